@@ -1,0 +1,89 @@
+"""``glyphpad-ml bench``: how fast each bundled model answers a drawing.
+
+Per model: latency of one drawing through preprocess + forward + top-k (batch 1, p50/p95),
+Grad-CAM latency, and forward throughput at batch 256. Prints figures; not part of the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from ml.devices import DEVICE_CHOICES, describe
+from ml.explain import explain
+from ml.inference import Prediction, Recognizer, list_bundled
+from ml.synth import render
+from ml.weights import WeightsError
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    values = np.array(samples) * 1000.0
+    return float(np.percentile(values, 50)), float(np.percentile(values, 95))
+
+
+def bench_model(recognizer: Recognizer, repeats: int, batch: int) -> dict[str, float | str]:
+    drawing = render("A", size=280, pen_width=12)  # a canvas-sized drawing, as the app sends
+    for _ in range(10):
+        recognizer.predict(drawing)
+    latencies = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = recognizer.predict(drawing, top_k=5)
+        latencies.append(time.perf_counter() - start)
+    assert isinstance(result, Prediction)
+    p50, p95 = _percentiles(latencies)
+    cam_times = []
+    for i in range(max(5, repeats // 10) + 2):
+        start = time.perf_counter()
+        explain(recognizer, result.model_input)
+        if i >= 2:
+            cam_times.append(time.perf_counter() - start)
+    inputs = np.repeat(result.model_input[None], batch, axis=0)
+    recognizer.predict_inputs(inputs)
+    runs = 5
+    start = time.perf_counter()
+    for _ in range(runs):
+        recognizer.predict_inputs(inputs)
+    elapsed = time.perf_counter() - start
+    return {"name": recognizer.card.name, "device": describe(recognizer.device), "p50_ms": round(p50, 3),
+            "p95_ms": round(p95, 3), "gradcam_ms": round(_percentiles(cam_times)[0], 3),
+            "batch_images_per_s": round(batch * runs / elapsed, 1)}  # fmt: skip
+
+
+def cli(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="glyphpad-ml bench", description="Latency and throughput per model.")
+    parser.add_argument("--model", action="append", default=None, help="model name or path (repeatable; default all)")
+    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
+    parser.add_argument("--repeats", type=int, default=300)
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--json", action="store_true", help="one JSON object per model")
+    args = parser.parse_args(argv)
+    names: list[str | Path] = list(args.model) if args.model else list(list_bundled())
+    if not names:
+        print("glyphpad-ml bench: no models to benchmark", file=sys.stderr)
+        return 2
+    if not args.json:
+        print(f"{'model':28s} {'p50 ms':>8s} {'p95 ms':>8s} {'Grad-CAM ms':>12s} {'img/s @' + str(args.batch):>12s}")
+    status = 0
+    for name in tqdm(names, desc="bench", unit="model", file=sys.stderr, disable=None):
+        try:
+            recognizer = Recognizer.load(name, device=args.device)
+        except WeightsError as error:
+            print(f"glyphpad-ml bench: {error}", file=sys.stderr)
+            status = 1
+            continue
+        with torch.no_grad():
+            row = bench_model(recognizer, args.repeats, args.batch)
+        if args.json:
+            print(json.dumps(row), flush=True)
+        else:
+            print(f"{row['name']!s:28s} {row['p50_ms']:8.3f} {row['p95_ms']:8.3f} {row['gradcam_ms']:12.3f} "
+                  f"{row['batch_images_per_s']:12.0f}", flush=True)  # fmt: skip
+    return status

@@ -1,0 +1,1 @@
+"""Data readers (EMNIST IDX, CSV, image folders), pooling, splits and augmentation."""

@@ -1,0 +1,78 @@
+"""Batched augmentation on the training device: one affine+elastic resample and a stroke-width jitter.
+
+Everything is a few tensor ops over the whole batch (no per-image Python), so augmenting costs a
+small fraction of a training step on a CPU and nothing noticeable on a GPU. The ranges model what
+separates one writer and pen from another: slant (shear), rotation, size, position, wobble
+(elastic) and pen width.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    rotation_deg: float = 12.0  # people tilt the page or their hand; beyond ~15 deg, 6/9 and M/W blur
+    scale: float = 0.12  # relative size change; preprocessing fixes size, this covers its rounding
+    aspect: float = 0.10  # relative width change: narrow and wide handwriting
+    shear: float = 0.25  # slant (x += shear * y), the largest writer-to-writer difference
+    shift_px: float = 2.0  # the ink box is centred, but its centre of mass is not
+    elastic_px: float = 1.2  # amplitude of a smooth random displacement field (Simard et al., 2003)
+    elastic_grid: int = 4  # control points per side of that field: lower is smoother
+    stroke: float = 0.6  # pen-width jitter: fraction of a 3x3 dilation (>0) or erosion (<0)
+    probability: float = 0.9  # share of samples that are augmented at all; the rest stay clean
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def augment_batch(images: Tensor, config: AugmentConfig, generator: torch.Generator | None = None) -> Tensor:
+    """Augment a B x 1 x H x W batch of ink images in [0, 1] on their own device."""
+    batch, _, height, width = images.shape
+    device, dtype = images.device, images.dtype
+
+    def uniform(low: float, high: float, *shape: int) -> Tensor:
+        values = torch.rand(*(shape or (batch,)), generator=generator, device=device, dtype=dtype)
+        return low + (high - low) * values
+
+    applied = (uniform(0, 1) < config.probability).to(dtype)
+    angle = uniform(-1, 1) * math.radians(config.rotation_deg) * applied
+    scale = 1.0 + uniform(-1, 1) * config.scale * applied
+    scale_x = scale * (1.0 + uniform(-1, 1) * config.aspect * applied)
+    shear = uniform(-1, 1) * config.shear * applied
+    shift_x = uniform(-1, 1) * config.shift_px * 2.0 / width * applied
+    shift_y = uniform(-1, 1) * config.shift_px * 2.0 / height * applied
+
+    # The grid maps output coordinates to input coordinates, so the inverse transform goes here:
+    # [x_in, y_in] = R(-a) * S^-1 * Shear^-1 * [x, y] - shift.
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    theta = torch.zeros(batch, 2, 3, device=device, dtype=dtype)
+    inv_sx, inv_sy = 1.0 / scale_x, 1.0 / scale
+    theta[:, 0, 0] = cos * inv_sx
+    theta[:, 0, 1] = (sin - cos * shear) * inv_sx
+    theta[:, 1, 0] = -sin * inv_sy
+    theta[:, 1, 1] = (cos + sin * shear) * inv_sy
+    theta[:, 0, 2] = -shift_x
+    theta[:, 1, 2] = -shift_y
+    grid = F.affine_grid(theta, [batch, 1, height, width], align_corners=False)
+
+    if config.elastic_px > 0:
+        field = uniform(-1, 1, batch, 2, config.elastic_grid, config.elastic_grid)
+        field = F.interpolate(field, size=(height, width), mode="bicubic", align_corners=True)
+        amplitude = config.elastic_px * 2.0 / max(height, width)
+        grid = grid + field.permute(0, 2, 3, 1) * amplitude * applied.view(-1, 1, 1, 1)
+
+    out = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+    if config.stroke > 0:
+        amount = (uniform(-1, 1) * config.stroke * applied).view(-1, 1, 1, 1)
+        thicker = F.max_pool2d(out, 3, 1, 1)
+        thinner = -F.max_pool2d(-out, 3, 1, 1)
+        out = out + amount.clamp(min=0) * (thicker - out) + (-amount).clamp(min=0) * (thinner - out)
+    return out.clamp_(0.0, 1.0)

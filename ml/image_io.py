@@ -1,0 +1,121 @@
+"""Reading image files safely: every failure becomes an ``ImageLoadError`` with a one-line reason.
+
+Handles what people actually open: 16-bit scans, RGBA drawings on a transparent background, palette
+images, CMYK JPEGs, camera photos with an EXIF rotation, animated GIF/WebP (first frame), and rejects
+decompression bombs before any pixel is decoded.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# A 600 dpi A4 scan is 35 megapixels; anything far beyond that is a mistake or an attack, and
+# decoding it would take gigabytes of memory.
+MAX_IMAGE_PIXELS = 64_000_000
+MAX_FILE_BYTES = 200 * 1024 * 1024
+# PIL warns above this and refuses above twice this; the warning is raised as an error below.
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+
+
+class ImageLoadError(ValueError):
+    """An image could not be read; the message is one line a user can act on."""
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    """Pixels as float32 in [0, 1]: H x W (grey) or H x W x 2 (grey + alpha)."""
+
+    pixels: np.ndarray
+    notes: tuple[str, ...] = ()
+
+
+def _check_size(width: int, height: int) -> None:
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ImageLoadError(
+            f"image is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); "
+            f"the limit is {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels: scale it down first"
+        )
+
+
+def pil_to_pixels(image: Image.Image) -> np.ndarray:
+    """Grey (+ alpha) float32 pixels in [0, 1] from any PIL mode, 16-bit and CMYK included."""
+    mode = image.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        values = np.asarray(image, dtype=np.float64)
+        # 16-bit PNGs decode as I;16 or as I; a mode-I image that only holds 8-bit values is 8-bit.
+        full_scale = 65535.0 if mode.startswith("I;16") or values.max(initial=0) > 255 else 255.0
+        return np.clip(values / full_scale, 0.0, 1.0).astype(np.float32)
+    if mode == "F":
+        values = np.asarray(image, dtype=np.float32)
+        peak = float(values.max(initial=0))
+        return np.clip(values / (255.0 if peak > 1.0 else 1.0), 0.0, 1.0)
+    if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in image.info):
+        return np.asarray(image.convert("LA"), dtype=np.float32) / 255.0
+    if mode == "RGBa":
+        return np.asarray(image.convert("RGBA").convert("LA"), dtype=np.float32) / 255.0
+    # CMYK, YCbCr, LAB, HSV, P, 1, RGB: PIL's conversions know each of them (CMYK JPEGs from
+    # Photoshop store inverted values, which PIL's JPEG decoder already undoes).
+    return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+
+
+def load_image(source: str | Path | bytes) -> LoadedImage:
+    """Open an image file (or its bytes) and return its pixels, or raise ImageLoadError."""
+    notes: list[str] = []
+    name = "image data"
+    if isinstance(source, bytes):
+        data = source
+    else:
+        path = Path(source)
+        name = path.name
+        try:
+            size = path.stat().st_size
+        except OSError as error:
+            raise ImageLoadError(f"cannot open {name}: {error.strerror or error}") from error
+        if path.is_dir():
+            raise ImageLoadError(f"{name} is a folder, not an image")
+        if size > MAX_FILE_BYTES:
+            raise ImageLoadError(f"file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB")
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ImageLoadError(f"cannot read {name}: {error.strerror or error}") from error
+    if not data:
+        raise ImageLoadError("empty file (0 bytes)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            _check_size(*image.size)
+            frames = getattr(image, "n_frames", 1)
+            if frames > 1:
+                image.seek(0)
+                notes.append(f"animated image: used the first of its {frames} frames")
+            if image.mode == "CMYK":
+                notes.append("converted from CMYK")
+            image.load()
+            image = ImageOps.exif_transpose(image) or image
+            pixels = pil_to_pixels(image)
+    except ImageLoadError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        # PIL refuses before our own size check can run; its message holds the pixel count.
+        found = re.search(r"\((\d+) pixels\)", str(error))
+        size = f"{int(found[1]) / 1e6:.0f} megapixels" if found else "too many pixels"
+        raise ImageLoadError(
+            f"image is {size}: too large to decode safely (limit {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels)"
+        ) from error
+    except UnidentifiedImageError as error:
+        raise ImageLoadError("not an image file, or a format GlyphPad cannot read") from error
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ImageLoadError(f"corrupt or truncated image ({reason})") from error
+    if pixels.size == 0:
+        raise ImageLoadError("image has no pixels")
+    return LoadedImage(pixels=pixels, notes=tuple(notes))

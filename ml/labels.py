@@ -1,0 +1,90 @@
+"""Label sets: which characters a model tells apart, in output order.
+
+Labels travel through the project as characters, never as dataset-specific indices. A sample whose
+case is unknown (EMNIST *bymerge* merges c/C, o/O, ... into one class stored as the uppercase letter)
+carries ``case_merged=True`` and may only serve a label set that merges that letter's case too.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+DIGITS = string.digits
+UPPER = string.ascii_uppercase
+LOWER = string.ascii_lowercase
+# EMNIST Balanced/ByMerge keep these lowercase letters apart from their capitals: the other 15 look
+# the same in both cases when written, so NIST merged them (Cohen et al., 2017, "EMNIST").
+BALANCED_LOWER_KEPT = "abdefghnqrt"
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    """An ordered set of classes and the rule that maps a sample's character onto one of them."""
+
+    name: str
+    classes: tuple[str, ...]
+    # Letters whose upper and lower case share one class in this set.
+    merged_case: frozenset[str]
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+    def class_of(self, char: str, case_merged: bool = False) -> int | None:
+        """Class index for a sample labelled ``char``, or None when the set cannot use it.
+
+        ``case_merged`` marks a label whose case is unknown; such a sample is usable only when this set
+        merges the letter's case as well.
+        """
+        if len(char) != 1:
+            return None
+        key = char
+        if char.isalpha():
+            merges = char.upper() in self.merged_case
+            if case_merged and not merges:
+                return None
+            if merges:
+                key = char.upper()
+        try:
+            return self.classes.index(key)
+        except ValueError:
+            return None
+
+
+def _make(name: str, classes: str, merged: str) -> LabelSet:
+    return LabelSet(name=name, classes=tuple(classes), merged_case=frozenset(merged))
+
+
+_BALANCED_MERGED = "".join(c for c in UPPER if c.lower() not in BALANCED_LOWER_KEPT)
+
+LABEL_SETS: dict[str, LabelSet] = {
+    "digits10": _make("digits10", DIGITS, ""),
+    "letters26": _make("letters26", UPPER, UPPER),
+    "emnist36": _make("emnist36", DIGITS + UPPER, UPPER),
+    "balanced47": _make("balanced47", DIGITS + UPPER + BALANCED_LOWER_KEPT, _BALANCED_MERGED),
+    "byclass62": _make("byclass62", DIGITS + UPPER + LOWER, ""),
+}
+
+
+def get_label_set(name: str) -> LabelSet:
+    try:
+        return LABEL_SETS[name]
+    except KeyError:
+        raise ValueError(f"unknown label set {name!r}; choose one of {', '.join(LABEL_SETS)}") from None
+
+
+def folder_name_for(char: str) -> str:
+    """A folder name for a class that survives case-insensitive file systems (Windows, macOS)."""
+    return f"{char}_lower" if char.islower() else char
+
+
+def char_from_folder_name(name: str) -> str | None:
+    """Inverse of :func:`folder_name_for`; also accepts ``upper_A``/``lower_a`` and ``A_upper``."""
+    if len(name) == 1:
+        return name
+    for prefix_or_suffix, to_case in (("lower", str.lower), ("upper", str.upper)):
+        for candidate in (name.removeprefix(prefix_or_suffix + "_"), name.removesuffix("_" + prefix_or_suffix)):
+            if len(candidate) == 1 and candidate.isalpha():
+                return to_case(candidate)
+    return None

@@ -1,0 +1,237 @@
+"""The one normalization from any image to the 1x28x28 input every model sees.
+
+Training, evaluation, the CLI and the app all call :func:`preprocess`, so what a user draws is put
+in the same form as what the models learned from. The target form was measured on the EMNIST pool
+(``glyphpad-ml`` data in ../shared/data/emnist): characters are upright, light ink on black, the
+longest side of the ink box spans 24 of 28 pixels, the box is centred, and the median stroke is
+about 2.3 px wide (2 x ink area / ink perimeter, ink > 0.5).
+
+Steps, each with the reason it exists:
+
+1. Grey + polarity (:func:`to_ink`): a drawing is dark on light, EMNIST is light on dark. The
+   background is the median of the border; when it is light the image is inverted. Transparent
+   pixels become background, so a stroke on a transparent canvas is ink whatever its colour.
+2. Background removal and contrast stretch: grey paper and faint pencil become 0 and 1.
+3. Blank check: no ink, or too little to be a character, raises :class:`BlankImageError`:
+   a blank canvas must be reported, not guessed at.
+4. Crop to the ink box and scale its longest side to 24 px, aspect preserved, centred by its
+   box (EMNIST centres the box, not the centre of mass). Downscaling averages areas so that a thin
+   stroke on a large canvas survives as grey instead of vanishing as bicubic would make it.
+5. Stroke-width normalization at 4x resolution: binarize, measure the width, then dilate or erode
+   to EMNIST's width. A 1 px pen on a 1000 px canvas and a marker on a thumbnail look alike after it.
+6. Area-average to 28x28 and a light blur: the anti-aliased edges EMNIST has (it was blurred with
+   sigma 1 at 128 px and resized bicubically).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ml.image_io import LoadedImage, load_image, pil_to_pixels
+
+PREPROCESS_VERSION = 2
+SIZE = 28
+BOX = 24  # longest side of the ink box in the output, measured on EMNIST
+WORK_SCALE = 4  # stroke normalization runs at 4x the output resolution
+TARGET_STROKE_PX = 2.1  # stroke width in output pixels before the final blur; gives EMNIST's 2.3 after it
+_WORK = SIZE * WORK_SCALE
+_WORK_BOX = (BOX - 1) * WORK_SCALE  # the blur adds about half a pixel of soft edge on each side
+_MIN_CONTRAST = 0.12
+_MIN_INK_FRACTION = 1e-4
+_MIN_INK_PIXELS = 4
+
+ImageLike = np.ndarray | Image.Image | str | Path | bytes | LoadedImage
+
+
+class BlankImageError(ValueError):
+    """The image holds no character (blank, or too little ink or contrast)."""
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    """The model's input and what was learned on the way there."""
+
+    input: np.ndarray  # 28x28 float32, ink 1 on 0, upright
+    notes: tuple[str, ...] = ()
+    stroke_width_px: float = 0.0  # measured before normalization, in output pixels
+
+
+def _as_pixels(image: ImageLike) -> tuple[np.ndarray, tuple[str, ...]]:
+    if isinstance(image, LoadedImage):
+        return image.pixels, image.notes
+    if isinstance(image, (str, Path, bytes)):
+        loaded = load_image(image)
+        return loaded.pixels, loaded.notes
+    if isinstance(image, Image.Image):
+        return pil_to_pixels(image), ()
+    array = np.asarray(image)
+    if array.dtype == np.bool_:
+        pixels = array.astype(np.float32)
+    elif array.dtype == np.uint8:
+        pixels = array.astype(np.float32) / 255.0
+    elif array.dtype == np.uint16:
+        pixels = array.astype(np.float32) / 65535.0
+    elif np.issubdtype(array.dtype, np.floating):
+        pixels = array.astype(np.float32)
+        if float(np.nanmax(pixels, initial=0)) > 1.0:
+            pixels = pixels / 255.0
+        pixels = np.nan_to_num(np.clip(pixels, 0.0, 1.0))
+    else:
+        raise ValueError(f"unsupported pixel type {array.dtype}")
+    if pixels.ndim == 3 and pixels.shape[2] in (3, 4):
+        grey = pixels[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        pixels = np.stack([grey, pixels[..., 3]], axis=-1) if array.shape[2] == 4 else grey
+    if pixels.ndim == 3 and pixels.shape[2] == 1:
+        pixels = pixels[..., 0]
+    if pixels.ndim not in (2, 3) or min(pixels.shape[:2]) == 0:
+        raise ValueError(f"expected an H x W or H x W x C image, got shape {array.shape}")
+    return pixels, ()
+
+
+def _border(values: np.ndarray) -> np.ndarray:
+    return np.concatenate([values[0], values[-1], values[:, 0], values[:, -1]])
+
+
+def to_ink(pixels: np.ndarray) -> np.ndarray:
+    """Grey (H x W) or grey + alpha (H x W x 2) pixels -> ink in [0, 1] on a 0 background."""
+    if pixels.ndim == 3:
+        grey, alpha = pixels[..., 0], pixels[..., 1]
+        if float(alpha.min()) < 0.99:
+            opaque = alpha > 0.5
+            # Composite over the colour that contrasts with what is drawn, so black and white ink on a
+            # transparent canvas both survive.
+            drawn = float(np.median(grey[opaque])) if opaque.any() else 0.0
+            backdrop = 1.0 if drawn < 0.5 else 0.0
+            grey = grey * alpha + backdrop * (1.0 - alpha)
+        pixels = grey
+    background = float(np.median(_border(pixels)))
+    ink = 1.0 - pixels if background > 0.5 else pixels.copy()
+    floor = min(background, 1.0 - background)
+    ink = np.clip(ink - floor, 0.0, None)
+    return ink.astype(np.float32, copy=False)
+
+
+def _ink_box(mask: np.ndarray) -> tuple[int, int, int, int]:
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def _stretch(ink: np.ndarray) -> np.ndarray:
+    """Scale so the stroke core is 1: the 90th percentile of clearly inked pixels."""
+    peak = float(ink.max())
+    inked = ink[ink > 0.2 * peak]
+    k = int(0.9 * (inked.size - 1))
+    core = float(np.partition(inked, k)[k])
+    return np.minimum(ink * (1.0 / max(core, 1e-6)), 1.0)
+
+
+def _resize(values: np.ndarray, width: int, height: int) -> np.ndarray:
+    shrinking = width < values.shape[1] or height < values.shape[0]
+    resample = Image.Resampling.BOX if shrinking else Image.Resampling.BILINEAR
+    return np.asarray(Image.fromarray(values, mode="F").resize((width, height), resample), dtype=np.float32)
+
+
+def stroke_width(mask: np.ndarray) -> float:
+    """Mean stroke width of a binary mask: 2 x area / perimeter (exact for long straight strokes)."""
+    area = int(mask.sum())
+    perimeter = int((mask[1:] != mask[:-1]).sum() + (mask[:, 1:] != mask[:, :-1]).sum())
+    perimeter += int(mask[0].sum() + mask[-1].sum() + mask[:, 0].sum() + mask[:, -1].sum())
+    return 2.0 * area / max(perimeter, 1)
+
+
+def _morph(mask: np.ndarray, grow: bool, square: bool) -> np.ndarray:
+    """One step of binary dilation (grow) or erosion with a 3x3 cross or square."""
+    h, w = mask.shape
+    padded = np.zeros((h + 2, w + 2), dtype=bool)
+    padded[1:-1, 1:-1] = mask
+    combine = np.logical_or if grow else np.logical_and
+    out = mask.copy()
+    offsets = [(-1, 0), (1, 0), (0, -1), (0, 1)]
+    if square:
+        offsets += [(-1, -1), (-1, 1), (1, -1), (1, 1)]
+    for dy, dx in offsets:
+        out = combine(out, padded[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w])
+    return out
+
+
+def normalize_stroke_width(mask: np.ndarray, target: float) -> np.ndarray:
+    """Dilate or erode ``mask`` until its stroke width is about ``target`` pixels.
+
+    Each step changes the width by about 2 px; alternating cross and square steps approximate a disc.
+    Erosion stops before it could break a stroke apart.
+    """
+    width = stroke_width(mask)
+    steps = int(round((target - width) / 2.0))
+    if steps < 0:
+        steps = -min(-steps, max(0, int((width - 3.0) // 2)))
+    for i in range(abs(steps)):
+        mask = _morph(mask, grow=steps > 0, square=i % 2 == 1)
+    return mask
+
+
+def _blur(values: np.ndarray) -> np.ndarray:
+    kernel = np.array([0.18, 0.64, 0.18], dtype=np.float32)  # Gaussian, sigma about 0.5 px
+    padded = np.zeros((values.shape[0] + 2, values.shape[1] + 2), dtype=np.float32)
+    padded[1:-1, 1:-1] = values
+    rows = kernel[0] * padded[:-2] + kernel[1] * padded[1:-1] + kernel[2] * padded[2:]
+    return kernel[0] * rows[:, :-2] + kernel[1] * rows[:, 1:-1] + kernel[2] * rows[:, 2:]
+
+
+def preprocess(image: ImageLike) -> Preprocessed:
+    """Any image (file, bytes, PIL image or array) -> the 28x28 model input. See the module doc."""
+    pixels, notes = _as_pixels(image)
+    ink = to_ink(pixels)
+    peak = float(ink.max()) if ink.size else 0.0
+    if peak < _MIN_CONTRAST:
+        raise BlankImageError("no ink found: the image is blank or has almost no contrast")
+    ink = _stretch(ink)
+    mask = ink > 0.35
+    inked = int(mask.sum())
+    if inked < max(_MIN_INK_PIXELS, _MIN_INK_FRACTION * ink.size):
+        raise BlankImageError("too little ink to be a character")
+
+    top, bottom, left, right = _ink_box(mask)
+    crop = ink[top:bottom, left:right]
+    height, width = crop.shape
+    # Stroke normalization grows or shrinks the outline by half the width change on each side, so
+    # scale the stroke's centre line: (ink box - stroke width) * scale + target width = output box.
+    native_width = min(stroke_width(mask[top:bottom, left:right]), 0.5 * max(height, width))
+    target_width = TARGET_STROKE_PX * WORK_SCALE
+    scale = (_WORK_BOX - target_width) / max(max(height, width) - native_width, 1.0)
+    scale = min(scale, _WORK_BOX / max(height, width))  # blobs: the box, not the centre line, decides
+    new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
+    work = np.zeros((_WORK, _WORK), dtype=np.float32)
+    y0, x0 = (_WORK - new_h) // 2, (_WORK - new_w) // 2
+    work[y0 : y0 + new_h, x0 : x0 + new_w] = _resize(np.ascontiguousarray(crop), new_w, new_h)
+
+    if scale < 1.0:
+        # Downscaling turned thin strokes grey; stretch again so they binarize as strokes.
+        work = _stretch(work)
+    work_mask = work > 0.5
+    measured = stroke_width(work_mask) / WORK_SCALE
+    work_mask = normalize_stroke_width(work_mask, TARGET_STROKE_PX * WORK_SCALE)
+
+    small = work_mask.reshape(SIZE, WORK_SCALE, SIZE, WORK_SCALE).mean(axis=(1, 3), dtype=np.float32)
+    out = np.clip(_blur(small) * 1.15, 0.0, 1.0).astype(np.float32)
+    return Preprocessed(input=out, notes=notes, stroke_width_px=measured)
+
+
+def preprocess_many(images: np.ndarray, progress: bool = False) -> np.ndarray:
+    """Preprocess a stack of equal-size images (uint8 N x H x W) -> float16 N x 28 x 28.
+
+    Blank images (rare in EMNIST) are kept as they are so indices stay aligned.
+    """
+    from tqdm import tqdm
+
+    out = np.empty((len(images), SIZE, SIZE), dtype=np.float16)
+    for i in tqdm(range(len(images)), desc="preprocess", unit="img", disable=not progress, mininterval=1.0):
+        try:
+            out[i] = preprocess(images[i]).input
+        except BlankImageError:
+            out[i] = _resize(images[i].astype(np.float32) / 255.0, SIZE, SIZE)
+    return out

@@ -1,0 +1,78 @@
+"""Shared fixtures: a tiny synthetic EMNIST folder in the official layout, and real samples when present."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ml.data.idx import write_idx
+from ml.synth import GLYPHS, render
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REAL_DATA = REPO_ROOT.parent / "shared" / "data" / "emnist"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read or write the user's preprocessing cache."""
+    monkeypatch.setenv("GLYPHPAD_CACHE", str(tmp_path_factory.mktemp("cache")))
+
+
+def synthetic_glyph(char: str, rng: np.random.Generator) -> np.ndarray:
+    """A 28x28 EMNIST-like (light on dark) image of ``char`` with random pen, size and position."""
+    drawing = render(char, size=112, pen_width=float(rng.uniform(6, 14)), box=float(rng.uniform(0.6, 0.85)),
+                     offset=(float(rng.uniform(-0.05, 0.05)), float(rng.uniform(-0.05, 0.05))))  # fmt: skip
+    from PIL import Image
+
+    small = Image.fromarray(255 - drawing).resize((28, 28), Image.Resampling.BOX)
+    return np.asarray(small, dtype=np.uint8)
+
+
+def write_emnist_split(directory: Path, split: str, images: np.ndarray, labels: np.ndarray,
+                       mapping: dict[int, list[int]]) -> None:  # fmt: skip
+    """Write one official-looking EMNIST test split (transposed storage, gzipped, mapping file)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    write_idx(directory / f"emnist-{split}-test-images-idx3-ubyte.gz", images.transpose(0, 2, 1))
+    write_idx(directory / f"emnist-{split}-test-labels-idx1-ubyte.gz", labels.astype(np.uint8))
+    lines = [" ".join(str(v) for v in [label, *codes]) for label, codes in sorted(mapping.items())]
+    (directory / f"emnist-{split}-mapping.txt").write_text("\n".join(lines) + "\n")
+
+
+SYNTH_CHARS = "0147ACEHLTXZ"
+
+
+@pytest.fixture(scope="session")
+def synthetic_emnist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A byclass-style folder of rendered glyphs: 12 classes x 40 images."""
+    rng = np.random.default_rng(0)
+    directory = tmp_path_factory.mktemp("emnist")
+    chars = [c for c in SYNTH_CHARS if c in GLYPHS]
+    images, labels = [], []
+    for label, char in enumerate(chars):
+        for _ in range(40):
+            images.append(synthetic_glyph(char, rng))
+            labels.append(label)
+    write_emnist_split(directory, "byclass", np.stack(images), np.array(labels),
+                       {i: [ord(c)] for i, c in enumerate(chars)})  # fmt: skip
+    return directory
+
+
+@pytest.fixture(scope="session")
+def real_samples() -> tuple[np.ndarray, np.ndarray]:
+    """A few hundred real EMNIST ByClass images (upright) and their characters; skips without the data."""
+    images_file = REAL_DATA / "emnist-byclass-test-images-idx3-ubyte.gz"
+    if not images_file.exists() and not os.environ.get("GLYPHPAD_DATA"):
+        pytest.skip(f"real EMNIST data not found at {REAL_DATA} (see ../shared/data/README.md)")
+    from ml.data.emnist import find_emnist_files, load_emnist_file
+
+    directory = Path(os.environ.get("GLYPHPAD_DATA") or REAL_DATA)
+    files = [f for f in find_emnist_files(directory) if f.split == "byclass"]
+    if not files:
+        pytest.skip(f"no EMNIST ByClass file in {directory}")
+    pool = load_emnist_file(files[0])
+    rng = np.random.default_rng(1)
+    chosen = rng.choice(len(pool), 600, replace=False)
+    return pool.images[chosen], pool.chars[chosen]

@@ -1,0 +1,138 @@
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ml.cli import main as cli_main
+from ml.data.csv_files import read_csv
+from ml.data.emnist import load_emnist_pool, read_mapping
+from ml.data.idx import IdxFormatError, read_idx, read_idx_images, write_idx
+from ml.data.image_folders import find_images, read_image_folder
+from ml.data.split import cap_per_class, stratified_split
+from ml.labels import get_label_set
+from tests.conftest import write_emnist_split
+
+
+def test_idx_round_trip_plain_and_gzipped(tmp_path: Path) -> None:
+    array = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    for name in ("a-idx3-ubyte", "a-idx3-ubyte.gz"):
+        write_idx(tmp_path / name, array)
+        assert np.array_equal(read_idx(tmp_path / name), array)
+
+
+def test_emnist_images_are_turned_upright(tmp_path: Path) -> None:
+    upright = np.zeros((1, 28, 28), dtype=np.uint8)
+    upright[0, 2, :] = 255  # a horizontal bar near the top
+    write_idx(tmp_path / "x-idx3-ubyte", upright.transpose(0, 2, 1))
+    assert np.array_equal(read_idx_images(tmp_path / "x-idx3-ubyte"), upright)
+
+
+@pytest.mark.parametrize("payload", [b"", b"\x00\x00\x08\x03\x00\x00", b"\x01\x02\x03\x04rest", b"\x00\x00\x0d\x01"])
+def test_idx_rejects_damaged_files(tmp_path: Path, payload: bytes) -> None:
+    (tmp_path / "bad").write_bytes(payload)
+    with pytest.raises(IdxFormatError):
+        read_idx(tmp_path / "bad")
+
+
+def test_idx_rejects_truncated_data(tmp_path: Path) -> None:
+    write_idx(tmp_path / "t", np.zeros((10, 28, 28), dtype=np.uint8))
+    data = (tmp_path / "t").read_bytes()
+    (tmp_path / "t").write_bytes(data[:-100])
+    with pytest.raises(IdxFormatError, match="truncated"):
+        read_idx(tmp_path / "t")
+    (tmp_path / "t.gz").write_bytes(gzip.compress(data)[:-20])
+    with pytest.raises(IdxFormatError):
+        read_idx(tmp_path / "t.gz")
+
+
+def test_pool_drops_duplicates_and_keeps_the_more_specific_label(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 255, (4, 28, 28), dtype=np.uint8)
+    # ByClass: c (lowercase) and 7; ByMerge holds the same c image labelled C (merged) plus a new image.
+    write_emnist_split(tmp_path, "byclass", images[:2], np.array([1, 0]), {0: [55], 1: [99]})
+    write_emnist_split(tmp_path, "bymerge", np.stack([images[0], images[2]]), np.array([1, 1]),
+                       {0: [55], 1: [67]})  # fmt: skip
+    pool = load_emnist_pool(tmp_path)
+    assert len(pool) == 3
+    assert sorted(pool.chars.tolist()) == ["7", "C", "c"]
+    merged = dict(zip(pool.chars.tolist(), pool.case_merged.tolist(), strict=True))
+    assert merged == {"c": False, "7": False, "C": True}
+    targets = pool.targets_for(get_label_set("byclass62"))
+    assert (targets >= 0).sum() == 2  # the merged C cannot serve the 62-class set
+    assert (pool.targets_for(get_label_set("emnist36")) >= 0).all()
+
+
+def test_letters_mapping_marks_case_unknown(tmp_path: Path) -> None:
+    (tmp_path / "m.txt").write_text("1 65 97\n2 66 98\n")
+    assert read_mapping(tmp_path / "m.txt") == {1: ("A", True), 2: ("B", True)}
+
+
+def test_missing_data_folder_says_how_to_get_it(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="GLYPHPAD_DATA"):
+        load_emnist_pool(tmp_path / "nowhere")
+
+
+def _csv(path: Path, labels: list[int], header: bool, transposed_bar: bool = False) -> np.ndarray:
+    images = np.zeros((len(labels), 28, 28), dtype=np.uint8)
+    images[:, 3, :] = 200  # a bar on row 3
+    stored = images.transpose(0, 2, 1) if transposed_bar else images
+    rows = [",".join(str(v) for v in [label, *img.ravel()]) for label, img in zip(labels, stored, strict=True)]
+    head = ["label," + ",".join(f"pixel{i}" for i in range(784))] if header else []
+    path.write_text("\n".join(head + rows) + "\n")
+    return images
+
+
+def test_csv_mnist_layout_with_header(tmp_path: Path) -> None:
+    images = _csv(tmp_path / "train.csv", [3, 1, 4], header=True)
+    data = read_csv(tmp_path / "train.csv")
+    assert data.chars.tolist() == ["3", "1", "4"]
+    assert np.array_equal(data.images, images)
+
+
+def test_csv_letters_layout_without_header(tmp_path: Path) -> None:
+    _csv(tmp_path / "az.csv", [0, 25, 12], header=False)
+    assert read_csv(tmp_path / "az.csv").chars.tolist() == ["A", "Z", "M"]
+    _csv(tmp_path / "emnist-letters.csv", [1, 26], header=False)
+    assert read_csv(tmp_path / "emnist-letters.csv", layout="letters").chars.tolist() == ["A", "Z"]
+
+
+def test_csv_emnist_layout_uses_mapping_and_transposes(tmp_path: Path) -> None:
+    images = _csv(tmp_path / "e.csv", [0, 1], header=False, transposed_bar=True)
+    (tmp_path / "map.txt").write_text("0 48\n1 97\n")
+    data = read_csv(tmp_path / "e.csv", mapping=tmp_path / "map.txt")
+    assert data.chars.tolist() == ["0", "a"]
+    assert np.array_equal(data.images, images)
+
+
+def test_csv_with_wrong_width_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "bad.csv").write_text("1,2,3\n")
+    with pytest.raises(ValueError, match="784"):
+        read_csv(tmp_path / "bad.csv")
+
+
+def test_csv_to_png_writes_class_folders_that_read_back(tmp_path: Path) -> None:
+    _csv(tmp_path / "az.csv", [0, 0, 1], header=False)
+    assert cli_main(["csv-to-png", str(tmp_path / "az.csv"), str(tmp_path / "out"), "--layout", "letters"]) == 0
+    files = read_image_folder(tmp_path / "out")
+    assert sorted(f.char for f in files) == ["A", "A", "B"]
+    assert len(find_images([tmp_path / "out"])) == 3
+
+
+def test_stratified_split_is_seeded_disjoint_and_proportional() -> None:
+    strata = np.repeat(np.array(["a", "b", "c"]), [1000, 200, 50])
+    first, again = stratified_split(strata, seed=7), stratified_split(strata, seed=7)
+    assert all(np.array_equal(getattr(first, n), getattr(again, n)) for n in ("train", "val", "test"))
+    other = stratified_split(strata, seed=8)
+    assert not np.array_equal(first.test, other.test)
+    union = np.concatenate([first.train, first.val, first.test])
+    assert len(union) == len(strata) == len(np.unique(union))
+    for stratum, count in (("a", 1000), ("b", 200), ("c", 50)):
+        in_test = (strata[first.test] == stratum).sum()
+        assert abs(in_test - 0.1 * count) <= 1
+
+
+def test_cap_per_class() -> None:
+    targets = np.repeat([0, 1], [100, 5])
+    kept = cap_per_class(np.arange(105), targets, cap=10)
+    assert np.bincount(targets[kept]).tolist() == [10, 5]

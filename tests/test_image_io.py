@@ -1,0 +1,91 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ml.image_io import ImageLoadError, load_image
+from ml.preprocess import preprocess
+from ml.synth import render
+from tests.images import animated_gif, cmyk_jpeg, png16, png_bomb, png_bytes
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    (tmp_path / "empty.png").write_bytes(b"")
+    with pytest.raises(ImageLoadError, match="empty file"):
+        load_image(tmp_path / "empty.png")
+
+
+def test_not_an_image(tmp_path: Path) -> None:
+    (tmp_path / "notes.png").write_text("this is text, not a picture\n")
+    with pytest.raises(ImageLoadError, match="not an image"):
+        load_image(tmp_path / "notes.png")
+
+
+def test_truncated_png(tmp_path: Path) -> None:
+    data = png_bytes(render("A"))
+    (tmp_path / "cut.png").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ImageLoadError, match="corrupt or truncated"):
+        load_image(tmp_path / "cut.png")
+
+
+def test_corrupt_bytes_inside_a_png(tmp_path: Path) -> None:
+    data = bytearray(png_bytes(render("A")))
+    data[60:200] = bytes(140)
+    (tmp_path / "bad.png").write_bytes(bytes(data))
+    with pytest.raises(ImageLoadError):
+        load_image(tmp_path / "bad.png")
+
+
+def test_decompression_bomb_is_rejected_before_decoding(tmp_path: Path) -> None:
+    (tmp_path / "bomb.png").write_bytes(png_bomb(30000, 30000))
+    with pytest.raises(ImageLoadError, match="900 megapixels"):
+        load_image(tmp_path / "bomb.png")
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(ImageLoadError, match="cannot open"):
+        load_image(tmp_path / "nope.png")
+    with pytest.raises(ImageLoadError, match="folder"):
+        load_image(tmp_path)
+
+
+def test_animated_gif_uses_the_first_frame_and_says_so() -> None:
+    first, second = render("L"), render("T")
+    loaded = load_image(animated_gif([first, second]))
+    assert "first of its 2 frames" in loaded.notes[0]
+    assert np.allclose(preprocess(loaded).input, preprocess(first).input, atol=0.05)
+
+
+def test_cmyk_jpeg_reads_like_its_grey_version() -> None:
+    drawing = render("A")
+    from_cmyk = preprocess(cmyk_jpeg(drawing)).input
+    assert np.corrcoef(from_cmyk.ravel(), preprocess(drawing).input.ravel())[0, 1] > 0.97
+
+
+def test_16_bit_png_reads_like_8_bit() -> None:
+    drawing = render("X")
+    assert np.allclose(preprocess(png16(drawing.astype(np.uint16) * 257)).input, preprocess(drawing).input, atol=0.02)
+
+
+def test_rgba_strokes_on_a_transparent_canvas_are_ink_whatever_their_colour() -> None:
+    alpha = 255 - render("H")
+    expected = preprocess(render("H")).input
+    for colour in (0, 255):
+        rgba = np.zeros((*alpha.shape, 4), dtype=np.uint8)
+        rgba[..., :3] = colour
+        rgba[..., 3] = alpha
+        got = preprocess(png_bytes(rgba, mode="RGBA")).input
+        assert np.allclose(got, expected, atol=0.02), f"ink colour {colour}"
+
+
+def test_palette_and_exif_rotated_images(tmp_path: Path) -> None:
+    drawing = Image.fromarray(render("L"))
+    drawing.convert("P").save(tmp_path / "p.png")
+    assert np.allclose(preprocess(tmp_path / "p.png").input, preprocess(render("L")).input, atol=0.02)
+    rotated = drawing.rotate(90, expand=True)  # stored on its side, EXIF says: rotate back for display
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 CW to display
+    rotated.convert("RGB").save(tmp_path / "photo.jpg", exif=exif, quality=95)
+    upright = preprocess(tmp_path / "photo.jpg").input
+    assert np.corrcoef(upright.ravel(), preprocess(render("L")).input.ravel())[0, 1] > 0.9

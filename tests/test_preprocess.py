@@ -1,0 +1,96 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from ml.preprocess import BOX, SIZE, BlankImageError, preprocess, stroke_width
+from ml.synth import render
+
+
+def _box(image: np.ndarray, threshold: float = 0.1) -> tuple[int, int, float, float]:
+    rows = np.flatnonzero((image > threshold).any(axis=1))
+    cols = np.flatnonzero((image > threshold).any(axis=0))
+    return rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1, (rows[0] + rows[-1]) / 2, (cols[0] + cols[-1]) / 2
+
+
+def _similarity(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+
+
+def test_output_is_28x28_in_unit_range_with_emnist_geometry() -> None:
+    out = preprocess(render("A")).input
+    assert out.shape == (SIZE, SIZE) and out.dtype == np.float32
+    assert 0.0 <= out.min() and out.max() <= 1.0
+    height, width, cy, cx = _box(out)
+    assert abs(max(height, width) - BOX) <= 1
+    assert abs(cy - 13.5) <= 0.5 and abs(cx - 13.5) <= 0.5
+
+
+def test_polarity_does_not_matter() -> None:
+    dark_on_light = preprocess(render("Z", dark_on_light=True)).input
+    light_on_dark = preprocess(render("Z", dark_on_light=False)).input
+    assert np.allclose(dark_on_light, light_on_dark, atol=1e-5)
+
+
+@pytest.mark.parametrize(("size", "pen"), [(800, 1), (800, 4), (280, 12), (280, 40), (64, 3), (40, 6)])
+def test_pen_width_and_canvas_size_are_normalized(size: int, pen: float) -> None:
+    reference = preprocess(render("A", size=280, pen_width=12)).input
+    out = preprocess(render("A", size=size, pen_width=pen)).input
+    assert _similarity(out, reference) > 0.85
+    # EMNIST's median stroke is about 2.3 px; a 1 px pen on 800 px or a fat marker both land near it.
+    assert 1.6 <= stroke_width(out > 0.5) <= 3.3
+
+
+def test_small_off_centre_drawing_is_centred_and_scaled() -> None:
+    reference = preprocess(render("T")).input
+    corner = preprocess(render("T", size=400, box=0.2, offset=(0.3, -0.3), pen_width=6)).input
+    assert _similarity(corner, reference) > 0.85
+
+
+def test_grey_paper_and_faint_pencil() -> None:
+    drawing = render("E").astype(np.float32)
+    faint = 180 + (drawing / 255.0) * 40  # ink 180 on paper 220
+    assert _similarity(preprocess(faint.astype(np.uint8)).input, preprocess(render("E")).input) > 0.95
+
+
+def test_emnist_like_input_keeps_its_shape(real_samples: tuple[np.ndarray, np.ndarray]) -> None:
+    images, _ = real_samples
+    similarities = [_similarity(preprocess(image).input, image.astype(np.float32) / 255) for image in images[:200]]
+    assert np.median(similarities) > 0.85
+
+
+@pytest.mark.parametrize("value", [0, 255, 128])
+def test_blank_images_are_reported_not_predicted(value: int) -> None:
+    with pytest.raises(BlankImageError):
+        preprocess(np.full((280, 280), value, dtype=np.uint8))
+
+
+def test_near_blank_speck_and_noise_are_blank() -> None:
+    speck = np.full((280, 280), 255, dtype=np.uint8)
+    speck[100, 100] = 0
+    with pytest.raises(BlankImageError):
+        preprocess(speck)
+    faint_noise = (250 + np.random.default_rng(0).integers(0, 5, (280, 280))).astype(np.uint8)
+    with pytest.raises(BlankImageError):
+        preprocess(faint_noise)
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.uint8, st.tuples(st.integers(1, 90), st.integers(1, 90))))
+def test_any_grey_array_gives_an_input_or_a_blank_report(array: np.ndarray) -> None:
+    try:
+        out = preprocess(array).input
+    except BlankImageError:
+        return
+    assert out.shape == (28, 28) and np.isfinite(out).all() and 0 <= out.min() <= out.max() <= 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(arrays(np.float32, st.tuples(st.integers(2, 40), st.integers(2, 40), st.sampled_from([3, 4])),
+              elements=st.floats(0, 1, width=32)))  # fmt: skip
+def test_colour_float_arrays_never_crash(array: np.ndarray) -> None:
+    try:
+        preprocess(array)
+    except BlankImageError:
+        pass
