@@ -52,9 +52,14 @@ def bench_model(recognizer: Recognizer, repeats: int, batch: int) -> dict[str, f
     for _ in range(runs):
         recognizer.predict_inputs(inputs)
     elapsed = time.perf_counter() - start
-    return {"name": recognizer.card.name, "device": describe(recognizer.device), "p50_ms": round(p50, 3),
-            "p95_ms": round(p95, 3), "gradcam_ms": round(_percentiles(cam_times)[0], 3),
-            "batch_images_per_s": round(batch * runs / elapsed, 1)}  # fmt: skip
+    return {
+        "name": recognizer.card.name,
+        "device": describe(recognizer.device),
+        "p50_ms": round(p50, 3),
+        "p95_ms": round(p95, 3),
+        "gradcam_ms": round(_percentiles(cam_times)[0], 3),
+        "batch_images_per_s": round(batch * runs / elapsed, 1),
+    }
 
 
 def cli(argv: list[str]) -> int:
@@ -84,6 +89,9 @@ def cli(argv: list[str]) -> int:
         if args.json:
             print(json.dumps(row), flush=True)
         else:
-            print(f"{row['name']!s:28s} {row['p50_ms']:8.3f} {row['p95_ms']:8.3f} {row['gradcam_ms']:12.3f} "
-                  f"{row['batch_images_per_s']:12.0f}", flush=True)  # fmt: skip
+            print(
+                f"{row['name']!s:28s} {row['p50_ms']:8.3f} {row['p95_ms']:8.3f} {row['gradcam_ms']:12.3f} "
+                f"{row['batch_images_per_s']:12.0f}",
+                flush=True,
+            )
     return status

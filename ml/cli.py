@@ -30,7 +30,7 @@ def _command(name: str) -> Callable[[list[str]], int]:
     if name in ("evaluate", "predict", "models", "archs", "csv-to-png", "results"):
         from ml import commands
 
-        return getattr(commands, name.replace("-", "_"))  # type: ignore[no-any-return]
+        return getattr(commands, name.replace("-", "_"))
     if name == "bench":
         from ml.bench import cli as bench_cli
 

@@ -37,15 +37,24 @@ def models(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true", help="a JSON list, one object per model")
     parser.add_argument("--dir", type=Path, default=None, help="weights folder (default: the bundled weights/)")
     args = parser.parse_args(argv)
-    entries = []
+    entries: list[dict[str, Any]] = []
     for weights_path, card in bundled_cards(args.dir):
         if isinstance(card, WeightsError):
             entries.append({"name": weights_path.stem, "available": False, "error": str(card)})
             continue
-        entries.append({"name": card.name, "arch": card.arch, "label_set": card.label_set, "labels": card.labels,
-                        "params": card.params, "metrics": card.metrics, "description": card.description,
-                        "available": weights_path.exists(),
-                        **({} if weights_path.exists() else {"error": f"{weights_path.name} is missing"})})  # fmt: skip
+        entries.append(
+            {
+                "name": card.name,
+                "arch": card.arch,
+                "label_set": card.label_set,
+                "labels": card.labels,
+                "params": card.params,
+                "metrics": card.metrics,
+                "description": card.description,
+                "available": weights_path.exists(),
+                **({} if weights_path.exists() else {"error": f"{weights_path.name} is missing"}),
+            }
+        )
     if args.json:
         print(json.dumps(_json_safe(entries)))
         return 0
@@ -57,8 +66,10 @@ def models(argv: list[str]) -> int:
             continue
         accuracy = entry["metrics"].get("accuracy")
         shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
-        print(f"{entry['name']:28s} {entry['arch']:16s} {entry['label_set']:11s} {entry['params']:>10,d} params  "
-              f"test accuracy {shown}")  # fmt: skip
+        print(
+            f"{entry['name']:28s} {entry['arch']:16s} {entry['label_set']:11s} {entry['params']:>10,d} params  "
+            f"test accuracy {shown}"
+        )
     return 0
 
 
@@ -99,12 +110,17 @@ def predict(argv: list[str]) -> int:
             batch = files[start : start + chunk]
             for path, result in zip(batch, recognizer.predict_many(batch, top_k=args.top_k), strict=True):
                 if isinstance(result, Prediction):
-                    record: dict[str, Any] = {"path": str(path), "top": [{"label": s.label, "prob": round(s.prob, 5)}
-                                                                          for s in result.top]}  # fmt: skip
+                    record: dict[str, Any] = {
+                        "path": str(path),
+                        "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in result.top],
+                    }
                     if result.notes:
                         record["notes"] = list(result.notes)
-                    line = json.dumps(record) if args.json else f"{path}: " + ", ".join(
-                        f"{s.label} {100 * s.prob:.1f}%" for s in result.top)  # fmt: skip
+                    line = (
+                        json.dumps(record)
+                        if args.json
+                        else f"{path}: " + ", ".join(f"{s.label} {100 * s.prob:.1f}%" for s in result.top)
+                    )
                 else:
                     reason = ("blank: " if result.blank else "") + result.reason
                     line = json.dumps({"path": str(path), "error": reason}) if args.json else f"{path}: error: {reason}"
@@ -150,8 +166,12 @@ def evaluate(argv: list[str]) -> int:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--emnist", type=Path, default=None, help="EMNIST folder (default: the pool)")
     source.add_argument("--images", type=Path, default=None, help="image folder, one sub-folder per class")
-    parser.add_argument("--split", default="test", choices=["test", "val", "train", "all"],
-                        help="split of the seeded pool split; 'all' = every sample (independent data)")  # fmt: skip
+    parser.add_argument(
+        "--split",
+        default="test",
+        choices=["test", "val", "train", "all"],
+        help="split of the seeded pool split; 'all' = every sample (independent data)",
+    )
     parser.add_argument("--split-seed", type=int, default=None, help="default: the model card's split seed")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -204,14 +224,27 @@ def evaluate(argv: list[str]) -> int:
         metrics_json = weights_path.with_suffix(".metrics.json")
         if metrics_json.exists():
             history = json.loads(metrics_json.read_text()).get("history")
-        written = write_report(args.report, metrics, probabilities, targets, list(card.labels), inputs,
-                               history=history, raw_samples=samples, title=card.name)  # fmt: skip
+        written = write_report(
+            args.report,
+            metrics,
+            probabilities,
+            targets,
+            list(card.labels),
+            inputs,
+            history=history,
+            raw_samples=samples,
+            title=card.name,
+        )
         result["report"] = [str(p) for p in written]
     if args.update_card:
         from dataclasses import replace
 
-        new_metrics = {"split": args.split, "data": source_name, **summary(metrics),
-                       "per_class_recall": {c: v["recall"] for c, v in metrics["per_class"].items()}}  # fmt: skip
+        new_metrics = {
+            "split": args.split,
+            "data": source_name,
+            **summary(metrics),
+            "per_class_recall": {c: v["recall"] for c, v in metrics["per_class"].items()},
+        }
         write_card(replace(card, metrics=new_metrics), weights_path.with_suffix(".json"))
         read_card(weights_path.with_suffix(".json"))
     if args.json:
@@ -235,8 +268,12 @@ def csv_to_png(argv: list[str]) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--layout", default="auto", choices=LAYOUTS)
     parser.add_argument("--mapping", type=Path, default=None, help="EMNIST mapping file (emnist layout)")
-    parser.add_argument("--transposed", action=argparse.BooleanOptionalAction, default=None,
-                        help="images stored transposed (default: only for the emnist layout)")  # fmt: skip
+    parser.add_argument(
+        "--transposed",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="images stored transposed (default: only for the emnist layout)",
+    )
     args = parser.parse_args(argv)
     try:
         dataset = read_csv(args.csv, layout=args.layout, mapping=args.mapping, transposed=args.transposed)
@@ -265,6 +302,8 @@ def results(argv: list[str]) -> int:
             return f"{100 * m[key]:.2f}%" if isinstance(m.get(key), float) else "n/a"
 
         trained = f"{card.training.get('device', '?')}, {card.training.get('seconds', 0) / 60:.0f} min"
-        print(f"| `{card.name}` | {card.arch} | {card.label_set} | {card.params:,} | {pct('accuracy')} | "
-              f"{pct('balanced_accuracy')} | {pct('top3')} | {pct('macro_f1')} | {trained} |")  # fmt: skip
+        print(
+            f"| `{card.name}` | {card.arch} | {card.label_set} | {card.params:,} | {pct('accuracy')} | "
+            f"{pct('balanced_accuracy')} | {pct('top3')} | {pct('macro_f1')} | {trained} |"
+        )
     return 0

@@ -12,8 +12,9 @@ from ml.metrics import classification_metrics
 
 
 @torch.inference_mode()
-def predict_probabilities(model: nn.Module, inputs: np.ndarray | torch.Tensor, device: torch.device,
-                          batch_size: int = 1024) -> np.ndarray:  # fmt: skip
+def predict_probabilities(
+    model: nn.Module, inputs: np.ndarray | torch.Tensor, device: torch.device, batch_size: int = 1024
+) -> np.ndarray:
     """Softmax outputs for N x 28 x 28 inputs, in batches."""
     model.eval()
     outputs = []
@@ -26,14 +27,23 @@ def predict_probabilities(model: nn.Module, inputs: np.ndarray | torch.Tensor, d
     return torch.cat(outputs).numpy() if outputs else np.zeros((0, 0), dtype=np.float32)
 
 
-def evaluate_arrays(model: nn.Module, inputs: np.ndarray | torch.Tensor, targets: np.ndarray, labels: list[str],
-                    device: torch.device) -> tuple[dict[str, Any], np.ndarray]:  # fmt: skip
+def evaluate_arrays(
+    model: nn.Module, inputs: np.ndarray | torch.Tensor, targets: np.ndarray, labels: list[str], device: torch.device
+) -> tuple[dict[str, Any], np.ndarray]:
     probabilities = predict_probabilities(model, inputs, device)
     return classification_metrics(probabilities, np.asarray(targets), labels), probabilities
 
 
 def summary(metrics: dict[str, Any]) -> dict[str, Any]:
     """The headline figures (what model cards and the README show)."""
-    keys = ("n", "accuracy", "top3", "balanced_accuracy", "macro_f1", "macro_precision", "macro_recall",
-            "macro_auc_ovr")  # fmt: skip
+    keys = (
+        "n",
+        "accuracy",
+        "top3",
+        "balanced_accuracy",
+        "macro_f1",
+        "macro_precision",
+        "macro_recall",
+        "macro_auc_ovr",
+    )
     return {k: (round(metrics[k], 5) if isinstance(metrics[k], float) else metrics[k]) for k in keys if k in metrics}

@@ -100,16 +100,16 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
             if image.mode == "CMYK":
                 notes.append("converted from CMYK")
             image.load()
-            image = ImageOps.exif_transpose(image) or image
-            pixels = pil_to_pixels(image)
+            oriented: Image.Image = ImageOps.exif_transpose(image) or image
+            pixels = pil_to_pixels(oriented)
     except ImageLoadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         # PIL refuses before our own size check can run; its message holds the pixel count.
         found = re.search(r"\((\d+) pixels\)", str(error))
-        size = f"{int(found[1]) / 1e6:.0f} megapixels" if found else "too many pixels"
+        megapixels = f"{int(found[1]) / 1e6:.0f} megapixels" if found else "too many pixels"
         raise ImageLoadError(
-            f"image is {size}: too large to decode safely (limit {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels)"
+            f"image is {megapixels}: too large to decode safely (limit {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels)"
         ) from error
     except UnidentifiedImageError as error:
         raise ImageLoadError("not an image file, or a format GlyphPad cannot read") from error

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ml.devices import resolve_device
+from ml.devices import resolve_device, to_channels_last
 from ml.image_io import ImageLoadError
 from ml.preprocess import BlankImageError, ImageLike, preprocess
 from ml.weights import ModelCard, WeightsError, load_weights, read_card
@@ -99,7 +99,7 @@ class Recognizer:
         target = resolve_device(device)
         model, card = load_weights(resolve_model_path(name_or_path), device=target)
         if target.type == "cpu":
-            model = model.to(memory_format=torch.channels_last)
+            model = to_channels_last(model)
         return cls(model, card, target)
 
     def warm_up(self) -> None:

@@ -58,7 +58,7 @@ def classification_metrics(probabilities: np.ndarray, targets: np.ndarray, label
         for c in range(num_classes)
     }
     return {
-        "n": int(len(targets)),
+        "n": len(targets),
         "accuracy": float((predicted == targets).mean()) if len(targets) else float("nan"),
         "top3": float((top3 == targets[:, None]).any(axis=1).mean()) if len(targets) else float("nan"),
         "balanced_accuracy": float(recall[present].mean()) if present.any() else float("nan"),
@@ -82,6 +82,12 @@ def most_confused_pairs(matrix: np.ndarray, labels: list[str], top: int = 10) ->
         if errors[true, pred] == 0:
             break
         support = int(matrix[true].sum())
-        pairs.append({"true": labels[true], "predicted": labels[pred], "count": int(errors[true, pred]),
-                      "rate": round(float(errors[true, pred] / max(support, 1)), 4)})  # fmt: skip
+        pairs.append(
+            {
+                "true": labels[true],
+                "predicted": labels[pred],
+                "count": int(errors[true, pred]),
+                "rate": round(float(errors[true, pred] / max(support, 1)), 4),
+            }
+        )
     return pairs

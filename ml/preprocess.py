@@ -33,7 +33,7 @@ from PIL import Image
 
 from ml.image_io import LoadedImage, load_image, pil_to_pixels
 
-PREPROCESS_VERSION = 2
+PREPROCESS_VERSION = 3
 SIZE = 28
 BOX = 24  # longest side of the ink box in the output, measured on EMNIST
 WORK_SCALE = 4  # stroke normalization runs at 4x the output resolution
@@ -144,34 +144,37 @@ def stroke_width(mask: np.ndarray) -> float:
     return 2.0 * area / max(perimeter, 1)
 
 
-def _morph(mask: np.ndarray, grow: bool, square: bool) -> np.ndarray:
-    """One step of binary dilation (grow) or erosion with a 3x3 cross or square."""
-    h, w = mask.shape
-    padded = np.zeros((h + 2, w + 2), dtype=bool)
-    padded[1:-1, 1:-1] = mask
-    combine = np.logical_or if grow else np.logical_and
-    out = mask.copy()
+def _morph(values: np.ndarray, grow: bool, square: bool) -> np.ndarray:
+    """One step of grey-level dilation (grow: 3x3 max) or erosion (min), with a cross or a square.
+
+    Grey-level rather than binary, so anti-aliased edges and faint detail survive the step.
+    """
+    h, w = values.shape
+    padded = np.zeros((h + 2, w + 2), dtype=values.dtype)
+    padded[1:-1, 1:-1] = values
+    combine = np.maximum if grow else np.minimum
+    out = values.copy()
     offsets = [(-1, 0), (1, 0), (0, -1), (0, 1)]
     if square:
         offsets += [(-1, -1), (-1, 1), (1, -1), (1, 1)]
     for dy, dx in offsets:
-        out = combine(out, padded[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w])
+        combine(out, padded[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w], out=out)
     return out
 
 
-def normalize_stroke_width(mask: np.ndarray, target: float) -> np.ndarray:
-    """Dilate or erode ``mask`` until its stroke width is about ``target`` pixels.
+def normalize_stroke_width(values: np.ndarray, target: float) -> np.ndarray:
+    """Dilate or erode grey ink ``values`` until the stroke width (of ink > 0.5) is about ``target`` px.
 
     Each step changes the width by about 2 px; alternating cross and square steps approximate a disc.
     Erosion stops before it could break a stroke apart.
     """
-    width = stroke_width(mask)
+    width = stroke_width(values > 0.5)
     steps = int(round((target - width) / 2.0))
     if steps < 0:
         steps = -min(-steps, max(0, int((width - 3.0) // 2)))
     for i in range(abs(steps)):
-        mask = _morph(mask, grow=steps > 0, square=i % 2 == 1)
-    return mask
+        values = _morph(values, grow=steps > 0, square=i % 2 == 1)
+    return values
 
 
 def _blur(values: np.ndarray) -> np.ndarray:
@@ -212,11 +215,10 @@ def preprocess(image: ImageLike) -> Preprocessed:
     if scale < 1.0:
         # Downscaling turned thin strokes grey; stretch again so they binarize as strokes.
         work = _stretch(work)
-    work_mask = work > 0.5
-    measured = stroke_width(work_mask) / WORK_SCALE
-    work_mask = normalize_stroke_width(work_mask, TARGET_STROKE_PX * WORK_SCALE)
+    measured = stroke_width(work > 0.5) / WORK_SCALE
+    work = normalize_stroke_width(work, TARGET_STROKE_PX * WORK_SCALE)
 
-    small = work_mask.reshape(SIZE, WORK_SCALE, SIZE, WORK_SCALE).mean(axis=(1, 3), dtype=np.float32)
+    small = work.reshape(SIZE, WORK_SCALE, SIZE, WORK_SCALE).mean(axis=(1, 3), dtype=np.float32)
     out = np.clip(_blur(small) * 1.15, 0.0, 1.0).astype(np.float32)
     return Preprocessed(input=out, notes=notes, stroke_width_px=measured)
 

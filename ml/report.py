@@ -59,8 +59,11 @@ def plot_roc(probabilities: np.ndarray, targets: np.ndarray, labels: list[str], 
     ax.set_xlabel("false positive rate (symlog)")
     ax.set_ylabel("true positive rate")
     mean_auc = float(np.nanmean([a for a, _ in aucs])) if aucs else math.nan
-    ax.set_title(f"{title}: one-vs-rest ROC, macro AUC {mean_auc:.4f}\nlowest: "
-                 + ", ".join(f"{label} {auc:.3f}" for auc, label in worst), fontsize=9)  # fmt: skip
+    ax.set_title(
+        f"{title}: one-vs-rest ROC, macro AUC {mean_auc:.4f}\nlowest: "
+        + ", ".join(f"{label} {auc:.3f}" for auc, label in worst),
+        fontsize=9,
+    )
     return _save(fig, path)
 
 
@@ -114,46 +117,79 @@ def _grid(images: np.ndarray, columns: int) -> np.ndarray:
     return canvas
 
 
-def plot_samples(inputs: np.ndarray, targets: np.ndarray, predicted: np.ndarray, labels: list[str], path: Path,
-                 title: str, count: int = 48) -> Path:  # fmt: skip
+def plot_samples(
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    predicted: np.ndarray,
+    labels: list[str],
+    path: Path,
+    title: str,
+    count: int = 48,
+) -> Path:
     plt = _pyplot()
     rng = np.random.default_rng(0)
     chosen = rng.choice(len(inputs), min(count, len(inputs)), replace=False)
     columns = 12
-    fig, axes = plt.subplots(math.ceil(len(chosen) / columns), columns, figsize=(columns * 0.9, len(chosen) / columns * 1.1))
+    fig, axes = plt.subplots(
+        math.ceil(len(chosen) / columns), columns, figsize=(columns * 0.9, len(chosen) / columns * 1.1)
+    )
     for ax, index in zip(np.ravel(axes), chosen, strict=False):
         ax.imshow(np.asarray(inputs[index], dtype=np.float32), cmap="gray", vmin=0, vmax=1)
         right = predicted[index] == targets[index]
-        ax.set_title(f"{labels[targets[index]]}→{labels[predicted[index]]}", fontsize=8,
-                     color="black" if right else "red")  # fmt: skip
+        ax.set_title(
+            f"{labels[targets[index]]}→{labels[predicted[index]]}", fontsize=8, color="black" if right else "red"
+        )
     for ax in np.ravel(axes):
         ax.axis("off")
     fig.suptitle(f"{title}: samples (true→predicted, errors in red)")
     return _save(fig, path)
 
 
-def plot_confused_pairs(pairs: list[dict[str, Any]], inputs: np.ndarray, targets: np.ndarray, predicted: np.ndarray,
-                        labels: list[str], path: Path, title: str, examples: int = 6) -> Path:  # fmt: skip
+def plot_confused_pairs(
+    pairs: list[dict[str, Any]],
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    predicted: np.ndarray,
+    labels: list[str],
+    path: Path,
+    title: str,
+    examples: int = 6,
+) -> Path:
     plt = _pyplot()
     rows = max(1, len(pairs))
     fig, axes = plt.subplots(rows, examples + 1, figsize=((examples + 1) * 0.95, rows * 1.0), squeeze=False)
     for row, pair in enumerate(pairs):
         t, p = labels.index(pair["true"]), labels.index(pair["predicted"])
         members = np.flatnonzero((targets == t) & (predicted == p))[:examples]
-        axes[row, 0].text(0.0, 0.5, f"{pair['true']} → {pair['predicted']}\n{pair['count']} ({100 * pair['rate']:.1f}%)",
-                          fontsize=8, va="center")  # fmt: skip
+        axes[row, 0].text(
+            0.0,
+            0.5,
+            f"{pair['true']} → {pair['predicted']}\n{pair['count']} ({100 * pair['rate']:.1f}%)",
+            fontsize=8,
+            va="center",
+        )
         for col in range(examples):
             if col < len(members):
-                axes[row, col + 1].imshow(np.asarray(inputs[members[col]], dtype=np.float32), cmap="gray", vmin=0, vmax=1)
+                axes[row, col + 1].imshow(
+                    np.asarray(inputs[members[col]], dtype=np.float32), cmap="gray", vmin=0, vmax=1
+                )
     for ax in np.ravel(axes):
         ax.axis("off")
     fig.suptitle(f"{title}: most confused pairs (true → predicted), with examples", fontsize=9)
     return _save(fig, path)
 
 
-def write_report(out_dir: str | Path, metrics: dict[str, Any], probabilities: np.ndarray, targets: np.ndarray,
-                 labels: list[str], inputs: np.ndarray, history: list[dict[str, float]] | None = None,
-                 raw_samples: np.ndarray | None = None, title: str = "model") -> list[Path]:  # fmt: skip
+def write_report(
+    out_dir: str | Path,
+    metrics: dict[str, Any],
+    probabilities: np.ndarray,
+    targets: np.ndarray,
+    labels: list[str],
+    inputs: np.ndarray,
+    history: list[dict[str, float]] | None = None,
+    raw_samples: np.ndarray | None = None,
+    title: str = "model",
+) -> list[Path]:
     """Every plot and ``report.json``; returns the written paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -165,8 +201,9 @@ def write_report(out_dir: str | Path, metrics: dict[str, Any], probabilities: np
         plot_confusion(matrix, labels, out / "confusion_normalized.png", normalized=True, title=title),
         plot_roc(probabilities, targets, labels, out / "roc.png", title),
         plot_class_distribution(targets, labels, out / "class_distribution.png", title),
-        plot_intensity_histogram(inputs, out / "intensity_histogram.png", title,
-                                 raw=raw_samples[:5000] if raw_samples is not None else None),  # fmt: skip
+        plot_intensity_histogram(
+            inputs, out / "intensity_histogram.png", title, raw=raw_samples[:5000] if raw_samples is not None else None
+        ),
         plot_samples(inputs, targets, predicted, labels, out / "samples.png", title),
         plot_confused_pairs(pairs, inputs, targets, predicted, labels, out / "confused_pairs.png", title),
     ]

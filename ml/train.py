@@ -30,7 +30,7 @@ from ml.data.augment import AugmentConfig, augment_batch
 from ml.data.emnist import default_data_dir
 from ml.data.prepared import LabelledArrays, prepare_pool
 from ml.data.split import DEFAULT_SPLIT_SEED
-from ml.devices import describe, resolve_device
+from ml.devices import describe, resolve_device, to_channels_last
 from ml.evaluate_core import evaluate_arrays, summary
 from ml.labels import LABEL_SETS, get_label_set
 from ml.models import get_arch, get_model, list_models
@@ -63,7 +63,7 @@ class TrainConfig:
     balance: str = "none"  # "loss": class-weighted loss against the pool's digit-heavy prior
     patience: int = 0  # early stopping: epochs without a better val accuracy; 0 = off
     augment: bool = True
-    augment_config: dict[str, float] = field(default_factory=lambda: AugmentConfig().to_dict())
+    augment_config: dict[str, Any] = field(default_factory=lambda: AugmentConfig().to_dict())
     model_config: dict[str, Any] = field(default_factory=dict)  # architecture options, e.g. {"width": 0.5}
     seed: int = 0  # model init, batch order, augmentation
     split_seed: int = DEFAULT_SPLIT_SEED
@@ -96,7 +96,8 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument("--balance", default=defaults.balance, choices=BALANCE)
     p.add_argument("--patience", type=int, default=defaults.patience, help="early stopping patience (0 = off)")
     p.add_argument("--no-augment", dest="augment", action="store_false")
-    p.add_argument("--model-config", default="{}", help='JSON architecture options, e.g. \'{"width": 0.5}\'')
+    p.add_argument("--augment-config", default="{}", help="JSON overrides of AugmentConfig, e.g. '{\"shear\": 0.1}'")
+    p.add_argument("--model-config", default="{}", help="JSON architecture options, e.g. '{\"width\": 0.5}'")
     p.add_argument("--seed", type=int, default=defaults.seed)
     p.add_argument("--split-seed", type=int, default=defaults.split_seed)
     p.add_argument("--max-per-class", type=int, default=0)
@@ -118,6 +119,11 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         raise SystemExit("--model-config must be a JSON object")
     values = {k: v for k, v in vars(args).items() if k in TrainConfig.__dataclass_fields__}
     values["model_config"] = model_config
+    try:
+        overrides = json.loads(args.augment_config)
+        values["augment_config"] = AugmentConfig(**{**AugmentConfig().to_dict(), **overrides}).to_dict()
+    except (json.JSONDecodeError, TypeError) as error:
+        raise SystemExit(f"--augment-config is not a valid JSON object of AugmentConfig fields: {error}") from None
     return TrainConfig(**values)
 
 
@@ -147,7 +153,8 @@ def validate(config: TrainConfig) -> None:
 
 
 def make_optimizer(config: TrainConfig, model: nn.Module) -> torch.optim.Optimizer:
-    decay, no_decay = [], []
+    decay: list[nn.Parameter] = []
+    no_decay: list[nn.Parameter] = []
     for parameter in model.parameters():
         # Weight decay on biases and norm scales only shrinks them toward zero for no benefit.
         (decay if parameter.ndim > 1 else no_decay).append(parameter)
@@ -162,7 +169,7 @@ def make_optimizer(config: TrainConfig, model: nn.Module) -> torch.optim.Optimiz
 
 
 def make_scheduler(config: TrainConfig, optimizer: torch.optim.Optimizer, steps_per_epoch: int) -> Any:
-    total = config.epochs * steps_per_epoch
+    total = max(config.epochs * steps_per_epoch, 10)  # OneCycle divides by its warm-up length: never 0
     if config.scheduler == "onecycle":
         return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=total, pct_start=0.25)
     if config.scheduler == "cosine":
@@ -179,9 +186,19 @@ def _batch(images: torch.Tensor, index: torch.Tensor, device: torch.device) -> t
     return batch
 
 
-def train_one_epoch(model: nn.Module, images: torch.Tensor, targets: torch.Tensor, optimizer: torch.optim.Optimizer,
-                    scheduler: Any, loss_fn: nn.Module, config: TrainConfig, device: torch.device,
-                    generator: torch.Generator, epoch: int, max_steps: int | None = None) -> dict[str, float]:  # fmt: skip
+def train_one_epoch(
+    model: nn.Module,
+    images: torch.Tensor,
+    targets: torch.Tensor,
+    optimizer: torch.optim.Optimizer,
+    scheduler: Any,
+    loss_fn: nn.Module,
+    config: TrainConfig,
+    device: torch.device,
+    generator: torch.Generator,
+    epoch: int,
+    max_steps: int | None = None,
+) -> dict[str, float]:
     model.train()
     order = torch.randperm(len(targets), generator=generator)
     steps = len(order) // config.batch_size or 1
@@ -191,8 +208,15 @@ def train_one_epoch(model: nn.Module, images: torch.Tensor, targets: torch.Tenso
     aug_generator = torch.Generator(device=device).manual_seed(config.seed * 1000 + epoch)
     total_loss, correct, seen = 0.0, 0, 0
     start = time.perf_counter()
-    bar = tqdm(range(steps), desc=f"epoch {epoch + 1}/{config.epochs}", unit="batch", leave=True,
-               dynamic_ncols=True, mininterval=1.0, disable=None)  # fmt: skip
+    bar = tqdm(
+        range(steps),
+        desc=f"epoch {epoch + 1}/{config.epochs}",
+        unit="batch",
+        leave=True,
+        dynamic_ncols=True,
+        mininterval=1.0,
+        disable=None,
+    )
     for step in bar:
         index = order[step * config.batch_size : (step + 1) * config.batch_size]
         x = _batch(images, index, device)
@@ -201,7 +225,9 @@ def train_one_epoch(model: nn.Module, images: torch.Tensor, targets: torch.Tenso
             x = augment_batch(x, augment, aug_generator)
         if device.type == "cpu":
             x = x.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=config.amp and device.type == "cuda"):
+        with torch.autocast(
+            device_type=device.type, dtype=torch.bfloat16, enabled=config.amp and device.type == "cuda"
+        ):
             logits = model(x)
             loss = loss_fn(logits.float(), y)
         optimizer.zero_grad(set_to_none=True)
@@ -216,34 +242,69 @@ def train_one_epoch(model: nn.Module, images: torch.Tensor, targets: torch.Tenso
             rate = seen / max(time.perf_counter() - start, 1e-9)
             bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}", img_s=f"{rate:.0f}")
     elapsed = time.perf_counter() - start
-    return {"train_loss": total_loss / seen, "train_accuracy": correct / seen, "images_per_s": seen / elapsed,
-            "seconds": elapsed, "lr": optimizer.param_groups[0]["lr"]}  # fmt: skip
+    return {
+        "train_loss": total_loss / seen,
+        "train_accuracy": correct / seen,
+        "images_per_s": seen / elapsed,
+        "seconds": elapsed,
+        "lr": optimizer.param_groups[0]["lr"],
+    }
 
 
-def measure_throughput(config: TrainConfig, images: torch.Tensor, targets: torch.Tensor, device: torch.device,
-                       num_classes: int, steps: int) -> dict[str, float]:  # fmt: skip
+def measure_throughput(
+    config: TrainConfig, images: torch.Tensor, targets: torch.Tensor, device: torch.device, num_classes: int, steps: int
+) -> dict[str, float]:
     """Training images/s with and without augmentation, same model and batches, measured back to back."""
     results = {}
-    for label, augment in (("without_augmentation", False), ("with_augmentation", True), ("without_augmentation_2", False),
-                           ("with_augmentation_2", True)):  # fmt: skip
+    for label, augment in (
+        ("without_augmentation", False),
+        ("with_augmentation", True),
+        ("without_augmentation_2", False),
+        ("with_augmentation_2", True),
+    ):
         torch.manual_seed(config.seed)
         model = get_model(config.arch, num_classes=num_classes, **config.model_config).to(device)
         if device.type == "cpu":
-            model = model.to(memory_format=torch.channels_last)
+            model = to_channels_last(model)
         optimizer = make_optimizer(config, model)
         probe = TrainConfig(**{**asdict(config), "augment": augment, "epochs": 1})
         generator = torch.Generator().manual_seed(config.seed)
         subset = torch.arange(min(len(targets), (steps + 3) * config.batch_size))
-        train_one_epoch(model, images[subset], targets[subset], optimizer, None, nn.CrossEntropyLoss(), probe,
-                        device, generator, 0, max_steps=3)  # fmt: skip  (warm-up)
-        stats = train_one_epoch(model, images[subset], targets[subset], optimizer, None, nn.CrossEntropyLoss(), probe,
-                                device, generator, 0, max_steps=steps)  # fmt: skip
+        train_one_epoch(
+            model,
+            images[subset],
+            targets[subset],
+            optimizer,
+            None,
+            nn.CrossEntropyLoss(),
+            probe,
+            device,
+            generator,
+            0,
+            max_steps=3,
+        )
+        stats = train_one_epoch(
+            model,
+            images[subset],
+            targets[subset],
+            optimizer,
+            None,
+            nn.CrossEntropyLoss(),
+            probe,
+            device,
+            generator,
+            0,
+            max_steps=steps,
+        )
         results[label] = stats["images_per_s"]
     # Two alternating rounds each, best of two, so a passing load spike does not decide the ratio.
     off = max(results["without_augmentation"], results["without_augmentation_2"])
     on = max(results["with_augmentation"], results["with_augmentation_2"])
-    return {"images_per_s_without_augmentation": round(off, 1), "images_per_s_with_augmentation": round(on, 1),
-            "augmentation_throughput_ratio": round(on / off, 3)}  # fmt: skip
+    return {
+        "images_per_s_without_augmentation": round(off, 1),
+        "images_per_s_with_augmentation": round(on, 1),
+        "augmentation_throughput_ratio": round(on / off, 3),
+    }
 
 
 def _to_tensors(data: LabelledArrays, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -254,8 +315,13 @@ def _to_tensors(data: LabelledArrays, device: torch.device) -> tuple[torch.Tenso
     return images, targets
 
 
-def fit(config: TrainConfig, train: LabelledArrays, val: LabelledArrays, device: torch.device,
-        checkpoint_path: Path | None = None) -> tuple[nn.Module, list[dict[str, float]]]:  # fmt: skip
+def fit(
+    config: TrainConfig,
+    train: LabelledArrays,
+    val: LabelledArrays,
+    device: torch.device,
+    checkpoint_path: Path | None = None,
+) -> tuple[nn.Module, list[dict[str, float]]]:
     """The training loop: epochs, validation, early stopping, checkpoints. Returns the best model."""
     label_set = train.label_set
     counts = train.class_counts()
@@ -263,14 +329,17 @@ def fit(config: TrainConfig, train: LabelledArrays, val: LabelledArrays, device:
     torch.manual_seed(config.seed)
     model = get_model(config.arch, num_classes=label_set.num_classes, **config.model_config).to(device)
     if device.type == "cpu":
-        model = model.to(memory_format=torch.channels_last)
+        model = to_channels_last(model)
     optimizer = make_optimizer(config, model)
     steps_per_epoch = 2 if config.dry_run else max(1, len(train) // config.batch_size)
     scheduler = make_scheduler(config, optimizer, steps_per_epoch)
     weight = None
     if config.balance == "loss":
-        weight = torch.tensor(len(counts) * (counts.sum() / np.maximum(counts, 1)) / (counts.sum() / np.maximum(counts, 1)).sum(),
-                              dtype=torch.float32, device=device)  # fmt: skip
+        weight = torch.tensor(
+            len(counts) * (counts.sum() / np.maximum(counts, 1)) / (counts.sum() / np.maximum(counts, 1)).sum(),
+            dtype=torch.float32,
+            device=device,
+        )
     loss_fn = nn.CrossEntropyLoss(weight=weight, label_smoothing=config.label_smoothing)
 
     history: list[dict[str, float]] = []
@@ -278,8 +347,10 @@ def fit(config: TrainConfig, train: LabelledArrays, val: LabelledArrays, device:
     if config.resume:
         checkpoint = torch.load(config.resume, map_location=device, weights_only=True)
         if checkpoint["config"]["arch"] != config.arch or checkpoint["config"]["labels"] != config.labels:
-            raise ValueError(f"{config.resume} was trained as {checkpoint['config']['arch']} on "
-                             f"{checkpoint['config']['labels']}, not {config.arch} on {config.labels}")  # fmt: skip
+            raise ValueError(
+                f"{config.resume} was trained as {checkpoint['config']['arch']} on "
+                f"{checkpoint['config']['labels']}, not {config.arch} on {config.labels}"
+            )
         model.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
         if scheduler is not None and checkpoint.get("scheduler"):
@@ -293,17 +364,36 @@ def fit(config: TrainConfig, train: LabelledArrays, val: LabelledArrays, device:
         torch.randperm(len(train_targets), generator=generator)  # same batch order as an uninterrupted run
     best_accuracy, best_state, stale = -1.0, None, 0
     for epoch in range(first_epoch, config.epochs):
-        stats = train_one_epoch(model, train_images, train_targets, optimizer, scheduler, loss_fn, config, device,
-                                generator, epoch, max_steps=2 if config.dry_run else None)  # fmt: skip
+        stats = train_one_epoch(
+            model,
+            train_images,
+            train_targets,
+            optimizer,
+            scheduler,
+            loss_fn,
+            config,
+            device,
+            generator,
+            epoch,
+            max_steps=2 if config.dry_run else None,
+        )
         val_metrics, val_probs = evaluate_arrays(model, val.images, val.targets, list(label_set.classes), device)
-        val_loss = float(F.nll_loss(torch.log(torch.from_numpy(val_probs).clamp_min(1e-9)),
-                                    torch.from_numpy(val.targets)))  # fmt: skip
-        record = {"epoch": epoch + 1, **{k: round(v, 5) for k, v in stats.items()}, "val_loss": round(val_loss, 5),
-                  "val_accuracy": round(val_metrics["accuracy"], 5),
-                  "val_balanced_accuracy": round(val_metrics["balanced_accuracy"], 5)}  # fmt: skip
+        val_loss = float(
+            F.nll_loss(torch.log(torch.from_numpy(val_probs).clamp_min(1e-9)), torch.from_numpy(val.targets))
+        )
+        record = {
+            "epoch": epoch + 1,
+            **{k: round(v, 5) for k, v in stats.items()},
+            "val_loss": round(val_loss, 5),
+            "val_accuracy": round(val_metrics["accuracy"], 5),
+            "val_balanced_accuracy": round(val_metrics["balanced_accuracy"], 5),
+        }
         history.append(record)
-        print(f"epoch {epoch + 1}: loss {stats['train_loss']:.4f}, val accuracy {val_metrics['accuracy']:.4f} "
-              f"(balanced {val_metrics['balanced_accuracy']:.4f}), {stats['images_per_s']:.0f} img/s", file=sys.stderr)  # fmt: skip
+        print(
+            f"epoch {epoch + 1}: loss {stats['train_loss']:.4f}, val accuracy {val_metrics['accuracy']:.4f} "
+            f"(balanced {val_metrics['balanced_accuracy']:.4f}), {stats['images_per_s']:.0f} img/s",
+            file=sys.stderr,
+        )
         if scheduler is not None and config.scheduler == "step":
             scheduler.step()
         elif scheduler is not None and config.scheduler == "plateau":
@@ -315,9 +405,17 @@ def fit(config: TrainConfig, train: LabelledArrays, val: LabelledArrays, device:
             stale += 1
         if checkpoint_path is not None:
             checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
-            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict() if scheduler is not None else None, "epoch": epoch,
-                        "history": history, "config": asdict(config)}, checkpoint_path)  # fmt: skip
+            torch.save(
+                {
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                    "epoch": epoch,
+                    "history": history,
+                    "config": asdict(config),
+                },
+                checkpoint_path,
+            )
         if config.patience and stale >= config.patience:
             print(f"early stop: no better val accuracy for {stale} epochs", file=sys.stderr)
             break
@@ -357,24 +455,38 @@ def main(config: TrainConfig) -> Path:
     if len(train) == 0 or len(test) == 0:
         raise ValueError(f"no samples for label set {config.labels} in {data_dir}")
     counts = train.class_counts()
-    print(f"{name}: {config.arch} on {config.labels}: train {len(train)}, val {len(val)}, test {len(test)} "
-          f"(train per class {counts.min()}-{counts.max()})", file=sys.stderr)  # fmt: skip
+    print(
+        f"{name}: {config.arch} on {config.labels}: train {len(train)}, val {len(val)}, test {len(test)} "
+        f"(train per class {counts.min()}-{counts.max()})",
+        file=sys.stderr,
+    )
 
     train_images, train_targets = _to_tensors(train, device)
     throughput: dict[str, float] = {}
     if config.augment and config.bench_augment_steps > 0 and not config.resume:
-        throughput = measure_throughput(config, train_images, train_targets, device, label_set.num_classes,
-                                        steps=3 if config.dry_run else config.bench_augment_steps)  # fmt: skip
-        print(f"throughput: {throughput['images_per_s_with_augmentation']:.0f} img/s with augmentation, "
-              f"{throughput['images_per_s_without_augmentation']:.0f} without "
-              f"({100 * throughput['augmentation_throughput_ratio']:.0f}%)", file=sys.stderr)  # fmt: skip
+        throughput = measure_throughput(
+            config,
+            train_images,
+            train_targets,
+            device,
+            label_set.num_classes,
+            steps=3 if config.dry_run else config.bench_augment_steps,
+        )
+        print(
+            f"throughput: {throughput['images_per_s_with_augmentation']:.0f} img/s with augmentation, "
+            f"{throughput['images_per_s_without_augmentation']:.0f} without "
+            f"({100 * throughput['augmentation_throughput_ratio']:.0f}%)",
+            file=sys.stderr,
+        )
 
     model, history = fit(config, train, val, device, checkpoint_path=Path(config.out) / f"{name}.ckpt")
 
     test_metrics, _ = evaluate_arrays(model, test.images, test.targets, list(label_set.classes), device)
-    print(f"test: accuracy {test_metrics['accuracy']:.4f}, balanced {test_metrics['balanced_accuracy']:.4f}, "
-          f"top-3 {test_metrics['top3']:.4f}, macro F1 {test_metrics['macro_f1']:.4f} (n={test_metrics['n']})",
-          file=sys.stderr)  # fmt: skip
+    print(
+        f"test: accuracy {test_metrics['accuracy']:.4f}, balanced {test_metrics['balanced_accuracy']:.4f}, "
+        f"top-3 {test_metrics['top3']:.4f}, macro F1 {test_metrics['macro_f1']:.4f} (n={test_metrics['n']})",
+        file=sys.stderr,
+    )
     train_seconds = time.time() - started
     card = ModelCard(
         name=name,
@@ -384,8 +496,11 @@ def main(config: TrainConfig) -> Path:
         labels=list(label_set.classes),
         preprocess_version=PREPROCESS_VERSION,
         params=sum(p.numel() for p in model.parameters()),
-        metrics={"split": "test", **summary(test_metrics),
-                 "per_class_recall": {c: v["recall"] for c, v in test_metrics["per_class"].items()}},  # fmt: skip
+        metrics={
+            "split": "test",
+            **summary(test_metrics),
+            "per_class_recall": {c: v["recall"] for c, v in test_metrics["per_class"].items()},
+        },
         training={
             "data": "EMNIST pool: every official EMNIST file in the data folder, exact duplicates dropped "
             f"({len(prepared.pool)} images)",
@@ -397,7 +512,8 @@ def main(config: TrainConfig) -> Path:
             "host": platform.machine(),
             "torch": torch.__version__,
             "command": "glyphpad-ml train " + " ".join(shlex.quote(a) for a in sys.argv[2:])
-            if len(sys.argv) > 1 and sys.argv[1] == "train" else "",
+            if len(sys.argv) > 1 and sys.argv[1] == "train"
+            else "",
             "config": {k: v for k, v in asdict(config).items() if k not in ("data", "out", "resume")},
             "class_prior": [round(float(c) / float(counts.sum()), 6) for c in counts],
             **throughput,
@@ -407,10 +523,13 @@ def main(config: TrainConfig) -> Path:
     dtype = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[config.save_dtype]
     weights_path = save_weights(model, card, out_dir, dtype=dtype)
     metrics_path = out_dir / f"{name}.metrics.json"
-    metrics_path.write_text(json.dumps({"name": name, "history": history, "test": test_metrics, **throughput},
-                                       indent=1) + "\n")  # fmt: skip
-    print(f"wrote {weights_path}, {weights_path.with_suffix('.json')} and {metrics_path} "
-          f"in {train_seconds:.0f} s", file=sys.stderr)  # fmt: skip
+    metrics_path.write_text(
+        json.dumps({"name": name, "history": history, "test": test_metrics, **throughput}, indent=1) + "\n"
+    )
+    print(
+        f"wrote {weights_path}, {weights_path.with_suffix('.json')} and {metrics_path} in {train_seconds:.0f} s",
+        file=sys.stderr,
+    )
     return weights_path
 
 

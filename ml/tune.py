@@ -92,48 +92,77 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
     if args.dry_run:
         train = type(train)(train.images[:512], train.targets[:512], label_set)
         val = type(val)(val.images[:256], val.targets[:256], label_set)
-    base = TrainConfig(arch=args.arch, labels=args.labels, epochs=args.epochs, patience=args.patience,
-                       augment=args.augment, device=args.device, dry_run=args.dry_run, seed=args.seed,
-                       scheduler="cosine")  # fmt: skip
+    base = TrainConfig(
+        arch=args.arch,
+        labels=args.labels,
+        epochs=args.epochs,
+        patience=args.patience,
+        augment=args.augment,
+        device=args.device,
+        dry_run=args.dry_run,
+        seed=args.seed,
+        scheduler="cosine",
+    )
     rng = np.random.default_rng(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []
     for trial in range(args.trials):
         config = sample_trial(rng, base)
-        print(f"trial {trial + 1}/{args.trials}: {config.optimizer} lr {config.lr} wd {config.weight_decay} "
-              f"batch {config.batch_size} {config.model_config}", file=sys.stderr)  # fmt: skip
+        print(
+            f"trial {trial + 1}/{args.trials}: {config.optimizer} lr {config.lr} wd {config.weight_decay} "
+            f"batch {config.batch_size} {config.model_config}",
+            file=sys.stderr,
+        )
         start = time.perf_counter()
         model, history = fit(config, train, val, device)
         metrics, _ = evaluate_arrays(model, val.images, val.targets, list(label_set.classes), device)
-        rows.append({"trial": trial + 1, "val_accuracy": round(metrics["accuracy"], 5),
-                     "val_balanced_accuracy": round(metrics["balanced_accuracy"], 5), "epochs": len(history),
-                     "seconds": round(time.perf_counter() - start, 1), "optimizer": config.optimizer, "lr": config.lr,
-                     "weight_decay": config.weight_decay, "batch_size": config.batch_size,
-                     **{f"model.{k}": v for k, v in config.model_config.items()}})  # fmt: skip
+        rows.append(
+            {
+                "trial": trial + 1,
+                "val_accuracy": round(metrics["accuracy"], 5),
+                "val_balanced_accuracy": round(metrics["balanced_accuracy"], 5),
+                "epochs": len(history),
+                "seconds": round(time.perf_counter() - start, 1),
+                "optimizer": config.optimizer,
+                "lr": config.lr,
+                "weight_decay": config.weight_decay,
+                "batch_size": config.batch_size,
+                **{f"model.{k}": v for k, v in config.model_config.items()},
+            }
+        )
         _write_results(args.out, rows, base)
     rows.sort(key=lambda r: -r["val_accuracy"])
     print(f"\n{'trial':>5s} {'val acc':>8s} {'bal acc':>8s} {'opt':>8s} {'lr':>8s} {'wd':>9s} {'batch':>5s}  model")
     for r in rows:
         extra = {k.removeprefix("model."): v for k, v in r.items() if k.startswith("model.")}
-        print(f"{r['trial']:5d} {r['val_accuracy']:8.4f} {r['val_balanced_accuracy']:8.4f} {r['optimizer']:>8s} "
-              f"{r['lr']:8.3g} {r['weight_decay']:9.3g} {r['batch_size']:5d}  {extra}")  # fmt: skip
+        print(
+            f"{r['trial']:5d} {r['val_accuracy']:8.4f} {r['val_balanced_accuracy']:8.4f} {r['optimizer']:>8s} "
+            f"{r['lr']:8.3g} {r['weight_decay']:9.3g} {r['batch_size']:5d}  {extra}"
+        )
     print(f"results: {args.out / 'results.csv'}, {args.out / 'results.json'}; best config: {args.out / 'best.json'}")
     return rows
 
 
 def _write_results(out: Path, rows: list[dict[str, Any]], base: TrainConfig) -> None:
-    columns = sorted({k for r in rows for k in r}, key=lambda k: (k.startswith("model."), list(rows[0]).index(k)
-                                                                   if k in rows[0] else 99))  # fmt: skip
+    columns = sorted(
+        {k for r in rows for k in r},
+        key=lambda k: (k.startswith("model."), list(rows[0]).index(k) if k in rows[0] else 99),
+    )
     with (out / "results.csv").open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
     (out / "results.json").write_text(json.dumps(rows, indent=1) + "\n")
     best = max(rows, key=lambda r: r["val_accuracy"])
-    best_config = {**asdict(base), "optimizer": best["optimizer"], "lr": best["lr"],
-                   "weight_decay": best["weight_decay"], "batch_size": best["batch_size"],
-                   "model_config": {k.removeprefix("model."): v for k, v in best.items() if k.startswith("model.")},
-                   "val_accuracy": best["val_accuracy"]}  # fmt: skip
+    best_config = {
+        **asdict(base),
+        "optimizer": best["optimizer"],
+        "lr": best["lr"],
+        "weight_decay": best["weight_decay"],
+        "batch_size": best["batch_size"],
+        "model_config": {k.removeprefix("model."): v for k, v in best.items() if k.startswith("model.")},
+        "val_accuracy": best["val_accuracy"],
+    }
     (out / "best.json").write_text(json.dumps(best_config, indent=1) + "\n")
 
 

@@ -23,16 +23,22 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 
 def synthetic_glyph(char: str, rng: np.random.Generator) -> np.ndarray:
     """A 28x28 EMNIST-like (light on dark) image of ``char`` with random pen, size and position."""
-    drawing = render(char, size=112, pen_width=float(rng.uniform(6, 14)), box=float(rng.uniform(0.6, 0.85)),
-                     offset=(float(rng.uniform(-0.05, 0.05)), float(rng.uniform(-0.05, 0.05))))  # fmt: skip
+    drawing = render(
+        char,
+        size=112,
+        pen_width=float(rng.uniform(6, 14)),
+        box=float(rng.uniform(0.6, 0.85)),
+        offset=(float(rng.uniform(-0.05, 0.05)), float(rng.uniform(-0.05, 0.05))),
+    )
     from PIL import Image
 
     small = Image.fromarray(255 - drawing).resize((28, 28), Image.Resampling.BOX)
     return np.asarray(small, dtype=np.uint8)
 
 
-def write_emnist_split(directory: Path, split: str, images: np.ndarray, labels: np.ndarray,
-                       mapping: dict[int, list[int]]) -> None:  # fmt: skip
+def write_emnist_split(
+    directory: Path, split: str, images: np.ndarray, labels: np.ndarray, mapping: dict[int, list[int]]
+) -> None:
     """Write one official-looking EMNIST test split (transposed storage, gzipped, mapping file)."""
     directory.mkdir(parents=True, exist_ok=True)
     write_idx(directory / f"emnist-{split}-test-images-idx3-ubyte.gz", images.transpose(0, 2, 1))
@@ -55,8 +61,9 @@ def synthetic_emnist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for _ in range(40):
             images.append(synthetic_glyph(char, rng))
             labels.append(label)
-    write_emnist_split(directory, "byclass", np.stack(images), np.array(labels),
-                       {i: [ord(c)] for i, c in enumerate(chars)})  # fmt: skip
+    write_emnist_split(
+        directory, "byclass", np.stack(images), np.array(labels), {i: [ord(c)] for i, c in enumerate(chars)}
+    )
     return directory
 
 
@@ -76,3 +83,44 @@ def real_samples() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(1)
     chosen = rng.choice(len(pool), 600, replace=False)
     return pool.images[chosen], pool.chars[chosen]
+
+
+@pytest.fixture(scope="session")
+def trained_weights(synthetic_emnist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A weights folder with two small models trained for a moment on the synthetic glyphs."""
+    from ml.train import TrainConfig, main
+
+    out = tmp_path_factory.mktemp("weights")
+    cache = tmp_path_factory.mktemp("train-cache")
+    previous = os.environ.get("GLYPHPAD_CACHE")
+    os.environ["GLYPHPAD_CACHE"] = str(cache)
+    try:
+        for arch, name in (("emnist_cnn", "cnn_tiny"), ("gru", "gru_tiny")):
+            main(
+                TrainConfig(
+                    arch=arch,
+                    labels="emnist36",
+                    name=name,
+                    data=str(synthetic_emnist),
+                    out=str(out),
+                    epochs=3,
+                    batch_size=32,
+                    bench_augment_steps=0,
+                    device="cpu",
+                    lr=3e-3,
+                )
+            )
+    finally:
+        if previous is None:
+            os.environ.pop("GLYPHPAD_CACHE", None)
+        else:
+            os.environ["GLYPHPAD_CACHE"] = previous
+    for leftover in list(out.glob("*.ckpt")) + list(out.glob("*.metrics.json")):
+        leftover.unlink()
+    return out
+
+
+@pytest.fixture
+def weights_env(trained_weights: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(trained_weights))
+    return trained_weights

@@ -43,6 +43,8 @@ def test_augmented_characters_stay_recognizable_shapes() -> None:
 def test_stroke_jitter_thickens_and_thins() -> None:
     x = _batch(2)
     base = dict(rotation_deg=0.0, scale=0.0, aspect=0.0, shear=0.0, shift_px=0.0, elastic_px=0.0, probability=1.0)
-    sums = {augment_batch(x, AugmentConfig(**base, stroke=1.0), torch.Generator().manual_seed(s)).sum().item()
-            for s in range(6)}  # fmt: skip
+    sums = {
+        augment_batch(x, AugmentConfig(**base, stroke=1.0), torch.Generator().manual_seed(s)).sum().item()
+        for s in range(6)
+    }
     assert min(sums) < x.sum().item() - 1 < x.sum().item() + 1 < max(sums)

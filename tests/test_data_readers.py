@@ -51,8 +51,7 @@ def test_pool_drops_duplicates_and_keeps_the_more_specific_label(tmp_path: Path)
     images = rng.integers(0, 255, (4, 28, 28), dtype=np.uint8)
     # ByClass: c (lowercase) and 7; ByMerge holds the same c image labelled C (merged) plus a new image.
     write_emnist_split(tmp_path, "byclass", images[:2], np.array([1, 0]), {0: [55], 1: [99]})
-    write_emnist_split(tmp_path, "bymerge", np.stack([images[0], images[2]]), np.array([1, 1]),
-                       {0: [55], 1: [67]})  # fmt: skip
+    write_emnist_split(tmp_path, "bymerge", np.stack([images[0], images[2]]), np.array([1, 1]), {0: [55], 1: [67]})
     pool = load_emnist_pool(tmp_path)
     assert len(pool) == 3
     assert sorted(pool.chars.tolist()) == ["7", "C", "c"]

@@ -3,8 +3,19 @@ import torch
 
 from ml.models import get_arch, get_model, list_models, register_model
 
-EXPECTED = {"emnist_cnn", "lenet5", "vgg16", "baseline_cnn", "regularized_cnn", "mobilenetv2", "lstm", "gru",
-            "lenet5_gru", "vgg16_gru", "wide_resnet"}  # fmt: skip
+EXPECTED = {
+    "emnist_cnn",
+    "lenet5",
+    "vgg16",
+    "baseline_cnn",
+    "regularized_cnn",
+    "mobilenetv2",
+    "lstm",
+    "gru",
+    "lenet5_gru",
+    "vgg16_gru",
+    "wide_resnet",
+}
 
 
 def test_every_required_architecture_is_registered() -> None:

@@ -36,7 +36,7 @@ def read_image_folder(root: str | Path) -> list[LabelledFile]:
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"{root} is not a folder")
-    files = []
+    files: list[LabelledFile] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         char = char_from_folder_name(folder.name)
         if char is None:

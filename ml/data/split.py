@@ -40,8 +40,8 @@ def stratified_split(
     for stratum in np.unique(strata):
         members = np.flatnonzero(strata == stratum)
         rng.shuffle(members)
-        n_test = int(round(fractions[2] * len(members)))
-        n_val = int(round(fractions[1] * len(members)))
+        n_test = round(fractions[2] * len(members))
+        n_val = round(fractions[1] * len(members))
         parts[2].append(members[:n_test])
         parts[1].append(members[n_test : n_test + n_val])
         parts[0].append(members[n_test + n_val :])

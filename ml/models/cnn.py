@@ -38,21 +38,47 @@ class LeNet5(nn.Module):
     def __init__(self, num_classes: int, dropout: float = 0.0) -> None:
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(2),  # 28 -> 14
-            nn.Conv2d(6, 16, 5), nn.ReLU(inplace=True), nn.MaxPool2d(2),  # 14 -> 10 -> 5
-        )  # fmt: skip
+            nn.Conv2d(1, 6, 5, padding=2),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(2),  # 28 -> 14
+            nn.Conv2d(6, 16, 5),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(2),  # 14 -> 10 -> 5
+        )
         self.classifier = nn.Sequential(
             nn.Flatten(),
-            nn.Linear(16 * 5 * 5, 120), nn.ReLU(inplace=True), nn.Dropout(dropout),
-            nn.Linear(120, 84), nn.ReLU(inplace=True), nn.Dropout(dropout),
+            nn.Linear(16 * 5 * 5, 120),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
+            nn.Linear(120, 84),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
             nn.Linear(84, num_classes),
-        )  # fmt: skip
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.features(x))
 
 
-VGG16_LAYOUT: tuple[int | str, ...] = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512)
+VGG16_LAYOUT: tuple[int | str, ...] = (
+    64,
+    64,
+    "M",
+    128,
+    128,
+    "M",
+    256,
+    256,
+    256,
+    "M",
+    512,
+    512,
+    512,
+    "M",
+    512,
+    512,
+    512,
+)
 
 
 def vgg_features(width: float, batch_norm: bool = True) -> tuple[nn.Sequential, int]:
@@ -80,10 +106,14 @@ class VGG16(nn.Module):
         self.classifier = nn.Sequential(
             nn.AdaptiveMaxPool2d(1),
             nn.Flatten(),
-            nn.Linear(channels, fc), nn.ReLU(inplace=True), nn.Dropout(dropout),
-            nn.Linear(fc, fc), nn.ReLU(inplace=True), nn.Dropout(dropout),
+            nn.Linear(channels, fc),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
+            nn.Linear(fc, fc),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
             nn.Linear(fc, num_classes),
-        )  # fmt: skip
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.features(x))
@@ -95,9 +125,12 @@ class BaselineCNN(nn.Module):
     def __init__(self, num_classes: int, width: int = 32, hidden: int = 128) -> None:
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(1, width, 3), nn.ReLU(inplace=True),
-            nn.Conv2d(width, 2 * width, 3), nn.ReLU(inplace=True), nn.MaxPool2d(2),  # 28 -> 26 -> 24 -> 12
-        )  # fmt: skip
+            nn.Conv2d(1, width, 3),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(width, 2 * width, 3),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(2),  # 28 -> 26 -> 24 -> 12
+        )
         self.classifier = nn.Sequential(
             nn.Flatten(), nn.Linear(2 * width * 12 * 12, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, num_classes)
         )
@@ -116,15 +149,23 @@ class RegularizedCNN(nn.Module):
             return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True)]
 
         self.features = nn.Sequential(
-            *conv(1, width), *conv(width, width), nn.MaxPool2d(2), nn.Dropout(dropout / 2),
-            *conv(width, 2 * width), *conv(2 * width, 2 * width), nn.MaxPool2d(2), nn.Dropout(dropout / 2),
-        )  # fmt: skip
+            *conv(1, width),
+            *conv(width, width),
+            nn.MaxPool2d(2),
+            nn.Dropout(dropout / 2),
+            *conv(width, 2 * width),
+            *conv(2 * width, 2 * width),
+            nn.MaxPool2d(2),
+            nn.Dropout(dropout / 2),
+        )
         self.classifier = nn.Sequential(
             nn.Flatten(),
-            nn.Linear(2 * width * 7 * 7, hidden, bias=False), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True),
+            nn.Linear(2 * width * 7 * 7, hidden, bias=False),
+            nn.BatchNorm1d(hidden),
+            nn.ReLU(inplace=True),
             nn.Dropout(dropout),
             nn.Linear(hidden, num_classes),
-        )  # fmt: skip
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.features(x))

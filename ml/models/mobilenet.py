@@ -34,8 +34,15 @@ class InvertedResidual(nn.Module):
 
 # (expansion, channels, repeats, stride). ImageNet's version downsamples 32x; at 28x28 we stop at 4x4,
 # so the stem keeps stride 1 and two of the stride-2 stages become stride 1.
-MOBILENET_V2_STAGES = ((1, 16, 1, 1), (6, 24, 2, 1), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2),
-                       (6, 320, 1, 1))  # fmt: skip
+MOBILENET_V2_STAGES = (
+    (1, 16, 1, 1),
+    (6, 24, 2, 1),
+    (6, 32, 3, 2),
+    (6, 64, 4, 2),
+    (6, 96, 3, 1),
+    (6, 160, 3, 2),
+    (6, 320, 1, 1),
+)
 
 
 class MobileNetV2(nn.Module):
@@ -43,7 +50,7 @@ class MobileNetV2(nn.Module):
         super().__init__()
 
         def scaled(c: int) -> int:
-            return max(8, int(round(c * width / 8)) * 8)
+            return max(8, round(c * width / 8) * 8)
 
         channels = scaled(32)
         layers: list[nn.Module] = [_conv_bn(1, channels, 3, 1)]

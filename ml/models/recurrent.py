@@ -12,12 +12,25 @@ from ml.models.registry import register_model
 class RowRNN(nn.Module):
     """An LSTM or GRU reads the 28 rows (28 pixels each) top to bottom; the last state classifies."""
 
-    def __init__(self, num_classes: int, cell: str, hidden: int = 128, layers: int = 2, dropout: float = 0.2,
-                 bidirectional: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        num_classes: int,
+        cell: str,
+        hidden: int = 128,
+        layers: int = 2,
+        dropout: float = 0.2,
+        bidirectional: bool = True,
+    ) -> None:
         super().__init__()
         rnn_type = {"lstm": nn.LSTM, "gru": nn.GRU}[cell]
-        self.rnn = rnn_type(28, hidden, num_layers=layers, batch_first=True, dropout=dropout if layers > 1 else 0.0,
-                            bidirectional=bidirectional)  # fmt: skip
+        self.rnn = rnn_type(
+            28,
+            hidden,
+            num_layers=layers,
+            batch_first=True,
+            dropout=dropout if layers > 1 else 0.0,
+            bidirectional=bidirectional,
+        )
         directions = 2 if bidirectional else 1
         self.classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden * directions, num_classes))
 
@@ -31,8 +44,9 @@ class RowRNN(nn.Module):
 class ConvGRU(nn.Module):
     """A CNN trunk, then its feature columns (left to right) as a sequence into a bidirectional GRU."""
 
-    def __init__(self, trunk: nn.Module, channels: int, height: int, num_classes: int, hidden: int = 128,
-                 dropout: float = 0.2) -> None:  # fmt: skip
+    def __init__(
+        self, trunk: nn.Module, channels: int, height: int, num_classes: int, hidden: int = 128, dropout: float = 0.2
+    ) -> None:
         super().__init__()
         self.features = trunk
         self.gru = nn.GRU(channels * height, hidden, batch_first=True, bidirectional=True)
@@ -42,7 +56,9 @@ class ConvGRU(nn.Module):
         maps = self.features(x)  # B x C x H x W
         columns = maps.permute(0, 3, 1, 2).flatten(2)  # B x W x (C*H)
         outputs, _ = self.gru(columns)
-        return self.classifier(torch.cat([outputs[:, -1, : self.gru.hidden_size], outputs[:, 0, self.gru.hidden_size :]], 1))
+        return self.classifier(
+            torch.cat([outputs[:, -1, : self.gru.hidden_size], outputs[:, 0, self.gru.hidden_size :]], 1)
+        )
 
 
 @register_model("lstm", "rnn", "LSTM (2 layers, bidirectional) reading the image row by row")
@@ -58,9 +74,13 @@ def gru(num_classes: int, hidden: int = 128, layers: int = 2, dropout: float = 0
 @register_model("lenet5_gru", "hybrid", "LeNet-5 convolutions, 7 feature columns into a bidirectional GRU")
 def lenet5_gru(num_classes: int, hidden: int = 128, dropout: float = 0.2) -> nn.Module:
     trunk = nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(2),  # 28 -> 14
-        nn.Conv2d(6, 16, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(2),  # 14 -> 7
-    )  # fmt: skip
+        nn.Conv2d(1, 6, 5, padding=2),
+        nn.ReLU(inplace=True),
+        nn.MaxPool2d(2),  # 28 -> 14
+        nn.Conv2d(6, 16, 5, padding=2),
+        nn.ReLU(inplace=True),
+        nn.MaxPool2d(2),  # 14 -> 7
+    )
     return ConvGRU(trunk, channels=16, height=7, num_classes=num_classes, hidden=hidden, dropout=dropout)
 
 

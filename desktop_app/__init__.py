@@ -1,0 +1,1 @@
+"""GlyphPad's desktop app (PySide6). It talks to ``ml`` only through ``ml.inference`` and ``ml.explain``."""

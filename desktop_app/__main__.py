@@ -1,0 +1,43 @@
+"""``glyphpad`` / ``python -m desktop_app``: start GlyphPad, open files, or run the headless self-test."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+
+def get_args_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="glyphpad", description="Draw a letter or digit and see it recognized.")
+    parser.add_argument("files", nargs="*", help="image files to open")
+    parser.add_argument("--model", default=None, help="model to start with (a bundled model's name)")
+    parser.add_argument("--device", default=None, choices=["auto", "cpu", "cuda"])
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="run headless: load every model, draw a few characters with a simulated pen, exit 0 if all is well",
+    )
+    parser.add_argument("--json", action="store_true", help="with --self-test: print one JSON object")
+    parser.add_argument("--verbose", "-v", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = get_args_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    if args.self_test and "QT_QPA_PLATFORM" not in os.environ and not os.environ.get("DISPLAY"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if sys.platform == "win32":
+        # On Windows torch's DLLs must load before Qt's, or torch fails to import later. Elsewhere torch
+        # loads in the inference worker, after the window is up.
+        import torch  # noqa: F401
+    from desktop_app.app import run
+
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,280 @@
+"""QApplication setup, the error dialog for anything unexpected, and the headless self-test."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+import traceback
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QPointF, QSettings, Qt, QTimer
+from PySide6.QtGui import QPointingDevice, QTabletEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop_app import paths
+from desktop_app.inference_service import InferenceService, ModelInfo, Recognition
+from desktop_app.main_window import MainWindow
+from desktop_app.settings import APPLICATION, ORGANIZATION, load_preferences
+from desktop_app.themes import apply_theme
+
+log = logging.getLogger(__name__)
+SELF_TEST_CHARACTERS = "ATX7H4"
+
+
+def process_start_time() -> float:
+    """When this process started, on the perf_counter clock (Linux: from /proc; elsewhere: at import)."""
+    try:
+        with open("/proc/self/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        import os
+
+        ticks = os.sysconf("SC_CLK_TCK")
+        with open("/proc/uptime") as handle:
+            uptime = float(handle.read().split()[0])
+        age = uptime - int(fields[19]) / ticks
+        return time.perf_counter() - max(age, 0.0)
+    except (OSError, ValueError, IndexError):
+        return _IMPORTED_AT
+
+
+_IMPORTED_AT = time.perf_counter()
+
+
+def disable_pyside_source_scan() -> None:
+    """Stop shiboken from reading the source of every module imported after PySide6.
+
+    PySide6 hooks ``__import__`` to look for ``from __feature__ import ...`` in each new module's source.
+    GlyphPad never uses that, the scan slows every import, and when torch imported lazily on the
+    inference thread the hook crashed the interpreter (refcount error in ``feature_imported``).
+    """
+    try:
+        import shibokensupport.feature as feature  # type: ignore[import-not-found]
+
+        feature._mod_uses_pyside = lambda _module: False
+    except (ImportError, AttributeError):  # a PySide6 without that hook: nothing to disable
+        pass
+
+
+def load_ml_in_main_thread() -> None:
+    """Import torch and ml, and run one tiny forward pass, on the GUI thread after the window is up.
+
+    Module imports must not first happen on the worker thread (see disable_pyside_source_scan); the
+    window is already painted, so this costs the user a second of a busy cursor, not a blank screen.
+    """
+    import torch
+
+    import ml.explain
+    import ml.inference
+    from ml.models import get_model
+
+    del ml
+    with torch.inference_mode():
+        for arch in ("lenet5", "gru"):
+            get_model(arch, num_classes=2).eval()(torch.zeros(1, 1, 28, 28))
+
+
+def install_excepthook(window_getter: Any) -> None:
+    """Unexpected errors become a dialog with the details, not a silent crash."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        details = "".join(traceback.format_exception(kind, error, tb))
+        log.error("unexpected error:\n%s", details)
+        app = QApplication.instance()
+        if app is None or QApplication.platformName() == "offscreen":
+            sys.stderr.write(details)
+            return
+        box = QMessageBox(window_getter())
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle("GlyphPad: unexpected error")
+        box.setText(
+            f"Something went wrong: {error}\n\nYour drawing is still there. If this keeps happening, "
+            "please report it with the details below."
+        )
+        box.setDetailedText(details)
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def create_window(args: argparse.Namespace, settings: QSettings | None = None) -> MainWindow:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    settings = settings or QSettings(ORGANIZATION, APPLICATION)
+    preferences = load_preferences(settings)
+    if getattr(args, "model", None):
+        preferences.model = args.model
+    if getattr(args, "device", None):
+        preferences.device = args.device
+    system_palette = app.palette()
+    apply_theme(app, preferences.theme, system_palette)
+    service = InferenceService(paths.weights_dir())
+    window = MainWindow(service, settings, preferences, system_palette)
+    return window
+
+
+def run(args: argparse.Namespace) -> int:
+    started = process_start_time()
+    QApplication.setOrganizationName(ORGANIZATION)
+    QApplication.setApplicationName(APPLICATION)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    disable_pyside_source_scan()
+    window = create_window(args)
+    install_excepthook(lambda: window)
+    window.show()
+    _wait(lambda: window.isVisible(), 5)
+    QApplication.processEvents()
+    shown_s = time.perf_counter() - started
+    window.statusBar().showMessage("Loading the recognizer…")
+    QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+    QApplication.processEvents()
+    try:
+        load_ml_in_main_thread()
+    finally:
+        QApplication.restoreOverrideCursor()
+    if args.self_test:
+        return self_test(window, started, shown_s, as_json=args.json)
+    QTimer.singleShot(0, window.start)
+    for file in args.files:
+        QTimer.singleShot(0, lambda file=file: window.open_image(Path(file)))
+    code = app.exec()
+    return int(code)
+
+
+# ---- self-test ----------------------------------------------------------------------------------------
+def _wait(condition: Any, timeout_s: float) -> bool:
+    deadline = time.perf_counter() + timeout_s
+    loop = QEventLoop()
+    while not condition():
+        if time.perf_counter() > deadline:
+            return False
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 5)
+    return True
+
+
+_STYLUS = None
+
+
+def stylus() -> QPointingDevice:
+    global _STYLUS
+    if _STYLUS is None:
+        _STYLUS = QPointingDevice(
+            "GlyphPad simulated pen",
+            4242,
+            QPointingDevice.DeviceType.Stylus,
+            QPointingDevice.PointerType.Pen,
+            QPointingDevice.Capability.Position | QPointingDevice.Capability.Pressure,
+            1,
+            2,
+        )
+    return _STYLUS
+
+
+def send_pen(widget: Any, kind: QTabletEvent.Type, point: QPointF, pressure: float) -> None:
+    buttons = Qt.MouseButton.NoButton if kind == QTabletEvent.Type.TabletRelease else Qt.MouseButton.LeftButton
+    event = QTabletEvent(
+        kind,
+        stylus(),
+        point,
+        widget.mapToGlobal(point),
+        pressure,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.MouseButton.LeftButton,
+        buttons,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def draw_with_pen(canvas: Any, char: str) -> None:
+    """Draw ``char`` stroke by stroke on the real canvas with simulated tablet events (varying pressure)."""
+    from ml.synth import GLYPHS
+
+    size = min(canvas.width(), canvas.height()) * 0.7
+    left, top = (canvas.width() - size) / 2, (canvas.height() - size) / 2
+    for stroke in GLYPHS[char]:
+        points = [QPointF(left + x * size, top + y * size) for x, y in stroke]
+        dense = [points[0]]
+        for a, b in zip(points, points[1:], strict=False):
+            steps = max(1, int(((b.x() - a.x()) ** 2 + (b.y() - a.y()) ** 2) ** 0.5 / 4))
+            dense += [a + (b - a) * (i / steps) for i in range(1, steps + 1)]
+        send_pen(canvas, QTabletEvent.Type.TabletPress, dense[0], 0.4)
+        for i, point in enumerate(dense[1:]):
+            send_pen(canvas, QTabletEvent.Type.TabletMove, point, 0.5 + 0.4 * (i % 7) / 7)
+        send_pen(canvas, QTabletEvent.Type.TabletRelease, dense[-1], 0.0)
+
+
+def self_test(window: MainWindow, started: float, shown_s: float, as_json: bool) -> int:
+    report: dict[str, Any] = {"ok": False, "models": [], "drawn": []}
+    report["window_shown_s"] = round(shown_s, 3)
+
+    listed: list[list[ModelInfo]] = []
+    window.service.models_listed.connect(listed.append)
+    window.start()
+    _wait(lambda: bool(listed), 120)
+    infos = listed[0] if listed else []
+    outcome: dict[str, str] = {}
+    window.service.model_ready.connect(lambda name, _device: outcome.setdefault(name, ""))
+    window.service.model_failed.connect(lambda name, reason: outcome.setdefault(name, reason or "failed"))
+    for info in infos:
+        if info.available:
+            window.service.load_model(info.name)
+        else:
+            outcome[info.name] = info.error
+    _wait(lambda: all(info.name in outcome for info in infos), 300)
+    report["models"] = [
+        {"name": i.name, "ok": outcome.get(i.name) == "", "error": outcome.get(i.name, "timed out")} for i in infos
+    ]
+
+    shown: list[Recognition] = []
+    window.result_shown.connect(shown.append)
+    latencies = []
+    first_result_s = None
+    if window.preferences.model in outcome and outcome[window.preferences.model] == "":
+        for char in SELF_TEST_CHARACTERS:
+            window.canvas.clear()
+            _wait(lambda: window.service.wait_idle(1), 10)
+            shown.clear()
+            draw_with_pen(window.canvas, char)
+            ended = time.perf_counter()
+            # Each stroke sends a request; the answer that counts is the one to the last stroke.
+            last_request = window.service.latest_id("recognize")
+            _wait(lambda: any(r.request_id == last_request for r in shown), 30)
+            result = next((r for r in shown if r.request_id == last_request), None)
+            if result is not None and first_result_s is None:
+                first_result_s = time.perf_counter() - started
+            latencies.append((time.perf_counter() - ended) * 1000 if result else float("nan"))
+            predicted = result.top[0][0] if result and result.top else (result.error if result else "no result")
+            report["drawn"].append({"expected": char, "predicted": predicted})
+    import statistics
+
+    measured = [v for v in latencies if v == v]
+    report["stroke_to_result_ms_p50"] = round(statistics.median(measured), 2) if measured else None
+    report["first_result_s"] = round(first_result_s, 3) if first_result_s is not None else None
+    report["model"] = window.preferences.model
+    models_ok = bool(report["models"]) and all(m["ok"] for m in report["models"])
+    drawn_ok = bool(report["drawn"]) and all(d["expected"] == d["predicted"] for d in report["drawn"])
+    report["ok"] = models_ok and drawn_ok
+    window.service.shutdown()
+    if as_json:
+        print(json.dumps(report))
+    else:
+        for model in report["models"]:
+            print(f"model {model['name']}: {'ok' if model['ok'] else 'FAILED: ' + model['error']}")
+        for drawn in report["drawn"]:
+            print(f"drew {drawn['expected']}: recognized {drawn['predicted']}")
+        print(
+            f"window shown {report['window_shown_s']} s; first result {report['first_result_s']} s; "
+            f"stroke to result p50 {report['stroke_to_result_ms_p50']} ms"
+        )
+        print("self-test passed" if report["ok"] else "self-test FAILED")
+    return 0 if report["ok"] else 1

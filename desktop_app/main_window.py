@@ -1,0 +1,594 @@
+"""The main window: composes the widgets, owns actions, menus and shortcuts, and wires every signal.
+
+Widgets emit data; the window turns it into requests to the InferenceService and shows the answers.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSlider,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.inference_service import BatchRow, ComparisonRow, Explanation, InferenceService, ModelInfo, Recognition
+from desktop_app.settings import Preferences, save_preferences, save_window_state, window_state
+from desktop_app.themes import apply_theme
+from desktop_app.widgets.batch_view import BatchView
+from desktop_app.widgets.canvas import DrawingCanvas, qimage_to_grey
+from desktop_app.widgets.compare_view import CompareView
+from desktop_app.widgets.explain_view import ExplainView
+from desktop_app.widgets.prediction_panel import PredictionPanel
+
+log = logging.getLogger(__name__)
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif);;All files (*)"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif"}
+
+
+class MainWindow(QMainWindow):
+    result_shown = Signal(object)  # Recognition, once it is on screen (self-test and tests listen)
+
+    def __init__(
+        self, service: InferenceService, settings: QSettings, preferences: Preferences, system_palette: Any = None
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.settings = settings
+        self.preferences = preferences
+        self._system_palette = system_palette or QApplication.palette()
+        self.models: dict[str, ModelInfo] = {}
+        self._current_input: Any = None  # what the last recognition was asked about
+        self._current_model_input: np.ndarray | None = None
+        self._request_started: dict[int, float] = {}
+        self._batch_id = 0
+        self._compare_models: list[str] = []
+        self.setWindowTitle("GlyphPad")
+        self.setAcceptDrops(True)
+        self._build_widgets()
+        self._build_actions()
+        self._wire()
+        self._restore_state()
+        self.statusBar().showMessage("Loading models…")
+
+    # ---- construction ----------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.canvas = DrawingCanvas()
+        self.canvas.pen_width = float(self.preferences.pen_width)
+        self.predictions = PredictionPanel()
+        self.predictions.set_top_k(self.preferences.top_k)
+        self.explain_view = ExplainView()
+        self.compare_view = CompareView()
+        self.batch_view = BatchView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.explain_view, "Explain")
+        self.tabs.addTab(self.compare_view, "Compare")
+        self.tabs.addTab(self.batch_view, "Batch")
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.canvas, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.predictions)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 2)
+        self.setCentralWidget(self.splitter)
+
+        self.model_picker = QComboBox()
+        self.model_picker.setMinimumWidth(260)
+        self.model_picker.setToolTip("The model that recognizes the drawing")
+        self.device_label = QLabel("device: starting…")
+        self.statusBar().addPermanentWidget(self.device_label)
+
+    def _action(self, text: str, shortcut: QKeySequence | str | None, slot: Any, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip or text.replace("&", "").replace("…", ""))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action("&Open Image…", QKeySequence.StandardKey.Open, self.open_image_dialog)
+        self.paste_action = self._action("&Paste Image", QKeySequence.StandardKey.Paste, self.paste_image)
+        self.batch_files_action = self._action("Recognize &Files…", "Ctrl+B", self.choose_batch_files)
+        self.batch_folder_action = self._action("Recognize F&older…", "Ctrl+Shift+B", self.choose_batch_folder)
+        self.export_action = self._action("&Export Batch Results…", "Ctrl+E", self.export_batch)
+        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo, self.canvas.undo)
+        self.redo_action = self._action("&Redo", "Ctrl+Shift+Z", self.canvas.redo)
+        self.clear_action = self._action("&Clear", QKeySequence.StandardKey.Delete, self.canvas.clear)
+        self.eraser_action = self._action("&Eraser", "E", self._toggle_eraser)
+        self.eraser_action.setCheckable(True)
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        self.about_action = self._action("&About GlyphPad", None, self.show_about)
+        self.cards_action = self._action("&Model Cards", "F1", self.show_model_cards)
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        for action in (
+            self.open_action,
+            self.paste_action,
+            None,
+            self.batch_files_action,
+            self.batch_folder_action,
+            self.export_action,
+            None,
+            self.quit_action,
+        ):
+            file_menu.addAction(action) if action else file_menu.addSeparator()
+        edit_menu = menu.addMenu("&Edit")
+        for action in (self.undo_action, self.redo_action, self.clear_action, None, self.eraser_action):
+            edit_menu.addAction(action) if action else edit_menu.addSeparator()
+        self.model_menu = menu.addMenu("&Model")
+        self.device_menu = self.model_menu.addMenu("&Device")
+        self.device_group = QActionGroup(self)
+        for device in ("auto", "cpu", "cuda"):
+            action = QAction({"auto": "&Auto (GPU when present)", "cpu": "&CPU", "cuda": "C&UDA GPU"}[device], self)
+            action.setCheckable(True)
+            action.setData(device)
+            action.setChecked(device == self.preferences.device)
+            action.triggered.connect(lambda _=False, device=device: self.set_device(device))
+            self.device_group.addAction(action)
+            self.device_menu.addAction(action)
+        self.cuda_action = self.device_group.actions()[2]
+        self.cuda_action.setEnabled(False)  # enabled once the worker has seen a GPU
+        self.model_menu.addSeparator()
+        self.model_actions = QActionGroup(self)
+        view_menu = menu.addMenu("&View")
+        self.theme_group = QActionGroup(self)
+        for theme in ("system", "light", "dark"):
+            action = QAction(f"{theme.capitalize()} theme", self)
+            action.setCheckable(True)
+            action.setChecked(theme == self.preferences.theme)
+            action.triggered.connect(lambda _=False, theme=theme: self.set_theme(theme))
+            self.theme_group.addAction(action)
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        self.top_k_menu = view_menu.addMenu("&Top-k")
+        top_k_group = QActionGroup(self)
+        for k in (1, 3, 5, 10):
+            action = QAction(f"Top {k}", self)
+            action.setCheckable(True)
+            action.setChecked(k == self.preferences.top_k)
+            action.triggered.connect(lambda _=False, k=k: self.set_top_k(k))
+            top_k_group.addAction(action)
+            self.top_k_menu.addAction(action)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.cards_action)
+        help_menu.addAction(self.about_action)
+
+        toolbar = QToolBar("Drawing")
+        toolbar.setObjectName("drawing_toolbar")
+        toolbar.addAction(self.open_action)
+        toolbar.addAction(self.undo_action)
+        toolbar.addAction(self.redo_action)
+        toolbar.addAction(self.clear_action)
+        toolbar.addAction(self.eraser_action)
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" Pen "))
+        self.pen_slider = QSlider(Qt.Orientation.Horizontal)
+        self.pen_slider.setRange(2, 60)
+        self.pen_slider.setValue(self.preferences.pen_width)
+        self.pen_slider.setMaximumWidth(140)
+        self.pen_slider.setToolTip("Pen width (the recognizer normalizes it, so any width works)")
+        toolbar.addWidget(self.pen_slider)
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" Model "))
+        toolbar.addWidget(self.model_picker)
+        self.addToolBar(toolbar)
+
+    def _wire(self) -> None:
+        service = self.service
+        service.models_listed.connect(self._on_models_listed)
+        service.model_ready.connect(self._on_model_ready)
+        service.model_failed.connect(self._on_model_failed)
+        service.recognized.connect(self._on_recognized)
+        service.explained.connect(self._on_explained)
+        service.compared.connect(self._on_compared)
+        service.batch_progress.connect(self._on_batch_progress)
+        service.batch_finished.connect(self._on_batch_finished)
+        service.device_changed.connect(self._on_device_changed)
+        self.canvas.drawing_changed.connect(self.recognize_canvas)
+        self.canvas.can_undo_changed.connect(self.undo_action.setEnabled)
+        self.canvas.can_redo_changed.connect(self.redo_action.setEnabled)
+        self.pen_slider.valueChanged.connect(self._set_pen_width)
+        self.model_picker.activated.connect(lambda index: self.set_model(str(self.model_picker.itemData(index))))
+        self.explain_view.class_chosen.connect(lambda _label: self._request_explanation())
+        self.compare_view.models_chosen.connect(self._on_compare_models_chosen)
+        self.batch_view.choose_files.connect(self.choose_batch_files)
+        self.batch_view.choose_folder.connect(self.choose_batch_folder)
+        self.batch_view.cancel_requested.connect(lambda: self.service.cancel_batch(self._batch_id))
+        self.batch_view.export_requested.connect(self.export_batch)
+        self.tabs.currentChanged.connect(lambda _index: self._refresh_side_views())
+
+    def _restore_state(self) -> None:
+        geometry = window_state(self.settings, "geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1180, 640)
+        splitter = window_state(self.settings, "splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        tab = self.settings.value("window/tab", 0)
+        self.tabs.setCurrentIndex(int(tab) if str(tab).isdigit() else 0)
+
+    def save_state(self) -> None:
+        save_window_state(self.settings, "geometry", self.saveGeometry())
+        save_window_state(self.settings, "splitter", self.splitter.saveState())
+        self.settings.setValue("window/tab", self.tabs.currentIndex())
+        save_preferences(self.settings, self.preferences)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.service.shutdown()
+        super().closeEvent(event)
+
+    # ---- models and devices ------------------------------------------------------------------------
+    def start(self) -> None:
+        """Ask the worker for the model list and the preferred model; called once the window is shown."""
+        self.service.set_device(self.preferences.device)
+        self.service.list_models()
+
+    def _on_models_listed(self, infos: list[ModelInfo]) -> None:
+        self.models = {info.name: info for info in infos}
+        self.model_picker.clear()
+        for action in self.model_actions.actions():
+            self.model_menu.removeAction(action)
+            self.model_actions.removeAction(action)
+        for info in infos:
+            if info.available:
+                accuracy = f"{100 * info.accuracy:.1f}%" if info.accuracy is not None else "n/a"
+                text = f"{info.name} · {info.label_set} · {accuracy}"
+            else:
+                text = f"{info.name} · unavailable"
+            self.model_picker.addItem(text, info.name)
+            index = self.model_picker.count() - 1
+            self.model_picker.setItemData(
+                index, info.error or info.card.get("description", ""), Qt.ItemDataRole.ToolTipRole
+            )
+            if not info.available:
+                item = self.model_picker.model().item(index)  # type: ignore[attr-defined]
+                item.setEnabled(False)
+            action = QAction(text, self)
+            action.setCheckable(True)
+            action.setEnabled(info.available)
+            action.triggered.connect(lambda _=False, name=info.name: self.set_model(name))
+            self.model_actions.addAction(action)
+            self.model_menu.addAction(action)
+        unavailable = {info.name: info.error for info in infos if not info.available}
+        self.compare_view.set_models([info.name for info in infos], unavailable)
+        if not infos:
+            self.statusBar().showMessage("No models found in the weights folder.")
+            self.predictions.show_blank("No models are installed: the weights folder is empty.")
+            return
+        for name, error in unavailable.items():
+            log.warning("model %s unavailable: %s", name, error)
+        preferred = self.preferences.model
+        if preferred not in self.models or not self.models[preferred].available:
+            preferred = next((i.name for i in infos if i.available), "")
+        if preferred:
+            self.set_model(preferred)
+        else:
+            self.predictions.show_blank("No model can be loaded: " + "; ".join(unavailable.values()))
+
+    def set_model(self, name: str) -> None:
+        info = self.models.get(name)
+        if info is None or not info.available:
+            self.statusBar().showMessage(f"{name} is unavailable: {info.error if info else 'unknown model'}", 8000)
+            return
+        self.preferences.model = name
+        index = self.model_picker.findData(name)
+        if index >= 0:
+            self.model_picker.setCurrentIndex(index)
+            self.model_actions.actions()[index].setChecked(True)
+        self.explain_view.set_classes(list(info.card.get("labels", [])))
+        self.statusBar().showMessage(f"Loading {name}…")
+        self.service.load_model(name)
+        self.recognize_canvas()
+
+    def _on_model_ready(self, name: str, device: str) -> None:
+        self.device_label.setText(f"device: {device}")
+        self.cuda_action.setEnabled(True if "CUDA" in device else self.cuda_action.isEnabled())
+        if name == self.preferences.model:
+            self.statusBar().showMessage(f"{name} ready on {device}", 4000)
+
+    def _on_model_failed(self, name: str, reason: str) -> None:
+        if name:
+            self.models[name] = ModelInfo(name=name, error=reason)
+            self.statusBar().showMessage(f"{name} cannot be used: {reason}", 10000)
+            if name == self.preferences.model:
+                self.predictions.show_blank(f"{name} cannot be used: {reason}\nChoose another model.")
+        else:
+            self.statusBar().showMessage(reason, 10000)
+            QMessageBox.warning(self, "GlyphPad", reason)
+            self.set_device("cpu")
+
+    def set_device(self, device: str) -> None:
+        self.preferences.device = device
+        for action in self.device_group.actions():
+            action.setChecked(action.data() == device)
+        self.service.set_device(device)
+        if self.preferences.model in self.models:
+            self.service.load_model(self.preferences.model)
+            self.recognize_canvas()
+
+    def _on_device_changed(self, description: str) -> None:
+        self.device_label.setText(f"device: {description}")
+
+    def set_theme(self, theme: str) -> None:
+        self.preferences.theme = theme
+        apply_theme(QApplication.instance(), theme, self._system_palette)  # type: ignore[arg-type]
+        self.canvas.update()
+
+    def set_top_k(self, k: int) -> None:
+        self.preferences.top_k = k
+        self.predictions.set_top_k(k)
+        self.recognize_canvas()
+
+    def _set_pen_width(self, width: int) -> None:
+        self.preferences.pen_width = width
+        self.canvas.pen_width = float(width)
+
+    def _toggle_eraser(self) -> None:
+        self.canvas.eraser = self.eraser_action.isChecked()
+
+    # ---- recognition -------------------------------------------------------------------------------
+    def recognize_canvas(self) -> None:
+        if self.canvas.is_blank():
+            self._current_input = None
+            self._current_model_input = None
+            self.predictions.show_blank("Draw a character to start.")
+            self.compare_view.show_blank("")
+            return
+        self._submit(self.canvas.render_for_recognition())
+
+    def _submit(self, image: Any) -> None:
+        if not self.preferences.model or self.preferences.model not in self.models:
+            return
+        self._current_input = image
+        request_id = self.service.recognize(self.preferences.model, image, self.preferences.top_k)
+        self._request_started[request_id] = time.perf_counter()
+        self._refresh_side_views(recognition_pending=True)
+
+    def _on_recognized(self, request_id: int, result: Recognition) -> None:
+        started = self._request_started.pop(request_id, None)
+        if not self.service.is_latest("recognize", request_id) or result.model != self.preferences.model:
+            return  # a newer drawing has been sent since: its answer is on the way
+        if result.error:
+            self._current_model_input = None
+            self.predictions.show_blank(("Nothing to recognize: " if result.blank else "") + result.error)
+        else:
+            self._current_model_input = result.model_input
+            self.predictions.show_result(result.top, result.model_input, result.latency_ms, result.notes)
+            self._request_explanation()
+        end_to_end = (time.perf_counter() - started) * 1000 if started is not None else result.latency_ms
+        self.result_shown.emit(replace(result, latency_ms=end_to_end, request_id=request_id))
+
+    def _refresh_side_views(self, recognition_pending: bool = False) -> None:
+        if self.tabs.currentWidget() is self.compare_view and self._current_input is not None:
+            self.service.compare(self._compare_models, self._current_input)
+        if not recognition_pending and self.tabs.currentWidget() is self.explain_view:
+            self._request_explanation()
+
+    def _request_explanation(self) -> None:
+        if self._current_model_input is None or self.tabs.currentWidget() is not self.explain_view:
+            return
+        self.service.explain(self.preferences.model, self._current_model_input, self.explain_view.chosen_class())
+
+    def _on_explained(self, request_id: int, explanation: Explanation) -> None:
+        if not self.service.is_latest("explain", request_id) or self._current_model_input is None:
+            return
+        if explanation.error:
+            self.explain_view.show_error(explanation.error)
+            return
+        self.explain_view.show_explanation(
+            self._current_model_input, explanation.label, explanation.method, explanation.heatmap, explanation.layers
+        )
+
+    def _on_compare_models_chosen(self, names: list[str]) -> None:
+        self._compare_models = names
+        self._refresh_side_views()
+
+    def _on_compared(self, request_id: int, rows: list[ComparisonRow]) -> None:
+        if self.service.is_latest("compare", request_id):
+            self.compare_view.show_rows(rows)
+
+    # ---- images: open, paste, drop --------------------------------------------------------------------
+    def open_image_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open Image", self.preferences.last_folder, IMAGE_FILTER)
+        if path:
+            self.open_image(Path(path))
+
+    def open_image(self, path: Path) -> None:
+        """Show and recognize an image file; the file goes through ml.preprocess exactly as a drawing does."""
+        self.preferences.last_folder = str(path.parent)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            self._show_input_error(path.name, error.strerror or str(error))
+            return
+        preview = QImage()
+        if len(data) < 200 * 1024 * 1024 and preview.loadFromData(data) and preview.width() * preview.height() < 64e6:
+            self.canvas.set_image(preview)
+        else:
+            self.canvas.set_image(QImage())
+        self.setWindowTitle(f"GlyphPad — {path.name}")
+        self._submit(data)
+
+    def _show_input_error(self, name: str, reason: str) -> None:
+        self.statusBar().showMessage(f"{name}: {reason}", 10000)
+        self.predictions.show_blank(f"{name}: {reason}")
+
+    def paste_image(self) -> None:
+        clipboard = QApplication.clipboard()
+        mime = clipboard.mimeData()
+        if self._accept_mime(mime):
+            return
+        image = clipboard.image()
+        if image.isNull():
+            self.statusBar().showMessage("The clipboard holds no image.", 5000)
+            return
+        self.canvas.set_image(image)
+        self._submit(qimage_to_grey(image))
+
+    def _accept_mime(self, mime: QMimeData | None) -> bool:
+        if mime is None or not mime.hasUrls():
+            return False
+        paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+        images = [p for p in paths if p.is_dir() or p.suffix.lower() in IMAGE_SUFFIXES]
+        if len(images) == 1 and images[0].is_file():
+            self.open_image(images[0])
+            return True
+        if images:
+            self.start_batch(images)
+            return True
+        return False
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() or event.mimeData().hasImage():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        if self._accept_mime(mime):
+            event.acceptProposedAction()
+        elif mime.hasImage():
+            image = QImage(mime.imageData())
+            self.canvas.set_image(image)
+            self._submit(qimage_to_grey(image))
+            event.acceptProposedAction()
+
+    # ---- batch -----------------------------------------------------------------------------------------
+    def choose_batch_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Recognize Files", self.preferences.last_folder, IMAGE_FILTER)
+        if paths:
+            self.start_batch([Path(p) for p in paths])
+
+    def choose_batch_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Recognize Folder", self.preferences.last_folder)
+        if folder:
+            self.start_batch([Path(folder)])
+
+    def start_batch(self, paths: list[Path]) -> None:
+        files: list[Path] = []
+        for path in paths:
+            if path.is_dir():
+                files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES))
+            else:
+                files.append(path)
+        if not files:
+            self.statusBar().showMessage("No image files there.", 5000)
+            return
+        self.preferences.last_folder = str(paths[0] if paths[0].is_dir() else paths[0].parent)
+        self.tabs.setCurrentWidget(self.batch_view)
+        self.batch_view.start(files, self.preferences.model)
+        self._batch_id = self.service.start_batch(self.preferences.model, files, self.preferences.top_k)
+
+    def _on_batch_progress(self, batch_id: int, row: BatchRow) -> None:
+        if batch_id == self._batch_id:
+            self.batch_view.add_row(row.index, row.top, row.error)
+
+    def _on_batch_finished(self, batch_id: int, done: int, cancelled: bool) -> None:
+        if batch_id == self._batch_id:
+            self.batch_view.finish(done, cancelled)
+
+    def export_batch(self) -> None:
+        if not self.batch_view.finished_rows():
+            self.statusBar().showMessage("No batch results to export yet.", 5000)
+            return
+        start = str(Path(self.preferences.last_folder or ".") / "glyphpad-results.csv")
+        path, _ = QFileDialog.getSaveFileName(self, "Export Results", start, "CSV (*.csv);;JSON (*.json)")
+        if not path:
+            return
+        try:
+            count = self.batch_view.export(Path(path))
+        except OSError as error:
+            QMessageBox.critical(self, "Export failed", f"Could not write {path}:\n{error.strerror or error}")
+            return
+        self.statusBar().showMessage(f"Exported {count} results to {path}", 6000)
+
+    # ---- help --------------------------------------------------------------------------------------------
+    def show_about(self) -> None:
+        from ml import __version__
+
+        QMessageBox.about(
+            self,
+            "About GlyphPad",
+            f"<h3>GlyphPad {__version__}</h3><p>Draw a letter or a digit; GlyphPad recognizes it and "
+            "shows why.</p><p>Models trained on EMNIST (NIST Special Database 19). "
+            "See Help → Model Cards for each model's data, accuracy and training.</p>",
+        )
+
+    def show_model_cards(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Model Cards")
+        dialog.resize(720, 560)
+        layout = QVBoxLayout(dialog)
+        browser = QTextBrowser()
+        parts = []
+        for info in self.models.values():
+            if info.error:
+                parts.append(f"<h3>{html.escape(info.name)}</h3><p><b>Unavailable:</b> {html.escape(info.error)}</p>")
+                continue
+            card = {k: v for k, v in info.card.items() if k not in ("labels",)}
+            metrics = card.get("metrics", {})
+            headline = ", ".join(
+                f"{k.replace('_', ' ')} {100 * v:.2f}%"
+                for k, v in metrics.items()
+                if k in ("accuracy", "balanced_accuracy", "top3", "macro_f1") and isinstance(v, float)
+            )
+            parts.append(
+                f"<h3>{html.escape(info.name)}</h3><p>{html.escape(str(card.get('description', '')))}</p>"
+                f"<p>{html.escape(headline)}</p><pre>{html.escape(json.dumps(card, indent=1)[:4000])}</pre>"
+            )
+        browser.setHtml("".join(parts) or "<p>No models.</p>")
+        layout.addWidget(browser)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        dialog.exec()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, lambda: None)
+
+
+def horizontal(*widgets: QWidget) -> QWidget:
+    container = QWidget()
+    layout = QHBoxLayout(container)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return container

@@ -1,0 +1,67 @@
+"""Preferences kept across runs (QSettings), as one typed dataclass plus window state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from PySide6.QtCore import QByteArray, QSettings
+
+ORGANIZATION = "GlyphPad"
+APPLICATION = "GlyphPad"
+THEMES = ("system", "light", "dark")
+
+
+@dataclass
+class Preferences:
+    model: str = "emnist36"  # bundled model name
+    device: str = "auto"  # auto, cpu or cuda
+    pen_width: int = 14  # canvas pixels at 100% zoom
+    top_k: int = 5
+    theme: str = "system"
+    last_folder: str = ""
+    show_heatmap: bool = True
+
+
+def _coerce(value: object, default: object) -> object:
+    """QSettings returns strings from INI files: convert back to the field's type."""
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+    if isinstance(default, int):
+        try:
+            return int(str(value))
+        except ValueError:
+            return default
+    return str(value)
+
+
+def load_preferences(settings: QSettings) -> Preferences:
+    preferences = Preferences()
+    settings.beginGroup("preferences")
+    for f in fields(Preferences):
+        default = getattr(preferences, f.name)
+        if settings.contains(f.name):
+            setattr(preferences, f.name, _coerce(settings.value(f.name), default))
+    settings.endGroup()
+    preferences.top_k = min(max(preferences.top_k, 1), 10)
+    preferences.pen_width = min(max(preferences.pen_width, 2), 60)
+    if preferences.theme not in THEMES:
+        preferences.theme = "system"
+    if preferences.device not in ("auto", "cpu", "cuda"):
+        preferences.device = "auto"
+    return preferences
+
+
+def save_preferences(settings: QSettings, preferences: Preferences) -> None:
+    settings.beginGroup("preferences")
+    for f in fields(Preferences):
+        settings.setValue(f.name, getattr(preferences, f.name))
+    settings.endGroup()
+
+
+def save_window_state(settings: QSettings, name: str, state: QByteArray) -> None:
+    settings.setValue(f"window/{name}", state)
+
+
+def window_state(settings: QSettings, name: str) -> QByteArray | None:
+    value = settings.value(f"window/{name}")
+    return value if isinstance(value, QByteArray) else None

@@ -1,0 +1,60 @@
+"""Numpy arrays as Qt images for display (the 28x28 input, heatmaps, activation grids)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QImage, QPixmap
+
+# A perceptual dark-blue -> yellow ramp (viridis-like endpoints), so heatmaps read in both themes.
+_RAMP = np.array([[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]], dtype=np.float32)
+
+
+def grey_pixmap(values: np.ndarray, scale: int = 1, invert: bool = False) -> QPixmap:
+    """A float [0, 1] H x W array as a grey pixmap, each pixel a ``scale`` x ``scale`` block (no smoothing)."""
+    pixels = np.clip(values, 0, 1)
+    if invert:
+        pixels = 1 - pixels
+    grey = np.ascontiguousarray((pixels * 255).astype(np.uint8))
+    if scale > 1:
+        grey = np.ascontiguousarray(np.kron(grey, np.ones((scale, scale), dtype=np.uint8)))
+    height, width = grey.shape
+    image = QImage(grey.data, width, height, width, QImage.Format.Format_Grayscale8)
+    return QPixmap.fromImage(image.copy())
+
+
+def colour_map(values: np.ndarray) -> np.ndarray:
+    """[0, 1] -> RGB uint8 through the ramp."""
+    position = np.clip(values, 0, 1) * (len(_RAMP) - 1)
+    low = np.floor(position).astype(int).clip(0, len(_RAMP) - 2)
+    fraction = (position - low)[..., None]
+    rgb = _RAMP[low] * (1 - fraction) + _RAMP[low + 1] * fraction
+    return rgb.astype(np.uint8)
+
+
+def overlay_pixmap(model_input: np.ndarray, heatmap: np.ndarray, scale: int, alpha: float = 0.55) -> QPixmap:
+    """The heatmap in colour over the input in grey."""
+    grey = np.repeat(np.clip(model_input, 0, 1)[..., None] * 255, 3, axis=2)
+    blended = (1 - alpha) * grey + alpha * colour_map(heatmap).astype(np.float32)
+    rgb = np.ascontiguousarray(np.kron(blended.astype(np.uint8), np.ones((scale, scale, 1), dtype=np.uint8)))
+    height, width, _ = rgb.shape
+    image = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888)
+    return QPixmap.fromImage(image.copy())
+
+
+def channel_grid(maps: np.ndarray, cell: int = 3, max_channels: int = 64) -> np.ndarray:
+    """C x H x W activations -> one [0, 1] mosaic, each channel normalized on its own."""
+    maps = maps[:max_channels]
+    count, height, width = maps.shape
+    columns = int(np.ceil(np.sqrt(count)))
+    rows = int(np.ceil(count / columns))
+    gap = 1
+    mosaic = np.zeros((rows * (height + gap), columns * (width + gap)), dtype=np.float32)
+    for i, channel in enumerate(maps):
+        low, high = float(channel.min()), float(channel.max())
+        normalized = (channel - low) / (high - low) if high > low else np.zeros_like(channel)
+        r, c = divmod(i, columns)
+        mosaic[r * (height + gap) : r * (height + gap) + height, c * (width + gap) : c * (width + gap) + width] = (
+            normalized
+        )
+    del cell
+    return mosaic

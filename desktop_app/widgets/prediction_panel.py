@@ -1,0 +1,109 @@
+"""Top-k answers with confidence bars, the 28x28 input the model saw, and the latency."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from desktop_app.widgets.images import grey_pixmap
+
+INPUT_SCALE = 6
+
+
+class PredictionPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        seen_box = QGroupBox("What the model sees (28×28)")
+        seen_layout = QVBoxLayout(seen_box)
+        self.model_input_label = QLabel()
+        self.model_input_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.model_input_label.setFixedSize(28 * INPUT_SCALE + 4, 28 * INPUT_SCALE + 4)
+        self.model_input_label.setStyleSheet("background: black; border: 1px solid gray;")
+        self.model_input_label.setToolTip("The drawing after preprocessing: cropped, centred, stroke width normalized")
+        seen_layout.addWidget(self.model_input_label, alignment=Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(seen_box)
+
+        answers = QGroupBox("Prediction")
+        self._grid = QGridLayout(answers)
+        self.headline = QLabel("—")
+        font = self.headline.font()
+        font.setPointSize(font.pointSize() * 3)
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.headline.setAccessibleName("top prediction")
+        self._grid.addWidget(self.headline, 0, 0, 1, 2)
+        self._labels: list[QLabel] = []
+        self._bars: list[QProgressBar] = []
+        self.message = QLabel("Draw a character to start.")
+        self.message.setWordWrap(True)
+        self._grid.addWidget(self.message, 1, 0, 1, 2)
+        layout.addWidget(answers)
+        self.latency = QLabel("")
+        self.latency.setAlignment(Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(self.latency)
+        layout.addStretch(1)
+        self.set_top_k(5)
+
+    def set_top_k(self, k: int) -> None:
+        for widget in self._labels + self._bars:
+            self._grid.removeWidget(widget)
+            widget.deleteLater()
+        self._labels, self._bars = [], []
+        for row in range(k):
+            label = QLabel("")
+            label.setMinimumWidth(28)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            bar = QProgressBar()
+            bar.setRange(0, 1000)
+            bar.setTextVisible(True)
+            bar.setFormat("")
+            self._grid.addWidget(label, row + 2, 0)
+            self._grid.addWidget(bar, row + 2, 1)
+            self._labels.append(label)
+            self._bars.append(bar)
+        self.show_blank("Draw a character to start.")
+
+    def shown_rows(self) -> list[tuple[str, float]]:
+        """What the user sees: (label, confidence) per filled row."""
+        return [
+            (label.text(), bar.value() / 1000)
+            for label, bar in zip(self._labels, self._bars, strict=True)
+            if label.text()
+        ]
+
+    def show_result(
+        self,
+        top: tuple[tuple[str, float], ...],
+        model_input: np.ndarray | None,
+        latency_ms: float,
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        if model_input is not None:
+            self.model_input_label.setPixmap(grey_pixmap(model_input, INPUT_SCALE))
+        self.headline.setText(top[0][0] if top else "—")
+        for i, (label, bar) in enumerate(zip(self._labels, self._bars, strict=True)):
+            if i < len(top):
+                label.setText(top[i][0])
+                bar.setValue(int(round(top[i][1] * 1000)))
+                bar.setFormat(f"{100 * top[i][1]:.1f}%")
+            else:
+                label.setText("")
+                bar.setValue(0)
+                bar.setFormat("")
+        self.message.setText("; ".join(notes))
+        self.message.setVisible(bool(notes))
+        self.latency.setText(f"{latency_ms:.1f} ms")
+
+    def show_blank(self, message: str) -> None:
+        self.headline.setText("—")
+        self.model_input_label.clear()
+        for label, bar in zip(self._labels, self._bars, strict=True):
+            label.setText("")
+            bar.setValue(0)
+            bar.setFormat("")
+        self.message.setText(message)
+        self.message.setVisible(True)
+        self.latency.setText("")

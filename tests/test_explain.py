@@ -1,0 +1,56 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+from torch import nn
+
+from ml.explain import activation_maps, conv_layers, explain, grad_cam, saliency
+from ml.inference import Prediction, Recognizer
+from ml.synth import render
+
+
+def _hooks(model: nn.Module) -> int:
+    return sum(len(m._forward_hooks) + len(m._backward_hooks) for m in model.modules())
+
+
+def _input(recognizer: Recognizer, char: str = "H") -> np.ndarray:
+    result = recognizer.predict(render(char))
+    assert isinstance(result, Prediction)
+    return result.model_input
+
+
+def test_activation_maps_of_every_conv_layer(weights_env: Path) -> None:
+    recognizer = Recognizer.load("cnn_tiny", device="cpu")
+    maps = activation_maps(recognizer, _input(recognizer))
+    assert [layer.name for layer in maps.layers] == [name for name, _ in conv_layers(recognizer.model)]
+    assert [layer.maps.shape for layer in maps.layers] == [(32, 28, 28), (64, 14, 14), (128, 7, 7)]
+    assert _hooks(recognizer.model) == 0
+
+
+def test_grad_cam_is_a_normalized_28x28_map_on_the_ink(weights_env: Path) -> None:
+    recognizer = Recognizer.load("cnn_tiny", device="cpu")
+    model_input = _input(recognizer, "L")
+    heatmap = grad_cam(recognizer, model_input)
+    assert heatmap.method == "grad-cam" and heatmap.heatmap.shape == (28, 28)
+    assert heatmap.heatmap.min() >= 0 and heatmap.heatmap.max() == pytest.approx(1.0)
+    assert _hooks(recognizer.model) == 0
+    for_t = grad_cam(recognizer, model_input, label="T")
+    assert for_t.label == "T"
+    with pytest.raises(ValueError, match="not a class"):
+        grad_cam(recognizer, model_input, label="?")
+    assert _hooks(recognizer.model) == 0  # removed even when the explanation failed
+
+
+def test_rnn_models_get_saliency(weights_env: Path) -> None:
+    recognizer = Recognizer.load("gru_tiny", device="cpu")
+    model_input = _input(recognizer)
+    heatmap = explain(recognizer, model_input)
+    assert heatmap.method == "saliency" and heatmap.heatmap.shape == (28, 28)
+    # The gradient is largest where the model looks: on and around the character, not the empty corners.
+    on_ink = heatmap.heatmap[model_input > 0.5].mean()
+    corners = np.concatenate([heatmap.heatmap[:3, :3].ravel(), heatmap.heatmap[-3:, -3:].ravel()]).mean()
+    assert on_ink > corners
+    assert activation_maps(recognizer, model_input).layers == ()
+    assert not recognizer.model.training
+    saliency(recognizer, model_input)
+    assert _hooks(recognizer.model) == 0

@@ -1,0 +1,177 @@
+"""The command-line contracts the app and the product checks rely on."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ml.cli import main as cli_main
+from ml.inference import Prediction, PredictionError, Recognizer
+from ml.synth import render
+from tests.images import animated_gif, cmyk_jpeg, png_bomb, png_bytes
+
+
+def _lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+
+
+def test_recognizer_predicts_top_k_and_reports_blank(weights_env: Path) -> None:
+    recognizer = Recognizer.load("cnn_tiny", device="cpu")
+    result = recognizer.predict(render("X"), top_k=3)
+    assert isinstance(result, Prediction)
+    assert len(result.top) == 3 and result.top[0].prob >= result.top[1].prob >= result.top[2].prob
+    assert abs(float(result.probabilities.sum()) - 1) < 1e-4 and result.model_input.shape == (28, 28)
+    blank = recognizer.predict(np.full((200, 200), 255, dtype=np.uint8))
+    assert isinstance(blank, PredictionError) and blank.blank
+
+
+def test_predictions_do_not_depend_on_batching(weights_env: Path) -> None:
+    recognizer = Recognizer.load("cnn_tiny", device="cpu")
+    images = [render(c) for c in "ACEHLT"]
+    together = recognizer.predict_many(images)
+    alone = [recognizer.predict(image) for image in images]
+    for a, b in zip(together, alone, strict=True):
+        assert isinstance(a, Prediction) and isinstance(b, Prediction)
+        assert np.allclose(a.probabilities, b.probabilities, atol=1e-5)
+
+
+def test_predict_json_one_line_per_file_and_bad_files_never_stop_it(
+    weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    Image.fromarray(render("A")).save(folder / "a.png")
+    Image.fromarray(render("T")).save(folder / "sub" / "t.jpg")
+    (folder / "corrupt.png").write_bytes(png_bytes(render("A"))[:80])
+    (folder / "empty.png").write_bytes(b"")
+    (folder / "text.png").write_text("hello")
+    (folder / "bomb.png").write_bytes(png_bomb())
+    (folder / "anim.gif").write_bytes(animated_gif([render("L"), render("T")]))
+    (folder / "cmyk.jpg").write_bytes(cmyk_jpeg(render("H")))
+    Image.fromarray(np.full((50, 50), 255, dtype=np.uint8)).save(folder / "blank.png")
+    assert cli_main(["predict", "--model", "cnn_tiny", "--top-k", "2", "--json", str(folder)]) == 0
+    records = {Path(str(r["path"])).name: r for r in _lines(capsys)}
+    assert len(records) == 9
+    for name in ("a.png", "t.jpg", "anim.gif", "cmyk.jpg"):
+        top = records[name]["top"]
+        assert isinstance(top, list) and len(top) == 2 and set(top[0]) == {"label", "prob"}
+    assert "first of its 2 frames" in str(records["anim.gif"]["notes"])
+    for name in ("corrupt.png", "empty.png", "text.png", "bomb.png", "blank.png"):
+        error = records[name]["error"]
+        assert isinstance(error, str) and "\n" not in error and "Traceback" not in error, name
+    assert str(records["blank.png"]["error"]).startswith("blank")
+
+
+def test_predict_unknown_model_is_a_clear_error(weights_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["predict", "--model", "nope", "x.png"]) == 2
+    assert "no model named 'nope'" in capsys.readouterr().err
+
+
+def test_predict_cuda_without_a_gpu_is_a_clear_error(weights_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ml.devices import cuda_available
+
+    if cuda_available():
+        pytest.skip("this machine has a GPU")
+    assert cli_main(["predict", "--model", "cnn_tiny", "--device", "cuda", "x.png"]) == 2
+    assert "no CUDA GPU" in capsys.readouterr().err
+
+
+def test_models_json_lists_bundled_models_and_damaged_ones(
+    weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli_main(["models", "--json"]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    names = {e["name"]: e for e in entries}
+    assert set(names) == {"cnn_tiny", "gru_tiny"}
+    for entry in entries:
+        assert {"name", "arch", "labels", "params", "metrics"} <= set(entry)
+        assert len(entry["labels"]) == 36 and entry["params"] > 0
+    damaged = tmp_path / "w"
+    shutil.copytree(weights_env, damaged)
+    (damaged / "gru_tiny.json").write_text("{")
+    assert cli_main(["models", "--json", "--dir", str(damaged)]) == 0
+    broken = {e["name"]: e for e in json.loads(capsys.readouterr().out)}["gru_tiny"]
+    assert broken["available"] is False and "damaged" in broken["error"]
+
+
+def test_evaluate_json_on_an_emnist_folder(
+    weights_env: Path, synthetic_emnist: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        cli_main(["evaluate", "--model", "cnn_tiny", "--emnist", str(synthetic_emnist), "--split", "all", "--json"])
+        == 0
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert result["n"] == 480
+    for key in ("accuracy", "balanced_accuracy", "top3", "macro_f1"):
+        assert 0.0 <= result[key] <= 1.0
+    assert result["top3"] >= result["accuracy"]
+
+
+def test_evaluate_report_writes_the_plots(
+    weights_env: Path, synthetic_emnist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        cli_main(
+            [
+                "evaluate",
+                "--model",
+                "cnn_tiny",
+                "--emnist",
+                str(synthetic_emnist),
+                "--report",
+                str(tmp_path / "report"),
+                "--json",
+            ]
+        )
+        == 0
+    )
+    written = {Path(p).name for p in json.loads(capsys.readouterr().out)["report"]}
+    assert {
+        "confusion.png",
+        "confusion_normalized.png",
+        "roc.png",
+        "class_distribution.png",
+        "intensity_histogram.png",
+        "samples.png",
+        "confused_pairs.png",
+        "report.json",
+    } <= written
+    assert Image.open(tmp_path / "report" / "confusion.png").size[0] > 300
+
+
+def test_evaluate_on_an_image_folder(weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for char in "AT":
+        (tmp_path / char).mkdir()
+        for i, pen in enumerate((4, 12)):
+            Image.fromarray(render(char, pen_width=pen)).save(tmp_path / char / f"{i}.png")
+    (tmp_path / "a_lower").mkdir()  # lowercase a folds into A in the 36-class set
+    Image.fromarray(render("A")).save(tmp_path / "a_lower" / "x.png")
+    assert cli_main(["evaluate", "--model", "cnn_tiny", "--images", str(tmp_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n"] == 5
+
+
+def test_bench_json_fields(weights_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["bench", "--json", "--repeats", "5", "--batch", "8", "--model", "cnn_tiny"]) == 0
+    row = _lines(capsys)[0]
+    assert {"name", "p50_ms", "p95_ms", "gradcam_ms", "batch_images_per_s"} <= set(row)
+    assert 0 < float(row["p50_ms"]) <= float(row["p95_ms"])  # type: ignore[arg-type]
+
+
+def test_python_dash_m_ml_is_the_same_tool(weights_env: Path) -> None:
+    env = {**os.environ, "GLYPHPAD_WEIGHTS": str(weights_env)}
+    done = subprocess.run(
+        [sys.executable, "-m", "ml", "models", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    assert {e["name"] for e in json.loads(done.stdout)} == {"cnn_tiny", "gru_tiny"}

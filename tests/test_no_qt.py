@@ -1,0 +1,13 @@
+import subprocess
+import sys
+
+
+def test_importing_ml_does_not_import_qt() -> None:
+    code = (
+        "import sys; import ml, ml.inference, ml.explain, ml.train, ml.evaluate_core, ml.report, ml.bench, ml.tune, "
+        "ml.cli, ml.commands, ml.data.prepared, ml.data.augment; "
+        "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'desktop_app'))]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr

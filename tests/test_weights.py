@@ -1,0 +1,80 @@
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from ml.models import get_model
+from ml.preprocess import PREPROCESS_VERSION
+from ml.weights import ModelCard, WeightsError, load_weights, read_card, save_weights
+
+
+def _card(name: str = "tiny") -> ModelCard:
+    return ModelCard(
+        name=name,
+        arch="lenet5",
+        config={},
+        label_set="digits10",
+        labels=list("0123456789"),
+        preprocess_version=PREPROCESS_VERSION,
+        params=0,
+    )
+
+
+def _saved(tmp_path: Path, dtype: torch.dtype = torch.float32) -> tuple[torch.nn.Module, Path]:
+    torch.manual_seed(0)
+    model = get_model("lenet5", num_classes=10).eval()
+    return model, save_weights(model, _card(), tmp_path, dtype=dtype)
+
+
+def test_round_trip_gives_the_same_outputs(tmp_path: Path) -> None:
+    model, path = _saved(tmp_path)
+    loaded, card = load_weights(path)
+    x = torch.rand(4, 1, 28, 28)
+    assert torch.equal(model(x), loaded(x))
+    assert card.sha256 and len(card.sha256) == 64
+    assert path.suffix == ".safetensors" and path.with_suffix(".json").exists()
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".safetensors"]
+
+
+def test_half_precision_storage_loads_as_float32(tmp_path: Path) -> None:
+    model, path = _saved(tmp_path, dtype=torch.float16)
+    loaded, card = load_weights(path)
+    assert card.weights_dtype == "float16"
+    assert all(p.dtype == torch.float32 for p in loaded.parameters())
+    x = torch.rand(4, 1, 28, 28)
+    assert torch.allclose(model(x), loaded(x), atol=1e-2)
+
+
+def test_a_changed_byte_is_refused(tmp_path: Path) -> None:
+    _, path = _saved(tmp_path)
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(WeightsError, match="sha256"):
+        load_weights(path)
+
+
+def test_missing_weights_and_damaged_card(tmp_path: Path) -> None:
+    _, path = _saved(tmp_path)
+    path.with_suffix(".json").write_text("{not json")
+    with pytest.raises(WeightsError, match="damaged"):
+        load_weights(path)
+    path.with_suffix(".json").unlink()
+    with pytest.raises(WeightsError, match="missing"):
+        load_weights(path)
+
+
+def test_weights_that_do_not_fit_the_arch(tmp_path: Path) -> None:
+    _, path = _saved(tmp_path)
+    card = json.loads(path.with_suffix(".json").read_text())
+    card["arch"] = "emnist_cnn"
+    path.with_suffix(".json").write_text(json.dumps(card))
+    with pytest.raises(WeightsError, match="does not fit"):
+        load_weights(path)
+
+
+def test_weights_are_not_pickles(tmp_path: Path) -> None:
+    _, path = _saved(tmp_path)
+    assert not path.read_bytes().startswith(b"\x80")  # pickle protocol marker
+    assert read_card(path.with_suffix(".json")).labels == list("0123456789")
