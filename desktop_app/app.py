@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
+import math
 import sys
 import time
 import traceback
@@ -53,7 +55,7 @@ def disable_pyside_source_scan() -> None:
     inference thread the hook crashed the interpreter (refcount error in ``feature_imported``).
     """
     try:
-        import shibokensupport.feature as feature  # type: ignore[import-not-found]
+        import shibokensupport.feature as feature
 
         feature._mod_uses_pyside = lambda _module: False
     except (ImportError, AttributeError):  # a PySide6 without that hook: nothing to disable
@@ -76,6 +78,21 @@ def load_ml_in_main_thread() -> None:
     with torch.inference_mode():
         for arch in ("lenet5", "gru"):
             get_model(arch, num_classes=2).eval()(torch.zeros(1, 1, 28, 28))
+
+
+def quiet_qt_messages() -> None:
+    """Route Qt's messages to logging, minus one the offscreen platform prints for every window."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        if "propagateSizeHints" in message:
+            return
+        level = logging.DEBUG if kind == QtMsgType.QtDebugMsg else logging.WARNING
+        qt_log.log(level, "%s", message)
+
+    qInstallMessageHandler(handler)
 
 
 def install_excepthook(window_getter: Any) -> None:
@@ -123,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
     QApplication.setApplicationName(APPLICATION)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     disable_pyside_source_scan()
+    quiet_qt_messages()
     window = create_window(args)
     install_excepthook(lambda: window)
     window.show()
@@ -204,12 +222,12 @@ def draw_with_pen(canvas: Any, char: str) -> None:
     for stroke in GLYPHS[char]:
         points = [QPointF(left + x * size, top + y * size) for x, y in stroke]
         dense = [points[0]]
-        for a, b in zip(points, points[1:], strict=False):
+        for a, b in itertools.pairwise(points):
             steps = max(1, int(((b.x() - a.x()) ** 2 + (b.y() - a.y()) ** 2) ** 0.5 / 4))
             dense += [a + (b - a) * (i / steps) for i in range(1, steps + 1)]
         send_pen(canvas, QTabletEvent.Type.TabletPress, dense[0], 0.4)
-        for i, point in enumerate(dense[1:]):
-            send_pen(canvas, QTabletEvent.Type.TabletMove, point, 0.5 + 0.4 * (i % 7) / 7)
+        for i, point in enumerate(dense[1:]):  # pressure swells and eases like a real pen stroke
+            send_pen(canvas, QTabletEvent.Type.TabletMove, point, 0.55 + 0.35 * math.sin(math.pi * i / len(dense)))
         send_pen(canvas, QTabletEvent.Type.TabletRelease, dense[-1], 0.0)
 
 
@@ -248,7 +266,7 @@ def self_test(window: MainWindow, started: float, shown_s: float, as_json: bool)
             ended = time.perf_counter()
             # Each stroke sends a request; the answer that counts is the one to the last stroke.
             last_request = window.service.latest_id("recognize")
-            _wait(lambda: any(r.request_id == last_request for r in shown), 30)
+            _wait(lambda wanted=last_request: any(r.request_id == wanted for r in shown), 30)
             result = next((r for r in shown if r.request_id == last_request), None)
             if result is not None and first_result_s is None:
                 first_result_s = time.perf_counter() - started

@@ -108,7 +108,9 @@ class MainWindow(QMainWindow):
         self.device_label = QLabel("device: starting…")
         self.statusBar().addPermanentWidget(self.device_label)
 
-    def _action(self, text: str, shortcut: QKeySequence | str | None, slot: Any, tip: str = "") -> QAction:
+    def _action(
+        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Any, tip: str = ""
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -240,8 +242,8 @@ class MainWindow(QMainWindow):
         splitter = window_state(self.settings, "splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
-        tab = self.settings.value("window/tab", 0)
-        self.tabs.setCurrentIndex(int(tab) if str(tab).isdigit() else 0)
+        tab = str(self.settings.value("window/tab", 0))
+        self.tabs.setCurrentIndex(int(tab) if tab.isdigit() else 0)
 
     def save_state(self) -> None:
         save_window_state(self.settings, "geometry", self.saveGeometry())

@@ -284,16 +284,19 @@ def csv_to_png(argv: list[str]) -> int:
     return 0
 
 
-def results(argv: list[str]) -> int:
+RESULTS_START = "<!-- results:start (glyphpad-ml results --readme README.md) -->"
+RESULTS_END = "<!-- results:end -->"
+
+
+def results_table(directory: Path | None = None) -> str:
     from ml.inference import bundled_cards
     from ml.weights import WeightsError
 
-    parser = argparse.ArgumentParser(prog="glyphpad-ml results", description="Markdown results table from the cards.")
-    parser.add_argument("--dir", type=Path, default=None)
-    args = parser.parse_args(argv)
-    print("| model | arch | labels | params | test accuracy | balanced accuracy | top-3 | macro F1 | trained on |")
-    print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
-    for _, card in bundled_cards(args.dir):
+    lines = [
+        "| model | arch | labels | params | test accuracy | balanced accuracy | top-3 | macro F1 | trained on |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for _, card in bundled_cards(directory):
         if isinstance(card, WeightsError):
             continue
         m = card.metrics
@@ -301,9 +304,28 @@ def results(argv: list[str]) -> int:
         def pct(key: str, m: dict[str, Any] = m) -> str:
             return f"{100 * m[key]:.2f}%" if isinstance(m.get(key), float) else "n/a"
 
-        trained = f"{card.training.get('device', '?')}, {card.training.get('seconds', 0) / 60:.0f} min"
-        print(
+        trained = f"{card.training.get('device', '?')}, {card.training.get('seconds', 0) / 60:.1f} min"
+        lines.append(
             f"| `{card.name}` | {card.arch} | {card.label_set} | {card.params:,} | {pct('accuracy')} | "
             f"{pct('balanced_accuracy')} | {pct('top3')} | {pct('macro_f1')} | {trained} |"
         )
+    return "\n".join(lines)
+
+
+def results(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="glyphpad-ml results", description="Markdown results table from the cards.")
+    parser.add_argument("--dir", type=Path, default=None, help="weights folder (default: the bundled weights/)")
+    parser.add_argument("--readme", type=Path, default=None, help="rewrite the table between the results markers")
+    args = parser.parse_args(argv)
+    table = results_table(args.dir)
+    if args.readme is None:
+        print(table)
+        return 0
+    text = args.readme.read_text(encoding="utf-8")
+    if RESULTS_START not in text or RESULTS_END not in text:
+        return _fail("results", f"{args.readme} has no results markers ({RESULTS_START} ... {RESULTS_END})")
+    head, rest = text.split(RESULTS_START, 1)
+    _, tail = rest.split(RESULTS_END, 1)
+    args.readme.write_text(f"{head}{RESULTS_START}\n{table}\n{RESULTS_END}{tail}", encoding="utf-8")
+    print(f"updated the results table in {args.readme}")
     return 0

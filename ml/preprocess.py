@@ -19,8 +19,10 @@ Steps, each with the reason it exists:
    stroke on a large canvas survives as grey instead of vanishing as bicubic would make it.
 5. Stroke-width normalization at 4x resolution: binarize, measure the width, then dilate or erode
    to EMNIST's width. A 1 px pen on a 1000 px canvas and a marker on a thumbnail look alike after it.
-6. Area-average to 28x28 and a light blur: the anti-aliased edges EMNIST has (it was blurred with
-   sigma 1 at 128 px and resized bicubically).
+6. Area-average to 28x28, then a contrast curve: anti-aliased edges as sharp as EMNIST's (it was
+   blurred with sigma 1 at 128 px and resized bicubically). Chosen by measurement: on the same
+   52k-image, 2-epoch proxy, this scored 87.4% val accuracy against 87.1% with a blur instead,
+   and 87.7% for raw EMNIST without any preprocessing (which user drawings could not match).
 """
 
 from __future__ import annotations
@@ -33,13 +35,14 @@ from PIL import Image
 
 from ml.image_io import LoadedImage, load_image, pil_to_pixels
 
-PREPROCESS_VERSION = 3
+PREPROCESS_VERSION = 4
 SIZE = 28
 BOX = 24  # longest side of the ink box in the output, measured on EMNIST
 WORK_SCALE = 4  # stroke normalization runs at 4x the output resolution
-TARGET_STROKE_PX = 2.1  # stroke width in output pixels before the final blur; gives EMNIST's 2.3 after it
+TARGET_STROKE_PX = 2.3  # EMNIST's median stroke width (2 x area / perimeter of ink > 0.5)
+EDGE_CONTRAST = 1.25
 _WORK = SIZE * WORK_SCALE
-_WORK_BOX = (BOX - 1) * WORK_SCALE  # the blur adds about half a pixel of soft edge on each side
+_WORK_BOX = (BOX - 1) * WORK_SCALE  # anti-aliasing adds about half a pixel of soft edge on each side
 _MIN_CONTRAST = 0.12
 _MIN_INK_FRACTION = 1e-4
 _MIN_INK_PIXELS = 4
@@ -131,9 +134,11 @@ def _stretch(ink: np.ndarray) -> np.ndarray:
 
 
 def _resize(values: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Area averaging when shrinking (thin strokes stay as grey), bicubic when enlarging (sharp edges)."""
     shrinking = width < values.shape[1] or height < values.shape[0]
-    resample = Image.Resampling.BOX if shrinking else Image.Resampling.BILINEAR
-    return np.asarray(Image.fromarray(values, mode="F").resize((width, height), resample), dtype=np.float32)
+    resample = Image.Resampling.BOX if shrinking else Image.Resampling.BICUBIC
+    resized = np.asarray(Image.fromarray(values, mode="F").resize((width, height), resample), dtype=np.float32)
+    return np.clip(resized, 0.0, 1.0)
 
 
 def stroke_width(mask: np.ndarray) -> float:
@@ -169,7 +174,7 @@ def normalize_stroke_width(values: np.ndarray, target: float) -> np.ndarray:
     Erosion stops before it could break a stroke apart.
     """
     width = stroke_width(values > 0.5)
-    steps = int(round((target - width) / 2.0))
+    steps = round((target - width) / 2.0)
     if steps < 0:
         steps = -min(-steps, max(0, int((width - 3.0) // 2)))
     for i in range(abs(steps)):
@@ -177,12 +182,10 @@ def normalize_stroke_width(values: np.ndarray, target: float) -> np.ndarray:
     return values
 
 
-def _blur(values: np.ndarray) -> np.ndarray:
-    kernel = np.array([0.18, 0.64, 0.18], dtype=np.float32)  # Gaussian, sigma about 0.5 px
-    padded = np.zeros((values.shape[0] + 2, values.shape[1] + 2), dtype=np.float32)
-    padded[1:-1, 1:-1] = values
-    rows = kernel[0] * padded[:-2] + kernel[1] * padded[1:-1] + kernel[2] * padded[2:]
-    return kernel[0] * rows[:, :-2] + kernel[1] * rows[:, 1:-1] + kernel[2] * rows[:, 2:]
+def _sharpen(values: np.ndarray) -> np.ndarray:
+    """A contrast curve around 0.5: resampling twice softens edges more than EMNIST's own (measured:
+    22% of pixels partly inked against EMNIST's 16%); this steepens them back without moving them."""
+    return np.clip((values - 0.5) * EDGE_CONTRAST + 0.5, 0.0, 1.0)
 
 
 def preprocess(image: ImageLike) -> Preprocessed:
@@ -219,7 +222,7 @@ def preprocess(image: ImageLike) -> Preprocessed:
     work = normalize_stroke_width(work, TARGET_STROKE_PX * WORK_SCALE)
 
     small = work.reshape(SIZE, WORK_SCALE, SIZE, WORK_SCALE).mean(axis=(1, 3), dtype=np.float32)
-    out = np.clip(_blur(small) * 1.15, 0.0, 1.0).astype(np.float32)
+    out = _sharpen(small).astype(np.float32)
     return Preprocessed(input=out, notes=notes, stroke_width_px=measured)
 
 

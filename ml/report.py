@@ -108,15 +108,6 @@ def plot_intensity_histogram(inputs: np.ndarray, path: Path, title: str, raw: np
     return _save(fig, path)
 
 
-def _grid(images: np.ndarray, columns: int) -> np.ndarray:
-    rows = math.ceil(len(images) / columns)
-    canvas = np.ones((rows * 30, columns * 30), dtype=np.float32) * 0.15
-    for i, image in enumerate(images):
-        r, c = divmod(i, columns)
-        canvas[r * 30 + 1 : r * 30 + 29, c * 30 + 1 : c * 30 + 29] = image
-    return canvas
-
-
 def plot_samples(
     inputs: np.ndarray,
     targets: np.ndarray,

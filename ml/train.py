@@ -53,13 +53,13 @@ class TrainConfig:
     out: str = "runs"  # where weights, card, metrics.json and the checkpoint go
     epochs: int = 10
     batch_size: int = 128  # 128 was fastest per image on a 2-core CPU (measured: 2,194 vs 1,887 img/s at 256)
-    lr: float = 2e-3  # peak learning rate (OneCycle) or initial one
+    lr: float = 5e-3  # peak learning rate (OneCycle) or initial one; 5e-3 beat 3e-3 by 0.6% on a 3-epoch proxy
     optimizer: str = "adamw"
     weight_decay: float = 5e-4
     scheduler: str = "onecycle"
     step_size: int = 5  # StepLR: epochs between decays
     gamma: float = 0.3  # StepLR decay factor
-    label_smoothing: float = 0.1  # softer targets: the 36/47-class sets hold genuinely ambiguous pairs (O/0, I/1)
+    label_smoothing: float = 0.05  # softer targets: the 36/47-class sets hold genuinely ambiguous pairs (O/0, I/1)
     balance: str = "none"  # "loss": class-weighted loss against the pool's digit-heavy prior
     patience: int = 0  # early stopping: epochs without a better val accuracy; 0 = off
     augment: bool = True
@@ -270,32 +270,20 @@ def measure_throughput(
         probe = TrainConfig(**{**asdict(config), "augment": augment, "epochs": 1})
         generator = torch.Generator().manual_seed(config.seed)
         subset = torch.arange(min(len(targets), (steps + 3) * config.batch_size))
-        train_one_epoch(
-            model,
-            images[subset],
-            targets[subset],
-            optimizer,
-            None,
-            nn.CrossEntropyLoss(),
-            probe,
-            device,
-            generator,
-            0,
-            max_steps=3,
-        )
-        stats = train_one_epoch(
-            model,
-            images[subset],
-            targets[subset],
-            optimizer,
-            None,
-            nn.CrossEntropyLoss(),
-            probe,
-            device,
-            generator,
-            0,
-            max_steps=steps,
-        )
+        for max_steps in (3, steps):  # a short warm-up (allocator, oneDNN kernels), then the timed run
+            stats = train_one_epoch(
+                model,
+                images[subset],
+                targets[subset],
+                optimizer,
+                None,
+                nn.CrossEntropyLoss(),
+                probe,
+                device,
+                generator,
+                0,
+                max_steps=max_steps,
+            )
         results[label] = stats["images_per_s"]
     # Two alternating rounds each, best of two, so a passing load spike does not decide the ratio.
     off = max(results["without_augmentation"], results["without_augmentation_2"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # widgets render without a display
+
 import numpy as np
 import pytest
 
@@ -124,3 +126,15 @@ def trained_weights(synthetic_emnist: Path, tmp_path_factory: pytest.TempPathFac
 def weights_env(trained_weights: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(trained_weights))
     return trained_weights
+
+
+BUNDLED_DEFAULT = "emnist36_cnn"  # the bundled model the app tests draw against
+
+
+@pytest.fixture
+def bundled_weights(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The repository's real weights folder (trained on EMNIST)."""
+    folder = REPO_ROOT / "weights"
+    assert (folder / f"{BUNDLED_DEFAULT}.safetensors").exists(), f"weights/{BUNDLED_DEFAULT} is missing"
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    return folder

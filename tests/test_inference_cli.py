@@ -175,3 +175,15 @@ def test_python_dash_m_ml_is_the_same_tool(weights_env: Path) -> None:
         check=True,
     )
     assert {e["name"] for e in json.loads(done.stdout)} == {"cnn_tiny", "gru_tiny"}
+
+
+def test_results_table_is_generated_into_the_readme(weights_env: Path, tmp_path: Path) -> None:
+    from ml.commands import RESULTS_END, RESULTS_START
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{RESULTS_START}\nold table\n{RESULTS_END}\n\nafter\n")
+    assert cli_main(["results", "--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert "old table" not in text and "`cnn_tiny`" in text and "`gru_tiny`" in text and text.endswith("after\n")
+    readme.write_text("no markers")
+    assert cli_main(["results", "--readme", str(readme)]) == 2

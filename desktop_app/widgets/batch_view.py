@@ -65,7 +65,9 @@ class BatchView(QWidget):
         layout.addWidget(self.progress)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(False)
         layout.addWidget(self.table, 1)
@@ -97,14 +99,16 @@ class BatchView(QWidget):
             return
         self.rows[index]["top"] = [{"label": label, "prob": round(prob, 5)} for label, prob in top]
         self.rows[index]["error"] = error
+        cells = [QTableWidgetItem("") for _ in COLUMNS[1:]]
         if top:
-            self.table.item(index, 1).setText(top[0][0])
-            self.table.item(index, 2).setText(f"{100 * top[0][1]:.1f}%")
-            self.table.item(index, 3).setText("  ".join(f"{label} {100 * prob:.0f}%" for label, prob in top))
+            cells[0].setText(top[0][0])
+            cells[1].setText(f"{100 * top[0][1]:.1f}%")
+            cells[2].setText("  ".join(f"{label} {100 * prob:.0f}%" for label, prob in top))
         if error:
-            item = self.table.item(index, 4)
-            item.setText(error)
-            item.setForeground(QColor("#d9534f"))
+            cells[3].setText(error)
+            cells[3].setForeground(QColor("#d9534f"))
+        for column, cell in enumerate(cells, start=1):
+            self.table.setItem(index, column, cell)
         self.progress.setValue(self.progress.value() + 1)
 
     def finish(self, done: int, cancelled: bool) -> None:

@@ -7,6 +7,7 @@ ignored anyway, so a pen stroke is never drawn twice.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,12 +21,12 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
-    QResizeEvent,
     QTabletEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
+RECOGNITION_MAX_SIDE = 256
 
 
 @dataclass
@@ -49,7 +50,7 @@ def _smoothed(points: list[tuple[float, float, float]]) -> QPainterPath:
     if len(points) == 1:
         path.lineTo(points[0][0] + 0.01, points[0][1])
         return path
-    for (x0, y0, _), (x1, y1, _) in zip(points, points[1:], strict=False):
+    for (x0, y0, _), (x1, y1, _) in itertools.pairwise(points):
         path.quadTo(QPointF(x0, y0), QPointF((x0 + x1) / 2, (y0 + y1) / 2))
     path.lineTo(points[-1][0], points[-1][1])
     return path
@@ -188,11 +189,18 @@ class DrawingCanvas(QWidget):
             )
         painter.end()
 
-    def render_for_recognition(self) -> np.ndarray:
-        """The drawing as grey pixels, black ink on white, at the widget's size (what ml.preprocess gets)."""
-        image = QImage(self.size(), QImage.Format.Format_Grayscale8)
+    def render_for_recognition(self, max_side: int = RECOGNITION_MAX_SIDE) -> np.ndarray:
+        """The drawing as grey pixels, black ink on white (what ml.preprocess gets).
+
+        Rendered with the longer side at most ``max_side`` px: preprocessing normalizes size and stroke
+        width anyway, and a smaller image keeps stroke-to-result latency low on large canvases.
+        """
+        scale = min(1.0, max_side / max(self.width(), self.height(), 1))
+        width, height = max(1, round(self.width() * scale)), max(1, round(self.height() * scale))
+        image = QImage(width, height, QImage.Format.Format_Grayscale8)
         image.fill(QColor("white"))
         painter = QPainter(image)
+        painter.scale(scale, scale)
         if self._background_image is not None:
             scaled = self._background_image.convertToFormat(QImage.Format.Format_Grayscale8).scaled(
                 self.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
@@ -203,9 +211,6 @@ class DrawingCanvas(QWidget):
         paint_strokes(painter, self._strokes, QColor("black"), QColor("white"))
         painter.end()
         return qimage_to_grey(image)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
 
     # ---- input ---------------------------------------------------------------------------------------
     def _begin(self, position: QPointF, pressure: float) -> None:

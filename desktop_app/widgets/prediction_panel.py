@@ -50,6 +50,8 @@ class PredictionPanel(QWidget):
     def set_top_k(self, k: int) -> None:
         for widget in self._labels + self._bars:
             self._grid.removeWidget(widget)
+            widget.hide()  # deleteLater waits for the event loop; until then the old row would still paint
+            widget.setParent(None)
             widget.deleteLater()
         self._labels, self._bars = [], []
         for row in range(k):
@@ -87,7 +89,7 @@ class PredictionPanel(QWidget):
         for i, (label, bar) in enumerate(zip(self._labels, self._bars, strict=True)):
             if i < len(top):
                 label.setText(top[i][0])
-                bar.setValue(int(round(top[i][1] * 1000)))
+                bar.setValue(round(top[i][1] * 1000))
                 bar.setFormat(f"{100 * top[i][1]:.1f}%")
             else:
                 label.setText("")

@@ -1,0 +1,255 @@
+"""The desktop app as a user meets it: draw, open, undo, batch, export, compare, explain, settings."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QProgressBar
+
+from desktop_app.app import create_window, draw_with_pen, load_ml_in_main_thread
+from desktop_app.inference_service import Recognition
+from desktop_app.main_window import MainWindow
+from ml.synth import GLYPHS, render
+from tests.conftest import BUNDLED_DEFAULT
+from tests.images import png_bomb, png_bytes
+
+TIMEOUT_MS = 20000
+
+
+def _open_window(qtbot, settings_file: Path, model: str = "cnn_tiny") -> MainWindow:  # type: ignore[no-untyped-def]
+    settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
+    window = create_window(argparse.Namespace(model=model, device="cpu"), settings=settings)
+    qtbot.addWidget(window)
+    window.resize(1100, 620)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
+        window.start()
+    return window
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _ml_loaded() -> None:
+    load_ml_in_main_thread()
+
+
+@pytest.fixture
+def window(qtbot, weights_env: Path, tmp_path: Path) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    win = _open_window(qtbot, tmp_path / "settings.ini")
+    yield win
+    win.close()
+    assert win.service._pool.activeThreadCount() == 0, "a worker thread was left running"
+
+
+def _mouse_draw(canvas, char: str) -> None:  # type: ignore[no-untyped-def]
+    """Draw ``char`` with simulated mouse strokes (press, moves, release) on the real canvas."""
+    size = min(canvas.width(), canvas.height()) * 0.7
+    left, top = (canvas.width() - size) / 2, (canvas.height() - size) / 2
+    for stroke in GLYPHS[char]:
+        points = [QPoint(int(left + x * size), int(top + y * size)) for x, y in stroke]
+        QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
+        for a, b in itertools.pairwise(points):
+            for t in np.linspace(0, 1, 8)[1:]:
+                QTest.mouseMove(canvas, QPoint(int(a.x() + (b.x() - a.x()) * t), int(a.y() + (b.y() - a.y()) * t)))
+        QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+
+
+def _last_result(qtbot, window: MainWindow, action) -> Recognition:  # type: ignore[no-untyped-def]
+    results: list[Recognition] = []
+    window.result_shown.connect(results.append)
+    action()
+    wanted = window.service.latest_id("recognize")
+    qtbot.waitUntil(lambda: any(r.request_id == wanted for r in results), timeout=TIMEOUT_MS)
+    return next(r for r in results if r.request_id == wanted)
+
+
+def test_blank_canvas_shows_a_hint_not_a_guess(window: MainWindow) -> None:
+    assert window.canvas.is_blank()
+    assert window.predictions.headline.text() == "—"
+    assert "Draw" in window.predictions.message.text()
+
+
+@pytest.fixture
+def real_window(qtbot, bundled_weights: Path, tmp_path: Path) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    win = _open_window(qtbot, tmp_path / "settings.ini", model=BUNDLED_DEFAULT)
+    yield win
+    win.close()
+
+
+@pytest.mark.parametrize("char", ["X", "A", "7", "H"])
+def test_mouse_drawing_is_recognized_by_the_bundled_model(qtbot, real_window: MainWindow, char: str) -> None:  # type: ignore[no-untyped-def]
+    result = _last_result(qtbot, real_window, lambda: _mouse_draw(real_window.canvas, char))
+    assert len(real_window.canvas.strokes) == len(GLYPHS[char])
+    assert not result.error and result.top[0][0] == char
+    assert real_window.predictions.headline.text() == char
+    rows = real_window.predictions.shown_rows()
+    assert len(rows) == 5 and rows[0][0] == char and rows[0][1] >= rows[1][1]
+    assert real_window.predictions.model_input_label.pixmap() is not None
+
+
+def test_opened_image_is_recognized_by_the_bundled_model(qtbot, real_window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "t.png"
+    Image.fromarray(render("T", size=600, pen_width=5, box=0.4, offset=(0.2, 0.1))).save(path)
+    result = _last_result(qtbot, real_window, lambda: real_window.open_image(path))
+    assert result.top[0][0] == "T" and real_window.predictions.headline.text() == "T"
+
+
+def test_pen_strokes_are_not_doubled_by_synthesized_mouse_events(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    result = _last_result(qtbot, window, lambda: draw_with_pen(window.canvas, "T"))
+    assert len(window.canvas.strokes) == 2  # T has two strokes: no duplicates
+    assert not result.error and len(result.top) == 5
+
+
+def test_undo_redo_and_clear_with_shortcuts(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "H"))
+    assert len(window.canvas.strokes) == 3
+    _last_result(qtbot, window, lambda: QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier))
+    assert len(window.canvas.strokes) == 2
+    redo = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    _last_result(qtbot, window, lambda: QTest.keyClick(window, Qt.Key.Key_Z, redo))
+    assert len(window.canvas.strokes) == 3
+    QTest.keyClick(window, Qt.Key.Key_Delete)
+    assert window.canvas.is_blank() and window.predictions.headline.text() == "—"
+
+
+def test_opening_images_good_bad_and_huge(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    good = tmp_path / "a.png"
+    Image.fromarray(render("A")).save(good)
+    result = _last_result(qtbot, window, lambda: window.open_image(good))
+    assert not result.error and window.predictions.headline.text() == result.top[0][0]
+    for name, data, expected in (
+        ("cut.png", png_bytes(render("A"))[:90], "corrupt"),
+        ("bomb.png", png_bomb(), "megapixels"),
+        ("empty.png", b"", "empty"),
+        ("blank.png", png_bytes(np.full((64, 64), 255, np.uint8)), "Nothing to recognize"),
+    ):
+        (tmp_path / name).write_bytes(data)
+        bad = _last_result(qtbot, window, lambda name=name: window.open_image(tmp_path / name))
+        assert bad.error, name
+        assert expected in window.predictions.message.text(), (name, window.predictions.message.text())
+    window.open_image(tmp_path / "missing.png")
+    assert "missing.png" in window.predictions.message.text()
+
+
+def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for i, char in enumerate("ATXHL"):
+        Image.fromarray(render(char, pen_width=6 + 3 * i)).save(folder / f"{i}_{char}.png")
+    (folder / "9_broken.png").write_bytes(b"\x89PNG broken")
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([folder])
+    view = window.batch_view
+    assert view.table.rowCount() == 6 and view.progress.value() == 6
+    broken = next(r for r in view.rows if str(r["path"]).endswith("broken.png"))
+    assert broken["error"] and not broken["top"]
+    assert sum(1 for r in view.rows if r["top"]) == 5
+    assert "1 with errors" in view.status.text()
+    view.export(tmp_path / "out.csv")
+    view.export(tmp_path / "out.json")
+    with (tmp_path / "out.csv").open() as handle:
+        table = list(csv.DictReader(handle))
+    assert len(table) == 6 and {"path", "label_1", "prob_1", "error"} <= set(table[0])
+    assert len(json.loads((tmp_path / "out.json").read_text())) == 6
+    assert not list(tmp_path.glob(".out.*"))  # no temporary files left behind
+
+
+def test_batch_can_be_cancelled(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "many"
+    folder.mkdir()
+    image = png_bytes(render("L"))
+    for i in range(200):
+        (folder / f"{i:03d}.png").write_bytes(image)
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS) as finished:
+        window.start_batch([folder])
+        window.service.cancel_batch(window._batch_id)
+    assert finished.args[2] is True
+    assert window.batch_view.progress.value() < 200
+    assert "Cancelled" in window.batch_view.status.text()
+
+
+def test_compare_view_runs_every_model(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.tabs.setCurrentWidget(window.compare_view)
+    with qtbot.waitSignal(window.service.compared, timeout=TIMEOUT_MS):
+        _mouse_draw(window.canvas, "A")
+    qtbot.waitUntil(lambda: window.compare_view.table.rowCount() == 2, timeout=TIMEOUT_MS)
+    models = {window.compare_view.table.item(r, 0).text() for r in range(2)}
+    assert models == {"cnn_tiny", "gru_tiny"}
+    assert "models say" in window.compare_view.summary.text()
+
+
+def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.tabs.setCurrentWidget(window.explain_view)
+    with qtbot.waitSignal(window.service.explained, timeout=TIMEOUT_MS):
+        _mouse_draw(window.canvas, "L")
+    qtbot.waitUntil(lambda: window.explain_view.layer_count() == 3, timeout=TIMEOUT_MS)
+    assert "Grad-CAM" in window.explain_view.method_label.text()
+    assert window.explain_view.heatmap_label.pixmap() is not None
+    assert window.explain_view.maps_label.pixmap() is not None
+
+
+def test_settings_survive_a_restart(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = _open_window(qtbot, tmp_path / "s.ini")
+    first.pen_slider.setValue(31)
+    first.set_top_k(3)
+    first.set_theme("dark")
+    with qtbot.waitSignal(first.service.model_ready, timeout=TIMEOUT_MS):
+        first.set_model("gru_tiny")
+    first.resize(900, 560)
+    first.close()
+    second = _open_window(qtbot, tmp_path / "s.ini", model="")
+    try:
+        assert second.preferences.pen_width == 31 and second.canvas.pen_width == 31
+        assert second.preferences.top_k == 3 and len(second.predictions._bars) == 3
+        # rows of the previous top-k are gone at once, not left painting over the panel until deleted
+        assert len(second.predictions.findChildren(QProgressBar)) == 3
+        assert second.preferences.theme == "dark"
+        assert second.preferences.model == "gru_tiny"
+        assert second.size().width() == 900
+    finally:
+        second.set_theme("system")
+        second.close()
+
+
+def test_a_damaged_model_is_shown_unavailable_and_the_rest_work(
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    damaged = tmp_path / "weights"
+    shutil.copytree(weights_env, damaged)
+    data = bytearray((damaged / "gru_tiny.safetensors").read_bytes())
+    data[-5] ^= 0xFF
+    (damaged / "gru_tiny.safetensors").write_bytes(bytes(data))
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(damaged))
+    window = _open_window(qtbot, tmp_path / "s.ini")
+    try:
+        with qtbot.waitSignal(window.service.model_failed, timeout=TIMEOUT_MS) as failed:
+            window.set_model("gru_tiny")
+        assert failed.args[0] == "gru_tiny" and "damaged" in failed.args[1]
+        assert "damaged" in window.predictions.message.text()
+        with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
+            window.set_model("cnn_tiny")
+        result = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
+        assert not result.error and result.model == "cnn_tiny"
+    finally:
+        window.close()
+
+
+def test_newest_request_wins(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    results: list[tuple[int, Recognition]] = []
+    window.service.recognized.connect(lambda request_id, result: results.append((request_id, result)))
+    ids = [window.service.recognize("cnn_tiny", render(c), 5) for c in "ATXHL"]
+    qtbot.waitUntil(lambda: any(i == ids[-1] for i, _ in results), timeout=TIMEOUT_MS)
+    answered = [i for i, _ in results]
+    assert answered[-1] == ids[-1]
+    assert len(answered) < len(ids)  # stale requests were skipped, not computed
