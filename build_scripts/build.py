@@ -1,0 +1,141 @@
+"""Build a GlyphPad release from a clean checkout: ``python build_scripts/build.py``.
+
+1. A fresh virtual environment (build/venv) with a CPU-only torch, the app and PyInstaller.
+2. PyInstaller with build_scripts/glyphpad.spec: an onedir bundle in dist/GlyphPad/.
+3. Checks: no CUDA library inside, sizes printed.
+4. The smoke test: the frozen app's ``--self-test --json`` must exit 0 (headless, offscreen).
+5. A compressed archive next to the bundle (tar.xz on Linux and macOS, zip on Windows).
+
+Where the CPU-only torch comes from: on Linux here, ``torch==2.13.0`` from the local wheel cache
+(see the README); on Windows and macOS, PyTorch's CPU wheels (``--torch-index`` below; macOS wheels
+on PyPI are CPU-only already).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import venv
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build"
+DIST = ROOT / "dist"
+BUNDLE = DIST / "GlyphPad"
+CUDA_MARKERS = ("libcudart", "libcublas", "libcudnn", "libnccl", "cudart64", "cublas64", "libtorch_cuda")
+
+
+def run(command: list[str], **kwargs: object) -> None:
+    print("+", " ".join(command), flush=True)
+    subprocess.run(command, check=True, **kwargs)  # type: ignore[call-overload]
+
+
+def venv_python(env_dir: Path) -> Path:
+    return env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+
+
+def make_archive(bundle: Path) -> Path:
+    version = "0.1.0"
+    stem = f"GlyphPad-{version}-{platform.system().lower()}-{platform.machine().lower()}"
+    if os.name == "nt":
+        archive = DIST / f"{stem}.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as handle:
+            for file in sorted(bundle.rglob("*")):
+                handle.write(file, Path("GlyphPad") / file.relative_to(bundle))
+        return archive
+    archive = DIST / f"{stem}.tar.xz"
+    with tarfile.open(archive, "w:xz", preset=6) as handle:
+        handle.add(bundle, arcname="GlyphPad")
+    return archive
+
+
+def smoke_test(bundle: Path) -> dict[str, object]:
+    executable = bundle / ("GlyphPad.exe" if os.name == "nt" else "GlyphPad")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GLYPHPAD_WEIGHTS": ""}
+    env.pop("GLYPHPAD_WEIGHTS")
+    home = BUILD / "smoke-home"
+    home.mkdir(parents=True, exist_ok=True)
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home))
+    # Run from an unrelated folder: the frozen app must find its weights without the source tree.
+    done = subprocess.run(
+        [str(executable), "--self-test", "--json"], cwd=home, env=env, capture_output=True, text=True, timeout=600
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        print(done.stdout[-3000:], done.stderr[-3000:], sep="\n")
+        raise SystemExit(f"smoke test failed (exit code {done.returncode})")
+    report: dict[str, object] = json.loads(lines[-1])
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--torch", default="torch==2.13.0", help="pip requirement for a CPU-only torch")
+    parser.add_argument("--torch-index", default="", help="extra pip index for it, e.g. PyTorch's CPU wheel index")
+    parser.add_argument("--reuse-venv", action="store_true", help="keep build/venv if it exists")
+    parser.add_argument("--skip-smoke-test", action="store_true")
+    args = parser.parse_args()
+    started = time.time()
+
+    env_dir = BUILD / "venv"
+    if env_dir.exists() and not args.reuse_venv:
+        shutil.rmtree(env_dir)
+    if not env_dir.exists():
+        venv.create(env_dir, with_pip=True)
+        python = str(venv_python(env_dir))
+        torch_command = [python, "-m", "pip", "install", "--quiet", args.torch]
+        if args.torch_index:
+            torch_command += ["--index-url", args.torch_index]
+        run(torch_command)
+        run([python, "-m", "pip", "install", "--quiet", f"{ROOT}[build]"])
+    python = str(venv_python(env_dir))
+
+    shutil.rmtree(BUNDLE, ignore_errors=True)
+    run(
+        [
+            python,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--clean",
+            "--distpath",
+            str(DIST),
+            "--workpath",
+            str(BUILD / "pyinstaller"),
+            str(ROOT / "build_scripts" / "glyphpad.spec"),
+        ]
+    )
+
+    cuda = [str(p.relative_to(BUNDLE)) for p in BUNDLE.rglob("*") if any(m in p.name.lower() for m in CUDA_MARKERS)]
+    if cuda:
+        raise SystemExit(f"CUDA libraries in the bundle (use a CPU-only torch): {cuda[:5]}")
+
+    report = None if args.skip_smoke_test else smoke_test(BUNDLE)
+    archive = make_archive(BUNDLE)
+    bundle_mb = folder_size(BUNDLE) / 2**20
+    archive_mb = archive.stat().st_size / 2**20
+    print(f"\nbundle  {BUNDLE}  {bundle_mb:.0f} MB")
+    print(f"archive {archive}  {archive_mb:.0f} MB")
+    if report is not None:
+        print(
+            f"self-test: ok={report['ok']}, window shown {report['window_shown_s']} s, first result "
+            f"{report['first_result_s']} s, stroke to result p50 {report['stroke_to_result_ms_p50']} ms"
+        )
+    print(f"built in {time.time() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
