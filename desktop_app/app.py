@@ -26,6 +26,7 @@ from desktop_app.themes import apply_theme
 
 log = logging.getLogger(__name__)
 SELF_TEST_CHARACTERS = "ATX7H4"
+HUMAN_PAUSE_S = 0.15  # between strokes: a quick writer still takes longer to move the pen
 
 
 def process_start_time() -> float:
@@ -175,6 +176,25 @@ def _wait(condition: Any, timeout_s: float) -> bool:
     return True
 
 
+def _wait_for_result(window: MainWindow, shown: list[Recognition], request_id: int, timeout_s: float) -> None:
+    """Sleep in a real event loop until the answer to ``request_id`` is on screen, as the app would.
+
+    A polling loop would keep the GUI thread busy in Python and slow the worker down (the GIL).
+    """
+    if any(r.request_id == request_id for r in shown):
+        return
+    loop = QEventLoop()
+
+    def check(result: Recognition) -> None:
+        if result.request_id == request_id:
+            loop.quit()
+
+    window.result_shown.connect(check)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    window.result_shown.disconnect(check)
+
+
 _STYLUS = None
 
 
@@ -213,13 +233,24 @@ def send_pen(widget: Any, kind: QTabletEvent.Type, point: QPointF, pressure: flo
     QApplication.sendEvent(widget, event)
 
 
-def draw_with_pen(canvas: Any, char: str) -> None:
-    """Draw ``char`` stroke by stroke on the real canvas with simulated tablet events (varying pressure)."""
+def _pause(seconds: float) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def draw_with_pen(canvas: Any, char: str, pause_s: float = 0.0) -> None:
+    """Draw ``char`` stroke by stroke on the real canvas with simulated tablet events (varying pressure).
+
+    ``pause_s``: time between strokes, with the event loop running, as when a person lifts the pen.
+    """
     from ml.synth import GLYPHS
 
     size = min(canvas.width(), canvas.height()) * 0.7
     left, top = (canvas.width() - size) / 2, (canvas.height() - size) / 2
-    for stroke in GLYPHS[char]:
+    for index, stroke in enumerate(GLYPHS[char]):
+        if index and pause_s:
+            _pause(pause_s)
         points = [QPointF(left + x * size, top + y * size) for x, y in stroke]
         dense = [points[0]]
         for a, b in itertools.pairwise(points):
@@ -262,11 +293,11 @@ def self_test(window: MainWindow, started: float, shown_s: float, as_json: bool)
             window.canvas.clear()
             _wait(lambda: window.service.wait_idle(1), 10)
             shown.clear()
-            draw_with_pen(window.canvas, char)
+            draw_with_pen(window.canvas, char, pause_s=HUMAN_PAUSE_S)
             ended = time.perf_counter()
             # Each stroke sends a request; the answer that counts is the one to the last stroke.
             last_request = window.service.latest_id("recognize")
-            _wait(lambda wanted=last_request: any(r.request_id == wanted for r in shown), 30)
+            _wait_for_result(window, shown, last_request, 30)
             result = next((r for r in shown if r.request_id == last_request), None)
             if result is not None and first_result_s is None:
                 first_result_s = time.perf_counter() - started

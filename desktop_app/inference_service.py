@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 # Drawing requests jump ahead of queued batch chunks, so drawing stays responsive during a batch.
 PRIORITY_INTERACTIVE = 10
+PRIORITY_EXPLAIN = 5  # after any queued recognition: the answer matters more than the why
 PRIORITY_BATCH = 0
 BATCH_CHUNK = 16
 
@@ -253,9 +254,11 @@ class InferenceService(QObject):
 
     def explain(self, model: str, model_input: np.ndarray, label: str | None = None) -> int:
         request_id = self._new_id("explain")
+        drawing_id = self.latest_id("recognize")
 
         def work() -> None:
-            if not self.is_latest("explain", request_id):
+            # Stale when a newer explanation was asked for, or the drawing changed since.
+            if not self.is_latest("explain", request_id) or self.latest_id("recognize") != drawing_id:
                 return
             from ml.explain import activation_maps, explain
 
@@ -269,7 +272,7 @@ class InferenceService(QObject):
             layers = tuple((layer.name, layer.maps) for layer in maps.layers)
             self.explained.emit(request_id, Explanation(model, heatmap.label, heatmap.method, heatmap.heatmap, layers))
 
-        self._submit(work)
+        self._submit(work, PRIORITY_EXPLAIN)
         return request_id
 
     def compare(self, models: list[str], image: Any) -> int:
@@ -288,7 +291,7 @@ class InferenceService(QObject):
                     rows.append(ComparisonRow(name, label, confidence, result.latency_ms))
             self.compared.emit(request_id, rows)
 
-        self._submit(work)
+        self._submit(work, PRIORITY_EXPLAIN)
         return request_id
 
     def start_batch(self, model: str, paths: list[Path], top_k: int = 5) -> int:

@@ -76,6 +76,7 @@ def _atomic_write(path: Path, write: Any) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o644)  # mkstemp makes the file private; weights and cards are meant to be shared
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
