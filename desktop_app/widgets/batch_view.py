@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-COLUMNS = ("File", "Top-1", "Confidence", "Top-k", "Error")
+COLUMNS = ("File", "Top-1", "Confidence", "Top-k / error")
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -67,7 +67,9 @@ class BatchView(QWidget):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(0, 120)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(False)
         layout.addWidget(self.table, 1)
@@ -86,7 +88,9 @@ class BatchView(QWidget):
         self.rows = [{"path": str(p), "model": model, "top": [], "error": ""} for p in paths]
         self.table.setRowCount(len(paths))
         for r, path in enumerate(paths):
-            self.table.setItem(r, 0, QTableWidgetItem(str(path)))
+            name = QTableWidgetItem(path.name)
+            name.setToolTip(str(path))
+            self.table.setItem(r, 0, name)
             for c in range(1, len(COLUMNS)):
                 self.table.setItem(r, c, QTableWidgetItem(""))
         self.progress.setRange(0, len(paths))
@@ -105,8 +109,9 @@ class BatchView(QWidget):
             cells[1].setText(f"{100 * top[0][1]:.1f}%")
             cells[2].setText("  ".join(f"{label} {100 * prob:.0f}%" for label, prob in top))
         if error:
-            cells[3].setText(error)
-            cells[3].setForeground(QColor("#d9534f"))
+            cells[2].setText(error)
+            cells[2].setToolTip(error)
+            cells[2].setForeground(QColor("#d9534f"))
         for column, cell in enumerate(cells, start=1):
             self.table.setItem(index, column, cell)
         self.progress.setValue(self.progress.value() + 1)
