@@ -69,16 +69,10 @@ def load_ml_in_main_thread() -> None:
     Module imports must not first happen on the worker thread (see disable_pyside_source_scan); the
     window is already painted, so this costs the user a second of a busy cursor, not a blank screen.
     """
-    import torch
+    import ml.explain  # noqa: F401  (imported here, on the GUI thread, on purpose)
+    from ml.inference import warm_up_runtime
 
-    import ml.explain
-    import ml.inference
-    from ml.models import get_model
-
-    del ml
-    with torch.inference_mode():
-        for arch in ("lenet5", "gru"):
-            get_model(arch, num_classes=2).eval()(torch.zeros(1, 1, 28, 28))
+    warm_up_runtime()
 
 
 def quiet_qt_messages() -> None:

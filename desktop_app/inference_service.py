@@ -164,8 +164,7 @@ class InferenceService(QObject):
     # ---- requests (called from the GUI thread) -------------------------------------------------
     def list_models(self) -> None:
         def work() -> None:
-            from ml.inference import bundled_cards
-            from ml.weights import WeightsError
+            from ml.inference import WeightsError, bundled_cards
 
             infos = []
             for weights_path, card in bundled_cards(self._weights_dir):
@@ -196,7 +195,7 @@ class InferenceService(QObject):
 
     def load_model(self, name: str) -> None:
         def work() -> None:
-            from ml.devices import describe
+            from ml.inference import describe
 
             try:
                 recognizer = self._recognizer(name)
@@ -209,7 +208,7 @@ class InferenceService(QObject):
 
     def set_device(self, device: str) -> None:
         def work() -> None:
-            from ml.devices import DeviceError, describe, resolve_device
+            from ml.inference import DeviceError, describe, resolve_device
 
             try:
                 resolved = resolve_device(device)

@@ -14,10 +14,27 @@ import numpy as np
 import torch
 from torch import nn
 
-from ml.devices import resolve_device, to_channels_last
+from ml.devices import DeviceError, describe, resolve_device, to_channels_last
 from ml.image_io import ImageLoadError
 from ml.preprocess import BlankImageError, ImageLike, preprocess
 from ml.weights import ModelCard, WeightsError, load_weights, read_card
+
+# The app's whole view of ml is this module and ml.explain; these names are part of that API.
+__all__ = [
+    "BlankImageError",
+    "ClassScore",
+    "DeviceError",
+    "ModelCard",
+    "Prediction",
+    "PredictionError",
+    "Recognizer",
+    "WeightsError",
+    "bundled_cards",
+    "describe",
+    "list_bundled",
+    "resolve_device",
+    "warm_up_runtime",
+]
 
 DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 
@@ -139,3 +156,16 @@ class Recognizer:
             for (i, item), probs in zip(prepared, probabilities, strict=True):
                 results[i] = Prediction(self.top_k(probs, top_k), probs, item.input, item.notes, latency)
         return [r for r in results if r is not None]
+
+
+def warm_up_runtime() -> None:
+    """Import torch's lazily loaded parts and run one tiny CNN and RNN forward pass.
+
+    A GUI calls this on its main thread before inference moves to a worker, so that no module is
+    first imported on the worker (PySide6 hooks imports in a way that is not thread-safe).
+    """
+    from ml.models import get_model
+
+    with torch.inference_mode():
+        for arch in ("lenet5", "gru"):
+            get_model(arch, num_classes=2).eval()(torch.zeros(1, 1, 28, 28))
