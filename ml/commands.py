@@ -87,12 +87,17 @@ def predict(argv: list[str]) -> int:
     from tqdm import tqdm
 
     from ml.data.image_folders import find_images
-    from ml.inference import Prediction, Recognizer
+    from ml.inference import Prediction, Recognizer, default_model_name
     from ml.weights import WeightsError
 
     parser = argparse.ArgumentParser(prog="glyphpad-ml predict", description="Recognize images.")
     parser.add_argument("paths", nargs="+", type=Path, help="image files or folders (searched recursively)")
-    parser.add_argument("--model", default="emnist36", help="bundled model name or .safetensors path")
+    parser.add_argument(
+        "--model",
+        default=None,
+        help="bundled model name or .safetensors path (default: emnist36, "
+        "or the first bundled model while emnist36 is not bundled)",
+    )
     parser.add_argument("--top-k", type=int, default=5)
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -100,7 +105,7 @@ def predict(argv: list[str]) -> int:
     if args.top_k < 1:
         return _fail("predict", "--top-k must be at least 1")
     try:
-        recognizer = Recognizer.load(args.model, device=args.device)
+        recognizer = Recognizer.load(args.model or default_model_name(), device=args.device)
     except (WeightsError, DeviceError) as error:
         return _fail("predict", str(error))
     files = find_images(args.paths)

@@ -91,6 +91,15 @@ def bundled_cards(directory: Path | None = None) -> list[tuple[Path, ModelCard |
     return out
 
 
+DEFAULT_MODEL = "emnist36"
+
+
+def default_model_name() -> str:
+    """The app's and the CLI's default: ``emnist36`` when bundled, else the first bundled model."""
+    names = [p.stem for p in list_bundled()]
+    return DEFAULT_MODEL if DEFAULT_MODEL in names or not names else names[0]
+
+
 def resolve_model_path(name_or_path: str | Path) -> Path:
     candidate = Path(name_or_path)
     if candidate.suffix == ".safetensors" or candidate.exists():

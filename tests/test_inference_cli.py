@@ -187,3 +187,14 @@ def test_results_table_is_generated_into_the_readme(weights_env: Path, tmp_path:
     assert "old table" not in text and "`cnn_tiny`" in text and "`gru_tiny`" in text and text.endswith("after\n")
     readme.write_text("no markers")
     assert cli_main(["results", "--readme", str(readme)]) == 2
+
+
+def test_predict_without_model_uses_the_default_or_the_first_bundled(
+    weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml.inference import default_model_name
+
+    assert default_model_name() == "cnn_tiny"  # emnist36 is not in this folder
+    Image.fromarray(render("T")).save(tmp_path / "t.png")
+    assert cli_main(["predict", "--json", str(tmp_path / "t.png")]) == 0
+    assert "top" in _lines(capsys)[0]
