@@ -7,6 +7,7 @@ import itertools
 import json
 import logging
 import math
+import os
 import sys
 import time
 import traceback
@@ -34,8 +35,6 @@ def process_start_time() -> float:
     try:
         with open("/proc/self/stat") as handle:
             fields = handle.read().rsplit(")", 1)[1].split()
-        import os
-
         ticks = os.sysconf("SC_CLK_TCK")
         with open("/proc/uptime") as handle:
             uptime = float(handle.read().split()[0])

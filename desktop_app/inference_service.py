@@ -108,7 +108,7 @@ class InferenceService(QObject):
     compared = Signal(int, list)  # request id, list[ComparisonRow]
     batch_progress = Signal(int, object)  # batch id, BatchRow
     batch_finished = Signal(int, int, bool)  # batch id, rows done, cancelled
-    device_changed = Signal(str)  # description of the device in use
+    device_changed = Signal(str, bool)  # description of the device in use, whether CUDA is present
 
     def __init__(self, weights_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -208,7 +208,7 @@ class InferenceService(QObject):
 
     def set_device(self, device: str) -> None:
         def work() -> None:
-            from ml.inference import DeviceError, describe, resolve_device
+            from ml.inference import DeviceError, cuda_available, describe, resolve_device
 
             try:
                 resolved = resolve_device(device)
@@ -217,7 +217,7 @@ class InferenceService(QObject):
                 return
             self._device = device
             self._recognizers.clear()
-            self.device_changed.emit(describe(resolved))
+            self.device_changed.emit(describe(resolved), cuda_available())
 
         self._submit(work)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -79,8 +78,7 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.canvas = DrawingCanvas()
         self.canvas.pen_width = float(self.preferences.pen_width)
-        self.predictions = PredictionPanel()
-        self.predictions.set_top_k(self.preferences.top_k)
+        self.predictions = PredictionPanel(top_k=self.preferences.top_k)
         self.explain_view = ExplainView()
         self.compare_view = CompareView()
         self.batch_view = BatchView()
@@ -322,7 +320,6 @@ class MainWindow(QMainWindow):
 
     def _on_model_ready(self, name: str, device: str) -> None:
         self.device_label.setText(f"device: {device}")
-        self.cuda_action.setEnabled(True if "CUDA" in device else self.cuda_action.isEnabled())
         if name == self.preferences.model:
             self.statusBar().showMessage(f"{name} ready on {device}", 4000)
 
@@ -346,8 +343,9 @@ class MainWindow(QMainWindow):
             self.service.load_model(self.preferences.model)
             self.recognize_canvas()
 
-    def _on_device_changed(self, description: str) -> None:
+    def _on_device_changed(self, description: str, cuda_present: bool) -> None:
         self.device_label.setText(f"device: {description}")
+        self.cuda_action.setEnabled(cuda_present)
 
     def set_theme(self, theme: str) -> None:
         self.preferences.theme = theme
@@ -386,6 +384,8 @@ class MainWindow(QMainWindow):
 
     def _on_recognized(self, request_id: int, result: Recognition) -> None:
         started = self._request_started.pop(request_id, None)
+        # Requests the worker skipped as stale never answer: forget every one older than this.
+        self._request_started = {k: v for k, v in self._request_started.items() if k > request_id}
         if not self.service.is_latest("recognize", request_id) or result.model != self.preferences.model:
             return  # a newer drawing has been sent since: its answer is on the way
         if result.error:
@@ -524,7 +524,7 @@ class MainWindow(QMainWindow):
 
     def _on_batch_finished(self, batch_id: int, done: int, cancelled: bool) -> None:
         if batch_id == self._batch_id:
-            self.batch_view.finish(done, cancelled)
+            self.batch_view.finish(cancelled)
 
     def export_batch(self) -> None:
         if not self.batch_view.finished_rows():
@@ -581,16 +581,3 @@ class MainWindow(QMainWindow):
         buttons.rejected.connect(dialog.reject)
         layout.addWidget(buttons)
         dialog.exec()
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        QTimer.singleShot(0, lambda: None)
-
-
-def horizontal(*widgets: QWidget) -> QWidget:
-    container = QWidget()
-    layout = QHBoxLayout(container)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return container

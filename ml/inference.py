@@ -5,6 +5,7 @@ The desktop app and the CLI use only this module and :mod:`ml.explain`.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ml.devices import DeviceError, describe, resolve_device, to_channels_last
+from ml.devices import DeviceError, cuda_available, describe, resolve_device, to_channels_last
 from ml.image_io import ImageLoadError
 from ml.preprocess import BlankImageError, ImageLike, preprocess
 from ml.weights import ModelCard, WeightsError, load_weights, read_card
@@ -30,6 +31,8 @@ __all__ = [
     "Recognizer",
     "WeightsError",
     "bundled_cards",
+    "cuda_available",
+    "default_model_name",
     "describe",
     "list_bundled",
     "resolve_device",
@@ -67,8 +70,6 @@ class PredictionError:
 
 
 def weights_dir() -> Path:
-    import os
-
     return Path(os.environ.get("GLYPHPAD_WEIGHTS") or DEFAULT_WEIGHTS_DIR)
 
 

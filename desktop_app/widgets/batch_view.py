@@ -116,11 +116,10 @@ class BatchView(QWidget):
             self.table.setItem(index, column, cell)
         self.progress.setValue(self.progress.value() + 1)
 
-    def finish(self, done: int, cancelled: bool) -> None:
+    def finish(self, cancelled: bool) -> None:
         errors = sum(1 for row in self.rows if row["error"])
         verb = "Cancelled after" if cancelled else "Recognized"
         self.status.setText(f"{verb} {self.progress.value()} of {len(self.rows)} files ({errors} with errors).")
-        del done
         self.set_running(False)
 
     def finished_rows(self) -> list[dict[str, object]]:

@@ -125,12 +125,10 @@ class DrawingCanvas(QWidget):
         self.can_redo_changed.emit(bool(self._redo))
 
     def undo(self) -> None:
-        if self._strokes:
-            self._redo.append(self._strokes.pop())
-        elif self._background_image is not None:
-            return  # an opened image is cleared with Clear, not undone stroke by stroke
-        else:
+        """Take back the last stroke (an opened image is removed with Clear, not undone)."""
+        if not self._strokes:
             return
+        self._redo.append(self._strokes.pop())
         self._emit_history()
         self.update()
         self.drawing_changed.emit()

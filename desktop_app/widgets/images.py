@@ -41,7 +41,7 @@ def overlay_pixmap(model_input: np.ndarray, heatmap: np.ndarray, scale: int, alp
     return QPixmap.fromImage(image.copy())
 
 
-def channel_grid(maps: np.ndarray, cell: int = 3, max_channels: int = 64) -> np.ndarray:
+def channel_grid(maps: np.ndarray, max_channels: int = 64) -> np.ndarray:
     """C x H x W activations -> one [0, 1] mosaic, each channel normalized on its own."""
     maps = maps[:max_channels]
     count, height, width = maps.shape
@@ -56,5 +56,4 @@ def channel_grid(maps: np.ndarray, cell: int = 3, max_channels: int = 64) -> np.
         mosaic[r * (height + gap) : r * (height + gap) + height, c * (width + gap) : c * (width + gap) + width] = (
             normalized
         )
-    del cell
     return mosaic

@@ -12,7 +12,7 @@ INPUT_SCALE = 6
 
 
 class PredictionPanel(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, top_k: int = 5, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         seen_box = QGroupBox("What the model sees (28×28)")
@@ -45,7 +45,7 @@ class PredictionPanel(QWidget):
         self.latency.setAlignment(Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.latency)
         layout.addStretch(1)
-        self.set_top_k(5)
+        self.set_top_k(top_k)
 
     def set_top_k(self, k: int) -> None:
         for widget in self._labels + self._bars:

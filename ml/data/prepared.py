@@ -90,7 +90,7 @@ def prepare_pool(
     cache_file = cache_dir() / f"emnist-pool-{_fingerprint(data_dir)}.npy"
     inputs = None
     if use_cache and cache_file.exists():
-        cached = np.load(cache_file, mmap_mode=None)
+        cached = np.load(cache_file)
         if len(cached) == len(pool):
             inputs = cached
             log.info("preprocessed pool from cache %s", cache_file)
