@@ -18,6 +18,7 @@ commands:
   tune         random hyperparameter search
   csv-to-png   write a CSV dataset out as class folders of PNG images
   results      print the README's results table from the model cards
+  drawn        accuracy on synthesized drawings (pen widths, sizes, scans) per model
 
 Run 'glyphpad-ml COMMAND --help' for a command's options."""
 
@@ -35,6 +36,10 @@ def _command(name: str) -> Callable[[list[str]], int]:
         from ml.bench import cli as bench_cli
 
         return bench_cli
+    if name == "drawn":
+        from ml.drawn import cli as drawn_cli
+
+        return drawn_cli
     if name == "tune":
         from ml.tune import cli as tune_cli
 

@@ -62,6 +62,7 @@ class TrainConfig:
     step_size: int = 5  # StepLR: epochs between decays
     gamma: float = 0.3  # StepLR decay factor
     label_smoothing: float = 0.05  # softer targets: the 36/47-class sets hold genuinely ambiguous pairs (O/0, I/1)
+    clip_grad_norm: float = 0.0  # max gradient norm (0 = off); keeps RNNs stable at CNN learning rates
     balance: str = "none"  # "loss": class-weighted loss against the pool's digit-heavy prior
     patience: int = 0  # early stopping: epochs without a better val accuracy; 0 = off
     ema: float = 0.999  # decay of an exponential moving average of the weights (0 = off); kept if better on val
@@ -96,6 +97,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument("--step-size", type=int, default=defaults.step_size)
     p.add_argument("--gamma", type=float, default=defaults.gamma)
     p.add_argument("--label-smoothing", type=float, default=defaults.label_smoothing)
+    p.add_argument("--clip-grad-norm", type=float, default=defaults.clip_grad_norm, help="0 = off")
     p.add_argument("--balance", default=defaults.balance, choices=BALANCE)
     p.add_argument("--patience", type=int, default=defaults.patience, help="early stopping patience (0 = off)")
     p.add_argument("--ema", type=float, default=defaults.ema, help="weight EMA decay, 0 = off")
@@ -148,6 +150,8 @@ def validate(config: TrainConfig) -> None:
         problems.append(f"--scheduler must be one of {SCHEDULERS}")
     if not 0 <= config.label_smoothing < 1:
         problems.append("--label-smoothing must be in [0, 1)")
+    if not math.isfinite(config.clip_grad_norm) or config.clip_grad_norm < 0:
+        problems.append("--clip-grad-norm must be 0 (off) or positive")
     if problems:
         raise ValueError("; ".join(problems))
     try:
@@ -238,6 +242,8 @@ def train_one_epoch(
             loss = loss_fn(logits.float(), y)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        if config.clip_grad_norm > 0:
+            nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad_norm)
         optimizer.step()
         if ema_model is not None:
             ema_model.update_parameters(model)

@@ -46,14 +46,21 @@ MOBILENET_V2_STAGES = (
 
 
 class MobileNetV2(nn.Module):
-    def __init__(self, num_classes: int, width: float = 1.0, dropout: float = 0.2, last_channels: int = 1280) -> None:
+    def __init__(
+        self,
+        num_classes: int,
+        width: float = 1.0,
+        dropout: float = 0.2,
+        last_channels: int = 1280,
+        stem_stride: int = 1,
+    ) -> None:
         super().__init__()
 
         def scaled(c: int) -> int:
             return max(8, round(c * width / 8) * 8)
 
         channels = scaled(32)
-        layers: list[nn.Module] = [_conv_bn(1, channels, 3, 1)]
+        layers: list[nn.Module] = [_conv_bn(1, channels, 3, stem_stride)]
         for expand, c, repeats, stride in MOBILENET_V2_STAGES:
             for i in range(repeats):
                 layers.append(InvertedResidual(channels, scaled(c), stride if i == 0 else 1, expand))
@@ -70,5 +77,8 @@ class MobileNetV2(nn.Module):
 
 
 @register_model("mobilenetv2", "cnn", "MobileNetV2: inverted residuals, strides adapted to 28x28")
-def mobilenetv2(num_classes: int, width: float = 1.0, dropout: float = 0.2, last_channels: int = 1280) -> nn.Module:
-    return MobileNetV2(num_classes, width=width, dropout=dropout, last_channels=last_channels)
+def mobilenetv2(
+    num_classes: int, width: float = 1.0, dropout: float = 0.2, last_channels: int = 1280, stem_stride: int = 1
+) -> nn.Module:
+    # stem_stride=2 runs the expensive early expansions at 14x14: about 4x less compute, for CPU training.
+    return MobileNetV2(num_classes, width=width, dropout=dropout, last_channels=last_channels, stem_stride=stem_stride)
