@@ -86,6 +86,9 @@ class BatchRow:
     error: str = ""
 
 
+_worker_state = threading.local()
+
+
 class _Task(QRunnable):
     def __init__(self, work: Callable[[], None]) -> None:
         super().__init__()
@@ -94,6 +97,11 @@ class _Task(QRunnable):
 
     def run(self) -> None:
         try:
+            if not getattr(_worker_state, "threads_set", False):  # the pool may replace an idle thread
+                from ml.inference import use_cpu_threads
+
+                use_cpu_threads(1)
+                _worker_state.threads_set = True
             self._work()
         except Exception:  # a task must never take the worker thread down with it
             log.exception("inference task failed")

@@ -15,11 +15,11 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QProgressBar
 
 from desktop_app.app import create_window, draw_with_pen, load_ml_in_main_thread
 from desktop_app.inference_service import Recognition
 from desktop_app.main_window import MainWindow
+from desktop_app.widgets.prediction_panel import ConfidenceBar
 from ml.synth import GLYPHS, render
 from tests.conftest import BUNDLED_DEFAULT
 from tests.images import png_bomb, png_bytes
@@ -81,6 +81,25 @@ def test_blank_canvas_shows_a_hint_not_a_guess(window: MainWindow) -> None:
     assert window.canvas.is_blank()
     assert window.predictions.headline.text() == "—"
     assert "Draw" in window.predictions.message.text()
+
+
+def test_cached_canvas_layers_match_a_fresh_render(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    canvas = window.canvas
+    draw_with_pen(canvas, "H")  # pressure strokes, each painted into the caches as it ends
+    canvas.repaint()
+    cached = canvas.render_for_recognition()
+    cached_screen = canvas.grab().toImage()
+    canvas._invalidate_layers()
+    assert np.array_equal(cached, canvas.render_for_recognition())
+    assert canvas.grab().toImage() == cached_screen
+    canvas.undo()
+    without_last = canvas.render_for_recognition()
+    assert (without_last < 128).sum() < (cached < 128).sum()  # the undone stroke left the cache too
+    canvas.redo()
+    assert np.array_equal(canvas.render_for_recognition(), cached)
+    canvas.clear()
+    assert (canvas.render_for_recognition() == 255).all()
+    window.service.wait_idle()
 
 
 @pytest.fixture
@@ -217,7 +236,7 @@ def test_settings_survive_a_restart(qtbot, weights_env: Path, tmp_path: Path) ->
         assert second.preferences.pen_width == 31 and second.canvas.pen_width == 31
         assert second.preferences.top_k == 3 and len(second.predictions._bars) == 3
         # rows of the previous top-k are gone at once, not left painting over the panel until deleted
-        assert len(second.predictions.findChildren(QProgressBar)) == 3
+        assert len(second.predictions.findChildren(ConfidenceBar)) == 3
         assert second.preferences.theme == "dark"
         assert second.preferences.model == "gru_tiny"
         assert second.size() == saved_size

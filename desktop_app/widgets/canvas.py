@@ -11,7 +11,7 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QResizeEvent,
     QTabletEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -74,16 +75,21 @@ def paint_strokes(painter: QPainter, strokes: list[Stroke], ink: QColor, backgro
             painter.setPen(pen)
             painter.drawPath(_smoothed(stroke.points))
             continue
-        for (x0, y0, p0), (x1, y1, p1) in zip(stroke.points, stroke.points[1:], strict=False):
-            pen = QPen(
-                colour,
-                max(1.0, stroke.width * (p0 + p1) / 2),
-                Qt.PenStyle.SolidLine,
-                Qt.PenCapStyle.RoundCap,
-                Qt.PenJoinStyle.RoundJoin,
+        # Pressure varies the width segment by segment. Widths are rounded to half pixels and each run of
+        # equal width is one polyline: the same picture from far fewer Python-side draw calls.
+        widths = [
+            max(1.0, round(stroke.width * (p0 + p1)) / 2)  # mean width, to 0.5 px
+            for (_, _, p0), (_, _, p1) in itertools.pairwise(stroke.points)
+        ]
+        start = 0
+        for end in range(1, len(widths) + 1):
+            if end < len(widths) and widths[end] == widths[start]:
+                continue
+            painter.setPen(
+                QPen(colour, widths[start], Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
             )
-            painter.setPen(pen)
-            painter.drawLine(QPointF(x0, y0), QPointF(x1, y1))
+            painter.drawPolyline([QPointF(x, y) for x, y, _ in stroke.points[start : end + 1]])
+            start = end
 
 
 class DrawingCanvas(QWidget):
@@ -108,6 +114,11 @@ class DrawingCanvas(QWidget):
         self._current: Stroke | None = None
         self._pen_down = False
         self._background_image: QImage | None = None
+        # Finished strokes are painted once into these caches, not again on every repaint: a pressure
+        # stroke is a hundred segments drawn from Python, and the GUI thread shares the GIL with inference.
+        self._screen_layer: QImage | None = None  # paper, opened image and strokes at device pixels
+        self._recognition_layer: QImage | None = None  # the same in black on white, at most 256 px
+        self._screen_pending: list[Stroke] = []  # finished, not yet painted into the screen layer
 
     # ---- state -----------------------------------------------------------------------------------
     @property
@@ -129,6 +140,7 @@ class DrawingCanvas(QWidget):
         if not self._strokes:
             return
         self._redo.append(self._strokes.pop())
+        self._invalidate_layers()
         self._emit_history()
         self.update()
         self.drawing_changed.emit()
@@ -137,6 +149,7 @@ class DrawingCanvas(QWidget):
         if not self._redo:
             return
         self._strokes.append(self._redo.pop())
+        self._invalidate_layers()
         self._emit_history()
         self.update()
         self.drawing_changed.emit()
@@ -147,6 +160,7 @@ class DrawingCanvas(QWidget):
         self._strokes.clear()
         self._redo.clear()
         self._background_image = None
+        self._invalidate_layers()
         self._emit_history()
         self.update()
         self.drawing_changed.emit()
@@ -156,6 +170,7 @@ class DrawingCanvas(QWidget):
         self._strokes.clear()
         self._redo.clear()
         self._background_image = image
+        self._invalidate_layers()
         self._emit_history()
         self.update()
 
@@ -166,19 +181,87 @@ class DrawingCanvas(QWidget):
     def _paper(self) -> QColor:
         return self.palette().color(QPalette.ColorRole.Base)
 
+    def _invalidate_layers(self) -> None:
+        self._screen_layer = None
+        self._screen_pending.clear()
+        self._recognition_layer = None
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._invalidate_layers()
+        super().resizeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._screen_layer = None  # the theme changed the ink and paper colours
+            self._screen_pending.clear()
+        super().changeEvent(event)
+
+    def _draw_background_image(self, painter: QPainter, grey: bool) -> None:
+        if self._background_image is None:
+            return
+        image = self._background_image
+        if grey:
+            image = image.convertToFormat(QImage.Format.Format_Grayscale8)
+        scaled = image.scaled(
+            self.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
+        painter.drawImage(QPointF((self.width() - scaled.width()) / 2, (self.height() - scaled.height()) / 2), scaled)
+
+    def _build_screen_layer(self) -> QImage:
+        ratio = self.devicePixelRatioF()
+        layer = QImage(
+            max(1, round(self.width() * ratio)),
+            max(1, round(self.height() * ratio)),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        layer.setDevicePixelRatio(ratio)
+        layer.fill(self._paper())
+        painter = QPainter(layer)
+        self._draw_background_image(painter, grey=False)
+        paint_strokes(painter, self._strokes, self._ink(), self._paper())
+        painter.end()
+        return layer
+
+    def _recognition_scale(self, max_side: int) -> float:
+        return min(1.0, max_side / max(self.width(), self.height(), 1))
+
+    def _build_recognition_layer(self, max_side: int) -> QImage:
+        scale = self._recognition_scale(max_side)
+        width, height = max(1, round(self.width() * scale)), max(1, round(self.height() * scale))
+        layer = QImage(width, height, QImage.Format.Format_Grayscale8)
+        layer.fill(QColor("white"))
+        painter = QPainter(layer)
+        painter.scale(scale, scale)
+        self._draw_background_image(painter, grey=True)
+        paint_strokes(painter, self._strokes, QColor("black"), QColor("white"))
+        painter.end()
+        return layer
+
+    def _add_to_layers(self, stroke: Stroke) -> None:
+        """Paint a finished stroke into the recognition cache now (recognition waits for it) and into
+        the screen cache at the next repaint (after the request is on its way)."""
+        if self._screen_layer is not None:
+            self._screen_pending.append(stroke)
+        if self._recognition_layer is not None:
+            painter = QPainter(self._recognition_layer)
+            scale = self._recognition_scale(RECOGNITION_MAX_SIDE)
+            painter.scale(scale, scale)
+            paint_strokes(painter, [stroke], QColor("black"), QColor("white"))
+            painter.end()
+
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self._screen_layer is None:
+            self._screen_layer = self._build_screen_layer()
+        elif self._screen_pending:
+            layer_painter = QPainter(self._screen_layer)
+            paint_strokes(layer_painter, self._screen_pending, self._ink(), self._paper())
+            layer_painter.end()
+        self._screen_pending.clear()
         painter = QPainter(self)
-        painter.fillRect(self.rect(), self._paper())
-        if self._background_image is not None:
-            scaled = self._background_image.scaled(
-                self.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-            )
-            painter.drawImage(
-                QPointF((self.width() - scaled.width()) / 2, (self.height() - scaled.height()) / 2), scaled
-            )
-        strokes = self._strokes + ([self._current] if self._current else [])
-        paint_strokes(painter, strokes, self._ink(), self._paper())
-        if self.is_blank() and self._current is None:
+        painter.drawImage(QPointF(0, 0), self._screen_layer)
+        if self._current is not None:
+            paint_strokes(painter, [self._current], self._ink(), self._paper())
+        elif self.is_blank():
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(
                 QRectF(self.rect()),
@@ -193,22 +276,11 @@ class DrawingCanvas(QWidget):
         Rendered with the longer side at most ``max_side`` px: preprocessing normalizes size and stroke
         width anyway, and a smaller image keeps stroke-to-result latency low on large canvases.
         """
-        scale = min(1.0, max_side / max(self.width(), self.height(), 1))
-        width, height = max(1, round(self.width() * scale)), max(1, round(self.height() * scale))
-        image = QImage(width, height, QImage.Format.Format_Grayscale8)
-        image.fill(QColor("white"))
-        painter = QPainter(image)
-        painter.scale(scale, scale)
-        if self._background_image is not None:
-            scaled = self._background_image.convertToFormat(QImage.Format.Format_Grayscale8).scaled(
-                self.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-            )
-            painter.drawImage(
-                QPointF((self.width() - scaled.width()) / 2, (self.height() - scaled.height()) / 2), scaled
-            )
-        paint_strokes(painter, self._strokes, QColor("black"), QColor("white"))
-        painter.end()
-        return qimage_to_grey(image)
+        if max_side != RECOGNITION_MAX_SIDE:
+            return qimage_to_grey(self._build_recognition_layer(max_side))
+        if self._recognition_layer is None:
+            self._recognition_layer = self._build_recognition_layer(max_side)
+        return qimage_to_grey(self._recognition_layer)
 
     # ---- input ---------------------------------------------------------------------------------------
     def _begin(self, position: QPointF, pressure: float) -> None:
@@ -225,6 +297,7 @@ class DrawingCanvas(QWidget):
             return
         stroke, self._current = self._current, None
         self._strokes.append(stroke)
+        self._add_to_layers(stroke)
         self._redo.clear()
         self._emit_history()
         self.update()
