@@ -40,4 +40,5 @@ def to_channels_last(model: nn.Module) -> nn.Module:
 def describe(device: torch.device) -> str:
     if device.type == "cuda":
         return f"CUDA ({torch.cuda.get_device_name(device)})"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    threads = torch.get_num_threads()
+    return f"CPU ({threads} thread{'' if threads == 1 else 's'})"

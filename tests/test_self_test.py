@@ -38,12 +38,17 @@ def test_self_test_json_with_the_bundled_models(tmp_path: Path) -> None:
         assert isinstance(value, float) and value > 0
 
 
-def test_self_test_fails_when_a_model_is_damaged(tmp_path: Path) -> None:
+def test_self_test_fails_when_a_model_is_damaged_but_the_others_still_work(tmp_path: Path) -> None:
     weights = tmp_path / "weights"
     weights.mkdir()
-    for source in (REPO_ROOT / "weights").glob("emnist36_cnn.*"):
-        (weights / source.name).write_bytes(source.read_bytes())
+    for name in ("emnist36", "emnist36_cnn"):
+        for source in (REPO_ROOT / "weights").glob(f"{name}.*"):
+            (weights / source.name).write_bytes(source.read_bytes())
     (weights / "emnist36_cnn.safetensors").write_bytes(b"not weights at all")
     code, report, _ = _self_test(tmp_path, weights)
     assert code == 1 and report["ok"] is False
-    assert "damaged" in str(report["models"])
+    states = {m["name"]: m for m in report["models"]}  # type: ignore[union-attr]
+    assert states["emnist36"]["ok"] and not states["emnist36_cnn"]["ok"]
+    assert "damaged" in states["emnist36_cnn"]["error"]
+    drawn = report["drawn"]
+    assert isinstance(drawn, list) and drawn and all(d["expected"] == d["predicted"] for d in drawn)
