@@ -326,11 +326,19 @@ def results(argv: list[str]) -> int:
     if args.readme is None:
         print(table)
         return 0
-    text = args.readme.read_text(encoding="utf-8")
-    if RESULTS_START not in text or RESULTS_END not in text:
-        return _fail("results", f"{args.readme} has no results markers ({RESULTS_START} ... {RESULTS_END})")
-    head, rest = text.split(RESULTS_START, 1)
-    _, tail = rest.split(RESULTS_END, 1)
-    args.readme.write_text(f"{head}{RESULTS_START}\n{table}\n{RESULTS_END}{tail}", encoding="utf-8")
+    try:
+        replace_between_markers(args.readme, RESULTS_START, RESULTS_END, table)
+    except ValueError as error:
+        return _fail("results", str(error))
     print(f"updated the results table in {args.readme}")
     return 0
+
+
+def replace_between_markers(path: Path, start: str, end: str, body: str) -> None:
+    """Rewrite what stands between two marker lines of a generated README section."""
+    text = path.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        raise ValueError(f"{path} has no markers {start} ... {end}")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(f"{head}{start}\n{body}\n{end}{tail}", encoding="utf-8")

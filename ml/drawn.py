@@ -113,7 +113,8 @@ def score(probabilities: np.ndarray, drawn: DrawnSet, label_set_name: str, label
     label_set = get_label_set(label_set_name)
     if list(label_set.classes) != labels:
         raise ValueError(f"model labels do not match label set {label_set_name}")
-    targets = np.array([label_set.class_of(c) if label_set.class_of(c) is not None else -1 for c in drawn.chars])
+    classes = [label_set.class_of(c) for c in drawn.chars]
+    targets = np.array([-1 if index is None else index for index in classes])
     usable = targets >= 0
     ranked = np.argsort(-probabilities, axis=1)
     top1 = ranked[:, 0] == targets
@@ -155,15 +156,6 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{100 * row['top3']:.1f}% | {row['n']} |"
         )
     return "\n".join(lines)
-
-
-def replace_between_markers(path: Path, start: str, end: str, body: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    if start not in text or end not in text:
-        raise ValueError(f"{path} has no markers {start} ... {end}")
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    path.write_text(f"{head}{start}\n{body}\n{end}{tail}", encoding="utf-8")
 
 
 def cli(argv: list[str]) -> int:
@@ -209,7 +201,13 @@ def cli(argv: list[str]) -> int:
         for row in rows:
             print(f"{row['model']}: most missed {', '.join(row['misses']) or 'none'}")
     if args.readme is not None:
-        replace_between_markers(args.readme, DRAWN_START, DRAWN_END, table(rows))
+        from ml.commands import replace_between_markers
+
+        try:
+            replace_between_markers(args.readme, DRAWN_START, DRAWN_END, table(rows))
+        except ValueError as error:
+            print(f"glyphpad-ml drawn: {error}", file=sys.stderr)
+            return 2
         print(f"updated the drawn-character table in {args.readme}")
     return 0
 

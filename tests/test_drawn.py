@@ -48,13 +48,18 @@ def test_handwriting_variation_moves_the_strokes_but_keeps_the_glyph() -> None:
     assert overlap > 0.2
 
 
+def _certain(chars: list[str], labels: list[str], truth: dict[str, str]) -> np.ndarray:
+    """Probabilities that put 1 on ``truth[char]`` for the characters in ``truth``, 0 elsewhere."""
+    probabilities = np.zeros((len(chars), len(labels)), dtype=np.float32)
+    for i, char in enumerate(chars):
+        if char in truth:
+            probabilities[i, labels.index(truth[char])] = 1.0
+    return probabilities
+
+
 def test_score_uses_only_the_characters_a_label_set_names(drawn_one_writer) -> None:  # type: ignore[no-untyped-def]
-    digits = get_label_set("digits10")
-    labels = list(digits.classes)
-    perfect = np.zeros((len(drawn_one_writer.chars), 10), dtype=np.float32)
-    for i, char in enumerate(drawn_one_writer.chars):
-        if char.isdigit():
-            perfect[i, labels.index(char)] = 1.0
+    labels = list(get_label_set("digits10").classes)
+    perfect = _certain(drawn_one_writer.chars, labels, {c: c for c in drawn_one_writer.chars if c.isdigit()})
     result = score(perfect, drawn_one_writer, "digits10", labels)
     assert result["n"] == sum(c.isdigit() for c in drawn_one_writer.chars)
     assert result["top1"] == 1.0 and result["misses"] == []
@@ -66,12 +71,9 @@ def test_score_uses_only_the_characters_a_label_set_names(drawn_one_writer) -> N
 
 
 def test_lowercase_drawings_count_for_the_merged_capital(drawn_one_writer) -> None:  # type: ignore[no-untyped-def]
-    letters = get_label_set("letters26")
-    labels = list(letters.classes)
-    probabilities = np.zeros((len(drawn_one_writer.chars), 26), dtype=np.float32)
-    for i, char in enumerate(drawn_one_writer.chars):
-        if char.isalpha():
-            probabilities[i, labels.index(char.upper())] = 1.0
+    labels = list(get_label_set("letters26").classes)
+    truth = {c: c.upper() for c in drawn_one_writer.chars if c.isalpha()}
+    probabilities = _certain(drawn_one_writer.chars, labels, truth)
     result = score(probabilities, drawn_one_writer, "letters26", labels)
     assert result["top1"] == 1.0
     assert result["n"] == sum(c.isalpha() for c in drawn_one_writer.chars)
@@ -89,3 +91,5 @@ def test_drawn_command_writes_the_readme_table(
     text = readme.read_text()
     assert "old" not in text and "`cnn_tiny`" in text and text.endswith("after\n")
     assert cli_main(["drawn", "--writers", "0"]) == 2
+    readme.write_text("no markers")
+    assert cli_main(["drawn", "--writers", "1", "--model", "cnn_tiny", "--readme", str(readme)]) == 2

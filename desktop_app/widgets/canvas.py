@@ -222,11 +222,11 @@ class DrawingCanvas(QWidget):
         painter.end()
         return layer
 
-    def _recognition_scale(self, max_side: int) -> float:
-        return min(1.0, max_side / max(self.width(), self.height(), 1))
+    def _recognition_scale(self) -> float:
+        return min(1.0, RECOGNITION_MAX_SIDE / max(self.width(), self.height(), 1))
 
-    def _build_recognition_layer(self, max_side: int) -> QImage:
-        scale = self._recognition_scale(max_side)
+    def _build_recognition_layer(self) -> QImage:
+        scale = self._recognition_scale()
         width, height = max(1, round(self.width() * scale)), max(1, round(self.height() * scale))
         layer = QImage(width, height, QImage.Format.Format_Grayscale8)
         layer.fill(QColor("white"))
@@ -244,7 +244,7 @@ class DrawingCanvas(QWidget):
             self._screen_pending.append(stroke)
         if self._recognition_layer is not None:
             painter = QPainter(self._recognition_layer)
-            scale = self._recognition_scale(RECOGNITION_MAX_SIDE)
+            scale = self._recognition_scale()
             painter.scale(scale, scale)
             paint_strokes(painter, [stroke], QColor("black"), QColor("white"))
             painter.end()
@@ -270,16 +270,14 @@ class DrawingCanvas(QWidget):
             )
         painter.end()
 
-    def render_for_recognition(self, max_side: int = RECOGNITION_MAX_SIDE) -> np.ndarray:
+    def render_for_recognition(self) -> np.ndarray:
         """The drawing as grey pixels, black ink on white (what ml.preprocess gets).
 
-        Rendered with the longer side at most ``max_side`` px: preprocessing normalizes size and stroke
-        width anyway, and a smaller image keeps stroke-to-result latency low on large canvases.
+        Rendered with the longer side at most RECOGNITION_MAX_SIDE px: preprocessing normalizes size and
+        stroke width anyway, and a smaller image keeps stroke-to-result latency low on large canvases.
         """
-        if max_side != RECOGNITION_MAX_SIDE:
-            return qimage_to_grey(self._build_recognition_layer(max_side))
         if self._recognition_layer is None:
-            self._recognition_layer = self._build_recognition_layer(max_side)
+            self._recognition_layer = self._build_recognition_layer()
         return qimage_to_grey(self._recognition_layer)
 
     # ---- input ---------------------------------------------------------------------------------------
