@@ -1,7 +1,8 @@
 """``glyphpad-ml bench``: how fast each bundled model answers a drawing.
 
-Per model: latency of one drawing through preprocess + forward + top-k (batch 1, p50/p95),
-Grad-CAM latency, and forward throughput at batch 256. Prints figures; not part of the tests.
+Per model: latency of one drawing through preprocess + forward + top-k (batch 1, p50/p95), the
+p50 of preprocessing and of the forward pass alone, Grad-CAM latency, and forward throughput at
+batch 256. Prints figures; not part of the tests.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tqdm import tqdm
 from ml.devices import DEVICE_CHOICES, describe
 from ml.explain import explain
 from ml.inference import Prediction, Recognizer, list_bundled
+from ml.preprocess import preprocess
 from ml.synth import render
 from ml.weights import WeightsError
 
@@ -29,7 +31,8 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def bench_model(recognizer: Recognizer, repeats: int, batch: int) -> dict[str, float | str]:
-    drawing = render("A", size=280, pen_width=12)  # a canvas-sized drawing, as the app sends
+    # The app sends its drawing rendered with the longer side at 256 px (canvas RECOGNITION_MAX_SIDE).
+    drawing = render("A", size=256, pen_width=12)
     for _ in range(10):
         recognizer.predict(drawing)
     latencies = []
@@ -39,6 +42,15 @@ def bench_model(recognizer: Recognizer, repeats: int, batch: int) -> dict[str, f
         latencies.append(time.perf_counter() - start)
     assert isinstance(result, Prediction)
     p50, p95 = _percentiles(latencies)
+    preprocess_times, forward_times = [], []
+    model_input = preprocess(drawing).input[None]
+    for _ in range(max(50, repeats // 3)):
+        start = time.perf_counter()
+        preprocess(drawing)
+        middle = time.perf_counter()
+        recognizer.predict_inputs(model_input)
+        preprocess_times.append(middle - start)
+        forward_times.append(time.perf_counter() - middle)
     cam_times = []
     for i in range(max(5, repeats // 10) + 2):
         start = time.perf_counter()
@@ -57,6 +69,8 @@ def bench_model(recognizer: Recognizer, repeats: int, batch: int) -> dict[str, f
         "device": describe(recognizer.device),
         "p50_ms": round(p50, 3),
         "p95_ms": round(p95, 3),
+        "preprocess_ms": round(_percentiles(preprocess_times)[0], 3),
+        "forward_ms": round(_percentiles(forward_times)[0], 3),
         "gradcam_ms": round(_percentiles(cam_times)[0], 3),
         "batch_images_per_s": round(batch * runs / elapsed, 1),
     }
@@ -75,7 +89,10 @@ def cli(argv: list[str]) -> int:
         print("glyphpad-ml bench: no models to benchmark", file=sys.stderr)
         return 2
     if not args.json:
-        print(f"{'model':28s} {'p50 ms':>8s} {'p95 ms':>8s} {'Grad-CAM ms':>12s} {'img/s @' + str(args.batch):>12s}")
+        print(
+            f"{'model':28s} {'p50 ms':>8s} {'p95 ms':>8s} {'prep ms':>8s} {'fwd ms':>8s} {'Grad-CAM ms':>12s} "
+            f"{'img/s @' + str(args.batch):>12s}"
+        )
     status = 0
     for name in tqdm(names, desc="bench", unit="model", file=sys.stderr, disable=None):
         try:
@@ -90,7 +107,8 @@ def cli(argv: list[str]) -> int:
             print(json.dumps(row), flush=True)
         else:
             print(
-                f"{row['name']!s:28s} {row['p50_ms']:8.3f} {row['p95_ms']:8.3f} {row['gradcam_ms']:12.3f} "
+                f"{row['name']!s:28s} {row['p50_ms']:8.3f} {row['p95_ms']:8.3f} {row['preprocess_ms']:8.3f} "
+                f"{row['forward_ms']:8.3f} {row['gradcam_ms']:12.3f} "
                 f"{row['batch_images_per_s']:12.0f}",
                 flush=True,
             )

@@ -99,3 +99,35 @@ def test_any_grey_array_gives_an_input_or_a_blank_report(array: np.ndarray) -> N
 def test_colour_float_arrays_never_crash(array: np.ndarray) -> None:
     with contextlib.suppress(BlankImageError):
         preprocess(array)
+
+
+def _as_float_pixels(image: np.ndarray) -> np.ndarray:
+    return image.astype(np.float32) / 255.0
+
+
+@pytest.mark.parametrize("dark_on_light", [True, False])
+@pytest.mark.parametrize(("size", "pen"), [(280, 12), (900, 2), (28, 3), (60, 9)])
+def test_byte_images_take_a_fast_path_with_the_same_result(size: int, pen: float, dark_on_light: bool) -> None:
+    rng = np.random.default_rng(size)
+    drawing = render("R", size=size, pen_width=pen, dark_on_light=dark_on_light).astype(np.int16)
+    noisy = np.clip(drawing + rng.integers(-25, 25, drawing.shape), 0, 255).astype(np.uint8)
+    for image in (drawing.astype(np.uint8), noisy):
+        from_bytes = preprocess(image)
+        from_floats = preprocess(_as_float_pixels(image))
+        assert np.array_equal(from_bytes.input, from_floats.input)  # bit for bit, not approximately
+        assert from_bytes.stroke_width_px == from_floats.stroke_width_px
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.uint8, st.tuples(st.integers(1, 40), st.integers(1, 40))))
+def test_byte_and_float_paths_agree_on_any_grey_image(image: np.ndarray) -> None:
+    outcomes = []
+    for pixels in (image, _as_float_pixels(image)):
+        try:
+            outcomes.append(preprocess(pixels).input)
+        except BlankImageError as error:
+            outcomes.append(str(error))
+    if isinstance(outcomes[0], str) or isinstance(outcomes[1], str):
+        assert outcomes[0] == outcomes[1]
+    else:
+        assert np.array_equal(outcomes[0], outcomes[1])
