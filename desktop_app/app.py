@@ -27,7 +27,8 @@ from desktop_app.themes import apply_theme
 
 log = logging.getLogger(__name__)
 SELF_TEST_CHARACTERS = "ATX7H4"
-HUMAN_PAUSE_S = 0.15  # between strokes: a quick writer still takes longer to move the pen
+HUMAN_PAUSE_S = 0.15
+GIL_SWITCH_INTERVAL_S = 0.0005  # between strokes: a quick writer still takes longer to move the pen
 
 
 def process_start_time() -> float:
@@ -130,6 +131,9 @@ def create_window(args: argparse.Namespace, settings: QSettings | None = None) -
 
 def run(args: argparse.Namespace) -> int:
     started = process_start_time()
+    # The GUI thread and the inference worker share the GIL. With Python's default 5 ms switch interval
+    # a worker woken by a finished stroke could wait that long while the GUI thread repaints.
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     QApplication.setOrganizationName(ORGANIZATION)
     QApplication.setApplicationName(APPLICATION)
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -83,6 +83,31 @@ def test_blank_canvas_shows_a_hint_not_a_guess(window: MainWindow) -> None:
     assert "Draw" in window.predictions.message.text()
 
 
+def test_eraser_stroke_removes_ink_as_it_is_drawn(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    canvas = window.canvas
+    _mouse_draw(canvas, "T")
+    drawn = canvas.render_for_recognition()
+    canvas.eraser = True
+    x, height = canvas.width() // 2, canvas.height()
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(x, height // 3))
+    for y in range(height // 3, height, 4):  # down the T's stem, below its bar
+        QTest.mouseMove(canvas, QPoint(x, y))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(x, height - 1))
+    canvas.eraser = False
+    erased = canvas.render_for_recognition()
+    stem = slice(erased.shape[0] // 3 + 10, None), slice(erased.shape[1] // 2 - 3, erased.shape[1] // 2 + 4)
+    assert (drawn[stem] < 128).sum() > 100
+    assert (erased[stem] < 128).sum() == 0
+    top = slice(0, erased.shape[0] // 4)
+    assert np.array_equal(erased[top] < 128, drawn[top] < 128)  # the bar is untouched
+    canvas.repaint()
+    screen = canvas.grab().toImage()
+    canvas._invalidate_layers()  # a fresh render of the same strokes, eraser included, gives the same pixels
+    assert np.array_equal(erased, canvas.render_for_recognition())
+    assert canvas.grab().toImage() == screen
+    window.service.wait_idle()
+
+
 def test_cached_canvas_layers_match_a_fresh_render(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     canvas = window.canvas
     draw_with_pen(canvas, "H")  # pressure strokes, each painted into the caches as it ends

@@ -7,7 +7,6 @@ ignored anyway, so a pen stroke is never drawn twice.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,51 +44,66 @@ class Stroke:
         return True
 
 
-def _smoothed(points: list[tuple[float, float, float]]) -> QPainterPath:
-    """A path through the points' midpoints with the points as quadratic control points: no corners."""
-    path = QPainterPath(QPointF(points[0][0], points[0][1]))
-    if len(points) == 1:
-        path.lineTo(points[0][0] + 0.01, points[0][1])
-        return path
-    for (x0, y0, _), (x1, y1, _) in itertools.pairwise(points):
-        path.quadTo(QPointF(x0, y0), QPointF((x0 + x1) / 2, (y0 + y1) / 2))
-    path.lineTo(points[-1][0], points[-1][1])
-    return path
+def _pen_width(stroke: Stroke, pressure: float) -> float:
+    return max(1.0, round(stroke.width * pressure * 2.0) / 2.0)  # to half pixels: fewer distinct pens
+
+
+def _piece(stroke: Stroke, index: int) -> tuple[QPainterPath, float]:
+    """Piece ``index`` of a stroke of n points, and its pen width.
+
+    0 is the dot where the pen came down; i in 1..n-1 is what point i adds: a quadratic curve between
+    midpoints with point i-1 as its control point (a smooth line, no corners); n is the end, to the last
+    point. A stroke is always painted piece by piece, as it is drawn: the live stroke goes into the
+    canvas's caches as it grows, so lifting the pen leaves nothing to repaint, and a later full repaint
+    gives the same pixels.
+    """
+    points = stroke.points
+    x0, y0, p0 = points[0]
+    if index == 0:
+        path = QPainterPath(QPointF(x0, y0))
+        path.lineTo(x0 + 0.01, y0)
+        return path, _pen_width(stroke, p0)
+    if index == len(points):
+        (xa, ya, _), (xb, yb, pb) = points[-2], points[-1]
+        path = QPainterPath(QPointF((xa + xb) / 2, (ya + yb) / 2))
+        path.lineTo(xb, yb)
+        return path, _pen_width(stroke, pb)
+    (xa, ya, pa), (xb, yb, _) = points[index - 1], points[index]
+    start = QPointF(x0, y0) if index == 1 else QPointF((points[index - 2][0] + xa) / 2, (points[index - 2][1] + ya) / 2)
+    path = QPainterPath(start)
+    path.quadTo(QPointF(xa, ya), QPointF((xa + xb) / 2, (ya + yb) / 2))
+    return path, _pen_width(stroke, pa)
+
+
+def piece_count(stroke: Stroke) -> int:
+    """Pieces of a finished stroke: the dot, one per further point, and the end when there is more than one point."""
+    n = len(stroke.points)
+    return n + 1 if n > 1 else n
+
+
+def paint_pieces(painter: QPainter, stroke: Stroke, pieces: range, ink: QColor, background: QColor) -> QRectF:
+    """Paint some pieces of a stroke (eraser strokes in the background colour); returns the area touched."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    colour = background if stroke.eraser else ink
+    touched = QRectF()
+    current_width = -1.0
+    for index in pieces:
+        path, width = _piece(stroke, index)
+        if width != current_width:
+            painter.setPen(
+                QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+            )
+            current_width = width
+        painter.drawPath(path)
+        margin = width / 2 + 2
+        touched = touched.united(path.boundingRect().adjusted(-margin, -margin, margin, margin))
+    return touched
 
 
 def paint_strokes(painter: QPainter, strokes: list[Stroke], ink: QColor, background: QColor) -> None:
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     for stroke in strokes:
-        if not stroke.points:
-            continue
-        colour = background if stroke.eraser else ink
-        pressures = {round(p, 2) for _, _, p in stroke.points}
-        if len(pressures) <= 1:  # constant width: one smooth path
-            pen = QPen(
-                colour,
-                stroke.width * stroke.points[0][2],
-                Qt.PenStyle.SolidLine,
-                Qt.PenCapStyle.RoundCap,
-                Qt.PenJoinStyle.RoundJoin,
-            )
-            painter.setPen(pen)
-            painter.drawPath(_smoothed(stroke.points))
-            continue
-        # Pressure varies the width segment by segment. Widths are rounded to half pixels and each run of
-        # equal width is one polyline: the same picture from far fewer Python-side draw calls.
-        widths = [
-            max(1.0, round(stroke.width * (p0 + p1)) / 2)  # mean width, to 0.5 px
-            for (_, _, p0), (_, _, p1) in itertools.pairwise(stroke.points)
-        ]
-        start = 0
-        for end in range(1, len(widths) + 1):
-            if end < len(widths) and widths[end] == widths[start]:
-                continue
-            painter.setPen(
-                QPen(colour, widths[start], Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
-            )
-            painter.drawPolyline([QPointF(x, y) for x, y, _ in stroke.points[start : end + 1]])
-            start = end
+        if stroke.points:
+            paint_pieces(painter, stroke, range(piece_count(stroke)), ink, background)
 
 
 class DrawingCanvas(QWidget):
@@ -114,11 +128,12 @@ class DrawingCanvas(QWidget):
         self._current: Stroke | None = None
         self._pen_down = False
         self._background_image: QImage | None = None
-        # Finished strokes are painted once into these caches, not again on every repaint: a pressure
-        # stroke is a hundred segments drawn from Python, and the GUI thread shares the GIL with inference.
+        # Strokes are painted into these caches piece by piece as they are drawn, never again on a
+        # repaint: a long stroke is a hundred pieces drawn from Python, and the GUI thread shares the GIL
+        # with inference. Undo, resize and a theme change rebuild them.
         self._screen_layer: QImage | None = None  # paper, opened image and strokes at device pixels
         self._recognition_layer: QImage | None = None  # the same in black on white, at most 256 px
-        self._screen_pending: list[Stroke] = []  # finished, not yet painted into the screen layer
+        self._current_pieces = 0  # pieces of the stroke being drawn that are in the caches
 
     # ---- state -----------------------------------------------------------------------------------
     @property
@@ -183,7 +198,6 @@ class DrawingCanvas(QWidget):
 
     def _invalidate_layers(self) -> None:
         self._screen_layer = None
-        self._screen_pending.clear()
         self._recognition_layer = None
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -193,7 +207,6 @@ class DrawingCanvas(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
             self._screen_layer = None  # the theme changed the ink and paper colours
-            self._screen_pending.clear()
         super().changeEvent(event)
 
     def _draw_background_image(self, painter: QPainter, grey: bool) -> None:
@@ -218,7 +231,7 @@ class DrawingCanvas(QWidget):
         layer.fill(self._paper())
         painter = QPainter(layer)
         self._draw_background_image(painter, grey=False)
-        paint_strokes(painter, self._strokes, self._ink(), self._paper())
+        self._paint_all_strokes(painter, self._ink(), self._paper())
         painter.end()
         return layer
 
@@ -233,35 +246,40 @@ class DrawingCanvas(QWidget):
         painter = QPainter(layer)
         painter.scale(scale, scale)
         self._draw_background_image(painter, grey=True)
-        paint_strokes(painter, self._strokes, QColor("black"), QColor("white"))
+        self._paint_all_strokes(painter, QColor("black"), QColor("white"))
         painter.end()
         return layer
 
-    def _add_to_layers(self, stroke: Stroke) -> None:
-        """Paint a finished stroke into the recognition cache now (recognition waits for it) and into
-        the screen cache at the next repaint (after the request is on its way)."""
-        if self._screen_layer is not None:
-            self._screen_pending.append(stroke)
-        if self._recognition_layer is not None:
+    def _paint_all_strokes(self, painter: QPainter, ink: QColor, background: QColor) -> None:
+        paint_strokes(painter, self._strokes, ink, background)
+        if self._current is not None:
+            paint_pieces(painter, self._current, range(self._current_pieces), ink, background)
+
+    def _paint_new_pieces(self, stroke: Stroke, pieces: range) -> None:
+        """Paint the pieces a growing stroke just gained into both caches and repaint only where they are."""
+        self._current_pieces = pieces.stop
+        if self._recognition_layer is None:
+            self._recognition_layer = self._build_recognition_layer()  # with the new pieces
+        else:
             painter = QPainter(self._recognition_layer)
             scale = self._recognition_scale()
             painter.scale(scale, scale)
-            paint_strokes(painter, [stroke], QColor("black"), QColor("white"))
+            paint_pieces(painter, stroke, pieces, QColor("black"), QColor("white"))
             painter.end()
+        if self._screen_layer is None:
+            self.update()  # paintEvent builds it, with the new pieces
+            return
+        painter = QPainter(self._screen_layer)
+        touched = paint_pieces(painter, stroke, pieces, self._ink(), self._paper())
+        painter.end()
+        self.update(touched.toAlignedRect())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if self._screen_layer is None:
             self._screen_layer = self._build_screen_layer()
-        elif self._screen_pending:
-            layer_painter = QPainter(self._screen_layer)
-            paint_strokes(layer_painter, self._screen_pending, self._ink(), self._paper())
-            layer_painter.end()
-        self._screen_pending.clear()
         painter = QPainter(self)
         painter.drawImage(QPointF(0, 0), self._screen_layer)
-        if self._current is not None:
-            paint_strokes(painter, [self._current], self._ink(), self._paper())
-        elif self.is_blank():
+        if self._current is None and self.is_blank():
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(
                 QRectF(self.rect()),
@@ -284,21 +302,23 @@ class DrawingCanvas(QWidget):
     def _begin(self, position: QPointF, pressure: float) -> None:
         self._current = Stroke(width=self.pen_width, eraser=self.eraser)
         self._current.add(position.x(), position.y(), pressure)
-        self.update()
+        self._current_pieces = 0
+        self._paint_new_pieces(self._current, range(0, 1))
 
     def _extend(self, position: QPointF, pressure: float) -> None:
-        if self._current is not None and self._current.add(position.x(), position.y(), pressure):
-            self.update()
+        stroke = self._current
+        if stroke is not None and stroke.add(position.x(), position.y(), pressure):
+            self._paint_new_pieces(stroke, range(self._current_pieces, len(stroke.points)))
 
     def _end(self) -> None:
-        if self._current is None:
+        stroke = self._current
+        if stroke is None:
             return
-        stroke, self._current = self._current, None
+        self._paint_new_pieces(stroke, range(self._current_pieces, piece_count(stroke)))
+        self._current = None
         self._strokes.append(stroke)
-        self._add_to_layers(stroke)
         self._redo.clear()
         self._emit_history()
-        self.update()
         self.drawing_changed.emit()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
