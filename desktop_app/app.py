@@ -27,8 +27,8 @@ from desktop_app.themes import apply_theme
 
 log = logging.getLogger(__name__)
 SELF_TEST_CHARACTERS = "ATX7H4"
-HUMAN_PAUSE_S = 0.15
-GIL_SWITCH_INTERVAL_S = 0.0005  # between strokes: a quick writer still takes longer to move the pen
+HUMAN_PAUSE_S = 0.15  # between strokes: a quick writer still takes longer to move the pen
+GIL_SWITCH_INTERVAL_S = 0.0005
 
 
 def process_start_time() -> float:

@@ -108,6 +108,22 @@ def test_eraser_stroke_removes_ink_as_it_is_drawn(qtbot, window: MainWindow) -> 
     window.service.wait_idle()
 
 
+def test_first_pen_down_repaints_the_whole_canvas_to_remove_the_hint(window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    canvas = window.canvas
+    repainted: list[tuple[object, ...]] = []
+    monkeypatch.setattr(canvas, "update", lambda *area: repainted.append(area))
+    point = QPoint(canvas.width() // 2, canvas.height() // 2)
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+    assert () in repainted  # a full repaint: the hint is painted over the whole canvas
+    repainted.clear()
+    QTest.mouseMove(canvas, point + QPoint(30, 30))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point + QPoint(30, 30))
+    assert repainted and () not in repainted  # while drawing, only where the new pieces are
+    area = repainted[0][0]
+    assert area.width() < canvas.width() / 2 and area.height() < canvas.height() / 2  # type: ignore[attr-defined]
+    window.service.wait_idle()
+
+
 def test_cached_canvas_layers_match_a_fresh_render(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     canvas = window.canvas
     draw_with_pen(canvas, "H")  # pressure strokes, each painted into the caches as it ends

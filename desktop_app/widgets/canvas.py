@@ -300,10 +300,13 @@ class DrawingCanvas(QWidget):
 
     # ---- input ---------------------------------------------------------------------------------------
     def _begin(self, position: QPointF, pressure: float) -> None:
+        hint_shown = self.is_blank()
         self._current = Stroke(width=self.pen_width, eraser=self.eraser)
         self._current.add(position.x(), position.y(), pressure)
         self._current_pieces = 0
         self._paint_new_pieces(self._current, range(0, 1))
+        if hint_shown:
+            self.update()  # the whole canvas, or the hint would stay on screen around the new stroke
 
     def _extend(self, position: QPointF, pressure: float) -> None:
         stroke = self._current
