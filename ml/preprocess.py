@@ -169,9 +169,14 @@ def _enlarge(values: np.ndarray, width: int, height: int) -> np.ndarray:
     return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
 
 
+def _shrinks(shape: tuple[int, ...], width: int, height: int) -> bool:
+    """Whether resizing an image of ``shape`` to width x height shrinks it (area averaging) or not (bicubic)."""
+    return width < shape[1] or height < shape[0]
+
+
 def _resize(values: np.ndarray, width: int, height: int) -> np.ndarray:
     """Area averaging when shrinking, bicubic when enlarging."""
-    if width < values.shape[1] or height < values.shape[0]:
+    if _shrinks(values.shape, width, height):
         return _shrink(_to_bytes(values), width, height)
     return _enlarge(values, width, height)
 
@@ -301,13 +306,11 @@ def _codes_where(codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     if values.size == 0:
         return np.zeros(codes.shape, dtype=bool)
     low, high = int(values[0]), int(values[-1])
-    if values.size != high - low + 1:  # not a run: cannot happen for a monotonic test, but stay exact
-        return wanted[codes]
-    if low == 0:
+    if values.size == high - low + 1 and low == 0:
         return codes <= high
-    if high == 255:
+    if values.size == high - low + 1 and high == 255:
         return codes >= low
-    return (codes >= low) & (codes <= high)
+    return wanted[codes]  # not such a run: cannot happen for a monotonic test, but stay exact
 
 
 _BYTE_VALUES = np.divide(np.arange(256, dtype=np.uint8), np.float32(255.0), dtype=np.float32)
@@ -319,11 +322,7 @@ def _find_character_in_bytes(codes: np.ndarray) -> _InkBox:
     Every per-pixel step up to the crop is a function of the pixel's byte, so it is computed once for
     each of the 256 values and applied to the image as comparisons; only the ink box is converted.
     """
-    # _background: the median of the border's values, which are those of its two middle bytes.
-    border = _border(codes)
-    middle = len(border) // 2
-    border = np.partition(border, [middle - 1, middle])
-    background = float(np.median(_BYTE_VALUES[border[middle - 1 : middle + 1 + len(border) % 2]]))
+    background = float(np.median(_BYTE_VALUES[_border(codes)]))  # _background, from the border's bytes
     ink_of = _ink_from(_BYTE_VALUES, background)  # the ink of each byte value
     light_background = background > 0.5  # ink falls as the byte rises
     peak = float(max(ink_of[int(codes.min())], ink_of[int(codes.max())]))
@@ -361,8 +360,10 @@ def preprocess(image: ImageLike) -> Preprocessed:
     new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
     work = np.zeros((_WORK, _WORK), dtype=np.float32)
     y0, x0 = (_WORK - new_h) // 2, (_WORK - new_w) // 2
-    shrinking = new_w < width or new_h < height
-    resized = _shrink(box.as_bytes(), new_w, new_h) if shrinking else _enlarge(box.values(), new_w, new_h)
+    if _shrinks(box.mask.shape, new_w, new_h):  # _resize, taking the box's bytes when it has them
+        resized = _shrink(box.as_bytes(), new_w, new_h)
+    else:
+        resized = _enlarge(box.values(), new_w, new_h)
     work[y0 : y0 + new_h, x0 : x0 + new_w] = resized
 
     if scale < 1.0:

@@ -102,8 +102,7 @@ def paint_pieces(painter: QPainter, stroke: Stroke, pieces: range, ink: QColor, 
 
 def paint_strokes(painter: QPainter, strokes: list[Stroke], ink: QColor, background: QColor) -> None:
     for stroke in strokes:
-        if stroke.points:
-            paint_pieces(painter, stroke, range(piece_count(stroke)), ink, background)
+        paint_pieces(painter, stroke, range(piece_count(stroke)), ink, background)
 
 
 class DrawingCanvas(QWidget):
