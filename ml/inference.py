@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ml.cpu_plan import MAX_PLAN_BATCH, plan_for, softmax
 from ml.devices import DeviceError, cuda_available, describe, resolve_device, to_channels_last
 from ml.image_io import ImageLoadError
 from ml.preprocess import BlankImageError, ImageLike, preprocess
@@ -121,6 +122,8 @@ class Recognizer:
         self.card = card
         self.device = device
         self.labels = list(card.labels)
+        # One drawing at a time on the CPU: plain CNNs answer twice as fast without torch's per-op costs.
+        self.cpu_plan = plan_for(model) if device.type == "cpu" else None
 
     @classmethod
     def load(cls, name_or_path: str | Path, device: str = "auto") -> Recognizer:
@@ -133,9 +136,14 @@ class Recognizer:
     def warm_up(self) -> None:
         self.predict_inputs(np.zeros((1, 28, 28), dtype=np.float32))
 
-    @torch.inference_mode()
     def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
         """Probabilities (N x classes) for preprocessed N x 28 x 28 inputs."""
+        if self.cpu_plan is not None and len(inputs) <= MAX_PLAN_BATCH:
+            return softmax(self.cpu_plan(inputs))
+        return self._predict_with_torch(inputs)
+
+    @torch.inference_mode()
+    def _predict_with_torch(self, inputs: np.ndarray) -> np.ndarray:
         batch = torch.from_numpy(np.ascontiguousarray(inputs, dtype=np.float32)).unsqueeze(1).to(self.device)
         logits = self.model(batch)
         probabilities: np.ndarray = torch.softmax(logits.float(), dim=1).cpu().numpy()

@@ -316,16 +316,29 @@ def _codes_where(codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
 _BYTE_VALUES = np.divide(np.arange(256, dtype=np.uint8), np.float32(255.0), dtype=np.float32)
 
 
+def _median_of_bytes(codes: np.ndarray) -> float:
+    """``np.median`` of the bytes' values (``_BYTE_VALUES[codes]``), bit for bit, at a fifth of its cost.
+
+    Values rise with the byte, so the middle values are those of the middle bytes; two of them are
+    averaged in float32 by ``np.mean``, as ``np.median`` does.
+    """
+    half = codes.size // 2
+    if codes.size % 2:
+        return float(_BYTE_VALUES[np.partition(codes, half)[half]])
+    middle = np.partition(codes, [half - 1, half])[half - 1 : half + 1]
+    return float(_BYTE_VALUES[middle].mean())
+
+
 def _find_character_in_bytes(codes: np.ndarray) -> _InkBox:
     """:func:`_find_character` for 8-bit grey pixels (the canvas, most files, EMNIST), bit for bit.
 
     Every per-pixel step up to the crop is a function of the pixel's byte, so it is computed once for
     each of the 256 values and applied to the image as comparisons; only the ink box is converted.
     """
-    background = float(np.median(_BYTE_VALUES[_border(codes)]))  # _background, from the border's bytes
+    background = _median_of_bytes(_border(codes))  # _background, from the border's bytes
     ink_of = _ink_from(_BYTE_VALUES, background)  # the ink of each byte value
     light_background = background > 0.5  # ink falls as the byte rises
-    peak = float(max(ink_of[int(codes.min())], ink_of[int(codes.max())]))
+    peak = float(ink_of[int(codes.min())] if light_background else ink_of[int(codes.max())])
     _check_contrast(peak)
 
     # _stroke_core: the 90th percentile of the ink of clearly inked pixels, found among their bytes.

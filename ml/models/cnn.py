@@ -7,7 +7,20 @@ from torch import Tensor, nn
 from ml.models.registry import register_model
 
 
-class EmnistCNN(nn.Module):
+class PlainCNN(nn.Module):
+    """A CNN that is two sequences of plain layers: ``classifier(features(x))``.
+
+    Declaring it lets :mod:`ml.cpu_plan` run these models layer by layer without torch at batch 1.
+    """
+
+    features: nn.Sequential
+    classifier: nn.Sequential
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.classifier(self.features(x))
+
+
+class EmnistCNN(PlainCNN):
     """The seed project's EMNIST CNN: three conv+pool blocks (32/64/128), FC 256 and 128 with dropout."""
 
     # Light dropout by default: short CPU runs underfit (3 epochs: train accuracy below val accuracy).
@@ -29,11 +42,8 @@ class EmnistCNN(nn.Module):
             nn.Linear(128, num_classes),
         )
 
-    def forward(self, x: Tensor) -> Tensor:
-        return self.classifier(self.features(x))
 
-
-class LeNet5(nn.Module):
+class LeNet5(PlainCNN):
     """LeNet-5 (LeCun et al., 1998) with ReLU and max pooling; 28x28 input padded as in the original 32x32."""
 
     def __init__(self, num_classes: int, dropout: float = 0.0) -> None:
@@ -56,9 +66,6 @@ class LeNet5(nn.Module):
             nn.Dropout(dropout),
             nn.Linear(84, num_classes),
         )
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.classifier(self.features(x))
 
 
 VGG16_LAYOUT: tuple[int | str, ...] = (
@@ -98,7 +105,7 @@ def vgg_features(width: float, batch_norm: bool = True) -> tuple[nn.Sequential, 
     return nn.Sequential(*layers), channels
 
 
-class VGG16(nn.Module):
+class VGG16(PlainCNN):
     """VGG-16 (Simonyan & Zisserman, 2015): 13 conv + 3 FC, channel width scaled by ``width``."""
 
     def __init__(self, num_classes: int, width: float = 0.25, dropout: float = 0.4, fc: int = 512) -> None:
@@ -116,11 +123,8 @@ class VGG16(nn.Module):
             nn.Linear(fc, num_classes),
         )
 
-    def forward(self, x: Tensor) -> Tensor:
-        return self.classifier(self.features(x))
 
-
-class BaselineCNN(nn.Module):
+class BaselineCNN(PlainCNN):
     """Two conv layers, one pool, one hidden FC layer: no batch norm, no dropout."""
 
     def __init__(self, num_classes: int, width: int = 32, hidden: int = 128) -> None:
@@ -136,11 +140,8 @@ class BaselineCNN(nn.Module):
             nn.Flatten(), nn.Linear(2 * width * 12 * 12, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, num_classes)
         )
 
-    def forward(self, x: Tensor) -> Tensor:
-        return self.classifier(self.features(x))
 
-
-class RegularizedCNN(nn.Module):
+class RegularizedCNN(PlainCNN):
     """Two conv-BN-ReLU blocks of two convolutions each, dropout after pooling and in the head."""
 
     def __init__(self, num_classes: int, width: int = 32, hidden: int = 256, dropout: float = 0.3) -> None:
@@ -167,9 +168,6 @@ class RegularizedCNN(nn.Module):
             nn.Dropout(dropout),
             nn.Linear(hidden, num_classes),
         )
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.classifier(self.features(x))
 
 
 @register_model("emnist_cnn", "cnn", "The seed's EMNIST CNN: 3 conv+pool blocks 32/64/128, FC 256/128, dropout")

@@ -1,0 +1,95 @@
+"""The NumPy forward pass for plain CNNs must answer what the torch model answers, or not be used."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from ml.cpu_plan import MAX_PLAN_BATCH, plan_for, softmax
+from ml.inference import Recognizer
+from ml.models import get_model
+from ml.models.cnn import EmnistCNN, PlainCNN
+from ml.weights import ModelCard
+
+PLAIN = ["emnist_cnn", "lenet5", "vgg16", "baseline_cnn", "regularized_cnn"]
+NOT_PLAIN = ["wide_resnet", "mobilenetv2", "gru", "lstm", "lenet5_gru", "vgg16_gru"]
+
+
+def _trained_looking(model: nn.Module) -> nn.Module:
+    """Random batch-norm statistics and affine terms (some scales negative): folding must handle them."""
+    generator = torch.Generator().manual_seed(1)
+    for module in model.modules():
+        if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            size = module.num_features
+            module.running_mean.copy_(torch.randn(size, generator=generator))  # type: ignore[union-attr]
+            module.running_var.copy_(torch.rand(size, generator=generator) + 0.2)  # type: ignore[union-attr]
+            with torch.no_grad():
+                module.weight.copy_(torch.randn(size, generator=generator))
+                module.bias.copy_(torch.randn(size, generator=generator))
+    return model.eval()
+
+
+def _torch_logits(model: nn.Module, inputs: np.ndarray) -> np.ndarray:
+    with torch.inference_mode():
+        return model(torch.from_numpy(inputs).unsqueeze(1)).numpy()
+
+
+@pytest.mark.parametrize("arch", PLAIN)
+@pytest.mark.parametrize("batch", [1, 3])
+def test_plan_matches_the_torch_forward(arch: str, batch: int) -> None:
+    torch.manual_seed(0)
+    model = _trained_looking(get_model(arch, num_classes=36))
+    plan = plan_for(model)
+    assert plan is not None
+    inputs = np.random.default_rng(batch).random((batch, 28, 28), dtype=np.float32)
+    expected = _torch_logits(model, inputs)
+    got = plan(inputs)
+    assert got.shape == (batch, 36)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+    assert np.array_equal(got.argmax(axis=1), expected.argmax(axis=1))
+
+
+@pytest.mark.parametrize("arch", NOT_PLAIN)
+def test_models_a_plan_cannot_run_keep_torch(arch: str) -> None:
+    assert plan_for(get_model(arch, num_classes=10).eval()) is None
+
+
+def test_no_plan_for_a_model_in_training_mode() -> None:
+    assert plan_for(get_model("emnist_cnn", num_classes=10).train()) is None
+
+
+def test_a_model_that_computes_something_else_is_refused() -> None:
+    class Doubled(EmnistCNN):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return 2.0 * super().forward(x)
+
+    assert plan_for(Doubled(10).eval()) is None
+
+
+def test_batch_norm_after_a_relu_is_refused() -> None:
+    class NormAfterRelu(PlainCNN):
+        def __init__(self) -> None:
+            super().__init__()
+            self.features = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.BatchNorm2d(4), nn.MaxPool2d(2))
+            self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(4 * 13 * 13, 5))
+
+    assert plan_for(_trained_looking(NormAfterRelu())) is None
+
+
+def test_softmax_matches_torch() -> None:
+    logits = np.random.default_rng(0).normal(scale=8.0, size=(4, 36)).astype(np.float32)
+    expected = torch.softmax(torch.from_numpy(logits), dim=1).numpy()
+    np.testing.assert_allclose(softmax(logits.copy()), expected, rtol=1e-5, atol=1e-7)
+
+
+def test_recognizer_answers_the_same_with_and_without_the_plan() -> None:
+    torch.manual_seed(0)
+    model = _trained_looking(get_model("regularized_cnn", num_classes=36))
+    labels = list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    card = ModelCard("test", "regularized_cnn", {}, "emnist36", labels, preprocess_version=4, params=0)
+    recognizer = Recognizer(model, card, torch.device("cpu"))
+    assert recognizer.cpu_plan is not None
+    inputs = np.random.default_rng(2).random((MAX_PLAN_BATCH + 4, 28, 28), dtype=np.float32)
+    batched = recognizer.predict_inputs(inputs)  # too many for the plan: torch
+    one_by_one = np.concatenate([recognizer.predict_inputs(inputs[i : i + 1]) for i in range(len(inputs))])
+    np.testing.assert_allclose(one_by_one, batched, rtol=1e-4, atol=1e-6)
