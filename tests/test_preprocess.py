@@ -131,3 +131,11 @@ def test_byte_and_float_paths_agree_on_any_grey_image(image: np.ndarray) -> None
         assert outcomes[0] == outcomes[1]
     else:
         assert np.array_equal(outcomes[0], outcomes[1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(codes=arrays(np.uint8, st.integers(1, 80), elements=st.sampled_from([0, 1, 2, 127, 128, 200, 254, 255])))
+def test_median_of_bytes_is_numpys_median_bit_for_bit(codes: np.ndarray) -> None:
+    from ml.preprocess import _BYTE_VALUES, _median_of_bytes
+
+    assert _median_of_bytes(codes) == float(np.median(_BYTE_VALUES[codes]))
