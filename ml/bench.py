@@ -24,6 +24,8 @@ from ml.preprocess import preprocess
 from ml.synth import render
 from ml.weights import WeightsError
 
+DRAWING_PX = 128
+
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     values = np.array(samples) * 1000.0
@@ -31,8 +33,8 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def bench_model(recognizer: Recognizer, repeats: int, batch: int) -> dict[str, float | str]:
-    # The app sends its drawing rendered with the longer side at 256 px (canvas RECOGNITION_MAX_SIDE).
-    drawing = render("A", size=256, pen_width=12)
+    # The app sends its drawing with the longer side at 128 px (desktop_app's RECOGNITION_MAX_SIDE).
+    drawing = render("A", size=DRAWING_PX, pen_width=6)  # a 12 px pen on a 256 px canvas
     for _ in range(10):
         recognizer.predict(drawing)
     latencies = []

@@ -320,13 +320,13 @@ def _median_of_bytes(codes: np.ndarray) -> float:
     """``np.median`` of the bytes' values (``_BYTE_VALUES[codes]``), bit for bit, at a fifth of its cost.
 
     Values rise with the byte, so the middle values are those of the middle bytes; two of them are
-    averaged in float32 by ``np.mean``, as ``np.median`` does.
+    averaged in float32, as ``np.median`` does (through ``np.mean``: their float32 sum, halved).
     """
     half = codes.size // 2
     if codes.size % 2:
         return float(_BYTE_VALUES[np.partition(codes, half)[half]])
-    middle = np.partition(codes, [half - 1, half])[half - 1 : half + 1]
-    return float(_BYTE_VALUES[middle].mean())
+    low, high = np.partition(codes, [half - 1, half])[half - 1 : half + 1]
+    return float((_BYTE_VALUES[low] + _BYTE_VALUES[high]) / np.float32(2.0))
 
 
 def _find_character_in_bytes(codes: np.ndarray) -> _InkBox:

@@ -26,7 +26,11 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
-RECOGNITION_MAX_SIDE = 256
+# The drawing goes to recognition at most this big. 128 px is EMNIST's own source resolution (NIST's
+# 128x128 scans) and above the 112 px preprocessing works at; measured on 1,272 drawn characters, the
+# same drawings scored 93.4% at 128 px and 92.8% at 256 (emnist36; emnist36_cnn 93.6 vs 93.2), while
+# preprocessing one takes 0.36 instead of 0.59 ms.
+RECOGNITION_MAX_SIDE = 128
 
 
 @dataclass
@@ -131,7 +135,7 @@ class DrawingCanvas(QWidget):
         # repaint: a long stroke is a hundred pieces drawn from Python, and the GUI thread shares the GIL
         # with inference. Undo, resize and a theme change rebuild them.
         self._screen_layer: QImage | None = None  # paper, opened image and strokes at device pixels
-        self._recognition_layer: QImage | None = None  # the same in black on white, at most 256 px
+        self._recognition_layer: QImage | None = None  # the same in black on white, at most RECOGNITION_MAX_SIDE px
         self._current_pieces = 0  # pieces of the stroke being drawn that are in the caches
 
     # ---- state -----------------------------------------------------------------------------------
