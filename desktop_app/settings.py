@@ -13,7 +13,7 @@ THEMES = ("system", "light", "dark")
 
 @dataclass
 class Preferences:
-    model: str = "emnist36"  # bundled model name
+    model: str = "emnist36_cnn"  # ml.inference.DEFAULT_MODEL, spelled out: importing it would load torch
     device: str = "auto"  # auto, cpu or cuda
     pen_width: int = 14  # canvas pixels at 100% zoom
     top_k: int = 5

@@ -95,8 +95,8 @@ def predict(argv: list[str]) -> int:
     parser.add_argument(
         "--model",
         default=None,
-        help="bundled model name or .safetensors path (default: emnist36, "
-        "or the first bundled model while emnist36 is not bundled)",
+        help="bundled model name or .safetensors path (default: emnist36_cnn, "
+        "or the first bundled model while emnist36_cnn is not bundled)",
     )
     parser.add_argument("--top-k", type=int, default=5)
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)

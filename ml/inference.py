@@ -94,11 +94,11 @@ def bundled_cards(directory: Path | None = None) -> list[tuple[Path, ModelCard |
     return out
 
 
-DEFAULT_MODEL = "emnist36"
+DEFAULT_MODEL = "emnist36_cnn"
 
 
 def default_model_name() -> str:
-    """The app's and the CLI's default: ``emnist36`` when bundled, else the first bundled model."""
+    """The app's and the CLI's default: ``emnist36_cnn`` when bundled, else the first bundled model."""
     names = [p.stem for p in list_bundled()]
     return DEFAULT_MODEL if DEFAULT_MODEL in names or not names else names[0]
 

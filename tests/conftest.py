@@ -128,7 +128,7 @@ def weights_env(trained_weights: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return trained_weights
 
 
-BUNDLED_DEFAULT = "emnist36"  # the app's default model, which the app tests draw against
+BUNDLED_DEFAULT = "emnist36_cnn"  # the app's default model, which the app tests draw against
 
 
 @pytest.fixture

@@ -317,3 +317,10 @@ def test_newest_request_wins(qtbot, window: MainWindow) -> None:  # type: ignore
     answered = [i for i, _ in results]
     assert answered[-1] == ids[-1]
     assert len(answered) < len(ids)  # stale requests were skipped, not computed
+
+
+def test_a_fresh_install_starts_with_the_ml_default_model() -> None:
+    from desktop_app.settings import Preferences
+    from ml.inference import DEFAULT_MODEL
+
+    assert Preferences().model == DEFAULT_MODEL

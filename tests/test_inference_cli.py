@@ -194,7 +194,7 @@ def test_predict_without_model_uses_the_default_or_the_first_bundled(
 ) -> None:
     from ml.inference import default_model_name
 
-    assert default_model_name() == "cnn_tiny"  # emnist36 is not in this folder
+    assert default_model_name() == "cnn_tiny"  # emnist36_cnn is not in this folder
     Image.fromarray(render("T")).save(tmp_path / "t.png")
     assert cli_main(["predict", "--json", str(tmp_path / "t.png")]) == 0
     assert "top" in _lines(capsys)[0]

@@ -44,11 +44,11 @@ def test_self_test_fails_when_a_model_is_damaged_but_the_others_still_work(tmp_p
     for name in ("emnist36", "emnist36_cnn"):
         for source in (REPO_ROOT / "weights").glob(f"{name}.*"):
             (weights / source.name).write_bytes(source.read_bytes())
-    (weights / "emnist36_cnn.safetensors").write_bytes(b"not weights at all")
+    (weights / "emnist36.safetensors").write_bytes(b"not weights at all")  # not the default model
     code, report, _ = _self_test(tmp_path, weights)
     assert code == 1 and report["ok"] is False
     states = {m["name"]: m for m in report["models"]}  # type: ignore[union-attr]
-    assert states["emnist36"]["ok"] and not states["emnist36_cnn"]["ok"]
-    assert "damaged" in states["emnist36_cnn"]["error"]
+    assert states["emnist36_cnn"]["ok"] and not states["emnist36"]["ok"]
+    assert "damaged" in states["emnist36"]["error"]
     drawn = report["drawn"]
     assert isinstance(drawn, list) and drawn and all(d["expected"] == d["predicted"] for d in drawn)
