@@ -30,9 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.self_test and "QT_QPA_PLATFORM" not in os.environ and not os.environ.get("DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    # Before numpy loads: the worker recognizes one drawing at a time, and a second BLAS thread would
-    # gain nothing on it (emnist36_cnn: 0.45 vs 0.46 ms) but spin for ~0.1 s after every call on the
-    # core the GUI thread needs (as torch's worker is kept to one thread: ml.inference.use_cpu_threads).
+    # Before numpy loads: the worker recognizes one drawing at a time, where a second BLAS thread saves
+    # about 0.05 ms (emnist36_cnn forward, bench: 0.41-0.50 vs 0.52-0.53 ms) and then spins for ~0.1 s
+    # after every call on the core the GUI thread needs (torch's worker thread is kept to one thread too).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if sys.platform == "win32":
         # On Windows torch's DLLs must load before Qt's, or torch fails to import later. Elsewhere torch
