@@ -250,7 +250,10 @@ def evaluate(argv: list[str]) -> int:
             **summary(metrics),
             "per_class_recall": {c: v["recall"] for c, v in metrics["per_class"].items()},
         }
-        write_card(replace(card, metrics=new_metrics), weights_path.with_suffix(".json"))
+        from ml.cpu_plan import spec_of
+
+        updated = replace(card, metrics=new_metrics, cpu_plan=spec_of(model) or [])
+        write_card(updated, weights_path.with_suffix(".json"))
         read_card(weights_path.with_suffix(".json"))
     if args.json:
         print(json.dumps(_json_safe(result)))

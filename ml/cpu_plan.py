@@ -15,13 +15,18 @@ plan cannot silently answer differently from the model it came from.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 from numpy.lib.stride_tricks import as_strided
-from torch import nn
+
+from ml.cards import ModelCard, WeightsError, verified_card
+
+if TYPE_CHECKING:  # torch is imported only where a torch model is described; running a plan needs NumPy alone
+    from torch import nn
 
 # From two images up torch's batched kernels catch up (2-core VM, batch 2: regularized_cnn 1.62 ms
 # planned vs 1.36 torch; emnist36_cnn wins to batch 4, torch from 8); one drawing is the case that matters.
@@ -29,21 +34,6 @@ MAX_PLAN_BATCH = 1
 _CHECK_TOLERANCE = 1e-4
 
 Step = Callable[[np.ndarray], np.ndarray]
-
-
-def _numpy(tensor: torch.Tensor) -> np.ndarray:
-    return tensor.detach().to("cpu", torch.float32).contiguous().numpy().copy()
-
-
-def _bn_scale_shift(bn: nn.BatchNorm1d | nn.BatchNorm2d) -> tuple[np.ndarray, np.ndarray]:
-    assert bn.running_mean is not None and bn.running_var is not None
-    scale = 1.0 / torch.sqrt(bn.running_var.detach().double() + bn.eps)
-    if bn.weight is not None:
-        scale = scale * bn.weight.detach().double()
-    shift = -bn.running_mean.detach().double() * scale
-    if bn.bias is not None:
-        shift = shift + bn.bias.detach().double()
-    return scale.float().numpy(), shift.float().numpy()
 
 
 @dataclass(frozen=True)
@@ -156,67 +146,66 @@ def _global_max(x: np.ndarray) -> np.ndarray:
     return x.max(axis=(1, 2), keepdims=True)
 
 
-def _pair(value: int | tuple[int, ...]) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else (int(value[0]), int(value[-1]))
+LayerSpec = dict[str, Any]
 
 
-def _layers(module: nn.Module) -> list[nn.Module]:
-    """The layers of nested sequences, in the order they run."""
-    if isinstance(module, nn.Sequential):
-        return [layer for child in module for layer in _layers(child)]
-    return [module]
+def _two(values: list[int]) -> tuple[int, int]:
+    return int(values[0]), int(values[1])
 
 
-def _steps_for(layers: list[nn.Module]) -> list[Step] | None:
-    """The layers as plan steps, or None if one of them is not a plain layer this module knows."""
+def _steps_from(spec: list[LayerSpec], tensors: Mapping[str, np.ndarray]) -> list[Step]:
+    """Plan steps for a layer spec (see :func:`spec_of`); ValueError if it asks for what a plan cannot do."""
+
+    def array(name: str) -> np.ndarray:
+        if name not in tensors:
+            raise ValueError(f"the weights have no tensor {name!r}")
+        return np.asarray(tensors[name], dtype=np.float32)
+
     steps: list[Step] = []
-    for layer in layers:
+    for layer in spec:
         previous = steps[-1] if steps else None
-        if isinstance(layer, nn.Conv2d):
-            if layer.groups != 1 or _pair(layer.dilation) != (1, 1) or layer.padding_mode != "zeros":
-                return None
-            if isinstance(layer.padding, str):
-                return None
-            weight = _numpy(layer.weight)  # (out, in, kh, kw) -> rows ordered (kh, kw, in) like a patch
+        op = layer["op"]
+        if op == "conv":
+            weight = array(layer["weight"])  # (out, in, kh, kw) -> rows ordered (kh, kw, in) like a patch
             out_channels = weight.shape[0]
-            matrix = weight.transpose(2, 3, 1, 0).reshape(-1, out_channels)
-            bias = _numpy(layer.bias) if layer.bias is not None else np.zeros(out_channels, np.float32)
-            kernel, stride, padding = _pair(layer.kernel_size), _pair(layer.stride), _pair(layer.padding)
-            steps.append(_Conv(matrix, bias, kernel=kernel, stride=stride, padding=padding))
-        elif isinstance(layer, nn.Linear):
-            bias = _numpy(layer.bias) if layer.bias is not None else np.zeros(layer.out_features, np.float32)
-            steps.append(_Linear(_numpy(layer.weight).T.copy(), bias))
-        elif isinstance(layer, (nn.BatchNorm2d, nn.BatchNorm1d)):
+            matrix = np.ascontiguousarray(weight.transpose(2, 3, 1, 0).reshape(-1, out_channels))
+            bias = array(layer["bias"]) if layer["bias"] else np.zeros(out_channels, np.float32)
+            kernel, stride, padding = (_two(layer[key]) for key in ("kernel", "stride", "padding"))
+            steps.append(_Conv(matrix, bias.copy(), kernel=kernel, stride=stride, padding=padding))
+        elif op == "linear":
+            weight = array(layer["weight"])
+            bias = array(layer["bias"]) if layer["bias"] else np.zeros(weight.shape[0], np.float32)
+            steps.append(_Linear(np.ascontiguousarray(weight.T), bias.copy()))
+        elif op == "batch_norm":
             # Folds into the layer before only while nothing non-linear follows that layer's product.
-            if not layer.track_running_stats or not isinstance(previous, _Affine):
-                return None
-            if previous.relu or previous.pool is not None:
-                return None
-            previous.fold(*_bn_scale_shift(layer))
-        elif isinstance(layer, nn.ReLU):
+            if not isinstance(previous, _Affine) or previous.relu or previous.pool is not None:
+                raise ValueError("a batch norm that does not directly follow a conv or linear layer")
+            prefix = layer["prefix"]
+            variance = array(f"{prefix}.running_var").astype(np.float64)
+            scale = 1.0 / np.sqrt(variance + float(layer["eps"]))
+            if layer["affine"]:
+                scale = scale * array(f"{prefix}.weight")
+            shift = -array(f"{prefix}.running_mean") * scale
+            if layer["affine"]:
+                shift = shift + array(f"{prefix}.bias")
+            previous.fold(scale.astype(np.float32), shift.astype(np.float32))
+        elif op == "relu":
             if isinstance(previous, _Affine):
                 previous.relu = True
             else:
                 steps.append(_relu)
-        elif isinstance(layer, nn.MaxPool2d):
-            k, s = _pair(layer.kernel_size), _pair(layer.stride or layer.kernel_size)
-            if k[0] != k[1] or s[0] != s[1] or _pair(layer.padding) != (0, 0) or _pair(layer.dilation) != (1, 1):
-                return None
-            pool = _MaxPool(k[0], s[0], bool(layer.ceil_mode))
+        elif op == "max_pool":
+            pool = _MaxPool(int(layer["kernel"]), int(layer["stride"]), bool(layer["ceil_mode"]))
             if isinstance(previous, _Conv) and previous.pool is None:
                 previous.pool = pool
             else:
                 steps.append(pool)
-        elif isinstance(layer, nn.AdaptiveMaxPool2d):
-            if _pair(layer.output_size) != (1, 1):  # type: ignore[arg-type]
-                return None
+        elif op == "global_max_pool":
             steps.append(_global_max)
-        elif isinstance(layer, nn.Flatten):
+        elif op == "flatten":
             steps.append(_flatten)
-        elif isinstance(layer, nn.Dropout):
-            continue  # identity at inference
         else:
-            return None
+            raise ValueError(f"unknown layer {op!r}")
     return steps
 
 
@@ -241,24 +230,139 @@ class CpuPlan:
         return x
 
 
-def plan_for(model: nn.Module) -> CpuPlan | None:
-    """A CPU plan that computes what ``model`` computes, or None when it has a layer a plan cannot run.
+def plan_from_spec(spec: list[LayerSpec], tensors: Mapping[str, np.ndarray]) -> CpuPlan:
+    """The plan a card's ``cpu_plan`` spec describes, with the model's tensors (by state-dict name)."""
+    if not spec:
+        raise ValueError("no layers to run")
+    return CpuPlan(_steps_from(spec, tensors))
 
-    Only models made of ``features`` and ``classifier`` sequences run through in that order (the
-    plain CNNs of :mod:`ml.models.cnn`) qualify; the plan is checked against the model before use.
-    """
+
+def _layers(module: nn.Module) -> list[nn.Module]:
+    """The layers of nested sequences, in the order they run."""
+    from torch import nn
+
+    if isinstance(module, nn.Sequential):
+        return [layer for child in module for layer in _layers(child)]
+    return [module]
+
+
+def _pair(value: Any) -> list[int]:
+    return [int(value), int(value)] if isinstance(value, int) else [int(value[0]), int(value[-1])]
+
+
+def _describe(model: nn.Module) -> list[LayerSpec] | None:
+    """The model's layers as a spec, or None if one of them is not a plain layer a plan can run."""
+    from torch import nn
+
     from ml.models.cnn import PlainCNN
 
-    if not isinstance(model, PlainCNN) or model.training:
+    if not isinstance(model, PlainCNN):
         return None
-    steps = _steps_for(_layers(model.features) + _layers(model.classifier))
-    if steps is None:
+    names = {id(module): name for name, module in model.named_modules()}
+    spec: list[LayerSpec] = []
+    for layer in _layers(model.features) + _layers(model.classifier):
+        name = names[id(layer)]
+        if isinstance(layer, nn.Conv2d):
+            plain = layer.groups == 1 and _pair(layer.dilation) == [1, 1] and layer.padding_mode == "zeros"
+            if not plain or isinstance(layer.padding, str):
+                return None
+            bias = f"{name}.bias" if layer.bias is not None else None
+            kernel, stride, padding = _pair(layer.kernel_size), _pair(layer.stride), _pair(layer.padding)
+            spec.append(
+                {"op": "conv", "weight": f"{name}.weight", "bias": bias, "kernel": kernel, "stride": stride}
+                | {"padding": padding}
+            )
+        elif isinstance(layer, nn.Linear):
+            bias = f"{name}.bias" if layer.bias is not None else None
+            spec.append({"op": "linear", "weight": f"{name}.weight", "bias": bias})
+        elif isinstance(layer, (nn.BatchNorm2d, nn.BatchNorm1d)):
+            if not layer.track_running_stats:
+                return None
+            spec.append({"op": "batch_norm", "prefix": name, "eps": float(layer.eps), "affine": bool(layer.affine)})
+        elif isinstance(layer, nn.ReLU):
+            spec.append({"op": "relu"})
+        elif isinstance(layer, nn.MaxPool2d):
+            kernel, stride = _pair(layer.kernel_size), _pair(layer.stride or layer.kernel_size)
+            square = kernel[0] == kernel[1] and stride[0] == stride[1]
+            if not square or _pair(layer.padding) != [0, 0] or _pair(layer.dilation) != [1, 1]:
+                return None
+            spec.append(
+                {"op": "max_pool", "kernel": kernel[0], "stride": stride[0], "ceil_mode": bool(layer.ceil_mode)}
+            )
+        elif isinstance(layer, nn.AdaptiveMaxPool2d):
+            if _pair(layer.output_size) != [1, 1]:
+                return None
+            spec.append({"op": "global_max_pool"})
+        elif isinstance(layer, nn.Flatten):
+            spec.append({"op": "flatten"})
+        elif isinstance(layer, nn.Dropout):
+            continue  # identity at inference
+        else:
+            return None
+    return spec
+
+
+def _checked_plan(model: nn.Module) -> tuple[list[LayerSpec], CpuPlan] | None:
+    import torch
+
+    spec = _describe(model)
+    if spec is None:
         return None
-    plan = CpuPlan(steps)
+    tensors = {name: value.detach().float().cpu().numpy() for name, value in model.state_dict().items()}
+    try:
+        plan = plan_from_spec(spec, tensors)
+    except ValueError:
+        return None
     probe = np.random.default_rng(0).random((2, 28, 28), dtype=np.float32)
-    with torch.inference_mode():
-        expected = model(torch.from_numpy(probe).unsqueeze(1).to(next(model.parameters()).device)).float().cpu().numpy()
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            device = next(model.parameters()).device
+            expected = model(torch.from_numpy(probe).unsqueeze(1).to(device)).float().cpu().numpy()
+    finally:
+        model.train(was_training)
     got = plan(probe)
     if got.shape != expected.shape or not np.allclose(got, expected, rtol=_CHECK_TOLERANCE, atol=_CHECK_TOLERANCE):
         return None
-    return plan
+    return spec, plan
+
+
+def spec_of(model: nn.Module) -> list[LayerSpec] | None:
+    """The spec a model card stores so that the model can run without torch, or None if it cannot.
+
+    Only models made of ``features`` and ``classifier`` sequences run through in that order (the
+    plain CNNs of :mod:`ml.models.cnn`) qualify, and only when the plan computes what the model does.
+    """
+    checked = _checked_plan(model)
+    return checked[0] if checked else None
+
+
+def plan_for(model: nn.Module) -> CpuPlan | None:
+    """A CPU plan that computes what ``model`` (in eval mode) computes, or None."""
+    if model.training:
+        return None
+    checked = _checked_plan(model)
+    return checked[1] if checked else None
+
+
+def load_plan(weights_path: Path) -> tuple[CpuPlan, ModelCard]:
+    """A bundled plain CNN as a plan, from its card and weights file, without importing torch.
+
+    The weights are checked against the card's sha256 as :func:`ml.weights.load_weights` does.
+    WeightsError when the file is damaged or the card has no plan.
+    """
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    card = verified_card(weights_path)
+    if not card.cpu_plan:
+        raise WeightsError(f"{card.name} ({card.arch}) cannot run without torch")
+    try:
+        tensors = load_file(str(weights_path))
+    except (SafetensorError, OSError, ValueError) as error:
+        raise WeightsError(f"{weights_path.name} is not a valid safetensors file ({error})") from error
+    try:
+        return plan_from_spec(card.cpu_plan, tensors), card
+    except (ValueError, KeyError, TypeError) as error:
+        raise WeightsError(f"{card.name}: its card's plan does not fit its weights ({error})") from error

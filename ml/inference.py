@@ -1,28 +1,36 @@
-"""Recognition: load a model by name or path, preprocess images, predict top-k.
+"""Recognition with torch: load any model by name or path, on CUDA or the CPU, predict top-k.
 
-The desktop app and the CLI use only this module and :mod:`ml.explain`.
+The desktop app and the CLI use this module and :mod:`ml.explain`, and :mod:`ml.recognition` (no
+torch) for the answers an app gives while torch is still loading.
 """
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
+from ml.cards import (
+    DEFAULT_MODEL,
+    ModelCard,
+    WeightsError,
+    bundled_cards,
+    default_model_name,
+    list_bundled,
+    resolve_model_path,
+    weights_dir,
+)
 from ml.cpu_plan import MAX_PLAN_BATCH, plan_for, softmax
 from ml.devices import DeviceError, cuda_available, describe, resolve_device, to_channels_last
-from ml.image_io import ImageLoadError
-from ml.preprocess import BlankImageError, ImageLike, preprocess
-from ml.weights import ModelCard, WeightsError, load_weights, read_card
+from ml.preprocess import BlankImageError
+from ml.recognition import BaseRecognizer, ClassScore, Prediction, PredictionError
+from ml.weights import load_weights
 
 # The app's whole view of ml is this module and ml.explain; these names are part of that API.
 __all__ = [
+    "DEFAULT_MODEL",
     "BlankImageError",
     "ClassScore",
     "DeviceError",
@@ -37,84 +45,14 @@ __all__ = [
     "describe",
     "list_bundled",
     "resolve_device",
+    "resolve_model_path",
     "use_cpu_threads",
     "warm_up_runtime",
+    "weights_dir",
 ]
 
-DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 
-
-@dataclass(frozen=True)
-class ClassScore:
-    label: str
-    prob: float
-
-
-@dataclass(frozen=True)
-class Prediction:
-    top: tuple[ClassScore, ...]
-    probabilities: np.ndarray  # one per class, in the card's label order
-    model_input: np.ndarray  # the 28x28 image the model saw
-    notes: tuple[str, ...] = ()
-    latency_ms: float = 0.0
-
-    @property
-    def label(self) -> str:
-        return self.top[0].label
-
-
-@dataclass(frozen=True)
-class PredictionError:
-    """Why one image could not be recognized (corrupt file, blank drawing, ...)."""
-
-    reason: str
-    blank: bool = False
-
-
-def weights_dir() -> Path:
-    return Path(os.environ.get("GLYPHPAD_WEIGHTS") or DEFAULT_WEIGHTS_DIR)
-
-
-def list_bundled(directory: Path | None = None) -> list[Path]:
-    """Weights files that have a card beside them, sorted by name."""
-    directory = directory or weights_dir()
-    return sorted(p for p in directory.glob("*.safetensors") if p.with_suffix(".json").exists())
-
-
-def bundled_cards(directory: Path | None = None) -> list[tuple[Path, ModelCard | WeightsError]]:
-    """Every bundled model's card, or the reason it cannot be read."""
-    directory = directory or weights_dir()
-    out: list[tuple[Path, ModelCard | WeightsError]] = []
-    for card_path in sorted(directory.glob("*.json")):
-        weights_path = card_path.with_suffix(".safetensors")
-        try:
-            out.append((weights_path, read_card(card_path)))
-        except WeightsError as error:
-            out.append((weights_path, error))
-    return out
-
-
-DEFAULT_MODEL = "emnist36_cnn"
-
-
-def default_model_name() -> str:
-    """The app's and the CLI's default: ``emnist36_cnn`` when bundled, else the first bundled model."""
-    names = [p.stem for p in list_bundled()]
-    return DEFAULT_MODEL if DEFAULT_MODEL in names or not names else names[0]
-
-
-def resolve_model_path(name_or_path: str | Path) -> Path:
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".safetensors" or candidate.exists():
-        return candidate
-    bundled = weights_dir() / f"{name_or_path}.safetensors"
-    if not bundled.exists() and not bundled.with_suffix(".json").exists():
-        names = ", ".join(p.stem for p in list_bundled()) or "none"
-        raise WeightsError(f"no model named {name_or_path!r} in {weights_dir()} (available: {names})")
-    return bundled
-
-
-class Recognizer:
+class Recognizer(BaseRecognizer):
     """A loaded model on a device, ready to recognize images."""
 
     def __init__(self, model: nn.Module, card: ModelCard, device: torch.device) -> None:
@@ -149,32 +87,8 @@ class Recognizer:
         probabilities: np.ndarray = torch.softmax(logits.float(), dim=1).cpu().numpy()
         return probabilities
 
-    def top_k(self, probabilities: np.ndarray, k: int) -> tuple[ClassScore, ...]:
-        k = max(1, min(k, len(self.labels)))
-        order = np.argsort(-probabilities)[:k]
-        return tuple(ClassScore(self.labels[i], float(probabilities[i])) for i in order)
-
-    def predict(self, image: ImageLike, top_k: int = 5) -> Prediction | PredictionError:
-        """Recognize one image (file, bytes, PIL image or array); errors come back as values."""
-        return self.predict_many([image], top_k=top_k)[0]
-
-    def predict_many(self, images: Sequence[ImageLike], top_k: int = 5) -> list[Prediction | PredictionError]:
-        start = time.perf_counter()
-        results: list[Prediction | PredictionError | None] = [None] * len(images)
-        prepared = []
-        for i, image in enumerate(images):
-            try:
-                prepared.append((i, preprocess(image)))
-            except BlankImageError as error:
-                results[i] = PredictionError(str(error), blank=True)
-            except (ImageLoadError, ValueError) as error:
-                results[i] = PredictionError(str(error))
-        if prepared:
-            probabilities = self.predict_inputs(np.stack([p.input for _, p in prepared]))
-            latency = (time.perf_counter() - start) * 1000.0 / len(images)
-            for (i, item), probs in zip(prepared, probabilities, strict=True):
-                results[i] = Prediction(self.top_k(probs, top_k), probs, item.input, item.notes, latency)
-        return [r for r in results if r is not None]
+    def describe_device(self) -> str:
+        return describe(self.device)
 
 
 def use_cpu_threads(count: int) -> None:

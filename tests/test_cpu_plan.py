@@ -1,5 +1,10 @@
 """The NumPy forward pass for plain CNNs must answer what the torch model answers, or not be used."""
 
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -9,7 +14,8 @@ from ml.cpu_plan import MAX_PLAN_BATCH, plan_for, softmax
 from ml.inference import Recognizer
 from ml.models import get_model
 from ml.models.cnn import EmnistCNN, PlainCNN
-from ml.weights import ModelCard
+from ml.weights import ModelCard, WeightsError
+from tests.conftest import REPO_ROOT
 
 PLAIN = ["emnist_cnn", "lenet5", "vgg16", "baseline_cnn", "regularized_cnn"]
 NOT_PLAIN = ["wide_resnet", "mobilenetv2", "gru", "lstm", "lenet5_gru", "vgg16_gru"]
@@ -93,3 +99,52 @@ def test_recognizer_answers_the_same_with_and_without_the_plan() -> None:
     batched = recognizer.predict_inputs(inputs)  # too many for the plan: torch
     one_by_one = np.concatenate([recognizer.predict_inputs(inputs[i : i + 1]) for i in range(len(inputs))])
     np.testing.assert_allclose(one_by_one, batched, rtol=1e-4, atol=1e-6)
+
+
+def test_training_writes_the_plan_into_the_card_and_it_answers_like_torch(trained_weights: Path) -> None:
+    from ml.cards import read_card
+    from ml.recognition import PlanRecognizer
+
+    assert read_card(trained_weights / "cnn_tiny.json").cpu_plan
+    assert read_card(trained_weights / "gru_tiny.json").cpu_plan == []
+    planned = PlanRecognizer.load(trained_weights / "cnn_tiny.safetensors")
+    with_torch = Recognizer.load(trained_weights / "cnn_tiny.safetensors", device="cpu")
+    inputs = np.random.default_rng(3).random((1, 28, 28), dtype=np.float32)
+    np.testing.assert_allclose(planned.predict_inputs(inputs), with_torch._predict_with_torch(inputs), atol=1e-5)
+    with pytest.raises(WeightsError, match="cannot run without torch"):
+        PlanRecognizer.load(trained_weights / "gru_tiny.safetensors")
+
+
+def test_a_damaged_weights_file_is_refused_without_torch_too(trained_weights: Path, tmp_path: Path) -> None:
+    from ml.recognition import PlanRecognizer
+
+    for source in trained_weights.glob("cnn_tiny.*"):
+        shutil.copy(source, tmp_path / source.name)
+    data = bytearray((tmp_path / "cnn_tiny.safetensors").read_bytes())
+    data[-3] ^= 0xFF
+    (tmp_path / "cnn_tiny.safetensors").write_bytes(bytes(data))
+    with pytest.raises(WeightsError, match="damaged"):
+        PlanRecognizer.load(tmp_path / "cnn_tiny.safetensors")
+
+
+@pytest.mark.parametrize("name", ["emnist36_cnn", "letters_cnn", "letters_cnn_regularized", "letters_lenet5"])
+def test_bundled_plain_cnns_answer_without_torch_as_they_do_with_it(name: str) -> None:
+    from ml.recognition import PlanRecognizer
+
+    path = REPO_ROOT / "weights" / f"{name}.safetensors"
+    planned, with_torch = PlanRecognizer.load(path), Recognizer.load(path, device="cpu")
+    inputs = np.random.default_rng(4).random((2, 28, 28), dtype=np.float32)
+    np.testing.assert_allclose(planned.predict_inputs(inputs), with_torch._predict_with_torch(inputs), atol=1e-5)
+
+
+def test_the_default_model_answers_a_drawing_without_importing_torch() -> None:
+    code = (
+        "import sys\n"
+        "from ml.recognition import PlanRecognizer\n"
+        "from ml.synth import render\n"
+        "result = PlanRecognizer.load('emnist36_cnn').predict(render('A', size=128, pen_width=6))\n"
+        "print(result.label, 'torch' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["A", "False"]
