@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import builtins
 import logging
 import os
 import sys
@@ -38,8 +39,14 @@ def main(argv: list[str] | None = None) -> int:
         # On Windows torch's DLLs must load before Qt's, or torch fails to import later. Elsewhere torch
         # loads in the inference worker, after the window is up.
         import torch  # noqa: F401
-    from desktop_app.app import run
+    plain_import = builtins.__import__
+    from desktop_app.app import run  # imports PySide6, which wraps __import__
 
+    # PySide6 wraps __import__ to support `from __feature__ import ...`, which GlyphPad never uses,
+    # and that wrapper crashed the interpreter (a refcount error in feature_imported) when torch was
+    # imported off the main thread. Torch loads on a thread of its own while the app already answers
+    # (InferenceService.load_runtime), so the wrapper goes.
+    builtins.__import__ = plain_import
     return run(args)
 
 

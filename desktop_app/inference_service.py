@@ -2,14 +2,19 @@
 
 Requests carry ids; a recognition that is no longer the newest when its turn comes is skipped, and a
 result that arrives after a newer request was made is dropped, so the window always shows the
-answer to the latest drawing. Models are loaded and warmed in the worker, so the window is up
-before torch is even imported. Errors come back as values (signals with a reason), never as
+answer to the latest drawing. Errors come back as values (signals with a reason), never as
 exceptions in the GUI thread.
+
+Torch takes seconds to import, so it loads on a thread of its own (:meth:`load_runtime`) while the
+app is already answering: a model whose card carries a NumPy plan (the default one does) recognizes
+drawings through :mod:`ml.recognition` without torch. Work that needs torch (other models, Grad-CAM,
+compare, batch, device changes) waits, in order, until the runtime is ready.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -34,7 +39,6 @@ class ModelInfo:
     name: str
     label_set: str = ""
     arch: str = ""
-    family: str = ""
     accuracy: float | None = None
     params: int = 0
     card: dict[str, Any] = field(default_factory=dict)
@@ -90,14 +94,16 @@ _worker_state = threading.local()
 
 
 class _Task(QRunnable):
-    def __init__(self, work: Callable[[], None]) -> None:
+    def __init__(self, work: Callable[[], None], uses_torch: bool) -> None:
         super().__init__()
         self._work = work
+        self._uses_torch = uses_torch
         self.setAutoDelete(True)
 
     def run(self) -> None:
         try:
-            if not getattr(_worker_state, "threads_set", False):  # the pool may replace an idle thread
+            # The pool may replace an idle thread, hence per thread; only once torch is loaded.
+            if self._uses_torch and not getattr(_worker_state, "threads_set", False):
                 from ml.inference import use_cpu_threads
 
                 use_cpu_threads(1)
@@ -117,6 +123,8 @@ class InferenceService(QObject):
     batch_progress = Signal(int, object)  # batch id, BatchRow
     batch_finished = Signal(int, int, bool)  # batch id, rows done, cancelled
     device_changed = Signal(str, bool)  # description of the device in use, whether CUDA is present
+    runtime_ready = Signal(float)  # torch and the models' code are loaded; seconds it took
+    runtime_failed = Signal(str)  # torch could not be loaded: only NumPy-planned models work
 
     def __init__(self, weights_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -126,9 +134,15 @@ class InferenceService(QObject):
         self._latest: dict[str, int] = {"recognize": 0, "explain": 0, "compare": 0}
         self._next_id = 0
         self._lock = threading.Lock()
-        self._device = "auto"
+        self._device = "auto"  # the worker's device; touched only in the worker thread
+        self._requested_device = "auto"  # the same, as last asked for from the GUI thread
         self._recognizers: dict[tuple[str, str], Any] = {}  # touched only in the worker thread
         self._batch_cancel: dict[int, threading.Event] = {}
+        self._runtime = threading.Event()  # set once torch is imported (load_runtime)
+        self._runtime_loading = False
+        self._waiting_for_runtime: list[tuple[Callable[[], None], int]] = []  # GUI thread only
+        self._planned: set[str] = set()  # models whose card has a NumPy plan (under self._lock)
+        self.runtime_ready.connect(self._submit_waiting)
 
     # ---- bookkeeping -------------------------------------------------------------------------
     def _new_id(self, kind: str) -> int:
@@ -145,8 +159,58 @@ class InferenceService(QObject):
         with self._lock:
             return self._latest.get(kind) == request_id
 
-    def _submit(self, work: Callable[[], None], priority: int = PRIORITY_INTERACTIVE) -> None:
-        self._pool.start(_Task(work), priority)
+    def _submit(self, work: Callable[[], None], priority: int = PRIORITY_INTERACTIVE, needs_torch: bool = True) -> None:
+        """Queue work for the worker; work that needs torch waits until :meth:`load_runtime` is done."""
+        if needs_torch and not self._runtime.is_set():
+            self._waiting_for_runtime.append((work, priority))
+            return
+        self._pool.start(_Task(work, uses_torch=needs_torch), priority)
+
+    def _submit_waiting(self) -> None:
+        waiting, self._waiting_for_runtime = self._waiting_for_runtime, []
+        for work, priority in waiting:
+            self._pool.start(_Task(work, uses_torch=True), priority)
+
+    @property
+    def runtime_loaded(self) -> bool:
+        return self._runtime.is_set()
+
+    def load_runtime(self) -> None:
+        """Import torch, ml.inference and ml.explain on a thread of their own; emits runtime_ready.
+
+        Called once the window is up. The app removes PySide6's import hook first (see
+        desktop_app.__main__), which crashed when torch was imported off the main thread.
+        """
+        if self._runtime_loading or self._runtime.is_set():
+            return
+        self._runtime_loading = True
+
+        def load() -> None:
+            start = time.perf_counter()
+            try:
+                import ml.explain  # noqa: F401
+                from ml.inference import warm_up_runtime
+
+                warm_up_runtime()
+            except Exception as error:  # a broken torch install: planned models still work
+                log.exception("torch could not be loaded")
+                self.runtime_failed.emit(_one_line(error))
+                return
+            self._runtime.set()
+            self.runtime_ready.emit(time.perf_counter() - start)
+
+        threading.Thread(target=load, name="glyphpad-runtime", daemon=True).start()
+
+    def mark_runtime_loaded(self) -> None:
+        """For a process that imported torch itself (tests, Windows): torch work may run at once."""
+        if "torch" in sys.modules and not self._runtime.is_set():
+            self._runtime.set()
+            self.runtime_ready.emit(0.0)
+
+    def _can_run_without_torch(self, model: str) -> bool:
+        with self._lock:
+            planned = model in self._planned
+        return planned and self._requested_device != "cuda" and not self._runtime.is_set()
 
     def wait_idle(self, timeout_ms: int = 30000) -> bool:
         return self._pool.waitForDone(timeout_ms)
@@ -159,11 +223,19 @@ class InferenceService(QObject):
 
     # ---- worker-side helpers -------------------------------------------------------------------
     def _recognizer(self, name: str) -> Any:
+        """With torch once it is loaded; before that, the model's NumPy plan."""
+        path = self._weights_dir / f"{name}.safetensors"
+        if not self._runtime.is_set():
+            from ml.recognition import PlanRecognizer
+
+            key = (name, "plan")
+            if key not in self._recognizers:
+                self._recognizers[key] = PlanRecognizer.load(path)
+            return self._recognizers[key]
         from ml.inference import Recognizer
 
         key = (name, self._device)
         if key not in self._recognizers:
-            path = self._weights_dir / f"{name}.safetensors"
             recognizer = Recognizer.load(path, device=self._device)
             recognizer.warm_up()
             self._recognizers[key] = recognizer
@@ -172,49 +244,49 @@ class InferenceService(QObject):
     # ---- requests (called from the GUI thread) -------------------------------------------------
     def list_models(self) -> None:
         def work() -> None:
-            from ml.inference import WeightsError, bundled_cards
+            from ml.cards import WeightsError, bundled_cards  # cards only: no torch needed
 
             infos = []
+            planned = set()
             for weights_path, card in bundled_cards(self._weights_dir):
                 if isinstance(card, WeightsError):
                     infos.append(ModelInfo(name=weights_path.stem, error=str(card)))
                     continue
                 accuracy = card.metrics.get("accuracy")
                 error = "" if weights_path.exists() else f"{weights_path.name} is missing"
-                try:
-                    family = card.family
-                except ValueError as exc:
-                    family, error = "", str(exc)
+                if card.cpu_plan:
+                    planned.add(card.name)
                 infos.append(
                     ModelInfo(
                         name=card.name,
                         label_set=card.label_set,
                         arch=card.arch,
-                        family=family,
                         accuracy=accuracy if isinstance(accuracy, float) else None,
                         params=card.params,
                         card=card.__dict__.copy(),
                         error=error,
                     )
                 )
+            with self._lock:
+                self._planned = planned
             self.models_listed.emit(infos)
 
-        self._submit(work)
+        self._submit(work, needs_torch=False)
 
     def load_model(self, name: str) -> None:
         def work() -> None:
-            from ml.inference import describe
-
             try:
                 recognizer = self._recognizer(name)
             except Exception as error:  # WeightsError, DeviceError, or anything torch raises
                 self.model_failed.emit(name, _one_line(error))
                 return
-            self.model_ready.emit(name, describe(recognizer.device))
+            self.model_ready.emit(name, recognizer.describe_device())
 
-        self._submit(work)
+        self._submit(work, needs_torch=not self._can_run_without_torch(name))
 
     def set_device(self, device: str) -> None:
+        self._requested_device = device
+
         def work() -> None:
             from ml.inference import DeviceError, cuda_available, describe, resolve_device
 
@@ -238,11 +310,11 @@ class InferenceService(QObject):
                 return  # a newer drawing is already queued: this one would only be shown and replaced
             self.recognized.emit(request_id, self._recognize_now(model, image, top_k))
 
-        self._submit(work)
+        self._submit(work, needs_torch=not self._can_run_without_torch(model))
         return request_id
 
     def _recognize_now(self, model: str, image: Any, top_k: int) -> Recognition:
-        from ml.inference import Prediction
+        from ml.recognition import Prediction
 
         try:
             recognizer = self._recognizer(model)
@@ -311,7 +383,7 @@ class InferenceService(QObject):
             if cancel.is_set():
                 self.batch_finished.emit(batch_id, start, True)
                 return
-            from ml.inference import Prediction
+            from ml.recognition import Prediction
 
             end = min(start + BATCH_CHUNK, len(paths))
             try:

@@ -218,6 +218,8 @@ class MainWindow(QMainWindow):
         service.batch_progress.connect(self._on_batch_progress)
         service.batch_finished.connect(self._on_batch_finished)
         service.device_changed.connect(self._on_device_changed)
+        service.runtime_ready.connect(self._on_runtime_ready)
+        service.runtime_failed.connect(self._on_runtime_failed)
         self.canvas.drawing_changed.connect(self.recognize_canvas)
         self.canvas.can_undo_changed.connect(self.undo_action.setEnabled)
         self.canvas.can_redo_changed.connect(self.redo_action.setEnabled)
@@ -342,6 +344,16 @@ class MainWindow(QMainWindow):
         if self.preferences.model in self.models:
             self.service.load_model(self.preferences.model)
             self.recognize_canvas()
+
+    def _on_runtime_ready(self, _seconds: float) -> None:
+        # The model in use answered through its NumPy plan so far; load it with torch (device, Grad-CAM).
+        if self.preferences.model in self.models:
+            self.service.load_model(self.preferences.model)
+
+    def _on_runtime_failed(self, reason: str) -> None:
+        self.statusBar().showMessage(
+            f"PyTorch could not be loaded ({reason}): only the plain CNN models work, without explanations", 0
+        )
 
     def _on_device_changed(self, description: str, cuda_present: bool) -> None:
         self.device_label.setText(f"device: {description}")

@@ -16,7 +16,7 @@ from PIL import Image
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
 
-from desktop_app.app import create_window, draw_with_pen, load_ml_in_main_thread
+from desktop_app.app import create_window, draw_with_pen
 from desktop_app.inference_service import Recognition
 from desktop_app.main_window import MainWindow
 from desktop_app.widgets.prediction_panel import ConfidenceBar
@@ -28,7 +28,11 @@ TIMEOUT_MS = 20000
 
 
 def _open_window(
-    qtbot, settings_file: Path, model: str = "cnn_tiny", size: tuple[int, int] | None = (1100, 620)
+    qtbot,
+    settings_file: Path,
+    model: str = "cnn_tiny",
+    size: tuple[int, int] | None = (1100, 620),
+    load_runtime: bool = True,
 ) -> MainWindow:  # type: ignore[no-untyped-def]
     settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
     window = create_window(argparse.Namespace(model=model, device="cpu"), settings=settings)
@@ -37,6 +41,9 @@ def _open_window(
         window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
+    if load_runtime:  # as the app does once its window is up
+        with qtbot.waitSignal(window.service.runtime_ready, timeout=TIMEOUT_MS):
+            window.service.load_runtime()
     with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
         window.start()
     return window
@@ -44,7 +51,12 @@ def _open_window(
 
 @pytest.fixture(scope="module", autouse=True)
 def _ml_loaded() -> None:
-    load_ml_in_main_thread()
+    # Torch is imported here, on the main thread: pytest-qt imported PySide6 first, so its import hook
+    # (which the app removes before loading torch on a thread of its own) is still in place.
+    import ml.explain  # noqa: F401
+    from ml.inference import warm_up_runtime
+
+    warm_up_runtime()
 
 
 @pytest.fixture
@@ -324,3 +336,25 @@ def test_a_fresh_install_starts_with_the_ml_default_model() -> None:
     from ml.inference import DEFAULT_MODEL
 
     assert Preferences().model == DEFAULT_MODEL
+
+
+def test_the_default_model_answers_before_torch_is_loaded_and_explains_after(
+    qtbot, bundled_weights: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    window = _open_window(qtbot, tmp_path / "s.ini", model=BUNDLED_DEFAULT, load_runtime=False)
+    try:
+        assert not window.service.runtime_loaded
+        window.tabs.setCurrentWidget(window.explain_view)
+        explained: list[object] = []
+        window.service.explained.connect(lambda _id, explanation: explained.append(explanation))
+        result = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))
+        assert result.top[0][0] == "A"
+        assert "NumPy" in window.device_label.text()  # answered by the model's plan, without torch
+        qtbot.wait(300)
+        assert explained == []  # Grad-CAM needs torch: it waits for it
+        with qtbot.waitSignal(window.service.explained, timeout=TIMEOUT_MS):
+            window.service.load_runtime()
+        assert explained and not explained[-1].error  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: "NumPy" not in window.device_label.text(), timeout=TIMEOUT_MS)
+    finally:
+        window.close()
