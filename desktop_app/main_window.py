@@ -419,6 +419,8 @@ class MainWindow(QMainWindow):
     def _request_explanation(self) -> None:
         if self._current_model_input is None or self.tabs.currentWidget() is not self.explain_view:
             return
+        if not self.service.runtime_loaded:  # the request waits for torch; say so instead of showing nothing
+            self.explain_view.show_error("Loading PyTorch for Grad-CAM and the activation maps…")
         self.service.explain(self.preferences.model, self._current_model_input, self.explain_view.chosen_class())
 
     def _on_explained(self, request_id: int, explanation: Explanation) -> None:

@@ -27,6 +27,7 @@ class ExplainView(QWidget):
         heat_layout.addRow("Class:", self.class_picker)
         self.heatmap_label = QLabel("No explanation yet.")
         self.heatmap_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.heatmap_label.setWordWrap(True)  # messages in place of the map: errors, "loading"
         self.heatmap_label.setMinimumSize(28 * HEATMAP_SCALE, 28 * HEATMAP_SCALE)
         heat_layout.addRow(self.heatmap_label)
         self.method_label = QLabel("")
