@@ -11,9 +11,8 @@ import logging
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QMimeData, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
@@ -42,6 +41,9 @@ from desktop_app.widgets.canvas import DrawingCanvas, qimage_to_grey
 from desktop_app.widgets.compare_view import CompareView
 from desktop_app.widgets.explain_view import ExplainView
 from desktop_app.widgets.prediction_panel import PredictionPanel
+
+if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
+    import numpy as np
 
 log = logging.getLogger(__name__)
 

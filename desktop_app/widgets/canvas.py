@@ -8,8 +8,8 @@ ignored anyway, so a pen stroke is never drawn twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -24,6 +24,9 @@ from PySide6.QtGui import (
     QTabletEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
+    import numpy as np
 
 MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
 # The drawing goes to recognition at most this big. 128 px is EMNIST's own source resolution (NIST's
@@ -356,6 +359,8 @@ class DrawingCanvas(QWidget):
 
 
 def qimage_to_grey(image: QImage) -> np.ndarray:
+    import numpy as np
+
     grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
     width, height, stride = grey.width(), grey.height(), grey.bytesPerLine()
     buffer = np.frombuffer(grey.constBits(), dtype=np.uint8, count=stride * height)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_app.widgets.images import channel_grid, grey_pixmap, overlay_pixmap
+
+if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
+    import numpy as np
 
 HEATMAP_SCALE = 7
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QImage, QPixmap
 
+# numpy is imported in each function: this module is imported before the window shows, numpy after.
+if TYPE_CHECKING:
+    import numpy as np
+
 # A perceptual dark-blue -> yellow ramp (viridis-like endpoints), so heatmaps read in both themes.
-_RAMP = np.array([[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]], dtype=np.float32)
+_RAMP_RGB = ((68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37))
 
 
 def grey_pixmap(values: np.ndarray, scale: int = 1, invert: bool = False) -> QPixmap:
     """A float [0, 1] H x W array as a grey pixmap, each pixel a ``scale`` x ``scale`` block (no smoothing)."""
+    import numpy as np
+
     pixels = np.clip(values, 0, 1)
     if invert:
         pixels = 1 - pixels
@@ -24,15 +31,20 @@ def grey_pixmap(values: np.ndarray, scale: int = 1, invert: bool = False) -> QPi
 
 def colour_map(values: np.ndarray) -> np.ndarray:
     """[0, 1] -> RGB uint8 through the ramp."""
-    position = np.clip(values, 0, 1) * (len(_RAMP) - 1)
-    low = np.floor(position).astype(int).clip(0, len(_RAMP) - 2)
+    import numpy as np
+
+    ramp = np.array(_RAMP_RGB, dtype=np.float32)
+    position = np.clip(values, 0, 1) * (len(ramp) - 1)
+    low = np.floor(position).astype(int).clip(0, len(ramp) - 2)
     fraction = (position - low)[..., None]
-    rgb = _RAMP[low] * (1 - fraction) + _RAMP[low + 1] * fraction
+    rgb = ramp[low] * (1 - fraction) + ramp[low + 1] * fraction
     return rgb.astype(np.uint8)
 
 
 def overlay_pixmap(model_input: np.ndarray, heatmap: np.ndarray, scale: int, alpha: float = 0.55) -> QPixmap:
     """The heatmap in colour over the input in grey."""
+    import numpy as np
+
     grey = np.repeat(np.clip(model_input, 0, 1)[..., None] * 255, 3, axis=2)
     blended = (1 - alpha) * grey + alpha * colour_map(heatmap).astype(np.float32)
     rgb = np.ascontiguousarray(np.kron(blended.astype(np.uint8), np.ones((scale, scale, 1), dtype=np.uint8)))
@@ -43,6 +55,8 @@ def overlay_pixmap(model_input: np.ndarray, heatmap: np.ndarray, scale: int, alp
 
 def channel_grid(maps: np.ndarray, max_channels: int = 64) -> np.ndarray:
     """C x H x W activations -> one [0, 1] mosaic, each channel normalized on its own."""
+    import numpy as np
+
     maps = maps[:max_channels]
     count, height, width = maps.shape
     columns = int(np.ceil(np.sqrt(count)))

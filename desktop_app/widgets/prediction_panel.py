@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop_app.widgets.images import grey_pixmap
+
+if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
+    import numpy as np
 
 INPUT_SCALE = 6
 
