@@ -580,7 +580,7 @@ class MainWindow(QMainWindow):
             if info.error:
                 parts.append(f"<h3>{html.escape(info.name)}</h3><p><b>Unavailable:</b> {html.escape(info.error)}</p>")
                 continue
-            card = {k: v for k, v in info.card.items() if k not in ("labels",)}
+            card = {k: v for k, v in info.card.items() if k not in ("labels", "cpu_plan")}  # not for people
             metrics = card.get("metrics", {})
             headline = ", ".join(
                 f"{k.replace('_', ' ')} {100 * v:.2f}%"
