@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if sys.platform == "win32":
         # On Windows torch's DLLs must load before Qt's, or torch fails to import later. Elsewhere torch
-        # loads in the inference worker, after the window is up.
+        # loads on a thread of its own once the window is up (InferenceService.load_runtime).
         import torch  # noqa: F401
     plain_import = builtins.__import__
     from desktop_app.app import run  # imports PySide6, which wraps __import__

@@ -276,7 +276,7 @@ def self_test(
         # As a user would: draw as soon as the window answers, while torch may still be loading...
         for char in SELF_TEST_CHARACTERS:
             loading_latencies.append(draw_and_read(char))
-            if first_result_s is None and loading_latencies[-1] == loading_latencies[-1]:
+            if first_result_s is None and not math.isnan(loading_latencies[-1]):
                 first_result_s = time.perf_counter() - started
             if window.service.runtime_loaded:
                 break

@@ -14,7 +14,6 @@ compare, batch, device changes) waits, in order, until the runtime is ready.
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -96,16 +95,16 @@ _worker_state = threading.local()
 
 
 class _Task(QRunnable):
-    def __init__(self, work: Callable[[], None], uses_torch: bool) -> None:
+    def __init__(self, work: Callable[[], None], runtime: threading.Event) -> None:
         super().__init__()
         self._work = work
-        self._uses_torch = uses_torch
+        self._runtime = runtime
         self.setAutoDelete(True)
 
     def run(self) -> None:
         try:
             # The pool may replace an idle thread, hence per thread; only once torch is loaded.
-            if self._uses_torch and not getattr(_worker_state, "threads_set", False):
+            if self._runtime.is_set() and not getattr(_worker_state, "threads_set", False):
                 from ml.inference import use_cpu_threads
 
                 use_cpu_threads(1)
@@ -162,16 +161,19 @@ class InferenceService(QObject):
             return self._latest.get(kind) == request_id
 
     def _submit(self, work: Callable[[], None], priority: int = PRIORITY_INTERACTIVE, needs_torch: bool = True) -> None:
-        """Queue work for the worker; work that needs torch waits until :meth:`load_runtime` is done."""
-        if needs_torch and not self._runtime.is_set():
+        """Queue work for the worker; work that needs torch waits until :meth:`load_runtime` is done.
+
+        Waiting work keeps its order: until it has been queued, later torch work waits behind it.
+        """
+        if needs_torch and (not self._runtime.is_set() or self._waiting_for_runtime):
             self._waiting_for_runtime.append((work, priority))
             return
-        self._pool.start(_Task(work, uses_torch=needs_torch), priority)
+        self._pool.start(_Task(work, self._runtime), priority)
 
     def _submit_waiting(self) -> None:
         waiting, self._waiting_for_runtime = self._waiting_for_runtime, []
         for work, priority in waiting:
-            self._pool.start(_Task(work, uses_torch=True), priority)
+            self._pool.start(_Task(work, self._runtime), priority)
 
     @property
     def runtime_loaded(self) -> bool:
@@ -202,12 +204,6 @@ class InferenceService(QObject):
             self.runtime_ready.emit(time.perf_counter() - start)
 
         threading.Thread(target=load, name="glyphpad-runtime", daemon=True).start()
-
-    def mark_runtime_loaded(self) -> None:
-        """For a process that imported torch itself (tests, Windows): torch work may run at once."""
-        if "torch" in sys.modules and not self._runtime.is_set():
-            self._runtime.set()
-            self.runtime_ready.emit(0.0)
 
     def _can_run_without_torch(self, model: str) -> bool:
         with self._lock:

@@ -8,9 +8,10 @@ blocks in one process, each forward pass after preprocessing a drawing as the ap
 bench`` do: 0.42 vs 0.65 ms p50).
 
 A plan is built from a model's layers in order (``features`` then ``classifier``) when every layer is
-one it knows; anything else (residual blocks, recurrent layers) keeps the torch forward. Every plan is
-checked against the torch forward on random input when it is built and refused if they differ, so a
-plan cannot silently answer differently from the model it came from.
+one it knows; anything else (residual blocks, recurrent layers) keeps the torch forward. A model's
+layers are written to its card as a spec (:func:`spec_of`) only after the plan built from them gave
+what the torch forward gives on random input, so a plan cannot silently answer differently from its
+model; :func:`load_plan` then runs it from the card and the weights file without importing torch.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ class _Linear(_Affine):
 
 
 def _relu(x: np.ndarray) -> np.ndarray:
-    return np.maximum(x, 0.0, out=x)
+    return np.maximum(x, 0.0)  # not in place: x may be the caller's input
 
 
 def _flatten(x: np.ndarray) -> np.ndarray:
@@ -269,8 +270,14 @@ def _describe(model: nn.Module) -> list[LayerSpec] | None:
             bias = f"{name}.bias" if layer.bias is not None else None
             kernel, stride, padding = _pair(layer.kernel_size), _pair(layer.stride), _pair(layer.padding)
             spec.append(
-                {"op": "conv", "weight": f"{name}.weight", "bias": bias, "kernel": kernel, "stride": stride}
-                | {"padding": padding}
+                {
+                    "op": "conv",
+                    "weight": f"{name}.weight",
+                    "bias": bias,
+                    "kernel": kernel,
+                    "stride": stride,
+                    "padding": padding,
+                }
             )
         elif isinstance(layer, nn.Linear):
             bias = f"{name}.bias" if layer.bias is not None else None
@@ -290,7 +297,7 @@ def _describe(model: nn.Module) -> list[LayerSpec] | None:
                 {"op": "max_pool", "kernel": kernel[0], "stride": stride[0], "ceil_mode": bool(layer.ceil_mode)}
             )
         elif isinstance(layer, nn.AdaptiveMaxPool2d):
-            if _pair(layer.output_size) != [1, 1]:
+            if layer.output_size not in (1, (1, 1)):
                 return None
             spec.append({"op": "global_max_pool"})
         elif isinstance(layer, nn.Flatten):
@@ -363,6 +370,10 @@ def load_plan(weights_path: Path) -> tuple[CpuPlan, ModelCard]:
     except (SafetensorError, OSError, ValueError) as error:
         raise WeightsError(f"{weights_path.name} is not a valid safetensors file ({error})") from error
     try:
-        return plan_from_spec(card.cpu_plan, tensors), card
+        plan = plan_from_spec(card.cpu_plan, tensors)
+        outputs = plan(np.zeros((1, 28, 28), dtype=np.float32)).shape  # shapes that do not fit fail here
     except (ValueError, KeyError, TypeError) as error:
         raise WeightsError(f"{card.name}: its card's plan does not fit its weights ({error})") from error
+    if outputs != (1, len(card.labels)):
+        raise WeightsError(f"{card.name}: its plan gives {outputs[-1]} outputs for {len(card.labels)} labels")
+    return plan, card

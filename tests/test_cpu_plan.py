@@ -148,3 +148,17 @@ def test_the_default_model_answers_a_drawing_without_importing_torch() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["A", "False"]
+
+
+def test_a_card_whose_plan_does_not_fit_its_weights_is_refused(trained_weights: Path, tmp_path: Path) -> None:
+    import json
+
+    from ml.recognition import PlanRecognizer
+
+    for source in trained_weights.glob("cnn_tiny.*"):
+        shutil.copy(source, tmp_path / source.name)
+    card = json.loads((tmp_path / "cnn_tiny.json").read_text())
+    card["cpu_plan"] = [layer for layer in card["cpu_plan"] if layer["op"] != "flatten"]  # 4-D into a linear layer
+    (tmp_path / "cnn_tiny.json").write_text(json.dumps(card))
+    with pytest.raises(WeightsError, match="does not fit"):
+        PlanRecognizer.load(tmp_path / "cnn_tiny.safetensors")
