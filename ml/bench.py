@@ -32,9 +32,12 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return float(np.percentile(values, 50)), float(np.percentile(values, 95))
 
 
-def bench_model(recognizer: Recognizer, repeats: int, batch: int) -> dict[str, float | str]:
+def bench_model(
+    recognizer: Recognizer, repeats: int, batch: int, drawing_px: int = DRAWING_PX
+) -> dict[str, float | str]:
     # The app sends its drawing with the longer side at 128 px (desktop_app's RECOGNITION_MAX_SIDE).
-    drawing = render("A", size=DRAWING_PX, pen_width=6)  # a 12 px pen on a 256 px canvas
+    # A 12 px pen on a 256 px canvas, scaled to the drawing: 6 px at the default size.
+    drawing = render("A", size=drawing_px, pen_width=6 * drawing_px / DRAWING_PX)
     for _ in range(10):
         recognizer.predict(drawing)
     latencies = []
@@ -84,6 +87,7 @@ def cli(argv: list[str]) -> int:
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     parser.add_argument("--repeats", type=int, default=300)
     parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--drawing-px", type=int, default=DRAWING_PX, help="side of the drawing (the app's: 128)")
     parser.add_argument("--json", action="store_true", help="one JSON object per model")
     args = parser.parse_args(argv)
     names: list[str | Path] = list(args.model) if args.model else list(list_bundled())
@@ -104,7 +108,7 @@ def cli(argv: list[str]) -> int:
             status = 1
             continue
         with torch.no_grad():
-            row = bench_model(recognizer, args.repeats, args.batch)
+            row = bench_model(recognizer, args.repeats, args.batch, args.drawing_px)
         if args.json:
             print(json.dumps(row), flush=True)
         else:

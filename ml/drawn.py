@@ -63,8 +63,15 @@ def _scan(drawing: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(pixels, 0, 255).astype(np.uint8)
 
 
-def _drawings(rng: np.random.Generator, writers: int, chars: str | None) -> list[tuple[str, str, np.ndarray]]:
-    """(character, condition, image) for every glyph variant, writer and condition."""
+def _drawings(
+    rng: np.random.Generator, writers: int, chars: str | None, canvas_px: int = CANVAS_PX
+) -> list[tuple[str, str, np.ndarray]]:
+    """(character, condition, image) for every glyph variant, writer and condition.
+
+    ``canvas_px`` renders the canvas conditions at another size, pens scaled with it (the same
+    drawings: the random draws do not depend on it), to see what the app's rendering size costs.
+    """
+    zoom = canvas_px / CANVAS_PX
     out: list[tuple[str, str, np.ndarray]] = []
     for char, variants in GLYPH_VARIANTS.items():
         if chars is not None and char not in chars:
@@ -76,9 +83,10 @@ def _drawings(rng: np.random.Generator, writers: int, chars: str | None) -> list
                     box = float(rng.uniform(0.35, 0.85))
                     room = (1.0 - box) / 2 - 0.02
                     offset = (float(rng.uniform(-room, room)), float(rng.uniform(-room, room)))
-                    image = render(char, CANVAS_PX, pen, box, offset, strokes=hand)
+                    image = render(char, canvas_px, pen * zoom, box, offset, strokes=hand)
                     out.append((char, f"pen {pen}px", image))
-                inverted = render(char, CANVAS_PX, float(rng.uniform(6, 14)), 0.6, dark_on_light=False, strokes=hand)
+                inverted_pen = float(rng.uniform(6, 14)) * zoom
+                inverted = render(char, canvas_px, inverted_pen, 0.6, dark_on_light=False, strokes=hand)
                 out.append((char, "white on black", inverted))
                 big = render(char, 112, float(rng.uniform(8, 14)), 0.8, dark_on_light=False, strokes=hand)
                 small = Image.fromarray(big).resize((28, 28), Image.Resampling.BOX)
@@ -89,7 +97,11 @@ def _drawings(rng: np.random.Generator, writers: int, chars: str | None) -> list
 
 
 def make_drawn_set(
-    writers: int = DEFAULT_WRITERS, seed: int = DEFAULT_SEED, progress: bool = False, chars: str | None = None
+    writers: int = DEFAULT_WRITERS,
+    seed: int = DEFAULT_SEED,
+    progress: bool = False,
+    chars: str | None = None,
+    canvas_px: int = CANVAS_PX,
 ) -> DrawnSet:
     """The drawings, preprocessed; ``chars`` limits them to some characters (default: every glyph)."""
     rng = np.random.default_rng(seed)
@@ -97,7 +109,7 @@ def make_drawn_set(
     drawn_chars: list[str] = []
     conditions: list[str] = []
     for char, condition, image in tqdm(
-        _drawings(rng, writers, chars), desc="drawings", unit="img", disable=not progress, mininterval=1.0
+        _drawings(rng, writers, chars, canvas_px), desc="drawings", unit="img", disable=not progress, mininterval=1.0
     ):
         try:
             inputs.append(preprocess(image).input)
@@ -167,6 +179,9 @@ def cli(argv: list[str]) -> int:
     parser.add_argument("--model", action="append", default=None, help="model name or path (repeatable; default all)")
     parser.add_argument("--writers", type=int, default=DEFAULT_WRITERS, help="hands per glyph variant")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--canvas-px", type=int, default=CANVAS_PX, help="render the canvas drawings at this size (pens scale along)"
+    )
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     parser.add_argument("--json", action="store_true", help="one JSON object per model")
     parser.add_argument("--readme", type=Path, default=None, help="rewrite the table between the drawn markers")
@@ -180,7 +195,10 @@ def cli(argv: list[str]) -> int:
     if not names:
         print("glyphpad-ml drawn: no usable models in weights/", file=sys.stderr)
         return 1
-    drawn = make_drawn_set(args.writers, args.seed, progress=True)
+    if args.canvas_px < 28:
+        print("glyphpad-ml drawn: --canvas-px must be at least 28", file=sys.stderr)
+        return 2
+    drawn = make_drawn_set(args.writers, args.seed, progress=True, canvas_px=args.canvas_px)
     if args.save_grid is not None:
         _save_grid(drawn, args.save_grid)
     rows = []

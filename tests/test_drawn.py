@@ -93,3 +93,15 @@ def test_drawn_command_writes_the_readme_table(
     assert cli_main(["drawn", "--writers", "0"]) == 2
     readme.write_text("no markers")
     assert cli_main(["drawn", "--writers", "1", "--model", "cnn_tiny", "--readme", str(readme)]) == 2
+
+
+def test_a_smaller_canvas_draws_the_same_characters_at_its_size() -> None:
+    full = make_drawn_set(writers=1, seed=5, chars="A")
+    small = make_drawn_set(writers=1, seed=5, chars="A", canvas_px=128)
+    assert small.chars == full.chars and small.conditions == full.conditions
+    canvas = [i for i, c in enumerate(full.conditions) if c.startswith("pen") or c == "white on black"]
+    fixed = [i for i in range(len(full.chars)) if i not in canvas]
+    # the same drawings, rendered smaller: close after preprocessing, not equal; other conditions unchanged
+    assert np.array_equal(small.inputs[fixed], full.inputs[fixed])
+    assert not np.array_equal(small.inputs[canvas], full.inputs[canvas])
+    assert np.abs(small.inputs[canvas] - full.inputs[canvas]).mean() < 0.05

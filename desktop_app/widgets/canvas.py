@@ -30,9 +30,10 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
 
 MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
 # The drawing goes to recognition at most this big. 128 px is EMNIST's own source resolution (NIST's
-# 128x128 scans) and above the 112 px preprocessing works at; measured on 1,272 drawn characters, the
-# same drawings scored 93.4% at 128 px and 92.8% at 256 (emnist36; emnist36_cnn 93.6 vs 93.2), while
-# preprocessing one takes 0.36 instead of 0.59 ms.
+# 128x128 scans) and above the 112 px preprocessing works at. The same 2,226 synthesized drawings
+# score as well or better at 128 px as at 256 (`glyphpad-ml drawn --model emnist36 --model
+# emnist36_cnn --canvas-px 128`, then 256: 93.35 vs 93.17% and 93.94 vs 93.62%), and preprocessing
+# one takes a fifth to a third less (README, "Latency").
 RECOGNITION_MAX_SIDE = 128
 
 
