@@ -88,6 +88,9 @@ def cli(argv: list[str]) -> int:
     parser.add_argument("--repeats", type=int, default=300)
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--drawing-px", type=int, default=DRAWING_PX, help="side of the drawing (the app's: 128)")
+    parser.add_argument(
+        "--no-cpu-plan", action="store_true", help="run plain CNNs through torch too, not their NumPy plan"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per model")
     args = parser.parse_args(argv)
     names: list[str | Path] = list(args.model) if args.model else list(list_bundled())
@@ -107,6 +110,8 @@ def cli(argv: list[str]) -> int:
             print(f"glyphpad-ml bench: {error}", file=sys.stderr)
             status = 1
             continue
+        if args.no_cpu_plan:
+            recognizer.cpu_plan = None
         with torch.no_grad():
             row = bench_model(recognizer, args.repeats, args.batch, args.drawing_px)
         if args.json:
