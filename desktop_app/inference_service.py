@@ -232,6 +232,7 @@ class InferenceService(QObject):
             return self._recognizers[key]
         from ml.inference import Recognizer
 
+        self._recognizers.pop((name, "plan"), None)  # torch is here: the plan-only recognizer is done
         key = (name, self._device)
         if key not in self._recognizers:
             recognizer = Recognizer.load(path, device=self._device)

@@ -150,8 +150,9 @@ def _global_max(x: np.ndarray) -> np.ndarray:
 LayerSpec = dict[str, Any]
 
 
-def _two(values: list[int]) -> tuple[int, int]:
-    return int(values[0]), int(values[1])
+def _pair(value: Any) -> tuple[int, int]:
+    """An int or a pair (torch's layer attributes, a spec's lists) as a pair of ints."""
+    return (int(value), int(value)) if isinstance(value, int) else (int(value[0]), int(value[-1]))
 
 
 def _steps_from(spec: list[LayerSpec], tensors: Mapping[str, np.ndarray]) -> list[Step]:
@@ -171,7 +172,7 @@ def _steps_from(spec: list[LayerSpec], tensors: Mapping[str, np.ndarray]) -> lis
             out_channels = weight.shape[0]
             matrix = np.ascontiguousarray(weight.transpose(2, 3, 1, 0).reshape(-1, out_channels))
             bias = array(layer["bias"]) if layer["bias"] else np.zeros(out_channels, np.float32)
-            kernel, stride, padding = (_two(layer[key]) for key in ("kernel", "stride", "padding"))
+            kernel, stride, padding = (_pair(layer[key]) for key in ("kernel", "stride", "padding"))
             steps.append(_Conv(matrix, bias.copy(), kernel=kernel, stride=stride, padding=padding))
         elif op == "linear":
             weight = array(layer["weight"])
@@ -247,10 +248,6 @@ def _layers(module: nn.Module) -> list[nn.Module]:
     return [module]
 
 
-def _pair(value: Any) -> list[int]:
-    return [int(value), int(value)] if isinstance(value, int) else [int(value[0]), int(value[-1])]
-
-
 def _describe(model: nn.Module) -> list[LayerSpec] | None:
     """The model's layers as a spec, or None if one of them is not a plain layer a plan can run."""
     from torch import nn
@@ -264,11 +261,11 @@ def _describe(model: nn.Module) -> list[LayerSpec] | None:
     for layer in _layers(model.features) + _layers(model.classifier):
         name = names[id(layer)]
         if isinstance(layer, nn.Conv2d):
-            plain = layer.groups == 1 and _pair(layer.dilation) == [1, 1] and layer.padding_mode == "zeros"
+            plain = layer.groups == 1 and _pair(layer.dilation) == (1, 1) and layer.padding_mode == "zeros"
             if not plain or isinstance(layer.padding, str):
                 return None
             bias = f"{name}.bias" if layer.bias is not None else None
-            kernel, stride, padding = _pair(layer.kernel_size), _pair(layer.stride), _pair(layer.padding)
+            kernel, stride, padding = (list(_pair(v)) for v in (layer.kernel_size, layer.stride, layer.padding))
             spec.append(
                 {
                     "op": "conv",
@@ -289,13 +286,12 @@ def _describe(model: nn.Module) -> list[LayerSpec] | None:
         elif isinstance(layer, nn.ReLU):
             spec.append({"op": "relu"})
         elif isinstance(layer, nn.MaxPool2d):
-            kernel, stride = _pair(layer.kernel_size), _pair(layer.stride or layer.kernel_size)
-            square = kernel[0] == kernel[1] and stride[0] == stride[1]
-            if not square or _pair(layer.padding) != [0, 0] or _pair(layer.dilation) != [1, 1]:
+            pool_kernel, pool_stride = _pair(layer.kernel_size), _pair(layer.stride or layer.kernel_size)
+            square = pool_kernel[0] == pool_kernel[1] and pool_stride[0] == pool_stride[1]
+            if not square or _pair(layer.padding) != (0, 0) or _pair(layer.dilation) != (1, 1):
                 return None
-            spec.append(
-                {"op": "max_pool", "kernel": kernel[0], "stride": stride[0], "ceil_mode": bool(layer.ceil_mode)}
-            )
+            ceil_mode = bool(layer.ceil_mode)
+            spec.append({"op": "max_pool", "kernel": pool_kernel[0], "stride": pool_stride[0], "ceil_mode": ceil_mode})
         elif isinstance(layer, nn.AdaptiveMaxPool2d):
             if layer.output_size not in (1, (1, 1)):
                 return None

@@ -60,7 +60,7 @@ class Recognizer(BaseRecognizer):
         self.card = card
         self.device = device
         self.labels = list(card.labels)
-        # One drawing at a time on the CPU: plain CNNs answer twice as fast without torch's per-op costs.
+        # One drawing at a time on the CPU: plain CNNs answer faster without torch's per-op costs (ml.cpu_plan).
         self.cpu_plan = plan_for(model) if device.type == "cpu" else None
 
     @classmethod
@@ -104,8 +104,8 @@ def use_cpu_threads(count: int) -> None:
 def warm_up_runtime() -> None:
     """Import torch's lazily loaded parts and run one tiny CNN and RNN forward pass.
 
-    A GUI calls this on its main thread before inference moves to a worker, so that no module is
-    first imported on the worker (PySide6 hooks imports in a way that is not thread-safe).
+    The app calls this on a thread of its own once its window is up (InferenceService.load_runtime),
+    so that no torch module is first imported, and no first-call cost paid, while a drawing waits.
     """
     from ml.models import get_model
 
