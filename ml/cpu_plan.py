@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from ml.cards import ModelCard, WeightsError, verified_card
 
@@ -43,26 +42,29 @@ class _MaxPool:
     stride: int
     ceil_mode: bool
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        n, h, w, c = x.shape
+    def output_size(self, size: int) -> int:
+        """torch's rule: with ceil_mode a window may run past the edge but not start in the padding."""
         k, s = self.kernel, self.stride
-        if self.ceil_mode:
-            out_h, out_w = -(-(h - k) // s) + 1, -(-(w - k) // s) + 1
-            # A window may not start in the padding (torch's rule); it may run past the edge.
-            out_h -= (out_h - 1) * s >= h
-            out_w -= (out_w - 1) * s >= w
-            need_h, need_w = (out_h - 1) * s + k, (out_w - 1) * s + k
-            if need_h > h or need_w > w:
-                padded = np.full((n, max(h, need_h), max(w, need_w), c), -np.inf, dtype=np.float32)
-                padded[:, :h, :w] = x
-                x = padded
-        else:
-            out_h, out_w = (h - k) // s + 1, (w - k) // s + 1
+        if not self.ceil_mode:
+            return (size - k) // s + 1
+        out = -(-(size - k) // s) + 1
+        return out - ((out - 1) * s >= size)
+
+    def window(self, start: int, size: int) -> list[int]:
+        """The positions one window covers along an axis of ``size``, for a window at ``start`` (a
+        window running past the edge repeats its first position there: a maximum is unchanged by it)."""
+        return [start + d if start + d < size else start for d in range(self.kernel)]
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """A pool that does not follow a convolution (a convolution takes its pool itself)."""
+        h, w = x.shape[1:3]
+        rows = [self.window(y * self.stride, h) for y in range(self.output_size(h))]
+        cols = [self.window(x_ * self.stride, w) for x_ in range(self.output_size(w))]
         out: np.ndarray | None = None
-        for dy in range(k):
-            for dx in range(k):
-                window = x[:, dy : dy + (out_h - 1) * s + 1 : s, dx : dx + (out_w - 1) * s + 1 : s]
-                out = window.copy() if out is None else np.maximum(out, window, out=out)
+        for dy in range(self.kernel):
+            for dx in range(self.kernel):
+                window = x[:, [r[dy] for r in rows]][:, :, [col[dx] for col in cols]]
+                out = window if out is None else np.maximum(out, window, out=out)
         assert out is not None
         return out
 
@@ -87,14 +89,29 @@ class _Affine:
         self.bias = self.bias * scale + shift
 
     def product(self, x: np.ndarray) -> np.ndarray:
+        """The matrix product, with the pool (when there is one) already taken."""
         raise NotImplementedError
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         out = self.product(x)
-        if self.pool is not None:
-            out = self.pool(out)
         out += self.bias
         return np.maximum(out, 0.0, out=out) if self.relu else out
+
+
+@dataclass(frozen=True)
+class _Gather:
+    """Where a convolution's (and its pool's) input rows come from, for one input size.
+
+    ``rows`` indexes the input's pixels (H x W, channels last) plus one zero pixel at the end, which
+    stands for the padding: for each pool window offset, each pooled output position, each kernel
+    tap. One gather builds every patch in the order the pool wants, so the pool becomes a maximum
+    over a few contiguous blocks, and conv outputs no pool window reads are never computed.
+    """
+
+    rows: np.ndarray
+    window: int  # conv outputs per pool window (1 without a pool)
+    out_h: int
+    out_w: int
 
 
 @dataclass
@@ -102,30 +119,50 @@ class _Conv(_Affine):
     kernel: tuple[int, int] = (1, 1)
     stride: tuple[int, int] = (1, 1)
     padding: tuple[int, int] = (0, 0)
+    _gathers: dict[tuple[int, int], _Gather] = field(default_factory=dict, repr=False)
+
+    def _gather(self, h: int, w: int) -> _Gather:
+        """Built on the first input of a size (load_plan runs one), after the plan has attached the pool."""
+        cached = self._gathers.get((h, w))
+        if cached is not None:
+            return cached
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
+        conv_h, conv_w = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+        if self.pool is None:
+            positions = [[(y, x) for y in range(conv_h) for x in range(conv_w)]]
+            out_h, out_w = conv_h, conv_w
+        else:
+            pool = self.pool
+            out_h, out_w = pool.output_size(conv_h), pool.output_size(conv_w)
+            ys = [pool.window(y * pool.stride, conv_h) for y in range(out_h)]
+            xs = [pool.window(x * pool.stride, conv_w) for x in range(out_w)]
+            offsets = [(dy, dx) for dy in range(pool.kernel) for dx in range(pool.kernel)]
+            positions = [[(y[dy], x[dx]) for y in ys for x in xs] for dy, dx in offsets]
+        zero = h * w
+        rows = []
+        for group in positions:
+            for y, x in group:
+                for ty in range(kh):
+                    for tx in range(kw):
+                        iy, ix = y * sh - ph + ty, x * sw - pw + tx
+                        rows.append(iy * w + ix if 0 <= iy < h and 0 <= ix < w else zero)
+        gather = _Gather(np.array(rows, dtype=np.intp), len(positions), out_h, out_w)
+        self._gathers[(h, w)] = gather
+        return gather
 
     def product(self, x: np.ndarray) -> np.ndarray:
-        """(N, H, W, C) -> (N, H', W', outputs), channels last so that each patch is one contiguous row."""
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
-        if ph or pw:
-            n, h, w, c = x.shape
-            padded = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=np.float32)
-            padded[:, ph : ph + h, pw : pw + w] = x
-            x = padded
+        """(N, H, W, C) -> (N, H', W', outputs), pooled when a pool follows; channels last, so that
+        each input pixel is one contiguous row for the gather to copy."""
         n, h, w, c = x.shape
-        out_h, out_w = (h - kh) // sh + 1, (w - kw) // sw + 1
-        if c == 1:
-            # One channel (the first layer): a strided view would copy one float at a time; copying
-            # each kernel tap's shifted image whole, then multiplying by the transposed view, is 3x faster.
-            taps = np.empty((kh * kw, n, out_h, out_w), dtype=np.float32)
-            for i in range(kh * kw):
-                dy, dx = divmod(i, kw)
-                taps[i] = x[:, dy : dy + (out_h - 1) * sh + 1 : sh, dx : dx + (out_w - 1) * sw + 1 : sw, 0]
-            out = taps.reshape(kh * kw, -1).T @ self.weight
-        else:
-            s = x.strides
-            patches = as_strided(x, (n, out_h, out_w, kh, kw, c), (s[0], s[1] * sh, s[2] * sw, s[1], s[2], s[3]))
-            out = patches.reshape(n * out_h * out_w, kh * kw * c) @ self.weight
-        return out.reshape(n, out_h, out_w, -1)
+        gather = self._gather(h, w)
+        pixels = np.empty((n, h * w + 1, c), dtype=np.float32)
+        pixels[:, : h * w] = x.reshape(n, h * w, c)
+        pixels[:, h * w] = 0.0
+        patches = np.take(pixels, gather.rows, axis=1)
+        out = patches.reshape(n * len(gather.rows) // (self.kernel[0] * self.kernel[1]), -1) @ self.weight
+        out = out.reshape(n, gather.window, gather.out_h * gather.out_w, -1)
+        out = out[:, 0] if gather.window == 1 else out.max(axis=1)
+        return out.reshape(n, gather.out_h, gather.out_w, -1)
 
 
 @dataclass

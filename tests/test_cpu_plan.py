@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +71,51 @@ def test_a_model_that_computes_something_else_is_refused() -> None:
             return 2.0 * super().forward(x)
 
     assert plan_for(Doubled(10).eval()) is None
+
+
+class _Layers(PlainCNN):
+    def __init__(self, features: list[nn.Module], classifier: list[nn.Module]) -> None:
+        super().__init__()
+        self.features = nn.Sequential(*features)
+        self.classifier = nn.Sequential(*classifier)
+
+
+def _overhanging_pool(ceil_mode: bool) -> PlainCNN:
+    """Overlapping pool windows, the last running past the edge in ceil mode, read by a strided
+    convolution with a rectangular kernel and padding and no pool of its own."""
+    return _Layers(
+        [
+            nn.Conv2d(1, 6, 5),  # 28 -> 24
+            nn.ReLU(),
+            nn.MaxPool2d(3, stride=2, ceil_mode=ceil_mode),  # 24 -> 12, its last window past the edge (or 11)
+            nn.Conv2d(6, 8, (3, 5), stride=2, padding=(1, 2)),  # -> 6 x 6
+            nn.ReLU(),
+        ],
+        [nn.Flatten(), nn.Linear(8 * 6 * 6, 5)],
+    )
+
+
+def _pool_on_its_own(ceil_mode: bool) -> PlainCNN:
+    """A pool that follows a pool, whose window stride is larger than the window: in ceil mode its
+    last window would start past the edge, and torch drops it."""
+    return _Layers(
+        [nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.MaxPool2d(2, stride=3, ceil_mode=ceil_mode)],  # 12 -> 4
+        [nn.Flatten(), nn.Linear(6 * 4 * 4, 5)],
+    )
+
+
+@pytest.mark.parametrize("build", [_overhanging_pool, _pool_on_its_own])
+@pytest.mark.parametrize("ceil_mode", [True, False])
+def test_pools_and_strides_the_bundled_models_lack_match_torch(
+    build: Callable[[bool], PlainCNN], ceil_mode: bool
+) -> None:
+    torch.manual_seed(3)
+    model = build(ceil_mode).eval()
+    plan = plan_for(model)
+    assert plan is not None
+    # Centred and wide: windows where every value is negative, so a window reading past the edge shows.
+    inputs = (np.random.default_rng(4).random((2, 28, 28), dtype=np.float32) - 0.5) * 8.0
+    np.testing.assert_allclose(plan(inputs), _torch_logits(model, inputs), rtol=1e-5, atol=1e-5)
 
 
 def test_batch_norm_after_a_relu_is_refused() -> None:
