@@ -139,3 +139,61 @@ def test_median_of_bytes_is_numpys_median_bit_for_bit(codes: np.ndarray) -> None
     from ml.preprocess import _BYTE_VALUES, _median_of_bytes
 
     assert _median_of_bytes(codes) == float(np.median(_BYTE_VALUES[codes]))
+
+
+def _on_the_whole_work_image(image: np.ndarray) -> np.ndarray:
+    """Steps 5-6 as the module doc describes them, on the whole 112x112 work image (no margin known)."""
+    from ml.preprocess import _WORK, _find_character_in_bytes, _finish, _scaled_character
+
+    resized, scale = _scaled_character(_find_character_in_bytes(image))
+    work = np.zeros((_WORK, _WORK), dtype=np.float32)
+    y0, x0 = (_WORK - resized.shape[0]) // 2, (_WORK - resized.shape[1]) // 2
+    work[y0 : y0 + resized.shape[0], x0 : x0 + resized.shape[1]] = resized
+    return _finish(work, scale, zero_margin=0)[0]
+
+
+@pytest.mark.parametrize(
+    ("char", "size", "pen"),
+    # thick and thin pens (erosion, up to 5 dilation steps), shrinking (900 px) and enlarging boxes, a
+    # character as wide as tall and one narrow enough to leave most of the work image empty
+    [("W", 280, 40), ("W", 900, 1), ("M", 128, 6), ("1", 128, 6), ("I", 900, 3), ("O", 28, 2), ("7", 60, 0.5)],
+)
+def test_the_work_region_gives_what_the_whole_work_image_gives(char: str, size: int, pen: float) -> None:
+    image = render(char, size=size, pen_width=pen)
+    assert np.array_equal(preprocess(image).input, _on_the_whole_work_image(image))  # bit for bit
+
+
+def test_enlarging_is_pillows_bicubic_to_the_last_bit_but_rarely() -> None:
+    from PIL import Image
+
+    from ml.preprocess import _enlarge
+
+    rng = np.random.default_rng(5)
+    differing = total = 0
+    for _ in range(150):
+        height, width = (int(v) for v in rng.integers(1, 95, 2))
+        out_h, out_w = int(rng.integers(height, 113)), int(rng.integers(width, 113))
+        values = (rng.random((height, width)) * (rng.random((height, width)) > 0.4)).astype(np.float32)
+        expected = np.asarray(Image.fromarray(values, mode="F").resize((out_w, out_h), Image.Resampling.BICUBIC))
+        got = _enlarge(values, out_w, out_h)
+        expected = np.clip(expected, 0.0, 1.0)
+        np.testing.assert_array_max_ulp(got, expected, maxulp=1)
+        differing += int(np.count_nonzero(got != expected))
+        total += expected.size
+    assert differing <= total * 1e-5  # measured: 5 of 2.6 million
+    with pytest.raises(ValueError):
+        _enlarge(np.zeros((10, 10), np.float32), 9, 12)
+
+
+@pytest.mark.parametrize("target", [1.0, 3.0, 9.2, 14.0])
+def test_a_known_zero_margin_changes_nothing_but_the_cost(target: float) -> None:
+    from ml.preprocess import normalize_stroke_width
+
+    rng = np.random.default_rng(int(target))
+    values = (rng.random((30, 24)) * (rng.random((30, 24)) > 0.5)).astype(np.float32)  # ink on every edge
+    plain = normalize_stroke_width(values, target)
+    assert plain.shape == values.shape
+    margin = 8  # more than the steps any target here takes
+    known = normalize_stroke_width(np.pad(values, margin), target, zero_margin=margin)
+    assert np.array_equal(known, normalize_stroke_width(np.pad(values, margin), target))
+    assert np.array_equal(known[margin:-margin, margin:-margin], plain)  # edges of the image act as 0 either way
