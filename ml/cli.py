@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 
@@ -53,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(USAGE)
         return 0
+    # Before numpy loads (the commands import it): torch keeps a thread per core, and OpenBLAS would
+    # start one more per core for numpy's matrix products, small ones here (preprocessing's bicubic
+    # step, the plan's layers) that gain little from a second thread. Both pools on 2 cores slowed
+    # the next model of a bench run threefold (emnist36 after emnist36_cnn: p50 8.0 ms against 2.5).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         command = _command(argv[0])
     except KeyError:

@@ -155,9 +155,7 @@ class _Conv(_Affine):
         each input pixel is one contiguous row for the gather to copy."""
         n, h, w, c = x.shape
         gather = self._gather(h, w)
-        pixels = np.empty((n, h * w + 1, c), dtype=np.float32)
-        pixels[:, : h * w] = x.reshape(n, h * w, c)
-        pixels[:, h * w] = 0.0
+        pixels = np.concatenate((x.reshape(n, h * w, c), np.zeros((n, 1, c), dtype=np.float32)), axis=1)
         patches = np.take(pixels, gather.rows, axis=1)
         out = patches.reshape(n * len(gather.rows) // (self.kernel[0] * self.kernel[1]), -1) @ self.weight
         out = out.reshape(n, gather.window, gather.out_h * gather.out_w, -1)

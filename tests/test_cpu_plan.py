@@ -208,3 +208,15 @@ def test_a_card_whose_plan_does_not_fit_its_weights_is_refused(trained_weights: 
     (tmp_path / "cnn_tiny.json").write_text(json.dumps(card))
     with pytest.raises(WeightsError, match="does not fit"):
         PlanRecognizer.load(tmp_path / "cnn_tiny.safetensors")
+
+
+def test_top_k_lists_the_most_probable_first_and_ties_in_the_cards_order() -> None:
+    from ml.recognition import BaseRecognizer
+
+    recognizer = BaseRecognizer()
+    recognizer.labels = list("ABCDE")
+    probabilities = np.array([0.1, 0.3, 0.05, 0.3, 0.25], dtype=np.float32)
+    top = recognizer.top_k(probabilities, 3)
+    assert [score.label for score in top] == ["B", "D", "E"]
+    assert [score.prob for score in top] == [float(probabilities[i]) for i in (1, 3, 4)]
+    assert len(recognizer.top_k(probabilities, 99)) == 5 and len(recognizer.top_k(probabilities, 0)) == 1
