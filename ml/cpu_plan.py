@@ -2,10 +2,11 @@
 
 At batch 1 a small CNN is mostly overhead in torch: its 3x3 convolutions take the generic unfold +
 GEMM kernel (oneDNN is not used at this size), each op costs a dispatch, and the 2-thread team has
-to wake up between drawings. The same arithmetic as a few NumPy array operations and one matrix
-product per layer takes two thirds of the time (``emnist36_cnn`` on the 2-core VM, forward p50 after
-preprocessing a drawing, ``glyphpad-ml bench --model emnist36_cnn`` with and without
-``--no-cpu-plan``, twice: 0.49 and 0.50 ms against 0.73 and 0.77 ms through torch).
+to wake up between drawings. The same arithmetic as a few NumPy array operations per layer (one
+gather of the patches, in the order the following pool reads them, and one matrix product) takes
+about half the time (``emnist36_cnn`` on the 2-core VM, forward + softmax p50 after preprocessing a
+drawing, ``glyphpad-ml bench --model emnist36_cnn`` with and without ``--no-cpu-plan``, three runs
+each: 0.36-0.42 ms against 0.64-0.82 ms through torch).
 
 A plan is built from a model's layers in order (``features`` then ``classifier``) when every layer is
 one it knows; anything else (residual blocks, recurrent layers) keeps the torch forward. A model's
