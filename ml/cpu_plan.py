@@ -129,25 +129,22 @@ class _Conv(_Affine):
             return cached
         (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
         conv_h, conv_w = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
-        if self.pool is None:
-            positions = [[(y, x) for y in range(conv_h) for x in range(conv_w)]]
+        if self.pool is None:  # one "window" of every conv output
+            ys, xs = np.arange(conv_h)[None, :, None], np.arange(conv_w)[None, :, None]
             out_h, out_w = conv_h, conv_w
-        else:
+        else:  # (window offset, pooled position) -> conv output row or column
             pool = self.pool
             out_h, out_w = pool.output_size(conv_h), pool.output_size(conv_w)
-            ys = [pool.window(y * pool.stride, conv_h) for y in range(out_h)]
-            xs = [pool.window(x * pool.stride, conv_w) for x in range(out_w)]
-            offsets = [(dy, dx) for dy in range(pool.kernel) for dx in range(pool.kernel)]
-            positions = [[(y[dy], x[dx]) for y in ys for x in xs] for dy, dx in offsets]
-        zero = h * w
-        rows = []
-        for group in positions:
-            for y, x in group:
-                for ty in range(kh):
-                    for tx in range(kw):
-                        iy, ix = y * sh - ph + ty, x * sw - pw + tx
-                        rows.append(iy * w + ix if 0 <= iy < h and 0 <= ix < w else zero)
-        gather = _Gather(np.array(rows, dtype=np.intp), len(positions), out_h, out_w)
+            ys = np.array([pool.window(y * pool.stride, conv_h) for y in range(out_h)]).T[:, :, None]
+            xs = np.array([pool.window(x * pool.stride, conv_w) for x in range(out_w)]).T[:, :, None]
+        # Every (offset row, offset column) pair, every pooled (row, column), every tap (row, column).
+        taps_y, taps_x = np.divmod(np.arange(kh * kw), kw)
+        iy = (ys * sh - ph + taps_y)[:, None, :, None, :]  # offset y, -, out y, -, tap
+        ix = (xs * sw - pw + taps_x)[None, :, None, :, :]  # -, offset x, -, out x, tap
+        inside = (iy >= 0) & (iy < h) & (ix >= 0) & (ix < w)
+        rows = np.where(inside, iy * w + ix, h * w).reshape(-1)  # h * w: the zero pixel
+        window = len(ys) * len(xs)
+        gather = _Gather(rows.astype(np.intp), window, out_h, out_w)
         self._gathers[(h, w)] = gather
         return gather
 

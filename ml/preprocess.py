@@ -215,8 +215,8 @@ def _enlarge(values: np.ndarray, width: int, height: int) -> np.ndarray:
         out = (out.astype(np.float64) @ _bicubic_weights(width_in, width).T).astype(np.float32)
     if height != height_in:
         out = (_bicubic_weights(height_in, height) @ out.astype(np.float64)).astype(np.float32)
-    else:
-        out = out.copy() if out is values else out
+    if out is values:  # the same size: clipped below in place, so never the caller's array
+        out = values.copy()
     np.maximum(out, 0.0, out=out)
     return np.minimum(out, 1.0, out=out)
 
