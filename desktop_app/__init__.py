@@ -1,1 +1,4 @@
-"""GlyphPad's desktop app (PySide6). It talks to ``ml`` only through ``ml.inference`` and ``ml.explain``."""
+"""GlyphPad's desktop app (PySide6).
+
+It uses ``ml`` only through ``ml.runtime`` (an import contract in pyproject.toml).
+"""

@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     shown_s = time.perf_counter() - started
     runtime_ready_at: list[float] = []
     window.service.runtime_ready.connect(lambda _took: runtime_ready_at.append(time.perf_counter() - started))
-    # Torch loads on its own thread; meanwhile the default model answers through its NumPy plan.
+    # Torch loads on its own thread for explanations; answers come from ONNX Runtime meanwhile.
     window.service.load_runtime()
     if args.self_test:
         return self_test(window, started, shown_s, as_json=args.json, runtime_ready_at=runtime_ready_at)
@@ -212,7 +212,7 @@ def draw_with_pen(canvas: Any, char: str, pause_s: float = 0.0) -> float:
     Returns when the last pen-up was sent (perf_counter): the moment a user's wait begins.
     """
     released = time.perf_counter()
-    from ml.synth import GLYPHS
+    from ml.runtime.synth import GLYPHS
 
     size = min(canvas.width(), canvas.height()) * 0.7
     left, top = (canvas.width() - size) / 2, (canvas.height() - size) / 2
@@ -302,7 +302,7 @@ def self_test(
     report["stroke_to_result_ms_p50"] = p50(latencies)
     report["stroke_to_result_ms_p50_while_torch_loads"] = p50(loading_latencies)
     report["first_result_s"] = round(first_result_s, 3) if first_result_s is not None else None
-    # When torch had finished loading (the first answers may come before it, from a NumPy plan).
+    # When torch had finished loading (answers come before it, from ONNX Runtime).
     report["runtime_ready_s"] = round(runtime_ready_at[0], 3) if runtime_ready_at else None
     report["model"] = window.preferences.model
     models_ok = bool(report["models"]) and all(m["ok"] for m in report["models"])

@@ -7,7 +7,7 @@ exceptions in the GUI thread.
 
 Torch takes seconds to import, so it loads on a thread of its own (:meth:`load_runtime`) while the
 app is already answering: a model whose card carries a NumPy plan (the default one does) recognizes
-drawings through :mod:`ml.recognition` without torch. Work that needs torch (other models, Grad-CAM,
+drawings through :mod:`ml.runtime.recognizer` without torch. Work that needs torch (other models, Grad-CAM,
 compare, batch, device changes) waits, in order, until the runtime is ready.
 """
 
@@ -105,7 +105,7 @@ class _Task(QRunnable):
         try:
             # The pool may replace an idle thread, hence per thread; only once torch is loaded.
             if self._runtime.is_set() and not getattr(_worker_state, "threads_set", False):
-                from ml.inference import use_cpu_threads
+                from ml.runtime.recognizer import use_cpu_threads
 
                 use_cpu_threads(1)
                 _worker_state.threads_set = True
@@ -125,7 +125,7 @@ class InferenceService(QObject):
     batch_finished = Signal(int, int, bool)  # batch id, rows done, cancelled
     device_changed = Signal(str, bool)  # description of the device in use, whether CUDA is present
     runtime_ready = Signal(float)  # torch and the models' code are loaded; seconds it took
-    runtime_failed = Signal(str)  # torch could not be loaded: only NumPy-planned models work
+    runtime_failed = Signal(str)  # torch could not be loaded: answers on the CPU still work, explanations not
 
     def __init__(self, weights_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -142,7 +142,7 @@ class InferenceService(QObject):
         self._runtime = threading.Event()  # set once torch is imported (load_runtime)
         self._runtime_loading = False
         self._waiting_for_runtime: list[tuple[Callable[[], None], int]] = []  # GUI thread only
-        self._planned: set[str] = set()  # models whose card has a NumPy plan (under self._lock)
+        self._explainers: dict[tuple[str, str], Any] = {}  # torch models for explanations (worker thread)
         self.runtime_ready.connect(self._submit_waiting)
 
     # ---- bookkeeping -------------------------------------------------------------------------
@@ -180,7 +180,7 @@ class InferenceService(QObject):
         return self._runtime.is_set()
 
     def load_runtime(self) -> None:
-        """Import torch, ml.inference and ml.explain on a thread of their own; emits runtime_ready.
+        """Import torch, ml.runtime.recognizer and ml.runtime.explain on a thread of their own; emits runtime_ready.
 
         Called once the window is up. The app removes PySide6's import hook first (see
         desktop_app.__main__), which crashed when torch was imported off the main thread.
@@ -192,8 +192,8 @@ class InferenceService(QObject):
         def load() -> None:
             start = time.perf_counter()
             try:
-                import ml.explain  # noqa: F401
-                from ml.inference import warm_up_runtime
+                import ml.runtime.explain  # noqa: F401
+                from ml.runtime.recognizer import warm_up_runtime
 
                 warm_up_runtime()
             except Exception as error:  # a broken torch install: planned models still work
@@ -205,10 +205,9 @@ class InferenceService(QObject):
 
         threading.Thread(target=load, name="glyphpad-runtime", daemon=True).start()
 
-    def _can_run_without_torch(self, model: str) -> bool:
-        with self._lock:
-            planned = model in self._planned
-        return planned and self._requested_device != "cuda" and not self._runtime.is_set()
+    def _answers_need_torch(self) -> bool:
+        """Answers need torch only on a CUDA GPU; on the CPU ONNX Runtime gives them."""
+        return self._requested_device.startswith("cuda")
 
     def wait_idle(self, timeout_ms: int = 30000) -> bool:
         return self._pool.waitForDone(timeout_ms)
@@ -221,40 +220,40 @@ class InferenceService(QObject):
 
     # ---- worker-side helpers -------------------------------------------------------------------
     def _recognizer(self, name: str) -> Any:
-        """With torch once it is loaded; before that, the model's NumPy plan."""
-        path = self._weights_dir / f"{name}.safetensors"
-        if not self._runtime.is_set():
-            from ml.recognition import PlanRecognizer
+        """The model that answers: ONNX Runtime on the CPU, torch on CUDA (loaded once per device)."""
+        from ml.runtime.recognizer import load_recognizer
 
-            key = (name, "plan")
-            if key not in self._recognizers:
-                self._recognizers[key] = PlanRecognizer.load(path)
-            return self._recognizers[key]
-        from ml.inference import Recognizer
-
-        self._recognizers.pop((name, "plan"), None)  # torch is here: the plan-only recognizer is done
         key = (name, self._device)
         if key not in self._recognizers:
-            recognizer = Recognizer.load(path, device=self._device)
+            recognizer = load_recognizer(self._weights_dir / f"{name}.safetensors", device=self._device)
             recognizer.warm_up()
             self._recognizers[key] = recognizer
         return self._recognizers[key]
 
+    def _explainer(self, name: str) -> Any:
+        """The model in torch, for gradients: the answering one on CUDA, else a CPU copy loaded on demand."""
+        from ml.runtime.recognizer import TorchRecognizer
+
+        recognizer = self._recognizer(name)
+        if isinstance(recognizer, TorchRecognizer):
+            return recognizer
+        key = (name, "cpu")
+        if key not in self._explainers:
+            self._explainers[key] = TorchRecognizer.load_torch(recognizer.weights_path, "cpu")
+        return self._explainers[key]
+
     # ---- requests (called from the GUI thread) -------------------------------------------------
     def list_models(self) -> None:
         def work() -> None:
-            from ml.cards import WeightsError, bundled_cards  # cards only: no torch needed
+            from ml.runtime.cards import WeightsError, bundled_cards  # cards only: no torch needed
 
             infos = []
-            planned = set()
             for weights_path, card in bundled_cards(self._weights_dir):
                 if isinstance(card, WeightsError):
                     infos.append(ModelInfo(name=weights_path.stem, error=str(card)))
                     continue
                 accuracy = card.metrics.get("accuracy")
                 error = "" if weights_path.exists() else f"{weights_path.name} is missing"
-                if card.cpu_plan:
-                    planned.add(card.name)
                 infos.append(
                     ModelInfo(
                         name=card.name,
@@ -266,8 +265,6 @@ class InferenceService(QObject):
                         error=error,
                     )
                 )
-            with self._lock:
-                self._planned = planned
             self.models_listed.emit(infos)
 
         self._submit(work, needs_torch=False)
@@ -281,13 +278,13 @@ class InferenceService(QObject):
                 return
             self.model_ready.emit(name, recognizer.describe_device())
 
-        self._submit(work, needs_torch=not self._can_run_without_torch(name))
+        self._submit(work, needs_torch=self._answers_need_torch())
 
     def set_device(self, device: str) -> None:
         self._requested_device = device
 
         def work() -> None:
-            from ml.inference import DeviceError, cuda_available, describe, resolve_device
+            from ml.runtime.devices import DeviceError, cuda_available, describe, resolve_device
 
             try:
                 resolved = resolve_device(device)
@@ -296,9 +293,10 @@ class InferenceService(QObject):
                 return
             self._device = device
             self._recognizers.clear()
-            self.device_changed.emit(describe(resolved), cuda_available())
+            shown = "CPU (ONNX Runtime)" if resolved == "cpu" else describe(resolved)
+            self.device_changed.emit(shown, cuda_available())
 
-        self._submit(work)
+        self._submit(work, needs_torch=device.startswith("cuda"))
 
     def recognize(self, model: str, image: Any, top_k: int = 5) -> int:
         """Queue a recognition of ``image`` (array, path or bytes); returns the request id."""
@@ -309,11 +307,11 @@ class InferenceService(QObject):
                 return  # a newer drawing is already queued: this one would only be shown and replaced
             self.recognized.emit(request_id, self._recognize_now(model, image, top_k))
 
-        self._submit(work, needs_torch=not self._can_run_without_torch(model))
+        self._submit(work, needs_torch=self._answers_need_torch())
         return request_id
 
     def _recognize_now(self, model: str, image: Any, top_k: int) -> Recognition:
-        from ml.recognition import Prediction
+        from ml.runtime.recognizer import Prediction
 
         try:
             recognizer = self._recognizer(model)
@@ -338,10 +336,10 @@ class InferenceService(QObject):
             # Stale when a newer explanation was asked for, or the drawing changed since.
             if not self.is_latest("explain", request_id) or self.latest_id("recognize") != drawing_id:
                 return
-            from ml.explain import activation_maps, explain
+            from ml.runtime.explain import activation_maps, explain
 
             try:
-                recognizer = self._recognizer(model)
+                recognizer = self._explainer(model)
                 heatmap = explain(recognizer, model_input, label)
                 maps = activation_maps(recognizer, model_input)
             except Exception as error:
@@ -369,7 +367,7 @@ class InferenceService(QObject):
                     rows.append(ComparisonRow(name, label, confidence, result.latency_ms))
             self.compared.emit(request_id, rows)
 
-        self._submit(work, PRIORITY_EXPLAIN)
+        self._submit(work, PRIORITY_EXPLAIN, needs_torch=self._answers_need_torch())
         return request_id
 
     def start_batch(self, model: str, paths: list[Path], top_k: int = 5) -> int:
@@ -382,7 +380,7 @@ class InferenceService(QObject):
             if cancel.is_set():
                 self.batch_finished.emit(batch_id, start, True)
                 return
-            from ml.recognition import Prediction
+            from ml.runtime.recognizer import Prediction
 
             end = min(start + BATCH_CHUNK, len(paths))
             try:
@@ -403,9 +401,9 @@ class InferenceService(QObject):
                 self._batch_cancel.pop(batch_id, None)
                 self.batch_finished.emit(batch_id, end, False)
             else:
-                self._submit(lambda: chunk(end), PRIORITY_BATCH)
+                self._submit(lambda: chunk(end), PRIORITY_BATCH, needs_torch=self._answers_need_torch())
 
-        self._submit(lambda: chunk(0), PRIORITY_BATCH)
+        self._submit(lambda: chunk(0), PRIORITY_BATCH, needs_torch=self._answers_need_torch())
         return batch_id
 
     def cancel_batch(self, batch_id: int) -> None:

@@ -348,13 +348,12 @@ class MainWindow(QMainWindow):
             self.recognize_canvas()
 
     def _on_runtime_ready(self, _seconds: float) -> None:
-        # The model in use answered through its NumPy plan so far; load it with torch (device, Grad-CAM).
-        if self.preferences.model in self.models:
-            self.service.load_model(self.preferences.model)
+        # Answers never waited for torch (ONNX Runtime gives them); the explanation did.
+        self._refresh_side_views()
 
     def _on_runtime_failed(self, reason: str) -> None:
         self.statusBar().showMessage(
-            f"PyTorch could not be loaded ({reason}): only the plain CNN models work, without explanations", 0
+            f"PyTorch could not be loaded ({reason}): recognition works, explanations and CUDA do not", 0
         )
 
     def _on_device_changed(self, description: str, cuda_present: bool) -> None:
@@ -450,7 +449,7 @@ class MainWindow(QMainWindow):
             self.open_image(Path(path))
 
     def open_image(self, path: Path) -> None:
-        """Show and recognize an image file; the file goes through ml.preprocess exactly as a drawing does."""
+        """Show and recognize an image file; the file goes through ml.runtime.preprocess exactly as a drawing does."""
         self.preferences.last_folder = str(path.parent)
         try:
             data = path.read_bytes()
@@ -580,7 +579,7 @@ class MainWindow(QMainWindow):
             if info.error:
                 parts.append(f"<h3>{html.escape(info.name)}</h3><p><b>Unavailable:</b> {html.escape(info.error)}</p>")
                 continue
-            card = {k: v for k, v in info.card.items() if k not in ("labels", "cpu_plan")}  # not for people
+            card = {k: v for k, v in info.card.items() if k != "labels"}  # not for people
             metrics = card.get("metrics", {})
             headline = ", ".join(
                 f"{k.replace('_', ' ')} {100 * v:.2f}%"

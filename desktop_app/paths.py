@@ -16,8 +16,7 @@ def app_root() -> Path:
 
 
 def weights_dir() -> Path:
-    # The same rule as ml.inference.weights_dir, kept here because importing ml.inference would load
-    # torch before the window is up; in the frozen app both resolve to the bundle's weights/.
+    # The same rule as ml.runtime.cards.weights_dir; in the frozen app both resolve to the bundle's weights/.
     return Path(os.environ.get("GLYPHPAD_WEIGHTS") or app_root() / "weights")
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, fields
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from ml.runtime.cards import DEFAULT_MODEL
+
 ORGANIZATION = "GlyphPad"
 APPLICATION = "GlyphPad"
 THEMES = ("system", "light", "dark")
@@ -13,7 +15,7 @@ THEMES = ("system", "light", "dark")
 
 @dataclass
 class Preferences:
-    model: str = "emnist36_cnn"  # ml.inference.DEFAULT_MODEL, spelled out: importing it would load torch
+    model: str = DEFAULT_MODEL
     device: str = "auto"  # auto, cpu or cuda
     pen_width: int = 14  # canvas pixels at 100% zoom
     top_k: int = 5

@@ -10,8 +10,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # widgets render without 
 import numpy as np
 import pytest
 
-from ml.data.idx import write_idx
-from ml.synth import GLYPHS, render
+from ml.runtime.synth import GLYPHS, render
+from ml.training.data.idx import write_idx
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REAL_DATA = REPO_ROOT.parent / "shared" / "data" / "emnist"
@@ -69,13 +69,48 @@ def synthetic_emnist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+def write_unipen_archive(path: Path, chars: str, writers: int, rng: np.random.Generator) -> Path:
+    """A small archive in UNIPEN's layout: the synthetic glyphs' strokes in each writer's hand, in
+    tablet-like units (a few hundred), y down."""
+    from ml.runtime.synth import GLYPHS, vary_handwriting
+
+    labels, writer_ids, char_starts, stroke_starts, points = [], [], [0], [0], []
+    for w in range(writers):
+        for char in chars:
+            for stroke in vary_handwriting(GLYPHS[char], rng):
+                xy = np.asarray(stroke, dtype=np.float32) * 300 + np.float32(rng.uniform(-500, 500))
+                points.append(xy)
+                stroke_starts.append(stroke_starts[-1] + len(xy))
+            labels.append(char)
+            writer_ids.append(f"lab/writer{w}")
+            char_starts.append(len(stroke_starts) - 1)
+    np.savez(
+        path,
+        labels=np.array(labels),
+        writers=np.array(writer_ids),
+        contributors=np.array(["lab"] * len(labels)),
+        char_stroke_start=np.array(char_starts, dtype=np.int64),
+        stroke_point_start=np.array(stroke_starts, dtype=np.int64),
+        points=np.concatenate(points).astype(np.float32),
+        points_per_inch=np.zeros(len(labels), dtype=np.float32),
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def synthetic_unipen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """UNIPEN-like pen trajectories of the synthetic classes by 20 writers."""
+    path = tmp_path_factory.mktemp("unipen") / "unipen-chars.npz"
+    return write_unipen_archive(path, SYNTH_CHARS, 20, np.random.default_rng(2))
+
+
 @pytest.fixture(scope="session")
 def real_samples() -> tuple[np.ndarray, np.ndarray]:
     """A few hundred real EMNIST ByClass images (upright) and their characters; skips without the data."""
     images_file = REAL_DATA / "emnist-byclass-test-images-idx3-ubyte.gz"
     if not images_file.exists() and not os.environ.get("GLYPHPAD_DATA"):
         pytest.skip(f"real EMNIST data not found at {REAL_DATA} (see ../shared/data/README.md)")
-    from ml.data.emnist import find_emnist_files, load_emnist_file
+    from ml.training.data.emnist import find_emnist_files, load_emnist_file
 
     directory = Path(os.environ.get("GLYPHPAD_DATA") or REAL_DATA)
     files = [f for f in find_emnist_files(directory) if f.split == "byclass"]
@@ -90,7 +125,7 @@ def real_samples() -> tuple[np.ndarray, np.ndarray]:
 @pytest.fixture(scope="session")
 def trained_weights(synthetic_emnist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A weights folder with two small models trained for a moment on the synthetic glyphs."""
-    from ml.train import TrainConfig, main
+    from ml.training.train import TrainConfig, main
 
     out = tmp_path_factory.mktemp("weights")
     cache = tmp_path_factory.mktemp("train-cache")
@@ -107,7 +142,7 @@ def trained_weights(synthetic_emnist: Path, tmp_path_factory: pytest.TempPathFac
                     out=str(out),
                     epochs=3,
                     batch_size=32,
-                    bench_augment_steps=0,
+                    pen_data="none",
                     device="cpu",
                     lr=3e-3,
                 )

@@ -20,7 +20,7 @@ from desktop_app.app import create_window, draw_with_pen
 from desktop_app.inference_service import Recognition
 from desktop_app.main_window import MainWindow
 from desktop_app.widgets.prediction_panel import ConfidenceBar
-from ml.synth import GLYPHS, render
+from ml.runtime.synth import GLYPHS, render
 from tests.conftest import BUNDLED_DEFAULT
 from tests.images import png_bomb, png_bytes
 
@@ -53,8 +53,8 @@ def _open_window(
 def _ml_loaded() -> None:
     # Torch is imported here, on the main thread: pytest-qt imported PySide6 first, so its import hook
     # (which the app removes before loading torch on a thread of its own) is still in place.
-    import ml.explain  # noqa: F401
-    from ml.inference import warm_up_runtime
+    import ml.runtime.explain  # noqa: F401
+    from ml.runtime.recognizer import warm_up_runtime
 
     warm_up_runtime()
 
@@ -333,12 +333,12 @@ def test_newest_request_wins(qtbot, window: MainWindow) -> None:  # type: ignore
 
 def test_a_fresh_install_starts_with_the_ml_default_model() -> None:
     from desktop_app.settings import Preferences
-    from ml.inference import DEFAULT_MODEL
+    from ml.runtime.cards import DEFAULT_MODEL
 
     assert Preferences().model == DEFAULT_MODEL
 
 
-def test_the_default_model_answers_before_torch_is_loaded_and_explains_after(
+def test_every_model_answers_before_torch_is_loaded_and_explains_after(
     qtbot, bundled_weights: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     window = _open_window(qtbot, tmp_path / "s.ini", model=BUNDLED_DEFAULT, load_runtime=False)
@@ -349,12 +349,18 @@ def test_the_default_model_answers_before_torch_is_loaded_and_explains_after(
         window.service.explained.connect(lambda _id, explanation: explained.append(explanation))
         result = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))
         assert result.top[0][0] == "A"
-        assert "NumPy" in window.device_label.text()  # answered by the model's plan, without torch
+        assert "ONNX Runtime" in window.device_label.text()  # answered without torch
+        for name in ("letters_lstm", "letters_mobilenetv2", "emnist36"):  # recurrent, depthwise, residual
+            with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
+                window.set_model(name)
+            window.canvas.clear()
+            result = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "H"))
+            assert result.model == name and not result.error
+        assert not window.service.runtime_loaded
         qtbot.wait(300)
         assert explained == []  # Grad-CAM needs torch: it waits for it
         with qtbot.waitSignal(window.service.explained, timeout=TIMEOUT_MS):
             window.service.load_runtime()
         assert explained and not explained[-1].error  # type: ignore[attr-defined]
-        qtbot.waitUntil(lambda: "NumPy" not in window.device_label.text(), timeout=TIMEOUT_MS)
     finally:
         window.close()

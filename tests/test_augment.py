@@ -1,8 +1,8 @@
 import torch
 
-from ml.data.augment import AugmentConfig, augment_batch
-from ml.preprocess import preprocess
-from ml.synth import render
+from ml.runtime.preprocess import preprocess
+from ml.runtime.synth import render
+from ml.training.augment import AugmentConfig, augment_batch
 
 
 def _batch(n: int = 16) -> torch.Tensor:
@@ -51,7 +51,7 @@ def test_stroke_jitter_thickens_and_thins() -> None:
 
 
 def test_separable_filter_equals_max_pool() -> None:
-    from ml.data.augment import _filter3x3
+    from ml.training.augment import _filter3x3
 
     x = torch.rand(5, 1, 28, 28)
     assert torch.equal(_filter3x3(x, torch.maximum), torch.nn.functional.max_pool2d(x, 3, 1, 1))

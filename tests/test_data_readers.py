@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 from ml.cli import main as cli_main
-from ml.data.csv_files import read_csv
-from ml.data.emnist import load_emnist_pool, read_mapping
-from ml.data.idx import IdxFormatError, read_idx, read_idx_images, write_idx
-from ml.data.image_folders import find_images, read_image_folder
-from ml.data.split import cap_per_class, stratified_split
-from ml.labels import get_label_set
+from ml.runtime.labels import get_label_set
+from ml.training.data.csv_files import read_csv
+from ml.training.data.emnist import load_emnist_pool, read_mapping
+from ml.training.data.idx import IdxFormatError, read_idx, read_idx_images, write_idx
+from ml.training.data.image_folders import find_images, read_image_folder
+from ml.training.data.split import cap_per_class, stratified_split
 from tests.conftest import write_emnist_split
 
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from ml.cli import main as cli_main
-from ml.drawn import CONDITIONS, DRAWN_END, DRAWN_START, make_drawn_set, score
-from ml.labels import get_label_set
-from ml.synth import GLYPH_VARIANTS, render, vary_handwriting
+from ml.evaluation.drawn import CONDITIONS, DRAWN_END, DRAWN_START, make_drawn_set, score
+from ml.runtime.labels import get_label_set
+from ml.runtime.synth import GLYPH_VARIANTS, render, vary_handwriting
 
 
 @pytest.fixture(scope="module")

@@ -4,23 +4,23 @@ import numpy as np
 import pytest
 from torch import nn
 
-from ml.explain import activation_maps, conv_layers, explain, grad_cam, saliency
-from ml.inference import Prediction, Recognizer
-from ml.synth import render
+from ml.runtime.explain import activation_maps, conv_layers, explain, grad_cam, saliency
+from ml.runtime.recognizer import Prediction, TorchRecognizer
+from ml.runtime.synth import render
 
 
 def _hooks(model: nn.Module) -> int:
     return sum(len(m._forward_hooks) + len(m._backward_hooks) for m in model.modules())
 
 
-def _input(recognizer: Recognizer, char: str = "H") -> np.ndarray:
+def _input(recognizer: TorchRecognizer, char: str = "H") -> np.ndarray:
     result = recognizer.predict(render(char))
     assert isinstance(result, Prediction)
     return result.model_input
 
 
 def test_activation_maps_of_every_conv_layer(weights_env: Path) -> None:
-    recognizer = Recognizer.load("cnn_tiny", device="cpu")
+    recognizer = TorchRecognizer.load_torch("cnn_tiny")
     maps = activation_maps(recognizer, _input(recognizer))
     assert [layer.name for layer in maps.layers] == [name for name, _ in conv_layers(recognizer.model)]
     assert [layer.maps.shape for layer in maps.layers] == [(32, 28, 28), (64, 14, 14), (128, 7, 7)]
@@ -28,7 +28,7 @@ def test_activation_maps_of_every_conv_layer(weights_env: Path) -> None:
 
 
 def test_grad_cam_is_a_normalized_28x28_map_on_the_ink(weights_env: Path) -> None:
-    recognizer = Recognizer.load("cnn_tiny", device="cpu")
+    recognizer = TorchRecognizer.load_torch("cnn_tiny")
     model_input = _input(recognizer, "L")
     heatmap = grad_cam(recognizer, model_input)
     assert heatmap.method == "grad-cam" and heatmap.heatmap.shape == (28, 28)
@@ -42,7 +42,7 @@ def test_grad_cam_is_a_normalized_28x28_map_on_the_ink(weights_env: Path) -> Non
 
 
 def test_rnn_models_get_saliency(weights_env: Path) -> None:
-    recognizer = Recognizer.load("gru_tiny", device="cpu")
+    recognizer = TorchRecognizer.load_torch("gru_tiny")
     model_input = _input(recognizer)
     heatmap = explain(recognizer, model_input)
     assert heatmap.method == "saliency" and heatmap.heatmap.shape == (28, 28)

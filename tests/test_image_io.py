@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ml.image_io import ImageLoadError, load_image
-from ml.preprocess import preprocess
-from ml.synth import render
+from ml.runtime.image_io import ImageLoadError, load_image
+from ml.runtime.preprocess import preprocess
+from ml.runtime.synth import render
 from tests.images import animated_gif, cmyk_jpeg, png16, png_bomb, png_bytes
 
 

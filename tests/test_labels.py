@@ -1,6 +1,6 @@
 import pytest
 
-from ml.labels import LABEL_SETS, char_from_folder_name, folder_name_for, get_label_set
+from ml.runtime.labels import LABEL_SETS, char_from_folder_name, folder_name_for, get_label_set
 
 
 def test_label_set_sizes() -> None:

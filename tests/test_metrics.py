@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from ml.metrics import classification_metrics, confusion_matrix, most_confused_pairs, roc_curve
+from ml.training.metrics import classification_metrics, confusion_matrix, most_confused_pairs, roc_curve
 
 
 def _probs(predicted: list[int], n: int) -> np.ndarray:

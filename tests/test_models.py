@@ -66,3 +66,13 @@ def test_unknown_arch_and_config_are_errors() -> None:
         get_model("resnet9000", num_classes=10)
     with pytest.raises(TypeError):
         get_model("emnist_cnn", num_classes=10, widthh=2)
+
+
+@pytest.mark.parametrize("name", sorted(list_models()))
+def test_onnx_graph_agrees_with_torch(name: str) -> None:
+    """Every registered architecture exports to ONNX and ONNX Runtime gives torch's probabilities."""
+    from ml.training.export import check_onnx, onnx_bytes
+
+    torch.manual_seed(0)
+    model = get_model(name, num_classes=36).eval()
+    assert check_onnx(model, onnx_bytes(model), samples=6) < 1e-4

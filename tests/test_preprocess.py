@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from ml.preprocess import BOX, SIZE, BlankImageError, preprocess, stroke_width
-from ml.synth import render
+from ml.runtime.preprocess import BOX, SIZE, BlankImageError, preprocess, stroke_width
+from ml.runtime.synth import render
 
 
 def _box(image: np.ndarray, threshold: float = 0.1) -> tuple[int, int, float, float]:
@@ -136,14 +136,14 @@ def test_byte_and_float_paths_agree_on_any_grey_image(image: np.ndarray) -> None
 @settings(max_examples=300, deadline=None)
 @given(codes=arrays(np.uint8, st.integers(1, 80), elements=st.sampled_from([0, 1, 2, 127, 128, 200, 254, 255])))
 def test_median_of_bytes_is_numpys_median_bit_for_bit(codes: np.ndarray) -> None:
-    from ml.preprocess import _BYTE_VALUES, _median_of_bytes
+    from ml.runtime.preprocess import _BYTE_VALUES, _median_of_bytes
 
     assert _median_of_bytes(codes) == float(np.median(_BYTE_VALUES[codes]))
 
 
 def _on_the_whole_work_image(image: np.ndarray) -> np.ndarray:
     """Steps 5-6 as the module doc describes them, on the whole 112x112 work image (no margin known)."""
-    from ml.preprocess import _WORK, _find_character_in_bytes, _finish, _scaled_character
+    from ml.runtime.preprocess import _WORK, _find_character_in_bytes, _finish, _scaled_character
 
     resized, scale = _scaled_character(_find_character_in_bytes(image))
     work = np.zeros((_WORK, _WORK), dtype=np.float32)
@@ -166,7 +166,7 @@ def test_the_work_region_gives_what_the_whole_work_image_gives(char: str, size: 
 def test_enlarging_is_pillows_bicubic_to_the_last_bit_but_rarely() -> None:
     from PIL import Image
 
-    from ml.preprocess import _enlarge
+    from ml.runtime.preprocess import _enlarge
 
     rng = np.random.default_rng(5)
     differing = total = 0
@@ -187,7 +187,7 @@ def test_enlarging_is_pillows_bicubic_to_the_last_bit_but_rarely() -> None:
 
 @pytest.mark.parametrize("target", [1.0, 3.0, 9.2, 14.0])
 def test_a_known_zero_margin_changes_nothing_but_the_cost(target: float) -> None:
-    from ml.preprocess import normalize_stroke_width
+    from ml.runtime.preprocess import normalize_stroke_width
 
     rng = np.random.default_rng(int(target))
     values = (rng.random((30, 24)) * (rng.random((30, 24)) > 0.5)).astype(np.float32)  # ink on every edge

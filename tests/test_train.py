@@ -4,14 +4,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ml.inference import Prediction, Recognizer
-from ml.synth import render
-from ml.train import TrainConfig, main, validate
+from ml.runtime.recognizer import Prediction, Recognizer
+from ml.runtime.synth import render
+from ml.training.train import TrainConfig, main, validate
 from tests.conftest import SYNTH_CHARS, write_emnist_split
 
 
 def _config(data: Path, out: Path, **changes: object) -> TrainConfig:
     base = dict(
+        pen_data="none",
         arch="lenet5",
         labels="emnist36",
         data=str(data),
@@ -19,21 +20,26 @@ def _config(data: Path, out: Path, **changes: object) -> TrainConfig:
         epochs=2,
         batch_size=32,
         dry_run=True,
-        bench_augment_steps=2,
         device="cpu",
     )
     return TrainConfig(**{**base, **changes})  # type: ignore[arg-type]
 
 
-def test_dry_run_writes_weights_card_and_metrics(synthetic_emnist: Path, tmp_path: Path) -> None:
-    path = main(_config(synthetic_emnist, tmp_path))
+def test_dry_run_writes_weights_card_and_metrics(
+    synthetic_emnist: Path, synthetic_unipen: Path, tmp_path: Path
+) -> None:
+    path = main(_config(synthetic_emnist, tmp_path, pen_data=str(synthetic_unipen), bench_steps=2))
     card = json.loads(path.with_suffix(".json").read_text())
     assert card["arch"] == "lenet5" and len(card["labels"]) == 36
     assert {"accuracy", "balanced_accuracy", "top3", "macro_f1", "n"} <= set(card["metrics"])
-    assert card["training"]["images_per_s_with_augmentation"] > 0
+    assert card["training"]["images_per_s_emnist_only"] > 0 and card["training"]["images_per_s_mixed"] > 0
+    assert set(card["metrics_by_source"]) == {"emnist_test", "unipen_test", "emnist_val", "unipen_val"}
+    assert [s["name"] for s in card["data_sources"]] == ["EMNIST", "UNIPEN"]
+    assert "CC BY 4.0" in card["data_sources"][1]["licence"]
     assert card["training"]["device"].startswith("CPU")
     metrics = json.loads(path.with_suffix(".metrics.json").read_text())
-    assert len(metrics["history"]) == 2 and "val_loss" in metrics["history"][0]
+    assert len(metrics["history"]) == 2
+    assert {"val_emnist_loss", "val_unipen_accuracy", "val_score"} <= set(metrics["history"][0])
     recognizer = Recognizer.load(path, device="cpu")
     assert isinstance(recognizer.predict(render("A")), Prediction)
 
@@ -61,7 +67,7 @@ def test_invalid_options_fail_before_reading_data(change: dict[str, object], mes
 
 def test_training_learns_from_real_digits(real_samples: tuple[np.ndarray, np.ndarray], tmp_path: Path) -> None:
     """A short real training run: a few hundred real digits, two epochs, far better than chance."""
-    import ml.data.emnist as emnist
+    import ml.training.data.emnist as emnist
 
     del real_samples  # only for the skip: read more digits than the fixture holds
     from tests.conftest import REAL_DATA
@@ -85,7 +91,6 @@ def test_training_learns_from_real_digits(real_samples: tuple[np.ndarray, np.nda
         dry_run=False,
         epochs=3,
         batch_size=64,
-        bench_augment_steps=0,
         lr=3e-3,
     )
     path = main(config)
@@ -94,7 +99,91 @@ def test_training_learns_from_real_digits(real_samples: tuple[np.ndarray, np.nda
 
 
 def test_synthetic_classes_fixture_is_what_training_sees(synthetic_emnist: Path) -> None:
-    from ml.data.emnist import load_emnist_pool
+    from ml.training.data.emnist import load_emnist_pool
 
     pool = load_emnist_pool(synthetic_emnist)
     assert sorted(set(pool.chars.tolist())) == sorted(SYNTH_CHARS)
+
+
+def test_two_processes_under_torchrun_end_with_identical_weights(synthetic_emnist: Path, tmp_path: Path) -> None:
+    """torchrun --nproc_per_node=2 on the CPU (gloo): DDP keeps both ranks' weights equal; rank 0 writes."""
+    import os
+    import subprocess
+    import sys
+
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node=2",
+        "-m",
+        "ml",
+        "train",
+        "--arch",
+        "lenet5",
+        "--labels",
+        "emnist36",
+        "--data",
+        str(synthetic_emnist),
+        "--pen-data",
+        "none",
+        "--out",
+        str(tmp_path),
+        "--name",
+        "ddp",
+        "--epochs",
+        "2",
+        "--epoch-samples",
+        "256",
+        "--batch-size",
+        "32",
+        "--device",
+        "cpu",
+        "--ema",
+        "0",
+    ]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "GLYPHPAD_CACHE": str(tmp_path / "cache")}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    metrics = json.loads((tmp_path / "ddp.metrics.json").read_text())
+    assert metrics["world_size"] == 2
+    first, second = metrics["rank_weight_checksums"]
+    assert first == second
+    assert [h["epoch"] for h in metrics["history"]] == [1, 2]
+    assert (tmp_path / "ddp.onnx").exists() and (tmp_path / "ddp.safetensors").exists()
+
+
+def test_tune_runs_an_optuna_study_that_resumes(synthetic_emnist: Path, synthetic_unipen: Path, tmp_path: Path) -> None:
+    from ml.cli import main as cli_main
+
+    argv = [
+        "tune",
+        "--arch",
+        "lenet5",
+        "--labels",
+        "emnist36",
+        "--data",
+        str(synthetic_emnist),
+        "--pen-data",
+        str(synthetic_unipen),
+        "--trials",
+        "2",
+        "--epochs",
+        "2",
+        "--epoch-samples",
+        "128",
+        "--device",
+        "cpu",
+        "--out",
+        str(tmp_path / "study"),
+        "--dry-run",
+    ]
+    assert cli_main(argv) == 0
+    assert cli_main(argv) == 0  # the same study, two more trials
+    import optuna
+
+    study = optuna.load_study(study_name="lenet5-emnist36", storage=f"sqlite:///{tmp_path / 'study' / 'study.db'}")
+    assert len(study.trials) == 4
+    best = json.loads((tmp_path / "study" / "best.json").read_text())
+    assert 0.2 <= best["pen_share"] <= 0.8 and best["arch"] == "lenet5"

@@ -5,8 +5,11 @@ import pytest
 import torch
 
 from ml.models import get_model
-from ml.preprocess import PREPROCESS_VERSION
-from ml.weights import ModelCard, WeightsError, load_weights, read_card, save_weights
+from ml.runtime.cards import ModelCard, WeightsError, read_card
+from ml.runtime.preprocess import PREPROCESS_VERSION
+from ml.runtime.recognizer import OnnxRecognizer
+from ml.runtime.weights import load_weights
+from ml.training.export import save_weights
 
 
 def _card(name: str = "tiny") -> ModelCard:
@@ -34,7 +37,8 @@ def test_round_trip_gives_the_same_outputs(tmp_path: Path) -> None:
     assert torch.equal(model(x), loaded(x))
     assert card.sha256 and len(card.sha256) == 64
     assert path.suffix == ".safetensors" and path.with_suffix(".json").exists()
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".safetensors"]
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".onnx", ".safetensors"]
+    assert card.onnx_sha256 and card.onnx_opset >= 17
 
 
 def test_half_precision_storage_loads_as_float32(tmp_path: Path) -> None:
@@ -78,3 +82,35 @@ def test_weights_are_not_pickles(tmp_path: Path) -> None:
     _, path = _saved(tmp_path)
     assert not path.read_bytes().startswith(b"\x80")  # pickle protocol marker
     assert read_card(path.with_suffix(".json")).labels == list("0123456789")
+
+
+def test_the_onnx_graph_answers_as_torch_does(tmp_path: Path) -> None:
+    model, path = _saved(tmp_path)
+    recognizer = OnnxRecognizer.load_onnx(path)
+    x = torch.rand(5, 1, 28, 28)
+    expected = torch.softmax(model(x), dim=1).detach().numpy()
+    assert abs(recognizer.predict_inputs(x.numpy()[:, 0]) - expected).max() < 1e-5
+    assert recognizer.describe_device() == "CPU (ONNX Runtime)"
+
+
+def test_a_changed_or_missing_onnx_graph_is_refused(tmp_path: Path) -> None:
+    _, path = _saved(tmp_path)
+    onnx_file = path.with_suffix(".onnx")
+    data = bytearray(onnx_file.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    onnx_file.write_bytes(bytes(data))
+    with pytest.raises(WeightsError, match="damaged or was replaced"):
+        OnnxRecognizer.load_onnx(path)
+    onnx_file.unlink()
+    with pytest.raises(WeightsError, match="missing"):
+        OnnxRecognizer.load_onnx(path)
+
+
+def test_a_card_of_another_preprocessing_version_is_refused(tmp_path: Path) -> None:
+    _, path = _saved(tmp_path)
+    card = json.loads(path.with_suffix(".json").read_text())
+    card["preprocess_version"] = PREPROCESS_VERSION - 1
+    path.with_suffix(".json").write_text(json.dumps(card))
+    for load in (load_weights, OnnxRecognizer.load_onnx):
+        with pytest.raises(WeightsError, match="preprocessing version"):
+            load(path)

@@ -139,7 +139,7 @@ class DrawingCanvas(QWidget):
         # repaint: a long stroke is a hundred pieces drawn from Python, and the GUI thread shares the GIL
         # with inference. Undo, resize and a theme change rebuild them.
         self._screen_layer: QImage | None = None  # paper, opened image and strokes at device pixels
-        self._recognition_layer: QImage | None = None  # the same in black on white, at most RECOGNITION_MAX_SIDE px
+        self._recognition_pixels: np.ndarray | None = None  # render_for_recognition's result until a change
         self._current_pieces = 0  # pieces of the stroke being drawn that are in the caches
 
     # ---- state -----------------------------------------------------------------------------------
@@ -205,7 +205,7 @@ class DrawingCanvas(QWidget):
 
     def _invalidate_layers(self) -> None:
         self._screen_layer = None
-        self._recognition_layer = None
+        self._recognition_pixels = None
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._invalidate_layers()
@@ -245,17 +245,17 @@ class DrawingCanvas(QWidget):
     def _recognition_scale(self) -> float:
         return min(1.0, RECOGNITION_MAX_SIDE / max(self.width(), self.height(), 1))
 
-    def _build_recognition_layer(self) -> QImage:
-        scale = self._recognition_scale()
-        width, height = max(1, round(self.width() * scale)), max(1, round(self.height() * scale))
+    def _background_for_recognition(self, width: int, height: int) -> np.ndarray | None:
+        """The opened image, grey, as the recognition image's background (None without one)."""
+        if self._background_image is None:
+            return None
         layer = QImage(width, height, QImage.Format.Format_Grayscale8)
         layer.fill(QColor("white"))
         painter = QPainter(layer)
-        painter.scale(scale, scale)
+        painter.scale(width / max(1, self.width()), height / max(1, self.height()))
         self._draw_background_image(painter, grey=True)
-        self._paint_all_strokes(painter, QColor("black"), QColor("white"))
         painter.end()
-        return layer
+        return qimage_to_grey(layer)
 
     def _paint_all_strokes(self, painter: QPainter, ink: QColor, background: QColor) -> None:
         paint_strokes(painter, self._strokes, ink, background)
@@ -265,14 +265,7 @@ class DrawingCanvas(QWidget):
     def _paint_new_pieces(self, stroke: Stroke, pieces: range) -> None:
         """Paint the pieces a growing stroke just gained into both caches and repaint only where they are."""
         self._current_pieces = pieces.stop
-        if self._recognition_layer is None:
-            self._recognition_layer = self._build_recognition_layer()  # with the new pieces
-        else:
-            painter = QPainter(self._recognition_layer)
-            scale = self._recognition_scale()
-            painter.scale(scale, scale)
-            paint_pieces(painter, stroke, pieces, QColor("black"), QColor("white"))
-            painter.end()
+        self._recognition_pixels = None
         if self._screen_layer is None:
             self.update()  # paintEvent builds it, with the new pieces
             return
@@ -296,14 +289,29 @@ class DrawingCanvas(QWidget):
         painter.end()
 
     def render_for_recognition(self) -> np.ndarray:
-        """The drawing as grey pixels, black ink on white (what ml.preprocess gets).
+        """The drawing as grey pixels, black ink on white (what ml.runtime.preprocess gets).
 
-        Rendered with the longer side at most RECOGNITION_MAX_SIDE px: preprocessing normalizes size and
-        stroke width anyway, and a smaller image keeps stroke-to-result latency low on large canvases.
+        Rendered by ml's one stroke renderer (``ml.runtime.render``), the function that also draws the
+        pen-handwriting training data, with the longer side at most RECOGNITION_MAX_SIDE px:
+        preprocessing normalizes size and stroke width anyway, and a smaller image keeps
+        stroke-to-result latency low on large canvases. What is on screen is painted by Qt.
         """
-        if self._recognition_layer is None:
-            self._recognition_layer = self._build_recognition_layer()
-        return qimage_to_grey(self._recognition_layer)
+        if self._recognition_pixels is None:
+            import numpy as np
+
+            from ml.runtime.render import PenStroke, render_strokes
+
+            scale = self._recognition_scale()
+            width, height = max(1, round(self.width() * scale)), max(1, round(self.height() * scale))
+            strokes = self._strokes + ([self._current] if self._current is not None else [])
+            self._recognition_pixels = render_strokes(
+                [PenStroke(np.asarray(s.points, dtype=np.float64), s.width, s.eraser) for s in strokes if s.points],
+                width,
+                height,
+                scale=width / max(1, self.width()),
+                background=self._background_for_recognition(width, height),
+            )
+        return self._recognition_pixels
 
     # ---- input ---------------------------------------------------------------------------------------
     def _begin(self, position: QPointF, pressure: float) -> None:

@@ -1,0 +1,63 @@
+"""``glyphpad-ml``: the command-line tool for data, training, evaluation, inference and benchmarks.
+
+One small module per command (``ml.cli.<command>``), each with its argparse and a ``run(argv)``
+that calls into ``ml.runtime``, ``ml.training`` or ``ml.evaluation``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+
+# Command -> (module under ml.cli, one line of help), in the order the usage lists them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "predict": ("predict", "recognize image files or folders (one JSON line per file with --json)"),
+    "models": ("models", "list the bundled models and what is wrong with any that cannot load"),
+    "train": ("train", "train a model on EMNIST and UNIPEN pen drawings (weights, ONNX graph, card, metrics)"),
+    "evaluate": ("evaluate", "metrics of a model per data source (EMNIST, UNIPEN writers, drawings)"),
+    "export": ("export", "write the ONNX graph of existing weights and record it in the card"),
+    "tune": ("tune", "hyperparameter search with Optuna (resumable)"),
+    "bench": ("bench", "latency of the bundled models (ONNX Runtime and torch side by side)"),
+    "drawn": ("drawn", "accuracy on synthesized drawings (pen widths, sizes, scans) per model"),
+    "results": ("results", "print the README's results table from the model cards"),
+    "archs": ("archs", "list the registered architectures"),
+    "csv-to-png": ("csv_to_png", "write a CSV dataset out as class folders of PNG images"),
+}
+
+USAGE = (
+    "usage: glyphpad-ml COMMAND [options]\n\ncommands:\n"
+    + "\n".join(f"  {name:12s} {help}" for name, (_, help) in COMMANDS.items())
+    + "\n\nRun 'glyphpad-ml COMMAND --help' for a command's options."
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if argv and argv[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0
+    if not argv:
+        print(USAGE, file=sys.stderr)
+        return 2
+    if argv[0] not in COMMANDS:
+        print(f"glyphpad-ml: unknown command {argv[0]!r}\n\n{USAGE}", file=sys.stderr)
+        return 2
+    # Before numpy loads (the commands import it): torch keeps a thread per core, and OpenBLAS would
+    # start one more per core for numpy's matrix products, small ones here (preprocessing's bicubic
+    # step) that gain little from a second thread. Both pools on 2 cores slowed the next model of a
+    # bench run threefold.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    module = importlib.import_module(f"ml.cli.{COMMANDS[argv[0]][0]}")
+    try:
+        code: int = module.run(argv[1:])
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,15 @@
+"""``glyphpad-ml archs``: the registered architectures."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def run(argv: list[str]) -> int:
+    from ml.models import get_arch, list_models
+
+    argparse.ArgumentParser(prog="glyphpad-ml archs", description="List the architectures.").parse_args(argv)
+    for name in list_models():
+        info = get_arch(name)
+        print(f"{name:16s} {info.family:7s} {info.description}")
+    return 0

@@ -1,0 +1,72 @@
+"""``glyphpad-ml bench``: latency per bundled model, ONNX Runtime and torch side by side."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ml.evaluation.bench import DRAWING_PX
+from ml.runtime.devices import DEVICE_CHOICES
+
+
+def get_args_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="glyphpad-ml bench", description="Latency and throughput per model.")
+    parser.add_argument("--model", action="append", default=None, help="model name or path (repeatable; default all)")
+    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the models run")
+    parser.add_argument(
+        "--engine",
+        default="onnx",
+        choices=["onnx", "torch"],
+        help="what answers on the CPU: ONNX Runtime (the app's) or torch, for comparison",
+    )
+    parser.add_argument("--repeats", type=int, default=300, help="drawings timed per model")
+    parser.add_argument("--batch", type=int, default=256, help="batch size of the throughput figure")
+    parser.add_argument("--drawing-px", type=int, default=DRAWING_PX, help="side of the drawing (the app's: 128)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per model")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    import torch
+    from tqdm import tqdm
+
+    from ml.evaluation.bench import bench_model
+    from ml.runtime.cards import WeightsError, list_bundled, resolve_model_path
+    from ml.runtime.devices import resolve_device
+    from ml.runtime.recognizer import TorchRecognizer, load_recognizer
+
+    args = get_args_parser().parse_args(argv)
+    names: list[str | Path] = list(args.model) if args.model else list(list_bundled())
+    if not names:
+        print("glyphpad-ml bench: no models to benchmark", file=sys.stderr)
+        return 2
+    torch.set_num_threads(1)  # as the app's worker: one drawing at a time on one thread
+    if not args.json:
+        print(
+            f"{'model':26s} {'engine':20s} {'p50 ms':>7s} {'p95 ms':>7s} {'prep ms':>7s} {'fwd ms':>7s} "
+            f"{'torch ms':>8s} {'explain ms':>10s} {'img/s @' + str(args.batch):>11s}"
+        )
+    status = 0
+    for name in tqdm(names, desc="bench", unit="model", file=sys.stderr, disable=None):
+        try:
+            device = resolve_device(args.device)
+            path = resolve_model_path(name)
+            explainer = TorchRecognizer.load_torch(path, device)
+            recognizer = explainer if args.engine == "torch" else load_recognizer(path, device)
+        except WeightsError as error:
+            print(f"glyphpad-ml bench: {error}", file=sys.stderr)
+            status = 1
+            continue
+        row = bench_model(recognizer, explainer, args.repeats, args.batch, args.drawing_px)
+        if args.json:
+            print(json.dumps(row), flush=True)
+        else:
+            print(
+                f"{row['name']!s:26s} {row['engine']!s:20s} {row['p50_ms']:7.3f} {row['p95_ms']:7.3f} "
+                f"{row['preprocess_ms']:7.3f} {row['forward_ms']:7.3f} {row['torch_forward_ms']:8.3f} "
+                f"{row['explain_ms']:10.3f} {row['batch_images_per_s']:11.0f}",
+                flush=True,
+            )
+    return status

@@ -1,0 +1,82 @@
+"""``glyphpad-ml drawn``: accuracy on synthesized drawings, per model and condition."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ml.evaluation.drawn import (
+    CANVAS_PX,
+    DEFAULT_SEED,
+    DEFAULT_WRITERS,
+    DRAWN_END,
+    DRAWN_START,
+    make_drawn_set,
+    save_grid,
+    score,
+    table,
+)
+from ml.runtime.devices import DEVICE_CHOICES
+
+DESCRIPTION = "Accuracy on synthesized drawings (pen widths, sizes, white on black, 28x28 files, scans)."
+
+
+def run(argv: list[str]) -> int:
+    from ml.runtime.cards import WeightsError, bundled_cards
+    from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
+
+    parser = argparse.ArgumentParser(prog="glyphpad-ml drawn", description=DESCRIPTION)
+    parser.add_argument("--model", action="append", default=None, help="model name or path (repeatable; default all)")
+    parser.add_argument("--writers", type=int, default=DEFAULT_WRITERS, help="hands per glyph variant")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--canvas-px", type=int, default=CANVAS_PX, help="render the canvas drawings at this size (pens scale along)"
+    )
+    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
+    parser.add_argument("--json", action="store_true", help="one JSON object per model")
+    parser.add_argument("--readme", type=Path, default=None, help="rewrite the table between the drawn markers")
+    parser.add_argument("--save-grid", type=Path, default=None, help="write a PNG of sample drawings")
+    args = parser.parse_args(argv)
+    if args.writers < 1:
+        print("glyphpad-ml drawn: --writers must be at least 1", file=sys.stderr)
+        return 2
+
+    names = args.model or [path.stem for path, card in bundled_cards() if not isinstance(card, WeightsError)]
+    if not names:
+        print("glyphpad-ml drawn: no usable models in weights/", file=sys.stderr)
+        return 1
+    if args.canvas_px < 28:
+        print("glyphpad-ml drawn: --canvas-px must be at least 28", file=sys.stderr)
+        return 2
+    drawn = make_drawn_set(args.writers, args.seed, progress=True, canvas_px=args.canvas_px)
+    if args.save_grid is not None:
+        save_grid(drawn, args.save_grid)
+    rows = []
+    for name in names:
+        try:
+            recognizer = load_recognizer(name, device=args.device, threads=BATCH_THREADS)
+        except (WeightsError, ValueError) as error:
+            print(f"glyphpad-ml drawn: {name}: {error}", file=sys.stderr)
+            continue
+        probabilities = recognizer.predict_inputs(drawn.inputs)
+        result = score(probabilities, drawn, recognizer.card.label_set, recognizer.labels)
+        row = {"model": recognizer.card.name, "labels": recognizer.card.label_set, **result}
+        rows.append(row)
+        if args.json:
+            print(json.dumps(row))
+    if not args.json:
+        print(table(rows))
+        for row in rows:
+            print(f"{row['model']}: most missed {', '.join(row['misses']) or 'none'}")
+    if args.readme is not None:
+        from ml.evaluation.results import replace_between_markers
+
+        try:
+            replace_between_markers(args.readme, DRAWN_START, DRAWN_END, table(rows))
+        except ValueError as error:
+            print(f"glyphpad-ml drawn: {error}", file=sys.stderr)
+            return 2
+        print(f"updated the drawn-character table in {args.readme}")
+    return 0

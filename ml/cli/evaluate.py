@@ -1,0 +1,145 @@
+"""``glyphpad-ml evaluate``: a model's metrics per data source, or on an image folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ml.cli.common import fail, json_safe
+from ml.runtime.cards import WeightsError, card_path_for, read_card, write_card
+from ml.runtime.devices import DEVICE_CHOICES, DeviceError
+
+DEFAULT_SOURCES = ("emnist_test", "unipen_val", "drawn")
+
+
+def get_args_parser() -> argparse.ArgumentParser:
+    from ml.evaluation.evaluate import SOURCES
+
+    parser = argparse.ArgumentParser(prog="glyphpad-ml evaluate", description="Evaluate a model on each data source.")
+    parser.add_argument("--model", required=True, help="bundled model name or .safetensors path")
+    parser.add_argument(
+        "--source",
+        action="append",
+        choices=SOURCES,
+        default=None,
+        help=f"data source (repeatable; default {', '.join(DEFAULT_SOURCES)}; --update-card adds unipen_test)",
+    )
+    parser.add_argument("--images", type=Path, default=None, help="an image folder, one sub-folder per class, instead")
+    parser.add_argument("--emnist", type=Path, default=None, help="EMNIST folder (default $GLYPHPAD_DATA or ../shared)")
+    parser.add_argument(
+        "--pen-data", type=Path, default=None, help="UNIPEN archive (default $GLYPHPAD_UNIPEN or ../shared)"
+    )
+    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the model runs")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--report", type=Path, default=None, help="write PNG plots and report.json (first source) here")
+    parser.add_argument("--update-card", action="store_true", help="store these metrics in the model card")
+    return parser
+
+
+def _folder_inputs(label_set_name: str, folder: Path) -> tuple[np.ndarray, np.ndarray, int]:
+    from tqdm import tqdm
+
+    from ml.runtime.labels import get_label_set
+    from ml.runtime.preprocess import BlankImageError, preprocess
+    from ml.training.data.image_folders import read_image_folder
+
+    label_set = get_label_set(label_set_name)
+    inputs, targets, skipped = [], [], 0
+    for item in tqdm(read_image_folder(folder), desc="read", unit="img", file=sys.stderr, disable=None):
+        target = label_set.class_of(item.char)
+        if target is None:
+            skipped += 1
+            continue
+        try:
+            inputs.append(preprocess(item.path).input)
+        except (BlankImageError, ValueError):
+            inputs.append(np.zeros((28, 28), dtype=np.float32))  # counted, and counted wrong
+        targets.append(target)
+    if not inputs:
+        raise ValueError(f"no images of label set {label_set_name} in {folder}")
+    return np.stack(inputs), np.array(targets, dtype=np.int64), skipped
+
+
+def run(argv: list[str]) -> int:
+    from ml.evaluation.evaluate import EvaluationSet, load_source, score
+    from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
+    from ml.training.metrics import most_confused_pairs
+
+    args = get_args_parser().parse_args(argv)
+    try:
+        recognizer = load_recognizer(args.model, device=args.device, threads=BATCH_THREADS)
+    except (WeightsError, DeviceError) as error:
+        return fail("evaluate", str(error))
+    card = recognizer.card
+    sets: dict[str, Any] = {}
+    try:
+        if args.images is not None:
+            inputs, targets, _ = _folder_inputs(card.label_set, args.images)
+            sets["images"] = EvaluationSet(inputs, targets, np.array(card.labels)[targets], np.full(len(targets), ""))
+        else:
+            names = list(args.source or DEFAULT_SOURCES)
+            if args.update_card and "unipen_test" not in names:
+                names.append("unipen_test")
+            split_seed = card.training.get("config", {}).get("split_seed")
+            for name in names:
+                sets[name] = load_source(
+                    name, card.label_set, emnist=args.emnist, pen_data=args.pen_data, split_seed=split_seed
+                )
+    except (FileNotFoundError, ValueError) as error:
+        return fail("evaluate", str(error))
+    results: dict[str, Any] = {}
+    full: dict[str, Any] = {}
+    for name, data in sets.items():
+        results[name], full[name], probabilities = score(recognizer, data)
+        if args.report is not None and len(full) == 1:
+            from ml.evaluation.report import write_report
+
+            history = None
+            metrics_json = recognizer.weights_path.with_suffix(".metrics.json")
+            if metrics_json.exists():
+                history = json.loads(metrics_json.read_text()).get("history")
+            write_report(
+                args.report,
+                full[name],
+                probabilities,
+                data.targets,
+                list(card.labels),
+                data.inputs,
+                history=history,
+                title=f"{card.name} on {name}",
+            )
+    if args.update_card:
+        emnist = full.get("emnist_test")
+        metrics = card.metrics
+        if emnist is not None:
+            metrics = {
+                "split": "test",
+                **results["emnist_test"],
+                "per_class_recall": {c: v["recall"] for c, v in emnist["per_class"].items()},
+            }
+        path = card_path_for(recognizer.weights_path)
+        write_card(replace(card, metrics=metrics, metrics_by_source={**card.metrics_by_source, **results}), path)
+        read_card(path)
+    if args.json:
+        print(json.dumps(json_safe({"model": card.name, "sources": results})))
+        return 0
+    print(f"{card.name} ({card.label_set}, {recognizer.describe_device()})")
+    for name, result in results.items():
+        line = (
+            f"  {name:14s} n={result['n']:<7d} top-1 {100 * result['accuracy']:6.2f}%  "
+            f"balanced {100 * result['balanced_accuracy']:6.2f}%  top-3 {100 * result['top3']:6.2f}%"
+        )
+        print(line)
+        if "per_condition" in result:
+            print("  " + " " * 14 + "  ".join(f"{k} {100 * v:.1f}%" for k, v in result["per_condition"].items()))
+        for pair, counts in result.get("lookalikes", {}).items():
+            print(f"  {'':14s}{pair}: {counts['read_as_digit']} of {counts['written']}")
+        pairs = most_confused_pairs(np.array(full[name]["confusion"]), list(card.labels), top=5)
+        print(f"  {'':14s}most confused: " + ", ".join(f"{p['true']}->{p['predicted']} ({p['count']})" for p in pairs))
+    return 0

@@ -1,0 +1,46 @@
+"""``glyphpad-ml export``: write the ONNX graph of existing weights and record it in their card."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ml.cli.common import fail
+
+
+def get_args_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="glyphpad-ml export",
+        description="Export models to ONNX (<name>.onnx beside the weights; the card gets its sha256 and opset).",
+    )
+    parser.add_argument(
+        "--model",
+        action="append",
+        default=None,
+        help="bundled model name or .safetensors path (repeatable; default every bundled model)",
+    )
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    from ml.runtime.cards import WeightsError, card_path_for, list_bundled, resolve_model_path, write_card
+    from ml.runtime.weights import load_weights
+    from ml.training.export import ExportError, write_onnx
+
+    args = get_args_parser().parse_args(argv)
+    paths: list[Path] = [resolve_model_path(m) for m in args.model] if args.model else list_bundled()
+    if not paths:
+        return fail("export", "no models to export")
+    status = 0
+    for path in paths:
+        try:
+            model, card = load_weights(path)
+            card = write_onnx(model, card, path)
+            write_card(card, card_path_for(path))
+        except (WeightsError, ExportError) as error:
+            print(f"glyphpad-ml export: {path.stem}: {error}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"{path.with_suffix('.onnx')}: opset {card.onnx_opset}, sha256 {card.onnx_sha256[:12]}...")
+    return status

@@ -1,0 +1,53 @@
+"""``glyphpad-ml models``: the bundled models, and for each one that cannot load, why."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from ml.cli.common import json_safe
+
+
+def run(argv: list[str]) -> int:
+    from ml.runtime.cards import WeightsError, bundled_cards, weights_dir
+
+    parser = argparse.ArgumentParser(prog="glyphpad-ml models", description="List the bundled models.")
+    parser.add_argument("--json", action="store_true", help="a JSON list, one object per model")
+    parser.add_argument("--dir", type=Path, default=None, help="weights folder (default: the bundled weights/)")
+    args = parser.parse_args(argv)
+    entries: list[dict[str, Any]] = []
+    for weights_path, card in bundled_cards(args.dir):
+        if isinstance(card, WeightsError):
+            entries.append({"name": weights_path.stem, "available": False, "error": str(card)})
+            continue
+        entries.append(
+            {
+                "name": card.name,
+                "arch": card.arch,
+                "label_set": card.label_set,
+                "labels": card.labels,
+                "params": card.params,
+                "metrics": card.metrics,
+                "description": card.description,
+                "available": weights_path.exists(),
+                **({} if weights_path.exists() else {"error": f"{weights_path.name} is missing"}),
+            }
+        )
+    if args.json:
+        print(json.dumps(json_safe(entries)))
+        return 0
+    if not entries:
+        print(f"no models in {args.dir or weights_dir()}")
+    for entry in entries:
+        if "arch" not in entry:
+            print(f"{entry['name']:28s} unavailable: {entry['error']}")
+            continue
+        accuracy = entry["metrics"].get("accuracy")
+        shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
+        print(
+            f"{entry['name']:28s} {entry['arch']:16s} {entry['label_set']:11s} {entry['params']:>10,d} params  "
+            f"test accuracy {shown}"
+        )
+    return 0

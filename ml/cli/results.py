@@ -1,0 +1,26 @@
+"""``glyphpad-ml results``: the results table from the model cards (and into the README)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ml.cli.common import fail
+from ml.evaluation.results import RESULTS_END, RESULTS_START, replace_between_markers, results_table
+
+
+def run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="glyphpad-ml results", description="Markdown results table from the cards.")
+    parser.add_argument("--dir", type=Path, default=None, help="weights folder (default: the bundled weights/)")
+    parser.add_argument("--readme", type=Path, default=None, help="rewrite the table between the results markers")
+    args = parser.parse_args(argv)
+    table = results_table(args.dir)
+    if args.readme is None:
+        print(table)
+        return 0
+    try:
+        replace_between_markers(args.readme, RESULTS_START, RESULTS_END, table)
+    except ValueError as error:
+        return fail("results", str(error))
+    print(f"updated the results table in {args.readme}")
+    return 0

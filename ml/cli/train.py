@@ -1,0 +1,63 @@
+"""``glyphpad-ml train``: the options are TrainConfig's fields, with their help (declared once there).
+
+Runs unchanged under ``torchrun --nproc_per_node=N`` (one process per GPU, or per CPU group) and
+across machines with ``--nnodes`` and a rendezvous endpoint: see :mod:`ml.training.distributed`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import MISSING, fields
+
+from ml.training.augment import AugmentConfig
+from ml.training.train import TrainConfig, main
+
+
+def get_args_parser() -> argparse.ArgumentParser:
+    """The command line, built from TrainConfig's fields and their help."""
+    p = argparse.ArgumentParser(
+        prog="glyphpad-ml train", description="Train a model on the EMNIST pool and UNIPEN pen drawings."
+    )
+    for spec in fields(TrainConfig):
+        flag = "--" + spec.name.replace("_", "-")
+        options = dict(spec.metadata)
+        value = spec.default if spec.default_factory is MISSING else spec.default_factory()
+        if isinstance(value, bool):
+            if value:
+                p.add_argument(f"--no-{spec.name.replace('_', '-')}", dest=spec.name, action="store_false", **options)
+            else:
+                p.add_argument(flag, action="store_true", **options)
+        elif isinstance(value, dict):
+            p.add_argument(flag, default="{}", **options)
+        else:
+            p.add_argument(flag, type=type(value), default=value, **options)
+    return p
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    values = {k: v for k, v in vars(args).items() if k in TrainConfig.__dataclass_fields__}
+    try:
+        model_config = json.loads(args.model_config)
+    except json.JSONDecodeError as error:
+        raise SystemExit(f"--model-config is not valid JSON: {error}") from None
+    if not isinstance(model_config, dict):
+        raise SystemExit("--model-config must be a JSON object")
+    values["model_config"] = model_config
+    try:
+        overrides = json.loads(args.augment_config)
+        values["augment_config"] = AugmentConfig(**{**AugmentConfig().to_dict(), **overrides}).to_dict()
+    except (json.JSONDecodeError, TypeError) as error:
+        raise SystemExit(f"--augment-config is not a valid JSON object of AugmentConfig fields: {error}") from None
+    return TrainConfig(**values)
+
+
+def run(argv: list[str]) -> int:
+    args = get_args_parser().parse_args(argv)
+    try:
+        main(config_from_args(args))
+    except (ValueError, FileNotFoundError) as error:
+        print(f"glyphpad-ml train: error: {error}", file=sys.stderr)
+        return 2
+    return 0

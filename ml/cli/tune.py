@@ -1,0 +1,52 @@
+"""``glyphpad-ml tune``: an Optuna study over a training recipe (see :mod:`ml.training.tune`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ml.models import list_models
+from ml.runtime.devices import DEVICE_CHOICES
+from ml.runtime.labels import LABEL_SETS
+from ml.training.tune import main
+
+
+def get_args_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="glyphpad-ml tune",
+        description="Hyperparameter search (Optuna: TPE sampler, median pruning, a study in SQLite that resumes).",
+    )
+    p.add_argument("--arch", default="baseline_cnn", choices=list_models(), help="architecture to tune")
+    p.add_argument("--labels", default="letters26", choices=list(LABEL_SETS), help="label set")
+    p.add_argument("--trials", type=int, default=12, help="trials to run now (a resumed study adds these)")
+    p.add_argument("--epochs", type=int, default=4, help="epochs per trial (pruning may end it sooner)")
+    p.add_argument("--epoch-samples", type=int, default=40_000, help="samples per epoch of a trial")
+    p.add_argument("--max-per-class", type=int, default=1500, help="EMNIST training samples per class (0 = all)")
+    p.add_argument("--pen-data", default="", help="UNIPEN archive (default as for train); 'none' = EMNIST only")
+    p.add_argument(
+        "--no-pen-share",
+        dest="search_pen_share",
+        action="store_false",
+        help="keep the pen share at train's default instead of searching it",
+    )
+    p.add_argument("--seed", type=int, default=0, help="sampler seed (and each trial's training seed)")
+    p.add_argument("--data", default="", help="EMNIST folder (default $GLYPHPAD_DATA or ../shared/data/emnist)")
+    p.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="training device")
+    p.add_argument("--out", type=Path, default=Path("runs/tune"), help="folder of the study (study.db) and best.json")
+    p.add_argument("--no-augment", dest="augment", action="store_false", help="no batch augmentation")
+    p.add_argument("--dry-run", action="store_true", help="tiny data and two batches per trial (for tests)")
+    return p
+
+
+def run(argv: list[str]) -> int:
+    args = get_args_parser().parse_args(argv)
+    if args.trials < 1 or args.epochs < 1:
+        print("glyphpad-ml tune: error: --trials and --epochs must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        main(args)
+    except (ValueError, FileNotFoundError) as error:
+        print(f"glyphpad-ml tune: error: {error}", file=sys.stderr)
+        return 2
+    return 0

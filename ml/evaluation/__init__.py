@@ -1,0 +1,1 @@
+"""Measuring models: metrics per data source, reports, synthesized drawings, latency, generated tables."""

@@ -1,0 +1,111 @@
+"""A model's metrics on each data source: ``glyphpad-ml evaluate``.
+
+Sources, each reported on its own (a model can be good on scans and poor on pens, and the other way):
+
+- ``emnist_test``: the seeded EMNIST pool's test split (scanned paper forms);
+- ``unipen_val`` / ``unipen_test``: UNIPEN characters by writers of the validation or test part of the
+  writer split, none of whom any model trained on, drawn through the app's canvas renderer with a thin,
+  the default and a thick pen (``ml.training.pen_data.EVAL_PENS``), each pen reported too;
+- ``drawn``: the synthesized drawings of ``glyphpad-ml drawn`` (pens, sizes, scans, 28x28 files).
+
+Answers come from the model's recognizer (ONNX Runtime on the CPU), as the app's and the CLI's do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ml.runtime.labels import LabelSet, get_label_set
+from ml.runtime.recognizer import Recognizer
+from ml.training.metrics import classification_metrics
+from ml.training.scoring import summary
+
+SOURCES = ("emnist_test", "unipen_val", "unipen_test", "drawn")
+# Look-alikes people complain about: true characters (as written) read as a digit.
+LOOKALIKES = {"O/o->0": ("Oo", "0"), "I/l->1": ("Il", "1")}
+
+
+@dataclass(frozen=True)
+class EvaluationSet:
+    """Preprocessed inputs, their class indices, and what was written (for look-alike counts)."""
+
+    inputs: np.ndarray
+    targets: np.ndarray
+    written: np.ndarray  # the character as written ('o', 'O', '0', ...)
+    condition: np.ndarray  # e.g. the pen; empty strings where there is one condition
+
+
+def emnist_set(
+    label_set: LabelSet, split: str = "test", data_dir: Path | None = None, seed: int | None = None
+) -> EvaluationSet:
+    from ml.training.data.emnist import default_data_dir
+    from ml.training.data.prepared import prepare_pool
+    from ml.training.data.split import DEFAULT_SPLIT_SEED
+
+    prepared = prepare_pool(data_dir or default_data_dir(), seed=seed or DEFAULT_SPLIT_SEED)
+    selected = prepared.select(label_set, split)
+    targets = prepared.pool.targets_for(label_set)
+    index = np.arange(len(targets)) if split == "all" else prepared.split.get(split)
+    index = index[targets[index] >= 0]
+    return EvaluationSet(
+        selected.images, selected.targets, prepared.pool.chars[index], np.full(len(index), "", dtype="<U8")
+    )
+
+
+def unipen_set(label_set: LabelSet, part: str, pen_file: Path | None = None, seed: int | None = None) -> EvaluationSet:
+    from ml.training.data.unipen import DEFAULT_WRITER_SPLIT_SEED, load_unipen, writer_split
+    from ml.training.pen_data import evaluation_bank
+
+    pen = load_unipen(pen_file)
+    split = writer_split(pen.writers, seed=seed or DEFAULT_WRITER_SPLIT_SEED)
+    bank = evaluation_bank(pen, split.get(part))
+    targets = pen.targets_for(label_set)[bank.source_index]
+    keep = targets >= 0
+    return EvaluationSet(bank.inputs[keep], targets[keep], pen.labels[bank.source_index][keep], bank.condition[keep])
+
+
+def drawn_set(label_set: LabelSet) -> EvaluationSet:
+    from ml.evaluation.drawn import make_drawn_set
+
+    drawn = make_drawn_set()
+    classes = [label_set.class_of(c) for c in drawn.chars]
+    targets = np.array([-1 if c is None else c for c in classes])
+    keep = targets >= 0
+    return EvaluationSet(
+        drawn.inputs[keep], targets[keep], np.array(drawn.chars)[keep], np.array(drawn.conditions)[keep]
+    )
+
+
+def score(recognizer: Recognizer, data: EvaluationSet) -> tuple[dict[str, Any], dict[str, Any], np.ndarray]:
+    """(headline figures with per-condition accuracy and look-alike counts, full metrics, probabilities)."""
+    probabilities = recognizer.predict_inputs(data.inputs)
+    metrics = classification_metrics(probabilities, data.targets, list(recognizer.labels))
+    headline = summary(metrics)
+    predicted = np.array(recognizer.labels)[probabilities.argmax(1)]
+    conditions = [c for c in dict.fromkeys(data.condition.tolist()) if c]
+    if conditions:
+        hits = predicted == np.array(recognizer.labels)[data.targets]
+        headline["per_condition"] = {c: round(float(hits[data.condition == c].mean()), 5) for c in conditions}
+    lookalikes = {}
+    for name, (written, digit) in LOOKALIKES.items():
+        mask = np.isin(data.written, list(written))
+        if mask.any() and digit in recognizer.labels:
+            lookalikes[name] = {"written": int(mask.sum()), "read_as_digit": int((predicted[mask] == digit).sum())}
+    if lookalikes:
+        headline["lookalikes"] = lookalikes
+    return headline, metrics, probabilities
+
+
+def load_source(name: str, label_set_name: str, **options: Any) -> EvaluationSet:
+    label_set = get_label_set(label_set_name)
+    if name == "emnist_test":
+        return emnist_set(label_set, "test", options.get("emnist"), options.get("split_seed"))
+    if name in ("unipen_val", "unipen_test"):
+        return unipen_set(label_set, name.removeprefix("unipen_"), options.get("pen_data"))
+    if name == "drawn":
+        return drawn_set(label_set)
+    raise ValueError(f"unknown source {name!r}; choose from {', '.join(SOURCES)}")

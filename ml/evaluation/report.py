@@ -1,0 +1,206 @@
+"""Evaluation plots (PNG) and a JSON report, written by ``glyphpad-ml evaluate --report DIR``."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ml.training.metrics import most_confused_pairs, roc_curve
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window, never need a display
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig: Any, path: Path) -> Path:
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    _pyplot().close(fig)
+    return path
+
+
+def plot_confusion(matrix: np.ndarray, labels: list[str], path: Path, normalized: bool, title: str) -> Path:
+    plt = _pyplot()
+    values = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1) if normalized else matrix
+    size = max(5.0, 0.22 * len(labels) + 2)
+    fig, ax = plt.subplots(figsize=(size, size * 0.9))
+    shown = values if normalized else np.log1p(values)
+    image = ax.imshow(shown, cmap="viridis", interpolation="nearest")
+    ax.set_xticks(range(len(labels)), labels, fontsize=7)
+    ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(f"{title}: confusion matrix ({'row-normalized' if normalized else 'counts, log colour scale'})")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    return _save(fig, path)
+
+
+def plot_roc(probabilities: np.ndarray, targets: np.ndarray, labels: list[str], path: Path, title: str) -> Path:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 5.5))
+    aucs = []
+    for c, label in enumerate(labels):
+        if not (targets == c).any():
+            continue
+        fpr, tpr, auc = roc_curve(probabilities[:, c], targets == c)
+        aucs.append((auc, label))
+        ax.plot(fpr, tpr, lw=0.7, alpha=0.6)
+    worst = sorted(aucs)[:3]
+    ax.plot([0, 1], [0, 1], "k--", lw=0.8)
+    ax.set_xscale("symlog", linthresh=0.01)
+    ax.set_xlabel("false positive rate (symlog)")
+    ax.set_ylabel("true positive rate")
+    mean_auc = float(np.nanmean([a for a, _ in aucs])) if aucs else math.nan
+    ax.set_title(
+        f"{title}: one-vs-rest ROC, macro AUC {mean_auc:.4f}\nlowest: "
+        + ", ".join(f"{label} {auc:.3f}" for auc, label in worst),
+        fontsize=9,
+    )
+    return _save(fig, path)
+
+
+def plot_learning_curves(history: list[dict[str, float]], path: Path, title: str) -> Path:
+    plt = _pyplot()
+    epochs = [h["epoch"] for h in history]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(epochs, [h["train_loss"] for h in history], "o-", label="train loss")
+    left.plot(epochs, [h["val_loss"] for h in history], "o-", label="val loss")
+    left.set_xlabel("epoch")
+    left.legend()
+    right.plot(epochs, [h["train_accuracy"] for h in history], "o-", label="train accuracy (augmented)")
+    right.plot(epochs, [h["val_accuracy"] for h in history], "o-", label="val accuracy")
+    right.plot(epochs, [h["val_balanced_accuracy"] for h in history], "o-", label="val balanced accuracy")
+    right.set_xlabel("epoch")
+    right.legend()
+    fig.suptitle(f"{title}: learning curves")
+    return _save(fig, path)
+
+
+def plot_class_distribution(targets: np.ndarray, labels: list[str], path: Path, title: str) -> Path:
+    plt = _pyplot()
+    counts = np.bincount(targets, minlength=len(labels))
+    fig, ax = plt.subplots(figsize=(max(6, 0.2 * len(labels) + 2), 3.5))
+    ax.bar(range(len(labels)), counts)
+    ax.set_xticks(range(len(labels)), labels, fontsize=7)
+    ax.set_ylabel("samples")
+    ax.set_title(f"{title}: class distribution of the evaluated data (n={len(targets)})")
+    return _save(fig, path)
+
+
+def plot_intensity_histogram(inputs: np.ndarray, path: Path, title: str, raw: np.ndarray | None = None) -> Path:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    bins = np.linspace(0, 1, 52)
+    ax.hist(np.asarray(inputs, dtype=np.float32).ravel(), bins=bins, alpha=0.6, log=True, label="model input")
+    if raw is not None:
+        ax.hist(raw.astype(np.float32).ravel() / 255.0, bins=bins, alpha=0.5, log=True, label="raw EMNIST")
+    ax.set_xlabel("pixel intensity (ink = 1)")
+    ax.legend()
+    ax.set_title(f"{title}: pixel intensities")
+    return _save(fig, path)
+
+
+def plot_samples(
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    predicted: np.ndarray,
+    labels: list[str],
+    path: Path,
+    title: str,
+    count: int = 48,
+) -> Path:
+    plt = _pyplot()
+    rng = np.random.default_rng(0)
+    chosen = rng.choice(len(inputs), min(count, len(inputs)), replace=False)
+    columns = 12
+    fig, axes = plt.subplots(
+        math.ceil(len(chosen) / columns), columns, figsize=(columns * 0.9, len(chosen) / columns * 1.1)
+    )
+    for ax, index in zip(np.ravel(axes), chosen, strict=False):
+        ax.imshow(np.asarray(inputs[index], dtype=np.float32), cmap="gray", vmin=0, vmax=1)
+        right = predicted[index] == targets[index]
+        ax.set_title(
+            f"{labels[targets[index]]}→{labels[predicted[index]]}", fontsize=8, color="black" if right else "red"
+        )
+    for ax in np.ravel(axes):
+        ax.axis("off")
+    fig.suptitle(f"{title}: samples (true→predicted, errors in red)")
+    return _save(fig, path)
+
+
+def plot_confused_pairs(
+    pairs: list[dict[str, Any]],
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    predicted: np.ndarray,
+    labels: list[str],
+    path: Path,
+    title: str,
+    examples: int = 6,
+) -> Path:
+    plt = _pyplot()
+    rows = max(1, len(pairs))
+    fig, axes = plt.subplots(rows, examples + 1, figsize=((examples + 1) * 0.95, rows * 1.0), squeeze=False)
+    for row, pair in enumerate(pairs):
+        t, p = labels.index(pair["true"]), labels.index(pair["predicted"])
+        members = np.flatnonzero((targets == t) & (predicted == p))[:examples]
+        axes[row, 0].text(
+            0.0,
+            0.5,
+            f"{pair['true']} → {pair['predicted']}\n{pair['count']} ({100 * pair['rate']:.1f}%)",
+            fontsize=8,
+            va="center",
+        )
+        for col in range(examples):
+            if col < len(members):
+                axes[row, col + 1].imshow(
+                    np.asarray(inputs[members[col]], dtype=np.float32), cmap="gray", vmin=0, vmax=1
+                )
+    for ax in np.ravel(axes):
+        ax.axis("off")
+    fig.suptitle(f"{title}: most confused pairs (true → predicted), with examples", fontsize=9)
+    return _save(fig, path)
+
+
+def write_report(
+    out_dir: str | Path,
+    metrics: dict[str, Any],
+    probabilities: np.ndarray,
+    targets: np.ndarray,
+    labels: list[str],
+    inputs: np.ndarray,
+    history: list[dict[str, float]] | None = None,
+    raw_samples: np.ndarray | None = None,
+    title: str = "model",
+) -> list[Path]:
+    """Every plot and ``report.json``; returns the written paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    matrix = np.array(metrics["confusion"])
+    predicted = probabilities.argmax(axis=1)
+    pairs = most_confused_pairs(matrix, labels, top=10)
+    written = [
+        plot_confusion(matrix, labels, out / "confusion.png", normalized=False, title=title),
+        plot_confusion(matrix, labels, out / "confusion_normalized.png", normalized=True, title=title),
+        plot_roc(probabilities, targets, labels, out / "roc.png", title),
+        plot_class_distribution(targets, labels, out / "class_distribution.png", title),
+        plot_intensity_histogram(
+            inputs, out / "intensity_histogram.png", title, raw=raw_samples[:5000] if raw_samples is not None else None
+        ),
+        plot_samples(inputs, targets, predicted, labels, out / "samples.png", title),
+        plot_confused_pairs(pairs, inputs, targets, predicted, labels, out / "confused_pairs.png", title),
+    ]
+    if history:
+        written.append(plot_learning_curves(history, out / "learning_curves.png", title))
+    report = {**metrics, "most_confused": pairs, "labels": labels}
+    (out / "report.json").write_text(json.dumps(report, indent=1) + "\n")
+    written.append(out / "report.json")
+    return written

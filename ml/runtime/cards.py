@@ -1,0 +1,193 @@
+"""Model cards and the checks on a weights file, without torch.
+
+A card (``<name>.json`` beside ``<name>.safetensors``) says everything needed to rebuild and trust a
+model. This module reads, writes and checks them and finds the bundled ones; it imports neither torch
+nor Qt, so an app can list its models and answer a first drawing while torch is still loading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
+
+CARD_FORMAT = 1
+
+
+class WeightsError(RuntimeError):
+    """Weights are missing, damaged or do not match their card; the message says which."""
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    name: str
+    arch: str
+    config: dict[str, Any]
+    label_set: str
+    labels: list[str]
+    preprocess_version: int
+    params: int
+    sha256: str = ""
+    weights_dtype: str = "float32"
+    metrics: dict[str, Any] = field(default_factory=dict)  # EMNIST test split
+    # Headline metrics per data source and part: emnist_test, unipen_test (writers no model trained on,
+    # thin/default/thick pen), emnist_val, unipen_val, drawn (synthesized drawings).
+    metrics_by_source: dict[str, Any] = field(default_factory=dict)
+    data_sources: list[dict[str, Any]] = field(default_factory=list)  # what it learned from, with licences
+    training: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    format: int = CARD_FORMAT
+    # The ONNX graph beside the weights (<name>.onnx): what answers on the CPU, checked like the weights.
+    onnx_sha256: str = ""
+    onnx_opset: int = 0
+
+    @property
+    def family(self) -> str:
+        from ml.models import get_arch  # the registry needs torch; the rest of a card does not
+
+        return get_arch(self.arch).family
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelCard:
+        known = {f for f in cls.__dataclass_fields__}
+        missing = {"name", "arch", "config", "label_set", "labels", "preprocess_version", "params"} - set(data)
+        if missing:
+            raise WeightsError(f"model card lacks {', '.join(sorted(missing))}")
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)  # mkstemp makes the file private; weights and cards are meant to be shared
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def card_path_for(weights_path: Path) -> Path:
+    return weights_path.with_suffix(".json")
+
+
+def onnx_path_for(weights_path: Path) -> Path:
+    return weights_path.with_suffix(".onnx")
+
+
+def verified_onnx(weights_path: Path, card: ModelCard) -> Path:
+    """The ONNX graph beside ``weights_path``, after checking it exists and matches the card's sha256."""
+    path = onnx_path_for(weights_path)
+    if not card.onnx_sha256:
+        raise WeightsError(f"{card.name} has no ONNX graph in its card: run 'glyphpad-ml export --model {card.name}'")
+    if not path.exists():
+        raise WeightsError(f"{path.name} is missing: run 'glyphpad-ml export --model {card.name}'")
+    actual = sha256_of(path)
+    if actual != card.onnx_sha256:
+        raise WeightsError(
+            f"{path.name} is damaged or was replaced: its sha256 {actual[:12]}... does not match the card's "
+            f"{card.onnx_sha256[:12]}..."
+        )
+    return path
+
+
+def write_card(card: ModelCard, path: Path) -> None:
+    _atomic_write(path, lambda tmp: tmp.write_text(card.to_json(), encoding="utf-8"))
+
+
+def read_card(path: str | Path) -> ModelCard:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise WeightsError(f"model card {path.name} is missing") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise WeightsError(f"model card {path.name} is damaged ({error})") from error
+    if not isinstance(data, dict):
+        raise WeightsError(f"model card {path.name} is damaged (not a JSON object)")
+    return ModelCard.from_dict(data)
+
+
+def verified_card(weights_path: Path) -> ModelCard:
+    """The card of ``weights_path``, after checking that the weights exist and match its sha256, and
+    that the model learned from inputs preprocessed as this code preprocesses them."""
+    from ml.runtime.preprocess import PREPROCESS_VERSION
+
+    card = read_card(card_path_for(weights_path))
+    if card.preprocess_version != PREPROCESS_VERSION:
+        raise WeightsError(
+            f"{card.name} was trained on inputs of preprocessing version {card.preprocess_version}, but this "
+            f"GlyphPad preprocesses with version {PREPROCESS_VERSION}: its answers would be wrong. Retrain it "
+            "or use the GlyphPad release it came with."
+        )
+    if not weights_path.exists():
+        raise WeightsError(f"weights file {weights_path.name} is missing")
+    actual = sha256_of(weights_path)
+    if card.sha256 and actual != card.sha256:
+        raise WeightsError(
+            f"{weights_path.name} is damaged or was replaced: its sha256 {actual[:12]}... does not match "
+            f"the card's {card.sha256[:12]}..."
+        )
+    return card
+
+
+def weights_dir() -> Path:
+    return Path(os.environ.get("GLYPHPAD_WEIGHTS") or DEFAULT_WEIGHTS_DIR)
+
+
+def list_bundled(directory: Path | None = None) -> list[Path]:
+    """Weights files that have a card beside them, sorted by name."""
+    directory = directory or weights_dir()
+    return sorted(p for p in directory.glob("*.safetensors") if p.with_suffix(".json").exists())
+
+
+def bundled_cards(directory: Path | None = None) -> list[tuple[Path, ModelCard | WeightsError]]:
+    """Every bundled model's card, or the reason it cannot be read."""
+    directory = directory or weights_dir()
+    out: list[tuple[Path, ModelCard | WeightsError]] = []
+    for card_path in sorted(directory.glob("*.json")):
+        weights_path = card_path.with_suffix(".safetensors")
+        try:
+            out.append((weights_path, read_card(card_path)))
+        except WeightsError as error:
+            out.append((weights_path, error))
+    return out
+
+
+DEFAULT_MODEL = "emnist36_cnn"
+
+
+def default_model_name() -> str:
+    """The app's and the CLI's default: ``emnist36_cnn`` when bundled, else the first bundled model."""
+    names = [p.stem for p in list_bundled()]
+    return DEFAULT_MODEL if DEFAULT_MODEL in names or not names else names[0]
+
+
+def resolve_model_path(name_or_path: str | Path) -> Path:
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".safetensors" or candidate.exists():
+        return candidate
+    bundled = weights_dir() / f"{name_or_path}.safetensors"
+    if not bundled.exists() and not bundled.with_suffix(".json").exists():
+        names = ", ".join(p.stem for p in list_bundled()) or "none"
+        raise WeightsError(f"no model named {name_or_path!r} in {weights_dir()} (available: {names})")
+    return bundled

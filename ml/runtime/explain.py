@@ -1,0 +1,151 @@
+"""Why a model said what it said: activation maps of every conv layer, Grad-CAM, input saliency.
+
+Hooks are registered for one call and removed in ``finally``, so a failed explanation never leaves
+a hook behind on a model that the app keeps using.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ml.runtime.recognizer import TorchRecognizer as Recognizer
+
+
+@dataclass(frozen=True)
+class LayerActivation:
+    name: str  # the module's path in the model, e.g. "features.0.0"
+    maps: np.ndarray  # C x H x W, float32
+
+
+@dataclass(frozen=True)
+class ActivationMaps:
+    layers: tuple[LayerActivation, ...]
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """Where the evidence for ``label`` lies, 28x28 in [0, 1], aligned with the model input."""
+
+    label: str
+    heatmap: np.ndarray
+    method: str  # "grad-cam" or "saliency"
+
+
+def conv_layers(model: nn.Module) -> list[tuple[str, nn.Conv2d]]:
+    return [(name, module) for name, module in model.named_modules() if isinstance(module, nn.Conv2d)]
+
+
+def _input_tensor(recognizer: Recognizer, model_input: np.ndarray) -> Tensor:
+    tensor = torch.from_numpy(np.ascontiguousarray(model_input, dtype=np.float32)).view(1, 1, 28, 28)
+    return tensor.to(recognizer.device)
+
+
+def activation_maps(recognizer: Recognizer, model_input: np.ndarray) -> ActivationMaps:
+    """Outputs of every Conv2d layer for one 28x28 input (empty for pure RNNs)."""
+    captured: list[LayerActivation] = []
+    handles = []
+    try:
+        for name, layer in conv_layers(recognizer.model):
+
+            def hook(_module: nn.Module, _inputs: object, output: Tensor, name: str = name) -> None:
+                captured.append(LayerActivation(name, output[0].detach().float().cpu().numpy()))
+
+            handles.append(layer.register_forward_hook(hook))
+        with torch.inference_mode():
+            recognizer.model(_input_tensor(recognizer, model_input))
+    finally:
+        for handle in handles:
+            handle.remove()
+    return ActivationMaps(tuple(captured))
+
+
+def _normalize(values: Tensor) -> np.ndarray:
+    values = values - values.min()
+    peak = float(values.max())
+    result: np.ndarray = (values / peak if peak > 0 else values).cpu().numpy().astype(np.float32)
+    return result
+
+
+def _class_index(recognizer: Recognizer, logits: Tensor, label: str | None) -> int:
+    if label is None:
+        return int(logits.argmax(dim=1))
+    if label not in recognizer.labels:
+        raise ValueError(f"{label!r} is not a class of {recognizer.card.name}")
+    return recognizer.labels.index(label)
+
+
+def grad_cam(recognizer: Recognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
+    """Grad-CAM (Selvaraju et al., 2017) at the last conv layer with a spatial size of at least 3x3.
+
+    The very last layer of some models is 2x2 or 1x1, too coarse to say where; the deepest layer that
+    still keeps a few cells per side is the usual choice for small inputs.
+    """
+    model = recognizer.model
+    layers = conv_layers(model)
+    if not layers:
+        return saliency(recognizer, model_input, label)
+    activations: dict[str, Tensor] = {}
+    handles = []
+    try:
+        for name, layer in layers:
+
+            def hook(_module: nn.Module, _inputs: object, output: Tensor, name: str = name) -> None:
+                output.retain_grad()
+                activations[name] = output
+
+            handles.append(layer.register_forward_hook(hook))
+        with torch.enable_grad():
+            x = _input_tensor(recognizer, model_input).requires_grad_(False)
+            logits = model(x)
+            index = _class_index(recognizer, logits, label)
+            chosen = next((n for n, _ in reversed(layers) if min(activations[n].shape[-2:]) >= 3), layers[-1][0])
+            target = activations[chosen]
+            model.zero_grad(set_to_none=True)
+            logits[0, index].backward()
+            gradient = target.grad
+            assert gradient is not None
+            weights = gradient[0].mean(dim=(1, 2), keepdim=True)
+            cam = F.relu((weights * target[0]).sum(dim=0, keepdim=True)).detach()
+        cam = F.interpolate(cam[None], size=(28, 28), mode="bilinear", align_corners=False)[0, 0]
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.zero_grad(set_to_none=True)
+    return Heatmap(recognizer.labels[index], _normalize(cam), "grad-cam")
+
+
+def saliency(recognizer: Recognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
+    """Input-gradient saliency (Simonyan et al., 2014): |d score / d pixel|, lightly smoothed."""
+    model = recognizer.model
+    was_training = model.training
+    try:
+        # cuDNN's RNN backward only runs in training mode; dropout stays off via a zero-dropout check below.
+        if recognizer.device.type == "cuda":
+            model.train()
+            for module in model.modules():
+                if isinstance(module, nn.Dropout | nn.BatchNorm2d | nn.BatchNorm1d):
+                    module.eval()
+        with torch.enable_grad():
+            x = _input_tensor(recognizer, model_input).clone().requires_grad_(True)
+            logits = model(x)
+            index = _class_index(recognizer, logits, label)
+            logits[0, index].backward()
+            assert x.grad is not None
+            gradient = x.grad[0, 0].abs()
+        smooth = F.avg_pool2d(gradient[None, None], 3, 1, 1)[0, 0]
+    finally:
+        model.train(was_training)
+        model.zero_grad(set_to_none=True)
+    return Heatmap(recognizer.labels[index], _normalize(smooth), "saliency")
+
+
+def explain(recognizer: Recognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
+    """Grad-CAM for CNN and hybrid models, saliency for pure RNNs."""
+    if recognizer.card.family == "rnn":
+        return saliency(recognizer, model_input, label)
+    return grad_cam(recognizer, model_input, label)

@@ -1,0 +1,249 @@
+"""Recognizing images: one model, loaded once, turning images into top-k answers.
+
+:class:`Recognizer` is the path every answer takes: image -> :func:`ml.runtime.preprocess.preprocess`
+-> the model -> probabilities -> top-k. On the CPU the model runs as its ONNX graph in ONNX Runtime
+(:class:`OnnxRecognizer`: imports in a fifth of a second, faster than torch at batch 1, every
+architecture); on CUDA it runs in torch (:class:`TorchRecognizer`), which is also what explanations
+use, since they need gradients. :func:`load_recognizer` picks one. Importing this module loads
+neither torch nor onnxruntime; loading a model loads what it needs.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ml.runtime.cards import ModelCard, WeightsError, resolve_model_path, verified_card, verified_onnx
+from ml.runtime.devices import describe, resolve_device
+from ml.runtime.image_io import ImageLoadError
+from ml.runtime.preprocess import BlankImageError, ImageLike, preprocess
+
+
+@dataclass(frozen=True)
+class ClassScore:
+    label: str
+    prob: float
+
+
+@dataclass(frozen=True)
+class Prediction:
+    top: tuple[ClassScore, ...]
+    probabilities: np.ndarray  # one per class, in the card's label order
+    model_input: np.ndarray  # the 28x28 image the model saw
+    notes: tuple[str, ...] = ()
+    latency_ms: float = 0.0
+
+    @property
+    def label(self) -> str:
+        return self.top[0].label
+
+
+@dataclass(frozen=True)
+class PredictionError:
+    """Why one image could not be recognized (corrupt file, blank drawing, ...)."""
+
+    reason: str
+    blank: bool = False
+
+
+class Recognizer:
+    """Images -> preprocessing -> ``predict_inputs`` -> top-k; subclasses say how inputs become probabilities."""
+
+    card: ModelCard
+    labels: list[str]
+    weights_path: Path
+
+    @classmethod
+    def load(cls, name_or_path: str | Path, device: str = "auto") -> Recognizer:
+        """:func:`load_recognizer`: ONNX Runtime on the CPU, torch on CUDA."""
+        return load_recognizer(name_or_path, device)
+
+    def warm_up(self) -> None:
+        """One forward pass, so that the first drawing pays no first-call costs."""
+        self.predict_inputs(np.zeros((1, 28, 28), dtype=np.float32))
+
+    def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        """Probabilities (N x classes) for preprocessed N x 28 x 28 inputs."""
+        raise NotImplementedError
+
+    def describe_device(self) -> str:
+        raise NotImplementedError
+
+    def top_k(self, probabilities: np.ndarray, k: int) -> tuple[ClassScore, ...]:
+        """The k most probable classes, most probable first (ties: the card's order)."""
+        k = max(1, min(k, len(self.labels)))
+        # A few dozen classes: sorting a list beats np.argsort's call overhead (in the bench's loop
+        # 23 against 48 us, the most of what a drawing costs after the forward pass).
+        values = probabilities.tolist()
+        order = sorted(range(len(values)), key=values.__getitem__, reverse=True)[:k]
+        return tuple(ClassScore(self.labels[i], values[i]) for i in order)
+
+    def predict(self, image: ImageLike, top_k: int = 5) -> Prediction | PredictionError:
+        """Recognize one image (file, bytes, PIL image or array); errors come back as values."""
+        return self.predict_many([image], top_k=top_k)[0]
+
+    def predict_many(self, images: Sequence[ImageLike], top_k: int = 5) -> list[Prediction | PredictionError]:
+        start = time.perf_counter()
+        results: list[Prediction | PredictionError | None] = [None] * len(images)
+        prepared = []
+        for i, image in enumerate(images):
+            try:
+                prepared.append((i, preprocess(image)))
+            except BlankImageError as error:
+                results[i] = PredictionError(str(error), blank=True)
+            except (ImageLoadError, ValueError) as error:
+                results[i] = PredictionError(str(error))
+        if prepared:
+            inputs = prepared[0][1].input[None] if len(prepared) == 1 else np.stack([p.input for _, p in prepared])
+            probabilities = self.predict_inputs(inputs)
+            latency = (time.perf_counter() - start) * 1000.0 / len(images)
+            for (i, item), probs in zip(prepared, probabilities, strict=True):
+                results[i] = Prediction(self.top_k(probs, top_k), probs, item.input, item.notes, latency)
+        return [r for r in results if r is not None]
+
+
+# ONNX Runtime's threads for one session. One drawing at a time is fastest on one thread (a second
+# thread's hand-off costs more than it saves on a 28x28 input, and the GUI thread needs a core);
+# batches use every core.
+INTERACTIVE_THREADS = 1
+# Batch prediction (CLI predict, evaluate, the app's batch view) runs this many inputs per call, on
+# every core.
+BATCH_SIZE = 256
+BATCH_THREADS = os.cpu_count() or 1
+
+
+class OnnxRecognizer(Recognizer):
+    """A model's ONNX graph on the CPU through ONNX Runtime: no torch needed, every architecture."""
+
+    def __init__(self, session: Any, card: ModelCard, weights_path: Path) -> None:
+        self.session = session
+        self.card = card
+        self.labels = list(card.labels)
+        self.weights_path = weights_path
+        self._input_name = session.get_inputs()[0].name
+
+    @classmethod
+    def load_onnx(cls, name_or_path: str | Path, threads: int = INTERACTIVE_THREADS) -> OnnxRecognizer:
+        import onnxruntime as ort
+
+        weights_path = resolve_model_path(name_or_path)
+        card = verified_card(weights_path)
+        onnx_file = verified_onnx(weights_path, card)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = max(1, threads)
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3  # warnings about unused initializers are noise here
+        try:
+            session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        except Exception as error:  # ORT raises its own exception types for a malformed graph
+            raise WeightsError(f"{onnx_file.name} is not a valid ONNX graph ({_first_line(error)})") from error
+        shape = session.get_inputs()[0].shape
+        outputs = session.get_outputs()[0].shape
+        if list(shape[1:]) != [1, 28, 28] or outputs[-1] != len(card.labels):
+            raise WeightsError(f"{onnx_file.name} takes {shape} and gives {outputs}, not what {card.name}'s card says")
+        return cls(session, card, weights_path)
+
+    def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        batch = np.ascontiguousarray(inputs, dtype=np.float32).reshape(-1, 1, 28, 28)
+        chunks = [
+            self.session.run(None, {self._input_name: batch[start : start + BATCH_SIZE]})[0]
+            for start in range(0, len(batch), BATCH_SIZE)
+        ]
+        return softmax(np.concatenate(chunks) if len(chunks) != 1 else chunks[0])
+
+    def describe_device(self) -> str:
+        return "CPU (ONNX Runtime)"
+
+
+class TorchRecognizer(Recognizer):
+    """A model in torch on a device: answers on CUDA, and the gradients that explain any answer."""
+
+    def __init__(self, model: Any, card: ModelCard, device: Any, weights_path: Path) -> None:
+        self.model = model
+        self.card = card
+        self.device = device
+        self.labels = list(card.labels)
+        self.weights_path = weights_path
+
+    @classmethod
+    def load_torch(cls, name_or_path: str | Path, device: str = "cpu") -> TorchRecognizer:
+        import torch
+
+        from ml.runtime.devices import to_channels_last
+        from ml.runtime.weights import load_weights
+
+        weights_path = resolve_model_path(name_or_path)
+        target = torch.device(resolve_device(device))
+        model, card = load_weights(weights_path, device=target)
+        if target.type == "cpu":
+            model = to_channels_last(model)
+        return cls(model, card, target, weights_path)
+
+    def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            batch = torch.from_numpy(np.ascontiguousarray(inputs, dtype=np.float32)).unsqueeze(1).to(self.device)
+            logits = self.model(batch)
+            probabilities: np.ndarray = torch.softmax(logits.float(), dim=1).cpu().numpy()
+        return probabilities
+
+    def describe_device(self) -> str:
+        return describe(self.device)
+
+
+def load_recognizer(name_or_path: str | Path, device: str = "auto", threads: int = INTERACTIVE_THREADS) -> Recognizer:
+    """A bundled model by name, or a weights file: ONNX Runtime on the CPU, torch on CUDA.
+
+    Raises WeightsError (missing, damaged or mismatched files: the message says which) or DeviceError.
+    """
+    weights_path = resolve_model_path(name_or_path)
+    target = resolve_device(device)
+    if target == "cpu":
+        return OnnxRecognizer.load_onnx(weights_path, threads=threads)
+    return TorchRecognizer.load_torch(weights_path, target)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    out: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+    return out
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def use_cpu_threads(count: int) -> None:
+    """Run this thread's torch CPU work (explanations) on ``count`` threads.
+
+    An app's worker thread wants 1: called from a thread other than the main one, torch's 2-thread
+    team cost more than it saved on one drawing, and the GUI thread needs a core.
+    """
+    import torch
+
+    torch.set_num_threads(max(1, count))
+
+
+def warm_up_runtime() -> None:
+    """Import torch's lazily loaded parts and run one tiny CNN and RNN forward and backward pass.
+
+    The app calls this on a thread of its own once its window is up, so that no torch module is first
+    imported, and no first-call cost paid, while an explanation waits.
+    """
+    import torch
+
+    from ml.models import get_model
+
+    for arch in ("lenet5", "gru"):
+        x = torch.zeros(1, 1, 28, 28, requires_grad=True)
+        get_model(arch, num_classes=2).eval()(x).sum().backward()

@@ -1,0 +1,104 @@
+"""The EMNIST pool, preprocessed once (cached on disk), selected for a label set and split."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ml.runtime.labels import LabelSet
+from ml.runtime.preprocess import PREPROCESS_VERSION, preprocess_many
+from ml.training.data.emnist import CharacterPool, find_emnist_files, load_emnist_pool
+from ml.training.data.split import DEFAULT_SPLIT_SEED, SplitIndices, cap_per_class, stratified_split
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LabelledArrays:
+    """Preprocessed model inputs (N x 28 x 28 float16) with class indices of ``label_set``."""
+
+    images: np.ndarray
+    targets: np.ndarray
+    label_set: LabelSet
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def class_counts(self) -> np.ndarray:
+        return np.bincount(self.targets, minlength=self.label_set.num_classes)
+
+
+@dataclass(frozen=True)
+class PreparedPool:
+    pool: CharacterPool
+    inputs: np.ndarray  # preprocessed, aligned with pool
+    split: SplitIndices
+
+    def select(self, label_set: LabelSet, split: str, cap: int | None = None) -> LabelledArrays:
+        """Samples of ``split`` that ``label_set`` can use ('all' for the whole pool)."""
+        targets = self.pool.targets_for(label_set)
+        indices = np.arange(len(targets)) if split == "all" else self.split.get(split)
+        indices = indices[targets[indices] >= 0]
+        if cap is not None:
+            indices = cap_per_class(indices, targets, cap)
+        return LabelledArrays(images=self.inputs[indices], targets=targets[indices], label_set=label_set)
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("GLYPHPAD_CACHE") or Path.home() / ".cache" / "glyphpad")
+
+
+def _fingerprint(data_dir: Path) -> str:
+    digest = hashlib.sha256(f"preprocess-v{PREPROCESS_VERSION}".encode())
+    for file in find_emnist_files(data_dir):
+        for path in (file.images, file.labels):
+            stat = path.stat()
+            digest.update(f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}".encode())
+    return digest.hexdigest()[:16]
+
+
+def preprocess_parallel(images: np.ndarray, workers: int | None = None, progress: bool = True) -> np.ndarray:
+    """:func:`preprocess_many` over all cores (the work is per image and CPU-bound)."""
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(images) < 2000:
+        return preprocess_many(images, progress=progress)
+    chunks = np.array_split(images, workers * 8)
+    from tqdm import tqdm
+
+    with ProcessPoolExecutor(max_workers=workers) as executor:
+        results = list(
+            tqdm(executor.map(preprocess_many, chunks), total=len(chunks), desc="preprocess", disable=not progress)
+        )
+    return np.concatenate(results)
+
+
+def prepare_pool(
+    data_dir: str | Path,
+    seed: int = DEFAULT_SPLIT_SEED,
+    use_cache: bool = True,
+    progress: bool = True,
+) -> PreparedPool:
+    """Load, deduplicate, preprocess (cached by file fingerprint) and split the EMNIST pool."""
+    data_dir = Path(data_dir)
+    pool = load_emnist_pool(data_dir)
+    cache_file = cache_dir() / f"emnist-pool-{_fingerprint(data_dir)}.npy"
+    inputs = None
+    if use_cache and cache_file.exists():
+        cached = np.load(cache_file)
+        if len(cached) == len(pool):
+            inputs = cached
+            log.info("preprocessed pool from cache %s", cache_file)
+    if inputs is None:
+        inputs = preprocess_parallel(pool.images, progress=progress)
+        if use_cache:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(".tmp.npy")
+            np.save(tmp, inputs)
+            tmp.replace(cache_file)
+    return PreparedPool(pool=pool, inputs=inputs, split=stratified_split(pool.stratum_keys(), seed=seed))

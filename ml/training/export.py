@@ -1,0 +1,103 @@
+"""Writing a trained model: ``<name>.safetensors`` (tensors, no pickle), ``<name>.onnx`` (the graph
+ONNX Runtime answers with on the CPU) and ``<name>.json`` (its card, with both files' sha256).
+
+The ONNX graph is exported once, here, and checked against torch on a batch of inputs before the card
+names it: a graph that disagrees is never written.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+from torch import nn
+
+from ml.runtime.cards import ModelCard, _atomic_write, card_path_for, onnx_path_for, sha256_of, write_card
+
+ONNX_OPSET = 17
+# Largest difference of probabilities allowed between the ONNX graph and torch (float32 on both).
+ONNX_TOLERANCE = 1e-4
+
+
+class ExportError(RuntimeError):
+    """The ONNX graph does not give what torch gives."""
+
+
+def onnx_bytes(model: nn.Module) -> bytes:
+    """The model (eval mode, float32, CPU) as an ONNX graph with a dynamic batch dimension."""
+    model = model.float().cpu().eval().to(memory_format=torch.contiguous_format)  # type: ignore[call-overload]
+    buffer = io.BytesIO()
+    example = torch.zeros(2, 1, 28, 28)
+    with warnings.catch_warnings():
+        # The exporter warns that a recurrent layer's batch size may be fixed; check_onnx runs the graph
+        # at batch 1 and at another size, so a fixed one would fail there instead.
+        warnings.filterwarnings("ignore", message="Exporting a model to ONNX with a batch_size other than 1")
+        # Tracing warns about shape checks inside torch's own recurrent layers; check_onnx tests the result.
+        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+        # The TorchScript exporter is deprecated in favour of the torch.export one, which needs the
+        # onnxscript package; this one exports every architecture here and its graph is checked.
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        torch.onnx.export(
+            model,
+            (example,),
+            buffer,  # type: ignore[arg-type]  # a file-like object is documented and works
+            input_names=["image"],
+            output_names=["logits"],
+            dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}},
+            opset_version=ONNX_OPSET,
+            dynamo=False,
+        )
+    return buffer.getvalue()
+
+
+def check_onnx(model: nn.Module, graph: bytes, samples: int = 16, seed: int = 0) -> float:
+    """Largest probability difference between the graph (ONNX Runtime) and torch on random inputs."""
+    import onnxruntime as ort
+
+    rng = np.random.default_rng(seed)
+    inputs = rng.random((samples, 1, 28, 28), dtype=np.float32) * (rng.random((samples, 1, 28, 28)) < 0.3)
+    session = ort.InferenceSession(graph, providers=["CPUExecutionProvider"])
+    onnx_logits = np.concatenate(
+        [session.run(None, {"image": inputs[:1]})[0], session.run(None, {"image": inputs[1:]})[0]]
+    )
+    with torch.inference_mode():
+        torch_logits = model.float().cpu().eval()(torch.from_numpy(inputs)).numpy()
+
+    def softmax(x: np.ndarray) -> np.ndarray:
+        e = np.exp(x - x.max(1, keepdims=True))
+        return e / e.sum(1, keepdims=True)
+
+    return float(np.abs(softmax(onnx_logits) - softmax(torch_logits)).max())
+
+
+def write_onnx(model: nn.Module, card: ModelCard, weights_path: Path) -> ModelCard:
+    """Export, check and write ``<name>.onnx``; returns the card naming it (the caller writes the card)."""
+    graph = onnx_bytes(model)
+    difference = check_onnx(model, graph)
+    if difference > ONNX_TOLERANCE:
+        raise ExportError(f"{card.name}: the ONNX graph differs from torch by {difference:.2e} in probability")
+    path = onnx_path_for(weights_path)
+    _atomic_write(path, lambda tmp: tmp.write_bytes(graph))
+    return replace(card, onnx_sha256=sha256_of(path), onnx_opset=ONNX_OPSET)
+
+
+def save_weights(model: nn.Module, card: ModelCard, directory: str | Path, dtype: torch.dtype = torch.float32) -> Path:
+    """Write ``<dir>/<card.name>.safetensors``, its ONNX graph and its card; returns the weights path."""
+    directory = Path(directory)
+    weights_path = directory / f"{card.name}.safetensors"
+    state = {}
+    for key, tensor in model.state_dict().items():
+        tensor = tensor.detach().to("cpu")
+        state[key] = tensor.to(dtype).contiguous() if tensor.is_floating_point() else tensor.contiguous()
+    _atomic_write(weights_path, lambda tmp: save_file(state, str(tmp), metadata={"arch": card.arch}))
+    card = replace(card, sha256=sha256_of(weights_path), weights_dtype=str(dtype).removeprefix("torch."))
+    if dtype != torch.float32:  # the graph holds what the weights file holds
+        model = model.to(dtype).float()
+    card = write_onnx(model, card, weights_path)
+    write_card(card, card_path_for(weights_path))
+    return weights_path

@@ -1,0 +1,49 @@
+"""Running a model over preprocessed inputs: shared by training, ``glyphpad-ml evaluate`` and tuning."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from ml.training.metrics import classification_metrics
+
+
+@torch.inference_mode()
+def predict_probabilities(
+    model: nn.Module, inputs: np.ndarray | torch.Tensor, device: torch.device, batch_size: int = 1024
+) -> np.ndarray:
+    """Softmax outputs for N x 28 x 28 inputs, in batches."""
+    model.eval()
+    outputs = []
+    tensor = torch.as_tensor(inputs)
+    for start in range(0, len(tensor), batch_size):
+        batch = tensor[start : start + batch_size].to(device, non_blocking=True).float().unsqueeze(1)
+        if device.type == "cpu":
+            batch = batch.contiguous(memory_format=torch.channels_last)
+        outputs.append(torch.softmax(model(batch).float(), dim=1).cpu())
+    return torch.cat(outputs).numpy() if outputs else np.zeros((0, 0), dtype=np.float32)
+
+
+def evaluate_arrays(
+    model: nn.Module, inputs: np.ndarray | torch.Tensor, targets: np.ndarray, labels: list[str], device: torch.device
+) -> tuple[dict[str, Any], np.ndarray]:
+    probabilities = predict_probabilities(model, inputs, device)
+    return classification_metrics(probabilities, np.asarray(targets), labels), probabilities
+
+
+def summary(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures (what model cards and the README show)."""
+    keys = (
+        "n",
+        "accuracy",
+        "top3",
+        "balanced_accuracy",
+        "macro_f1",
+        "macro_precision",
+        "macro_recall",
+        "macro_auc_ovr",
+    )
+    return {k: (round(metrics[k], 5) if isinstance(metrics[k], float) else metrics[k]) for k in keys if k in metrics}

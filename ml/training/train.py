@@ -1,0 +1,722 @@
+"""Train any registered architecture on the EMNIST pool: ``glyphpad-ml train``.
+
+The whole preprocessed training set lives on the training device as one tensor, and batches are
+augmented there (see :mod:`ml.training.augment`): no DataLoader workers, which on a 2-core machine
+would compete with the training step for the same cores.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import platform
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm import tqdm
+
+from ml.models import get_arch, get_model, list_models
+from ml.runtime.cards import ModelCard
+from ml.runtime.devices import describe, to_channels_last, torch_device
+from ml.runtime.labels import LABEL_SETS, LabelSet, get_label_set
+from ml.runtime.preprocess import PREPROCESS_VERSION
+from ml.training.augment import AugmentConfig, augment_batch
+from ml.training.data.emnist import default_data_dir
+from ml.training.data.prepared import LabelledArrays, prepare_pool
+from ml.training.data.split import DEFAULT_SPLIT_SEED
+from ml.training.data.unipen import DEFAULT_WRITER_SPLIT_SEED, load_unipen, writer_split
+from ml.training.data.unipen import LICENCE as UNIPEN_LICENCE
+from ml.training.data.unipen import SOURCE as UNIPEN_SOURCE
+from ml.training.distributed import SINGLE_PROCESS, World, join_world, leave_world, weight_checksums, wrap
+from ml.training.export import save_weights
+from ml.training.mixing import mix_weights, source_weights
+from ml.training.pen_data import evaluation_bank, training_bank
+from ml.training.scoring import evaluate_arrays, summary
+
+log = logging.getLogger(__name__)
+
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
+SCHEDULERS = ("onecycle", "cosine", "step", "plateau", "none")
+BALANCE = ("sample", "loss", "none")
+
+
+def _option(default: Any, help: str, **argparse_options: Any) -> Any:
+    """A TrainConfig field with its command-line help (the one place an option is declared)."""
+    if isinstance(default, dict):
+        return field(default_factory=lambda: dict(default), metadata={"help": help, **argparse_options})
+    return field(default=default, metadata={"help": help, **argparse_options})
+
+
+@dataclass
+class TrainConfig:
+    arch: str = _option("emnist_cnn", "a registered architecture (glyphpad-ml archs)", choices=list_models())
+    labels: str = _option("emnist36", "label set", choices=list(LABEL_SETS))
+    name: str = _option("", "output name (default <labels>_<arch>)")
+    data: str = _option("", "EMNIST folder (default $GLYPHPAD_DATA or ../shared/data/emnist)")
+    pen_data: str = _option(
+        "", "UNIPEN archive (default $GLYPHPAD_UNIPEN or ../shared/data/unipen/unipen-chars.npz); 'none' = EMNIST only"
+    )
+    out: str = _option("runs", "where weights, card, metrics.json and the checkpoint go")
+    epochs: int = _option(10, "passes of --epoch-samples samples each")
+    epoch_samples: int = _option(0, "samples drawn per epoch (0 = the size of the EMNIST training split)")
+    # Share of each epoch drawn from pen drawings (UNIPEN rendered as the canvas renders): the users draw
+    # with a pen, EMNIST is scanned paper; both teach the shapes.
+    pen_share: float = _option(0.5, "share of each epoch's samples that are pen drawings (0-1)")
+    pen_variants: int = _option(4, "augmented drawings rendered per UNIPEN training character (cached)")
+    # 64: twice the updates of 128 per epoch, +0.5% val accuracy on a 3-epoch proxy, for 22% fewer
+    # images/s on a 2-core CPU (1,373 vs 1,756 measured); short runs are update-bound.
+    batch_size: int = _option(64, "batch size")
+    lr: float = _option(4e-3, "peak learning rate (OneCycle) or the initial one")
+    optimizer: str = _option("adamw", "optimizer", choices=list(OPTIMIZERS))
+    weight_decay: float = _option(5e-4, "weight decay (not on biases and norm scales)")
+    scheduler: str = _option("onecycle", "learning-rate schedule", choices=list(SCHEDULERS))
+    step_size: int = _option(5, "StepLR: epochs between decays")
+    gamma: float = _option(0.3, "StepLR decay factor")
+    label_smoothing: float = _option(0.05, "softer targets: the 36/47-class sets hold ambiguous pairs (O/0, I/1)")
+    clip_grad_norm: float = _option(0.0, "max gradient norm, 0 = off (keeps RNNs stable at CNN rates)")
+    # "sample": every class drawn about equally often from each source, so the answer follows the shapes
+    # and not EMNIST's five-to-one digit prior; "loss": class-weighted loss instead; "none": the data's counts.
+    balance: str = _option("sample", "class balancing", choices=list(BALANCE))
+    patience: int = _option(0, "early stopping: epochs without a better validation score (0 = off)")
+    ema: float = _option(0.999, "decay of an exponential moving average of the weights, 0 = off")
+    augment: bool = _option(True, "batch augmentation of the images (--no-augment turns it off)")
+    augment_config: dict[str, Any] = _option(AugmentConfig().to_dict(), "JSON overrides of AugmentConfig")  # noqa: RUF009
+    model_config: dict[str, Any] = _option({}, "JSON architecture options, e.g. '{\"width\": 0.5}'")  # noqa: RUF009
+    seed: int = _option(0, "model init, batch order, augmentation")
+    split_seed: int = _option(DEFAULT_SPLIT_SEED, "seed of the EMNIST 80/10/10 split")
+    writer_split_seed: int = _option(DEFAULT_WRITER_SPLIT_SEED, "seed of the UNIPEN split by writer")
+    max_per_class: int = _option(0, "cap EMNIST training samples per class (0 = all)")
+    device: str = _option("auto", "auto, cpu, cuda or cuda:N")
+    amp: bool = _option(True, "bf16 autocast on CUDA (--no-amp turns it off)")
+    save_dtype: str = _option("float32", "dtype of the saved weights", choices=["float32", "float16", "bfloat16"])
+    dry_run: bool = _option(False, "a few batches and a small evaluation (for tests)")
+    resume: str = _option("", "checkpoint (.ckpt) to continue from")
+    bench_steps: int = _option(0, "before training, measure images/s of EMNIST-only and mixed batches (0 = off)")
+
+
+def validate(config: TrainConfig) -> None:
+    """Invalid options fail loudly, before any data is read."""
+    get_arch(config.arch)
+    get_label_set(config.labels)
+    problems = []
+    if config.epochs < 1:
+        problems.append("--epochs must be at least 1")
+    if config.batch_size < 2:
+        problems.append("--batch-size must be at least 2 (batch norm needs two samples)")
+    if not math.isfinite(config.lr) or config.lr <= 0:
+        problems.append("--lr must be a positive number")
+    if config.optimizer not in OPTIMIZERS:
+        problems.append(f"--optimizer must be one of {OPTIMIZERS}")
+    if config.scheduler not in SCHEDULERS:
+        problems.append(f"--scheduler must be one of {SCHEDULERS}")
+    if not 0 <= config.label_smoothing < 1:
+        problems.append("--label-smoothing must be in [0, 1)")
+    if not math.isfinite(config.clip_grad_norm) or config.clip_grad_norm < 0:
+        problems.append("--clip-grad-norm must be 0 (off) or positive")
+    if problems:
+        raise ValueError("; ".join(problems))
+    try:
+        get_model(config.arch, num_classes=10, **config.model_config)
+    except TypeError as error:
+        raise ValueError(f"--model-config does not fit {config.arch}: {error}") from None
+
+
+def make_optimizer(config: TrainConfig, model: nn.Module) -> torch.optim.Optimizer:
+    decay: list[nn.Parameter] = []
+    no_decay: list[nn.Parameter] = []
+    for parameter in model.parameters():
+        # Weight decay on biases and norm scales only shrinks them toward zero for no benefit.
+        (decay if parameter.ndim > 1 else no_decay).append(parameter)
+    groups = [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    if config.optimizer == "adam":
+        return torch.optim.Adam(groups, lr=config.lr)
+    if config.optimizer == "adamw":
+        return torch.optim.AdamW(groups, lr=config.lr)
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(groups, lr=config.lr, momentum=0.9, nesterov=True)
+    return torch.optim.RMSprop(groups, lr=config.lr, momentum=0.9)
+
+
+def make_scheduler(config: TrainConfig, optimizer: torch.optim.Optimizer, steps_per_epoch: int) -> Any:
+    total = max(config.epochs * steps_per_epoch, 10)  # OneCycle divides by its warm-up length: never 0
+    if config.scheduler == "onecycle":
+        # A 15% warm-up: in a 3-epoch run every step at full rate counts.
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=total, pct_start=0.15)
+    if config.scheduler == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total)
+    if config.scheduler == "step":
+        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=config.step_size, gamma=config.gamma)
+    if config.scheduler == "plateau":
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="max", factor=0.3, patience=1)
+    return None
+
+
+def _batch(images: torch.Tensor, index: torch.Tensor, device: torch.device) -> torch.Tensor:
+    batch = images[index].to(device, non_blocking=True).float().unsqueeze(1)
+    return batch
+
+
+def train_one_epoch(
+    model: nn.Module,
+    images: torch.Tensor,
+    targets: torch.Tensor,
+    optimizer: torch.optim.Optimizer,
+    scheduler: Any,
+    loss_fn: nn.Module,
+    config: TrainConfig,
+    device: torch.device,
+    order: torch.Tensor,
+    epoch: int,
+    max_steps: int | None = None,
+    ema_model: torch.optim.swa_utils.AveragedModel | None = None,
+    world: World = SINGLE_PROCESS,
+) -> dict[str, float]:
+    """One pass over ``order`` (indices into images/targets, drawn by :func:`draw_epoch`); under
+    torchrun each rank takes every world.size-th index, so the ranks share the epoch."""
+    model.train()
+    order = order[world.rank :: world.size]
+    steps = len(order) // config.batch_size or 1
+    if max_steps is not None:
+        steps = min(steps, max_steps)
+    augment = AugmentConfig(**config.augment_config) if config.augment else None
+    aug_generator = torch.Generator(device=device).manual_seed(config.seed * 1000 + epoch + 7919 * world.rank)
+    total_loss, correct, seen = 0.0, 0, 0
+    start = time.perf_counter()
+    bar = tqdm(
+        range(steps),
+        desc=f"epoch {epoch + 1}/{config.epochs}",
+        unit="batch",
+        leave=True,
+        dynamic_ncols=True,
+        mininterval=1.0,
+        disable=None if world.is_main else True,
+    )
+    for step in bar:
+        index = order[step * config.batch_size : (step + 1) * config.batch_size]
+        x = _batch(images, index, device)
+        y = targets[index].to(device, non_blocking=True)
+        if augment is not None:
+            x = augment_batch(x, augment, aug_generator)
+        if device.type == "cpu":
+            x = x.contiguous(memory_format=torch.channels_last)
+        with torch.autocast(
+            device_type=device.type, dtype=torch.bfloat16, enabled=config.amp and device.type == "cuda"
+        ):
+            logits = model(x)
+            loss = loss_fn(logits.float(), y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if config.clip_grad_norm > 0:
+            nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad_norm)
+        optimizer.step()
+        if ema_model is not None:
+            ema_model.update_parameters(model)
+        if scheduler is not None and config.scheduler in ("onecycle", "cosine"):
+            scheduler.step()
+        total_loss += float(loss.detach()) * len(y)
+        correct += int((logits.argmax(1) == y).sum())
+        seen += len(y)
+        if step % 20 == 0 or step == steps - 1:
+            rate = seen / max(time.perf_counter() - start, 1e-9)
+            bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}", img_s=f"{rate:.0f}")
+    elapsed = time.perf_counter() - start
+    return {
+        "train_loss": total_loss / seen,
+        "train_accuracy": correct / seen,
+        "images_per_s": seen / elapsed,
+        "seconds": elapsed,
+        "lr": optimizer.param_groups[0]["lr"],
+    }
+
+
+def draw_epoch(weights: torch.Tensor, samples: int, generator: torch.Generator) -> torch.Tensor:
+    """One epoch's sample indices, drawn with replacement by weight (the source mix and class balance)."""
+    return torch.multinomial(weights, samples, replacement=True, generator=generator)
+
+
+def measure_throughput(
+    config: TrainConfig,
+    data: TrainingSet,
+    device: torch.device,
+    steps: int,
+) -> dict[str, float]:
+    """Training images/s on EMNIST-only batches and on mixed batches, same model, measured back to back.
+
+    Pen drawings are rendered before training (:mod:`ml.training.pen_data`), so a mixed batch costs
+    what an EMNIST batch costs; this measures that it does.
+    """
+    images, targets = _to_tensors(data.images, data.targets, device)
+    emnist_only = torch.from_numpy((data.source == 0) * data.weights)
+    mixed = torch.from_numpy(data.weights)
+    rates: dict[str, list[float]] = {"emnist": [], "mix": []}
+    # Three alternating rounds of each and the median, so a passing load spike decides nothing.
+    for kind, weights in (("emnist", emnist_only), ("mix", mixed)) * 3:
+        torch.manual_seed(config.seed)
+        model = get_model(config.arch, num_classes=data.label_set.num_classes, **config.model_config).to(device)
+        if device.type == "cpu":
+            model = to_channels_last(model)
+        optimizer = make_optimizer(config, model)
+        probe = TrainConfig(**{**asdict(config), "epochs": 1, "ema": 0.0})
+        generator = torch.Generator().manual_seed(config.seed)
+        for max_steps in (3, steps):  # a short warm-up (allocator, oneDNN kernels), then the timed run
+            order = draw_epoch(weights, max_steps * config.batch_size, generator)
+            stats = train_one_epoch(
+                model,
+                images,
+                targets,
+                optimizer,
+                None,
+                nn.CrossEntropyLoss(),
+                probe,
+                device,
+                order,
+                0,
+                max_steps=max_steps,
+            )
+        rates[kind].append(stats["images_per_s"])
+    return {
+        "images_per_s_emnist_only": round(float(np.median(rates["emnist"])), 1),
+        "images_per_s_mixed": round(float(np.median(rates["mix"])), 1),
+    }
+
+
+def _to_tensors(images: np.ndarray, targets: np.ndarray, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    image_tensor = torch.from_numpy(np.ascontiguousarray(images))
+    target_tensor = torch.from_numpy(targets)
+    if device.type == "cuda":  # the whole set moves to the GPU once: no per-batch host transfers
+        image_tensor, target_tensor = image_tensor.to(device), target_tensor.to(device)
+    return image_tensor, target_tensor
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """Every training sample of every source, and how often each is drawn (:mod:`ml.training.mixing`)."""
+
+    images: np.ndarray  # N x 28 x 28 float16, preprocessed
+    targets: np.ndarray
+    weights: np.ndarray  # sampling weight, sums to 1
+    source: np.ndarray  # 0 EMNIST, 1 pen drawing
+    label_set: LabelSet
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+
+def _selection_score(accuracies: dict[str, float]) -> float:
+    """Validation score that picks the epoch and the weight average: the mean over the sources, so that
+    pen drawings and scanned characters count alike."""
+    return float(np.mean(list(accuracies.values())))
+
+
+def fit(
+    config: TrainConfig,
+    train: TrainingSet,
+    val_sets: dict[str, LabelledArrays],
+    device: torch.device,
+    checkpoint_path: Path | None = None,
+    after_epoch: Callable[[int, float], None] | None = None,
+    world: World = SINGLE_PROCESS,
+) -> tuple[nn.Module, list[dict[str, float]]]:
+    """The training loop: epochs, validation, early stopping, checkpoints. Returns the best model.
+
+    ``after_epoch(epoch, best validation score so far)`` runs after every epoch; it may raise to stop
+    (the tuner prunes trials that fall behind this way).
+    """
+    label_set = train.label_set
+    train_images, train_targets = _to_tensors(train.images, train.targets, device)
+    sample_weights = torch.from_numpy(train.weights)
+    epoch_samples = config.epoch_samples or int((train.source == 0).sum()) or len(train)
+    torch.manual_seed(config.seed)
+    model = get_model(config.arch, num_classes=label_set.num_classes, **config.model_config).to(device)
+    if device.type == "cpu":
+        model = to_channels_last(model)
+    optimizer = make_optimizer(config, model)
+    steps_per_epoch = 2 if config.dry_run else max(1, epoch_samples // world.size // config.batch_size)
+    scheduler = make_scheduler(config, optimizer, steps_per_epoch)
+    weight = None
+    if config.balance == "loss":
+        counts = np.bincount(train.targets, minlength=label_set.num_classes).astype(np.float64)
+        inverse = counts.sum() / np.maximum(counts, 1)
+        weight = torch.tensor(len(counts) * inverse / inverse.sum(), dtype=torch.float32, device=device)
+    loss_fn = nn.CrossEntropyLoss(weight=weight, label_smoothing=config.label_smoothing)
+
+    history: list[dict[str, float]] = []
+    first_epoch = 0
+    checkpoint: dict[str, Any] = {}
+    if config.resume:
+        checkpoint = torch.load(config.resume, map_location=device, weights_only=True)
+        if checkpoint["config"]["arch"] != config.arch or checkpoint["config"]["labels"] != config.labels:
+            raise ValueError(
+                f"{config.resume} was trained as {checkpoint['config']['arch']} on "
+                f"{checkpoint['config']['labels']}, not {config.arch} on {config.labels}"
+            )
+        model.load_state_dict(checkpoint["model"])
+        optimizer.load_state_dict(checkpoint["optimizer"])
+        if scheduler is not None and checkpoint.get("scheduler"):
+            scheduler.load_state_dict(checkpoint["scheduler"])
+        history = list(checkpoint["history"])
+        first_epoch = int(checkpoint["epoch"]) + 1
+        if world.is_main:
+            print(f"resumed from {config.resume} after epoch {first_epoch}", file=sys.stderr)
+    trained = wrap(model, world, device)  # what the steps run: DDP averages gradients across ranks
+
+    generator = torch.Generator().manual_seed(config.seed)
+    for _ in range(first_epoch):
+        draw_epoch(sample_weights, epoch_samples, generator)  # same batches as an uninterrupted run
+    ema_model = None
+    if config.ema > 0:
+        ema_model = torch.optim.swa_utils.AveragedModel(
+            model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(config.ema), use_buffers=True
+        )
+        if checkpoint.get("ema"):
+            ema_model.module.load_state_dict(checkpoint["ema"])
+    best_score = float(checkpoint.get("best_score", -1.0))
+    best_state = checkpoint.get("best_state")
+    stale = int(checkpoint.get("stale", 0))
+    for epoch in range(first_epoch, config.epochs):
+        order = draw_epoch(sample_weights, epoch_samples, generator)
+        stats = train_one_epoch(
+            trained,
+            train_images,
+            train_targets,
+            optimizer,
+            scheduler,
+            loss_fn,
+            config,
+            device,
+            order,
+            epoch,
+            max_steps=2 if config.dry_run else None,
+            ema_model=ema_model,
+            world=world,
+        )
+        candidates = {"model": model} | ({"ema": ema_model.module} if ema_model is not None else {})
+        record: dict[str, float] = {"epoch": epoch + 1, **{k: round(v, 5) for k, v in stats.items()}}
+        scores = {}
+        for kind, candidate in candidates.items():
+            accuracies = {}
+            for source, val in val_sets.items():
+                metrics, probs = evaluate_arrays(candidate, val.images, val.targets, list(label_set.classes), device)
+                accuracies[source] = metrics["accuracy"]
+                suffix = "" if kind == "model" else "_ema"
+                record[f"val_{source}_accuracy{suffix}"] = round(metrics["accuracy"], 5)
+                if kind == "model":
+                    record[f"val_{source}_balanced_accuracy"] = round(metrics["balanced_accuracy"], 5)
+                    record[f"val_{source}_loss"] = round(
+                        float(
+                            F.nll_loss(
+                                torch.log(torch.from_numpy(probs).clamp_min(1e-9)), torch.from_numpy(val.targets)
+                            )
+                        ),
+                        5,
+                    )
+            scores[kind] = _selection_score(accuracies)
+        record["val_score"] = round(scores["model"], 5)
+        if "ema" in scores:
+            record["val_score_ema"] = round(scores["ema"], 5)
+        history.append(record)
+        if world.is_main:
+            print(
+                f"epoch {epoch + 1}: loss {stats['train_loss']:.4f}, "
+                + ", ".join(
+                    f"{k.removeprefix('val_').replace('_accuracy', '')} {v:.4f}"
+                    for k, v in record.items()
+                    if k.startswith("val_") and "accuracy" in k and "balanced" not in k
+                )
+                + f", {stats['images_per_s'] * world.size:.0f} img/s",
+                file=sys.stderr,
+            )
+        if scheduler is not None and config.scheduler == "step":
+            scheduler.step()
+        elif scheduler is not None and config.scheduler == "plateau":
+            scheduler.step(scores["model"])
+        best_kind = max(scores, key=lambda k: scores[k])
+        if scores[best_kind] > best_score:
+            best_score, stale = scores[best_kind], 0
+            best_state = {k: v.detach().clone() for k, v in candidates[best_kind].state_dict().items()}
+        else:
+            stale += 1
+        if checkpoint_path is not None and world.is_main:
+            checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = checkpoint_path.with_suffix(".ckpt.tmp")
+            torch.save(
+                {
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                    "epoch": epoch,
+                    "ema": ema_model.module.state_dict() if ema_model is not None else None,
+                    "history": history,
+                    "config": asdict(config),
+                    "best_score": best_score,
+                    "best_state": best_state,
+                    "stale": stale,
+                },
+                tmp,
+            )
+            tmp.replace(checkpoint_path)  # a run killed while saving keeps its previous checkpoint
+        if after_epoch is not None:
+            after_epoch(epoch, best_score)
+        if config.patience and stale >= config.patience:
+            if world.is_main:
+                print(f"early stop: no better validation score for {stale} epochs", file=sys.stderr)
+            break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+
+    return model, history
+
+
+def _shrink(data: LabelledArrays, n: int, rng: np.random.Generator) -> LabelledArrays:
+    keep = np.sort(rng.choice(len(data), min(n, len(data)), replace=False))
+    return LabelledArrays(data.images[keep], data.targets[keep], data.label_set)
+
+
+@dataclass(frozen=True)
+class PenSplits:
+    train_images: np.ndarray
+    train_targets: np.ndarray
+    train_writers: np.ndarray
+    val: LabelledArrays
+    test: LabelledArrays
+    characters: int
+    writers: dict[str, int]
+
+
+def load_pen_splits(config: TrainConfig, label_set: LabelSet) -> PenSplits | None:
+    """UNIPEN rendered for training (augmented variants) and evaluation (thin, default and thick pen)."""
+    if config.pen_data == "none":
+        return None
+    pen = load_unipen(config.pen_data or None)
+    split = writer_split(pen.writers, seed=config.writer_split_seed)
+    targets = pen.targets_for(label_set)
+    parts = {part: split.get(part) for part in ("train", "val", "test")}
+    if config.dry_run:  # a handful of characters per part: the mechanics, not the accuracy
+        rng = np.random.default_rng(0)
+        parts = {k: np.sort(rng.choice(v, min(len(v), 96), replace=False)) for k, v in parts.items()}
+    started = time.perf_counter()
+    # Banks hold every character of a part (one cache for all label sets); a label set takes its own.
+    bank = training_bank(pen, parts["train"], config.pen_variants, seed=config.seed)
+    val_bank, test_bank = evaluation_bank(pen, parts["val"]), evaluation_bank(pen, parts["test"])
+    print(f"pen drawings ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+    def usable(source_index: np.ndarray) -> np.ndarray:
+        return targets[source_index] >= 0
+
+    keep, keep_val, keep_test = usable(bank.source_index), usable(val_bank.source_index), usable(test_bank.source_index)
+    used = {k: v[targets[v] >= 0] for k, v in parts.items()}
+    return PenSplits(
+        train_images=bank.inputs[keep],
+        train_targets=targets[bank.source_index[keep]],
+        train_writers=pen.writers[bank.source_index[keep]],
+        val=LabelledArrays(val_bank.inputs[keep_val], targets[val_bank.source_index[keep_val]], label_set),
+        test=LabelledArrays(test_bank.inputs[keep_test], targets[test_bank.source_index[keep_test]], label_set),
+        characters=len(pen),
+        writers={part: len(np.unique(pen.writers[idx])) for part, idx in used.items()},
+    )
+
+
+def build_training_set(
+    config: TrainConfig, emnist: LabelledArrays, pen: PenSplits | None, label_set: LabelSet
+) -> TrainingSet:
+    class_power = 1.0 if config.balance == "sample" else 0.0
+    n = label_set.num_classes
+    parts = [(source_weights(emnist.targets, n, class_power), 1.0 - (config.pen_share if pen else 0.0))]
+    images, targets, sources = [emnist.images], [emnist.targets], [np.zeros(len(emnist), dtype=np.int8)]
+    if pen is not None:
+        parts.append((source_weights(pen.train_targets, n, class_power, pen.train_writers), config.pen_share))
+        images.append(pen.train_images)
+        targets.append(pen.train_targets)
+        sources.append(np.ones(len(pen.train_targets), dtype=np.int8))
+    return TrainingSet(
+        images=np.concatenate(images),
+        targets=np.concatenate(targets),
+        weights=mix_weights(parts),
+        source=np.concatenate(sources),
+        label_set=label_set,
+    )
+
+
+def evaluate_sources(
+    model: nn.Module, sets: dict[str, LabelledArrays], device: torch.device, conditions: np.ndarray | None = None
+) -> dict[str, dict[str, Any]]:
+    """Headline metrics of ``model`` on each named set."""
+    out = {}
+    for name, data in sets.items():
+        metrics, _ = evaluate_arrays(model, data.images, data.targets, list(data.label_set.classes), device)
+        out[name] = summary(metrics)
+    return out
+
+
+def main(config: TrainConfig) -> Path:
+    """Train, evaluate on each source's test part, write weights + card + metrics.json; returns the weights path."""
+    validate(config)
+    world, device_choice = join_world(config.device)
+    try:
+        return _train(config, world, device_choice)
+    finally:
+        leave_world()
+
+
+def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
+    started = time.time()
+    device = torch_device(device_choice)
+    if device.type == "cpu":
+        # Under torchrun on one machine the ranks share its cores.
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // world.size))
+    log_main = print if world.is_main else (lambda *args, **kwargs: None)
+    torch.manual_seed(config.seed)
+    np.random.seed(config.seed)
+    label_set = get_label_set(config.labels)
+    name = config.name or f"{config.labels}_{config.arch}"
+    out_dir = Path(config.out)
+    data_dir = Path(config.data) if config.data else default_data_dir()
+    log_main(
+        f"device: {describe(device)}; data: {data_dir}" + (f"; rank 0 of {world.size}" if world.distributed else ""),
+        file=sys.stderr,
+    )
+
+    if world.distributed and not world.is_main:
+        torch.distributed.barrier()  # rank 0 fills the preprocessing and pen-drawing caches first
+    prepared = prepare_pool(data_dir, seed=config.split_seed, progress=world.is_main)
+    emnist_train = prepared.select(label_set, "train", cap=config.max_per_class or None)
+    emnist_val = prepared.select(label_set, "val")
+    emnist_test = prepared.select(label_set, "test")
+    if config.dry_run:
+        rng = np.random.default_rng(0)
+        emnist_train = _shrink(emnist_train, 8 * config.batch_size, rng)
+        emnist_val, emnist_test = _shrink(emnist_val, 256, rng), _shrink(emnist_test, 256, rng)
+    if len(emnist_train) == 0 or len(emnist_test) == 0:
+        raise ValueError(f"no samples for label set {config.labels} in {data_dir}")
+    pen = load_pen_splits(config, label_set)
+    if world.distributed and world.is_main:
+        torch.distributed.barrier()
+    train = build_training_set(config, emnist_train, pen, label_set)
+    val_sets = {"emnist": emnist_val} | ({"unipen": pen.val} if pen is not None else {})
+    test_sets = {"emnist_test": emnist_test} | ({"unipen_test": pen.test} if pen is not None else {})
+    log_main(
+        f"{name}: {config.arch} on {config.labels}: EMNIST train {len(emnist_train)}, val {len(emnist_val)}, "
+        f"test {len(emnist_test)}"
+        + (
+            f"; pen drawings train {len(pen.train_targets)} ({pen.writers['train']} writers), val "
+            f"{len(pen.val)} ({pen.writers['val']} writers, 3 pens), test {len(pen.test)}; pen share "
+            f"{config.pen_share}"
+            if pen is not None
+            else "; no pen data"
+        ),
+        file=sys.stderr,
+    )
+
+    throughput: dict[str, float] = {}
+    if config.bench_steps > 0 and not config.resume:
+        throughput = measure_throughput(config, train, device, steps=config.bench_steps)
+        log_main(
+            f"throughput: {throughput['images_per_s_emnist_only']:.0f} img/s EMNIST only, "
+            f"{throughput['images_per_s_mixed']:.0f} img/s mixed",
+            file=sys.stderr,
+        )
+
+    model, history = fit(
+        config, train, val_sets, device, checkpoint_path=Path(config.out) / f"{name}.ckpt", world=world
+    )
+    checksums = weight_checksums(model, world)
+    if not world.is_main:
+        return out_dir / f"{name}.safetensors"
+
+    test_metrics, _ = evaluate_arrays(model, emnist_test.images, emnist_test.targets, list(label_set.classes), device)
+    by_source = evaluate_sources(model, test_sets | {f"{k}_val": v for k, v in val_sets.items()}, device)
+    for source, metrics in by_source.items():
+        print(
+            f"{source}: accuracy {metrics['accuracy']:.4f}, balanced {metrics['balanced_accuracy']:.4f}, "
+            f"top-3 {metrics['top3']:.4f} (n={metrics['n']})",
+            file=sys.stderr,
+        )
+    train_seconds = time.time() - started
+    sources = [
+        {
+            "name": "EMNIST",
+            "what": "every official EMNIST file in the data folder (scanned paper forms), exact duplicates dropped",
+            "samples": len(prepared.pool),
+            "split": f"stratified 80/10/10 by character, seed {config.split_seed}",
+            "licence": "NIST Special Database 19 terms; EMNIST: Cohen et al., 2017",
+            "share": round(1.0 - (config.pen_share if pen else 0.0), 3),
+        }
+    ]
+    if pen is not None:
+        sources.append(
+            {
+                "name": "UNIPEN",
+                "what": f"{UNIPEN_SOURCE}: pen trajectories rendered as the app's canvas renders them, "
+                f"{config.pen_variants} augmented drawings per training character",
+                "samples": pen.characters,
+                "split": f"by writer 80/10/10, seed {config.writer_split_seed} "
+                f"({pen.writers['train']}/{pen.writers['val']}/{pen.writers['test']} writers)",
+                "licence": UNIPEN_LICENCE,
+                "share": config.pen_share,
+            }
+        )
+    card = ModelCard(
+        name=name,
+        arch=config.arch,
+        config=dict(config.model_config),
+        label_set=config.labels,
+        labels=list(label_set.classes),
+        preprocess_version=PREPROCESS_VERSION,
+        params=sum(p.numel() for p in model.parameters()),
+        metrics={
+            "split": "test",
+            **summary(test_metrics),
+            "per_class_recall": {c: v["recall"] for c, v in test_metrics["per_class"].items()},
+        },
+        metrics_by_source=by_source,
+        data_sources=sources,
+        training={
+            "train_samples": len(train),
+            "epochs_run": len(history),
+            "epoch_samples": config.epoch_samples or len(emnist_train),
+            "seconds": round(train_seconds, 1),
+            "device": describe(device),
+            "host": platform.machine(),
+            "torch": torch.__version__,
+            "command": "glyphpad-ml train " + " ".join(shlex.quote(a) for a in sys.argv[2:])
+            if len(sys.argv) > 1 and sys.argv[1] == "train"
+            else "",
+            "config": {k: v for k, v in asdict(config).items() if k not in ("data", "pen_data", "out", "resume")},
+            **throughput,
+        },
+        description=get_arch(config.arch).description,
+    )
+    dtype = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[config.save_dtype]
+    weights_path = save_weights(model, card, out_dir, dtype=dtype)
+    metrics_path = out_dir / f"{name}.metrics.json"
+    metrics_path.write_text(
+        json.dumps(
+            {
+                "name": name,
+                "history": history,
+                "test": test_metrics,
+                "by_source": by_source,
+                **throughput,
+                "world_size": world.size,
+                "rank_weight_checksums": checksums,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
+    print(
+        f"wrote {weights_path}, {weights_path.with_suffix('.json')} and {metrics_path} in {train_seconds:.0f} s",
+        file=sys.stderr,
+    )
+    return weights_path

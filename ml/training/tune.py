@@ -1,0 +1,135 @@
+"""``glyphpad-ml tune``: a hyperparameter search with Optuna.
+
+A TPE sampler proposes learning rate, weight decay, batch size, optimizer, the architecture's width
+and dropout, and the share of pen drawings in each epoch; trials that fall behind the median of
+earlier trials at the same epoch are pruned; the study lives in an SQLite file, so a later run with
+the same ``--out`` resumes it (the trials already run count). Each trial trains on the training parts
+(EMNIST capped per class for speed, UNIPEN training writers) and is scored on the validation parts
+(EMNIST validation split and UNIPEN validation writers, the mean of both); test parts are never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import sys
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+from ml.models import get_arch
+from ml.runtime.devices import torch_device
+from ml.runtime.labels import get_label_set
+from ml.training.data.emnist import default_data_dir
+from ml.training.data.prepared import prepare_pool
+from ml.training.train import OPTIMIZERS, TrainConfig, build_training_set, fit, load_pen_splits
+
+# The architecture option that sets its size; archs without one are not searched over it.
+WIDTH_CHOICES: dict[str, tuple[str, list[Any]]] = {
+    "baseline_cnn": ("width", [16, 24, 32, 48, 64]),
+    "regularized_cnn": ("width", [16, 24, 32, 48, 64]),
+    "vgg16": ("width", [0.125, 0.25, 0.375, 0.5]),
+    "vgg16_gru": ("width", [0.125, 0.25, 0.375]),
+    "mobilenetv2": ("width", [0.5, 0.75, 1.0]),
+    "wide_resnet": ("widen", [2, 3, 4, 6]),
+    "lstm": ("hidden", [64, 96, 128, 192]),
+    "gru": ("hidden", [64, 96, 128, 192]),
+    "lenet5_gru": ("hidden", [64, 96, 128, 192]),
+}
+
+
+def _accepts(arch: str, option: str) -> bool:
+    return option in inspect.signature(get_arch(arch).factory).parameters
+
+
+def suggest_config(trial: Any, base: TrainConfig, search_pen_share: bool) -> TrainConfig:
+    """One configuration proposed by the study's sampler."""
+    model_config = dict(base.model_config)
+    if _accepts(base.arch, "dropout"):
+        model_config["dropout"] = trial.suggest_float("dropout", 0.0, 0.5)
+    if base.arch in WIDTH_CHOICES:
+        option, choices = WIDTH_CHOICES[base.arch]
+        model_config[option] = trial.suggest_categorical(option, choices)
+    optimizer = trial.suggest_categorical("optimizer", list(OPTIMIZERS))
+    # SGD needs a larger step than the adaptive methods to move at the same pace.
+    low, high = (1e-2, 2e-1) if optimizer == "sgd" else (3e-4, 1e-2)
+    return replace(
+        base,
+        lr=trial.suggest_float(f"lr_{'sgd' if optimizer == 'sgd' else 'adaptive'}", low, high, log=True),
+        weight_decay=trial.suggest_float("weight_decay", 1e-6, 1e-2, log=True),
+        batch_size=trial.suggest_categorical("batch_size", [64, 128, 256]),
+        optimizer=optimizer,
+        model_config=model_config,
+        pen_share=trial.suggest_float("pen_share", 0.2, 0.8) if search_pen_share else base.pen_share,
+    )
+
+
+def main(args: argparse.Namespace) -> list[dict[str, Any]]:
+    import optuna
+
+    label_set = get_label_set(args.labels)
+    device = torch_device(args.device)
+    base = TrainConfig(
+        arch=args.arch,
+        labels=args.labels,
+        epochs=args.epochs,
+        epoch_samples=args.epoch_samples,
+        augment=args.augment,
+        device=args.device,
+        dry_run=args.dry_run,
+        seed=args.seed,
+        scheduler="cosine",
+        pen_data=args.pen_data,
+        ema=0.0,
+    )
+    prepared = prepare_pool(Path(args.data) if args.data else default_data_dir())
+    emnist_train = prepared.select(label_set, "train", cap=args.max_per_class or None)
+    emnist_val = prepared.select(label_set, "val")
+    if args.dry_run:
+        emnist_train = type(emnist_train)(emnist_train.images[:512], emnist_train.targets[:512], label_set)
+        emnist_val = type(emnist_val)(emnist_val.images[:256], emnist_val.targets[:256], label_set)
+    pen = load_pen_splits(base, label_set)
+    val_sets = {"emnist": emnist_val} | ({"unipen": pen.val} if pen is not None else {})
+    args.out.mkdir(parents=True, exist_ok=True)
+    study = optuna.create_study(
+        study_name=f"{args.arch}-{args.labels}",
+        storage=f"sqlite:///{(args.out / 'study.db').resolve()}",
+        load_if_exists=True,
+        direction="maximize",
+        sampler=optuna.samplers.TPESampler(seed=args.seed),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1),
+    )
+
+    def objective(trial: optuna.Trial) -> float:
+        config = suggest_config(trial, base, search_pen_share=pen is not None and args.search_pen_share)
+        print(f"trial {trial.number}: {json.dumps(trial.params)}", file=sys.stderr)
+        train = build_training_set(config, emnist_train, pen, label_set)
+
+        def report(epoch: int, best: float) -> None:
+            trial.report(best, epoch)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+
+        _, history = fit(config, train, val_sets, device, after_epoch=report)
+        trial.set_user_attr("history", history)
+        return max(max(h["val_score"], h.get("val_score_ema", 0.0)) for h in history)
+
+    study.optimize(objective, n_trials=args.trials)
+    rows = [{"trial": t.number, "state": t.state.name, "val_score": t.value, **t.params} for t in study.trials]
+    finished = [r for r in rows if r["val_score"] is not None and r["state"] == "COMPLETE"]
+    finished.sort(key=lambda r: -r["val_score"])
+    print(f"\n{'trial':>5s} {'score':>7s}  parameters")
+    for r in finished:
+        params = {k: v for k, v in r.items() if k not in ("trial", "state", "val_score")}
+        print(f"{r['trial']:5d} {r['val_score']:7.4f}  {params}")
+    pruned = sum(r["state"] == "PRUNED" for r in rows)
+    print(f"{len(finished)} complete, {pruned} pruned; study: {args.out / 'study.db'}")
+    if finished:
+        best = study.best_trial
+        config = suggest_config(optuna.trial.FixedTrial(best.params), base, "pen_share" in best.params)
+        (args.out / "best.json").write_text(
+            json.dumps({**asdict(config), "val_score": best.value, "trial": best.number}, indent=1) + "\n"
+        )
+        print(f"best config: {args.out / 'best.json'}")
+    return rows
