@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,8 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
+
+    from ml.runtime.cards import ModelCard
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +40,17 @@ BATCH_CHUNK = 16
 @dataclass(frozen=True)
 class ModelInfo:
     name: str
-    label_set: str = ""
-    arch: str = ""
-    accuracy: float | None = None
-    params: int = 0
-    card: dict[str, Any] = field(default_factory=dict)
+    card: ModelCard | None = None  # None when the card itself cannot be read
     error: str = ""  # non-empty: the model cannot be used, and why
+
+    @property
+    def label_set(self) -> str:
+        return self.card.label_set if self.card else ""
+
+    @property
+    def accuracy(self) -> float | None:
+        value = self.card.metrics.get("accuracy") if self.card else None
+        return value if isinstance(value, float) else None
 
     @property
     def available(self) -> bool:
@@ -252,19 +259,8 @@ class InferenceService(QObject):
                 if isinstance(card, WeightsError):
                     infos.append(ModelInfo(name=weights_path.stem, error=str(card)))
                     continue
-                accuracy = card.metrics.get("accuracy")
                 error = "" if weights_path.exists() else f"{weights_path.name} is missing"
-                infos.append(
-                    ModelInfo(
-                        name=card.name,
-                        label_set=card.label_set,
-                        arch=card.arch,
-                        accuracy=accuracy if isinstance(accuracy, float) else None,
-                        params=card.params,
-                        card=card.__dict__.copy(),
-                        error=error,
-                    )
-                )
+                infos.append(ModelInfo(name=card.name, card=card, error=error))
             self.models_listed.emit(infos)
 
         self._submit(work, needs_torch=False)

@@ -6,7 +6,6 @@ Widgets emit data; the window turns it into requests to the InferenceService and
 from __future__ import annotations
 
 import html
-import json
 import logging
 import time
 from dataclasses import replace
@@ -280,7 +279,7 @@ class MainWindow(QMainWindow):
             self.model_picker.addItem(text, info.name)
             index = self.model_picker.count() - 1
             self.model_picker.setItemData(
-                index, info.error or info.card.get("description", ""), Qt.ItemDataRole.ToolTipRole
+                index, info.error or (info.card.description if info.card else ""), Qt.ItemDataRole.ToolTipRole
             )
             if not info.available:
                 item = self.model_picker.model().item(index)  # type: ignore[attr-defined]
@@ -317,7 +316,7 @@ class MainWindow(QMainWindow):
         if index >= 0:
             self.model_picker.setCurrentIndex(index)
             self.model_actions.actions()[index].setChecked(True)
-        self.explain_view.set_classes(list(info.card.get("labels", [])))
+        self.explain_view.set_classes(list(info.card.labels) if info.card else [])
         self.statusBar().showMessage(f"Loading {name}…")
         self.service.load_model(name)
         self.recognize_canvas()
@@ -574,22 +573,15 @@ class MainWindow(QMainWindow):
         dialog.resize(720, 560)
         layout = QVBoxLayout(dialog)
         browser = QTextBrowser()
+        from desktop_app.widgets.model_card import card_html
+
         parts = []
         for info in self.models.values():
-            if info.error:
-                parts.append(f"<h3>{html.escape(info.name)}</h3><p><b>Unavailable:</b> {html.escape(info.error)}</p>")
-                continue
-            card = {k: v for k, v in info.card.items() if k != "labels"}  # not for people
-            metrics = card.get("metrics", {})
-            headline = ", ".join(
-                f"{k.replace('_', ' ')} {100 * v:.2f}%"
-                for k, v in metrics.items()
-                if k in ("accuracy", "balanced_accuracy", "top3", "macro_f1") and isinstance(v, float)
-            )
-            parts.append(
-                f"<h3>{html.escape(info.name)}</h3><p>{html.escape(str(card.get('description', '')))}</p>"
-                f"<p>{html.escape(headline)}</p><pre>{html.escape(json.dumps(card, indent=1)[:4000])}</pre>"
-            )
+            if info.card is None or info.error:
+                parts.append(f"<h2>{html.escape(info.name)}</h2><p><b>Unavailable:</b> {html.escape(info.error)}</p>")
+            if info.card is not None:
+                parts.append(card_html(info.card))
+            parts.append("<hr>")
         browser.setHtml("".join(parts) or "<p>No models.</p>")
         layout.addWidget(browser)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -25,6 +25,12 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch", type=int, default=256, help="batch size of the throughput figure")
     parser.add_argument("--drawing-px", type=int, default=DRAWING_PX, help="side of the drawing (the app's: 128)")
     parser.add_argument("--json", action="store_true", help="one JSON object per model")
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        default=None,
+        help="also write the table, with the machine and the command, into this page's bench section",
+    )
     return parser
 
 
@@ -49,6 +55,7 @@ def run(argv: list[str]) -> int:
             f"{'torch ms':>8s} {'explain ms':>10s} {'img/s @' + str(args.batch):>11s}"
         )
     status = 0
+    rows = []
     for name in tqdm(names, desc="bench", unit="model", file=sys.stderr, disable=None):
         try:
             device = resolve_device(args.device)
@@ -60,6 +67,7 @@ def run(argv: list[str]) -> int:
             status = 1
             continue
         row = bench_model(recognizer, explainer, args.repeats, args.batch, args.drawing_px)
+        rows.append(row)
         if args.json:
             print(json.dumps(row), flush=True)
         else:
@@ -69,4 +77,9 @@ def run(argv: list[str]) -> int:
                 f"{row['explain_ms']:10.3f} {row['batch_images_per_s']:11.0f}",
                 flush=True,
             )
+    if args.markdown is not None and rows:
+        from ml.evaluation.bench import write_markdown
+
+        write_markdown(args.markdown, rows, "glyphpad-ml bench " + " ".join(argv))
+        print(f"wrote the bench section of {args.markdown}", file=sys.stderr)
     return status

@@ -9,6 +9,7 @@ Prints figures; not part of the tests.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -80,3 +81,46 @@ def bench_model(
         "explain_ms": round(_percentiles(cam_times)[0], 3),
         "batch_images_per_s": round(batch * runs / elapsed, 1),
     }
+
+
+BENCH_START = "<!-- bench:start (glyphpad-ml bench --markdown docs/benchmarks.md) -->"
+BENCH_END = "<!-- bench:end -->"
+
+
+def machine() -> str:
+    """The CPU model and core count, as this page's readers need them to compare."""
+    import os
+    import platform
+
+    name = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            name = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{name}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def write_markdown(path: Path, rows: list[dict[str, float | str]], command: str) -> None:
+    """Rewrite the bench section of ``path`` (created with its markers when missing)."""
+    import datetime
+
+    from ml.evaluation.results import replace_between_markers
+
+    lines = [
+        f"Measured {datetime.date.today().isoformat()} on {machine()}, with `{command}`.",
+        "",
+        "| model | engine | p50 ms | p95 ms | preprocess ms | forward ms | torch forward ms | explain ms "
+        "| img/s at batch |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| `{r['name']}` | {r['engine']} | {r['p50_ms']:.3f} | {r['p95_ms']:.3f} | {r['preprocess_ms']:.3f} | "
+            f"{r['forward_ms']:.3f} | {r['torch_forward_ms']:.3f} | {r['explain_ms']:.3f} | "
+            f"{r['batch_images_per_s']:.0f} |"
+        )
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"# Benchmarks\n\n{BENCH_START}\n{BENCH_END}\n", encoding="utf-8")
+    replace_between_markers(path, BENCH_START, BENCH_END, "\n".join(lines))

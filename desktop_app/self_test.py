@@ -1,0 +1,219 @@
+"""The headless self-test (``glyphpad --self-test``): the real window, drawn on with a simulated pen.
+
+It loads every bundled model, draws characters stroke by stroke through the real canvas with tablet
+events (pressure varying along each stroke), waits for each answer as a user would, and reports what
+was recognized, how long the window, the first answer and each answer took, and whether torch had
+loaded. Exit status 0 only when every model loaded and every drawing was read right.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import time
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QPointF, Qt, QTimer
+from PySide6.QtGui import QPointingDevice, QTabletEvent
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.inference_service import ModelInfo, Recognition
+from desktop_app.main_window import MainWindow
+
+SELF_TEST_CHARACTERS = "ATX7H4"
+HUMAN_PAUSE_S = 0.15  # between strokes: a quick writer still takes longer to move the pen
+
+
+def wait_until(condition: Any, timeout_s: float) -> bool:
+    deadline = time.perf_counter() + timeout_s
+    loop = QEventLoop()
+    while not condition():
+        if time.perf_counter() > deadline:
+            return False
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 5)
+    return True
+
+
+def _wait_for_result(window: MainWindow, shown: list[Recognition], request_id: int, timeout_s: float) -> None:
+    """Sleep in a real event loop until the answer to ``request_id`` is on screen, as the app would.
+
+    A polling loop would keep the GUI thread busy in Python and slow the worker down (the GIL).
+    """
+    if any(r.request_id == request_id for r in shown):
+        return
+    loop = QEventLoop()
+
+    def check(result: Recognition) -> None:
+        if result.request_id == request_id:
+            loop.quit()
+
+    window.result_shown.connect(check)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    window.result_shown.disconnect(check)
+
+
+_STYLUS = None
+
+
+def stylus() -> QPointingDevice:
+    global _STYLUS
+    if _STYLUS is None:
+        _STYLUS = QPointingDevice(
+            "GlyphPad simulated pen",
+            4242,
+            QPointingDevice.DeviceType.Stylus,
+            QPointingDevice.PointerType.Pen,
+            QPointingDevice.Capability.Position | QPointingDevice.Capability.Pressure,
+            1,
+            2,
+        )
+    return _STYLUS
+
+
+def send_pen(widget: Any, kind: QTabletEvent.Type, point: QPointF, pressure: float) -> None:
+    buttons = Qt.MouseButton.NoButton if kind == QTabletEvent.Type.TabletRelease else Qt.MouseButton.LeftButton
+    event = QTabletEvent(
+        kind,
+        stylus(),
+        point,
+        widget.mapToGlobal(point),
+        pressure,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.MouseButton.LeftButton,
+        buttons,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def _pause(seconds: float) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def draw_with_pen(canvas: Any, char: str, pause_s: float = 0.0) -> float:
+    """Draw ``char`` stroke by stroke on the real canvas with simulated tablet events (varying pressure).
+
+    ``pause_s``: time between strokes, with the event loop running, as when a person lifts the pen.
+    Returns when the last pen-up was sent (perf_counter): the moment a user's wait begins.
+    """
+    released = time.perf_counter()
+    from ml.runtime.synth import GLYPHS
+
+    size = min(canvas.width(), canvas.height()) * 0.7
+    left, top = (canvas.width() - size) / 2, (canvas.height() - size) / 2
+    for index, stroke in enumerate(GLYPHS[char]):
+        if index and pause_s:
+            _pause(pause_s)
+        points = [QPointF(left + x * size, top + y * size) for x, y in stroke]
+        dense = [points[0]]
+        for a, b in itertools.pairwise(points):
+            steps = max(1, int(((b.x() - a.x()) ** 2 + (b.y() - a.y()) ** 2) ** 0.5 / 4))
+            dense += [a + (b - a) * (i / steps) for i in range(1, steps + 1)]
+        send_pen(canvas, QTabletEvent.Type.TabletPress, dense[0], 0.4)
+        for i, point in enumerate(dense[1:]):  # pressure swells and eases like a real pen stroke
+            send_pen(canvas, QTabletEvent.Type.TabletMove, point, 0.55 + 0.35 * math.sin(math.pi * i / len(dense)))
+        released = time.perf_counter()
+        send_pen(canvas, QTabletEvent.Type.TabletRelease, dense[-1], 0.0)
+    return released
+
+
+def self_test(
+    window: MainWindow, started: float, shown_s: float, as_json: bool, runtime_ready_at: list[float] | None = None
+) -> int:
+    report: dict[str, Any] = {"ok": False, "models": [], "drawn": []}
+    report["window_shown_s"] = round(shown_s, 3)
+
+    listed: list[list[ModelInfo]] = []
+    outcome: dict[str, str] = {}
+    window.service.models_listed.connect(listed.append)
+    window.service.model_ready.connect(lambda name, _device: outcome.setdefault(name, ""))
+    window.service.model_failed.connect(lambda name, reason: outcome.setdefault(name, reason or "failed"))
+    window.start()
+    wait_until(lambda: bool(listed), 120)
+    infos = listed[0] if listed else []
+    # The model in use first, as a user meets it: start, draw, see the answer. Then every other model.
+    default = window.preferences.model
+    if any(info.name == default and info.available for info in infos):
+        window.service.load_model(default)
+        wait_until(lambda: default in outcome, 120)
+
+    shown: list[Recognition] = []
+    window.result_shown.connect(shown.append)
+
+    def draw_and_read(char: str) -> float:
+        """Draw ``char`` with the pen; the ms from the last pen-up to its answer on screen (nan: none)."""
+        window.canvas.clear()
+        wait_until(lambda: window.service.wait_idle(1), 10)
+        shown.clear()
+        released = draw_with_pen(window.canvas, char, pause_s=HUMAN_PAUSE_S)
+        # Each stroke sends a request; the answer that counts is the one to the last stroke.
+        last_request = window.service.latest_id("recognize")
+        _wait_for_result(window, shown, last_request, 30)
+        result = next((r for r in shown if r.request_id == last_request), None)
+        predicted = result.top[0][0] if result and result.top else (result.error if result else "no result")
+        report["drawn"].append({"expected": char, "predicted": predicted})
+        return (time.perf_counter() - released) * 1000 if result else float("nan")
+
+    latencies: list[float] = []
+    loading_latencies: list[float] = []  # while torch loads on its thread, competing for the GIL
+    first_result_s = None
+    if outcome.get(default) == "":
+        # As a user would: draw as soon as the window answers, while torch may still be loading...
+        for char in SELF_TEST_CHARACTERS:
+            loading_latencies.append(draw_and_read(char))
+            if first_result_s is None and not math.isnan(loading_latencies[-1]):
+                first_result_s = time.perf_counter() - started
+            if window.service.runtime_loaded:
+                break
+        # ...then every character again once it has: the latency of the rest of the session.
+        wait_until(lambda: window.service.runtime_loaded, 120)
+        latencies = [draw_and_read(char) for char in SELF_TEST_CHARACTERS]
+
+    for info in infos:
+        if not info.available:
+            outcome.setdefault(info.name, info.error)
+        elif info.name not in outcome:
+            window.service.load_model(info.name)
+    wait_until(lambda: all(info.name in outcome for info in infos), 300)
+    report["models"] = [
+        {"name": i.name, "ok": outcome.get(i.name) == "", "error": outcome.get(i.name, "timed out")} for i in infos
+    ]
+    import statistics
+
+    def p50(values: list[float]) -> float | None:
+        measured = [v for v in values if v == v]
+        return round(statistics.median(measured), 2) if measured else None
+
+    report["stroke_to_result_ms_p50"] = p50(latencies)
+    report["stroke_to_result_ms_p50_while_torch_loads"] = p50(loading_latencies)
+    report["first_result_s"] = round(first_result_s, 3) if first_result_s is not None else None
+    # When torch had finished loading (answers come before it, from ONNX Runtime).
+    report["runtime_ready_s"] = round(runtime_ready_at[0], 3) if runtime_ready_at else None
+    report["model"] = window.preferences.model
+    models_ok = bool(report["models"]) and all(m["ok"] for m in report["models"])
+    drawn_ok = bool(report["drawn"]) and all(d["expected"] == d["predicted"] for d in report["drawn"])
+    report["ok"] = models_ok and drawn_ok
+    window.service.shutdown()
+    if as_json:
+        print(json.dumps(report))
+    else:
+        for model in report["models"]:
+            print(f"model {model['name']}: {'ok' if model['ok'] else 'FAILED: ' + model['error']}")
+        for drawn in report["drawn"]:
+            print(f"drew {drawn['expected']}: recognized {drawn['predicted']}")
+        print(
+            f"window shown {report['window_shown_s']} s; first result {report['first_result_s']} s; "
+            f"torch loaded {report['runtime_ready_s']} s; stroke to result p50 {report['stroke_to_result_ms_p50']} "
+            f"ms ({report['stroke_to_result_ms_p50_while_torch_loads']} ms while torch loads)"
+        )
+        print("self-test passed" if report["ok"] else "self-test FAILED")
+    return 0 if report["ok"] else 1

@@ -1,0 +1,74 @@
+"""A model card as a person reads it: what the model is, what it can answer, how well on each kind of
+input, what it learned from (with the licences), and how it was trained."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ml.runtime.cards import ModelCard
+
+SOURCE_NAMES = {
+    "emnist_test": "EMNIST test split (scanned paper)",
+    "unipen_test": "pen drawings, UNIPEN test writers",
+    "unipen_val": "pen drawings, UNIPEN validation writers",
+    "emnist_val": "EMNIST validation split",
+    "drawn": "synthesized drawings (pens, sizes, scans)",
+}
+
+
+def _pct(value: Any) -> str:
+    return f"{100 * value:.1f}%" if isinstance(value, float) else "–"
+
+
+def card_html(card: ModelCard) -> str:
+    """Rich text for a QTextBrowser."""
+    e = html.escape
+    labels = "".join(card.labels)
+    parts = [
+        f"<h2>{e(card.name)}</h2>",
+        f"<p>{e(card.description)}</p>" if card.description else "",
+        f"<p><b>Architecture:</b> {e(card.arch)} ({card.params:,} parameters)"
+        + (f", options {e(str(card.config))}" if card.config else "")
+        + "</p>",
+        f"<p><b>Answers with</b> {len(card.labels)} classes ({e(card.label_set)}): <tt>{e(labels)}</tt></p>",
+    ]
+    sources = dict(card.metrics_by_source)
+    if not sources and card.metrics:
+        sources["emnist_test"] = card.metrics
+    if sources:
+        rows = "".join(
+            f"<tr><td>{e(SOURCE_NAMES.get(name, name))}</td><td align='right'>{_pct(m.get('accuracy'))}</td>"
+            f"<td align='right'>{_pct(m.get('top3'))}</td><td align='right'>{_pct(m.get('balanced_accuracy'))}</td>"
+            f"<td align='right'>{m.get('n', '')}</td></tr>"
+            for name, m in sources.items()
+            if isinstance(m, dict)
+        )
+        parts.append(
+            "<h3>Measured accuracy</h3><table cellspacing='0' cellpadding='3' border='1'>"
+            "<tr><th align='left'>on</th><th>top-1</th><th>top-3</th><th>balanced</th><th>n</th></tr>"
+            f"{rows}</table>"
+        )
+    if card.data_sources:
+        items = "".join(
+            f"<li><b>{e(str(s.get('name', '')))}</b>: {e(str(s.get('what', '')))}; {e(str(s.get('split', '')))}"
+            f"; share of training samples {_pct(float(s.get('share', 0)))}.<br><i>Licence:</i> "
+            f"{e(str(s.get('licence', 'unknown')))}</li>"
+            for s in card.data_sources
+        )
+        parts.append(f"<h3>Trained on</h3><ul>{items}</ul>")
+    else:
+        data = card.training.get("data")
+        if data:
+            parts.append(f"<h3>Trained on</h3><p>{e(str(data))}</p>")
+    training = card.training
+    facts = [
+        f"{training['epochs_run']} epochs" if "epochs_run" in training else "",
+        f"{training['seconds'] / 60:.0f} min" if isinstance(training.get("seconds"), int | float) else "",
+        str(training.get("device", "")),
+    ]
+    parts.append(f"<h3>Training</h3><p>{e(', '.join(f for f in facts if f))}</p>")
+    if training.get("command"):
+        parts.append(f"<p><tt>{e(str(training['command']))}</tt></p>")
+    return "".join(parts)
