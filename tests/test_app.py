@@ -17,9 +17,9 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
 
 from desktop_app.app import create_window
-from desktop_app.self_test import draw_with_pen
 from desktop_app.inference_service import Recognition
 from desktop_app.main_window import MainWindow
+from desktop_app.self_test import draw_with_pen
 from desktop_app.widgets.prediction_panel import ConfidenceBar
 from ml.runtime.synth import GLYPHS, render
 from tests.conftest import BUNDLED_DEFAULT
