@@ -39,6 +39,7 @@ from desktop_app.widgets.batch_view import BatchView
 from desktop_app.widgets.canvas import DrawingCanvas, qimage_to_grey
 from desktop_app.widgets.compare_view import CompareView
 from desktop_app.widgets.explain_view import ExplainView
+from desktop_app.widgets.images import preview_image
 from desktop_app.widgets.prediction_panel import PredictionPanel
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
@@ -384,7 +385,7 @@ class MainWindow(QMainWindow):
             self.predictions.show_blank("Draw a character to start.")
             self.compare_view.show_blank("")
             return
-        self._submit(self.canvas.render_for_recognition())
+        self._submit(self.canvas.recognition_input())
 
     def _submit(self, image: Any) -> None:
         if not self.preferences.model or self.preferences.model not in self.models:
@@ -455,11 +456,10 @@ class MainWindow(QMainWindow):
         except OSError as error:
             self._show_input_error(path.name, error.strerror or str(error))
             return
-        preview = QImage()
-        if len(data) < 200 * 1024 * 1024 and preview.loadFromData(data) and preview.width() * preview.height() < 64e6:
-            self.canvas.set_image(preview)
-        else:
-            self.canvas.set_image(QImage())
+        preview = preview_image(data)
+        if preview.isNull():
+            self.statusBar().showMessage(f"{path.name}: no preview (Qt cannot decode it); recognizing the file", 8000)
+        self.canvas.set_image(preview, source=data)
         self.setWindowTitle(f"GlyphPad — {path.name}")
         self._submit(data)
 
@@ -476,8 +476,9 @@ class MainWindow(QMainWindow):
         if image.isNull():
             self.statusBar().showMessage("The clipboard holds no image.", 5000)
             return
-        self.canvas.set_image(image)
-        self._submit(qimage_to_grey(image))
+        pixels = qimage_to_grey(image)
+        self.canvas.set_image(image, source=pixels)
+        self._submit(pixels)
 
     def _accept_mime(self, mime: QMimeData | None) -> bool:
         if mime is None or not mime.hasUrls():
@@ -502,8 +503,9 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
         elif mime.hasImage():
             image = QImage(mime.imageData())
-            self.canvas.set_image(image)
-            self._submit(qimage_to_grey(image))
+            pixels = qimage_to_grey(image)
+            self.canvas.set_image(image, source=pixels)
+            self._submit(pixels)
             event.acceptProposedAction()
 
     # ---- batch -----------------------------------------------------------------------------------------

@@ -365,3 +365,42 @@ def test_every_model_answers_before_torch_is_loaded_and_explains_after(
         assert explained and not explained[-1].error  # type: ignore[attr-defined]
     finally:
         window.close()
+
+
+def _big_rgba_letter(path: Path, side: int) -> None:
+    """A thin-stroked T on a side x side RGBA canvas (64 MP at 8000: too big for Qt to decode whole)."""
+    drawing = render("T", size=1000, pen_width=12, box=0.6)
+    Image.fromarray(drawing).convert("RGBA").resize((side, side), Image.Resampling.NEAREST).save(path)
+
+
+def test_an_opened_image_gives_one_input_however_it_was_opened(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "big.png"
+    _big_rgba_letter(path, 8000)
+    opened = _last_result(qtbot, window, lambda: window.open_image(path))
+    assert not opened.error
+    assert not window.canvas.grab().toImage().isNull()
+    assert window.canvas._background_image is not None and not window.canvas._background_image.isNull()  # a preview
+    with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
+        switched = _last_result(qtbot, window, lambda: window.set_model("gru_tiny"))
+    back = _last_result(qtbot, window, lambda: window.set_model("cnn_tiny"))
+    assert not switched.error and not back.error
+    assert np.array_equal(back.model_input, opened.model_input)  # the file again, not the preview
+
+
+def test_clear_and_opening_an_image_can_be_undone(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "H"))
+    drawn = window.canvas.render_for_recognition()
+    path = tmp_path / "a.png"
+    Image.fromarray(render("A")).save(path)
+    _last_result(qtbot, window, lambda: window.open_image(path))
+    assert window.canvas.strokes == []
+    _last_result(qtbot, window, window.canvas.undo)  # the drawing is back
+    assert len(window.canvas.strokes) == 3 and np.array_equal(window.canvas.render_for_recognition(), drawn)
+    window.canvas.clear()
+    assert window.canvas.is_blank()
+    _last_result(qtbot, window, window.canvas.undo)
+    assert len(window.canvas.strokes) == 3
+    window.canvas.redo()
+    assert window.canvas.is_blank() and window.predictions.headline.text() == "—"

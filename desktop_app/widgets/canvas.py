@@ -35,6 +35,7 @@ MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
 # emnist36_cnn --canvas-px 128`, then 256: 93.35 vs 93.17% and 93.94 vs 93.62%), and preprocessing
 # one takes a fifth to a third less (README, "Latency").
 RECOGNITION_MAX_SIDE = 128
+UNDO_DEPTH = 200  # changes that can be undone; older states are dropped so a long session stays small
 
 
 @dataclass
@@ -50,6 +51,15 @@ class Stroke:
                 return False
         self.points.append((x, y, pressure))
         return True
+
+
+@dataclass(frozen=True)
+class CanvasState:
+    """What undo and redo restore."""
+
+    strokes: tuple[Stroke, ...]
+    image: QImage | None
+    source: object
 
 
 def _pen_width(stroke: Stroke, pressure: float) -> float:
@@ -131,7 +141,9 @@ class DrawingCanvas(QWidget):
         self.pen_width = 14.0
         self.eraser = False
         self._strokes: list[Stroke] = []
-        self._redo: list[Stroke] = []
+        self._undo: list[CanvasState] = []
+        self._redo: list[CanvasState] = []
+        self._opened_source: object = None  # the opened image's bytes or pixels (see set_image)
         self._current: Stroke | None = None
         self._pen_down = False
         self._background_image: QImage | None = None
@@ -153,48 +165,66 @@ class DrawingCanvas(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(360, 360)
 
-    def _emit_history(self) -> None:
-        self.can_undo_changed.emit(bool(self._strokes) or self._background_image is not None)
-        self.can_redo_changed.emit(bool(self._redo))
+    def _state(self) -> CanvasState:
+        return CanvasState(tuple(self._strokes), self._background_image, self._opened_source)
 
-    def undo(self) -> None:
-        """Take back the last stroke (an opened image is removed with Clear, not undone)."""
-        if not self._strokes:
-            return
-        self._redo.append(self._strokes.pop())
+    def _restore(self, state: CanvasState) -> None:
+        self._strokes = list(state.strokes)
+        self._background_image = state.image
+        self._opened_source = state.source
         self._invalidate_layers()
         self._emit_history()
         self.update()
         self.drawing_changed.emit()
+
+    def _remember(self) -> None:
+        """Put the present state on the undo stack before a change (a stroke, Clear, an opened image)."""
+        self._undo.append(self._state())
+        del self._undo[:-UNDO_DEPTH]  # strokes and images of older states are freed
+        self._redo.clear()
+
+    def _emit_history(self) -> None:
+        self.can_undo_changed.emit(bool(self._undo))
+        self.can_redo_changed.emit(bool(self._redo))
+
+    def undo(self) -> None:
+        """Take back the last change: a stroke, a Clear or an opened image."""
+        if not self._undo:
+            return
+        self._redo.append(self._state())
+        self._restore(self._undo.pop())
 
     def redo(self) -> None:
         if not self._redo:
             return
-        self._strokes.append(self._redo.pop())
-        self._invalidate_layers()
-        self._emit_history()
-        self.update()
-        self.drawing_changed.emit()
+        self._undo.append(self._state())
+        self._restore(self._redo.pop())
 
     def clear(self) -> None:
-        if not self._strokes and self._background_image is None:
+        if self.is_blank() and not self._strokes:
             return
-        self._strokes.clear()
-        self._redo.clear()
-        self._background_image = None
-        self._invalidate_layers()
-        self._emit_history()
-        self.update()
-        self.drawing_changed.emit()
+        self._remember()
+        self._restore(CanvasState((), None, None))
 
-    def set_image(self, image: QImage) -> None:
-        """Show an opened image in place of the drawing (strokes may be drawn over it)."""
-        self._strokes.clear()
-        self._redo.clear()
+    def set_image(self, image: QImage, source: object) -> None:
+        """Show an opened image in place of the drawing (strokes may be drawn over it); undoable.
+
+        ``source`` is what recognition reads while nothing is drawn over the image: the file's bytes
+        or the pasted pixels at full size, never the preview, so one file always gives one input.
+        """
+        self._remember()
+        self._strokes = []
         self._background_image = image
+        self._opened_source = source
         self._invalidate_layers()
         self._emit_history()
         self.update()
+
+    def recognition_input(self) -> object:
+        """What recognition should read: the opened image itself, or the drawing (over it) as pixels."""
+        if self._opened_source is not None and not any(s.points for s in self._strokes):
+            return self._opened_source
+        return self.render_for_recognition()
 
     # ---- rendering ---------------------------------------------------------------------------------
     def _ink(self) -> QColor:
@@ -334,8 +364,8 @@ class DrawingCanvas(QWidget):
             return
         self._paint_new_pieces(stroke, range(self._current_pieces, piece_count(stroke)))
         self._current = None
+        self._remember()
         self._strokes.append(stroke)
-        self._redo.clear()
         self._emit_history()
         self.drawing_changed.emit()
 

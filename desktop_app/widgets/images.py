@@ -71,3 +71,28 @@ def channel_grid(maps: np.ndarray, max_channels: int = 64) -> np.ndarray:
             normalized
         )
     return mosaic
+
+
+PREVIEW_MAX_SIDE = 2048  # an opened image is shown at most this big; recognition reads the file itself
+
+
+def preview_image(data: bytes) -> QImage:
+    """The opened file for display, decoded straight to at most PREVIEW_MAX_SIDE px on its longer side.
+
+    Decoding an 8000 x 8000 RGBA file at full size would need 256 MB, Qt's allocation limit, and come
+    out null; decoded scaled, it is a 16 MB preview. A null image: Qt cannot decode this file.
+    """
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
+    from PySide6.QtGui import QImageReader
+
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    reader.setAutoTransform(True)  # EXIF orientation, as ml.runtime.image_io applies it
+    size = reader.size()
+    if size.isValid() and max(size.width(), size.height()) > PREVIEW_MAX_SIDE:
+        reader.setScaledSize(size.scaled(QSize(PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE), Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    buffer.close()
+    return image
