@@ -19,6 +19,14 @@ def get_args_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run headless: load every model, draw a few characters with a simulated pen, exit 0 if all is well",
     )
+    parser.add_argument(
+        "--soak",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --self-test: draw N strokes one answer at a time and report memory, latency and any missing, "
+        "stale or failed answer",
+    )
     parser.add_argument("--json", action="store_true", help="with --self-test: print one JSON object")
     parser.add_argument("--verbose", "-v", action="store_true")
     return parser

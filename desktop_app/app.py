@@ -116,6 +116,10 @@ def run(args: argparse.Namespace) -> int:
     window.service.runtime_ready.connect(lambda _took: runtime_ready_at.append(time.perf_counter() - started))
     # Torch loads on its own thread for explanations; answers come from ONNX Runtime meanwhile.
     window.service.load_runtime()
+    if args.self_test and args.soak:
+        from desktop_app.self_test import soak
+
+        return soak(window, args.soak, as_json=args.json)
     if args.self_test:
         from desktop_app.self_test import self_test
 

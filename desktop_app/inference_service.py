@@ -1,4 +1,9 @@
-"""The app's only door to ``ml``: a QObject that runs inference on one worker thread.
+"""The app's only door to ``ml``: a QObject that runs named jobs on one worker thread.
+
+Each request is a small frozen job (:class:`Recognize`, :class:`Explain`, :class:`Compare`,
+:class:`BatchChunk`, ...) put on a priority queue; one worker thread takes them in order of priority
+and arrival and runs the service's handler for that job's type. A job holds only its data, and
+nothing keeps it once it has run.
 
 Requests carry ids; a recognition that is no longer the newest when its turn comes is skipped, and a
 result that arrives after a newer request was made is dropped, so the window always shows the
@@ -13,15 +18,17 @@ compare, batch, device changes) waits, in order, until the runtime is ready.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
@@ -98,27 +105,55 @@ class BatchRow:
     error: str = ""
 
 
-_worker_state = threading.local()
+@dataclass(frozen=True)
+class ListModels:
+    pass
 
 
-class _Task(QRunnable):
-    def __init__(self, work: Callable[[], None], runtime: threading.Event) -> None:
-        super().__init__()
-        self._work = work
-        self._runtime = runtime
-        self.setAutoDelete(True)
+@dataclass(frozen=True)
+class LoadModel:
+    name: str
 
-    def run(self) -> None:
-        try:
-            # The pool may replace an idle thread, hence per thread; only once torch is loaded.
-            if self._runtime.is_set() and not getattr(_worker_state, "threads_set", False):
-                from ml.runtime.recognizer import use_cpu_threads
 
-                use_cpu_threads(1)
-                _worker_state.threads_set = True
-            self._work()
-        except Exception:  # a task must never take the worker thread down with it
-            log.exception("inference task failed")
+@dataclass(frozen=True)
+class SetDevice:
+    device: str
+
+
+@dataclass(frozen=True)
+class Recognize:
+    request_id: int
+    model: str
+    image: Any
+    top_k: int
+
+
+@dataclass(frozen=True)
+class Explain:
+    request_id: int
+    drawing_id: int  # the recognition it explains: stale once a newer drawing was sent
+    model: str
+    model_input: Any
+    label: str | None
+
+
+@dataclass(frozen=True)
+class Compare:
+    request_id: int
+    models: tuple[str, ...]
+    image: Any
+
+
+@dataclass(frozen=True)
+class BatchChunk:
+    batch_id: int
+    model: str
+    paths: tuple[Path, ...]
+    start: int
+    top_k: int
+
+
+Job = ListModels | LoadModel | SetDevice | Recognize | Explain | Compare | BatchChunk
 
 
 class InferenceService(QObject):
@@ -137,8 +172,12 @@ class InferenceService(QObject):
     def __init__(self, weights_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._weights_dir = weights_dir
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._queue: queue.PriorityQueue[tuple[int, int, Job | None]] = queue.PriorityQueue()
+        self._sequence = itertools.count()  # FIFO among jobs of one priority
+        self._pending = 0  # jobs queued or running (under self._idle)
+        self._idle = threading.Condition()
+        self._worker = threading.Thread(target=self._work_loop, name="glyphpad-inference", daemon=True)
+        self._worker.start()
         self._latest: dict[str, int] = {"recognize": 0, "explain": 0, "compare": 0}
         self._next_id = 0
         self._lock = threading.Lock()
@@ -148,7 +187,7 @@ class InferenceService(QObject):
         self._batch_cancel: dict[int, threading.Event] = {}
         self._runtime = threading.Event()  # set once torch is imported (load_runtime)
         self._runtime_loading = False
-        self._waiting_for_runtime: list[tuple[Callable[[], None], int]] = []  # GUI thread only
+        self._waiting_for_runtime: list[tuple[Job, int]] = []  # GUI thread only
         self._explainers: dict[tuple[str, str], Any] = {}  # torch models for explanations (worker thread)
         self.runtime_ready.connect(self._submit_waiting)
 
@@ -167,20 +206,55 @@ class InferenceService(QObject):
         with self._lock:
             return self._latest.get(kind) == request_id
 
-    def _submit(self, work: Callable[[], None], priority: int = PRIORITY_INTERACTIVE, needs_torch: bool = True) -> None:
-        """Queue work for the worker; work that needs torch waits until :meth:`load_runtime` is done.
+    def _submit(self, job: Job, priority: int = PRIORITY_INTERACTIVE, needs_torch: bool = False) -> None:
+        """Queue a job; a job that needs torch waits until :meth:`load_runtime` is done.
 
-        Waiting work keeps its order: until it has been queued, later torch work waits behind it.
+        Waiting jobs keep their order: until they have been queued, later torch jobs wait behind them.
         """
         if needs_torch and (not self._runtime.is_set() or self._waiting_for_runtime):
-            self._waiting_for_runtime.append((work, priority))
+            self._waiting_for_runtime.append((job, priority))
             return
-        self._pool.start(_Task(work, self._runtime), priority)
+        self._enqueue(job, priority)
+
+    def _enqueue(self, job: Job | None, priority: int) -> None:
+        with self._idle:
+            self._pending += 1
+        self._queue.put((-priority, next(self._sequence), job))
 
     def _submit_waiting(self) -> None:
         waiting, self._waiting_for_runtime = self._waiting_for_runtime, []
-        for work, priority in waiting:
-            self._pool.start(_Task(work, self._runtime), priority)
+        for job, priority in waiting:
+            self._enqueue(job, priority)
+
+    def _work_loop(self) -> None:
+        handlers: dict[type, Callable[[Any], None]] = {
+            ListModels: self._list_models,
+            LoadModel: self._load_model,
+            SetDevice: self._set_device,
+            Recognize: self._recognize,
+            Explain: self._explain,
+            Compare: self._compare,
+            BatchChunk: self._batch_chunk,
+        }
+        threads_set = False
+        while True:
+            _, _, job = self._queue.get()
+            try:
+                if job is None:
+                    return
+                if self._runtime.is_set() and not threads_set:
+                    from ml.runtime.recognizer import use_cpu_threads
+
+                    use_cpu_threads(1)  # torch's CPU work on this thread: one thread, the GUI needs a core
+                    threads_set = True
+                handlers[type(job)](job)
+            except Exception:  # a job must never take the worker thread down with it
+                log.exception("inference job %s failed", type(job).__name__)
+            finally:
+                del job  # nothing keeps a finished job (or the image it carried)
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
 
     @property
     def runtime_loaded(self) -> bool:
@@ -217,13 +291,33 @@ class InferenceService(QObject):
         return self._requested_device.startswith("cuda")
 
     def wait_idle(self, timeout_ms: int = 30000) -> bool:
-        return self._pool.waitForDone(timeout_ms)
+        """Block until every queued job has run (False if ``timeout_ms`` passed first)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout_ms / 1000)
 
-    def shutdown(self) -> None:
+    @property
+    def worker_running(self) -> bool:
+        return self._worker.is_alive()
+
+    @property
+    def idle(self) -> bool:
+        with self._idle:
+            return self._pending == 0
+
+    def shutdown(self, timeout_ms: int = 10000) -> None:
+        """Cancel batches, drop queued jobs, let the running one finish and stop the worker."""
         for event in self._batch_cancel.values():
             event.set()
-        self._pool.clear()
-        self._pool.waitForDone(10000)
+        self._waiting_for_runtime.clear()
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+            with self._idle:
+                self._pending -= 1
+        self._enqueue(None, -1_000_000)  # after anything still queued: the worker's last item
+        self._worker.join(timeout_ms / 1000)
 
     # ---- worker-side helpers -------------------------------------------------------------------
     def _recognizer(self, name: str) -> Any:
@@ -251,60 +345,83 @@ class InferenceService(QObject):
 
     # ---- requests (called from the GUI thread) -------------------------------------------------
     def list_models(self) -> None:
-        def work() -> None:
-            from ml.runtime.cards import WeightsError, bundled_cards  # cards only: no torch needed
-
-            infos = []
-            for weights_path, card in bundled_cards(self._weights_dir):
-                if isinstance(card, WeightsError):
-                    infos.append(ModelInfo(name=weights_path.stem, error=str(card)))
-                    continue
-                error = "" if weights_path.exists() else f"{weights_path.name} is missing"
-                infos.append(ModelInfo(name=card.name, card=card, error=error))
-            self.models_listed.emit(infos)
-
-        self._submit(work, needs_torch=False)
+        self._submit(ListModels())
 
     def load_model(self, name: str) -> None:
-        def work() -> None:
-            try:
-                recognizer = self._recognizer(name)
-            except Exception as error:  # WeightsError, DeviceError, or anything torch raises
-                self.model_failed.emit(name, _one_line(error))
-                return
-            self.model_ready.emit(name, recognizer.describe_device())
-
-        self._submit(work, needs_torch=self._answers_need_torch())
+        self._submit(LoadModel(name), needs_torch=self._answers_need_torch())
 
     def set_device(self, device: str) -> None:
         self._requested_device = device
-
-        def work() -> None:
-            from ml.runtime.devices import DeviceError, cuda_available, describe, resolve_device
-
-            try:
-                resolved = resolve_device(device)
-            except DeviceError as error:
-                self.model_failed.emit("", _one_line(error))
-                return
-            self._device = device
-            self._recognizers.clear()
-            shown = "CPU (ONNX Runtime)" if resolved == "cpu" else describe(resolved)
-            self.device_changed.emit(shown, cuda_available())
-
-        self._submit(work, needs_torch=device.startswith("cuda"))
+        self._submit(SetDevice(device), needs_torch=device.startswith("cuda"))
 
     def recognize(self, model: str, image: Any, top_k: int = 5) -> int:
         """Queue a recognition of ``image`` (array, path or bytes); returns the request id."""
         request_id = self._new_id("recognize")
-
-        def work() -> None:
-            if not self.is_latest("recognize", request_id):
-                return  # a newer drawing is already queued: this one would only be shown and replaced
-            self.recognized.emit(request_id, self._recognize_now(model, image, top_k))
-
-        self._submit(work, needs_torch=self._answers_need_torch())
+        self._submit(Recognize(request_id, model, image, top_k), needs_torch=self._answers_need_torch())
         return request_id
+
+    def explain(self, model: str, model_input: np.ndarray, label: str | None = None) -> int:
+        request_id = self._new_id("explain")
+        job = Explain(request_id, self.latest_id("recognize"), model, model_input, label)
+        self._submit(job, PRIORITY_EXPLAIN, needs_torch=True)
+        return request_id
+
+    def compare(self, models: list[str], image: Any) -> int:
+        request_id = self._new_id("compare")
+        self._submit(Compare(request_id, tuple(models), image), PRIORITY_EXPLAIN, self._answers_need_torch())
+        return request_id
+
+    def start_batch(self, model: str, paths: list[Path], top_k: int = 5) -> int:
+        """Recognize files chunk by chunk; each chunk is a job of its own so drawings can run in between."""
+        batch_id = self._new_id("batch")
+        self._batch_cancel[batch_id] = threading.Event()
+        job = BatchChunk(batch_id, model, tuple(paths), 0, top_k)
+        self._submit(job, PRIORITY_BATCH, self._answers_need_torch())
+        return batch_id
+
+    def cancel_batch(self, batch_id: int) -> None:
+        event = self._batch_cancel.get(batch_id)
+        if event is not None:
+            event.set()
+
+    # ---- jobs (run on the worker thread) ---------------------------------------------------------
+    def _list_models(self, _job: ListModels) -> None:
+        from ml.runtime.cards import WeightsError, bundled_cards  # cards only: no torch needed
+
+        infos = []
+        for weights_path, card in bundled_cards(self._weights_dir):
+            if isinstance(card, WeightsError):
+                infos.append(ModelInfo(name=weights_path.stem, error=str(card)))
+                continue
+            error = "" if weights_path.exists() else f"{weights_path.name} is missing"
+            infos.append(ModelInfo(name=card.name, card=card, error=error))
+        self.models_listed.emit(infos)
+
+    def _load_model(self, job: LoadModel) -> None:
+        try:
+            recognizer = self._recognizer(job.name)
+        except Exception as error:  # WeightsError, DeviceError, or anything a runtime raises
+            self.model_failed.emit(job.name, _one_line(error))
+            return
+        self.model_ready.emit(job.name, recognizer.describe_device())
+
+    def _set_device(self, job: SetDevice) -> None:
+        from ml.runtime.devices import DeviceError, cuda_available, describe, resolve_device
+
+        try:
+            resolved = resolve_device(job.device)
+        except DeviceError as error:
+            self.model_failed.emit("", _one_line(error))
+            return
+        self._device = job.device
+        self._recognizers.clear()
+        shown = "CPU (ONNX Runtime)" if resolved == "cpu" else describe(resolved)
+        self.device_changed.emit(shown, cuda_available())
+
+    def _recognize(self, job: Recognize) -> None:
+        if not self.is_latest("recognize", job.request_id):
+            return  # a newer drawing is already queued: this one would only be shown and replaced
+        self.recognized.emit(job.request_id, self._recognize_now(job.model, job.image, job.top_k))
 
     def _recognize_now(self, model: str, image: Any, top_k: int) -> Recognition:
         from ml.runtime.recognizer import Prediction
@@ -324,88 +441,66 @@ class InferenceService(QObject):
             return Recognition(model, top, result.model_input, latency, notes=result.notes)
         return Recognition(model=model, error=result.reason, blank=result.blank, latency_ms=latency)
 
-    def explain(self, model: str, model_input: np.ndarray, label: str | None = None) -> int:
-        request_id = self._new_id("explain")
-        drawing_id = self.latest_id("recognize")
+    def _explain(self, job: Explain) -> None:
+        # Stale when a newer explanation was asked for, or the drawing changed since.
+        if not self.is_latest("explain", job.request_id) or self.latest_id("recognize") != job.drawing_id:
+            return
+        from ml.runtime.explain import activation_maps, explain
 
-        def work() -> None:
-            # Stale when a newer explanation was asked for, or the drawing changed since.
-            if not self.is_latest("explain", request_id) or self.latest_id("recognize") != drawing_id:
-                return
-            from ml.runtime.explain import activation_maps, explain
+        try:
+            recognizer = self._explainer(job.model)
+            heatmap = explain(recognizer, job.model_input, job.label)
+            maps = activation_maps(recognizer, job.model_input)
+        except Exception as error:
+            self.explained.emit(job.request_id, Explanation(model=job.model, error=_one_line(error)))
+            return
+        layers = tuple((layer.name, layer.maps) for layer in maps.layers)
+        explanation = Explanation(job.model, heatmap.label, heatmap.method, heatmap.heatmap, layers)
+        self.explained.emit(job.request_id, explanation)
 
-            try:
-                recognizer = self._explainer(model)
-                heatmap = explain(recognizer, model_input, label)
-                maps = activation_maps(recognizer, model_input)
-            except Exception as error:
-                self.explained.emit(request_id, Explanation(model=model, error=_one_line(error)))
-                return
-            layers = tuple((layer.name, layer.maps) for layer in maps.layers)
-            self.explained.emit(request_id, Explanation(model, heatmap.label, heatmap.method, heatmap.heatmap, layers))
-
-        self._submit(work, PRIORITY_EXPLAIN)
-        return request_id
-
-    def compare(self, models: list[str], image: Any) -> int:
-        request_id = self._new_id("compare")
-
-        def work() -> None:
-            if not self.is_latest("compare", request_id):
-                return
-            rows = []
-            for name in models:
-                result = self._recognize_now(name, image, top_k=1)
-                if result.error:
-                    rows.append(ComparisonRow(model=name, error=result.error))
-                else:
-                    label, confidence = result.top[0]
-                    rows.append(ComparisonRow(name, label, confidence, result.latency_ms))
-            self.compared.emit(request_id, rows)
-
-        self._submit(work, PRIORITY_EXPLAIN, needs_torch=self._answers_need_torch())
-        return request_id
-
-    def start_batch(self, model: str, paths: list[Path], top_k: int = 5) -> int:
-        """Recognize files chunk by chunk; each chunk is its own task so drawings can run in between."""
-        batch_id = self._new_id("batch")
-        cancel = threading.Event()
-        self._batch_cancel[batch_id] = cancel
-
-        def chunk(start: int) -> None:
-            if cancel.is_set():
-                self.batch_finished.emit(batch_id, start, True)
-                return
-            from ml.runtime.recognizer import Prediction
-
-            end = min(start + BATCH_CHUNK, len(paths))
-            try:
-                results = self._recognizer(model).predict_many(paths[start:end], top_k=top_k)
-            except Exception as error:
-                results = [None] * (end - start)
-                reason = _one_line(error)
-            for offset, result in enumerate(results):
-                index = start + offset
-                if isinstance(result, Prediction):
-                    row = BatchRow(index, str(paths[index]), tuple((s.label, s.prob) for s in result.top))
-                elif result is None:
-                    row = BatchRow(index, str(paths[index]), error=reason)
-                else:
-                    row = BatchRow(index, str(paths[index]), error=("blank: " if result.blank else "") + result.reason)
-                self.batch_progress.emit(batch_id, row)
-            if end >= len(paths):
-                self._batch_cancel.pop(batch_id, None)
-                self.batch_finished.emit(batch_id, end, False)
+    def _compare(self, job: Compare) -> None:
+        if not self.is_latest("compare", job.request_id):
+            return
+        rows = []
+        for name in job.models:
+            result = self._recognize_now(name, job.image, top_k=1)
+            if result.error:
+                rows.append(ComparisonRow(model=name, error=result.error))
             else:
-                self._submit(lambda: chunk(end), PRIORITY_BATCH, needs_torch=self._answers_need_torch())
+                label, confidence = result.top[0]
+                rows.append(ComparisonRow(name, label, confidence, result.latency_ms))
+        self.compared.emit(job.request_id, rows)
 
-        self._submit(lambda: chunk(0), PRIORITY_BATCH, needs_torch=self._answers_need_torch())
-        return batch_id
+    def _batch_chunk(self, job: BatchChunk) -> None:
+        cancel = self._batch_cancel.get(job.batch_id)
+        if cancel is None or cancel.is_set():
+            self._batch_cancel.pop(job.batch_id, None)
+            self.batch_finished.emit(job.batch_id, job.start, True)
+            return
+        from ml.runtime.recognizer import Prediction
 
-    def cancel_batch(self, batch_id: int) -> None:
-        event = self._batch_cancel.get(batch_id)
-        if event is not None:
-            event.set()
+        end = min(job.start + BATCH_CHUNK, len(job.paths))
+        chunk = list(job.paths[job.start : end])
+        reason = ""
+        try:
+            results: list[Any] = self._recognizer(job.model).predict_many(chunk, top_k=job.top_k)
+        except Exception as error:
+            results = [None] * len(chunk)
+            reason = _one_line(error)
+        for offset, result in enumerate(results):
+            index = job.start + offset
+            if isinstance(result, Prediction):
+                row = BatchRow(index, str(job.paths[index]), tuple((s.label, s.prob) for s in result.top))
+            elif result is None:
+                row = BatchRow(index, str(job.paths[index]), error=reason)
+            else:
+                row = BatchRow(index, str(job.paths[index]), error=("blank: " if result.blank else "") + result.reason)
+            self.batch_progress.emit(job.batch_id, row)
+        if end >= len(job.paths):
+            self._batch_cancel.pop(job.batch_id, None)
+            self.batch_finished.emit(job.batch_id, end, False)
+        else:
+            self._enqueue(replace(job, start=end), PRIORITY_BATCH)
 
 
 def _one_line(error: BaseException) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import sys
 import time
 from typing import Any
 
@@ -99,31 +100,116 @@ def _pause(seconds: float) -> None:
     loop.exec()
 
 
+def draw_stroke(canvas: Any, stroke: list[tuple[float, float]]) -> float:
+    """One pen stroke (unit-box points, y down) on the real canvas with tablet events, pressure swelling
+    and easing like a real pen's; returns when the pen-up was sent (perf_counter)."""
+    size = min(canvas.width(), canvas.height()) * 0.7
+    left, top = (canvas.width() - size) / 2, (canvas.height() - size) / 2
+    points = [QPointF(left + x * size, top + y * size) for x, y in stroke]
+    dense = [points[0]]
+    for a, b in itertools.pairwise(points):
+        steps = max(1, int(((b.x() - a.x()) ** 2 + (b.y() - a.y()) ** 2) ** 0.5 / 4))
+        dense += [a + (b - a) * (i / steps) for i in range(1, steps + 1)]
+    send_pen(canvas, QTabletEvent.Type.TabletPress, dense[0], 0.4)
+    for i, point in enumerate(dense[1:]):
+        send_pen(canvas, QTabletEvent.Type.TabletMove, point, 0.55 + 0.35 * math.sin(math.pi * i / len(dense)))
+    released = time.perf_counter()
+    send_pen(canvas, QTabletEvent.Type.TabletRelease, dense[-1], 0.0)
+    return released
+
+
 def draw_with_pen(canvas: Any, char: str, pause_s: float = 0.0) -> float:
     """Draw ``char`` stroke by stroke on the real canvas with simulated tablet events (varying pressure).
 
     ``pause_s``: time between strokes, with the event loop running, as when a person lifts the pen.
     Returns when the last pen-up was sent (perf_counter): the moment a user's wait begins.
     """
-    released = time.perf_counter()
     from ml.runtime.synth import GLYPHS
 
-    size = min(canvas.width(), canvas.height()) * 0.7
-    left, top = (canvas.width() - size) / 2, (canvas.height() - size) / 2
+    released = time.perf_counter()
     for index, stroke in enumerate(GLYPHS[char]):
         if index and pause_s:
             _pause(pause_s)
-        points = [QPointF(left + x * size, top + y * size) for x, y in stroke]
-        dense = [points[0]]
-        for a, b in itertools.pairwise(points):
-            steps = max(1, int(((b.x() - a.x()) ** 2 + (b.y() - a.y()) ** 2) ** 0.5 / 4))
-            dense += [a + (b - a) * (i / steps) for i in range(1, steps + 1)]
-        send_pen(canvas, QTabletEvent.Type.TabletPress, dense[0], 0.4)
-        for i, point in enumerate(dense[1:]):  # pressure swells and eases like a real pen stroke
-            send_pen(canvas, QTabletEvent.Type.TabletMove, point, 0.55 + 0.35 * math.sin(math.pi * i / len(dense)))
-        released = time.perf_counter()
-        send_pen(canvas, QTabletEvent.Type.TabletRelease, dense[-1], 0.0)
+        released = draw_stroke(canvas, stroke)
     return released
+
+
+def resident_mb() -> float:
+    """This process's resident memory now, in MB (Linux /proc; elsewhere the peak from getrusage)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            pages = int(handle.read().split()[1])
+        import os
+
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+
+SOAK_WARM_UP = 500  # strokes before the memory baseline: caches, allocator pools and the model settle
+
+
+def soak(window: MainWindow, strokes: int, as_json: bool) -> int:
+    """Draw ``strokes`` pen strokes through the real canvas, one answer awaited after each, a character
+    at a time (Clear between characters); report memory and latency, and any missing, stale or failed
+    answer. Exit status 0 when none was missing, stale or failed."""
+    from ml.runtime.synth import GLYPHS
+
+    listed: list[list[ModelInfo]] = []
+    ready: list[str] = []
+    window.service.models_listed.connect(listed.append)
+    window.service.model_ready.connect(lambda name, _device: ready.append(name))
+    window.start()
+    # A long session's steady state: the model loaded, and torch too (it loads in the background).
+    wait_until(lambda: bool(ready) and window.service.runtime_loaded, 120)
+    shown: list[Recognition] = []
+    window.result_shown.connect(shown.append)
+    report: dict[str, Any] = {"strokes": strokes, "model": window.preferences.model, "rss_mb_start": resident_mb()}
+    latencies: list[float] = []
+    missing = stale = failed = 0
+    glyphs = itertools.cycle(SELF_TEST_CHARACTERS)
+    drawn = 0
+    while drawn < strokes:
+        window.canvas.clear()
+        for stroke in GLYPHS[next(glyphs)]:
+            if drawn == strokes:
+                break
+            shown.clear()
+            released = draw_stroke(window.canvas, stroke)
+            request = window.service.latest_id("recognize")
+            _wait_for_result(window, shown, request, 10)
+            answer = next((r for r in shown if r.request_id == request), None)
+            stale += sum(1 for r in shown if r.request_id != request)
+            if answer is None:
+                missing += 1
+            elif answer.error:
+                failed += 1
+            else:
+                latencies.append((time.perf_counter() - released) * 1000)
+            drawn += 1
+            if drawn == min(SOAK_WARM_UP, strokes):
+                report["rss_mb_after_warm_up"] = resident_mb()
+    report["rss_mb_end"] = resident_mb()
+    report["rss_growth_after_warm_up_mb"] = round(report["rss_mb_end"] - report["rss_mb_after_warm_up"], 1)
+    for key in ("rss_mb_start", "rss_mb_after_warm_up", "rss_mb_end"):
+        report[key] = round(report[key], 1)
+    ordered = sorted(latencies)
+
+    def percentile(share: float) -> float | None:
+        return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 2) if ordered else None
+
+    report.update(p50_ms=percentile(0.5), p95_ms=percentile(0.95), max_ms=round(ordered[-1], 2) if ordered else None)
+    report.update(missing=missing, stale=stale, failed=failed, ok=missing == stale == failed == 0)
+    window.service.shutdown()
+    if as_json:
+        print(json.dumps(report))
+    else:
+        for key, value in report.items():
+            print(f"{key:28s} {value}")
+    return 0 if report["ok"] else 1
 
 
 def self_test(

@@ -65,7 +65,7 @@ def window(qtbot, weights_env: Path, tmp_path: Path) -> Iterator[MainWindow]:  #
     win = _open_window(qtbot, tmp_path / "settings.ini")
     yield win
     win.close()
-    assert win.service._pool.activeThreadCount() == 0, "a worker thread was left running"
+    assert not win.service.worker_running, "the worker thread was left running"
 
 
 def _mouse_draw(canvas, char: str) -> None:  # type: ignore[no-untyped-def]
