@@ -24,6 +24,7 @@ from desktop_app.themes import apply_theme
 
 log = logging.getLogger(__name__)
 GIL_SWITCH_INTERVAL_S = 0.0005
+RUNTIME_LOAD_LATEST_MS = 3000  # torch loads by then even if nothing was drawn
 
 
 def process_start_time() -> float:
@@ -93,15 +94,16 @@ def create_window(args: argparse.Namespace, settings: QSettings | None = None) -
     system_palette = app.palette()
     apply_theme(app, preferences.theme, system_palette)
     service = InferenceService(paths.weights_dir())
+    # The worker loads the model in use (numpy, ONNX Runtime, the graph) while this thread builds the
+    # window: the first drawing is answered as soon as it is drawn. Answers need no torch on the CPU.
+    if not preferences.device.startswith("cuda"):
+        service.load_model(preferences.model)
     window = MainWindow(service, settings, preferences, system_palette)
     return window
 
 
 def run(args: argparse.Namespace) -> int:
     started = process_start_time()
-    # The GUI thread and the inference worker share the GIL. With Python's default 5 ms switch interval
-    # a worker woken by a finished stroke could wait that long while the GUI thread repaints.
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     QApplication.setOrganizationName(ORGANIZATION)
     QApplication.setApplicationName(APPLICATION)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -112,10 +114,17 @@ def run(args: argparse.Namespace) -> int:
     wait_until(lambda: window.isVisible(), 5)
     QApplication.processEvents()
     shown_s = time.perf_counter() - started
+    # The GUI thread and the inference worker share the GIL. With Python's default 5 ms switch interval
+    # a worker woken by a finished stroke could wait that long while the GUI thread repaints. Set only
+    # now: while the window is built and the worker loads the model, switching every 0.5 ms slowed both.
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     runtime_ready_at: list[float] = []
     window.service.runtime_ready.connect(lambda _took: runtime_ready_at.append(time.perf_counter() - started))
-    # Torch loads on its own thread for explanations; answers come from ONNX Runtime meanwhile.
-    window.service.load_runtime()
+    # Torch (explanations, CUDA) loads on a thread of its own once the first answer is on screen:
+    # importing it takes seconds of the GIL, and before that it would slow the model's loading and the
+    # first drawing. A user who opens Explain first gets it loaded at once (MainWindow asks for it).
+    window.result_shown.connect(lambda _result: window.service.load_runtime())
+    QTimer.singleShot(RUNTIME_LOAD_LATEST_MS, window.service.load_runtime)
     if args.self_test and args.soak:
         from desktop_app.self_test import soak
 

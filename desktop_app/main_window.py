@@ -388,7 +388,9 @@ class MainWindow(QMainWindow):
         self._submit(self.canvas.recognition_input())
 
     def _submit(self, image: Any) -> None:
-        if not self.preferences.model or self.preferences.model not in self.models:
+        # Before the model list has arrived the model in use is already loading (create_window): ask it.
+        listed_without_it = bool(self.models) and self.preferences.model not in self.models
+        if not self.preferences.model or listed_without_it:
             return
         self._current_input = image
         request_id = self.service.recognize(self.preferences.model, image, self.preferences.top_k)
@@ -422,6 +424,7 @@ class MainWindow(QMainWindow):
             return
         if not self.service.runtime_loaded:  # the request waits for torch; say so instead of showing nothing
             self.explain_view.show_error("Loading PyTorch for Grad-CAM and the activation maps…")
+            self.service.load_runtime()
         self.service.explain(self.preferences.model, self._current_model_input, self.explain_view.chosen_class())
 
     def _on_explained(self, request_id: int, explanation: Explanation) -> None:

@@ -65,8 +65,11 @@ class Recognizer:
         return load_recognizer(name_or_path, device)
 
     def warm_up(self) -> None:
-        """One forward pass, so that the first drawing pays no first-call costs."""
-        self.predict_inputs(np.zeros((1, 28, 28), dtype=np.float32))
+        """One drawing through the whole path, so that the first real one pays no first-call costs
+        (imports inside preprocessing, its cached resampling weights, the runtime's first run)."""
+        drawing = np.full((128, 128), 255, dtype=np.uint8)
+        drawing[30:100, 60:68] = 0
+        self.predict(drawing)
 
     def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
         """Probabilities (N x classes) for preprocessed N x 28 x 28 inputs."""
