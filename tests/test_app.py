@@ -373,9 +373,7 @@ def _big_rgba_letter(path: Path, side: int) -> None:
     Image.fromarray(drawing).convert("RGBA").resize((side, side), Image.Resampling.NEAREST).save(path)
 
 
-def test_an_opened_image_gives_one_input_however_it_was_opened(
-    qtbot, window: MainWindow, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+def test_an_opened_image_gives_one_input_however_it_was_opened(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "big.png"
     _big_rgba_letter(path, 8000)
     opened = _last_result(qtbot, window, lambda: window.open_image(path))
@@ -404,3 +402,17 @@ def test_clear_and_opening_an_image_can_be_undone(qtbot, window: MainWindow, tmp
     assert len(window.canvas.strokes) == 3
     window.canvas.redo()
     assert window.canvas.is_blank() and window.predictions.headline.text() == "—"
+
+
+def test_the_canvas_hands_recognition_the_pixels_of_mls_one_stroke_renderer(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """The drawing reaches recognition exactly as ml.runtime.render draws pen training data."""
+    from ml.runtime.render import PenStroke, render_strokes
+
+    canvas = window.canvas
+    draw_with_pen(canvas, "A")  # pressure varies along each stroke
+    pixels = canvas.render_for_recognition()
+    height, width = pixels.shape
+    assert max(width, height) == 128
+    strokes = [PenStroke(np.asarray(s.points, dtype=np.float64), s.width, s.eraser) for s in canvas.strokes]
+    assert np.array_equal(pixels, render_strokes(strokes, width, height, scale=width / canvas.width()))
+    window.service.wait_idle()

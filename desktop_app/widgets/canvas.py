@@ -8,7 +8,7 @@ ignored anyway, so a pen stroke is never drawn twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -60,6 +60,15 @@ class CanvasState:
     strokes: tuple[Stroke, ...]
     image: QImage | None
     source: object
+
+
+def _pen_stroke(stroke: Stroke) -> Any:
+    """The canvas's stroke as ml's renderer takes it."""
+    import numpy as np
+
+    from ml.runtime.render import PenStroke
+
+    return PenStroke(np.asarray(stroke.points, dtype=np.float64), stroke.width, stroke.eraser)
 
 
 def _pen_width(stroke: Stroke, pressure: float) -> float:
@@ -152,6 +161,7 @@ class DrawingCanvas(QWidget):
         # with inference. Undo, resize and a theme change rebuild them.
         self._screen_layer: QImage | None = None  # paper, opened image and strokes at device pixels
         self._recognition_pixels: np.ndarray | None = None  # render_for_recognition's result until a change
+        self._renderer: Any = None  # ml.runtime.render.StrokeRenderer of the finished strokes
         self._current_pieces = 0  # pieces of the stroke being drawn that are in the caches
 
     # ---- state -----------------------------------------------------------------------------------
@@ -236,6 +246,7 @@ class DrawingCanvas(QWidget):
     def _invalidate_layers(self) -> None:
         self._screen_layer = None
         self._recognition_pixels = None
+        self._renderer = None
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._invalidate_layers()
@@ -275,10 +286,11 @@ class DrawingCanvas(QWidget):
     def _recognition_scale(self) -> float:
         return min(1.0, RECOGNITION_MAX_SIDE / max(self.width(), self.height(), 1))
 
-    def _background_for_recognition(self, width: int, height: int) -> np.ndarray | None:
+    def _background_for_recognition(self) -> np.ndarray | None:
         """The opened image, grey, as the recognition image's background (None without one)."""
         if self._background_image is None:
             return None
+        width, height = self._recognition_size()
         layer = QImage(width, height, QImage.Format.Format_Grayscale8)
         layer.fill(QColor("white"))
         painter = QPainter(layer)
@@ -324,24 +336,38 @@ class DrawingCanvas(QWidget):
         Rendered by ml's one stroke renderer (``ml.runtime.render``), the function that also draws the
         pen-handwriting training data, with the longer side at most RECOGNITION_MAX_SIDE px:
         preprocessing normalizes size and stroke width anyway, and a smaller image keeps
-        stroke-to-result latency low on large canvases. What is on screen is painted by Qt.
+        stroke-to-result latency low on large canvases. Each finished stroke is added to the
+        renderer as it ends; undo, clear, a new image and a resize start it again. What is on screen
+        is painted by Qt.
         """
         if self._recognition_pixels is None:
-            import numpy as np
+            renderer = self._stroke_renderer()
+            if self._current is not None:  # mid-stroke: a one-off rendering that includes it
+                from ml.runtime.render import render_strokes
 
-            from ml.runtime.render import PenStroke, render_strokes
-
-            scale = self._recognition_scale()
-            width, height = max(1, round(self.width() * scale)), max(1, round(self.height() * scale))
-            strokes = self._strokes + ([self._current] if self._current is not None else [])
-            self._recognition_pixels = render_strokes(
-                [PenStroke(np.asarray(s.points, dtype=np.float64), s.width, s.eraser) for s in strokes if s.points],
-                width,
-                height,
-                scale=width / max(1, self.width()),
-                background=self._background_for_recognition(width, height),
-            )
+                strokes = [_pen_stroke(s) for s in (*self._strokes, self._current) if s.points]
+                width, height = self._recognition_size()
+                return render_strokes(strokes, width, height, renderer.scale, self._background_for_recognition())
+            self._recognition_pixels = renderer.pixels()
         return self._recognition_pixels
+
+    def _recognition_size(self) -> tuple[int, int]:
+        scale = self._recognition_scale()
+        return max(1, round(self.width() * scale)), max(1, round(self.height() * scale))
+
+    def _stroke_renderer(self) -> Any:
+        """The renderer holding every finished stroke (built from them when missing)."""
+        if self._renderer is None:
+            from ml.runtime.render import StrokeRenderer
+
+            width, height = self._recognition_size()
+            self._renderer = StrokeRenderer(
+                width, height, width / max(1, self.width()), self._background_for_recognition()
+            )
+            for stroke in self._strokes:
+                if stroke.points:
+                    self._renderer.add(_pen_stroke(stroke))
+        return self._renderer
 
     # ---- input ---------------------------------------------------------------------------------------
     def _begin(self, position: QPointF, pressure: float) -> None:
@@ -366,6 +392,9 @@ class DrawingCanvas(QWidget):
         self._current = None
         self._remember()
         self._strokes.append(stroke)
+        if self._renderer is not None and stroke.points:
+            self._renderer.add(_pen_stroke(stroke))
+        self._recognition_pixels = None
         self._emit_history()
         self.drawing_changed.emit()
 

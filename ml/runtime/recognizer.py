@@ -247,6 +247,9 @@ def warm_up_runtime() -> None:
 
     from ml.models import get_model
 
+    # One intra-op thread: torch's pool of one thread per core keeps spinning after each call, on the
+    # cores the GUI thread and the answering worker need (explanations are small; one thread does).
+    torch.set_num_threads(1)
     for arch in ("lenet5", "gru"):
         x = torch.zeros(1, 1, 28, 28, requires_grad=True)
         get_model(arch, num_classes=2).eval()(x).sum().backward()

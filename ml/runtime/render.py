@@ -90,6 +90,34 @@ def _paint(draw: ImageDraw.ImageDraw, stroke: PenStroke, scale: float, fill: int
         draw.line(run, fill=fill, width=max(1, round(2 * radii[end])))
 
 
+class StrokeRenderer:
+    """Strokes drawn one at a time into the supersampled image: a canvas adds each stroke as it ends, so
+    lifting the pen costs one stroke's drawing, not the whole drawing's. :meth:`pixels` equals
+    :func:`render_strokes` of all strokes added so far."""
+
+    def __init__(self, width: int, height: int, scale: float = 1.0, background: np.ndarray | None = None) -> None:
+        if width < 1 or height < 1:
+            raise ValueError(f"cannot render to {width} x {height} pixels")
+        big = (width * SUPERSAMPLE, height * SUPERSAMPLE)
+        if background is None:
+            self._image = Image.new("L", big, 255)
+        else:
+            if background.shape != (height, width):
+                raise ValueError(f"background is {background.shape[1]} x {background.shape[0]}, not {width} x {height}")
+            grey = Image.fromarray(np.ascontiguousarray(background, dtype=np.uint8))
+            self._image = grey.resize(big, Image.Resampling.NEAREST)
+        self._draw = ImageDraw.Draw(self._image)
+        self.scale = scale
+
+    def add(self, stroke: PenStroke) -> None:
+        if len(stroke.points):
+            _paint(self._draw, stroke, self.scale, 255 if stroke.eraser else 0)
+
+    def pixels(self) -> np.ndarray:
+        """Height x width uint8, black strokes (eraser strokes white) on white or on the background."""
+        return np.asarray(self._image.reduce(SUPERSAMPLE))
+
+
 def render_strokes(
     strokes: Sequence[PenStroke],
     width: int,
@@ -102,17 +130,7 @@ def render_strokes(
     ``scale`` maps canvas pixels to output pixels (the canvas renders for recognition at most 128 px
     on its longer side); ``background`` is a grey height x width uint8 image drawn under the strokes.
     """
-    if width < 1 or height < 1:
-        raise ValueError(f"cannot render to {width} x {height} pixels")
-    big = (width * SUPERSAMPLE, height * SUPERSAMPLE)
-    if background is None:
-        canvas = Image.new("L", big, 255)
-    else:
-        if background.shape != (height, width):
-            raise ValueError(f"background is {background.shape[1]} x {background.shape[0]}, not {width} x {height}")
-        canvas = Image.fromarray(np.ascontiguousarray(background, dtype=np.uint8)).resize(big, Image.Resampling.NEAREST)
-    draw = ImageDraw.Draw(canvas)
+    renderer = StrokeRenderer(width, height, scale, background)
     for stroke in strokes:
-        if len(stroke.points):
-            _paint(draw, stroke, scale, 255 if stroke.eraser else 0)
-    return np.asarray(canvas.reduce(SUPERSAMPLE))
+        renderer.add(stroke)
+    return renderer.pixels()
