@@ -95,6 +95,7 @@ class ComparisonRow:
     confidence: float = 0.0
     latency_ms: float = 0.0
     error: str = ""
+    classes: tuple[str, ...] = ()  # what this model can answer at all
 
 
 @dataclass(frozen=True)
@@ -468,7 +469,8 @@ class InferenceService(QObject):
                 rows.append(ComparisonRow(model=name, error=result.error))
             else:
                 label, confidence = result.top[0]
-                rows.append(ComparisonRow(name, label, confidence, result.latency_ms))
+                classes = tuple(self._recognizer(name).labels)
+                rows.append(ComparisonRow(name, label, confidence, result.latency_ms, classes=classes))
         self.compared.emit(job.request_id, rows)
 
     def _batch_chunk(self, job: BatchChunk) -> None:

@@ -443,7 +443,7 @@ class MainWindow(QMainWindow):
 
     def _on_compared(self, request_id: int, rows: list[ComparisonRow]) -> None:
         if self.service.is_latest("compare", request_id):
-            self.compare_view.show_rows(rows)
+            self.compare_view.show_rows(rows, self.preferences.model)
 
     # ---- images: open, paste, drop --------------------------------------------------------------------
     def open_image_dialog(self) -> None:

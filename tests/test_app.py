@@ -260,9 +260,35 @@ def test_compare_view_runs_every_model(qtbot, window: MainWindow) -> None:  # ty
     with qtbot.waitSignal(window.service.compared, timeout=TIMEOUT_MS):
         _mouse_draw(window.canvas, "A")
     qtbot.waitUntil(lambda: window.compare_view.table.rowCount() == 2, timeout=TIMEOUT_MS)
-    models = {window.compare_view.table.item(r, 0).text() for r in range(2)}
+    models = {window.compare_view.table.item(r, 0).text().removesuffix("  (in use)") for r in range(2)}
     assert models == {"cnn_tiny", "gru_tiny"}
-    assert "models say" in window.compare_view.summary.text()
+    assert "that can say" in window.compare_view.summary.text()
+    in_use = [r for r in range(2) if "(in use)" in window.compare_view.table.item(r, 0).text()]
+    assert len(in_use) == 1 and window.compare_view.table.item(in_use[0], 0).font().bold()
+
+
+def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.inference_service import ComparisonRow
+    from desktop_app.widgets.compare_view import CompareView, agreement
+
+    digits_and_capitals = tuple("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    letters = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    by_case = tuple("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    seven = ComparisonRow("emnist36", "7", 0.9, classes=digits_and_capitals)
+    assert agreement(ComparisonRow("letters", "T", 0.8, classes=letters), seven) == "cannot say 7"
+    assert agreement(ComparisonRow("other36", "1", 0.8, classes=digits_and_capitals), seven) == "no"
+    o_merged = ComparisonRow("emnist36", "O", 0.9, classes=digits_and_capitals)
+    assert agreement(ComparisonRow("byclass62", "o", 0.7, classes=by_case), o_merged) == "yes"
+    assert agreement(ComparisonRow("byclass62", "0", 0.7, classes=by_case), o_merged) == "no"
+    view = CompareView()
+    qtbot.addWidget(view)
+    rows = [seven] + [ComparisonRow(f"letters{i}", "T", 0.8, classes=letters) for i in range(6)]
+    rows.append(ComparisonRow("broken", error="a very long reason " * 20))
+    view.show_rows(rows, "emnist36")
+    assert view.table.item(0, 3).text() == "yes"  # six letter models cannot outvote it
+    assert all(view.table.item(r, 3).text() == "cannot say 7" for r in range(1, 7))
+    assert view.summary.text().startswith("1 of 1 models")
+    assert view.table.item(7, 1).text().startswith("a very long reason")
 
 
 def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

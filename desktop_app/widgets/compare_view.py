@@ -1,4 +1,10 @@
-"""Several models on the same input: model, top-1, confidence, agreement with the majority, latency."""
+"""Several models on the same input: model, answer, confidence, agreement with the model in use, latency.
+
+Models have different label sets: a letters-only model cannot say 7, and a 36-class model writes every
+letter as a capital. So agreement is judged like with like: an answer agrees when it is the same
+character, or the same letter where one of the two models does not tell its cases apart; a model
+that has no class for the reference answer is "cannot say", not a dissenting vote.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-COLUMNS = ("Model", "Top-1", "Confidence", "Agrees", "Latency")
+COLUMNS = ("Model", "Answer", "Confidence", "Agrees", "Latency")
+DISAGREE = QColor("#d9822b")
 
 
 class CompareView(QWidget):
@@ -46,7 +53,8 @@ class CompareView(QWidget):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # long error texts wrap here
+        self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table, 1)
@@ -87,27 +95,64 @@ class CompareView(QWidget):
             if self.model_list.item(i).checkState() == Qt.CheckState.Checked
         ]
 
-    def show_rows(self, rows: list) -> None:  # list[ComparisonRow]
-        answers = Counter(row.label for row in rows if not row.error)
-        majority = answers.most_common(1)[0][0] if answers else ""
+    def show_rows(self, rows: list, selected: str = "") -> None:  # list[ComparisonRow]
+        """Fill the table; ``selected`` (the model in use) is the reference answer and shown in bold."""
+        answered = [row for row in rows if not row.error]
+        reference = next((row for row in answered if row.model == selected), None)
+        if reference is None:  # the model in use is not among them: the most common answer
+            counts = Counter(row.label for row in answered)
+            reference = next((row for row in answered if counts and row.label == counts.most_common(1)[0][0]), None)
         self.table.setRowCount(len(rows))
+        agreeing = able = 0
         for r, row in enumerate(rows):
-            agrees = "" if row.error else ("yes" if row.label == majority else "no")
+            verdict = "" if row.error or reference is None else agreement(row, reference)
+            agreeing += verdict == "yes"
+            able += verdict in ("yes", "no")
             values = (
-                row.model,
-                row.label if not row.error else "—",
-                f"{100 * row.confidence:.1f}%" if not row.error else row.error,
-                agrees,
-                f"{row.latency_ms:.1f} ms" if not row.error else "",
+                row.model + ("  (in use)" if row.model == selected else ""),
+                row.error if row.error else row.label,
+                "" if row.error else f"{100 * row.confidence:.1f}%",
+                verdict,
+                "" if row.error else f"{row.latency_ms:.1f} ms",
             )
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                if agrees == "no":
-                    item.setForeground(QColor("#d9822b"))
+                if row.model == selected:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                if verdict == "no":
+                    item.setForeground(DISAGREE)
+                if row.error:
+                    item.setToolTip(row.error)
                 self.table.setItem(r, c, item)
-        ok = sum(1 for row in rows if not row.error)
-        self.summary.setText(f"{answers[majority]} of {ok} models say “{majority}”" if majority else "")
+        self.table.resizeRowsToContents()
+        if reference is None:
+            self.summary.setText("")
+            return
+        self.summary.setText(
+            f"{agreeing} of {able} models that can say “{reference.label}” say it"
+            + (f" ({len(answered) - able} cannot)" if len(answered) > able else "")
+        )
 
     def show_blank(self, message: str) -> None:
         self.table.setRowCount(0)
         self.summary.setText(message)
+
+
+def agreement(row: object, reference: object) -> str:
+    """'yes', 'no', or 'cannot say X' (the row's model has no class for the reference answer)."""
+    label, classes = row.label, row.classes  # type: ignore[attr-defined]
+    wanted, wanted_classes = reference.label, reference.classes  # type: ignore[attr-defined]
+    if label == wanted:
+        return "yes"
+    case_blind = (
+        label.isalpha()
+        and label.upper() == wanted.upper()
+        and (wanted.lower() not in wanted_classes or label.lower() not in classes)
+    )
+    if case_blind:
+        return "yes"
+    if classes and wanted not in classes and not (wanted.isalpha() and wanted.upper() in classes):
+        return f"cannot say {wanted}"
+    return "no"
