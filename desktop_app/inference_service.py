@@ -104,6 +104,7 @@ class BatchRow:
     path: str
     top: tuple[tuple[str, float], ...] = ()
     error: str = ""
+    notes: tuple[str, ...] = ()  # e.g. "converted from CMYK", "multi-page TIFF: used the first of its 3 pages"
 
 
 @dataclass(frozen=True)
@@ -492,7 +493,8 @@ class InferenceService(QObject):
         for offset, result in enumerate(results):
             index = job.start + offset
             if isinstance(result, Prediction):
-                row = BatchRow(index, str(job.paths[index]), tuple((s.label, s.prob) for s in result.top))
+                top = tuple((s.label, s.prob) for s in result.top)
+                row = BatchRow(index, str(job.paths[index]), top, notes=result.notes)
             elif result is None:
                 row = BatchRow(index, str(job.paths[index]), error=reason)
             else:

@@ -48,7 +48,6 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
 log = logging.getLogger(__name__)
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif);;All files (*)"
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif"}
 
 
 class MainWindow(QMainWindow):
@@ -487,7 +486,9 @@ class MainWindow(QMainWindow):
         if mime is None or not mime.hasUrls():
             return False
         paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
-        images = [p for p in paths if p.is_dir() or p.suffix.lower() in IMAGE_SUFFIXES]
+        from ml.runtime.image_files import is_image_path
+
+        images = [p for p in paths if p.is_dir() or is_image_path(p)]
         if len(images) == 1 and images[0].is_file():
             self.open_image(images[0])
             return True
@@ -523,23 +524,25 @@ class MainWindow(QMainWindow):
             self.start_batch([Path(folder)])
 
     def start_batch(self, paths: list[Path]) -> None:
-        files: list[Path] = []
-        for path in paths:
-            if path.is_dir():
-                files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES))
-            else:
-                files.append(path)
-        if not files:
+        from ml.runtime.image_files import find_image_files
+
+        found = find_image_files(paths)
+        if not found.images and not found.problems:
             self.statusBar().showMessage("No image files there.", 5000)
             return
         self.preferences.last_folder = str(paths[0] if paths[0].is_dir() else paths[0].parent)
         self.tabs.setCurrentWidget(self.batch_view)
-        self.batch_view.start(files, self.preferences.model)
-        self._batch_id = self.service.start_batch(self.preferences.model, files, self.preferences.top_k)
+        self.batch_view.start(found.images + [path for path, _ in found.problems], self.preferences.model)
+        for offset, (_, reason) in enumerate(found.problems):  # unreadable entries are rows too, with why
+            self.batch_view.add_row(len(found.images) + offset, (), reason)
+        if not found.images:
+            self.batch_view.finish(False)
+            return
+        self._batch_id = self.service.start_batch(self.preferences.model, found.images, self.preferences.top_k)
 
     def _on_batch_progress(self, batch_id: int, row: BatchRow) -> None:
         if batch_id == self._batch_id:
-            self.batch_view.add_row(row.index, row.top, row.error)
+            self.batch_view.add_row(row.index, row.top, row.error, row.notes)
 
     def _on_batch_finished(self, batch_id: int, done: int, cancelled: bool) -> None:
         if batch_id == self._batch_id:

@@ -442,3 +442,27 @@ def test_the_canvas_hands_recognition_the_pixels_of_mls_one_stroke_renderer(qtbo
     strokes = [PenStroke(np.asarray(s.points, dtype=np.float64), s.width, s.eraser) for s in canvas.strokes]
     assert np.array_equal(pixels, render_strokes(strokes, width, height, scale=width / canvas.width()))
     window.service.wait_idle()
+
+
+def test_batch_export_keeps_notes_and_the_users_file_mode(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    from tests.images import cmyk_jpeg
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "cmyk.jpg").write_bytes(cmyk_jpeg(render("H")))
+    (folder / "logo.svg").write_text("<svg/>")
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([folder])
+    previous = os.umask(0o022)
+    try:
+        window.batch_view.export(tmp_path / "out.csv")
+        window.batch_view.export(tmp_path / "out.json")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "out.csv").stat().st_mode & 0o777 == 0o644
+    rows = {Path(str(r["path"])).name: r for r in json.loads((tmp_path / "out.json").read_text())}
+    assert rows["cmyk.jpg"]["notes"] == ["converted from CMYK"]
+    assert "SVG" in str(rows["logo.svg"]["error"])
+    assert "converted from CMYK" in (tmp_path / "out.csv").read_text()

@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 
 from ml.cli import main as cli_main
+from ml.runtime.image_files import find_image_files
 from ml.runtime.labels import get_label_set
 from ml.training.data.csv_files import read_csv
 from ml.training.data.emnist import load_emnist_pool, read_mapping
 from ml.training.data.idx import IdxFormatError, read_idx, read_idx_images, write_idx
-from ml.training.data.image_folders import find_images, read_image_folder
+from ml.training.data.image_folders import read_image_folder
 from ml.training.data.split import cap_per_class, stratified_split
 from tests.conftest import write_emnist_split
 
@@ -115,7 +116,7 @@ def test_csv_to_png_writes_class_folders_that_read_back(tmp_path: Path) -> None:
     assert cli_main(["csv-to-png", str(tmp_path / "az.csv"), str(tmp_path / "out"), "--layout", "letters"]) == 0
     files = read_image_folder(tmp_path / "out")
     assert sorted(f.char for f in files) == ["A", "A", "B"]
-    assert len(find_images([tmp_path / "out"])) == 3
+    assert len(find_image_files([tmp_path / "out"]).images) == 3
 
 
 def test_stratified_split_is_seeded_disjoint_and_proportional() -> None:

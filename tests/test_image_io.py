@@ -89,3 +89,22 @@ def test_palette_and_exif_rotated_images(tmp_path: Path) -> None:
     rotated.convert("RGB").save(tmp_path / "photo.jpg", exif=exif, quality=95)
     upright = preprocess(tmp_path / "photo.jpg").input
     assert np.corrcoef(upright.ravel(), preprocess(render("L")).input.ravel())[0, 1] > 0.9
+
+
+def test_a_png_whose_header_chunk_is_damaged_is_called_corrupt_not_a_non_image(tmp_path: Path) -> None:
+    data = bytearray(png_bytes(render("A")))
+    data[16:29] = bytes(13)  # the IHDR chunk's width, height, depth...: no decoder accepts the file
+    with pytest.raises(ImageLoadError, match="corrupt PNG file"):
+        load_image(bytes(data))
+
+
+def test_a_multi_page_tiff_says_pages_not_frames() -> None:
+    import io
+
+    from PIL import Image
+
+    pages = [Image.fromarray(render(c)) for c in "AB"]
+    buffer = io.BytesIO()
+    pages[0].save(buffer, format="TIFF", save_all=True, append_images=pages[1:])
+    loaded = load_image(buffer.getvalue())
+    assert loaded.notes == ("multi-page TIFF: used the first of its 2 pages",)

@@ -202,3 +202,23 @@ def test_predict_without_model_uses_the_default_or_the_first_bundled(
     Image.fromarray(render("T")).save(tmp_path / "t.png")
     assert cli_main(["predict", "--json", str(tmp_path / "t.png")]) == 0
     assert "top" in _lines(capsys)[0]
+
+
+def test_predict_reports_svgs_and_link_loops_in_folders_and_keeps_odd_names(
+    weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    Image.fromarray(render("A")).save(folder / "a.png")
+    (folder / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (folder / "notes.txt").write_text("not a picture, and not pretending")
+    os.symlink(folder / "loop2.png", folder / "loop1.png")
+    os.symlink(folder / "loop1.png", folder / "loop2.png")
+    odd = os.fsdecode(b"caf\xe9.png")  # a Latin-1 name on a UTF-8 system
+    Image.fromarray(render("T")).save(folder / odd)
+    assert cli_main(["predict", "--model", "cnn_tiny", "--json", str(folder)]) == 1
+    records = {Path(str(r["path"])).name: r for r in _lines(capsys)}
+    assert set(records) == {"a.png", "logo.svg", "loop1.png", "loop2.png", "caf\\xe9.png"}
+    assert "SVG" in str(records["logo.svg"]["error"])
+    assert "loop" in str(records["loop1.png"]["error"])
+    assert "top" in records["caf\\xe9.png"]

@@ -32,6 +32,10 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+        # mkstemp makes the file private (0600); an export gets the mode any new file of the user gets.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -85,7 +89,9 @@ class BatchView(QWidget):
         self.export_button.setEnabled(not running and bool(self.rows))
 
     def start(self, paths: list[Path], model: str) -> None:
-        self.rows = [{"path": str(p), "model": model, "top": [], "error": ""} for p in paths]
+        from ml.runtime.image_files import display_path
+
+        self.rows = [{"path": display_path(p), "model": model, "top": [], "error": "", "notes": []} for p in paths]
         self.table.setRowCount(len(paths))
         for r, path in enumerate(paths):
             name = QTableWidgetItem(path.name)
@@ -98,16 +104,19 @@ class BatchView(QWidget):
         self.status.setText(f"Recognizing {len(paths)} files with {model}…")
         self.set_running(True)
 
-    def add_row(self, index: int, top: tuple[tuple[str, float], ...], error: str) -> None:
+    def add_row(self, index: int, top: tuple[tuple[str, float], ...], error: str, notes: tuple[str, ...] = ()) -> None:
         if not 0 <= index < len(self.rows):
             return
         self.rows[index]["top"] = [{"label": label, "prob": round(prob, 5)} for label, prob in top]
         self.rows[index]["error"] = error
+        self.rows[index]["notes"] = list(notes)
         cells = [QTableWidgetItem("") for _ in COLUMNS[1:]]
         if top:
             cells[0].setText(top[0][0])
             cells[1].setText(f"{100 * top[0][1]:.1f}%")
             cells[2].setText("  ".join(f"{label} {100 * prob:.0f}%" for label, prob in top))
+            if notes:
+                cells[2].setToolTip("; ".join(notes))
         if error:
             cells[2].setText(error)
             cells[2].setToolTip(error)
@@ -134,12 +143,12 @@ class BatchView(QWidget):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         depth = max((len(row["top"]) for row in rows), default=1)  # type: ignore[arg-type]
-        header = ["path", "model", "error"]
+        header = ["path", "model", "error", "notes"]
         for k in range(1, depth + 1):
             header += [f"label_{k}", f"prob_{k}"]
         writer.writerow(header)
         for row in rows:
-            values: list[object] = [row["path"], row["model"], row["error"]]
+            values: list[object] = [row["path"], row["model"], row["error"], "; ".join(row["notes"])]  # type: ignore[arg-type]
             for entry in row["top"]:  # type: ignore[attr-defined]
                 values += [entry["label"], entry["prob"]]
             writer.writerow(values)

@@ -30,8 +30,8 @@ def get_args_parser() -> argparse.ArgumentParser:
 def run(argv: list[str]) -> int:
     from tqdm import tqdm
 
+    from ml.runtime.image_files import display_path, find_image_files
     from ml.runtime.recognizer import BATCH_SIZE, BATCH_THREADS, Prediction, load_recognizer
-    from ml.training.data.image_folders import find_images
 
     args = get_args_parser().parse_args(argv)
     if args.top_k < 1:
@@ -40,15 +40,18 @@ def run(argv: list[str]) -> int:
         recognizer = load_recognizer(args.model or default_model_name(), device=args.device, threads=BATCH_THREADS)
     except (WeightsError, DeviceError) as error:
         return fail("predict", str(error))
-    files = find_images(args.paths)
-    failed = 0
+    found = find_image_files(args.paths)
+    files = found.images
+    failed = len(found.problems)
+    for path, reason in found.problems:
+        print(json.dumps({"path": display_path(path), "error": reason}) if args.json else f"{path}: error: {reason}")
     with tqdm(total=len(files), desc="predict", unit="img", file=sys.stderr, disable=None) as bar:
         for start in range(0, len(files), BATCH_SIZE):
             batch = files[start : start + BATCH_SIZE]
             for path, result in zip(batch, recognizer.predict_many(batch, top_k=args.top_k), strict=True):
                 if isinstance(result, Prediction):
                     record: dict[str, Any] = {
-                        "path": str(path),
+                        "path": display_path(path),
                         "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in result.top],
                     }
                     if result.notes:
@@ -61,7 +64,8 @@ def run(argv: list[str]) -> int:
                 else:
                     failed += 1
                     reason = ("blank: " if result.blank else "") + result.reason
-                    line = json.dumps({"path": str(path), "error": reason}) if args.json else f"{path}: error: {reason}"
+                    shown = display_path(path)
+                    line = json.dumps({"path": shown, "error": reason}) if args.json else f"{shown}: error: {reason}"
                 bar.clear()
                 print(line, flush=True)
             bar.update(len(batch))

@@ -65,6 +65,24 @@ def pil_to_pixels(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
 
 
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"BM", "BMP"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+)
+
+
+def _format_by_signature(data: bytes) -> str | None:
+    """The format a file's first bytes announce (None when they announce none GlyphPad reads)."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    return next((name for magic, name in _SIGNATURES if data.startswith(magic)), None)
+
+
 def load_image(source: str | Path | bytes) -> LoadedImage:
     """Open an image file (or its bytes) and return its pixels, or raise ImageLoadError."""
     notes: list[str] = []
@@ -96,7 +114,10 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
             frames = getattr(image, "n_frames", 1)
             if frames > 1:
                 image.seek(0)
-                notes.append(f"animated image: used the first of its {frames} frames")
+                if image.format == "TIFF":
+                    notes.append(f"multi-page TIFF: used the first of its {frames} pages")
+                else:
+                    notes.append(f"animated image: used the first of its {frames} frames")
             if image.mode == "CMYK":
                 notes.append("converted from CMYK")
             image.load()
@@ -112,6 +133,11 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
             f"image is {megapixels}: too large to decode safely (limit {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels)"
         ) from error
     except UnidentifiedImageError as error:
+        kind = _format_by_signature(data)
+        if kind is not None:  # a known format's header, but no decoder accepted the rest
+            raise ImageLoadError(
+                f"corrupt {kind} file: its header is {kind}'s but the image data is damaged"
+            ) from error
         raise ImageLoadError("not an image file, or a format GlyphPad cannot read") from error
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__

@@ -1,0 +1,58 @@
+"""Finding the image files in what a person points at (files and folders), and naming any that will
+not be read, so nothing is skipped without a word."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif"})
+# Pictures GlyphPad cannot read: found in a folder, they are reported instead of passed over.
+UNREADABLE_PICTURES = {
+    ".svg": "SVG is a vector format GlyphPad cannot read: export it as PNG",
+    ".svgz": "SVG is a vector format GlyphPad cannot read: export it as PNG",
+    ".heic": "HEIC is not supported: export it as JPEG or PNG",
+    ".heif": "HEIF is not supported: export it as JPEG or PNG",
+    ".avif": "AVIF is not supported: export it as JPEG or PNG",
+    ".pdf": "PDF is a document, not an image: export the page as PNG",
+}
+
+
+@dataclass(frozen=True)
+class FoundFiles:
+    images: list[Path] = field(default_factory=list)
+    problems: list[tuple[Path, str]] = field(default_factory=list)  # (path, why it will not be read)
+
+
+def is_image_path(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_SUFFIXES
+
+
+def find_image_files(paths: list[Path]) -> FoundFiles:
+    """Files as given, and under each folder (recursively, sorted) every image file, plus the files
+    that look like pictures but cannot be read and the links that lead nowhere or in a loop."""
+    found = FoundFiles()
+    for path in paths:
+        if not path.is_dir():
+            found.images.append(path)  # named by the person: read it, and say why if it fails
+            continue
+        for entry in sorted(path.rglob("*")):
+            if entry.is_symlink() and not entry.exists():
+                try:
+                    os.stat(entry)
+                    reason = "symbolic link that leads nowhere"
+                except OSError as error:
+                    reason = "symbolic link loop" if error.errno == 40 else "symbolic link that leads nowhere"
+                found.problems.append((entry, reason))
+            elif entry.is_file() and is_image_path(entry):
+                found.images.append(entry)
+            elif entry.is_file() and entry.suffix.lower() in UNREADABLE_PICTURES:
+                found.problems.append((entry, UNREADABLE_PICTURES[entry.suffix.lower()]))
+    return found
+
+
+def display_path(path: Path | str) -> str:
+    """A path as text that JSON and CSV keep intact: a name that is not valid UTF-8 shows its odd bytes
+    as \\xNN instead of lone surrogates that most readers turn into question marks."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
