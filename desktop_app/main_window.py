@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self._current_model_input: np.ndarray | None = None
         self._request_started: dict[int, float] = {}
         self._batch_id = 0
+        self._fallback_notice = ""  # why the model in use is not the one asked for, until it is ready
         self._compare_models: list[str] = []
         self.setWindowTitle("GlyphPad")
         self.setAcceptDrops(True)
@@ -300,7 +301,12 @@ class MainWindow(QMainWindow):
             log.warning("model %s unavailable: %s", name, error)
         preferred = self.preferences.model
         if preferred not in self.models or not self.models[preferred].available:
-            preferred = next((i.name for i in infos if i.available), "")
+            fallback = best_available(infos)
+            reason = self.models[preferred].error if preferred in self.models else "it is not installed"
+            if fallback:
+                self._fallback_notice = f"{preferred} cannot be used ({reason}); using {fallback} instead"
+                self.statusBar().showMessage(self._fallback_notice, 0)
+            preferred = fallback
         if preferred:
             self.set_model(preferred)
         else:
@@ -324,7 +330,8 @@ class MainWindow(QMainWindow):
     def _on_model_ready(self, name: str, device: str) -> None:
         self.device_label.setText(f"device: {device}")
         if name == self.preferences.model:
-            self.statusBar().showMessage(f"{name} ready on {device}", 4000)
+            notice, self._fallback_notice = self._fallback_notice, ""
+            self.statusBar().showMessage(notice or f"{name} ready on {device}", 0 if notice else 4000)
 
     def _on_model_failed(self, name: str, reason: str) -> None:
         if name:
@@ -596,3 +603,17 @@ class MainWindow(QMainWindow):
         buttons.rejected.connect(dialog.reject)
         layout.addWidget(buttons)
         dialog.exec()
+
+
+def best_available(infos: list[ModelInfo]) -> str:
+    """The model to fall back on: a usable one reading digits and letters (36 classes) if any, the most
+    accurate on pen drawings (else on EMNIST) among those; "" when none can be used."""
+
+    def rank(info: ModelInfo) -> tuple[bool, float]:
+        card = info.card
+        pen = card.metrics_by_source.get("unipen_test", {}).get("accuracy") if card else None
+        accuracy = pen if isinstance(pen, float) else (info.accuracy or 0.0)
+        return info.label_set == "emnist36", accuracy
+
+    usable = [info for info in infos if info.available]
+    return max(usable, key=rank).name if usable else ""

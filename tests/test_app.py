@@ -336,12 +336,10 @@ def test_a_damaged_model_is_shown_unavailable_and_the_rest_work(
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(damaged))
     window = _open_window(qtbot, tmp_path / "s.ini")
     try:
-        with qtbot.waitSignal(window.service.model_failed, timeout=TIMEOUT_MS) as failed:
-            window.set_model("gru_tiny")
-        assert failed.args[0] == "gru_tiny" and "damaged" in failed.args[1]
-        assert "damaged" in window.predictions.message.text()
-        with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
-            window.set_model("cnn_tiny")
+        assert not window.models["gru_tiny"].available and "damaged" in window.models["gru_tiny"].error
+        window.set_model("gru_tiny")
+        assert "unavailable" in window.statusBar().currentMessage()
+        assert window.preferences.model == "cnn_tiny"
         result = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
         assert not result.error and result.model == "cnn_tiny"
     finally:
@@ -466,3 +464,24 @@ def test_batch_export_keeps_notes_and_the_users_file_mode(qtbot, window: MainWin
     assert rows["cmyk.jpg"]["notes"] == ["converted from CMYK"]
     assert "SVG" in str(rows["logo.svg"]["error"])
     assert "converted from CMYK" in (tmp_path / "out.csv").read_text()
+
+
+def test_a_broken_default_model_falls_back_to_a_usable_one_and_says_so(
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    damaged = tmp_path / "weights"
+    shutil.copytree(weights_env, damaged)
+    (damaged / "cnn_tiny.onnx").write_bytes(b"truncated")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(damaged))
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = create_window(argparse.Namespace(model="cnn_tiny", device="cpu"), settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
+            window.start()
+        qtbot.waitUntil(lambda: window.preferences.model == "gru_tiny", timeout=TIMEOUT_MS)
+        message = window.statusBar().currentMessage()
+        assert "cnn_tiny cannot be used" in message and "gru_tiny" in message
+    finally:
+        window.close()

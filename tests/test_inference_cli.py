@@ -100,6 +100,37 @@ def test_models_json_lists_bundled_models_and_damaged_ones(
     assert broken["available"] is False and "damaged" in broken["error"]
 
 
+def test_models_json_says_what_is_wrong_with_each_broken_model(
+    weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "w"
+    folder.mkdir()
+    for name in ("truncated", "unknown_arch", "mismatched", "no_card"):
+        for suffix in (".safetensors", ".onnx", ".json"):
+            shutil.copy(weights_env / f"cnn_tiny{suffix}", folder / f"{name}{suffix}")
+        card = json.loads((folder / f"{name}.json").read_text())
+        card["name"] = name
+        (folder / f"{name}.json").write_text(json.dumps(card))
+    data = (folder / "truncated.safetensors").read_bytes()
+    (folder / "truncated.safetensors").write_bytes(data[: len(data) // 2])
+    card = json.loads((folder / "unknown_arch.json").read_text())
+    card["arch"] = "resnet9000"
+    (folder / "unknown_arch.json").write_text(json.dumps(card))
+    shutil.copy(weights_env / "gru_tiny.safetensors", folder / "mismatched.safetensors")
+    card = json.loads((folder / "mismatched.json").read_text())
+    card["sha256"] = ""  # no checksum to catch it: the weights do not fit the architecture
+    (folder / "mismatched.json").write_text(json.dumps(card))
+    (folder / "no_card.json").unlink()
+    assert cli_main(["models", "--json", "--dir", str(folder)]) == 0
+    entries = {e["name"]: e for e in json.loads(capsys.readouterr().out)}
+    assert set(entries) == {"truncated", "unknown_arch", "mismatched", "no_card"}
+    assert all(e["available"] is False for e in entries.values())
+    assert "sha256" in entries["truncated"]["error"]
+    assert "resnet9000" in entries["unknown_arch"]["error"]
+    assert "does not fit" in entries["mismatched"]["error"]
+    assert "card" in entries["no_card"]["error"]
+
+
 def test_evaluate_json_on_an_emnist_folder(
     weights_env: Path, synthetic_emnist: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -19,6 +19,8 @@ def run(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     entries: list[dict[str, Any]] = []
     for weights_path, card in bundled_cards(args.dir):
+        if not isinstance(card, WeightsError):
+            card = _fits_its_architecture(weights_path, card)
         if isinstance(card, WeightsError):
             entries.append({"name": weights_path.stem, "available": False, "error": str(card)})
             continue
@@ -31,8 +33,8 @@ def run(argv: list[str]) -> int:
                 "params": card.params,
                 "metrics": card.metrics,
                 "description": card.description,
-                "available": weights_path.exists(),
-                **({} if weights_path.exists() else {"error": f"{weights_path.name} is missing"}),
+                "metrics_by_source": card.metrics_by_source,
+                "available": True,
             }
         )
     if args.json:
@@ -51,3 +53,18 @@ def run(argv: list[str]) -> int:
             f"test accuracy {shown}"
         )
     return 0
+
+
+def _fits_its_architecture(weights_path: Path, card: Any) -> Any:
+    """The card, or a WeightsError when its architecture is unknown or the weights do not fit it
+    (explanations and CUDA build the model in torch from the card)."""
+    from ml.runtime.cards import WeightsError
+    from ml.runtime.weights import load_weights
+
+    try:
+        load_weights(weights_path)
+    except WeightsError as error:
+        return error
+    except ValueError as error:  # an architecture the registry does not know
+        return WeightsError(f"{card.name}: {error}")
+    return card

@@ -119,7 +119,7 @@ def read_card(path: str | Path) -> ModelCard:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise WeightsError(f"model card {path.name} is missing") from None
+        raise WeightsError(f"model card {path.name} is missing: without it the weights cannot be used") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise WeightsError(f"model card {path.name} is damaged ({error})") from error
     if not isinstance(data, dict):
@@ -161,15 +161,27 @@ def list_bundled(directory: Path | None = None) -> list[Path]:
 
 
 def bundled_cards(directory: Path | None = None) -> list[tuple[Path, ModelCard | WeightsError]]:
-    """Every bundled model's card, or the reason it cannot be read."""
+    """Every model in the folder, by card or by weights file, with its card or why it cannot be used.
+
+    A card is checked as loading checks it (weights and ONNX graph present and matching their sha256,
+    the preprocessing version this code has), so a listed model that is not an error will load; a
+    weights file without a card is listed with that reason instead of left out.
+    """
     directory = directory or weights_dir()
+    names = sorted(
+        {p.stem for p in directory.glob("*.json") if not p.name.endswith(".metrics.json")}
+        | {p.stem for p in directory.glob("*.safetensors")}
+    )
     out: list[tuple[Path, ModelCard | WeightsError]] = []
-    for card_path in sorted(directory.glob("*.json")):
-        weights_path = card_path.with_suffix(".safetensors")
+    for name in names:
+        weights_path = directory / f"{name}.safetensors"
         try:
-            out.append((weights_path, read_card(card_path)))
+            card = verified_card(weights_path)
+            verified_onnx(weights_path, card)
         except WeightsError as error:
             out.append((weights_path, error))
+            continue
+        out.append((weights_path, card))
     return out
 
 
