@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 PRIORITY_INTERACTIVE = 10
 PRIORITY_EXPLAIN = 5  # after any queued recognition: the answer matters more than the why
 PRIORITY_BATCH = 0
-BATCH_CHUNK = 16
+BATCH_CHUNK = 64  # files per job: drawings wait at most one chunk (a few tens of ms) during a batch
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ class InferenceService(QObject):
     recognized = Signal(int, object)  # request id, Recognition
     explained = Signal(int, object)  # request id, Explanation
     compared = Signal(int, list)  # request id, list[ComparisonRow]
-    batch_progress = Signal(int, object)  # batch id, BatchRow
+    batch_progress = Signal(int, list)  # batch id, list[BatchRow] (one chunk's)
     batch_finished = Signal(int, int, bool)  # batch id, rows done, cancelled
     device_changed = Signal(str, bool)  # description of the device in use, whether CUDA is present
     runtime_ready = Signal(float)  # torch and the models' code are loaded; seconds it took
@@ -333,6 +333,19 @@ class InferenceService(QObject):
             self._recognizers[key] = recognizer
         return self._recognizers[key]
 
+    def _batch_recognizer(self, name: str) -> Any:
+        """For batches on the CPU, the model in an ONNX Runtime session with a thread per core (a drawing
+        uses one: a hand-off costs more than it saves on one image, not on a chunk of them)."""
+        recognizer = self._recognizer(name)
+        if self._device.startswith("cuda"):
+            return recognizer
+        from ml.runtime.recognizer import BATCH_THREADS, OnnxRecognizer
+
+        key = (name, "cpu-batch")
+        if key not in self._recognizers:
+            self._recognizers[key] = OnnxRecognizer.load_onnx(recognizer.weights_path, threads=BATCH_THREADS)
+        return self._recognizers[key]
+
     def _explainer(self, name: str) -> Any:
         """The model in torch, for gradients: the answering one on CUDA, else a CPU copy loaded on demand."""
         from ml.runtime.recognizer import TorchRecognizer
@@ -486,10 +499,11 @@ class InferenceService(QObject):
         chunk = list(job.paths[job.start : end])
         reason = ""
         try:
-            results: list[Any] = self._recognizer(job.model).predict_many(chunk, top_k=job.top_k)
+            results: list[Any] = self._batch_recognizer(job.model).predict_many(chunk, top_k=job.top_k)
         except Exception as error:
             results = [None] * len(chunk)
             reason = _one_line(error)
+        rows = []
         for offset, result in enumerate(results):
             index = job.start + offset
             if isinstance(result, Prediction):
@@ -499,7 +513,8 @@ class InferenceService(QObject):
                 row = BatchRow(index, str(job.paths[index]), error=reason)
             else:
                 row = BatchRow(index, str(job.paths[index]), error=("blank: " if result.blank else "") + result.reason)
-            self.batch_progress.emit(job.batch_id, row)
+            rows.append(row)
+        self.batch_progress.emit(job.batch_id, rows)  # one signal a chunk: the GUI thread fills them at once
         if end >= len(job.paths):
             self._batch_cancel.pop(job.batch_id, None)
             self.batch_finished.emit(job.batch_id, end, False)

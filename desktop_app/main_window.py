@@ -547,9 +547,9 @@ class MainWindow(QMainWindow):
             return
         self._batch_id = self.service.start_batch(self.preferences.model, found.images, self.preferences.top_k)
 
-    def _on_batch_progress(self, batch_id: int, row: BatchRow) -> None:
+    def _on_batch_progress(self, batch_id: int, rows: list[BatchRow]) -> None:
         if batch_id == self._batch_id:
-            self.batch_view.add_row(row.index, row.top, row.error, row.notes)
+            self.batch_view.add_rows([(row.index, row.top, row.error, row.notes) for row in rows])
 
     def _on_batch_finished(self, batch_id: int, done: int, cancelled: bool) -> None:
         if batch_id == self._batch_id:

@@ -227,7 +227,10 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         window.start_batch([folder])
     view = window.batch_view
-    assert view.table.rowCount() == 6 and view.progress.value() == 6
+    assert view.table.model().rowCount() == 6 and view.progress.value() == 6
+    shown = view.table.model()
+    broken_row = next(r for r in range(6) if shown.index(r, 0).data().endswith("broken.png"))
+    assert "not an image" in shown.index(broken_row, 3).data()  # what the person sees in the table
     broken = next(r for r in view.rows if str(r["path"]).endswith("broken.png"))
     assert broken["error"] and not broken["top"]
     assert sum(1 for r in view.rows if r["top"]) == 5
