@@ -263,10 +263,10 @@ def test_compare_view_runs_every_model(qtbot, window: MainWindow) -> None:  # ty
     with qtbot.waitSignal(window.service.compared, timeout=TIMEOUT_MS):
         _mouse_draw(window.canvas, "A")
     qtbot.waitUntil(lambda: window.compare_view.table.rowCount() == 2, timeout=TIMEOUT_MS)
-    models = {window.compare_view.table.item(r, 0).text().removesuffix("  (in use)") for r in range(2)}
+    models = {window.compare_view.table.item(r, 0).text().removeprefix("● ") for r in range(2)}
     assert models == {"cnn_tiny", "gru_tiny"}
     assert "that can say" in window.compare_view.summary.text()
-    in_use = [r for r in range(2) if "(in use)" in window.compare_view.table.item(r, 0).text()]
+    in_use = [r for r in range(2) if window.compare_view.table.item(r, 0).text().startswith("● ")]
     assert len(in_use) == 1 and window.compare_view.table.item(in_use[0], 0).font().bold()
 
 
@@ -278,7 +278,7 @@ def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore
     letters = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     by_case = tuple("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
     seven = ComparisonRow("emnist36", "7", 0.9, classes=digits_and_capitals)
-    assert agreement(ComparisonRow("letters", "T", 0.8, classes=letters), seven) == "cannot say 7"
+    assert agreement(ComparisonRow("letters", "T", 0.8, classes=letters), seven) == "can't say 7"
     assert agreement(ComparisonRow("other36", "1", 0.8, classes=digits_and_capitals), seven) == "no"
     o_merged = ComparisonRow("emnist36", "O", 0.9, classes=digits_and_capitals)
     assert agreement(ComparisonRow("byclass62", "o", 0.7, classes=by_case), o_merged) == "yes"
@@ -289,7 +289,7 @@ def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore
     rows.append(ComparisonRow("broken", error="a very long reason " * 20))
     view.show_rows(rows, "emnist36")
     assert view.table.item(0, 3).text() == "yes"  # six letter models cannot outvote it
-    assert all(view.table.item(r, 3).text() == "cannot say 7" for r in range(1, 7))
+    assert all(view.table.item(r, 3).text() == "can't say 7" for r in range(1, 7))
     assert view.summary.text().startswith("1 of 1 models")
     assert view.table.item(7, 1).text().startswith("a very long reason")
 
@@ -485,3 +485,18 @@ def test_a_broken_default_model_falls_back_to_a_usable_one_and_says_so(
         assert "cnn_tiny cannot be used" in message and "gru_tiny" in message
     finally:
         window.close()
+
+
+def test_a_smaller_window_scales_the_drawing_instead_of_cutting_it_off(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    canvas = window.canvas
+    _last_result(qtbot, window, lambda: _mouse_draw(canvas, "L"))
+    before = window.predictions.headline.text()
+    window.resize(800, 500)
+    qtbot.waitUntil(lambda: canvas.width() < 400, timeout=TIMEOUT_MS)
+    for stroke in canvas.strokes:
+        for x, y, _ in stroke.points:
+            assert 0 <= x <= canvas.width() and 0 <= y <= canvas.height()
+    canvas.undo()
+    canvas.redo()
+    result = _last_result(qtbot, window, window.recognize_canvas)
+    assert result.top[0][0] == before  # the same character, smaller

@@ -249,8 +249,25 @@ class DrawingCanvas(QWidget):
         self._renderer = None
 
     def resizeEvent(self, event: QResizeEvent) -> None:
+        old, new = event.oldSize(), event.size()
+        if old.isValid() and old.width() > 0 and old.height() > 0:
+            # The drawing keeps its place in the pad: scaled with it, so a smaller window never cuts it off.
+            factor = min(new.width() / old.width(), new.height() / old.height())
+            if abs(factor - 1.0) > 0.01:
+                self._scale_drawing(factor)
         self._invalidate_layers()
         super().resizeEvent(event)
+
+    def _scale_drawing(self, factor: float) -> None:
+        """Scale every stroke (on screen, in undo and redo states, and being drawn) and its pen."""
+        strokes = {id(s): s for s in self._strokes}
+        for state in (*self._undo, *self._redo):
+            strokes.update((id(s), s) for s in state.strokes)
+        if self._current is not None:
+            strokes[id(self._current)] = self._current
+        for stroke in strokes.values():
+            stroke.points = [(x * factor, y * factor, p) for x, y, p in stroke.points]
+            stroke.width *= factor
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-COLUMNS = ("Model", "Answer", "Confidence", "Agrees", "Latency")
+COLUMNS = ("Model", "Answer", "Conf.", "Agrees", "Latency")
 DISAGREE = QColor("#d9822b")
 
 
@@ -53,12 +53,15 @@ class CompareView(QWidget):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # long error texts wrap here
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # long model names elide, not push
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)  # an error spanning it must not widen it
+        self.table.setColumnWidth(1, 64)
         self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table, 1)
         self.summary = QLabel("")
+        self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
 
     def set_models(self, names: list[str], unavailable: dict[str, str]) -> None:
@@ -102,6 +105,7 @@ class CompareView(QWidget):
         if reference is None:  # the model in use is not among them: the most common answer
             counts = Counter(row.label for row in answered)
             reference = next((row for row in answered if counts and row.label == counts.most_common(1)[0][0]), None)
+        self.table.clearSpans()
         self.table.setRowCount(len(rows))
         agreeing = able = 0
         for r, row in enumerate(rows):
@@ -109,7 +113,7 @@ class CompareView(QWidget):
             agreeing += verdict == "yes"
             able += verdict in ("yes", "no")
             values = (
-                row.model + ("  (in use)" if row.model == selected else ""),
+                ("● " if row.model == selected else "") + row.model,
                 row.error if row.error else row.label,
                 "" if row.error else f"{100 * row.confidence:.1f}%",
                 verdict,
@@ -126,6 +130,8 @@ class CompareView(QWidget):
                 if row.error:
                     item.setToolTip(row.error)
                 self.table.setItem(r, c, item)
+            if row.error:  # the reason spans the answer columns and wraps there
+                self.table.setSpan(r, 1, 1, len(COLUMNS) - 1)
         self.table.resizeRowsToContents()
         if reference is None:
             self.summary.setText("")
@@ -154,5 +160,5 @@ def agreement(row: object, reference: object) -> str:
     if case_blind:
         return "yes"
     if classes and wanted not in classes and not (wanted.isalpha() and wanted.upper() in classes):
-        return f"cannot say {wanted}"
+        return f"can't say {wanted}"
     return "no"

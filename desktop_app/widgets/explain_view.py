@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_app.widgets.images import channel_grid, grey_pixmap, overlay_pixmap
@@ -13,6 +14,9 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
 
 HEATMAP_SCALE = 7
+
+
+MAX_CHANNELS_SHOWN = 64
 
 
 class ExplainView(QWidget):
@@ -32,7 +36,7 @@ class ExplainView(QWidget):
         self.heatmap_label = QLabel("No explanation yet.")
         self.heatmap_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.heatmap_label.setWordWrap(True)  # messages in place of the map: errors, "loading"
-        self.heatmap_label.setMinimumSize(28 * HEATMAP_SCALE, 28 * HEATMAP_SCALE)
+        self.heatmap_label.setMinimumSize(28 * 4, 28 * 4)  # shrinks with the window; never under its caption
         heat_layout.addRow(self.heatmap_label)
         self.method_label = QLabel("")
         heat_layout.addRow(self.method_label)
@@ -46,14 +50,21 @@ class ExplainView(QWidget):
         self.layer_picker.currentIndexChanged.connect(self._show_layer)
         picker_row.addWidget(self.layer_picker, 1)
         maps_layout.addLayout(picker_row)
+        self.maps_caption = QLabel("")
+        self.maps_caption.setWordWrap(True)
+        maps_layout.addWidget(self.maps_caption)
         self.maps_label = QLabel("")
         self.maps_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.maps_label)
-        maps_layout.addWidget(scroll, 1)
+        self.maps_label.setWordWrap(True)
+        self.maps_label.setMinimumSize(1, 1)
+        self._maps_area = QScrollArea()
+        self._maps_area.setWidgetResizable(True)
+        self._maps_area.setWidget(self.maps_label)
+        maps_layout.addWidget(self._maps_area, 1)
         layout.addWidget(maps_box, 1)
         self._layers: tuple[tuple[str, np.ndarray], ...] = ()
+        self._mosaic: QPixmap | None = None
+        self._heatmap: QPixmap | None = None
 
     def set_classes(self, labels: list[str]) -> None:
         self.class_picker.clear()
@@ -76,7 +87,8 @@ class ExplainView(QWidget):
         layers: tuple[tuple[str, np.ndarray], ...],
     ) -> None:
         if heatmap is not None:
-            self.heatmap_label.setPixmap(overlay_pixmap(model_input, heatmap, HEATMAP_SCALE))
+            self._heatmap = overlay_pixmap(model_input, heatmap, HEATMAP_SCALE)
+            self._fit_heatmap()
             name = "Grad-CAM" if method == "grad-cam" else "input-gradient saliency"
             self.method_label.setText(f"{name} for “{label}”")
         self._layers = layers
@@ -90,16 +102,46 @@ class ExplainView(QWidget):
             self.layer_picker.setCurrentIndex(previous if 0 <= previous < len(layers) else 0)
             self._show_layer(self.layer_picker.currentIndex())
         else:
-            self.maps_label.setText("This model has no convolution layers (it reads the image row by row).")
+            self.maps_caption.setText("")
+            self.maps_label.setText("This model has no convolution layers: it reads the image row by row.")
 
     def _show_layer(self, index: int) -> None:
         if not 0 <= index < len(self._layers):
             return
-        mosaic = channel_grid(self._layers[index][1])
-        scale = max(1, int(360 / max(mosaic.shape)))
-        self.maps_label.setPixmap(grey_pixmap(mosaic, scale))
+        name, maps = self._layers[index]
+        shown = min(len(maps), MAX_CHANNELS_SHOWN)
+        self.maps_caption.setText(
+            f"Each tile is one of {name}'s channels ({shown} of {len(maps)} shown, {maps.shape[1]}×{maps.shape[2]} "
+            "each): bright where that filter responds to the drawing."
+        )
+        self._mosaic = grey_pixmap(channel_grid(maps, MAX_CHANNELS_SHOWN))
+        self._fit_maps()
+
+    def _fit_maps(self) -> None:
+        """The mosaic as large as the area allows without scrolling, in whole-pixel-sharp tiles."""
+        if self._mosaic is None or self._mosaic.isNull():
+            return
+        area = self._maps_area.viewport().size()
+        target = self._mosaic.size().scaled(area, Qt.AspectRatioMode.KeepAspectRatio)
+        self.maps_label.setPixmap(
+            self._mosaic.scaled(target, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+        )
+
+    def _fit_heatmap(self) -> None:
+        """The heatmap takes about a third of the view's height, between 4 and 7 screen pixels per input pixel."""
+        side = int(min(28 * HEATMAP_SCALE, max(28 * 4, self.height() * 0.3)))
+        self.heatmap_label.setMinimumSize(side, side)
+        if self._heatmap is not None:
+            mode = Qt.TransformationMode.FastTransformation
+            self.heatmap_label.setPixmap(self._heatmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, mode))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_heatmap()
+        self._fit_maps()
 
     def show_error(self, message: str) -> None:
+        self._heatmap = None
         self.heatmap_label.setText(message)
         self.method_label.setText("")
 
