@@ -10,10 +10,9 @@ result that arrives after a newer request was made is dropped, so the window alw
 answer to the latest drawing. Errors come back as values (signals with a reason), never as
 exceptions in the GUI thread.
 
-Torch takes seconds to import, so it loads on a thread of its own (:meth:`load_runtime`) while the
-app is already answering: a model whose card carries a NumPy plan (the default one does) recognizes
-drawings through :mod:`ml.runtime.recognizer` without torch. Work that needs torch (other models, Grad-CAM,
-compare, batch, device changes) waits, in order, until the runtime is ready.
+Answers on the CPU come from ONNX Runtime (every model; it imports in a small part of torch's time). Torch
+takes seconds to import, so it loads on a thread of its own (:meth:`load_runtime`) after the first
+answer; what needs it (explanations, answers on a CUDA GPU) waits, in order, until it is ready.
 """
 
 from __future__ import annotations

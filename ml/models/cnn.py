@@ -8,10 +8,8 @@ from ml.models.registry import register_model
 
 
 class PlainCNN(nn.Module):
-    """A CNN that is two sequences of plain layers: ``classifier(features(x))``.
-
-    Declaring it lets :mod:`ml.cpu_plan` run these models layer by layer without torch at batch 1.
-    """
+    """A CNN that is two sequences of plain layers: ``classifier(features(x))`` (explanations hook
+    the convolutions in ``features``)."""
 
     features: nn.Sequential
     classifier: nn.Sequential
