@@ -253,3 +253,11 @@ def test_predict_reports_svgs_and_link_loops_in_folders_and_keeps_odd_names(
     assert "SVG" in str(records["logo.svg"]["error"])
     assert "loop" in str(records["loop1.png"]["error"])
     assert "top" in records["caf\\xe9.png"]
+
+
+def test_glyphpad_ml_without_a_command_prints_usage_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main([]) == 2
+    assert "usage: glyphpad-ml COMMAND" in capsys.readouterr().err
+    assert cli_main(["--help"]) == 0
+    assert "predict" in capsys.readouterr().out
+    assert cli_main(["nope"]) == 2
