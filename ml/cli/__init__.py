@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("train", "train a model on EMNIST and UNIPEN pen drawings (weights, ONNX graph, card, metrics)"),
     "evaluate": ("evaluate", "metrics of a model per data source (EMNIST, UNIPEN writers, drawings)"),
     "export": ("export", "write the ONNX graph of existing weights and record it in the card"),
+    "prior": ("prior", "choose a model's class prior on validation writers and store it in its card"),
     "tune": ("tune", "hyperparameter search with Optuna (resumable)"),
     "bench": ("bench", "latency of the bundled models (ONNX Runtime and torch side by side)"),
     "drawn": ("drawn", "accuracy on synthesized drawings (pen widths, sizes, scans) per model"),

@@ -15,9 +15,9 @@ def results_table(directory: Path | None = None) -> str:
     from ml.runtime.cards import WeightsError, bundled_cards
 
     lines = [
-        "| model | arch | labels | params | EMNIST test top-1 | pen, unseen writers: top-1 | top-3 | balanced "
-        "| trained |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| model | arch | labels | params | learned from | EMNIST test top-1 | pen, unseen writers: top-1 | top-3 "
+        "| balanced | trained |",
+        "| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | --- |",
     ]
     for _, card in bundled_cards(directory):
         if isinstance(card, WeightsError):
@@ -29,11 +29,13 @@ def results_table(directory: Path | None = None) -> str:
             value = metrics.get(key)
             return f"{100 * value:.2f}%" if isinstance(value, float) else "–"
 
+        sources = " + ".join(str(s.get("name", "?")) for s in card.data_sources) or "EMNIST"
         epochs = card.training.get("epochs_run")
         trained = f"{epochs} epochs, {card.training.get('seconds', 0) / 60:.0f} min, {card.training.get('device', '?')}"
         lines.append(
-            f"| `{card.name}` | {card.arch} | {card.label_set} | {card.params:,} | {pct(emnist, 'accuracy')} | "
-            f"{pct(pen, 'accuracy')} | {pct(pen, 'top3')} | {pct(pen, 'balanced_accuracy')} | {trained} |"
+            f"| `{card.name}` | {card.arch} | {card.label_set} | {card.params:,} | {sources} | "
+            f"{pct(emnist, 'accuracy')} | {pct(pen, 'accuracy')} | {pct(pen, 'top3')} | "
+            f"{pct(pen, 'balanced_accuracy')} | {trained} |"
         )
     return "\n".join(lines)
 

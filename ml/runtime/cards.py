@@ -43,6 +43,9 @@ class ModelCard:
     training: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     format: int = CARD_FORMAT
+    # Added to the logits at inference (log of a class prior over the training prior); empty = none.
+    # Chosen on validation writers by 'glyphpad-ml prior' so answers follow what people write.
+    class_prior_log: list[float] = field(default_factory=list)
     # The ONNX graph beside the weights (<name>.onnx): what answers on the CPU, checked like the weights.
     onnx_sha256: str = ""
     onnx_opset: int = 0

@@ -72,8 +72,11 @@ def _normalize(values: Tensor) -> np.ndarray:
 
 
 def _class_index(recognizer: Recognizer, logits: Tensor, label: str | None) -> int:
-    if label is None:
-        return int(logits.argmax(dim=1))
+    if label is None:  # the answer the app shows: with the card's class prior, as the recognizer adds it
+        scores = logits.detach().float().cpu().numpy()[0]
+        if recognizer.card.class_prior_log:
+            scores = scores + np.asarray(recognizer.card.class_prior_log, dtype=np.float32)
+        return int(scores.argmax())
     if label not in recognizer.labels:
         raise ValueError(f"{label!r} is not a class of {recognizer.card.name}")
     return recognizer.labels.index(label)

@@ -72,7 +72,14 @@ class Recognizer:
         self.predict(drawing)
 
     def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
-        """Probabilities (N x classes) for preprocessed N x 28 x 28 inputs."""
+        """Probabilities (N x classes) for preprocessed N x 28 x 28 inputs, with the card's prior."""
+        logits = self.logits(inputs)
+        if self.card.class_prior_log:
+            logits = logits + np.asarray(self.card.class_prior_log, dtype=logits.dtype)
+        return softmax(logits)
+
+    def logits(self, inputs: np.ndarray) -> np.ndarray:
+        """The model's raw outputs (N x classes) for preprocessed N x 28 x 28 inputs."""
         raise NotImplementedError
 
     def describe_device(self) -> str:
@@ -153,13 +160,14 @@ class OnnxRecognizer(Recognizer):
             raise WeightsError(f"{onnx_file.name} takes {shape} and gives {outputs}, not what {card.name}'s card says")
         return cls(session, card, weights_path)
 
-    def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
+    def logits(self, inputs: np.ndarray) -> np.ndarray:
         batch = np.ascontiguousarray(inputs, dtype=np.float32).reshape(-1, 1, 28, 28)
         chunks = [
             self.session.run(None, {self._input_name: batch[start : start + BATCH_SIZE]})[0]
             for start in range(0, len(batch), BATCH_SIZE)
         ]
-        return softmax(np.concatenate(chunks) if len(chunks) != 1 else chunks[0])
+        out: np.ndarray = np.concatenate(chunks) if len(chunks) != 1 else chunks[0]
+        return out
 
     def describe_device(self) -> str:
         return "CPU (ONNX Runtime)"
@@ -189,14 +197,13 @@ class TorchRecognizer(Recognizer):
             model = to_channels_last(model)
         return cls(model, card, target, weights_path)
 
-    def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
+    def logits(self, inputs: np.ndarray) -> np.ndarray:
         import torch
 
         with torch.inference_mode():
             batch = torch.from_numpy(np.ascontiguousarray(inputs, dtype=np.float32)).unsqueeze(1).to(self.device)
-            logits = self.model(batch)
-            probabilities: np.ndarray = torch.softmax(logits.float(), dim=1).cpu().numpy()
-        return probabilities
+            out: np.ndarray = self.model(batch).float().cpu().numpy()
+        return out
 
     def describe_device(self) -> str:
         return describe(self.device)
