@@ -17,6 +17,7 @@ answer; what needs it (explanations, answers on a CUDA GPU) waits, in order, unt
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import queue
@@ -278,7 +279,11 @@ class InferenceService(QObject):
                 from ml.runtime.recognizer import warm_up_runtime
 
                 warm_up_runtime()
-            except Exception as error:  # a broken torch install: planned models still work
+                # Everything imported so far lives as long as the app: out of the cyclic collector's
+                # reach, a full collection no longer walks torch's and Qt's objects while a drawing waits.
+                gc.collect()
+                gc.freeze()
+            except Exception as error:  # a broken torch install: answers on the CPU still work
                 log.exception("torch could not be loaded")
                 self.runtime_failed.emit(_one_line(error))
                 return

@@ -180,6 +180,9 @@ def soak(window: MainWindow, strokes: int, as_json: bool) -> int:
         for stroke in GLYPHS[next(glyphs)]:
             if drawn == strokes:
                 break
+            # As the self-test does: the worker has finished what the last stroke asked (its answer and the
+            # explanation a person would look at) before the next stroke, as between a person's strokes.
+            wait_until(lambda: window.service.wait_idle(1), 10)
             shown.clear()
             released = draw_stroke(window.canvas, stroke)
             request = window.service.latest_id("recognize")
