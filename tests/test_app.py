@@ -500,3 +500,21 @@ def test_a_smaller_window_scales_the_drawing_instead_of_cutting_it_off(qtbot, wi
     canvas.redo()
     result = _last_result(qtbot, window, window.recognize_canvas)
     assert result.top[0][0] == before  # the same character, smaller
+
+
+def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
+    from desktop_app.widgets.model_card import card_html
+    from ml.runtime.cards import read_card
+
+    text = card_html(read_card(bundled_weights / f"{BUNDLED_DEFAULT}.json"))
+    for expected in (
+        "Answers with",
+        "Measured accuracy",
+        "pen drawings, UNIPEN test writers",
+        "Trained on",
+        "Licence",
+        "CC BY 4.0",
+        "glyphpad-ml train",
+    ):
+        assert expected in text, expected
+    assert '"metrics"' not in text and "{" not in text.split("<tt>")[0]  # no raw JSON

@@ -9,13 +9,13 @@ from pathlib import Path
 from tests.conftest import REPO_ROOT
 
 
-def _self_test(home: Path, weights: Path | None = None) -> tuple[int, dict[str, object], str]:
+def _self_test(home: Path, weights: Path | None = None, *extra: str) -> tuple[int, dict[str, object], str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(home), "HOME": str(home)}
     env.pop("GLYPHPAD_WEIGHTS", None)
     if weights is not None:
         env["GLYPHPAD_WEIGHTS"] = str(weights)
     done = subprocess.run(
-        [sys.executable, "-m", "desktop_app", "--self-test", "--json"],
+        [sys.executable, "-m", "desktop_app", "--self-test", "--json", *extra],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -53,3 +53,12 @@ def test_self_test_fails_when_a_model_is_damaged_but_the_others_still_work(tmp_p
     assert "damaged" in states["emnist36"]["error"]
     drawn = report["drawn"]
     assert isinstance(drawn, list) and drawn and all(d["expected"] == d["predicted"] for d in drawn)
+
+
+def test_the_soak_reports_memory_latency_and_every_answer(tmp_path: Path) -> None:
+    code, report, stderr = _self_test(tmp_path, None, "--soak", "24")
+    assert code == 0, (report, stderr)
+    assert report["strokes"] == 24 and report["ok"] is True
+    assert report["missing"] == report["stale"] == report["failed"] == 0
+    assert 0 < float(report["p50_ms"]) <= float(report["p95_ms"]) <= float(report["max_ms"])  # type: ignore[arg-type]
+    assert float(report["rss_mb_end"]) > 50  # type: ignore[arg-type]
