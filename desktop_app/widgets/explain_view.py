@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.widgets.images import channel_grid, grey_pixmap, overlay_pixmap
 
@@ -28,19 +37,24 @@ class ExplainView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         heat_box = QGroupBox("Where the evidence is")
-        heat_layout = QFormLayout(heat_box)
+        heat_layout = QVBoxLayout(heat_box)
+        class_row = QHBoxLayout()
+        class_row.addWidget(QLabel("Class:"))
         self.class_picker = QComboBox()
         self.class_picker.setToolTip("Explain the predicted class or any other class")
         self.class_picker.activated.connect(self._class_activated)
-        heat_layout.addRow("Class:", self.class_picker)
+        class_row.addWidget(self.class_picker, 1)
+        heat_layout.addLayout(class_row)
         self.heatmap_label = QLabel("No explanation yet.")
         self.heatmap_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.heatmap_label.setWordWrap(True)  # messages in place of the map: errors, "loading"
-        self.heatmap_label.setMinimumSize(28 * 4, 28 * 4)  # shrinks with the window; never under its caption
-        heat_layout.addRow(self.heatmap_label)
+        # Sized by the layout, not by its picture: the map is drawn to fit whatever space it gets.
+        self.heatmap_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.heatmap_label.setMinimumSize(28 * 3, 28 * 3)
+        heat_layout.addWidget(self.heatmap_label, 1)
         self.method_label = QLabel("")
-        heat_layout.addRow(self.method_label)
-        layout.addWidget(heat_box)
+        heat_layout.addWidget(self.method_label)
+        layout.addWidget(heat_box, 1)
 
         maps_box = QGroupBox("Activation maps")
         maps_layout = QVBoxLayout(maps_box)
@@ -128,15 +142,18 @@ class ExplainView(QWidget):
         )
 
     def _fit_heatmap(self) -> None:
-        """The heatmap takes about a third of the view's height, between 4 and 7 screen pixels per input pixel."""
-        side = int(min(28 * HEATMAP_SCALE, max(28 * 4, self.height() * 0.3)))
-        self.heatmap_label.setMinimumSize(side, side)
+        """The heatmap as large as its space allows, at most 7 screen pixels per input pixel."""
+        area = self.heatmap_label.size()
+        side = max(28, min(area.width(), area.height(), 28 * HEATMAP_SCALE))
         if self._heatmap is not None:
             mode = Qt.TransformationMode.FastTransformation
             self.heatmap_label.setPixmap(self._heatmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, mode))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        QTimer.singleShot(0, self, self._fit_pictures)  # once the layout has given the labels their new sizes
+
+    def _fit_pictures(self) -> None:
         self._fit_heatmap()
         self._fit_maps()
 

@@ -13,7 +13,7 @@ from desktop_app.widgets.images import grey_pixmap
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
 
-INPUT_SCALE = 6
+INPUT_SCALE = 4  # 112 px: every pixel visible, and room for an 800x500 window
 
 
 class ConfidenceBar(QWidget):
@@ -67,6 +67,7 @@ class PredictionPanel(QWidget):
     def __init__(self, top_k: int = 5, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
+        layout.setSpacing(4)  # tight enough for an 800x500 window
         seen_box = QGroupBox("What the model sees (28×28)")
         seen_layout = QVBoxLayout(seen_box)
         self.model_input_label = QLabel()
@@ -79,9 +80,10 @@ class PredictionPanel(QWidget):
 
         answers = QGroupBox("Prediction")
         self._grid = QGridLayout(answers)
+        self._grid.setVerticalSpacing(3)
         self.headline = QLabel("—")
         font = self.headline.font()
-        font.setPointSize(font.pointSize() * 3)
+        font.setPointSize(round(font.pointSize() * 2.5))
         font.setBold(True)
         self.headline.setFont(font)
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
