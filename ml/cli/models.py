@@ -48,9 +48,11 @@ def run(argv: list[str]) -> int:
             continue
         accuracy = entry["metrics"].get("accuracy")
         shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
+        pen = entry["metrics_by_source"].get("unipen_test", {}).get("accuracy")
+        pen_shown = f"{100 * pen:.2f}%" if isinstance(pen, float) else "n/a"
         print(
             f"{entry['name']:28s} {entry['arch']:16s} {entry['label_set']:11s} {entry['params']:>10,d} params  "
-            f"test accuracy {shown}"
+            f"EMNIST test {shown}  pen, unseen writers {pen_shown}"
         )
     return 0
 
