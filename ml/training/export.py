@@ -18,6 +18,7 @@ from safetensors.torch import save_file
 from torch import nn
 
 from ml.runtime.cards import ModelCard, _atomic_write, card_path_for, onnx_path_for, sha256_of, write_card
+from ml.runtime.recognizer import softmax
 
 ONNX_OPSET = 17
 # Largest difference of probabilities allowed between the ONNX graph and torch (float32 on both).
@@ -67,10 +68,6 @@ def check_onnx(model: nn.Module, graph: bytes, samples: int = 16, seed: int = 0)
     )
     with torch.inference_mode():
         torch_logits = model.float().cpu().eval()(torch.from_numpy(inputs)).numpy()
-
-    def softmax(x: np.ndarray) -> np.ndarray:
-        e = np.exp(x - x.max(1, keepdims=True))
-        return e / e.sum(1, keepdims=True)
 
     return float(np.abs(softmax(onnx_logits) - softmax(torch_logits)).max())
 

@@ -549,7 +549,7 @@ def build_training_set(
 
 
 def evaluate_sources(
-    model: nn.Module, sets: dict[str, LabelledArrays], device: torch.device, conditions: np.ndarray | None = None
+    model: nn.Module, sets: dict[str, LabelledArrays], device: torch.device
 ) -> dict[str, dict[str, Any]]:
     """Headline metrics of ``model`` on each named set."""
     out = {}
@@ -635,7 +635,8 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
         return out_dir / f"{name}.safetensors"
 
     test_metrics, _ = evaluate_arrays(model, emnist_test.images, emnist_test.targets, list(label_set.classes), device)
-    by_source = evaluate_sources(model, test_sets | {f"{k}_val": v for k, v in val_sets.items()}, device)
+    others = {k: v for k, v in test_sets.items() if k != "emnist_test"} | {f"{k}_val": v for k, v in val_sets.items()}
+    by_source = {"emnist_test": summary(test_metrics)} | evaluate_sources(model, others, device)
     for source, metrics in by_source.items():
         print(
             f"{source}: accuracy {metrics['accuracy']:.4f}, balanced {metrics['balanced_accuracy']:.4f}, "
