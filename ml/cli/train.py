@@ -17,10 +17,13 @@ from ml.training.train import TrainConfig, main
 
 def get_args_parser() -> argparse.ArgumentParser:
     """The command line, built from TrainConfig's fields and their help."""
-    p = argparse.ArgumentParser(
-        prog="glyphpad-ml train", description="Train a model on the EMNIST pool and UNIPEN pen drawings."
-    )
-    for spec in fields(TrainConfig):
+    return parser_for(TrainConfig, "glyphpad-ml train", "Train a model on the EMNIST pool and UNIPEN pen drawings.")
+
+
+def parser_for(config_class: type, prog: str, description: str) -> argparse.ArgumentParser:
+    """A command line with one option per field of a config dataclass, with the help declared there."""
+    p = argparse.ArgumentParser(prog=prog, description=description)
+    for spec in fields(config_class):
         flag = "--" + spec.name.replace("_", "-")
         options = dict(spec.metadata)
         value = spec.default if spec.default_factory is MISSING else spec.default_factory()

@@ -1,6 +1,7 @@
-"""Model architectures for 1x28x28 input, pure PyTorch, by name through the registry."""
+"""Model architectures, pure PyTorch, by name through the registry: image models read a 1x28x28
+input, stroke models (family "stroke") a sequence of pen points."""
 
-from ml.models import cnn, mobilenet, recurrent, resnet  # noqa: F401  (each module registers its models)
+from ml.models import cnn, mobilenet, recurrent, resnet, strokes  # noqa: F401  (each module registers its models)
 from ml.models.registry import ArchInfo, get_arch, get_model, list_models, register_model
 
 __all__ = ["ArchInfo", "get_arch", "get_model", "list_models", "register_model"]

@@ -16,7 +16,7 @@ F = TypeVar("F", bound=ModelFactory)
 class ArchInfo:
     name: str
     factory: ModelFactory
-    family: str  # "cnn", "rnn" or "hybrid": decides which explanation the app offers
+    family: str  # "cnn", "rnn", "hybrid" (images) or "stroke" (pen trajectories): decides input and explanation
     description: str
 
 
@@ -24,8 +24,8 @@ _REGISTRY: dict[str, ArchInfo] = {}
 
 
 def register_model(name: str, family: str, description: str) -> Callable[[F], F]:
-    if family not in ("cnn", "rnn", "hybrid"):
-        raise ValueError(f"family must be cnn, rnn or hybrid, not {family!r}")
+    if family not in ("cnn", "rnn", "hybrid", "stroke"):
+        raise ValueError(f"family must be cnn, rnn, hybrid or stroke, not {family!r}")
 
     def decorator(factory: F) -> F:
         if name in _REGISTRY:

@@ -49,6 +49,11 @@ class ModelCard:
     # The ONNX graph beside the weights (<name>.onnx): what answers on the CPU, checked like the weights.
     onnx_sha256: str = ""
     onnx_opset: int = 0
+    # What the model reads: "image" (28x28, ml.runtime.preprocess) or "strokes" (ml.runtime.strokes).
+    input_kind: str = "image"
+    # A stroke model's fusion with an image model, fitted on validation writers: {"image_model": name,
+    # "image_weight": a, "stroke_weight": b, ...}; the fused answer is softmax(a log p_image + b log p_strokes).
+    fusion: dict[str, Any] = field(default_factory=dict)
 
     @property
     def family(self) -> str:
@@ -134,13 +139,17 @@ def verified_card(weights_path: Path) -> ModelCard:
     """The card of ``weights_path``, after checking that the weights exist and match its sha256, and
     that the model learned from inputs preprocessed as this code preprocesses them."""
     from ml.runtime.preprocess import PREPROCESS_VERSION
+    from ml.runtime.strokes import STROKE_NORMALIZATION_VERSION
 
     card = read_card(card_path_for(weights_path))
-    if card.preprocess_version != PREPROCESS_VERSION:
+    if card.input_kind not in ("image", "strokes"):
+        raise WeightsError(f"{card.name} reads {card.input_kind!r} inputs, which this GlyphPad does not know")
+    version = PREPROCESS_VERSION if card.input_kind == "image" else STROKE_NORMALIZATION_VERSION
+    if card.preprocess_version != version:
         raise WeightsError(
             f"{card.name} was trained on inputs of preprocessing version {card.preprocess_version}, but this "
-            f"GlyphPad preprocesses with version {PREPROCESS_VERSION}: its answers would be wrong. Retrain it "
-            "or use the GlyphPad release it came with."
+            f"GlyphPad preprocesses {card.input_kind} with version {version}: its answers would be wrong. "
+            "Retrain it or use the GlyphPad release it came with."
         )
     if not weights_path.exists():
         raise WeightsError(f"weights file {weights_path.name} is missing")
@@ -160,6 +169,8 @@ def weights_dir() -> Path:
 def list_bundled(directory: Path | None = None) -> list[Path]:
     """Weights files that have a card beside them, sorted by name."""
     directory = directory or weights_dir()
+    if not directory.is_dir():
+        return []
     return sorted(p for p in directory.glob("*.safetensors") if p.with_suffix(".json").exists())
 
 
@@ -188,6 +199,24 @@ def bundled_cards(directory: Path | None = None) -> list[tuple[Path, ModelCard |
     return out
 
 
+def stroke_models_dir(directory: Path | None = None) -> Path:
+    """Where the stroke models live: ``strokes/`` inside the weights folder (apart from the image models,
+    which the Model menu, Compare and batch prediction list)."""
+    return (directory or weights_dir()) / "strokes"
+
+
+def fusion_partner(image_model: str, directory: Path | None = None) -> Path | None:
+    """The stroke model whose card fuses it with ``image_model`` (the first valid one by name), or None."""
+    for weights_path, card in bundled_cards(stroke_models_dir(directory)):
+        if (
+            isinstance(card, ModelCard)
+            and card.input_kind == "strokes"
+            and card.fusion.get("image_model") == image_model
+        ):
+            return weights_path
+    return None
+
+
 DEFAULT_MODEL = "emnist36_cnn"
 
 
@@ -201,8 +230,9 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
     candidate = Path(name_or_path)
     if candidate.suffix == ".safetensors" or candidate.exists():
         return candidate
-    bundled = weights_dir() / f"{name_or_path}.safetensors"
-    if not bundled.exists() and not bundled.with_suffix(".json").exists():
-        names = ", ".join(p.stem for p in list_bundled()) or "none"
-        raise WeightsError(f"no model named {name_or_path!r} in {weights_dir()} (available: {names})")
-    return bundled
+    for folder in (weights_dir(), stroke_models_dir()):
+        bundled = folder / f"{name_or_path}.safetensors"
+        if bundled.exists() or bundled.with_suffix(".json").exists():
+            return bundled
+    names = ", ".join(p.stem for p in list_bundled() + list_bundled(stroke_models_dir())) or "none"
+    raise WeightsError(f"no model named {name_or_path!r} in {weights_dir()} (available: {names})")

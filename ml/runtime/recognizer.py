@@ -23,6 +23,17 @@ from ml.runtime.cards import ModelCard, WeightsError, resolve_model_path, verifi
 from ml.runtime.devices import describe, resolve_device
 from ml.runtime.image_io import ImageLoadError
 from ml.runtime.preprocess import BlankImageError, ImageLike, preprocess
+from ml.runtime.strokes import (
+    STROKE_FEATURES,
+    STROKE_POINTS,
+    BlankStrokesError,
+    Strokes,
+    StrokesError,
+    normalize_strokes,
+)
+
+# One input of each kind, as a model reads it (the batch dimension comes first).
+INPUT_SHAPES = {"image": (1, 28, 28), "strokes": (STROKE_POINTS, len(STROKE_FEATURES))}
 
 
 @dataclass(frozen=True)
@@ -35,9 +46,10 @@ class ClassScore:
 class Prediction:
     top: tuple[ClassScore, ...]
     probabilities: np.ndarray  # one per class, in the card's label order
-    model_input: np.ndarray  # the 28x28 image the model saw
+    model_input: np.ndarray  # what the model saw: the 28x28 image, or the normalized stroke sequence
     notes: tuple[str, ...] = ()
     latency_ms: float = 0.0
+    inputs_used: tuple[str, ...] = ("image",)  # "image", "strokes" or both (a fused answer)
 
     @property
     def label(self) -> str:
@@ -67,12 +79,29 @@ class Recognizer:
     def warm_up(self) -> None:
         """One drawing through the whole path, so that the first real one pays no first-call costs
         (imports inside preprocessing, its cached resampling weights, the runtime's first run)."""
+        if self.card.input_kind == "strokes":
+            self.predict_strokes(Strokes((np.array([[0.0, 0.0], [0.0, 1.0]]),)))
+            return
         drawing = np.full((128, 128), 255, dtype=np.uint8)
         drawing[30:100, 60:68] = 0
         self.predict(drawing)
 
+    def predict_strokes(self, strokes: Strokes, top_k: int = 5) -> Prediction | PredictionError:
+        """Recognize a drawing from its strokes (a stroke model); errors come back as values."""
+        if self.card.input_kind != "strokes":
+            return PredictionError(f"{self.card.name} reads pictures, not strokes")
+        start = time.perf_counter()
+        try:
+            sequence = normalize_strokes(strokes)
+        except StrokesError as error:
+            return PredictionError(str(error), blank=isinstance(error, BlankStrokesError))
+        probs = self.predict_inputs(sequence[None])[0]
+        latency = (time.perf_counter() - start) * 1000.0
+        return Prediction(self.top_k(probs, top_k), probs, sequence, (), latency, ("strokes",))
+
     def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
-        """Probabilities (N x classes) for preprocessed N x 28 x 28 inputs, with the card's prior."""
+        """Probabilities (N x classes) for preprocessed inputs (N x 28 x 28, or N x points x features), with
+        the card's prior."""
         logits = self.logits(inputs)
         if self.card.class_prior_log:
             logits = logits + np.asarray(self.card.class_prior_log, dtype=logits.dtype)
@@ -99,6 +128,8 @@ class Recognizer:
         return self.predict_many([image], top_k=top_k)[0]
 
     def predict_many(self, images: Sequence[ImageLike], top_k: int = 5) -> list[Prediction | PredictionError]:
+        if self.card.input_kind != "image":
+            return [PredictionError(f"{self.card.name} reads strokes, not pictures")] * len(images)
         start = time.perf_counter()
         results: list[Prediction | PredictionError | None] = [None] * len(images)
         prepared = []
@@ -156,12 +187,12 @@ class OnnxRecognizer(Recognizer):
             raise WeightsError(f"{onnx_file.name} is not a valid ONNX graph ({_first_line(error)})") from error
         shape = session.get_inputs()[0].shape
         outputs = session.get_outputs()[0].shape
-        if list(shape[1:]) != [1, 28, 28] or outputs[-1] != len(card.labels):
+        if tuple(shape[1:]) != INPUT_SHAPES[card.input_kind] or outputs[-1] != len(card.labels):
             raise WeightsError(f"{onnx_file.name} takes {shape} and gives {outputs}, not what {card.name}'s card says")
         return cls(session, card, weights_path)
 
     def logits(self, inputs: np.ndarray) -> np.ndarray:
-        batch = np.ascontiguousarray(inputs, dtype=np.float32).reshape(-1, 1, 28, 28)
+        batch = np.ascontiguousarray(inputs, dtype=np.float32).reshape(-1, *INPUT_SHAPES[self.card.input_kind])
         chunks = [
             self.session.run(None, {self._input_name: batch[start : start + BATCH_SIZE]})[0]
             for start in range(0, len(batch), BATCH_SIZE)
@@ -201,7 +232,8 @@ class TorchRecognizer(Recognizer):
         import torch
 
         with torch.inference_mode():
-            batch = torch.from_numpy(np.ascontiguousarray(inputs, dtype=np.float32)).unsqueeze(1).to(self.device)
+            batch = torch.from_numpy(np.ascontiguousarray(inputs, dtype=np.float32))
+            batch = batch.reshape(-1, *INPUT_SHAPES[self.card.input_kind]).to(self.device)
             out: np.ndarray = self.model(batch).float().cpu().numpy()
         return out
 

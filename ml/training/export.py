@@ -18,7 +18,7 @@ from safetensors.torch import save_file
 from torch import nn
 
 from ml.runtime.cards import ModelCard, _atomic_write, card_path_for, onnx_path_for, sha256_of, write_card
-from ml.runtime.recognizer import softmax
+from ml.runtime.recognizer import INPUT_SHAPES, softmax
 
 ONNX_OPSET = 17
 # Largest difference of probabilities allowed between the ONNX graph and torch (float32 on both).
@@ -29,11 +29,17 @@ class ExportError(RuntimeError):
     """The ONNX graph does not give what torch gives."""
 
 
-def onnx_bytes(model: nn.Module) -> bytes:
+def input_spec(input_kind: str) -> tuple[str, tuple[int, ...]]:
+    """The graph's input name ("image" or "strokes") and the shape of one input."""
+    return input_kind, INPUT_SHAPES[input_kind]
+
+
+def onnx_bytes(model: nn.Module, input_kind: str = "image") -> bytes:
     """The model (eval mode, float32, CPU) as an ONNX graph with a dynamic batch dimension."""
     model = model.float().cpu().eval().to(memory_format=torch.contiguous_format)  # type: ignore[call-overload]
     buffer = io.BytesIO()
-    example = torch.zeros(2, 1, 28, 28)
+    input_name, shape = input_spec(input_kind)
+    example = torch.zeros(2, *shape)
     with warnings.catch_warnings():
         # The exporter warns that a recurrent layer's batch size may be fixed; check_onnx runs the graph
         # at batch 1 and at another size, so a fixed one would fail there instead.
@@ -47,24 +53,28 @@ def onnx_bytes(model: nn.Module) -> bytes:
             model,
             (example,),
             buffer,  # type: ignore[arg-type]  # a file-like object is documented and works
-            input_names=["image"],
+            input_names=[input_name],
             output_names=["logits"],
-            dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}},
+            dynamic_axes={input_name: {0: "batch"}, "logits": {0: "batch"}},
             opset_version=ONNX_OPSET,
             dynamo=False,
         )
     return buffer.getvalue()
 
 
-def check_onnx(model: nn.Module, graph: bytes, samples: int = 16, seed: int = 0) -> float:
+def check_onnx(model: nn.Module, graph: bytes, samples: int = 16, seed: int = 0, input_kind: str = "image") -> float:
     """Largest probability difference between the graph (ONNX Runtime) and torch on random inputs."""
     import onnxruntime as ort
 
     rng = np.random.default_rng(seed)
-    inputs = rng.random((samples, 1, 28, 28), dtype=np.float32) * (rng.random((samples, 1, 28, 28)) < 0.3)
+    input_name, shape = input_spec(input_kind)
+    if input_kind == "strokes":
+        inputs = rng.normal(size=(samples, *shape)).astype(np.float32)
+    else:
+        inputs = rng.random((samples, *shape), dtype=np.float32) * (rng.random((samples, *shape)) < 0.3)
     session = ort.InferenceSession(graph, providers=["CPUExecutionProvider"])
     onnx_logits = np.concatenate(
-        [session.run(None, {"image": inputs[:1]})[0], session.run(None, {"image": inputs[1:]})[0]]
+        [session.run(None, {input_name: inputs[:1]})[0], session.run(None, {input_name: inputs[1:]})[0]]
     )
     with torch.inference_mode():
         torch_logits = model.float().cpu().eval()(torch.from_numpy(inputs)).numpy()
@@ -74,8 +84,8 @@ def check_onnx(model: nn.Module, graph: bytes, samples: int = 16, seed: int = 0)
 
 def write_onnx(model: nn.Module, card: ModelCard, weights_path: Path) -> ModelCard:
     """Export, check and write ``<name>.onnx``; returns the card naming it (the caller writes the card)."""
-    graph = onnx_bytes(model)
-    difference = check_onnx(model, graph)
+    graph = onnx_bytes(model, card.input_kind)
+    difference = check_onnx(model, graph, input_kind=card.input_kind)
     if difference > ONNX_TOLERANCE:
         raise ExportError(f"{card.name}: the ONNX graph differs from torch by {difference:.2e} in probability")
     path = onnx_path_for(weights_path)

@@ -109,6 +109,46 @@ def _change_ends(stroke: np.ndarray, amount: tuple[float, float], length: float)
     return out
 
 
+def unit_shapes(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Strokes (any units, y down) centred on their box, its longer side 1; a coarse tablet's staircase
+    (a few dozen units a character) smoothed."""
+    parts = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes if len(s)]
+    if not parts:
+        raise ValueError("a character needs at least one point")
+    everything = np.concatenate(parts)
+    lo, hi = everything.min(0), everything.max(0)
+    extent = float(max((hi - lo).max(), 1e-6))
+    centre = (lo + hi) / 2
+    shapes = [(p - centre) / extent for p in parts]
+    if extent < 40:
+        shapes = [_smooth(_resample(s, 0.5 / extent), 4) for s in shapes]
+    return shapes
+
+
+def vary_shapes(shapes: Sequence[np.ndarray], rng: np.random.Generator, a: PenAugment) -> list[np.ndarray]:
+    """One writer's character another way (shapes in units of its size, from :func:`unit_shapes`):
+    rotated, slanted, wider or narrower, its stroke ends cut or extended, wobbling, later strokes shifted."""
+    angle = math.radians(rng.uniform(-a.rotation_deg, a.rotation_deg))
+    slant = rng.uniform(*a.slant)
+    aspect = math.exp(rng.uniform(-a.aspect, a.aspect))
+    cos, sin = math.cos(angle), math.sin(angle)
+    matrix = np.array([[cos, -sin], [sin, cos]]) @ np.array([[aspect, -slant], [0.0, 1.0]])
+    varied = []
+    for k, shape in enumerate(shapes):
+        s = _resample(shape, 0.01) if len(shape) > 1 else shape
+        length = float(np.hypot(*np.diff(s, axis=0).T).sum()) if len(s) > 1 else 0.0
+        s = _change_ends(s, (rng.uniform(-1, 1) * a.end_change, rng.uniform(-1, 1) * a.end_change), length)
+        if len(s) > 1:
+            t = np.linspace(0.0, 1.0, len(s))[:, None]
+            phase = rng.uniform(0, 2 * math.pi, size=2)
+            cycles = rng.uniform(0.5, 2.0, size=2)
+            s = s + rng.uniform(0, a.wobble, size=2) * np.sin(2 * math.pi * cycles * t + phase)
+        if k > 0:
+            s = s + rng.normal(0, a.stroke_jitter, size=2)
+        varied.append(s @ matrix.T)
+    return varied
+
+
 def draw_pen_character(
     strokes: Sequence[np.ndarray],
     rng: np.random.Generator | None,
@@ -123,39 +163,12 @@ def draw_pen_character(
     of a ``canvas_px`` canvas, with a ``pen_px`` pen (the app's default when None). With it, every
     choice is drawn at random from ``rng``.
     """
-    parts = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes if len(s)]
-    if not parts:
-        raise ValueError("a character needs at least one point")
-    everything = np.concatenate(parts)
-    lo, hi = everything.min(0), everything.max(0)
-    extent = float(max((hi - lo).max(), 1e-6))
-    centre = (lo + hi) / 2
     # Work in units of the character's size: x and y in about [-0.5, 0.5].
-    shapes = [(p - centre) / extent for p in parts]
-    if extent < 40:  # a coarse tablet (a few dozen units a character): smooth the staircase
-        shapes = [_smooth(_resample(s, 0.5 / extent), 4) for s in shapes]
+    shapes = unit_shapes(strokes)
     pressure_profile = None
     if augment is not None and rng is not None:
         a = augment
-        angle = math.radians(rng.uniform(-a.rotation_deg, a.rotation_deg))
-        slant = rng.uniform(*a.slant)
-        aspect = math.exp(rng.uniform(-a.aspect, a.aspect))
-        cos, sin = math.cos(angle), math.sin(angle)
-        matrix = np.array([[cos, -sin], [sin, cos]]) @ np.array([[aspect, -slant], [0.0, 1.0]])
-        varied = []
-        for k, shape in enumerate(shapes):
-            s = _resample(shape, 0.01) if len(shape) > 1 else shape
-            length = float(np.hypot(*np.diff(s, axis=0).T).sum()) if len(s) > 1 else 0.0
-            s = _change_ends(s, (rng.uniform(-1, 1) * a.end_change, rng.uniform(-1, 1) * a.end_change), length)
-            if len(s) > 1:
-                t = np.linspace(0.0, 1.0, len(s))[:, None]
-                phase = rng.uniform(0, 2 * math.pi, size=2)
-                cycles = rng.uniform(0.5, 2.0, size=2)
-                s = s + rng.uniform(0, a.wobble, size=2) * np.sin(2 * math.pi * cycles * t + phase)
-            if k > 0:
-                s = s + rng.normal(0, a.stroke_jitter, size=2)
-            varied.append(s @ matrix.T)
-        shapes = varied
+        shapes = vary_shapes(shapes, rng, a)
         canvas_px = rng.uniform(*a.canvas_px)
         height_share = rng.uniform(*a.height_share)
         if pen_px is None:

@@ -1,0 +1,27 @@
+"""``glyphpad-ml train-strokes``: a stroke model on UNIPEN's training writers (options: StrokeTrainConfig's fields)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ml.cli.train import parser_for
+from ml.training.train_strokes import StrokeTrainConfig, main
+
+
+def run(argv: list[str]) -> int:
+    args = parser_for(
+        StrokeTrainConfig, "glyphpad-ml train-strokes", "Train a stroke model on UNIPEN's pen trajectories."
+    ).parse_args(argv)
+    values = {k: v for k, v in vars(args).items() if k in StrokeTrainConfig.__dataclass_fields__}
+    try:
+        values["model_config"] = json.loads(args.model_config)
+    except json.JSONDecodeError as error:
+        print(f"glyphpad-ml train-strokes: error: --model-config is not valid JSON: {error}", file=sys.stderr)
+        return 2
+    try:
+        main(StrokeTrainConfig(**values))
+    except (ValueError, FileNotFoundError, TypeError) as error:
+        print(f"glyphpad-ml train-strokes: error: {error}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,75 @@
+"""Stroke models: classifiers of the pen's trajectory (``STROKE_POINTS`` x features, from
+:func:`ml.runtime.strokes.normalize_strokes`), not of a picture.
+
+Two families: a bidirectional GRU that reads the points in the order the pen made them, and a 1-D
+convolutional network that sees local pieces of the trajectory (a hook, a loop, a corner) and pools
+them. Both end in the mean and the maximum over the sequence, so that no single point (the last,
+often a t-cross or an i-dot) decides alone.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ml.models.registry import register_model
+
+STROKE_INPUT_FEATURES = 6  # ml.runtime.strokes.STROKE_FEATURES; the models may not import the runtime
+
+
+def _pool(sequence: Tensor) -> Tensor:
+    """B x T x C -> B x 2C: mean and maximum over time."""
+    return torch.cat([sequence.mean(dim=1), sequence.amax(dim=1)], dim=1)
+
+
+class StrokeGRU(nn.Module):
+    def __init__(self, num_classes: int, hidden: int = 128, layers: int = 2, dropout: float = 0.2) -> None:
+        super().__init__()
+        self.embed = nn.Sequential(nn.Linear(STROKE_INPUT_FEATURES, 64), nn.GELU())
+        self.rnn = nn.GRU(
+            64, hidden, num_layers=layers, batch_first=True, bidirectional=True, dropout=dropout if layers > 1 else 0.0
+        )
+        self.classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(4 * hidden, num_classes))
+
+    def forward(self, x: Tensor) -> Tensor:
+        outputs, _ = self.rnn(self.embed(x))
+        return self.classifier(_pool(outputs))
+
+
+def _conv(c_in: int, c_out: int, kernel: int, dilation: int = 1) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv1d(c_in, c_out, kernel, padding=dilation * (kernel // 2), dilation=dilation, bias=False),
+        nn.BatchNorm1d(c_out),
+        nn.ReLU(inplace=True),
+    )
+
+
+class StrokeCNN(nn.Module):
+    def __init__(self, num_classes: int, width: int = 64, dropout: float = 0.2) -> None:
+        super().__init__()
+        w = width
+        self.features = nn.Sequential(
+            _conv(STROKE_INPUT_FEATURES, w, 5),
+            _conv(w, 2 * w, 5),
+            nn.MaxPool1d(2),  # 64 -> 32 points
+            _conv(2 * w, 2 * w, 3),
+            _conv(2 * w, 3 * w, 3, dilation=2),
+            nn.MaxPool1d(2),  # 32 -> 16
+            _conv(3 * w, 4 * w, 3),
+            _conv(4 * w, 4 * w, 3, dilation=2),
+        )
+        self.classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(8 * w, num_classes))
+
+    def forward(self, x: Tensor) -> Tensor:
+        maps = self.features(x.transpose(1, 2))  # B x C x T
+        return self.classifier(_pool(maps.transpose(1, 2)))
+
+
+@register_model("stroke_gru", "stroke", "bidirectional GRU (2 layers) reading the pen's points in order")
+def stroke_gru(num_classes: int, hidden: int = 128, layers: int = 2, dropout: float = 0.2) -> nn.Module:
+    return StrokeGRU(num_classes, hidden=hidden, layers=layers, dropout=dropout)
+
+
+@register_model("stroke_cnn", "stroke", "1-D CNN (6 layers, dilated) over the pen's points")
+def stroke_cnn(num_classes: int, width: int = 64, dropout: float = 0.2) -> nn.Module:
+    return StrokeCNN(num_classes, width=width, dropout=dropout)

@@ -1,0 +1,225 @@
+"""Strokes as an input of their own: the pen's trajectory, and the one normalization of it that
+every stroke model sees.
+
+A drawing on the canvas, a UNIPEN character and a ``{"strokes": ...}`` JSON file all become a
+:class:`Strokes` value: strokes of (x, y) points, y down, in any units, with optional time and
+pressure per point. :func:`normalize_strokes` turns it into the fixed-size sequence a stroke model
+reads, as :func:`ml.runtime.preprocess.preprocess` does for pictures. Steps, each with its reason:
+
+1. Clean-up: points that are not finite are an error (a damaged file), repeated points are dropped (a
+   pen resting in place adds no shape), empty strokes are dropped. Nothing left, or every point in one
+   place, raises :class:`BlankStrokesError`: a dot is not a character.
+2. Box: the ink box is centred on 0 and its longer side scaled to 1, aspect preserved: a 1 stays
+   narrow and an O round, whatever the tablet's units or the canvas's size.
+3. Resampling to even arc length: ``STROKE_POINTS`` points in all, shared among the strokes by their
+   length (each stroke at least one): a fast and a slow pen, a tablet sampling 100 times a second and a
+   mouse reporting every few pixels give the same sequence.
+4. Features per point (``STROKE_FEATURES``): position (x, y scaled to about [-1, 1]), the move from the
+   previous point (dx, dy, scaled to about unit size; at a stroke's first point it is the jump across
+   the pen lift, scaled like a position), and two flags: the point starts a stroke (the pen came
+   down), the point ends one (it lifts).
+
+Time and pressure are accepted and checked but not used: UNIPEN's characters, what the stroke models
+learned from, carry no pressure, and their sampling rates differ by tablet, so a model that used them
+would learn the tablet, not the writer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+STROKE_NORMALIZATION_VERSION = 1
+STROKE_POINTS = 64
+STROKE_FEATURES = ("x", "y", "dx", "dy", "pen_down", "pen_up")
+_POSITION_SCALE = 2.0  # the box's longer side spans [-1, 1]
+_MOVE_SCALE = (
+    STROKE_POINTS / 4.0
+)  # a move along a one-stroke character is about 1/64 of its ink: about 1/4 after scaling
+MAX_STROKE_FILE_BYTES = 10 * 1024 * 1024
+MAX_STROKE_POINTS = 200_000  # more points than any drawing: a file with more is not a character
+
+
+class StrokesError(ValueError):
+    """Stroke data that cannot be read as a character (malformed JSON, wrong shapes, not finite)."""
+
+
+class BlankStrokesError(StrokesError):
+    """Strokes that hold no character (no points, or every point in one place)."""
+
+
+@dataclass(frozen=True)
+class Strokes:
+    """A drawing as the pen made it: strokes of (x, y) points, y down, in any units.
+
+    ``times`` and ``pressures``, when given, hold one array per stroke with one value per point.
+    """
+
+    strokes: tuple[np.ndarray, ...]  # each n x 2 float64
+    times: tuple[np.ndarray, ...] | None = None
+    pressures: tuple[np.ndarray, ...] | None = None
+
+    @staticmethod
+    def from_arrays(strokes: Sequence[Any]) -> Strokes:
+        """Strokes from arrays or nested lists of (x, y) points (extra columns, such as pressure, ignored)."""
+        out = []
+        for k, stroke in enumerate(strokes):
+            array = np.asarray(stroke, dtype=np.float64)
+            if array.size == 0:
+                continue
+            if array.ndim != 2 or array.shape[1] < 2:
+                raise StrokesError(f"stroke {k + 1} is not a list of [x, y] points")
+            out.append(array[:, :2])
+        return Strokes(tuple(out))
+
+    @property
+    def point_count(self) -> int:
+        return sum(len(s) for s in self.strokes)
+
+    def box(self) -> tuple[float, float, float, float]:
+        """The ink box (x0, y0, x1, y1) in the strokes' own units."""
+        if not self.strokes:
+            raise BlankStrokesError("the drawing has no strokes")
+        points = np.concatenate(self.strokes)
+        (x0, y0), (x1, y1) = points.min(0), points.max(0)
+        return float(x0), float(y0), float(x1), float(y1)
+
+
+def parse_strokes(data: Any) -> Strokes:
+    """A ``{"strokes": [[[x, y], ...], ...]}`` object (optional "t" and "pressure": one list per
+    stroke, one number per point) as :class:`Strokes`; raises :class:`StrokesError` with the reason."""
+    if not isinstance(data, dict) or "strokes" not in data:
+        raise StrokesError('expected a JSON object with a "strokes" list')
+    raw = data["strokes"]
+    if not isinstance(raw, list):
+        raise StrokesError('"strokes" must be a list of strokes, each a list of [x, y] points')
+    strokes = []
+    total = 0
+    for k, stroke in enumerate(raw):
+        if not isinstance(stroke, list) or not all(
+            isinstance(p, list) and len(p) >= 2 and all(_is_number(v) for v in p[:2]) for p in stroke
+        ):
+            raise StrokesError(f"stroke {k + 1} is not a list of [x, y] points (numbers)")
+        array = np.array([p[:2] for p in stroke], dtype=np.float64).reshape(-1, 2)
+        if not np.all(np.isfinite(array)):
+            raise StrokesError(f"stroke {k + 1} has a point that is not a finite number")
+        total += len(array)
+        if total > MAX_STROKE_POINTS:
+            raise StrokesError(f"more than {MAX_STROKE_POINTS} points: not one drawing")
+        strokes.append(array)
+    extras = {}
+    for key in ("t", "pressure"):
+        if key not in data or data[key] is None:
+            continue
+        values = data[key]
+        if not isinstance(values, list) or len(values) != len(strokes):
+            raise StrokesError(f'"{key}" must hold one list per stroke ({len(strokes)})')
+        arrays = []
+        for k, (per_point, stroke) in enumerate(zip(values, strokes, strict=True)):
+            if not isinstance(per_point, list) or len(per_point) != len(stroke) or not all(map(_is_number, per_point)):
+                raise StrokesError(f'"{key}" of stroke {k + 1} must hold one number per point ({len(stroke)})')
+            arrays.append(np.asarray(per_point, dtype=np.float64))
+        extras[key] = tuple(arrays)
+    kept = [i for i, s in enumerate(strokes) if len(s)]
+    return Strokes(
+        strokes=tuple(strokes[i] for i in kept),
+        times=tuple(extras["t"][i] for i in kept) if "t" in extras else None,
+        pressures=tuple(extras["pressure"][i] for i in kept) if "pressure" in extras else None,
+    )
+
+
+def read_strokes_file(path: str | Path) -> Strokes:
+    """Read a stroke JSON file; raises :class:`StrokesError` (or OSError) with a one-line reason."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_STROKE_FILE_BYTES:
+        raise StrokesError(
+            f"{size / 1e6:.0f} MB is too large for a stroke file (at most {MAX_STROKE_FILE_BYTES // 10**6} MB)"
+        )
+    try:
+        data = json.loads(path.read_bytes())
+    except UnicodeDecodeError:
+        raise StrokesError("not a text file") from None
+    except json.JSONDecodeError as error:
+        raise StrokesError(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    return parse_strokes(data)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _clean(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
+    out = []
+    for stroke in strokes:
+        s = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
+        if len(s) == 0:
+            continue
+        if not np.all(np.isfinite(s)):
+            raise StrokesError("a point is not a finite number")
+        keep = np.r_[True, np.any(np.diff(s, axis=0) != 0, axis=1)]
+        out.append(s[keep])
+    return out
+
+
+def _share_points(lengths: np.ndarray, total: int) -> np.ndarray:
+    """Points per stroke: ``total`` in all, by length, at least one each (the first ``total`` strokes
+    only, if there are more strokes than points)."""
+    n = len(lengths)
+    if n >= total:
+        counts = np.zeros(n, dtype=np.int64)
+        counts[:total] = 1
+        return counts
+    spare = total - n
+    weights = lengths / lengths.sum() if lengths.sum() > 0 else np.full(n, 1.0 / n)
+    extra = np.floor(weights * spare).astype(np.int64)
+    remainder = spare - int(extra.sum())
+    order = np.argsort(-(weights * spare - extra), kind="stable")[:remainder]
+    extra[order] += 1
+    return 1 + extra
+
+
+def _resample_to(stroke: np.ndarray, count: int) -> np.ndarray:
+    """``count`` points evenly along the stroke, both ends included (its middle if count is 1)."""
+    if len(stroke) == 1:
+        return np.repeat(stroke, count, axis=0)
+    travelled = np.r_[0.0, np.cumsum(np.hypot(*np.diff(stroke, axis=0).T))]
+    at = np.array([travelled[-1] / 2]) if count == 1 else np.linspace(0.0, travelled[-1], count)
+    return np.column_stack([np.interp(at, travelled, stroke[:, 0]), np.interp(at, travelled, stroke[:, 1])])
+
+
+def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
+    """The ``STROKE_POINTS x len(STROKE_FEATURES)`` float32 sequence a stroke model reads."""
+    parts = _clean(strokes.strokes if isinstance(strokes, Strokes) else strokes)
+    if not parts:
+        raise BlankStrokesError("the drawing has no strokes")
+    everything = np.concatenate(parts)
+    lo, hi = everything.min(0), everything.max(0)
+    extent = float((hi - lo).max())
+    if extent <= 0:
+        raise BlankStrokesError("every point is in one place: a dot is not a character")
+    shapes = [(s - (lo + hi) / 2) / extent for s in parts]
+    lengths = np.array([np.hypot(*np.diff(s, axis=0).T).sum() if len(s) > 1 else 0.0 for s in shapes])
+    counts = _share_points(lengths, STROKE_POINTS)
+    out = np.zeros((STROKE_POINTS, len(STROKE_FEATURES)), dtype=np.float32)
+    row = 0
+    previous = None
+    for shape, count in zip(shapes, counts, strict=True):
+        if count == 0:
+            break
+        points = _resample_to(shape, int(count))
+        block = out[row : row + count]
+        block[:, 0:2] = points * _POSITION_SCALE
+        moves = np.diff(np.vstack([points[:1] if previous is None else previous, points]), axis=0)
+        block[:, 2:4] = moves * _MOVE_SCALE
+        block[0, 2:4] = moves[0] * _POSITION_SCALE  # the jump across a pen lift: a distance on the box's scale
+        block[0, 4] = 1.0
+        block[-1, 5] = 1.0
+        previous = points[-1:]
+        row += int(count)
+    return out

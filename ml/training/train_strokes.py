@@ -1,0 +1,281 @@
+"""Training a stroke model on UNIPEN's training writers (``glyphpad-ml train-strokes``).
+
+Every epoch draws each class about equally often (UNIPEN holds twice as many lower case letters as
+digits; people drawing on GlyphPad do not), makes a fresh variant of every drawn character on its
+strokes (:mod:`ml.training.stroke_data`) in a process of its own while the previous epoch trains, and
+scores the validation writers' characters as written. A checkpoint after every epoch; ``--resume``
+continues from it. The best epoch on validation writers is kept, exported to safetensors and ONNX, and
+carded with the test writers' figures.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import shlex
+import sys
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ml.models import get_arch, get_model, list_models
+from ml.runtime.cards import ModelCard
+from ml.runtime.devices import describe, resolve_device, torch_device
+from ml.runtime.labels import LABEL_SETS, get_label_set
+from ml.runtime.strokes import STROKE_NORMALIZATION_VERSION
+from ml.training.data.unipen import (
+    DEFAULT_WRITER_SPLIT_SEED,
+    PenCharacters,
+    load_unipen,
+    writer_split,
+)
+from ml.training.data.unipen import (
+    LICENCE as UNIPEN_LICENCE,
+)
+from ml.training.data.unipen import (
+    SOURCE as UNIPEN_SOURCE,
+)
+from ml.training.export import save_weights
+from ml.training.metrics import classification_metrics
+from ml.training.scoring import summary
+from ml.training.stroke_data import StrokeAugment, stroke_inputs
+from ml.training.train import _option
+
+STROKE_ARCHS = [name for name in list_models() if get_arch(name).family == "stroke"]
+
+
+@dataclass
+class StrokeTrainConfig:
+    arch: str = _option("stroke_cnn", "a stroke architecture", choices=STROKE_ARCHS)
+    labels: str = _option("emnist36", "label set", choices=list(LABEL_SETS))
+    name: str = _option("", "output name (default strokes<classes>_<arch without 'stroke_'>)")
+    pen_data: str = _option("", "UNIPEN archive (default $GLYPHPAD_UNIPEN or ../shared/data/unipen/unipen-chars.npz)")
+    out: str = _option("runs", "where weights, card, metrics.json and the checkpoint go")
+    epochs: int = _option(20, "passes over the training writers' characters (a fresh variant of each)")
+    batch_size: int = _option(128, "batch size")
+    lr: float = _option(3e-3, "peak learning rate (OneCycle)")
+    weight_decay: float = _option(1e-4, "AdamW weight decay")
+    label_smoothing: float = _option(0.1, "softer targets: O/0 and I/1 look alike in the 36-class set")
+    clip_grad_norm: float = _option(1.0, "max gradient norm, 0 = off")
+    model_config: dict[str, Any] = _option({}, "JSON architecture options, e.g. '{\"hidden\": 96}'")  # noqa: RUF009
+    seed: int = _option(0, "model init, batch order, augmentation")
+    writer_split_seed: int = _option(DEFAULT_WRITER_SPLIT_SEED, "seed of the UNIPEN split by writer")
+    limit: int = _option(0, "at most this many training and validation characters (0 = all; for tests)")
+    device: str = _option("auto", "auto, cpu, cuda or cuda:N")
+    threads: int = _option(0, "torch CPU threads (0 = torch's default)")
+    resume: str = _option("", "checkpoint (.ckpt) to continue from")
+
+
+def _epoch_job(args: tuple[PenCharacters, np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
+    pen, indices, seed = args
+    return stroke_inputs(pen, indices, np.random.default_rng(seed), StrokeAugment())
+
+
+def balanced_draw(targets: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` positions into ``targets``, each class about equally likely."""
+    counts = np.bincount(targets)
+    weights = 1.0 / counts[targets]
+    return rng.choice(len(targets), size=count, replace=True, p=weights / weights.sum())
+
+
+@torch.inference_mode()
+def stroke_probabilities(
+    model: nn.Module, inputs: np.ndarray, device: torch.device, batch_size: int = 1024
+) -> np.ndarray:
+    model.eval()
+    out = [
+        torch.softmax(model(torch.from_numpy(inputs[i : i + batch_size]).to(device)).float(), 1).cpu()
+        for i in range(0, len(inputs), batch_size)
+    ]
+    return torch.cat(out).numpy()
+
+
+def main(config: StrokeTrainConfig) -> Path:
+    if config.arch not in STROKE_ARCHS:
+        raise ValueError(f"{config.arch} is not a stroke architecture ({', '.join(STROKE_ARCHS)})")
+    if config.epochs < 1 or config.batch_size < 2 or not (math.isfinite(config.lr) and config.lr > 0):
+        raise ValueError("--epochs must be at least 1, --batch-size at least 2, --lr positive")
+    started = time.time()
+    device = torch_device(resolve_device(config.device))
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    label_set = get_label_set(config.labels)
+    name = config.name or f"strokes{label_set.num_classes}_{config.arch.removeprefix('stroke_')}"
+    out_dir = Path(config.out)
+    pen = load_unipen(config.pen_data or None)
+    split = writer_split(pen.writers, seed=config.writer_split_seed)
+    targets = pen.targets_for(label_set)
+    parts = {k: v[targets[v] >= 0] for k, v in (("train", split.train), ("val", split.val), ("test", split.test))}
+    if config.limit:
+        rng = np.random.default_rng(0)
+        parts = {k: np.sort(rng.permutation(v)[: config.limit]) for k, v in parts.items()}
+    writers = {k: len(np.unique(pen.writers[v])) for k, v in parts.items()}
+    print(
+        f"{name}: {config.arch} on {config.labels}; device {describe(device)}; UNIPEN train {len(parts['train'])} "
+        f"({writers['train']} writers), val {len(parts['val'])} ({writers['val']}), test {len(parts['test'])} "
+        f"({writers['test']})",
+        file=sys.stderr,
+    )
+    fixed = {}
+    for part in ("val", "test"):
+        inputs, ok = stroke_inputs(pen, parts[part])
+        fixed[part] = (inputs[ok], targets[parts[part]][ok])
+
+    torch.manual_seed(config.seed)
+    model = get_model(config.arch, num_classes=label_set.num_classes, **config.model_config).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    steps = max(1, len(parts["train"]) // config.batch_size)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, config.lr, epochs=config.epochs, steps_per_epoch=steps)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
+    checkpoint_path = out_dir / f"{name}.ckpt"
+    history: list[dict[str, float]] = []
+    first_epoch, best_score, best_state = 0, -1.0, None
+    if config.resume:
+        checkpoint = torch.load(config.resume, map_location=device, weights_only=True)
+        if checkpoint["config"]["arch"] != config.arch or checkpoint["config"]["labels"] != config.labels:
+            raise ValueError(f"{config.resume} is not a checkpoint of {config.arch} on {config.labels}")
+        model.load_state_dict(checkpoint["model"])
+        optimizer.load_state_dict(checkpoint["optimizer"])
+        scheduler.load_state_dict(checkpoint["scheduler"])
+        history, first_epoch = list(checkpoint["history"]), int(checkpoint["epoch"]) + 1
+        best_score, best_state = float(checkpoint["best_score"]), checkpoint["best_state"]
+        print(f"resumed from {config.resume} after epoch {first_epoch}", file=sys.stderr)
+
+    train_targets = targets[parts["train"]]
+
+    def epoch_job(epoch: int) -> tuple[PenCharacters, np.ndarray, int]:
+        rng = np.random.default_rng([config.seed, epoch])
+        drawn = parts["train"][balanced_draw(train_targets, len(parts["train"]), rng)]
+        return pen, drawn, int(rng.integers(2**31))
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        upcoming: Future[tuple[np.ndarray, np.ndarray]] | None = None
+        for epoch in range(first_epoch, config.epochs):
+            job = epoch_job(epoch)
+            current = upcoming.result() if upcoming is not None else _epoch_job(job)
+            if epoch + 1 < config.epochs:
+                upcoming = pool.submit(_epoch_job, epoch_job(epoch + 1))
+            inputs, ok = current
+            x = torch.from_numpy(inputs[ok])
+            y = torch.from_numpy(targets[job[1]][ok])
+            order = torch.randperm(len(x), generator=torch.Generator().manual_seed(config.seed * 1000 + epoch))
+            model.train()
+            tick, total, seen = time.perf_counter(), 0.0, 0
+            for step in range(steps):
+                index = order[step * config.batch_size : (step + 1) * config.batch_size]
+                if len(index) < 2:
+                    break
+                logits = model(x[index].to(device))
+                loss = loss_fn(logits, y[index].to(device))
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                if config.clip_grad_norm:
+                    nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad_norm)
+                optimizer.step()
+                scheduler.step()
+                total += loss.item() * len(index)
+                seen += len(index)
+                if step % 20 == 0 or step == steps - 1:
+                    print(f"\repoch {epoch + 1}/{config.epochs}: {step + 1}/{steps} steps", end="", file=sys.stderr)
+            seconds = time.perf_counter() - tick
+            val_x, val_y = fixed["val"]
+            probs = stroke_probabilities(model, val_x, device)
+            accuracy = float((probs.argmax(1) == val_y).mean())
+            loss_val = float(F.nll_loss(torch.log(torch.from_numpy(probs).clamp_min(1e-9)), torch.from_numpy(val_y)))
+            record = {
+                "epoch": epoch + 1,
+                "train_loss": round(total / max(seen, 1), 5),
+                "val_unipen_accuracy": round(accuracy, 5),
+                "val_unipen_loss": round(loss_val, 5),
+                "sequences_per_s": round(seen / seconds, 1),
+            }
+            history.append(record)
+            print(
+                f"\repoch {epoch + 1}: loss {record['train_loss']:.4f}, val {accuracy:.4f}, "
+                f"{record['sequences_per_s']:.0f} sequences/s",
+                file=sys.stderr,
+            )
+            if accuracy > best_score:
+                best_score = accuracy
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            out_dir.mkdir(parents=True, exist_ok=True)
+            tmp = checkpoint_path.with_suffix(".ckpt.tmp")
+            torch.save(
+                {
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(),
+                    "epoch": epoch,
+                    "history": history,
+                    "config": asdict(config),
+                    "best_score": best_score,
+                    "best_state": best_state,
+                },
+                tmp,
+            )
+            tmp.replace(checkpoint_path)  # a run killed while saving keeps its previous checkpoint
+    if best_state is not None:
+        model.load_state_dict(best_state)
+
+    by_source = {}
+    for part in ("test", "val"):
+        part_x, part_y = fixed[part]
+        metrics = classification_metrics(stroke_probabilities(model, part_x, device), part_y, list(label_set.classes))
+        by_source[f"unipen_{part}"] = summary(metrics)
+        print(
+            f"unipen_{part}: accuracy {metrics['accuracy']:.4f}, balanced {metrics['balanced_accuracy']:.4f}, "
+            f"top-3 {metrics['top3']:.4f} (n={metrics['n']})",
+            file=sys.stderr,
+        )
+    seconds = time.time() - started
+    card = ModelCard(
+        name=name,
+        arch=config.arch,
+        config=dict(config.model_config),
+        label_set=config.labels,
+        labels=list(label_set.classes),
+        preprocess_version=STROKE_NORMALIZATION_VERSION,
+        params=sum(p.numel() for p in model.parameters()),
+        metrics={"split": "UNIPEN test writers", **by_source["unipen_test"]},
+        metrics_by_source=by_source,
+        data_sources=[
+            {
+                "name": "UNIPEN",
+                "what": f"{UNIPEN_SOURCE}: pen trajectories, a fresh augmented variant of each training "
+                "character every epoch, classes drawn equally often",
+                "samples": len(pen),
+                "split": f"by writer 80/10/10, seed {config.writer_split_seed} "
+                f"({writers['train']}/{writers['val']}/{writers['test']} writers)",
+                "licence": UNIPEN_LICENCE,
+                "share": 1.0,
+            }
+        ],
+        training={
+            "train_samples": len(parts["train"]),
+            "epochs_run": len(history),
+            "seconds": round(seconds, 1),
+            "device": describe(device),
+            "host": platform.machine(),
+            "torch": torch.__version__,
+            "command": "glyphpad-ml train-strokes " + " ".join(shlex.quote(a) for a in sys.argv[2:])
+            if len(sys.argv) > 1 and sys.argv[1] == "train-strokes"
+            else "",
+            "config": {k: v for k, v in asdict(config).items() if k not in ("pen_data", "out", "resume")},
+            "augment": StrokeAugment().to_dict(),
+        },
+        description=get_arch(config.arch).description,
+        input_kind="strokes",
+    )
+    weights_path = save_weights(model, card, out_dir)
+    metrics_path = out_dir / f"{name}.metrics.json"
+    metrics_path.write_text(json.dumps({"name": name, "history": history, "by_source": by_source}, indent=1) + "\n")
+    print(f"wrote {weights_path} and its card in {seconds:.0f} s", file=sys.stderr)
+    return weights_path
