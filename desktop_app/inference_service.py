@@ -76,6 +76,7 @@ class Recognition:
     blank: bool = False
     notes: tuple[str, ...] = ()
     request_id: int = 0
+    inputs_used: tuple[str, ...] = ("image",)  # ("image", "strokes") when the stroke model answered too
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class Recognize:
     model: str
     image: Any
     top_k: int
+    strokes: Any = None  # ml.runtime.strokes.Strokes of a drawing: fused with the stroke model when there is one
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,7 @@ class Compare:
     request_id: int
     models: tuple[str, ...]
     image: Any
+    strokes: Any = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,7 @@ class InferenceService(QObject):
         self._runtime_loading = False
         self._waiting_for_runtime: list[tuple[Job, int]] = []  # GUI thread only
         self._explainers: dict[tuple[str, str], Any] = {}  # torch models for explanations (worker thread)
+        self._fusions: dict[tuple[str, str], Any] = {}  # image model -> FusedRecognizer or None (worker thread)
         self.runtime_ready.connect(self._submit_waiting)
 
     # ---- bookkeeping -------------------------------------------------------------------------
@@ -337,6 +341,23 @@ class InferenceService(QObject):
             self._recognizers[key] = recognizer
         return self._recognizers[key]
 
+    def _fused(self, name: str) -> Any:
+        """The image model fused with its stroke model (``weights/strokes``), or None if it has none."""
+        from ml.runtime.fusion import FusedRecognizer
+
+        key = (name, self._device)
+        if key not in self._fusions:
+            image = self._recognizer(name)
+            try:
+                fused = FusedRecognizer.for_image_model(image, self._device, directory=self._weights_dir)
+            except Exception:  # a damaged stroke model: the picture alone still answers
+                log.exception("the stroke model of %s could not be loaded", name)
+                fused = None
+            if fused is not None:
+                fused.strokes.warm_up()
+            self._fusions[key] = fused
+        return self._fusions[key]
+
     def _batch_recognizer(self, name: str) -> Any:
         """For batches on the CPU, the model in an ONNX Runtime session with a thread per core (a drawing
         uses one: a hand-off costs more than it saves on one image, not on a chunk of them)."""
@@ -373,10 +394,12 @@ class InferenceService(QObject):
         self._requested_device = device
         self._submit(SetDevice(device), needs_torch=device.startswith("cuda"))
 
-    def recognize(self, model: str, image: Any, top_k: int = 5) -> int:
-        """Queue a recognition of ``image`` (array, path or bytes); returns the request id."""
+    def recognize(self, model: str, image: Any, top_k: int = 5, strokes: Any = None) -> int:
+        """Queue a recognition of ``image`` (array, path or bytes) and, for a drawing, its ``strokes``;
+        returns the request id."""
         request_id = self._new_id("recognize")
-        self._submit(Recognize(request_id, model, image, top_k), needs_torch=self._answers_need_torch())
+        job = Recognize(request_id, model, image, top_k, strokes)
+        self._submit(job, needs_torch=self._answers_need_torch())
         return request_id
 
     def explain(self, model: str, model_input: np.ndarray, label: str | None = None) -> int:
@@ -385,9 +408,10 @@ class InferenceService(QObject):
         self._submit(job, PRIORITY_EXPLAIN, needs_torch=True)
         return request_id
 
-    def compare(self, models: list[str], image: Any) -> int:
+    def compare(self, models: list[str], image: Any, strokes: Any = None) -> int:
         request_id = self._new_id("compare")
-        self._submit(Compare(request_id, tuple(models), image), PRIORITY_EXPLAIN, self._answers_need_torch())
+        job = Compare(request_id, tuple(models), image, strokes)
+        self._submit(job, PRIORITY_EXPLAIN, self._answers_need_torch())
         return request_id
 
     def start_batch(self, model: str, paths: list[Path], top_k: int = 5) -> int:
@@ -434,31 +458,35 @@ class InferenceService(QObject):
             return
         self._device = job.device
         self._recognizers.clear()
+        self._fusions.clear()
         shown = "CPU (ONNX Runtime)" if resolved == "cpu" else describe(resolved)
         self.device_changed.emit(shown, cuda_available())
 
     def _recognize(self, job: Recognize) -> None:
         if not self.is_latest("recognize", job.request_id):
             return  # a newer drawing is already queued: this one would only be shown and replaced
-        self.recognized.emit(job.request_id, self._recognize_now(job.model, job.image, job.top_k))
+        self.recognized.emit(job.request_id, self._recognize_now(job.model, job.image, job.top_k, job.strokes))
 
-    def _recognize_now(self, model: str, image: Any, top_k: int) -> Recognition:
-        from ml.runtime.recognizer import Prediction
-
+    def _recognize_now(self, model: str, image: Any, top_k: int, strokes: Any = None, how: str = "best") -> Recognition:
+        """``how``: "best" (fused when strokes and a stroke model are there), "image" or "strokes" alone."""
         try:
             recognizer = self._recognizer(model)
+            fused = self._fused(model) if strokes is not None and how != "image" else None
         except Exception as error:
             return Recognition(model=model, error=_one_line(error))
         start = time.perf_counter()
         try:
-            result = recognizer.predict(image, top_k=top_k)
+            if how == "strokes":
+                if fused is None:
+                    return Recognition(model=model, error="no stroke model for this model")
+                result = fused.strokes.predict_strokes(strokes, top_k=top_k)
+            elif fused is not None:
+                result = fused.predict(image, strokes, top_k=top_k)
+            else:
+                result = recognizer.predict(image, top_k=top_k)
         except Exception as error:  # never let one odd input crash the app
             return Recognition(model=model, error=_one_line(error))
-        latency = (time.perf_counter() - start) * 1000
-        if isinstance(result, Prediction):
-            top = tuple((s.label, s.prob) for s in result.top)
-            return Recognition(model, top, result.model_input, latency, notes=result.notes)
-        return Recognition(model=model, error=result.reason, blank=result.blank, latency_ms=latency)
+        return _recognition(model, result, (time.perf_counter() - start) * 1000)
 
     def _explain(self, job: Explain) -> None:
         # Stale when a newer explanation was asked for, or the drawing changed since.
@@ -482,13 +510,18 @@ class InferenceService(QObject):
             return
         rows = []
         for name in job.models:
-            result = self._recognize_now(name, job.image, top_k=1)
-            if result.error:
-                rows.append(ComparisonRow(model=name, error=result.error))
-            else:
-                label, confidence = result.top[0]
-                classes = tuple(self._recognizer(name).labels)
-                rows.append(ComparisonRow(name, label, confidence, result.latency_ms, classes=classes))
+            runs = [(name, "image")]
+            fused = self._fused(name) if job.strokes is not None else None
+            if fused is not None:  # its stroke model and the fused answer, each a row of its own
+                runs += [(f"{fused.strokes.card.name} (pen strokes)", "strokes"), (f"{name} + pen strokes", "best")]
+            for shown, how in runs:
+                result = self._recognize_now(name, job.image, 1, job.strokes, how)
+                if result.error:
+                    rows.append(ComparisonRow(model=shown, error=result.error))
+                else:
+                    label, confidence = result.top[0]
+                    classes = tuple(self._recognizer(name).labels)
+                    rows.append(ComparisonRow(shown, label, confidence, result.latency_ms, classes=classes))
         self.compared.emit(job.request_id, rows)
 
     def _batch_chunk(self, job: BatchChunk) -> None:
@@ -524,6 +557,16 @@ class InferenceService(QObject):
             self.batch_finished.emit(job.batch_id, end, False)
         else:
             self._enqueue(replace(job, start=end), PRIORITY_BATCH)
+
+
+def _recognition(model: str, result: Any, latency_ms: float) -> Recognition:
+    from ml.runtime.recognizer import Prediction
+
+    if isinstance(result, Prediction):
+        top = tuple((s.label, s.prob) for s in result.top)
+        model_input = result.model_input if "image" in result.inputs_used else None
+        return Recognition(model, top, model_input, latency_ms, notes=result.notes, inputs_used=result.inputs_used)
+    return Recognition(model=model, error=result.reason, blank=result.blank, latency_ms=latency_ms)
 
 
 def _one_line(error: BaseException) -> str:

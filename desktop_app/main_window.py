@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self._system_palette = system_palette or QApplication.palette()
         self.models: dict[str, ModelInfo] = {}
         self._current_input: Any = None  # what the last recognition was asked about
+        self._current_strokes: Any = None  # its pen strokes (ml.runtime.strokes.Strokes), when it was drawn
         self._current_model_input: np.ndarray | None = None
         self._request_started: dict[int, float] = {}
         self._batch_id = 0
@@ -387,19 +388,21 @@ class MainWindow(QMainWindow):
     def recognize_canvas(self) -> None:
         if self.canvas.is_blank():
             self._current_input = None
+            self._current_strokes = None
             self._current_model_input = None
             self.predictions.show_blank("Draw a character to start.")
             self.compare_view.show_blank("")
             return
-        self._submit(self.canvas.recognition_input())
+        self._submit(self.canvas.recognition_input(), self.canvas.recognition_strokes())
 
-    def _submit(self, image: Any) -> None:
+    def _submit(self, image: Any, strokes: Any = None) -> None:
         # Before the model list has arrived the model in use is already loading (create_window): ask it.
         listed_without_it = bool(self.models) and self.preferences.model not in self.models
         if not self.preferences.model or listed_without_it:
             return
         self._current_input = image
-        request_id = self.service.recognize(self.preferences.model, image, self.preferences.top_k)
+        self._current_strokes = strokes
+        request_id = self.service.recognize(self.preferences.model, image, self.preferences.top_k, strokes)
         self._request_started[request_id] = time.perf_counter()
         self._refresh_side_views(recognition_pending=True)
 
@@ -414,14 +417,16 @@ class MainWindow(QMainWindow):
             self.predictions.show_blank(("Nothing to recognize: " if result.blank else "") + result.error)
         else:
             self._current_model_input = result.model_input
-            self.predictions.show_result(result.top, result.model_input, result.latency_ms, result.notes)
+            self.predictions.show_result(
+                result.top, result.model_input, result.latency_ms, result.notes, result.inputs_used
+            )
             self._request_explanation()
         end_to_end = (time.perf_counter() - started) * 1000 if started is not None else result.latency_ms
         self.result_shown.emit(replace(result, latency_ms=end_to_end, request_id=request_id))
 
     def _refresh_side_views(self, recognition_pending: bool = False) -> None:
         if self.tabs.currentWidget() is self.compare_view and self._current_input is not None:
-            self.service.compare(self._compare_models, self._current_input)
+            self.service.compare(self._compare_models, self._current_input, self._current_strokes)
         if not recognition_pending and self.tabs.currentWidget() is self.explain_view:
             self._request_explanation()
 
@@ -449,7 +454,10 @@ class MainWindow(QMainWindow):
 
     def _on_compared(self, request_id: int, rows: list[ComparisonRow]) -> None:
         if self.service.is_latest("compare", request_id):
-            self.compare_view.show_rows(rows, self.preferences.model)
+            # The reference is the answer the window shows: fused with the pen strokes when there were any.
+            fused_name = f"{self.preferences.model} + pen strokes"
+            in_use = fused_name if any(row.model == fused_name for row in rows) else self.preferences.model
+            self.compare_view.show_rows(rows, in_use)
 
     # ---- images: open, paste, drop --------------------------------------------------------------------
     def open_image_dialog(self) -> None:

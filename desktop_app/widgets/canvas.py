@@ -230,6 +230,20 @@ class DrawingCanvas(QWidget):
         self._emit_history()
         self.update()
 
+    def recognition_strokes(self) -> object:
+        """The drawing as pen strokes (``ml.runtime.strokes.Strokes``, canvas pixels), for the stroke model;
+        None when strokes alone are not what is seen: over an opened image, or after the eraser."""
+        if self._background_image is not None or any(s.eraser for s in self._strokes):
+            return None
+        drawn = [s.points for s in self._strokes if s.points]
+        if not drawn:
+            return None
+        import numpy as np
+
+        from ml.runtime.strokes import Strokes
+
+        return Strokes(tuple(np.asarray(points, dtype=np.float64)[:, :2] for points in drawn))
+
     def recognition_input(self) -> object:
         """What recognition should read: the opened image itself, or the drawing (over it) as pixels."""
         if self._opened_source is not None and not any(s.points for s in self._strokes):

@@ -63,6 +63,9 @@ class ConfidenceBar(QWidget):
         painter.end()
 
 
+INPUT_NAMES = {"image": "picture", "strokes": "pen strokes"}
+
+
 class PredictionPanel(QWidget):
     def __init__(self, top_k: int = 5, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -134,6 +137,7 @@ class PredictionPanel(QWidget):
         model_input: np.ndarray | None,
         latency_ms: float,
         notes: tuple[str, ...] = (),
+        inputs_used: tuple[str, ...] = ("image",),
     ) -> None:
         if model_input is not None:
             self.model_input_label.setPixmap(grey_pixmap(model_input, INPUT_SCALE))
@@ -147,7 +151,13 @@ class PredictionPanel(QWidget):
                 bar.set_confidence(0, "")
         self.message.setText("; ".join(notes))
         self.message.setVisible(bool(notes))
-        self.latency.setText(f"{latency_ms:.1f} ms")
+        read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
+        self.latency.setText(f"read from the {read_from} · {latency_ms:.1f} ms")
+        self.latency.setToolTip(
+            "The image model and the stroke model answered together (fused)"
+            if len(inputs_used) > 1
+            else "Only the picture was read: an opened image, a model without a stroke model, or an erased drawing"
+        )
 
     def show_blank(self, message: str) -> None:
         self.headline.setText("—")

@@ -16,7 +16,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "predict": ("predict", "recognize image files or folders (one JSON line per file with --json)"),
     "models": ("models", "list the bundled models and what is wrong with any that cannot load"),
     "train": ("train", "train a model on EMNIST and UNIPEN pen drawings (weights, ONNX graph, card, metrics)"),
+    "train-strokes": ("train_strokes", "train a stroke model on UNIPEN's pen trajectories"),
     "evaluate": ("evaluate", "metrics of a model per data source (EMNIST, UNIPEN writers, drawings)"),
+    "fuse": ("fuse", "fit and score the fusion of a stroke model with an image model (stored in its card)"),
     "export": ("export", "write the ONNX graph of existing weights and record it in the card"),
     "prior": ("prior", "choose a model's class prior on validation writers and store it in its card"),
     "tune": ("tune", "hyperparameter search with Optuna (resumable)"),
@@ -29,7 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 USAGE = (
     "usage: glyphpad-ml COMMAND [options]\n\ncommands:\n"
-    + "\n".join(f"  {name:12s} {help}" for name, (_, help) in COMMANDS.items())
+    + "\n".join(f"  {name:14s} {help}" for name, (_, help) in COMMANDS.items())
     + "\n\nRun 'glyphpad-ml COMMAND --help' for a command's options."
 )
 

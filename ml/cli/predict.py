@@ -1,4 +1,4 @@
-"""``glyphpad-ml predict``: recognize image files or folders."""
+"""``glyphpad-ml predict``: recognize image files or folders, or stroke files (``--strokes``)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,12 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument("--top-k", type=int, default=5, help="answers per image")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the model runs")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument(
+        "--strokes",
+        action="store_true",
+        help='the paths are stroke JSON files ({"strokes": [[[x, y], ...], ...]}, y down) or folders of them; '
+        "the answer fuses the image model with its stroke model (a stroke model given with --model reads alone)",
+    )
     return parser
 
 
@@ -40,6 +46,10 @@ def run(argv: list[str]) -> int:
         recognizer = load_recognizer(args.model or default_model_name(), device=args.device, threads=BATCH_THREADS)
     except (WeightsError, DeviceError) as error:
         return fail("predict", str(error))
+    if args.strokes:
+        return _predict_strokes(args, recognizer)
+    if recognizer.card.input_kind == "strokes":
+        return fail("predict", f"{recognizer.card.name} reads strokes: add --strokes and give stroke JSON files")
     found = find_image_files(args.paths)
     files = found.images
     failed = len(found.problems)
@@ -69,4 +79,70 @@ def run(argv: list[str]) -> int:
                 bar.clear()
                 print(line, flush=True)
             bar.update(len(batch))
+    return 1 if failed else 0
+
+
+def _stroke_files(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    files, problems = [], []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append((path, "no such file or folder"))
+    return files, problems
+
+
+def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
+    from ml.runtime.fusion import FusedRecognizer
+    from ml.runtime.image_files import display_path
+    from ml.runtime.recognizer import Prediction
+    from ml.runtime.render import render_drawing
+    from ml.runtime.strokes import BlankStrokesError, StrokesError, normalize_strokes, read_strokes_file
+
+    fused = None
+    if recognizer.card.input_kind == "image":
+        try:
+            fused = FusedRecognizer.for_image_model(recognizer, args.device)
+        except (WeightsError, DeviceError) as error:
+            return fail("predict", f"the stroke model of {recognizer.card.name} cannot be used: {error}")
+    files, problems = _stroke_files(args.paths)
+    failed = 0
+    for path, reason in [*problems, *((f, None) for f in files)]:
+        result: Any
+        if reason is None:
+            try:
+                strokes = read_strokes_file(path)
+                normalize_strokes(strokes)  # a file with no character in it is reported as blank, not guessed at
+                if recognizer.card.input_kind == "strokes":
+                    result = recognizer.predict_strokes(strokes, top_k=args.top_k)
+                else:
+                    image = render_drawing(strokes.strokes)
+                    if fused is not None:
+                        result = fused.predict(image, strokes, top_k=args.top_k)
+                    else:
+                        result = recognizer.predict(image, top_k=args.top_k)
+            except (StrokesError, OSError, ValueError) as error:
+                reason = ("blank: " if isinstance(error, BlankStrokesError) else "") + (
+                    str(error) or type(error).__name__
+                )
+        shown = display_path(path)
+        if reason is None and isinstance(result, Prediction):
+            record: dict[str, Any] = {
+                "path": shown,
+                "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in result.top],
+                "inputs": list(result.inputs_used),
+            }
+            line = (
+                json.dumps(record)
+                if args.json
+                else f"{path}: " + ", ".join(f"{s.label} {100 * s.prob:.1f}%" for s in result.top)
+            )
+        else:
+            failed += 1
+            if reason is None:
+                reason = ("blank: " if result.blank else "") + result.reason
+            line = json.dumps({"path": shown, "error": reason}) if args.json else f"{shown}: error: {reason}"
+        print(line, flush=True)
     return 1 if failed else 0

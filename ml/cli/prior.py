@@ -20,7 +20,7 @@ def get_args_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str]) -> int:
-    from ml.evaluation.evaluate import unipen_set
+    from ml.evaluation.evaluate import unipen_set, unipen_stroke_set
     from ml.evaluation.prior import character_log_prior, choose_strength
     from ml.runtime.labels import get_label_set
     from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
@@ -34,7 +34,7 @@ def run(argv: list[str]) -> int:
         card = recognizer.card
         label_set = get_label_set(card.label_set)
         try:
-            data = unipen_set(label_set, "val")
+            data = (unipen_stroke_set if card.input_kind == "strokes" else unipen_set)(label_set, "val")
         except (FileNotFoundError, ValueError) as error:
             return fail("prior", str(error))
         best, table = choose_strength(recognizer, data, label_set)

@@ -37,6 +37,7 @@ class EvaluationSet:
     targets: np.ndarray
     written: np.ndarray  # the character as written ('o', 'O', '0', ...)
     condition: np.ndarray  # e.g. the pen; empty strings where there is one condition
+    source_index: np.ndarray | None = None  # UNIPEN sets: the character each row draws (pairs images with strokes)
 
 
 def emnist_set(
@@ -65,7 +66,31 @@ def unipen_set(label_set: LabelSet, part: str, pen_file: Path | None = None, see
     bank = evaluation_bank(pen, split.get(part))
     targets = pen.targets_for(label_set)[bank.source_index]
     keep = targets >= 0
-    return EvaluationSet(bank.inputs[keep], targets[keep], pen.labels[bank.source_index][keep], bank.condition[keep])
+    return EvaluationSet(
+        bank.inputs[keep],
+        targets[keep],
+        pen.labels[bank.source_index][keep],
+        bank.condition[keep],
+        bank.source_index[keep],
+    )
+
+
+def unipen_stroke_set(
+    label_set: LabelSet, part: str, pen_file: Path | None = None, seed: int | None = None
+) -> EvaluationSet:
+    """The same writers' characters as their normalized strokes (one row per character: no pen)."""
+    from ml.training.data.unipen import DEFAULT_WRITER_SPLIT_SEED, load_unipen, writer_split
+    from ml.training.stroke_data import stroke_inputs
+
+    pen = load_unipen(pen_file)
+    split = writer_split(pen.writers, seed=seed or DEFAULT_WRITER_SPLIT_SEED)
+    index = split.get(part)
+    index = index[pen.targets_for(label_set)[index] >= 0]
+    inputs, ok = stroke_inputs(pen, index)
+    index = index[ok]
+    return EvaluationSet(
+        inputs[ok], pen.targets_for(label_set)[index], pen.labels[index], np.full(len(index), "", dtype="<U8"), index
+    )
 
 
 def drawn_set(label_set: LabelSet) -> EvaluationSet:
@@ -83,21 +108,29 @@ def drawn_set(label_set: LabelSet) -> EvaluationSet:
 def score(recognizer: Recognizer, data: EvaluationSet) -> tuple[dict[str, Any], dict[str, Any], np.ndarray]:
     """(headline figures with per-condition accuracy and look-alike counts, full metrics, probabilities)."""
     probabilities = recognizer.predict_inputs(data.inputs)
-    metrics = classification_metrics(probabilities, data.targets, list(recognizer.labels))
+    headline, metrics = score_probabilities(probabilities, data, list(recognizer.labels))
+    return headline, metrics, probabilities
+
+
+def score_probabilities(
+    probabilities: np.ndarray, data: EvaluationSet, labels: list[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Headline figures (with per-condition accuracy and look-alike counts) and full metrics."""
+    metrics = classification_metrics(probabilities, data.targets, labels)
     headline = summary(metrics)
-    predicted = np.array(recognizer.labels)[probabilities.argmax(1)]
+    predicted = np.array(labels)[probabilities.argmax(1)]
     conditions = [c for c in dict.fromkeys(data.condition.tolist()) if c]
     if conditions:
-        hits = predicted == np.array(recognizer.labels)[data.targets]
+        hits = predicted == np.array(labels)[data.targets]
         headline["per_condition"] = {c: round(float(hits[data.condition == c].mean()), 5) for c in conditions}
     lookalikes = {}
     for name, (written, digit) in LOOKALIKES.items():
         mask = np.isin(data.written, list(written))
-        if mask.any() and digit in recognizer.labels:
+        if mask.any() and digit in labels:
             lookalikes[name] = {"written": int(mask.sum()), "read_as_digit": int((predicted[mask] == digit).sum())}
     if lookalikes:
         headline["lookalikes"] = lookalikes
-    return headline, metrics, probabilities
+    return headline, metrics
 
 
 def load_source(name: str, label_set_name: str, **options: Any) -> EvaluationSet:

@@ -134,3 +134,25 @@ def render_strokes(
     for stroke in strokes:
         renderer.add(stroke)
     return renderer.pixels()
+
+
+# A drawing from a stroke file is drawn as on the app's canvas: its longer side DRAWING_SHARE of a
+# DRAWING_CANVAS_PX canvas, with the app's default pen, rendered at the canvas's recognition size.
+DRAWING_CANVAS_PX = 480.0
+DRAWING_SHARE = 0.6
+DRAWING_PEN_PX = 14.0
+DRAWING_SIDE = 128
+
+
+def render_drawing(strokes: Sequence[np.ndarray], pen_px: float = DRAWING_PEN_PX) -> np.ndarray:
+    """Strokes of (x, y) points in any units (y down) as the canvas would render them: uint8, 128 x 128."""
+    parts = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes if len(s)]
+    if not parts:
+        raise ValueError("the drawing has no strokes")
+    everything = np.concatenate(parts)
+    lo, hi = everything.min(0), everything.max(0)
+    extent = max(float((hi - lo).max()), 1e-6)
+    scale = DRAWING_SHARE * DRAWING_CANVAS_PX / extent
+    offset = DRAWING_CANVAS_PX / 2 - (lo + hi) / 2 * scale
+    pen_strokes = [PenStroke.from_xy(part * scale + offset, pen_px) for part in parts]
+    return render_strokes(pen_strokes, DRAWING_SIDE, DRAWING_SIDE, scale=DRAWING_SIDE / DRAWING_CANVAS_PX)

@@ -1,0 +1,94 @@
+"""``glyphpad-ml fuse``: fit the fusion of a stroke model with an image model on validation writers,
+score it on test writers, and store it in the stroke model's card."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ml.cli.common import fail, json_safe
+from ml.runtime.cards import WeightsError, card_path_for, write_card
+
+
+def get_args_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="glyphpad-ml fuse",
+        description="Fit image + stroke fusion weights on UNIPEN validation writers and score them on test writers.",
+    )
+    parser.add_argument("--strokes-model", required=True, help="stroke model name (weights/strokes) or path")
+    parser.add_argument(
+        "--image-model", default="", help="image model (default: the one in the stroke card, else the default)"
+    )
+    parser.add_argument(
+        "--pen-data", type=Path, default=None, help="UNIPEN archive (default $GLYPHPAD_UNIPEN or ../shared)"
+    )
+    parser.add_argument("--write", action="store_true", help="store the weights and figures in the stroke model's card")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def print_scores(title: str, scores: dict[str, dict[str, Any]]) -> None:
+    print(title)
+    for kind, result in scores.items():
+        per_pen = "  ".join(f"{k} {100 * v:.2f}%" for k, v in result.get("per_condition", {}).items())
+        looks = ", ".join(f"{k} {v['read_as_digit']}/{v['written']}" for k, v in result.get("lookalikes", {}).items())
+        print(
+            f"  {kind:8s} top-1 {100 * result['accuracy']:6.2f}%  top-3 {100 * result['top3']:6.2f}%  "
+            f"balanced {100 * result['balanced_accuracy']:6.2f}%  {per_pen}  {looks}"
+        )
+
+
+def run(argv: list[str]) -> int:
+    from ml.evaluation.fusion_fit import fit_fusion, paired_probabilities, score_fusion
+    from ml.runtime.cards import default_model_name
+    from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
+
+    args = get_args_parser().parse_args(argv)
+    try:
+        strokes = load_recognizer(args.strokes_model, device="cpu", threads=BATCH_THREADS)
+        if strokes.card.input_kind != "strokes":
+            return fail("fuse", f"{strokes.card.name} is an image model; --strokes-model needs a stroke model")
+        image_name = args.image_model or strokes.card.fusion.get("image_model") or default_model_name()
+        image = load_recognizer(image_name, device="cpu", threads=BATCH_THREADS)
+    except WeightsError as error:
+        return fail("fuse", str(error))
+    if image.card.input_kind != "image" or list(image.labels) != list(strokes.labels):
+        return fail("fuse", f"{image.card.name} is not an image model of {strokes.card.name}'s classes")
+    try:
+        val = paired_probabilities(image, strokes, "val", args.pen_data)
+        test = paired_probabilities(image, strokes, "test", args.pen_data)
+    except (FileNotFoundError, ValueError) as error:
+        return fail("fuse", str(error))
+    weights, table = fit_fusion(val)
+    labels = list(image.labels)
+    scores = {"unipen_val": score_fusion(val, weights, labels), "unipen_test": score_fusion(test, weights, labels)}
+    if args.json:
+        print(json.dumps(json_safe({"image_weight": weights.image, "stroke_weight": weights.strokes, **scores})))
+    else:
+        print(
+            f"{strokes.card.name} + {image.card.name}: image weight {weights.image}, stroke weight {weights.strokes} "
+            f"(best of {len(table)} pairs on validation writers, per-character accuracy)"
+        )
+        print_scores(f"UNIPEN validation writers (n={len(val.data.targets)} drawings):", scores["unipen_val"])
+        print_scores(f"UNIPEN test writers (n={len(test.data.targets)} drawings):", scores["unipen_test"])
+    if args.write:
+        fusion = {
+            "image_model": image.card.name,
+            "image_sha256": image.card.sha256,
+            "image_weight": weights.image,
+            "stroke_weight": weights.strokes,
+            "fitted_on": "UNIPEN validation writers, drawn with the thin, default and thick evaluation pens",
+            "command": "glyphpad-ml fuse " + " ".join(argv),
+        }
+        by_source = dict(strokes.card.metrics_by_source)
+        for part, result in scores.items():
+            by_source[part] = result["strokes"]
+            by_source[f"fused_{part}"] = result["fused"]
+            by_source[f"image_{part}"] = result["image"]
+        card = replace(strokes.card, fusion=fusion, metrics_by_source=by_source)
+        write_card(card, card_path_for(strokes.weights_path))
+        print(f"wrote the fusion into {strokes.card.name}'s card")
+    return 0

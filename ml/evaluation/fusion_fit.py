@@ -1,0 +1,79 @@
+"""Fitting and scoring the fusion of an image model with a stroke model (``glyphpad-ml fuse``).
+
+The validation writers' characters are drawn with each evaluation pen for the image model and read as
+strokes by the stroke model; each weight pair of a small grid fuses the two (:mod:`ml.runtime.fusion`),
+and the pair with the best accuracy averaged over written characters wins (ties: the lower
+log-loss). Test writers are only ever scored with the chosen weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ml.evaluation.evaluate import EvaluationSet, score_probabilities, unipen_set, unipen_stroke_set
+from ml.evaluation.prior import per_character_accuracy
+from ml.runtime.fusion import FusionWeights, fuse_probabilities
+from ml.runtime.labels import get_label_set
+from ml.runtime.recognizer import Recognizer
+
+IMAGE_WEIGHTS = (0.5, 0.75, 1.0)
+STROKE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+
+
+@dataclass(frozen=True)
+class PairedProbabilities:
+    """Both models' probabilities for the same drawings: one row per character and pen."""
+
+    data: EvaluationSet  # the image rows (with their pen and the written character)
+    image: np.ndarray
+    strokes: np.ndarray  # the stroke model's answer for each row's character (uniform if it had none)
+
+
+def paired_probabilities(
+    image: Recognizer, strokes: Recognizer, part: str, pen_file: Path | None = None
+) -> PairedProbabilities:
+    label_set = get_label_set(image.card.label_set)
+    drawn = unipen_set(label_set, part, pen_file)
+    traced = unipen_stroke_set(label_set, part, pen_file)
+    assert drawn.source_index is not None and traced.source_index is not None
+    by_character = strokes.predict_inputs(traced.inputs)
+    row_of = {int(k): r for r, k in enumerate(traced.source_index.tolist())}
+    uniform = np.full(len(strokes.labels), 1.0 / len(strokes.labels), dtype=by_character.dtype)
+    aligned = np.stack([by_character[row_of[k]] if k in row_of else uniform for k in drawn.source_index.tolist()])
+    return PairedProbabilities(drawn, image.predict_inputs(drawn.inputs), aligned)
+
+
+def _log_loss(probabilities: np.ndarray, targets: np.ndarray) -> float:
+    return float(-np.log(np.maximum(probabilities[np.arange(len(targets)), targets], 1e-9)).mean())
+
+
+def fit_fusion(paired: PairedProbabilities) -> tuple[FusionWeights, list[dict[str, float]]]:
+    """The best weight pair on these (validation) drawings, and every pair's figures."""
+    table = []
+    for image_weight in IMAGE_WEIGHTS:
+        for stroke_weight in STROKE_WEIGHTS:
+            fused = fuse_probabilities(paired.image, paired.strokes, FusionWeights(image_weight, stroke_weight))
+            table.append(
+                {
+                    "image_weight": image_weight,
+                    "stroke_weight": stroke_weight,
+                    "per_character_accuracy": per_character_accuracy(fused, paired.data),
+                    "accuracy": float((fused.argmax(1) == paired.data.targets).mean()),
+                    "log_loss": _log_loss(fused, paired.data.targets),
+                }
+            )
+    best = max(table, key=lambda row: (round(row["per_character_accuracy"], 4), -row["log_loss"]))
+    return FusionWeights(best["image_weight"], best["stroke_weight"]), table
+
+
+def score_fusion(paired: PairedProbabilities, weights: FusionWeights, labels: list[str]) -> dict[str, dict[str, Any]]:
+    """Headline figures of the image model alone, the stroke model alone and the fused answer."""
+    fused = fuse_probabilities(paired.image, paired.strokes, weights)
+    return {
+        kind: score_probabilities(probabilities, paired.data, labels)[0]
+        for kind, probabilities in (("image", paired.image), ("strokes", paired.strokes), ("fused", fused))
+    }

@@ -1,0 +1,94 @@
+"""One answer from the picture and the pen: an image model and a stroke model, fused.
+
+When a drawing's strokes are known (the canvas, a stroke file), two models read it: the image model
+the picture, the stroke model the trajectory. They err on different things (the image model reads an
+O drawn as one loop as a 0; the pen's path often tells them apart), so their answers are combined as a
+weighted mean of log-probabilities::
+
+    p_fused = softmax(image_weight * log p_image + stroke_weight * log p_strokes)
+
+with the weights fitted on validation writers (``glyphpad-ml fuse``) and stored in the stroke model's
+card (``fusion``), which also names the image model they were fitted with. An opened picture has no
+strokes: the image model answers alone, and says so (``Prediction.inputs_used``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from ml.runtime.cards import WeightsError, fusion_partner
+from ml.runtime.preprocess import ImageLike
+from ml.runtime.recognizer import INTERACTIVE_THREADS, Prediction, PredictionError, Recognizer, load_recognizer
+from ml.runtime.strokes import Strokes
+
+_FLOOR = 1e-7  # log of a probability is taken at least at this: one model's certain "no" is not a veto
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    image: float
+    strokes: float
+
+
+def fuse_probabilities(image_probs: np.ndarray, stroke_probs: np.ndarray, weights: FusionWeights) -> np.ndarray:
+    """The fused probabilities (same shape as the inputs: classes, or N x classes)."""
+    logits = weights.image * np.log(np.maximum(image_probs, _FLOOR)) + weights.strokes * np.log(
+        np.maximum(stroke_probs, _FLOOR)
+    )
+    logits = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(logits)
+    out: np.ndarray = exp / exp.sum(axis=-1, keepdims=True)
+    return out
+
+
+class FusedRecognizer:
+    """An image model and the stroke model fused with it; answers from whatever the drawing offers."""
+
+    def __init__(self, image: Recognizer, strokes: Recognizer) -> None:
+        if list(image.labels) != list(strokes.labels):
+            raise WeightsError(
+                f"{strokes.card.name} answers in other classes than {image.card.name}: they cannot be fused"
+            )
+        fusion = strokes.card.fusion
+        try:
+            self.weights = FusionWeights(float(fusion["image_weight"]), float(fusion["stroke_weight"]))
+        except (KeyError, TypeError, ValueError):
+            raise WeightsError(f"{strokes.card.name}'s card has no usable fusion weights") from None
+        self.image = image
+        self.strokes = strokes
+        self.labels = image.labels
+
+    @classmethod
+    def for_image_model(
+        cls, image: Recognizer, device: str = "auto", threads: int = INTERACTIVE_THREADS, directory: Path | None = None
+    ) -> FusedRecognizer | None:
+        """The fusion of ``image`` with its stroke model, if one was fitted for it; else None."""
+        partner = fusion_partner(image.card.name, directory)
+        if partner is None:
+            return None
+        return cls(image, load_recognizer(partner, device, threads=threads))
+
+    def predict(self, image: ImageLike, strokes: Strokes | None, top_k: int = 5) -> Prediction | PredictionError:
+        """The fused answer when strokes are given and readable, else the image model's alone."""
+        start = time.perf_counter()
+        from_image = self.image.predict(image, top_k=top_k)
+        if strokes is None:
+            return from_image
+        from_strokes = self.strokes.predict_strokes(strokes, top_k=top_k)
+        if isinstance(from_strokes, PredictionError):
+            return from_image
+        if isinstance(from_image, PredictionError):
+            return replace(from_strokes, latency_ms=(time.perf_counter() - start) * 1000.0)
+        probs = fuse_probabilities(from_image.probabilities, from_strokes.probabilities, self.weights)
+        return Prediction(
+            top=self.image.top_k(probs, top_k),
+            probabilities=probs,
+            model_input=from_image.model_input,
+            notes=from_image.notes,
+            latency_ms=(time.perf_counter() - start) * 1000.0,
+            inputs_used=("image", "strokes"),
+        )

@@ -1,0 +1,213 @@
+"""Strokes as an input: reading stroke JSON, the stroke normalization, stroke models, fusion, and
+``glyphpad-ml predict --strokes``."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ml.runtime.strokes import (
+    STROKE_FEATURES,
+    STROKE_POINTS,
+    BlankStrokesError,
+    Strokes,
+    StrokesError,
+    normalize_strokes,
+    parse_strokes,
+    read_strokes_file,
+)
+
+SEVEN = [[[10.0, 10.0], [60.0, 10.0], [30.0, 90.0]]]
+PLUS = [[[50.0, 0.0], [50.0, 100.0]], [[0.0, 50.0], [100.0, 50.0]]]
+
+
+def test_parse_reads_points_time_and_pressure() -> None:
+    strokes = parse_strokes({"strokes": PLUS, "t": [[0, 1], [2, 3]], "pressure": [[0.5, 0.6], [0.7, 0.8]]})
+    assert len(strokes.strokes) == 2 and strokes.point_count == 4
+    assert strokes.times is not None and strokes.times[1].tolist() == [2, 3]
+    assert strokes.pressures is not None and strokes.pressures[0].tolist() == [0.5, 0.6]
+    assert strokes.box() == (0.0, 0.0, 100.0, 100.0)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ([1, 2], 'JSON object with a "strokes" list'),
+        ({"strokes": "abc"}, "must be a list of strokes"),
+        ({"strokes": [[[1, 2], [3]]]}, "stroke 1 is not a list of [x, y] points"),
+        ({"strokes": [[[1, 2]], [["a", 2]]]}, "stroke 2 is not a list"),
+        ({"strokes": [[[1, True]]]}, "stroke 1 is not a list"),
+        ({"strokes": [[[1, 2], [1e309, 2]]]}, "not a finite number"),
+        ({"strokes": PLUS, "t": [[0, 1]]}, '"t" must hold one list per stroke'),
+        ({"strokes": PLUS, "pressure": [[0.5], [0.5, 0.5]]}, '"pressure" of stroke 1 must hold one number per point'),
+    ],
+)
+def test_malformed_stroke_data_gets_its_reason(data: object, reason: str) -> None:
+    with pytest.raises(StrokesError) as error:
+        parse_strokes(data)
+    assert reason in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_read_strokes_file_reports_broken_files(tmp_path: Path) -> None:
+    good = tmp_path / "seven.json"
+    good.write_text(json.dumps({"strokes": SEVEN}))
+    assert read_strokes_file(good).point_count == 3
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"strokes": [[[1, 2]')
+    with pytest.raises(StrokesError, match="not valid JSON"):
+        read_strokes_file(broken)
+    binary = tmp_path / "image.json"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    with pytest.raises(StrokesError):
+        read_strokes_file(binary)
+
+
+def test_normalization_has_the_documented_shape_and_flags() -> None:
+    sequence = normalize_strokes(parse_strokes({"strokes": PLUS}))
+    assert sequence.shape == (STROKE_POINTS, len(STROKE_FEATURES)) and sequence.dtype == np.float32
+    assert sequence[:, 4].sum() == 2 and sequence[:, 5].sum() == 2  # two pen-downs, two pen-ups
+    assert sequence[0, 4] == 1 and sequence[-1, 5] == 1
+    # Equal strokes get equal shares of the points, and the box spans [-1, 1] on its longer side.
+    assert np.flatnonzero(sequence[:, 4]).tolist() == [0, STROKE_POINTS // 2]
+    assert np.isclose(sequence[:, 0].min(), -1) and np.isclose(sequence[:, 1].max(), 1)
+
+
+def test_normalization_ignores_units_position_and_sampling_density() -> None:
+    base = normalize_strokes([np.array(SEVEN[0])])
+    moved = normalize_strokes([np.array(SEVEN[0]) * 37.0 + 1000.0])
+    dense = np.concatenate(
+        [np.linspace(a, b, 40, endpoint=False) for a, b in zip(SEVEN[0][:-1], SEVEN[0][1:], strict=True)]
+    )
+    dense = np.vstack([dense, SEVEN[0][-1:]])
+    resampled = normalize_strokes([dense])
+    assert np.allclose(base, moved, atol=1e-5)
+    assert np.allclose(base, resampled, atol=1e-4)
+
+
+def test_blank_and_pathological_strokes() -> None:
+    with pytest.raises(BlankStrokesError):
+        normalize_strokes(Strokes(()))
+    with pytest.raises(BlankStrokesError):
+        normalize_strokes([np.array([[5.0, 5.0], [5.0, 5.0]])])
+    many = [np.array([[k, 0.0], [k, 1.0]]) for k in range(100)]  # more strokes than points
+    sequence = normalize_strokes(many)
+    assert sequence[:, 4].sum() == STROKE_POINTS and np.isfinite(sequence).all()
+
+
+def test_stroke_models_train_their_input_shape() -> None:
+    import torch
+
+    from ml.models import get_arch, get_model, list_models
+
+    stroke_archs = [name for name in list_models() if get_arch(name).family == "stroke"]
+    assert {"stroke_gru", "stroke_cnn"} <= set(stroke_archs)
+    for name in stroke_archs:
+        model = get_model(name, num_classes=36)
+        x = torch.from_numpy(np.stack([normalize_strokes([np.array(SEVEN[0])])] * 3))
+        logits = model(x)
+        assert logits.shape == (3, 36)
+        logits.sum().backward()
+        assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in model.parameters())
+
+
+@pytest.fixture(scope="session")
+def fused_weights(trained_weights: Path, synthetic_unipen: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny image models plus a stroke model trained for a moment on synthetic trajectories and
+    fused with cnn_tiny by 'glyphpad-ml fuse'."""
+    from ml.cli import main as cli
+    from ml.training.train_strokes import StrokeTrainConfig, main
+
+    folder = tmp_path_factory.mktemp("fused") / "weights"
+    shutil.copytree(trained_weights, folder)
+    main(
+        StrokeTrainConfig(
+            arch="stroke_cnn",
+            name="strokes_tiny",
+            pen_data=str(synthetic_unipen),
+            out=str(folder / "strokes"),
+            epochs=3,
+            batch_size=32,
+            device="cpu",
+        )
+    )
+    saved = {k: os.environ.get(k) for k in ("GLYPHPAD_WEIGHTS", "GLYPHPAD_UNIPEN")}
+    os.environ.update(GLYPHPAD_WEIGHTS=str(folder), GLYPHPAD_UNIPEN=str(synthetic_unipen))
+    try:
+        assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "cnn_tiny", "--write"]) == 0
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return folder
+
+
+def test_trained_stroke_model_has_a_card_an_onnx_graph_and_fusion(fused_weights: Path) -> None:
+    from ml.runtime.cards import fusion_partner, read_card
+    from ml.runtime.recognizer import load_recognizer
+
+    card = read_card(fused_weights / "strokes" / "strokes_tiny.json")
+    assert card.input_kind == "strokes" and card.onnx_sha256
+    assert card.fusion["image_model"] == "cnn_tiny"
+    assert card.fusion["stroke_weight"] >= 0 and card.fusion["image_weight"] > 0
+    assert {"unipen_val", "fused_unipen_val", "fused_unipen_test"} <= set(card.metrics_by_source)
+    assert fusion_partner("cnn_tiny", fused_weights) == fused_weights / "strokes" / "strokes_tiny.safetensors"
+    assert fusion_partner("gru_tiny", fused_weights) is None
+    recognizer = load_recognizer(fused_weights / "strokes" / "strokes_tiny.safetensors", device="cpu")
+    answer = recognizer.predict_strokes(parse_strokes({"strokes": SEVEN}))
+    assert not hasattr(answer, "reason") and answer.inputs_used == ("strokes",)
+    assert np.isclose(answer.probabilities.sum(), 1, atol=1e-5)
+    refused = recognizer.predict(np.zeros((28, 28)))
+    assert "reads strokes" in refused.reason
+
+
+def test_fused_answer_uses_both_inputs_and_falls_back_to_the_picture(fused_weights: Path) -> None:
+    from ml.runtime.fusion import FusedRecognizer, FusionWeights, fuse_probabilities
+    from ml.runtime.recognizer import load_recognizer
+    from ml.runtime.render import render_drawing
+
+    image_model = load_recognizer(fused_weights / "cnn_tiny.safetensors", device="cpu")
+    fused = FusedRecognizer.for_image_model(image_model, "cpu", directory=fused_weights)
+    assert fused is not None
+    strokes = parse_strokes({"strokes": SEVEN})
+    picture = render_drawing(strokes.strokes)
+    both = fused.predict(picture, strokes)
+    alone = fused.predict(picture, None)
+    assert both.inputs_used == ("image", "strokes") and alone.inputs_used == ("image",)
+    expected = fuse_probabilities(
+        alone.probabilities, fused.strokes.predict_strokes(strokes).probabilities, fused.weights
+    )
+    assert np.allclose(both.probabilities, expected, atol=1e-6)
+    # Weights 1 and 0 give the image model's answer; the fusion of a certain answer keeps it.
+    p = np.array([0.7, 0.2, 0.1])
+    assert np.allclose(fuse_probabilities(p, np.array([0.1, 0.1, 0.8]), FusionWeights(1.0, 0.0)), p)
+
+
+def test_predict_strokes_cli_writes_json_lines_and_reasons(
+    fused_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml.cli import main as cli
+
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    (tmp_path / "seven.json").write_text(json.dumps({"strokes": SEVEN}))
+    (tmp_path / "plus.json").write_text(json.dumps({"strokes": PLUS, "t": [[0, 5], [9, 12]]}))
+    (tmp_path / "broken.json").write_text('{"strokes": [[[1, 2], [3]]]}')
+    (tmp_path / "dot.json").write_text('{"strokes": [[[1, 2]]]}')
+    code = cli(["predict", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path)])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 1  # two files could not be read
+    by_name = {Path(line["path"]).name: line for line in lines}
+    assert set(by_name) == {"seven.json", "plus.json", "broken.json", "dot.json"}
+    assert by_name["seven.json"]["inputs"] == ["image", "strokes"]
+    assert len(by_name["plus.json"]["top"]) == 5
+    assert "stroke 1 is not a list" in by_name["broken.json"]["error"]
+    assert by_name["dot.json"]["error"].startswith("blank:")
+    assert cli(["predict", "--strokes", "--model", "strokes_tiny", str(tmp_path / "seven.json")]) == 0
+    assert cli(["predict", "--model", "strokes_tiny", str(tmp_path / "seven.json")]) == 2
