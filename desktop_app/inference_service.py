@@ -87,6 +87,7 @@ class Explanation:
     heatmap: np.ndarray | None = None
     layers: tuple[tuple[str, np.ndarray], ...] = ()  # (layer name, C x H x W activations)
     error: str = ""
+    strokes: Any = None  # ml.runtime.explain.StrokeSaliency: the stroke model's evidence along the pen's path
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ class Explain:
     model: str
     model_input: Any
     label: str | None
+    strokes: Any = None  # the drawing's strokes: explained with the stroke model too, when it has one
 
 
 @dataclass(frozen=True)
@@ -402,9 +404,9 @@ class InferenceService(QObject):
         self._submit(job, needs_torch=self._answers_need_torch())
         return request_id
 
-    def explain(self, model: str, model_input: np.ndarray, label: str | None = None) -> int:
+    def explain(self, model: str, model_input: np.ndarray, label: str | None = None, strokes: Any = None) -> int:
         request_id = self._new_id("explain")
-        job = Explain(request_id, self.latest_id("recognize"), model, model_input, label)
+        job = Explain(request_id, self.latest_id("recognize"), model, model_input, label, strokes)
         self._submit(job, PRIORITY_EXPLAIN, needs_torch=True)
         return request_id
 
@@ -502,8 +504,31 @@ class InferenceService(QObject):
             self.explained.emit(job.request_id, Explanation(model=job.model, error=_one_line(error)))
             return
         layers = tuple((layer.name, layer.maps) for layer in maps.layers)
-        explanation = Explanation(job.model, heatmap.label, heatmap.method, heatmap.heatmap, layers)
+        along_strokes = self._explain_strokes(job, heatmap.label) if job.strokes is not None else None
+        explanation = Explanation(
+            job.model, heatmap.label, heatmap.method, heatmap.heatmap, layers, strokes=along_strokes
+        )
         self.explained.emit(job.request_id, explanation)
+
+    def _explain_strokes(self, job: Explain, label: str) -> Any:
+        """The stroke model's saliency along the drawing's path for ``label``, or None without one."""
+        from ml.runtime.explain import stroke_saliency
+        from ml.runtime.recognizer import TorchRecognizer
+        from ml.runtime.strokes import StrokesError, normalize_strokes
+
+        try:
+            fused = self._fused(job.model)
+            if fused is None:
+                return None
+            key = (fused.strokes.card.name, "cpu-strokes")
+            if key not in self._explainers:
+                self._explainers[key] = TorchRecognizer.load_torch(fused.strokes.weights_path, "cpu")
+            return stroke_saliency(self._explainers[key], normalize_strokes(job.strokes), label)
+        except StrokesError:
+            return None
+        except Exception:  # the picture's explanation stands on its own
+            log.exception("the strokes of %s could not be explained", job.model)
+            return None
 
     def _compare(self, job: Compare) -> None:
         if not self.is_latest("compare", job.request_id):

@@ -436,7 +436,9 @@ class MainWindow(QMainWindow):
         if not self.service.runtime_loaded:  # the request waits for torch; say so instead of showing nothing
             self.explain_view.show_error("Loading PyTorch for Grad-CAM and the activation maps…")
             self.service.load_runtime()
-        self.service.explain(self.preferences.model, self._current_model_input, self.explain_view.chosen_class())
+        self.service.explain(
+            self.preferences.model, self._current_model_input, self.explain_view.chosen_class(), self._current_strokes
+        )
 
     def _on_explained(self, request_id: int, explanation: Explanation) -> None:
         if not self.service.is_latest("explain", request_id) or self._current_model_input is None:
@@ -445,7 +447,12 @@ class MainWindow(QMainWindow):
             self.explain_view.show_error(explanation.error)
             return
         self.explain_view.show_explanation(
-            self._current_model_input, explanation.label, explanation.method, explanation.heatmap, explanation.layers
+            self._current_model_input,
+            explanation.label,
+            explanation.method,
+            explanation.heatmap,
+            explanation.layers,
+            explanation.strokes,
         )
 
     def _on_compare_models_chosen(self, names: list[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # widgets render without a display
@@ -172,4 +173,37 @@ def bundled_weights(monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = REPO_ROOT / "weights"
     assert (folder / f"{BUNDLED_DEFAULT}.safetensors").exists(), f"weights/{BUNDLED_DEFAULT} is missing"
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def fused_weights(trained_weights: Path, synthetic_unipen: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny image models plus a stroke model trained for a moment on synthetic trajectories and
+    fused with cnn_tiny by 'glyphpad-ml fuse'."""
+    from ml.cli import main as cli
+    from ml.training.train_strokes import StrokeTrainConfig, main
+
+    folder = tmp_path_factory.mktemp("fused") / "weights"
+    shutil.copytree(trained_weights, folder)
+    main(
+        StrokeTrainConfig(
+            arch="stroke_cnn",
+            name="strokes_tiny",
+            pen_data=str(synthetic_unipen),
+            out=str(folder / "strokes"),
+            epochs=3,
+            batch_size=32,
+            device="cpu",
+        )
+    )
+    saved = {k: os.environ.get(k) for k in ("GLYPHPAD_WEIGHTS", "GLYPHPAD_UNIPEN")}
+    os.environ.update(GLYPHPAD_WEIGHTS=str(folder), GLYPHPAD_UNIPEN=str(synthetic_unipen))
+    try:
+        assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "cnn_tiny", "--write"]) == 0
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     return folder

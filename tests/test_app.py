@@ -518,3 +518,48 @@ def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
     ):
         assert expected in text, expected
     assert '"metrics"' not in text and "{" not in text.split("<tt>")[0]  # no raw JSON
+
+
+def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pixels(
+    qtbot, fused_weights: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    window = _open_window(qtbot, tmp_path / "settings.ini")
+    try:
+        drawn = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
+        assert drawn.inputs_used == ("image", "strokes")
+        assert "picture + pen strokes" in window.predictions.latency.text()
+        window.tabs.setCurrentWidget(window.compare_view)
+        qtbot.waitUntil(lambda: window.compare_view.table.rowCount() == 4, timeout=TIMEOUT_MS)
+        rows = [window.compare_view.table.item(r, 0).text() for r in range(4)]
+        assert set(rows) == {"cnn_tiny", "gru_tiny", "strokes_tiny (pen strokes)", "● cnn_tiny + pen strokes"}
+        fused_row = rows.index("● cnn_tiny + pen strokes")
+        assert window.compare_view.table.item(fused_row, 1).text() == drawn.top[0][0]  # what the window shows
+        window.tabs.setCurrentIndex(0)
+        path = tmp_path / "seven.png"
+        Image.fromarray(render("7", 160)).save(path)
+        opened = _last_result(qtbot, window, lambda: window.open_image(path))
+        assert opened.inputs_used == ("image",)
+        assert "read from the picture ·" in window.predictions.latency.text()
+    finally:
+        window.close()
+
+
+def test_explain_shows_the_stroke_models_evidence_along_the_path(
+    qtbot, fused_weights: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    window = _open_window(qtbot, tmp_path / "settings.ini")
+    try:
+        window.tabs.setCurrentWidget(window.explain_view)
+        explained: list = []
+        window.service.explained.connect(lambda _id, explanation: explained.append(explanation))
+        _mouse_draw(window.canvas, "T")
+        qtbot.waitUntil(lambda: any(e.strokes is not None for e in explained), timeout=TIMEOUT_MS)
+        saliency = next(e.strokes for e in explained if e.strokes is not None)
+        assert saliency.points.shape == (64, 2) and saliency.pen_down.sum() == len(GLYPHS["T"])
+        assert saliency.weight.min() >= 0 and saliency.weight.max() == pytest.approx(1.0)
+        qtbot.waitUntil(lambda: window.explain_view.stroke_view.isVisible(), timeout=TIMEOUT_MS)
+        assert "pen's path" in window.explain_view.method_label.text()
+    finally:
+        window.close()

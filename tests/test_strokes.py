@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -114,39 +112,6 @@ def test_stroke_models_train_their_input_shape() -> None:
         assert logits.shape == (3, 36)
         logits.sum().backward()
         assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in model.parameters())
-
-
-@pytest.fixture(scope="session")
-def fused_weights(trained_weights: Path, synthetic_unipen: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny image models plus a stroke model trained for a moment on synthetic trajectories and
-    fused with cnn_tiny by 'glyphpad-ml fuse'."""
-    from ml.cli import main as cli
-    from ml.training.train_strokes import StrokeTrainConfig, main
-
-    folder = tmp_path_factory.mktemp("fused") / "weights"
-    shutil.copytree(trained_weights, folder)
-    main(
-        StrokeTrainConfig(
-            arch="stroke_cnn",
-            name="strokes_tiny",
-            pen_data=str(synthetic_unipen),
-            out=str(folder / "strokes"),
-            epochs=3,
-            batch_size=32,
-            device="cpu",
-        )
-    )
-    saved = {k: os.environ.get(k) for k in ("GLYPHPAD_WEIGHTS", "GLYPHPAD_UNIPEN")}
-    os.environ.update(GLYPHPAD_WEIGHTS=str(folder), GLYPHPAD_UNIPEN=str(synthetic_unipen))
-    try:
-        assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "cnn_tiny", "--write"]) == 0
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return folder
 
 
 def test_trained_stroke_model_has_a_card_an_onnx_graph_and_fusion(fused_weights: Path) -> None:

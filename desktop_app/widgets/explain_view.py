@@ -1,11 +1,12 @@
-"""Why: Grad-CAM (or saliency for RNNs) over the input, and every conv layer's activation maps."""
+"""Why: Grad-CAM (or saliency for RNNs) over the input, the stroke model's evidence along the pen's path
+when the drawing's strokes were read, and every conv layer's activation maps."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QPixmap, QResizeEvent
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.widgets.images import channel_grid, grey_pixmap, overlay_pixmap
+from desktop_app.widgets.images import channel_grid, colour_map, grey_pixmap, overlay_pixmap
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
@@ -26,6 +27,52 @@ HEATMAP_SCALE = 7
 
 
 MAX_CHANNELS_SHOWN = 64
+
+
+class StrokeSaliencyView(QWidget):
+    """The drawing's normalized pen path, each piece coloured by how much it drove the stroke model's
+    score (the heatmap's ramp: yellow = most), pen lifts left out, a dot where each stroke starts."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(28 * 3, 28 * 3)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.setToolTip("Stroke-model saliency: yellow pieces of the pen's path drove the answer most")
+        self._saliency: object = None
+
+    def set_saliency(self, saliency: object) -> None:
+        self._saliency = saliency
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        side = min(self.width(), self.height()) - 8
+        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
+        saliency = self._saliency
+        if saliency is None or side <= 0:
+            painter.end()
+            return
+        points, pen_down, weight = saliency.points, saliency.pen_down, saliency.weight  # type: ignore[attr-defined]
+        colours = colour_map(weight)
+        centre = QPointF(self.width() / 2, self.height() / 2)
+
+        def at(k: int) -> QPointF:
+            return centre + QPointF(float(points[k, 0]), float(points[k, 1])) * (side / 2)
+
+        width = max(2.0, side / 40)
+        for k in range(1, len(points)):
+            if pen_down[k]:
+                continue  # a pen lift: no ink between strokes
+            r, g, b = (int(v) for v in colours[k])
+            painter.setPen(QPen(QColor(r, g, b), width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.drawLine(at(k - 1), at(k))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.palette().color(QPalette.ColorRole.Text))
+        for k in range(len(points)):
+            if pen_down[k]:
+                painter.drawEllipse(at(k), width * 0.9, width * 0.9)
+        painter.end()
 
 
 class ExplainView(QWidget):
@@ -51,8 +98,14 @@ class ExplainView(QWidget):
         # Sized by the layout, not by its picture: the map is drawn to fit whatever space it gets.
         self.heatmap_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.heatmap_label.setMinimumSize(28 * 3, 28 * 3)
-        heat_layout.addWidget(self.heatmap_label, 1)
+        pictures = QHBoxLayout()
+        pictures.addWidget(self.heatmap_label, 1)
+        self.stroke_view = StrokeSaliencyView()
+        self.stroke_view.hide()
+        pictures.addWidget(self.stroke_view, 1)
+        heat_layout.addLayout(pictures, 1)
         self.method_label = QLabel("")
+        self.method_label.setWordWrap(True)
         heat_layout.addWidget(self.method_label)
         layout.addWidget(heat_box, 1)
 
@@ -99,12 +152,18 @@ class ExplainView(QWidget):
         method: str,
         heatmap: np.ndarray | None,
         layers: tuple[tuple[str, np.ndarray], ...],
+        strokes: object = None,
     ) -> None:
+        self.stroke_view.set_saliency(strokes)
+        self.stroke_view.setVisible(strokes is not None)
         if heatmap is not None:
             self._heatmap = overlay_pixmap(model_input, heatmap, HEATMAP_SCALE)
             self._fit_heatmap()
             name = "Grad-CAM" if method == "grad-cam" else "input-gradient saliency"
-            self.method_label.setText(f"{name} for “{label}”")
+            text = f"{name} for “{label}”"
+            if strokes is not None:
+                text += "; right: the stroke model's saliency along the pen's path (dots: where strokes start)"
+            self.method_label.setText(text)
         self._layers = layers
         previous = self.layer_picker.currentIndex()
         self.layer_picker.blockSignals(True)
@@ -159,6 +218,8 @@ class ExplainView(QWidget):
 
     def show_error(self, message: str) -> None:
         self._heatmap = None
+        self.stroke_view.set_saliency(None)
+        self.stroke_view.hide()
         self.heatmap_label.setText(message)
         self.method_label.setText("")
 

@@ -152,3 +152,44 @@ def explain(recognizer: Recognizer, model_input: np.ndarray, label: str | None =
     if recognizer.card.family == "rnn":
         return saliency(recognizer, model_input, label)
     return grad_cam(recognizer, model_input, label)
+
+
+@dataclass(frozen=True)
+class StrokeSaliency:
+    """Which points of the pen's trajectory drove a stroke model's score for ``label``.
+
+    ``points`` are the normalized sequence's positions (x, y in [-1, 1], y down), ``pen_down`` marks the
+    first point of each stroke, ``weight`` is each point's saliency in [0, 1].
+    """
+
+    label: str
+    points: np.ndarray  # STROKE_POINTS x 2
+    pen_down: np.ndarray  # STROKE_POINTS bool
+    weight: np.ndarray  # STROKE_POINTS
+
+
+def stroke_saliency(recognizer: Recognizer, sequence: np.ndarray, label: str | None = None) -> StrokeSaliency:
+    """Input-gradient saliency over a normalized stroke sequence: |d score / d features| per point,
+    smoothed over its neighbours along the pen's path (a point alone is never the evidence)."""
+    model = recognizer.model
+    was_training = model.training
+    try:
+        if recognizer.device.type == "cuda":  # cuDNN's RNN backward only runs in training mode
+            model.train()
+            for module in model.modules():
+                if isinstance(module, nn.Dropout | nn.BatchNorm1d):
+                    module.eval()
+        with torch.enable_grad():
+            x = torch.from_numpy(np.ascontiguousarray(sequence, dtype=np.float32))[None].to(recognizer.device)
+            x.requires_grad_(True)
+            logits = model(x)
+            index = _class_index(recognizer, logits, label)
+            logits[0, index].backward()
+            assert x.grad is not None
+            gradient = x.grad[0].abs().sum(dim=1).detach()
+        smooth = F.avg_pool1d(gradient[None, None], 5, 1, 2, count_include_pad=False)[0, 0]
+    finally:
+        model.train(was_training)
+        model.zero_grad(set_to_none=True)
+    points = np.asarray(sequence[:, :2], dtype=np.float32)
+    return StrokeSaliency(recognizer.labels[index], points, np.asarray(sequence[:, 4] > 0.5), _normalize(smooth))
