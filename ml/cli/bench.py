@@ -1,4 +1,5 @@
-"""``glyphpad-ml bench``: latency per bundled model, ONNX Runtime and torch side by side."""
+"""``glyphpad-ml bench``: latency per bundled model, ONNX Runtime and torch side by side, then each stroke
+model alone and fused with its image model."""
 
 from __future__ import annotations
 
@@ -38,9 +39,10 @@ def run(argv: list[str]) -> int:
     import torch
     from tqdm import tqdm
 
-    from ml.evaluation.bench import bench_model
-    from ml.runtime.cards import WeightsError, list_bundled, resolve_model_path
+    from ml.evaluation.bench import bench_model, bench_strokes
+    from ml.runtime.cards import WeightsError, list_bundled, resolve_model_path, stroke_models_dir
     from ml.runtime.devices import resolve_device
+    from ml.runtime.fusion import FusedRecognizer
     from ml.runtime.recognizer import TorchRecognizer, load_recognizer
 
     args = get_args_parser().parse_args(argv)
@@ -77,9 +79,35 @@ def run(argv: list[str]) -> int:
                 f"{row['explain_ms']:10.3f} {row['batch_images_per_s']:11.0f}",
                 flush=True,
             )
+    stroke_rows = []
+    stroke_paths = [] if args.model else list_bundled(stroke_models_dir())
+    for path in stroke_paths:
+        try:
+            strokes = load_recognizer(path, resolve_device(args.device))
+            image_name = strokes.card.fusion.get("image_model")
+            if not image_name:
+                continue
+            fused = FusedRecognizer(load_recognizer(image_name, resolve_device(args.device)), strokes)
+            explainer = TorchRecognizer.load_torch(path, resolve_device(args.device))
+        except WeightsError as error:
+            print(f"glyphpad-ml bench: {error}", file=sys.stderr)
+            status = 1
+            continue
+        row = bench_strokes(fused, explainer, args.repeats, args.batch, args.drawing_px)
+        stroke_rows.append(row)
+        if args.json:
+            print(json.dumps(row), flush=True)
+        else:
+            print(
+                f"{row['name']!s:26s} {row['engine']!s:20s} {row['p50_ms']:7.3f} {row['p95_ms']:7.3f} "
+                f"{row['normalize_ms']:7.3f} {row['forward_ms']:7.3f} {row['torch_forward_ms']:8.3f} "
+                f"{row['explain_ms']:10.3f} {row['batch_sequences_per_s']:11.0f}   fused with {row['fused_with']}: "
+                f"p50 {row['fused_p50_ms']:.3f} ms, p95 {row['fused_p95_ms']:.3f} ms",
+                flush=True,
+            )
     if args.markdown is not None and rows:
         from ml.evaluation.bench import write_markdown
 
-        write_markdown(args.markdown, rows, "glyphpad-ml bench " + " ".join(argv))
+        write_markdown(args.markdown, rows, "glyphpad-ml bench " + " ".join(argv), stroke_rows)
         print(f"wrote the bench section of {args.markdown}", file=sys.stderr)
     return status

@@ -8,12 +8,14 @@ Prints figures; not part of the tests.
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
 import numpy as np
 
 from ml.runtime.explain import explain
+from ml.runtime.fusion import FusedRecognizer
 from ml.runtime.preprocess import preprocess
 from ml.runtime.recognizer import Prediction, Recognizer, TorchRecognizer
 from ml.runtime.synth import render
@@ -83,6 +85,79 @@ def bench_model(
     }
 
 
+def _pointer_strokes(char: str, side: float) -> list[np.ndarray]:
+    """``char``'s strokes as a pointer reports them on a ``side`` px canvas: a point every 1.5 px."""
+    from ml.runtime.synth import GLYPHS
+
+    out = []
+    for stroke in GLYPHS[char]:
+        corners = np.asarray(stroke, dtype=np.float64) * side * 0.7 + side * 0.15
+        pieces = [
+            np.linspace(a, b, max(2, int(np.hypot(*(b - a)) / 1.5)), endpoint=False)
+            for a, b in itertools.pairwise(corners)
+        ]
+        out.append(np.vstack([*pieces, corners[-1:]]) if pieces else corners)
+    return out
+
+
+def bench_strokes(
+    fused: FusedRecognizer, explainer: TorchRecognizer, repeats: int, batch: int, drawing_px: int = DRAWING_PX
+) -> dict[str, float | str]:
+    """Latency figures of a stroke model and of its fusion with its image model, on one drawing."""
+    from ml.runtime.explain import stroke_saliency
+    from ml.runtime.strokes import Strokes, normalize_strokes
+
+    strokes = Strokes(tuple(_pointer_strokes("A", drawing_px)))
+    drawing = render("A", size=drawing_px, pen_width=6 * drawing_px / DRAWING_PX)
+    for _ in range(10):
+        fused.predict(drawing, strokes)
+    alone, together, normalize_times, forward_times, torch_times = [], [], [], [], []
+    sequence = normalize_strokes(strokes)[None]
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fused.strokes.predict_strokes(strokes)
+        middle = time.perf_counter()
+        fused.predict(drawing, strokes)
+        alone.append(middle - start)
+        together.append(time.perf_counter() - middle)
+    for _ in range(max(50, repeats // 3)):
+        start = time.perf_counter()
+        normalize_strokes(strokes)
+        middle = time.perf_counter()
+        fused.strokes.predict_inputs(sequence)
+        end = time.perf_counter()
+        explainer.predict_inputs(sequence)
+        normalize_times.append(middle - start)
+        forward_times.append(end - middle)
+        torch_times.append(time.perf_counter() - end)
+    saliency_times = []
+    for i in range(max(5, repeats // 10) + 2):
+        start = time.perf_counter()
+        stroke_saliency(explainer, sequence[0])
+        if i >= 2:
+            saliency_times.append(time.perf_counter() - start)
+    inputs = np.repeat(sequence, batch, axis=0)
+    fused.strokes.predict_inputs(inputs)
+    start = time.perf_counter()
+    for _ in range(5):
+        fused.strokes.predict_inputs(inputs)
+    elapsed = time.perf_counter() - start
+    return {
+        "name": fused.strokes.card.name,
+        "fused_with": fused.image.card.name,
+        "engine": fused.strokes.describe_device(),
+        "p50_ms": round(_percentiles(alone)[0], 3),
+        "p95_ms": round(_percentiles(alone)[1], 3),
+        "fused_p50_ms": round(_percentiles(together)[0], 3),
+        "fused_p95_ms": round(_percentiles(together)[1], 3),
+        "normalize_ms": round(_percentiles(normalize_times)[0], 3),
+        "forward_ms": round(_percentiles(forward_times)[0], 3),
+        "torch_forward_ms": round(_percentiles(torch_times)[0], 3),
+        "explain_ms": round(_percentiles(saliency_times)[0], 3),
+        "batch_sequences_per_s": round(batch * 5 / elapsed, 1),
+    }
+
+
 BENCH_START = "<!-- bench:start (glyphpad-ml bench --markdown docs/benchmarks.md) -->"
 BENCH_END = "<!-- bench:end -->"
 
@@ -101,7 +176,12 @@ def machine() -> str:
     return f"{name}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
-def write_markdown(path: Path, rows: list[dict[str, float | str]], command: str) -> None:
+def write_markdown(
+    path: Path,
+    rows: list[dict[str, float | str]],
+    command: str,
+    stroke_rows: list[dict[str, float | str]] | None = None,
+) -> None:
     """Rewrite the bench section of ``path`` (created with its markers when missing)."""
     import datetime
 
@@ -120,6 +200,23 @@ def write_markdown(path: Path, rows: list[dict[str, float | str]], command: str)
             f"{r['forward_ms']:.3f} | {r['torch_forward_ms']:.3f} | {r['explain_ms']:.3f} | "
             f"{r['batch_images_per_s']:.0f} |"
         )
+    if stroke_rows:
+        lines += [
+            "",
+            "Stroke models (one drawing's strokes: normalization + forward + top-k) and the fused answer (the image "
+            "model's whole path plus the stroke model's, fused):",
+            "",
+            "| stroke model | fused with | engine | p50 ms | p95 ms | fused p50 ms | fused p95 ms | normalize ms "
+            "| forward ms | torch forward ms | saliency ms | sequences/s at batch |",
+            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for r in stroke_rows:
+            lines.append(
+                f"| `{r['name']}` | `{r['fused_with']}` | {r['engine']} | {r['p50_ms']:.3f} | {r['p95_ms']:.3f} | "
+                f"{r['fused_p50_ms']:.3f} | {r['fused_p95_ms']:.3f} | {r['normalize_ms']:.3f} | "
+                f"{r['forward_ms']:.3f} | {r['torch_forward_ms']:.3f} | {r['explain_ms']:.3f} | "
+                f"{r['batch_sequences_per_s']:.0f} |"
+            )
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"# Benchmarks\n\n{BENCH_START}\n{BENCH_END}\n", encoding="utf-8")
