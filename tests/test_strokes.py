@@ -176,3 +176,18 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
     assert by_name["dot.json"]["error"].startswith("blank:")
     assert cli(["predict", "--strokes", "--model", "strokes_tiny", str(tmp_path / "seven.json")]) == 0
     assert cli(["predict", "--model", "strokes_tiny", str(tmp_path / "seven.json")]) == 2
+
+
+def test_evaluate_reports_image_strokes_and_fused_for_a_stroke_model(
+    fused_weights: Path, synthetic_unipen: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml.cli import main as cli
+
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    monkeypatch.setenv("GLYPHPAD_UNIPEN", str(synthetic_unipen))
+    assert cli(["evaluate", "--model", "strokes_tiny", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    scores = report["sources"]["unipen_val"]
+    assert set(scores) == {"image", "strokes", "fused"}
+    assert all(0 <= scores[k]["accuracy"] <= 1 and scores[k]["n"] > 0 for k in scores)
+    assert set(scores["image"]["per_condition"]) == {"thin", "default", "thick"}

@@ -77,6 +77,8 @@ def run(argv: list[str]) -> int:
     except (WeightsError, DeviceError) as error:
         return fail("evaluate", str(error))
     card = recognizer.card
+    if card.input_kind == "strokes":
+        return _evaluate_stroke_model(recognizer, args)
     sets: dict[str, Any] = {}
     try:
         if args.images is not None:
@@ -142,4 +144,59 @@ def run(argv: list[str]) -> int:
             print(f"  {'':14s}{pair}: {counts['read_as_digit']} of {counts['written']}")
         pairs = most_confused_pairs(np.array(full[name]["confusion"]), list(card.labels), top=5)
         print(f"  {'':14s}most confused: " + ", ".join(f"{p['true']}->{p['predicted']} ({p['count']})" for p in pairs))
+    return 0
+
+
+def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
+    """A stroke model on UNIPEN writers: alone, and beside its image model and their fusion (from its card)."""
+    from ml.cli.fuse import print_scores
+    from ml.evaluation.evaluate import score_probabilities, unipen_stroke_set
+    from ml.evaluation.fusion_fit import paired_probabilities, score_fusion
+    from ml.runtime.fusion import FusionWeights
+    from ml.runtime.labels import get_label_set
+    from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
+
+    card = recognizer.card
+    parts = [name for name in (args.source or ["unipen_val"]) if name.startswith("unipen_")]
+    if args.update_card and "unipen_test" not in parts:
+        parts.append("unipen_test")
+    if not parts or args.images is not None:
+        return fail("evaluate", f"{card.name} reads strokes: evaluate it on --source unipen_val or unipen_test")
+    results: dict[str, Any] = {}
+    try:
+        image = None
+        if card.fusion.get("image_model"):
+            image = load_recognizer(card.fusion["image_model"], device=args.device, threads=BATCH_THREADS)
+        for part in parts:
+            if image is None:
+                data = unipen_stroke_set(get_label_set(card.label_set), part.removeprefix("unipen_"), args.pen_data)
+                scores = {"strokes": score_probabilities(recognizer.predict_inputs(data.inputs), data, card.labels)[0]}
+            else:
+                paired = paired_probabilities(image, recognizer, part.removeprefix("unipen_"), args.pen_data)
+                weights = FusionWeights(float(card.fusion["image_weight"]), float(card.fusion["stroke_weight"]))
+                scores = score_fusion(paired, weights, list(card.labels))
+            results[part] = scores
+    except (WeightsError, FileNotFoundError, ValueError) as error:
+        return fail("evaluate", str(error))
+    if args.update_card:
+        by_source = dict(card.metrics_by_source)
+        for part, scores in results.items():
+            for kind, result in scores.items():
+                by_source[part if kind == "strokes" else f"{kind}_{part}"] = result
+        path = card_path_for(recognizer.weights_path)
+        write_card(
+            replace(
+                card,
+                metrics={"split": "UNIPEN test writers", **by_source.get("unipen_test", {})},
+                metrics_by_source=by_source,
+            ),
+            path,
+        )
+    if args.json:
+        print(json.dumps(json_safe({"model": card.name, "sources": results})))
+        return 0
+    fused_with = f", fused with {card.fusion['image_model']}" if card.fusion.get("image_model") else ""
+    print(f"{card.name} ({card.label_set}, strokes{fused_with})")
+    for part, scores in results.items():
+        print_scores(f"{part}:", scores)
     return 0

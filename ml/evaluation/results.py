@@ -37,7 +37,49 @@ def results_table(directory: Path | None = None) -> str:
             f"{pct(emnist, 'accuracy')} | {pct(pen, 'accuracy')} | {pct(pen, 'top3')} | "
             f"{pct(pen, 'balanced_accuracy')} | {trained} |"
         )
-    return "\n".join(lines)
+    strokes = stroke_results_table(directory)
+    return "\n".join(lines) + (f"\n\n{strokes}" if strokes else "")
+
+
+def stroke_results_table(directory: Path | None = None) -> str:
+    """Stroke models and their fused answers on the UNIPEN test writers (empty when there are none)."""
+    from ml.runtime.cards import WeightsError, bundled_cards, stroke_models_dir
+
+    rows = []
+    for _, card in bundled_cards(stroke_models_dir(directory)):
+        if isinstance(card, WeightsError):
+            continue
+        by_source = card.metrics_by_source
+        epochs = card.training.get("epochs_run")
+        trained = f"{epochs} epochs, {card.training.get('seconds', 0) / 60:.0f} min, {card.training.get('device', '?')}"
+        partner = card.fusion.get("image_model")
+        for title, key in (
+            (f"`{card.name}` (strokes alone)", "unipen_test"),
+            (f"`{partner}` (picture alone)", "image_unipen_test"),
+            (f"`{partner}` + `{card.name}` (fused)", "fused_unipen_test"),
+        ):
+            metrics = by_source.get(key)
+            if not metrics:
+                continue
+            looks = metrics.get("lookalikes", {})
+            confusions = ", ".join(f"{k} {v['read_as_digit']}/{v['written']}" for k, v in looks.items()) or "–"
+            rows.append(
+                f"| {title} | {card.arch if key == 'unipen_test' else ''} | {card.label_set} | {100 * metrics['accuracy']:.2f}% | "
+                f"{100 * metrics['top3']:.2f}% | {100 * metrics['balanced_accuracy']:.2f}% | {confusions} | "
+                f"{trained if key == 'unipen_test' else ''} |"
+            )
+    if not rows:
+        return ""
+    return "\n".join(
+        [
+            "Read from the pen's strokes (UNIPEN test writers; the picture drawn with the thin, default and thick "
+            "pens, the strokes as written):",
+            "",
+            "| answer | stroke arch | labels | top-1 | top-3 | balanced | look-alikes read as digits | trained |",
+            "| --- | --- | --- | ---: | ---: | ---: | --- | --- |",
+            *rows,
+        ]
+    )
 
 
 def replace_between_markers(path: Path, start: str, end: str, body: str) -> None:
