@@ -14,6 +14,7 @@ import sys
 # Command -> (module under ml.cli, one line of help), in the order the usage lists them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "predict": ("predict", "recognize image files or folders (one JSON line per file with --json)"),
+    "read": ("read", "read written lines (images or stroke JSON) as text, with each character's alternatives"),
     "models": ("models", "list the bundled models and what is wrong with any that cannot load"),
     "train": ("train", "train a model on EMNIST and UNIPEN pen drawings (weights, ONNX graph, card, metrics)"),
     "train-strokes": ("train_strokes", "train a stroke model on UNIPEN's pen trajectories"),

@@ -51,7 +51,8 @@ def stroke_results_table(directory: Path | None = None) -> str:
             continue
         by_source = card.metrics_by_source
         epochs = card.training.get("epochs_run")
-        trained = f"{epochs} epochs, {card.training.get('seconds', 0) / 60:.0f} min, {card.training.get('device', '?')}"
+        minutes = card.training.get("seconds", 0) / 60
+        trained = f"{epochs} epochs, {minutes:.0f} min, {card.training.get('device', '?')}"
         partner = card.fusion.get("image_model")
         for title, key in (
             (f"`{card.name}` (strokes alone)", "unipen_test"),
@@ -64,7 +65,8 @@ def stroke_results_table(directory: Path | None = None) -> str:
             looks = metrics.get("lookalikes", {})
             confusions = ", ".join(f"{k} {v['read_as_digit']}/{v['written']}" for k, v in looks.items()) or "–"
             rows.append(
-                f"| {title} | {card.arch if key == 'unipen_test' else ''} | {card.label_set} | {100 * metrics['accuracy']:.2f}% | "
+                f"| {title} | {card.arch if key == 'unipen_test' else ''} | {card.label_set} | "
+                f"{100 * metrics['accuracy']:.2f}% | "
                 f"{100 * metrics['top3']:.2f}% | {100 * metrics['balanced_accuracy']:.2f}% | {confusions} | "
                 f"{trained if key == 'unipen_test' else ''} |"
             )

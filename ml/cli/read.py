@@ -1,0 +1,96 @@
+"""``glyphpad-ml read``: read written lines (images, or stroke JSON with ``--strokes``) as text."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ml.cli.common import fail
+from ml.runtime.cards import WeightsError
+from ml.runtime.devices import DEVICE_CHOICES, DeviceError
+
+EPILOG = "exit status: 0 when every input was read, 1 when any could not be (each gets a reason), 2 on bad usage"
+
+
+def get_args_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="glyphpad-ml read", description="Read a written line (a word, a code) as text.", epilog=EPILOG
+    )
+    parser.add_argument("paths", nargs="+", type=Path, help="image files, stroke JSON files (--strokes) or folders")
+    parser.add_argument("--strokes", action="store_true", help='inputs are stroke JSON: {"strokes": [[[x, y], ...]]}')
+    parser.add_argument(
+        "--model", default=None, help="image model (default: the app's default, fused with its strokes)"
+    )
+    parser.add_argument("--top-k", type=int, default=3, help="alternatives per character")
+    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the models run")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line of output")
+    return parser
+
+
+def _inputs(paths: list[Path], strokes: bool) -> tuple[list[Path], list[tuple[Path, str]]]:
+    from ml.runtime.image_files import find_image_files
+
+    if not strokes:
+        found = find_image_files(paths)
+        return found.images, list(found.problems)
+    files, problems = [], []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append((path, "no such file or folder"))
+    return files, problems
+
+
+def run(argv: list[str]) -> int:
+    from ml.runtime.image_files import display_path
+    from ml.runtime.line_reader import LineReader, read_error
+    from ml.runtime.strokes import read_strokes_file
+
+    args = get_args_parser().parse_args(argv)
+    if args.top_k < 1:
+        return fail("read", "--top-k must be at least 1")
+    try:
+        reader = LineReader.load(args.model, device=args.device)
+    except (WeightsError, DeviceError) as error:
+        return fail("read", str(error))
+    if reader.image.card.input_kind != "image":
+        return fail("read", f"{reader.image.card.name} is a stroke model: give an image model")
+    files, problems = _inputs(args.paths, args.strokes)
+    failed = 0
+    for path, reason in [*problems, *((f, "") for f in files)]:
+        record: dict[str, Any] = {"path": display_path(path)}
+        if not reason:
+            try:
+                line = (
+                    reader.read_strokes(read_strokes_file(path), args.top_k)
+                    if args.strokes
+                    else reader.read_image(path, args.top_k)
+                )
+                if not line.characters:
+                    reason = "blank: no writing found"
+            except Exception as error:  # one unreadable input must not stop the others
+                reason = read_error(error)
+        if reason:
+            failed += 1
+            record["error"] = reason
+            print(json.dumps(record) if args.json else f"{record['path']}: error: {reason}", flush=True)
+            continue
+        record["text"] = line.text
+        record["chars"] = [
+            {
+                "box": [round(v, 2) for v in c.box],
+                "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in c.top],
+                **({"space_before": True} if c.space_before else {}),
+            }
+            for c in line.characters
+        ]
+        print(json.dumps(record) if args.json else f"{record['path']}: {line.text}", flush=True)
+    if failed and not args.json:
+        print(f"{failed} of {len(files) + len(problems)} could not be read", file=sys.stderr)
+    return 1 if failed else 0

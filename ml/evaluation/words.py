@@ -1,0 +1,153 @@
+"""Words written by writers no model trained on, and how well GlyphPad reads them.
+
+The word set is composed from UNIPEN writers of the validation (or test) part of the writer split:
+each word is one writer's own characters, at the writer's own sizes (their capitals, x-height letters
+and digits as tall as they wrote them), set on a common baseline (g, j, p, q, y hanging below it by
+their own descent), left to right with gaps drawn from what printed writing shows (a tenth to a half of
+the writer's capital height, now and then touching), with a little baseline and size jitter. Texts
+are 3 to 10 characters: lower-case, capitalized and upper-case letter strings, letters with digits,
+and digit strings, drawn at random (no dictionary: reading must not lean on one).
+
+Scores: character error rate (edit distance over the true length), with and without case, word
+accuracy, and the share of characters split into exactly one box (the strokes of each true character
+all in one box that holds nothing else).
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ml.runtime.line_reader import LineReader
+from ml.training.data.unipen import PenCharacters
+
+X_HEIGHT_LETTERS = "acemnorsuvwxz"
+DESCENDING = "gjpqy"
+WORD_SEED = 20261201
+
+
+@dataclass(frozen=True)
+class ComposedWord:
+    text: str
+    strokes: tuple[np.ndarray, ...]  # (x, y) points, y down, in the writer's tablet units
+    character_of_stroke: tuple[int, ...]  # which character of ``text`` each stroke belongs to
+    writer: str
+
+
+def _random_text(rng: np.random.Generator, available: set[str]) -> str:
+    length = int(rng.integers(3, 11))
+    lower = [c for c in string.ascii_lowercase if c in available]
+    upper = [c for c in string.ascii_uppercase if c in available]
+    digits = [c for c in string.digits if c in available]
+    kind = rng.choice(["lower", "capitalized", "upper", "mixed", "digits"], p=[0.3, 0.2, 0.15, 0.25, 0.1])
+    if kind == "digits" and len(digits) >= 3:
+        return "".join(rng.choice(digits, length))
+    if kind == "mixed" and digits and (upper or lower):
+        letters = upper if (rng.random() < 0.5 and upper) or not lower else lower
+        split = int(rng.integers(1, length))
+        first, second = (letters, digits) if rng.random() < 0.6 else (digits, letters)
+        return "".join(rng.choice(first, split)) + "".join(rng.choice(second, length - split))
+    if kind == "upper" and len(upper) >= 3:
+        return "".join(rng.choice(upper, length))
+    if lower:
+        text = "".join(rng.choice(lower, length))
+        if kind == "capitalized" and upper:
+            text = str(rng.choice(upper)) + text[1:]
+        return text
+    return "".join(rng.choice(sorted(available), length))
+
+
+def _height(strokes: list[np.ndarray]) -> float:
+    points = np.concatenate(strokes)
+    return float(points[:, 1].max() - points[:, 1].min())
+
+
+def compose_words(pen: PenCharacters, indices: np.ndarray, count: int, seed: int = WORD_SEED) -> list[ComposedWord]:
+    """``count`` words from the writers of the characters at ``indices`` (round robin over writers)."""
+    rng = np.random.default_rng(seed)
+    by_writer: dict[str, dict[str, list[int]]] = {}
+    for i in indices.tolist():
+        by_writer.setdefault(str(pen.writers[i]), {}).setdefault(str(pen.labels[i]), []).append(i)
+    writers = sorted(w for w, chars in by_writer.items() if len(chars) >= 10)
+    words = []
+    for n in range(count):
+        writer = writers[n % len(writers)]
+        chars = by_writer[writer]
+        text = _random_text(rng, set(chars))
+        heights = {c: float(np.median([_height(pen.strokes(i)) for i in chars[c][:5]])) for c in set(text)}
+        capitals = [
+            float(np.median([_height(pen.strokes(i)) for i in chars[c][:3]]))
+            for c in chars
+            if c.isupper() or c.isdigit()
+        ]
+        cap = float(np.median(capitals)) if capitals else max(heights.values())
+        smalls = [
+            float(np.median([_height(pen.strokes(i)) for i in chars[c][:3]])) for c in chars if c in X_HEIGHT_LETTERS
+        ]
+        x_height = float(np.median(smalls)) if smalls else 0.6 * cap
+        x = 0.0
+        strokes: list[np.ndarray] = []
+        owner: list[int] = []
+        for position, char in enumerate(text):
+            sample = pen.strokes(int(rng.choice(chars[char])))
+            points = np.concatenate(sample)
+            lo, hi = points.min(0), points.max(0)
+            size = rng.uniform(0.93, 1.07)
+            baseline = rng.normal(0.0, 0.03 * cap)
+            # The top of a descending letter sits at x-height above the baseline; others stand on it.
+            top = baseline - x_height if char in DESCENDING else baseline - (hi[1] - lo[1]) * size
+            for stroke in sample:
+                placed = (stroke - lo) * size + np.array([x, top])
+                strokes.append(placed)
+                owner.append(position)
+            gap = rng.uniform(0.1, 0.5) * cap if rng.random() > 0.05 else rng.uniform(-0.05, 0.0) * cap
+            x += (hi[0] - lo[0]) * size + gap
+        words.append(ComposedWord(text, tuple(strokes), tuple(owner), writer))
+    return words
+
+
+def edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def score_words(reader: LineReader, words: list[ComposedWord], progress: bool = False) -> dict[str, Any]:
+    """Character error rates, word accuracy, splitting, and reading time over ``words``."""
+    from tqdm import tqdm
+
+    errors = errors_nocase = total = right = exact_boxes = chars = 0
+    latencies = []
+    examples: list[str] = []
+    for word in tqdm(words, desc="words", unit="word", disable=not progress):
+        line = reader.read_strokes(word.strokes)
+        read = line.text.replace(" ", "")
+        latencies.append(line.latency_ms)
+        errors += edit_distance(read, word.text)
+        errors_nocase += edit_distance(read.lower(), word.text.lower())
+        total += len(word.text)
+        right += read == word.text
+        owner = np.array(word.character_of_stroke)
+        for position in range(len(word.text)):
+            mine = set(np.flatnonzero(owner == position).tolist())
+            exact_boxes += any(set(c.strokes) == mine for c in line.characters)
+        chars += len(word.text)
+        if read != word.text and len(examples) < 12:
+            examples.append(f"{word.text} -> {read}")
+    return {
+        "words": len(words),
+        "characters": total,
+        "cer": errors / max(total, 1),
+        "cer_case_insensitive": errors_nocase / max(total, 1),
+        "word_accuracy": right / max(len(words), 1),
+        "one_box_per_character": exact_boxes / max(chars, 1),
+        "latency_ms_p50": float(np.percentile(latencies, 50)) if latencies else 0.0,
+        "examples": examples,
+    }

@@ -1,0 +1,304 @@
+"""Reading a written line as text: split it into characters, recognize each, then let the line decide
+what a lone character cannot.
+
+Each character goes through the one recognition path: its picture (rendered from its strokes as the
+canvas renders, or cut from the opened image) through the image model, and its strokes, when there are
+strokes, through the stroke model, fused (:mod:`ml.runtime.fusion`). Then context, in two rules:
+
+1. **Letters or digits.** Characters of a line tend to stay letters or stay digits: the line's kinds are
+   decoded as the most likely sequence (Viterbi) with a ``STAY`` chance of keeping the neighbour's kind,
+   and every answer of the other kind is weighed down by that much. A confident 7 among letters stays a
+   7; an O that is half 0 among letters becomes the letter.
+2. **Letter case, from size and position on the line.** The 36-class models tell letters apart, not their
+   case. The line's cap height (its taller characters) and baseline say it: a c, o, s, x as tall as the
+   line's capitals is a capital; one of x-height is small; g, j, p, q, y that reach below the baseline are
+   small. Where the shapes differ (a/A, b/B, ...) a 62-class model, when bundled, adds its own opinion.
+   Each letter's probability is split between its two cases by that estimate, so the alternatives of a
+   character hold both.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from ml.runtime.cards import WeightsError, default_model_name, list_bundled
+from ml.runtime.fusion import FusedRecognizer, fuse_probabilities
+from ml.runtime.image_io import ImageLoadError
+from ml.runtime.preprocess import BlankImageError, ImageLike, _as_pixels, preprocess, to_ink
+from ml.runtime.recognizer import INTERACTIVE_THREADS, ClassScore, Recognizer, load_recognizer
+from ml.runtime.render import render_drawing
+from ml.runtime.segmentation import MAX_CHARACTERS, CharacterPart, split_ink, split_strokes
+from ml.runtime.strokes import STROKE_FEATURES, STROKE_POINTS, Strokes, StrokesError, normalize_strokes
+
+STAY = 0.8  # chance that a character is of its left neighbour's kind (letter or digit)
+DESCENDERS = "GJPQY"  # letters whose small form reaches below the baseline: g j p q y
+ASCENDERS = "BDFHKLT"  # letters whose small form is as tall as a capital: b d f h k l t
+SHAPE_DIFFERS = "ABDEFGHNQRT"  # small and capital forms differ in shape (a 62-class model can tell)
+CASE_MODEL = "byclass62"  # bundled model that knows case, used when present
+SMALL_RATIO = 0.78  # a letter at most this share of the line's tallest height above the baseline is small
+MAX_READ_SIDE = 1200  # an opened picture is read at most this many pixels wide or tall
+
+
+@dataclass(frozen=True)
+class ReadCharacter:
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in the input's units (y down)
+    top: tuple[ClassScore, ...]  # alternatives, most probable first, in their case
+    strokes: tuple[int, ...] = ()  # which strokes (or ink pieces) it is made of
+    space_before: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.top[0].label if self.top else "?"
+
+
+@dataclass(frozen=True)
+class ReadLine:
+    characters: tuple[ReadCharacter, ...]
+    latency_ms: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "".join((" " if c.space_before else "") + c.text for c in self.characters)
+
+
+def _kind(label: str) -> int:
+    return 1 if label.isdigit() else 0
+
+
+def letters_or_digits(probabilities: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """Rule 1: each row reweighed towards the line's decoded kinds (letters 0, digits 1)."""
+    kinds = np.array([_kind(label) for label in labels])
+    emission = np.stack([probabilities[:, kinds == k].sum(1) for k in (0, 1)], axis=1)
+    log_emit = np.log(np.maximum(emission, 1e-9))
+    log_move = np.log(np.array([[STAY, 1 - STAY], [1 - STAY, STAY]]))
+    n = len(probabilities)
+    score = log_emit[0].copy()
+    back = np.zeros((n, 2), dtype=np.int64)
+    for i in range(1, n):
+        candidates = score[:, None] + log_move  # from kind (rows) to kind (columns)
+        back[i] = candidates.argmax(0)
+        score = candidates.max(0) + log_emit[i]
+    path = np.zeros(n, dtype=np.int64)
+    path[-1] = int(score.argmax())
+    for i in range(n - 1, 0, -1):
+        path[i - 1] = back[i, path[i]]
+    weights = np.where(kinds[None, :] == path[:, None], STAY, 1 - STAY)
+    out = probabilities * weights
+    out /= out.sum(1, keepdims=True)
+    return out
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@dataclass(frozen=True)
+class LineMetrics:
+    baseline: float  # where characters without a descender end (y down)
+    tall: float  # height above the baseline of the line's tallest characters (capitals, digits, b d f ...)
+    one_level: bool  # every character about as tall: the line alone cannot tell small letters from capitals
+    small_line: float  # for a one-level line, the chance that it is written in small letters
+    x_height: float  # height above the baseline of small letters, from the g j p q y hanging below it (0: none)
+    small_share: float = 0.3  # how many of the line's other letters are small: what b d f h k l t follow
+
+
+def line_metrics(boxes: np.ndarray, best: Sequence[str], votes: Sequence[float | None] | None = None) -> LineMetrics:
+    """Where the line stands: its baseline (median bottom of the characters not read as g j p q y), its
+    tallest characters' height above it, and whether its characters come in two heights."""
+    standing = [i for i, label in enumerate(best) if label not in DESCENDERS] or list(range(len(boxes)))
+    baseline = float(np.median(boxes[standing, 3]))
+    above = np.maximum(baseline - boxes[:, 1], 1e-6)
+    tall = float(max(np.percentile(above, 90), 1e-6))
+    one_level = len(boxes) < 2 or float(above.min()) >= SMALL_RATIO * tall
+    hanging = [i for i, label in enumerate(best) if label in DESCENDERS and boxes[i, 3] - baseline > 0.15 * tall]
+    x_height = float(np.median(above[hanging])) if hanging else 0.0
+    small_line = 0.5
+    if one_level:
+        # Letters whose small form has its own shape say how the line is written; failing them, a g, p, q
+        # or y hanging below the line is most often small.
+        told = [
+            v
+            for v, label in zip(votes or [None] * len(best), best, strict=True)
+            if v is not None and label in SHAPE_DIFFERS
+        ]
+        small_line = float(np.mean(told)) if told else (0.8 if hanging else 0.3)
+    return LineMetrics(baseline, tall, one_level, small_line, x_height)
+
+
+def small_letter_chance(box: np.ndarray, letter: str, line: LineMetrics, vote: float | None = None) -> float:
+    """Rule 2: the chance that a character read as ``letter`` (a capital) is its small form."""
+    if letter in DESCENDERS:
+        below = (box[3] - line.baseline) / line.tall
+        chance = _sigmoid((below - 0.15) / 0.05)
+    elif letter in ASCENDERS:
+        chance = line.small_share  # as tall as a capital either way: the shape or the line can tell
+    elif line.x_height > 0:  # the top of a hanging g, p, q, y marks the small letters' height
+        ratio = (line.baseline - box[1]) / line.x_height
+        chance = _sigmoid((1.25 - ratio) / 0.08)
+    elif line.one_level:
+        chance = line.small_line
+    else:
+        ratio = (line.baseline - box[1]) / line.tall
+        chance = _sigmoid((SMALL_RATIO - ratio) / 0.05)
+    if vote is not None and letter in SHAPE_DIFFERS:
+        chance = 0.5 * chance + 0.5 * vote
+    return chance
+
+
+class LineReader:
+    """Reads lines of printed characters with an image model, its stroke model and a case model."""
+
+    def __init__(
+        self, image: Recognizer, fused: FusedRecognizer | None = None, case_model: Recognizer | None = None
+    ) -> None:
+        self.image = image
+        self.fused = fused
+        self.case_model = case_model
+        self.labels = list(image.labels)
+
+    @classmethod
+    def load(
+        cls, name: str | Path | None = None, device: str = "auto", threads: int = INTERACTIVE_THREADS
+    ) -> LineReader:
+        """The default (or named) image model, its stroke model when fitted, and the case model when bundled."""
+        image = load_recognizer(name or default_model_name(), device, threads=threads)
+        fused = FusedRecognizer.for_image_model(image, device, threads=threads)
+        case_model = None
+        if not any(c.islower() for c in image.labels) and any(p.stem == CASE_MODEL for p in list_bundled()):
+            try:
+                case_model = load_recognizer(CASE_MODEL, device, threads=threads)
+            except WeightsError:
+                case_model = None
+        return cls(image, fused, case_model)
+
+    def read_strokes(self, strokes: Strokes | Sequence[np.ndarray], top_k: int = 5) -> ReadLine:
+        start = time.perf_counter()
+        parts_xy = list(strokes.strokes if isinstance(strokes, Strokes) else strokes)
+        parts = split_strokes(parts_xy)
+        if len(parts) > MAX_CHARACTERS:
+            raise ValueError(f"{len(parts)} characters: more than one line of writing ({MAX_CHARACTERS} at most)")
+        pictures: list[np.ndarray] = []
+        sequences: list[np.ndarray | None] = []
+        kept: list[CharacterPart] = []
+        for part in parts:
+            group = [parts_xy[k] for k in part.strokes]
+            try:
+                pictures.append(preprocess(render_drawing(group)).input)
+            except (BlankImageError, ValueError):
+                continue
+            try:
+                sequences.append(normalize_strokes(group))
+            except StrokesError:
+                sequences.append(None)
+            kept.append(part)
+        return self._read(kept, pictures, sequences, top_k, start)
+
+    def read_image(self, image: ImageLike, top_k: int = 5) -> ReadLine:
+        """A photo or scan of a written line (dark on light or light on dark)."""
+        start = time.perf_counter()
+        pixels, _ = _as_pixels(image)
+        ink = to_ink(pixels)
+        scale = min(1.0, MAX_READ_SIDE / max(ink.shape))
+        if scale < 1.0:
+            from PIL import Image
+
+            size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
+            ink = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.BOX), dtype=np.float32)
+        peak = float(ink.max()) if ink.size else 0.0
+        if peak < 0.12:
+            return ReadLine((), (time.perf_counter() - start) * 1000)
+        mask = ink > 0.5 * peak
+        parts, pieces = split_ink(mask)
+        pictures, kept = [], []
+        for part in parts:
+            x0, y0, x1, y1 = (int(v) for v in part.box)
+            crop = np.zeros((y1 - y0, x1 - x0), dtype=np.float32)
+            for k in part.strokes:
+                rows, cols = pieces[k][:, 0], pieces[k][:, 1]
+                crop[rows - y0, cols - x0] = ink[rows, cols]
+            pad = max(2, (y1 - y0) // 8)
+            crop = np.pad(crop, pad)
+            try:
+                pictures.append(preprocess(1.0 - crop / max(peak, 1e-6)).input)
+            except (BlankImageError, ValueError):
+                continue
+            box = tuple(v / scale for v in part.box)
+            kept.append(CharacterPart(box, part.strokes, part.space_before))
+        return self._read(kept, pictures, [None] * len(pictures), top_k, start)
+
+    def _read(
+        self,
+        parts: list[CharacterPart],
+        pictures: list[np.ndarray],
+        sequences: list[np.ndarray | None],
+        top_k: int,
+        start: float,
+    ) -> ReadLine:
+        if not parts:
+            return ReadLine((), (time.perf_counter() - start) * 1000)
+        probabilities = self.image.predict_inputs(np.stack(pictures))
+        with_strokes = [i for i, s in enumerate(sequences) if s is not None]
+        if self.fused is not None and with_strokes:
+            batch = np.stack([s for s in sequences if s is not None]).reshape(-1, STROKE_POINTS, len(STROKE_FEATURES))
+            stroke_probs = self.fused.strokes.predict_inputs(batch)
+            probabilities[with_strokes] = fuse_probabilities(
+                probabilities[with_strokes], stroke_probs, self.fused.weights
+            )
+        probabilities = letters_or_digits(probabilities, self.labels)
+        characters = self._with_case(parts, probabilities, np.stack(pictures), top_k)
+        return ReadLine(tuple(characters), (time.perf_counter() - start) * 1000)
+
+    def _with_case(
+        self, parts: list[CharacterPart], probabilities: np.ndarray, pictures: np.ndarray, top_k: int
+    ) -> list[ReadCharacter]:
+        labels = self.labels
+        boxes = np.array([p.box for p in parts], dtype=np.float64)
+        merged = [label.isalpha() and label.isupper() and label.lower() not in labels for label in labels]
+        best = [labels[int(row.argmax())] for row in probabilities]
+        letters = [b if b.isalpha() else "" for b in best]
+        votes: list[float | None] | None = None
+        if self.case_model is not None:
+            case_probs = self.case_model.predict_inputs(pictures)
+            case_labels = list(self.case_model.labels)
+            votes = []
+            for row, letter in zip(case_probs, letters, strict=True):
+                if letter and letter.lower() in case_labels and letter in case_labels:
+                    low, high = row[case_labels.index(letter.lower())], row[case_labels.index(letter)]
+                    votes.append(float(low / max(low + high, 1e-9)))
+                else:
+                    votes.append(None)
+        line = line_metrics(boxes, best, votes)
+        # Letters as tall as capitals in either case (b d f h k l t) follow the line's other letters.
+        told = [
+            small_letter_chance(boxes[i], letter, line)
+            for i, letter in enumerate(best)
+            if letter.isalpha() and letter not in ASCENDERS
+        ]
+        line = replace(line, small_share=float(np.clip(np.mean(told), 0.1, 0.9)) if told else 0.3)
+        out = []
+        for i, part in enumerate(parts):
+            scores: list[tuple[str, float]] = []
+            for k, label in enumerate(labels):
+                p = float(probabilities[i, k])
+                if merged[k]:
+                    small = small_letter_chance(boxes[i], label, line, votes[i] if votes and label == best[i] else None)
+                    scores += [(label.lower(), p * small), (label, p * (1 - small))]
+                else:
+                    scores.append((label, p))
+            scores.sort(key=lambda item: item[1], reverse=True)
+            top = tuple(ClassScore(label, prob) for label, prob in scores[:top_k])
+            out.append(ReadCharacter(part.box, top, part.strokes, part.space_before))
+        return out
+
+
+def read_error(error: Exception) -> str:
+    """A one-line reason for a line that could not be read."""
+    if isinstance(error, (ImageLoadError, StrokesError, ValueError, OSError)):
+        return str(error) or type(error).__name__
+    return f"{type(error).__name__}: {error}"

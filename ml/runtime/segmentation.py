@@ -1,0 +1,240 @@
+"""Splitting a written line into characters: from its strokes, or from the ink of a picture.
+
+A person writes printed characters left to right, as on a form. From strokes (the canvas, a stroke
+file), in the order they were written:
+
+- a stroke joins the character being written when it overlaps it along the line (the bar of a T, the
+  second stroke of a 4 or an E), measured against the narrower of the two so that a neighbour that
+  merely comes close stays apart, or when it starts or ends on its ink (the arms of a K), or its ink
+  holds the end of one of the character's strokes;
+- a stroke that joins the character being written and also meets the one before merges the two (the
+  bar of an H written after both stems);
+- a later stroke that overlaps an earlier character that much joins it instead (a t crossed after the
+  word was finished);
+- a small mark (the dot of an i or j) joins the character under it, or the nearest one;
+- everything else starts a character.
+
+From a picture (a photo or scan of a word), each connected piece of ink is a part, and parts that
+overlap along the line as above form one character (the dot of an i again, the two bars of an =).
+
+Characters are returned left to right; a gap wider than ``SPACE_GAP`` line heights and
+``SPACE_OVER_USUAL`` times the line's median gap before a character marks a space.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+JOIN_OVERLAP = 0.45  # share of the narrower width two parts must overlap along the line to be one character
+MIN_WIDTH = 0.15  # a vertical stroke counts this many line heights wide (a 1 has no width to overlap)
+TOUCH_OVERLAP = 0.2  # a stroke bridging two characters must overlap the earlier one this much too
+TOUCH_REACH = 0.05
+TOUCH_NEAR_OVERLAP = 0.2  # ... and a stroke that meets the one being written must overlap it this much
+SMALL_MARK = 0.3  # a part this many line heights tall and wide at most is a mark (an i's dot)
+SPACE_GAP = 0.6  # a gap this many line heights wide is a space ...
+SPACE_OVER_USUAL = 2.5  # ... if it is also this many times the line's median gap
+MAX_CHARACTERS = 64  # more parts than this is not one line of writing
+
+
+@dataclass(frozen=True)
+class CharacterPart:
+    """One character found in a line: its box (x0, y0, x1, y1; y down, the input's units), the strokes it
+    is made of (stroke input) and whether a space stands before it."""
+
+    box: tuple[float, float, float, float]
+    strokes: tuple[int, ...] = ()
+    space_before: bool = False
+
+
+def _line_height(boxes: np.ndarray) -> float:
+    """The height of the line's taller characters: the median of the taller half of the parts."""
+    heights = np.sort(boxes[:, 3] - boxes[:, 1])[::-1]
+    tall = heights[: max(1, (len(heights) + 1) // 2)]
+    return float(max(np.median(tall), 1e-6))
+
+
+def _overlap_share(a: np.ndarray, b: np.ndarray, min_width: float) -> float:
+    """Overlap along the line of boxes a and b, as a share of the narrower one's width."""
+    a0, a1 = a[0], max(a[2], a[0] + min_width)
+    b0, b1 = b[0], max(b[2], b[0] + min_width)
+    if a[2] - a[0] < min_width:  # centre a thin part on itself
+        middle = (a[0] + a[2]) / 2
+        a0, a1 = middle - min_width / 2, middle + min_width / 2
+    if b[2] - b[0] < min_width:
+        middle = (b[0] + b[2]) / 2
+        b0, b1 = middle - min_width / 2, middle + min_width / 2
+    overlap = min(a1, b1) - max(a0, b0)
+    return float(max(0.0, overlap) / max(min(a1 - a0, b1 - b0), 1e-9))
+
+
+def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.array([min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])])
+
+
+def _dense(stroke: np.ndarray, step: float) -> np.ndarray:
+    """The stroke's points with extra points every ``step`` along each segment (a pen samples sparsely)."""
+    if len(stroke) < 2:
+        return stroke
+    lengths = np.hypot(*np.diff(stroke, axis=0).T)
+    counts = np.minimum(np.ceil(lengths / max(step, 1e-9)).astype(np.int64), 64) + 1
+    return np.vstack([np.linspace(a, b, int(n)) for a, b, n in zip(stroke[:-1], stroke[1:], counts, strict=True)])
+
+
+def _nearest(points: np.ndarray, ink: np.ndarray) -> float:
+    return float(np.sqrt(((points[:, None, :] - ink[None, :, :]) ** 2).sum(-1).min()))
+
+
+def _touches(stroke: np.ndarray, others: Sequence[np.ndarray], reach: float) -> bool:
+    """Whether ``stroke`` comes within ``reach`` of the ink of ``others``: where the strokes of one
+    character meet (the arm of a K, the bar of an H)."""
+    mine = _dense(stroke, reach)
+    theirs = np.vstack([_dense(o, reach) for o in others])
+    lo, hi = mine.min(0) - reach, mine.max(0) + reach
+    theirs = theirs[np.all((theirs >= lo) & (theirs <= hi), axis=1)]  # only ink near the stroke's box
+    if not len(theirs):
+        return False
+    return _nearest(mine[:: len(mine) // 300 + 1], theirs[:: len(theirs) // 300 + 1]) <= reach
+
+
+def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None) -> list[list[int]]:
+    """Parts (in writing order) grouped into characters, by the rules of the module's docstring.
+
+    With ``points`` (strokes), a stroke that touches the character being written and overlaps it a
+    little along the line joins it too: the bars of an F, the arms of a k.
+    """
+    height = _line_height(boxes)
+    min_width = MIN_WIDTH * height
+    sizes = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    small = sizes <= SMALL_MARK * height
+    groups: list[list[int]] = []
+    group_boxes: list[np.ndarray] = []
+    marks = []
+    for k in range(len(boxes)):
+        if small[k] and not small.all():
+            marks.append(k)
+            continue
+        box = boxes[k]
+        target = None
+
+        def joins(g: int, touching_only: bool = False, box: np.ndarray = box, k: int = k) -> bool:
+            share = _overlap_share(box, group_boxes[g], min_width)
+            if share >= JOIN_OVERLAP and not touching_only:
+                return True
+            if points is None or share < (TOUCH_OVERLAP if touching_only else TOUCH_NEAR_OVERLAP):
+                return False
+            return _touches(points[k], [points[j] for j in groups[g]], TOUCH_REACH * height)
+
+        if groups and joins(len(groups) - 1):
+            target = len(groups) - 1
+            # A stroke that also touches the character before bridges the two: the bar of an H, the stem
+            # of a Y joining its arms. Both were one character all along.
+            if len(groups) > 1 and joins(len(groups) - 2, touching_only=True):
+                last, last_box = groups.pop(), group_boxes.pop()
+                groups[-1] += last
+                group_boxes[-1] = _union(group_boxes[-1], last_box)
+                target = len(groups) - 1
+        else:
+            shares = [_overlap_share(box, g, min_width) for g in group_boxes[:-1]]
+            if shares and max(shares) >= JOIN_OVERLAP:
+                target = int(np.argmax(shares))
+        if target is None:
+            groups.append([k])
+            group_boxes.append(box.copy())
+        else:
+            groups[target].append(k)
+            group_boxes[target] = _union(group_boxes[target], box)
+    for k in marks:
+        centre = (boxes[k, 0] + boxes[k, 2]) / 2
+        distances = [
+            0.0
+            if g[0] - 0.25 * height <= centre <= g[2] + 0.25 * height
+            else min(abs(centre - g[0]), abs(centre - g[2]))
+            for g in group_boxes
+        ]
+        if distances and min(distances) <= 0.5 * height:
+            nearest = min(
+                (i for i, d in enumerate(distances) if d == min(distances)),
+                key=lambda i: abs(centre - (group_boxes[i][0] + group_boxes[i][2]) / 2),
+            )
+            groups[nearest].append(k)
+            group_boxes[nearest] = _union(group_boxes[nearest], boxes[k])
+        else:
+            groups.append([k])
+            group_boxes.append(boxes[k].copy())
+    return [sorted(g) for g in groups]
+
+
+def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]]) -> list[CharacterPart]:
+    merged = [np.array([boxes[g, 0].min(), boxes[g, 1].min(), boxes[g, 2].max(), boxes[g, 3].max()]) for g in groups]
+    order = sorted(range(len(groups)), key=lambda i: (merged[i][0] + merged[i][2]) / 2)
+    height = _line_height(np.array(merged)) if merged else 1.0
+    gaps: list[float | None] = []
+    right = None
+    for i in order:
+        gaps.append(None if right is None else merged[i][0] - right)
+        right = merged[i][2] if right is None else max(right, merged[i][2])
+    positive = [g for g in gaps if g is not None and g > 0]
+    # A space is wider than the line's usual gap between letters, and wide for the line's height.
+    # With too few gaps to know the usual one, only a gap as wide as the line is tall is a space.
+    usual = float(np.median(positive)) if len(positive) >= 3 else height / SPACE_OVER_USUAL
+    out = []
+    for i, gap in zip(order, gaps, strict=True):
+        space = gap is not None and gap > SPACE_GAP * height and gap > SPACE_OVER_USUAL * usual
+        out.append(CharacterPart(tuple(float(v) for v in merged[i]), tuple(groups[i]), space))  # type: ignore[arg-type]
+    return out
+
+
+def split_strokes(strokes: Sequence[np.ndarray]) -> list[CharacterPart]:
+    """A written line's strokes (in writing order, (x, y) points, y down) split into characters."""
+    parts = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
+    if not parts or not any(len(p) for p in parts):
+        return []
+    boxes = np.array([[*p.min(0), *p.max(0)] if len(p) else [np.nan] * 4 for p in parts])
+    present = np.flatnonzero(np.isfinite(boxes).all(1))
+    groups = _group(boxes[present], [parts[k] for k in present])
+    return _parts_left_to_right(boxes, [[int(present[k]) for k in g] for g in groups])
+
+
+def ink_components(ink: np.ndarray, min_pixels: int = 3) -> list[np.ndarray]:
+    """Connected pieces of ``ink`` (a boolean H x W mask; 8-neighbourhood) as arrays of (row, column)
+    pixels; pieces smaller than ``min_pixels`` (specks, noise) are left out."""
+    seen = np.zeros(ink.shape, dtype=bool)
+    height, width = ink.shape
+    pieces = []
+    for start in zip(*np.nonzero(ink), strict=True):
+        if seen[start]:
+            continue
+        seen[start] = True
+        queue = deque([start])
+        pixels = []
+        while queue:
+            r, c = queue.popleft()
+            pixels.append((r, c))
+            for dr in (-1, 0, 1):
+                for dc in (-1, 0, 1):
+                    rr, cc = r + dr, c + dc
+                    if 0 <= rr < height and 0 <= cc < width and ink[rr, cc] and not seen[rr, cc]:
+                        seen[rr, cc] = True
+                        queue.append((rr, cc))
+        if len(pixels) >= min_pixels:
+            pieces.append(np.array(pixels))
+    return pieces
+
+
+def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
+    """A picture's ink (boolean H x W, True = ink) split into characters (boxes in pixels; ``strokes``
+    index the ink pieces), and the pieces: (row, column) pixels each."""
+    pieces = ink_components(ink)
+    if not pieces:
+        return [], []
+    if len(pieces) > 4 * MAX_CHARACTERS:
+        raise ValueError(f"{len(pieces)} separate pieces of ink: this does not look like one line of writing")
+    # Boxes as (x0, y0, x1, y1) with x1, y1 one past the last pixel; parts ordered left to right.
+    boxes = np.array([[p[:, 1].min(), p[:, 0].min(), p[:, 1].max() + 1, p[:, 0].max() + 1] for p in pieces], float)
+    order = np.argsort(boxes[:, 0], kind="stable")
+    groups = _group(boxes[order])
+    return _parts_left_to_right(boxes, [[int(order[k]) for k in g] for g in groups]), pieces

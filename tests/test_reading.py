@@ -1,0 +1,140 @@
+"""Reading a written line: splitting it into characters, the line's context, and ``glyphpad-ml read``."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ml.runtime.line_reader import LineMetrics, letters_or_digits, small_letter_chance
+from ml.runtime.segmentation import split_ink, split_strokes
+from ml.runtime.synth import GLYPHS
+
+
+def write(text: str, gap: float = 0.35, size: float = 100.0, spaces: float = 1.6) -> tuple[list[np.ndarray], list[int]]:
+    """``text`` in the synthetic glyphs' strokes, left to right (a space is a wide gap), y down."""
+    strokes, owner, x = [], [], 0.0
+    position = 0
+    for char in text:
+        if char == " ":
+            x += (spaces - gap) * size
+            continue
+        for stroke in GLYPHS[char]:
+            strokes.append(np.array(stroke) * size + np.array([x, 0.0]))
+            owner.append(position)
+        x += size * (1 + gap)
+        position += 1
+    return strokes, owner
+
+
+def test_strokes_split_into_characters_however_many_strokes_each_has() -> None:
+    strokes, owner = write("TH4E")  # 2, 3, 2 and 4 strokes; the H's bar comes after both stems
+    parts = split_strokes(strokes)
+    assert [list(p.strokes) for p in parts] == [
+        [k for k, o in enumerate(owner) if o == position] for position in range(4)
+    ]
+    boxes = [p.box for p in parts]
+    assert all(a[2] < b[0] for a, b in itertools.pairwise(boxes))  # left to right
+
+
+def test_a_dot_joins_its_stem_and_a_wide_gap_is_a_space() -> None:
+    stem = np.array([[0.0, 40.0], [0.0, 100.0]])
+    dot = np.array([[2.0, 15.0], [3.0, 16.0]])
+    after, _ = write("AB", size=100.0)
+    after = [s + np.array([160.0, 0.0]) for s in after]
+    parts = split_strokes([stem, dot, *after])
+    assert [set(p.strokes) for p in parts] == [{0, 1}, {2, 3}, {4, 5, 6}]  # i, A (2 strokes), B (3)
+    spaced, _ = write("AB CD")
+    assert [p.space_before for p in split_strokes(spaced)] == [False, False, True, False]
+
+
+def test_a_stroke_written_later_joins_the_character_it_crosses() -> None:
+    strokes, _ = write("T1")
+    bar, stem, one = strokes[0], strokes[1], strokes[2]
+    parts = split_strokes([stem, one, bar])  # the T crossed after the 1 was written
+    assert sorted(set(p.strokes) for p in parts) == sorted([{0, 2}, {1}], key=sorted)
+
+
+def test_ink_splits_into_connected_characters(tmp_path: Path) -> None:
+    ink = np.zeros((40, 120), dtype=bool)
+    ink[10:35, 5:9] = True  # a stem
+    ink[3:6, 5:9] = True  # its dot: an i
+    ink[10:35, 30:50] = True  # a block
+    ink[10:35, 80:84] = True  # a bar far right
+    parts, pieces = split_ink(ink)
+    assert len(pieces) == 4 and len(parts) == 3
+    assert parts[0].box == (5.0, 3.0, 9.0, 35.0)
+    assert [p.space_before for p in parts] == [False, False, False] or parts[2].space_before
+
+
+def test_letters_or_digits_follow_the_line() -> None:
+    labels = ["0", "7", "O", "A"]
+    line = np.array(
+        [
+            [0.01, 0.0, 0.01, 0.98],  # A
+            [0.49, 0.0, 0.51, 0.0],  # O or 0, half and half
+            [0.0, 0.97, 0.0, 0.03],  # a confident 7
+        ]
+    )
+    out = letters_or_digits(line, labels)
+    assert out[1].argmax() == 2  # among letters, the letter O
+    assert out[2].argmax() == 1  # the 7 keeps its kind
+    assert np.allclose(out.sum(1), 1)
+    digits = letters_or_digits(
+        np.array([[0.0, 0.98, 0.0, 0.02], [0.49, 0.0, 0.51, 0.0], [0.97, 0.0, 0.0, 0.03]]), labels
+    )
+    assert digits[1].argmax() == 0  # among digits, the zero
+
+
+def test_case_from_size_and_position_on_the_line() -> None:
+    line = LineMetrics(baseline=100.0, tall=100.0, one_level=False, small_line=0.5, x_height=0.0)
+    small_c = np.array([0.0, 45.0, 50.0, 100.0])
+    tall_c = np.array([0.0, 0.0, 60.0, 100.0])
+    hanging_g = np.array([0.0, 45.0, 50.0, 140.0])
+    standing_g = np.array([0.0, 0.0, 60.0, 100.0])
+    assert small_letter_chance(small_c, "C", line) > 0.9
+    assert small_letter_chance(tall_c, "C", line) < 0.1
+    assert small_letter_chance(hanging_g, "G", line) > 0.9
+    assert small_letter_chance(standing_g, "G", line) < 0.1
+
+
+def test_read_cli_gives_text_boxes_and_alternatives(
+    fused_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml.cli import main as cli
+
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    strokes, _ = write("T7A")
+    (tmp_path / "line.json").write_text(json.dumps({"strokes": [s.tolist() for s in strokes]}))
+    (tmp_path / "broken.json").write_text('{"strokes": 5}')
+    picture = np.full((60, 240), 255, dtype=np.uint8)
+    picture[10:50, 20:26] = 0
+    picture[10:50, 120:160] = 0
+    Image.fromarray(picture).save(tmp_path / "line.png")
+    assert (
+        cli(
+            [
+                "read",
+                "--strokes",
+                "--json",
+                "--model",
+                "cnn_tiny",
+                str(tmp_path / "line.json"),
+                str(tmp_path / "broken.json"),
+            ]
+        )
+        == 1
+    )
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    read = next(line for line in lines if line["path"].endswith("line.json"))
+    assert len(read["chars"]) == 3 and len(read["text"]) == 3
+    assert all(len(c["box"]) == 4 and 1 <= len(c["top"]) <= 3 for c in read["chars"])
+    assert read["chars"][0]["box"][2] < read["chars"][1]["box"][0]
+    assert "error" in next(line for line in lines if line["path"].endswith("broken.json"))
+    assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "line.png")]) == 0
+    image_line = json.loads(capsys.readouterr().out)
+    assert len(image_line["chars"]) == 2
