@@ -28,7 +28,8 @@ def get_args_parser() -> argparse.ArgumentParser:
         action="append",
         choices=SOURCES,
         default=None,
-        help=f"data source (repeatable; default {', '.join(DEFAULT_SOURCES)}; --update-card adds unipen_test)",
+        help=f"data source (repeatable; default {', '.join(DEFAULT_SOURCES)}; --update-card adds unipen_test; "
+        "words_val / words_test read composed words as lines, on their own)",
     )
     parser.add_argument("--images", type=Path, default=None, help="an image folder, one sub-folder per class, instead")
     parser.add_argument("--emnist", type=Path, default=None, help="EMNIST folder (default $GLYPHPAD_DATA or ../shared)")
@@ -79,6 +80,9 @@ def run(argv: list[str]) -> int:
     card = recognizer.card
     if card.input_kind == "strokes":
         return _evaluate_stroke_model(recognizer, args)
+    word_sources = [name for name in (args.source or []) if name.startswith("words_")]
+    if word_sources:
+        return _evaluate_words(recognizer, args, word_sources)
     sets: dict[str, Any] = {}
     try:
         if args.images is not None:
@@ -199,4 +203,46 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
     print(f"{card.name} ({card.label_set}, strokes{fused_with})")
     for part, scores in results.items():
         print_scores(f"{part}:", scores)
+    return 0
+
+
+def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str]) -> int:
+    """Words composed from unseen writers, read as lines (split, recognized with the strokes, in context)."""
+    from ml.evaluation.evaluate import WORD_COUNT
+    from ml.evaluation.words import compose_words, score_words
+    from ml.runtime.line_reader import LineReader
+    from ml.training.data.unipen import load_unipen, writer_split
+
+    card = recognizer.card
+    try:
+        pen = load_unipen(args.pen_data)
+        reader = LineReader.load(recognizer.weights_path, device=args.device)
+    except (WeightsError, FileNotFoundError, ValueError) as error:
+        return fail("evaluate", str(error))
+    split = writer_split(pen.writers)
+    results = {}
+    for part in parts:
+        words = compose_words(pen, split.get(part.removeprefix("words_")), WORD_COUNT)
+        results[part] = score_words(reader, words, progress=not args.json)
+    if args.update_card:
+        by_source = {
+            **card.metrics_by_source,
+            **{k: {m: v for m, v in r.items() if m != "examples"} for k, r in results.items()},
+        }
+        write_card(replace(card, metrics_by_source=by_source), card_path_for(recognizer.weights_path))
+    if args.json:
+        print(json.dumps(json_safe({"model": card.name, "sources": results})))
+        return 0
+    fused = f" + {reader.fused.strokes.card.name}" if reader.fused is not None else " (no stroke model)"
+    case = f", case model {reader.case_model.card.name}" if reader.case_model is not None else ""
+    print(f"{card.name}{fused}{case}: words of 3-10 characters by writers no model trained on")
+    for part, r in results.items():
+        print(
+            f"  {part:11s} {r['words']} words, {r['characters']} characters: CER {100 * r['cer']:.2f}% "
+            f"(case-insensitive {100 * r['cer_case_insensitive']:.2f}%), "
+            f"word accuracy {100 * r['word_accuracy']:.2f}%, "
+            f"one box per character {100 * r['one_box_per_character']:.2f}%, p50 {r['latency_ms_p50']:.1f} ms a word"
+        )
+        if r["examples"]:
+            print(f"  {'':11s} e.g. " + ", ".join(r["examples"][:6]))
     return 0
