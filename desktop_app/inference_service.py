@@ -101,6 +101,18 @@ class ComparisonRow:
 
 
 @dataclass(frozen=True)
+class LineReading:
+    """Text mode's answer: the line read (``ml.runtime.line_reader.ReadLine``) or why it could not be."""
+
+    model: str
+    line: Any = None
+    from_strokes: bool = False  # boxes are in canvas coordinates; else in the picture's (line.size)
+    scale: float = 1.0  # a rendered drawing's pixels per canvas pixel
+    error: str = ""
+    request_id: int = 0
+
+
+@dataclass(frozen=True)
 class BatchRow:
     index: int
     path: str
@@ -152,6 +164,15 @@ class Compare:
 
 
 @dataclass(frozen=True)
+class ReadText:
+    request_id: int
+    model: str
+    strokes: Any  # ml.runtime.strokes.Strokes of the drawing, or None: read the picture
+    image: Any
+    scale: float = 1.0  # pixels of ``image`` per canvas pixel, when it is the rendered drawing
+
+
+@dataclass(frozen=True)
 class BatchChunk:
     batch_id: int
     model: str
@@ -160,7 +181,7 @@ class BatchChunk:
     top_k: int
 
 
-Job = ListModels | LoadModel | SetDevice | Recognize | Explain | Compare | BatchChunk
+Job = ListModels | LoadModel | SetDevice | Recognize | Explain | Compare | ReadText | BatchChunk
 
 
 class InferenceService(QObject):
@@ -170,6 +191,7 @@ class InferenceService(QObject):
     recognized = Signal(int, object)  # request id, Recognition
     explained = Signal(int, object)  # request id, Explanation
     compared = Signal(int, list)  # request id, list[ComparisonRow]
+    line_read = Signal(int, object)  # request id, LineReading
     batch_progress = Signal(int, list)  # batch id, list[BatchRow] (one chunk's)
     batch_finished = Signal(int, int, bool)  # batch id, rows done, cancelled
     device_changed = Signal(str, bool)  # description of the device in use, whether CUDA is present
@@ -185,12 +207,12 @@ class InferenceService(QObject):
         self._idle = threading.Condition()
         self._worker = threading.Thread(target=self._work_loop, name="glyphpad-inference", daemon=True)
         self._worker.start()
-        self._latest: dict[str, int] = {"recognize": 0, "explain": 0, "compare": 0}
+        self._latest: dict[str, int] = {"recognize": 0, "explain": 0, "compare": 0, "read": 0}
         self._next_id = 0
         self._lock = threading.Lock()
         self._device = "auto"  # the worker's device; touched only in the worker thread
         self._requested_device = "auto"  # the same, as last asked for from the GUI thread
-        self._recognizers: dict[tuple[str, str], Any] = {}  # touched only in the worker thread
+        self._recognizers: dict[tuple[str, ...], Any] = {}  # touched only in the worker thread
         self._batch_cancel: dict[int, threading.Event] = {}
         self._runtime = threading.Event()  # set once torch is imported (load_runtime)
         self._runtime_loading = False
@@ -242,6 +264,7 @@ class InferenceService(QObject):
             Recognize: self._recognize,
             Explain: self._explain,
             Compare: self._compare,
+            ReadText: self._read_text,
             BatchChunk: self._batch_chunk,
         }
         threads_set = False
@@ -416,6 +439,12 @@ class InferenceService(QObject):
         self._submit(job, PRIORITY_EXPLAIN, self._answers_need_torch())
         return request_id
 
+    def read_text(self, model: str, strokes: Any, image: Any, scale: float = 1.0) -> int:
+        """Queue reading a written line: from its ``strokes`` when given, else from ``image``."""
+        request_id = self._new_id("read")
+        self._submit(ReadText(request_id, model, strokes, image, scale), needs_torch=self._answers_need_torch())
+        return request_id
+
     def start_batch(self, model: str, paths: list[Path], top_k: int = 5) -> int:
         """Recognize files chunk by chunk; each chunk is a job of its own so drawings can run in between."""
         batch_id = self._new_id("batch")
@@ -548,6 +577,37 @@ class InferenceService(QObject):
                     classes = tuple(self._recognizer(name).labels)
                     rows.append(ComparisonRow(shown, label, confidence, result.latency_ms, classes=classes))
         self.compared.emit(job.request_id, rows)
+
+    def _line_reader(self, name: str) -> Any:
+        """The model in use, its stroke model and, for case-merged models, the bundled case model."""
+        from ml.runtime.line_reader import CASE_MODEL, LineReader
+        from ml.runtime.recognizer import load_recognizer
+
+        key = (name, self._device, "line")
+        if key not in self._recognizers:
+            image = self._recognizer(name)
+            case_model = None
+            case_path = self._weights_dir / f"{CASE_MODEL}.safetensors"
+            if not any(c.islower() for c in image.labels) and case_path.exists():
+                try:
+                    case_model = load_recognizer(case_path, device=self._device)
+                except Exception:  # reading works without it, with case from size alone
+                    log.exception("the case model could not be loaded")
+            self._recognizers[key] = LineReader(image, self._fused(name), case_model)
+        return self._recognizers[key]
+
+    def _read_text(self, job: ReadText) -> None:
+        if not self.is_latest("read", job.request_id):
+            return
+        from ml.runtime.line_reader import read_error
+
+        try:
+            reader = self._line_reader(job.model)
+            line = reader.read_strokes(job.strokes) if job.strokes is not None else reader.read_image(job.image)
+            reading = LineReading(job.model, line, job.strokes is not None, job.scale, request_id=job.request_id)
+        except Exception as error:  # a line that cannot be read says why; the app goes on
+            reading = LineReading(job.model, error=read_error(error), request_id=job.request_id)
+        self.line_read.emit(job.request_id, reading)
 
     def _batch_chunk(self, job: BatchChunk) -> None:
         cancel = self._batch_cancel.get(job.batch_id)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QMimeData, QSettings, Qt, Signal
+from PySide6.QtCore import QMimeData, QRectF, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,7 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.inference_service import BatchRow, ComparisonRow, Explanation, InferenceService, ModelInfo, Recognition
+from desktop_app.inference_service import (
+    BatchRow,
+    ComparisonRow,
+    Explanation,
+    InferenceService,
+    LineReading,
+    ModelInfo,
+    Recognition,
+)
 from desktop_app.settings import Preferences, save_preferences, save_window_state, window_state
 from desktop_app.themes import apply_theme
 from desktop_app.widgets.batch_view import BatchView
@@ -41,6 +49,7 @@ from desktop_app.widgets.compare_view import CompareView
 from desktop_app.widgets.explain_view import ExplainView
 from desktop_app.widgets.images import preview_image
 from desktop_app.widgets.prediction_panel import PredictionPanel
+from desktop_app.widgets.text_panel import TextPanel
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
@@ -69,6 +78,9 @@ class MainWindow(QMainWindow):
         self._batch_id = 0
         self._fallback_notice = ""  # why the model in use is not the one asked for, until it is ready
         self._compare_models: list[str] = []
+        self.text_mode = False
+        self._line: LineReading | None = None  # text mode: the last line read
+        self._corrections: dict[tuple[int, ...] | tuple[float, ...], str] = {}  # a character's strokes -> typed
         self.setWindowTitle("GlyphPad")
         self.setAcceptDrops(True)
         self._build_widgets()
@@ -94,6 +106,9 @@ class MainWindow(QMainWindow):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.canvas, 1)
+        self.text_panel = TextPanel()
+        self.text_panel.hide()
+        left_layout.addWidget(self.text_panel)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.predictions)
@@ -133,6 +148,18 @@ class MainWindow(QMainWindow):
         self.eraser_action.setCheckable(True)
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
+        self.text_mode_action = self._action(
+            "&Text Mode",
+            "Ctrl+T",
+            self._text_mode_toggled,
+            "Write a word or a line: GlyphPad splits it into characters and reads it as text",
+        )
+        self.text_mode_action.setCheckable(True)
+        self.copy_text_action = self._action("&Copy Text", QKeySequence.StandardKey.Copy, self.copy_text)
+        self.remove_last_action = self._action("Remove &Last Character", "Backspace", self.remove_last_character)
+        self.add_line_action = self._action("&Add Line to Text", "Ctrl+Return", self.add_line_to_text)
+        for text_only in (self.copy_text_action, self.remove_last_action, self.add_line_action):
+            text_only.setEnabled(False)  # text mode only
         self.about_action = self._action("&About GlyphPad", None, self.show_about)
         self.cards_action = self._action("&Model Cards", "F1", self.show_model_cards)
 
@@ -150,7 +177,17 @@ class MainWindow(QMainWindow):
         ):
             file_menu.addAction(action) if action else file_menu.addSeparator()
         edit_menu = menu.addMenu("&Edit")
-        for action in (self.undo_action, self.redo_action, self.clear_action, None, self.eraser_action):
+        for action in (
+            self.undo_action,
+            self.redo_action,
+            self.clear_action,
+            None,
+            self.eraser_action,
+            None,
+            self.copy_text_action,
+            self.remove_last_action,
+            self.add_line_action,
+        ):
             edit_menu.addAction(action) if action else edit_menu.addSeparator()
         self.model_menu = menu.addMenu("&Model")
         self.device_menu = self.model_menu.addMenu("&Device")
@@ -168,6 +205,8 @@ class MainWindow(QMainWindow):
         self.model_menu.addSeparator()
         self.model_actions = QActionGroup(self)
         view_menu = menu.addMenu("&View")
+        view_menu.addAction(self.text_mode_action)
+        view_menu.addSeparator()
         self.theme_group = QActionGroup(self)
         for theme in ("system", "light", "dark"):
             action = QAction(f"{theme.capitalize()} theme", self)
@@ -197,6 +236,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.redo_action)
         toolbar.addAction(self.clear_action)
         toolbar.addAction(self.eraser_action)
+        toolbar.addAction(self.text_mode_action)
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" Pen "))
         self.pen_slider = QSlider(Qt.Orientation.Horizontal)
@@ -218,6 +258,11 @@ class MainWindow(QMainWindow):
         service.recognized.connect(self._on_recognized)
         service.explained.connect(self._on_explained)
         service.compared.connect(self._on_compared)
+        service.line_read.connect(self._on_line_read)
+        self.canvas.resized.connect(self.recognize_canvas)
+        self.text_panel.character_chosen.connect(self.correct_character)
+        self.text_panel.add_line_requested.connect(self.add_line_to_text)
+        self.text_panel.copy_requested.connect(self.copy_text)
         service.batch_progress.connect(self._on_batch_progress)
         service.batch_finished.connect(self._on_batch_finished)
         service.device_changed.connect(self._on_device_changed)
@@ -386,6 +431,9 @@ class MainWindow(QMainWindow):
 
     # ---- recognition -------------------------------------------------------------------------------
     def recognize_canvas(self) -> None:
+        if self.text_mode:
+            self._read_canvas()
+            return
         if self.canvas.is_blank():
             self._current_input = None
             self._current_strokes = None
@@ -454,6 +502,134 @@ class MainWindow(QMainWindow):
             explanation.layers,
             explanation.strokes,
         )
+
+    # ---- text mode -----------------------------------------------------------------------------------
+    def _text_mode_toggled(self) -> None:
+        self.set_text_mode(self.text_mode_action.isChecked())
+
+    def set_text_mode(self, on: bool) -> None:
+        """Text mode: the pad takes the window's width and reads a line of characters as text."""
+        self.text_mode = on
+        self.text_mode_action.setChecked(on)
+        for text_only in (self.copy_text_action, self.remove_last_action, self.add_line_action):
+            text_only.setEnabled(on)
+        self.predictions.setVisible(not on)
+        self.tabs.setVisible(not on)
+        self.text_panel.setVisible(on)
+        self.canvas.placeholder = (
+            "Write a word or a code here, left to right, in print\nor drop a photo of one"
+            if on
+            else "Draw a letter or a digit here\nor drop an image file"
+        )
+        self.canvas.setToolTip(
+            "Write characters left to right; each is read when you lift the pen."
+            if on
+            else "Draw one character. Recognition runs when you lift the pen."
+        )
+        self._line = None
+        self.canvas.set_overlay([])
+        self.text_panel.set_line([], [])
+        self.recognize_canvas()
+
+    def _read_canvas(self) -> None:
+        if self.canvas.is_blank() or not self.preferences.model:
+            self._line = None
+            self.canvas.set_overlay([])
+            self.text_panel.set_line([], [])
+            return
+        strokes = self.canvas.recognition_strokes()
+        image = None if strokes is not None else self.canvas.recognition_input()
+        scale = 1.0
+        if image is not None and not isinstance(image, bytes | str | Path):
+            scale = self.canvas._recognition_scale()  # the rendered drawing: pixels per canvas pixel
+        self.service.read_text(self.preferences.model, strokes, image, scale)
+
+    def _on_line_read(self, request_id: int, reading: LineReading) -> None:
+        if not self.service.is_latest("read", request_id) or not self.text_mode:
+            return
+        if reading.error:
+            self._line = None
+            self.canvas.set_overlay([])
+            self.text_panel.set_line([], [])
+            self.statusBar().showMessage(f"Could not read the line: {reading.error}", 8000)
+            return
+        self._line = reading
+        self._show_line()
+
+    def _character_key(self, index: int) -> tuple[int, ...] | tuple[float, ...]:
+        assert self._line is not None
+        character = self._line.line.characters[index]
+        return tuple(character.strokes) if self._line.from_strokes else tuple(round(v) for v in character.box)
+
+    def line_text(self) -> str:
+        """The line as shown: what was read, with the person's corrections."""
+        if self._line is None:
+            return ""
+        out = []
+        for i, character in enumerate(self._line.line.characters):
+            out.append(
+                (" " if character.space_before else "") + self._corrections.get(self._character_key(i), character.text)
+            )
+        return "".join(out)
+
+    def _show_line(self) -> None:
+        assert self._line is not None
+        reading = self._line
+        characters, alternatives, boxes = [], [], []
+        frame = None if reading.from_strokes else self.canvas.displayed_image_rect()
+        for i, character in enumerate(reading.line.characters):
+            shown = self._corrections.get(self._character_key(i), character.text)
+            characters.append((shown, character.space_before))
+            alternatives.append([(s.label, s.prob) for s in character.top])
+            x0, y0, x1, y1 = character.box
+            if reading.from_strokes:
+                box = QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(-4, -4, 4, 4)
+            elif frame is not None and reading.line.size:  # an opened picture, shown fitted in the pad
+                fx, fy = frame.width() / reading.line.size[0], frame.height() / reading.line.size[1]
+                box = QRectF(frame.x() + x0 * fx, frame.y() + y0 * fy, (x1 - x0) * fx, (y1 - y0) * fy)
+            else:  # the drawing rendered for reading: back to canvas pixels
+                s = 1.0 / max(reading.scale, 1e-9)
+                box = QRectF(x0 * s, y0 * s, (x1 - x0) * s, (y1 - y0) * s)
+            boxes.append((box, shown))
+        self.text_panel.set_line(characters, alternatives)
+        self.canvas.set_overlay(boxes)
+        self.statusBar().showMessage(f"Read {len(characters)} characters in {reading.line.latency_ms:.0f} ms", 3000)
+
+    def correct_character(self, index: int, char: str) -> None:
+        if self._line is None or not 0 <= index < len(self._line.line.characters):
+            return
+        self._corrections[self._character_key(index)] = char
+        self._show_line()
+
+    def copy_text(self) -> None:
+        """Ctrl+C: in text mode the line's text (or the text box's selection); else nothing to copy."""
+        box = self.text_panel.text_box
+        if box.hasFocus() and box.textCursor().hasSelection():
+            box.copy()
+            return
+        text = self.line_text()
+        if text:
+            QApplication.clipboard().setText(text)
+            self.statusBar().showMessage(f"Copied “{text}”", 3000)
+
+    def remove_last_character(self) -> None:
+        """Backspace: take the last character's strokes off the pad (undoable)."""
+        box = self.text_panel.text_box
+        if box.hasFocus():
+            box.textCursor().deletePreviousChar()
+            return
+        if self._line is None or not self._line.from_strokes or not self._line.line.characters:
+            return
+        last = max(self._line.line.characters, key=lambda c: c.box[2])
+        self.canvas.remove_drawn_strokes(set(last.strokes))
+
+    def add_line_to_text(self) -> None:
+        text = self.line_text()
+        if not text:
+            return
+        self.text_panel.append_line(text)
+        self._corrections.clear()
+        self.canvas.clear()
 
     def _on_compare_models_chosen(self, names: list[str]) -> None:
         self._compare_models = names

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from desktop_app.app import create_window
 from desktop_app.inference_service import Recognition
@@ -563,3 +564,45 @@ def test_explain_shows_the_stroke_models_evidence_along_the_path(
         assert "pen's path" in window.explain_view.method_label.text()
     finally:
         window.close()
+
+
+def _mouse_write(canvas, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Write ``text`` left to right with simulated mouse strokes, one character after another."""
+    size = min(canvas.height() * 0.5, canvas.width() / (len(text) * 1.5))
+    top = (canvas.height() - size) / 2
+    for position, char in enumerate(text):
+        left = size * 0.4 + position * size * 1.4
+        for stroke in GLYPHS[char]:
+            points = [QPoint(int(left + x * size), int(top + y * size)) for x, y in stroke]
+            QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
+            for a, b in itertools.pairwise(points):
+                for t in np.linspace(0, 1, 8)[1:]:
+                    QTest.mouseMove(canvas, QPoint(int(a.x() + (b.x() - a.x()) * t), int(a.y() + (b.y() - a.y()) * t)))
+            QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+
+
+def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept(
+    qtbot, real_window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    window = real_window
+    window.resize(1200, 560)
+    window.set_text_mode(True)
+    assert window.text_panel.isVisible() and not window.tabs.isVisible()
+    _mouse_write(window.canvas, "H7AX")
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "H7AX", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(window.canvas._overlay) == 4, timeout=TIMEOUT_MS)  # a box per character
+    assert window.text_panel.shown_text() == "H7AX"
+    window.correct_character(1, "T")  # the person picks another reading for the second character
+    assert window.line_text() == "HTAX" and window.text_panel.shown_text() == "HTAX"
+    window.copy_text()
+    assert QApplication.clipboard().text() == "HTAX"
+    strokes_before = len(window.canvas.strokes)
+    QTest.keyClick(window.canvas, Qt.Key.Key_Backspace)  # removes the X's two strokes
+    assert len(window.canvas.strokes) == strokes_before - len(GLYPHS["X"])
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: window.line_text() == "HTA", timeout=TIMEOUT_MS)
+    window.add_line_to_text()
+    assert window.text_panel.text_box.toPlainText() == "HTA" and window.canvas.is_blank()
+    window.set_text_mode(False)
+    assert window.predictions.isVisible() and not window.text_panel.isVisible()

@@ -136,6 +136,7 @@ class DrawingCanvas(QWidget):
     """Emits ``drawing_changed`` when a stroke ends, on undo/redo/clear; never recognizes anything itself."""
 
     drawing_changed = Signal()
+    resized = Signal()  # the drawing was scaled with the pad: boxes over it are out of place
     can_undo_changed = Signal(bool)
     can_redo_changed = Signal(bool)
 
@@ -163,6 +164,8 @@ class DrawingCanvas(QWidget):
         self._recognition_pixels: np.ndarray | None = None  # render_for_recognition's result until a change
         self._renderer: Any = None  # ml.runtime.render.StrokeRenderer of the finished strokes
         self._current_pieces = 0  # pieces of the stroke being drawn that are in the caches
+        self._overlay: list[tuple[QRectF, str]] = []  # text mode: a box and its character per character found
+        self.placeholder = "Draw a letter or a digit here\nor drop an image file"
 
     # ---- state -----------------------------------------------------------------------------------
     @property
@@ -271,6 +274,9 @@ class DrawingCanvas(QWidget):
                 self._scale_drawing(factor)
         self._invalidate_layers()
         super().resizeEvent(event)
+        if self._overlay:
+            self._overlay = []
+            self.resized.emit()
 
     def _scale_drawing(self, factor: float) -> None:
         """Scale every stroke (on screen, in undo and redo states, and being drawn) and its pen."""
@@ -354,12 +360,44 @@ class DrawingCanvas(QWidget):
         painter.drawImage(QPointF(0, 0), self._screen_layer)
         if self._current is None and self.is_blank():
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(
-                QRectF(self.rect()),
-                Qt.AlignmentFlag.AlignCenter,
-                "Draw a letter or a digit here\nor drop an image file",
-            )
+            painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self.placeholder)
+        if self._overlay:
+            highlight = self.palette().color(QPalette.ColorRole.Highlight)
+            pen = QPen(highlight, 1.5, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            for box, label in self._overlay:
+                painter.drawRect(box)
+                painter.drawText(box.topLeft() + QPointF(2, -4), label)
         painter.end()
+
+    # ---- text mode ----------------------------------------------------------------------------------
+    def set_overlay(self, boxes: list[tuple[QRectF, str]]) -> None:
+        """Boxes (widget coordinates) around the characters found in text mode, each with its reading."""
+        self._overlay = list(boxes)
+        self.update()
+
+    def displayed_image_rect(self) -> QRectF | None:
+        """Where the opened image is shown (widget coordinates), or None without one."""
+        if self._background_image is None:
+            return None
+        size = self._background_image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        return QRectF(
+            (self.width() - size.width()) / 2, (self.height() - size.height()) / 2, size.width(), size.height()
+        )
+
+    def remove_drawn_strokes(self, indices: set[int]) -> None:
+        """Remove strokes by their index among the drawn ones (as in recognition_strokes); undoable."""
+        drawn = [s for s in self._strokes if s.points and not s.eraser]
+        doomed = {id(drawn[i]) for i in indices if 0 <= i < len(drawn)}
+        if not doomed:
+            return
+        self._remember()
+        self._strokes = [s for s in self._strokes if id(s) not in doomed]
+        self._invalidate_layers()
+        self._emit_history()
+        self.update()
+        self.drawing_changed.emit()
 
     def render_for_recognition(self) -> np.ndarray:
         """The drawing as grey pixels, black ink on white (what ml.runtime.preprocess gets).

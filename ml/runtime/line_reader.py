@@ -61,6 +61,7 @@ class ReadCharacter:
 class ReadLine:
     characters: tuple[ReadCharacter, ...]
     latency_ms: float = 0.0
+    size: tuple[int, int] | None = None  # a picture's width and height (the boxes' frame); None for strokes
 
     @property
     def text(self) -> str:
@@ -210,9 +211,10 @@ class LineReader:
 
             size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
             ink = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.BOX), dtype=np.float32)
+        size = (int(pixels.shape[1]), int(pixels.shape[0]))
         peak = float(ink.max()) if ink.size else 0.0
         if peak < 0.12:
-            return ReadLine((), (time.perf_counter() - start) * 1000)
+            return ReadLine((), (time.perf_counter() - start) * 1000, size)
         mask = ink > 0.5 * peak
         parts, pieces = split_ink(mask)
         pictures, kept = [], []
@@ -230,7 +232,7 @@ class LineReader:
                 continue
             box = tuple(v / scale for v in part.box)
             kept.append(CharacterPart(box, part.strokes, part.space_before))
-        return self._read(kept, pictures, [None] * len(pictures), top_k, start)
+        return replace(self._read(kept, pictures, [None] * len(pictures), top_k, start), size=size)
 
     def _read(
         self,

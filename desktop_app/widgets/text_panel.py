@@ -1,0 +1,108 @@
+"""Text mode's panel: the line being written as characters one can click to correct, and the text
+written so far, to copy or keep adding to."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+LINE_FONT_SCALE = 1.8
+
+
+class TextPanel(QWidget):
+    """Shows the line read from the canvas; emits what the person asks for, does no reading itself."""
+
+    character_chosen = Signal(int, str)  # position in the line, the character picked or typed
+    add_line_requested = Signal()
+    copy_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        line_box = QGroupBox("This line (click a character to correct it)")
+        line_layout = QHBoxLayout(line_box)
+        self._characters = QHBoxLayout()
+        self._characters.setSpacing(2)
+        line_layout.addLayout(self._characters)
+        line_layout.addStretch(1)
+        self.hint = QLabel("Write a word or a code, left to right, in print.")
+        line_layout.addWidget(self.hint)
+        self.add_button = QPushButton("Add to text")
+        self.add_button.setToolTip("Append this line to the text below and clear the pad (Enter)")
+        self.add_button.clicked.connect(self.add_line_requested)
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setToolTip("Copy this line's text (Ctrl+C)")
+        self.copy_button.clicked.connect(self.copy_requested)
+        line_layout.addWidget(self.copy_button)
+        line_layout.addWidget(self.add_button)
+        layout.addWidget(line_box)
+        self.text_box = QPlainTextEdit()
+        self.text_box.setPlaceholderText("Lines you add collect here; edit and copy them as you like.")
+        self.text_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.text_box.setMaximumHeight(110)
+        layout.addWidget(self.text_box)
+        self._buttons: list[QToolButton] = []
+        self.set_line([], [])
+
+    def set_line(self, characters: list[tuple[str, bool]], alternatives: list[list[tuple[str, float]]]) -> None:
+        """``characters``: (character, space before it); ``alternatives``: (character, probability) each."""
+        for button in self._buttons:
+            self._characters.removeWidget(button)
+            button.hide()
+            button.deleteLater()
+        self._buttons = []
+        for position, ((char, space), options) in enumerate(zip(characters, alternatives, strict=True)):
+            if space:
+                gap = QToolButton()
+                gap.setText("␣")
+                gap.setEnabled(False)
+                gap.setAutoRaise(True)
+                self._characters.addWidget(gap)
+                self._buttons.append(gap)
+            button = QToolButton()
+            button.setText(char)
+            font = QFont(button.font())
+            font.setPointSizeF(font.pointSizeF() * LINE_FONT_SCALE)
+            button.setFont(font)
+            button.setAccessibleName(f"character {position + 1}: {char}")
+            button.setToolTip("Click for other readings, or type the right one")
+            button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            menu = QMenu(button)
+            for option, prob in options:
+                action = menu.addAction(f"{option}    {100 * prob:.1f}%")
+                action.triggered.connect(lambda _=False, p=position, c=option: self.character_chosen.emit(p, c))
+            menu.addSeparator()
+            typed = menu.addAction("Type another…")
+            typed.triggered.connect(lambda _=False, p=position: self._type_character(p))
+            button.setMenu(menu)
+            self._characters.addWidget(button)
+            self._buttons.append(button)
+        self.hint.setVisible(not characters)
+        self.add_button.setEnabled(bool(characters))
+        self.copy_button.setEnabled(bool(characters))
+
+    def _type_character(self, position: int) -> None:
+        char, ok = QInputDialog.getText(self, "Correct a character", "The character written here:")
+        if ok and char.strip():
+            self.character_chosen.emit(position, char.strip()[:1])
+
+    def shown_text(self) -> str:
+        return "".join(" " if b.text() == "␣" else b.text() for b in self._buttons)
+
+    def append_line(self, text: str) -> None:
+        if text:
+            self.text_box.appendPlainText(text)
