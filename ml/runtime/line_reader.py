@@ -265,16 +265,17 @@ class LineReader:
         best = [labels[int(row.argmax())] for row in probabilities]
         letters = [b if b.isalpha() else "" for b in best]
         votes: list[float | None] | None = None
-        if self.case_model is not None:
-            case_probs = self.case_model.predict_inputs(pictures)
+        asked = [i for i, letter in enumerate(letters) if letter in SHAPE_DIFFERS]
+        if self.case_model is not None and asked:
+            # Only letters whose two cases differ in shape: the others' case is a matter of size.
+            case_probs = self.case_model.predict_inputs(pictures[asked])
             case_labels = list(self.case_model.labels)
-            votes = []
-            for row, letter in zip(case_probs, letters, strict=True):
-                if letter and letter.lower() in case_labels and letter in case_labels:
+            votes = [None] * len(letters)
+            for i, row in zip(asked, case_probs, strict=True):
+                letter = letters[i]
+                if letter.lower() in case_labels and letter in case_labels:
                     low, high = row[case_labels.index(letter.lower())], row[case_labels.index(letter)]
-                    votes.append(float(low / max(low + high, 1e-9)))
-                else:
-                    votes.append(None)
+                    votes[i] = float(low / max(low + high, 1e-9))
         line = line_metrics(boxes, best, votes)
         # Letters as tall as capitals in either case (b d f h k l t) follow the line's other letters.
         told = [
