@@ -206,15 +206,18 @@ def stroke_models_dir(directory: Path | None = None) -> Path:
 
 
 def fusion_partner(image_model: str, directory: Path | None = None) -> Path | None:
-    """The stroke model whose card fuses it with ``image_model`` (the first valid one by name), or None."""
+    """The stroke model fused with ``image_model``: of the valid ones whose card names it, the one whose
+    fusion reads the validation writers best (ties: by name); None if there is none."""
+    candidates = []
     for weights_path, card in bundled_cards(stroke_models_dir(directory)):
         if (
             isinstance(card, ModelCard)
             and card.input_kind == "strokes"
             and card.fusion.get("image_model") == image_model
         ):
-            return weights_path
-    return None
+            accuracy = card.metrics_by_source.get("fused_unipen_val", {}).get("accuracy", 0.0)
+            candidates.append((-float(accuracy), weights_path.name, weights_path))
+    return min(candidates)[2] if candidates else None
 
 
 DEFAULT_MODEL = "emnist36_cnn"
