@@ -477,6 +477,7 @@ class InferenceService(QObject):
         except Exception as error:  # WeightsError, DeviceError, or anything a runtime raises
             self.model_failed.emit(job.name, _one_line(error))
             return
+        self._fused(job.name)  # its stroke model too, so that the first drawing waits for neither
         self.model_ready.emit(job.name, recognizer.describe_device())
 
     def _set_device(self, job: SetDevice) -> None:
