@@ -138,3 +138,20 @@ def test_read_cli_gives_text_boxes_and_alternatives(
     assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "line.png")]) == 0
     image_line = json.loads(capsys.readouterr().out)
     assert len(image_line["chars"]) == 2
+
+
+def test_composed_words_are_one_writers_characters_left_to_right(synthetic_unipen: Path) -> None:
+    from ml.evaluation.words import compose_words, edit_distance
+    from ml.training.data.unipen import load_unipen
+
+    pen = load_unipen(synthetic_unipen)
+    words = compose_words(pen, np.arange(len(pen)), 12, seed=3)
+    assert len(words) == 12
+    for word in words:
+        assert 3 <= len(word.text) <= 10
+        assert sorted(set(word.character_of_stroke)) == list(range(len(word.text)))
+        owner = np.array(word.character_of_stroke)
+        lefts = [min(word.strokes[k][:, 0].min() for k in np.flatnonzero(owner == i)) for i in range(len(word.text))]
+        assert lefts == sorted(lefts)
+        assert all(c in set(pen.labels[pen.writers == word.writer].tolist()) for c in word.text)
+    assert edit_distance("kitten", "sitting") == 3 and edit_distance("", "abc") == 3 and edit_distance("ab", "ab") == 0
