@@ -11,14 +11,15 @@ from ml.cli.common import json_safe
 
 
 def run(argv: list[str]) -> int:
-    from ml.runtime.cards import WeightsError, bundled_cards, weights_dir
+    from ml.runtime.cards import WeightsError, bundled_cards, stroke_models_dir, weights_dir
 
     parser = argparse.ArgumentParser(prog="glyphpad-ml models", description="List the bundled models.")
     parser.add_argument("--json", action="store_true", help="a JSON list, one object per model")
     parser.add_argument("--dir", type=Path, default=None, help="weights folder (default: the bundled weights/)")
     args = parser.parse_args(argv)
     entries: list[dict[str, Any]] = []
-    for weights_path, card in bundled_cards(args.dir):
+    folder = args.dir or weights_dir()
+    for weights_path, card in bundled_cards(folder) + bundled_cards(stroke_models_dir(folder)):
         if not isinstance(card, WeightsError):
             card = _fits_its_architecture(weights_path, card)
         if isinstance(card, WeightsError):
@@ -34,6 +35,8 @@ def run(argv: list[str]) -> int:
                 "metrics": card.metrics,
                 "description": card.description,
                 "metrics_by_source": card.metrics_by_source,
+                "input": card.input_kind,
+                **({"fused_with": card.fusion["image_model"]} if card.fusion.get("image_model") else {}),
                 "available": True,
             }
         )
@@ -46,14 +49,18 @@ def run(argv: list[str]) -> int:
         if "arch" not in entry:
             print(f"{entry['name']:28s} unavailable: {entry['error']}")
             continue
-        accuracy = entry["metrics"].get("accuracy")
-        shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
         pen = entry["metrics_by_source"].get("unipen_test", {}).get("accuracy")
         pen_shown = f"{100 * pen:.2f}%" if isinstance(pen, float) else "n/a"
-        print(
-            f"{entry['name']:28s} {entry['arch']:16s} {entry['label_set']:11s} {entry['params']:>10,d} params  "
-            f"EMNIST test {shown}  pen, unseen writers {pen_shown}"
-        )
+        head = f"{entry['name']:28s} {entry['arch']:16s} {entry['label_set']:11s} {entry['params']:>10,d} params  "
+        if entry["input"] == "strokes":
+            fused = entry["metrics_by_source"].get("fused_unipen_test", {}).get("accuracy")
+            fused_shown = f"{100 * fused:.2f}%" if isinstance(fused, float) else "n/a"
+            partner = entry.get("fused_with", "no image model")
+            print(f"{head}strokes: unseen writers {pen_shown}, fused with {partner} {fused_shown}")
+            continue
+        accuracy = entry["metrics"].get("accuracy")
+        shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
+        print(f"{head}EMNIST test {shown}  pen, unseen writers {pen_shown}")
     return 0
 
 
