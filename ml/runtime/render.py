@@ -144,8 +144,11 @@ DRAWING_PEN_PX = 14.0
 DRAWING_SIDE = 128
 
 
-def render_drawing(strokes: Sequence[np.ndarray], pen_px: float = DRAWING_PEN_PX) -> np.ndarray:
-    """Strokes of (x, y) points in any units (y down) as the canvas would render them: uint8, 128 x 128."""
+def render_drawing(
+    strokes: Sequence[np.ndarray], pen_px: float = DRAWING_PEN_PX, side: int = DRAWING_SIDE
+) -> np.ndarray:
+    """Strokes of (x, y) points in any units (y down) as the canvas would render them: uint8, ``side``
+    pixels square (the canvas's recognition image is at most 128 px; a character in it is often smaller)."""
     parts = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes if len(s)]
     if not parts:
         raise ValueError("the drawing has no strokes")
@@ -155,4 +158,4 @@ def render_drawing(strokes: Sequence[np.ndarray], pen_px: float = DRAWING_PEN_PX
     scale = DRAWING_SHARE * DRAWING_CANVAS_PX / extent
     offset = DRAWING_CANVAS_PX / 2 - (lo + hi) / 2 * scale
     pen_strokes = [PenStroke.from_xy(part * scale + offset, pen_px) for part in parts]
-    return render_strokes(pen_strokes, DRAWING_SIDE, DRAWING_SIDE, scale=DRAWING_SIDE / DRAWING_CANVAS_PX)
+    return render_strokes(pen_strokes, side, side, scale=side / DRAWING_CANVAS_PX)
