@@ -91,7 +91,7 @@ def test_letters_or_digits_follow_the_line() -> None:
 
 
 def test_case_from_size_and_position_on_the_line() -> None:
-    line = LineMetrics(baseline=100.0, tall=100.0, one_level=False, small_line=0.5, x_height=0.0)
+    line = LineMetrics(baseline=100.0, tall=100.0, small_height=75.0, small_line=0.5)
     small_c = np.array([0.0, 45.0, 50.0, 100.0])
     tall_c = np.array([0.0, 0.0, 60.0, 100.0])
     hanging_g = np.array([0.0, 45.0, 50.0, 140.0])
@@ -155,3 +155,15 @@ def test_composed_words_are_one_writers_characters_left_to_right(synthetic_unipe
         assert lefts == sorted(lefts)
         assert all(c in set(pen.labels[pen.writers == word.writer].tolist()) for c in word.text)
     assert edit_distance("kitten", "sitting") == 3 and edit_distance("", "abc") == 3 and edit_distance("ab", "ab") == 0
+
+
+def test_line_metrics_find_two_heights_only_where_there_are_two() -> None:
+    from ml.runtime.line_reader import line_metrics
+
+    # "Hello": a capital, a small e and o, two tall l's; all standing on y = 100.
+    two = np.array([[0, 0, 50, 100], [60, 50, 100, 100], [110, 2, 115, 100], [125, 1, 130, 100], [140, 48, 180, 100]])
+    metrics = line_metrics(two.astype(float), ["H", "E", "L", "L", "O"])
+    assert 50 < metrics.small_height < 98
+    assert small_letter_chance(two[4].astype(float), "O", metrics) > 0.9  # the o is small
+    one = np.array([[0, 0, 50, 100], [60, 2, 100, 100], [110, 1, 150, 99]])
+    assert line_metrics(one.astype(float), ["C", "O", "S"]).small_height == 0  # one height: capitals or not?

@@ -41,7 +41,7 @@ DESCENDERS = "GJPQY"  # letters whose small form reaches below the baseline: g j
 ASCENDERS = "BDFHKLT"  # letters whose small form is as tall as a capital: b d f h k l t
 SHAPE_DIFFERS = "ABDEFGHNQRT"  # small and capital forms differ in shape (a 62-class model can tell)
 CASE_MODEL = "byclass62"  # bundled model that knows case, used when present
-SMALL_RATIO = 0.78  # a letter at most this share of the line's tallest height above the baseline is small
+TWO_HEIGHTS = 1.3  # a line whose characters come in two heights this far apart has small letters and capitals
 MAX_READ_SIDE = 1200  # an opened picture is read at most this many pixels wide or tall
 # Each character of a line is rendered this many pixels square (as if drawn at 60% of a smaller pad):
 # a third faster than the pad's 128 px, and the same answers within noise (600 UNIPEN validation
@@ -55,6 +55,7 @@ class ReadCharacter:
     top: tuple[ClassScore, ...]  # alternatives, most probable first, in their case
     strokes: tuple[int, ...] = ()  # which strokes (or ink pieces) it is made of
     space_before: bool = False
+    marks: tuple[int, ...] = ()  # its small marks (an i's dot), among ``strokes``
 
     @property
     def text(self) -> str:
@@ -100,40 +101,52 @@ def letters_or_digits(probabilities: np.ndarray, labels: Sequence[str]) -> np.nd
 
 
 def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+    return 1.0 / (1.0 + math.exp(-min(max(x, -50.0), 50.0)))
 
 
 @dataclass(frozen=True)
 class LineMetrics:
     baseline: float  # where characters without a descender end (y down)
     tall: float  # height above the baseline of the line's tallest characters (capitals, digits, b d f ...)
-    one_level: bool  # every character about as tall: the line alone cannot tell small letters from capitals
-    small_line: float  # for a one-level line, the chance that it is written in small letters
-    x_height: float  # height above the baseline of small letters, from the g j p q y hanging below it (0: none)
+    small_height: float  # a character at most this high above the baseline is small; 0 = the line has one height
+    small_line: float  # for a line of one height, the chance that it is written in small letters
     small_share: float = 0.3  # how many of the line's other letters are small: what b d f h k l t follow
 
 
+def _two_heights(above: np.ndarray) -> float:
+    """The height between the line's two heights (small letters, capitals and digits), or 0 if its
+    characters are all about as tall: the best split of the sorted log heights into two groups, kept
+    when the groups differ by at least ``TWO_HEIGHTS`` times."""
+    logs = np.sort(np.log(np.maximum(above, 1e-6)))
+    best, split = np.inf, 0
+    for k in range(1, len(logs)):
+        low, high = logs[:k], logs[k:]
+        spread = float(((low - low.mean()) ** 2).sum() + ((high - high.mean()) ** 2).sum())
+        if spread < best:
+            best, split = spread, k
+    if split == 0 or math.exp(logs[split:].mean() - logs[:split].mean()) < TWO_HEIGHTS:
+        return 0.0
+    return math.exp((logs[split - 1] + logs[split]) / 2)
+
+
 def line_metrics(boxes: np.ndarray, best: Sequence[str], votes: Sequence[float | None] | None = None) -> LineMetrics:
-    """Where the line stands: its baseline (median bottom of the characters not read as g j p q y), its
-    tallest characters' height above it, and whether its characters come in two heights."""
+    """Where the line stands: its baseline (median bottom of the characters not read as g j p q y), how
+    tall its characters stand above it, and whether they come in two heights."""
     standing = [i for i, label in enumerate(best) if label not in DESCENDERS] or list(range(len(boxes)))
     baseline = float(np.median(boxes[standing, 3]))
     above = np.maximum(baseline - boxes[:, 1], 1e-6)
     tall = float(max(np.percentile(above, 90), 1e-6))
-    one_level = len(boxes) < 2 or float(above.min()) >= SMALL_RATIO * tall
+    small_height = _two_heights(above[standing]) if len(standing) >= 2 else 0.0
     hanging = [i for i, label in enumerate(best) if label in DESCENDERS and boxes[i, 3] - baseline > 0.15 * tall]
-    x_height = float(np.median(above[hanging])) if hanging else 0.0
-    small_line = 0.5
-    if one_level:
-        # Letters whose small form has its own shape say how the line is written; failing them, a g, p, q
-        # or y hanging below the line is most often small.
-        told = [
-            v
-            for v, label in zip(votes or [None] * len(best), best, strict=True)
-            if v is not None and label in SHAPE_DIFFERS
-        ]
-        small_line = float(np.mean(told)) if told else (0.8 if hanging else 0.3)
-    return LineMetrics(baseline, tall, one_level, small_line, x_height)
+    # A line of one height: letters whose small form has its own shape say how it is written; failing
+    # them, a g, p, q or y hanging below the line is most often small.
+    told = [
+        v
+        for v, label in zip(votes or [None] * len(best), best, strict=True)
+        if v is not None and label in SHAPE_DIFFERS
+    ]
+    small_line = float(np.mean(told)) if told else (0.8 if hanging else 0.3)
+    return LineMetrics(baseline, tall, small_height, small_line)
 
 
 def small_letter_chance(box: np.ndarray, letter: str, line: LineMetrics, vote: float | None = None) -> float:
@@ -143,14 +156,11 @@ def small_letter_chance(box: np.ndarray, letter: str, line: LineMetrics, vote: f
         chance = _sigmoid((below - 0.15) / 0.05)
     elif letter in ASCENDERS:
         chance = line.small_share  # as tall as a capital either way: the shape or the line can tell
-    elif line.x_height > 0:  # the top of a hanging g, p, q, y marks the small letters' height
-        ratio = (line.baseline - box[1]) / line.x_height
-        chance = _sigmoid((1.25 - ratio) / 0.08)
-    elif line.one_level:
-        chance = line.small_line
+    elif line.small_height > 0:
+        above = max(line.baseline - box[1], 1e-6)
+        chance = _sigmoid(math.log(line.small_height / above) / 0.08)
     else:
-        ratio = (line.baseline - box[1]) / line.tall
-        chance = _sigmoid((SMALL_RATIO - ratio) / 0.05)
+        chance = line.small_line
     if vote is not None and letter in SHAPE_DIFFERS:
         chance = 0.5 * chance + 0.5 * vote
     return chance
@@ -235,7 +245,8 @@ class LineReader:
             except (BlankImageError, ValueError):
                 continue
             box = tuple(v / scale for v in part.box)
-            kept.append(CharacterPart(box, part.strokes, part.space_before))
+            body = tuple(v / scale for v in part.body_box)
+            kept.append(CharacterPart(box, part.strokes, part.space_before, part.marks, body))
         return replace(self._read(kept, pictures, [None] * len(pictures), top_k, start), size=size)
 
     def _read(
@@ -264,7 +275,7 @@ class LineReader:
         self, parts: list[CharacterPart], probabilities: np.ndarray, pictures: np.ndarray, top_k: int
     ) -> list[ReadCharacter]:
         labels = self.labels
-        boxes = np.array([p.box for p in parts], dtype=np.float64)
+        boxes = np.array([p.body_box for p in parts], dtype=np.float64)  # an i's dot says nothing of its size
         merged = [label.isalpha() and label.isupper() and label.lower() not in labels for label in labels]
         best = [labels[int(row.argmax())] for row in probabilities]
         letters = [b if b.isalpha() else "" for b in best]
@@ -294,13 +305,17 @@ class LineReader:
             for k, label in enumerate(labels):
                 p = float(probabilities[i, k])
                 if merged[k]:
-                    small = small_letter_chance(boxes[i], label, line, votes[i] if votes and label == best[i] else None)
+                    if label in "IJ" and part.marks:
+                        small = 0.95  # a dotted I or J is an i or j
+                    else:
+                        vote = votes[i] if votes and label == best[i] else None
+                        small = small_letter_chance(boxes[i], label, line, vote)
                     scores += [(label.lower(), p * small), (label, p * (1 - small))]
                 else:
                     scores.append((label, p))
             scores.sort(key=lambda item: item[1], reverse=True)
             top = tuple(ClassScore(label, prob) for label, prob in scores[:top_k])
-            out.append(ReadCharacter(part.box, top, part.strokes, part.space_before))
+            out.append(ReadCharacter(part.box, top, part.strokes, part.space_before, part.marks))
         return out
 
 

@@ -48,6 +48,12 @@ class CharacterPart:
     box: tuple[float, float, float, float]
     strokes: tuple[int, ...] = ()
     space_before: bool = False
+    marks: tuple[int, ...] = ()  # its small marks (the dot of an i or j), among ``strokes``
+    body: tuple[float, float, float, float] | None = None  # the box without its marks
+
+    @property
+    def body_box(self) -> tuple[float, float, float, float]:
+        return self.body or self.box
 
 
 def _line_height(boxes: np.ndarray) -> float:
@@ -170,6 +176,14 @@ def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None) -> lis
 
 def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]]) -> list[CharacterPart]:
     merged = [np.array([boxes[g, 0].min(), boxes[g, 1].min(), boxes[g, 2].max(), boxes[g, 3].max()]) for g in groups]
+    used = sorted(k for g in groups for k in g)
+    sizes = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    mark_size = SMALL_MARK * _line_height(boxes[used]) if used else 0.0
+    marks = [[k for k in g if sizes[k] <= mark_size and len(g) > 1] for g in groups]
+    bodies = []
+    for g, small in zip(groups, marks, strict=True):
+        rest = [k for k in g if k not in small] or g
+        bodies.append(tuple(float(v) for v in (*boxes[rest, :2].min(0), *boxes[rest, 2:].max(0))))
     order = sorted(range(len(groups)), key=lambda i: (merged[i][0] + merged[i][2]) / 2)
     height = _line_height(np.array(merged)) if merged else 1.0
     gaps: list[float | None] = []
@@ -184,7 +198,8 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]]) -> list[Cha
     out = []
     for i, gap in zip(order, gaps, strict=True):
         space = gap is not None and gap > SPACE_GAP * height and gap > SPACE_OVER_USUAL * usual
-        out.append(CharacterPart(tuple(float(v) for v in merged[i]), tuple(groups[i]), space))  # type: ignore[arg-type]
+        box = tuple(float(v) for v in merged[i])
+        out.append(CharacterPart(box, tuple(groups[i]), space, tuple(marks[i]), bodies[i]))  # type: ignore[arg-type]
     return out
 
 
