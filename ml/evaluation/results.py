@@ -38,7 +38,39 @@ def results_table(directory: Path | None = None) -> str:
             f"{pct(pen, 'balanced_accuracy')} | {trained} |"
         )
     strokes = stroke_results_table(directory)
-    return "\n".join(lines) + (f"\n\n{strokes}" if strokes else "")
+    words = words_results_table(directory)
+    return "\n".join(lines) + "".join(f"\n\n{part}" for part in (strokes, words) if part)
+
+
+def words_results_table(directory: Path | None = None) -> str:
+    """Words read as lines (``glyphpad-ml evaluate --source words_val --update-card``), per model that has them."""
+    from ml.runtime.cards import WeightsError, bundled_cards
+
+    rows = []
+    for _, card in bundled_cards(directory):
+        if isinstance(card, WeightsError):
+            continue
+        for part in ("words_val", "words_test"):
+            r = card.metrics_by_source.get(part)
+            if not r:
+                continue
+            writers = "validation" if part == "words_val" else "test"
+            rows.append(
+                f"| `{card.name}` + its stroke model | {writers} writers | {r['words']} | "
+                f"{100 * r['cer_case_insensitive']:.2f}% | {100 * r['cer']:.2f}% | {100 * r['word_accuracy']:.2f}% | "
+                f"{100 * r['one_box_per_character']:.2f}% | {r['latency_ms_p50']:.0f} ms |"
+            )
+    if not rows:
+        return ""
+    return "\n".join(
+        [
+            "Words of 3-10 characters composed from unseen writers' characters, read as lines (text mode):",
+            "",
+            "| reader | words by | words | CER, any case | CER | word accuracy | one box per character | p50 a word |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            *rows,
+        ]
+    )
 
 
 def stroke_results_table(directory: Path | None = None) -> str:
