@@ -33,7 +33,7 @@ from ml.runtime.image_io import ImageLoadError
 from ml.runtime.preprocess import BlankImageError, ImageLike, _as_pixels, preprocess, to_ink
 from ml.runtime.recognizer import INTERACTIVE_THREADS, ClassScore, Recognizer, load_recognizer
 from ml.runtime.render import render_drawing
-from ml.runtime.segmentation import MAX_CHARACTERS, CharacterPart, split_ink, split_strokes
+from ml.runtime.segmentation import MAX_CHARACTERS, CharacterPart, close_pairs, merge_parts, split_ink, split_strokes
 from ml.runtime.strokes import STROKE_FEATURES, STROKE_POINTS, Strokes, StrokesError, normalize_strokes
 
 STAY = 0.8  # chance that a character is of its left neighbour's kind (letter or digit)
@@ -47,6 +47,7 @@ MAX_READ_SIDE = 1200  # an opened picture is read at most this many pixels wide 
 # a third faster than the pad's 128 px, and the same answers within noise (600 UNIPEN validation
 # characters: 89.2% against 88.3% at 128 px, 98% of answers alike).
 READ_SIDE = 80
+MERGE_ODDS = 2.0  # two close neighbours become one character when that reads this many times likelier
 
 
 @dataclass(frozen=True)
@@ -198,21 +199,47 @@ class LineReader:
         parts = split_strokes(parts_xy)
         if len(parts) > MAX_CHARACTERS:
             raise ValueError(f"{len(parts)} characters: more than one line of writing ({MAX_CHARACTERS} at most)")
-        pictures: list[np.ndarray] = []
+        # Neighbours that nearly meet may be one character the rules split (the arms of a K drawn short of
+        # its stem): each such pair is also read as one, and kept as one when that reads far better.
+        pairs = close_pairs(parts, parts_xy)
+        candidates = parts + [merge_parts(parts[i], parts[i + 1]) for i in pairs]
+        pictures: list[np.ndarray | None] = []
         sequences: list[np.ndarray | None] = []
-        kept: list[CharacterPart] = []
-        for part in parts:
+        for part in candidates:
             group = [parts_xy[k] for k in part.strokes]
             try:
                 pictures.append(preprocess(render_drawing(group, side=READ_SIDE)).input)
             except (BlankImageError, ValueError):
+                pictures.append(None)
+                sequences.append(None)
                 continue
             try:
                 sequences.append(normalize_strokes(group))
             except StrokesError:
                 sequences.append(None)
-            kept.append(part)
-        return self._read(kept, pictures, sequences, top_k, start)
+        readable = [i for i, picture in enumerate(pictures) if picture is not None]
+        if not readable:
+            return ReadLine((), (time.perf_counter() - start) * 1000)
+        probabilities = np.zeros((len(candidates), len(self.labels)), dtype=np.float32)
+        readable_pictures = [picture for picture in pictures if picture is not None]
+        probabilities[readable] = self._probabilities(readable_pictures, [sequences[i] for i in readable])
+        kept: list[CharacterPart] = []
+        kept_probs: list[np.ndarray] = []
+        kept_pictures: list[np.ndarray] = []
+        i = 0
+        merged_of = {pair: len(parts) + n for n, pair in enumerate(pairs)}
+        while i < len(parts):
+            m = merged_of.get(i)
+            if m is not None and pictures[m] is not None and _reads_as_one(probabilities, i, i + 1, m):
+                chosen, i = m, i + 2
+            else:
+                chosen, i = i, i + 1
+            picture = pictures[chosen]
+            if picture is not None:
+                kept.append(candidates[chosen])
+                kept_probs.append(probabilities[chosen])
+                kept_pictures.append(picture)
+        return self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start)
 
     def read_image(self, image: ImageLike, top_k: int = 5) -> ReadLine:
         """A photo or scan of a written line (dark on light or light on dark)."""
@@ -249,6 +276,18 @@ class LineReader:
             kept.append(CharacterPart(box, part.strokes, part.space_before, part.marks, body))
         return replace(self._read(kept, pictures, [None] * len(pictures), top_k, start), size=size)
 
+    def _probabilities(self, pictures: Sequence[np.ndarray], sequences: Sequence[np.ndarray | None]) -> np.ndarray:
+        """Each character's probabilities from its picture, fused with its strokes' where it has them."""
+        probabilities = self.image.predict_inputs(np.stack(pictures))
+        with_strokes = [i for i, s in enumerate(sequences) if s is not None]
+        if self.fused is not None and with_strokes:
+            batch = np.stack([s for s in sequences if s is not None]).reshape(-1, STROKE_POINTS, len(STROKE_FEATURES))
+            stroke_probs = self.fused.strokes.predict_inputs(batch)
+            probabilities[with_strokes] = fuse_probabilities(
+                probabilities[with_strokes], stroke_probs, self.fused.weights
+            )
+        return probabilities
+
     def _read(
         self,
         parts: list[CharacterPart],
@@ -259,14 +298,19 @@ class LineReader:
     ) -> ReadLine:
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000)
-        probabilities = self.image.predict_inputs(np.stack(pictures))
-        with_strokes = [i for i, s in enumerate(sequences) if s is not None]
-        if self.fused is not None and with_strokes:
-            batch = np.stack([s for s in sequences if s is not None]).reshape(-1, STROKE_POINTS, len(STROKE_FEATURES))
-            stroke_probs = self.fused.strokes.predict_inputs(batch)
-            probabilities[with_strokes] = fuse_probabilities(
-                probabilities[with_strokes], stroke_probs, self.fused.weights
-            )
+        return self._finish(parts, self._probabilities(pictures, sequences), pictures, top_k, start)
+
+    def _finish(
+        self,
+        parts: list[CharacterPart],
+        probabilities: np.ndarray,
+        pictures: list[np.ndarray],
+        top_k: int,
+        start: float,
+    ) -> ReadLine:
+        """Context (letters or digits, case) and the alternatives of each character."""
+        if not parts:
+            return ReadLine((), (time.perf_counter() - start) * 1000)
         probabilities = letters_or_digits(probabilities, self.labels)
         characters = self._with_case(parts, probabilities, np.stack(pictures), top_k)
         return ReadLine(tuple(characters), (time.perf_counter() - start) * 1000)
@@ -317,6 +361,14 @@ class LineReader:
             top = tuple(ClassScore(label, prob) for label, prob in scores[:top_k])
             out.append(ReadCharacter(part.box, top, part.strokes, part.space_before, part.marks))
         return out
+
+
+def _reads_as_one(probabilities: np.ndarray, a: int, b: int, merged: int) -> bool:
+    """Whether two neighbours read far better as one character than as two: the merged reading's best
+    probability against the product of theirs, by at least ``MERGE_ODDS`` to one."""
+    one = float(probabilities[merged].max())
+    two = float(probabilities[a].max()) * float(probabilities[b].max())
+    return one > MERGE_ODDS * two
 
 
 def read_error(error: Exception) -> str:

@@ -23,6 +23,7 @@ Characters are returned left to right; a gap wider than ``SPACE_GAP`` line heigh
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -253,3 +254,35 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     order = np.argsort(boxes[:, 0], kind="stable")
     groups = _group(boxes[order])
     return _parts_left_to_right(boxes, [[int(order[k]) for k in g] for g in groups]), pieces
+
+
+CLOSE = 0.15  # neighbours whose ink comes this many line heights near each other may be one character
+
+
+def close_pairs(parts: Sequence[CharacterPart], strokes: Sequence[np.ndarray]) -> list[int]:
+    """Positions i where parts i and i + 1 (left to right) come within ``CLOSE`` line heights of each other:
+    candidates for one character split in two, for recognition to settle."""
+    if len(parts) < 2:
+        return []
+    height = _line_height(np.array([p.box for p in parts]))
+    reach = CLOSE * height
+    out = []
+    for i, (a, b) in enumerate(itertools.pairwise(parts)):
+        if b.space_before or b.box[0] - a.box[2] > reach:
+            continue
+        ink_a = np.vstack([_dense(strokes[k], reach / 2) for k in a.strokes])
+        ink_b = np.vstack([_dense(strokes[k], reach / 2) for k in b.strokes])
+        if _nearest(ink_a[:: len(ink_a) // 200 + 1], ink_b[:: len(ink_b) // 200 + 1]) <= reach:
+            out.append(i)
+    return out
+
+
+def merge_parts(a: CharacterPart, b: CharacterPart) -> CharacterPart:
+    box = (min(a.box[0], b.box[0]), min(a.box[1], b.box[1]), max(a.box[2], b.box[2]), max(a.box[3], b.box[3]))
+    body = (
+        min(a.body_box[0], b.body_box[0]),
+        min(a.body_box[1], b.body_box[1]),
+        max(a.body_box[2], b.body_box[2]),
+        max(a.body_box[3], b.body_box[3]),
+    )
+    return CharacterPart(box, tuple(sorted(a.strokes + b.strokes)), a.space_before, a.marks + b.marks, body)
