@@ -248,7 +248,8 @@ def self_test(
         _wait_for_result(window, shown, last_request, 30)
         result = next((r for r in shown if r.request_id >= last_request), None)
         predicted = result.top[0][0] if result and result.top else (result.error if result else "no result")
-        report["drawn"].append({"expected": char, "predicted": predicted})
+        read_from = list(result.inputs_used) if result and result.top else []
+        report["drawn"].append({"expected": char, "predicted": predicted, "read_from": read_from})
         return (time.perf_counter() - released) * 1000 if result else float("nan")
 
     latencies: list[float] = []
@@ -297,6 +298,8 @@ def self_test(
     # When torch had finished loading (answers come before it, from ONNX Runtime).
     report["runtime_ready_s"] = round(runtime_ready_at[0], 3) if runtime_ready_at else None
     report["model"] = window.preferences.model
+    # Whether the answers fused the drawing's strokes with the picture (a stroke model is bundled for it).
+    report["fused"] = any(d.get("read_from") == ["image", "strokes"] for d in report["drawn"])
     models_ok = bool(report["models"]) and all(m["ok"] for m in report["models"])
     drawn_ok = bool(report["drawn"]) and all(d["expected"] == d["predicted"] for d in report["drawn"])
     report["ok"] = models_ok and drawn_ok
