@@ -86,9 +86,13 @@ def _dense(stroke: np.ndarray, step: float) -> np.ndarray:
     """The stroke's points with extra points every ``step`` along each segment (a pen samples sparsely)."""
     if len(stroke) < 2:
         return stroke
-    lengths = np.hypot(*np.diff(stroke, axis=0).T)
-    counts = np.minimum(np.ceil(lengths / max(step, 1e-9)).astype(np.int64), 64) + 1
-    return np.vstack([np.linspace(a, b, int(n)) for a, b, n in zip(stroke[:-1], stroke[1:], counts, strict=True)])
+    segments = np.diff(stroke, axis=0)
+    counts = np.minimum(np.ceil(np.hypot(*segments.T) / max(step, 1e-9)).astype(np.int64), 64)
+    counts = np.maximum(counts, 1)
+    which = np.repeat(np.arange(len(segments)), counts)
+    first = np.cumsum(counts) - counts
+    t = (np.arange(len(which)) - first[which]) / counts[which]
+    return np.vstack([stroke[:-1][which] + segments[which] * t[:, None], stroke[-1:]])
 
 
 def _nearest(points: np.ndarray, ink: np.ndarray) -> float:
