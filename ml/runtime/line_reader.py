@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -47,6 +48,7 @@ MAX_READ_SIDE = 1200  # an opened picture is read at most this many pixels wide 
 # a third faster than the pad's 128 px, and the same answers within noise (600 UNIPEN validation
 # characters: 89.2% against 88.3% at 128 px, 98% of answers alike).
 READ_SIDE = 80
+PREPARED_CACHE = 512  # characters whose picture and strokes a reader remembers
 MERGE_ODDS = 2.0  # two close neighbours become one character when that reads this many times likelier
 
 
@@ -177,6 +179,7 @@ class LineReader:
         self.fused = fused
         self.case_model = case_model
         self.labels = list(image.labels)
+        self._prepared_cache: OrderedDict[bytes, tuple[np.ndarray | None, np.ndarray | None]] = OrderedDict()
 
     @classmethod
     def load(
@@ -206,17 +209,9 @@ class LineReader:
         pictures: list[np.ndarray | None] = []
         sequences: list[np.ndarray | None] = []
         for part in candidates:
-            group = [parts_xy[k] for k in part.strokes]
-            try:
-                pictures.append(preprocess(render_drawing(group, side=READ_SIDE)).input)
-            except (BlankImageError, ValueError):
-                pictures.append(None)
-                sequences.append(None)
-                continue
-            try:
-                sequences.append(normalize_strokes(group))
-            except StrokesError:
-                sequences.append(None)
+            picture, sequence = self._prepared([parts_xy[k] for k in part.strokes])
+            pictures.append(picture)
+            sequences.append(sequence)
         readable = [i for i, picture in enumerate(pictures) if picture is not None]
         if not readable:
             return ReadLine((), (time.perf_counter() - start) * 1000)
@@ -275,6 +270,25 @@ class LineReader:
             body = tuple(v / scale for v in part.body_box)
             kept.append(CharacterPart(box, part.strokes, part.space_before, part.marks, body))
         return replace(self._read(kept, pictures, [None] * len(pictures), top_k, start), size=size)
+
+    def _prepared(self, group: list[np.ndarray]) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """A character's picture and stroke sequence (None: unreadable), remembered by its points: a line
+        read again after each pen-up renders only the characters that changed."""
+        key = b"".join(np.ascontiguousarray(stroke, dtype=np.float64).tobytes() + b"|" for stroke in group)
+        if key in self._prepared_cache:
+            self._prepared_cache.move_to_end(key)
+            return self._prepared_cache[key]
+        picture: np.ndarray | None = None
+        sequence: np.ndarray | None = None
+        try:
+            picture = preprocess(render_drawing(group, side=READ_SIDE)).input
+            sequence = normalize_strokes(group)
+        except (BlankImageError, StrokesError, ValueError):
+            pass
+        self._prepared_cache[key] = (picture, sequence)
+        if len(self._prepared_cache) > PREPARED_CACHE:
+            self._prepared_cache.popitem(last=False)
+        return picture, sequence
 
     def _probabilities(self, pictures: Sequence[np.ndarray], sequences: Sequence[np.ndarray | None]) -> np.ndarray:
         """Each character's probabilities from its picture, fused with its strokes' where it has them."""
