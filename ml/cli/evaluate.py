@@ -177,7 +177,7 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
                 scores = {"strokes": score_probabilities(recognizer.predict_inputs(data.inputs), data, card.labels)[0]}
             else:
                 paired = paired_probabilities(image, recognizer, part.removeprefix("unipen_"), args.pen_data)
-                weights = FusionWeights(float(card.fusion["image_weight"]), float(card.fusion["stroke_weight"]))
+                weights = FusionWeights.from_card(card.fusion)
                 scores = score_fusion(paired, weights, list(card.labels))
             results[part] = scores
     except (WeightsError, FileNotFoundError, ValueError) as error:

@@ -44,6 +44,7 @@ def print_scores(title: str, scores: dict[str, dict[str, Any]]) -> None:
 def run(argv: list[str]) -> int:
     from ml.evaluation.fusion_fit import fit_fusion, paired_probabilities, score_fusion
     from ml.runtime.cards import default_model_name
+    from ml.runtime.labels import get_label_set
     from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
 
     args = get_args_parser().parse_args(argv)
@@ -62,15 +63,16 @@ def run(argv: list[str]) -> int:
         test = paired_probabilities(image, strokes, "test", args.pen_data)
     except (FileNotFoundError, ValueError) as error:
         return fail("fuse", str(error))
-    weights, table = fit_fusion(val)
+    weights, strength, table = fit_fusion(val, get_label_set(image.card.label_set))
     labels = list(image.labels)
     scores = {"unipen_val": score_fusion(val, weights, labels), "unipen_test": score_fusion(test, weights, labels)}
     if args.json:
-        print(json.dumps(json_safe({"image_weight": weights.image, "stroke_weight": weights.strokes, **scores})))
+        figures = {"image_weight": weights.image, "stroke_weight": weights.strokes, "prior_strength": strength}
+        print(json.dumps(json_safe({**figures, **scores})))
     else:
         print(
-            f"{strokes.card.name} + {image.card.name}: image weight {weights.image}, stroke weight {weights.strokes} "
-            f"(best of {len(table)} pairs on validation writers, per-character accuracy)"
+            f"{strokes.card.name} + {image.card.name}: image weight {weights.image}, stroke weight {weights.strokes}, "
+            f"character prior x{strength} (best of {len(table)} choices on validation writers, per-character accuracy)"
         )
         print_scores(f"UNIPEN validation writers (n={len(val.data.targets)} drawings):", scores["unipen_val"])
         print_scores(f"UNIPEN test writers (n={len(test.data.targets)} drawings):", scores["unipen_test"])
@@ -80,6 +82,8 @@ def run(argv: list[str]) -> int:
             "image_sha256": image.card.sha256,
             "image_weight": weights.image,
             "stroke_weight": weights.strokes,
+            "prior_strength": strength,
+            "prior_log": list(weights.prior_log),
             "fitted_on": "UNIPEN validation writers, drawn with the thin, default and thick evaluation pens",
             "command": "glyphpad-ml fuse " + " ".join(argv),
         }

@@ -2,7 +2,9 @@
 
 The validation writers' characters are drawn with each evaluation pen for the image model and read as
 strokes by the stroke model; each weight pair of a small grid fuses the two (:mod:`ml.runtime.fusion`),
-and the pair with the best accuracy averaged over written characters wins (ties: the lower
+with a small grid of strengths of the character prior (how many written characters each class stands
+for: O is O or o, 0 only 0) on top, and the choice with the best accuracy averaged over written
+characters wins (ties: the lower
 log-loss). Test writers are only ever scored with the chosen weights.
 """
 
@@ -15,13 +17,14 @@ from typing import Any
 import numpy as np
 
 from ml.evaluation.evaluate import EvaluationSet, score_probabilities, unipen_set, unipen_stroke_set
-from ml.evaluation.prior import per_character_accuracy
+from ml.evaluation.prior import character_log_prior, per_character_accuracy
 from ml.runtime.fusion import FusionWeights, fuse_probabilities
-from ml.runtime.labels import get_label_set
+from ml.runtime.labels import LabelSet, get_label_set
 from ml.runtime.recognizer import Recognizer
 
 IMAGE_WEIGHTS = (0.5, 0.75, 1.0)
 STROKE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+PRIOR_STRENGTHS = (0.0, 0.5, 1.0, 1.5)  # times ml.evaluation.prior.character_log_prior, on top of the models' own
 
 
 @dataclass(frozen=True)
@@ -51,23 +54,28 @@ def _log_loss(probabilities: np.ndarray, targets: np.ndarray) -> float:
     return float(-np.log(np.maximum(probabilities[np.arange(len(targets)), targets], 1e-9)).mean())
 
 
-def fit_fusion(paired: PairedProbabilities) -> tuple[FusionWeights, list[dict[str, float]]]:
-    """The best weight pair on these (validation) drawings, and every pair's figures."""
+def fit_fusion(paired: PairedProbabilities, label_set: LabelSet) -> tuple[FusionWeights, float, list[dict[str, float]]]:
+    """The best weights and prior strength on these (validation) drawings, and every choice's figures."""
+    prior = character_log_prior(label_set)
     table = []
     for image_weight in IMAGE_WEIGHTS:
         for stroke_weight in STROKE_WEIGHTS:
-            fused = fuse_probabilities(paired.image, paired.strokes, FusionWeights(image_weight, stroke_weight))
-            table.append(
-                {
-                    "image_weight": image_weight,
-                    "stroke_weight": stroke_weight,
-                    "per_character_accuracy": per_character_accuracy(fused, paired.data),
-                    "accuracy": float((fused.argmax(1) == paired.data.targets).mean()),
-                    "log_loss": _log_loss(fused, paired.data.targets),
-                }
-            )
+            for strength in PRIOR_STRENGTHS:
+                weights = FusionWeights(image_weight, stroke_weight, tuple((strength * prior).round(5).tolist()))
+                fused = fuse_probabilities(paired.image, paired.strokes, weights)
+                table.append(
+                    {
+                        "image_weight": image_weight,
+                        "stroke_weight": stroke_weight,
+                        "prior_strength": strength,
+                        "per_character_accuracy": per_character_accuracy(fused, paired.data),
+                        "accuracy": float((fused.argmax(1) == paired.data.targets).mean()),
+                        "log_loss": _log_loss(fused, paired.data.targets),
+                    }
+                )
     best = max(table, key=lambda row: (round(row["per_character_accuracy"], 4), -row["log_loss"]))
-    return FusionWeights(best["image_weight"], best["stroke_weight"]), table
+    chosen = tuple((best["prior_strength"] * prior).round(5).tolist()) if best["prior_strength"] else ()
+    return FusionWeights(best["image_weight"], best["stroke_weight"], chosen), best["prior_strength"], table
 
 
 def score_fusion(paired: PairedProbabilities, weights: FusionWeights, labels: list[str]) -> dict[str, dict[str, Any]]:

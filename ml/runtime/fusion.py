@@ -5,10 +5,12 @@ the picture, the stroke model the trajectory. They err on different things (the 
 O drawn as one loop as a 0; the pen's path often tells them apart), so their answers are combined as a
 weighted mean of log-probabilities::
 
-    p_fused = softmax(image_weight * log p_image + stroke_weight * log p_strokes)
+    p_fused = softmax(image_weight * log p_image + stroke_weight * log p_strokes + prior)
 
-with the weights fitted on validation writers (``glyphpad-ml fuse``) and stored in the stroke model's
-card (``fusion``), which also names the image model they were fitted with. An opened picture has no
+where the prior says how many written characters each class stands for (in the 36-class set O is O or
+o, 0 only 0), with the weights and the prior's strength fitted on validation writers (``glyphpad-ml
+fuse``) and stored in the stroke model's card (``fusion``), which also names the image model they were
+fitted with. An opened picture has no
 strokes: the image model answers alone, and says so (``Prediction.inputs_used``).
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +35,15 @@ _FLOOR = 1e-7  # log of a probability is taken at least at this: one model's cer
 class FusionWeights:
     image: float
     strokes: float
+    prior_log: tuple[float, ...] = ()  # added per class: how many written characters each class stands for
+
+    @staticmethod
+    def from_card(fusion: dict[str, Any]) -> FusionWeights:
+        return FusionWeights(
+            float(fusion["image_weight"]),
+            float(fusion["stroke_weight"]),
+            tuple(float(v) for v in fusion.get("prior_log", ())),
+        )
 
 
 def fuse_probabilities(image_probs: np.ndarray, stroke_probs: np.ndarray, weights: FusionWeights) -> np.ndarray:
@@ -39,6 +51,8 @@ def fuse_probabilities(image_probs: np.ndarray, stroke_probs: np.ndarray, weight
     logits = weights.image * np.log(np.maximum(image_probs, _FLOOR)) + weights.strokes * np.log(
         np.maximum(stroke_probs, _FLOOR)
     )
+    if weights.prior_log:
+        logits = logits + np.asarray(weights.prior_log)
     logits = logits - logits.max(axis=-1, keepdims=True)
     exp = np.exp(logits)
     out: np.ndarray = exp / exp.sum(axis=-1, keepdims=True)
@@ -55,7 +69,9 @@ class FusedRecognizer:
             )
         fusion = strokes.card.fusion
         try:
-            self.weights = FusionWeights(float(fusion["image_weight"]), float(fusion["stroke_weight"]))
+            self.weights = FusionWeights.from_card(fusion)
+            if self.weights.prior_log and len(self.weights.prior_log) != len(image.labels):
+                raise ValueError("one prior per class")
         except (KeyError, TypeError, ValueError):
             raise WeightsError(f"{strokes.card.name}'s card has no usable fusion weights") from None
         self.image = image
