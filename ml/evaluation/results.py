@@ -75,10 +75,11 @@ def words_results_table(directory: Path | None = None) -> str:
 
 def stroke_results_table(directory: Path | None = None) -> str:
     """Stroke models and their fused answers on the UNIPEN test writers (empty when there are none)."""
-    from ml.runtime.cards import WeightsError, bundled_cards, stroke_models_dir
+    from ml.runtime.cards import WeightsError, bundled_cards, fusion_partner, stroke_models_dir
 
     rows = []
-    for _, card in bundled_cards(stroke_models_dir(directory)):
+    pictures_shown = set()
+    for weights_path, card in bundled_cards(stroke_models_dir(directory)):
         if isinstance(card, WeightsError):
             continue
         by_source = card.metrics_by_source
@@ -86,14 +87,21 @@ def stroke_results_table(directory: Path | None = None) -> str:
         minutes = card.training.get("seconds", 0) / 60
         trained = f"{epochs} epochs, {minutes:.0f} min, {card.training.get('device', '?')}"
         partner = card.fusion.get("image_model")
+        in_use = partner is not None and fusion_partner(partner, directory) == weights_path
+        app_note = ", the app's answer" if in_use else ""
         for title, key in (
-            (f"`{card.name}` (strokes alone)", "unipen_test"),
             (f"`{partner}` (picture alone)", "image_unipen_test"),
-            (f"`{partner}` + `{card.name}` (fused)", "fused_unipen_test"),
+            (f"`{card.name}` (strokes alone)", "unipen_test"),
+            (
+                f"`{partner}` + `{card.name}` (fused{app_note})",
+                "fused_unipen_test",
+            ),
         ):
             metrics = by_source.get(key)
-            if not metrics:
+            if not metrics or (key == "image_unipen_test" and partner in pictures_shown):
                 continue
+            if key == "image_unipen_test":
+                pictures_shown.add(partner)
             looks = metrics.get("lookalikes", {})
             confusions = ", ".join(f"{k} {v['read_as_digit']}/{v['written']}" for k, v in looks.items()) or "–"
             rows.append(
