@@ -167,3 +167,21 @@ def test_line_metrics_find_two_heights_only_where_there_are_two() -> None:
     assert small_letter_chance(two[4].astype(float), "O", metrics) > 0.9  # the o is small
     one = np.array([[0, 0, 50, 100], [60, 2, 100, 100], [110, 1, 150, 99]])
     assert line_metrics(one.astype(float), ["C", "O", "S"]).small_height == 0  # one height: capitals or not?
+
+
+def test_read_reports_bad_inputs_in_one_line_each(
+    fused_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml.cli import main as cli
+
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    (tmp_path / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    Image.new("L", (64, 32), 255).save(tmp_path / "blank.png")
+    (tmp_path / "nan.json").write_text('{"strokes": [[[1, 2], [NaN, 3]]]}')
+    code = cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "corrupt.png"), str(tmp_path / "blank.png")])
+    assert code == 1
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert "error" in first and "\n" not in first["error"]
+    assert second["error"].startswith("blank")
+    assert cli(["read", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path / "nan.json")]) == 1
+    assert "error" in json.loads(capsys.readouterr().out)
