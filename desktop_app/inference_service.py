@@ -108,6 +108,8 @@ class LineReading:
     line: Any = None
     from_strokes: bool = False  # boxes are in canvas coordinates; else in the picture's (line.size)
     scale: float = 1.0  # a rendered drawing's pixels per canvas pixel
+    opened: bool = False  # read from the opened picture itself: boxes in its pixels
+    strokes: Any = None  # the strokes it was read from (ml.runtime.strokes.Strokes)
     error: str = ""
     request_id: int = 0
 
@@ -170,6 +172,8 @@ class ReadText:
     strokes: Any  # ml.runtime.strokes.Strokes of the drawing, or None: read the picture
     image: Any
     scale: float = 1.0  # pixels of ``image`` per canvas pixel, when it is the rendered drawing
+    opened: bool = False  # ``image`` is the opened picture
+    top_k: int = 5
 
 
 @dataclass(frozen=True)
@@ -439,10 +443,13 @@ class InferenceService(QObject):
         self._submit(job, PRIORITY_EXPLAIN, self._answers_need_torch())
         return request_id
 
-    def read_text(self, model: str, strokes: Any, image: Any, scale: float = 1.0) -> int:
+    def read_text(
+        self, model: str, strokes: Any, image: Any, scale: float = 1.0, opened: bool = False, top_k: int = 5
+    ) -> int:
         """Queue reading a written line: from its ``strokes`` when given, else from ``image``."""
         request_id = self._new_id("read")
-        self._submit(ReadText(request_id, model, strokes, image, scale), needs_torch=self._answers_need_torch())
+        job = ReadText(request_id, model, strokes, image, scale, opened, top_k)
+        self._submit(job, needs_torch=self._answers_need_torch())
         return request_id
 
     def start_batch(self, model: str, paths: list[Path], top_k: int = 5) -> int:
@@ -566,7 +573,10 @@ class InferenceService(QObject):
         rows = []
         for name in job.models:
             runs = [(name, "image")]
-            fused = self._fused(name) if job.strokes is not None else None
+            try:
+                fused = self._fused(name) if job.strokes is not None else None
+            except Exception:  # the model itself cannot load: its row says why (below)
+                fused = None
             if fused is not None:  # its stroke model and the fused answer, each a row of its own
                 runs += [(f"{fused.strokes.card.name} (pen strokes)", "strokes"), (f"{name} + pen strokes", "best")]
             for shown, how in runs:
@@ -604,8 +614,13 @@ class InferenceService(QObject):
 
         try:
             reader = self._line_reader(job.model)
-            line = reader.read_strokes(job.strokes) if job.strokes is not None else reader.read_image(job.image)
-            reading = LineReading(job.model, line, job.strokes is not None, job.scale, request_id=job.request_id)
+            if job.strokes is not None:
+                line = reader.read_strokes(job.strokes, job.top_k)
+            else:
+                line = reader.read_image(job.image, job.top_k)
+            reading = LineReading(
+                job.model, line, job.strokes is not None, job.scale, job.opened, job.strokes, request_id=job.request_id
+            )
         except Exception as error:  # a line that cannot be read says why; the app goes on
             reading = LineReading(job.model, error=read_error(error), request_id=job.request_id)
         self.line_read.emit(job.request_id, reading)

@@ -74,13 +74,17 @@ class MainWindow(QMainWindow):
         self._current_input: Any = None  # what the last recognition was asked about
         self._current_strokes: Any = None  # its pen strokes (ml.runtime.strokes.Strokes), when it was drawn
         self._current_model_input: np.ndarray | None = None
+        self._current_label: str | None = None  # the answer shown for it
         self._request_started: dict[int, float] = {}
         self._batch_id = 0
         self._fallback_notice = ""  # why the model in use is not the one asked for, until it is ready
         self._compare_models: list[str] = []
         self.text_mode = False
         self._line: LineReading | None = None  # text mode: the last line read
-        self._corrections: dict[tuple[int, ...] | tuple[float, ...], str] = {}  # a character's strokes -> typed
+        self._corrections: dict[tuple[int, ...], str] = {}  # a character's canvas strokes -> picked or typed
+        self._picture_corrections: dict[int, str] = {}  # a read picture's character -> picked or typed
+        self._line_strokes: list[Any] = []  # the canvas strokes the shown line was read from
+        self._read_strokes: dict[int, list[Any]] = {}  # the same, per read request
         self.setWindowTitle("GlyphPad")
         self.setAcceptDrops(True)
         self._build_widgets()
@@ -259,7 +263,7 @@ class MainWindow(QMainWindow):
         service.explained.connect(self._on_explained)
         service.compared.connect(self._on_compared)
         service.line_read.connect(self._on_line_read)
-        self.canvas.resized.connect(self.recognize_canvas)
+        self.canvas.resized.connect(self._on_canvas_resized)
         self.text_panel.character_chosen.connect(self.correct_character)
         self.text_panel.add_line_requested.connect(self.add_line_to_text)
         self.text_panel.copy_requested.connect(self.copy_text)
@@ -444,6 +448,9 @@ class MainWindow(QMainWindow):
         self._submit(self.canvas.recognition_input(), self.canvas.recognition_strokes())
 
     def _submit(self, image: Any, strokes: Any = None) -> None:
+        if self.text_mode:  # an opened, pasted or dropped picture is read as a line too
+            self._read_canvas()
+            return
         # Before the model list has arrived the model in use is already loading (create_window): ask it.
         listed_without_it = bool(self.models) and self.preferences.model not in self.models
         if not self.preferences.model or listed_without_it:
@@ -465,6 +472,7 @@ class MainWindow(QMainWindow):
             self.predictions.show_blank(("Nothing to recognize: " if result.blank else "") + result.error)
         else:
             self._current_model_input = result.model_input
+            self._current_label = result.top[0][0] if result.top else None
             self.predictions.show_result(
                 result.top, result.model_input, result.latency_ms, result.notes, result.inputs_used
             )
@@ -484,9 +492,9 @@ class MainWindow(QMainWindow):
         if not self.service.runtime_loaded:  # the request waits for torch; say so instead of showing nothing
             self.explain_view.show_error("Loading PyTorch for Grad-CAM and the activation maps…")
             self.service.load_runtime()
-        self.service.explain(
-            self.preferences.model, self._current_model_input, self.explain_view.chosen_class(), self._current_strokes
-        )
+        # "predicted class" means the answer the window shows: the fused one when the strokes were read.
+        label = self.explain_view.chosen_class() or self._current_label
+        self.service.explain(self.preferences.model, self._current_model_input, label, self._current_strokes)
 
     def _on_explained(self, request_id: int, explanation: Explanation) -> None:
         if not self.service.is_latest("explain", request_id) or self._current_model_input is None:
@@ -527,22 +535,32 @@ class MainWindow(QMainWindow):
             else "Draw one character. Recognition runs when you lift the pen."
         )
         self._line = None
+        self._corrections.clear()
         self.canvas.set_overlay([])
         self.text_panel.set_line([], [])
         self.recognize_canvas()
 
+    def _on_canvas_resized(self) -> None:
+        if self.text_mode:  # the drawing was scaled with the pad: its boxes with it
+            self._read_canvas()
+
     def _read_canvas(self) -> None:
         if self.canvas.is_blank() or not self.preferences.model:
             self._line = None
+            self._corrections.clear()
             self.canvas.set_overlay([])
             self.text_panel.set_line([], [])
             return
         strokes = self.canvas.recognition_strokes()
         image = None if strokes is not None else self.canvas.recognition_input()
-        scale = 1.0
-        if image is not None and not isinstance(image, bytes | str | Path):
-            scale = self.canvas._recognition_scale()  # the rendered drawing: pixels per canvas pixel
-        self.service.read_text(self.preferences.model, strokes, image, scale)
+        opened = image is not None and image is self.canvas.opened_source
+        drawn = self.canvas.drawn_strokes() if strokes is not None else []
+        # A drawing that cannot be read from its strokes (erased, or over a picture) is read from its render.
+        scale = 1.0 if strokes is not None or opened else self.canvas.recognition_scale()
+        request_id = self.service.read_text(
+            self.preferences.model, strokes, image, scale, opened, self.preferences.top_k
+        )
+        self._read_strokes[request_id] = drawn
 
     def _on_line_read(self, request_id: int, reading: LineReading) -> None:
         if not self.service.is_latest("read", request_id) or not self.text_mode:
@@ -554,12 +572,30 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Could not read the line: {reading.error}", 8000)
             return
         self._line = reading
+        self._picture_corrections.clear()
+        self._line_strokes = self._read_strokes.pop(request_id, [])
+        self._read_strokes = {k: v for k, v in self._read_strokes.items() if k > request_id}
+        # A correction lives as long as the strokes it was made on.
+        alive = {id(stroke) for stroke in self._line_strokes}
+        self._corrections = {k: v for k, v in self._corrections.items() if not k or set(k) <= alive}
         self._show_line()
 
-    def _character_key(self, index: int) -> tuple[int, ...] | tuple[float, ...]:
+    def _character_key(self, index: int) -> tuple[int, ...]:
+        """What a correction is remembered by: the canvas's own strokes of the character (they keep their
+        identity when the pad is resized, and new ink is new strokes); empty for a picture's characters,
+        which are not remembered across reads."""
         assert self._line is not None
         character = self._line.line.characters[index]
-        return tuple(character.strokes) if self._line.from_strokes else tuple(round(v) for v in character.box)
+        if not self._line.from_strokes:
+            return ()
+        return tuple(id(self._line_strokes[k]) for k in character.strokes if k < len(self._line_strokes))
+
+    def _shown_character(self, index: int) -> str:
+        """The character as read, or as the person corrected it."""
+        assert self._line is not None
+        key = self._character_key(index)
+        read = self._line.line.characters[index].text
+        return self._corrections.get(key, read) if key else self._picture_corrections.get(index, read)
 
     def line_text(self) -> str:
         """The line as shown: what was read, with the person's corrections."""
@@ -567,24 +603,22 @@ class MainWindow(QMainWindow):
             return ""
         out = []
         for i, character in enumerate(self._line.line.characters):
-            out.append(
-                (" " if character.space_before else "") + self._corrections.get(self._character_key(i), character.text)
-            )
+            out.append((" " if character.space_before else "") + self._shown_character(i))
         return "".join(out)
 
     def _show_line(self) -> None:
         assert self._line is not None
         reading = self._line
         characters, alternatives, boxes = [], [], []
-        frame = None if reading.from_strokes else self.canvas.displayed_image_rect()
+        frame = self.canvas.displayed_image_rect() if reading.opened else None
         for i, character in enumerate(reading.line.characters):
-            shown = self._corrections.get(self._character_key(i), character.text)
+            shown = self._shown_character(i)
             characters.append((shown, character.space_before))
             alternatives.append([(s.label, s.prob) for s in character.top])
             x0, y0, x1, y1 = character.box
             if reading.from_strokes:
                 box = QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(-4, -4, 4, 4)
-            elif frame is not None and reading.line.size:  # an opened picture, shown fitted in the pad
+            elif frame is not None and reading.line.size:  # the opened picture itself, shown fitted in the pad
                 fx, fy = frame.width() / reading.line.size[0], frame.height() / reading.line.size[1]
                 box = QRectF(frame.x() + x0 * fx, frame.y() + y0 * fy, (x1 - x0) * fx, (y1 - y0) * fy)
             else:  # the drawing rendered for reading: back to canvas pixels
@@ -598,7 +632,11 @@ class MainWindow(QMainWindow):
     def correct_character(self, index: int, char: str) -> None:
         if self._line is None or not 0 <= index < len(self._line.line.characters):
             return
-        self._corrections[self._character_key(index)] = char
+        key = self._character_key(index)
+        if key:
+            self._corrections[key] = char
+        else:  # a picture's character: corrected until the next read
+            self._picture_corrections[index] = char
         self._show_line()
 
     def copy_text(self) -> None:
@@ -620,7 +658,7 @@ class MainWindow(QMainWindow):
             return
         if self._line is None or not self._line.from_strokes or not self._line.line.characters:
             return
-        last = max(self._line.line.characters, key=lambda c: c.box[2])
+        last = max(self._line.line.characters, key=lambda c: max(c.strokes, default=-1))  # the one written last
         self.canvas.remove_drawn_strokes(set(last.strokes))
 
     def add_line_to_text(self) -> None:

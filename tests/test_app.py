@@ -606,3 +606,33 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
     assert window.text_panel.text_box.toPlainText() == "HTA" and window.canvas.is_blank()
     window.set_text_mode(False)
     assert window.predictions.isVisible() and not window.text_panel.isVisible()
+
+
+def test_text_mode_reads_an_opened_photo_and_forgets_corrections_with_the_ink(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    window.set_text_mode(True)
+    _mouse_write(window.canvas, "T1")
+    qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 2, timeout=TIMEOUT_MS)
+    window.correct_character(0, "Z")
+    assert window.line_text().startswith("Z")
+    window.canvas.clear()
+    _mouse_write(window.canvas, "1T")  # new ink: the correction must not follow the position
+    qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 2, timeout=TIMEOUT_MS)
+    window.service.wait_idle()
+    qtbot.wait(50)
+    assert not window.line_text().startswith("Z")
+    picture = np.full((120, 400), 255, dtype=np.uint8)
+    picture[20:100, 40:52] = 0  # a bar
+    picture[20:100, 200:280] = 0  # a block, well apart
+    path = tmp_path / "line.png"
+    Image.fromarray(picture).save(path)
+    read: list = []
+    window.service.line_read.connect(lambda _id, reading: read.append(reading))
+    window.open_image(path)
+    qtbot.waitUntil(lambda: any(r.opened for r in read), timeout=TIMEOUT_MS)
+    opened = next(r for r in read if r.opened)
+    assert not opened.error and len(opened.line.characters) == 2
+    qtbot.waitUntil(lambda: len(window.canvas._overlay) == 2, timeout=TIMEOUT_MS)
+    frame = window.canvas.displayed_image_rect()
+    assert frame is not None and all(frame.adjusted(-1, -1, 1, 1).contains(box) for box, _ in window.canvas._overlay)

@@ -191,3 +191,16 @@ def test_evaluate_reports_image_strokes_and_fused_for_a_stroke_model(
     assert set(scores) == {"image", "strokes", "fused"}
     assert all(0 <= scores[k]["accuracy"] <= 1 and scores[k]["n"] > 0 for k in scores)
     assert set(scores["image"]["per_condition"]) == {"thin", "default", "thick"}
+
+
+def test_hostile_stroke_files_get_a_reason_not_a_traceback(tmp_path: Path) -> None:
+    huge_number = tmp_path / "huge.json"
+    huge_number.write_text('{"strokes": [[[1' + "0" * 400 + ", 2]]]}")
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"strokes": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    nan_time = tmp_path / "t.json"
+    nan_time.write_text('{"strokes": [[[1, 2], [3, 4]]], "t": [[0, NaN]]}')
+    for path in (huge_number, deep, nan_time):
+        with pytest.raises(StrokesError) as error:
+            read_strokes_file(path)
+        assert "\n" not in str(error.value)

@@ -233,6 +233,10 @@ class DrawingCanvas(QWidget):
         self._emit_history()
         self.update()
 
+    def drawn_strokes(self) -> list[Stroke]:
+        """The strokes with ink, in the order drawn: ``recognition_strokes`` holds their points."""
+        return [s for s in self._strokes if s.points and not s.eraser]
+
     def recognition_strokes(self) -> object:
         """The drawing as pen strokes (``ml.runtime.strokes.Strokes``, canvas pixels), for the stroke model;
         None when strokes alone are not what is seen: over an opened image, or after the eraser."""
@@ -274,7 +278,7 @@ class DrawingCanvas(QWidget):
                 self._scale_drawing(factor)
         self._invalidate_layers()
         super().resizeEvent(event)
-        if self._overlay:
+        if self._overlay or self._strokes or self._background_image is not None:
             self._overlay = []
             self.resized.emit()
 
@@ -376,6 +380,15 @@ class DrawingCanvas(QWidget):
         """Boxes (widget coordinates) around the characters found in text mode, each with its reading."""
         self._overlay = list(boxes)
         self.update()
+
+    @property
+    def opened_source(self) -> object:
+        """The opened image's bytes or pixels (None without one)."""
+        return self._opened_source
+
+    def recognition_scale(self) -> float:
+        """Pixels of the recognition render per canvas pixel."""
+        return self._recognition_scale()
 
     def displayed_image_rect(self) -> QRectF | None:
         """Where the opened image is shown (widget coordinates), or None without one."""

@@ -153,11 +153,13 @@ class PredictionPanel(QWidget):
         self.message.setVisible(bool(notes))
         read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
         self.latency.setText(f"read from the {read_from} · {latency_ms:.1f} ms")
-        self.latency.setToolTip(
-            "The image model and the stroke model answered together (fused)"
-            if len(inputs_used) > 1
-            else "Only the picture was read: an opened image, a model without a stroke model, or an erased drawing"
-        )
+        if len(inputs_used) > 1:
+            tip = "The image model and the stroke model answered together (fused)"
+        elif inputs_used == ("strokes",):
+            tip = "Only the pen strokes were read: the picture could not be"
+        else:
+            tip = "Only the picture was read: an opened image, a model without a stroke model, or an erased drawing"
+        self.latency.setToolTip(tip)
 
     def show_blank(self, message: str) -> None:
         self.headline.setText("—")

@@ -42,7 +42,7 @@ class TextPanel(QWidget):
         self.hint = QLabel("Write a word or a code, left to right, in print.")
         line_layout.addWidget(self.hint)
         self.add_button = QPushButton("Add to text")
-        self.add_button.setToolTip("Append this line to the text below and clear the pad (Enter)")
+        self.add_button.setToolTip("Append this line to the text below and clear the pad (Ctrl+Enter)")
         self.add_button.clicked.connect(self.add_line_requested)
         self.copy_button = QPushButton("Copy")
         self.copy_button.setToolTip("Copy this line's text (Ctrl+C)")

@@ -137,7 +137,7 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
             line = (
                 json.dumps(record)
                 if args.json
-                else f"{path}: " + ", ".join(f"{s.label} {100 * s.prob:.1f}%" for s in result.top)
+                else f"{shown}: " + ", ".join(f"{s.label} {100 * s.prob:.1f}%" for s in result.top)
             )
         else:
             failed += 1

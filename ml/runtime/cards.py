@@ -205,15 +205,17 @@ def stroke_models_dir(directory: Path | None = None) -> Path:
     return (directory or weights_dir()) / "strokes"
 
 
-def fusion_partner(image_model: str, directory: Path | None = None) -> Path | None:
-    """The stroke model fused with ``image_model``: of the valid ones whose card names it, the one whose
-    fusion reads the validation writers best (ties: by name); None if there is none."""
+def fusion_partner(image_model: str, directory: Path | None = None, image_sha256: str = "") -> Path | None:
+    """The stroke model fused with ``image_model``: of the valid ones whose card names it (and, given
+    ``image_sha256``, was fitted with those very weights: a retrained image model needs its fusion fitted
+    again), the one whose fusion reads the validation writers best (ties: by name); None if none."""
     candidates = []
     for weights_path, card in bundled_cards(stroke_models_dir(directory)):
         if (
             isinstance(card, ModelCard)
             and card.input_kind == "strokes"
             and card.fusion.get("image_model") == image_model
+            and (not image_sha256 or card.fusion.get("image_sha256", image_sha256) == image_sha256)
         ):
             accuracy = card.metrics_by_source.get("fused_unipen_val", {}).get("accuracy", 0.0)
             candidates.append((-float(accuracy), weights_path.name, weights_path))

@@ -83,7 +83,7 @@ class FusedRecognizer:
         cls, image: Recognizer, device: str = "auto", threads: int = INTERACTIVE_THREADS, directory: Path | None = None
     ) -> FusedRecognizer | None:
         """The fusion of ``image`` with its stroke model, if one was fitted for it; else None."""
-        partner = fusion_partner(image.card.name, directory)
+        partner = fusion_partner(image.card.name, directory, image.card.sha256)
         if partner is None:
             return None
         return cls(image, load_recognizer(partner, device, threads=threads))

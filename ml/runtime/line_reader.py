@@ -43,7 +43,8 @@ ASCENDERS = "BDFHKLT"  # letters whose small form is as tall as a capital: b d f
 SHAPE_DIFFERS = "ABDEFGHNQRT"  # small and capital forms differ in shape (a 62-class model can tell)
 CASE_MODEL = "byclass62"  # bundled model that knows case, used when present
 TWO_HEIGHTS = 1.3  # a line whose characters come in two heights this far apart has small letters and capitals
-MAX_READ_SIDE = 1200  # an opened picture is read at most this many pixels wide or tall
+MAX_READ_SIDE = 800  # an opened picture is read at most this many pixels wide or tall
+MAX_INK_PIXELS = 60_000  # more ink than this (at that size) is not one written line
 # Each character of a line is rendered this many pixels square (as if drawn at 60% of a smaller pad):
 # a third faster than the pad's 128 px, and the same answers within noise (600 UNIPEN validation
 # characters: 89.2% against 88.3% at 128 px, 98% of answers alike).
@@ -257,6 +258,11 @@ class LineReader:
         if peak < 0.12:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
         mask = ink > 0.5 * peak
+        if int(mask.sum()) > MAX_INK_PIXELS:  # a dark photo or a full page: not a line, and slow to split
+            raise ValueError(
+                f"{100 * mask.mean():.0f}% of the picture is ink: crop it to the written line "
+                "(dark writing on light paper)"
+            )
         parts, pieces = split_ink(mask)
         pictures, kept = [], []
         for part in parts:

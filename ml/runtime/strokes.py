@@ -41,7 +41,7 @@ _POSITION_SCALE = 2.0  # the box's longer side spans [-1, 1]
 _MOVE_SCALE = (
     STROKE_POINTS / 4.0
 )  # a move along a one-stroke character is about 1/64 of its ink: about 1/4 after scaling
-MAX_STROKE_FILE_BYTES = 10 * 1024 * 1024
+MAX_STROKE_FILE_BYTES = 10 * 2**20
 MAX_STROKE_POINTS = 200_000  # more points than any drawing: a file with more is not a character
 
 
@@ -63,19 +63,6 @@ class Strokes:
     strokes: tuple[np.ndarray, ...]  # each n x 2 float64
     times: tuple[np.ndarray, ...] | None = None
     pressures: tuple[np.ndarray, ...] | None = None
-
-    @staticmethod
-    def from_arrays(strokes: Sequence[Any]) -> Strokes:
-        """Strokes from arrays or nested lists of (x, y) points (extra columns, such as pressure, ignored)."""
-        out = []
-        for k, stroke in enumerate(strokes):
-            array = np.asarray(stroke, dtype=np.float64)
-            if array.size == 0:
-                continue
-            if array.ndim != 2 or array.shape[1] < 2:
-                raise StrokesError(f"stroke {k + 1} is not a list of [x, y] points")
-            out.append(array[:, :2])
-        return Strokes(tuple(out))
 
     @property
     def point_count(self) -> int:
@@ -123,7 +110,10 @@ def parse_strokes(data: Any) -> Strokes:
         for k, (per_point, stroke) in enumerate(zip(values, strokes, strict=True)):
             if not isinstance(per_point, list) or len(per_point) != len(stroke) or not all(map(_is_number, per_point)):
                 raise StrokesError(f'"{key}" of stroke {k + 1} must hold one number per point ({len(stroke)})')
-            arrays.append(np.asarray(per_point, dtype=np.float64))
+            array = np.asarray(per_point, dtype=np.float64)
+            if not np.all(np.isfinite(array)):
+                raise StrokesError(f'"{key}" of stroke {k + 1} has a value that is not a finite number')
+            arrays.append(array)
         extras[key] = tuple(arrays)
     kept = [i for i, s in enumerate(strokes) if len(s)]
     return Strokes(
@@ -139,7 +129,7 @@ def read_strokes_file(path: str | Path) -> Strokes:
     size = path.stat().st_size
     if size > MAX_STROKE_FILE_BYTES:
         raise StrokesError(
-            f"{size / 1e6:.0f} MB is too large for a stroke file (at most {MAX_STROKE_FILE_BYTES // 10**6} MB)"
+            f"{size / 2**20:.1f} MiB is too large for a stroke file (at most {MAX_STROKE_FILE_BYTES / 2**20:.0f} MiB)"
         )
     try:
         data = json.loads(path.read_bytes())
@@ -147,7 +137,12 @@ def read_strokes_file(path: str | Path) -> Strokes:
         raise StrokesError("not a text file") from None
     except json.JSONDecodeError as error:
         raise StrokesError(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
-    return parse_strokes(data)
+    except RecursionError:
+        raise StrokesError("not valid stroke JSON: lists nested too deeply") from None
+    try:
+        return parse_strokes(data)
+    except (OverflowError, RecursionError) as error:  # a number too large for a float, lists nested too deeply
+        raise StrokesError(f"not valid stroke JSON ({type(error).__name__})") from None
 
 
 def _is_number(value: Any) -> bool:
