@@ -35,7 +35,7 @@ class StrokeSaliencyView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(28 * 3, 28 * 3)
+        self.setMinimumSize(28, 28)  # shares the row with the Grad-CAM map; the window's minimum stays 800 wide
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setToolTip("Stroke-model saliency: yellow pieces of the pen's path drove the answer most")
         self._saliency: object = None

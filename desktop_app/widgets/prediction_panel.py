@@ -63,7 +63,7 @@ class ConfidenceBar(QWidget):
         painter.end()
 
 
-INPUT_NAMES = {"image": "picture", "strokes": "pen strokes"}
+INPUT_NAMES = {"image": "picture", "strokes": "strokes"}
 
 
 class PredictionPanel(QWidget):
@@ -100,6 +100,7 @@ class PredictionPanel(QWidget):
         layout.addWidget(answers)
         self.latency = QLabel("")
         self.latency.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.latency.setWordWrap(True)  # never widens the panel (the window stays 800 px wide at least)
         layout.addWidget(self.latency)
         layout.addStretch(1)
         self.set_top_k(top_k)
@@ -152,7 +153,7 @@ class PredictionPanel(QWidget):
         self.message.setText("; ".join(notes))
         self.message.setVisible(bool(notes))
         read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
-        self.latency.setText(f"read from the {read_from} · {latency_ms:.1f} ms")
+        self.latency.setText(f"{read_from} · {latency_ms:.1f} ms")
         if len(inputs_used) > 1:
             tip = "The image model and the stroke model answered together (fused)"
         elif inputs_used == ("strokes",):
