@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -204,3 +205,18 @@ def test_hostile_stroke_files_get_a_reason_not_a_traceback(tmp_path: Path) -> No
         with pytest.raises(StrokesError) as error:
             read_strokes_file(path)
         assert "\n" not in str(error.value)
+
+
+def test_a_fusion_fitted_for_other_image_weights_is_not_used(fused_weights: Path, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from ml.runtime.cards import fusion_partner, read_card, write_card
+
+    folder = tmp_path / "weights"
+    shutil.copytree(fused_weights, folder)
+    image_sha = read_card(folder / "cnn_tiny.json").sha256
+    assert fusion_partner("cnn_tiny", folder, image_sha) is not None
+    card_path = folder / "strokes" / "strokes_tiny.json"
+    card = read_card(card_path)
+    write_card(replace(card, fusion={**card.fusion, "image_sha256": "0" * 64}), card_path)
+    assert fusion_partner("cnn_tiny", folder, image_sha) is None  # cnn_tiny was retrained since the fit
