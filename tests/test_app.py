@@ -69,10 +69,8 @@ def window(qtbot, weights_env: Path, tmp_path: Path) -> Iterator[MainWindow]:  #
     assert not win.service.worker_running, "the worker thread was left running"
 
 
-def _mouse_draw(canvas, char: str) -> None:  # type: ignore[no-untyped-def]
-    """Draw ``char`` with simulated mouse strokes (press, moves, release) on the real canvas."""
-    size = min(canvas.width(), canvas.height()) * 0.7
-    left, top = (canvas.width() - size) / 2, (canvas.height() - size) / 2
+def _mouse_char(canvas, char: str, left: float, top: float, size: float) -> None:  # type: ignore[no-untyped-def]
+    """Draw ``char`` in a ``size`` square at (left, top) with simulated mouse strokes (press, moves, release)."""
     for stroke in GLYPHS[char]:
         points = [QPoint(int(left + x * size), int(top + y * size)) for x, y in stroke]
         QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
@@ -80,6 +78,12 @@ def _mouse_draw(canvas, char: str) -> None:  # type: ignore[no-untyped-def]
             for t in np.linspace(0, 1, 8)[1:]:
                 QTest.mouseMove(canvas, QPoint(int(a.x() + (b.x() - a.x()) * t), int(a.y() + (b.y() - a.y()) * t)))
         QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+
+
+def _mouse_draw(canvas, char: str) -> None:  # type: ignore[no-untyped-def]
+    """Draw ``char`` in the middle of the real canvas."""
+    size = min(canvas.width(), canvas.height()) * 0.7
+    _mouse_char(canvas, char, (canvas.width() - size) / 2, (canvas.height() - size) / 2, size)
 
 
 def _last_result(qtbot, window: MainWindow, action) -> Recognition:  # type: ignore[no-untyped-def]
@@ -571,14 +575,7 @@ def _mouse_write(canvas, text: str) -> None:  # type: ignore[no-untyped-def]
     size = min(canvas.height() * 0.5, canvas.width() / (len(text) * 1.5))
     top = (canvas.height() - size) / 2
     for position, char in enumerate(text):
-        left = size * 0.4 + position * size * 1.4
-        for stroke in GLYPHS[char]:
-            points = [QPoint(int(left + x * size), int(top + y * size)) for x, y in stroke]
-            QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
-            for a, b in itertools.pairwise(points):
-                for t in np.linspace(0, 1, 8)[1:]:
-                    QTest.mouseMove(canvas, QPoint(int(a.x() + (b.x() - a.x()) * t), int(a.y() + (b.y() - a.y()) * t)))
-            QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+        _mouse_char(canvas, char, size * 0.4 + position * size * 1.4, top, size)
 
 
 def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept(

@@ -82,24 +82,18 @@ def run(argv: list[str]) -> int:
     return 1 if failed else 0
 
 
-def _stroke_files(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
-    files, problems = [], []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append((path, "no such file or folder"))
-    return files, problems
-
-
 def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
     from ml.runtime.fusion import FusedRecognizer
     from ml.runtime.image_files import display_path
     from ml.runtime.recognizer import Prediction
     from ml.runtime.render import render_drawing
-    from ml.runtime.strokes import BlankStrokesError, StrokesError, normalize_strokes, read_strokes_file
+    from ml.runtime.strokes import (
+        BlankStrokesError,
+        StrokesError,
+        find_stroke_files,
+        normalize_strokes,
+        read_strokes_file,
+    )
 
     fused = None
     if recognizer.card.input_kind == "image":
@@ -107,7 +101,7 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
             fused = FusedRecognizer.for_image_model(recognizer, args.device)
         except (WeightsError, DeviceError) as error:
             return fail("predict", f"the stroke model of {recognizer.card.name} cannot be used: {error}")
-    files, problems = _stroke_files(args.paths)
+    files, problems = find_stroke_files(args.paths)
     failed = 0
     for path, reason in [*problems, *((f, None) for f in files)]:
         result: Any

@@ -32,19 +32,12 @@ def get_args_parser() -> argparse.ArgumentParser:
 
 def _inputs(paths: list[Path], strokes: bool) -> tuple[list[Path], list[tuple[Path, str]]]:
     from ml.runtime.image_files import find_image_files
+    from ml.runtime.strokes import find_stroke_files
 
-    if not strokes:
-        found = find_image_files(paths)
-        return found.images, list(found.problems)
-    files, problems = [], []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append((path, "no such file or folder"))
-    return files, problems
+    if strokes:
+        return find_stroke_files(paths)
+    found = find_image_files(paths)
+    return found.images, list(found.problems)
 
 
 def run(argv: list[str]) -> int:

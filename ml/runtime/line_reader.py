@@ -280,7 +280,10 @@ class LineReader:
             box = tuple(v / scale for v in part.box)
             body = tuple(v / scale for v in part.body_box)
             kept.append(CharacterPart(box, part.strokes, part.space_before, part.marks, body))
-        return replace(self._read(kept, pictures, [None] * len(pictures), top_k, start), size=size)
+        if not kept:
+            return ReadLine((), (time.perf_counter() - start) * 1000, size)
+        probabilities = self.image.predict_inputs(np.stack(pictures))  # a picture has no strokes to fuse
+        return replace(self._finish(kept, probabilities, pictures, top_k, start), size=size)
 
     def _prepared(self, group: list[np.ndarray]) -> tuple[np.ndarray | None, np.ndarray | None]:
         """A character's picture and stroke sequence (None: unreadable), remembered by its points: a line
@@ -301,10 +304,6 @@ class LineReader:
             self._prepared_cache.popitem(last=False)
         return picture, sequence
 
-    def _probabilities(self, pictures: Sequence[np.ndarray], sequences: Sequence[np.ndarray | None]) -> np.ndarray:
-        """Each character's probabilities from its picture, fused with its strokes' where it has them."""
-        return self._fused(self.image.predict_inputs(np.stack(pictures)), sequences)
-
     def _fused(self, probabilities: np.ndarray, sequences: Sequence[np.ndarray | None]) -> np.ndarray:
         """The pictures' probabilities fused with the strokes' where there are strokes."""
         probabilities = probabilities.copy()
@@ -316,18 +315,6 @@ class LineReader:
                 probabilities[with_strokes], stroke_probs, self.fused.weights
             )
         return probabilities
-
-    def _read(
-        self,
-        parts: list[CharacterPart],
-        pictures: list[np.ndarray],
-        sequences: list[np.ndarray | None],
-        top_k: int,
-        start: float,
-    ) -> ReadLine:
-        if not parts:
-            return ReadLine((), (time.perf_counter() - start) * 1000)
-        return self._finish(parts, self._probabilities(pictures, sequences), pictures, top_k, start)
 
     def _finish(
         self,

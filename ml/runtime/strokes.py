@@ -218,3 +218,18 @@ def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
         previous = points[-1:]
         row += int(count)
     return out
+
+
+def find_stroke_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Stroke JSON files among ``paths`` (folders searched recursively for ``*.json``), and the paths that
+    are neither file nor folder, each with its reason."""
+    files: list[Path] = []
+    problems: list[tuple[Path, str]] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append((path, "no such file or folder"))
+    return files, problems

@@ -319,6 +319,14 @@ def _selection_score(accuracies: dict[str, float]) -> float:
     return float(np.mean(list(accuracies.values())))
 
 
+def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    """Write a training checkpoint; a run killed while saving keeps its previous one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".ckpt.tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)
+
+
 def fit(
     config: TrainConfig,
     train: TrainingSet,
@@ -448,9 +456,8 @@ def fit(
         else:
             stale += 1
         if checkpoint_path is not None and world.is_main:
-            checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = checkpoint_path.with_suffix(".ckpt.tmp")
-            torch.save(
+            save_checkpoint(
+                checkpoint_path,
                 {
                     "model": model.state_dict(),
                     "optimizer": optimizer.state_dict(),
@@ -463,9 +470,7 @@ def fit(
                     "best_state": best_state,
                     "stale": stale,
                 },
-                tmp,
             )
-            tmp.replace(checkpoint_path)  # a run killed while saving keeps its previous checkpoint
         if after_epoch is not None:
             after_epoch(epoch, best_score)
         if config.patience and stale >= config.patience:

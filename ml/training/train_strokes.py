@@ -47,7 +47,7 @@ from ml.training.export import save_weights
 from ml.training.metrics import classification_metrics
 from ml.training.scoring import summary
 from ml.training.stroke_data import StrokeAugment, stroke_inputs
-from ml.training.train import _option
+from ml.training.train import _option, save_checkpoint
 
 STROKE_ARCHS = [name for name in list_models() if get_arch(name).family == "stroke"]
 
@@ -206,9 +206,8 @@ def main(config: StrokeTrainConfig) -> Path:
             if accuracy > best_score:
                 best_score = accuracy
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            out_dir.mkdir(parents=True, exist_ok=True)
-            tmp = checkpoint_path.with_suffix(".ckpt.tmp")
-            torch.save(
+            save_checkpoint(
+                checkpoint_path,
                 {
                     "model": model.state_dict(),
                     "optimizer": optimizer.state_dict(),
@@ -219,9 +218,7 @@ def main(config: StrokeTrainConfig) -> Path:
                     "best_score": best_score,
                     "best_state": best_state,
                 },
-                tmp,
             )
-            tmp.replace(checkpoint_path)  # a run killed while saving keeps its previous checkpoint
     if best_state is not None:
         model.load_state_dict(best_state)
 
