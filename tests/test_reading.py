@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ml.runtime.line_reader import LineMetrics, letters_or_digits, small_letter_chance
+from ml.runtime.line_reader import LineMetrics, letters_or_digits, small_letter_chance, word_case
 from ml.runtime.segmentation import split_ink, split_strokes
 from ml.runtime.synth import GLYPHS
 
@@ -100,6 +100,26 @@ def test_case_from_size_and_position_on_the_line() -> None:
     assert small_letter_chance(tall_c, "C", line) < 0.1
     assert small_letter_chance(hanging_g, "G", line) > 0.9
     assert small_letter_chance(standing_g, "G", line) < 0.1
+
+
+def small_chances(evidence: list[float | None]) -> list[float]:
+    """What word_case makes of a word's letters when each letter's own estimate is ``evidence``."""
+    return [
+        fixed + own * (e if e is not None else 0.5)
+        for (fixed, own), e in zip(word_case(evidence), evidence, strict=True)
+    ]
+
+
+def test_a_word_keeps_one_case() -> None:
+    # One letter that looks small among capitals (a short C in "TWAC") is a capital, and the reverse.
+    assert all(p < 0.5 for p in small_chances([0.2, 0.15, 0.25, 0.8]))
+    assert all(p > 0.5 for p in small_chances([0.85, 0.3, 0.9, 0.8, 0.9]))
+    # A capital first letter before small ones is a capitalized word; digits take no part.
+    capitalized = small_chances([0.1, 0.9, None, 0.85, 0.9])
+    assert capitalized[0] < 0.5 and all(p > 0.5 for i, p in enumerate(capitalized) if i in (1, 3, 4))
+    # With no evidence either way, small letters (the commonest words) win, but not with certainty.
+    assert 0.5 < small_chances([0.5, 0.5, 0.5])[1] < 0.95
+    assert word_case([None, None]) == [(0.0, 1.0), (0.0, 1.0)]  # digits only: nothing to decide
 
 
 def test_read_cli_gives_text_boxes_and_alternatives(
