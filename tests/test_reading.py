@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ml.runtime.line_reader import LineMetrics, letters_or_digits, small_letter_chance, word_case
+from ml.runtime.line_reader import LineMetrics, form_fit, letters_or_digits, read_case
 from ml.runtime.segmentation import split_ink, split_strokes
 from ml.runtime.synth import GLYPHS
 
@@ -90,36 +90,52 @@ def test_letters_or_digits_follow_the_line() -> None:
     assert digits[1].argmax() == 0  # among digits, the zero
 
 
-def test_case_from_size_and_position_on_the_line() -> None:
-    line = LineMetrics(baseline=100.0, tall=100.0, small_height=75.0, small_line=0.5)
-    small_c = np.array([0.0, 45.0, 50.0, 100.0])
-    tall_c = np.array([0.0, 0.0, 60.0, 100.0])
-    hanging_g = np.array([0.0, 45.0, 50.0, 140.0])
-    standing_g = np.array([0.0, 0.0, 60.0, 100.0])
-    assert small_letter_chance(small_c, "C", line) > 0.9
-    assert small_letter_chance(tall_c, "C", line) < 0.1
-    assert small_letter_chance(hanging_g, "G", line) > 0.9
-    assert small_letter_chance(standing_g, "G", line) < 0.1
+SHORT, TALL, HANGING = 0, 1, 2
 
 
-def small_chances(evidence: list[float | None]) -> list[float]:
-    """What word_case makes of a word's letters when each letter's own estimate is ``evidence``."""
-    return [
-        fixed + own * (e if e is not None else 0.5)
-        for (fixed, own), e in zip(word_case(evidence), evidence, strict=True)
-    ]
+def test_size_and_place_on_the_line_fit_the_forms() -> None:
+    line = LineMetrics(baseline=100.0, tall=100.0, small_height=75.0)
+    short_c = form_fit(np.array([0.0, 45.0, 50.0, 100.0]), line)
+    tall_c = form_fit(np.array([0.0, 0.0, 60.0, 100.0]), line)
+    hanging_g = form_fit(np.array([0.0, 45.0, 50.0, 140.0]), line)
+    assert short_c.argmax() == SHORT and tall_c.argmax() == TALL and hanging_g.argmax() == HANGING
+    assert short_c.max() < 0.9  # sizes vary: never certain
+    one_height = form_fit(np.array([0.0, 45.0, 50.0, 100.0]), LineMetrics(100.0, 55.0, 0.0))
+    assert one_height[SHORT] < one_height[TALL]  # a line of one height is likelier capitals
 
 
-def test_a_word_keeps_one_case() -> None:
-    # One letter that looks small among capitals (a short C in "TWAC") is a capital, and the reverse.
-    assert all(p < 0.5 for p in small_chances([0.2, 0.15, 0.25, 0.8]))
-    assert all(p > 0.5 for p in small_chances([0.85, 0.3, 0.9, 0.8, 0.9]))
-    # A capital first letter before small ones is a capitalized word; digits take no part.
-    capitalized = small_chances([0.1, 0.9, None, 0.85, 0.9])
-    assert capitalized[0] < 0.5 and all(p > 0.5 for i, p in enumerate(capitalized) if i in (1, 3, 4))
-    # With no evidence either way, small letters (the commonest words) win, but not with certainty.
-    assert 0.5 < small_chances([0.5, 0.5, 0.5])[1] < 0.95
-    assert word_case([None, None]) == [(0.0, 1.0), (0.0, 1.0)]  # digits only: nothing to decide
+def case_merged(rows: dict[str, float], labels: list[str]) -> np.ndarray:
+    out = np.full(len(labels), 1e-4)
+    for label, p in rows.items():
+        out[labels.index(label)] = p
+    return out / out.sum()
+
+
+LABELS = list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def read_word(rows: list[dict[str, float]], fits: list[int]) -> str:
+    """The best form of each character of one word whose sizes fit ``fits`` (SHORT, TALL, HANGING)."""
+    probabilities = np.stack([case_merged(r, LABELS) for r in rows])
+    fit = np.full((len(rows), 3), 0.15)
+    fit[np.arange(len(rows)), fits] = 0.7
+    forms, scores = read_case(probabilities, LABELS, fit, [list(range(len(rows)))])
+    assert np.allclose(scores.sum(1), 1.0)
+    return "".join(forms[int(k)] for k in scores.argmax(1))
+
+
+def test_a_word_keeps_one_case_and_sizes_tell_letters_apart() -> None:
+    # One short C among capitals stays a capital; one tall c among small letters stays small.
+    assert read_word([{"T": 1}, {"W": 1}, {"A": 1}, {"C": 1}], [TALL, TALL, TALL, SHORT]) == "TWAC"
+    assert read_word([{"S": 1}, {"U": 1}, {"N": 1}, {"C": 1}], [SHORT, SHORT, SHORT, TALL]) == "sunc"
+    # A capital first letter before small ones: a capitalized word.
+    assert read_word([{"S": 1}, {"U": 1}, {"N": 1}], [TALL, SHORT, SHORT]) == "Sun"
+    # Size settles what the shape leaves open: a short loop is an e, not an l; a hanging 9 is a g.
+    assert read_word([{"S": 1}, {"L": 0.6, "E": 0.4}, {"A": 1}], [SHORT, SHORT, SHORT]) == "sea"
+    assert read_word([{"L": 0.6, "E": 0.4}, {"A": 1}, {"T": 1}], [TALL, SHORT, TALL]) == "lat"
+    assert read_word([{"9": 0.6, "G": 0.4}, {"O": 1}], [HANGING, SHORT]) == "go"
+    # Digits have no case and take no part in the word's.
+    assert read_word([{"4": 1}, {"0": 0.6, "O": 0.4}, {"5": 1}], [TALL, TALL, TALL]) == "405"
 
 
 def test_read_cli_gives_text_boxes_and_alternatives(
@@ -184,7 +200,7 @@ def test_line_metrics_find_two_heights_only_where_there_are_two() -> None:
     two = np.array([[0, 0, 50, 100], [60, 50, 100, 100], [110, 2, 115, 100], [125, 1, 130, 100], [140, 48, 180, 100]])
     metrics = line_metrics(two.astype(float), ["H", "E", "L", "L", "O"])
     assert 50 < metrics.small_height < 98
-    assert small_letter_chance(two[4].astype(float), "O", metrics) > 0.9  # the o is small
+    assert form_fit(two[4].astype(float), metrics).argmax() == SHORT  # the o is small
     one = np.array([[0, 0, 50, 100], [60, 2, 100, 100], [110, 1, 150, 99]])
     assert line_metrics(one.astype(float), ["C", "O", "S"]).small_height == 0  # one height: capitals or not?
 
