@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ml.runtime.line_reader import LineMetrics, form_fit, letters_or_digits, read_case
+from ml.runtime.line_reader import FIT_LIMIT, LineMetrics, case_votes, form_fit, letters_or_digits, read_case
 from ml.runtime.segmentation import split_ink, split_strokes
 from ml.runtime.synth import GLYPHS
 
@@ -88,6 +88,8 @@ def test_letters_or_digits_follow_the_line() -> None:
         np.array([[0.0, 0.98, 0.0, 0.02], [0.49, 0.0, 0.51, 0.0], [0.97, 0.0, 0.0, 0.03]]), labels
     )
     assert digits[1].argmax() == 0  # among digits, the zero
+    alone = np.array([[0.49, 0.0, 0.51, 0.0]])
+    assert np.allclose(letters_or_digits(alone, labels), alone)  # a lone character has no neighbours to follow
 
 
 SHORT, TALL, HANGING = 0, 1, 2
@@ -99,9 +101,8 @@ def test_size_and_place_on_the_line_fit_the_forms() -> None:
     tall_c = form_fit(np.array([0.0, 0.0, 60.0, 100.0]), line)
     hanging_g = form_fit(np.array([0.0, 45.0, 50.0, 140.0]), line)
     assert short_c.argmax() == SHORT and tall_c.argmax() == TALL and hanging_g.argmax() == HANGING
-    assert short_c.max() < 0.9  # sizes vary: never certain
-    one_height = form_fit(np.array([0.0, 45.0, 50.0, 100.0]), LineMetrics(100.0, 55.0, 0.0))
-    assert one_height[SHORT] < one_height[TALL]  # a line of one height is likelier capitals
+    # Sizes vary: even a character half the line's height is not certainly short.
+    assert short_c[TALL] / short_c[SHORT] >= FIT_LIMIT / (1 - FIT_LIMIT) - 1e-9
 
 
 def case_merged(rows: dict[str, float], labels: list[str]) -> np.ndarray:
@@ -114,12 +115,18 @@ def case_merged(rows: dict[str, float], labels: list[str]) -> np.ndarray:
 LABELS = list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-def read_word(rows: list[dict[str, float]], fits: list[int]) -> str:
-    """The best form of each character of one word whose sizes fit ``fits`` (SHORT, TALL, HANGING)."""
-    probabilities = np.stack([case_merged(r, LABELS) for r in rows])
+def read_word(
+    rows: list[dict[str, float]],
+    fits: list[int],
+    labels: list[str] = LABELS,
+    words: list[list[int]] | None = None,
+    votes: np.ndarray | None = None,
+) -> str:
+    """The best form of each character of a line whose sizes fit ``fits`` (SHORT, TALL, HANGING)."""
+    probabilities = np.stack([case_merged(r, labels) for r in rows])
     fit = np.full((len(rows), 3), 0.15)
     fit[np.arange(len(rows)), fits] = 0.7
-    forms, scores = read_case(probabilities, LABELS, fit, [list(range(len(rows)))])
+    forms, scores = read_case(probabilities, labels, fit, words or [list(range(len(rows)))], votes)
     assert np.allclose(scores.sum(1), 1.0)
     return "".join(forms[int(k)] for k in scores.argmax(1))
 
@@ -134,8 +141,35 @@ def test_a_word_keeps_one_case_and_sizes_tell_letters_apart() -> None:
     assert read_word([{"S": 1}, {"L": 0.6, "E": 0.4}, {"A": 1}], [SHORT, SHORT, SHORT]) == "sea"
     assert read_word([{"L": 0.6, "E": 0.4}, {"A": 1}, {"T": 1}], [TALL, SHORT, TALL]) == "lat"
     assert read_word([{"9": 0.6, "G": 0.4}, {"O": 1}], [HANGING, SHORT]) == "go"
-    # Digits have no case and take no part in the word's.
-    assert read_word([{"4": 1}, {"0": 0.6, "O": 0.4}, {"5": 1}], [TALL, TALL, TALL]) == "405"
+    # Each word of a line has its own case; digits have none and do not hold a word's case back.
+    line = [{"T": 1}, {"W": 1}, {"S": 1}, {"U": 1}, {"N": 1}]
+    assert read_word(line, [TALL] * 3 + [SHORT] * 2, words=[[0, 1, 2], [3, 4]]) == "TWSun"
+    assert read_word([{"A": 1}, {"4": 1}, {"C": 1}, {"2": 1}], [TALL] * 4) == "A4C2"
+    assert read_word([{"4": 1}, {"A": 1}, {"B": 1}], [TALL, SHORT, TALL]) == "4ab"
+    # A label set with both cases of a letter takes part as it is: one short c among capitals is a C.
+    both = LABELS + [c.lower() for c in LABELS if c.isalpha()]
+    assert read_word([{"T": 1}, {"W": 1}, {"C": 0.5, "c": 0.5}], [TALL, TALL, SHORT], labels=both) == "TWC"
+
+
+def test_line_context_reads_a_capitalized_word_whose_first_letter_looked_like_a_digit() -> None:
+    rows = [{"0": 0.4, "O": 0.6}, {"N": 1}, {"E": 1}]
+    probabilities = letters_or_digits(np.stack([case_merged(r, LABELS) for r in rows]), LABELS)
+    fit = np.array([[0.15, 0.7, 0.15], [0.7, 0.15, 0.15], [0.7, 0.15, 0.15]])
+    forms, scores = read_case(probabilities, LABELS, fit, [[0, 1, 2]])
+    assert "".join(forms[int(k)] for k in scores.argmax(1)) == "One"
+
+
+def test_shape_votes_and_dots_say_the_case_of_merged_letters_only() -> None:
+    votes = case_votes(LABELS, ["A", "I", "7"], [0.99, None, None], [False, True, True])
+    forms = read_case(np.eye(len(LABELS))[[10]], LABELS, np.ones((1, 3)), [[0]])[0]
+    small_a, capital_a = forms.index("a"), forms.index("A")
+    assert votes[0, small_a] > votes[0, capital_a] and votes[0, small_a] < 2.0  # strong, never certain
+    assert votes[1, forms.index("i")] > votes[1, forms.index("I")]  # a dotted I is an i
+    assert votes[2, forms.index("7")] == 1.0  # a digit has no case, dot or not
+    # A shape vote outweighs a size that is not clear, and a label set without letters has nothing to vote on.
+    assert read_word([{"A": 1}], [SHORT], votes=votes[:1]) == "a"
+    digits = [str(d) for d in range(10)]
+    assert np.all(case_votes(digits, ["1"], [None], [True]) == 1.0)
 
 
 def test_read_cli_gives_text_boxes_and_alternatives(

@@ -5,10 +5,10 @@ Each character goes through the one recognition path: its picture (rendered from
 canvas renders, or cut from the opened image) through the image model, and its strokes, when there are
 strokes, through the stroke model, fused (:mod:`ml.runtime.fusion`). Then context, in three rules:
 
-1. **Letters or digits.** Characters of a line tend to stay letters or stay digits: the line's kinds are
-   decoded as the most likely sequence (Viterbi) with a ``STAY`` chance of keeping the neighbour's kind,
-   and every answer of the other kind is weighed down by that much. A confident 7 among letters stays a
-   7; an O that is half 0 among letters becomes the letter.
+1. **Letters or digits.** Characters of a line tend to stay letters or stay digits: a two-state chain
+   with a ``STAY`` chance of keeping the neighbour's kind says, from the rest of the line, how likely
+   each character is a letter or a digit (forward and backward passes), and its answers are weighed by
+   that. A confident 7 among letters stays a 7; an O that is half 0 among letters becomes the letter.
 2. **Letter case and size.** The 36-class models tell letters apart, not their case. The line's
    baseline and its heights (capitals, digits and b d f h k l t stand tall; a c e m n o r s u v w x z
    small are short; g j p q y small hang below the baseline) say how well each written form fits each
@@ -19,7 +19,8 @@ strokes, through the stroke model, fused (:mod:`ml.runtime.fusion`). Then contex
 3. **One case per word.** Printed words are written in small letters, Capitalized or in CAPITALS; a word
    whose case changes from letter to letter is rare. Each character's forms are weighed by the case
    that the patterns its neighbours make likely give them: one short c among capitals stays a capital.
-   Each character keeps its alternatives, both cases included.
+   (With a label set that keeps both cases of a letter, its labels take part as they are.) Each
+   character keeps its alternatives, both cases included.
 """
 
 from __future__ import annotations
@@ -60,9 +61,6 @@ MERGE_ODDS = 3.0  # two close neighbours become one character when that reads th
 STROKES_SAY = 0.5  # the weight of the stroke model's odds in that choice, beside the picture's
 # How often a printed word is written each way (rule 3): a prior, not fitted to the validation words.
 CASE_PATTERNS = {"small": 0.5, "capitalized": 0.2, "capitals": 0.25, "mixed": 0.05}
-CASE_EVIDENCE_LIMIT = (
-    0.1  # no letter's size alone is surer than this (0.02-0.2 tried on validation words: CER 16.8-15.8%)
-)
 
 
 @dataclass(frozen=True)
@@ -94,25 +92,35 @@ def _kind(label: str) -> int:
 
 
 def letters_or_digits(probabilities: np.ndarray, labels: Sequence[str]) -> np.ndarray:
-    """Rule 1: each row reweighed towards the line's decoded kinds (letters 0, digits 1)."""
+    """Rule 1: each row reweighed by what the rest of the line says of its kind (letter or digit).
+
+    A two-state chain (letters 0, digits 1) that keeps its kind with chance ``STAY`` from one character to
+    the next; each character's chance of being a letter or a digit is what its model says (the sum of
+    its labels of that kind). The forward and backward passes give, for each character, the chances of
+    each kind from its neighbours alone, and its labels are weighed by them: a confident 7 among letters
+    stays a 7, an O that is half 0 among letters becomes the letter, a lone character is left as it is.
+    """
     kinds = np.array([_kind(label) for label in labels])
     emission = np.stack([probabilities[:, kinds == k].sum(1) for k in (0, 1)], axis=1)
-    log_emit = np.log(np.maximum(emission, 1e-9))
-    log_move = np.log(np.array([[STAY, 1 - STAY], [1 - STAY, STAY]]))
+    emission = np.maximum(emission, 1e-9)
+    move = np.array([[STAY, 1 - STAY], [1 - STAY, STAY]])
     n = len(probabilities)
-    score = log_emit[0].copy()
-    back = np.zeros((n, 2), dtype=np.int64)
-    for i in range(1, n):
-        candidates = score[:, None] + log_move  # from kind (rows) to kind (columns)
-        back[i] = candidates.argmax(0)
-        score = candidates.max(0) + log_emit[i]
-    path = np.zeros(n, dtype=np.int64)
-    path[-1] = int(score.argmax())
-    for i in range(n - 1, 0, -1):
-        path[i - 1] = back[i, path[i]]
-    weights = np.where(kinds[None, :] == path[:, None], STAY, 1 - STAY)
-    out = probabilities * weights
-    out /= out.sum(1, keepdims=True)
+    before = np.full((n, 2), 0.5)  # the kind of character i from characters 0..i-1
+    after = np.ones((n, 2))  # how well characters i+1.. fit each kind of character i
+    forward = np.full(2, 0.5)
+    for i in range(n):
+        if i:
+            forward = forward @ move
+            before[i] = forward / forward.sum()
+        forward = before[i] * emission[i]
+        forward /= forward.sum()
+    for i in range(n - 2, -1, -1):
+        backward = move @ (emission[i + 1] * after[i + 1])
+        after[i] = backward / backward.sum()
+    context = before * after
+    context /= context.sum(1, keepdims=True)
+    out = probabilities * context[:, kinds]
+    out /= np.maximum(out.sum(1, keepdims=True), 1e-12)
     return out
 
 
@@ -159,6 +167,9 @@ ONE_HEIGHT_SHORT = 0.4  # a line of one height: how well its characters fit a sh
 # line's two heights are estimated from a few of them (0.1 to 0.4 tried on the validation words: CER
 # 14.4% to 12.7%, case-insensitive 10.2% to 9.5%).
 FIT_LIMIT = 0.3
+# A case model's vote, or a dot over an i or j, is never surer than this (the votes decide most of the
+# letters whose cases differ in shape: 0.01 to 0.2 tried on the validation words, CER 11.6% to 12.8%).
+VOTE_LIMIT = 0.05
 
 
 def form_fit(box: np.ndarray, line: LineMetrics) -> np.ndarray:
@@ -175,7 +186,7 @@ def form_fit(box: np.ndarray, line: LineMetrics) -> np.ndarray:
 
 
 SHORT, TALL, HANGING = 0, 1, 2
-PATTERNS = ("small", "capitalized", "capitals", "mixed")
+PATTERNS = tuple(CASE_PATTERNS)
 
 
 @dataclass(frozen=True)
@@ -198,13 +209,38 @@ def _forms(labels: tuple[str, ...]) -> _Forms:
             source += [k, k]
             shape += [low, TALL]
             small += [1, 0]
-        else:
+        else:  # a digit, or a letter the label set keeps in each case (a 62-class model's)
             form = (HANGING if label in "gjpqy" else TALL if label in "bdfhklt" else SHORT) if label.islower() else TALL
             text.append(label)
             source.append(k)
             shape.append(form)
-            small.append(-1)
-    return _Forms(tuple(text), np.array(source), np.array(shape), np.array(small))
+            small.append((1 if label.islower() else 0) if label.isalpha() else -1)
+    arrays = [np.array(values) for values in (source, shape, small)]
+    for array in arrays:
+        array.flags.writeable = False  # shared by every caller through the cache
+    return _Forms(tuple(text), *arrays)
+
+
+def case_votes(
+    labels: Sequence[str], best: Sequence[str], shape_says: Sequence[float | None], dotted: Sequence[bool]
+) -> np.ndarray:
+    """Per character and form (:func:`read_case`'s ``small_votes``): what the shapes say of the case of
+    letters the label set merges. ``shape_says``: for each character, a case model's chance that its best
+    letter is small (None: not asked); ``dotted``: it has a dot, so an I or J there is an i or j. A vote
+    is never surer than ``VOTE_LIMIT``."""
+    forms = _forms(tuple(labels))
+    out = np.ones((len(best), len(forms.labels)))
+    for i, (letter, says, dot) in enumerate(zip(best, shape_says, dotted, strict=True)):
+        for voted, chance in ((letter, says), *((c, 1 - VOTE_LIMIT) for c in "IJ" if dot)):
+            if chance is None or voted not in labels:
+                continue
+            of_letter = forms.source == labels.index(voted)
+            if np.count_nonzero(of_letter) != 2:  # not a merged letter: its case is its label's
+                continue
+            chance = min(max(chance, VOTE_LIMIT), 1 - VOTE_LIMIT)
+            out[i, of_letter & (forms.small == 1)] = 2 * chance
+            out[i, of_letter & (forms.small == 0)] = 2 * (1 - chance)
+    return out
 
 
 def read_case(
@@ -226,15 +262,14 @@ def read_case(
     forms = _forms(tuple(labels))
     n = len(probabilities)
     votes = np.ones((n, len(forms.labels))) if small_votes is None else small_votes
-    evidence = probabilities[:, forms.source] * fits[:, forms.shape] * votes  # n x forms
+    evidence = np.nan_to_num(probabilities[:, forms.source] * fits[:, forms.shape] * votes)  # n x forms
     out = np.zeros_like(evidence)
     prior = np.log(np.array([CASE_PATTERNS[k] for k in PATTERNS]))
     for word in words:
-        firsts = [i for i in word if forms.small[int(evidence[i].argmax())] >= 0]
-        first = firsts[0] if firsts else -1
         # The chance of each form's case at each position under each pattern (positions x patterns x forms):
-        # small, Capitalized (the first letter a capital), CAPITALS, mixed (even odds); 1 for forms without case.
-        small_chance = np.array([[1.0, 0.0 if i == first else 1.0, 0.0, 0.5] for i in word])[:, :, None]
+        # small, Capitalized (the first character a capital), CAPITALS, mixed (even odds); 1 for forms
+        # without case (digits).
+        small_chance = np.array([[1.0, 0.0 if j == 0 else 1.0, 0.0, 0.5] for j in range(len(word))])[:, :, None]
         case = np.where(forms.small == 1, small_chance, np.where(forms.small == 0, 1.0 - small_chance, 1.0))
         per_pattern = case * evidence[word][:, None, :]
         log_fit = np.log(np.maximum(per_pattern.sum(2), 1e-300))  # positions x patterns
@@ -461,15 +496,7 @@ class LineReader:
                     low, high = row[case_labels.index(letter.lower())], row[case_labels.index(letter)]
                     votes[i] = float(low / max(low + high, 1e-9))
         line = line_metrics(boxes, best)
-        forms = _forms(tuple(labels))
-        small_votes = np.ones((len(parts), len(forms.labels)))
-        for i, part in enumerate(parts):
-            for letter, chance in ((best[i], votes[i] if votes else None), *((c, 0.95) for c in "IJ" if part.marks)):
-                if chance is None or forms.small[forms.source == labels.index(letter)].min() < 0:
-                    continue
-                of_letter = forms.source == labels.index(letter)
-                small_votes[i, of_letter & (forms.small == 1)] = 2 * chance
-                small_votes[i, of_letter & (forms.small == 0)] = 2 * (1 - chance)
+        small_votes = case_votes(labels, best, votes or [None] * len(parts), [bool(p.marks) for p in parts])
         fits = np.stack([form_fit(box, line) for box in boxes])
         form_labels, scores = read_case(probabilities, labels, fits, _words(parts), small_votes)
         out = []
