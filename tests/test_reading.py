@@ -41,6 +41,28 @@ def test_strokes_split_into_characters_however_many_strokes_each_has() -> None:
     assert all(a[2] < b[0] for a, b in itertools.pairwise(boxes))  # left to right
 
 
+def _arch(x0: float, x1: float, bottom: float = 60.0) -> np.ndarray:
+    """A hump from the top of one leg to the foot of the next, as the pen draws an n's arch."""
+    t = np.linspace(0, np.pi, 12)
+    arc = np.column_stack([x0 + (x1 - x0) * (1 - np.cos(t)) / 2, (1 - np.sin(t)) * 12])
+    return np.vstack([arc, [[x1, bottom]]])
+
+
+def test_an_m_drawn_in_pieces_stays_one_character() -> None:
+    from ml.runtime.line_reader import LineReader
+    from ml.runtime.segmentation import starts_on_ink
+
+    # A stem, then each hump with the pen lifted between them; the second hump starts on the first's ink.
+    m = [np.array([[0.0, 12.0], [0.0, 60.0]]), _arch(0, 25), _arch(25, 50)]
+    apart = [np.array([[0.0, 12.0], [0.0, 60.0]]), _arch(0, 25), _arch(45, 70)]
+    parts = split_strokes(m)
+    assert len(parts) == 2 and starts_on_ink(parts, m, 0)  # the rules alone make an n and a 7 of it
+    assert not starts_on_ink(split_strokes(apart), apart, 0)
+    reader = LineReader.load(device="cpu")
+    line = reader.read_strokes(m)
+    assert len(line.characters) == 1 and line.text.lower() == "m"
+
+
 def test_a_dot_joins_its_stem_and_a_wide_gap_is_a_space() -> None:
     stem = np.array([[0.0, 40.0], [0.0, 100.0]])
     dot = np.array([[2.0, 15.0], [3.0, 16.0]])
@@ -149,6 +171,24 @@ def test_a_word_keeps_one_case_and_sizes_tell_letters_apart() -> None:
     # A label set with both cases of a letter takes part as it is: one short c among capitals is a C.
     both = LABELS + [c.lower() for c in LABELS if c.isalpha()]
     assert read_word([{"T": 1}, {"W": 1}, {"C": 0.5, "c": 0.5}], [TALL, TALL, SHORT], labels=both) == "TWC"
+
+
+def test_a_capital_as_tall_as_the_tall_small_letters_starts_a_capitalized_word() -> None:
+    from ml.runtime.line_reader import line_metrics
+
+    # "Cab" and "Sun" as people write them: the capital as tall as a b, the rest at x-height, on one
+    # baseline; a case model says the a, b and n are small by their shapes, and cannot tell c, s or u.
+    cab = [[0, 0, 50, 100], [60, 40, 100, 100], [110, 0, 150, 100]]
+    sun = [[0, 0, 50, 100], [60, 40, 100, 100], [110, 40, 150, 100]]
+    for text, boxes, shape_says in (("Cab", cab, [None, 0.95, 0.95]), ("Sun", sun, [None, None, 0.95])):
+        best = list(text.upper())
+        box_array = np.array(boxes, dtype=float)
+        line = line_metrics(box_array, best)
+        fits = np.stack([form_fit(box, line) for box in box_array])
+        votes = case_votes(LABELS, best, shape_says, [False] * len(best))
+        probabilities = np.stack([case_merged({c: 1.0}, LABELS) for c in best])
+        forms, scores = read_case(probabilities, LABELS, fits, [list(range(len(best)))], votes)
+        assert "".join(forms[int(k)] for k in scores.argmax(1)) == text
 
 
 def test_line_context_reads_a_capitalized_word_whose_first_letter_looked_like_a_digit() -> None:

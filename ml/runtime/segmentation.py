@@ -281,6 +281,18 @@ def close_pairs(parts: Sequence[CharacterPart], strokes: Sequence[np.ndarray]) -
     return out
 
 
+def starts_on_ink(parts: Sequence[CharacterPart], strokes: Sequence[np.ndarray], i: int) -> bool:
+    """Whether part ``i + 1``'s first stroke begins on the ink of part ``i`` (the pen put down where it
+    had just written: the second hump of an m drawn in pieces), which makes the two likelier one."""
+    height = _line_height(np.array([p.box for p in parts]))
+    reach = TOUCH_REACH * height
+    first = strokes[min(parts[i + 1].strokes)]
+    if not len(first):
+        return False
+    ink = np.vstack([_dense(strokes[k], reach) for k in parts[i].strokes])
+    return bool(np.sqrt(((ink - first[0]) ** 2).sum(1)).min() <= reach)
+
+
 def merge_parts(a: CharacterPart, b: CharacterPart) -> CharacterPart:
     box = (min(a.box[0], b.box[0]), min(a.box[1], b.box[1]), max(a.box[2], b.box[2]), max(a.box[3], b.box[3]))
     body = (
