@@ -162,6 +162,8 @@ class MainWindow(QMainWindow):
         self.copy_text_action = self._action("&Copy Text", QKeySequence.StandardKey.Copy, self.copy_text)
         self.remove_last_action = self._action("Remove &Last Character", "Backspace", self.remove_last_character)
         self.add_line_action = self._action("&Add Line to Text", "Ctrl+Return", self.add_line_to_text)
+        # The keypad's Enter is another key to Qt: both add the line.
+        self.add_line_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         for text_only in (self.copy_text_action, self.remove_last_action, self.add_line_action):
             text_only.setEnabled(False)  # text mode only
         self.about_action = self._action("&About GlyphPad", None, self.show_about)
@@ -627,7 +629,11 @@ class MainWindow(QMainWindow):
             boxes.append((box, shown))
         self.text_panel.set_line(characters, alternatives)
         self.canvas.set_overlay(boxes)
-        self.statusBar().showMessage(f"Read {len(characters)} characters in {reading.line.latency_ms:.0f} ms", 3000)
+        if characters:
+            count = f"{len(characters)} character{'s' if len(characters) != 1 else ''}"
+            self.statusBar().showMessage(f"Read {count} in {reading.line.latency_ms:.0f} ms", 3000)
+        else:
+            self.statusBar().showMessage("No writing found", 3000)
 
     def correct_character(self, index: int, char: str) -> None:
         if self._line is None or not 0 <= index < len(self._line.line.characters):

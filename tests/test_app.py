@@ -633,3 +633,19 @@ def test_text_mode_reads_an_opened_photo_and_forgets_corrections_with_the_ink(
     qtbot.waitUntil(lambda: len(window.canvas._overlay) == 2, timeout=TIMEOUT_MS)
     frame = window.canvas.displayed_image_rect()
     assert frame is not None and all(frame.adjusted(-1, -1, 1, 1).contains(box) for box, _ in window.canvas._overlay)
+
+
+def test_a_long_line_scrolls_in_its_panel_instead_of_widening_the_window(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.text_panel import TextPanel
+
+    panel = TextPanel()
+    qtbot.addWidget(panel)
+    panel.resize(500, 200)
+    panel.show()
+    narrow = panel.minimumSizeHint().width()
+    characters = [(c, i == 10) for i, c in enumerate("Hb4Et" * 8)]
+    panel.set_line(characters, [[(c, 0.9), (c.lower(), 0.1)] for c, _ in characters])
+    bar = panel._scroll.horizontalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum(), timeout=2000)  # the newest in view
+    assert panel.minimumSizeHint().width() == narrow
+    assert panel.shown_text() == "Hb4EtHb4Et Hb4EtHb4EtHb4EtHb4EtHb4EtHb4Et"

@@ -3,7 +3,7 @@ written so far, to copy or keep adding to."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -35,12 +36,22 @@ class TextPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         line_box = QGroupBox("This line (click a character to correct it)")
         line_layout = QHBoxLayout(line_box)
-        self._characters = QHBoxLayout()
+        # A long line scrolls sideways (its end, the newest character, in view) instead of widening the window.
+        row = QWidget()
+        self._characters = QHBoxLayout(row)
+        self._characters.setContentsMargins(0, 0, 0, 0)
         self._characters.setSpacing(2)
-        line_layout.addLayout(self._characters)
-        line_layout.addStretch(1)
+        self._characters.addStretch(1)
         self.hint = QLabel("Write a word or a code, left to right, in print.")
-        line_layout.addWidget(self.hint)
+        self._characters.insertWidget(0, self.hint)
+        self._scroll = QScrollArea()
+        self._scroll.setWidget(row)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self._scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        line_layout.addWidget(self._scroll, 1)
         self.add_button = QPushButton("Add to text")
         self.add_button.setToolTip("Append this line to the text below and clear the pad (Ctrl+Enter)")
         self.add_button.clicked.connect(self.add_line_requested)
@@ -89,14 +100,21 @@ class TextPanel(QWidget):
             typed = menu.addAction("Type another…")
             typed.triggered.connect(lambda _=False, p=position: self._type_character(p))
             button.setMenu(menu)
-            self._characters.addWidget(button)
+            self._characters.insertWidget(self._characters.count() - 1, button)
             self._buttons.append(button)
         self.hint.setVisible(not characters)
         self.add_button.setEnabled(bool(characters))
         self.copy_button.setEnabled(bool(characters))
+        tallest = max([b.sizeHint().height() for b in self._buttons] + [self.hint.sizeHint().height()])
+        bar = self._scroll.horizontalScrollBar()
+        self._scroll.setFixedHeight(tallest + bar.sizeHint().height() + 4)
+        QTimer.singleShot(0, lambda: bar.setValue(bar.maximum()))  # once the row has its new width
 
     def _type_character(self, position: int) -> None:
-        char, ok = QInputDialog.getText(self, "Correct a character", "The character written here:")
+        shown = [b for b in self._buttons if b.text() != "␣"][position].text()
+        char, ok = QInputDialog.getText(
+            self, "Correct a character", f"Character {position + 1}, read as “{shown}”: the character written here"
+        )
         if ok and char.strip():
             self.character_chosen.emit(position, char.strip()[:1])
 
