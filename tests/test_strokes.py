@@ -42,6 +42,7 @@ def test_parse_reads_points_time_and_pressure() -> None:
         ({"strokes": [[[1, 2]], [["a", 2]]]}, "stroke 2 is not a list"),
         ({"strokes": [[[1, True]]]}, "stroke 1 is not a list"),
         ({"strokes": [[[1, 2], [1e309, 2]]]}, "not a finite number"),
+        ({"strokes": [[[1, 2]], [[1e308, -1e308], [0, 0]]]}, "stroke 2 has a coordinate beyond"),
         ({"strokes": PLUS, "t": [[0, 1]]}, '"t" must hold one list per stroke'),
         ({"strokes": PLUS, "pressure": [[0.5], [0.5, 0.5]]}, '"pressure" of stroke 1 must hold one number per point'),
     ],

@@ -43,6 +43,7 @@ _MOVE_SCALE = (
 )  # a move along a one-stroke character is about 1/64 of its ink: about 1/4 after scaling
 MAX_STROKE_FILE_BYTES = 10 * 2**20
 MAX_STROKE_POINTS = 200_000  # more points than any drawing: a file with more is not a character
+MAX_COORDINATE = 1e9  # larger numbers are no positions on a pad (and 1e308 overflows once squared)
 
 
 class StrokesError(ValueError):
@@ -95,6 +96,8 @@ def parse_strokes(data: Any) -> Strokes:
         array = np.array([p[:2] for p in stroke], dtype=np.float64).reshape(-1, 2)
         if not np.all(np.isfinite(array)):
             raise StrokesError(f"stroke {k + 1} has a point that is not a finite number")
+        if len(array) and float(np.abs(array).max()) > MAX_COORDINATE:
+            raise StrokesError(f"stroke {k + 1} has a coordinate beyond ±{MAX_COORDINATE:.0e}: not pen units")
         total += len(array)
         if total > MAX_STROKE_POINTS:
             raise StrokesError(f"more than {MAX_STROKE_POINTS} points: not one drawing")
