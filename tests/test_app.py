@@ -649,3 +649,7 @@ def test_a_long_line_scrolls_in_its_panel_instead_of_widening_the_window(qtbot) 
     qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum(), timeout=2000)  # the newest in view
     assert panel.minimumSizeHint().width() == narrow
     assert panel.shown_text() == "Hb4EtHb4Et Hb4EtHb4EtHb4EtHb4EtHb4EtHb4Et"
+    layout = panel._characters  # the space shows where it was written, not at the end of the row
+    in_order = [layout.itemAt(i).widget() for i in range(layout.count())]
+    shown = "".join(w.text() for w in in_order if w is not None and w.isVisibleTo(panel) and w is not panel.hint)
+    assert shown.replace("␣", " ") == panel.shown_text()

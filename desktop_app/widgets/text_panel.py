@@ -48,6 +48,8 @@ class TextPanel(QWidget):
         self._scroll.setWidget(row)
         self._scroll.setWidgetResizable(True)
         self._scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._scroll.viewport().setAutoFillBackground(False)  # the group box's own background shows through
+        row.setAutoFillBackground(False)
         self._scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -82,7 +84,7 @@ class TextPanel(QWidget):
                 gap.setText("␣")
                 gap.setEnabled(False)
                 gap.setAutoRaise(True)
-                self._characters.addWidget(gap)
+                self._characters.insertWidget(self._characters.count() - 1, gap)
                 self._buttons.append(gap)
             button = QToolButton()
             button.setText(char)
