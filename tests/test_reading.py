@@ -63,6 +63,15 @@ def test_an_m_drawn_in_pieces_stays_one_character() -> None:
     assert len(line.characters) == 1 and line.text.lower() == "m"
 
 
+def test_a_lone_dot_is_no_character() -> None:
+    from ml.runtime.line_reader import LineReader
+
+    reader = LineReader.load(device="cpu")
+    assert reader.read_strokes([np.array([[10.0, 10.0]])]).characters == ()
+    stem_and_dot = [np.array([[0.0, 20.0], [0.0, 60.0]]), np.array([[0.0, 5.0], [0.5, 5.5]])]
+    assert reader.read_strokes(stem_and_dot).text == "i"  # the dot of an i is part of it
+
+
 def test_a_dot_joins_its_stem_and_a_wide_gap_is_a_space() -> None:
     stem = np.array([[0.0, 40.0], [0.0, 100.0]])
     dot = np.array([[2.0, 15.0], [3.0, 16.0]])

@@ -50,12 +50,19 @@ from ml.runtime.segmentation import (
     split_strokes,
     starts_on_ink,
 )
-from ml.runtime.strokes import STROKE_FEATURES, STROKE_POINTS, Strokes, StrokesError, normalize_strokes
+from ml.runtime.strokes import (
+    STROKE_FEATURES,
+    STROKE_POINTS,
+    BlankStrokesError,
+    Strokes,
+    StrokesError,
+    normalize_strokes,
+)
 
 STAY = 0.8  # chance that a character is of its left neighbour's kind (letter or digit)
 DESCENDERS = "GJPQY"  # letters whose small form reaches below the baseline: g j p q y
 ASCENDERS = "BDFHKLT"  # letters whose small form is as tall as a capital: b d f h k l t
-SHAPE_DIFFERS = "ABDEFGHNQRT"  # small and capital forms differ in shape (a 62-class model can tell)
+SHAPE_DIFFERS = "ABDEFGHLNQRT"  # small and capital forms differ in shape (a 62-class model can tell)
 CASE_MODEL = "byclass62"  # bundled model that knows case, used when present
 TWO_HEIGHTS = 1.3  # a line whose characters come in two heights this far apart has small letters and capitals
 MAX_READ_SIDE = 800  # an opened picture is read at most this many pixels wide or tall
@@ -447,6 +454,8 @@ class LineReader:
         try:
             picture = preprocess(render_drawing(group, side=READ_SIDE)).input
             sequence = normalize_strokes(group)
+        except BlankStrokesError:  # a dot on its own (a full stop): no character the models know
+            picture = None
         except (BlankImageError, StrokesError, ValueError):
             pass
         self._prepared_cache[key] = (picture, sequence)
