@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +59,15 @@ log = logging.getLogger(__name__)
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif);;All files (*)"
 
 
+@dataclass(frozen=True)
+class AddedLine:
+    """What adding a line to the text changed, to take it back."""
+
+    text_before: str
+    corrections: dict[tuple[int, ...], str]
+    stroke_ids: list[int]
+
+
 class MainWindow(QMainWindow):
     result_shown = Signal(object)  # Recognition, once it is on screen (self-test and tests listen)
 
@@ -85,6 +94,8 @@ class MainWindow(QMainWindow):
         self._picture_corrections: dict[int, str] = {}  # a read picture's character -> picked or typed
         self._line_strokes: list[Any] = []  # the canvas strokes the shown line was read from
         self._read_strokes: dict[int, list[Any]] = {}  # the same, per read request
+        # The last line added to the text: Undo that brings its ink back takes it out again, corrections kept.
+        self._added_line: AddedLine | None = None
         self.setWindowTitle("GlyphPad")
         self.setAcceptDrops(True)
         self._build_widgets()
@@ -145,7 +156,7 @@ class MainWindow(QMainWindow):
         self.batch_folder_action = self._action("Recognize F&older…", "Ctrl+Shift+B", self.choose_batch_folder)
         self.export_action = self._action("&Export Batch Results…", "Ctrl+E", self.export_batch)
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
-        self.undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo, self.canvas.undo)
+        self.undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo, self.undo)
         self.redo_action = self._action("&Redo", "Ctrl+Shift+Z", self.canvas.redo)
         self.clear_action = self._action("&Clear", QKeySequence.StandardKey.Delete, self.canvas.clear)
         self.eraser_action = self._action("&Eraser", "E", self._toggle_eraser)
@@ -671,9 +682,22 @@ class MainWindow(QMainWindow):
         text = self.line_text()
         if not text:
             return
+        box = self.text_panel.text_box
+        self._added_line = AddedLine(box.toPlainText(), dict(self._corrections), [id(s) for s in self.canvas.strokes])
         self.text_panel.append_line(text)
         self._corrections.clear()
         self.canvas.clear()
+
+    def undo(self) -> None:
+        """Undo on the pad; when that brings back a line just added to the text, the text forgets it and the
+        line gets its corrections back (so adding it again does not write it twice)."""
+        self.canvas.undo()
+        added = self._added_line
+        if added is not None and [id(s) for s in self.canvas.strokes] == added.stroke_ids:
+            self.text_panel.text_box.setPlainText(added.text_before)
+            self._corrections.update(added.corrections)
+            self._added_line = None
+            self.statusBar().showMessage("The line is back on the pad and out of the text", 4000)
 
     def _on_compare_models_chosen(self, names: list[str]) -> None:
         self._compare_models = names

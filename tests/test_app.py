@@ -601,6 +601,12 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
     qtbot.waitUntil(lambda: window.line_text() == "HTA", timeout=TIMEOUT_MS)
     window.add_line_to_text()
     assert window.text_panel.text_box.toPlainText() == "HTA" and window.canvas.is_blank()
+    window.undo()  # the ink comes back with its correction, and the text forgets the line
+    assert window.text_panel.text_box.toPlainText() == "" and not window.canvas.is_blank()
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: window.line_text() == "HTA", timeout=TIMEOUT_MS)
+    window.add_line_to_text()
+    assert window.text_panel.text_box.toPlainText() == "HTA"  # once, not twice
     window.set_text_mode(False)
     assert window.predictions.isVisible() and not window.text_panel.isVisible()
 
