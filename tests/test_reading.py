@@ -276,6 +276,26 @@ def test_composed_words_are_one_writers_characters_left_to_right(synthetic_unipe
     assert edit_distance("kitten", "sitting") == 3 and edit_distance("", "abc") == 3 and edit_distance("ab", "ab") == 0
 
 
+def test_words_are_scored_from_their_strokes_and_as_pictures() -> None:
+    from ml.evaluation.words import ComposedWord, score_words, word_picture
+    from ml.runtime.line_reader import LineReader
+
+    strokes, owner = write("H7AX")
+    word = ComposedWord("H7AX", tuple(strokes), tuple(owner), "synthetic")
+    picture, placed = word_picture(word)
+    assert picture.dtype == np.uint8 and picture.min() < 128 and picture.max() == 255
+    assert all(s[:, 0].min() >= 0 and s[:, 0].max() <= picture.shape[1] for s in placed)
+    reader = LineReader.load(device="cpu")
+    for pictures in (False, True):
+        scores = score_words(reader, [word, word], pictures=pictures)
+        assert scores["words"] == 2 and scores["characters"] == 8
+        assert scores["one_box_per_character"] == 1.0  # glyphs that stand apart: one box each, strokes or ink
+        assert 0.0 <= scores["cer_case_insensitive"] <= scores["cer"] and 0.0 <= scores["word_accuracy"] <= 1.0
+    touching, _ = write("H7AX", gap=-0.3)  # neighbours that touch: one piece of ink, no longer one box each
+    merged = score_words(reader, [ComposedWord("H7AX", tuple(touching), tuple(owner), "synthetic")], pictures=True)
+    assert merged["one_box_per_character"] < 1.0
+
+
 def test_line_metrics_find_two_heights_only_where_there_are_two() -> None:
     from ml.runtime.line_reader import line_metrics
 

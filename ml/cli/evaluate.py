@@ -29,7 +29,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         choices=SOURCES,
         default=None,
         help=f"data source (repeatable; default {', '.join(DEFAULT_SOURCES)}; --update-card adds unipen_test; "
-        "words_val / words_test read composed words as lines, on their own)",
+        "words_val / words_test read composed words as lines, on their own; words_*_pictures read pictures of them)",
     )
     parser.add_argument("--images", type=Path, default=None, help="an image folder, one sub-folder per class, instead")
     parser.add_argument("--emnist", type=Path, default=None, help="EMNIST folder (default $GLYPHPAD_DATA or ../shared)")
@@ -222,8 +222,8 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
     split = writer_split(pen.writers)
     results = {}
     for part in parts:
-        words = compose_words(pen, split.get(part.removeprefix("words_")), WORD_COUNT)
-        results[part] = score_words(reader, words, progress=not args.json)
+        words = compose_words(pen, split.get(part.removeprefix("words_").removesuffix("_pictures")), WORD_COUNT)
+        results[part] = score_words(reader, words, progress=not args.json, pictures=part.endswith("_pictures"))
     if args.update_card:
         by_source = {
             **card.metrics_by_source,
@@ -238,11 +238,11 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
     print(f"{card.name}{fused}{case}: words of 3-10 characters by writers no model trained on")
     for part, r in results.items():
         print(
-            f"  {part:11s} {r['words']} words, {r['characters']} characters: CER {100 * r['cer']:.2f}% "
+            f"  {part:19s} {r['words']} words, {r['characters']} characters: CER {100 * r['cer']:.2f}% "
             f"(case-insensitive {100 * r['cer_case_insensitive']:.2f}%), "
             f"word accuracy {100 * r['word_accuracy']:.2f}%, "
             f"one box per character {100 * r['one_box_per_character']:.2f}%, p50 {r['latency_ms_p50']:.1f} ms a word"
         )
         if r["examples"]:
-            print(f"  {'':11s} e.g. " + ", ".join(r["examples"][:6]))
+            print(f"  {'':19s} e.g. " + ", ".join(r["examples"][:6]))
     return 0

@@ -8,7 +8,9 @@ Sources, each reported on its own (a model can be good on scans and poor on pens
   the default and a thick pen (``ml.training.pen_data.EVAL_PENS``), each pen reported too;
 - ``drawn``: the synthesized drawings of ``glyphpad-ml drawn`` (pens, sizes, scans, 28x28 files);
 - ``words_val`` / ``words_test``: words composed from those writers' characters (:mod:`ml.evaluation.words`),
-  read as lines by the model fused with its stroke model: character error rates and word accuracy.
+  read as lines by the model fused with its stroke model: character error rates and word accuracy;
+  ``words_val_pictures`` / ``words_test_pictures``: the same words as pictures of the written line, read
+  from their ink alone (a photo or scan has no strokes).
 
 Answers come from the model's recognizer (ONNX Runtime on the CPU), as the app's and the CLI's do.
 """
@@ -26,7 +28,16 @@ from ml.runtime.recognizer import Recognizer
 from ml.training.metrics import classification_metrics
 from ml.training.scoring import summary
 
-SOURCES = ("emnist_test", "unipen_val", "unipen_test", "drawn", "words_val", "words_test")
+SOURCES = (
+    "emnist_test",
+    "unipen_val",
+    "unipen_test",
+    "drawn",
+    "words_val",
+    "words_test",
+    "words_val_pictures",
+    "words_test_pictures",
+)
 WORD_COUNT = 400  # words composed per writer part for the words_* sources
 # Look-alikes people complain about: true characters (as written) read as a digit.
 LOOKALIKES = {"O/o->0": ("Oo", "0"), "I/l->1": ("Il", "1")}

@@ -43,20 +43,22 @@ def results_table(directory: Path | None = None) -> str:
 
 
 def words_results_table(directory: Path | None = None) -> str:
-    """Words read as lines (``glyphpad-ml evaluate --source words_val --update-card``), per model that has them."""
+    """Words read as lines (``glyphpad-ml evaluate --source words_val --update-card``), per model that has them:
+    from their strokes (text mode), and as pictures of the written line (``--source words_val_pictures``)."""
     from ml.runtime.cards import WeightsError, bundled_cards
 
     rows = []
     for _, card in bundled_cards(directory):
         if isinstance(card, WeightsError):
             continue
-        for part in ("words_val", "words_test"):
+        for part in ("words_val", "words_test", "words_val_pictures", "words_test_pictures"):
             r = card.metrics_by_source.get(part)
             if not r:
                 continue
-            writers = "validation" if part == "words_val" else "test"
+            writers = "validation" if part.startswith("words_val") else "test"
+            reader = "pictures of the words" if part.endswith("_pictures") else "+ its stroke model"
             rows.append(
-                f"| `{card.name}` + its stroke model | {writers} writers | {r['words']} | "
+                f"| `{card.name}` {reader} | {writers} writers | {r['words']} | "
                 f"{100 * r['cer_case_insensitive']:.2f}% | {100 * r['cer']:.2f}% | {100 * r['word_accuracy']:.2f}% | "
                 f"{100 * r['one_box_per_character']:.2f}% | {r['latency_ms_p50']:.0f} ms |"
             )
@@ -64,7 +66,8 @@ def words_results_table(directory: Path | None = None) -> str:
         return ""
     return "\n".join(
         [
-            "Words of 3-10 characters composed from unseen writers' characters, read as lines (text mode):",
+            "Words of 3-10 characters composed from unseen writers' characters, read as lines (text mode) from"
+            " their strokes, and as pictures of the written line (a photo or scan: ink only):",
             "",
             "| reader | words by | words | CER, any case | CER | word accuracy | one box per character | p50 a word |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -11,6 +11,11 @@ and digit strings, drawn at random (no dictionary: reading must not lean on one)
 Scores: character error rate (edit distance over the true length), with and without case, word
 accuracy, and the share of characters split into exactly one box (the strokes of each true character
 all in one box that holds nothing else).
+
+The same words can be read as pictures (a photo or scan of the written line: the strokes drawn with a
+pen ``PICTURE_PEN_PX`` wide, the line ``PICTURE_LINE_PX`` tall), which the reader splits by their ink
+alone and reads without the strokes; a character is then in one box when its centre is in exactly one
+box and that box holds no other character's centre.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from ml.training.data.unipen import PenCharacters
 X_HEIGHT_LETTERS = "acemnorsuvwxz"
 DESCENDING = "gjpqy"
 WORD_SEED = 20261201
+PICTURE_LINE_PX = 80  # a written line photographed at about this height
+PICTURE_PEN_PX = 4.0
 
 
 @dataclass(frozen=True)
@@ -119,25 +126,65 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def score_words(reader: LineReader, words: list[ComposedWord], progress: bool = False) -> dict[str, Any]:
-    """Character error rates, word accuracy, splitting, and reading time over ``words``."""
+def word_picture(word: ComposedWord) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The word as a picture of its written line (uint8, dark ink on white) and its strokes in the
+    picture's pixels."""
+    from ml.runtime.render import PenStroke, render_strokes
+
+    points = np.concatenate(word.strokes)
+    low, high = points.min(0), points.max(0)
+    scale = PICTURE_LINE_PX / max(float(high[1] - low[1]), 1e-6)
+    margin = PICTURE_LINE_PX / 4
+    strokes = [(s - low) * scale + margin for s in word.strokes]
+    width, height = (int(v) for v in np.ceil((high - low) * scale + 2 * margin))
+    return render_strokes([PenStroke.from_xy(s, PICTURE_PEN_PX) for s in strokes], width, height), strokes
+
+
+def _centres(strokes: list[np.ndarray], owner: np.ndarray, count: int) -> np.ndarray:
+    """The centre of each character's ink box (``owner``: the character of each stroke)."""
+    boxes = [np.concatenate([strokes[k] for k in np.flatnonzero(owner == i)]) for i in range(count)]
+    return np.array([(points.min(0) + points.max(0)) / 2 for points in boxes])
+
+
+def _one_box_by_centres(line_boxes: list[tuple[float, ...]], centres: np.ndarray) -> int:
+    """Characters whose centre is in exactly one box that holds no other character's centre."""
+    if not line_boxes:
+        return 0
+    inside = np.array(
+        [[b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in line_boxes] for x, y in centres], dtype=bool
+    ).reshape(len(centres), len(line_boxes))
+    return int(np.count_nonzero((inside.sum(1) == 1) & (inside[:, inside.argmax(1)].sum(0) == 1)))
+
+
+def score_words(
+    reader: LineReader, words: list[ComposedWord], progress: bool = False, pictures: bool = False
+) -> dict[str, Any]:
+    """Character error rates, word accuracy, splitting, and reading time over ``words``, read from their
+    strokes or (``pictures``) from pictures of them."""
     from tqdm import tqdm
 
     errors = errors_nocase = total = right = exact_boxes = chars = 0
     latencies = []
     examples: list[str] = []
     for word in tqdm(words, desc="words", unit="word", disable=not progress):
-        line = reader.read_strokes(word.strokes)
+        owner = np.array(word.character_of_stroke)
+        if pictures:
+            image, placed = word_picture(word)
+            line = reader.read_image(image)
+            exact_boxes += _one_box_by_centres(
+                [c.box for c in line.characters], _centres(placed, owner, len(word.text))
+            )
+        else:
+            line = reader.read_strokes(word.strokes)
+            for position in range(len(word.text)):
+                mine = set(np.flatnonzero(owner == position).tolist())
+                exact_boxes += any(set(c.strokes) == mine for c in line.characters)
         read = line.text.replace(" ", "")
         latencies.append(line.latency_ms)
         errors += edit_distance(read, word.text)
         errors_nocase += edit_distance(read.lower(), word.text.lower())
         total += len(word.text)
         right += read == word.text
-        owner = np.array(word.character_of_stroke)
-        for position in range(len(word.text)):
-            mine = set(np.flatnonzero(owner == position).tolist())
-            exact_boxes += any(set(c.strokes) == mine for c in line.characters)
         chars += len(word.text)
         if read != word.text and len(examples) < 12:
             examples.append(f"{word.text} -> {read}")
