@@ -45,6 +45,8 @@ from ml.runtime.segmentation import (
     MAX_CHARACTERS,
     CharacterPart,
     close_pairs,
+    cut_columns,
+    line_height,
     merge_parts,
     split_ink,
     split_strokes,
@@ -78,6 +80,7 @@ STROKES_SAY = 0.5  # the weight of the stroke model's odds in that choice, besid
 # humps are drawn with the pen lifted between them reads as an n and a 7 otherwise (4 costs the validation
 # words 0.15 points of characters in one box, 97.75 -> 97.60%: touching neighbours there start on ink too).
 START_BONUS = 4.0
+SPLIT_ODDS = 1.0  # a wide piece of a picture's ink is cut where its two sides read likelier than it
 # How often a printed word is written each way (rule 3): a prior, not fitted to the validation words.
 CASE_PATTERNS = {"small": 0.5, "capitalized": 0.2, "capitals": 0.25, "mixed": 0.05}
 
@@ -421,26 +424,50 @@ class LineReader:
                 "(dark writing on light paper)"
             )
         parts, pieces = split_ink(mask)
-        pictures, kept = [], []
-        for part in parts:
-            x0, y0, x1, y1 = (int(v) for v in part.box)
-            crop = np.zeros((y1 - y0, x1 - x0), dtype=np.float32)
-            for k in part.strokes:
-                rows, cols = pieces[k][:, 0], pieces[k][:, 1]
-                crop[rows - y0, cols - x0] = ink[rows, cols]
-            pad = max(2, (y1 - y0) // 8)
-            crop = np.pad(crop, pad)
-            try:
-                pictures.append(preprocess(1.0 - crop / max(peak, 1e-6)).input)
-            except (BlankImageError, ValueError):
-                continue
-            box = tuple(v / scale for v in part.box)
-            body = tuple(v / scale for v in part.body_box)
-            kept.append(CharacterPart(box, part.strokes, part.space_before, part.marks, body))
+        if not parts:
+            return ReadLine((), (time.perf_counter() - start) * 1000, size)
+        height = line_height(np.array([p.body_box for p in parts]))
+        # Each part, and each side of a wide one cut at its likeliest places: characters that touch make
+        # one piece of ink, and only recognition tells two of them from one wide character.
+        candidates: list[tuple[int, CharacterPart, np.ndarray]] = []
+        for i, part in enumerate(parts):
+            pixels = np.vstack([pieces[k] for k in part.strokes])
+            candidates.append((i, part, pixels))
+            body_pixels = np.vstack([pieces[k] for k in part.strokes if k not in part.marks] or [pixels])
+            for cut in cut_columns(body_pixels, height):
+                left, right = pixels[pixels[:, 1] < cut], pixels[pixels[:, 1] >= cut]
+                candidates += [(i, _pixel_part(left, part, False), left), (i, _pixel_part(right, part, True), right)]
+        pictures = [_ink_picture(ink, pixels, peak) for _, _, pixels in candidates]
+        readable = [k for k, picture in enumerate(pictures) if picture is not None]
+        if not readable:
+            return ReadLine((), (time.perf_counter() - start) * 1000, size)
+        probabilities = np.zeros((len(candidates), len(self.labels)), dtype=np.float32)
+        probabilities[readable] = self.image.predict_inputs(np.stack([p for p in pictures if p is not None]))
+        kept: list[CharacterPart] = []
+        kept_probs: list[np.ndarray] = []
+        kept_pictures: list[np.ndarray] = []
+        for i in range(len(parts)):
+            rows = [k for k, (owner, _, _) in enumerate(candidates) if owner == i]
+            chosen = [rows[0]]
+            best = math.log(SPLIT_ODDS)  # the two sides must read this much likelier than the whole
+            for a, b in zip(rows[1::2], rows[2::2], strict=True):
+                if pictures[a] is not None and pictures[b] is not None:
+                    odds = -_log_odds_of_one(probabilities, a, b, rows[0])
+                    if odds > best:
+                        chosen, best = [a, b], odds
+            for k in chosen:
+                picture = pictures[k]
+                if picture is None:
+                    continue
+                part = candidates[k][1]
+                in_input = tuple(v / scale for v in part.box)
+                body = tuple(v / scale for v in part.body_box)
+                kept.append(CharacterPart(in_input, part.strokes, part.space_before, part.marks, body))
+                kept_probs.append(probabilities[k])
+                kept_pictures.append(picture)
         if not kept:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
-        probabilities = self.image.predict_inputs(np.stack(pictures))  # a picture has no strokes to fuse
-        return replace(self._finish(kept, probabilities, pictures, top_k, start), size=size)
+        return replace(self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start), size=size)
 
     def _prepared(self, group: list[np.ndarray]) -> tuple[np.ndarray | None, np.ndarray | None]:
         """A character's picture and stroke sequence (None: unreadable), remembered by its points: a line
@@ -534,6 +561,29 @@ class LineReader:
             top = tuple(ClassScore(form_labels[k], float(scores[i, k])) for k in order)
             out.append(ReadCharacter(part.box, top, part.strokes, part.space_before, part.marks))
         return out
+
+
+def _pixel_part(pixels: np.ndarray, whole: CharacterPart, right_side: bool) -> CharacterPart:
+    """One side of a cut piece of ink as a character: its box from its pixels, a space only before the
+    left one."""
+    top, left = pixels.min(0)
+    bottom, right = pixels.max(0) + 1
+    box = (float(left), float(top), float(right), float(bottom))
+    return CharacterPart(box, whole.strokes, whole.space_before and not right_side, (), box)
+
+
+def _ink_picture(ink: np.ndarray, pixels: np.ndarray, peak: float) -> np.ndarray | None:
+    """The model input of the ink at ``pixels`` ((row, column) pairs) alone on paper; None if blank."""
+    if not len(pixels):
+        return None
+    (y0, x0), (y1, x1) = pixels.min(0), pixels.max(0) + 1
+    crop = np.zeros((y1 - y0, x1 - x0), dtype=np.float32)
+    crop[pixels[:, 0] - y0, pixels[:, 1] - x0] = ink[pixels[:, 0], pixels[:, 1]]
+    crop = np.pad(crop, max(2, int(y1 - y0) // 8))
+    try:
+        return preprocess(1.0 - crop / max(peak, 1e-6)).input
+    except (BlankImageError, ValueError):
+        return None
 
 
 def _log_odds_of_one(probabilities: np.ndarray, a: int, b: int, merged: int) -> float:

@@ -15,7 +15,9 @@ file), in the order they were written:
 - everything else starts a character.
 
 From a picture (a photo or scan of a word), each connected piece of ink is a part, and parts that
-overlap along the line as above form one character (the dot of an i again, the two bars of an =).
+overlap along the line as above form one character (the dot of an i again, the two bars of an =). A
+piece wider than ``WIDE_INK`` line heights may be two characters that touch: :func:`cut_columns` gives
+the places to cut it, and the reader keeps a cut where both sides read likelier than the whole.
 
 Characters are returned left to right; a gap wider than ``SPACE_GAP`` line heights and
 ``SPACE_OVER_USUAL`` times the line's median gap before a character marks a space.
@@ -57,8 +59,9 @@ class CharacterPart:
         return self.body or self.box
 
 
-def _line_height(boxes: np.ndarray) -> float:
-    """The height of the line's taller characters: the median of the taller half of the parts."""
+def line_height(boxes: np.ndarray) -> float:
+    """The height of the line's taller characters (boxes: x0, y0, x1, y1 rows): the median of the taller
+    half of the parts."""
     heights = np.sort(boxes[:, 3] - boxes[:, 1])[::-1]
     tall = heights[: max(1, (len(heights) + 1) // 2)]
     return float(max(np.median(tall), 1e-6))
@@ -117,7 +120,7 @@ def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None) -> lis
     With ``points`` (strokes), a stroke that touches the character being written and overlaps it a
     little along the line joins it too: the bars of an F, the arms of a k.
     """
-    height = _line_height(boxes)
+    height = line_height(boxes)
     min_width = MIN_WIDTH * height
     sizes = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
     small = sizes <= SMALL_MARK * height
@@ -183,14 +186,14 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]]) -> list[Cha
     merged = [np.array([boxes[g, 0].min(), boxes[g, 1].min(), boxes[g, 2].max(), boxes[g, 3].max()]) for g in groups]
     used = sorted(k for g in groups for k in g)
     sizes = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-    mark_size = SMALL_MARK * _line_height(boxes[used]) if used else 0.0
+    mark_size = SMALL_MARK * line_height(boxes[used]) if used else 0.0
     marks = [[k for k in g if sizes[k] <= mark_size and len(g) > 1] for g in groups]
     bodies = []
     for g, small in zip(groups, marks, strict=True):
         rest = [k for k in g if k not in small] or g
         bodies.append(tuple(float(v) for v in (*boxes[rest, :2].min(0), *boxes[rest, 2:].max(0))))
     order = sorted(range(len(groups)), key=lambda i: (merged[i][0] + merged[i][2]) / 2)
-    height = _line_height(np.array(merged)) if merged else 1.0
+    height = line_height(np.array(merged)) if merged else 1.0
     gaps: list[float | None] = []
     right = None
     for i in order:
@@ -268,7 +271,7 @@ def close_pairs(parts: Sequence[CharacterPart], strokes: Sequence[np.ndarray]) -
     candidates for one character split in two, for recognition to settle."""
     if len(parts) < 2:
         return []
-    height = _line_height(np.array([p.box for p in parts]))
+    height = line_height(np.array([p.box for p in parts]))
     reach = CLOSE * height
     out = []
     for i, (a, b) in enumerate(itertools.pairwise(parts)):
@@ -284,7 +287,7 @@ def close_pairs(parts: Sequence[CharacterPart], strokes: Sequence[np.ndarray]) -
 def starts_on_ink(parts: Sequence[CharacterPart], strokes: Sequence[np.ndarray], i: int) -> bool:
     """Whether part ``i + 1``'s first stroke begins on the ink of part ``i`` (the pen put down where it
     had just written: the second hump of an m drawn in pieces), which makes the two likelier one."""
-    height = _line_height(np.array([p.box for p in parts]))
+    height = line_height(np.array([p.box for p in parts]))
     reach = TOUCH_REACH * height
     first = strokes[min(parts[i + 1].strokes)]
     if not len(first):
@@ -302,3 +305,28 @@ def merge_parts(a: CharacterPart, b: CharacterPart) -> CharacterPart:
         max(a.body_box[3], b.body_box[3]),
     )
     return CharacterPart(box, tuple(sorted(a.strokes + b.strokes)), a.space_before, a.marks + b.marks, body)
+
+
+WIDE_INK = 1.2  # a piece of ink this many line heights wide may be two characters that touch
+CUTS = 3  # places such a piece is cut to read its two sides
+
+
+def cut_columns(pixels: np.ndarray, height: float) -> list[int]:
+    """Where a wide piece of ink (``pixels``: (row, column) pairs) may hold two touching characters: the
+    columns with the least ink in its middle half, a tenth of its width apart at least; none when the
+    piece is narrower than ``WIDE_INK`` line heights (an m or a W, not two letters). Recognition decides
+    whether a cut is kept."""
+    columns = pixels[:, 1]
+    left = int(columns.min())
+    width = int(columns.max()) + 1 - left
+    if width < WIDE_INK * height:
+        return []
+    counts = np.bincount(columns - left, minlength=width)
+    low, high = int(0.25 * width), int(0.75 * width)
+    cuts: list[int] = []
+    for column in (np.argsort(counts[low:high], kind="stable") + low).tolist():
+        if all(abs(column - c) > 0.1 * width for c in cuts):
+            cuts.append(column)
+        if len(cuts) == CUTS:
+            break
+    return [left + c for c in cuts]
