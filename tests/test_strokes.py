@@ -137,7 +137,7 @@ def test_trained_stroke_model_has_a_card_an_onnx_graph_and_fusion(fused_weights:
 
 def test_fused_answer_uses_both_inputs_and_falls_back_to_the_picture(fused_weights: Path) -> None:
     from ml.runtime.fusion import FusedRecognizer, FusionWeights, fuse_probabilities
-    from ml.runtime.recognizer import load_recognizer
+    from ml.runtime.recognizer import PredictionError, load_recognizer
     from ml.runtime.render import render_drawing
 
     image_model = load_recognizer(fused_weights / "cnn_tiny.safetensors", device="cpu")
@@ -152,6 +152,10 @@ def test_fused_answer_uses_both_inputs_and_falls_back_to_the_picture(fused_weigh
         alone.probabilities, fused.strokes.predict_strokes(strokes).probabilities, fused.weights
     )
     assert np.allclose(both.probabilities, expected, atol=1e-6)
+    # A tap of the pen draws a dot that a picture model would read as something: no character.
+    dot = parse_strokes({"strokes": [[[5, 5], [5, 5]]]})
+    tapped = fused.predict(render_drawing([np.array([[5.0, 5.0], [5.4, 5.2]])]), dot)
+    assert isinstance(tapped, PredictionError) and tapped.blank and "dot" in tapped.reason
     # Weights 1 and 0 give the image model's answer; the fusion of a certain answer keeps it.
     p = np.array([0.7, 0.2, 0.1])
     assert np.allclose(fuse_probabilities(p, np.array([0.1, 0.1, 0.8]), FusionWeights(1.0, 0.0)), p)

@@ -96,7 +96,8 @@ class FusedRecognizer:
             return from_image
         from_strokes = self.strokes.predict_strokes(strokes, top_k=top_k)
         if isinstance(from_strokes, PredictionError):
-            return from_image
+            # A tap of the pen (every point in one place) is no character, however its picture reads.
+            return from_strokes if from_strokes.blank else from_image
         if isinstance(from_image, PredictionError):
             return replace(from_strokes, latency_ms=(time.perf_counter() - start) * 1000.0)
         probs = fuse_probabilities(from_image.probabilities, from_strokes.probabilities, self.weights)
