@@ -225,3 +225,15 @@ def test_a_fusion_fitted_for_other_image_weights_is_not_used(fused_weights: Path
     card = read_card(card_path)
     write_card(replace(card, fusion={**card.fusion, "image_sha256": "0" * 64}), card_path)
     assert fusion_partner("cnn_tiny", folder, image_sha) is None  # cnn_tiny was retrained since the fit
+
+
+def test_bench_times_a_named_stroke_model_with_its_fusion(
+    fused_weights: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml.cli import main as cli
+
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    assert cli(["bench", "--json", "--repeats", "5", "--batch", "4", "--model", "strokes_tiny"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [row["name"] for row in rows] == ["strokes_tiny"]
+    assert rows[0]["fused_with"] == "cnn_tiny" and rows[0]["p50_ms"] > 0 and rows[0]["fused_p50_ms"] > 0

@@ -58,6 +58,8 @@ def run(argv: list[str]) -> int:
         )
     status = 0
     rows = []
+    # Stroke models: every bundled one by default, or those named among --model (benched with their fusion).
+    stroke_paths: list[Path] = [] if args.model else list_bundled(stroke_models_dir())
     for name in tqdm(names, desc="bench", unit="model", file=sys.stderr, disable=None):
         try:
             device = resolve_device(args.device)
@@ -67,6 +69,9 @@ def run(argv: list[str]) -> int:
         except WeightsError as error:
             print(f"glyphpad-ml bench: {error}", file=sys.stderr)
             status = 1
+            continue
+        if recognizer.card.input_kind == "strokes":
+            stroke_paths.append(path)
             continue
         row = bench_model(recognizer, explainer, args.repeats, args.batch, args.drawing_px)
         rows.append(row)
@@ -80,7 +85,6 @@ def run(argv: list[str]) -> int:
                 flush=True,
             )
     stroke_rows = []
-    stroke_paths = [] if args.model else list_bundled(stroke_models_dir())
     for path in stroke_paths:
         try:
             strokes = load_recognizer(path, resolve_device(args.device))
