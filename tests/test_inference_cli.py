@@ -199,6 +199,13 @@ def test_bench_json_fields(weights_env: Path, capsys: pytest.CaptureFixture[str]
     assert 0 < float(row["p50_ms"]) <= float(row["p95_ms"])  # type: ignore[arg-type]
 
 
+def test_bench_times_reading_a_written_line(weights_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["bench", "--json", "--repeats", "5", "--model", "cnn_tiny", "--line"]) == 0
+    line = next(row for row in _lines(capsys) if "text" in row)
+    assert line["text"] == "H7AX4TE1BF" and len(str(line["read"])) == 10  # ten characters found
+    assert float(line["again_p50_ms"]) > 0 and 0 < float(line["cold_p50_ms"]) <= float(line["cold_p95_ms"])  # type: ignore[arg-type]
+
+
 def test_python_dash_m_ml_is_the_same_tool(weights_env: Path) -> None:
     env = {**os.environ, "GLYPHPAD_WEIGHTS": str(weights_env)}
     done = subprocess.run(

@@ -27,6 +27,11 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument("--drawing-px", type=int, default=DRAWING_PX, help="side of the drawing (the app's: 128)")
     parser.add_argument("--json", action="store_true", help="one JSON object per model")
     parser.add_argument(
+        "--line",
+        action="store_true",
+        help="also time text mode reading a 10-character line with the default reader (always when no --model)",
+    )
+    parser.add_argument(
         "--markdown",
         type=Path,
         default=None,
@@ -109,9 +114,29 @@ def run(argv: list[str]) -> int:
                 f"p50 {row['fused_p50_ms']:.3f} ms, p95 {row['fused_p95_ms']:.3f} ms",
                 flush=True,
             )
+    line_row = None
+    if args.line or not args.model:
+        from ml.evaluation.bench import bench_line
+        from ml.runtime.line_reader import LineReader
+
+        try:
+            line_row = bench_line(LineReader.load(device=resolve_device(args.device)), args.repeats)
+        except WeightsError as error:
+            print(f"glyphpad-ml bench: {error}", file=sys.stderr)
+            status = 1
+        if line_row is not None:
+            if args.json:
+                print(json.dumps(line_row), flush=True)
+            else:
+                print(
+                    f"text line of 10 characters ({line_row['text']} read as {line_row['read']}): "
+                    f"p50 {line_row['cold_p50_ms']:.1f} ms, p95 {line_row['cold_p95_ms']:.1f} ms; "
+                    f"read again {line_row['again_p50_ms']:.1f} ms",
+                    flush=True,
+                )
     if args.markdown is not None and rows:
         from ml.evaluation.bench import write_markdown
 
-        write_markdown(args.markdown, rows, "glyphpad-ml bench " + " ".join(argv), stroke_rows)
+        write_markdown(args.markdown, rows, "glyphpad-ml bench " + " ".join(argv), stroke_rows, line_row)
         print(f"wrote the bench section of {args.markdown}", file=sys.stderr)
     return status

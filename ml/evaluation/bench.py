@@ -16,6 +16,7 @@ import numpy as np
 
 from ml.runtime.explain import explain
 from ml.runtime.fusion import FusedRecognizer
+from ml.runtime.line_reader import LineReader
 from ml.runtime.preprocess import preprocess
 from ml.runtime.recognizer import Prediction, Recognizer, TorchRecognizer
 from ml.runtime.synth import render
@@ -176,11 +177,47 @@ def machine() -> str:
     return f"{name}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
+LINE_TEXT = "H7AX4TE1BF"  # a 10-character line: the issue's yardstick for reading a written line
+
+
+def _line_strokes(text: str, size: float = 100.0, gap: float = 0.35) -> list[np.ndarray]:
+    """``text`` in the synthetic glyphs' strokes, left to right, a pointer sample every 1.5 units."""
+    strokes, x = [], 0.0
+    for char in text:
+        strokes += [s + np.array([x, 0.0]) for s in _pointer_strokes(char, size)]
+        x += size * (1 + gap)
+    return strokes
+
+
+def bench_line(reader: LineReader, repeats: int) -> dict[str, float | str]:
+    """Reading a 10-character written line (split, recognize with the strokes, context): cold (no
+    character seen before) and read again after a pen-up that changed nothing (characters remembered)."""
+    strokes = _line_strokes(LINE_TEXT)
+    text = reader.read_strokes(strokes).text
+    cold, again = [], []
+    for _ in range(max(10, repeats // 10)):
+        reader.forget()
+        start = time.perf_counter()
+        reader.read_strokes(strokes)
+        middle = time.perf_counter()
+        reader.read_strokes(strokes)
+        cold.append(middle - start)
+        again.append(time.perf_counter() - middle)
+    return {
+        "text": LINE_TEXT,
+        "read": text,
+        "cold_p50_ms": round(_percentiles(cold)[0], 3),
+        "cold_p95_ms": round(_percentiles(cold)[1], 3),
+        "again_p50_ms": round(_percentiles(again)[0], 3),
+    }
+
+
 def write_markdown(
     path: Path,
     rows: list[dict[str, float | str]],
     command: str,
     stroke_rows: list[dict[str, float | str]] | None = None,
+    line_row: dict[str, float | str] | None = None,
 ) -> None:
     """Rewrite the bench section of ``path`` (created with its markers when missing)."""
     import datetime
@@ -217,6 +254,14 @@ def write_markdown(
                 f"{r['forward_ms']:.3f} | {r['torch_forward_ms']:.3f} | {r['explain_ms']:.3f} | "
                 f"{r['batch_sequences_per_s']:.0f} |"
             )
+    if line_row:
+        lines += [
+            "",
+            f'Text mode, a written line of 10 characters ("{line_row["text"]}", read as "{line_row["read"]}"): '
+            f"split, recognized with its strokes and read in context in {line_row['cold_p50_ms']:.1f} ms p50 "
+            f"({line_row['cold_p95_ms']:.1f} ms p95) when every character is new, {line_row['again_p50_ms']:.1f} ms "
+            "when read again after a pen-up (characters already seen are remembered).",
+        ]
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"# Benchmarks\n\n{BENCH_START}\n{BENCH_END}\n", encoding="utf-8")

@@ -469,6 +469,10 @@ class LineReader:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
         return replace(self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start), size=size)
 
+    def forget(self) -> None:
+        """Forget the characters seen so far (their pictures and stroke sequences)."""
+        self._prepared_cache.clear()
+
     def _prepared(self, group: list[np.ndarray]) -> tuple[np.ndarray | None, np.ndarray | None]:
         """A character's picture and stroke sequence (None: unreadable), remembered by its points: a line
         read again after each pen-up renders only the characters that changed."""
