@@ -200,7 +200,7 @@ def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
     lo, hi = everything.min(0), everything.max(0)
     extent = float((hi - lo).max())
     if extent <= 0:
-        raise BlankStrokesError("every point is in one place: a dot is not a character")
+        raise BlankStrokesError("a single dot is not a character: draw one")
     shapes = [(s - (lo + hi) / 2) / extent for s in parts]
     lengths = np.array([np.hypot(*np.diff(s, axis=0).T).sum() if len(s) > 1 else 0.0 for s in shapes])
     counts = _share_points(lengths, STROKE_POINTS)
