@@ -83,6 +83,17 @@ START_BONUS = 4.0
 SPLIT_ODDS = 1.0  # a wide piece of a picture's ink is cut where its two sides read likelier than it
 # How often a printed word is written each way (rule 3): a prior, not fitted to the validation words.
 CASE_PATTERNS = {"small": 0.5, "capitalized": 0.2, "capitals": 0.25, "mixed": 0.05}
+ONE_HEIGHT_SHORT = 0.4  # a line of one height: how well its characters fit a short form (x-height letters)
+# No character's size alone is surer than this of its form: one writer's letters vary in size, and the
+# line's two heights are estimated from a few of them. On the validation words 0.15 to 0.4 read alike
+# (CER 11.6% to 12.6%); a capital clearly taller than the small letters after it must still outweigh
+# the prior for small words (a written "Sun" read as "sun" at 0.3), hence 0.2.
+FIT_LIMIT = 0.2
+# A case model's vote, or a dot over an i or j, is never surer than this (the votes decide most of the
+# letters whose cases differ in shape: 0.01 to 0.2 tried on the validation words, CER 11.6% to 12.8%).
+VOTE_LIMIT = 0.05
+SHORT, TALL, HANGING = 0, 1, 2  # the shapes a written form can have on the line (columns of form_fit)
+PATTERNS = tuple(CASE_PATTERNS)
 
 
 @dataclass(frozen=True)
@@ -184,17 +195,6 @@ def line_metrics(boxes: np.ndarray, best: Sequence[str]) -> LineMetrics:
     return LineMetrics(baseline, tall, small_height)
 
 
-ONE_HEIGHT_SHORT = 0.4  # a line of one height: how well its characters fit a short form (x-height letters)
-# No character's size alone is surer than this of its form: one writer's letters vary in size, and the
-# line's two heights are estimated from a few of them. On the validation words 0.15 to 0.4 read alike
-# (CER 11.6% to 12.6%); a capital clearly taller than the small letters after it must still outweigh
-# the prior for small words (a written "Sun" read as "sun" at 0.3), hence 0.2.
-FIT_LIMIT = 0.2
-# A case model's vote, or a dot over an i or j, is never surer than this (the votes decide most of the
-# letters whose cases differ in shape: 0.01 to 0.2 tried on the validation words, CER 11.6% to 12.8%).
-VOTE_LIMIT = 0.05
-
-
 def form_fit(box: np.ndarray, line: LineMetrics) -> np.ndarray:
     """How well a character's size and place on the line fit each form: short (a c e m n o r s u v w x z
     in small), tall (capitals, digits, small b d f h k l t) and hanging (small g j p q y)."""
@@ -206,10 +206,6 @@ def form_fit(box: np.ndarray, line: LineMetrics) -> np.ndarray:
     else:
         short = ONE_HEIGHT_SHORT
     return np.array([short * (1 - hang), (1 - short) * (1 - hang), short * hang])
-
-
-SHORT, TALL, HANGING = 0, 1, 2
-PATTERNS = tuple(CASE_PATTERNS)
 
 
 @dataclass(frozen=True)
