@@ -69,10 +69,11 @@ CASE_MODEL = "byclass62"  # bundled model that knows case, used when present
 TWO_HEIGHTS = 1.3  # a line whose characters come in two heights this far apart has small letters and capitals
 MAX_READ_SIDE = 800  # an opened picture is read at most this many pixels wide or tall
 MAX_INK_PIXELS = 60_000  # more ink than this (at that size) is not one written line
-# Each character of a line is rendered this many pixels square (as if drawn at 60% of a smaller pad):
-# a third faster than the pad's 128 px, and the same answers within noise (600 UNIPEN validation
-# characters: 89.2% against 88.3% at 128 px, 98% of answers alike).
-READ_SIDE = 80
+# Each character of a line is rendered this many pixels square (as if drawn small on a small pad): the
+# same answers within noise and faster (600 UNIPEN validation characters: 89.2% at 80 px against 88.3%
+# at the pad's 128 px; validation words at 56 px against 80: CER 11.66% / 11.73%, test words 12.52% /
+# 12.37%, reading time a tenth lower).
+READ_SIDE = 56
 PREPARED_CACHE = 512  # characters whose picture and strokes a reader remembers
 MERGE_ODDS = 3.0  # two close neighbours become one character when that reads this many times likelier
 STROKES_SAY = 0.5  # the weight of the stroke model's odds in that choice, beside the picture's
