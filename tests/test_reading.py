@@ -63,6 +63,26 @@ def test_an_m_drawn_in_pieces_stays_one_character() -> None:
     assert len(line.characters) == 1 and line.text.lower() == "m"
 
 
+def test_specks_of_dust_on_a_blank_scan_are_no_line() -> None:
+    from ml.runtime.line_reader import LineReader
+
+    scan = np.full((300, 400), 255, dtype=np.uint8)
+    scan[50, 100:103] = 90
+    scan[200, 300:303] = 90
+    assert LineReader.load(device="cpu").read_image(scan).text == ""
+
+
+def test_one_box_per_character_by_centres_counts_cuts_and_merges_as_wrong() -> None:
+    from ml.evaluation.words import _one_box_by_centres
+
+    one, two = np.array([[0.0, 0.0, 10.0, 10.0]]), np.array([[0.0, 0.0, 10.0, 10.0], [15.0, 0.0, 25.0, 10.0]])
+    assert _one_box_by_centres([(0, 0, 10, 10)], one) == 1
+    assert _one_box_by_centres([(0, 0, 5, 10), (5, 0, 10, 10)], one) == 0  # one character cut in two
+    assert _one_box_by_centres([(0, 0, 30, 10)], two) == 0  # two characters in one box
+    assert _one_box_by_centres([(0, 0, 10, 10), (15, 0, 25, 10)], two) == 2
+    assert _one_box_by_centres([], one) == 0
+
+
 def test_a_lone_dot_is_no_character() -> None:
     from ml.runtime.line_reader import LineReader
 

@@ -15,7 +15,7 @@ all in one box that holds nothing else).
 The same words can be read as pictures (a photo or scan of the written line: the strokes drawn with a
 pen ``PICTURE_PEN_PX`` wide, the line ``PICTURE_LINE_PX`` tall), which the reader splits by their ink
 alone and reads without the strokes; a character is then in one box when its centre is in exactly one
-box and that box holds no other character's centre.
+box, that box holds no other character's centre, and no other box is centred on its ink.
 """
 
 from __future__ import annotations
@@ -140,20 +140,29 @@ def word_picture(word: ComposedWord) -> tuple[np.ndarray, list[np.ndarray]]:
     return render_strokes([PenStroke.from_xy(s, PICTURE_PEN_PX) for s in strokes], width, height), strokes
 
 
-def _centres(strokes: list[np.ndarray], owner: np.ndarray, count: int) -> np.ndarray:
-    """The centre of each character's ink box (``owner``: the character of each stroke)."""
-    boxes = [np.concatenate([strokes[k] for k in np.flatnonzero(owner == i)]) for i in range(count)]
-    return np.array([(points.min(0) + points.max(0)) / 2 for points in boxes])
+def _character_boxes(strokes: list[np.ndarray], owner: np.ndarray, count: int) -> np.ndarray:
+    """Each character's ink box (x0, y0, x1, y1; ``owner``: the character of each stroke)."""
+    points = [np.concatenate([strokes[k] for k in np.flatnonzero(owner == i)]) for i in range(count)]
+    return np.array([[*p.min(0), *p.max(0)] for p in points])
 
 
-def _one_box_by_centres(line_boxes: list[tuple[float, ...]], centres: np.ndarray) -> int:
-    """Characters whose centre is in exactly one box that holds no other character's centre."""
-    if not line_boxes:
+def _inside(points: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """points x boxes: whether each point lies in each box."""
+    x, y = points[:, :1], points[:, 1:2]
+    return (boxes[None, :, 0] <= x) & (x <= boxes[None, :, 2]) & (boxes[None, :, 1] <= y) & (y <= boxes[None, :, 3])
+
+
+def _one_box_by_centres(read_boxes: list[tuple[float, ...]], character_boxes: np.ndarray) -> int:
+    """Characters found as exactly one box: their centre in exactly one read box, which holds no other
+    character's centre, and no other read box centred on their ink (a character cut in two)."""
+    if not read_boxes:
         return 0
-    inside = np.array(
-        [[b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in line_boxes] for x, y in centres], dtype=bool
-    ).reshape(len(centres), len(line_boxes))
-    return int(np.count_nonzero((inside.sum(1) == 1) & (inside[:, inside.argmax(1)].sum(0) == 1)))
+    read = np.array(read_boxes, dtype=np.float64)
+    centres = (character_boxes[:, :2] + character_boxes[:, 2:]) / 2
+    holds = _inside(centres, read)  # characters x read boxes
+    centred = _inside((read[:, :2] + read[:, 2:]) / 2, character_boxes).T  # characters x read boxes
+    alone = holds[:, holds.argmax(1)].sum(0) == 1  # the box holding each character's centre holds no other
+    return int(np.count_nonzero((holds.sum(1) == 1) & alone & (centred.sum(1) <= 1)))
 
 
 def score_words(
@@ -171,9 +180,8 @@ def score_words(
         if pictures:
             image, placed = word_picture(word)
             line = reader.read_image(image)
-            exact_boxes += _one_box_by_centres(
-                [c.box for c in line.characters], _centres(placed, owner, len(word.text))
-            )
+            boxes = _character_boxes(placed, owner, len(word.text))
+            exact_boxes += _one_box_by_centres([c.box for c in line.characters], boxes)
         else:
             line = reader.read_strokes(word.strokes)
             for position in range(len(word.text)):

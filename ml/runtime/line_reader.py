@@ -433,7 +433,11 @@ class LineReader:
             body_pixels = np.vstack([pieces[k] for k in part.strokes if k not in part.marks] or [pixels])
             for cut in cut_columns(body_pixels, height):
                 left, right = pixels[pixels[:, 1] < cut], pixels[pixels[:, 1] >= cut]
-                candidates += [(i, _pixel_part(left, part, False), left), (i, _pixel_part(right, part, True), right)]
+                if len(left) and len(right):
+                    candidates += [
+                        (i, _pixel_part(left, part, False), left),
+                        (i, _pixel_part(right, part, True), right),
+                    ]
         pictures = [_ink_picture(ink, pixels, peak) for _, _, pixels in candidates]
         readable = [k for k, picture in enumerate(pictures) if picture is not None]
         if not readable:

@@ -322,7 +322,7 @@ def cut_columns(pixels: np.ndarray, height: float) -> list[int]:
     if width < WIDE_INK * height:
         return []
     counts = np.bincount(columns - left, minlength=width)
-    low, high = int(0.25 * width), int(0.75 * width)
+    low, high = max(1, int(0.25 * width)), int(0.75 * width)  # both sides keep ink
     cuts: list[int] = []
     for column in (np.argsort(counts[low:high], kind="stable") + low).tolist():
         if all(abs(column - c) > 0.1 * width for c in cuts):
