@@ -95,6 +95,10 @@ def run(argv: list[str]) -> int:
             strokes = load_recognizer(path, resolve_device(args.device))
             image_name = strokes.card.fusion.get("image_model")
             if not image_name:
+                print(
+                    f"glyphpad-ml bench: {strokes.card.name} has no fusion to time (glyphpad-ml fuse)", file=sys.stderr
+                )
+                status = 1 if args.model else status
                 continue
             fused = FusedRecognizer(load_recognizer(image_name, resolve_device(args.device)), strokes)
             explainer = TorchRecognizer.load_torch(path, resolve_device(args.device))
@@ -134,7 +138,7 @@ def run(argv: list[str]) -> int:
                     f"read again {line_row['again_p50_ms']:.1f} ms",
                     flush=True,
                 )
-    if args.markdown is not None and rows:
+    if args.markdown is not None and (rows or stroke_rows):
         from ml.evaluation.bench import write_markdown
 
         write_markdown(args.markdown, rows, "glyphpad-ml bench " + " ".join(argv), stroke_rows, line_row)
