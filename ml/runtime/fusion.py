@@ -89,7 +89,8 @@ class FusedRecognizer:
         return cls(image, load_recognizer(partner, device, threads=threads))
 
     def predict(self, image: ImageLike, strokes: Strokes | None, top_k: int = 5) -> Prediction | PredictionError:
-        """The fused answer when strokes are given and readable, else the image model's alone."""
+        """The fused answer when strokes are given and readable, else the image model's alone; strokes that
+        are a single dot (a tap of the pen) make the answer blank, however the picture would read."""
         start = time.perf_counter()
         from_image = self.image.predict(image, top_k=top_k)
         if strokes is None:
