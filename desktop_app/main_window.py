@@ -59,13 +59,18 @@ log = logging.getLogger(__name__)
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif);;All files (*)"
 
 
-@dataclass(frozen=True)
+@dataclass
 class AddedLine:
-    """What adding a line to the text changed, to take it back."""
+    """A line added to the text, to take back when Undo brings its ink back (and to add again on Redo)."""
 
-    text_before: str
+    text: str
     corrections: dict[tuple[int, ...], str]
-    stroke_ids: list[int]
+    strokes: tuple[Any, ...]  # the canvas's stroke objects the line was read from
+    taken_back: bool = False
+
+    def is_on(self, strokes: list[Any]) -> bool:
+        """Whether the pad shows exactly this line's strokes (the same objects, not look-alikes)."""
+        return len(strokes) == len(self.strokes) and all(a is b for a, b in zip(strokes, self.strokes, strict=True))
 
 
 class MainWindow(QMainWindow):
@@ -157,7 +162,7 @@ class MainWindow(QMainWindow):
         self.export_action = self._action("&Export Batch Results…", "Ctrl+E", self.export_batch)
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo, self.undo)
-        self.redo_action = self._action("&Redo", "Ctrl+Shift+Z", self.canvas.redo)
+        self.redo_action = self._action("&Redo", "Ctrl+Shift+Z", self.redo)
         self.clear_action = self._action("&Clear", QKeySequence.StandardKey.Delete, self.canvas.clear)
         self.eraser_action = self._action("&Eraser", "E", self._toggle_eraser)
         self.eraser_action.setCheckable(True)
@@ -682,22 +687,35 @@ class MainWindow(QMainWindow):
         text = self.line_text()
         if not text:
             return
-        box = self.text_panel.text_box
-        self._added_line = AddedLine(box.toPlainText(), dict(self._corrections), [id(s) for s in self.canvas.strokes])
+        strokes = tuple(self.canvas.strokes)
+        # A line read from strokes can be taken back by Undo; a picture's line has no strokes to bring back.
+        self._added_line = AddedLine(text, dict(self._corrections), strokes) if strokes else None
         self.text_panel.append_line(text)
         self._corrections.clear()
         self.canvas.clear()
 
     def undo(self) -> None:
-        """Undo on the pad; when that brings back a line just added to the text, the text forgets it and the
-        line gets its corrections back (so adding it again does not write it twice)."""
+        """Undo on the pad; when that brings back the line just added to the text, the text forgets it (if it
+        still ends with it) and the line gets its corrections back, so adding it again writes it once."""
         self.canvas.undo()
         added = self._added_line
-        if added is not None and [id(s) for s in self.canvas.strokes] == added.stroke_ids:
-            self.text_panel.text_box.setPlainText(added.text_before)
+        if added is not None and not added.taken_back and added.is_on(self.canvas.strokes):
+            box = self.text_panel.text_box
+            text = box.toPlainText()
+            if text == added.text or text.endswith("\n" + added.text):
+                box.setPlainText(text[: len(text) - len(added.text)].removesuffix("\n"))
             self._corrections.update(added.corrections)
-            self._added_line = None
+            added.taken_back = True
             self.statusBar().showMessage("The line is back on the pad and out of the text", 4000)
+
+    def redo(self) -> None:
+        """Redo on the pad; when that clears again a line Undo took back, it goes back into the text."""
+        added = self._added_line
+        again = added is not None and added.taken_back and added.is_on(self.canvas.strokes)
+        self.canvas.redo()
+        if added is not None and again and not self.canvas.strokes:
+            self.text_panel.append_line(added.text)
+            added.taken_back = False
 
     def _on_compare_models_chosen(self, names: list[str]) -> None:
         self._compare_models = names

@@ -603,10 +603,16 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
     assert window.text_panel.text_box.toPlainText() == "HTA" and window.canvas.is_blank()
     window.undo()  # the ink comes back with its correction, and the text forgets the line
     assert window.text_panel.text_box.toPlainText() == "" and not window.canvas.is_blank()
+    window.redo()  # and Redo adds it again
+    assert window.text_panel.text_box.toPlainText() == "HTA" and window.canvas.is_blank()
+    window.undo()
     window.service.wait_idle()
     qtbot.waitUntil(lambda: window.line_text() == "HTA", timeout=TIMEOUT_MS)
     window.add_line_to_text()
     assert window.text_panel.text_box.toPlainText() == "HTA"  # once, not twice
+    window.text_panel.text_box.appendPlainText("typed by hand")
+    window.undo()  # the line is no longer the text's last: what was typed stays
+    assert window.text_panel.text_box.toPlainText() == "HTA\ntyped by hand"
     window.set_text_mode(False)
     assert window.predictions.isVisible() and not window.text_panel.isVisible()
 

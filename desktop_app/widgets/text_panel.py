@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 LINE_FONT_SCALE = 1.8
+SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be typed as anything, even "␣")
 
 
 class TextPanel(QWidget):
@@ -82,6 +83,7 @@ class TextPanel(QWidget):
             if space:
                 gap = QToolButton()
                 gap.setText("␣")
+                gap.setProperty(SPACE_PROPERTY, True)
                 gap.setEnabled(False)
                 gap.setAutoRaise(True)
                 self._characters.insertWidget(self._characters.count() - 1, gap)
@@ -110,10 +112,10 @@ class TextPanel(QWidget):
         tallest = max([b.sizeHint().height() for b in self._buttons] + [self.hint.sizeHint().height()])
         bar = self._scroll.horizontalScrollBar()
         self._scroll.setFixedHeight(tallest + bar.sizeHint().height() + 4)
-        QTimer.singleShot(0, lambda: bar.setValue(bar.maximum()))  # once the row has its new width
+        QTimer.singleShot(0, bar, lambda: bar.setValue(bar.maximum()))  # once the row has its new width
 
     def _type_character(self, position: int) -> None:
-        shown = [b for b in self._buttons if b.text() != "␣"][position].text()
+        shown = [b for b in self._buttons if not b.property(SPACE_PROPERTY)][position].text()
         char, ok = QInputDialog.getText(
             self, "Correct a character", f"Character {position + 1}, read as “{shown}”: the character written here"
         )
@@ -121,7 +123,7 @@ class TextPanel(QWidget):
             self.character_chosen.emit(position, char.strip()[:1])
 
     def shown_text(self) -> str:
-        return "".join(" " if b.text() == "␣" else b.text() for b in self._buttons)
+        return "".join(" " if b.property(SPACE_PROPERTY) else b.text() for b in self._buttons)
 
     def append_line(self, text: str) -> None:
         if text:
