@@ -50,14 +50,16 @@ def _arch(x0: float, x1: float, bottom: float = 60.0) -> np.ndarray:
 
 def test_an_m_drawn_in_pieces_stays_one_character() -> None:
     from ml.runtime.line_reader import LineReader
-    from ml.runtime.segmentation import starts_on_ink
+    from ml.runtime.segmentation import line_height, starts_on_ink
 
     # A stem, then each hump with the pen lifted between them; the second hump starts on the first's ink.
     m = [np.array([[0.0, 12.0], [0.0, 60.0]]), _arch(0, 25), _arch(25, 50)]
     apart = [np.array([[0.0, 12.0], [0.0, 60.0]]), _arch(0, 25), _arch(45, 70)]
     parts = split_strokes(m)
-    assert len(parts) == 2 and starts_on_ink(parts, m, 0)  # the rules alone make an n and a 7 of it
-    assert not starts_on_ink(split_strokes(apart), apart, 0)
+    height = line_height(np.array([p.box for p in parts]))
+    assert len(parts) == 2 and starts_on_ink(parts, m, 0, height)  # the rules alone make an n and a 7 of it
+    separate = split_strokes(apart)
+    assert not starts_on_ink(separate, apart, 0, line_height(np.array([p.box for p in separate])))
     reader = LineReader.load(device="cpu")
     line = reader.read_strokes(m)
     assert len(line.characters) == 1 and line.text.lower() == "m"

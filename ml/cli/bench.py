@@ -40,6 +40,11 @@ def get_args_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _emit(row: dict[str, float | str], as_json: bool, text: str) -> None:
+    """One result: its JSON object, or its line of the table."""
+    print(json.dumps(row) if as_json else text, flush=True)
+
+
 def run(argv: list[str]) -> int:
     import torch
     from tqdm import tqdm
@@ -80,15 +85,13 @@ def run(argv: list[str]) -> int:
             continue
         row = bench_model(recognizer, explainer, args.repeats, args.batch, args.drawing_px)
         rows.append(row)
-        if args.json:
-            print(json.dumps(row), flush=True)
-        else:
-            print(
-                f"{row['name']!s:26s} {row['engine']!s:20s} {row['p50_ms']:7.3f} {row['p95_ms']:7.3f} "
-                f"{row['preprocess_ms']:7.3f} {row['forward_ms']:7.3f} {row['torch_forward_ms']:8.3f} "
-                f"{row['explain_ms']:10.3f} {row['batch_images_per_s']:11.0f}",
-                flush=True,
-            )
+        _emit(
+            row,
+            args.json,
+            f"{row['name']!s:26s} {row['engine']!s:20s} {row['p50_ms']:7.3f} {row['p95_ms']:7.3f} "
+            f"{row['preprocess_ms']:7.3f} {row['forward_ms']:7.3f} {row['torch_forward_ms']:8.3f} "
+            f"{row['explain_ms']:10.3f} {row['batch_images_per_s']:11.0f}",
+        )
     stroke_rows = []
     for path in stroke_paths:
         try:
@@ -108,16 +111,14 @@ def run(argv: list[str]) -> int:
             continue
         row = bench_strokes(fused, explainer, args.repeats, args.batch, args.drawing_px)
         stroke_rows.append(row)
-        if args.json:
-            print(json.dumps(row), flush=True)
-        else:
-            print(
-                f"{row['name']!s:26s} {row['engine']!s:20s} {row['p50_ms']:7.3f} {row['p95_ms']:7.3f} "
-                f"{row['normalize_ms']:7.3f} {row['forward_ms']:7.3f} {row['torch_forward_ms']:8.3f} "
-                f"{row['explain_ms']:10.3f} {row['batch_sequences_per_s']:11.0f}   fused with {row['fused_with']}: "
-                f"p50 {row['fused_p50_ms']:.3f} ms, p95 {row['fused_p95_ms']:.3f} ms",
-                flush=True,
-            )
+        _emit(
+            row,
+            args.json,
+            f"{row['name']!s:26s} {row['engine']!s:20s} {row['p50_ms']:7.3f} {row['p95_ms']:7.3f} "
+            f"{row['normalize_ms']:7.3f} {row['forward_ms']:7.3f} {row['torch_forward_ms']:8.3f} "
+            f"{row['explain_ms']:10.3f} {row['batch_sequences_per_s']:11.0f}   fused with {row['fused_with']}: "
+            f"p50 {row['fused_p50_ms']:.3f} ms, p95 {row['fused_p95_ms']:.3f} ms",
+        )
     line_row = None
     if args.line or not args.model:
         from ml.evaluation.bench import bench_line
@@ -129,15 +130,13 @@ def run(argv: list[str]) -> int:
             print(f"glyphpad-ml bench: {error}", file=sys.stderr)
             status = 1
         if line_row is not None:
-            if args.json:
-                print(json.dumps(line_row), flush=True)
-            else:
-                print(
-                    f"text line of 10 characters ({line_row['text']} read as {line_row['read']}): "
-                    f"p50 {line_row['cold_p50_ms']:.1f} ms, p95 {line_row['cold_p95_ms']:.1f} ms; "
-                    f"read again {line_row['again_p50_ms']:.1f} ms",
-                    flush=True,
-                )
+            _emit(
+                line_row,
+                args.json,
+                f"text line of 10 characters ({line_row['text']} read as {line_row['read']}): "
+                f"p50 {line_row['cold_p50_ms']:.1f} ms, p95 {line_row['cold_p95_ms']:.1f} ms; "
+                f"read again {line_row['again_p50_ms']:.1f} ms",
+            )
     if args.markdown is not None and (rows or stroke_rows):
         from ml.evaluation.bench import write_markdown
 

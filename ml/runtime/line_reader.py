@@ -348,6 +348,7 @@ class LineReader:
         # Neighbours that nearly meet may be one character the rules split (the arms of a K drawn short of
         # its stem): each such pair is also read as one, and kept as one when that reads far better.
         pairs = close_pairs(parts, parts_xy)
+        height = line_height(np.array([p.box for p in parts])) if parts else 1.0
         candidates = parts + [merge_parts(parts[i], parts[i + 1]) for i in pairs]
         pictures: list[np.ndarray | None] = []
         sequences: list[np.ndarray | None] = []
@@ -386,7 +387,7 @@ class LineReader:
                     stroke_probabilities if strokes_read[[i, i + 1, m]].all() else None,
                     i,
                     m,
-                    START_BONUS if starts_on_ink(parts, parts_xy, i) else 1.0,
+                    START_BONUS if starts_on_ink(parts, parts_xy, i, height) else 1.0,
                 )
             ):
                 chosen, i = m, i + 2

@@ -284,10 +284,10 @@ def close_pairs(parts: Sequence[CharacterPart], strokes: Sequence[np.ndarray]) -
     return out
 
 
-def starts_on_ink(parts: Sequence[CharacterPart], strokes: Sequence[np.ndarray], i: int) -> bool:
+def starts_on_ink(parts: Sequence[CharacterPart], strokes: Sequence[np.ndarray], i: int, height: float) -> bool:
     """Whether part ``i + 1``'s first stroke begins on the ink of part ``i`` (the pen put down where it
-    had just written: the second hump of an m drawn in pieces), which makes the two likelier one."""
-    height = line_height(np.array([p.box for p in parts]))
+    had just written: the second hump of an m drawn in pieces), which makes the two likelier one.
+    ``height``: the line's (:func:`line_height` of its parts' boxes)."""
     reach = TOUCH_REACH * height
     first = strokes[min(parts[i + 1].strokes)]
     if not len(first):
