@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from ml.runtime.line_reader import FIT_LIMIT, LineMetrics, case_votes, form_fit, letters_or_digits, read_case
-from ml.runtime.segmentation import split_ink, split_strokes
+from ml.runtime.segmentation import ink_components, split_ink, split_strokes
 from ml.runtime.synth import GLYPHS
 
 
@@ -122,6 +122,40 @@ def test_ink_splits_into_connected_characters(tmp_path: Path) -> None:
     assert len(pieces) == 4 and len(parts) == 3
     assert parts[0].box == (5.0, 3.0, 9.0, 35.0)
     assert [p.space_before for p in parts] == [False, False, False] or parts[2].space_before
+
+
+def _pieces_by_flood_fill(ink: np.ndarray) -> list[set[tuple[int, int]]]:
+    """The reference: every pixel's 8 neighbours visited one by one."""
+    seen: set[tuple[int, int]] = set()
+    pieces = []
+    for start in zip(*np.nonzero(ink), strict=True):
+        start = (int(start[0]), int(start[1]))
+        if start in seen:
+            continue
+        piece, todo = set(), [start]
+        seen.add(start)
+        while todo:
+            r, c = todo.pop()
+            piece.add((r, c))
+            for rr, cc in itertools.product((r - 1, r, r + 1), (c - 1, c, c + 1)):
+                inside = 0 <= rr < ink.shape[0] and 0 <= cc < ink.shape[1]
+                if inside and ink[rr, cc] and (rr, cc) not in seen:
+                    seen.add((rr, cc))
+                    todo.append((rr, cc))
+        pieces.append(piece)
+    return pieces
+
+
+def test_ink_components_match_a_flood_fill() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        ink = rng.random(tuple(rng.integers(1, 30, 2))) < rng.uniform(0.05, 0.7)
+        expected = [p for p in _pieces_by_flood_fill(ink) if len(p) >= 3]
+        found = [{(int(r), int(c)) for r, c in piece} for piece in ink_components(ink)]
+        assert found == expected  # the same pieces, in the raster order of their first pixel
+    diagonal = np.eye(5, dtype=bool)  # touching only at corners: one piece
+    assert len(ink_components(diagonal)) == 1 and len(ink_components(diagonal[:, ::-1])) == 1
+    assert ink_components(np.zeros((4, 4), dtype=bool)) == []
 
 
 def test_letters_or_digits_follow_the_line() -> None:
