@@ -365,6 +365,10 @@ def test_line_metrics_find_two_heights_only_where_there_are_two() -> None:
     assert form_fit(two[4].astype(float), metrics).argmax() == SHORT  # the o is small
     one = np.array([[0, 0, 50, 100], [60, 2, 100, 100], [110, 1, 150, 99]])
     assert line_metrics(one.astype(float), ["C", "O", "S"]).small_height == 0  # one height: capitals or not?
+    # "4011" with its 0 written smaller: the heights of "Hell", but digits come in one height, so the
+    # small 0 (read as an O) is not taken for a small o.
+    assert line_metrics(two[:4].astype(float), ["4", "O", "1", "1"]).small_height == 0
+    assert line_metrics(two[:4].astype(float), ["H", "E", "5", "O"]).small_height > 0
 
 
 def test_read_reports_bad_inputs_in_one_line_each(

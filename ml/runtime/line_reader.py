@@ -61,7 +61,10 @@ from ml.runtime.strokes import (
     normalize_strokes,
 )
 
-STAY = 0.8  # chance that a character is of its left neighbour's kind (letter or digit)
+# Chance that a character is of its left neighbour's kind (letter or digit): letters and digits come in
+# runs ("A4", "abc123"), about one change in 20 characters. Validation words: 0.8 CER 11.66%, 0.9 11.39%,
+# 0.95 11.09% (with the line's heights read from its letters alone, below), 0.97 and 0.99 11.05%.
+STAY = 0.95
 DESCENDERS = "GJPQY"  # letters whose small form reaches below the baseline: g j p q y
 ASCENDERS = "BDFHKLT"  # letters whose small form is as tall as a capital: b d f h k l t
 SHAPE_DIFFERS = "ABDEFGHLNQRT"  # small and capital forms differ in shape (a 62-class model can tell)
@@ -187,12 +190,15 @@ def _two_heights(above: np.ndarray) -> float:
 
 def line_metrics(boxes: np.ndarray, best: Sequence[str]) -> LineMetrics:
     """Where the line stands: its baseline (median bottom of the characters not read as g j p q y), how
-    tall its characters stand above it, and whether they come in two heights."""
+    tall its characters stand above it, and whether they come in two heights (only with two letters)."""
     standing = [i for i, label in enumerate(best) if label not in DESCENDERS] or list(range(len(boxes)))
     baseline = float(np.median(boxes[standing, 3]))
     above = np.maximum(baseline - boxes[:, 1], 1e-6)
     tall = float(max(np.percentile(above, 90), 1e-6))
-    small_height = _two_heights(above[standing]) if len(standing) >= 2 else 0.0
+    # Digits have one height: a line of digits with a letter or none in it (a 0 written small among
+    # them, read as an O) is of one height however its digits vary.
+    letters = sum(1 for label in best if label.isalpha())
+    small_height = _two_heights(above[standing]) if len(standing) >= 2 and letters >= 2 else 0.0
     return LineMetrics(baseline, tall, small_height)
 
 
