@@ -112,6 +112,21 @@ def test_a_stroke_written_later_joins_the_character_it_crosses() -> None:
     assert sorted(set(p.strokes) for p in parts) == sorted([{0, 2}, {1}], key=sorted)
 
 
+def test_a_flag_drawn_beside_its_body_joins_it() -> None:
+    # A 5 whose body is written first and whose flag starts at its top and points right, overlapping
+    # nothing: no label is a dash, so the flag joins the nearest character instead of standing alone.
+    body = np.array([[30.0, 0.0], [30.0, 45.0], [60.0, 45.0], [70.0, 70.0], [55.0, 100.0], [25.0, 95.0]])
+    flag = np.array([[72.0, 2.0], [110.0, 0.0]])
+    after, _ = write("A", size=100.0)
+    after = [s + np.array([150.0, 0.0]) for s in after]
+    parts = split_strokes([body, flag, *after])
+    assert [set(p.strokes) for p in parts] == [{0, 1}, {2, 3}]
+    # A bar that bridges two stems still makes them one character (an H), and dashes alone stay apart.
+    h, _ = write("H")
+    assert len(split_strokes(h)) == 1
+    assert len(split_strokes([flag, flag + np.array([100.0, 0.0])])) == 2
+
+
 def test_ink_splits_into_connected_characters(tmp_path: Path) -> None:
     ink = np.zeros((40, 120), dtype=bool)
     ink[10:35, 5:9] = True  # a stem

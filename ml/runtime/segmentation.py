@@ -11,7 +11,8 @@ file), in the order they were written:
   bar of an H written after both stems);
 - a later stroke that overlaps an earlier character that much joins it instead (a t crossed after the
   word was finished);
-- a small mark (the dot of an i or j) joins the character under it, or the nearest one;
+- a small mark (the dot of an i or j) joins the character under it, or the nearest one, and so does a
+  flat stroke that joins nothing by overlap (no label is a dash: a 5's flag drawn beside its body);
 - everything else starts a character.
 
 From a picture (a photo or scan of a word), each connected piece of ink is a part, and parts that
@@ -37,6 +38,10 @@ TOUCH_OVERLAP = 0.2  # a stroke bridging two characters must overlap the earlier
 TOUCH_REACH = 0.05
 TOUCH_NEAR_OVERLAP = 0.2  # ... and a stroke that meets the one being written must overlap it this much
 SMALL_MARK = 0.3  # a part this many line heights tall and wide at most is a mark (an i's dot)
+# A part this many line heights tall at most is no character on its own (no label is a dash): a bar or
+# flag drawn apart (a 5's flag to the right of its body) that joins no character by overlap joins the
+# nearest one, as a mark does.
+FLAT = 0.2
 SPACE_GAP = 0.6  # a gap this many line heights wide is a space ...
 SPACE_OVER_USUAL = 2.5  # ... if it is also this many times the line's median gap
 MAX_CHARACTERS = 64  # more parts than this is not one line of writing
@@ -123,6 +128,7 @@ def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None) -> lis
     min_width = MIN_WIDTH * height
     sizes = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
     small = sizes <= SMALL_MARK * height
+    flat = (boxes[:, 3] - boxes[:, 1] <= FLAT * height) & ~small
     groups: list[list[int]] = []
     group_boxes: list[np.ndarray] = []
     marks = []
@@ -154,7 +160,9 @@ def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None) -> lis
             shares = [_overlap_share(box, g, min_width) for g in group_boxes[:-1]]
             if shares and max(shares) >= JOIN_OVERLAP:
                 target = int(np.argmax(shares))
-        if target is None:
+        if target is None and flat[k] and not flat.all():
+            marks.append(k)  # no character on its own: joins the nearest, below
+        elif target is None:
             groups.append([k])
             group_boxes.append(box.copy())
         else:
