@@ -370,6 +370,23 @@ def test_words_are_scored_from_their_strokes_and_as_pictures() -> None:
     assert score_words(reader, [touching], pictures=True)["one_box_per_character"] == 1.0
 
 
+def test_a_word_on_a_whole_page_reads_as_the_word_alone() -> None:
+    from ml.evaluation.words import ComposedWord, word_picture
+    from ml.runtime.line_reader import MAX_READ_SIDE, LineReader
+
+    strokes, owner = write("H7AX")
+    word, _ = word_picture(ComposedWord("H7AX", tuple(strokes), tuple(owner), "synthetic"))
+    page = np.full((2400, 3200), 255, dtype=np.uint8)  # a photographed page, far over MAX_READ_SIDE
+    assert max(page.shape) > 3 * MAX_READ_SIDE
+    page[1000 : 1000 + word.shape[0], 700 : 700 + word.shape[1]] = word
+    reader = LineReader.load(device="cpu")
+    alone, on_page = reader.read_image(word), reader.read_image(page)
+    assert on_page.text == alone.text and len(alone.characters) == 4
+    assert on_page.size == (3200, 2400)
+    for a, b in zip(alone.characters, on_page.characters, strict=True):  # boxes in the page's pixels
+        assert np.allclose(np.array(b.box) - (700, 1000, 700, 1000), a.box, atol=1.0)
+
+
 def test_line_metrics_find_two_heights_only_where_there_are_two() -> None:
     from ml.runtime.line_reader import line_metrics
 
