@@ -292,6 +292,19 @@ def test_shape_votes_and_dots_say_the_case_of_merged_letters_only() -> None:
     assert np.all(case_votes(digits, ["1"], [None], [True]) == 1.0)
 
 
+def test_a_plain_bar_is_an_i_among_capitals_and_an_l_among_small_letters() -> None:
+    # The 36-class model reads a bar as its class L (the small l); the case model says it is no L with a
+    # foot. In a word of capitals it is the I, in a small word the l.
+    for text, fits in (("EXIT", [TALL] * 4), ("hill", [TALL, SHORT, TALL, TALL])):
+        best = ["L" if c in "Il" else c.upper() for c in text]
+        says = [0.98 if b == "L" else (0.02 if text.isupper() else 0.98) for b in best]
+        votes = case_votes(LABELS, best, says, [c == "i" for c in text])
+        rows = [{"L": 0.97, "I": 0.03} if c in "Il" else {c.upper(): 1.0} for c in text]
+        assert read_word(rows, fits, votes=votes) == text
+    # Without a case model's say, an L stays an L in a word of capitals.
+    assert read_word([{"L": 0.9, "I": 0.1}, {"O": 1}, {"W": 1}], [TALL] * 3) == "LOW"
+
+
 def test_read_cli_gives_text_boxes_and_alternatives(
     fused_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -223,6 +223,7 @@ class _Forms:
     source: np.ndarray  # the label set's index each form comes from
     shape: np.ndarray  # SHORT, TALL or HANGING
     small: np.ndarray  # 1 small letter, 0 capital, -1 no case (digits, labels with case of their own)
+    bar: tuple[int, int] | None  # the forms small l and capital I, when the label set merges both cases
 
 
 @functools.lru_cache(maxsize=8)
@@ -241,10 +242,12 @@ def _forms(labels: tuple[str, ...]) -> _Forms:
             source.append(k)
             shape.append(form)
             small.append((1 if label.islower() else 0) if label.isalpha() else -1)
-    arrays = [np.array(values) for values in (source, shape, small)]
-    for array in arrays:
+    source_array, shape_array, small_array = (np.array(values) for values in (source, shape, small))
+    for array in (source_array, shape_array, small_array):
         array.flags.writeable = False  # shared by every caller through the cache
-    return _Forms(tuple(text), *arrays)
+    merged = {"I", "L"} <= set(labels) and not {"i", "l"} & set(labels)  # both letters case-merged
+    bar = (text.index("l"), text.index("I")) if merged else None
+    return _Forms(tuple(text), source_array, shape_array, small_array, bar)
 
 
 def case_votes(
@@ -289,6 +292,12 @@ def read_case(
     n = len(probabilities)
     votes = np.ones((n, len(forms.labels))) if small_votes is None else small_votes
     evidence = np.nan_to_num(probabilities[:, forms.source] * fits[:, forms.shape] * votes)  # n x forms
+    if forms.bar is not None:
+        # A plain bar is a small l and a capital I alike: where the shape says small l (its vote > 1, not
+        # the L with a foot), the capital I is as likely, and the word's case chooses ("EXIT", "hill").
+        small_l, capital_i = forms.bar
+        bar = votes[:, small_l] > 1.0
+        evidence[bar, capital_i] = np.maximum(evidence[bar, capital_i], evidence[bar, small_l])
     out = np.zeros_like(evidence)
     prior = np.log(np.array([CASE_PATTERNS[k] for k in PATTERNS]))
     for word in words:
