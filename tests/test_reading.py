@@ -400,6 +400,27 @@ def test_a_word_on_a_whole_page_reads_as_the_word_alone() -> None:
         assert np.allclose(np.array(b.box) - (700, 1000, 700, 1000), a.box, atol=1.0)
 
 
+def test_a_word_photographed_in_uneven_light_reads_as_in_even_light() -> None:
+    from ml.evaluation.words import ComposedWord, word_picture
+    from ml.runtime.line_reader import LineReader, even_ink
+
+    strokes, owner = write("H7AX")
+    word, _ = word_picture(ComposedWord("H7AX", tuple(strokes), tuple(owner), "synthetic"))
+    reader = LineReader.load(device="cpu")
+    even = reader.read_image(word)
+    height, width = word.shape
+    across, down = np.meshgrid(np.linspace(0.3, 1.0, width), np.linspace(0.35, 1.0, height))
+    for light in (across, across[:, ::-1], down):  # a shadow from the left, the right, the top
+        shaded = (word * light).astype(np.uint8)
+        line = reader.read_image(shaded)
+        assert line.text == even.text and len(line.characters) == 4
+        for a, b in zip(even.characters, line.characters, strict=True):
+            assert np.allclose(a.box, b.box, atol=4.0)  # the shadow is not ink
+    ink = np.zeros((60, 300), dtype=np.float32)
+    ink[20:40, 50:60] = 1.0
+    assert np.array_equal(even_ink(ink), ink)  # evenly lit paper: the ink as it was
+
+
 def test_line_metrics_find_two_heights_only_where_there_are_two() -> None:
     from ml.runtime.line_reader import line_metrics
 

@@ -419,7 +419,7 @@ class LineReader:
         """A photo or scan of a written line (dark on light or light on dark)."""
         start = time.perf_counter()
         pixels, _ = _as_pixels(image)
-        ink = to_ink(pixels)
+        ink = even_ink(to_ink(pixels))
         size = (int(pixels.shape[1]), int(pixels.shape[0]))
         peak = float(ink.max()) if ink.size else 0.0
         if peak < 0.12:
@@ -591,6 +591,38 @@ class LineReader:
             top = tuple(ClassScore(form_labels[k], float(scores[i, k])) for k in order)
             out.append(ReadCharacter(part.box, top, part.strokes, part.space_before, part.marks))
         return out
+
+
+LIGHT_BLOCKS = 6  # the paper's level is measured in blocks this many to the picture's shorter side
+
+
+def even_ink(ink: np.ndarray) -> np.ndarray:
+    """Ink (0 paper, 1 ink) of a photo lit unevenly, evened out: a shadow over part of the page makes its
+    paper read as faint ink everywhere, and a single threshold then takes the shadow for writing.
+
+    The paper's ink level is measured in blocks (a low percentile: ink is sparse on paper; the lightest
+    of each block and its neighbours, so a block that a thick stroke fills takes its neighbours' paper)
+    and spread smoothly over the picture; each pixel's ink is then measured from its paper, relative to
+    the range left above it. Lighting multiplies what the paper reflects, so this gives the same ink in the
+    shadow as in the light. A picture lit evenly keeps its ink as it was (its paper is 0 everywhere).
+    """
+    from PIL import Image
+
+    height, width = ink.shape
+    block = max(4, min(height, width) // LIGHT_BLOCKS)
+    rows, columns = -(-height // block), -(-width // block)
+    padded = np.pad(ink, ((0, rows * block - height), (0, columns * block - width)), mode="edge")
+    blocks = padded.reshape(rows, block, columns, block).transpose(0, 2, 1, 3).reshape(rows, columns, -1)
+    paper = np.percentile(blocks, 20, axis=2).astype(np.float32)
+    lightest = np.pad(paper, 1, mode="edge")
+    paper = np.min([lightest[dy : dy + rows, dx : dx + columns] for dy in range(3) for dx in range(3)], axis=0)
+    if float(paper.max()) < 0.02:  # evenly lit: nothing to even out
+        return ink
+    # Block centres to pixels, bilinear: PIL maps the grid's cells onto the picture.
+    spread = Image.fromarray(paper, mode="F").resize((columns * block, rows * block), Image.Resampling.BILINEAR)
+    level = np.asarray(spread, dtype=np.float32)[:height, :width]
+    out = (ink - level) / np.maximum(1.0 - level, 0.05)
+    return np.clip(out, 0.0, 1.0).astype(np.float32)
 
 
 def _pixel_part(pixels: np.ndarray, whole: CharacterPart, right_side: bool) -> CharacterPart:
