@@ -3,6 +3,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from ml.cli import main as cli_main
 from ml.runtime.image_files import find_image_files
@@ -117,6 +118,23 @@ def test_csv_to_png_writes_class_folders_that_read_back(tmp_path: Path) -> None:
     files = read_image_folder(tmp_path / "out")
     assert sorted(f.char for f in files) == ["A", "A", "B"]
     assert len(find_image_files([tmp_path / "out"]).images) == 3
+
+
+def test_a_folder_without_images_or_stroke_files_is_named_not_passed_over(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml.runtime.strokes import find_stroke_files
+
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "pictures").mkdir()
+    Image.new("L", (8, 8), 255).save(tmp_path / "pictures" / "a.png")
+    found = find_image_files([tmp_path / "empty", tmp_path / "pictures"])
+    assert found.empty_folders == [tmp_path / "empty"] and len(found.images) == 1
+    assert [path for path, _ in found.every_problem()] == [tmp_path / "empty"]
+    files, problems = find_stroke_files([tmp_path / "pictures"])  # PNGs, but no stroke file
+    assert files == [] and problems[0][0] == tmp_path / "pictures" and "no stroke files" in problems[0][1]
+    assert cli_main(["predict", "--json", "--model", "letters_lenet5", str(tmp_path / "empty")]) == 1
+    assert "no image files" in capsys.readouterr().out
 
 
 def test_stratified_split_is_seeded_disjoint_and_proportional() -> None:

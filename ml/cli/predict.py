@@ -52,8 +52,9 @@ def run(argv: list[str]) -> int:
         return fail("predict", f"{recognizer.card.name} reads strokes: add --strokes and give stroke JSON files")
     found = find_image_files(args.paths)
     files = found.images
-    failed = len(found.problems)
-    for path, reason in found.problems:
+    problems = found.every_problem()
+    failed = len(problems)
+    for path, reason in problems:
         print(json.dumps({"path": display_path(path), "error": reason}) if args.json else f"{path}: error: {reason}")
     with tqdm(total=len(files), desc="predict", unit="img", file=sys.stderr, disable=None) as bar:
         for start in range(0, len(files), BATCH_SIZE):

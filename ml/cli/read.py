@@ -37,7 +37,7 @@ def _inputs(paths: list[Path], strokes: bool) -> tuple[list[Path], list[tuple[Pa
     if strokes:
         return find_stroke_files(paths)
     found = find_image_files(paths)
-    return found.images, list(found.problems)
+    return found.images, found.every_problem()
 
 
 def run(argv: list[str]) -> int:

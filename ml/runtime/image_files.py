@@ -19,10 +19,18 @@ UNREADABLE_PICTURES = {
 }
 
 
+NO_IMAGES = "no image files in this folder (PNG, JPEG, BMP, TIFF, WebP or GIF)"
+
+
 @dataclass(frozen=True)
 class FoundFiles:
     images: list[Path] = field(default_factory=list)
     problems: list[tuple[Path, str]] = field(default_factory=list)  # (path, why it will not be read)
+    empty_folders: list[Path] = field(default_factory=list)  # folders given that hold no image file
+
+    def every_problem(self) -> list[tuple[Path, str]]:
+        """The problems, and each empty folder as one: a command line says so rather than nothing."""
+        return [*self.problems, *((folder, NO_IMAGES) for folder in self.empty_folders)]
 
 
 def is_image_path(path: Path) -> bool:
@@ -37,6 +45,7 @@ def find_image_files(paths: list[Path]) -> FoundFiles:
         if not path.is_dir():
             found.images.append(path)  # named by the person: read it, and say why if it fails
             continue
+        before = len(found.images)
         for entry in sorted(path.rglob("*")):
             if entry.is_symlink() and not entry.exists():
                 try:
@@ -49,6 +58,8 @@ def find_image_files(paths: list[Path]) -> FoundFiles:
                 found.images.append(entry)
             elif entry.is_file() and entry.suffix.lower() in UNREADABLE_PICTURES:
                 found.problems.append((entry, UNREADABLE_PICTURES[entry.suffix.lower()]))
+        if len(found.images) == before:
+            found.empty_folders.append(path)
     return found
 
 

@@ -225,12 +225,15 @@ def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
 
 def find_stroke_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Stroke JSON files among ``paths`` (folders searched recursively for ``*.json``), and the paths that
-    are neither file nor folder, each with its reason."""
+    are neither file nor folder or are folders without one, each with its reason."""
     files: list[Path] = []
     problems: list[tuple[Path, str]] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+            inside = sorted(p for p in path.rglob("*.json") if p.is_file())
+            files.extend(inside)
+            if not inside:
+                problems.append((path, "no stroke files (.json) in this folder"))
         elif path.is_file():
             files.append(path)
         else:
