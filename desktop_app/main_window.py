@@ -47,7 +47,7 @@ from desktop_app.widgets.batch_view import BatchView
 from desktop_app.widgets.canvas import DrawingCanvas, qimage_to_grey
 from desktop_app.widgets.compare_view import CompareView
 from desktop_app.widgets.explain_view import ExplainView
-from desktop_app.widgets.images import preview_image
+from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_image
 from desktop_app.widgets.prediction_panel import PredictionPanel
 from desktop_app.widgets.text_panel import TextPanel
 
@@ -736,15 +736,30 @@ class MainWindow(QMainWindow):
 
     def open_image(self, path: Path) -> None:
         """Show and recognize an image file; the file goes through ml.runtime.preprocess exactly as a drawing does."""
+        from ml.runtime.image_io import MAX_FILE_BYTES, ImageLoadError, load_image
+
         self.preferences.last_folder = str(path.parent)
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:  # refused before reading it all into memory
+                limit = MAX_FILE_BYTES / 2**20
+                self._show_input_error(path.name, f"file is {size / 2**20:.0f} MB; the limit is {limit:.0f} MB")
+                return
             data = path.read_bytes()
         except OSError as error:
             self._show_input_error(path.name, error.strerror or str(error))
             return
         preview = preview_image(data)
         if preview.isNull():
-            self.statusBar().showMessage(f"{path.name}: no preview (Qt cannot decode it); recognizing the file", 8000)
+            # Qt cannot decode it; GlyphPad's own loader may. If neither can, the pad keeps what it holds.
+            try:
+                pixels = load_image(data).pixels
+            except ImageLoadError as error:
+                self._show_input_error(path.name, str(error))
+                return
+            grey = pixels[..., 0] if pixels.ndim == 3 else pixels
+            step = -(-max(grey.shape) // PREVIEW_MAX_SIDE)
+            preview = grey_pixmap(grey[::step, ::step]).toImage()
         self.canvas.set_image(preview, source=data)
         self.setWindowTitle(f"GlyphPad — {path.name}")
         self._submit(data)
