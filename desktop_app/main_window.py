@@ -629,13 +629,15 @@ class MainWindow(QMainWindow):
         reading = self._line
         characters, alternatives, boxes = [], [], []
         frame = self.canvas.displayed_image_rect() if reading.opened else None
+        # Boxes of strokes go round the ink, not the pen's centre line: half the widest pen, and a margin.
+        pad = max((stroke.width for stroke in self.canvas.strokes), default=0.0) / 2 + 3
         for i, character in enumerate(reading.line.characters):
             shown = self._shown_character(i)
             characters.append((shown, character.space_before))
             alternatives.append([(s.label, s.prob) for s in character.top])
             x0, y0, x1, y1 = character.box
             if reading.from_strokes:
-                box = QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(-4, -4, 4, 4)
+                box = QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(-pad, -pad, pad, pad)
             elif frame is not None and reading.line.size:  # the opened picture itself, shown fitted in the pad
                 fx, fy = frame.width() / reading.line.size[0], frame.height() / reading.line.size[1]
                 box = QRectF(frame.x() + x0 * fx, frame.y() + y0 * fy, (x1 - x0) * fx, (y1 - y0) * fy)

@@ -370,9 +370,18 @@ class DrawingCanvas(QWidget):
             pen = QPen(highlight, 1.5, Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
+            # Each label on a tag of the paper's colour, readable over ink and photos alike; above its box,
+            # or inside it where the box reaches the top of the pad.
+            backdrop = self._paper()
+            backdrop.setAlpha(215)
+            metrics = painter.fontMetrics()
             for box, label in self._overlay:
                 painter.drawRect(box)
-                painter.drawText(box.topLeft() + QPointF(2, -4), label)
+                width, height = metrics.horizontalAdvance(label) + 6, metrics.height() + 2
+                top = box.top() - height - 1 if box.top() - height - 1 >= 0 else box.top() + 1
+                tag = QRectF(box.left() + 1, top, width, height)
+                painter.fillRect(tag, backdrop)
+                painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, label)
         painter.end()
 
     # ---- text mode ----------------------------------------------------------------------------------
