@@ -127,6 +127,24 @@ def test_a_flag_drawn_beside_its_body_joins_it() -> None:
     assert len(split_strokes([flag, flag + np.array([100.0, 0.0])])) == 2
 
 
+def test_two_lines_of_writing_are_refused_with_a_reason_not_read_as_one() -> None:
+    top, _ = write("HI")
+    below, _ = write("42")
+    below = [s + np.array([0.0, 180.0]) for s in below]
+    with pytest.raises(ValueError, match="2 lines"):
+        split_strokes([*top, *below])
+    ink = np.zeros((400, 300), dtype=bool)
+    ink[20:120, 20:30] = ink[20:120, 80:90] = True  # two bars above
+    ink[250:350, 20:30] = ink[250:350, 80:90] = True  # two bars below
+    with pytest.raises(ValueError, match="2 lines"):
+        split_ink(ink)
+    # One line, with a bar drawn above a t and a letter hanging below the others, is one line.
+    word, _ = write("AT")
+    bar_above = np.array([[150.0, -40.0], [220.0, -40.0]])
+    hanging = np.array([[300.0, 130.0], [300.0, 260.0], [270.0, 280.0]])
+    assert len(split_strokes([*word, bar_above, hanging])) == 3
+
+
 def test_ink_splits_into_connected_characters(tmp_path: Path) -> None:
     ink = np.zeros((40, 120), dtype=bool)
     ink[10:35, 5:9] = True  # a stem

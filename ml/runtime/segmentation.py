@@ -20,7 +20,8 @@ overlap along the line as above form one character (the dot of an i again, the t
 piece wider than ``WIDE_INK`` line heights may be two characters that touch: :func:`cut_columns` gives
 the places to cut it, and the reader keeps a cut where both sides read likelier than the whole.
 
-Characters are returned left to right; a gap wider than ``SPACE_GAP`` line heights and
+One line only: parts that stand in rows one above the other raise ValueError (two lines read as one would
+be nonsense). Characters are returned left to right; a gap wider than ``SPACE_GAP`` line heights and
 ``SPACE_OVER_USUAL`` times the line's median gap before a character marks a space.
 """
 
@@ -42,6 +43,7 @@ SMALL_MARK = 0.3  # a part this many line heights tall and wide at most is a mar
 # flag drawn apart (a 5's flag to the right of its body) that joins no character by overlap joins the
 # nearest one, as a mark does.
 FLAT = 0.2
+LINE_GAP = 0.25  # parts this many line heights apart vertically, with nothing between, are two lines
 SPACE_GAP = 0.6  # a gap this many line heights wide is a space ...
 SPACE_OVER_USUAL = 2.5  # ... if it is also this many times the line's median gap
 MAX_CHARACTERS = 64  # more parts than this is not one line of writing
@@ -116,6 +118,27 @@ def _touches(stroke: np.ndarray, others: Sequence[np.ndarray], reach: float) -> 
     if not len(theirs):
         return False
     return _nearest(mine[:: len(mine) // 300 + 1], theirs[:: len(theirs) // 300 + 1]) <= reach
+
+
+def _check_one_line(boxes: np.ndarray) -> None:
+    """Raise ValueError when the parts stand in rows one above the other: characters of one line all
+    share some height on the page (their x-height band), lines do not. Marks (an i's dot) and flat
+    strokes (a bar drawn above its character) do not count."""
+    height = line_height(boxes)
+    sizes = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    keep = (sizes > SMALL_MARK * height) & (boxes[:, 3] - boxes[:, 1] > FLAT * height)  # no dots, no bars
+    counts: list[int] = []  # parts in each row, top to bottom
+    bottom = None
+    for top, low in sorted(zip(boxes[keep, 1].tolist(), boxes[keep, 3].tolist(), strict=True)):
+        if bottom is None or top > bottom + LINE_GAP * height:
+            counts.append(0)
+        counts[-1] += 1
+        bottom = low if bottom is None else max(bottom, low)
+    # A row of one part may be a character of the line set apart (a j hanging below it); two rows of two
+    # characters or more are two lines.
+    rows = sum(1 for count in counts if count >= 2)
+    if rows > 1:
+        raise ValueError(f"this is {rows} lines of writing: GlyphPad reads one line at a time")
 
 
 def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None) -> list[list[int]]:
@@ -225,6 +248,7 @@ def split_strokes(strokes: Sequence[np.ndarray]) -> list[CharacterPart]:
         return []
     boxes = np.array([[*p.min(0), *p.max(0)] if len(p) else [np.nan] * 4 for p in parts])
     present = np.flatnonzero(np.isfinite(boxes).all(1))
+    _check_one_line(boxes[present])
     groups = _group(boxes[present], [parts[k] for k in present])
     return _parts_left_to_right(boxes, [[int(present[k]) for k in g] for g in groups])
 
@@ -297,6 +321,7 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
         raise ValueError(f"{len(pieces)} separate pieces of ink: this does not look like one line of writing")
     # Boxes as (x0, y0, x1, y1) with x1, y1 one past the last pixel; parts ordered left to right.
     boxes = np.array([[p[:, 1].min(), p[:, 0].min(), p[:, 1].max() + 1, p[:, 0].max() + 1] for p in pieces], float)
+    _check_one_line(boxes)
     order = np.argsort(boxes[:, 0], kind="stable")
     groups = _group(boxes[order])
     return _parts_left_to_right(boxes, [[int(order[k]) for k in g] for g in groups]), pieces
