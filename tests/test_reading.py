@@ -471,3 +471,8 @@ def test_read_reports_bad_inputs_in_one_line_each(
     assert second["error"].startswith("blank")
     assert cli(["read", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path / "nan.json")]) == 1
     assert "error" in json.loads(capsys.readouterr().out)
+    # A stroke file read as a picture, or a folder without pictures: told what to do, not passed over.
+    (tmp_path / "nothing").mkdir()
+    assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "nan.json"), str(tmp_path / "nothing")]) == 1
+    errors = [json.loads(line)["error"] for line in capsys.readouterr().out.splitlines()]
+    assert any("--strokes" in e for e in errors) and any("no image files" in e for e in errors)

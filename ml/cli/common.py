@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -11,6 +12,11 @@ def fail(command: str, message: str, code: int = 2) -> int:
     """Print one line on stderr, 'glyphpad-ml COMMAND: error: ...', and return the exit status."""
     print(f"glyphpad-ml {command}: error: {message}", file=sys.stderr)
     return code
+
+
+def stroke_file_named_as_image(path: Path) -> str | None:
+    """The reason to give for a stroke file passed where images are read, pointing at ``--strokes``."""
+    return "a stroke file (.json): add --strokes to read it" if path.suffix.lower() == ".json" else None
 
 
 def json_safe(value: Any) -> Any:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import fail
+from ml.cli.common import fail, stroke_file_named_as_image
 from ml.runtime.cards import WeightsError, default_model_name
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 
@@ -51,8 +51,9 @@ def run(argv: list[str]) -> int:
     if recognizer.card.input_kind == "strokes":
         return fail("predict", f"{recognizer.card.name} reads strokes: add --strokes and give stroke JSON files")
     found = find_image_files(args.paths)
-    files = found.images
     problems = found.every_problem()
+    problems += [(path, why) for path in found.images if (why := stroke_file_named_as_image(path))]
+    files = [path for path in found.images if not stroke_file_named_as_image(path)]
     failed = len(problems)
     for path, reason in problems:
         print(json.dumps({"path": display_path(path), "error": reason}) if args.json else f"{path}: error: {reason}")

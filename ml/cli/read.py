@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import fail
+from ml.cli.common import fail, stroke_file_named_as_image
 from ml.runtime.cards import WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 
@@ -58,6 +58,8 @@ def run(argv: list[str]) -> int:
     failed = 0
     for path, reason in [*problems, *((f, "") for f in files)]:
         record: dict[str, Any] = {"path": display_path(path)}
+        if not reason and not args.strokes:
+            reason = stroke_file_named_as_image(path) or ""
         if not reason:
             try:
                 line = (
