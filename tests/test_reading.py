@@ -453,6 +453,18 @@ def test_line_metrics_find_two_heights_only_where_there_are_two() -> None:
     # small 0 (read as an O) is not taken for a small o.
     assert line_metrics(two[:4].astype(float), ["4", "O", "1", "1"]).small_height == 0
     assert line_metrics(two[:4].astype(float), ["H", "E", "5", "O"]).small_height > 0
+    # A line of one height with digits in it stands at the digits' height: its letters are capitals.
+    code = np.array([[0, 0, 50, 100], [60, 2, 100, 100], [110, 1, 150, 99], [160, 0, 200, 100]], dtype=float)
+    metrics = line_metrics(code, ["C", "7", "X", "2"])
+    assert metrics.small_height == 0 and metrics.digits_height
+    forms, scores = read_case(
+        np.stack([case_merged({c: 1.0}, LABELS) for c in "C7X2"]),
+        LABELS,
+        np.stack([form_fit(box, metrics) for box in code]),
+        [[0, 1, 2, 3]],
+    )
+    assert "".join(forms[int(k)] for k in scores.argmax(1)) == "C7X2"
+    assert not line_metrics(code[:3], ["S", "U", "N"]).digits_height
 
 
 def test_read_reports_bad_inputs_in_one_line_each(

@@ -171,6 +171,7 @@ class LineMetrics:
     baseline: float  # where characters without a descender end (y down)
     tall: float  # height above the baseline of the line's tallest characters (capitals, digits, b d f ...)
     small_height: float  # a character at most this high above the baseline is small; 0 = the line has one height
+    digits_height: bool = False  # one height, and digits among it: the line stands at capital height
 
 
 def _two_heights(above: np.ndarray) -> float:
@@ -200,7 +201,7 @@ def line_metrics(boxes: np.ndarray, best: Sequence[str]) -> LineMetrics:
     # them, read as an O) is of one height however its digits vary.
     letters = sum(1 for label in best if label.isalpha())
     small_height = _two_heights(above[standing]) if len(standing) >= 2 and letters >= 2 else 0.0
-    return LineMetrics(baseline, tall, small_height)
+    return LineMetrics(baseline, tall, small_height, small_height == 0 and any(b.isdigit() for b in best))
 
 
 def form_fit(box: np.ndarray, line: LineMetrics) -> np.ndarray:
@@ -212,7 +213,7 @@ def form_fit(box: np.ndarray, line: LineMetrics) -> np.ndarray:
         above = max(line.baseline - box[1], 1e-6)
         short = min(max(_sigmoid(math.log(line.small_height / above) / 0.08), FIT_LIMIT), 1 - FIT_LIMIT)
     else:
-        short = ONE_HEIGHT_SHORT
+        short = FIT_LIMIT if line.digits_height else ONE_HEIGHT_SHORT
     return np.array([short * (1 - hang), (1 - short) * (1 - hang), short * hang])
 
 
