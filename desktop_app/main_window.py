@@ -738,7 +738,7 @@ class MainWindow(QMainWindow):
 
     def open_image(self, path: Path) -> None:
         """Show and recognize an image file; the file goes through ml.runtime.preprocess exactly as a drawing does."""
-        from ml.runtime.image_io import MAX_FILE_BYTES, ImageLoadError, load_image
+        from ml.runtime.image_io import MAX_FILE_BYTES, ImageLoadError, check_image_header, preview_pixels
 
         self.preferences.last_folder = str(path.parent)
         try:
@@ -748,20 +748,22 @@ class MainWindow(QMainWindow):
                 self._show_input_error(path.name, f"file is {size / 2**20:.0f} MB; the limit is {limit:.0f} MB")
                 return
             data = path.read_bytes()
+            # Not a picture, or too many pixels to decode: refused from its header, and the pad keeps what
+            # it holds (undecodable files once replaced the drawing with an empty picture).
+            check_image_header(data)
         except OSError as error:
             self._show_input_error(path.name, error.strerror or str(error))
             return
+        except ImageLoadError as error:
+            self._show_input_error(path.name, str(error))
+            return
         preview = preview_image(data)
-        if preview.isNull():
-            # Qt cannot decode it; GlyphPad's own loader may. If neither can, the pad keeps what it holds.
+        if preview.isNull():  # Qt cannot decode it; GlyphPad's loader may, at display size
             try:
-                pixels = load_image(data).pixels
+                preview = grey_pixmap(preview_pixels(data, PREVIEW_MAX_SIDE) / 255.0).toImage()
             except ImageLoadError as error:
                 self._show_input_error(path.name, str(error))
                 return
-            grey = pixels[..., 0] if pixels.ndim == 3 else pixels
-            step = -(-max(grey.shape) // PREVIEW_MAX_SIDE)
-            preview = grey_pixmap(grey[::step, ::step]).toImage()
         self.canvas.set_image(preview, source=data)
         self.setWindowTitle(f"GlyphPad — {path.name}")
         self._submit(data)

@@ -135,6 +135,11 @@ def test_a_folder_without_images_or_stroke_files_is_named_not_passed_over(
     assert files == [] and problems[0][0] == tmp_path / "pictures" and "no stroke files" in problems[0][1]
     assert cli_main(["predict", "--json", "--model", "letters_lenet5", str(tmp_path / "empty")]) == 1
     assert "no image files" in capsys.readouterr().out
+    (tmp_path / "phone").mkdir()
+    (tmp_path / "phone" / "a.heic").write_bytes(b"")  # named once, as a picture that cannot be read
+    assert [path.name for path, _ in find_image_files([tmp_path / "phone"]).every_problem()] == ["a.heic"]
+    (tmp_path / "empty" / "line.json").write_text("{}")
+    assert "--strokes" in find_image_files([tmp_path / "empty"]).every_problem()[0][1]
 
 
 def test_stratified_split_is_seeded_disjoint_and_proportional() -> None:

@@ -1,3 +1,4 @@
+import io
 from pathlib import Path
 
 import numpy as np
@@ -108,3 +109,19 @@ def test_a_multi_page_tiff_says_pages_not_frames() -> None:
     pages[0].save(buffer, format="TIFF", save_all=True, append_images=pages[1:])
     loaded = load_image(buffer.getvalue())
     assert loaded.notes == ("multi-page TIFF: used the first of its 2 pages",)
+
+
+def test_a_display_checks_the_header_and_gets_a_small_grey_preview() -> None:
+    from ml.runtime.image_io import check_image_header, preview_pixels
+
+    refused = ((b"", "empty"), (b"not a picture at all", "not an image"), (png_bomb(8200, 8000), "megapixels"))
+    for data, reason in refused:
+        with pytest.raises(ImageLoadError, match=reason):
+            check_image_header(data)
+    big = np.zeros((600, 3000, 4), dtype=np.uint8)  # transparent, with one opaque black bar
+    big[100:500, 1000:1100] = (0, 0, 0, 255)
+    buffer = io.BytesIO()
+    Image.fromarray(big, mode="RGBA").save(buffer, format="PNG")
+    preview = preview_pixels(buffer.getvalue(), 1000)
+    assert preview.dtype == np.uint8 and preview.shape == (200, 1000)
+    assert preview[100, 350] < 50 and preview[20, 20] == 255  # the bar dark, the transparent paper white

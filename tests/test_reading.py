@@ -143,6 +143,11 @@ def test_two_lines_of_writing_are_refused_with_a_reason_not_read_as_one() -> Non
     bar_above = np.array([[150.0, -40.0], [220.0, -40.0]])
     hanging = np.array([[300.0, 130.0], [300.0, 260.0], [270.0, 280.0]])
     assert len(split_strokes([*word, bar_above, hanging])) == 3
+    # Round dots over i's, a third of the stems' height and well above them, are no second line.
+    dot = np.array([[0.0, 0.0], [32.0, 0.0], [32.0, 32.0], [0.0, 32.0], [0.0, 0.0]])
+    stems = [np.array([[x, 60.0], [x, 160.0]]) for x in (0.0, 120.0, 240.0)]
+    dots = [dot + np.array([x - 16.0, 0.0]) for x in (0.0, 120.0, 240.0)]
+    assert len(split_strokes([*stems, *dots])) == 3
 
 
 def test_ink_splits_into_connected_characters(tmp_path: Path) -> None:

@@ -30,7 +30,14 @@ class FoundFiles:
 
     def every_problem(self) -> list[tuple[Path, str]]:
         """The problems, and each empty folder as one: a command line says so rather than nothing."""
-        return [*self.problems, *((folder, NO_IMAGES) for folder in self.empty_folders)]
+        empty = [
+            (
+                folder,
+                NO_IMAGES + ("; its .json stroke files are read with --strokes" if any(folder.rglob("*.json")) else ""),
+            )
+            for folder in self.empty_folders
+        ]
+        return [*self.problems, *empty]
 
 
 def is_image_path(path: Path) -> bool:
@@ -45,7 +52,7 @@ def find_image_files(paths: list[Path]) -> FoundFiles:
         if not path.is_dir():
             found.images.append(path)  # named by the person: read it, and say why if it fails
             continue
-        before = len(found.images)
+        before = len(found.images), len(found.problems)
         for entry in sorted(path.rglob("*")):
             if entry.is_symlink() and not entry.exists():
                 try:
@@ -58,7 +65,7 @@ def find_image_files(paths: list[Path]) -> FoundFiles:
                 found.images.append(entry)
             elif entry.is_file() and entry.suffix.lower() in UNREADABLE_PICTURES:
                 found.problems.append((entry, UNREADABLE_PICTURES[entry.suffix.lower()]))
-        if len(found.images) == before:
+        if (len(found.images), len(found.problems)) == before:  # nothing in it, not even an unreadable picture
             found.empty_folders.append(path)
     return found
 

@@ -7,9 +7,11 @@ decompression bombs before any pixel is decoded.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +85,58 @@ def _format_by_signature(data: bytes) -> str | None:
     return next((name for magic, name in _SIGNATURES if data.startswith(magic)), None)
 
 
+@contextlib.contextmanager
+def _decoding(data: bytes) -> Iterator[None]:
+    """Any failure of PIL while opening or decoding ``data`` as ImageLoadError, with a one-line reason."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            yield
+    except ImageLoadError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        # PIL refuses before our own size check can run; its message holds the pixel count.
+        found = re.search(r"\((\d+) pixels\)", str(error))
+        megapixels = f"{int(found[1]) / 1e6:.0f} megapixels" if found else "too many pixels"
+        raise ImageLoadError(
+            f"image is {megapixels}: too large to decode safely (limit {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels)"
+        ) from error
+    except UnidentifiedImageError as error:
+        kind = _format_by_signature(data)
+        if kind is not None:  # a known format's header, but no decoder accepted the rest
+            raise ImageLoadError(
+                f"corrupt {kind} file: its header is {kind}'s but the image data is damaged"
+            ) from error
+        raise ImageLoadError("not an image file, or a format GlyphPad cannot read") from error
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ImageLoadError(f"corrupt or truncated image ({reason})") from error
+
+
+def check_image_header(data: bytes) -> None:
+    """Raise ImageLoadError unless ``data`` starts like a picture GlyphPad reads, of at most
+    MAX_IMAGE_PIXELS: read from the header alone, so a display can refuse a file before showing it."""
+    if not data:
+        raise ImageLoadError("empty file (0 bytes)")
+    with _decoding(data):
+        _check_size(*Image.open(io.BytesIO(data)).size)
+
+
+def preview_pixels(data: bytes, max_side: int) -> np.ndarray:
+    """The picture as 8-bit grey at most ``max_side`` px on its longer side, for display (transparent
+    parts white), decoded at reduced size where the format allows; ImageLoadError if it cannot be."""
+    check_image_header(data)
+    with _decoding(data):
+        opened = Image.open(io.BytesIO(data))
+        opened.draft("L", (max_side, max_side))  # JPEG decodes at 1/2, 1/4 or 1/8 scale
+        image: Image.Image = ImageOps.exif_transpose(opened) or opened
+        image.thumbnail((max_side, max_side))
+        if "A" in image.getbands() or "transparency" in image.info:
+            backdrop = Image.new("RGBA", image.size, (255, 255, 255, 255))
+            image = Image.alpha_composite(backdrop, image.convert("RGBA"))
+        return np.asarray(image.convert("L"))
+
+
 def load_image(source: str | Path | bytes) -> LoadedImage:
     """Open an image file (or its bytes) and return its pixels, or raise ImageLoadError."""
     notes: list[str] = []
@@ -106,42 +160,21 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
             raise ImageLoadError(f"cannot read {name}: {error.strerror or error}") from error
     if not data:
         raise ImageLoadError("empty file (0 bytes)")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            _check_size(*image.size)
-            frames = getattr(image, "n_frames", 1)
-            if frames > 1:
-                image.seek(0)
-                if image.format == "TIFF":
-                    notes.append(f"multi-page TIFF: used the first of its {frames} pages")
-                else:
-                    notes.append(f"animated image: used the first of its {frames} frames")
-            if image.mode == "CMYK":
-                notes.append("converted from CMYK")
-            image.load()
-            oriented: Image.Image = ImageOps.exif_transpose(image) or image
-            pixels = pil_to_pixels(oriented)
-    except ImageLoadError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        # PIL refuses before our own size check can run; its message holds the pixel count.
-        found = re.search(r"\((\d+) pixels\)", str(error))
-        megapixels = f"{int(found[1]) / 1e6:.0f} megapixels" if found else "too many pixels"
-        raise ImageLoadError(
-            f"image is {megapixels}: too large to decode safely (limit {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels)"
-        ) from error
-    except UnidentifiedImageError as error:
-        kind = _format_by_signature(data)
-        if kind is not None:  # a known format's header, but no decoder accepted the rest
-            raise ImageLoadError(
-                f"corrupt {kind} file: its header is {kind}'s but the image data is damaged"
-            ) from error
-        raise ImageLoadError("not an image file, or a format GlyphPad cannot read") from error
-    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ImageLoadError(f"corrupt or truncated image ({reason})") from error
+    with _decoding(data):
+        image = Image.open(io.BytesIO(data))
+        _check_size(*image.size)
+        frames = getattr(image, "n_frames", 1)
+        if frames > 1:
+            image.seek(0)
+            if image.format == "TIFF":
+                notes.append(f"multi-page TIFF: used the first of its {frames} pages")
+            else:
+                notes.append(f"animated image: used the first of its {frames} frames")
+        if image.mode == "CMYK":
+            notes.append("converted from CMYK")
+        image.load()
+        oriented: Image.Image = ImageOps.exif_transpose(image) or image
+        pixels = pil_to_pixels(oriented)
     if pixels.size == 0:
         raise ImageLoadError("image has no pixels")
     return LoadedImage(pixels=pixels, notes=tuple(notes))

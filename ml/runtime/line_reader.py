@@ -443,7 +443,7 @@ class LineReader:
         mask = ink > 0.5 * peak
         if int(mask.sum()) > MAX_INK_PIXELS:  # a dark photo or a full page: not a line, and slow to split
             raise ValueError(
-                f"{100 * mask.mean():.0f}% of the picture is ink: crop it to the written line "
+                f"{100 * mask.mean():.0f}% of the written part of the picture is ink: crop it to the written line "
                 "(dark writing on light paper)"
             )
         parts, pieces = split_ink(mask)

@@ -43,6 +43,7 @@ SMALL_MARK = 0.3  # a part this many line heights tall and wide at most is a mar
 # flag drawn apart (a 5's flag to the right of its body) that joins no character by overlap joins the
 # nearest one, as a mark does.
 FLAT = 0.2
+LINE_PART = 0.45  # a part at least this many line heights tall counts towards a row of writing
 LINE_GAP = 0.25  # parts this many line heights apart vertically, with nothing between, are two lines
 SPACE_GAP = 0.6  # a gap this many line heights wide is a space ...
 SPACE_OVER_USUAL = 2.5  # ... if it is also this many times the line's median gap
@@ -122,11 +123,10 @@ def _touches(stroke: np.ndarray, others: Sequence[np.ndarray], reach: float) -> 
 
 def _check_one_line(boxes: np.ndarray) -> None:
     """Raise ValueError when the parts stand in rows one above the other: characters of one line all
-    share some height on the page (their x-height band), lines do not. Marks (an i's dot) and flat
-    strokes (a bar drawn above its character) do not count."""
+    share some height on the page (their x-height band), lines do not. Only parts of a character's
+    height count: not an i's dot, however round, nor a bar drawn above its character."""
     height = line_height(boxes)
-    sizes = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-    keep = (sizes > SMALL_MARK * height) & (boxes[:, 3] - boxes[:, 1] > FLAT * height)  # no dots, no bars
+    keep = boxes[:, 3] - boxes[:, 1] > LINE_PART * height  # characters, not dots or bars however wide
     counts: list[int] = []  # parts in each row, top to bottom
     bottom = None
     for top, low in sorted(zip(boxes[keep, 1].tolist(), boxes[keep, 3].tolist(), strict=True)):
@@ -264,9 +264,9 @@ def _row_runs(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _touching_runs(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (a, b) of runs on consecutive rows that touch, diagonals included (8-neighbourhood).
 
-    Run b on the row below a touches it when b starts at most one column after a's last pixel and ends
-    at most one before a's first. Runs of a row are disjoint and ordered, so the runs touching a are
-    consecutive: found for every run at once by binary search on (row, column) keys.
+    Run b on the row below a touches it when b starts no later than one column after a's last pixel and
+    ends no earlier than one column before a's first. Runs of a row are disjoint and ordered, so the runs
+    touching a are consecutive: found for every run at once by binary search on (row, column) keys.
     """
     stride = width + 2
     below_first = np.searchsorted(rows * stride + ends, (rows + 1) * stride + starts, side="left")
@@ -286,7 +286,9 @@ def ink_components(ink: np.ndarray, min_pixels: int = 3) -> list[np.ndarray]:
     (union-find), so a photo's thousands of ink pixels cost a few hundred joins.
     """
     ink = np.asarray(ink, dtype=bool)
-    if ink.ndim != 2 or not ink.any():
+    if ink.ndim != 2:
+        raise ValueError(f"ink must be an H x W mask, not of shape {ink.shape}")
+    if not ink.any():
         return []
     rows, starts, ends = _row_runs(ink)
     parent = list(range(len(rows)))
