@@ -53,6 +53,14 @@ def join_world(device_choice: str) -> tuple[World, str]:
     return world, device_choice
 
 
+def wait_for_every_rank(world: World) -> None:
+    """A barrier: the ranks leave together. A rank that destroyed its process group and exited while
+    rank 0 was still evaluating and writing sometimes aborted in gloo's threads ("terminate called
+    without an active exception"), failing the whole torchrun."""
+    if world.distributed:
+        dist.barrier()
+
+
 def leave_world() -> None:
     if dist.is_available() and dist.is_initialized():
         dist.destroy_process_group()

@@ -38,7 +38,15 @@ from ml.training.data.split import DEFAULT_SPLIT_SEED
 from ml.training.data.unipen import DEFAULT_WRITER_SPLIT_SEED, load_unipen, writer_split
 from ml.training.data.unipen import LICENCE as UNIPEN_LICENCE
 from ml.training.data.unipen import SOURCE as UNIPEN_SOURCE
-from ml.training.distributed import SINGLE_PROCESS, World, join_world, leave_world, weight_checksums, wrap
+from ml.training.distributed import (
+    SINGLE_PROCESS,
+    World,
+    join_world,
+    leave_world,
+    wait_for_every_rank,
+    weight_checksums,
+    wrap,
+)
 from ml.training.export import save_weights
 from ml.training.mixing import mix_weights, source_weights
 from ml.training.pen_data import evaluation_bank, training_bank
@@ -569,7 +577,9 @@ def main(config: TrainConfig) -> Path:
     validate(config)
     world, device_choice = join_world(config.device)
     try:
-        return _train(config, world, device_choice)
+        written = _train(config, world, device_choice)
+        wait_for_every_rank(world)
+        return written
     finally:
         leave_world()
 
