@@ -470,6 +470,12 @@ class LineReader:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
         probabilities = np.zeros((len(candidates), len(self.labels)), dtype=np.float32)
         probabilities[readable] = self.image.predict_inputs(np.stack([p for p in pictures if p is not None]))
+
+        def to_picture(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+            """A box in the cropped, scaled ink -> the same box in the picture's pixels."""
+            x0, y0, x1, y1 = (v / scale for v in box)
+            return (x0 + crop_x, y0 + crop_y, x1 + crop_x, y1 + crop_y)
+
         kept: list[CharacterPart] = []
         kept_probs: list[np.ndarray] = []
         kept_pictures: list[np.ndarray] = []
@@ -487,9 +493,7 @@ class LineReader:
                 if picture is None:
                     continue
                 part = candidates[k][1]
-                offset = (crop_x, crop_y, crop_x, crop_y)
-                in_input = tuple(v / scale + o for v, o in zip(part.box, offset, strict=True))
-                body = tuple(v / scale + o for v, o in zip(part.body_box, offset, strict=True))
+                in_input, body = (to_picture(box) for box in (part.box, part.body_box))
                 kept.append(CharacterPart(in_input, part.strokes, part.space_before, part.marks, body))
                 kept_probs.append(probabilities[k])
                 kept_pictures.append(picture)
