@@ -10,7 +10,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ml.runtime.line_reader import FIT_LIMIT, LineMetrics, case_votes, form_fit, letters_or_digits, read_case
+from ml.runtime.line_reader import (
+    FIT_LIMIT,
+    LineMetrics,
+    case_votes,
+    form_fit,
+    kind_prior,
+    letters_or_digits,
+    read_case,
+)
 from ml.runtime.segmentation import ink_components, split_ink, split_strokes
 from ml.runtime.synth import GLYPHS
 
@@ -198,23 +206,23 @@ def test_ink_components_match_a_flood_fill() -> None:
 
 def test_letters_or_digits_follow_the_line() -> None:
     labels = ["0", "7", "O", "A"]
-    line = np.array(
-        [
-            [0.01, 0.0, 0.01, 0.98],  # A
-            [0.49, 0.0, 0.51, 0.0],  # O or 0, half and half
-            [0.0, 0.97, 0.0, 0.03],  # a confident 7
-        ]
-    )
-    out = letters_or_digits(line, labels)
+    # A plain ring as a model that follows written characters reads it: O and o are two characters to
+    # the zero's one, so the letter leads.
+    ring = [0.2, 0.0, 0.8, 0.0]
+    letter_a, seven = [0.01, 0.0, 0.01, 0.98], [0.0, 0.97, 0.0, 0.03]
+    out = letters_or_digits(np.array([letter_a, ring, letter_a, seven]), labels)
     assert out[1].argmax() == 2  # among letters, the letter O
-    assert out[2].argmax() == 1  # the 7 keeps its kind
+    assert out[3].argmax() == 1  # a confident 7 among letters keeps its kind
     assert np.allclose(out.sum(1), 1)
-    digits = letters_or_digits(
-        np.array([[0.0, 0.98, 0.0, 0.02], [0.49, 0.0, 0.51, 0.0], [0.97, 0.0, 0.0, 0.03]]), labels
-    )
-    assert digits[1].argmax() == 0  # among digits, the zero
-    alone = np.array([[0.49, 0.0, 0.51, 0.0]])
+    digits = letters_or_digits(np.array([seven, ring, seven]), labels)
+    assert digits[1].argmax() == 0  # among digits, the zero, though alone it reads as the letter
+    assert digits[1, 0] > 0.5
+    # "007": two rings that lead a number are zeros; the letters' odds count once, not at every ring.
+    assert list(letters_or_digits(np.array([ring, ring, seven]), labels).argmax(1)) == [0, 0, 1]
+    assert list(letters_or_digits(np.array([ring, ring, letter_a]), labels).argmax(1)) == [2, 2, 3]
+    alone = np.array([ring])
     assert np.allclose(letters_or_digits(alone, labels), alone)  # a lone character has no neighbours to follow
+    assert np.allclose(kind_prior(["A", "B"]), [1.0, 0.0])  # a label set of one kind
 
 
 SHORT, TALL, HANGING = 0, 1, 2

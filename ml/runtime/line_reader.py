@@ -8,7 +8,7 @@ strokes, through the stroke model, fused (:mod:`ml.runtime.fusion`). Then contex
 1. **Letters or digits.** Characters of a line tend to stay letters or stay digits: a two-state chain
    with a ``STAY`` chance of keeping the neighbour's kind says, from the rest of the line, how likely
    each character is a letter or a digit (forward and backward passes), and its answers are weighed by
-   that. A confident 7 among letters stays a 7; an O that is half 0 among letters becomes the letter.
+   that. A confident 7 among letters stays a 7; a ring among letters is an O, among digits a 0.
 2. **Letter case and size.** The 36-class models tell letters apart, not their case. The line's
    baseline and its heights (capitals, digits and b d f h k l t stand tall; a c e m n o r s u v w x z
    small are short; g j p q y small hang below the baseline) say how well each written form fits each
@@ -62,9 +62,9 @@ from ml.runtime.strokes import (
 )
 
 # Chance that a character is of its left neighbour's kind (letter or digit). Letters and digits mostly
-# come in runs ("A4", "abc123"), but codes alternate ("B7K2", "R2D2", "K1A 0B1"). Validation CER, words
-# in runs (strokes) / 300 alternating codes (strokes, pictures): 0.8 11.43% / 19.60%, 25.89%; 0.9
-# 11.28% / 20.13%, 27.73%; 0.95 10.93% / 20.84%, 32.13%. 0.9 does not stake everything on runs.
+# come in runs ("A4", "abc123"), but codes alternate ("B7K2", "R2D2", "K1A 0B1"). Validation CER from
+# strokes, the 400 validation words / 300 alternating codes by the same writers: 0.8 10.59% / 20.01%;
+# 0.9 10.21% / 22.13%; 0.95 9.98% / 24.02%. 0.9 does not stake everything on runs.
 STAY = 0.9
 DESCENDERS = "GJPQY"  # letters whose small form reaches below the baseline: g j p q y
 ASCENDERS = "BDFHKLT"  # letters whose small form is as tall as a capital: b d f h k l t
@@ -129,23 +129,40 @@ def _kind(label: str) -> int:
     return 1 if label.isdigit() else 0
 
 
+def kind_prior(labels: Sequence[str]) -> np.ndarray:
+    """How often a written character is a letter or a digit, as the answers expect it: the models' answers
+    follow what people write (a card's prior counts each written character the same), and 52 of the 62
+    characters are letters. A label set of one kind gives that kind everything."""
+    kinds = {_kind(label) for label in labels}
+    if kinds == {0}:
+        return np.array([1.0, 0.0])
+    if kinds == {1}:
+        return np.array([0.0, 1.0])
+    return np.array([52.0, 10.0]) / 62.0
+
+
 def letters_or_digits(probabilities: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     """Rule 1: each row reweighed by what the rest of the line says of its kind (letter or digit).
 
-    A two-state chain (letters 0, digits 1) that keeps its kind with chance ``STAY`` from one character to
-    the next; each character's chance of being a letter or a digit is what its model says (the sum of
-    its labels of that kind). The forward and backward passes give, for each character, the chances of
-    each kind from its neighbours alone, and its labels are weighed by them: a confident 7 among letters
-    stays a 7, an O that is half 0 among letters becomes the letter, a lone character is left as it is.
+    A two-state chain (letters 0, digits 1) that starts from :func:`kind_prior` and keeps its kind with
+    chance ``STAY`` from one character to the next. A character's answers already hold the prior of its
+    kind (five letters to one digit), so what each says of its kind is its chance of that kind over the
+    prior (Bayes: the likelihood), else every character of a line of digits would pay the letters' odds
+    again. The forward and backward passes give, for each character, the chances of each kind from its
+    neighbours, and its labels are weighed by them over the prior: a confident 7 among letters stays a 7,
+    an O that is half 0 among letters becomes the letter, a round 0 among digits the digit, and a lone
+    character is left as it is.
     """
     kinds = np.array([_kind(label) for label in labels])
+    prior = kind_prior(labels)
+    known = prior > 0
     emission = np.stack([probabilities[:, kinds == k].sum(1) for k in (0, 1)], axis=1)
-    emission = np.maximum(emission, 1e-9)
+    emission = np.where(known, np.maximum(emission, 1e-9) / np.where(known, prior, 1.0), 0.0)
     move = np.array([[STAY, 1 - STAY], [1 - STAY, STAY]])
     n = len(probabilities)
-    before = np.full((n, 2), 0.5)  # the kind of character i from characters 0..i-1
+    before = np.tile(prior, (n, 1))  # the kind of character i from characters 0..i-1
     after = np.ones((n, 2))  # how well characters i+1.. fit each kind of character i
-    forward = np.full(2, 0.5)
+    forward = prior.copy()
     for i in range(n):
         if i:
             forward = forward @ move
@@ -155,8 +172,7 @@ def letters_or_digits(probabilities: np.ndarray, labels: Sequence[str]) -> np.nd
     for i in range(n - 2, -1, -1):
         backward = move @ (emission[i + 1] * after[i + 1])
         after[i] = backward / backward.sum()
-    context = before * after
-    context /= context.sum(1, keepdims=True)
+    context = np.where(known, before * after / np.where(known, prior, 1.0), 0.0)
     out = probabilities * context[:, kinds]
     out /= np.maximum(out.sum(1, keepdims=True), 1e-12)
     return out
