@@ -111,6 +111,9 @@ def test_a_dot_joins_its_stem_and_a_wide_gap_is_a_space() -> None:
     assert [set(p.strokes) for p in parts] == [{0, 1}, {2, 3}, {4, 5, 6}]  # i, A (2 strokes), B (3)
     spaced, _ = write("AB CD")
     assert [p.space_before for p in split_strokes(spaced)] == [False, False, True, False]
+    # A short line: its one space is judged against the other gaps, not against a median it raises.
+    bars = [np.array([[x, 0.0], [x, 100.0]]) for x in (0.0, 60.0, 190.0, 230.0)]  # gaps 60, 130, 40
+    assert [p.space_before for p in split_strokes(bars)] == [False, False, True, False]
 
 
 def test_a_stroke_written_later_joins_the_character_it_crosses() -> None:
@@ -222,6 +225,17 @@ def test_letters_or_digits_follow_the_line() -> None:
     assert list(letters_or_digits(np.array([ring, ring, letter_a]), labels).argmax(1)) == [2, 2, 3]
     alone = np.array([ring])
     assert np.allclose(letters_or_digits(alone, labels), alone)  # a lone character has no neighbours to follow
+    # Plain bars as the models read them (1 ahead of l and I) between letters are letters: "hello".
+    bar_labels = ["1", "L", "I", "E", "O", "4", "2"]
+    bar, e, o = [0.62, 0.25, 0.13, 0, 0, 0, 0], [0, 0, 0, 1.0, 0, 0, 0], [0, 0, 0, 0, 1.0, 0, 0]
+    hello = letters_or_digits(np.array([e, bar, bar, o]), bar_labels).argmax(1)
+    assert [bar_labels[k] for k in hello] == ["E", "L", "L", "O"]
+    # A space starts a new word: "HI 42" keeps its I; written without the space, the bar joins the digits.
+    four, two = [0, 0, 0, 0, 0, 1.0, 0], [0, 0, 0, 0, 0, 0, 1.0]
+    line = np.array([e, bar, four, two])
+    spaced = letters_or_digits(line, bar_labels, [False, False, True, False]).argmax(1)
+    assert [bar_labels[k] for k in spaced] == ["E", "L", "4", "2"]
+    assert bar_labels[letters_or_digits(line, bar_labels).argmax(1)[1]] == "1"
     assert np.allclose(kind_prior(["A", "B"]), [1.0, 0.0])  # a label set of one kind
 
 

@@ -8,7 +8,8 @@ strokes, through the stroke model, fused (:mod:`ml.runtime.fusion`). Then contex
 1. **Letters or digits.** Characters of a line tend to stay letters or stay digits: a two-state chain
    with a ``STAY`` chance of keeping the neighbour's kind says, from the rest of the line, how likely
    each character is a letter or a digit (forward and backward passes), and its answers are weighed by
-   that. A confident 7 among letters stays a 7; a ring among letters is an O, among digits a 0.
+   that. A confident 7 among letters stays a 7; a ring among letters is an O, among digits a 0. A
+   space starts a new word, whose kind owes nothing to the last ("HI 42").
 2. **Letter case and size.** The 36-class models tell letters apart, not their case. The line's
    baseline and its heights (capitals, digits and b d f h k l t stand tall; a c e m n o r s u v w x z
    small are short; g j p q y small hang below the baseline) say how well each written form fits each
@@ -61,11 +62,18 @@ from ml.runtime.strokes import (
     normalize_strokes,
 )
 
-# Chance that a character is of its left neighbour's kind (letter or digit). Letters and digits mostly
-# come in runs ("A4", "abc123"), but codes alternate ("B7K2", "R2D2", "K1A 0B1"). Validation CER from
-# strokes, the 400 validation words / 300 alternating codes by the same writers: 0.8 10.59% / 20.01%;
-# 0.9 10.21% / 22.13%; 0.95 9.98% / 24.02%. 0.9 does not stake everything on runs.
+# Chance that a character is of its left neighbour's kind (letter or digit) within a word. Letters and
+# digits mostly come in runs ("A4", "abc123"), but codes alternate ("B7K2", "R2D2", "K1A 0B1"). Validation
+# CER from strokes, the 400 validation words / 300 alternating codes by the same writers (runs/ scratch
+# sweep of the cached reads): 0.8 10.90% / 20.23%; 0.9 10.51% / 22.52%; 0.95 10.10% / 24.30%. 0.9 does not
+# stake everything on runs.
 STAY = 0.9
+# How much of the letters' prior (52 characters to 10) the answers are taken to hold (kind_prior). 1 is
+# Bayes for calibrated answers and reads the validation words best (CER 10.21%; 0.75 10.51%, 0.5 10.59%,
+# 0 10.97%), but it reads a printed "hello" as he11o: the models give a plain bar's 1 0.5-0.66 (the
+# digits of their training pool), and two such bars outweigh the letters around them. 0.75 reads it
+# right and keeps 1100, 101, A1, K1A and R2D2 (the bench's glyphs) as they are written.
+KIND_PRIOR_POWER = 0.75
 DESCENDERS = "GJPQY"  # letters whose small form reaches below the baseline: g j p q y
 ASCENDERS = "BDFHKLT"  # letters whose small form is as tall as a capital: b d f h k l t
 SHAPE_DIFFERS = "ABDEFGHLNQRT"  # small and capital forms differ in shape (a 62-class model can tell)
@@ -130,50 +138,61 @@ def _kind(label: str) -> int:
 
 
 def kind_prior(labels: Sequence[str]) -> np.ndarray:
-    """How often a written character is a letter or a digit, as the answers expect it: the models' answers
-    follow what people write (a card's prior counts each written character the same), and 52 of the 62
-    characters are letters. A label set of one kind gives that kind everything."""
+    """How often a written character is a letter or a digit, as the answers are taken to expect it: 52 of
+    the 62 characters are letters, and a card's prior counts each written character the same; raised to
+    ``KIND_PRIOR_POWER`` (models lean to the digits of their training pool on some shapes, a plain bar
+    most). A label set of one kind gives that kind everything."""
     kinds = {_kind(label) for label in labels}
     if kinds == {0}:
         return np.array([1.0, 0.0])
     if kinds == {1}:
         return np.array([0.0, 1.0])
-    return np.array([52.0, 10.0]) / 62.0
+    weights = np.array([52.0, 10.0]) ** KIND_PRIOR_POWER
+    out: np.ndarray = weights / weights.sum()
+    return out
 
 
-def letters_or_digits(probabilities: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+def letters_or_digits(
+    probabilities: np.ndarray, labels: Sequence[str], space_before: Sequence[bool] | None = None
+) -> np.ndarray:
     """Rule 1: each row reweighed by what the rest of the line says of its kind (letter or digit).
 
     A two-state chain (letters 0, digits 1) that starts from :func:`kind_prior` and keeps its kind with
-    chance ``STAY`` from one character to the next. A character's answers already hold the prior of its
-    kind (five letters to one digit), so what each says of its kind is its chance of that kind over the
-    prior (Bayes: the likelihood), else every character of a line of digits would pay the letters' odds
-    again. The forward and backward passes give, for each character, the chances of each kind from its
-    neighbours, and its labels are weighed by them over the prior: a confident 7 among letters stays a 7,
-    an O that is half 0 among letters becomes the letter, a round 0 among digits the digit, and a lone
-    character is left as it is.
+    chance ``STAY`` from one character to the next within a word; after a space (``space_before``) a
+    word starts afresh from the prior ("HI 42"). A character's answers already hold the prior of its kind
+    (more letters than digits), so what each says of its kind is its chance of that kind over the prior
+    (Bayes: the likelihood), else every character of a line of digits would pay the letters' odds again.
+    The forward and backward passes give each character's kind from everything the line says, and that
+    chance is shared among its labels of the kind as its model shares them: a confident 7 among letters
+    stays a 7, a ring among letters is an O and among digits a 0, and a lone character is left as it is.
     """
     kinds = np.array([_kind(label) for label in labels])
     prior = kind_prior(labels)
     known = prior > 0
-    emission = np.stack([probabilities[:, kinds == k].sum(1) for k in (0, 1)], axis=1)
-    emission = np.where(known, np.maximum(emission, 1e-9) / np.where(known, prior, 1.0), 0.0)
-    move = np.array([[STAY, 1 - STAY], [1 - STAY, STAY]])
+    of_kind = np.stack([probabilities[:, kinds == k].sum(1) for k in (0, 1)], axis=1)
+    emission = np.where(known, np.maximum(of_kind, 1e-9) / np.where(known, prior, 1.0), 0.0)
+    within_word = np.array([[STAY, 1 - STAY], [1 - STAY, STAY]])
+    new_word = np.tile(prior, (2, 1))  # whatever the last word was, the next starts from the prior
     n = len(probabilities)
+    spaces = list(space_before) if space_before is not None else [False] * n
+    move = [new_word if spaces[i] else within_word for i in range(n)]  # into character i
     before = np.tile(prior, (n, 1))  # the kind of character i from characters 0..i-1
     after = np.ones((n, 2))  # how well characters i+1.. fit each kind of character i
     forward = prior.copy()
     for i in range(n):
         if i:
-            forward = forward @ move
+            forward = forward @ move[i]
             before[i] = forward / forward.sum()
         forward = before[i] * emission[i]
         forward /= forward.sum()
     for i in range(n - 2, -1, -1):
-        backward = move @ (emission[i + 1] * after[i + 1])
+        backward = move[i + 1] @ (emission[i + 1] * after[i + 1])
         after[i] = backward / backward.sum()
-    context = np.where(known, before * after / np.where(known, prior, 1.0), 0.0)
-    out = probabilities * context[:, kinds]
+    # Each character's kind from everything (its own evidence and the line's), shared among its labels of
+    # that kind as its model shares them (the same as its answers weighed by the context over the prior).
+    kind_chance = before * emission * after
+    kind_chance /= np.maximum(kind_chance.sum(1, keepdims=True), 1e-300)
+    out = probabilities * (kind_chance / np.maximum(of_kind, 1e-12))[:, kinds]
     out /= np.maximum(out.sum(1, keepdims=True), 1e-12)
     return out
 
@@ -580,7 +599,7 @@ class LineReader:
         """Context (letters or digits, case) and the alternatives of each character."""
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000)
-        probabilities = letters_or_digits(probabilities, self.labels)
+        probabilities = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
         characters = self._with_case(parts, probabilities, np.stack(pictures), top_k)
         return ReadLine(tuple(characters), (time.perf_counter() - start) * 1000)
 

@@ -22,7 +22,7 @@ the places to cut it, and the reader keeps a cut where both sides read likelier 
 
 One line only: parts that stand in rows one above the other raise ValueError (two lines read as one would
 be nonsense). Characters are returned left to right; a gap wider than ``SPACE_GAP`` line heights and
-``SPACE_OVER_USUAL`` times the line's median gap before a character marks a space.
+``SPACE_OVER_USUAL`` times the median of the line's other gaps before a character marks a space.
 """
 
 from __future__ import annotations
@@ -229,12 +229,14 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]]) -> list[Cha
     for i in order:
         gaps.append(None if right is None else merged[i][0] - right)
         right = merged[i][2] if right is None else max(right, merged[i][2])
-    positive = [g for g in gaps if g is not None and g > 0]
-    # A space is wider than the line's usual gap between letters, and wide for the line's height.
-    # With too few gaps to know the usual one, only a gap as wide as the line is tall is a space.
-    usual = float(np.median(positive)) if len(positive) >= 3 else height / SPACE_OVER_USUAL
     out = []
-    for i, gap in zip(order, gaps, strict=True):
+    for k, (i, gap) in enumerate(zip(order, gaps, strict=True)):
+        # A space is wider than the line's usual gap between letters, and wide for the line's height. The
+        # usual gap is that of the other gaps (with the gap itself among them, the one space of a short
+        # line such as "HI 42" raised the usual gap to half its own width). With too few other gaps to
+        # know the usual one, only a gap as wide as the line is tall is a space.
+        others = [g for j, g in enumerate(gaps) if j != k and g is not None and g > 0]
+        usual = float(np.median(others)) if len(others) >= 2 else height / SPACE_OVER_USUAL
         space = gap is not None and gap > SPACE_GAP * height and gap > SPACE_OVER_USUAL * usual
         box = tuple(float(v) for v in merged[i])
         out.append(CharacterPart(box, tuple(groups[i]), space, tuple(marks[i]), bodies[i]))  # type: ignore[arg-type]
