@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QMimeData, QRectF, QSettings, Qt, Signal
+from PySide6.QtCore import QMimeData, QRectF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -57,6 +57,9 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
 log = logging.getLogger(__name__)
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif);;All files (*)"
+# An answer this late (a large picture) greys the last one and says the new input is being read: a drawing
+# is answered in a few ms and never gets there.
+PENDING_AFTER_MS = 150
 
 
 @dataclass
@@ -90,6 +93,7 @@ class MainWindow(QMainWindow):
         self._current_model_input: np.ndarray | None = None
         self._current_label: str | None = None  # the answer shown for it
         self._request_started: dict[int, float] = {}
+        self.input_error_box: QMessageBox | None = None  # the last "cannot open" message (tests read it)
         self._batch_id = 0
         self._fallback_notice = ""  # why the model in use is not the one asked for, until it is ready
         self._compare_models: list[str] = []
@@ -477,7 +481,12 @@ class MainWindow(QMainWindow):
         self._current_strokes = strokes
         request_id = self.service.recognize(self.preferences.model, image, self.preferences.top_k, strokes)
         self._request_started[request_id] = time.perf_counter()
+        QTimer.singleShot(PENDING_AFTER_MS, self, lambda: self._show_pending(request_id))
         self._refresh_side_views(recognition_pending=True)
+
+    def _show_pending(self, request_id: int) -> None:
+        if request_id in self._request_started and self.service.is_latest("recognize", request_id):
+            self.predictions.show_pending()
 
     def _on_recognized(self, request_id: int, result: Recognition) -> None:
         started = self._request_started.pop(request_id, None)
@@ -586,8 +595,7 @@ class MainWindow(QMainWindow):
         if reading.error:
             self._line = None
             self.canvas.set_overlay([])
-            self.text_panel.set_line([], [])
-            self.statusBar().showMessage(f"Could not read the line: {reading.error}", 8000)
+            self.text_panel.set_line([], [], f"This cannot be read as a line: {reading.error}")
             return
         self._line = reading
         self._picture_corrections.clear()
@@ -766,11 +774,20 @@ class MainWindow(QMainWindow):
                 return
         self.canvas.set_image(preview, source=data)
         self.setWindowTitle(f"GlyphPad — {path.name}")
+        self.statusBar().clearMessage()  # an earlier file's error is not this one's
         self._submit(data)
 
     def _show_input_error(self, name: str, reason: str) -> None:
+        """A file that cannot be opened: said in a message of its own, and the pad, its answer and the
+        views around it stay as they were (the answer once gave way to the error while the pad kept the
+        drawing, so the two disagreed)."""
         self.statusBar().showMessage(f"{name}: {reason}", 10000)
-        self.predictions.show_blank(f"{name}: {reason}")
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Cannot open the image", f"{name} cannot be opened: {reason}.", parent=self
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # not exec(): the window, and a running batch, go on
+        self.input_error_box = box
 
     def paste_image(self) -> None:
         clipboard = QApplication.clipboard()

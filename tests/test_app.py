@@ -210,7 +210,9 @@ def test_opening_images_good_bad_and_huge(qtbot, window: MainWindow, tmp_path: P
     result = _last_result(qtbot, window, lambda: window.open_image(good))
     assert not result.error and window.predictions.headline.text() == result.top[0][0]
     title = window.windowTitle()
-    # Files that cannot be decoded are refused at once, and the pad keeps what it showed (it was wiped).
+    answer = window.predictions.shown_rows()
+    # Files that cannot be decoded are refused at once, in a message of their own: the pad keeps what it
+    # showed (it was wiped) and the answer beside it stays the pad's (it gave way to the error).
     for name, data, expected in (
         ("cut.png", png_bytes(render("A"))[:90], "corrupt"),
         ("bomb.png", png_bomb(), "megapixels"),
@@ -218,10 +220,19 @@ def test_opening_images_good_bad_and_huge(qtbot, window: MainWindow, tmp_path: P
     ):
         (tmp_path / name).write_bytes(data)
         window.open_image(tmp_path / name)
-        assert expected in window.predictions.message.text(), (name, window.predictions.message.text())
+        box = window.input_error_box
+        assert box is not None and box.isVisible() and name in box.text() and expected in box.text(), name
         assert not window.canvas.is_blank() and window.windowTitle() == title, name
+        assert window.predictions.shown_rows() == answer and window.predictions.headline.isEnabled(), name
+        box.close()
     window.open_image(tmp_path / "missing.png")
-    assert "missing.png" in window.predictions.message.text() and not window.canvas.is_blank()
+    assert window.input_error_box is not None and "missing.png" in window.input_error_box.text()
+    assert not window.canvas.is_blank() and window.predictions.shown_rows() == answer
+    window.input_error_box.close()
+    # A good file after a bad one: the bad one's message leaves the status bar.
+    window.statusBar().showMessage("empty.png: empty file (0 bytes)")
+    _last_result(qtbot, window, lambda: window.open_image(good))
+    assert window.statusBar().currentMessage() == ""
     (tmp_path / "blank.png").write_bytes(png_bytes(np.full((64, 64), 255, np.uint8)))
     blank = _last_result(qtbot, window, lambda: window.open_image(tmp_path / "blank.png"))
     assert blank.error and "Nothing to recognize" in window.predictions.message.text()
@@ -649,6 +660,36 @@ def test_text_mode_reads_an_opened_photo_and_forgets_corrections_with_the_ink(
     qtbot.waitUntil(lambda: len(window.canvas._overlay) == 2, timeout=TIMEOUT_MS)
     frame = window.canvas.displayed_image_rect()
     assert frame is not None and all(frame.adjusted(-1, -1, 1, 1).contains(box) for box, _ in window.canvas._overlay)
+
+
+def test_an_answer_that_is_late_shows_as_the_last_one_not_the_new_inputs(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.prediction_panel import PredictionPanel
+
+    panel = PredictionPanel(top_k=3)
+    qtbot.addWidget(panel)
+    panel.show_result((("A", 0.9), ("H", 0.05)), np.zeros((28, 28), np.float32), 3.0)
+    panel.show_pending()  # a large picture is being read: the A is greyed, and the panel says why
+    assert not panel.headline.isEnabled() and panel.latency.text() == "Reading…"
+    panel.show_result((("7", 0.8),), np.zeros((28, 28), np.float32), 900.0)
+    assert panel.headline.isEnabled() and panel.headline.text() == "7" and "900.0 ms" in panel.latency.text()
+
+
+def test_text_mode_says_why_a_picture_cannot_be_read_in_the_line_panel(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    window.set_text_mode(True)
+    picture = np.full((300, 400), 255, dtype=np.uint8)
+    for top in (30, 180):  # two rows of writing, one above the other
+        picture[top : top + 80, 40:52] = 0
+        picture[top : top + 80, 200:280] = 0
+    path = tmp_path / "two_rows.png"
+    Image.fromarray(picture).save(path)
+    window.open_image(path)
+    hint = window.text_panel.hint
+    qtbot.waitUntil(lambda: "lines of writing" in hint.text(), timeout=TIMEOUT_MS)
+    assert hint.isVisibleTo(window.text_panel) and not window.text_panel.add_button.isEnabled()
+    window.canvas.clear()  # the problem goes with the picture
+    qtbot.waitUntil(lambda: hint.text().startswith("Write a word"), timeout=TIMEOUT_MS)
 
 
 def test_a_long_line_scrolls_in_its_panel_instead_of_widening_the_window(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -142,6 +142,7 @@ class PredictionPanel(QWidget):
     ) -> None:
         if model_input is not None:
             self.model_input_label.setPixmap(grey_pixmap(model_input, INPUT_SCALE))
+        self._set_current(True)
         self.headline.setText(top[0][0] if top else "—")
         for i, (label, bar) in enumerate(zip(self._labels, self._bars, strict=True)):
             if i < len(top):
@@ -162,7 +163,19 @@ class PredictionPanel(QWidget):
             tip = "Only the picture was read: an opened image, a model without a stroke model, or an erased drawing"
         self.latency.setToolTip(tip)
 
+    def show_pending(self) -> None:
+        """The input changed and its answer is still being worked out (a large picture): what is shown is
+        greyed as the last answer, not this input's."""
+        self._set_current(False)
+        self.latency.setText("Reading…")
+        self.latency.setToolTip("The answer shown is the last one; the new input is still being read")
+
+    def _set_current(self, current: bool) -> None:
+        for widget in (self.headline, self.model_input_label, *self._labels, *self._bars):
+            widget.setEnabled(current)
+
     def show_blank(self, message: str) -> None:
+        self._set_current(True)
         self.headline.setText("—")
         self.model_input_label.clear()
         for label, bar in zip(self._labels, self._bars, strict=True):

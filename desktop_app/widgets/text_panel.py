@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 LINE_FONT_SCALE = 1.8
 SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be typed as anything, even "␣")
+LINE_HINT = "Write a word or a code, left to right, in print."
 
 
 class TextPanel(QWidget):
@@ -43,7 +44,7 @@ class TextPanel(QWidget):
         self._characters.setContentsMargins(0, 0, 0, 0)
         self._characters.setSpacing(2)
         self._characters.addStretch(1)
-        self.hint = QLabel("Write a word or a code, left to right, in print.")
+        self.hint = QLabel(LINE_HINT)
         self._characters.insertWidget(0, self.hint)
         self._scroll = QScrollArea()
         self._scroll.setWidget(row)
@@ -72,8 +73,11 @@ class TextPanel(QWidget):
         self._buttons: list[QToolButton] = []
         self.set_line([], [])
 
-    def set_line(self, characters: list[tuple[str, bool]], alternatives: list[list[tuple[str, float]]]) -> None:
-        """``characters``: (character, space before it); ``alternatives``: (character, probability) each."""
+    def set_line(
+        self, characters: list[tuple[str, bool]], alternatives: list[list[tuple[str, float]]], problem: str = ""
+    ) -> None:
+        """``characters``: (character, space before it); ``alternatives``: (character, probability) each;
+        ``problem``: why there is no line to show (the writing could not be read), in place of the hint."""
         for button in self._buttons:
             self._characters.removeWidget(button)
             button.hide()
@@ -106,6 +110,7 @@ class TextPanel(QWidget):
             button.setMenu(menu)
             self._characters.insertWidget(self._characters.count() - 1, button)
             self._buttons.append(button)
+        self.hint.setText(problem or LINE_HINT)
         self.hint.setVisible(not characters)
         self.add_button.setEnabled(bool(characters))
         self.copy_button.setEnabled(bool(characters))
