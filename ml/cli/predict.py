@@ -130,10 +130,15 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
                 "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in result.top],
                 "inputs": list(result.inputs_used),
             }
+            several = _several_characters(strokes)
+            if several:
+                record["notes"] = [several]
             line = (
                 json.dumps(record)
                 if args.json
-                else f"{shown}: " + ", ".join(f"{s.label} {100 * s.prob:.1f}%" for s in result.top)
+                else f"{shown}: "
+                + ", ".join(f"{s.label} {100 * s.prob:.1f}%" for s in result.top)
+                + (f" ({several})" if several else "")
             )
         else:
             failed += 1
@@ -142,3 +147,19 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
             line = json.dumps({"path": shown, "error": reason}) if args.json else f"{shown}: error: {reason}"
         print(line, flush=True)
     return 1 if failed else 0
+
+
+def _several_characters(strokes: Any) -> str:
+    """A note when the strokes stand apart as several characters (predict answers with one of them)."""
+    from ml.runtime.segmentation import split_strokes
+
+    try:
+        parts = split_strokes(list(strokes.strokes))
+    except ValueError:  # rows of writing: several characters too
+        return "this looks like several lines of writing: glyphpad-ml read --strokes reads one line as text"
+    count = len(parts)
+    # Two parts without a space between them may be one character whose strokes stand apart (a Y whose
+    # arms do not meet its stem): the line reader checks such pairs with the models; this note does not.
+    if count < 3 and not any(part.space_before for part in parts):
+        return ""
+    return f"this looks like {count} characters: glyphpad-ml read --strokes reads them as text"
