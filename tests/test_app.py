@@ -662,6 +662,17 @@ def test_text_mode_reads_an_opened_photo_and_forgets_corrections_with_the_ink(
     assert frame is not None and all(frame.adjusted(-1, -1, 1, 1).contains(box) for box, _ in window.canvas._overlay)
 
 
+def test_activation_tiles_fill_their_area_with_a_line_between_them() -> None:
+    from desktop_app.widgets.images import TILE_GAP_GREY, channel_grid
+
+    maps = np.random.default_rng(0).random((32, 28, 28)).astype(np.float32)
+    wide = channel_grid(maps, aspect=1.5)  # 7 columns of 5 rows for an area 1.5 times as wide as tall
+    assert wide.shape == (5 * 29 - 1, 7 * 29 - 1)
+    assert np.all(wide[:, 28] == TILE_GAP_GREY) and np.all(wide[28, :] == TILE_GAP_GREY)
+    assert wide[:28, :28].min() == 0.0 and wide[:28, :28].max() == 1.0  # each tile normalized on its own
+    assert channel_grid(maps, aspect=0.2).shape[1] < channel_grid(maps, aspect=1.0).shape[1]
+
+
 def test_an_answer_that_is_late_shows_as_the_last_one_not_the_new_inputs(qtbot) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.widgets.prediction_panel import PredictionPanel
 

@@ -131,6 +131,8 @@ class ExplainView(QWidget):
         layout.addWidget(maps_box, 1)
         self._layers: tuple[tuple[str, np.ndarray], ...] = ()
         self._mosaic: QPixmap | None = None
+        self._mosaic_aspect = 1.0  # of the area the mosaic was laid out for
+        self._shown_maps: np.ndarray | None = None  # the layer's maps the mosaic shows
         self._heatmap: QPixmap | None = None
 
     def set_classes(self, labels: list[str]) -> None:
@@ -175,6 +177,7 @@ class ExplainView(QWidget):
             self.layer_picker.setCurrentIndex(previous if 0 <= previous < len(layers) else 0)
             self._show_layer(self.layer_picker.currentIndex())
         else:
+            self._shown_maps, self._mosaic = None, None
             self.maps_caption.setText("")
             self.maps_label.setText("This model has no convolution layers: it reads the image row by row.")
 
@@ -187,14 +190,20 @@ class ExplainView(QWidget):
             f"Each tile is one of {name}'s channels ({shown} of {len(maps)} shown, {maps.shape[1]}×{maps.shape[2]} "
             "each): bright where that filter responds to the drawing."
         )
-        self._mosaic = grey_pixmap(channel_grid(maps, MAX_CHANNELS_SHOWN))
+        self._shown_maps = maps
+        self._mosaic = None
         self._fit_maps()
 
     def _fit_maps(self) -> None:
-        """The mosaic as large as the area allows without scrolling, in whole-pixel-sharp tiles."""
+        """The mosaic as large as the area allows without scrolling, in whole-pixel-sharp tiles, laid out
+        in as many columns as fill the area best."""
+        area = self._maps_area.viewport().size()
+        aspect = area.width() / max(1, area.height())
+        if self._shown_maps is not None and (self._mosaic is None or abs(aspect - self._mosaic_aspect) > 0.1):
+            self._mosaic = grey_pixmap(channel_grid(self._shown_maps, MAX_CHANNELS_SHOWN, aspect))
+            self._mosaic_aspect = aspect
         if self._mosaic is None or self._mosaic.isNull():
             return
-        area = self._maps_area.viewport().size()
         target = self._mosaic.size().scaled(area, Qt.AspectRatioMode.KeepAspectRatio)
         self.maps_label.setPixmap(
             self._mosaic.scaled(target, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)

@@ -53,16 +53,20 @@ def overlay_pixmap(model_input: np.ndarray, heatmap: np.ndarray, scale: int, alp
     return QPixmap.fromImage(image.copy())
 
 
-def channel_grid(maps: np.ndarray, max_channels: int = 64) -> np.ndarray:
-    """C x H x W activations -> one [0, 1] mosaic, each channel normalized on its own."""
+TILE_GAP_GREY = 0.35  # the line between tiles: a black tile next to a black one is still two tiles
+
+
+def channel_grid(maps: np.ndarray, max_channels: int = 64, aspect: float = 1.0) -> np.ndarray:
+    """C x H x W activations -> one [0, 1] mosaic, each channel normalized on its own, the tiles in the
+    columns that best fill an area ``aspect`` times as wide as it is tall, a grey line between them."""
     import numpy as np
 
     maps = maps[:max_channels]
     count, height, width = maps.shape
-    columns = int(np.ceil(np.sqrt(count)))
+    columns = max(1, min(count, round(float(np.sqrt(count * max(aspect, 1e-3) * height / width)))))
     rows = int(np.ceil(count / columns))
     gap = 1
-    mosaic = np.zeros((rows * (height + gap), columns * (width + gap)), dtype=np.float32)
+    mosaic = np.full((rows * (height + gap) - gap, columns * (width + gap) - gap), TILE_GAP_GREY, dtype=np.float32)
     for i, channel in enumerate(maps):
         low, high = float(channel.min()), float(channel.max())
         normalized = (channel - low) / (high - low) if high > low else np.zeros_like(channel)
