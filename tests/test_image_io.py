@@ -125,3 +125,20 @@ def test_a_display_checks_the_header_and_gets_a_small_grey_preview() -> None:
     preview = preview_pixels(buffer.getvalue(), 1000)
     assert preview.dtype == np.uint8 and preview.shape == (200, 1000)
     assert preview[100, 350] < 50 and preview[20, 20] == 255  # the bar dark, the transparent paper white
+
+
+def test_a_very_large_picture_is_averaged_down_as_it_is_decoded_and_reads_the_same() -> None:
+    from ml.runtime.image_io import LOAD_MAX_SIDE
+
+    drawing = render("K", size=200)
+    page = np.full((300, LOAD_MAX_SIDE + 904), 255, dtype=np.uint8)  # a long strip: 5000 px wide
+    page[50:250, 2400:2600] = drawing
+    palette = io.BytesIO()
+    Image.fromarray(page).convert("P").save(palette, format="PNG")
+    for data in (png_bytes(page), palette.getvalue(), png16(page.astype(np.uint16) * 257)):
+        loaded = load_image(data)
+        assert loaded.pixels.shape[:2] == (150, -(-page.shape[1] // 2))
+        assert any("averaged down 2x" in note for note in loaded.notes)
+        seen = preprocess(loaded).input  # the character at half its pixels: its edges move, not its shape
+        assert np.abs(seen - preprocess(drawing).input).mean() < 0.06
+        assert np.abs(seen - preprocess(render("X", size=200)).input).mean() > 0.1
