@@ -114,6 +114,9 @@ def test_a_dot_joins_its_stem_and_a_wide_gap_is_a_space() -> None:
     # A short line: its one space is judged against the other gaps, not against a median it raises.
     bars = [np.array([[x, 0.0], [x, 100.0]]) for x in (0.0, 60.0, 190.0, 230.0)]  # gaps 60, 130, 40
     assert [p.space_before for p in split_strokes(bars)] == [False, False, True, False]
+    # Two letters that nearly touch say nothing of the usual gap: 12, 40, 70 has no space.
+    close = [np.array([[x, 0.0], [x, 100.0]]) for x in (0.0, 12.0, 52.0, 122.0)]
+    assert [p.space_before for p in split_strokes(close)] == [False] * 4
 
 
 def test_a_stroke_written_later_joins_the_character_it_crosses() -> None:
@@ -236,6 +239,24 @@ def test_letters_or_digits_follow_the_line() -> None:
     spaced = letters_or_digits(line, bar_labels, [False, False, True, False]).argmax(1)
     assert [bar_labels[k] for k in spaced] == ["E", "L", "4", "2"]
     assert bar_labels[letters_or_digits(line, bar_labels).argmax(1)[1]] == "1"
+
+
+def test_letters_or_digits_reads_a_line_as_its_mirror_image_and_checks_its_input() -> None:
+    labels = ["0", "1", "7", "O", "L", "A"]
+    rng = np.random.default_rng(0)
+    for _ in range(200):  # no end of the line is special: every position starts from the same prior
+        line = rng.dirichlet(np.full(len(labels), 0.3), size=int(rng.integers(2, 9)))
+        assert np.allclose(letters_or_digits(line, labels)[::-1], letters_or_digits(line[::-1], labels))
+    letter, digit = kind_prior(labels)
+    flat = np.tile([digit / 3] * 3 + [letter / 3] * 3, (6, 1))  # rows that say no more than the prior
+    assert np.allclose(letters_or_digits(flat, labels), flat)
+    for one_kind in (["0", "1", "7"], ["A", "L", "O"]):  # a digits or letters model: nothing to weigh
+        rows = rng.dirichlet(np.ones(3), size=4)
+        assert np.allclose(letters_or_digits(rows, one_kind, [False, True, False, False]), rows)
+    with pytest.raises(ValueError, match="2 space marks for 3 characters"):
+        letters_or_digits(rng.dirichlet(np.ones(6), size=3), labels, [False, True])
+    silent = np.array([[0.0] * 6, [0.02, 0.0, 0.0, 0.9, 0.08, 0.0]])  # a row with no answer at all
+    assert np.allclose(letters_or_digits(silent, labels)[1], letters_or_digits(silent[1:], labels)[0])
     assert np.allclose(kind_prior(["A", "B"]), [1.0, 0.0])  # a label set of one kind
 
 

@@ -62,18 +62,13 @@ from ml.runtime.strokes import (
     normalize_strokes,
 )
 
-# Chance that a character is of its left neighbour's kind (letter or digit) within a word. Letters and
-# digits mostly come in runs ("A4", "abc123"), but codes alternate ("B7K2", "R2D2", "K1A 0B1"). Validation
-# CER from strokes, the 400 validation words / 300 alternating codes by the same writers (runs/ scratch
-# sweep of the cached reads): 0.8 10.90% / 20.23%; 0.9 10.51% / 22.52%; 0.95 10.10% / 24.30%. 0.9 does not
-# stake everything on runs.
-STAY = 0.9
-# How much of the letters' prior (52 characters to 10) the answers are taken to hold (kind_prior). 1 is
-# Bayes for calibrated answers and reads the validation words best (CER 10.21%; 0.75 10.51%, 0.5 10.59%,
-# 0 10.97%), but it reads a printed "hello" as he11o: the models give a plain bar's 1 0.5-0.66 (the
-# digits of their training pool), and two such bars outweigh the letters around them. 0.75 reads it
-# right and keeps 1100, 101, A1, K1A and R2D2 (the bench's glyphs) as they are written.
-KIND_PRIOR_POWER = 0.75
+# Chance that a character keeps its left neighbour's kind (letter or digit) within a word; otherwise its
+# kind is drawn afresh from the prior. Letters and digits mostly come in runs ("A4", "abc123"), but codes
+# alternate ("B7K2", "R2D2", "K1A 0B1"). Validation CER from strokes, the 400 validation words / 300
+# alternating codes by the same writers (a scratch sweep over the reader's cached answers): 0.8 10.25% /
+# 23.02%; 0.85 10.06% / 23.69%; 0.9 10.06% / 24.97%; 0.95 9.94% / 26.25%. Above 0.8 a K1A among the
+# bench's glyphs reads KIA: 0.8 does not stake everything on runs.
+STAY = 0.8
 DESCENDERS = "GJPQY"  # letters whose small form reaches below the baseline: g j p q y
 ASCENDERS = "BDFHKLT"  # letters whose small form is as tall as a capital: b d f h k l t
 SHAPE_DIFFERS = "ABDEFGHLNQRT"  # small and capital forms differ in shape (a 62-class model can tell)
@@ -138,18 +133,15 @@ def _kind(label: str) -> int:
 
 
 def kind_prior(labels: Sequence[str]) -> np.ndarray:
-    """How often a written character is a letter or a digit, as the answers are taken to expect it: 52 of
-    the 62 characters are letters, and a card's prior counts each written character the same; raised to
-    ``KIND_PRIOR_POWER`` (models lean to the digits of their training pool on some shapes, a plain bar
-    most). A label set of one kind gives that kind everything."""
+    """How often a written character is a letter or a digit, as the answers expect it: a card's prior
+    counts each written character the same, and 52 of the 62 are letters. (Every bundled label set holds
+    letters, digits or both, and nothing else.) A label set of one kind gives that kind everything."""
     kinds = {_kind(label) for label in labels}
     if kinds == {0}:
         return np.array([1.0, 0.0])
     if kinds == {1}:
         return np.array([0.0, 1.0])
-    weights = np.array([52.0, 10.0]) ** KIND_PRIOR_POWER
-    out: np.ndarray = weights / weights.sum()
-    return out
+    return np.array([52.0, 10.0]) / 62.0
 
 
 def letters_or_digits(
@@ -157,24 +149,31 @@ def letters_or_digits(
 ) -> np.ndarray:
     """Rule 1: each row reweighed by what the rest of the line says of its kind (letter or digit).
 
-    A two-state chain (letters 0, digits 1) that starts from :func:`kind_prior` and keeps its kind with
-    chance ``STAY`` from one character to the next within a word; after a space (``space_before``) a
-    word starts afresh from the prior ("HI 42"). A character's answers already hold the prior of its kind
-    (more letters than digits), so what each says of its kind is its chance of that kind over the prior
-    (Bayes: the likelihood), else every character of a line of digits would pay the letters' odds again.
+    A two-state chain (letters 0, digits 1) that starts from :func:`kind_prior` and, from one character to
+    the next within a word, keeps its kind with chance ``STAY`` or else draws it afresh from the prior;
+    after a space (``space_before``) a word starts afresh ("HI 42"). A character's answers already hold
+    the prior of its kind (more letters than digits), so what each says of its kind is its chance of that
+    kind over the prior (Bayes: the likelihood), else every character of a line of digits would pay the
+    letters' odds again.
     The forward and backward passes give each character's kind from everything the line says, and that
     chance is shared among its labels of the kind as its model shares them: a confident 7 among letters
     stays a 7, a ring among letters is an O and among digits a 0, and a lone character is left as it is.
     """
+    n = len(probabilities)
+    spaces = list(space_before) if space_before is not None else [False] * n
+    if len(spaces) != n:
+        raise ValueError(f"{len(spaces)} space marks for {n} characters")
     kinds = np.array([_kind(label) for label in labels])
     prior = kind_prior(labels)
     known = prior > 0
     of_kind = np.stack([probabilities[:, kinds == k].sum(1) for k in (0, 1)], axis=1)
     emission = np.where(known, np.maximum(of_kind, 1e-9) / np.where(known, prior, 1.0), 0.0)
-    within_word = np.array([[STAY, 1 - STAY], [1 - STAY, STAY]])
-    new_word = np.tile(prior, (2, 1))  # whatever the last word was, the next starts from the prior
-    n = len(probabilities)
-    spaces = list(space_before) if space_before is not None else [False] * n
+    emission[of_kind.sum(1) <= 0] = known  # a row that says nothing says nothing of its kind either
+    # Within a word the kind is kept with chance STAY, else drawn afresh from the prior: the prior is then
+    # every position's, not only the first's (a symmetric chain drifted to even odds along the line, so a
+    # line and its mirror image read differently). A word after a space starts afresh.
+    new_word = np.tile(prior, (2, 1))
+    within_word = STAY * np.eye(2) + (1 - STAY) * new_word
     move = [new_word if spaces[i] else within_word for i in range(n)]  # into character i
     before = np.tile(prior, (n, 1))  # the kind of character i from characters 0..i-1
     after = np.ones((n, 2))  # how well characters i+1.. fit each kind of character i

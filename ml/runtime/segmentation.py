@@ -22,7 +22,7 @@ the places to cut it, and the reader keeps a cut where both sides read likelier 
 
 One line only: parts that stand in rows one above the other raise ValueError (two lines read as one would
 be nonsense). Characters are returned left to right; a gap wider than ``SPACE_GAP`` line heights and
-``SPACE_OVER_USUAL`` times the median of the line's other gaps before a character marks a space.
+``SPACE_OVER_USUAL`` times the median of the line's other gaps (between letters ``APART``) marks a space.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ LINE_PART = 0.45  # a part at least this many line heights tall counts towards a
 LINE_GAP = 0.25  # parts this many line heights apart vertically, with nothing between, are two lines
 SPACE_GAP = 0.6  # a gap this many line heights wide is a space ...
 SPACE_OVER_USUAL = 2.5  # ... if it is also this many times the line's median gap
+APART = 0.15  # letters this many line heights apart stand apart: closer ones say nothing of the usual gap
 MAX_CHARACTERS = 64  # more parts than this is not one line of writing
 
 
@@ -232,10 +233,11 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]]) -> list[Cha
     out = []
     for k, (i, gap) in enumerate(zip(order, gaps, strict=True)):
         # A space is wider than the line's usual gap between letters, and wide for the line's height. The
-        # usual gap is that of the other gaps (with the gap itself among them, the one space of a short
-        # line such as "HI 42" raised the usual gap to half its own width). With too few other gaps to
-        # know the usual one, only a gap as wide as the line is tall is a space.
-        others = [g for j, g in enumerate(gaps) if j != k and g is not None and g > 0]
+        # usual gap is the median of the other gaps between letters that stand apart: with the gap itself
+        # among them, the one space of a short line ("HI 42": 60, 130, 40) was judged against itself, and
+        # two letters that nearly touch would halve it. With too few such gaps to know the usual one, only
+        # a gap as wide as the line is tall is a space.
+        others = [g for j, g in enumerate(gaps) if j != k and g is not None and g > APART * height]
         usual = float(np.median(others)) if len(others) >= 2 else height / SPACE_OVER_USUAL
         space = gap is not None and gap > SPACE_GAP * height and gap > SPACE_OVER_USUAL * usual
         box = tuple(float(v) for v in merged[i])
