@@ -232,6 +232,11 @@ class InferenceService(QObject):
             self._latest[kind] = self._next_id
             return self._next_id
 
+    def cancel(self, kind: str) -> None:
+        """Whatever of ``kind`` was asked for last is no longer wanted (the pad was cleared): its answer,
+        if the worker still gives one, is not the latest and is dropped."""
+        self._new_id(kind)
+
     def latest_id(self, kind: str) -> int:
         with self._lock:
             return self._latest.get(kind, 0)

@@ -102,7 +102,8 @@ class MainWindow(QMainWindow):
         self._current_model_input: np.ndarray | None = None
         self._current_label: str | None = None  # the answer shown for it
         self._request_started: dict[int, float] = {}
-        self.input_error_box: QMessageBox | None = None  # the last "cannot open" message (tests read it)
+        self.input_error_box: QMessageBox | None = None  # says why a file cannot be opened (made when needed)
+        self._input_error_message = ""  # the status bar's line for the last such file
         self._batch_id = 0
         self._fallback_notice = ""  # why the model in use is not the one asked for, until it is ready
         self._compare_models: list[str] = []
@@ -477,6 +478,8 @@ class MainWindow(QMainWindow):
             self._current_input = None
             self._current_strokes = None
             self._current_model_input = None
+            self.service.cancel("recognize")  # an answer still on its way is the old drawing's
+            self._request_started.clear()
             self.predictions.show_blank("Draw a character to start.")
             self.compare_view.show_blank("")
             return
@@ -608,7 +611,7 @@ class MainWindow(QMainWindow):
         if reading.error:
             self._line = None
             self.canvas.set_overlay([])
-            self.text_panel.set_line([], [], f"This cannot be read as a line: {reading.error}")
+            self.text_panel.set_line([], [], f"Not read: {reading.error}")
             return
         self._line = reading
         self._picture_corrections.clear()
@@ -787,20 +790,20 @@ class MainWindow(QMainWindow):
                 return
         self.canvas.set_image(preview, source=data)
         self.setWindowTitle(f"GlyphPad — {path.name}")
-        self.statusBar().clearMessage()  # an earlier file's error is not this one's
+        if self.statusBar().currentMessage() == self._input_error_message:  # an earlier file's error, not this one's
+            self.statusBar().clearMessage()
         self._submit(data)
 
     def _show_input_error(self, name: str, reason: str) -> None:
         """A file that cannot be opened: said in a message of its own, and the pad, its answer and the
         views around it stay as they were (the answer once gave way to the error while the pad kept the
-        drawing, so the two disagreed)."""
-        self.statusBar().showMessage(f"{name}: {reason}", 10000)
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, "Cannot open the image", f"{name} cannot be opened: {reason}.", parent=self
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()  # not exec(): the window, and a running batch, go on
-        self.input_error_box = box
+        drawing, so the two disagreed). One message box, reused: a second bad file replaces its text."""
+        self._input_error_message = f"{name}: {reason}"
+        self.statusBar().showMessage(self._input_error_message, 10000)
+        if self.input_error_box is None:
+            self.input_error_box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open the image", "", parent=self)
+        self.input_error_box.setText(f"{name} cannot be opened: {reason}.")
+        self.input_error_box.open()  # not exec(): the window, and a running batch, go on
 
     def paste_image(self) -> None:
         clipboard = QApplication.clipboard()

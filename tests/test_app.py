@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app.app import create_window
 from desktop_app.inference_service import Recognition
-from desktop_app.main_window import MainWindow
+from desktop_app.main_window import PENDING_AFTER_MS, MainWindow
 from desktop_app.self_test import draw_with_pen
 from desktop_app.widgets.prediction_panel import ConfidenceBar
 from ml.runtime.synth import GLYPHS, render
@@ -225,14 +225,18 @@ def test_opening_images_good_bad_and_huge(qtbot, window: MainWindow, tmp_path: P
         assert not window.canvas.is_blank() and window.windowTitle() == title, name
         assert window.predictions.shown_rows() == answer and window.predictions.headline.isEnabled(), name
         box.close()
+        QApplication.processEvents()  # a closed box is kept for the next bad file, not deleted
     window.open_image(tmp_path / "missing.png")
     assert window.input_error_box is not None and "missing.png" in window.input_error_box.text()
     assert not window.canvas.is_blank() and window.predictions.shown_rows() == answer
     window.input_error_box.close()
-    # A good file after a bad one: the bad one's message leaves the status bar.
-    window.statusBar().showMessage("empty.png: empty file (0 bytes)")
+    # A good file after a bad one: the bad one's message leaves the status bar, a lasting notice stays.
+    assert "missing.png" in window.statusBar().currentMessage()
     _last_result(qtbot, window, lambda: window.open_image(good))
     assert window.statusBar().currentMessage() == ""
+    window.statusBar().showMessage("PyTorch could not be loaded")
+    _last_result(qtbot, window, lambda: window.open_image(good))
+    assert window.statusBar().currentMessage() == "PyTorch could not be loaded"
     (tmp_path / "blank.png").write_bytes(png_bytes(np.full((64, 64), 255, np.uint8)))
     blank = _last_result(qtbot, window, lambda: window.open_image(tmp_path / "blank.png"))
     assert blank.error and "Nothing to recognize" in window.predictions.message.text()
@@ -683,6 +687,24 @@ def test_an_answer_that_is_late_shows_as_the_last_one_not_the_new_inputs(qtbot) 
     assert not panel.headline.isEnabled() and panel.latency.text() == "Reading…"
     panel.show_result((("7", 0.8),), np.zeros((28, 28), np.float32), 900.0)
     assert panel.headline.isEnabled() and panel.headline.text() == "7" and "900.0 ms" in panel.latency.text()
+
+
+def test_a_slow_answer_greys_the_last_one_and_a_cleared_pad_does_not_wait_for_it(
+    qtbot, window: MainWindow, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
+    assert window.predictions.headline.isEnabled()
+    # The worker takes the next drawing and never answers (a huge picture, as far as the window knows).
+    monkeypatch.setattr(window.service, "recognize", lambda *args, **kwargs: window.service._new_id("recognize"))
+    _mouse_draw(window.canvas, "1")
+    qtbot.waitUntil(lambda: window.predictions.latency.text() == "Reading…", timeout=2000)
+    assert not window.predictions.headline.isEnabled() and window.predictions.headline.text() == "7"
+    window.canvas.clear()
+    _mouse_draw(window.canvas, "4")
+    window.canvas.clear()  # before its answer was due: the blank pad awaits none
+    qtbot.wait(2 * PENDING_AFTER_MS)
+    assert window.predictions.headline.isEnabled() and window.predictions.latency.text() == ""
+    assert window.predictions.headline.text() == "—"
 
 
 def test_text_mode_says_why_a_picture_cannot_be_read_in_the_line_panel(
