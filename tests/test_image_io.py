@@ -139,6 +139,12 @@ def test_a_very_large_picture_is_averaged_down_as_it_is_decoded_and_reads_the_sa
         loaded = load_image(data)
         assert loaded.pixels.shape[:2] == (150, -(-page.shape[1] // 2))
         assert any("averaged down 2x" in note for note in loaded.notes)
+        assert abs(float(loaded.pixels.max()) - 1.0) < 0.01  # the paper stays white, whatever the format
         seen = preprocess(loaded).input  # the character at half its pixels: its edges move, not its shape
         assert np.abs(seen - preprocess(drawing).input).mean() < 0.06
         assert np.abs(seen - preprocess(render("X", size=200)).input).mean() > 0.1
+    # A 16-bit picture of small values (dark) reads as dark at any size: averaged down, it once passed for
+    # an 8-bit one and turned grey.
+    dim = (page.astype(np.uint16) // 2).astype(np.uint16)  # values 0..127 of 65535
+    small, large = load_image(png16(dim[:, :4000])).pixels, load_image(png16(dim)).pixels
+    assert small.max() < 0.01 and large.max() < 0.01

@@ -39,7 +39,7 @@ def test_parse_reads_points_time_and_pressure() -> None:
         ([1, 2], 'JSON object with a "strokes" list'),
         ({"strokes": "abc"}, "must be a list of strokes"),
         ({"strokes": [[[1, 2], [3]]]}, "stroke 1 is not a list of [x, y] points"),
-        ({"strokes": [[[1, 2, 3], [1, 2]]]}, "stroke 1, point 1 has 3 numbers: a point is [x, y]"),
+        ({"strokes": [[[1, 2, 3], [1, 2]]]}, "stroke 1, point 1 has 3 values: a point is [x, y]"),
         ({"strokes": [[[1, 2]], [["a", 2]]]}, "stroke 2 is not a list"),
         ({"strokes": [[[1, True]]]}, "stroke 1 is not a list"),
         ({"strokes": [[[1, 2], [1e309, 2]]]}, "not a finite number"),
@@ -174,13 +174,27 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
     (tmp_path / "dot.json").write_text('{"strokes": [[[1, 2]]]}')
     word = [[[x + dx, y] for x, y in stroke] for dx in (0, 60, 120) for stroke in SEVEN]  # 777
     (tmp_path / "word.json").write_text(json.dumps({"strokes": word}))
+    spaced = [[[x + dx, y] for x, y in stroke] for dx in (0, 200) for stroke in SEVEN]  # 7 7
+    (tmp_path / "spaced.json").write_text(json.dumps({"strokes": spaced}))
+    rows = [[[x, y + dy] for x, y in stroke] for dy in (0, 150) for stroke in SEVEN + PLUS]  # 7+ over 7+
+    (tmp_path / "rows.json").write_text(json.dumps({"strokes": rows}))
     code = cli(["predict", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path)])
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == 1  # two files could not be read
     by_name = {Path(line["path"]).name: line for line in lines}
-    assert set(by_name) == {"seven.json", "plus.json", "broken.json", "dot.json", "word.json"}
+    assert set(by_name) == {
+        "seven.json",
+        "plus.json",
+        "broken.json",
+        "dot.json",
+        "word.json",
+        "spaced.json",
+        "rows.json",
+    }
     assert by_name["seven.json"]["inputs"] == ["image", "strokes"] and "notes" not in by_name["seven.json"]
     assert "3 characters" in by_name["word.json"]["notes"][0] and "read --strokes" in by_name["word.json"]["notes"][0]
+    assert "2 characters" in by_name["spaced.json"]["notes"][0]  # two, but a space between them
+    assert "several lines" in by_name["rows.json"]["notes"][0]
     assert len(by_name["plus.json"]["top"]) == 5
     assert "stroke 1 is not a list" in by_name["broken.json"]["error"]
     assert by_name["dot.json"]["error"].startswith("blank:")

@@ -116,7 +116,6 @@ def grad_cam(recognizer: Recognizer, model_input: np.ndarray, label: str | None 
     finally:
         for handle in handles:
             handle.remove()
-        model.zero_grad(set_to_none=True)
     return Heatmap(recognizer.labels[index], _normalize(cam), "grad-cam")
 
 
@@ -141,7 +140,6 @@ def saliency(recognizer: Recognizer, model_input: np.ndarray, label: str | None 
         smooth = F.avg_pool2d(gradient[None, None], 3, 1, 1)[0, 0]
     finally:
         model.train(was_training)
-        model.zero_grad(set_to_none=True)
     return Heatmap(recognizer.labels[index], _normalize(smooth), "saliency")
 
 
@@ -187,6 +185,5 @@ def stroke_saliency(recognizer: Recognizer, sequence: np.ndarray, label: str | N
         smooth = F.avg_pool1d(gradient[None, None], 5, 1, 2, count_include_pad=False)[0, 0]
     finally:
         model.train(was_training)
-        model.zero_grad(set_to_none=True)
     points = np.asarray(sequence[:, :2], dtype=np.float32)
     return StrokeSaliency(recognizer.labels[index], points, np.asarray(sequence[:, 4] > 0.5), _normalize(smooth))

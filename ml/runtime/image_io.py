@@ -58,6 +58,8 @@ def pil_to_pixels(image: Image.Image) -> np.ndarray:
         values = np.asarray(image, dtype=np.float32)
         peak = float(values.max(initial=0))
         return np.clip(values / (255.0 if peak > 1.0 else 1.0), 0.0, 1.0)
+    if mode == "La":  # premultiplied grey + alpha: PIL converts it to LA alone
+        image, mode = image.convert("LA"), "LA"
     if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in image.info):
         return np.asarray(image.convert("LA"), dtype=np.float32) / 255.0
     if mode == "RGBa":
@@ -149,10 +151,11 @@ def _reduced(image: Image.Image, notes: list[str]) -> Image.Image:
     if factor <= 1:
         return image
     if image.mode.startswith("I;16"):
-        image = image.convert("I")  # the 16-bit values, in a mode that Image.reduce averages
+        # As [0, 1] floats: averaged as "I", a 16-bit picture of small values would pass for an 8-bit one.
+        image = Image.fromarray(pil_to_pixels(image), mode="F")
     elif image.mode not in ("L", "LA", "RGB", "RGBA", "I", "F"):  # P, 1, CMYK...: as pil_to_pixels reads them
         transparent = image.mode in ("PA", "RGBa") or "transparency" in image.info
-        image = image.convert("RGBA" if transparent else "L")
+        image = image.convert("LA" if image.mode == "La" else "RGBA" if transparent else "L")
     width, height = image.size
     notes.append(f"averaged down {factor}x from {width}x{height} pixels")
     return image.reduce(factor)

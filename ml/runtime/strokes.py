@@ -94,9 +94,9 @@ def parse_strokes(data: Any) -> Strokes:
         ):
             raise StrokesError(f"stroke {k + 1} is not a list of [x, y] points (numbers)")
         longer = next((i for i, p in enumerate(stroke) if len(p) != 2), None)
-        if longer is not None:  # [x, y, t] would be read as a point somewhere else than meant
+        if longer is not None:  # [x, y, t] or [x, y, p]: an extra value would be silently dropped
             raise StrokesError(
-                f"stroke {k + 1}, point {longer + 1} has {len(stroke[longer])} numbers: a point is [x, y] "
+                f"stroke {k + 1}, point {longer + 1} has {len(stroke[longer])} values: a point is [x, y] "
                 '(times and pressures go in "t" and "pressure", one list per stroke)'
             )
         array = np.array([p[:2] for p in stroke], dtype=np.float64).reshape(-1, 2)
