@@ -268,3 +268,20 @@ def test_glyphpad_ml_without_a_command_prints_usage_and_exits_2(capsys: pytest.C
     assert cli_main(["--help"]) == 0
     assert "predict" in capsys.readouterr().out
     assert cli_main(["nope"]) == 2
+
+
+def test_words_table_says_which_models_read_the_pictures(trained_weights: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from ml.evaluation.results import words_results_table
+
+    for suffix in (".safetensors", ".json", ".onnx"):
+        shutil.copy(trained_weights / f"cnn_tiny{suffix}", tmp_path / f"cnn_tiny{suffix}")
+    card = json.loads((tmp_path / "cnn_tiny.json").read_text())
+    words = {"words": 4, "characters": 20, "cer": 0.1, "cer_case_insensitive": 0.05, "word_accuracy": 0.5}
+    words |= {"one_box_per_character": 0.9, "latency_ms_p50": 12.0}
+    card["metrics_by_source"] = {"words_val": words, "words_test_pictures": {**words, "picture_partner": "emnist36"}}
+    (tmp_path / "cnn_tiny.json").write_text(json.dumps(card))
+    table = words_results_table(tmp_path)
+    assert "| `cnn_tiny` + its stroke model | validation writers | 4 | 5.00% | 10.00% |" in table
+    assert "| `cnn_tiny` + `emnist36`, pictures of the words | test writers | 4 |" in table

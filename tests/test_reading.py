@@ -536,3 +536,31 @@ def test_read_reports_bad_inputs_in_one_line_each(
     assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "nan.json"), str(tmp_path / "nothing")]) == 1
     errors = [json.loads(line)["error"] for line in capsys.readouterr().out.splitlines()]
     assert any("--strokes" in e for e in errors) and any("no image files" in e for e in errors)
+
+
+def test_a_picture_of_a_line_is_read_by_two_image_models_and_strokes_by_one() -> None:
+    from ml.runtime.line_reader import PICTURE_PARTNER, LineReader
+    from ml.runtime.preprocess import preprocess
+    from ml.runtime.recognizer import load_recognizer
+    from ml.runtime.synth import render
+
+    reader = LineReader.load(device="cpu")
+    partner = reader.picture_partner
+    assert partner is not None and partner.card.name == PICTURE_PARTNER != reader.image.card.name
+    pictures = np.stack([preprocess(render(c)).input for c in "A7Q"])
+    one, other = reader.image.predict_inputs(pictures), partner.predict_inputs(pictures)
+    both = reader._read_pictures(pictures)
+    mean = np.sqrt(one * other)  # the geometric mean, normalized
+    assert np.allclose(both, mean / mean.sum(1, keepdims=True), atol=1e-5)
+    assert not np.allclose(both, one, atol=1e-3)
+    alone = LineReader(reader.image)
+    assert np.allclose(alone._read_pictures(pictures), one)
+    with pytest.raises(ValueError, match="other classes"):
+        LineReader(reader.image, picture_partner=load_recognizer("digits", device="cpu"))
+
+    def not_for_strokes(_inputs: np.ndarray) -> np.ndarray:
+        raise AssertionError("a line with strokes has the stroke model for a second opinion")
+
+    partner.predict_inputs = not_for_strokes  # type: ignore[method-assign]
+    strokes, _ = write("A7")
+    assert reader.read_strokes(strokes).text == "A7"

@@ -223,7 +223,10 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
     results = {}
     for part in parts:
         words = compose_words(pen, split.get(part.removeprefix("words_").removesuffix("_pictures")), WORD_COUNT)
-        results[part] = score_words(reader, words, progress=not args.json, pictures=part.endswith("_pictures"))
+        pictures = part.endswith("_pictures")
+        results[part] = score_words(reader, words, progress=not args.json, pictures=pictures)
+        if pictures and reader.picture_partner is not None:  # the README's table says who read the pictures
+            results[part]["picture_partner"] = reader.picture_partner.card.name
     if args.update_card:
         by_source = {
             **card.metrics_by_source,
@@ -235,7 +238,9 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
         return 0
     fused = f" + {reader.fused.strokes.card.name}" if reader.fused is not None else " (no stroke model)"
     case = f", case model {reader.case_model.card.name}" if reader.case_model is not None else ""
-    print(f"{card.name}{fused}{case}: words of 3-10 characters by writers no model trained on")
+    partner = reader.picture_partner
+    pictures_by = f", pictures also read by {partner.card.name}" if partner is not None else ""
+    print(f"{card.name}{fused}{case}{pictures_by}: words of 3-10 characters by writers no model trained on")
     for part, r in results.items():
         print(
             f"  {part:19s} {r['words']} words, {r['characters']} characters: CER {100 * r['cer']:.2f}% "

@@ -56,7 +56,10 @@ def words_results_table(directory: Path | None = None) -> str:
             if not r:
                 continue
             writers = "validation" if part.startswith("words_val") else "test"
-            reader = "pictures of the words" if part.endswith("_pictures") else "+ its stroke model"
+            reader = "+ its stroke model"
+            if part.endswith("_pictures"):
+                partner = r.get("picture_partner")
+                reader = f"+ `{partner}`, pictures of the words" if partner else "pictures of the words"
             rows.append(
                 f"| `{card.name}` {reader} | {writers} writers | {r['words']} | "
                 f"{100 * r['cer_case_insensitive']:.2f}% | {100 * r['cer']:.2f}% | {100 * r['word_accuracy']:.2f}% | "
