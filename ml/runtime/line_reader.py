@@ -159,10 +159,10 @@ def letters_or_digits(
     after a space (``space_before``) a word starts afresh ("HI 42"). A character's answers already hold
     the prior of its kind (more letters than digits), so what each says of its kind is its chance of that
     kind over the prior (Bayes: the likelihood), else every character of a line of digits would pay the
-    letters' odds again.
-    The forward and backward passes give each character's kind from everything the line says, and that
-    chance is shared among its labels of the kind as its model shares them: a confident 7 among letters
-    stays a 7, a ring among letters is an O and among digits a 0, and a lone character is left as it is.
+    letters' odds again. The forward and backward passes give each character's kind from everything the
+    line says, and that chance is shared among its labels of the kind as its model shares them: a
+    confident 7 among letters stays a 7, a ring among letters is an O and among digits a 0, and a lone
+    character is left as it is.
     """
     n = len(probabilities)
     spaces = list(space_before) if space_before is not None else [False] * n
@@ -369,7 +369,8 @@ def _words(parts: Sequence[CharacterPart]) -> list[list[int]]:
 
 
 class LineReader:
-    """Reads lines of printed characters with an image model, its stroke model and a case model."""
+    """Reads lines of printed characters with an image model, its stroke model, a case model and, for
+    pictures (no strokes), a second image model of the same classes."""
 
     def __init__(
         self,
@@ -391,7 +392,8 @@ class LineReader:
     def load(
         cls, name: str | Path | None = None, device: str = "auto", threads: int = INTERACTIVE_THREADS
     ) -> LineReader:
-        """The default (or named) image model, its stroke model when fitted, and the case model when bundled."""
+        """The default (or named) image model, its stroke model when fitted, and the case model and the
+        picture partner when bundled."""
         image = load_recognizer(name or default_model_name(), device, threads=threads)
         fused = FusedRecognizer.for_image_model(image, device, threads=threads)
         bundled = {p.stem for p in list_bundled()}
