@@ -54,3 +54,37 @@ def test_rnn_models_get_saliency(weights_env: Path) -> None:
     assert not recognizer.model.training
     saliency(recognizer, model_input)
     assert _hooks(recognizer.model) == 0
+
+
+def _grad_cam_recording_everything(recognizer: TorchRecognizer, model_input: np.ndarray, layer_name: str) -> np.ndarray:
+    """Grad-CAM the plain way, as a reference: the whole network recorded, every parameter's gradient."""
+    import torch
+    import torch.nn.functional as F
+
+    model = recognizer.model
+    model.requires_grad_(True)
+    kept: list[torch.Tensor] = []
+    handle = model.get_submodule(layer_name).register_forward_hook(lambda _m, _i, out: kept.append(out))
+    try:
+        logits = model(torch.from_numpy(model_input.astype(np.float32)).view(1, 1, 28, 28))
+        (gradient,) = torch.autograd.grad(logits[0, int(logits.argmax())], kept[0])
+    finally:
+        handle.remove()
+        model.requires_grad_(False)
+    cam = F.relu((gradient[0].mean(dim=(1, 2), keepdim=True) * kept[0][0]).sum(0, keepdim=True)).detach()
+    cam = F.interpolate(cam[None], size=(28, 28), mode="bilinear", align_corners=False)[0, 0]
+    cam = cam - cam.min()
+    return (cam / cam.max()).numpy()
+
+
+def test_grad_cam_records_from_its_layer_on_and_gives_the_full_recordings_map(weights_env: Path) -> None:
+    from ml.runtime.explain import _grad_cam_layer, _input_tensor
+
+    # The seed's CNN: each conv is followed by an in-place ReLU, which must still rectify the map's features.
+    recognizer = TorchRecognizer.load_torch("cnn_tiny")
+    assert not any(p.requires_grad for p in recognizer.model.parameters())  # explanations ask for no parameter's
+    model_input = _input(recognizer, "A")
+    layer = _grad_cam_layer(recognizer.model, _input_tensor(recognizer, model_input))
+    reference = _grad_cam_recording_everything(recognizer, model_input, layer)
+    assert np.allclose(grad_cam(recognizer, model_input).heatmap, reference, atol=1e-5)
+    assert all(p.grad is None for p in recognizer.model.parameters())

@@ -6,6 +6,7 @@ a hook behind on a model that the app keeps using.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +83,32 @@ def _class_index(recognizer: Recognizer, logits: Tensor, label: str | None) -> i
     return recognizer.labels.index(label)
 
 
+# The Grad-CAM layer of each model: layer sizes depend on the architecture alone, so it is found once.
+_GRAD_CAM_LAYERS: weakref.WeakKeyDictionary[nn.Module, str] = weakref.WeakKeyDictionary()
+
+
+def _grad_cam_layer(model: nn.Module, x: Tensor) -> str:
+    """The deepest conv layer whose output keeps at least 3x3 cells (or the last, if none does)."""
+    if model not in _GRAD_CAM_LAYERS:
+        layers = conv_layers(model)
+        sizes: dict[str, tuple[int, ...]] = {}
+        handles = []
+        try:
+            for name, layer in layers:
+
+                def hook(_module: nn.Module, _inputs: object, output: Tensor, name: str = name) -> None:
+                    sizes[name] = tuple(output.shape[-2:])
+
+                handles.append(layer.register_forward_hook(hook))
+            with torch.inference_mode():
+                model(x)
+        finally:
+            for handle in handles:
+                handle.remove()
+        _GRAD_CAM_LAYERS[model] = next((n for n, _ in reversed(layers) if min(sizes[n]) >= 3), layers[-1][0])
+    return _GRAD_CAM_LAYERS[model]
+
+
 def grad_cam(recognizer: Recognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
     """Grad-CAM (Selvaraju et al., 2017) at the last conv layer with a spatial size of at least 3x3.
 
@@ -89,33 +116,34 @@ def grad_cam(recognizer: Recognizer, model_input: np.ndarray, label: str | None 
     still keeps a few cells per side is the usual choice for small inputs.
     """
     model = recognizer.model
-    layers = conv_layers(model)
-    if not layers:
+    if not conv_layers(model):
         return saliency(recognizer, model_input, label)
-    activations: dict[str, Tensor] = {}
-    handles = []
+    x = _input_tensor(recognizer, model_input)
+    layer = model.get_submodule(_grad_cam_layer(model, x))
+    captured: list[Tensor] = []
+
+    def from_here(_module: nn.Module, _inputs: object, output: Tensor) -> Tensor:
+        # Autograd records from the chosen layer's output on: the layers before it run as in inference
+        # (the recognizer's parameters ask for no gradient), and the backward pass walks the head alone
+        # (a full backward pass with every parameter's gradient cost MobileNetV2 22 ms; this, 8).
+        # A copy, not the leaf itself: an in-place ReLU after the conv may rectify it, and the map is then
+        # of the rectified features, as when the whole network was recorded.
+        activation = output.detach().requires_grad_(True).clone()
+        captured.append(activation)
+        return activation
+
+    handle = layer.register_forward_hook(from_here)
     try:
-        for name, layer in layers:
-
-            def hook(_module: nn.Module, _inputs: object, output: Tensor, name: str = name) -> None:
-                activations[name] = output
-
-            handles.append(layer.register_forward_hook(hook))
         with torch.enable_grad():
-            x = _input_tensor(recognizer, model_input).requires_grad_(False)
             logits = model(x)
             index = _class_index(recognizer, logits, label)
-            chosen = next((n for n, _ in reversed(layers) if min(activations[n].shape[-2:]) >= 3), layers[-1][0])
-            target = activations[chosen]
-            # Only the gradient at the chosen layer: autograd then walks the head alone, and computes no
-            # parameter's gradient (a full backward pass cost MobileNetV2 most of its 22 ms).
+            target = captured[0]
             (gradient,) = torch.autograd.grad(logits[0, index], target)
             weights = gradient[0].mean(dim=(1, 2), keepdim=True)
             cam = F.relu((weights * target[0]).sum(dim=0, keepdim=True)).detach()
         cam = F.interpolate(cam[None], size=(28, 28), mode="bilinear", align_corners=False)[0, 0]
     finally:
-        for handle in handles:
-            handle.remove()
+        handle.remove()
     return Heatmap(recognizer.labels[index], _normalize(cam), "grad-cam")
 
 

@@ -226,6 +226,8 @@ class TorchRecognizer(Recognizer):
         model, card = load_weights(weights_path, device=target)
         if target.type == "cpu":
             model = to_channels_last(model)
+        # Never trained here: explanations take the gradients they use, and no parameter's.
+        model.requires_grad_(False)
         return cls(model, card, target, weights_path)
 
     def logits(self, inputs: np.ndarray) -> np.ndarray:
