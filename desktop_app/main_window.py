@@ -69,6 +69,7 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif);;All
 # An answer this late (a large picture) greys the last one and says the new input is being read: a drawing
 # is answered in a few ms and never gets there.
 PENDING_AFTER_MS = 150
+ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 
 
 @dataclass
@@ -114,7 +115,7 @@ class MainWindow(QMainWindow):
         self._line_strokes: list[Any] = []  # the canvas strokes the shown line was read from
         self._read_strokes: dict[int, list[Any]] = {}  # the same, per read request
         # The last line added to the text: Undo that brings its ink back takes it out again, corrections kept.
-        self._added_line: AddedLine | None = None
+        self._added_lines: list[AddedLine] = []  # lines added to the text from strokes, oldest first
         self.setWindowTitle("GlyphPad")
         self.setAcceptDrops(True)
         self._build_widgets()
@@ -715,17 +716,22 @@ class MainWindow(QMainWindow):
             return
         strokes = tuple(self.canvas.strokes)
         # A line read from strokes can be taken back by Undo; a picture's line has no strokes to bring back.
-        self._added_line = AddedLine(text, dict(self._corrections), strokes) if strokes else None
+        if strokes:
+            self._added_lines = [
+                *self._added_lines[-(ADDED_LINES_KEPT - 1) :],
+                AddedLine(text, dict(self._corrections), strokes),
+            ]
         self.text_panel.append_line(text)
         self._corrections.clear()
         self.canvas.clear()
 
     def undo(self) -> None:
-        """Undo on the pad; when that brings back the line just added to the text, the text forgets it (if it
-        still ends with it) and the line gets its corrections back, so adding it again writes it once."""
+        """Undo on the pad; when that brings back a line added to the text (the last one, or an earlier one
+        once Undo has gone back past the lines after it), the text forgets it (if it still ends with it) and
+        the line gets its corrections back, so adding it again writes it once."""
         self.canvas.undo()
-        added = self._added_line
-        if added is not None and not added.taken_back and added.is_on(self.canvas.strokes):
+        added = next((a for a in reversed(self._added_lines) if a.is_on(self.canvas.strokes)), None)
+        if added is not None and not added.taken_back:
             box = self.text_panel.text_box
             text = box.toPlainText()
             if text == added.text or text.endswith("\n" + added.text):
@@ -736,8 +742,8 @@ class MainWindow(QMainWindow):
 
     def redo(self) -> None:
         """Redo on the pad; when that clears again a line Undo took back, it goes back into the text."""
-        added = self._added_line
-        again = added is not None and added.taken_back and added.is_on(self.canvas.strokes)
+        added = next((a for a in reversed(self._added_lines) if a.is_on(self.canvas.strokes)), None)
+        again = added is not None and added.taken_back
         self.canvas.redo()
         if added is not None and again and not self.canvas.strokes:
             self.text_panel.append_line(added.text)

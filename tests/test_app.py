@@ -636,6 +636,33 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
     assert window.predictions.isVisible() and not window.text_panel.isVisible()
 
 
+def test_undo_takes_back_every_added_line_in_turn_and_redo_adds_them_again(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.set_text_mode(True)
+    box = window.text_panel.text_box
+    for text in ("T1", "H"):
+        _mouse_write(window.canvas, text)
+        qtbot.waitUntil(
+            lambda text=text: (
+                window.line_text().replace(" ", "") != ""
+                and window._line is not None
+                and len(window._line.line.characters) == len(text)
+            ),
+            timeout=TIMEOUT_MS,
+        )
+        window.add_line_to_text()
+    first, second = box.toPlainText().split("\n")
+    assert first and second
+    window.undo()  # the second line's ink is back, and the text forgets it
+    assert box.toPlainText() == first and len(window.canvas.strokes) == len(GLYPHS["H"])
+    for _ in GLYPHS["H"]:  # its strokes undone one by one: the pad is blank again
+        window.undo()
+    assert window.canvas.is_blank() and box.toPlainText() == first
+    window.undo()  # back past the first line's adding: its ink returns, and the text forgets it too
+    assert box.toPlainText() == "" and not window.canvas.is_blank()
+    window.redo()  # adding the first line again puts it back, once
+    assert box.toPlainText() == first and window.canvas.is_blank()
+
+
 def test_text_mode_reads_an_opened_photo_and_forgets_corrections_with_the_ink(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
