@@ -597,27 +597,12 @@ class InferenceService(QObject):
     def _line_reader(self, name: str) -> Any:
         """The model in use, its stroke model, and when bundled the case model (for case-merged models) and
         the second image model that reads pictures of lines with it."""
-        from ml.runtime.line_reader import CASE_MODEL, PICTURE_PARTNER, LineReader
-        from ml.runtime.recognizer import load_recognizer
+        from ml.runtime.line_reader import LineReader, line_companions
 
         key = (name, self._device, "line")
         if key not in self._recognizers:
             image = self._recognizer(name)
-            case_model = partner = None
-            case_path = self._weights_dir / f"{CASE_MODEL}.safetensors"
-            if not any(c.islower() for c in image.labels) and case_path.exists():
-                try:
-                    case_model = load_recognizer(case_path, device=self._device)
-                except Exception:  # reading works without it, with case from size alone
-                    log.exception("the case model could not be loaded")
-            partner_path = self._weights_dir / f"{PICTURE_PARTNER}.safetensors"
-            if name != PICTURE_PARTNER and partner_path.exists():
-                try:
-                    partner = load_recognizer(partner_path, device=self._device)
-                except Exception:  # pictures are read by the model in use alone
-                    log.exception("the picture partner could not be loaded")
-                if partner is not None and list(partner.labels) != list(image.labels):
-                    partner = None
+            case_model, partner = line_companions(image, self._weights_dir, self._device)
             self._recognizers[key] = LineReader(image, self._fused(name), case_model, partner)
         return self._recognizers[key]
 

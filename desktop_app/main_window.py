@@ -725,12 +725,16 @@ class MainWindow(QMainWindow):
         self._corrections.clear()
         self.canvas.clear()
 
+    def _added_line_on_pad(self) -> AddedLine | None:
+        """The line added to the text whose strokes the pad shows now, if any."""
+        return next((a for a in reversed(self._added_lines) if a.is_on(self.canvas.strokes)), None)
+
     def undo(self) -> None:
         """Undo on the pad; when that brings back a line added to the text (the last one, or an earlier one
         once Undo has gone back past the lines after it), the text forgets it (if it still ends with it) and
         the line gets its corrections back, so adding it again writes it once."""
         self.canvas.undo()
-        added = next((a for a in reversed(self._added_lines) if a.is_on(self.canvas.strokes)), None)
+        added = self._added_line_on_pad()
         if added is not None and not added.taken_back:
             box = self.text_panel.text_box
             text = box.toPlainText()
@@ -742,7 +746,7 @@ class MainWindow(QMainWindow):
 
     def redo(self) -> None:
         """Redo on the pad; when that clears again a line Undo took back, it goes back into the text."""
-        added = next((a for a in reversed(self._added_lines) if a.is_on(self.canvas.strokes)), None)
+        added = self._added_line_on_pad()
         again = added is not None and added.taken_back
         self.canvas.redo()
         if added is not None and again and not self.canvas.strokes:

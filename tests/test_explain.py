@@ -78,13 +78,13 @@ def _grad_cam_recording_everything(recognizer: TorchRecognizer, model_input: np.
 
 
 def test_grad_cam_records_from_its_layer_on_and_gives_the_full_recordings_map(weights_env: Path) -> None:
-    from ml.runtime.explain import _grad_cam_layer, _input_tensor
+    from ml.runtime.explain import _grad_cam_layer
 
     # The seed's CNN: each conv is followed by an in-place ReLU, which must still rectify the map's features.
     recognizer = TorchRecognizer.load_torch("cnn_tiny")
     assert not any(p.requires_grad for p in recognizer.model.parameters())  # explanations ask for no parameter's
     model_input = _input(recognizer, "A")
-    layer = _grad_cam_layer(recognizer.model, _input_tensor(recognizer, model_input))
+    layer = _grad_cam_layer(recognizer, model_input)
     reference = _grad_cam_recording_everything(recognizer, model_input, layer)
     assert np.allclose(grad_cam(recognizer, model_input).heatmap, reference, atol=1e-5)
     assert all(p.grad is None for p in recognizer.model.parameters())

@@ -87,25 +87,13 @@ def _class_index(recognizer: Recognizer, logits: Tensor, label: str | None) -> i
 _GRAD_CAM_LAYERS: weakref.WeakKeyDictionary[nn.Module, str] = weakref.WeakKeyDictionary()
 
 
-def _grad_cam_layer(model: nn.Module, x: Tensor) -> str:
+def _grad_cam_layer(recognizer: Recognizer, model_input: np.ndarray) -> str:
     """The deepest conv layer whose output keeps at least 3x3 cells (or the last, if none does)."""
+    model = recognizer.model
     if model not in _GRAD_CAM_LAYERS:
-        layers = conv_layers(model)
-        sizes: dict[str, tuple[int, ...]] = {}
-        handles = []
-        try:
-            for name, layer in layers:
-
-                def hook(_module: nn.Module, _inputs: object, output: Tensor, name: str = name) -> None:
-                    sizes[name] = tuple(output.shape[-2:])
-
-                handles.append(layer.register_forward_hook(hook))
-            with torch.inference_mode():
-                model(x)
-        finally:
-            for handle in handles:
-                handle.remove()
-        _GRAD_CAM_LAYERS[model] = next((n for n, _ in reversed(layers) if min(sizes[n]) >= 3), layers[-1][0])
+        sizes = {layer.name: layer.maps.shape[-2:] for layer in activation_maps(recognizer, model_input).layers}
+        names = [name for name, _ in conv_layers(model)]  # the model's order (a shortcut runs out of it)
+        _GRAD_CAM_LAYERS[model] = next((n for n in reversed(names) if min(sizes[n]) >= 3), names[-1])
     return _GRAD_CAM_LAYERS[model]
 
 
@@ -119,7 +107,7 @@ def grad_cam(recognizer: Recognizer, model_input: np.ndarray, label: str | None 
     if not conv_layers(model):
         return saliency(recognizer, model_input, label)
     x = _input_tensor(recognizer, model_input)
-    layer = model.get_submodule(_grad_cam_layer(model, x))
+    layer = model.get_submodule(_grad_cam_layer(recognizer, model_input))
     captured: list[Tensor] = []
 
     def from_here(_module: nn.Module, _inputs: object, output: Tensor) -> Tensor:

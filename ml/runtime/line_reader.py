@@ -27,6 +27,7 @@ strokes, through the stroke model, fused (:mod:`ml.runtime.fusion`). Then contex
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import time
 from collections import OrderedDict
@@ -37,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from ml.runtime.cards import WeightsError, default_model_name, list_bundled
+from ml.runtime.devices import DeviceError
 from ml.runtime.fusion import FusedRecognizer, fuse_probabilities
 from ml.runtime.image_io import ImageLoadError
 from ml.runtime.preprocess import BlankImageError, ImageLike, _as_pixels, preprocess, to_ink
@@ -61,6 +63,8 @@ from ml.runtime.strokes import (
     StrokesError,
     normalize_strokes,
 )
+
+log = logging.getLogger(__name__)
 
 # Chance that a character keeps its left neighbour's kind (letter or digit) within a word; otherwise its
 # kind is drawn afresh from the prior. Letters and digits mostly come in runs ("A4", "abc123"), but codes
@@ -368,6 +372,30 @@ def _words(parts: Sequence[CharacterPart]) -> list[list[int]]:
     return words
 
 
+def line_companions(
+    image: Recognizer, directory: Path | None = None, device: str = "auto", threads: int = INTERACTIVE_THREADS
+) -> tuple[Recognizer | None, Recognizer | None]:
+    """What reads a line with ``image``, when bundled in ``directory`` and loadable: the case model (for a
+    label set that merges cases) and the picture partner (another model of the same classes). Reading
+    works without either: case from size alone, pictures by ``image`` alone."""
+    bundled = {p.stem: p for p in list_bundled(directory)}
+
+    def companion(name: str, wanted: bool) -> Recognizer | None:
+        if not wanted or name not in bundled:
+            return None
+        try:
+            return load_recognizer(bundled[name], device, threads=threads)
+        except (WeightsError, DeviceError) as error:
+            log.warning("%s is not used to read lines: %s", name, error)
+            return None
+
+    case_model = companion(CASE_MODEL, not any(c.islower() for c in image.labels))
+    partner = companion(PICTURE_PARTNER, image.card.name != PICTURE_PARTNER)
+    if partner is not None and list(partner.labels) != list(image.labels):
+        partner = None  # another label set: it cannot second this model
+    return case_model, partner
+
+
 class LineReader:
     """Reads lines of printed characters with an image model, its stroke model, a case model and, for
     pictures (no strokes), a second image model of the same classes."""
@@ -396,21 +424,7 @@ class LineReader:
         picture partner when bundled."""
         image = load_recognizer(name or default_model_name(), device, threads=threads)
         fused = FusedRecognizer.for_image_model(image, device, threads=threads)
-        bundled = {p.stem for p in list_bundled()}
-        case_model = None
-        if not any(c.islower() for c in image.labels) and CASE_MODEL in bundled:
-            try:
-                case_model = load_recognizer(CASE_MODEL, device, threads=threads)
-            except WeightsError:
-                case_model = None
-        partner = None
-        if PICTURE_PARTNER in bundled and image.card.name != PICTURE_PARTNER:
-            try:
-                partner = load_recognizer(PICTURE_PARTNER, device, threads=threads)
-            except WeightsError:
-                partner = None
-            if partner is not None and list(partner.labels) != list(image.labels):
-                partner = None  # another label set: it cannot second this model
+        case_model, partner = line_companions(image, None, device, threads)
         return cls(image, fused, case_model, partner)
 
     def read_strokes(self, strokes: Strokes | Sequence[np.ndarray], top_k: int = 5) -> ReadLine:
