@@ -88,3 +88,73 @@ def test_grad_cam_records_from_its_layer_on_and_gives_the_full_recordings_map(we
     reference = _grad_cam_recording_everything(recognizer, model_input, layer)
     assert np.allclose(grad_cam(recognizer, model_input).heatmap, reference, atol=1e-5)
     assert all(p.grad is None for p in recognizer.model.parameters())
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+@pytest.mark.parametrize("bidirectional", [True, False])
+def test_fast_recurrent_layers_give_torchs_outputs_and_input_gradients(cell: str, bidirectional: bool) -> None:
+    import torch
+
+    from ml.runtime.recurrent_gradients import FastInputGradientRNN
+
+    torch.manual_seed(0)
+    kind = nn.GRU if cell == "gru" else nn.LSTM
+    rnn = kind(7, 5, num_layers=2, batch_first=True, bidirectional=bidirectional).eval().requires_grad_(False)
+    fast = FastInputGradientRNN(rnn)
+    x = torch.randn(3, 6, 7, requires_grad=True)
+    # A different weight on every output, so that every step, direction and sample has a gradient of its own.
+    mix = torch.randn(3, 6, 10 if bidirectional else 5)
+    expected, _ = rnn(x)
+    got, _ = fast(x)
+    assert torch.allclose(got, expected, atol=1e-6)
+    (expected_gradient,) = torch.autograd.grad((expected * mix).sum(), x)
+    (got_gradient,) = torch.autograd.grad((got * mix).sum(), x)
+    assert torch.allclose(got_gradient, expected_gradient, atol=1e-6)
+
+
+def test_a_model_the_fast_layers_cannot_stand_in_for_keeps_its_own() -> None:
+    import torch
+
+    from ml.runtime.recurrent_gradients import with_fast_input_gradients
+
+    class ReadsTheFinalState(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = nn.GRU(4, 3, batch_first=True)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            _, last = self.rnn(x)
+            return last[-1]
+
+    model = ReadsTheFinalState().eval().requires_grad_(False)
+    assert with_fast_input_gradients(model, torch.randn(1, 5, 4)) is model
+    trainable = nn.Sequential(nn.GRU(4, 3, batch_first=True)).eval()  # parameters asking for gradients
+    assert with_fast_input_gradients(trainable, torch.randn(1, 5, 4)) is trainable
+
+
+RECURRENT_BUNDLED = ["letters_gru", "letters_lstm", "letters_lenet5_gru", "letters_vgg16_gru", "strokes36_gru"]
+
+
+@pytest.mark.parametrize("name", RECURRENT_BUNDLED)
+def test_explanations_of_bundled_recurrent_models_are_torchs_through_the_fast_layers(
+    name: str, bundled_weights: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ml.runtime.explain as explain_module
+    from ml.runtime.explain import stroke_saliency
+    from ml.runtime.recurrent_gradients import FastInputGradientRNN
+    from ml.runtime.strokes import Strokes, normalize_strokes
+
+    recognizer = TorchRecognizer.load_torch(name)
+
+    def explanation() -> np.ndarray:
+        if recognizer.card.input_kind == "strokes":
+            strokes = Strokes((np.array([[0.0, 0.0], [10, 30], [20, 0]]), np.array([[5.0, 15], [15, 15]])))
+            return stroke_saliency(recognizer, normalize_strokes(strokes)).weight
+        return explain(recognizer, _input(recognizer, "A")).heatmap
+
+    fast = explanation()
+    used = explain_module._GRADIENT_MODELS[recognizer.model]  # what the call above took its gradient through
+    assert used is not None and any(isinstance(module, FastInputGradientRNN) for module in used.modules())
+    monkeypatch.setattr(explain_module, "_GRADIENT_MODELS", explain_module.weakref.WeakKeyDictionary())
+    monkeypatch.setattr(explain_module, "with_fast_input_gradients", lambda model, _example: model)
+    assert np.allclose(fast, explanation(), atol=1e-4)
