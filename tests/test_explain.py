@@ -92,7 +92,10 @@ def test_grad_cam_records_from_its_layer_on_and_gives_the_full_recordings_map(we
 
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
 @pytest.mark.parametrize("bidirectional", [True, False])
-def test_fast_recurrent_layers_give_torchs_outputs_and_input_gradients(cell: str, bidirectional: bool) -> None:
+@pytest.mark.parametrize("batch", [1, 3])
+def test_fast_recurrent_layers_give_torchs_outputs_and_input_gradients(
+    cell: str, bidirectional: bool, batch: int
+) -> None:
     import torch
 
     from ml.runtime.recurrent_gradients import FastInputGradientRNN
@@ -101,15 +104,43 @@ def test_fast_recurrent_layers_give_torchs_outputs_and_input_gradients(cell: str
     kind = nn.GRU if cell == "gru" else nn.LSTM
     rnn = kind(7, 5, num_layers=2, batch_first=True, bidirectional=bidirectional).eval().requires_grad_(False)
     fast = FastInputGradientRNN(rnn)
-    x = torch.randn(3, 6, 7, requires_grad=True)
+    x = torch.randn(batch, 6, 7, requires_grad=True)
     # A different weight on every output, so that every step, direction and sample has a gradient of its own.
-    mix = torch.randn(3, 6, 10 if bidirectional else 5)
+    mix = torch.randn(batch, 6, 10 if bidirectional else 5)
     expected, _ = rnn(x)
     got, _ = fast(x)
     assert torch.allclose(got, expected, atol=1e-6)
-    (expected_gradient,) = torch.autograd.grad((expected * mix).sum(), x)
-    (got_gradient,) = torch.autograd.grad((got * mix).sum(), x)
+    (expected_gradient,) = torch.autograd.grad((expected * mix * 1.5).sum(), x)
+    # The output changed in place (an in-place ReLU after the layer) must leave what the backward pass reads.
+    (got_gradient,) = torch.autograd.grad((got.mul_(1.5) * mix).sum(), x)
     assert torch.allclose(got_gradient, expected_gradient, atol=1e-6)
+
+
+def test_on_cuda_recurrent_layers_explain_in_training_mode_without_dropout() -> None:
+    """cuDNN's RNN backward needs training mode; the explained answer must still be the evaluated one.
+    (No GPU here: the recognizer says CUDA, and the model's modes are checked.)"""
+    from types import SimpleNamespace
+
+    import torch
+
+    from ml.models.recurrent import RowRNN
+    from ml.runtime.explain import _recurrent_layers_differentiable
+
+    torch.manual_seed(0)
+    model = RowRNN(26, "gru", hidden=8, dropout=0.5).eval()
+    x = torch.rand(1, 1, 28, 28)
+    with torch.no_grad():
+        evaluated = model(x)
+    recognizer = SimpleNamespace(model=model, device=torch.device("cuda"))
+    with _recurrent_layers_differentiable(recognizer):  # type: ignore[arg-type]
+        assert model.rnn.training and model.rnn.dropout == 0.0
+        assert not model.classifier.training  # only the recurrent layers change
+        with torch.no_grad():
+            assert torch.allclose(model(x), evaluated)  # no dropout between the layers
+    assert not model.rnn.training and model.rnn.dropout == 0.5
+    on_cpu = SimpleNamespace(model=model, device=torch.device("cpu"))
+    with _recurrent_layers_differentiable(on_cpu):  # type: ignore[arg-type]
+        assert not model.rnn.training
 
 
 def test_a_model_the_fast_layers_cannot_stand_in_for_keeps_its_own() -> None:

@@ -7,6 +7,8 @@ a hook behind on a model that the app keeps using.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,7 +97,29 @@ def _gradient_model(recognizer: Recognizer, example: Tensor) -> nn.Module:
     if model not in _GRADIENT_MODELS:
         fast = with_fast_input_gradients(model, example)
         _GRADIENT_MODELS[model] = fast if fast is not model else None
-    return _GRADIENT_MODELS[model] or model
+    fast_model = _GRADIENT_MODELS[model]
+    return model if fast_model is None else fast_model
+
+
+@contextmanager
+def _recurrent_layers_differentiable(recognizer: Recognizer) -> Iterator[None]:
+    """cuDNN's RNN backward runs only in training mode: on CUDA the model's GRU and LSTM layers are put
+    in it for the explanation, with their dropout between layers off, so the answer explained is the
+    evaluated one; every other layer stays as it is. Nothing changes on the CPU."""
+    layers = [m for m in recognizer.model.modules() if isinstance(m, nn.RNNBase)]
+    if recognizer.device.type != "cuda" or not layers:
+        yield
+        return
+    kept = [(layer.training, layer.dropout) for layer in layers]
+    try:
+        for layer in layers:
+            layer.train()
+            layer.dropout = 0.0
+        yield
+    finally:
+        for layer, (training, dropout) in zip(layers, kept, strict=True):
+            layer.train(training)
+            layer.dropout = dropout
 
 
 # The Grad-CAM layer of each model: layer sizes depend on the architecture alone, so it is found once.
@@ -137,7 +161,7 @@ def grad_cam(recognizer: Recognizer, model_input: np.ndarray, label: str | None 
 
     handle = layer.register_forward_hook(from_here)
     try:
-        with torch.enable_grad():
+        with torch.enable_grad(), _recurrent_layers_differentiable(recognizer):
             logits = model(x)
             index = _class_index(recognizer, logits, label)
             target = captured[0]
@@ -152,25 +176,14 @@ def grad_cam(recognizer: Recognizer, model_input: np.ndarray, label: str | None 
 
 def saliency(recognizer: Recognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
     """Input-gradient saliency (Simonyan et al., 2014): |d score / d pixel|, lightly smoothed."""
-    model = recognizer.model
-    was_training = model.training
-    try:
-        # cuDNN's RNN backward only runs in training mode; dropout stays off via a zero-dropout check below.
-        if recognizer.device.type == "cuda":
-            model.train()
-            for module in model.modules():
-                if isinstance(module, nn.Dropout | nn.BatchNorm2d | nn.BatchNorm1d):
-                    module.eval()
-        with torch.enable_grad():
-            x = _input_tensor(recognizer, model_input).clone().requires_grad_(True)
-            logits = _gradient_model(recognizer, x.detach())(x)
-            index = _class_index(recognizer, logits, label)
-            # The input's gradient alone: no parameter's gradient is computed on the way.
-            (gradient,) = torch.autograd.grad(logits[0, index], x)
-            gradient = gradient[0, 0].abs()
-        smooth = F.avg_pool2d(gradient[None, None], 3, 1, 1)[0, 0]
-    finally:
-        model.train(was_training)
+    with torch.enable_grad(), _recurrent_layers_differentiable(recognizer):
+        x = _input_tensor(recognizer, model_input).clone().requires_grad_(True)
+        logits = _gradient_model(recognizer, x.detach())(x)
+        index = _class_index(recognizer, logits, label)
+        # The input's gradient alone: no parameter's gradient is computed on the way.
+        (gradient,) = torch.autograd.grad(logits[0, index], x)
+        gradient = gradient[0, 0].abs()
+    smooth = F.avg_pool2d(gradient[None, None], 3, 1, 1)[0, 0]
     return Heatmap(recognizer.labels[index], _normalize(smooth), "saliency")
 
 
@@ -198,23 +211,13 @@ class StrokeSaliency:
 def stroke_saliency(recognizer: Recognizer, sequence: np.ndarray, label: str | None = None) -> StrokeSaliency:
     """Input-gradient saliency over a normalized stroke sequence: |d score / d features| per point,
     smoothed over its neighbours along the pen's path (a point alone is never the evidence)."""
-    model = recognizer.model
-    was_training = model.training
-    try:
-        if recognizer.device.type == "cuda":  # cuDNN's RNN backward only runs in training mode
-            model.train()
-            for module in model.modules():
-                if isinstance(module, nn.Dropout | nn.BatchNorm1d):
-                    module.eval()
-        with torch.enable_grad():
-            x = torch.from_numpy(np.ascontiguousarray(sequence, dtype=np.float32))[None].to(recognizer.device)
-            x.requires_grad_(True)
-            logits = _gradient_model(recognizer, x.detach())(x)
-            index = _class_index(recognizer, logits, label)
-            (gradient,) = torch.autograd.grad(logits[0, index], x)
-            gradient = gradient[0].abs().sum(dim=1).detach()
-        smooth = F.avg_pool1d(gradient[None, None], 5, 1, 2, count_include_pad=False)[0, 0]
-    finally:
-        model.train(was_training)
+    with torch.enable_grad(), _recurrent_layers_differentiable(recognizer):
+        x = torch.from_numpy(np.ascontiguousarray(sequence, dtype=np.float32))[None].to(recognizer.device)
+        x.requires_grad_(True)
+        logits = _gradient_model(recognizer, x.detach())(x)
+        index = _class_index(recognizer, logits, label)
+        (gradient,) = torch.autograd.grad(logits[0, index], x)
+        gradient = gradient[0].abs().sum(dim=1).detach()
+    smooth = F.avg_pool1d(gradient[None, None], 5, 1, 2, count_include_pad=False)[0, 0]
     points = np.asarray(sequence[:, :2], dtype=np.float32)
     return StrokeSaliency(recognizer.labels[index], points, np.asarray(sequence[:, 4] > 0.5), _normalize(smooth))
