@@ -163,11 +163,19 @@ def test_a_model_the_fast_layers_cannot_stand_in_for_keeps_its_own() -> None:
     assert with_fast_input_gradients(trainable, torch.randn(1, 5, 4)) is trainable
 
 
+# Bundled models whose explanations go through a faster form (ml.runtime.explain._built_for_gradients).
 RECURRENT_BUNDLED = ["letters_gru", "letters_lstm", "letters_lenet5_gru", "letters_vgg16_gru", "strokes36_gru"]
+BATCH_NORMS_FOLDED = [
+    "letters_cnn_regularized",
+    "letters_mobilenetv2",
+    "letters_vgg16",
+    "letters_vgg16_gru",
+    "strokes36_cnn",
+]
 
 
-@pytest.mark.parametrize("name", RECURRENT_BUNDLED)
-def test_explanations_of_bundled_recurrent_models_are_torchs_through_the_fast_layers(
+@pytest.mark.parametrize("name", sorted(set(RECURRENT_BUNDLED + BATCH_NORMS_FOLDED)))
+def test_explanations_of_bundled_models_are_the_same_through_their_faster_form(
     name: str, bundled_weights: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import ml.runtime.explain as explain_module
@@ -185,7 +193,14 @@ def test_explanations_of_bundled_recurrent_models_are_torchs_through_the_fast_la
 
     fast = explanation()
     used = explain_module._GRADIENT_MODELS[recognizer.model]  # what the call above took its gradient through
-    assert used is not None and any(isinstance(module, FastInputGradientRNN) for module in used.modules())
+    assert used is not None
+    norms = [m for m in recognizer.model.modules() if isinstance(m, nn.BatchNorm1d | nn.BatchNorm2d)]
+    norms_left = [m for m in used.modules() if isinstance(m, nn.BatchNorm1d | nn.BatchNorm2d)]
+    if name in BATCH_NORMS_FOLDED:
+        # All folded but the one after the Grad-CAM layer (an image model's), whose output the map is of.
+        assert len(norms_left) == (1 if recognizer.card.input_kind == "image" else 0) < len(norms)
+    if name in RECURRENT_BUNDLED:
+        assert any(isinstance(module, FastInputGradientRNN) for module in used.modules())
     monkeypatch.setattr(explain_module, "_GRADIENT_MODELS", explain_module.weakref.WeakKeyDictionary())
-    monkeypatch.setattr(explain_module, "with_fast_input_gradients", lambda model, _example: model)
+    monkeypatch.setattr(explain_module, "_built_for_gradients", lambda recognizer, _example: recognizer.model)
     assert np.allclose(fast, explanation(), atol=1e-4)

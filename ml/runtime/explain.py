@@ -6,6 +6,8 @@ a hook behind on a model that the app keeps using.
 
 from __future__ import annotations
 
+import copy
+import itertools
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,8 +88,7 @@ def _class_index(recognizer: Recognizer, logits: Tensor, label: str | None) -> i
     return recognizer.labels.index(label)
 
 
-# Each model as gradients are taken through it: on the CPU, its GRU and LSTM layers swapped for layers
-# that give the input's gradient several times faster (ml.runtime.recurrent_gradients); built once.
+# Each model as gradients are taken through it (see _built_for_gradients); built once per model.
 # None: the model itself (a value that held its key would keep it alive).
 _GRADIENT_MODELS: weakref.WeakKeyDictionary[nn.Module, nn.Module | None] = weakref.WeakKeyDictionary()
 
@@ -95,10 +96,76 @@ _GRADIENT_MODELS: weakref.WeakKeyDictionary[nn.Module, nn.Module | None] = weakr
 def _gradient_model(recognizer: Recognizer, example: Tensor) -> nn.Module:
     model = recognizer.model
     if model not in _GRADIENT_MODELS:
-        fast = with_fast_input_gradients(model, example)
-        _GRADIENT_MODELS[model] = fast if fast is not model else None
-    fast_model = _GRADIENT_MODELS[model]
-    return model if fast_model is None else fast_model
+        built = _built_for_gradients(recognizer, example)
+        _GRADIENT_MODELS[model] = built if built is not model else None
+    built_model = _GRADIENT_MODELS[model]
+    return model if built_model is None else built_model
+
+
+def _built_for_gradients(recognizer: Recognizer, example: Tensor) -> nn.Module:
+    """The model as explanations on the CPU take gradients through it: the same function in fewer, faster
+    steps. Batch norms are folded into the layers before them (a third of MobileNetV2's layers),
+    all but the one after the Grad-CAM layer, whose own output the map is made of; GRU and LSTM layers
+    are stood in for by :mod:`ml.runtime.recurrent_gradients`. Each step is kept only if the result
+    answers ``example`` as the model does."""
+    model = recognizer.model
+    if recognizer.device.type != "cpu":
+        return model
+    keep = set()
+    if example.dim() == 4 and conv_layers(model):
+        keep.add(_grad_cam_layer(recognizer, example.detach().numpy().reshape(28, 28)))
+    folded = _batch_norms_folded(model, keep)
+    if folded is not model:
+        with torch.no_grad():
+            if not torch.allclose(folded(example), model(example), rtol=1e-4, atol=1e-5):
+                folded = model
+    return with_fast_input_gradients(folded, example)
+
+
+_FOLDABLE = (nn.Conv1d, nn.Conv2d, nn.Linear)
+_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d)
+
+
+def _batch_norms_folded(model: nn.Module, keep: set[str]) -> nn.Module:
+    """A copy of an evaluating ``model`` in which each convolution or linear layer directly followed by a
+    batch norm (in an nn.Sequential) takes the norm into its weights and bias, and the norm becomes an
+    identity; layers named in ``keep`` keep theirs. ``model`` itself when there is no such pair."""
+    pairs = []
+    for name, sequence in model.named_modules():
+        if not isinstance(sequence, nn.Sequential):
+            continue
+        children = list(sequence.named_children())
+        for (layer_name, layer), (norm_name, norm) in itertools.pairwise(children):
+            path = f"{name}.{layer_name}" if name else layer_name
+            if (
+                isinstance(layer, _FOLDABLE)
+                and isinstance(norm, _NORMS)
+                and norm.running_mean is not None
+                and norm.running_var is not None
+                and not norm.training
+                and path not in keep
+            ):
+                pairs.append((name, layer_name, norm_name))
+    if not pairs:
+        return model
+    folded = copy.deepcopy(model)
+    for name, layer_name, norm_name in pairs:
+        sequence = folded.get_submodule(name) if name else folded
+        layer, norm = sequence.get_submodule(layer_name), sequence.get_submodule(norm_name)
+        assert isinstance(layer, _FOLDABLE) and isinstance(norm, _NORMS)
+        assert norm.running_mean is not None and norm.running_var is not None
+        with torch.no_grad():
+            scale = torch.rsqrt(norm.running_var + norm.eps)
+            shift = -norm.running_mean * scale
+            if norm.affine:
+                scale, shift = scale * norm.weight, shift * norm.weight + norm.bias
+            bias = layer.bias if layer.bias is not None else torch.zeros_like(scale)
+            layer.weight = nn.Parameter(
+                layer.weight * scale.view(-1, *[1] * (layer.weight.dim() - 1)), requires_grad=False
+            )
+            layer.bias = nn.Parameter(bias * scale + shift, requires_grad=False)
+        setattr(sequence, norm_name, nn.Identity())
+    return folded
 
 
 @contextmanager
