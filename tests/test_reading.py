@@ -564,3 +564,42 @@ def test_a_picture_of_a_line_is_read_by_two_image_models_and_strokes_by_one() ->
     partner.predict_inputs = not_for_strokes  # type: ignore[method-assign]
     strokes, _ = write("A7")
     assert reader.read_strokes(strokes).text == "A7"
+
+
+def _arc(cx: float, cy: float, r: float, start: float, end: float) -> np.ndarray:
+    t = np.linspace(start, end, 40)
+    return np.stack([cx + r * np.cos(t), cy + r * np.sin(t)], 1)
+
+
+def test_a_character_joined_by_touching_its_neighbour_is_offered_as_two_at_a_cut_in_writing_order() -> None:
+    from ml.runtime.segmentation import stroke_cuts
+
+    # A bar, then a c whose back touches it: the rules join them (a k, a d?), and a cut may part them again.
+    bar_then_c = [np.array([[0.0, 0.0], [0.0, 100.0]]), _arc(27, 75, 25, 1.75 * np.pi, 0.25 * np.pi)]
+    parts = split_strokes(bar_then_c)
+    assert [p.strokes for p in parts] == [(0, 1)]
+    assert [(i, left.strokes, right.strokes) for i, left, right in stroke_cuts(parts, bar_then_c)] == [(0, (0,), (1,))]
+    # The sides of a T, an E, a 4 or an X overlap along the line: they are never offered as two.
+    for text in ("T", "E", "4", "X", "H", "A"):
+        strokes, _ = write(text)
+        assert stroke_cuts(split_strokes(strokes), strokes) == []
+    # Two written apart stay two parts and have nothing to cut.
+    apart = [np.array([[0.0, 0.0], [0.0, 100.0]]), _arc(80, 75, 25, 0.25 * np.pi, 1.75 * np.pi)]
+    assert [p.strokes for p in split_strokes(apart)] == [(0,), (1,)]
+
+
+def test_a_cut_is_kept_only_when_its_two_sides_read_far_likelier_than_the_whole() -> None:
+    from ml.runtime.line_reader import CUT_ODDS, LineReader
+
+    def rows(whole: float, side: float) -> np.ndarray:
+        """The whole's and the two sides' answers: their best class at this chance, the rest spread thin."""
+        return np.array([[p] + [(1 - p) / 9] * 9 for p in (whole, side, side)])
+
+    picture = np.zeros((28, 28))
+    read = np.ones(3, dtype=bool)
+    likelier = rows(0.3, 0.9)  # 0.81 for two against 0.3 for one: 2.7 times, under CUT_ODDS
+    assert CUT_ODDS > 0.81 / 0.3
+    assert LineReader._cut_or_whole(0, [(1, 2)], [picture] * 3, likelier, likelier, read) == [1, 2]  # strokes agree
+    assert LineReader._cut_or_whole(0, [(1, 2)], [picture] * 3, likelier, likelier, ~read) == [0]  # picture alone
+    assert LineReader._cut_or_whole(0, [(1, 2)], [picture] * 3, rows(0.95, 0.9), rows(0.95, 0.9), read) == [0]
+    assert LineReader._cut_or_whole(0, [(1, 2)], [picture, None, picture], likelier, likelier, read) == [0]

@@ -54,6 +54,7 @@ from ml.runtime.segmentation import (
     split_ink,
     split_strokes,
     starts_on_ink,
+    stroke_cuts,
 )
 from ml.runtime.strokes import (
     STROKE_FEATURES,
@@ -98,6 +99,7 @@ STROKES_SAY = 0.5  # the weight of the stroke model's odds in that choice, besid
 # words 0.15 points of characters in one box, 97.75 -> 97.60%: touching neighbours there start on ink too).
 START_BONUS = 4.0
 SPLIT_ODDS = 1.0  # a wide piece of a picture's ink is cut where its two sides read likelier than it
+CUT_ODDS = 3.0  # strokes the rules joined are read as two characters when that reads this many times likelier
 # How often a printed word is written each way (rule 3): a prior, not fitted to the validation words.
 CASE_PATTERNS = {"small": 0.5, "capitalized": 0.2, "capitals": 0.25, "mixed": 0.05}
 ONE_HEIGHT_SHORT = 0.4  # a line of one height: how well its characters fit a short form (x-height letters)
@@ -436,8 +438,15 @@ class LineReader:
         # Neighbours that nearly meet may be one character the rules split (the arms of a K drawn short of
         # its stem): each such pair is also read as one, and kept as one when that reads far better.
         pairs = close_pairs(parts, parts_xy)
+        # ... and a character of several strokes that may be two (letters that overlap along the line) is
+        # also read as its two sides, and kept as two when that reads far better.
+        cuts = stroke_cuts(parts, parts_xy)
         height = line_height(np.array([p.box for p in parts])) if parts else 1.0
         candidates = parts + [merge_parts(parts[i], parts[i + 1]) for i in pairs]
+        cut_rows: dict[int, list[tuple[int, int]]] = {}
+        for i, left, right in cuts:
+            cut_rows.setdefault(i, []).append((len(candidates), len(candidates) + 1))
+            candidates += [left, right]
         pictures: list[np.ndarray | None] = []
         sequences: list[np.ndarray | None] = []
         for part in candidates:
@@ -478,14 +487,16 @@ class LineReader:
                     START_BONUS if starts_on_ink(parts, parts_xy, i, height) else 1.0,
                 )
             ):
-                chosen, i = m, i + 2
+                chosen, i = [m], i + 2
             else:
-                chosen, i = i, i + 1
-            picture = pictures[chosen]
-            if picture is not None:
-                kept.append(candidates[chosen])
-                kept_probs.append(probabilities[chosen])
-                kept_pictures.append(picture)
+                chosen, i = self._cut_or_whole(i, cut_rows.get(i, []), pictures, from_pictures, stroke_probabilities,
+                                               strokes_read), i + 1  # fmt: skip
+            for row in chosen:
+                picture = pictures[row]
+                if picture is not None:
+                    kept.append(candidates[row])
+                    kept_probs.append(probabilities[row])
+                    kept_pictures.append(picture)
         return self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start)
 
     def read_image(self, image: ImageLike, top_k: int = 5) -> ReadLine:
@@ -618,6 +629,29 @@ class LineReader:
         if from_strokes is not None:
             odds += STROKES_SAY * _log_odds_of_one(from_strokes, i, i + 1, merged)
         return odds > math.log(MERGE_ODDS)
+
+    @staticmethod
+    def _cut_or_whole(
+        whole: int,
+        cuts: Sequence[tuple[int, int]],
+        pictures: Sequence[np.ndarray | None],
+        from_pictures: np.ndarray,
+        from_strokes: np.ndarray,
+        strokes_read: np.ndarray,
+    ) -> list[int]:
+        """The rows a part is read as: its two sides at the cut that reads likeliest as two characters, if
+        that is ``CUT_ODDS`` times likelier than one (the pictures' odds and half the strokes', as for
+        merging), else the part itself."""
+        best, best_odds = [whole], math.log(CUT_ODDS)
+        for left, right in cuts:
+            if pictures[left] is None or pictures[right] is None:
+                continue
+            odds = -_log_odds_of_one(from_pictures, left, right, whole)
+            if strokes_read[[whole, left, right]].all():
+                odds -= STROKES_SAY * _log_odds_of_one(from_strokes, left, right, whole)
+            if odds > best_odds:
+                best, best_odds = [left, right], odds
+        return best
 
     def _fused(
         self, probabilities: np.ndarray, sequences: Sequence[np.ndarray | None]
