@@ -204,3 +204,16 @@ def test_explanations_of_bundled_models_are_the_same_through_their_faster_form(
     monkeypatch.setattr(explain_module, "_GRADIENT_MODELS", explain_module.weakref.WeakKeyDictionary())
     monkeypatch.setattr(explain_module, "_built_for_gradients", lambda recognizer, _example: recognizer.model)
     assert np.allclose(fast, explanation(), atol=1e-4)
+
+
+def test_a_batch_norm_that_cannot_be_folded_leaves_the_model_as_it_is() -> None:
+    from types import SimpleNamespace
+
+    import torch
+
+    from ml.runtime.explain import _built_for_gradients
+
+    # A Linear over a sequence's last axis, then a norm over its second: folding them would be wrong (or fail).
+    model = nn.Sequential(nn.Linear(6, 4), nn.BatchNorm1d(10)).eval().requires_grad_(False)
+    example = torch.rand(1, 10, 6)
+    assert _built_for_gradients(SimpleNamespace(model=model, device=torch.device("cpu")), example) is model  # type: ignore[arg-type]

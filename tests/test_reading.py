@@ -603,3 +603,27 @@ def test_a_cut_is_kept_only_when_its_two_sides_read_far_likelier_than_the_whole(
     assert LineReader._cut_or_whole(0, [(1, 2)], [picture] * 3, likelier, likelier, ~read) == [0]  # picture alone
     assert LineReader._cut_or_whole(0, [(1, 2)], [picture] * 3, rows(0.95, 0.9), rows(0.95, 0.9), read) == [0]
     assert LineReader._cut_or_whole(0, [(1, 2)], [picture, None, picture], likelier, likelier, read) == [0]
+
+
+def test_a_cut_kept_leaves_the_characters_left_to_right_and_a_part_offers_few_cuts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ml.runtime.line_reader import LineReader
+    from ml.runtime.segmentation import CUTS_PER_PART, CharacterPart, stroke_cuts
+
+    # A small c, a tall bar, then a stroke written last that touches the bar and reaches back over the c.
+    angles = np.linspace(0.4, 5.9, 20)
+    c = np.stack([10 + 10 * np.cos(angles), 80 + 20 * np.sin(angles)], 1)
+    strokes = [c, np.array([[60.0, 0.0], [60.0, 100.0]]), np.array([[-40.0, 0.0], [57.0, 45.0]])]
+    monkeypatch.setattr(
+        LineReader, "_cut_or_whole", staticmethod(lambda whole, cuts, *_: list(cuts[0]) if cuts else [whole])
+    )
+    line = LineReader.load(device="cpu").read_strokes(strokes)
+    centres = [(ch.box[0] + ch.box[2]) / 2 for ch in line.characters]
+    assert centres == sorted(centres)
+    assert sorted(k for ch in line.characters for k in ch.strokes) == [0, 1, 2]  # every stroke, once
+
+    # Ten short bars in a row taken for one character: only the cuts that overlap least are offered.
+    bars = [np.array([[12.0 * k, 0.0], [12.0 * k, 100.0]]) for k in range(10)]
+    whole = CharacterPart((0.0, 0.0, 108.0, 100.0), tuple(range(10)))
+    assert 0 < len(stroke_cuts([whole], bars)) <= CUTS_PER_PART

@@ -489,14 +489,23 @@ class LineReader:
             ):
                 chosen, i = [m], i + 2
             else:
-                chosen, i = self._cut_or_whole(i, cut_rows.get(i, []), pictures, from_pictures, stroke_probabilities,
-                                               strokes_read), i + 1  # fmt: skip
+                cuts_of_part = cut_rows.get(i, [])
+                chosen = self._cut_or_whole(
+                    i, cuts_of_part, pictures, from_pictures, stroke_probabilities, strokes_read
+                )
+                i += 1
             for row in chosen:
                 picture = pictures[row]
                 if picture is not None:
                     kept.append(candidates[row])
                     kept_probs.append(probabilities[row])
                     kept_pictures.append(picture)
+        # Left to right again: a character kept as two sides may reach past a neighbour (a bar drawn back
+        # over earlier letters).
+        order = sorted(range(len(kept)), key=lambda k: kept[k].box[0] + kept[k].box[2])
+        kept = [kept[k] for k in order]
+        kept_probs = [kept_probs[k] for k in order]
+        kept_pictures = [kept_pictures[k] for k in order]
         return self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start)
 
     def read_image(self, image: ImageLike, top_k: int = 5) -> ReadLine:
@@ -643,6 +652,8 @@ class LineReader:
         that is ``CUT_ODDS`` times likelier than one (the pictures' odds and half the strokes', as for
         merging), else the part itself."""
         best, best_odds = [whole], math.log(CUT_ODDS)
+        if pictures[whole] is None:  # nothing to weigh the sides against
+            return best
         for left, right in cuts:
             if pictures[left] is None or pictures[right] is None:
                 continue

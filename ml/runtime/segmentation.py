@@ -377,14 +377,17 @@ def starts_on_ink(parts: Sequence[CharacterPart], strokes: Sequence[np.ndarray],
 # validation words' 950 such cuts, the 15 that part two characters all overlap less than 0.7; 0.5 keeps 13
 # and leaves 99 others, a tenth, for recognition to reject).
 CUT_OVERLAP = 0.5
+CUTS_PER_PART = 2  # each read twice: a heavily overlapped line must not cost a read for every stroke
 
 
 def stroke_cuts(
     parts: Sequence[CharacterPart], strokes: Sequence[np.ndarray]
 ) -> list[tuple[int, CharacterPart, CharacterPart]]:
-    """Places where a character of several strokes may be two: (its index, the strokes before the cut, the
-    strokes after it, in writing order), for recognition to settle. Only cuts whose two sides overlap less
-    than ``CUT_OVERLAP`` along the line, and that leave more than marks on each side."""
+    """Places where a character of several strokes may be two, for recognition to settle: (its index, the
+    left side, the right side), each side the strokes before or after a cut in writing order. Only cuts
+    whose two sides overlap less than ``CUT_OVERLAP`` along the line, at most ``CUTS_PER_PART`` of them
+    (those that overlap least) a character. A side may be marks alone: a letter written far smaller than
+    the line's is taken for a mark by the rules."""
     if not parts:
         return []
     height = line_height(np.array([p.box for p in parts]))
@@ -392,26 +395,27 @@ def stroke_cuts(
     out = []
     for i, part in enumerate(parts):
         order = sorted(part.strokes)
+        offered: list[tuple[float, CharacterPart, CharacterPart]] = []
         for cut in range(1, len(order)):
             sides = order[:cut], order[cut:]
             if any(not any(len(strokes[k]) for k in side) for side in sides):
                 continue
             boxes = [_strokes_box(strokes, side) for side in sides]
-            if _overlap_share(np.array(boxes[0]), np.array(boxes[1]), min_width) >= CUT_OVERLAP:
+            share = _overlap_share(np.array(boxes[0]), np.array(boxes[1]), min_width)
+            if share >= CUT_OVERLAP:
                 continue
-            made = sorted(
-                (
-                    CharacterPart(
-                        box, tuple(side), marks=marks, body=_strokes_box(strokes, [k for k in side if k not in marks])
-                    )
-                    for side, box in zip(sides, boxes, strict=True)
-                    # A side of marks alone (letters written far smaller than the line's) is a character.
-                    for marks in [tuple(k for k in side if k in part.marks and not set(side) <= set(part.marks))]
-                ),
-                key=lambda made_part: made_part.box[0] + made_part.box[2],
-            )
-            made[0] = replace(made[0], space_before=part.space_before)  # left to right, as parts are
-            out.append((i, made[0], made[1]))
+            made = []
+            for side, box in zip(sides, boxes, strict=True):
+                # Marks stay marks beside a body; a side of marks alone is a character.
+                marks = tuple(k for k in side if k in part.marks and not set(side) <= set(part.marks))
+                body = [k for k in side if k not in marks and len(strokes[k])]
+                made.append(
+                    CharacterPart(box, tuple(side), marks=marks, body=_strokes_box(strokes, body) if body else box)
+                )
+            left, right = sorted(made, key=lambda made_part: made_part.box[0] + made_part.box[2])
+            offered.append((share, replace(left, space_before=part.space_before), right))
+        offered.sort(key=lambda cut: cut[0])
+        out += [(i, left, right) for _, left, right in offered[:CUTS_PER_PART]]
     return out
 
 
