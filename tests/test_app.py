@@ -526,6 +526,20 @@ def test_a_smaller_window_scales_the_drawing_instead_of_cutting_it_off(qtbot, wi
     assert result.top[0][0] == before  # the same character, smaller
 
 
+def test_the_drawing_comes_back_as_it_was_after_text_mode_and_back(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Each switch resizes the pad; scaling by each step's own ratio shrank the writing a third a round trip."""
+    canvas = window.canvas
+    _last_result(qtbot, window, lambda: _mouse_draw(canvas, "L"))
+    size, points = canvas.size(), [list(stroke.points) for stroke in canvas.strokes]
+    for _ in range(2):
+        window.set_text_mode(True)
+        qtbot.waitUntil(lambda: canvas.size() != size, timeout=TIMEOUT_MS)
+        window.set_text_mode(False)
+        qtbot.waitUntil(lambda: canvas.size() == size, timeout=TIMEOUT_MS)
+    after = [list(stroke.points) for stroke in canvas.strokes]
+    assert np.allclose(np.array(after), np.array(points), atol=1e-6)
+
+
 def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
     from desktop_app.widgets.model_card import card_html
     from ml.runtime.cards import read_card
@@ -604,10 +618,14 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
     window.resize(1200, 560)
     window.set_text_mode(True)
     assert window.text_panel.isVisible() and not window.tabs.isVisible()
+    qtbot.wait(100)  # the layout settles
+    pad = window.canvas.size()
     _mouse_write(window.canvas, "H7AX")
     window.service.wait_idle()
     qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "H7AX", timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: len(window.canvas._overlay) == 4, timeout=TIMEOUT_MS)  # a box per character
+    qtbot.wait(100)
+    assert window.canvas.size() == pad  # the line's characters appearing do not shrink the pad under the pen
     assert window.text_panel.shown_text() == "H7AX"
     window.correct_character(1, "T")  # the person picks another reading for the second character
     assert window.line_text() == "HTAX" and window.text_panel.shown_text() == "HTAX"

@@ -165,6 +165,11 @@ class DrawingCanvas(QWidget):
         self._renderer: Any = None  # ml.runtime.render.StrokeRenderer of the finished strokes
         self._current_pieces = 0  # pieces of the stroke being drawn that are in the caches
         self._overlay: list[tuple[QRectF, str]] = []  # text mode: a box and its character per character found
+        # The drawing's scale against the pad's first size: a resize scales it to min(width, height) of
+        # the new size over that one, so a round trip (Text mode and back, a smaller window and back) brings
+        # it back as it was instead of shrinking it at each step.
+        self._reference_size: tuple[int, int] | None = None
+        self._drawing_scale = 1.0
         self.placeholder = "Draw a letter or a digit here\nor drop an image file"
 
     # ---- state -----------------------------------------------------------------------------------
@@ -270,12 +275,15 @@ class DrawingCanvas(QWidget):
         self._renderer = None
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        old, new = event.oldSize(), event.size()
-        if old.isValid() and old.width() > 0 and old.height() > 0:
+        new = event.size()
+        if new.width() > 0 and new.height() > 0:
             # The drawing keeps its place in the pad: scaled with it, so a smaller window never cuts it off.
-            factor = min(new.width() / old.width(), new.height() / old.height())
-            if abs(factor - 1.0) > 0.01:
-                self._scale_drawing(factor)
+            if self._reference_size is None:
+                self._reference_size = (new.width(), new.height())
+            scale = min(new.width() / self._reference_size[0], new.height() / self._reference_size[1])
+            if scale != self._drawing_scale:
+                self._scale_drawing(scale / self._drawing_scale)
+                self._drawing_scale = scale
         self._invalidate_layers()
         super().resizeEvent(event)
         if self._overlay or self._strokes or self._background_image is not None:

@@ -53,6 +53,9 @@ class TextPanel(QWidget):
         self._scroll.viewport().setAutoFillBackground(False)  # the group box's own background shows through
         row.setAutoFillBackground(False)
         self._scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # When the row grows (a character added), its end, the newest character, comes into view.
+        end_bar = self._scroll.horizontalScrollBar()
+        end_bar.rangeChanged.connect(lambda _low, high: end_bar.setValue(high))
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         line_layout.addWidget(self._scroll, 1)
@@ -71,6 +74,15 @@ class TextPanel(QWidget):
         self.text_box.setMaximumHeight(110)  # until the window says how tall it is (fit_to_window)
         layout.addWidget(self.text_box)
         self._buttons: list[QToolButton] = []
+        probe = QToolButton()  # the height of a character's button, before there is one
+        probe.setText("Wg")
+        probe_font = QFont(probe.font())
+        probe_font.setPointSizeF(probe_font.pointSizeF() * LINE_FONT_SCALE)
+        probe.setFont(probe_font)
+        probe.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        probe.setMenu(QMenu(probe))
+        self._probe_height = probe.sizeHint().height()
+        probe.deleteLater()
         self.set_line([], [])
 
     def set_line(
@@ -114,7 +126,11 @@ class TextPanel(QWidget):
         self.hint.setVisible(not characters)
         self.add_button.setEnabled(bool(characters))
         self.copy_button.setEnabled(bool(characters))
-        tallest = max([b.sizeHint().height() for b in self._buttons] + [self.hint.sizeHint().height()])
+        # As tall with characters as without: a row that grew with its first character shrank the pad, and
+        # the writing on it, after the first pen-up.
+        tallest = max(
+            [b.sizeHint().height() for b in self._buttons] + [self.hint.sizeHint().height(), self._probe_height]
+        )
         bar = self._scroll.horizontalScrollBar()
         self._scroll.setFixedHeight(tallest + bar.sizeHint().height() + 4)
         QTimer.singleShot(0, bar, lambda: bar.setValue(bar.maximum()))  # once the row has its new width
