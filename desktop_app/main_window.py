@@ -481,6 +481,7 @@ class MainWindow(QMainWindow):
             self._current_model_input = None
             self.service.cancel("recognize")  # an answer still on its way is the old drawing's
             self._request_started.clear()
+            self.explain_view.explain_predicted()
             self.predictions.show_blank("Draw a character to start.")
             self.compare_view.show_blank("")
             return

@@ -326,6 +326,13 @@ def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None
     assert "Grad-CAM" in window.explain_view.method_label.text()
     assert window.explain_view.heatmap_label.pixmap() is not None
     assert window.explain_view.maps_label.pixmap() is not None
+    # A class picked for this drawing is not the next one's: a cleared pad explains the predicted class again.
+    view = window.explain_view
+    view.class_picker.setCurrentIndex(view.class_picker.findData("H"))
+    assert view.chosen_class() == "H"
+    window.canvas.clear()
+    window.recognize_canvas()
+    assert view.chosen_class() is None
 
 
 def test_settings_survive_a_restart(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -141,6 +141,10 @@ class ExplainView(QWidget):
         for label in labels:
             self.class_picker.addItem(label, label)
 
+    def explain_predicted(self) -> None:
+        """Back to the predicted class (a new drawing: the class picked for the last one is not this one's)."""
+        self.class_picker.setCurrentIndex(0)
+
     def _class_activated(self, index: int) -> None:
         self.class_chosen.emit(str(self.class_picker.itemData(index) or ""))
 
