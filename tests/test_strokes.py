@@ -65,7 +65,7 @@ def test_read_strokes_file_reports_broken_files(tmp_path: Path) -> None:
         read_strokes_file(broken)
     binary = tmp_path / "image.json"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
-    with pytest.raises(StrokesError):
+    with pytest.raises(StrokesError, match="a picture is read without --strokes"):  # what to do instead
         read_strokes_file(binary)
 
 

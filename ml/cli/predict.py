@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ml.cli.common import fail, stroke_file_named_as_image
-from ml.runtime.cards import WeightsError, default_model_name
+from ml.runtime.cards import DEFAULT_MODEL, WeightsError, default_model_name
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 
 EPILOG = "exit status: 0 when every file was recognized, 1 when any could not be (each gets a reason), 2 on bad usage"
@@ -17,9 +17,16 @@ EPILOG = "exit status: 0 when every file was recognized, 1 when any could not be
 
 def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glyphpad-ml predict", description="Recognize images.", epilog=EPILOG)
-    parser.add_argument("paths", nargs="+", type=Path, help="image files or folders (searched recursively)")
     parser.add_argument(
-        "--model", default=None, help="bundled model name or .safetensors path (default: the app's default model)"
+        "paths",
+        nargs="+",
+        type=Path,
+        help="image files, stroke JSON files (--strokes) or folders (searched recursively)",
+    )
+    parser.add_argument(
+        "--model",
+        default=None,
+        help=f"bundled model name or .safetensors path (default: the app's default model, {DEFAULT_MODEL})",
     )
     parser.add_argument("--top-k", type=int, default=5, help="answers per image")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the model runs")
@@ -27,8 +34,9 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--strokes",
         action="store_true",
-        help='the paths are stroke JSON files ({"strokes": [[[x, y], ...], ...]}, y down) or folders of them; '
-        "the answer fuses the image model with its stroke model (a stroke model given with --model reads alone)",
+        help='the paths are stroke JSON files ({"strokes": [[[x, y], ...], ...]}, y down; optionally "t" and '
+        '"pressure": one list of numbers per stroke, one per point) or folders of them; the answer fuses '
+        "the image model with its stroke model (a stroke model given with --model reads alone)",
     )
     return parser
 

@@ -143,7 +143,7 @@ def read_strokes_file(path: str | Path) -> Strokes:
     try:
         data = json.loads(path.read_bytes())
     except UnicodeDecodeError:
-        raise StrokesError("not a text file") from None
+        raise StrokesError("not a stroke file (JSON text): a picture is read without --strokes") from None
     except json.JSONDecodeError as error:
         raise StrokesError(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
     except RecursionError:
