@@ -292,6 +292,7 @@ def test_compare_view_runs_every_model(qtbot, window: MainWindow) -> None:  # ty
     assert "that can say" in window.compare_view.summary.text()
     in_use = [r for r in range(2) if window.compare_view.table.item(r, 0).text().startswith("● ")]
     assert len(in_use) == 1 and window.compare_view.table.item(in_use[0], 0).font().bold()
+    assert {window.compare_view.table.item(r, 0).toolTip() for r in range(2)} == models  # whole names on hover
 
 
 def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore[no-untyped-def]

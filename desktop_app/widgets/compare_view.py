@@ -57,6 +57,8 @@ class CompareView(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)  # an error spanning it must not widen it
         self.table.setColumnWidth(1, 64)
         self.table.setWordWrap(True)
+        # Names differ at their ends (emnist36, emnist36_cnn, "+ pen"): a narrow column keeps both ends.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table, 1)
@@ -129,6 +131,8 @@ class CompareView(QWidget):
                     item.setForeground(DISAGREE)
                 if row.error:
                     item.setToolTip(row.error)
+                elif c == 0:
+                    item.setToolTip(row.model)  # the whole name, however narrow the column
                 self.table.setItem(r, c, item)
             if row.error:  # the reason spans the answer columns and wraps there
                 self.table.setSpan(r, 1, 1, len(COLUMNS) - 1)
