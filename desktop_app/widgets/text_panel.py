@@ -3,7 +3,7 @@ written so far, to copy or keep adding to."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -74,13 +74,7 @@ class TextPanel(QWidget):
         self.text_box.setMaximumHeight(110)  # until the window says how tall it is (fit_to_window)
         layout.addWidget(self.text_box)
         self._buttons: list[QToolButton] = []
-        probe = QToolButton()  # the height of a character's button, before there is one
-        probe.setText("Wg")
-        probe_font = QFont(probe.font())
-        probe_font.setPointSizeF(probe_font.pointSizeF() * LINE_FONT_SCALE)
-        probe.setFont(probe_font)
-        probe.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        probe.setMenu(QMenu(probe))
+        probe = _character_button("Wg")  # the height of a character's button, before there is one
         self._probe_height = probe.sizeHint().height()
         probe.deleteLater()
         self.set_line([], [])
@@ -104,22 +98,16 @@ class TextPanel(QWidget):
                 gap.setAutoRaise(True)
                 self._characters.insertWidget(self._characters.count() - 1, gap)
                 self._buttons.append(gap)
-            button = QToolButton()
-            button.setText(char)
-            font = QFont(button.font())
-            font.setPointSizeF(font.pointSizeF() * LINE_FONT_SCALE)
-            button.setFont(font)
+            button = _character_button(char)
             button.setAccessibleName(f"character {position + 1}: {char}")
             button.setToolTip("Click for other readings, or type the right one")
-            button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-            menu = QMenu(button)
+            menu = button.menu()
             for option, prob in options:
                 action = menu.addAction(f"{option}    {100 * prob:.1f}%")
                 action.triggered.connect(lambda _=False, p=position, c=option: self.character_chosen.emit(p, c))
             menu.addSeparator()
             typed = menu.addAction("Type another…")
             typed.triggered.connect(lambda _=False, p=position: self._type_character(p))
-            button.setMenu(menu)
             self._characters.insertWidget(self._characters.count() - 1, button)
             self._buttons.append(button)
         self.hint.setText(problem or LINE_HINT)
@@ -133,7 +121,6 @@ class TextPanel(QWidget):
         )
         bar = self._scroll.horizontalScrollBar()
         self._scroll.setFixedHeight(tallest + bar.sizeHint().height() + 4)
-        QTimer.singleShot(0, bar, lambda: bar.setValue(bar.maximum()))  # once the row has its new width
 
     def fit_to_window(self, window_height: int) -> None:
         """The text box takes a sixth of the window's height, between 3 and 10 lines: at 800 x 500 a
@@ -156,3 +143,15 @@ class TextPanel(QWidget):
     def append_line(self, text: str) -> None:
         if text:
             self.text_box.appendPlainText(text)
+
+
+def _character_button(text: str) -> QToolButton:
+    """A character of the line as a button: large, with a menu of its other readings."""
+    button = QToolButton()
+    button.setText(text)
+    font = QFont(button.font())
+    font.setPointSizeF(font.pointSizeF() * LINE_FONT_SCALE)
+    button.setFont(font)
+    button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    button.setMenu(QMenu(button))
+    return button

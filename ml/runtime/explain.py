@@ -244,16 +244,21 @@ def grad_cam(recognizer: Recognizer, model_input: np.ndarray, label: str | None 
     return Heatmap(recognizer.labels[index], _normalize(cam), "grad-cam")
 
 
-def saliency(recognizer: Recognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
-    """Input-gradient saliency (Simonyan et al., 2014): |d score / d pixel|, lightly smoothed."""
+def _input_gradient(recognizer: Recognizer, x: Tensor, label: str | None) -> tuple[Tensor, int]:
+    """d score / d input for one input (batch of 1), and the class whose score it is. Only the input's
+    gradient is computed on the way, through the model's faster form for gradients."""
     with torch.enable_grad(), _recurrent_layers_differentiable(recognizer):
-        x = _input_tensor(recognizer, model_input).clone().requires_grad_(True)
+        x = x.detach().clone().requires_grad_(True)
         logits = _gradient_model(recognizer, x.detach())(x)
         index = _class_index(recognizer, logits, label)
-        # The input's gradient alone: no parameter's gradient is computed on the way.
         (gradient,) = torch.autograd.grad(logits[0, index], x)
-        gradient = gradient[0, 0].abs()
-    smooth = F.avg_pool2d(gradient[None, None], 3, 1, 1)[0, 0]
+    return gradient.detach(), index
+
+
+def saliency(recognizer: Recognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
+    """Input-gradient saliency (Simonyan et al., 2014): |d score / d pixel|, lightly smoothed."""
+    gradient, index = _input_gradient(recognizer, _input_tensor(recognizer, model_input), label)
+    smooth = F.avg_pool2d(gradient[0, 0].abs()[None, None], 3, 1, 1)[0, 0]
     return Heatmap(recognizer.labels[index], _normalize(smooth), "saliency")
 
 
@@ -281,13 +286,9 @@ class StrokeSaliency:
 def stroke_saliency(recognizer: Recognizer, sequence: np.ndarray, label: str | None = None) -> StrokeSaliency:
     """Input-gradient saliency over a normalized stroke sequence: |d score / d features| per point,
     smoothed over its neighbours along the pen's path (a point alone is never the evidence)."""
-    with torch.enable_grad(), _recurrent_layers_differentiable(recognizer):
-        x = torch.from_numpy(np.ascontiguousarray(sequence, dtype=np.float32))[None].to(recognizer.device)
-        x.requires_grad_(True)
-        logits = _gradient_model(recognizer, x.detach())(x)
-        index = _class_index(recognizer, logits, label)
-        (gradient,) = torch.autograd.grad(logits[0, index], x)
-        gradient = gradient[0].abs().sum(dim=1).detach()
-    smooth = F.avg_pool1d(gradient[None, None], 5, 1, 2, count_include_pad=False)[0, 0]
+    x = torch.from_numpy(np.ascontiguousarray(sequence, dtype=np.float32))[None].to(recognizer.device)
+    gradient, index = _input_gradient(recognizer, x, label)
+    per_point = gradient[0].abs().sum(dim=1)
+    smooth = F.avg_pool1d(per_point[None, None], 5, 1, 2, count_include_pad=False)[0, 0]
     points = np.asarray(sequence[:, :2], dtype=np.float32)
     return StrokeSaliency(recognizer.labels[index], points, np.asarray(sequence[:, 4] > 0.5), _normalize(smooth))

@@ -489,9 +489,8 @@ class LineReader:
             ):
                 chosen, i = [m], i + 2
             else:
-                cuts_of_part = cut_rows.get(i, [])
                 chosen = self._cut_or_whole(
-                    i, cuts_of_part, pictures, from_pictures, stroke_probabilities, strokes_read
+                    i, cut_rows.get(i, []), pictures, from_pictures, stroke_probabilities, strokes_read
                 )
                 i += 1
             for row in chosen:
