@@ -117,6 +117,13 @@ def test_a_dot_joins_its_stem_and_a_wide_gap_is_a_space() -> None:
     # Two letters that nearly touch say nothing of the usual gap: 12, 40, 70 has no space.
     close = [np.array([[x, 0.0], [x, 100.0]]) for x in (0.0, 12.0, 52.0, 122.0)]
     assert [p.space_before for p in split_strokes(close)] == [False] * 4
+    # Letters written tight ("Hi 42": gaps 10, 55, 10): the space stands out against them, though it is
+    # not as wide as the line is tall.
+    tight = [np.array([[x, 0.0], [x, 100.0]]) for x in (0.0, 10.0, 65.0, 75.0)]
+    assert [p.space_before for p in split_strokes(tight)] == [False, False, True, False]
+    # ... and a gap half the line's height among letters 30 apart is no space.
+    even = [np.array([[x, 0.0], [x, 100.0]]) for x in (0.0, 30.0, 85.0, 115.0)]
+    assert [p.space_before for p in split_strokes(even)] == [False] * 4
 
 
 def test_a_stroke_written_later_joins_the_character_it_crosses() -> None:

@@ -50,7 +50,7 @@ SMALL_MARK = 0.3  # a part this many line heights tall and wide at most is a mar
 FLAT = 0.2
 LINE_PART = 0.45  # a part at least this many line heights tall counts towards a row of writing
 LINE_GAP = 0.25  # parts this many line heights apart vertically, with nothing between, are two lines
-SPACE_GAP = 0.6  # a gap this many line heights wide is a space ...
+SPACE_GAP = 0.5  # a gap this many line heights wide is a space ...
 SPACE_OVER_USUAL = 2.5  # ... if it is also this many times the line's median gap
 APART = 0.15  # letters this many line heights apart stand apart: closer ones say nothing of the usual gap
 MAX_CHARACTERS = 64  # more parts than this is not one line of writing
@@ -240,10 +240,17 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]]) -> list[Cha
         # A space is wider than the line's usual gap between letters, and wide for the line's height. The
         # usual gap is the median of the other gaps between letters that stand apart: with the gap itself
         # among them, the one space of a short line ("HI 42": 60, 130, 40) was judged against itself, and
-        # two letters that nearly touch would halve it. With too few such gaps to know the usual one, only
-        # a gap as wide as the line is tall is a space.
+        # two letters that nearly touch would halve it. With one such gap, or only letters that nearly
+        # touch ("Hi 42" written tight: 10, 50, 10), the usual gap is that one, or APART at least. With no
+        # other gap at all (two characters), only a gap as wide as the line is tall is a space.
         others = [g for j, g in enumerate(gaps) if j != k and g is not None and g > APART * height]
-        usual = float(np.median(others)) if len(others) >= 2 else height / SPACE_OVER_USUAL
+        close = any(g is not None and g <= APART * height for j, g in enumerate(gaps) if j != k)
+        if len(others) >= 2:
+            usual = float(np.median(others))
+        elif others or close:
+            usual = max([*others, APART * height])
+        else:
+            usual = height / SPACE_OVER_USUAL
         space = gap is not None and gap > SPACE_GAP * height and gap > SPACE_OVER_USUAL * usual
         box = tuple(float(v) for v in merged[i])
         out.append(CharacterPart(box, tuple(groups[i]), space, tuple(marks[i]), bodies[i]))  # type: ignore[arg-type]
