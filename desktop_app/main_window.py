@@ -72,12 +72,21 @@ PENDING_AFTER_MS = 150
 ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 
 
+@dataclass(frozen=True)
+class Correction:
+    """What the person changed of a character of the line: the character (picked or typed) and whether a
+    space stands before it; None keeps what was read."""
+
+    char: str | None = None
+    space_before: bool | None = None
+
+
 @dataclass
 class AddedLine:
     """A line added to the text, to take back when Undo brings its ink back (and to add again on Redo)."""
 
     text: str
-    corrections: dict[tuple[int, ...], str]
+    corrections: dict[tuple[int, ...], Correction]
     strokes: tuple[Any, ...]  # the canvas's stroke objects the line was read from
     taken_back: bool = False
 
@@ -110,8 +119,8 @@ class MainWindow(QMainWindow):
         self._compare_models: list[str] = []
         self.text_mode = False
         self._line: LineReading | None = None  # text mode: the last line read
-        self._corrections: dict[tuple[int, ...], str] = {}  # a character's canvas strokes -> picked or typed
-        self._picture_corrections: dict[int, str] = {}  # a read picture's character -> picked or typed
+        self._corrections: dict[tuple[int, ...], Correction] = {}  # a character's canvas strokes -> its correction
+        self._picture_corrections: dict[int, Correction] = {}  # a read picture's character -> its correction
         self._line_strokes: list[Any] = []  # the canvas strokes the shown line was read from
         self._read_strokes: dict[int, list[Any]] = {}  # the same, per read request
         # The last line added to the text: Undo that brings its ink back takes it out again, corrections kept.
@@ -298,6 +307,7 @@ class MainWindow(QMainWindow):
         service.line_read.connect(self._on_line_read)
         self.canvas.resized.connect(self._on_canvas_resized)
         self.text_panel.character_chosen.connect(self.correct_character)
+        self.text_panel.space_chosen.connect(self.set_space_before)
         self.text_panel.add_line_requested.connect(self.add_line_to_text)
         self.text_panel.copy_requested.connect(self.copy_text)
         service.batch_progress.connect(self._on_batch_progress)
@@ -634,20 +644,29 @@ class MainWindow(QMainWindow):
             return ()
         return tuple(id(self._line_strokes[k]) for k in character.strokes if k < len(self._line_strokes))
 
+    def _correction(self, index: int) -> Correction:
+        key = self._character_key(index)
+        return (self._corrections.get(key) if key else self._picture_corrections.get(index)) or Correction()
+
     def _shown_character(self, index: int) -> str:
         """The character as read, or as the person corrected it."""
         assert self._line is not None
-        key = self._character_key(index)
-        read = self._line.line.characters[index].text
-        return self._corrections.get(key, read) if key else self._picture_corrections.get(index, read)
+        char = self._correction(index).char
+        return char if char is not None else self._line.line.characters[index].text
+
+    def _shown_space(self, index: int) -> bool:
+        """Whether a space stands before the character: as read, or as the person set it."""
+        assert self._line is not None
+        space = self._correction(index).space_before
+        return space if space is not None else bool(self._line.line.characters[index].space_before) and index > 0
 
     def line_text(self) -> str:
         """The line as shown: what was read, with the person's corrections."""
         if self._line is None:
             return ""
         out = []
-        for i, character in enumerate(self._line.line.characters):
-            out.append((" " if character.space_before else "") + self._shown_character(i))
+        for i in range(len(self._line.line.characters)):
+            out.append((" " if self._shown_space(i) else "") + self._shown_character(i))
         return "".join(out)
 
     def _show_line(self) -> None:
@@ -659,7 +678,7 @@ class MainWindow(QMainWindow):
         pad = max((stroke.width for stroke in self.canvas.strokes), default=0.0) / 2 + 3
         for i, character in enumerate(reading.line.characters):
             shown = self._shown_character(i)
-            characters.append((shown, character.space_before))
+            characters.append((shown, self._shown_space(i)))
             alternatives.append([(s.label, s.prob) for s in character.top])
             x0, y0, x1, y1 = character.box
             if reading.from_strokes:
@@ -680,13 +699,22 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("No writing found", 3000)
 
     def correct_character(self, index: int, char: str) -> None:
+        self._correct(index, char=char)
+
+    def set_space_before(self, index: int, space: bool) -> None:
+        """Put a space before the line's character ``index`` (a word gap the splitting did not take for one),
+        or take one away."""
+        self._correct(index, space_before=space)
+
+    def _correct(self, index: int, **change: Any) -> None:
         if self._line is None or not 0 <= index < len(self._line.line.characters):
             return
+        corrected = replace(self._correction(index), **change)
         key = self._character_key(index)
         if key:
-            self._corrections[key] = char
+            self._corrections[key] = corrected
         else:  # a picture's character: corrected until the next read
-            self._picture_corrections[index] = char
+            self._picture_corrections[index] = corrected
         self._show_line()
 
     def copy_text(self) -> None:

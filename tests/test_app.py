@@ -637,6 +637,17 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
     assert window.text_panel.shown_text() == "H7AX"
     window.correct_character(1, "T")  # the person picks another reading for the second character
     assert window.line_text() == "HTAX" and window.text_panel.shown_text() == "HTAX"
+
+    def space_action(position: int):  # type: ignore[no-untyped-def]
+        buttons = [b for b in window.text_panel._buttons if b.text() != "␣"]
+        return next(a for a in buttons[position].menu().actions() if a.text() == "Space before")
+
+    assert not space_action(2).isChecked()
+    space_action(2).trigger()  # a word gap the splitting missed, put in from the character's menu
+    assert window.line_text() == "HT AX" and window.text_panel.shown_text() == "HT AX"
+    assert space_action(2).isChecked()
+    space_action(2).trigger()  # and taken out again
+    assert window.line_text() == "HTAX" and window.text_panel.shown_text() == "HTAX"
     window.copy_text()
     assert QApplication.clipboard().text() == "HTAX"
     strokes_before = len(window.canvas.strokes)

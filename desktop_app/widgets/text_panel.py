@@ -29,6 +29,7 @@ class TextPanel(QWidget):
     """Shows the line read from the canvas; emits what the person asks for, does no reading itself."""
 
     character_chosen = Signal(int, str)  # position in the line, the character picked or typed
+    space_chosen = Signal(int, bool)  # position in the line, whether a space stands before it
     add_line_requested = Signal()
     copy_requested = Signal()
 
@@ -108,6 +109,11 @@ class TextPanel(QWidget):
             menu.addSeparator()
             typed = menu.addAction("Type another…")
             typed.triggered.connect(lambda _=False, p=position: self._type_character(p))
+            if position:  # a word gap the splitting missed, or one it saw where there is none
+                spaced = menu.addAction("Space before")
+                spaced.setCheckable(True)
+                spaced.setChecked(space)
+                spaced.toggled.connect(lambda on, p=position: self.space_chosen.emit(p, on))
             self._characters.insertWidget(self._characters.count() - 1, button)
             self._buttons.append(button)
         self.hint.setText(problem or LINE_HINT)
