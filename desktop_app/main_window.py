@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self._read_strokes: dict[int, list[Any]] = {}  # the same, per read request
         # The last line added to the text: Undo that brings its ink back takes it out again, corrections kept.
         self._added_lines: list[AddedLine] = []  # lines added to the text from strokes, oldest first
+        self._opened_file: tuple[object, str] | None = None  # the last file opened: its bytes and name
         self.setWindowTitle("GlyphPad")
         self.setAcceptDrops(True)
         self._build_widgets()
@@ -481,7 +482,13 @@ class MainWindow(QMainWindow):
         self.canvas.eraser = self.eraser_action.isChecked()
 
     # ---- recognition -------------------------------------------------------------------------------
+    def _show_title(self) -> None:
+        """The window's title names the file the pad shows, and nothing once the pad no longer shows it."""
+        shown = self._opened_file is not None and self.canvas.opened_source is self._opened_file[0]
+        self.setWindowTitle(f"GlyphPad — {self._opened_file[1]}" if shown and self._opened_file else "GlyphPad")
+
     def recognize_canvas(self) -> None:
+        self._show_title()
         if self.text_mode:
             self._read_canvas()
             return
@@ -492,6 +499,7 @@ class MainWindow(QMainWindow):
             self.service.cancel("recognize")  # an answer still on its way is the old drawing's
             self._request_started.clear()
             self.explain_view.explain_predicted()
+            self.explain_view.show_blank()
             self.predictions.show_blank("Draw a character to start.")
             self.compare_view.show_blank("")
             return
@@ -827,8 +835,9 @@ class MainWindow(QMainWindow):
             except ImageLoadError as error:
                 self._show_input_error(path.name, str(error))
                 return
+        self._opened_file = (data, path.name)
         self.canvas.set_image(preview, source=data)
-        self.setWindowTitle(f"GlyphPad — {path.name}")
+        self._show_title()
         if self.statusBar().currentMessage() == self._input_error_message:  # an earlier file's error, not this one's
             self.statusBar().clearMessage()
         self._submit(data)

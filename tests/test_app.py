@@ -334,6 +334,23 @@ def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None
     window.canvas.clear()
     window.recognize_canvas()
     assert view.chosen_class() is None
+    # ... and shows no map of the drawing that is gone.
+    assert view.layer_count() == 0 and view.method_label.text() == ""
+    assert view.heatmap_label.pixmap().isNull() and view.maps_label.pixmap().isNull()
+    assert "draw a character" in view.heatmap_label.text()
+
+
+def test_the_window_title_names_the_opened_file_while_the_pad_shows_it(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "letter.png"
+    path.write_bytes(png_bytes(render("A", size=64)))
+    window.open_image(path)
+    assert window.windowTitle() == "GlyphPad — letter.png"
+    window.canvas.clear()
+    assert window.windowTitle() == "GlyphPad"
+    window.undo()  # the picture is back
+    assert window.windowTitle() == "GlyphPad — letter.png"
 
 
 def test_settings_survive_a_restart(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -229,6 +229,15 @@ class ExplainView(QWidget):
         self._fit_heatmap()
         self._fit_maps()
 
+    def show_blank(self, message: str = "No explanation yet: draw a character or open an image.") -> None:
+        """Nothing to explain (a cleared pad): no map, maps or layers of an earlier drawing stay on show."""
+        self.show_error(message)
+        self._layers = ()
+        self.layer_picker.clear()
+        self._shown_maps, self._mosaic = None, None
+        self.maps_caption.setText("")
+        self.maps_label.clear()
+
     def show_error(self, message: str) -> None:
         self._heatmap = None
         self.stroke_view.set_saliency(None)
