@@ -565,6 +565,36 @@ def test_the_drawing_comes_back_as_it_was_after_text_mode_and_back(qtbot, window
     assert np.allclose(np.array(after), np.array(points), atol=1e-6)
 
 
+def test_writing_keeps_its_size_and_shrinks_only_to_stay_on_the_pad(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """From a new user's trial: at 800x500 a character drawn low on the pad was cut off in text mode's short
+    pad, and a line written in text mode was blown up 2x by a larger window."""
+    canvas = window.canvas
+    window.resize(800, 500)
+    qtbot.waitUntil(lambda: canvas.width() < 400, timeout=TIMEOUT_MS)
+    size = min(canvas.width(), canvas.height()) * 0.5
+    _mouse_char(canvas, "L", 10, canvas.height() - size - 10, size)  # low on the pad
+
+    def points() -> np.ndarray:
+        return np.array([p for stroke in canvas.strokes for p in stroke.points])
+
+    drawn = points()
+    window.set_text_mode(True)
+    qtbot.waitUntil(lambda: canvas.height() < drawn[:, 1].max(), timeout=TIMEOUT_MS)
+    inked = points()
+    assert inked[:, 1].max() <= canvas.height() and inked[:, 0].max() <= canvas.width()  # all of it in view
+    window.set_text_mode(False)
+    qtbot.waitUntil(lambda: canvas.height() > inked[:, 1].max() + 20, timeout=TIMEOUT_MS)
+    assert np.allclose(points(), drawn, atol=1e-6)  # back as it was drawn
+    canvas.clear()
+    window.set_text_mode(True)
+    qtbot.wait(100)
+    _mouse_write(canvas, "CA")
+    written = points()
+    window.resize(1400, 900)
+    qtbot.waitUntil(lambda: canvas.width() > 1000, timeout=TIMEOUT_MS)
+    assert np.allclose(points(), written, atol=1e-6)  # a larger pad does not enlarge the writing
+
+
 def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
     from desktop_app.widgets.model_card import card_html
     from ml.runtime.cards import read_card

@@ -35,6 +35,7 @@ MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
 # emnist36_cnn --canvas-px 128`, then 256: 93.35 vs 93.17% and 93.94 vs 93.62%), and preprocessing
 # one takes a fifth to a third less (README, "Latency").
 RECOGNITION_MAX_SIDE = 128
+FIT_MARGIN_PX = 2  # a drawing shrunk to fit the pad keeps its ink this far from the edges
 UNDO_DEPTH = 200  # changes that can be undone; older states are dropped so a long session stays small
 
 
@@ -277,10 +278,9 @@ class DrawingCanvas(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         new = event.size()
         if new.width() > 0 and new.height() > 0:
-            # The drawing keeps its place in the pad: scaled with it, so a smaller window never cuts it off.
             if self._reference_size is None:
                 self._reference_size = (new.width(), new.height())
-            scale = min(new.width() / self._reference_size[0], new.height() / self._reference_size[1])
+            scale = self._fitting_scale(new.width(), new.height())
             if scale != self._drawing_scale:
                 self._scale_drawing(scale / self._drawing_scale)
                 self._drawing_scale = scale
@@ -289,6 +289,28 @@ class DrawingCanvas(QWidget):
         if self._overlay or self._strokes or self._background_image is not None:
             self._overlay = []
             self.resized.emit()
+
+    def _fitting_scale(self, width: int, height: int) -> float:
+        """The drawing's scale (1: as drawn) on a pad of width x height.
+
+        Writing keeps the size it was written at, and shrinks only as far as it must for its ink to stay on
+        the pad: a smaller window, or the short, wide pad of text mode, never cuts it off, a larger one never
+        blows it up beside what is written next (an enlarged line read a K written after it as small), and
+        a round trip brings it back as it was. Strokes over an opened picture scale with the pad, as the
+        picture does, so they stay where they were drawn on it.
+        """
+        assert self._reference_size is not None
+        if self._background_image is not None:
+            return min(width / self._reference_size[0], height / self._reference_size[1])
+        drawn = [stroke for stroke in self._strokes if stroke.points]
+        if self._current is not None and self._current.points:
+            drawn.append(self._current)
+        if not drawn:
+            return self._drawing_scale
+        # The ink's far edges, in the units it was drawn in.
+        right = max(max(x for x, _, _ in s.points) + s.width / 2 for s in drawn) / self._drawing_scale
+        bottom = max(max(y for _, y, _ in s.points) + s.width / 2 for s in drawn) / self._drawing_scale
+        return min(1.0, (width - FIT_MARGIN_PX) / max(right, 1e-6), (height - FIT_MARGIN_PX) / max(bottom, 1e-6))
 
     def _scale_drawing(self, factor: float) -> None:
         """Scale every stroke (on screen, in undo and redo states, and being drawn) and its pen."""
@@ -471,6 +493,8 @@ class DrawingCanvas(QWidget):
     # ---- input ---------------------------------------------------------------------------------------
     def _begin(self, position: QPointF, pressure: float) -> None:
         hint_shown = self.is_blank()
+        if self._background_image is None and not any(stroke.points for stroke in self._strokes):
+            self._drawing_scale = 1.0  # new writing on an empty pad is written at its own size
         self._current = Stroke(width=self.pen_width, eraser=self.eraser)
         self._current.add(position.x(), position.y(), pressure)
         self._current_pieces = 0
