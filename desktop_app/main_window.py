@@ -542,6 +542,22 @@ class MainWindow(QMainWindow):
             self._request_explanation()
         end_to_end = (time.perf_counter() - started) * 1000 if started is not None else result.latency_ms
         self.result_shown.emit(replace(result, latency_ms=end_to_end, request_id=request_id))
+        if not result.error:  # after the answer is on screen: this note is no part of its wait
+            self._note_several_characters()
+
+    def _note_several_characters(self) -> None:
+        """A drawing that splits into several characters gets one answer here: say that text mode reads
+        them (a line written in text mode and shown here read as one M, 94.6%)."""
+        from ml.runtime.segmentation import split_strokes
+
+        if self._current_strokes is None:
+            return
+        try:
+            count = len(split_strokes(list(self._current_strokes.strokes)))
+        except ValueError:  # rows of writing, one above the other
+            count = 2
+        if count > 1:
+            self.predictions.add_note(f"This looks like {count} characters: Text mode (Ctrl+T) reads them as a line")
 
     def _refresh_side_views(self, recognition_pending: bool = False) -> None:
         if self.tabs.currentWidget() is self.compare_view and self._current_input is not None:

@@ -595,6 +595,16 @@ def test_writing_keeps_its_size_and_shrinks_only_to_stay_on_the_pad(qtbot, windo
     assert np.allclose(points(), written, atol=1e-6)  # a larger pad does not enlarge the writing
 
 
+def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _last_result(qtbot, window, lambda: _mouse_write(window.canvas, "CA"))
+    message = window.predictions.message
+    qtbot.waitUntil(lambda: "2 characters" in message.text(), timeout=TIMEOUT_MS)
+    assert message.isVisibleTo(window.predictions) and "Text mode" in message.text()
+    window.canvas.clear()
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))  # one character (of two strokes)
+    assert "characters" not in message.text()
+
+
 def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
     from desktop_app.widgets.model_card import card_html
     from ml.runtime.cards import read_card

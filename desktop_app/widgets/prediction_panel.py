@@ -163,6 +163,12 @@ class PredictionPanel(QWidget):
             tip = "Only the picture was read: an opened image, a model without a stroke model, or an erased drawing"
         self.latency.setToolTip(tip)
 
+    def add_note(self, note: str) -> None:
+        """A note on the answer shown, after the notes it came with."""
+        shown = self.message.text()
+        self.message.setText(f"{shown}; {note}" if shown and self.message.isVisibleTo(self) else note)
+        self.message.setVisible(True)
+
     def show_pending(self) -> None:
         """The input changed and its answer is still being worked out (a large picture): what is shown is
         greyed as the last answer, not this input's."""
