@@ -258,12 +258,14 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     broken = next(r for r in view.rows if str(r["path"]).endswith("broken.png"))
     assert broken["error"] and not broken["top"]
     assert sum(1 for r in view.rows if r["top"]) == 5
-    assert "1 with errors" in view.status.text()
+    assert view.status.text() == "Recognized 5 of 6 files; 1 could not be read."
     view.export(tmp_path / "out.csv")
     view.export(tmp_path / "out.json")
     with (tmp_path / "out.csv").open() as handle:
         table = list(csv.DictReader(handle))
     assert len(table) == 6 and {"path", "label_1", "prob_1", "error"} <= set(table[0])
+    with (tmp_path / "out.csv").open() as handle:
+        assert len({len(row) for row in csv.reader(handle)}) == 1  # the failed file's row as wide as the others
     assert len(json.loads((tmp_path / "out.json").read_text())) == 6
     assert not list(tmp_path.glob(".out.*"))  # no temporary files left behind
 

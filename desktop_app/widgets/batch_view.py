@@ -184,8 +184,12 @@ class BatchView(QWidget):
 
     def finish(self, cancelled: bool) -> None:
         errors = sum(1 for row in self.rows if row["error"])
-        verb = "Cancelled after" if cancelled else "Recognized"
-        self.status.setText(f"{verb} {self.progress.value()} of {len(self.rows)} files ({errors} with errors).")
+        read = sum(1 for row in self.rows if row["top"])
+        failed = f"; {errors} could not be read" if errors else ""
+        if cancelled:
+            self.status.setText(f"Cancelled: {read} of {len(self.rows)} files recognized{failed}.")
+        else:
+            self.status.setText(f"Recognized {read} of {len(self.rows)} files{failed}.")
         self.set_running(False)
 
     def finished_rows(self) -> list[dict[str, object]]:
@@ -208,6 +212,7 @@ class BatchView(QWidget):
             values: list[object] = [row["path"], row["model"], row["error"], "; ".join(row["notes"])]  # type: ignore[arg-type]
             for entry in row["top"]:  # type: ignore[attr-defined]
                 values += [entry["label"], entry["prob"]]
+            values += [""] * (len(header) - len(values))  # every row as wide as the header (a failed file's too)
             writer.writerow(values)
         write_atomically(path, buffer.getvalue())
         return len(rows)
