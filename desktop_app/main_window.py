@@ -72,6 +72,10 @@ PENDING_AFTER_MS = 150
 ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 
 
+# Label sets that leave out part of what people draw: said beside each answer of such a model.
+ONLY_KNOWS = {"digits10": "digits (0-9)", "letters26": "letters (A-Z, either case)"}
+
+
 @dataclass(frozen=True)
 class Correction:
     """What the person changed of a character of the line: the character (picked or typed) and whether a
@@ -542,8 +546,11 @@ class MainWindow(QMainWindow):
             self._request_explanation()
         end_to_end = (time.perf_counter() - started) * 1000 if started is not None else result.latency_ms
         self.result_shown.emit(replace(result, latency_ms=end_to_end, request_id=request_id))
-        if not result.error:  # after the answer is on screen: this note is no part of its wait
+        if not result.error:  # after the answer is on screen: these notes are no part of its wait
             self._note_several_characters()
+            scope = ONLY_KNOWS.get(self.models[result.model].label_set if result.model in self.models else "")
+            if scope:  # a confident 4 for a drawn A, from the digits model, is no mystery when this is said
+                self.predictions.add_note(f"{result.model} reads {scope} only")
 
     def _note_several_characters(self) -> None:
         """A drawing that splits into several characters gets one answer here: say that text mode reads
@@ -971,7 +978,7 @@ class MainWindow(QMainWindow):
             self,
             "About GlyphPad",
             f"<h3>GlyphPad {__version__}</h3><p>Draw a letter or a digit; GlyphPad recognizes it and "
-            "shows why.</p><p>Models trained on EMNIST (NIST Special Database 19). "
+            "shows why.</p><p>Models trained on EMNIST (NIST Special Database 19) and UNIPEN pen handwriting. "
             "See Help → Model Cards for each model's data, accuracy and training.</p>",
         )
 
@@ -984,7 +991,9 @@ class MainWindow(QMainWindow):
         from desktop_app.widgets.model_card import card_html
 
         parts = []
-        for info in self.models.values():
+        in_use = self.preferences.model
+        # The model in use first: the card a person opening this most likely wants.
+        for info in sorted(self.models.values(), key=lambda info: info.name != in_use):
             if info.card is None or info.error:
                 parts.append(f"<h2>{html.escape(info.name)}</h2><p><b>Unavailable:</b> {html.escape(info.error)}</p>")
             if info.card is not None:

@@ -604,7 +604,16 @@ def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(q
     assert message.isVisibleTo(window.predictions) and "Text mode" in message.text()
     window.canvas.clear()
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))  # one character (of two strokes)
-    assert "characters" not in message.text()
+    assert "characters" not in message.text() and "only" not in message.text()
+    # A model of digits alone says so beside its answer (its confident 4 for an A is no mystery then).
+    from dataclasses import replace
+
+    model = window.preferences.model
+    info = window.models[model]
+    window.models[model] = replace(info, card=replace(info.card, label_set="digits10"))
+    window.canvas.clear()
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))
+    assert f"{model} reads digits (0-9) only" in message.text()
 
 
 def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
