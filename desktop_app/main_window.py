@@ -510,6 +510,7 @@ class MainWindow(QMainWindow):
         self._submit(self.canvas.recognition_input(), self.canvas.recognition_strokes())
 
     def _submit(self, image: Any, strokes: Any = None) -> None:
+        self._show_title()  # a pasted or dropped picture is no opened file
         if self.text_mode:  # an opened, pasted or dropped picture is read as a line too
             self._read_canvas()
             return
@@ -555,14 +556,15 @@ class MainWindow(QMainWindow):
     def _note_several_characters(self) -> None:
         """A drawing that splits into several characters gets one answer here: say that text mode reads
         them (a line written in text mode and shown here read as one M, 94.6%)."""
-        from ml.runtime.segmentation import split_strokes
+        from ml.runtime.segmentation import apart_characters
 
         if self._current_strokes is None:
             return
         try:
-            count = len(split_strokes(list(self._current_strokes.strokes)))
+            count = apart_characters(list(self._current_strokes.strokes))
         except ValueError:  # rows of writing, one above the other
-            count = 2
+            self.predictions.add_note("This looks like several lines of writing: Text mode reads one line at a time")
+            return
         if count > 1:
             self.predictions.add_note(f"This looks like {count} characters: Text mode (Ctrl+T) reads them as a line")
 
@@ -689,7 +691,7 @@ class MainWindow(QMainWindow):
         """Whether a space stands before the character: as read, or as the person set it."""
         assert self._line is not None
         space = self._correction(index).space_before
-        return space if space is not None else bool(self._line.line.characters[index].space_before) and index > 0
+        return (space if space is not None else bool(self._line.line.characters[index].space_before)) and index > 0
 
     def line_text(self) -> str:
         """The line as shown: what was read, with the person's corrections."""

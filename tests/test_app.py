@@ -597,10 +597,37 @@ def test_writing_keeps_its_size_and_shrinks_only_to_stay_on_the_pad(qtbot, windo
     assert np.allclose(points(), written, atol=1e-6)  # a larger pad does not enlarge the writing
 
 
+def test_undo_and_strokes_over_a_picture_keep_the_writing_in_view(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    canvas = window.canvas
+
+    def points() -> np.ndarray:
+        return np.array([p for stroke in canvas.strokes for p in stroke.points])
+
+    window.resize(1400, 900)
+    qtbot.waitUntil(lambda: canvas.height() > 600, timeout=TIMEOUT_MS)
+    size = canvas.height() * 0.3
+    _mouse_char(canvas, "L", 10, canvas.height() - size - 10, size)  # low on a tall pad
+    canvas.clear()
+    window.resize(800, 500)  # the pad shrinks while it is empty ...
+    qtbot.waitUntil(lambda: canvas.height() < 450, timeout=TIMEOUT_MS)
+    window.undo()  # ... and the writing that comes back fits it
+    assert points()[:, 1].max() <= canvas.height() and points()[:, 0].max() <= canvas.width()
+    # Strokes drawn over an opened picture scale with the pad, as the picture does.
+    path = tmp_path / "paper.png"
+    path.write_bytes(png_bytes(np.full((200, 200), 255, np.uint8)))
+    window.open_image(path)
+    _mouse_char(canvas, "T", 20, 20, min(canvas.width(), canvas.height()) * 0.5)
+    before, pad = points(), (canvas.width(), canvas.height())
+    window.resize(760, 470)
+    qtbot.waitUntil(lambda: canvas.height() < pad[1], timeout=TIMEOUT_MS)
+    ratio = min(canvas.width() / pad[0], canvas.height() / pad[1])
+    assert np.allclose(points()[:, :2], before[:, :2] * ratio, atol=1e-6)
+
+
 def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    _last_result(qtbot, window, lambda: _mouse_write(window.canvas, "CA"))
+    _last_result(qtbot, window, lambda: _mouse_write(window.canvas, "CAT"))
     message = window.predictions.message
-    qtbot.waitUntil(lambda: "2 characters" in message.text(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "3 characters" in message.text(), timeout=TIMEOUT_MS)
     assert message.isVisibleTo(window.predictions) and "Text mode" in message.text()
     window.canvas.clear()
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))  # one character (of two strokes)

@@ -124,6 +124,23 @@ def test_a_dot_joins_its_stem_and_a_wide_gap_is_a_space() -> None:
     # ... and a gap half the line's height among letters 30 apart is no space.
     even = [np.array([[x, 0.0], [x, 100.0]]) for x in (0.0, 30.0, 85.0, 115.0)]
     assert [p.space_before for p in split_strokes(even)] == [False] * 4
+    # Single letters with spaces between ("A B C"): each space is judged against a line height, not the other.
+    for xs, spaced_at in (((0.0, 120.0, 240.0), [1, 2]), ((0.0, 120.0, 240.0, 250.0), [1, 2])):
+        singles = [np.array([[x, 0.0], [x, 100.0]]) for x in xs]
+        assert [i for i, p in enumerate(split_strokes(singles)) if p.space_before] == spaced_at
+
+
+def test_how_many_characters_a_drawing_clearly_holds() -> None:
+    from ml.runtime.segmentation import apart_characters
+
+    assert apart_characters(write("A")[0]) == 1
+    assert apart_characters(write("CAT")[0]) == 3
+    assert apart_characters(write("AB CD")[0]) == 4
+    assert apart_characters(write("HI")[0]) == 1  # two parts, no space: maybe one character in pieces
+    assert apart_characters(write("H I")[0]) == 2  # ... unless a space stands between them
+    rows = [s + np.array([0.0, dy]) for dy in (0.0, 200.0) for s in write("AB")[0]]
+    with pytest.raises(ValueError, match="lines of writing"):
+        apart_characters(rows)
 
 
 def test_a_stroke_written_later_joins_the_character_it_crosses() -> None:

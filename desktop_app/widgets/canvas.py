@@ -191,6 +191,7 @@ class DrawingCanvas(QWidget):
         self._strokes = list(state.strokes)
         self._background_image = state.image
         self._opened_source = state.source
+        self._refit(self.width(), self.height())  # writing undone back onto a pad resized meanwhile
         self._invalidate_layers()
         self._emit_history()
         self.update()
@@ -232,6 +233,12 @@ class DrawingCanvas(QWidget):
         or the pasted pixels at full size, never the preview, so one file always gives one input.
         """
         self._remember()
+        # Strokes drawn over the picture scale with the pad from here, as the picture does: every stroke
+        # back at the size it was drawn, the pad's size now the reference.
+        self._scale_drawing(1.0 / self._drawing_scale)
+        self._drawing_scale = 1.0
+        if self.width() > 0 and self.height() > 0:
+            self._reference_size = (self.width(), self.height())
         self._strokes = []
         self._background_image = image
         self._opened_source = source
@@ -280,15 +287,21 @@ class DrawingCanvas(QWidget):
         if new.width() > 0 and new.height() > 0:
             if self._reference_size is None:
                 self._reference_size = (new.width(), new.height())
-            scale = self._fitting_scale(new.width(), new.height())
-            if scale != self._drawing_scale:
-                self._scale_drawing(scale / self._drawing_scale)
-                self._drawing_scale = scale
+            self._refit(new.width(), new.height())
         self._invalidate_layers()
         super().resizeEvent(event)
         if self._overlay or self._strokes or self._background_image is not None:
             self._overlay = []
             self.resized.emit()
+
+    def _refit(self, width: int, height: int) -> None:
+        """Every stroke (shown, in undo and redo, being drawn) at the scale that fits a width x height pad."""
+        if self._reference_size is None or width <= 0 or height <= 0:
+            return
+        scale = self._fitting_scale(width, height)
+        if scale != self._drawing_scale:
+            self._scale_drawing(scale / self._drawing_scale)
+            self._drawing_scale = scale
 
     def _fitting_scale(self, width: int, height: int) -> float:
         """The drawing's scale (1: as drawn) on a pad of width x height.
@@ -493,8 +506,11 @@ class DrawingCanvas(QWidget):
     # ---- input ---------------------------------------------------------------------------------------
     def _begin(self, position: QPointF, pressure: float) -> None:
         hint_shown = self.is_blank()
-        if self._background_image is None and not any(stroke.points for stroke in self._strokes):
-            self._drawing_scale = 1.0  # new writing on an empty pad is written at its own size
+        if self._background_image is None and self._drawing_scale != 1.0 and not any(s.points for s in self._strokes):
+            # New writing on an empty pad is written at its own size; what Undo may bring back, at its own too
+            # (it is fitted to the pad when it comes back).
+            self._scale_drawing(1.0 / self._drawing_scale)
+            self._drawing_scale = 1.0
         self._current = Stroke(width=self.pen_width, eraser=self.eraser)
         self._current.add(position.x(), position.y(), pressure)
         self._current_pieces = 0

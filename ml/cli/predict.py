@@ -159,15 +159,10 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
 
 def _several_characters(strokes: Any) -> str:
     """A note when the strokes stand apart as several characters (predict answers with one of them)."""
-    from ml.runtime.segmentation import split_strokes
+    from ml.runtime.segmentation import apart_characters
 
     try:
-        parts = split_strokes(list(strokes.strokes))
+        count = apart_characters(list(strokes.strokes))
     except ValueError:  # rows of writing: several characters too
         return "this looks like several lines of writing: glyphpad-ml read --strokes reads one line as text"
-    count = len(parts)
-    # Two parts without a space between them may be one character whose strokes stand apart (a Y whose
-    # arms do not meet its stem): the line reader checks such pairs with the models; this note does not.
-    if count < 3 and not any(part.space_before for part in parts):
-        return ""
-    return f"this looks like {count} characters: glyphpad-ml read --strokes reads them as text"
+    return f"this looks like {count} characters: glyphpad-ml read --strokes reads them as text" if count > 1 else ""

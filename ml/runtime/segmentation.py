@@ -27,7 +27,10 @@ the places to cut it, and the reader keeps a cut where both sides read likelier 
 
 One line only: parts that stand in rows one above the other raise ValueError (two lines read as one would
 be nonsense). Characters are returned left to right; a gap wider than ``SPACE_GAP`` line heights and
-``SPACE_OVER_USUAL`` times the median of the line's other gaps (between letters ``APART``) marks a space.
+``SPACE_OVER_USUAL`` times the line's usual gap marks a space. The usual gap is the median of the line's
+other gaps between letters ``APART``; with one such gap, or only closer ones, that gap or ``APART`` (at
+most a line height over ``SPACE_OVER_USUAL``); with no other gap (two characters), a line height over
+``SPACE_OVER_USUAL``.
 """
 
 from __future__ import annotations
@@ -241,14 +244,15 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]]) -> list[Cha
         # usual gap is the median of the other gaps between letters that stand apart: with the gap itself
         # among them, the one space of a short line ("HI 42": 60, 130, 40) was judged against itself, and
         # two letters that nearly touch would halve it. With one such gap, or only letters that nearly
-        # touch ("Hi 42" written tight: 10, 50, 10), the usual gap is that one, or APART at least. With no
-        # other gap at all (two characters), only a gap as wide as the line is tall is a space.
+        # touch ("Hi 42" written tight: 10, 55, 10), the usual gap is that one, or APART at least, but no
+        # more than with no other gap at all (two characters), when only a gap as wide as the line is tall
+        # is a space: "A B C" (120, 120) judges each space against the other, which is a space too.
         others = [g for j, g in enumerate(gaps) if j != k and g is not None and g > APART * height]
         close = any(g is not None and g <= APART * height for j, g in enumerate(gaps) if j != k)
         if len(others) >= 2:
             usual = float(np.median(others))
         elif others or close:
-            usual = max([*others, APART * height])
+            usual = min(max([*others, APART * height]), height / SPACE_OVER_USUAL)
         else:
             usual = height / SPACE_OVER_USUAL
         space = gap is not None and gap > SPACE_GAP * height and gap > SPACE_OVER_USUAL * usual
@@ -267,6 +271,17 @@ def split_strokes(strokes: Sequence[np.ndarray]) -> list[CharacterPart]:
     _check_one_line(boxes[present])
     groups = _group(boxes[present], [parts[k] for k in present])
     return _parts_left_to_right(boxes, [[int(present[k]) for k in g] for g in groups])
+
+
+def apart_characters(strokes: Sequence[np.ndarray]) -> int:
+    """How many characters a drawing's strokes clearly hold: 1 when they may be one character (two parts
+    with no space between them may be one whose strokes stand apart, a Y whose arms miss its stem: the line
+    reader weighs such pairs with the models, this count does not). Raises ValueError for writing in rows,
+    as :func:`split_strokes` does."""
+    parts = split_strokes(strokes)
+    if len(parts) < 3 and not any(part.space_before for part in parts):
+        return min(len(parts), 1)
+    return len(parts)
 
 
 def _row_runs(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
