@@ -563,10 +563,10 @@ class MainWindow(QMainWindow):
         try:
             count = apart_characters(list(self._current_strokes.strokes))
         except ValueError:  # rows of writing, one above the other
-            self.predictions.add_note("This looks like several lines of writing: Text mode reads one line at a time")
+            self.predictions.add_note("Several lines? Text mode reads one line at a time")
             return
         if count > 1:
-            self.predictions.add_note(f"This looks like {count} characters: Text mode (Ctrl+T) reads them as a line")
+            self.predictions.add_note(f"{count} characters? Text mode (Ctrl+T) reads a line")
 
     def _refresh_side_views(self, recognition_pending: bool = False) -> None:
         if self.tabs.currentWidget() is self.compare_view and self._current_input is not None:
