@@ -862,7 +862,6 @@ class MainWindow(QMainWindow):
                 return
         self._opened_file = (data, path.name)
         self.canvas.set_image(preview, source=data)
-        self._show_title()
         if self.statusBar().currentMessage() == self._input_error_message:  # an earlier file's error, not this one's
             self.statusBar().clearMessage()
         self._submit(data)

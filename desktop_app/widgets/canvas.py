@@ -235,8 +235,7 @@ class DrawingCanvas(QWidget):
         self._remember()
         # Strokes drawn over the picture scale with the pad from here, as the picture does: every stroke
         # back at the size it was drawn, the pad's size now the reference.
-        self._scale_drawing(1.0 / self._drawing_scale)
-        self._drawing_scale = 1.0
+        self._back_to_drawn_size()
         if self.width() > 0 and self.height() > 0:
             self._reference_size = (self.width(), self.height())
         self._strokes = []
@@ -302,6 +301,10 @@ class DrawingCanvas(QWidget):
         if scale != self._drawing_scale:
             self._scale_drawing(scale / self._drawing_scale)
             self._drawing_scale = scale
+
+    def _back_to_drawn_size(self) -> None:
+        self._scale_drawing(1.0 / self._drawing_scale)
+        self._drawing_scale = 1.0
 
     def _fitting_scale(self, width: int, height: int) -> float:
         """The drawing's scale (1: as drawn) on a pad of width x height.
@@ -509,8 +512,7 @@ class DrawingCanvas(QWidget):
         if self._background_image is None and self._drawing_scale != 1.0 and not any(s.points for s in self._strokes):
             # New writing on an empty pad is written at its own size; what Undo may bring back, at its own too
             # (it is fitted to the pad when it comes back).
-            self._scale_drawing(1.0 / self._drawing_scale)
-            self._drawing_scale = 1.0
+            self._back_to_drawn_size()
         self._current = Stroke(width=self.pen_width, eraser=self.eraser)
         self._current.add(position.x(), position.y(), pressure)
         self._current_pieces = 0
