@@ -163,24 +163,22 @@ def test_the_work_region_gives_what_the_whole_work_image_gives(char: str, size: 
     assert np.array_equal(preprocess(image).input, _on_the_whole_work_image(image))  # bit for bit
 
 
-def test_enlarging_is_pillows_bicubic_to_the_last_bit_but_rarely() -> None:
+def test_enlarging_is_pillows_bicubic_within_float32_rounding() -> None:
     from PIL import Image
 
     from ml.runtime.preprocess import _enlarge
 
     rng = np.random.default_rng(5)
-    differing = total = 0
     for _ in range(150):
         height, width = (int(v) for v in rng.integers(1, 95, 2))
         out_h, out_w = int(rng.integers(height, 113)), int(rng.integers(width, 113))
         values = (rng.random((height, width)) * (rng.random((height, width)) > 0.4)).astype(np.float32)
         expected = np.asarray(Image.fromarray(values, mode="F").resize((out_w, out_h), Image.Resampling.BICUBIC))
         got = _enlarge(values, out_w, out_h)
-        expected = np.clip(expected, 0.0, 1.0)
-        np.testing.assert_array_max_ulp(got, expected, maxulp=1)
-        differing += int(np.count_nonzero(got != expected))
-        total += expected.size
-    assert differing <= total * 1e-5  # measured: 5 of 2.6 million
+        # Pillow sums in double, the products here in float32: a few float32 steps apart at most.
+        np.testing.assert_allclose(got, np.clip(expected, 0.0, 1.0), rtol=0, atol=2e-6)
+    same = np.array([[0.25, 2.0], [-1.0, 0.5]], dtype=np.float32)
+    assert np.array_equal(_enlarge(same, 2, 2), np.clip(same, 0.0, 1.0)) and same[0, 1] == 2.0  # a copy, clipped
     with pytest.raises(ValueError):
         _enlarge(np.zeros((10, 10), np.float32), 9, 12)
 

@@ -46,30 +46,38 @@ def stroke_path(stroke: PenStroke, scale: float = 1.0) -> tuple[np.ndarray, np.n
     Vertex k > 0 ends a line segment from vertex k-1 painted with width[k]. Each quadratic piece is
     cut into straight segments of about _CURVE_STEP_PX output pixels (1 to 16 of them).
     """
+    # Small arrays, called for every stroke of every character read: written with few numpy calls
+    # (each costs about a microsecond whatever its size), and no np.r_ (several).
     pts = np.asarray(stroke.points, dtype=np.float64)
-    xy, pressure = pts[:, :2], pts[:, 2]
-    widths = np.maximum(1.0, np.round(stroke.width * pressure * 2.0) / 2.0)
+    xy = pts[:, :2]
+    widths = np.maximum(1.0, np.round(stroke.width * pts[:, 2] * 2.0) / 2.0)
     if len(xy) == 1:
         return xy.copy(), widths
     mids = (xy[:-1] + xy[1:]) / 2
-    starts = np.vstack([xy[:1], mids[:-1]])  # piece i starts at the previous midpoint (p0 for the first)
+    starts = np.concatenate([xy[:1], mids[:-1]])  # piece i starts at the previous midpoint (p0 for the first)
     controls, ends = xy[:-1], mids
-    length = (np.hypot(*(controls - starts).T) + np.hypot(*(ends - controls).T)) * scale
+    to_control, to_end = controls - starts, ends - controls
+    length = (np.hypot(to_control[:, 0], to_control[:, 1]) + np.hypot(to_end[:, 0], to_end[:, 1])) * scale
     steps = np.clip(np.ceil(length / _CURVE_STEP_PX), 1, 16).astype(np.int64)
     piece = np.repeat(np.arange(len(steps)), steps)
     first = np.cumsum(steps) - steps
     t = ((np.arange(len(piece)) - first[piece] + 1) / steps[piece])[:, None]
     curve = (1 - t) ** 2 * starts[piece] + 2 * (1 - t) * t * controls[piece] + t**2 * ends[piece]
-    path = np.vstack([xy[:1], curve, xy[-1:]])
+    path = np.concatenate([xy[:1], curve, xy[-1:]])
     vertex_widths = np.concatenate([widths[:1], widths[:-1][piece], widths[-1:]])
     # A pen samples every 1.5 canvas px, a fraction of an output pixel once scaled: keep a vertex about
     # every _CURVE_STEP_PX output pixels along the path, plus both ends and every change of width.
-    travelled = np.r_[0.0, np.cumsum(np.hypot(*np.diff(path, axis=0).T))] * scale
-    bucket = np.floor(travelled / _CURVE_STEP_PX)
-    keep = np.r_[True, bucket[1:] != bucket[:-1]]
+    moves = np.diff(path, axis=0)
+    travelled = np.zeros(len(path))
+    np.cumsum(np.hypot(moves[:, 0], moves[:, 1]), out=travelled[1:])
+    bucket = np.floor(travelled * scale / _CURVE_STEP_PX)
+    keep = np.empty(len(path), dtype=bool)
+    keep[0] = True
+    np.not_equal(bucket[1:], bucket[:-1], out=keep[1:])
     keep[-1] = True
-    keep[1:] |= vertex_widths[1:] != vertex_widths[:-1]
-    keep[:-1] |= vertex_widths[1:] != vertex_widths[:-1]
+    width_changes = vertex_widths[1:] != vertex_widths[:-1]
+    keep[1:] |= width_changes
+    keep[:-1] |= width_changes
     return path[keep], vertex_widths[keep]
 
 
@@ -80,12 +88,13 @@ def _paint(draw: ImageDraw.ImageDraw, stroke: PenStroke, scale: float, fill: int
     # Round caps and joins: a disc at every vertex. PIL draws a wide polyline as one quadrilateral per
     # segment, which leaves hairline seams between them on curves; the discs fill those and make the
     # joins round (PIL's own joint="curve" computes its joins in Python and took four times as long).
-    for x, y, r in zip(points[:, 0].tolist(), points[:, 1].tolist(), radii.tolist(), strict=True):
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=fill)
+    boxes = np.column_stack([points - radii[:, None], points + radii[:, None]]).tolist()
+    for box in boxes:
+        draw.ellipse(box, fill=fill)
     if len(points) < 2:
         return
-    breaks = np.flatnonzero(widths[2:] != widths[1:-1]) + 1  # vertex where a run of one width ends
-    for start, end in zip(np.r_[0, breaks], np.r_[breaks, len(points) - 1], strict=True):
+    breaks = (np.flatnonzero(widths[2:] != widths[1:-1]) + 1).tolist()  # vertex where a run of one width ends
+    for start, end in zip([0, *breaks], [*breaks, len(points) - 1], strict=True):
         run = points[start : end + 1].ravel().tolist()
         draw.line(run, fill=fill, width=max(1, round(2 * radii[end])))
 

@@ -164,10 +164,12 @@ def _clean(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
         s = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
         if len(s) == 0:
             continue
-        if not np.all(np.isfinite(s)):
+        if not np.isfinite(s).all():
             raise StrokesError("a point is not a finite number")
-        keep = np.r_[True, np.any(np.diff(s, axis=0) != 0, axis=1)]
-        out.append(s[keep])
+        moved = np.empty(len(s), dtype=bool)  # a point where the pen stood still says nothing
+        moved[0] = True
+        np.any(s[1:] != s[:-1], axis=1, out=moved[1:])
+        out.append(s[moved])
     return out
 
 
@@ -188,13 +190,18 @@ def _share_points(lengths: np.ndarray, total: int) -> np.ndarray:
     return 1 + extra
 
 
-def _resample_to(stroke: np.ndarray, count: int) -> np.ndarray:
-    """``count`` points evenly along the stroke, both ends included (its middle if count is 1)."""
+def _resample_to(stroke: np.ndarray, steps: np.ndarray, count: int) -> np.ndarray:
+    """``count`` points evenly along the stroke (``steps``: the lengths of its segments), both ends included
+    (its middle if count is 1)."""
     if len(stroke) == 1:
         return np.repeat(stroke, count, axis=0)
-    travelled = np.r_[0.0, np.cumsum(np.hypot(*np.diff(stroke, axis=0).T))]
+    travelled = np.zeros(len(stroke))
+    np.cumsum(steps, out=travelled[1:])
     at = np.array([travelled[-1] / 2]) if count == 1 else np.linspace(0.0, travelled[-1], count)
-    return np.column_stack([np.interp(at, travelled, stroke[:, 0]), np.interp(at, travelled, stroke[:, 1])])
+    out = np.empty((count, 2))
+    out[:, 0] = np.interp(at, travelled, stroke[:, 0])
+    out[:, 1] = np.interp(at, travelled, stroke[:, 1])
+    return out
 
 
 def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
@@ -207,19 +214,26 @@ def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
     extent = float((hi - lo).max())
     if extent <= 0:
         raise BlankStrokesError("a single dot is not a character: draw one")
-    shapes = [(s - (lo + hi) / 2) / extent for s in parts]
-    lengths = np.array([np.hypot(*np.diff(s, axis=0).T).sum() if len(s) > 1 else 0.0 for s in shapes])
+    centre = (lo + hi) / 2
+    shapes = [(s - centre) / extent for s in parts]
+    steps = []  # each stroke's segment lengths, for its length and its resampling
+    for shape in shapes:
+        moves = shape[1:] - shape[:-1]
+        steps.append(np.hypot(moves[:, 0], moves[:, 1]))
+    lengths = np.array([float(step.sum()) if len(step) else 0.0 for step in steps])
     counts = _share_points(lengths, STROKE_POINTS)
     out = np.zeros((STROKE_POINTS, len(STROKE_FEATURES)), dtype=np.float32)
     row = 0
     previous = None
-    for shape, count in zip(shapes, counts, strict=True):
+    for shape, step, count in zip(shapes, steps, counts, strict=True):
         if count == 0:
             break
-        points = _resample_to(shape, int(count))
+        points = _resample_to(shape, step, int(count))
         block = out[row : row + count]
         block[:, 0:2] = points * _POSITION_SCALE
-        moves = np.diff(np.vstack([points[:1] if previous is None else previous, points]), axis=0)
+        moves = np.empty_like(points)
+        moves[0] = points[0] - (points[0] if previous is None else previous[0])
+        np.subtract(points[1:], points[:-1], out=moves[1:])
         block[:, 2:4] = moves * _MOVE_SCALE
         block[0, 2:4] = moves[0] * _POSITION_SCALE  # the jump across a pen lift: a distance on the box's scale
         block[0, 4] = 1.0
