@@ -651,3 +651,36 @@ def test_a_cut_kept_leaves_the_characters_left_to_right_and_a_part_offers_few_cu
     bars = [np.array([[12.0 * k, 0.0], [12.0 * k, 100.0]]) for k in range(10)]
     whole = CharacterPart((0.0, 0.0, 108.0, 100.0), tuple(range(10)))
     assert 0 < len(stroke_cuts([whole], bars)) <= CUTS_PER_PART
+
+
+def test_a_line_read_again_after_a_pen_up_asks_the_models_only_about_what_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ml.runtime.line_reader import LineReader
+
+    reader = LineReader.load(device="cpu")
+    asked: list[tuple[str, int]] = []
+    for model in (reader.image, reader.case_model, reader.fused.strokes if reader.fused else None):
+        if model is None:
+            continue
+        answer = model.predict_inputs
+
+        def counting(inputs: np.ndarray, answer=answer, name: str = model.card.name) -> np.ndarray:
+            asked.append((name, len(inputs)))
+            return answer(inputs)
+
+        monkeypatch.setattr(model, "predict_inputs", counting)
+    strokes, _ = write("H7AX")
+    first = reader.read_strokes(strokes)
+    image_name = reader.image.card.name
+    assert first.text == "H7AX" and sum(n for name, n in asked if name == image_name) >= 4
+    asked.clear()
+    again = reader.read_strokes(strokes)
+    assert again.text == first.text and asked == []  # nothing changed: nothing asked
+    more, _ = write("H7AXT")
+    assert reader.read_strokes(more).text == "H7AXT"
+    # The T alone (and the X and T read as one, when they are close enough to be a merge candidate).
+    assert any(name == image_name for name, _ in asked) and all(n <= 2 for _, n in asked)
+    reader.forget()
+    asked.clear()
+    assert reader.read_strokes(strokes).text == "H7AX" and sum(n for name, n in asked if name == image_name) >= 4

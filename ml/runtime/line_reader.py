@@ -42,7 +42,7 @@ from ml.runtime.devices import DeviceError
 from ml.runtime.fusion import FusedRecognizer, fuse_probabilities
 from ml.runtime.image_io import ImageLoadError
 from ml.runtime.preprocess import BlankImageError, ImageLike, _as_pixels, preprocess, to_ink
-from ml.runtime.recognizer import INTERACTIVE_THREADS, ClassScore, Recognizer, load_recognizer
+from ml.runtime.recognizer import COMPANION_THREADS, INTERACTIVE_THREADS, ClassScore, Recognizer, load_recognizer
 from ml.runtime.render import render_drawing
 from ml.runtime.segmentation import (
     MAX_CHARACTERS,
@@ -91,7 +91,7 @@ MAX_INK_PIXELS = 60_000  # more ink than this (at that size) is not one written 
 # at the pad's 128 px; validation words at 56 px against 80: CER 11.66% / 11.73%, test words 12.52% /
 # 12.37%, reading time a tenth lower).
 READ_SIDE = 56
-PREPARED_CACHE = 512  # characters whose picture and strokes a reader remembers
+PREPARED_CACHE = 512  # characters whose picture and strokes (and each model's answer to them) a reader remembers
 MERGE_ODDS = 3.0  # two close neighbours become one character when that reads this many times likelier
 STROKES_SAY = 0.5  # the weight of the stroke model's odds in that choice, beside the picture's
 # ... and how much likelier one character is when the second piece starts on the first's ink: an m whose
@@ -375,7 +375,7 @@ def _words(parts: Sequence[CharacterPart]) -> list[list[int]]:
 
 
 def line_companions(
-    image: Recognizer, directory: Path | None = None, device: str = "auto", threads: int = INTERACTIVE_THREADS
+    image: Recognizer, directory: Path | None = None, device: str = "auto", threads: int = COMPANION_THREADS
 ) -> tuple[Recognizer | None, Recognizer | None]:
     """What reads a line with ``image``, when bundled in ``directory`` and loadable: the case model (for a
     label set that merges cases) and the picture partner (another model of the same classes). Reading
@@ -386,7 +386,7 @@ def line_companions(
         if not wanted or name not in bundled:
             return None
         try:
-            return load_recognizer(bundled[name], device, threads=threads)
+            return load_recognizer(bundled[name], device, threads=threads, spin=False)
         except (WeightsError, DeviceError) as error:
             log.warning("%s is not used to read lines: %s", name, error)
             return None
@@ -417,6 +417,7 @@ class LineReader:
         self.picture_partner = picture_partner
         self.labels = list(image.labels)
         self._prepared_cache: OrderedDict[bytes, tuple[np.ndarray | None, np.ndarray | None]] = OrderedDict()
+        self._answer_cache: dict[str, OrderedDict[bytes, np.ndarray]] = {}  # by role: image, strokes, case...
 
     @classmethod
     def load(
@@ -426,7 +427,7 @@ class LineReader:
         picture partner when bundled."""
         image = load_recognizer(name or default_model_name(), device, threads=threads)
         fused = FusedRecognizer.for_image_model(image, device, threads=threads)
-        case_model, partner = line_companions(image, None, device, threads)
+        case_model, partner = line_companions(image, None, device)
         return cls(image, fused, case_model, partner)
 
     def read_strokes(self, strokes: Strokes | Sequence[np.ndarray], top_k: int = 5) -> ReadLine:
@@ -459,7 +460,7 @@ class LineReader:
         probabilities = np.zeros((len(candidates), len(self.labels)), dtype=np.float32)
         from_pictures = np.zeros_like(probabilities)
         readable_pictures = [picture for picture in pictures if picture is not None]
-        from_pictures[readable] = self.image.predict_inputs(np.stack(readable_pictures))
+        from_pictures[readable] = self._answers("image", self.image, np.stack(readable_pictures))
         fused, from_strokes = self._fused(from_pictures[readable], [sequences[i] for i in readable])
         probabilities[readable] = fused
         strokes_read = np.full(len(candidates), False)
@@ -594,17 +595,35 @@ class LineReader:
     def _read_pictures(self, pictures: np.ndarray) -> np.ndarray:
         """The image model's probabilities of pictures without strokes, averaged with its picture partner's
         (a geometric mean) when there is one."""
-        probabilities = self.image.predict_inputs(pictures)
+        probabilities = self._answers("image", self.image, pictures)
         if self.picture_partner is None:
             return probabilities
-        log_mean = (np.log(probabilities + 1e-9) + np.log(self.picture_partner.predict_inputs(pictures) + 1e-9)) / 2
+        partner = self._answers("partner", self.picture_partner, pictures)
+        log_mean = (np.log(probabilities + 1e-9) + np.log(partner + 1e-9)) / 2
         mean = np.exp(log_mean - log_mean.max(axis=1, keepdims=True))
         out: np.ndarray = (mean / mean.sum(axis=1, keepdims=True)).astype(np.float32)
         return out
 
     def forget(self) -> None:
-        """Forget the characters seen so far (their pictures and stroke sequences)."""
+        """Forget the characters seen so far (their pictures and stroke sequences, the models' answers)."""
         self._prepared_cache.clear()
+        self._answer_cache.clear()
+
+    def _answers(self, role: str, model: Recognizer, inputs: np.ndarray) -> np.ndarray:
+        """``model.predict_inputs(inputs)``, running the model only on inputs it has not answered before: a
+        line read again after a pen-up asks the models about the characters that changed, not all of them."""
+        remembered = self._answer_cache.setdefault(role, OrderedDict())
+        keys = [row.tobytes() for row in inputs]
+        new = list({key: i for i, key in enumerate(keys) if key not in remembered}.values())  # each new input once
+        if new:
+            for i, answer in zip(new, model.predict_inputs(inputs[new]), strict=True):
+                remembered[keys[i]] = answer
+        out = np.stack([remembered[key] for key in keys])
+        for key in keys:
+            remembered.move_to_end(key)
+        while len(remembered) > PREPARED_CACHE:
+            remembered.popitem(last=False)
+        return out
 
     def _prepared(self, group: list[np.ndarray]) -> tuple[np.ndarray | None, np.ndarray | None]:
         """A character's picture and stroke sequence (None: unreadable), remembered by its points: a line
@@ -673,7 +692,7 @@ class LineReader:
         with_strokes = [i for i, s in enumerate(sequences) if s is not None]
         if self.fused is not None and with_strokes:
             batch = np.stack([s for s in sequences if s is not None]).reshape(-1, STROKE_POINTS, len(STROKE_FEATURES))
-            from_strokes[with_strokes] = self.fused.strokes.predict_inputs(batch)
+            from_strokes[with_strokes] = self._answers("strokes", self.fused.strokes, batch)
             probabilities[with_strokes] = fuse_probabilities(
                 probabilities[with_strokes], from_strokes[with_strokes], self.fused.weights
             )
@@ -705,7 +724,7 @@ class LineReader:
         asked = [i for i, letter in enumerate(letters) if letter in SHAPE_DIFFERS]
         if self.case_model is not None and asked:
             # Only letters whose two cases differ in shape: the others' case is a matter of size.
-            case_probs = self.case_model.predict_inputs(pictures[asked])
+            case_probs = self._answers("case", self.case_model, pictures[asked])
             case_labels = list(self.case_model.labels)
             votes = [None] * len(letters)
             for i, row in zip(asked, case_probs, strict=True):
