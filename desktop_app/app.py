@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -108,7 +109,15 @@ def run(args: argparse.Namespace) -> int:
     QApplication.setApplicationName(APPLICATION)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     quiet_qt_messages()
-    window = create_window(args)
+    # The self-test starts from the defaults, in settings of its own: the model, tab and theme a user left
+    # would change what it measures (the Compare tab reads every model after each stroke), and a test must
+    # not change what the user left.
+    scratch = None
+    settings = None
+    if args.self_test:
+        scratch = tempfile.TemporaryDirectory(prefix="glyphpad-self-test-", ignore_cleanup_errors=True)
+        settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+    window = create_window(args, settings)
     install_excepthook(lambda: window)
     window.show()
     wait_until(lambda: window.isVisible(), 5)

@@ -544,7 +544,6 @@ class MainWindow(QMainWindow):
             self.predictions.show_result(
                 result.top, result.model_input, result.latency_ms, result.notes, result.inputs_used
             )
-            self._request_explanation()
         end_to_end = (time.perf_counter() - started) * 1000 if started is not None else result.latency_ms
         self.result_shown.emit(replace(result, latency_ms=end_to_end, request_id=request_id))
         if not result.error:  # after the answer is on screen: these notes are no part of its wait
@@ -552,6 +551,8 @@ class MainWindow(QMainWindow):
             scope = ONLY_KNOWS.get(self.models[result.model].label_set if result.model in self.models else "")
             if scope:  # a confident 4 for a drawn A, from the digits model, is no mystery when this is said
                 self.predictions.add_note(f"{result.model} reads {scope} only")
+            # Last: the explanation's work on the worker (torch) would otherwise slow the window's own.
+            self._request_explanation()
 
     def _note_several_characters(self) -> None:
         """A drawing that splits into several characters gets one answer here: say that text mode reads

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ml.runtime.cards import DEFAULT_MODEL
 from tests.conftest import REPO_ROOT
 
 
@@ -26,9 +27,15 @@ def _self_test(home: Path, weights: Path | None = None, *extra: str) -> tuple[in
 
 
 def test_self_test_json_with_the_bundled_models(tmp_path: Path) -> None:
+    # A user who left the digits model and the Compare tab: the self-test measures the defaults all the
+    # same, and leaves the user's settings as they were.
+    user_settings = tmp_path / "GlyphPad" / "GlyphPad.conf"
+    user_settings.parent.mkdir()
+    user_settings.write_text("[preferences]\nmodel=digits\n\n[window]\ntab=1\n")
     code, report, stderr = _self_test(tmp_path)
     assert code == 0, (report, stderr)
-    assert report["ok"] is True
+    assert report["ok"] is True and report["model"] == DEFAULT_MODEL
+    assert user_settings.read_text() == "[preferences]\nmodel=digits\n\n[window]\ntab=1\n"
     models = report["models"]
     assert isinstance(models, list) and models and all(m["ok"] for m in models)
     drawn = report["drawn"]
