@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSlider,
     QSplitter,
@@ -213,6 +214,7 @@ class MainWindow(QMainWindow):
             text_only.setEnabled(False)  # text mode only
         self.about_action = self._action("&About GlyphPad", None, self.show_about)
         self.cards_action = self._action("&Model Cards", "F1", self.show_model_cards)
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", "Ctrl+/", self.show_shortcuts)
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
@@ -278,6 +280,7 @@ class MainWindow(QMainWindow):
             self.top_k_menu.addAction(action)
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self.cards_action)
+        help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
 
         toolbar = QToolBar("Drawing")
@@ -983,6 +986,58 @@ class MainWindow(QMainWindow):
             "shows why.</p><p>Models trained on EMNIST (NIST Special Database 19) and UNIPEN pen handwriting. "
             "See Help → Model Cards for each model's data, accuracy and training.</p>",
         )
+
+    def shortcut_rows(self) -> list[tuple[str, str, str]]:
+        """(menu, command, keys) for every menu command with a shortcut, in menu order: read from the menus,
+        so the list cannot drift from them."""
+        rows: list[tuple[str, str, str]] = []
+
+        def walk(menu: QMenu, path: str) -> None:
+            for action in menu.actions():
+                name = action.text().replace("&", "").replace("…", "")
+                if action.menu() is not None:
+                    walk(action.menu(), f"{path} → {name}")
+                elif action.shortcuts():
+                    native = QKeySequence.SequenceFormat.NativeText
+                    rows.append((path, name, ", ".join(key.toString(native) for key in action.shortcuts())))
+
+        for action in self.menuBar().actions():
+            if action.menu() is not None:
+                walk(action.menu(), action.text().replace("&", ""))
+        return rows
+
+    def show_shortcuts(self) -> None:
+        def row(command: str, keys: str) -> str:
+            return f"<tr><td>{html.escape(command)}</td><td><b>{html.escape(keys)}</b></td></tr>"
+
+        def heading(title: str) -> str:
+            return f"<tr><td colspan=2><br><b>{html.escape(title)}</b></td></tr>"
+
+        parts, menu_before = [], None
+        for menu, command, keys in self.shortcut_rows():
+            if menu != menu_before:
+                parts.append(heading(menu))
+                menu_before = menu
+            parts.append(row(command, keys))
+        parts.append(heading("With the pen and the mouse"))
+        for what, how in (
+            ("Draw (pen pressure widens the stroke)", "Pen, or the left mouse button"),
+            ("Read a picture", "Drop it on the window, or paste it"),
+            ("Text mode: other readings of a character, a space before it", "Click the character"),
+            ("Text mode: type the right character", "Click it, then Type another…"),
+        ):
+            parts.append(row(what, how))
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Keyboard Shortcuts")
+        dialog.resize(560, 640)
+        layout = QVBoxLayout(dialog)
+        browser = QTextBrowser()
+        browser.setHtml(f"<table cellpadding=3>{''.join(parts)}</table>")
+        layout.addWidget(browser)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        dialog.exec()
 
     def show_model_cards(self) -> None:
         dialog = QDialog(self)

@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu, QTextBrowser
 
 from desktop_app.app import create_window
 from desktop_app.inference_service import Recognition
@@ -902,3 +903,27 @@ def test_a_long_line_scrolls_in_its_panel_instead_of_widening_the_window(qtbot) 
     in_order = [layout.itemAt(i).widget() for i in range(layout.count())]
     shown = "".join(w.text() for w in in_order if w is not None and w.isVisibleTo(panel) and w is not panel.hint)
     assert shown.replace("␣", " ") == panel.shown_text()
+
+
+def test_help_lists_every_shortcut_from_the_menus_themselves(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    rows = window.shortcut_rows()
+    by_command = {command: keys for _, command, keys in rows}
+    native = QKeySequence.SequenceFormat.NativeText
+    assert by_command["Text Mode"] == QKeySequence("Ctrl+T").toString(native)
+    assert QKeySequence("Ctrl+Return").toString(native) in by_command["Add Line to Text"]
+    assert by_command["Keyboard Shortcuts"] == QKeySequence("Ctrl+/").toString(native)
+    # Every menu command that has a key is listed once, under its menu.
+    with_keys = [a for a in window.findChildren(QAction) if a.shortcuts() and a.associatedObjects()]
+    assert len(rows) == len({id(a) for a in with_keys if any(isinstance(o, QMenu) for o in a.associatedObjects())})
+    assert ("Edit", "Undo", QKeySequence(QKeySequence.StandardKey.Undo).toString(native)) in rows
+    seen: list[str] = []
+
+    def read_and_close() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None
+        seen.append(dialog.findChild(QTextBrowser).toPlainText())
+        dialog.close()
+
+    QTimer.singleShot(200, read_and_close)
+    window.shortcuts_action.trigger()
+    assert seen and "Text Mode" in seen[0] and "Drop it on the window" in seen[0]
