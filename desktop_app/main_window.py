@@ -995,15 +995,17 @@ class MainWindow(QMainWindow):
         def walk(menu: QMenu, path: str) -> None:
             for action in menu.actions():
                 name = action.text().replace("&", "").replace("…", "")
-                if action.menu() is not None:
-                    walk(action.menu(), f"{path} → {name}")
+                submenu = action.menu()
+                if isinstance(submenu, QMenu):
+                    walk(submenu, f"{path} → {name}")
                 elif action.shortcuts():
                     native = QKeySequence.SequenceFormat.NativeText
                     rows.append((path, name, ", ".join(key.toString(native) for key in action.shortcuts())))
 
         for action in self.menuBar().actions():
-            if action.menu() is not None:
-                walk(action.menu(), action.text().replace("&", ""))
+            menu = action.menu()
+            if isinstance(menu, QMenu):
+                walk(menu, action.text().replace("&", ""))
         return rows
 
     def show_shortcuts(self) -> None:
