@@ -583,7 +583,7 @@ class InferenceService(QObject):
             except Exception:  # the model itself cannot load: its row says why (below)
                 fused = None
             if fused is not None:  # its stroke model and the fused answer, each a row of its own
-                runs += [(f"{fused.strokes.card.name} (pen strokes)", "strokes"), (f"{name} + pen strokes", "best")]
+                runs += [(stroke_row_name(fused.strokes.card.name), "strokes"), (fused_row_name(name), "best")]
             for shown, how in runs:
                 result = self._recognize_now(name, job.image, 1, job.strokes, how)
                 if result.error:
@@ -667,6 +667,16 @@ def _recognition(model: str, result: Any, latency_ms: float) -> Recognition:
         model_input = result.model_input if "image" in result.inputs_used else None
         return Recognition(model, top, model_input, latency_ms, notes=result.notes, inputs_used=result.inputs_used)
     return Recognition(model=model, error=result.reason, blank=result.blank, latency_ms=latency_ms)
+
+
+def fused_row_name(model: str) -> str:
+    """Compare's row for ``model``'s answer fused with its stroke model's (what the window shows)."""
+    return f"{model} + strokes"
+
+
+def stroke_row_name(stroke_model: str) -> str:
+    """Compare's row for the stroke model's answer alone."""
+    return f"{stroke_model} (strokes)"
 
 
 def _one_line(error: BaseException) -> str:

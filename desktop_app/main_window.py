@@ -50,6 +50,7 @@ from desktop_app.inference_service import (
     LineReading,
     ModelInfo,
     Recognition,
+    fused_row_name,
 )
 from desktop_app.settings import Preferences, save_preferences, save_window_state, window_state
 from desktop_app.themes import apply_theme
@@ -826,7 +827,7 @@ class MainWindow(QMainWindow):
     def _on_compared(self, request_id: int, rows: list[ComparisonRow]) -> None:
         if self.service.is_latest("compare", request_id):
             # The reference is the answer the window shows: fused with the pen strokes when there were any.
-            fused_name = f"{self.preferences.model} + pen strokes"
+            fused_name = fused_row_name(self.preferences.model)
             in_use = fused_name if any(row.model == fused_name for row in rows) else self.preferences.model
             self.compare_view.show_rows(rows, in_use)
 

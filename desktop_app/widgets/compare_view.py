@@ -25,8 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-COLUMNS = ("Model", "Answer", "Conf.", "Agrees", "Latency")
+COLUMNS = ("Model", "Answer", "Conf.", "Agrees", "ms")
 DISAGREE = QColor("#d9822b")
+# The agreement column as marks, the words on hover: at 800 px wide "can't say A" and "16.6 ms" left the
+# model names a few letters ("bal…d47").
+VERDICT_MARKS = {"yes": "✓", "no": "✗", "": ""}
+CANNOT_SAY_MARK = "–"
 
 
 class CompareView(QWidget):
@@ -51,6 +55,14 @@ class CompareView(QWidget):
         layout.addLayout(buttons)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
+        for column, tip in (
+            (2, "Confidence: the model's probability of its answer"),
+            (3, "Agrees with the model in use (●): ✓ yes, ✗ no, – cannot say it (not among its classes)"),
+            (4, "Milliseconds to answer"),
+        ):
+            header_item = self.table.horizontalHeaderItem(column)
+            if header_item is not None:
+                header_item.setToolTip(tip)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # long model names elide, not push
@@ -118,8 +130,8 @@ class CompareView(QWidget):
                 ("● " if row.model == selected else "") + row.model,
                 row.error if row.error else row.label,
                 "" if row.error else f"{100 * row.confidence:.1f}%",
-                verdict,
-                "" if row.error else f"{row.latency_ms:.1f} ms",
+                VERDICT_MARKS.get(verdict, CANNOT_SAY_MARK),
+                "" if row.error else f"{row.latency_ms:.1f}",
             )
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
@@ -133,6 +145,13 @@ class CompareView(QWidget):
                     item.setToolTip(row.error)
                 elif c == 0:
                     item.setToolTip(row.model)  # the whole name, however narrow the column
+                elif c == 3:
+                    item.setToolTip(verdict)
+                    item.setData(Qt.ItemDataRole.AccessibleTextRole, verdict)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                elif c == 4:
+                    item.setToolTip(f"{row.latency_ms:.1f} ms to answer")
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
             if row.error:  # the reason spans the answer columns and wraps there
                 self.table.setSpan(r, 1, 1, len(COLUMNS) - 1)
