@@ -177,7 +177,7 @@ def test_mouse_drawing_is_recognized_by_the_bundled_model(qtbot, real_window: Ma
     assert real_window.predictions.headline.text() == char
     rows = real_window.predictions.shown_rows()
     assert len(rows) == 5 and rows[0][0] == char and rows[0][1] >= rows[1][1]
-    assert real_window.predictions.model_input_label.pixmap() is not None
+    assert real_window.predictions.model_input.image() is not None
 
 
 def test_opened_image_is_recognized_by_the_bundled_model(qtbot, real_window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -928,3 +928,25 @@ def test_help_lists_every_shortcut_from_the_menus_themselves(window: MainWindow,
     QTimer.singleShot(200, read_and_close)
     window.shortcuts_action.trigger()
     assert seen and "Text Mode" in seen[0] and "Drop it on the window" in seen[0]
+
+
+def test_the_model_input_grows_with_its_column_in_whole_pixels(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from desktop_app.widgets.prediction_panel import INPUT_SCALE, MAX_INPUT_SCALE, ModelInputView
+
+    view = ModelInputView()
+    qtbot.addWidget(view)
+    view.set_input(np.eye(28, dtype=np.float32))
+    view.resize(28 * INPUT_SCALE + 4, 28 * INPUT_SCALE + 4)
+    assert view.scale() == INPUT_SCALE
+    view.resize(200, 200)
+    assert view.scale() == 7 and view.heightForWidth(200) == 7 * 28 + 4  # square, whole pixels
+    view.resize(900, 900)
+    assert view.scale() == MAX_INPUT_SCALE
+    shot = view.grab().toImage()
+    side, left = 28 * MAX_INPUT_SCALE, (900 - 28 * MAX_INPUT_SCALE) // 2
+    assert shot.pixelColor(left + 5, left + 5).lightness() > 200  # the diagonal: white blocks
+    assert shot.pixelColor(left + side - 5, left + 5).lightness() < 50  # off it: black
+    view.clear()
+    assert view.image() is None

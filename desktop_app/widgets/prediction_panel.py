@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
-
-from desktop_app.widgets.images import grey_pixmap
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
 
 INPUT_SCALE = 4  # 112 px: every pixel visible, and room for an 800x500 window
+MAX_INPUT_SCALE = 10  # grown with the column in a large window: 280 px at most
 
 
 class ConfidenceBar(QWidget):
@@ -63,6 +62,60 @@ class ConfidenceBar(QWidget):
         painter.end()
 
 
+class ModelInputView(QWidget):
+    """The 28x28 model input, each pixel a square block: INPUT_SCALE times by default, as large as the
+    column allows in a large window (up to MAX_INPUT_SCALE), whole pixels always (no blur)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._image: QImage | None = None
+        side = 28 * INPUT_SCALE + 4
+        self.setMinimumSize(side, side)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)  # square: as tall as the column is wide
+        self.setSizePolicy(policy)
+
+    def sizeHint(self) -> QSize:
+        side = 28 * INPUT_SCALE + 4
+        return QSize(side, side)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(28 * INPUT_SCALE, min(MAX_INPUT_SCALE * 28, width - 4) // 28 * 28) + 4
+
+    def set_input(self, values: np.ndarray) -> None:
+        import numpy as np
+
+        grey = np.ascontiguousarray((np.clip(values, 0, 1) * 255).astype(np.uint8))
+        height, width = grey.shape
+        self._image = QImage(grey.data, width, height, width, QImage.Format.Format_Grayscale8).copy()
+        self.update()
+
+    def image(self) -> QImage | None:
+        return self._image
+
+    def clear(self) -> None:
+        self._image = None
+        self.update()
+
+    def scale(self) -> int:
+        return max(INPUT_SCALE, min(MAX_INPUT_SCALE, (min(self.width(), self.height()) - 4) // 28))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        side = 28 * self.scale()
+        area = QRect((self.width() - side) // 2, (self.height() - side) // 2, side, side)
+        painter.fillRect(area.adjusted(-2, -2, 2, 2), QColor("gray"))
+        painter.fillRect(area.adjusted(-1, -1, 1, 1), QColor("black"))
+        if self._image is not None:
+            if not self.isEnabled():  # an answer greyed while the next one is worked out
+                painter.setOpacity(0.4)
+            painter.drawImage(area, self._image)  # no smooth transform: each pixel a sharp block
+        painter.end()
+
+
 INPUT_NAMES = {"image": "picture", "strokes": "strokes"}
 
 
@@ -73,13 +126,10 @@ class PredictionPanel(QWidget):
         layout.setSpacing(4)  # tight enough for an 800x500 window
         seen_box = QGroupBox("What the model sees (28×28)")
         seen_layout = QVBoxLayout(seen_box)
-        self.model_input_label = QLabel()
-        self.model_input_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.model_input_label.setFixedSize(28 * INPUT_SCALE + 4, 28 * INPUT_SCALE + 4)
-        self.model_input_label.setStyleSheet("background: black; border: 1px solid gray;")
-        self.model_input_label.setToolTip("The drawing after preprocessing: cropped, centred, stroke width normalized")
-        seen_layout.addWidget(self.model_input_label, alignment=Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(seen_box)
+        self.model_input = ModelInputView()
+        self.model_input.setToolTip("The drawing after preprocessing: cropped, centred, stroke width normalized")
+        seen_layout.addWidget(self.model_input)
+        layout.addWidget(seen_box)  # as tall as wide: it grows with the column in a large window
 
         answers = QGroupBox("Prediction")
         self._grid = QGridLayout(answers)
@@ -141,7 +191,7 @@ class PredictionPanel(QWidget):
         inputs_used: tuple[str, ...] = ("image",),
     ) -> None:
         if model_input is not None:
-            self.model_input_label.setPixmap(grey_pixmap(model_input, INPUT_SCALE))
+            self.model_input.set_input(model_input)
         self._set_current(True)
         self.headline.setText(top[0][0] if top else "—")
         for i, (label, bar) in enumerate(zip(self._labels, self._bars, strict=True)):
@@ -177,13 +227,13 @@ class PredictionPanel(QWidget):
         self.latency.setToolTip("The answer shown is the last one; the new input is still being read")
 
     def _set_current(self, current: bool) -> None:
-        for widget in (self.headline, self.model_input_label, *self._labels, *self._bars):
+        for widget in (self.headline, self.model_input, *self._labels, *self._bars):
             widget.setEnabled(current)
 
     def show_blank(self, message: str) -> None:
         self._set_current(True)
         self.headline.setText("—")
-        self.model_input_label.clear()
+        self.model_input.clear()
         for label, bar in zip(self._labels, self._bars, strict=True):
             label.setText("")
             bar.set_confidence(0, "")
