@@ -636,6 +636,11 @@ class MainWindow(QMainWindow):
     def _on_canvas_resized(self) -> None:
         if self.text_mode:  # the drawing was scaled with the pad: its boxes with it
             self._read_canvas()
+        elif self.canvas.drawn_strokes():
+            # The drawing is rendered for recognition at the pad's shape: read it again as it is now. (Leaving
+            # text mode answered from the wide pad's rendering, and the next request, for the same drawing,
+            # differently.) An opened picture alone reads the same at any size.
+            self.recognize_canvas()
 
     def _read_canvas(self) -> None:
         if self.canvas.is_blank() or not self.preferences.model:

@@ -952,3 +952,18 @@ def test_the_model_input_grows_with_its_column_in_whole_pixels(qtbot) -> None:  
     assert shot.pixelColor(left + side - 5, left + 5).lightness() < 50  # off it: black
     view.clear()
     assert view.image() is None
+
+
+def test_the_answer_follows_the_pad_when_it_changes_size(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    window.set_text_mode(True)
+    _mouse_draw(window.canvas, "A")
+    # Back to characters: the pad changes shape, and the answer shown is read from it as it is then.
+    left = _last_result(qtbot, window, lambda: window.set_text_mode(False))
+    qtbot.wait(300)  # any resize still to come has come
+    shown = window._current_model_input
+    again = _last_result(qtbot, window, lambda: window.set_top_k(3))  # the same drawing asked again
+    assert left.model_input is not None and np.array_equal(shown, again.model_input)
+    after = _last_result(qtbot, window, lambda: window.resize(820, 520))  # a smaller window: read again
+    assert after.request_id > again.request_id and after.model_input is not None
