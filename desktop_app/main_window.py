@@ -971,11 +971,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("No batch results to export yet.", 5000)
             return
         start = str(Path(self.preferences.last_folder or ".") / "glyphpad-results.csv")
-        path, _ = QFileDialog.getSaveFileName(self, "Export Results", start, "CSV (*.csv);;JSON (*.json)")
-        if not path:
+        chosen, kind = QFileDialog.getSaveFileName(self, "Export Results", start, "CSV (*.csv);;JSON (*.json)")
+        if not chosen:
             return
+        path = export_path(chosen, kind)
         try:
-            count = self.batch_view.export(Path(path))
+            count = self.batch_view.export(path)
         except OSError as error:
             QMessageBox.critical(self, "Export failed", f"Could not write {path}:\n{error.strerror or error}")
             return
@@ -1070,6 +1071,15 @@ class MainWindow(QMainWindow):
         buttons.rejected.connect(dialog.reject)
         layout.addWidget(buttons)
         dialog.exec()
+
+
+def export_path(chosen: str, kind: str) -> Path:
+    """The file an export writes: the name typed, with the chosen kind's suffix when it has neither (a
+    name typed without one was written as "results", which nothing opens as a table)."""
+    path = Path(chosen)
+    if path.suffix.lower() in (".csv", ".json"):
+        return path
+    return path.with_name(path.name + (".json" if "json" in kind.lower() else ".csv"))
 
 
 def best_available(infos: list[ModelInfo]) -> str:

@@ -967,3 +967,12 @@ def test_the_answer_follows_the_pad_when_it_changes_size(qtbot, window: MainWind
     assert left.model_input is not None and np.array_equal(shown, again.model_input)
     after = _last_result(qtbot, window, lambda: window.resize(820, 520))  # a smaller window: read again
     assert after.request_id > again.request_id and after.model_input is not None
+
+
+def test_an_export_named_without_a_suffix_gets_the_chosen_kinds() -> None:
+    from desktop_app.main_window import export_path
+
+    assert export_path("/tmp/results", "CSV (*.csv)") == Path("/tmp/results.csv")
+    assert export_path("/tmp/results", "JSON (*.json)") == Path("/tmp/results.json")
+    assert export_path("/tmp/results.JSON", "CSV (*.csv)") == Path("/tmp/results.JSON")  # as typed
+    assert export_path("/tmp/run.2", "CSV (*.csv)") == Path("/tmp/run.2.csv")
