@@ -429,6 +429,7 @@ class MainWindow(QMainWindow):
             self.model_picker.setCurrentIndex(index)
             self.model_actions.actions()[index].setChecked(True)
         self.explain_view.set_classes(list(info.card.labels) if info.card else [])
+        self.batch_view.model_in_use(name)
         self.statusBar().showMessage(f"Loading {name}…")
         self.service.load_model(name)
         self.recognize_canvas()

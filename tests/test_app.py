@@ -259,7 +259,11 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     broken = next(r for r in view.rows if str(r["path"]).endswith("broken.png"))
     assert broken["error"] and not broken["top"]
     assert sum(1 for r in view.rows if r["top"]) == 5
-    assert view.status.text() == "Recognized 5 of 6 files; 1 could not be read."
+    assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read."
+    window.set_model("gru_tiny")  # the rows stay, and say they are another model's
+    assert "The model in use is now gru_tiny" in view.status.text()
+    window.set_model("cnn_tiny")
+    assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read."
     view.export(tmp_path / "out.csv")
     view.export(tmp_path / "out.json")
     with (tmp_path / "out.csv").open() as handle:

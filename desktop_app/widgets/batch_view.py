@@ -139,7 +139,9 @@ class BatchView(QWidget):
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table, 1)
         self.status = QLabel("Choose files or a folder to recognize them all.")
+        self.status.setWordWrap(True)
         layout.addWidget(self.status)
+        self._finished = ""  # what the last batch's status said when it ended
         self.set_running(False)
 
     @property
@@ -186,11 +188,27 @@ class BatchView(QWidget):
         errors = sum(1 for row in self.rows if row["error"])
         read = sum(1 for row in self.rows if row["top"])
         failed = f"; {errors} could not be read" if errors else ""
+        model = self.batch_model()
         if cancelled:
-            self.status.setText(f"Cancelled: {read} of {len(self.rows)} files recognized{failed}.")
+            self._finished = f"Cancelled: {read} of {len(self.rows)} files recognized with {model}{failed}."
         else:
-            self.status.setText(f"Recognized {read} of {len(self.rows)} files{failed}.")
+            self._finished = f"Recognized {read} of {len(self.rows)} files with {model}{failed}."
+        self.status.setText(self._finished)
         self.set_running(False)
+
+    def batch_model(self) -> str:
+        """The model the rows shown were read with ("" when there are none)."""
+        return str(self.rows[0]["model"]) if self.rows else ""
+
+    def model_in_use(self, model: str) -> None:
+        """Say so when the rows shown were read with another model than the one now in use."""
+        if not self.rows or not self._finished or self.cancel_button.isEnabled():
+            return
+        stale = model != self.batch_model()
+        self.status.setText(
+            self._finished
+            + (f" The model in use is now {model}: choose the files again to read them with it." if stale else "")
+        )
 
     def finished_rows(self) -> list[dict[str, object]]:
         return [row for row in self.rows if row["top"] or row["error"]]
