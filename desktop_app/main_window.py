@@ -399,6 +399,7 @@ class MainWindow(QMainWindow):
             self.model_menu.addAction(action)
         unavailable = {info.name: info.error for info in infos if not info.available}
         self.compare_view.set_models([info.name for info in infos], unavailable)
+        self._show_model_scope()
         if not infos:
             self.statusBar().showMessage("No models found in the weights folder.")
             self.predictions.show_blank("No models are installed: the weights folder is empty.")
@@ -430,6 +431,7 @@ class MainWindow(QMainWindow):
             self.model_actions.actions()[index].setChecked(True)
         self.explain_view.set_classes(list(info.card.labels) if info.card else [])
         self.batch_view.model_in_use(name)
+        self._show_model_scope()
         self.statusBar().showMessage(f"Loading {name}…")
         self.service.load_model(name)
         self.recognize_canvas()
@@ -632,7 +634,19 @@ class MainWindow(QMainWindow):
         self._corrections.clear()
         self.canvas.set_overlay([])
         self.text_panel.set_line([], [])
+        self._show_model_scope()
         self.recognize_canvas()
+
+    def _show_model_scope(self) -> None:
+        """Text mode says when the model in use reads only digits or only letters: a line of both comes out
+        all one kind (a letters model read "HI 42" as "HI Qz", with nothing to say why)."""
+        info = self.models.get(self.preferences.model)
+        scope = ONLY_KNOWS.get(info.label_set if info else "")
+        self.text_panel.set_scope(
+            f"{self.preferences.model} reads {scope} only. For both, choose a model of 36 classes or more."
+            if scope
+            else ""
+        )
 
     def _on_canvas_resized(self) -> None:
         if self.text_mode:  # the drawing was scaled with the pad: its boxes with it

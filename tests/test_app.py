@@ -980,3 +980,20 @@ def test_an_export_named_without_a_suffix_gets_the_chosen_kinds() -> None:
     assert export_path("/tmp/results", "JSON (*.json)") == Path("/tmp/results.json")
     assert export_path("/tmp/results.JSON", "CSV (*.csv)") == Path("/tmp/results.JSON")  # as typed
     assert export_path("/tmp/run.2", "CSV (*.csv)") == Path("/tmp/run.2.csv")
+
+
+def test_text_mode_says_when_the_model_reads_only_letters_or_only_digits(window: MainWindow) -> None:
+    from dataclasses import replace
+
+    window.set_text_mode(True)
+    note = window.text_panel.scope
+    assert not note.isVisibleTo(window)
+    model = window.preferences.model
+    info = window.models[model]
+    assert info.card is not None
+    window.models[model] = replace(info, card=replace(info.card, label_set="letters26"))
+    window.set_model(model)
+    assert note.isVisibleTo(window) and f"{model} reads letters (A-Z, either case) only" in note.text()
+    window.models[model] = info
+    window.set_model(model)
+    assert not note.isVisibleTo(window)

@@ -37,6 +37,11 @@ class TextPanel(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # What the model in use cannot read, when there is something (a letters-only model reads 42 as Qz).
+        self.scope = QLabel("")
+        self.scope.setWordWrap(True)
+        self.scope.hide()
+        layout.addWidget(self.scope)
         line_box = QGroupBox("This line (click a character to correct it)")
         line_layout = QHBoxLayout(line_box)
         # A long line scrolls sideways (its end, the newest character, in view) instead of widening the window.
@@ -79,6 +84,11 @@ class TextPanel(QWidget):
         self._probe_height = probe.sizeHint().height()
         probe.deleteLater()
         self.set_line([], [])
+
+    def set_scope(self, note: str) -> None:
+        """A note on what the model in use reads (empty: none)."""
+        self.scope.setText(note)
+        self.scope.setVisible(bool(note))
 
     def set_line(
         self, characters: list[tuple[str, bool]], alternatives: list[list[tuple[str, float]]], problem: str = ""
