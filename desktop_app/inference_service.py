@@ -77,6 +77,9 @@ class Recognition:
     notes: tuple[str, ...] = ()
     request_id: int = 0
     inputs_used: tuple[str, ...] = ("image",)  # ("image", "strokes") when the stroke model answered too
+    # How many characters side by side an opened picture holds (0: not counted; drawings are counted from
+    # their strokes by the window).
+    characters_apart: int = 0
 
 
 @dataclass(frozen=True)
@@ -509,7 +512,17 @@ class InferenceService(QObject):
     def _recognize(self, job: Recognize) -> None:
         if not self.is_latest("recognize", job.request_id):
             return  # a newer drawing is already queued: this one would only be shown and replaced
-        self.recognized.emit(job.request_id, self._recognize_now(job.model, job.image, job.top_k, job.strokes))
+        result = self._recognize_now(job.model, job.image, job.top_k, job.strokes)
+        if job.strokes is None and not result.error:
+            # A picture (opened, pasted, or a drawing without its strokes) may hold a whole word, which one
+            # answer cannot read: count its characters, so the window can point to text mode.
+            from ml.runtime.line_reader import apart_in_picture
+
+            try:
+                result = replace(result, characters_apart=apart_in_picture(job.image))
+            except Exception:  # a count for a note: never at the cost of the answer
+                log.exception("counting the characters of a picture failed")
+        self.recognized.emit(job.request_id, result)
 
     def _recognize_now(self, model: str, image: Any, top_k: int, strokes: Any = None, how: str = "best") -> Recognition:
         """``how``: "best" (fused when strokes and a stroke model are there), "image" or "strokes" alone."""

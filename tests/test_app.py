@@ -632,7 +632,9 @@ def test_undo_and_strokes_over_a_picture_keep_the_writing_in_view(qtbot, window:
     assert np.allclose(points()[:, :2], before[:, :2] * ratio, atol=1e-6)
 
 
-def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     _last_result(qtbot, window, lambda: _mouse_write(window.canvas, "CAT"))
     message = window.predictions.message
     qtbot.waitUntil(lambda: "3 characters" in message.text(), timeout=TIMEOUT_MS)
@@ -640,6 +642,16 @@ def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(q
     window.canvas.clear()
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))  # one character (of two strokes)
     assert "characters" not in message.text() and "only" not in message.text()
+    # A picture of a word, opened: counted from its ink.
+    word = tmp_path / "word.png"
+    Image.fromarray(np.hstack([render(c, 96, pen_width=5, box=0.6) for c in "HI4E"])).save(word)
+    _last_result(qtbot, window, lambda: window.open_image(word))
+    assert "4 characters? Text mode" in message.text()
+    single = tmp_path / "single.png"
+    Image.fromarray(render("T", 96)).save(single)
+    _last_result(qtbot, window, lambda: window.open_image(single))
+    assert "characters" not in message.text()
+    window.canvas.clear()
     # A model of digits alone says so beside its answer (its confident 4 for an A is no mystery then).
     from dataclasses import replace
 

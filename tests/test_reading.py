@@ -684,3 +684,16 @@ def test_a_line_read_again_after_a_pen_up_asks_the_models_only_about_what_change
     reader.forget()
     asked.clear()
     assert reader.read_strokes(strokes).text == "H7AX" and sum(n for name, n in asked if name == image_name) >= 4
+
+
+def test_a_pictures_characters_are_counted_as_text_mode_splits_them() -> None:
+    from ml.runtime.line_reader import COUNT_SIDE, apart_in_picture
+    from ml.runtime.synth import render
+
+    row = np.hstack([render(c, 96, pen_width=5, box=0.6) for c in "HI4E"])
+    assert apart_in_picture(row) == 4
+    assert apart_in_picture(render("A", 96)) == 1
+    assert apart_in_picture(np.full((50, 80), 255, np.uint8)) == 0
+    big = np.asarray(Image.fromarray(row).resize((row.shape[1] * 6, row.shape[0] * 6)))  # counted brought down
+    assert max(big.shape) > COUNT_SIDE and apart_in_picture(big) == 4
+    assert apart_in_picture(np.vstack([row, row])) == 0  # two lines: no count, not a wrong one

@@ -512,32 +512,12 @@ class LineReader:
         """A photo or scan of a written line (dark on light or light on dark)."""
         start = time.perf_counter()
         pixels, _ = _as_pixels(image)
-        ink = even_ink(to_ink(pixels))
         size = (int(pixels.shape[1]), int(pixels.shape[0]))
-        peak = float(ink.max()) if ink.size else 0.0
-        if peak < 0.12:
+        written = written_ink(pixels)
+        if written is None:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
-        # The written part of the picture only: a word photographed on a whole page keeps its resolution
-        # when the picture is brought down to MAX_READ_SIDE (a 3000 px page: words 37% read right -> 50%).
-        inked = ink > 0.5 * peak
-        inked_rows, inked_columns = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
-        margin = max(2, (int(inked_rows[-1] - inked_rows[0]) + 1) // 4)
-        crop_y, crop_x = max(0, int(inked_rows[0]) - margin), max(0, int(inked_columns[0]) - margin)
-        ink = ink[crop_y : int(inked_rows[-1]) + 1 + margin, crop_x : int(inked_columns[-1]) + 1 + margin]
-        scale = min(1.0, MAX_READ_SIDE / max(ink.shape))
-        if scale < 1.0:
-            from PIL import Image
-
-            shrunk = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
-            ink = np.asarray(Image.fromarray(ink).resize(shrunk, Image.Resampling.BOX), dtype=np.float32)
-            peak = float(ink.max())
-        mask = ink > 0.5 * peak
-        if int(mask.sum()) > MAX_INK_PIXELS:  # a dark photo or a full page: not a line, and slow to split
-            raise ValueError(
-                f"{100 * mask.mean():.0f}% of the written part of the picture is ink: crop it to the written line "
-                "(dark writing on light paper)"
-            )
-        parts, pieces = split_ink(mask)
+        ink, peak, scale, (crop_x, crop_y) = written.ink, written.peak, written.scale, written.corner
+        parts, pieces = split_ink(written.mask)
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
         height = line_height(np.array([p.body_box for p in parts]))
@@ -742,6 +722,78 @@ class LineReader:
             top = tuple(ClassScore(form_labels[k], float(scores[i, k])) for k in order)
             out.append(ReadCharacter(part.box, top, part.strokes, part.space_before, part.marks))
         return out
+
+
+@dataclass(frozen=True)
+class WrittenInk:
+    """The written part of a picture, as the line reader splits it."""
+
+    ink: np.ndarray  # ink in [0, 1], cropped to the writing (and its margin), at most MAX_READ_SIDE px
+    peak: float
+    mask: np.ndarray  # the pixels that are ink (over half the peak)
+    scale: float  # of ``ink`` to the picture's pixels (1: not brought down)
+    corner: tuple[int, int]  # the crop's left and top in the picture's pixels
+
+
+def written_ink(pixels: np.ndarray) -> WrittenInk | None:
+    """The written part of a picture's pixels (see :func:`ml.runtime.preprocess._as_pixels`), lighting
+    evened out; None when it holds no ink. Raises ValueError when it is mostly ink (not a line)."""
+    ink = even_ink(to_ink(pixels))
+    peak = float(ink.max()) if ink.size else 0.0
+    if peak < 0.12:
+        return None
+    # The written part of the picture only: a word photographed on a whole page keeps its resolution
+    # when the picture is brought down to MAX_READ_SIDE (a 3000 px page: words 37% read right -> 50%).
+    inked = ink > 0.5 * peak
+    inked_rows, inked_columns = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
+    margin = max(2, (int(inked_rows[-1] - inked_rows[0]) + 1) // 4)
+    crop_y, crop_x = max(0, int(inked_rows[0]) - margin), max(0, int(inked_columns[0]) - margin)
+    ink = ink[crop_y : int(inked_rows[-1]) + 1 + margin, crop_x : int(inked_columns[-1]) + 1 + margin]
+    scale = min(1.0, MAX_READ_SIDE / max(ink.shape))
+    if scale < 1.0:
+        from PIL import Image
+
+        shrunk = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
+        ink = np.asarray(Image.fromarray(ink).resize(shrunk, Image.Resampling.BOX), dtype=np.float32)
+        peak = float(ink.max())
+    mask = ink > 0.5 * peak
+    if int(mask.sum()) > MAX_INK_PIXELS:  # a dark photo or a full page: not a line, and slow to split
+        raise ValueError(
+            f"{100 * mask.mean():.0f}% of the written part of the picture is ink: crop it to the written line "
+            "(dark writing on light paper)"
+        )
+    return WrittenInk(ink, peak, mask, scale, (crop_x, crop_y))
+
+
+COUNT_SIDE = 400  # a picture's characters are counted with its longer side brought down to this
+
+
+def apart_in_picture(image: ImageLike) -> int:
+    """How many characters a picture clearly holds side by side, split as text mode splits a picture, by
+    the rule of :func:`ml.runtime.segmentation.apart_characters` (0: no ink; 1: one, or may be one).
+    Counted on the picture brought down to COUNT_SIDE px: a note's worth, not a reading."""
+    pixels, _ = _as_pixels(image)
+    if max(pixels.shape[:2]) > COUNT_SIDE:
+        from PIL import Image
+
+        factor = COUNT_SIDE / max(pixels.shape[:2])
+        size = (max(1, round(pixels.shape[1] * factor)), max(1, round(pixels.shape[0] * factor)))
+
+        def shrink(channel: np.ndarray) -> np.ndarray:
+            image = Image.fromarray(np.ascontiguousarray(channel, dtype=np.float32))
+            return np.asarray(image.resize(size, Image.Resampling.BOX))
+
+        channels = [pixels] if pixels.ndim == 2 else [pixels[..., c] for c in range(pixels.shape[2])]
+        shrunk = [shrink(channel) for channel in channels]
+        pixels = shrunk[0] if pixels.ndim == 2 else np.stack(shrunk, axis=-1)
+    try:
+        written = written_ink(pixels)
+        parts = split_ink(written.mask)[0] if written is not None else []
+    except ValueError:  # mostly ink, or rows of writing: no count to give
+        return 0
+    if len(parts) < 3 and not any(part.space_before for part in parts):
+        return min(len(parts), 1)
+    return len(parts)
 
 
 LIGHT_BLOCKS = 6  # the paper's level is measured in blocks this many to the picture's shorter side
