@@ -1009,3 +1009,16 @@ def test_text_mode_says_when_the_model_reads_only_letters_or_only_digits(window:
     window.models[model] = info
     window.set_model(model)
     assert not note.isVisibleTo(window)
+
+
+def test_the_model_picker_says_what_a_model_reads_and_how_well_on_pen_drawings(bundled_weights: Path) -> None:
+    from desktop_app.inference_service import ModelInfo
+    from desktop_app.main_window import model_entry
+    from ml.runtime.cards import read_card
+
+    card = read_card(bundled_weights / f"{BUNDLED_DEFAULT}.json")
+    pen = card.metrics_by_source["unipen_test"]["accuracy"]
+    text, tip = model_entry(ModelInfo(name=BUNDLED_DEFAULT, card=card))
+    assert text == f"{BUNDLED_DEFAULT} · digits, letters · {100 * pen:.1f}%"
+    assert f"{100 * pen:.1f}% of pen drawings" in tip and "EMNIST" in tip
+    assert model_entry(ModelInfo(name="broken", error="damaged weights")) == ("broken · unavailable", "damaged weights")
