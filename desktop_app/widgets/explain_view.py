@@ -167,6 +167,12 @@ class ExplainView(QWidget):
             self._fit_heatmap()
             name = "Grad-CAM" if method == "grad-cam" else "input-gradient saliency"
             text = f"{name} for “{label}”"
+            self.heatmap_label.setToolTip(
+                f"Warm where the model found what made it answer “{label}”. Blank paper can count as much as "
+                "ink: nothing to the right of a 1's stroke is what tells it from a 7."
+                if method == "grad-cam"
+                else f"Warm where changing a pixel would change the score of “{label}” most."
+            )
             if strokes is not None:
                 text += "; right: the stroke model's saliency along the pen's path (dots: where strokes start)"
             self.method_label.setText(text)
