@@ -61,6 +61,7 @@ def test_predict_json_one_line_per_file_and_bad_files_never_stop_it(
     for name in ("a.png", "t.jpg", "anim.gif", "cmyk.jpg"):
         top = records[name]["top"]
         assert isinstance(top, list) and len(top) == 2 and set(top[0]) == {"label", "prob"}
+        assert records[name]["model"] == "cnn_tiny"  # which model answered, in every answer
     assert "first of its 2 frames" in str(records["anim.gif"]["notes"])
     for name in ("corrupt.png", "empty.png", "text.png", "bomb.png", "blank.png"):
         error = records[name]["error"]

@@ -192,6 +192,7 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
         "rows.json",
     }
     assert by_name["seven.json"]["inputs"] == ["image", "strokes"] and "notes" not in by_name["seven.json"]
+    assert by_name["seven.json"]["model"] == "cnn_tiny" and by_name["seven.json"]["stroke_model"] == "strokes_tiny"
     assert "3 characters" in by_name["word.json"]["notes"][0] and "read --strokes" in by_name["word.json"]["notes"][0]
     assert "2 characters" in by_name["spaced.json"]["notes"][0]  # two, but a space between them
     assert "several lines" in by_name["rows.json"]["notes"][0]

@@ -72,6 +72,7 @@ def run(argv: list[str]) -> int:
                 if isinstance(result, Prediction):
                     record: dict[str, Any] = {
                         "path": display_path(path),
+                        "model": recognizer.card.name,
                         "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in result.top],
                     }
                     if result.notes:
@@ -135,9 +136,12 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
         if reason is None and isinstance(result, Prediction):
             record: dict[str, Any] = {
                 "path": shown,
+                "model": recognizer.card.name,
                 "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in result.top],
                 "inputs": list(result.inputs_used),
             }
+            if fused is not None and "strokes" in result.inputs_used:
+                record["stroke_model"] = fused.strokes.card.name
             several = _several_characters(strokes)
             if several:
                 record["notes"] = [several]
