@@ -119,6 +119,9 @@ class BatchView(QWidget):
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.export_button.clicked.connect(self.export_requested)
         for button in (self.files_button, self.folder_button, self.cancel_button, self.export_button):
+            # As wide as their words, not the style's 80 px: four of those made this tab, and so the whole
+            # right panel, 360 px wide at least, and left the pad 200 px of an 800 px window.
+            button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text()) + 18)
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)

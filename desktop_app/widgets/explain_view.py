@@ -174,8 +174,13 @@ class ExplainView(QWidget):
                 else f"Warm where changing a pixel would change the score of “{label}” most."
             )
             if strokes is not None:
-                text += "; right: the stroke model's saliency along the pen's path (dots: where strokes start)"
+                text += "; right: along the pen's path"
             self.method_label.setText(text)
+            self.method_label.setToolTip(
+                "Right: the stroke model's saliency along the pen's path; dots are where strokes start"
+                if strokes is not None
+                else ""
+            )
         self._layers = layers
         previous = self.layer_picker.currentIndex()
         self.layer_picker.blockSignals(True)
@@ -196,9 +201,11 @@ class ExplainView(QWidget):
             return
         name, maps = self._layers[index]
         shown = min(len(maps), MAX_CHANNELS_SHOWN)
-        self.maps_caption.setText(
-            f"Each tile is one of {name}'s channels ({shown} of {len(maps)} shown, {maps.shape[1]}×{maps.shape[2]} "
-            "each): bright where that filter responds to the drawing."
+        # Short, so that it fits on a line or two in an 800 px window; the rest on hover.
+        self.maps_caption.setText(f"{shown} of {len(maps)} channels: bright where a filter responds")
+        self.maps_caption.setToolTip(
+            f"Each tile is one of {name}'s channels ({maps.shape[1]}×{maps.shape[2]} each): bright where that "
+            "filter responds to the drawing."
         )
         self._shown_maps = maps
         self._mosaic = None
