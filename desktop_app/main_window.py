@@ -397,6 +397,7 @@ class MainWindow(QMainWindow):
         unavailable = {info.name: info.error for info in infos if not info.available}
         self.compare_view.set_models([info.name for info in infos], unavailable)
         self._show_model_scope()
+        self._show_merged_case()
         if not infos:
             self.statusBar().showMessage("No models found in the weights folder.")
             self.predictions.show_blank("No models are installed: the weights folder is empty.")
@@ -429,6 +430,7 @@ class MainWindow(QMainWindow):
         self.explain_view.set_classes(list(info.card.labels) if info.card else [])
         self.batch_view.model_in_use(name)
         self._show_model_scope()
+        self._show_merged_case()
         self.statusBar().showMessage(f"Loading {name}…")
         self.service.load_model(name)
         self.recognize_canvas()
@@ -635,6 +637,16 @@ class MainWindow(QMainWindow):
         self.text_panel.set_line([], [])
         self._show_model_scope()
         self.recognize_canvas()
+
+    def _show_merged_case(self) -> None:
+        from ml.runtime.labels import get_label_set
+
+        info = self.models.get(self.preferences.model)
+        try:
+            merged = get_label_set(info.label_set).merged_case if info and info.label_set else frozenset()
+        except (KeyError, ValueError):  # a card with a label set this version does not know
+            merged = frozenset()
+        self.predictions.set_merged_case(merged)
 
     def _show_model_scope(self) -> None:
         """Text mode says when the model in use reads only digits or only letters: a line of both comes out

@@ -8,6 +8,8 @@ from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from desktop_app.widgets.fonts import character_font
+
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
 
@@ -135,10 +137,8 @@ class PredictionPanel(QWidget):
         self._grid = QGridLayout(answers)
         self._grid.setVerticalSpacing(3)
         self.headline = QLabel("—")
-        font = self.headline.font()
-        font.setPointSize(round(font.pointSize() * 2.5))
-        font.setBold(True)
-        self.headline.setFont(font)
+        self._answer = ""
+        self.headline.setFont(character_font(self.headline.font(), 2.5, bold=True))
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.headline.setAccessibleName("top prediction")
         self._grid.addWidget(self.headline, 0, 0, 1, 2)
@@ -154,6 +154,16 @@ class PredictionPanel(QWidget):
         layout.addWidget(self.latency)
         layout.addStretch(1)
         self.set_top_k(top_k)
+        self._merged_case: frozenset[str] = frozenset()
+
+    def set_merged_case(self, letters: frozenset[str]) -> None:
+        """Letters the model in use reads in either case as one class: its answer shows both ("L / l"), so
+        a plain bar read as the class of L and l is not taken for a capital L."""
+        self._merged_case = letters
+
+    def answer(self) -> str:
+        """The answer shown, as the model's class (the headline may show both cases of it)."""
+        return self._answer
 
     def set_top_k(self, k: int) -> None:
         for widget in self._labels + self._bars:
@@ -164,6 +174,7 @@ class PredictionPanel(QWidget):
         self._labels, self._bars = [], []
         for row in range(k):
             label = QLabel("")
+            label.setFont(character_font(label.font(), 1.1, bold=True))
             label.setMinimumWidth(28)
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             bar = ConfidenceBar()
@@ -193,7 +204,14 @@ class PredictionPanel(QWidget):
         if model_input is not None:
             self.model_input.set_input(model_input)
         self._set_current(True)
-        self.headline.setText(top[0][0] if top else "—")
+        self._answer = top[0][0] if top else ""
+        either_case = self._answer.isalpha() and self._answer.upper() in self._merged_case
+        self.headline.setText(
+            f"{self._answer.upper()} / {self._answer.lower()}" if either_case else self._answer or "—"
+        )
+        self.headline.setToolTip(
+            f"This model reads {self._answer.upper()} and {self._answer.lower()} as one class" if either_case else ""
+        )
         for i, (label, bar) in enumerate(zip(self._labels, self._bars, strict=True)):
             if i < len(top):
                 label.setText(top[i][0])
@@ -232,7 +250,9 @@ class PredictionPanel(QWidget):
 
     def show_blank(self, message: str) -> None:
         self._set_current(True)
+        self._answer = ""
         self.headline.setText("—")
+        self.headline.setToolTip("")
         self.model_input.clear()
         for label, bar in zip(self._labels, self._bars, strict=True):
             label.setText("")

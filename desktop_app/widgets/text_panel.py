@@ -4,7 +4,6 @@ written so far, to copy or keep adding to."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -19,6 +18,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from desktop_app.widgets.fonts import character_font
 
 LINE_FONT_SCALE = 1.8
 SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be typed as anything, even "␣")
@@ -76,6 +77,7 @@ class TextPanel(QWidget):
         layout.addWidget(line_box)
         self.text_box = QPlainTextEdit()
         self.text_box.setPlaceholderText("Lines you add collect here; edit and copy them as you like.")
+        self.text_box.setFont(character_font(self.text_box.font(), 1.2))  # l, I and 1 told apart
         self.text_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.text_box.setMaximumHeight(110)  # until the window says how tall it is (fit_to_window)
         layout.addWidget(self.text_box)
@@ -165,9 +167,7 @@ def _character_button(text: str) -> QToolButton:
     """A character of the line as a button: large, with a menu of its other readings."""
     button = QToolButton()
     button.setText(text)
-    font = QFont(button.font())
-    font.setPointSizeF(font.pointSizeF() * LINE_FONT_SCALE)
-    button.setFont(font)
+    button.setFont(character_font(button.font(), LINE_FONT_SCALE))
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     button.setMenu(QMenu(button))
     return button
