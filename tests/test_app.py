@@ -1025,3 +1025,16 @@ def test_the_model_picker_says_what_a_model_reads_and_how_well_on_pen_drawings(b
     assert text == f"{BUNDLED_DEFAULT} · digits, letters · {100 * pen:.1f}%"
     assert f"{100 * pen:.1f}% of pen drawings" in tip and "EMNIST" in tip
     assert model_entry(ModelInfo(name="broken", error="damaged weights")) == ("broken · unavailable", "damaged weights")
+
+
+def test_at_800x500_the_answer_and_its_notes_keep_their_room(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.resize(800, 500)
+    qtbot.waitUntil(lambda: window.width() <= 820, timeout=TIMEOUT_MS)
+    _last_result(qtbot, window, lambda: _mouse_write(window.canvas, "CAT"))
+    panel = window.predictions
+    qtbot.waitUntil(lambda: "3 characters" in panel.message.text(), timeout=TIMEOUT_MS)
+    qtbot.wait(100)  # the layout's pass after the note
+    assert panel.headline.height() >= panel.headline.sizeHint().height()
+    assert panel.message.height() >= panel.message.heightForWidth(panel.message.width())
+    window.resize(1500, 950)  # room to spare: the model's view grows
+    qtbot.waitUntil(lambda: panel.model_input.scale() > 4, timeout=TIMEOUT_MS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop_app.widgets.fonts import character_font
@@ -71,6 +71,7 @@ class ModelInputView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._image: QImage | None = None
+        self._largest = MAX_INPUT_SCALE  # set by the panel: what the space below the view allows
         side = 28 * INPUT_SCALE + 4
         self.setMinimumSize(side, side)
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -85,7 +86,14 @@ class ModelInputView(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:
-        return max(28 * INPUT_SCALE, min(MAX_INPUT_SCALE * 28, width - 4) // 28 * 28) + 4
+        return max(INPUT_SCALE, min(self._largest, (width - 4) // 28)) * 28 + 4
+
+    def limit_scale(self, largest: int) -> None:
+        """At most ``largest`` times (never below INPUT_SCALE): the answer and its notes keep their room."""
+        largest = max(INPUT_SCALE, min(MAX_INPUT_SCALE, largest))
+        if largest != self._largest:
+            self._largest = largest
+            self.updateGeometry()
 
     def set_input(self, values: np.ndarray) -> None:
         import numpy as np
@@ -103,7 +111,7 @@ class ModelInputView(QWidget):
         self.update()
 
     def scale(self) -> int:
-        return max(INPUT_SCALE, min(MAX_INPUT_SCALE, (min(self.width(), self.height()) - 4) // 28))
+        return max(INPUT_SCALE, min(self._largest, (min(self.width(), self.height()) - 4) // 28))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -132,13 +140,14 @@ class PredictionPanel(QWidget):
         self.model_input.setToolTip("The drawing after preprocessing: cropped, centred, stroke width normalized")
         seen_layout.addWidget(self.model_input)
         layout.addWidget(seen_box)  # as tall as wide: it grows with the column in a large window
+        self._seen_box = seen_box
 
         answers = QGroupBox("Prediction")
         self._grid = QGridLayout(answers)
         self._grid.setVerticalSpacing(3)
         self.headline = QLabel("—")
         self._answer = ""
-        self.headline.setFont(character_font(self.headline.font(), 2.5, bold=True))
+        self.headline.setFont(character_font(self.headline.font(), 2.0, bold=True))
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.headline.setAccessibleName("top prediction")
         self._grid.addWidget(self.headline, 0, 0, 1, 2)
@@ -148,6 +157,7 @@ class PredictionPanel(QWidget):
         self.message.setWordWrap(True)
         self._grid.addWidget(self.message, 1, 0, 1, 2)
         layout.addWidget(answers)
+        self._answers_box = answers
         self.latency = QLabel("")
         self.latency.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.latency.setWordWrap(True)  # never widens the panel (the window stays 800 px wide at least)
@@ -155,6 +165,18 @@ class PredictionPanel(QWidget):
         layout.addStretch(1)
         self.set_top_k(top_k)
         self._merged_case: frozenset[str] = frozenset()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_input_view()
+
+    def _fit_input_view(self) -> None:
+        """The model's view grows into the height the answer, its notes and the latency leave (at 800x500,
+        none: a 5x view squeezed the answer and cut its notes off)."""
+        chrome = self._seen_box.sizeHint().height() - self.model_input.sizeHint().height()  # title, margins
+        below = _height_needed(self._answers_box) + _height_needed(self.latency) + 3 * 4
+        room = self.height() - chrome - below - 4
+        self.model_input.limit_scale(room // 28)
 
     def set_merged_case(self, letters: frozenset[str]) -> None:
         """Letters the model in use reads in either case as one class: its answer shows both ("L / l"), so
@@ -221,6 +243,7 @@ class PredictionPanel(QWidget):
                 bar.set_confidence(0, "")
         self.message.setText("; ".join(notes))
         self.message.setVisible(bool(notes))
+        self._fit_input_view()
         read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
         self.latency.setText(f"{read_from} · {latency_ms:.1f} ms")
         if len(inputs_used) > 1:
@@ -236,6 +259,7 @@ class PredictionPanel(QWidget):
         shown = self.message.text()
         self.message.setText(f"{shown}; {note}" if shown and self.message.isVisibleTo(self) else note)
         self.message.setVisible(True)
+        self._fit_input_view()
 
     def show_pending(self) -> None:
         """The input changed and its answer is still being worked out (a large picture): what is shown is
@@ -260,3 +284,11 @@ class PredictionPanel(QWidget):
         self.message.setText(message)
         self.message.setVisible(True)
         self.latency.setText("")
+        self._fit_input_view()
+
+
+def _height_needed(widget: QWidget) -> int:
+    """How tall ``widget`` must be at its width (wrapped text included)."""
+    if widget.hasHeightForWidth() and widget.width() > 0:
+        return max(widget.heightForWidth(widget.width()), widget.minimumSizeHint().height())
+    return widget.sizeHint().height()
