@@ -17,6 +17,7 @@ answer; what needs it (explanations, answers on a CUDA GPU) waits, in order, unt
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import logging
@@ -77,9 +78,6 @@ class Recognition:
     notes: tuple[str, ...] = ()
     request_id: int = 0
     inputs_used: tuple[str, ...] = ("image",)  # ("image", "strokes") when the stroke model answered too
-    # How many characters side by side an opened picture holds (0: not counted; drawings are counted from
-    # their strokes by the window).
-    characters_apart: int = 0
 
 
 @dataclass(frozen=True)
@@ -196,6 +194,7 @@ class InferenceService(QObject):
     model_ready = Signal(str, str)  # model name, device description
     model_failed = Signal(str, str)  # model name, reason
     recognized = Signal(int, object)  # request id, Recognition
+    picture_counted = Signal(int, int)  # request id, characters side by side in its picture (more than 1)
     explained = Signal(int, object)  # request id, Explanation
     compared = Signal(int, list)  # request id, list[ComparisonRow]
     line_read = Signal(int, object)  # request id, LineReading
@@ -512,17 +511,27 @@ class InferenceService(QObject):
     def _recognize(self, job: Recognize) -> None:
         if not self.is_latest("recognize", job.request_id):
             return  # a newer drawing is already queued: this one would only be shown and replaced
-        result = self._recognize_now(job.model, job.image, job.top_k, job.strokes)
-        if job.strokes is None and not result.error:
+        image = job.image
+        if job.strokes is None and isinstance(image, (str, Path, bytes)):
+            from ml.runtime.image_io import ImageLoadError, load_image
+
+            with contextlib.suppress(ImageLoadError):  # the answer says why
+                image = load_image(image)  # decoded once: for the answer and for the count below
+        result = self._recognize_now(job.model, image, job.top_k, job.strokes)
+        self.recognized.emit(job.request_id, result)
+        if job.strokes is None and not result.error and self.is_latest("recognize", job.request_id):
             # A picture (opened, pasted, or a drawing without its strokes) may hold a whole word, which one
-            # answer cannot read: count its characters, so the window can point to text mode.
+            # answer cannot read: its characters are counted once the answer is out (a 12 MP photo's count
+            # took a few hundred ms), so the window can point to text mode.
             from ml.runtime.line_reader import apart_in_picture
 
             try:
-                result = replace(result, characters_apart=apart_in_picture(job.image))
-            except Exception:  # a count for a note: never at the cost of the answer
+                count = apart_in_picture(image)
+            except Exception:  # a count for a note: never at the cost of the worker
                 log.exception("counting the characters of a picture failed")
-        self.recognized.emit(job.request_id, result)
+                return
+            if count > 1:
+                self.picture_counted.emit(job.request_id, count)
 
     def _recognize_now(self, model: str, image: Any, top_k: int, strokes: Any = None, how: str = "best") -> Recognition:
         """``how``: "best" (fused when strokes and a stroke model are there), "image" or "strokes" alone."""

@@ -314,6 +314,7 @@ class MainWindow(QMainWindow):
         service.model_ready.connect(self._on_model_ready)
         service.model_failed.connect(self._on_model_failed)
         service.recognized.connect(self._on_recognized)
+        service.picture_counted.connect(self._on_picture_counted)
         service.explained.connect(self._on_explained)
         service.compared.connect(self._on_compared)
         service.line_read.connect(self._on_line_read)
@@ -553,27 +554,34 @@ class MainWindow(QMainWindow):
         end_to_end = (time.perf_counter() - started) * 1000 if started is not None else result.latency_ms
         self.result_shown.emit(replace(result, latency_ms=end_to_end, request_id=request_id))
         if not result.error:  # after the answer is on screen: these notes are no part of its wait
-            self._note_several_characters(result.characters_apart)
+            self._note_several_characters()
             scope = ONLY_KNOWS.get(self.models[result.model].label_set if result.model in self.models else "")
             if scope:  # a confident 4 for a drawn A, from the digits model, is no mystery when this is said
                 self.predictions.add_note(f"{result.model} reads {scope} only")
             # Last: the explanation's work on the worker (torch) would otherwise slow the window's own.
             self._request_explanation()
 
-    def _note_several_characters(self, in_picture: int = 0) -> None:
-        """A drawing or picture that splits into several characters gets one answer here: say that text
-        mode reads them (a line written in text mode and shown here read as one M, 94.6%; a photo of HELLO
-        as M). ``in_picture``: the count the worker made for a picture without strokes."""
+    def _on_picture_counted(self, request_id: int, count: int) -> None:
+        """A picture read here holds several characters (the worker counted them after its answer)."""
+        if self.service.is_latest("recognize", request_id) and not self.text_mode and self._current_strokes is None:
+            self._note_count(count)
+
+    def _note_several_characters(self) -> None:
+        """A drawing that splits into several characters gets one answer here: say that text mode reads
+        them (a line written in text mode and shown here read as one M, 94.6%). Pictures: counted by the
+        worker (:meth:`_on_picture_counted`; a photo of HELLO read as M)."""
         from ml.runtime.segmentation import apart_characters
 
         if self._current_strokes is None:
-            count = in_picture
-        else:
-            try:
-                count = apart_characters(list(self._current_strokes.strokes))
-            except ValueError:  # rows of writing, one above the other
-                self.predictions.add_note("Several lines? Text mode reads one line at a time")
-                return
+            return
+        try:
+            count = apart_characters(list(self._current_strokes.strokes))
+        except ValueError:  # rows of writing, one above the other
+            self.predictions.add_note("Several lines? Text mode reads one line at a time")
+            return
+        self._note_count(count)
+
+    def _note_count(self, count: int) -> None:
         if count > 1:
             self.predictions.add_note(f"{count} characters? Text mode (Ctrl+T) reads a line")
 

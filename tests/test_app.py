@@ -649,10 +649,12 @@ def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(
     word = tmp_path / "word.png"
     Image.fromarray(np.hstack([render(c, 96, pen_width=5, box=0.6) for c in "HI4E"])).save(word)
     _last_result(qtbot, window, lambda: window.open_image(word))
-    assert "4 characters? Text mode" in message.text()
+    qtbot.waitUntil(lambda: "4 characters? Text mode" in message.text(), timeout=TIMEOUT_MS)  # after the answer
     single = tmp_path / "single.png"
     Image.fromarray(render("T", 96)).save(single)
     _last_result(qtbot, window, lambda: window.open_image(single))
+    assert window.service.wait_idle(TIMEOUT_MS)  # its count too
+    qtbot.wait(50)
     assert "characters" not in message.text()
     window.canvas.clear()
     # A model of digits alone says so beside its answer (its confident 4 for an A is no mystery then).
