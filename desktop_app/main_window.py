@@ -1009,6 +1009,11 @@ class MainWindow(QMainWindow):
         if not chosen:
             return
         path = export_path(chosen, kind)
+        # The dialog asked about replacing the name typed; the suffix added may name another file.
+        if path != Path(chosen) and path.exists():
+            answer = QMessageBox.question(self, "Export Results", f"{path.name} already exists. Replace it?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         try:
             count = self.batch_view.export(path)
         except OSError as error:

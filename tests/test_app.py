@@ -1040,3 +1040,28 @@ def test_at_800x500_the_answer_and_its_notes_keep_their_room(qtbot, window: Main
     assert panel.message.height() >= panel.message.heightForWidth(panel.message.width())
     window.resize(1500, 950)  # room to spare: the model's view grows
     qtbot.waitUntil(lambda: panel.model_input.scale() > 4, timeout=TIMEOUT_MS)
+
+
+def test_an_export_asks_before_replacing_the_file_its_added_suffix_names(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    Image.fromarray(render("A")).save(tmp_path / "a.png")
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([tmp_path / "a.png"])
+    existing = tmp_path / "results.csv"
+    existing.write_text("keep me")
+    typed = (str(tmp_path / "results"), "CSV (*.csv)")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: typed))
+    asked: list[str] = []
+
+    def answer(reply: QMessageBox.StandardButton):  # type: ignore[no-untyped-def]
+        return staticmethod(lambda _parent, _title, text, *a, **k: asked.append(text) or reply)
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    window.export_batch()
+    assert asked and "results.csv" in asked[0] and existing.read_text() == "keep me"
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    window.export_batch()
+    assert existing.read_text().startswith("path,model")
