@@ -1065,3 +1065,24 @@ def test_an_export_asks_before_replacing_the_file_its_added_suffix_names(
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     window.export_batch()
     assert existing.read_text().startswith("path,model")
+
+
+def test_batch_says_when_the_model_changed_during_it_and_keeps_columns_sized_by_hand(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.batch_view import BatchView
+
+    view = BatchView()
+    qtbot.addWidget(view)
+    view.resize(300, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.table.columnWidth(0) == 100  # a third of a narrow table
+    view.start([tmp_path / "a.png", tmp_path / "b.png"], "digits")
+    view.model_in_use("emnist36_cnn")  # switched while it runs
+    view.add_rows([(0, (("7", 0.9),), "", ()), (1, (("1", 0.8),), "", ())])
+    view.finish(False)
+    assert view.status.text().startswith("Recognized 2 of 2 files with digits.")
+    assert "The model in use is now emnist36_cnn" in view.status.text()
+    view.table.setColumnWidth(0, 180)  # as a person dragging the column's edge
+    view.resize(600, 400)
+    qtbot.waitUntil(lambda: view.width() == 600)
+    assert view.table.columnWidth(0) == 180

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-COLUMNS = ("File", "Top-1", "Conf.", "Top-k / error")
+COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, under Top-k
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -137,20 +137,32 @@ class BatchView(QWidget):
         # made a 3,000-file batch 25 times slower than the command line.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self._sized_by_hand = False
+        self._fitting = False
         self._fit_columns(self.width())
+        header.sectionResized.connect(self._column_resized)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table, 1)
         self.status = QLabel("Choose files or a folder to recognize them all.")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         self._finished = ""  # what the last batch's status said when it ended
+        self._model_now = ""  # the model in use (the rows may be another's)
         self.set_running(False)
 
     def _fit_columns(self, width: int) -> None:
         """The file names a third of the table at most (160 px), so the top-k keeps room in a narrow window
-        (at 800x500 the fixed 160 + 60 + 90 px left it none: "…")."""
+        (at 800x500 the fixed 160 + 60 + 90 px left it none: "…"); until the person sizes a column."""
+        if self._sized_by_hand:
+            return
+        self._fitting = True
         for column, share in enumerate((min(160, max(80, width // 3)), 50, 64)):
             self.table.setColumnWidth(column, share)
+        self._fitting = False
+
+    def _column_resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._fitting and column < len(COLUMNS) - 1:  # the last one stretches with the table
+            self._sized_by_hand = True
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -176,6 +188,7 @@ class BatchView(QWidget):
         self.progress.setRange(0, len(paths))
         self.progress.setValue(0)
         self.status.setText(f"Recognizing {len(paths)} files with {model}…")
+        self._model_now = model
         self.set_running(True)
 
     def add_row(self, index: int, top: tuple[tuple[str, float], ...], error: str, notes: tuple[str, ...] = ()) -> None:
@@ -205,21 +218,29 @@ class BatchView(QWidget):
             self._finished = f"Cancelled: {read} of {len(self.rows)} files recognized with {model}{failed}."
         else:
             self._finished = f"Recognized {read} of {len(self.rows)} files with {model}{failed}."
-        self.status.setText(self._finished)
         self.set_running(False)
+        self._show_finished()
 
     def batch_model(self) -> str:
         """The model the rows shown were read with ("" when there are none)."""
         return str(self.rows[0]["model"]) if self.rows else ""
 
     def model_in_use(self, model: str) -> None:
-        """Say so when the rows shown were read with another model than the one now in use."""
-        if not self.rows or not self._finished or self.cancel_button.isEnabled():
-            return
-        stale = model != self.batch_model()
+        """Say so when the rows shown were read with another model than the one now in use (also when the
+        model changes while a batch runs: said when it ends)."""
+        self._model_now = model
+        if self.rows and self._finished and not self.cancel_button.isEnabled():
+            self._show_finished()
+
+    def _show_finished(self) -> None:
+        stale = bool(self._model_now) and self._model_now != self.batch_model()
         self.status.setText(
             self._finished
-            + (f" The model in use is now {model}: choose the files again to read them with it." if stale else "")
+            + (
+                f" The model in use is now {self._model_now}: choose the files again to read them with it."
+                if stale
+                else ""
+            )
         )
 
     def finished_rows(self) -> list[dict[str, object]]:
