@@ -1055,6 +1055,11 @@ class MainWindow(QMainWindow):
         return rows
 
     def show_shortcuts(self) -> None:
+        self.shortcuts_dialog().exec()
+
+    def shortcuts_dialog(self) -> QDialog:
+        """Help → Keyboard Shortcuts: every menu command's keys, then what the pen and the mouse do."""
+
         def row(command: str, keys: str) -> str:
             return f"<tr><td>{html.escape(command)}</td><td><b>{html.escape(keys)}</b></td></tr>"
 
@@ -1085,7 +1090,7 @@ class MainWindow(QMainWindow):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dialog.reject)
         layout.addWidget(buttons)
-        dialog.exec()
+        return dialog
 
     def show_model_cards(self) -> None:
         dialog = QDialog(self)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QTextBrowser
@@ -940,17 +940,10 @@ def test_help_lists_every_shortcut_from_the_menus_themselves(window: MainWindow,
     with_keys = [a for a in window.findChildren(QAction) if a.shortcuts() and a.associatedObjects()]
     assert len(rows) == len({id(a) for a in with_keys if any(isinstance(o, QMenu) for o in a.associatedObjects())})
     assert ("Edit", "Undo", QKeySequence(QKeySequence.StandardKey.Undo).toString(native)) in rows
-    seen: list[str] = []
-
-    def read_and_close() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert dialog is not None
-        seen.append(dialog.findChild(QTextBrowser).toPlainText())
-        dialog.close()
-
-    QTimer.singleShot(200, read_and_close)
-    window.shortcuts_action.trigger()
-    assert seen and "Text Mode" in seen[0] and "Drop it on the window" in seen[0]
+    dialog = window.shortcuts_dialog()  # what Help → Keyboard Shortcuts shows (exec'd there)
+    shown = dialog.findChild(QTextBrowser).toPlainText()
+    dialog.deleteLater()
+    assert "Text Mode" in shown and "Ctrl+T" in shown and "Drop it on the window" in shown
 
 
 def test_the_model_input_grows_with_its_column_in_whole_pixels(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -988,6 +981,9 @@ def test_the_answer_follows_the_pad_when_it_changes_size(qtbot, window: MainWind
     assert left.model_input is not None and np.array_equal(shown, again.model_input)
     after = _last_result(qtbot, window, lambda: window.resize(820, 520))  # a smaller window: read again
     assert after.request_id > again.request_id and after.model_input is not None
+    qtbot.wait(300)
+    fresh = _last_result(qtbot, window, lambda: window.set_top_k(5))  # asked again at this size
+    assert np.array_equal(window._current_model_input, fresh.model_input)
 
 
 def test_an_export_named_without_a_suffix_gets_the_chosen_kinds() -> None:

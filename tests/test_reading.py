@@ -697,3 +697,17 @@ def test_a_pictures_characters_are_counted_as_text_mode_splits_them() -> None:
     big = np.asarray(Image.fromarray(row).resize((row.shape[1] * 6, row.shape[0] * 6)))  # counted brought down
     assert max(big.shape) > COUNT_SIDE and apart_in_picture(big) == 4
     assert apart_in_picture(np.vstack([row, row])) == 0  # two lines: no count, not a wrong one
+
+
+def test_text_modes_second_models_answer_on_their_own_threads_without_spinning() -> None:
+    from ml.runtime.line_reader import LineReader
+    from ml.runtime.recognizer import OnnxRecognizer
+
+    reader = LineReader.load(device="cpu", threads=1, companion_threads=2)
+    assert isinstance(reader.case_model, OnnxRecognizer) and isinstance(reader.image, OnnxRecognizer)
+    options = reader.case_model.session.get_session_options()
+    assert options.intra_op_num_threads == 2
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    image_options = reader.image.session.get_session_options()
+    assert image_options.intra_op_num_threads == 1
+    assert image_options.get_session_config_entry("session.intra_op.allow_spinning") == "1"

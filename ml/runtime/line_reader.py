@@ -421,13 +421,17 @@ class LineReader:
 
     @classmethod
     def load(
-        cls, name: str | Path | None = None, device: str = "auto", threads: int = INTERACTIVE_THREADS
+        cls,
+        name: str | Path | None = None,
+        device: str = "auto",
+        threads: int = INTERACTIVE_THREADS,
+        companion_threads: int = COMPANION_THREADS,
     ) -> LineReader:
-        """The default (or named) image model, its stroke model when fitted, and the case model and the
-        picture partner when bundled."""
+        """The default (or named) image model, its stroke model when fitted (on ``threads``), and the case
+        model and the picture partner when bundled (on ``companion_threads``)."""
         image = load_recognizer(name or default_model_name(), device, threads=threads)
         fused = FusedRecognizer.for_image_model(image, device, threads=threads)
-        case_model, partner = line_companions(image, None, device)
+        case_model, partner = line_companions(image, None, device, companion_threads)
         return cls(image, fused, case_model, partner)
 
     def read_strokes(self, strokes: Strokes | Sequence[np.ndarray], top_k: int = 5) -> ReadLine:

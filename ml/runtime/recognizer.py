@@ -256,7 +256,9 @@ def load_recognizer(
 ) -> Recognizer:
     """A bundled model by name, or a weights file: ONNX Runtime on the CPU, torch on CUDA.
 
-    Raises WeightsError (missing, damaged or mismatched files: the message says which) or DeviceError.
+    ``threads`` and ``spin``: ONNX Runtime's threads on the CPU (see :meth:`OnnxRecognizer.load_onnx`);
+    torch on CUDA does not use them. Raises WeightsError (missing, damaged or mismatched files: the message
+    says which) or DeviceError.
     """
     weights_path = resolve_model_path(name_or_path)
     target = resolve_device(device)
