@@ -47,6 +47,7 @@ from ml.runtime.render import render_drawing
 from ml.runtime.segmentation import (
     MAX_CHARACTERS,
     CharacterPart,
+    clearly_apart,
     close_pairs,
     cut_columns,
     line_height,
@@ -773,8 +774,8 @@ COUNT_SIDE = 400  # a picture's characters are counted with its longer side brou
 
 
 def apart_in_picture(image: ImageLike) -> int:
-    """How many characters a picture clearly holds side by side, split as text mode splits a picture, by
-    the rule of :func:`ml.runtime.segmentation.apart_characters` (0: no ink; 1: one, or may be one).
+    """How many characters a picture clearly holds side by side, split as text mode splits a picture
+    (:func:`ml.runtime.segmentation.clearly_apart`; 0: no ink or not one line; 1: one, or may be one).
     Counted on the picture brought down to COUNT_SIDE px: a note's worth, not a reading."""
     pixels, _ = _as_pixels(image)
     if max(pixels.shape[:2]) > COUNT_SIDE:
@@ -792,12 +793,9 @@ def apart_in_picture(image: ImageLike) -> int:
         pixels = shrunk[0] if pixels.ndim == 2 else np.stack(shrunk, axis=-1)
     try:
         written = written_ink(pixels)
-        parts = split_ink(written.mask)[0] if written is not None else []
+        return clearly_apart(split_ink(written.mask)[0]) if written is not None else 0
     except ValueError:  # mostly ink, or rows of writing: no count to give
         return 0
-    if len(parts) < 3 and not any(part.space_before for part in parts):
-        return min(len(parts), 1)
-    return len(parts)
 
 
 LIGHT_BLOCKS = 6  # the paper's level is measured in blocks this many to the picture's shorter side

@@ -274,11 +274,15 @@ def split_strokes(strokes: Sequence[np.ndarray]) -> list[CharacterPart]:
 
 
 def apart_characters(strokes: Sequence[np.ndarray]) -> int:
-    """How many characters a drawing's strokes clearly hold: 1 when they may be one character (two parts
-    with no space between them may be one whose strokes stand apart, a Y whose arms miss its stem: the line
-    reader weighs such pairs with the models, this count does not). Raises ValueError for writing in rows,
-    as :func:`split_strokes` does."""
-    parts = split_strokes(strokes)
+    """How many characters a drawing's strokes clearly hold (:func:`clearly_apart`). Raises ValueError for
+    writing in rows, as :func:`split_strokes` does."""
+    return clearly_apart(split_strokes(strokes))
+
+
+def clearly_apart(parts: Sequence[CharacterPart]) -> int:
+    """How many characters the parts a line was split into clearly are: 1 when they may be one character
+    (two parts with no space between them may be one whose strokes stand apart, a Y whose arms miss its
+    stem: the line reader weighs such pairs with the models, this count does not)."""
     if len(parts) < 3 and not any(part.space_before for part in parts):
         return min(len(parts), 1)
     return len(parts)
