@@ -75,6 +75,7 @@ ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 
 
 # Label sets that leave out part of what people draw: said beside each answer of such a model.
+COLLECTED_TEXT_KEY = "text/collected"  # where the settings keep text mode's collected text
 ONLY_KNOWS = {"digits10": "digits (0-9)", "letters26": "letters (A-Z, either case)"}
 
 
@@ -352,11 +353,17 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
         tab = str(self.settings.value("window/tab", 0))
         self.tabs.setCurrentIndex(int(tab) if tab.isdigit() else 0)
+        # The text written in text mode is the person's: kept from one session to the next (closing the
+        # window lost it, without a word).
+        kept = self.settings.value(COLLECTED_TEXT_KEY, "")
+        if isinstance(kept, str) and kept:
+            self.text_panel.text_box.setPlainText(kept)
 
     def save_state(self) -> None:
         save_window_state(self.settings, "geometry", self.saveGeometry())
         save_window_state(self.settings, "splitter", self.splitter.saveState())
         self.settings.setValue("window/tab", self.tabs.currentIndex())
+        self.settings.setValue(COLLECTED_TEXT_KEY, self.text_panel.text_box.toPlainText())
         save_preferences(self.settings, self.preferences)
         self.settings.sync()
 
@@ -828,6 +835,7 @@ class MainWindow(QMainWindow):
                 AddedLine(text, dict(self._corrections), strokes),
             ]
         self.text_panel.append_line(text)
+        self.settings.setValue(COLLECTED_TEXT_KEY, self.text_panel.text_box.toPlainText())  # a crash keeps it
         self._corrections.clear()
         self.canvas.clear()
 

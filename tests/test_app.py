@@ -1083,3 +1083,14 @@ def test_batch_says_when_the_model_changed_during_it_and_keeps_columns_sized_by_
     view.resize(600, 400)
     qtbot.waitUntil(lambda: view.width() == 600)
     assert view.table.columnWidth(0) == 180
+
+
+def test_text_collected_in_text_mode_is_kept_when_the_window_closes(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
+    first.text_panel.text_box.setPlainText("HI 42\nHand 42")
+    first.close()
+    again = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
+    try:
+        assert again.text_panel.text_box.toPlainText() == "HI 42\nHand 42"
+    finally:
+        again.close()
