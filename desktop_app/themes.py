@@ -39,11 +39,15 @@ CHECKED_TOOL_STYLE = (
 
 
 def apply_theme(app: QApplication, theme: str, system_palette: QPalette) -> None:
+    # While a style sheet is set, a new palette does not reach the widgets already shown (switching to
+    # dark left the pad light and the answer dark on dark): the sheet goes, the palette changes, the sheet
+    # comes back and every widget is polished with the new palette.
+    app.setStyleSheet("")
     app.setStyle("Fusion")
-    app.setStyleSheet(CHECKED_TOOL_STYLE)
     if theme == "dark":
         app.setPalette(dark_palette())
     elif theme == "light":
         app.setPalette(app.style().standardPalette())
     else:
         app.setPalette(system_palette)
+    app.setStyleSheet(CHECKED_TOOL_STYLE)

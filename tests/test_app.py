@@ -1094,3 +1094,22 @@ def test_text_collected_in_text_mode_is_kept_when_the_window_closes(qtbot, weigh
         assert again.text_panel.text_box.toPlainText() == "HI 42\nHand 42"
     finally:
         again.close()
+
+
+def test_a_theme_chosen_while_the_window_is_open_reaches_every_widget(window: MainWindow) -> None:
+    # What is painted, not the palette objects: with a style sheet set, widgets kept painting the old theme.
+    def pad_lightness() -> int:
+        QApplication.processEvents()
+        return window.canvas.grab().toImage().pixelColor(5, 5).lightness()
+
+    _mouse_draw(window.canvas, "A")
+    assert pad_lightness() > 200  # the system's theme here: light
+    window.set_theme("dark")
+    assert pad_lightness() < 80
+    label = window.predictions.headline
+    label.setText("W")
+    shot = label.grab().toImage()
+    colours = {shot.pixelColor(x, y).lightness() for x in range(shot.width()) for y in range(shot.height())}
+    assert max(colours) > 150  # light letters on the dark panel
+    window.set_theme("light")
+    assert pad_lightness() > 200
