@@ -75,6 +75,7 @@ ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 
 
 # Label sets that leave out part of what people draw: said beside each answer of such a model.
+TEXT_ALTERNATIVES = 5  # readings offered in a text-mode character's menu, at least
 COLLECTED_TEXT_KEY = "text/collected"  # where the settings keep text mode's collected text
 ONLY_KNOWS = {"digits10": "digits (0-9)", "letters26": "letters (A-Z, either case)"}
 
@@ -696,9 +697,10 @@ class MainWindow(QMainWindow):
         drawn = self.canvas.drawn_strokes() if strokes is not None else []
         # A drawing that cannot be read from its strokes (erased, or over a picture) is read from its render.
         scale = 1.0 if strokes is not None or opened else self.canvas.recognition_scale()
-        request_id = self.service.read_text(
-            self.preferences.model, strokes, image, scale, opened, self.preferences.top_k
-        )
+        # A character's menu offers its alternatives whatever the top-k shown in character mode (Top 1 left
+        # nothing to pick from but "Type another…").
+        alternatives = max(self.preferences.top_k, TEXT_ALTERNATIVES)
+        request_id = self.service.read_text(self.preferences.model, strokes, image, scale, opened, alternatives)
         self._read_strokes[request_id] = drawn
 
     def _on_line_read(self, request_id: int, reading: LineReading) -> None:

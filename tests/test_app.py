@@ -1113,3 +1113,16 @@ def test_a_theme_chosen_while_the_window_is_open_reaches_every_widget(window: Ma
     assert max(colours) > 150  # light letters on the dark panel
     window.set_theme("light")
     assert pad_lightness() > 200
+
+
+def test_text_mode_offers_alternatives_whatever_the_top_k(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.main_window import TEXT_ALTERNATIVES
+
+    window.set_top_k(1)
+    window.set_text_mode(True)
+    _mouse_write(window.canvas, "HT")
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: len(window.text_panel._buttons) >= 2, timeout=TIMEOUT_MS)
+    menu = window.text_panel._buttons[0].menu()
+    readings = [a for a in menu.actions() if "%" in a.text()]
+    assert len(readings) == TEXT_ALTERNATIVES
