@@ -684,6 +684,9 @@ def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
     ):
         assert expected in text, expected
     assert '"metrics"' not in text and "{" not in text.split("<tt>")[0]  # no raw JSON
+    # Words read in text mode have a table of their own, with a person's names for the sets of words.
+    assert "Reading words" in text and "test writers, from the strokes" in text and "words_val" not in text
+    assert " --out " not in text  # the folder the weights were written to on the machine that trained them
 
 
 def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pixels(

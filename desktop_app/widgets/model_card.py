@@ -4,6 +4,7 @@ input, what it learned from (with the licences), and how it was trained."""
 from __future__ import annotations
 
 import html
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -18,6 +19,20 @@ SOURCE_NAMES = {
 }
 
 
+WORD_SOURCE_NAMES = {
+    "words_val": "validation writers, from the strokes",
+    "words_test": "test writers, from the strokes",
+    "words_val_pictures": "validation writers, pictures of the words",
+    "words_test_pictures": "test writers, pictures of the words",
+}
+
+
+def _shown_command(command: str) -> str:
+    """The training command as a reader would run it: without the folder it wrote to on the machine that
+    trained it (``--out /some/path``), which says nothing to anyone else."""
+    return re.sub(r"\s--out\s+\S+", "", command)
+
+
 def _pct(value: Any) -> str:
     return f"{100 * value:.1f}%" if isinstance(value, float) else "–"
 
@@ -30,11 +45,11 @@ def card_html(card: ModelCard) -> str:
         f"<h2>{e(card.name)}</h2>",
         f"<p>{e(card.description)}</p>" if card.description else "",
         f"<p><b>Architecture:</b> {e(card.arch)} ({card.params:,} parameters)"
-        + (f", options {e(str(card.config))}" if card.config else "")
+        + (f", {e(', '.join(f'{k} {v}' for k, v in card.config.items()))}" if card.config else "")
         + "</p>",
         f"<p><b>Answers with</b> {len(card.labels)} classes ({e(card.label_set)}): <tt>{e(labels)}</tt></p>",
     ]
-    sources = dict(card.metrics_by_source)
+    sources = {k: v for k, v in card.metrics_by_source.items() if not k.startswith("words")}
     if not sources and card.metrics:
         sources["emnist_test"] = card.metrics
     if sources:
@@ -49,6 +64,21 @@ def card_html(card: ModelCard) -> str:
             "<h3>Measured accuracy</h3><table cellspacing='0' cellpadding='3' border='1'>"
             "<tr><th align='left'>on</th><th>top-1</th><th>top-3</th><th>balanced</th><th>n</th></tr>"
             f"{rows}</table>"
+        )
+    words = {k: v for k, v in card.metrics_by_source.items() if k.startswith("words") and isinstance(v, dict)}
+    if words:
+        rows = "".join(
+            f"<tr><td>{e(WORD_SOURCE_NAMES.get(name, name))}</td><td align='right'>{_pct(m.get('cer'))}</td>"
+            f"<td align='right'>{_pct(m.get('cer_case_insensitive'))}</td>"
+            f"<td align='right'>{_pct(m.get('word_accuracy'))}</td>"
+            f"<td align='right'>{_pct(m.get('one_box_per_character'))}</td><td align='right'>{m.get('words', '')}</td>"
+            "</tr>"
+            for name, m in words.items()
+        )
+        parts.append(
+            "<h3>Reading words (text mode)</h3><table cellspacing='0' cellpadding='3' border='1'>"
+            "<tr><th align='left'>words by</th><th>character errors</th><th>any case</th><th>words right</th>"
+            f"<th>one box each</th><th>n</th></tr>{rows}</table>"
         )
     if card.data_sources:
         items = "".join(
@@ -70,5 +100,5 @@ def card_html(card: ModelCard) -> str:
     ]
     parts.append(f"<h3>Training</h3><p>{e(', '.join(f for f in facts if f))}</p>")
     if training.get("command"):
-        parts.append(f"<p><tt>{e(str(training['command']))}</tt></p>")
+        parts.append(f"<p><tt>{e(_shown_command(str(training['command'])))}</tt></p>")
     return "".join(parts)

@@ -168,7 +168,7 @@ class RegularizedCNN(PlainCNN):
         )
 
 
-@register_model("emnist_cnn", "cnn", "The seed's EMNIST CNN: 3 conv+pool blocks 32/64/128, FC 256/128, dropout")
+@register_model("emnist_cnn", "cnn", "A compact CNN: 3 conv+pool blocks 32/64/128, FC 256/128, dropout")
 def emnist_cnn(num_classes: int, dropout: float = 0.05) -> nn.Module:
     return EmnistCNN(num_classes, dropout=dropout)
 
