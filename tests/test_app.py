@@ -1129,3 +1129,20 @@ def test_text_mode_offers_alternatives_whatever_the_top_k(qtbot, window: MainWin
     menu = window.text_panel._buttons[0].menu()
     readings = [a for a in menu.actions() if "%" in a.text()]
     assert len(readings) == TEXT_ALTERNATIVES
+
+
+def test_a_box_can_be_corrected_to_the_two_characters_it_holds(
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QInputDialog
+
+    window.set_text_mode(True)
+    _mouse_write(window.canvas, "HT")
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: len(window.line_text().replace(" ", "")) == 2, timeout=TIMEOUT_MS)
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("r n", True)))
+    window.text_panel._type_character(0)
+    assert window.line_text().startswith("rn")
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("wxyz", True)))
+    window.text_panel._type_character(0)
+    assert window.line_text().startswith("wxy") and "z" not in window.line_text()

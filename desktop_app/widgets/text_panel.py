@@ -24,6 +24,7 @@ from desktop_app.widgets.fonts import character_font
 LINE_FONT_SCALE = 1.8
 SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be typed as anything, even "␣")
 LINE_HINT = "Write a word or a code, left to right, in print."
+MAX_TYPED = 3  # characters a box's correction may hold
 
 
 class TextPanel(QWidget):
@@ -149,11 +150,17 @@ class TextPanel(QWidget):
 
     def _type_character(self, position: int) -> None:
         shown = [b for b in self._buttons if not b.property(SPACE_PROPERTY)][position].text()
-        char, ok = QInputDialog.getText(
-            self, "Correct a character", f"Character {position + 1}, read as “{shown}”: the character written here"
+        typed, ok = QInputDialog.getText(
+            self,
+            "Correct a character",
+            f"Character {position + 1}, read as “{shown}”: what is written here (two or three characters when "
+            "one box holds them)",
         )
-        if ok and char.strip():
-            self.character_chosen.emit(position, char.strip()[:1])
+        # A box may hold two characters the splitting took for one ("rn" read as m): what is typed is kept
+        # whole (it kept only its first character, without a word), up to MAX_TYPED characters.
+        text = "".join(typed.split())[:MAX_TYPED]
+        if ok and text:
+            self.character_chosen.emit(position, text)
 
     def shown_text(self) -> str:
         return "".join(" " if b.property(SPACE_PROPERTY) else b.text() for b in self._buttons)
