@@ -69,3 +69,9 @@ def test_the_soak_reports_memory_latency_and_every_answer(tmp_path: Path) -> Non
     assert report["missing"] == report["stale"] == report["failed"] == 0
     assert 0 < float(report["p50_ms"]) <= float(report["p95_ms"]) <= float(report["max_ms"])  # type: ignore[arg-type]
     assert float(report["rss_mb_end"]) > 50  # type: ignore[arg-type]
+
+
+def test_self_test_of_a_model_that_is_not_bundled_fails_with_the_reason(tmp_path: Path) -> None:
+    code, report, _ = _self_test(tmp_path, None, "--model", "no_such_model")
+    assert code == 1 and report["ok"] is False
+    assert report["error"] == "no bundled model named 'no_such_model'"
