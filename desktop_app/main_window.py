@@ -341,6 +341,7 @@ class MainWindow(QMainWindow):
         self.batch_view.choose_folder.connect(self.choose_batch_folder)
         self.batch_view.cancel_requested.connect(lambda: self.service.cancel_batch(self._batch_id))
         self.batch_view.export_requested.connect(self.export_batch)
+        self.batch_view.open_requested.connect(self.open_image)
         self.tabs.currentChanged.connect(lambda _index: self._refresh_side_views())
 
     def _restore_state(self) -> None:

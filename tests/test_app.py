@@ -263,6 +263,9 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert broken["error"] and not broken["top"]
     assert sum(1 for r in view.rows if r["top"]) == 5
     assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read."
+    first_row = view.table.model().index(0, 0)
+    opened = _last_result(qtbot, window, lambda: view.table.doubleClicked.emit(first_row))  # as a double-click
+    assert not opened.error and window.windowTitle().endswith(shown.index(0, 0).data())  # on the pad
     window.set_model("gru_tiny")  # the rows stay, and say they are another model's
     assert "The model in use is now gru_tiny" in view.status.text()
     window.set_model("cnn_tiny")

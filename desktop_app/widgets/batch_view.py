@@ -105,6 +105,7 @@ class BatchView(QWidget):
     choose_folder = Signal()
     cancel_requested = Signal()
     export_requested = Signal()
+    open_requested = Signal(object)  # a file of the batch (Path), double-clicked: open it on the pad
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,6 +143,9 @@ class BatchView(QWidget):
         self._fit_columns(self.width())
         header.sectionResized.connect(self._column_resized)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.setToolTip("Double-click a file to open it on the pad")
+        self.table.doubleClicked.connect(self._open_row)
+        self._paths: list[Path] = []
         layout.addWidget(self.table, 1)
         self.status = QLabel("Choose files or a folder to recognize them all.")
         self.status.setWordWrap(True)
@@ -149,6 +153,10 @@ class BatchView(QWidget):
         self._finished = ""  # what the last batch's status said when it ended
         self._model_now = ""  # the model in use (the rows may be another's)
         self.set_running(False)
+
+    def _open_row(self, index: QModelIndex) -> None:
+        if 0 <= index.row() < len(self._paths):
+            self.open_requested.emit(self._paths[index.row()])
 
     def _fit_columns(self, width: int) -> None:
         """The file names a third of the table at most (160 px), so the top-k keeps room in a narrow window
@@ -185,6 +193,7 @@ class BatchView(QWidget):
             {"path": display_path(p), "model": model, "top": [], "error": "", "notes": []} for p in paths
         ]
         self.model.reset(rows, [display_path(p.name) for p in paths])
+        self._paths = list(paths)
         self.progress.setRange(0, len(paths))
         self.progress.setValue(0)
         self.status.setText(f"Recognizing {len(paths)} files with {model}…")
