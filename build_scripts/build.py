@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tarfile
 import time
+import tomllib
 import venv
 import zipfile
 from pathlib import Path
@@ -46,9 +47,44 @@ def folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
+def project_version() -> str:
+    """The version pyproject.toml declares."""
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        return str(tomllib.load(handle)["project"]["version"])
+
+
+def linux_libraries() -> str:
+    """The apt-get line for Qt's X11 libraries, as the README gives it (declared there once)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for block in text.split("```")[1::2]:
+        if "apt-get install" in block:
+            return block.removeprefix("bash").strip()
+    raise SystemExit("README.md has no apt-get line for Qt's libraries")
+
+
+def write_bundle_readme(bundle: Path) -> None:
+    """A short README.txt at the top of the bundle: what it is, how to start and check it, what it needs
+    on a bare Linux desktop, where the models' data and licences are (a downloaded archive had none)."""
+    program = "GlyphPad.exe" if sys.platform == "win32" else "./GlyphPad"
+    text = f"""GlyphPad {project_version()}: a drawing pad that reads handwritten letters and digits.
+
+Start it:        {program}
+Open pictures:   {program} picture.png ...
+Check it works:  {program} --self-test     (exits 0 when every bundled model loads and reads its drawings)
+
+Help -> Keyboard Shortcuts lists the keys; Help -> Model Cards says what each model learned from (EMNIST
+and UNIPEN), how well it reads, and the data's licences. The code is under the MIT licence.
+
+On a bare Linux desktop Qt needs a few X11 libraries that minimal installs lack; without them GlyphPad
+stops with "Could not load the Qt platform plugin xcb". On Debian or Ubuntu:
+
+{linux_libraries()}
+"""
+    (bundle / "README.txt").write_text(text, encoding="utf-8")
+
+
 def make_archive(bundle: Path) -> Path:
-    version = "0.1.0"
-    stem = f"GlyphPad-{version}-{platform.system().lower()}-{platform.machine().lower()}"
+    stem = f"GlyphPad-{project_version()}-{platform.system().lower()}-{platform.machine().lower()}"
     if os.name == "nt":
         archive = DIST / f"{stem}.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as handle:
@@ -138,6 +174,7 @@ def main() -> int:
     if cuda:
         raise SystemExit(f"CUDA libraries in the bundle (use a CPU-only torch): {cuda[:5]}")
 
+    write_bundle_readme(BUNDLE)
     report = None if args.skip_smoke_test else smoke_test(BUNDLE)
     archive = make_archive(BUNDLE)
     bundle_mb = folder_size(BUNDLE) / 2**20
