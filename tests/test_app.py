@@ -1109,7 +1109,8 @@ def test_a_theme_chosen_while_the_window_is_open_reaches_every_widget(window: Ma
         return window.canvas.grab().toImage().pixelColor(5, 5).lightness()
 
     _mouse_draw(window.canvas, "A")
-    assert pad_lightness() > 200  # the system's theme here: light
+    window.set_theme("light")  # not "system": an earlier test may have left the application's palette dark
+    assert pad_lightness() > 200
     window.set_theme("dark")
     assert pad_lightness() < 80
     label = window.predictions.headline
