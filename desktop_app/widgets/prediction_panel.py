@@ -163,8 +163,8 @@ class PredictionPanel(QWidget):
         self.latency.setWordWrap(True)  # never widens the panel (the window stays 800 px wide at least)
         layout.addWidget(self.latency)
         layout.addStretch(1)
+        self._merged_case: frozenset[str] = frozenset()  # letters the model in use reads in either case
         self.set_top_k(top_k)
-        self._merged_case: frozenset[str] = frozenset()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
