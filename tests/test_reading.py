@@ -711,3 +711,12 @@ def test_text_modes_second_models_answer_on_their_own_threads_without_spinning()
     image_options = reader.image.session.get_session_options()
     assert image_options.intra_op_num_threads == 1
     assert image_options.get_session_config_entry("session.intra_op.allow_spinning") == "1"
+
+
+def test_a_word_gap_twice_the_letters_gaps_is_a_space() -> None:
+    # Letters written far apart (the ink gaps in H I and 4 2: 0.95 and 0.8 letter heights) and a word gap of
+    # 2.05: a new user's "HI 42" read "H142" when a space had to be 2.5 times the usual gap.
+    strokes, _ = write("HI 42", gap=0.45, spaces=1.6)
+    assert [bool(p.space_before) for p in split_strokes(strokes)] == [False, False, True, False]
+    close, _ = write("HI42", gap=0.45)
+    assert not any(p.space_before for p in split_strokes(close))
