@@ -65,22 +65,32 @@ def linux_libraries() -> str:
 def write_bundle_readme(bundle: Path) -> None:
     """A short README.txt at the top of the bundle: what it is, how to start and check it, what it needs
     on a bare Linux desktop, where the models' data and licences are (a downloaded archive had none)."""
-    program = "GlyphPad.exe" if sys.platform == "win32" else "./GlyphPad"
-    text = f"""GlyphPad {project_version()}: a drawing pad that reads handwritten letters and digits.
-
-Start it:        {program}
-Open pictures:   {program} picture.png ...
-Check it works:  {program} --self-test     (exits 0 when every bundled model loads and reads its drawings)
-
-Help -> Keyboard Shortcuts lists the keys; Help -> Model Cards says what each model learned from (EMNIST
-and UNIPEN), how well it reads, and the data's licences. The code is under the MIT licence.
-
-On a bare Linux desktop Qt needs a few X11 libraries that minimal installs lack; without them GlyphPad
-stops with "Could not load the Qt platform plugin xcb". On Debian or Ubuntu:
-
-{linux_libraries()}
-"""
-    (bundle / "README.txt").write_text(text, encoding="utf-8")
+    windows = sys.platform == "win32"
+    program = "GlyphPad.exe" if windows else "./GlyphPad"
+    lines = [
+        f"GlyphPad {project_version()}: a drawing pad that reads handwritten letters and digits.",
+        "",
+        f"Start it:        {program}",
+        f"Open pictures:   {program} picture.png ...",
+    ]
+    if not windows:  # the Windows build has no console to print to or return a status through
+        lines.append(
+            f"Check it works:  {program} --self-test   (exits 0 when every model loads and reads its drawings)"
+        )
+    lines += [
+        "",
+        "Help -> Keyboard Shortcuts lists the keys; Help -> Model Cards says what each model learned from (EMNIST",
+        "and UNIPEN), how well it reads, and the data's licences. The code is under the MIT licence.",
+    ]
+    if sys.platform.startswith("linux"):
+        lines += [
+            "",
+            "On a bare Linux desktop Qt needs a few X11 libraries that minimal installs lack; without them GlyphPad",
+            'stops with "Could not load the Qt platform plugin xcb". On Debian or Ubuntu:',
+            "",
+            linux_libraries(),
+        ]
+    (bundle / "README.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def make_archive(bundle: Path) -> Path:

@@ -60,8 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     # with torch and Qt loaded then took 0.7 s more (1.6 s before the worker stopped on close), with
     # the window already gone: end the process now instead.
     logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:  # a windowed build (no console) has neither
+            stream.flush()
     os._exit(code)
 
 

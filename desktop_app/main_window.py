@@ -360,6 +360,9 @@ class MainWindow(QMainWindow):
         kept = self.settings.value(COLLECTED_TEXT_KEY, "")
         if isinstance(kept, str) and kept:
             self.text_panel.text_box.setPlainText(kept)
+        # Kept as it changes (added lines, typing, Undo taking a line out): a crash loses nothing.
+        box = self.text_panel.text_box
+        box.textChanged.connect(lambda: self.settings.setValue(COLLECTED_TEXT_KEY, box.toPlainText()))
 
     def save_state(self) -> None:
         save_window_state(self.settings, "geometry", self.saveGeometry())
@@ -838,7 +841,6 @@ class MainWindow(QMainWindow):
                 AddedLine(text, dict(self._corrections), strokes),
             ]
         self.text_panel.append_line(text)
-        self.settings.setValue(COLLECTED_TEXT_KEY, self.text_panel.text_box.toPlainText())  # a crash keeps it
         self._corrections.clear()
         self.canvas.clear()
 

@@ -4,7 +4,7 @@ input, what it learned from (with the licences), and how it was trained."""
 from __future__ import annotations
 
 import html
-import re
+import shlex
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -27,10 +27,26 @@ WORD_SOURCE_NAMES = {
 }
 
 
+LOCAL_OPTIONS = ("--out", "--resume")  # paths on the machine that trained the model
+
+
 def _shown_command(command: str) -> str:
-    """The training command as a reader would run it: without the folder it wrote to on the machine that
-    trained it (``--out /some/path``), which says nothing to anyone else."""
-    return re.sub(r"\s--out\s+\S+", "", command)
+    """The training command as a reader would run it: without the folder it wrote to and the checkpoint it
+    resumed from on the machine that trained it, which say nothing to anyone else."""
+    try:
+        words = shlex.split(command)
+    except ValueError:  # not a shell command line: shown as it is
+        return command
+    kept: list[str] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in LOCAL_OPTIONS:
+            skip = True
+        elif not word.startswith(tuple(f"{option}=" for option in LOCAL_OPTIONS)):
+            kept.append(word)
+    return shlex.join(kept)
 
 
 def _pct(value: Any) -> str:

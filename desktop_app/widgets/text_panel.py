@@ -24,7 +24,6 @@ from desktop_app.widgets.fonts import character_font
 LINE_FONT_SCALE = 1.8
 SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be typed as anything, even "␣")
 LINE_HINT = "Write a word or a code, left to right, in print."
-MAX_TYPED = 3  # characters a box's correction may hold
 
 
 class TextPanel(QWidget):
@@ -149,21 +148,22 @@ class TextPanel(QWidget):
         self.text_box.setMaximumHeight(max(3 * lines + frame, min(10 * lines + frame, window_height // 6)))
 
     def _type_character(self, position: int) -> None:
-        shown = [b for b in self._buttons if not b.property(SPACE_PROPERTY)][position].text()
+        shown = [b for b in self._buttons if not b.property(SPACE_PROPERTY)][position].text().replace("&&", "&")
         typed, ok = QInputDialog.getText(
             self,
             "Correct a character",
-            f"Character {position + 1}, read as “{shown}”: what is written here (two or three characters when "
-            "one box holds them)",
+            f"Character {position + 1}, read as “{shown}”: what is written here (several characters when one "
+            "box holds them)",
         )
         # A box may hold two characters the splitting took for one ("rn" read as m): what is typed is kept
-        # whole (it kept only its first character, without a word), up to MAX_TYPED characters.
-        text = "".join(typed.split())[:MAX_TYPED]
+        # whole (it kept only its first character, without a word), spaces left out (a space belongs before
+        # a box: its menu's Space before).
+        text = "".join(typed.split())
         if ok and text:
             self.character_chosen.emit(position, text)
 
     def shown_text(self) -> str:
-        return "".join(" " if b.property(SPACE_PROPERTY) else b.text() for b in self._buttons)
+        return "".join(" " if b.property(SPACE_PROPERTY) else b.text().replace("&&", "&") for b in self._buttons)
 
     def append_line(self, text: str) -> None:
         if text:
@@ -173,7 +173,7 @@ class TextPanel(QWidget):
 def _character_button(text: str) -> QToolButton:
     """A character of the line as a button: large, with a menu of its other readings."""
     button = QToolButton()
-    button.setText(text)
+    button.setText(text.replace("&", "&&"))  # a typed & is a character, not a shortcut's marker
     button.setFont(character_font(button.font(), LINE_FONT_SCALE))
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     button.setMenu(QMenu(button))

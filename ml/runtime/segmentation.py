@@ -56,7 +56,7 @@ LINE_GAP = 0.25  # parts this many line heights apart vertically, with nothing b
 SPACE_GAP = 0.5  # a gap this many line heights wide is a space ...
 # ... if it is also this many times the line's median gap. 2.0, not 2.5: on the validation words with one
 # gap of 0.6-1.0 capital heights put in, the space is found in 206 of 349 words, not 125; the words as
-# written get 12 false spaces, not 6 (runs/space_try.py; a new user's "HI 42" with a 0.8 gap read "H142").
+# written get 12 false spaces, not 6 (measured with a scratch script; a new user's "HI 42" read "H142").
 SPACE_OVER_USUAL = 2.0
 APART = 0.15  # letters this many line heights apart stand apart: closer ones say nothing of the usual gap
 MAX_CHARACTERS = 64  # more parts than this is not one line of writing
