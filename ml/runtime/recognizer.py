@@ -159,7 +159,7 @@ BATCH_SIZE = 256
 BATCH_THREADS = os.cpu_count() or 1
 # Text mode's second models (the case model, the picture partner) answer a line's characters at once,
 # beside the GUI: two threads that do not spin while they wait (a spinning thread keeps a core busy after
-# each run). The case model on a 9-character line: 6.5 ms on one thread, 3.8 ms so.
+# each run). The case model on a 9-character line: 6.5 ms on one thread, 3.8-4.9 ms so (3.3-3.7 spinning).
 COMPANION_THREADS = min(2, BATCH_THREADS)
 
 
