@@ -86,7 +86,11 @@ class ModelInputView(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:
-        return max(INPUT_SCALE, min(self._largest, (width - 4) // 28)) * 28 + 4
+        return self._scale_for(width) * 28 + 4
+
+    def _scale_for(self, side: int) -> int:
+        """The whole-pixel scale a square of ``side`` px holds, within INPUT_SCALE and the limit."""
+        return max(INPUT_SCALE, min(self._largest, (side - 4) // 28))
 
     def limit_scale(self, largest: int) -> None:
         """At most ``largest`` times (never below INPUT_SCALE): the answer and its notes keep their room."""
@@ -111,7 +115,7 @@ class ModelInputView(QWidget):
         self.update()
 
     def scale(self) -> int:
-        return max(INPUT_SCALE, min(self._largest, (min(self.width(), self.height()) - 4) // 28))
+        return self._scale_for(min(self.width(), self.height()))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)

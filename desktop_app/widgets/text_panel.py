@@ -23,6 +23,7 @@ from desktop_app.widgets.fonts import character_font
 
 LINE_FONT_SCALE = 1.8
 SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be typed as anything, even "␣")
+CHARACTER_PROPERTY = "character"  # a character button's text as read or typed (its label escapes an &)
 LINE_HINT = "Write a word or a code, left to right, in print."
 
 
@@ -148,7 +149,7 @@ class TextPanel(QWidget):
         self.text_box.setMaximumHeight(max(3 * lines + frame, min(10 * lines + frame, window_height // 6)))
 
     def _type_character(self, position: int) -> None:
-        shown = [b for b in self._buttons if not b.property(SPACE_PROPERTY)][position].text().replace("&&", "&")
+        shown = [b for b in self._buttons if not b.property(SPACE_PROPERTY)][position].property(CHARACTER_PROPERTY)
         typed, ok = QInputDialog.getText(
             self,
             "Correct a character",
@@ -163,7 +164,7 @@ class TextPanel(QWidget):
             self.character_chosen.emit(position, text)
 
     def shown_text(self) -> str:
-        return "".join(" " if b.property(SPACE_PROPERTY) else b.text().replace("&&", "&") for b in self._buttons)
+        return "".join(" " if b.property(SPACE_PROPERTY) else b.property(CHARACTER_PROPERTY) for b in self._buttons)
 
     def append_line(self, text: str) -> None:
         if text:
@@ -174,6 +175,7 @@ def _character_button(text: str) -> QToolButton:
     """A character of the line as a button: large, with a menu of its other readings."""
     button = QToolButton()
     button.setText(text.replace("&", "&&"))  # a typed & is a character, not a shortcut's marker
+    button.setProperty(CHARACTER_PROPERTY, text)
     button.setFont(character_font(button.font(), LINE_FONT_SCALE))
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     button.setMenu(QMenu(button))
