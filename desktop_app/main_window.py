@@ -563,6 +563,9 @@ class MainWindow(QMainWindow):
             self.predictions.show_result(
                 result.top, result.model_input, result.latency_ms, result.notes, result.inputs_used
             )
+        # Painted now, not at the event loop's next turn: by then the explanation requested below is running
+        # on the worker and holding the GIL for milliseconds, while the answer it follows waits unseen.
+        self.predictions.repaint()
         end_to_end = (time.perf_counter() - started) * 1000 if started is not None else result.latency_ms
         self.result_shown.emit(replace(result, latency_ms=end_to_end, request_id=request_id))
         if not result.error:  # after the answer is on screen: these notes are no part of its wait
