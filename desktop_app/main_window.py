@@ -557,6 +557,9 @@ class MainWindow(QMainWindow):
         if result.error:
             self._current_model_input = None
             self.predictions.show_blank(("Nothing to recognize: " if result.blank else "") + result.error)
+            # The explanation shown was the previous drawing's: nothing here explains it.
+            self.service.cancel("explain")
+            self.explain_view.show_blank("Nothing to explain: the drawing or image was not recognized.")
         else:
             self._current_model_input = result.model_input
             self._current_label = result.top[0][0] if result.top else None

@@ -356,6 +356,21 @@ def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None
     assert "draw a character" in view.heatmap_label.text()
 
 
+def test_an_image_that_cannot_be_read_leaves_no_explanation_of_the_last_one(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    window.tabs.setCurrentWidget(window.explain_view)
+    view = window.explain_view
+    with qtbot.waitSignal(window.service.explained, timeout=TIMEOUT_MS):
+        _mouse_draw(window.canvas, "L")
+    qtbot.waitUntil(lambda: view.layer_count() == 3, timeout=TIMEOUT_MS)
+    (tmp_path / "blank.png").write_bytes(png_bytes(np.full((64, 64), 255, np.uint8)))
+    blank = _last_result(qtbot, window, lambda: window.open_image(tmp_path / "blank.png"))
+    assert blank.error
+    assert view.layer_count() == 0 and view.method_label.text() == "" and view.heatmap_label.pixmap().isNull()
+    assert "Nothing to explain" in view.heatmap_label.text()
+
+
 def test_the_window_title_names_the_opened_file_while_the_pad_shows_it(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
