@@ -653,6 +653,48 @@ def test_undo_and_strokes_over_a_picture_keep_the_writing_in_view(qtbot, window:
     assert np.allclose(points()[:, :2], before[:, :2] * ratio, atol=1e-6)
 
 
+def test_strokes_over_an_opened_picture_are_drawn_and_read_in_ink_that_shows_on_it(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from ml.runtime.preprocess import preprocess
+
+    canvas = window.canvas
+    # A narrow photo on grey paper: the pad around it is its paper, not white (on white, the whole photo
+    # was one blot of ink to the model).
+    photo = np.full((300, 100), 150, np.uint8)
+    photo[60:240, 45:55] = 40
+    (tmp_path / "grey.png").write_bytes(png_bytes(photo))
+    window.open_image(tmp_path / "grey.png")
+    rect = canvas.displayed_image_rect()
+    assert rect is not None and rect.width() < canvas.width() / 2
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, rect.center().toPoint())
+    for dx in range(0, 30, 3):
+        QTest.mouseMove(canvas, rect.center().toPoint() + QPoint(dx, 0))
+    QTest.mouseRelease(
+        canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, rect.center().toPoint() + QPoint(30, 0)
+    )
+    pixels = canvas.recognition_input()
+    assert isinstance(pixels, np.ndarray)
+    edge = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    assert np.abs(edge.astype(int) - 150).max() <= 2
+    assert preprocess(pixels).input.mean() < 0.3  # a bar and a stroke, not a filled rectangle
+    # White chalk on a blackboard: the new stroke is white on screen and to the model.
+    board = np.zeros((200, 200), np.uint8)
+    board[40:160, 95:105] = 255
+    (tmp_path / "board.png").write_bytes(png_bytes(board))
+    window.open_image(tmp_path / "board.png")
+    start = QPoint(int(canvas.width() * 0.2), int(canvas.height() * 0.5))
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for dy in range(0, 40, 4):
+        QTest.mouseMove(canvas, start + QPoint(0, dy))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(0, 40))
+    middle = start + QPoint(0, 20)
+    assert canvas.grab().toImage().pixelColor(middle).lightness() > 200
+    pixels = canvas.recognition_input()
+    scale = canvas.recognition_scale()
+    assert isinstance(pixels, np.ndarray) and pixels[round(middle.y() * scale), round(middle.x() * scale)] > 150
+
+
 def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

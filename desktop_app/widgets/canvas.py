@@ -158,6 +158,7 @@ class DrawingCanvas(QWidget):
         self._current: Stroke | None = None
         self._pen_down = False
         self._background_image: QImage | None = None
+        self._image_paper: tuple[QImage, int] | None = None  # an opened image and its paper's grey (0-255)
         # Strokes are painted into these caches piece by piece as they are drawn, never again on a
         # repaint: a long stroke is a hundred pieces drawn from Python, and the GUI thread shares the GIL
         # with inference. Undo, resize and a theme change rebuild them.
@@ -271,10 +272,38 @@ class DrawingCanvas(QWidget):
 
     # ---- rendering ---------------------------------------------------------------------------------
     def _ink(self) -> QColor:
+        level = self._image_paper_level()
+        if level is not None:  # over an opened image: ink that shows on its paper (white on a blackboard)
+            return QColor("black") if level >= 128 else QColor("white")
         return self.palette().color(QPalette.ColorRole.WindowText)
 
     def _paper(self) -> QColor:
+        level = self._image_paper_level()
+        if level is not None:  # around an opened image, its own paper: the pad reads as one sheet
+            return QColor(level, level, level)
         return self.palette().color(QPalette.ColorRole.Base)
+
+    def _image_paper_level(self) -> int | None:
+        """The opened image's paper as a grey level (the median of its edge, over white where it is
+        transparent), or None without an image. Strokes drawn over the image are drawn, and read, in the
+        ink that contrasts with it, on a pad filled with it: on white paper around a grey photo the
+        photo itself would read as one big blot of ink, and black strokes on a blackboard as nothing."""
+        image = self._background_image
+        if image is None:
+            return None
+        if self._image_paper is None or self._image_paper[0] is not image:
+            import numpy as np
+
+            small = image.scaled(min(image.width(), 256), min(image.height(), 256), Qt.AspectRatioMode.KeepAspectRatio)
+            flat = QImage(small.size(), QImage.Format.Format_RGB32)
+            flat.fill(QColor("white"))
+            painter = QPainter(flat)
+            painter.drawImage(0, 0, small)
+            painter.end()
+            grey = qimage_to_grey(flat)
+            edge = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+            self._image_paper = (image, int(np.median(edge)))
+        return self._image_paper[1]
 
     def _invalidate_layers(self) -> None:
         self._screen_layer = None
@@ -379,7 +408,7 @@ class DrawingCanvas(QWidget):
             return None
         width, height = self._recognition_size()
         layer = QImage(width, height, QImage.Format.Format_Grayscale8)
-        layer.fill(QColor("white"))
+        layer.fill(self._paper())
         painter = QPainter(layer)
         painter.scale(width / max(1, self.width()), height / max(1, self.height()))
         self._draw_background_image(painter, grey=True)
@@ -484,13 +513,21 @@ class DrawingCanvas(QWidget):
 
                 strokes = [_pen_stroke(s) for s in (*self._strokes, self._current) if s.points]
                 width, height = self._recognition_size()
-                return render_strokes(strokes, width, height, renderer.scale, self._background_for_recognition())
+                return render_strokes(
+                    strokes, width, height, renderer.scale, self._background_for_recognition(), *self._grey_ink_paper()
+                )
             self._recognition_pixels = renderer.pixels()
         return self._recognition_pixels
 
     def _recognition_size(self) -> tuple[int, int]:
         scale = self._recognition_scale()
         return max(1, round(self.width() * scale)), max(1, round(self.height() * scale))
+
+    def _grey_ink_paper(self) -> tuple[int, int]:
+        """Recognition's ink and paper: black on white, or over an opened image the screen's (greyed)."""
+        if self._background_image is None:
+            return 0, 255
+        return self._ink().lightness(), self._paper().lightness()
 
     def _stroke_renderer(self) -> Any:
         """The renderer holding every finished stroke (built from them when missing)."""
@@ -499,7 +536,7 @@ class DrawingCanvas(QWidget):
 
             width, height = self._recognition_size()
             self._renderer = StrokeRenderer(
-                width, height, width / max(1, self.width()), self._background_for_recognition()
+                width, height, width / max(1, self.width()), self._background_for_recognition(), *self._grey_ink_paper()
             )
             for stroke in self._strokes:
                 if stroke.points:

@@ -104,12 +104,23 @@ class StrokeRenderer:
     lifting the pen costs one stroke's drawing, not the whole drawing's. :meth:`pixels` equals
     :func:`render_strokes` of all strokes added so far."""
 
-    def __init__(self, width: int, height: int, scale: float = 1.0, background: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        scale: float = 1.0,
+        background: np.ndarray | None = None,
+        ink: int = 0,
+        paper: int = 255,
+    ) -> None:
+        """``ink`` and ``paper``: grey levels of the strokes and of the eraser (and of the image without a
+        ``background``); strokes over a dark picture are drawn in light ink."""
         if width < 1 or height < 1:
             raise ValueError(f"cannot render to {width} x {height} pixels")
         big = (width * SUPERSAMPLE, height * SUPERSAMPLE)
+        self.ink, self.paper = ink, paper
         if background is None:
-            self._image = Image.new("L", big, 255)
+            self._image = Image.new("L", big, paper)
         else:
             if background.shape != (height, width):
                 raise ValueError(f"background is {background.shape[1]} x {background.shape[0]}, not {width} x {height}")
@@ -120,10 +131,10 @@ class StrokeRenderer:
 
     def add(self, stroke: PenStroke) -> None:
         if len(stroke.points):
-            _paint(self._draw, stroke, self.scale, 255 if stroke.eraser else 0)
+            _paint(self._draw, stroke, self.scale, self.paper if stroke.eraser else self.ink)
 
     def pixels(self) -> np.ndarray:
-        """Height x width uint8, black strokes (eraser strokes white) on white or on the background."""
+        """Height x width uint8: the strokes in ink (eraser strokes in paper) on paper or on the background."""
         return np.asarray(self._image.reduce(SUPERSAMPLE))
 
 
@@ -133,13 +144,16 @@ def render_strokes(
     height: int,
     scale: float = 1.0,
     background: np.ndarray | None = None,
+    ink: int = 0,
+    paper: int = 255,
 ) -> np.ndarray:
     """Black strokes (eraser strokes white) on white or on ``background``: height x width uint8.
 
     ``scale`` maps canvas pixels to output pixels (the canvas renders for recognition at most 128 px
     on its longer side); ``background`` is a grey height x width uint8 image drawn under the strokes.
+    ``ink`` and ``paper``: other grey levels for the strokes and the eraser (as :class:`StrokeRenderer`).
     """
-    renderer = StrokeRenderer(width, height, scale, background)
+    renderer = StrokeRenderer(width, height, scale, background, ink, paper)
     for stroke in strokes:
         renderer.add(stroke)
     return renderer.pixels()
