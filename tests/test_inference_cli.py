@@ -286,3 +286,18 @@ def test_words_table_says_which_models_read_the_pictures(trained_weights: Path, 
     table = words_results_table(tmp_path)
     assert "| `cnn_tiny` + its stroke model | validation writers | 4 | 5.00% | 10.00% |" in table
     assert "| `cnn_tiny` + `emnist36`, pictures of the words | test writers | 4 |" in table
+
+
+@pytest.mark.parametrize("command", [["archs"], ["models"]])
+def test_output_into_a_reader_that_stops_early_ends_quietly(command: list[str]) -> None:
+    """``glyphpad-ml models | head -1``: the reader leaves, and the command ends without a traceback."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from ml.cli import main; sys.exit(main())", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # gone before the first line: every write finds no reader
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, error
+    assert "Traceback" not in error and "BrokenPipe" not in error
