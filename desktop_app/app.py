@@ -88,10 +88,12 @@ def create_window(args: argparse.Namespace, settings: QSettings | None = None) -
     assert isinstance(app, QApplication)
     settings = settings or QSettings(ORGANIZATION, APPLICATION)
     preferences = load_preferences(settings)
-    if getattr(args, "model", None):
-        preferences.model = args.model
-    if getattr(args, "device", None):
-        preferences.device = args.device
+    run_only: dict[str, tuple[object, object]] = {}
+    for name in ("model", "device"):  # for this run: what the user saved comes back next time
+        given = getattr(args, name, None)
+        if given:
+            run_only[name] = (given, getattr(preferences, name))
+            setattr(preferences, name, given)
     system_palette = app.palette()
     apply_theme(app, preferences.theme, system_palette)
     service = InferenceService(paths.weights_dir())
@@ -100,6 +102,7 @@ def create_window(args: argparse.Namespace, settings: QSettings | None = None) -
     if not preferences.device.startswith("cuda"):
         service.load_model(preferences.model)
     window = MainWindow(service, settings, preferences, system_palette)
+    window.run_only = run_only
     return window
 
 

@@ -500,7 +500,7 @@ class InferenceService(QObject):
         try:
             resolved = resolve_device(job.device)
         except DeviceError as error:
-            self.model_failed.emit("", _one_line(error))
+            self.model_failed.emit("", error.problem)  # the window says what it does instead
             return
         self._device = job.device
         self._recognizers.clear()

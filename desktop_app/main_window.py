@@ -113,6 +113,9 @@ class MainWindow(QMainWindow):
         self.service = service
         self.settings = settings
         self.preferences = preferences
+        # Preferences given on the command line (--model, --device) hold for this run only: field -> (the
+        # value given, the value saved before). A field still at the value given is saved as it was.
+        self.run_only: dict[str, tuple[object, object]] = {}
         self._system_palette = system_palette or QApplication.palette()
         self.models: dict[str, ModelInfo] = {}
         self._current_input: Any = None  # what the last recognition was asked about
@@ -369,7 +372,11 @@ class MainWindow(QMainWindow):
         save_window_state(self.settings, "splitter", self.splitter.saveState())
         self.settings.setValue("window/tab", self.tabs.currentIndex())
         self.settings.setValue(COLLECTED_TEXT_KEY, self.text_panel.text_box.toPlainText())
-        save_preferences(self.settings, self.preferences)
+        kept = replace(self.preferences)
+        for name, (given, saved) in self.run_only.items():
+            if getattr(kept, name) == given:
+                setattr(kept, name, saved)
+        save_preferences(self.settings, kept)
         self.settings.sync()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -460,10 +467,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{name} cannot be used: {reason}", 10000)
             if name == self.preferences.model:
                 self.predictions.show_blank(f"{name} cannot be used: {reason}\nChoose another model.")
-        else:
-            self.statusBar().showMessage(reason, 10000)
-            QMessageBox.warning(self, "GlyphPad", reason)
+        else:  # the device asked for is not there: answers come from the CPU
+            message = f"{reason[:1].upper()}{reason[1:]}. GlyphPad uses the CPU instead."
+            self.statusBar().showMessage(message, 10000)
             self.set_device("cpu")
+            if "device" in self.run_only:  # a fallback, not the user's choice: what was saved stays saved
+                self.run_only["device"] = ("cpu", self.run_only["device"][1])
+            QMessageBox.warning(self, "GlyphPad", message)
 
     def set_device(self, device: str) -> None:
         self.preferences.device = device

@@ -23,6 +23,7 @@ from desktop_app.inference_service import Recognition
 from desktop_app.main_window import PENDING_AFTER_MS, MainWindow
 from desktop_app.self_test import draw_with_pen
 from desktop_app.widgets.prediction_panel import ConfidenceBar
+from ml.runtime.cards import DEFAULT_MODEL
 from ml.runtime.synth import GLYPHS, render
 from tests.conftest import BUNDLED_DEFAULT
 from tests.images import png_bomb, png_bytes
@@ -406,6 +407,33 @@ def test_settings_survive_a_restart(qtbot, weights_env: Path, tmp_path: Path) ->
     finally:
         second.set_theme("system")
         second.close()
+
+
+def test_a_missing_gpu_asked_for_on_the_command_line_falls_back_for_this_run_only(
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    import ml.runtime.devices
+
+    monkeypatch.setattr(ml.runtime.devices, "cuda_available", lambda: False)
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = create_window(argparse.Namespace(model="gru_tiny", device="cuda"), settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.service.runtime_ready, timeout=TIMEOUT_MS):
+        window.service.load_runtime()
+    window.start()
+    qtbot.waitUntil(lambda: bool(warnings), timeout=TIMEOUT_MS)
+    # Said in the window's words (no command-line advice), and the menu shows where answers come from.
+    assert "no CUDA GPU" in warnings[0] and "uses the CPU" in warnings[0] and "--device" not in warnings[0]
+    assert [a.data() for a in window.device_group.actions() if a.isChecked()] == ["cpu"]
+    window.close()
+    # The model and device given for this run are not what the user saved: those come back next time.
+    assert settings.value("preferences/device") == "auto"
+    assert settings.value("preferences/model") == DEFAULT_MODEL
 
 
 def test_a_damaged_model_is_shown_unavailable_and_the_rest_work(

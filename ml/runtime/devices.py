@@ -19,7 +19,14 @@ DEVICE_CHOICES = ("auto", "cpu", "cuda")
 
 
 class DeviceError(RuntimeError):
-    """The requested device is not available; the message says what to use instead."""
+    """The requested device is not available; the message says what to use instead.
+
+    ``problem`` is the message without the command-line advice, for a window to word its own.
+    """
+
+    def __init__(self, problem: str, advice: str = "") -> None:
+        super().__init__(f"{problem}; {advice}" if advice else problem)
+        self.problem = problem
 
 
 def _nvidia_driver_present() -> bool:
@@ -45,12 +52,13 @@ def cuda_available() -> bool:
 def resolve_device(choice: str = "auto") -> str:
     """'cpu', 'cuda' or 'cuda:N' for a choice of auto, cpu, cuda or cuda:N; DeviceError if unavailable."""
     if choice not in DEVICE_CHOICES and not choice.startswith("cuda:"):
-        raise DeviceError(f"unknown device {choice!r}; use auto, cpu or cuda")
+        raise DeviceError(f"unknown device {choice!r}", "use auto, cpu or cuda")
     if choice == "auto":
         return "cuda" if cuda_available() else "cpu"
     if choice.startswith("cuda") and not cuda_available():
         raise DeviceError(
-            "CUDA was requested but no CUDA GPU is available (this torch build or machine has none); use --device cpu"
+            "CUDA was requested but no CUDA GPU is available (this torch build or machine has none)",
+            "use --device cpu",
         )
     return choice
 
