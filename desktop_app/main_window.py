@@ -992,6 +992,13 @@ class MainWindow(QMainWindow):
             self.canvas.set_image(image, source=pixels)
             self._submit(pixels)
             event.acceptProposedAction()
+        elif mime.hasUrls():  # files, none of them a picture: say so rather than do nothing
+            from ml.runtime.image_files import IMAGE_SUFFIXES
+
+            names = [Path(url.toLocalFile()).name or url.toString() for url in mime.urls()]
+            kinds = ", ".join(sorted(suffix[1:].upper() for suffix in IMAGE_SUFFIXES))
+            shown = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
+            self.statusBar().showMessage(f"Not a picture: {shown}. GlyphPad opens {kinds} files and folders.", 10000)
 
     # ---- batch -----------------------------------------------------------------------------------------
     def choose_batch_files(self) -> None:

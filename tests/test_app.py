@@ -409,6 +409,23 @@ def test_settings_survive_a_restart(qtbot, weights_env: Path, tmp_path: Path) ->
         second.close()
 
 
+def test_dropping_files_that_are_no_pictures_says_so(window: MainWindow, tmp_path: Path) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    strokes = tmp_path / "word.json"
+    strokes.write_text('{"strokes": [[[0, 0], [0, 10]]]}')
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(strokes))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    window.dropEvent(event)
+    message = window.statusBar().currentMessage()
+    assert "Not a picture: word.json" in message and "PNG" in message
+    assert window.canvas.is_blank()
+
+
 def test_a_missing_gpu_asked_for_on_the_command_line_falls_back_for_this_run_only(
     qtbot, weights_env: Path, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
