@@ -11,7 +11,7 @@ import sys
 
 def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glyphpad", description="Draw a letter or digit and see it recognized.")
-    parser.add_argument("files", nargs="*", help="image files to open")
+    parser.add_argument("files", nargs="*", help="an image to open, or several images or folders to read as a batch")
     parser.add_argument("--model", default=None, help="model to start with (a bundled model's name)")
     parser.add_argument("--device", default=None, choices=["auto", "cpu", "cuda"])
     parser.add_argument(

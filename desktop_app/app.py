@@ -106,6 +106,16 @@ def create_window(args: argparse.Namespace, settings: QSettings | None = None) -
     return window
 
 
+def open_files(window: MainWindow, paths: list[Path]) -> None:
+    """Files named on the command line, as if dropped on the window: one picture is opened on the pad;
+    several, or a folder, are read as a batch (each with its answer or why it could not be read; opened one
+    after the other, each replaced the last and only the last one's error was seen)."""
+    if len(paths) == 1 and not paths[0].is_dir():
+        window.open_image(paths[0])
+    else:
+        window.start_batch(paths)
+
+
 def run(args: argparse.Namespace) -> int:
     started = process_start_time()
     QApplication.setOrganizationName(ORGANIZATION)
@@ -146,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
 
         return self_test(window, started, shown_s, as_json=args.json, runtime_ready_at=runtime_ready_at)
     QTimer.singleShot(0, window.start)
-    for file in args.files:
-        QTimer.singleShot(0, lambda file=file: window.open_image(Path(file)))
+    if args.files:
+        QTimer.singleShot(0, lambda: open_files(window, [Path(file) for file in args.files]))
     code = app.exec()
     return int(code)

@@ -282,6 +282,34 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert not list(tmp_path.glob(".out.*"))  # no temporary files left behind
 
 
+def test_several_files_named_at_launch_are_read_as_a_batch_each_with_its_answer_or_reason(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.app import open_files
+
+    good = tmp_path / "seven.png"
+    Image.fromarray(render("7")).save(good)
+    (tmp_path / "corrupt.png").write_bytes(b"\x89PNG broken")
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        open_files(window, [good, tmp_path / "corrupt.png", tmp_path / "missing.png"])
+    view = window.batch_view
+    assert window.tabs.currentWidget() is view
+    reasons = {Path(str(r["path"])).name: r["error"] for r in view.rows}
+    assert reasons["seven.png"] == "" and "not an image" in reasons["corrupt.png"]
+    assert reasons.get("missing.png")
+    # One file is opened on the pad, as before.
+    result = _last_result(qtbot, window, lambda: open_files(window, [good]))
+    assert not result.error and window.windowTitle().endswith("seven.png")
+
+
+def test_a_folders_files_are_listed_in_number_order(tmp_path: Path) -> None:
+    from ml.runtime.image_files import find_image_files
+
+    for name in ("p10.png", "p2.png", "p1.png", "P3.png"):
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in find_image_files([tmp_path]).images] == ["p1.png", "p2.png", "P3.png", "p10.png"]
+
+
 def test_batch_can_be_cancelled(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "many"
     folder.mkdir()

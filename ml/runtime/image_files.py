@@ -4,6 +4,7 @@ not be read, so nothing is skipped without a word."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,11 @@ def is_image_path(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_SUFFIXES
 
 
+def _in_number_order(path: Path) -> list[tuple[int, str]]:
+    """A sort key: numbers in names by value (p2 before p10, as a file manager lists them), case ignored."""
+    return [(int(part), "") if part.isdigit() else (-1, part.lower()) for part in re.split(r"(\d+)", str(path))]
+
+
 def find_image_files(paths: list[Path]) -> FoundFiles:
     """Files as given, and under each folder (recursively, sorted) every image file, plus the files
     that look like pictures but cannot be read and the links that lead nowhere or in a loop."""
@@ -53,7 +59,7 @@ def find_image_files(paths: list[Path]) -> FoundFiles:
             found.images.append(path)  # named by the person: read it, and say why if it fails
             continue
         before = len(found.images), len(found.problems)
-        for entry in sorted(path.rglob("*")):
+        for entry in sorted(path.rglob("*"), key=_in_number_order):
             if entry.is_symlink() and not entry.exists():
                 try:
                     os.stat(entry)
