@@ -15,6 +15,14 @@ from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 EPILOG = "exit status: 0 when every file was recognized, 1 when any could not be (each gets a reason), 2 on bad usage"
 
 
+def _error_line(shown: str, reason: str, blank: bool, as_json: bool) -> str:
+    """One input's failure: in JSON the reason tagged "blank: " when there was nothing to read; in text,
+    said so in words (a blank page is no error of the file)."""
+    if as_json:
+        return json.dumps({"path": shown, "error": ("blank: " if blank else "") + reason})
+    return f"{shown}: nothing to read: {reason}" if blank else f"{shown}: error: {reason}"
+
+
 def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glyphpad-ml predict", description="Recognize images.", epilog=EPILOG)
     parser.add_argument(
@@ -84,9 +92,8 @@ def run(argv: list[str]) -> int:
                     )
                 else:
                     failed += 1
-                    reason = ("blank: " if result.blank else "") + result.reason
                     shown = display_path(path)
-                    line = json.dumps({"path": shown, "error": reason}) if args.json else f"{shown}: error: {reason}"
+                    line = _error_line(shown, result.reason, result.blank, args.json)
                 bar.clear()
                 print(line, flush=True)
             bar.update(len(batch))
@@ -116,6 +123,7 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
     failed = 0
     for path, reason in [*problems, *((f, None) for f in files)]:
         result: Any
+        blank = False
         if reason is None:
             try:
                 strokes = read_strokes_file(path)
@@ -129,9 +137,7 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
                     else:
                         result = recognizer.predict(image, top_k=args.top_k)
             except (StrokesError, OSError, ValueError) as error:
-                reason = ("blank: " if isinstance(error, BlankStrokesError) else "") + (
-                    str(error) or type(error).__name__
-                )
+                reason, blank = str(error) or type(error).__name__, isinstance(error, BlankStrokesError)
         shown = display_path(path)
         if reason is None and isinstance(result, Prediction):
             record: dict[str, Any] = {
@@ -155,8 +161,8 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
         else:
             failed += 1
             if reason is None:
-                reason = ("blank: " if result.blank else "") + result.reason
-            line = json.dumps({"path": shown, "error": reason}) if args.json else f"{shown}: error: {reason}"
+                reason, blank = result.reason, result.blank
+            line = _error_line(shown, reason, blank, args.json)
         print(line, flush=True)
     return 1 if failed else 0
 

@@ -213,7 +213,7 @@ def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
     lo, hi = everything.min(0), everything.max(0)
     extent = float((hi - lo).max())
     if extent <= 0:
-        raise BlankStrokesError("a single dot is not a character: draw one")
+        raise BlankStrokesError("a single dot, not a character")
     centre = (lo + hi) / 2
     shapes = [(s - centre) / extent for s in parts]
     steps = []  # each stroke's segment lengths, for its length and its resampling
