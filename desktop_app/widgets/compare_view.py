@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-COLUMNS = ("Model", "Answer", "Conf.", "Agrees", "ms")
+# Short headers (each explained on hover): the other columns' widths are what the model names lose.
+COLUMNS = ("Model", "Says", "Conf.", "=●", "ms")
 DISAGREE = QColor("#d9822b")
 # The agreement column as marks, the words on hover: at 800 px wide "can't say A" and "16.6 ms" left the
 # model names a few letters ("bal…d47").
@@ -56,6 +57,7 @@ class CompareView(QWidget):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         for column, tip in (
+            (1, "What the model reads"),
             (2, "Confidence: the model's probability of its answer"),
             (3, "Agrees with the model in use (●): ✓ yes, ✗ no, – cannot say it (not among its classes)"),
             (4, "Milliseconds to answer"),
@@ -67,7 +69,7 @@ class CompareView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # long model names elide, not push
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)  # an error spanning it must not widen it
-        self.table.setColumnWidth(1, 64)
+        self.table.setColumnWidth(1, 44)  # answers are a character ("L / l" at most)
         self.table.setWordWrap(True)
         # Names differ at their ends (emnist36, emnist36_cnn, "+ pen"): a narrow column keeps both ends.
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
@@ -127,7 +129,9 @@ class CompareView(QWidget):
             agreeing += verdict == "yes"
             able += verdict in ("yes", "no")
             values = (
-                ("● " if row.model == selected else "") + row.model,
+                # A line may break after an underscore (a zero-width space there): a narrow column shows
+                # "emnist36_" over "cnn" rather than "e…n", which could be any of four models.
+                ("● " if row.model == selected else "") + row.model.replace("_", "_\u200b"),
                 row.error if row.error else row.label,
                 "" if row.error else f"{100 * row.confidence:.1f}%",
                 VERDICT_MARKS.get(verdict, CANNOT_SAY_MARK),
