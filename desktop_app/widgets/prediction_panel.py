@@ -240,7 +240,8 @@ class PredictionPanel(QWidget):
         )
         for i, (label, bar) in enumerate(zip(self._labels, self._bars, strict=True)):
             if i < len(top):
-                label.setText(top[i][0])
+                merged = top[i][0].isalpha() and top[i][0].upper() in self._merged_case
+                label.setText(f"{top[i][0].upper()}/{top[i][0].lower()}" if merged else top[i][0])
                 bar.set_confidence(round(top[i][1] * 1000), f"{100 * top[i][1]:.1f}%")
             else:
                 label.setText("")
