@@ -935,16 +935,24 @@ class MainWindow(QMainWindow):
                 return
         self._opened_file = (data, path.name)
         self.canvas.set_image(preview, source=data)
-        if self.statusBar().currentMessage() == self._input_error_message:  # an earlier file's error, not this one's
-            self.statusBar().clearMessage()
+        self._clear_input_message()
         self._submit(data)
+
+    def _say_about_input(self, message: str) -> None:
+        """A word on an input that was not taken (a paste without a picture, a drop of other files), in the
+        status bar until the next input that is taken."""
+        self._input_error_message = message
+        self.statusBar().showMessage(message, 10000)
+
+    def _clear_input_message(self) -> None:
+        if self.statusBar().currentMessage() == self._input_error_message:  # an earlier input's, not this one's
+            self.statusBar().clearMessage()
 
     def _show_input_error(self, name: str, reason: str) -> None:
         """A file that cannot be opened: said in a message of its own, and the pad, its answer and the
         views around it stay as they were (the answer once gave way to the error while the pad kept the
         drawing, so the two disagreed). One message box, reused: a second bad file replaces its text."""
-        self._input_error_message = f"{name}: {reason}"
-        self.statusBar().showMessage(self._input_error_message, 10000)
+        self._say_about_input(f"{name}: {reason}")
         if self.input_error_box is None:
             self.input_error_box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open the image", "", parent=self)
         self.input_error_box.setText(f"{name} cannot be opened: {reason}.")
@@ -957,10 +965,11 @@ class MainWindow(QMainWindow):
             return
         image = clipboard.image()
         if image.isNull():
-            self.statusBar().showMessage("The clipboard holds no image.", 5000)
+            self._say_about_input("The clipboard holds no image.")
             return
         pixels = qimage_to_grey(image)
         self.canvas.set_image(image, source=pixels)
+        self._clear_input_message()
         self._submit(pixels)
 
     def _accept_mime(self, mime: QMimeData | None) -> bool:
@@ -990,6 +999,7 @@ class MainWindow(QMainWindow):
             image = QImage(mime.imageData())
             pixels = qimage_to_grey(image)
             self.canvas.set_image(image, source=pixels)
+            self._clear_input_message()
             self._submit(pixels)
             event.acceptProposedAction()
         elif mime.hasUrls():  # files, none of them a picture: say so rather than do nothing
@@ -998,7 +1008,7 @@ class MainWindow(QMainWindow):
             names = [Path(url.toLocalFile()).name or url.toString() for url in mime.urls()]
             kinds = ", ".join(sorted(suffix[1:].upper() for suffix in IMAGE_SUFFIXES))
             shown = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
-            self.statusBar().showMessage(f"Not a picture: {shown}. GlyphPad opens {kinds} files and folders.", 10000)
+            self._say_about_input(f"Not a picture: {shown}. GlyphPad opens {kinds} files and folders.")
 
     # ---- batch -----------------------------------------------------------------------------------------
     def choose_batch_files(self) -> None:

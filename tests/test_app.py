@@ -461,6 +461,23 @@ def test_dropping_files_that_are_no_pictures_says_so(window: MainWindow, tmp_pat
     assert window.canvas.is_blank()
 
 
+def test_a_paste_without_a_picture_says_so_until_a_picture_is_pasted(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QImage
+
+    clipboard = QApplication.clipboard()
+    clipboard.setText("not a picture")
+    window.paste_image()
+    assert window.statusBar().currentMessage() == "The clipboard holds no image."
+    picture = QImage(64, 64, QImage.Format.Format_Grayscale8)
+    picture.fill(255)
+    for y in range(10, 54):
+        for x in range(28, 36):
+            picture.setPixel(x, y, 0)
+    clipboard.setImage(picture)
+    result = _last_result(qtbot, window, window.paste_image)
+    assert not result.error and window.statusBar().currentMessage() == ""
+
+
 def test_a_missing_gpu_asked_for_on_the_command_line_falls_back_for_this_run_only(
     qtbot, weights_env: Path, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
