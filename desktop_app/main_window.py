@@ -202,6 +202,8 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo, self.undo)
         self.redo_action = self._action("&Redo", "Ctrl+Shift+Z", self.redo)
+        # Ctrl+Y too: Redo's key on Windows and in many editors elsewhere.
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.clear_action = self._action("&Clear", QKeySequence.StandardKey.Delete, self.canvas.clear)
         self.eraser_action = self._action("&Eraser", "E", self._toggle_eraser)
         self.eraser_action.setCheckable(True)

@@ -206,6 +206,9 @@ def test_undo_redo_and_clear_with_shortcuts(qtbot, window: MainWindow) -> None: 
     redo = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     _last_result(qtbot, window, lambda: QTest.keyClick(window, Qt.Key.Key_Z, redo))
     assert len(window.canvas.strokes) == 3
+    _last_result(qtbot, window, lambda: QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier))
+    _last_result(qtbot, window, lambda: QTest.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier))
+    assert len(window.canvas.strokes) == 3  # Ctrl+Y redoes too
     QTest.keyClick(window, Qt.Key.Key_Delete)
     assert window.canvas.is_blank() and window.predictions.headline.text() == "—"
 
