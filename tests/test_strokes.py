@@ -46,6 +46,9 @@ def test_parse_reads_points_time_and_pressure() -> None:
         ({"strokes": [[[1, 2]], [[1e308, -1e308], [0, 0]]]}, "stroke 2 has a coordinate beyond"),
         ({"strokes": PLUS, "t": [[0, 1]]}, '"t" must hold one list per stroke'),
         ({"strokes": PLUS, "pressure": [[0.5], [0.5, 0.5]]}, '"pressure" of stroke 1 must hold one number per point'),
+        ({"strokes": PLUS, "pressure": [[0.5, 0.5], [0.5, 3]]}, '"pressure" of stroke 2 must be between 0 and 1'),
+        ({"strokes": PLUS, "pressure": [[-0.1, 0.5], [0.5, 1]]}, '"pressure" of stroke 1 must be between 0 and 1'),
+        ({"strokes": PLUS, "t": [[0, 1], [3, 2]]}, '"t" of stroke 2 goes back in time'),
     ],
 )
 def test_malformed_stroke_data_gets_its_reason(data: object, reason: str) -> None:

@@ -122,6 +122,10 @@ def parse_strokes(data: Any) -> Strokes:
             array = np.asarray(per_point, dtype=np.float64)
             if not np.all(np.isfinite(array)):
                 raise StrokesError(f'"{key}" of stroke {k + 1} has a value that is not a finite number')
+            if key == "pressure" and len(array) and not (float(array.min()) >= 0.0 and float(array.max()) <= 1.0):
+                raise StrokesError(f'"pressure" of stroke {k + 1} must be between 0 and 1 (as a pen reports it)')
+            if key == "t" and np.any(np.diff(array) < 0):
+                raise StrokesError(f'"t" of stroke {k + 1} goes back in time')
             arrays.append(array)
         extras[key] = tuple(arrays)
     kept = [i for i, s in enumerate(strokes) if len(s)]
