@@ -29,10 +29,14 @@ class ConfidenceBar(QWidget):
         super().__init__(parent)
         self._value = 0
         self._text = ""
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # As tall as its text wants, down to its text alone when the window is short (ten answers at 800x500).
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
 
     def sizeHint(self) -> QSize:
         return QSize(160, self.fontMetrics().height() + 8)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(60, self.fontMetrics().height() + 1)
 
     def value(self) -> int:
         return self._value
