@@ -116,6 +116,19 @@ def open_files(window: MainWindow, paths: list[Path]) -> None:
         window.start_batch(paths)
 
 
+def open_files_when_ready(window: MainWindow, paths: list[Path]) -> None:
+    """:func:`open_files` once the window knows its models and has settled the one in use (a fallback for a
+    model that is not there): a batch started before read every file with the missing model."""
+    opened: list[bool] = []
+
+    def open_once(_infos: object) -> None:
+        if not opened:
+            opened.append(True)
+            QTimer.singleShot(0, lambda: open_files(window, paths))  # after the window has taken the list
+
+    window.service.models_listed.connect(open_once)
+
+
 def run(args: argparse.Namespace) -> int:
     started = process_start_time()
     QApplication.setOrganizationName(ORGANIZATION)
@@ -157,6 +170,6 @@ def run(args: argparse.Namespace) -> int:
         return self_test(window, started, shown_s, as_json=args.json, runtime_ready_at=runtime_ready_at)
     QTimer.singleShot(0, window.start)
     if args.files:
-        QTimer.singleShot(0, lambda: open_files(window, [Path(file) for file in args.files]))
+        open_files_when_ready(window, [Path(file) for file in args.files])
     code = app.exec()
     return int(code)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QMimeData, QRectF, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QRectF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -433,6 +433,8 @@ class MainWindow(QMainWindow):
             if fallback:
                 self._fallback_notice = f"{preferred} cannot be used ({reason}); using {fallback} instead"
                 self.statusBar().showMessage(self._fallback_notice, 0)
+                if "model" in self.run_only:  # a fallback, not the user's choice: what was saved stays saved
+                    self.run_only["model"] = (fallback, self.run_only["model"][1])
             preferred = fallback
         if preferred:
             self.set_model(preferred)
@@ -580,6 +582,7 @@ class MainWindow(QMainWindow):
             )
         # Painted now, not at the event loop's next turn: by then the explanation requested below is running
         # on the worker and holding the GIL for milliseconds, while the answer it follows waits unseen.
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # painted where the layout puts it now
         self.predictions.repaint()
         end_to_end = (time.perf_counter() - started) * 1000 if started is not None else result.latency_ms
         self.result_shown.emit(replace(result, latency_ms=end_to_end, request_id=request_id))

@@ -309,9 +309,16 @@ def test_several_files_named_at_launch_are_read_as_a_batch_each_with_its_answer_
 def test_a_folders_files_are_listed_in_number_order(tmp_path: Path) -> None:
     from ml.runtime.image_files import find_image_files
 
-    for name in ("p10.png", "p2.png", "p1.png", "P3.png"):
+    for name in ("p10.png", "p2.png", "p1.png", "P3.png", "p1\u00b22.png", "p01.png"):
         (tmp_path / name).write_bytes(b"")
-    assert [p.name for p in find_image_files([tmp_path]).images] == ["p1.png", "p2.png", "P3.png", "p10.png"]
+    (tmp_path / "p1").mkdir()
+    (tmp_path / "p1" / "x.png").write_bytes(b"")
+    (tmp_path / "p1-x").mkdir()
+    (tmp_path / "p1-x" / "y.png").write_bytes(b"")
+    listed = [p.relative_to(tmp_path).as_posix() for p in find_image_files([tmp_path]).images]
+    # Name by name along the path: folder p1 (a shorter name) before p1-x and before the file p1.png; p01 and p1
+    # tie on their number and keep one order; digits that are no ASCII digits (the superscript) read as text.
+    assert listed == ["p1/x.png", "p1-x/y.png", "p01.png", "p1.png", "p1\u00b22.png", "p2.png", "P3.png", "p10.png"]
 
 
 def test_batch_can_be_cancelled(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -479,6 +486,27 @@ def test_a_paste_without_a_picture_says_so_until_a_picture_is_pasted(qtbot, wind
     clipboard.setImage(picture)
     result = _last_result(qtbot, window, window.paste_image)
     assert not result.error and window.statusBar().currentMessage() == ""
+
+
+def test_files_named_with_a_model_that_is_not_there_are_read_with_the_fallback_and_it_is_not_saved(
+    qtbot, weights_env: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.app import open_files_when_ready
+
+    for char in "AT":
+        Image.fromarray(render(char)).save(tmp_path / f"{char}.png")
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = create_window(argparse.Namespace(model="no_such_model", device="cpu"), settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    open_files_when_ready(window, [tmp_path / "A.png", tmp_path / "T.png"])
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start()
+    fallback = window.preferences.model
+    assert fallback != "no_such_model" and fallback in window.models
+    assert [row["error"] for row in window.batch_view.rows] == ["", ""]
+    window.close()
+    assert settings.value("preferences/model") == DEFAULT_MODEL  # what was saved (the default) stays
 
 
 def test_a_missing_gpu_asked_for_on_the_command_line_falls_back_for_this_run_only(
@@ -793,6 +821,19 @@ def test_strokes_over_an_opened_picture_are_drawn_and_read_in_ink_that_shows_on_
     pixels = canvas.recognition_input()
     scale = canvas.recognition_scale()
     assert isinstance(pixels, np.ndarray) and pixels[round(middle.y() * scale), round(middle.x() * scale)] > 150
+    # A transparent sheet: black ink on it is on white paper, to the eye and to the model (not on black).
+    sheet = np.zeros((200, 200, 4), np.uint8)
+    sheet[40:160, 95:105, 3] = 255
+    Image.fromarray(sheet, mode="RGBA").save(tmp_path / "sheet.png")
+    window.open_image(tmp_path / "sheet.png")
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for dy in range(0, 40, 4):
+        QTest.mouseMove(canvas, start + QPoint(0, dy))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(0, 40))
+    pixels = canvas.recognition_input()
+    assert isinstance(pixels, np.ndarray) and pixels[0, 0] > 250
+    assert pixels[round(middle.y() * scale), round(middle.x() * scale)] < 100
+    assert preprocess(pixels).input.mean() < 0.3  # the bar and the stroke, read as ink
 
 
 def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(

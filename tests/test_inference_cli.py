@@ -67,6 +67,11 @@ def test_predict_json_one_line_per_file_and_bad_files_never_stop_it(
         error = records[name]["error"]
         assert isinstance(error, str) and "\n" not in error and "Traceback" not in error, name
     assert str(records["blank.png"]["error"]).startswith("blank")
+    # In text, a blank page is said in words, a broken file is an error.
+    assert cli_main(["predict", "--model", "cnn_tiny", str(folder / "blank.png"), str(folder / "corrupt.png")]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{folder / 'blank.png'}: nothing to read: ")
+    assert lines[1].startswith(f"{folder / 'corrupt.png'}: error: ")
 
 
 def test_predict_unknown_model_is_a_clear_error(weights_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -291,13 +296,18 @@ def test_words_table_says_which_models_read_the_pictures(trained_weights: Path, 
 @pytest.mark.parametrize("command", [["archs"], ["models"]])
 def test_output_into_a_reader_that_stops_early_ends_quietly(command: list[str]) -> None:
     """``glyphpad-ml models | head -1``: the reader leaves, and the command ends without a traceback."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from ml.cli import main; sys.exit(main())", *command],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert process.stdout is not None and process.stderr is not None
-    process.stdout.close()  # gone before the first line: every write finds no reader
-    error = process.stderr.read().decode()
-    assert process.wait(timeout=120) == 0, error
-    assert "Traceback" not in error and "BrokenPipe" not in error
+    for unbuffered in ("", "1"):  # output written line by line, or all at once at the end
+        environment = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+        if unbuffered:
+            environment["PYTHONUNBUFFERED"] = unbuffered
+        process = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from ml.cli import main; sys.exit(main())", *command],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=environment,
+        )
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # gone before the first line: every write finds no reader
+        error = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 1, error  # cut short, as Python advises
+        assert "Traceback" not in error and "BrokenPipe" not in error and "Exception ignored" not in error

@@ -284,25 +284,33 @@ class DrawingCanvas(QWidget):
         return self.palette().color(QPalette.ColorRole.Base)
 
     def _image_paper_level(self) -> int | None:
-        """The opened image's paper as a grey level (the median of its edge, over white where it is
-        transparent), or None without an image. Strokes drawn over the image are drawn, and read, in the
-        ink that contrasts with it, on a pad filled with it: on white paper around a grey photo the
-        photo itself would read as one big blot of ink, and black strokes on a blackboard as nothing."""
+        """The opened image's paper as a grey level, or None without an image: the median of its edge,
+        where it is transparent over the grey that contrasts with its ink (as ``ml.runtime.preprocess``
+        reads such a picture). Strokes drawn over the image are drawn, and read, in the ink that contrasts
+        with it, on a pad filled with it: on white paper around a grey photo the photo itself would read as
+        one big blot of ink, and black strokes on a blackboard as nothing."""
         image = self._background_image
         if image is None:
             return None
         if self._image_paper is None or self._image_paper[0] is not image:
             import numpy as np
 
-            small = image.scaled(min(image.width(), 256), min(image.height(), 256), Qt.AspectRatioMode.KeepAspectRatio)
-            flat = QImage(small.size(), QImage.Format.Format_RGB32)
-            flat.fill(QColor("white"))
-            painter = QPainter(flat)
-            painter.drawImage(0, 0, small)
-            painter.end()
-            grey = qimage_to_grey(flat)
+            small = image.scaled(
+                min(image.width(), 256), min(image.height(), 256), Qt.AspectRatioMode.KeepAspectRatio
+            ).convertToFormat(QImage.Format.Format_ARGB32)
+            grey = qimage_to_grey(small.convertToFormat(QImage.Format.Format_RGB32)).astype(np.float32)
+            stride = small.bytesPerLine() // 4
+            argb = np.frombuffer(small.constBits(), dtype=np.uint32, count=stride * small.height())
+            alpha = (argb.reshape(small.height(), stride)[:, : small.width()] >> 24).astype(np.float32) / 255.0
+            if float(alpha.min()) < 0.99:
+                # Transparent parts over the grey that contrasts with what is drawn, as ml.runtime.preprocess
+                # reads such a picture: black ink on a transparent sheet is on white, white ink on black.
+                opaque = alpha > 0.5
+                drawn = float(np.median(grey[opaque])) if opaque.any() else 0.0
+                backdrop = 255.0 if drawn < 128 else 0.0
+                grey = grey * alpha + backdrop * (1.0 - alpha)
             edge = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-            self._image_paper = (image, int(np.median(edge)))
+            self._image_paper = (image, round(float(np.median(edge))))
         return self._image_paper[1]
 
     def _invalidate_layers(self) -> None:
@@ -373,12 +381,12 @@ class DrawingCanvas(QWidget):
             self._screen_layer = None  # the theme changed the ink and paper colours
         super().changeEvent(event)
 
-    def _draw_background_image(self, painter: QPainter, grey: bool) -> None:
+    def _draw_background_image(self, painter: QPainter) -> None:
+        """The opened image, fitted to the pad, over what the painter's target holds (the paper: a transparent
+        picture shows it). Onto a grey target for recognition, onto the screen's layer for the eye."""
         if self._background_image is None:
             return
         image = self._background_image
-        if grey:
-            image = image.convertToFormat(QImage.Format.Format_Grayscale8)
         scaled = image.scaled(
             self.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
         )
@@ -394,7 +402,7 @@ class DrawingCanvas(QWidget):
         layer.setDevicePixelRatio(ratio)
         layer.fill(self._paper())
         painter = QPainter(layer)
-        self._draw_background_image(painter, grey=False)
+        self._draw_background_image(painter)
         self._paint_all_strokes(painter, self._ink(), self._paper())
         painter.end()
         return layer
@@ -411,7 +419,7 @@ class DrawingCanvas(QWidget):
         layer.fill(self._paper())
         painter = QPainter(layer)
         painter.scale(width / max(1, self.width()), height / max(1, self.height()))
-        self._draw_background_image(painter, grey=True)
+        self._draw_background_image(painter)
         painter.end()
         return qimage_to_grey(layer)
 

@@ -69,7 +69,7 @@ class CompareView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # long model names elide, not push
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)  # an error spanning it must not widen it
-        self.table.setColumnWidth(1, 44)  # answers are a character ("L / l" at most)
+        self.table.setColumnWidth(1, 44)  # an answer is one character; an error spans the columns
         self.table.setWordWrap(True)
         # Names differ at their ends (emnist36, emnist36_cnn, "+ pen"): a narrow column keeps both ends.
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)

@@ -57,14 +57,16 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(f"ml.cli.{COMMANDS[argv[0]][0]}")
     try:
         code: int = module.run(argv[1:])
+        sys.stdout.flush()  # here, not at exit: with buffered output a reader gone is only found out now
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # The reader of the output went away (``| head``): nothing more is wanted, and no traceback either.
-        # Python flushes stdout again at exit: point it at nothing so that flush cannot fail too.
+        # The reader of the output went away (``| head``): no traceback. Python flushes stdout again at exit:
+        # point it at nothing so that flush cannot fail too. Status 1, as Python's own advice has it: the
+        # output was cut short.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        return 1
     return code
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 from pathlib import Path
@@ -28,3 +29,17 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     return value
+
+
+BLANK_TAG = "blank: "  # starts the JSON "error" of an input with nothing to read in it
+
+
+def problem_line(shown: str, reason: str, as_json: bool) -> str:
+    """One input that gave no answer: ``{"path", "error"}`` in JSON (a blank input's reason tagged
+    ``BLANK_TAG``), in text "PATH: error: WHY", or "PATH: nothing to read: WHY" (a blank page is no error of
+    the file)."""
+    if as_json:
+        return json.dumps({"path": shown, "error": reason})
+    if reason.startswith(BLANK_TAG):
+        return f"{shown}: nothing to read: {reason.removeprefix(BLANK_TAG)}"
+    return f"{shown}: error: {reason}"

@@ -8,19 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import fail, stroke_file_named_as_image
+from ml.cli.common import BLANK_TAG, fail, problem_line, stroke_file_named_as_image
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError, default_model_name
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 
 EPILOG = "exit status: 0 when every file was recognized, 1 when any could not be (each gets a reason), 2 on bad usage"
-
-
-def _error_line(shown: str, reason: str, blank: bool, as_json: bool) -> str:
-    """One input's failure: in JSON the reason tagged "blank: " when there was nothing to read; in text,
-    said so in words (a blank page is no error of the file)."""
-    if as_json:
-        return json.dumps({"path": shown, "error": ("blank: " if blank else "") + reason})
-    return f"{shown}: nothing to read: {reason}" if blank else f"{shown}: error: {reason}"
 
 
 def get_args_parser() -> argparse.ArgumentParser:
@@ -72,7 +64,7 @@ def run(argv: list[str]) -> int:
     files = [path for path in found.images if not stroke_file_named_as_image(path)]
     failed = len(problems)
     for path, reason in problems:
-        print(json.dumps({"path": display_path(path), "error": reason}) if args.json else f"{path}: error: {reason}")
+        print(problem_line(display_path(path), reason, args.json))
     with tqdm(total=len(files), desc="predict", unit="img", file=sys.stderr, disable=None) as bar:
         for start in range(0, len(files), BATCH_SIZE):
             batch = files[start : start + BATCH_SIZE]
@@ -93,7 +85,7 @@ def run(argv: list[str]) -> int:
                 else:
                     failed += 1
                     shown = display_path(path)
-                    line = _error_line(shown, result.reason, result.blank, args.json)
+                    line = problem_line(shown, (BLANK_TAG if result.blank else "") + result.reason, args.json)
                 bar.clear()
                 print(line, flush=True)
             bar.update(len(batch))
@@ -162,7 +154,7 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
             failed += 1
             if reason is None:
                 reason, blank = result.reason, result.blank
-            line = _error_line(shown, reason, blank, args.json)
+            line = problem_line(shown, (BLANK_TAG if blank else "") + reason, args.json)
         print(line, flush=True)
     return 1 if failed else 0
 

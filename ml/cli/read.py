@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import fail, stroke_file_named_as_image
+from ml.cli.common import BLANK_TAG, fail, problem_line, stroke_file_named_as_image
 from ml.runtime.cards import WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 
@@ -68,13 +68,13 @@ def run(argv: list[str]) -> int:
                     else reader.read_image(path, args.top_k)
                 )
                 if not line.characters:
-                    reason = "blank: no writing found"
+                    reason = BLANK_TAG + "no writing found"
             except Exception as error:  # one unreadable input must not stop the others
                 reason = read_error(error)
         if reason:
             failed += 1
             record["error"] = reason
-            print(json.dumps(record) if args.json else f"{record['path']}: error: {reason}", flush=True)
+            print(problem_line(record["path"], reason, args.json), flush=True)
             continue
         record["text"] = line.text
         record["chars"] = [

@@ -45,9 +45,16 @@ def is_image_path(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_SUFFIXES
 
 
-def _in_number_order(path: Path) -> list[tuple[int, str]]:
-    """A sort key: numbers in names by value (p2 before p10, as a file manager lists them), case ignored."""
-    return [(int(part), "") if part.isdigit() else (-1, part.lower()) for part in re.split(r"(\d+)", str(path))]
+def _in_number_order(path: Path) -> tuple[list[list[tuple[int, str]]], str]:
+    """A sort key: folder by folder, numbers in names by value (p2 before p10, as a file manager lists them)
+    and case ignored; the path itself last, so names that tie (a.png, A.png; p1, p01) keep one order."""
+
+    def name_key(name: str) -> list[tuple[int, str]]:
+        # re.split with a group: the parts at odd positions are the runs of ASCII digits.
+        parts = re.split(r"([0-9]+)", name)
+        return [(int(part), "") if i % 2 else (-1, part.lower()) for i, part in enumerate(parts)]
+
+    return [name_key(part) for part in path.parts], str(path)
 
 
 def find_image_files(paths: list[Path]) -> FoundFiles:
