@@ -176,6 +176,13 @@ def test_two_lines_of_writing_are_refused_with_a_reason_not_read_as_one() -> Non
     ink[250:350, 20:30] = ink[250:350, 80:90] = True  # two bars below
     with pytest.raises(ValueError, match="2 lines"):
         split_ink(ink)
+    # One character over another in one column is two lines as well (it was read as one "Y").
+    letter_h, _ = write("H")
+    letter_e, _ = write("E")
+    with pytest.raises(ValueError, match="2 lines"):
+        split_strokes([*letter_h, *(s + np.array([0.0, 180.0]) for s in letter_e)])
+    # ... but not a character written lower beside the others (it is part of the line).
+    assert len(split_strokes([*letter_h, *(s + np.array([160.0, 150.0]) for s in letter_e)])) == 2
     # One line, with a bar drawn above a t and a letter hanging below the others, is one line.
     word, _ = write("AT")
     bar_above = np.array([[150.0, -40.0], [220.0, -40.0]])

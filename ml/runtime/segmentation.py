@@ -140,17 +140,27 @@ def _check_one_line(boxes: np.ndarray) -> None:
     height = line_height(boxes)
     keep = boxes[:, 3] - boxes[:, 1] > LINE_PART * height  # characters, not dots or bars however wide
     counts: list[int] = []  # parts in each row, top to bottom
+    spans: list[list[float]] = []  # each row's extent along the line: [left, right]
     bottom = None
-    for top, low in sorted(zip(boxes[keep, 1].tolist(), boxes[keep, 3].tolist(), strict=True)):
+    kept = boxes[keep]
+    for index in np.argsort(kept[:, 1], kind="stable").tolist():
+        x0, top, x1, low = kept[index].tolist()
         if bottom is None or top > bottom + LINE_GAP * height:
             counts.append(0)
+            spans.append([x0, x1])
         counts[-1] += 1
+        spans[-1] = [min(spans[-1][0], x0), max(spans[-1][1], x1)]
         bottom = low if bottom is None else max(bottom, low)
     # A row of one part may be a character of the line set apart (a j hanging below it); two rows of two
     # characters or more are two lines.
     rows = sum(1 for count in counts if count >= 2)
     if rows > 1:
         raise ValueError(f"this is {rows} lines of writing: GlyphPad reads one line at a time")
+    # A row standing over another for most of the narrower one's width is a line too, however few its
+    # characters (an H written over an E read as one character); a character set apart stands beside.
+    for (a0, a1), (b0, b1) in itertools.combinations(spans, 2):
+        if min(a1, b1) - max(a0, b0) > 0.5 * min(a1 - a0, b1 - b0):
+            raise ValueError(f"this is {len(counts)} lines of writing: GlyphPad reads one line at a time")
 
 
 def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None) -> list[list[int]]:
