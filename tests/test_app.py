@@ -1360,3 +1360,15 @@ def test_a_box_can_be_corrected_to_the_two_characters_it_holds(
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("a&bc", True)))
     window.text_panel._type_character(0)
     assert window.line_text().startswith("a&bc") and window.text_panel.shown_text().startswith("a&bc")
+
+
+def test_text_mode_names_look_alike_readings_so_a_choice_is_no_guess_at_a_glyph(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.text_panel import TextPanel
+
+    panel = TextPanel()
+    qtbot.addWidget(panel)
+    panel.set_line([("O", False), ("K", False)], [[("O", 0.6), ("0", 0.3), ("Q", 0.1)], [("K", 0.9)]])
+    readings = [a.text() for a in panel._buttons[0].menu().actions() if "%" in a.text()]
+    assert readings[0].startswith("O (capital O)") and readings[1].startswith("0 (zero)")
+    assert readings[2].startswith("Q ") and "(" not in readings[2]  # no look-alike: no name
+    assert "capital O" in panel._buttons[0].toolTip() and "capital O" in panel._buttons[0].accessibleName()

@@ -35,7 +35,7 @@ MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
 # emnist36_cnn --canvas-px 128`, then 256: 93.35 vs 93.17% and 93.94 vs 93.62%), and preprocessing
 # one takes a fifth to a third less (README, "Latency").
 RECOGNITION_MAX_SIDE = 128
-FIT_MARGIN_PX = 2  # a drawing shrunk to fit the pad keeps its ink this far from the edges
+FIT_MARGIN_PX = 14  # a drawing shrunk to fit the pad keeps its ink (and text mode's boxes) this far from the edges
 UNDO_DEPTH = 200  # changes that can be undone; older states are dropped so a long session stays small
 
 
@@ -363,7 +363,10 @@ class DrawingCanvas(QWidget):
         # The ink's far edges, in the units it was drawn in.
         right = max(max(x for x, _, _ in s.points) + s.width / 2 for s in drawn) / self._drawing_scale
         bottom = max(max(y for _, y, _ in s.points) + s.width / 2 for s in drawn) / self._drawing_scale
-        return min(1.0, (width - FIT_MARGIN_PX) / max(right, 1e-6), (height - FIT_MARGIN_PX) / max(bottom, 1e-6))
+        # Ink that is on the pad as written stays as written; ink that is not is shrunk to leave a margin.
+        across = 1.0 if right <= width else (width - FIT_MARGIN_PX) / max(right, 1e-6)
+        down = 1.0 if bottom <= height else (height - FIT_MARGIN_PX) / max(bottom, 1e-6)
+        return min(across, down)
 
     def _scale_drawing(self, factor: float) -> None:
         """Scale every stroke (on screen, in undo and redo states, and being drawn) and its pen."""

@@ -15,3 +15,28 @@ def character_font(like: QFont, scale: float = 1.0, bold: bool = False) -> QFont
         font.setPixelSize(max(1, round(like.pixelSize() * scale)))
     font.setBold(bold)
     return font
+
+
+# Characters that look alike in many fonts (DejaVu Sans Mono's 0 is an O a little narrower), named where a
+# reading is offered or described, so a choice between them is never a guess at a glyph.
+LOOKALIKE_NAMES = {
+    "0": "zero",
+    "O": "capital O",
+    "o": "small o",
+    "1": "one",
+    "I": "capital I",
+    "l": "small L",
+    "i": "small i",
+    "5": "five",
+    "S": "capital S",
+    "s": "small s",
+    "2": "two",
+    "Z": "capital Z",
+    "z": "small z",
+}
+
+
+def described(char: str) -> str:
+    """``char`` with its name when it has a look-alike ("0 (zero)"), else as it is."""
+    name = LOOKALIKE_NAMES.get(char)
+    return f"{char} ({name})" if name else char

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.widgets.fonts import character_font
+from desktop_app.widgets.fonts import character_font, described
 
 LINE_FONT_SCALE = 1.8
 SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be typed as anything, even "␣")
@@ -113,11 +113,11 @@ class TextPanel(QWidget):
                 self._characters.insertWidget(self._characters.count() - 1, gap)
                 self._buttons.append(gap)
             button = _character_button(char)
-            button.setAccessibleName(f"character {position + 1}: {char}")
-            button.setToolTip("Click for other readings, or type the right one")
+            button.setAccessibleName(f"character {position + 1}: {described(char)}")
+            button.setToolTip(f"{described(char)}: click for other readings, or type the right one")
             menu = button.menu()
             for option, prob in options:
-                action = menu.addAction(f"{option}    {100 * prob:.1f}%")
+                action = menu.addAction(f"{described(option)}    {100 * prob:.1f}%")
                 action.triggered.connect(lambda _=False, p=position, c=option: self.character_chosen.emit(p, c))
             menu.addSeparator()
             typed = menu.addAction("Type another…")
