@@ -433,8 +433,7 @@ class MainWindow(QMainWindow):
             if fallback:
                 self._fallback_notice = f"{preferred} cannot be used ({reason}); using {fallback} instead"
                 self.statusBar().showMessage(self._fallback_notice, 0)
-                if "model" in self.run_only:  # a fallback, not the user's choice: what was saved stays saved
-                    self.run_only["model"] = (fallback, self.run_only["model"][1])
+                self._fell_back("model", fallback)
             preferred = fallback
         if preferred:
             self.set_model(preferred)
@@ -475,9 +474,14 @@ class MainWindow(QMainWindow):
             message = f"{reason[:1].upper()}{reason[1:]}. GlyphPad uses the CPU instead."
             self.statusBar().showMessage(message, 10000)
             self.set_device("cpu")
-            if "device" in self.run_only:  # a fallback, not the user's choice: what was saved stays saved
-                self.run_only["device"] = ("cpu", self.run_only["device"][1])
+            self._fell_back("device", "cpu")
             QMessageBox.warning(self, "GlyphPad", message)
+
+    def _fell_back(self, name: str, value: str) -> None:
+        """A preference given for this run was replaced by ``value`` for want of it: a fallback, not the
+        user's choice, so what was saved before stays saved."""
+        if name in self.run_only:
+            self.run_only[name] = (value, self.run_only[name][1])
 
     def set_device(self, device: str) -> None:
         self.preferences.device = device

@@ -284,33 +284,26 @@ class DrawingCanvas(QWidget):
         return self.palette().color(QPalette.ColorRole.Base)
 
     def _image_paper_level(self) -> int | None:
-        """The opened image's paper as a grey level, or None without an image: the median of its edge,
-        where it is transparent over the grey that contrasts with its ink (as ``ml.runtime.preprocess``
-        reads such a picture). Strokes drawn over the image are drawn, and read, in the ink that contrasts
-        with it, on a pad filled with it: on white paper around a grey photo the photo itself would read as
-        one big blot of ink, and black strokes on a blackboard as nothing."""
+        """The opened image's paper as a grey level, or None without an image, as preprocessing reads a
+        picture (``ml.runtime.preprocess.paper_level``). Strokes drawn over the image are drawn, and read, in
+        the ink that contrasts with it, on a pad filled with it: on white paper around a grey photo the photo
+        itself would read as one big blot of ink, and black strokes on a blackboard as nothing."""
         image = self._background_image
         if image is None:
             return None
         if self._image_paper is None or self._image_paper[0] is not image:
             import numpy as np
 
+            from ml.runtime.preprocess import paper_level
+
             small = image.scaled(
                 min(image.width(), 256), min(image.height(), 256), Qt.AspectRatioMode.KeepAspectRatio
             ).convertToFormat(QImage.Format.Format_ARGB32)
-            grey = qimage_to_grey(small.convertToFormat(QImage.Format.Format_RGB32)).astype(np.float32)
+            grey = qimage_to_grey(small.convertToFormat(QImage.Format.Format_RGB32)) / np.float32(255.0)
             stride = small.bytesPerLine() // 4
             argb = np.frombuffer(small.constBits(), dtype=np.uint32, count=stride * small.height())
-            alpha = (argb.reshape(small.height(), stride)[:, : small.width()] >> 24).astype(np.float32) / 255.0
-            if float(alpha.min()) < 0.99:
-                # Transparent parts over the grey that contrasts with what is drawn, as ml.runtime.preprocess
-                # reads such a picture: black ink on a transparent sheet is on white, white ink on black.
-                opaque = alpha > 0.5
-                drawn = float(np.median(grey[opaque])) if opaque.any() else 0.0
-                backdrop = 255.0 if drawn < 128 else 0.0
-                grey = grey * alpha + backdrop * (1.0 - alpha)
-            edge = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-            self._image_paper = (image, round(float(np.median(edge))))
+            alpha = (argb.reshape(small.height(), stride)[:, : small.width()] >> 24) / np.float32(255.0)
+            self._image_paper = (image, round(255.0 * paper_level(np.stack([grey, alpha], axis=-1))))
         return self._image_paper[1]
 
     def _invalidate_layers(self) -> None:

@@ -118,18 +118,30 @@ def _ink_from(pixels: np.ndarray, background: float) -> np.ndarray:
     return ink
 
 
+def flatten(pixels: np.ndarray) -> np.ndarray:
+    """Grey (H x W) or grey + alpha (H x W x 2) pixels -> grey H x W: transparent parts composited over the
+    colour that contrasts with what is drawn, so black and white ink on a transparent canvas both survive."""
+    if pixels.ndim != 3:
+        return pixels
+    grey, alpha = pixels[..., 0], pixels[..., 1]
+    if float(alpha.min()) >= 0.99:
+        return grey
+    opaque = alpha > 0.5
+    drawn = float(np.median(grey[opaque])) if opaque.any() else 0.0
+    backdrop = 1.0 if drawn < 0.5 else 0.0
+    flat: np.ndarray = grey * alpha + backdrop * (1.0 - alpha)
+    return flat
+
+
+def paper_level(pixels: np.ndarray) -> float:
+    """The paper of a picture (grey, or grey + alpha, in [0, 1]) as preprocessing sees it: the median of
+    its edge once flattened."""
+    return _background(flatten(pixels))
+
+
 def to_ink(pixels: np.ndarray) -> np.ndarray:
     """Grey (H x W) or grey + alpha (H x W x 2) pixels -> ink in [0, 1] on a 0 background."""
-    if pixels.ndim == 3:
-        grey, alpha = pixels[..., 0], pixels[..., 1]
-        if float(alpha.min()) < 0.99:
-            opaque = alpha > 0.5
-            # Composite over the colour that contrasts with what is drawn, so black and white ink on a
-            # transparent canvas both survive.
-            drawn = float(np.median(grey[opaque])) if opaque.any() else 0.0
-            backdrop = 1.0 if drawn < 0.5 else 0.0
-            grey = grey * alpha + backdrop * (1.0 - alpha)
-        pixels = grey
+    pixels = flatten(pixels)
     return _ink_from(pixels, _background(pixels))
 
 
