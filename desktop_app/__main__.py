@@ -12,8 +12,10 @@ import sys
 def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glyphpad", description="Draw a letter or digit and see it recognized.")
     parser.add_argument("files", nargs="*", help="an image to open, or several images or folders to read as a batch")
-    parser.add_argument("--model", default=None, help="model to start with (a bundled model's name)")
-    parser.add_argument("--device", default=None, choices=["auto", "cpu", "cuda"])
+    parser.add_argument("--model", default=None, help="model to use for this run (a bundled model's name)")
+    parser.add_argument(
+        "--device", default=None, choices=["auto", "cpu", "cuda"], help="where models run, for this run only"
+    )
     parser.add_argument(
         "--self-test",
         action="store_true",
@@ -28,7 +30,9 @@ def get_args_parser() -> argparse.ArgumentParser:
         "stale or failed answer",
     )
     parser.add_argument("--json", action="store_true", help="with --self-test: print one JSON object")
-    parser.add_argument("--verbose", "-v", action="store_true")
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="log what the app does (model loading, timings) to the terminal"
+    )
     return parser
 
 

@@ -77,7 +77,6 @@ ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 # Label sets that leave out part of what people draw: said beside each answer of such a model.
 TEXT_ALTERNATIVES = 5  # readings offered in a text-mode character's menu, at least
 COLLECTED_TEXT_KEY = "text/collected"  # where the settings keep text mode's collected text
-ONLY_KNOWS = {"digits10": "digits (0-9)", "letters26": "letters (A-Z, either case)"}
 
 
 @dataclass(frozen=True)
@@ -137,6 +136,7 @@ class MainWindow(QMainWindow):
         # The last line added to the text: Undo that brings its ink back takes it out again, corrections kept.
         self._added_lines: list[AddedLine] = []  # lines added to the text from strokes, oldest first
         self._opened_file: tuple[object, str] | None = None  # the last file opened: its bytes and name
+        self._said_until = 0.0  # time.monotonic() until which the status bar's answer to the person stays
         self.setWindowTitle("GlyphPad")
         self.setAcceptDrops(True)
         self._build_widgets()
@@ -187,9 +187,13 @@ class MainWindow(QMainWindow):
         self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Any, tip: str = ""
     ) -> QAction:
         action = QAction(text, self)
+        plain = text.replace("&", "").replace("…", "")
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip or text.replace("&", "").replace("…", ""))
+            # A toolbar button's tooltip says its key too ("Undo (Ctrl+Z)"): it repeated the button's name.
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{plain} ({keys})" if keys else plain)
+        action.setStatusTip(tip or plain)
         action.triggered.connect(slot)
         return action
 
@@ -199,6 +203,10 @@ class MainWindow(QMainWindow):
         self.batch_files_action = self._action("Recognize &Files…", "Ctrl+B", self.choose_batch_files)
         self.batch_folder_action = self._action("Recognize F&older…", "Ctrl+Shift+B", self.choose_batch_folder)
         self.export_action = self._action("&Export Batch Results…", "Ctrl+E", self.export_batch)
+        self.cancel_batch_action = self._action(
+            "&Cancel Batch", "Esc", self.cancel_batch, "Stop recognizing the batch (the files read so far stay)"
+        )
+        self.cancel_batch_action.setEnabled(False)  # while a batch runs
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo, self.undo)
         self.redo_action = self._action("&Redo", "Ctrl+Shift+Z", self.redo)
@@ -235,6 +243,7 @@ class MainWindow(QMainWindow):
             None,
             self.batch_files_action,
             self.batch_folder_action,
+            self.cancel_batch_action,
             self.export_action,
             None,
             self.quit_action,
@@ -270,6 +279,16 @@ class MainWindow(QMainWindow):
         self.model_actions = QActionGroup(self)
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.text_mode_action)
+        view_menu.addSeparator()
+        # The side tabs from the keyboard (they were reachable by the mouse alone).
+        self.tab_actions = []
+        for number, (title, widget) in enumerate(
+            (("&Explain", self.explain_view), ("C&ompare", self.compare_view), ("&Batch", self.batch_view)), 1
+        ):
+            plain = title.replace("&", "")
+            action = self._action(title, f"Ctrl+{number}", lambda _=False, w=widget: self.show_tab(w), f"Show {plain}")
+            self.tab_actions.append(action)
+            view_menu.addAction(action)
         view_menu.addSeparator()
         self.theme_group = QActionGroup(self)
         for theme in ("system", "light", "dark"):
@@ -344,7 +363,8 @@ class MainWindow(QMainWindow):
         self.compare_view.models_chosen.connect(self._on_compare_models_chosen)
         self.batch_view.choose_files.connect(self.choose_batch_files)
         self.batch_view.choose_folder.connect(self.choose_batch_folder)
-        self.batch_view.cancel_requested.connect(lambda: self.service.cancel_batch(self._batch_id))
+        self.batch_view.cancel_requested.connect(self.cancel_batch)
+        self.batch_view.running_changed.connect(self._batch_running)
         self.batch_view.export_requested.connect(self.export_batch)
         self.batch_view.open_requested.connect(self.open_image)
         self.tabs.currentChanged.connect(lambda _index: self._refresh_side_views())
@@ -592,7 +612,9 @@ class MainWindow(QMainWindow):
         self.result_shown.emit(replace(result, latency_ms=end_to_end, request_id=request_id))
         if not result.error:  # after the answer is on screen: these notes are no part of its wait
             self._note_several_characters()
-            scope = ONLY_KNOWS.get(self.models[result.model].label_set if result.model in self.models else "")
+            from ml.runtime.labels import READS_ONLY
+
+            scope = READS_ONLY.get(self.models[result.model].label_set if result.model in self.models else "")
             if scope:  # a confident 4 for a drawn A, from the digits model, is no mystery when this is said
                 self.predictions.add_note(f"{result.model} reads {scope} only")
             # Last: the explanation's work on the worker (torch) would otherwise slow the window's own.
@@ -697,7 +719,9 @@ class MainWindow(QMainWindow):
         """Text mode says when the model in use reads only digits or only letters: a line of both comes out
         all one kind (a letters model read "HI 42" as "HI Qz", with nothing to say why)."""
         info = self.models.get(self.preferences.model)
-        scope = ONLY_KNOWS.get(info.label_set if info else "")
+        from ml.runtime.labels import READS_ONLY
+
+        scope = READS_ONLY.get(info.label_set if info else "")
         self.text_panel.set_scope(
             f"{self.preferences.model} reads {scope} only. For both, choose a model of 36 classes or more."
             if scope
@@ -807,11 +831,19 @@ class MainWindow(QMainWindow):
             boxes.append((box, shown))
         self.text_panel.set_line(characters, alternatives)
         self.canvas.set_overlay(boxes)
+        if time.monotonic() < self._said_until:  # a message the person asked for is still being read
+            return
         if characters:
             count = f"{len(characters)} character{'s' if len(characters) != 1 else ''}"
             self.statusBar().showMessage(f"Read {count} in {reading.line.latency_ms:.0f} ms", 3000)
         else:
             self.statusBar().showMessage("No writing found", 3000)
+
+    def _say(self, message: str, seconds: float = 4.0) -> None:
+        """A status message that answers something the person did: a line read just after does not
+        replace it (Undo's "The line is back on the pad" was gone at once behind "Read 2 characters")."""
+        self._said_until = time.monotonic() + seconds
+        self.statusBar().showMessage(message, int(seconds * 1000))
 
     def correct_character(self, index: int, char: str) -> None:
         self._correct(index, char=char)
@@ -849,10 +881,31 @@ class MainWindow(QMainWindow):
         if box.hasFocus():
             box.textCursor().deletePreviousChar()
             return
-        if self._line is None or not self._line.from_strokes or not self._line.line.characters:
+        if self._line is None or not self._line.line.characters:
             return
-        last = max(self._line.line.characters, key=lambda c: max(c.strokes, default=-1))  # the one written last
-        self.canvas.remove_drawn_strokes(set(last.strokes))
+        if self._line.from_strokes:
+            last = max(self._line.line.characters, key=lambda c: max(c.strokes, default=-1))  # the one written last
+            self.canvas.remove_drawn_strokes(set(last.strokes))
+            return
+        if self._line.opened:
+            self._say("Backspace takes away written strokes; this line is a picture (Clear removes it).")
+            return
+        # Read from its picture (the eraser was used): the strokes whose middle is in the rightmost box.
+        rightmost = max(self._line.line.characters, key=lambda c: c.box[2])
+        s = 1.0 / max(self._line.scale, 1e-9)
+        x0, y0, x1, y1 = (v * s for v in rightmost.box)
+        pad = max((stroke.width for stroke in self.canvas.strokes), default=0.0) / 2 + 3
+        doomed = set()
+        for k, stroke in enumerate(self.canvas.drawn_strokes()):
+            xs = [point[0] for point in stroke.points]
+            ys = [point[1] for point in stroke.points]
+            middle = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+            if x0 - pad <= middle[0] <= x1 + pad and y0 - pad <= middle[1] <= y1 + pad:
+                doomed.add(k)
+        if doomed:
+            self.canvas.remove_drawn_strokes(doomed)
+        else:
+            self._say("The last character has no strokes of its own to take away: use Undo or the eraser.")
 
     def add_line_to_text(self) -> None:
         text = self.line_text()
@@ -868,6 +921,7 @@ class MainWindow(QMainWindow):
         self.text_panel.append_line(text)
         self._corrections.clear()
         self.canvas.clear()
+        self._say(f"Added “{text}” to the text" + (" (Undo takes it back)" if strokes else ""))
 
     def _added_line_on_pad(self) -> AddedLine | None:
         """The line added to the text whose strokes the pad shows now, if any."""
@@ -886,7 +940,7 @@ class MainWindow(QMainWindow):
                 box.setPlainText(text[: len(text) - len(added.text)].removesuffix("\n"))
             self._corrections.update(added.corrections)
             added.taken_back = True
-            self.statusBar().showMessage("The line is back on the pad and out of the text", 4000)
+            self._say("The line is back on the pad and out of the text")
 
     def redo(self) -> None:
         """Redo on the pad; when that clears again a line Undo took back, it goes back into the text."""
@@ -1046,6 +1100,23 @@ class MainWindow(QMainWindow):
             self.batch_view.finish(False)
             return
         self._batch_id = self.service.start_batch(self.preferences.model, found.images, self.preferences.top_k)
+
+    def show_tab(self, widget: QWidget) -> None:
+        """Bring a side tab forward (in text mode the side panel is hidden: leave text mode first)."""
+        if self.text_mode:
+            self.set_text_mode(False)
+        self.tabs.setCurrentWidget(widget)
+
+    def cancel_batch(self) -> None:
+        if self.batch_view.running:
+            self.service.cancel_batch(self._batch_id)
+            self.statusBar().showMessage("Cancelling the batch…", 3000)
+
+    def _batch_running(self, running: bool) -> None:
+        """While a batch runs, the menu's batch commands are as unavailable as the tab's buttons."""
+        for action in (self.batch_files_action, self.batch_folder_action, self.export_action):
+            action.setEnabled(not running)
+        self.cancel_batch_action.setEnabled(running)
 
     def _on_batch_progress(self, batch_id: int, rows: list[BatchRow]) -> None:
         if batch_id == self._batch_id:

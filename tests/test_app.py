@@ -259,11 +259,19 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     (folder / "9_broken.png").write_bytes(b"\x89PNG broken")
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         window.start_batch([folder])
+        # While it runs the menu's batch commands are off as the tab's buttons are, and Esc cancels.
+        assert window.cancel_batch_action.isEnabled() and window.cancel_batch_action.shortcut().toString() == "Esc"
+        assert not window.batch_files_action.isEnabled() and not window.export_action.isEnabled()
+    assert window.batch_files_action.isEnabled() and not window.cancel_batch_action.isEnabled()
     view = window.batch_view
     assert view.table.model().rowCount() == 6 and view.progress.value() == 6
     shown = view.table.model()
     broken_row = next(r for r in range(6) if shown.index(r, 0).data().endswith("broken.png"))
-    assert "not an image" in shown.index(broken_row, 3).data()  # what the person sees in the table
+    # What the person sees: the reason across the answer's three columns, and whole under the table.
+    assert "not an image" in shown.index(broken_row, 1).data() and view.table.columnSpan(broken_row, 1) == 3
+    view.table.selectRow(broken_row)
+    assert view.detail.isVisibleTo(view) and view.detail.text().startswith("9_broken.png: ")
+    assert broken_row != 0 and view.table.columnSpan(0, 1) == 1
     broken = next(r for r in view.rows if str(r["path"]).endswith("broken.png"))
     assert broken["error"] and not broken["top"]
     assert sum(1 for r in view.rows if r["top"]) == 5
@@ -1372,3 +1380,51 @@ def test_text_mode_names_look_alike_readings_so_a_choice_is_no_guess_at_a_glyph(
     assert readings[0].startswith("O (capital O)") and readings[1].startswith("0 (zero)")
     assert readings[2].startswith("Q ") and "(" not in readings[2]  # no look-alike: no name
     assert "capital O" in panel._buttons[0].toolTip() and "capital O" in panel._buttons[0].accessibleName()
+
+
+def test_text_mode_by_keyboard_and_backspace_after_the_eraser(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.resize(1000, 520)
+    window.set_text_mode(True)
+    qtbot.wait(50)
+    _mouse_write(window.canvas, "T1")
+    qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 2, timeout=TIMEOUT_MS)
+    panel = window.text_panel
+    # Tab reaches every character, then Copy, Add to text and the text box, and leaves the box again.
+    characters = [b for b in panel._buttons if b.isEnabled()]
+    chain = [*characters, panel.copy_button, panel.add_button, panel.text_box]
+    assert all(a.nextInFocusChain() is b for a, b in itertools.pairwise(chain))
+    assert panel.text_box.tabChangesFocus()
+    # A character's menu marks the reading shown, and a tiny chance reads "<0.1%", not "0.0%".
+    menu_texts = [(a.text(), a.isChecked()) for a in characters[0].menu().actions() if a.isCheckable()]
+    assert sum(checked for _, checked in menu_texts) == 1
+    assert not any(text.endswith(" 0.0%") for text, _ in menu_texts)
+    # After the eraser the line is read from its picture: Backspace still takes the last character away.
+    window.eraser_action.trigger()
+    corner = QPoint(window.canvas.width() - 12, window.canvas.height() - 12)
+    QTest.mousePress(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, corner)
+    QTest.mouseMove(window.canvas, corner - QPoint(6, 0))
+    QTest.mouseRelease(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, corner - QPoint(6, 0))
+    window.eraser_action.trigger()
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: window._line is not None and not window._line.from_strokes, timeout=TIMEOUT_MS)
+    inked = len(window.canvas.drawn_strokes())
+    QTest.keyClick(window.canvas, Qt.Key.Key_Backspace)
+    assert len(window.canvas.drawn_strokes()) == inked - len(GLYPHS["1"])  # the 1's stroke, not the T's
+    # Adding the line says so, and the line read after Undo does not hide Undo's answer.
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 1, timeout=TIMEOUT_MS)
+    window.add_line_to_text()
+    assert window.statusBar().currentMessage().startswith("Added “")
+    window.undo()
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: window._line is not None, timeout=TIMEOUT_MS)
+    qtbot.wait(50)
+    assert window.statusBar().currentMessage() == "The line is back on the pad and out of the text"
+
+
+def test_side_tabs_and_tooltips_from_the_keyboard(window: MainWindow) -> None:
+    window.set_text_mode(True)
+    window.tab_actions[2].trigger()  # Ctrl+3: Batch, leaving text mode to show it
+    assert not window.text_mode and window.tabs.currentWidget() is window.batch_view
+    assert [a.shortcut().toString() for a in window.tab_actions] == ["Ctrl+1", "Ctrl+2", "Ctrl+3"]
+    assert window.undo_action.toolTip() == "Undo (Ctrl+Z)"

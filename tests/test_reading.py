@@ -438,6 +438,28 @@ def test_read_cli_gives_text_boxes_and_alternatives(
     assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "line.png")]) == 0
     image_line = json.loads(capsys.readouterr().out)
     assert len(image_line["chars"]) == 2
+    # predict gives a picture of several characters one guess, and says that read reads them.
+    assert cli(["predict", "--json", "--model", "cnn_tiny", str(tmp_path / "line.png")]) == 0
+    assert json.loads(capsys.readouterr().out)["notes"] == [
+        "this looks like 2 characters: glyphpad-ml read reads them as text"
+    ]
+    picture[:, 100:] = 255  # one bar: no note
+    Image.fromarray(picture).save(tmp_path / "bar.png")
+    assert cli(["predict", "--model", "cnn_tiny", str(tmp_path / "bar.png")]) == 0
+    assert "looks like" not in capsys.readouterr().out
+
+
+def test_read_says_when_the_model_reads_one_kind_of_character(
+    bundled_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml.cli import main as cli
+
+    strokes, _ = write("A4")
+    (tmp_path / "a4.json").write_text(json.dumps({"strokes": [s.tolist() for s in strokes]}))
+    assert cli(["read", "--strokes", "--model", "letters_cnn", str(tmp_path / "a4.json")]) == 0
+    assert "letters_cnn reads letters (A-Z, either case) only" in capsys.readouterr().err
+    assert cli(["read", "--strokes", str(tmp_path / "a4.json")]) == 0
+    assert "only" not in capsys.readouterr().err
 
 
 def test_composed_words_are_one_writers_characters_left_to_right(synthetic_unipen: Path) -> None:

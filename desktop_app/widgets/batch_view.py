@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, under Top-k
+COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
+ERROR_COLUMN = 1
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -79,7 +80,7 @@ class BatchTableModel(QAbstractTableModel):
             if column == 0:
                 return self.names[index.row()]
             if error:
-                return error if column == 3 else ""
+                return error if column == ERROR_COLUMN else ""
             if not top:
                 return ""
             if column == 1:
@@ -92,7 +93,7 @@ class BatchTableModel(QAbstractTableModel):
                 return row["path"]
             notes: list[str] = row["notes"]  # type: ignore[assignment]
             return error or "; ".join(notes) or None
-        if role == Qt.ItemDataRole.ForegroundRole and error and column == 3:
+        if role == Qt.ItemDataRole.ForegroundRole and error and column == ERROR_COLUMN:
             return ERROR_COLOUR
         return None
 
@@ -106,6 +107,7 @@ class BatchView(QWidget):
     cancel_requested = Signal()
     export_requested = Signal()
     open_requested = Signal(object)  # a file of the batch (Path), double-clicked: open it on the pad
+    running_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,10 +145,20 @@ class BatchView(QWidget):
         self._fit_columns(self.width())
         header.sectionResized.connect(self._column_resized)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)  # a narrow Top-k column wrapped "7 89%" onto a second, hidden line
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setToolTip("Double-click a file to open it on the pad")
         self.table.doubleClicked.connect(self._open_row)
         self._paths: list[Path] = []
         layout.addWidget(self.table, 1)
+        # The chosen row's whole reason: in the table it is cut to the columns' width.
+        self.detail = QLabel("")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.hide()
+        layout.addWidget(self.detail)
+        rows_chosen = self.table.selectionModel()
+        rows_chosen.currentRowChanged.connect(lambda current, _previous: self._show_detail(current.row()))
         self.status = QLabel("Choose files or a folder to recognize them all.")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
@@ -157,6 +169,17 @@ class BatchView(QWidget):
     def _open_row(self, index: QModelIndex) -> None:
         if 0 <= index.row() < len(self._paths):
             self.open_requested.emit(self._paths[index.row()])
+
+    def _show_detail(self, row: int) -> None:
+        """Under the table, why the chosen file could not be read (or its notes), in full."""
+        text = ""
+        if 0 <= row < len(self.rows):
+            entry = self.rows[row]
+            notes: list[str] = entry["notes"]  # type: ignore[assignment]
+            why = str(entry["error"]) or "; ".join(notes)
+            text = f"{self.model.names[row]}: {why}" if why else ""
+        self.detail.setText(text)
+        self.detail.setVisible(bool(text))
 
     def _fit_columns(self, width: int) -> None:
         """The file names a third of the table at most (160 px), so the top-k keeps room in a narrow window
@@ -180,8 +203,13 @@ class BatchView(QWidget):
     def rows(self) -> list[dict[str, object]]:
         return self.model.rows
 
+    @property
+    def running(self) -> bool:
+        return self.cancel_button.isEnabled()
+
     def set_running(self, running: bool) -> None:
         self.cancel_button.setEnabled(running)
+        self.running_changed.emit(running)
         self.files_button.setEnabled(not running)
         self.folder_button.setEnabled(not running)
         self.export_button.setEnabled(not running and bool(self.rows))
@@ -193,6 +221,8 @@ class BatchView(QWidget):
             {"path": display_path(p), "model": model, "top": [], "error": "", "notes": []} for p in paths
         ]
         self.model.reset(rows, [display_path(p.name) for p in paths])
+        self.table.clearSpans()
+        self._show_detail(-1)
         self._paths = list(paths)
         self.progress.setRange(0, len(paths))
         self.progress.setValue(0)
@@ -213,9 +243,13 @@ class BatchView(QWidget):
             row["top"] = [{"label": label, "prob": round(prob, 5)} for label, prob in top]
             row["error"] = error
             row["notes"] = list(notes)
+            if error:  # the reason takes the room of the answer's three columns
+                self.table.setSpan(index, ERROR_COLUMN, 1, len(COLUMNS) - ERROR_COLUMN)
             changed.append(index)
         if changed:
             self.model.changed(min(changed), max(changed))
+            if self.table.currentIndex().row() in changed:
+                self._show_detail(self.table.currentIndex().row())
             self.progress.setValue(self.progress.value() + len(changed))
 
     def finish(self, cancelled: bool) -> None:

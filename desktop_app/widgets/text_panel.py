@@ -3,6 +3,8 @@ written so far, to copy or keep adding to."""
 
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -81,6 +83,7 @@ class TextPanel(QWidget):
         self.text_box.setFont(character_font(self.text_box.font(), 1.2))  # l, I and 1 told apart
         self.text_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.text_box.setMaximumHeight(110)  # until the window says how tall it is (fit_to_window)
+        self.text_box.setTabChangesFocus(True)  # Tab moves on (it typed tabs, and focus never left the box)
         layout.addWidget(self.text_box)
         self._buttons: list[QToolButton] = []
         probe = _character_button("Wg")  # the height of a character's button, before there is one
@@ -117,7 +120,9 @@ class TextPanel(QWidget):
             button.setToolTip(f"{described(char)}: click for other readings, or type the right one")
             menu = button.menu()
             for option, prob in options:
-                action = menu.addAction(f"{described(option)}    {100 * prob:.1f}%")
+                action = menu.addAction(f"{described(option)}    {_percent(prob)}")
+                action.setCheckable(True)
+                action.setChecked(option == char)  # the reading shown now
                 action.triggered.connect(lambda _=False, p=position, c=option: self.character_chosen.emit(p, c))
             menu.addSeparator()
             typed = menu.addAction("Type another…")
@@ -129,6 +134,11 @@ class TextPanel(QWidget):
                 spaced.toggled.connect(lambda on, p=position: self.space_chosen.emit(p, on))
             self._characters.insertWidget(self._characters.count() - 1, button)
             self._buttons.append(button)
+        # Tab goes through the characters, then Copy, Add to text and the text box (the buttons, made after
+        # the box, came after it, and Tab never reached them); Space on a character opens its menu.
+        chain = [b for b in self._buttons if b.isEnabled()] + [self.copy_button, self.add_button, self.text_box]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
         self.hint.setText(problem or LINE_HINT)
         self.hint.setVisible(not characters)
         self.add_button.setEnabled(bool(characters))
@@ -155,6 +165,7 @@ class TextPanel(QWidget):
             "Correct a character",
             f"Character {position + 1}, read as “{shown}”: what is written here (several characters when one "
             "box holds them)",
+            text=shown,  # selected: typing replaces it, and a second character can be added to it
         )
         # A box may hold two characters the splitting took for one ("rn" read as m): what is typed is kept
         # whole (it kept only its first character, without a word), spaces left out (a space belongs before
@@ -169,6 +180,11 @@ class TextPanel(QWidget):
     def append_line(self, text: str) -> None:
         if text:
             self.text_box.appendPlainText(text)
+
+
+def _percent(prob: float) -> str:
+    """A reading's chance as the menu shows it: "<0.1%" rather than a row of "0.0%"."""
+    return f"{100 * prob:.1f}%" if prob >= 0.0005 else "<0.1%"
 
 
 def _character_button(text: str) -> QToolButton:

@@ -12,6 +12,7 @@ from ml.cli.common import BLANK_TAG, fail, problem_line, stroke_file_named_as_im
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError, default_model_name
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 
+WIDE_PICTURE = 1.3  # a picture at least this many times wider than tall may hold a written word
 EPILOG = "exit status: 0 when every file was recognized, 1 when any could not be (each gets a reason), 2 on bad usage"
 
 
@@ -75,12 +76,15 @@ def run(argv: list[str]) -> int:
                         "model": recognizer.card.name,
                         "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in result.top],
                     }
-                    if result.notes:
-                        record["notes"] = list(result.notes)
+                    notes = [*result.notes, *filter(None, [_several_in_picture(path)])]
+                    if notes:
+                        record["notes"] = notes
                     line = (
                         json.dumps(record)
                         if args.json
-                        else f"{path}: " + ", ".join(f"{s.label} {100 * s.prob:.1f}%" for s in result.top)
+                        else f"{record['path']}: "
+                        + ", ".join(f"{s.label} {100 * s.prob:.1f}%" for s in result.top)
+                        + "".join(f" ({note})" for note in notes)
                     )
                 else:
                     failed += 1
@@ -157,6 +161,26 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
             line = problem_line(shown, (BLANK_TAG if blank else "") + reason, args.json)
         print(line, flush=True)
     return 1 if failed else 0
+
+
+def _several_in_picture(path: Path) -> str:
+    """A note when a picture holds several characters side by side (a photo of a word gets one guess).
+    Counted only in pictures wider than tall: counting costs a few milliseconds, a folder of single
+    characters need not pay it."""
+    from PIL import Image
+
+    from ml.runtime.image_io import ImageLoadError
+    from ml.runtime.line_reader import apart_in_picture
+
+    try:
+        with Image.open(path) as header:
+            width, height = header.size
+        if width < WIDE_PICTURE * height:
+            return ""
+        count = apart_in_picture(path)
+    except (ImageLoadError, OSError, ValueError, Image.DecompressionBombError):
+        return ""
+    return f"this looks like {count} characters: glyphpad-ml read reads them as text" if count > 1 else ""
 
 
 def _several_characters(strokes: Any) -> str:

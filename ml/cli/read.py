@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ml.cli.common import BLANK_TAG, fail, problem_line, stroke_file_named_as_image
-from ml.runtime.cards import WeightsError
+from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
+from ml.runtime.labels import READS_ONLY
 
 EPILOG = "exit status: 0 when every input was read, 1 when any could not be (each gets a reason), 2 on bad usage"
 
@@ -19,12 +20,16 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="glyphpad-ml read", description="Read a written line (a word, a code) as text.", epilog=EPILOG
     )
-    parser.add_argument("paths", nargs="+", type=Path, help="image files, stroke JSON files (--strokes) or folders")
+    parser.add_argument(
+        "paths", nargs="+", type=Path, help="image files, stroke JSON files (--strokes) or folders (with subfolders)"
+    )
     parser.add_argument("--strokes", action="store_true", help='inputs are stroke JSON: {"strokes": [[[x, y], ...]]}')
     parser.add_argument(
-        "--model", default=None, help="image model (default: the app's default, fused with its strokes)"
+        "--model",
+        default=None,
+        help=f"image model (default: the app's default, {DEFAULT_MODEL}, fused with its stroke model)",
     )
-    parser.add_argument("--top-k", type=int, default=3, help="alternatives per character")
+    parser.add_argument("--top-k", type=int, default=3, help="alternatives per character (default 3)")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the models run")
     parser.add_argument("--json", action="store_true", help="one JSON object per line of output")
     return parser
@@ -54,6 +59,12 @@ def run(argv: list[str]) -> int:
         return fail("read", str(error))
     if reader.image.card.input_kind != "image":
         return fail("read", f"{reader.image.card.name} is a stroke model: give an image model")
+    scope = READS_ONLY.get(reader.image.card.label_set)
+    if scope:  # "A42b" read as "AG zb" is no mystery when this is said
+        print(
+            f"note: {reader.image.card.name} reads {scope} only; for both, choose a model of 36 classes or more",
+            file=sys.stderr,
+        )
     files, problems = _inputs(args.paths, args.strokes)
     failed = 0
     for path, reason in [*problems, *((f, "") for f in files)]:

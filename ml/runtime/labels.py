@@ -18,6 +18,10 @@ LOWER = string.ascii_lowercase
 BALANCED_LOWER_KEPT = "abdefghnqrt"
 
 
+# Label sets of one kind of character only: what they read, for a note where both kinds are written.
+READS_ONLY = {"digits10": "digits (0-9)", "letters26": "letters (A-Z, either case)"}
+
+
 @dataclass(frozen=True)
 class LabelSet:
     """An ordered set of classes and the rule that maps a sample's character onto one of them."""
