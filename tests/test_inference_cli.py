@@ -293,7 +293,7 @@ def test_words_table_says_which_models_read_the_pictures(trained_weights: Path, 
     assert "| `cnn_tiny` + `emnist36`, pictures of the words | test writers | 4 |" in table
 
 
-@pytest.mark.parametrize("command", [["archs"], ["models"]])
+@pytest.mark.parametrize("command", [["archs"], ["models"], ["--help"]])
 def test_output_into_a_reader_that_stops_early_ends_quietly(command: list[str]) -> None:
     """``glyphpad-ml models | head -1``: the reader leaves, and the command ends without a traceback."""
     for unbuffered in ("", "1"):  # output written line by line, or all at once at the end

@@ -139,6 +139,53 @@ def test_trained_stroke_model_has_a_card_an_onnx_graph_and_fusion(fused_weights:
     assert "reads strokes" in refused.reason
 
 
+def test_a_fine_tune_starts_from_weights_of_its_own_architecture(fused_weights: Path, synthetic_unipen: Path) -> None:
+    from ml.runtime.cards import read_card
+    from ml.training.train_strokes import StrokeTrainConfig, main
+
+    tiny = fused_weights / "strokes" / "strokes_tiny.safetensors"
+    common = {"pen_data": str(synthetic_unipen), "epochs": 1, "batch_size": 32, "device": "cpu"}
+    with pytest.raises(ValueError, match="not stroke_gru"):
+        main(StrokeTrainConfig(arch="stroke_gru", start_from=str(tiny), out=str(fused_weights.parent / "x"), **common))
+    out = fused_weights.parent / "fine_tuned"
+    weights = main(StrokeTrainConfig(arch="stroke_cnn", start_from=str(tiny), out=str(out), **common))
+    card = read_card(weights.with_suffix(".json"))
+    assert card.training["started_from"].startswith("strokes_tiny (stroke_cnn, 3 epochs")
+    assert card.training["epochs_run"] == 1
+
+
+def test_stroke_models_assembled_read_together_and_fuse_like_any_stroke_model(
+    fused_weights: Path, synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ml.cli import main as cli
+    from ml.runtime.cards import read_card
+    from ml.runtime.recognizer import load_recognizer
+    from ml.training.stroke_ensemble import assemble
+
+    tiny = fused_weights / "strokes" / "strokes_tiny.safetensors"
+    with pytest.raises(ValueError, match="at least two"):
+        assemble([str(tiny)], "pair", tmp_path, str(synthetic_unipen))
+    with pytest.raises(ValueError, match="not a single stroke model"):
+        assemble([str(tiny), str(fused_weights / "cnn_tiny.safetensors")], "pair", tmp_path, str(synthetic_unipen))
+    pair = assemble([str(tiny), str(tiny)], "pair_tiny", tmp_path, str(synthetic_unipen))
+    card = read_card(pair.with_suffix(".json"))
+    assert (
+        card.arch == "stroke_ensemble"
+        and card.onnx_sha256
+        and {"unipen_val", "unipen_test"} <= set(card.metrics_by_source)
+    )
+    assert [m["name"] for m in card.training["members"]] == ["strokes_tiny", "strokes_tiny"]
+    # Two copies of one model read as that model does (the mean of equal log-probabilities).
+    strokes = parse_strokes({"strokes": SEVEN})
+    alone = load_recognizer(tiny, device="cpu").predict_strokes(strokes, top_k=36)
+    together = load_recognizer(pair, device="cpu").predict_strokes(strokes, top_k=36)
+    assert np.allclose(alone.probabilities, together.probabilities, atol=1e-5)
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    monkeypatch.setenv("GLYPHPAD_UNIPEN", str(synthetic_unipen))
+    assert cli(["fuse", "--strokes-model", str(pair), "--image-model", "cnn_tiny"]) == 0
+    assert cli(["stroke-ensemble", "--members", str(tiny), "--name", "x", "--out", str(tmp_path)]) == 2
+
+
 def test_fused_answer_uses_both_inputs_and_falls_back_to_the_picture(fused_weights: Path) -> None:
     from ml.runtime.fusion import FusedRecognizer, FusionWeights, fuse_probabilities
     from ml.runtime.recognizer import PredictionError, load_recognizer

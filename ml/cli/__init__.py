@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("train", "train a model on EMNIST and UNIPEN pen drawings (weights, ONNX graph, card, metrics)"),
     "train-strokes": ("train_strokes", "train a stroke model on UNIPEN's pen trajectories"),
     "evaluate": ("evaluate", "metrics of a model per data source (EMNIST, UNIPEN writers, drawings)"),
+    "stroke-ensemble": ("stroke_ensemble", "assemble trained stroke models into one that reads with all of them"),
     "fuse": ("fuse", "fit and score the fusion of a stroke model with an image model (stored in its card)"),
     "export": ("export", "write the ONNX graph of existing weights and record it in the card"),
     "prior": ("prior", "choose a model's class prior on validation writers and store it in its card"),
@@ -32,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 USAGE = (
     "usage: glyphpad-ml COMMAND [options]\n\ncommands:\n"
-    + "\n".join(f"  {name:14s} {help}" for name, (_, help) in COMMANDS.items())
+    + "\n".join(f"  {name:15s} {help}" for name, (_, help) in COMMANDS.items())
     + "\n\nRun 'glyphpad-ml COMMAND --help' for a command's options."
 )
 
@@ -41,7 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if argv and argv[0] in ("-h", "--help", "help"):
-        print(USAGE)
+        try:
+            print(USAGE, flush=True)
+        except BrokenPipeError:  # glyphpad-ml --help | head -3
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
         return 0
     if not argv:
         print(USAGE, file=sys.stderr)

@@ -92,6 +92,9 @@ def stroke_results_table(directory: Path | None = None) -> str:
         epochs = card.training.get("epochs_run")
         minutes = card.training.get("seconds", 0) / 60
         trained = f"{epochs} epochs, {minutes:.0f} min, {card.training.get('device', '?')}"
+        members = [str(m["name"]) for m in card.training.get("members", [])]
+        if members:  # an ensemble: trained as its members were
+            trained = " + ".join(f"`{m}`" for m in members) + ", as trained"
         partner = card.fusion.get("image_model")
         in_use = partner is not None and fusion_partner(partner, directory) == weights_path
         app_note = ", the app's answer" if in_use else ""

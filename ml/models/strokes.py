@@ -4,15 +4,19 @@
 Two families: a bidirectional GRU that reads the points in the order the pen made them, and a 1-D
 convolutional network that sees local pieces of the trajectory (a hook, a loop, a corner) and pools
 them. Both end in the mean and the maximum over the sequence, so that no single point (the last,
-often a t-cross or an i-dot) decides alone.
+often a t-cross or an i-dot) decides alone. A third, ``stroke_ensemble``, is several trained stroke
+models reading together: the two families err on different characters, so their mean reads better
+than either (``glyphpad-ml stroke-ensemble``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 
-from ml.models.registry import register_model
+from ml.models.registry import get_arch, get_model, register_model
 
 STROKE_INPUT_FEATURES = 6  # ml.runtime.strokes.STROKE_FEATURES; the models may not import the runtime
 
@@ -73,3 +77,31 @@ def stroke_gru(num_classes: int, hidden: int = 128, layers: int = 2, dropout: fl
 @register_model("stroke_cnn", "stroke", "1-D CNN (6 layers, dilated) over the pen's points")
 def stroke_cnn(num_classes: int, width: int = 64, dropout: float = 0.2) -> nn.Module:
     return StrokeCNN(num_classes, width=width, dropout=dropout)
+
+
+DEFAULT_MEMBERS: list[dict[str, Any]] = [{"arch": "stroke_gru"}, {"arch": "stroke_cnn"}]
+
+
+class StrokeEnsemble(nn.Module):
+    """Stroke models reading the same trajectory; the answer is the mean of their log-probabilities
+    (a log-probability vector is a valid set of logits: softmax of it is their normalized geometric mean)."""
+
+    def __init__(self, num_classes: int, members: list[dict[str, Any]] | None = None) -> None:
+        super().__init__()
+        members = members if members is not None else DEFAULT_MEMBERS
+        if len(members) < 2:
+            raise ValueError("an ensemble needs at least two members")
+        built = []
+        for member in members:
+            if get_arch(member["arch"]).family != "stroke" or member["arch"] == "stroke_ensemble":
+                raise ValueError(f"an ensemble's members are single stroke models, not {member['arch']}")
+            built.append(get_model(member["arch"], num_classes, **member.get("config", {})))
+        self.members = nn.ModuleList(built)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.stack([torch.log_softmax(member(x), dim=1) for member in self.members]).mean(dim=0)
+
+
+@register_model("stroke_ensemble", "stroke", "trained stroke models reading together (mean log-probability)")
+def stroke_ensemble(num_classes: int, members: list[dict[str, Any]] | None = None) -> nn.Module:
+    return StrokeEnsemble(num_classes, members)

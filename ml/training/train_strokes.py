@@ -49,7 +49,8 @@ from ml.training.scoring import summary
 from ml.training.stroke_data import StrokeAugment, stroke_inputs
 from ml.training.train import _option, save_checkpoint
 
-STROKE_ARCHS = [name for name in list_models() if get_arch(name).family == "stroke"]
+# An ensemble is assembled from trained stroke models (glyphpad-ml stroke-ensemble), not trained here.
+STROKE_ARCHS = [name for name in list_models() if get_arch(name).family == "stroke" and name != "stroke_ensemble"]
 
 
 @dataclass
@@ -72,11 +73,12 @@ class StrokeTrainConfig:
     device: str = _option("auto", "auto, cpu, cuda or cuda:N")
     threads: int = _option(0, "torch CPU threads (0 = torch's default)")
     resume: str = _option("", "checkpoint (.ckpt) to continue from")
+    start_from: str = _option("", "weights (.safetensors, or a bundled model's name) to start from: a fine-tune")
 
 
-def _epoch_job(args: tuple[PenCharacters, np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
-    pen, indices, seed = args
-    return stroke_inputs(pen, indices, np.random.default_rng(seed), StrokeAugment())
+def _epoch_job(args: tuple[PenCharacters, np.ndarray, int, StrokeAugment]) -> tuple[np.ndarray, np.ndarray]:
+    pen, indices, seed, augment = args
+    return stroke_inputs(pen, indices, np.random.default_rng(seed), augment)
 
 
 def balanced_draw(targets: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -96,6 +98,22 @@ def stroke_probabilities(
         for i in range(0, len(inputs), batch_size)
     ]
     return torch.cat(out).numpy()
+
+
+def _start_from(model: nn.Module, config: StrokeTrainConfig) -> str:
+    """Load another run's weights of the same architecture into ``model``; what they were, for the card."""
+    from ml.runtime.cards import resolve_model_path
+    from ml.runtime.weights import load_weights
+
+    trained, card = load_weights(resolve_model_path(config.start_from))
+    if card.arch != config.arch or card.label_set != config.labels or dict(card.config) != dict(config.model_config):
+        raise ValueError(
+            f"{config.start_from} is {card.arch} {card.config} on {card.label_set}, "
+            f"not {config.arch} {config.model_config} on {config.labels}"
+        )
+    model.load_state_dict(trained.state_dict())
+    epochs = card.training.get("epochs_run", "?")
+    return f"{card.name} ({card.arch}, {epochs} epochs, sha256 {card.sha256[:12]})"
 
 
 def main(config: StrokeTrainConfig) -> Path:
@@ -131,6 +149,11 @@ def main(config: StrokeTrainConfig) -> Path:
 
     torch.manual_seed(config.seed)
     model = get_model(config.arch, num_classes=label_set.num_classes, **config.model_config).to(device)
+    started_from = ""
+    if config.start_from and not config.resume:
+        started_from = _start_from(model, config)
+        print(f"starting from {started_from}", file=sys.stderr)
+    augment = StrokeAugment()
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     steps = max(1, len(parts["train"]) // config.batch_size)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, config.lr, epochs=config.epochs, steps_per_epoch=steps)
@@ -151,10 +174,10 @@ def main(config: StrokeTrainConfig) -> Path:
 
     train_targets = targets[parts["train"]]
 
-    def epoch_job(epoch: int) -> tuple[PenCharacters, np.ndarray, int]:
+    def epoch_job(epoch: int) -> tuple[PenCharacters, np.ndarray, int, StrokeAugment]:
         rng = np.random.default_rng([config.seed, epoch])
         drawn = parts["train"][balanced_draw(train_targets, len(parts["train"]), rng)]
-        return pen, drawn, int(rng.integers(2**31))
+        return pen, drawn, int(rng.integers(2**31)), augment
 
     with ProcessPoolExecutor(max_workers=1) as pool:
         upcoming: Future[tuple[np.ndarray, np.ndarray]] | None = None
@@ -266,7 +289,8 @@ def main(config: StrokeTrainConfig) -> Path:
             if len(sys.argv) > 1 and sys.argv[1] == "train-strokes"
             else "",
             "config": {k: v for k, v in asdict(config).items() if k not in ("pen_data", "out", "resume")},
-            "augment": StrokeAugment().to_dict(),
+            "augment": augment.to_dict(),
+            **({"started_from": started_from} if started_from else {}),
         },
         description=get_arch(config.arch).description,
         input_kind="strokes",
