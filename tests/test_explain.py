@@ -164,13 +164,21 @@ def test_a_model_the_fast_layers_cannot_stand_in_for_keeps_its_own() -> None:
 
 
 # Bundled models whose explanations go through a faster form (ml.runtime.explain._built_for_gradients).
-RECURRENT_BUNDLED = ["letters_gru", "letters_lstm", "letters_lenet5_gru", "letters_vgg16_gru", "strokes36_gru"]
+RECURRENT_BUNDLED = [
+    "letters_gru",
+    "letters_lstm",
+    "letters_lenet5_gru",
+    "letters_vgg16_gru",
+    "strokes36_gru",
+    "strokes36_pair",
+]
 BATCH_NORMS_FOLDED = [
     "letters_cnn_regularized",
     "letters_mobilenetv2",
     "letters_vgg16",
     "letters_vgg16_gru",
     "strokes36_cnn",
+    "strokes36_pair",
 ]
 
 
