@@ -102,6 +102,9 @@ class AddedLine:
         return len(strokes) == len(self.strokes) and all(a is b for a, b in zip(strokes, self.strokes, strict=True))
 
 
+FULL_PAD = 0.85  # text mode: writing past this share of the pad's width is told how to start a new line
+
+
 class MainWindow(QMainWindow):
     result_shown = Signal(object)  # Recognition, once it is on screen (self-test and tests listen)
 
@@ -762,7 +765,12 @@ class MainWindow(QMainWindow):
         if reading.error:
             self._line = None
             self.canvas.set_overlay([])
-            self.text_panel.set_line([], [], f"Not read: {reading.error}")
+            advice = (
+                ". Undo the last strokes, or add the first line to the text (Ctrl+Enter) before writing the next."
+                if "lines of writing" in reading.error
+                else ""
+            )
+            self.text_panel.set_line([], [], f"Not read: {reading.error}{advice}")
             return
         self._line = reading
         self._picture_corrections.clear()
@@ -835,7 +843,13 @@ class MainWindow(QMainWindow):
             return
         if characters:
             count = f"{len(characters)} character{'s' if len(characters) != 1 else ''}"
-            self.statusBar().showMessage(f"Read {count} in {reading.line.latency_ms:.0f} ms", 3000)
+            # Writing that reaches the pad's right side is a line that will not fit much more.
+            full = reading.from_strokes and max(box.right() for box, _ in boxes) > self.canvas.width() * FULL_PAD
+            self.statusBar().showMessage(
+                f"Read {count} in {reading.line.latency_ms:.0f} ms"
+                + (". The pad is nearly full: Ctrl+Enter adds the line to the text and clears it." if full else ""),
+                8000 if full else 3000,
+            )
         else:
             self.statusBar().showMessage("No writing found", 3000)
 

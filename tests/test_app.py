@@ -1390,7 +1390,7 @@ def test_text_mode_by_keyboard_and_backspace_after_the_eraser(qtbot, window: Mai
     qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 2, timeout=TIMEOUT_MS)
     panel = window.text_panel
     # Tab reaches every character, then Copy, Add to text and the text box, and leaves the box again.
-    characters = [b for b in panel._buttons if b.isEnabled()]
+    characters = [b for b in panel._buttons if not b.property("space")]
     chain = [*characters, panel.copy_button, panel.add_button, panel.text_box]
     assert all(a.nextInFocusChain() is b for a, b in itertools.pairwise(chain))
     assert panel.text_box.tabChangesFocus()
@@ -1428,3 +1428,23 @@ def test_side_tabs_and_tooltips_from_the_keyboard(window: MainWindow) -> None:
     assert not window.text_mode and window.tabs.currentWidget() is window.batch_view
     assert [a.shortcut().toString() for a in window.tab_actions] == ["Ctrl+1", "Ctrl+2", "Ctrl+3"]
     assert window.undo_action.toolTip() == "Undo (Ctrl+Z)"
+
+
+def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.resize(1000, 520)
+    window.set_text_mode(True)
+    qtbot.wait(50)
+    _mouse_write(window.canvas, "T1")
+    qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 2, timeout=TIMEOUT_MS)
+    assert "nearly full" not in window.statusBar().currentMessage()
+    window.canvas.clear()
+    _mouse_write(window.canvas, "T1T1T1T")  # across the whole pad
+    qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 7, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "nearly full: Ctrl+Enter" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+    window.canvas.clear()
+    size = window.canvas.height() * 0.3
+    for top in (10, 20 + size * 1.5):  # two rows of two characters, one under the other
+        _mouse_char(window.canvas, "T", 40, top, size)
+        _mouse_char(window.canvas, "1", 40 + size * 1.5, top, size)
+    qtbot.waitUntil(lambda: "lines of writing" in window.text_panel.hint.text(), timeout=TIMEOUT_MS)
+    assert "Undo the last strokes, or add the first line" in window.text_panel.hint.text()

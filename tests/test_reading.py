@@ -181,6 +181,10 @@ def test_two_lines_of_writing_are_refused_with_a_reason_not_read_as_one() -> Non
     letter_e, _ = write("E")
     with pytest.raises(ValueError, match="2 lines"):
         split_strokes([*letter_h, *(s + np.array([0.0, 180.0]) for s in letter_e)])
+    # A T over a T too, though only their stems count as rows, and a stem has no width.
+    letter_t, _ = write("T")
+    with pytest.raises(ValueError, match="2 lines"):
+        split_strokes([*letter_t, *(s + np.array([0.0, 180.0]) for s in letter_t)])
     # ... but not a character written lower beside the others (it is part of the line).
     assert len(split_strokes([*letter_h, *(s + np.array([160.0, 150.0]) for s in letter_e)])) == 2
     # One line, with a bar drawn above a t and a letter hanging below the others, is one line.

@@ -40,7 +40,7 @@ class TextPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(6, 2, 6, 6)  # off the window's edge, as the pad's frame is
         # What the model in use cannot read, when there is something (a letters-only model reads 42 as Qz).
         self.scope = QLabel("")
         self.scope.setWordWrap(True)
@@ -78,14 +78,17 @@ class TextPanel(QWidget):
         line_layout.addWidget(self.copy_button)
         line_layout.addWidget(self.add_button)
         layout.addWidget(line_box)
+        text_group = QGroupBox("Text (kept between sessions)")
+        text_layout = QVBoxLayout(text_group)
         self.text_box = QPlainTextEdit()
         self.text_box.setPlaceholderText("Lines you add collect here; edit and copy them as you like.")
         self.text_box.setFont(character_font(self.text_box.font(), 1.2))  # l, I and 1 told apart
         self.text_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.text_box.setMaximumHeight(110)  # until the window says how tall it is (fit_to_window)
         self.text_box.setTabChangesFocus(True)  # Tab moves on (it typed tabs, and focus never left the box)
-        layout.addWidget(self.text_box)
-        self._buttons: list[QToolButton] = []
+        text_layout.addWidget(self.text_box)
+        layout.addWidget(text_group)
+        self._buttons: list[QWidget] = []  # the line's characters (buttons) and the spaces between words
         probe = _character_button("Wg")  # the height of a character's button, before there is one
         self._probe_height = probe.sizeHint().height()
         probe.deleteLater()
@@ -108,11 +111,12 @@ class TextPanel(QWidget):
         self._buttons = []
         for position, ((char, space), options) in enumerate(zip(characters, alternatives, strict=True)):
             if space:
-                gap = QToolButton()
-                gap.setText("␣")
+                # A space between words, as large as the characters (a small grey button was easy to miss).
+                gap = QLabel("␣")
+                gap.setFont(character_font(gap.font(), LINE_FONT_SCALE))
                 gap.setProperty(SPACE_PROPERTY, True)
-                gap.setEnabled(False)
-                gap.setAutoRaise(True)
+                gap.setToolTip("A space: a character's menu adds or removes the one before it")
+                gap.setAccessibleName("space")
                 self._characters.insertWidget(self._characters.count() - 1, gap)
                 self._buttons.append(gap)
             button = _character_button(char)
@@ -136,7 +140,8 @@ class TextPanel(QWidget):
             self._buttons.append(button)
         # Tab goes through the characters, then Copy, Add to text and the text box (the buttons, made after
         # the box, came after it, and Tab never reached them); Space on a character opens its menu.
-        chain = [b for b in self._buttons if b.isEnabled()] + [self.copy_button, self.add_button, self.text_box]
+        chain = [b for b in self._buttons if not b.property(SPACE_PROPERTY)]
+        chain += [self.copy_button, self.add_button, self.text_box]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         self.hint.setText(problem or LINE_HINT)

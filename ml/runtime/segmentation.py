@@ -52,6 +52,7 @@ SMALL_MARK = 0.3  # a part this many line heights tall and wide at most is a mar
 # nearest one, as a mark does.
 FLAT = 0.2
 LINE_PART = 0.45  # a part at least this many line heights tall counts towards a row of writing
+ROW_MARGIN = 0.05  # rows one above the other: each row's extent widened by this many line heights
 LINE_GAP = 0.25  # parts this many line heights apart vertically, with nothing between, are two lines
 SPACE_GAP = 0.5  # a gap this many line heights wide is a space ...
 # ... if it is also this many times the line's median gap. 2.0, not 2.5: on the validation words with one
@@ -158,7 +159,10 @@ def _check_one_line(boxes: np.ndarray) -> None:
         raise ValueError(f"this is {rows} lines of writing: GlyphPad reads one line at a time")
     # A row standing over another for most of the narrower one's width is a line too, however few its
     # characters (an H written over an E read as one character); a character set apart stands beside.
+    # Spans widened a little: a row of one stem (a T or a 1: its bar too thin to count) has no width.
+    margin = ROW_MARGIN * height
     for (a0, a1), (b0, b1) in itertools.combinations(spans, 2):
+        a0, a1, b0, b1 = a0 - margin, a1 + margin, b0 - margin, b1 + margin
         if min(a1, b1) - max(a0, b0) > 0.5 * min(a1 - a0, b1 - b0):
             raise ValueError(f"this is {len(counts)} lines of writing: GlyphPad reads one line at a time")
 
