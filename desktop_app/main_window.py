@@ -102,7 +102,7 @@ class AddedLine:
         return len(strokes) == len(self.strokes) and all(a is b for a, b in zip(strokes, self.strokes, strict=True))
 
 
-FULL_PAD = 0.85  # text mode: writing past this share of the pad's width is told how to start a new line
+FULL_PAD = 0.9  # text mode: writing past this share of the pad's width is told how to start a new line
 
 
 class MainWindow(QMainWindow):
@@ -847,7 +847,7 @@ class MainWindow(QMainWindow):
             full = reading.from_strokes and max(box.right() for box, _ in boxes) > self.canvas.width() * FULL_PAD
             self.statusBar().showMessage(
                 f"Read {count} in {reading.line.latency_ms:.0f} ms"
-                + (". The pad is nearly full: Ctrl+Enter adds the line to the text and clears it." if full else ""),
+                + (". Pad nearly full: Ctrl+Enter adds the line to the text" if full else ""),
                 8000 if full else 3000,
             )
         else:

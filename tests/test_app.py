@@ -1440,7 +1440,7 @@ def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(qtbot, window: M
     window.canvas.clear()
     _mouse_write(window.canvas, "T1T1T1T")  # across the whole pad
     qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 7, timeout=TIMEOUT_MS)
-    qtbot.waitUntil(lambda: "nearly full: Ctrl+Enter" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "Pad nearly full: Ctrl+Enter" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
     window.canvas.clear()
     size = window.canvas.height() * 0.3
     for top in (10, 20 + size * 1.5):  # two rows of two characters, one under the other

@@ -78,16 +78,16 @@ class TextPanel(QWidget):
         line_layout.addWidget(self.copy_button)
         line_layout.addWidget(self.add_button)
         layout.addWidget(line_box)
-        text_group = QGroupBox("Text (kept between sessions)")
-        text_layout = QVBoxLayout(text_group)
         self.text_box = QPlainTextEdit()
         self.text_box.setPlaceholderText("Lines you add collect here; edit and copy them as you like.")
         self.text_box.setFont(character_font(self.text_box.font(), 1.2))  # l, I and 1 told apart
         self.text_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.text_box.setMaximumHeight(110)  # until the window says how tall it is (fit_to_window)
         self.text_box.setTabChangesFocus(True)  # Tab moves on (it typed tabs, and focus never left the box)
-        text_layout.addWidget(self.text_box)
-        layout.addWidget(text_group)
+        # Named by its placeholder and its tooltip: a titled frame around it took 30 px from the pad at 800x500.
+        self.text_box.setToolTip("The text written so far: lines are added here (Ctrl+Enter) and kept between sessions")
+        self.text_box.setAccessibleName("text written so far")
+        layout.addWidget(self.text_box)
         self._buttons: list[QWidget] = []  # the line's characters (buttons) and the spaces between words
         probe = _character_button("Wg")  # the height of a character's button, before there is one
         self._probe_height = probe.sizeHint().height()
