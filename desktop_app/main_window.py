@@ -1106,7 +1106,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("No image files there.", 5000)
             return
         self.preferences.last_folder = str(paths[0] if paths[0].is_dir() else paths[0].parent)
-        self.tabs.setCurrentWidget(self.batch_view)
+        # A new batch (files dropped while one runs) replaces the running one: its results would land in
+        # the new table's rows, and it could no longer be cancelled.
+        self.cancel_batch()
+        self._batch_id = 0
+        self.show_tab(self.batch_view)  # in text mode the tabs are hidden: the batch would run unseen
         self.batch_view.start(found.images + [path for path, _ in found.problems], self.preferences.model)
         for offset, (_, reason) in enumerate(found.problems):  # unreadable entries are rows too, with why
             self.batch_view.add_row(len(found.images) + offset, (), reason)

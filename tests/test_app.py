@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QTextBrowser
@@ -905,6 +905,11 @@ def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
     assert _shown_command("glyphpad-ml train --model-config '{\"widen\": 2}'") == (
         "glyphpad-ml train --model-config '{\"widen\": 2}'"
     )
+    # The stroke models reading together say so, and that they were trained as their members.
+    pair = card_html(read_card(bundled_weights / "strokes" / "strokes36_pair.json"))
+    assert "reading together: stroke_gru hidden 64 + stroke_cnn width 96" in pair
+    assert "None of its own: it reads with strokes36_gru (12 epochs) and strokes36_cnn (30 epochs)." in pair
+    assert "{" not in pair.split("<tt>")[0]
 
 
 def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pixels(
@@ -1394,9 +1399,27 @@ def test_text_mode_by_keyboard_and_backspace_after_the_eraser(qtbot, window: Mai
     chain = [*characters, panel.copy_button, panel.add_button, panel.text_box]
     assert all(a.nextInFocusChain() is b for a, b in itertools.pairwise(chain))
     assert panel.text_box.tabChangesFocus()
+    # Space on a character opens its menu (the menu runs its own loop: a timer looks, then closes it);
+    # a reading picked there by keys leaves the focus on that character.
+    opened: list[bool] = []
+
+    def look_and_close() -> None:
+        menu = characters[0].menu()
+        opened.append(menu.isVisible())
+        menu.close()
+
+    characters[0].setFocus()
+    QTimer.singleShot(300, look_and_close)
+    QTest.keyClick(characters[0], Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: bool(opened), timeout=TIMEOUT_MS)
+    assert opened == [True]
+    choice = next(a for a in characters[0].menu().actions() if a.isCheckable() and not a.isChecked())
+    choice.trigger()
+    first = next(b for b in panel._buttons if not b.property("space"))
+    assert window.focusWidget() is first and first.property("character") == choice.text().split()[0]
     # A character's menu marks the reading shown, and a tiny chance reads "<0.1%", not "0.0%".
-    menu_texts = [(a.text(), a.isChecked()) for a in characters[0].menu().actions() if a.isCheckable()]
-    assert sum(checked for _, checked in menu_texts) == 1
+    menu_texts = [(a.text(), a.isChecked()) for a in first.menu().actions() if a.isCheckable()]
+    assert [text for text, checked in menu_texts if checked] == [choice.text()]  # the one picked
     assert not any(text.endswith(" 0.0%") for text, _ in menu_texts)
     # After the eraser the line is read from its picture: Backspace still takes the last character away.
     window.eraser_action.trigger()
@@ -1448,3 +1471,32 @@ def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(qtbot, window: M
         _mouse_char(window.canvas, "1", 40 + size * 1.5, top, size)
     qtbot.waitUntil(lambda: "lines of writing" in window.text_panel.hint.text(), timeout=TIMEOUT_MS)
     assert "Undo the last strokes, or add the first line" in window.text_panel.hint.text()
+
+
+def test_a_batch_is_cancelled_by_esc_and_replaced_by_a_new_one_without_mixing(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    many = tmp_path / "many"
+    many.mkdir()
+    picture = png_bytes(render("A", pen_width=8))
+    for i in range(300):
+        (many / f"{i:03d}.png").write_bytes(picture)
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    (lone / "broken.png").write_bytes(b"\x89PNG broken")
+    window.set_text_mode(True)
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS) as finished:
+        window.start_batch([many])
+        assert window.tabs.isVisible() and window.tabs.currentWidget() is window.batch_view  # not run unseen
+        QTest.keyClick(window, Qt.Key.Key_Escape)
+    assert finished.args[2] is True  # cancelled
+    assert window.batch_view.status.text().startswith("Cancelled: ")
+    assert sum(1 for row in window.batch_view.rows if row["top"]) < 300
+    # A batch started while another runs takes its place: the first one's answers stay out of its rows.
+    window.start_batch([many])
+    window.start_batch([lone])
+    window.service.wait_idle()
+    qtbot.wait(200)
+    rows = window.batch_view.rows
+    assert len(rows) == 1 and rows[0]["error"] and not rows[0]["top"]
+    assert not window.batch_view.running and not window.cancel_batch_action.isEnabled()

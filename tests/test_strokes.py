@@ -150,6 +150,7 @@ def test_a_fine_tune_starts_from_weights_of_its_own_architecture(fused_weights: 
     out = fused_weights.parent / "fine_tuned"
     weights = main(StrokeTrainConfig(arch="stroke_cnn", start_from=str(tiny), out=str(out), **common))
     card = read_card(weights.with_suffix(".json"))
+    assert card.config == read_card(tiny.with_suffix(".json")).config  # its options, unless given
     assert card.training["started_from"].startswith("strokes_tiny (stroke_cnn, 3 epochs")
     assert card.training["epochs_run"] == 1
 
@@ -157,8 +158,10 @@ def test_a_fine_tune_starts_from_weights_of_its_own_architecture(fused_weights: 
 def test_stroke_models_assembled_read_together_and_fuse_like_any_stroke_model(
     fused_weights: Path, synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from dataclasses import replace
+
     from ml.cli import main as cli
-    from ml.runtime.cards import read_card
+    from ml.runtime.cards import read_card, write_card
     from ml.runtime.recognizer import load_recognizer
     from ml.training.stroke_ensemble import assemble
 
@@ -180,6 +183,27 @@ def test_stroke_models_assembled_read_together_and_fuse_like_any_stroke_model(
     alone = load_recognizer(tiny, device="cpu").predict_strokes(strokes, top_k=36)
     together = load_recognizer(pair, device="cpu").predict_strokes(strokes, top_k=36)
     assert np.allclose(alone.probabilities, together.probabilities, atol=1e-5)
+    # A member with a class prior reads in the ensemble as it reads alone, its prior included: the
+    # ensemble's answer is the normalized geometric mean of its members' own answers.
+    leaning = tmp_path / "leaning"
+    leaning.mkdir()
+    for suffix in (".safetensors", ".onnx"):
+        shutil.copy(tiny.with_suffix(suffix), leaning / f"strokes_tiny{suffix}")
+    prior = np.linspace(-2.0, 2.0, len(card.labels)).round(5).tolist()
+    write_card(replace(read_card(tiny.with_suffix(".json")), class_prior_log=prior), leaning / "strokes_tiny.json")
+    leaning_weights = leaning / "strokes_tiny.safetensors"
+    leaning_alone = load_recognizer(leaning_weights, device="cpu").predict_strokes(strokes, top_k=36)
+    assert not np.allclose(leaning_alone.probabilities, alone.probabilities, atol=1e-3)
+    mixed = assemble([str(tiny), str(leaning_weights)], "mixed_tiny", tmp_path, str(synthetic_unipen))
+    both = load_recognizer(mixed, device="cpu").predict_strokes(strokes, top_k=36)
+    mean_log = (np.log(alone.probabilities) + np.log(leaning_alone.probabilities)) / 2
+    assert np.allclose(both.probabilities, np.exp(mean_log) / np.exp(mean_log).sum(), atol=1e-4)
+    # Members trained on another split of the writers have seen the ensemble's validation writers.
+    other = read_card(tiny.with_suffix(".json"))
+    moved = [{**source, "split": "by writer 80/10/10, seed 1"} for source in other.data_sources]
+    write_card(replace(other, data_sources=moved), leaning / "strokes_tiny.json")
+    with pytest.raises(ValueError, match="another split"):
+        assemble([str(tiny), str(leaning_weights)], "x", tmp_path, str(synthetic_unipen))
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
     monkeypatch.setenv("GLYPHPAD_UNIPEN", str(synthetic_unipen))
     assert cli(["fuse", "--strokes-model", str(pair), "--image-model", "cnn_tiny"]) == 0

@@ -153,6 +153,7 @@ class BatchView(QWidget):
         layout.addWidget(self.table, 1)
         # The chosen row's whole reason: in the table it is cut to the columns' width.
         self.detail = QLabel("")
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)  # a file named <b>x</b>.png is shown as named
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.hide()

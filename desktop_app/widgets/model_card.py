@@ -53,6 +53,18 @@ def _pct(value: Any) -> str:
     return f"{100 * value:.1f}%" if isinstance(value, float) else "–"
 
 
+def _options(card: ModelCard) -> str:
+    """The architecture's options as words: ", width 96", or an ensemble's members."""
+    members = card.config.get("members")
+    if isinstance(members, list):
+        described = [
+            str(m.get("arch", "?")) + "".join(f" {k} {v}" for k, v in dict(m.get("config", {})).items())
+            for m in members
+        ]
+        return f", reading together: {html.escape(' + '.join(described))}"
+    return f", {html.escape(', '.join(f'{k} {v}' for k, v in card.config.items()))}" if card.config else ""
+
+
 def card_html(card: ModelCard) -> str:
     """Rich text for a QTextBrowser."""
     e = html.escape
@@ -60,9 +72,7 @@ def card_html(card: ModelCard) -> str:
     parts = [
         f"<h2>{e(card.name)}</h2>",
         f"<p>{e(card.description)}</p>" if card.description else "",
-        f"<p><b>Architecture:</b> {e(card.arch)} ({card.params:,} parameters)"
-        + (f", {e(', '.join(f'{k} {v}' for k, v in card.config.items()))}" if card.config else "")
-        + "</p>",
+        f"<p><b>Architecture:</b> {e(card.arch)} ({card.params:,} parameters)" + _options(card) + "</p>",
         f"<p><b>Answers with</b> {len(card.labels)} classes ({e(card.label_set)}): <tt>{e(labels)}</tt></p>",
     ]
     sources = {k: v for k, v in card.metrics_by_source.items() if not k.startswith("words")}
@@ -109,6 +119,13 @@ def card_html(card: ModelCard) -> str:
         if data:
             parts.append(f"<h3>Trained on</h3><p>{e(str(data))}</p>")
     training = card.training
+    members = training.get("members")
+    if isinstance(members, list) and members:  # an ensemble: trained as its members were
+        trained = " and ".join(f"{m.get('name')} ({m.get('epochs_run', '?')} epochs)" for m in members)
+        parts.append(f"<h3>Training</h3><p>None of its own: it reads with {e(trained)}.</p>")
+        if training.get("command"):
+            parts.append(f"<p><tt>{e(_shown_command(str(training['command'])))}</tt></p>")
+        return "".join(parts)
     facts = [
         f"{training['epochs_run']} epochs" if "epochs_run" in training else "",
         f"{training['seconds'] / 60:.0f} min" if isinstance(training.get("seconds"), int | float) else "",

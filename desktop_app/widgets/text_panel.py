@@ -60,6 +60,7 @@ class TextPanel(QWidget):
         self._scroll.setWidget(row)
         self._scroll.setWidgetResizable(True)
         self._scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to its characters, not to it
         self._scroll.viewport().setAutoFillBackground(False)  # the group box's own background shows through
         row.setAutoFillBackground(False)
         self._scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -104,6 +105,9 @@ class TextPanel(QWidget):
     ) -> None:
         """``characters``: (character, space before it); ``alternatives``: (character, probability) each;
         ``problem``: why there is no line to show (the writing could not be read), in place of the hint."""
+        # The character that had the keyboard's focus gets it back: a reading picked from its menu by keys
+        # rebuilt the row, and the focus went on to Copy.
+        focused = next((k for k, b in enumerate(self._character_buttons()) if b is self.window().focusWidget()), None)
         for button in self._buttons:
             self._characters.removeWidget(button)
             button.hide()
@@ -140,10 +144,13 @@ class TextPanel(QWidget):
             self._buttons.append(button)
         # Tab goes through the characters, then Copy, Add to text and the text box (the buttons, made after
         # the box, came after it, and Tab never reached them); Space on a character opens its menu.
-        chain = [b for b in self._buttons if not b.property(SPACE_PROPERTY)]
-        chain += [self.copy_button, self.add_button, self.text_box]
+        chain = [*self._character_buttons(), self.copy_button, self.add_button, self.text_box]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
+        if focused is not None and self._character_buttons():
+            button = self._character_buttons()[min(focused, len(self._character_buttons()) - 1)]
+            button.show()  # the layout shows it only later, and a hidden widget takes no focus
+            button.setFocus(Qt.FocusReason.OtherFocusReason)
         self.hint.setText(problem or LINE_HINT)
         self.hint.setVisible(not characters)
         self.add_button.setEnabled(bool(characters))
@@ -156,6 +163,9 @@ class TextPanel(QWidget):
         bar = self._scroll.horizontalScrollBar()
         self._scroll.setFixedHeight(tallest + bar.sizeHint().height() + 4)
 
+    def _character_buttons(self) -> list[QWidget]:
+        return [b for b in self._buttons if not b.property(SPACE_PROPERTY)]
+
     def fit_to_window(self, window_height: int) -> None:
         """The text box takes a sixth of the window's height, between 3 and 10 lines: at 800 x 500 a
         fixed 110 px left the pad 215 px to write on."""
@@ -164,7 +174,7 @@ class TextPanel(QWidget):
         self.text_box.setMaximumHeight(max(3 * lines + frame, min(10 * lines + frame, window_height // 6)))
 
     def _type_character(self, position: int) -> None:
-        shown = [b for b in self._buttons if not b.property(SPACE_PROPERTY)][position].property(CHARACTER_PROPERTY)
+        shown = self._character_buttons()[position].property(CHARACTER_PROPERTY)
         typed, ok = QInputDialog.getText(
             self,
             "Correct a character",

@@ -84,7 +84,9 @@ DEFAULT_MEMBERS: list[dict[str, Any]] = [{"arch": "stroke_gru"}, {"arch": "strok
 
 class StrokeEnsemble(nn.Module):
     """Stroke models reading the same trajectory; the answer is the mean of their log-probabilities
-    (a log-probability vector is a valid set of logits: softmax of it is their normalized geometric mean)."""
+    (a log-probability vector is a valid set of logits: softmax of it is their normalized geometric mean).
+    A member's ``prior_log`` (its card's class prior, :mod:`ml.cli.prior`) is added to its logits first,
+    as the member alone answers."""
 
     def __init__(self, num_classes: int, members: list[dict[str, Any]] | None = None) -> None:
         super().__init__()
@@ -92,14 +94,22 @@ class StrokeEnsemble(nn.Module):
         if len(members) < 2:
             raise ValueError("an ensemble needs at least two members")
         built = []
-        for member in members:
+        for k, member in enumerate(members):
             if get_arch(member["arch"]).family != "stroke" or member["arch"] == "stroke_ensemble":
                 raise ValueError(f"an ensemble's members are single stroke models, not {member['arch']}")
             built.append(get_model(member["arch"], num_classes, **member.get("config", {})))
+            prior = list(member.get("prior_log") or [0.0] * num_classes)
+            if len(prior) != num_classes:
+                raise ValueError(f"member {k}'s prior has {len(prior)} classes, not {num_classes}")
+            # Not in the weights file: the card's config declares it, and the ONNX graph holds it.
+            self.register_buffer(f"prior_{k}", torch.tensor(prior, dtype=torch.float32), persistent=False)
         self.members = nn.ModuleList(built)
 
     def forward(self, x: Tensor) -> Tensor:
-        return torch.stack([torch.log_softmax(member(x), dim=1) for member in self.members]).mean(dim=0)
+        answers = [
+            torch.log_softmax(member(x) + getattr(self, f"prior_{k}"), dim=1) for k, member in enumerate(self.members)
+        ]
+        return torch.stack(answers).mean(dim=0)
 
 
 @register_model("stroke_ensemble", "stroke", "trained stroke models reading together (mean log-probability)")

@@ -13,6 +13,7 @@ import platform
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -29,6 +30,10 @@ from ml.training.stroke_data import stroke_inputs
 from ml.training.train_strokes import stroke_probabilities
 
 
+def _splits(card: ModelCard) -> list[str]:
+    return [str(source.get("split", "")) for source in card.data_sources]
+
+
 def assemble(members: list[str], name: str, out: str | Path, pen_data: str = "") -> Path:
     """Write the ensemble of the stroke models ``members`` (names or weights paths) to ``out``; returns
     its weights path. The members must read the same label set in the same normalization."""
@@ -43,7 +48,13 @@ def assemble(members: list[str], name: str, out: str | Path, pen_data: str = "")
             raise ValueError(f"{card.name} is not a single stroke model")
         if card.labels != first.labels or card.preprocess_version != first.preprocess_version:
             raise ValueError(f"{card.name} reads other classes or another normalization than {first.name}")
-    config = {"members": [{"arch": card.arch, "config": dict(card.config)} for card in cards]}
+        # Scored on the validation and test writers: members trained on another split have seen them.
+        if _splits(card) != _splits(first):
+            raise ValueError(f"{card.name} was trained on another split of the writers than {first.name}")
+    config: dict[str, Any] = {"members": []}
+    for c in cards:  # each member as its card declares it, its class prior included
+        prior = {"prior_log": list(c.class_prior_log)} if c.class_prior_log else {}
+        config["members"].append({"arch": c.arch, "config": dict(c.config), **prior})
     model = get_model("stroke_ensemble", num_classes=len(first.labels), **config)
     assert isinstance(model, StrokeEnsemble)
     for slot, (member, _) in zip(model.members, loaded, strict=True):
@@ -81,9 +92,8 @@ def assemble(members: list[str], name: str, out: str | Path, pen_data: str = "")
                 {"name": c.name, "arch": c.arch, "sha256": c.sha256, "epochs_run": c.training.get("epochs_run")}
                 for c in cards
             ],
-            "epochs_run": sum(int(c.training.get("epochs_run", 0)) for c in cards),
-            "seconds": round(sum(float(c.training.get("seconds", 0.0)) for c in cards), 1),
-            "device": " + ".join(sorted({str(c.training.get("device", "?")) for c in cards})),
+            "seconds": round(time.time() - started, 1),  # assembling and scoring: its members' training is theirs
+            "device": "CPU",
             "host": platform.machine(),
             "torch": torch.__version__,
             "command": f"glyphpad-ml stroke-ensemble --name {name} --members {' '.join(members)}",

@@ -17,7 +17,7 @@ import shlex
 import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -100,17 +100,28 @@ def stroke_probabilities(
     return torch.cat(out).numpy()
 
 
+def _fine_tune_config(config: StrokeTrainConfig) -> StrokeTrainConfig:
+    """The configuration of a fine-tune (``--start-from``): the architecture options of the weights it
+    starts from unless given; refused, before any data is read, when they are another model's."""
+    from ml.runtime.cards import card_path_for, read_card, resolve_model_path
+
+    card = read_card(card_path_for(resolve_model_path(config.start_from)))
+    if not config.model_config:
+        config = replace(config, model_config=dict(card.config))
+    if card.arch != config.arch or card.label_set != config.labels or dict(card.config) != dict(config.model_config):
+        raise ValueError(
+            f"{config.start_from} is {card.arch} {card.config} on {card.label_set}, "
+            f"not {config.arch} {config.model_config} on {config.labels}"
+        )
+    return config
+
+
 def _start_from(model: nn.Module, config: StrokeTrainConfig) -> str:
     """Load another run's weights of the same architecture into ``model``; what they were, for the card."""
     from ml.runtime.cards import resolve_model_path
     from ml.runtime.weights import load_weights
 
     trained, card = load_weights(resolve_model_path(config.start_from))
-    if card.arch != config.arch or card.label_set != config.labels or dict(card.config) != dict(config.model_config):
-        raise ValueError(
-            f"{config.start_from} is {card.arch} {card.config} on {card.label_set}, "
-            f"not {config.arch} {config.model_config} on {config.labels}"
-        )
     model.load_state_dict(trained.state_dict())
     epochs = card.training.get("epochs_run", "?")
     return f"{card.name} ({card.arch}, {epochs} epochs, sha256 {card.sha256[:12]})"
@@ -121,6 +132,8 @@ def main(config: StrokeTrainConfig) -> Path:
         raise ValueError(f"{config.arch} is not a stroke architecture ({', '.join(STROKE_ARCHS)})")
     if config.epochs < 1 or config.batch_size < 2 or not (math.isfinite(config.lr) and config.lr > 0):
         raise ValueError("--epochs must be at least 1, --batch-size at least 2, --lr positive")
+    if config.start_from and not config.resume:
+        config = _fine_tune_config(config)
     started = time.time()
     device = torch_device(resolve_device(config.device))
     if config.threads:
