@@ -1387,12 +1387,19 @@ def test_text_mode_names_look_alike_readings_so_a_choice_is_no_guess_at_a_glyph(
     assert "capital O" in panel._buttons[0].toolTip() and "capital O" in panel._buttons[0].accessibleName()
 
 
-def test_text_mode_by_keyboard_and_backspace_after_the_eraser(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def _write_in_text_mode(qtbot, window: MainWindow, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Text mode in a 1000x520 window, ``text`` written, and the line read with one box per character."""
     window.resize(1000, 520)
     window.set_text_mode(True)
     qtbot.wait(50)
-    _mouse_write(window.canvas, "T1")
-    qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 2, timeout=TIMEOUT_MS)
+    _mouse_write(window.canvas, text)
+    qtbot.waitUntil(
+        lambda: window._line is not None and len(window._line.line.characters) == len(text), timeout=TIMEOUT_MS
+    )
+
+
+def test_text_mode_by_keyboard_and_backspace_after_the_eraser(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _write_in_text_mode(qtbot, window, "T1")
     panel = window.text_panel
     # Tab reaches every character, then Copy, Add to text and the text box, and leaves the box again.
     characters = [b for b in panel._buttons if not b.property("space")]
@@ -1454,11 +1461,7 @@ def test_side_tabs_and_tooltips_from_the_keyboard(window: MainWindow) -> None:
 
 
 def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    window.resize(1000, 520)
-    window.set_text_mode(True)
-    qtbot.wait(50)
-    _mouse_write(window.canvas, "T1")
-    qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 2, timeout=TIMEOUT_MS)
+    _write_in_text_mode(qtbot, window, "T1")
     assert "nearly full" not in window.statusBar().currentMessage()
     window.canvas.clear()
     _mouse_write(window.canvas, "T1T1T1T")  # across the whole pad
