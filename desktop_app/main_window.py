@@ -55,7 +55,7 @@ from desktop_app.inference_service import (
 from desktop_app.settings import Preferences, save_preferences, save_window_state, window_state
 from desktop_app.themes import apply_theme
 from desktop_app.widgets.batch_view import BatchView
-from desktop_app.widgets.canvas import DrawingCanvas, qimage_to_grey
+from desktop_app.widgets.canvas import DrawingCanvas, qimage_to_pixels
 from desktop_app.widgets.compare_view import CompareView
 from desktop_app.widgets.explain_view import ExplainView
 from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_image
@@ -974,7 +974,13 @@ class MainWindow(QMainWindow):
             # The reference is the answer the window shows: fused with the pen strokes when there were any.
             fused_name = fused_row_name(self.preferences.model)
             in_use = fused_name if any(row.model == fused_name for row in rows) else self.preferences.model
-            self.compare_view.show_rows(rows, in_use)
+            # The model in use unticked: its answer, as the panel shows it, is still what the rows are judged by
+            # (the first of a tie among the ticked ones was, and a digits model's 5 "agreed" with an S).
+            info = self.models.get(self.preferences.model)
+            shown = None
+            if self._current_label is not None and info is not None and info.card is not None:
+                shown = ComparisonRow(self.preferences.model, self._current_label, classes=tuple(info.card.labels))
+            self.compare_view.show_rows(rows, in_use, shown)
 
     # ---- images: open, paste, drop --------------------------------------------------------------------
     def open_image_dialog(self) -> None:
@@ -1044,7 +1050,7 @@ class MainWindow(QMainWindow):
         if image.isNull():
             self._say_about_input("The clipboard holds no image.")
             return
-        pixels = qimage_to_grey(image)
+        pixels = qimage_to_pixels(image)
         self.canvas.set_image(image, source=pixels)
         self._clear_input_message()
         self._submit(pixels)
@@ -1074,7 +1080,7 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
         elif mime.hasImage():
             image = QImage(mime.imageData())
-            pixels = qimage_to_grey(image)
+            pixels = qimage_to_pixels(image)
             self.canvas.set_image(image, source=pixels)
             self._clear_input_message()
             self._submit(pixels)
@@ -1253,12 +1259,41 @@ class MainWindow(QMainWindow):
             if info.card is not None:
                 parts.append(card_html(info.card))
             parts.append("<hr>")
+        parts += self._stroke_model_cards(card_html)
         browser.setHtml("".join(parts) or "<p>No models.</p>")
         layout.addWidget(browser)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dialog.reject)
         layout.addWidget(buttons)
         dialog.exec()
+
+    def _stroke_model_cards(self, card_html: Any) -> list[str]:
+        """The stroke models' cards, after the picture models': a drawing's answer is the model in use fused
+        with one of them, and the cards said nothing of it."""
+        from ml.runtime.cards import ModelCard, bundled_cards, fusion_partner, stroke_models_dir
+
+        try:
+            cards = bundled_cards(stroke_models_dir())
+            partner = fusion_partner(self.preferences.model)
+        except OSError:
+            return []
+        if not cards:
+            return []
+        parts = [
+            "<h2>Stroke models</h2><p>A drawing is read twice: from its picture by the model in use, and from "
+            "the pen's strokes (their order, direction and lifts) by a stroke model; the answer fuses the two. "
+            "An opened picture has no strokes and is read from its pixels alone.</p>"
+        ]
+        for path, card in cards:
+            if not isinstance(card, ModelCard):
+                parts.append(f"<h2>{html.escape(path.stem)}</h2><p><b>Unavailable:</b> {html.escape(str(card))}</p>")
+                continue
+            text = card_html(card)
+            if path == partner:  # under its name
+                note = f"<p><b>Fused with {html.escape(self.preferences.model)}, the model in use.</b></p>"
+                text = text.replace("</h2>", "</h2>" + note, 1)
+            parts += [text, "<hr>"]
+        return parts
 
 
 # What each label set reads, in the model picker's words (its name alone said nothing to a new user).

@@ -387,6 +387,18 @@ def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore
     assert {view.table.item(r, 3).text() for r in range(1, 7)} == {"–"}
     assert view.summary.text().startswith("1 of 1 models")
     assert view.table.item(7, 1).text().startswith("a very long reason")
+    # The model in use not ticked: the rows are judged by the answer the window shows, not by a tie's first.
+    s_shown = ComparisonRow("emnist36_cnn", "S", 0.99, classes=digits_and_capitals)
+    five = ComparisonRow("digits", "5", 0.9, classes=tuple("0123456789"))
+    view.show_rows([five, ComparisonRow("letters", "S", 0.9, classes=letters)], "emnist36_cnn", s_shown)
+    assert view.table.item(0, 3).toolTip() == "can't say S" and view.table.item(1, 3).toolTip() == "yes"
+    assert view.summary.text() == "1 of 1 models that can say “S”, the answer shown, say it (1 cannot)"
+    # Answers are in the font where look-alikes differ, and named on hover.
+    from desktop_app.widgets.fonts import character_font
+
+    assert view.table.item(1, 1).font().family() == character_font(view.font()).family()
+    view.show_rows([ComparisonRow("letters", "O", 0.9, classes=letters)], "letters")
+    assert view.table.item(0, 1).toolTip() == "O (capital O)"
 
 
 def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -494,6 +506,18 @@ def test_a_paste_without_a_picture_says_so_until_a_picture_is_pasted(qtbot, wind
     clipboard.setImage(picture)
     result = _last_result(qtbot, window, window.paste_image)
     assert not result.error and window.statusBar().currentMessage() == ""
+    # A black bar on a transparent background (as browsers and drawing apps copy one) is read as on paper,
+    # the same as the opaque picture.
+    clear = QImage(64, 64, QImage.Format.Format_ARGB32)
+    clear.fill(0)  # transparent black
+    for y in range(10, 54):
+        for x in range(28, 36):
+            clear.setPixel(x, y, 0xFF000000)
+    clipboard.setImage(clear)
+    transparent = _last_result(qtbot, window, window.paste_image)
+    assert not transparent.error
+    assert transparent.top[0][0] == result.top[0][0]
+    assert np.allclose(transparent.model_input, result.model_input, atol=0.02)
 
 
 def test_files_named_with_a_model_that_is_not_there_are_read_with_the_fallback_and_it_is_not_saved(
@@ -1503,3 +1527,28 @@ def test_a_batch_is_cancelled_by_esc_and_replaced_by_a_new_one_without_mixing(  
     rows = window.batch_view.rows
     assert len(rows) == 1 and rows[0]["error"] and not rows[0]["top"]
     assert not window.batch_view.running and not window.cancel_batch_action.isEnabled()
+
+
+def test_explain_names_look_alike_classes(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.explain_view import ExplainView
+
+    view = ExplainView()
+    qtbot.addWidget(view)
+    view.set_classes(["0", "I", "l", "A"])
+    shown = [view.class_picker.itemText(i) for i in range(view.class_picker.count())]
+    assert shown == ["predicted class", "0 (zero)", "I (capital I)", "l (small L)", "A"]
+    view.class_picker.setCurrentIndex(3)
+    assert view.chosen_class() == "l"  # the name is shown, the class is what is asked for
+
+
+def test_model_cards_include_the_stroke_models_and_say_which_is_fused(real_window: MainWindow) -> None:
+    from desktop_app.widgets.model_card import card_html
+
+    text = "".join(real_window._stroke_model_cards(card_html))
+    assert text.startswith("<h2>Stroke models</h2>")
+    for name in ("strokes36_gru", "strokes36_cnn", "strokes36_pair"):
+        assert f"<h2>{name}</h2>" in text
+    fused = f"<h2>strokes36_pair</h2><p><b>Fused with {real_window.preferences.model}, the model in use.</b></p>"
+    assert real_window.preferences.model == BUNDLED_DEFAULT and fused in text and text.count("Fused with") == 1
+    assert "picture and strokes fused, UNIPEN test writers" in text and "the strokes alone, UNIPEN test" in text
+    assert "fused_unipen" not in text

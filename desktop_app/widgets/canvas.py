@@ -608,6 +608,20 @@ class DrawingCanvas(QWidget):
         event.accept()
 
 
+def qimage_to_pixels(image: QImage) -> np.ndarray:
+    """A pasted or dropped picture as preprocessing takes it: grey, or RGBA when it has transparency (its
+    transparent parts are then composited as an opened file's are; grey alone made them black paper, and a
+    black letter on a transparent background read as nothing)."""
+    import numpy as np
+
+    if not image.hasAlphaChannel():
+        return qimage_to_grey(image)
+    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    width, height, stride = rgba.width(), rgba.height(), rgba.bytesPerLine()
+    buffer = np.frombuffer(rgba.constBits(), dtype=np.uint8, count=stride * height)
+    return buffer.reshape(height, stride)[:, : width * 4].reshape(height, width, 4).copy()
+
+
 def qimage_to_grey(image: QImage) -> np.ndarray:
     import numpy as np
 

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.widgets.fonts import character_font, described
+
 # Short headers (each explained on hover): the other columns' widths are what the model names lose.
 COLUMNS = ("Model", "Says", "Conf.", "=●", "ms")
 DISAGREE = QColor("#d9822b")
@@ -114,10 +116,12 @@ class CompareView(QWidget):
             if self.model_list.item(i).checkState() == Qt.CheckState.Checked
         ]
 
-    def show_rows(self, rows: list, selected: str = "") -> None:  # list[ComparisonRow]
-        """Fill the table; ``selected`` (the model in use) is the reference answer and shown in bold."""
+    def show_rows(self, rows: list, selected: str = "", shown: object = None) -> None:  # list[ComparisonRow]
+        """Fill the table; ``selected`` (the model in use) is the reference answer and shown in bold. Not
+        among the rows, the answer ``shown`` in the window (a ComparisonRow) is; without one, the most
+        common answer."""
         answered = [row for row in rows if not row.error]
-        reference = next((row for row in answered if row.model == selected), None)
+        reference = next((row for row in answered if row.model == selected), shown)
         if reference is None:  # the model in use is not among them: the most common answer
             counts = Counter(row.label for row in answered)
             reference = next((row for row in answered if counts and row.label == counts.most_common(1)[0][0]), None)
@@ -139,7 +143,10 @@ class CompareView(QWidget):
             )
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                if row.model == selected:
+                if c == 1 and not row.error:  # the answer in the font where 0 and O, l, I and 1 differ
+                    item.setFont(character_font(item.font(), bold=row.model == selected))
+                    item.setToolTip(described(row.label))
+                elif row.model == selected:
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
@@ -163,8 +170,9 @@ class CompareView(QWidget):
         if reference is None:
             self.summary.setText("")
             return
+        said = f"“{reference.label}”" + (", the answer shown," if reference is shown else "")  # type: ignore[attr-defined]
         self.summary.setText(
-            f"{agreeing} of {able} models that can say “{reference.label}” say it"
+            f"{agreeing} of {able} models that can say {said} say it"
             + (f" ({len(answered) - able} cannot)" if len(answered) > able else "")
         )
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.widgets.fonts import described
 from desktop_app.widgets.images import channel_grid, colour_map, grey_pixmap, overlay_pixmap
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
@@ -139,7 +140,7 @@ class ExplainView(QWidget):
         self.class_picker.clear()
         self.class_picker.addItem("predicted class", "")
         for label in labels:
-            self.class_picker.addItem(label, label)
+            self.class_picker.addItem(described(label), label)  # "I (capital I)", not an I like an l
 
     def explain_predicted(self) -> None:
         """Back to the predicted class (a new drawing: the class picked for the last one is not this one's)."""
@@ -166,7 +167,7 @@ class ExplainView(QWidget):
             self._heatmap = overlay_pixmap(model_input, heatmap, HEATMAP_SCALE)
             self._fit_heatmap()
             name = "Grad-CAM" if method == "grad-cam" else "input-gradient saliency"
-            text = f"{name} for “{label}”"
+            text = f"{name} for “{described(label)}”"
             self.heatmap_label.setToolTip(
                 f"Warm where the model found what made it answer “{label}”. Blank paper can count as much as "
                 "ink: nothing to the right of a 1's stroke is what tells it from a 7."

@@ -16,6 +16,15 @@ SOURCE_NAMES = {
     "unipen_val": "pen drawings, UNIPEN validation writers",
     "emnist_val": "EMNIST validation split",
     "drawn": "synthesized drawings (pens, sizes, scans)",
+    # A stroke model's card: its strokes alone (above), the picture alone, and the two fused.
+    "image_unipen_val": "the picture alone, UNIPEN validation writers",
+    "image_unipen_test": "the picture alone, UNIPEN test writers",
+    "fused_unipen_val": "picture and strokes fused, UNIPEN validation writers",
+    "fused_unipen_test": "picture and strokes fused, UNIPEN test writers",
+}
+STROKE_SOURCE_NAMES = {
+    "unipen_test": "the strokes alone, UNIPEN test writers",
+    "unipen_val": "the strokes alone, UNIPEN validation writers",
 }
 
 
@@ -75,12 +84,14 @@ def card_html(card: ModelCard) -> str:
         f"<p><b>Architecture:</b> {e(card.arch)} ({card.params:,} parameters)" + _options(card) + "</p>",
         f"<p><b>Answers with</b> {len(card.labels)} classes ({e(card.label_set)}): <tt>{e(labels)}</tt></p>",
     ]
+    names = STROKE_SOURCE_NAMES if card.input_kind == "strokes" else {}
     sources = {k: v for k, v in card.metrics_by_source.items() if not k.startswith("words")}
     if not sources and card.metrics:
         sources["emnist_test"] = card.metrics
     if sources:
         rows = "".join(
-            f"<tr><td>{e(SOURCE_NAMES.get(name, name))}</td><td align='right'>{_pct(m.get('accuracy'))}</td>"
+            f"<tr><td>{e(names.get(name, SOURCE_NAMES.get(name, name)))}</td>"
+            f"<td align='right'>{_pct(m.get('accuracy'))}</td>"
             f"<td align='right'>{_pct(m.get('top3'))}</td><td align='right'>{_pct(m.get('balanced_accuracy'))}</td>"
             f"<td align='right'>{m.get('n', '')}</td></tr>"
             for name, m in sources.items()

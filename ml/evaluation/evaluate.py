@@ -2,7 +2,8 @@
 
 Sources, each reported on its own (a model can be good on scans and poor on pens, and the other way):
 
-- ``emnist_test``: the seeded EMNIST pool's test split (scanned paper forms);
+- ``emnist_test`` / ``emnist_val``: the seeded EMNIST pool's test or validation split (scanned paper forms;
+  training scores the validation split too, before a class prior is chosen: this scores it as answered);
 - ``unipen_val`` / ``unipen_test``: UNIPEN characters by writers of the validation or test part of the
   writer split, none of whom any model trained on, drawn through the app's canvas renderer with a thin,
   the default and a thick pen (``ml.training.pen_data.EVAL_PENS``), each pen reported too;
@@ -30,6 +31,7 @@ from ml.training.scoring import summary
 
 SOURCES = (
     "emnist_test",
+    "emnist_val",
     "unipen_val",
     "unipen_test",
     "drawn",
@@ -149,8 +151,9 @@ def score_probabilities(
 
 def load_source(name: str, label_set_name: str, **options: Any) -> EvaluationSet:
     label_set = get_label_set(label_set_name)
-    if name == "emnist_test":
-        return emnist_set(label_set, "test", options.get("emnist"), options.get("split_seed"))
+    if name in ("emnist_test", "emnist_val"):
+        part = name.removeprefix("emnist_")
+        return emnist_set(label_set, part, options.get("emnist"), options.get("split_seed"))
     if name in ("unipen_val", "unipen_test"):
         return unipen_set(label_set, name.removeprefix("unipen_"), options.get("pen_data"))
     if name == "drawn":
