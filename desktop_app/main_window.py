@@ -648,7 +648,9 @@ class MainWindow(QMainWindow):
             self.predictions.add_note(f"{count} characters? Text mode (Ctrl+T) reads a line")
 
     def _refresh_side_views(self, recognition_pending: bool = False) -> None:
-        if self.tabs.currentWidget() is self.compare_view and self._current_input is not None:
+        if self.tabs.currentWidget() is self.compare_view and not self._compare_models:
+            self.compare_view.show_blank("Tick the models to compare (All ticks every one).")
+        elif self.tabs.currentWidget() is self.compare_view and self._current_input is not None:
             self.service.compare(self._compare_models, self._current_input, self._current_strokes)
         if not recognition_pending and self.tabs.currentWidget() is self.explain_view:
             self._request_explanation()

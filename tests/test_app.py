@@ -1552,3 +1552,11 @@ def test_model_cards_include_the_stroke_models_and_say_which_is_fused(real_windo
     assert real_window.preferences.model == BUNDLED_DEFAULT and fused in text and text.count("Fused with") == 1
     assert "picture and strokes fused, UNIPEN test writers" in text and "the strokes alone, UNIPEN test" in text
     assert "fused_unipen" not in text
+
+
+def test_compare_with_nothing_ticked_says_what_to_do(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.tabs.setCurrentWidget(window.compare_view)
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
+    window.compare_view._tick_all(False)
+    assert window.compare_view.summary.text().startswith("Tick the models to compare")
+    assert window.compare_view.table.rowCount() == 0

@@ -196,6 +196,7 @@ class ExplainView(QWidget):
             self._shown_maps, self._mosaic = None, None
             self.maps_caption.setText("")
             self.maps_label.setText("This model has no convolution layers: it reads the image row by row.")
+        self.layer_picker.setEnabled(bool(layers))  # an empty box to choose from said nothing
 
     def _show_layer(self, index: int) -> None:
         if not 0 <= index < len(self._layers):

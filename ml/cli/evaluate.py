@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ml.cli.common import fail, json_safe
+from ml.cli.common import EMNIST_HELP, PEN_DATA_HELP, fail, json_safe
 from ml.runtime.cards import WeightsError, card_path_for, read_card, write_card
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 
@@ -32,10 +32,8 @@ def get_args_parser() -> argparse.ArgumentParser:
         "words_val / words_test read composed words as lines, on their own; words_*_pictures read pictures of them)",
     )
     parser.add_argument("--images", type=Path, default=None, help="an image folder, one sub-folder per class, instead")
-    parser.add_argument("--emnist", type=Path, default=None, help="EMNIST folder (default $GLYPHPAD_DATA or ../shared)")
-    parser.add_argument(
-        "--pen-data", type=Path, default=None, help="UNIPEN archive (default $GLYPHPAD_UNIPEN or ../shared)"
-    )
+    parser.add_argument("--emnist", type=Path, default=None, help=EMNIST_HELP)
+    parser.add_argument("--pen-data", type=Path, default=None, help=PEN_DATA_HELP)
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the model runs")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--report", type=Path, default=None, help="write PNG plots and report.json (first source) here")

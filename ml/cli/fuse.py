@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import fail, json_safe
+from ml.cli.common import PEN_DATA_HELP, fail, json_safe
 from ml.runtime.cards import WeightsError, card_path_for, write_card
 
 
@@ -22,9 +22,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--image-model", default="", help="image model (default: the one in the stroke card, else the default)"
     )
-    parser.add_argument(
-        "--pen-data", type=Path, default=None, help="UNIPEN archive (default $GLYPHPAD_UNIPEN or ../shared)"
-    )
+    parser.add_argument("--pen-data", type=Path, default=None, help=PEN_DATA_HELP)
     parser.add_argument("--write", action="store_true", help="store the weights and figures in the stroke model's card")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ml.cli.common import fail
+from ml.cli.common import PEN_DATA_HELP, fail
 from ml.runtime.cards import WeightsError
 
 
@@ -19,7 +19,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument("--members", nargs="+", required=True, help="stroke model names or weights paths (two or more)")
     parser.add_argument("--name", required=True, help="the ensemble's name, e.g. strokes36_pair")
     parser.add_argument("--out", type=Path, default=Path("runs"), help="folder for its weights, graph and card")
-    parser.add_argument("--pen-data", default="", help="UNIPEN archive (default $GLYPHPAD_UNIPEN or ../shared)")
+    parser.add_argument("--pen-data", default="", help=PEN_DATA_HELP)
     return parser
 
 
