@@ -61,6 +61,7 @@ from desktop_app.widgets.explain_view import ExplainView
 from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_image
 from desktop_app.widgets.prediction_panel import PredictionPanel
 from desktop_app.widgets.text_panel import TextPanel
+from ml.runtime.labels import READS_ONLY  # label sets of one kind of character: said beside their answers
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
@@ -74,7 +75,6 @@ PENDING_AFTER_MS = 150
 ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 
 
-# Label sets that leave out part of what people draw: said beside each answer of such a model.
 TEXT_ALTERNATIVES = 5  # readings offered in a text-mode character's menu, at least
 COLLECTED_TEXT_KEY = "text/collected"  # where the settings keep text mode's collected text
 
@@ -615,8 +615,6 @@ class MainWindow(QMainWindow):
         self.result_shown.emit(replace(result, latency_ms=end_to_end, request_id=request_id))
         if not result.error:  # after the answer is on screen: these notes are no part of its wait
             self._note_several_characters()
-            from ml.runtime.labels import READS_ONLY
-
             scope = READS_ONLY.get(self.models[result.model].label_set if result.model in self.models else "")
             if scope:  # a confident 4 for a drawn A, from the digits model, is no mystery when this is said
                 self.predictions.add_note(f"{result.model} reads {scope} only")
@@ -724,8 +722,6 @@ class MainWindow(QMainWindow):
         """Text mode says when the model in use reads only digits or only letters: a line of both comes out
         all one kind (a letters model read "HI 42" as "HI Qz", with nothing to say why)."""
         info = self.models.get(self.preferences.model)
-        from ml.runtime.labels import READS_ONLY
-
         scope = READS_ONLY.get(info.label_set if info else "")
         self.text_panel.set_scope(
             f"{self.preferences.model} reads {scope} only. For both, choose a model of 36 classes or more."
