@@ -560,6 +560,7 @@ class MainWindow(QMainWindow):
             self._current_input = None
             self._current_strokes = None
             self._current_model_input = None
+            self._current_label = None
             self.service.cancel("recognize")  # an answer still on its way is the old drawing's
             self._request_started.clear()
             self.explain_view.explain_predicted()
@@ -597,6 +598,7 @@ class MainWindow(QMainWindow):
             return  # a newer drawing has been sent since: its answer is on the way
         if result.error:
             self._current_model_input = None
+            self._current_label = None  # Compare judges by the answer shown: there is none
             self.predictions.show_blank(("Nothing to recognize: " if result.blank else "") + result.error)
             # The explanation shown was the previous drawing's: nothing here explains it.
             self.service.cancel("explain")
@@ -646,10 +648,13 @@ class MainWindow(QMainWindow):
             self.predictions.add_note(f"{count} characters? Text mode (Ctrl+T) reads a line")
 
     def _refresh_side_views(self, recognition_pending: bool = False) -> None:
-        if self.tabs.currentWidget() is self.compare_view and not self._compare_models:
-            self.compare_view.show_blank("Tick the models to compare (All ticks every one).")
-        elif self.tabs.currentWidget() is self.compare_view and self._current_input is not None:
-            self.service.compare(self._compare_models, self._current_input, self._current_strokes)
+        if self.tabs.currentWidget() is self.compare_view:
+            if not self._compare_models:
+                self.compare_view.show_blank("Tick the models to compare (All ticks every one).")
+            elif self._current_input is None:
+                self.compare_view.show_blank("")  # models ticked again over a blank pad: the hint goes
+            else:
+                self.service.compare(self._compare_models, self._current_input, self._current_strokes)
         if not recognition_pending and self.tabs.currentWidget() is self.explain_view:
             self._request_explanation()
 
@@ -1076,7 +1081,7 @@ class MainWindow(QMainWindow):
         mime = event.mimeData()
         if self._accept_mime(mime):
             event.acceptProposedAction()
-        elif mime.hasImage():
+        elif mime.hasImage() and not QImage(mime.imageData()).isNull():
             image = QImage(mime.imageData())
             pixels = qimage_to_pixels(image)
             self.canvas.set_image(image, source=pixels)
@@ -1270,9 +1275,12 @@ class MainWindow(QMainWindow):
         with one of them, and the cards said nothing of it."""
         from ml.runtime.cards import ModelCard, bundled_cards, fusion_partner, stroke_models_dir
 
+        info = self.models.get(self.preferences.model)
+        image_sha256 = info.card.sha256 if info is not None and info.card is not None else ""
         try:
             cards = bundled_cards(stroke_models_dir())
-            partner = fusion_partner(self.preferences.model)
+            # Fitted for these very weights, as the app's own choice is: a retrained model is fused with none.
+            partner = fusion_partner(self.preferences.model, image_sha256=image_sha256)
         except OSError:
             return []
         if not cards:
@@ -1286,7 +1294,13 @@ class MainWindow(QMainWindow):
             if not isinstance(card, ModelCard):
                 parts.append(f"<h2>{html.escape(path.stem)}</h2><p><b>Unavailable:</b> {html.escape(str(card))}</p>")
                 continue
-            text = card_html(card)
+            try:
+                text = card_html(card)
+            except (TypeError, AttributeError, ValueError) as error:  # a card edited into the wrong shapes
+                parts.append(
+                    f"<h2>{html.escape(path.stem)}</h2><p><b>Unreadable card:</b> {html.escape(str(error))}</p>"
+                )
+                continue
             if path == partner:  # under its name
                 note = f"<p><b>Fused with {html.escape(self.preferences.model)}, the model in use.</b></p>"
                 text = text.replace("</h2>", "</h2>" + note, 1)

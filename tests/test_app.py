@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QTextBrowser
 
@@ -1560,3 +1560,28 @@ def test_compare_with_nothing_ticked_says_what_to_do(qtbot, window: MainWindow) 
     window.compare_view._tick_all(False)
     assert window.compare_view.summary.text().startswith("Tick the models to compare")
     assert window.compare_view.table.rowCount() == 0
+    window.canvas.clear()
+    window.compare_view._tick_all(True)  # ticked again over a blank pad: the hint goes
+    assert window.compare_view.summary.text() == ""
+    # A drawing read, then a picture with nothing to read: the rows are not judged by the old answer.
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
+    blank = QImage(40, 40, QImage.Format.Format_Grayscale8)
+    blank.fill(255)
+    QApplication.clipboard().setImage(blank)
+    assert _last_result(qtbot, window, window.paste_image).error
+    window.service.wait_idle()
+    qtbot.wait(100)
+    assert "the answer shown" not in window.compare_view.summary.text()
+
+
+def test_a_pasted_picture_is_grey_unless_some_of_it_is_transparent() -> None:
+    from desktop_app.widgets.canvas import qimage_to_pixels
+
+    opaque = QImage(30, 20, QImage.Format.Format_ARGB32)  # a clipboard's opaque picture, in a format with alpha
+    opaque.fill(0xFFFFFFFF)
+    assert qimage_to_pixels(opaque).shape == (20, 30)
+    see_through = QImage(30, 20, QImage.Format.Format_ARGB32)
+    see_through.fill(0)
+    see_through.setPixel(3, 4, 0xFF000000)
+    pixels = qimage_to_pixels(see_through)
+    assert pixels.shape == (20, 30, 2) and pixels[4, 3, 1] == 255 and pixels[0, 0, 1] == 0

@@ -147,6 +147,11 @@ def test_evaluate_json_on_an_emnist_folder(
     for key in ("accuracy", "balanced_accuracy", "top3", "macro_f1"):
         assert 0.0 <= result[key] <= 1.0
     assert result["top3"] >= result["accuracy"]
+    # The validation split as the model answers (training scored it before any class prior was chosen).
+    argv[argv.index("emnist_test")] = "emnist_val"
+    assert cli_main(argv) == 0
+    validation = json.loads(capsys.readouterr().out)["sources"]["emnist_val"]
+    assert validation["n"] == 48 and validation != result
 
 
 def test_evaluate_report_writes_the_plots(

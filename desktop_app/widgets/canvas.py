@@ -609,17 +609,22 @@ class DrawingCanvas(QWidget):
 
 
 def qimage_to_pixels(image: QImage) -> np.ndarray:
-    """A pasted or dropped picture as preprocessing takes it: grey, or RGBA when it has transparency (its
-    transparent parts are then composited as an opened file's are; grey alone made them black paper, and a
-    black letter on a transparent background read as nothing)."""
+    """A pasted or dropped picture as preprocessing takes it: grey, or grey + alpha (H x W x 2) when some
+    of it is transparent (composited then as an opened file's are; grey alone made transparent parts black
+    paper, and a black letter on a transparent background read as nothing). Clipboards hand over opaque
+    pictures in formats with alpha too: those stay grey, the fast path."""
     import numpy as np
 
+    grey = qimage_to_grey(image)
     if not image.hasAlphaChannel():
-        return qimage_to_grey(image)
-    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
-    width, height, stride = rgba.width(), rgba.height(), rgba.bytesPerLine()
-    buffer = np.frombuffer(rgba.constBits(), dtype=np.uint8, count=stride * height)
-    return buffer.reshape(height, stride)[:, : width * 4].reshape(height, width, 4).copy()
+        return grey
+    alpha_image = image.convertToFormat(QImage.Format.Format_Alpha8)
+    width, height, stride = alpha_image.width(), alpha_image.height(), alpha_image.bytesPerLine()
+    buffer = np.frombuffer(alpha_image.constBits(), dtype=np.uint8, count=stride * height)
+    alpha = buffer.reshape(height, stride)[:, :width]
+    if int(alpha.min()) == 255:
+        return grey
+    return np.stack([grey, alpha], axis=-1)
 
 
 def qimage_to_grey(image: QImage) -> np.ndarray:

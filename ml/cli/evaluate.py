@@ -28,8 +28,9 @@ def get_args_parser() -> argparse.ArgumentParser:
         action="append",
         choices=SOURCES,
         default=None,
-        help=f"data source (repeatable; default {', '.join(DEFAULT_SOURCES)}; --update-card adds unipen_test; "
-        "words_val / words_test read composed words as lines, on their own; words_*_pictures read pictures of them)",
+        help=f"data source (repeatable; default {', '.join(DEFAULT_SOURCES)}; --update-card adds unipen_test, "
+        "and emnist_val beside emnist_test; words_val / words_test read composed words as lines, on their own; "
+        "words_*_pictures read pictures of them)",
     )
     parser.add_argument("--images", type=Path, default=None, help="an image folder, one sub-folder per class, instead")
     parser.add_argument("--emnist", type=Path, default=None, help=EMNIST_HELP)
@@ -90,6 +91,10 @@ def run(argv: list[str]) -> int:
             names = list(args.source or DEFAULT_SOURCES)
             if args.update_card and "unipen_test" not in names:
                 names.append("unipen_test")
+            # The card's EMNIST validation figure as the model answers now (training scored it before any
+            # class prior): kept in step with the test split's.
+            if args.update_card and "emnist_test" in names and "emnist_val" not in names:
+                names.append("emnist_val")
             split_seed = card.training.get("config", {}).get("split_seed")
             for name in names:
                 sets[name] = load_source(
