@@ -144,13 +144,13 @@ class TextPanel(QWidget):
             self._buttons.append(button)
         # Tab goes through the characters, then Copy, Add to text and the text box (the buttons, made after
         # the box, came after it, and Tab never reached them); Space on a character opens its menu.
-        chain = [*self._character_buttons(), self.copy_button, self.add_button, self.text_box]
-        for first, second in itertools.pairwise(chain):
+        shown = self._character_buttons()
+        for first, second in itertools.pairwise([*shown, self.copy_button, self.add_button, self.text_box]):
             QWidget.setTabOrder(first, second)
-        if focused is not None and self._character_buttons():
-            button = self._character_buttons()[min(focused, len(self._character_buttons()) - 1)]
-            button.show()  # the layout shows it only later, and a hidden widget takes no focus
-            button.setFocus(Qt.FocusReason.OtherFocusReason)
+        if focused is not None and shown:
+            again = shown[min(focused, len(shown) - 1)]
+            again.show()  # the layout shows it only later, and a hidden widget takes no focus
+            again.setFocus(Qt.FocusReason.OtherFocusReason)
         self.hint.setText(problem or LINE_HINT)
         self.hint.setVisible(not characters)
         self.add_button.setEnabled(bool(characters))

@@ -8,9 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-PEN_DATA_HELP = "UNIPEN archive (default $GLYPHPAD_UNIPEN or ../shared/data/unipen/unipen-chars.npz)"
-EMNIST_HELP = "EMNIST folder (default $GLYPHPAD_DATA or ../shared/data/emnist)"
-
 
 def fail(command: str, message: str, code: int = 2) -> int:
     """Print one line on stderr, 'glyphpad-ml COMMAND: error: ...', and return the exit status."""

@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ml.cli.common import EMNIST_HELP, PEN_DATA_HELP, fail, json_safe
+from ml.cli.common import fail, json_safe
 from ml.runtime.cards import WeightsError, card_path_for, read_card, write_card
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
+from ml.training.data.locations import EMNIST_HELP, PEN_DATA_HELP
 
 DEFAULT_SOURCES = ("emnist_test", "unipen_val", "drawn")
 

@@ -9,8 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import PEN_DATA_HELP, fail, json_safe
+from ml.cli.common import fail, json_safe
 from ml.runtime.cards import WeightsError, card_path_for, write_card
+from ml.training.data.locations import PEN_DATA_HELP
 
 
 def get_args_parser() -> argparse.ArgumentParser:

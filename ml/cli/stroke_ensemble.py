@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ml.cli.common import PEN_DATA_HELP, fail
+from ml.cli.common import fail
 from ml.runtime.cards import WeightsError
+from ml.training.data.locations import PEN_DATA_HELP
 
 
 def get_args_parser() -> argparse.ArgumentParser:

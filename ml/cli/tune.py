@@ -9,6 +9,7 @@ from pathlib import Path
 from ml.models import list_models
 from ml.runtime.devices import DEVICE_CHOICES
 from ml.runtime.labels import LABEL_SETS
+from ml.training.data.locations import EMNIST_HELP
 from ml.training.tune import main
 
 
@@ -31,7 +32,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         help="keep the pen share at train's default instead of searching it",
     )
     p.add_argument("--seed", type=int, default=0, help="sampler seed (and each trial's training seed)")
-    p.add_argument("--data", default="", help="EMNIST folder (default $GLYPHPAD_DATA or ../shared/data/emnist)")
+    p.add_argument("--data", default="", help=EMNIST_HELP)
     p.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="training device")
     p.add_argument("--out", type=Path, default=Path("runs/tune"), help="folder of the study (study.db) and best.json")
     p.add_argument("--no-augment", dest="augment", action="store_false", help="no batch augmentation")

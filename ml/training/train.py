@@ -33,6 +33,7 @@ from ml.runtime.labels import LABEL_SETS, LabelSet, get_label_set
 from ml.runtime.preprocess import PREPROCESS_VERSION
 from ml.training.augment import AugmentConfig, augment_batch
 from ml.training.data.emnist import default_data_dir
+from ml.training.data.locations import EMNIST_HELP, PEN_DATA_HELP
 from ml.training.data.prepared import LabelledArrays, prepare_pool
 from ml.training.data.split import DEFAULT_SPLIT_SEED
 from ml.training.data.unipen import DEFAULT_WRITER_SPLIT_SEED, load_unipen, writer_split
@@ -71,10 +72,8 @@ class TrainConfig:
     arch: str = _option("emnist_cnn", "a registered architecture (glyphpad-ml archs)", choices=list_models())
     labels: str = _option("emnist36", "label set", choices=list(LABEL_SETS))
     name: str = _option("", "output name (default <labels>_<arch>)")
-    data: str = _option("", "EMNIST folder (default $GLYPHPAD_DATA or ../shared/data/emnist)")
-    pen_data: str = _option(
-        "", "UNIPEN archive (default $GLYPHPAD_UNIPEN or ../shared/data/unipen/unipen-chars.npz); 'none' = EMNIST only"
-    )
+    data: str = _option("", EMNIST_HELP)
+    pen_data: str = _option("", f"{PEN_DATA_HELP}; 'none' = EMNIST only")
     out: str = _option("runs", "where weights, card, metrics.json and the checkpoint go")
     epochs: int = _option(10, "passes of --epoch-samples samples each")
     epoch_samples: int = _option(0, "samples drawn per epoch (0 = the size of the EMNIST training split)")

@@ -31,6 +31,7 @@ from ml.runtime.cards import ModelCard
 from ml.runtime.devices import describe, resolve_device, torch_device
 from ml.runtime.labels import LABEL_SETS, get_label_set
 from ml.runtime.strokes import STROKE_NORMALIZATION_VERSION
+from ml.training.data.locations import PEN_DATA_HELP
 from ml.training.data.unipen import (
     DEFAULT_WRITER_SPLIT_SEED,
     PenCharacters,
@@ -58,7 +59,7 @@ class StrokeTrainConfig:
     arch: str = _option("stroke_cnn", "a stroke architecture", choices=STROKE_ARCHS)
     labels: str = _option("emnist36", "label set", choices=list(LABEL_SETS))
     name: str = _option("", "output name (default strokes<classes>_<arch without 'stroke_'>)")
-    pen_data: str = _option("", "UNIPEN archive (default $GLYPHPAD_UNIPEN or ../shared/data/unipen/unipen-chars.npz)")
+    pen_data: str = _option("", PEN_DATA_HELP)
     out: str = _option("runs", "where weights, card, metrics.json and the checkpoint go")
     epochs: int = _option(20, "passes over the training writers' characters (a fresh variant of each)")
     batch_size: int = _option(128, "batch size")

@@ -17,11 +17,10 @@ import numpy as np
 
 from ml.runtime.labels import LabelSet
 from ml.training.data.idx import read_idx_images, read_idx_labels
+from ml.training.data.locations import DEFAULT_EMNIST_DIR, EMNIST_ENV_VAR
 
 log = logging.getLogger(__name__)
 
-DATA_ENV_VAR = "GLYPHPAD_DATA"
-DEFAULT_DATA_DIR = Path("../shared/data/emnist")
 
 # Most specific first: duplicates keep the label of the earliest split in this order.
 SPLIT_PRIORITY = ("byclass", "mnist", "digits", "bymerge", "balanced", "letters")
@@ -36,7 +35,7 @@ DOWNLOAD_HINT = (
 
 def default_data_dir() -> Path:
     """The EMNIST folder: $GLYPHPAD_DATA, else ../shared/data/emnist relative to the working directory."""
-    return Path(os.environ.get(DATA_ENV_VAR) or DEFAULT_DATA_DIR)
+    return Path(os.environ.get(EMNIST_ENV_VAR) or DEFAULT_EMNIST_DIR)
 
 
 @dataclass(frozen=True)

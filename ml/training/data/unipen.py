@@ -17,10 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from ml.runtime.labels import LabelSet
+from ml.training.data.locations import DEFAULT_UNIPEN_FILE, UNIPEN_ENV_VAR
 from ml.training.data.split import SplitIndices
 
-UNIPEN_ENV_VAR = "GLYPHPAD_UNIPEN"
-DEFAULT_UNIPEN_FILE = Path("../shared/data/unipen/unipen-chars.npz")
 DEFAULT_WRITER_SPLIT_SEED = 20261130
 WRITER_FRACTIONS = (0.8, 0.1, 0.1)  # share of writers in train / validation / test
 SOURCE = "UNIPEN train_r01_v07, sections 1a-1c (isolated digits, capitals, lower case)"

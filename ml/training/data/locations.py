@@ -1,0 +1,15 @@
+"""Where the training data is found: a setting (an environment variable), else the default beside the
+checkout. Declared once here, with the words every command's help uses for it; nothing heavy imported, so
+a command's options are built without loading the readers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EMNIST_ENV_VAR = "GLYPHPAD_DATA"
+DEFAULT_EMNIST_DIR = Path("../shared/data/emnist")
+UNIPEN_ENV_VAR = "GLYPHPAD_UNIPEN"
+DEFAULT_UNIPEN_FILE = Path("../shared/data/unipen/unipen-chars.npz")
+
+EMNIST_HELP = f"EMNIST folder (default ${EMNIST_ENV_VAR} or {DEFAULT_EMNIST_DIR})"
+PEN_DATA_HELP = f"UNIPEN archive (default ${UNIPEN_ENV_VAR} or {DEFAULT_UNIPEN_FILE})"
