@@ -50,6 +50,8 @@ class ModelInfo:
     name: str
     card: ModelCard | None = None  # None when the card itself cannot be read
     error: str = ""  # non-empty: the model cannot be used, and why
+    # Drawings read right with its stroke model fused in (UNIPEN test writers) and that model's name.
+    fused: tuple[float, str] | None = None
 
     @property
     def label_set(self) -> str:
@@ -474,7 +476,7 @@ class InferenceService(QObject):
 
     # ---- jobs (run on the worker thread) ---------------------------------------------------------
     def _list_models(self, _job: ListModels) -> None:
-        from ml.runtime.cards import WeightsError, bundled_cards  # cards only: no torch needed
+        from ml.runtime.cards import WeightsError, bundled_cards, drawings_figure  # cards only: no torch needed
 
         infos = []
         for weights_path, card in bundled_cards(self._weights_dir):
@@ -482,7 +484,8 @@ class InferenceService(QObject):
                 infos.append(ModelInfo(name=weights_path.stem, error=str(card)))
                 continue
             error = "" if weights_path.exists() else f"{weights_path.name} is missing"
-            infos.append(ModelInfo(name=card.name, card=card, error=error))
+            fused = drawings_figure(card, self._weights_dir)
+            infos.append(ModelInfo(name=card.name, card=card, error=error, fused=fused))
         self.models_listed.emit(infos)
 
     def _load_model(self, job: LoadModel) -> None:

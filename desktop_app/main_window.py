@@ -1320,15 +1320,24 @@ READS = {
 
 def model_entry(info: ModelInfo) -> tuple[str, str]:
     """The model picker's line for a model and its tooltip: what it reads and how often it reads pen
-    drawings by writers it never saw right (EMNIST's scanned forms in the tooltip)."""
+    drawings by writers it never saw right, as a drawing is answered (with its stroke model when it has
+    one); the picture alone's figure, for opened images, and EMNIST's scanned forms in the tooltip."""
     if not info.available:
         return f"{info.name} · unavailable", info.error
     card = info.card
     pen = card.metrics_by_source.get("unipen_test", {}).get("accuracy") if card else None
+    drawn = info.fused[0] if info.fused else pen
     reads = READS.get(info.label_set, info.label_set)
-    text = f"{info.name} · {reads}" + (f" · {100 * pen:.1f}%" if isinstance(pen, float) else "")
+    text = f"{info.name} · {reads}" + (f" · {100 * drawn:.1f}%" if isinstance(drawn, float) else "")
     figures = []
-    if isinstance(pen, float):
+    if info.fused:
+        figures.append(
+            f"{100 * info.fused[0]:.1f}% of pen drawings by writers it never saw read right, "
+            f"reading the strokes too ({info.fused[1]}; UNIPEN test writers)"
+        )
+        if isinstance(pen, float):
+            figures.append(f"{100 * pen:.1f}% from the picture alone (opened images)")
+    elif isinstance(pen, float):
         figures.append(f"{100 * pen:.1f}% of pen drawings by writers it never saw read right (UNIPEN test writers)")
     if info.accuracy is not None:
         figures.append(f"{100 * info.accuracy:.1f}% of EMNIST's scanned test characters")

@@ -1274,6 +1274,11 @@ def test_the_model_picker_says_what_a_model_reads_and_how_well_on_pen_drawings(b
     assert text == f"{BUNDLED_DEFAULT} · digits, letters · {100 * pen:.1f}%"
     assert f"{100 * pen:.1f}% of pen drawings" in tip and "EMNIST" in tip
     assert model_entry(ModelInfo(name="broken", error="damaged weights")) == ("broken · unavailable", "damaged weights")
+    # A drawing is answered with the stroke model too: the line gives that figure, the tip both.
+    text, tip = model_entry(ModelInfo(name=BUNDLED_DEFAULT, card=card, fused=(0.9183, "strokes36_pair")))
+    assert text == f"{BUNDLED_DEFAULT} · digits, letters · 91.8%"
+    assert "91.8% of pen drawings" in tip and "strokes36_pair" in tip
+    assert f"{100 * pen:.1f}% from the picture alone" in tip
 
 
 def test_at_800x500_the_answer_and_its_notes_keep_their_room(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

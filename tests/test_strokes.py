@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -121,7 +122,7 @@ def test_stroke_models_train_their_input_shape() -> None:
 
 
 def test_trained_stroke_model_has_a_card_an_onnx_graph_and_fusion(fused_weights: Path) -> None:
-    from ml.runtime.cards import fusion_partner, read_card
+    from ml.runtime.cards import drawings_figure, fusion_partner, read_card
     from ml.runtime.recognizer import load_recognizer
 
     card = read_card(fused_weights / "strokes" / "strokes_tiny.json")
@@ -131,6 +132,12 @@ def test_trained_stroke_model_has_a_card_an_onnx_graph_and_fusion(fused_weights:
     assert {"unipen_val", "fused_unipen_val", "fused_unipen_test"} <= set(card.metrics_by_source)
     assert fusion_partner("cnn_tiny", fused_weights) == fused_weights / "strokes" / "strokes_tiny.safetensors"
     assert fusion_partner("gru_tiny", fused_weights) is None
+    image_card = read_card(fused_weights / "cnn_tiny.json")
+    fused_test = card.metrics_by_source["fused_unipen_test"]["accuracy"]
+    assert drawings_figure(image_card, fused_weights) == (fused_test, "strokes_tiny")
+    assert drawings_figure(read_card(fused_weights / "gru_tiny.json"), fused_weights) is None
+    retrained = replace(image_card, sha256="0" * 64)  # a fusion is fitted to the weights it was fitted with
+    assert drawings_figure(retrained, fused_weights) is None
     recognizer = load_recognizer(fused_weights / "strokes" / "strokes_tiny.safetensors", device="cpu")
     answer = recognizer.predict_strokes(parse_strokes({"strokes": SEVEN}))
     assert not hasattr(answer, "reason") and answer.inputs_used == ("strokes",)

@@ -205,12 +205,11 @@ def stroke_models_dir(directory: Path | None = None) -> Path:
     return (directory or weights_dir()) / "strokes"
 
 
-def fusion_partner(image_model: str, directory: Path | None = None, image_sha256: str = "") -> Path | None:
-    """The stroke model fused with ``image_model``: of the valid ones whose card names it (and, given
-    ``image_sha256``, was fitted with those very weights: a retrained image model needs its fusion fitted
-    again), the one whose fusion reads the validation writers best (ties: by name); None if none."""
+def _best_fusion(
+    image_model: str, cards: list[tuple[Path, ModelCard | WeightsError]], image_sha256: str
+) -> tuple[Path, ModelCard] | None:
     candidates = []
-    for weights_path, card in bundled_cards(stroke_models_dir(directory)):
+    for weights_path, card in cards:
         if (
             isinstance(card, ModelCard)
             and card.input_kind == "strokes"
@@ -218,8 +217,41 @@ def fusion_partner(image_model: str, directory: Path | None = None, image_sha256
             and (not image_sha256 or card.fusion.get("image_sha256", image_sha256) == image_sha256)
         ):
             accuracy = card.metrics_by_source.get("fused_unipen_val", {}).get("accuracy", 0.0)
-            candidates.append((-float(accuracy), weights_path.name, weights_path))
-    return min(candidates)[2] if candidates else None
+            candidates.append((-float(accuracy), weights_path.name, weights_path, card))
+    if not candidates:
+        return None
+    best = min(candidates, key=lambda candidate: candidate[:2])
+    return best[2], best[3]
+
+
+def fusion_partner(image_model: str, directory: Path | None = None, image_sha256: str = "") -> Path | None:
+    """The stroke model fused with ``image_model``: of the valid ones whose card names it (and, given
+    ``image_sha256``, was fitted with those very weights: a retrained image model needs its fusion fitted
+    again), the one whose fusion reads the validation writers best (ties: by name); None if none."""
+    best = _best_fusion(image_model, bundled_cards(stroke_models_dir(directory)), image_sha256)
+    return best[0] if best else None
+
+
+def drawings_figure(image_card: ModelCard, directory: Path | None = None) -> tuple[float, str] | None:
+    """How often a drawing is read right when ``image_card``'s model answers with its stroke model
+    (the fused answer on UNIPEN's test writers) and that stroke model's name; None without one.
+
+    For display only, next to the model's name: it reads the cards without hashing the weights
+    (``fusion_partner`` does, once the model is loaded), so that listing the models stays quick."""
+    folder = stroke_models_dir(directory)
+    cards: list[tuple[Path, ModelCard | WeightsError]] = []
+    for path in sorted(folder.glob("*.json")):
+        if path.name.endswith(".metrics.json"):
+            continue
+        try:
+            cards.append((path.with_suffix(".safetensors"), read_card(path)))
+        except (WeightsError, KeyError, TypeError, ValueError):
+            continue  # a damaged card: loading will say so
+    best = _best_fusion(image_card.name, cards, image_card.sha256)
+    if best is None:
+        return None
+    accuracy = best[1].metrics_by_source.get("fused_unipen_test", {}).get("accuracy")
+    return (float(accuracy), best[1].name) if isinstance(accuracy, (int, float)) else None
 
 
 DEFAULT_MODEL = "emnist36_cnn"
