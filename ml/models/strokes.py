@@ -1,12 +1,13 @@
 """Stroke models: classifiers of the pen's trajectory (``STROKE_POINTS`` x features, from
 :func:`ml.runtime.strokes.normalize_strokes`), not of a picture.
 
-Two families: a bidirectional GRU that reads the points in the order the pen made them, and a 1-D
+Three families: a bidirectional GRU that reads the points in the order the pen made them, a 1-D
 convolutional network that sees local pieces of the trajectory (a hook, a loop, a corner) and pools
-them. Both end in the mean and the maximum over the sequence, so that no single point (the last,
-often a t-cross or an i-dot) decides alone. A third, ``stroke_ensemble``, is several trained stroke
-models reading together: the two families err on different characters, so their mean reads better
-than either (``glyphpad-ml stroke-ensemble``).
+them, and a small transformer in which every point looks at every other (where a stroke ends against
+where another begins: the bar of a t, the tail of a q). All end in the mean and the maximum over the
+sequence, so that no single point (the last, often a t-cross or an i-dot) decides alone. A fourth,
+``stroke_ensemble``, is several trained stroke models reading together: the families err on different
+characters, so their mean reads better than any one (``glyphpad-ml stroke-ensemble``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from torch import Tensor, nn
 from ml.models.registry import get_arch, get_model, register_model
 
 STROKE_INPUT_FEATURES = 6  # ml.runtime.strokes.STROKE_FEATURES; the models may not import the runtime
+STROKE_INPUT_POINTS = 64  # ml.runtime.strokes.STROKE_POINTS
 
 
 def _pool(sequence: Tensor) -> Tensor:
@@ -69,6 +71,63 @@ class StrokeCNN(nn.Module):
         return self.classifier(_pool(maps.transpose(1, 2)))
 
 
+class _SelfAttention(nn.Module):
+    """Multi-head self-attention written out (torch's fused attention has fast paths that the ONNX
+    export and the CPU saliency do not follow the same way)."""
+
+    def __init__(self, dim: int, heads: int, dropout: float) -> None:
+        super().__init__()
+        if dim % heads:
+            raise ValueError(f"width {dim} does not split into {heads} heads")
+        self.heads = heads
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.out = nn.Linear(dim, dim)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: Tensor) -> Tensor:
+        b, t, d = x.shape
+        q, k, v = self.qkv(x).reshape(b, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+        weights = torch.softmax(q @ k.transpose(-2, -1) * (d // self.heads) ** -0.5, dim=-1)
+        mixed = (self.dropout(weights) @ v).transpose(1, 2).reshape(b, t, d)
+        return self.out(mixed)
+
+
+class _EncoderBlock(nn.Module):
+    def __init__(self, dim: int, heads: int, dropout: float) -> None:
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attention = _SelfAttention(dim, heads, dropout)
+        self.norm2 = nn.LayerNorm(dim)
+        self.feed = nn.Sequential(
+            nn.Linear(dim, 2 * dim), nn.GELU(), nn.Dropout(dropout), nn.Linear(2 * dim, dim), nn.Dropout(dropout)
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = x + self.attention(self.norm1(x))
+        return x + self.feed(self.norm2(x))
+
+
+class StrokeTransformer(nn.Module):
+    """Pre-norm transformer encoder over the points. The points are embedded by a short convolution
+    (each point with its neighbours: a direction, a curvature) plus a learned position, since the
+    resampled sequence always has ``STROKE_INPUT_POINTS`` points."""
+
+    def __init__(
+        self, num_classes: int, width: int = 128, layers: int = 4, heads: int = 4, dropout: float = 0.1
+    ) -> None:
+        super().__init__()
+        self.embed = nn.Conv1d(STROKE_INPUT_FEATURES, width, 5, padding=2)
+        self.position = nn.Parameter(torch.zeros(1, STROKE_INPUT_POINTS, width))
+        nn.init.normal_(self.position, std=0.02)
+        self.blocks = nn.Sequential(*[_EncoderBlock(width, heads, dropout) for _ in range(layers)])
+        self.norm = nn.LayerNorm(width)
+        self.classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(2 * width, num_classes))
+
+    def forward(self, x: Tensor) -> Tensor:
+        points = self.embed(x.transpose(1, 2)).transpose(1, 2) + self.position[:, : x.shape[1]]
+        return self.classifier(_pool(self.norm(self.blocks(points))))
+
+
 @register_model("stroke_gru", "stroke", "bidirectional GRU (2 layers) reading the pen's points in order")
 def stroke_gru(num_classes: int, hidden: int = 128, layers: int = 2, dropout: float = 0.2) -> nn.Module:
     return StrokeGRU(num_classes, hidden=hidden, layers=layers, dropout=dropout)
@@ -77,6 +136,13 @@ def stroke_gru(num_classes: int, hidden: int = 128, layers: int = 2, dropout: fl
 @register_model("stroke_cnn", "stroke", "1-D CNN (6 layers, dilated) over the pen's points")
 def stroke_cnn(num_classes: int, width: int = 64, dropout: float = 0.2) -> nn.Module:
     return StrokeCNN(num_classes, width=width, dropout=dropout)
+
+
+@register_model("stroke_transformer", "stroke", "transformer encoder (4 layers) over the pen's points")
+def stroke_transformer(
+    num_classes: int, width: int = 128, layers: int = 4, heads: int = 4, dropout: float = 0.1
+) -> nn.Module:
+    return StrokeTransformer(num_classes, width=width, layers=layers, heads=heads, dropout=dropout)
 
 
 DEFAULT_MEMBERS: list[dict[str, Any]] = [{"arch": "stroke_gru"}, {"arch": "stroke_cnn"}]
