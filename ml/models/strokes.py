@@ -113,7 +113,7 @@ class StrokeTransformer(nn.Module):
     resampled sequence always has ``STROKE_INPUT_POINTS`` points."""
 
     def __init__(
-        self, num_classes: int, width: int = 128, layers: int = 4, heads: int = 4, dropout: float = 0.1
+        self, num_classes: int, width: int = 96, layers: int = 4, heads: int = 4, dropout: float = 0.1
     ) -> None:
         super().__init__()
         self.embed = nn.Conv1d(STROKE_INPUT_FEATURES, width, 5, padding=2)
@@ -140,7 +140,7 @@ def stroke_cnn(num_classes: int, width: int = 64, dropout: float = 0.2) -> nn.Mo
 
 @register_model("stroke_transformer", "stroke", "transformer encoder (4 layers) over the pen's points")
 def stroke_transformer(
-    num_classes: int, width: int = 128, layers: int = 4, heads: int = 4, dropout: float = 0.1
+    num_classes: int, width: int = 96, layers: int = 4, heads: int = 4, dropout: float = 0.1
 ) -> nn.Module:
     return StrokeTransformer(num_classes, width=width, layers=layers, heads=heads, dropout=dropout)
 
