@@ -198,6 +198,71 @@ def test_evaluate_on_an_image_folder(weights_env: Path, tmp_path: Path, capsys: 
     Image.fromarray(render("A")).save(tmp_path / "a_lower" / "x.png")
     assert cli_main(["evaluate", "--model", "cnn_tiny", "--images", str(tmp_path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["sources"]["images"]["n"] == 5
+    # A file that is no image, and a blank page, hold no character: left out and said, not scored wrong.
+    (tmp_path / "T" / "notes.png").write_text("hello")
+    Image.fromarray(np.full((40, 40), 255, dtype=np.uint8)).save(tmp_path / "T" / "blank.png")
+    assert cli_main(["evaluate", "--model", "cnn_tiny", "--images", str(tmp_path), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["sources"]["images"]["n"] == 5
+    assert "left out 2 file(s) with no character to score" in captured.err
+    # A card records the data sources every model is scored on, not a folder of one's own.
+    assert cli_main(["evaluate", "--model", "cnn_tiny", "--images", str(tmp_path), "--update-card"]) == 2
+    assert "--update-card" in capsys.readouterr().err
+
+
+def test_a_failing_command_says_why_in_one_line(
+    weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ml.runtime.devices import DeviceError
+
+    cases = [
+        (["results", "--readme", str(tmp_path / "missing.md")], "No such file or directory"),
+        (["results", "--readme", str(tmp_path)], "Is a directory"),
+        (["export", "--model", "no_such_model"], "no model named 'no_such_model'"),
+        (["bench", "--model", "cnn_tiny", "--repeats", "0"], "--repeats must be at least 1"),
+        (["bench", "--model", "cnn_tiny", "--markdown", str(tmp_path)], "is a folder"),
+        (["bench", "--model", "cnn_tiny", "--model", "no_such_model", "--repeats", "1"], "no model named"),
+        (["models", "--dir", str(tmp_path / "nowhere")], "no such folder"),
+        (["drawn", "--writers", "1", "--save-grid", str(tmp_path)], "--save-grid writes a PNG"),
+    ]
+    for argv, reason in cases:
+        assert cli_main(argv) in (1, 2), argv
+        captured = capsys.readouterr()
+        assert captured.out == "" and "Traceback" not in captured.err, argv  # nothing timed or printed first
+        lines = captured.err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"glyphpad-ml {argv[0]}: error: ") and reason in lines[0]
+
+    def no_gpu(requested: str) -> None:
+        raise DeviceError("CUDA was requested but no CUDA GPU is available")
+
+    monkeypatch.setattr("ml.runtime.devices.resolve_device", no_gpu)
+    assert cli_main(["bench", "--model", "cnn_tiny", "--device", "cuda", "--repeats", "1"]) == 1
+    said = capsys.readouterr().err.strip()
+    assert said == "glyphpad-ml bench: error: CUDA was requested but no CUDA GPU is available"
+    # Bugs are not dressed up as reasons: with the debug setting the traceback comes through.
+    monkeypatch.setenv("GLYPHPAD_DEBUG", "1")
+    with pytest.raises(DeviceError):
+        cli_main(["bench", "--model", "cnn_tiny", "--device", "cuda", "--repeats", "1"])
+
+
+def test_a_model_is_named_by_any_of_its_three_files(weights_env: Path, tmp_path: Path) -> None:
+    from ml.runtime.cards import WeightsError, resolve_model_path
+
+    weights = resolve_model_path("cnn_tiny")
+    for other in (".onnx", ".json", ".safetensors"):
+        assert resolve_model_path(weights.with_suffix(other)) == weights
+    with pytest.raises(WeightsError, match="is a folder"):
+        resolve_model_path(weights.parent)
+    with pytest.raises(WeightsError, match="no such model file"):
+        resolve_model_path(tmp_path / "gone.safetensors")
+
+
+def test_version_and_image_architectures_only_for_train(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("glyphpad-ml ")
+    with pytest.raises(SystemExit) as refused:
+        cli_main(["train", "--arch", "stroke_gru", "--dry-run"])
+    assert refused.value.code == 2 and "invalid choice: 'stroke_gru'" in capsys.readouterr().err
 
 
 def test_bench_json_fields(weights_env: Path, capsys: pytest.CaptureFixture[str]) -> None:

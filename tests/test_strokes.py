@@ -327,6 +327,27 @@ def test_a_fusion_fitted_for_other_image_weights_is_not_used(fused_weights: Path
     assert fusion_partner("cnn_tiny", folder, image_sha) is None  # cnn_tiny was retrained since the fit
 
 
+def test_a_damaged_stroke_model_is_said_when_the_picture_answers_alone(
+    fused_weights: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ml.runtime.fusion import FusedRecognizer
+    from ml.runtime.recognizer import load_recognizer
+
+    folder = tmp_path / "weights"
+    shutil.copytree(fused_weights, folder)
+    image = load_recognizer(folder / "cnn_tiny.safetensors", device="cpu")
+    with caplog.at_level("WARNING", logger="ml.runtime.fusion"):
+        assert FusedRecognizer.for_image_model(image, "cpu", directory=folder) is not None
+    assert not caplog.records
+    with (folder / "strokes" / "strokes_tiny.safetensors").open("ab") as weights:
+        weights.write(b"x")
+    with caplog.at_level("WARNING", logger="ml.runtime.fusion"):
+        assert FusedRecognizer.for_image_model(image, "cpu", directory=folder) is None
+    (record,) = caplog.records
+    assert "strokes_tiny cannot be used (strokes_tiny.safetensors is damaged" in record.getMessage()
+    assert record.getMessage().endswith("the picture alone answers")
+
+
 def test_bench_times_a_named_stroke_model_with_its_fusion(
     fused_weights: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -51,6 +51,29 @@ def test_resume_continues_from_the_checkpoint(synthetic_emnist: Path, tmp_path: 
     assert [h["epoch"] for h in history] == [1, 2]
 
 
+def test_a_file_that_is_no_checkpoint_is_refused_in_one_line(synthetic_emnist: Path, tmp_path: Path) -> None:
+    import torch
+
+    from ml.training.train import load_checkpoint
+
+    main(_config(synthetic_emnist, tmp_path, epochs=1, name="r"))
+    checkpoint = tmp_path / "r.ckpt"
+    cpu = torch.device("cpu")
+    assert load_checkpoint(checkpoint, cpu, "lenet5", "emnist36")["epoch"] == 0
+    truncated = tmp_path / "cut.ckpt"
+    truncated.write_bytes(checkpoint.read_bytes()[:200])
+    text = tmp_path / "notes.ckpt"
+    text.write_text("hello")
+    for path in (truncated, text):
+        with pytest.raises(ValueError, match="is not a training checkpoint") as refused:
+            load_checkpoint(path, cpu, "lenet5", "emnist36")
+        assert "\n" not in str(refused.value)
+    with pytest.raises(ValueError, match="was trained as lenet5 on emnist36, not gru on emnist36"):
+        load_checkpoint(checkpoint, cpu, "gru", "emnist36")
+    with pytest.raises(ValueError, match="no such checkpoint"):
+        load_checkpoint(tmp_path / "gone.ckpt", cpu, "lenet5", "emnist36")
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -11,6 +11,8 @@ import logging
 import os
 import sys
 
+DEBUG_VARIABLE = "GLYPHPAD_DEBUG"
+
 # Command -> (module under ml.cli, one line of help), in the order the usage lists them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "predict": ("predict", "recognize image files or folders (one JSON line per file with --json)"),
@@ -34,8 +36,26 @@ COMMANDS: dict[str, tuple[str, str]] = {
 USAGE = (
     "usage: glyphpad-ml COMMAND [options]\n\ncommands:\n"
     + "\n".join(f"  {name:15s} {help}" for name, (_, help) in COMMANDS.items())
-    + "\n\nRun 'glyphpad-ml COMMAND --help' for a command's options."
+    + "\n\nRun 'glyphpad-ml COMMAND --help' for a command's options; 'glyphpad-ml --version' for the version."
+    + f"\nA command that fails says why in one line; set {DEBUG_VARIABLE}=1 to see the traceback instead."
 )
+
+
+def _reason(error: BaseException) -> str:
+    """One line saying what went wrong: a file error names the file, other errors their first line."""
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"{error.strerror or type(error).__name__}: {error.filename}"
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("glyphpad")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         except BrokenPipeError:  # glyphpad-ml --help | head -3
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 1
+        return 0
+    if argv and argv[0] in ("-V", "--version"):
+        print(f"glyphpad-ml {_version()}")
         return 0
     if not argv:
         print(USAGE, file=sys.stderr)
@@ -71,6 +94,14 @@ def main(argv: list[str] | None = None) -> int:
         # point it at nothing so that flush cannot fail too. Status 1, as Python's own advice has it: the
         # output was cut short.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except (OSError, ValueError, RuntimeError) as error:
+        # What a user can cause (a missing or unreadable file, a bad value, damaged weights, no GPU) is
+        # raised as one of these: say it in a line. Torch's own RuntimeErrors are bugs: shown whole.
+        ours = not isinstance(error, RuntimeError) or type(error).__module__.startswith("ml.")
+        if not ours or os.environ.get(DEBUG_VARIABLE):
+            raise
+        print(f"glyphpad-ml {argv[0]}: error: {_reason(error)}", file=sys.stderr)
         return 1
     return code
 

@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from ml.cli.common import fail
 from ml.evaluation.bench import DRAWING_PX
 from ml.runtime.devices import DEVICE_CHOICES
 
@@ -40,6 +41,9 @@ def get_args_parser() -> argparse.ArgumentParser:
     return parser
 
 
+MIN_DRAWING_PX = 28
+
+
 def _emit(row: dict[str, float | str], as_json: bool, text: str) -> None:
     """One result: its JSON object, or its line of the table."""
     print(json.dumps(row) if as_json else text, flush=True)
@@ -49,17 +53,26 @@ def run(argv: list[str]) -> int:
     import torch
     from tqdm import tqdm
 
-    from ml.evaluation.bench import bench_model, bench_strokes
+    from ml.evaluation.bench import bench_model, bench_strokes, markdown_problem
     from ml.runtime.cards import WeightsError, list_bundled, resolve_model_path, stroke_models_dir
     from ml.runtime.devices import resolve_device
     from ml.runtime.fusion import FusedRecognizer
     from ml.runtime.recognizer import TorchRecognizer, load_recognizer
 
     args = get_args_parser().parse_args(argv)
+    for option, value, least in (("--repeats", args.repeats, 1), ("--batch", args.batch, 1)):
+        if value < least:
+            return fail("bench", f"{option} must be at least {least}")
+    if args.drawing_px < MIN_DRAWING_PX:
+        return fail("bench", f"--drawing-px must be at least {MIN_DRAWING_PX} (the model sees 28x28)")
+    if args.markdown is not None and (problem := markdown_problem(args.markdown)):
+        return fail("bench", problem)
     names: list[str | Path] = list(args.model) if args.model else list(list_bundled())
     if not names:
-        print("glyphpad-ml bench: no models to benchmark", file=sys.stderr)
-        return 2
+        return fail("bench", "no models to benchmark")
+    resolve_device(args.device)  # no GPU when one is asked for: said before anything is timed
+    for name in names:
+        resolve_model_path(name)  # an unknown name: said before the others are timed
     torch.set_num_threads(1)  # as the app's worker: one drawing at a time on one thread
     if not args.json:
         print(
@@ -77,7 +90,7 @@ def run(argv: list[str]) -> int:
             explainer = TorchRecognizer.load_torch(path, device)
             recognizer = explainer if args.engine == "torch" else load_recognizer(path, device)
         except WeightsError as error:
-            print(f"glyphpad-ml bench: {error}", file=sys.stderr)
+            fail("bench", str(error), 1)
             status = 1
             continue
         if recognizer.card.input_kind == "strokes":
@@ -98,15 +111,13 @@ def run(argv: list[str]) -> int:
             strokes = load_recognizer(path, resolve_device(args.device))
             image_name = strokes.card.fusion.get("image_model")
             if not image_name:
-                print(
-                    f"glyphpad-ml bench: {strokes.card.name} has no fusion to time (glyphpad-ml fuse)", file=sys.stderr
-                )
+                fail("bench", f"{strokes.card.name} has no fusion to time (glyphpad-ml fuse)", 1)
                 status = 1 if args.model else status
                 continue
             fused = FusedRecognizer(load_recognizer(image_name, resolve_device(args.device)), strokes)
             explainer = TorchRecognizer.load_torch(path, resolve_device(args.device))
         except WeightsError as error:
-            print(f"glyphpad-ml bench: {error}", file=sys.stderr)
+            fail("bench", str(error), 1)
             status = 1
             continue
         row = bench_strokes(fused, explainer, args.repeats, args.batch, args.drawing_px)
@@ -127,7 +138,7 @@ def run(argv: list[str]) -> int:
         try:
             line_row = bench_line(LineReader.load(device=resolve_device(args.device)), args.repeats)
         except WeightsError as error:
-            print(f"glyphpad-ml bench: {error}", file=sys.stderr)
+            fail("bench", str(error), 1)
             status = 1
         if line_row is not None:
             _emit(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
+from ml.cli.common import fail
 from ml.evaluation.drawn import (
     CANVAS_PX,
     DEFAULT_SEED,
@@ -30,35 +30,35 @@ def run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="glyphpad-ml drawn", description=DESCRIPTION)
     parser.add_argument("--model", action="append", default=None, help="model name or path (repeatable; default all)")
     parser.add_argument("--writers", type=int, default=DEFAULT_WRITERS, help="hands per glyph variant")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed of the drawings (default {DEFAULT_SEED})")
     parser.add_argument(
         "--canvas-px", type=int, default=CANVAS_PX, help="render the canvas drawings at this size (pens scale along)"
     )
-    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
+    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the models run")
     parser.add_argument("--json", action="store_true", help="one JSON object per model")
     parser.add_argument("--readme", type=Path, default=None, help="rewrite the table between the drawn markers")
     parser.add_argument("--save-grid", type=Path, default=None, help="write a PNG of sample drawings")
     args = parser.parse_args(argv)
     if args.writers < 1:
-        print("glyphpad-ml drawn: --writers must be at least 1", file=sys.stderr)
-        return 2
+        return fail("drawn", "--writers must be at least 1")
+    if args.save_grid is not None and args.save_grid.suffix.lower() != ".png":
+        return fail("drawn", f"--save-grid writes a PNG picture: name a .png file, not {args.save_grid}")
 
     names = args.model or [path.stem for path, card in bundled_cards() if not isinstance(card, WeightsError)]
     if not names:
-        print("glyphpad-ml drawn: no usable models in weights/", file=sys.stderr)
-        return 1
+        return fail("drawn", "no usable models in weights/", 1)
     if args.canvas_px < 28:
-        print("glyphpad-ml drawn: --canvas-px must be at least 28", file=sys.stderr)
-        return 2
+        return fail("drawn", "--canvas-px must be at least 28")
     drawn = make_drawn_set(args.writers, args.seed, progress=True, canvas_px=args.canvas_px)
     if args.save_grid is not None:
         save_grid(drawn, args.save_grid)
     rows = []
+    status = 0
     for name in names:
         try:
             recognizer = load_recognizer(name, device=args.device, threads=BATCH_THREADS)
         except (WeightsError, ValueError) as error:
-            print(f"glyphpad-ml drawn: {name}: {error}", file=sys.stderr)
+            status = fail("drawn", f"{name}: {error}", 1)
             continue
         probabilities = recognizer.predict_inputs(drawn.inputs)
         result = score(probabilities, drawn, recognizer.card.label_set, recognizer.labels)
@@ -76,7 +76,6 @@ def run(argv: list[str]) -> int:
         try:
             replace_between_markers(args.readme, DRAWN_START, DRAWN_END, table(rows))
         except ValueError as error:
-            print(f"glyphpad-ml drawn: {error}", file=sys.stderr)
-            return 2
+            return fail("drawn", str(error))
         print(f"updated the drawn-character table in {args.readme}")
-    return 0
+    return status

@@ -34,7 +34,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         "words_*_pictures read pictures of them)",
     )
     parser.add_argument("--images", type=Path, default=None, help="an image folder, one sub-folder per class, instead")
-    parser.add_argument("--emnist", type=Path, default=None, help=EMNIST_HELP)
+    parser.add_argument("--emnist", "--data", type=Path, default=None, help=EMNIST_HELP + "; --data as in train")
     parser.add_argument("--pen-data", type=Path, default=None, help=PEN_DATA_HELP)
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the model runs")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -52,6 +52,7 @@ def _folder_inputs(label_set_name: str, folder: Path) -> tuple[np.ndarray, np.nd
 
     label_set = get_label_set(label_set_name)
     inputs, targets, skipped = [], [], 0
+    unread: list[str] = []  # not images, or blank: no character to score, so not scored
     for item in tqdm(read_image_folder(folder), desc="read", unit="img", file=sys.stderr, disable=None):
         target = label_set.class_of(item.char)
         if target is None:
@@ -59,11 +60,18 @@ def _folder_inputs(label_set_name: str, folder: Path) -> tuple[np.ndarray, np.nd
             continue
         try:
             inputs.append(preprocess(item.path).input)
-        except (BlankImageError, ValueError):
-            inputs.append(np.zeros((28, 28), dtype=np.float32))  # counted, and counted wrong
+        except (BlankImageError, ValueError) as error:
+            unread.append(f"{item.path}: {error}")
+            continue
         targets.append(target)
+    if unread:
+        print(
+            f"left out {len(unread)} file(s) with no character to score, e.g. {unread[0]}"
+            + (f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""),
+            file=sys.stderr,
+        )
     if not inputs:
-        raise ValueError(f"no images of label set {label_set_name} in {folder}")
+        raise ValueError(f"no readable images of label set {label_set_name} in {folder}")
     return np.stack(inputs), np.array(targets, dtype=np.int64), skipped
 
 
@@ -73,6 +81,9 @@ def run(argv: list[str]) -> int:
     from ml.training.metrics import most_confused_pairs
 
     args = get_args_parser().parse_args(argv)
+    if args.images is not None and args.update_card:
+        # A card records the sources every model is scored on; a folder of one's own is not one of them.
+        return fail("evaluate", "--update-card stores the data sources' figures; an --images folder is scored only")
     try:
         recognizer = load_recognizer(args.model, device=args.device, threads=BATCH_THREADS)
     except (WeightsError, DeviceError) as error:
@@ -151,7 +162,8 @@ def run(argv: list[str]) -> int:
         for pair, counts in result.get("lookalikes", {}).items():
             print(f"  {'':14s}{pair}: {counts['read_as_digit']} of {counts['written']}")
         pairs = most_confused_pairs(np.array(full[name]["confusion"]), list(card.labels), top=5)
-        print(f"  {'':14s}most confused: " + ", ".join(f"{p['true']}->{p['predicted']} ({p['count']})" for p in pairs))
+        confused = ", ".join(f"{p['true']}->{p['predicted']} ({p['count']})" for p in pairs)
+        print(f"  {'':14s}most confused: {confused or 'nothing (no errors)'}")
     return 0
 
 

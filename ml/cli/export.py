@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ml.cli.common import fail
@@ -39,8 +38,7 @@ def run(argv: list[str]) -> int:
             card = write_onnx(model, card, path)
             write_card(card, card_path_for(path))
         except (WeightsError, ExportError) as error:
-            print(f"glyphpad-ml export: {path.stem}: {error}", file=sys.stderr)
-            status = 1
+            status = fail("export", f"{path.stem}: {error}", 1)
             continue
         print(f"{path.with_suffix('.onnx')}: opset {card.onnx_opset}, sha256 {card.onnx_sha256[:12]}...")
     return status

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import json_safe
+from ml.cli.common import fail, json_safe
 
 
 def run(argv: list[str]) -> int:
@@ -19,6 +19,8 @@ def run(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     entries: list[dict[str, Any]] = []
     folder = args.dir or weights_dir()
+    if not folder.is_dir():
+        return fail("models", f"{folder} is not a folder" if folder.exists() else f"no such folder: {folder}")
     for weights_path, card in bundled_cards(folder) + bundled_cards(stroke_models_dir(folder)):
         if not isinstance(card, WeightsError):
             card = _fits_its_architecture(weights_path, card)

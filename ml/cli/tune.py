@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ml.models import list_models
 from ml.runtime.devices import DEVICE_CHOICES
 from ml.runtime.labels import LABEL_SETS
 from ml.training.data.locations import EMNIST_HELP
+from ml.training.train import IMAGE_ARCHS
 from ml.training.tune import main
 
 
@@ -18,7 +18,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         prog="glyphpad-ml tune",
         description="Hyperparameter search (Optuna: TPE sampler, median pruning, a study in SQLite that resumes).",
     )
-    p.add_argument("--arch", default="baseline_cnn", choices=list_models(), help="architecture to tune")
+    p.add_argument("--arch", default="baseline_cnn", choices=IMAGE_ARCHS, help="image architecture to tune")
     p.add_argument("--labels", default="letters26", choices=list(LABEL_SETS), help="label set")
     p.add_argument("--trials", type=int, default=12, help="trials to run now (a resumed study adds these)")
     p.add_argument("--epochs", type=int, default=4, help="epochs per trial (pruning may end it sooner)")

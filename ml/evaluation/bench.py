@@ -212,6 +212,20 @@ def bench_line(reader: LineReader, repeats: int) -> dict[str, float | str]:
     }
 
 
+def markdown_problem(path: Path) -> str | None:
+    """Why ``write_markdown`` could not write its section into ``path`` (checked before timing), or None."""
+    if path.is_dir():
+        return f"{path} is a folder: name a Markdown file"
+    if path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            return f"{path} cannot be read ({error})"
+        if BENCH_START not in text or BENCH_END not in text:
+            return f"{path} has no bench section ({BENCH_START} ... {BENCH_END}): name a new file or add them"
+    return None
+
+
 def write_markdown(
     path: Path,
     rows: list[dict[str, float | str]],

@@ -263,9 +263,20 @@ def default_model_name() -> str:
     return DEFAULT_MODEL if DEFAULT_MODEL in names or not names else names[0]
 
 
+MODEL_FILE_SUFFIXES = (".safetensors", ".onnx", ".json")  # a model's weights, graph and card, side by side
+
+
 def resolve_model_path(name_or_path: str | Path) -> Path:
+    """The weights file of a bundled model's name, or of a path to any of a model's three files."""
     candidate = Path(name_or_path)
-    if candidate.suffix == ".safetensors" or candidate.exists():
+    if candidate.is_dir():
+        raise WeightsError(f"{candidate} is a folder: name a model, or its .safetensors file")
+    if candidate.suffix.lower() in MODEL_FILE_SUFFIXES:
+        weights = candidate.with_suffix(".safetensors")
+        if not weights.exists() and not weights.with_suffix(".json").exists():
+            raise WeightsError(f"no such model file: {candidate}")
+        return weights
+    if candidate.exists():
         return candidate
     for folder in (weights_dir(), stroke_models_dir()):
         bundled = folder / f"{name_or_path}.safetensors"

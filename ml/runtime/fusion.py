@@ -16,6 +16,7 @@ strokes: the image model answers alone, and says so (``Prediction.inputs_used``)
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,10 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from ml.runtime.cards import WeightsError, fusion_partner
+from ml.runtime.cards import WeightsError, drawings_figure, fusion_partner, stroke_models_dir, verified_card
 from ml.runtime.preprocess import ImageLike
 from ml.runtime.recognizer import INTERACTIVE_THREADS, Prediction, PredictionError, Recognizer, load_recognizer
 from ml.runtime.strokes import Strokes
+
+log = logging.getLogger(__name__)
 
 _FLOOR = 1e-7  # log of a probability is taken at least at this: one model's certain "no" is not a veto
 
@@ -84,6 +87,7 @@ class FusedRecognizer:
     ) -> FusedRecognizer | None:
         """The fusion of ``image`` with its stroke model, if one was fitted for it; else None."""
         partner = fusion_partner(image.card.name, directory, image.card.sha256)
+        _say_if_another_partner(image, partner, directory)
         if partner is None:
             return None
         return cls(image, load_recognizer(partner, device, threads=threads))
@@ -110,3 +114,18 @@ class FusedRecognizer:
             latency_ms=(time.perf_counter() - start) * 1000.0,
             inputs_used=("image", "strokes"),
         )
+
+
+def _say_if_another_partner(image: Recognizer, partner: Path | None, directory: Path | None) -> None:
+    """A warning when the stroke model fitted best for ``image`` cannot be used (damaged, missing) and
+    another, or the picture alone, answers instead: the answers differ, and nothing else would say so."""
+    intended = drawings_figure(image.card, directory)
+    if intended is None or (partner is not None and partner.stem == intended[1]):
+        return
+    try:
+        verified_card(stroke_models_dir(directory) / f"{intended[1]}.safetensors")
+        reason = "it cannot be loaded"
+    except WeightsError as error:
+        reason = str(error)
+    instead = f"{partner.stem} reads the strokes instead" if partner is not None else "the picture alone answers"
+    log.warning("stroke model %s cannot be used (%s): %s", intended[1], reason, instead)

@@ -38,5 +38,13 @@ def load_weights(weights_path: str | Path, device: str | torch.device = "cpu") -
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as error:
-        raise WeightsError(f"{weights_path.name} does not fit {card.arch}: {str(error).splitlines()[0]}") from error
+        raise WeightsError(f"{weights_path.name} does not fit {card.arch}: {_first_mismatch(error)}") from error
     return model.to(device).eval(), card
+
+
+def _first_mismatch(error: RuntimeError) -> str:
+    """The first thing torch's load_state_dict found wrong (its first line only says where it looked):
+    a missing or unexpected key, or a tensor of another shape."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    details = [line for line in lines[1:] if not line.startswith("Error(s)")]
+    return (details[0] if details else lines[0] if lines else "the weights do not match")[:300]

@@ -65,7 +65,8 @@ def classification_metrics(probabilities: np.ndarray, targets: np.ndarray, label
         "macro_precision": float(precision[present].mean()) if present.any() else float("nan"),
         "macro_recall": float(recall[present].mean()) if present.any() else float("nan"),
         "macro_f1": float(f1[present].mean()) if present.any() else float("nan"),
-        "macro_auc_ovr": float(np.nanmean(aucs)) if aucs else float("nan"),
+        # nan when no class has both positives and negatives (a folder of one class): no warning then
+        "macro_auc_ovr": float(np.nanmean(aucs)) if not np.isnan(aucs).all() else float("nan"),
         "per_class": per_class,
         "confusion": matrix.tolist(),
     }

@@ -67,9 +67,13 @@ def _option(default: Any, help: str, **argparse_options: Any) -> Any:
     return field(default=default, metadata={"help": help, **argparse_options})
 
 
+# Stroke architectures read pen trajectories and train with glyphpad-ml train-strokes.
+IMAGE_ARCHS = [name for name in list_models() if get_arch(name).family != "stroke"]
+
+
 @dataclass
 class TrainConfig:
-    arch: str = _option("emnist_cnn", "a registered architecture (glyphpad-ml archs)", choices=list_models())
+    arch: str = _option("emnist_cnn", "an image architecture (glyphpad-ml archs)", choices=IMAGE_ARCHS)
     labels: str = _option("emnist36", "label set", choices=list(LABEL_SETS))
     name: str = _option("", "output name (default <labels>_<arch>)")
     data: str = _option("", EMNIST_HELP)
@@ -334,6 +338,29 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
+CHECKPOINT_KEYS = ("model", "optimizer", "epoch", "history", "config")
+
+
+def load_checkpoint(path: str | Path, device: torch.device, arch: str, labels: str) -> dict[str, Any]:
+    """A checkpoint written by :func:`save_checkpoint` for ``arch`` on ``labels``; ValueError, in one
+    line, for a file that is none (truncated, another kind of file) or is another model's."""
+    try:
+        checkpoint = torch.load(path, map_location=device, weights_only=True)
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such checkpoint") from None
+    except Exception as error:  # torch raises RuntimeError, UnpicklingError, EOFError... for what is no checkpoint
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(f"{path} is not a training checkpoint ({reason})") from error
+    if not isinstance(checkpoint, dict) or any(key not in checkpoint for key in CHECKPOINT_KEYS):
+        raise ValueError(f"{path} is not a training checkpoint (it lacks the model, optimizer or epoch)")
+    trained = checkpoint["config"]
+    if trained.get("arch") != arch or trained.get("labels") != labels:
+        raise ValueError(
+            f"{path} was trained as {trained.get('arch')} on {trained.get('labels')}, not {arch} on {labels}"
+        )
+    return dict(checkpoint)
+
+
 def fit(
     config: TrainConfig,
     train: TrainingSet,
@@ -370,12 +397,7 @@ def fit(
     first_epoch = 0
     checkpoint: dict[str, Any] = {}
     if config.resume:
-        checkpoint = torch.load(config.resume, map_location=device, weights_only=True)
-        if checkpoint["config"]["arch"] != config.arch or checkpoint["config"]["labels"] != config.labels:
-            raise ValueError(
-                f"{config.resume} was trained as {checkpoint['config']['arch']} on "
-                f"{checkpoint['config']['labels']}, not {config.arch} on {config.labels}"
-            )
+        checkpoint = load_checkpoint(config.resume, device, config.arch, config.labels)
         model.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
         if scheduler is not None and checkpoint.get("scheduler"):

@@ -48,7 +48,7 @@ from ml.training.export import save_weights
 from ml.training.metrics import classification_metrics
 from ml.training.scoring import summary
 from ml.training.stroke_data import StrokeAugment, stroke_inputs
-from ml.training.train import _option, save_checkpoint
+from ml.training.train import _option, load_checkpoint, save_checkpoint
 
 # An ensemble is assembled from trained stroke models (glyphpad-ml stroke-ensemble), not trained here.
 STROKE_ARCHS = [name for name in list_models() if get_arch(name).family == "stroke" and name != "stroke_ensemble"]
@@ -176,9 +176,7 @@ def main(config: StrokeTrainConfig) -> Path:
     history: list[dict[str, float]] = []
     first_epoch, best_score, best_state = 0, -1.0, None
     if config.resume:
-        checkpoint = torch.load(config.resume, map_location=device, weights_only=True)
-        if checkpoint["config"]["arch"] != config.arch or checkpoint["config"]["labels"] != config.labels:
-            raise ValueError(f"{config.resume} is not a checkpoint of {config.arch} on {config.labels}")
+        checkpoint = load_checkpoint(config.resume, device, config.arch, config.labels)
         model.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
         scheduler.load_state_dict(checkpoint["scheduler"])
