@@ -245,6 +245,19 @@ def test_a_failing_command_says_why_in_one_line(
         cli_main(["bench", "--model", "cnn_tiny", "--device", "cuda", "--repeats", "1"])
 
 
+def test_results_says_which_models_it_left_out(
+    weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "weights"
+    shutil.copytree(weights_env, folder)
+    with (folder / "cnn_tiny.safetensors").open("ab") as weights:
+        weights.write(b"x")
+    assert cli_main(["results", "--dir", str(folder)]) == 0
+    captured = capsys.readouterr()
+    assert "| gru_tiny" in captured.out.replace("`", "") and "cnn_tiny" not in captured.out
+    assert captured.err.startswith("left out cnn_tiny: cnn_tiny.safetensors is damaged")
+
+
 def test_a_model_is_named_by_any_of_its_three_files(weights_env: Path, tmp_path: Path) -> None:
     from ml.runtime.cards import WeightsError, resolve_model_path
 

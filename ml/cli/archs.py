@@ -9,7 +9,9 @@ def run(argv: list[str]) -> int:
     from ml.models import get_arch, list_models
 
     argparse.ArgumentParser(prog="glyphpad-ml archs", description="List the architectures.").parse_args(argv)
-    for name in list_models():
+    names = list_models()
+    width = max(map(len, names), default=0)
+    for name in names:
         info = get_arch(name)
-        print(f"{name:16s} {info.family:7s} {info.description}")
+        print(f"{name:{width}s}  {info.family:7s} {info.description}")
     return 0

@@ -29,7 +29,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"bundled model name or .safetensors path (default: the app's default model, {DEFAULT_MODEL})",
     )
-    parser.add_argument("--top-k", type=int, default=5, help="answers per image")
+    parser.add_argument("--top-k", type=int, default=5, help="answers per image (default 5)")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the model runs")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ml.cli.common import fail
@@ -14,6 +15,12 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--dir", type=Path, default=None, help="weights folder (default: the bundled weights/)")
     parser.add_argument("--readme", type=Path, default=None, help="rewrite the table between the results markers")
     args = parser.parse_args(argv)
+    from ml.runtime.cards import WeightsError, bundled_cards, stroke_models_dir, weights_dir
+
+    folder = args.dir or weights_dir()
+    for weights_path, card in bundled_cards(folder) + bundled_cards(stroke_models_dir(folder)):
+        if isinstance(card, WeightsError):  # left out of the table: say so, or it looks complete
+            print(f"left out {weights_path.stem}: {card}", file=sys.stderr)
     table = results_table(args.dir)
     if args.readme is None:
         print(table)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -105,10 +106,14 @@ def onnx_path_for(weights_path: Path) -> Path:
 def verified_onnx(weights_path: Path, card: ModelCard) -> Path:
     """The ONNX graph beside ``weights_path``, after checking it exists and matches the card's sha256."""
     path = onnx_path_for(weights_path)
+    # The command that writes it: by name for a bundled model, by path for weights elsewhere (the name
+    # would export the bundled model of that name, not these weights).
+    bundled = weights_path.parent.resolve() in (weights_dir().resolve(), stroke_models_dir().resolve())
+    export = f"glyphpad-ml export --model {card.name if bundled else shlex.quote(str(weights_path))}"
     if not card.onnx_sha256:
-        raise WeightsError(f"{card.name} has no ONNX graph in its card: run 'glyphpad-ml export --model {card.name}'")
+        raise WeightsError(f"{card.name} has no ONNX graph in its card: run '{export}'")
     if not path.exists():
-        raise WeightsError(f"{path.name} is missing: run 'glyphpad-ml export --model {card.name}'")
+        raise WeightsError(f"{path.name} is missing: run '{export}'")
     actual = sha256_of(path)
     if actual != card.onnx_sha256:
         raise WeightsError(
