@@ -191,6 +191,7 @@ def main(config: StrokeTrainConfig) -> Path:
         drawn = parts["train"][balanced_draw(train_targets, len(parts["train"]), rng)]
         return pen, drawn, int(rng.integers(2**31)), augment
 
+    on_terminal = sys.stderr.isatty()  # a step counter rewritten in place; a log file gets the epochs' lines
     with ProcessPoolExecutor(max_workers=1) as pool:
         upcoming: Future[tuple[np.ndarray, np.ndarray]] | None = None
         for epoch in range(first_epoch, config.epochs):
@@ -218,7 +219,7 @@ def main(config: StrokeTrainConfig) -> Path:
                 scheduler.step()
                 total += loss.item() * len(index)
                 seen += len(index)
-                if step % 20 == 0 or step == steps - 1:
+                if on_terminal and (step % 20 == 0 or step == steps - 1):
                     print(f"\repoch {epoch + 1}/{config.epochs}: {step + 1}/{steps} steps", end="", file=sys.stderr)
             seconds = time.perf_counter() - tick
             val_x, val_y = fixed["val"]
@@ -233,8 +234,9 @@ def main(config: StrokeTrainConfig) -> Path:
                 "sequences_per_s": round(seen / seconds, 1),
             }
             history.append(record)
+            back = "\r" if on_terminal else ""
             print(
-                f"\repoch {epoch + 1}: loss {record['train_loss']:.4f}, val {accuracy:.4f}, "
+                f"{back}epoch {epoch + 1}: loss {record['train_loss']:.4f}, val {accuracy:.4f}, "
                 f"{record['sequences_per_s']:.0f} sequences/s",
                 file=sys.stderr,
             )
