@@ -258,7 +258,9 @@ def test_results_says_which_models_it_left_out(
     assert captured.err.startswith("left out cnn_tiny: cnn_tiny.safetensors is damaged")
 
 
-def test_a_model_is_named_by_any_of_its_three_files(weights_env: Path, tmp_path: Path) -> None:
+def test_a_model_is_named_by_any_of_its_three_files(
+    weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ml.runtime.cards import WeightsError, resolve_model_path
 
     weights = resolve_model_path("cnn_tiny")
@@ -268,6 +270,10 @@ def test_a_model_is_named_by_any_of_its_three_files(weights_env: Path, tmp_path:
         resolve_model_path(weights.parent)
     with pytest.raises(WeightsError, match="no such model file"):
         resolve_model_path(tmp_path / "gone.safetensors")
+    # A bundled model's name is the model even where a folder of that name stands (pictures of digits).
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cnn_tiny").mkdir()
+    assert resolve_model_path("cnn_tiny") == weights
 
 
 def test_version_and_image_architectures_only_for_train(capsys: pytest.CaptureFixture[str]) -> None:

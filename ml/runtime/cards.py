@@ -272,20 +272,23 @@ MODEL_FILE_SUFFIXES = (".safetensors", ".onnx", ".json")  # a model's weights, g
 
 
 def resolve_model_path(name_or_path: str | Path) -> Path:
-    """The weights file of a bundled model's name, or of a path to any of a model's three files."""
+    """The weights file of a bundled model's name, or of a path to any of a model's three files. A
+    bundled model's name wins over a folder of that name where the command runs (a folder of digit
+    pictures called ``digits``)."""
     candidate = Path(name_or_path)
-    if candidate.is_dir():
-        raise WeightsError(f"{candidate} is a folder: name a model, or its .safetensors file")
     if candidate.suffix.lower() in MODEL_FILE_SUFFIXES:
         weights = candidate.with_suffix(".safetensors")
         if not weights.exists() and not weights.with_suffix(".json").exists():
             raise WeightsError(f"no such model file: {candidate}")
         return weights
+    if len(candidate.parts) == 1:
+        for folder in (weights_dir(), stroke_models_dir()):
+            bundled = folder / f"{name_or_path}.safetensors"
+            if bundled.exists() or bundled.with_suffix(".json").exists():
+                return bundled
+    if candidate.is_dir():
+        raise WeightsError(f"{candidate} is a folder: name a model, or its .safetensors file")
     if candidate.exists():
         return candidate
-    for folder in (weights_dir(), stroke_models_dir()):
-        bundled = folder / f"{name_or_path}.safetensors"
-        if bundled.exists() or bundled.with_suffix(".json").exists():
-            return bundled
     names = ", ".join(p.stem for p in list_bundled() + list_bundled(stroke_models_dir())) or "none"
     raise WeightsError(f"no model named {name_or_path!r} in {weights_dir()} (available: {names})")
