@@ -52,6 +52,8 @@ class ModelInfo:
     error: str = ""  # non-empty: the model cannot be used, and why
     # Drawings read right with its stroke model fused in (UNIPEN test writers) and that model's name.
     fused: tuple[float, str] | None = None
+    # Its stroke model's name and why it cannot be used (drawings are read without it), if so.
+    stroke_problem: tuple[str, str] | None = None
 
     @property
     def label_set(self) -> str:
@@ -476,7 +478,12 @@ class InferenceService(QObject):
 
     # ---- jobs (run on the worker thread) ---------------------------------------------------------
     def _list_models(self, _job: ListModels) -> None:
-        from ml.runtime.cards import WeightsError, bundled_cards, drawings_figure  # cards only: no torch needed
+        from ml.runtime.cards import (  # cards only: no torch needed
+            WeightsError,
+            bundled_cards,
+            drawings_figure,
+            unusable_partner,
+        )
 
         infos = []
         for weights_path, card in bundled_cards(self._weights_dir):
@@ -485,7 +492,8 @@ class InferenceService(QObject):
                 continue
             error = "" if weights_path.exists() else f"{weights_path.name} is missing"
             fused = drawings_figure(card, self._weights_dir)
-            infos.append(ModelInfo(name=card.name, card=card, error=error, fused=fused))
+            unusable = unusable_partner(card, self._weights_dir) if fused else None
+            infos.append(ModelInfo(card.name, card, error, None if unusable else fused, unusable))
         self.models_listed.emit(infos)
 
     def _load_model(self, job: LoadModel) -> None:

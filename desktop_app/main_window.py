@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QMimeData, QRectF, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QRectF, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -377,7 +377,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1180, 640)
+            self.resize(fitted_size(self, FIRST_WINDOW_SIZE))
         splitter = window_state(self.settings, "splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -454,7 +454,8 @@ class MainWindow(QMainWindow):
             fallback = best_available(infos)
             reason = self.models[preferred].error if preferred in self.models else "it is not installed"
             if fallback:
-                self._fallback_notice = f"{preferred} cannot be used ({reason}); using {fallback} instead"
+                why = short_reason(reason)
+                self._fallback_notice = f"{preferred} cannot be used ({why}): using {fallback}. {SEE_CARDS}"
                 self.statusBar().showMessage(self._fallback_notice, 0)
                 self._fell_back("model", fallback)
             preferred = fallback
@@ -466,7 +467,8 @@ class MainWindow(QMainWindow):
     def set_model(self, name: str) -> None:
         info = self.models.get(name)
         if info is None or not info.available:
-            self.statusBar().showMessage(f"{name} is unavailable: {info.error if info else 'unknown model'}", 8000)
+            why = short_reason(info.error) if info else "unknown model"
+            self.statusBar().showMessage(f"{name} is unavailable ({why}). {SEE_CARDS}", 8000)
             return
         self.preferences.model = name
         index = self.model_picker.findData(name)
@@ -485,6 +487,13 @@ class MainWindow(QMainWindow):
         self.device_label.setText(f"device: {device}")
         if name == self.preferences.model:
             notice, self._fallback_notice = self._fallback_notice, ""
+            info = self.models.get(name)
+            if not notice and info is not None and info.stroke_problem:
+                stroke_model, reason = info.stroke_problem
+                notice = (
+                    f"{name} ready; its stroke model {stroke_model} cannot be used ({short_reason(reason)}): "
+                    f"drawings are read without it. {SEE_CARDS}"
+                )
             self.statusBar().showMessage(notice or f"{name} ready on {device}", 0 if notice else 4000)
 
     def _on_model_failed(self, name: str, reason: str) -> None:
@@ -496,15 +505,16 @@ class MainWindow(QMainWindow):
         else:  # the device asked for is not there: answers come from the CPU
             message = f"{reason[:1].upper()}{reason[1:]}. GlyphPad uses the CPU instead."
             self.statusBar().showMessage(message, 10000)
-            self.set_device("cpu")
             self._fell_back("device", "cpu")
+            self.set_device("cpu")
             QMessageBox.warning(self, "GlyphPad", message)
 
     def _fell_back(self, name: str, value: str) -> None:
-        """A preference given for this run was replaced by ``value`` for want of it: a fallback, not the
-        user's choice, so what was saved before stays saved."""
-        if name in self.run_only:
-            self.run_only[name] = (value, self.run_only[name][1])
+        """A preference (saved, or given for this run) is about to be replaced by ``value`` for want of
+        it: a fallback, not the user's choice, so what was saved before stays saved (the model whose file
+        was damaged comes back once it is repaired)."""
+        saved = self.run_only[name][1] if name in self.run_only else getattr(self.preferences, name)
+        self.run_only[name] = (value, saved)
 
     def set_device(self, device: str) -> None:
         self.preferences.device = device
@@ -993,7 +1003,7 @@ class MainWindow(QMainWindow):
 
     def open_image(self, path: Path) -> None:
         """Show and recognize an image file; the file goes through ml.runtime.preprocess exactly as a drawing does."""
-        from ml.runtime.image_io import MAX_FILE_BYTES, ImageLoadError, check_image_header, preview_pixels
+        from ml.runtime.image_io import MAX_FILE_BYTES, ImageLoadError, check_image_whole, preview_pixels
 
         self.preferences.last_folder = str(path.parent)
         try:
@@ -1003,9 +1013,9 @@ class MainWindow(QMainWindow):
                 self._show_input_error(path.name, f"file is {size / 2**20:.0f} MB; the limit is {limit:.0f} MB")
                 return
             data = path.read_bytes()
-            # Not a picture, or too many pixels to decode: refused from its header, and the pad keeps what
-            # it holds (undecodable files once replaced the drawing with an empty picture).
-            check_image_header(data)
+            # Not a picture, too many pixels to decode, or cut short: refused, and the pad keeps what it
+            # holds (undecodable files once replaced the drawing with an empty picture).
+            check_image_whole(data)
         except OSError as error:
             self._show_input_error(path.name, error.strerror or str(error))
             return
@@ -1235,7 +1245,7 @@ class MainWindow(QMainWindow):
             parts.append(row(what, how))
         dialog = QDialog(self)
         dialog.setWindowTitle("Keyboard Shortcuts")
-        dialog.resize(560, 640)
+        dialog.resize(fitted_size(self, QSize(560, 640)))
         layout = QVBoxLayout(dialog)
         browser = QTextBrowser()
         browser.setHtml(f"<table cellpadding=3>{''.join(parts)}</table>")
@@ -1248,7 +1258,7 @@ class MainWindow(QMainWindow):
     def show_model_cards(self) -> None:
         dialog = QDialog(self)
         dialog.setWindowTitle("Model Cards")
-        dialog.resize(720, 560)
+        dialog.resize(fitted_size(self, QSize(720, 560)))
         layout = QVBoxLayout(dialog)
         browser = QTextBrowser()
         from desktop_app.widgets.model_card import card_html
@@ -1316,6 +1326,32 @@ READS = {
     "digits10": "digits",
     "letters26": "letters",
 }
+
+
+FIRST_WINDOW_SIZE = QSize(1180, 640)
+SCREEN_SHARE = 0.94  # a window or dialog opens at most this share of the screen's free area wide and high
+
+
+SEE_CARDS = "Help → Model Cards says why."
+
+
+def short_reason(reason: str) -> str:
+    """The gist of why a model cannot be used, short enough for the status bar: the words before the
+    details ("letters_cnn.onnx is damaged or was replaced", not its sha256 prefixes)."""
+    gist = reason.split(": ", 1)[0].strip()
+    return gist if len(gist) <= 80 else gist[:79] + "…"
+
+
+def fitted_size(widget: QWidget, wanted: QSize) -> QSize:
+    """``wanted``, made small enough to fit the screen ``widget`` is on (a 1024x600 netbook, a screen
+    scaled 200%): a window that opens larger than the screen hides its edges and its buttons."""
+    screen = widget.screen() or QApplication.primaryScreen()
+    if screen is None:
+        return wanted
+    free = screen.availableGeometry()
+    return QSize(
+        min(wanted.width(), int(free.width() * SCREEN_SHARE)), min(wanted.height(), int(free.height() * SCREEN_SHARE))
+    )
 
 
 def model_entry(info: ModelInfo) -> tuple[str, str]:

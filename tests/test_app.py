@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import itertools
 import json
 import shutil
@@ -213,6 +214,12 @@ def test_undo_redo_and_clear_with_shortcuts(qtbot, window: MainWindow) -> None: 
     assert window.canvas.is_blank() and window.predictions.headline.text() == "—"
 
 
+def _jpeg_bytes(pixels: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="JPEG", quality=95)
+    return buffer.getvalue()
+
+
 def test_opening_images_good_bad_and_huge(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     good = tmp_path / "a.png"
     Image.fromarray(render("A")).save(good)
@@ -224,6 +231,7 @@ def test_opening_images_good_bad_and_huge(qtbot, window: MainWindow, tmp_path: P
     # showed (it was wiped) and the answer beside it stays the pad's (it gave way to the error).
     for name, data, expected in (
         ("cut.png", png_bytes(render("A"))[:90], "corrupt"),
+        ("cut.jpg", _jpeg_bytes(render("A", size=256))[:-300], "truncated"),  # Qt shows what is there
         ("bomb.png", png_bomb(), "megapixels"),
         ("empty.png", b"", "empty"),
     ):
@@ -587,6 +595,30 @@ def test_a_damaged_model_is_shown_unavailable_and_the_rest_work(
         assert not result.error and result.model == "cnn_tiny"
     finally:
         window.close()
+
+
+def test_a_saved_model_that_cannot_be_used_stays_saved_and_the_first_window_fits_the_screen(
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.main_window import FIRST_WINDOW_SIZE
+
+    damaged = tmp_path / "weights"
+    shutil.copytree(weights_env, damaged)
+    (damaged / "gru_tiny.onnx").write_bytes(b"cut short")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(damaged))
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue("preferences/model", "gru_tiny")  # chosen in an earlier run
+    window = create_window(argparse.Namespace(model=None, device="cpu"), settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    free = window.screen().availableGeometry()
+    assert free.width() < FIRST_WINDOW_SIZE.width()  # the test screen is 800 wide: the first window fits it
+    assert window.width() <= free.width() and window.height() <= free.height()
+    window.start()
+    qtbot.waitUntil(lambda: window.preferences.model == "cnn_tiny", timeout=TIMEOUT_MS)
+    window.close()
+    # The fallback answered this run; once gru_tiny's graph is repaired, it is the model again.
+    assert settings.value("preferences/model") == "gru_tiny"
 
 
 def test_newest_request_wins(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -957,6 +989,30 @@ def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pix
         opened = _last_result(qtbot, window, lambda: window.open_image(path))
         assert opened.inputs_used == ("image",)
         assert window.predictions.latency.text().startswith("picture ·")
+    finally:
+        window.close()
+
+
+def test_a_damaged_stroke_model_is_said_in_the_window(
+    qtbot, fused_weights: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    damaged = tmp_path / "weights"
+    shutil.copytree(fused_weights, damaged)
+    (damaged / "strokes" / "strokes_tiny.onnx").write_bytes(b"random bytes")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(damaged))
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = create_window(argparse.Namespace(model="cnn_tiny", device="cpu"), settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
+            window.start()
+        message = window.statusBar().currentMessage()
+        assert "cnn_tiny ready; its stroke model strokes_tiny cannot be used (strokes_tiny.onnx is damaged" in message
+        assert "Model Cards" in message and "sha256" not in message
+        assert window.models["cnn_tiny"].fused is None  # the picker gives the picture's figure then
+        drawn = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
+        assert not drawn.error and drawn.inputs_used == ("image",)
     finally:
         window.close()
 

@@ -224,9 +224,11 @@ class ExplainView(QWidget):
         if self._mosaic is None or self._mosaic.isNull():
             return
         target = self._mosaic.size().scaled(area, Qt.AspectRatioMode.KeepAspectRatio)
-        self.maps_label.setPixmap(
-            self._mosaic.scaled(target, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
-        )
+        # Enlarged: sharp whole pixels. Shrunk (a small window): averaged, or every other pixel row of a
+        # tile and the lines between tiles would simply vanish and neighbouring tiles run together.
+        shrunk = target.width() < self._mosaic.width()
+        mode = Qt.TransformationMode.SmoothTransformation if shrunk else Qt.TransformationMode.FastTransformation
+        self.maps_label.setPixmap(self._mosaic.scaled(target, Qt.AspectRatioMode.KeepAspectRatio, mode))
 
     def _fit_heatmap(self) -> None:
         """The heatmap as large as its space allows, at most 7 screen pixels per input pixel."""

@@ -259,6 +259,21 @@ def drawings_figure(image_card: ModelCard, directory: Path | None = None) -> tup
     return (float(accuracy), best[1].name) if isinstance(accuracy, (int, float)) else None
 
 
+def unusable_partner(image_card: ModelCard, directory: Path | None = None) -> tuple[str, str] | None:
+    """The stroke model fitted best for ``image_card``'s model and why it cannot be used (damaged or
+    missing weights or graph), or None when it can be (or there is none): another stroke model, or the
+    picture alone, answers drawings then, and a person should be told."""
+    intended = drawings_figure(image_card, directory)
+    if intended is None:
+        return None
+    weights_path = stroke_models_dir(directory) / f"{intended[1]}.safetensors"
+    try:
+        verified_onnx(weights_path, verified_card(weights_path))
+    except WeightsError as error:
+        return intended[1], str(error)
+    return None
+
+
 DEFAULT_MODEL = "emnist36_cnn"
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ml.runtime.cards import WeightsError, drawings_figure, fusion_partner, stroke_models_dir, verified_card
+from ml.runtime.cards import WeightsError, fusion_partner, unusable_partner
 from ml.runtime.preprocess import ImageLike
 from ml.runtime.recognizer import INTERACTIVE_THREADS, Prediction, PredictionError, Recognizer, load_recognizer
 from ml.runtime.strokes import Strokes
@@ -119,13 +119,8 @@ class FusedRecognizer:
 def _say_if_another_partner(image: Recognizer, partner: Path | None, directory: Path | None) -> None:
     """A warning when the stroke model fitted best for ``image`` cannot be used (damaged, missing) and
     another, or the picture alone, answers instead: the answers differ, and nothing else would say so."""
-    intended = drawings_figure(image.card, directory)
-    if intended is None or (partner is not None and partner.stem == intended[1]):
+    unusable = unusable_partner(image.card, directory)
+    if unusable is None:
         return
-    try:
-        verified_card(stroke_models_dir(directory) / f"{intended[1]}.safetensors")
-        reason = "it cannot be loaded"
-    except WeightsError as error:
-        reason = str(error)
     instead = f"{partner.stem} reads the strokes instead" if partner is not None else "the picture alone answers"
-    log.warning("stroke model %s cannot be used (%s): %s", intended[1], reason, instead)
+    log.warning("stroke model %s cannot be used (%s): %s", unusable[0], unusable[1], instead)

@@ -124,6 +124,21 @@ def check_image_header(data: bytes) -> None:
         _check_size(*Image.open(io.BytesIO(data)).size)
 
 
+JPEG_CHECK_SIDE = 64  # a JPEG is decoded this small to find it whole: the decoder still reads every byte
+
+
+def check_image_whole(data: bytes) -> None:
+    """``check_image_header``, and for a JPEG a decode at reduced scale, fast at any size, so that a file
+    cut short is refused before it is shown (a display decodes what is there and paints the rest grey)."""
+    check_image_header(data)
+    if data[:2] != b"\xff\xd8":  # other formats cut short fail to decode for the display too
+        return
+    with _decoding(data):
+        opened = Image.open(io.BytesIO(data))
+        opened.draft("L", (JPEG_CHECK_SIDE, JPEG_CHECK_SIDE))
+        opened.load()
+
+
 def preview_pixels(data: bytes, max_side: int) -> np.ndarray:
     """The picture as 8-bit grey at most ``max_side`` px on its longer side, for display (transparent
     parts white), decoded at reduced size where the format allows; ImageLoadError if it cannot be."""
