@@ -46,14 +46,23 @@ BATCH_CHUNK = 64  # files per job: drawings wait at most one chunk (a few tens o
 
 
 @dataclass(frozen=True)
+class StrokePartner:
+    """The stroke model that reads drawings with an image model, once that model is loaded."""
+
+    used: str = ""  # its name; "" when the picture alone reads drawings
+    used_figure: float | None = None  # drawings read right with it (UNIPEN test writers)
+    unusable: str = ""  # the stroke model the cards name instead, when it cannot be used
+    reason: str = ""  # ... and why
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     name: str
     card: ModelCard | None = None  # None when the card itself cannot be read
     error: str = ""  # non-empty: the model cannot be used, and why
     # Drawings read right with its stroke model fused in (UNIPEN test writers) and that model's name.
     fused: tuple[float, str] | None = None
-    # Its stroke model's name and why it cannot be used (drawings are read without it), if so.
-    stroke_problem: tuple[str, str] | None = None
+    stroke_partner: StrokePartner | None = None  # known once the model is loaded
 
     @property
     def label_set(self) -> str:
@@ -197,6 +206,7 @@ class InferenceService(QObject):
     models_listed = Signal(list)  # list[ModelInfo]
     model_ready = Signal(str, str)  # model name, device description
     model_failed = Signal(str, str)  # model name, reason
+    strokes_partner = Signal(str, object)  # model name, StrokePartner: just before model_ready
     recognized = Signal(int, object)  # request id, Recognition
     picture_counted = Signal(int, int)  # request id, characters side by side in its picture (more than 1)
     explained = Signal(int, object)  # request id, Explanation
@@ -478,12 +488,7 @@ class InferenceService(QObject):
 
     # ---- jobs (run on the worker thread) ---------------------------------------------------------
     def _list_models(self, _job: ListModels) -> None:
-        from ml.runtime.cards import (  # cards only: no torch needed
-            WeightsError,
-            bundled_cards,
-            drawings_figure,
-            unusable_partner,
-        )
+        from ml.runtime.cards import WeightsError, bundled_cards, drawings_figure  # cards only: no torch needed
 
         infos = []
         for weights_path, card in bundled_cards(self._weights_dir):
@@ -491,9 +496,9 @@ class InferenceService(QObject):
                 infos.append(ModelInfo(name=weights_path.stem, error=str(card)))
                 continue
             error = "" if weights_path.exists() else f"{weights_path.name} is missing"
+            # As its cards say; once loaded, strokes_partner says which stroke model reads drawings.
             fused = drawings_figure(card, self._weights_dir)
-            unusable = unusable_partner(card, self._weights_dir) if fused else None
-            infos.append(ModelInfo(card.name, card, error, None if unusable else fused, unusable))
+            infos.append(ModelInfo(name=card.name, card=card, error=error, fused=fused))
         self.models_listed.emit(infos)
 
     def _load_model(self, job: LoadModel) -> None:
@@ -502,8 +507,23 @@ class InferenceService(QObject):
         except Exception as error:  # WeightsError, DeviceError, or anything a runtime raises
             self.model_failed.emit(job.name, _one_line(error))
             return
-        self._fused(job.name)  # its stroke model too, so that the first drawing waits for neither
+        fused = self._fused(job.name)  # its stroke model too, so that the first drawing waits for neither
+        self.strokes_partner.emit(job.name, self._stroke_partner(recognizer.card, fused))
         self.model_ready.emit(job.name, recognizer.describe_device())
+
+    def _stroke_partner(self, card: ModelCard, fused: Any) -> StrokePartner:
+        """Which stroke model reads drawings with ``card``'s model, and, when it is not the one its cards
+        name (that one damaged or missing), that one's name and why."""
+        from ml.runtime.cards import drawings_figure, stroke_model_problem
+
+        used = fused.strokes.card if fused is not None else None
+        figure = used.metrics_by_source.get("fused_unipen_test", {}).get("accuracy") if used else None
+        partner = StrokePartner(used.name if used else "", figure if isinstance(figure, float) else None)
+        intended = drawings_figure(card, self._weights_dir)
+        if intended is not None and intended[1] != partner.used:
+            reason = stroke_model_problem(intended[1], self._weights_dir) or "it cannot be loaded"
+            partner = replace(partner, unusable=intended[1], reason=reason)
+        return partner
 
     def _set_device(self, job: SetDevice) -> None:
         from ml.runtime.devices import DeviceError, cuda_available, describe, resolve_device

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -50,6 +51,7 @@ from desktop_app.inference_service import (
     LineReading,
     ModelInfo,
     Recognition,
+    StrokePartner,
     fused_row_name,
 )
 from desktop_app.settings import Preferences, save_preferences, save_window_state, window_state
@@ -273,7 +275,7 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             action.setData(device)
             action.setChecked(device == self.preferences.device)
-            action.triggered.connect(lambda _=False, device=device: self.set_device(device))
+            action.triggered.connect(lambda _=False, device=device: self.choose("device", device))
             self.device_group.addAction(action)
             self.device_menu.addAction(action)
         self.cuda_action = self.device_group.actions()[2]
@@ -340,6 +342,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         service = self.service
         service.models_listed.connect(self._on_models_listed)
+        service.strokes_partner.connect(self._on_strokes_partner)
         service.model_ready.connect(self._on_model_ready)
         service.model_failed.connect(self._on_model_failed)
         service.recognized.connect(self._on_recognized)
@@ -361,7 +364,7 @@ class MainWindow(QMainWindow):
         self.canvas.can_undo_changed.connect(self.undo_action.setEnabled)
         self.canvas.can_redo_changed.connect(self.redo_action.setEnabled)
         self.pen_slider.valueChanged.connect(self._set_pen_width)
-        self.model_picker.activated.connect(lambda index: self.set_model(str(self.model_picker.itemData(index))))
+        self.model_picker.activated.connect(lambda index: self.choose("model", str(self.model_picker.itemData(index))))
         self.explain_view.class_chosen.connect(lambda _label: self._request_explanation())
         self.compare_view.models_chosen.connect(self._on_compare_models_chosen)
         self.batch_view.choose_files.connect(self.choose_batch_files)
@@ -436,7 +439,7 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             action.setCheckable(True)
             action.setEnabled(info.available)
-            action.triggered.connect(lambda _=False, name=info.name: self.set_model(name))
+            action.triggered.connect(lambda _=False, name=info.name: self.choose("model", name))
             self.model_actions.addAction(action)
             self.model_menu.addAction(action)
         unavailable = {info.name: info.error for info in infos if not info.available}
@@ -483,23 +486,39 @@ class MainWindow(QMainWindow):
         self.service.load_model(name)
         self.recognize_canvas()
 
+    def _on_strokes_partner(self, name: str, partner: StrokePartner) -> None:
+        """The stroke model that reads drawings with ``name`` is known: the picker's figure follows it."""
+        info = self.models.get(name)
+        if info is None:
+            return
+        figure = partner.used_figure
+        fused = (figure, partner.used) if partner.used and figure is not None else None
+        self.models[name] = info = replace(info, fused=fused, stroke_partner=partner)
+        index = self.model_picker.findData(name)
+        if index >= 0:
+            text, tip = model_entry(info)
+            self.model_picker.setItemText(index, text)
+            self.model_picker.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
+            self.model_actions.actions()[index].setText(text)
+
     def _on_model_ready(self, name: str, device: str) -> None:
         self.device_label.setText(f"device: {device}")
         if name == self.preferences.model:
             notice, self._fallback_notice = self._fallback_notice, ""
             info = self.models.get(name)
-            if not notice and info is not None and info.stroke_problem:
-                stroke_model, reason = info.stroke_problem
+            partner = info.stroke_partner if info is not None else None
+            if not notice and partner is not None and partner.unusable:
+                instead = f"{partner.used} reads the strokes" if partner.used else "drawings are read from the picture"
                 notice = (
-                    f"{name} ready; its stroke model {stroke_model} cannot be used ({short_reason(reason)}): "
-                    f"drawings are read without it. {SEE_CARDS}"
+                    f"{name} ready; its stroke model {partner.unusable} cannot be used "
+                    f"({short_reason(partner.reason)}): {instead}. {SEE_CARDS}"
                 )
             self.statusBar().showMessage(notice or f"{name} ready on {device}", 0 if notice else 4000)
 
     def _on_model_failed(self, name: str, reason: str) -> None:
         if name:
             self.models[name] = ModelInfo(name=name, error=reason)
-            self.statusBar().showMessage(f"{name} cannot be used: {reason}", 10000)
+            self.statusBar().showMessage(f"{name} cannot be used ({short_reason(reason)}). {SEE_CARDS}", 10000)
             if name == self.preferences.model:
                 self.predictions.show_blank(f"{name} cannot be used: {reason}\nChoose another model.")
         else:  # the device asked for is not there: answers come from the CPU
@@ -510,11 +529,22 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "GlyphPad", message)
 
     def _fell_back(self, name: str, value: str) -> None:
-        """A preference (saved, or given for this run) is about to be replaced by ``value`` for want of
-        it: a fallback, not the user's choice, so what was saved before stays saved (the model whose file
-        was damaged comes back once it is repaired)."""
-        saved = self.run_only[name][1] if name in self.run_only else getattr(self.preferences, name)
-        self.run_only[name] = (value, saved)
+        """A preference is about to be replaced by ``value`` for want of it: a fallback, not the user's
+        choice. What was saved before stays saved: a model given for this run, or saved and now damaged
+        (it comes back once repaired), a device given for this run. A saved GPU that is gone is not kept:
+        it would be looked for, and warned about, at every start."""
+        if name in self.run_only:
+            self.run_only[name] = (value, self.run_only[name][1])
+        elif name == "model":
+            self.run_only[name] = (value, self.preferences.model)
+
+    def choose(self, name: str, value: str) -> None:
+        """The user picked a model or a device (picker, menu): their choice, saved as it is."""
+        self.run_only.pop(name, None)
+        if name == "model":
+            self.set_model(value)
+        else:
+            self.set_device(value)
 
     def set_device(self, device: str) -> None:
         self.preferences.device = device
@@ -1338,7 +1368,7 @@ SEE_CARDS = "Help → Model Cards says why."
 def short_reason(reason: str) -> str:
     """The gist of why a model cannot be used, short enough for the status bar: the words before the
     details ("letters_cnn.onnx is damaged or was replaced", not its sha256 prefixes)."""
-    gist = reason.split(": ", 1)[0].strip()
+    gist = re.split(r": | \(", reason, maxsplit=1)[0].strip()
     return gist if len(gist) <= 80 else gist[:79] + "…"
 
 

@@ -7,6 +7,7 @@ import csv
 import io
 import itertools
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -597,11 +598,8 @@ def test_a_damaged_model_is_shown_unavailable_and_the_rest_work(
         window.close()
 
 
-def test_a_saved_model_that_cannot_be_used_stays_saved_and_the_first_window_fits_the_screen(
-    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
-    from desktop_app.main_window import FIRST_WINDOW_SIZE
-
+def _window_over_damaged_gru(qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A window whose saved model, gru_tiny, has a damaged graph: it falls back to cnn_tiny."""
     damaged = tmp_path / "weights"
     shutil.copytree(weights_env, damaged)
     (damaged / "gru_tiny.onnx").write_bytes(b"cut short")
@@ -611,14 +609,40 @@ def test_a_saved_model_that_cannot_be_used_stays_saved_and_the_first_window_fits
     window = create_window(argparse.Namespace(model=None, device="cpu"), settings=settings)
     qtbot.addWidget(window)
     window.show()
-    free = window.screen().availableGeometry()
-    assert free.width() < FIRST_WINDOW_SIZE.width()  # the test screen is 800 wide: the first window fits it
-    assert window.width() <= free.width() and window.height() <= free.height()
     window.start()
-    qtbot.waitUntil(lambda: window.preferences.model == "cnn_tiny", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "using cnn_tiny" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+    return window, settings
+
+
+def test_a_saved_model_that_cannot_be_used_stays_saved_unless_another_is_chosen(
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    window, settings = _window_over_damaged_gru(qtbot, weights_env, tmp_path / "a", monkeypatch)
+    assert "gru_tiny cannot be used (gru_tiny.onnx is damaged or was replaced): using cnn_tiny" in (
+        window.statusBar().currentMessage()
+    )
     window.close()
     # The fallback answered this run; once gru_tiny's graph is repaired, it is the model again.
     assert settings.value("preferences/model") == "gru_tiny"
+    # Picking the fallback in the picker is a choice: it is saved.
+    window, settings = _window_over_damaged_gru(qtbot, weights_env, tmp_path / "b", monkeypatch)
+    window.model_picker.activated.emit(window.model_picker.findData("cnn_tiny"))
+    window.close()
+    assert settings.value("preferences/model") == "cnn_tiny"
+
+
+@pytest.mark.skipif(os.environ.get("QT_QPA_PLATFORM") != "offscreen", reason="needs the 800x800 offscreen screen")
+def test_the_first_window_fits_a_screen_smaller_than_it(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.main_window import FIRST_WINDOW_SIZE
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)  # no window saved yet
+    window = create_window(argparse.Namespace(model="cnn_tiny", device="cpu"), settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    free = window.screen().availableGeometry()
+    assert free.width() < FIRST_WINDOW_SIZE.width()
+    assert window.width() <= free.width() and window.height() <= free.height()
+    window.close()
 
 
 def test_newest_request_wins(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -1008,9 +1032,12 @@ def test_a_damaged_stroke_model_is_said_in_the_window(
         with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
             window.start()
         message = window.statusBar().currentMessage()
-        assert "cnn_tiny ready; its stroke model strokes_tiny cannot be used (strokes_tiny.onnx is damaged" in message
-        assert "Model Cards" in message and "sha256" not in message
+        assert message.startswith(
+            "cnn_tiny ready; its stroke model strokes_tiny cannot be used (strokes_tiny.onnx is damaged or was "
+            "replaced): drawings are read from the picture. Help → Model Cards says why."
+        )
         assert window.models["cnn_tiny"].fused is None  # the picker gives the picture's figure then
+        assert window.model_picker.itemText(window.model_picker.findData("cnn_tiny")).startswith("cnn_tiny · ")
         drawn = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
         assert not drawn.error and drawn.inputs_used == ("image",)
     finally:

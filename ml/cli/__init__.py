@@ -7,6 +7,7 @@ that calls into ``ml.runtime``, ``ml.training`` or ``ml.evaluation``.
 from __future__ import annotations
 
 import importlib
+import linecache
 import logging
 import os
 import sys
@@ -49,13 +50,31 @@ def _reason(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
+def _raised_by_us(error: BaseException) -> bool:
+    """Whether ``error`` was raised on purpose by GlyphPad's own code: the innermost frame is in ``ml``
+    and is a ``raise`` statement (a ValueError numpy raises from a line of ours is a bug, not a reason).
+    Without the source (a frozen build), the module decides."""
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    if frame is None:
+        return False
+    module = str(frame.tb_frame.f_globals.get("__name__", ""))
+    if module != "ml" and not module.startswith("ml."):
+        return False
+    line = linecache.getline(frame.tb_frame.f_code.co_filename, frame.tb_lineno).strip()
+    return not line or line.startswith("raise")
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("glyphpad")
     except PackageNotFoundError:  # run from a source tree that was never installed
-        return "unknown (not installed)"
+        from ml import __version__
+
+        return __version__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,10 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except (OSError, ValueError, RuntimeError) as error:
-        # What a user can cause (a missing or unreadable file, a bad value, damaged weights, no GPU) is
-        # raised as one of these: say it in a line. Torch's own RuntimeErrors are bugs: shown whole.
-        ours = not isinstance(error, RuntimeError) or type(error).__module__.startswith("ml.")
-        if not ours or os.environ.get(DEBUG_VARIABLE):
+        # What a user can cause (a missing or unreadable file, a bad value, damaged weights, no GPU) is a
+        # file error or raised on purpose by our code: said in a line. The same types raised by numpy or
+        # torch are bugs (a shape that does not fit): shown whole.
+        ours = isinstance(error, OSError) or _raised_by_us(error)
+        if not ours or os.environ.get(DEBUG_VARIABLE, "0") not in ("", "0"):
             raise
         print(f"glyphpad-ml {argv[0]}: error: {_reason(error)}", file=sys.stderr)
         return 1

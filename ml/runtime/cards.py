@@ -179,6 +179,13 @@ def list_bundled(directory: Path | None = None) -> list[Path]:
     return sorted(p for p in directory.glob("*.safetensors") if p.with_suffix(".json").exists())
 
 
+def _model_files(directory: Path) -> list[Path]:
+    """The weights path of every model in ``directory`` that has a card or weights (sorted by name)."""
+    names = {p.stem for p in directory.glob("*.json") if not p.name.endswith(".metrics.json")}
+    names |= {p.stem for p in directory.glob("*.safetensors")}
+    return [directory / f"{name}.safetensors" for name in sorted(names)]
+
+
 def bundled_cards(directory: Path | None = None) -> list[tuple[Path, ModelCard | WeightsError]]:
     """Every model in the folder, by card or by weights file, with its card or why it cannot be used.
 
@@ -186,14 +193,8 @@ def bundled_cards(directory: Path | None = None) -> list[tuple[Path, ModelCard |
     the preprocessing version this code has), so a listed model that is not an error will load; a
     weights file without a card is listed with that reason instead of left out.
     """
-    directory = directory or weights_dir()
-    names = sorted(
-        {p.stem for p in directory.glob("*.json") if not p.name.endswith(".metrics.json")}
-        | {p.stem for p in directory.glob("*.safetensors")}
-    )
     out: list[tuple[Path, ModelCard | WeightsError]] = []
-    for name in names:
-        weights_path = directory / f"{name}.safetensors"
+    for weights_path in _model_files(directory or weights_dir()):
         try:
             card = verified_card(weights_path)
             verified_onnx(weights_path, card)
@@ -243,13 +244,10 @@ def drawings_figure(image_card: ModelCard, directory: Path | None = None) -> tup
 
     For display only, next to the model's name: it reads the cards without hashing the weights
     (``fusion_partner`` does, once the model is loaded), so that listing the models stays quick."""
-    folder = stroke_models_dir(directory)
     cards: list[tuple[Path, ModelCard | WeightsError]] = []
-    for path in sorted(folder.glob("*.json")):
-        if path.name.endswith(".metrics.json"):
-            continue
+    for weights_path in _model_files(stroke_models_dir(directory)):
         try:
-            cards.append((path.with_suffix(".safetensors"), read_card(path)))
+            cards.append((weights_path, read_card(card_path_for(weights_path))))
         except (WeightsError, KeyError, TypeError, ValueError):
             continue  # a damaged card: loading will say so
     best = _best_fusion(image_card.name, cards, image_card.sha256)
@@ -259,19 +257,15 @@ def drawings_figure(image_card: ModelCard, directory: Path | None = None) -> tup
     return (float(accuracy), best[1].name) if isinstance(accuracy, (int, float)) else None
 
 
-def unusable_partner(image_card: ModelCard, directory: Path | None = None) -> tuple[str, str] | None:
-    """The stroke model fitted best for ``image_card``'s model and why it cannot be used (damaged or
-    missing weights or graph), or None when it can be (or there is none): another stroke model, or the
-    picture alone, answers drawings then, and a person should be told."""
-    intended = drawings_figure(image_card, directory)
-    if intended is None:
-        return None
-    weights_path = stroke_models_dir(directory) / f"{intended[1]}.safetensors"
+def stroke_model_problem(name: str, directory: Path | None = None) -> str:
+    """Why the stroke model ``name`` cannot be used (its weights, graph or card missing or damaged), or
+    "" when it can: for telling a person why drawings are read without the stroke model fitted best."""
+    weights_path = stroke_models_dir(directory) / f"{name}.safetensors"
     try:
         verified_onnx(weights_path, verified_card(weights_path))
     except WeightsError as error:
-        return intended[1], str(error)
-    return None
+        return str(error)
+    return ""
 
 
 DEFAULT_MODEL = "emnist36_cnn"
@@ -292,18 +286,21 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
     pictures called ``digits``)."""
     candidate = Path(name_or_path)
     if candidate.suffix.lower() in MODEL_FILE_SUFFIXES:
+        if candidate.suffix.lower() == ".safetensors" and candidate.exists():
+            return candidate
         weights = candidate.with_suffix(".safetensors")
         if not weights.exists() and not weights.with_suffix(".json").exists():
             raise WeightsError(f"no such model file: {candidate}")
         return weights
-    if len(candidate.parts) == 1:
-        for folder in (weights_dir(), stroke_models_dir()):
-            bundled = folder / f"{name_or_path}.safetensors"
-            if bundled.exists() or bundled.with_suffix(".json").exists():
-                return bundled
+    bundled = [folder / f"{name_or_path}.safetensors" for folder in (weights_dir(), stroke_models_dir())]
+    found = [path for path in bundled if path.exists() or path.with_suffix(".json").exists()]
+    if found and len(candidate.parts) == 1:
+        return found[0]
     if candidate.is_dir():
         raise WeightsError(f"{candidate} is a folder: name a model, or its .safetensors file")
     if candidate.exists():
         return candidate
+    if found:  # a name inside the weights folder, such as strokes/strokes36_gru
+        return found[0]
     names = ", ".join(p.stem for p in list_bundled() + list_bundled(stroke_models_dir())) or "none"
     raise WeightsError(f"no model named {name_or_path!r} in {weights_dir()} (available: {names})")

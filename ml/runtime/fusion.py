@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ml.runtime.cards import WeightsError, fusion_partner, unusable_partner
+from ml.runtime.cards import WeightsError, drawings_figure, fusion_partner, stroke_model_problem
 from ml.runtime.preprocess import ImageLike
 from ml.runtime.recognizer import INTERACTIVE_THREADS, Prediction, PredictionError, Recognizer, load_recognizer
 from ml.runtime.strokes import Strokes
@@ -119,8 +119,9 @@ class FusedRecognizer:
 def _say_if_another_partner(image: Recognizer, partner: Path | None, directory: Path | None) -> None:
     """A warning when the stroke model fitted best for ``image`` cannot be used (damaged, missing) and
     another, or the picture alone, answers instead: the answers differ, and nothing else would say so."""
-    unusable = unusable_partner(image.card, directory)
-    if unusable is None:
+    intended = drawings_figure(image.card, directory)  # from the cards alone: no weights hashed again
+    if intended is None or (partner is not None and partner.stem == intended[1]):
         return
+    reason = stroke_model_problem(intended[1], directory) or "it cannot be loaded"
     instead = f"{partner.stem} reads the strokes instead" if partner is not None else "the picture alone answers"
-    log.warning("stroke model %s cannot be used (%s): %s", unusable[0], unusable[1], instead)
+    log.warning("stroke model %s cannot be used (%s): %s", intended[1], reason, instead)

@@ -133,6 +133,8 @@ def check_image_whole(data: bytes) -> None:
     check_image_header(data)
     if data[:2] != b"\xff\xd8":  # other formats cut short fail to decode for the display too
         return
+    if data.rstrip(b"\x00").endswith(b"\xff\xd9"):  # ends with its end-of-image marker: not cut short
+        return
     with _decoding(data):
         opened = Image.open(io.BytesIO(data))
         opened.draft("L", (JPEG_CHECK_SIDE, JPEG_CHECK_SIDE))

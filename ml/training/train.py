@@ -351,8 +351,12 @@ def load_checkpoint(path: str | Path, device: torch.device, arch: str, labels: s
     except Exception as error:  # torch raises RuntimeError, UnpicklingError, EOFError... for what is no checkpoint
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ValueError(f"{path} is not a training checkpoint ({reason})") from error
-    if not isinstance(checkpoint, dict) or any(key not in checkpoint for key in CHECKPOINT_KEYS):
-        raise ValueError(f"{path} is not a training checkpoint (it lacks the model, optimizer or epoch)")
+    if (
+        not isinstance(checkpoint, dict)
+        or any(key not in checkpoint for key in CHECKPOINT_KEYS)
+        or not isinstance(checkpoint["config"], dict)
+    ):
+        raise ValueError(f"{path} is not a training checkpoint (it lacks one of {', '.join(CHECKPOINT_KEYS)})")
     trained = checkpoint["config"]
     if trained.get("arch") != arch or trained.get("labels") != labels:
         raise ValueError(
