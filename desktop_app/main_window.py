@@ -79,6 +79,7 @@ ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 
 TEXT_ALTERNATIVES = 5  # readings offered in a text-mode character's menu, at least
 COLLECTED_TEXT_KEY = "text/collected"  # where the settings keep text mode's collected text
+TEXT_MODE_KEY = "window/text_mode"  # whether the window was left in text mode
 
 
 @dataclass(frozen=True)
@@ -386,6 +387,8 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
         tab = str(self.settings.value("window/tab", 0))
         self.tabs.setCurrentIndex(int(tab) if tab.isdigit() else 0)
+        if str(self.settings.value(TEXT_MODE_KEY, "false")).lower() == "true":  # left in text mode
+            self.set_text_mode(True)
         # The text written in text mode is the person's: kept from one session to the next (closing the
         # window lost it, without a word).
         kept = self.settings.value(COLLECTED_TEXT_KEY, "")
@@ -399,6 +402,7 @@ class MainWindow(QMainWindow):
         save_window_state(self.settings, "geometry", self.saveGeometry())
         save_window_state(self.settings, "splitter", self.splitter.saveState())
         self.settings.setValue("window/tab", self.tabs.currentIndex())
+        self.settings.setValue(TEXT_MODE_KEY, self.text_mode)
         self.settings.setValue(COLLECTED_TEXT_KEY, self.text_panel.text_box.toPlainText())
         kept = replace(self.preferences)
         for name, (given, saved) in self.run_only.items():

@@ -1423,18 +1423,26 @@ def test_batch_says_when_the_model_changed_during_it_and_keeps_columns_sized_by_
     assert view.table.columnWidth(0) == 180
 
 
-def test_text_collected_in_text_mode_is_kept_when_the_window_closes(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_text_mode_and_its_text_are_kept_when_the_window_closes(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.main_window import COLLECTED_TEXT_KEY
 
     first = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
+    first.set_text_mode(True)
     first.text_panel.text_box.setPlainText("HI 42\nHand 42")
     assert first.settings.value(COLLECTED_TEXT_KEY) == "HI 42\nHand 42"  # kept as it changes, not only on close
     first.close()
     again = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
     try:
         assert again.text_panel.text_box.toPlainText() == "HI 42\nHand 42"
+        assert again.text_mode and again.text_mode_action.isChecked() and again.text_panel.isVisible()
+        again.set_text_mode(False)
     finally:
         again.close()
+    third = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
+    try:
+        assert not third.text_mode and third.predictions.isVisible()
+    finally:
+        third.close()
 
 
 def test_a_theme_chosen_while_the_window_is_open_reaches_every_widget(window: MainWindow) -> None:
