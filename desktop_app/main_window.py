@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         # Preferences given on the command line (--model, --device) hold for this run only: field -> (the
         # value given, the value saved before). A field still at the value given is saved as it was.
         self.run_only: dict[str, tuple[object, object]] = {}
+        self._stroke_partners: dict[str, StrokePartner] = {}  # image model -> the stroke model reading with it
         self._system_palette = system_palette or QApplication.palette()
         self.models: dict[str, ModelInfo] = {}
         self._current_input: Any = None  # what the last recognition was asked about
@@ -427,6 +428,10 @@ class MainWindow(QMainWindow):
         self.service.list_models()
 
     def _on_models_listed(self, infos: list[ModelInfo]) -> None:
+        infos = [
+            with_partner(info, self._stroke_partners[info.name]) if info.name in self._stroke_partners else info
+            for info in infos
+        ]
         self.models = {info.name: info for info in infos}
         self.model_picker.clear()
         for action in self.model_actions.actions():
@@ -492,12 +497,11 @@ class MainWindow(QMainWindow):
 
     def _on_strokes_partner(self, name: str, partner: StrokePartner) -> None:
         """The stroke model that reads drawings with ``name`` is known: the picker's figure follows it."""
+        self._stroke_partners[name] = partner  # the model list may come after the model's first load
         info = self.models.get(name)
         if info is None:
             return
-        figure = partner.used_figure
-        fused = (figure, partner.used) if partner.used and figure is not None else None
-        self.models[name] = info = replace(info, fused=fused, stroke_partner=partner)
+        self.models[name] = info = with_partner(info, partner)
         index = self.model_picker.findData(name)
         if index >= 0:
             text, tip = model_entry(info)
@@ -1367,6 +1371,13 @@ SCREEN_SHARE = 0.94  # a window or dialog opens at most this share of the screen
 
 
 SEE_CARDS = "Help → Model Cards says why."
+
+
+def with_partner(info: ModelInfo, partner: StrokePartner) -> ModelInfo:
+    """``info`` once its model is loaded: the stroke model that reads drawings with it, and its figure."""
+    figure = partner.used_figure
+    fused = (figure, partner.used) if partner.used and figure is not None else None
+    return replace(info, fused=fused, stroke_partner=partner)
 
 
 def short_reason(reason: str) -> str:
