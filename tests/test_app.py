@@ -600,15 +600,9 @@ def test_a_damaged_model_is_shown_unavailable_and_the_rest_work(
 
 def _window_over_damaged_gru(qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """A window whose saved model, gru_tiny, has a damaged graph: it falls back to cnn_tiny."""
-    damaged = tmp_path / "weights"
-    shutil.copytree(weights_env, damaged)
-    (damaged / "gru_tiny.onnx").write_bytes(b"cut short")
-    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(damaged))
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    settings.setValue("preferences/model", "gru_tiny")  # chosen in an earlier run
-    window = create_window(argparse.Namespace(model=None, device="cpu"), settings=settings)
-    qtbot.addWidget(window)
-    window.show()
+    window, settings = _window_over_damaged(
+        qtbot, weights_env, tmp_path, monkeypatch, "gru_tiny.onnx", model=None, saved_model="gru_tiny"
+    )
     window.start()
     qtbot.waitUntil(lambda: "using cnn_tiny" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
     return window, settings
@@ -762,17 +756,34 @@ def test_batch_export_keeps_notes_and_the_users_file_mode(qtbot, window: MainWin
     assert "converted from CMYK" in (tmp_path / "out.csv").read_text()
 
 
+def _window_over_damaged(  # type: ignore[no-untyped-def]
+    qtbot,
+    weights: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    damaged_file: str,
+    model: str | None = "cnn_tiny",
+    saved_model: str | None = None,
+) -> tuple[MainWindow, QSettings]:
+    """A window over a copy of ``weights`` in which ``damaged_file`` is overwritten with junk; ``model``
+    given for the run, ``saved_model`` as saved by an earlier run. Not started."""
+    damaged = tmp_path / "weights"
+    shutil.copytree(weights, damaged)
+    (damaged / damaged_file).write_bytes(b"not the file it was")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(damaged))
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    if saved_model:
+        settings.setValue("preferences/model", saved_model)
+    window = create_window(argparse.Namespace(model=model, device="cpu"), settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    return window, settings
+
+
 def test_a_broken_default_model_falls_back_to_a_usable_one_and_says_so(
     qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    damaged = tmp_path / "weights"
-    shutil.copytree(weights_env, damaged)
-    (damaged / "cnn_tiny.onnx").write_bytes(b"truncated")
-    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(damaged))
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    window = create_window(argparse.Namespace(model="cnn_tiny", device="cpu"), settings=settings)
-    qtbot.addWidget(window)
-    window.show()
+    window, _ = _window_over_damaged(qtbot, weights_env, tmp_path, monkeypatch, "cnn_tiny.onnx")
     try:
         with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
             window.start()
@@ -1020,14 +1031,7 @@ def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pix
 def test_a_damaged_stroke_model_is_said_in_the_window(
     qtbot, fused_weights: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    damaged = tmp_path / "weights"
-    shutil.copytree(fused_weights, damaged)
-    (damaged / "strokes" / "strokes_tiny.onnx").write_bytes(b"random bytes")
-    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(damaged))
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    window = create_window(argparse.Namespace(model="cnn_tiny", device="cpu"), settings=settings)
-    qtbot.addWidget(window)
-    window.show()
+    window, _ = _window_over_damaged(qtbot, fused_weights, tmp_path, monkeypatch, "strokes/strokes_tiny.onnx")
     try:
         window.start()
         qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("cnn_tiny ready;"), timeout=TIMEOUT_MS)
