@@ -479,8 +479,8 @@ class MainWindow(QMainWindow):
     def set_model(self, name: str) -> None:
         info = self.models.get(name)
         if info is None or not info.available:
-            why = short_reason(info.error) if info else "unknown model"
-            self.statusBar().showMessage(f"{name} is unavailable ({why}). {SEE_CARDS}", 8000)
+            said = f"{name} is unavailable ({short_reason(info.error)}). {SEE_CARDS}" if info else f"No model {name}."
+            self.statusBar().showMessage(said, 8000)
             return
         self.preferences.model = name
         index = self.model_picker.findData(name)
