@@ -579,6 +579,7 @@ class MainWindow(QMainWindow):
     def set_theme(self, theme: str) -> None:
         self.preferences.theme = theme
         apply_theme(QApplication.instance(), theme, self._system_palette)  # type: ignore[arg-type]
+        self.compare_view.edge_tick_boxes()
         self.canvas.update()
 
     def set_top_k(self, k: int) -> None:

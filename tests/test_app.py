@@ -1449,6 +1449,21 @@ def test_text_mode_and_its_text_are_kept_when_the_window_closes(qtbot, weights_e
         third.close()
 
 
+def test_unticked_boxes_in_compare_have_an_edge_in_the_dark_theme(window: MainWindow) -> None:
+    from PySide6.QtGui import QPalette
+
+    from desktop_app.widgets.compare_view import DARK_TICK_EDGE
+
+    model_list = window.compare_view.model_list
+    window.set_theme("dark")
+    # Fusion draws a box's edge from the window colour: on the dark list it was the list's own colour.
+    assert model_list.palette().color(QPalette.ColorRole.Window).name() == DARK_TICK_EDGE
+    assert model_list.palette().color(QPalette.ColorRole.Base).lightness() < 80  # the list stays dark
+    window.set_theme("light")
+    assert model_list.palette().color(QPalette.ColorRole.Window).name() != DARK_TICK_EDGE
+    assert model_list.palette().color(QPalette.ColorRole.Base).lightness() > 200
+
+
 def test_a_theme_chosen_while_the_window_is_open_reaches_every_widget(window: MainWindow) -> None:
     # What is painted, not the palette objects: with a style sheet set, widgets kept painting the old theme.
     def pad_lightness() -> int:

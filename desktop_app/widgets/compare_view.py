@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import Counter
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,10 +37,23 @@ VERDICT_MARKS = {"yes": "✓", "no": "✗", "": ""}
 CANNOT_SAY_MARK = "–"
 
 
+DARK_TICK_EDGE = "#a0a0a8"  # Fusion draws the edge 1.4 times darker: about #72727a on the dark list
+
+
 class CompareView(QWidget):
     """Emits ``models_chosen`` with the ticked models whenever the choice changes."""
 
     models_chosen = Signal(list)
+
+    def edge_tick_boxes(self) -> None:
+        """Fusion draws a tick box's edge a shade darker than the window colour, which on a dark list is the
+        list's own colour: an unticked box vanished. On a dark theme the list gets a light window colour
+        for its boxes' edges (the list itself is painted in the base colour, which stays). Called again once a
+        theme is applied (set from a palette change event, the style sheet's polish undid it)."""
+        palette = QPalette()  # only the role set here is the list's own; the rest follows the theme
+        if QApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128:
+            palette.setColor(QPalette.ColorRole.Window, QColor(DARK_TICK_EDGE))
+        self.model_list.setPalette(palette)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +62,7 @@ class CompareView(QWidget):
         self.model_list = QListWidget()
         self.model_list.setMaximumHeight(130)
         self.model_list.itemChanged.connect(lambda _item: self.models_chosen.emit(self.chosen()))
+        self.edge_tick_boxes()
         layout.addWidget(self.model_list)
         buttons = QHBoxLayout()
         for text, state in (("All", True), ("None", False)):
