@@ -488,17 +488,20 @@ class InferenceService(QObject):
 
     # ---- jobs (run on the worker thread) ---------------------------------------------------------
     def _list_models(self, _job: ListModels) -> None:
-        from ml.runtime.cards import WeightsError, bundled_cards, drawings_figure  # cards only: no torch needed
+        from ml.runtime.cards import WeightsError, bundled_cards, drawings_figures  # cards only: no torch needed
 
+        listed = bundled_cards(self._weights_dir)
+        # As their cards say; once a model is loaded, strokes_partner says which stroke model reads drawings.
+        figures = drawings_figures(
+            [card for _, card in listed if not isinstance(card, WeightsError)], self._weights_dir
+        )
         infos = []
-        for weights_path, card in bundled_cards(self._weights_dir):
+        for weights_path, card in listed:
             if isinstance(card, WeightsError):
                 infos.append(ModelInfo(name=weights_path.stem, error=str(card)))
                 continue
             error = "" if weights_path.exists() else f"{weights_path.name} is missing"
-            # As its cards say; once loaded, strokes_partner says which stroke model reads drawings.
-            fused = drawings_figure(card, self._weights_dir)
-            infos.append(ModelInfo(name=card.name, card=card, error=error, fused=fused))
+            infos.append(ModelInfo(name=card.name, card=card, error=error, fused=figures.get(card.name)))
         self.models_listed.emit(infos)
 
     def _load_model(self, job: LoadModel) -> None:

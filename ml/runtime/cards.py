@@ -238,23 +238,31 @@ def fusion_partner(image_model: str, directory: Path | None = None, image_sha256
     return best[0] if best else None
 
 
-def drawings_figure(image_card: ModelCard, directory: Path | None = None) -> tuple[float, str] | None:
-    """How often a drawing is read right when ``image_card``'s model answers with its stroke model
-    (the fused answer on UNIPEN's test writers) and that stroke model's name; None without one.
+def drawings_figures(image_cards: list[ModelCard], directory: Path | None = None) -> dict[str, tuple[float, str]]:
+    """For each image model that has a stroke model fitted to it: how often a drawing is read right when
+    it answers with that stroke model (the fused answer on UNIPEN's test writers) and the stroke model's
+    name.
 
-    For display only, next to the model's name: it reads the cards without hashing the weights
-    (``fusion_partner`` does, once the model is loaded), so that listing the models stays quick."""
+    For display only, next to the models' names: the stroke cards are read once and the weights not
+    hashed (``fusion_partner`` does, once a model is loaded), so that listing the models stays quick."""
     cards: list[tuple[Path, ModelCard | WeightsError]] = []
     for weights_path in _model_files(stroke_models_dir(directory)):
         try:
             cards.append((weights_path, read_card(card_path_for(weights_path))))
         except (WeightsError, KeyError, TypeError, ValueError):
             continue  # a damaged card: loading will say so
-    best = _best_fusion(image_card.name, cards, image_card.sha256)
-    if best is None:
-        return None
-    accuracy = best[1].metrics_by_source.get("fused_unipen_test", {}).get("accuracy")
-    return (float(accuracy), best[1].name) if isinstance(accuracy, (int, float)) else None
+    figures = {}
+    for image_card in image_cards:
+        best = _best_fusion(image_card.name, cards, image_card.sha256)
+        accuracy = best[1].metrics_by_source.get("fused_unipen_test", {}).get("accuracy") if best else None
+        if best is not None and isinstance(accuracy, (int, float)):
+            figures[image_card.name] = (float(accuracy), best[1].name)
+    return figures
+
+
+def drawings_figure(image_card: ModelCard, directory: Path | None = None) -> tuple[float, str] | None:
+    """``drawings_figures`` for one image model; None when no stroke model is fitted to it."""
+    return drawings_figures([image_card], directory).get(image_card.name)
 
 
 def stroke_model_problem(name: str, directory: Path | None = None) -> str:

@@ -20,14 +20,13 @@ import torch
 from ml.models import get_arch, get_model
 from ml.models.strokes import StrokeEnsemble
 from ml.runtime.cards import ModelCard, resolve_model_path
-from ml.runtime.strokes import STROKE_NORMALIZATION_VERSION
 from ml.runtime.weights import load_weights
 from ml.training.data.unipen import DEFAULT_WRITER_SPLIT_SEED, load_unipen, writer_split
 from ml.training.export import save_weights
 from ml.training.metrics import classification_metrics
 from ml.training.scoring import summary
 from ml.training.stroke_data import stroke_inputs
-from ml.training.train_strokes import stroke_probabilities
+from ml.training.train_strokes import stroke_model_card, stroke_probabilities
 
 
 def _splits(card: ModelCard) -> list[str]:
@@ -76,16 +75,14 @@ def assemble(members: list[str], name: str, out: str | Path, pen_data: str = "")
         metrics = classification_metrics(probabilities, targets[indices][ok], list(label_set.classes))
         by_source[f"unipen_{part}"] = summary(metrics)
         print(f"unipen_{part}: accuracy {metrics['accuracy']:.4f}, top-3 {metrics['top3']:.4f}", file=sys.stderr)
-    card = ModelCard(
+    card = stroke_model_card(
+        model,
+        by_source,
         name=name,
         arch="stroke_ensemble",
         config=config,
         label_set=first.label_set,
         labels=list(first.labels),
-        preprocess_version=STROKE_NORMALIZATION_VERSION,
-        params=sum(p.numel() for p in model.parameters()),
-        metrics={"split": "UNIPEN test writers", **by_source["unipen_test"]},
-        metrics_by_source=by_source,
         data_sources=first.data_sources,
         training={
             "members": [
@@ -99,7 +96,6 @@ def assemble(members: list[str], name: str, out: str | Path, pen_data: str = "")
             "command": f"glyphpad-ml stroke-ensemble --name {name} --members {' '.join(members)}",
         },
         description=get_arch("stroke_ensemble").description + ": " + " + ".join(c.name for c in cards),
-        input_kind="strokes",
     )
     weights_path = save_weights(model, card, out)
     print(f"wrote {weights_path} and its card in {time.time() - started:.0f} s", file=sys.stderr)

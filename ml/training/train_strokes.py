@@ -270,16 +270,14 @@ def main(config: StrokeTrainConfig) -> Path:
             file=sys.stderr,
         )
     seconds = time.time() - started
-    card = ModelCard(
+    card = stroke_model_card(
+        model,
+        by_source,
         name=name,
         arch=config.arch,
         config=dict(config.model_config),
         label_set=config.labels,
         labels=list(label_set.classes),
-        preprocess_version=STROKE_NORMALIZATION_VERSION,
-        params=sum(p.numel() for p in model.parameters()),
-        metrics={"split": "UNIPEN test writers", **by_source["unipen_test"]},
-        metrics_by_source=by_source,
         data_sources=[
             {
                 "name": "UNIPEN",
@@ -307,10 +305,22 @@ def main(config: StrokeTrainConfig) -> Path:
             **({"started_from": started_from} if started_from else {}),
         },
         description=get_arch(config.arch).description,
-        input_kind="strokes",
     )
     weights_path = save_weights(model, card, out_dir)
     metrics_path = out_dir / f"{name}.metrics.json"
     metrics_path.write_text(json.dumps({"name": name, "history": history, "by_source": by_source}, indent=1) + "\n")
     print(f"wrote {weights_path} and its card in {seconds:.0f} s", file=sys.stderr)
     return weights_path
+
+
+def stroke_model_card(model: nn.Module, by_source: dict[str, Any], **fields: Any) -> ModelCard:
+    """The card of a stroke model scored on UNIPEN's writers (``by_source``: ``unipen_test`` and
+    ``unipen_val``); ``fields`` give what is the model's own (name, arch, data sources, training)."""
+    return ModelCard(
+        preprocess_version=STROKE_NORMALIZATION_VERSION,
+        params=sum(p.numel() for p in model.parameters()),
+        metrics={"split": "UNIPEN test writers", **by_source["unipen_test"]},
+        metrics_by_source=by_source,
+        input_kind="strokes",
+        **fields,
+    )
