@@ -165,6 +165,23 @@ def test_a_flag_drawn_beside_its_body_joins_it() -> None:
     assert len(split_strokes([flag, flag + np.array([100.0, 0.0])])) == 2
 
 
+def test_a_mark_in_a_gap_joins_the_character_it_was_written_with() -> None:
+    # A 5's short flag drawn off to its right, nearer the next character than the 5 and over neither:
+    # written right after the 5's body, it is the 5's; written after the next character, that one's.
+    body = np.array([[30.0, 0.0], [30.0, 45.0], [60.0, 45.0], [70.0, 70.0], [55.0, 100.0], [25.0, 95.0]])
+    flag = np.array([[110.0, 2.0], [122.0, 0.0]])
+    after, _ = write("A", size=100.0)
+    after = [s + np.array([150.0, 0.0]) for s in after]
+    assert [set(p.strokes) for p in split_strokes([body, flag, *after])] == [{0, 1}, {2, 3}]
+    assert [set(p.strokes) for p in split_strokes([body, *after, flag])] == [{0}, {1, 2, 3}]
+    # A dot over a character is that character's, however late it was written (the i of "in" dotted last).
+    i_stem = np.array([[0.0, 40.0], [0.0, 100.0]])
+    n = np.array([[30.0, 100.0], [30.0, 40.0], [60.0, 40.0], [60.0, 100.0]])
+    tall = np.array([[100.0, 0.0], [100.0, 100.0]])  # an l: the line's height
+    dot = np.array([[6.0, 15.0], [7.0, 16.0]])
+    assert [set(p.strokes) for p in split_strokes([i_stem, n, tall, dot])] == [{0, 3}, {1}, {2}]
+
+
 def test_two_lines_of_writing_are_refused_with_a_reason_not_read_as_one() -> None:
     top, _ = write("HI")
     below, _ = write("42")

@@ -12,7 +12,9 @@ file), in the order they were written:
 - a later stroke that overlaps an earlier character that much joins it instead (a t crossed after the
   word was finished);
 - a small mark (the dot of an i or j) joins the character under it, or the nearest one, and so does a
-  flat stroke that joins nothing by overlap (no label is a dash: a 5's flag drawn beside its body);
+  flat stroke that joins nothing by overlap (no label is a dash: a 5's flag drawn beside its body); one
+  that stands in a gap, over no character, joins the character written just before it (or just after)
+  when that one is within reach: a flag drawn off to the right is its 5's, not the next digit's;
 - everything else starts a character.
 
 The rules join some neighbours that are two characters (a letter that starts on the last one's ink, or
@@ -225,7 +227,11 @@ def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None) -> lis
             else min(abs(centre - g[0]), abs(centre - g[2]))
             for g in group_boxes
         ]
-        if distances and min(distances) <= 0.5 * height:
+        written_with = _written_with(k, groups, distances, height) if points is not None else None
+        if written_with is not None:
+            groups[written_with].append(k)
+            group_boxes[written_with] = _union(group_boxes[written_with], boxes[k])
+        elif distances and min(distances) <= 0.5 * height:
             nearest = min(
                 (i for i, d in enumerate(distances) if d == min(distances)),
                 key=lambda i: abs(centre - (group_boxes[i][0] + group_boxes[i][2]) / 2),
@@ -236,6 +242,22 @@ def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None) -> lis
             groups.append([k])
             group_boxes.append(boxes[k].copy())
     return [sorted(g) for g in groups]
+
+
+def _written_with(mark: int, groups: list[list[int]], distances: list[float], height: float) -> int | None:
+    """The character a mark standing in a gap between characters (over none of them) was written with: the
+    one holding the stroke written just before it, or else just after, when that is within reach. A 5's
+    flag drawn off to its right halfway to the next digit belongs to the 5 written just before it, however
+    near the next one; a mark over a character (an i's dot, however late it was written) is left to
+    :func:`_group`'s nearest rule. None when the mark is over a character or no neighbour in writing order
+    is within reach."""
+    if not distances or min(distances) == 0.0:
+        return None
+    for neighbour in (mark - 1, mark + 1):
+        for g, members in enumerate(groups):
+            if neighbour in members and distances[g] <= 0.5 * height:
+                return g
+    return None
 
 
 def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]]) -> list[CharacterPart]:
