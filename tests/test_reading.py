@@ -182,6 +182,17 @@ def test_a_mark_in_a_gap_joins_the_character_it_was_written_with() -> None:
     assert [set(p.strokes) for p in split_strokes([i_stem, n, tall, dot])] == [{0, 3}, {1}, {2}]
 
 
+def test_letters_written_far_smaller_than_the_line_stay_apart() -> None:
+    # Three tiny letters (each the size of a dot beside the tall ones) far from any tall letter: three
+    # characters, not one; and a tiny x's two crossing strokes stay one.
+    tall = [np.array([[x, 0.0], [x, 100.0]]) for x in (0.0, 40.0)]
+    ring = np.array([[np.cos(t) * 10 + 10, np.sin(t) * 10 + 85] for t in np.linspace(0, 2 * np.pi, 16)])
+    tiny = [ring + np.array([x, 0.0]) for x in (150.0, 185.0, 220.0)]
+    assert [set(p.strokes) for p in split_strokes([*tall, *tiny])] == [{0}, {1}, {2}, {3}, {4}]
+    cross = [np.array([[150.0, 75.0], [170.0, 95.0]]), np.array([[170.0, 75.0], [150.0, 95.0]])]
+    assert [set(p.strokes) for p in split_strokes([*tall, *cross])] == [{0}, {1}, {2, 3}]
+
+
 def test_two_lines_of_writing_are_refused_with_a_reason_not_read_as_one() -> None:
     top, _ = write("HI")
     below, _ = write("42")

@@ -219,6 +219,7 @@ def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None) -> lis
         else:
             groups[target].append(k)
             group_boxes[target] = _union(group_boxes[target], box)
+    characters = len(groups)  # groups from here on are marks that joined no character: marks alone
     for k in marks:
         centre = (boxes[k, 0] + boxes[k, 2]) / 2
         distances = [
@@ -227,6 +228,12 @@ def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None) -> lis
             else min(abs(centre - g[0]), abs(centre - g[2]))
             for g in group_boxes
         ]
+        # Marks alone are letters written far smaller than the line's (a writer's tiny s beside tall
+        # capitals): a mark joins one of them only by overlapping it along the line (the two strokes of a
+        # small x), not for being near (a small "sen" is three letters, not one).
+        for g in range(characters, len(groups)):
+            if _overlap_share(boxes[k], group_boxes[g], min_width) < JOIN_OVERLAP:
+                distances[g] = np.inf
         written_with = _written_with(k, groups, distances, height) if points is not None else None
         if written_with is not None:
             groups[written_with].append(k)
