@@ -193,6 +193,23 @@ def test_letters_written_far_smaller_than_the_line_stay_apart() -> None:
     assert [set(p.strokes) for p in split_strokes([*tall, *cross])] == [{0}, {1}, {2, 3}]
 
 
+def test_a_piece_wide_for_its_line_is_less_likely_one_character() -> None:
+    from ml.runtime.line_reader import ONE_WIDE, WIDTH_PARTS, usual_character_width, width_prior
+
+    strokes, _ = write("HIJKL")
+    parts = split_strokes(strokes)
+    usual = usual_character_width(parts)
+    assert usual is not None and usual == pytest.approx(
+        float(np.median([p.body_box[2] - p.body_box[0] for p in parts]))
+    )
+    assert usual_character_width(parts[: WIDTH_PARTS - 1]) is None  # too few to say what is usual
+    box = (0.0, 0.0, ONE_WIDE * usual, 1.0)
+    assert width_prior(box, usual) == pytest.approx(1.0)
+    assert width_prior((0.0, 0.0, 2 * ONE_WIDE * usual, 1.0), usual) == pytest.approx(0.5)
+    assert width_prior((0.0, 0.0, 0.01, 1.0), usual) == width_prior((0.0, 0.0, 0.3 * usual, 1.0), usual) > 1
+    assert width_prior(box, None) == 1.0
+
+
 def test_two_lines_of_writing_are_refused_with_a_reason_not_read_as_one() -> None:
     top, _ = write("HI")
     below, _ = write("42")
