@@ -210,6 +210,20 @@ def test_a_piece_wide_for_its_line_is_less_likely_one_character() -> None:
     assert width_prior(box, None) == 1.0
 
 
+def test_a_piece_of_ink_wide_for_its_line_is_offered_cuts() -> None:
+    from ml.runtime.segmentation import CUT_WIDE, WIDE_INK, cut_columns
+
+    # Two small rings that touch: narrower than a line height, twice as wide as the line's letters.
+    ink = np.zeros((60, 100), dtype=bool)
+    ink[:, :4] = ink[:, 46:54] = ink[:, 96:] = ink[:4, :] = ink[-4:, :] = True
+    pixels = np.argwhere(ink)
+    height = 100.0
+    assert WIDE_INK * height > 100 and cut_columns(pixels, height) == []
+    cuts = cut_columns(pixels, height, usual_width=50.0)
+    assert CUT_WIDE * 50.0 < 100 and cuts and all(25 <= c <= 75 for c in cuts)
+    assert cut_columns(pixels, height, usual_width=90.0) == []  # as wide as the line's letters: one
+
+
 def test_two_lines_of_writing_are_refused_with_a_reason_not_read_as_one() -> None:
     top, _ = write("HI")
     below, _ = write("42")

@@ -543,6 +543,7 @@ class LineReader:
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
         height = line_height(np.array([p.body_box for p in parts]))
+        usual_width = usual_character_width(parts)
         # Each part, and each side of a wide one cut at its likeliest places: characters that touch make
         # one piece of ink, and only recognition tells two of them from one wide character.
         candidates: list[tuple[int, CharacterPart, np.ndarray]] = []
@@ -550,7 +551,7 @@ class LineReader:
             pixels = np.vstack([pieces[k] for k in part.strokes])
             candidates.append((i, part, pixels))
             body_pixels = np.vstack([pieces[k] for k in part.strokes if k not in part.marks] or [pixels])
-            for cut in cut_columns(body_pixels, height):
+            for cut in cut_columns(body_pixels, height, usual_width):
                 left, right = pixels[pixels[:, 1] < cut], pixels[pixels[:, 1] >= cut]
                 if len(left) and len(right):
                     candidates += [
