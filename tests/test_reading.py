@@ -565,6 +565,24 @@ def test_words_are_scored_from_their_strokes_and_as_pictures() -> None:
     assert score_words(reader, [touching], pictures=True)["one_box_per_character"] == 1.0
 
 
+def test_a_character_whose_strokes_do_not_touch_reads_whole_in_a_picture() -> None:
+    from ml.evaluation.words import ComposedWord, score_words, word_picture
+    from ml.runtime.line_reader import LineReader
+    from ml.runtime.segmentation import close_pieces
+
+    strokes, owner = write("AKH")
+    arms = [k for k, o in enumerate(owner) if o == 1][1:]
+    for k in arms:  # the K's arms drawn a little short of its stem: two pieces of ink
+        strokes[k] = strokes[k] + np.array([10.0, 0.0])
+    word = ComposedWord("AKH", tuple(strokes), tuple(owner), "synthetic")
+    image, _ = word_picture(word)
+    parts, pieces = split_ink(image < 128)
+    assert len(parts) == 4 and close_pieces(parts, pieces) == [1]
+    reader = LineReader.load(device="cpu")
+    assert reader.read_image(image).text == "AKH"
+    assert score_words(reader, [word], pictures=True)["one_box_per_character"] == 1.0
+
+
 def test_a_word_on_a_whole_page_reads_as_the_word_alone() -> None:
     from ml.evaluation.words import ComposedWord, word_picture
     from ml.runtime.line_reader import MAX_READ_SIDE, LineReader

@@ -26,7 +26,8 @@ From a picture (a photo or scan of a word), each connected piece of ink is a par
 overlap along the line as above form one character (the dot of an i again, the two bars of an =). A
 piece wider than ``WIDE_INK`` line heights (or ``CUT_WIDE`` usual character widths) may be two characters
 that touch: :func:`cut_columns` gives the places to cut it, and the reader keeps a cut where both sides
-read likelier than the whole.
+read likelier than the whole; neighbours whose ink nearly meets (:func:`close_pieces`) are read as one
+too, and kept as one where that reads far likelier, as for strokes.
 
 One line only: parts that stand in rows one above the other raise ValueError (two lines read as one would
 be nonsense). Characters are returned left to right; a gap wider than ``SPACE_GAP`` line heights and
@@ -428,6 +429,32 @@ def close_pairs(parts: Sequence[CharacterPart], strokes: Sequence[np.ndarray]) -
         ink_a = np.vstack([_dense(strokes[k], reach / 2) for k in a.strokes])
         ink_b = np.vstack([_dense(strokes[k], reach / 2) for k in b.strokes])
         if _nearest(ink_a[:: len(ink_a) // 200 + 1], ink_b[:: len(ink_b) // 200 + 1]) <= reach:
+            out.append(i)
+    return out
+
+
+def close_pieces(parts: Sequence[CharacterPart], pieces: Sequence[np.ndarray]) -> list[int]:
+    """Positions i where parts i and i + 1 of a picture (left to right; ``pieces``: the (row, column)
+    pixels of each piece of ink) come within ``CLOSE`` line heights of each other: a character whose
+    strokes do not touch (the arms of a K short of its stem), for recognition to settle."""
+    if len(parts) < 2:
+        return []
+    height = line_height(np.array([p.body_box for p in parts]))
+    reach = CLOSE * height
+    out = []
+    for i, (a, b) in enumerate(itertools.pairwise(parts)):
+        if b.space_before or b.box[0] - a.box[2] > reach:
+            continue
+        ink_a = np.vstack([pieces[k] for k in a.strokes]).astype(np.float64)
+        ink_b = np.vstack([pieces[k] for k in b.strokes]).astype(np.float64)
+        # Only the facing sides matter: each side's pixels within reach of the other's box.
+        ink_a = ink_a[ink_a[:, 1] >= b.box[0] - reach]
+        ink_b = ink_b[ink_b[:, 1] <= a.box[2] + reach]
+        if (
+            len(ink_a)
+            and len(ink_b)
+            and _nearest(ink_a[:: len(ink_a) // 300 + 1], ink_b[:: len(ink_b) // 300 + 1]) <= reach
+        ):
             out.append(i)
     return out
 
