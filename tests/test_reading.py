@@ -600,6 +600,23 @@ def test_a_word_on_a_whole_page_reads_as_the_word_alone() -> None:
         assert np.allclose(np.array(b.box) - (700, 1000, 700, 1000), a.box, atol=1.0)
 
 
+def test_a_picture_averaged_down_as_it_opens_gets_boxes_in_its_own_pixels(tmp_path: Path) -> None:
+    from ml.evaluation.words import ComposedWord, word_picture
+    from ml.runtime.image_io import LOAD_MAX_SIDE
+    from ml.runtime.line_reader import LineReader
+
+    strokes, owner = write("H7AX")
+    word, _ = word_picture(ComposedWord("H7AX", tuple(strokes), tuple(owner), "synthetic"))
+    scale = LOAD_MAX_SIDE // word.shape[1] + 2  # wider than LOAD_MAX_SIDE: opened at a fraction of its size
+    big = Image.fromarray(word).resize((word.shape[1] * scale, word.shape[0] * scale), Image.Resampling.NEAREST)
+    big.save(tmp_path / "word.png")
+    reader = LineReader.load(device="cpu")
+    small, large = reader.read_image(word), reader.read_image(tmp_path / "word.png")
+    assert large.size == big.size and large.text == small.text and len(large.characters) == 4
+    for a, b in zip(small.characters, large.characters, strict=True):
+        assert np.allclose(np.array(a.box) * scale, b.box, atol=2.5 * scale)
+
+
 def test_a_word_photographed_in_uneven_light_reads_as_in_even_light() -> None:
     from ml.evaluation.words import ComposedWord, word_picture
     from ml.runtime.line_reader import LineReader, even_ink

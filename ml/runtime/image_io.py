@@ -36,6 +36,9 @@ class LoadedImage:
 
     pixels: np.ndarray
     notes: tuple[str, ...] = ()
+    # The picture's own size (width, height) when its pixels were averaged down (``LOAD_MAX_SIDE``):
+    # boxes found in ``pixels`` are given back in the picture's pixels.
+    full_size: tuple[int, int] | None = None
 
 
 def _check_size(width: int, height: int) -> None:
@@ -215,8 +218,9 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
             notes.append("converted from CMYK")
         image.load()
         oriented: Image.Image = ImageOps.exif_transpose(image) or image
+        full_size = oriented.size
         oriented = _reduced(oriented, notes)
         pixels = pil_to_pixels(oriented)
     if pixels.size == 0:
         raise ImageLoadError("image has no pixels")
-    return LoadedImage(pixels=pixels, notes=tuple(notes))
+    return LoadedImage(pixels=pixels, notes=tuple(notes), full_size=full_size if full_size != oriented.size else None)

@@ -40,7 +40,7 @@ import numpy as np
 from ml.runtime.cards import WeightsError, default_model_name, list_bundled
 from ml.runtime.devices import DeviceError
 from ml.runtime.fusion import FusedRecognizer, fuse_probabilities
-from ml.runtime.image_io import ImageLoadError
+from ml.runtime.image_io import ImageLoadError, LoadedImage, load_image
 from ml.runtime.preprocess import BlankImageError, ImageLike, _as_pixels, preprocess, to_ink
 from ml.runtime.recognizer import COMPANION_THREADS, INTERACTIVE_THREADS, ClassScore, Recognizer, load_recognizer
 from ml.runtime.render import render_drawing
@@ -534,8 +534,14 @@ class LineReader:
     def read_image(self, image: ImageLike, top_k: int = 5) -> ReadLine:
         """A photo or scan of a written line (dark on light or light on dark)."""
         start = time.perf_counter()
+        if isinstance(image, (str, Path, bytes)):
+            image = load_image(image)
         pixels, _ = _as_pixels(image)
         size = (int(pixels.shape[1]), int(pixels.shape[0]))
+        # A picture averaged down as it was opened: boxes are given in its own pixels all the same.
+        full_size = image.full_size if isinstance(image, LoadedImage) and image.full_size else size
+        to_full = (full_size[0] / size[0], full_size[1] / size[1])
+        size = full_size
         written = written_ink(pixels)
         if written is None:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
@@ -578,7 +584,12 @@ class LineReader:
         def to_picture(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
             """A box in the cropped, scaled ink -> the same box in the picture's pixels."""
             x0, y0, x1, y1 = (v / scale for v in box)
-            return (x0 + crop_x, y0 + crop_y, x1 + crop_x, y1 + crop_y)
+            return (
+                (x0 + crop_x) * to_full[0],
+                (y0 + crop_y) * to_full[1],
+                (x1 + crop_x) * to_full[0],
+                (y1 + crop_y) * to_full[1],
+            )
 
         kept: list[CharacterPart] = []
         kept_probs: list[np.ndarray] = []
