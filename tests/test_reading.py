@@ -224,6 +224,20 @@ def test_a_piece_of_ink_wide_for_its_line_is_offered_cuts() -> None:
     assert cut_columns(pixels, height, usual_width=90.0) == []  # as wide as the line's letters: one
 
 
+def test_thousands_of_strokes_are_refused_at_once_not_split() -> None:
+    import time
+
+    from ml.runtime.segmentation import MAX_LINE_STROKES
+
+    dots = [np.array([[float(k % 100) * 3, float(k // 100) * 3]]) for k in range(20 * MAX_LINE_STROKES)]
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="more than one line of writing"):
+        split_strokes(dots)
+    assert time.perf_counter() - start < 0.5
+    bars = [np.array([[float(k) * 30, 0.0], [float(k) * 30, 100.0]]) for k in range(40)]  # a long line is read
+    assert len(split_strokes(bars)) == 40
+
+
 def test_two_lines_of_writing_are_refused_with_a_reason_not_read_as_one() -> None:
     top, _ = write("HI")
     below, _ = write("42")

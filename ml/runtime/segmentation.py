@@ -65,6 +65,9 @@ SPACE_GAP = 0.5  # a gap this many line heights wide is a space ...
 SPACE_OVER_USUAL = 2.0
 APART = 0.15  # letters this many line heights apart stand apart: closer ones say nothing of the usual gap
 MAX_CHARACTERS = 64  # more parts than this is not one line of writing
+# ... nor more strokes than this (four a character): refused before splitting, which weighs strokes in
+# pairs (10,000 dots took 18 s to be refused as 700 characters).
+MAX_LINE_STROKES = 4 * MAX_CHARACTERS
 
 
 @dataclass(frozen=True)
@@ -314,6 +317,8 @@ def split_strokes(strokes: Sequence[np.ndarray]) -> list[CharacterPart]:
     parts = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
     if not parts or not any(len(p) for p in parts):
         return []
+    if len(parts) > MAX_LINE_STROKES:
+        raise ValueError(f"{len(parts)} strokes: more than one line of writing ({MAX_LINE_STROKES} strokes at most)")
     boxes = np.array([[*p.min(0), *p.max(0)] if len(p) else [np.nan] * 4 for p in parts])
     present = np.flatnonzero(np.isfinite(boxes).all(1))
     _check_one_line(boxes[present])
