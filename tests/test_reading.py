@@ -512,6 +512,11 @@ def test_read_cli_gives_text_boxes_and_alternatives(
     assert all(len(c["box"]) == 4 and 1 <= len(c["top"]) <= 3 for c in read["chars"])
     assert read["chars"][0]["box"][2] < read["chars"][1]["box"][0]
     assert "error" in next(line for line in lines if line["path"].endswith("broken.json"))
+    # Any units: the same line written in ten-thousandths has the same boxes, ten thousand times smaller.
+    (tmp_path / "tiny.json").write_text(json.dumps({"strokes": [(s * 1e-4).tolist() for s in strokes]}))
+    assert cli(["read", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path / "tiny.json")]) == 0
+    tiny = json.loads(capsys.readouterr().out)
+    assert np.allclose([c["box"] for c in tiny["chars"]], np.array([c["box"] for c in read["chars"]]) * 1e-4, rtol=1e-4)
     assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "line.png")]) == 0
     image_line = json.loads(capsys.readouterr().out)
     assert len(image_line["chars"]) == 2

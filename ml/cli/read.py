@@ -90,7 +90,7 @@ def run(argv: list[str]) -> int:
         record["text"] = line.text
         record["chars"] = [
             {
-                "box": [round(v, 2) for v in c.box],
+                "box": [float(f"{v:.6g}") for v in c.box],  # six figures: stroke files come in any units
                 "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in c.top],
                 **({"space_before": True} if c.space_before else {}),
             }
