@@ -817,12 +817,17 @@ class MainWindow(QMainWindow):
         if reading.error:
             self._line = None
             self.canvas.set_overlay([])
-            advice = (
-                ". Undo the last strokes, or add the first line to the text (Ctrl+Enter) before writing the next."
-                if "lines of writing" in reading.error
-                else ""
-            )
-            self.text_panel.set_line([], [], f"Not read: {reading.error}{advice}")
+            self.text_panel.set_line([], [], f"Not read: {reading.error}")
+            # What to do about it goes to the status bar, which said how the last line read: the panel keeps
+            # one line's height, and a long message there ran out of a small window's view.
+            if "lines of writing" in reading.error:
+                picture = self.canvas.opened_source is not None and not self.canvas.drawn_strokes()
+                if picture:
+                    self._say("Crop the picture to one line of writing, or open a picture of one line", 10)
+                else:
+                    self._say("Undo the last strokes, or add the first line to the text (Ctrl+Enter) first", 10)
+            else:
+                self._say("Not read", 4)
             return
         self._line = reading
         self._picture_corrections.clear()

@@ -1242,6 +1242,7 @@ def test_text_mode_says_why_a_picture_cannot_be_read_in_the_line_panel(
     hint = window.text_panel.hint
     qtbot.waitUntil(lambda: "lines of writing" in hint.text(), timeout=TIMEOUT_MS)
     assert hint.isVisibleTo(window.text_panel) and not window.text_panel.add_button.isEnabled()
+    assert "Crop the picture to one line" in window.statusBar().currentMessage()  # no strokes to undo
     window.canvas.clear()  # the problem goes with the picture
     qtbot.waitUntil(lambda: hint.text().startswith("Write a word"), timeout=TIMEOUT_MS)
 
@@ -1607,12 +1608,18 @@ def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(qtbot, window: M
     qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 7, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: "Pad nearly full: Ctrl+Enter" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
     window.canvas.clear()
+    window.resize(800, 500)  # a small laptop's window: the message is wider than the panel
+    qtbot.waitUntil(lambda: window.width() <= 800, timeout=TIMEOUT_MS)
     size = window.canvas.height() * 0.3
     for top in (10, 20 + size * 1.5):  # two rows of two characters, one under the other
         _mouse_char(window.canvas, "T", 40, top, size)
         _mouse_char(window.canvas, "1", 40 + size * 1.5, top, size)
     qtbot.waitUntil(lambda: "lines of writing" in window.text_panel.hint.text(), timeout=TIMEOUT_MS)
-    assert "Undo the last strokes, or add the first line" in window.text_panel.hint.text()
+    # What to do is said in the status bar (it said how the last line read); the panel's message shows
+    # from its start, however narrow the window.
+    assert "Undo the last strokes, or add the first line" in window.statusBar().currentMessage()
+    assert window.text_panel.hint.text().startswith("Not read:")
+    assert window.text_panel.hint.sizeHint().width() <= window.text_panel._scroll.viewport().width()
 
 
 def test_a_batch_is_cancelled_by_esc_and_replaced_by_a_new_one_without_mixing(  # type: ignore[no-untyped-def]

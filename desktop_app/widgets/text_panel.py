@@ -66,7 +66,8 @@ class TextPanel(QWidget):
         self._scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # When the row grows (a character added), its end, the newest character, comes into view.
         end_bar = self._scroll.horizontalScrollBar()
-        end_bar.rangeChanged.connect(lambda _low, high: end_bar.setValue(high))
+        # The newest character in view; a message (no characters) from its start.
+        end_bar.rangeChanged.connect(lambda _low, high: end_bar.setValue(high if self._buttons else 0))
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         line_layout.addWidget(self._scroll, 1)
