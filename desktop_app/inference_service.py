@@ -126,6 +126,7 @@ class LineReading:
     strokes: Any = None  # the strokes it was read from (ml.runtime.strokes.Strokes)
     error: str = ""
     request_id: int = 0
+    not_one_line: str = ""  # why the writing is no line: "rows" (one above the other) or "too much"
 
 
 @dataclass(frozen=True)
@@ -677,7 +678,11 @@ class InferenceService(QObject):
                 job.model, line, job.strokes is not None, job.scale, job.opened, job.strokes, request_id=job.request_id
             )
         except Exception as error:  # a line that cannot be read says why; the app goes on
-            reading = LineReading(job.model, error=read_error(error), request_id=job.request_id)
+            from ml.runtime.segmentation import RowsOfWritingError, TooMuchWritingError
+
+            kind = "rows" if isinstance(error, RowsOfWritingError) else ""
+            kind = "too much" if isinstance(error, TooMuchWritingError) else kind
+            reading = LineReading(job.model, error=read_error(error), request_id=job.request_id, not_one_line=kind)
         self.line_read.emit(job.request_id, reading)
 
     def _batch_chunk(self, job: BatchChunk) -> None:

@@ -681,14 +681,16 @@ class MainWindow(QMainWindow):
         """A drawing that splits into several characters gets one answer here: say that text mode reads
         them (a line written in text mode and shown here read as one M, 94.6%). Pictures: counted by the
         worker (:meth:`_on_picture_counted`; a photo of HELLO read as M)."""
-        from ml.runtime.segmentation import apart_characters
+        from ml.runtime.segmentation import RowsOfWritingError, apart_characters
 
         if self._current_strokes is None:
             return
         try:
             count = apart_characters(list(self._current_strokes.strokes))
-        except ValueError:  # rows of writing, one above the other
+        except RowsOfWritingError:
             self.predictions.add_note("Several lines? Text mode reads one line at a time")
+            return
+        except ValueError:  # more strokes than a line holds: one character shaded in, not a line
             return
         self._note_count(count)
 
@@ -819,15 +821,18 @@ class MainWindow(QMainWindow):
             self.canvas.set_overlay([])
             self.text_panel.set_line([], [], f"Not read: {reading.error}")
             # What to do about it goes to the status bar, which said how the last line read: the panel keeps
-            # one line's height, and a long message there ran out of a small window's view.
-            if "lines of writing" in reading.error:
-                picture = self.canvas.opened_source is not None and not self.canvas.drawn_strokes()
-                if picture:
-                    self._say("Crop the picture to one line of writing, or open a picture of one line", 10)
-                else:
-                    self._say("Undo the last strokes, or add the first line to the text (Ctrl+Enter) first", 10)
+            # one line's height, and a long message there ran out of a small window's view. Not as an answer
+            # to the person (_say): the line read once they have done it replaces it.
+            picture = self.canvas.opened_source is not None and not self.canvas.drawn_strokes()
+            if reading.not_one_line and picture:
+                advice = "Crop the picture to one line of writing, or open a picture of one line"
+            elif reading.not_one_line == "rows":
+                advice = "Undo the last strokes, or add the first line to the text (Ctrl+Enter) first"
+            elif reading.not_one_line:
+                advice = "Undo the last strokes or clear the pad: this is more than one line holds"
             else:
-                self._say("Not read", 4)
+                advice = "Not read"
+            self.statusBar().showMessage(advice, 10000)
             return
         self._line = reading
         self._picture_corrections.clear()

@@ -1267,6 +1267,42 @@ def test_a_long_line_scrolls_in_its_panel_instead_of_widening_the_window(qtbot) 
     assert shown.replace("␣", " ") == panel.shown_text()
 
 
+def test_text_mode_says_what_to_do_with_more_strokes_than_a_line_holds(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.inference_service import LineReading
+    from ml.runtime.segmentation import MAX_LINE_STROKES
+    from ml.runtime.strokes import Strokes
+
+    window.set_text_mode(True)
+    dots = tuple(
+        np.array([[float(k % 40) * 9, float(k // 40) * 9], [float(k % 40) * 9 + 2, float(k // 40) * 9]])
+        for k in range(MAX_LINE_STROKES + 1)
+    )
+    readings: list[LineReading] = []
+    window.service.line_read.connect(lambda _id, reading: readings.append(reading))
+    request = window.service.read_text(window.preferences.model, Strokes(dots), None)
+    window._read_strokes[request] = []
+    qtbot.waitUntil(lambda: bool(readings), timeout=TIMEOUT_MS)
+    assert readings[-1].not_one_line == "too much" and "strokes" in readings[-1].error
+    qtbot.waitUntil(lambda: "more than one line holds" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+    assert window.text_panel.hint.text().startswith("Not read:")
+
+
+def test_a_message_longer_than_the_line_panel_shows_from_its_start(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.text_panel import TextPanel
+
+    panel = TextPanel()
+    qtbot.addWidget(panel)
+    panel.resize(400, 200)
+    panel.show()
+    characters = [(c, False) for c in "Hb4Et" * 8]
+    panel.set_line(characters, [[(c, 0.9)] for c, _ in characters])  # a long line: its end in view
+    bar = panel._scroll.horizontalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum(), timeout=2000)
+    panel.set_line([], [], "Not read: " + "a reason far wider than the panel " * 6)
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=2000)
+    assert bar.value() == 0
+
+
 def test_help_lists_every_shortcut_from_the_menus_themselves(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
     rows = window.shortcut_rows()
     by_command = {command: keys for _, command, keys in rows}

@@ -163,6 +163,8 @@ class TextPanel(QWidget):
         )
         bar = self._scroll.horizontalScrollBar()
         self._scroll.setFixedHeight(tallest + bar.sizeHint().height() + 4)
+        if not characters:
+            bar.setValue(0)
 
     def _character_buttons(self) -> list[QWidget]:
         return [b for b in self._buttons if not b.property(SPACE_PROPERTY)]

@@ -185,10 +185,12 @@ def _several_in_picture(path: Path) -> str:
 
 def _several_characters(strokes: Any) -> str:
     """A note when the strokes stand apart as several characters (predict answers with one of them)."""
-    from ml.runtime.segmentation import apart_characters
+    from ml.runtime.segmentation import RowsOfWritingError, apart_characters
 
     try:
         count = apart_characters(list(strokes.strokes))
-    except ValueError:  # rows of writing: several characters too
+    except RowsOfWritingError:  # rows of writing: several characters too
         return "this looks like several lines of writing: glyphpad-ml read --strokes reads one line as text"
+    except ValueError:  # more strokes than a line holds: one character shaded in, not a line
+        return ""
     return f"this looks like {count} characters: glyphpad-ml read --strokes reads them as text" if count > 1 else ""

@@ -47,6 +47,7 @@ from ml.runtime.render import render_drawing
 from ml.runtime.segmentation import (
     MAX_CHARACTERS,
     CharacterPart,
+    TooMuchWritingError,
     clearly_apart,
     close_pairs,
     close_pieces,
@@ -102,12 +103,16 @@ STROKES_SAY = 0.5  # the weight of the stroke model's odds in that choice, besid
 START_BONUS = 4.0
 # ... and how wide the one character would be against the line's usual character width (the median of its
 # parts' bodies): each doubling past ONE_WIDE usual widths halves the odds of one (WIDTH_SAY 1), each
-# halving below doubles them, at most down to 0.3 usual widths. On the validation words' close pairs
-# this keeps 53 true merges of 67, not 51, and makes 4 false ones, not 8 (test words: 58 and 7, not 55
-# and 9; measured with a scratch script over the pairs' recorded odds).
+# halving below doubles them. On the validation words' close pairs this keeps 53 true merges of 67, not
+# 51, and makes 4 false ones, not 8 (test words: 58 and 7, not 55 and 9; measured with a scratch script
+# over the pairs' recorded odds). Never more than WIDTH_CAP either way, below MERGE_ODDS and CUT_ODDS:
+# the width tips a reading's odds, it does not decide alone (2 costs the validation words two characters
+# in one box against no cap, 98.29 -> 98.21%).
 ONE_WIDE = 1.3
 WIDTH_PARTS = 4  # a line of fewer parts has no usual width: an m drawn in two pieces alone is its own measure
 WIDTH_SAY = 1.0
+WIDTH_CAP = 2.0
+USUAL_WIDTH_FLOOR = 0.3  # line heights: a line of stems (1 l I) is not its own measure of width
 SPLIT_ODDS = 1.0  # a wide piece of a picture's ink is cut where its two sides read likelier than it
 CUT_ODDS = 3.0  # strokes the rules joined are read as two characters when that reads this many times likelier
 # How often a printed word is written each way (rule 3): a prior, not fitted to the validation words.
@@ -449,7 +454,9 @@ class LineReader:
         parts_xy = list(strokes.strokes if isinstance(strokes, Strokes) else strokes)
         parts = split_strokes(parts_xy)
         if len(parts) > MAX_CHARACTERS:
-            raise ValueError(f"{len(parts)} characters: more than one line of writing ({MAX_CHARACTERS} at most)")
+            raise TooMuchWritingError(
+                f"{len(parts)} characters: more than one line of writing ({MAX_CHARACTERS} at most)"
+            )
         # Neighbours that nearly meet may be one character the rules split (the arms of a K drawn short of
         # its stem): each such pair is also read as one, and kept as one when that reads far better, its width
         # for the line's characters counted in (:func:`width_prior`).
@@ -532,7 +539,8 @@ class LineReader:
         return self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start)
 
     def read_image(self, image: ImageLike, top_k: int = 5) -> ReadLine:
-        """A photo or scan of a written line (dark on light or light on dark)."""
+        """A photo or scan of a written line (dark on light or light on dark). Boxes and ``size`` are in the
+        picture's own pixels, also when a large file was averaged down as it was opened."""
         start = time.perf_counter()
         if isinstance(image, (str, Path, bytes)):
             image = load_image(image)
@@ -708,7 +716,8 @@ class LineReader:
     ) -> list[int]:
         """The rows a part is read as: its two sides at the cut that reads likeliest as two characters, if
         that is ``CUT_ODDS`` times likelier than one (the pictures' odds and half the strokes', as for
-        merging), else the part itself."""
+        merging), times ``prior`` (how much likelier one character was before reading, its width), else
+        the part itself."""
         best, best_odds = [whole], math.log(CUT_ODDS) + math.log(prior)
         if pictures[whole] is None:  # nothing to weigh the sides against
             return best
@@ -909,21 +918,24 @@ def _ink_picture(ink: np.ndarray, pixels: np.ndarray, peak: float) -> np.ndarray
 
 
 def usual_character_width(parts: Sequence[CharacterPart]) -> float | None:
-    """The median width of a line's parts' bodies; None with fewer than ``WIDTH_PARTS`` parts (the
-    pieces of one character drawn apart would be their own measure)."""
+    """The median width of a line's parts' bodies, at least ``USUAL_WIDTH_FLOOR`` line heights (a line of
+    stems, 1 l I, has next to no width); None with fewer than ``WIDTH_PARTS`` parts (the pieces of one
+    character drawn apart would be their own measure)."""
     if len(parts) < WIDTH_PARTS:
         return None
-    return float(np.median([p.body_box[2] - p.body_box[0] for p in parts]))
+    height = line_height(np.array([p.body_box for p in parts]))
+    return max(float(np.median([p.body_box[2] - p.body_box[0] for p in parts])), USUAL_WIDTH_FLOOR * height)
 
 
 def width_prior(box: tuple[float, float, float, float], usual_width: float | None) -> float:
     """How much likelier a piece ``box`` wide is one character than two, from its width against the line's
-    usual character width: 1 at ``ONE_WIDE`` usual widths, halved at each doubling beyond (WIDTH_SAY 1);
-    1 when the line has no usual width."""
+    usual character width: 1 at ``ONE_WIDE`` usual widths, halved at each doubling beyond (WIDTH_SAY 1)
+    and doubled at each halving below, within ``WIDTH_CAP`` either way; 1 when the line has no usual
+    width."""
     if usual_width is None or usual_width <= 0:
         return 1.0
-    width = max((box[2] - box[0]) / usual_width, 0.3)
-    return float((ONE_WIDE / width) ** WIDTH_SAY)
+    prior = (ONE_WIDE * usual_width / max(box[2] - box[0], 1e-9)) ** WIDTH_SAY
+    return float(min(max(prior, 1 / WIDTH_CAP), WIDTH_CAP))
 
 
 def _log_odds_of_one(probabilities: np.ndarray, a: int, b: int, merged: int) -> float:

@@ -14,7 +14,9 @@ file), in the order they were written:
 - a small mark (the dot of an i or j) joins the character under it, or the nearest one, and so does a
   flat stroke that joins nothing by overlap (no label is a dash: a 5's flag drawn beside its body); one
   that stands in a gap, over no character, joins the character written just before it (or just after)
-  when that one is within reach: a flag drawn off to the right is its 5's, not the next digit's;
+  when that one is within reach: a flag drawn off to the right is its 5's, not the next digit's; marks
+  that join no character stand as characters of their own (letters written far smaller than the line's),
+  and join one another only by overlapping along the line, as strokes do;
 - everything else starts a character.
 
 The rules join some neighbours that are two characters (a letter that starts on the last one's ink, or
@@ -29,12 +31,12 @@ that touch: :func:`cut_columns` gives the places to cut it, and the reader keeps
 read likelier than the whole; neighbours whose ink nearly meets (:func:`close_pieces`) are read as one
 too, and kept as one where that reads far likelier, as for strokes.
 
-One line only: parts that stand in rows one above the other raise ValueError (two lines read as one would
-be nonsense). Characters are returned left to right; a gap wider than ``SPACE_GAP`` line heights and
-``SPACE_OVER_USUAL`` times the line's usual gap marks a space. The usual gap is the median of the line's
-other gaps between letters ``APART``; with one such gap, or only closer ones, that gap or ``APART`` (at
-most a line height over ``SPACE_OVER_USUAL``); with no other gap (two characters), a line height over
-``SPACE_OVER_USUAL``.
+One line only: parts that stand in rows one above the other raise RowsOfWritingError, more than a line
+holds TooMuchWritingError (two lines read as one would be nonsense). Characters are returned left to
+right; a gap wider than ``SPACE_GAP`` line heights and ``SPACE_OVER_USUAL`` times the line's usual gap
+marks a space. The usual gap is the median of the line's other gaps between letters ``APART``; with one
+such gap, or only closer ones, that gap or ``APART`` (at most a line height over ``SPACE_OVER_USUAL``);
+with no other gap (two characters), a line height over ``SPACE_OVER_USUAL``.
 """
 
 from __future__ import annotations
@@ -68,6 +70,19 @@ MAX_CHARACTERS = 64  # more parts than this is not one line of writing
 # ... nor more strokes than this (four a character): refused before splitting, which weighs strokes in
 # pairs (10,000 dots took 18 s to be refused as 700 characters).
 MAX_LINE_STROKES = 4 * MAX_CHARACTERS
+
+
+class NotOneLineError(ValueError):
+    """Writing that is not one line: rows one above the other (:class:`RowsOfWritingError`) or more than
+    one line holds (:class:`TooMuchWritingError`)."""
+
+
+class RowsOfWritingError(NotOneLineError):
+    """Writing in rows, one above the other."""
+
+
+class TooMuchWritingError(NotOneLineError):
+    """More strokes, pieces of ink or characters than one line of writing holds."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +178,7 @@ def _check_one_line(boxes: np.ndarray) -> None:
     # characters or more are two lines.
     rows = sum(1 for count in counts if count >= 2)
     if rows > 1:
-        raise ValueError(f"this is {rows} lines of writing: GlyphPad reads one line at a time")
+        raise RowsOfWritingError(f"this is {rows} lines of writing: GlyphPad reads one line at a time")
     # A row standing over another for most of the narrower one's width is a line too, however few its
     # characters (an H written over an E read as one character); a character set apart stands beside.
     # Spans widened a little: a row of one stem (a T or a 1: its bar too thin to count) has no width.
@@ -171,7 +186,7 @@ def _check_one_line(boxes: np.ndarray) -> None:
     for (a0, a1), (b0, b1) in itertools.combinations(spans, 2):
         a0, a1, b0, b1 = a0 - margin, a1 + margin, b0 - margin, b1 + margin
         if min(a1, b1) - max(a0, b0) > 0.5 * min(a1 - a0, b1 - b0):
-            raise ValueError(f"this is {len(counts)} lines of writing: GlyphPad reads one line at a time")
+            raise RowsOfWritingError(f"this is {len(counts)} lines of writing: GlyphPad reads one line at a time")
 
 
 def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None) -> list[list[int]]:
@@ -257,12 +272,12 @@ def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None) -> lis
 
 
 def _written_with(mark: int, groups: list[list[int]], distances: list[float], height: float) -> int | None:
-    """The character a mark standing in a gap between characters (over none of them) was written with: the
-    one holding the stroke written just before it, or else just after, when that is within reach. A 5's
-    flag drawn off to its right halfway to the next digit belongs to the 5 written just before it, however
-    near the next one; a mark over a character (an i's dot, however late it was written) is left to
-    :func:`_group`'s nearest rule. None when the mark is over a character or no neighbour in writing order
-    is within reach."""
+    """The character a mark standing in a gap between characters (over none of them: its centre more than
+    a quarter of a line height from each character's box) was written with: the one holding the stroke
+    written just before it, or else just after, when that is within reach. A 5's flag drawn off to its
+    right halfway to the next digit belongs to the 5 written just before it, however near the next one; a
+    mark over a character (an i's dot, however late it was written) is left to :func:`_group`'s nearest
+    rule. None when the mark is over a character or no neighbour in writing order is within reach."""
     if not distances or min(distances) == 0.0:
         return None
     for neighbour in (mark - 1, mark + 1):
@@ -317,8 +332,11 @@ def split_strokes(strokes: Sequence[np.ndarray]) -> list[CharacterPart]:
     parts = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
     if not parts or not any(len(p) for p in parts):
         return []
-    if len(parts) > MAX_LINE_STROKES:
-        raise ValueError(f"{len(parts)} strokes: more than one line of writing ({MAX_LINE_STROKES} strokes at most)")
+    drawn = sum(1 for p in parts if len(p))
+    if drawn > MAX_LINE_STROKES:
+        raise TooMuchWritingError(
+            f"{drawn} strokes: more than one line of writing ({MAX_LINE_STROKES} strokes at most)"
+        )
     boxes = np.array([[*p.min(0), *p.max(0)] if len(p) else [np.nan] * 4 for p in parts])
     present = np.flatnonzero(np.isfinite(boxes).all(1))
     _check_one_line(boxes[present])
@@ -408,7 +426,7 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     if not pieces:
         return [], []
     if len(pieces) > 4 * MAX_CHARACTERS:
-        raise ValueError(f"{len(pieces)} separate pieces of ink: this does not look like one line of writing")
+        raise TooMuchWritingError(f"{len(pieces)} separate pieces of ink: this does not look like one line of writing")
     # Boxes as (x0, y0, x1, y1) with x1, y1 one past the last pixel; parts ordered left to right.
     boxes = np.array([[p[:, 1].min(), p[:, 0].min(), p[:, 1].max() + 1, p[:, 0].max() + 1] for p in pieces], float)
     _check_one_line(boxes)
