@@ -650,6 +650,27 @@ def test_a_picture_averaged_down_as_it_opens_gets_boxes_in_its_own_pixels(tmp_pa
         assert np.allclose(np.array(a.box) * scale, b.box, atol=2.5 * scale)
 
 
+def test_a_word_in_pencil_under_a_lamp_reads_as_in_even_light() -> None:
+    from ml.evaluation.words import ComposedWord, word_picture
+    from ml.runtime.line_reader import LineReader
+
+    strokes, owner = write("H7AX")
+    word, _ = word_picture(ComposedWord("H7AX", tuple(strokes), tuple(owner), "synthetic"))
+    ink = 1.0 - word / 255.0
+    height, width = word.shape
+    across, down = np.meshgrid(np.linspace(-1, 1, width), np.linspace(-1, 1, height))
+    # Pencil (half as dark as the paper) under a lamp: the middle of the page lit far brighter than its
+    # edges, and a corner in shadow, the writing there lighter than the paper at the border.
+    lamp = 0.4 + 0.6 * np.exp(-(across**2) * 2.5 - down**2)
+    corner = 0.45 + 0.55 * np.clip((across + down + 2) / 2.5, 0, 1)
+    reader = LineReader.load(device="cpu")
+    even = reader.read_image(word)
+    for light in (lamp, corner):
+        pencil = (255 * 0.9 * (1 - 0.5 * ink) * light).astype(np.uint8)
+        line = reader.read_image(pencil)
+        assert line.text == even.text and len(line.characters) == 4
+
+
 def test_a_word_photographed_in_uneven_light_reads_as_in_even_light() -> None:
     from ml.evaluation.words import ComposedWord, word_picture
     from ml.runtime.line_reader import LineReader, even_ink
