@@ -8,6 +8,7 @@ from hypothesis.extra.numpy import arrays
 
 from ml.runtime.preprocess import BOX, SIZE, BlankImageError, preprocess, stroke_width
 from ml.runtime.synth import render
+from tests.images import png_bytes
 
 
 def _box(image: np.ndarray, threshold: float = 0.1) -> tuple[int, int, float, float]:
@@ -195,3 +196,18 @@ def test_a_known_zero_margin_changes_nothing_but_the_cost(target: float) -> None
     known = normalize_stroke_width(np.pad(values, margin), target, zero_margin=margin)
     assert np.array_equal(known, normalize_stroke_width(np.pad(values, margin), target))
     assert np.array_equal(known[margin:-margin, margin:-margin], plain)  # edges of the image act as 0 either way
+
+
+def test_a_photo_of_a_character_under_a_lamp_or_a_shadow_is_seen_as_in_even_light() -> None:
+    clean = render("A", pen_width=8)
+    height, width = clean.shape
+    across, down = np.meshgrid(np.linspace(-1, 1, width), np.linspace(-1, 1, height))
+    lamp = 0.4 + 0.6 * np.exp(-(across**2) * 2.5 - down**2)  # the middle far brighter than the border
+    shadow = 0.45 + 0.55 * np.clip(across + 0.5, 0, 1)  # the left side in a soft shadow
+    ink = 1.0 - clean / 255.0
+    seen = preprocess(png_bytes(clean)).input
+    for light in (lamp, shadow):
+        photo = (255 * 0.9 * (1 - 0.6 * ink) * light).astype(np.uint8)  # pencil-dark ink, light on both
+        assert np.abs(preprocess(png_bytes(photo)).input - seen).mean() < 0.03
+    # A drawing or a scan, evenly lit, is seen exactly as before: no lighting to even out.
+    assert np.array_equal(preprocess(png_bytes(clean)).input, preprocess(clean).input)

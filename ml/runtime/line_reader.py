@@ -41,7 +41,7 @@ from ml.runtime.cards import WeightsError, default_model_name, list_bundled
 from ml.runtime.devices import DeviceError
 from ml.runtime.fusion import FusedRecognizer, fuse_probabilities
 from ml.runtime.image_io import ImageLoadError, LoadedImage, load_image
-from ml.runtime.preprocess import BlankImageError, ImageLike, _as_pixels, _background, flatten, preprocess
+from ml.runtime.preprocess import BlankImageError, ImageLike, _as_pixels, even_ink, preprocess, unclipped_ink
 from ml.runtime.recognizer import COMPANION_THREADS, INTERACTIVE_THREADS, ClassScore, Recognizer, load_recognizer
 from ml.runtime.render import render_drawing
 from ml.runtime.segmentation import (
@@ -807,7 +807,7 @@ class WrittenInk:
 def written_ink(pixels: np.ndarray) -> WrittenInk | None:
     """The written part of a picture's pixels (see :func:`ml.runtime.preprocess._as_pixels`), lighting
     evened out; None when it holds no ink. Raises ValueError when it is mostly ink (not a line)."""
-    ink = even_ink(_unclipped_ink(pixels))
+    ink = even_ink(unclipped_ink(pixels))
     peak = float(ink.max()) if ink.size else 0.0
     if peak < 0.12:
         return None
@@ -860,74 +860,6 @@ def apart_in_picture(image: ImageLike) -> int:
         return clearly_apart(split_ink(written.mask)[0]) if written is not None else 0
     except ValueError:  # mostly ink, or rows of writing: no count to give
         return 0
-
-
-# The paper's level is measured in blocks this many to the picture's shorter side. 12 and the closing in
-# even_ink, with ink measured unclipped (_unclipped_ink): 64 pictures of written words under random
-# smooth light (a third to full), pencil to ink contrast, read right 59 times, 44 before (6 blocks, the
-# lightest neighbour only, ink cut off at the border's paper); 6 blocks with the closing, 51; with the
-# writing's polarity from its blocks (_dark_on_light), 63. Clean pictures (32 of a new user's trial) and
-# the validation words' pictures read as before (scratch scripts).
-LIGHT_BLOCKS = 12
-# ... and whether the writing is darker than its paper in blocks this many to the shorter side: larger, so
-# that strokes fill no block (at 12, a clean thick-penned word's blocks were mostly ink and it read as
-# light on dark); 3, 4 and 6 read the same 64 + 14 pictures alike (63 and 13 right).
-POLARITY_BLOCKS = 4
-
-
-def _unclipped_ink(pixels: np.ndarray) -> np.ndarray:
-    """Ink in [0, 1] with nothing cut off: 1 - grey on light paper, grey on a dark ground. Not
-    :func:`ml.runtime.preprocess.to_ink`, which measures ink from the paper at the picture's border and
-    cuts off all that is lighter: where a lamp lit the middle of the page brighter than its edges, the
-    writing there was lighter than the border's paper and was lost before the light could be evened out."""
-    grey = flatten(pixels)
-    return np.subtract(1.0, grey, dtype=np.float32) if _dark_on_light(grey) else grey.astype(np.float32)
-
-
-def _dark_on_light(grey: np.ndarray) -> bool:
-    """Whether the writing is darker than its paper: in blocks of the picture, the few pixels that stand
-    out from the block's usual level stand out darker. Not the border's level against mid-grey: a page lit
-    by a lamp in its middle has a border darker than mid-grey all round, and was read as chalk on a board."""
-    height, width = grey.shape
-    block = max(4, min(height, width) // POLARITY_BLOCKS)
-    rows, columns = height // block, width // block
-    if not rows or not columns:
-        return _background(grey) > 0.5
-    blocks = grey[: rows * block, : columns * block].reshape(rows, block, columns, block).transpose(0, 2, 1, 3)
-    low, usual, high = np.percentile(blocks.reshape(rows, columns, -1), [5, 50, 95], axis=2)
-    darker, lighter = float((usual - low).sum()), float((high - usual).sum())
-    return darker >= lighter if darker != lighter else _background(grey) > 0.5
-
-
-def even_ink(ink: np.ndarray) -> np.ndarray:
-    """Ink (0 paper, 1 ink) of a photo lit unevenly, evened out: a shadow over part of the page makes its
-    paper read as faint ink everywhere, and a single threshold then takes the shadow for writing.
-
-    The paper's ink level is measured in blocks (a low percentile: ink is sparse on paper) and closed: each
-    block takes the lightest of its neighbourhood (a block that a stroke fills takes its neighbours' paper),
-    then the darkest of that (so a shadow's edge, a vignette's corner, is not lit by the block beside it),
-    and spread smoothly over the picture; each pixel's ink is then measured from its paper, relative to the
-    range left above it. Lighting multiplies what the paper reflects, so this gives the same ink in the
-    shadow as in the light. A picture lit evenly keeps its ink as it was (its paper is 0 everywhere).
-    """
-    from PIL import Image
-
-    height, width = ink.shape
-    block = max(4, min(height, width) // LIGHT_BLOCKS)
-    rows, columns = -(-height // block), -(-width // block)
-    padded = np.pad(ink, ((0, rows * block - height), (0, columns * block - width)), mode="edge")
-    blocks = padded.reshape(rows, block, columns, block).transpose(0, 2, 1, 3).reshape(rows, columns, -1)
-    paper = np.percentile(blocks, 20, axis=2).astype(np.float32)
-    for pick in (np.min, np.max):  # lightest around, then darkest around: a closing of the paper's level
-        around = np.pad(paper, 1, mode="edge")
-        paper = pick([around[dy : dy + rows, dx : dx + columns] for dy in range(3) for dx in range(3)], axis=0)
-    if float(paper.max()) < 0.02:  # evenly lit: nothing to even out
-        return ink
-    # Block centres to pixels, bilinear: PIL maps the grid's cells onto the picture.
-    spread = Image.fromarray(paper, mode="F").resize((columns * block, rows * block), Image.Resampling.BILINEAR)
-    level = np.asarray(spread, dtype=np.float32)[:height, :width]
-    out = (ink - level) / np.maximum(1.0 - level, 0.05)
-    return np.clip(out, 0.0, 1.0).astype(np.float32)
 
 
 def _pixel_part(pixels: np.ndarray, whole: CharacterPart, right_side: bool) -> CharacterPart:
