@@ -671,6 +671,27 @@ def test_a_word_in_pencil_under_a_lamp_reads_as_in_even_light() -> None:
         assert line.text == even.text and len(line.characters) == 4
 
 
+def test_a_notebooks_margin_and_rules_are_no_writing_but_a_tight_crop_keeps_its_stems() -> None:
+    from ml.evaluation.words import ComposedWord, word_picture
+    from ml.runtime.line_reader import LineReader
+
+    strokes, owner = write("HEN")
+    word, _ = word_picture(ComposedWord("HEN", tuple(strokes), tuple(owner), "synthetic"))
+    page = np.full((word.shape[0] * 3, word.shape[1] + 120), 255, dtype=np.uint8)
+    top = word.shape[0]
+    page[top : top + word.shape[0], 120:] = word
+    page[:, 40:43] = 120  # a margin down the whole page, as dark as the ink once grey
+    page[top - 10 : top - 8, :] = page[top + word.shape[0] + 8 : top + word.shape[0] + 10, :] = 90  # two rules
+    reader = LineReader.load(device="cpu")
+    line = reader.read_image(page)
+    assert line.text == "HEN" and all(c.box[0] > 110 for c in line.characters)
+    # A word cropped tight: its stems run the picture's height, and stay writing.
+    strokes, owner = write("HI")
+    tight, _ = word_picture(ComposedWord("HI", tuple(strokes), tuple(owner), "synthetic"))
+    rows = np.flatnonzero((tight < 128).any(axis=1))
+    assert reader.read_image(tight[rows[0] : rows[-1] + 1]).text == "HI"
+
+
 def test_a_word_photographed_in_uneven_light_reads_as_in_even_light() -> None:
     from ml.evaluation.words import ComposedWord, word_picture
     from ml.runtime.line_reader import LineReader, even_ink

@@ -811,6 +811,10 @@ def written_ink(pixels: np.ndarray) -> WrittenInk | None:
     peak = float(ink.max()) if ink.size else 0.0
     if peak < 0.12:
         return None
+    ink = without_page_lines(ink, ink > 0.5 * peak)
+    peak = float(ink.max())
+    if peak < 0.12:
+        return None
     # The written part of the picture only: a word photographed on a whole page keeps its resolution
     # when the picture is brought down to MAX_READ_SIDE (a 3000 px page: words 37% read right -> 50%).
     inked = ink > 0.5 * peak
@@ -832,6 +836,37 @@ def written_ink(pixels: np.ndarray) -> WrittenInk | None:
             "(dark writing on light paper)"
         )
     return WrittenInk(ink, peak, mask, scale, (crop_x, crop_y))
+
+
+PAGE_LINE = 0.9  # a row or column of ink across this share of the picture is a line of the page ...
+WRITING_SPAN = 0.7  # ... when the rest of the ink spans less than this share of the picture that way
+
+
+def without_page_lines(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
+    """``ink`` without the lines of the page: a notebook's margin, the rules of lined or squared paper.
+    A column inked over ``PAGE_LINE`` of the picture's height is a margin when the other ink spans less
+    than ``WRITING_SPAN`` of it (a margin runs past the writing: a word cropped tight, whose stems span
+    the picture too, keeps them); rows across its width likewise. (A red margin was read as an I.)"""
+    height, width = inked.shape
+    out = ink
+    for axis, across in ((0, height), (1, width)):  # axis 0: columns down the height; 1: rows across the width
+        lines = inked.sum(axis=axis) >= PAGE_LINE * across
+        if not lines.any():
+            continue
+        # Each line with the columns (rows) of its own edge beside it: anti-aliasing, a pen's width.
+        wide = lines | np.roll(lines, 1) | np.roll(lines, -1)
+        rest = inked[:, ~wide] if axis == 0 else inked[~wide, :]
+        spanned = np.flatnonzero(rest.any(axis=1 - axis))
+        if spanned.size and (spanned[-1] - spanned[0] + 1) >= WRITING_SPAN * across:
+            continue
+        out, inked = (out.copy(), inked.copy()) if out is ink else (out, inked)
+        if axis == 0:
+            out[:, wide] = 0.0
+            inked[:, wide] = False
+        else:
+            out[wide, :] = 0.0
+            inked[wide, :] = False
+    return out
 
 
 COUNT_SIDE = 400  # a picture's characters are counted with its longer side brought down to this
