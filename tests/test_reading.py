@@ -692,6 +692,24 @@ def test_a_notebooks_margin_and_rules_are_no_writing_but_a_tight_crop_keeps_its_
     assert reader.read_image(tight[rows[0] : rows[-1] + 1]).text == "HI"
 
 
+def test_a_dark_corner_of_a_photo_is_no_character() -> None:
+    from ml.evaluation.words import ComposedWord, word_picture
+    from ml.runtime.line_reader import LineReader
+
+    strokes, owner = write("H7AX")
+    word, _ = word_picture(ComposedWord("H7AX", tuple(strokes), tuple(owner), "synthetic"))
+    page = np.full((word.shape[0] * 2, word.shape[1] + 80), 255, dtype=np.uint8)
+    page[word.shape[0] // 2 : word.shape[0] // 2 + word.shape[0], 40 : 40 + word.shape[1]] = word
+    reader = LineReader.load(device="cpu")
+    clean = reader.read_image(page)
+    rows, columns = np.mgrid[0 : page.shape[0], 0 : page.shape[1]]
+    shaded = page.copy()
+    shaded[np.hypot(rows, columns) < 14] = 40  # a vignette's dark corner, as dark as the ink
+    shaded[np.hypot(rows - page.shape[0], columns - page.shape[1]) < 14] = 40
+    line = reader.read_image(shaded)
+    assert line.text == clean.text and len(line.characters) == 4
+
+
 def test_a_word_photographed_in_uneven_light_reads_as_in_even_light() -> None:
     from ml.evaluation.words import ComposedWord, word_picture
     from ml.runtime.line_reader import LineReader, even_ink

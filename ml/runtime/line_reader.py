@@ -52,6 +52,7 @@ from ml.runtime.segmentation import (
     close_pairs,
     close_pieces,
     cut_columns,
+    ink_components,
     line_height,
     merge_parts,
     split_ink,
@@ -821,7 +822,9 @@ def written_ink(pixels: np.ndarray) -> WrittenInk | None:
     inked_rows, inked_columns = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
     margin = max(2, (int(inked_rows[-1] - inked_rows[0]) + 1) // 4)
     crop_y, crop_x = max(0, int(inked_rows[0]) - margin), max(0, int(inked_columns[0]) - margin)
+    evened_height, evened_width = ink.shape
     ink = ink[crop_y : int(inked_rows[-1]) + 1 + margin, crop_x : int(inked_columns[-1]) + 1 + margin]
+    cropped_height, cropped_width = ink.shape
     scale = min(1.0, MAX_READ_SIDE / max(ink.shape))
     if scale < 1.0:
         from PIL import Image
@@ -830,12 +833,38 @@ def written_ink(pixels: np.ndarray) -> WrittenInk | None:
         ink = np.asarray(Image.fromarray(ink).resize(shrunk, Image.Resampling.BOX), dtype=np.float32)
         peak = float(ink.max())
     mask = ink > 0.5 * peak
+    height, width = evened_height, evened_width
+    mask = without_corner_shading(
+        mask,
+        left=crop_x == 0,
+        top=crop_y == 0,
+        right=crop_x + cropped_width >= width,
+        bottom=crop_y + cropped_height >= height,
+    )
     if int(mask.sum()) > MAX_INK_PIXELS:  # a dark photo or a full page: not a line, and slow to split
         raise ValueError(
             f"{100 * mask.mean():.0f}% of the written part of the picture is ink: crop it to the written line "
             "(dark writing on light paper)"
         )
     return WrittenInk(ink, peak, mask, scale, (crop_x, crop_y))
+
+
+def without_corner_shading(mask: np.ndarray, left: bool, top: bool, right: bool, bottom: bool) -> np.ndarray:
+    """``mask`` without the pieces of ink in a corner of the picture (touching a side and the side next to
+    it; ``left`` ...: whether the mask's sides are the picture's): a vignette's or a shadow's dark corner
+    that the evened light left, not writing (it was read as a P beside an R)."""
+    if not mask.any() or not ((left or right) and (top or bottom)):
+        return mask
+    height, width = mask.shape
+    out = mask
+    for piece in ink_components(mask):
+        rows, columns = piece[:, 0], piece[:, 1]
+        sideways = (left and columns.min() == 0) or (right and columns.max() == width - 1)
+        upright = (top and rows.min() == 0) or (bottom and rows.max() == height - 1)
+        if sideways and upright:
+            out = out.copy() if out is mask else out
+            out[rows, columns] = False
+    return out
 
 
 PAGE_LINE = 0.9  # a row or column of ink across this share of the picture is a line of the page ...
