@@ -708,6 +708,10 @@ def test_a_dark_corner_of_a_photo_is_no_character() -> None:
     shaded[np.hypot(rows - page.shape[0], columns - page.shape[1]) < 14] = 40
     line = reader.read_image(shaded)
     assert line.text == clean.text and len(line.characters) == 4
+    # A picture cropped tight to its writing: the first and last letters touch its corners, and stay.
+    rows_inked, columns_inked = np.flatnonzero((word < 128).any(axis=1)), np.flatnonzero((word < 128).any(axis=0))
+    tight = word[rows_inked[0] : rows_inked[-1] + 1, columns_inked[0] : columns_inked[-1] + 1]
+    assert reader.read_image(tight).text == clean.text
 
 
 def test_a_word_photographed_in_uneven_light_reads_as_in_even_light() -> None:

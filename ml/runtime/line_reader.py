@@ -852,18 +852,27 @@ def written_ink(pixels: np.ndarray) -> WrittenInk | None:
 def without_corner_shading(mask: np.ndarray, left: bool, top: bool, right: bool, bottom: bool) -> np.ndarray:
     """``mask`` without the pieces of ink in a corner of the picture (touching a side and the side next to
     it; ``left`` ...: whether the mask's sides are the picture's): a vignette's or a shadow's dark corner
-    that the evened light left, not writing (it was read as a P beside an R)."""
+    that the evened light left, not writing (it was read as a P beside an R). Only when the rest of the
+    ink stands clear of every side: in a picture cropped tight, the first and last letters touch corners
+    and the others touch its top and bottom."""
     if not mask.any() or not ((left or right) and (top or bottom)):
         return mask
     height, width = mask.shape
-    out = mask
+    corners, rest_touches, rest = [], False, 0
     for piece in ink_components(mask):
         rows, columns = piece[:, 0], piece[:, 1]
         sideways = (left and columns.min() == 0) or (right and columns.max() == width - 1)
         upright = (top and rows.min() == 0) or (bottom and rows.max() == height - 1)
         if sideways and upright:
-            out = out.copy() if out is mask else out
-            out[rows, columns] = False
+            corners.append(piece)
+        else:
+            rest += 1
+            rest_touches = rest_touches or sideways or upright
+    if not corners or not rest or rest_touches:
+        return mask
+    out = mask.copy()
+    for piece in corners:
+        out[piece[:, 0], piece[:, 1]] = False
     return out
 
 
