@@ -42,7 +42,7 @@ with no other gap (two characters), a line height over ``SPACE_OVER_USUAL``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -444,16 +444,9 @@ def close_pairs(parts: Sequence[CharacterPart], strokes: Sequence[np.ndarray]) -
     if len(parts) < 2:
         return []
     height = line_height(np.array([p.box for p in parts]))
-    reach = CLOSE * height
-    out = []
-    for i, (a, b) in enumerate(itertools.pairwise(parts)):
-        if b.space_before or b.box[0] - a.box[2] > reach:
-            continue
-        ink_a = np.vstack([_dense(strokes[k], reach / 2) for k in a.strokes])
-        ink_b = np.vstack([_dense(strokes[k], reach / 2) for k in b.strokes])
-        if _nearest(ink_a[:: len(ink_a) // 200 + 1], ink_b[:: len(ink_b) // 200 + 1]) <= reach:
-            out.append(i)
-    return out
+    return _close_neighbours(
+        parts, CLOSE * height, lambda part, reach: np.vstack([_dense(strokes[k], reach / 2) for k in part.strokes])
+    )
 
 
 def close_pieces(parts: Sequence[CharacterPart], pieces: Sequence[np.ndarray]) -> list[int]:
@@ -463,20 +456,28 @@ def close_pieces(parts: Sequence[CharacterPart], pieces: Sequence[np.ndarray]) -
     if len(parts) < 2:
         return []
     height = line_height(np.array([p.body_box for p in parts]))
-    reach = CLOSE * height
+    return _close_neighbours(
+        parts, CLOSE * height, lambda part, _: np.vstack([pieces[k] for k in part.strokes])[:, ::-1].astype(np.float64)
+    )
+
+
+def _close_neighbours(
+    parts: Sequence[CharacterPart], reach: float, ink_of: Callable[[CharacterPart, float], np.ndarray]
+) -> list[int]:
+    """Positions i where the ink of parts i and i + 1 (``ink_of``: a part's (x, y) points) comes within
+    ``reach`` of each other, no space between them."""
     out = []
     for i, (a, b) in enumerate(itertools.pairwise(parts)):
         if b.space_before or b.box[0] - a.box[2] > reach:
             continue
-        ink_a = np.vstack([pieces[k] for k in a.strokes]).astype(np.float64)
-        ink_b = np.vstack([pieces[k] for k in b.strokes]).astype(np.float64)
-        # Only the facing sides matter: each side's pixels within reach of the other's box.
-        ink_a = ink_a[ink_a[:, 1] >= b.box[0] - reach]
-        ink_b = ink_b[ink_b[:, 1] <= a.box[2] + reach]
+        ink_a, ink_b = ink_of(a, reach), ink_of(b, reach)
+        # Only the facing sides matter: each side's ink within reach of the other's box.
+        ink_a = ink_a[ink_a[:, 0] >= b.box[0] - reach]
+        ink_b = ink_b[ink_b[:, 0] <= a.box[2] + reach]
         if (
             len(ink_a)
             and len(ink_b)
-            and _nearest(ink_a[:: len(ink_a) // 300 + 1], ink_b[:: len(ink_b) // 300 + 1]) <= reach
+            and _nearest(ink_a[:: len(ink_a) // 200 + 1], ink_b[:: len(ink_b) // 200 + 1]) <= reach
         ):
             out.append(i)
     return out
