@@ -211,3 +211,13 @@ def test_a_photo_of_a_character_under_a_lamp_or_a_shadow_is_seen_as_in_even_ligh
         assert np.abs(preprocess(png_bytes(photo)).input - seen).mean() < 0.03
     # A drawing or a scan, evenly lit, is seen exactly as before: no lighting to even out.
     assert np.array_equal(preprocess(png_bytes(clean)).input, preprocess(clean).input)
+
+
+def test_a_character_on_a_notebooks_page_is_seen_without_the_margin_and_rules() -> None:
+    clean = render("A", pen_width=8)
+    page = clean.copy()
+    page[:, 20:23] = 110  # a red margin, once grey
+    for row in (30, 250):
+        page[row : row + 2, :] = 150  # the rules above and below the writing
+    seen = preprocess(png_bytes(clean)).input
+    assert np.abs(preprocess(png_bytes(page)).input - seen).mean() < 0.03

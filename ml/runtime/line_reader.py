@@ -41,7 +41,15 @@ from ml.runtime.cards import WeightsError, default_model_name, list_bundled
 from ml.runtime.devices import DeviceError
 from ml.runtime.fusion import FusedRecognizer, fuse_probabilities
 from ml.runtime.image_io import ImageLoadError, LoadedImage, load_image
-from ml.runtime.preprocess import BlankImageError, ImageLike, _as_pixels, even_ink, preprocess, unclipped_ink
+from ml.runtime.preprocess import (
+    BlankImageError,
+    ImageLike,
+    _as_pixels,
+    even_ink,
+    preprocess,
+    unclipped_ink,
+    without_page_lines,
+)
 from ml.runtime.recognizer import COMPANION_THREADS, INTERACTIVE_THREADS, ClassScore, Recognizer, load_recognizer
 from ml.runtime.render import render_drawing
 from ml.runtime.segmentation import (
@@ -873,37 +881,6 @@ def without_corner_shading(mask: np.ndarray, left: bool, top: bool, right: bool,
     out = mask.copy()
     for piece in corners:
         out[piece[:, 0], piece[:, 1]] = False
-    return out
-
-
-PAGE_LINE = 0.9  # a row or column of ink across this share of the picture is a line of the page ...
-WRITING_SPAN = 0.7  # ... when the rest of the ink spans less than this share of the picture that way
-
-
-def without_page_lines(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
-    """``ink`` without the lines of the page: a notebook's margin, the rules of lined or squared paper.
-    A column inked over ``PAGE_LINE`` of the picture's height is a margin when the other ink spans less
-    than ``WRITING_SPAN`` of it (a margin runs past the writing: a word cropped tight, whose stems span
-    the picture too, keeps them); rows across its width likewise. (A red margin was read as an I.)"""
-    height, width = inked.shape
-    out = ink
-    for axis, across in ((0, height), (1, width)):  # axis 0: columns down the height; 1: rows across the width
-        lines = inked.sum(axis=axis) >= PAGE_LINE * across
-        if not lines.any():
-            continue
-        # Each line with the columns (rows) of its own edge beside it: anti-aliasing, a pen's width.
-        wide = lines | np.roll(lines, 1) | np.roll(lines, -1)
-        rest = inked[:, ~wide] if axis == 0 else inked[~wide, :]
-        spanned = np.flatnonzero(rest.any(axis=1 - axis))
-        if spanned.size and (spanned[-1] - spanned[0] + 1) >= WRITING_SPAN * across:
-            continue
-        out, inked = (out.copy(), inked.copy()) if out is ink else (out, inked)
-        if axis == 0:
-            out[:, wide] = 0.0
-            inked[:, wide] = False
-        else:
-            out[wide, :] = 0.0
-            inked[wide, :] = False
     return out
 
 
