@@ -1112,7 +1112,7 @@ class MainWindow(QMainWindow):
         if image.isNull():
             self._say_about_input("The clipboard holds no image.")
             return
-        pixels = qimage_to_pixels(image)
+        pixels = pasted_picture(image)
         self.canvas.set_image(image, source=pixels)
         self._clear_input_message()
         self._submit(pixels)
@@ -1142,7 +1142,7 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
         elif mime.hasImage() and not QImage(mime.imageData()).isNull():
             image = QImage(mime.imageData())
-            pixels = qimage_to_pixels(image)
+            pixels = pasted_picture(image)
             self.canvas.set_image(image, source=pixels)
             self._clear_input_message()
             self._submit(pixels)
@@ -1458,3 +1458,15 @@ def best_available(infos: list[ModelInfo]) -> str:
 
     usable = [info for info in infos if info.available]
     return max(usable, key=rank).name if usable else ""
+
+
+def pasted_picture(image: QImage) -> Any:
+    """A pasted or dropped picture as recognition reads it: as a picture taken of something (a photo, a
+    screenshot of one), whose light and page lines are evened out and left out as an opened file's are.
+    Drawings on the pad are not: they are read as drawn."""
+    import numpy as np
+
+    from ml.runtime.image_io import LoadedImage
+
+    pixels = qimage_to_pixels(image)
+    return LoadedImage(pixels=np.divide(pixels, np.float32(255.0), dtype=np.float32))

@@ -527,6 +527,19 @@ def test_a_paste_without_a_picture_says_so_until_a_picture_is_pasted(qtbot, wind
     assert not transparent.error
     assert transparent.top[0][0] == result.top[0][0]
     assert np.allclose(transparent.model_input, result.model_input, atol=0.02)
+    # A photo pasted from the clipboard has its light evened out, as an opened file's: a lamp-lit
+    # letter is seen as the same letter in even light.
+    letter = render("A", pen_width=8)
+    height, width = letter.shape
+    across, down = np.meshgrid(np.linspace(-1, 1, width), np.linspace(-1, 1, height))
+    lamp = 0.4 + 0.6 * np.exp(-(across**2) * 2.5 - down**2)
+    for pixels in (letter, (255 * 0.9 * (1 - 0.6 * (1 - letter / 255.0)) * lamp).astype(np.uint8)):
+        clipboard.setImage(QImage(pixels.tobytes(), width, height, width, QImage.Format.Format_Grayscale8).copy())
+        pasted = _last_result(qtbot, window, window.paste_image)
+        assert pasted.top[0][0] == "A"
+        if pixels is letter:
+            even = pasted.model_input
+    assert np.abs(pasted.model_input - even).mean() < 0.03
 
 
 def test_files_named_with_a_model_that_is_not_there_are_read_with_the_fallback_and_it_is_not_saved(
