@@ -480,20 +480,17 @@ def _work_span(start: int, length: int) -> tuple[int, int]:
     return low, high
 
 
-# The paper's level is measured in blocks this many to the picture's shorter side. 12 and the closing in
-# even_ink, with ink measured unclipped (unclipped_ink): 64 pictures of written words under random
-# smooth light (a third to full), pencil to ink contrast, read right 59 times, 44 before (6 blocks, the
-# lightest neighbour only, ink cut off at the border's paper); 6 blocks with the closing, 51; with the
-# writing's polarity from its blocks (dark_on_light), 63. Clean pictures (32 of a new user's trial) and
-# the validation words' pictures read as before (scratch scripts). Character mode's photos too: a second
-# trial's 374 single characters photographed under lamps, shadows, on ruled paper..., 187 -> 251 right
-# with the page's lines left out as well (photo_pixels); its 382 words 248 -> 260.
+# The paper's level is measured in blocks this many to the picture's shorter side (and the writing's
+# polarity against the paper of its block and the blocks around). 12 and the closing in even_ink, with ink
+# measured unclipped (unclipped_ink): 64 pictures of written words under random smooth light (a third to
+# full), pencil to marker contrast, read right 59 times, 44 before (6 blocks, the lightest neighbour only,
+# ink cut off at the border's paper); 6 blocks with the closing, 51; with the polarity from each pixel
+# against its paper (dark_on_light), 63, and 64 with a dark corner left out (text mode). Clean pictures
+# (32 of a new user's trial) and the validation words' pictures read as before (scratch scripts).
+# Character mode's photos too: a second trial's 374 single characters photographed under lamps, shadows,
+# on ruled paper..., 187 -> 251 right with the page's lines left out as well (photo_pixels); its 382
+# words 248 -> 260.
 LIGHT_BLOCKS = 12
-# ... and whether the writing is darker than its paper in blocks this many to the shorter side: larger, so
-# that strokes fill no block (at 12, a clean thick-penned word's blocks were mostly ink and it read as
-# light on dark); 3, 4 and 6 read the same 64 + 14 pictures alike (63 and 13 right).
-POLARITY_BLOCKS = 4
-POLARITY_ODDS = 2.0  # ... when one way stands out this many times more than the other
 
 
 def unclipped_ink(pixels: np.ndarray) -> np.ndarray:
