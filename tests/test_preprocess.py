@@ -221,3 +221,18 @@ def test_a_character_on_a_notebooks_page_is_seen_without_the_margin_and_rules() 
         page[row : row + 2, :] = 150  # the rules above and below the writing
     seen = preprocess(png_bytes(clean)).input
     assert np.abs(preprocess(png_bytes(page)).input - seen).mean() < 0.03
+
+
+@pytest.mark.parametrize("char", ["1", "I", "T", "H", "7", "E", "F"])
+def test_a_character_cropped_tight_reads_from_a_file_as_from_its_pixels(char: str) -> None:
+    # Its stems and bars run the picture's height or width like a page's lines, and its strokes fill the
+    # blocks the light is measured in: neither is taken for the page.
+    drawing = render(char, pen_width=8)
+    rows, columns = np.flatnonzero((drawing < 128).any(axis=1)), np.flatnonzero((drawing < 128).any(axis=0))
+    for crop in (
+        drawing[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1],
+        drawing[rows[0] : rows[-1] + 1],
+        drawing[:, columns[0] : columns[-1] + 1],
+    ):
+        crop = np.ascontiguousarray(crop)
+        assert np.abs(preprocess(png_bytes(crop)).input - preprocess(crop).input).max() < 0.02

@@ -489,7 +489,7 @@ def _work_span(start: int, length: int) -> tuple[int, int]:
 # (32 of a new user's trial) and the validation words' pictures read as before (scratch scripts).
 # Character mode's photos too: a second trial's 374 single characters photographed under lamps, shadows,
 # on ruled paper..., 187 -> 251 right with the page's lines left out as well (photo_pixels); its 382
-# words 248 -> 260.
+# words 248 -> 256; characters cropped tight read from a file as from their pixels (tested).
 LIGHT_BLOCKS = 12
 
 
@@ -566,6 +566,8 @@ def light_level(ink: np.ndarray) -> np.ndarray | None:
         paper = pick([around[dy : dy + rows, dx : dx + columns] for dy in range(3) for dx in range(3)], axis=0)
     if float(paper.max()) < 0.02:  # evenly lit
         return None
+    if float(paper.max()) > DARKEST_PAPER:  # "paper" as dark as ink: strokes filling blocks (a tight crop)
+        return None
     # Block centres to pixels, bilinear: PIL maps the grid's cells onto the picture.
     spread = Image.fromarray(paper, mode="F").resize((columns * block, rows * block), Image.Resampling.BILINEAR)
     level: np.ndarray = np.asarray(spread, dtype=np.float32)[:height, :width]
@@ -577,6 +579,7 @@ def light_level(ink: np.ndarray) -> np.ndarray | None:
     return level
 
 
+DARKEST_PAPER = 0.7  # paper in shadow darker than this (as ink) is taken for writing that fills its blocks
 LIGHT_SIDE = 1600  # the light of a larger picture is measured on it brought down to this many pixels
 
 
@@ -596,29 +599,50 @@ WRITING_SPAN = 0.7  # ... when the rest of the ink spans less than this share of
 
 def without_page_lines(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
     """``ink`` without the lines of the page: a notebook's margin, the rules of lined or squared paper.
-    Columns inked over ``PAGE_LINE`` of the picture's height are a margin when the ink off every such
-    line spans less than ``WRITING_SPAN`` of the height (a margin runs past the writing: a word cropped
-    tight, whose stems span the picture too, keeps them); rows across its width likewise. ``ink`` itself
-    when there are none. (A red margin was read as an I.)"""
+    Columns inked over ``PAGE_LINE`` of the picture's height are a margin when they are thinner than the
+    writing's strokes (``THIN_LINE``) and the ink off every such line spans less than ``WRITING_SPAN`` of
+    the height (a margin runs past the writing; a stem or a serif of a letter cropped tight is as thick
+    as the pen); rows across its width likewise. ``ink`` itself when there are none. (A red margin was
+    read as an I.)"""
     height, width = inked.shape
     down = inked.sum(axis=0) >= PAGE_LINE * height  # columns: margins
     across = inked.sum(axis=1) >= PAGE_LINE * width  # rows: rules
     if not down.any() and not across.any():
         return ink
     # Each line with the columns (rows) of its own edge beside it: anti-aliasing, a pen's width.
-    down |= np.roll(down, 1) | np.roll(down, -1)
-    across |= np.roll(across, 1) | np.roll(across, -1)
+    wide_down = down | np.roll(down, 1) | np.roll(down, -1)
+    wide_across = across | np.roll(across, 1) | np.roll(across, -1)
     rest = inked.copy()
-    rest[:, down] = False
-    rest[across, :] = False
+    rest[:, wide_down] = False
+    rest[wide_across, :] = False
     rows, columns = np.flatnonzero(rest.any(axis=1)), np.flatnonzero(rest.any(axis=0))
+    if not rows.size:  # nothing but lines: they are the writing (an L or a T cropped tight)
+        return ink
+    thin = THIN_LINE * stroke_width(rest)
     out = ink
-    if down.any() and (not rows.size or rows[-1] - rows[0] + 1 < WRITING_SPAN * height):
-        out = out.copy()
-        out[:, down] = 0.0
-    if across.any() and (not columns.size or columns[-1] - columns[0] + 1 < WRITING_SPAN * width):
-        out = out.copy() if out is ink else out
-        out[across, :] = 0.0
+    if rows[-1] - rows[0] + 1 < WRITING_SPAN * height:
+        lines = _thin_runs(down, thin)
+        if lines.any():
+            out = out.copy()
+            out[:, lines | np.roll(lines, 1) | np.roll(lines, -1)] = 0.0
+    if columns[-1] - columns[0] + 1 < WRITING_SPAN * width:
+        lines = _thin_runs(across, thin)
+        if lines.any():
+            out = out.copy() if out is ink else out
+            out[lines | np.roll(lines, 1) | np.roll(lines, -1), :] = 0.0
+    return out
+
+
+THIN_LINE = 0.6  # a page's line is at most this share of the writing's stroke width thick
+
+
+def _thin_runs(flags: np.ndarray, thickest: float) -> np.ndarray:
+    """``flags`` (columns or rows) kept only in runs of neighbours no more than ``thickest`` long."""
+    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    out = np.zeros_like(flags)
+    for start, end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        if end - start <= thickest:
+            out[start:end] = True
     return out
 
 
@@ -630,7 +654,7 @@ def photo_pixels(pixels: np.ndarray) -> np.ndarray:
     peak = float(ink.max()) if ink.size else 0.0
     if peak < _MIN_CONTRAST:
         return evened
-    # Lines fainter than the writing count too: the character is found at a third of its strokes' ink.
+
     cleared = without_page_lines(ink, ink > 0.2 * peak)
     if cleared is ink:
         return evened
