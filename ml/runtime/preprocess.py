@@ -654,7 +654,7 @@ def photo_pixels(pixels: np.ndarray) -> np.ndarray:
     peak = float(ink.max()) if ink.size else 0.0
     if peak < _MIN_CONTRAST:
         return evened
-
+    # Lines fainter than the writing count too: a character is found at a third of its strokes' ink.
     cleared = without_page_lines(ink, ink > 0.2 * peak)
     if cleared is ink:
         return evened
