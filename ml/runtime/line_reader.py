@@ -515,7 +515,7 @@ class LineReader:
                 and self._reads_as_one(
                     from_pictures,
                     stroke_probabilities if strokes_read[[i, i + 1, m]].all() else None,
-                    i,
+                    (i, i + 1),
                     m,
                     (START_BONUS if starts_on_ink(parts, parts_xy, i, height) else 1.0)
                     * width_prior(candidates[m].box, usual_width),
@@ -620,9 +620,9 @@ class LineReader:
             if (
                 m is not None
                 and all(pictures[k] is not None for k in (row_of[i], row_of[i + 1], m))
-                and _log_odds_of_one(probabilities, row_of[i], row_of[i + 1], m)
-                + math.log(width_prior(candidates[m][1].box, usual_width))
-                > math.log(MERGE_ODDS)
+                and self._reads_as_one(
+                    probabilities, None, (row_of[i], row_of[i + 1]), m, width_prior(candidates[m][1].box, usual_width)
+                )
             ):
                 chosen, i = [m], i + 2
             else:
@@ -704,13 +704,17 @@ class LineReader:
 
     @staticmethod
     def _reads_as_one(
-        from_pictures: np.ndarray, from_strokes: np.ndarray | None, i: int, merged: int, prior: float = 1.0
+        from_pictures: np.ndarray,
+        from_strokes: np.ndarray | None,
+        pair: tuple[int, int],
+        merged: int,
+        prior: float = 1.0,
     ) -> bool:
-        """Whether parts ``i`` and ``i + 1`` read ``MERGE_ODDS`` times likelier as the one character ``merged``
-        (``prior``: how much likelier one character was before reading them)."""
-        odds = _log_odds_of_one(from_pictures, i, i + 1, merged) + math.log(prior)
+        """Whether the rows ``pair`` (two neighbours) read ``MERGE_ODDS`` times likelier as the one character
+        ``merged`` (``prior``: how much likelier one character was before reading them)."""
+        odds = _log_odds_of_one(from_pictures, *pair, merged) + math.log(prior)
         if from_strokes is not None:
-            odds += STROKES_SAY * _log_odds_of_one(from_strokes, i, i + 1, merged)
+            odds += STROKES_SAY * _log_odds_of_one(from_strokes, *pair, merged)
         return odds > math.log(MERGE_ODDS)
 
     @staticmethod

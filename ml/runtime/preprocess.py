@@ -32,6 +32,7 @@ Steps, each with the reason it exists:
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -517,10 +518,8 @@ def dark_on_light(grey: np.ndarray) -> bool:
     rows, columns = height // block, width // block
     if rows < 3 or columns < 3:
         return border > 0.5
-    cells = grey[: rows * block, : columns * block].reshape(rows, block, columns, block).transpose(0, 2, 1, 3)
-    medians = np.median(cells.reshape(rows, columns, -1), axis=2).astype(np.float32)
-    around = np.pad(medians, 1, mode="edge")
-    paper = np.median([around[dy : dy + rows, dx : dx + columns] for dy in range(3) for dx in range(3)], axis=0)
+    medians = np.median(_blocks(grey[: rows * block, : columns * block], block), axis=2).astype(np.float32)
+    paper = _around(medians, np.median)
     spread_out = Image.fromarray(paper.astype(np.float32), mode="F").resize(
         (columns * block, rows * block), Image.Resampling.BILINEAR
     )
@@ -544,10 +543,12 @@ def even_ink(ink: np.ndarray) -> np.ndarray:
     shadow as in the light. A picture lit evenly keeps its ink as it was (its paper is 0 everywhere).
     """
     level = light_level(ink)
-    if level is None:  # evenly lit: nothing to even out
-        return ink
-    out = (ink - level) / np.maximum(1.0 - level, 0.05)
-    return np.clip(out, 0.0, 1.0).astype(np.float32)
+    return ink if level is None else _evened(ink, level)  # evenly lit: nothing to even out
+
+
+def _evened(ink: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Each pixel's ink measured from its paper's ``level``, relative to the range left above it."""
+    return np.clip((ink - level) / np.maximum(1.0 - level, 0.05), 0.0, 1.0).astype(np.float32)
 
 
 def light_level(ink: np.ndarray) -> np.ndarray | None:
@@ -559,11 +560,8 @@ def light_level(ink: np.ndarray) -> np.ndarray | None:
     block = max(4, min(height, width) // LIGHT_BLOCKS)
     rows, columns = -(-height // block), -(-width // block)
     padded = np.pad(ink, ((0, rows * block - height), (0, columns * block - width)), mode="edge")
-    blocks = padded.reshape(rows, block, columns, block).transpose(0, 2, 1, 3).reshape(rows, columns, -1)
-    paper = np.percentile(blocks, 20, axis=2).astype(np.float32)
-    for pick in (np.min, np.max):  # lightest around, then darkest around: a closing of the paper's level
-        around = np.pad(paper, 1, mode="edge")
-        paper = pick([around[dy : dy + rows, dx : dx + columns] for dy in range(3) for dx in range(3)], axis=0)
+    paper = np.percentile(_blocks(padded, block), 20, axis=2).astype(np.float32)
+    paper = _around(_around(paper, np.min), np.max)  # lightest around, then darkest: a closing of the level
     if float(paper.max()) < 0.02:  # evenly lit
         return None
     if float(paper.max()) > DARKEST_PAPER:  # "paper" as dark as ink: strokes filling blocks (a tight crop)
@@ -580,6 +578,21 @@ def light_level(ink: np.ndarray) -> np.ndarray | None:
 
 
 DARKEST_PAPER = 0.7  # paper in shadow darker than this (as ink) is taken for writing that fills its blocks
+
+
+def _blocks(values: np.ndarray, block: int) -> np.ndarray:
+    """An H x W picture (H, W multiples of ``block``) as rows x columns x block^2: each block's values."""
+    rows, columns = values.shape[0] // block, values.shape[1] // block
+    return values.reshape(rows, block, columns, block).transpose(0, 2, 1, 3).reshape(rows, columns, -1)
+
+
+def _around(grid: np.ndarray, pick: Callable[..., np.ndarray]) -> np.ndarray:
+    """``pick`` (np.min, np.max, np.median) of each cell of ``grid`` and the 8 around it (edges repeated)."""
+    rows, columns = grid.shape
+    padded = np.pad(grid, 1, mode="edge")
+    return np.asarray(pick([padded[dy : dy + rows, dx : dx + columns] for dy in range(3) for dx in range(3)], axis=0))
+
+
 LIGHT_SIDE = 1600  # the light of a larger picture is measured on it brought down to this many pixels
 
 
@@ -648,36 +661,18 @@ def _thin_runs(flags: np.ndarray, thickest: float) -> np.ndarray:
 
 def photo_pixels(pixels: np.ndarray) -> np.ndarray:
     """A photo's or scan's pixels with its light evened out and without its page's lines (a notebook's
-    margin and rules), as dark writing on white; the same pixels when neither applies."""
-    evened = evened_picture(pixels)
-    ink = unclipped_ink(evened)
-    peak = float(ink.max()) if ink.size else 0.0
-    if peak < _MIN_CONTRAST:
-        return evened
-    # Lines fainter than the writing count too: a character is found at a third of its strokes' ink.
-    cleared = without_page_lines(ink, ink > 0.2 * peak)
-    if cleared is ink:
-        return evened
-    return np.subtract(1.0, cleared, dtype=np.float32)
-
-
-def evened_picture(pixels: np.ndarray) -> np.ndarray:
-    """A photo's pixels with its light evened out, as dark writing on white; the same pixels when it is
-    evenly lit (a scan, a clean drawing: they read exactly as before)."""
-    grey = flatten(pixels)
-    dark = dark_on_light(grey)
-    small = _brought_down(grey)
-    # Evenly lit? Asked of the picture brought down first: a large scan costs a look, not a pass at full size.
-    if light_level(np.subtract(1.0, small, dtype=np.float32) if dark else small.astype(np.float32)) is None:
-        return pixels
-    ink = np.subtract(1.0, grey, dtype=np.float32) if dark else grey.astype(np.float32)
+    margin and rules), as dark writing on white; the same pixels when neither applies (a scan, a clean
+    drawing: they read exactly as before)."""
+    ink = unclipped_ink(pixels)
     level = light_level(ink)
-    if level is None:
+    if level is not None:
+        ink = _evened(ink, level)
+    peak = float(ink.max()) if ink.size else 0.0
+    # Lines fainter than the writing count too: a character is found at a third of its strokes' ink.
+    cleared = without_page_lines(ink, ink > 0.2 * peak) if peak >= _MIN_CONTRAST else ink
+    if cleared is ink and level is None:
         return pixels
-    ink -= level
-    ink /= np.maximum(1.0 - level, 0.05)
-    np.clip(ink, 0.0, 1.0, out=ink)
-    return np.subtract(1.0, ink, dtype=np.float32)
+    return np.subtract(1.0, cleared, dtype=np.float32)
 
 
 def preprocess(image: ImageLike) -> Preprocessed:
