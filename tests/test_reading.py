@@ -102,6 +102,21 @@ def test_a_lone_dot_is_no_character() -> None:
     assert reader.read_strokes(stem_and_dot).text == "i"  # the dot of an i is part of it
 
 
+def test_a_full_stop_or_a_stray_touch_of_the_pen_after_a_word_is_no_character() -> None:
+    from ml.runtime.render import PenStroke, render_strokes
+
+    word, _ = write("AB", size=100.0)
+    speck = np.array([[330.0, 95.0], [336.0, 99.0]])  # a tenth of the line's height, far past the B
+    assert [set(p.strokes) for p in split_strokes([*word, speck])] == [{0, 1}, {2, 3, 4}]
+    small_o = np.array([[np.cos(t) * 8 + 340, np.sin(t) * 8 + 90] for t in np.linspace(0, 2 * np.pi, 16)])
+    assert len(split_strokes([*word, small_o])) == 3  # a letter written far smaller is still read
+    # The same in a picture, where the pen's width adds to the speck's size.
+    pen = 4.0
+    picture = render_strokes([PenStroke.from_xy(s * 0.8 + 20, pen) for s in (*word, speck)], width=320, height=120)
+    parts, _ = split_ink(picture < 128)
+    assert len(parts) == 2
+
+
 def test_a_dot_joins_its_stem_and_a_wide_gap_is_a_space() -> None:
     stem = np.array([[0.0, 40.0], [0.0, 100.0]])
     dot = np.array([[2.0, 15.0], [3.0, 16.0]])
