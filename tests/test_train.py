@@ -51,6 +51,50 @@ def test_resume_continues_from_the_checkpoint(synthetic_emnist: Path, tmp_path: 
     assert [h["epoch"] for h in history] == [1, 2]
 
 
+def test_a_resumed_run_goes_on_as_it_was_started_and_refuses_another_schedule(
+    synthetic_emnist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml.cli import main as cli_main
+
+    first = ["train", "--arch", "lenet5", "--labels", "digits10", "--data", str(synthetic_emnist)]
+    first += [
+        "--pen-data",
+        "none",
+        "--epochs",
+        "2",
+        "--dry-run",
+        "--device",
+        "cpu",
+        "--out",
+        str(tmp_path),
+        "--name",
+        "r",
+    ]
+    assert cli_main(first) == 0
+    checkpoint = str(tmp_path / "r.ckpt")
+    # Nothing but the checkpoint: the architecture, labels and data are the run's own.
+    assert cli_main(["train", "--resume", checkpoint]) == 0
+    card = json.loads((tmp_path / "r.json").read_text())
+    assert (card["arch"], card["label_set"]) == ("lenet5", "digits10")
+    capsys.readouterr()
+    # More epochs than its one-cycle schedule was laid out for: refused in one line, before any data is read.
+    assert cli_main(["train", "--resume", checkpoint, "--epochs", "3", "--data", "/nonexistent"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "was started with --epochs 2, not --epochs 3" in error and "\n" not in error
+
+
+def test_train_takes_its_options_from_a_settings_file(synthetic_emnist: Path, tmp_path: Path) -> None:
+    from ml.cli import main as cli_main
+
+    settings = tmp_path / "best.json"
+    settings.write_text(json.dumps({"arch": "lenet5", "labels": "digits10", "lr": 0.002, "val_score": 0.5}))
+    argv = ["train", "--settings", str(settings), "--data", str(synthetic_emnist), "--pen-data", "none"]
+    argv += ["--epochs", "1", "--dry-run", "--device", "cpu", "--out", str(tmp_path), "--name", "s", "--lr", "0.003"]
+    assert cli_main(argv) == 0
+    card = json.loads((tmp_path / "s.json").read_text())
+    assert (card["arch"], card["label_set"], card["training"]["config"]["lr"]) == ("lenet5", "digits10", 0.003)
+
+
 def test_a_file_that_is_no_checkpoint_is_refused_in_one_line(synthetic_emnist: Path, tmp_path: Path) -> None:
     import torch
 
@@ -81,6 +125,9 @@ def test_a_file_that_is_no_checkpoint_is_refused_in_one_line(synthetic_emnist: P
         ({"lr": -1.0}, "lr"),
         ({"model_config": {"nope": 1}}, "model-config"),
         ({"arch": "nope"}, "unknown architecture"),
+        ({"pen_share": 2.0}, "pen-share"),
+        ({"epoch_samples": -5}, "epoch-samples"),
+        ({"max_per_class": -1}, "max-per-class"),
     ],
 )
 def test_invalid_options_fail_before_reading_data(change: dict[str, object], message: str) -> None:
@@ -208,5 +255,19 @@ def test_tune_runs_an_optuna_study_that_resumes(synthetic_emnist: Path, syntheti
 
     study = optuna.load_study(study_name="lenet5-emnist36", storage=f"sqlite:///{tmp_path / 'study' / 'study.db'}")
     assert len(study.trials) == 4
+    # The resumed study proposes new trials, not the first run's again.
+    assert len({json.dumps(t.params, sort_keys=True) for t in study.trials}) == 4
     best = json.loads((tmp_path / "study" / "best.json").read_text())
     assert 0.2 <= best["pen_share"] <= 0.8 and best["arch"] == "lenet5"
+    # Another budget would make its scores incomparable with the study's: refused.
+    changed = [*argv]
+    changed[changed.index("--epoch-samples") + 1] = "256"
+    assert cli_main(changed) == 2
+    assert (
+        len(
+            optuna.load_study(
+                study_name="lenet5-emnist36", storage=f"sqlite:///{tmp_path / 'study' / 'study.db'}"
+            ).trials
+        )
+        == 4
+    )

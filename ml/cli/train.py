@@ -9,15 +9,49 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, asdict, fields
+from pathlib import Path
+from typing import Any
 
 from ml.training.augment import AugmentConfig
-from ml.training.train import TrainConfig, main
+from ml.training.train import RESUME_FIXED, TrainConfig, check_resumable, checkpoint_settings, main
 
 
 def get_args_parser() -> argparse.ArgumentParser:
     """The command line, built from TrainConfig's fields and their help."""
-    return parser_for(TrainConfig, "glyphpad-ml train", "Train a model on the EMNIST pool and UNIPEN pen drawings.")
+    p = parser_for(TrainConfig, "glyphpad-ml train", "Train a model on the EMNIST pool and UNIPEN pen drawings.")
+    p.add_argument(
+        "--settings",
+        default="",
+        help="a JSON file of these options (a tune's best.json); options given on the command line override it",
+    )
+    return p
+
+
+def parse_with_saved_settings(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``argv`` parsed; the options it does not give come from ``--resume``'s checkpoint (a resumed run
+    goes on as it was started) or from a ``--settings`` file, then from the defaults."""
+    args = parser.parse_args(argv)
+    saved: dict[str, Any] = {}
+    try:
+        if getattr(args, "settings", ""):
+            loaded = json.loads(Path(args.settings).read_text(encoding="utf-8"))
+            if not isinstance(loaded, dict):
+                raise ValueError(f"{args.settings} is not a JSON object of options")
+            saved |= loaded
+        if args.resume:
+            saved |= checkpoint_settings(args.resume)
+    except (OSError, json.JSONDecodeError, ValueError) as error:
+        parser.error(str(error))
+    known = {action.dest for action in parser._actions}
+    parser.set_defaults(
+        **{
+            name: json.dumps(value) if isinstance(value, dict) else value
+            for name, value in saved.items()
+            if name in known and name not in ("resume", "settings")
+        }
+    )
+    return parser.parse_args(argv)
 
 
 def parser_for(config_class: type, prog: str, description: str) -> argparse.ArgumentParser:
@@ -57,9 +91,12 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
 
 def run(argv: list[str]) -> int:
-    args = get_args_parser().parse_args(argv)
+    args = parse_with_saved_settings(get_args_parser(), argv)
     try:
-        main(config_from_args(args))
+        config = config_from_args(args)
+        if config.resume:
+            check_resumable(config.resume, checkpoint_settings(config.resume), asdict(config), RESUME_FIXED)
+        main(config)
     except (ValueError, FileNotFoundError) as error:
         print(f"glyphpad-ml train: error: {error}", file=sys.stderr)
         return 2

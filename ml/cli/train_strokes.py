@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 
-from ml.cli.train import parser_for
-from ml.training.train_strokes import StrokeTrainConfig, main
+from ml.cli.train import parse_with_saved_settings, parser_for
+from ml.training.train import check_resumable, checkpoint_settings
+from ml.training.train_strokes import RESUME_FIXED, StrokeTrainConfig, main
 
 
 def run(argv: list[str]) -> int:
-    args = parser_for(
-        StrokeTrainConfig, "glyphpad-ml train-strokes", "Train a stroke model on UNIPEN's pen trajectories."
-    ).parse_args(argv)
+    args = parse_with_saved_settings(
+        parser_for(
+            StrokeTrainConfig, "glyphpad-ml train-strokes", "Train a stroke model on UNIPEN's pen trajectories."
+        ),
+        argv,
+    )
     values = {k: v for k, v in vars(args).items() if k in StrokeTrainConfig.__dataclass_fields__}
     try:
         values["model_config"] = json.loads(args.model_config)
@@ -20,7 +25,10 @@ def run(argv: list[str]) -> int:
         print(f"glyphpad-ml train-strokes: error: --model-config is not valid JSON: {error}", file=sys.stderr)
         return 2
     try:
-        main(StrokeTrainConfig(**values))
+        config = StrokeTrainConfig(**values)
+        if config.resume:
+            check_resumable(config.resume, checkpoint_settings(config.resume), asdict(config), RESUME_FIXED)
+        main(config)
     except (ValueError, FileNotFoundError, TypeError) as error:
         print(f"glyphpad-ml train-strokes: error: {error}", file=sys.stderr)
         return 2

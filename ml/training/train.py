@@ -15,7 +15,7 @@ import platform
 import shlex
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,26 @@ class TrainConfig:
     bench_steps: int = _option(0, "before training, measure images/s of EMNIST-only and mixed batches (0 = off)")
 
 
+# What a resumed run cannot change: the model it builds, the data each epoch draws, the schedule.
+RESUME_FIXED = (
+    "arch",
+    "labels",
+    "model_config",
+    "epochs",
+    "epoch_samples",
+    "batch_size",
+    "scheduler",
+    "lr",
+    "pen_share",
+    "pen_variants",
+    "max_per_class",
+    "balance",
+    "seed",
+    "split_seed",
+    "writer_split_seed",
+)
+
+
 def validate(config: TrainConfig) -> None:
     """Invalid options fail loudly, before any data is read."""
     get_arch(config.arch)
@@ -135,6 +155,12 @@ def validate(config: TrainConfig) -> None:
         problems.append("--label-smoothing must be in [0, 1)")
     if not math.isfinite(config.clip_grad_norm) or config.clip_grad_norm < 0:
         problems.append("--clip-grad-norm must be 0 (off) or positive")
+    if not 0 <= config.pen_share <= 1:
+        problems.append("--pen-share must be in [0, 1]")
+    if config.epoch_samples < 0 or config.max_per_class < 0:
+        problems.append("--epoch-samples and --max-per-class must be 0 (all) or positive")
+    if config.pen_variants < 1:
+        problems.append("--pen-variants must be at least 1")
     if problems:
         raise ValueError("; ".join(problems))
     try:
@@ -344,6 +370,38 @@ CHECKPOINT_KEYS = ("model", "optimizer", "epoch", "history", "config")
 def load_checkpoint(path: str | Path, device: torch.device, arch: str, labels: str) -> dict[str, Any]:
     """A checkpoint written by :func:`save_checkpoint` for ``arch`` on ``labels``; ValueError, in one
     line, for a file that is none (truncated, another kind of file) or is another model's."""
+    checkpoint = _read_checkpoint(path, device)
+    trained = checkpoint["config"]
+    if trained.get("arch") != arch or trained.get("labels") != labels:
+        raise ValueError(
+            f"{path} was trained as {trained.get('arch')} on {trained.get('labels')}, not {arch} on {labels}"
+        )
+    return checkpoint
+
+
+def checkpoint_settings(path: str | Path) -> dict[str, Any]:
+    """The options the run that wrote checkpoint ``path`` was started with (ValueError, in one line, for a
+    file that is no checkpoint)."""
+    return dict(_read_checkpoint(path, torch.device("cpu"))["config"])
+
+
+def check_resumable(path: str | Path, started: dict[str, Any], given: dict[str, Any], fixed: Sequence[str]) -> None:
+    """Refuse, before any data is read, to resume a run with other ``fixed`` options than it was started
+    with (``given``: this run's options): the model it builds, the data each epoch draws, and the epochs
+    its one-cycle schedule was laid out over when it started."""
+    changed = [name for name in fixed if name in started and name in given and started[name] != given[name]]
+    if changed:
+
+        def flags(values: dict[str, Any]) -> str:
+            return ", ".join(f"--{name.replace('_', '-')} {values[name]}" for name in changed)
+
+        raise ValueError(
+            f"{path} was started with {flags(started)}, not {flags(given)}: leave them out to continue it "
+            "as started (its learning-rate schedule spans the epochs it was started for)"
+        )
+
+
+def _read_checkpoint(path: str | Path, device: torch.device) -> dict[str, Any]:
     try:
         checkpoint = torch.load(path, map_location=device, weights_only=True)
     except FileNotFoundError:
@@ -357,11 +415,6 @@ def load_checkpoint(path: str | Path, device: torch.device, arch: str, labels: s
         or not isinstance(checkpoint["config"], dict)
     ):
         raise ValueError(f"{path} is not a training checkpoint (it lacks one of {', '.join(CHECKPOINT_KEYS)})")
-    trained = checkpoint["config"]
-    if trained.get("arch") != arch or trained.get("labels") != labels:
-        raise ValueError(
-            f"{path} was trained as {trained.get('arch')} on {trained.get('labels')}, not {arch} on {labels}"
-        )
     return dict(checkpoint)
 
 
@@ -422,6 +475,7 @@ def fit(
         )
         if checkpoint.get("ema"):
             ema_model.module.load_state_dict(checkpoint["ema"])
+            ema_model.n_averaged.fill_(1)  # an average under way: the next step blends into it, not restarts it
     best_score = float(checkpoint.get("best_score", -1.0))
     best_state = checkpoint.get("best_state")
     stale = int(checkpoint.get("stale", 0))
@@ -757,7 +811,8 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
         + "\n"
     )
     print(
-        f"wrote {weights_path}, {weights_path.with_suffix('.json')} and {metrics_path} in {train_seconds:.0f} s",
+        f"wrote {weights_path}, {weights_path.with_suffix('.onnx')}, {weights_path.with_suffix('.json')} and "
+        f"{metrics_path} in {train_seconds:.0f} s",
         file=sys.stderr,
     )
     return weights_path

@@ -54,6 +54,10 @@ from ml.training.train import _option, load_checkpoint, save_checkpoint
 STROKE_ARCHS = [name for name in list_models() if get_arch(name).family == "stroke" and name != "stroke_ensemble"]
 
 
+# What a resumed run cannot change: the model it builds, the characters each epoch draws, the schedule.
+RESUME_FIXED = ("arch", "labels", "model_config", "epochs", "batch_size", "lr", "seed", "writer_split_seed", "limit")
+
+
 @dataclass
 class StrokeTrainConfig:
     arch: str = _option("stroke_cnn", "a stroke architecture", choices=STROKE_ARCHS)

@@ -82,7 +82,36 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         scheduler="cosine",
         pen_data=args.pen_data,
         ema=0.0,
+        max_per_class=args.max_per_class,
     )
+    args.out.mkdir(parents=True, exist_ok=True)
+    study = optuna.create_study(
+        study_name=f"{args.arch}-{args.labels}",
+        storage=f"sqlite:///{(args.out / 'study.db').resolve()}",
+        load_if_exists=True,
+        direction="maximize",
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1),
+    )
+    # Trials are compared by their scores: a resumed study must give each the same budget.
+    budget = {
+        "epochs": args.epochs,
+        "epoch_samples": args.epoch_samples,
+        "max_per_class": args.max_per_class,
+        "pen_data": "none" if args.pen_data == "none" else "UNIPEN",
+        "augment": args.augment,
+        "search_pen_share": args.search_pen_share,
+        "dry_run": args.dry_run,
+    }
+    earlier = study.user_attrs.get("budget")
+    if earlier is not None and earlier != budget:
+        changed = ", ".join(f"{k} {earlier.get(k)} -> {v}" for k, v in budget.items() if earlier.get(k) != v)
+        raise ValueError(
+            f"the study in {args.out} ran its trials with another budget ({changed}): its scores would not "
+            "compare; use another --out or the same options"
+        )
+    study.set_user_attr("budget", budget)
+    # Seeded afresh past the trials already run: the same seed would propose those trials again.
+    study.sampler = optuna.samplers.TPESampler(seed=args.seed + len(study.trials))
     prepared = prepare_pool(Path(args.data) if args.data else default_data_dir())
     emnist_train = prepared.select(label_set, "train", cap=args.max_per_class or None)
     emnist_val = prepared.select(label_set, "val")
@@ -91,15 +120,6 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         emnist_val = type(emnist_val)(emnist_val.images[:256], emnist_val.targets[:256], label_set)
     pen = load_pen_splits(base, label_set)
     val_sets = {"emnist": emnist_val} | ({"unipen": pen.val} if pen is not None else {})
-    args.out.mkdir(parents=True, exist_ok=True)
-    study = optuna.create_study(
-        study_name=f"{args.arch}-{args.labels}",
-        storage=f"sqlite:///{(args.out / 'study.db').resolve()}",
-        load_if_exists=True,
-        direction="maximize",
-        sampler=optuna.samplers.TPESampler(seed=args.seed),
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1),
-    )
 
     def objective(trial: optuna.Trial) -> float:
         config = suggest_config(trial, base, search_pen_share=pen is not None and args.search_pen_share)
