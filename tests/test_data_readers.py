@@ -159,3 +159,21 @@ def test_cap_per_class() -> None:
     targets = np.repeat([0, 1], [100, 5])
     kept = cap_per_class(np.arange(105), targets, cap=10)
     assert np.bincount(targets[kept]).tolist() == [10, 5]
+
+
+def test_the_default_data_is_found_beside_the_checkout_from_any_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ml.training.data.emnist import default_data_dir
+    from ml.training.data.locations import beside_checkout
+    from ml.training.data.unipen import default_unipen_file
+
+    monkeypatch.delenv("GLYPHPAD_DATA", raising=False)
+    monkeypatch.delenv("GLYPHPAD_UNIPEN", raising=False)
+    repo = Path(__file__).resolve().parent.parent
+    if not (repo.parent / "shared" / "data").exists():
+        pytest.skip("no ../shared/data beside the checkout")
+    monkeypatch.chdir(tmp_path)
+    assert default_data_dir() == repo / "../shared/data/emnist"
+    assert default_unipen_file() == repo / "../shared/data/unipen/unipen-chars.npz"
+    assert beside_checkout(Path("../nowhere/x")) == Path("../nowhere/x")  # not there: from where it runs

@@ -17,7 +17,7 @@ import numpy as np
 
 from ml.runtime.labels import LabelSet
 from ml.training.data.idx import read_idx_images, read_idx_labels
-from ml.training.data.locations import DEFAULT_EMNIST_DIR, EMNIST_ENV_VAR
+from ml.training.data.locations import DEFAULT_EMNIST_DIR, EMNIST_ENV_VAR, beside_checkout
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,8 @@ DOWNLOAD_HINT = (
 
 
 def default_data_dir() -> Path:
-    """The EMNIST folder: $GLYPHPAD_DATA, else ../shared/data/emnist relative to the working directory."""
-    return Path(os.environ.get(EMNIST_ENV_VAR) or DEFAULT_EMNIST_DIR)
+    """The EMNIST folder: $GLYPHPAD_DATA, else ../shared/data/emnist beside the checkout."""
+    return Path(os.environ.get(EMNIST_ENV_VAR) or beside_checkout(DEFAULT_EMNIST_DIR))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """Where the training data is found: a setting (an environment variable), else the default beside the
-checkout. Declared once here, with the words every command's help uses for it; nothing heavy imported, so
-a command's options are built without loading the readers."""
+checkout (``../shared/data`` from the project's root, whatever the working directory; from the working
+directory when the package runs from elsewhere, an installed wheel). Declared once here, with the words
+every command's help uses for it; nothing heavy imported, so a command's options are built without
+loading the readers."""
 
 from __future__ import annotations
 
@@ -13,3 +15,11 @@ DEFAULT_UNIPEN_FILE = Path("../shared/data/unipen/unipen-chars.npz")
 
 EMNIST_HELP = f"EMNIST folder (default ${EMNIST_ENV_VAR} or {DEFAULT_EMNIST_DIR})"
 PEN_DATA_HELP = f"UNIPEN archive (default ${UNIPEN_ENV_VAR} or {DEFAULT_UNIPEN_FILE})"
+
+
+def beside_checkout(default: Path) -> Path:
+    """``default`` (relative, ``../shared/data/...``) from the checkout this package runs from, when it
+    is there; else as it is, from the working directory."""
+    checkout = Path(__file__).resolve().parents[3]  # ml/training/data/locations.py -> the project's root
+    found = checkout / default
+    return found if found.exists() else default

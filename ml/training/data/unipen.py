@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ml.runtime.labels import LabelSet
-from ml.training.data.locations import DEFAULT_UNIPEN_FILE, UNIPEN_ENV_VAR
+from ml.training.data.locations import DEFAULT_UNIPEN_FILE, UNIPEN_ENV_VAR, beside_checkout
 from ml.training.data.split import SplitIndices
 
 DEFAULT_WRITER_SPLIT_SEED = 20261130
@@ -31,10 +31,11 @@ _ARRAYS = ("labels", "writers", "char_stroke_start", "stroke_point_start", "poin
 
 
 def default_unipen_file() -> Path:
-    """$GLYPHPAD_UNIPEN (the .npz file or its folder), else ../shared/data/unipen/unipen-chars.npz."""
+    """$GLYPHPAD_UNIPEN (the .npz file or its folder), else ../shared/data/unipen/unipen-chars.npz beside
+    the checkout."""
     value = os.environ.get(UNIPEN_ENV_VAR)
     if not value:
-        return DEFAULT_UNIPEN_FILE
+        return beside_checkout(DEFAULT_UNIPEN_FILE)
     path = Path(value)
     return path / DEFAULT_UNIPEN_FILE.name if path.is_dir() else path
 
