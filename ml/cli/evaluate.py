@@ -33,7 +33,12 @@ def get_args_parser() -> argparse.ArgumentParser:
         "and emnist_val beside emnist_test; words_val / words_test read composed words as lines, on their own; "
         "words_*_pictures read pictures of them)",
     )
-    parser.add_argument("--images", type=Path, default=None, help="an image folder, one sub-folder per class, instead")
+    parser.add_argument(
+        "--images",
+        type=Path,
+        default=None,
+        help="instead, an image folder, one sub-folder per character named by it ('A', '7'; 'a_lower': a small a)",
+    )
     parser.add_argument("--emnist", "--data", type=Path, default=None, help=EMNIST_HELP + "; --data as in train")
     parser.add_argument("--pen-data", type=Path, default=None, help=PEN_DATA_HELP)
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the model runs")
@@ -64,6 +69,8 @@ def _folder_inputs(label_set_name: str, folder: Path) -> tuple[np.ndarray, np.nd
             unread.append(f"{item.path}: {error}")
             continue
         targets.append(target)
+    if skipped:
+        print(f"left out {skipped} image(s) of characters outside {label_set_name}", file=sys.stderr)
     if unread:
         print(
             f"left out {len(unread)} file(s) with no character to score, e.g. {unread[0]}"

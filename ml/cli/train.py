@@ -13,6 +13,7 @@ from dataclasses import MISSING, asdict, fields
 from pathlib import Path
 from typing import Any
 
+from ml.runtime.devices import DeviceError
 from ml.training.augment import AugmentConfig
 from ml.training.train import RESUME_FIXED, TrainConfig, check_resumable, checkpoint_settings, main
 
@@ -78,15 +79,15 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     try:
         model_config = json.loads(args.model_config)
     except json.JSONDecodeError as error:
-        raise SystemExit(f"--model-config is not valid JSON: {error}") from None
+        raise ValueError(f"--model-config is not valid JSON: {error}") from None
     if not isinstance(model_config, dict):
-        raise SystemExit("--model-config must be a JSON object")
+        raise ValueError("--model-config must be a JSON object")
     values["model_config"] = model_config
     try:
         overrides = json.loads(args.augment_config)
         values["augment_config"] = AugmentConfig(**{**AugmentConfig().to_dict(), **overrides}).to_dict()
     except (json.JSONDecodeError, TypeError) as error:
-        raise SystemExit(f"--augment-config is not a valid JSON object of AugmentConfig fields: {error}") from None
+        raise ValueError(f"--augment-config is not a valid JSON object of AugmentConfig fields: {error}") from None
     return TrainConfig(**values)
 
 
@@ -97,7 +98,7 @@ def run(argv: list[str]) -> int:
         if config.resume:
             check_resumable(config.resume, checkpoint_settings(config.resume), asdict(config), RESUME_FIXED)
         main(config)
-    except (ValueError, FileNotFoundError) as error:
+    except (ValueError, FileNotFoundError, DeviceError) as error:
         print(f"glyphpad-ml train: error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -7,6 +7,7 @@ import sys
 from dataclasses import asdict
 
 from ml.cli.train import parse_with_saved_settings, parser_for
+from ml.runtime.devices import DeviceError
 from ml.training.train import check_resumable, checkpoint_settings
 from ml.training.train_strokes import RESUME_FIXED, StrokeTrainConfig, main
 
@@ -29,7 +30,7 @@ def run(argv: list[str]) -> int:
         if config.resume:
             check_resumable(config.resume, checkpoint_settings(config.resume), asdict(config), RESUME_FIXED)
         main(config)
-    except (ValueError, FileNotFoundError, TypeError) as error:
+    except (ValueError, FileNotFoundError, TypeError, DeviceError) as error:
         print(f"glyphpad-ml train-strokes: error: {error}", file=sys.stderr)
         return 2
     return 0

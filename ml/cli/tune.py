@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ml.runtime.devices import DEVICE_CHOICES
+from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.runtime.labels import LABEL_SETS
 from ml.training.data.locations import EMNIST_HELP
 from ml.training.train import IMAGE_ARCHS
@@ -47,7 +47,7 @@ def run(argv: list[str]) -> int:
         return 2
     try:
         main(args)
-    except (ValueError, FileNotFoundError) as error:
+    except (ValueError, FileNotFoundError, DeviceError) as error:
         print(f"glyphpad-ml tune: error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -168,11 +168,12 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def save_grid(drawn: DrawnSet, path: Path, per_condition: int = 12) -> None:
-    """Model inputs, one row per condition: what the models were shown."""
+    """Model inputs, one row per condition, spread over the characters: what the models were shown."""
     rows = []
     for condition in CONDITIONS:
-        picks = [i for i, c in enumerate(drawn.conditions) if c == condition][:: max(1, len(drawn.chars) // 300)]
-        picks = picks[:per_condition]
+        of_condition = [i for i, c in enumerate(drawn.conditions) if c == condition]
+        # Spread over the whole set: its first drawings are all digits.
+        picks = [of_condition[k] for k in np.linspace(0, len(of_condition) - 1, per_condition).round().astype(int)]
         rows.append(np.hstack([drawn.inputs[i] for i in picks]))
     grid = (np.vstack(rows) * 255).clip(0, 255).astype(np.uint8)
     Image.fromarray(grid).resize((grid.shape[1] * 3, grid.shape[0] * 3), Image.Resampling.NEAREST).save(path)
