@@ -652,15 +652,17 @@ class InferenceService(QObject):
         self.compared.emit(job.request_id, rows)
 
     def _line_reader(self, name: str) -> Any:
-        """The model in use, its stroke model, and when bundled the case model (for case-merged models) and
-        the second image model that reads pictures of lines with it."""
+        """The model in use, its stroke model, and when bundled the case model (for case-merged models), the
+        second image model that reads pictures of lines with it and the piece verifier that cuts them."""
         from ml.runtime.line_reader import LineReader, line_companions
+        from ml.runtime.piece_verifier import load_piece_verifier
 
         key = (name, self._device, "line")
         if key not in self._recognizers:
             image = self._recognizer(name)
             case_model, partner = line_companions(image, self._weights_dir, self._device)
-            self._recognizers[key] = LineReader(image, self._fused(name), case_model, partner)
+            verifier = load_piece_verifier(self._weights_dir)
+            self._recognizers[key] = LineReader(image, self._fused(name), case_model, partner, verifier)
         return self._recognizers[key]
 
     def _read_text(self, job: ReadText) -> None:

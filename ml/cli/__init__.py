@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("models", "list the bundled models and what is wrong with any that cannot load"),
     "train": ("train", "train a model on EMNIST and UNIPEN pen drawings (weights, ONNX graph, card, metrics)"),
     "train-strokes": ("train_strokes", "train a stroke model on UNIPEN's pen trajectories"),
+    "train-verifier": ("train_verifier", "train text mode's piece verifier (is a piece of a picture one character?)"),
     "evaluate": ("evaluate", "metrics of a model per data source (EMNIST, UNIPEN writers, drawings)"),
     "stroke-ensemble": ("stroke_ensemble", "assemble trained stroke models into one that reads with all of them"),
     "fuse": ("fuse", "fit and score the fusion of a stroke model with an image model (stored in its card)"),

@@ -250,6 +250,8 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
         results[part] = score_words(reader, words, progress=not args.json, pictures=pictures)
         if pictures and reader.picture_partner is not None:  # the README's table says who read the pictures
             results[part]["picture_partner"] = reader.picture_partner.card.name
+        if pictures and reader.verifier is not None:
+            results[part]["piece_verifier"] = reader.verifier.card.get("onnx_sha256", "")[:12]
     if args.update_card:
         by_source = {
             **card.metrics_by_source,

@@ -59,7 +59,9 @@ def words_results_table(directory: Path | None = None) -> str:
             reader = "+ its stroke model"
             if part.endswith("_pictures"):
                 partner = r.get("picture_partner")
-                reader = f"+ `{partner}`, pictures of the words" if partner else "pictures of the words"
+                reader = f"+ `{partner}`" if partner else ""
+                reader += " + the piece verifier" if r.get("piece_verifier") else ""
+                reader += ", pictures of the words"
             rows.append(
                 f"| `{card.name}` {reader} | {writers} writers | {r['words']} | "
                 f"{100 * r['cer_case_insensitive']:.2f}% | {100 * r['cer']:.2f}% | {100 * r['word_accuracy']:.2f}% | "

@@ -126,21 +126,23 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def word_picture(word: ComposedWord) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The word as a picture of its written line (uint8, dark ink on white) and its strokes in the
-    picture's pixels."""
+def word_picture(
+    word: ComposedWord, line_px: float = PICTURE_LINE_PX, pen_px: float = PICTURE_PEN_PX
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The word as a picture of its written line (uint8, dark ink on white; the line ``line_px`` tall,
+    written with a pen ``pen_px`` wide) and its strokes in the picture's pixels."""
     from ml.runtime.render import PenStroke, render_strokes
 
     points = np.concatenate(word.strokes)
     low, high = points.min(0), points.max(0)
-    scale = PICTURE_LINE_PX / max(float(high[1] - low[1]), 1e-6)
-    margin = PICTURE_LINE_PX / 4
+    scale = line_px / max(float(high[1] - low[1]), 1e-6)
+    margin = line_px / 4
     strokes = [(s - low) * scale + margin for s in word.strokes]
     width, height = (int(v) for v in np.ceil((high - low) * scale + 2 * margin))
-    return render_strokes([PenStroke.from_xy(s, PICTURE_PEN_PX) for s in strokes], width, height), strokes
+    return render_strokes([PenStroke.from_xy(s, pen_px) for s in strokes], width, height), strokes
 
 
-def _character_boxes(strokes: list[np.ndarray], owner: np.ndarray, count: int) -> np.ndarray:
+def character_boxes(strokes: list[np.ndarray], owner: np.ndarray, count: int) -> np.ndarray:
     """Each character's ink box (x0, y0, x1, y1; ``owner``: the character of each stroke)."""
     points = [np.concatenate([strokes[k] for k in np.flatnonzero(owner == i)]) for i in range(count)]
     return np.array([[*p.min(0), *p.max(0)] for p in points])
@@ -180,7 +182,7 @@ def score_words(
         if pictures:
             image, placed = word_picture(word)
             line = reader.read_image(image)
-            boxes = _character_boxes(placed, owner, len(word.text))
+            boxes = character_boxes(placed, owner, len(word.text))
             exact_boxes += _one_box_by_centres([c.box for c in line.characters], boxes)
         else:
             line = reader.read_strokes(word.strokes)

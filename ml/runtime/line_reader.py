@@ -41,6 +41,7 @@ from ml.runtime.cards import WeightsError, default_model_name, list_bundled
 from ml.runtime.devices import DeviceError
 from ml.runtime.fusion import FusedRecognizer, fuse_probabilities
 from ml.runtime.image_io import ImageLoadError, LoadedImage, load_image
+from ml.runtime.piece_verifier import PieceVerifier, load_piece_verifier, piece_geometry
 from ml.runtime.preprocess import (
     BlankImageError,
     ImageLike,
@@ -53,6 +54,7 @@ from ml.runtime.preprocess import (
 from ml.runtime.recognizer import COMPANION_THREADS, INTERACTIVE_THREADS, ClassScore, Recognizer, load_recognizer
 from ml.runtime.render import render_drawing
 from ml.runtime.segmentation import (
+    CUT_WIDE,
     MAX_CHARACTERS,
     CharacterPart,
     TooMuchWritingError,
@@ -123,6 +125,15 @@ WIDTH_SAY = 1.0
 WIDTH_CAP = 2.0
 USUAL_WIDTH_FLOOR = 0.3  # line heights: a line of stems (1 l I) is not its own measure of width
 SPLIT_ODDS = 1.0  # a wide piece of a picture's ink is cut where its two sides read likelier than it
+# With the piece verifier (ml.runtime.piece_verifier), a piece of a picture's ink this many usual character
+# widths wide is offered cuts too (two narrow letters that touch: "lk", "pi"); the verifier's log chances of
+# the two sides being whole characters, less the whole's, times VERIFIER_SAY, are added to the
+# recognizers' odds, and a cut is kept above VERIFIED_CUT_LOG_ODDS. Chosen on the validation words'
+# pictures (say 0.5-2, threshold -3 to 0, width 0.9-1.4 tried): characters in one box 94.82 -> 95.70%, CER
+# any case 11.24 -> 10.25%; 0.9-1.0 usual widths read alike at twice the time.
+VERIFIED_CUT_WIDE = 1.2
+VERIFIER_SAY = 1.0
+VERIFIED_CUT_LOG_ODDS = -1.0
 CUT_ODDS = 3.0  # strokes the rules joined are read as two characters when that reads this many times likelier
 # How often a printed word is written each way (rule 3): a prior, not fitted to the validation words.
 CASE_PATTERNS = {"small": 0.5, "capitalized": 0.2, "capitals": 0.25, "mixed": 0.05}
@@ -432,6 +443,7 @@ class LineReader:
         fused: FusedRecognizer | None = None,
         case_model: Recognizer | None = None,
         picture_partner: Recognizer | None = None,
+        verifier: PieceVerifier | None = None,
     ) -> None:
         if picture_partner is not None and list(picture_partner.labels) != list(image.labels):
             raise ValueError(f"{picture_partner.card.name} answers in other classes than {image.card.name}")
@@ -439,6 +451,7 @@ class LineReader:
         self.fused = fused
         self.case_model = case_model
         self.picture_partner = picture_partner
+        self.verifier = verifier
         self.labels = list(image.labels)
         self._prepared_cache: OrderedDict[bytes, tuple[np.ndarray | None, np.ndarray | None]] = OrderedDict()
         self._answer_cache: dict[str, OrderedDict[bytes, np.ndarray]] = {}  # by role: image, strokes, case...
@@ -456,7 +469,7 @@ class LineReader:
         image = load_recognizer(name or default_model_name(), device, threads=threads)
         fused = FusedRecognizer.for_image_model(image, device, threads=threads)
         case_model, partner = line_companions(image, None, device, companion_threads)
-        return cls(image, fused, case_model, partner)
+        return cls(image, fused, case_model, partner, load_piece_verifier())
 
     def read_strokes(self, strokes: Strokes | Sequence[np.ndarray], top_k: int = 5) -> ReadLine:
         start = time.perf_counter()
@@ -575,7 +588,8 @@ class LineReader:
             pixels = np.vstack([pieces[k] for k in part.strokes])
             candidates.append((i, part, pixels))
             body_pixels = np.vstack([pieces[k] for k in part.strokes if k not in part.marks] or [pixels])
-            for cut in cut_columns(body_pixels, height, usual_width):
+            cut_wide = VERIFIED_CUT_WIDE if self.verifier is not None else CUT_WIDE
+            for cut in cut_columns(body_pixels, height, usual_width, cut_wide):
                 left, right = pixels[pixels[:, 1] < cut], pixels[pixels[:, 1] >= cut]
                 if len(left) and len(right):
                     candidates += [
@@ -591,12 +605,13 @@ class LineReader:
             merged_of[i] = len(candidates)
             whole = merge_parts(parts[i], parts[i + 1])
             candidates.append((-1, whole, np.vstack([pieces[k] for k in whole.strokes])))
-        pictures = [_ink_picture(ink, pixels, peak) for _, _, pixels in candidates]
+        pictures = [ink_picture(ink, pixels, peak) for _, _, pixels in candidates]
         readable = [k for k, picture in enumerate(pictures) if picture is not None]
         if not readable:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
         probabilities = np.zeros((len(candidates), len(self.labels)), dtype=np.float32)
         probabilities[readable] = self._read_pictures(np.stack([p for p in pictures if p is not None]))
+        one_chance = self._verified(candidates, pictures, readable, height, usual_width)
 
         def to_picture(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
             """A box in the cropped, scaled ink -> the same box in the picture's pixels."""
@@ -628,10 +643,13 @@ class LineReader:
             else:
                 rows = [k for k, (owner, _, _) in enumerate(candidates) if owner == i]
                 chosen = [rows[0]]
-                best = math.log(SPLIT_ODDS)  # the two sides must read this much likelier than the whole
+                # The two sides must read this much likelier than the whole.
+                best = math.log(SPLIT_ODDS) if one_chance is None else VERIFIED_CUT_LOG_ODDS
                 for a, b in zip(rows[1::2], rows[2::2], strict=True):
                     if pictures[a] is not None and pictures[b] is not None:
                         odds = -_log_odds_of_one(probabilities, a, b, rows[0])
+                        if one_chance is not None:
+                            odds += VERIFIER_SAY * (one_chance[a] + one_chance[b] - one_chance[rows[0]])
                         if odds > best:
                             chosen, best = [a, b], odds
                 i += 1
@@ -647,6 +665,29 @@ class LineReader:
         if not kept:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
         return replace(self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start), size=size)
+
+    def _verified(
+        self,
+        candidates: Sequence[tuple[int, CharacterPart, np.ndarray]],
+        pictures: Sequence[np.ndarray | None],
+        readable: Sequence[int],
+        height: float,
+        usual_width: float | None,
+    ) -> np.ndarray | None:
+        """The verifier's log chance that each candidate (its pixels) is one whole character; None without a
+        verifier or a usual width to measure by. Unreadable candidates get 0 (they are never weighed)."""
+        if self.verifier is None or usual_width is None:
+            return None
+        geometry = []
+        for k in readable:
+            pixels = candidates[k][2]
+            (y0, x0), (y1, x1) = pixels.min(0), pixels.max(0) + 1
+            geometry.append(piece_geometry(float(x1 - x0), float(y1 - y0), usual_width, height))
+        out = np.zeros(len(candidates))
+        out[list(readable)] = self.verifier.log_one(
+            np.stack([p for k in readable if (p := pictures[k]) is not None]), np.stack(geometry)
+        )
+        return out
 
     def _read_pictures(self, pictures: np.ndarray) -> np.ndarray:
         """The image model's probabilities of pictures without strokes, averaged with its picture partner's
@@ -925,7 +966,7 @@ def _pixel_part(pixels: np.ndarray, whole: CharacterPart, right_side: bool) -> C
     return CharacterPart(box, whole.strokes, whole.space_before and not right_side, (), box)
 
 
-def _ink_picture(ink: np.ndarray, pixels: np.ndarray, peak: float) -> np.ndarray | None:
+def ink_picture(ink: np.ndarray, pixels: np.ndarray, peak: float) -> np.ndarray | None:
     """The model input of the ink at ``pixels`` ((row, column) pairs) alone on paper; None if blank."""
     if not len(pixels):
         return None

@@ -593,15 +593,17 @@ CUTS = 3  # places such a piece is cut to read its two sides
 CUT_WIDE = 1.6
 
 
-def cut_columns(pixels: np.ndarray, height: float, usual_width: float | None = None) -> list[int]:
+def cut_columns(
+    pixels: np.ndarray, height: float, usual_width: float | None = None, cut_wide: float = CUT_WIDE
+) -> list[int]:
     """Where a wide piece of ink (``pixels``: (row, column) pairs) may hold two touching characters: the
     columns with the least ink in its middle half, a tenth of its width apart at least; none when the
     piece is narrower than ``WIDE_INK`` line heights (an m or a W, not two letters) and, when the line's
-    usual character width is known, than ``CUT_WIDE`` of those. Recognition decides whether a cut is kept."""
+    usual character width is known, than ``cut_wide`` of those. Recognition decides whether a cut is kept."""
     columns = pixels[:, 1]
     left = int(columns.min())
     width = int(columns.max()) + 1 - left
-    wide = WIDE_INK * height if usual_width is None else min(WIDE_INK * height, CUT_WIDE * usual_width)
+    wide = WIDE_INK * height if usual_width is None else min(WIDE_INK * height, cut_wide * usual_width)
     if width < wide:
         return []
     counts = np.bincount(columns - left, minlength=width)

@@ -1,0 +1,111 @@
+"""``glyphpad-ml train-verifier``: the piece verifier (:mod:`ml.runtime.piece_verifier`) from pictures of
+words written by UNIPEN's training writers (validation writers for its figures; test writers unread)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ml.cli.common import fail
+from ml.training.data.locations import PEN_DATA_HELP
+
+if TYPE_CHECKING:
+    from ml.evaluation.words import ComposedWord
+    from ml.training.piece_verifier import PieceExamples
+
+# Pictures of written lines of many sizes: a line 50 to 110 pixels tall, pens 2.5 to 7 pixels wide.
+LINE_PX = (50.0, 110.0)
+PEN_PX = (2.5, 7.0)
+
+
+def get_args_parser() -> argparse.ArgumentParser:
+    from ml.runtime.piece_verifier import pieces_dir
+
+    p = argparse.ArgumentParser(
+        prog="glyphpad-ml train-verifier",
+        description="Train the piece verifier text mode uses to cut a picture's touching characters.",
+    )
+    p.add_argument("--words", type=int, default=8000, help="words composed from the training writers (default 8000)")
+    p.add_argument("--val-words", type=int, default=400, help="words of the validation writers (default 400)")
+    p.add_argument("--epochs", type=int, default=8, help="passes over the training candidates (default 8)")
+    p.add_argument("--seed", type=int, default=0, help="words, pens and training (default 0)")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0 = its default)")
+    p.add_argument("--pen-data", default="", help=PEN_DATA_HELP)
+    p.add_argument("--out", type=Path, default=pieces_dir(), help=f"where it is written (default {pieces_dir()})")
+    return p
+
+
+def _examples(words: list[ComposedWord], seed: int, what: str) -> PieceExamples:
+    from tqdm import tqdm
+
+    from ml.evaluation.words import character_boxes, word_picture
+    from ml.training.piece_verifier import PieceExamples, piece_examples
+
+    rng = np.random.default_rng(seed)
+    found = []
+    for word in tqdm(words, desc=what, unit="word", file=sys.stderr, disable=None):
+        line_px, pen_px = rng.uniform(*LINE_PX), rng.uniform(*PEN_PX)
+        picture, placed = word_picture(word, line_px, pen_px)
+        boxes = character_boxes(placed, np.array(word.character_of_stroke), len(word.text))
+        found.append(piece_examples(picture, boxes, pen_px))
+    return PieceExamples.join(found)
+
+
+def run(argv: list[str]) -> int:
+    args = get_args_parser().parse_args(argv)
+    if args.words < 1 or args.val_words < 1 or args.epochs < 1:
+        return fail("train-verifier", "--words, --val-words and --epochs must be at least 1")
+    import torch
+
+    from ml.evaluation.words import compose_words
+    from ml.training.data.unipen import DEFAULT_WRITER_SPLIT_SEED, LICENCE, load_unipen, writer_split
+    from ml.training.piece_verifier import save_piece_verifier, train_piece_verifier
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    started = time.time()
+    try:
+        pen = load_unipen(args.pen_data or None)
+    except (FileNotFoundError, ValueError) as error:
+        return fail("train-verifier", str(error))
+    split = writer_split(pen.writers, seed=DEFAULT_WRITER_SPLIT_SEED)
+    train = _examples(compose_words(pen, split.train, args.words, seed=args.seed + 1), args.seed + 2, "training words")
+    val = _examples(
+        compose_words(pen, split.val, args.val_words, seed=args.seed + 3), args.seed + 4, "validation words"
+    )
+    if not len(train.one) or not len(val.one):
+        return fail("train-verifier", "the words gave no pieces to learn from")
+    model, history = train_piece_verifier(train, val, epochs=args.epochs, seed=args.seed)
+    card = {
+        "data_sources": [
+            {
+                "name": "UNIPEN",
+                "what": f"{args.words} words composed from the training writers' characters (validation: "
+                f"{args.val_words} from the validation writers), drawn as pictures with lines {LINE_PX[0]:g}-"
+                f"{LINE_PX[1]:g} px tall and pens {PEN_PX[0]:g}-{PEN_PX[1]:g} px wide",
+                "split": f"by writer 80/10/10, seed {DEFAULT_WRITER_SPLIT_SEED}",
+                "licence": LICENCE,
+            }
+        ],
+        "metrics": {
+            "split": "UNIPEN validation writers' words",
+            **{k: v for k, v in history[-1].items() if k != "epoch"},
+        },
+        "training": {
+            "examples": len(train.one),
+            "epochs": args.epochs,
+            "seconds": round(time.time() - started, 1),
+            "torch": torch.__version__,
+            "command": "glyphpad-ml train-verifier " + " ".join(shlex.quote(a) for a in argv if not a.startswith("/")),
+            "history": history,
+        },
+    }
+    graph = save_piece_verifier(model, args.out, card)
+    print(f"wrote {graph} and its card in {time.time() - started:.0f} s", file=sys.stderr)
+    return 0

@@ -1,0 +1,97 @@
+"""Whether a candidate piece of a picture's ink is one whole character: the piece verifier.
+
+Text mode reads a picture by splitting its ink into pieces and offering cuts of wide ones (two letters
+that touch). The recognizers were taught whole characters only: they read half of a d as a confident c,
+so their odds alone cut single characters and keep touching pairs whole. The verifier
+(:mod:`ml.models.piece_verifier`, trained by ``glyphpad-ml train-verifier`` on pictures of words written
+by UNIPEN's training writers) says how likely each candidate is one whole character, from its model
+input and its size on the line; :class:`ml.runtime.line_reader.LineReader` weighs that beside the
+recognizers' odds. It is an ONNX graph with a card, in ``weights/pieces``, its sha256 checked on load.
+Without it pictures are read as before, by the recognizers' odds alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ml.runtime.cards import WeightsError, sha256_of, weights_dir
+
+VERIFIER_NAME = "piece_verifier"
+log = logging.getLogger(__name__)
+
+
+def pieces_dir(directory: Path | None = None) -> Path:
+    """Where the verifier lives: ``pieces`` in the weights folder."""
+    return (directory or weights_dir()) / "pieces"
+
+
+def piece_geometry(width: float, height: float, usual_width: float, line_height: float) -> np.ndarray:
+    """A candidate's size on the line as the verifier reads it: log of its width over the line's usual
+    character width and of its height over the line's height."""
+    ratios = np.array([width / max(usual_width, 1e-9), height / max(line_height, 1e-9)])
+    return np.log(np.maximum(ratios, 1e-3)).astype(np.float32)
+
+
+class PieceVerifier:
+    """The verifier's graph on ONNX Runtime."""
+
+    def __init__(self, session: Any, card: dict[str, Any]) -> None:
+        self.session = session
+        self.card = card
+
+    @classmethod
+    def load(cls, directory: Path | None = None, threads: int = 1) -> PieceVerifier | None:
+        """The bundled verifier (``directory``: a weights folder), None when there is none; WeightsError
+        when it is there but damaged or made for other inputs."""
+        import onnxruntime as ort
+
+        from ml.runtime.preprocess import PREPROCESS_VERSION
+
+        folder = pieces_dir(directory)
+        graph, card_file = folder / f"{VERIFIER_NAME}.onnx", folder / f"{VERIFIER_NAME}.json"
+        if not graph.exists() and not card_file.exists():
+            return None
+        try:
+            card = json.loads(card_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise WeightsError(f"{card_file.name} is missing or damaged ({error})") from error
+        if not isinstance(card, dict) or card.get("preprocess_version") != PREPROCESS_VERSION:
+            raise WeightsError(
+                f"{card_file.name} was made for other model inputs: retrain it (glyphpad-ml train-verifier)"
+            )
+        if not graph.exists() or sha256_of(graph) != card.get("onnx_sha256"):
+            raise WeightsError(f"{graph.name} is missing, damaged or replaced: its sha256 does not match its card")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = max(1, threads)
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        try:
+            session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        except Exception as error:  # ORT raises its own exception types for a malformed graph
+            raise WeightsError(f"{graph.name} is not a valid ONNX graph ({str(error).splitlines()[0]})") from error
+        return cls(session, card)
+
+    def log_one(self, pictures: np.ndarray, geometry: np.ndarray) -> np.ndarray:
+        """log P(one whole character) of each candidate: ``pictures`` (N, 28, 28) model inputs, ``geometry``
+        (N, 2) from :func:`piece_geometry`."""
+        if not len(pictures):
+            return np.zeros(0, dtype=np.float32)
+        images = np.ascontiguousarray(pictures, dtype=np.float32).reshape(-1, 1, 28, 28)
+        logits = self.session.run(None, {"image": images, "geometry": np.ascontiguousarray(geometry, np.float32)})[0]
+        return -np.logaddexp(0.0, -logits.astype(np.float64))  # log sigmoid, without overflow
+
+
+def load_piece_verifier(directory: Path | None = None) -> PieceVerifier | None:
+    """The verifier when bundled and sound; None otherwise (a damaged one is logged, not fatal: pictures
+    are then read by the recognizers' odds alone)."""
+    try:
+        return PieceVerifier.load(directory)
+    except WeightsError as error:
+        log.warning("the piece verifier is not used: %s", error)
+        return None

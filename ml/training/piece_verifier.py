@@ -1,0 +1,240 @@
+"""Teaching the piece verifier (:mod:`ml.runtime.piece_verifier`) what one whole character is.
+
+Examples come from pictures of written lines whose characters are known (``glyphpad-ml train-verifier``
+composes them from UNIPEN's training writers, with pens and line heights of many sizes). Each picture is
+split as text mode splits it (:func:`ml.runtime.segmentation.split_ink`), and every candidate text mode
+can weigh becomes an example: each piece, both sides of each cut of a piece at least
+``ml.runtime.line_reader.VERIFIED_CUT_WIDE`` usual widths wide, and each pair of close pieces joined. A
+candidate is one whole character when its extent along the line matches one character's (overlap over
+union at least ``SAME_EXTENT``); a side of a cut only when the piece it was cut from holds two characters
+or more (the centres of their extents).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+from torch import nn
+
+from ml.models.piece_verifier import PieceVerifier
+from ml.runtime.cards import _atomic_write, sha256_of
+from ml.runtime.line_reader import VERIFIED_CUT_WIDE, ink_picture, usual_character_width, written_ink
+from ml.runtime.piece_verifier import VERIFIER_NAME, piece_geometry
+from ml.runtime.preprocess import PREPROCESS_VERSION, _as_pixels
+from ml.runtime.segmentation import close_pieces, cut_columns, line_height, merge_parts, split_ink
+from ml.training.export import ONNX_OPSET
+
+SAME_EXTENT = 0.75
+PART, SIDE, JOINED = 0, 1, 2  # the kinds of candidate
+
+
+@dataclass(frozen=True)
+class PieceExamples:
+    pictures: np.ndarray  # (N, 28, 28) float16 model inputs
+    geometry: np.ndarray  # (N, 2) float32, piece_geometry
+    one: np.ndarray  # (N,) bool: one whole character
+    kind: np.ndarray  # (N,) int8: PART, SIDE or JOINED
+
+    @staticmethod
+    def join(examples: list[PieceExamples]) -> PieceExamples:
+        if not examples:
+            return PieceExamples(
+                np.zeros((0, 28, 28), np.float16), np.zeros((0, 2), np.float32), np.zeros(0, bool), np.zeros(0, np.int8)
+            )
+        return PieceExamples(
+            *(np.concatenate([getattr(e, f) for e in examples]) for f in ("pictures", "geometry", "one", "kind"))
+        )
+
+
+def _extent_match(a0: float, a1: float, b0: float, b1: float) -> float:
+    overlap = max(0.0, min(a1, b1) - max(a0, b0))
+    return overlap / max(max(a1, b1) - min(a0, b0), 1e-9)
+
+
+def piece_examples(picture: np.ndarray, character_boxes: np.ndarray, pen_px: float = 0.0) -> PieceExamples:
+    """The candidates text mode weighs in ``picture`` (a written line), each marked one whole character or
+    not by ``character_boxes`` (x0, y0, x1, y1 of each written character's strokes, in the picture's
+    pixels; ``pen_px``: how far the ink reaches past them)."""
+    written = written_ink(_as_pixels(picture)[0])
+    if written is None:
+        return PieceExamples.join([])
+    try:
+        parts, pieces = split_ink(written.mask)
+    except ValueError:  # not one line
+        return PieceExamples.join([])
+    if len(parts) < 2:
+        return PieceExamples.join([])
+    height = line_height(np.array([p.body_box for p in parts]))
+    usual = usual_character_width(parts) or 0.6 * height
+    crop_x = written.corner[0]
+    scale = written.scale
+    truth = [(b[0] - pen_px / 2, b[2] + pen_px / 2) for b in character_boxes]
+    pictures, geometry, one, kind = [], [], [], []
+
+    centres = [(a + b) / 2 for a, b in truth]
+
+    def extent(pixels: np.ndarray) -> tuple[float, float]:
+        return pixels[:, 1].min() / scale + crop_x, (pixels[:, 1].max() + 1) / scale + crop_x
+
+    def add(pixels: np.ndarray, what: int, may_be_one: bool = True) -> None:
+        model_input = ink_picture(written.ink, pixels, written.peak)
+        if model_input is None:
+            return
+        (y0, x0), (y1, x1) = pixels.min(0), pixels.max(0) + 1
+        left, right = extent(pixels)
+        pictures.append(model_input.reshape(28, 28))
+        geometry.append(piece_geometry(x1 - x0, y1 - y0, usual, height))
+        one.append(may_be_one and max(_extent_match(left, right, a, b) for a, b in truth) >= SAME_EXTENT)
+        kind.append(what)
+
+    for part in parts:
+        pixels = np.vstack([pieces[k] for k in part.strokes])
+        add(pixels, PART)
+        # A side of a piece that holds one character or none is never a whole one, however wide.
+        left_end, right_end = extent(pixels)
+        holds = sum(left_end <= c <= right_end for c in centres)
+        body = np.vstack([pieces[k] for k in part.strokes if k not in part.marks] or [pixels])
+        for cut in cut_columns(body, height, usual, VERIFIED_CUT_WIDE):
+            left, right = pixels[pixels[:, 1] < cut], pixels[pixels[:, 1] >= cut]
+            if len(left) and len(right):
+                add(left, SIDE, holds >= 2)
+                add(right, SIDE, holds >= 2)
+    for i in close_pieces(parts, pieces):
+        joined = merge_parts(parts[i], parts[i + 1])
+        add(np.vstack([pieces[k] for k in joined.strokes]), JOINED)
+    if not pictures:
+        return PieceExamples.join([])
+    return PieceExamples(
+        np.stack(pictures).astype(np.float16), np.stack(geometry), np.array(one, bool), np.array(kind, np.int8)
+    )
+
+
+def _tensors(examples: PieceExamples) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    return (
+        torch.from_numpy(examples.pictures.astype(np.float32)).unsqueeze(1),
+        torch.from_numpy(examples.geometry.astype(np.float32)),
+        torch.from_numpy(examples.one.astype(np.float32)),
+    )
+
+
+def _scores(model: nn.Module, examples: PieceExamples) -> dict[str, float]:
+    """Log-loss and accuracy at even odds, over all candidates and by kind."""
+    images, geometry, one = _tensors(examples)
+    with torch.inference_mode():
+        logits = torch.cat([model(images[i : i + 1024], geometry[i : i + 1024]) for i in range(0, len(one), 1024)])
+    loss = float(nn.functional.binary_cross_entropy_with_logits(logits, one))
+    right = ((logits > 0).float() == one).numpy()
+    out = {"loss": round(loss, 5), "accuracy": round(float(right.mean()), 5)}
+    for name, k in (("pieces", PART), ("sides", SIDE), ("joined", JOINED)):
+        chosen = examples.kind == k
+        if chosen.any():
+            out[f"accuracy_{name}"] = round(float(right[chosen].mean()), 5)
+    return out
+
+
+def train_piece_verifier(
+    train: PieceExamples,
+    val: PieceExamples,
+    epochs: int = 5,
+    batch_size: int = 256,
+    lr: float = 3e-3,
+    seed: int = 0,
+    progress: bool = True,
+) -> tuple[PieceVerifier, list[dict[str, float]]]:
+    """The verifier trained on ``train`` (one-cycle schedule, binary cross-entropy), the validation
+    figures after each epoch."""
+    from tqdm import tqdm
+
+    torch.manual_seed(seed)
+    model = PieceVerifier()
+    images, geometry, one = _tensors(train)
+    steps = max(1, len(one) // batch_size)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=epochs * steps)
+    loss_fn = nn.BCEWithLogitsLoss()
+    history = []
+    for epoch in range(epochs):
+        started = time.perf_counter()
+        model.train()
+        order = torch.randperm(len(one), generator=torch.Generator().manual_seed(seed + epoch))
+        for step in tqdm(
+            range(steps), desc=f"epoch {epoch + 1}/{epochs}", unit="step", file=sys.stderr, disable=not progress
+        ):
+            batch = order[step * batch_size : (step + 1) * batch_size]
+            loss = loss_fn(model(images[batch], geometry[batch]), one[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+        model.eval()
+        figures = {"epoch": epoch + 1, **_scores(model, val), "seconds": round(time.perf_counter() - started, 1)}
+        history.append(figures)
+        print(
+            f"epoch {epoch + 1}: val {json.dumps({k: v for k, v in figures.items() if k != 'epoch'})}", file=sys.stderr
+        )
+    return model, history
+
+
+def save_piece_verifier(model: PieceVerifier, directory: Path, card: dict[str, Any]) -> Path:
+    """Write the verifier's safetensors, its ONNX graph (checked against torch) and its card to
+    ``directory``; returns the graph's path."""
+    import onnxruntime as ort
+
+    directory.mkdir(parents=True, exist_ok=True)
+    model = model.float().cpu().eval()
+    weights = directory / f"{VERIFIER_NAME}.safetensors"
+    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    _atomic_write(weights, lambda tmp: save_file(state, str(tmp)))
+    graph = directory / f"{VERIFIER_NAME}.onnx"
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        # The TorchScript exporter is deprecated (as for every model here: see ml.training.export); the
+        # graph is checked against torch below.
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        torch.onnx.export(
+            model,
+            (torch.rand(3, 1, 28, 28), torch.randn(3, 2)),
+            buffer,  # type: ignore[arg-type]  # a file-like object is documented and works
+            input_names=["image", "geometry"],
+            output_names=["logit"],
+            dynamic_axes={"image": {0: "batch"}, "geometry": {0: "batch"}, "logit": {0: "batch"}},
+            opset_version=ONNX_OPSET,
+            dynamo=False,
+        )
+    _atomic_write(graph, lambda tmp: tmp.write_bytes(buffer.getvalue()))
+    session = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
+    check = (torch.rand(5, 1, 28, 28), torch.randn(5, 2))
+    with torch.inference_mode():
+        expected = model(*check).numpy()
+    got = session.run(None, {"image": check[0].numpy(), "geometry": check[1].numpy()})[0]
+    if not np.allclose(expected, got, atol=1e-4):
+        raise RuntimeError(f"the verifier's ONNX graph differs from torch by {float(np.abs(expected - got).max()):.2e}")
+    card = {
+        "name": VERIFIER_NAME,
+        "what": "whether a candidate piece of a picture's ink is one whole character (text mode's cuts)",
+        "config": {"width": model.width},
+        "inputs": {
+            "image": "(N, 1, 28, 28): the candidate's model input, as ml.runtime.preprocess makes it",
+            "geometry": "(N, 2): log width / the line's usual character width, log height / the line's height",
+        },
+        "output": "logit of one whole character",
+        "preprocess_version": PREPROCESS_VERSION,
+        "params": sum(p.numel() for p in model.parameters()),
+        "sha256": sha256_of(weights),
+        "onnx_sha256": sha256_of(graph),
+        "onnx_opset": ONNX_OPSET,
+        **card,
+    }
+    path = directory / f"{VERIFIER_NAME}.json"
+    _atomic_write(path, lambda tmp: tmp.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8"))
+    return graph
