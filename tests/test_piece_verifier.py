@@ -114,3 +114,20 @@ def test_train_verifier_command_writes_a_verifier_text_mode_can_load(synthetic_u
     card = json.loads((out / f"{VERIFIER_NAME}.json").read_text())
     assert card["data_sources"][0]["name"] == "UNIPEN" and "accuracy" in card["metrics"]
     assert PieceVerifier.load(tmp_path / "weights") is not None
+
+
+def test_models_lists_the_piece_verifier_and_says_when_it_is_damaged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from ml.cli import main as cli_main
+    from ml.runtime.piece_verifier import pieces_dir
+
+    shutil.copytree(pieces_dir(), tmp_path / "pieces")
+    assert cli_main(["models", "--json", "--dir", str(tmp_path)]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert entry["name"] == VERIFIER_NAME and entry["available"] and entry["params"] > 0
+    (tmp_path / "pieces" / f"{VERIFIER_NAME}.json").write_text("{")
+    assert cli_main(["models", "--dir", str(tmp_path)]) == 0
+    assert f"{VERIFIER_NAME}" in (out := capsys.readouterr().out) and "unavailable" in out and "damaged" in out

@@ -42,14 +42,20 @@ def run(argv: list[str]) -> int:
                 "available": True,
             }
         )
+    entries += _piece_verifier(folder)
     if args.json:
         print(json.dumps(json_safe(entries)))
         return 0
     if not entries:
         print(f"no models in {args.dir or weights_dir()}")
     for entry in entries:
-        if "arch" not in entry:
+        if not entry["available"]:
             print(f"{entry['name']:28s} unavailable: {entry['error']}")
+            continue
+        if entry["input"] == "pieces":
+            accuracy = entry["metrics"].get("accuracy")
+            shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
+            print(f"{entry['name']:28s} {entry['description']}: {shown} right on unseen writers' words")
             continue
         pen = entry["metrics_by_source"].get("unipen_test", {}).get("accuracy")
         pen_shown = f"{100 * pen:.2f}%" if isinstance(pen, float) else "n/a"
@@ -64,6 +70,30 @@ def run(argv: list[str]) -> int:
         shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
         print(f"{head}EMNIST test {shown}  pen, unseen writers {pen_shown}")
     return 0
+
+
+def _piece_verifier(folder: Path) -> list[dict[str, Any]]:
+    """Text mode's piece verifier, when the folder holds one."""
+    from ml.runtime.cards import WeightsError
+    from ml.runtime.piece_verifier import VERIFIER_NAME, PieceVerifier
+
+    try:
+        verifier = PieceVerifier.load(folder)
+    except WeightsError as error:
+        return [{"name": VERIFIER_NAME, "available": False, "error": str(error)}]
+    if verifier is None:
+        return []
+    card = verifier.card
+    return [
+        {
+            "name": VERIFIER_NAME,
+            "input": "pieces",
+            "description": "text mode: is a piece of a picture's ink one character",
+            "params": card.get("params", 0),
+            "metrics": card.get("metrics", {}),
+            "available": True,
+        }
+    ]
 
 
 def _fits_its_architecture(weights_path: Path, card: Any) -> Any:
