@@ -44,11 +44,39 @@ def test_dry_run_writes_weights_card_and_metrics(
     assert isinstance(recognizer.predict(render("A")), Prediction)
 
 
+def _interrupted_after_first_epoch(checkpoint: Path) -> None:
+    """The checkpoint as a run stopped after its first epoch would have left it."""
+    import torch
+
+    state = torch.load(checkpoint, weights_only=True)
+    state["epoch"], state["history"] = 0, state["history"][:1]
+    torch.save(state, checkpoint)
+
+
 def test_resume_continues_from_the_checkpoint(synthetic_emnist: Path, tmp_path: Path) -> None:
-    main(_config(synthetic_emnist, tmp_path, epochs=1, name="r"))
+    main(_config(synthetic_emnist, tmp_path, epochs=2, name="r"))
+    _interrupted_after_first_epoch(tmp_path / "r.ckpt")
     path = main(_config(synthetic_emnist, tmp_path, epochs=2, name="r", resume=str(tmp_path / "r.ckpt")))
     history = json.loads(path.with_suffix(".metrics.json").read_text())["history"]
     assert [h["epoch"] for h in history] == [1, 2]
+    # The library refuses what would break the run, not only the command line.
+    with pytest.raises(ValueError, match="was started with --epochs 2, not --epochs 3"):
+        main(_config(synthetic_emnist, tmp_path, epochs=3, name="r", resume=str(tmp_path / "r.ckpt")))
+    with pytest.raises(ValueError, match="--optimizer adamw, not --optimizer sgd"):
+        main(_config(synthetic_emnist, tmp_path, epochs=2, optimizer="sgd", name="r", resume=str(tmp_path / "r.ckpt")))
+    # A schedule that is not laid out over the epochs can be given more of them.
+    main(_config(synthetic_emnist, tmp_path / "step", epochs=1, scheduler="step", name="s"))
+    path = main(
+        _config(
+            synthetic_emnist,
+            tmp_path / "step",
+            epochs=2,
+            scheduler="step",
+            name="s",
+            resume=str(tmp_path / "step" / "s.ckpt"),
+        )
+    )
+    assert len(json.loads(path.with_suffix(".metrics.json").read_text())["history"]) == 2
 
 
 def test_a_resumed_run_goes_on_as_it_was_started_and_refuses_another_schedule(
@@ -76,6 +104,7 @@ def test_a_resumed_run_goes_on_as_it_was_started_and_refuses_another_schedule(
     assert cli_main(["train", "--resume", checkpoint]) == 0
     card = json.loads((tmp_path / "r.json").read_text())
     assert (card["arch"], card["label_set"]) == ("lenet5", "digits10")
+    assert card["training"]["config"]["dry_run"] and card["training"]["config"]["epochs"] == 2
     capsys.readouterr()
     # More epochs than its one-cycle schedule was laid out for: refused in one line, before any data is read.
     assert cli_main(["train", "--resume", checkpoint, "--epochs", "3", "--data", "/nonexistent"]) == 2
@@ -93,6 +122,12 @@ def test_train_takes_its_options_from_a_settings_file(synthetic_emnist: Path, tm
     assert cli_main(argv) == 0
     card = json.loads((tmp_path / "s.json").read_text())
     assert (card["arch"], card["label_set"], card["training"]["config"]["lr"]) == ("lenet5", "digits10", 0.003)
+    # An option that train does not have, or one without a value, is refused, not passed over.
+    for wrong in ({"learning_rate": 0.1}, {"lr": None}):
+        settings.write_text(json.dumps(wrong))
+        with pytest.raises(SystemExit) as refused:
+            cli_main(argv)
+        assert refused.value.code == 2
 
 
 def test_a_file_that_is_no_checkpoint_is_refused_in_one_line(synthetic_emnist: Path, tmp_path: Path) -> None:

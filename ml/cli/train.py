@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import MISSING, asdict, fields
+from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any
 
 from ml.runtime.devices import DeviceError
 from ml.training.augment import AugmentConfig
-from ml.training.train import RESUME_FIXED, TrainConfig, check_resumable, checkpoint_settings, main
+from ml.training.train import TrainConfig, checkpoint_settings, main
 
 
 def get_args_parser() -> argparse.ArgumentParser:
@@ -24,34 +24,48 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--settings",
         default="",
-        help="a JSON file of these options (a tune's best.json); options given on the command line override it",
+        help="a JSON file of these options (a tune's best.json); options given on the command line, and a "
+        "resumed checkpoint's, override it",
     )
     return p
 
 
+# Keys of a tune's best.json that are its figures, not options.
+SETTINGS_NOTES = ("val_score", "trial", "trial_settings")
+
+
 def parse_with_saved_settings(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
     """``argv`` parsed; the options it does not give come from ``--resume``'s checkpoint (a resumed run
-    goes on as it was started) or from a ``--settings`` file, then from the defaults."""
+    goes on as it was started; that wins over a settings file) or from a ``--settings`` file, then from the
+    defaults. A settings file's unknown or empty option is refused; a checkpoint's options that this
+    version no longer has are passed over."""
     args = parser.parse_args(argv)
+    known = {action.dest for action in parser._actions} - {"resume", "settings", "help"}
     saved: dict[str, Any] = {}
     try:
         if getattr(args, "settings", ""):
             loaded = json.loads(Path(args.settings).read_text(encoding="utf-8"))
             if not isinstance(loaded, dict):
                 raise ValueError(f"{args.settings} is not a JSON object of options")
-            saved |= loaded
+            unknown = sorted(set(loaded) - known - set(SETTINGS_NOTES))
+            empty = sorted(k for k, v in loaded.items() if v is None and k in known)
+            if unknown or empty:
+                raise ValueError(
+                    f"{args.settings}: "
+                    + "; ".join(
+                        ([f"no such options: {', '.join(unknown)}"] if unknown else [])
+                        + ([f"no value for {', '.join(empty)}"] if empty else [])
+                    )
+                )
+            saved |= {k: v for k, v in loaded.items() if k in known}
         if args.resume:
-            saved |= checkpoint_settings(args.resume)
+            saved |= {k: v for k, v in checkpoint_settings(args.resume).items() if k in known and v is not None}
     except (OSError, json.JSONDecodeError, ValueError) as error:
-        parser.error(str(error))
-    known = {action.dest for action in parser._actions}
-    parser.set_defaults(
-        **{
-            name: json.dumps(value) if isinstance(value, dict) else value
-            for name, value in saved.items()
-            if name in known and name not in ("resume", "settings")
-        }
-    )
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if isinstance(saved.get("augment_config"), dict):  # a field an older version had is passed over
+        saved["augment_config"] = {k: v for k, v in saved["augment_config"].items() if k in AugmentConfig().to_dict()}
+    parser.set_defaults(**{name: json.dumps(v) if isinstance(v, dict) else v for name, v in saved.items()})
     return parser.parse_args(argv)
 
 
@@ -62,11 +76,8 @@ def parser_for(config_class: type, prog: str, description: str) -> argparse.Argu
         flag = "--" + spec.name.replace("_", "-")
         options = dict(spec.metadata)
         value = spec.default if spec.default_factory is MISSING else spec.default_factory()
-        if isinstance(value, bool):
-            if value:
-                p.add_argument(f"--no-{spec.name.replace('_', '-')}", dest=spec.name, action="store_false", **options)
-            else:
-                p.add_argument(flag, action="store_true", **options)
+        if isinstance(value, bool):  # --augment and --no-augment: a saved setting can be turned either way
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=value, **options)
         elif isinstance(value, dict):
             p.add_argument(flag, default="{}", **options)
         else:
@@ -95,8 +106,6 @@ def run(argv: list[str]) -> int:
     args = parse_with_saved_settings(get_args_parser(), argv)
     try:
         config = config_from_args(args)
-        if config.resume:
-            check_resumable(config.resume, checkpoint_settings(config.resume), asdict(config), RESUME_FIXED)
         main(config)
     except (ValueError, FileNotFoundError, DeviceError) as error:
         print(f"glyphpad-ml train: error: {error}", file=sys.stderr)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 
 from ml.cli.train import parse_with_saved_settings, parser_for
 from ml.runtime.devices import DeviceError
-from ml.training.train import check_resumable, checkpoint_settings
-from ml.training.train_strokes import RESUME_FIXED, StrokeTrainConfig, main
+from ml.training.train_strokes import StrokeTrainConfig, main
 
 
 def run(argv: list[str]) -> int:
@@ -27,8 +25,6 @@ def run(argv: list[str]) -> int:
         return 2
     try:
         config = StrokeTrainConfig(**values)
-        if config.resume:
-            check_resumable(config.resume, checkpoint_settings(config.resume), asdict(config), RESUME_FIXED)
         main(config)
     except (ValueError, FileNotFoundError, TypeError, DeviceError) as error:
         print(f"glyphpad-ml train-strokes: error: {error}", file=sys.stderr)

@@ -101,7 +101,7 @@ class TrainConfig:
     balance: str = _option("sample", "class balancing", choices=list(BALANCE))
     patience: int = _option(0, "early stopping: epochs without a better validation score (0 = off)")
     ema: float = _option(0.999, "decay of an exponential moving average of the weights, 0 = off")
-    augment: bool = _option(True, "batch augmentation of the images (--no-augment turns it off)")
+    augment: bool = _option(True, "batch augmentation of the images")
     augment_config: dict[str, Any] = _option(AugmentConfig().to_dict(), "JSON overrides of AugmentConfig")  # noqa: RUF009
     model_config: dict[str, Any] = _option({}, "JSON architecture options, e.g. '{\"width\": 0.5}'")  # noqa: RUF009
     seed: int = _option(0, "model init, batch order, augmentation")
@@ -109,23 +109,31 @@ class TrainConfig:
     writer_split_seed: int = _option(DEFAULT_WRITER_SPLIT_SEED, "seed of the UNIPEN split by writer")
     max_per_class: int = _option(0, "cap EMNIST training samples per class (0 = all)")
     device: str = _option("auto", "auto, cpu, cuda or cuda:N")
-    amp: bool = _option(True, "bf16 autocast on CUDA (--no-amp turns it off)")
+    amp: bool = _option(True, "bf16 autocast on CUDA")
     save_dtype: str = _option("float32", "dtype of the saved weights", choices=["float32", "float16", "bfloat16"])
     dry_run: bool = _option(False, "a few batches and a small evaluation (for tests)")
-    resume: str = _option("", "checkpoint (.ckpt) to continue from")
+    resume: str = _option(
+        "",
+        "checkpoint (.ckpt) to continue from, with the options it was started with (those that shape the model, "
+        "data, optimizer or schedule cannot change)",
+    )
     bench_steps: int = _option(0, "before training, measure images/s of EMNIST-only and mixed batches (0 = off)")
 
 
-# What a resumed run cannot change: the model it builds, the data each epoch draws, the schedule.
+# What a resumed run cannot change: the model it builds, the data each epoch draws, its optimizer and the
+# schedule (the number of epochs only where the schedule is laid out over all of them).
 RESUME_FIXED = (
     "arch",
     "labels",
     "model_config",
-    "epochs",
     "epoch_samples",
     "batch_size",
-    "scheduler",
+    "optimizer",
     "lr",
+    "weight_decay",
+    "scheduler",
+    "step_size",
+    "gamma",
     "pen_share",
     "pen_variants",
     "max_per_class",
@@ -134,6 +142,7 @@ RESUME_FIXED = (
     "split_seed",
     "writer_split_seed",
 )
+SCHEDULES_OVER_EPOCHS = ("onecycle", "cosine")
 
 
 def validate(config: TrainConfig) -> None:
@@ -393,11 +402,12 @@ def check_resumable(path: str | Path, started: dict[str, Any], given: dict[str, 
     if changed:
 
         def flags(values: dict[str, Any]) -> str:
-            return ", ".join(f"--{name.replace('_', '-')} {values[name]}" for name in changed)
+            shown = {name: json.dumps(v) if isinstance(v := values[name], dict) else v for name in changed}
+            return ", ".join(f"--{name.replace('_', '-')} {value}" for name, value in shown.items())
 
         raise ValueError(
             f"{path} was started with {flags(started)}, not {flags(given)}: leave them out to continue it "
-            "as started (its learning-rate schedule spans the epochs it was started for)"
+            "as started (they shape its model, its data, its optimizer or its learning-rate schedule)"
         )
 
 
@@ -654,6 +664,9 @@ def evaluate_sources(
 def main(config: TrainConfig) -> Path:
     """Train, evaluate on each source's test part, write weights + card + metrics.json; returns the weights path."""
     validate(config)
+    if config.resume:
+        fixed = RESUME_FIXED + (("epochs",) if config.scheduler in SCHEDULES_OVER_EPOCHS else ())
+        check_resumable(config.resume, checkpoint_settings(config.resume), asdict(config), fixed)
     world, device_choice = join_world(config.device)
     try:
         written = _train(config, world, device_choice)

@@ -48,14 +48,25 @@ from ml.training.export import save_weights
 from ml.training.metrics import classification_metrics
 from ml.training.scoring import summary
 from ml.training.stroke_data import StrokeAugment, stroke_inputs
-from ml.training.train import _option, load_checkpoint, save_checkpoint
+from ml.training.train import _option, check_resumable, checkpoint_settings, load_checkpoint, save_checkpoint
 
 # An ensemble is assembled from trained stroke models (glyphpad-ml stroke-ensemble), not trained here.
 STROKE_ARCHS = [name for name in list_models() if get_arch(name).family == "stroke" and name != "stroke_ensemble"]
 
 
 # What a resumed run cannot change: the model it builds, the characters each epoch draws, the schedule.
-RESUME_FIXED = ("arch", "labels", "model_config", "epochs", "batch_size", "lr", "seed", "writer_split_seed", "limit")
+RESUME_FIXED = (
+    "arch",
+    "labels",
+    "model_config",
+    "epochs",
+    "batch_size",
+    "lr",
+    "weight_decay",
+    "seed",
+    "writer_split_seed",
+    "limit",
+)
 
 
 @dataclass
@@ -77,7 +88,11 @@ class StrokeTrainConfig:
     limit: int = _option(0, "at most this many training and validation characters (0 = all; for tests)")
     device: str = _option("auto", "auto, cpu, cuda or cuda:N")
     threads: int = _option(0, "torch CPU threads (0 = torch's default)")
-    resume: str = _option("", "checkpoint (.ckpt) to continue from")
+    resume: str = _option(
+        "",
+        "checkpoint (.ckpt) to continue from, with the options it was started with (those that shape the model, "
+        "data, optimizer or schedule cannot change)",
+    )
     start_from: str = _option("", "weights (.safetensors, or a bundled model's name) to start from: a fine-tune")
 
 
@@ -133,6 +148,8 @@ def _start_from(model: nn.Module, config: StrokeTrainConfig) -> str:
 
 
 def main(config: StrokeTrainConfig) -> Path:
+    if config.resume:
+        check_resumable(config.resume, checkpoint_settings(config.resume), asdict(config), RESUME_FIXED)
     if config.arch not in STROKE_ARCHS:
         raise ValueError(f"{config.arch} is not a stroke architecture ({', '.join(STROKE_ARCHS)})")
     if config.epochs < 1 or config.batch_size < 2 or not (math.isfinite(config.lr) and config.lr > 0):

@@ -25,6 +25,9 @@ from ml.training.data.emnist import default_data_dir
 from ml.training.data.prepared import prepare_pool
 from ml.training.train import OPTIMIZERS, TrainConfig, build_training_set, fit, load_pen_splits
 
+# What a study searches, with what it searches for: the recipe best.json gives glyphpad-ml train.
+RECIPE = ("arch", "labels", "lr", "weight_decay", "batch_size", "optimizer", "model_config", "pen_share")
+
 # The architecture option that sets its size; archs without one are not searched over it.
 WIDTH_CHOICES: dict[str, tuple[str, list[Any]]] = {
     "baseline_cnn": ("width", [16, 24, 32, 48, 64]),
@@ -103,7 +106,8 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         "dry_run": args.dry_run,
     }
     earlier = study.user_attrs.get("budget")
-    if earlier is not None and earlier != budget:
+    ran = [t for t in study.trials if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)]
+    if ran and earlier is not None and earlier != budget:
         changed = ", ".join(f"{k} {earlier.get(k)} -> {v}" for k, v in budget.items() if earlier.get(k) != v)
         raise ValueError(
             f"the study in {args.out} ran its trials with another budget ({changed}): its scores would not "
@@ -148,8 +152,10 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
     if finished:
         best = study.best_trial
         config = suggest_config(optuna.trial.FixedTrial(best.params), base, "pen_share" in best.params)
-        (args.out / "best.json").write_text(
-            json.dumps({**asdict(config), "val_score": best.value, "trial": best.number}, indent=1) + "\n"
-        )
+        # The recipe found, for glyphpad-ml train --settings (the trials' short budget, cosine schedule and no
+        # weight averaging are left to train's own options), and the trial's whole settings beside it.
+        recipe = {name: getattr(config, name) for name in RECIPE}
+        notes = {"val_score": best.value, "trial": best.number, "trial_settings": asdict(config)}
+        (args.out / "best.json").write_text(json.dumps({**recipe, **notes}, indent=1) + "\n")
         print(f"best config: {args.out / 'best.json'}")
     return rows
