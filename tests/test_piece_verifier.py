@@ -43,8 +43,9 @@ def test_every_piece_of_a_written_line_is_an_example_and_only_whole_characters_c
     picture, boxes = _picture("H+E+M+W+HI", gap=-0.45)  # four characters apart, and an H touching an I
     examples = piece_examples(picture, boxes, PEN)
     pieces, sides = examples.kind == PART, examples.kind == SIDE
-    assert examples.one[pieces].tolist() == [True, True, True, True, False]
-    assert examples.one[sides].any() and not examples.one[sides].all()  # the cut between H and I, and others
+    assert examples.one[pieces].tolist() == [True, True, True, True, False]  # the H touching the I is not one
+    # Only the piece wide enough is offered cuts: one of them between the H and the I.
+    assert examples.one[sides].any() and not examples.one[sides].all()
     assert examples.pictures.shape[1:] == (28, 28) and examples.geometry.shape == (len(examples.one), 2)
 
 
@@ -53,10 +54,11 @@ def test_the_verifier_learns_saves_and_loads_as_an_onnx_graph_checked_by_its_car
 
     from ml.training.piece_verifier import PieceExamples, piece_examples, save_piece_verifier, train_piece_verifier
 
-    texts = ("H+E+M+W+HI", "T+O+X+I+N", "L+A+K+E+AL")
+    texts = ("H+E+M+W+HI", "T+O+X+I+NE", "L+A+K+E+AL", "M+E+T+A+HI+L")
     examples = PieceExamples.join([piece_examples(*_picture(t, gap=-0.45), PEN) for t in texts])
-    model, history = train_piece_verifier(examples, examples, epochs=2, batch_size=16, progress=False)
-    assert len(history) == 2 and 0.0 <= history[-1]["accuracy"] <= 1.0
+    model, history = train_piece_verifier(examples, examples, epochs=8, batch_size=8, progress=False)
+    majority = max(examples.one.mean(), 1 - examples.one.mean())
+    assert len(history) == 8 and history[-1]["loss"] < history[0]["loss"] and history[-1]["accuracy"] > majority
     save_piece_verifier(model, tmp_path / "pieces", {"metrics": history[-1]})
     verifier = PieceVerifier.load(tmp_path)
     assert verifier is not None

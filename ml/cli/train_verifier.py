@@ -4,7 +4,6 @@ words written by UNIPEN's training writers (validation writers for its figures; 
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -25,8 +24,6 @@ PEN_PX = (2.5, 7.0)
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    from ml.runtime.piece_verifier import pieces_dir
-
     p = argparse.ArgumentParser(
         prog="glyphpad-ml train-verifier",
         description="Train the piece verifier text mode uses to cut a picture's touching characters.",
@@ -37,7 +34,12 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="words, pens and training (default 0)")
     p.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0 = its default)")
     p.add_argument("--pen-data", default="", help=PEN_DATA_HELP)
-    p.add_argument("--out", type=Path, default=pieces_dir(), help=f"where it is written (default {pieces_dir()})")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs/pieces"),
+        help="where it is written (default runs/pieces); text mode uses the one in the weights folder's pieces/",
+    )
     return p
 
 
@@ -59,8 +61,8 @@ def _examples(words: list[ComposedWord], seed: int, what: str) -> PieceExamples:
 
 def run(argv: list[str]) -> int:
     args = get_args_parser().parse_args(argv)
-    if args.words < 1 or args.val_words < 1 or args.epochs < 1:
-        return fail("train-verifier", "--words, --val-words and --epochs must be at least 1")
+    if args.words < 1 or args.val_words < 1 or args.epochs < 1 or args.threads < 0:
+        return fail("train-verifier", "--words, --val-words and --epochs must be at least 1, --threads 0 or more")
     import torch
 
     from ml.evaluation.words import compose_words
@@ -102,7 +104,9 @@ def run(argv: list[str]) -> int:
             "epochs": args.epochs,
             "seconds": round(time.time() - started, 1),
             "torch": torch.__version__,
-            "command": "glyphpad-ml train-verifier " + " ".join(shlex.quote(a) for a in argv if not a.startswith("/")),
+            # The recipe, without this machine's paths.
+            "command": f"glyphpad-ml train-verifier --words {args.words} --val-words {args.val_words} "
+            f"--epochs {args.epochs} --seed {args.seed}",
             "history": history,
         },
     }

@@ -41,7 +41,7 @@ from ml.runtime.cards import WeightsError, default_model_name, list_bundled
 from ml.runtime.devices import DeviceError
 from ml.runtime.fusion import FusedRecognizer, fuse_probabilities
 from ml.runtime.image_io import ImageLoadError, LoadedImage, load_image
-from ml.runtime.piece_verifier import PieceVerifier, load_piece_verifier, piece_geometry
+from ml.runtime.piece_verifier import PieceVerifier, load_piece_verifier, pixels_geometry
 from ml.runtime.preprocess import (
     BlankImageError,
     ImageLike,
@@ -581,30 +581,8 @@ class LineReader:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
         height = line_height(np.array([p.body_box for p in parts]))
         usual_width = usual_character_width(parts)
-        # Each part, and each side of a wide one cut at its likeliest places: characters that touch make
-        # one piece of ink, and only recognition tells two of them from one wide character.
-        candidates: list[tuple[int, CharacterPart, np.ndarray]] = []
-        for i, part in enumerate(parts):
-            pixels = np.vstack([pieces[k] for k in part.strokes])
-            candidates.append((i, part, pixels))
-            body_pixels = np.vstack([pieces[k] for k in part.strokes if k not in part.marks] or [pixels])
-            cut_wide = VERIFIED_CUT_WIDE if self.verifier is not None else CUT_WIDE
-            for cut in cut_columns(body_pixels, height, usual_width, cut_wide):
-                left, right = pixels[pixels[:, 1] < cut], pixels[pixels[:, 1] >= cut]
-                if len(left) and len(right):
-                    candidates += [
-                        (i, _pixel_part(left, part, False), left),
-                        (i, _pixel_part(right, part, True), right),
-                    ]
-        # Neighbours that nearly meet may be one character whose strokes do not touch (the arms of a K short
-        # of its stem): read as one too, and kept as one as for strokes, from the pictures' odds alone.
-        # Pictures of the validation words: CER any case 11.85 -> 11.28%, test words 11.16 -> 9.88%.
-        pairs = close_pieces(parts, pieces)
-        merged_of: dict[int, int] = {}
-        for i in pairs:
-            merged_of[i] = len(candidates)
-            whole = merge_parts(parts[i], parts[i + 1])
-            candidates.append((-1, whole, np.vstack([pieces[k] for k in whole.strokes])))
+        cut_wide = VERIFIED_CUT_WIDE if self.verifier is not None else CUT_WIDE
+        candidates, merged_of = picture_candidates(parts, pieces, height, usual_width, cut_wide)
         pictures = [ink_picture(ink, pixels, peak) for _, _, pixels in candidates]
         readable = [k for k, picture in enumerate(pictures) if picture is not None]
         if not readable:
@@ -674,19 +652,19 @@ class LineReader:
         height: float,
         usual_width: float | None,
     ) -> np.ndarray | None:
-        """The verifier's log chance that each candidate (its pixels) is one whole character; None without a
-        verifier or a usual width to measure by. Unreadable candidates get 0 (they are never weighed)."""
+        """The verifier's log chance that each part offered cuts, and each side of them, is one whole
+        character (:func:`verified_rows`); None without a verifier or a usual width to measure by. Other
+        candidates, and unreadable ones, get 0 (they are never weighed)."""
         if self.verifier is None or usual_width is None:
             return None
-        geometry = []
-        for k in readable:
-            pixels = candidates[k][2]
-            (y0, x0), (y1, x1) = pixels.min(0), pixels.max(0) + 1
-            geometry.append(piece_geometry(float(x1 - x0), float(y1 - y0), usual_width, height))
         out = np.zeros(len(candidates))
-        out[list(readable)] = self.verifier.log_one(
-            np.stack([p for k in readable if (p := pictures[k]) is not None]), np.stack(geometry)
-        )
+        readable_rows = set(readable)
+        asked = [k for k in verified_rows(candidates) if k in readable_rows]
+        if asked:
+            geometry = [pixels_geometry(candidates[k][2], usual_width, height) for k in asked]
+            out[asked] = self.verifier.log_one(
+                np.stack([p for k in asked if (p := pictures[k]) is not None]), np.stack(geometry)
+            )
         return out
 
     def _read_pictures(self, pictures: np.ndarray) -> np.ndarray:
@@ -978,6 +956,45 @@ def ink_picture(ink: np.ndarray, pixels: np.ndarray, peak: float) -> np.ndarray 
         return preprocess(1.0 - crop / max(peak, 1e-6)).input
     except (BlankImageError, ValueError):
         return None
+
+
+def picture_candidates(
+    parts: Sequence[CharacterPart],
+    pieces: Sequence[np.ndarray],
+    height: float,
+    usual_width: float | None,
+    cut_wide: float = CUT_WIDE,
+) -> tuple[list[tuple[int, CharacterPart, np.ndarray]], dict[int, int]]:
+    """Every reading of a picture's ink that text mode weighs, as (owner, part, pixels): each part (the
+    owner is its index), then the two sides of each cut of it (:func:`cut_columns`; the same owner: two
+    characters that touch make one piece of ink, and only recognition tells them from one wide
+    character); last, each pair of close parts read as one (owner -1: a character whose strokes do not
+    touch, the arms of a K short of its stem), with ``merged_of`` mapping the left part's index to it.
+    Pictures of the validation words, close pairs read as one: CER any case 11.85 -> 11.28%."""
+    candidates: list[tuple[int, CharacterPart, np.ndarray]] = []
+    for i, part in enumerate(parts):
+        pixels = np.vstack([pieces[k] for k in part.strokes])
+        candidates.append((i, part, pixels))
+        body_pixels = np.vstack([pieces[k] for k in part.strokes if k not in part.marks] or [pixels])
+        for cut in cut_columns(body_pixels, height, usual_width, cut_wide):
+            left, right = pixels[pixels[:, 1] < cut], pixels[pixels[:, 1] >= cut]
+            if len(left) and len(right):
+                candidates += [(i, _pixel_part(left, part, False), left), (i, _pixel_part(right, part, True), right)]
+    merged_of: dict[int, int] = {}
+    for i in close_pieces(parts, pieces):
+        merged_of[i] = len(candidates)
+        whole = merge_parts(parts[i], parts[i + 1])
+        candidates.append((-1, whole, np.vstack([pieces[k] for k in whole.strokes])))
+    return candidates, merged_of
+
+
+def verified_rows(candidates: Sequence[tuple[int, CharacterPart, np.ndarray]]) -> list[int]:
+    """The candidates the piece verifier is asked about: each part offered cuts, and the sides of them."""
+    rows_of: dict[int, list[int]] = {}
+    for k, (owner, _, _) in enumerate(candidates):
+        if owner >= 0:
+            rows_of.setdefault(owner, []).append(k)
+    return sorted(k for rows in rows_of.values() if len(rows) > 1 for k in rows)
 
 
 def usual_character_width(parts: Sequence[CharacterPart]) -> float | None:

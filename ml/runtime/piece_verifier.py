@@ -37,6 +37,12 @@ def piece_geometry(width: float, height: float, usual_width: float, line_height:
     return np.log(np.maximum(ratios, 1e-3)).astype(np.float32)
 
 
+def pixels_geometry(pixels: np.ndarray, usual_width: float, line_height: float) -> np.ndarray:
+    """:func:`piece_geometry` of the ink at ``pixels`` ((row, column) pairs)."""
+    (top, left), (bottom, right) = pixels.min(0), pixels.max(0) + 1
+    return piece_geometry(float(right - left), float(bottom - top), usual_width, line_height)
+
+
 class PieceVerifier:
     """The verifier's graph on ONNX Runtime."""
 
@@ -48,9 +54,8 @@ class PieceVerifier:
     def load(cls, directory: Path | None = None, threads: int = 1) -> PieceVerifier | None:
         """The bundled verifier (``directory``: a weights folder), None when there is none; WeightsError
         when it is there but damaged or made for other inputs."""
-        import onnxruntime as ort
-
         from ml.runtime.preprocess import PREPROCESS_VERSION
+        from ml.runtime.recognizer import cpu_session
 
         folder = pieces_dir(directory)
         graph, card_file = folder / f"{VERIFIER_NAME}.onnx", folder / f"{VERIFIER_NAME}.json"
@@ -66,15 +71,10 @@ class PieceVerifier:
             )
         if not graph.exists() or sha256_of(graph) != card.get("onnx_sha256"):
             raise WeightsError(f"{graph.name} is missing, damaged or replaced: its sha256 does not match its card")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.log_severity_level = 3
-        try:
-            session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
-        except Exception as error:  # ORT raises its own exception types for a malformed graph
-            raise WeightsError(f"{graph.name} is not a valid ONNX graph ({str(error).splitlines()[0]})") from error
+        session = cpu_session(graph, threads, spin=False)
+        inputs = {i.name: tuple(i.shape[1:]) for i in session.get_inputs()}
+        if inputs != {"image": (1, 28, 28), "geometry": (2,)}:
+            raise WeightsError(f"{graph.name} takes {inputs}, not a character's picture and its size on the line")
         return cls(session, card)
 
     def log_one(self, pictures: np.ndarray, geometry: np.ndarray) -> np.ndarray:

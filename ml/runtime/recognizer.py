@@ -178,21 +178,10 @@ class OnnxRecognizer(Recognizer):
         cls, name_or_path: str | Path, threads: int = INTERACTIVE_THREADS, spin: bool = True
     ) -> OnnxRecognizer:
         """``spin``: the session's threads wait for work busily (faster batches, a core kept busy meanwhile)."""
-        import onnxruntime as ort
-
         weights_path = resolve_model_path(name_or_path)
         card = verified_card(weights_path)
         onnx_file = verified_onnx(weights_path, card)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3  # warnings about unused initializers are noise here
-        try:
-            session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
-        except Exception as error:  # ORT raises its own exception types for a malformed graph
-            raise WeightsError(f"{onnx_file.name} is not a valid ONNX graph ({_first_line(error)})") from error
+        session = cpu_session(onnx_file, threads, spin)
         shape = session.get_inputs()[0].shape
         outputs = session.get_outputs()[0].shape
         if tuple(shape[1:]) != INPUT_SHAPES[card.input_kind] or outputs[-1] != len(card.labels):
@@ -210,6 +199,23 @@ class OnnxRecognizer(Recognizer):
 
     def describe_device(self) -> str:
         return "CPU (ONNX Runtime)"
+
+
+def cpu_session(graph: Path, threads: int = INTERACTIVE_THREADS, spin: bool = True) -> Any:
+    """An ONNX Runtime session of ``graph`` on the CPU (WeightsError for a malformed graph). ``spin``: its
+    threads wait for work busily (faster batches, a core kept busy meanwhile)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(1, threads)
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # warnings about unused initializers are noise here
+    try:
+        return ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # ORT raises its own exception types for a malformed graph
+        raise WeightsError(f"{graph.name} is not a valid ONNX graph ({_first_line(error)})") from error
 
 
 class TorchRecognizer(Recognizer):

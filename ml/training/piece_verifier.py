@@ -2,12 +2,14 @@
 
 Examples come from pictures of written lines whose characters are known (``glyphpad-ml train-verifier``
 composes them from UNIPEN's training writers, with pens and line heights of many sizes). Each picture is
-split as text mode splits it (:func:`ml.runtime.segmentation.split_ink`), and every candidate text mode
-can weigh becomes an example: each piece, both sides of each cut of a piece at least
-``ml.runtime.line_reader.VERIFIED_CUT_WIDE`` usual widths wide, and each pair of close pieces joined. A
-candidate is one whole character when its extent along the line matches one character's (overlap over
-union at least ``SAME_EXTENT``); a side of a cut only when the piece it was cut from holds two characters
-or more (the centres of their extents).
+split as text mode splits it, and every candidate text mode reads becomes an example (the reader's own
+:func:`ml.runtime.line_reader.picture_candidates`): each part, both sides of each cut of a part at least
+``VERIFIED_CUT_WIDE`` usual widths wide, and each pair of close parts read as one. Text mode asks the
+verifier only about parts offered cuts and their sides; the other candidates teach it what whole
+characters and their pieces look like (trained on those alone, it read the validation words' pictures
+worse: one box per character 95.70 -> 94.67%). A candidate is one whole character when its extent along
+the line matches one character's (overlap over union at least ``SAME_EXTENT``); a side of a cut only when
+the part it was cut from holds two characters or more (the centres of their extents).
 """
 
 from __future__ import annotations
@@ -28,14 +30,21 @@ from torch import nn
 
 from ml.models.piece_verifier import PieceVerifier
 from ml.runtime.cards import _atomic_write, sha256_of
-from ml.runtime.line_reader import VERIFIED_CUT_WIDE, ink_picture, usual_character_width, written_ink
-from ml.runtime.piece_verifier import VERIFIER_NAME, piece_geometry
+from ml.runtime.line_reader import (
+    VERIFIED_CUT_WIDE,
+    ink_picture,
+    picture_candidates,
+    usual_character_width,
+    written_ink,
+)
+from ml.runtime.piece_verifier import VERIFIER_NAME, pixels_geometry
 from ml.runtime.preprocess import PREPROCESS_VERSION, _as_pixels
-from ml.runtime.segmentation import close_pieces, cut_columns, line_height, merge_parts, split_ink
+from ml.runtime.segmentation import line_height, split_ink
 from ml.training.export import ONNX_OPSET
 
 SAME_EXTENT = 0.75
-PART, SIDE, JOINED = 0, 1, 2  # the kinds of candidate
+PART, SIDE, JOINED = 0, 1, 2  # the kinds of candidate: a part, a side of a cut, two close parts read as one
+STAND_IN_WIDTH = 0.6  # line heights: the usual character width of a line too short to have one
 
 
 @dataclass(frozen=True)
@@ -62,9 +71,10 @@ def _extent_match(a0: float, a1: float, b0: float, b1: float) -> float:
 
 
 def piece_examples(picture: np.ndarray, character_boxes: np.ndarray, pen_px: float = 0.0) -> PieceExamples:
-    """The candidates text mode weighs in ``picture`` (a written line), each marked one whole character or
-    not by ``character_boxes`` (x0, y0, x1, y1 of each written character's strokes, in the picture's
-    pixels; ``pen_px``: how far the ink reaches past them)."""
+    """Every candidate text mode reads in ``picture`` (a written line; the reader's own
+    :func:`ml.runtime.line_reader.picture_candidates`), each marked one whole character or not by
+    ``character_boxes`` (x0, y0, x1, y1 of each written character's strokes, in the picture's pixels;
+    ``pen_px``: how far the ink reaches past them)."""
     written = written_ink(_as_pixels(picture)[0])
     if written is None:
         return PieceExamples.join([])
@@ -75,43 +85,34 @@ def piece_examples(picture: np.ndarray, character_boxes: np.ndarray, pen_px: flo
     if len(parts) < 2:
         return PieceExamples.join([])
     height = line_height(np.array([p.body_box for p in parts]))
-    usual = usual_character_width(parts) or 0.6 * height
-    crop_x = written.corner[0]
-    scale = written.scale
+    # A line of few parts has no usual width and text mode does not ask the verifier about it; its parts
+    # still show whole characters and their pieces, measured against a stand-in width.
+    usual = usual_character_width(parts) or STAND_IN_WIDTH * height
+    candidates, merged_of = picture_candidates(parts, pieces, height, usual, VERIFIED_CUT_WIDE)
+    joined = set(merged_of.values())
+    crop_x, scale = written.corner[0], written.scale
     truth = [(b[0] - pen_px / 2, b[2] + pen_px / 2) for b in character_boxes]
-    pictures, geometry, one, kind = [], [], [], []
-
     centres = [(a + b) / 2 for a, b in truth]
 
     def extent(pixels: np.ndarray) -> tuple[float, float]:
         return pixels[:, 1].min() / scale + crop_x, (pixels[:, 1].max() + 1) / scale + crop_x
 
-    def add(pixels: np.ndarray, what: int, may_be_one: bool = True) -> None:
+    pictures, geometry, one, kind = [], [], [], []
+    holds = 0  # how many characters the part being cut holds
+    for k, (owner, _, pixels) in enumerate(candidates):
+        what = JOINED if k in joined else PART if k == 0 or candidates[k - 1][0] != owner else SIDE
+        left, right = extent(pixels)
+        if what == PART:
+            holds = sum(left <= c <= right for c in centres)
         model_input = ink_picture(written.ink, pixels, written.peak)
         if model_input is None:
-            return
-        (y0, x0), (y1, x1) = pixels.min(0), pixels.max(0) + 1
-        left, right = extent(pixels)
+            continue
+        # A side of a part that holds one character or none is never a whole one, however wide.
+        matches = max(_extent_match(left, right, a, b) for a, b in truth) >= SAME_EXTENT
         pictures.append(model_input.reshape(28, 28))
-        geometry.append(piece_geometry(x1 - x0, y1 - y0, usual, height))
-        one.append(may_be_one and max(_extent_match(left, right, a, b) for a, b in truth) >= SAME_EXTENT)
+        geometry.append(pixels_geometry(pixels, usual, height))
+        one.append(matches and (what != SIDE or holds >= 2))
         kind.append(what)
-
-    for part in parts:
-        pixels = np.vstack([pieces[k] for k in part.strokes])
-        add(pixels, PART)
-        # A side of a piece that holds one character or none is never a whole one, however wide.
-        left_end, right_end = extent(pixels)
-        holds = sum(left_end <= c <= right_end for c in centres)
-        body = np.vstack([pieces[k] for k in part.strokes if k not in part.marks] or [pixels])
-        for cut in cut_columns(body, height, usual, VERIFIED_CUT_WIDE):
-            left, right = pixels[pixels[:, 1] < cut], pixels[pixels[:, 1] >= cut]
-            if len(left) and len(right):
-                add(left, SIDE, holds >= 2)
-                add(right, SIDE, holds >= 2)
-    for i in close_pieces(parts, pieces):
-        joined = merge_parts(parts[i], parts[i + 1])
-        add(np.vstack([pieces[k] for k in joined.strokes]), JOINED)
     if not pictures:
         return PieceExamples.join([])
     return PieceExamples(
