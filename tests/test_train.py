@@ -44,26 +44,43 @@ def test_dry_run_writes_weights_card_and_metrics(
     assert isinstance(recognizer.predict(render("A")), Prediction)
 
 
-def _interrupted_after_first_epoch(checkpoint: Path) -> None:
-    """The checkpoint as a run stopped after its first epoch would have left it."""
-    import torch
+def _checkpoints_of_every_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each checkpoint a run writes is also kept as NAME.eEPOCH.ckpt: the file a run stopped after that
+    epoch would have left."""
+    import shutil
 
-    state = torch.load(checkpoint, weights_only=True)
-    state["epoch"], state["history"] = 0, state["history"][:1]
-    torch.save(state, checkpoint)
+    import ml.training.train as training
+
+    save = training.save_checkpoint
+
+    def keep_each(path: Path, state: dict) -> None:  # type: ignore[type-arg]
+        save(path, state)
+        shutil.copy(path, path.with_suffix(f".e{state['epoch']}.ckpt"))
+
+    monkeypatch.setattr(training, "save_checkpoint", keep_each)
 
 
-def test_resume_continues_from_the_checkpoint(synthetic_emnist: Path, tmp_path: Path) -> None:
-    main(_config(synthetic_emnist, tmp_path, epochs=2, name="r"))
-    _interrupted_after_first_epoch(tmp_path / "r.ckpt")
-    path = main(_config(synthetic_emnist, tmp_path, epochs=2, name="r", resume=str(tmp_path / "r.ckpt")))
+def test_resume_continues_from_the_checkpoint_as_if_never_stopped(
+    synthetic_emnist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _checkpoints_of_every_epoch(monkeypatch)
+    whole = main(_config(synthetic_emnist, tmp_path / "whole", epochs=2, name="r"))
+    stopped = str(tmp_path / "whole" / "r.e0.ckpt")
+    path = main(_config(synthetic_emnist, tmp_path / "resumed", epochs=2, name="r", resume=stopped))
     history = json.loads(path.with_suffix(".metrics.json").read_text())["history"]
     assert [h["epoch"] for h in history] == [1, 2]
+    # The same weights and the same weight average as the run that was never stopped.
+    assert (
+        json.loads(path.with_suffix(".json").read_text())["sha256"]
+        == json.loads(whole.with_suffix(".json").read_text())["sha256"]
+    )
+    uninterrupted = json.loads(whole.with_suffix(".metrics.json").read_text())["history"]
+    assert history[1]["val_score_ema"] == uninterrupted[1]["val_score_ema"]
     # The library refuses what would break the run, not only the command line.
     with pytest.raises(ValueError, match="was started with --epochs 2, not --epochs 3"):
-        main(_config(synthetic_emnist, tmp_path, epochs=3, name="r", resume=str(tmp_path / "r.ckpt")))
+        main(_config(synthetic_emnist, tmp_path, epochs=3, name="r", resume=stopped))
     with pytest.raises(ValueError, match="--optimizer adamw, not --optimizer sgd"):
-        main(_config(synthetic_emnist, tmp_path, epochs=2, optimizer="sgd", name="r", resume=str(tmp_path / "r.ckpt")))
+        main(_config(synthetic_emnist, tmp_path, epochs=2, optimizer="sgd", name="r", resume=stopped))
     # A schedule that is not laid out over the epochs can be given more of them.
     main(_config(synthetic_emnist, tmp_path / "step", epochs=1, scheduler="step", name="s"))
     path = main(
