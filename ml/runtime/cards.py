@@ -82,7 +82,9 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _atomic_write(path: Path, write: Any) -> None:
+def atomic_write(path: Path, write: Any) -> None:
+    """``write(temporary path)``, then the file put in place at ``path`` in one step: a run killed while
+    writing leaves the old file, never half a new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -124,7 +126,7 @@ def verified_onnx(weights_path: Path, card: ModelCard) -> Path:
 
 
 def write_card(card: ModelCard, path: Path) -> None:
-    _atomic_write(path, lambda tmp: tmp.write_text(card.to_json(), encoding="utf-8"))
+    atomic_write(path, lambda tmp: tmp.write_text(card.to_json(), encoding="utf-8"))
 
 
 def read_card(path: str | Path) -> ModelCard:

@@ -45,7 +45,7 @@ from ml.runtime.piece_verifier import PieceVerifier, load_piece_verifier, pixels
 from ml.runtime.preprocess import (
     BlankImageError,
     ImageLike,
-    _as_pixels,
+    as_pixels,
     even_ink,
     preprocess,
     unclipped_ink,
@@ -566,7 +566,7 @@ class LineReader:
         start = time.perf_counter()
         if isinstance(image, (str, Path, bytes)):
             image = load_image(image)
-        pixels, _ = _as_pixels(image)
+        pixels, _ = as_pixels(image)
         size = (int(pixels.shape[1]), int(pixels.shape[0]))
         # A picture averaged down as it was opened: boxes are given in its own pixels all the same.
         full_size = image.full_size if isinstance(image, LoadedImage) and image.full_size else size
@@ -837,7 +837,7 @@ class WrittenInk:
 
 
 def written_ink(pixels: np.ndarray) -> WrittenInk | None:
-    """The written part of a picture's pixels (see :func:`ml.runtime.preprocess._as_pixels`), lighting
+    """The written part of a picture's pixels (see :func:`ml.runtime.preprocess.as_pixels`), lighting
     evened out; None when it holds no ink. Raises ValueError when it is mostly ink (not a line)."""
     ink = even_ink(unclipped_ink(pixels))
     peak = float(ink.max()) if ink.size else 0.0
@@ -914,7 +914,7 @@ def apart_in_picture(image: ImageLike) -> int:
     """How many characters a picture clearly holds side by side, split as text mode splits a picture
     (:func:`ml.runtime.segmentation.clearly_apart`; 0: no ink or not one line; 1: one, or may be one).
     Counted on the picture brought down to COUNT_SIDE px: a note's worth, not a reading."""
-    pixels, _ = _as_pixels(image)
+    pixels, _ = as_pixels(image)
     if max(pixels.shape[:2]) > COUNT_SIDE:
         from PIL import Image
 

@@ -72,7 +72,9 @@ class Preprocessed:
     stroke_width_px: float = 0.0  # measured before normalization, in output pixels
 
 
-def _as_pixels(image: ImageLike) -> tuple[np.ndarray, tuple[str, ...]]:
+def as_pixels(image: ImageLike) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Any image the API takes as float pixels in [0, 1] (grey, or grey and alpha), with the notes of
+    how a file was read (a file is loaded; ValueError for an unsupported pixel type)."""
     if isinstance(image, LoadedImage):
         return image.pixels, image.notes
     if isinstance(image, (str, Path, bytes)):
@@ -681,7 +683,7 @@ def preprocess(image: ImageLike) -> Preprocessed:
         notes: tuple[str, ...] = ()
         box = _find_character_in_bytes(image)
     else:
-        pixels, notes = _as_pixels(image)
+        pixels, notes = as_pixels(image)
         if isinstance(image, (str, Path, bytes, LoadedImage)):  # a photo or scan: its light and lines first
             pixels = photo_pixels(pixels)
         box = _find_character(pixels)

@@ -17,7 +17,7 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
-from ml.runtime.cards import ModelCard, _atomic_write, card_path_for, onnx_path_for, sha256_of, write_card
+from ml.runtime.cards import ModelCard, atomic_write, card_path_for, onnx_path_for, sha256_of, write_card
 from ml.runtime.recognizer import INPUT_SHAPES, softmax
 
 ONNX_OPSET = 17
@@ -89,7 +89,7 @@ def write_onnx(model: nn.Module, card: ModelCard, weights_path: Path) -> ModelCa
     if difference > ONNX_TOLERANCE:
         raise ExportError(f"{card.name}: the ONNX graph differs from torch by {difference:.2e} in probability")
     path = onnx_path_for(weights_path)
-    _atomic_write(path, lambda tmp: tmp.write_bytes(graph))
+    atomic_write(path, lambda tmp: tmp.write_bytes(graph))
     return replace(card, onnx_sha256=sha256_of(path), onnx_opset=ONNX_OPSET)
 
 
@@ -101,7 +101,7 @@ def save_weights(model: nn.Module, card: ModelCard, directory: str | Path, dtype
     for key, tensor in model.state_dict().items():
         tensor = tensor.detach().to("cpu")
         state[key] = tensor.to(dtype).contiguous() if tensor.is_floating_point() else tensor.contiguous()
-    _atomic_write(weights_path, lambda tmp: save_file(state, str(tmp), metadata={"arch": card.arch}))
+    atomic_write(weights_path, lambda tmp: save_file(state, str(tmp), metadata={"arch": card.arch}))
     card = replace(card, sha256=sha256_of(weights_path), weights_dtype=str(dtype).removeprefix("torch."))
     if dtype != torch.float32:  # the graph holds what the weights file holds
         model = model.to(dtype).float()

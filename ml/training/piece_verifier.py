@@ -29,7 +29,7 @@ from safetensors.torch import save_file
 from torch import nn
 
 from ml.models.piece_verifier import PieceVerifier
-from ml.runtime.cards import _atomic_write, sha256_of
+from ml.runtime.cards import atomic_write, sha256_of
 from ml.runtime.line_reader import (
     VERIFIED_CUT_WIDE,
     ink_picture,
@@ -38,7 +38,7 @@ from ml.runtime.line_reader import (
     written_ink,
 )
 from ml.runtime.piece_verifier import VERIFIER_NAME, pixels_geometry
-from ml.runtime.preprocess import PREPROCESS_VERSION, _as_pixels
+from ml.runtime.preprocess import PREPROCESS_VERSION, as_pixels
 from ml.runtime.segmentation import line_height, split_ink
 from ml.training.export import ONNX_OPSET
 
@@ -75,7 +75,7 @@ def piece_examples(picture: np.ndarray, character_boxes: np.ndarray, pen_px: flo
     :func:`ml.runtime.line_reader.picture_candidates`), each marked one whole character or not by
     ``character_boxes`` (x0, y0, x1, y1 of each written character's strokes, in the picture's pixels;
     ``pen_px``: how far the ink reaches past them)."""
-    written = written_ink(_as_pixels(picture)[0])
+    written = written_ink(as_pixels(picture)[0])
     if written is None:
         return PieceExamples.join([])
     try:
@@ -195,7 +195,7 @@ def save_piece_verifier(model: PieceVerifier, directory: Path, card: dict[str, A
     model = model.float().cpu().eval()
     weights = directory / f"{VERIFIER_NAME}.safetensors"
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
-    _atomic_write(weights, lambda tmp: save_file(state, str(tmp)))
+    atomic_write(weights, lambda tmp: save_file(state, str(tmp)))
     graph = directory / f"{VERIFIER_NAME}.onnx"
     buffer = io.BytesIO()
     with warnings.catch_warnings():
@@ -212,7 +212,7 @@ def save_piece_verifier(model: PieceVerifier, directory: Path, card: dict[str, A
             opset_version=ONNX_OPSET,
             dynamo=False,
         )
-    _atomic_write(graph, lambda tmp: tmp.write_bytes(buffer.getvalue()))
+    atomic_write(graph, lambda tmp: tmp.write_bytes(buffer.getvalue()))
     session = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
     check = (torch.rand(5, 1, 28, 28), torch.randn(5, 2))
     with torch.inference_mode():
@@ -237,5 +237,5 @@ def save_piece_verifier(model: PieceVerifier, directory: Path, card: dict[str, A
         **card,
     }
     path = directory / f"{VERIFIER_NAME}.json"
-    _atomic_write(path, lambda tmp: tmp.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8"))
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8"))
     return graph
