@@ -419,3 +419,17 @@ def test_output_into_a_reader_that_stops_early_ends_quietly(command: list[str]) 
         error = process.stderr.read().decode()
         assert process.wait(timeout=120) == 1, error  # cut short, as Python advises
         assert "Traceback" not in error and "BrokenPipe" not in error and "Exception ignored" not in error
+
+
+def test_export_writes_a_models_graph_and_card_elsewhere_leaving_it_as_it_was(
+    weights_env: Path, tmp_path: Path
+) -> None:
+    from ml.runtime.cards import sha256_of
+    from ml.runtime.recognizer import load_recognizer
+
+    before = {p.name: sha256_of(p) for p in weights_env.glob("cnn_tiny.*")}
+    assert cli_main(["export", "--model", "cnn_tiny", "--out", str(tmp_path / "out")]) == 0
+    assert {p.name: sha256_of(p) for p in weights_env.glob("cnn_tiny.*")} == before
+    exported = tmp_path / "out" / "cnn_tiny.safetensors"
+    assert {p.suffix for p in exported.parent.iterdir()} == {".safetensors", ".onnx", ".json"}
+    assert load_recognizer(exported, device="cpu").card.name == "cnn_tiny"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 
 from ml.cli.common import fail
@@ -18,6 +19,12 @@ def get_args_parser() -> argparse.ArgumentParser:
         action="append",
         default=None,
         help="bundled model name or .safetensors path (repeatable; default every bundled model)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write each model's weights, graph and card to this folder (default: beside its weights, in place)",
     )
     return parser
 
@@ -35,10 +42,14 @@ def run(argv: list[str]) -> int:
     for path in paths:
         try:
             model, card = load_weights(path)
-            card = write_onnx(model, card, path)
-            write_card(card, card_path_for(path))
-        except (WeightsError, ExportError) as error:
+            target = path if args.out is None else args.out / path.name
+            if target.resolve() != path.resolve():  # the weights travel with their graph and card
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+            card = write_onnx(model, card, target)
+            write_card(card, card_path_for(target))
+        except (WeightsError, ExportError, OSError) as error:
             status = fail("export", f"{path.stem}: {error}", 1)
             continue
-        print(f"{path.with_suffix('.onnx')}: opset {card.onnx_opset}, sha256 {card.onnx_sha256[:12]}...")
+        print(f"{target.with_suffix('.onnx')}: opset {card.onnx_opset}, sha256 {card.onnx_sha256[:12]}...")
     return status

@@ -69,9 +69,19 @@ def parse_with_saved_settings(parser: argparse.ArgumentParser, argv: list[str]) 
     return parser.parse_args(argv)
 
 
+class DefaultsShown(argparse.HelpFormatter):
+    """Help that ends each option with its default, unless it has none or its help says it already."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "(default" in text or action.default in ("", "{}", None, argparse.SUPPRESS):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 def parser_for(config_class: type, prog: str, description: str) -> argparse.ArgumentParser:
     """A command line with one option per field of a config dataclass, with the help declared there."""
-    p = argparse.ArgumentParser(prog=prog, description=description)
+    p = argparse.ArgumentParser(prog=prog, description=description, formatter_class=DefaultsShown)
     for spec in fields(config_class):
         flag = "--" + spec.name.replace("_", "-")
         options = dict(spec.metadata)
