@@ -40,7 +40,7 @@ def parse_with_saved_settings(parser: argparse.ArgumentParser, argv: list[str]) 
     defaults. A settings file's unknown or empty option is refused; a checkpoint's options that this
     version no longer has are passed over."""
     args = parser.parse_args(argv)
-    known = {action.dest for action in parser._actions} - {"resume", "settings", "help"}
+    known = set(vars(args)) - {"resume", "settings"}
     saved: dict[str, Any] = {}
     try:
         if getattr(args, "settings", ""):

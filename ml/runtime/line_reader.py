@@ -41,7 +41,7 @@ from ml.runtime.cards import WeightsError, default_model_name, list_bundled
 from ml.runtime.devices import DeviceError
 from ml.runtime.fusion import FusedRecognizer, fuse_probabilities
 from ml.runtime.image_io import ImageLoadError, LoadedImage, load_image
-from ml.runtime.piece_verifier import PieceVerifier, load_piece_verifier, pixels_geometry
+from ml.runtime.piece_verifier import PieceVerifier, load_piece_verifier, piece_geometry
 from ml.runtime.preprocess import (
     BlankImageError,
     ImageLike,
@@ -661,7 +661,7 @@ class LineReader:
         readable_rows = set(readable)
         asked = [k for k in verified_rows(candidates) if k in readable_rows]
         if asked:
-            geometry = [pixels_geometry(candidates[k][2], usual_width, height) for k in asked]
+            geometry = [piece_geometry(candidates[k][2], usual_width, height) for k in asked]
             out[asked] = self.verifier.log_one(
                 np.stack([p for k in asked if (p := pictures[k]) is not None]), np.stack(geometry)
             )

@@ -30,17 +30,12 @@ def pieces_dir(directory: Path | None = None) -> Path:
     return (directory or weights_dir()) / "pieces"
 
 
-def piece_geometry(width: float, height: float, usual_width: float, line_height: float) -> np.ndarray:
-    """A candidate's size on the line as the verifier reads it: log of its width over the line's usual
-    character width and of its height over the line's height."""
-    ratios = np.array([width / max(usual_width, 1e-9), height / max(line_height, 1e-9)])
-    return np.log(np.maximum(ratios, 1e-3)).astype(np.float32)
-
-
-def pixels_geometry(pixels: np.ndarray, usual_width: float, line_height: float) -> np.ndarray:
-    """:func:`piece_geometry` of the ink at ``pixels`` ((row, column) pairs)."""
+def piece_geometry(pixels: np.ndarray, usual_width: float, line_height: float) -> np.ndarray:
+    """The size on the line of the ink at ``pixels`` ((row, column) pairs) as the verifier reads it: log of
+    its width over the line's usual character width and of its height over the line's height."""
     (top, left), (bottom, right) = pixels.min(0), pixels.max(0) + 1
-    return piece_geometry(float(right - left), float(bottom - top), usual_width, line_height)
+    ratios = np.array([(right - left) / max(usual_width, 1e-9), (bottom - top) / max(line_height, 1e-9)])
+    return np.log(np.maximum(ratios, 1e-3)).astype(np.float32)
 
 
 class PieceVerifier:

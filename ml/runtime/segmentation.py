@@ -402,7 +402,10 @@ def _touching_runs(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width
     return above, np.repeat(below_first, counts) + offsets
 
 
-def ink_components(ink: np.ndarray, min_pixels: int = 3) -> list[np.ndarray]:
+MIN_PIECE_PIXELS = 3  # a piece of ink smaller than this is a speck of noise
+
+
+def ink_components(ink: np.ndarray, min_pixels: int = MIN_PIECE_PIXELS) -> list[np.ndarray]:
     """Connected pieces of ``ink`` (a boolean H x W mask; 8-neighbourhood) as arrays of (row, column)
     pixels, in the raster order of their first pixel; pieces smaller than ``min_pixels`` (specks, noise)
     are left out.
@@ -413,9 +416,14 @@ def ink_components(ink: np.ndarray, min_pixels: int = 3) -> list[np.ndarray]:
     ink = np.asarray(ink, dtype=bool)
     if ink.ndim != 2:
         raise ValueError(f"ink must be an H x W mask, not of shape {ink.shape}")
-    if not ink.any():
+    return _pieces_of_runs(_row_runs(ink), ink.shape[1], min_pixels)
+
+
+def _pieces_of_runs(runs: tuple[np.ndarray, np.ndarray, np.ndarray], width: int, min_pixels: int) -> list[np.ndarray]:
+    """:func:`ink_components` from a mask's runs (:func:`_row_runs`; ``width``: the mask's)."""
+    rows, starts, ends = runs
+    if not len(rows):
         return []
-    rows, starts, ends = _row_runs(ink)
     parent = list(range(len(rows)))
 
     def root(k: int) -> int:
@@ -424,7 +432,7 @@ def ink_components(ink: np.ndarray, min_pixels: int = 3) -> list[np.ndarray]:
             k = parent[k]
         return k
 
-    for a, b in zip(*_touching_runs(rows, starts, ends, ink.shape[1]), strict=True):
+    for a, b in zip(*_touching_runs(rows, starts, ends, width), strict=True):
         ra, rb = root(int(a)), root(int(b))
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)  # the root is a piece's first run in raster order
@@ -441,7 +449,11 @@ def ink_components(ink: np.ndarray, min_pixels: int = 3) -> list[np.ndarray]:
 def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     """A picture's ink (boolean H x W, True = ink) split into characters (boxes in pixels; ``strokes``
     index the ink pieces), and the pieces: (row, column) pixels each."""
-    pieces = ink_components(ink)
+    ink = np.asarray(ink, dtype=bool)
+    if ink.ndim != 2:
+        raise ValueError(f"ink must be an H x W mask, not of shape {ink.shape}")
+    runs = _row_runs(ink)  # the pieces, and the pen's width: the median run across a stroke
+    pieces = _pieces_of_runs(runs, ink.shape[1], MIN_PIECE_PIXELS)
     if not pieces:
         return [], []
     if len(pieces) > 4 * MAX_CHARACTERS:
@@ -450,8 +462,7 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     boxes = np.array([[p[:, 1].min(), p[:, 0].min(), p[:, 1].max() + 1, p[:, 0].max() + 1] for p in pieces], float)
     _check_one_line(boxes)
     order = np.argsort(boxes[:, 0], kind="stable")
-    _, starts, ends = _row_runs(ink)
-    groups = _group(boxes[order], pen=float(np.median(ends - starts)))
+    groups = _group(boxes[order], pen=float(np.median(runs[2] - runs[1])))
     return _parts_left_to_right(boxes, [[int(order[k]) for k in g] for g in groups]), pieces
 
 

@@ -36,10 +36,15 @@ def input_spec(input_kind: str) -> tuple[str, tuple[int, ...]]:
 
 def onnx_bytes(model: nn.Module, input_kind: str = "image") -> bytes:
     """The model (eval mode, float32, CPU) as an ONNX graph with a dynamic batch dimension."""
+    input_name, shape = input_spec(input_kind)
+    return graph_bytes(model, {input_name: torch.zeros(2, *shape)}, "logits")
+
+
+def graph_bytes(model: nn.Module, examples: dict[str, torch.Tensor], output_name: str) -> bytes:
+    """``model`` (eval mode, float32, CPU) as an ONNX graph of the named inputs (``examples``, in the order
+    ``forward`` takes them) and one output, every one with a dynamic batch dimension."""
     model = model.float().cpu().eval().to(memory_format=torch.contiguous_format)  # type: ignore[call-overload]
     buffer = io.BytesIO()
-    input_name, shape = input_spec(input_kind)
-    example = torch.zeros(2, *shape)
     with warnings.catch_warnings():
         # The exporter warns that a recurrent layer's batch size may be fixed; check_onnx runs the graph
         # at batch 1 and at another size, so a fixed one would fail there instead.
@@ -51,11 +56,11 @@ def onnx_bytes(model: nn.Module, input_kind: str = "image") -> bytes:
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         torch.onnx.export(
             model,
-            (example,),
+            tuple(examples.values()),
             buffer,  # type: ignore[arg-type]  # a file-like object is documented and works
-            input_names=[input_name],
-            output_names=["logits"],
-            dynamic_axes={input_name: {0: "batch"}, "logits": {0: "batch"}},
+            input_names=list(examples),
+            output_names=[output_name],
+            dynamic_axes={name: {0: "batch"} for name in [*examples, output_name]},
             opset_version=ONNX_OPSET,
             dynamo=False,
         )

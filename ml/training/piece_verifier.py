@@ -14,11 +14,9 @@ the part it was cut from holds two characters or more (the centres of their exte
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,10 +35,10 @@ from ml.runtime.line_reader import (
     usual_character_width,
     written_ink,
 )
-from ml.runtime.piece_verifier import VERIFIER_NAME, pixels_geometry
+from ml.runtime.piece_verifier import VERIFIER_NAME, piece_geometry
 from ml.runtime.preprocess import PREPROCESS_VERSION, as_pixels
 from ml.runtime.segmentation import line_height, split_ink
-from ml.training.export import ONNX_OPSET
+from ml.training.export import ONNX_OPSET, ExportError, graph_bytes
 
 SAME_EXTENT = 0.75
 PART, SIDE, JOINED = 0, 1, 2  # the kinds of candidate: a part, a side of a cut, two close parts read as one
@@ -110,7 +108,7 @@ def piece_examples(picture: np.ndarray, character_boxes: np.ndarray, pen_px: flo
         # A side of a part that holds one character or none is never a whole one, however wide.
         matches = max(_extent_match(left, right, a, b) for a, b in truth) >= SAME_EXTENT
         pictures.append(model_input.reshape(28, 28))
-        geometry.append(pixels_geometry(pixels, usual, height))
+        geometry.append(piece_geometry(pixels, usual, height))
         one.append(matches and (what != SIDE or holds >= 2))
         kind.append(what)
     if not pictures:
@@ -197,29 +195,15 @@ def save_piece_verifier(model: PieceVerifier, directory: Path, card: dict[str, A
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
     atomic_write(weights, lambda tmp: save_file(state, str(tmp)))
     graph = directory / f"{VERIFIER_NAME}.onnx"
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        # The TorchScript exporter is deprecated (as for every model here: see ml.training.export); the
-        # graph is checked against torch below.
-        warnings.filterwarnings("ignore", category=DeprecationWarning)
-        torch.onnx.export(
-            model,
-            (torch.rand(3, 1, 28, 28), torch.randn(3, 2)),
-            buffer,  # type: ignore[arg-type]  # a file-like object is documented and works
-            input_names=["image", "geometry"],
-            output_names=["logit"],
-            dynamic_axes={"image": {0: "batch"}, "geometry": {0: "batch"}, "logit": {0: "batch"}},
-            opset_version=ONNX_OPSET,
-            dynamo=False,
-        )
-    atomic_write(graph, lambda tmp: tmp.write_bytes(buffer.getvalue()))
+    graph_file = graph_bytes(model, {"image": torch.rand(3, 1, 28, 28), "geometry": torch.randn(3, 2)}, "logit")
+    atomic_write(graph, lambda tmp: tmp.write_bytes(graph_file))
     session = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
     check = (torch.rand(5, 1, 28, 28), torch.randn(5, 2))
     with torch.inference_mode():
         expected = model(*check).numpy()
     got = session.run(None, {"image": check[0].numpy(), "geometry": check[1].numpy()})[0]
     if not np.allclose(expected, got, atol=1e-4):
-        raise RuntimeError(f"the verifier's ONNX graph differs from torch by {float(np.abs(expected - got).max()):.2e}")
+        raise ExportError(f"the verifier's ONNX graph differs from torch by {float(np.abs(expected - got).max()):.2e}")
     card = {
         "name": VERIFIER_NAME,
         "what": "whether a candidate piece of a picture's ink is one whole character (text mode's cuts)",
