@@ -79,6 +79,18 @@ def test_near_blank_speck_and_noise_are_blank() -> None:
         preprocess(faint_noise)
 
 
+def test_a_small_letter_on_a_large_page_is_read_and_a_speck_there_is_not() -> None:
+    page = np.full((3000, 4000), 255, dtype=np.uint8)
+    page[1000:1100, 2000:2004] = 0  # a stroke 100 px long and 4 px wide: 400 ink pixels of 12 million
+    page[1000:1004, 1980:2024] = 0
+    out = preprocess(page).input
+    assert out.shape == (SIZE, SIZE) and out.max() > 0.9
+    speck = np.full((3000, 4000), 255, dtype=np.uint8)
+    speck[1500:1505, 1500:1505] = 0
+    with pytest.raises(BlankImageError):
+        preprocess(speck)
+
+
 @settings(max_examples=60, deadline=None)
 @given(arrays(np.uint8, st.tuples(st.integers(1, 90), st.integers(1, 90))))
 def test_any_grey_array_gives_an_input_or_a_blank_report(array: np.ndarray) -> None:

@@ -52,6 +52,9 @@ _WORK_BOX = (BOX - 1) * WORK_SCALE  # anti-aliasing adds about half a pixel of s
 _MIN_CONTRAST = 0.12
 _MIN_INK_FRACTION = 1e-4
 _MIN_INK_PIXELS = 4
+# The size-relative floor stops here: a letter 100 px tall written with a 4 px pen on a 12-megapixel
+# page is about 1,000 ink pixels, under a ten-thousandth of the page, and is a character all the same.
+_MIN_INK_CAP = 100
 # The most dilation steps normalize_stroke_width takes (from a width of 0) to reach the target; the
 # work image keeps one more pixel of 0 around the character than that, so they never reach its edge.
 _MARGIN = round(TARGET_STROKE_PX * WORK_SCALE / 2.0) + 1
@@ -347,7 +350,7 @@ def _check_contrast(peak: float) -> None:
 
 
 def _check_inked(inked: int, size: int) -> None:
-    if inked < max(_MIN_INK_PIXELS, _MIN_INK_FRACTION * size):
+    if inked < max(_MIN_INK_PIXELS, min(_MIN_INK_FRACTION * size, _MIN_INK_CAP)):
         raise BlankImageError("too little ink to be a character")
 
 
