@@ -43,3 +43,28 @@ def test_most_confused_pairs_are_sorted() -> None:
     m = np.array([[5, 3, 0], [1, 5, 0], [0, 7, 2]])
     pairs = most_confused_pairs(m, ["O", "0", "Q"], top=2)
     assert [(p["true"], p["predicted"], p["count"]) for p in pairs] == [("Q", "0", 7), ("O", "0", 3)]
+
+
+def test_fusion_scores_count_a_stroke_model_once_per_character_and_pictures_per_pen() -> None:
+    from ml.evaluation.evaluate import EvaluationSet
+    from ml.evaluation.fusion_fit import PairedProbabilities, score_fusion
+    from ml.runtime.fusion import FusionWeights
+
+    labels = ["0", "O", "A"]
+    # Two characters (an O and an A), each drawn with three pens: rows are character x pen.
+    data = EvaluationSet(
+        inputs=np.zeros((6, 28, 28), dtype=np.float32),
+        targets=np.array([1, 2, 1, 2, 1, 2]),
+        written=np.array(["O", "A"] * 3),
+        condition=np.array(["thin", "thin", "default", "default", "thick", "thick"]),
+        source_index=np.array([7, 9, 7, 9, 7, 9]),
+    )
+    picture_right = np.array([[0.1, 0.8, 0.1], [0.1, 0.1, 0.8]] * 3, dtype=np.float32)
+    picture_right[4] = [0.8, 0.1, 0.1]  # the thick pen's O read as 0
+    strokes = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]] * 3, dtype=np.float32)  # its O read as 0
+    scores = score_fusion(PairedProbabilities(data, picture_right, strokes), FusionWeights(1.0, 0.0, ()), labels)
+    assert scores["strokes"]["n"] == 2 and scores["strokes"]["accuracy"] == pytest.approx(0.5)
+    assert "per_condition" not in scores["strokes"]
+    assert scores["strokes"]["lookalikes"]["O/o->0"] == {"written": 1, "read_as_digit": 1}
+    assert scores["image"]["n"] == 6 and scores["image"]["per_condition"]["thick"] == pytest.approx(0.5)
+    assert scores["fused"]["accuracy"] == pytest.approx(5 / 6, abs=1e-5)  # headline figures are rounded

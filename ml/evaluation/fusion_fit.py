@@ -10,7 +10,7 @@ log-loss). Test writers are only ever scored with the chosen weights.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +78,29 @@ def fit_fusion(paired: PairedProbabilities, label_set: LabelSet) -> tuple[Fusion
     return FusionWeights(best["image_weight"], best["stroke_weight"], chosen), best["prior_strength"], table
 
 
+def one_row_per_character(data: EvaluationSet) -> tuple[np.ndarray, EvaluationSet]:
+    """The rows of ``data`` that draw each character first, and those rows as a set of one condition: a
+    stroke model reads a character's strokes, whatever pen its pictures were drawn with."""
+    assert data.source_index is not None
+    _, rows = np.unique(data.source_index, return_index=True)
+    rows = np.sort(rows)
+    return rows, replace(
+        data,
+        inputs=data.inputs[rows],
+        targets=data.targets[rows],
+        written=data.written[rows],
+        condition=np.full(len(rows), "", dtype=data.condition.dtype),
+        source_index=data.source_index[rows],
+    )
+
+
 def score_fusion(paired: PairedProbabilities, weights: FusionWeights, labels: list[str]) -> dict[str, dict[str, Any]]:
-    """Headline figures of the image model alone, the stroke model alone and the fused answer."""
+    """Headline figures of the image model alone (per pen), the stroke model alone (once per character)
+    and the fused answer (per pen)."""
     fused = fuse_probabilities(paired.image, paired.strokes, weights)
+    rows, characters = one_row_per_character(paired.data)
     return {
-        kind: score_probabilities(probabilities, paired.data, labels)[0]
-        for kind, probabilities in (("image", paired.image), ("strokes", paired.strokes), ("fused", fused))
+        "image": score_probabilities(paired.image, paired.data, labels)[0],
+        "strokes": score_probabilities(paired.strokes[rows], characters, labels)[0],
+        "fused": score_probabilities(fused, paired.data, labels)[0],
     }
