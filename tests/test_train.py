@@ -37,6 +37,7 @@ def test_dry_run_writes_weights_card_and_metrics(
     assert [s["name"] for s in card["data_sources"]] == ["EMNIST", "UNIPEN"]
     assert "CC BY 4.0" in card["data_sources"][1]["licence"]
     assert card["training"]["device"].startswith("CPU")
+    assert card["training"]["config"]["pen_share"] == 0.5 and card["training"]["config"]["amp"] is False  # CPU
     metrics = json.loads(path.with_suffix(".metrics.json").read_text())
     assert len(metrics["history"]) == 2
     assert {"val_emnist_loss", "val_unipen_accuracy", "val_score"} <= set(metrics["history"][0])
@@ -122,6 +123,7 @@ def test_a_resumed_run_goes_on_as_it_was_started_and_refuses_another_schedule(
     card = json.loads((tmp_path / "r.json").read_text())
     assert (card["arch"], card["label_set"]) == ("lenet5", "digits10")
     assert card["training"]["config"]["dry_run"] and card["training"]["config"]["epochs"] == 2
+    assert card["training"]["config"]["pen_share"] == 0.0  # no pen data: the share did nothing
     capsys.readouterr()
     # More epochs than its one-cycle schedule was laid out for: refused in one line, before any data is read.
     assert cli_main(["train", "--resume", checkpoint, "--epochs", "3", "--data", "/nonexistent"]) == 2
@@ -180,6 +182,7 @@ def test_a_file_that_is_no_checkpoint_is_refused_in_one_line(synthetic_emnist: P
         ({"pen_share": 2.0}, "pen-share"),
         ({"epoch_samples": -5}, "epoch-samples"),
         ({"max_per_class": -1}, "max-per-class"),
+        ({"threads": -1}, "threads"),
     ],
 )
 def test_invalid_options_fail_before_reading_data(change: dict[str, object], message: str) -> None:

@@ -42,6 +42,12 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument("--emnist", "--data", type=Path, default=None, help=EMNIST_HELP + "; --data as in train")
     parser.add_argument("--pen-data", type=Path, default=None, help=PEN_DATA_HELP)
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the model runs")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="CPU threads of the models (default: every core; words are read as the app reads them)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--report", type=Path, default=None, help="write PNG plots and report.json (first source) here")
     parser.add_argument("--update-card", action="store_true", help="store these metrics in the model card")
@@ -88,13 +94,17 @@ def run(argv: list[str]) -> int:
     from ml.training.metrics import most_confused_pairs
 
     args = get_args_parser().parse_args(argv)
+    if args.threads is not None and args.threads < 1:
+        return fail("evaluate", "--threads must be at least 1")
+    threads = args.threads or BATCH_THREADS
     if args.images is not None and args.update_card:
         # A card records the sources every model is scored on; a folder of one's own is not one of them.
         return fail("evaluate", "--update-card stores the data sources' figures; an --images folder is scored only")
     try:
-        recognizer = load_recognizer(args.model, device=args.device, threads=BATCH_THREADS)
+        recognizer = load_recognizer(args.model, device=args.device, threads=threads)
     except (WeightsError, DeviceError) as error:
         return fail("evaluate", str(error))
+    args.threads = threads
     card = recognizer.card
     if card.input_kind == "strokes":
         return _evaluate_stroke_model(recognizer, args)
@@ -181,7 +191,7 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
     from ml.evaluation.fusion_fit import paired_probabilities, score_fusion
     from ml.runtime.fusion import FusionWeights
     from ml.runtime.labels import get_label_set
-    from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
+    from ml.runtime.recognizer import load_recognizer
 
     card = recognizer.card
     parts = [name for name in (args.source or ["unipen_val"]) if name.startswith("unipen_")]
@@ -193,7 +203,7 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
     try:
         image = None
         if card.fusion.get("image_model"):
-            image = load_recognizer(card.fusion["image_model"], device=args.device, threads=BATCH_THREADS)
+            image = load_recognizer(card.fusion["image_model"], device=args.device, threads=args.threads)
         for part in parts:
             if image is None:
                 data = unipen_stroke_set(get_label_set(card.label_set), part.removeprefix("unipen_"), args.pen_data)

@@ -34,6 +34,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="sampler seed (and each trial's training seed)")
     p.add_argument("--data", default="", help=EMNIST_HELP)
     p.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="training device")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = every core)")
     p.add_argument("--out", type=Path, default=Path("runs/tune"), help="folder of the study (study.db) and best.json")
     p.add_argument("--no-augment", dest="augment", action="store_false", help="no batch augmentation")
     p.add_argument("--dry-run", action="store_true", help="tiny data and two batches per trial (for tests)")
@@ -44,6 +45,9 @@ def run(argv: list[str]) -> int:
     args = get_args_parser().parse_args(argv)
     if args.trials < 1 or args.epochs < 1:
         print("glyphpad-ml tune: error: --trials and --epochs must be at least 1", file=sys.stderr)
+        return 2
+    if args.threads < 0:
+        print("glyphpad-ml tune: error: --threads must be 0 (every core) or more", file=sys.stderr)
         return 2
     try:
         main(args)

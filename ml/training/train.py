@@ -109,6 +109,7 @@ class TrainConfig:
     writer_split_seed: int = _option(DEFAULT_WRITER_SPLIT_SEED, "seed of the UNIPEN split by writer")
     max_per_class: int = _option(0, "cap EMNIST training samples per class (0 = all)")
     device: str = _option("auto", "auto, cpu, cuda or cuda:N")
+    threads: int = _option(0, "CPU threads (0 = every core, shared among torchrun's ranks)")
     amp: bool = _option(True, "bf16 autocast on CUDA")
     save_dtype: str = _option("float32", "dtype of the saved weights", choices=["float32", "float16", "bfloat16"])
     dry_run: bool = _option(False, "a few batches and a small evaluation (for tests)")
@@ -164,6 +165,8 @@ def validate(config: TrainConfig) -> None:
         problems.append("--label-smoothing must be in [0, 1)")
     if not math.isfinite(config.clip_grad_norm) or config.clip_grad_norm < 0:
         problems.append("--clip-grad-norm must be 0 (off) or positive")
+    if config.threads < 0:
+        problems.append("--threads must be 0 (every core) or more")
     if not 0 <= config.pen_share <= 1:
         problems.append("--pen-share must be in [0, 1]")
     if config.epoch_samples < 0 or config.max_per_class < 0:
@@ -392,6 +395,17 @@ def checkpoint_settings(path: str | Path) -> dict[str, Any]:
     """The options the run that wrote checkpoint ``path`` was started with (ValueError, in one line, for a
     file that is no checkpoint)."""
     return dict(_read_checkpoint(path, torch.device("cpu"))["config"])
+
+
+def settings_in_effect(config: TrainConfig, with_pen: bool, device: torch.device) -> dict[str, Any]:
+    """A card's record of the settings as they acted: no pen share without pen data, no autocast off CUDA
+    (options that did nothing must not read as part of the recipe), and no paths of this machine."""
+    settings = {k: v for k, v in asdict(config).items() if k not in ("data", "pen_data", "out", "resume")}
+    if not with_pen:
+        settings["pen_share"] = 0.0
+    if device.type != "cuda":
+        settings["amp"] = False
+    return settings
 
 
 def check_resumable(path: str | Path, started: dict[str, Any], given: dict[str, Any], fixed: Sequence[str]) -> None:
@@ -681,7 +695,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
     device = torch_device(device_choice)
     if device.type == "cpu":
         # Under torchrun on one machine the ranks share its cores.
-        torch.set_num_threads(max(1, (os.cpu_count() or 1) // world.size))
+        torch.set_num_threads(config.threads or max(1, (os.cpu_count() or 1) // world.size))
     log_main = print if world.is_main else (lambda *args, **kwargs: None)
     torch.manual_seed(config.seed)
     np.random.seed(config.seed)
@@ -800,7 +814,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
             "command": "glyphpad-ml train " + " ".join(shlex.quote(a) for a in sys.argv[2:])
             if len(sys.argv) > 1 and sys.argv[1] == "train"
             else "",
-            "config": {k: v for k, v in asdict(config).items() if k not in ("data", "pen_data", "out", "resume")},
+            "config": settings_in_effect(config, pen is not None, device),
             **throughput,
         },
         description=get_arch(config.arch).description,

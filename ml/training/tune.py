@@ -18,6 +18,8 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from ml.models import get_arch
 from ml.runtime.devices import torch_device
 from ml.runtime.labels import get_label_set
@@ -73,6 +75,8 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
 
     label_set = get_label_set(args.labels)
     device = torch_device(args.device)
+    if device.type == "cpu" and args.threads:
+        torch.set_num_threads(args.threads)
     base = TrainConfig(
         arch=args.arch,
         labels=args.labels,
@@ -86,6 +90,7 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         pen_data=args.pen_data,
         ema=0.0,
         max_per_class=args.max_per_class,
+        threads=args.threads,
     )
     args.out.mkdir(parents=True, exist_ok=True)
     study = optuna.create_study(
