@@ -123,3 +123,36 @@ def test_bundled_cards_are_as_the_card_writer_writes_them(bundled_weights: Path)
     assert len(cards) >= 14
     for path in cards:
         assert read_card(path).to_json() == path.read_text(encoding="utf-8"), path.name
+
+
+def test_a_card_says_how_to_use_its_onnx_graph_alone(bundled_weights: Path) -> None:
+    """The card's onnx_io names the graph's inputs and outputs with their shapes, and its recipe
+    (softmax of the logits plus class_prior_log) gives the app's own answer."""
+    import numpy as np
+    import onnxruntime
+
+    from ml.runtime.recognizer import load_recognizer
+    from ml.runtime.strokes import normalize_strokes
+    from ml.runtime.synth import GLYPHS, render
+
+    cases = {
+        "emnist36_cnn": bundled_weights / "emnist36_cnn",
+        "strokes36_pair": bundled_weights / "strokes" / "strokes36_pair",
+    }
+    for name, stem in cases.items():
+        card = read_card(stem.with_suffix(".json"))
+        described = json.loads(stem.with_suffix(".json").read_text())["onnx_io"]
+        session = onnxruntime.InferenceSession(str(stem.with_suffix(".onnx")), providers=["CPUExecutionProvider"])
+        for given, kind in ((session.get_inputs(), "inputs"), (session.get_outputs(), "outputs")):
+            assert {node.name: node.shape for node in given} == {k: v["shape"] for k, v in described[kind].items()}
+        if card.input_kind == "strokes":
+            x = normalize_strokes([np.array(s, dtype=np.float32) * 100 for s in GLYPHS["K"]])[None]
+        else:
+            from ml.runtime.preprocess import preprocess
+
+            x = preprocess(render("K")).input[None, None]
+        (logits,) = session.run(None, {session.get_inputs()[0].name: x})
+        shifted = logits + np.asarray(card.class_prior_log or 0.0, dtype=np.float32)
+        standalone = np.exp(shifted - shifted.max()) / np.exp(shifted - shifted.max()).sum()
+        app = load_recognizer(stem.with_suffix(".safetensors"), "cpu").predict_inputs(x[0] if x.ndim == 4 else x)
+        assert np.abs(standalone - app).max() < 1e-5, name

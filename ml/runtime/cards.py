@@ -62,8 +62,48 @@ class ModelCard:
 
         return get_arch(self.arch).family
 
+    def onnx_io(self) -> dict[str, Any]:
+        """What the ONNX graph beside the weights reads and answers, for use without GlyphPad's code:
+        written into every card that has a graph (derived from the card, never read back)."""
+        if self.input_kind == "strokes":
+            from ml.runtime.strokes import STROKE_FEATURES, STROKE_NORMALIZATION_VERSION, STROKE_POINTS
+
+            inputs = {
+                "strokes": {
+                    "shape": ["batch", STROKE_POINTS, len(STROKE_FEATURES)],
+                    "dtype": "float32",
+                    "features": list(STROKE_FEATURES),
+                    "made_by": f"ml.runtime.strokes.normalize_strokes (version {STROKE_NORMALIZATION_VERSION}): "
+                    "the ink box centred and its longer side scaled to 2, resampled to even arc length; dx, dy "
+                    "the move from the point before; pen_down and pen_up 1 where a stroke starts or ends",
+                }
+            }
+        else:
+            inputs = {
+                "image": {
+                    "shape": ["batch", 1, 28, 28],
+                    "dtype": "float32",
+                    "made_by": f"ml.runtime.preprocess.preprocess (version {self.preprocess_version}): upright, "
+                    "ink 1.0 on 0.0, the ink box's longer side 24 px and centred, strokes about 2.3 px wide",
+                }
+            }
+        return {
+            "inputs": inputs,
+            "outputs": {
+                "logits": {
+                    "shape": ["batch", len(self.labels)],
+                    "dtype": "float32",
+                    "meaning": "one per entry of labels, in that order; the answer's probabilities are "
+                    "softmax(logits + class_prior_log), class_prior_log left out when empty",
+                }
+            },
+        }
+
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n"
+        data = asdict(self)
+        if self.onnx_sha256:
+            data["onnx_io"] = self.onnx_io()
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelCard:
