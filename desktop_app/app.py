@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import paths
@@ -129,7 +129,7 @@ def open_files_when_ready(window: MainWindow, paths: list[Path]) -> None:
     window.service.models_listed.connect(open_once)
 
 
-def keep_every_pen_move(app: QApplication) -> None:
+def keep_every_pen_move(app: QCoreApplication) -> None:
     """Deliver every mouse move, not only the latest of those waiting: while torch loads on its thread
     (seconds on a cold start, holding Python's lock), a stroke drawn meanwhile had its moves merged into
     one straight segment (an A read as =). Set after the application exists: X11's platform sets it then."""
