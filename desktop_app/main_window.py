@@ -96,7 +96,6 @@ class AddedLine:
     """A line added to the text, to take back when Undo brings its ink back (and to add again on Redo)."""
 
     text: str
-    corrections: dict[tuple[int, ...], Correction]
     strokes: tuple[Any, ...]  # the canvas's stroke objects the line was read from
     taken_back: bool = False
 
@@ -136,7 +135,6 @@ class MainWindow(QMainWindow):
         self._compare_models: list[str] = []
         self.text_mode = False
         self._line: LineReading | None = None  # text mode: the last line read
-        self._corrections: dict[tuple[int, ...], Correction] = {}  # a character's canvas strokes -> its correction
         self._picture_corrections: dict[int, Correction] = {}  # a read picture's character -> its correction
         self._line_strokes: list[Any] = []  # the canvas strokes the shown line was read from
         self._read_strokes: dict[int, list[Any]] = {}  # the same, per read request
@@ -363,6 +361,7 @@ class MainWindow(QMainWindow):
         service.runtime_ready.connect(self._on_runtime_ready)
         service.runtime_failed.connect(self._on_runtime_failed)
         self.canvas.drawing_changed.connect(self.recognize_canvas)
+        self.canvas.notes_changed.connect(self._on_notes_changed)
         self.canvas.can_undo_changed.connect(self.undo_action.setEnabled)
         self.canvas.can_redo_changed.connect(self.redo_action.setEnabled)
         self.pen_slider.valueChanged.connect(self._set_pen_width)
@@ -758,7 +757,6 @@ class MainWindow(QMainWindow):
             else "Draw one character. Recognition runs when you lift the pen."
         )
         self._line = None
-        self._corrections.clear()
         self.canvas.set_overlay([])
         self.text_panel.set_line([], [])
         self._show_model_scope()
@@ -797,7 +795,6 @@ class MainWindow(QMainWindow):
     def _read_canvas(self) -> None:
         if self.canvas.is_blank() or not self.preferences.model:
             self._line = None
-            self._corrections.clear()
             self.canvas.set_overlay([])
             self.text_panel.set_line([], [])
             return
@@ -838,15 +835,17 @@ class MainWindow(QMainWindow):
         self._picture_corrections.clear()
         self._line_strokes = self._read_strokes.pop(request_id, [])
         self._read_strokes = {k: v for k, v in self._read_strokes.items() if k > request_id}
-        # A correction lives as long as the strokes it was made on.
-        alive = {id(stroke) for stroke in self._line_strokes}
-        self._corrections = {k: v for k, v in self._corrections.items() if not k or set(k) <= alive}
         self._show_line()
+
+    def _on_notes_changed(self) -> None:
+        if self.text_mode and self._line is not None:
+            self._show_line()
 
     def _character_key(self, index: int) -> tuple[int, ...]:
         """What a correction is remembered by: the canvas's own strokes of the character (they keep their
-        identity when the pad is resized, and new ink is new strokes); empty for a picture's characters,
-        which are not remembered across reads."""
+        identity when the pad is resized, and new ink is new strokes; the canvas keeps the correction as a
+        note on them, undone and redone with them); empty for a picture's characters, which are not
+        remembered across reads."""
         assert self._line is not None
         character = self._line.line.characters[index]
         if not self._line.from_strokes:
@@ -855,7 +854,8 @@ class MainWindow(QMainWindow):
 
     def _correction(self, index: int) -> Correction:
         key = self._character_key(index)
-        return (self._corrections.get(key) if key else self._picture_corrections.get(index)) or Correction()
+        note = self.canvas.notes.get(key) if key else self._picture_corrections.get(index)
+        return note if isinstance(note, Correction) else Correction()
 
     def _shown_character(self, index: int) -> str:
         """The character as read, or as the person corrected it."""
@@ -935,10 +935,10 @@ class MainWindow(QMainWindow):
         corrected = replace(self._correction(index), **change)
         key = self._character_key(index)
         if key:
-            self._corrections[key] = corrected
+            self.canvas.set_note(key, corrected)  # undoable; shown on notes_changed
         else:  # a picture's character: corrected until the next read
             self._picture_corrections[index] = corrected
-        self._show_line()
+            self._show_line()
 
     def copy_text(self) -> None:
         """Ctrl+C: in text mode the line's text (or the text box's selection); else nothing to copy."""
@@ -992,10 +992,9 @@ class MainWindow(QMainWindow):
         if strokes:
             self._added_lines = [
                 *self._added_lines[-(ADDED_LINES_KEPT - 1) :],
-                AddedLine(text, dict(self._corrections), strokes),
+                AddedLine(text, strokes),
             ]
         self.text_panel.append_line(text)
-        self._corrections.clear()
         self.canvas.clear()
         self._say(f"Added “{text}” to the text" + (" (Undo takes it back)" if strokes else ""))
 
@@ -1005,8 +1004,8 @@ class MainWindow(QMainWindow):
 
     def undo(self) -> None:
         """Undo on the pad; when that brings back a line added to the text (the last one, or an earlier one
-        once Undo has gone back past the lines after it), the text forgets it (if it still ends with it) and
-        the line gets its corrections back, so adding it again writes it once."""
+        once Undo has gone back past the lines after it), the text forgets it (if it still ends with it), so
+        adding it again writes it once. (Its corrections come back with its ink, as notes on the strokes.)"""
         self.canvas.undo()
         added = self._added_line_on_pad()
         if added is not None and not added.taken_back:
@@ -1014,7 +1013,6 @@ class MainWindow(QMainWindow):
             text = box.toPlainText()
             if text == added.text or text.endswith("\n" + added.text):
                 box.setPlainText(text[: len(text) - len(added.text)].removesuffix("\n"))
-            self._corrections.update(added.corrections)
             added.taken_back = True
             self._say("The line is back on the pad and out of the text")
 

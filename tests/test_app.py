@@ -1756,3 +1756,36 @@ def test_a_pasted_picture_is_grey_unless_some_of_it_is_transparent() -> None:
     see_through.setPixel(3, 4, 0xFF000000)
     pixels = qimage_to_pixels(see_through)
     assert pixels.shape == (20, 30, 2) and pixels[4, 3, 1] == 255 and pixels[0, 0, 1] == 0
+
+
+def test_corrections_are_undone_redone_and_kept_through_clear_and_a_mode_switch(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.set_text_mode(True)
+    _mouse_write(window.canvas, "T1")
+
+    def read_two() -> bool:
+        return window._line is not None and len(window._line.line.characters) == 2
+
+    qtbot.waitUntil(read_two, timeout=TIMEOUT_MS)
+    window.service.wait_idle()
+    as_read = window.line_text().replace(" ", "")
+    window.correct_character(0, "Z")
+    window.correct_character(1, "7")
+    assert window.line_text().replace(" ", "") == "Z7"
+    strokes = len(window.canvas.strokes)
+    window.undo()  # takes back the last pick, not a stroke
+    assert len(window.canvas.strokes) == strokes
+    qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "Z" + as_read[1], timeout=TIMEOUT_MS)
+    window.redo()
+    qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "Z7", timeout=TIMEOUT_MS)
+    QTest.keyClick(window.canvas, Qt.Key.Key_Backspace)  # the 1's stroke goes, and its correction with it
+    qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "Z", timeout=TIMEOUT_MS)
+    window.undo()  # the stroke comes back with its correction
+    qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "Z7", timeout=TIMEOUT_MS)
+    window.canvas.clear()
+    qtbot.waitUntil(lambda: window.line_text() == "", timeout=TIMEOUT_MS)
+    window.undo()  # Clear undone: the ink and both corrections
+    qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "Z7", timeout=TIMEOUT_MS)
+    window.set_text_mode(False)
+    window.set_text_mode(True)  # leaving text mode and coming back keeps them too
+    qtbot.waitUntil(read_two, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "Z7", timeout=TIMEOUT_MS)

@@ -54,6 +54,12 @@ class Stroke:
         return True
 
 
+# What the app notes about groups of the canvas's strokes (text mode: a character's correction), keyed by
+# the strokes' ids. Kept in each undo state with the strokes it names, so Undo and Redo bring a note back
+# with its ink, and an id is never read after its stroke is gone.
+Notes = dict[tuple[int, ...], Any]
+
+
 @dataclass(frozen=True)
 class CanvasState:
     """What undo and redo restore."""
@@ -61,6 +67,7 @@ class CanvasState:
     strokes: tuple[Stroke, ...]
     image: QImage | None
     source: object
+    notes: Notes = field(default_factory=dict)
 
 
 def _pen_stroke(stroke: Stroke) -> Any:
@@ -137,6 +144,7 @@ class DrawingCanvas(QWidget):
     """Emits ``drawing_changed`` when a stroke ends, on undo/redo/clear; never recognizes anything itself."""
 
     drawing_changed = Signal()
+    notes_changed = Signal()  # a note was added or changed (set_note), the drawing as it was
     resized = Signal()  # the drawing was scaled with the pad: boxes over it are out of place
     can_undo_changed = Signal(bool)
     can_redo_changed = Signal(bool)
@@ -152,6 +160,7 @@ class DrawingCanvas(QWidget):
         self.pen_width = 14.0
         self.eraser = False
         self._strokes: list[Stroke] = []
+        self._notes: Notes = {}
         self._undo: list[CanvasState] = []
         self._redo: list[CanvasState] = []
         self._opened_source: object = None  # the opened image's bytes or pixels (see set_image)
@@ -185,11 +194,30 @@ class DrawingCanvas(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(360, 360)
 
+    @property
+    def notes(self) -> Notes:
+        """The notes on the present strokes (a copy)."""
+        return dict(self._notes)
+
+    def set_note(self, strokes: tuple[int, ...], note: Any) -> None:
+        """Note something about the strokes with these ids (undoable, as a stroke is)."""
+        if not strokes or not set(strokes) <= {id(s) for s in self._strokes}:
+            return
+        self._remember()
+        self._notes = {**self._notes, strokes: note}
+        self._emit_history()
+        self.notes_changed.emit()
+
+    def _notes_on_strokes(self) -> Notes:
+        alive = {id(s) for s in self._strokes}
+        return {k: v for k, v in self._notes.items() if set(k) <= alive}
+
     def _state(self) -> CanvasState:
-        return CanvasState(tuple(self._strokes), self._background_image, self._opened_source)
+        return CanvasState(tuple(self._strokes), self._background_image, self._opened_source, self._notes_on_strokes())
 
     def _restore(self, state: CanvasState) -> None:
         self._strokes = list(state.strokes)
+        self._notes = dict(state.notes)
         self._background_image = state.image
         self._opened_source = state.source
         self._refit(self.width(), self.height())  # writing undone back onto a pad resized meanwhile
@@ -240,6 +268,7 @@ class DrawingCanvas(QWidget):
         if self.width() > 0 and self.height() > 0:
             self._reference_size = (self.width(), self.height())
         self._strokes = []
+        self._notes = {}
         self._background_image = image
         self._opened_source = source
         self._invalidate_layers()
@@ -495,6 +524,7 @@ class DrawingCanvas(QWidget):
             return
         self._remember()
         self._strokes = [s for s in self._strokes if id(s) not in doomed]
+        self._notes = self._notes_on_strokes()
         self._invalidate_layers()
         self._emit_history()
         self.update()
