@@ -104,6 +104,7 @@ class AddedLine:
         return len(strokes) == len(self.strokes) and all(a is b for a, b in zip(strokes, self.strokes, strict=True))
 
 
+BOX_MARGIN_PX = 3  # text mode: a character's box stands this far off its ink
 FULL_PAD = 0.9  # text mode: writing past this share of the pad's width is told how to start a new line
 
 
@@ -746,6 +747,7 @@ class MainWindow(QMainWindow):
         self.predictions.setVisible(not on)
         self.tabs.setVisible(not on)
         self.text_panel.setVisible(on)
+        self.canvas.reads_lines = on
         self.canvas.placeholder = (
             "Write a word or a code here, left to right, in print\nor drop a photo of one"
             if on
@@ -884,7 +886,7 @@ class MainWindow(QMainWindow):
         characters, alternatives, boxes = [], [], []
         frame = self.canvas.displayed_image_rect() if reading.opened else None
         # Boxes of strokes go round the ink, not the pen's centre line: half the widest pen, and a margin.
-        pad = max((stroke.width for stroke in self.canvas.strokes), default=0.0) / 2 + 3
+        pad = max((stroke.width for stroke in self.canvas.strokes), default=0.0) / 2 + BOX_MARGIN_PX
         for i, character in enumerate(reading.line.characters):
             shown = self._shown_character(i)
             characters.append((shown, self._shown_space(i)))
@@ -897,7 +899,8 @@ class MainWindow(QMainWindow):
                 box = QRectF(frame.x() + x0 * fx, frame.y() + y0 * fy, (x1 - x0) * fx, (y1 - y0) * fy)
             else:  # the drawing rendered for reading: back to canvas pixels
                 s = 1.0 / max(reading.scale, 1e-9)
-                box = QRectF(x0 * s, y0 * s, (x1 - x0) * s, (y1 - y0) * s)
+                margin = BOX_MARGIN_PX  # round the ink, as a box of strokes is
+                box = QRectF(x0 * s, y0 * s, (x1 - x0) * s, (y1 - y0) * s).adjusted(-margin, -margin, margin, margin)
             boxes.append((box, shown))
         self.text_panel.set_line(characters, alternatives)
         self.canvas.set_overlay(boxes)

@@ -1789,3 +1789,31 @@ def test_corrections_are_undone_redone_and_kept_through_clear_and_a_mode_switch(
     window.set_text_mode(True)  # leaving text mode and coming back keeps them too
     qtbot.waitUntil(read_two, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "Z7", timeout=TIMEOUT_MS)
+
+
+def test_boxes_stay_round_the_ink_when_the_line_is_read_from_its_picture(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """After the eraser a line is read from its rendered picture; its boxes, brought back to the pad, must
+    stand where the strokes' boxes stood (a line rendered 128 px wide put them up to 10 px off)."""
+    window = real_window
+    window.resize(1200, 560)
+    window.set_text_mode(True)
+    qtbot.wait(100)
+    _mouse_write(window.canvas, "HAX")
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: len(window.canvas._overlay) == 3, timeout=TIMEOUT_MS)
+    before = [box for box, _ in window.canvas._overlay]
+    window.canvas.eraser = True  # a dab of the eraser away from the writing
+    QTest.mousePress(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(20, 20))
+    QTest.mouseMove(window.canvas, QPoint(25, 22))
+    QTest.mouseRelease(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(25, 22))
+    qtbot.waitUntil(lambda: window._line is not None and not window._line.from_strokes, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(window.canvas._overlay) == 3, timeout=TIMEOUT_MS)
+    after = [box for box, _ in window.canvas._overlay]
+    for old, new in zip(before, after, strict=True):
+        edges = [
+            (old.left(), new.left()),
+            (old.top(), new.top()),
+            (old.right(), new.right()),
+            (old.bottom(), new.bottom()),
+        ]
+        assert max(abs(a - b) for a, b in edges) <= 8, (old, new)

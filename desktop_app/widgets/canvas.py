@@ -35,6 +35,11 @@ MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
 # emnist36_cnn --canvas-px 128`, then 256: 93.35 vs 93.17% and 93.94 vs 93.62%), and preprocessing
 # one takes a fifth to a third less (README, "Latency").
 RECOGNITION_MAX_SIDE = 128
+# Text mode's pad is a wide strip: its picture (read when strokes alone cannot be: after the eraser) is
+# rendered with its shorter side, the line's height, this tall. Brought down by its longer side like one
+# character's, a 1200x280 pad became 128x30 pixels: letters 15 px tall, and boxes drawn back on the pad
+# off by up to a rendered pixel, 9 screen pixels.
+LINE_RECOGNITION_HEIGHT = 128
 FIT_MARGIN_PX = 14  # a drawing shrunk to fit the pad keeps its ink (and text mode's boxes) this far from the edges
 UNDO_DEPTH = 200  # changes that can be undone; older states are dropped so a long session stays small
 
@@ -182,6 +187,18 @@ class DrawingCanvas(QWidget):
         self._reference_size: tuple[int, int] | None = None
         self._drawing_scale = 1.0
         self.placeholder = "Draw a letter or a digit here\nor drop an image file"
+        self._reads_lines = False
+
+    @property
+    def reads_lines(self) -> bool:
+        """Whether the pad holds a line of writing (text mode) rather than one character."""
+        return self._reads_lines
+
+    @reads_lines.setter
+    def reads_lines(self, on: bool) -> None:
+        if on != self._reads_lines:
+            self._reads_lines = on
+            self._invalidate_layers()  # the recognition picture's scale changes
 
     # ---- state -----------------------------------------------------------------------------------
     @property
@@ -433,6 +450,8 @@ class DrawingCanvas(QWidget):
         return layer
 
     def _recognition_scale(self) -> float:
+        if self._reads_lines:
+            return min(1.0, LINE_RECOGNITION_HEIGHT / max(min(self.width(), self.height()), 1))
         return min(1.0, RECOGNITION_MAX_SIDE / max(self.width(), self.height(), 1))
 
     def _background_for_recognition(self) -> np.ndarray | None:
