@@ -6,6 +6,7 @@ Widgets emit data; the window turns it into requests to the InferenceService and
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 import time
@@ -80,6 +81,7 @@ ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 TEXT_ALTERNATIVES = 5  # readings offered in a text-mode character's menu, at least
 COLLECTED_TEXT_KEY = "text/collected"  # where the settings keep text mode's collected text
 TEXT_MODE_KEY = "window/text_mode"  # whether the window was left in text mode
+PAD_KEY = "text/pad"  # text mode's line not yet added to the text, as its strokes (JSON), when the window closed
 
 
 @dataclass(frozen=True)
@@ -390,6 +392,14 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(int(tab) if tab.isdigit() else 0)
         if str(self.settings.value(TEXT_MODE_KEY, "false")).lower() == "true":  # left in text mode
             self.set_text_mode(True)
+            # A line written but not added when the window closed is back on the pad (quitting lost it).
+            pad = self.settings.value(PAD_KEY, "")
+            try:
+                kept_strokes = json.loads(pad) if isinstance(pad, str) and pad else []
+            except ValueError:
+                kept_strokes = []
+            if self.canvas.load_written_strokes(kept_strokes):
+                self._say("The line you were writing is back on the pad", 6.0)
         # The text written in text mode is the person's: kept from one session to the next (closing the
         # window lost it, without a word).
         kept = self.settings.value(COLLECTED_TEXT_KEY, "")
@@ -404,6 +414,11 @@ class MainWindow(QMainWindow):
         save_window_state(self.settings, "splitter", self.splitter.saveState())
         self.settings.setValue("window/tab", self.tabs.currentIndex())
         self.settings.setValue(TEXT_MODE_KEY, self.text_mode)
+        written = self.canvas.written_strokes() if self.text_mode and self.canvas.opened_source is None else []
+        if written:
+            self.settings.setValue(PAD_KEY, json.dumps(written, separators=(",", ":")))
+        else:
+            self.settings.remove(PAD_KEY)
         self.settings.setValue(COLLECTED_TEXT_KEY, self.text_panel.text_box.toPlainText())
         kept = replace(self.preferences)
         for name, (given, saved) in self.run_only.items():

@@ -1817,3 +1817,36 @@ def test_boxes_stay_round_the_ink_when_the_line_is_read_from_its_picture(qtbot, 
             (old.bottom(), new.bottom()),
         ]
         assert max(abs(a - b) for a, b in edges) <= 8, (old, new)
+
+
+def test_a_line_not_added_to_the_text_is_back_on_the_pad_after_quitting(
+    qtbot, weights_env: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    settings_file = tmp_path / "settings.ini"
+    window = _open_window(qtbot, settings_file)
+    window.set_text_mode(True)
+    _mouse_write(window.canvas, "T1")
+    qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 2, timeout=TIMEOUT_MS)
+    written = [stroke.points for stroke in window.canvas.strokes]
+    read = window.line_text()
+    window.close()  # quit without adding the line
+    again = _open_window(qtbot, settings_file)
+    try:
+        assert again.text_mode and [s.points for s in again.canvas.strokes] == [
+            [(round(x, 2), round(y, 2), round(p, 3)) for x, y, p in points] for points in written
+        ]
+        qtbot.waitUntil(lambda: again.line_text() == read, timeout=TIMEOUT_MS)
+        again.add_line_to_text()  # once added, the pad starts blank next time
+    finally:
+        again.close()
+    third = _open_window(qtbot, settings_file)
+    try:
+        assert third.canvas.is_blank() and third.text_panel.text_box.toPlainText() == read
+    finally:
+        third.close()
+    QSettings(str(settings_file), QSettings.Format.IniFormat).setValue("text/pad", '[{"width": "x"}]')
+    damaged = _open_window(qtbot, settings_file)  # a damaged entry is passed over
+    try:
+        assert damaged.canvas.is_blank()
+    finally:
+        damaged.close()

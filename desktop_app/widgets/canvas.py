@@ -7,6 +7,7 @@ ignored anyway, so a pen stroke is never drawn twice.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ RECOGNITION_MAX_SIDE = 128
 # off by up to a rendered pixel, 9 screen pixels.
 LINE_RECOGNITION_HEIGHT = 128
 FIT_MARGIN_PX = 14  # a drawing shrunk to fit the pad keeps its ink (and text mode's boxes) this far from the edges
+MAX_KEPT_STROKES = 400  # strokes of the pad kept between sessions, at most (a line holds far fewer)
 UNDO_DEPTH = 200  # changes that can be undone; older states are dropped so a long session stays small
 
 
@@ -291,6 +293,42 @@ class DrawingCanvas(QWidget):
         self._invalidate_layers()
         self._emit_history()
         self.update()
+
+    def written_strokes(self) -> list[dict[str, Any]]:
+        """The strokes as they were written (the size they were drawn at), to keep between sessions."""
+        scale = self._drawing_scale
+        return [
+            {
+                "width": stroke.width / scale,
+                "eraser": stroke.eraser,
+                "points": [[round(x / scale, 2), round(y / scale, 2), round(p, 3)] for x, y, p in stroke.points],
+            }
+            for stroke in self._strokes
+            if stroke.points
+        ]
+
+    def load_written_strokes(self, saved: Any) -> int:
+        """Put strokes kept by :meth:`written_strokes` on a pad with nothing on it (not undoable: where a
+        session starts), fitted to the pad as writing is. Returns how many; anything malformed puts none."""
+        if self._strokes or self._background_image is not None or not isinstance(saved, list):
+            return 0
+        strokes = []
+        try:
+            for item in saved[:MAX_KEPT_STROKES]:
+                points = [(float(x), float(y), min(max(float(p), 0.0), 1.0)) for x, y, p in item["points"]]
+                width = float(item["width"])
+                if not points or not 0 < width < 1000 or not all(math.isfinite(v) for pt in points for v in pt):
+                    return 0
+                strokes.append(Stroke(width, bool(item.get("eraser", False)), points))
+        except (TypeError, ValueError, KeyError):
+            return 0
+        self._strokes = strokes
+        self._drawing_scale = 1.0
+        self._refit(self.width(), self.height())
+        self._invalidate_layers()
+        self.update()
+        self.drawing_changed.emit()
+        return len(strokes)
 
     def drawn_strokes(self) -> list[Stroke]:
         """The strokes with ink, in the order drawn: ``recognition_strokes`` holds their points."""
