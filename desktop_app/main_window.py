@@ -841,7 +841,8 @@ class MainWindow(QMainWindow):
             if reading.not_one_line and picture:
                 advice = "Crop the picture to one line of writing, or open a picture of one line"
             elif reading.not_one_line == "rows":
-                advice = "Undo the last strokes, or add the first line to the text (Ctrl+Enter) first"
+                # Add to text needs a line that reads: the pad holds two now, so only Undo gets back to one.
+                advice = "Two lines on the pad: Undo the second, add the first to the text (Ctrl+Enter), then write on"
             elif reading.not_one_line:
                 advice = "Undo the last strokes or clear the pad: this is more than one line holds"
             else:
@@ -1003,7 +1004,12 @@ class MainWindow(QMainWindow):
 
     def add_line_to_text(self) -> None:
         text = self.line_text()
-        if not text:
+        if not text:  # Ctrl+Enter with nothing that reads: said, not ignored
+            self._say(
+                "Nothing to add yet: write a line first"
+                if self.canvas.is_blank()
+                else "Nothing to add: the writing does not read as one line (Undo the last strokes)"
+            )
             return
         strokes = tuple(self.canvas.strokes)
         # A line read from strokes can be taken back by Undo; a picture's line has no strokes to bring back.

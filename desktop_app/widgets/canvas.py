@@ -543,7 +543,7 @@ class DrawingCanvas(QWidget):
             for box, label in self._overlay:
                 painter.drawRect(box)
                 width, height = metrics.horizontalAdvance(label) + 6, metrics.height() + 2
-                top = box.top() - height - 1 if box.top() - height - 1 >= 0 else box.top() + 1
+                top = box.top() - height - 1 if box.top() - height - 1 >= 0 else max(box.top(), 0.0) + 1
                 tag = QRectF(box.left() + 1, top, width, height)
                 painter.fillRect(tag, backdrop)
                 painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, label)

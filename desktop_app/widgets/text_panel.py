@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -125,22 +125,23 @@ class TextPanel(QWidget):
                 self._characters.insertWidget(self._characters.count() - 1, gap)
                 self._buttons.append(gap)
             button = _character_button(char)
+            button.installEventFilter(self)  # focused by Tab: scrolled into view (see eventFilter)
             button.setAccessibleName(f"character {position + 1}: {described(char)}")
             button.setToolTip(f"{described(char)}: click for other readings, or type the right one")
             menu = button.menu()
             for option, prob in options:
                 action = menu.addAction(f"{described(option)}    {_percent(prob)}")
-                action.setCheckable(True)
-                action.setChecked(option == char)  # the reading shown now
+                # The reading shown now is ticked; the others have no box (an empty one was too faint to
+                # see in the dark theme, and they are choices, not switches).
+                action.setCheckable(option == char)
+                action.setChecked(option == char)
                 action.triggered.connect(lambda _=False, p=position, c=option: self.character_chosen.emit(p, c))
             menu.addSeparator()
             typed = menu.addAction("Type another…")
             typed.triggered.connect(lambda _=False, p=position: self._type_character(p))
             if position:  # a word gap the splitting missed, or one it saw where there is none
-                spaced = menu.addAction("Space before")
-                spaced.setCheckable(True)
-                spaced.setChecked(space)
-                spaced.toggled.connect(lambda on, p=position: self.space_chosen.emit(p, on))
+                spaced = menu.addAction("Remove the space before" if space else "Space before")
+                spaced.triggered.connect(lambda _=False, p=position, on=not space: self.space_chosen.emit(p, on))
             self._characters.insertWidget(self._characters.count() - 1, button)
             self._buttons.append(button)
         # Tab goes through the characters, then Copy, Add to text and the text box (the buttons, made after
@@ -165,6 +166,13 @@ class TextPanel(QWidget):
         self._scroll.setFixedHeight(tallest + bar.sizeHint().height() + 4)
         if not characters:
             bar.setValue(0)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # A character reached by Tab in a row wider than the panel is scrolled into view: Tab into a long
+        # line focused its first, scrolled-off character and opened its menu out of sight.
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QWidget) and watched in self._buttons:
+            self._scroll.ensureWidgetVisible(watched, 8, 0)
+        return super().eventFilter(watched, event)
 
     def _character_buttons(self) -> list[QWidget]:
         return [b for b in self._buttons if not b.property(SPACE_PROPERTY)]
