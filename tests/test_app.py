@@ -1868,3 +1868,32 @@ def test_a_character_reached_by_tab_in_a_long_line_is_scrolled_into_view(qtbot, 
     qtbot.waitUntil(lambda: bar.value() == 0, timeout=2000)
     chips[-1].setFocus(Qt.FocusReason.BacktabFocusReason)
     qtbot.waitUntil(lambda: bar.value() == bar.maximum(), timeout=2000)
+
+
+def test_text_mode_reads_a_full_stop_and_a_hyphen_written_between_characters(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window = real_window
+    window.resize(1200, 560)
+    window.set_text_mode(True)
+    qtbot.wait(100)
+    canvas = window.canvas
+    size = canvas.height() * 0.5
+    top = (canvas.height() - size) / 2
+
+    def line(left: str, right: str, mark: list[QPoint]) -> str:
+        canvas.clear()
+        _mouse_char(canvas, left, size * 0.4, top, size)
+        QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, mark[0])
+        for point in mark[1:]:
+            QTest.mouseMove(canvas, point)
+        QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, mark[-1])
+        _mouse_char(canvas, right, size * 0.4 + size * 1.6, top, size)
+        window.service.wait_idle()
+        qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 3, timeout=TIMEOUT_MS)
+        return window.line_text()
+
+    gap = size * 0.4 + size * 1.3  # the middle of the gap between the two characters
+    baseline = top + 0.95 * size
+    stop = [QPoint(int(gap), int(baseline - 3)), QPoint(int(gap + 2), int(baseline - 2))]
+    assert line("4", "2", stop) == "4.2"
+    hyphen = [QPoint(int(gap - size * 0.2 + k * size * 0.04), int(top + size * 0.5)) for k in range(11)]
+    assert line("A", "4", hyphen) == "A-4"

@@ -102,19 +102,63 @@ def test_a_lone_dot_is_no_character() -> None:
     assert reader.read_strokes(stem_and_dot).text == "i"  # the dot of an i is part of it
 
 
-def test_a_full_stop_or_a_stray_touch_of_the_pen_after_a_word_is_no_character() -> None:
+def test_a_stray_touch_of_the_pen_is_no_character_and_a_full_stop_is_punctuation() -> None:
     from ml.runtime.render import PenStroke, render_strokes
 
     word, _ = write("AB", size=100.0)
-    speck = np.array([[330.0, 95.0], [336.0, 99.0]])  # a tenth of the line's height, far past the B
+    speck = np.array([[330.0, 45.0], [336.0, 49.0]])  # a tenth of the line's height, past the B, mid-line
     assert [set(p.strokes) for p in split_strokes([*word, speck])] == [{0, 1}, {2, 3, 4}]
+    stop = speck + np.array([0.0, 50.0])  # the same on the baseline: a full stop
+    parts = split_strokes([*word, stop])
+    assert [(set(p.strokes), p.punctuation) for p in parts] == [({0, 1}, ""), ({2, 3, 4}, ""), ({5}, ".")]
     small_o = np.array([[np.cos(t) * 8 + 340, np.sin(t) * 8 + 90] for t in np.linspace(0, 2 * np.pi, 16)])
-    assert len(split_strokes([*word, small_o])) == 3  # a letter written far smaller is still read
+    assert [p.punctuation for p in split_strokes([*word, small_o])] == ["", "", ""]  # a letter written far smaller
     # The same in a picture, where the pen's width adds to the speck's size.
     pen = 4.0
-    picture = render_strokes([PenStroke.from_xy(s * 0.8 + 20, pen) for s in (*word, speck)], width=320, height=120)
-    parts, _ = split_ink(picture < 128)
-    assert len(parts) == 2
+    for mark, punctuation in ((speck, []), (stop, ["."])):
+        picture = render_strokes([PenStroke.from_xy(s * 0.8 + 20, pen) for s in (*word, mark)], width=320, height=120)
+        parts, _ = split_ink(picture < 128)
+        assert len([p for p in parts if not p.punctuation]) == 2
+        assert [p.punctuation for p in parts if p.punctuation] == punctuation
+
+
+def test_a_full_stop_and_a_hyphen_are_read_by_their_place_on_the_line() -> None:
+    from ml.runtime.line_reader import LineReader
+
+    def placed(text: str, marks: dict[int, np.ndarray]) -> list[np.ndarray]:
+        """``text`` written 100 tall (its baseline at 95), a character every 150; ``marks`` put in after
+        character k."""
+        strokes: list[np.ndarray] = []
+        for k, char in enumerate(text):
+            strokes += [s + np.array([150.0 * k, 0.0]) for s in write(char, size=100.0)[0]]
+            if k in marks:
+                strokes.append(marks[k] + np.array([150.0 * k, 0.0]))
+        return strokes
+
+    stop = np.array([[118.0, 91.0], [120.0, 93.0]])  # on the baseline, in the gap after the character
+    hyphen = np.array([[105.0, 50.0], [148.0, 50.0]])  # across the middle of the gap
+    assert [p.punctuation for p in split_strokes(placed("42", {0: stop}))] == ["", ".", ""]
+    assert [p.punctuation for p in split_strokes(placed("A4", {0: hyphen}))] == ["", "-", ""]
+    # Not punctuation: a T's bar written first (across its stem), an H's bar, a 5's flag drawn apart at
+    # the top of the line, a dot before the first character, an i's dot.
+    t_bar_first = [np.array([[0.0, 0.0], [80.0, 0.0]]), np.array([[40.0, 0.0], [40.0, 100.0]])]
+    assert [p.punctuation for p in split_strokes(t_bar_first)] == [""]
+    h_apart = [
+        np.array([[0.0, 0.0], [0.0, 100.0]]),
+        np.array([[6.0, 50.0], [54.0, 50.0]]),
+        np.array([[60.0, 0.0], [60.0, 100.0]]),
+    ]
+    assert "-" not in [p.punctuation for p in split_strokes(h_apart)]
+    body = np.array([[30.0, 0.0], [30.0, 45.0], [60.0, 45.0], [70.0, 70.0], [55.0, 100.0], [25.0, 95.0]])
+    flag = np.array([[90.0, 2.0], [120.0, 0.0]])
+    assert "-" not in [p.punctuation for p in split_strokes([body, flag, *placed("1", {})])]
+    lead = np.array([[-30.0, 96.0], [-28.0, 98.0]])
+    assert [p.punctuation for p in split_strokes([lead, *placed("42", {})])] == ["", ""]
+    # Read: the mark stands in the text as it is, the characters around it read in context.
+    reader = LineReader.load(device="cpu")
+    line = reader.read_strokes(placed("42", {0: stop}))
+    assert [c.text for c in line.characters][1] == "." and line.characters[1].top[0].prob == 1.0
+    assert len(line.characters) == 3
 
 
 def test_a_dot_joins_its_stem_and_a_wide_gap_is_a_space() -> None:

@@ -474,7 +474,7 @@ class LineReader:
     def read_strokes(self, strokes: Strokes | Sequence[np.ndarray], top_k: int = 5) -> ReadLine:
         start = time.perf_counter()
         parts_xy = list(strokes.strokes if isinstance(strokes, Strokes) else strokes)
-        parts = split_strokes(parts_xy)
+        parts, punctuation = without_punctuation(split_strokes(parts_xy))
         if len(parts) > MAX_CHARACTERS:
             raise TooMuchWritingError(
                 f"{len(parts)} characters: more than one line of writing ({MAX_CHARACTERS} at most)"
@@ -558,7 +558,7 @@ class LineReader:
         kept = [kept[k] for k in order]
         kept_probs = [kept_probs[k] for k in order]
         kept_pictures = [kept_pictures[k] for k in order]
-        return self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start)
+        return self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation)
 
     def read_image(self, image: ImageLike, top_k: int = 5) -> ReadLine:
         """A photo or scan of a written line (dark on light or light on dark). Boxes and ``size`` are in the
@@ -576,7 +576,8 @@ class LineReader:
         if written is None:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
         ink, peak, scale, (crop_x, crop_y) = written.ink, written.peak, written.scale, written.corner
-        parts, pieces = split_ink(written.mask)
+        every_part, pieces = split_ink(written.mask)
+        parts, punctuation = without_punctuation(every_part)
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
         height = line_height(np.array([p.body_box for p in parts]))
@@ -642,7 +643,8 @@ class LineReader:
                 kept_pictures.append(picture)
         if not kept:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
-        return replace(self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start), size=size)
+        punctuation = [replace(p, box=to_picture(p.box), body=to_picture(p.body_box)) for p in punctuation]
+        return replace(self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation), size=size)
 
     def _verified(
         self,
@@ -786,13 +788,19 @@ class LineReader:
         pictures: list[np.ndarray],
         top_k: int,
         start: float,
+        punctuation: Sequence[CharacterPart] = (),
     ) -> ReadLine:
-        """Context (letters or digits, case) and the alternatives of each character."""
+        """Context (letters or digits, case) and the alternatives of each character; then the line's full
+        stops and hyphens put in their places (read by their place on the line: no model's classes)."""
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000)
         probabilities = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
         characters = self._with_case(parts, probabilities, np.stack(pictures), top_k)
-        return ReadLine(tuple(characters), (time.perf_counter() - start) * 1000)
+        marks = [
+            ReadCharacter(p.box, (ClassScore(p.punctuation, 1.0),), p.strokes, p.space_before) for p in punctuation
+        ]
+        in_order = sorted([*characters, *marks], key=lambda c: c.box[0] + c.box[2])
+        return ReadLine(tuple(in_order), (time.perf_counter() - start) * 1000)
 
     def _with_case(
         self, parts: list[CharacterPart], probabilities: np.ndarray, pictures: np.ndarray, top_k: int
@@ -956,6 +964,11 @@ def ink_picture(ink: np.ndarray, pixels: np.ndarray, peak: float) -> np.ndarray 
         return preprocess(1.0 - crop / max(peak, 1e-6)).input
     except (BlankImageError, ValueError):
         return None
+
+
+def without_punctuation(parts: Sequence[CharacterPart]) -> tuple[list[CharacterPart], list[CharacterPart]]:
+    """A line's parts as the characters the models read, and its punctuation (full stops, hyphens)."""
+    return [p for p in parts if not p.punctuation], [p for p in parts if p.punctuation]
 
 
 def picture_candidates(

@@ -16,8 +16,11 @@ file), in the order they were written:
   that stands in a gap, over no character, joins the character written just before it (or just after)
   when that one is within reach: a flag drawn off to the right is its 5's, not the next digit's; marks
   that join no character stand as characters of their own (letters written far smaller than the line's),
-  and join one another only by overlapping along the line, as strokes do; a speck among them (a full
-  stop, a stray touch of the pen, dust on a photo) is not read at all;
+  and join one another only by overlapping along the line, as strokes do; a speck among them (a stray
+  touch of the pen, dust on a photo) is not read at all;
+- two marks no model reads are read by their place on the line instead (:func:`punctuation_mark`): a
+  speck sitting on the baseline in a gap is a full stop ("4.2", not "42"), and a flat dash across the
+  middle of the line in a gap is a hyphen ("A-4"); the reader gives them as they are;
 - everything else starts a character.
 
 The rules join some neighbours that are two characters (a letter that starts on the last one's ink, or
@@ -43,6 +46,7 @@ with no other gap (two characters), a line height over ``SPACE_OVER_USUAL``.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -62,6 +66,20 @@ SPECK = 0.1
 # flag drawn apart (a 5's flag to the right of its body) that joins no character by overlap joins the
 # nearest one, as a mark does.
 FLAT = 0.2
+# A full stop: a speck whose centre is within this many line heights of the baseline. A hyphen: a flat
+# mark at least HYPHEN_LONG times as wide as it is tall and HYPHEN_WIDE line heights wide, its centre
+# HYPHEN_LOW to HYPHEN_HIGH line heights above the baseline (a 5's flag drawn apart is at the top).
+STOP_BAND = 0.2
+HYPHEN_LONG = 2.5
+HYPHEN_WIDE = 0.2
+HYPHEN_LOW, HYPHEN_HIGH = 0.2, 0.7
+HYPHEN_TOUCH = 0.15  # share of a hyphen's width that may reach over a neighbour (written close to it)
+# A full stop and a hyphen stand clear of the characters beside them by this many line heights at least:
+# an H's bar or a 5's flag drawn apart nearly meets its own strokes, a writer's stray dot its character.
+# Among 2,000 words composed from the training writers, no mark is punctuation; these leave 3 false
+# hyphens and 4 false full stops (13 and 6 with no clearance asked).
+STOP_CLEAR = 0.03
+HYPHEN_CLEAR = 0.08
 LINE_PART = 0.45  # a part at least this many line heights tall counts towards a row of writing
 ROW_MARGIN = 0.05  # rows one above the other: each row's extent widened by this many line heights
 LINE_GAP = 0.25  # parts this many line heights apart vertically, with nothing between, are two lines
@@ -100,6 +118,7 @@ class CharacterPart:
     space_before: bool = False
     marks: tuple[int, ...] = ()  # its small marks (the dot of an i or j), among ``strokes``
     body: tuple[float, float, float, float] | None = None  # the box without its marks
+    punctuation: str = ""  # "." or "-" for a mark read by its place on the line (no model reads it)
 
     @property
     def body_box(self) -> tuple[float, float, float, float]:
@@ -194,8 +213,11 @@ def _check_one_line(boxes: np.ndarray) -> None:
             raise RowsOfWritingError(f"this is {len(counts)} lines of writing: GlyphPad reads one line at a time")
 
 
-def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None, pen: float = 0.0) -> list[list[int]]:
-    """Parts (in writing order) grouped into characters, by the rules of the module's docstring.
+def _group(
+    boxes: np.ndarray, points: Sequence[np.ndarray] | None = None, pen: float = 0.0
+) -> tuple[list[list[int]], list[str]]:
+    """Parts (in writing order) grouped into characters, by the rules of the module's docstring, and each
+    group's punctuation ("" for a character).
 
     With ``points`` (strokes), a stroke that touches the character being written and overlaps it a
     little along the line joins it too: the bars of an F, the arms of a k. ``pen``: the width of a
@@ -246,7 +268,17 @@ def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None, pen: f
             groups[target].append(k)
             group_boxes[target] = _union(group_boxes[target], box)
     characters = len(groups)  # groups from here on are marks that joined no character: marks alone
+    # Punctuation is placed against the characters (a line height of strokes counts a bar or a leg apart).
+    baseline = float(np.median([b[3] for b in group_boxes])) if group_boxes else 0.0
+    character_height = line_height(np.array(group_boxes)) if group_boxes else height
+    punctuation: dict[int, str] = {}  # group -> its mark
     for k in marks:
+        mark = punctuation_mark(boxes[k], group_boxes[:characters], baseline, character_height, pen)
+        if mark:
+            punctuation[len(groups)] = mark
+            groups.append([k])
+            group_boxes.append(boxes[k].copy())
+            continue
         centre = (boxes[k, 0] + boxes[k, 2]) / 2
         distances = [
             0.0
@@ -258,7 +290,7 @@ def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None, pen: f
         # capitals): a mark joins one of them only by overlapping it along the line (the two strokes of a
         # small x), not for being near (a small "sen" is three letters, not one).
         for g in range(characters, len(groups)):
-            if _overlap_share(boxes[k], group_boxes[g], min_width) < JOIN_OVERLAP:
+            if g in punctuation or _overlap_share(boxes[k], group_boxes[g], min_width) < JOIN_OVERLAP:
                 distances[g] = np.inf
         written_with = _written_with(k, groups, distances, height) if points is not None else None
         if written_with is not None:
@@ -280,9 +312,47 @@ def _group(boxes: np.ndarray, points: Sequence[np.ndarray] | None = None, pen: f
     specks = {
         g
         for g in range(characters, len(groups))
-        if characters and max(_union_size(boxes[groups[g]])) - pen <= SPECK * height
+        if characters and g not in punctuation and max(_union_size(boxes[groups[g]])) - pen <= SPECK * height
     }
-    return [sorted(g) for i, g in enumerate(groups) if i not in specks]
+    kept = [i for i in range(len(groups)) if i not in specks]
+    return [sorted(groups[i]) for i in kept], [punctuation.get(i, "") for i in kept]
+
+
+def punctuation_mark(
+    box: np.ndarray, characters: Sequence[np.ndarray], baseline: float, height: float, pen: float = 0.0
+) -> str:
+    """ "." for a speck on the baseline, "-" for a dash across the line's middle, standing in a gap (over
+    no character's box along the line) beside characters; "" for anything else. ``pen``: a picture's
+    pen width, which every mark has on top of its size."""
+    if not len(characters):
+        return ""
+    x0, y0, x1, y1 = (float(v) for v in box)
+    centre_x, centre_y = (x0 + x1) / 2, (y0 + y1) / 2
+    if any(c[0] <= centre_x <= c[2] for c in characters):
+        return ""  # over a character: a part of it (an i's dot, a bar drawn apart)
+    width, tall = max(x1 - x0 - pen, 0.0), max(y1 - y0 - pen, 0.0)
+    above = baseline - centre_y
+    # How far the mark stands from the characters on its left and on its right (pen width included).
+    left = min([x0 - c[2] for c in characters if c[2] <= centre_x] or [math.inf])
+    right = min([c[0] - x1 for c in characters if c[0] >= centre_x] or [math.inf])
+    if max(width, tall) <= SPECK * height and abs(above) <= STOP_BAND * height:
+        # A full stop ends something: a dot before the first character is a stray touch of the pen.
+        return "." if math.isfinite(left) and min(left, right) >= STOP_CLEAR * height else ""
+    # A bar across a character's stem (a T's or t's written first, its stem a line with no width) is over
+    # that character: a hyphen stands clear of every character along the line, or all but touches one.
+    if any(
+        min(x1, c[2]) - max(x0, c[0]) > HYPHEN_TOUCH * (x1 - x0) or x0 <= (c[0] + c[2]) / 2 <= x1 for c in characters
+    ):
+        return ""
+    if (
+        tall <= FLAT * height
+        and min(left, right) >= HYPHEN_CLEAR * height
+        and width >= HYPHEN_WIDE * height
+        and width >= HYPHEN_LONG * max(tall, 1e-9)
+        and HYPHEN_LOW * height <= above <= HYPHEN_HIGH * height
+    ):
+        return "-"
+    return ""
 
 
 def _union_size(boxes: np.ndarray) -> tuple[float, float]:
@@ -306,7 +376,9 @@ def _written_with(mark: int, groups: list[list[int]], distances: list[float], he
     return None
 
 
-def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]]) -> list[CharacterPart]:
+def _parts_left_to_right(
+    boxes: np.ndarray, groups: list[list[int]], punctuation: Sequence[str] | None = None
+) -> list[CharacterPart]:
     merged = [np.array([boxes[g, 0].min(), boxes[g, 1].min(), boxes[g, 2].max(), boxes[g, 3].max()]) for g in groups]
     used = sorted(k for g in groups for k in g)
     sizes = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
@@ -342,7 +414,8 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]]) -> list[Cha
             usual = height / SPACE_OVER_USUAL
         space = gap is not None and gap > SPACE_GAP * height and gap > SPACE_OVER_USUAL * usual
         box = tuple(float(v) for v in merged[i])
-        out.append(CharacterPart(box, tuple(groups[i]), space, tuple(marks[i]), bodies[i]))  # type: ignore[arg-type]
+        mark = punctuation[i] if punctuation is not None else ""
+        out.append(CharacterPart(box, tuple(groups[i]), space, tuple(marks[i]), bodies[i], mark))  # type: ignore[arg-type]
     return out
 
 
@@ -359,8 +432,8 @@ def split_strokes(strokes: Sequence[np.ndarray]) -> list[CharacterPart]:
     boxes = np.array([[*p.min(0), *p.max(0)] if len(p) else [np.nan] * 4 for p in parts])
     present = np.flatnonzero(np.isfinite(boxes).all(1))
     _check_one_line(boxes[present])
-    groups = _group(boxes[present], [parts[k] for k in present])
-    return _parts_left_to_right(boxes, [[int(present[k]) for k in g] for g in groups])
+    groups, punctuation = _group(boxes[present], [parts[k] for k in present])
+    return _parts_left_to_right(boxes, [[int(present[k]) for k in g] for g in groups], punctuation)
 
 
 def apart_characters(strokes: Sequence[np.ndarray]) -> int:
@@ -462,8 +535,8 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     boxes = np.array([[p[:, 1].min(), p[:, 0].min(), p[:, 1].max() + 1, p[:, 0].max() + 1] for p in pieces], float)
     _check_one_line(boxes)
     order = np.argsort(boxes[:, 0], kind="stable")
-    groups = _group(boxes[order], pen=float(np.median(runs[2] - runs[1])))
-    return _parts_left_to_right(boxes, [[int(order[k]) for k in g] for g in groups]), pieces
+    groups, punctuation = _group(boxes[order], pen=float(np.median(runs[2] - runs[1])))
+    return _parts_left_to_right(boxes, [[int(order[k]) for k in g] for g in groups], punctuation), pieces
 
 
 CLOSE = 0.15  # neighbours whose ink comes this many line heights near each other may be one character

@@ -33,6 +33,7 @@ from ml.runtime.line_reader import (
     ink_picture,
     picture_candidates,
     usual_character_width,
+    without_punctuation,
     written_ink,
 )
 from ml.runtime.piece_verifier import VERIFIER_NAME, piece_geometry
@@ -77,9 +78,10 @@ def piece_examples(picture: np.ndarray, character_boxes: np.ndarray, pen_px: flo
     if written is None:
         return PieceExamples.join([])
     try:
-        parts, pieces = split_ink(written.mask)
+        every_part, pieces = split_ink(written.mask)
     except ValueError:  # not one line
         return PieceExamples.join([])
+    parts, _ = without_punctuation(every_part)  # a full stop or hyphen is no model's to read
     if len(parts) < 2:
         return PieceExamples.join([])
     height = line_height(np.array([p.body_box for p in parts]))
