@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self.text_mode = False
         self._line: LineReading | None = None  # text mode: the last line read
         self._picture_corrections: dict[int, Correction] = {}  # a read picture's character -> its correction
+        self._line_problem = ""  # why the last reading of the pad gave no line ("" if it did, or none yet)
         self._line_strokes: list[Any] = []  # the canvas strokes the shown line was read from
         self._read_strokes: dict[int, list[Any]] = {}  # the same, per read request
         # The last line added to the text: Undo that brings its ink back takes it out again, corrections kept.
@@ -396,7 +397,7 @@ class MainWindow(QMainWindow):
             pad = self.settings.value(PAD_KEY, "")
             try:
                 kept_strokes = json.loads(pad) if isinstance(pad, str) and pad else []
-            except ValueError:
+            except (ValueError, RecursionError):  # damaged settings: the pad starts blank
                 kept_strokes = []
             if self.canvas.load_written_strokes(kept_strokes):
                 self._say("The line you were writing is back on the pad", 6.0)
@@ -830,6 +831,7 @@ class MainWindow(QMainWindow):
     def _on_line_read(self, request_id: int, reading: LineReading) -> None:
         if not self.service.is_latest("read", request_id) or not self.text_mode:
             return
+        self._line_problem = reading.error
         if reading.error:
             self._line = None
             self.canvas.set_overlay([])
@@ -989,7 +991,7 @@ class MainWindow(QMainWindow):
         rightmost = max(self._line.line.characters, key=lambda c: c.box[2])
         s = 1.0 / max(self._line.scale, 1e-9)
         x0, y0, x1, y1 = (v * s for v in rightmost.box)
-        pad = max((stroke.width for stroke in self.canvas.strokes), default=0.0) / 2 + 3
+        pad = max((stroke.width for stroke in self.canvas.strokes), default=0.0) / 2 + BOX_MARGIN_PX
         doomed = set()
         for k, stroke in enumerate(self.canvas.drawn_strokes()):
             xs = [point[0] for point in stroke.points]
@@ -1005,11 +1007,12 @@ class MainWindow(QMainWindow):
     def add_line_to_text(self) -> None:
         text = self.line_text()
         if not text:  # Ctrl+Enter with nothing that reads: said, not ignored
-            self._say(
-                "Nothing to add yet: write a line first"
-                if self.canvas.is_blank()
-                else "Nothing to add: the writing does not read as one line (Undo the last strokes)"
-            )
+            if self.canvas.is_blank():
+                self._say("Nothing to add yet: write a line first")
+            elif self._line_problem:
+                self._say("Nothing to add: the writing does not read as one line (Undo the last strokes)")
+            else:
+                self._say("The line is still being read: add it in a moment")
             return
         strokes = tuple(self.canvas.strokes)
         # A line read from strokes can be taken back by Undo; a picture's line has no strokes to bring back.

@@ -1772,6 +1772,7 @@ def test_corrections_are_undone_redone_and_kept_through_clear_and_a_mode_switch(
     as_read = window.line_text().replace(" ", "")
     window.correct_character(0, "Z")
     window.correct_character(1, "7")
+    window.correct_character(1, "7")  # the same again: no step of its own for Undo
     assert window.line_text().replace(" ", "") == "Z7"
     strokes = len(window.canvas.strokes)
     window.undo()  # takes back the last pick, not a stroke

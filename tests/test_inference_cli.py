@@ -231,7 +231,7 @@ def test_a_failing_command_says_why_in_one_line(
         (["bench", "--model", "cnn_tiny", "--model", "no_such_model", "--repeats", "1"], "no model named", 1),
         (["models", "--dir", str(tmp_path / "nowhere")], "no such folder", 2),
         (["drawn", "--writers", "1", "--save-grid", str(tmp_path)], "--save-grid writes a PNG", 2),
-        (["evaluate", "--model", "cnn_tiny", "--threads", "0"], "--threads must be at least 1", 2),
+        (["evaluate", "--model", "cnn_tiny", "--threads", "-1"], "--threads must be 0 (every core) or more", 2),
         (["tune", "--threads", "-1"], "--threads must be 0 (every core) or more", 2),
     ]
     for argv, reason, code in cases:

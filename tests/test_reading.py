@@ -124,6 +124,7 @@ def test_a_stray_touch_of_the_pen_is_no_character_and_a_full_stop_is_punctuation
 
 def test_a_full_stop_and_a_hyphen_are_read_by_their_place_on_the_line() -> None:
     from ml.runtime.line_reader import LineReader
+    from ml.runtime.render import PenStroke, render_strokes
 
     def placed(text: str, marks: dict[int, np.ndarray]) -> list[np.ndarray]:
         """``text`` written 100 tall (its baseline at 95), a character every 150; ``marks`` put in after
@@ -139,26 +140,44 @@ def test_a_full_stop_and_a_hyphen_are_read_by_their_place_on_the_line() -> None:
     hyphen = np.array([[105.0, 50.0], [148.0, 50.0]])  # across the middle of the gap
     assert [p.punctuation for p in split_strokes(placed("42", {0: stop}))] == ["", ".", ""]
     assert [p.punctuation for p in split_strokes(placed("A4", {0: hyphen}))] == ["", "-", ""]
-    # Not punctuation: a T's bar written first (across its stem), an H's bar, a 5's flag drawn apart at
-    # the top of the line, a dot before the first character, an i's dot.
+    # Not punctuation: a T's bar written first (across its stem), an H's bar, one drawn short of both
+    # stems, a 5's flag drawn apart at the top of the line, a dot before the first character, an i's dot.
     t_bar_first = [np.array([[0.0, 0.0], [80.0, 0.0]]), np.array([[40.0, 0.0], [40.0, 100.0]])]
     assert [p.punctuation for p in split_strokes(t_bar_first)] == [""]
-    h_apart = [
-        np.array([[0.0, 0.0], [0.0, 100.0]]),
-        np.array([[6.0, 50.0], [54.0, 50.0]]),
-        np.array([[60.0, 0.0], [60.0, 100.0]]),
-    ]
-    assert "-" not in [p.punctuation for p in split_strokes(h_apart)]
+    for bar in (np.array([[6.0, 50.0], [54.0, 50.0]]), np.array([[10.0, 50.0], [50.0, 50.0]])):
+        h_apart = [np.array([[0.0, 5.0], [0.0, 95.0]]), bar, np.array([[60.0, 5.0], [60.0, 95.0]])]
+        assert all(not p.punctuation for p in split_strokes(h_apart))
     body = np.array([[30.0, 0.0], [30.0, 45.0], [60.0, 45.0], [70.0, 70.0], [55.0, 100.0], [25.0, 95.0]])
     flag = np.array([[90.0, 2.0], [120.0, 0.0]])
     assert "-" not in [p.punctuation for p in split_strokes([body, flag, *placed("1", {})])]
     lead = np.array([[-30.0, 96.0], [-28.0, 98.0]])
     assert [p.punctuation for p in split_strokes([lead, *placed("42", {})])] == ["", ""]
+    i_and_dot = [np.array([[0.0, 40.0], [0.0, 95.0]]), np.array([[1.0, 15.0], [2.0, 16.0]])]
+    four_after = [s + np.array([150.0, 0.0]) for s in placed("4", {})]
+    assert all(not p.punctuation for p in split_strokes([*i_and_dot, *four_after]))
+    # Nor marks stacked along the line: the bars of an =, the dots of a colon (either dot first).
+    equals = [hyphen + np.array([0.0, -10.0]), hyphen + np.array([0.0, 10.0])]
+    stacked = [*placed("A", {}), *equals, *four_after]
+    assert all(not p.punctuation for p in split_strokes(stacked))
+    high_dot = stop + np.array([0.0, -46.0])
+    for dots in ((stop, high_dot), (high_dot, stop)):
+        assert all(not p.punctuation for p in split_strokes([*placed("E", {}), *dots]))
+    # A mark is no gap of its own: "19.99", "4.444" and "AB." have no space (a stop cut a gap in two, and the
+    # line's usual gap shrank to it).
+    for text, stops in (("1999", {1: stop}), ("4444", {0: stop}), ("AB", {1: stop})):
+        parts = split_strokes(placed(text, stops))
+        assert [p.space_before for p in parts] == [False] * len(parts), text
     # Read: the mark stands in the text as it is, the characters around it read in context.
     reader = LineReader.load(device="cpu")
     line = reader.read_strokes(placed("42", {0: stop}))
     assert [c.text for c in line.characters][1] == "." and line.characters[1].top[0].prob == 1.0
     assert len(line.characters) == 3
+    # ... and in a picture of the line, its box in the picture's pixels, between the two digits'.
+    strokes = [PenStroke.from_xy(s + np.array([20.0, 10.0]), 5.0) for s in placed("42", {0: stop})]
+    read = reader.read_image(render_strokes(strokes, 340, 120))
+    assert len(read.characters) == 3 and read.characters[1].text == "."
+    left, middle, right = (c.box for c in read.characters)
+    assert left[2] < middle[0] < middle[2] < right[0] and 95 < middle[1] < 110
 
 
 def test_a_dot_joins_its_stem_and_a_wide_gap_is_a_space() -> None:
@@ -593,6 +612,16 @@ def test_read_cli_gives_text_boxes_and_alternatives(
     assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "line.png")]) == 0
     image_line = json.loads(capsys.readouterr().out)
     assert len(image_line["chars"]) == 2
+    # A full stop is a character of the text, marked as read by its place rather than by the model.
+    t_right = max(float(s[:, 0].max()) for s in strokes[:2])
+    stop = np.array([[t_right + 12.0, 92.0], [t_right + 14.0, 94.0]])
+    with_stop = [*strokes[:2], stop, *strokes[2:]]  # after the T's two strokes: "T.7A"
+    (tmp_path / "stop.json").write_text(json.dumps({"strokes": [s.tolist() for s in with_stop]}))
+    assert cli(["read", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path / "stop.json")]) == 0
+    stopped = json.loads(capsys.readouterr().out)
+    assert stopped["text"][1] == "." and len(stopped["chars"]) == 4
+    assert stopped["chars"][1]["punctuation"] is True and stopped["chars"][1]["top"] == [{"label": ".", "prob": 1.0}]
+    assert not any("punctuation" in c for k, c in enumerate(stopped["chars"]) if k != 1)
     # predict gives a picture of several characters one guess, and says that read reads them.
     assert cli(["predict", "--json", "--model", "cnn_tiny", str(tmp_path / "line.png")]) == 0
     assert json.loads(capsys.readouterr().out)["notes"] == [

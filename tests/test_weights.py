@@ -156,3 +156,32 @@ def test_a_card_says_how_to_use_its_onnx_graph_alone(bundled_weights: Path) -> N
         standalone = np.exp(shifted - shifted.max()) / np.exp(shifted - shifted.max()).sum()
         app = load_recognizer(stem.with_suffix(".safetensors"), "cpu").predict_inputs(x[0] if x.ndim == 4 else x)
         assert np.abs(standalone - app).max() < 1e-5, name
+
+
+def test_a_stroke_cards_input_recipe_is_enough_to_make_the_input_without_glyphpad() -> None:
+    """The card's words, followed by hand, make the same sequence as normalize_strokes."""
+    import numpy as np
+
+    from ml.runtime.strokes import MOVE_SCALE, POSITION_SCALE, STROKE_POINTS, normalize_strokes
+
+    strokes = [np.array([[0.0, 0.0], [30.0, 100.0], [60.0, 0.0]]), np.array([[12.0, 60.0], [48.0, 60.0]])]  # an A
+    everything = np.concatenate(strokes)
+    lo, hi = everything.min(0), everything.max(0)
+    shapes = [(s - (lo + hi) / 2) / (hi - lo).max() for s in strokes]
+    lengths = np.array([np.hypot(*np.diff(s, axis=0).T).sum() for s in shapes])
+    share = 1 + np.floor(lengths / lengths.sum() * (STROKE_POINTS - len(shapes))).astype(int)
+    share[
+        np.argsort(-(lengths / lengths.sum() * (STROKE_POINTS - len(shapes)) % 1))[: STROKE_POINTS - share.sum()]
+    ] += 1
+    rows, previous = [], None
+    for shape, count in zip(shapes, share, strict=True):
+        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(shape, axis=0).T))])
+        at = np.linspace(0.0, along[-1], count)
+        points = np.stack([np.interp(at, along, shape[:, 0]), np.interp(at, along, shape[:, 1])], axis=1)
+        moves = np.diff(points, axis=0, prepend=points[:1]) * MOVE_SCALE
+        moves[0] = (points[0] - (points[0] if previous is None else previous)) * POSITION_SCALE
+        flags = np.zeros((count, 2))
+        flags[0, 0], flags[-1, 1] = 1.0, 1.0
+        rows.append(np.hstack([points * POSITION_SCALE, moves, flags]))
+        previous = points[-1]
+    assert np.allclose(np.vstack(rows), normalize_strokes(strokes), atol=1e-5)

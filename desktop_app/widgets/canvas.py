@@ -220,8 +220,8 @@ class DrawingCanvas(QWidget):
 
     def set_note(self, strokes: tuple[int, ...], note: Any) -> None:
         """Note something about the strokes with these ids (undoable, as a stroke is)."""
-        if not strokes or not set(strokes) <= {id(s) for s in self._strokes}:
-            return
+        if not strokes or not set(strokes) <= {id(s) for s in self._strokes} or self._notes.get(strokes) == note:
+            return  # nothing to note, or nothing new: no step for Undo that changes nothing
         self._remember()
         self._notes = {**self._notes, strokes: note}
         self._emit_history()
@@ -591,11 +591,13 @@ class DrawingCanvas(QWidget):
         """The drawing as grey pixels, black ink on white (what ml.runtime.preprocess gets).
 
         Rendered by ml's one stroke renderer (``ml.runtime.render``), the function that also draws the
-        pen-handwriting training data, with the longer side at most RECOGNITION_MAX_SIDE px:
+        pen-handwriting training data, with the longer side at most RECOGNITION_MAX_SIDE px (text mode:
+        see below):
         preprocessing normalizes size and stroke width anyway, and a smaller image keeps
         stroke-to-result latency low on large canvases. Each finished stroke is added to the
         renderer as it ends; undo, clear, a new image and a resize start it again. What is on screen
-        is painted by Qt.
+        is painted by Qt. In text mode the pad's height, not its longer side, is brought to
+        LINE_RECOGNITION_HEIGHT (a line's letters stay legible).
         """
         if self._recognition_pixels is None:
             renderer = self._stroke_renderer()

@@ -46,7 +46,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--threads",
         type=int,
         default=None,
-        help="CPU threads of the models (default: every core; words are read as the app reads them)",
+        help="CPU threads of the models (default 0: every core; words are read as the app reads them)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--report", type=Path, default=None, help="write PNG plots and report.json (first source) here")
@@ -94,8 +94,8 @@ def run(argv: list[str]) -> int:
     from ml.training.metrics import most_confused_pairs
 
     args = get_args_parser().parse_args(argv)
-    if args.threads is not None and args.threads < 1:
-        return fail("evaluate", "--threads must be at least 1")
+    if args.threads is not None and args.threads < 0:
+        return fail("evaluate", "--threads must be 0 (every core) or more")
     threads = args.threads or BATCH_THREADS
     if args.images is not None and args.update_card:
         # A card records the sources every model is scored on; a folder of one's own is not one of them.

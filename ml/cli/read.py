@@ -93,6 +93,7 @@ def run(argv: list[str]) -> int:
                 "box": [float(f"{v:.6g}") for v in c.box],  # six figures: stroke files come in any units
                 "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in c.top],
                 **({"space_before": True} if c.space_before else {}),
+                **({"punctuation": True} if c.punctuation else {}),  # read by its place, not by a model
             }
             for c in line.characters
         ]

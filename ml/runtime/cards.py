@@ -66,7 +66,13 @@ class ModelCard:
         """What the ONNX graph beside the weights reads and answers, for use without GlyphPad's code:
         written into every card that has a graph (derived from the card, never read back)."""
         if self.input_kind == "strokes":
-            from ml.runtime.strokes import STROKE_FEATURES, STROKE_NORMALIZATION_VERSION, STROKE_POINTS
+            from ml.runtime.strokes import (
+                MOVE_SCALE,
+                POSITION_SCALE,
+                STROKE_FEATURES,
+                STROKE_NORMALIZATION_VERSION,
+                STROKE_POINTS,
+            )
 
             inputs = {
                 "strokes": {
@@ -74,8 +80,12 @@ class ModelCard:
                     "dtype": "float32",
                     "features": list(STROKE_FEATURES),
                     "made_by": f"ml.runtime.strokes.normalize_strokes (version {STROKE_NORMALIZATION_VERSION}): "
-                    "the ink box centred and its longer side scaled to 2, resampled to even arc length; dx, dy "
-                    "the move from the point before; pen_down and pen_up 1 where a stroke starts or ends",
+                    "points (y down) centred on their box and divided by its longer side; "
+                    f"{STROKE_POINTS} points shared among the strokes by length (one at least each), each "
+                    f"stroke resampled at even arc length, both ends kept; x, y the point times {POSITION_SCALE:g}; "
+                    f"dx, dy the move from the point before times {MOVE_SCALE:g}, but at a stroke's first point "
+                    f"the jump from the last stroke's end times {POSITION_SCALE:g} (0 for the first); pen_down 1 at a "
+                    "stroke's first point, pen_up 1 at its last, else 0",
                 }
             }
         else:

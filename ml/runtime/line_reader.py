@@ -157,6 +157,7 @@ class ReadCharacter:
     strokes: tuple[int, ...] = ()  # which strokes (or ink pieces) it is made of
     space_before: bool = False
     marks: tuple[int, ...] = ()  # its small marks (an i's dot), among ``strokes``
+    punctuation: bool = False  # a full stop or hyphen, read by its place on the line (no model's answer)
 
     @property
     def text(self) -> str:
@@ -797,7 +798,8 @@ class LineReader:
         probabilities = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
         characters = self._with_case(parts, probabilities, np.stack(pictures), top_k)
         marks = [
-            ReadCharacter(p.box, (ClassScore(p.punctuation, 1.0),), p.strokes, p.space_before) for p in punctuation
+            ReadCharacter(p.box, (ClassScore(p.punctuation, 1.0),), p.strokes, p.space_before, punctuation=True)
+            for p in punctuation
         ]
         in_order = sorted([*characters, *marks], key=lambda c: c.box[0] + c.box[2])
         return ReadLine(tuple(in_order), (time.perf_counter() - start) * 1000)

@@ -19,8 +19,9 @@ file), in the order they were written:
   and join one another only by overlapping along the line, as strokes do; a speck among them (a stray
   touch of the pen, dust on a photo) is not read at all;
 - two marks no model reads are read by their place on the line instead (:func:`punctuation_mark`): a
-  speck sitting on the baseline in a gap is a full stop ("4.2", not "42"), and a flat dash across the
-  middle of the line in a gap is a hyphen ("A-4"); the reader gives them as they are;
+  speck sitting on the baseline in a gap is a full stop ("4.2", not "42"; so is a speck of dust there
+  on a photo), and a flat dash across the middle of the line in a gap is a hyphen ("A-4"), unless
+  another mark stands over it (an =, a colon); the reader gives them as they are;
 - everything else starts a character.
 
 The rules join some neighbours that are two characters (a letter that starts on the last one's ink, or
@@ -73,11 +74,12 @@ STOP_BAND = 0.2
 HYPHEN_LONG = 2.5
 HYPHEN_WIDE = 0.2
 HYPHEN_LOW, HYPHEN_HIGH = 0.2, 0.7
+STEM_WIDTH = 0.15  # a character this many line heights wide at most is a stem (a 1, an l, half an H)
 HYPHEN_TOUCH = 0.15  # share of a hyphen's width that may reach over a neighbour (written close to it)
 # A full stop and a hyphen stand clear of the characters beside them by this many line heights at least:
 # an H's bar or a 5's flag drawn apart nearly meets its own strokes, a writer's stray dot its character.
-# Among 2,000 words composed from the training writers, no mark is punctuation; these leave 3 false
-# hyphens and 4 false full stops (13 and 6 with no clearance asked).
+# Among 2,000 words composed from the training writers (no punctuation in them), the rules leave 2 false
+# hyphens and 4 false full stops, in 5 words (13 and 6 with no clearance asked, nothing else asked).
 STOP_CLEAR = 0.03
 HYPHEN_CLEAR = 0.08
 LINE_PART = 0.45  # a part at least this many line heights tall counts towards a row of writing
@@ -273,7 +275,11 @@ def _group(
     character_height = line_height(np.array(group_boxes)) if group_boxes else height
     punctuation: dict[int, str] = {}  # group -> its mark
     for k in marks:
-        mark = punctuation_mark(boxes[k], group_boxes[:characters], baseline, character_height, pen)
+        # Marks stacked along the line (the bars of an =, the dots of a colon) are no full stop or hyphen.
+        stacked = any(
+            j != k and _overlap_share(boxes[k], boxes[j], MIN_WIDTH * character_height) >= JOIN_OVERLAP for j in marks
+        )
+        mark = "" if stacked else punctuation_mark(boxes[k], group_boxes[:characters], baseline, character_height, pen)
         if mark:
             punctuation[len(groups)] = mark
             groups.append([k])
@@ -306,9 +312,9 @@ def _group(
         else:
             groups.append([k])
             group_boxes.append(boxes[k].copy())
-    # A speck alone (a full stop, a stray touch of the pen, dust on a photo) is no character any model
-    # knows: read, it came out as an I or a d at the end of a word. A picture's pen adds its width to
-    # every mark: the speck is measured without it.
+    # A speck alone that is no full stop (a stray touch of the pen, dust on a photo, off the baseline) is
+    # no character any model knows: read, it came out as an I or a d at the end of a word. A picture's
+    # pen adds its width to every mark: the speck is measured without it.
     specks = {
         g
         for g in range(characters, len(groups))
@@ -343,6 +349,12 @@ def punctuation_mark(
     if any(
         min(x1, c[2]) - max(x0, c[0]) > HYPHEN_TOUCH * (x1 - x0) or x0 <= (c[0] + c[2]) / 2 <= x1 for c in characters
     ):
+        return ""
+    # Between two stems it is an H's bar drawn short of both (a hyphen between two 1s is rare).
+    on_left = [c for c in characters if c[2] <= centre_x and x0 - c[2] == left]
+    on_right = [c for c in characters if c[0] >= centre_x and c[0] - x1 == right]
+    beside = on_left[:1] + on_right[:1]
+    if len(beside) == 2 and all(c[2] - c[0] <= STEM_WIDTH * height for c in beside):
         return ""
     if (
         tall <= FLAT * height
@@ -389,12 +401,22 @@ def _parts_left_to_right(
         rest = [k for k in g if k not in small] or g
         bodies.append(tuple(float(v) for v in (*boxes[rest, :2].min(0), *boxes[rest, 2:].max(0))))
     order = sorted(range(len(groups)), key=lambda i: (merged[i][0] + merged[i][2]) / 2)
-    height = line_height(np.array(merged)) if merged else 1.0
+    # Full stops and hyphens say nothing of the line's height or of its gaps: a character's gap is from
+    # the character before it, over any mark between (a stop cut one gap into two tight ones, and "4.25"
+    # had a space before its 5); a mark's own gap is from the part before it.
+    is_mark = [bool(punctuation[i]) if punctuation is not None else False for i in range(len(groups))]
+    characters = [b for b, m in zip(merged, is_mark, strict=True) if not m] or merged
+    height = line_height(np.array(characters)) if characters else 1.0
     gaps: list[float | None] = []
-    right = None
+    right: float | None = None  # of the parts so far
+    right_of_characters: float | None = None  # of the characters so far
     for i in order:
-        gaps.append(None if right is None else merged[i][0] - right)
-        right = merged[i][2] if right is None else max(right, merged[i][2])
+        before = right if is_mark[i] else right_of_characters
+        gaps.append(None if before is None else float(merged[i][0]) - before)
+        edge = float(merged[i][2])
+        right = edge if right is None else max(right, edge)
+        if not is_mark[i]:
+            right_of_characters = edge if right_of_characters is None else max(right_of_characters, edge)
     out = []
     for k, (i, gap) in enumerate(zip(order, gaps, strict=True)):
         # A space is wider than the line's usual gap between letters, and wide for the line's height. The
@@ -404,8 +426,9 @@ def _parts_left_to_right(
         # touch ("Hi 42" written tight: 10, 55, 10), the usual gap is that one, or APART at least, but no
         # more than with no other gap at all (two characters), when only a gap as wide as the line is tall
         # is a space: "A B C" (120, 120) judges each space against the other, which is a space too.
-        others = [g for j, g in enumerate(gaps) if j != k and g is not None and g > APART * height]
-        close = any(g is not None and g <= APART * height for j, g in enumerate(gaps) if j != k)
+        measured = [None if j == k or is_mark[order[j]] else g for j, g in enumerate(gaps)]  # others' gaps
+        others = [g for g in measured if g is not None and g > APART * height]
+        close = any(g is not None and g <= APART * height for g in measured)
         if len(others) >= 2:
             usual = float(np.median(others))
         elif others or close:

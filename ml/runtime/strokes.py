@@ -37,8 +37,8 @@ import numpy as np
 STROKE_NORMALIZATION_VERSION = 1
 STROKE_POINTS = 64
 STROKE_FEATURES = ("x", "y", "dx", "dy", "pen_down", "pen_up")
-_POSITION_SCALE = 2.0  # the box's longer side spans [-1, 1]
-_MOVE_SCALE = (
+POSITION_SCALE = 2.0  # the box's longer side spans [-1, 1]
+MOVE_SCALE = (
     STROKE_POINTS / 4.0
 )  # a move along a one-stroke character is about 1/64 of its ink: about 1/4 after scaling
 MAX_STROKE_FILE_BYTES = 10 * 2**20
@@ -234,12 +234,12 @@ def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
             break
         points = _resample_to(shape, step, int(count))
         block = out[row : row + count]
-        block[:, 0:2] = points * _POSITION_SCALE
+        block[:, 0:2] = points * POSITION_SCALE
         moves = np.empty_like(points)
         moves[0] = points[0] - (points[0] if previous is None else previous[0])
         np.subtract(points[1:], points[:-1], out=moves[1:])
-        block[:, 2:4] = moves * _MOVE_SCALE
-        block[0, 2:4] = moves[0] * _POSITION_SCALE  # the jump across a pen lift: a distance on the box's scale
+        block[:, 2:4] = moves * MOVE_SCALE
+        block[0, 2:4] = moves[0] * POSITION_SCALE  # the jump across a pen lift: a distance on the box's scale
         block[0, 4] = 1.0
         block[-1, 5] = 1.0
         previous = points[-1:]

@@ -398,13 +398,16 @@ def checkpoint_settings(path: str | Path) -> dict[str, Any]:
 
 
 def settings_in_effect(config: TrainConfig, with_pen: bool, device: torch.device) -> dict[str, Any]:
-    """A card's record of the settings as they acted: no pen share without pen data, no autocast off CUDA
-    (options that did nothing must not read as part of the recipe), and no paths of this machine."""
+    """A card's record of the settings as they acted: no pen share without pen data, no autocast off CUDA,
+    no CPU threads on it (options that did nothing must not read as part of the recipe), and no paths of
+    this machine."""
     settings = {k: v for k, v in asdict(config).items() if k not in ("data", "pen_data", "out", "resume")}
     if not with_pen:
         settings["pen_share"] = 0.0
     if device.type != "cuda":
         settings["amp"] = False
+    else:
+        settings["threads"] = 0  # CPU threads are set only for a run on the CPU
     return settings
 
 
