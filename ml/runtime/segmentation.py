@@ -401,18 +401,21 @@ def _parts_left_to_right(
         rest = [k for k in g if k not in small] or g
         bodies.append(tuple(float(v) for v in (*boxes[rest, :2].min(0), *boxes[rest, 2:].max(0))))
     order = sorted(range(len(groups)), key=lambda i: (merged[i][0] + merged[i][2]) / 2)
-    # Full stops and hyphens say nothing of the line's height or of its gaps: a character's gap is from
-    # the character before it, over any mark between (a stop cut one gap into two tight ones, and "4.25"
-    # had a space before its 5); a mark's own gap is from the part before it.
+    # Full stops and hyphens say nothing of the line's height or of its usual gap: the line's gaps are
+    # measured between characters, over any mark between them (a stop cut one gap into two tight ones,
+    # the usual gap shrank to them, and "4.25" had a space before its 5). Whether a space stands before
+    # a part is still judged by its own gap, from the part before it ("A-4": the 4 follows the hyphen).
     is_mark = [bool(punctuation[i]) if punctuation is not None else False for i in range(len(groups))]
     characters = [b for b, m in zip(merged, is_mark, strict=True) if not m] or merged
     height = line_height(np.array(characters)) if characters else 1.0
-    gaps: list[float | None] = []
+    gaps: list[float | None] = []  # each part's, from the part before it
+    between_characters: list[float | None] = []  # each character's, from the character before it
     right: float | None = None  # of the parts so far
     right_of_characters: float | None = None  # of the characters so far
     for i in order:
-        before = right if is_mark[i] else right_of_characters
-        gaps.append(None if before is None else float(merged[i][0]) - before)
+        gaps.append(None if right is None else float(merged[i][0]) - right)
+        character_gap = None if right_of_characters is None else float(merged[i][0]) - right_of_characters
+        between_characters.append(None if is_mark[i] else character_gap)
         edge = float(merged[i][2])
         right = edge if right is None else max(right, edge)
         if not is_mark[i]:
@@ -426,7 +429,7 @@ def _parts_left_to_right(
         # touch ("Hi 42" written tight: 10, 55, 10), the usual gap is that one, or APART at least, but no
         # more than with no other gap at all (two characters), when only a gap as wide as the line is tall
         # is a space: "A B C" (120, 120) judges each space against the other, which is a space too.
-        measured = [None if j == k or is_mark[order[j]] else g for j, g in enumerate(gaps)]  # others' gaps
+        measured = [None if j == k else g for j, g in enumerate(between_characters)]  # other characters' gaps
         others = [g for g in measured if g is not None and g > APART * height]
         close = any(g is not None and g <= APART * height for g in measured)
         if len(others) >= 2:
