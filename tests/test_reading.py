@@ -167,6 +167,10 @@ def test_a_full_stop_and_a_hyphen_are_read_by_their_place_on_the_line() -> None:
     for text, stops in (("1999", {1: stop}), ("4444", {0: stop}), ("AB", {1: stop})):
         parts = split_strokes(placed(text, stops))
         assert [p.space_before for p in parts] == [False] * len(parts), text
+    # ... nor is a mark's width: "4.2 A-4" has its space (a hyphen's width made the usual gap wide).
+    second = [s + np.array([365.0, 0.0]) for s in placed("A4", {0: hyphen})]  # 140 after the 2
+    parts = split_strokes([*placed("42", {0: stop}), *second])
+    assert [p.punctuation or ("␣" if p.space_before else "x") for p in parts] == ["x", ".", "x", "␣", "-", "x"]
     # Read: the mark stands in the text as it is, the characters around it read in context.
     reader = LineReader.load(device="cpu")
     line = reader.read_strokes(placed("42", {0: stop}))

@@ -402,9 +402,11 @@ def _parts_left_to_right(
         bodies.append(tuple(float(v) for v in (*boxes[rest, :2].min(0), *boxes[rest, 2:].max(0))))
     order = sorted(range(len(groups)), key=lambda i: (merged[i][0] + merged[i][2]) / 2)
     # Full stops and hyphens say nothing of the line's height or of its usual gap: the line's gaps are
-    # measured between characters, over any mark between them (a stop cut one gap into two tight ones,
-    # the usual gap shrank to them, and "4.25" had a space before its 5). Whether a space stands before
-    # a part is still judged by its own gap, from the part before it ("A-4": the 4 follows the hyphen).
+    # measured between characters, over any mark between them less the mark's own width (a stop cut one
+    # gap into two tight ones, the usual gap shrank to them, and "4.25" had a space before its 5; a
+    # hyphen's whole width made the usual gap wide, and "4.2 A-4" had no space). Whether a space stands
+    # before a part is still judged by its own gap, from the part before it ("A-4": the 4 follows the
+    # hyphen).
     is_mark = [bool(punctuation[i]) if punctuation is not None else False for i in range(len(groups))]
     characters = [b for b, m in zip(merged, is_mark, strict=True) if not m] or merged
     height = line_height(np.array(characters)) if characters else 1.0
@@ -412,14 +414,21 @@ def _parts_left_to_right(
     between_characters: list[float | None] = []  # each character's, from the character before it
     right: float | None = None  # of the parts so far
     right_of_characters: float | None = None  # of the characters so far
+    marks_between = 0.0  # the widths of the marks since the last character
     for i in order:
         gaps.append(None if right is None else float(merged[i][0]) - right)
-        character_gap = None if right_of_characters is None else float(merged[i][0]) - right_of_characters
-        between_characters.append(None if is_mark[i] else character_gap)
         edge = float(merged[i][2])
-        right = edge if right is None else max(right, edge)
-        if not is_mark[i]:
+        if is_mark[i]:
+            between_characters.append(None)
+            marks_between += edge - float(merged[i][0])
+        else:
+            if right_of_characters is None:
+                between_characters.append(None)
+            else:
+                between_characters.append(float(merged[i][0]) - right_of_characters - marks_between)
             right_of_characters = edge if right_of_characters is None else max(right_of_characters, edge)
+            marks_between = 0.0
+        right = edge if right is None else max(right, edge)
     out = []
     for k, (i, gap) in enumerate(zip(order, gaps, strict=True)):
         # A space is wider than the line's usual gap between letters, and wide for the line's height. The
