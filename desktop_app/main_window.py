@@ -503,7 +503,6 @@ class MainWindow(QMainWindow):
         if index >= 0:
             self.model_picker.setCurrentIndex(index)
             self.model_actions.actions()[index].setChecked(True)
-        self.explain_view.set_classes(list(info.card.labels) if info.card else [])
         self.batch_view.model_in_use(name)
         self._show_model_scope()
         self._show_merged_case()
@@ -789,6 +788,7 @@ class MainWindow(QMainWindow):
         except (KeyError, ValueError):  # a card with a label set this version does not know
             merged = frozenset()
         self.predictions.set_merged_case(merged)
+        self.explain_view.set_classes(list(info.card.labels) if info and info.card else [], merged)
 
     def _show_model_scope(self) -> None:
         """Text mode says when the model in use reads only digits or only letters: a line of both comes out

@@ -1712,6 +1712,10 @@ def test_explain_names_look_alike_classes(qtbot) -> None:  # type: ignore[no-unt
     assert shown == ["predicted class", "0 (zero)", "I (capital I)", "l (small L)", "A"]
     view.class_picker.setCurrentIndex(3)
     assert view.chosen_class() == "l"  # the name is shown, the class is what is asked for
+    # A model that reads both cases of a letter as one class: named as the prediction panel names it.
+    view.set_classes(["0", "I", "L", "7"], merged_case=frozenset("IL"))
+    shown = [view.class_picker.itemText(i) for i in range(view.class_picker.count())]
+    assert shown == ["predicted class", "0 (zero)", "I / i", "L / l", "7"]
 
 
 def test_model_cards_include_the_stroke_models_and_say_which_is_fused(real_window: MainWindow) -> None:
@@ -1898,3 +1902,15 @@ def test_text_mode_reads_a_full_stop_and_a_hyphen_written_between_characters(qtb
     assert line("4", "2", stop) == "4.2"
     hyphen = [QPoint(int(gap - size * 0.2 + k * size * 0.04), int(top + size * 0.5)) for k in range(11)]
     assert line("A", "4", hyphen) == "A-4"
+
+
+def test_a_line_added_to_a_long_text_is_scrolled_into_view(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.set_text_mode(True)
+    box = window.text_panel.text_box
+    box.setPlainText("\n".join(f"line {k}" for k in range(40)))  # as kept from an earlier session
+    bar = box.verticalScrollBar()
+    bar.setValue(0)
+    qtbot.wait(20)
+    assert bar.maximum() > 0
+    window.text_panel.append_line("new")
+    assert bar.value() == bar.maximum()

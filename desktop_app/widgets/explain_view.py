@@ -136,11 +136,14 @@ class ExplainView(QWidget):
         self._shown_maps: np.ndarray | None = None  # the layer's maps the mosaic shows
         self._heatmap: QPixmap | None = None
 
-    def set_classes(self, labels: list[str]) -> None:
+    def set_classes(self, labels: list[str], merged_case: frozenset[str] = frozenset()) -> None:
+        """The classes one can explain, named as the prediction panel names them: a letter the model reads
+        in either case as "L / l" (``merged_case``), a look-alike with its name ("0 (zero)")."""
         self.class_picker.clear()
         self.class_picker.addItem("predicted class", "")
         for label in labels:
-            self.class_picker.addItem(described(label), label)  # "I (capital I)", not an I like an l
+            either_case = label.isalpha() and label.upper() in merged_case
+            self.class_picker.addItem(f"{label.upper()} / {label.lower()}" if either_case else described(label), label)
 
     def explain_predicted(self) -> None:
         """Back to the predicted class (a new drawing: the class picked for the last one is not this one's)."""

@@ -206,6 +206,9 @@ class TextPanel(QWidget):
     def append_line(self, text: str) -> None:
         if text:
             self.text_box.appendPlainText(text)
+            # In view, wherever the box was scrolled (after a restart it shows its first lines).
+            bar = self.text_box.verticalScrollBar()
+            bar.setValue(bar.maximum())
 
 
 def _percent(prob: float) -> str:
