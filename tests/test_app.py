@@ -1914,3 +1914,14 @@ def test_a_line_added_to_a_long_text_is_scrolled_into_view(qtbot, window: MainWi
     assert bar.maximum() > 0
     window.text_panel.append_line("new")
     assert bar.value() == bar.maximum()
+
+
+def test_a_batch_names_files_by_their_path_below_the_folder_they_share() -> None:
+    from desktop_app.widgets.batch_view import shortest_names
+
+    root = Path("/data/scans")
+    assert shortest_names([root / "a" / "seven.png", root / "b" / "seven.png"]) == ["a/seven.png", "b/seven.png"]
+    assert shortest_names([root / "x.png", root / "y.png"]) == ["x.png", "y.png"]
+    assert shortest_names([root / "x.png", root / "deep" / "er" / "y.png"]) == ["x.png", "deep/er/y.png"]
+    assert shortest_names([Path("x.png"), Path("/abs/y.png")]) == ["x.png", "y.png"]  # nothing in common
+    assert shortest_names([]) == []

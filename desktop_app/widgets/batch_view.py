@@ -45,6 +45,19 @@ def write_atomically(path: Path, text: str) -> None:
 ERROR_COLOUR = QColor("#d9534f")
 
 
+def shortest_names(paths: list[Path]) -> list[str]:
+    """Each file as the table names it: its path below the folder all of them are in ("sub/seven.png"),
+    so files of one name in two subfolders of a batch look different; the name alone when they share
+    one folder (or have none in common)."""
+    try:
+        common = Path(os.path.commonpath([str(p.parent) for p in paths])) if paths else None
+    except ValueError:  # relative and absolute paths, or two drives
+        common = None
+    if common is None:
+        return [p.name for p in paths]
+    return [str(p.relative_to(common)) for p in paths]
+
+
 class BatchTableModel(QAbstractTableModel):
     """The batch's rows for a QTableView: a result costs a list update, and Qt asks for the text of the
     rows on screen only (a table widget built four items per result, and its GUI work halved the
@@ -221,7 +234,7 @@ class BatchView(QWidget):
         rows: list[dict[str, object]] = [
             {"path": display_path(p), "model": model, "top": [], "error": "", "notes": []} for p in paths
         ]
-        self.model.reset(rows, [display_path(p.name) for p in paths])
+        self.model.reset(rows, [display_path(name) for name in shortest_names(paths)])
         self.table.clearSpans()
         self._show_detail(-1)
         self._paths = list(paths)
