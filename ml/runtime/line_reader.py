@@ -29,7 +29,6 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import string
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -91,11 +90,6 @@ log = logging.getLogger(__name__)
 STAY = 0.8
 DESCENDERS = "GJPQY"  # letters whose small form reaches below the baseline: g j p q y
 ASCENDERS = "BDFHKLT"  # letters whose small form is as tall as a capital: b d f h k l t
-# Letters the case model is asked about: every one. It was asked only where print's two cases differ
-# in shape (a b d e f g h l n q r t), the others' case left to size; handwritten c/C, k/K, o/O, s/S ...
-# differ enough for it to tell too (validation words from strokes: CER 9.71 -> 8.23%, any case 7.01 ->
-# 6.63%, words 67.00 -> 69.25%; pictures: CER 12.57 -> 12.04%, words 58.00 -> 58.75%).
-CASE_ASKED = string.ascii_uppercase
 CASE_MODEL = "byclass62"  # bundled model that knows case, used when present
 # A picture of a line has no strokes to read, so a second image model of the same classes reads it too
 # and the two answers are averaged (their log-probabilities): validation words as pictures, CER 15.70 ->
@@ -818,7 +812,11 @@ class LineReader:
         best = [labels[int(row.argmax())] for row in probabilities]
         letters = [b if b.isalpha() else "" for b in best]
         votes: list[float | None] | None = None
-        asked = [i for i, letter in enumerate(letters) if letter and letter.upper() in CASE_ASKED]
+        # The case model is asked about every letter. It was asked only where print's two cases differ in
+        # shape (a b d e f g h l n q r t), the others' case left to size; handwritten c/C, k/K, o/O, s/S ...
+        # differ enough for it to tell too (validation words from strokes: CER 9.71 -> 8.23%, any case
+        # 7.01 -> 6.63%, words 67.00 -> 69.25%; pictures: CER 12.57 -> 12.04%, words 58.00 -> 58.75%).
+        asked = [i for i, letter in enumerate(letters) if letter]
         if self.case_model is not None and asked:
             case_probs = self._answers("case", self.case_model, pictures[asked])
             case_labels = list(self.case_model.labels)

@@ -338,9 +338,11 @@ def punctuation_mark(
         return ""  # over a character: a part of it (an i's dot, a bar drawn apart)
     width, tall = max(x1 - x0 - pen, 0.0), max(y1 - y0 - pen, 0.0)
     above = baseline - centre_y
-    # How far the mark stands from the characters on its left and on its right (pen width included).
-    left = min([x0 - c[2] for c in characters if c[2] <= centre_x] or [math.inf])
-    right = min([c[0] - x1 for c in characters if c[0] >= centre_x] or [math.inf])
+    # The characters beside it, and how far it stands from them (pen width included).
+    on_left = max((c for c in characters if c[2] <= centre_x), key=lambda c: c[2], default=None)
+    on_right = min((c for c in characters if c[0] >= centre_x), key=lambda c: c[0], default=None)
+    left = x0 - on_left[2] if on_left is not None else math.inf
+    right = on_right[0] - x1 if on_right is not None else math.inf
     if max(width, tall) <= SPECK * height and abs(above) <= STOP_BAND * height:
         # A full stop ends something: a dot before the first character is a stray touch of the pen.
         return "." if math.isfinite(left) and min(left, right) >= STOP_CLEAR * height else ""
@@ -351,10 +353,11 @@ def punctuation_mark(
     ):
         return ""
     # Between two stems it is an H's bar drawn short of both (a hyphen between two 1s is rare).
-    on_left = [c for c in characters if c[2] <= centre_x and x0 - c[2] == left]
-    on_right = [c for c in characters if c[0] >= centre_x and c[0] - x1 == right]
-    beside = on_left[:1] + on_right[:1]
-    if len(beside) == 2 and all(c[2] - c[0] <= STEM_WIDTH * height for c in beside):
+    if (
+        on_left is not None
+        and on_right is not None
+        and all(c[2] - c[0] <= STEM_WIDTH * height for c in (on_left, on_right))
+    ):
         return ""
     if (
         tall <= FLAT * height
@@ -388,9 +391,7 @@ def _written_with(mark: int, groups: list[list[int]], distances: list[float], he
     return None
 
 
-def _parts_left_to_right(
-    boxes: np.ndarray, groups: list[list[int]], punctuation: Sequence[str] | None = None
-) -> list[CharacterPart]:
+def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]], punctuation: Sequence[str]) -> list[CharacterPart]:
     merged = [np.array([boxes[g, 0].min(), boxes[g, 1].min(), boxes[g, 2].max(), boxes[g, 3].max()]) for g in groups]
     used = sorted(k for g in groups for k in g)
     sizes = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
@@ -407,7 +408,7 @@ def _parts_left_to_right(
     # hyphen's whole width made the usual gap wide, and "4.2 A-4" had no space). Whether a space stands
     # before a part is still judged by its own gap, from the part before it ("A-4": the 4 follows the
     # hyphen).
-    is_mark = [bool(punctuation[i]) if punctuation is not None else False for i in range(len(groups))]
+    is_mark = [bool(mark) for mark in punctuation]
     characters = [b for b, m in zip(merged, is_mark, strict=True) if not m] or merged
     height = line_height(np.array(characters)) if characters else 1.0
     gaps: list[float | None] = []  # each part's, from the part before it
@@ -449,8 +450,7 @@ def _parts_left_to_right(
             usual = height / SPACE_OVER_USUAL
         space = gap is not None and gap > SPACE_GAP * height and gap > SPACE_OVER_USUAL * usual
         box = tuple(float(v) for v in merged[i])
-        mark = punctuation[i] if punctuation is not None else ""
-        out.append(CharacterPart(box, tuple(groups[i]), space, tuple(marks[i]), bodies[i], mark))  # type: ignore[arg-type]
+        out.append(CharacterPart(box, tuple(groups[i]), space, tuple(marks[i]), bodies[i], punctuation[i]))  # type: ignore[arg-type]
     return out
 
 
