@@ -24,6 +24,7 @@ from desktop_app.app import create_window
 from desktop_app.inference_service import Recognition
 from desktop_app.main_window import PENDING_AFTER_MS, MainWindow
 from desktop_app.self_test import draw_with_pen
+from desktop_app.widgets.canvas import ERASER_WIDTH_TIMES_PEN
 from desktop_app.widgets.prediction_panel import ConfidenceBar
 from ml.runtime.cards import DEFAULT_MODEL
 from ml.runtime.synth import GLYPHS, render
@@ -105,6 +106,19 @@ def test_blank_canvas_shows_a_hint_not_a_guess(window: MainWindow) -> None:
     assert "Draw" in window.predictions.message.text()
 
 
+def test_eraser_cursor_shows_its_size(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    canvas = window.canvas
+    assert canvas.cursor().shape() == Qt.CursorShape.CrossCursor
+    window.eraser_action.trigger()
+    ring = canvas.cursor().pixmap()
+    assert canvas.cursor().shape() == Qt.CursorShape.BitmapCursor
+    assert ring.width() / ring.devicePixelRatio() >= ERASER_WIDTH_TIMES_PEN * canvas.pen_width
+    window.pen_slider.setValue(window.pen_slider.value() + 6)  # a wider pen: a bigger eraser
+    assert canvas.cursor().pixmap().width() > ring.width()
+    window.eraser_action.trigger()
+    assert canvas.cursor().shape() == Qt.CursorShape.CrossCursor
+
+
 def test_eraser_stroke_removes_ink_as_it_is_drawn(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     canvas = window.canvas
     _mouse_draw(canvas, "T")
@@ -116,6 +130,7 @@ def test_eraser_stroke_removes_ink_as_it_is_drawn(qtbot, window: MainWindow) -> 
         QTest.mouseMove(canvas, QPoint(x, y))
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(x, height - 1))
     canvas.eraser = False
+    assert canvas.strokes[-1].eraser and canvas.strokes[-1].width == ERASER_WIDTH_TIMES_PEN * canvas.pen_width
     erased = canvas.render_for_recognition()
     stem = slice(erased.shape[0] // 3 + 10, None), slice(erased.shape[1] // 2 - 3, erased.shape[1] // 2 + 4)
     assert (drawn[stem] < 128).sum() > 100

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QCursor,
     QImage,
     QMouseEvent,
     QPainter,
@@ -21,6 +22,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QPixmap,
     QResizeEvent,
     QTabletEvent,
 )
@@ -44,6 +46,9 @@ LINE_RECOGNITION_HEIGHT = 128
 FIT_MARGIN_PX = 14  # a drawing shrunk to fit the pad keeps its ink (and text mode's boxes) this far from the edges
 MAX_KEPT_STROKES = 400  # strokes of the pad kept between sessions, at most (a line holds far fewer)
 UNDO_DEPTH = 200  # changes that can be undone; older states are dropped so a long session stays small
+# The eraser is this many times the pen's width: as thin as the pen, taking back a stroke meant tracing it
+# exactly, and a stray edge of ink was left behind to be read.
+ERASER_WIDTH_TIMES_PEN = 3.0
 
 
 @dataclass
@@ -164,8 +169,8 @@ class DrawingCanvas(QWidget):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setToolTip("Draw one character. Recognition runs when you lift the pen.")
-        self.pen_width = 14.0
-        self.eraser = False
+        self._pen_width = 14.0
+        self._eraser = False
         self._strokes: list[Stroke] = []
         self._notes: Notes = {}
         self._undo: list[CanvasState] = []
@@ -190,6 +195,51 @@ class DrawingCanvas(QWidget):
         self._drawing_scale = 1.0
         self.placeholder = "Draw a letter or a digit here\nor drop an image file"
         self._reads_lines = False
+
+    @property
+    def pen_width(self) -> float:
+        """The pen's width in pad pixels at full pressure."""
+        return self._pen_width
+
+    @pen_width.setter
+    def pen_width(self, width: float) -> None:
+        self._pen_width = width
+        self._update_cursor()
+
+    @property
+    def eraser(self) -> bool:
+        """Whether new strokes erase (``ERASER_WIDTH_TIMES_PEN`` times the pen's width) instead of drawing."""
+        return self._eraser
+
+    @eraser.setter
+    def eraser(self, on: bool) -> None:
+        self._eraser = on
+        self._update_cursor()
+
+    def stroke_width(self) -> float:
+        """The width a stroke begun now gets: the pen's, or the eraser's."""
+        return self._pen_width * (ERASER_WIDTH_TIMES_PEN if self._eraser else 1.0)
+
+    def _update_cursor(self) -> None:
+        """A cross to draw; to erase, a ring as big as the eraser, so one sees what it will take away."""
+        if not self._eraser:
+            self.setCursor(Qt.CursorShape.CrossCursor)
+            return
+        ratio = self.devicePixelRatioF()
+        diameter = max(8, min(round(self.stroke_width()), 200))
+        side = diameter + 4
+        pixmap = QPixmap(int(side * ratio), int(side * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        ring = QRectF(2, 2, diameter, diameter)
+        painter.setPen(QPen(QColor(255, 255, 255, 220), 3))  # a light ring under a dark one: seen on any paper
+        painter.drawEllipse(ring)
+        painter.setPen(QPen(QColor(0, 0, 0, 220), 1))
+        painter.drawEllipse(ring)
+        painter.end()
+        self.setCursor(QCursor(pixmap, side // 2, side // 2))
 
     @property
     def reads_lines(self) -> bool:
@@ -643,7 +693,7 @@ class DrawingCanvas(QWidget):
             # New writing on an empty pad is written at its own size; what Undo may bring back, at its own too
             # (it is fitted to the pad when it comes back).
             self._back_to_drawn_size()
-        self._current = Stroke(width=self.pen_width, eraser=self.eraser)
+        self._current = Stroke(width=self.stroke_width(), eraser=self._eraser)
         self._current.add(position.x(), position.y(), pressure)
         self._current_pieces = 0
         self._paint_new_pieces(self._current, range(0, 1))
