@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self.explain_view = ExplainView()
         self.compare_view = CompareView()
         self.batch_view = BatchView()
+        self.batch_view.reads_lines = self.preferences.batch_lines
         self.tabs = QTabWidget()
         self.tabs.addTab(self.explain_view, "Explain")
         self.tabs.addTab(self.compare_view, "Compare")
@@ -377,7 +378,10 @@ class MainWindow(QMainWindow):
         self.batch_view.cancel_requested.connect(self.cancel_batch)
         self.batch_view.running_changed.connect(self._batch_running)
         self.batch_view.export_requested.connect(self.export_batch)
-        self.batch_view.open_requested.connect(self.open_image)
+        self.batch_view.open_requested.connect(self._open_batch_file)
+        self.batch_view.read_as.currentIndexChanged.connect(
+            lambda: setattr(self.preferences, "batch_lines", self.batch_view.reads_lines)
+        )
         self.tabs.currentChanged.connect(lambda _index: self._refresh_side_views())
 
     def _restore_state(self) -> None:
@@ -1191,7 +1195,9 @@ class MainWindow(QMainWindow):
         if folder:
             self.start_batch([Path(folder)])
 
-    def start_batch(self, paths: list[Path]) -> None:
+    def start_batch(self, paths: list[Path], lines: bool | None = None) -> None:
+        """Read the image files (and folders') one by one in the Batch tab: each as one character, or with
+        ``lines`` as a written line read as text; by default lines in text mode, else as the tab says."""
         from ml.runtime.image_files import find_image_files
 
         found = find_image_files(paths)
@@ -1203,14 +1209,22 @@ class MainWindow(QMainWindow):
         # the new table's rows, and it could no longer be cancelled.
         self.cancel_batch()
         self._batch_id = 0
+        if lines is None:  # files dropped or chosen in text mode are written lines, like what the pad holds
+            lines = self.text_mode or self.batch_view.reads_lines
         self.show_tab(self.batch_view)  # in text mode the tabs are hidden: the batch would run unseen
-        self.batch_view.start(found.images + [path for path, _ in found.problems], self.preferences.model)
+        self.batch_view.start(found.images + [path for path, _ in found.problems], self.preferences.model, lines)
         for offset, (_, reason) in enumerate(found.problems):  # unreadable entries are rows too, with why
             self.batch_view.add_row(len(found.images) + offset, (), reason)
         if not found.images:
             self.batch_view.finish(False)
             return
-        self._batch_id = self.service.start_batch(self.preferences.model, found.images, self.preferences.top_k)
+        self._batch_id = self.service.start_batch(self.preferences.model, found.images, self.preferences.top_k, lines)
+
+    def _open_batch_file(self, path: Path) -> None:
+        """A file of the batch, double-clicked, on the pad: in text mode when the batch read it as a line."""
+        if self.batch_view.rows_are_lines != self.text_mode:
+            self.set_text_mode(self.batch_view.rows_are_lines)
+        self.open_image(path)
 
     def show_tab(self, widget: QWidget) -> None:
         """Bring a side tab forward (in text mode the side panel is hidden: leave text mode first)."""
@@ -1231,7 +1245,7 @@ class MainWindow(QMainWindow):
 
     def _on_batch_progress(self, batch_id: int, rows: list[BatchRow]) -> None:
         if batch_id == self._batch_id:
-            self.batch_view.add_rows([(row.index, row.top, row.error, row.notes) for row in rows])
+            self.batch_view.add_rows([(row.index, row.top, row.error, row.notes, row.line) for row in rows])
 
     def _on_batch_finished(self, batch_id: int, done: int, cancelled: bool) -> None:
         if batch_id == self._batch_id:

@@ -22,6 +22,7 @@ class Preferences:
     theme: str = "system"
     last_folder: str = ""
     show_heatmap: bool = True
+    batch_lines: bool = False  # the Batch tab reads each file as a line of writing
 
 
 def _coerce(value: object, default: object) -> object:

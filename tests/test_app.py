@@ -318,6 +318,51 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert not list(tmp_path.glob(".out.*"))  # no temporary files left behind
 
 
+def test_batch_reads_each_file_as_a_line_of_text_in_text_mode(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "words"
+    folder.mkdir()
+    for blocks in (2, 3):  # a line of ``blocks`` characters, well apart
+        picture = np.full((120, 120 * blocks), 255, dtype=np.uint8)
+        for k in range(blocks):
+            picture[20:100, 120 * k + 30 : 120 * k + 44] = 0
+        Image.fromarray(picture).save(folder / f"line{blocks}.png")
+    Image.fromarray(np.full((60, 200), 255, dtype=np.uint8)).save(folder / "blank.png")
+    (folder / "broken.png").write_bytes(b"\x89PNG broken")
+    window.set_text_mode(True)  # files dropped in text mode are lines, like the pad's
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([folder])
+    view = window.batch_view
+    assert view.reads_lines and view.rows_are_lines and not window.text_mode  # the Batch tab shows them
+    shown = view.table.model()
+    assert [shown.headerData(c, Qt.Orientation.Horizontal) for c in range(2)] == ["File", "Text"]
+    by_name = {shown.index(r, 0).data(): r for r in range(4)}
+    assert len(shown.index(by_name["line2.png"], 1).data().replace(" ", "")) == 2
+    assert len(shown.index(by_name["line3.png"], 1).data().replace(" ", "")) == 3
+    assert shown.index(by_name["line3.png"], 2).data().endswith("%")  # the least sure character's
+    assert "no writing" in shown.index(by_name["blank.png"], 1).data()
+    assert "not an image" in shown.index(by_name["broken.png"], 1).data()
+    assert view.status.text() == "Recognized 2 of 4 files as lines of text with cnn_tiny; 2 could not be read."
+    view.export(tmp_path / "out.csv")
+    view.export(tmp_path / "out.json")
+    with (tmp_path / "out.csv").open() as handle:
+        table = {Path(row["path"]).name: row for row in csv.DictReader(handle)}
+    assert len(table["line3.png"]["text"].replace(" ", "")) == 3 and 0 < float(table["line3.png"]["least_sure"]) <= 1
+    assert table["broken.png"]["error"] and not table["broken.png"]["text"]
+    exported = {Path(row["path"]).name: row for row in json.loads((tmp_path / "out.json").read_text())}
+    assert len(exported["line2.png"]["chars"]) == 2 and "top" not in exported["line2.png"]
+    read: list = []
+    window.service.line_read.connect(lambda _id, reading: read.append(reading))
+    view.table.doubleClicked.emit(shown.index(by_name["line3.png"], 0))  # back on the pad, in text mode
+    qtbot.waitUntil(lambda: any(r.opened for r in read), timeout=TIMEOUT_MS)
+    assert window.text_mode and len(next(r for r in read if r.opened).line.characters) == 3
+    window.set_text_mode(False)
+    view.reads_lines = False  # the tab's choice: the next batch reads characters again, and it is kept
+    assert not window.preferences.batch_lines
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([folder / "line2.png"])
+    assert not view.rows_are_lines and view.rows[0]["top"] and "text" not in view.rows[0]
+
+
 def test_several_files_named_at_launch_are_read_as_a_batch_each_with_its_answer_or_reason(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -1482,7 +1527,7 @@ def test_batch_says_when_the_model_changed_during_it_and_keeps_columns_sized_by_
     assert view.table.columnWidth(0) == 100  # a third of a narrow table
     view.start([tmp_path / "a.png", tmp_path / "b.png"], "digits")
     view.model_in_use("emnist36_cnn")  # switched while it runs
-    view.add_rows([(0, (("7", 0.9),), "", ()), (1, (("1", 0.8),), "", ())])
+    view.add_rows([(0, (("7", 0.9),), "", (), None), (1, (("1", 0.8),), "", (), None)])
     view.finish(False)
     assert view.status.text().startswith("Recognized 2 of 2 files with digits.")
     assert "The model in use is now emnist36_cnn" in view.status.text()

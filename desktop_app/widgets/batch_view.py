@@ -8,10 +8,12 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
+LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure characters")  # each file read as a line of writing
 ERROR_COLUMN = 1
+UNSURE_BELOW = 0.8  # a line's character whose answer is less likely than this shows its alternatives
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -58,6 +62,38 @@ def shortest_names(paths: list[Path]) -> list[str]:
     return [str(p.relative_to(common)) for p in paths]
 
 
+def line_record(line: Any) -> dict[str, object]:
+    """A line's reading (``ml.runtime.line_reader.ReadLine``) as a row keeps and exports it: the text, and
+    per character its alternatives (as ``glyphpad-ml read --json`` gives them)."""
+    return {
+        "text": line.text,
+        "chars": [
+            {
+                "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in c.top],
+                **({"space_before": True} if c.space_before else {}),
+                **({"punctuation": True} if c.punctuation else {}),  # read by its place, not by a model
+            }
+            for c in line.characters
+        ],
+    }
+
+
+def least_sure(row: dict[str, object]) -> float:
+    """The probability of a line's least sure character (1 when every character is read by its place)."""
+    chars: list[dict[str, Any]] = row["chars"]  # type: ignore[assignment]
+    return min((float(c["top"][0]["prob"]) for c in chars if c["top"] and not c.get("punctuation")), default=1.0)
+
+
+def unsure_characters(row: dict[str, object]) -> str:
+    """A line's characters read with less than ``UNSURE_BELOW``, each with its runner-up: "O 61% or 0 35%"."""
+    chars: list[dict[str, Any]] = row["chars"]  # type: ignore[assignment]
+    return "  ·  ".join(
+        " or ".join(f"{t['label']} {100 * float(t['prob']):.0f}%" for t in c["top"][:2])
+        for c in chars
+        if c["top"] and not c.get("punctuation") and float(c["top"][0]["prob"]) < UNSURE_BELOW
+    )
+
+
 class BatchTableModel(QAbstractTableModel):
     """The batch's rows for a QTableView: a result costs a list update, and Qt asks for the text of the
     rows on screen only (a table widget built four items per result, and its GUI work halved the
@@ -67,11 +103,13 @@ class BatchTableModel(QAbstractTableModel):
         super().__init__()
         self.rows: list[dict[str, object]] = []
         self.names: list[str] = []
+        self.lines = False  # the files were read as lines of writing
 
-    def reset(self, rows: list[dict[str, object]], names: list[str]) -> None:
+    def reset(self, rows: list[dict[str, object]], names: list[str], lines: bool = False) -> None:
         self.beginResetModel()
-        self.rows, self.names = rows, names
+        self.rows, self.names, self.lines = rows, names, lines
         self.endResetModel()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -81,7 +119,7 @@ class BatchTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return (LINE_COLUMNS if self.lines else COLUMNS)[section]
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -94,6 +132,8 @@ class BatchTableModel(QAbstractTableModel):
                 return self.names[index.row()]
             if error:
                 return error if column == ERROR_COLUMN else ""
+            if self.lines:
+                return self._line_data(row, column)
             if not top:
                 return ""
             if column == 1:
@@ -109,6 +149,16 @@ class BatchTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and error and column == ERROR_COLUMN:
             return ERROR_COLOUR
         return None
+
+    @staticmethod
+    def _line_data(row: dict[str, object], column: int) -> str:
+        if "text" not in row:
+            return ""
+        if column == 1:
+            return str(row["text"])
+        if column == 2:
+            return f"{100 * least_sure(row):.1f}%"
+        return unsure_characters(row)
 
     def changed(self, first: int, last: int) -> None:
         self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
@@ -141,6 +191,18 @@ class BatchView(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        # Photos of written words, a class's worksheets: each file a line read as text, as text mode reads.
+        # A row of its own: beside the buttons it made the side panel, and so the window, wider.
+        holds = QHBoxLayout()
+        self.read_as = QComboBox()
+        self.read_as.addItems(["one character", "a line of text"])
+        self.read_as.setToolTip("What each file holds: one character, or a written line (a word, a code) read as text")
+        read_as_label = QLabel("Each file holds")
+        read_as_label.setBuddy(self.read_as)
+        holds.addWidget(read_as_label)
+        holds.addWidget(self.read_as)
+        holds.addStretch(1)
+        layout.addLayout(holds)
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m")
         layout.addWidget(self.progress)
@@ -185,12 +247,15 @@ class BatchView(QWidget):
             self.open_requested.emit(self._paths[index.row()])
 
     def _show_detail(self, row: int) -> None:
-        """Under the table, why the chosen file could not be read (or its notes), in full."""
+        """Under the table, in full: why the chosen file could not be read, its notes, or a line's text."""
         text = ""
         if 0 <= row < len(self.rows):
             entry = self.rows[row]
             notes: list[str] = entry["notes"]  # type: ignore[assignment]
             why = str(entry["error"]) or "; ".join(notes)
+            if not why and "text" in entry:  # a line: its whole text, which the column may cut
+                unsure = unsure_characters(entry)
+                why = f"“{entry['text']}”" + (f"; unsure: {unsure}" if unsure else "")
             text = f"{self.model.names[row]}: {why}" if why else ""
         self.detail.setText(text)
         self.detail.setVisible(bool(text))
@@ -201,7 +266,11 @@ class BatchView(QWidget):
         if self._sized_by_hand:
             return
         self._fitting = True
-        for column, share in enumerate((min(160, max(80, width // 3)), 50, 64)):
+        if self.model.lines:  # a line's text wants room; a confidence, less
+            shares = (min(160, max(80, width // 4)), min(220, max(80, width // 4)), 76)
+        else:
+            shares = (min(160, max(80, width // 3)), 50, 64)
+        for column, share in enumerate(shares):
             self.table.setColumnWidth(column, share)
         self._fitting = False
 
@@ -228,35 +297,55 @@ class BatchView(QWidget):
         self.folder_button.setEnabled(not running)
         self.export_button.setEnabled(not running and bool(self.rows))
 
-    def start(self, paths: list[Path], model: str) -> None:
+    @property
+    def reads_lines(self) -> bool:
+        """Whether the next batch reads each file as a line of writing (the box's choice)."""
+        return self.read_as.currentIndex() == 1
+
+    @reads_lines.setter
+    def reads_lines(self, on: bool) -> None:
+        self.read_as.setCurrentIndex(1 if on else 0)
+
+    @property
+    def rows_are_lines(self) -> bool:
+        """Whether the rows shown were read as lines of writing."""
+        return self.model.lines
+
+    def start(self, paths: list[Path], model: str, lines: bool = False) -> None:
         from ml.runtime.image_files import display_path
 
         rows: list[dict[str, object]] = [
             {"path": display_path(p), "model": model, "top": [], "error": "", "notes": []} for p in paths
         ]
-        self.model.reset(rows, [display_path(name) for name in shortest_names(paths)])
+        self.reads_lines = lines
+        self.model.reset(rows, [display_path(name) for name in shortest_names(paths)], lines)
+        self._fit_columns(self.width())
         self.table.clearSpans()
         self._show_detail(-1)
         self._paths = list(paths)
         self.progress.setRange(0, len(paths))
         self.progress.setValue(0)
-        self.status.setText(f"Recognizing {len(paths)} files with {model}…")
+        what = " as lines of text" if lines else ""
+        self.status.setText(f"Recognizing {len(paths)} files{what} with {model}…")
         self._model_now = model
         self.set_running(True)
 
     def add_row(self, index: int, top: tuple[tuple[str, float], ...], error: str, notes: tuple[str, ...] = ()) -> None:
-        self.add_rows([(index, top, error, notes)])
+        self.add_rows([(index, top, error, notes, None)])
 
-    def add_rows(self, rows: list[tuple[int, tuple[tuple[str, float], ...], str, tuple[str, ...]]]) -> None:
-        """Results (a chunk of them): stored, then one repaint of the rows they cover."""
+    def add_rows(self, rows: list[tuple[int, tuple[tuple[str, float], ...], str, tuple[str, ...], Any]]) -> None:
+        """Results (a chunk of them): index, top answers, error, notes and, for a file read as a line of
+        writing, its reading (``ml.runtime.line_reader.ReadLine``); stored, then one repaint of their rows."""
         changed = []
-        for index, top, error, notes in rows:
+        for index, top, error, notes, line in rows:
             if not 0 <= index < len(self.rows):
                 continue
             row = self.rows[index]
             row["top"] = [{"label": label, "prob": round(prob, 5)} for label, prob in top]
             row["error"] = error
             row["notes"] = list(notes)
+            if line is not None:
+                row.update(line_record(line))
             if error:  # the reason takes the room of the answer's three columns
                 self.table.setSpan(index, ERROR_COLUMN, 1, len(COLUMNS) - ERROR_COLUMN)
             changed.append(index)
@@ -268,13 +357,14 @@ class BatchView(QWidget):
 
     def finish(self, cancelled: bool) -> None:
         errors = sum(1 for row in self.rows if row["error"])
-        read = sum(1 for row in self.rows if row["top"])
+        read = sum(1 for row in self.rows if row["top"] or "text" in row)
         failed = f"; {errors} could not be read" if errors else ""
+        files = "files as lines of text" if self.model.lines else "files"
         model = self.batch_model()
         if cancelled:
-            self._finished = f"Cancelled: {read} of {len(self.rows)} files recognized with {model}{failed}."
+            self._finished = f"Cancelled: {read} of {len(self.rows)} {files} recognized with {model}{failed}."
         else:
-            self._finished = f"Recognized {read} of {len(self.rows)} files with {model}{failed}."
+            self._finished = f"Recognized {read} of {len(self.rows)} {files} with {model}{failed}."
         self.set_running(False)
         self._show_finished()
 
@@ -301,16 +391,28 @@ class BatchView(QWidget):
         )
 
     def finished_rows(self) -> list[dict[str, object]]:
-        return [row for row in self.rows if row["top"] or row["error"]]
+        return [row for row in self.rows if row["top"] or row["error"] or "text" in row]
 
     def export(self, path: Path) -> int:
         """CSV or JSON by the file's suffix, written atomically; returns the number of rows."""
         rows = self.finished_rows()
+        if self.model.lines:  # a line's answers are its text and its characters', not a top-k
+            rows = [{key: value for key, value in row.items() if key != "top"} for row in rows]
         if path.suffix.lower() == ".json":
             write_atomically(path, json.dumps(rows, indent=1) + "\n")
             return len(rows)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
+        if self.model.lines:
+            writer.writerow(["path", "model", "error", "notes", "text", "least_sure", "unsure_characters"])
+            for row in rows:
+                read = "text" in row
+                writer.writerow(
+                    [row["path"], row["model"], row["error"], "; ".join(row["notes"])]  # type: ignore[arg-type]
+                    + ([row["text"], round(least_sure(row), 5), unsure_characters(row)] if read else ["", "", ""])
+                )
+            write_atomically(path, buffer.getvalue())
+            return len(rows)
         depth = max((len(row["top"]) for row in rows), default=1)  # type: ignore[arg-type]
         header = ["path", "model", "error", "notes"]
         for k in range(1, depth + 1):
