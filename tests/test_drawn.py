@@ -105,3 +105,14 @@ def test_a_smaller_canvas_draws_the_same_characters_at_its_size() -> None:
     assert np.array_equal(small.inputs[fixed], full.inputs[fixed])
     assert not np.array_equal(small.inputs[canvas], full.inputs[canvas])
     assert np.abs(small.inputs[canvas] - full.inputs[canvas]).mean() < 0.05
+
+
+def test_drawn_names_a_stroke_model_it_cannot_score_and_still_scores_the_others(
+    fused_weights: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    status = cli_main(["drawn", "--writers", "1", "--json", "--model", "strokes_tiny", "--model", "cnn_tiny"])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert [json.loads(line)["model"] for line in captured.out.splitlines() if line.startswith("{")] == ["cnn_tiny"]
+    assert "strokes_tiny reads strokes, not pictures" in captured.err and "Traceback" not in captured.err

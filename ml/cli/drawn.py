@@ -60,6 +60,10 @@ def run(argv: list[str]) -> int:
         except (WeightsError, ValueError) as error:
             status = fail("drawn", f"{name}: {error}", 1)
             continue
+        if recognizer.card.input_kind != "image":  # the drawings are pictures; the others' table still comes
+            advice = f"evaluate it with 'glyphpad-ml evaluate --model {name}'"
+            status = fail("drawn", f"{name} reads strokes, not pictures: {advice}", 1)
+            continue
         probabilities = recognizer.predict_inputs(drawn.inputs)
         result = score(probabilities, drawn, recognizer.card.label_set, recognizer.labels)
         row = {"model": recognizer.card.name, "labels": recognizer.card.label_set, **result}
