@@ -165,7 +165,7 @@ def test_a_file_that_is_no_checkpoint_is_refused_in_one_line(synthetic_emnist: P
     for path in (truncated, text):
         with pytest.raises(ValueError, match="is not a training checkpoint") as refused:
             load_checkpoint(path, cpu, "lenet5", "emnist36")
-        assert "\n" not in str(refused.value)
+        assert "\n" not in str(refused.value) and "weights_only" not in str(refused.value)
     with pytest.raises(ValueError, match="was trained as lenet5 on emnist36, not gru on emnist36"):
         load_checkpoint(checkpoint, cpu, "gru", "emnist36")
     with pytest.raises(ValueError, match="no such checkpoint"):
@@ -279,8 +279,11 @@ def test_two_processes_under_torchrun_end_with_identical_weights(synthetic_emnis
     assert (tmp_path / "ddp.onnx").exists() and (tmp_path / "ddp.safetensors").exists()
 
 
-def test_tune_runs_an_optuna_study_that_resumes(synthetic_emnist: Path, synthetic_unipen: Path, tmp_path: Path) -> None:
+def test_tune_runs_an_optuna_study_that_resumes(
+    synthetic_emnist: Path, synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ml.cli import main as cli_main
+    from ml.training import tune
 
     argv = [
         "tune",
@@ -312,8 +315,26 @@ def test_tune_runs_an_optuna_study_that_resumes(synthetic_emnist: Path, syntheti
     assert len(study.trials) == 4
     # The resumed study proposes new trials, not the first run's again.
     assert len({json.dumps(t.params, sort_keys=True) for t in study.trials}) == 4
-    best = json.loads((tmp_path / "study" / "best.json").read_text())
+    best = json.loads((tmp_path / "study" / "best-lenet5-emnist36.json").read_text())
     assert 0.2 <= best["pen_share"] <= 0.8 and best["arch"] == "lenet5"
+    # Ctrl+C in the second trial of another study in the same folder: the command says it was interrupted
+    # (130), the first trial's recipe is kept in a file of its own study's, and the first study's stays.
+    fits: list[int] = []
+
+    def fit_then_ctrl_c(*args, **kwargs):  # type: ignore[no-untyped-def]
+        fits.append(1)
+        if len(fits) == 2:
+            raise KeyboardInterrupt
+        return real_fit(*args, **kwargs)
+
+    real_fit = tune.fit
+    monkeypatch.setattr(tune, "fit", fit_then_ctrl_c)
+    digits = [*argv]
+    digits[digits.index("emnist36")] = "digits10"
+    assert cli_main([*digits[: digits.index("--trials") + 1], "3", *digits[digits.index("--trials") + 2 :]]) == 130
+    assert json.loads((tmp_path / "study" / "best-lenet5-digits10.json").read_text())["trial"] == 0
+    assert json.loads((tmp_path / "study" / "best-lenet5-emnist36.json").read_text()) == best
+    monkeypatch.setattr(tune, "fit", real_fit)
     # Another budget would make its scores incomparable with the study's: refused.
     changed = [*argv]
     changed[changed.index("--epoch-samples") + 1] = "256"
@@ -325,4 +346,25 @@ def test_tune_runs_an_optuna_study_that_resumes(synthetic_emnist: Path, syntheti
             ).trials
         )
         == 4
+    )
+
+
+def test_ctrl_c_in_training_says_how_to_resume_from_the_checkpoint(
+    synthetic_emnist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml.cli import main as cli_main
+    from ml.training import train
+
+    def fit_stopped_after_an_epoch(*args, checkpoint_path: Path, **kwargs):  # type: ignore[no-untyped-def]
+        checkpoint_path.write_bytes(b"an epoch's checkpoint")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train, "fit", fit_stopped_after_an_epoch)
+    argv = ["train", "--arch", "lenet5", "--labels", "digits10", "--data", str(synthetic_emnist), "--pen-data", "none"]
+    argv += ["--dry-run", "--epochs", "2", "--out", str(tmp_path), "--name", "tiny"]
+    assert cli_main(argv) == 130
+    said = capsys.readouterr().err.strip().splitlines()[-1]
+    assert (
+        said
+        == f"interrupted: 'glyphpad-ml train --resume {tmp_path / 'tiny.ckpt'}' continues after the last finished epoch"
     )

@@ -106,8 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = module.run(argv[1:])
         sys.stdout.flush()  # here, not at exit: with buffered output a reader gone is only found out now
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt as interruption:
+        hint = str(interruption)  # how to continue, from a command that can
+        print(f"interrupted: {hint}" if hint else "interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader of the output went away (``| head``): no traceback. Python flushes stdout again at exit:

@@ -19,9 +19,7 @@ import contextlib
 import hashlib
 import json
 import math
-import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -30,6 +28,7 @@ import numpy as np
 from ml.runtime.preprocess import BlankImageError, preprocess
 from ml.runtime.render import PenStroke, render_strokes
 from ml.training.data.unipen import PenCharacters
+from ml.training.worker_processes import worker_count, worker_pool
 
 RECOGNITION_SIDE = 128  # the canvas renders for recognition with its longer side at most this (canvas.py)
 PEN_DATA_VERSION = 1  # bump when drawing or augmentation changes: it keys the cache
@@ -228,11 +227,11 @@ def _render_all(
     for start in range(0, len(jobs), chunk):
         part = jobs[start : start + chunk]
         batches.append(([pen.strokes(i) for i, _, _, _ in part], [s for _, s, _, _ in part], part[0][2], part[0][3]))
-    workers = os.cpu_count() or 1
+    workers = worker_count()
     if workers == 1 or len(batches) < 4:
         results = [_render_chunk(b) for b in tqdm(batches, desc=description, disable=not progress)]
     else:
-        with ProcessPoolExecutor(max_workers=workers) as executor:
+        with worker_pool(workers) as executor:
             results = list(
                 tqdm(executor.map(_render_chunk, batches), total=len(batches), desc=description, disable=not progress)
             )

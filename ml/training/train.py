@@ -7,6 +7,7 @@ would compete with the training step for the same cores.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -15,7 +16,7 @@ import platform
 import shlex
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -368,6 +369,18 @@ def _selection_score(accuracies: dict[str, float]) -> float:
     return float(np.mean(list(accuracies.values())))
 
 
+@contextlib.contextmanager
+def resume_hint(command: str, checkpoint: Path) -> Iterator[None]:
+    """Ctrl+C during a run that wrote a checkpoint: the interruption says how to continue it."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if checkpoint.exists():
+            hint = f"'glyphpad-ml {command} --resume {checkpoint}' continues after the last finished epoch"
+            raise KeyboardInterrupt(hint) from None
+        raise
+
+
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     """Write a training checkpoint; a run killed while saving keeps its previous one."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -434,8 +447,9 @@ def _read_checkpoint(path: str | Path, device: torch.device) -> dict[str, Any]:
     except FileNotFoundError:
         raise ValueError(f"{path}: no such checkpoint") from None
     except Exception as error:  # torch raises RuntimeError, UnpicklingError, EOFError... for what is no checkpoint
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ValueError(f"{path} is not a training checkpoint ({reason})") from error
+        # Not torch's words: for a file that only holds more than tensors, they advise loading it with
+        # weights_only=False, which runs whatever code it carries.
+        raise ValueError(f"{path} is not a training checkpoint that glyphpad-ml wrote, or it is damaged") from error
     if (
         not isinstance(checkpoint, dict)
         or any(key not in checkpoint for key in CHECKPOINT_KEYS)
@@ -751,9 +765,9 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
             file=sys.stderr,
         )
 
-    model, history = fit(
-        config, train, val_sets, device, checkpoint_path=Path(config.out) / f"{name}.ckpt", world=world
-    )
+    checkpoint_path = Path(config.out) / f"{name}.ckpt"
+    with resume_hint("train", checkpoint_path):
+        model, history = fit(config, train, val_sets, device, checkpoint_path=checkpoint_path, world=world)
     checksums = weight_checksums(model, world)
     if not world.is_main:
         return out_dir / f"{name}.safetensors"

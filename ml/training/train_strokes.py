@@ -16,7 +16,7 @@ import platform
 import shlex
 import sys
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,15 @@ from ml.training.export import save_weights
 from ml.training.metrics import classification_metrics
 from ml.training.scoring import summary
 from ml.training.stroke_data import StrokeAugment, stroke_inputs
-from ml.training.train import _option, check_resumable, checkpoint_settings, load_checkpoint, save_checkpoint
+from ml.training.train import (
+    _option,
+    check_resumable,
+    checkpoint_settings,
+    load_checkpoint,
+    resume_hint,
+    save_checkpoint,
+)
+from ml.training.worker_processes import worker_pool
 
 # An ensemble is assembled from trained stroke models (glyphpad-ml stroke-ensemble), not trained here.
 STROKE_ARCHS = [name for name in list_models() if get_arch(name).family == "stroke" and name != "stroke_ensemble"]
@@ -213,7 +221,7 @@ def main(config: StrokeTrainConfig) -> Path:
         return pen, drawn, int(rng.integers(2**31)), augment
 
     on_terminal = sys.stderr.isatty()  # a step counter rewritten in place; a log file gets the epochs' lines
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    with resume_hint("train-strokes", checkpoint_path), worker_pool(1) as pool:
         upcoming: Future[tuple[np.ndarray, np.ndarray]] | None = None
         for epoch in range(first_epoch, config.epochs):
             job = epoch_job(epoch)

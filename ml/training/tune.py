@@ -27,7 +27,7 @@ from ml.training.data.emnist import default_data_dir
 from ml.training.data.prepared import prepare_pool
 from ml.training.train import OPTIMIZERS, TrainConfig, build_training_set, fit, load_pen_splits
 
-# What a study searches, with what it searches for: the recipe best.json gives glyphpad-ml train.
+# What a study searches, with what it searches for: the recipe its best-ARCH-LABELS.json gives glyphpad-ml train.
 RECIPE = ("arch", "labels", "lr", "weight_decay", "batch_size", "optimizer", "model_config", "pen_share")
 
 # The architecture option that sets its size; archs without one are not searched over it.
@@ -68,6 +68,11 @@ def suggest_config(trial: Any, base: TrainConfig, search_pen_share: bool) -> Tra
         model_config=model_config,
         pen_share=trial.suggest_float("pen_share", 0.2, 0.8) if search_pen_share else base.pen_share,
     )
+
+
+def best_recipe_name(arch: str, labels: str) -> str:
+    """The file of a study's best recipe: one per study, so two studies in one folder keep theirs."""
+    return f"best-{arch}-{labels}.json"
 
 
 def main(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -130,7 +135,10 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
     pen = load_pen_splits(base, label_set)
     val_sets = {"emnist": emnist_val} | ({"unipen": pen.val} if pen is not None else {})
 
+    interrupted = False
+
     def objective(trial: optuna.Trial) -> float:
+        nonlocal interrupted
         config = suggest_config(trial, base, search_pen_share=pen is not None and args.search_pen_share)
         print(f"trial {trial.number}: {json.dumps(trial.params)}", file=sys.stderr)
         train = build_training_set(config, emnist_train, pen, label_set)
@@ -140,14 +148,37 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
             if trial.should_prune():
                 raise optuna.TrialPruned()
 
-        _, history = fit(config, train, val_sets, device, after_epoch=report)
+        try:
+            _, history = fit(config, train, val_sets, device, after_epoch=report)
+        except KeyboardInterrupt:
+            # Ctrl+C: this trial fails (it is not finished), the study stops after it, and the trials
+            # finished so far keep their recipe file; the same command resumes the study.
+            interrupted = True
+            trial.study.stop()
+            return float("nan")
         trial.set_user_attr("history", history)
         return max(max(h["val_score"], h.get("val_score_ema", 0.0)) for h in history)
 
-    study.optimize(objective, n_trials=args.trials)
+    best_path = args.out / best_recipe_name(args.arch, args.labels)
+
+    def write_best(study: optuna.Study, _trial: optuna.trial.FrozenTrial) -> None:
+        """After every trial: a study stopped any way keeps the best recipe of the trials it finished."""
+        finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+        if not finished:
+            return
+        best = max(finished, key=lambda t: float(t.value or 0.0))
+        config = suggest_config(optuna.trial.FixedTrial(best.params), base, "pen_share" in best.params)
+        # The recipe found, for glyphpad-ml train --settings (the trials' short budget, cosine schedule and no
+        # weight averaging are left to train's own options), and the trial's whole settings beside it.
+        recipe = {name: getattr(config, name) for name in RECIPE}
+        notes = {"val_score": best.value, "trial": best.number, "trial_settings": asdict(config)}
+        best_path.write_text(json.dumps({**recipe, **notes}, indent=1) + "\n")
+
+    study.optimize(objective, n_trials=args.trials, callbacks=[write_best])
     rows = [{"trial": t.number, "state": t.state.name, "val_score": t.value, **t.params} for t in study.trials]
     finished = [r for r in rows if r["val_score"] is not None and r["state"] == "COMPLETE"]
     finished.sort(key=lambda r: -r["val_score"])
+    # "score": the validation score a trial reached (the mean of its data sources' accuracies).
     print(f"\n{'trial':>5s} {'score':>7s}  parameters")
     for r in finished:
         params = {k: v for k, v in r.items() if k not in ("trial", "state", "val_score")}
@@ -155,12 +186,7 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
     pruned = sum(r["state"] == "PRUNED" for r in rows)
     print(f"{len(finished)} complete, {pruned} pruned; study: {args.out / 'study.db'}")
     if finished:
-        best = study.best_trial
-        config = suggest_config(optuna.trial.FixedTrial(best.params), base, "pen_share" in best.params)
-        # The recipe found, for glyphpad-ml train --settings (the trials' short budget, cosine schedule and no
-        # weight averaging are left to train's own options), and the trial's whole settings beside it.
-        recipe = {name: getattr(config, name) for name in RECIPE}
-        notes = {"val_score": best.value, "trial": best.number, "trial_settings": asdict(config)}
-        (args.out / "best.json").write_text(json.dumps({**recipe, **notes}, indent=1) + "\n")
-        print(f"best config: {args.out / 'best.json'}")
+        print(f"best recipe: {best_path} (glyphpad-ml train --settings {best_path})")
+    if interrupted:
+        raise KeyboardInterrupt  # the command says "interrupted" and exits 130, as train does
     return rows

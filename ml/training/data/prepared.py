@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,14 +63,16 @@ def _fingerprint(data_dir: Path) -> str:
 
 
 def preprocess_parallel(images: np.ndarray, workers: int | None = None, progress: bool = True) -> np.ndarray:
-    """:func:`preprocess_many` over all cores (the work is per image and CPU-bound)."""
-    workers = workers or os.cpu_count() or 1
+    """:func:`preprocess_many` over worker processes (the work is per image and CPU-bound)."""
+    from ml.training.worker_processes import worker_count, worker_pool
+
+    workers = workers or worker_count()
     if workers == 1 or len(images) < 2000:
         return preprocess_many(images, progress=progress)
     chunks = np.array_split(images, workers * 8)
     from tqdm import tqdm
 
-    with ProcessPoolExecutor(max_workers=workers) as executor:
+    with worker_pool(workers) as executor:
         results = list(
             tqdm(executor.map(preprocess_many, chunks), total=len(chunks), desc="preprocess", disable=not progress)
         )
