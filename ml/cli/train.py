@@ -24,13 +24,13 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--settings",
         default="",
-        help="a JSON file of these options (a tune's best.json); options given on the command line, and a "
+        help="a JSON file of these options (a tune's best-ARCH-LABELS.json); options given on the command line, and a "
         "resumed checkpoint's, override it",
     )
     return p
 
 
-# Keys of a tune's best.json that are its figures, not options.
+# Keys of a tune's best-ARCH-LABELS.json that are its figures, not options.
 SETTINGS_NOTES = ("val_score", "trial", "trial_settings")
 
 

@@ -35,7 +35,12 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default="", help=EMNIST_HELP)
     p.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="training device")
     p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = every core)")
-    p.add_argument("--out", type=Path, default=Path("runs/tune"), help="folder of the study (study.db) and best.json")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs/tune"),
+        help="folder of the studies (study.db) and their best recipes (best-ARCH-LABELS.json)",
+    )
     p.add_argument("--no-augment", dest="augment", action="store_false", help="no batch augmentation")
     p.add_argument("--dry-run", action="store_true", help="tiny data and two batches per trial (for tests)")
     return p
