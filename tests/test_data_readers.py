@@ -177,3 +177,29 @@ def test_the_default_data_is_found_beside_the_checkout_from_any_working_director
     assert default_data_dir() == repo / "../shared/data/emnist"
     assert default_unipen_file() == repo / "../shared/data/unipen/unipen-chars.npz"
     assert beside_checkout(Path("../nowhere/x")) == Path("../nowhere/x")  # not there: from where it runs
+
+
+def test_the_preprocessed_pool_is_cached_by_its_pictures_and_only_the_latest_is_kept(
+    synthetic_emnist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import shutil
+
+    from ml.training.data.prepared import prepare_pool
+
+    monkeypatch.setenv("GLYPHPAD_CACHE", str(tmp_path / "cache"))
+    first = prepare_pool(synthetic_emnist, progress=False)
+    cached = list((tmp_path / "cache").glob("emnist-pool-*.npy"))
+    assert len(cached) == 1
+    copy = tmp_path / "copy"
+    shutil.copytree(synthetic_emnist, copy)
+    for path in copy.iterdir():  # the same data with other dates (a fresh download): the cache serves
+        os.utime(path, (1_000_000, 1_000_000))
+    monkeypatch.setattr("ml.training.data.prepared.preprocess_parallel", lambda *a, **k: pytest.fail("rebuilt"))
+    assert np.array_equal(prepare_pool(copy, progress=False).inputs, first.inputs)
+    monkeypatch.undo()
+    monkeypatch.setenv("GLYPHPAD_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr("ml.training.data.prepared.PREPROCESS_VERSION", -1)  # preprocessing changed: rebuilt
+    prepare_pool(synthetic_emnist, progress=False)
+    assert [p.name for p in (tmp_path / "cache").glob("emnist-pool-*.npy")] != [cached[0].name]
+    assert len(list((tmp_path / "cache").glob("emnist-pool-*.npy"))) == 1  # and the old copy gone

@@ -12,7 +12,7 @@ import numpy as np
 
 from ml.runtime.labels import LabelSet
 from ml.runtime.preprocess import PREPROCESS_VERSION, preprocess_many
-from ml.training.data.emnist import CharacterPool, find_emnist_files, load_emnist_pool
+from ml.training.data.emnist import CharacterPool, load_emnist_pool
 from ml.training.data.split import DEFAULT_SPLIT_SEED, SplitIndices, cap_per_class, stratified_split
 
 log = logging.getLogger(__name__)
@@ -53,12 +53,12 @@ def cache_dir() -> Path:
     return Path(os.environ.get("GLYPHPAD_CACHE") or Path.home() / ".cache" / "glyphpad")
 
 
-def _fingerprint(data_dir: Path) -> str:
+def _fingerprint(images: np.ndarray) -> str:
+    """What the preprocessed pool depends on: the preprocessing's version and the pictures themselves. Not
+    the files' dates: a fresh copy of the same data rebuilt the cache, and each rebuild left another
+    300 MB file behind."""
     digest = hashlib.sha256(f"preprocess-v{PREPROCESS_VERSION}".encode())
-    for file in find_emnist_files(data_dir):
-        for path in (file.images, file.labels):
-            stat = path.stat()
-            digest.update(f"{path.name}:{stat.st_size}:{int(stat.st_mtime)}".encode())
+    digest.update(np.ascontiguousarray(images).data)
     return digest.hexdigest()[:16]
 
 
@@ -88,7 +88,7 @@ def prepare_pool(
     """Load, deduplicate, preprocess (cached by file fingerprint) and split the EMNIST pool."""
     data_dir = Path(data_dir)
     pool = load_emnist_pool(data_dir)
-    cache_file = cache_dir() / f"emnist-pool-{_fingerprint(data_dir)}.npy"
+    cache_file = cache_dir() / f"emnist-pool-{_fingerprint(pool.images)}.npy"
     inputs = None
     if use_cache and cache_file.exists():
         cached = np.load(cache_file)
@@ -102,4 +102,7 @@ def prepare_pool(
             tmp = cache_file.with_suffix(".tmp.npy")
             np.save(tmp, inputs)
             tmp.replace(cache_file)
+            for stale in cache_file.parent.glob("emnist-pool-*.npy"):  # another version's, or other data's
+                if stale != cache_file:
+                    stale.unlink(missing_ok=True)
     return PreparedPool(pool=pool, inputs=inputs, split=stratified_split(pool.stratum_keys(), seed=seed))
