@@ -615,7 +615,7 @@ def test_read_cli_gives_text_boxes_and_alternatives(
     assert np.allclose([c["box"] for c in tiny["chars"]], np.array([c["box"] for c in read["chars"]]) * 1e-4, rtol=1e-4)
     assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "line.png")]) == 0
     image_line = json.loads(capsys.readouterr().out)
-    assert len(image_line["chars"]) == 2
+    assert len(image_line["chars"]) == 2 and image_line["model"] == "cnn_tiny"  # which model read it, as predict says
     # A full stop is a character of the text, marked as read by its place rather than by the model.
     t_right = max(float(s[:, 0].max()) for s in strokes[:2])
     stop = np.array([[t_right + 12.0, 92.0], [t_right + 14.0, 94.0]])

@@ -87,6 +87,7 @@ def run(argv: list[str]) -> int:
             record["error"] = reason
             print(problem_line(record["path"], reason, args.json), flush=True)
             continue
+        record["model"] = reader.image.card.name  # with its stroke, case and second image models, as the app reads
         record["text"] = line.text
         record["chars"] = [
             {
