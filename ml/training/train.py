@@ -504,6 +504,8 @@ def fit(
         first_epoch = int(checkpoint["epoch"]) + 1
         if world.is_main:
             print(f"resumed from {config.resume} after epoch {first_epoch}", file=sys.stderr)
+            if first_epoch >= config.epochs:  # a run stopped after its last epoch: its outputs are written again
+                print(f"all {config.epochs} epochs were done: nothing left to train", file=sys.stderr)
     trained = wrap(model, world, device)  # what the steps run: DDP averages gradients across ranks
 
     generator = torch.Generator().manual_seed(config.seed)
@@ -856,7 +858,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
     )
     print(
         f"wrote {weights_path}, {weights_path.with_suffix('.onnx')}, {weights_path.with_suffix('.json')} and "
-        f"{metrics_path} in {train_seconds:.0f} s",
+        f"{metrics_path} (this run took {train_seconds:.0f} s)",
         file=sys.stderr,
     )
     return weights_path
