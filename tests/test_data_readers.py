@@ -118,6 +118,16 @@ def test_csv_to_png_writes_class_folders_that_read_back(tmp_path: Path) -> None:
     files = read_image_folder(tmp_path / "out")
     assert sorted(f.char for f in files) == ["A", "A", "B"]
     assert len(find_image_files([tmp_path / "out"]).images) == 3
+    # A second CSV into the same folder would overwrite or mix with the first's images: refused.
+    assert cli_main(["csv-to-png", str(tmp_path / "az.csv"), str(tmp_path / "out"), "--layout", "letters"]) == 2
+    assert len(find_image_files([tmp_path / "out"]).images) == 3
+
+
+def test_csv_to_png_says_what_it_guessed_the_labels_were(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _csv(tmp_path / "small.csv", [0, 1, 3], header=False)  # labels under 10: digits, or the letters A-D
+    assert cli_main(["csv-to-png", str(tmp_path / "small.csv"), str(tmp_path / "out")]) == 0
+    assert "labels read as digits (guessed from the labels; --layout letters" in capsys.readouterr().err
+    assert sorted(f.char for f in read_image_folder(tmp_path / "out")) == ["0", "1", "3"]
 
 
 def test_a_folder_without_images_or_stroke_files_is_named_not_passed_over(

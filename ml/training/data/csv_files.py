@@ -23,6 +23,7 @@ class CsvDataset:
     images: np.ndarray  # N x 28 x 28 uint8, upright, as stored (polarity untouched)
     chars: np.ndarray  # <U1
     case_merged: np.ndarray
+    layout: str = ""  # the layout read (what "auto" chose)
 
 
 def _has_header(first_line: str) -> bool:
@@ -82,7 +83,7 @@ def read_csv(
             raise ValueError(f"{path.name}: labels {sorted(missing)[:5]} are not in the mapping file")
         chars = np.array([table_map[int(label)][0] for label in labels])
         merged = np.array([table_map[int(label)][1] for label in labels], dtype=bool)
-    return CsvDataset(images=images, chars=chars, case_merged=merged)
+    return CsvDataset(images=images, chars=chars, case_merged=merged, layout=layout)
 
 
 def write_class_folders(dataset: CsvDataset, out_dir: str | Path, progress: bool = True) -> int:
