@@ -85,7 +85,11 @@ class TrainConfig:
     # Share of each epoch drawn from pen drawings (UNIPEN rendered as the canvas renders): the users draw
     # with a pen, EMNIST is scanned paper; both teach the shapes.
     pen_share: float = _option(0.5, "share of each epoch's samples that are pen drawings (0-1)")
-    pen_variants: int = _option(4, "augmented drawings rendered per UNIPEN training character (cached)")
+    pen_variants: int = _option(
+        4,
+        "augmented drawings rendered per UNIPEN training character; rendered once and cached (the first run "
+        "with a setting renders them all: about 9 minutes for 4 on 2 cores; --pen-data none skips them)",
+    )
     # 64: twice the updates of 128 per epoch, +0.5% val accuracy on a 3-epoch proxy, for 22% fewer
     # images/s on a 2-core CPU (1,373 vs 1,756 measured); short runs are update-bound.
     batch_size: int = _option(64, "batch size")
