@@ -88,7 +88,7 @@ class TrainConfig:
     pen_variants: int = _option(
         4,
         "augmented drawings rendered per UNIPEN training character; rendered once and cached (the first run "
-        "with a setting renders them all: about 9 minutes for 4 on 2 cores; --pen-data none skips them)",
+        "with a setting renders them all: minutes on 2 cores; --pen-data none skips them)",
     )
     # 64: twice the updates of 128 per epoch, +0.5% val accuracy on a 3-epoch proxy, for 22% fewer
     # images/s on a 2-core CPU (1,373 vs 1,756 measured); short runs are update-bound.
