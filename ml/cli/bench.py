@@ -76,7 +76,7 @@ def run(argv: list[str]) -> int:
     torch.set_num_threads(1)  # as the app's worker: one drawing at a time on one thread
     if not args.json:
         print(
-            f"{'model':26s} {'engine':20s} {'p50 ms':>7s} {'p95 ms':>7s} {'prep ms':>7s} {'fwd ms':>7s} "
+            f"{'model':26s} {'engine':24s} {'p50 ms':>7s} {'p95 ms':>7s} {'prep ms':>7s} {'fwd ms':>7s} "
             f"{'torch ms':>8s} {'explain ms':>10s} {'img/s @' + str(args.batch):>11s}"
         )
     status = 0
@@ -101,21 +101,23 @@ def run(argv: list[str]) -> int:
         _emit(
             row,
             args.json,
-            f"{row['name']!s:26s} {row['engine']!s:20s} {row['p50_ms']:7.3f} {row['p95_ms']:7.3f} "
+            f"{row['name']!s:26s} {row['engine']!s:24s} {row['p50_ms']:7.3f} {row['p95_ms']:7.3f} "
             f"{row['preprocess_ms']:7.3f} {row['forward_ms']:7.3f} {row['torch_forward_ms']:8.3f} "
             f"{row['explain_ms']:10.3f} {row['batch_images_per_s']:11.0f}",
         )
     stroke_rows = []
     for path in stroke_paths:
         try:
-            strokes = load_recognizer(path, resolve_device(args.device))
+            device = resolve_device(args.device)
+            explainer = TorchRecognizer.load_torch(path, device)
+            strokes = explainer if args.engine == "torch" else load_recognizer(path, device)
             image_name = strokes.card.fusion.get("image_model")
             if not image_name:
                 fail("bench", f"{strokes.card.name} has no fusion to time (glyphpad-ml fuse)", 1)
                 status = 1 if args.model else status
                 continue
-            fused = FusedRecognizer(load_recognizer(image_name, resolve_device(args.device)), strokes)
-            explainer = TorchRecognizer.load_torch(path, resolve_device(args.device))
+            image = TorchRecognizer.load_torch(image_name, device) if args.engine == "torch" else None
+            fused = FusedRecognizer(image or load_recognizer(image_name, device), strokes)
         except WeightsError as error:
             fail("bench", str(error), 1)
             status = 1
@@ -125,7 +127,7 @@ def run(argv: list[str]) -> int:
         _emit(
             row,
             args.json,
-            f"{row['name']!s:26s} {row['engine']!s:20s} {row['p50_ms']:7.3f} {row['p95_ms']:7.3f} "
+            f"{row['name']!s:26s} {row['engine']!s:24s} {row['p50_ms']:7.3f} {row['p95_ms']:7.3f} "
             f"{row['normalize_ms']:7.3f} {row['forward_ms']:7.3f} {row['torch_forward_ms']:8.3f} "
             f"{row['explain_ms']:10.3f} {row['batch_sequences_per_s']:11.0f}   fused with {row['fused_with']}: "
             f"p50 {row['fused_p50_ms']:.3f} ms, p95 {row['fused_p95_ms']:.3f} ms",

@@ -254,7 +254,7 @@ class TorchRecognizer(Recognizer):
         return out
 
     def describe_device(self) -> str:
-        return describe(self.device)
+        return f"PyTorch, {describe(self.device)}"  # beside "CPU (ONNX Runtime)": which engine answered
 
 
 def load_recognizer(
