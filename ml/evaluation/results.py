@@ -10,6 +10,15 @@ RESULTS_START = "<!-- results:start (glyphpad-ml results --readme README.md) -->
 RESULTS_END = "<!-- results:end -->"
 
 
+def _epochs(count: object) -> str:
+    return "1 epoch" if count == 1 else f"{count} epochs"
+
+
+def _minutes(seconds: float) -> str:
+    """A run's time as the table gives it; under a minute in seconds (a short run read "0 min")."""
+    return f"{seconds:.0f} s" if seconds < 60 else f"{seconds / 60:.0f} min"
+
+
 def results_table(directory: Path | None = None) -> str:
     """One row per bundled model: accuracy on scanned EMNIST and on pen drawings by unseen writers."""
     from ml.runtime.cards import WeightsError, bundled_cards
@@ -31,7 +40,7 @@ def results_table(directory: Path | None = None) -> str:
 
         sources = " + ".join(str(s.get("name", "?")) for s in card.data_sources) or "EMNIST"
         epochs = card.training.get("epochs_run")
-        trained = f"{epochs} epochs, {card.training.get('seconds', 0) / 60:.0f} min, {card.training.get('device', '?')}"
+        trained = f"{_epochs(epochs)}, {_minutes(card.training.get('seconds', 0))}, {card.training.get('device', '?')}"
         lines.append(
             f"| `{card.name}` | {card.arch} | {card.label_set} | {card.params:,} | {sources} | "
             f"{pct(emnist, 'accuracy')} | {pct(pen, 'accuracy')} | {pct(pen, 'top3')} | "
@@ -92,8 +101,7 @@ def stroke_results_table(directory: Path | None = None) -> str:
             continue
         by_source = card.metrics_by_source
         epochs = card.training.get("epochs_run")
-        minutes = card.training.get("seconds", 0) / 60
-        trained = f"{epochs} epochs, {minutes:.0f} min, {card.training.get('device', '?')}"
+        trained = f"{_epochs(epochs)}, {_minutes(card.training.get('seconds', 0))}, {card.training.get('device', '?')}"
         members = [str(m["name"]) for m in card.training.get("members", [])]
         if members:  # an ensemble: trained as its members were
             trained = " + ".join(f"`{m}`" for m in members) + ", as trained"
