@@ -71,6 +71,9 @@ def test_read_strokes_file_reports_broken_files(tmp_path: Path) -> None:
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
     with pytest.raises(StrokesError, match="a picture is read without --strokes"):  # what to do instead
         read_strokes_file(binary)
+    (tmp_path / "empty.json").write_bytes(b"")
+    with pytest.raises(StrokesError, match=r"^empty file \(0 bytes\)$"):  # as an empty picture is told
+        read_strokes_file(tmp_path / "empty.json")
 
 
 def test_normalization_has_the_documented_shape_and_flags() -> None:

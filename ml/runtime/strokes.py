@@ -144,6 +144,8 @@ def read_strokes_file(path: str | Path) -> Strokes:
         raise StrokesError(
             f"{size / 2**20:.1f} MiB is too large for a stroke file (at most {MAX_STROKE_FILE_BYTES / 2**20:.0f} MiB)"
         )
+    if size == 0:  # as an empty picture is told, not "not valid JSON (line 1, column 1: Expecting value)"
+        raise StrokesError("empty file (0 bytes)")
     try:
         data = json.loads(path.read_bytes())
     except UnicodeDecodeError:
