@@ -69,9 +69,11 @@ def test_predict_json_one_line_per_file_and_bad_files_never_stop_it(
     assert str(records["blank.png"]["error"]).startswith("blank")
     # In text, a blank page is said in words, a broken file is an error.
     assert cli_main(["predict", "--model", "cnn_tiny", str(folder / "blank.png"), str(folder / "corrupt.png")]) == 1
-    lines = capsys.readouterr().out.splitlines()
+    said = capsys.readouterr()
+    lines = said.out.splitlines()
     assert lines[0].startswith(f"{folder / 'blank.png'}: nothing to read: ")
     assert lines[1].startswith(f"{folder / 'corrupt.png'}: error: ")
+    assert said.err.strip().endswith("2 of 2 could not be read")  # after many lines, how many failed
 
 
 def test_predict_unknown_model_is_a_clear_error(weights_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
