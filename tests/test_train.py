@@ -368,3 +368,15 @@ def test_ctrl_c_in_training_says_how_to_resume_from_the_checkpoint(
         said
         == f"interrupted: 'glyphpad-ml train --resume {tmp_path / 'tiny.ckpt'}' continues after the last finished epoch"
     )
+
+
+def test_training_into_a_log_file_says_how_far_each_epoch_is(
+    synthetic_emnist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml.cli import main as cli_main
+
+    argv = ["train", "--arch", "lenet5", "--labels", "digits10", "--data", str(synthetic_emnist), "--pen-data", "none"]
+    argv += ["--epochs", "1", "--epoch-samples", "640", "--batch-size", "32", "--out", str(tmp_path), "--name", "log"]
+    assert cli_main(argv) == 0
+    said = capsys.readouterr().err  # not a terminal: no bar, a line at each tenth of the epoch
+    assert "epoch 1/1: 10% (2/20 batches), loss " in said and "epoch 1/1: 90% (18/20 batches)" in said

@@ -284,6 +284,14 @@ def train_one_epoch(
         if step % 20 == 0 or step == steps - 1:
             rate = seen / max(time.perf_counter() - start, 1e-9)
             bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}", img_s=f"{rate:.0f}")
+        if bar.disable and world.is_main and steps >= 10 and (step + 1) % (steps // 10) == 0 and step + 1 < steps:
+            # No terminal (a log file under nohup): a line at every tenth of the epoch, not minutes of silence.
+            print(
+                f"epoch {epoch + 1}/{config.epochs}: {100 * (step + 1) // steps}% ({step + 1}/{steps} batches), "
+                f"loss {total_loss / seen:.3f}, {seen / max(time.perf_counter() - start, 1e-9):.0f} img/s",
+                file=sys.stderr,
+                flush=True,
+            )
     elapsed = time.perf_counter() - start
     return {
         "train_loss": total_loss / seen,
