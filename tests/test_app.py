@@ -941,16 +941,21 @@ def test_undo_and_strokes_over_a_picture_keep_the_writing_in_view(qtbot, window:
     qtbot.waitUntil(lambda: canvas.height() < 450, timeout=TIMEOUT_MS)
     window.undo()  # ... and the writing that comes back fits it
     assert points()[:, 1].max() <= canvas.height() and points()[:, 0].max() <= canvas.width()
-    # Strokes drawn over an opened picture scale with the pad, as the picture does.
+    # Strokes drawn over an opened picture scale and move with the pad, as the picture does.
     path = tmp_path / "paper.png"
     path.write_bytes(png_bytes(np.full((200, 200), 255, np.uint8)))
     window.open_image(path)
+
+    def on_picture() -> np.ndarray:
+        box = canvas.displayed_image_rect()
+        assert box is not None
+        return (points()[:, :2] - [box.left(), box.top()]) / [box.width(), box.height()]
+
     _mouse_char(canvas, "T", 20, 20, min(canvas.width(), canvas.height()) * 0.5)
-    before, pad = points(), (canvas.width(), canvas.height())
+    before, pad = on_picture(), (canvas.width(), canvas.height())
     window.resize(760, 470)
     qtbot.waitUntil(lambda: canvas.height() < pad[1], timeout=TIMEOUT_MS)
-    ratio = min(canvas.width() / pad[0], canvas.height() / pad[1])
-    assert np.allclose(points()[:, :2], before[:, :2] * ratio, atol=1e-6)
+    assert np.allclose(on_picture(), before, atol=0.01)
 
 
 def test_strokes_over_an_opened_picture_are_drawn_and_read_in_ink_that_shows_on_it(
@@ -1985,3 +1990,40 @@ def test_a_batch_names_files_by_their_path_below_the_folder_they_share() -> None
     assert shortest_names([root / "x.png", root / "deep" / "er" / "y.png"]) == ["x.png", "deep/er/y.png"]
     assert shortest_names([Path("x.png"), Path("/abs/y.png")]) == ["x.png", "y.png"]  # nothing in common
     assert shortest_names([]) == []
+
+
+def test_strokes_over_an_opened_picture_keep_their_place_on_it_when_the_pad_changes_shape(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QImage
+
+    from desktop_app.widgets.canvas import DrawingCanvas
+
+    canvas = DrawingCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(400, 400)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    picture = QImage(300, 100, QImage.Format.Format_Grayscale8)  # a wide picture: centred with paper above
+    picture.fill(255)
+    canvas.set_image(picture, source=b"")
+    frame = canvas.displayed_image_rect()
+    assert frame is not None
+    start = QPoint(int(frame.right() - 40), int(frame.top() + 20))  # a dash near the picture's right end
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for dx in range(0, 30, 3):
+        QTest.mouseMove(canvas, start + QPoint(dx, 0))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(30, 0))
+    drawn = [(x, y) for x, y, _ in canvas.strokes[-1].points]
+
+    def on_picture() -> list[tuple[float, float]]:  # the dash in the picture's own units (0-1 across, down)
+        box = canvas.displayed_image_rect()
+        assert box is not None
+        return [
+            ((x - box.left()) / box.width(), (y - box.top()) / box.height()) for x, y, _ in canvas.strokes[-1].points
+        ]
+
+    where = on_picture()
+    for width, height in ((1200, 300), (300, 600), (400, 400)):  # text mode's strip, a tall pad, and back
+        canvas.resize(width, height)
+        qtbot.waitUntil(lambda w=width, h=height: (canvas.width(), canvas.height()) == (w, h))
+        assert np.allclose(on_picture(), where, atol=0.01), (width, height)
+    assert np.allclose([(x, y) for x, y, _ in canvas.strokes[-1].points], drawn, atol=0.5)  # as drawn

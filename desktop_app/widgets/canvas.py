@@ -193,6 +193,7 @@ class DrawingCanvas(QWidget):
         # it back as it was instead of shrinking it at each step.
         self._reference_size: tuple[int, int] | None = None
         self._drawing_scale = 1.0
+        self._fitted_size: tuple[int, int] | None = None  # the pad's size the strokes were last fitted to
         self.placeholder = "Draw a letter or a digit here\nor drop an image file"
         self._reads_lines = False
 
@@ -335,7 +336,7 @@ class DrawingCanvas(QWidget):
         # back at the size it was drawn, the pad's size now the reference.
         self._back_to_drawn_size()
         if self.width() > 0 and self.height() > 0:
-            self._reference_size = (self.width(), self.height())
+            self._reference_size = self._fitted_size = (self.width(), self.height())
         self._strokes = []
         self._notes = {}
         self._background_image = image
@@ -462,9 +463,15 @@ class DrawingCanvas(QWidget):
         if self._reference_size is None or width <= 0 or height <= 0:
             return
         scale = self._fitting_scale(width, height)
-        if scale != self._drawing_scale:
-            self._scale_drawing(scale / self._drawing_scale)
+        shift = None
+        if self._background_image is not None and self._fitted_size is not None:
+            # Over a picture, strokes keep their place on it: the picture is centred on the pad, so a pad of
+            # another shape (text mode's strip) moves it as well as scaling it.
+            shift = (self._image_rect_in(*self._fitted_size).topLeft(), self._image_rect_in(width, height).topLeft())
+        if scale != self._drawing_scale or (shift is not None and shift[0] != shift[1]):
+            self._scale_drawing(scale / self._drawing_scale, shift)
             self._drawing_scale = scale
+        self._fitted_size = (width, height)
 
     def _back_to_drawn_size(self) -> None:
         self._scale_drawing(1.0 / self._drawing_scale)
@@ -481,7 +488,7 @@ class DrawingCanvas(QWidget):
         """
         assert self._reference_size is not None
         if self._background_image is not None:
-            return min(width / self._reference_size[0], height / self._reference_size[1])
+            return self._image_rect_in(width, height).width() / self._image_rect_in(*self._reference_size).width()
         drawn = [stroke for stroke in self._strokes if stroke.points]
         if self._current is not None and self._current.points:
             drawn.append(self._current)
@@ -495,15 +502,26 @@ class DrawingCanvas(QWidget):
         down = 1.0 if bottom <= height else (height - FIT_MARGIN_PX) / max(bottom, 1e-6)
         return min(across, down)
 
-    def _scale_drawing(self, factor: float) -> None:
-        """Scale every stroke (on screen, in undo and redo states, and being drawn) and its pen."""
+    def _scale_drawing(self, factor: float, shift: tuple[QPointF, QPointF] | None = None) -> None:
+        """Scale every stroke (on screen, in undo and redo states, and being drawn) and its pen; with
+        ``shift`` (the opened picture's corner before and after), those over the picture scale about its
+        corner and move with it."""
         strokes = {id(s): s for s in self._strokes}
+        over_picture = set(strokes) if shift is not None else set()
         for state in (*self._undo, *self._redo):
             strokes.update((id(s), s) for s in state.strokes)
+            if shift is not None and state.image is self._background_image:
+                over_picture.update(id(s) for s in state.strokes)
         if self._current is not None:
             strokes[id(self._current)] = self._current
-        for stroke in strokes.values():
-            stroke.points = [(x * factor, y * factor, p) for x, y, p in stroke.points]
+            if shift is not None:
+                over_picture.add(id(self._current))
+        for key, stroke in strokes.items():
+            if key in over_picture and shift is not None:
+                (x0, y0), (x1, y1) = (shift[0].x(), shift[0].y()), (shift[1].x(), shift[1].y())
+                stroke.points = [((x - x0) * factor + x1, (y - y0) * factor + y1, p) for x, y, p in stroke.points]
+            else:
+                stroke.points = [(x * factor, y * factor, p) for x, y, p in stroke.points]
             stroke.width *= factor
 
     def changeEvent(self, event: QEvent) -> None:
@@ -618,10 +636,13 @@ class DrawingCanvas(QWidget):
         """Where the opened image is shown (widget coordinates), or None without one."""
         if self._background_image is None:
             return None
-        size = self._background_image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        return QRectF(
-            (self.width() - size.width()) / 2, (self.height() - size.height()) / 2, size.width(), size.height()
-        )
+        return self._image_rect_in(self.width(), self.height())
+
+    def _image_rect_in(self, width: int, height: int) -> QRectF:
+        """Where the opened image is shown on a width x height pad: as large as fits, centred."""
+        assert self._background_image is not None
+        size = self._background_image.size().scaled(QSize(width, height), Qt.AspectRatioMode.KeepAspectRatio)
+        return QRectF((width - size.width()) / 2, (height - size.height()) / 2, size.width(), size.height())
 
     def remove_drawn_strokes(self, indices: set[int]) -> None:
         """Remove strokes by their index among the drawn ones (as in recognition_strokes); undoable."""
