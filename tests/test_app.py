@@ -468,6 +468,9 @@ def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore
     assert view.table.item(1, 1).font().family() == character_font(view.font()).family()
     view.show_rows([ComparisonRow("letters", "O", 0.9, classes=letters)], "letters")
     assert view.table.item(0, 1).toolTip() == "O (capital O)"
+    assert view.table.item(0, 1).text() == "O / o"  # as the prediction panel names a class of both cases
+    view.show_rows([ComparisonRow("byclass62", "O", 0.9, classes=(*letters, *"abcdefghijklmnopqrstuvwxyz"))], "")
+    assert view.table.item(0, 1).text() == "O"  # a model that tells O from o
 
 
 def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -1781,6 +1784,9 @@ def test_explain_names_look_alike_classes(qtbot) -> None:  # type: ignore[no-unt
     view.set_classes(["0", "I", "L", "7"], merged_case=frozenset("IL"))
     shown = [view.class_picker.itemText(i) for i in range(view.class_picker.count())]
     assert shown == ["predicted class", "0 (zero)", "I / i", "L / l", "7"]
+    # The Grad-CAM caption names the class so too ("L (capital L)" beside the answer "L / l" was a contradiction).
+    view.show_explanation(np.zeros((28, 28), np.float32), "L", "grad-cam", np.zeros((28, 28), np.float32), ())
+    assert view.method_label.text() == "Grad-CAM for “L / l”"
 
 
 def test_model_cards_include_the_stroke_models_and_say_which_is_fused(real_window: MainWindow) -> None:

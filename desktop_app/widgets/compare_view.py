@@ -151,7 +151,7 @@ class CompareView(QWidget):
                 # A line may break after an underscore (a zero-width space there): a narrow column shows
                 # "emnist36_" over "cnn" rather than "e…n", which could be any of four models.
                 ("● " if row.model == selected else "") + row.model.replace("_", "_\u200b"),
-                row.error if row.error else row.label,
+                row.error if row.error else _answer_name(row.label, row.classes),
                 "" if row.error else f"{100 * row.confidence:.1f}%",
                 VERDICT_MARKS.get(verdict, CANNOT_SAY_MARK),
                 "" if row.error else f"{row.latency_ms:.1f}",
@@ -212,3 +212,9 @@ def agreement(row: object, reference: object) -> str:
     if classes and wanted not in classes and not (wanted.isalpha() and wanted.upper() in classes):
         return f"can't say {wanted}"
     return "no"
+
+
+def _answer_name(label: str, classes: tuple[str, ...]) -> str:
+    """An answer as the prediction panel names it: "G / g" from a model that reads both as one class."""
+    merged = label.isalpha() and label.upper() in classes and label.lower() not in classes
+    return f"{label.upper()} / {label.lower()}" if merged else label

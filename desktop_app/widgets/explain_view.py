@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.widgets.fonts import described
+from desktop_app.widgets.fonts import class_name
 from desktop_app.widgets.images import channel_grid, colour_map, grey_pixmap, overlay_pixmap
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
@@ -135,15 +135,16 @@ class ExplainView(QWidget):
         self._mosaic_aspect = 1.0  # of the area the mosaic was laid out for
         self._shown_maps: np.ndarray | None = None  # the layer's maps the mosaic shows
         self._heatmap: QPixmap | None = None
+        self._merged_case: frozenset[str] = frozenset()  # letters the model reads in either case as one class
 
     def set_classes(self, labels: list[str], merged_case: frozenset[str] = frozenset()) -> None:
         """The classes one can explain, named as the prediction panel names them: a letter the model reads
         in either case as "L / l" (``merged_case``), a look-alike with its name ("0 (zero)")."""
+        self._merged_case = merged_case
         self.class_picker.clear()
         self.class_picker.addItem("predicted class", "")
         for label in labels:
-            either_case = label.isalpha() and label.upper() in merged_case
-            self.class_picker.addItem(f"{label.upper()} / {label.lower()}" if either_case else described(label), label)
+            self.class_picker.addItem(class_name(label, merged_case), label)
 
     def explain_predicted(self) -> None:
         """Back to the predicted class (a new drawing: the class picked for the last one is not this one's)."""
@@ -170,7 +171,7 @@ class ExplainView(QWidget):
             self._heatmap = overlay_pixmap(model_input, heatmap, HEATMAP_SCALE)
             self._fit_heatmap()
             name = "Grad-CAM" if method == "grad-cam" else "input-gradient saliency"
-            text = f"{name} for “{described(label)}”"
+            text = f"{name} for “{class_name(label, self._merged_case)}”"  # as the answer names it
             self.heatmap_label.setToolTip(
                 f"Warm where the model found what made it answer “{label}”. Blank paper can count as much as "
                 "ink: nothing to the right of a 1's stroke is what tells it from a 7."

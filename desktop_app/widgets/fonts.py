@@ -40,3 +40,11 @@ def described(char: str) -> str:
     """``char`` with its name when it has a look-alike ("0 (zero)"), else as it is."""
     name = LOOKALIKE_NAMES.get(char)
     return f"{char} ({name})" if name else char
+
+
+def class_name(label: str, merged_case: frozenset[str]) -> str:
+    """A class as the answer names it: a letter the model reads in either case as one class "L / l"
+    (``merged_case``: those letters' capitals), a look-alike with its name ("0 (zero)"), else itself."""
+    if label.isalpha() and label.upper() in merged_case:
+        return f"{label.upper()} / {label.lower()}"
+    return described(label)
