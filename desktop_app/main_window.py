@@ -772,7 +772,7 @@ class MainWindow(QMainWindow):
             if on
             else "Draw a letter or a digit here\nor drop an image file"
         )
-        self.canvas.setToolTip(
+        self.canvas.setAccessibleDescription(
             "Write characters left to right; each is read when you lift the pen."
             if on
             else "Draw one character. Recognition runs when you lift the pen."

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
-LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure characters")  # each file read as a line of writing
+LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
 ERROR_COLUMN = 1
 UNSURE_BELOW = 0.8  # a line's character whose answer is less likely than this shows its alternatives
 

@@ -168,7 +168,8 @@ class DrawingCanvas(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setToolTip("Draw one character. Recognition runs when you lift the pen.")
+        # Said to a screen reader, not in a tooltip: one rested over the answer whenever the pen paused.
+        self.setAccessibleDescription("Draw one character. Recognition runs when you lift the pen.")
         self._pen_width = 14.0
         self._eraser = False
         self._strokes: list[Stroke] = []
