@@ -119,6 +119,17 @@ def test_eraser_cursor_shows_its_size(qtbot, window: MainWindow) -> None:  # typ
     assert canvas.cursor().shape() == Qt.CursorShape.CrossCursor
 
 
+def test_a_tool_switched_on_keeps_its_size(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QToolBar, QToolButton
+
+    toolbar = window.findChild(QToolBar)
+    eraser = next(b for b in toolbar.findChildren(QToolButton) if b.defaultAction() is window.eraser_action)
+    off = eraser.sizeHint()
+    window.eraser_action.trigger()
+    assert eraser.isChecked() and eraser.sizeHint() == off  # the tools after it stay where they are
+    window.eraser_action.trigger()
+
+
 def test_eraser_stroke_removes_ink_as_it_is_drawn(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     canvas = window.canvas
     _mouse_draw(canvas, "T")
