@@ -1358,7 +1358,7 @@ class MainWindow(QMainWindow):
             if info.card is None or info.error:
                 parts.append(f"<h2>{html.escape(info.name)}</h2><p><b>Unavailable:</b> {html.escape(info.error)}</p>")
             if info.card is not None:
-                parts.append(card_html(info.card))
+                parts.append(card_html(info.card, info.fused))
             parts.append("<hr>")
         parts += self._stroke_model_cards(card_html)
         browser.setHtml("".join(parts) or "<p>No models.</p>")

@@ -1800,8 +1800,17 @@ def test_explain_names_look_alike_classes(qtbot) -> None:  # type: ignore[no-unt
     assert view.method_label.text() == "Grad-CAM for “L / l”"
 
 
-def test_model_cards_include_the_stroke_models_and_say_which_is_fused(real_window: MainWindow) -> None:
+def test_model_cards_include_the_stroke_models_and_say_which_is_fused(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.widgets.model_card import card_html
+
+    # The default model's card has the figure the Model box shows beside its name: its answer with strokes.
+    qtbot.waitUntil(lambda: real_window.preferences.model in real_window.models, timeout=TIMEOUT_MS)
+    info = real_window.models[real_window.preferences.model]
+    assert info.card is not None and info.fused is not None
+    default = card_html(info.card, info.fused)
+    box = real_window.model_picker.currentText()
+    assert f"{100 * info.fused[0]:.1f}%" in box and f"{100 * info.fused[0]:.1f}% right" in default
+    assert f"with {info.fused[1]}, UNIPEN test writers" in default
 
     text = "".join(real_window._stroke_model_cards(card_html))
     assert text.startswith("<h2>Stroke models</h2>")

@@ -74,8 +74,9 @@ def _options(card: ModelCard) -> str:
     return f", {html.escape(', '.join(f'{k} {v}' for k, v in card.config.items()))}" if card.config else ""
 
 
-def card_html(card: ModelCard) -> str:
-    """Rich text for a QTextBrowser."""
+def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
+    """Rich text for a QTextBrowser; ``fused``: drawings read right with its stroke model (UNIPEN test
+    writers) and that model's name, the figure the Model box shows beside its name."""
     e = html.escape
     labels = "".join(card.labels)
     parts = [
@@ -101,6 +102,12 @@ def card_html(card: ModelCard) -> str:
             "<h3>Measured accuracy</h3><table cellspacing='0' cellpadding='3' border='1'>"
             "<tr><th align='left'>on</th><th>top-1</th><th>top-3</th><th>balanced</th><th>n</th></tr>"
             f"{rows}</table>"
+        )
+    if fused is not None:
+        parts.append(
+            f"<p><b>Drawn characters, read from the picture and the pen's strokes</b> (with {e(fused[1])}, "
+            f"UNIPEN test writers): {_pct(fused[0])} right, the figure beside its name in the Model box. "
+            "The table above is the picture alone.</p>"
         )
     words = {k: v for k, v in card.metrics_by_source.items() if k.startswith("words") and isinstance(v, dict)}
     if words:
