@@ -1508,6 +1508,13 @@ def test_at_800x500_the_answer_and_its_notes_keep_their_room(qtbot, window: Main
     assert panel.message.height() >= panel.message.heightForWidth(panel.message.width())
     window.resize(1500, 950)  # room to spare: the model's view grows
     qtbot.waitUntil(lambda: panel.model_input.scale() > 4, timeout=TIMEOUT_MS)
+    # Top 10 at 800x500: the model's view gives up height, the window stays as big as asked (it grew to 569).
+    window.set_top_k(10)
+    window.resize(800, 500)
+    qtbot.waitUntil(lambda: window.width() <= 820, timeout=TIMEOUT_MS)
+    qtbot.wait(100)
+    assert window.height() <= 500 and panel.model_input.scale() >= 2
+    assert all(bar.height() >= bar.minimumSizeHint().height() for bar in panel._bars)
 
 
 def test_an_export_asks_before_replacing_the_file_its_added_suffix_names(

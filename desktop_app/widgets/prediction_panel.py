@@ -14,6 +14,8 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
 
 INPUT_SCALE = 4  # 112 px: every pixel visible, and room for an 800x500 window
+# Down to 56 px where the answers need the room: top 10 at 800x500 made the window grow to 569 px.
+MIN_INPUT_SCALE = 2
 MAX_INPUT_SCALE = 10  # grown with the column in a large window: 280 px at most
 
 
@@ -70,13 +72,14 @@ class ConfidenceBar(QWidget):
 
 class ModelInputView(QWidget):
     """The 28x28 model input, each pixel a square block: INPUT_SCALE times by default, as large as the
-    column allows in a large window (up to MAX_INPUT_SCALE), whole pixels always (no blur)."""
+    column allows in a large window (up to MAX_INPUT_SCALE), smaller (down to MIN_INPUT_SCALE) when the
+    answers below need the height, whole pixels always (no blur)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._image: QImage | None = None
         self._largest = MAX_INPUT_SCALE  # set by the panel: what the space below the view allows
-        side = 28 * INPUT_SCALE + 4
+        side = 28 * MIN_INPUT_SCALE + 4
         self.setMinimumSize(side, side)
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)  # square: as tall as the column is wide
@@ -93,12 +96,12 @@ class ModelInputView(QWidget):
         return self._scale_for(width) * 28 + 4
 
     def _scale_for(self, side: int) -> int:
-        """The whole-pixel scale a square of ``side`` px holds, within INPUT_SCALE and the limit."""
-        return max(INPUT_SCALE, min(self._largest, (side - 4) // 28))
+        """The whole-pixel scale a square of ``side`` px holds, within MIN_INPUT_SCALE and the limit."""
+        return max(MIN_INPUT_SCALE, min(self._largest, (side - 4) // 28))
 
     def limit_scale(self, largest: int) -> None:
-        """At most ``largest`` times (never below INPUT_SCALE): the answer and its notes keep their room."""
-        largest = max(INPUT_SCALE, min(MAX_INPUT_SCALE, largest))
+        """At most ``largest`` times (never below MIN_INPUT_SCALE): the answer and its notes keep their room."""
+        largest = max(MIN_INPUT_SCALE, min(MAX_INPUT_SCALE, largest))
         if largest != self._largest:
             self._largest = largest
             self.updateGeometry()
@@ -202,6 +205,7 @@ class PredictionPanel(QWidget):
             widget.setParent(None)
             widget.deleteLater()
         self._labels, self._bars = [], []
+        self._grid.setVerticalSpacing(3 if k <= 6 else 1)  # ten rows fit an 800x500 window with less air
         for row in range(k):
             label = QLabel("")
             label.setFont(character_font(label.font(), 1.1, bold=True))
