@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QLabel,
+    QListWidget,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -1344,9 +1345,13 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_model_cards(self) -> None:
+        self.model_cards_dialog().exec()
+
+    def model_cards_dialog(self) -> QDialog:
+        """Every model's card, the model in use first, with a list of them to go to one."""
         dialog = QDialog(self)
         dialog.setWindowTitle("Model Cards")
-        dialog.resize(fitted_size(self, QSize(720, 560)))
+        dialog.resize(fitted_size(self, QSize(900, 560)))  # the list of cards, and a card as wide as before
         layout = QVBoxLayout(dialog)
         browser = QTextBrowser()
         from desktop_app.widgets.model_card import card_html
@@ -1361,12 +1366,29 @@ class MainWindow(QMainWindow):
                 parts.append(card_html(info.card, info.fused))
             parts.append("<hr>")
         parts += self._stroke_model_cards(card_html)
-        browser.setHtml("".join(parts) or "<p>No models.</p>")
-        layout.addWidget(browser)
+        # A list of the cards beside them, to go to one: fifteen cards are a long page to scroll through.
+        titles: list[str] = []
+
+        def anchored(match: re.Match[str]) -> str:
+            titles.append(html.unescape(re.sub("<[^>]+>", "", match.group(1))))
+            return f'<h2><a name="card-{len(titles) - 1}"></a>{match.group(1)}</h2>'
+
+        browser.setHtml(re.sub("<h2>(.*?)</h2>", anchored, "".join(parts)) or "<p>No models.</p>")
+        contents = QListWidget()
+        contents.addItems(titles)
+        contents.setAccessibleName("model cards")
+        contents.setMaximumWidth(max(140, contents.sizeHintForColumn(0) + 24))
+        contents.setCurrentRow(0)  # the model in use, at the top of the page
+        contents.currentRowChanged.connect(lambda row: browser.scrollToAnchor(f"card-{row}"))
+        split = QSplitter()
+        split.addWidget(contents)
+        split.addWidget(browser)
+        split.setStretchFactor(1, 1)
+        layout.addWidget(split)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dialog.reject)
         layout.addWidget(buttons)
-        dialog.exec()
+        return dialog
 
     def _stroke_model_cards(self, card_html: Any) -> list[str]:
         """The stroke models' cards, after the picture models': a drawing's answer is the model in use fused

@@ -1807,6 +1807,22 @@ def test_explain_names_look_alike_classes(qtbot) -> None:  # type: ignore[no-unt
     assert view.method_label.text() == "Grad-CAM for “L / l”"
 
 
+def test_model_cards_list_every_card_to_go_to(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QListWidget, QTextBrowser
+
+    qtbot.waitUntil(lambda: real_window.preferences.model in real_window.models, timeout=TIMEOUT_MS)
+    dialog = real_window.model_cards_dialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    contents, browser = dialog.findChild(QListWidget), dialog.findChild(QTextBrowser)
+    names = [contents.item(i).text() for i in range(contents.count())]
+    assert names[0] == real_window.preferences.model and "strokes36_pair" in names and "Stroke models" in names
+    assert len(names) == len(set(names)) >= len(real_window.models) + 3
+    assert browser.verticalScrollBar().value() == 0
+    contents.setCurrentRow(names.index("strokes36_pair"))  # near the end: the page scrolls to it
+    assert browser.verticalScrollBar().value() > browser.verticalScrollBar().maximum() // 2
+
+
 def test_model_cards_include_the_stroke_models_and_say_which_is_fused(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.widgets.model_card import card_html
 
