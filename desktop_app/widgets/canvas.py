@@ -122,6 +122,14 @@ def _piece(stroke: Stroke, index: int) -> tuple[QPainterPath, float]:
     return path, _pen_width(stroke, pa)
 
 
+def _picture_rect(image: QImage, width: int, height: int) -> QRectF:
+    """Where a picture is shown on a width x height pad: as large as fits, centred (in fractions of a
+    pixel: a picture a pixel wide beside 2,000 tall is shown 0.2 px wide, not 0)."""
+    scale = min(width / max(1, image.width()), height / max(1, image.height()))
+    shown_width, shown_height = image.width() * scale, image.height() * scale
+    return QRectF((width - shown_width) / 2, (height - shown_height) / 2, max(shown_width, 1e-6), shown_height)
+
+
 def piece_count(stroke: Stroke) -> int:
     """Pieces of a finished stroke: the dot, one per further point, and the end when there is more than one point."""
     n = len(stroke.points)
@@ -333,11 +341,6 @@ class DrawingCanvas(QWidget):
         or the pasted pixels at full size, never the preview, so one file always gives one input.
         """
         self._remember()
-        # Strokes drawn over the picture scale with the pad from here, as the picture does: every stroke
-        # back at the size it was drawn, the pad's size now the reference.
-        self._back_to_drawn_size()
-        if self.width() > 0 and self.height() > 0:
-            self._reference_size = self._fitted_size = (self.width(), self.height())
         self._strokes = []
         self._notes = {}
         self._background_image = image
@@ -460,18 +463,18 @@ class DrawingCanvas(QWidget):
             self.resized.emit()
 
     def _refit(self, width: int, height: int) -> None:
-        """Every stroke (shown, in undo and redo, being drawn) at the scale that fits a width x height pad."""
+        """Every stroke (shown, in undo and redo, being drawn) fitted to a width x height pad: over an opened
+        picture, where it was drawn on the picture; on the bare pad, at the scale that keeps it on the pad."""
         if self._reference_size is None or width <= 0 or height <= 0:
             return
-        scale = self._fitting_scale(width, height)
-        shift = None
-        if self._background_image is not None and self._fitted_size is not None:
-            # Over a picture, strokes keep their place on it: the picture is centred on the pad, so a pad of
-            # another shape (text mode's strip) moves it as well as scaling it.
-            shift = (self._image_rect_in(*self._fitted_size).topLeft(), self._image_rect_in(width, height).topLeft())
-        if scale != self._drawing_scale or (shift is not None and shift[0] != shift[1]):
-            self._scale_drawing(scale / self._drawing_scale, shift)
-            self._drawing_scale = scale
+        old = self._fitted_size or (width, height)
+        if old != (width, height):
+            self._follow_pictures(old, (width, height))
+        if self._background_image is None:
+            scale = self._fitting_scale(width, height)
+            if scale != self._drawing_scale:
+                self._scale_drawing(scale / self._drawing_scale)
+                self._drawing_scale = scale
         self._fitted_size = (width, height)
 
     def _back_to_drawn_size(self) -> None:
@@ -479,17 +482,13 @@ class DrawingCanvas(QWidget):
         self._drawing_scale = 1.0
 
     def _fitting_scale(self, width: int, height: int) -> float:
-        """The drawing's scale (1: as drawn) on a pad of width x height.
+        """The bare pad's drawing's scale (1: as drawn) on a pad of width x height.
 
         Writing keeps the size it was written at, and shrinks only as far as it must for its ink to stay on
         the pad: a smaller window, or the short, wide pad of text mode, never cuts it off, a larger one never
         blows it up beside what is written next (an enlarged line read a K written after it as small), and
-        a round trip brings it back as it was. Strokes over an opened picture scale with the pad, as the
-        picture does, so they stay where they were drawn on it.
+        a round trip brings it back as it was.
         """
-        assert self._reference_size is not None
-        if self._background_image is not None:
-            return self._image_rect_in(width, height).width() / self._image_rect_in(*self._reference_size).width()
         drawn = [stroke for stroke in self._strokes if stroke.points]
         if self._current is not None and self._current.points:
             drawn.append(self._current)
@@ -503,26 +502,35 @@ class DrawingCanvas(QWidget):
         down = 1.0 if bottom <= height else (height - FIT_MARGIN_PX) / max(bottom, 1e-6)
         return min(across, down)
 
-    def _scale_drawing(self, factor: float, shift: tuple[QPointF, QPointF] | None = None) -> None:
-        """Scale every stroke (on screen, in undo and redo states, and being drawn) and its pen; with
-        ``shift`` (the opened picture's corner before and after), those over the picture scale about its
-        corner and move with it."""
-        strokes = {id(s): s for s in self._strokes}
-        over_picture = set(strokes) if shift is not None else set()
+    def _strokes_by_picture(self) -> dict[int, tuple[QImage | None, Stroke]]:
+        """Every stroke (shown, in undo and redo states, being drawn) and the picture it was drawn over
+        (None: the bare pad). A stroke belongs to one picture: opening one, or Clear, starts without strokes."""
+        owned: dict[int, tuple[QImage | None, Stroke]] = {}
         for state in (*self._undo, *self._redo):
-            strokes.update((id(s), s) for s in state.strokes)
-            if shift is not None and state.image is self._background_image:
-                over_picture.update(id(s) for s in state.strokes)
+            owned.update((id(s), (state.image, s)) for s in state.strokes)
+        owned.update((id(s), (self._background_image, s)) for s in self._strokes)
         if self._current is not None:
-            strokes[id(self._current)] = self._current
-            if shift is not None:
-                over_picture.add(id(self._current))
-        for key, stroke in strokes.items():
-            if key in over_picture and shift is not None:
-                (x0, y0), (x1, y1) = (shift[0].x(), shift[0].y()), (shift[1].x(), shift[1].y())
-                stroke.points = [((x - x0) * factor + x1, (y - y0) * factor + y1, p) for x, y, p in stroke.points]
-            else:
+            owned[id(self._current)] = (self._background_image, self._current)
+        return owned
+
+    def _scale_drawing(self, factor: float) -> None:
+        """Scale every stroke on the bare pad (shown, in undo and redo states, being drawn) and its pen."""
+        for image, stroke in self._strokes_by_picture().values():
+            if image is None:
                 stroke.points = [(x * factor, y * factor, p) for x, y, p in stroke.points]
+                stroke.width *= factor
+
+    def _follow_pictures(self, old: tuple[int, int], new: tuple[int, int]) -> None:
+        """Strokes over a picture (shown or in undo and redo states) stay where they were drawn on it as the
+        pad goes from ``old`` to ``new``: the picture is fitted and centred, so a pad of another shape (text
+        mode's strip) moves it as well as scaling it, and its strokes go with it."""
+        for image, stroke in self._strokes_by_picture().values():
+            if image is None:
+                continue
+            before, after = _picture_rect(image, *old), _picture_rect(image, *new)
+            factor = after.width() / before.width()
+            x0, y0, x1, y1 = before.left(), before.top(), after.left(), after.top()
+            stroke.points = [((x - x0) * factor + x1, (y - y0) * factor + y1, p) for x, y, p in stroke.points]
             stroke.width *= factor
 
     def changeEvent(self, event: QEvent) -> None:
@@ -637,13 +645,10 @@ class DrawingCanvas(QWidget):
         """Where the opened image is shown (widget coordinates), or None without one."""
         if self._background_image is None:
             return None
-        return self._image_rect_in(self.width(), self.height())
-
-    def _image_rect_in(self, width: int, height: int) -> QRectF:
-        """Where the opened image is shown on a width x height pad: as large as fits, centred."""
-        assert self._background_image is not None
-        size = self._background_image.size().scaled(QSize(width, height), Qt.AspectRatioMode.KeepAspectRatio)
-        return QRectF((width - size.width()) / 2, (height - size.height()) / 2, size.width(), size.height())
+        size = self._background_image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        return QRectF(
+            (self.width() - size.width()) / 2, (self.height() - size.height()) / 2, size.width(), size.height()
+        )
 
     def remove_drawn_strokes(self, indices: set[int]) -> None:
         """Remove strokes by their index among the drawn ones (as in recognition_strokes); undoable."""
