@@ -170,6 +170,8 @@ def test_a_file_that_is_no_checkpoint_is_refused_in_one_line(synthetic_emnist: P
         load_checkpoint(checkpoint, cpu, "gru", "emnist36")
     with pytest.raises(ValueError, match="no such checkpoint"):
         load_checkpoint(tmp_path / "gone.ckpt", cpu, "lenet5", "emnist36")
+    with pytest.raises(ValueError, match="Is a directory"):  # the system's reason, not "damaged"
+        load_checkpoint(tmp_path, cpu, "lenet5", "emnist36")
 
 
 @pytest.mark.parametrize(
@@ -333,6 +335,11 @@ def test_tune_runs_an_optuna_study_that_resumes(
     digits[digits.index("emnist36")] = "digits10"
     assert cli_main([*digits[: digits.index("--trials") + 1], "3", *digits[digits.index("--trials") + 2 :]]) == 130
     assert json.loads((tmp_path / "study" / "best-lenet5-digits10.json").read_text())["trial"] == 0
+    assert len(fits) == 2  # the study stopped in its second trial, which failed: not finished, not scored
+    interrupted = optuna.load_study(
+        study_name="lenet5-digits10", storage=f"sqlite:///{tmp_path / 'study' / 'study.db'}"
+    )
+    assert [t.state.name for t in interrupted.trials] == ["COMPLETE", "FAIL"]
     assert json.loads((tmp_path / "study" / "best-lenet5-emnist36.json").read_text()) == best
     monkeypatch.setattr(tune, "fit", real_fit)
     # Another budget would make its scores incomparable with the study's: refused.
@@ -369,6 +376,14 @@ def test_ctrl_c_in_training_says_how_to_resume_from_the_checkpoint(
         == f"interrupted: 'glyphpad-ml train --resume {tmp_path / 'tiny.ckpt'}' continues after the last finished epoch"
     )
 
+    def fit_stopped_in_its_first_epoch(*args, checkpoint_path: Path, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    # A run of the same name stopped before its first checkpoint: the earlier run's is not offered.
+    monkeypatch.setattr(train, "fit", fit_stopped_in_its_first_epoch)
+    assert cli_main(argv) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "interrupted"
+
 
 def test_training_into_a_log_file_says_how_far_each_epoch_is(
     synthetic_emnist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -380,3 +395,22 @@ def test_training_into_a_log_file_says_how_far_each_epoch_is(
     assert cli_main(argv) == 0
     said = capsys.readouterr().err  # not a terminal: no bar, a line at each tenth of the epoch
     assert "epoch 1/1: 10% (2/20 batches), loss " in said and "epoch 1/1: 90% (18/20 batches)" in said
+
+
+def test_an_interrupted_worker_pool_stops_its_workers_at_once() -> None:
+    import multiprocessing
+    import time
+
+    from ml.training.worker_processes import worker_pool
+
+    started = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt), worker_pool(1) as pool:
+        pool.submit(time.sleep, 30)  # a worker busy for long
+        time.sleep(0.5)
+        raise KeyboardInterrupt
+    assert time.perf_counter() - started < 10  # not the job's 30 s
+    for _ in range(50):  # the worker was terminated, not left sleeping
+        if not multiprocessing.active_children():
+            break
+        time.sleep(0.1)
+    assert not multiprocessing.active_children()

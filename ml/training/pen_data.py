@@ -219,7 +219,7 @@ def _render_all(
     progress: bool,
     description: str,
 ) -> np.ndarray:
-    """Render (character, seed, augment, pen) jobs over all cores, in order."""
+    """Render (character, seed, augment, pen) jobs in worker processes (one per core, or --threads), in order."""
     from tqdm import tqdm
 
     chunk = 512

@@ -53,6 +53,7 @@ from ml.training.export import save_weights
 from ml.training.mixing import mix_weights, source_weights
 from ml.training.pen_data import evaluation_bank, training_bank
 from ml.training.scoring import evaluate_arrays, summary
+from ml.training.worker_processes import limit_workers
 
 log = logging.getLogger(__name__)
 
@@ -284,7 +285,7 @@ def train_one_epoch(
         if step % 20 == 0 or step == steps - 1:
             rate = seen / max(time.perf_counter() - start, 1e-9)
             bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}", img_s=f"{rate:.0f}")
-        if bar.disable and world.is_main and steps >= 10 and (step + 1) % (steps // 10) == 0 and step + 1 < steps:
+        if bar.disable and world.is_main and step + 1 < steps and 10 * (step + 1) // steps > 10 * step // steps:
             # No terminal (a log file under nohup): a line at every tenth of the epoch, not minutes of silence.
             print(
                 f"epoch {epoch + 1}/{config.epochs}: {100 * (step + 1) // steps}% ({step + 1}/{steps} batches), "
@@ -383,11 +384,13 @@ def _selection_score(accuracies: dict[str, float]) -> float:
 
 @contextlib.contextmanager
 def resume_hint(command: str, checkpoint: Path) -> Iterator[None]:
-    """Ctrl+C during a run that wrote a checkpoint: the interruption says how to continue it."""
+    """Ctrl+C during a run that wrote a checkpoint (this run, not an earlier one of the same name): the
+    interruption says how to continue it."""
+    before = checkpoint.stat().st_mtime_ns if checkpoint.exists() else None  # an earlier run's is no hint
     try:
         yield
     except KeyboardInterrupt:
-        if checkpoint.exists():
+        if checkpoint.exists() and checkpoint.stat().st_mtime_ns != before:
             hint = f"'glyphpad-ml {command} --resume {checkpoint}' continues after the last finished epoch"
             raise KeyboardInterrupt(hint) from None
         raise
@@ -458,6 +461,8 @@ def _read_checkpoint(path: str | Path, device: torch.device) -> dict[str, Any]:
         checkpoint = torch.load(path, map_location=device, weights_only=True)
     except FileNotFoundError:
         raise ValueError(f"{path}: no such checkpoint") from None
+    except OSError as error:  # a folder, no permission: the system's reason
+        raise ValueError(f"{path}: {error.strerror or error}") from None
     except Exception as error:  # torch raises RuntimeError, UnpicklingError, EOFError... for what is no checkpoint
         # Not torch's words: for a file that only holds more than tensors, they advise loading it with
         # weights_only=False, which runs whatever code it carries.
@@ -727,6 +732,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
     if device.type == "cpu":
         # Under torchrun on one machine the ranks share its cores.
         torch.set_num_threads(config.threads or max(1, (os.cpu_count() or 1) // world.size))
+    limit_workers(config.threads)
     log_main = print if world.is_main else (lambda *args, **kwargs: None)
     torch.manual_seed(config.seed)
     np.random.seed(config.seed)

@@ -56,7 +56,7 @@ from ml.training.train import (
     resume_hint,
     save_checkpoint,
 )
-from ml.training.worker_processes import worker_pool
+from ml.training.worker_processes import limit_workers, worker_pool
 
 # An ensemble is assembled from trained stroke models (glyphpad-ml stroke-ensemble), not trained here.
 STROKE_ARCHS = [name for name in list_models() if get_arch(name).family == "stroke" and name != "stroke_ensemble"]
@@ -168,6 +168,7 @@ def main(config: StrokeTrainConfig) -> Path:
     device = torch_device(resolve_device(config.device))
     if config.threads:
         torch.set_num_threads(config.threads)
+    limit_workers(config.threads)
     label_set = get_label_set(config.labels)
     name = config.name or f"strokes{label_set.num_classes}_{config.arch.removeprefix('stroke_')}"
     out_dir = Path(config.out)

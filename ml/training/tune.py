@@ -26,6 +26,7 @@ from ml.runtime.labels import get_label_set
 from ml.training.data.emnist import default_data_dir
 from ml.training.data.prepared import prepare_pool
 from ml.training.train import OPTIMIZERS, TrainConfig, build_training_set, fit, load_pen_splits
+from ml.training.worker_processes import limit_workers
 
 # What a study searches, with what it searches for: the recipe its best-ARCH-LABELS.json gives glyphpad-ml train.
 RECIPE = ("arch", "labels", "lr", "weight_decay", "batch_size", "optimizer", "model_config", "pen_share")
@@ -82,6 +83,7 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
     device = torch_device(args.device)
     if device.type == "cpu" and args.threads:
         torch.set_num_threads(args.threads)
+    limit_workers(args.threads)
     base = TrainConfig(
         arch=args.arch,
         labels=args.labels,

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
 import signal
-import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+
+_limit: int | None = None  # a command's --threads, when given
+
+
+def limit_workers(threads: int) -> None:
+    """Keep worker processes to a command's ``--threads`` (0: no limit, one per core)."""
+    global _limit
+    _limit = threads or None
 
 
 def worker_count() -> int:
-    """As many processes as the threads torch was given (a command's --threads), else one per core."""
+    """One process per core, or as many as the command's --threads."""
     cores = os.cpu_count() or 1
-    torch = sys.modules.get("torch")
-    return max(1, min(cores, torch.get_num_threads())) if torch is not None else cores
+    return max(1, min(cores, _limit)) if _limit else cores
 
 
 def _leave_interrupt_to_the_parent() -> None:
@@ -21,6 +30,16 @@ def _leave_interrupt_to_the_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool whose workers leave Ctrl+C to the command."""
-    return ProcessPoolExecutor(max_workers=workers, initializer=_leave_interrupt_to_the_parent)
+@contextlib.contextmanager
+def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A process pool whose workers leave Ctrl+C to the command; interrupted (or failing), the command
+    stops them at once instead of waiting for the jobs they hold."""
+    executor = ProcessPoolExecutor(max_workers=workers, initializer=_leave_interrupt_to_the_parent)
+    try:
+        yield executor
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in multiprocessing.active_children():  # this command's only children are its workers
+            process.terminate()
+        raise
+    executor.shutdown(wait=True)

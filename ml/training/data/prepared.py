@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +86,8 @@ def prepare_pool(
     use_cache: bool = True,
     progress: bool = True,
 ) -> PreparedPool:
-    """Load, deduplicate, preprocess (cached by file fingerprint) and split the EMNIST pool."""
+    """Load, deduplicate, preprocess (cached by the pictures and the preprocessing's version) and split the
+    EMNIST pool."""
     data_dir = Path(data_dir)
     pool = load_emnist_pool(data_dir)
     cache_file = cache_dir() / f"emnist-pool-{_fingerprint(pool.images)}.npy"
@@ -99,10 +101,12 @@ def prepare_pool(
         inputs = preprocess_parallel(pool.images, progress=progress)
         if use_cache:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(".tmp.npy")
+            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp.npy")  # ranks under torchrun write at once
             np.save(tmp, inputs)
             tmp.replace(cache_file)
-            for stale in cache_file.parent.glob("emnist-pool-*.npy"):  # another version's, or other data's
-                if stale != cache_file:
+            # Another preprocessing version's pool, or other data's: each was 300 MB more. (Alternating
+            # between two EMNIST folders rebuilds each in turn.) Another process's file being written stays.
+            for stale in cache_file.parent.glob("emnist-pool-*.npy"):
+                if stale != cache_file and re.fullmatch(r"emnist-pool-[0-9a-f]{16}\.npy", stale.name):
                     stale.unlink(missing_ok=True)
     return PreparedPool(pool=pool, inputs=inputs, split=stratified_split(pool.stratum_keys(), seed=seed))
