@@ -43,7 +43,7 @@ PRIORITY_INTERACTIVE = 10
 PRIORITY_EXPLAIN = 5  # after any queued recognition: the answer matters more than the why
 PRIORITY_BATCH = 0
 BATCH_CHUNK = 64  # files per job: drawings wait at most one chunk (a few tens of ms) during a batch
-BATCH_LINES_CHUNK = 4  # a line is read in tens of ms: as many a job keeps drawings' wait as short
+BATCH_LINES_CHUNK = 4  # files read as lines per job: a line takes tens of ms, so four keep a drawing's wait short
 
 
 @dataclass(frozen=True)

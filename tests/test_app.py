@@ -344,6 +344,7 @@ def test_batch_reads_each_file_as_a_line_of_text_in_text_mode(qtbot, window: Mai
         window.start_batch([folder])
     view = window.batch_view
     assert view.reads_lines and view.rows_are_lines and not window.text_mode  # the Batch tab shows them
+    assert not window.preferences.batch_lines  # the person's own choice for later batches is unchanged
     shown = view.table.model()
     assert [shown.headerData(c, Qt.Orientation.Horizontal) for c in range(2)] == ["File", "Text"]
     by_name = {shown.index(r, 0).data(): r for r in range(4)}
@@ -367,8 +368,11 @@ def test_batch_reads_each_file_as_a_line_of_text_in_text_mode(qtbot, window: Mai
     qtbot.waitUntil(lambda: any(r.opened for r in read), timeout=TIMEOUT_MS)
     assert window.text_mode and len(next(r for r in read if r.opened).line.characters) == 3
     window.set_text_mode(False)
-    view.reads_lines = False  # the tab's choice: the next batch reads characters again, and it is kept
+    view.reads_lines = False  # the person's choices are kept
     assert not window.preferences.batch_lines
+    view.reads_lines = True
+    assert window.preferences.batch_lines
+    view.reads_lines = False  # ... and the next batch reads characters again
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         window.start_batch([folder / "line2.png"])
     assert not view.rows_are_lines and view.rows[0]["top"] and "text" not in view.rows[0]

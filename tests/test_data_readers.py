@@ -126,7 +126,7 @@ def test_csv_to_png_writes_class_folders_that_read_back(tmp_path: Path) -> None:
 def test_csv_to_png_says_what_it_guessed_the_labels_were(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _csv(tmp_path / "small.csv", [0, 1, 3], header=False)  # labels under 10: digits, or the letters A-D
     assert cli_main(["csv-to-png", str(tmp_path / "small.csv"), str(tmp_path / "out")]) == 0
-    assert "labels read as digits (guessed from the labels; --layout letters" in capsys.readouterr().err
+    assert "labels read as digits (guessed: every label is below 10; --layout letters" in capsys.readouterr().err
     assert sorted(f.char for f in read_image_folder(tmp_path / "out")) == ["0", "1", "3"]
 
 

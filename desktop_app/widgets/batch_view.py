@@ -262,7 +262,8 @@ class BatchView(QWidget):
 
     def _fit_columns(self, width: int) -> None:
         """The file names a third of the table at most (160 px), so the top-k keeps room in a narrow window
-        (at 800x500 the fixed 160 + 60 + 90 px left it none: "…"); until the person sizes a column."""
+        (at 800x500 the fixed 160 + 60 + 90 px left it none: "…"); for lines a quarter, and a quarter for
+        their text; until the person sizes a column."""
         if self._sized_by_hand:
             return
         self._fitting = True
@@ -317,7 +318,9 @@ class BatchView(QWidget):
         rows: list[dict[str, object]] = [
             {"path": display_path(p), "model": model, "top": [], "error": "", "notes": []} for p in paths
         ]
+        self.read_as.blockSignals(True)  # the box shows what these rows are; the saved choice is the person's
         self.reads_lines = lines
+        self.read_as.blockSignals(False)
         self.model.reset(rows, [display_path(name) for name in shortest_names(paths)], lines)
         self._fit_columns(self.width())
         self.table.clearSpans()

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.widgets.fonts import character_font, described
+from desktop_app.widgets.fonts import character_font, class_name, described, merged_case_of
 
 # Short headers (each explained on hover): the other columns' widths are what the model names lose.
 COLUMNS = ("Model", "Says", "Conf.", "=●", "ms")
@@ -151,7 +151,7 @@ class CompareView(QWidget):
                 # A line may break after an underscore (a zero-width space there): a narrow column shows
                 # "emnist36_" over "cnn" rather than "e…n", which could be any of four models.
                 ("● " if row.model == selected else "") + row.model.replace("_", "_\u200b"),
-                row.error if row.error else _answer_name(row.label, row.classes),
+                row.error if row.error else class_name(row.label, merged_case_of(row.classes), name_lookalikes=False),
                 "" if row.error else f"{100 * row.confidence:.1f}%",
                 VERDICT_MARKS.get(verdict, CANNOT_SAY_MARK),
                 "" if row.error else f"{row.latency_ms:.1f}",
@@ -212,9 +212,3 @@ def agreement(row: object, reference: object) -> str:
     if classes and wanted not in classes and not (wanted.isalpha() and wanted.upper() in classes):
         return f"can't say {wanted}"
     return "no"
-
-
-def _answer_name(label: str, classes: tuple[str, ...]) -> str:
-    """An answer as the prediction panel names it: "G / g" from a model that reads both as one class."""
-    merged = label.isalpha() and label.upper() in classes and label.lower() not in classes
-    return f"{label.upper()} / {label.lower()}" if merged else label

@@ -42,9 +42,15 @@ def described(char: str) -> str:
     return f"{char} ({name})" if name else char
 
 
-def class_name(label: str, merged_case: frozenset[str]) -> str:
+def class_name(label: str, merged_case: frozenset[str], name_lookalikes: bool = True) -> str:
     """A class as the answer names it: a letter the model reads in either case as one class "L / l"
-    (``merged_case``: those letters' capitals), a look-alike with its name ("0 (zero)"), else itself."""
+    (``merged_case``: those letters' capitals), a look-alike with its name ("0 (zero)") unless
+    ``name_lookalikes`` is off (a table cell that names it on hover), else itself."""
     if label.isalpha() and label.upper() in merged_case:
         return f"{label.upper()} / {label.lower()}"
-    return described(label)
+    return described(label) if name_lookalikes else label
+
+
+def merged_case_of(classes: tuple[str, ...]) -> frozenset[str]:
+    """The letters a model with these classes reads in either case as one class (their capitals)."""
+    return frozenset(c for c in classes if c.isalpha() and c.isupper() and c.lower() not in classes)

@@ -57,7 +57,7 @@ def run(argv: list[str]) -> int:
     from ml.runtime.cards import WeightsError, list_bundled, resolve_model_path, stroke_models_dir
     from ml.runtime.devices import resolve_device
     from ml.runtime.fusion import FusedRecognizer
-    from ml.runtime.recognizer import TorchRecognizer, load_recognizer
+    from ml.runtime.recognizer import Recognizer, TorchRecognizer, load_recognizer
 
     args = get_args_parser().parse_args(argv)
     for option, value, least in (("--repeats", args.repeats, 1), ("--batch", args.batch, 1)):
@@ -116,8 +116,11 @@ def run(argv: list[str]) -> int:
                 fail("bench", f"{strokes.card.name} has no fusion to time (glyphpad-ml fuse)", 1)
                 status = 1 if args.model else status
                 continue
-            image = TorchRecognizer.load_torch(image_name, device) if args.engine == "torch" else None
-            fused = FusedRecognizer(image or load_recognizer(image_name, device), strokes)
+            if args.engine == "torch":
+                image: Recognizer = TorchRecognizer.load_torch(image_name, device)
+            else:
+                image = load_recognizer(image_name, device)
+            fused = FusedRecognizer(image, strokes)
         except WeightsError as error:
             fail("bench", str(error), 1)
             status = 1

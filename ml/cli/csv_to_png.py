@@ -42,9 +42,13 @@ def run(argv: list[str]) -> int:
         dataset = read_csv(args.csv, layout=args.layout, mapping=args.mapping, transposed=args.transposed)
     except (OSError, ValueError) as error:
         return fail("csv-to-png", str(error))
-    if args.layout == "auto":
-        other = "--layout letters reads 0-9 as A-J" if dataset.layout == "digits" else "--layout names another"
-        print(f"labels read as {dataset.layout} (guessed from the labels; {other})", file=sys.stderr)
+    if args.layout == "auto" and args.mapping is None:  # with a mapping, the mapping says what labels are
+        why = (
+            "every label is below 10; --layout letters reads 0-9 as A-J"
+            if dataset.layout == "digits"
+            else ("a label is 10 or more; --layout digits or emnist reads them otherwise")
+        )
+        print(f"labels read as {dataset.layout} (guessed: {why})", file=sys.stderr)
     count = write_class_folders(dataset, args.out)
     print(f"wrote {count} images in {len(set(dataset.chars.tolist()))} class folders under {args.out}")
     return 0

@@ -24,6 +24,12 @@ from ml.runtime.synth import render
 DRAWING_PX = 128
 
 
+def engine_name(recognizer: Recognizer) -> str:
+    """What answered, as the bench's rows say it: ONNX Runtime (the app's, on the CPU) or PyTorch."""
+    described = recognizer.describe_device()
+    return f"PyTorch, {described}" if isinstance(recognizer, TorchRecognizer) else described
+
+
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     values = np.array(samples) * 1000.0
     return float(np.percentile(values, 50)), float(np.percentile(values, 95))
@@ -75,7 +81,7 @@ def bench_model(
     elapsed = time.perf_counter() - start
     return {
         "name": recognizer.card.name,
-        "engine": recognizer.describe_device(),
+        "engine": engine_name(recognizer),
         "p50_ms": round(p50, 3),
         "p95_ms": round(p95, 3),
         "preprocess_ms": round(_percentiles(preprocess_times)[0], 3),
@@ -146,7 +152,7 @@ def bench_strokes(
     return {
         "name": fused.strokes.card.name,
         "fused_with": fused.image.card.name,
-        "engine": fused.strokes.describe_device(),
+        "engine": engine_name(fused.strokes),
         "p50_ms": round(_percentiles(alone)[0], 3),
         "p95_ms": round(_percentiles(alone)[1], 3),
         "fused_p50_ms": round(_percentiles(together)[0], 3),

@@ -254,7 +254,7 @@ class TorchRecognizer(Recognizer):
         return out
 
     def describe_device(self) -> str:
-        return f"PyTorch, {describe(self.device)}"  # beside "CPU (ONNX Runtime)": which engine answered
+        return describe(self.device)
 
 
 def load_recognizer(
