@@ -93,7 +93,7 @@ class StrokeTrainConfig:
     model_config: dict[str, Any] = _option({}, "JSON architecture options, e.g. '{\"hidden\": 96}'")  # noqa: RUF009
     seed: int = _option(0, "model init, batch order, augmentation")
     writer_split_seed: int = _option(DEFAULT_WRITER_SPLIT_SEED, "seed of the UNIPEN split by writer")
-    limit: int = _option(0, "at most this many training and validation characters (0 = all; for tests)")
+    limit: int = _option(0, "at most this many characters of each part (training, validation, test; 0 = all)")
     device: str = _option("auto", "auto, cpu, cuda or cuda:N")
     threads: int = _option(0, "torch CPU threads (0 = torch's default)")
     resume: str = _option(
