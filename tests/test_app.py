@@ -2050,14 +2050,21 @@ def test_strokes_over_an_opened_picture_keep_their_place_on_it_when_the_pad_chan
 
     from desktop_app.widgets.canvas import DrawingCanvas
 
+    def picture(width: int, height: int, grey: int) -> QImage:
+        image = QImage(width, height, QImage.Format.Format_Grayscale8)
+        image.fill(grey)
+        return image
+
+    def resize(width: int, height: int) -> None:
+        canvas.resize(width, height)
+        qtbot.waitUntil(lambda: (canvas.width(), canvas.height()) == (width, height))
+
     canvas = DrawingCanvas()
     qtbot.addWidget(canvas)
     canvas.resize(400, 400)
     canvas.show()
     qtbot.waitExposed(canvas)
-    picture = QImage(300, 100, QImage.Format.Format_Grayscale8)  # a wide picture: centred with paper above
-    picture.fill(255)
-    canvas.set_image(picture, source=b"")
+    canvas.set_image(picture(300, 100, 255), source=b"")  # a wide picture: centred with paper above
     frame = canvas.displayed_image_rect()
     assert frame is not None
     start = QPoint(int(frame.right() - 40), int(frame.top() + 20))  # a dash near the picture's right end
@@ -2076,33 +2083,24 @@ def test_strokes_over_an_opened_picture_keep_their_place_on_it_when_the_pad_chan
 
     where = on_picture()
     for width, height in ((1200, 300), (300, 600), (400, 400)):  # text mode's strip, a tall pad, and back
-        canvas.resize(width, height)
-        qtbot.waitUntil(lambda w=width, h=height: (canvas.width(), canvas.height()) == (w, h))
+        resize(width, height)
         assert np.allclose(on_picture(), where, atol=0.01), (width, height)
     assert np.allclose([(x, y) for x, y, _ in canvas.strokes[-1].points], drawn, atol=0.5)  # as drawn
     # Also while the picture waits in Undo's or Redo's states, and after another picture was opened.
     canvas.clear()
-    canvas.resize(200, 400)
-    qtbot.waitUntil(lambda: canvas.width() == 200)
+    resize(200, 400)
     canvas.undo()
     assert np.allclose(on_picture(), where, atol=0.01)
-    second = QImage(100, 300, QImage.Format.Format_Grayscale8)
-    second.fill(255)
-    canvas.set_image(second, source=b"")
-    canvas.resize(500, 250)
-    qtbot.waitUntil(lambda: canvas.width() == 500)
+    canvas.set_image(picture(100, 300, 255), source=b"")
+    resize(500, 250)
     canvas.undo()
     assert np.allclose(on_picture(), where, atol=0.01)
     canvas.undo()  # back before the dash: redone on a pad of another shape, it comes back in its place
-    canvas.resize(300, 300)
-    qtbot.waitUntil(lambda: canvas.width() == 300)
+    resize(300, 300)
     canvas.redo()
     assert np.allclose(on_picture(), where, atol=0.01)
     # A picture a pixel wide beside 2,000 tall (shown a fraction of a pixel wide) is no reason to fail.
-    sliver = QImage(1, 2000, QImage.Format.Format_Grayscale8)
-    sliver.fill(0)
-    canvas.set_image(sliver, source=b"")
+    canvas.set_image(picture(1, 2000, 0), source=b"")
     _mouse_char(canvas, "T", 10, 10, 100)
-    canvas.resize(320, 180)
-    qtbot.waitUntil(lambda: canvas.width() == 320)
+    resize(320, 220)
     assert all(np.isfinite(p).all() for s in canvas.strokes for p in s.points)
