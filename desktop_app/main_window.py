@@ -933,8 +933,9 @@ class MainWindow(QMainWindow):
             count = f"{len(characters)} character{'s' if len(characters) != 1 else ''}"
             # Writing that reaches the pad's right side is a line that will not fit much more.
             full = reading.from_strokes and max(box.right() for box, _ in boxes) > self.canvas.width() * FULL_PAD
+            notes = "".join(f" ({note})" for note in reading.line.notes)  # a huge photo averaged down
             self.statusBar().showMessage(
-                f"Read {count} in {reading.line.latency_ms:.0f} ms"
+                f"Read {count} in {reading.line.latency_ms:.0f} ms{notes}"
                 + (". Pad nearly full: Ctrl+Enter adds the line to the text" if full else ""),
                 8000 if full else 3000,
             )
@@ -1246,7 +1247,9 @@ class MainWindow(QMainWindow):
 
     def _on_batch_progress(self, batch_id: int, rows: list[BatchRow]) -> None:
         if batch_id == self._batch_id:
-            self.batch_view.add_rows([(row.index, row.top, row.error, row.notes, row.line) for row in rows])
+            self.batch_view.add_rows(
+                [(row.index, row.top, row.error, row.line.notes if row.line else row.notes, row.line) for row in rows]
+            )
 
     def _on_batch_finished(self, batch_id: int, done: int, cancelled: bool) -> None:
         if batch_id == self._batch_id:

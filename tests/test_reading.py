@@ -616,6 +616,12 @@ def test_read_cli_gives_text_boxes_and_alternatives(
     assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "line.png")]) == 0
     image_line = json.loads(capsys.readouterr().out)
     assert len(image_line["chars"]) == 2 and image_line["model"] == "cnn_tiny"  # which model read it, as predict says
+    assert "notes" not in image_line
+    # A photo larger than the loader keeps is averaged down as it is opened, and the reading says so.
+    Image.fromarray(np.kron(picture, np.ones((20, 20), np.uint8))).save(tmp_path / "huge.png")  # 4800 px wide
+    assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "huge.png")]) == 0
+    huge = json.loads(capsys.readouterr().out)
+    assert len(huge["chars"]) == 2 and huge["notes"] == ["averaged down 2x from 4800x1200 pixels"]
     # A full stop is a character of the text, marked as read by its place rather than by the model.
     t_right = max(float(s[:, 0].max()) for s in strokes[:2])
     stop = np.array([[t_right + 12.0, 92.0], [t_right + 14.0, 94.0]])

@@ -89,6 +89,8 @@ def run(argv: list[str]) -> int:
             continue
         record["model"] = reader.image.card.name  # with its stroke, case and second image models, as the app reads
         record["text"] = line.text
+        if line.notes:
+            record["notes"] = list(line.notes)
         record["chars"] = [
             {
                 "box": [float(f"{v:.6g}") for v in c.box],  # six figures: stroke files come in any units
@@ -98,7 +100,8 @@ def run(argv: list[str]) -> int:
             }
             for c in line.characters
         ]
-        print(json.dumps(record) if args.json else f"{record['path']}: {line.text}", flush=True)
+        shown_notes = "".join(f" ({note})" for note in line.notes)
+        print(json.dumps(record) if args.json else f"{record['path']}: {line.text}{shown_notes}", flush=True)
     if failed and not args.json:
         print(f"{failed} of {len(files) + len(problems)} could not be read", file=sys.stderr)
     return 1 if failed else 0

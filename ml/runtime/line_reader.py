@@ -169,6 +169,7 @@ class ReadLine:
     characters: tuple[ReadCharacter, ...]
     latency_ms: float = 0.0
     size: tuple[int, int] | None = None  # a picture's width and height (the boxes' frame); None for strokes
+    notes: tuple[str, ...] = ()  # how a picture was opened ("averaged down 4x from 12000x9000 pixels")
 
     @property
     def text(self) -> str:
@@ -645,7 +646,9 @@ class LineReader:
         if not kept:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
         punctuation = [replace(p, box=to_picture(p.box), body=to_picture(p.body_box)) for p in punctuation]
-        return replace(self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation), size=size)
+        notes = image.notes if isinstance(image, LoadedImage) else ()
+        line = self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation)
+        return replace(line, size=size, notes=notes)
 
     def _verified(
         self,
