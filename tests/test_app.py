@@ -286,6 +286,23 @@ def test_opening_images_good_bad_and_huge(qtbot, window: MainWindow, tmp_path: P
     assert blank.error and "Nothing to recognize" in window.predictions.message.text()
 
 
+def test_every_format_the_readme_names_opens_on_the_pad(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    letter = Image.fromarray(render("A", pen_width=8))
+    for name, options in (
+        ("a.png", {}),
+        ("a.jpg", {"quality": 90}),
+        ("a.bmp", {}),
+        ("a.tiff", {}),
+        ("a_lzw.tiff", {"compression": "tiff_lzw"}),  # a TIFF crashed the app as its preview was decoded
+        ("a.webp", {}),
+        ("a.gif", {}),
+    ):
+        letter.save(tmp_path / name, **options)
+        result = _last_result(qtbot, window, lambda name=name: window.open_image(tmp_path / name))
+        assert not result.error and result.top, name
+        assert window.canvas.displayed_image_rect() is not None, name  # shown, not only read
+
+
 def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "batch"
     folder.mkdir()

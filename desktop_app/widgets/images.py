@@ -98,5 +98,8 @@ def preview_image(data: bytes) -> QImage:
     if size.isValid() and max(size.width(), size.height()) > PREVIEW_MAX_SIDE:
         reader.setScaledSize(size.scaled(QSize(PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE), Qt.AspectRatioMode.KeepAspectRatio))
     image = reader.read()
+    # The reader goes before its buffer: Qt's TIFF handler closes its file through the buffer when the
+    # reader is destroyed, and a buffer closed first made every TIFF crash the app.
+    reader.setDevice(None)
     buffer.close()
     return image
