@@ -554,7 +554,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(message, 10000)
             self._fell_back("device", "cpu")
             self.set_device("cpu")
-            QMessageBox.warning(self, "GlyphPad", message)
+            # open(), not exec(): a modal loop stopped everything behind it (the self-test waited forever
+            # for a click, and Ctrl+C could not end it).
+            box = QMessageBox(QMessageBox.Icon.Warning, "GlyphPad", message, QMessageBox.StandardButton.Ok, self)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
 
     def _fell_back(self, name: str, value: str) -> None:
         """A preference is about to be replaced by ``value`` for want of it: a fallback, not the user's

@@ -666,8 +666,9 @@ def test_a_missing_gpu_asked_for_on_the_command_line_falls_back_for_this_run_onl
     import ml.runtime.devices
 
     monkeypatch.setattr(ml.runtime.devices, "cuda_available", lambda: False)
-    warnings: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    # No modal loop: one stopped everything behind it (the self-test waited forever for a click).
+    for modal in ("warning", "exec"):
+        monkeypatch.setattr(QMessageBox, modal, lambda *_a, **_k: pytest.fail("a modal message box"))
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     window = create_window(argparse.Namespace(model="gru_tiny", device="cuda"), settings=settings)
     qtbot.addWidget(window)
@@ -675,9 +676,15 @@ def test_a_missing_gpu_asked_for_on_the_command_line_falls_back_for_this_run_onl
     with qtbot.waitSignal(window.service.runtime_ready, timeout=TIMEOUT_MS):
         window.service.load_runtime()
     window.start()
-    qtbot.waitUntil(lambda: bool(warnings), timeout=TIMEOUT_MS)
+
+    def shown_warnings() -> list[str]:
+        return [box.text() for box in window.findChildren(QMessageBox) if box.isVisible()]
+
+    qtbot.waitUntil(lambda: bool(shown_warnings()), timeout=TIMEOUT_MS)
+    warning = shown_warnings()[0]
     # Said in the window's words (no command-line advice), and the menu shows where answers come from.
-    assert "no CUDA GPU" in warnings[0] and "uses the CPU" in warnings[0] and "--device" not in warnings[0]
+    assert "no CUDA GPU" in warning and "uses the CPU" in warning and "--device" not in warning
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))  # the window answers meanwhile
     assert [a.data() for a in window.device_group.actions() if a.isChecked()] == ["cpu"]
     window.close()
     # The model and device given for this run are not what the user saved: those come back next time.

@@ -100,6 +100,6 @@ def preview_image(data: bytes) -> QImage:
     image = reader.read()
     # The reader goes before its buffer: Qt's TIFF handler closes its file through the buffer when the
     # reader is destroyed, and a buffer closed first made every TIFF crash the app.
-    reader.setDevice(None)
+    reader.setDevice(None)  # type: ignore[arg-type]  # Qt takes no device: the reader lets go
     buffer.close()
     return image
