@@ -972,7 +972,8 @@ class MainWindow(QMainWindow):
             self._show_line()
 
     def copy_text(self) -> None:
-        """Ctrl+C: in text mode the line's text (or the text box's selection); else nothing to copy."""
+        """Ctrl+C: in text mode the line's text (or the text box's selection); with no line on the pad, the
+        whole text box (after Ctrl+Enter the line is there, and Ctrl+C copied nothing, silently)."""
         box = self.text_panel.text_box
         if box.hasFocus() and box.textCursor().hasSelection():
             box.copy()
@@ -980,7 +981,13 @@ class MainWindow(QMainWindow):
         text = self.line_text()
         if text:
             QApplication.clipboard().setText(text)
-            self.statusBar().showMessage(f"Copied “{text}”", 3000)
+            self._say(f"Copied “{text}”", 3)
+        elif box.toPlainText().strip():
+            QApplication.clipboard().setText(box.toPlainText())
+            lines = len(box.toPlainText().strip().splitlines())
+            self._say(f"Copied the text box ({lines} line{'s' if lines != 1 else ''})", 3)
+        elif self.text_mode:
+            self._say("Nothing to copy: write a line on the pad, or add lines to the text box", 3)
 
     def remove_last_character(self) -> None:
         """Backspace: take the last character's strokes off the pad (undoable)."""

@@ -1234,6 +1234,9 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
     qtbot.waitUntil(lambda: window.line_text() == "HTA", timeout=TIMEOUT_MS)
     window.add_line_to_text()
     assert window.text_panel.text_box.toPlainText() == "HTA" and window.canvas.is_blank()
+    QApplication.clipboard().clear()
+    window.copy_text()  # no line on the pad: the text box is what there is to copy (it copied nothing)
+    assert QApplication.clipboard().text() == "HTA" and "Copied the text box" in window.statusBar().currentMessage()
     window.undo()  # the ink comes back with its correction, and the text forgets the line
     assert window.text_panel.text_box.toPlainText() == "" and not window.canvas.is_blank()
     window.redo()  # and Redo adds it again
