@@ -8,6 +8,8 @@ import logging
 import os
 import sys
 
+from ml import __version__
+
 
 def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glyphpad", description="Draw a letter or digit and see it recognized.")
@@ -33,6 +35,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="log what the app does (model loading, timings) to the terminal"
     )
+    parser.add_argument("--version", "-V", action="version", version=f"GlyphPad {__version__}")
     return parser
 
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ml.runtime.cards import DEFAULT_MODEL
 from tests.conftest import REPO_ROOT
 
@@ -75,3 +77,12 @@ def test_self_test_of_a_model_that_is_not_bundled_fails_with_the_reason(tmp_path
     code, report, _ = _self_test(tmp_path, None, "--model", "no_such_model")
     assert code == 1 and report["ok"] is False
     assert report["error"] == "no bundled model named 'no_such_model'"
+
+
+def test_the_app_says_its_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop_app.__main__ import main
+    from ml import __version__
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0 and capsys.readouterr().out.strip() == f"GlyphPad {__version__}"
