@@ -77,6 +77,7 @@ def test_self_test_of_a_model_that_is_not_bundled_fails_with_the_reason(tmp_path
     code, report, _ = _self_test(tmp_path, None, "--model", "no_such_model")
     assert code == 1 and report["ok"] is False
     assert report["error"] == "no bundled model named 'no_such_model'"
+    assert report["models"] == []  # the others are not tested after it: their "ok" lines hid the failure
 
 
 def test_the_app_says_its_version(capsys: pytest.CaptureFixture[str]) -> None:
