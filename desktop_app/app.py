@@ -112,8 +112,8 @@ def open_files(window: MainWindow, paths: list[Path]) -> None:
     after the other, each replaced the last and only the last one's error was seen)."""
     if len(paths) == 1 and not paths[0].is_dir():
         window.open_image(paths[0])
-    else:
-        window.start_batch(paths)
+    else:  # as the Batch tab's choice says: a session that ended in text mode is no choice of what files hold
+        window.start_batch(paths, lines=window.batch_view.reads_lines)
 
 
 def open_files_when_ready(window: MainWindow, paths: list[Path]) -> None:
