@@ -14,3 +14,8 @@ __version__ = "0.1.0"
 # in torch, whose threads this does not touch. Only effective before NumPy is first imported, so every
 # entry point imports this package first; a value set by the user wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+# ONNX Runtime 1.29 and later record telemetry on Linux and macOS too (a device id and a queue of events
+# under ~/.cache/Microsoft, sent to Microsoft): a drawing pad has no business reporting on its users.
+# Only effective before onnxruntime is first imported (so here); a value set by the user wins.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")

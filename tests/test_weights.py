@@ -185,3 +185,23 @@ def test_a_stroke_cards_input_recipe_is_enough_to_make_the_input_without_glyphpa
         rows.append(np.hstack([points * POSITION_SCALE, moves, flags]))
         previous = points[-1]
     assert np.allclose(np.vstack(rows), normalize_strokes(strokes), atol=1e-5)
+
+
+def test_answering_with_onnx_runtime_leaves_no_telemetry_behind(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    # ONNX Runtime's telemetry keeps a device id and a queue of events under the home's ~/.cache/Microsoft.
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"} | {"HOME": str(tmp_path)}
+    script = (
+        "import numpy as np\n"
+        "from ml.runtime.recognizer import load_recognizer\n"
+        "r = load_recognizer('digits', 'cpu')\n"
+        "print(r.predict(np.full((64, 64), 255, np.uint8)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / ".cache" / "Microsoft").exists()
