@@ -1382,14 +1382,22 @@ class MainWindow(QMainWindow):
         parts += self._stroke_model_cards(card_html)
         # A list of the cards beside them, to go to one: fifteen cards are a long page to scroll through.
         titles: list[str] = []
+        sections: list[int] = []  # a section's heading (h1) among the cards' (h2)
 
         def anchored(match: re.Match[str]) -> str:
-            titles.append(html.unescape(re.sub("<[^>]+>", "", match.group(1))))
-            return f'<h2><a name="card-{len(titles) - 1}"></a>{match.group(1)}</h2>'
+            level, title = match.group(1), match.group(2)
+            if level == "1":
+                sections.append(len(titles))
+            titles.append(html.unescape(re.sub("<[^>]+>", "", title)))
+            return f'<h{level}><a name="card-{len(titles) - 1}"></a>{title}</h{level}>'
 
-        browser.setHtml(re.sub("<h2>(.*?)</h2>", anchored, "".join(parts)) or "<p>No models.</p>")
+        browser.setHtml(re.sub(r"<h([12])>(.*?)</h\1>", anchored, "".join(parts)) or "<p>No models.</p>")
         contents = QListWidget()
         contents.addItems(titles)
+        for row in sections:  # a section ("Stroke models") is no model: set apart in bold
+            font = contents.item(row).font()
+            font.setBold(True)
+            contents.item(row).setFont(font)
         contents.setAccessibleName("model cards")
         contents.setMaximumWidth(max(140, contents.sizeHintForColumn(0) + 24))
         contents.setCurrentRow(0)  # the model in use, at the top of the page
@@ -1420,7 +1428,7 @@ class MainWindow(QMainWindow):
         if not cards:
             return []
         parts = [
-            "<h2>Stroke models</h2><p>A drawing is read twice: from its picture by the model in use, and from "
+            "<h1>Stroke models</h1><p>A drawing is read twice: from its picture by the model in use, and from "
             "the pen's strokes (their order, direction and lifts) by a stroke model; the answer fuses the two. "
             "An opened picture has no strokes and is read from its pixels alone.</p>"
         ]

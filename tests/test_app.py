@@ -1849,6 +1849,8 @@ def test_model_cards_list_every_card_to_go_to(qtbot, real_window: MainWindow) ->
     contents, browser = dialog.findChild(QListWidget), dialog.findChild(QTextBrowser)
     names = [contents.item(i).text() for i in range(contents.count())]
     assert names[0] == real_window.preferences.model and "strokes36_pair" in names and "Stroke models" in names
+    bold = [contents.item(i).text() for i in range(contents.count()) if contents.item(i).font().bold()]
+    assert bold == ["Stroke models"]  # a section, set apart from the models
     assert len(names) == len(set(names)) >= len(real_window.models) + 3
     assert browser.verticalScrollBar().value() == 0
     contents.setCurrentRow(names.index("strokes36_pair"))  # near the end: the page scrolls to it
@@ -1868,7 +1870,7 @@ def test_model_cards_include_the_stroke_models_and_say_which_is_fused(qtbot, rea
     assert f"with {info.fused[1]}, UNIPEN test writers" in default
 
     text = "".join(real_window._stroke_model_cards(card_html))
-    assert text.startswith("<h2>Stroke models</h2>")
+    assert text.startswith("<h1>Stroke models</h1>")
     for name in ("strokes36_gru", "strokes36_cnn", "strokes36_pair"):
         assert f"<h2>{name}</h2>" in text
     fused = f"<h2>strokes36_pair</h2><p><b>Fused with {real_window.preferences.model}, the model in use.</b></p>"
