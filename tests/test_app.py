@@ -1547,6 +1547,11 @@ def test_at_800x500_the_answer_and_its_notes_keep_their_room(qtbot, window: Main
     qtbot.wait(100)
     assert window.height() <= 500 and panel.model_input.scale() >= 2
     assert all(bar.height() >= bar.minimumSizeHint().height() for bar in panel._bars)
+    # Nothing to read: the message, not ten empty bars (they cut it to a line and a half).
+    panel.show_blank("Nothing to recognize: no ink found: the image is blank or has almost no contrast")
+    qtbot.wait(100)
+    assert not any(bar.isVisible() for bar in panel._bars)
+    assert panel.message.height() >= panel.message.heightForWidth(panel.message.width())
 
 
 def test_an_export_asks_before_replacing_the_file_its_added_suffix_names(

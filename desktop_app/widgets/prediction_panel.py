@@ -247,6 +247,8 @@ class PredictionPanel(QWidget):
             f"This model reads {self._answer.upper()} and {self._answer.lower()} as one class" if either_case else ""
         )
         for i, (label, bar) in enumerate(zip(self._labels, self._bars, strict=True)):
+            label.setVisible(True)
+            bar.setVisible(True)
             if i < len(top):
                 merged = top[i][0].isalpha() and top[i][0].upper() in self._merged_case
                 label.setText(f"{top[i][0].upper()}/{top[i][0].lower()}" if merged else top[i][0])
@@ -292,8 +294,11 @@ class PredictionPanel(QWidget):
         self.headline.setToolTip("")
         self.model_input.clear()
         for label, bar in zip(self._labels, self._bars, strict=True):
+            # No empty bars: with ten of them at 800x500 the message between was cut to a line and a half.
             label.setText("")
+            label.setVisible(False)
             bar.set_confidence(0, "")
+            bar.setVisible(False)
         self.message.setText(message)
         self.message.setVisible(True)
         self.latency.setText("")
