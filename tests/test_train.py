@@ -414,3 +414,17 @@ def test_an_interrupted_worker_pool_stops_its_workers_at_once() -> None:
             break
         time.sleep(0.1)
     assert not multiprocessing.active_children()
+
+
+def test_max_per_class_caps_the_pen_drawings_too(synthetic_unipen: Path) -> None:
+    from ml.runtime.labels import get_label_set
+    from ml.training.train import TrainConfig, load_pen_splits
+
+    label_set = get_label_set("emnist36")
+    every = load_pen_splits(TrainConfig(pen_data=str(synthetic_unipen), pen_variants=1), label_set)
+    capped = load_pen_splits(TrainConfig(pen_data=str(synthetic_unipen), pen_variants=1, max_per_class=2), label_set)
+    assert every is not None and capped is not None
+    assert np.bincount(every.train_targets).max() > 2  # a quick run renders a few drawings, not all of them
+    assert np.bincount(capped.train_targets).max() == 2
+    assert set(capped.train_targets) == set(every.train_targets)  # every class still there
+    assert len(capped.val.targets) == len(every.val.targets)  # validation untouched

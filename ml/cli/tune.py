@@ -23,7 +23,12 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument("--trials", type=int, default=12, help="trials to run now (a resumed study adds these)")
     p.add_argument("--epochs", type=int, default=4, help="epochs per trial (pruning may end it sooner)")
     p.add_argument("--epoch-samples", type=int, default=40_000, help="samples per epoch of a trial")
-    p.add_argument("--max-per-class", type=int, default=1500, help="EMNIST training samples per class (0 = all)")
+    p.add_argument(
+        "--max-per-class",
+        type=int,
+        default=1500,
+        help="training samples per class, EMNIST's and the pen drawings' (0 = all)",
+    )
     p.add_argument("--pen-data", default="", help="UNIPEN archive (default as for train); 'none' = EMNIST only")
     p.add_argument(
         "--no-pen-share",

@@ -36,7 +36,7 @@ from ml.training.augment import AugmentConfig, augment_batch
 from ml.training.data.emnist import default_data_dir
 from ml.training.data.locations import EMNIST_HELP, PEN_DATA_HELP
 from ml.training.data.prepared import LabelledArrays, prepare_pool
-from ml.training.data.split import DEFAULT_SPLIT_SEED
+from ml.training.data.split import DEFAULT_SPLIT_SEED, cap_per_class
 from ml.training.data.unipen import DEFAULT_WRITER_SPLIT_SEED, load_unipen, writer_split
 from ml.training.data.unipen import LICENCE as UNIPEN_LICENCE
 from ml.training.data.unipen import SOURCE as UNIPEN_SOURCE
@@ -89,7 +89,7 @@ class TrainConfig:
     pen_variants: int = _option(
         4,
         "augmented drawings rendered per UNIPEN training character; rendered once and cached (the first run "
-        "with a setting renders them all: minutes on 2 cores; --pen-data none skips them)",
+        "with a setting renders them all: minutes on 2 cores; --max-per-class renders fewer, --pen-data none none)",
     )
     # 64: twice the updates of 128 per epoch, +0.5% val accuracy on a 3-epoch proxy, for 22% fewer
     # images/s on a 2-core CPU (1,373 vs 1,756 measured); short runs are update-bound.
@@ -113,7 +113,7 @@ class TrainConfig:
     seed: int = _option(0, "model init, batch order, augmentation")
     split_seed: int = _option(DEFAULT_SPLIT_SEED, "seed of the EMNIST 80/10/10 split")
     writer_split_seed: int = _option(DEFAULT_WRITER_SPLIT_SEED, "seed of the UNIPEN split by writer")
-    max_per_class: int = _option(0, "cap EMNIST training samples per class (0 = all)")
+    max_per_class: int = _option(0, "cap training samples per class, EMNIST's and the pen drawings' (0 = all)")
     device: str = _option("auto", "auto, cpu, cuda or cuda:N")
     threads: int = _option(0, "CPU threads (0 = every core, shared among torchrun's ranks)")
     amp: bool = _option(True, "bf16 autocast on CUDA")
@@ -657,6 +657,9 @@ def load_pen_splits(config: TrainConfig, label_set: LabelSet) -> PenSplits | Non
     if config.dry_run:  # a handful of characters per part: the mechanics, not the accuracy
         rng = np.random.default_rng(0)
         parts = {k: np.sort(rng.choice(v, min(len(v), 96), replace=False)) for k, v in parts.items()}
+    if config.max_per_class:  # a quick run renders few drawings too (all of them took minutes at first)
+        usable_train = parts["train"][targets[parts["train"]] >= 0]
+        parts["train"] = cap_per_class(usable_train, targets, config.max_per_class, seed=config.seed)
     started = time.perf_counter()
     # Banks hold every character of a part (one cache for all label sets); a label set takes its own.
     bank = training_bank(pen, parts["train"], config.pen_variants, seed=config.seed)

@@ -112,6 +112,7 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         "epochs": args.epochs,
         "epoch_samples": args.epoch_samples,
         "max_per_class": args.max_per_class,
+        "max_per_class_caps_pen": True,  # since it caps the pen drawings too: earlier studies' trials had them all
         "pen_data": "none" if args.pen_data == "none" else "UNIPEN",
         "augment": args.augment,
         "search_pen_share": args.search_pen_share,
