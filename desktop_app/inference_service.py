@@ -721,7 +721,7 @@ class InferenceService(QObject):
             return BatchRow(index, str(path), error=read_error(error))
         if not line.characters:
             return BatchRow(index, str(path), error="blank: no writing found")
-        return BatchRow(index, str(path), line=line)
+        return BatchRow(index, str(path), notes=line.notes, line=line)
 
     def _batch_characters(self, job: BatchChunk, chunk: list[Path]) -> list[BatchRow]:
         """A chunk of a batch's files, each read as one character."""

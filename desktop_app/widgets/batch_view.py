@@ -64,18 +64,10 @@ def shortest_names(paths: list[Path]) -> list[str]:
 
 def line_record(line: Any) -> dict[str, object]:
     """A line's reading (``ml.runtime.line_reader.ReadLine``) as a row keeps and exports it: the text, and
-    per character its alternatives (as ``glyphpad-ml read --json`` gives them)."""
-    return {
-        "text": line.text,
-        "chars": [
-            {
-                "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in c.top],
-                **({"space_before": True} if c.space_before else {}),
-                **({"punctuation": True} if c.punctuation else {}),  # read by its place, not by a model
-            }
-            for c in line.characters
-        ],
-    }
+    its characters as ``glyphpad-ml read --json`` gives them."""
+    from ml.runtime.line_reader import character_records
+
+    return {"text": line.text, "chars": character_records(line)}
 
 
 def least_sure(row: dict[str, object]) -> float:

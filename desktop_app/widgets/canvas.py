@@ -197,12 +197,10 @@ class DrawingCanvas(QWidget):
         self._renderer: Any = None  # ml.runtime.render.StrokeRenderer of the finished strokes
         self._current_pieces = 0  # pieces of the stroke being drawn that are in the caches
         self._overlay: list[tuple[QRectF, str]] = []  # text mode: a box and its character per character found
-        # The drawing's scale against the pad's first size: a resize scales it to min(width, height) of
-        # the new size over that one, so a round trip (Text mode and back, a smaller window and back) brings
-        # it back as it was instead of shrinking it at each step.
-        self._reference_size: tuple[int, int] | None = None
+        # The bare pad's strokes' scale against the size they were drawn at (see _fitting_scale), and the pad's
+        # size all strokes were last fitted to (None until it is first sized).
         self._drawing_scale = 1.0
-        self._fitted_size: tuple[int, int] | None = None  # the pad's size the strokes were last fitted to
+        self._fitted_size: tuple[int, int] | None = None
         self.placeholder = "Draw a letter or a digit here\nor drop an image file"
         self._reads_lines = False
 
@@ -453,8 +451,8 @@ class DrawingCanvas(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         new = event.size()
         if new.width() > 0 and new.height() > 0:
-            if self._reference_size is None:
-                self._reference_size = (new.width(), new.height())
+            if self._fitted_size is None:
+                self._fitted_size = (new.width(), new.height())
             self._refit(new.width(), new.height())
         self._invalidate_layers()
         super().resizeEvent(event)
@@ -465,9 +463,9 @@ class DrawingCanvas(QWidget):
     def _refit(self, width: int, height: int) -> None:
         """Every stroke (shown, in undo and redo, being drawn) fitted to a width x height pad: over an opened
         picture, where it was drawn on the picture; on the bare pad, at the scale that keeps it on the pad."""
-        if self._reference_size is None or width <= 0 or height <= 0:
+        old = self._fitted_size
+        if old is None or width <= 0 or height <= 0:
             return
-        old = self._fitted_size or (width, height)
         if old != (width, height):
             self._follow_pictures(old, (width, height))
         if self._background_image is None:

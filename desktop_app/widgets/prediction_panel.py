@@ -8,7 +8,7 @@ from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from desktop_app.widgets.fonts import character_font
+from desktop_app.widgets.fonts import character_font, class_name
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
@@ -240,9 +240,7 @@ class PredictionPanel(QWidget):
         self._set_current(True)
         self._answer = top[0][0] if top else ""
         either_case = self._answer.isalpha() and self._answer.upper() in self._merged_case
-        self.headline.setText(
-            f"{self._answer.upper()} / {self._answer.lower()}" if either_case else self._answer or "—"
-        )
+        self.headline.setText(class_name(self._answer, self._merged_case, name_lookalikes=False) or "—")
         self.headline.setToolTip(
             f"This model reads {self._answer.upper()} and {self._answer.lower()} as one class" if either_case else ""
         )

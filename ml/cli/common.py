@@ -43,3 +43,10 @@ def problem_line(shown: str, reason: str, as_json: bool) -> str:
     if reason.startswith(BLANK_TAG):
         return f"{shown}: nothing to read: {reason.removeprefix(BLANK_TAG)}"
     return f"{shown}: error: {reason}"
+
+
+def said_failures(failed: int, inputs: int, as_json: bool) -> int:
+    """The exit status of a command reading many inputs; after their lines, how many could not be read."""
+    if failed and not as_json:
+        print(f"{failed} of {inputs} could not be read", file=sys.stderr)
+    return 1 if failed else 0

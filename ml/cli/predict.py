@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import BLANK_TAG, fail, problem_line, stroke_file_named_as_image
+from ml.cli.common import BLANK_TAG, fail, problem_line, said_failures, stroke_file_named_as_image
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError, default_model_name
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 
@@ -93,7 +93,7 @@ def run(argv: list[str]) -> int:
                 bar.clear()
                 print(line, flush=True)
             bar.update(len(batch))
-    return _said_failures(failed, len(files) + len(problems), args.json)
+    return said_failures(failed, len(files) + len(problems), args.json)
 
 
 def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
@@ -160,14 +160,7 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
                 reason, blank = result.reason, result.blank
             line = problem_line(shown, (BLANK_TAG if blank else "") + reason, args.json)
         print(line, flush=True)
-    return _said_failures(failed, len(files) + len(problems), args.json)
-
-
-def _said_failures(failed: int, inputs: int, as_json: bool) -> int:
-    """The exit status; among many lines, how many inputs failed is said at the end (as read says it)."""
-    if failed and not as_json:
-        print(f"{failed} of {inputs} could not be read", file=sys.stderr)
-    return 1 if failed else 0
+    return said_failures(failed, len(files) + len(problems), args.json)
 
 
 def _several_in_picture(path: Path) -> str:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import BLANK_TAG, fail, problem_line, stroke_file_named_as_image
+from ml.cli.common import BLANK_TAG, fail, problem_line, said_failures, stroke_file_named_as_image
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.runtime.labels import READS_ONLY
@@ -47,7 +47,7 @@ def _inputs(paths: list[Path], strokes: bool) -> tuple[list[Path], list[tuple[Pa
 
 def run(argv: list[str]) -> int:
     from ml.runtime.image_files import display_path
-    from ml.runtime.line_reader import LineReader, read_error
+    from ml.runtime.line_reader import LineReader, character_records, read_error
     from ml.runtime.strokes import read_strokes_file
 
     args = get_args_parser().parse_args(argv)
@@ -91,17 +91,7 @@ def run(argv: list[str]) -> int:
         record["text"] = line.text
         if line.notes:
             record["notes"] = list(line.notes)
-        record["chars"] = [
-            {
-                "box": [float(f"{v:.6g}") for v in c.box],  # six figures: stroke files come in any units
-                "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in c.top],
-                **({"space_before": True} if c.space_before else {}),
-                **({"punctuation": True} if c.punctuation else {}),  # read by its place, not by a model
-            }
-            for c in line.characters
-        ]
+        record["chars"] = character_records(line)
         shown_notes = "".join(f" ({note})" for note in line.notes)
         print(json.dumps(record) if args.json else f"{record['path']}: {line.text}{shown_notes}", flush=True)
-    if failed and not args.json:
-        print(f"{failed} of {len(files) + len(problems)} could not be read", file=sys.stderr)
-    return 1 if failed else 0
+    return said_failures(failed, len(files) + len(problems), args.json)

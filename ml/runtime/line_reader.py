@@ -34,6 +34,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -174,6 +175,20 @@ class ReadLine:
     @property
     def text(self) -> str:
         return "".join((" " if c.space_before else "") + c.text for c in self.characters)
+
+
+def character_records(line: ReadLine) -> list[dict[str, Any]]:
+    """A line's characters as JSON gives them (``glyphpad-ml read --json``, the app's batch export): each
+    one's box, alternatives, and whether a space comes before it or it is punctuation."""
+    return [
+        {
+            "box": [float(f"{v:.6g}") for v in c.box],  # six figures: stroke files come in any units
+            "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in c.top],
+            **({"space_before": True} if c.space_before else {}),
+            **({"punctuation": True} if c.punctuation else {}),  # read by its place, not by a model
+        }
+        for c in line.characters
+    ]
 
 
 def _kind(label: str) -> int:
