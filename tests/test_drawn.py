@@ -62,10 +62,10 @@ def test_score_uses_only_the_characters_a_label_set_names(drawn_one_writer) -> N
     perfect = _certain(drawn_one_writer.chars, labels, {c: c for c in drawn_one_writer.chars if c.isdigit()})
     result = score(perfect, drawn_one_writer, "digits10", labels)
     assert result["n"] == sum(c.isdigit() for c in drawn_one_writer.chars)
-    assert result["top1"] == 1.0 and result["misses"] == []
+    assert result["accuracy"] == 1.0 and result["misses"] == []
     assert set(result["per_condition"]) == set(CONDITIONS)
     wrong = np.roll(perfect, 1, axis=1)
-    assert score(wrong, drawn_one_writer, "digits10", labels)["top1"] == 0.0
+    assert score(wrong, drawn_one_writer, "digits10", labels)["accuracy"] == 0.0
     with pytest.raises(ValueError):
         score(perfect, drawn_one_writer, "digits10", labels[::-1])
 
@@ -75,7 +75,7 @@ def test_lowercase_drawings_count_for_the_merged_capital(drawn_one_writer) -> No
     truth = {c: c.upper() for c in drawn_one_writer.chars if c.isalpha()}
     probabilities = _certain(drawn_one_writer.chars, labels, truth)
     result = score(probabilities, drawn_one_writer, "letters26", labels)
-    assert result["top1"] == 1.0
+    assert result["accuracy"] == 1.0
     assert result["n"] == sum(c.isalpha() for c in drawn_one_writer.chars)
 
 
@@ -87,7 +87,7 @@ def test_drawn_command_writes_the_readme_table(
     assert cli_main(["drawn", "--writers", "1", "--json", "--readme", str(readme)]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert {row["model"] for row in rows} == {"cnn_tiny", "gru_tiny"}
-    assert all(0.0 <= row["top1"] <= row["top3"] <= 1.0 for row in rows)
+    assert all(0.0 <= row["accuracy"] <= row["top3"] <= 1.0 for row in rows)
     text = readme.read_text()
     assert "old" not in text and "`cnn_tiny`" in text and text.endswith("after\n")
     assert cli_main(["drawn", "--writers", "0"]) == 2

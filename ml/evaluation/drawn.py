@@ -136,7 +136,7 @@ def score(probabilities: np.ndarray, drawn: DrawnSet, label_set_name: str, label
     }
     return {
         "n": int(usable.sum()),
-        "top1": float(top1[usable].mean()),
+        "accuracy": float(top1[usable].mean()),
         "top3": float(top3[usable].mean()),
         "per_condition": per_condition,
         "misses": _misses(ranked[:, 0], targets, usable, labels, drawn.chars),
@@ -161,7 +161,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         cells = [f"{100 * row['per_condition'][c]:.1f}%" if c in row["per_condition"] else "n/a" for c in CONDITIONS]
         lines.append(
-            f"| `{row['model']}` | {row['labels']} | " + " | ".join(cells) + f" | {100 * row['top1']:.1f}% | "
+            f"| `{row['model']}` | {row['labels']} | " + " | ".join(cells) + f" | {100 * row['accuracy']:.1f}% | "
             f"{100 * row['top3']:.1f}% | {row['n']} |"
         )
     return "\n".join(lines)
