@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QMimeData, QRectF, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, QRectF, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QImage,
+    QImageWriter,
     QKeySequence,
     QResizeEvent,
 )
@@ -73,6 +74,13 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
 log = logging.getLogger(__name__)
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif);;All files (*)"
+# The pad opens pictures and stroke files (the JSON `glyphpad-ml predict --strokes` reads; Save Drawing writes it).
+OPEN_FILTER = (
+    "Pictures and pen strokes (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.json);;"
+    "Pen strokes (*.json);;" + IMAGE_FILTER
+)
+STROKES_KIND = "Pen strokes (*.json)"
+PICTURE_KIND = "PNG picture (*.png)"
 # An answer this late (a large picture) greys the last one and says the new input is being read: a drawing
 # is answered in a few ms and never gets there.
 PENDING_AFTER_MS = 150
@@ -209,7 +217,18 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.open_action = self._action("&Open Image…", QKeySequence.StandardKey.Open, self.open_image_dialog)
+        self.open_action = self._action(
+            "&Open…",
+            QKeySequence.StandardKey.Open,
+            self.open_image_dialog,
+            "Open a picture or a stroke file on the pad",
+        )
+        self.save_action = self._action(
+            "&Save Drawing…",
+            QKeySequence.StandardKey.Save,
+            self.save_drawing,
+            "Save the pad as pen strokes (JSON) or as a PNG picture",
+        )
         self.paste_action = self._action("&Paste Image", QKeySequence.StandardKey.Paste, self.paste_image)
         self.batch_files_action = self._action("Recognize &Files…", "Ctrl+B", self.choose_batch_files)
         self.batch_folder_action = self._action("Recognize F&older…", "Ctrl+Shift+B", self.choose_batch_folder)
@@ -250,6 +269,7 @@ class MainWindow(QMainWindow):
         file_menu = menu.addMenu("&File")
         for action in (
             self.open_action,
+            self.save_action,
             self.paste_action,
             None,
             self.batch_files_action,
@@ -1088,9 +1108,73 @@ class MainWindow(QMainWindow):
 
     # ---- images: open, paste, drop --------------------------------------------------------------------
     def open_image_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open Image", self.preferences.last_folder, IMAGE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open", self.preferences.last_folder, OPEN_FILTER)
         if path:
-            self.open_image(Path(path))
+            self.open_file(Path(path))
+
+    def open_file(self, path: Path) -> None:
+        """A picture, or a stroke file (.json), on the pad."""
+        if path.suffix.lower() == ".json":
+            self.open_strokes(path)
+        else:
+            self.open_image(path)
+
+    def open_strokes(self, path: Path) -> None:
+        """Put a stroke file's strokes on the pad (undoable), read as a drawing is: picture and strokes. A
+        malformed file is refused with its reason and the pad keeps what it holds."""
+        from ml.runtime.strokes import StrokesError, read_strokes_file
+
+        self.preferences.last_folder = str(path.parent)
+        try:
+            strokes = read_strokes_file(path)
+        except OSError as error:
+            self._show_input_error(path.name, error.strerror or str(error))
+            return
+        except StrokesError as error:
+            self._show_input_error(path.name, str(error))
+            return
+        if not strokes.strokes:
+            self._show_input_error(path.name, "it holds no strokes")
+            return
+        self._opened_file = None
+        self.canvas.open_strokes(strokes)
+        self._clear_input_message()
+
+    def save_drawing(self) -> None:
+        """Save the pad: as pen strokes (the JSON the command line reads, at the size written) or as a PNG
+        picture (black ink on white at the pad's size). Over an opened picture, or after the eraser, the
+        strokes alone are not what the pad shows: a picture only."""
+        if self.canvas.is_blank():
+            self._say("Nothing to save: the pad is empty.")
+            return
+        strokes = self.canvas.saved_strokes()
+        kinds = [STROKES_KIND, PICTURE_KIND] if strokes is not None else [PICTURE_KIND]
+        start = Path(self.preferences.last_folder or ".") / ("drawing.json" if strokes is not None else "drawing.png")
+        chosen, kind = QFileDialog.getSaveFileName(self, "Save Drawing", str(start), ";;".join(kinds))
+        if not chosen:
+            return
+        path = saved_drawing_path(chosen, kind if strokes is not None else PICTURE_KIND)
+        if path != Path(chosen) and path.exists():  # the dialog asked about the name typed, not this one
+            answer = QMessageBox.question(self, "Save Drawing", f"{path.name} already exists. Replace it?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        try:
+            if path.suffix.lower() == ".json":
+                if strokes is None:
+                    raise ValueError("the pad shows an opened picture or erased ink: save it as a PNG picture")
+                from ml.runtime.strokes import write_strokes_file
+
+                write_strokes_file(path, strokes)
+            else:
+                save_grey_png(self.canvas.picture_for_saving(), path)
+        except OSError as error:
+            QMessageBox.critical(self, "Save Drawing", f"Could not write {path}:\n{error.strerror or error}")
+            return
+        except ValueError as error:
+            QMessageBox.warning(self, "Save Drawing", f"{path.name} was not saved: {error}.")
+            return
+        self.preferences.last_folder = str(path.parent)
+        self._say(f"Saved {path}")
 
     def open_image(self, path: Path) -> None:
         """Show and recognize an image file; the file goes through ml.runtime.preprocess exactly as a drawing does."""
@@ -1165,6 +1249,9 @@ class MainWindow(QMainWindow):
         paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
         from ml.runtime.image_files import is_image_path
 
+        if len(paths) == 1 and paths[0].suffix.lower() == ".json" and paths[0].is_file():
+            self.open_strokes(paths[0])
+            return True
         images = [p for p in paths if p.is_dir() or is_image_path(p)]
         if len(images) == 1 and images[0].is_file():
             self.open_image(images[0])
@@ -1195,7 +1282,9 @@ class MainWindow(QMainWindow):
             names = [Path(url.toLocalFile()).name or url.toString() for url in mime.urls()]
             kinds = ", ".join(sorted(suffix[1:].upper() for suffix in IMAGE_SUFFIXES))
             shown = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
-            self._say_about_input(f"Not a picture: {shown}. GlyphPad opens {kinds} files and folders.")
+            self._say_about_input(
+                f"Not a picture: {shown}. GlyphPad opens {kinds} files, stroke files (.json) and folders."
+            )
 
     # ---- batch -----------------------------------------------------------------------------------------
     def choose_batch_files(self) -> None:
@@ -1525,6 +1614,33 @@ def export_path(chosen: str, kind: str) -> Path:
     if path.suffix.lower() in (".csv", ".json"):
         return path
     return path.with_name(path.name + (".json" if "json" in kind.lower() else ".csv"))
+
+
+def saved_drawing_path(chosen: str, kind: str) -> Path:
+    """The file Save Drawing writes: the name typed when it ends in .json or .png, else with the chosen
+    kind's suffix."""
+    path = Path(chosen)
+    if path.suffix.lower() in (".json", ".png"):
+        return path
+    return path.with_name(path.name + (".json" if kind == STROKES_KIND else ".png"))
+
+
+def save_grey_png(pixels: Any, path: Path) -> None:
+    """A grey uint8 picture as a PNG, written whole or not at all (beside it first, then moved over it).
+    Raises OSError."""
+    import numpy as np
+
+    grey = np.ascontiguousarray(pixels, dtype=np.uint8)
+    height, width = grey.shape
+    image = QImage(grey.data, width, height, width, QImage.Format.Format_Grayscale8)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        writer = QImageWriter(str(partial), QByteArray(b"png"))
+        if not writer.write(image):
+            raise OSError(writer.errorString())
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def best_available(infos: list[ModelInfo]) -> str:

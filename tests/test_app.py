@@ -583,16 +583,16 @@ def test_dropping_files_that_are_no_pictures_says_so(window: MainWindow, tmp_pat
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
 
-    strokes = tmp_path / "word.json"
-    strokes.write_text('{"strokes": [[[0, 0], [0, 10]]]}')
+    notes = tmp_path / "notes.txt"
+    notes.write_text("A, B and 7")
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(strokes))])
+    mime.setUrls([QUrl.fromLocalFile(str(notes))])
     event = QDropEvent(
         QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     window.dropEvent(event)
     message = window.statusBar().currentMessage()
-    assert "Not a picture: word.json" in message and "PNG" in message
+    assert "Not a picture: notes.txt" in message and "PNG" in message and "stroke files (.json)" in message
     assert window.canvas.is_blank()
 
 
@@ -2139,3 +2139,129 @@ def test_strokes_over_an_opened_picture_keep_their_place_on_it_when_the_pad_chan
     _mouse_char(canvas, "T", 10, 10, 100)
     resize(320, 220)
     assert all(np.isfinite(p).all() for s in canvas.strokes for p in s.points)
+
+
+def _saving_as(monkeypatch, path: Path, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Answer Save Drawing's dialog with ``path`` and ``kind``; returns the kinds each dialog offered."""
+    from PySide6.QtWidgets import QFileDialog
+
+    offered: list[str] = []
+
+    def dialog(*args: object) -> tuple[str, str]:
+        offered.append(str(args[3]))
+        return str(path), kind
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    return offered
+
+
+def test_a_drawing_saved_as_strokes_opens_again_and_reads_as_the_command_line_reads_it(
+    qtbot, real_window: MainWindow, tmp_path: Path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.main_window import STROKES_KIND
+    from ml.cli import predict
+    from ml.runtime.strokes import read_strokes_file
+
+    window = real_window
+    drawn = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "K"))
+    assert drawn.top[0][0] == "K" and "strokes" in drawn.inputs_used
+    written = [list(s.points) for s in window.canvas.drawn_strokes()]
+    _saving_as(monkeypatch, tmp_path / "k", STROKES_KIND)  # a name typed without a suffix gets the kind's
+    window.save_drawing()
+    saved = read_strokes_file(tmp_path / "k.json")
+    assert [len(s) for s in saved.strokes] == [len(s) for s in written]
+    assert np.allclose(saved.strokes[0], [(x, y) for x, y, _ in written[0]], atol=0.01)
+    assert saved.pressures is None  # a mouse has no pressure to keep
+    # The command line reads the saved file as the app read the drawing.
+    assert predict.run(["--strokes", "--json", str(tmp_path / "k.json")]) == 0
+    assert json.loads(capsys.readouterr().out)["top"][0]["label"] == "K"
+    # Opened again on a cleared pad: the strokes, read from picture and strokes, and Undo takes them back.
+    window.canvas.clear()
+    reopened = _last_result(qtbot, window, lambda: window.open_file(tmp_path / "k.json"))
+    assert len(window.canvas.drawn_strokes()) == len(written)
+    assert reopened.top[0][0] == "K" and "strokes" in reopened.inputs_used
+    window.undo()
+    assert window.canvas.is_blank()
+
+
+def test_a_pen_drawing_keeps_its_pressure_in_the_file_and_on_the_pad(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.main_window import STROKES_KIND
+    from ml.runtime.strokes import Strokes, read_strokes_file, write_strokes_file
+
+    light_to_firm = np.linspace(0.1, 0.9, 20)
+    line = np.stack([np.linspace(0, 40, 20), np.linspace(0, 60, 20)], axis=1)
+    write_strokes_file(tmp_path / "pen.json", Strokes((line, line[::-1] + 5), pressures=(light_to_firm, light_to_firm)))
+    _last_result(qtbot, window, lambda: window.open_file(tmp_path / "pen.json"))
+    strokes = window.canvas.drawn_strokes()
+    shares = [p for _, _, p in strokes[0].points]
+    assert shares[0] < shares[-1]  # drawn thin to thick, as the pen pressed
+    # Placed as a person writes a character: centred, its longer side 0.6 of the pad's shorter side.
+    ys = [y for s in strokes for _, y, _ in s.points]
+    assert max(ys) - min(ys) == pytest.approx(0.6 * min(window.canvas.width(), window.canvas.height()), rel=0.01)
+    _saving_as(monkeypatch, tmp_path / "again.json", STROKES_KIND)
+    window.save_drawing()
+    again = read_strokes_file(tmp_path / "again.json")
+    assert again.pressures is not None and np.allclose(again.pressures[0], light_to_firm, atol=0.002)
+
+
+def test_save_drawing_as_a_picture_and_what_cannot_be_saved(qtbot, window: MainWindow, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.main_window import PICTURE_KIND
+    from ml.runtime.image_io import load_image
+
+    offered = _saving_as(monkeypatch, tmp_path / "nothing.png", PICTURE_KIND)
+    window.save_drawing()  # a blank pad: said, no dialog, no file
+    assert offered == [] and "Nothing to save" in window.statusBar().currentMessage()
+    window.set_theme("dark")  # the picture is black on white whatever the screen shows
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "X"))
+    _saving_as(monkeypatch, tmp_path / "x.png", PICTURE_KIND)
+    window.save_drawing()
+    picture = load_image(tmp_path / "x.png").pixels
+    assert picture.shape == (window.canvas.height(), window.canvas.width())
+    assert picture.min() == 0.0 and np.median(picture) == 1.0
+    # Over an opened picture the strokes alone are not what the pad shows: only a picture is offered, and
+    # a .json typed anyway is refused with why, nothing written.
+    window.open_image(tmp_path / "x.png")
+    offered = _saving_as(monkeypatch, tmp_path / "over.json", PICTURE_KIND)
+    monkeypatch.setattr("desktop_app.main_window.QMessageBox.warning", lambda _p, _t, text: offered.append(text))
+    window.save_drawing()
+    assert offered[0] == PICTURE_KIND and "save it as a PNG picture" in offered[1]
+    assert not (tmp_path / "over.json").exists()
+    # A folder that cannot be written: a message, no half-written file, the pad as it was.
+    monkeypatch.setattr("desktop_app.main_window.QMessageBox.critical", lambda _p, _t, text: offered.append(text))
+    _saving_as(monkeypatch, tmp_path / "missing" / "x.png", PICTURE_KIND)
+    window.save_drawing()
+    assert "Could not write" in offered[-1] and not (tmp_path / "missing").exists()
+    assert not window.canvas.is_blank()
+
+
+def test_a_stroke_file_dropped_opens_on_the_pad_and_a_malformed_one_is_refused(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    def drop(path: Path) -> None:
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(path))])
+        event = QDropEvent(
+            QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        )
+        window.dropEvent(event)
+
+    good = tmp_path / "seven.json"
+    good.write_text(json.dumps({"strokes": [[[0, 0], [30, 0], [12, 45]]]}))
+    _last_result(qtbot, window, lambda: drop(good))
+    assert len(window.canvas.drawn_strokes()) == 1
+    for name, text, reason in (
+        ("cut.json", '{"strokes": [[[0, 0], [1', "not valid JSON"),
+        ("none.json", '{"strokes": []}', "holds no strokes"),
+        ("three.json", '{"strokes": [[[0, 0, 1]]]}', "has 3 values"),
+    ):
+        (tmp_path / name).write_text(text)
+        drop(tmp_path / name)
+        box = window.input_error_box
+        assert box is not None and box.isVisible() and name in box.text() and reason in box.text(), name
+        assert len(window.canvas.drawn_strokes()) == 1, name  # the pad keeps what it held
+        box.close()

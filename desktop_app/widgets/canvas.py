@@ -31,6 +31,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
 
+    from ml.runtime.strokes import Strokes
+
 MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
 # The drawing goes to recognition at most this big. 128 px is EMNIST's own source resolution (NIST's
 # 128x128 scans) and above the 112 px preprocessing works at. The same 2,226 synthesized drawings
@@ -49,6 +51,15 @@ UNDO_DEPTH = 200  # changes that can be undone; older states are dropped so a lo
 # The eraser is this many times the pen's width: as thin as the pen, taking back a stroke meant tracing it
 # exactly, and a stray edge of ink was left behind to be read.
 ERASER_WIDTH_TIMES_PEN = 3.0
+# A pen's reported pressure (0-1) scales its width from LIGHTEST_TOUCH to LIGHTEST_TOUCH + PRESSURE_SPAN: a
+# light touch still leaves a visible line, full pressure a bold one. A mouse draws at 1.
+LIGHTEST_TOUCH = 0.35
+PRESSURE_SPAN = 0.9
+# Strokes opened from a file are placed as a person writes on the pad: a character's longer side
+# OPENED_CHARACTER_SHARE of the pad's shorter side (as ml.runtime.render draws a stroke file), a line
+# OPENED_LINE_SHARE of the pad's height, narrower than the pad.
+OPENED_CHARACTER_SHARE = 0.6
+OPENED_LINE_SHARE = 0.45
 
 
 @dataclass
@@ -80,6 +91,16 @@ class CanvasState:
     image: QImage | None
     source: object
     notes: Notes = field(default_factory=dict)
+
+
+def width_share(pressure: float) -> float:
+    """The share of the pen's width a point is drawn with, from the pen's reported pressure (0-1)."""
+    return LIGHTEST_TOUCH + PRESSURE_SPAN * max(0.0, min(1.0, pressure))
+
+
+def reported_pressure(share: float) -> float:
+    """The pen's pressure (0-1) that gives a point's width share: :func:`width_share` undone."""
+    return max(0.0, min(1.0, (share - LIGHTEST_TOUCH) / PRESSURE_SPAN))
 
 
 def _pen_stroke(stroke: Stroke) -> Any:
@@ -401,6 +422,62 @@ class DrawingCanvas(QWidget):
 
         return Strokes(tuple(np.asarray(points, dtype=np.float64)[:, :2] for points in drawn))
 
+    def saved_strokes(self) -> Strokes | None:
+        """The drawing as a stroke file holds it: at the size it was written, with the pen's pressure when a
+        pen drew it; None when the strokes alone are not what the pad shows (over an opened image, or after
+        the eraser)."""
+        drawn = [s.points for s in self._strokes if s.points]
+        if not drawn or self._background_image is not None or any(s.eraser for s in self._strokes):
+            return None
+        import numpy as np
+
+        from ml.runtime.strokes import Strokes
+
+        points = [np.asarray(stroke, dtype=np.float64) for stroke in drawn]
+        pen = any(np.any(p[:, 2] != 1.0) for p in points)  # a mouse draws every point at 1
+        return Strokes(
+            tuple(p[:, :2] / self._drawing_scale for p in points),
+            pressures=tuple(np.array([reported_pressure(v) for v in p[:, 2]]) for p in points) if pen else None,
+        )
+
+    def open_strokes(self, strokes: Strokes) -> None:
+        """Replace what the pad holds with strokes from a file (``ml.runtime.strokes.Strokes``, any units;
+        undoable), placed as a person writes: centred, a character filling OPENED_CHARACTER_SHARE of the pad,
+        a line (text mode) OPENED_LINE_SHARE of its height; drawn with the pen in use, pressure from the
+        file's when it has one."""
+        x0, y0, x1, y1 = strokes.box()
+        width, height = max(self.width(), 1), max(self.height(), 1)
+        if self._reads_lines:
+            room = min(
+                OPENED_LINE_SHARE * height / max(y1 - y0, 1e-9), (width - 2 * FIT_MARGIN_PX) / max(x1 - x0, 1e-9)
+            )
+        else:
+            room = OPENED_CHARACTER_SHARE * min(width, height) / max(x1 - x0, y1 - y0, 1e-9)
+        scale = min(room, 1e6)  # a file of one dot: anywhere is its place
+        middle_x, middle_y = (x0 + x1) / 2, (y0 + y1) / 2
+        placed = []
+        for k, points in enumerate(strokes.strokes):
+            shares = (
+                [width_share(float(v)) for v in strokes.pressures[k]]
+                if strokes.pressures is not None
+                else [1.0] * len(points)
+            )
+            xy = [
+                (width / 2 + (float(x) - middle_x) * scale, height / 2 + (float(y) - middle_y) * scale, share)
+                for (x, y), share in zip(points, shares, strict=True)
+            ]
+            placed.append(Stroke(self._pen_width, False, xy))
+        self._remember()
+        self._strokes = placed
+        self._notes = {}
+        self._background_image = None
+        self._opened_source = None
+        self._drawing_scale = 1.0
+        self._invalidate_layers()
+        self._emit_history()
+        self.update()
+        self.drawing_changed.emit()
+
     def recognition_input(self) -> object:
         """What recognition should read: the opened image itself, or the drawing (over it) as pixels."""
         if self._opened_source is not None and not any(s.points for s in self._strokes):
@@ -569,9 +646,12 @@ class DrawingCanvas(QWidget):
 
     def _background_for_recognition(self) -> np.ndarray | None:
         """The opened image, grey, as the recognition image's background (None without one)."""
+        return self._grey_background(*self._recognition_size())
+
+    def _grey_background(self, width: int, height: int) -> np.ndarray | None:
+        """The opened image, grey, fitted to a width x height picture of the pad (None without one)."""
         if self._background_image is None:
             return None
-        width, height = self._recognition_size()
         layer = QImage(width, height, QImage.Format.Format_Grayscale8)
         layer.fill(self._paper())
         painter = QPainter(layer)
@@ -687,6 +767,17 @@ class DrawingCanvas(QWidget):
             self._recognition_pixels = renderer.pixels()
         return self._recognition_pixels
 
+    def picture_for_saving(self) -> np.ndarray:
+        """The pad as a grey picture at its size on screen, as recognition reads it: black ink on white (an
+        opened image greyed under it), whatever the theme; what GlyphPad opens again the same."""
+        from ml.runtime.render import render_strokes
+
+        width, height = max(1, self.width()), max(1, self.height())
+        strokes = [_pen_stroke(s) for s in self._strokes if s.points]
+        return render_strokes(
+            strokes, width, height, 1.0, self._grey_background(width, height), *self._grey_ink_paper()
+        )
+
     def _recognition_size(self) -> tuple[int, int]:
         scale = self._recognition_scale()
         return max(1, round(self.width() * scale)), max(1, round(self.height() * scale))
@@ -758,8 +849,7 @@ class DrawingCanvas(QWidget):
             self._end()
 
     def tabletEvent(self, event: QTabletEvent) -> None:
-        # A pen's light touch should still leave a visible line, and full pressure a bold one.
-        pressure = 0.35 + 0.9 * max(0.0, min(1.0, event.pressure()))
+        pressure = width_share(event.pressure())
         kind = event.type()
         if kind == QTabletEvent.Type.TabletPress:
             self._pen_down = True

@@ -160,6 +160,31 @@ def read_strokes_file(path: str | Path) -> Strokes:
         raise StrokesError(f"not valid stroke JSON ({type(error).__name__})") from None
 
 
+def strokes_json(strokes: Strokes, decimals: int = 2) -> dict[str, Any]:
+    """The ``{"strokes": ...}`` object :func:`parse_strokes` reads back as the same strokes (positions
+    rounded to ``decimals``; "t" and "pressure" when the drawing has them)."""
+    data: dict[str, Any] = {"strokes": [np.round(s, decimals).tolist() for s in strokes.strokes]}
+    if strokes.times is not None:
+        data["t"] = [np.round(t, 3).tolist() for t in strokes.times]
+    if strokes.pressures is not None:
+        data["pressure"] = [np.round(np.clip(p, 0.0, 1.0), 3).tolist() for p in strokes.pressures]
+    return data
+
+
+def write_strokes_file(path: str | Path, strokes: Strokes) -> None:
+    """Write a stroke JSON file whole or not at all: written beside it, then moved over it (a full disk
+    or a crash leaves the earlier file, not half a new one). Raises OSError."""
+    path = Path(path)
+    if not strokes.strokes:
+        raise BlankStrokesError("the drawing has no strokes")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(json.dumps(strokes_json(strokes), separators=(",", ":")) + "\n")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
