@@ -80,6 +80,15 @@ def test_self_test_of_a_model_that_is_not_bundled_fails_with_the_reason(tmp_path
     assert report["models"] == []  # the others are not tested after it: their "ok" lines hid the failure
 
 
+def test_self_test_of_a_digits_model_draws_only_digits(tmp_path: Path) -> None:
+    # It drew letters too, and failed a model that reads only digits for reading an A as 4.
+    code, report, stderr = _self_test(tmp_path, None, "--model", "digits")
+    assert code == 0, (report, stderr)
+    drawn = report["drawn"]
+    assert isinstance(drawn, list) and drawn and all(d["expected"].isdigit() for d in drawn)
+    assert all(d["expected"] == d["predicted"] for d in drawn)
+
+
 def test_the_app_says_its_version(capsys: pytest.CaptureFixture[str]) -> None:
     from desktop_app.__main__ import main
     from ml import __version__
