@@ -15,6 +15,7 @@ from ml.cli.common import fail, json_safe
 from ml.runtime.cards import WeightsError, card_path_for, read_card, write_card
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.training.data.locations import EMNIST_HELP, PEN_DATA_HELP
+from ml.training.data.unipen import model_writer_seed
 
 DEFAULT_SOURCES = ("emnist_test", "unipen_val", "drawn")
 
@@ -96,6 +97,11 @@ def run(argv: list[str]) -> int:
     args = get_args_parser().parse_args(argv)
     if args.threads is not None and args.threads < 0:
         return fail("evaluate", "--threads must be 0 (every core) or more")
+    if args.report is not None:  # said now, not after the scoring
+        from ml.training.export import output_problems
+
+        if problems := output_problems("", args.report, "--report"):
+            return fail("evaluate", "; ".join(problems))
     threads = args.threads or BATCH_THREADS
     if args.images is not None and args.update_card:
         # A card records the sources every model is scored on; a folder of one's own is not one of them.
@@ -127,7 +133,12 @@ def run(argv: list[str]) -> int:
             split_seed = card.training.get("config", {}).get("split_seed")
             for name in names:
                 sets[name] = load_source(
-                    name, card.label_set, emnist=args.emnist, pen_data=args.pen_data, split_seed=split_seed
+                    name,
+                    card.label_set,
+                    emnist=args.emnist,
+                    pen_data=args.pen_data,
+                    split_seed=split_seed,
+                    writer_seed=model_writer_seed(card),
                 )
     except (FileNotFoundError, ValueError) as error:
         return fail("evaluate", str(error))
@@ -206,7 +217,9 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
             image = load_recognizer(card.fusion["image_model"], device=args.device, threads=args.threads)
         for part in parts:
             if image is None:
-                data = unipen_stroke_set(get_label_set(card.label_set), part.removeprefix("unipen_"), args.pen_data)
+                data = unipen_stroke_set(
+                    get_label_set(card.label_set), part.removeprefix("unipen_"), args.pen_data, model_writer_seed(card)
+                )
                 scores = {"strokes": score_probabilities(recognizer.predict_inputs(data.inputs), data, card.labels)[0]}
             else:
                 paired = paired_probabilities(image, recognizer, part.removeprefix("unipen_"), args.pen_data)
@@ -252,7 +265,7 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
         reader = LineReader.load(recognizer.weights_path, device=args.device)
     except (WeightsError, FileNotFoundError, ValueError) as error:
         return fail("evaluate", str(error))
-    split = writer_split(pen.writers)
+    split = writer_split(pen.writers, seed=model_writer_seed(card))  # words by the writers it never saw
     results = {}
     for part in parts:
         words = compose_words(pen, split.get(part.removeprefix("words_").removesuffix("_pictures")), WORD_COUNT)

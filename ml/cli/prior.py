@@ -24,6 +24,7 @@ def run(argv: list[str]) -> int:
     from ml.evaluation.prior import character_log_prior, choose_strength
     from ml.runtime.labels import get_label_set
     from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
+    from ml.training.data.unipen import model_writer_seed
 
     args = get_args_parser().parse_args(argv)
     for name in args.model:
@@ -34,7 +35,8 @@ def run(argv: list[str]) -> int:
         card = recognizer.card
         label_set = get_label_set(card.label_set)
         try:
-            data = (unipen_stroke_set if card.input_kind == "strokes" else unipen_set)(label_set, "val")
+            reader = unipen_stroke_set if card.input_kind == "strokes" else unipen_set
+            data = reader(label_set, "val", None, model_writer_seed(card))  # the writers it never saw
         except (FileNotFoundError, ValueError) as error:
             return fail("prior", str(error))
         best, table = choose_strength(recognizer, data, label_set)

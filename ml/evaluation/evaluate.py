@@ -78,7 +78,7 @@ def unipen_set(label_set: LabelSet, part: str, pen_file: Path | None = None, see
     from ml.training.pen_data import evaluation_bank
 
     pen = load_unipen(pen_file)
-    split = writer_split(pen.writers, seed=seed or DEFAULT_WRITER_SPLIT_SEED)
+    split = writer_split(pen.writers, seed=DEFAULT_WRITER_SPLIT_SEED if seed is None else seed)
     bank = evaluation_bank(pen, split.get(part))
     targets = pen.targets_for(label_set)[bank.source_index]
     keep = targets >= 0
@@ -99,7 +99,7 @@ def unipen_stroke_set(
     from ml.training.stroke_data import stroke_inputs
 
     pen = load_unipen(pen_file)
-    split = writer_split(pen.writers, seed=seed or DEFAULT_WRITER_SPLIT_SEED)
+    split = writer_split(pen.writers, seed=DEFAULT_WRITER_SPLIT_SEED if seed is None else seed)
     index = split.get(part)
     index = index[pen.targets_for(label_set)[index] >= 0]
     inputs, ok = stroke_inputs(pen, index)
@@ -155,7 +155,7 @@ def load_source(name: str, label_set_name: str, **options: Any) -> EvaluationSet
         part = name.removeprefix("emnist_")
         return emnist_set(label_set, part, options.get("emnist"), options.get("split_seed"))
     if name in ("unipen_val", "unipen_test"):
-        return unipen_set(label_set, name.removeprefix("unipen_"), options.get("pen_data"))
+        return unipen_set(label_set, name.removeprefix("unipen_"), options.get("pen_data"), options.get("writer_seed"))
     if name == "drawn":
         return drawn_set(label_set)
     raise ValueError(f"unknown source {name!r}; choose from {', '.join(SOURCES)}")

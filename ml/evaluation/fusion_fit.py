@@ -21,6 +21,7 @@ from ml.evaluation.prior import character_log_prior, per_character_accuracy
 from ml.runtime.fusion import FusionWeights, fuse_probabilities
 from ml.runtime.labels import LabelSet, get_label_set
 from ml.runtime.recognizer import Recognizer
+from ml.training.data.unipen import model_writer_seed
 
 IMAGE_WEIGHTS = (0.5, 0.75, 1.0)
 STROKE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
@@ -39,9 +40,17 @@ class PairedProbabilities:
 def paired_probabilities(
     image: Recognizer, strokes: Recognizer, part: str, pen_file: Path | None = None
 ) -> PairedProbabilities:
+    """Both models' answers on one part of UNIPEN's writers, split as the stroke model's training split them.
+    Raises ValueError when the two were trained on different splits (neither's unseen writers are both's)."""
+    seed = model_writer_seed(strokes.card)
+    if model_writer_seed(image.card) != seed:
+        raise ValueError(
+            f"{image.card.name} and {strokes.card.name} were trained on different splits of UNIPEN's writers "
+            f"(seeds {model_writer_seed(image.card)} and {seed}): the writers one never saw, the other trained on"
+        )
     label_set = get_label_set(image.card.label_set)
-    drawn = unipen_set(label_set, part, pen_file)
-    traced = unipen_stroke_set(label_set, part, pen_file)
+    drawn = unipen_set(label_set, part, pen_file, seed)
+    traced = unipen_stroke_set(label_set, part, pen_file, seed)
     assert drawn.source_index is not None and traced.source_index is not None
     by_character = strokes.predict_inputs(traced.inputs)
     row_of = {int(k): r for r, k in enumerate(traced.source_index.tolist())}

@@ -8,6 +8,7 @@ names it: a graph that disagrees is never written.
 from __future__ import annotations
 
 import io
+import os
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +28,22 @@ ONNX_TOLERANCE = 1e-4
 
 class ExportError(RuntimeError):
     """The ONNX graph does not give what torch gives."""
+
+
+def output_problems(name: str, out: str | Path, option: str = "--out") -> list[str]:
+    """Why a run could not write ``<out>/<name>.*``, found before any training: a name that is a path
+    (``../x`` wrote outside ``--out``, ``a/b`` into a folder no list looks in), an ``out`` that is a file
+    or a folder one may not write in (said only after the whole run, with the bare OS error)."""
+    problems = []
+    if name and (name in (".", "..") or "/" in name or "\\" in name or name != name.strip()):
+        problems.append(f"--name {name!r} must be a plain name, without folders: the files go in {option}")
+    folder = Path(out)
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        problems.append(f"{option} {out}: {existing} is a file, not a folder")
+    elif existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        problems.append(f"{option} {out}: {existing} cannot be written in")
+    return problems
 
 
 def input_spec(input_kind: str) -> tuple[str, tuple[int, ...]]:

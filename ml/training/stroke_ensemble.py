@@ -21,7 +21,7 @@ from ml.models import get_arch, get_model
 from ml.models.strokes import StrokeEnsemble
 from ml.runtime.cards import ModelCard, resolve_model_path
 from ml.runtime.weights import load_weights
-from ml.training.data.unipen import DEFAULT_WRITER_SPLIT_SEED, load_unipen, writer_split
+from ml.training.data.unipen import load_unipen, model_writer_seed, writer_split
 from ml.training.export import save_weights
 from ml.training.metrics import classification_metrics
 from ml.training.scoring import summary
@@ -61,7 +61,7 @@ def assemble(members: list[str], name: str, out: str | Path, pen_data: str = "")
     model.eval()
 
     pen = load_unipen(pen_data or None)
-    split = writer_split(pen.writers, seed=DEFAULT_WRITER_SPLIT_SEED)
+    split = writer_split(pen.writers, seed=model_writer_seed(first))  # its members' unseen writers
     from ml.runtime.labels import get_label_set
 
     label_set = get_label_set(first.label_set)
@@ -89,6 +89,7 @@ def assemble(members: list[str], name: str, out: str | Path, pen_data: str = "")
                 {"name": c.name, "arch": c.arch, "sha256": c.sha256, "epochs_run": c.training.get("epochs_run")}
                 for c in cards
             ],
+            "writer_split_seed": model_writer_seed(first),
             "seconds": round(time.time() - started, 1),  # assembling and scoring: its members' training is theirs
             "device": "CPU",
             "host": platform.machine(),

@@ -49,7 +49,7 @@ from ml.training.distributed import (
     weight_checksums,
     wrap,
 )
-from ml.training.export import save_weights
+from ml.training.export import output_problems, save_weights
 from ml.training.mixing import mix_weights, source_weights
 from ml.training.pen_data import evaluation_bank, training_bank
 from ml.training.scoring import evaluate_arrays, summary
@@ -179,6 +179,7 @@ def validate(config: TrainConfig) -> None:
         problems.append("--epoch-samples and --max-per-class must be 0 (all) or positive")
     if config.pen_variants < 1:
         problems.append("--pen-variants must be at least 1")
+    problems += output_problems(config.name, config.out)
     if problems:
         raise ValueError("; ".join(problems))
     try:

@@ -44,7 +44,7 @@ from ml.training.data.unipen import (
 from ml.training.data.unipen import (
     SOURCE as UNIPEN_SOURCE,
 )
-from ml.training.export import save_weights
+from ml.training.export import output_problems, save_weights
 from ml.training.metrics import classification_metrics
 from ml.training.scoring import summary
 from ml.training.stroke_data import StrokeAugment, stroke_inputs
@@ -162,6 +162,8 @@ def main(config: StrokeTrainConfig) -> Path:
         raise ValueError(f"{config.arch} is not a stroke architecture ({', '.join(STROKE_ARCHS)})")
     if config.epochs < 1 or config.batch_size < 2 or not (math.isfinite(config.lr) and config.lr > 0):
         raise ValueError("--epochs must be at least 1, --batch-size at least 2, --lr positive")
+    if problems := output_problems(config.name, config.out):
+        raise ValueError("; ".join(problems))
     if config.start_from and not config.resume:
         config = _fine_tune_config(config)
     started = time.time()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ml.runtime.cards import ModelCard
 from ml.runtime.labels import LabelSet
 from ml.training.data.locations import DEFAULT_UNIPEN_FILE, UNIPEN_ENV_VAR, beside_checkout
 from ml.training.data.split import SplitIndices
@@ -106,6 +107,15 @@ def load_unipen(path: str | Path | None = None) -> PenCharacters:
         stroke_point_start=ps.astype(np.int64),
         points=points.astype(np.float32),
     )
+
+
+def model_writer_seed(card: ModelCard) -> int:
+    """The seed of the UNIPEN split by writer a model was trained with: with it, its validation and test
+    writers are the ones it never saw (with another, most of them are its training writers). The default
+    for a card that names none (EMNIST-only models)."""
+    training = card.training or {}
+    seed = training.get("config", {}).get("writer_split_seed", training.get("writer_split_seed"))
+    return DEFAULT_WRITER_SPLIT_SEED if seed is None else int(seed)
 
 
 def writer_split(

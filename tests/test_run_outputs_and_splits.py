@@ -1,0 +1,59 @@
+"""Where a run's files go, and which writers a model is scored on: both checked before any work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from ml.runtime.cards import ModelCard
+from ml.training.data.unipen import DEFAULT_WRITER_SPLIT_SEED, model_writer_seed
+from ml.training.export import output_problems
+
+
+def _card(training: dict[str, object]) -> ModelCard:
+    return ModelCard("m", "lenet5", {}, "digits10", list("0123456789"), 4, 1, training=training)
+
+
+def test_a_name_that_is_a_path_is_refused(tmp_path: Path) -> None:
+    for name in ("../../escape", "a/b", "..", "a\\b", " padded"):
+        assert any("plain name" in p for p in output_problems(name, tmp_path)), name
+    assert output_problems("my model", tmp_path) == []
+    assert output_problems("", tmp_path / "new" / "folder") == []  # made when the files are written
+
+
+def test_an_out_folder_that_is_a_file_is_refused_before_any_work(tmp_path: Path) -> None:
+    a_file = tmp_path / "runs"
+    a_file.write_text("not a folder")
+    assert output_problems("x", a_file) == [f"--out {a_file}: {a_file} is a file, not a folder"]
+    assert output_problems("x", a_file / "inside", "--report") == [
+        f"--report {a_file / 'inside'}: {a_file} is a file, not a folder"
+    ]
+
+
+def test_train_refuses_them_at_once(tmp_path: Path) -> None:
+    from ml.training.train import TrainConfig, validate
+
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ValueError, match="is a file, not a folder"):
+        validate(TrainConfig(arch="lenet5", labels="digits10", out=str(tmp_path / "file")))
+    with pytest.raises(ValueError, match="plain name"):
+        validate(TrainConfig(arch="lenet5", labels="digits10", name="../x", out=str(tmp_path)))
+
+
+def test_a_model_is_scored_on_the_writers_its_own_split_kept_out() -> None:
+    # A model trained with --writer-split-seed 7 was scored on the default split's test writers, most of
+    # whom it had trained on.
+    assert model_writer_seed(_card({"config": {"writer_split_seed": 7}})) == 7
+    assert model_writer_seed(_card({"writer_split_seed": 0})) == 0  # an ensemble's, from its members
+    assert model_writer_seed(_card({})) == DEFAULT_WRITER_SPLIT_SEED
+
+
+def test_models_of_different_writer_splits_are_not_fused() -> None:
+    from ml.evaluation.fusion_fit import paired_probabilities
+
+    image = SimpleNamespace(card=_card({"config": {"writer_split_seed": 7}}))
+    strokes = SimpleNamespace(card=_card({"config": {"writer_split_seed": 8}}))
+    with pytest.raises(ValueError, match="different splits of UNIPEN's writers"):
+        paired_probabilities(image, strokes, "val")  # type: ignore[arg-type]
