@@ -108,10 +108,14 @@ class AddedLine:
 
     text: str
     strokes: tuple[Any, ...]  # the canvas's stroke objects the line was read from
+    picture: object = None  # or the opened picture it was read from (the canvas's opened source)
     taken_back: bool = False
 
-    def is_on(self, strokes: list[Any]) -> bool:
-        """Whether the pad shows exactly this line's strokes (the same objects, not look-alikes)."""
+    def is_on(self, strokes: list[Any], picture: object) -> bool:
+        """Whether the pad shows exactly this line's strokes, or its picture with nothing drawn over it (the
+        same objects, not look-alikes)."""
+        if not self.strokes:
+            return self.picture is not None and picture is self.picture and not strokes
         return len(strokes) == len(self.strokes) and all(a is b for a, b in zip(strokes, self.strokes, strict=True))
 
 
@@ -194,6 +198,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self.model_picker = QComboBox()
+        self.model_picker.setAccessibleName("model")
         self.model_picker.setMinimumWidth(260)
         self.model_picker.setToolTip(
             "The model that recognizes the drawing: what it reads, and how often it reads pen drawings by "
@@ -231,7 +236,7 @@ class MainWindow(QMainWindow):
         )
         self.paste_action = self._action("&Paste Image", QKeySequence.StandardKey.Paste, self.paste_image)
         self.batch_files_action = self._action("Recognize &Files…", "Ctrl+B", self.choose_batch_files)
-        self.batch_folder_action = self._action("Recognize F&older…", "Ctrl+Shift+B", self.choose_batch_folder)
+        self.batch_folder_action = self._action("Recognize Fol&der…", "Ctrl+Shift+B", self.choose_batch_folder)
         self.export_action = self._action("&Export Batch Results…", "Ctrl+E", self.export_batch)
         self.cancel_batch_action = self._action(
             "&Cancel Batch", "Esc", self.cancel_batch, "Stop recognizing the batch (the files read so far stay)"
@@ -245,6 +250,9 @@ class MainWindow(QMainWindow):
         self.clear_action = self._action("&Clear", QKeySequence.StandardKey.Delete, self.canvas.clear)
         self.eraser_action = self._action("&Eraser", "E", self._toggle_eraser)
         self.eraser_action.setCheckable(True)
+        # A key of its own only where the pen is: typed into the Model box or a list, E is a letter.
+        self.eraser_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.canvas.addAction(self.eraser_action)
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
         self.text_mode_action = self._action(
@@ -254,7 +262,7 @@ class MainWindow(QMainWindow):
             "Write a word or a line: GlyphPad splits it into characters and reads it as text",
         )
         self.text_mode_action.setCheckable(True)
-        self.copy_text_action = self._action("&Copy Text", QKeySequence.StandardKey.Copy, self.copy_text)
+        self.copy_text_action = self._action("Cop&y Text", QKeySequence.StandardKey.Copy, self.copy_text)
         self.remove_last_action = self._action("Remove &Last Character", "Backspace", self.remove_last_character)
         self.add_line_action = self._action("&Add Line to Text", "Ctrl+Return", self.add_line_to_text)
         # The keypad's Enter is another key to Qt: both add the line.
@@ -330,7 +338,7 @@ class MainWindow(QMainWindow):
             self.theme_group.addAction(action)
             view_menu.addAction(action)
         view_menu.addSeparator()
-        self.top_k_menu = view_menu.addMenu("&Top-k")
+        self.top_k_menu = view_menu.addMenu("Top-&k")
         top_k_group = QActionGroup(self)
         for k in (1, 3, 5, 10):
             action = QAction(f"Top {k}", self)
@@ -358,6 +366,7 @@ class MainWindow(QMainWindow):
         self.pen_slider.setRange(2, 60)
         self.pen_slider.setValue(self.preferences.pen_width)
         self.pen_slider.setMaximumWidth(140)
+        self.pen_slider.setAccessibleName("pen width")
         self.pen_slider.setToolTip("Pen width (the recognizer normalizes it, so any width works)")
         toolbar.addWidget(self.pen_slider)
         toolbar.addSeparator()
@@ -1051,20 +1060,21 @@ class MainWindow(QMainWindow):
             else:
                 self._say("The line is still being read: add it in a moment")
             return
-        strokes = tuple(self.canvas.strokes)
-        # A line read from strokes can be taken back by Undo; a picture's line has no strokes to bring back.
-        if strokes:
-            self._added_lines = [
-                *self._added_lines[-(ADDED_LINES_KEPT - 1) :],
-                AddedLine(text, strokes),
-            ]
+        # Undo brings back the strokes or the picture the line was read from, and takes the line out of the
+        # text (a photo's line stayed in it, and was written twice when added again).
+        self._added_lines = [
+            *self._added_lines[-(ADDED_LINES_KEPT - 1) :],
+            AddedLine(text, tuple(self.canvas.strokes), self.canvas.opened_source),
+        ]
         self.text_panel.append_line(text)
         self.canvas.clear()
-        self._say(f"Added “{text}” to the text" + (" (Undo takes it back)" if strokes else ""))
+        self.canvas.setFocus()  # Ctrl+Z is the pad's Undo, not the text box's (the focused character is gone)
+        self._say(f"Added “{text}” to the text (Undo takes it back)")
 
     def _added_line_on_pad(self) -> AddedLine | None:
         """The line added to the text whose strokes the pad shows now, if any."""
-        return next((a for a in reversed(self._added_lines) if a.is_on(self.canvas.strokes)), None)
+        on_pad = self.canvas.strokes, self.canvas.opened_source
+        return next((a for a in reversed(self._added_lines) if a.is_on(*on_pad)), None)
 
     def undo(self) -> None:
         """Undo on the pad; when that brings back a line added to the text (the last one, or an earlier one

@@ -119,6 +119,17 @@ def test_eraser_cursor_shows_its_size(qtbot, window: MainWindow) -> None:  # typ
     assert canvas.cursor().shape() == Qt.CursorShape.CrossCursor
 
 
+def test_e_toggles_the_eraser_on_the_pad_and_is_a_letter_elsewhere(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.canvas.setFocus()
+    QTest.keyClick(window.canvas, Qt.Key.Key_E)
+    assert window.eraser_action.isChecked() and window.canvas.eraser
+    QTest.keyClick(window.canvas, Qt.Key.Key_E)
+    assert not window.eraser_action.isChecked()
+    window.model_picker.setFocus()  # typed into the Model box, E picks a model starting with it, no eraser
+    QTest.keyClick(window.model_picker, Qt.Key.Key_E)
+    assert not window.eraser_action.isChecked()
+
+
 def test_a_tool_switched_on_keeps_its_size(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtWidgets import QToolBar, QToolButton
 
@@ -329,7 +340,7 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert sum(1 for r in view.rows if r["top"]) == 5
     assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read."
     first_row = view.table.model().index(0, 0)
-    opened = _last_result(qtbot, window, lambda: view.table.doubleClicked.emit(first_row))  # as a double-click
+    opened = _last_result(qtbot, window, lambda: view.table.activated.emit(first_row))  # as a double-click does
     assert not opened.error and window.windowTitle().endswith(shown.index(0, 0).data())  # on the pad
     window.set_model("gru_tiny")  # the rows stay, and say they are another model's
     assert "The model in use is now gru_tiny" in view.status.text()
@@ -381,7 +392,10 @@ def test_batch_reads_each_file_as_a_line_of_text_in_text_mode(qtbot, window: Mai
     assert len(exported["line2.png"]["chars"]) == 2 and "top" not in exported["line2.png"]
     read: list = []
     window.service.line_read.connect(lambda _id, reading: read.append(reading))
-    view.table.doubleClicked.emit(shown.index(by_name["line3.png"], 0))  # back on the pad, in text mode
+    # Enter on a row opens it as a double-click does: back on the pad, in text mode.
+    view.table.setFocus()
+    view.table.setCurrentIndex(shown.index(by_name["line3.png"], 0))
+    QTest.keyClick(view.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: any(r.opened for r in read), timeout=TIMEOUT_MS)
     assert window.text_mode and len(next(r for r in read if r.opened).line.characters) == 3
     window.set_text_mode(False)
@@ -1309,6 +1323,17 @@ def test_text_mode_reads_an_opened_photo_and_forgets_corrections_with_the_ink(
     qtbot.waitUntil(lambda: len(window.canvas._overlay) == 2, timeout=TIMEOUT_MS)
     frame = window.canvas.displayed_image_rect()
     assert frame is not None and all(frame.adjusted(-1, -1, 1, 1).contains(box) for box, _ in window.canvas._overlay)
+    # Added to the text, then Undo: the photo is back on the pad and its line out of the text (it stayed in,
+    # and adding it again wrote it twice); Redo adds it once more. Ctrl+Z works from the pad: focus is there.
+    box = window.text_panel.text_box
+    qtbot.waitUntil(lambda: window.line_text() != "", timeout=TIMEOUT_MS)
+    line = window.line_text()
+    window.add_line_to_text()
+    assert box.toPlainText() == line and window.canvas.is_blank() and window.canvas.hasFocus()
+    window.undo()
+    assert box.toPlainText() == "" and window.canvas.displayed_image_rect() is not None
+    window.redo()
+    assert box.toPlainText() == line and window.canvas.is_blank()
 
 
 def test_activation_tiles_fill_their_area_with_a_line_between_them() -> None:

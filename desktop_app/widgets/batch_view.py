@@ -214,8 +214,9 @@ class BatchView(QWidget):
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)  # a narrow Top-k column wrapped "7 89%" onto a second, hidden line
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setToolTip("Double-click a file to open it on the pad")
-        self.table.doubleClicked.connect(self._open_row)
+        self.table.setToolTip("Double-click a file, or press Enter on it, to open it on the pad")
+        self.table.setAccessibleName("batch results")
+        self.table.activated.connect(self._open_row)  # a double-click, or Enter from the keyboard
         self._paths: list[Path] = []
         layout.addWidget(self.table, 1)
         # The chosen row's whole reason: in the table it is cut to the columns' width.

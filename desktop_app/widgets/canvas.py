@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QCursor,
+    QFocusEvent,
     QImage,
     QMouseEvent,
     QPainter,
@@ -198,6 +199,7 @@ class DrawingCanvas(QWidget):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         # Said to a screen reader, not in a tooltip: one rested over the answer whenever the pen paused.
+        self.setAccessibleName("drawing pad")
         self.setAccessibleDescription("Draw one character. Recognition runs when you lift the pen.")
         self._pen_width = 14.0
         self._eraser = False
@@ -224,6 +226,7 @@ class DrawingCanvas(QWidget):
         self._fitted_size: tuple[int, int] | None = None
         self.placeholder = "Draw a letter or a digit here\nor drop an image file"
         self._reads_lines = False
+        self._focus_visible = False  # the keyboard brought the focus: a frame shows it
 
     @property
     def pen_width(self) -> float:
@@ -619,10 +622,16 @@ class DrawingCanvas(QWidget):
         if self._background_image is None:
             return
         image = self._background_image
+        # Scaled to the target's own pixels: on a 2x screen, to twice the pad's size (scaled to the pad's
+        # logical size, a picture showed at half its sharpness).
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
         scaled = image.scaled(
-            self.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            self.size() * ratio, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
         )
-        painter.drawImage(QPointF((self.width() - scaled.width()) / 2, (self.height() - scaled.height()) / 2), scaled)
+        scaled.setDevicePixelRatio(ratio)
+        width, height = scaled.width() / ratio, scaled.height() / ratio
+        painter.drawImage(QPointF((self.width() - width) / 2, (self.height() - height) / 2), scaled)
 
     def _build_screen_layer(self) -> QImage:
         ratio = self.devicePixelRatioF()
@@ -685,6 +694,10 @@ class DrawingCanvas(QWidget):
         if self._current is None and self.is_blank():
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self.placeholder)
+        if self._focus_visible and self.hasFocus():  # reached from the keyboard: say where the keys go
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
         if self._overlay:
             highlight = self.palette().color(QPalette.ColorRole.Highlight)
             pen = QPen(highlight, 1.5, Qt.PenStyle.DashLine)
@@ -703,6 +716,19 @@ class DrawingCanvas(QWidget):
                 painter.fillRect(tag, backdrop)
                 painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, label)
         painter.end()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        # A frame when the keyboard brought the focus here (Tab, a shortcut), not when the pen did: a pad
+        # framed all the time it is drawn on is noise.
+        why = Qt.FocusReason
+        self._focus_visible = event.reason() in (why.TabFocusReason, why.BacktabFocusReason, why.ShortcutFocusReason)
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self._focus_visible = False
+        self.update()
+        super().focusOutEvent(event)
 
     # ---- text mode ----------------------------------------------------------------------------------
     def set_overlay(self, boxes: list[tuple[QRectF, str]]) -> None:
@@ -836,6 +862,9 @@ class DrawingCanvas(QWidget):
         self.drawing_changed.emit()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._focus_visible:
+            self._focus_visible = False
+            self.update()
         if self._pen_down or event.button() != Qt.MouseButton.LeftButton:
             return
         self._begin(event.position(), 1.0)

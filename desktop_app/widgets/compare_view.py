@@ -60,6 +60,7 @@ class CompareView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Models to compare:"))
         self.model_list = QListWidget()
+        self.model_list.setAccessibleName("models to compare")
         self.model_list.setMaximumHeight(130)
         self.model_list.itemChanged.connect(lambda _item: self.models_chosen.emit(self.chosen()))
         self.edge_tick_boxes()
@@ -72,6 +73,7 @@ class CompareView(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setAccessibleName("comparison")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         for column, tip in (
             (1, "What the model reads"),
