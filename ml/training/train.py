@@ -883,4 +883,9 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
         f"{metrics_path} (this run took {train_seconds:.0f} s)",
         file=sys.stderr,
     )
+    print(
+        f"to use it in the app: copy {name}.safetensors, .onnx and .json into weights/ (or the folder "
+        "GLYPHPAD_WEIGHTS names)",
+        file=sys.stderr,
+    )
     return weights_path
