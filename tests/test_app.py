@@ -2231,7 +2231,9 @@ def test_a_pen_drawing_keeps_its_pressure_in_the_file_and_on_the_pad(
     assert again.pressures is not None and np.allclose(again.pressures[0], light_to_firm, atol=0.002)
 
 
-def test_save_drawing_as_a_picture_and_what_cannot_be_saved(qtbot, window: MainWindow, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_save_drawing_as_a_picture_and_what_cannot_be_saved(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.main_window import PICTURE_KIND
     from ml.runtime.image_io import load_image
 
