@@ -1235,7 +1235,7 @@ class MainWindow(QMainWindow):
         drawing, so the two disagreed). One message box, reused: a second bad file replaces its text."""
         self._say_about_input(f"{name}: {reason}")
         if self.input_error_box is None:
-            self.input_error_box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open the image", "", parent=self)
+            self.input_error_box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open the file", "", parent=self)
         self.input_error_box.setText(f"{name} cannot be opened: {reason}.")
         self.input_error_box.open()  # not exec(): the window, and a running batch, go on
 
