@@ -79,6 +79,11 @@ def test_predict_json_one_line_per_file_and_bad_files_never_stop_it(
 def test_predict_unknown_model_is_a_clear_error(weights_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["predict", "--model", "nope", "x.png"]) == 2
     assert "no model named 'nope'" in capsys.readouterr().err
+    # With --json, a script reading stdout learns why no line came (it got nothing at all).
+    for command in ("predict", "read"):
+        assert cli_main([command, "--json", "--model", "nope", "x.png"]) == 2
+        out = capsys.readouterr().out.strip().splitlines()
+        assert len(out) == 1 and "no model named 'nope'" in json.loads(out[0])["error"], command
 
 
 def test_predict_cuda_without_a_gpu_is_a_clear_error(weights_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -357,7 +362,9 @@ def test_predict_without_model_uses_the_default_or_the_first_bundled(
     assert default_model_name() == "cnn_tiny"  # emnist36_cnn is not in this folder
     Image.fromarray(render("T")).save(tmp_path / "t.png")
     assert cli_main(["predict", "--json", str(tmp_path / "t.png")]) == 0
-    assert "top" in _lines(capsys)[0]
+    said = capsys.readouterr()
+    assert "top" in json.loads(said.out.splitlines()[0])
+    assert "no emnist36_cnn in" in said.err and "reading with cnn_tiny" in said.err  # not silently
 
 
 def test_predict_reports_svgs_and_link_loops_in_folders_and_keeps_odd_names(

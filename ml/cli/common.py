@@ -15,6 +15,27 @@ def fail(command: str, message: str, code: int = 2) -> int:
     return code
 
 
+def fail_whole(command: str, message: str, as_json: bool) -> int:
+    """A failure of the whole command (no model to read with): with --json, also one ``{"error": ...}``
+    line on stdout, so a script reading the JSON lines learns why there are none."""
+    if as_json:
+        print(json.dumps({"error": message}))
+    return fail(command, message)
+
+
+def model_to_read_with(command: str, asked: str | None) -> str:
+    """The model asked for, else the default; when the weights folder lacks the default, the model used
+    instead is said on stderr (a folder of one's own models was read with its first, silently)."""
+    from ml.runtime.cards import DEFAULT_MODEL, default_model_name, weights_dir
+
+    if asked:
+        return asked
+    name = default_model_name()
+    if name != DEFAULT_MODEL:
+        print(f"glyphpad-ml {command}: no {DEFAULT_MODEL} in {weights_dir()}: reading with {name}", file=sys.stderr)
+    return name
+
+
 def stroke_file_named_as_image(path: Path) -> str | None:
     """The reason to give for a stroke file passed where images are read, pointing at ``--strokes``."""
     return "a stroke file (.json): add --strokes to read it" if path.suffix.lower() == ".json" else None

@@ -175,6 +175,7 @@ def run(argv: list[str]) -> int:
         path = card_path_for(recognizer.weights_path)
         write_card(replace(card, metrics=metrics, metrics_by_source={**card.metrics_by_source, **results}), path)
         read_card(path)
+        print(f"updated {path} ({', '.join(results)})", file=sys.stderr)
     if args.json:
         print(json.dumps(json_safe({"model": card.name, "sources": results})))
         return 0
@@ -242,6 +243,7 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
             ),
             path,
         )
+        print(f"updated {path} ({', '.join(results)})", file=sys.stderr)
     if args.json:
         print(json.dumps(json_safe({"model": card.name, "sources": results})))
         return 0
@@ -281,6 +283,7 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
             **{k: {m: v for m, v in r.items() if m != "examples"} for k, r in results.items()},
         }
         write_card(replace(card, metrics_by_source=by_source), card_path_for(recognizer.weights_path))
+        print(f"updated {card_path_for(recognizer.weights_path)} ({', '.join(results)})", file=sys.stderr)
     if args.json:
         print(json.dumps(json_safe({"model": card.name, "sources": results})))
         return 0

@@ -8,8 +8,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import BLANK_TAG, fail, problem_line, said_failures, stroke_file_named_as_image
-from ml.runtime.cards import DEFAULT_MODEL, WeightsError, default_model_name
+from ml.cli.common import (
+    BLANK_TAG,
+    fail,
+    fail_whole,
+    model_to_read_with,
+    problem_line,
+    said_failures,
+    stroke_file_named_as_image,
+)
+from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 
 WIDE_PICTURE = 1.3  # a picture at least this many times wider than tall may hold a written word
@@ -52,9 +60,10 @@ def run(argv: list[str]) -> int:
     if args.top_k < 1:
         return fail("predict", "--top-k must be at least 1")
     try:
-        recognizer = load_recognizer(args.model or default_model_name(), device=args.device, threads=BATCH_THREADS)
+        name = model_to_read_with("predict", args.model)
+        recognizer = load_recognizer(name, device=args.device, threads=BATCH_THREADS)
     except (WeightsError, DeviceError) as error:
-        return fail("predict", str(error))
+        return fail_whole("predict", str(error), args.json)
     if args.strokes:
         return _predict_strokes(args, recognizer)
     if recognizer.card.input_kind == "strokes":

@@ -8,7 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import BLANK_TAG, fail, problem_line, said_failures, stroke_file_named_as_image
+from ml.cli.common import (
+    BLANK_TAG,
+    fail,
+    fail_whole,
+    model_to_read_with,
+    problem_line,
+    said_failures,
+    stroke_file_named_as_image,
+)
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.runtime.labels import READS_ONLY
@@ -54,9 +62,9 @@ def run(argv: list[str]) -> int:
     if args.top_k < 1:
         return fail("read", "--top-k must be at least 1")
     try:
-        reader = LineReader.load(args.model, device=args.device)
+        reader = LineReader.load(model_to_read_with("read", args.model), device=args.device)
     except (WeightsError, DeviceError) as error:
-        return fail("read", str(error))
+        return fail_whole("read", str(error), args.json)
     if reader.image.card.input_kind != "image":
         return fail("read", f"{reader.image.card.name} is a stroke model: give an image model")
     scope = READS_ONLY.get(reader.image.card.label_set)
