@@ -2292,3 +2292,10 @@ def test_a_stroke_file_dropped_opens_on_the_pad_and_a_malformed_one_is_refused(
         assert box is not None and box.isVisible() and name in box.text() and reason in box.text(), name
         assert len(window.canvas.drawn_strokes()) == 1, name  # the pad keeps what it held
         box.close()
+
+
+def test_every_view_shows_a_tiny_chance_as_under_a_tenth_of_a_percent() -> None:
+    from desktop_app.widgets.fonts import confidence_text
+
+    shown = [confidence_text(p) for p in (0.0, 0.0004, 0.0005, 0.5, 1.0)]
+    assert shown == ["<0.1%", "<0.1%", "0.1%", "50.0%", "100.0%"]

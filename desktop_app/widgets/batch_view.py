@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.widgets.fonts import confidence_text
+
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
 ERROR_COLUMN = 1
@@ -131,7 +133,7 @@ class BatchTableModel(QAbstractTableModel):
             if column == 1:
                 return top[0]["label"]
             if column == 2:
-                return f"{100 * float(top[0]['prob']):.1f}%"  # type: ignore[arg-type]
+                return confidence_text(float(top[0]["prob"]))  # type: ignore[arg-type]
             return "  ".join(f"{t['label']} {100 * float(t['prob']):.0f}%" for t in top)  # type: ignore[arg-type]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
@@ -149,7 +151,7 @@ class BatchTableModel(QAbstractTableModel):
         if column == 1:
             return str(row["text"])
         if column == 2:
-            return f"{100 * least_sure(row):.1f}%"
+            return confidence_text(least_sure(row))
         return unsure_characters(row)
 
     def changed(self, first: int, last: int) -> None:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.widgets.fonts import character_font, class_name, described, merged_case_of
+from desktop_app.widgets.fonts import character_font, class_name, confidence_text, described, merged_case_of
 
 # Short headers (each explained on hover): the other columns' widths are what the model names lose.
 COLUMNS = ("Model", "Says", "Conf.", "=●", "ms")
@@ -154,7 +154,7 @@ class CompareView(QWidget):
                 # "emnist36_" over "cnn" rather than "e…n", which could be any of four models.
                 ("● " if row.model == selected else "") + row.model.replace("_", "_\u200b"),
                 row.error if row.error else class_name(row.label, merged_case_of(row.classes), name_lookalikes=False),
-                "" if row.error else f"{100 * row.confidence:.1f}%",
+                "" if row.error else confidence_text(row.confidence),
                 VERDICT_MARKS.get(verdict, CANNOT_SAY_MARK),
                 "" if row.error else f"{row.latency_ms:.1f}",
             )

@@ -1,4 +1,4 @@
-"""The font answers are shown in: one where look-alike characters look different."""
+"""How answers are shown: a font where look-alike characters look different, their names, their chances."""
 
 from __future__ import annotations
 
@@ -34,6 +34,11 @@ LOOKALIKE_NAMES = {
     "Z": "capital Z",
     "z": "small z",
 }
+
+
+def confidence_text(prob: float) -> str:
+    """A chance as every view shows it: one decimal, and "<0.1%" rather than a column of "0.0%"."""
+    return f"{100 * prob:.1f}%" if prob >= 0.0005 else "<0.1%"
 
 
 def described(char: str) -> str:

@@ -8,7 +8,7 @@ from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from desktop_app.widgets.fonts import character_font, class_name
+from desktop_app.widgets.fonts import character_font, class_name, confidence_text
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
@@ -250,7 +250,7 @@ class PredictionPanel(QWidget):
             if i < len(top):
                 merged = top[i][0].isalpha() and top[i][0].upper() in self._merged_case
                 label.setText(f"{top[i][0].upper()}/{top[i][0].lower()}" if merged else top[i][0])
-                bar.set_confidence(round(top[i][1] * 1000), f"{100 * top[i][1]:.1f}%")
+                bar.set_confidence(round(top[i][1] * 1000), confidence_text(top[i][1]))
             else:
                 label.setText("")
                 bar.set_confidence(0, "")

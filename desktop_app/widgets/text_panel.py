@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.widgets.fonts import character_font, described
+from desktop_app.widgets.fonts import character_font, confidence_text, described
 
 LINE_FONT_SCALE = 1.8
 SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be typed as anything, even "␣")
@@ -130,7 +130,7 @@ class TextPanel(QWidget):
             button.setToolTip(f"{described(char)}: click for other readings, or type the right one")
             menu = button.menu()
             for option, prob in options:
-                action = menu.addAction(f"{described(option)}    {_percent(prob)}")
+                action = menu.addAction(f"{described(option)}    {confidence_text(prob)}")
                 # The reading shown now is ticked; the others have no box (an empty one was too faint to
                 # see in the dark theme, and they are choices, not switches).
                 action.setCheckable(option == char)
@@ -209,11 +209,6 @@ class TextPanel(QWidget):
             # In view, wherever the box was scrolled (after a restart it shows its first lines).
             bar = self.text_box.verticalScrollBar()
             bar.setValue(bar.maximum())
-
-
-def _percent(prob: float) -> str:
-    """A reading's chance as the menu shows it: "<0.1%" rather than a row of "0.0%"."""
-    return f"{100 * prob:.1f}%" if prob >= 0.0005 else "<0.1%"
 
 
 def _character_button(text: str) -> QToolButton:
