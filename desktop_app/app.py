@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import paths
+from desktop_app.app_icon import app_icon
 from desktop_app.inference_service import InferenceService
 from desktop_app.main_window import MainWindow
 from desktop_app.self_test import wait_until
@@ -141,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
     QApplication.setOrganizationName(ORGANIZATION)
     QApplication.setApplicationName(APPLICATION)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    QApplication.setWindowIcon(app_icon())  # the title bar's, the task bar's and every dialog's
     keep_every_pen_move(app)
     quiet_qt_messages()
     # The self-test starts from the defaults, in settings of its own: the model, tab and theme a user left

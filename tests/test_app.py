@@ -2299,3 +2299,14 @@ def test_every_view_shows_a_tiny_chance_as_under_a_tenth_of_a_percent() -> None:
 
     shown = [confidence_text(p) for p in (0.0, 0.0004, 0.0005, 0.5, 1.0)]
     assert shown == ["<0.1%", "<0.1%", "0.1%", "50.0%", "100.0%"]
+
+
+def test_the_app_has_an_icon_at_every_size_a_desktop_asks_for(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.app_icon import ICON_SIZES, app_icon, icon_pixmap
+
+    assert {size.width() for size in app_icon().availableSizes()} == set(ICON_SIZES)
+    for size in (16, 256):  # a blue pad with white ink on it, transparent corners
+        image = icon_pixmap(size).toImage()
+        middle = [image.pixelColor(x, size // 2) for x in range(size)]
+        assert image.pixelColor(0, 0).alpha() == 0
+        assert any(c.blue() > 150 and c.red() < 100 for c in middle) and any(c.red() > 240 for c in middle)
