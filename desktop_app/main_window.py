@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
 
         self.model_picker = QComboBox()
         self.model_picker.setAccessibleName("model")
+        self.model_picker.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.model_picker.setMinimumWidth(260)
         self.model_picker.setToolTip(
             "The model that recognizes the drawing: what it reads, and how often it reads pen drawings by "
@@ -367,6 +368,9 @@ class MainWindow(QMainWindow):
         self.pen_slider.setValue(self.preferences.pen_width)
         self.pen_slider.setMaximumWidth(140)
         self.pen_slider.setAccessibleName("pen width")
+        # Toolbar controls do not keep the focus a click gives them: the pad keeps it, and with it the
+        # pad's keys (E, the eraser; typed into the Model box, E chose a model).
+        self.pen_slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.pen_slider.setToolTip("Pen width (the recognizer normalizes it, so any width works)")
         toolbar.addWidget(self.pen_slider)
         toolbar.addSeparator()
@@ -1154,6 +1158,9 @@ class MainWindow(QMainWindow):
         """Save the pad: as pen strokes (the JSON the command line reads, at the size written) or as a PNG
         picture (black ink on white at the pad's size). Over an opened picture, or after the eraser, the
         strokes alone are not what the pad shows: a picture only."""
+        if self.canvas.stroke_in_progress:  # it would be left out of the file
+            self._say("Lift the pen to save the drawing.")
+            return
         if self.canvas.is_blank():
             self._say("Nothing to save: the pad is empty.")
             return

@@ -128,6 +128,12 @@ def test_e_toggles_the_eraser_on_the_pad_and_is_a_letter_elsewhere(qtbot, window
     window.model_picker.setFocus()  # typed into the Model box, E picks a model starting with it, no eraser
     QTest.keyClick(window.model_picker, Qt.Key.Key_E)
     assert not window.eraser_action.isChecked()
+    # A click on the toolbar's slider or Model box leaves the focus, and E, with the pad.
+    window.canvas.setFocus()
+    for control in (window.pen_slider, window.model_picker):
+        QTest.mouseClick(control, Qt.MouseButton.LeftButton)
+        window.model_picker.hidePopup()  # the Model box's list, opened by the click, closed without a choice
+        assert window.canvas.hasFocus(), control
 
 
 def test_a_tool_switched_on_keeps_its_size(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -340,7 +346,7 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert sum(1 for r in view.rows if r["top"]) == 5
     assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read."
     first_row = view.table.model().index(0, 0)
-    opened = _last_result(qtbot, window, lambda: view.table.activated.emit(first_row))  # as a double-click does
+    opened = _last_result(qtbot, window, lambda: view.table.doubleClicked.emit(first_row))  # a double-click
     assert not opened.error and window.windowTitle().endswith(shown.index(0, 0).data())  # on the pad
     window.set_model("gru_tiny")  # the rows stay, and say they are another model's
     assert "The model in use is now gru_tiny" in view.status.text()
@@ -2310,3 +2316,28 @@ def test_the_app_has_an_icon_at_every_size_a_desktop_asks_for(qtbot) -> None:  #
         middle = [image.pixelColor(x, size // 2) for x in range(size)]
         assert image.pixelColor(0, 0).alpha() == 0
         assert any(c.blue() > 150 and c.red() < 100 for c in middle) and any(c.red() > 240 for c in middle)
+
+
+def test_a_drawing_undone_after_a_stroke_file_comes_back_at_its_own_size(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.canvas import DrawingCanvas
+    from ml.runtime.strokes import Strokes
+
+    canvas = DrawingCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(400, 400)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(20, 20))
+    for step in range(1, 37):
+        QTest.mouseMove(canvas, QPoint(20 + 10 * step, 20 + 10 * step))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(380, 380))
+    written = [(x, y) for x, y, _ in canvas.strokes[0].points]
+    canvas.resize(200, 200)  # shrunk to stay on the smaller pad
+    qtbot.waitUntil(lambda: max(x for x, _, _ in canvas.strokes[0].points) < 200)
+    canvas.open_strokes(Strokes((np.array([[0.0, 0.0], [0.0, 10.0]]),)))
+    canvas.undo()
+    canvas.resize(400, 400)  # room again: as written (it stayed shrunk for good)
+    qtbot.waitUntil(lambda: canvas.width() == 400)
+    assert np.allclose([(x, y) for x, y, _ in canvas.strokes[0].points], written, atol=0.01)
+    saved = canvas.saved_strokes()
+    assert saved is not None and np.allclose(saved.strokes[0], written, atol=0.01)

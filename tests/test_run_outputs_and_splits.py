@@ -53,7 +53,53 @@ def test_a_model_is_scored_on_the_writers_its_own_split_kept_out() -> None:
 def test_models_of_different_writer_splits_are_not_fused() -> None:
     from ml.evaluation.fusion_fit import paired_probabilities
 
-    image = SimpleNamespace(card=_card({"config": {"writer_split_seed": 7}}))
+    image = SimpleNamespace(card=_card({"config": {"writer_split_seed": 7, "pen_share": 0.5}}))
     strokes = SimpleNamespace(card=_card({"config": {"writer_split_seed": 8}}))
     with pytest.raises(ValueError, match="different splits of UNIPEN's writers"):
         paired_probabilities(image, strokes, "val")  # type: ignore[arg-type]
+
+
+def test_an_image_model_that_never_saw_a_pen_fuses_with_any_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ml.evaluation import fusion_fit
+
+    def reached(*_args: object) -> None:
+        raise RuntimeError("past the check")
+
+    monkeypatch.setattr(fusion_fit, "unipen_set", reached)
+    scans_only = SimpleNamespace(card=_card({"config": {"pen_share": 0.0, "writer_split_seed": 20261130}}))
+    strokes = SimpleNamespace(card=_card({"config": {"writer_split_seed": 8}}))
+    with pytest.raises(RuntimeError, match="past the check"):
+        fusion_fit.paired_probabilities(scans_only, strokes, "val")  # type: ignore[arg-type]
+
+
+def test_evaluate_scores_a_model_on_its_own_splits_writers(
+    weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import shutil
+
+    from ml.cli import main as cli_main
+    from ml.evaluation import evaluate
+
+    for suffix in (".safetensors", ".onnx", ".json"):
+        shutil.copy(weights_env / f"cnn_tiny{suffix}", tmp_path / f"cnn_tiny{suffix}")
+    card = json.loads((tmp_path / "cnn_tiny.json").read_text())
+    card.setdefault("training", {}).setdefault("config", {})["writer_split_seed"] = 7
+    (tmp_path / "cnn_tiny.json").write_text(json.dumps(card))
+    asked: list[dict[str, object]] = []
+
+    def load_source(name: str, label_set: str, **options: object) -> None:
+        asked.append({"name": name, **options})
+        raise FileNotFoundError("stopped here")
+
+    monkeypatch.setattr(evaluate, "load_source", load_source)
+    assert cli_main(["evaluate", "--model", str(tmp_path / "cnn_tiny.safetensors"), "--source", "unipen_test"]) == 2
+    assert [(a["name"], a["writer_seed"]) for a in asked] == [("unipen_test", 7)]
+
+
+def test_stroke_ensemble_refuses_a_name_that_is_a_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ml.cli import main as cli_main
+
+    assert cli_main(["stroke-ensemble", "--name", "../x", "--members", "a", "b", "--out", str(tmp_path)]) == 2
+    assert "plain name" in capsys.readouterr().err
+    assert list(tmp_path.parent.glob("x.*")) == []

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QResizeEvent
+from PySide6.QtGui import QColor, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -218,7 +218,12 @@ class BatchView(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setToolTip("Double-click a file, or press Enter on it, to open it on the pad")
         self.table.setAccessibleName("batch results")
-        self.table.activated.connect(self._open_row)  # a double-click, or Enter from the keyboard
+        self.table.doubleClicked.connect(self._open_row)
+        # Enter opens the chosen row too (not `activated`: on desktops set to open on one click, choosing a
+        # row to read why it failed replaced the pad).
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            opener = QShortcut(QKeySequence(key), self.table, context=Qt.ShortcutContext.WidgetShortcut)
+            opener.activated.connect(lambda: self._open_row(self.table.currentIndex()))
         self._paths: list[Path] = []
         layout.addWidget(self.table, 1)
         # The chosen row's whole reason: in the table it is cut to the columns' width.

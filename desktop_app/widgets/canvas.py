@@ -99,6 +99,11 @@ def width_share(pressure: float) -> float:
     return LIGHTEST_TOUCH + PRESSURE_SPAN * max(0.0, min(1.0, pressure))
 
 
+def _kept_share(share: float) -> float:
+    """A width share read back from the settings, within what a pen gives (a firm press is over 1)."""
+    return min(max(share, LIGHTEST_TOUCH), LIGHTEST_TOUCH + PRESSURE_SPAN)
+
+
 def reported_pressure(share: float) -> float:
     """The pen's pressure (0-1) that gives a point's width share: :func:`width_share` undone."""
     return max(0.0, min(1.0, (share - LIGHTEST_TOUCH) / PRESSURE_SPAN))
@@ -289,6 +294,11 @@ class DrawingCanvas(QWidget):
     def strokes(self) -> list[Stroke]:
         return list(self._strokes)
 
+    @property
+    def stroke_in_progress(self) -> bool:
+        """Whether a stroke is being drawn (the pen or the mouse button is still down)."""
+        return self._current is not None
+
     def is_blank(self) -> bool:
         return self._background_image is None and not any(not s.eraser and s.points for s in self._strokes)
 
@@ -392,7 +402,7 @@ class DrawingCanvas(QWidget):
         strokes = []
         try:
             for item in saved[:MAX_KEPT_STROKES]:
-                points = [(float(x), float(y), min(max(float(p), 0.0), 1.0)) for x, y, p in item["points"]]
+                points = [(float(x), float(y), _kept_share(float(p))) for x, y, p in item["points"]]
                 width = float(item["width"])
                 if not points or not 0 < width < 1000 or not all(math.isfinite(v) for pt in points for v in pt):
                     return 0
@@ -450,7 +460,8 @@ class DrawingCanvas(QWidget):
         file's when it has one."""
         x0, y0, x1, y1 = strokes.box()
         width, height = max(self.width(), 1), max(self.height(), 1)
-        if self._reads_lines:
+        flat = (y1 - y0) < 0.05 * (x1 - x0)  # a lone dash: no line height to size it by, a character's size
+        if self._reads_lines and not flat:
             room = min(
                 OPENED_LINE_SHARE * height / max(y1 - y0, 1e-9), (width - 2 * FIT_MARGIN_PX) / max(x1 - x0, 1e-9)
             )
@@ -470,6 +481,9 @@ class DrawingCanvas(QWidget):
                 for (x, y), share in zip(points, shares, strict=True)
             ]
             placed.append(Stroke(self._pen_width, False, xy))
+        # What Undo keeps goes back to the size it was written at first (as a new stroke's does), or it came
+        # back shrunk for good after a smaller pad had scaled it down.
+        self._back_to_drawn_size()
         self._remember()
         self._strokes = placed
         self._notes = {}

@@ -15,7 +15,7 @@ from ml.cli.common import fail, json_safe
 from ml.runtime.cards import WeightsError, card_path_for, read_card, write_card
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.training.data.locations import EMNIST_HELP, PEN_DATA_HELP
-from ml.training.data.unipen import model_writer_seed
+from ml.training.data.unipen import learned_from_pen, model_writer_seed
 
 DEFAULT_SOURCES = ("emnist_test", "unipen_val", "drawn")
 
@@ -267,7 +267,14 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
         reader = LineReader.load(recognizer.weights_path, device=args.device)
     except (WeightsError, FileNotFoundError, ValueError) as error:
         return fail("evaluate", str(error))
-    split = writer_split(pen.writers, seed=model_writer_seed(card))  # words by the writers it never saw
+    # Words by the writers neither the image model nor its stroke model trained on.
+    readers = [card] + ([reader.fused.strokes.card] if reader.fused else [])
+    trained_on_pen = [c for c in readers if learned_from_pen(c)]
+    seeds = {model_writer_seed(c) for c in trained_on_pen} or {model_writer_seed(card)}
+    if len(seeds) > 1:
+        split_apart = "were trained on different splits of UNIPEN's writers"
+        return fail("evaluate", f"{card.name} and its stroke model {split_apart}: no writers are unseen by both")
+    split = writer_split(pen.writers, seed=seeds.pop())
     results = {}
     for part in parts:
         words = compose_words(pen, split.get(part.removeprefix("words_").removesuffix("_pictures")), WORD_COUNT)

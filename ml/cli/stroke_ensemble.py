@@ -28,6 +28,10 @@ def run(argv: list[str]) -> int:
     from ml.training.stroke_ensemble import assemble
 
     args = get_args_parser().parse_args(argv)
+    from ml.training.export import output_problems
+
+    if problems := output_problems(args.name, args.out):
+        return fail("stroke-ensemble", "; ".join(problems))
     try:
         assemble(args.members, args.name, args.out, args.pen_data)
     except (WeightsError, ValueError, FileNotFoundError) as error:

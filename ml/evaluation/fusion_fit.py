@@ -21,7 +21,7 @@ from ml.evaluation.prior import character_log_prior, per_character_accuracy
 from ml.runtime.fusion import FusionWeights, fuse_probabilities
 from ml.runtime.labels import LabelSet, get_label_set
 from ml.runtime.recognizer import Recognizer
-from ml.training.data.unipen import model_writer_seed
+from ml.training.data.unipen import learned_from_pen, model_writer_seed
 
 IMAGE_WEIGHTS = (0.5, 0.75, 1.0)
 STROKE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
@@ -43,7 +43,7 @@ def paired_probabilities(
     """Both models' answers on one part of UNIPEN's writers, split as the stroke model's training split them.
     Raises ValueError when the two were trained on different splits (neither's unseen writers are both's)."""
     seed = model_writer_seed(strokes.card)
-    if model_writer_seed(image.card) != seed:
+    if learned_from_pen(image.card) and model_writer_seed(image.card) != seed:
         raise ValueError(
             f"{image.card.name} and {strokes.card.name} were trained on different splits of UNIPEN's writers "
             f"(seeds {model_writer_seed(image.card)} and {seed}): the writers one never saw, the other trained on"

@@ -109,6 +109,15 @@ def load_unipen(path: str | Path | None = None) -> PenCharacters:
     )
 
 
+def learned_from_pen(card: ModelCard) -> bool:
+    """Whether a model trained on UNIPEN's writers (a stroke model, or an image model with pen drawings in
+    its mix); one that never saw a pen has no split to keep apart."""
+    if card.input_kind == "strokes":
+        return True
+    config = (card.training or {}).get("config", {})
+    return float(config.get("pen_share", 0.0)) > 0 or any(s.get("name") == "UNIPEN" for s in card.data_sources)
+
+
 def model_writer_seed(card: ModelCard) -> int:
     """The seed of the UNIPEN split by writer a model was trained with: with it, its validation and test
     writers are the ones it never saw (with another, most of them are its training writers). The default
