@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from ml.cli import main as cli_main
+from ml.runtime.cards import sha256_of
 from ml.runtime.recognizer import Prediction, PredictionError, Recognizer
 from ml.runtime.synth import render
 from tests.images import animated_gif, cmyk_jpeg, png_bomb, png_bytes
@@ -118,7 +119,7 @@ def test_models_json_says_what_is_wrong_with_each_broken_model(
 ) -> None:
     folder = tmp_path / "w"
     folder.mkdir()
-    for name in ("truncated", "unknown_arch", "mismatched", "no_card"):
+    for name in ("truncated", "unknown_arch", "mismatched", "no_card", "no_checksum"):
         for suffix in (".safetensors", ".onnx", ".json"):
             shutil.copy(weights_env / f"cnn_tiny{suffix}", folder / f"{name}{suffix}")
         card = json.loads((folder / f"{name}.json").read_text())
@@ -131,17 +132,22 @@ def test_models_json_says_what_is_wrong_with_each_broken_model(
     (folder / "unknown_arch.json").write_text(json.dumps(card))
     shutil.copy(weights_env / "gru_tiny.safetensors", folder / "mismatched.safetensors")
     card = json.loads((folder / "mismatched.json").read_text())
-    card["sha256"] = ""  # no checksum to catch it: the weights do not fit the architecture
+    # Its checksum agrees (the card was written for these weights), yet they do not fit the architecture.
+    card["sha256"] = sha256_of(folder / "mismatched.safetensors")
     (folder / "mismatched.json").write_text(json.dumps(card))
     (folder / "no_card.json").unlink()
+    card = json.loads((folder / "no_checksum.json").read_text())
+    card["sha256"] = ""  # nothing to check the weights by: refused, not trusted
+    (folder / "no_checksum.json").write_text(json.dumps(card))
     assert cli_main(["models", "--json", "--dir", str(folder)]) == 0
     entries = {e["name"]: e for e in json.loads(capsys.readouterr().out)}
-    assert set(entries) == {"truncated", "unknown_arch", "mismatched", "no_card"}
+    assert set(entries) == {"truncated", "unknown_arch", "mismatched", "no_card", "no_checksum"}
     assert all(e["available"] is False for e in entries.values())
     assert "sha256" in entries["truncated"]["error"]
     assert "resnet9000" in entries["unknown_arch"]["error"]
     assert "does not fit" in entries["mismatched"]["error"]
     assert "card" in entries["no_card"]["error"]
+    assert "records no sha256" in entries["no_checksum"]["error"]
 
 
 def test_evaluate_json_on_an_emnist_folder(

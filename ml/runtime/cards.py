@@ -210,8 +210,13 @@ def verified_card(weights_path: Path) -> ModelCard:
         )
     if not weights_path.exists():
         raise WeightsError(f"weights file {weights_path.name} is missing")
+    if not card.sha256:  # a card edited by hand, or not written by GlyphPad: nothing to check the weights by
+        raise WeightsError(
+            f"model card {card_path_for(weights_path).name} records no sha256 of its weights, so they cannot be "
+            "checked: use the card written with them by training, or retrain"
+        )
     actual = sha256_of(weights_path)
-    if card.sha256 and actual != card.sha256:
+    if actual != card.sha256:
         raise WeightsError(
             f"{weights_path.name} is damaged or was replaced: its sha256 {actual[:12]}... does not match "
             f"the card's {card.sha256[:12]}..."
