@@ -34,6 +34,13 @@ def test_parse_reads_points_time_and_pressure() -> None:
     assert strokes.box() == (0.0, 0.0, 100.0, 100.0)
 
 
+def test_a_file_whose_y_counts_upwards_says_so_and_is_read_the_right_way_up() -> None:
+    seven_y_up = {"strokes": [[[0, 100], [60, 100], [20, 0]]], "y": "up"}  # the bar on top, as drawn
+    flipped = parse_strokes(seven_y_up).strokes[0]
+    as_screen = parse_strokes({"strokes": [[[0, 0], [60, 0], [20, 100]]]}).strokes[0]
+    assert np.allclose(flipped - flipped.min(0), as_screen - as_screen.min(0))  # the same 7, y down
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
@@ -50,6 +57,7 @@ def test_parse_reads_points_time_and_pressure() -> None:
         ({"strokes": PLUS, "pressure": [[0.5, 0.5], [0.5, 3]]}, '"pressure" of stroke 2 must be between 0 and 1'),
         ({"strokes": PLUS, "pressure": [[-0.1, 0.5], [0.5, 1]]}, '"pressure" of stroke 1 must be between 0 and 1'),
         ({"strokes": PLUS, "t": [[0, 1], [3, 2]]}, '"t" of stroke 2 goes back in time'),
+        ({"strokes": PLUS, "y": "upwards"}, '"y" must be "down"'),
     ],
 )
 def test_malformed_stroke_data_gets_its_reason(data: object, reason: str) -> None:

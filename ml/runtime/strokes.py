@@ -86,6 +86,10 @@ def parse_strokes(data: Any) -> Strokes:
     raw = data["strokes"]
     if not isinstance(raw, list):
         raise StrokesError('"strokes" must be a list of strokes, each a list of [x, y] points')
+    # Tablets and plotting tools often count y upwards; "y": "up" says so (read upside down, a 6 is a 9).
+    y_axis = data.get("y", "down")
+    if y_axis not in ("down", "up"):
+        raise StrokesError(f'"y" must be "down" (the default: y grows downwards, as on a screen) or "up": {y_axis!r}')
     strokes = []
     total = 0
     for k, stroke in enumerate(raw):
@@ -128,6 +132,8 @@ def parse_strokes(data: Any) -> Strokes:
                 raise StrokesError(f'"t" of stroke {k + 1} goes back in time')
             arrays.append(array)
         extras[key] = tuple(arrays)
+    if y_axis == "up":
+        strokes = [s * np.array([1.0, -1.0]) for s in strokes]
     kept = [i for i, s in enumerate(strokes) if len(s)]
     return Strokes(
         strokes=tuple(strokes[i] for i in kept),
