@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.canvas, 1)
         self.text_panel = TextPanel()
+        self.text_panel.tab_from = self.canvas
         self.text_panel.hide()
         left_layout.addWidget(self.text_panel)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)

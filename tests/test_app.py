@@ -1744,10 +1744,18 @@ def _write_in_text_mode(qtbot, window: MainWindow, text: str) -> None:  # type: 
 def test_text_mode_by_keyboard_and_backspace_after_the_eraser(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     _write_in_text_mode(qtbot, window, "T1")
     panel = window.text_panel
-    # Tab reaches every character, then Copy, Add to text and the text box, and leaves the box again.
+    # Tab goes from the pad to every character, then Copy, Add to text and the text box, and leaves the box.
     characters = [b for b in panel._buttons if not b.property("space")]
-    chain = [*characters, panel.copy_button, panel.add_button, panel.text_box]
-    assert all(a.nextInFocusChain() is b for a, b in itertools.pairwise(chain))
+    chain = [window.canvas, *characters, panel.copy_button, panel.add_button, panel.text_box]
+
+    def next_tab_stop(widget):  # type: ignore[no-untyped-def]
+        # What Tab goes to: the next widget in the chain that takes focus by Tab (containers do not).
+        stop = widget.nextInFocusChain()
+        while not (stop.focusPolicy() & Qt.FocusPolicy.TabFocus and stop.isVisible() and stop.isEnabled()):
+            stop = stop.nextInFocusChain()
+        return stop
+
+    assert all(next_tab_stop(a) is b for a, b in itertools.pairwise(chain))
     assert panel.text_box.tabChangesFocus()
     # Space on a character opens its menu (the menu runs its own loop: a timer looks, then closes it);
     # a reading picked there by keys leaves the focus on that character.

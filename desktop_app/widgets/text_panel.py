@@ -39,6 +39,9 @@ class TextPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # The widget Tab comes from into this panel (the pad the line is written on): its first character
+        # is one Tab away from the writing, not behind the toolbar's controls.
+        self.tab_from: QWidget | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 6)  # off the window's edge, as the pad's frame is
         # What the model in use cannot read, when there is something (a letters-only model reads 42 as Qz).
@@ -147,7 +150,8 @@ class TextPanel(QWidget):
         # Tab goes through the characters, then Copy, Add to text and the text box (the buttons, made after
         # the box, came after it, and Tab never reached them); Space on a character opens its menu.
         shown = self._character_buttons()
-        for first, second in itertools.pairwise([*shown, self.copy_button, self.add_button, self.text_box]):
+        chain = [*([self.tab_from] if self.tab_from else []), *shown, self.copy_button, self.add_button, self.text_box]
+        for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         if focused is not None and shown:
             again = shown[min(focused, len(shown) - 1)]
