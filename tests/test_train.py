@@ -1,8 +1,10 @@
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from ml.runtime.recognizer import Prediction, Recognizer
 from ml.runtime.synth import render
@@ -98,7 +100,7 @@ def test_resume_continues_from_the_checkpoint_as_if_never_stopped(
 
 
 def test_a_resumed_run_goes_on_as_it_was_started_and_refuses_another_schedule(
-    synthetic_emnist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    synthetic_emnist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from ml.cli import main as cli_main
 
@@ -116,11 +118,19 @@ def test_a_resumed_run_goes_on_as_it_was_started_and_refuses_another_schedule(
         "--name",
         "r",
     ]
+    monkeypatch.setattr(sys, "argv", ["glyphpad-ml", *first])  # what the card records as the command
     assert cli_main(first) == 0
+    first_seconds = json.loads((tmp_path / "r.json").read_text())["training"]["seconds"]
     checkpoint = str(tmp_path / "r.ckpt")
     # Nothing but the checkpoint: the architecture, labels and data are the run's own.
+    monkeypatch.setattr(sys, "argv", ["glyphpad-ml", "train", "--resume", checkpoint])
     assert cli_main(["train", "--resume", checkpoint]) == 0
     card = json.loads((tmp_path / "r.json").read_text())
+    # The card still says how the run was started, and the time of all of it (not the resume's alone).
+    assert card["training"]["command"].startswith("glyphpad-ml train --arch lenet5 --labels digits10")
+    assert card["training"]["resumed_with"] == f"glyphpad-ml train --resume {checkpoint}"
+    trained = torch.load(checkpoint, weights_only=True)["seconds"]  # the first part's time, up to its last epoch
+    assert card["training"]["seconds"] >= trained > 0.5 * first_seconds
     assert (card["arch"], card["label_set"]) == ("lenet5", "digits10")
     assert card["training"]["config"]["dry_run"] and card["training"]["config"]["epochs"] == 2
     assert card["training"]["config"]["pen_share"] == 0.0  # no pen data: the share did nothing

@@ -408,6 +408,45 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
 CHECKPOINT_KEYS = ("model", "optimizer", "epoch", "history", "config")
 
 
+@dataclass(frozen=True)
+class RunRecord:
+    """How a run was started and how long it has trained, carried through its checkpoints: the card of a
+    resumed run names the command that started it and the time of all its parts (it named the resume's,
+    and a finished run resumed took "5.9 s")."""
+
+    command: str = ""
+    seconds_before: float = 0.0  # the training time of the runs this one continues
+    started_at: float = field(default_factory=time.time)  # when this part started (time.time())
+
+    def checkpoint_fields(self) -> dict[str, Any]:
+        return {"command": self.command, "seconds": self.seconds_before + time.time() - self.started_at}
+
+
+def run_command(command: str) -> str:
+    """This process's command line as a card records it ("" when it is not ``glyphpad-ml COMMAND``)."""
+    if len(sys.argv) > 1 and sys.argv[1] == command:
+        return f"glyphpad-ml {command} " + " ".join(shlex.quote(a) for a in sys.argv[2:])
+    return ""
+
+
+def run_record(command: str, resume: str, started_at: float) -> RunRecord:
+    """A new run's record, or the record of the run a checkpoint continues; this part started at
+    ``started_at``."""
+    if not resume:
+        return RunRecord(run_command(command), 0.0, started_at)
+    checkpoint = _read_checkpoint(resume, torch.device("cpu"))
+    command_line = str(checkpoint.get("command") or run_command(command))
+    return RunRecord(command_line, float(checkpoint.get("seconds", 0.0)), started_at)
+
+
+def card_run_fields(command: str, record: RunRecord, resume: str, seconds: float) -> dict[str, Any]:
+    """The card's "seconds", "command" and, for a resumed run, "resumed_with"."""
+    fields: dict[str, Any] = {"seconds": round(record.seconds_before + seconds, 1), "command": record.command}
+    if resume:
+        fields["resumed_with"] = run_command(command)
+    return fields
+
+
 def load_checkpoint(path: str | Path, device: torch.device, arch: str, labels: str) -> dict[str, Any]:
     """A checkpoint written by :func:`save_checkpoint` for ``arch`` on ``labels``; ValueError, in one
     line, for a file that is none (truncated, another kind of file) or is another model's."""
@@ -485,12 +524,14 @@ def fit(
     checkpoint_path: Path | None = None,
     after_epoch: Callable[[int, float], None] | None = None,
     world: World = SINGLE_PROCESS,
+    run: RunRecord | None = None,
 ) -> tuple[nn.Module, list[dict[str, float]]]:
     """The training loop: epochs, validation, early stopping, checkpoints. Returns the best model.
 
     ``after_epoch(epoch, best validation score so far)`` runs after every epoch; it may raise to stop
     (the tuner prunes trials that fall behind this way).
     """
+    run = run or RunRecord()
     label_set = train.label_set
     train_images, train_targets = _to_tensors(train.images, train.targets, device)
     sample_weights = torch.from_numpy(train.weights)
@@ -617,6 +658,7 @@ def fit(
                     "best_score": best_score,
                     "best_state": best_state,
                     "stale": stale,
+                    **run.checkpoint_fields(),
                 },
             )
         if after_epoch is not None:
@@ -791,7 +833,8 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
 
     checkpoint_path = Path(config.out) / f"{name}.ckpt"
     with resume_hint("train", checkpoint_path):
-        model, history = fit(config, train, val_sets, device, checkpoint_path=checkpoint_path, world=world)
+        run = run_record("train", config.resume, started)
+        model, history = fit(config, train, val_sets, device, checkpoint_path=checkpoint_path, world=world, run=run)
     checksums = weight_checksums(model, world)
     if not world.is_main:
         return out_dir / f"{name}.safetensors"
@@ -848,13 +891,10 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
             "train_samples": len(train),
             "epochs_run": len(history),
             "epoch_samples": config.epoch_samples or len(emnist_train),
-            "seconds": round(train_seconds, 1),
             "device": describe(device),
             "host": platform.machine(),
             "torch": torch.__version__,
-            "command": "glyphpad-ml train " + " ".join(shlex.quote(a) for a in sys.argv[2:])
-            if len(sys.argv) > 1 and sys.argv[1] == "train"
-            else "",
+            **card_run_fields("train", run, config.resume, train_seconds),
             "config": settings_in_effect(config, pen is not None, device),
             **throughput,
         },

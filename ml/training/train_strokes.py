@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import platform
-import shlex
 import sys
 import time
 from concurrent.futures import Future
@@ -50,10 +49,12 @@ from ml.training.scoring import summary
 from ml.training.stroke_data import StrokeAugment, stroke_inputs
 from ml.training.train import (
     _option,
+    card_run_fields,
     check_resumable,
     checkpoint_settings,
     load_checkpoint,
     resume_hint,
+    run_record,
     save_checkpoint,
 )
 from ml.training.worker_processes import limit_workers, worker_pool
@@ -167,6 +168,7 @@ def main(config: StrokeTrainConfig) -> Path:
     if config.start_from and not config.resume:
         config = _fine_tune_config(config)
     started = time.time()
+    run = run_record("train-strokes", config.resume, started)
     device = torch_device(resolve_device(config.device))
     if config.threads:
         torch.set_num_threads(config.threads)
@@ -286,6 +288,7 @@ def main(config: StrokeTrainConfig) -> Path:
                     "config": asdict(config),
                     "best_score": best_score,
                     "best_state": best_state,
+                    **run.checkpoint_fields(),
                 },
             )
     if best_state is not None:
@@ -325,13 +328,10 @@ def main(config: StrokeTrainConfig) -> Path:
         training={
             "train_samples": len(parts["train"]),
             "epochs_run": len(history),
-            "seconds": round(seconds, 1),
             "device": describe(device),
             "host": platform.machine(),
             "torch": torch.__version__,
-            "command": "glyphpad-ml train-strokes " + " ".join(shlex.quote(a) for a in sys.argv[2:])
-            if len(sys.argv) > 1 and sys.argv[1] == "train-strokes"
-            else "",
+            **card_run_fields("train-strokes", run, config.resume, seconds),
             "config": {k: v for k, v in asdict(config).items() if k not in ("pen_data", "out", "resume")},
             "augment": augment.to_dict(),
             **({"started_from": started_from} if started_from else {}),
