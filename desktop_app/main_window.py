@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         self._added_lines: list[AddedLine] = []  # lines added to the text from strokes, oldest first
         self._opened_file: tuple[object, str] | None = None  # the last file opened: its bytes and name
         self._said_until = 0.0  # time.monotonic() until which the status bar's answer to the person stays
+        self._line_news = ""  # the status bar's last word on a line read (gone when text mode is left)
         self.setWindowTitle("GlyphPad")
         self.setAcceptDrops(True)
         self._build_widgets()
@@ -820,6 +821,8 @@ class MainWindow(QMainWindow):
         self.canvas.set_overlay([])
         self.text_panel.set_line([], [])
         self._show_model_scope()
+        if self.statusBar().currentMessage() == self._line_news:  # "Read 5 characters" is text mode's news
+            self.statusBar().clearMessage()
         self.recognize_canvas()
 
     def _show_merged_case(self) -> None:
@@ -855,6 +858,9 @@ class MainWindow(QMainWindow):
 
     def _read_canvas(self) -> None:
         if self.canvas.is_blank() or not self.preferences.model:
+            # A reading still on its way is of what was there: shown, it left a line on a blank pad that
+            # Ctrl+Enter added again and again.
+            self.service.cancel("read")
             self._line = None
             self.canvas.set_overlay([])
             self.text_panel.set_line([], [])
@@ -972,13 +978,13 @@ class MainWindow(QMainWindow):
             # Writing that reaches the pad's right side is a line that will not fit much more.
             full = reading.from_strokes and max(box.right() for box, _ in boxes) > self.canvas.width() * FULL_PAD
             notes = "".join(f" ({note})" for note in reading.line.notes)  # a huge photo averaged down
-            self.statusBar().showMessage(
-                f"Read {count} in {reading.line.latency_ms:.0f} ms{notes}"
-                + (". Pad nearly full: Ctrl+Enter adds the line to the text" if full else ""),
-                8000 if full else 3000,
+            self._line_news = f"Read {count} in {reading.line.latency_ms:.0f} ms{notes}" + (
+                ". Pad nearly full: Ctrl+Enter adds the line to the text" if full else ""
             )
+            self.statusBar().showMessage(self._line_news, 8000 if full else 3000)
         else:
-            self.statusBar().showMessage("No writing found", 3000)
+            self._line_news = "No writing found"
+            self.statusBar().showMessage(self._line_news, 3000)
 
     def _say(self, message: str, seconds: float = 4.0) -> None:
         """A status message that answers something the person did: a line read just after does not
@@ -1056,7 +1062,7 @@ class MainWindow(QMainWindow):
             self._say("The last character has no strokes of its own to take away: use Undo or the eraser.")
 
     def add_line_to_text(self) -> None:
-        text = self.line_text()
+        text = "" if self.canvas.is_blank() else self.line_text()
         if not text:  # Ctrl+Enter with nothing that reads: said, not ignored
             if self.canvas.is_blank():
                 self._say("Nothing to add yet: write a line first")

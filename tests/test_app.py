@@ -2349,3 +2349,34 @@ def test_a_drawing_undone_after_a_stroke_file_comes_back_at_its_own_size(qtbot) 
     assert np.allclose([(x, y) for x, y, _ in canvas.strokes[0].points], written, atol=0.01)
     saved = canvas.saved_strokes()
     assert saved is not None and np.allclose(saved.strokes[0], written, atol=0.01)
+
+
+def test_a_pad_cleared_while_its_line_is_read_shows_no_line_and_adds_nothing(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.set_text_mode(True)
+    _mouse_write(window.canvas, "T1")
+    window.canvas.clear()  # before the reading of T1 comes back
+    window.service.wait_idle()
+    qtbot.wait(100)  # the reading's signal, had it been kept, is delivered by now
+    assert window.canvas.is_blank() and window._line is None and window.line_text() == ""
+    window.add_line_to_text()
+    assert window.text_panel.text_box.toPlainText() == ""  # it added the line gone from the pad, again and again
+    assert "Nothing to add" in window.statusBar().currentMessage()
+
+
+def test_a_tap_is_no_character_whatever_the_model(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    # cnn_tiny reads pictures only: a dot blown up to fill 28x28 read as a confident letter.
+    tap = QPoint(window.canvas.width() // 2, window.canvas.height() // 2)
+
+    def click() -> None:
+        QTest.mousePress(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tap)
+        QTest.mouseRelease(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tap)
+
+    result = _last_result(qtbot, window, click)
+    assert result.blank and not result.top and "a single dot" in result.error
+
+
+def test_text_modes_news_goes_when_text_mode_is_left(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _write_in_text_mode(qtbot, window, "T1")
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Read 2"), timeout=TIMEOUT_MS)
+    window.set_text_mode(False)
+    assert not window.statusBar().currentMessage().startswith("Read 2")

@@ -194,7 +194,7 @@ class TextPanel(QWidget):
             self,
             "Correct a character",
             f"Character {position + 1}, read as “{shown}”: what is written here (several characters when one "
-            "box holds them)",
+            "box holds them; a space goes before a box, from its menu)",
             text=shown,  # selected: typing replaces it, and a second character can be added to it
         )
         # A box may hold two characters the splitting took for one ("rn" read as m): what is typed is kept

@@ -241,6 +241,19 @@ def _resample_to(stroke: np.ndarray, steps: np.ndarray, count: int) -> np.ndarra
     return out
 
 
+A_DOT = "a single dot, not a character"
+
+
+def is_a_dot(strokes: Strokes) -> bool:
+    """Whether every point of the drawing is in one place: a tap of the pen, no character, whatever a
+    model would make of its picture (one blown up to fill 28x28 reads as a confident U)."""
+    parts = _clean(strokes.strokes)
+    if not parts:
+        return False
+    everything = np.concatenate(parts)
+    return float((everything.max(0) - everything.min(0)).max()) <= 0
+
+
 def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
     """The ``STROKE_POINTS x len(STROKE_FEATURES)`` float32 sequence a stroke model reads."""
     parts = _clean(strokes.strokes if isinstance(strokes, Strokes) else strokes)
@@ -250,7 +263,7 @@ def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
     lo, hi = everything.min(0), everything.max(0)
     extent = float((hi - lo).max())
     if extent <= 0:
-        raise BlankStrokesError("a single dot, not a character")
+        raise BlankStrokesError(A_DOT)
     centre = (lo + hi) / 2
     shapes = [(s - centre) / extent for s in parts]
     steps = []  # each stroke's segment lengths, for its length and its resampling
