@@ -590,7 +590,7 @@ class InferenceService(QObject):
                 result = fused.strokes.predict_strokes(strokes, top_k=top_k)
             elif fused is not None:
                 result = fused.predict(image, strokes, top_k=top_k)
-            elif strokes is not None and how == "best" and is_a_dot(strokes):
+            elif strokes is not None and is_a_dot(strokes):  # Compare's picture rows too
                 result = PredictionError(A_DOT, blank=True)  # a tap, as the fused answer says, whatever the model
             else:
                 result = recognizer.predict(image, top_k=top_k)

@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         self._opened_file: tuple[object, str] | None = None  # the last file opened: its bytes and name
         self._said_until = 0.0  # time.monotonic() until which the status bar's answer to the person stays
         self._line_news = ""  # the status bar's last word on a line read (gone when text mode is left)
+        self._line_pending = False  # a reading of the pad as it is now is on its way
         self.setWindowTitle("GlyphPad")
         self.setAcceptDrops(True)
         self._build_widgets()
@@ -861,6 +862,7 @@ class MainWindow(QMainWindow):
             # A reading still on its way is of what was there: shown, it left a line on a blank pad that
             # Ctrl+Enter added again and again.
             self.service.cancel("read")
+            self._line_pending = False
             self._line = None
             self.canvas.set_overlay([])
             self.text_panel.set_line([], [])
@@ -875,11 +877,13 @@ class MainWindow(QMainWindow):
         # nothing to pick from but "Type another…").
         alternatives = max(self.preferences.top_k, TEXT_ALTERNATIVES)
         request_id = self.service.read_text(self.preferences.model, strokes, image, scale, opened, alternatives)
+        self._line_pending = True  # the line shown is the pad's as it was: not one to add until this comes
         self._read_strokes[request_id] = drawn
 
     def _on_line_read(self, request_id: int, reading: LineReading) -> None:
         if not self.service.is_latest("read", request_id) or not self.text_mode:
             return
+        self._line_pending = False
         self._line_problem = reading.error
         if reading.error:
             self._line = None
@@ -898,6 +902,7 @@ class MainWindow(QMainWindow):
                 advice = "Undo the last strokes or clear the pad: this is more than one line holds"
             else:
                 advice = "Not read"
+            self._line_news = advice
             self.statusBar().showMessage(advice, 10000)
             return
         self._line = reading
@@ -1062,6 +1067,9 @@ class MainWindow(QMainWindow):
             self._say("The last character has no strokes of its own to take away: use Undo or the eraser.")
 
     def add_line_to_text(self) -> None:
+        if self._line_pending:  # the line shown is of the pad before its last change (a stroke, an Undo)
+            self._say("The line is still being read: add it in a moment")
+            return
         text = "" if self.canvas.is_blank() else self.line_text()
         if not text:  # Ctrl+Enter with nothing that reads: said, not ignored
             if self.canvas.is_blank():

@@ -2380,3 +2380,16 @@ def test_text_modes_news_goes_when_text_mode_is_left(qtbot, window: MainWindow) 
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Read 2"), timeout=TIMEOUT_MS)
     window.set_text_mode(False)
     assert not window.statusBar().currentMessage().startswith("Read 2")
+
+
+def test_ctrl_enter_waits_for_the_reading_of_the_last_stroke(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _write_in_text_mode(qtbot, window, "T1")
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: not window._line_pending, timeout=TIMEOUT_MS)
+    size = min(window.canvas.height() * 0.5, window.canvas.width() / 4.5)
+    _mouse_char(window.canvas, "7", window.canvas.width() * 0.75, (window.canvas.height() - size) / 2, size)
+    window.add_line_to_text()  # at once: it added "T1" and cleared the 7 with it
+    assert window.text_panel.text_box.toPlainText() == "" and "still being read" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not window._line_pending and len(window._line.line.characters) == 3, timeout=TIMEOUT_MS)
+    window.add_line_to_text()
+    assert len(window.text_panel.text_box.toPlainText().replace(" ", "")) == 3

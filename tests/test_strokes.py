@@ -369,3 +369,26 @@ def test_bench_times_a_named_stroke_model_with_its_fusion(
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert [row["name"] for row in rows] == ["strokes_tiny"]
     assert rows[0]["fused_with"] == "cnn_tiny" and rows[0]["p50_ms"] > 0 and rows[0]["fused_p50_ms"] > 0
+
+
+def test_a_resumed_stroke_run_keeps_the_command_that_started_it(
+    synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    import torch
+
+    from ml.cli import main as cli_main
+
+    argv = ["train-strokes", "--arch", "stroke_cnn", "--pen-data", str(synthetic_unipen), "--epochs", "1"]
+    argv += ["--batch-size", "32", "--device", "cpu", "--out", str(tmp_path), "--name", "s"]
+    monkeypatch.setattr(sys, "argv", ["glyphpad-ml", *argv])
+    assert cli_main(argv) == 0
+    checkpoint = str(tmp_path / "s.ckpt")
+    trained = torch.load(checkpoint, weights_only=True)["seconds"]
+    monkeypatch.setattr(sys, "argv", ["glyphpad-ml", "train-strokes", "--resume", checkpoint])
+    assert cli_main(["train-strokes", "--resume", checkpoint]) == 0
+    training = json.loads((tmp_path / "s.json").read_text())["training"]
+    assert training["command"] == "glyphpad-ml " + " ".join(argv)
+    assert training["resumed_with"] == f"glyphpad-ml train-strokes --resume {checkpoint}"
+    assert training["seconds"] >= trained > 0

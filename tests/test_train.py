@@ -131,6 +131,14 @@ def test_a_resumed_run_goes_on_as_it_was_started_and_refuses_another_schedule(
     assert card["training"]["resumed_with"] == f"glyphpad-ml train --resume {checkpoint}"
     trained = torch.load(checkpoint, weights_only=True)["seconds"]  # the first part's time, up to its last epoch
     assert card["training"]["seconds"] >= trained > 0.5 * first_seconds
+    # A checkpoint of an earlier version, without the record: the command that started it is not known,
+    # not taken for the resume's.
+    older = torch.load(checkpoint, weights_only=True)
+    del older["command"], older["seconds"]
+    torch.save(older, checkpoint)
+    assert cli_main(["train", "--resume", checkpoint]) == 0
+    training = json.loads((tmp_path / "r.json").read_text())["training"]
+    assert training["command"] == "" and training["resumed_with"].endswith(f"--resume {checkpoint}")
     assert (card["arch"], card["label_set"]) == ("lenet5", "digits10")
     assert card["training"]["config"]["dry_run"] and card["training"]["config"]["epochs"] == 2
     assert card["training"]["config"]["pen_share"] == 0.0  # no pen data: the share did nothing

@@ -67,7 +67,8 @@ def run(argv: list[str]) -> int:
     if args.strokes:
         return _predict_strokes(args, recognizer)
     if recognizer.card.input_kind == "strokes":
-        return fail("predict", f"{recognizer.card.name} reads strokes: add --strokes and give stroke JSON files")
+        stroke_model = f"{recognizer.card.name} reads strokes: add --strokes and give stroke JSON files"
+        return fail_whole("predict", stroke_model, args.json)
     found = find_image_files(args.paths)
     problems = found.every_problem()
     problems += [(path, why) for path in found.images if (why := stroke_file_named_as_image(path))]

@@ -66,7 +66,7 @@ def run(argv: list[str]) -> int:
     except (WeightsError, DeviceError) as error:
         return fail_whole("read", str(error), args.json)
     if reader.image.card.input_kind != "image":
-        return fail("read", f"{reader.image.card.name} is a stroke model: give an image model")
+        return fail_whole("read", f"{reader.image.card.name} is a stroke model: give an image model", args.json)
     scope = READS_ONLY.get(reader.image.card.label_set)
     if scope:  # "A42b" read as "AG zb" is no mystery when this is said
         print(

@@ -87,7 +87,7 @@ def parse_strokes(data: Any) -> Strokes:
     if not isinstance(raw, list):
         raise StrokesError('"strokes" must be a list of strokes, each a list of [x, y] points')
     # Tablets and plotting tools often count y upwards; "y": "up" says so (read upside down, a 6 is a 9).
-    y_axis = data.get("y", "down")
+    y_axis = data.get("y") or "down"
     if y_axis not in ("down", "up"):
         raise StrokesError(f'"y" must be "down" (the default: y grows downwards, as on a screen) or "up": {y_axis!r}')
     strokes = []

@@ -435,7 +435,7 @@ def run_record(command: str, resume: str, started_at: float) -> RunRecord:
     if not resume:
         return RunRecord(run_command(command), 0.0, started_at)
     checkpoint = _read_checkpoint(resume, torch.device("cpu"))
-    command_line = str(checkpoint.get("command") or run_command(command))
+    command_line = str(checkpoint.get("command", ""))  # unknown for a checkpoint of an earlier version
     return RunRecord(command_line, float(checkpoint.get("seconds", 0.0)), started_at)
 
 
