@@ -2242,7 +2242,11 @@ def test_a_pen_drawing_keeps_its_pressure_in_the_file_and_on_the_pad(
     _saving_as(monkeypatch, tmp_path / "again.json", STROKES_KIND)
     window.save_drawing()
     again = read_strokes_file(tmp_path / "again.json")
-    assert again.pressures is not None and np.allclose(again.pressures[0], light_to_firm, atol=0.002)
+    # Kept from light to firm (the points placed between the file's, a hand's spacing apart, in between).
+    assert again.pressures is not None
+    kept = again.pressures[0]
+    assert kept[0] == pytest.approx(0.1, abs=0.002) and kept[-1] == pytest.approx(0.9, abs=0.002)
+    assert np.all(np.diff(kept) >= -0.002)
 
 
 def test_save_drawing_as_a_picture_and_what_cannot_be_saved(

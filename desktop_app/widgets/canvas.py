@@ -7,6 +7,7 @@ ignored anyway, so a pen stroke is never drawn twice.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -92,6 +93,20 @@ class CanvasState:
     image: QImage | None
     source: object
     notes: Notes = field(default_factory=dict)
+
+
+OPENED_POINT_SPACING = 2 * MIN_POINT_SPACING  # px between the points of strokes from a file, at most
+
+
+def _as_drawn(points: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    """A file's points, sparse or dense, with points added along each segment where they are further apart
+    than a hand's on the pad: painted piece by piece, a stroke of points 25 px apart showed a bump at each."""
+    dense = points[:1]
+    for (xa, ya, pa), (xb, yb, pb) in itertools.pairwise(points):
+        steps = max(1, math.ceil(math.hypot(xb - xa, yb - ya) / OPENED_POINT_SPACING))
+        for k in range(1, steps + 1):
+            dense.append((xa + (xb - xa) * k / steps, ya + (yb - ya) * k / steps, pa + (pb - pa) * k / steps))
+    return dense
 
 
 def width_share(pressure: float) -> float:
@@ -480,7 +495,7 @@ class DrawingCanvas(QWidget):
                 (width / 2 + (float(x) - middle_x) * scale, height / 2 + (float(y) - middle_y) * scale, share)
                 for (x, y), share in zip(points, shares, strict=True)
             ]
-            placed.append(Stroke(self._pen_width, False, xy))
+            placed.append(Stroke(self._pen_width, False, _as_drawn(xy)))
         # What Undo keeps goes back to the size it was written at first (as a new stroke's does), or it came
         # back shrunk for good after a smaller pad had scaled it down.
         self._back_to_drawn_size()
