@@ -391,4 +391,4 @@ def test_a_resumed_stroke_run_keeps_the_command_that_started_it(
     training = json.loads((tmp_path / "s.json").read_text())["training"]
     assert training["command"] == "glyphpad-ml " + " ".join(argv)
     assert training["resumed_with"] == f"glyphpad-ml train-strokes --resume {checkpoint}"
-    assert training["seconds"] >= trained > 0
+    assert training["seconds"] + 0.05 >= trained > 0  # the card's seconds are rounded to tenths
