@@ -1209,6 +1209,12 @@ def test_explain_shows_the_stroke_models_evidence_along_the_path(
         window.close()
 
 
+def _add_line(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+Enter once the pad's latest reading is in (before it, the line is not added: still being read)."""
+    qtbot.waitUntil(lambda: not window._line_pending, timeout=TIMEOUT_MS)
+    window.add_line_to_text()
+
+
 def _mouse_write(canvas, text: str) -> None:  # type: ignore[no-untyped-def]
     """Write ``text`` left to right with simulated mouse strokes, one character after another."""
     size = min(canvas.height() * 0.5, canvas.width() / (len(text) * 1.5))
@@ -1253,7 +1259,7 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
     assert len(window.canvas.strokes) == strokes_before - len(GLYPHS["X"])
     window.service.wait_idle()
     qtbot.waitUntil(lambda: window.line_text() == "HTA", timeout=TIMEOUT_MS)
-    window.add_line_to_text()
+    _add_line(qtbot, window)
     assert window.text_panel.text_box.toPlainText() == "HTA" and window.canvas.is_blank()
     QApplication.clipboard().clear()
     window.copy_text()  # no line on the pad: the text box is what there is to copy (it copied nothing)
@@ -1265,7 +1271,7 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
     window.undo()
     window.service.wait_idle()
     qtbot.waitUntil(lambda: window.line_text() == "HTA", timeout=TIMEOUT_MS)
-    window.add_line_to_text()
+    _add_line(qtbot, window)
     assert window.text_panel.text_box.toPlainText() == "HTA"  # once, not twice
     window.text_panel.text_box.appendPlainText("typed by hand")
     window.undo()  # the line is no longer the text's last: what was typed stays
@@ -1287,7 +1293,7 @@ def test_undo_takes_back_every_added_line_in_turn_and_redo_adds_them_again(qtbot
             ),
             timeout=TIMEOUT_MS,
         )
-        window.add_line_to_text()
+        _add_line(qtbot, window)
     first, second = box.toPlainText().split("\n")
     assert first and second
     window.undo()  # the second line's ink is back, and the text forgets it
@@ -1334,7 +1340,7 @@ def test_text_mode_reads_an_opened_photo_and_forgets_corrections_with_the_ink(
     box = window.text_panel.text_box
     qtbot.waitUntil(lambda: window.line_text() != "", timeout=TIMEOUT_MS)
     line = window.line_text()
-    window.add_line_to_text()
+    _add_line(qtbot, window)
     assert box.toPlainText() == line and window.canvas.is_blank() and window.canvas.hasFocus()
     window.undo()
     assert box.toPlainText() == "" and window.canvas.displayed_image_rect() is not None
@@ -1794,7 +1800,7 @@ def test_text_mode_by_keyboard_and_backspace_after_the_eraser(qtbot, window: Mai
     # Adding the line says so, and the line read after Undo does not hide Undo's answer.
     window.service.wait_idle()
     qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 1, timeout=TIMEOUT_MS)
-    window.add_line_to_text()
+    _add_line(qtbot, window)
     assert window.statusBar().currentMessage().startswith("Added “")
     window.undo()
     window.service.wait_idle()
@@ -1829,6 +1835,7 @@ def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(qtbot, window: M
     # What to do is said in the status bar (it said how the last line read); the panel's message shows
     # from its start, however narrow the window.
     assert "Two lines on the pad: Undo the second, add the first" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not window._line_pending, timeout=TIMEOUT_MS)
     window.add_line_action.trigger()  # Ctrl+Enter now: said why nothing was added
     assert "Nothing to add: the writing does not read as one line" in window.statusBar().currentMessage()
     assert window.text_panel.hint.text().startswith("Not read:")
@@ -2035,7 +2042,7 @@ def test_a_line_not_added_to_the_text_is_back_on_the_pad_after_quitting(
             [(round(x, 2), round(y, 2), round(p, 3)) for x, y, p in points] for points in written
         ]
         qtbot.waitUntil(lambda: again.line_text() == read, timeout=TIMEOUT_MS)
-        again.add_line_to_text()  # once added, the pad starts blank next time
+        _add_line(qtbot, again)  # once added, the pad starts blank next time
     finally:
         again.close()
     third = _open_window(qtbot, settings_file)
