@@ -290,6 +290,9 @@ def test_results_says_which_models_it_left_out(
     captured = capsys.readouterr()
     assert "| gru_tiny" in captured.out.replace("`", "") and "cnn_tiny" not in captured.out
     assert captured.err.startswith("left out cnn_tiny: cnn_tiny.safetensors is damaged")
+    # A folder that is not there: said, exit 2 (an empty table and exit 0 read as "no models").
+    assert cli_main(["results", "--dir", str(tmp_path / "missing")]) == 2
+    assert "no such folder" in capsys.readouterr().err
 
 
 def test_a_model_is_named_by_any_of_its_three_files(

@@ -40,6 +40,8 @@ USAGE = (
     + "\n".join(f"  {name:15s} {help}" for name, (_, help) in COMMANDS.items())
     + "\n\nRun 'glyphpad-ml COMMAND --help' for a command's options; 'glyphpad-ml --version' for the version."
     + f"\nA command that fails says why in one line; set {DEBUG_VARIABLE}=1 to see the traceback instead."
+    + "\nExit status: 0 all done; 1 some inputs (files, models) failed, the others done; 2 nothing done"
+    + " (bad options, no model or data to use); 130 interrupted (Ctrl+C)."
 )
 
 

@@ -18,6 +18,8 @@ def run(argv: list[str]) -> int:
     from ml.runtime.cards import WeightsError, bundled_cards, stroke_models_dir, weights_dir
 
     folder = args.dir or weights_dir()
+    if not folder.is_dir():  # an empty table, exit 0, read as "no models" rather than a wrong folder
+        return fail("results", f"{folder} is not a folder" if folder.exists() else f"no such folder: {folder}")
     for weights_path, card in bundled_cards(folder) + bundled_cards(stroke_models_dir(folder)):
         if isinstance(card, WeightsError):  # left out of the table: say so, or it looks complete
             print(f"left out {weights_path.stem}: {card}", file=sys.stderr)
