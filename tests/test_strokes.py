@@ -392,3 +392,18 @@ def test_a_resumed_stroke_run_keeps_the_command_that_started_it(
     assert training["command"] == "glyphpad-ml " + " ".join(argv)
     assert training["resumed_with"] == f"glyphpad-ml train-strokes --resume {checkpoint}"
     assert training["seconds"] + 0.05 >= trained > 0  # the card's seconds are rounded to tenths
+
+
+def test_train_strokes_caps_the_training_characters_per_class_as_train_does(
+    synthetic_unipen: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml.cli import main as cli_main
+
+    argv = ["train-strokes", "--arch", "stroke_gru", "--pen-data", str(synthetic_unipen), "--epochs", "1"]
+    argv += ["--batch-size", "8", "--device", "cpu", "--out", str(tmp_path), "--name", "few", "--max-per-class", "2"]
+    assert cli_main(argv) == 0
+    card = json.loads((tmp_path / "few.json").read_text())
+    classes = len(card["labels"])
+    assert 0 < card["training"]["train_samples"] <= 2 * classes
+    assert "UNIPEN train" in capsys.readouterr().err
+    assert cli_main([*argv[:-2], "--max-per-class", "-1"]) == 2

@@ -75,6 +75,7 @@ RESUME_FIXED = (
     "seed",
     "writer_split_seed",
     "limit",
+    "max_per_class",
 )
 
 
@@ -95,6 +96,7 @@ class StrokeTrainConfig:
     seed: int = _option(0, "model init, batch order, augmentation")
     writer_split_seed: int = _option(DEFAULT_WRITER_SPLIT_SEED, "seed of the UNIPEN split by writer")
     limit: int = _option(0, "at most this many characters of each part (training, validation, test; 0 = all)")
+    max_per_class: int = _option(0, "at most this many training characters of each class (0 = all), as train's")
     device: str = _option("auto", "auto, cpu, cuda or cuda:N")
     threads: int = _option(0, "torch CPU threads (0 = torch's default)")
     resume: str = _option(
@@ -163,6 +165,8 @@ def main(config: StrokeTrainConfig) -> Path:
         raise ValueError(f"{config.arch} is not a stroke architecture ({', '.join(STROKE_ARCHS)})")
     if config.epochs < 1 or config.batch_size < 2 or not (math.isfinite(config.lr) and config.lr > 0):
         raise ValueError("--epochs must be at least 1, --batch-size at least 2, --lr positive")
+    if config.limit < 0 or config.max_per_class < 0:
+        raise ValueError("--limit and --max-per-class must be 0 (all) or positive")
     if problems := output_problems(config.name, config.out):
         raise ValueError("; ".join(problems))
     if config.start_from and not config.resume:
@@ -183,6 +187,13 @@ def main(config: StrokeTrainConfig) -> Path:
     if config.limit:
         rng = np.random.default_rng(0)
         parts = {k: np.sort(rng.permutation(v)[: config.limit]) for k, v in parts.items()}
+    if config.max_per_class:  # the training writers' characters only: the scores stay on every unseen one
+        rng = np.random.default_rng(0)
+        shuffled = rng.permutation(parts["train"])
+        kept = np.concatenate(
+            [shuffled[targets[shuffled] == c][: config.max_per_class] for c in range(label_set.num_classes)]
+        )
+        parts["train"] = np.sort(kept)
     writers = {k: len(np.unique(pen.writers[v])) for k, v in parts.items()}
     print(
         f"{name}: {config.arch} on {config.labels}; device {describe(device)}; UNIPEN train {len(parts['train'])} "
