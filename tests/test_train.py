@@ -38,6 +38,8 @@ def test_dry_run_writes_weights_card_and_metrics(
     assert set(card["metrics_by_source"]) == {"emnist_test", "unipen_test", "emnist_val", "unipen_val"}
     assert [s["name"] for s in card["data_sources"]] == ["EMNIST", "UNIPEN"]
     assert "CC BY 4.0" in card["data_sources"][1]["licence"]
+    emnist = card["data_sources"][0]
+    assert 0 < emnist["train_samples"] < emnist["samples"]  # what was trained on, beside the whole pool
     assert card["training"]["device"].startswith("CPU")
     assert card["training"]["config"]["pen_share"] == 0.5 and card["training"]["config"]["amp"] is False  # CPU
     metrics = json.loads(path.with_suffix(".metrics.json").read_text())

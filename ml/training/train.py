@@ -854,6 +854,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
             "name": "EMNIST",
             "what": "every official EMNIST file in the data folder (scanned paper forms), exact duplicates dropped",
             "samples": len(prepared.pool),
+            "train_samples": len(emnist_train),  # what this run trained on (--max-per-class takes fewer)
             "split": f"stratified 80/10/10 by character, seed {config.split_seed}",
             "licence": "NIST Special Database 19 terms; EMNIST: Cohen et al., 2017",
             "share": round(1.0 - (config.pen_share if pen else 0.0), 3),
