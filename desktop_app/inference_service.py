@@ -506,6 +506,9 @@ class InferenceService(QObject):
                 infos.append(ModelInfo(name=weights_path.stem, error=str(card)))
                 continue
             error = "" if weights_path.exists() else f"{weights_path.name} is missing"
+            if card.input_kind != "image":  # one put beside the pictures' models reads no picture
+                folder = weights_path.parent.name
+                error = f"a stroke model: put it in {folder}/strokes/, where drawings are read with it"
             infos.append(ModelInfo(name=card.name, card=card, error=error, fused=figures.get(card.name)))
         self.models_listed.emit(infos)
 

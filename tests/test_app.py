@@ -734,6 +734,22 @@ def test_a_damaged_model_is_shown_unavailable_and_the_rest_work(
         window.close()
 
 
+def test_a_stroke_model_put_among_the_picture_models_is_listed_with_where_it_goes(
+    qtbot, fused_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "weights"
+    shutil.copytree(fused_weights, folder)
+    for suffix in (".safetensors", ".onnx", ".json"):
+        shutil.move(folder / "strokes" / f"strokes_tiny{suffix}", folder / f"strokes_tiny{suffix}")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    window = _open_window(qtbot, tmp_path / "s.ini")
+    try:
+        info = window.models["strokes_tiny"]
+        assert not info.available and "put it in weights/strokes/" in info.error
+    finally:
+        window.close()
+
+
 def _window_over_damaged_gru(qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """A window whose saved model, gru_tiny, has a damaged graph: it falls back to cnn_tiny."""
     window, settings = _window_over_damaged(
