@@ -62,6 +62,7 @@ PRESSURE_SPAN = 0.9
 # OPENED_LINE_SHARE of the pad's height, narrower than the pad.
 OPENED_CHARACTER_SHARE = 0.6
 OPENED_LINE_SHARE = 0.45
+OPENED_POINT_SPACING = 2 * MIN_POINT_SPACING  # px between the points of strokes from a file, at most
 
 
 @dataclass
@@ -93,9 +94,6 @@ class CanvasState:
     image: QImage | None
     source: object
     notes: Notes = field(default_factory=dict)
-
-
-OPENED_POINT_SPACING = 2 * MIN_POINT_SPACING  # px between the points of strokes from a file, at most
 
 
 def _as_drawn(points: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
@@ -436,13 +434,18 @@ class DrawingCanvas(QWidget):
         """The strokes with ink, in the order drawn: ``recognition_strokes`` holds their points."""
         return [s for s in self._strokes if s.points and not s.eraser]
 
-    def recognition_strokes(self) -> object:
-        """The drawing as pen strokes (``ml.runtime.strokes.Strokes``, canvas pixels), for the stroke model;
-        None when strokes alone are not what is seen: over an opened image, or after the eraser."""
+    def _strokes_alone(self) -> list[list[tuple[float, float, float]]] | None:
+        """The drawn strokes' points when they alone are what the pad shows; None over an opened image,
+        after the eraser, or with nothing drawn."""
         if self._background_image is not None or any(s.eraser for s in self._strokes):
             return None
-        drawn = [s.points for s in self._strokes if s.points]
-        if not drawn:
+        return [s.points for s in self._strokes if s.points] or None
+
+    def recognition_strokes(self) -> Strokes | None:
+        """The drawing as pen strokes (canvas pixels), for the stroke model; None when strokes alone are not
+        what is seen (see :meth:`_strokes_alone`)."""
+        drawn = self._strokes_alone()
+        if drawn is None:
             return None
         import numpy as np
 
@@ -454,8 +457,8 @@ class DrawingCanvas(QWidget):
         """The drawing as a stroke file holds it: at the size it was written, with the pen's pressure when a
         pen drew it; None when the strokes alone are not what the pad shows (over an opened image, or after
         the eraser)."""
-        drawn = [s.points for s in self._strokes if s.points]
-        if not drawn or self._background_image is not None or any(s.eraser for s in self._strokes):
+        drawn = self._strokes_alone()
+        if drawn is None:
             return None
         import numpy as np
 

@@ -42,11 +42,11 @@ def paired_probabilities(
 ) -> PairedProbabilities:
     """Both models' answers on one part of UNIPEN's writers, split as the stroke model's training split them.
     Raises ValueError when the two were trained on different splits (neither's unseen writers are both's)."""
-    seed = model_writer_seed(strokes.card)
-    if learned_from_pen(image.card) and model_writer_seed(image.card) != seed:
+    seed, image_seed = model_writer_seed(strokes.card), model_writer_seed(image.card)
+    if learned_from_pen(image.card) and image_seed != seed:
         raise ValueError(
             f"{image.card.name} and {strokes.card.name} were trained on different splits of UNIPEN's writers "
-            f"(seeds {model_writer_seed(image.card)} and {seed}): the writers one never saw, the other trained on"
+            f"(seeds {image_seed} and {seed}): the writers one never saw, the other trained on"
         )
     label_set = get_label_set(image.card.label_set)
     drawn = unipen_set(label_set, part, pen_file, seed)

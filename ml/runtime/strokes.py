@@ -178,17 +178,14 @@ def strokes_json(strokes: Strokes, decimals: int = 2) -> dict[str, Any]:
 
 
 def write_strokes_file(path: str | Path, strokes: Strokes) -> None:
-    """Write a stroke JSON file whole or not at all: written beside it, then moved over it (a full disk
-    or a crash leaves the earlier file, not half a new one). Raises OSError."""
-    path = Path(path)
+    """Write a stroke JSON file whole or not at all (a full disk or a crash leaves the earlier file, not
+    half a new one). Raises OSError."""
+    from ml.runtime.cards import atomic_write
+
     if not strokes.strokes:
         raise BlankStrokesError("the drawing has no strokes")
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(json.dumps(strokes_json(strokes), separators=(",", ":")) + "\n")
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+    text = json.dumps(strokes_json(strokes), separators=(",", ":")) + "\n"
+    atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _is_number(value: Any) -> bool:

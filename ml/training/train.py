@@ -418,8 +418,12 @@ class RunRecord:
     seconds_before: float = 0.0  # the training time of the runs this one continues
     started_at: float = field(default_factory=time.time)  # when this part started (time.time())
 
+    def seconds(self) -> float:
+        """The training time of the whole run so far, its earlier parts included."""
+        return self.seconds_before + time.time() - self.started_at
+
     def checkpoint_fields(self) -> dict[str, Any]:
-        return {"command": self.command, "seconds": self.seconds_before + time.time() - self.started_at}
+        return {"command": self.command, "seconds": self.seconds()}
 
 
 def run_command(command: str) -> str:
@@ -439,9 +443,9 @@ def run_record(command: str, resume: str, started_at: float) -> RunRecord:
     return RunRecord(command_line, float(checkpoint.get("seconds", 0.0)), started_at)
 
 
-def card_run_fields(command: str, record: RunRecord, resume: str, seconds: float) -> dict[str, Any]:
+def card_run_fields(command: str, record: RunRecord, resume: str) -> dict[str, Any]:
     """The card's "seconds", "command" and, for a resumed run, "resumed_with"."""
-    fields: dict[str, Any] = {"seconds": round(record.seconds_before + seconds, 1), "command": record.command}
+    fields: dict[str, Any] = {"seconds": round(record.seconds(), 1), "command": record.command}
     if resume:
         fields["resumed_with"] = run_command(command)
     return fields
@@ -895,7 +899,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
             "device": describe(device),
             "host": platform.machine(),
             "torch": torch.__version__,
-            **card_run_fields("train", run, config.resume, train_seconds),
+            **card_run_fields("train", run, config.resume),
             "config": settings_in_effect(config, pen is not None, device),
             **throughput,
         },

@@ -342,7 +342,7 @@ def main(config: StrokeTrainConfig) -> Path:
             "device": describe(device),
             "host": platform.machine(),
             "torch": torch.__version__,
-            **card_run_fields("train-strokes", run, config.resume, seconds),
+            **card_run_fields("train-strokes", run, config.resume),
             "config": {k: v for k, v in asdict(config).items() if k not in ("pen_data", "out", "resume")},
             "augment": augment.to_dict(),
             **({"started_from": started_from} if started_from else {}),
