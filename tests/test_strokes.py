@@ -132,6 +132,32 @@ def test_stroke_models_train_their_input_shape() -> None:
         assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in model.parameters())
 
 
+def test_pen_maps_draw_ink_direction_air_and_order_where_the_pen_went() -> None:
+    import torch
+
+    from ml.models.strokes import MAP_CHANNELS, PenMaps
+
+    maps = PenMaps(grid=28)
+    channel = {name: k for k, name in enumerate(MAP_CHANNELS)}
+    right = torch.from_numpy(normalize_strokes([np.array([[0.0, 50.0], [100.0, 50.0]])]))[None]
+    left = torch.from_numpy(normalize_strokes([np.array([[100.0, 50.0], [0.0, 50.0]])]))[None]
+    a, b = maps(right)[0], maps(left)[0]
+    row = 14  # the dash lies across the middle row
+    assert a[channel["ink"], row].mean() > 0.5 and torch.allclose(a[channel["ink"]], b[channel["ink"]], atol=1e-5)
+    assert a[channel["right"], row].mean() > 0.5 and a[channel["left"]].max() < 1e-3
+    assert b[channel["left"], row].mean() > 0.5 and b[channel["right"]].max() < 1e-3
+    assert a[channel["start"], row, :6].sum() > a[channel["start"], row, -6:].sum()  # started at the left
+    assert a[channel["time"], row, -8:].mean() > a[channel["time"], row, :8].mean()  # later ink to the right
+    assert a[channel["air"]].max() < 1e-3  # one stroke: the pen never moved lifted
+    plus = maps(torch.from_numpy(normalize_strokes([np.array(s) for s in PLUS]))[None])[0]
+    assert plus[channel["air"]].max() > 0.3  # from the bar's bottom to the dash's left end
+    assert plus[channel["start"]].sum() > 1.5 * a[channel["start"]].sum()  # two strokes begin
+
+    points = right.clone().requires_grad_(True)
+    maps(points)[0, channel["ink"]].sum().backward()
+    assert points.grad is not None and points.grad[0, :, :2].abs().sum() > 0  # saliency reaches the points
+
+
 def test_trained_stroke_model_has_a_card_an_onnx_graph_and_fusion(fused_weights: Path) -> None:
     from ml.runtime.cards import drawings_figure, fusion_partner, read_card
     from ml.runtime.recognizer import load_recognizer
