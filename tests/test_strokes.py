@@ -149,6 +149,15 @@ def test_pen_maps_draw_ink_direction_air_and_order_where_the_pen_went() -> None:
     assert a[channel["start"], row, :6].sum() > a[channel["start"], row, -6:].sum()  # started at the left
     assert a[channel["time"], row, -8:].mean() > a[channel["time"], row, :8].mean()  # later ink to the right
     assert a[channel["air"]].max() < 1e-3  # one stroke: the pen never moved lifted
+    down = maps(torch.from_numpy(normalize_strokes([np.array([[50.0, 0.0], [50.0, 100.0]])]))[None])[0]
+    column = 14  # y points down: a stroke drawn downwards lights "down", and ends at the bottom
+    assert down[channel["down"], :, column].mean() > 0.5 and down[channel["up"]].max() < 1e-3
+    assert down[channel["end"], -6:, column].sum() > 0.3 and down[channel["end"], :6, column].sum() < 1e-3
+    assert down[channel["start"], :6, column].sum() > 0.3 and down[channel["start"], -6:, column].sum() < 1e-3
+    dot_last = [np.array([[50.0, 40.0], [50.0, 100.0]]), np.array([[50.0, 0.0]])]  # an i's stem, then its dot
+    i = maps(torch.from_numpy(normalize_strokes(dot_last))[None])[0]
+    assert i[channel["start"], :4, column].sum() > 0.3 and i[channel["end"], :4, column].sum() > 0.3
+    assert i[channel["end"], -6:, column].sum() > 0.3  # the stem's end, at the bottom
     plus = maps(torch.from_numpy(normalize_strokes([np.array(s) for s in PLUS]))[None])[0]
     assert plus[channel["air"]].max() > 0.3  # from the bar's bottom to the dash's left end
     assert plus[channel["start"]].sum() > 1.5 * a[channel["start"]].sum()  # two strokes begin

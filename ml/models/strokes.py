@@ -139,12 +139,14 @@ MAP_EXTENT = 1.15  # the points span [-1, 1] along the box's longer side; a marg
 class PenMaps(nn.Module):
     """Draws the normalized points into ``len(MAP_CHANNELS)`` maps of ``grid`` x ``grid`` cells.
 
+    Only the positions and the pen-down/up flags are read (the moves are rebuilt from the positions).
     Each segment between consecutive points is sampled ``samples`` times (its start included), each
     sample a Gaussian blot of ``blur`` cells: on the ink map where the pen was down, on the air map
-    where it moved lifted (to the next stroke); the four direction maps hold the pen's direction on
-    paper split into its positive parts (right/left/down/up: an O drawn anticlockwise lights other maps
-    than one drawn clockwise); the time map, how late in the writing the ink was laid; the start and end
-    maps, where strokes begin and end. Sums saturate (1 - e^-s) so that dense and sparse sampling read
+    where it moved lifted to the next stroke (a few blots along the jump, not a line); the four
+    direction maps hold the pen's direction on paper split into its positive parts (right/left/down/up,
+    y pointing down: an O drawn anticlockwise lights other maps than one drawn clockwise); the time
+    map, each ink cell's mean place in the sequence (0 first, 1 last); the start and end maps, where
+    strokes begin and end. Sums saturate (1 - e^-s), so that strokes crossing or drawn slowly read
     alike. Written with products and matrix products only: it exports to ONNX as it is, and gradients
     reach every point (Explain's saliency along the trajectory).
     """
@@ -186,9 +188,18 @@ class PenMaps(nn.Module):
             ],
             dim=3,
         )
-        # the last point is the start of no segment: its ink and its end added as one more sample
-        last = torch.zeros(b, 1, len(MAP_CHANNELS), device=x.device)
-        last_weights = last + torch.tensor([1, 0, 0, 0, 0, 0, 1, 0, 1], dtype=x.dtype, device=x.device)
+        # The last point starts no segment: one more sample, ink and the end of a stroke (and its start
+        # too when it is a stroke of its own, a dot put last).
+        last_weights = torch.cat(
+            [
+                torch.ones(b, 1, 1, device=x.device, dtype=x.dtype),
+                torch.zeros(b, 1, 5, device=x.device, dtype=x.dtype),
+                torch.ones(b, 1, 1, device=x.device, dtype=x.dtype),
+                starts[:, -1:].unsqueeze(2),
+                torch.ones(b, 1, 1, device=x.device, dtype=x.dtype),
+            ],
+            dim=2,
+        )
         where = torch.cat([along.reshape(b, -1, 2), points[:, -1:]], dim=1)  # B x N x 2
         weights = torch.cat([weights.reshape(b, -1, len(MAP_CHANNELS)), last_weights], dim=1)  # B x N x C
         across = torch.exp(-((where[:, :, 0:1] - self.centres) ** 2) / self.spread)  # B x N x grid
