@@ -412,6 +412,11 @@ class InferenceService(QObject):
             self._fusions[key] = fused
         return self._fusions[key]
 
+    def fused_stroke_model(self, name: str) -> str | None:
+        """The stroke model fused with image model ``name`` in the answers given so far, if any."""
+        fused = self._fusions.get((name, self._device))
+        return str(fused.strokes.card.name) if fused is not None else None
+
     def _batch_recognizer(self, name: str) -> Any:
         """For batches on the CPU, the model in an ONNX Runtime session with a thread per core (a drawing
         uses one: a hand-off costs more than it saves on one image, not on a chunk of them)."""

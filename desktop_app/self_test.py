@@ -344,6 +344,7 @@ def self_test(
     report["model"] = window.preferences.model
     # Whether the answers fused the drawing's strokes with the picture (a stroke model is bundled for it).
     report["fused"] = any(d.get("read_from") == ["image", "strokes"] for d in report["drawn"])
+    report["stroke_model"] = window.service.fused_stroke_model(window.preferences.model) if report["fused"] else None
     models_ok = bool(report["models"]) and all(m["ok"] for m in report["models"])
     drawn_ok = bool(report["drawn"]) and all(d["expected"] == d["predicted"] for d in report["drawn"])
     report["ok"] = models_ok and drawn_ok and "error" not in report

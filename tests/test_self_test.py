@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ml.runtime.cards import DEFAULT_MODEL
+from ml.runtime.cards import DEFAULT_MODEL, drawings_figure, read_card
 from tests.conftest import REPO_ROOT
 
 
@@ -37,6 +37,8 @@ def test_self_test_json_with_the_bundled_models(tmp_path: Path) -> None:
     code, report, stderr = _self_test(tmp_path)
     assert code == 0, (report, stderr)
     assert report["ok"] is True and report["model"] == DEFAULT_MODEL
+    partner = drawings_figure(read_card(REPO_ROOT / "weights" / f"{DEFAULT_MODEL}.json"))
+    assert partner is not None and report["fused"] is True and report["stroke_model"] == partner[1]
     assert user_settings.read_text() == "[preferences]\nmodel=digits\n\n[window]\ntab=1\n"
     models = report["models"]
     assert isinstance(models, list) and models and all(m["ok"] for m in models)
