@@ -442,3 +442,14 @@ def test_train_strokes_caps_the_training_characters_per_class_as_train_does(
     assert 0 < card["training"]["train_samples"] <= 2 * classes
     assert "UNIPEN train" in capsys.readouterr().err
     assert cli_main([*argv[:-2], "--max-per-class", "-1"]) == 2
+
+
+def test_fuse_warns_when_the_stroke_model_adds_nothing_on_validation_writers() -> None:
+    from ml.cli.fuse import adds_nothing
+
+    def scores(fused: float, image: float) -> dict[str, dict[str, float]]:
+        return {"fused": {"accuracy": fused}, "image": {"accuracy": image}, "strokes": {"accuracy": 0.05}}
+
+    assert adds_nothing(scores(0.91, 0.87), "strokes_x", "cnn") is None
+    said = adds_nothing(scores(0.87, 0.87), "strokes_x", "cnn")
+    assert said is not None and "strokes_x adds nothing to cnn" in said and "87.00%" in said

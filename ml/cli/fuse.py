@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,18 @@ def print_scores(title: str, scores: dict[str, dict[str, Any]]) -> None:
             f"  {kind:8s} top-1 {100 * result['accuracy']:6.2f}%  top-3 {100 * result['top3']:6.2f}%  "
             f"balanced {100 * result['balanced_accuracy']:6.2f}%  {per_pen}  {looks}"
         )
+
+
+def adds_nothing(scores: dict[str, dict[str, Any]], strokes_name: str, image_name: str) -> str | None:
+    """What to say when the fused answer reads the validation writers no better than the picture alone
+    (a stroke model trained too briefly): written with --write, the app would still answer with it."""
+    fused, image = scores["fused"]["accuracy"], scores["image"]["accuracy"]
+    if fused > image:
+        return None
+    return (
+        f"{strokes_name} adds nothing to {image_name} on validation writers (fused {100 * fused:.2f}%, picture "
+        f"alone {100 * image:.2f}%); the app fuses the stroke models in weights/strokes/ all the same"
+    )
 
 
 def run(argv: list[str]) -> int:
@@ -75,6 +88,8 @@ def run(argv: list[str]) -> int:
         )
         print_scores(f"UNIPEN validation writers (n={len(val.data.targets)} drawings):", scores["unipen_val"])
         print_scores(f"UNIPEN test writers (n={len(test.data.targets)} drawings):", scores["unipen_test"])
+    if warning := adds_nothing(scores["unipen_val"], strokes.card.name, image.card.name):
+        print(f"warning: {warning}", file=sys.stderr)
     if args.write:
         fusion = {
             "image_model": image.card.name,
