@@ -1167,7 +1167,7 @@ class MainWindow(QMainWindow):
             return
         self._opened_file = None
         self.canvas.open_strokes(strokes)
-        self._clear_input_message()
+        self._new_input_taken()
 
     def save_drawing(self) -> None:
         """Save the pad: as pen strokes (the JSON the command line reads, at the size written) or as a PNG
@@ -1238,7 +1238,7 @@ class MainWindow(QMainWindow):
                 return
         self._opened_file = (data, path.name)
         self.canvas.set_image(preview, source=data)
-        self._clear_input_message()
+        self._new_input_taken()
         self._submit(data)
 
     def _say_about_input(self, message: str) -> None:
@@ -1247,7 +1247,11 @@ class MainWindow(QMainWindow):
         self._input_error_message = message
         self.statusBar().showMessage(message, 10000)
 
-    def _clear_input_message(self) -> None:
+    def _new_input_taken(self) -> None:
+        """An opened, pasted or dropped input is on the pad: an earlier input's message goes, and Explain
+        shows the evidence for its answer (a class picked for the last drawing is not this one's: a K
+        opened after picking 0 was explained as a 0)."""
+        self.explain_view.explain_predicted()
         if self.statusBar().currentMessage() == self._input_error_message:  # an earlier input's, not this one's
             self.statusBar().clearMessage()
 
@@ -1272,7 +1276,7 @@ class MainWindow(QMainWindow):
             return
         pixels = pasted_picture(image)
         self.canvas.set_image(image, source=pixels)
-        self._clear_input_message()
+        self._new_input_taken()
         self._submit(pixels)
 
     def _accept_mime(self, mime: QMimeData | None) -> bool:
@@ -1305,7 +1309,7 @@ class MainWindow(QMainWindow):
             image = QImage(mime.imageData())
             pixels = pasted_picture(image)
             self.canvas.set_image(image, source=pixels)
-            self._clear_input_message()
+            self._new_input_taken()
             self._submit(pixels)
             event.acceptProposedAction()
         elif mime.hasUrls():  # files, none of them a picture: say so rather than do nothing

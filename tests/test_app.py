@@ -547,6 +547,20 @@ def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None
     assert "draw a character" in view.heatmap_label.text()
 
 
+def test_a_class_picked_in_explain_is_not_kept_for_an_opened_picture(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    view = window.explain_view
+    window.tabs.setCurrentWidget(view)
+    with qtbot.waitSignal(window.service.explained, timeout=TIMEOUT_MS):
+        _mouse_draw(window.canvas, "L")
+    view.class_picker.setCurrentIndex(view.class_picker.findData("H"))
+    assert view.chosen_class() == "H"
+    ink = np.full((64, 64), 255, np.uint8)
+    ink[10:54, 30:34] = 0
+    (tmp_path / "one.png").write_bytes(png_bytes(ink))
+    _last_result(qtbot, window, lambda: window.open_image(tmp_path / "one.png"))
+    assert view.chosen_class() is None  # explained as what it reads, not as the H picked for the L
+
+
 def test_an_image_that_cannot_be_read_leaves_no_explanation_of_the_last_one(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
