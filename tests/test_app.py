@@ -515,6 +515,18 @@ def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore
     view.show_rows([five, ComparisonRow("letters", "S", 0.9, classes=letters)], "emnist36_cnn", s_shown)
     assert view.table.item(0, 3).toolTip() == "can't say S" and view.table.item(1, 3).toolTip() == "yes"
     assert view.summary.text() == "1 of 1 models that can say “S”, the answer shown, say it (1 cannot)"
+    # An O against a 0: the letters models' votes for O are no majority over the models that know both.
+    o_shown = ComparisonRow("emnist36_cnn", "O", 0.55, classes=digits_and_capitals)
+    o_rows = [ComparisonRow(f"letters{i}", "O", 0.9, classes=letters) for i in range(3)]
+    o_rows += [ComparisonRow(f"both{i}", "0", 0.8, classes=digits_and_capitals) for i in range(2)]
+    view.show_rows(o_rows, "emnist36_cnn", o_shown)
+    assert view.summary.text() == (
+        "3 of 5 models that can say “O”, the answer shown, say it; of the 2 that can also say “0”, none say “O”"
+    )
+    view.show_rows(
+        [*o_rows[3:], ComparisonRow("both2", "O", 0.8, classes=digits_and_capitals)], "emnist36_cnn", o_shown
+    )
+    assert view.summary.text() == "1 of 3 models that can say “O”, the answer shown, say it"  # all know both
     # Answers are in the font where look-alikes differ, and named on hover.
     from desktop_app.widgets.fonts import character_font
 

@@ -145,10 +145,12 @@ class CompareView(QWidget):
         self.table.clearSpans()
         self.table.setRowCount(len(rows))
         agreeing = able = 0
+        verdicts: list[tuple[object, str]] = []
         for r, row in enumerate(rows):
             verdict = "" if row.error or reference is None else agreement(row, reference)
             agreeing += verdict == "yes"
             able += verdict in ("yes", "no")
+            verdicts.append((row, verdict))
             values = (
                 # A line may break after an underscore (a zero-width space there): a narrow column shows
                 # "emnist36_" over "cnn" rather than "e…n", which could be any of four models.
@@ -191,11 +193,31 @@ class CompareView(QWidget):
         self.summary.setText(
             f"{agreeing} of {able} models that can say {said} say it"
             + (f" ({len(answered) - able} cannot)" if len(answered) > able else "")
+            + _between_the_two(verdicts, reference.label)  # type: ignore[attr-defined]
         )
 
     def show_blank(self, message: str) -> None:
         self.table.setRowCount(0)
         self.summary.setText(message)
+
+
+def _can_say(classes: tuple[str, ...], label: str) -> bool:
+    return not classes or label in classes or (label.isalpha() and label.upper() in classes)
+
+
+def _between_the_two(verdicts: list[tuple[object, str]], said: str) -> str:
+    """Among the models that can give both the answer and the commonest other answer, what they say: a
+    count that includes models that cannot say the other (letters models for an O against a 0) would
+    read as a majority for the answer while every model that knows both says the other."""
+    others = Counter(row.label for row, verdict in verdicts if verdict == "no")  # type: ignore[attr-defined]
+    if not others:
+        return ""
+    other = others.most_common(1)[0][0]
+    both = [(row, v) for row, v in verdicts if v in ("yes", "no") and _can_say(row.classes, other)]  # type: ignore[attr-defined]
+    if len(both) == sum(v in ("yes", "no") for _, v in verdicts):
+        return ""  # every model counted could have said the other: the count says it all
+    saying = sum(v == "yes" for _, v in both)
+    return f"; of the {len(both)} that can also say “{other}”, {saying or 'none'} say “{said}”"
 
 
 def agreement(row: object, reference: object) -> str:
