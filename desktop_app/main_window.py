@@ -866,6 +866,8 @@ class MainWindow(QMainWindow):
             self._line = None
             self.canvas.set_overlay([])
             self.text_panel.set_line([], [])
+            if self.statusBar().currentMessage() == self._line_news:  # "Read 1 character" of a blank pad
+                self.statusBar().clearMessage()
             return
         strokes = self.canvas.recognition_strokes()
         image = None if strokes is not None else self.canvas.recognition_input()

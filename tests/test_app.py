@@ -2435,6 +2435,14 @@ def test_text_modes_news_goes_when_text_mode_is_left(qtbot, window: MainWindow) 
     assert not window.statusBar().currentMessage().startswith("Read 2")
 
 
+def test_text_modes_news_goes_with_the_writing(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _write_in_text_mode(qtbot, window, "T1")
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Read 2"), timeout=TIMEOUT_MS)
+    window.canvas.clear()  # a blank pad: no "Read 2 characters" under it
+    window.recognize_canvas()
+    assert window.statusBar().currentMessage() == ""
+
+
 def test_ctrl_enter_waits_for_the_reading_of_the_last_stroke(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     _write_in_text_mode(qtbot, window, "T1")
     window.service.wait_idle()
