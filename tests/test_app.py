@@ -354,12 +354,13 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read."
     view.export(tmp_path / "out.csv")
     view.export(tmp_path / "out.json")
-    with (tmp_path / "out.csv").open() as handle:
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig") as handle:
         table = list(csv.DictReader(handle))
     assert len(table) == 6 and {"path", "label_1", "prob_1", "error"} <= set(table[0])
-    with (tmp_path / "out.csv").open() as handle:
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig") as handle:
         assert len({len(row) for row in csv.reader(handle)}) == 1  # the failed file's row as wide as the others
     assert len(json.loads((tmp_path / "out.json").read_text())) == 6
+    assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbfpath,")  # Excel reads it as UTF-8
     assert not list(tmp_path.glob(".out.*"))  # no temporary files left behind
 
 
@@ -390,7 +391,7 @@ def test_batch_reads_each_file_as_a_line_of_text_in_text_mode(qtbot, window: Mai
     assert view.status.text() == "Recognized 2 of 4 files as lines of text with cnn_tiny; 2 could not be read."
     view.export(tmp_path / "out.csv")
     view.export(tmp_path / "out.json")
-    with (tmp_path / "out.csv").open() as handle:
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig") as handle:
         table = {Path(row["path"]).name: row for row in csv.DictReader(handle)}
     assert len(table["line3.png"]["text"].replace(" ", "")) == 3 and 0 < float(table["line3.png"]["least_sure"]) <= 1
     assert table["broken.png"]["error"] and not table["broken.png"]["text"]
@@ -1655,7 +1656,7 @@ def test_an_export_asks_before_replacing_the_file_its_added_suffix_names(
     assert asked and "results.csv" in asked[0] and existing.read_text() == "keep me"
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     window.export_batch()
-    assert existing.read_text().startswith("path,model")
+    assert existing.read_text(encoding="utf-8-sig").startswith("path,model")
 
 
 def test_batch_says_when_the_model_changed_during_it_and_keeps_columns_sized_by_hand(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -32,6 +32,11 @@ ERROR_COLUMN = 1
 UNSURE_BELOW = 0.8  # a line's character whose answer is less likely than this shows its alternatives
 
 
+# A byte-order mark first, as spreadsheet programs write "CSV UTF-8" themselves: without it Excel reads
+# the file in the system's code page, and "Zoë's 3.png" comes out garbled.
+CSV_MARK = "\ufeff"
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write to a temporary file beside ``path`` and rename it over: never a half-written export."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -414,7 +419,7 @@ class BatchView(QWidget):
                     [row["path"], row["model"], row["error"], "; ".join(row["notes"])]  # type: ignore[arg-type]
                     + ([row["text"], round(least_sure(row), 5), unsure_characters(row)] if read else ["", "", ""])
                 )
-            write_atomically(path, buffer.getvalue())
+            write_atomically(path, CSV_MARK + buffer.getvalue())
             return len(rows)
         depth = max((len(row["top"]) for row in rows), default=1)  # type: ignore[arg-type]
         header = ["path", "model", "error", "notes"]
@@ -427,5 +432,5 @@ class BatchView(QWidget):
                 values += [entry["label"], entry["prob"]]
             values += [""] * (len(header) - len(values))  # every row as wide as the header (a failed file's too)
             writer.writerow(values)
-        write_atomically(path, buffer.getvalue())
+        write_atomically(path, CSV_MARK + buffer.getvalue())
         return len(rows)
