@@ -1370,7 +1370,12 @@ class MainWindow(QMainWindow):
         """Bring a side tab forward (in text mode the side panel is hidden: leave text mode first)."""
         if self.text_mode:
             self.set_text_mode(False)
+        focused = QApplication.focusWidget()
         self.tabs.setCurrentWidget(widget)
+        if focused is not None and not focused.isVisible():
+            # The focus was in the tab now hidden: Qt hands it to the next control (Explain's class box,
+            # where an E meant for the eraser picked the class E). It goes to the pad.
+            self.canvas.setFocus()
 
     def cancel_batch(self) -> None:
         if self.batch_view.running:

@@ -134,6 +134,14 @@ def test_e_toggles_the_eraser_on_the_pad_and_is_a_letter_elsewhere(qtbot, window
         QTest.mouseClick(control, Qt.MouseButton.LeftButton)
         window.model_picker.hidePopup()  # the Model box's list, opened by the click, closed without a choice
         assert window.canvas.hasFocus(), control
+    # From a batch row to Explain with Ctrl+1: the focus leaves the hidden table for the pad, not the class box.
+    window.show_tab(window.batch_view)
+    window.batch_view.table.setFocus()
+    assert window.batch_view.table.hasFocus()
+    window.tab_actions[0].trigger()
+    assert window.canvas.hasFocus()
+    QTest.keyClick(window.canvas, Qt.Key.Key_E)
+    assert window.eraser_action.isChecked() and window.explain_view.chosen_class() is None
 
 
 def test_a_tool_switched_on_keeps_its_size(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
