@@ -7,6 +7,7 @@ import csv
 import io
 import itertools
 import json
+import math
 import os
 import shutil
 from collections.abc import Iterator
@@ -83,6 +84,22 @@ def _mouse_char(canvas, char: str, left: float, top: float, size: float) -> None
             for t in np.linspace(0, 1, 8)[1:]:
                 QTest.mouseMove(canvas, QPoint(int(a.x() + (b.x() - a.x()) * t), int(a.y() + (b.y() - a.y()) * t)))
         QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+
+
+def _erase_a_tip(canvas, stroke: int, first: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """The eraser's edge just over the last (or first) end of stroke ``stroke``: the drawing is erased,
+    its characters stay whole and their boxes move by a pixel or two."""
+    points = canvas.strokes[stroke].points[::-1] if first else canvas.strokes[stroke].points
+    (ax, ay, _), (bx, by, _) = points[-2], points[-1]
+    length = max(math.hypot(bx - ax, by - ay), 1e-9)
+    was = canvas.eraser
+    canvas.eraser = True
+    reach = (canvas.stroke_width() + canvas.strokes[stroke].width) / 2 - 2  # 2 px of the ink's tip
+    at = [QPoint(round(bx + (bx - ax) / length * d), round(by + (by - ay) / length * d)) for d in (reach, reach + 2)]
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at[0])
+    QTest.mouseMove(canvas, at[1])
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at[1])
+    canvas.eraser = was
 
 
 def _mouse_draw(canvas, char: str) -> None:  # type: ignore[no-untyped-def]
@@ -178,6 +195,23 @@ def test_eraser_stroke_removes_ink_as_it_is_drawn(qtbot, window: MainWindow) -> 
     canvas._invalidate_layers()  # a fresh render of the same strokes, eraser included, gives the same pixels
     assert np.array_equal(erased, canvas.render_for_recognition())
     assert canvas.grab().toImage() == screen
+    window.service.wait_idle()
+
+
+def test_the_eraser_over_blank_paper_leaves_the_drawing_as_it_was(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    canvas = window.canvas
+    _mouse_draw(canvas, "T")
+    count = len(canvas.strokes)
+    canvas.eraser = True  # a stroke of the eraser in the corner, far from the T
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(8, 8))
+    QTest.mouseMove(canvas, QPoint(30, 12))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(30, 12))
+    canvas.eraser = False
+    assert len(canvas.strokes) == count  # no step that took nothing away
+    assert canvas.recognition_strokes() is not None  # still read from its strokes too, and saved as them
+    _erase_a_tip(canvas, 1)  # the foot of the T's stem: kept, and the drawing is a picture now
+    assert len(canvas.strokes) == count + 1 and canvas.strokes[-1].eraser
+    assert canvas.recognition_strokes() is None
     window.service.wait_idle()
 
 
@@ -1837,12 +1871,7 @@ def test_text_mode_by_keyboard_and_backspace_after_the_eraser(qtbot, window: Mai
     assert [text for text, checked in menu_texts if checked] == [choice.text()]  # the one picked
     assert not any(text.endswith(" 0.0%") for text, _ in menu_texts)
     # After the eraser the line is read from its picture: Backspace still takes the last character away.
-    window.eraser_action.trigger()
-    corner = QPoint(window.canvas.width() - 12, window.canvas.height() - 12)
-    QTest.mousePress(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, corner)
-    QTest.mouseMove(window.canvas, corner - QPoint(6, 0))
-    QTest.mouseRelease(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, corner - QPoint(6, 0))
-    window.eraser_action.trigger()
+    _erase_a_tip(window.canvas, 0, first=True)  # the left end of the T's bar
     window.service.wait_idle()
     qtbot.waitUntil(lambda: window._line is not None and not window._line.from_strokes, timeout=TIMEOUT_MS)
     inked = len(window.canvas.drawn_strokes())
@@ -2059,10 +2088,7 @@ def test_boxes_stay_round_the_ink_when_the_line_is_read_from_its_picture(qtbot, 
     window.service.wait_idle()
     qtbot.waitUntil(lambda: len(window.canvas._overlay) == 3, timeout=TIMEOUT_MS)
     before = [box for box, _ in window.canvas._overlay]
-    window.canvas.eraser = True  # a dab of the eraser away from the writing
-    QTest.mousePress(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(20, 20))
-    QTest.mouseMove(window.canvas, QPoint(25, 22))
-    QTest.mouseRelease(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(25, 22))
+    _erase_a_tip(window.canvas, 0, first=True)  # the top of the H's first stem
     qtbot.waitUntil(lambda: window._line is not None and not window._line.from_strokes, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: len(window.canvas._overlay) == 3, timeout=TIMEOUT_MS)
     after = [box for box, _ in window.canvas._overlay]

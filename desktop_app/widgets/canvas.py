@@ -195,6 +195,35 @@ def paint_pieces(painter: QPainter, stroke: Stroke, pieces: range, ink: QColor, 
     return touched
 
 
+def _along(points: list[tuple[float, float, float]], spacing: float) -> np.ndarray:
+    """The polyline's positions with points added between, ``spacing`` px apart at most."""
+    import numpy as np
+
+    xy = np.array([(x, y) for x, y, _ in points], dtype=np.float64)
+    pieces = [xy[:1]]
+    for a, b in itertools.pairwise(xy):
+        steps = max(1, int(np.ceil(np.hypot(*(b - a)) / spacing)))
+        pieces.append(a + (b - a) * (np.arange(1, steps + 1)[:, None] / steps))
+    return np.concatenate(pieces)
+
+
+def erases_ink(eraser: Stroke, strokes: list[Stroke]) -> bool:
+    """Whether the eraser stroke passes over ink of ``strokes`` (both widths counted, at full pressure)."""
+    if not eraser.points:
+        return False
+    for stroke in strokes:
+        if stroke.eraser or not stroke.points:
+            continue
+        reach = (eraser.width + stroke.width) / 2
+        spacing = max(1.0, reach / 4)
+        path, ink = _along(eraser.points, spacing), _along(stroke.points, spacing)
+        for start in range(0, len(ink), 512):  # a few MB at a time, however long the strokes
+            chunk = ink[start : start + 512]
+            if (((chunk[:, None, :] - path[None, :, :]) ** 2).sum(axis=2) <= (reach + spacing) ** 2).any():
+                return True
+    return False
+
+
 def paint_strokes(painter: QPainter, strokes: list[Stroke], ink: QColor, background: QColor) -> None:
     for stroke in strokes:
         paint_pieces(painter, stroke, range(piece_count(stroke)), ink, background)
@@ -885,6 +914,10 @@ class DrawingCanvas(QWidget):
             return
         self._paint_new_pieces(stroke, range(self._current_pieces, piece_count(stroke)))
         self._current = None
+        if stroke.eraser and self._background_image is None and not erases_ink(stroke, self._strokes):
+            # Over blank paper it took nothing away: kept, it made the drawing one to read from its picture
+            # alone (no strokes, no fusion; Save offered only a PNG), and Undo had a step that did nothing.
+            return
         self._remember()
         self._strokes.append(stroke)
         if self._renderer is not None and stroke.points:
