@@ -212,6 +212,19 @@ def test_the_eraser_over_blank_paper_leaves_the_drawing_as_it_was(qtbot, window:
     _erase_a_tip(canvas, 1)  # the foot of the T's stem: kept, and the drawing is a picture now
     assert len(canvas.strokes) == count + 1 and canvas.strokes[-1].eraser
     assert canvas.recognition_strokes() is None
+    # Inside a sharp corner of long legs the pad's curve runs well inside the points' straight lines: an
+    # eraser there takes ink away, and is kept.
+    canvas.clear()
+    corner = [QPoint(50, 50), QPoint(250, 50), QPoint(250, 250)]
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, corner[0])
+    for point in corner[1:]:
+        QTest.mouseMove(canvas, point)
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, corner[-1])
+    canvas.eraser = True
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(211, 89))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(211, 89))
+    canvas.eraser = False
+    assert len(canvas.strokes) == 2 and canvas.strokes[-1].eraser
     window.service.wait_idle()
 
 

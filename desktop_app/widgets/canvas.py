@@ -195,33 +195,26 @@ def paint_pieces(painter: QPainter, stroke: Stroke, pieces: range, ink: QColor, 
     return touched
 
 
-def _along(points: list[tuple[float, float, float]], spacing: float) -> np.ndarray:
-    """The polyline's positions with points added between, ``spacing`` px apart at most."""
-    import numpy as np
-
-    xy = np.array([(x, y) for x, y, _ in points], dtype=np.float64)
-    pieces = [xy[:1]]
-    for a, b in itertools.pairwise(xy):
-        steps = max(1, int(np.ceil(np.hypot(*(b - a)) / spacing)))
-        pieces.append(a + (b - a) * (np.arange(1, steps + 1)[:, None] / steps))
-    return np.concatenate(pieces)
-
-
 def erases_ink(eraser: Stroke, strokes: list[Stroke]) -> bool:
-    """Whether the eraser stroke passes over ink of ``strokes`` (both widths counted, at full pressure)."""
+    """Whether the eraser stroke takes away ink that ``strokes`` leave on the pad: both painted as the pad
+    paints them (its curves, widths and pressure; ink already erased is none), over the eraser's box."""
     if not eraser.points:
         return False
-    for stroke in strokes:
-        if stroke.eraser or not stroke.points:
-            continue
-        reach = (eraser.width + stroke.width) / 2
-        spacing = max(1.0, reach / 4)
-        path, ink = _along(eraser.points, spacing), _along(stroke.points, spacing)
-        for start in range(0, len(ink), 512):  # a few MB at a time, however long the strokes
-            chunk = ink[start : start + 512]
-            if (((chunk[:, None, :] - path[None, :, :]) ** 2).sum(axis=2) <= (reach + spacing) ** 2).any():
-                return True
-    return False
+    xs = [x for x, _, _ in eraser.points]
+    ys = [y for _, y, _ in eraser.points]
+    margin = max(_pen_width(eraser, p) for _, _, p in eraser.points) / 2 + 2
+    left, top = math.floor(min(xs) - margin), math.floor(min(ys) - margin)
+    size = QSize(math.ceil(max(xs) + margin) - left + 1, math.ceil(max(ys) + margin) - top + 1)
+    black, white = QColor(Qt.GlobalColor.black), QColor(Qt.GlobalColor.white)
+    ink, reach = QImage(size, QImage.Format.Format_Grayscale8), QImage(size, QImage.Format.Format_Grayscale8)
+    ink.fill(white)
+    reach.fill(black)
+    for image, drawn, colours in ((ink, strokes, (black, white)), (reach, [eraser], (black, white))):
+        painter = QPainter(image)
+        painter.translate(-left, -top)
+        paint_strokes(painter, drawn, *colours)  # the eraser paints white: where it reaches
+        painter.end()
+    return bool(((qimage_to_grey(ink) <= 192) & (qimage_to_grey(reach) >= 64)).any())  # a visible change
 
 
 def paint_strokes(painter: QPainter, strokes: list[Stroke], ink: QColor, background: QColor) -> None:
