@@ -420,6 +420,7 @@ class MainWindow(QMainWindow):
             lambda: setattr(self.preferences, "batch_lines", self.batch_view.reads_lines)
         )
         self.tabs.currentChanged.connect(lambda _index: self._refresh_side_views())
+        self.tabs.currentChanged.connect(lambda _index: self._focus_left_in_hidden_tab())
 
     def _restore_state(self) -> None:
         geometry = window_state(self.settings, "geometry")
@@ -1366,16 +1367,20 @@ class MainWindow(QMainWindow):
             self.set_text_mode(self.batch_view.rows_are_lines)
         self.open_image(path)
 
+    def _focus_left_in_hidden_tab(self) -> None:
+        """The focus was in the side tab just hidden (a batch row), and Qt handed it to the new tab's first
+        control (Explain's class box, where an E meant for the eraser picked the class E): to the pad.
+        A tab chosen from the tab bar by the keyboard keeps the focus on the tab bar."""
+        focused = QApplication.focusWidget()
+        page = self.tabs.currentWidget()
+        if focused is not None and page is not None and page.isAncestorOf(focused):
+            self.canvas.setFocus()
+
     def show_tab(self, widget: QWidget) -> None:
         """Bring a side tab forward (in text mode the side panel is hidden: leave text mode first)."""
         if self.text_mode:
             self.set_text_mode(False)
-        focused = QApplication.focusWidget()
         self.tabs.setCurrentWidget(widget)
-        if focused is not None and not focused.isVisible():
-            # The focus was in the tab now hidden: Qt hands it to the next control (Explain's class box,
-            # where an E meant for the eraser picked the class E). It goes to the pad.
-            self.canvas.setFocus()
 
     def cancel_batch(self) -> None:
         if self.batch_view.running:

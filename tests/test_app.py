@@ -159,6 +159,11 @@ def test_e_toggles_the_eraser_on_the_pad_and_is_a_letter_elsewhere(qtbot, window
     assert window.canvas.hasFocus()
     QTest.keyClick(window.canvas, Qt.Key.Key_E)
     assert window.eraser_action.isChecked() and window.explain_view.chosen_class() is None
+    window.show_tab(window.batch_view)  # the same by a click on the tab
+    window.batch_view.table.setFocus()
+    tab_bar = window.tabs.tabBar()
+    QTest.mouseClick(tab_bar, Qt.MouseButton.LeftButton, pos=tab_bar.tabRect(0).center())
+    assert window.tabs.currentWidget() is window.explain_view and window.canvas.hasFocus()
 
 
 def test_a_tool_switched_on_keeps_its_size(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -583,6 +588,9 @@ def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore
         [*o_rows[3:], ComparisonRow("both2", "O", 0.8, classes=digits_and_capitals)], "emnist36_cnn", o_shown
     )
     assert view.summary.text() == "1 of 3 models that can say “O”, the answer shown, say it"  # all know both
+    one_says = [*o_rows[:4], ComparisonRow("both1", "O", 0.8, classes=digits_and_capitals)]
+    view.show_rows(one_says, "emnist36_cnn", o_shown)
+    assert view.summary.text().endswith("; of the 2 that can also say “0”, 1 says “O”")
     # Answers are in the font where look-alikes differ, and named on hover.
     from desktop_app.widgets.fonts import character_font
 

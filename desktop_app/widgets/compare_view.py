@@ -214,10 +214,11 @@ def _between_the_two(verdicts: list[tuple[object, str]], said: str) -> str:
         return ""
     other = others.most_common(1)[0][0]
     both = [(row, v) for row, v in verdicts if v in ("yes", "no") and _can_say(row.classes, other)]  # type: ignore[attr-defined]
-    if len(both) == sum(v in ("yes", "no") for _, v in verdicts):
-        return ""  # every model counted could have said the other: the count says it all
+    if len(both) == sum(v in ("yes", "no") for _, v in verdicts) or len(both) < 2:
+        return ""  # every model counted could have said the other (or one alone can): the count says it all
     saying = sum(v == "yes" for _, v in both)
-    return f"; of the {len(both)} that can also say “{other}”, {saying or 'none'} say “{said}”"
+    verb = "says" if saying == 1 else "say"
+    return f"; of the {len(both)} that can also say “{other}”, {saying or 'none'} {verb} “{said}”"
 
 
 def agreement(row: object, reference: object) -> str:

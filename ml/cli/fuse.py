@@ -43,13 +43,15 @@ def print_scores(title: str, scores: dict[str, dict[str, Any]]) -> None:
 
 def adds_nothing(scores: dict[str, dict[str, Any]], strokes_name: str, image_name: str) -> str | None:
     """What to say when the fused answer reads the validation writers no better than the picture alone
-    (a stroke model trained too briefly): written with --write, the app would still answer with it."""
+    (a stroke model trained too briefly): with --write and in weights/strokes/, the app could answer with
+    it (it fuses the stroke model fitted best for the image model)."""
     fused, image = scores["fused"]["accuracy"], scores["image"]["accuracy"]
     if fused > image:
         return None
     return (
         f"{strokes_name} adds nothing to {image_name} on validation writers (fused {100 * fused:.2f}%, picture "
-        f"alone {100 * image:.2f}%); the app fuses the stroke models in weights/strokes/ all the same"
+        f"alone {100 * image:.2f}%); written with --write into weights/strokes/, the app would answer with it "
+        f"if no stroke model there is fitted better for {image_name}"
     )
 
 
