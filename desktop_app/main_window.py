@@ -823,8 +823,7 @@ class MainWindow(QMainWindow):
         self.canvas.set_overlay([])
         self.text_panel.set_line([], [])
         self._show_model_scope()
-        if self.statusBar().currentMessage() == self._line_news:  # "Read 5 characters" is text mode's news
-            self.statusBar().clearMessage()
+        self._clear_line_news()
         self.recognize_canvas()
 
     def _show_merged_case(self) -> None:
@@ -867,8 +866,7 @@ class MainWindow(QMainWindow):
             self._line = None
             self.canvas.set_overlay([])
             self.text_panel.set_line([], [])
-            if self.statusBar().currentMessage() == self._line_news:  # "Read 1 character" of a blank pad
-                self.statusBar().clearMessage()
+            self._clear_line_news()  # "Read 1 character" under a blank pad
             return
         strokes = self.canvas.recognition_strokes()
         image = None if strokes is not None else self.canvas.recognition_input()
@@ -882,6 +880,11 @@ class MainWindow(QMainWindow):
         request_id = self.service.read_text(self.preferences.model, strokes, image, scale, opened, alternatives)
         self._line_pending = True  # the line shown is the pad's as it was: not one to add until this comes
         self._read_strokes[request_id] = drawn
+
+    def _clear_line_news(self) -> None:
+        """Text mode's last word on a line read ("Read 5 characters"), if the status bar still shows it."""
+        if self.statusBar().currentMessage() == self._line_news:
+            self.statusBar().clearMessage()
 
     def _on_line_read(self, request_id: int, reading: LineReading) -> None:
         if not self.service.is_latest("read", request_id) or not self.text_mode:

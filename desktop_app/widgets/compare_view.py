@@ -202,6 +202,8 @@ class CompareView(QWidget):
 
 
 def _can_say(classes: tuple[str, ...], label: str) -> bool:
+    """Whether a model of ``classes`` has a class for ``label`` (a case-merged one for a letter; no classes
+    known: assumed so)."""
     return not classes or label in classes or (label.isalpha() and label.upper() in classes)
 
 
@@ -234,6 +236,6 @@ def agreement(row: object, reference: object) -> str:
     )
     if case_blind:
         return "yes"
-    if classes and wanted not in classes and not (wanted.isalpha() and wanted.upper() in classes):
+    if not _can_say(classes, wanted):
         return f"can't say {wanted}"
     return "no"
