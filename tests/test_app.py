@@ -424,6 +424,50 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert not list(tmp_path.glob(".out.*"))  # no temporary files left behind
 
 
+def test_a_finished_batch_sorts_by_confidence_and_its_rows_keep_their_files(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for i, char in enumerate("ATXH7"):
+        Image.fromarray(render(char, pen_width=4 + 4 * i)).save(folder / f"{i}_{char}.png")
+    (folder / "5_broken.png").write_bytes(b"\x89PNG broken")
+    view = window.batch_view
+    header = view.table.horizontalHeader()
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([folder])
+        assert not view.table.isSortingEnabled()  # rows would move while results arrive
+    assert view.table.isSortingEnabled()
+    shown = view.table.model()
+    names = [shown.index(r, 0).data() for r in range(6)]
+    assert names == sorted(names)  # the files' own order first
+    view.table.selectRow(names.index("3_H.png"))
+    # A click on Conf.: the file that could not be read, then the least sure answer first.
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(header.sectionViewportPosition(2) + 5, 5))
+    assert header.sortIndicatorSection() == 2 and header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    by_file = {str(Path(str(row["path"])).name): row for row in view.rows}
+    order = [shown.index(r, 0).data() for r in range(6)]
+    assert order[0] == "5_broken.png" and view.table.columnSpan(0, 1) == 3
+    probs = [float(by_file[name]["top"][0]["prob"]) for name in order[1:]]  # type: ignore[index]
+    assert probs == sorted(probs) and probs[0] < probs[-1]
+    assert all(view.table.columnSpan(r, 1) == 1 for r in range(1, 6))
+    for r, name in enumerate(order[1:], 1):  # each row shows its own file's answer
+        assert shown.index(r, 1).data() == by_file[name]["top"][0]["label"]  # type: ignore[index]
+    chosen = view.table.currentIndex().row()  # the selection followed its file
+    assert shown.index(chosen, 0).data() == "3_H.png"
+    view.table.selectRow(0)
+    assert view.detail.text().startswith("5_broken.png: ")
+    last = shown.index(5, 0)
+    opened = _last_result(qtbot, window, lambda: view.table.doubleClicked.emit(last))
+    assert not opened.error and window.windowTitle().endswith(order[5])  # the file that row shows
+    view.export(tmp_path / "sorted.csv")  # as the table shows them
+    with (tmp_path / "sorted.csv").open(encoding="utf-8-sig") as handle:
+        assert [Path(row["path"]).name for row in csv.DictReader(handle)] == order
+    view.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # back to the files' own order
+    assert [shown.index(r, 0).data() for r in range(6)] == names
+    assert view.table.columnSpan(names.index("5_broken.png"), 1) == 3
+
+
 def test_batch_reads_each_file_as_a_line_of_text_in_text_mode(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "words"
     folder.mkdir()
@@ -2222,6 +2266,39 @@ def test_a_batch_names_files_by_their_path_below_the_folder_they_share() -> None
     assert shortest_names([root / "x.png", root / "deep" / "er" / "y.png"]) == ["x.png", "deep/er/y.png"]
     assert shortest_names([Path("x.png"), Path("/abs/y.png")]) == ["x.png", "y.png"]  # nothing in common
     assert shortest_names([]) == []
+
+
+def test_a_batch_of_lines_sorts_the_most_unsure_first_and_unread_files_last(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.batch_view import BatchTableModel
+
+    def line(text: str, probs: list[float]) -> dict[str, object]:
+        chars = [{"top": [{"label": c, "prob": p}, {"label": "?", "prob": 1 - p}]} for c, p in zip(text, probs)]
+        return {"path": text, "model": "m", "top": [], "error": "", "notes": [], "text": text, "chars": chars}
+
+    rows = [
+        line("sure", [0.99, 0.98, 0.97, 0.99]),
+        line("two", [0.5, 0.6, 0.99]),  # two characters below 80%
+        {"path": "bad", "model": "m", "top": [], "error": "not an image", "notes": []},
+        {"path": "later", "model": "m", "top": [], "error": "", "notes": []},  # cancelled before it was read
+        line("one", [0.9, 0.7, 0.95]),
+    ]
+    model = BatchTableModel()
+    model.reset(rows, [str(r["path"]) for r in rows], lines=True)
+
+    def shown() -> list[str]:
+        return [model.index(r, 0).data() for r in range(model.rowCount())]
+
+    model.sort(3, Qt.SortOrder.AscendingOrder)  # Unsure: the unreadable file, then the most unsure characters
+    assert shown() == ["bad", "two", "one", "sure", "later"]
+    model.sort(2, Qt.SortOrder.AscendingOrder)  # Least sure
+    assert shown() == ["bad", "two", "one", "sure", "later"]
+    model.sort(2, Qt.SortOrder.DescendingOrder)  # the surest first; the unread file still last
+    assert shown() == ["sure", "one", "two", "bad", "later"]
+    model.sort(1, Qt.SortOrder.AscendingOrder)  # the text
+    assert shown() == ["bad", "one", "sure", "two", "later"]
+    assert model.index(2, 1).data() == "sure" and model.table_row(0) == 2 and model.file_index(2) == 0
+    model.sort(-1)
+    assert shown() == ["sure", "two", "bad", "later", "one"]
 
 
 def test_strokes_over_an_opened_picture_keep_their_place_on_it_when_the_pad_changes_shape(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -93,22 +94,101 @@ def unsure_characters(row: dict[str, object]) -> str:
     )
 
 
+def sort_key(row: dict[str, object], name: str, column: int, lines: bool) -> str | float | None:
+    """What a column sorts a row by; None for a file not read (yet), which sorts last either way.
+
+    Ascending, the number columns put first what wants a look: a file that could not be read, then the
+    least sure answer (Conf., Least sure), the closest call between the first two answers (Top-k), the
+    line with the most unsure characters (Unsure)."""
+    if column == 0:
+        return name.casefold()
+    error = bool(row["error"])
+    top: list[dict[str, Any]] = row["top"]  # type: ignore[assignment]
+    read = "text" in row if lines else bool(top)
+    if not error and not read:
+        return None
+    if column == 1:
+        return "" if error else str(row["text"] if lines else top[0]["label"])
+    if error:
+        return -math.inf
+    if column == 2:
+        return least_sure(row) if lines else float(top[0]["prob"])
+    if lines:
+        return -float(sum(1 for part in unsure_characters(row).split("  ·  ") if part))
+    return float(top[0]["prob"]) - (float(top[1]["prob"]) if len(top) > 1 else 0.0)
+
+
+_AGAIN = " (click again to reverse, a third time for the files' order)"
+SORT_TIPS = (
+    "Sort by file name" + _AGAIN,
+    "Sort by the answer" + _AGAIN,
+    "Sort by confidence, least sure first (files that could not be read before them)" + _AGAIN,
+    "Sort by the gap between the first two answers, closest calls first" + _AGAIN,
+)
+LINE_SORT_TIPS = (
+    SORT_TIPS[0],
+    "Sort by the text read" + _AGAIN,
+    "Sort by the least sure character's confidence, least sure first" + _AGAIN,
+    "Sort by the number of unsure characters, most first" + _AGAIN,
+)
+
+
 class BatchTableModel(QAbstractTableModel):
     """The batch's rows for a QTableView: a result costs a list update, and Qt asks for the text of the
     rows on screen only (a table widget built four items per result, and its GUI work halved the
-    worker's speed on a 3,000-file batch)."""
+    worker's speed on a 3,000-file batch).
+
+    ``rows`` and ``names`` stay in the order the files were given; the table's row r shows
+    ``rows[order[r]]``, so a sort (a header click) moves no result and a result arriving goes to its
+    file's row."""
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict[str, object]] = []
         self.names: list[str] = []
+        self.order: list[int] = []
+        self._shown_at: list[int] = []  # the inverse of order: the table row showing each file
         self.lines = False  # the files were read as lines of writing
+        self.sortable = False  # not while results arrive: rows would move under the person's eye
 
     def reset(self, rows: list[dict[str, object]], names: list[str], lines: bool = False) -> None:
         self.beginResetModel()
         self.rows, self.names, self.lines = rows, names, lines
+        self.order = list(range(len(rows)))
+        self._shown_at = list(self.order)
         self.endResetModel()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+
+    def file_index(self, table_row: int) -> int:
+        """The file (its place in ``rows``) that a row of the table shows."""
+        return self.order[table_row]
+
+    def table_row(self, file_index: int) -> int:
+        return self._shown_at[file_index]
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """By a column, ascending or descending (unread files last); column -1 is the files' own order."""
+        self.layoutAboutToBeChanged.emit()
+        before = list(self.order)
+        if column < 0 or column >= len(COLUMNS):
+            self.order = list(range(len(self.rows)))
+        else:
+            keys = [sort_key(row, name, column, self.lines) for row, name in zip(self.rows, self.names, strict=True)]
+            known = sorted(
+                (i for i in range(len(self.rows)) if keys[i] is not None),
+                key=lambda i: keys[i],  # type: ignore[arg-type, return-value]
+                reverse=order == Qt.SortOrder.DescendingOrder,
+            )
+            self.order = known + [i for i in range(len(self.rows)) if keys[i] is None]
+        self._shown_at = [0] * len(self.order)
+        for table_row, file_index in enumerate(self.order):
+            self._shown_at[file_index] = table_row
+        # The selection and the current row follow their file.
+        moved = self.persistentIndexList()
+        self.changePersistentIndexList(
+            moved, [self.index(self._shown_at[before[index.row()]], index.column()) for index in moved]
+        )
+        self.layoutChanged.emit()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -117,18 +197,25 @@ class BatchTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return (LINE_COLUMNS if self.lines else COLUMNS)[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if not self.sortable:
+                return "The table sorts by a column once the batch is done" if self.rows else None
+            return (LINE_SORT_TIPS if self.lines else SORT_TIPS)[section]
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        row = self.rows[index.row()]
+        file_index = self.order[index.row()]
+        row = self.rows[file_index]
         top: list[dict[str, object]] = row["top"]  # type: ignore[assignment]
         error = str(row["error"])
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return self.names[index.row()]
+                return self.names[file_index]
             if error:
                 return error if column == ERROR_COLUMN else ""
             if self.lines:
@@ -160,6 +247,7 @@ class BatchTableModel(QAbstractTableModel):
         return unsure_characters(row)
 
     def changed(self, first: int, last: int) -> None:
+        """Table rows ``first`` to ``last`` have new results."""
         self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
 
@@ -218,6 +306,10 @@ class BatchView(QWidget):
         self._fitting = False
         self._fit_columns(self.width())
         header.sectionResized.connect(self._column_resized)
+        # A header click sorts (least sure first, to check those by eye); a third click gives back the
+        # files' own order. Only once a batch is done.
+        header.setSortIndicatorClearable(True)
+        self.model.layoutChanged.connect(self._span_errors)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)  # a narrow Top-k column wrapped "7 89%" onto a second, hidden line
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -249,12 +341,26 @@ class BatchView(QWidget):
 
     def _open_row(self, index: QModelIndex) -> None:
         if 0 <= index.row() < len(self._paths):
-            self.open_requested.emit(self._paths[index.row()])
+            self.open_requested.emit(self._paths[self.model.file_index(index.row())])
 
-    def _show_detail(self, row: int) -> None:
+    def _span_errors(self) -> None:
+        """A file that could not be read: its reason across the answer's three columns, wherever it sits."""
+        self.table.clearSpans()
+        for file_index, row in enumerate(self.rows):
+            if row["error"]:
+                self.table.setSpan(self.model.table_row(file_index), ERROR_COLUMN, 1, len(COLUMNS) - ERROR_COLUMN)
+
+    def _set_sortable(self, sortable: bool) -> None:
+        self.model.sortable = sortable
+        if not sortable:  # a new batch shows its files in their order
+            self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(sortable)
+
+    def _show_detail(self, table_row: int) -> None:
         """Under the table, in full: why the chosen file could not be read, its notes, or a line's text."""
         text = ""
-        if 0 <= row < len(self.rows):
+        if 0 <= table_row < len(self.rows):
+            row = self.model.file_index(table_row)
             entry = self.rows[row]
             notes: list[str] = entry["notes"]  # type: ignore[assignment]
             why = str(entry["error"]) or "; ".join(notes)
@@ -326,6 +432,7 @@ class BatchView(QWidget):
         self.read_as.blockSignals(True)  # the box shows what these rows are; the saved choice is the person's
         self.reads_lines = lines
         self.read_as.blockSignals(False)
+        self._set_sortable(False)
         self.model.reset(rows, [display_path(name) for name in shortest_names(paths)], lines)
         self._fit_columns(self.width())
         self.table.clearSpans()
@@ -354,9 +461,10 @@ class BatchView(QWidget):
             row["notes"] = list(notes)
             if line is not None:
                 row.update(line_record(line))
+            table_row = self.model.table_row(index)
             if error:  # the reason takes the room of the answer's three columns
-                self.table.setSpan(index, ERROR_COLUMN, 1, len(COLUMNS) - ERROR_COLUMN)
-            changed.append(index)
+                self.table.setSpan(table_row, ERROR_COLUMN, 1, len(COLUMNS) - ERROR_COLUMN)
+            changed.append(table_row)
         if changed:
             self.model.changed(min(changed), max(changed))
             if self.table.currentIndex().row() in changed:
@@ -374,6 +482,7 @@ class BatchView(QWidget):
         else:
             self._finished = f"Recognized {read} of {len(self.rows)} {files} with {model}{failed}."
         self.set_running(False)
+        self._set_sortable(True)
         self._show_finished()
 
     def batch_model(self) -> str:
@@ -399,7 +508,9 @@ class BatchView(QWidget):
         )
 
     def finished_rows(self) -> list[dict[str, object]]:
-        return [row for row in self.rows if row["top"] or row["error"] or "text" in row]
+        """The rows with a result or a reason, in the table's order (as sorted): what the person sees."""
+        shown = [self.rows[self.model.file_index(r)] for r in range(len(self.rows))]
+        return [row for row in shown if row["top"] or row["error"] or "text" in row]
 
     def export(self, path: Path) -> int:
         """CSV or JSON by the file's suffix, written atomically; returns the number of rows."""
