@@ -195,9 +195,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.predictions)
         self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setStretchFactor(2, 2)
+        # No stretch factors: with them Qt's splitter kept the answers' column at its minimum (230 px) in a
+        # maximized window; without, the three grow and shrink in proportion, the column up to its maximum.
         self.setCentralWidget(self.splitter)
 
         self.model_picker = QComboBox()
@@ -431,6 +430,9 @@ class MainWindow(QMainWindow):
         splitter = window_state(self.settings, "splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
+        else:  # the pad half the window, the answers a sixth, the side tabs a third: kept as the window grows
+            sixth = self.width() // 6
+            self.splitter.setSizes([3 * sixth, sixth, 2 * sixth])
         tab = str(self.settings.value("window/tab", 0))
         self.tabs.setCurrentIndex(int(tab) if tab.isdigit() else 0)
         if str(self.settings.value(TEXT_MODE_KEY, "false")).lower() == "true":  # left in text mode

@@ -1725,8 +1725,11 @@ def test_at_800x500_the_answer_and_its_notes_keep_their_room(qtbot, window: Main
     qtbot.wait(100)  # the layout's pass after the note
     assert panel.headline.height() >= panel.headline.sizeHint().height()
     assert panel.message.height() >= panel.message.heightForWidth(panel.message.width())
-    window.resize(1500, 950)  # room to spare: the model's view grows
+    assert panel.headline_scale() == 2.0
+    window.resize(1500, 950)  # room to spare: the model's view grows, the column and its answer with it
     qtbot.waitUntil(lambda: panel.model_input.scale() > 4, timeout=TIMEOUT_MS)
+    assert panel.width() > 300 and panel.headline_scale() > 2.0  # the column stayed 230 px, the answer small
+    assert panel.headline.height() >= panel.headline.sizeHint().height()
     # Top 10 at 800x500: the model's view gives up height, the window stays as big as asked (it grew to 569).
     window.set_top_k(10)
     window.resize(800, 500)
@@ -2272,7 +2275,8 @@ def test_a_batch_of_lines_sorts_the_most_unsure_first_and_unread_files_last(qtbo
     from desktop_app.widgets.batch_view import BatchTableModel
 
     def line(text: str, probs: list[float]) -> dict[str, object]:
-        chars = [{"top": [{"label": c, "prob": p}, {"label": "?", "prob": 1 - p}]} for c, p in zip(text, probs)]
+        pairs = zip(text, probs, strict=True)
+        chars = [{"top": [{"label": c, "prob": p}, {"label": "?", "prob": 1 - p}]} for c, p in pairs]
         return {"path": text, "model": "m", "top": [], "error": "", "notes": [], "text": text, "chars": chars}
 
     rows = [

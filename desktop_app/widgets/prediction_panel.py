@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
@@ -17,6 +18,12 @@ INPUT_SCALE = 4  # 112 px: every pixel visible, and room for an 800x500 window
 # Down to 56 px where the answers need the room: top 10 at 800x500 made the window grow to 569 px.
 MIN_INPUT_SCALE = 2
 MAX_INPUT_SCALE = 10  # grown with the column in a large window: 280 px at most
+MAX_PANEL_WIDTH = 28 * MAX_INPUT_SCALE + 60  # the largest input view, its frame and the panel's margins
+HEADLINE_SCALE = 2.0  # the answer's character, times the window's font
+# Grown with the column in a large window (a class reading it off a projector, a maximized window), in
+# steps of a quarter: one pixel of a drag does not change the font.
+MAX_HEADLINE_SCALE = 4.0
+HEADLINE_PX_PER_SCALE = (100, 230)  # the column's width and height per unit of scale, from 2.0 at 200x460
 
 
 class ConfidenceBar(QWidget):
@@ -158,7 +165,9 @@ class PredictionPanel(QWidget):
         self._grid.setVerticalSpacing(3)
         self.headline = QLabel("—")
         self._answer = ""
-        self.headline.setFont(character_font(self.headline.font(), 2.0, bold=True))
+        self._base_font = self.headline.font()
+        self._headline_scale = HEADLINE_SCALE
+        self.headline.setFont(character_font(self._base_font, HEADLINE_SCALE, bold=True))
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.headline.setAccessibleName("top prediction")
         self._grid.addWidget(self.headline, 0, 0, 1, 2)
@@ -174,12 +183,27 @@ class PredictionPanel(QWidget):
         self.latency.setWordWrap(True)  # never widens the panel (the window stays 800 px wide at least)
         layout.addWidget(self.latency)
         layout.addStretch(1)
+        # Wider with the window, up to what the largest view of the input and the answer use.
+        self.setMaximumWidth(MAX_PANEL_WIDTH)
         self._merged_case: frozenset[str] = frozenset()  # letters the model in use reads in either case
         self.set_top_k(top_k)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._fit_headline()
         self._fit_input_view()
+
+    def headline_scale(self) -> float:
+        return self._headline_scale
+
+    def _fit_headline(self) -> None:
+        """The answer's character grows with the column, within its width and its height."""
+        per_width, per_height = HEADLINE_PX_PER_SCALE
+        room = min(self.width() / per_width, self.height() / per_height)
+        scale = max(HEADLINE_SCALE, min(MAX_HEADLINE_SCALE, math.floor(room * 4) / 4))
+        if scale != self._headline_scale:
+            self._headline_scale = scale
+            self.headline.setFont(character_font(self._base_font, scale, bold=True))
 
     def _fit_input_view(self) -> None:
         """The model's view grows into the height the answer, its notes and the latency leave (at 800x500,
