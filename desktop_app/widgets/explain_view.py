@@ -24,7 +24,7 @@ from desktop_app.widgets.images import channel_grid, colour_map, grey_pixmap, ov
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
 
-HEATMAP_SCALE = 7
+HEATMAP_SCALE = 10  # at most, as the model's view beside it: 280 px in a large window
 
 
 MAX_CHANNELS_SHOWN = 64
@@ -238,7 +238,7 @@ class ExplainView(QWidget):
         self.maps_label.setPixmap(self._mosaic.scaled(target, Qt.AspectRatioMode.KeepAspectRatio, mode))
 
     def _fit_heatmap(self) -> None:
-        """The heatmap as large as its space allows, at most 7 screen pixels per input pixel."""
+        """The heatmap as large as its space allows, at most HEATMAP_SCALE screen pixels per input pixel."""
         area = self.heatmap_label.size()
         side = max(28, min(area.width(), area.height(), 28 * HEATMAP_SCALE))
         if self._heatmap is not None:
