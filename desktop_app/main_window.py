@@ -1385,6 +1385,7 @@ class MainWindow(QMainWindow):
         """Bring a side tab forward (in text mode the side panel is hidden: leave text mode first)."""
         if self.text_mode:
             self.set_text_mode(False)
+            self.canvas.setFocus()  # the text box that had it is hidden: Qt gave it to the tab bar
         self.tabs.setCurrentWidget(widget)
 
     def cancel_batch(self) -> None:

@@ -164,6 +164,13 @@ def test_e_toggles_the_eraser_on_the_pad_and_is_a_letter_elsewhere(qtbot, window
     tab_bar = window.tabs.tabBar()
     QTest.mouseClick(tab_bar, Qt.MouseButton.LeftButton, pos=tab_bar.tabRect(0).center())
     assert window.tabs.currentWidget() is window.explain_view and window.canvas.hasFocus()
+    # From text mode's text box with Ctrl+2: text mode ends and the pad, not the tab bar, has the focus.
+    window.set_text_mode(True)
+    window.text_panel.text_box.setFocus()
+    assert window.text_panel.text_box.hasFocus()
+    window.tab_actions[1].trigger()
+    assert not window.text_mode and window.tabs.currentWidget() is window.compare_view
+    assert window.canvas.hasFocus()
 
 
 def test_a_tool_switched_on_keeps_its_size(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
