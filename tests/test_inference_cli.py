@@ -170,6 +170,14 @@ def test_evaluate_json_on_an_emnist_folder(
 def test_evaluate_report_writes_the_plots(
     weights_env: Path, synthetic_emnist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # The training history as `glyphpad-ml train` writes it: a loss and accuracies per validation source.
+    history = [
+        {"epoch": e, "train_loss": 1.0 / e, "train_accuracy": 0.5 + e / 10, "val_emnist_accuracy": 0.6 + e / 20,
+         "val_emnist_balanced_accuracy": 0.6, "val_emnist_loss": 1.2 / e, "val_unipen_accuracy": 0.5 + e / 20,
+         "val_unipen_accuracy_ema": 0.55, "val_score": 0.6}
+        for e in (1, 2, 3)
+    ]  # fmt: skip
+    (weights_env / "cnn_tiny.metrics.json").write_text(json.dumps({"history": history}))
     assert (
         cli_main(
             [
@@ -198,6 +206,7 @@ def test_evaluate_report_writes_the_plots(
         "samples.png",
         "confused_pairs.png",
         "report.json",
+        "learning_curves.png",
     } <= written
     assert Image.open(tmp_path / "report" / "confusion.png").size[0] > 300
 

@@ -216,6 +216,7 @@ def test_stroke_models_assembled_read_together_and_fuse_like_any_stroke_model(
     from ml.cli import main as cli
     from ml.runtime.cards import read_card, write_card
     from ml.runtime.recognizer import load_recognizer
+    from ml.training.data.unipen import model_writer_seed
     from ml.training.stroke_ensemble import assemble
 
     tiny = fused_weights / "strokes" / "strokes_tiny.safetensors"
@@ -251,10 +252,16 @@ def test_stroke_models_assembled_read_together_and_fuse_like_any_stroke_model(
     both = load_recognizer(mixed, device="cpu").predict_strokes(strokes, top_k=36)
     mean_log = (np.log(alone.probabilities) + np.log(leaning_alone.probabilities)) / 2
     assert np.allclose(both.probabilities, np.exp(mean_log) / np.exp(mean_log).sum(), atol=1e-4)
-    # Members trained on another split of the writers have seen the ensemble's validation writers.
+    # A quick run (--max-per-class) samples fewer writers of the same split: its card counts other
+    # numbers of writers, and it is a member all the same.
     other = read_card(tiny.with_suffix(".json"))
-    moved = [{**source, "split": "by writer 80/10/10, seed 1"} for source in other.data_sources]
-    write_card(replace(other, data_sources=moved), leaning / "strokes_tiny.json")
+    fewer = [{**source, "split": str(source.get("split", "")) + " (fewer sampled)"} for source in other.data_sources]
+    write_card(replace(other, data_sources=fewer), leaning / "strokes_tiny.json")
+    assemble([str(tiny), str(leaning_weights)], "fewer", tmp_path, str(synthetic_unipen))
+    # Members trained on another split of the writers have seen the ensemble's validation writers.
+    seed = model_writer_seed(other)
+    moved = {**other.training, "config": {**other.training.get("config", {}), "writer_split_seed": seed + 1}}
+    write_card(replace(other, training=moved), leaning / "strokes_tiny.json")
     with pytest.raises(ValueError, match="another split"):
         assemble([str(tiny), str(leaning_weights)], "x", tmp_path, str(synthetic_unipen))
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))

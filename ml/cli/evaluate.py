@@ -92,7 +92,6 @@ def _folder_inputs(label_set_name: str, folder: Path) -> tuple[np.ndarray, np.nd
 def run(argv: list[str]) -> int:
     from ml.evaluation.evaluate import EvaluationSet, load_source, score
     from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
-    from ml.training.metrics import most_confused_pairs
 
     args = get_args_parser().parse_args(argv)
     if args.threads is not None and args.threads < 0:
@@ -117,22 +116,26 @@ def run(argv: list[str]) -> int:
     word_sources = [name for name in (args.source or []) if name.startswith("words_")]
     if word_sources:
         return _evaluate_words(recognizer, args, word_sources)
-    sets: dict[str, Any] = {}
-    try:
-        if args.images is not None:
-            inputs, targets, _ = _folder_inputs(card.label_set, args.images)
-            sets["images"] = EvaluationSet(inputs, targets, np.array(card.labels)[targets], np.full(len(targets), ""))
-        else:
-            names = list(args.source or DEFAULT_SOURCES)
-            if args.update_card and "unipen_test" not in names:
-                names.append("unipen_test")
-            # The card's EMNIST validation figure as the model answers now (training scored it before any
-            # class prior): kept in step with the test split's.
-            if args.update_card and "emnist_test" in names and "emnist_val" not in names:
-                names.append("emnist_val")
-            split_seed = card.training.get("config", {}).get("split_seed")
-            for name in names:
-                sets[name] = load_source(
+    names = ["images"] if args.images is not None else list(args.source or DEFAULT_SOURCES)
+    if args.images is None:
+        if args.update_card and "unipen_test" not in names:
+            names.append("unipen_test")
+        # The card's EMNIST validation figure as the model answers now (training scored it before any class
+        # prior): kept in step with the test split's.
+        if args.update_card and "emnist_test" in names and "emnist_val" not in names:
+            names.append("emnist_val")
+    split_seed = card.training.get("config", {}).get("split_seed")
+    if not args.json:  # each source's figures as soon as they are known: the drawings take a minute
+        print(f"{card.name} ({card.label_set}, {recognizer.describe_device()})", flush=True)
+    results: dict[str, Any] = {}
+    full: dict[str, Any] = {}
+    for name in names:
+        try:
+            if name == "images":
+                inputs, targets, _ = _folder_inputs(card.label_set, args.images)
+                data = EvaluationSet(inputs, targets, np.array(card.labels)[targets], np.full(len(targets), ""))
+            else:
+                data = load_source(
                     name,
                     card.label_set,
                     emnist=args.emnist,
@@ -140,11 +143,8 @@ def run(argv: list[str]) -> int:
                     split_seed=split_seed,
                     writer_seed=model_writer_seed(card),
                 )
-    except (FileNotFoundError, ValueError) as error:
-        return fail("evaluate", str(error))
-    results: dict[str, Any] = {}
-    full: dict[str, Any] = {}
-    for name, data in sets.items():
+        except (FileNotFoundError, ValueError) as error:
+            return fail("evaluate", str(error))
         results[name], full[name], probabilities = score(recognizer, data)
         if args.report is not None and len(full) == 1:
             from ml.evaluation.report import write_report
@@ -163,6 +163,8 @@ def run(argv: list[str]) -> int:
                 history=history,
                 title=f"{card.name} on {name}",
             )
+        if not args.json:
+            _print_source(name, results[name], full[name], list(card.labels))
     if args.update_card:
         emnist = full.get("emnist_test")
         metrics = card.metrics
@@ -178,22 +180,23 @@ def run(argv: list[str]) -> int:
         print(f"updated {path} ({', '.join(results)})", file=sys.stderr)
     if args.json:
         print(json.dumps(json_safe({"model": card.name, "sources": results})))
-        return 0
-    print(f"{card.name} ({card.label_set}, {recognizer.describe_device()})")
-    for name, result in results.items():
-        line = (
-            f"  {name:14s} n={result['n']:<7d} top-1 {100 * result['accuracy']:6.2f}%  "
-            f"balanced {100 * result['balanced_accuracy']:6.2f}%  top-3 {100 * result['top3']:6.2f}%"
-        )
-        print(line)
-        if "per_condition" in result:
-            print("  " + " " * 14 + "  ".join(f"{k} {100 * v:.1f}%" for k, v in result["per_condition"].items()))
-        for pair, counts in result.get("lookalikes", {}).items():
-            print(f"  {'':14s}{pair}: {counts['read_as_digit']} of {counts['written']}")
-        pairs = most_confused_pairs(np.array(full[name]["confusion"]), list(card.labels), top=5)
-        confused = ", ".join(f"{p['true']}->{p['predicted']} ({p['count']})" for p in pairs)
-        print(f"  {'':14s}most confused: {confused or 'nothing (no errors)'}")
     return 0
+
+
+def _print_source(name: str, result: dict[str, Any], full: dict[str, Any], labels: list[str]) -> None:
+    from ml.training.metrics import most_confused_pairs
+
+    print(
+        f"  {name:14s} n={result['n']:<7d} top-1 {100 * result['accuracy']:6.2f}%  "
+        f"balanced {100 * result['balanced_accuracy']:6.2f}%  top-3 {100 * result['top3']:6.2f}%"
+    )
+    if "per_condition" in result:
+        print("  " + " " * 14 + "  ".join(f"{k} {100 * v:.1f}%" for k, v in result["per_condition"].items()))
+    for pair, counts in result.get("lookalikes", {}).items():
+        print(f"  {'':14s}{pair}: {counts['read_as_digit']} of {counts['written']}")
+    pairs = most_confused_pairs(np.array(full["confusion"]), labels, top=5)
+    confused = ", ".join(f"{p['true']}->{p['predicted']} ({p['count']})" for p in pairs)
+    print(f"  {'':14s}most confused: {confused or 'nothing (no errors)'}", flush=True)
 
 
 def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:

@@ -96,18 +96,19 @@ def _drawings(
 def make_drawn_set(
     writers: int = DEFAULT_WRITERS,
     seed: int = DEFAULT_SEED,
-    progress: bool = False,
+    progress: bool | None = False,
     chars: str | None = None,
     canvas_px: int = CANVAS_PX,
 ) -> DrawnSet:
-    """The drawings, preprocessed; ``chars`` limits them to some characters (default: every glyph)."""
+    """The drawings, preprocessed; ``chars`` limits them to some characters (default: every glyph).
+    ``progress``: a bar on standard error (None: on a terminal only)."""
     rng = np.random.default_rng(seed)
     inputs: list[np.ndarray] = []
     drawn_chars: list[str] = []
     conditions: list[str] = []
-    for char, condition, image in tqdm(
-        _drawings(rng, writers, chars, canvas_px), desc="drawings", unit="img", disable=not progress, mininterval=1.0
-    ):
+    on_terminal_only = None if progress is None else not progress
+    drawings = _drawings(rng, writers, chars, canvas_px)
+    for char, condition, image in tqdm(drawings, desc="drawings", unit="img", disable=on_terminal_only, mininterval=1):
         try:
             inputs.append(preprocess(image).input)
         except BlankImageError as error:  # would be a bug in the glyphs or the renderer

@@ -112,7 +112,7 @@ def unipen_stroke_set(
 def drawn_set(label_set: LabelSet) -> EvaluationSet:
     from ml.evaluation.drawn import make_drawn_set
 
-    drawn = make_drawn_set()
+    drawn = make_drawn_set(progress=None)  # a bar on a terminal: the drawings take a minute
     classes = [label_set.class_of(c) for c in drawn.chars]
     targets = np.array([-1 if c is None else c for c in classes])
     keep = targets >= 0

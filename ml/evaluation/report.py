@@ -68,18 +68,21 @@ def plot_roc(probabilities: np.ndarray, targets: np.ndarray, labels: list[str], 
 
 
 def plot_learning_curves(history: list[dict[str, float]], path: Path, title: str) -> Path:
+    """Losses left, accuracies right: every ``train_*`` and ``val_*`` figure the history holds (one per
+    validation source, "val_unipen_accuracy", and the EMA weights' "..._ema" beside them)."""
     plt = _pyplot()
     epochs = [h["epoch"] for h in history]
+    keys = [key for key in history[0] if key.startswith(("train_", "val_"))] if history else []
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    left.plot(epochs, [h["train_loss"] for h in history], "o-", label="train loss")
-    left.plot(epochs, [h["val_loss"] for h in history], "o-", label="val loss")
-    left.set_xlabel("epoch")
-    left.legend()
-    right.plot(epochs, [h["train_accuracy"] for h in history], "o-", label="train accuracy (augmented)")
-    right.plot(epochs, [h["val_accuracy"] for h in history], "o-", label="val accuracy")
-    right.plot(epochs, [h["val_balanced_accuracy"] for h in history], "o-", label="val balanced accuracy")
-    right.set_xlabel("epoch")
-    right.legend()
+    for axis, kind in ((left, "loss"), (right, "accuracy")):
+        for key in keys:
+            if kind in key:
+                label = key.replace("_", " ") + (" (augmented)" if key == "train_accuracy" else "")
+                axis.plot(epochs, [h.get(key, math.nan) for h in history], "o-", label=label)
+        axis.set_xlabel("epoch")
+        axis.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+        if axis.lines:
+            axis.legend(fontsize=8)
     fig.suptitle(f"{title}: learning curves")
     return _save(fig, path)
 

@@ -19,7 +19,7 @@ import torch
 
 from ml.models import get_arch, get_model
 from ml.models.strokes import StrokeEnsemble
-from ml.runtime.cards import ModelCard, resolve_model_path
+from ml.runtime.cards import resolve_model_path
 from ml.runtime.weights import load_weights
 from ml.training.data.unipen import load_unipen, model_writer_seed, writer_split
 from ml.training.export import save_weights
@@ -27,10 +27,6 @@ from ml.training.metrics import classification_metrics
 from ml.training.scoring import summary
 from ml.training.stroke_data import stroke_inputs
 from ml.training.train_strokes import stroke_model_card, stroke_probabilities
-
-
-def _splits(card: ModelCard) -> list[str]:
-    return [str(source.get("split", "")) for source in card.data_sources]
 
 
 def assemble(members: list[str], name: str, out: str | Path, pen_data: str = "") -> Path:
@@ -48,7 +44,8 @@ def assemble(members: list[str], name: str, out: str | Path, pen_data: str = "")
         if card.labels != first.labels or card.preprocess_version != first.preprocess_version:
             raise ValueError(f"{card.name} reads other classes or another normalization than {first.name}")
         # Scored on the validation and test writers: members trained on another split have seen them.
-        if _splits(card) != _splits(first):
+        # The seed decides the writers of each part; the counts a card names differ with --max-per-class.
+        if model_writer_seed(card) != model_writer_seed(first):
             raise ValueError(f"{card.name} was trained on another split of the writers than {first.name}")
     config: dict[str, Any] = {"members": []}
     for c in cards:  # each member as its card declares it, its class prior included
