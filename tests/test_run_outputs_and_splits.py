@@ -103,3 +103,17 @@ def test_stroke_ensemble_refuses_a_name_that_is_a_path(tmp_path: Path, capsys: p
     assert cli_main(["stroke-ensemble", "--name", "../x", "--members", "a", "b", "--out", str(tmp_path)]) == 2
     assert "plain name" in capsys.readouterr().err
     assert list(tmp_path.parent.glob("x.*")) == []
+
+
+def test_a_runs_closing_hint_says_when_copying_it_would_replace_a_model_of_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ml.runtime.cards import replaces_a_model
+
+    (tmp_path / "strokes").mkdir()
+    (tmp_path / "emnist36_cnn.safetensors").write_bytes(b"")
+    (tmp_path / "strokes" / "strokes36_cnn.safetensors").write_bytes(b"")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(tmp_path))
+    assert "replaces the model named emnist36_cnn" in replaces_a_model("emnist36_cnn")
+    assert "--name" in replaces_a_model("strokes36_cnn", "strokes")
+    assert replaces_a_model("strokes36_cnn") == "" and replaces_a_model("mine_cnn") == ""

@@ -402,7 +402,7 @@ def test_a_damaged_stroke_model_is_said_when_the_picture_answers_alone(
 
 
 def test_bench_times_a_named_stroke_model_with_its_fusion(
-    fused_weights: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fused_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from ml.cli import main as cli
 
@@ -411,6 +411,20 @@ def test_bench_times_a_named_stroke_model_with_its_fusion(
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert [row["name"] for row in rows] == ["strokes_tiny"]
     assert rows[0]["fused_with"] == "cnn_tiny" and rows[0]["p50_ms"] > 0 and rows[0]["fused_p50_ms"] > 0
+    # A stroke model not fused with an image model (yet) is timed alone, and said so (it was refused).
+    from dataclasses import replace
+
+    from ml.runtime.cards import read_card, write_card
+
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    tiny = fused_weights / "strokes" / "strokes_tiny"
+    for suffix in (".safetensors", ".onnx"):
+        shutil.copy(tiny.with_suffix(suffix), alone / f"strokes_tiny{suffix}")
+    write_card(replace(read_card(tiny.with_suffix(".json")), fusion={}), alone / "strokes_tiny.json")
+    assert cli(["bench", "--repeats", "5", "--batch", "4", "--model", str(alone / "strokes_tiny.safetensors")]) == 0
+    out = capsys.readouterr().out
+    assert "strokes_tiny" in out and "not fused with an image model" in out
 
 
 def test_a_resumed_stroke_run_keeps_the_command_that_started_it(

@@ -218,7 +218,10 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
     try:
         image = None
         if card.fusion.get("image_model"):
-            image = load_recognizer(card.fusion["image_model"], device=args.device, threads=args.threads)
+            try:
+                image = load_recognizer(card.fusion["image_model"], device=args.device, threads=args.threads)
+            except WeightsError as error:
+                raise WeightsError(f"{card.name} is fused with {card.fusion['image_model']}: {error}") from error
         for part in parts:
             if image is None:
                 data = unipen_stroke_set(

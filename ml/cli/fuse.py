@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ml.cli.common import fail, json_safe
-from ml.runtime.cards import WeightsError, card_path_for, write_card
+from ml.runtime.cards import WeightsError, card_path_for, resolve_model_path, weights_dir, write_card
 from ml.training.data.locations import PEN_DATA_HELP
 
 
@@ -111,4 +111,19 @@ def run(argv: list[str]) -> int:
         card = replace(strokes.card, fusion=fusion, metrics_by_source=by_source)
         write_card(card, card_path_for(strokes.weights_path))
         print(f"wrote the fusion into {strokes.card.name}'s card")
+        if not _found_by_name(image.card.name, image.weights_path):
+            print(
+                f"note: the fusion names its image model {image.card.name}, and the app, evaluate and bench look "
+                f"for it by that name in the weights folder ({weights_dir()}): copy its .safetensors, .onnx and "
+                ".json there, or point GLYPHPAD_WEIGHTS at a folder that holds it (and this stroke model in strokes/)",
+                file=sys.stderr,
+            )
     return 0
+
+
+def _found_by_name(name: str, weights_path: Path) -> bool:
+    """Whether ``name`` finds the model at ``weights_path`` in the weights folder."""
+    try:
+        return resolve_model_path(name).resolve() == weights_path.resolve()
+    except WeightsError:
+        return False

@@ -9,7 +9,9 @@ Prints figures; not part of the tests.
 from __future__ import annotations
 
 import itertools
+import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -52,20 +54,11 @@ def bench_model(
         latencies.append(time.perf_counter() - start)
     assert isinstance(result, Prediction)
     p50, p95 = _percentiles(latencies)
-    preprocess_times, forward_times, torch_times = [], [], []
     model_input = preprocess(drawing).input[None]
-    for _ in range(10):
-        explainer.predict_inputs(model_input)
-    for _ in range(max(50, repeats // 3)):
-        start = time.perf_counter()
-        preprocess(drawing)
-        middle = time.perf_counter()
-        recognizer.predict_inputs(model_input)
-        end = time.perf_counter()
-        explainer.predict_inputs(model_input)
-        preprocess_times.append(middle - start)
-        forward_times.append(end - middle)
-        torch_times.append(time.perf_counter() - end)
+    parts = max(50, repeats // 3)
+    preprocess_times = _timed(lambda: preprocess(drawing), parts)
+    forward_times = _timed(lambda: recognizer.predict_inputs(model_input), parts)
+    torch_times = _timed(lambda: explainer.predict_inputs(model_input), parts)
     cam_times = []
     for i in range(max(5, repeats // 10) + 2):
         start = time.perf_counter()
@@ -92,6 +85,20 @@ def bench_model(
     }
 
 
+def _timed(work: Callable[[], object], repeats: int, warm_up: int = 10) -> list[float]:
+    """Seconds per call of ``work``, after ``warm_up`` calls. Each part of an answer is timed in a loop of
+    its own: interleaved, the torch forward between two ONNX ones slowed them, and the parts added up to
+    more than the whole answer."""
+    for _ in range(warm_up):
+        work()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return times
+
+
 def _pointer_strokes(char: str, side: float) -> list[np.ndarray]:
     """``char``'s strokes as a pointer reports them on a ``side`` px canvas: a point every 1.5 px."""
     from ml.runtime.synth import GLYPHS
@@ -108,35 +115,30 @@ def _pointer_strokes(char: str, side: float) -> list[np.ndarray]:
 
 
 def bench_strokes(
-    fused: FusedRecognizer, explainer: TorchRecognizer, repeats: int, batch: int, drawing_px: int = DRAWING_PX
+    stroke_model: Recognizer,
+    image: Recognizer | None,
+    explainer: TorchRecognizer,
+    repeats: int,
+    batch: int,
+    drawing_px: int = DRAWING_PX,
 ) -> dict[str, float | str]:
-    """Latency figures of a stroke model and of its fusion with its image model, on one drawing."""
+    """Latency figures of a stroke model and, when it has one (``image``), of its fusion with its image
+    model, on one drawing (the fused figures NaN without)."""
     from ml.runtime.explain import stroke_saliency
     from ml.runtime.strokes import Strokes, normalize_strokes
 
     strokes = Strokes(tuple(_pointer_strokes("A", drawing_px)))
     drawing = render("A", size=drawing_px, pen_width=6 * drawing_px / DRAWING_PX)
-    for _ in range(10):
-        fused.predict(drawing, strokes)
-    alone, together, normalize_times, forward_times, torch_times = [], [], [], [], []
+    alone = _timed(lambda: stroke_model.predict_strokes(strokes), repeats)
+    together = [math.nan]
+    if image is not None:
+        fused = FusedRecognizer(image, stroke_model)
+        together = _timed(lambda: fused.predict(drawing, strokes), repeats)
     sequence = normalize_strokes(strokes)[None]
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fused.strokes.predict_strokes(strokes)
-        middle = time.perf_counter()
-        fused.predict(drawing, strokes)
-        alone.append(middle - start)
-        together.append(time.perf_counter() - middle)
-    for _ in range(max(50, repeats // 3)):
-        start = time.perf_counter()
-        normalize_strokes(strokes)
-        middle = time.perf_counter()
-        fused.strokes.predict_inputs(sequence)
-        end = time.perf_counter()
-        explainer.predict_inputs(sequence)
-        normalize_times.append(middle - start)
-        forward_times.append(end - middle)
-        torch_times.append(time.perf_counter() - end)
+    parts = max(50, repeats // 3)
+    normalize_times = _timed(lambda: normalize_strokes(strokes), parts)
+    forward_times = _timed(lambda: stroke_model.predict_inputs(sequence), parts)
+    torch_times = _timed(lambda: explainer.predict_inputs(sequence), parts)
     saliency_times = []
     for i in range(max(5, repeats // 10) + 2):
         start = time.perf_counter()
@@ -144,15 +146,15 @@ def bench_strokes(
         if i >= 2:
             saliency_times.append(time.perf_counter() - start)
     inputs = np.repeat(sequence, batch, axis=0)
-    fused.strokes.predict_inputs(inputs)
+    stroke_model.predict_inputs(inputs)
     start = time.perf_counter()
     for _ in range(5):
-        fused.strokes.predict_inputs(inputs)
+        stroke_model.predict_inputs(inputs)
     elapsed = time.perf_counter() - start
     return {
-        "name": fused.strokes.card.name,
-        "fused_with": fused.image.card.name,
-        "engine": engine_name(fused.strokes),
+        "name": stroke_model.card.name,
+        "fused_with": image.card.name if image is not None else "",
+        "engine": engine_name(stroke_model),
         "p50_ms": round(_percentiles(alone)[0], 3),
         "p95_ms": round(_percentiles(alone)[1], 3),
         "fused_p50_ms": round(_percentiles(together)[0], 3),
@@ -268,9 +270,12 @@ def write_markdown(
             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for r in stroke_rows:
+            partner = f"`{r['fused_with']}`" if r["fused_with"] else "–"
             lines.append(
-                f"| `{r['name']}` | `{r['fused_with']}` | {r['engine']} | {r['p50_ms']:.3f} | {r['p95_ms']:.3f} | "
-                f"{r['fused_p50_ms']:.3f} | {r['fused_p95_ms']:.3f} | {r['normalize_ms']:.3f} | "
+                f"| `{r['name']}` | {partner} | {r['engine']} | "
+                f"{r['p50_ms']:.3f} | {r['p95_ms']:.3f} | "
+                + (f"{r['fused_p50_ms']:.3f} | {r['fused_p95_ms']:.3f} | " if r["fused_with"] else "– | – | ")
+                + f"{r['normalize_ms']:.3f} | "
                 f"{r['forward_ms']:.3f} | {r['torch_forward_ms']:.3f} | {r['explain_ms']:.3f} | "
                 f"{r['batch_sequences_per_s']:.0f} |"
             )

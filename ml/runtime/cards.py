@@ -228,6 +228,15 @@ def weights_dir() -> Path:
     return Path(os.environ.get("GLYPHPAD_WEIGHTS") or DEFAULT_WEIGHTS_DIR)
 
 
+def replaces_a_model(name: str, subfolder: str = "") -> str:
+    """What copying a model named ``name`` into the weights folder (its ``subfolder``) would replace, said
+    as a clause for a training run's closing hint ("" when nothing has that name)."""
+    there = weights_dir() / subfolder / f"{name}.safetensors"
+    if not there.exists():
+        return ""
+    return f" (this replaces the model named {name} there: --name gives yours another name)"
+
+
 def list_bundled(directory: Path | None = None) -> list[Path]:
     """Weights files that have a card beside them, sorted by name."""
     directory = directory or weights_dir()

@@ -28,7 +28,7 @@ from torch import nn
 from tqdm import tqdm
 
 from ml.models import get_arch, get_model, list_models
-from ml.runtime.cards import ModelCard
+from ml.runtime.cards import ModelCard, replaces_a_model
 from ml.runtime.devices import describe, to_channels_last, torch_device
 from ml.runtime.labels import LABEL_SETS, LabelSet, get_label_set
 from ml.runtime.preprocess import PREPROCESS_VERSION
@@ -930,7 +930,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
     )
     print(
         f"to use it in the app: copy {name}.safetensors, .onnx and .json into weights/ (or the folder "
-        "GLYPHPAD_WEIGHTS names)",
+        f"GLYPHPAD_WEIGHTS names){replaces_a_model(name)}",
         file=sys.stderr,
     )
     return weights_path
