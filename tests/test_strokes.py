@@ -335,6 +335,10 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
     assert by_name["dot.json"]["error"].startswith("blank:")
     assert cli(["predict", "--strokes", "--model", "strokes_tiny", str(tmp_path / "seven.json")]) == 0
     assert cli(["predict", "--model", "strokes_tiny", str(tmp_path / "seven.json")]) == 2
+    capsys.readouterr()
+    # An image model with no stroke model fused: the answer is the picture's alone, and said so.
+    assert cli(["predict", "--strokes", "--model", "gru_tiny", str(tmp_path / "seven.json")]) == 0
+    assert "no stroke model is fused with gru_tiny" in capsys.readouterr().err
 
 
 def test_evaluate_reports_image_strokes_and_fused_for_a_stroke_model(

@@ -125,6 +125,12 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
             fused = FusedRecognizer.for_image_model(recognizer, args.device)
         except (WeightsError, DeviceError) as error:
             return fail("predict", f"the stroke model of {recognizer.card.name} cannot be used: {error}")
+        if fused is None:  # the answer is the picture's alone: said, as the JSON's "inputs" says it
+            print(
+                f"note: no stroke model is fused with {recognizer.card.name} (glyphpad-ml fuse): the strokes are "
+                "read as a picture alone",
+                file=sys.stderr,
+            )
     files, problems = find_stroke_files(args.paths)
     failed = 0
     for path, reason in [*problems, *((f, None) for f in files)]:
