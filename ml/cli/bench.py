@@ -23,8 +23,10 @@ def get_args_parser() -> argparse.ArgumentParser:
         choices=["onnx", "torch"],
         help="what answers on the CPU: ONNX Runtime (the app's) or torch, for comparison",
     )
-    parser.add_argument("--repeats", type=int, default=300, help="drawings timed per model")
-    parser.add_argument("--batch", type=int, default=256, help="batch size of the throughput figure")
+    parser.add_argument("--repeats", type=int, default=300, help="drawings timed per model (default %(default)s)")
+    parser.add_argument(
+        "--batch", type=int, default=256, help="batch size of the throughput figure (default %(default)s)"
+    )
     parser.add_argument("--drawing-px", type=int, default=DRAWING_PX, help="side of the drawing (the app's: 128)")
     parser.add_argument("--json", action="store_true", help="one JSON object per model")
     parser.add_argument(

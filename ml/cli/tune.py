@@ -18,16 +18,24 @@ def get_args_parser() -> argparse.ArgumentParser:
         prog="glyphpad-ml tune",
         description="Hyperparameter search (Optuna: TPE sampler, median pruning, a study in SQLite that resumes).",
     )
-    p.add_argument("--arch", default="baseline_cnn", choices=IMAGE_ARCHS, help="image architecture to tune")
-    p.add_argument("--labels", default="letters26", choices=list(LABEL_SETS), help="label set")
-    p.add_argument("--trials", type=int, default=12, help="trials to run now (a resumed study adds these)")
-    p.add_argument("--epochs", type=int, default=4, help="epochs per trial (pruning may end it sooner)")
-    p.add_argument("--epoch-samples", type=int, default=40_000, help="samples per epoch of a trial")
+    p.add_argument(
+        "--arch", default="baseline_cnn", choices=IMAGE_ARCHS, help="image architecture to tune (default %(default)s)"
+    )
+    p.add_argument("--labels", default="letters26", choices=list(LABEL_SETS), help="label set (default %(default)s)")
+    p.add_argument(
+        "--trials", type=int, default=12, help="trials to run now, %(default)s by default (a resumed study adds these)"
+    )
+    p.add_argument(
+        "--epochs", type=int, default=4, help="epochs per trial (default %(default)s; pruning may end it sooner)"
+    )
+    p.add_argument(
+        "--epoch-samples", type=int, default=40_000, help="samples per epoch of a trial (default %(default)s)"
+    )
     p.add_argument(
         "--max-per-class",
         type=int,
         default=1500,
-        help="training samples per class, EMNIST's and the pen drawings' (0 = all)",
+        help="training samples per class, EMNIST's and the pen drawings' (default %(default)s; 0 = all)",
     )
     p.add_argument("--pen-data", default="", help="UNIPEN archive (default as for train); 'none' = EMNIST only")
     p.add_argument(
@@ -36,7 +44,9 @@ def get_args_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="keep the pen share at train's default instead of searching it",
     )
-    p.add_argument("--seed", type=int, default=0, help="sampler seed (and each trial's training seed)")
+    p.add_argument(
+        "--seed", type=int, default=0, help="sampler seed and each trial's training seed (default %(default)s)"
+    )
     p.add_argument("--data", default="", help=EMNIST_HELP)
     p.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="training device")
     p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = every core)")
@@ -44,7 +54,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         default=Path("runs/tune"),
-        help="folder of the studies (study.db) and their best recipes (best-ARCH-LABELS.json)",
+        help="folder of the studies (study.db) and their best recipes (best-ARCH-LABELS.json); default %(default)s",
     )
     p.add_argument("--no-augment", dest="augment", action="store_false", help="no batch augmentation")
     p.add_argument("--dry-run", action="store_true", help="tiny data and two batches per trial (for tests)")
