@@ -8,6 +8,7 @@ from PIL import Image
 from ml.cli import main as cli_main
 from ml.runtime.image_files import find_image_files
 from ml.runtime.labels import get_label_set
+from ml.runtime.synth import render
 from ml.training.data.csv_files import read_csv
 from ml.training.data.emnist import load_emnist_pool, read_mapping
 from ml.training.data.idx import IdxFormatError, read_idx, read_idx_images, write_idx
@@ -143,8 +144,14 @@ def test_a_folder_without_images_or_stroke_files_is_named_not_passed_over(
     assert [path for path, _ in found.every_problem()] == [tmp_path / "empty"]
     files, problems = find_stroke_files([tmp_path / "pictures"])  # PNGs, but no stroke file
     assert files == [] and problems[0][0] == tmp_path / "pictures" and "no stroke files" in problems[0][1]
-    assert cli_main(["predict", "--json", "--model", "letters_lenet5", str(tmp_path / "empty")]) == 1
+    # Nothing could be done (2); with a character's picture beside it, that was read and the folder not (1).
+    assert cli_main(["predict", "--json", "--model", "letters_lenet5", str(tmp_path / "empty")]) == 2
     assert "no image files" in capsys.readouterr().out
+    (tmp_path / "one").mkdir()
+    Image.fromarray(render("A")).save(tmp_path / "one" / "a.png")
+    both = [str(tmp_path / "empty"), str(tmp_path / "one")]
+    assert cli_main(["predict", "--json", "--model", "letters_lenet5", *both]) == 1
+    capsys.readouterr()
     (tmp_path / "phone").mkdir()
     (tmp_path / "phone" / "a.heic").write_bytes(b"")  # named once, as a picture that cannot be read
     assert [path.name for path, _ in find_image_files([tmp_path / "phone"]).every_problem()] == ["a.heic"]

@@ -69,7 +69,7 @@ def test_predict_json_one_line_per_file_and_bad_files_never_stop_it(
         assert isinstance(error, str) and "\n" not in error and "Traceback" not in error, name
     assert str(records["blank.png"]["error"]).startswith("blank")
     # In text, a blank page is said in words, a broken file is an error.
-    assert cli_main(["predict", "--model", "cnn_tiny", str(folder / "blank.png"), str(folder / "corrupt.png")]) == 1
+    assert cli_main(["predict", "--model", "cnn_tiny", str(folder / "blank.png"), str(folder / "corrupt.png")]) == 2
     said = capsys.readouterr()
     lines = said.out.splitlines()
     assert lines[0].startswith(f"{folder / 'blank.png'}: nothing to read: ")

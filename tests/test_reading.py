@@ -871,15 +871,15 @@ def test_read_reports_bad_inputs_in_one_line_each(
     Image.new("L", (64, 32), 255).save(tmp_path / "blank.png")
     (tmp_path / "nan.json").write_text('{"strokes": [[[1, 2], [NaN, 3]]]}')
     code = cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "corrupt.png"), str(tmp_path / "blank.png")])
-    assert code == 1
+    assert code == 2  # nothing could be read
     first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
     assert "error" in first and "\n" not in first["error"]
     assert second["error"].startswith("blank")
-    assert cli(["read", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path / "nan.json")]) == 1
+    assert cli(["read", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path / "nan.json")]) == 2
     assert "error" in json.loads(capsys.readouterr().out)
     # A stroke file read as a picture, or a folder without pictures: told what to do, not passed over.
     (tmp_path / "nothing").mkdir()
-    assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "nan.json"), str(tmp_path / "nothing")]) == 1
+    assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "nan.json"), str(tmp_path / "nothing")]) == 2
     errors = [json.loads(line)["error"] for line in capsys.readouterr().out.splitlines()]
     assert any("--strokes" in e for e in errors) and any("no image files" in e for e in errors)
 

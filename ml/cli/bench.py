@@ -163,4 +163,6 @@ def run(argv: list[str]) -> int:
 
         write_markdown(args.markdown, rows, "glyphpad-ml bench " + " ".join(argv), stroke_rows, line_row)
         print(f"wrote the bench section of {args.markdown}", file=sys.stderr)
+    if status and not (rows or stroke_rows or line_row):
+        return 2  # nothing could be timed
     return status

@@ -67,7 +67,16 @@ def problem_line(shown: str, reason: str, as_json: bool) -> str:
 
 
 def said_failures(failed: int, inputs: int, as_json: bool) -> int:
-    """The exit status of a command reading many inputs; after their lines, how many could not be read."""
+    """The exit status of a command reading many inputs (1 when some failed, 2 when all did: nothing could
+    be done); after their lines, how many could not be read."""
     if failed and not as_json:
         print(f"{failed} of {inputs} could not be read", file=sys.stderr)
-    return 1 if failed else 0
+    return some_or_all_failed(failed, inputs)
+
+
+def some_or_all_failed(failed: int, attempted: int) -> int:
+    """The exit status the README names: 0 when nothing failed, 1 when some did and the others were done,
+    2 when nothing could be done."""
+    if not failed:
+        return 0
+    return 2 if failed >= attempted else 1

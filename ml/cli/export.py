@@ -6,7 +6,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from ml.cli.common import fail
+from ml.cli.common import fail, some_or_all_failed
 
 
 def get_args_parser() -> argparse.ArgumentParser:
@@ -38,7 +38,7 @@ def run(argv: list[str]) -> int:
     paths: list[Path] = [resolve_model_path(m) for m in args.model] if args.model else list_bundled()
     if not paths:
         return fail("export", "no models to export")
-    status = 0
+    failed = 0
     for path in paths:
         try:
             model, card = load_weights(path)
@@ -49,7 +49,8 @@ def run(argv: list[str]) -> int:
             card = write_onnx(model, card, target)
             write_card(card, card_path_for(target))
         except (WeightsError, ExportError, OSError) as error:
-            status = fail("export", f"{path.stem}: {error}", 1)
+            fail("export", f"{path.stem}: {error}", 1)
+            failed += 1
             continue
         print(f"{target.with_suffix('.onnx')}: opset {card.onnx_opset}, sha256 {card.onnx_sha256[:12]}...")
-    return status
+    return some_or_all_failed(failed, len(paths))
