@@ -447,3 +447,24 @@ def test_max_per_class_caps_the_pen_drawings_too(synthetic_unipen: Path) -> None
     assert np.bincount(capped.train_targets).max() == 2
     assert set(capped.train_targets) == set(every.train_targets)  # every class still there
     assert len(capped.val.targets) == len(every.val.targets)  # validation untouched
+
+
+def test_the_weight_average_follows_a_short_run_and_settles_at_its_decay() -> None:
+    import torch
+
+    from ml.training.train import ema_with_warm_up
+
+    model = torch.nn.Linear(3, 2)
+    average = torch.optim.swa_utils.AveragedModel(model, multi_avg_fn=ema_with_warm_up(0.999), use_buffers=True)
+    start = model.weight.detach().clone()
+    with torch.no_grad():
+        model.weight.fill_(1.0)
+    for _ in range(50):  # a quick run's steps, the model settled: the average is the model, not its start
+        average.update_parameters(model)
+    assert torch.allclose(average.module.weight, torch.ones_like(start), atol=1e-3)
+    with torch.no_grad():  # long after, each step moves it by 1 - decay
+        model.weight.fill_(2.0)
+    average.n_averaged.fill_(1_000_000)
+    before = average.module.weight.detach().clone()
+    average.update_parameters(model)
+    assert torch.allclose(average.module.weight - before, torch.full_like(before, 0.001 * 1.0), atol=2e-4)

@@ -152,6 +152,30 @@ RESUME_FIXED = (
 SCHEDULES_OVER_EPOCHS = ("onecycle", "cosine")
 
 
+EMA_SETTLED_STEPS = 1_000_000  # a resumed average from a checkpoint that did not count its steps
+
+
+Tensors = tuple[torch.Tensor, ...] | list[torch.Tensor]
+
+
+def ema_with_warm_up(decay: float) -> Callable[[Tensors, Tensors, torch.Tensor | int], None]:
+    """The weights' exponential moving average, its decay growing to ``decay`` as (1 + n) / (10 + n) over
+    the first n steps: at a fixed 0.999 a quick run's 140 steps left the average mostly the random start
+    (10% accuracy, printed beside the model's 95%); a long run reaches the decay within its first epoch."""
+
+    @torch.no_grad()
+    def update(averaged: Tensors, current: Tensors, steps: torch.Tensor | int) -> None:
+        n = float(steps)
+        weight = 1.0 - min(decay, (1.0 + n) / (10.0 + n))
+        if torch.is_floating_point(averaged[0]):
+            torch._foreach_lerp_(averaged, current, weight)
+        else:  # integer buffers (a batch norm's count)
+            for a, c in zip(averaged, current, strict=True):
+                a.copy_(a * (1 - weight) + c * weight)
+
+    return update
+
+
 def validate(config: TrainConfig) -> None:
     """Invalid options fail loudly, before any data is read."""
     get_arch(config.arch)
@@ -577,11 +601,12 @@ def fit(
     ema_model = None
     if config.ema > 0:
         ema_model = torch.optim.swa_utils.AveragedModel(
-            model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(config.ema), use_buffers=True
+            model, multi_avg_fn=ema_with_warm_up(config.ema), use_buffers=True
         )
         if checkpoint.get("ema"):
             ema_model.module.load_state_dict(checkpoint["ema"])
-            ema_model.n_averaged.fill_(1)  # an average under way: the next step blends into it, not restarts it
+            # An average under way: the next step blends into it at the decay it had reached, not restarts it.
+            ema_model.n_averaged.fill_(int(checkpoint.get("ema_steps", EMA_SETTLED_STEPS)))
     best_score = float(checkpoint.get("best_score", -1.0))
     best_state = checkpoint.get("best_state")
     stale = int(checkpoint.get("stale", 0))
@@ -657,6 +682,7 @@ def fit(
                     "scheduler": scheduler.state_dict() if scheduler is not None else None,
                     "epoch": epoch,
                     "ema": ema_model.module.state_dict() if ema_model is not None else None,
+                    "ema_steps": int(ema_model.n_averaged) if ema_model is not None else 0,
                     "history": history,
                     "config": asdict(config),
                     "best_score": best_score,
