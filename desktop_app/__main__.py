@@ -13,7 +13,11 @@ from ml import __version__
 
 def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glyphpad", description="Draw a letter or digit and see it recognized.")
-    parser.add_argument("files", nargs="*", help="an image to open, or several images or folders to read as a batch")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        help="an image or a stroke file (JSON) to open, or several images or folders to read as a batch",
+    )
     parser.add_argument("--model", default=None, help="model to use for this run (a bundled model's name)")
     parser.add_argument(
         "--device", default=None, choices=["auto", "cpu", "cuda"], help="where models run, for this run only"

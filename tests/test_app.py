@@ -1299,6 +1299,14 @@ def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
     assert "reading together: stroke_gru hidden 64 + stroke_cnn width 96" in pair
     assert "None of its own: it reads with strokes36_gru (12 epochs) and strokes36_cnn (30 epochs)." in pair
     assert "{" not in pair.split("<tt>")[0]
+    # Its accuracy table by writers: validation then test, each the strokes, the picture, then fused.
+    rows = [row.split("</td>")[0] for row in pair.split("<tr><td>")[1:]]
+    assert [row.split(", ")[0] for row in rows[:3]] == [
+        "the strokes alone",
+        "the picture alone",
+        "picture and strokes fused",
+    ]
+    assert all("validation" in row for row in rows[:3]) and all("test writers" in row for row in rows[3:6])
 
 
 def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pixels(

@@ -478,3 +478,16 @@ def test_fuse_warns_when_the_stroke_model_adds_nothing_on_validation_writers() -
     assert adds_nothing(scores(0.91, 0.87), "strokes_x", "cnn") is None
     said = adds_nothing(scores(0.87, 0.87), "strokes_x", "cnn")
     assert said is not None and "strokes_x adds nothing to cnn" in said and "87.00%" in said
+
+
+def test_export_of_every_model_includes_the_stroke_models_in_their_folder(
+    fused_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml.cli import main as cli
+
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    assert cli(["export", "--out", str(tmp_path / "out")]) == 0
+    out = tmp_path / "out"
+    assert (out / "cnn_tiny.onnx").exists() and (out / "strokes" / "strokes_tiny.onnx").exists()
+    assert (out / "strokes" / "strokes_tiny.json").exists() and not (out / "strokes_tiny.onnx").exists()
+    assert "strokes_tiny.onnx" in capsys.readouterr().out

@@ -22,10 +22,27 @@ SOURCE_NAMES = {
     "fused_unipen_val": "picture and strokes fused, UNIPEN validation writers",
     "fused_unipen_test": "picture and strokes fused, UNIPEN test writers",
 }
+# The table's rows: by writers (validation, then test), each the strokes, the picture, then the two fused.
+SOURCE_ORDER = (
+    "emnist_test",
+    "emnist_val",
+    "unipen_val",
+    "image_unipen_val",
+    "fused_unipen_val",
+    "unipen_test",
+    "image_unipen_test",
+    "fused_unipen_test",
+    "drawn",
+)
+
 STROKE_SOURCE_NAMES = {
     "unipen_test": "the strokes alone, UNIPEN test writers",
     "unipen_val": "the strokes alone, UNIPEN validation writers",
 }
+
+
+def _source_rank(name: str) -> int:
+    return SOURCE_ORDER.index(name) if name in SOURCE_ORDER else len(SOURCE_ORDER)
 
 
 WORD_SOURCE_NAMES = {
@@ -86,7 +103,8 @@ def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
         f"<p><b>Answers with</b> {len(card.labels)} classes ({e(card.label_set)}): <tt>{e(labels)}</tt></p>",
     ]
     names = STROKE_SOURCE_NAMES if card.input_kind == "strokes" else {}
-    sources = {k: v for k, v in card.metrics_by_source.items() if not k.startswith("words")}
+    ranked = sorted(card.metrics_by_source.items(), key=lambda item: _source_rank(item[0]))
+    sources = {k: v for k, v in ranked if not k.startswith("words")}
     if not sources and card.metrics:
         sources["emnist_test"] = card.metrics
     if sources:

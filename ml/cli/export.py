@@ -18,7 +18,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--model",
         action="append",
         default=None,
-        help="bundled model name or .safetensors path (repeatable; default every bundled model)",
+        help="bundled model name or .safetensors path (repeatable; default every bundled image and stroke model)",
     )
     parser.add_argument(
         "--out",
@@ -29,20 +29,40 @@ def get_args_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _within_weights(path: Path, weights: Path) -> Path:
+    """Where a model goes in an --out folder: as it lies in the weights folder (a stroke model in
+    strokes/), or by its name."""
+    try:
+        return path.resolve().relative_to(weights.resolve())
+    except ValueError:
+        return Path(path.name)
+
+
 def run(argv: list[str]) -> int:
-    from ml.runtime.cards import WeightsError, card_path_for, list_bundled, resolve_model_path, write_card
+    from ml.runtime.cards import (
+        WeightsError,
+        card_path_for,
+        list_bundled,
+        resolve_model_path,
+        stroke_models_dir,
+        weights_dir,
+        write_card,
+    )
     from ml.runtime.weights import load_weights
     from ml.training.export import ExportError, write_onnx
 
     args = get_args_parser().parse_args(argv)
-    paths: list[Path] = [resolve_model_path(m) for m in args.model] if args.model else list_bundled()
+    if args.model:
+        paths: list[Path] = [resolve_model_path(m) for m in args.model]
+    else:
+        paths = list_bundled() + list_bundled(stroke_models_dir())
     if not paths:
         return fail("export", "no models to export")
     failed = 0
     for path in paths:
         try:
             model, card = load_weights(path)
-            target = path if args.out is None else args.out / path.name
+            target = path if args.out is None else args.out / _within_weights(path, weights_dir())
             if target.resolve() != path.resolve():  # the weights travel with their graph and card
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)

@@ -845,7 +845,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
         + (
             f"; pen drawings train {len(pen.train_targets)} ({pen.writers['train']} writers), val "
             f"{len(pen.val)} ({pen.writers['val']} writers, 3 pens), test {len(pen.test)}; pen share "
-            f"{config.pen_share}"
+            f"{config.pen_share:.3g}"
             if pen is not None
             else "; no pen data"
         ),
