@@ -104,8 +104,9 @@ def test_models_json_lists_bundled_models_and_damaged_ones(
     names = {e["name"]: e for e in entries}
     assert set(names) == {"cnn_tiny", "gru_tiny"}
     for entry in entries:
-        assert {"name", "arch", "labels", "params", "metrics"} <= set(entry)
+        assert {"name", "path", "arch", "labels", "params", "metrics"} <= set(entry)
         assert len(entry["labels"]) == 36 and entry["params"] > 0
+        assert Path(entry["path"]) == weights_env / f"{entry['name']}.safetensors"
     damaged = tmp_path / "w"
     shutil.copytree(weights_env, damaged)
     (damaged / "gru_tiny.json").write_text("{")

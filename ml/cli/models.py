@@ -25,11 +25,14 @@ def run(argv: list[str]) -> int:
         if not isinstance(card, WeightsError):
             card = _fits_its_architecture(weights_path, card)
         if isinstance(card, WeightsError):
-            entries.append({"name": weights_path.stem, "available": False, "error": str(card)})
+            entries.append(
+                {"name": weights_path.stem, "path": str(weights_path), "available": False, "error": str(card)}
+            )
             continue
         entries.append(
             {
                 "name": card.name,
+                "path": str(weights_path),  # two files whose cards give one name are told apart
                 "arch": card.arch,
                 "label_set": card.label_set,
                 "labels": card.labels,
