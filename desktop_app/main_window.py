@@ -427,10 +427,10 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(fitted_size(self, FIRST_WINDOW_SIZE))
-        splitter = window_state(self.settings, "splitter")
+        splitter = window_state(self.settings, COLUMNS_STATE)
         if splitter is not None:
             self.splitter.restoreState(splitter)
-        else:  # the pad half the window, the answers a sixth, the side tabs a third: kept as the window grows
+        else:  # the pad half the window, the answers a sixth (or their minimum), the side tabs a third
             sixth = self.width() // 6
             self.splitter.setSizes([3 * sixth, sixth, 2 * sixth])
         tab = str(self.settings.value("window/tab", 0))
@@ -456,7 +456,7 @@ class MainWindow(QMainWindow):
 
     def save_state(self) -> None:
         save_window_state(self.settings, "geometry", self.saveGeometry())
-        save_window_state(self.settings, "splitter", self.splitter.saveState())
+        save_window_state(self.settings, COLUMNS_STATE, self.splitter.saveState())
         self.settings.setValue("window/tab", self.tabs.currentIndex())
         self.settings.setValue(TEXT_MODE_KEY, self.text_mode)
         written = self.canvas.written_strokes() if self.text_mode and self.canvas.opened_source is None else []
@@ -1602,6 +1602,9 @@ READS = {
 
 
 FIRST_WINDOW_SIZE = QSize(1180, 640)
+# The three columns' widths, saved. Not the key earlier versions saved them under ("splitter"): those
+# kept the answers' column at its minimum however wide the window, and would bring that back.
+COLUMNS_STATE = "columns"
 SCREEN_SHARE = 0.94  # a window or dialog opens at most this share of the screen's free area wide and high
 
 

@@ -2320,6 +2320,33 @@ def test_a_batch_of_lines_sorts_the_most_unsure_first_and_unread_files_last(qtbo
     assert shown() == ["sure", "two", "bad", "later", "one"]
 
 
+def test_a_header_clicked_while_a_batch_runs_does_not_sort_it_when_it_ends(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.batch_view import BatchView
+
+    view = BatchView()
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    paths = [Path(f"/scans/{name}.png") for name in "abcd"]
+    view.start(paths, "m")
+    header = view.table.horizontalHeader()
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(header.sectionViewportPosition(2) + 5, 5))
+    view.add_rows([(i, (("A", p),), "", (), None) for i, p in enumerate((0.9, 0.5, 0.7, 0.6))])
+    view.finish(False)
+
+    def shown() -> list[str]:
+        return [view.table.model().index(r, 0).data() for r in range(4)]
+
+    assert shown() == ["a.png", "b.png", "c.png", "d.png"]  # the files' order, as no click came after
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(header.sectionViewportPosition(2) + 5, 5))
+    assert shown() == ["b.png", "d.png", "c.png", "a.png"]  # one click after it: least sure first
+    for _ in range(2):  # then the surest first, then the files' order again
+        QTest.mouseClick(
+            header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(header.sectionViewportPosition(2) + 5, 5)
+        )
+    assert shown() == ["a.png", "b.png", "c.png", "d.png"]
+
+
 def test_strokes_over_an_opened_picture_keep_their_place_on_it_when_the_pad_changes_shape(qtbot) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtGui import QImage
 

@@ -242,19 +242,25 @@ def _a_png(folder: Path) -> Path:
 def test_a_failing_command_says_why_in_one_line(
     weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ml.runtime.devices import DeviceError
 
     cases = [
-        # A file or model that is not there: 1, as a failed run; a value that cannot be: 2, as argparse's.
+        # A model that is not there, or a value that cannot be: nothing could be done, 2 (as argparse's). A
+        # file the results table cannot be written into: 1, as any failure found on the way.
         (["results", "--readme", str(tmp_path / "missing.md")], "No such file or directory", 1),
         (["results", "--readme", str(tmp_path)], "Is a directory", 1),
-        (["export", "--model", "no_such_model"], "no model named 'no_such_model'", 1),
+        (["export", "--model", "no_such_model"], "no model named 'no_such_model'", 2),
         (["bench", "--model", "cnn_tiny", "--repeats", "0"], "--repeats must be at least 1", 2),
         (["bench", "--model", "cnn_tiny", "--markdown", str(tmp_path)], "is a folder", 2),
-        (["bench", "--model", "cnn_tiny", "--model", "no_such_model", "--repeats", "1"], "no model named", 1),
+        (["bench", "--model", "cnn_tiny", "--model", "no_such_model", "--repeats", "1"], "no model named", 2),
         (["models", "--dir", str(tmp_path / "nowhere")], "no such folder", 2),
         (["drawn", "--writers", "1", "--save-grid", str(tmp_path)], "--save-grid writes a PNG", 2),
         (["evaluate", "--model", "cnn_tiny", "--threads", "-1"], "--threads must be 0 (every core) or more", 2),
+        # Data missing for a later source: said before the drawings (a minute) are scored.
+        (
+            ["evaluate", "--model", "cnn_tiny", "--source", "drawn", "--source", "unipen_val", "--pen-data", "no.npz"],
+            "no UNIPEN archive at no.npz",
+            2,
+        ),
         (["tune", "--threads", "-1"], "--threads must be 0 (every core) or more", 2),
     ]
     for argv, reason, code in cases:
@@ -265,13 +271,13 @@ def test_a_failing_command_says_why_in_one_line(
         assert len(lines) == 1 and lines[0].startswith(f"glyphpad-ml {argv[0]}: error: ") and reason in lines[0]
 
     monkeypatch.setattr("ml.runtime.devices.cuda_available", lambda: False)
-    assert cli_main(["bench", "--model", "cnn_tiny", "--device", "cuda", "--repeats", "1"]) == 1
+    assert cli_main(["bench", "--model", "cnn_tiny", "--device", "cuda", "--repeats", "1"]) == 2
     said = capsys.readouterr().err.strip()
     assert said.startswith("glyphpad-ml bench: error: CUDA was requested but no CUDA GPU is available")
     # With the debug setting the traceback comes through.
     monkeypatch.setenv("GLYPHPAD_DEBUG", "1")
-    with pytest.raises(DeviceError):
-        cli_main(["bench", "--model", "cnn_tiny", "--device", "cuda", "--repeats", "1"])
+    with pytest.raises(FileNotFoundError):
+        cli_main(["results", "--readme", str(tmp_path / "missing.md")])
     monkeypatch.delenv("GLYPHPAD_DEBUG")
 
     # A ValueError numpy raises on a line of ours is a bug, not a reason to give in a line: shown whole.

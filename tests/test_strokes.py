@@ -429,6 +429,9 @@ def test_bench_times_a_named_stroke_model_with_its_fusion(
     assert cli(["bench", "--repeats", "5", "--batch", "4", "--model", str(alone / "strokes_tiny.safetensors")]) == 0
     out = capsys.readouterr().out
     assert "strokes_tiny" in out and "not fused with an image model" in out
+    assert cli(["bench", "--json", "--repeats", "5", "--batch", "4", "--model", str(alone / "strokes_tiny.onnx")]) == 0
+    row = json.loads(capsys.readouterr().out.splitlines()[-1], parse_constant=lambda c: pytest.fail(c))
+    assert row["fused_with"] == "" and row["fused_p50_ms"] is None and row["p50_ms"] > 0
 
 
 def test_a_resumed_stroke_run_keeps_the_command_that_started_it(
@@ -491,3 +494,23 @@ def test_export_of_every_model_includes_the_stroke_models_in_their_folder(
     assert (out / "cnn_tiny.onnx").exists() and (out / "strokes" / "strokes_tiny.onnx").exists()
     assert (out / "strokes" / "strokes_tiny.json").exists() and not (out / "strokes_tiny.onnx").exists()
     assert "strokes_tiny.onnx" in capsys.readouterr().out
+
+
+def test_fuse_says_when_the_image_model_it_names_is_not_the_one_in_the_weights_folder(
+    fused_weights: Path, synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from ml.cli import main as cli
+
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    monkeypatch.setenv("GLYPHPAD_UNIPEN", str(synthetic_unipen))
+    for model in (fused_weights / "cnn_tiny", fused_weights / "strokes" / "strokes_tiny"):
+        for suffix in (".safetensors", ".onnx", ".json"):
+            shutil.copy(model.with_suffix(suffix), tmp_path / f"{model.name}{suffix}")
+    strokes, image = str(tmp_path / "strokes_tiny.safetensors"), str(tmp_path / "cnn_tiny.safetensors")
+    assert cli(["fuse", "--strokes-model", strokes, "--image-model", image, "--write"]) == 0
+    said = capsys.readouterr().err
+    assert "names its image model cnn_tiny" in said and str(fused_weights) in said
+    # Fitted with the model the weights folder holds under that name: nothing to say.
+    assert cli(["fuse", "--strokes-model", strokes, "--image-model", "cnn_tiny", "--write"]) == 0
+    assert "names its image model" not in capsys.readouterr().err

@@ -456,6 +456,7 @@ def test_the_weight_average_follows_a_short_run_and_settles_at_its_decay() -> No
 
     model = torch.nn.Linear(3, 2)
     average = torch.optim.swa_utils.AveragedModel(model, multi_avg_fn=ema_with_warm_up(0.999), use_buffers=True)
+    average.update_parameters(model)  # the first step copies the model as it starts (random)
     start = model.weight.detach().clone()
     with torch.no_grad():
         model.weight.fill_(1.0)

@@ -84,13 +84,16 @@ def least_sure(row: dict[str, object]) -> float:
     return min((float(c["top"][0]["prob"]) for c in chars if c["top"] and not c.get("punctuation")), default=1.0)
 
 
-def unsure_characters(row: dict[str, object]) -> str:
-    """A line's characters read with less than ``UNSURE_BELOW``, each with its runner-up: "O 61% or 0 35%"."""
+def _unsure(row: dict[str, object]) -> list[dict[str, Any]]:
+    """A line's characters read with less than ``UNSURE_BELOW``."""
     chars: list[dict[str, Any]] = row["chars"]  # type: ignore[assignment]
+    return [c for c in chars if c["top"] and not c.get("punctuation") and float(c["top"][0]["prob"]) < UNSURE_BELOW]
+
+
+def unsure_characters(row: dict[str, object]) -> str:
+    """A line's unsure characters, each with its runner-up: "O 61% or 0 35%"."""
     return "  ·  ".join(
-        " or ".join(f"{t['label']} {100 * float(t['prob']):.0f}%" for t in c["top"][:2])
-        for c in chars
-        if c["top"] and not c.get("punctuation") and float(c["top"][0]["prob"]) < UNSURE_BELOW
+        " or ".join(f"{t['label']} {100 * float(t['prob']):.0f}%" for t in c["top"][:2]) for c in _unsure(row)
     )
 
 
@@ -114,7 +117,7 @@ def sort_key(row: dict[str, object], name: str, column: int, lines: bool) -> str
     if column == 2:
         return least_sure(row) if lines else float(top[0]["prob"])
     if lines:
-        return -float(sum(1 for part in unsure_characters(row).split("  ·  ") if part))
+        return -float(len(_unsure(row)))
     return float(top[0]["prob"]) - (float(top[1]["prob"]) if len(top) > 1 else 0.0)
 
 
@@ -139,39 +142,39 @@ class BatchTableModel(QAbstractTableModel):
     worker's speed on a 3,000-file batch).
 
     ``rows`` and ``names`` stay in the order the files were given; the table's row r shows
-    ``rows[order[r]]``, so a sort (a header click) moves no result and a result arriving goes to its
+    ``rows[file_at_row[r]]``, so a sort (a header click) moves no result and a result arriving goes to its
     file's row."""
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict[str, object]] = []
         self.names: list[str] = []
-        self.order: list[int] = []
-        self._shown_at: list[int] = []  # the inverse of order: the table row showing each file
+        self.file_at_row: list[int] = []
+        self._row_of_file: list[int] = []  # the inverse: the table row showing each file
         self.lines = False  # the files were read as lines of writing
         self.sortable = False  # not while results arrive: rows would move under the person's eye
 
     def reset(self, rows: list[dict[str, object]], names: list[str], lines: bool = False) -> None:
         self.beginResetModel()
         self.rows, self.names, self.lines = rows, names, lines
-        self.order = list(range(len(rows)))
-        self._shown_at = list(self.order)
+        self.file_at_row = list(range(len(rows)))
+        self._row_of_file = list(self.file_at_row)
         self.endResetModel()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
 
     def file_index(self, table_row: int) -> int:
         """The file (its place in ``rows``) that a row of the table shows."""
-        return self.order[table_row]
+        return self.file_at_row[table_row]
 
     def table_row(self, file_index: int) -> int:
-        return self._shown_at[file_index]
+        return self._row_of_file[file_index]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """By a column, ascending or descending (unread files last); column -1 is the files' own order."""
         self.layoutAboutToBeChanged.emit()
-        before = list(self.order)
+        before = list(self.file_at_row)
         if column < 0 or column >= len(COLUMNS):
-            self.order = list(range(len(self.rows)))
+            self.file_at_row = list(range(len(self.rows)))
         else:
             keys = [sort_key(row, name, column, self.lines) for row, name in zip(self.rows, self.names, strict=True)]
             known = sorted(
@@ -179,14 +182,14 @@ class BatchTableModel(QAbstractTableModel):
                 key=lambda i: keys[i],  # type: ignore[arg-type, return-value]
                 reverse=order == Qt.SortOrder.DescendingOrder,
             )
-            self.order = known + [i for i in range(len(self.rows)) if keys[i] is None]
-        self._shown_at = [0] * len(self.order)
-        for table_row, file_index in enumerate(self.order):
-            self._shown_at[file_index] = table_row
+            self.file_at_row = known + [i for i in range(len(self.rows)) if keys[i] is None]
+        self._row_of_file = [0] * len(self.file_at_row)
+        for table_row, file_index in enumerate(self.file_at_row):
+            self._row_of_file[file_index] = table_row
         # The selection and the current row follow their file.
         moved = self.persistentIndexList()
         self.changePersistentIndexList(
-            moved, [self.index(self._shown_at[before[index.row()]], index.column()) for index in moved]
+            moved, [self.index(self._row_of_file[before[index.row()]], index.column()) for index in moved]
         )
         self.layoutChanged.emit()
 
@@ -208,7 +211,7 @@ class BatchTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        file_index = self.order[index.row()]
+        file_index = self.file_at_row[index.row()]
         row = self.rows[file_index]
         top: list[dict[str, object]] = row["top"]  # type: ignore[assignment]
         error = str(row["error"])
@@ -352,22 +355,23 @@ class BatchView(QWidget):
 
     def _set_sortable(self, sortable: bool) -> None:
         self.model.sortable = sortable
-        if not sortable:  # a new batch shows its files in their order
-            self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        # The files in their order: a new batch, and a finished one (a header clicked while it ran moves
+        # Qt's indicator, and enabling sorting would sort by it with no click after the batch).
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(sortable)
 
     def _show_detail(self, table_row: int) -> None:
         """Under the table, in full: why the chosen file could not be read, its notes, or a line's text."""
         text = ""
         if 0 <= table_row < len(self.rows):
-            row = self.model.file_index(table_row)
-            entry = self.rows[row]
+            file_index = self.model.file_index(table_row)
+            entry = self.rows[file_index]
             notes: list[str] = entry["notes"]  # type: ignore[assignment]
             why = str(entry["error"]) or "; ".join(notes)
             if not why and "text" in entry:  # a line: its whole text, which the column may cut
                 unsure = unsure_characters(entry)
                 why = f"“{entry['text']}”" + (f"; unsure: {unsure}" if unsure else "")
-            text = f"{self.model.names[row]}: {why}" if why else ""
+            text = f"{self.model.names[file_index]}: {why}" if why else ""
         self.detail.setText(text)
         self.detail.setVisible(bool(text))
 

@@ -22,7 +22,8 @@ SOURCE_NAMES = {
     "fused_unipen_val": "picture and strokes fused, UNIPEN validation writers",
     "fused_unipen_test": "picture and strokes fused, UNIPEN test writers",
 }
-# The table's rows: by writers (validation, then test), each the strokes, the picture, then the two fused.
+# The table's rows: EMNIST's (its test split, the card's headline, first); then UNIPEN's by writers,
+# validation then test, each the strokes, the picture, then the two fused; the synthesized drawings last.
 SOURCE_ORDER = (
     "emnist_test",
     "emnist_val",

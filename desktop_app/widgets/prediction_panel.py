@@ -22,8 +22,10 @@ MAX_PANEL_WIDTH = 28 * MAX_INPUT_SCALE + 60  # the largest input view, its frame
 HEADLINE_SCALE = 2.0  # the answer's character, times the window's font
 # Grown with the column in a large window (a class reading it off a projector, a maximized window), in
 # steps of a quarter: one pixel of a drag does not change the font.
-MAX_HEADLINE_SCALE = 4.0
-HEADLINE_PX_PER_SCALE = (100, 230)  # the column's width and height per unit of scale, from 2.0 at 200x460
+MAX_HEADLINE_SCALE = 3.5
+# The column's width and height per unit of scale: 2.0 up to 460 px of height (800x500), 3.5 in the widest
+# column (MAX_PANEL_WIDTH) of a window at least 805 px tall.
+HEADLINE_PX_PER_SCALE = (97, 230)
 
 
 class ConfidenceBar(QWidget):

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from ml.cli.common import fail
+from ml.cli.common import fail, json_safe
 from ml.evaluation.bench import DRAWING_PX
 from ml.runtime.devices import DEVICE_CHOICES
 
@@ -48,7 +48,7 @@ MIN_DRAWING_PX = 28
 
 def _emit(row: dict[str, float | str], as_json: bool, text: str) -> None:
     """One result: its JSON object, or its line of the table."""
-    print(json.dumps(row) if as_json else text, flush=True)
+    print(json.dumps(json_safe(row), allow_nan=False) if as_json else text, flush=True)
 
 
 def run(argv: list[str]) -> int:
@@ -57,7 +57,7 @@ def run(argv: list[str]) -> int:
 
     from ml.evaluation.bench import bench_model, bench_strokes, markdown_problem
     from ml.runtime.cards import WeightsError, list_bundled, resolve_model_path, stroke_models_dir
-    from ml.runtime.devices import resolve_device
+    from ml.runtime.devices import DeviceError, resolve_device
     from ml.runtime.recognizer import Recognizer, TorchRecognizer, load_recognizer
 
     args = get_args_parser().parse_args(argv)
@@ -71,9 +71,12 @@ def run(argv: list[str]) -> int:
     names: list[str | Path] = list(args.model) if args.model else list(list_bundled())
     if not names:
         return fail("bench", "no models to benchmark")
-    resolve_device(args.device)  # no GPU when one is asked for: said before anything is timed
-    for name in names:
-        resolve_model_path(name)  # an unknown name: said before the others are timed
+    try:  # no GPU when one is asked for, or an unknown name: said before anything is timed (2)
+        resolve_device(args.device)
+        for name in names:
+            resolve_model_path(name)
+    except (WeightsError, DeviceError) as error:
+        return fail("bench", str(error))
     torch.set_num_threads(1)  # as the app's worker: one drawing at a time on one thread
     if not args.json:
         print(

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ml.cli.common import fail
+from ml.cli.common import fail, some_or_all_failed
 from ml.evaluation.drawn import (
     CANVAS_PX,
     DEFAULT_SEED,
@@ -53,16 +53,18 @@ def run(argv: list[str]) -> int:
     if args.save_grid is not None:
         save_grid(drawn, args.save_grid)
     rows = []
-    status = 0
+    failed = 0
     for name in names:
         try:
             recognizer = load_recognizer(name, device=args.device, threads=BATCH_THREADS)
         except (WeightsError, ValueError) as error:
-            status = fail("drawn", f"{name}: {error}", 1)
+            fail("drawn", f"{name}: {error}", 1)
+            failed += 1
             continue
         if recognizer.card.input_kind != "image":  # the drawings are pictures; the others' table still comes
             advice = f"evaluate it with 'glyphpad-ml evaluate --model {name}'"
-            status = fail("drawn", f"{name} reads strokes, not pictures: {advice}", 1)
+            fail("drawn", f"{name} reads strokes, not pictures: {advice}", 1)
+            failed += 1
             continue
         probabilities = recognizer.predict_inputs(drawn.inputs)
         result = score(probabilities, drawn, recognizer.card.label_set, recognizer.labels)
@@ -82,4 +84,4 @@ def run(argv: list[str]) -> int:
         except ValueError as error:
             return fail("drawn", str(error))
         print(f"updated the drawn-character table in {args.readme}")
-    return status
+    return some_or_all_failed(failed, len(names))

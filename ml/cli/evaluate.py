@@ -124,6 +124,8 @@ def run(argv: list[str]) -> int:
         # prior): kept in step with the test split's.
         if args.update_card and "emnist_test" in names and "emnist_val" not in names:
             names.append("emnist_val")
+    if missing := _data_missing(names, args):  # said before the first source is scored, not a minute after
+        return fail("evaluate", missing)
     split_seed = card.training.get("config", {}).get("split_seed")
     if not args.json:  # each source's figures as soon as they are known: the drawings take a minute
         print(f"{card.name} ({card.label_set}, {recognizer.describe_device()})", flush=True)
@@ -181,6 +183,22 @@ def run(argv: list[str]) -> int:
     if args.json:
         print(json.dumps(json_safe({"model": card.name, "sources": results})))
     return 0
+
+
+def _data_missing(names: list[str], args: argparse.Namespace) -> str:
+    """Why a source's data cannot be read, found without reading it ("" when all are there)."""
+    from ml.training.data.emnist import default_data_dir, find_emnist_files, no_files_in
+    from ml.training.data.unipen import default_unipen_file, no_archive_at
+
+    if any(name.startswith("emnist_") for name in names):
+        folder = Path(args.emnist) if args.emnist is not None else default_data_dir()
+        if not find_emnist_files(folder):
+            return no_files_in(folder)
+    if any(name.startswith("unipen_") for name in names):
+        archive = Path(args.pen_data) if args.pen_data else default_unipen_file()
+        if not archive.is_file():
+            return no_archive_at(archive)
+    return ""
 
 
 def _print_source(name: str, result: dict[str, Any], full: dict[str, Any], labels: list[str]) -> None:

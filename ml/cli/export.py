@@ -53,7 +53,10 @@ def run(argv: list[str]) -> int:
 
     args = get_args_parser().parse_args(argv)
     if args.model:
-        paths: list[Path] = [resolve_model_path(m) for m in args.model]
+        try:  # a model that is not there: said before any is exported (nothing done: 2)
+            paths: list[Path] = [resolve_model_path(m) for m in args.model]
+        except WeightsError as error:
+            return fail("export", str(error))
     else:
         paths = list_bundled() + list_bundled(stroke_models_dir())
     if not paths:

@@ -78,18 +78,20 @@ def run(argv: list[str]) -> int:
 def _piece_verifier(folder: Path) -> list[dict[str, Any]]:
     """Text mode's piece verifier, when the folder holds one."""
     from ml.runtime.cards import WeightsError
-    from ml.runtime.piece_verifier import VERIFIER_NAME, PieceVerifier
+    from ml.runtime.piece_verifier import VERIFIER_NAME, PieceVerifier, pieces_dir
 
+    path = str(pieces_dir(folder) / f"{VERIFIER_NAME}.onnx")
     try:
         verifier = PieceVerifier.load(folder)
     except WeightsError as error:
-        return [{"name": VERIFIER_NAME, "available": False, "error": str(error)}]
+        return [{"name": VERIFIER_NAME, "path": path, "available": False, "error": str(error)}]
     if verifier is None:
         return []
     card = verifier.card
     return [
         {
             "name": VERIFIER_NAME,
+            "path": path,
             "input": "pieces",
             "description": "text mode: is a piece of a picture's ink one character",
             "params": card.get("params", 0),

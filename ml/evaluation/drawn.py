@@ -106,9 +106,9 @@ def make_drawn_set(
     inputs: list[np.ndarray] = []
     drawn_chars: list[str] = []
     conditions: list[str] = []
-    on_terminal_only = None if progress is None else not progress
+    no_bar = None if progress is None else not progress  # tqdm's disable: None = only off a terminal
     drawings = _drawings(rng, writers, chars, canvas_px)
-    for char, condition, image in tqdm(drawings, desc="drawings", unit="img", disable=on_terminal_only, mininterval=1):
+    for char, condition, image in tqdm(drawings, desc="drawings", unit="img", disable=no_bar, mininterval=1):
         try:
             inputs.append(preprocess(image).input)
         except BlankImageError as error:  # would be a bug in the glyphs or the renderer

@@ -72,7 +72,8 @@ def plot_learning_curves(history: list[dict[str, float]], path: Path, title: str
     validation source, "val_unipen_accuracy", and the EMA weights' "..._ema" beside them)."""
     plt = _pyplot()
     epochs = [h["epoch"] for h in history]
-    keys = [key for key in history[0] if key.startswith(("train_", "val_"))] if history else []
+    # Every epoch's keys, in their first order: a figure may start later (a source added on resuming).
+    keys = [key for key in dict.fromkeys(k for h in history for k in h) if key.startswith(("train_", "val_"))]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     for axis, kind in ((left, "loss"), (right, "accuracy")):
         for key in keys:

@@ -161,17 +161,21 @@ Tensors = tuple[torch.Tensor, ...] | list[torch.Tensor]
 def ema_with_warm_up(decay: float) -> Callable[[Tensors, Tensors, torch.Tensor | int], None]:
     """The weights' exponential moving average, its decay growing to ``decay`` as (1 + n) / (10 + n) over
     the first n steps: at a fixed 0.999 a quick run's 140 steps left the average mostly the random start
-    (10% accuracy, printed beside the model's 95%); a long run reaches the decay within its first epoch."""
+    (10% accuracy, printed beside the model's 95%); a long run reaches the decay within its first epoch.
+    The decay is worked out on the steps' own device: reading the count back each step would make a GPU
+    wait for the step before it."""
 
     @torch.no_grad()
     def update(averaged: Tensors, current: Tensors, steps: torch.Tensor | int) -> None:
-        n = float(steps)
-        weight = 1.0 - min(decay, (1.0 + n) / (10.0 + n))
+        n = torch.as_tensor(steps, dtype=torch.float32, device=averaged[0].device)
+        kept = torch.clamp((1.0 + n) / (10.0 + n), max=decay)
         if torch.is_floating_point(averaged[0]):
-            torch._foreach_lerp_(averaged, current, weight)
+            kept = kept.to(averaged[0].dtype)
+            torch._foreach_mul_(averaged, kept)
+            torch._foreach_add_(averaged, torch._foreach_mul(current, 1.0 - kept))
         else:  # integer buffers (a batch norm's count)
             for a, c in zip(averaged, current, strict=True):
-                a.copy_(a * (1 - weight) + c * weight)
+                a.copy_(a * kept + c * (1.0 - kept))
 
     return update
 

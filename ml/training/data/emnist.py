@@ -159,12 +159,16 @@ def drop_duplicate_images(pool: CharacterPool) -> CharacterPool:
     return CharacterPool(pool.images[keep], pool.chars[keep], pool.case_merged[keep], pool.source[keep])
 
 
+def no_files_in(directory: Path) -> str:
+    return f"no EMNIST files in {directory}. {DOWNLOAD_HINT}"
+
+
 def load_emnist_pool(directory: str | Path | None = None) -> CharacterPool:
     """Every official EMNIST file in ``directory``, pooled, duplicates dropped, labels as characters."""
     directory = Path(directory) if directory is not None else default_data_dir()
     files = find_emnist_files(directory)
     if not files:
-        raise FileNotFoundError(f"no EMNIST files in {directory}. {DOWNLOAD_HINT}")
+        raise FileNotFoundError(no_files_in(directory))
     pools = []
     for file in files:
         log.info("reading %s", file.images.name)

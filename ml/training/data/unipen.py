@@ -68,13 +68,15 @@ class PenCharacters:
         return np.array([lookup[c] for c in self.labels.tolist()], dtype=np.int64)
 
 
+def no_archive_at(path: Path) -> str:
+    return f"no UNIPEN archive at {path}: put unipen-chars.npz there or point {UNIPEN_ENV_VAR} at it"
+
+
 def load_unipen(path: str | Path | None = None) -> PenCharacters:
     """Read and check the UNIPEN archive; raises FileNotFoundError or ValueError with the reason."""
     path = Path(path) if path else default_unipen_file()
     if not path.is_file():
-        raise FileNotFoundError(
-            f"no UNIPEN archive at {path}: put unipen-chars.npz there or point {UNIPEN_ENV_VAR} at it"
-        )
+        raise FileNotFoundError(no_archive_at(path))
     if not zipfile.is_zipfile(path):
         raise ValueError(f"{path} cannot be read as a .npz archive (not a zip file)")
     try:
