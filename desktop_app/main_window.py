@@ -90,7 +90,7 @@ ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 TEXT_ALTERNATIVES = 5  # readings offered in a text-mode character's menu, at least
 COLLECTED_TEXT_KEY = "text/collected"  # where the settings keep text mode's collected text
 TEXT_MODE_KEY = "window/text_mode"  # whether the window was left in text mode
-PAD_KEY = "text/pad"  # text mode's line not yet added to the text, as its strokes (JSON), when the window closed
+PAD_KEY = "text/pad"  # what was written on the pad (a line not added, a drawing), as strokes (JSON), at closing
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         self._added_lines: list[AddedLine] = []  # lines added to the text from strokes, oldest first
         self._opened_file: tuple[object, str] | None = None  # the last file opened: its bytes and name
         self._said_until = 0.0  # time.monotonic() until which the status bar's answer to the person stays
+        self._restored_note = ""  # what the window brought back from the last session, said when ready
         self._line_news = ""  # the status bar's last word on a line read (gone when text mode is left)
         self._line_pending = False  # a reading of the pad as it is now is on its way
         self.setWindowTitle("GlyphPad")
@@ -437,14 +438,17 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(int(tab) if tab.isdigit() else 0)
         if str(self.settings.value(TEXT_MODE_KEY, "false")).lower() == "true":  # left in text mode
             self.set_text_mode(True)
-            # A line written but not added when the window closed is back on the pad (quitting lost it).
-            pad = self.settings.value(PAD_KEY, "")
-            try:
-                kept_strokes = json.loads(pad) if isinstance(pad, str) and pad else []
-            except (ValueError, RecursionError):  # damaged settings: the pad starts blank
-                kept_strokes = []
-            if self.canvas.load_written_strokes(kept_strokes):
-                self._say("The line you were writing is back on the pad", 6.0)
+        # What was written on the pad when the window closed is back on it (quitting lost a line not added);
+        # said once the model is ready (said now, "Loading models…" took its place at once).
+        pad = self.settings.value(PAD_KEY, "")
+        try:
+            kept_strokes = json.loads(pad) if isinstance(pad, str) and pad else []
+        except (ValueError, RecursionError):  # damaged settings: the pad starts blank
+            kept_strokes = []
+        if self.canvas.load_written_strokes(kept_strokes):
+            self._restored_note = (
+                "the line you were writing is back on the pad" if self.text_mode else "your drawing is back on the pad"
+            )
         # The text written in text mode is the person's: kept from one session to the next (closing the
         # window lost it, without a word).
         kept = self.settings.value(COLLECTED_TEXT_KEY, "")
@@ -459,7 +463,9 @@ class MainWindow(QMainWindow):
         save_window_state(self.settings, COLUMNS_STATE, self.splitter.saveState())
         self.settings.setValue("window/tab", self.tabs.currentIndex())
         self.settings.setValue(TEXT_MODE_KEY, self.text_mode)
-        written = self.canvas.written_strokes() if self.text_mode and self.canvas.opened_source is None else []
+        # What is written on the pad, in either mode (a line written in text mode is still on the pad when a
+        # batch dropped on the window, or Ctrl+1, ended text mode): back on the pad next time.
+        written = self.canvas.written_strokes() if self.canvas.opened_source is None else []
         if written:
             self.settings.setValue(PAD_KEY, json.dumps(written, separators=(",", ":")))
         else:
@@ -542,6 +548,7 @@ class MainWindow(QMainWindow):
             said = f"{name} is unavailable ({short_reason(info.error)}). {SEE_CARDS}" if info else f"No model {name}."
             self.statusBar().showMessage(said, 8000)
             return
+        again = name == self.preferences.model  # the model list came again: the same model, asked again
         self.preferences.model = name
         index = self.model_picker.findData(name)
         if index >= 0:
@@ -550,7 +557,8 @@ class MainWindow(QMainWindow):
         self.batch_view.model_in_use(name)
         self._show_model_scope()
         self._show_merged_case()
-        self.statusBar().showMessage(f"Loading {name}…")
+        if not (again and time.monotonic() < self._said_until):  # a message the person is reading stays
+            self.statusBar().showMessage(f"Loading {name}…")
         self.service.load_model(name)
         self.recognize_canvas()
 
@@ -580,7 +588,13 @@ class MainWindow(QMainWindow):
                     f"{name} ready; its stroke model {partner.unusable} cannot be used "
                     f"({short_reason(partner.reason)}): {instead}. {SEE_CARDS}"
                 )
-            self.statusBar().showMessage(notice or f"{name} ready on {device}", 0 if notice else 4000)
+            restored, self._restored_note = self._restored_note, ""
+            if notice:
+                self.statusBar().showMessage(notice, 0)
+            elif restored:
+                self._say(f"{name} ready on {device}; {restored}", 8.0)
+            elif time.monotonic() >= self._said_until:  # a message the person is reading stays
+                self.statusBar().showMessage(f"{name} ready on {device}", 4000)
 
     def _on_model_failed(self, name: str, reason: str) -> None:
         if name:

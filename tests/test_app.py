@@ -2202,6 +2202,8 @@ def test_a_line_not_added_to_the_text_is_back_on_the_pad_after_quitting(
             [(round(x, 2), round(y, 2), round(p, 3)) for x, y, p in points] for points in written
         ]
         qtbot.waitUntil(lambda: again.line_text() == read, timeout=TIMEOUT_MS)
+        # Said once the model is ready ("Loading models…" hid it at once).
+        assert "the line you were writing is back on the pad" in again.statusBar().currentMessage()
         _add_line(qtbot, again)  # once added, the pad starts blank next time
     finally:
         again.close()
@@ -2214,8 +2216,22 @@ def test_a_line_not_added_to_the_text_is_back_on_the_pad_after_quitting(
     damaged = _open_window(qtbot, settings_file)  # a damaged entry is passed over
     try:
         assert damaged.canvas.is_blank()
+        # A line left on the pad when text mode ended (Ctrl+2 here; a batch dropped on the window does the
+        # same) is kept too: it was lost, the window closing in character mode.
+        damaged.set_text_mode(True)
+        _mouse_write(damaged.canvas, "T1")
+        qtbot.waitUntil(lambda: damaged._line is not None, timeout=TIMEOUT_MS)
+        strokes = len(damaged.canvas.strokes)
+        damaged.tab_actions[1].trigger()
+        assert not damaged.text_mode and len(damaged.canvas.strokes) == strokes
     finally:
         damaged.close()
+    fifth = _open_window(qtbot, settings_file)
+    try:
+        assert not fifth.text_mode and len(fifth.canvas.strokes) == strokes
+        assert "your drawing is back on the pad" in fifth.statusBar().currentMessage()
+    finally:
+        fifth.close()
 
 
 def test_a_character_reached_by_tab_in_a_long_line_is_scrolled_into_view(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
