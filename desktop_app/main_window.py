@@ -1139,6 +1139,7 @@ class MainWindow(QMainWindow):
         if added is not None and again and not self.canvas.strokes:
             self.text_panel.append_line(added.text)
             added.taken_back = False
+            self._say("The line is in the text again")  # Undo's "back on the pad" was still showing
 
     def _on_compare_models_chosen(self, names: list[str]) -> None:
         self._compare_models = names

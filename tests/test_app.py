@@ -341,8 +341,8 @@ def test_opening_images_good_bad_and_huge(qtbot, window: MainWindow, tmp_path: P
     # Files that cannot be decoded are refused at once, in a message of their own: the pad keeps what it
     # showed (it was wiped) and the answer beside it stays the pad's (it gave way to the error).
     for name, data, expected in (
-        ("cut.png", png_bytes(render("A"))[:90], "corrupt"),
-        ("cut.jpg", _jpeg_bytes(render("A", size=256))[:-300], "truncated"),  # Qt shows what is there
+        ("cut.png", png_bytes(render("A"))[:90], "incomplete"),
+        ("cut.jpg", _jpeg_bytes(render("A", size=256))[:-300], "incomplete"),  # Qt shows what is there
         ("bomb.png", png_bomb(), "megapixels"),
         ("empty.png", b"", "empty"),
     ):
@@ -1429,10 +1429,22 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
     QApplication.clipboard().clear()
     window.copy_text()  # no line on the pad: the text box is what there is to copy (it copied nothing)
     assert QApplication.clipboard().text() == "HTA" and "Copied the text box" in window.statusBar().currentMessage()
+    QApplication.clipboard().clear()  # the same by Ctrl+C in the text box with nothing selected (the box took it)
+    window.activateWindow()
+    window.text_panel.text_box.setFocus()
+    QTest.keyClick(window.text_panel.text_box, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == "HTA"
+    cursor = window.text_panel.text_box.textCursor()  # with a selection, the box copies it itself
+    cursor.setPosition(0)
+    cursor.setPosition(2, cursor.MoveMode.KeepAnchor)
+    window.text_panel.text_box.setTextCursor(cursor)
+    QTest.keyClick(window.text_panel.text_box, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == "HT"
     window.undo()  # the ink comes back with its correction, and the text forgets the line
     assert window.text_panel.text_box.toPlainText() == "" and not window.canvas.is_blank()
-    window.redo()  # and Redo adds it again
+    window.redo()  # and Redo adds it again, and says so (Undo's message stayed, saying the opposite)
     assert window.text_panel.text_box.toPlainText() == "HTA" and window.canvas.is_blank()
+    assert window.statusBar().currentMessage() == "The line is in the text again"
     window.undo()
     window.service.wait_idle()
     qtbot.waitUntil(lambda: window.line_text() == "HTA", timeout=TIMEOUT_MS)

@@ -26,7 +26,7 @@ def test_not_an_image(tmp_path: Path) -> None:
 def test_truncated_png(tmp_path: Path) -> None:
     data = png_bytes(render("A"))
     (tmp_path / "cut.png").write_bytes(data[: len(data) // 2])
-    with pytest.raises(ImageLoadError, match="corrupt or truncated"):
+    with pytest.raises(ImageLoadError, match="the file is incomplete"):  # not PIL's "11 bytes not processed"
         load_image(tmp_path / "cut.png")
 
 

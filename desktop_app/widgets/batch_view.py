@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -30,6 +32,7 @@ from desktop_app.widgets.fonts import confidence_text
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
 ERROR_COLUMN = 1
+SORT_ARROW_ROOM = 30  # px a header needs beside its name for the sort arrow and the margins
 UNSURE_BELOW = 0.8  # a line's character whose answer is less likely than this shows its alternatives
 
 
@@ -254,6 +257,14 @@ class BatchTableModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
 
+class MiddleElidedDelegate(QStyledItemDelegate):
+    """Text too long for its cell loses its middle, not its end."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
 class BatchView(QWidget):
     choose_files = Signal()
     choose_folder = Signal()
@@ -315,6 +326,8 @@ class BatchView(QWidget):
         self.model.layoutChanged.connect(self._span_errors)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)  # a narrow Top-k column wrapped "7 89%" onto a second, hidden line
+        # A file's name cut in its middle: phone photos' names differ at their ends (IMG_20240512_1430…).
+        self.table.setItemDelegateForColumn(0, MiddleElidedDelegate(self.table))
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setToolTip("Double-click a file, or press Enter on it, to open it on the pad")
         self.table.setAccessibleName("batch results")
@@ -386,8 +399,12 @@ class BatchView(QWidget):
             shares = (min(160, max(80, width // 4)), min(220, max(80, width // 4)), 76)
         else:
             shares = (min(160, max(80, width // 3)), 50, 64)
+        header = self.table.horizontalHeader()
+        names = LINE_COLUMNS if self.model.lines else COLUMNS
         for column, share in enumerate(shares):
-            self.table.setColumnWidth(column, share)
+            # Room for the header's name and its sort arrow ("Least sure" lost its e under the arrow).
+            named = header.fontMetrics().horizontalAdvance(names[column]) + SORT_ARROW_ROOM
+            self.table.setColumnWidth(column, max(share, named))
         self._fitting = False
 
     def _column_resized(self, column: int, _old: int, _new: int) -> None:

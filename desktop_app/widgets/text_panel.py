@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -27,6 +28,22 @@ LINE_FONT_SCALE = 1.8
 SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be typed as anything, even "␣")
 CHARACTER_PROPERTY = "character"  # a character button's text as read or typed (its label escapes an &)
 LINE_HINT = "Write a word or a code, left to right, in print."
+
+
+class TextBox(QPlainTextEdit):
+    """The text written so far. Ctrl+C with nothing selected is left to the window's Copy Text (the whole
+    box when the pad has no line): the box took it and copied nothing, without a word."""
+
+    def event(self, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Copy)
+            and not self.textCursor().hasSelection()
+        ):
+            event.ignore()
+            return False
+        return super().event(event)
 
 
 class TextPanel(QWidget):
@@ -83,7 +100,7 @@ class TextPanel(QWidget):
         line_layout.addWidget(self.copy_button)
         line_layout.addWidget(self.add_button)
         layout.addWidget(line_box)
-        self.text_box = QPlainTextEdit()
+        self.text_box = TextBox()
         self.text_box.setPlaceholderText("Lines you add collect here; edit and copy them as you like.")
         self.text_box.setFont(character_font(self.text_box.font(), 1.2))  # l, I and 1 told apart
         self.text_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
