@@ -266,6 +266,20 @@ class MainWindow(QMainWindow):
             "Write a word or a line: GlyphPad splits it into characters and reads it as text",
         )
         self.text_mode_action.setCheckable(True)
+        # A phone photo that stands sideways (its orientation tag stripped by a messaging app) was read as
+        # "6 lines of writing", and nothing in the app could turn it.
+        self.rotate_left_action = self._action(
+            "Rotate Picture &Left",
+            "Ctrl+Shift+R",
+            lambda: self.rotate_picture(1),
+            "Turn the opened picture a quarter left",
+        )
+        self.rotate_right_action = self._action(
+            "Rotate Picture R&ight",
+            "Ctrl+R",
+            lambda: self.rotate_picture(-1),
+            "Turn the opened picture a quarter right",
+        )
         self.copy_text_action = self._action("Cop&y Text", QKeySequence.StandardKey.Copy, self.copy_text)
         self.remove_last_action = self._action("Remove &Last Character", "Backspace", self.remove_last_character)
         self.add_line_action = self._action("&Add Line to Text", "Ctrl+Return", self.add_line_to_text)
@@ -299,6 +313,9 @@ class MainWindow(QMainWindow):
             self.clear_action,
             None,
             self.eraser_action,
+            None,
+            self.rotate_left_action,
+            self.rotate_right_action,
             None,
             self.copy_text_action,
             self.remove_last_action,
@@ -916,7 +933,10 @@ class MainWindow(QMainWindow):
             # to the person (_say): the line read once they have done it replaces it.
             picture = self.canvas.opened_source is not None and not self.canvas.drawn_strokes()
             if reading.not_one_line and picture:
-                advice = "Crop the picture to one line of writing, or open a picture of one line"
+                advice = (
+                    "Crop the picture to one line of writing, or open a picture of one line; "
+                    "a picture standing sideways: Ctrl+R turns it"
+                )
             elif reading.not_one_line == "rows":
                 # Add to text needs a line that reads: the pad holds two now, so only Undo gets back to one.
                 advice = "Two lines on the pad: Undo the second, add the first to the text (Ctrl+Enter), then write on"
@@ -1263,6 +1283,37 @@ class MainWindow(QMainWindow):
         self.canvas.set_image(preview, source=data)
         self._new_input_taken()
         self._submit(data)
+
+    def rotate_picture(self, quarter_turns: int) -> None:
+        """Turn the opened (pasted, dropped) picture ``quarter_turns`` quarters counter-clockwise (negative:
+        clockwise) and read it again; undoable. Writing drawn over it would not turn with it: refused."""
+        import numpy as np
+
+        from ml.runtime.image_io import ImageLoadError, LoadedImage, load_image
+
+        source = self.canvas.opened_source
+        if source is None:
+            self._say("Rotate turns an opened picture: open, paste or drop one first")
+            return
+        if self.canvas.drawn_strokes():
+            self._say("Rotate turns the picture alone: undo or erase what is drawn over it first")
+            return
+        try:  # an opened file's bytes, or a pasted picture's pixels
+            loaded = source if isinstance(source, LoadedImage) else load_image(source)  # type: ignore[arg-type]
+        except ImageLoadError as error:  # it was read before; said, never a crash
+            self._say(f"The picture cannot be turned: {error}")
+            return
+        turned = np.ascontiguousarray(np.rot90(loaded.pixels, quarter_turns, axes=(0, 1)))
+        full = loaded.full_size[::-1] if loaded.full_size is not None and quarter_turns % 2 else loaded.full_size
+        rotated = LoadedImage(turned, loaded.notes, full)
+        grey = turned if turned.ndim == 2 else turned[..., 0] * turned[..., 1] + (1 - turned[..., 1])
+        step = max(1, -(-max(grey.shape) // PREVIEW_MAX_SIDE))  # the preview at most PREVIEW_MAX_SIDE wide or tall
+        name = self._opened_file[1] if self._opened_file is not None and self._opened_file[0] is source else None
+        self.canvas.set_image(grey_pixmap(grey[::step, ::step]).toImage(), source=rotated)
+        if name is not None:
+            self._opened_file = (rotated, name)
+        self._new_input_taken()
+        self._submit(rotated)
 
     def _say_about_input(self, message: str) -> None:
         """A word on an input that was not taken (a paste without a picture, a drop of other files), in the

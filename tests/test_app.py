@@ -2348,6 +2348,36 @@ def test_a_batch_of_lines_sorts_the_most_unsure_first_and_unread_files_last(qtbo
     assert shown() == ["sure", "two", "bad", "later", "one"]
 
 
+def test_a_sideways_picture_is_turned_upright_and_read(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window._say("")  # no message of the start in the way
+    window.rotate_picture(-1)  # nothing opened: said, nothing done
+    assert "open, paste or drop one first" in window.statusBar().currentMessage() and window.canvas.is_blank()
+    # A phone photo of a K standing on its side (no orientation tag): turned right, read upright.
+    Image.fromarray(np.rot90(render("K", size=200, pen_width=14), 1)).save(tmp_path / "sideways.png")
+    _last_result(qtbot, window, lambda: window.open_file(tmp_path / "sideways.png"))
+    upright = _last_result(qtbot, window, lambda: window.rotate_right_action.trigger())
+    assert not upright.error and window.windowTitle().endswith("sideways.png")
+    pixels = window.canvas.opened_source.pixels  # type: ignore[attr-defined]
+    assert pixels.shape[:2] == (200, 200) and np.allclose(pixels, render("K", size=200, pen_width=14) / 255, atol=0.01)
+    window.undo()  # back as it was opened
+    assert isinstance(window.canvas.opened_source, bytes)
+    window.redo()
+    # Text mode: a line standing sideways reads as several lines; turned, as its characters.
+    window.set_text_mode(True)
+    line = np.hstack([render(c, size=120, pen_width=10) for c in "A4"])
+    Image.fromarray(np.rot90(line, 1)).save(tmp_path / "line.png")
+    window.open_file(tmp_path / "line.png")
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: "lines of writing" in window._line_problem, timeout=TIMEOUT_MS)
+    assert "Ctrl+R turns it" in window.statusBar().currentMessage()
+    window.rotate_picture(-1)
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 2, timeout=TIMEOUT_MS)
+    _mouse_draw(window.canvas, "T")  # something drawn over the picture: it would not turn with it
+    window.rotate_picture(1)
+    assert "undo or erase what is drawn over it first" in window.statusBar().currentMessage()
+
+
 def test_a_header_clicked_while_a_batch_runs_does_not_sort_it_when_it_ends(qtbot) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.widgets.batch_view import BatchView
 
