@@ -473,7 +473,6 @@ class LineReader:
         self.labels = list(image.labels)
         self._prepared_cache: OrderedDict[bytes, tuple[np.ndarray | None, np.ndarray | None]] = OrderedDict()
         self._answer_cache: dict[str, OrderedDict[bytes, np.ndarray]] = {}  # by role: image, strokes, case...
-        self._strokes_thread: ThreadPoolExecutor | None = None
 
     @classmethod
     def load(
@@ -795,15 +794,13 @@ class LineReader:
         return best
 
     def _read_strokes_ahead(self, sequences: Sequence[np.ndarray | None]) -> Future[np.ndarray] | None:
-        """The stroke model's answers to the sequences there are, worked out on the reader's second thread
+        """The stroke model's answers to the sequences there are, worked out on the stroke thread
         (None when there is nothing for it to read)."""
         present = [s for s in sequences if s is not None]
         if self.fused is None or not present:
             return None
-        if self._strokes_thread is None:
-            self._strokes_thread = ThreadPoolExecutor(1, thread_name_prefix="line-strokes")
         batch = np.stack(present).reshape(-1, STROKE_POINTS, len(STROKE_FEATURES))
-        return self._strokes_thread.submit(self._answers, "strokes", self.fused.strokes, batch)
+        return _strokes_thread().submit(self._answers, "strokes", self.fused.strokes, batch)
 
     def _fused(
         self,
@@ -1084,6 +1081,13 @@ def _log_odds_of_one(probabilities: np.ndarray, a: int, b: int, merged: int) -> 
     one = float(probabilities[merged].max())
     two = float(probabilities[a].max()) * float(probabilities[b].max())
     return math.log(max(one, 1e-12)) - math.log(max(two, 1e-12))
+
+
+@functools.cache
+def _strokes_thread() -> ThreadPoolExecutor:
+    """The one thread every line reader's stroke model reads on (a thread per reader outlived each reader
+    a model change replaced)."""
+    return ThreadPoolExecutor(1, thread_name_prefix="line-strokes")
 
 
 def read_error(error: Exception) -> str:
