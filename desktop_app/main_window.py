@@ -157,7 +157,8 @@ class MainWindow(QMainWindow):
         self._read_strokes: dict[int, list[Any]] = {}  # the same, per read request
         # The last line added to the text: Undo that brings its ink back takes it out again, corrections kept.
         self._added_lines: list[AddedLine] = []  # lines added to the text from strokes, oldest first
-        self._opened_file: tuple[object, str] | None = None  # the last file opened: its bytes and name
+        # The last file opened: its name, and what the pad may show of it (its bytes, and the same turned).
+        self._opened_file: tuple[list[object], str] | None = None
         self._said_until = 0.0  # time.monotonic() until which the status bar's answer to the person stays
         self._restored_note = ""  # what the window brought back from the last session, said when ready
         self._line_news = ""  # the status bar's last word on a line read (gone when text mode is left)
@@ -269,7 +270,7 @@ class MainWindow(QMainWindow):
         # A phone photo that stands sideways (its orientation tag stripped by a messaging app) was read as
         # "6 lines of writing", and nothing in the app could turn it.
         self.rotate_left_action = self._action(
-            "Rotate Picture &Left",
+            "Rotate Picture Le&ft",
             "Ctrl+Shift+R",
             lambda: self.rotate_picture(1),
             "Turn the opened picture a quarter left",
@@ -575,6 +576,7 @@ class MainWindow(QMainWindow):
         self._show_model_scope()
         self._show_merged_case()
         if not (again and time.monotonic() < self._said_until):  # a message the person is reading stays
+            self._said_until = 0.0  # and "ready" replaces this one when it comes
             self.statusBar().showMessage(f"Loading {name}…")
         self.service.load_model(name)
         self.recognize_canvas()
@@ -607,7 +609,7 @@ class MainWindow(QMainWindow):
                 )
             restored, self._restored_note = self._restored_note, ""
             if notice:
-                self.statusBar().showMessage(notice, 0)
+                self.statusBar().showMessage(notice + (f" ({restored})" if restored else ""), 0)
             elif restored:
                 self._say(f"{name} ready on {device}; {restored}", 8.0)
             elif time.monotonic() >= self._said_until:  # a message the person is reading stays
@@ -691,7 +693,8 @@ class MainWindow(QMainWindow):
     # ---- recognition -------------------------------------------------------------------------------
     def _show_title(self) -> None:
         """The window's title names the file the pad shows, and nothing once the pad no longer shows it."""
-        shown = self._opened_file is not None and self.canvas.opened_source is self._opened_file[0]
+        source = self.canvas.opened_source
+        shown = self._opened_file is not None and any(source is kept for kept in self._opened_file[0])
         self.setWindowTitle(f"GlyphPad — {self._opened_file[1]}" if shown and self._opened_file else "GlyphPad")
 
     def recognize_canvas(self) -> None:
@@ -933,10 +936,7 @@ class MainWindow(QMainWindow):
             # to the person (_say): the line read once they have done it replaces it.
             picture = self.canvas.opened_source is not None and not self.canvas.drawn_strokes()
             if reading.not_one_line and picture:
-                advice = (
-                    "Crop the picture to one line of writing, or open a picture of one line; "
-                    "a picture standing sideways: Ctrl+R turns it"
-                )
+                advice = "Crop the picture to one line of writing, or open a picture of one line (sideways? Ctrl+R)"
             elif reading.not_one_line == "rows":
                 # Add to text needs a line that reads: the pad holds two now, so only Undo gets back to one.
                 advice = "Two lines on the pad: Undo the second, add the first to the text (Ctrl+Enter), then write on"
@@ -1065,7 +1065,7 @@ class MainWindow(QMainWindow):
         if box.hasFocus() and box.textCursor().hasSelection():
             box.copy()
             return
-        text = self.line_text()
+        text = "" if box.hasFocus() else self.line_text()  # in the text box, Ctrl+C is about the box
         if text:
             QApplication.clipboard().setText(text)
             self._say(f"Copied “{text}”", 3)
@@ -1279,7 +1279,7 @@ class MainWindow(QMainWindow):
             except ImageLoadError as error:
                 self._show_input_error(path.name, str(error))
                 return
-        self._opened_file = (data, path.name)
+        self._opened_file = ([data], path.name)
         self.canvas.set_image(preview, source=data)
         self._new_input_taken()
         self._submit(data)
@@ -1295,23 +1295,24 @@ class MainWindow(QMainWindow):
         if source is None:
             self._say("Rotate turns an opened picture: open, paste or drop one first")
             return
-        if self.canvas.drawn_strokes():
-            self._say("Rotate turns the picture alone: undo or erase what is drawn over it first")
+        if self.canvas.strokes:  # ink or eraser strokes: they would not turn with it
+            self._say("Rotate turns the picture alone: undo what is on it first")
             return
         try:  # an opened file's bytes, or a pasted picture's pixels
             loaded = source if isinstance(source, LoadedImage) else load_image(source)  # type: ignore[arg-type]
         except ImageLoadError as error:  # it was read before; said, never a crash
             self._say(f"The picture cannot be turned: {error}")
             return
-        turned = np.ascontiguousarray(np.rot90(loaded.pixels, quarter_turns, axes=(0, 1)))
+        # A view of the same pixels: each turn on the undo stack costs no copy of a large photo.
+        turned = np.rot90(loaded.pixels, quarter_turns, axes=(0, 1))
         full = loaded.full_size[::-1] if loaded.full_size is not None and quarter_turns % 2 else loaded.full_size
         rotated = LoadedImage(turned, loaded.notes, full)
-        grey = turned if turned.ndim == 2 else turned[..., 0] * turned[..., 1] + (1 - turned[..., 1])
-        step = max(1, -(-max(grey.shape) // PREVIEW_MAX_SIDE))  # the preview at most PREVIEW_MAX_SIDE wide or tall
-        name = self._opened_file[1] if self._opened_file is not None and self._opened_file[0] is source else None
-        self.canvas.set_image(grey_pixmap(grey[::step, ::step]).toImage(), source=rotated)
-        if name is not None:
-            self._opened_file = (rotated, name)
+        step = max(1, -(-max(turned.shape[:2]) // PREVIEW_MAX_SIDE))  # the preview at most PREVIEW_MAX_SIDE
+        small = turned[::step, ::step]
+        preview = small if small.ndim == 2 else small[..., 0] * small[..., 1] + (1 - small[..., 1])  # over white
+        self.canvas.set_image(grey_pixmap(preview).toImage(), source=rotated)
+        if self._opened_file is not None and any(source is kept for kept in self._opened_file[0]):
+            self._opened_file[0].append(rotated)  # still the file opened: its name stays in the title
         self._new_input_taken()
         self._submit(rotated)
 
@@ -1326,6 +1327,7 @@ class MainWindow(QMainWindow):
         shows the evidence for its answer (a class picked for the last drawing is not this one's: a K
         opened after picking 0 was explained as a 0)."""
         self.explain_view.explain_predicted()
+        self._restored_note = ""  # the pad shows this input now, not what the last session left on it
         if self.statusBar().currentMessage() == self._input_error_message:  # an earlier input's, not this one's
             self.statusBar().clearMessage()
 

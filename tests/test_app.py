@@ -2348,6 +2348,14 @@ def test_a_batch_of_lines_sorts_the_most_unsure_first_and_unread_files_last(qtbo
     assert shown() == ["sure", "two", "bad", "later", "one"]
 
 
+def test_a_model_picked_just_after_a_message_says_when_it_is_ready(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window._say("Copied “A4”", 3)
+    with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
+        window.set_model("gru_tiny")
+    # "Loading gru_tiny…" stayed for good: "ready" gave way to the message before it.
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("gru_tiny ready"), timeout=TIMEOUT_MS)
+
+
 def test_a_sideways_picture_is_turned_upright_and_read(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     window._say("")  # no message of the start in the way
     window.rotate_picture(-1)  # nothing opened: said, nothing done
@@ -2359,8 +2367,11 @@ def test_a_sideways_picture_is_turned_upright_and_read(qtbot, window: MainWindow
     assert not upright.error and window.windowTitle().endswith("sideways.png")
     pixels = window.canvas.opened_source.pixels  # type: ignore[attr-defined]
     assert pixels.shape[:2] == (200, 200) and np.allclose(pixels, render("K", size=200, pen_width=14) / 255, atol=0.01)
-    window.undo()  # back as it was opened
-    assert isinstance(window.canvas.opened_source, bytes)
+    window.undo()  # back as it was opened, still named in the title
+    assert isinstance(window.canvas.opened_source, bytes) and window.windowTitle().endswith("sideways.png")
+    window.rotate_picture(2)  # turned again from there: still the file opened
+    assert window.windowTitle().endswith("sideways.png")
+    window.undo()
     window.redo()
     # Text mode: a line standing sideways reads as several lines; turned, as its characters.
     window.set_text_mode(True)
@@ -2369,13 +2380,15 @@ def test_a_sideways_picture_is_turned_upright_and_read(qtbot, window: MainWindow
     window.open_file(tmp_path / "line.png")
     window.service.wait_idle()
     qtbot.waitUntil(lambda: "lines of writing" in window._line_problem, timeout=TIMEOUT_MS)
-    assert "Ctrl+R turns it" in window.statusBar().currentMessage()
+    assert "(sideways? Ctrl+R)" in window.statusBar().currentMessage()
     window.rotate_picture(-1)
     window.service.wait_idle()
     qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 2, timeout=TIMEOUT_MS)
-    _mouse_draw(window.canvas, "T")  # something drawn over the picture: it would not turn with it
+    window.eraser_action.trigger()  # a smudge erased on the picture: it would not turn with it
+    _mouse_draw(window.canvas, "T")
+    window.eraser_action.trigger()
     window.rotate_picture(1)
-    assert "undo or erase what is drawn over it first" in window.statusBar().currentMessage()
+    assert "undo what is on it first" in window.statusBar().currentMessage()
 
 
 def test_a_header_clicked_while_a_batch_runs_does_not_sort_it_when_it_ends(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -30,6 +30,15 @@ def test_truncated_png(tmp_path: Path) -> None:
         load_image(tmp_path / "cut.png")
 
 
+def test_a_jpeg_cut_short_is_said_to_be_incomplete(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    Image.fromarray(render("A", size=256)).convert("RGB").save(buffer, "JPEG")
+    for cut in (150, len(buffer.getvalue()) // 2):  # PIL: "Truncated File Read", "image file is truncated"
+        (tmp_path / "cut.jpg").write_bytes(buffer.getvalue()[:cut])
+        with pytest.raises(ImageLoadError, match="the file is incomplete"):
+            load_image(tmp_path / "cut.jpg")
+
+
 def test_corrupt_bytes_inside_a_png(tmp_path: Path) -> None:
     data = bytearray(png_bytes(render("A")))
     data[60:200] = bytes(140)

@@ -33,6 +33,7 @@ COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: 
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
 ERROR_COLUMN = 1
 SORT_ARROW_ROOM = 30  # px a header needs beside its name for the sort arrow and the margins
+TABLE_CHROME = 40  # px of the tab's width the table's columns do not get: margins, frame, scroll bar
 UNSURE_BELOW = 0.8  # a line's character whose answer is less likely than this shows its alternatives
 
 
@@ -399,12 +400,17 @@ class BatchView(QWidget):
             shares = (min(160, max(80, width // 4)), min(220, max(80, width // 4)), 76)
         else:
             shares = (min(160, max(80, width // 3)), 50, 64)
-        header = self.table.horizontalHeader()
-        names = LINE_COLUMNS if self.model.lines else COLUMNS
-        for column, share in enumerate(shares):
-            # Room for the header's name and its sort arrow ("Least sure" lost its e under the arrow).
-            named = header.fontMetrics().horizontalAdvance(names[column]) + SORT_ARROW_ROOM
-            self.table.setColumnWidth(column, max(share, named))
+        # Room for each header's name and its sort arrow ("Least sure" lost its e under the arrow), where the
+        # table has it: at 800x500 the columns keep their shares (the last one would be pushed out of view).
+        metrics = self.table.horizontalHeader().fontMetrics()
+        named = [
+            metrics.horizontalAdvance(name) + SORT_ARROW_ROOM
+            for name in (LINE_COLUMNS if self.model.lines else COLUMNS)
+        ]
+        roomy = [max(share, need) for share, need in zip(shares, named, strict=False)]
+        fits = sum(roomy) + named[-1] + TABLE_CHROME <= width
+        for column, share in enumerate(roomy if fits else shares):
+            self.table.setColumnWidth(column, share)
         self._fitting = False
 
     def _column_resized(self, column: int, _old: int, _new: int) -> None:

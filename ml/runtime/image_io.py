@@ -115,7 +115,8 @@ def _decoding(data: bytes) -> Iterator[None]:
         raise ImageLoadError("not an image file, or a format GlyphPad cannot read") from error
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        if "truncated" in reason:  # PIL's "image file is truncated (11 bytes not processed)": jargon, and wrong
+        # PIL's "image file is truncated (11 bytes not processed)" or "Truncated File Read": jargon, and wrong.
+        if "truncated" in reason.lower():
             raise ImageLoadError("the file is incomplete, cut short in a download or a copy") from error
         raise ImageLoadError(f"corrupt or truncated image ({reason})") from error
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -523,15 +524,16 @@ class LineReader:
         probabilities = np.zeros((len(candidates), len(self.labels)), dtype=np.float32)
         from_pictures = np.zeros_like(probabilities)
         readable_pictures = np.stack([picture for picture in pictures if picture is not None])
-        # The stroke model (a 10-character line: 9 ms, the slowest of the three) reads on a thread of its
-        # own while the image model and the case model answer here; the case model about every piece, so
-        # that its answers for the letters kept are remembered when their case is read. A cold 10-character
-        # line: 31-34 -> 27-31 ms p50 (glyphpad-ml bench --line, three runs each, one after the other).
+        # The stroke model (new pieces of a 10-character line: 9 ms, the slowest of the three) reads on a
+        # thread of its own while the image model answers here, and the case model about the pieces the
+        # picture reads as letters (remembered for when their case is read).
         readable_sequences = [sequences[i] for i in readable]
         strokes_ahead = self._read_strokes_ahead(readable_sequences)
         from_pictures[readable] = self._answers("image", self.image, readable_pictures)
-        if self.case_model is not None:
-            self._answers("case", self.case_model, readable_pictures)
+        if self.case_model is not None and strokes_ahead is not None:
+            letters = [k for k, row in enumerate(from_pictures[readable]) if self.labels[int(row.argmax())].isalpha()]
+            if letters:
+                self._answers("case", self.case_model, readable_pictures[letters])
         fused, from_strokes = self._fused(from_pictures[readable], readable_sequences, strokes_ahead)
         probabilities[readable] = fused
         strokes_read = np.full(len(candidates), False)
@@ -794,13 +796,21 @@ class LineReader:
         return best
 
     def _read_strokes_ahead(self, sequences: Sequence[np.ndarray | None]) -> Future[np.ndarray] | None:
-        """The stroke model's answers to the sequences there are, worked out on the stroke thread
-        (None when there is nothing for it to read)."""
-        present = [s for s in sequences if s is not None]
-        if self.fused is None or not present:
+        """The stroke model's answers to the sequences there are, worked out on the stroke thread; None when
+        there is nothing new for it to read (a line read again after a pen-up: its answers are remembered,
+        and the hand-off to the thread would cost more than it saves)."""
+        batch = self._stroke_batch(sequences)
+        if self.fused is None or batch is None:
             return None
-        batch = np.stack(present).reshape(-1, STROKE_POINTS, len(STROKE_FEATURES))
+        remembered: OrderedDict[bytes, np.ndarray] = self._answer_cache.get("strokes", OrderedDict())
+        if all(row.tobytes() in remembered for row in batch):
+            return None
         return _strokes_thread().submit(self._answers, "strokes", self.fused.strokes, batch)
+
+    @staticmethod
+    def _stroke_batch(sequences: Sequence[np.ndarray | None]) -> np.ndarray | None:
+        present = [s for s in sequences if s is not None]
+        return np.stack(present).reshape(-1, STROKE_POINTS, len(STROKE_FEATURES)) if present else None
 
     def _fused(
         self,
@@ -809,13 +819,17 @@ class LineReader:
         strokes_ahead: Future[np.ndarray] | None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The pictures' probabilities fused with the strokes' where there are strokes (the stroke model's
-        answers to them, from :meth:`_read_strokes_ahead`), and the stroke model's own (NaN rows where it
-        did not read)."""
+        answers to them: from :meth:`_read_strokes_ahead`, or here), and the stroke model's own (NaN rows
+        where it did not read)."""
         probabilities = probabilities.copy()
         from_strokes = np.full(probabilities.shape, np.nan, dtype=np.float32)
         with_strokes = [i for i, s in enumerate(sequences) if s is not None]
-        if self.fused is not None and strokes_ahead is not None:
-            from_strokes[with_strokes] = strokes_ahead.result()
+        batch = self._stroke_batch(sequences)
+        if self.fused is not None and batch is not None:
+            if strokes_ahead is not None:
+                from_strokes[with_strokes] = strokes_ahead.result()
+            else:
+                from_strokes[with_strokes] = self._answers("strokes", self.fused.strokes, batch)
             probabilities[with_strokes] = fuse_probabilities(
                 probabilities[with_strokes], from_strokes[with_strokes], self.fused.weights
             )
@@ -1088,6 +1102,10 @@ def _strokes_thread() -> ThreadPoolExecutor:
     """The one thread every line reader's stroke model reads on (a thread per reader outlived each reader
     a model change replaced)."""
     return ThreadPoolExecutor(1, thread_name_prefix="line-strokes")
+
+
+# A forked process has the executor but not its thread: its first read would wait for ever.
+os.register_at_fork(after_in_child=_strokes_thread.cache_clear)
 
 
 def read_error(error: Exception) -> str:
