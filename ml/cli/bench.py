@@ -4,6 +4,7 @@ model alone and fused with its image model."""
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -58,6 +59,7 @@ def run(argv: list[str]) -> int:
     from ml.evaluation.bench import bench_model, bench_strokes, markdown_problem
     from ml.runtime.cards import WeightsError, list_bundled, resolve_model_path, stroke_models_dir
     from ml.runtime.devices import DeviceError, resolve_device
+    from ml.runtime.fusion import load_fused_image_model
     from ml.runtime.recognizer import Recognizer, TorchRecognizer, load_recognizer
 
     args = get_args_parser().parse_args(argv)
@@ -115,16 +117,10 @@ def run(argv: list[str]) -> int:
             device = resolve_device(args.device)
             explainer = TorchRecognizer.load_torch(path, device)
             strokes = explainer if args.engine == "torch" else load_recognizer(path, device)
-            image_name = strokes.card.fusion.get("image_model")
             image: Recognizer | None = None
-            if image_name:
-                try:
-                    if args.engine == "torch":
-                        image = TorchRecognizer.load_torch(image_name, device)
-                    else:
-                        image = load_recognizer(image_name, device)
-                except WeightsError as error:
-                    raise WeightsError(f"{strokes.card.name} is fused with {image_name}: {error}") from error
+            if strokes.card.fusion.get("image_model"):
+                load = TorchRecognizer.load_torch if args.engine == "torch" else load_recognizer
+                image = load_fused_image_model(strokes.card, functools.partial(load, device=device))
         except WeightsError as error:
             fail("bench", str(error), 1)
             status = 1

@@ -222,7 +222,7 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
     from ml.cli.fuse import print_scores
     from ml.evaluation.evaluate import score_probabilities, unipen_stroke_set
     from ml.evaluation.fusion_fit import paired_probabilities, score_fusion
-    from ml.runtime.fusion import FusionWeights
+    from ml.runtime.fusion import FusionWeights, load_fused_image_model
     from ml.runtime.labels import get_label_set
     from ml.runtime.recognizer import load_recognizer
 
@@ -236,10 +236,9 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
     try:
         image = None
         if card.fusion.get("image_model"):
-            try:
-                image = load_recognizer(card.fusion["image_model"], device=args.device, threads=args.threads)
-            except WeightsError as error:
-                raise WeightsError(f"{card.name} is fused with {card.fusion['image_model']}: {error}") from error
+            image = load_fused_image_model(
+                card, lambda name: load_recognizer(name, device=args.device, threads=args.threads)
+            )
         for part in parts:
             if image is None:
                 data = unipen_stroke_set(

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
-from ml.runtime.cards import WeightsError, drawings_figure, fusion_partner, stroke_model_problem
+from ml.runtime.cards import ModelCard, WeightsError, drawings_figure, fusion_partner, stroke_model_problem
 from ml.runtime.preprocess import ImageLike
 from ml.runtime.recognizer import INTERACTIVE_THREADS, Prediction, PredictionError, Recognizer, load_recognizer
 from ml.runtime.strokes import Strokes
@@ -125,3 +126,17 @@ def _say_if_another_partner(image: Recognizer, partner: Path | None, directory: 
     reason = stroke_model_problem(intended[1], directory) or "it cannot be loaded"
     instead = f"{partner.stem} reads the strokes instead" if partner is not None else "the picture alone answers"
     log.warning("stroke model %s cannot be used (%s): %s", intended[1], reason, instead)
+
+
+RecognizerT = TypeVar("RecognizerT", bound=Recognizer)
+
+
+def load_fused_image_model(card: ModelCard, load: Callable[[str], RecognizerT]) -> RecognizerT:
+    """The image model a stroke model's card is fused with, loaded by ``load``; when it cannot be, the
+    error names the stroke model too (a fusion fitted with a model given by path names one the weights
+    folder may lack)."""
+    name = str(card.fusion["image_model"])
+    try:
+        return load(name)
+    except WeightsError as error:
+        raise WeightsError(f"{card.name} is fused with {name}: {error}") from error

@@ -528,13 +528,14 @@ class LineReader:
         # thread of its own while the image model answers here, and the case model about the pieces the
         # picture reads as letters (remembered for when their case is read).
         readable_sequences = [sequences[i] for i in readable]
-        strokes_ahead = self._read_strokes_ahead(readable_sequences)
+        stroke_batch = self._stroke_batch(readable_sequences)
+        strokes_ahead = self._read_strokes_ahead(stroke_batch)
         from_pictures[readable] = self._answers("image", self.image, readable_pictures)
         if self.case_model is not None and strokes_ahead is not None:
             letters = [k for k, row in enumerate(from_pictures[readable]) if self.labels[int(row.argmax())].isalpha()]
             if letters:
                 self._answers("case", self.case_model, readable_pictures[letters])
-        fused, from_strokes = self._fused(from_pictures[readable], readable_sequences, strokes_ahead)
+        fused, from_strokes = self._fused(from_pictures[readable], readable_sequences, stroke_batch, strokes_ahead)
         probabilities[readable] = fused
         strokes_read = np.full(len(candidates), False)
         strokes_read[readable] = ~np.isnan(from_strokes[:, 0])
@@ -795,11 +796,10 @@ class LineReader:
                 best, best_odds = [left, right], odds
         return best
 
-    def _read_strokes_ahead(self, sequences: Sequence[np.ndarray | None]) -> Future[np.ndarray] | None:
-        """The stroke model's answers to the sequences there are, worked out on the stroke thread; None when
-        there is nothing new for it to read (a line read again after a pen-up: its answers are remembered,
-        and the hand-off to the thread would cost more than it saves)."""
-        batch = self._stroke_batch(sequences)
+    def _read_strokes_ahead(self, batch: np.ndarray | None) -> Future[np.ndarray] | None:
+        """The stroke model's answers to ``batch`` (:meth:`_stroke_batch`), worked out on the stroke thread;
+        None when there is nothing new for it to read (a line read again after a pen-up: its answers are
+        remembered, and the hand-off to the thread would cost more than it saves)."""
         if self.fused is None or batch is None:
             return None
         remembered: OrderedDict[bytes, np.ndarray] = self._answer_cache.get("strokes", OrderedDict())
@@ -816,6 +816,7 @@ class LineReader:
         self,
         probabilities: np.ndarray,
         sequences: Sequence[np.ndarray | None],
+        batch: np.ndarray | None,
         strokes_ahead: Future[np.ndarray] | None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The pictures' probabilities fused with the strokes' where there are strokes (the stroke model's
@@ -824,7 +825,6 @@ class LineReader:
         probabilities = probabilities.copy()
         from_strokes = np.full(probabilities.shape, np.nan, dtype=np.float32)
         with_strokes = [i for i, s in enumerate(sequences) if s is not None]
-        batch = self._stroke_batch(sequences)
         if self.fused is not None and batch is not None:
             if strokes_ahead is not None:
                 from_strokes[with_strokes] = strokes_ahead.result()
