@@ -203,7 +203,20 @@ class BatchChunk:
     lines: bool = False  # read each file as a line of writing (text mode's reading), not as one character
 
 
-Job = ListModels | LoadModel | SetDevice | Recognize | Explain | Compare | ReadText | BatchChunk
+@dataclass(frozen=True)
+class RuntimeLoaded:
+    """Torch was loaded (``error`` empty) or could not be: handed to the worker, which says so."""
+
+    seconds: float
+    error: str = ""
+
+
+Job = ListModels | LoadModel | SetDevice | Recognize | Explain | Compare | ReadText | BatchChunk | RuntimeLoaded
+
+# Torch is loaded and warmed up once per process, by one thread at a time: a second window (or a test's)
+# waits for the first load instead of running torch's first passes beside it.
+_RUNTIME_LOCK = threading.Lock()
+_runtime_warm = False
 
 
 class InferenceService(QObject):
@@ -295,6 +308,7 @@ class InferenceService(QObject):
             Compare: self._compare,
             ReadText: self._read_text,
             BatchChunk: self._batch_chunk,
+            RuntimeLoaded: self._runtime_loaded,
         }
         threads_set = False
         while True:
@@ -331,22 +345,27 @@ class InferenceService(QObject):
         self._runtime_loading = True
 
         def load() -> None:
+            global _runtime_warm
             start = time.perf_counter()
-            try:
-                import ml.runtime.explain  # noqa: F401
-                from ml.runtime.recognizer import warm_up_runtime
+            error = ""
+            with _RUNTIME_LOCK:
+                try:
+                    if not _runtime_warm:
+                        import ml.runtime.explain  # noqa: F401
+                        from ml.runtime.recognizer import warm_up_runtime
 
-                warm_up_runtime()
-                # Everything imported so far lives as long as the app: out of the cyclic collector's
-                # reach, a full collection no longer walks torch's and Qt's objects while a drawing waits.
-                gc.collect()
-                gc.freeze()
-            except Exception as error:  # a broken torch install: answers on the CPU still work
-                log.exception("torch could not be loaded")
-                self.runtime_failed.emit(_one_line(error))
-                return
-            self._runtime.set()
-            self.runtime_ready.emit(time.perf_counter() - start)
+                        warm_up_runtime()
+                        # Everything imported so far lives as long as the app: out of the cyclic collector's
+                        # reach, a full collection no longer walks torch's and Qt's objects while a drawing
+                        # waits. (No collection here: on this thread it could free a window's Qt objects.)
+                        gc.freeze()
+                        _runtime_warm = True
+                except Exception as exc:  # a broken torch install: answers on the CPU still work
+                    log.exception("torch could not be loaded")
+                    error = _one_line(exc)
+            # Said by the worker, which shutdown() joins: this thread is not joined, and its service (a child
+            # of a window) may be gone by the time torch has loaded.
+            self._enqueue(RuntimeLoaded(time.perf_counter() - start, error), PRIORITY_INTERACTIVE + 1)
 
         threading.Thread(target=load, name="glyphpad-runtime", daemon=True).start()
 
@@ -384,6 +403,13 @@ class InferenceService(QObject):
         self._worker.join(timeout_ms / 1000)
 
     # ---- worker-side helpers -------------------------------------------------------------------
+    def _runtime_loaded(self, job: RuntimeLoaded) -> None:
+        if job.error:
+            self.runtime_failed.emit(job.error)
+            return
+        self._runtime.set()
+        self.runtime_ready.emit(job.seconds)
+
     def _recognizer(self, name: str) -> Any:
         """The model that answers: ONNX Runtime on the CPU, torch on CUDA (loaded once per device)."""
         from ml.runtime.recognizer import load_recognizer

@@ -117,6 +117,61 @@ def _last_result(qtbot, window: MainWindow, action) -> Recognition:  # type: ign
     return next(r for r in results if r.request_id >= wanted)
 
 
+def test_torch_is_warmed_up_once_however_many_windows_ask(
+    qtbot, weights_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    import time
+
+    import ml.runtime.recognizer
+    from desktop_app import inference_service
+
+    calls: list[str] = []
+
+    def slow_warm_up() -> None:
+        calls.append(threading.current_thread().name)
+        time.sleep(0.2)  # long enough for a second window's load to start meanwhile
+
+    monkeypatch.setattr(ml.runtime.recognizer, "warm_up_runtime", slow_warm_up)
+    monkeypatch.setattr(inference_service, "_runtime_warm", False)
+    services = [inference_service.InferenceService(weights_env) for _ in range(2)]
+    try:
+        with qtbot.waitSignals([s.runtime_ready for s in services], timeout=TIMEOUT_MS):
+            for service in services:
+                service.load_runtime()
+        assert len(calls) == 1, "the second load waited for the first and found torch ready"
+        assert all(s.runtime_loaded for s in services)
+    finally:
+        for service in services:
+            service.shutdown()
+
+
+def test_torch_that_cannot_be_loaded_is_said_and_drawings_are_still_read(
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import ml.runtime.recognizer
+    from desktop_app import inference_service
+
+    def broken() -> None:
+        raise OSError("libtorch_cpu.so: cannot open shared object file\nmore detail")
+
+    monkeypatch.setattr(ml.runtime.recognizer, "warm_up_runtime", broken)
+    monkeypatch.setattr(inference_service, "_runtime_warm", False)
+    window = _open_window(qtbot, tmp_path / "s.ini", load_runtime=False)
+    try:
+        with qtbot.waitSignal(window.service.runtime_failed, timeout=TIMEOUT_MS):
+            window.service.load_runtime()
+        assert window.statusBar().currentMessage() == (
+            "PyTorch could not be loaded (libtorch_cpu.so: cannot open shared object file): recognition works, "
+            "explanations and CUDA do not"
+        )
+        assert not window.service.runtime_loaded
+        drawn = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
+        assert not drawn.error and drawn.top
+    finally:
+        window.close()
+
+
 def test_blank_canvas_shows_a_hint_not_a_guess(window: MainWindow) -> None:
     assert window.canvas.is_blank()
     assert window.predictions.headline.text() == "—"
