@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QImageWriter,
     QKeySequence,
     QResizeEvent,
+    QTransform,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -1291,8 +1292,8 @@ class MainWindow(QMainWindow):
 
         from ml.runtime.image_io import ImageLoadError, LoadedImage, load_image
 
-        source = self.canvas.opened_source
-        if source is None:
+        source, shown = self.canvas.opened_source, self.canvas.opened_image
+        if source is None or shown is None:
             self._say("Rotate turns an opened picture: open, paste or drop one first")
             return
         if self.canvas.strokes:  # ink or eraser strokes: they would not turn with it
@@ -1307,10 +1308,8 @@ class MainWindow(QMainWindow):
         turned = np.rot90(loaded.pixels, quarter_turns, axes=(0, 1))
         full = loaded.full_size[::-1] if loaded.full_size is not None and quarter_turns % 2 else loaded.full_size
         rotated = LoadedImage(turned, loaded.notes, full)
-        step = max(1, -(-max(turned.shape[:2]) // PREVIEW_MAX_SIDE))  # the preview at most PREVIEW_MAX_SIDE
-        small = turned[::step, ::step]
-        preview = small if small.ndim == 2 else small[..., 0] * small[..., 1] + (1 - small[..., 1])  # over white
-        self.canvas.set_image(grey_pixmap(preview).toImage(), source=rotated)
+        # The pad's preview turned with it: a pasted picture keeps its colours (the pixels read are grey).
+        self.canvas.set_image(shown.transformed(QTransform().rotate(-90 * quarter_turns)), source=rotated)
         if self._opened_file is not None and any(source is kept for kept in self._opened_file[0]):
             self._opened_file[0].append(rotated)  # still the file opened: its name stays in the title
         self._new_input_taken()

@@ -791,6 +791,11 @@ class DrawingCanvas(QWidget):
         self.update()
 
     @property
+    def opened_image(self) -> QImage | None:
+        """The opened image as the pad shows it (its preview; None without one)."""
+        return self._background_image
+
+    @property
     def opened_source(self) -> object:
         """The opened image's bytes or pixels (None without one)."""
         return self._opened_source
