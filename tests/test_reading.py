@@ -613,6 +613,14 @@ def test_read_cli_gives_text_boxes_and_alternatives(
     assert cli(["read", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path / "tiny.json")]) == 0
     tiny = json.loads(capsys.readouterr().out)
     assert np.allclose([c["box"] for c in tiny["chars"]], np.array([c["box"] for c in read["chars"]]) * 1e-4, rtol=1e-4)
+    # The same line in a file that counts y upwards: its boxes in that file's own units, bottom then top.
+    up = {"strokes": [(s * [1, -1]).tolist() for s in strokes], "y": "up"}
+    (tmp_path / "up.json").write_text(json.dumps(up))
+    assert cli(["read", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path / "up.json")]) == 0
+    read_up = json.loads(capsys.readouterr().out)
+    assert read_up["text"] == read["text"] and read_up["stroke_model"] == read["stroke_model"] == "strokes_tiny"
+    turned = [[x0, -y1, x1, -y0] for x0, y0, x1, y1 in (c["box"] for c in read["chars"])]
+    assert np.allclose([c["box"] for c in read_up["chars"]], turned)
     assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path / "line.png")]) == 0
     image_line = json.loads(capsys.readouterr().out)
     assert len(image_line["chars"]) == 2 and image_line["model"] == "cnn_tiny"  # which model read it, as predict says

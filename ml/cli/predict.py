@@ -21,7 +21,10 @@ from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 
 WIDE_PICTURE = 1.3  # a picture at least this many times wider than tall may hold a written word
-EPILOG = "exit status: 0 when every file was recognized, 1 when any could not be (each gets a reason), 2 on bad usage"
+EPILOG = (
+    "exit status: 0 when every file was recognized, 1 when some could not be (each gets a reason), 2 when none "
+    "could be or on bad usage"
+)
 
 
 def get_args_parser() -> argparse.ArgumentParser:

@@ -21,7 +21,10 @@ from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.runtime.labels import READS_ONLY
 
-EPILOG = "exit status: 0 when every input was read, 1 when any could not be (each gets a reason), 2 on bad usage"
+EPILOG = (
+    "exit status: 0 when every input was read, 1 when some could not be (each gets a reason), 2 when none could "
+    "be or on bad usage"
+)
 
 
 def get_args_parser() -> argparse.ArgumentParser:
@@ -81,9 +84,10 @@ def run(argv: list[str]) -> int:
             reason = stroke_file_named_as_image(path) or ""
         if not reason:
             try:
+                strokes = read_strokes_file(path) if args.strokes else None
                 line = (
-                    reader.read_strokes(read_strokes_file(path), args.top_k)
-                    if args.strokes
+                    reader.read_strokes(strokes, args.top_k)
+                    if strokes is not None
                     else reader.read_image(path, args.top_k)
                 )
                 if not line.characters:
@@ -96,10 +100,12 @@ def run(argv: list[str]) -> int:
             print(problem_line(record["path"], reason, args.json), flush=True)
             continue
         record["model"] = reader.image.card.name  # with its stroke, case and second image models, as the app reads
+        if strokes is not None and reader.fused is not None:
+            record["stroke_model"] = reader.fused.strokes.card.name
         record["text"] = line.text
         if line.notes:
             record["notes"] = list(line.notes)
-        record["chars"] = character_records(line)
+        record["chars"] = character_records(line, y_up=strokes is not None and strokes.y_up)
         shown_notes = "".join(f" ({note})" for note in line.notes)
         print(json.dumps(record) if args.json else f"{record['path']}: {line.text}{shown_notes}", flush=True)
     return said_failures(failed, len(files) + len(problems), args.json)

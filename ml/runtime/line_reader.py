@@ -179,12 +179,19 @@ class ReadLine:
         return "".join((" " if c.space_before else "") + c.text for c in self.characters)
 
 
-def character_records(line: ReadLine) -> list[dict[str, Any]]:
+def character_records(line: ReadLine, y_up: bool = False) -> list[dict[str, Any]]:
     """A line's characters as JSON gives them (``glyphpad-ml read --json``, the app's batch export): each
-    one's box, alternatives, and whether a space comes before it or it is punctuation."""
+    one's box, alternatives, and whether a space comes before it or it is punctuation. ``y_up``: the
+    boxes go back to a stroke file's own upward y, [x0, bottom, x1, top]."""
+
+    def box(b: tuple[float, float, float, float]) -> list[float]:
+        x0, y0, x1, y1 = (b[0], -b[3], b[2], -b[1]) if y_up else b
+        # Six figures: stroke files come in any units. (+ 0.0: a -0.0 turned from 0 is written 0.0.)
+        return [float(f"{v:.6g}") + 0.0 for v in (x0, y0, x1, y1)]
+
     return [
         {
-            "box": [float(f"{v:.6g}") for v in c.box],  # six figures: stroke files come in any units
+            "box": box(c.box),
             "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in c.top],
             **({"space_before": True} if c.space_before else {}),
             **({"punctuation": True} if c.punctuation else {}),  # read by its place, not by a model

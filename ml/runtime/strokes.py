@@ -64,6 +64,7 @@ class Strokes:
     strokes: tuple[np.ndarray, ...]  # each n x 2 float64
     times: tuple[np.ndarray, ...] | None = None
     pressures: tuple[np.ndarray, ...] | None = None
+    y_up: bool = False  # the file counted y upwards: its points are kept turned y down, as everywhere else
 
     @property
     def point_count(self) -> int:
@@ -139,6 +140,7 @@ def parse_strokes(data: Any) -> Strokes:
         strokes=tuple(strokes[i] for i in kept),
         times=tuple(extras["t"][i] for i in kept) if "t" in extras else None,
         pressures=tuple(extras["pressure"][i] for i in kept) if "pressure" in extras else None,
+        y_up=y_axis == "up",
     )
 
 
