@@ -469,3 +469,26 @@ def test_export_writes_a_models_graph_and_card_elsewhere_leaving_it_as_it_was(
     exported = tmp_path / "out" / "cnn_tiny.safetensors"
     assert {p.suffix for p in exported.parent.iterdir()} == {".safetensors", ".onnx", ".json"}
     assert load_recognizer(exported, device="cpu").card.name == "cnn_tiny"
+
+
+def test_export_in_place_keeps_an_up_to_date_graph_and_mends_a_damaged_one(
+    weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from ml.runtime.cards import sha256_of
+    from ml.runtime.recognizer import load_recognizer
+
+    weights = tmp_path / "weights"
+    shutil.copytree(weights_env, weights)
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(weights))
+    before = {p.name: sha256_of(p) for p in weights.glob("cnn_tiny.*")}
+    assert cli_main(["export", "--model", "cnn_tiny"]) == 0
+    assert "up to date" in capsys.readouterr().out  # a checkout stays as it was: no graph written again
+    assert {p.name: sha256_of(p) for p in weights.glob("cnn_tiny.*")} == before
+    (weights / "cnn_tiny.onnx").write_bytes(b"not the graph it was")
+    assert cli_main(["export", "--model", "cnn_tiny"]) == 0
+    assert "up to date" not in capsys.readouterr().out
+    assert load_recognizer(weights / "cnn_tiny.safetensors", device="cpu").card.name == "cnn_tiny"
+    assert cli_main(["export", "--model", "cnn_tiny", "--force"]) == 0
+    assert "up to date" not in capsys.readouterr().out

@@ -26,6 +26,11 @@ def get_args_parser() -> argparse.ArgumentParser:
         default=None,
         help="write each model's weights, graph and card to this folder (default: beside its weights, in place)",
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write a model's graph again even where the one beside its weights is up to date",
+    )
     return parser
 
 
@@ -49,7 +54,7 @@ def run(argv: list[str]) -> int:
         write_card,
     )
     from ml.runtime.weights import load_weights
-    from ml.training.export import ExportError, write_onnx
+    from ml.training.export import ExportError, graph_up_to_date, write_onnx
 
     args = get_args_parser().parse_args(argv)
     if args.model:
@@ -66,6 +71,12 @@ def run(argv: list[str]) -> int:
         try:
             model, card = load_weights(path)
             target = path if args.out is None else args.out / _within_weights(path, weights_dir())
+            if target.resolve() == path.resolve() and not args.force and graph_up_to_date(model, card, path):
+                print(
+                    f"{path.with_suffix('.onnx')}: up to date (opset {card.onnx_opset}, sha256 "
+                    f"{card.onnx_sha256[:12]}...); --force writes it again"
+                )
+                continue
             if target.resolve() != path.resolve():  # the weights travel with their graph and card
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)

@@ -115,6 +115,22 @@ def write_onnx(model: nn.Module, card: ModelCard, weights_path: Path) -> ModelCa
     return replace(card, onnx_sha256=sha256_of(path), onnx_opset=ONNX_OPSET)
 
 
+def graph_up_to_date(model: nn.Module, card: ModelCard, weights_path: Path) -> bool:
+    """Whether the graph beside ``weights_path`` is the one its card names, of this opset, and gives these
+    weights' answers: exporting again would only change its bytes (torch's export rounds differently from
+    one machine to another), so an export in place keeps it."""
+    path = onnx_path_for(weights_path)
+    if not card.onnx_sha256 or card.onnx_opset != ONNX_OPSET or not path.is_file():
+        return False
+    graph = path.read_bytes()
+    if sha256_of(path) != card.onnx_sha256:
+        return False
+    try:
+        return check_onnx(model, graph, input_kind=card.input_kind) <= ONNX_TOLERANCE
+    except Exception:  # a graph ONNX Runtime cannot run is not up to date
+        return False
+
+
 def save_weights(model: nn.Module, card: ModelCard, directory: str | Path, dtype: torch.dtype = torch.float32) -> Path:
     """Write ``<dir>/<card.name>.safetensors``, its ONNX graph and its card; returns the weights path."""
     directory = Path(directory)
