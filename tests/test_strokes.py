@@ -198,7 +198,7 @@ def test_a_fine_tune_starts_from_weights_of_its_own_architecture(fused_weights: 
 
     tiny = fused_weights / "strokes" / "strokes_tiny.safetensors"
     common = {"pen_data": str(synthetic_unipen), "epochs": 1, "batch_size": 32, "device": "cpu"}
-    with pytest.raises(ValueError, match="not stroke_gru"):
+    with pytest.raises(ValueError, match="add --arch stroke_cnn"):
         main(StrokeTrainConfig(arch="stroke_gru", start_from=str(tiny), out=str(fused_weights.parent / "x"), **common))
     out = fused_weights.parent / "fine_tuned"
     weights = main(StrokeTrainConfig(arch="stroke_cnn", start_from=str(tiny), out=str(out), **common))
@@ -455,6 +455,31 @@ def test_a_resumed_stroke_run_keeps_the_command_that_started_it(
     assert training["command"] == "glyphpad-ml " + " ".join(argv)
     assert training["resumed_with"] == f"glyphpad-ml train-strokes --resume {checkpoint}"
     assert training["seconds"] + 0.05 >= trained > 0  # the card's seconds are rounded to tenths
+
+
+def test_train_strokes_refuses_what_cannot_work_before_reading_any_data(
+    synthetic_unipen: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml.cli import main as cli_main
+
+    argv = ["train-strokes", "--arch", "stroke_cnn", "--pen-data", str(synthetic_unipen), "--epochs", "1"]
+    argv += ["--batch-size", "32", "--device", "cpu", "--out", str(tmp_path), "--name", "s"]
+    assert cli_main(argv) == 0
+    capsys.readouterr()
+    # A stroke run's checkpoint given to train: said, and where it resumes, before anything is read.
+    with pytest.raises(SystemExit) as usage:  # argparse's way out: a usage error
+        cli_main(["train", "--resume", str(tmp_path / "s.ckpt")])
+    assert usage.value.code == 2
+    said = capsys.readouterr().err.strip()
+    assert said.endswith("resume it with glyphpad-ml train-strokes --resume") and "UNIPEN" not in said
+    no_data = ["--pen-data", str(tmp_path / "no_such"), "--out", str(tmp_path / "o")]
+    for options, reason in (
+        (["--model-config", '{"hidden": 96}'], "does not fit stroke_cnn"),
+        (["--start-from", str(tmp_path / "s.safetensors"), "--arch", "stroke_gru"], "add --arch stroke_cnn"),
+        (["--start-from", "no_such_model"], "no model named 'no_such_model'"),
+    ):
+        assert cli_main(["train-strokes", *no_data, *options]) == 2, options
+        assert reason in capsys.readouterr().err
 
 
 def test_train_strokes_caps_the_training_characters_per_class_as_train_does(

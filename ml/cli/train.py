@@ -59,7 +59,16 @@ def parse_with_saved_settings(parser: argparse.ArgumentParser, argv: list[str]) 
                 )
             saved |= {k: v for k, v in loaded.items() if k in known}
         if args.resume:
-            saved |= {k: v for k, v in checkpoint_settings(args.resume).items() if k in known and v is not None}
+            started = {k: v for k, v in checkpoint_settings(args.resume).items() if k in known and v is not None}
+            arch = next((a for a in parser._actions if a.dest == "arch"), None)
+            if arch is not None and arch.choices and started.get("arch") not in arch.choices:
+                # Said before any data is read: an image run and a stroke run cannot resume each other's.
+                other = "train" if parser.prog.endswith("train-strokes") else "train-strokes"
+                raise ValueError(
+                    f"{args.resume} is a checkpoint of {started.get('arch')}, which {parser.prog} does not train: "
+                    f"resume it with glyphpad-ml {other} --resume"
+                )
+            saved |= started
     except (OSError, json.JSONDecodeError, ValueError) as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         raise SystemExit(2) from None

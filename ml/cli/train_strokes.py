@@ -6,6 +6,7 @@ import json
 import sys
 
 from ml.cli.train import parse_with_saved_settings, parser_for
+from ml.runtime.cards import WeightsError
 from ml.runtime.devices import DeviceError
 from ml.training.train_strokes import StrokeTrainConfig, main
 
@@ -26,7 +27,7 @@ def run(argv: list[str]) -> int:
     try:
         config = StrokeTrainConfig(**values)
         main(config)
-    except (ValueError, FileNotFoundError, TypeError, DeviceError) as error:
+    except (ValueError, FileNotFoundError, TypeError, DeviceError, WeightsError) as error:
         print(f"glyphpad-ml train-strokes: error: {error}", file=sys.stderr)
         return 2
     return 0

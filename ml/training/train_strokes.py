@@ -63,6 +63,8 @@ from ml.training.worker_processes import limit_workers, worker_pool
 STROKE_ARCHS = [name for name in list_models() if get_arch(name).family == "stroke" and name != "stroke_ensemble"]
 
 
+LOG_PROGRESS_S = 60.0  # a log file (no terminal) gets a line of the epoch's progress this often
+
 # What a resumed run cannot change: the model it builds, the characters each epoch draws, the schedule.
 RESUME_FIXED = (
     "arch",
@@ -92,7 +94,7 @@ class StrokeTrainConfig:
     weight_decay: float = _option(1e-4, "AdamW weight decay")
     label_smoothing: float = _option(0.1, "softer targets: O/0 and I/1 look alike in the 36-class set")
     clip_grad_norm: float = _option(1.0, "max gradient norm, 0 = off")
-    model_config: dict[str, Any] = _option({}, "JSON architecture options, e.g. '{\"hidden\": 96}'")  # noqa: RUF009
+    model_config: dict[str, Any] = _option({}, "JSON architecture options, e.g. '{\"hidden\": 96}' for stroke_gru")  # noqa: RUF009
     seed: int = _option(0, "model init, batch order, augmentation")
     writer_split_seed: int = _option(DEFAULT_WRITER_SPLIT_SEED, "seed of the UNIPEN split by writer")
     limit: int = _option(0, "at most this many characters of each part (training, validation, test; 0 = all)")
@@ -137,12 +139,19 @@ def _fine_tune_config(config: StrokeTrainConfig) -> StrokeTrainConfig:
     from ml.runtime.cards import card_path_for, read_card, resolve_model_path
 
     card = read_card(card_path_for(resolve_model_path(config.start_from)))
+    if card.input_kind != "strokes":
+        raise ValueError(f"{config.start_from} is an image model ({card.arch}): start from a stroke model's weights")
+    if card.arch != config.arch or card.label_set != config.labels:
+        raise ValueError(
+            f"{config.start_from} is {card.arch} on {card.label_set}: add --arch {card.arch} --labels "
+            f"{card.label_set} to fine-tune it"
+        )
     if not config.model_config:
         config = replace(config, model_config=dict(card.config))
-    if card.arch != config.arch or card.label_set != config.labels or dict(card.config) != dict(config.model_config):
+    if dict(card.config) != dict(config.model_config):
         raise ValueError(
-            f"{config.start_from} is {card.arch} {card.config} on {card.label_set}, "
-            f"not {config.arch} {config.model_config} on {config.labels}"
+            f"{config.start_from} was trained with --model-config '{json.dumps(card.config)}', not "
+            f"'{json.dumps(config.model_config)}' (leave it out to take its own)"
         )
     return config
 
@@ -180,6 +189,18 @@ def main(config: StrokeTrainConfig) -> Path:
     label_set = get_label_set(config.labels)
     name = config.name or f"strokes{label_set.num_classes}_{config.arch.removeprefix('stroke_')}"
     out_dir = Path(config.out)
+    # The model first: options it does not take, or weights to start from that do not fit it, are said
+    # before the pen data is read (a minute on two cores).
+    torch.manual_seed(config.seed)
+    try:
+        model = get_model(config.arch, num_classes=label_set.num_classes, **config.model_config).to(device)
+    except TypeError as error:
+        options = json.dumps(config.model_config)
+        raise ValueError(f"--model-config '{options}' does not fit {config.arch}: {error}") from None
+    started_from = ""
+    if config.start_from and not config.resume:
+        started_from = _start_from(model, config)
+        print(f"starting from {started_from}", file=sys.stderr)
     pen = load_unipen(config.pen_data or None)
     split = writer_split(pen.writers, seed=config.writer_split_seed)
     targets = pen.targets_for(label_set)
@@ -206,12 +227,6 @@ def main(config: StrokeTrainConfig) -> Path:
         inputs, ok = stroke_inputs(pen, parts[part])
         fixed[part] = (inputs[ok], targets[parts[part]][ok])
 
-    torch.manual_seed(config.seed)
-    model = get_model(config.arch, num_classes=label_set.num_classes, **config.model_config).to(device)
-    started_from = ""
-    if config.start_from and not config.resume:
-        started_from = _start_from(model, config)
-        print(f"starting from {started_from}", file=sys.stderr)
     augment = StrokeAugment()
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     steps = max(1, len(parts["train"]) // config.batch_size)
@@ -250,6 +265,7 @@ def main(config: StrokeTrainConfig) -> Path:
             order = torch.randperm(len(x), generator=torch.Generator().manual_seed(config.seed * 1000 + epoch))
             model.train()
             tick, total, seen = time.perf_counter(), 0.0, 0
+            said = tick
             for step in range(steps):
                 index = order[step * config.batch_size : (step + 1) * config.batch_size]
                 if len(index) < 2:
@@ -266,6 +282,9 @@ def main(config: StrokeTrainConfig) -> Path:
                 seen += len(index)
                 if on_terminal and (step % 20 == 0 or step == steps - 1):
                     print(f"\repoch {epoch + 1}/{config.epochs}: {step + 1}/{steps} steps", end="", file=sys.stderr)
+                elif not on_terminal and time.perf_counter() - said >= LOG_PROGRESS_S:  # a log hears within epochs
+                    said = time.perf_counter()
+                    print(f"epoch {epoch + 1}/{config.epochs}: {step + 1}/{steps} steps", file=sys.stderr, flush=True)
             seconds = time.perf_counter() - tick
             val_x, val_y = fixed["val"]
             probs = stroke_probabilities(model, val_x, device)
