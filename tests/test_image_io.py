@@ -157,3 +157,22 @@ def test_a_very_large_picture_is_averaged_down_as_it_is_decoded_and_reads_the_sa
     dim = (page.astype(np.uint16) // 2).astype(np.uint16)  # values 0..127 of 65535
     small, large = load_image(png16(dim[:, :4000])).pixels, load_image(png16(dim)).pixels
     assert small.max() < 0.01 and large.max() < 0.01
+
+
+def test_a_jpeg_beyond_the_pixel_limit_is_decoded_smaller_a_png_is_refused() -> None:
+    from ml.runtime.image_io import check_image_whole, preview_pixels
+
+    width, height = 8200, 8000  # 66 megapixels: beyond the limit whole, as a phone's 108 MP photo is
+    page = Image.new("L", (width, height), 255)
+    page.paste(0, (3000, 2000, 3400, 6000))  # one dark bar
+    buffer = io.BytesIO()
+    page.save(buffer, format="JPEG", quality=85)
+    data = buffer.getvalue()
+    check_image_whole(data)  # a display takes it...
+    preview = preview_pixels(data, 500)
+    assert max(preview.shape) <= 500 and preview[250, 200] < 60 and preview[20, 20] > 200
+    loaded = load_image(data)  # ... and the reader, at a quarter of its side, boxes in its own pixels
+    assert loaded.notes == ("averaged down 4x from 8200x8000 pixels",) and loaded.full_size == (width, height)
+    assert loaded.pixels.shape == (2000, 2050) and loaded.pixels[1000, 800] < 0.2 and loaded.pixels[10, 10] > 0.9
+    with pytest.raises(ImageLoadError, match="66 megapixels"):
+        load_image(png_bomb(width, height))  # a PNG cannot be decoded smaller: refused

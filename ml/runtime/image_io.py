@@ -121,13 +121,35 @@ def _decoding(data: bytes) -> Iterator[None]:
         raise ImageLoadError(f"corrupt or truncated image ({reason})") from error
 
 
+def _open_image(data: bytes) -> tuple[Image.Image, tuple[int, int] | None]:
+    """PIL's image of ``data`` (inside :func:`_decoding`), and its own size where it will decode smaller.
+
+    A JPEG of more than MAX_IMAGE_PIXELS (a phone's 108 or 200 megapixel photo) is decoded at 1/2, 1/4
+    or 1/8 scale, JPEG's own, so that it never needs more than the limit's memory; other formats that
+    large are refused (a PNG cannot be decoded smaller).
+    """
+    try:
+        return Image.open(io.BytesIO(data)), None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        if not data.startswith(b"\xff\xd8"):
+            raise
+    from PIL import JpegImagePlugin
+
+    image = JpegImagePlugin.JpegImageFile(io.BytesIO(data))  # opened without Image.open's refusal of its size
+    width, height = image.size
+    scale = next((s for s in (2, 4, 8) if (width // s) * (height // s) <= MAX_IMAGE_PIXELS), 8)
+    image.draft(image.mode, (width // scale, height // scale))
+    return image, (width, height)
+
+
 def check_image_header(data: bytes) -> None:
     """Raise ImageLoadError unless ``data`` starts like a picture GlyphPad reads, of at most
-    MAX_IMAGE_PIXELS: read from the header alone, so a display can refuse a file before showing it."""
+    MAX_IMAGE_PIXELS as it will be decoded: read from the header alone, so a display can refuse a file
+    before showing it."""
     if not data:
         raise ImageLoadError("empty file (0 bytes)")
     with _decoding(data):
-        _check_size(*Image.open(io.BytesIO(data)).size)
+        _check_size(*_open_image(data)[0].size)
 
 
 JPEG_CHECK_SIDE = 64  # a JPEG is decoded this small to find it whole: the decoder still reads every byte
@@ -142,8 +164,9 @@ def check_image_whole(data: bytes) -> None:
     if data.rstrip(b"\x00").endswith(b"\xff\xd9"):  # ends with its end-of-image marker: not cut short
         return
     with _decoding(data):
-        opened = Image.open(io.BytesIO(data))
-        opened.draft("L", (JPEG_CHECK_SIDE, JPEG_CHECK_SIDE))
+        opened, full = _open_image(data)
+        if full is None:  # a JPEG too large to decode whole is drafted already
+            opened.draft("L", (JPEG_CHECK_SIDE, JPEG_CHECK_SIDE))
         opened.load()
 
 
@@ -152,8 +175,9 @@ def preview_pixels(data: bytes, max_side: int) -> np.ndarray:
     parts white), decoded at reduced size where the format allows; ImageLoadError if it cannot be."""
     check_image_header(data)
     with _decoding(data):
-        opened = Image.open(io.BytesIO(data))
-        opened.draft("L", (max_side, max_side))  # JPEG decodes at 1/2, 1/4 or 1/8 scale
+        opened, full = _open_image(data)
+        if full is None:  # (a JPEG too large to decode whole is drafted already: a second draft does nothing)
+            opened.draft("L", (max_side, max_side))  # JPEG decodes at 1/2, 1/4 or 1/8 scale
         image: Image.Image = ImageOps.exif_transpose(opened) or opened
         image.thumbnail((max_side, max_side))
         if "A" in image.getbands() or "transparency" in image.info:
@@ -169,9 +193,14 @@ def preview_pixels(data: bytes, max_side: int) -> np.ndarray:
 LOAD_MAX_SIDE = 4096
 
 
-def _reduced(image: Image.Image, notes: list[str]) -> Image.Image:
+def _reduced(image: Image.Image, notes: list[str], drafted: int = 1) -> Image.Image:
+    """``image`` averaged down to LOAD_MAX_SIDE, said in ``notes`` with the ``drafted`` scale it was
+    decoded at already (a JPEG too large to decode whole)."""
     factor = -(-max(image.size) // LOAD_MAX_SIDE)
+    width, height = image.size
     if factor <= 1:
+        if drafted > 1:
+            notes.append(f"averaged down {drafted}x from {width * drafted}x{height * drafted} pixels")
         return image
     if image.mode.startswith("I;16"):
         # As [0, 1] floats: averaged as "I", a 16-bit picture of small values would pass for an 8-bit one.
@@ -179,8 +208,7 @@ def _reduced(image: Image.Image, notes: list[str]) -> Image.Image:
     elif image.mode not in ("L", "LA", "RGB", "RGBA", "I", "F"):  # P, 1, CMYK...: as pil_to_pixels reads them
         transparent = image.mode in ("PA", "RGBa") or "transparency" in image.info
         image = image.convert("LA" if image.mode == "La" else "RGBA" if transparent else "L")
-    width, height = image.size
-    notes.append(f"averaged down {factor}x from {width}x{height} pixels")
+    notes.append(f"averaged down {factor * drafted}x from {width * drafted}x{height * drafted} pixels")
     return image.reduce(factor)
 
 
@@ -208,7 +236,7 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
     if not data:
         raise ImageLoadError("empty file (0 bytes)")
     with _decoding(data):
-        image = Image.open(io.BytesIO(data))
+        image, own_size = _open_image(data)
         _check_size(*image.size)
         frames = getattr(image, "n_frames", 1)
         if frames > 1:
@@ -221,8 +249,9 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
             notes.append("converted from CMYK")
         image.load()
         oriented: Image.Image = ImageOps.exif_transpose(image) or image
-        full_size = oriented.size
-        oriented = _reduced(oriented, notes)
+        drafted = 1 if own_size is None else own_size[0] // image.size[0]
+        full_size = (oriented.size[0] * drafted, oriented.size[1] * drafted)  # boxes go back to these pixels
+        oriented = _reduced(oriented, notes, drafted)
         pixels = pil_to_pixels(oriented)
     if pixels.size == 0:
         raise ImageLoadError("image has no pixels")
