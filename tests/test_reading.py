@@ -882,7 +882,7 @@ def test_read_reports_bad_inputs_in_one_line_each(
     assert code == 2  # nothing could be read
     first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
     assert "error" in first and "\n" not in first["error"]
-    assert second["error"].startswith("blank")
+    assert second["blank"] is True and second["error"] == "no writing found" and "blank" not in first
     assert cli(["read", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path / "nan.json")]) == 2
     assert "error" in json.loads(capsys.readouterr().out)
     # A stroke file read as a picture, or a folder without pictures: told what to do, not passed over.

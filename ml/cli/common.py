@@ -52,14 +52,16 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-BLANK_TAG = "blank: "  # starts the JSON "error" of an input with nothing to read in it
+BLANK_TAG = "blank: "  # starts the reason of an input with nothing to read in it (JSON: "blank": true)
 
 
 def problem_line(shown: str, reason: str, as_json: bool) -> str:
-    """One input that gave no answer: ``{"path", "error"}`` in JSON (a blank input's reason tagged
-    ``BLANK_TAG``), in text "PATH: error: WHY", or "PATH: nothing to read: WHY" (a blank page is no error of
-    the file)."""
+    """One input that gave no answer: ``{"path", "error"}`` in JSON (with ``"blank": true`` where the
+    input holds nothing to read: its reason starts with ``BLANK_TAG``), in text "PATH: error: WHY", or
+    "PATH: nothing to read: WHY" (a blank page is no error of the file)."""
     if as_json:
+        if reason.startswith(BLANK_TAG):
+            return json.dumps({"path": shown, "error": reason.removeprefix(BLANK_TAG), "blank": True})
         return json.dumps({"path": shown, "error": reason})
     if reason.startswith(BLANK_TAG):
         return f"{shown}: nothing to read: {reason.removeprefix(BLANK_TAG)}"
