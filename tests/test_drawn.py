@@ -93,6 +93,11 @@ def test_drawn_command_writes_the_readme_table(
     assert cli_main(["drawn", "--writers", "0"]) == 2
     readme.write_text("no markers")
     assert cli_main(["drawn", "--writers", "1", "--model", "cnn_tiny", "--readme", str(readme)]) == 2
+    # A model that is not there: its reason, and no table (a script reading stdout got half of one).
+    readme.write_text(text)
+    capsys.readouterr()
+    assert cli_main(["drawn", "--writers", "1", "--model", "no_such", "--readme", str(readme)]) == 2
+    assert capsys.readouterr().out == "" and readme.read_text() == text
 
 
 def test_a_smaller_canvas_draws_the_same_characters_at_its_size() -> None:

@@ -72,6 +72,8 @@ def run(argv: list[str]) -> int:
         rows.append(row)
         if args.json:
             print(json.dumps(row))
+    if not rows:  # no table, and none written over the README's
+        return some_or_all_failed(failed, len(names))
     if not args.json:
         print(table(rows))
         for row in rows:
