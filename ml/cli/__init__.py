@@ -45,14 +45,6 @@ USAGE = (
 )
 
 
-def _reason(error: BaseException) -> str:
-    """One line saying what went wrong: a file error names the file, other errors their first line."""
-    if isinstance(error, OSError) and error.filename is not None:
-        return f"{error.strerror or type(error).__name__}: {error.filename}"
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
 def _raised_by_us(error: BaseException) -> bool:
     """Whether ``error`` was raised on purpose by GlyphPad's own code: the innermost frame is in ``ml``
     and is a ``raise`` statement (a ValueError numpy raises from a line of ours is a bug, not a reason).
@@ -125,8 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         ours = isinstance(error, OSError) or _raised_by_us(error)
         if not ours or os.environ.get(DEBUG_VARIABLE, "0") not in ("", "0"):
             raise
-        print(f"glyphpad-ml {argv[0]}: error: {_reason(error)}", file=sys.stderr)
-        return 1
+        from ml.cli.common import reason_line
+
+        print(f"glyphpad-ml {argv[0]}: error: {reason_line(error)}", file=sys.stderr)
+        return 2  # the command stopped: nothing (more) done
     return code
 
 

@@ -52,6 +52,14 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def reason_line(error: BaseException) -> str:
+    """One line saying what went wrong: a file error names the file, other errors their first line."""
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"{error.strerror or type(error).__name__}: {error.filename}"
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 BLANK_TAG = "blank: "  # starts the reason of an input with nothing to read in it (JSON: "blank": true)
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ml.cli.common import fail
+from ml.cli.common import fail, reason_line
 
 
 def run(argv: list[str]) -> int:
@@ -41,7 +41,7 @@ def run(argv: list[str]) -> int:
     try:
         dataset = read_csv(args.csv, layout=args.layout, mapping=args.mapping, transposed=args.transposed)
     except (OSError, ValueError) as error:
-        return fail("csv-to-png", str(error))
+        return fail("csv-to-png", reason_line(error))
     if args.layout == "auto" and args.mapping is None:  # with a mapping, the mapping says what labels are
         why = (
             "every label is below 10; --layout letters reads 0-9 as A-J"

@@ -66,6 +66,8 @@ def run(argv: list[str]) -> int:
         paths = list_bundled() + list_bundled(stroke_models_dir())
     if not paths:
         return fail("export", "no models to export")
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        return fail("export", f"--out {args.out} is a file: name a folder")
     failed = 0
     for path in paths:
         try:

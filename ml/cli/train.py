@@ -13,6 +13,7 @@ from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any
 
+from ml.cli.common import reason_line
 from ml.runtime.devices import DeviceError
 from ml.training.augment import AugmentConfig
 from ml.training.train import TrainConfig, checkpoint_settings, main
@@ -70,7 +71,7 @@ def parse_with_saved_settings(parser: argparse.ArgumentParser, argv: list[str]) 
                 )
             saved |= started
     except (OSError, json.JSONDecodeError, ValueError) as error:
-        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        print(f"{parser.prog}: error: {reason_line(error)}", file=sys.stderr)
         raise SystemExit(2) from None
     if isinstance(saved.get("augment_config"), dict):  # a field an older version had is passed over
         saved["augment_config"] = {k: v for k, v in saved["augment_config"].items() if k in AugmentConfig().to_dict()}

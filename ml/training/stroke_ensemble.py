@@ -96,5 +96,5 @@ def assemble(members: list[str], name: str, out: str | Path, pen_data: str = "")
         description=get_arch("stroke_ensemble").description + ": " + " + ".join(c.name for c in cards),
     )
     weights_path = save_weights(model, card, out)
-    print(f"wrote {weights_path} and its card in {time.time() - started:.0f} s", file=sys.stderr)
+    print(f"wrote {weights_path}, its ONNX graph and its card in {time.time() - started:.0f} s", file=sys.stderr)
     return weights_path

@@ -371,7 +371,7 @@ def main(config: StrokeTrainConfig) -> Path:
     weights_path = save_weights(model, card, out_dir)
     metrics_path = out_dir / f"{name}.metrics.json"
     metrics_path.write_text(json.dumps({"name": name, "history": history, "by_source": by_source}, indent=1) + "\n")
-    print(f"wrote {weights_path} and its card in {seconds:.0f} s", file=sys.stderr)
+    print(f"wrote {weights_path}, its ONNX graph and its card in {seconds:.0f} s", file=sys.stderr)
     print(
         f"to read drawings with it: 'glyphpad-ml fuse --strokes-model {weights_path} --write', then copy "
         f"{name}.safetensors, .onnx and .json into weights/strokes/ (the app fuses stroke models found there)"

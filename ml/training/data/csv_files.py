@@ -50,7 +50,10 @@ def read_csv(
         first = handle.readline()
     if not first.strip():
         raise ValueError(f"{path.name}: empty CSV file")
-    table = np.loadtxt(path, delimiter=",", dtype=np.int64, skiprows=1 if _has_header(first) else 0, ndmin=2)
+    try:
+        table = np.loadtxt(path, delimiter=",", dtype=np.int64, skiprows=1 if _has_header(first) else 0, ndmin=2)
+    except ValueError as error:  # numpy's "could not convert string ... to int64 at row 0, column 1"
+        raise ValueError(f"{path.name}: not a CSV of a label and 784 pixel values per row ({error})") from None
     if table.shape[1] != 785:
         raise ValueError(f"{path.name}: expected a label and 784 pixels per row, got {table.shape[1]} columns")
     if len(table) == 0:
