@@ -182,7 +182,7 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
     finished = [r for r in rows if r["val_score"] is not None and r["state"] == "COMPLETE"]
     finished.sort(key=lambda r: -r["val_score"])
     # "score": the validation score a trial reached (the mean of its data sources' accuracies).
-    print(f"\n{'trial':>5s} {'score':>7s}  parameters")
+    print(f"{'trial':>5s} {'score':>7s}  parameters")
     for r in finished:
         params = {k: v for k, v in r.items() if k not in ("trial", "state", "val_score")}
         print(f"{r['trial']:5d} {r['val_score']:7.4f}  {params}")
