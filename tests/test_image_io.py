@@ -159,20 +159,45 @@ def test_a_very_large_picture_is_averaged_down_as_it_is_decoded_and_reads_the_sa
     assert small.max() < 0.01 and large.max() < 0.01
 
 
+def _jpeg(image: Image.Image, **options: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85, **options)
+    return buffer.getvalue()
+
+
 def test_a_jpeg_beyond_the_pixel_limit_is_decoded_smaller_a_png_is_refused() -> None:
     from ml.runtime.image_io import check_image_whole, preview_pixels
 
-    width, height = 8200, 8000  # 66 megapixels: beyond the limit whole, as a phone's 108 MP photo is
+    width, height = 8201, 8001  # 66 megapixels (beyond the limit whole, as a phone's 108 MP photo), odd sides
     page = Image.new("L", (width, height), 255)
-    page.paste(0, (3000, 2000, 3400, 6000))  # one dark bar
-    buffer = io.BytesIO()
-    page.save(buffer, format="JPEG", quality=85)
-    data = buffer.getvalue()
+    page.paste(0, (3000, 2000, 3400, 6000))  # one dark bar, left of the middle
+    data = _jpeg(page)
     check_image_whole(data)  # a display takes it...
     preview = preview_pixels(data, 500)
     assert max(preview.shape) <= 500 and preview[250, 200] < 60 and preview[20, 20] > 200
     loaded = load_image(data)  # ... and the reader, at a quarter of its side, boxes in its own pixels
-    assert loaded.notes == ("averaged down 4x from 8200x8000 pixels",) and loaded.full_size == (width, height)
-    assert loaded.pixels.shape == (2000, 2050) and loaded.pixels[1000, 800] < 0.2 and loaded.pixels[10, 10] > 0.9
+    assert loaded.notes == ("averaged down 4x from 8201x8001 pixels",) and loaded.full_size == (width, height)
+    assert loaded.pixels.shape == (2001, 2051) and loaded.pixels[1000, 800] < 0.2 and loaded.pixels[10, 10] > 0.9
+    # Standing on its side with an orientation tag: turned upright, its own size turned with it.
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turn 90 degrees clockwise to view
+    turned = load_image(_jpeg(page, exif=exif))
+    assert turned.full_size == (height, width) and turned.pixels.shape == (2051, 2001)
+    assert turned.notes == ("averaged down 4x from 8001x8201 pixels",)
     with pytest.raises(ImageLoadError, match="66 megapixels"):
         load_image(png_bomb(width, height))  # a PNG cannot be decoded smaller: refused
+
+
+def test_a_progressive_jpeg_beyond_the_limit_is_refused_from_its_header() -> None:
+    import time
+
+    from ml.runtime.image_io import check_image_whole
+
+    small = _jpeg(Image.new("L", (64, 64), 200), progressive=True)
+    frame = small.index(b"\xff\xc2")  # the progressive frame header: length (2), precision (1), height, width
+    lying = small[: frame + 5] + (20000).to_bytes(2, "big") * 2 + small[frame + 9 :]  # says 20000x20000
+    started = time.perf_counter()
+    for check in (load_image, check_image_whole):
+        with pytest.raises(ImageLoadError, match="400 megapixels"):
+            check(lying)
+    assert time.perf_counter() - started < 1.0  # refused before any decoding (it took 1.3 GB and a second)

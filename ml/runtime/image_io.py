@@ -2,7 +2,8 @@
 
 Handles what people actually open: 16-bit scans, RGBA drawings on a transparent background, palette
 images, CMYK JPEGs, camera photos with an EXIF rotation, animated GIF/WebP (first frame), and rejects
-decompression bombs before any pixel is decoded.
+decompression bombs before any pixel is decoded (a baseline JPEG up to 200 megapixels is decoded at reduced
+scale instead).
 """
 
 from __future__ import annotations
@@ -121,12 +122,19 @@ def _decoding(data: bytes) -> Iterator[None]:
         raise ImageLoadError(f"corrupt or truncated image ({reason})") from error
 
 
-def _open_image(data: bytes) -> tuple[Image.Image, tuple[int, int] | None]:
+# A baseline JPEG decodes at 1/2, 1/4 or 1/8 scale as it streams, holding only the smaller picture: one
+# beyond MAX_IMAGE_PIXELS is read that way, up to a phone camera's 200 megapixels. A progressive JPEG keeps
+# every coefficient of the whole picture while it decodes (a 541-byte file saying 20000x20000 took 1.3 GB):
+# refused beyond the limit, as every other format is.
+MAX_JPEG_PIXELS = 200_000_000
+
+
+def _open_image(data: bytes, side: int | None = None) -> tuple[Image.Image, tuple[int, int] | None]:
     """PIL's image of ``data`` (inside :func:`_decoding`), and its own size where it will decode smaller.
 
-    A JPEG of more than MAX_IMAGE_PIXELS (a phone's 108 or 200 megapixel photo) is decoded at 1/2, 1/4
-    or 1/8 scale, JPEG's own, so that it never needs more than the limit's memory; other formats that
-    large are refused (a PNG cannot be decoded smaller).
+    A baseline JPEG of more than MAX_IMAGE_PIXELS (a phone's 108 or 200 megapixel photo) is set to decode
+    at the smallest of JPEG's own scales (1/2, 1/4, 1/8) that brings it within the limit, or a smaller one
+    that still gives ``side`` pixels on its shorter side (a preview). Anything else that large is refused.
     """
     try:
         return Image.open(io.BytesIO(data)), None
@@ -137,8 +145,23 @@ def _open_image(data: bytes) -> tuple[Image.Image, tuple[int, int] | None]:
 
     image = JpegImagePlugin.JpegImageFile(io.BytesIO(data))  # opened without Image.open's refusal of its size
     width, height = image.size
-    scale = next((s for s in (2, 4, 8) if (width // s) * (height // s) <= MAX_IMAGE_PIXELS), 8)
-    image.draft(image.mode, (width // scale, height // scale))
+    too_large = ImageLoadError(
+        f"image is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); the limit is "
+        f"{MAX_IMAGE_PIXELS / 1e6:.0f} megapixels ({MAX_JPEG_PIXELS / 1e6:.0f} for a baseline JPEG): scale it "
+        "down first"
+    )
+    if width * height > MAX_JPEG_PIXELS or image.info.get("progressive") or image.info.get("progression"):
+        raise too_large
+
+    def pixels_at(scale: int) -> int:
+        return -(-width // scale) * -(-height // scale)  # JPEG rounds a scaled side up
+
+    scale = next((s for s in (2, 4, 8) if pixels_at(s) <= MAX_IMAGE_PIXELS), None)
+    if scale is None:
+        raise too_large
+    if side is not None:  # as a draft to (side, side) would choose, but never less than the limit's scale
+        scale = max(scale, next((s for s in (8, 4, 2) if min(width, height) // s >= side), 1))
+    image.draft(image.mode, (width // scale, height // scale))  # draft picks the scale these sizes ask for
     return image, (width, height)
 
 
@@ -164,8 +187,8 @@ def check_image_whole(data: bytes) -> None:
     if data.rstrip(b"\x00").endswith(b"\xff\xd9"):  # ends with its end-of-image marker: not cut short
         return
     with _decoding(data):
-        opened, full = _open_image(data)
-        if full is None:  # a JPEG too large to decode whole is drafted already
+        opened, full = _open_image(data, JPEG_CHECK_SIDE)
+        if full is None:  # (a JPEG too large to decode whole is drafted already: a second draft does nothing)
             opened.draft("L", (JPEG_CHECK_SIDE, JPEG_CHECK_SIDE))
         opened.load()
 
@@ -175,7 +198,7 @@ def preview_pixels(data: bytes, max_side: int) -> np.ndarray:
     parts white), decoded at reduced size where the format allows; ImageLoadError if it cannot be."""
     check_image_header(data)
     with _decoding(data):
-        opened, full = _open_image(data)
+        opened, full = _open_image(data, max_side)
         if full is None:  # (a JPEG too large to decode whole is drafted already: a second draft does nothing)
             opened.draft("L", (max_side, max_side))  # JPEG decodes at 1/2, 1/4 or 1/8 scale
         image: Image.Image = ImageOps.exif_transpose(opened) or opened
@@ -193,14 +216,14 @@ def preview_pixels(data: bytes, max_side: int) -> np.ndarray:
 LOAD_MAX_SIDE = 4096
 
 
-def _reduced(image: Image.Image, notes: list[str], drafted: int = 1) -> Image.Image:
-    """``image`` averaged down to LOAD_MAX_SIDE, said in ``notes`` with the ``drafted`` scale it was
-    decoded at already (a JPEG too large to decode whole)."""
+def _reduced(image: Image.Image, notes: list[str], own_size: tuple[int, int] | None = None) -> Image.Image:
+    """``image`` averaged down to LOAD_MAX_SIDE, said in ``notes`` from ``own_size`` where it was decoded
+    smaller already (a JPEG too large to decode whole)."""
     factor = -(-max(image.size) // LOAD_MAX_SIDE)
-    width, height = image.size
+    width, height = own_size or image.size
     if factor <= 1:
-        if drafted > 1:
-            notes.append(f"averaged down {drafted}x from {width * drafted}x{height * drafted} pixels")
+        if own_size is not None:
+            notes.append(f"averaged down {round(width / image.size[0])}x from {width}x{height} pixels")
         return image
     if image.mode.startswith("I;16"):
         # As [0, 1] floats: averaged as "I", a 16-bit picture of small values would pass for an 8-bit one.
@@ -208,8 +231,9 @@ def _reduced(image: Image.Image, notes: list[str], drafted: int = 1) -> Image.Im
     elif image.mode not in ("L", "LA", "RGB", "RGBA", "I", "F"):  # P, 1, CMYK...: as pil_to_pixels reads them
         transparent = image.mode in ("PA", "RGBa") or "transparency" in image.info
         image = image.convert("LA" if image.mode == "La" else "RGBA" if transparent else "L")
-    notes.append(f"averaged down {factor * drafted}x from {width * drafted}x{height * drafted} pixels")
-    return image.reduce(factor)
+    reduced = image.reduce(factor)
+    notes.append(f"averaged down {round(width / reduced.size[0])}x from {width}x{height} pixels")
+    return reduced
 
 
 def load_image(source: str | Path | bytes) -> LoadedImage:
@@ -249,9 +273,11 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
             notes.append("converted from CMYK")
         image.load()
         oriented: Image.Image = ImageOps.exif_transpose(image) or image
-        drafted = 1 if own_size is None else own_size[0] // image.size[0]
-        full_size = (oriented.size[0] * drafted, oriented.size[1] * drafted)  # boxes go back to these pixels
-        oriented = _reduced(oriented, notes, drafted)
+        full_size = oriented.size
+        if own_size is not None:  # decoded smaller: boxes go back to the photo's own pixels, turned as it was
+            turned = oriented.size != image.size
+            full_size = own_size[::-1] if turned else own_size
+        oriented = _reduced(oriented, notes, full_size if own_size is not None else None)
         pixels = pil_to_pixels(oriented)
     if pixels.size == 0:
         raise ImageLoadError("image has no pixels")
