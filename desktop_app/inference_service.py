@@ -253,10 +253,13 @@ class InferenceService(QObject):
         self._batch_cancel: dict[int, threading.Event] = {}
         self._runtime = threading.Event()  # set once torch is imported (load_runtime)
         self._runtime_loading = False
+        self._runtime_error = ""  # why torch could not be loaded, once it could not
+        self._closed = False  # shut down: a load of torch finishing later says nothing
         self._waiting_for_runtime: list[tuple[Job, int]] = []  # GUI thread only
         self._explainers: dict[tuple[str, str], Any] = {}  # torch models for explanations (worker thread)
         self._fusions: dict[tuple[str, str], Any] = {}  # image model -> FusedRecognizer or None (worker thread)
         self.runtime_ready.connect(self._submit_waiting)
+        self.runtime_failed.connect(self._submit_waiting)
 
     # ---- bookkeeping -------------------------------------------------------------------------
     def _new_id(self, kind: str) -> int:
@@ -283,10 +286,22 @@ class InferenceService(QObject):
 
         Waiting jobs keep their order: until they have been queued, later torch jobs wait behind them.
         """
+        if needs_torch and self._runtime_error:
+            self._without_torch(job, priority)
+            return
         if needs_torch and (not self._runtime.is_set() or self._waiting_for_runtime):
             self._waiting_for_runtime.append((job, priority))
             return
         self._enqueue(job, priority)
+
+    def _without_torch(self, job: Job, priority: int) -> None:
+        """A job that needed torch, which could not be loaded: an explanation is answered with the reason
+        (it would wait for good); others (answers on a CUDA GPU) run and fail with their own."""
+        if isinstance(job, Explain):
+            reason = f"PyTorch could not be loaded ({self._runtime_error}): no explanations"
+            self.explained.emit(job.request_id, Explanation(model=job.model, error=reason))
+        else:
+            self._enqueue(job, priority)
 
     def _enqueue(self, job: Job | None, priority: int) -> None:
         with self._idle:
@@ -296,7 +311,10 @@ class InferenceService(QObject):
     def _submit_waiting(self) -> None:
         waiting, self._waiting_for_runtime = self._waiting_for_runtime, []
         for job, priority in waiting:
-            self._enqueue(job, priority)
+            if self._runtime_error:
+                self._without_torch(job, priority)
+            else:
+                self._enqueue(job, priority)
 
     def _work_loop(self) -> None:
         handlers: dict[type, Callable[[Any], None]] = {
@@ -334,6 +352,11 @@ class InferenceService(QObject):
     def runtime_loaded(self) -> bool:
         return self._runtime.is_set()
 
+    @property
+    def runtime_error(self) -> str:
+        """Why torch could not be loaded ("" while it loads, once it has, or before it is asked for)."""
+        return self._runtime_error
+
     def load_runtime(self) -> None:
         """Import torch, ml.runtime.recognizer and ml.runtime.explain on a thread of their own; emits runtime_ready.
 
@@ -349,6 +372,10 @@ class InferenceService(QObject):
             start = time.perf_counter()
             error = ""
             with _RUNTIME_LOCK:
+                collecting = gc.isenabled()
+                # No cyclic collection while torch loads: one on this thread could free a window's Qt
+                # objects off the GUI thread (loading torch runs several, full ones among them).
+                gc.disable()
                 try:
                     if not _runtime_warm:
                         import ml.runtime.explain  # noqa: F401
@@ -357,15 +384,17 @@ class InferenceService(QObject):
                         warm_up_runtime()
                         # Everything imported so far lives as long as the app: out of the cyclic collector's
                         # reach, a full collection no longer walks torch's and Qt's objects while a drawing
-                        # waits. (No collection here: on this thread it could free a window's Qt objects.)
+                        # waits.
                         gc.freeze()
                         _runtime_warm = True
                 except Exception as exc:  # a broken torch install: answers on the CPU still work
                     log.exception("torch could not be loaded")
                     error = _one_line(exc)
-            # Said by the worker, which shutdown() joins: this thread is not joined, and its service (a child
-            # of a window) may be gone by the time torch has loaded.
-            self._enqueue(RuntimeLoaded(time.perf_counter() - start, error), PRIORITY_INTERACTIVE + 1)
+                finally:
+                    if collecting:
+                        gc.enable()
+            if not self._closed:  # said by the worker, which shutdown() joins (this thread is not joined)
+                self._enqueue(RuntimeLoaded(time.perf_counter() - start, error), PRIORITY_INTERACTIVE + 1)
 
         threading.Thread(target=load, name="glyphpad-runtime", daemon=True).start()
 
@@ -389,6 +418,7 @@ class InferenceService(QObject):
 
     def shutdown(self, timeout_ms: int = 10000) -> None:
         """Cancel batches, drop queued jobs, let the running one finish and stop the worker."""
+        self._closed = True
         for event in self._batch_cancel.values():
             event.set()
         self._waiting_for_runtime.clear()
@@ -404,7 +434,10 @@ class InferenceService(QObject):
 
     # ---- worker-side helpers -------------------------------------------------------------------
     def _runtime_loaded(self, job: RuntimeLoaded) -> None:
+        if self._closed:
+            return
         if job.error:
+            self._runtime_error = job.error
             self.runtime_failed.emit(job.error)
             return
         self._runtime.set()

@@ -810,7 +810,7 @@ class MainWindow(QMainWindow):
     def _request_explanation(self) -> None:
         if self._current_model_input is None or self.tabs.currentWidget() is not self.explain_view:
             return
-        if not self.service.runtime_loaded:  # the request waits for torch; say so instead of showing nothing
+        if not self.service.runtime_loaded and not self.service.runtime_error:  # it waits for torch: said
             self.explain_view.show_error("Loading PyTorch for Grad-CAM and the activation maps…")
             self.service.load_runtime()
         # "predicted class" means the answer the window shows: the fused one when the strokes were read.

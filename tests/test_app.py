@@ -168,8 +168,47 @@ def test_torch_that_cannot_be_loaded_is_said_and_drawings_are_still_read(
         assert not window.service.runtime_loaded
         drawn = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
         assert not drawn.error and drawn.top
+        # Explain says why it has nothing to show (it said "Loading PyTorch…" for good).
+        window.tabs.setCurrentWidget(window.explain_view)
+        qtbot.waitUntil(
+            lambda: (
+                window.explain_view.heatmap_label.text()
+                == "PyTorch could not be loaded (libtorch_cpu.so: cannot open shared object file): no explanations"
+            ),
+            timeout=TIMEOUT_MS,
+        )
     finally:
         window.close()
+
+
+def test_a_window_closed_while_torch_loads_leaves_the_next_one_to_load_it(
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    import ml.runtime.recognizer
+    from desktop_app import inference_service
+
+    loading = threading.Event()
+    finish = threading.Event()
+
+    def slow_warm_up() -> None:
+        loading.set()
+        finish.wait(10)
+
+    monkeypatch.setattr(ml.runtime.recognizer, "warm_up_runtime", slow_warm_up)
+    monkeypatch.setattr(inference_service, "_runtime_warm", False)
+    first = _open_window(qtbot, tmp_path / "a.ini", load_runtime=False)
+    first.service.load_runtime()
+    assert loading.wait(10)
+    first.close()  # while torch loads: its service says nothing more, and is left idle
+    finish.set()
+    second = _open_window(qtbot, tmp_path / "b.ini", load_runtime=True)  # waits for the first load, then ready
+    try:
+        assert second.service.runtime_loaded and not first.service.runtime_loaded
+        assert first.service.wait_idle(1000)
+    finally:
+        second.close()
 
 
 def test_blank_canvas_shows_a_hint_not_a_guess(window: MainWindow) -> None:
