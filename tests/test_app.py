@@ -2477,18 +2477,20 @@ def test_a_sideways_picture_is_turned_upright_and_read(qtbot, window: MainWindow
     assert window.windowTitle().endswith("sideways.png")
     window.undo()
     window.redo()
-    # A pasted picture in colour (a red bar, wider than tall) turns on the pad in its colour.
+    # A pasted picture in colour (a red bar along its top, wider than tall) turns on the pad in its colour:
+    # a quarter to the left brings the top to the left side.
     red = QImage(60, 20, QImage.Format.Format_RGB32)
     red.fill(0xFFFFFFFF)
     for x in range(10, 50):
-        for y in range(8, 12):
+        for y in range(2, 6):
             red.setPixel(x, y, 0xFFE00000)
     QApplication.clipboard().setImage(red)
     _last_result(qtbot, window, window.paste_image)
     _last_result(qtbot, window, lambda: window.rotate_picture(1))
     shown = window.canvas.opened_image
     assert shown is not None and (shown.width(), shown.height()) == (20, 60)
-    assert shown.pixelColor(10, 30).red() > 200 and shown.pixelColor(10, 30).green() < 50
+    assert shown.pixelColor(3, 30).red() > 200 and shown.pixelColor(3, 30).green() < 50
+    assert shown.pixelColor(16, 30).green() > 200  # the other side is paper
     # Text mode: a line standing sideways reads as several lines; turned, as its characters.
     window.set_text_mode(True)
     line = np.hstack([render(c, size=120, pen_width=10) for c in "A4"])

@@ -64,11 +64,7 @@ def parse_with_saved_settings(parser: argparse.ArgumentParser, argv: list[str]) 
             arch = next((a for a in parser._actions if a.dest == "arch"), None)
             if arch is not None and arch.choices and started.get("arch") not in arch.choices:
                 # Said before any data is read: an image run and a stroke run cannot resume each other's.
-                other = "train" if parser.prog.endswith("train-strokes") else "train-strokes"
-                raise ValueError(
-                    f"{args.resume} is a checkpoint of {started.get('arch')}, which {parser.prog} does not train: "
-                    f"resume it with glyphpad-ml {other} --resume"
-                )
+                raise ValueError(f"{args.resume} is a checkpoint of {_resumed_elsewhere(str(started.get('arch')))}")
             saved |= started
     except (OSError, json.JSONDecodeError, ValueError) as error:
         print(f"{parser.prog}: error: {reason_line(error)}", file=sys.stderr)
@@ -77,6 +73,16 @@ def parse_with_saved_settings(parser: argparse.ArgumentParser, argv: list[str]) 
         saved["augment_config"] = {k: v for k, v in saved["augment_config"].items() if k in AugmentConfig().to_dict()}
     parser.set_defaults(**{name: json.dumps(v) if isinstance(v, dict) else v for name, v in saved.items()})
     return parser.parse_args(argv)
+
+
+def _resumed_elsewhere(arch: str) -> str:
+    """What a checkpoint of ``arch`` is, that this command cannot resume, and what resumes it."""
+    from ml.models import get_arch, list_models
+
+    if arch not in list_models():
+        return f"{arch}, an architecture this version of GlyphPad does not have"
+    command = "train-strokes" if get_arch(arch).family == "stroke" else "train"
+    return f"{arch}: resume it with glyphpad-ml {command} --resume"
 
 
 class DefaultsShown(argparse.HelpFormatter):

@@ -372,10 +372,8 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
         return found[0]
     if candidate.is_dir():
         raise WeightsError(f"{candidate} is a folder: name a model, or its .safetensors file")
-    if candidate.exists():
-        if candidate.suffix:  # a picture or other file given where a model was asked for
-            raise WeightsError(f"{candidate} is not a model: give a model's name or its .safetensors file")
-        return candidate
+    if candidate.exists():  # a picture or other file given where a model was asked for
+        raise WeightsError(f"{candidate} is not a model: give a model's name or its .safetensors file")
     if found:  # a name inside the weights folder, such as strokes/strokes36_gru
         return found[0]
     names = ", ".join(p.stem for p in list_bundled() + list_bundled(stroke_models_dir())) or "none"
