@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QMimeData, QRectF, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, QObject, QRectF, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QImage,
     QImageWriter,
+    QKeyEvent,
     QKeySequence,
     QResizeEvent,
     QTransform,
@@ -122,6 +123,18 @@ class AddedLine:
 
 BOX_MARGIN_PX = 3  # text mode: a character's box stands this far off its ink
 FULL_PAD = 0.9  # text mode: writing past this share of the pad's width is told how to start a new line
+
+
+class KeysStayInMenus(QObject):
+    """Installed on a menu: a key without Ctrl, Alt or Meta goes to the menu (its letters), never to a
+    shortcut of the window behind it."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            commands = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+            if not event.modifiers() & (commands | Qt.KeyboardModifier.MetaModifier):
+                event.accept()  # the menu wants it: no shortcut is looked for
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -289,6 +302,7 @@ class MainWindow(QMainWindow):
         self.add_line_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         for text_only in (self.copy_text_action, self.remove_last_action, self.add_line_action):
             text_only.setEnabled(False)  # text mode only
+        self.choose_model_action = self._action("&Choose Model…", "Ctrl+M", self.open_model_picker)
         self.about_action = self._action("&About GlyphPad", None, self.show_about)
         self.cards_action = self._action("&Model Cards", "F1", self.show_model_cards)
         self.shortcuts_action = self._action("&Keyboard Shortcuts", "Ctrl+/", self.show_shortcuts)
@@ -325,6 +339,9 @@ class MainWindow(QMainWindow):
         ):
             edit_menu.addAction(action) if action else edit_menu.addSeparator()
         self.model_menu = menu.addMenu("&Model")
+        self.model_menu.addAction(self.choose_model_action)
+        # Opened on the model in use (it opened on Device: fourteen presses of Down to the last model).
+        self.model_menu.aboutToShow.connect(self._highlight_model_in_use)
         self.device_menu = self.model_menu.addMenu("&Device")
         self.device_group = QActionGroup(self)
         for device in ("auto", "cpu", "cuda"):
@@ -374,6 +391,11 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.cards_action)
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
+        # A letter typed in an open menu stays in it: E turned the eraser on behind the menu (the pad kept
+        # the focus, and its E is the pad's own key).
+        self._keys_stay_in_menus = KeysStayInMenus(self)
+        for each in (file_menu, edit_menu, self.model_menu, self.device_menu, view_menu, self.top_k_menu, help_menu):
+            each.installEventFilter(self._keys_stay_in_menus)
 
         toolbar = QToolBar("Drawing")
         toolbar.setObjectName("drawing_toolbar")
@@ -687,6 +709,16 @@ class MainWindow(QMainWindow):
     def _set_pen_width(self, width: int) -> None:
         self.preferences.pen_width = width
         self.canvas.pen_width = float(width)
+
+    def _highlight_model_in_use(self) -> None:
+        checked = self.model_actions.checkedAction()
+        if checked is not None:
+            self.model_menu.setActiveAction(checked)
+
+    def open_model_picker(self) -> None:
+        """The Model box with its list open, from the keyboard: arrows or a name's first letters, Enter."""
+        self.model_picker.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.model_picker.showPopup()
 
     def _toggle_eraser(self) -> None:
         self.canvas.eraser = self.eraser_action.isChecked()
@@ -1546,12 +1578,12 @@ class MainWindow(QMainWindow):
                 parts.append(heading(menu))
                 menu_before = menu
             parts.append(row(command, keys))
-        parts.append(heading("With the pen and the mouse"))
+        parts.append(heading("With the pen, the mouse and Tab"))
         for what, how in (
             ("Draw (pen pressure widens the stroke)", "Pen, or the left mouse button"),
             ("Read a picture", "Drop it on the window, or paste it"),
-            ("Text mode: other readings of a character, a space before it", "Click the character"),
-            ("Text mode: type the right character", "Click it, then Type another…"),
+            ("Text mode: other readings of a character, a space before it", "Click it, or Tab to it and Space"),
+            ("Text mode: type the right character", "Its menu's Type another…"),
         ):
             parts.append(row(what, how))
         dialog = QDialog(self)

@@ -239,6 +239,18 @@ def test_e_toggles_the_eraser_on_the_pad_and_is_a_letter_elsewhere(qtbot, window
     window.model_picker.setFocus()  # typed into the Model box, E picks a model starting with it, no eraser
     QTest.keyClick(window.model_picker, Qt.Key.Key_E)
     assert not window.eraser_action.isChecked()
+    # Typed in a menu opened over the pad (Alt+M, then E to look for a model): the menu's, not the pad's.
+    window.canvas.setFocus()
+    window.model_menu.popup(window.mapToGlobal(QPoint(20, 20)))
+    qtbot.waitUntil(window.model_menu.isVisible, timeout=TIMEOUT_MS)
+    assert window.model_menu.activeAction() is window.model_actions.checkedAction()  # opened on the model in use
+    QTest.keyClick(window.model_menu, Qt.Key.Key_E)
+    assert not window.eraser_action.isChecked()
+    window.model_menu.hide()
+    # Ctrl+M: the Model box with its list open, to pick a model from the keyboard.
+    window.choose_model_action.trigger()
+    assert window.model_picker.view().isVisible()
+    window.model_picker.hidePopup()
     # A click on the toolbar's slider or Model box leaves the focus, and E, with the pad.
     window.canvas.setFocus()
     for control in (window.pen_slider, window.model_picker):
