@@ -2106,6 +2106,10 @@ def test_side_tabs_and_tooltips_from_the_keyboard(window: MainWindow) -> None:
     assert not window.text_mode and window.tabs.currentWidget() is window.batch_view
     assert [a.shortcut().toString() for a in window.tab_actions] == ["Ctrl+1", "Ctrl+2", "Ctrl+3"]
     assert window.undo_action.toolTip() == "Undo (Ctrl+Z)"
+    # Tab leaves a table in one press (Compare's went cell by cell, 85 presses); nothing takes the focus
+    # without showing it (the activation maps' scroll area did).
+    assert not window.compare_view.table.tabKeyNavigation() and not window.batch_view.table.tabKeyNavigation()
+    assert window.explain_view._maps_area.focusPolicy() == Qt.FocusPolicy.NoFocus
 
 
 def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -326,6 +326,7 @@ class BatchView(QWidget):
         header.setSortIndicatorClearable(True)
         self.model.layoutChanged.connect(self._span_errors)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setWordWrap(False)  # a narrow Top-k column wrapped "7 89%" onto a second, hidden line
         # A file's name cut in its middle: phone photos' names differ at their ends (IMG_20240512_1430…).
         self.table.setItemDelegateForColumn(0, MiddleElidedDelegate(self.table))

@@ -94,6 +94,7 @@ class CompareView(QWidget):
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (it went cell by cell: 85 presses); arrows move
         layout.addWidget(self.table, 1)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)

@@ -131,6 +131,7 @@ class ExplainView(QWidget):
         self._maps_area.setAccessibleName("activation maps")
         self._maps_area.setWidgetResizable(True)
         self._maps_area.setWidget(self.maps_label)
+        self._maps_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a Tab stop that showed nothing; the maps fit
         maps_layout.addWidget(self._maps_area, 1)
         layout.addWidget(maps_box, 1)
         self._layers: tuple[tuple[str, np.ndarray], ...] = ()
