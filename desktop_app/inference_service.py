@@ -797,6 +797,7 @@ class InferenceService(QObject):
 
     def _batch_characters(self, job: BatchChunk, chunk: list[Path]) -> list[BatchRow]:
         """A chunk of a batch's files, each read as one character."""
+        from ml.runtime.line_reader import apart_in_wide_picture
         from ml.runtime.recognizer import Prediction
 
         reason = ""
@@ -810,7 +811,9 @@ class InferenceService(QObject):
             index = job.start + offset
             if isinstance(result, Prediction):
                 top = tuple((s.label, s.prob) for s in result.top)
-                row = BatchRow(index, str(job.paths[index]), top, notes=result.notes)
+                count = apart_in_wide_picture(job.paths[index])  # a word given one guess: said beside it
+                several = (f"{count} characters side by side: text mode (Ctrl+T) reads each file as a line",)
+                row = BatchRow(index, str(job.paths[index]), top, notes=result.notes + (several if count > 1 else ()))
             elif result is None:
                 row = BatchRow(index, str(job.paths[index]), error=reason)
             else:

@@ -496,8 +496,11 @@ def test_every_format_the_readme_names_opens_on_the_pad(qtbot, window: MainWindo
 def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "batch"
     folder.mkdir()
-    for i, char in enumerate("ATXHL"):
+    for i, char in enumerate("ATXH"):
         Image.fromarray(render(char, pen_width=6 + 3 * i)).save(folder / f"{i}_{char}.png")
+    gap = np.full((100, 30), 255, dtype=np.uint8)
+    word = [gap, render("L", size=100, pen_width=8), gap, render("7", size=100, pen_width=8), gap]
+    Image.fromarray(np.hstack(word)).save(folder / "4_word.png")
     (folder / "9_broken.png").write_bytes(b"\x89PNG broken")
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         window.start_batch([folder])
@@ -517,6 +520,10 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     broken = next(r for r in view.rows if str(r["path"]).endswith("broken.png"))
     assert broken["error"] and not broken["top"]
     assert sum(1 for r in view.rows if r["top"]) == 5
+    # A picture of two characters, read as one: said beside its guess (it read as one letter, sure of it).
+    word = next(r for r in view.rows if str(r["path"]).endswith("word.png"))
+    assert word["notes"] == ["2 characters side by side: text mode (Ctrl+T) reads each file as a line"]
+    assert not any(r["notes"] for r in view.rows if r is not word)
     assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read."
     first_row = view.table.model().index(0, 0)
     opened = _last_result(qtbot, window, lambda: view.table.doubleClicked.emit(first_row))  # a double-click

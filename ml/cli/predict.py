@@ -20,7 +20,6 @@ from ml.cli.common import (
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 
-WIDE_PICTURE = 1.3  # a picture at least this many times wider than tall may hold a written word
 EPILOG = (
     "exit status: 0 when every file was recognized, 1 when some could not be (each gets a reason), 2 when none "
     "could be or on bad usage"
@@ -183,22 +182,10 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
 
 
 def _several_in_picture(path: Path) -> str:
-    """A note when a picture holds several characters side by side (a photo of a word gets one guess).
-    Counted only in pictures wider than tall: counting costs a few milliseconds, a folder of single
-    characters need not pay it."""
-    from PIL import Image
+    """A note when a picture holds several characters side by side (a photo of a word gets one guess)."""
+    from ml.runtime.line_reader import apart_in_wide_picture
 
-    from ml.runtime.image_io import ImageLoadError
-    from ml.runtime.line_reader import apart_in_picture
-
-    try:
-        with Image.open(path) as header:
-            width, height = header.size
-        if width < WIDE_PICTURE * height:
-            return ""
-        count = apart_in_picture(path)
-    except (ImageLoadError, OSError, ValueError, Image.DecompressionBombError):
-        return ""
+    count = apart_in_wide_picture(path)
     return f"this looks like {count} characters: glyphpad-ml read reads them as text" if count > 1 else ""
 
 

@@ -1008,6 +1008,25 @@ def apart_in_picture(image: ImageLike) -> int:
         return 0
 
 
+WIDE_PICTURE = 1.3  # a picture at least this many times wider than tall may hold a written word
+
+
+def apart_in_wide_picture(path: str | Path) -> int:
+    """:func:`apart_in_picture` of a picture file wider than tall (a photo of a word given one guess), 0
+    for any other or one that cannot be read: counting costs a few milliseconds, which a folder of single
+    characters need not pay."""
+    from PIL import Image
+
+    from ml.runtime.image_io import ImageLoadError
+
+    try:
+        with Image.open(path) as header:
+            width, height = header.size
+        return apart_in_picture(Path(path)) if width >= WIDE_PICTURE * height else 0
+    except (ImageLoadError, OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return 0
+
+
 def _pixel_part(pixels: np.ndarray, whole: CharacterPart, right_side: bool) -> CharacterPart:
     """One side of a cut piece of ink as a character: its box from its pixels, a space only before the
     left one."""
