@@ -43,6 +43,8 @@ PRIORITY_INTERACTIVE = 10
 PRIORITY_EXPLAIN = 5  # after any queued recognition: the answer matters more than the why
 PRIORITY_BATCH = 0
 BATCH_CHUNK = 64  # files per job: drawings wait at most one chunk (a few tens of ms) during a batch
+# Said of a file read as one character that holds several side by side (after how many).
+SEVERAL_CHARACTERS_NOTE = "characters side by side: read as a line of text, each is read"
 BATCH_LINES_CHUNK = 4  # files read as lines per job: a line takes tens of ms, so four keep a drawing's wait short
 
 
@@ -812,7 +814,7 @@ class InferenceService(QObject):
             if isinstance(result, Prediction):
                 top = tuple((s.label, s.prob) for s in result.top)
                 count = apart_in_wide_picture(job.paths[index])  # a word given one guess: said beside it
-                several = (f"{count} characters side by side: text mode (Ctrl+T) reads each file as a line",)
+                several = (f"{count} {SEVERAL_CHARACTERS_NOTE}",)
                 row = BatchRow(index, str(job.paths[index]), top, notes=result.notes + (several if count > 1 else ()))
             elif result is None:
                 row = BatchRow(index, str(job.paths[index]), error=reason)

@@ -456,6 +456,7 @@ class MainWindow(QMainWindow):
         self.batch_view.cancel_requested.connect(self.cancel_batch)
         self.batch_view.running_changed.connect(self._batch_running)
         self.batch_view.export_requested.connect(self.export_batch)
+        self.batch_view.read_again_requested.connect(lambda paths: self.start_batch(paths, self.batch_view.reads_lines))
         self.batch_view.open_requested.connect(self._open_batch_file)
         self.batch_view.read_as.currentIndexChanged.connect(
             lambda: setattr(self.preferences, "batch_lines", self.batch_view.reads_lines)

@@ -522,16 +522,17 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert sum(1 for r in view.rows if r["top"]) == 5
     # A picture of two characters, read as one: said beside its guess (it read as one letter, sure of it).
     word = next(r for r in view.rows if str(r["path"]).endswith("word.png"))
-    assert word["notes"] == ["2 characters side by side: text mode (Ctrl+T) reads each file as a line"]
+    assert word["notes"] == ["2 characters side by side: read as a line of text, each is read"]
     assert not any(r["notes"] for r in view.rows if r is not word)
-    assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read."
+    several = "; 1 holds several characters (“a line of text”, Again)."
+    assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read" + several
     first_row = view.table.model().index(0, 0)
     opened = _last_result(qtbot, window, lambda: view.table.doubleClicked.emit(first_row))  # a double-click
     assert not opened.error and window.windowTitle().endswith(shown.index(0, 0).data())  # on the pad
     window.set_model("gru_tiny")  # the rows stay, and say they are another model's
     assert "The model in use is now gru_tiny" in view.status.text()
     window.set_model("cnn_tiny")
-    assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read."
+    assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read" + several
     view.export(tmp_path / "out.csv")
     view.export(tmp_path / "out.json")
     with (tmp_path / "out.csv").open(encoding="utf-8-sig") as handle:
@@ -542,6 +543,18 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert len(json.loads((tmp_path / "out.json").read_text())) == 6
     assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbfpath,")  # Excel reads it as UTF-8
     assert not list(tmp_path.glob(".out.*"))  # no temporary files left behind
+    # Another model: Again reads the same files with it (they had to be chosen in the dialog again).
+    window.set_model("gru_tiny")
+    assert view.status.text().endswith("The model in use is now gru_tiny: Again reads the files with it.")
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        QTest.mouseClick(view.again_button, Qt.MouseButton.LeftButton)
+        assert not view.again_button.isEnabled()  # while it runs
+    assert view.status.text() == "Recognized 5 of 6 files with gru_tiny; 1 could not be read" + several
+    assert view.again_button.isEnabled() and {r["model"] for r in view.rows} == {"gru_tiny"}
+    view.reads_lines = True  # ... and as the box now says: each file a line of text
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        QTest.mouseClick(view.again_button, Qt.MouseButton.LeftButton)
+    assert view.rows_are_lines and len(next(r for r in view.rows if str(r["path"]).endswith("word.png"))["chars"]) == 2
 
 
 def test_a_finished_batch_sorts_by_confidence_and_its_rows_keep_their_files(  # type: ignore[no-untyped-def]

@@ -271,6 +271,7 @@ class BatchView(QWidget):
     choose_folder = Signal()
     cancel_requested = Signal()
     export_requested = Signal()
+    read_again_requested = Signal(list)  # the batch's files (Path), to read with the model and choice now
     open_requested = Signal(object)  # a file of the batch (Path), double-clicked: open it on the pad
     running_changed = Signal(bool)
 
@@ -282,15 +283,28 @@ class BatchView(QWidget):
         self.folder_button = QPushButton("Folder…")
         self.cancel_button = QPushButton("Cancel")
         self.export_button = QPushButton("Export…")
+        # The same files read again: with the model now in use, or each as a line instead of a character
+        # (it meant choosing them in the file dialog again).
+        self.again_button = QPushButton("Again")
+        self.again_button.setToolTip("Read the same files again, with the model in use and the choice below")
+        self.again_button.setEnabled(False)
+        self.again_button.clicked.connect(lambda: self.read_again_requested.emit(list(self._paths)))
         self.files_button.clicked.connect(self.choose_files)
         self.folder_button.clicked.connect(self.choose_folder)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.export_button.clicked.connect(self.export_requested)
-        for button in (self.files_button, self.folder_button, self.cancel_button, self.export_button):
+        for button in (
+            self.files_button,
+            self.folder_button,
+            self.cancel_button,
+            self.export_button,
+            self.again_button,
+        ):
             # As wide as their words, not the style's 80 px: four of those made this tab, and so the whole
             # right panel, 360 px wide at least, and left the pad 200 px of an 800 px window.
             button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text()) + 18)
-            buttons.addWidget(button)
+            if button is not self.again_button:  # Again goes beside what each file holds, on the next row
+                buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         # Photos of written words, a class's worksheets: each file a line read as text, as text mode reads.
@@ -303,6 +317,7 @@ class BatchView(QWidget):
         read_as_label.setBuddy(self.read_as)
         holds.addWidget(read_as_label)
         holds.addWidget(self.read_as)
+        holds.addWidget(self.again_button)
         holds.addStretch(1)
         layout.addLayout(holds)
         self.progress = QProgressBar()
@@ -436,6 +451,7 @@ class BatchView(QWidget):
         self.files_button.setEnabled(not running)
         self.folder_button.setEnabled(not running)
         self.export_button.setEnabled(not running and bool(self.rows))
+        self.again_button.setEnabled(not running and bool(self._paths))
 
     @property
     def reads_lines(self) -> bool:
@@ -500,9 +516,15 @@ class BatchView(QWidget):
             self.progress.setValue(self.progress.value() + len(changed))
 
     def finish(self, cancelled: bool) -> None:
+        from desktop_app.inference_service import SEVERAL_CHARACTERS_NOTE
+
         errors = sum(1 for row in self.rows if row["error"])
         read = sum(1 for row in self.rows if row["top"] or "text" in row)
+        notes: list[list[str]] = [row["notes"] for row in self.rows]  # type: ignore[misc]
+        several = sum(1 for kept in notes if any(SEVERAL_CHARACTERS_NOTE in note for note in kept))
         failed = f"; {errors} could not be read" if errors else ""
+        if several:  # a photo of a word given one guess: what to do is said where the person looks
+            failed += f"; {several} {'holds' if several == 1 else 'hold'} several characters (“a line of text”, Again)"
         files = "files as lines of text" if self.model.lines else "files"
         model = self.batch_model()
         if cancelled:
@@ -528,11 +550,7 @@ class BatchView(QWidget):
         stale = bool(self._model_now) and self._model_now != self.batch_model()
         self.status.setText(
             self._finished
-            + (
-                f" The model in use is now {self._model_now}: choose the files again to read them with it."
-                if stale
-                else ""
-            )
+            + (f" The model in use is now {self._model_now}: Again reads the files with it." if stale else "")
         )
 
     def finished_rows(self) -> list[dict[str, object]]:
