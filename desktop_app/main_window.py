@@ -469,7 +469,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(fitted_size(self, FIRST_WINDOW_SIZE))
+            self.resize(fitted_size(self, grown_to_screen(self, FIRST_WINDOW_SIZE, FIRST_WINDOW_SCREEN_SHARE)))
         splitter = window_state(self.settings, COLUMNS_STATE)
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -1606,7 +1606,10 @@ class MainWindow(QMainWindow):
         """Every model's card, the model in use first, with a list of them to go to one."""
         dialog = QDialog(self)
         dialog.setWindowTitle("Model Cards")
-        dialog.resize(fitted_size(self, QSize(900, 560)))  # the list of cards, and a card as wide as before
+        # The list of cards and a card at least as wide as before; larger in a large window (on a big screen
+        # it stayed 900x560, with a wide gap between the list and the card).
+        wanted = QSize(max(900, int(self.width() * 0.8)), max(560, int(self.height() * 0.85)))
+        dialog.resize(fitted_size(self, wanted))
         layout = QVBoxLayout(dialog)
         browser = QTextBrowser()
         from desktop_app.widgets.model_card import card_html
@@ -1706,6 +1709,7 @@ FIRST_WINDOW_SIZE = QSize(1180, 640)
 # kept the answers' column at its minimum however wide the window, and would bring that back.
 COLUMNS_STATE = "columns"
 SCREEN_SHARE = 0.94  # a window or dialog opens at most this share of the screen's free area wide and high
+FIRST_WINDOW_SCREEN_SHARE = 0.7  # a first window takes this share of a large screen (1180x640 was small on 1920x1080)
 
 
 SEE_CARDS = "Help → Model Cards says why."
@@ -1735,6 +1739,15 @@ def fitted_size(widget: QWidget, wanted: QSize) -> QSize:
     return QSize(
         min(wanted.width(), int(free.width() * SCREEN_SHARE)), min(wanted.height(), int(free.height() * SCREEN_SHARE))
     )
+
+
+def grown_to_screen(widget: QWidget, least: QSize, share: float) -> QSize:
+    """``least``, or ``share`` of the free area of the screen ``widget`` is on where that is larger."""
+    screen = widget.screen() or QApplication.primaryScreen()
+    if screen is None:
+        return least
+    free = screen.availableGeometry()
+    return QSize(max(least.width(), int(free.width() * share)), max(least.height(), int(free.height() * share)))
 
 
 def model_entry(info: ModelInfo) -> tuple[str, str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QTextBrowser
@@ -1055,6 +1055,12 @@ def test_the_first_window_fits_a_screen_smaller_than_it(qtbot, tmp_path: Path) -
     free = window.screen().availableGeometry()
     assert free.width() < FIRST_WINDOW_SIZE.width()
     assert window.width() <= free.width() and window.height() <= free.height()
+    # On a screen larger than it, a first window takes a share of it (1180x640 was small on 1920x1080).
+    from desktop_app.main_window import grown_to_screen
+
+    share = QSize(free.width() // 2, free.height() // 2)
+    assert grown_to_screen(window, QSize(100, 100), 0.5) == share
+    assert grown_to_screen(window, FIRST_WINDOW_SIZE, 0.5) == FIRST_WINDOW_SIZE
     window.close()
 
 

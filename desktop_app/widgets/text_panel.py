@@ -30,6 +30,12 @@ CHARACTER_PROPERTY = "character"  # a character button's text as read or typed (
 LINE_HINT = "Write a word or a code, left to right, in print."
 
 
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 class TextBox(QPlainTextEdit):
     """The text written so far. Ctrl+C with nothing selected is left to the window's Copy Text (the whole
     box when the pad has no line): the box took it and copied nothing, without a word."""
@@ -210,8 +216,8 @@ class TextPanel(QWidget):
         typed, ok = QInputDialog.getText(
             self,
             "Correct a character",
-            f"Character {position + 1}, read as “{shown}”: what is written here (several characters when one "
-            "box holds them; a space goes before a box, from its menu)",
+            f"The {_ordinal(position + 1)} character of the line, read as “{shown}”: type what is written there "
+            "(several characters when one box holds them; a space goes before a box, from its menu)",
             text=shown,  # selected: typing replaces it, and a second character can be added to it
         )
         # A box may hold two characters the splitting took for one ("rn" read as m): what is typed is kept
