@@ -599,6 +599,16 @@ def test_a_finished_batch_sorts_by_confidence_and_its_rows_keep_their_files(  # 
     view.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # back to the files' own order
     assert [shown.index(r, 0).data() for r in range(6)] == names
     assert view.table.columnSpan(names.index("5_broken.png"), 1) == 3
+    # From the keyboard: the rows' menu (Menu key, Shift+F10) sorts as the headers do, and opens a file.
+    menu = view.rows_menu()
+    actions = {a.text(): a for a in menu.actions() if a.text()}
+    actions["Sort by confidence, least sure first (files that could not be read before them)"].trigger()
+    assert [shown.index(r, 0).data() for r in range(6)] == order and header.sortIndicatorSection() == 2
+    actions["Files' order"].trigger()
+    assert [shown.index(r, 0).data() for r in range(6)] == names
+    view.table.selectRow(names.index("3_H.png"))
+    opened = _last_result(qtbot, window, lambda: view.rows_menu().actions()[0].trigger())
+    assert not opened.error and window.windowTitle().endswith("3_H.png")
 
 
 def test_batch_reads_each_file_as_a_line_of_text_in_text_mode(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -8,16 +8,18 @@ import json
 import math
 import os
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QProgressBar,
     QPushButton,
     QStyledItemDelegate,
@@ -354,6 +356,9 @@ class BatchView(QWidget):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             opener = QShortcut(QKeySequence(key), self.table, context=Qt.ShortcutContext.WidgetShortcut)
             opener.activated.connect(lambda: self._open_row(self.table.currentIndex()))
+        # Sorting from the keyboard too: the rows' menu (the Menu key, Shift+F10, or a right-click).
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_rows_menu)
         self._paths: list[Path] = []
         layout.addWidget(self.table, 1)
         # The chosen row's whole reason: in the table it is cut to the columns' width.
@@ -371,6 +376,24 @@ class BatchView(QWidget):
         self._finished = ""  # what the last batch's status said when it ended
         self._model_now = ""  # the model in use (the rows may be another's)
         self.set_running(False)
+
+    def rows_menu(self) -> QMenu:
+        """Open the chosen file; once the batch is done, sort as the headers do (each by its first click)."""
+        menu = QMenu(self)
+        current = self.table.currentIndex()
+        menu.addAction("&Open on the Pad", lambda: self._open_row(current)).setEnabled(current.isValid())
+        menu.addSeparator()
+        tips = LINE_SORT_TIPS if self.model.lines else SORT_TIPS
+        sortable = self.model.sortable and bool(self.rows)
+        for column, tip in [*enumerate(tips), (-1, "Files' order")]:
+            text = tip.removesuffix(_AGAIN)  # "Sort by confidence, least sure first (...)"
+            action = menu.addAction(text)
+            action.triggered.connect(partial(self.table.sortByColumn, column, Qt.SortOrder.AscendingOrder))
+            action.setEnabled(sortable)
+        return menu
+
+    def _show_rows_menu(self, position: QPoint) -> None:
+        self.rows_menu().popup(self.table.viewport().mapToGlobal(position))
 
     def _open_row(self, index: QModelIndex) -> None:
         if 0 <= index.row() < len(self._paths):
