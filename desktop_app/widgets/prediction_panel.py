@@ -143,6 +143,9 @@ class ModelInputView(QWidget):
             if not self.isEnabled():  # an answer greyed while the next one is worked out
                 painter.setOpacity(0.4)
             painter.drawImage(area, self._image)  # no smooth transform: each pixel a sharp block
+        else:  # the model's empty input, said: a bare black square looked like a fault
+            painter.setPen(QColor(150, 150, 150))
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, "nothing to read yet")
         painter.end()
 
 
