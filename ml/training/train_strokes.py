@@ -63,8 +63,6 @@ from ml.training.worker_processes import limit_workers, worker_pool
 STROKE_ARCHS = [name for name in list_models() if get_arch(name).family == "stroke" and name != "stroke_ensemble"]
 
 
-LOG_PROGRESS_S = 60.0  # a log file (no terminal) gets a line of the epoch's progress this often
-
 # What a resumed run cannot change: the model it builds, the characters each epoch draws, the schedule.
 RESUME_FIXED = (
     "arch",
@@ -265,7 +263,6 @@ def main(config: StrokeTrainConfig) -> Path:
             order = torch.randperm(len(x), generator=torch.Generator().manual_seed(config.seed * 1000 + epoch))
             model.train()
             tick, total, seen = time.perf_counter(), 0.0, 0
-            said = tick
             for step in range(steps):
                 index = order[step * config.batch_size : (step + 1) * config.batch_size]
                 if len(index) < 2:
@@ -282,9 +279,15 @@ def main(config: StrokeTrainConfig) -> Path:
                 seen += len(index)
                 if on_terminal and (step % 20 == 0 or step == steps - 1):
                     print(f"\repoch {epoch + 1}/{config.epochs}: {step + 1}/{steps} steps", end="", file=sys.stderr)
-                elif not on_terminal and time.perf_counter() - said >= LOG_PROGRESS_S:  # a log hears within epochs
-                    said = time.perf_counter()
-                    print(f"epoch {epoch + 1}/{config.epochs}: {step + 1}/{steps} steps", file=sys.stderr, flush=True)
+                elif not on_terminal and step + 1 < steps and 10 * (step + 1) // steps > 10 * step // steps:
+                    # A log file (nohup): a line at every tenth of the epoch, as train's, not minutes of silence.
+                    print(
+                        f"epoch {epoch + 1}/{config.epochs}: {100 * (step + 1) // steps}% ({step + 1}/{steps} "
+                        f"batches), loss {total / max(seen, 1):.3f}, {seen / (time.perf_counter() - tick):.0f} "
+                        "sequences/s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
             seconds = time.perf_counter() - tick
             val_x, val_y = fixed["val"]
             probs = stroke_probabilities(model, val_x, device)
