@@ -177,7 +177,8 @@ def score_words(
     errors = errors_nocase = total = right = exact_boxes = chars = 0
     latencies = []
     examples: list[str] = []
-    for word in tqdm(words, desc="words", unit="word", disable=not progress):
+    # A bar on a terminal only (a log got hundreds of its redrawn lines).
+    for word in tqdm(words, desc="words", unit="word", disable=None if progress else True, mininterval=1):
         owner = np.array(word.character_of_stroke)
         if pictures:
             image, placed = word_picture(word)
