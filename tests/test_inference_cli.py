@@ -499,3 +499,11 @@ def test_export_in_place_keeps_an_up_to_date_graph_and_mends_a_damaged_one(
     assert load_recognizer(weights / "cnn_tiny.safetensors", device="cpu").card.name == "cnn_tiny"
     assert cli_main(["export", "--model", "cnn_tiny", "--force"]) == 0
     assert "up to date" not in capsys.readouterr().out
+
+
+def test_a_model_named_twice_is_refused_not_silently_replaced(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("predict", "read"):
+        with pytest.raises(SystemExit) as usage:
+            cli_main([command, "--model", "cnn_tiny", "--model", "gru_tiny", "some.png"])
+        assert usage.value.code == 2
+        assert "--model given twice" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import sys
@@ -50,6 +51,17 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     return value
+
+
+class GivenOnce(argparse.Action):
+    """An option a command takes once: given twice, it is refused (the last one silently won)."""
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: str | None = None
+    ) -> None:
+        if getattr(namespace, self.dest, None) not in (None, self.default):
+            parser.error(f"{option} given twice: this command reads with one (bench, drawn and export take several)")
+        setattr(namespace, self.dest, values)
 
 
 def reason_line(error: BaseException) -> str:

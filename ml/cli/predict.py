@@ -10,6 +10,7 @@ from typing import Any
 
 from ml.cli.common import (
     BLANK_TAG,
+    GivenOnce,
     fail,
     fail_whole,
     model_to_read_with,
@@ -37,6 +38,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--model",
         default=None,
+        action=GivenOnce,
         help=f"bundled model name or .safetensors path (default: the app's default model, {DEFAULT_MODEL})",
     )
     parser.add_argument("--top-k", type=int, default=5, help="answers per image (default 5)")

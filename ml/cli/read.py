@@ -10,6 +10,7 @@ from typing import Any
 
 from ml.cli.common import (
     BLANK_TAG,
+    GivenOnce,
     fail,
     fail_whole,
     model_to_read_with,
@@ -38,6 +39,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--model",
         default=None,
+        action=GivenOnce,
         help=f"image model (default: the app's default, {DEFAULT_MODEL}, fused with its stroke model)",
     )
     parser.add_argument("--top-k", type=int, default=3, help="alternatives per character (default 3)")
