@@ -111,7 +111,7 @@ def test_models_json_lists_bundled_models_and_damaged_ones(
     damaged = tmp_path / "w"
     shutil.copytree(weights_env, damaged)
     (damaged / "gru_tiny.json").write_text("{")
-    assert cli_main(["models", "--json", "--dir", str(damaged)]) == 0
+    assert cli_main(["models", "--json", "--dir", str(damaged)]) == 1  # one of two unusable: said in the status
     broken = {e["name"]: e for e in json.loads(capsys.readouterr().out)}["gru_tiny"]
     assert broken["available"] is False and "damaged" in broken["error"]
 
@@ -141,7 +141,7 @@ def test_models_json_says_what_is_wrong_with_each_broken_model(
     card = json.loads((folder / "no_checksum.json").read_text())
     card["sha256"] = ""  # nothing to check the weights by: refused, not trusted
     (folder / "no_checksum.json").write_text(json.dumps(card))
-    assert cli_main(["models", "--json", "--dir", str(folder)]) == 0
+    assert cli_main(["models", "--json", "--dir", str(folder)]) == 2  # none usable
     entries = {e["name"]: e for e in json.loads(capsys.readouterr().out)}
     assert set(entries) == {"truncated", "unknown_arch", "mismatched", "no_card", "no_checksum"}
     assert all(e["available"] is False for e in entries.values())

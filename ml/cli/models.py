@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import fail, json_safe
+from ml.cli.common import fail, json_safe, some_or_all_failed
 
 
 def run(argv: list[str]) -> int:
@@ -46,9 +46,13 @@ def run(argv: list[str]) -> int:
             }
         )
     entries += _piece_verifier(folder)
+    # Every model listed; 1 when any cannot be used (a script checking a weights folder learns it), 2 when
+    # none can, as for any command's inputs.
+    unusable = sum(1 for entry in entries if not entry["available"])
+    status = some_or_all_failed(unusable, len(entries)) if entries else 0
     if args.json:
         print(json.dumps(json_safe(entries)))
-        return 0
+        return status
     if not entries:
         print(f"no models in {args.dir or weights_dir()}")
     for entry in entries:
@@ -72,7 +76,7 @@ def run(argv: list[str]) -> int:
         accuracy = entry["metrics"].get("accuracy")
         shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
         print(f"{head}EMNIST test {shown}  pen, unseen writers {pen_shown}")
-    return 0
+    return status
 
 
 def _piece_verifier(folder: Path) -> list[dict[str, Any]]:
