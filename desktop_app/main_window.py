@@ -9,6 +9,7 @@ import html
 import json
 import logging
 import re
+import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -302,7 +303,9 @@ class MainWindow(QMainWindow):
         self.add_line_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         for text_only in (self.copy_text_action, self.remove_last_action, self.add_line_action):
             text_only.setEnabled(False)  # text mode only
-        self.choose_model_action = self._action("&Choose Model…", "Ctrl+M", self.open_model_picker)
+        # Control+M on a Mac too (its Cmd+M minimizes the window).
+        choose_keys = "Meta+M" if sys.platform == "darwin" else "Ctrl+M"
+        self.choose_model_action = self._action("&Choose Model…", choose_keys, self.open_model_picker)
         self.about_action = self._action("&About GlyphPad", None, self.show_about)
         self.cards_action = self._action("&Model Cards", "F1", self.show_model_cards)
         self.shortcuts_action = self._action("&Keyboard Shortcuts", "Ctrl+/", self.show_shortcuts)
@@ -341,7 +344,8 @@ class MainWindow(QMainWindow):
         self.model_menu = menu.addMenu("&Model")
         self.model_menu.addAction(self.choose_model_action)
         # Opened on the model in use (it opened on Device: fourteen presses of Down to the last model).
-        self.model_menu.aboutToShow.connect(self._highlight_model_in_use)
+        # (After the menu bar has made the first item active, as it does for a menu opened by the keyboard.)
+        self.model_menu.aboutToShow.connect(lambda: QTimer.singleShot(0, self._highlight_model_in_use))
         self.device_menu = self.model_menu.addMenu("&Device")
         self.device_group = QActionGroup(self)
         for device in ("auto", "cpu", "cuda"):
@@ -394,8 +398,11 @@ class MainWindow(QMainWindow):
         # A letter typed in an open menu stays in it: E turned the eraser on behind the menu (the pad kept
         # the focus, and its E is the pad's own key).
         self._keys_stay_in_menus = KeysStayInMenus(self)
-        for each in (file_menu, edit_menu, self.model_menu, self.device_menu, view_menu, self.top_k_menu, help_menu):
+        # The menu bar too: a menu hands a key it has no use for to the bar that opened it, and Qt looks for
+        # a shortcut again there.
+        for each in (menu, file_menu, edit_menu, self.model_menu, self.device_menu, view_menu, self.top_k_menu):
             each.installEventFilter(self._keys_stay_in_menus)
+        help_menu.installEventFilter(self._keys_stay_in_menus)
 
         toolbar = QToolBar("Drawing")
         toolbar.setObjectName("drawing_toolbar")
@@ -717,8 +724,8 @@ class MainWindow(QMainWindow):
             self.model_menu.setActiveAction(checked)
 
     def open_model_picker(self) -> None:
-        """The Model box with its list open, from the keyboard: arrows or a name's first letters, Enter."""
-        self.model_picker.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        """The Model box with its list open, from the keyboard: arrows or a name's first letters, Enter. The
+        focus stays where it was (on the pad: its E and arrows are the pad's again once the list closes)."""
         self.model_picker.showPopup()
 
     def _toggle_eraser(self) -> None:
