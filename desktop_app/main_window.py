@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self.input_error_box: QMessageBox | None = None  # says why a file cannot be opened (made when needed)
         self._input_error_message = ""  # the status bar's line for the last such file
         self._batch_id = 0
+        self._batch_asked_for: list[Path] = []  # the files and folders the last batch was asked for
         self._fallback_notice = ""  # why the model in use is not the one asked for, until it is ready
         self._compare_models: list[str] = []
         self.text_mode = False
@@ -463,7 +464,9 @@ class MainWindow(QMainWindow):
         self.batch_view.cancel_requested.connect(self.cancel_batch)
         self.batch_view.running_changed.connect(self._batch_running)
         self.batch_view.export_requested.connect(self.export_batch)
-        self.batch_view.read_again_requested.connect(lambda paths: self.start_batch(paths, self.batch_view.reads_lines))
+        self.batch_view.read_again_requested.connect(
+            lambda: self.start_batch(self._batch_asked_for, self.batch_view.reads_lines)
+        )
         self.batch_view.open_requested.connect(self._open_batch_file)
         self.batch_view.read_as.currentIndexChanged.connect(
             lambda: setattr(self.preferences, "batch_lines", self.batch_view.reads_lines)
@@ -1457,6 +1460,7 @@ class MainWindow(QMainWindow):
         if not found.images and not found.problems:
             self.statusBar().showMessage("No image files there.", 5000)
             return
+        self._batch_asked_for = list(paths)  # what Again reads again (found anew: each problem its own reason)
         self.preferences.last_folder = str(paths[0] if paths[0].is_dir() else paths[0].parent)
         # A new batch (files dropped while one runs) replaces the running one: its results would land in
         # the new table's rows, and it could no longer be cancelled.

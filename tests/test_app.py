@@ -547,14 +547,18 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert len(json.loads((tmp_path / "out.json").read_text())) == 6
     assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbfpath,")  # Excel reads it as UTF-8
     assert not list(tmp_path.glob(".out.*"))  # no temporary files left behind
-    # Another model: Again reads the same files with it (they had to be chosen in the dialog again).
+    # Another model: Again reads the same folder with it (its files had to be chosen in the dialog again),
+    # found anew: a file that cannot be read keeps its own reason.
+    (folder / "8_phone.heic").write_bytes(b"not read")
     window.set_model("gru_tiny")
     assert view.status.text().endswith("The model in use is now gru_tiny: Again reads the files with it.")
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         QTest.mouseClick(view.again_button, Qt.MouseButton.LeftButton)
         assert not view.again_button.isEnabled()  # while it runs
-    assert view.status.text() == "Recognized 5 of 6 files with gru_tiny; 1 could not be read" + several
+    assert view.status.text() == "Recognized 5 of 7 files with gru_tiny; 2 could not be read" + several
     assert view.again_button.isEnabled() and {r["model"] for r in view.rows} == {"gru_tiny"}
+    heic = next(r for r in view.rows if str(r["path"]).endswith(".heic"))
+    assert str(heic["error"]).startswith("HEIC is not supported")  # its own reason again, not "not an image"
     view.reads_lines = True  # ... and as the box now says: each file a line of text
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         QTest.mouseClick(view.again_button, Qt.MouseButton.LeftButton)
@@ -610,9 +614,18 @@ def test_a_finished_batch_sorts_by_confidence_and_its_rows_keep_their_files(  # 
     assert [shown.index(r, 0).data() for r in range(6)] == order and header.sortIndicatorSection() == 2
     actions["Files' order"].trigger()
     assert [shown.index(r, 0).data() for r in range(6)] == names
-    view.table.selectRow(names.index("3_H.png"))
+    actions["Sort by the gap between the first two answers, closest calls first"].trigger()
+    closest_first = [shown.index(r, 0).data() for r in range(6)]
+    actions = {a.text(): a for a in view.rows_menu().actions() if a.text()}
+    actions["&Reverse the Order"].trigger()  # the keyboard's second click on a header
+    assert [shown.index(r, 0).data() for r in range(6)] == closest_first[::-1]
+    view.table.selectRow(next(r for r in range(6) if shown.index(r, 0).data() == "3_H.png"))
     opened = _last_result(qtbot, window, lambda: view.rows_menu().actions()[0].trigger())
     assert not opened.error and window.windowTitle().endswith("3_H.png")
+    # Shift+F10 opens the menu on the current row (Qt leaves it to the platform: on X11 nothing came).
+    QTest.keyClick(view.table, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=TIMEOUT_MS)
+    QApplication.activePopupWidget().close()
 
 
 def test_batch_reads_each_file_as_a_line_of_text_in_text_mode(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -273,7 +273,7 @@ class BatchView(QWidget):
     choose_folder = Signal()
     cancel_requested = Signal()
     export_requested = Signal()
-    read_again_requested = Signal(list)  # the batch's files (Path), to read with the model and choice now
+    read_again_requested = Signal()  # the files and folders the batch was asked for, read with the model now
     open_requested = Signal(object)  # a file of the batch (Path), double-clicked: open it on the pad
     running_changed = Signal(bool)
 
@@ -290,7 +290,7 @@ class BatchView(QWidget):
         self.again_button = QPushButton("Again")
         self.again_button.setToolTip("Read the same files again, with the model in use and the choice below")
         self.again_button.setEnabled(False)
-        self.again_button.clicked.connect(lambda: self.read_again_requested.emit(list(self._paths)))
+        self.again_button.clicked.connect(self.read_again_requested)
         self.files_button.clicked.connect(self.choose_files)
         self.folder_button.clicked.connect(self.choose_folder)
         self.cancel_button.clicked.connect(self.cancel_requested)
@@ -359,6 +359,12 @@ class BatchView(QWidget):
         # Sorting from the keyboard too: the rows' menu (the Menu key, Shift+F10, or a right-click).
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._show_rows_menu)
+        # Shift+F10 as well: Qt makes it a menu request only where the platform does (Windows), and many
+        # laptops have no Menu key.
+        rows_menu_key = QShortcut(QKeySequence("Shift+F10"), self.table, context=Qt.ShortcutContext.WidgetShortcut)
+        rows_menu_key.activated.connect(
+            lambda: self._show_rows_menu(self.table.visualRect(self.table.currentIndex()).center())
+        )
         self._paths: list[Path] = []
         layout.addWidget(self.table, 1)
         # The chosen row's whole reason: in the table it is cut to the columns' width.
@@ -377,25 +383,37 @@ class BatchView(QWidget):
         self._model_now = ""  # the model in use (the rows may be another's)
         self.set_running(False)
 
-    def rows_menu(self) -> QMenu:
-        """Open the chosen file; once the batch is done, sort as the headers do (each by its first click)."""
+    def rows_menu(self, index: QModelIndex | None = None) -> QMenu:
+        """The rows' menu: open ``index``'s file (the current row's by default); once the batch is done,
+        sort as each header's first click does, reverse that order, or give back the files' order."""
         menu = QMenu(self)
-        current = self.table.currentIndex()
-        menu.addAction("&Open on the Pad", lambda: self._open_row(current)).setEnabled(current.isValid())
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        row = QPersistentModelIndex(self.table.currentIndex() if index is None else index)
+        menu.addAction("&Open on the Pad", lambda: self._open_row(row)).setEnabled(row.isValid())
         menu.addSeparator()
         tips = LINE_SORT_TIPS if self.model.lines else SORT_TIPS
         sortable = self.model.sortable and bool(self.rows)
         for column, tip in [*enumerate(tips), (-1, "Files' order")]:
-            text = tip.removesuffix(_AGAIN)  # "Sort by confidence, least sure first (...)"
-            action = menu.addAction(text)
+            action = menu.addAction(tip.removesuffix(_AGAIN))  # "Sort by confidence, least sure first (...)"
             action.triggered.connect(partial(self.table.sortByColumn, column, Qt.SortOrder.AscendingOrder))
             action.setEnabled(sortable)
+        header = self.table.horizontalHeader()
+        sorted_by = header.sortIndicatorSection() if header.isSortIndicatorShown() else -1
+        flipped = (
+            Qt.SortOrder.DescendingOrder
+            if header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+            else Qt.SortOrder.AscendingOrder
+        )
+        reverse = menu.addAction("&Reverse the Order")
+        reverse.triggered.connect(partial(self.table.sortByColumn, sorted_by, flipped))
+        reverse.setEnabled(sortable and 0 <= sorted_by < len(COLUMNS))
         return menu
 
     def _show_rows_menu(self, position: QPoint) -> None:
-        self.rows_menu().popup(self.table.viewport().mapToGlobal(position))
+        """At ``position`` (in the table's viewport): the menu for the row there (none: nothing to open)."""
+        self.rows_menu(self.table.indexAt(position)).popup(self.table.viewport().mapToGlobal(position))
 
-    def _open_row(self, index: QModelIndex) -> None:
+    def _open_row(self, index: QModelIndex | QPersistentModelIndex) -> None:
         if 0 <= index.row() < len(self._paths):
             self.open_requested.emit(self._paths[self.model.file_index(index.row())])
 
