@@ -175,6 +175,24 @@ def check_image_header(data: bytes) -> None:
         _check_size(*_open_image(data)[0].size)
 
 
+ORIENTATION_TAG = 0x0112  # EXIF: 5 to 8 turn the picture a quarter, so its sides swap
+TURNING_ORIENTATIONS = (5, 6, 7, 8)
+
+
+def _turned_a_quarter(image: Image.Image) -> bool:
+    return image.getexif().get(ORIENTATION_TAG, 1) in TURNING_ORIENTATIONS
+
+
+def shown_size(data: bytes) -> tuple[int, int]:
+    """The picture's (width, height) as it is shown, its orientation tag followed, from the header alone;
+    ImageLoadError as :func:`check_image_header`."""
+    check_image_header(data)
+    with _decoding(data):
+        image, own_size = _open_image(data)
+        width, height = own_size or image.size
+        return (height, width) if _turned_a_quarter(image) else (width, height)
+
+
 JPEG_CHECK_SIDE = 64  # a JPEG is decoded this small to find it whole: the decoder still reads every byte
 
 
@@ -272,10 +290,10 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
         if image.mode == "CMYK":
             notes.append("converted from CMYK")
         image.load()
+        turned = _turned_a_quarter(image)
         oriented: Image.Image = ImageOps.exif_transpose(image) or image
         full_size = oriented.size
         if own_size is not None:  # decoded smaller: boxes go back to the photo's own pixels, turned as it was
-            turned = oriented.size != image.size
             full_size = own_size[::-1] if turned else own_size
         oriented = _reduced(oriented, notes, full_size if own_size is not None else None)
         pixels = pil_to_pixels(oriented)
