@@ -44,7 +44,7 @@ PRIORITY_EXPLAIN = 5  # after any queued recognition: the answer matters more th
 PRIORITY_BATCH = 0
 BATCH_CHUNK = 64  # files per job: drawings wait at most one chunk (a few tens of ms) during a batch
 # Said of a file read as one character that holds several side by side (after how many).
-SEVERAL_CHARACTERS_NOTE = "characters side by side: read as a line of text, each is read"
+SEVERAL_CHARACTERS_NOTE = "characters side by side: choose “a line of text” and Again to read each"
 BATCH_LINES_CHUNK = 4  # files read as lines per job: a line takes tens of ms, so four keep a drawing's wait short
 
 
@@ -384,15 +384,16 @@ class InferenceService(QObject):
                         from ml.runtime.recognizer import warm_up_runtime
 
                         warm_up_runtime()
-                        # Everything imported so far lives as long as the app: out of the cyclic collector's
-                        # reach, a full collection no longer walks torch's and Qt's objects while a drawing
-                        # waits.
-                        gc.freeze()
                         _runtime_warm = True
                 except Exception as exc:  # a broken torch install: answers on the CPU still work
                     log.exception("torch could not be loaded")
                     error = _one_line(exc)
                 finally:
+                    # Everything imported so far lives as long as the app: out of the cyclic collector's
+                    # reach, a full collection no longer walks torch's and Qt's objects while a drawing
+                    # waits. Frozen on failure too: the counts the import ran up would start a collection
+                    # here at the next allocation.
+                    gc.freeze()
                     if collecting:
                         gc.enable()
             if not self._closed:  # said by the worker, which shutdown() joins (this thread is not joined)
@@ -814,7 +815,7 @@ class InferenceService(QObject):
             if isinstance(result, Prediction):
                 top = tuple((s.label, s.prob) for s in result.top)
                 count = apart_in_wide_picture(job.paths[index])  # a word given one guess: said beside it
-                several = (f"{count} {SEVERAL_CHARACTERS_NOTE}",)
+                several = (f"holds {count} {SEVERAL_CHARACTERS_NOTE}",)
                 row = BatchRow(index, str(job.paths[index]), top, notes=result.notes + (several if count > 1 else ()))
             elif result is None:
                 row = BatchRow(index, str(job.paths[index]), error=reason)

@@ -755,7 +755,7 @@ class MainWindow(QMainWindow):
             self._request_started.clear()
             self.explain_view.explain_predicted()
             self.explain_view.show_blank()
-            self.predictions.show_blank("Draw a character to start.")
+            self.predictions.show_blank("Draw a character to start.", "nothing drawn yet")
             self.compare_view.show_blank("")
             return
         self._submit(self.canvas.recognition_input(), self.canvas.recognition_strokes())

@@ -526,9 +526,9 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert sum(1 for r in view.rows if r["top"]) == 5
     # A picture of two characters, read as one: said beside its guess (it read as one letter, sure of it).
     word = next(r for r in view.rows if str(r["path"]).endswith("word.png"))
-    assert word["notes"] == ["2 characters side by side: read as a line of text, each is read"]
+    assert word["notes"] == ["holds 2 characters side by side: choose “a line of text” and Again to read each"]
     assert not any(r["notes"] for r in view.rows if r is not word)
-    several = "; 1 holds several characters (“a line of text”, Again)."
+    several = "; 1 file holds several characters: choose “a line of text” and Again to read each."
     assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read" + several
     first_row = view.table.model().index(0, 0)
     opened = _last_result(qtbot, window, lambda: view.table.doubleClicked.emit(first_row))  # a double-click

@@ -469,3 +469,18 @@ def test_the_weight_average_follows_a_short_run_and_settles_at_its_decay() -> No
     before = average.module.weight.detach().clone()
     average.update_parameters(model)
     assert torch.allclose(average.module.weight - before, torch.full_like(before, 0.001 * 1.0), atol=2e-4)
+
+
+def test_a_checkpoint_another_command_resumes_is_told_where_to_go(tmp_path: Path) -> None:
+    from ml.cli.train import _resumed_elsewhere
+    from ml.runtime.cards import WeightsError, resolve_model_path
+
+    assert _resumed_elsewhere("stroke_gru").endswith("resume it with glyphpad-ml train-strokes --resume")
+    assert _resumed_elsewhere("lenet5").endswith("resume it with glyphpad-ml train --resume")
+    assert "stroke-ensemble assembles: nothing to resume" in _resumed_elsewhere("stroke_ensemble")
+    assert "does not have" in _resumed_elsewhere("resnet9000")
+    # A file that is no model, named where a model is asked for, with or without a suffix: refused.
+    for name in ("photo.png", "photo"):
+        (tmp_path / name).write_bytes(b"not a model")
+        with pytest.raises(WeightsError, match="is not a model"):
+            resolve_model_path(tmp_path / name)

@@ -565,7 +565,8 @@ class BatchView(QWidget):
         several = sum(1 for kept in notes if any(SEVERAL_CHARACTERS_NOTE in note for note in kept))
         failed = f"; {errors} could not be read" if errors else ""
         if several:  # a photo of a word given one guess: what to do is said where the person looks
-            failed += f"; {several} {'holds' if several == 1 else 'hold'} several characters (“a line of text”, Again)"
+            many = "1 file holds" if several == 1 else f"{several} files hold"
+            failed += f"; {many} several characters: choose “a line of text” and Again to read each"
         files = "files as lines of text" if self.model.lines else "files"
         model = self.batch_model()
         if cancelled:

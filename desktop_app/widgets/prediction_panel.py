@@ -87,6 +87,7 @@ class ModelInputView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._image: QImage | None = None
+        self._note = ""  # said over the empty square
         self._largest = MAX_INPUT_SCALE  # set by the panel: what the space below the view allows
         side = 28 * MIN_INPUT_SCALE + 4
         self.setMinimumSize(side, side)
@@ -126,8 +127,11 @@ class ModelInputView(QWidget):
     def image(self) -> QImage | None:
         return self._image
 
-    def clear(self) -> None:
+    def clear(self, note: str = "") -> None:
+        """No input to show; ``note`` over the empty square says why (a bare black square looked like a
+        fault)."""
         self._image = None
+        self._note = note
         self.update()
 
     def scale(self) -> int:
@@ -143,9 +147,9 @@ class ModelInputView(QWidget):
             if not self.isEnabled():  # an answer greyed while the next one is worked out
                 painter.setOpacity(0.4)
             painter.drawImage(area, self._image)  # no smooth transform: each pixel a sharp block
-        else:  # the model's empty input, said: a bare black square looked like a fault
+        elif self._note:
             painter.setPen(QColor(150, 150, 150))
-            painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, "nothing to read yet")
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._note)
         painter.end()
 
 
@@ -314,12 +318,13 @@ class PredictionPanel(QWidget):
         for widget in (self.headline, self.model_input, *self._labels, *self._bars):
             widget.setEnabled(current)
 
-    def show_blank(self, message: str) -> None:
+    def show_blank(self, message: str, input_note: str = "") -> None:
+        """No answer: ``message`` in its place, ``input_note`` over the empty model input."""
         self._set_current(True)
         self._answer = ""
         self.headline.setText("—")
         self.headline.setToolTip("")
-        self.model_input.clear()
+        self.model_input.clear(input_note)
         for label, bar in zip(self._labels, self._bars, strict=True):
             # No empty bars: with ten of them at 800x500 the message between was cut to a line and a half.
             label.setText("")

@@ -64,7 +64,10 @@ def parse_with_saved_settings(parser: argparse.ArgumentParser, argv: list[str]) 
             arch = next((a for a in parser._actions if a.dest == "arch"), None)
             if arch is not None and arch.choices and started.get("arch") not in arch.choices:
                 # Said before any data is read: an image run and a stroke run cannot resume each other's.
-                raise ValueError(f"{args.resume} is a checkpoint of {_resumed_elsewhere(str(started.get('arch')))}")
+                trained = started.get("arch")
+                if not isinstance(trained, str):
+                    raise ValueError(f"{args.resume} names no architecture: not a checkpoint GlyphPad wrote")
+                raise ValueError(f"{args.resume} is a checkpoint of {_resumed_elsewhere(trained)}")
             saved |= started
     except (OSError, json.JSONDecodeError, ValueError) as error:
         print(f"{parser.prog}: error: {reason_line(error)}", file=sys.stderr)
@@ -81,6 +84,8 @@ def _resumed_elsewhere(arch: str) -> str:
 
     if arch not in list_models():
         return f"{arch}, an architecture this version of GlyphPad does not have"
+    if arch == "stroke_ensemble":  # assembled from trained models, never trained
+        return f"{arch}, which glyphpad-ml stroke-ensemble assembles: nothing to resume"
     command = "train-strokes" if get_arch(arch).family == "stroke" else "train"
     return f"{arch}: resume it with glyphpad-ml {command} --resume"
 

@@ -314,14 +314,9 @@ def train_one_epoch(
         if step % 20 == 0 or step == steps - 1:
             rate = seen / max(time.perf_counter() - start, 1e-9)
             bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}", img_s=f"{rate:.0f}")
-        if bar.disable and world.is_main and step + 1 < steps and 10 * (step + 1) // steps > 10 * step // steps:
-            # No terminal (a log file under nohup): a line at every tenth of the epoch, not minutes of silence.
-            print(
-                f"epoch {epoch + 1}/{config.epochs}: {100 * (step + 1) // steps}% ({step + 1}/{steps} batches), "
-                f"loss {total_loss / seen:.3f}, {seen / max(time.perf_counter() - start, 1e-9):.0f} img/s",
-                file=sys.stderr,
-                flush=True,
-            )
+        if bar.disable and world.is_main:  # no terminal (a log file under nohup)
+            rate = seen / max(time.perf_counter() - start, 1e-9)
+            log_epoch_progress(epoch, config.epochs, step, steps, total_loss / seen, f"{rate:.0f} img/s")
     elapsed = time.perf_counter() - start
     return {
         "train_loss": total_loss / seen,
@@ -330,6 +325,18 @@ def train_one_epoch(
         "seconds": elapsed,
         "lr": optimizer.param_groups[0]["lr"],
     }
+
+
+def log_epoch_progress(epoch: int, epochs: int, step: int, steps: int, loss: float, rate: str) -> None:
+    """For a log file, where no bar is drawn: a line at every tenth of the epoch (after ``step``, counted
+    from 0), not minutes of silence. ``rate``: the speed, with its unit."""
+    if step + 1 < steps and 10 * (step + 1) // steps > 10 * step // steps:
+        print(
+            f"epoch {epoch + 1}/{epochs}: {100 * (step + 1) // steps}% ({step + 1}/{steps} batches), "
+            f"loss {loss:.3f}, {rate}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def draw_epoch(weights: torch.Tensor, samples: int, generator: torch.Generator) -> torch.Tensor:

@@ -53,6 +53,7 @@ from ml.training.train import (
     check_resumable,
     checkpoint_settings,
     load_checkpoint,
+    log_epoch_progress,
     resume_hint,
     run_record,
     save_checkpoint,
@@ -279,15 +280,9 @@ def main(config: StrokeTrainConfig) -> Path:
                 seen += len(index)
                 if on_terminal and (step % 20 == 0 or step == steps - 1):
                     print(f"\repoch {epoch + 1}/{config.epochs}: {step + 1}/{steps} steps", end="", file=sys.stderr)
-                elif not on_terminal and step + 1 < steps and 10 * (step + 1) // steps > 10 * step // steps:
-                    # A log file (nohup): a line at every tenth of the epoch, as train's, not minutes of silence.
-                    print(
-                        f"epoch {epoch + 1}/{config.epochs}: {100 * (step + 1) // steps}% ({step + 1}/{steps} "
-                        f"batches), loss {total / max(seen, 1):.3f}, {seen / (time.perf_counter() - tick):.0f} "
-                        "sequences/s",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+                elif not on_terminal:  # a log file (nohup): as train's
+                    rate = f"{seen / max(time.perf_counter() - tick, 1e-9):.0f} sequences/s"
+                    log_epoch_progress(epoch, config.epochs, step, steps, total / max(seen, 1), rate)
             seconds = time.perf_counter() - tick
             val_x, val_y = fixed["val"]
             probs = stroke_probabilities(model, val_x, device)
