@@ -2130,6 +2130,7 @@ def test_text_mode_by_keyboard_and_backspace_after_the_eraser(qtbot, window: Mai
     choice.trigger()
     first = next(b for b in panel._buttons if not b.property("space"))
     assert window.focusWidget() is first and first.property("character") == choice.text().split()[0]
+    assert window.testAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange)  # its focus ring shows
     # A character's menu marks the reading shown, and a tiny chance reads "<0.1%", not "0.0%".
     menu_texts = [(a.text(), a.isChecked()) for a in first.menu().actions() if a.text().endswith("%")]
     assert [text for text, checked in menu_texts if checked] == [choice.text()]  # the one picked

@@ -179,7 +179,8 @@ class TextPanel(QWidget):
         if focused is not None and shown:
             again = shown[min(focused, len(shown) - 1)]
             again.show()  # the layout shows it only later, and a hidden widget takes no focus
-            again.setFocus(Qt.FocusReason.OtherFocusReason)
+            # As a keyboard's focus (the menu picked by keys, Ctrl+Z): its ring shows (it had none after Undo).
+            again.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.hint.setText(problem or LINE_HINT)
         self.hint.setVisible(not characters)
         self.add_button.setEnabled(bool(characters))
