@@ -1297,7 +1297,7 @@ class MainWindow(QMainWindow):
 
     def open_image(self, path: Path) -> None:
         """Show and recognize an image file; the file goes through ml.runtime.preprocess exactly as a drawing does."""
-        from ml.runtime.image_io import MAX_FILE_BYTES, ImageLoadError, check_image_whole, preview_pixels
+        from ml.runtime.image_io import MAX_FILE_BYTES
 
         self.preferences.last_folder = str(path.parent)
         try:
@@ -1307,26 +1307,31 @@ class MainWindow(QMainWindow):
                 self._show_input_error(path.name, f"file is {size / 2**20:.0f} MB; the limit is {limit:.0f} MB")
                 return
             data = path.read_bytes()
-            # Not a picture, too many pixels to decode, or cut short: refused, and the pad keeps what it
-            # holds (undecodable files once replaced the drawing with an empty picture).
-            check_image_whole(data)
         except OSError as error:
             self._show_input_error(path.name, error.strerror or str(error))
             return
-        except ImageLoadError as error:
-            self._show_input_error(path.name, str(error))
-            return
-        preview = preview_image(data)
-        if preview.isNull():  # Qt cannot decode it; GlyphPad's loader may, at display size
-            try:
+        self._open_picture_data(data, path.name, opened_file=True)
+
+    def _open_picture_data(self, data: bytes, name: str, opened_file: bool) -> bool:
+        """A picture file's bytes on the pad and read (``name``: what an error calls it; ``opened_file``:
+        the window's title names it). Refused with the reason, the pad keeping what it holds, when it is
+        not a picture, has too many pixels to decode, or is cut short (undecodable files once replaced
+        the drawing with an empty picture)."""
+        from ml.runtime.image_io import ImageLoadError, check_image_whole, preview_pixels
+
+        try:
+            check_image_whole(data)
+            preview = preview_image(data)
+            if preview.isNull():  # Qt cannot decode it (or it is beyond Qt's limit); GlyphPad's loader may
                 preview = grey_pixmap(preview_pixels(data, PREVIEW_MAX_SIDE) / 255.0).toImage()
-            except ImageLoadError as error:
-                self._show_input_error(path.name, str(error))
-                return
-        self._opened_file = ([data], path.name)
+        except ImageLoadError as error:
+            self._show_input_error(name, str(error))
+            return False
+        self._opened_file = ([data], name) if opened_file else None
         self.canvas.set_image(preview, source=data)
         self._new_input_taken()
         self._submit(data)
+        return True
 
     def rotate_picture(self, quarter_turns: int) -> None:
         """Turn the opened (pasted, dropped) picture ``quarter_turns`` quarters counter-clockwise (negative:
@@ -1390,7 +1395,14 @@ class MainWindow(QMainWindow):
             return
         image = clipboard.image()
         if image.isNull():
-            self._say_about_input("The clipboard holds no image.")
+            # A picture Qt will not decode (a phone photo beyond Qt's 256 MB for one image): its file's
+            # bytes, as the picture's file would be opened (a JPEG up to 200 megapixels is read smaller).
+            encoded = [f for f in (mime.formats() if mime is not None else []) if f.startswith("image/")]
+            data = bytes(mime.data(encoded[0]).data()) if mime is not None and encoded else b""
+            if data:
+                self._open_picture_data(data, "The pasted picture", opened_file=False)
+            else:
+                self._say_about_input("The clipboard holds no image.")
             return
         pixels = pasted_picture(image)
         self.canvas.set_image(image, source=pixels)

@@ -910,6 +910,28 @@ def test_dropping_files_that_are_no_pictures_says_so(window: MainWindow, tmp_pat
     assert window.canvas.is_blank()
 
 
+def test_a_pasted_photo_beyond_qts_limit_is_read_from_its_file_bytes(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QMimeData
+
+    # 67 megapixels: beyond the 256 MB Qt decodes one image into (it said "The clipboard holds no image.").
+    page = Image.new("L", (9000, 7500), 255)
+    page.paste(0, (3000, 1000, 3900, 6500))  # a bar: a 1 or an l
+    buffer = io.BytesIO()
+    page.save(buffer, format="JPEG", quality=80)
+    mime = QMimeData()
+    mime.setData("image/jpeg", buffer.getvalue())
+    QApplication.clipboard().setMimeData(mime)
+    pasted = _last_result(qtbot, window, window.paste_image)
+    assert not pasted.error and pasted.notes == ("averaged down 4x from 9000x7500 pixels",)
+    assert window.canvas.opened_source == buffer.getvalue() and window.windowTitle() == "GlyphPad"
+    mime = QMimeData()
+    mime.setData("image/png", b"\x89PNG not a picture")
+    QApplication.clipboard().setMimeData(mime)
+    window.paste_image()  # refused with its reason; the pad keeps the photo
+    assert window.statusBar().currentMessage().startswith("The pasted picture: ")
+    assert window.canvas.opened_source == buffer.getvalue()
+
+
 def test_a_paste_without_a_picture_says_so_until_a_picture_is_pasted(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtGui import QImage
 
