@@ -23,6 +23,12 @@ def test_not_an_image(tmp_path: Path) -> None:
         load_image(tmp_path / "notes.png")
 
 
+def test_an_iphone_photo_is_named_by_its_format_whatever_its_file_name() -> None:
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64)  # the start of a .heic photo
+    with pytest.raises(ImageLoadError, match="^HEIC is not supported: export it as JPEG or PNG$"):
+        load_image(heic)
+
+
 def test_truncated_png(tmp_path: Path) -> None:
     data = png_bytes(render("A"))
     (tmp_path / "cut.png").write_bytes(data[: len(data) // 2])

@@ -8,12 +8,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+HEIC_NOT_SUPPORTED = "HEIC is not supported: export it as JPEG or PNG"
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif"})
 # Pictures GlyphPad cannot read: found in a folder, they are reported instead of passed over.
 UNREADABLE_PICTURES = {
     ".svg": "SVG is a vector format GlyphPad cannot read: export it as PNG",
     ".svgz": "SVG is a vector format GlyphPad cannot read: export it as PNG",
-    ".heic": "HEIC is not supported: export it as JPEG or PNG",
+    ".heic": HEIC_NOT_SUPPORTED,
     ".heif": "HEIF is not supported: export it as JPEG or PNG",
     ".avif": "AVIF is not supported: export it as JPEG or PNG",
     ".pdf": "PDF is a document, not an image: export the page as PNG",

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ml.runtime.image_files import HEIC_NOT_SUPPORTED
+
 # A 600 dpi A4 scan is 35 megapixels; anything far beyond that is a mistake or an attack, and
 # decoding it would take gigabytes of memory.
 MAX_IMAGE_PIXELS = 64_000_000
@@ -73,6 +75,9 @@ def pil_to_pixels(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
 
 
+# The brands an HEIF file's "ftyp" box names (an iPhone's .heic photos among them).
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
+
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
     (b"\xff\xd8\xff", "JPEG"),
@@ -113,6 +118,8 @@ def _decoding(data: bytes) -> Iterator[None]:
             raise ImageLoadError(
                 f"corrupt {kind} file: its header is {kind}'s but the image data is damaged"
             ) from error
+        if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:  # an iPhone's photo, by its first bytes
+            raise ImageLoadError(HEIC_NOT_SUPPORTED) from error
         raise ImageLoadError("not an image file, or a format GlyphPad cannot read") from error
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
