@@ -7,6 +7,7 @@ import builtins
 import logging
 import os
 import sys
+from collections.abc import Mapping
 
 from ml import __version__
 
@@ -43,6 +44,14 @@ def get_args_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def no_display_to_show_on(environ: Mapping[str, str] = os.environ, platform: str = sys.platform) -> bool:
+    """On Linux (and the BSDs), whether no window can be shown: no X or Wayland display, and no Qt
+    platform chosen (offscreen, for the headless self-test and the tests)."""
+    if not platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) or environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = get_args_parser().parse_args(argv)
     logging.basicConfig(
@@ -50,6 +59,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.self_test and "QT_QPA_PLATFORM" not in os.environ and not os.environ.get("DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if no_display_to_show_on():
+        # Qt would abort with its advice to install libxcb-cursor0: wrong here (over SSH, say).
+        print(
+            "glyphpad: no display to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is set): start it "
+            "on the desktop, over SSH with 'ssh -X'; glyphpad-ml reads and trains without one",
+            file=sys.stderr,
+        )
+        return 2
     # Before numpy loads: the worker recognizes one drawing at a time, where a second BLAS thread saves
     # about 0.05 ms (emnist36_cnn forward, bench: 0.41-0.50 vs 0.52-0.53 ms) and then spins for ~0.1 s
     # after every call on the core the GUI thread needs (torch's worker thread is kept to one thread too).

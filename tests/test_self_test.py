@@ -98,3 +98,19 @@ def test_the_app_says_its_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stopped:
         main(["--version"])
     assert stopped.value.code == 0 and capsys.readouterr().out.strip() == f"GlyphPad {__version__}"
+
+
+def test_without_a_display_the_app_says_so_instead_of_qts_advice(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop_app.__main__ import main, no_display_to_show_on
+
+    assert no_display_to_show_on({}, "linux") and not no_display_to_show_on({"DISPLAY": ":0"}, "linux")
+    assert not no_display_to_show_on({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    assert not no_display_to_show_on({"QT_QPA_PLATFORM": "offscreen"}, "linux")
+    assert not no_display_to_show_on({}, "win32") and not no_display_to_show_on({}, "darwin")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    assert main([]) == 2  # before Qt loads: no window, no abort
+    assert "no display to show the window on" in capsys.readouterr().err
