@@ -701,6 +701,23 @@ def test_several_files_named_at_launch_are_read_as_a_batch_each_with_its_answer_
     assert not result.error and window.windowTitle().endswith("seven.png")
 
 
+def test_a_long_file_name_keeps_its_name_whole_before_its_folders() -> None:
+    from desktop_app.widgets.batch_view import elided_path
+
+    def fits(width: int):  # type: ignore[no-untyped-def]
+        return lambda text: len(text) <= width  # a character's width each
+
+    def elide(text: str, width: int) -> str:  # as Qt's middle elision, by characters
+        return text if len(text) <= width else text[: width // 2] + "…" + text[len(text) - (width - width // 2 - 1) :]
+
+    # Named from the command line with another file: the folder below the common one leads the name.
+    assert elided_path("frozen_batch/corrupt.png", fits(40), elide, 40) == "frozen_batch/corrupt.png"
+    shown = elided_path("frozen_batch/corrupt.png", fits(18), elide, 18)
+    assert shown.endswith("/corrupt.png") and len(shown) <= 18 and "…" in shown  # it showed "froze…t.png"
+    assert elided_path("frozen_batch/corrupt.png", fits(10), elide, 10) == "corru….png"  # no room for a folder
+    assert elided_path("IMG_20240512_143000.jpg", fits(18), elide, 18) == "IMG_20240…3000.jpg"
+
+
 def test_a_folders_files_are_listed_in_number_order(tmp_path: Path) -> None:
     from ml.runtime.image_files import find_image_files
 

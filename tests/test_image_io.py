@@ -25,7 +25,7 @@ def test_not_an_image(tmp_path: Path) -> None:
 
 def test_an_iphone_photo_is_named_by_its_format_whatever_its_file_name() -> None:
     heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64)  # the start of a .heic photo
-    with pytest.raises(ImageLoadError, match="^HEIC is not supported: export it as JPEG or PNG$"):
+    with pytest.raises(ImageLoadError, match=r"^HEIC is not supported: export it as JPEG or PNG$"):
         load_image(heic)
 
 

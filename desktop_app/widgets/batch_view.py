@@ -8,6 +8,7 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.widgets.fonts import confidence_text
 
+CELL_TEXT_MARGIN = 4  # pixels a table cell keeps clear on each side of its text (Fusion: 3, and a spare)
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
 ERROR_COLUMN = 1
@@ -260,12 +262,49 @@ class BatchTableModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
 
+def elided_path(text: str, fits: Callable[[str], bool], elide: Callable[[str, int], str], width: int) -> str:
+    """A file's name as it fits ``width``: its folders lose their middle first, the name whole after them
+    ("froz…h/corrupt.png": a cut in the middle of "frozen_batch/corrupt.png" kept only "froze…t.png"),
+    then the name loses its middle too (phone photos' names differ at their ends)."""
+    if fits(text) or "/" not in text:
+        return text if fits(text) else elide(text, width)
+    folders, name = text.rsplit("/", 1)
+    tail = "/" + name
+    if not fits("…" + tail):
+        return elide(name, width)
+    low, high = 0, len(folders)  # the most of the folders' ends that fit before the name
+    while low < high:
+        keep = (low + high + 1) // 2
+        if fits(_middle_cut(folders, keep) + tail):
+            low = keep
+        else:
+            high = keep - 1
+    return _middle_cut(folders, low) + tail
+
+
+def _middle_cut(text: str, keep: int) -> str:
+    """``text`` with only ``keep`` of its characters, its start and end, an ellipsis between."""
+    if keep >= len(text):
+        return text
+    head = (keep + 1) // 2
+    return text[:head] + "…" + text[len(text) - (keep - head) :]
+
+
 class MiddleElidedDelegate(QStyledItemDelegate):
-    """Text too long for its cell loses its middle, not its end."""
+    """A file's name too long for its cell: its folders lose their middle, then the name its middle
+    (never its end: names differ at their ends)."""
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         super().initStyleOption(option, index)
         option.textElideMode = Qt.TextElideMode.ElideMiddle
+        metrics = option.fontMetrics
+        width = max(0, option.rect.width() - 2 * CELL_TEXT_MARGIN)
+        option.text = elided_path(
+            option.text,
+            lambda text: metrics.horizontalAdvance(text) <= width,
+            lambda text, room: metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room),
+            width,
+        )
 
 
 class BatchView(QWidget):
