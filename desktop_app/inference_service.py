@@ -444,6 +444,7 @@ class InferenceService(QObject):
             self.runtime_failed.emit(job.error)
             return
         self._runtime.set()
+        log.info("PyTorch ready for explanations in %.2f s", job.seconds)
         self.runtime_ready.emit(job.seconds)
 
     def _recognizer(self, name: str) -> Any:
@@ -580,13 +581,23 @@ class InferenceService(QObject):
         self.models_listed.emit(infos)
 
     def _load_model(self, job: LoadModel) -> None:
+        start = time.perf_counter()
         try:
             recognizer = self._recognizer(job.name)
         except Exception as error:  # WeightsError, DeviceError, or anything a runtime raises
+            log.warning("model %s cannot be used: %s", job.name, _one_line(error))
             self.model_failed.emit(job.name, _one_line(error))
             return
         fused = self._fused(job.name)  # its stroke model too, so that the first drawing waits for neither
-        self.strokes_partner.emit(job.name, self._stroke_partner(recognizer.card, fused))
+        partner = self._stroke_partner(recognizer.card, fused)
+        log.info(
+            "model %s ready on %s in %.0f ms%s",
+            job.name,
+            recognizer.describe_device(),
+            (time.perf_counter() - start) * 1000,
+            f", drawings read with its stroke model {partner.used}" if partner.used else "",
+        )
+        self.strokes_partner.emit(job.name, partner)
         self.model_ready.emit(job.name, recognizer.describe_device())
 
     def _stroke_partner(self, card: ModelCard, fused: Any) -> StrokePartner:
@@ -627,6 +638,9 @@ class InferenceService(QObject):
             with contextlib.suppress(ImageLoadError):  # the answer says why
                 image = load_image(image)  # decoded once: for the answer and for the count below
         result = self._recognize_now(job.model, image, job.top_k, job.strokes)
+        if log.isEnabledFor(logging.INFO):  # --verbose: each answer and its time
+            answer = f"{result.top[0][0]} {result.top[0][1]:.1%}" if result.top else f"none ({result.error})"
+            log.info("read %s in %.1f ms: %s", "+".join(result.inputs_used) or "input", result.latency_ms, answer)
         self.recognized.emit(job.request_id, result)
         if job.strokes is None and not result.error and self.is_latest("recognize", job.request_id):
             # A picture (opened, pasted, or a drawing without its strokes) may hold a whole word, which one
@@ -770,6 +784,7 @@ class InferenceService(QObject):
         cancel = self._batch_cancel.get(job.batch_id)
         if cancel is None or cancel.is_set():
             self._batch_cancel.pop(job.batch_id, None)
+            log.info("batch %d cancelled after %d of %d files", job.batch_id, job.start, len(job.paths))
             self.batch_finished.emit(job.batch_id, job.start, True)
             return
         end = min(job.start + (BATCH_LINES_CHUNK if job.lines else BATCH_CHUNK), len(job.paths))
@@ -781,6 +796,7 @@ class InferenceService(QObject):
         self.batch_progress.emit(job.batch_id, rows)  # one signal a chunk: the GUI thread fills them at once
         if end >= len(job.paths):
             self._batch_cancel.pop(job.batch_id, None)
+            log.info("batch %d done: %d files with %s", job.batch_id, end, job.model)
             self.batch_finished.emit(job.batch_id, end, False)
         else:
             self._enqueue(replace(job, start=end), PRIORITY_BATCH)

@@ -211,6 +211,18 @@ def test_a_window_closed_while_torch_loads_leaves_the_next_one_to_load_it(
         second.close()
 
 
+def test_verbose_logs_what_the_app_does(qtbot, window: MainWindow, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    caplog.set_level(logging.INFO, logger="desktop_app.inference_service")  # as --verbose sets it
+    with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
+        window.set_model("gru_tiny")
+    drawn = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
+    said = [record.getMessage() for record in caplog.records]
+    assert any(m.startswith("model gru_tiny ready on CPU") for m in said), said  # --verbose said nothing
+    assert any(m.startswith("read image in ") and m.endswith(f"{drawn.top[0][1]:.1%}") for m in said), said
+
+
 def test_blank_canvas_shows_a_hint_not_a_guess(window: MainWindow) -> None:
     assert window.canvas.is_blank()
     assert window.predictions.headline.text() == "—"
