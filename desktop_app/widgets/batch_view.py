@@ -353,6 +353,8 @@ class BatchView(QWidget):
         holds = QHBoxLayout()
         self.read_as = QComboBox()
         self.read_as.addItems(["one character", "a line of text"])
+        # An empty table's headers follow the choice (after a restart in lines mode they were a character's).
+        self.read_as.currentIndexChanged.connect(self._headers_for_the_choice)
         self.read_as.setToolTip("What each file holds: one character, or a written line (a word, a code) read as text")
         read_as_label = QLabel("Each file holds")
         read_as_label.setBuddy(self.read_as)
@@ -421,6 +423,10 @@ class BatchView(QWidget):
         self._finished = ""  # what the last batch's status said when it ended
         self._model_now = ""  # the model in use (the rows may be another's)
         self.set_running(False)
+
+    def _headers_for_the_choice(self) -> None:
+        if not self.rows:
+            self.model.reset([], [], self.reads_lines)
 
     def rows_menu(self, index: QModelIndex | None = None) -> QMenu:
         """The rows' menu: open ``index``'s file (the current row's by default); once the batch is done,
