@@ -585,7 +585,9 @@ class MainWindow(QMainWindow):
             reason = self.models[preferred].error if preferred in self.models else "it is not installed"
             if fallback:
                 why = short_reason(reason)
-                self._fallback_notice = f"{preferred} cannot be used ({why}): using {fallback}. {SEE_CARDS}"
+                # A model the cards tell of: they say why; a name there is no model of: the Model menu lists them.
+                see = SEE_CARDS if preferred in self.models else "The Model menu lists the models there are."
+                self._fallback_notice = f"{preferred} cannot be used ({why}): using {fallback}. {see}"
                 self.statusBar().showMessage(self._fallback_notice, 0)
                 self._fell_back("model", fallback)
             preferred = fallback

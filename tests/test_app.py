@@ -1293,6 +1293,19 @@ def test_a_broken_default_model_falls_back_to_a_usable_one_and_says_so(
         qtbot.waitUntil(lambda: window.preferences.model == "gru_tiny", timeout=TIMEOUT_MS)
         message = window.statusBar().currentMessage()
         assert "cnn_tiny cannot be used" in message and "gru_tiny" in message
+        assert message.endswith("Help → Model Cards says why.")  # its card says why
+    finally:
+        window.close()
+
+
+def test_a_model_named_that_there_is_not_falls_back_and_points_to_the_menu(  # type: ignore[no-untyped-def]
+    qtbot, weights_env: Path, tmp_path: Path
+) -> None:
+    window = _open_window(qtbot, tmp_path / "s.ini", model="bogus", load_runtime=False)
+    try:
+        message = window.statusBar().currentMessage()
+        assert message.startswith("bogus cannot be used (it is not installed): using ")
+        assert message.endswith("The Model menu lists the models there are.")  # no card tells of bogus
     finally:
         window.close()
 
