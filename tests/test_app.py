@@ -730,6 +730,27 @@ def test_a_long_file_name_keeps_its_name_whole_before_its_folders() -> None:
     assert elided_path("IMG_20240512_143000.jpg", fits(18), elide, 18) == "IMG_20240…3000.jpg"
 
 
+def test_a_file_column_sized_to_its_contents_fits_the_whole_names(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.batch_view import BatchView
+
+    view = BatchView()
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    view.start([Path("/data/frozen_batch_of_scans/IMG_20240512_143000.jpg"), Path("/data/other/x.png")], "m")
+    view.table.resizeColumnToContents(0)  # a double-click on the column's edge
+    whole = view.table.fontMetrics().horizontalAdvance("frozen_batch_of_scans/IMG_20240512_143000.jpg")
+    assert view.table.columnWidth(0) >= whole  # it shrank to an ellipsis: the name was cut as it was measured
+    # An empty table's columns are laid out again for the headers of the choice.
+    empty = BatchView()
+    qtbot.addWidget(empty)
+    empty.resize(600, 400)
+    empty.show()
+    before = [empty.table.columnWidth(c) for c in range(4)]
+    empty.reads_lines = True
+    assert [empty.table.columnWidth(c) for c in range(4)] != before
+
+
 def test_a_folders_files_are_listed_in_number_order(tmp_path: Path) -> None:
     from ml.runtime.image_files import find_image_files
 

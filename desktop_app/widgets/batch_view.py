@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -32,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from desktop_app.widgets.fonts import confidence_text
 
-CELL_TEXT_MARGIN = 4  # pixels a table cell keeps clear on each side of its text (Fusion: 3, and a spare)
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
 ERROR_COLUMN = 1
@@ -266,10 +267,11 @@ def elided_path(text: str, fits: Callable[[str], bool], elide: Callable[[str, in
     """A file's name as it fits ``width``: its folders lose their middle first, the name whole after them
     ("froz…h/corrupt.png": a cut in the middle of "frozen_batch/corrupt.png" kept only "froze…t.png"),
     then the name loses its middle too (phone photos' names differ at their ends)."""
-    if fits(text) or "/" not in text:
+    cut = max(text.rfind("/"), text.rfind(os.sep))  # Windows names its folders with backslashes
+    if fits(text) or cut < 0:
         return text if fits(text) else elide(text, width)
-    folders, name = text.rsplit("/", 1)
-    tail = "/" + name
+    folders, tail = text[:cut], text[cut:]
+    name = tail[1:]
     if not fits("…" + tail):
         return elide(name, width)
     low, high = 0, len(folders)  # the most of the folders' ends that fit before the name
@@ -292,19 +294,29 @@ def _middle_cut(text: str, keep: int) -> str:
 
 class MiddleElidedDelegate(QStyledItemDelegate):
     """A file's name too long for its cell: its folders lose their middle, then the name its middle
-    (never its end: names differ at their ends)."""
+    (never its end: names differ at their ends). Shortened as it is painted, in the cell's text area: a
+    column sized to its contents still measures the whole name."""
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         super().initStyleOption(option, index)
         option.textElideMode = Qt.TextElideMode.ElideMiddle
-        metrics = option.fontMetrics
-        width = max(0, option.rect.width() - 2 * CELL_TEXT_MARGIN)
-        option.text = elided_path(
-            option.text,
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        shown = QStyleOptionViewItem(option)
+        self.initStyleOption(shown, index)
+        widget = shown.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        width = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, shown, widget).width() - 2
+        metrics = shown.fontMetrics
+        shown.text = elided_path(
+            shown.text,
             lambda text: metrics.horizontalAdvance(text) <= width,
             lambda text, room: metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room),
-            width,
+            max(width, 0),
         )
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, shown, painter, widget)
 
 
 class BatchView(QWidget):
@@ -427,6 +439,7 @@ class BatchView(QWidget):
     def _headers_for_the_choice(self) -> None:
         if not self.rows:
             self.model.reset([], [], self.reads_lines)
+            self._fit_columns(self.width())
 
     def rows_menu(self, index: QModelIndex | None = None) -> QMenu:
         """The rows' menu: open ``index``'s file (the current row's by default); once the batch is done,
