@@ -49,7 +49,10 @@ def no_display_to_show_on(environ: Mapping[str, str] = os.environ, platform: str
     platform chosen (offscreen, for the headless self-test and the tests)."""
     if not platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) or environ.get("QT_QPA_PLATFORM"):
         return False
-    return not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY")
+    # Qt reaches Wayland through a socket handed over, or the session's default one, without WAYLAND_DISPLAY.
+    wayland = any(environ.get(name) for name in ("WAYLAND_DISPLAY", "WAYLAND_SOCKET"))
+    wayland = wayland or environ.get("XDG_SESSION_TYPE") == "wayland"
+    return not environ.get("DISPLAY") and not wayland
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         # Qt would abort with its advice to install libxcb-cursor0: wrong here (over SSH, say).
         print(
             "glyphpad: no display to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is set): start it "
-            "on the desktop, over SSH with 'ssh -X'; glyphpad-ml reads and trains without one",
+            "on the desktop, or over SSH with 'ssh -X'; glyphpad-ml reads and trains without one",
             file=sys.stderr,
         )
         return 2

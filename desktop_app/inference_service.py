@@ -585,7 +585,7 @@ class InferenceService(QObject):
         try:
             recognizer = self._recognizer(job.name)
         except Exception as error:  # WeightsError, DeviceError, or anything a runtime raises
-            log.warning("model %s cannot be used: %s", job.name, _one_line(error))
+            log.info("model %s cannot be used: %s", job.name, _one_line(error))  # the window says so
             self.model_failed.emit(job.name, _one_line(error))
             return
         fused = self._fused(job.name)  # its stroke model too, so that the first drawing waits for neither

@@ -1329,7 +1329,8 @@ class MainWindow(QMainWindow):
         except ImageLoadError as error:
             self._show_input_error(name, str(error))
             return False
-        self._opened_file = ([data], name) if opened_file else None
+        if opened_file:  # (a pasted picture leaves the name of a file opened before, for Undo to bring back)
+            self._opened_file = ([data], name)
         self.canvas.set_image(preview, source=data)
         self._new_input_taken()
         self._submit(data)
@@ -1399,17 +1400,38 @@ class MainWindow(QMainWindow):
         if image.isNull():
             # A picture Qt will not decode (a phone photo beyond Qt's 256 MB for one image): its file's
             # bytes, as the picture's file would be opened (a JPEG up to 200 megapixels is read smaller).
-            encoded = [f for f in (mime.formats() if mime is not None else []) if f.startswith("image/")]
-            data = bytes(mime.data(encoded[0]).data()) if mime is not None and encoded else b""
-            if data:
-                self._open_picture_data(data, "The pasted picture", opened_file=False)
-            else:
-                self._say_about_input("The clipboard holds no image.")
+            self._paste_encoded(mime)
             return
         pixels = pasted_picture(image)
         self.canvas.set_image(image, source=pixels)
         self._new_input_taken()
         self._submit(pixels)
+
+    def _paste_encoded(self, mime: QMimeData | None) -> None:
+        """The clipboard's picture from its file bytes, in the first of the formats GlyphPad reads that it
+        offers, JPEG first (the one read smaller when huge; apps list PNG first); a format GlyphPad cannot
+        read (SVG, HEIC), or none, is said in the status bar."""
+        from ml.runtime.image_files import UNREADABLE_PICTURES
+        from ml.runtime.image_io import MAX_FILE_BYTES
+
+        offered = set(mime.formats()) if mime is not None else set()
+        for kind in PASTED_FORMATS:
+            data = bytes(mime.data(kind).data()) if mime is not None and kind in offered else b""
+            if not data:
+                continue
+            if len(data) > MAX_FILE_BYTES:
+                limit = MAX_FILE_BYTES / 2**20
+                self._say_about_input(f"The pasted picture is {len(data) / 2**20:.0f} MB; the limit is {limit:.0f} MB.")
+                return
+            self._open_picture_data(data, "The pasted picture", opened_file=False)
+            return
+        unreadable = next((suffix for kind, suffix in UNREADABLE_MIME.items() if kind in offered), None)
+        if unreadable is not None:
+            self._say_about_input(
+                f"The clipboard holds a picture GlyphPad cannot read: {UNREADABLE_PICTURES[unreadable]}."
+            )
+        else:
+            self._say_about_input("The clipboard holds no image.")
 
     def _accept_mime(self, mime: QMimeData | None) -> bool:
         if mime is None or not mime.hasUrls():
@@ -1738,6 +1760,9 @@ FIRST_WINDOW_SCREEN_SHARE = 0.7  # a first window takes this share of a large sc
 
 
 SEE_CARDS = "Help → Model Cards says why."
+# A pasted picture's file formats GlyphPad reads, best first: JPEG is read smaller when huge.
+PASTED_FORMATS = ("image/jpeg", "image/png", "image/webp", "image/tiff", "image/bmp", "image/gif")
+UNREADABLE_MIME = {"image/svg+xml": ".svg", "image/heic": ".heic", "image/heif": ".heif", "image/avif": ".avif"}
 
 
 def with_partner(info: ModelInfo, partner: StrokePartner) -> ModelInfo:

@@ -960,7 +960,9 @@ def test_dropping_files_that_are_no_pictures_says_so(window: MainWindow, tmp_pat
     assert window.canvas.is_blank()
 
 
-def test_a_pasted_photo_beyond_qts_limit_is_read_from_its_file_bytes(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_a_pasted_photo_beyond_qts_limit_is_read_from_its_file_bytes(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
     from PySide6.QtCore import QMimeData
 
     # 67 megapixels: beyond the 256 MB Qt decodes one image into (it said "The clipboard holds no image.").
@@ -968,12 +970,26 @@ def test_a_pasted_photo_beyond_qts_limit_is_read_from_its_file_bytes(qtbot, wind
     page.paste(0, (3000, 1000, 3900, 6500))  # a bar: a 1 or an l
     buffer = io.BytesIO()
     page.save(buffer, format="JPEG", quality=80)
+    png = io.BytesIO()
+    page.save(png, format="PNG")  # a PNG that large is refused: offered first, as apps list it
     mime = QMimeData()
+    mime.setData("image/svg+xml", b"<svg/>")
+    mime.setData("image/png", png.getvalue())
     mime.setData("image/jpeg", buffer.getvalue())
+    Image.fromarray(render("K", size=200)).save(tmp_path / "k.png")
+    _last_result(qtbot, window, lambda: window.open_file(tmp_path / "k.png"))
     QApplication.clipboard().setMimeData(mime)
     pasted = _last_result(qtbot, window, window.paste_image)
     assert not pasted.error and pasted.notes == ("averaged down 4x from 9000x7500 pixels",)
     assert window.canvas.opened_source == buffer.getvalue() and window.windowTitle() == "GlyphPad"
+    window.undo()  # the file opened before: named in the title again
+    assert window.windowTitle() == "GlyphPad — k.png"
+    window.redo()
+    svg = QMimeData()
+    svg.setData("image/svg+xml", b"<svg/>")
+    QApplication.clipboard().setMimeData(svg)
+    window.paste_image()
+    assert window.statusBar().currentMessage().startswith("The clipboard holds a picture GlyphPad cannot read: SVG")
     mime = QMimeData()
     mime.setData("image/png", b"\x89PNG not a picture")
     QApplication.clipboard().setMimeData(mime)

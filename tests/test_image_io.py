@@ -27,6 +27,10 @@ def test_an_iphone_photo_is_named_by_its_format_whatever_its_file_name() -> None
     heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64)  # the start of a .heic photo
     with pytest.raises(ImageLoadError, match=r"^HEIC is not supported: export it as JPEG or PNG$"):
         load_image(heic)
+    avif = b"\x00\x00\x00\x1cftypmif1\x00\x00\x00\x00mif1avifmiaf" + bytes(64)  # HEIF's other kind: no HEIC
+    with pytest.raises(ImageLoadError) as refused:
+        load_image(avif)
+    assert "HEIC" not in str(refused.value)
 
 
 def test_truncated_png(tmp_path: Path) -> None:

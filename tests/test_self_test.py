@@ -107,9 +107,10 @@ def test_without_a_display_the_app_says_so_instead_of_qts_advice(
 
     assert no_display_to_show_on({}, "linux") and not no_display_to_show_on({"DISPLAY": ":0"}, "linux")
     assert not no_display_to_show_on({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    assert not no_display_to_show_on({"XDG_SESSION_TYPE": "wayland"}, "linux")  # Qt finds the default socket
     assert not no_display_to_show_on({"QT_QPA_PLATFORM": "offscreen"}, "linux")
     assert not no_display_to_show_on({}, "win32") and not no_display_to_show_on({}, "darwin")
-    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET", "XDG_SESSION_TYPE", "QT_QPA_PLATFORM"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr("sys.platform", "linux")
     assert main([]) == 2  # before Qt loads: no window, no abort

@@ -78,6 +78,17 @@ def pil_to_pixels(image: Image.Image) -> np.ndarray:
 # The brands an HEIF file's "ftyp" box names (an iPhone's .heic photos among them).
 HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
 
+
+def _is_heic(data: bytes) -> bool:
+    """Whether ``data`` starts with an HEIF file's "ftyp" box of HEIC's brands (an AVIF, HEIF's other
+    kind, shares the generic brands and names "avif" among its own)."""
+    if data[4:8] != b"ftyp" or data[8:12] not in HEIF_BRANDS:
+        return False
+    box = data[8 : int.from_bytes(data[:4], "big")]
+    brands = {box[i : i + 4] for i in range(0, len(box), 4)}
+    return not brands & {b"avif", b"avis"}
+
+
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "PNG"),
     (b"\xff\xd8\xff", "JPEG"),
@@ -118,7 +129,7 @@ def _decoding(data: bytes) -> Iterator[None]:
             raise ImageLoadError(
                 f"corrupt {kind} file: its header is {kind}'s but the image data is damaged"
             ) from error
-        if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:  # an iPhone's photo, by its first bytes
+        if _is_heic(data):  # an iPhone's photo, by its first bytes
             raise ImageLoadError(HEIC_NOT_SUPPORTED) from error
         raise ImageLoadError("not an image file, or a format GlyphPad cannot read") from error
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:
