@@ -1350,11 +1350,16 @@ class MainWindow(QMainWindow):
         if self.canvas.strokes:  # ink or eraser strokes: they would not turn with it
             self._say("Rotate turns the picture alone: undo what is on it first")
             return
+        # An opened file's bytes are decoded here once, the first turn (half a second for a 48 MP photo):
+        # the pointer says the window is busy meanwhile.
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:  # an opened file's bytes, or a pasted picture's pixels
             loaded = source if isinstance(source, LoadedImage) else load_image(source)  # type: ignore[arg-type]
         except ImageLoadError as error:  # it was read before; said, never a crash
             self._say(f"The picture cannot be turned: {error}")
             return
+        finally:
+            QApplication.restoreOverrideCursor()
         # A view of the same pixels: each turn on the undo stack costs no copy of a large photo.
         turned = np.rot90(loaded.pixels, quarter_turns, axes=(0, 1))
         full = loaded.full_size[::-1] if loaded.full_size is not None and quarter_turns % 2 else loaded.full_size

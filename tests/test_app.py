@@ -2640,6 +2640,7 @@ def test_a_sideways_picture_is_turned_upright_and_read(qtbot, window: MainWindow
     _last_result(qtbot, window, lambda: window.open_file(tmp_path / "sideways.png"))
     upright = _last_result(qtbot, window, lambda: window.rotate_right_action.trigger())
     assert not upright.error and window.windowTitle().endswith("sideways.png")
+    assert QApplication.overrideCursor() is None  # busy while the file was decoded, not after
     pixels = window.canvas.opened_source.pixels  # type: ignore[attr-defined]
     assert pixels.shape[:2] == (200, 200) and np.allclose(pixels, render("K", size=200, pen_width=14) / 255, atol=0.01)
     window.undo()  # back as it was opened, still named in the title
