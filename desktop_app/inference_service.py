@@ -312,11 +312,8 @@ class InferenceService(QObject):
 
     def _submit_waiting(self) -> None:
         waiting, self._waiting_for_runtime = self._waiting_for_runtime, []
-        for job, priority in waiting:
-            if self._runtime_error:
-                self._without_torch(job, priority)
-            else:
-                self._enqueue(job, priority)
+        for job, priority in waiting:  # torch is there now, or will not be: each goes as it would have gone
+            self._submit(job, priority, needs_torch=True)
 
     def _work_loop(self) -> None:
         handlers: dict[type, Callable[[Any], None]] = {
@@ -831,8 +828,8 @@ class InferenceService(QObject):
             if isinstance(result, Prediction):
                 top = tuple((s.label, s.prob) for s in result.top)
                 count = apart_in_wide_picture(job.paths[index])  # a word given one guess: said beside it
-                several = (f"holds {count} {SEVERAL_CHARACTERS_NOTE}",)
-                row = BatchRow(index, str(job.paths[index]), top, notes=result.notes + (several if count > 1 else ()))
+                several = (f"holds {count} {SEVERAL_CHARACTERS_NOTE}",) if count > 1 else ()
+                row = BatchRow(index, str(job.paths[index]), top, notes=result.notes + several)
             elif result is None:
                 row = BatchRow(index, str(job.paths[index]), error=reason)
             else:

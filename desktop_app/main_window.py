@@ -401,9 +401,9 @@ class MainWindow(QMainWindow):
         self._keys_stay_in_menus = KeysStayInMenus(self)
         # The menu bar too: a menu hands a key it has no use for to the bar that opened it, and Qt looks for
         # a shortcut again there.
-        for each in (menu, file_menu, edit_menu, self.model_menu, self.device_menu, view_menu, self.top_k_menu):
+        menus = (menu, file_menu, edit_menu, self.model_menu, self.device_menu, view_menu, self.top_k_menu, help_menu)
+        for each in menus:
             each.installEventFilter(self._keys_stay_in_menus)
-        help_menu.installEventFilter(self._keys_stay_in_menus)
 
         toolbar = QToolBar("Drawing")
         toolbar.setObjectName("drawing_toolbar")
@@ -1299,22 +1299,21 @@ class MainWindow(QMainWindow):
 
     def open_image(self, path: Path) -> None:
         """Show and recognize an image file; the file goes through ml.runtime.preprocess exactly as a drawing does."""
-        from ml.runtime.image_io import MAX_FILE_BYTES
+        from ml.runtime.image_io import ImageLoadError, check_file_size
 
         self.preferences.last_folder = str(path.parent)
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:  # refused before reading it all into memory
-                limit = MAX_FILE_BYTES / 2**20
-                self._show_input_error(path.name, f"file is {size / 2**20:.0f} MB; the limit is {limit:.0f} MB")
-                return
+            check_file_size(path.stat().st_size)  # refused before reading it all into memory
             data = path.read_bytes()
         except OSError as error:
             self._show_input_error(path.name, error.strerror or str(error))
             return
+        except ImageLoadError as error:
+            self._show_input_error(path.name, str(error))
+            return
         self._open_picture_data(data, path.name, opened_file=True)
 
-    def _open_picture_data(self, data: bytes, name: str, opened_file: bool) -> bool:
+    def _open_picture_data(self, data: bytes, name: str, opened_file: bool) -> None:
         """A picture file's bytes on the pad and read (``name``: what an error calls it; ``opened_file``:
         the window's title names it). Refused with the reason, the pad keeping what it holds, when it is
         not a picture, has too many pixels to decode, or is cut short (undecodable files once replaced
@@ -1328,13 +1327,12 @@ class MainWindow(QMainWindow):
                 preview = grey_pixmap(preview_pixels(data, PREVIEW_MAX_SIDE) / 255.0).toImage()
         except ImageLoadError as error:
             self._show_input_error(name, str(error))
-            return False
+            return
         if opened_file:  # (a pasted picture leaves the name of a file opened before, for Undo to bring back)
             self._opened_file = ([data], name)
         self.canvas.set_image(preview, source=data)
         self._new_input_taken()
         self._submit(data)
-        return True
 
     def rotate_picture(self, quarter_turns: int) -> None:
         """Turn the opened (pasted, dropped) picture ``quarter_turns`` quarters counter-clockwise (negative:
@@ -1417,19 +1415,13 @@ class MainWindow(QMainWindow):
         offers, JPEG first (the one read smaller when huge; apps list PNG first); a format GlyphPad cannot
         read (SVG, HEIC), or none, is said in the status bar."""
         from ml.runtime.image_files import UNREADABLE_PICTURES
-        from ml.runtime.image_io import MAX_FILE_BYTES
 
         offered = set(mime.formats()) if mime is not None else set()
         for kind in PASTED_FORMATS:
             data = bytes(mime.data(kind).data()) if mime is not None and kind in offered else b""
-            if not data:
-                continue
-            if len(data) > MAX_FILE_BYTES:
-                limit = MAX_FILE_BYTES / 2**20
-                self._say_about_input(f"The pasted picture is {len(data) / 2**20:.0f} MB; the limit is {limit:.0f} MB.")
+            if data:  # (refused with the reason, the size limit's too, as a file's would be)
+                self._open_picture_data(data, "The pasted picture", opened_file=False)
                 return
-            self._open_picture_data(data, "The pasted picture", opened_file=False)
-            return
         unreadable = next((suffix for kind, suffix in UNREADABLE_MIME.items() if kind in offered), None)
         if unreadable is not None:
             self._say_about_input(

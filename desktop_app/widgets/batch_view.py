@@ -346,18 +346,13 @@ class BatchView(QWidget):
         self.folder_button.clicked.connect(self.choose_folder)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.export_button.clicked.connect(self.export_requested)
-        for button in (
-            self.files_button,
-            self.folder_button,
-            self.cancel_button,
-            self.export_button,
-            self.again_button,
-        ):
+        first_row = (self.files_button, self.folder_button, self.cancel_button, self.export_button)
+        for button in (*first_row, self.again_button):
             # As wide as their words, not the style's 80 px: four of those made this tab, and so the whole
             # right panel, 360 px wide at least, and left the pad 200 px of an 800 px window.
             button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text()) + 18)
-            if button is not self.again_button:  # Again goes beside what each file holds, on the next row
-                buttons.addWidget(button)
+        for button in first_row:
+            buttons.addWidget(button)  # Again goes beside what each file holds, on the next row
         buttons.addStretch(1)
         layout.addLayout(buttons)
         # Photos of written words, a class's worksheets: each file a line read as text, as text mode reads.

@@ -44,6 +44,12 @@ class LoadedImage:
     full_size: tuple[int, int] | None = None
 
 
+def check_file_size(size: int) -> None:
+    """Raise ImageLoadError for a file (or pasted data) of more than MAX_FILE_BYTES: refused unread."""
+    if size > MAX_FILE_BYTES:
+        raise ImageLoadError(f"file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB")
+
+
 def _check_size(width: int, height: int) -> None:
     if width * height > MAX_IMAGE_PIXELS:
         raise ImageLoadError(
@@ -187,10 +193,7 @@ def check_image_header(data: bytes) -> None:
     """Raise ImageLoadError unless ``data`` starts like a picture GlyphPad reads, of at most
     MAX_IMAGE_PIXELS as it will be decoded: read from the header alone, so a display can refuse a file
     before showing it."""
-    if not data:
-        raise ImageLoadError("empty file (0 bytes)")
-    with _decoding(data):
-        _check_size(*_open_image(data)[0].size)
+    shown_size(data)
 
 
 ORIENTATION_TAG = 0x0112  # EXIF: 5 to 8 turn the picture a quarter, so its sides swap
@@ -204,9 +207,12 @@ def _turned_a_quarter(image: Image.Image) -> bool:
 def shown_size(data: bytes) -> tuple[int, int]:
     """The picture's (width, height) as it is shown, its orientation tag followed, from the header alone;
     ImageLoadError as :func:`check_image_header`."""
-    check_image_header(data)
+    if not data:
+        raise ImageLoadError("empty file (0 bytes)")
+    check_file_size(len(data))
     with _decoding(data):
         image, own_size = _open_image(data)
+        _check_size(*image.size)
         width, height = own_size or image.size
         return (height, width) if _turned_a_quarter(image) else (width, height)
 
@@ -287,8 +293,7 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
             raise ImageLoadError(f"cannot open {name}: {error.strerror or error}") from error
         if path.is_dir():
             raise ImageLoadError(f"{name} is a folder, not an image")
-        if size > MAX_FILE_BYTES:
-            raise ImageLoadError(f"file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB")
+        check_file_size(size)
         try:
             data = path.read_bytes()
         except OSError as error:
