@@ -800,11 +800,17 @@ class InferenceService(QObject):
 
     def _batch_line(self, job: BatchChunk, index: int) -> BatchRow:
         """One file of a batch read as a line of writing, or why it could not be."""
+        from ml.runtime.image_files import is_stroke_path
         from ml.runtime.line_reader import read_error
+        from ml.runtime.strokes import read_strokes_file
 
         path = job.paths[index]
         try:
-            line = self._line_reader(job.model).read_image(path, job.top_k)
+            reader = self._line_reader(job.model)
+            if is_stroke_path(path):
+                line = reader.read_strokes(read_strokes_file(path), job.top_k)
+            else:
+                line = reader.read_image(path, job.top_k)
         except Exception as error:  # one unreadable file must not stop the others
             return BatchRow(index, str(path), error=read_error(error))
         if not line.characters:
@@ -812,30 +818,62 @@ class InferenceService(QObject):
         return BatchRow(index, str(path), notes=line.notes, line=line)
 
     def _batch_characters(self, job: BatchChunk, chunk: list[Path]) -> list[BatchRow]:
-        """A chunk of a batch's files, each read as one character."""
+        """A chunk of a batch's files, each read as one character: the pictures together, each stroke file
+        as a drawing (its picture fused with its strokes, as the pad reads it)."""
+        from ml.runtime.image_files import is_stroke_path
         from ml.runtime.line_reader import apart_in_wide_picture
         from ml.runtime.recognizer import Prediction
 
-        reason = ""
+        results: list[Any] = [None] * len(chunk)
+        reasons = [""] * len(chunk)
+        counts = [0] * len(chunk)  # characters side by side in a file given one guess: said beside it
+        pictures = [offset for offset, path in enumerate(chunk) if not is_stroke_path(path)]
         try:
-            results: list[Any] = self._batch_recognizer(job.model).predict_many(chunk, top_k=job.top_k)
+            if pictures:
+                answers = self._batch_recognizer(job.model).predict_many([chunk[o] for o in pictures], job.top_k)
+                for offset, answer in zip(pictures, answers, strict=True):
+                    results[offset] = answer
         except Exception as error:
-            results = [None] * len(chunk)
-            reason = _one_line(error)
+            for offset in pictures:
+                reasons[offset] = _one_line(error)
+        for offset, path in enumerate(chunk):
+            if is_stroke_path(path):
+                results[offset], reasons[offset], counts[offset] = self._stroke_file_answer(job.model, path, job.top_k)
+            elif isinstance(results[offset], Prediction):
+                counts[offset] = apart_in_wide_picture(path)
         rows = []
         for offset, result in enumerate(results):
             index = job.start + offset
             if isinstance(result, Prediction):
                 top = tuple((s.label, s.prob) for s in result.top)
-                count = apart_in_wide_picture(job.paths[index])  # a word given one guess: said beside it
-                several = (f"holds {count} {SEVERAL_CHARACTERS_NOTE}",) if count > 1 else ()
+                several = (f"holds {counts[offset]} {SEVERAL_CHARACTERS_NOTE}",) if counts[offset] > 1 else ()
                 row = BatchRow(index, str(job.paths[index]), top, notes=result.notes + several)
             elif result is None:
-                row = BatchRow(index, str(job.paths[index]), error=reason)
+                row = BatchRow(index, str(job.paths[index]), error=reasons[offset])
             else:
                 row = BatchRow(index, str(job.paths[index]), error=("blank: " if result.blank else "") + result.reason)
             rows.append(row)
         return rows
+
+    def _stroke_file_answer(self, model: str, path: Path, top_k: int) -> tuple[Any, str, int]:
+        """A stroke file read as one drawing: the answer (or None and why not), and how many characters
+        its strokes clearly hold."""
+        from ml.runtime.fusion import read_drawing_strokes
+        from ml.runtime.segmentation import apart_characters
+        from ml.runtime.strokes import BlankStrokesError, read_strokes_file
+
+        try:
+            strokes = read_strokes_file(path)
+            answer = read_drawing_strokes(strokes, self._recognizer(model), self._fused(model), top_k)
+        except BlankStrokesError as error:
+            return None, f"blank: {error}", 0
+        except Exception as error:  # a malformed file is one row's reason, not the batch's end
+            return None, _one_line(error), 0
+        try:
+            count = apart_characters(list(strokes.strokes))
+        except ValueError:  # rows of writing, or a character shaded in: no count to give
+            count = 0
+        return answer, "", count
 
 
 def _recognition(model: str, result: Any, latency_ms: float) -> Recognition:

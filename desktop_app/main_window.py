@@ -1434,17 +1434,17 @@ class MainWindow(QMainWindow):
         if mime is None or not mime.hasUrls():
             return False
         paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
-        from ml.runtime.image_files import is_image_path
+        from ml.runtime.image_files import is_image_path, is_stroke_path
 
-        if len(paths) == 1 and paths[0].suffix.lower() == ".json" and paths[0].is_file():
+        if len(paths) == 1 and is_stroke_path(paths[0]) and paths[0].is_file():
             self.open_strokes(paths[0])
             return True
-        images = [p for p in paths if p.is_dir() or is_image_path(p)]
-        if len(images) == 1 and images[0].is_file():
-            self.open_image(images[0])
+        readable = [p for p in paths if p.is_dir() or is_image_path(p) or is_stroke_path(p)]
+        if len(readable) == 1 and readable[0].is_file() and is_image_path(readable[0]):
+            self.open_image(readable[0])
             return True
-        if images:
-            self.start_batch(images)
+        if readable:
+            self.start_batch(readable)
             return True
         return False
 
@@ -1475,7 +1475,7 @@ class MainWindow(QMainWindow):
 
     # ---- batch -----------------------------------------------------------------------------------------
     def choose_batch_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Recognize Files", self.preferences.last_folder, IMAGE_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(self, "Recognize Files", self.preferences.last_folder, OPEN_FILTER)
         if paths:
             self.start_batch([Path(p) for p in paths])
 
@@ -1485,13 +1485,14 @@ class MainWindow(QMainWindow):
             self.start_batch([Path(folder)])
 
     def start_batch(self, paths: list[Path], lines: bool | None = None) -> None:
-        """Read the image files (and folders') one by one in the Batch tab: each as one character, or with
-        ``lines`` as a written line read as text; by default lines in text mode, else as the tab says."""
+        """Read the picture and stroke files (and folders') one by one in the Batch tab: each as one
+        character, or with ``lines`` as a written line read as text; by default lines in text mode, else
+        as the tab says. A stroke file is read as the pad reads a drawing (its picture and its strokes)."""
         from ml.runtime.image_files import find_image_files
 
-        found = find_image_files(paths)
-        if not found.images and not found.problems:
-            self.statusBar().showMessage("No image files there.", 5000)
+        found = find_image_files(paths, stroke_files=True)
+        if not found.files and not found.problems:
+            self.statusBar().showMessage("No pictures or stroke files there.", 5000)
             return
         self._batch_asked_for = list(paths)  # what Again reads again (found anew: each problem its own reason)
         self.preferences.last_folder = str(paths[0] if paths[0].is_dir() else paths[0].parent)
@@ -1502,19 +1503,24 @@ class MainWindow(QMainWindow):
         if lines is None:  # files dropped or chosen in text mode are written lines, like what the pad holds
             lines = self.text_mode or self.batch_view.reads_lines
         self.show_tab(self.batch_view)  # in text mode the tabs are hidden: the batch would run unseen
-        self.batch_view.start(found.images + [path for path, _ in found.problems], self.preferences.model, lines)
+        self.batch_view.start(found.files + [path for path, _ in found.problems], self.preferences.model, lines)
         for offset, (_, reason) in enumerate(found.problems):  # unreadable entries are rows too, with why
-            self.batch_view.add_row(len(found.images) + offset, (), reason)
-        if not found.images:
+            self.batch_view.add_row(len(found.files) + offset, (), reason)
+        if not found.files:
             self.batch_view.finish(False)
             return
-        self._batch_id = self.service.start_batch(self.preferences.model, found.images, self.preferences.top_k, lines)
+        self._batch_id = self.service.start_batch(self.preferences.model, found.files, self.preferences.top_k, lines)
 
     def _open_batch_file(self, path: Path) -> None:
         """A file of the batch, double-clicked, on the pad: in text mode when the batch read it as a line."""
+        from ml.runtime.image_files import is_stroke_path
+
         if self.batch_view.rows_are_lines != self.text_mode:
             self.set_text_mode(self.batch_view.rows_are_lines)
-        self.open_image(path)
+        if is_stroke_path(path):
+            self.open_strokes(path)
+        else:
+            self.open_image(path)
 
     def _focus_left_in_hidden_tab(self) -> None:
         """The focus was in the side tab just hidden (a batch row), and Qt handed it to the new tab's first

@@ -577,6 +577,55 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert view.rows_are_lines and len(next(r for r in view.rows if str(r["path"]).endswith("word.png"))["chars"]) == 2
 
 
+def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
+    qtbot, real_window: MainWindow, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """A class's drawings saved as stroke files (Save Drawing's default), read as a folder: each one's
+    picture and strokes, as the pad and ``predict --strokes`` read it; a file that is not one says why."""
+    from ml.cli import predict
+    from ml.runtime.strokes import Strokes, write_strokes_file
+
+    def glyph(char: str, left: float = 0.0) -> list[np.ndarray]:
+        return [np.array(stroke) * 100 + [left, 0] for stroke in GLYPHS[char]]
+
+    window = real_window
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for char in "K7":
+        write_strokes_file(folder / f"{char}.json", Strokes(tuple(glyph(char))))
+    write_strokes_file(folder / "L7.json", Strokes(tuple(glyph("L") + glyph("7", left=160))))
+    write_strokes_file(folder / "tap.json", Strokes((np.array([[5.0, 5.0], [5.0, 5.0]]),)))
+    (folder / "cut.json").write_text('{"strokes": [[[0, 0], [1')
+    (folder / "results.json").write_text('[{"path": "K.json", "model": "emnist36_cnn"}]')  # an export, say
+    Image.fromarray(render("A", pen_width=8)).save(folder / "A.png")
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([folder])
+    view = window.batch_view
+    rows = {Path(str(row["path"])).name: row for row in view.rows}
+    assert sorted(rows) == ["7.json", "A.png", "K.json", "L7.json", "cut.json", "results.json", "tap.json"]
+    assert [rows[name]["top"][0]["label"] for name in ("K.json", "7.json", "A.png")] == ["K", "7", "A"]
+    assert predict.run(["--strokes", "--json", str(folder / "K.json")]) == 0  # the same answer as the CLI's
+    cli_answer = json.loads(capsys.readouterr().out)["top"][0]
+    assert rows["K.json"]["top"][0]["prob"] == pytest.approx(cli_answer["prob"], abs=1e-4)
+    several = "holds 2 characters side by side: choose “a line of text” and Again to read each"
+    assert rows["L7.json"]["notes"] == [several]
+    assert str(rows["tap.json"]["error"]).startswith("blank")
+    assert "not valid JSON" in str(rows["cut.json"]["error"])
+    assert 'a "strokes" list' in str(rows["results.json"]["error"])
+    # Read as lines of text, the two characters of L7.json are read from its strokes.
+    view.reads_lines = True
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        QTest.mouseClick(view.again_button, Qt.MouseButton.LeftButton)
+    line = next(row for row in view.rows if str(row["path"]).endswith("L7.json"))
+    assert str(line["text"]).replace(" ", "").upper() == "L7"
+    # A row opened from the table puts the file's strokes on the pad, not an error about a picture.
+    shown = view.table.model()
+    k_row = next(r for r in range(shown.rowCount()) if shown.index(r, 0).data() == "K.json")
+    view.table.doubleClicked.emit(shown.index(k_row, 0))
+    qtbot.waitUntil(lambda: len(window.canvas.drawn_strokes()) == len(GLYPHS["K"]), timeout=TIMEOUT_MS)
+    assert window.input_error_box is None or not window.input_error_box.isVisible()
+
+
 def test_a_finished_batch_sorts_by_confidence_and_its_rows_keep_their_files(  # type: ignore[no-untyped-def]
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:
@@ -760,7 +809,7 @@ def test_a_folders_files_are_listed_in_number_order(tmp_path: Path) -> None:
     (tmp_path / "p1" / "x.png").write_bytes(b"")
     (tmp_path / "p1-x").mkdir()
     (tmp_path / "p1-x" / "y.png").write_bytes(b"")
-    listed = [p.relative_to(tmp_path).as_posix() for p in find_image_files([tmp_path]).images]
+    listed = [p.relative_to(tmp_path).as_posix() for p in find_image_files([tmp_path]).files]
     # Name by name along the path: folder p1 (a shorter name) before p1-x and before the file p1.png; p01 and p1
     # tie on their number and keep one order; digits that are no ASCII digits (the superscript) read as text.
     assert listed == ["p1/x.png", "p1-x/y.png", "p01.png", "p1.png", "p1\u00b22.png", "p2.png", "P3.png", "p10.png"]

@@ -118,10 +118,10 @@ def test_csv_to_png_writes_class_folders_that_read_back(tmp_path: Path) -> None:
     assert cli_main(["csv-to-png", str(tmp_path / "az.csv"), str(tmp_path / "out"), "--layout", "letters"]) == 0
     files = read_image_folder(tmp_path / "out")
     assert sorted(f.char for f in files) == ["A", "A", "B"]
-    assert len(find_image_files([tmp_path / "out"]).images) == 3
+    assert len(find_image_files([tmp_path / "out"]).files) == 3
     # A second CSV into the same folder would overwrite or mix with the first's images: refused.
     assert cli_main(["csv-to-png", str(tmp_path / "az.csv"), str(tmp_path / "out"), "--layout", "letters"]) == 2
-    assert len(find_image_files([tmp_path / "out"]).images) == 3
+    assert len(find_image_files([tmp_path / "out"]).files) == 3
 
 
 def test_csv_to_png_says_what_it_guessed_the_labels_were(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -140,7 +140,7 @@ def test_a_folder_without_images_or_stroke_files_is_named_not_passed_over(
     (tmp_path / "pictures").mkdir()
     Image.new("L", (8, 8), 255).save(tmp_path / "pictures" / "a.png")
     found = find_image_files([tmp_path / "empty", tmp_path / "pictures"])
-    assert found.empty_folders == [tmp_path / "empty"] and len(found.images) == 1
+    assert found.empty_folders == [tmp_path / "empty"] and len(found.files) == 1
     assert [path for path, _ in found.every_problem()] == [tmp_path / "empty"]
     files, problems = find_stroke_files([tmp_path / "pictures"])  # PNGs, but no stroke file
     assert files == [] and problems[0][0] == tmp_path / "pictures" and "no stroke files" in problems[0][1]

@@ -75,8 +75,8 @@ def run(argv: list[str]) -> int:
         return fail_whole("predict", stroke_model, args.json)
     found = find_image_files(args.paths)
     problems = found.every_problem()
-    problems += [(path, why) for path in found.images if (why := stroke_file_named_as_image(path))]
-    files = [path for path in found.images if not stroke_file_named_as_image(path)]
+    problems += [(path, why) for path in found.files if (why := stroke_file_named_as_image(path))]
+    files = [path for path in found.files if not stroke_file_named_as_image(path)]
     failed = len(problems)
     for path, reason in problems:
         print(problem_line(display_path(path), reason, args.json))
@@ -111,17 +111,10 @@ def run(argv: list[str]) -> int:
 
 
 def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
-    from ml.runtime.fusion import FusedRecognizer
+    from ml.runtime.fusion import FusedRecognizer, read_drawing_strokes
     from ml.runtime.image_files import display_path
     from ml.runtime.recognizer import Prediction
-    from ml.runtime.render import render_drawing
-    from ml.runtime.strokes import (
-        BlankStrokesError,
-        StrokesError,
-        find_stroke_files,
-        normalize_strokes,
-        read_strokes_file,
-    )
+    from ml.runtime.strokes import BlankStrokesError, StrokesError, find_stroke_files, read_strokes_file
 
     fused = None
     if recognizer.card.input_kind == "image":
@@ -143,15 +136,8 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
         if reason is None:
             try:
                 strokes = read_strokes_file(path)
-                normalize_strokes(strokes)  # a file with no character in it is reported as blank, not guessed at
-                if recognizer.card.input_kind == "strokes":
-                    result = recognizer.predict_strokes(strokes, top_k=args.top_k)
-                else:
-                    image = render_drawing(strokes.strokes)
-                    if fused is not None:
-                        result = fused.predict(image, strokes, top_k=args.top_k)
-                    else:
-                        result = recognizer.predict(image, top_k=args.top_k)
+                # a file with no character in it is reported as blank, not guessed at
+                result = read_drawing_strokes(strokes, recognizer, fused, args.top_k)
             except (StrokesError, OSError, ValueError) as error:
                 reason, blank = str(error) or type(error).__name__, isinstance(error, BlankStrokesError)
         shown = display_path(path)

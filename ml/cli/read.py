@@ -55,7 +55,7 @@ def _inputs(paths: list[Path], strokes: bool) -> tuple[list[Path], list[tuple[Pa
     if strokes:
         return find_stroke_files(paths)
     found = find_image_files(paths)
-    return found.images, found.every_problem()
+    return found.files, found.every_problem()
 
 
 def run(argv: list[str]) -> int:

@@ -28,7 +28,8 @@ import numpy as np
 from ml.runtime.cards import ModelCard, WeightsError, drawings_figure, fusion_partner, stroke_model_problem
 from ml.runtime.preprocess import ImageLike
 from ml.runtime.recognizer import INTERACTIVE_THREADS, Prediction, PredictionError, Recognizer, load_recognizer
-from ml.runtime.strokes import Strokes
+from ml.runtime.render import render_drawing
+from ml.runtime.strokes import Strokes, normalize_strokes
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,21 @@ def _say_if_another_partner(image: Recognizer, partner: Path | None, directory: 
     reason = stroke_model_problem(intended[1], directory) or "it cannot be loaded"
     instead = f"{partner.stem} reads the strokes instead" if partner is not None else "the picture alone answers"
     log.warning("stroke model %s cannot be used (%s): %s", intended[1], reason, instead)
+
+
+def read_drawing_strokes(
+    strokes: Strokes, recognizer: Recognizer, fused: FusedRecognizer | None, top_k: int = 5
+) -> Prediction | PredictionError:
+    """A drawing's strokes (a stroke file) read as the pad reads a drawing: by ``recognizer`` alone when it
+    reads strokes, else from the picture the canvas would render, fused with the stroke model when there is
+    one. Raises StrokesError (BlankStrokesError: no character in them) before any model is asked."""
+    normalize_strokes(strokes)
+    if recognizer.card.input_kind == "strokes":
+        return recognizer.predict_strokes(strokes, top_k=top_k)
+    image = render_drawing(strokes.strokes)
+    if fused is not None:
+        return fused.predict(image, strokes, top_k=top_k)
+    return recognizer.predict(image, top_k=top_k)
 
 
 RecognizerT = TypeVar("RecognizerT", bound=Recognizer)

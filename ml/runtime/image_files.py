@@ -1,5 +1,5 @@
-"""Finding the image files in what a person points at (files and folders), and naming any that will
-not be read, so nothing is skipped without a word."""
+"""Finding the image files (and, where they are read too, the stroke files) in what a person points at
+(files and folders), and naming any that will not be read, so nothing is skipped without a word."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HEIC_NOT_SUPPORTED = "HEIC is not supported: export it as JPEG or PNG"
+STROKE_SUFFIX = ".json"  # a drawing's pen strokes (Save Drawing writes them; predict --strokes reads them)
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif"})
 # Pictures GlyphPad cannot read: found in a folder, they are reported instead of passed over.
 UNREADABLE_PICTURES = {
@@ -26,9 +27,9 @@ NO_IMAGES = "no image files in this folder (PNG, JPEG, BMP, TIFF, WebP or GIF)"
 
 @dataclass(frozen=True)
 class FoundFiles:
-    images: list[Path] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # to read: the files named and the folders' images
     problems: list[tuple[Path, str]] = field(default_factory=list)  # (path, why it will not be read)
-    empty_folders: list[Path] = field(default_factory=list)  # folders given that hold no image file
+    empty_folders: list[Path] = field(default_factory=list)  # folders given that hold no file to read
 
     def every_problem(self) -> list[tuple[Path, str]]:
         """The problems, and each empty folder as one: a command line says so rather than nothing."""
@@ -58,15 +59,20 @@ def _in_number_order(path: Path) -> tuple[list[list[tuple[int, str]]], str]:
     return [name_key(part) for part in path.parts], str(path)
 
 
-def find_image_files(paths: list[Path]) -> FoundFiles:
-    """Files as given, and under each folder (recursively, sorted) every image file, plus the files
-    that look like pictures but cannot be read and the links that lead nowhere or in a loop."""
+def is_stroke_path(path: Path) -> bool:
+    return path.suffix.lower() == STROKE_SUFFIX
+
+
+def find_image_files(paths: list[Path], stroke_files: bool = False) -> FoundFiles:
+    """Files as given, and under each folder (recursively, sorted) every image file, and with
+    ``stroke_files`` every stroke file (.json) too, plus the files that look like pictures but cannot be
+    read and the links that lead nowhere or in a loop."""
     found = FoundFiles()
     for path in paths:
         if not path.is_dir():
-            found.images.append(path)  # named by the person: read it, and say why if it fails
+            found.files.append(path)  # named by the person: read it, and say why if it fails
             continue
-        before = len(found.images), len(found.problems)
+        before = len(found.files), len(found.problems)
         for entry in sorted(path.rglob("*"), key=_in_number_order):
             if entry.is_symlink() and not entry.exists():
                 try:
@@ -75,11 +81,11 @@ def find_image_files(paths: list[Path]) -> FoundFiles:
                 except OSError as error:
                     reason = "symbolic link loop" if error.errno == 40 else "symbolic link that leads nowhere"
                 found.problems.append((entry, reason))
-            elif entry.is_file() and is_image_path(entry):
-                found.images.append(entry)
+            elif entry.is_file() and (is_image_path(entry) or (stroke_files and is_stroke_path(entry))):
+                found.files.append(entry)
             elif entry.is_file() and entry.suffix.lower() in UNREADABLE_PICTURES:
                 found.problems.append((entry, UNREADABLE_PICTURES[entry.suffix.lower()]))
-        if (len(found.images), len(found.problems)) == before:  # nothing in it, not even an unreadable picture
+        if (len(found.files), len(found.problems)) == before:  # nothing in it, not even an unreadable picture
             found.empty_folders.append(path)
     return found
 

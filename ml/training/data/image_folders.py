@@ -25,7 +25,7 @@ def read_image_folder(root: str | Path) -> list[LabelledFile]:
         char = char_from_folder_name(folder.name)
         if char is None:
             raise ValueError(f"{folder}: folder name is not a class (use one character, or e.g. 'a_lower')")
-        files.extend(LabelledFile(path, char) for path in find_image_files([folder]).images)
+        files.extend(LabelledFile(path, char) for path in find_image_files([folder]).files)
     if not files:
         raise ValueError(f"{root}: no images in class sub-folders")
     return files
