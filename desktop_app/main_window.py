@@ -908,14 +908,19 @@ class MainWindow(QMainWindow):
         self._clear_line_news()
         self.recognize_canvas()
 
-    def _show_merged_case(self) -> None:
+    def _merged_case(self) -> frozenset[str]:
+        """The letters the model in use reads in either case as one class (their capitals)."""
         from ml.runtime.labels import get_label_set
 
         info = self.models.get(self.preferences.model)
         try:
-            merged = get_label_set(info.label_set).merged_case if info and info.label_set else frozenset()
+            return get_label_set(info.label_set).merged_case if info and info.label_set else frozenset()
         except (KeyError, ValueError):  # a card with a label set this version does not know
-            merged = frozenset()
+            return frozenset()
+
+    def _show_merged_case(self) -> None:
+        merged = self._merged_case()
+        info = self.models.get(self.preferences.model)
         self.predictions.set_merged_case(merged)
         self.explain_view.set_classes(list(info.card.labels) if info and info.card else [], merged)
 
@@ -1503,7 +1508,8 @@ class MainWindow(QMainWindow):
         if lines is None:  # files dropped or chosen in text mode are written lines, like what the pad holds
             lines = self.text_mode or self.batch_view.reads_lines
         self.show_tab(self.batch_view)  # in text mode the tabs are hidden: the batch would run unseen
-        self.batch_view.start(found.files + [path for path, _ in found.problems], self.preferences.model, lines)
+        every_file = found.files + [path for path, _ in found.problems]
+        self.batch_view.start(every_file, self.preferences.model, lines, self._merged_case())
         for offset, (_, reason) in enumerate(found.problems):  # unreadable entries are rows too, with why
             self.batch_view.add_row(len(found.files) + offset, (), reason)
         if not found.files:

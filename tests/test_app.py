@@ -612,6 +612,12 @@ def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
     assert str(rows["tap.json"]["error"]).startswith("blank")
     assert "not valid JSON" in str(rows["cut.json"]["error"])
     assert 'a "strokes" list' in str(rows["results.json"]["error"])
+    # The table names a class as the answer panel does (this model reads k and K as one); the export, the class.
+    shown = view.table.model()
+    by_name = {shown.index(r, 0).data(): r for r in range(shown.rowCount())}
+    assert [shown.index(by_name[name], 1).data() for name in ("K.json", "7.json")] == ["K / k", "7"]
+    view.export(tmp_path / "out.csv")
+    assert "K.json,emnist36_cnn,,,K," in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
     # Read as lines of text, the two characters of L7.json are read from its strokes.
     view.reads_lines = True
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
@@ -619,7 +625,6 @@ def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
     line = next(row for row in view.rows if str(row["path"]).endswith("L7.json"))
     assert str(line["text"]).replace(" ", "").upper() == "L7"
     # A row opened from the table puts the file's strokes on the pad, not an error about a picture.
-    shown = view.table.model()
     k_row = next(r for r in range(shown.rowCount()) if shown.index(r, 0).data() == "K.json")
     view.table.doubleClicked.emit(shown.index(k_row, 0))
     qtbot.waitUntil(lambda: len(window.canvas.drawn_strokes()) == len(GLYPHS["K"]), timeout=TIMEOUT_MS)
@@ -654,7 +659,7 @@ def test_a_finished_batch_sorts_by_confidence_and_its_rows_keep_their_files(  # 
     assert probs == sorted(probs) and probs[0] < probs[-1]
     assert all(view.table.columnSpan(r, 1) == 1 for r in range(1, 6))
     for r, name in enumerate(order[1:], 1):  # each row shows its own file's answer
-        assert shown.index(r, 1).data() == by_file[name]["top"][0]["label"]  # type: ignore[index]
+        assert shown.index(r, 1).data().split(" / ")[0] == by_file[name]["top"][0]["label"]  # type: ignore[index]
     chosen = view.table.currentIndex().row()  # the selection followed its file
     assert shown.index(chosen, 0).data() == "3_H.png"
     view.table.selectRow(0)

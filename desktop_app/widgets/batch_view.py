@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.widgets.fonts import confidence_text
+from desktop_app.widgets.fonts import class_name, confidence_text
 
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
@@ -161,6 +161,7 @@ class BatchTableModel(QAbstractTableModel):
         self.file_at_row: list[int] = []
         self._row_of_file: list[int] = []  # the inverse: the table row showing each file
         self.lines = False  # the files were read as lines of writing
+        self.merged_case: frozenset[str] = frozenset()  # letters the batch's model reads in either case
         self.sortable = False  # not while results arrive: rows would move under the person's eye
 
     def reset(self, rows: list[dict[str, object]], names: list[str], lines: bool = False) -> None:
@@ -234,8 +235,8 @@ class BatchTableModel(QAbstractTableModel):
                 return self._line_data(row, column)
             if not top:
                 return ""
-            if column == 1:
-                return top[0]["label"]
+            if column == 1:  # as the answer panel names it ("A / a"); the export keeps the class ("A")
+                return class_name(str(top[0]["label"]), self.merged_case, name_lookalikes=False)
             if column == 2:
                 return confidence_text(float(top[0]["prob"]))  # type: ignore[arg-type]
             return "  ".join(f"{t['label']} {100 * float(t['prob']):.0f}%" for t in top)  # type: ignore[arg-type]
@@ -561,7 +562,10 @@ class BatchView(QWidget):
         """Whether the rows shown were read as lines of writing."""
         return self.model.lines
 
-    def start(self, paths: list[Path], model: str, lines: bool = False) -> None:
+    def start(
+        self, paths: list[Path], model: str, lines: bool = False, merged_case: frozenset[str] = frozenset()
+    ) -> None:
+        """Rows for ``paths``, to be read by ``model`` (which reads the letters ``merged_case`` in either case)."""
         from ml.runtime.image_files import display_path
 
         rows: list[dict[str, object]] = [
@@ -571,6 +575,7 @@ class BatchView(QWidget):
         self.reads_lines = lines
         self.read_as.blockSignals(False)
         self._set_sortable(False)
+        self.model.merged_case = merged_case
         self.model.reset(rows, [display_path(name) for name in shortest_names(paths)], lines)
         self._fit_columns(self.width())
         self.table.clearSpans()
