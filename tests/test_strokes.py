@@ -116,6 +116,29 @@ def test_blank_and_pathological_strokes() -> None:
     assert sequence[:, 4].sum() == STROKE_POINTS and np.isfinite(sequence).all()
 
 
+def test_a_pen_lifted_at_a_corner_splits_a_stroke_there_and_leaves_curves_and_lines_whole() -> None:
+    from ml.training.pen_data import _resample
+    from ml.training.stroke_data import CORNER_TURN_DEG, StrokeAugment, lifted_at_corners, sharpest_corner
+
+    seven = _resample(np.array([[0.0, 0.0], [1.0, 0.0], [0.4, 1.0]]), 0.01)  # bar, then stem: one stroke
+    turn, at = sharpest_corner(seven)
+    assert turn > 100 and np.allclose(seven[at], [1.0, 0.0])
+    angles = np.linspace(0, 2 * np.pi, 120)
+    round_o = np.stack([0.8 * np.cos(angles), np.sin(angles)], axis=1)
+    line = _resample(np.array([[0.0, 0.0], [0.0, 1.0]]), 0.01)
+    assert sharpest_corner(round_o)[0] < CORNER_TURN_DEG and sharpest_corner(line)[0] < 1
+    always = StrokeAugment(lift_probability=1.0, again_probability=0.0)
+    bar, stem = lifted_at_corners([seven], np.random.default_rng(0), always)
+    assert np.allclose(bar[-1], [1.0, 0.0]) and np.allclose(stem[0], [1.0, 0.0])  # the pen lands where it rose
+    assert len(bar) + len(stem) == len(seven) + 1
+    assert len(lifted_at_corners([round_o, line], np.random.default_rng(0), always)) == 2  # no corner: as it was
+    zed = _resample(np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), 0.01)
+    twice = StrokeAugment(lift_probability=1.0, again_probability=1.0)
+    assert len(lifted_at_corners([zed], np.random.default_rng(0), twice)) == 3  # at both of its corners
+    never = StrokeAugment(lift_probability=0.0)
+    assert lifted_at_corners([seven], np.random.default_rng(0), never)[0] is seven
+
+
 def test_stroke_models_train_their_input_shape() -> None:
     import torch
 
