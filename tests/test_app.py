@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QImage, QKeySequence
+from PySide6.QtGui import QAction, QFontMetrics, QImage, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QTextBrowser
 
@@ -2069,8 +2069,13 @@ def test_at_800x500_the_answer_and_its_notes_keep_their_room(qtbot, window: Main
     assert panel.headline_scale() == 2.0
     window.resize(1500, 950)  # room to spare: the model's view grows, the column and its answer with it
     qtbot.waitUntil(lambda: panel.model_input.scale() > 4, timeout=TIMEOUT_MS)
-    assert panel.width() > 300 and panel.headline_scale() > 2.0  # the column stayed 230 px, the answer small
+    # The column grows (it stayed 230 px) and the answer into its spare room: big enough to read off a
+    # projector, whole in its width and height.
+    assert panel.width() > 300 and panel.headline_scale() >= 4.0
+    qtbot.wait(100)
     assert panel.headline.height() >= panel.headline.sizeHint().height()
+    widest = QFontMetrics(panel.headline.font()).horizontalAdvance("W / w")
+    assert widest <= panel.headline.contentsRect().width()
     # Top 10 at 800x500: the model's view gives up height, the window stays as big as asked (it grew to 569).
     window.set_top_k(10)
     window.resize(800, 500)

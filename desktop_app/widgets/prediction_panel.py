@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop_app.widgets.fonts import character_font, class_name, confidence_text
@@ -20,12 +19,10 @@ MIN_INPUT_SCALE = 2
 MAX_INPUT_SCALE = 10  # grown with the column in a large window: 280 px at most
 MAX_PANEL_WIDTH = 28 * MAX_INPUT_SCALE + 60  # the largest input view, its frame and the panel's margins
 HEADLINE_SCALE = 2.0  # the answer's character, times the window's font
-# Grown with the column in a large window (a class reading it off a projector, a maximized window), in
-# steps of a quarter: one pixel of a drag does not change the font.
-MAX_HEADLINE_SCALE = 3.5
-# The column's width and height per unit of scale: 2.0 up to 460 px of height (800x500), 3.5 in the widest
-# column (MAX_PANEL_WIDTH) of a window at least 805 px tall.
-HEADLINE_PX_PER_SCALE = (97, 230)
+# Grown into the column's spare room in a large window (a class reading it off a projector: about 100 px
+# tall in a maximized 1920x1080 window), in steps of a quarter: one pixel of a drag does not change it.
+MAX_HEADLINE_SCALE = 8.0
+HEADLINE_WIDEST = "W / w"  # the widest answer a headline shows: the size does not jump from answer to answer
 
 
 class ConfidenceBar(QWidget):
@@ -161,6 +158,7 @@ class PredictionPanel(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setSpacing(4)  # tight enough for an 800x500 window
+        self._layout = layout
         seen_box = QGroupBox("What the model sees (28×28)")
         seen_layout = QVBoxLayout(seen_box)
         self.model_input = ModelInputView()
@@ -177,6 +175,9 @@ class PredictionPanel(QWidget):
         self._base_font = self.headline.font()
         self._headline_scale = HEADLINE_SCALE
         self.headline.setFont(character_font(self._base_font, HEADLINE_SCALE, bold=True))
+        self._least_headline_height = QFontMetrics(self.headline.font()).height()
+        # A grown answer must not hold the column (and the window) at its size: shrunk, it is fitted again.
+        self.headline.setMinimumSize(1, self._least_headline_height)
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.headline.setAccessibleName("top prediction")
         self._grid.addWidget(self.headline, 0, 0, 1, 2)
@@ -199,17 +200,40 @@ class PredictionPanel(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._fit_headline()
-        self._fit_input_view()
+        self._fit()
 
     def headline_scale(self) -> float:
         return self._headline_scale
 
+    def _fit(self) -> None:
+        """The model's view is served first, then the answer grows into the height left."""
+        self._fit_input_view()
+        self._fit_headline()
+
+    def _headline_growth(self) -> int:
+        """How much taller the answer is now than at its least scale."""
+        return QFontMetrics(self.headline.font()).height() - self._least_headline_height
+
+    def _height_below_view(self) -> int:
+        """What the answers (the answer at its least scale), their notes and the latency take."""
+        below = _height_needed(self._answers_box) - self._headline_growth() + _height_needed(self.latency)
+        return below + 3 * self._layout.spacing()
+
     def _fit_headline(self) -> None:
-        """The answer's character grows with the column, within its width and its height."""
-        per_width, per_height = HEADLINE_PX_PER_SCALE
-        room = min(self.width() / per_width, self.height() / per_height)
-        scale = max(HEADLINE_SCALE, min(MAX_HEADLINE_SCALE, math.floor(room * 4) / 4))
+        """The answer's character grows into the column's spare height, within its width."""
+        margins = self._layout.contentsMargins()
+        chrome = self._seen_box.sizeHint().height() - self.model_input.sizeHint().height()  # title, margins
+        seen = chrome + self.model_input.heightForWidth(self.model_input.width())
+        spare = self.height() - margins.top() - margins.bottom() - seen - self._height_below_view()
+        grid = self._grid.contentsMargins()
+        width = self._answers_box.contentsRect().width() - grid.left() - grid.right()
+        scale = MAX_HEADLINE_SCALE
+        while scale > HEADLINE_SCALE:
+            metrics = QFontMetrics(character_font(self._base_font, scale, bold=True))
+            grows = metrics.height() - self._least_headline_height
+            if grows <= spare and metrics.horizontalAdvance(HEADLINE_WIDEST) <= width:
+                break
+            scale -= 0.25
         if scale != self._headline_scale:
             self._headline_scale = scale
             self.headline.setFont(character_font(self._base_font, scale, bold=True))
@@ -218,8 +242,7 @@ class PredictionPanel(QWidget):
         """The model's view grows into the height the answer, its notes and the latency leave (at 800x500,
         none: a 5x view squeezed the answer and cut its notes off)."""
         chrome = self._seen_box.sizeHint().height() - self.model_input.sizeHint().height()  # title, margins
-        below = _height_needed(self._answers_box) + _height_needed(self.latency) + 3 * 4
-        room = self.height() - chrome - below - 4
+        room = self.height() - chrome - self._height_below_view() - 4
         self.model_input.limit_scale(room // 28)
 
     def set_merged_case(self, letters: frozenset[str]) -> None:
@@ -289,7 +312,7 @@ class PredictionPanel(QWidget):
                 bar.set_confidence(0, "")
         self.message.setText("; ".join(notes))
         self.message.setVisible(bool(notes))
-        self._fit_input_view()
+        self._fit()
         read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
         self.latency.setText(f"{read_from} · {latency_ms:.1f} ms")
         if len(inputs_used) > 1:
@@ -305,7 +328,7 @@ class PredictionPanel(QWidget):
         shown = self.message.text()
         self.message.setText(f"{shown}; {note}" if shown and self.message.isVisibleTo(self) else note)
         self.message.setVisible(True)
-        self._fit_input_view()
+        self._fit()
 
     def show_pending(self) -> None:
         """The input changed and its answer is still being worked out (a large picture): what is shown is
@@ -334,7 +357,7 @@ class PredictionPanel(QWidget):
         self.message.setText(message)
         self.message.setVisible(True)
         self.latency.setText("")
-        self._fit_input_view()
+        self._fit()
 
 
 def _height_needed(widget: QWidget) -> int:
