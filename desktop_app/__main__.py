@@ -56,7 +56,10 @@ def no_display_to_show_on(environ: Mapping[str, str] = os.environ, platform: str
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = get_args_parser().parse_args(argv)
+    parser = get_args_parser()
+    args = parser.parse_args(argv)
+    if (args.soak or args.json) and not args.self_test:  # else the window opened as if they were not given
+        parser.error("--soak and --json go with --self-test")
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )

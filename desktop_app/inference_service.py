@@ -472,6 +472,10 @@ class InferenceService(QObject):
             self._fusions[key] = fused
         return self._fusions[key]
 
+    @property
+    def weights_dir(self) -> Path:
+        return self._weights_dir
+
     def fused_stroke_model(self, name: str) -> str | None:
         """The stroke model fused with image model ``name`` in the answers given so far, if any."""
         fused = self._fusions.get((name, self._device))

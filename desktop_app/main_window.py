@@ -582,7 +582,7 @@ class MainWindow(QMainWindow):
         preferred = self.preferences.model
         if preferred not in self.models or not self.models[preferred].available:
             fallback = best_available(infos)
-            reason = self.models[preferred].error if preferred in self.models else "it is not installed"
+            reason = self.models[preferred].error if preferred in self.models else self._not_a_model_here(preferred)
             if fallback:
                 why = short_reason(reason)
                 # A model the cards tell of: they say why; a name there is no model of: the Model menu lists them.
@@ -595,6 +595,14 @@ class MainWindow(QMainWindow):
             self.set_model(preferred)
         else:
             self.predictions.show_blank("No model can be loaded: " + "; ".join(unavailable.values()))
+
+    def _not_a_model_here(self, name: str) -> str:
+        """Why ``name`` is not among the models to choose: a stroke model answers with its image model."""
+        from ml.runtime.cards import stroke_models_dir
+
+        if (stroke_models_dir(self.service.weights_dir) / f"{name}.safetensors").exists():
+            return "it reads pen strokes, fused with an image model's answer: choose the image model"
+        return "it is not installed"
 
     def set_model(self, name: str) -> None:
         info = self.models.get(name)

@@ -1401,6 +1401,19 @@ def test_a_model_named_that_there_is_not_falls_back_and_points_to_the_menu(  # t
         window.close()
 
 
+def test_a_stroke_model_named_at_launch_is_said_to_answer_with_its_image_model(  # type: ignore[no-untyped-def]
+    qtbot, fused_weights: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    window = _open_window(qtbot, tmp_path / "s.ini", model="strokes_tiny", load_runtime=False)
+    try:
+        message = window.statusBar().currentMessage()
+        assert message.startswith("strokes_tiny cannot be used (it reads pen strokes, fused with an image model")
+        assert "not installed" not in message
+    finally:
+        window.close()
+
+
 def test_a_smaller_window_scales_the_drawing_instead_of_cutting_it_off(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     canvas = window.canvas
     _last_result(qtbot, window, lambda: _mouse_draw(canvas, "L"))

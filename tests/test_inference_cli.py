@@ -88,6 +88,14 @@ def test_predict_unknown_model_is_a_clear_error(weights_env: Path, capsys: pytes
         assert len(out) == 1 and "no model named 'nope'" in json.loads(out[0])["error"], command
 
 
+def test_a_weights_folder_that_is_not_there_is_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(tmp_path / "nowhere"))
+    assert cli_main(["predict", "x.png"]) == 2
+    assert f"the weights folder {tmp_path / 'nowhere'} does not exist" in capsys.readouterr().err
+
+
 def test_predict_cuda_without_a_gpu_is_a_clear_error(weights_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from ml.runtime.devices import cuda_available
 
@@ -265,6 +273,12 @@ def test_a_failing_command_says_why_in_one_line(
             2,
         ),
         (["tune", "--threads", "-1"], "--threads must be 0 (every core) or more", 2),
+        # Words are scored on their own: another source beside them was passed over.
+        (
+            ["evaluate", "--model", "cnn_tiny", "--source", "unipen_test", "--source", "words_val"],
+            "the words sources are scored on their own: run unipen_test in another evaluate",
+            2,
+        ),
     ]
     (tmp_path / "file.txt").write_text("a file, not a folder")
     for argv, reason, code in cases:

@@ -100,6 +100,15 @@ def test_the_app_says_its_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert stopped.value.code == 0 and capsys.readouterr().out.strip() == f"GlyphPad {__version__}"
 
 
+@pytest.mark.parametrize("given", [["--json"], ["--soak", "10"]])
+def test_self_test_options_alone_are_refused_not_ignored(given: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop_app.__main__ import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(given)
+    assert stopped.value.code == 2 and "go with --self-test" in capsys.readouterr().err
+
+
 def test_without_a_display_the_app_says_so_instead_of_qts_advice(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

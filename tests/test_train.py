@@ -150,7 +150,9 @@ def test_a_resumed_run_goes_on_as_it_was_started_and_refuses_another_schedule(
     assert "was started with --epochs 2, not --epochs 3" in error and "\n" not in error
 
 
-def test_train_takes_its_options_from_a_settings_file(synthetic_emnist: Path, tmp_path: Path) -> None:
+def test_train_takes_its_options_from_a_settings_file(
+    synthetic_emnist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from ml.cli import main as cli_main
 
     settings = tmp_path / "best.json"
@@ -166,6 +168,18 @@ def test_train_takes_its_options_from_a_settings_file(synthetic_emnist: Path, tm
         with pytest.raises(SystemExit) as refused:
             cli_main(argv)
         assert refused.value.code == 2
+    # A picture given as the settings file is named, not a codec's complaint; a stroke architecture is
+    # pointed to the command that trains it.
+    settings.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    with pytest.raises(SystemExit) as refused:
+        cli_main(argv)
+    assert refused.value.code == 2 and "best.json is not a settings file" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli_main(["train", "--arch", "stroke_gru"])
+    assert "stroke_gru reads pen strokes: train it with glyphpad-ml train-strokes" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli_main(["train-strokes", "--arch", "lenet5"])
+    assert "lenet5 reads pictures: train it with glyphpad-ml train" in capsys.readouterr().err
 
 
 def test_a_file_that_is_no_checkpoint_is_refused_in_one_line(synthetic_emnist: Path, tmp_path: Path) -> None:

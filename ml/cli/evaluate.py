@@ -105,6 +105,11 @@ def run(argv: list[str]) -> int:
     if args.images is not None and args.update_card:
         # A card records the sources every model is scored on; a folder of one's own is not one of them.
         return fail("evaluate", "--update-card stores the data sources' figures; an --images folder is scored only")
+    word_sources = [name for name in (args.source or []) if name.startswith("words_")]
+    others = [name for name in (args.source or []) if not name.startswith("words_")]
+    if word_sources and (others or args.images is not None):  # they were passed over without a word
+        given = ", ".join(others) or "--images"
+        return fail("evaluate", f"the words sources are scored on their own: run {given} in another evaluate")
     try:
         recognizer = load_recognizer(args.model, device=args.device, threads=threads)
     except (WeightsError, DeviceError) as error:
@@ -113,7 +118,6 @@ def run(argv: list[str]) -> int:
     card = recognizer.card
     if card.input_kind == "strokes":
         return _evaluate_stroke_model(recognizer, args)
-    word_sources = [name for name in (args.source or []) if name.startswith("words_")]
     if word_sources:
         return _evaluate_words(recognizer, args, word_sources)
     names = ["images"] if args.images is not None else list(args.source or DEFAULT_SOURCES)

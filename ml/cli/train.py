@@ -45,7 +45,10 @@ def parse_with_saved_settings(parser: argparse.ArgumentParser, argv: list[str]) 
     saved: dict[str, Any] = {}
     try:
         if getattr(args, "settings", ""):
-            loaded = json.loads(Path(args.settings).read_text(encoding="utf-8"))
+            try:
+                loaded = json.loads(Path(args.settings).read_text(encoding="utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                raise ValueError(f"{args.settings} is not a settings file (JSON options, as tune writes)") from None
             if not isinstance(loaded, dict):
                 raise ValueError(f"{args.settings} is not a JSON object of options")
             unknown = sorted(set(loaded) - known - set(SETTINGS_NOTES))
@@ -112,7 +115,8 @@ def parser_for(config_class: type, prog: str, description: str) -> argparse.Argu
         elif isinstance(value, dict):
             p.add_argument(flag, default="{}", **options)
         else:
-            p.add_argument(flag, type=type(value), default=value, **options)
+            options.setdefault("type", type(value))
+            p.add_argument(flag, default=value, **options)
     return p
 
 

@@ -7,6 +7,7 @@ would compete with the training step for the same cores.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import logging
@@ -73,9 +74,18 @@ def _option(default: Any, help: str, **argparse_options: Any) -> Any:
 IMAGE_ARCHS = [name for name in list_models() if get_arch(name).family != "stroke"]
 
 
+def image_architecture(name: str) -> str:
+    """``--arch``'s value, or why it is not one ``train`` trains (``glyphpad-ml archs`` lists both kinds)."""
+    if name in list_models() and get_arch(name).family == "stroke":
+        raise argparse.ArgumentTypeError(f"{name} reads pen strokes: train it with glyphpad-ml train-strokes")
+    return name
+
+
 @dataclass
 class TrainConfig:
-    arch: str = _option("emnist_cnn", "an image architecture (glyphpad-ml archs)", choices=IMAGE_ARCHS)
+    arch: str = _option(
+        "emnist_cnn", "an image architecture (glyphpad-ml archs)", choices=IMAGE_ARCHS, type=image_architecture
+    )
     labels: str = _option("emnist36", "label set", choices=list(LABEL_SETS))
     name: str = _option("", "output name (default <labels>_<arch>)")
     data: str = _option("", EMNIST_HELP)

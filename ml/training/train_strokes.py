@@ -10,6 +10,7 @@ carded with the test writers' figures.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import platform
@@ -64,6 +65,15 @@ from ml.training.worker_processes import limit_workers, worker_pool
 STROKE_ARCHS = [name for name in list_models() if get_arch(name).family == "stroke" and name != "stroke_ensemble"]
 
 
+def stroke_architecture(name: str) -> str:
+    """``--arch``'s value, or why it is not one ``train-strokes`` trains."""
+    if name in list_models() and get_arch(name).family != "stroke":
+        raise argparse.ArgumentTypeError(f"{name} reads pictures: train it with glyphpad-ml train")
+    if name == "stroke_ensemble":
+        raise argparse.ArgumentTypeError("an ensemble is assembled from trained models: glyphpad-ml stroke-ensemble")
+    return name
+
+
 # What a resumed run cannot change: the model it builds, the characters each epoch draws, the schedule.
 RESUME_FIXED = (
     "arch",
@@ -82,7 +92,7 @@ RESUME_FIXED = (
 
 @dataclass
 class StrokeTrainConfig:
-    arch: str = _option("stroke_cnn", "a stroke architecture", choices=STROKE_ARCHS)
+    arch: str = _option("stroke_cnn", "a stroke architecture", choices=STROKE_ARCHS, type=stroke_architecture)
     labels: str = _option("emnist36", "label set", choices=list(LABEL_SETS))
     name: str = _option("", "output name (default strokes<classes>_<arch without 'stroke_'>)")
     pen_data: str = _option("", PEN_DATA_HELP)
