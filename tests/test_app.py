@@ -910,6 +910,21 @@ def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore
     assert view.table.item(0, 1).text() == "O"  # a model that tells O from o
 
 
+def test_a_narrow_window_keeps_the_room_of_explains_captions(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.explain_view import ExplainView
+
+    view = ExplainView()
+    qtbot.addWidget(view)
+    view.resize(280, 300)  # the Explain tab of a 728x457 window: the map was drawn over its caption
+    view.show()
+    view.method_label.setText("Grad-CAM for “A / a”; right: along the pen's path")
+    view.maps_caption.setText("32 of 32 channels: bright where a filter responds")
+    for caption in (view.method_label, view.maps_caption):
+        qtbot.waitUntil(lambda c=caption: c.height() >= c.heightForWidth(c.width()), timeout=TIMEOUT_MS)
+        assert caption.heightForWidth(caption.width()) > caption.fontMetrics().height()  # two lines, both shown
+    assert view.heatmap_label.geometry().bottom() < view.method_label.geometry().top()
+
+
 def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window.tabs.setCurrentWidget(window.explain_view)
     with qtbot.waitSignal(window.service.explained, timeout=TIMEOUT_MS):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -76,6 +76,29 @@ class StrokeSaliencyView(QWidget):
         painter.end()
 
 
+class CaptionLabel(QLabel):
+    """Wrapped text that keeps the height its lines need at its width: a narrow window's layout gave a
+    two-line caption one line's height, and the Grad-CAM map above was drawn over the second."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self._height_asked = 0
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if not self.text() or self.width() <= 0:
+            return hint
+        return QSize(hint.width(), max(hint.height(), self.heightForWidth(self.width())))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        height = self.heightForWidth(self.width()) if self.text() else 0
+        if height != self._height_asked:  # more lines (or fewer) at the new width: the layout asks again
+            self._height_asked = height
+            self.updateGeometry()
+
+
 class ExplainView(QWidget):
     """Emits ``class_chosen`` when the user asks why a class other than the top one."""
 
@@ -106,8 +129,7 @@ class ExplainView(QWidget):
         self.stroke_view.hide()
         pictures.addWidget(self.stroke_view, 1)
         heat_layout.addLayout(pictures, 1)
-        self.method_label = QLabel("")
-        self.method_label.setWordWrap(True)
+        self.method_label = CaptionLabel()
         heat_layout.addWidget(self.method_label)
         layout.addWidget(heat_box, 1)
 
@@ -120,8 +142,7 @@ class ExplainView(QWidget):
         self.layer_picker.currentIndexChanged.connect(self._show_layer)
         picker_row.addWidget(self.layer_picker, 1)
         maps_layout.addLayout(picker_row)
-        self.maps_caption = QLabel("")
-        self.maps_caption.setWordWrap(True)
+        self.maps_caption = CaptionLabel()
         maps_layout.addWidget(self.maps_caption)
         self.maps_label = QLabel("")
         self.maps_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
