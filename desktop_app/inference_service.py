@@ -260,6 +260,7 @@ class InferenceService(QObject):
         self._waiting_for_runtime: list[tuple[Job, int]] = []  # GUI thread only
         self._explainers: dict[tuple[str, str], Any] = {}  # torch models for explanations (worker thread)
         self._fusions: dict[tuple[str, str], Any] = {}  # image model -> FusedRecognizer or None (worker thread)
+        self._partners: dict[tuple[str, str], StrokePartner] = {}  # said once a model is loaded (worker thread)
         self.runtime_ready.connect(self._submit_waiting)
         self.runtime_failed.connect(self._submit_waiting)
 
@@ -589,15 +590,18 @@ class InferenceService(QObject):
             log.info("model %s cannot be used: %s", job.name, _one_line(error))  # the window says so
             self.model_failed.emit(job.name, _one_line(error))
             return
-        fused = self._fused(job.name)  # its stroke model too, so that the first drawing waits for neither
-        partner = self._stroke_partner(recognizer.card, fused)
-        log.info(
-            "model %s ready on %s in %.0f ms%s",
-            job.name,
-            recognizer.describe_device(),
-            (time.perf_counter() - start) * 1000,
-            f", drawings read with its stroke model {partner.used}" if partner.used else "",
-        )
+        key = (job.name, self._device)
+        partner = self._partners.get(key)
+        if partner is None:  # loaded before the window asked for it (at launch), or chosen again: said once
+            fused = self._fused(job.name)  # its stroke model too, so that the first drawing waits for neither
+            partner = self._partners[key] = self._stroke_partner(recognizer.card, fused)
+            log.info(
+                "model %s ready on %s in %.0f ms%s",
+                job.name,
+                recognizer.describe_device(),
+                (time.perf_counter() - start) * 1000,
+                f", drawings read with its stroke model {partner.used}" if partner.used else "",
+            )
         self.strokes_partner.emit(job.name, partner)
         self.model_ready.emit(job.name, recognizer.describe_device())
 
@@ -623,9 +627,12 @@ class InferenceService(QObject):
         except DeviceError as error:
             self.model_failed.emit("", error.problem)  # the window says what it does instead
             return
-        self._device = job.device
-        self._recognizers.clear()
-        self._fusions.clear()
+        # The window sets the device at its start: the model loaded before on the same device stays.
+        if resolved != resolve_device(self._device):
+            self._device = job.device
+            self._recognizers.clear()
+            self._fusions.clear()
+            self._partners.clear()
         shown = "CPU (ONNX Runtime)" if resolved == "cpu" else describe(resolved)
         self.device_changed.emit(shown, cuda_available())
 

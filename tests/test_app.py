@@ -223,6 +223,19 @@ def test_verbose_logs_what_the_app_does(qtbot, window: MainWindow, caplog: pytes
     assert any(m.startswith("read image in ") and m.endswith(f"{drawn.top[0][1]:.1%}") for m in said), said
 
 
+def test_the_model_in_use_is_loaded_once_at_launch(qtbot, tmp_path: Path, weights_env: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    caplog.set_level(logging.INFO, logger="desktop_app.inference_service")
+    window = _open_window(qtbot, tmp_path / "s.ini", load_runtime=False)  # loaded early, then the device set
+    try:
+        assert window.service.wait_idle(TIMEOUT_MS)
+        said = [record.getMessage() for record in caplog.records]
+        assert len([m for m in said if m.startswith("model cnn_tiny ready on")]) == 1, said
+    finally:
+        window.close()
+
+
 def test_blank_canvas_shows_a_hint_not_a_guess(window: MainWindow) -> None:
     assert window.canvas.is_blank()
     assert window.predictions.headline.text() == "—"
