@@ -521,3 +521,21 @@ def test_a_model_named_twice_is_refused_not_silently_replaced(capsys: pytest.Cap
             cli_main([command, "--model", "cnn_tiny", "--model", "gru_tiny", "some.png"])
         assert usage.value.code == 2
         assert "--model given twice" in capsys.readouterr().err
+
+
+def test_the_readmes_examples_read_as_written(bundled_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The files in examples/ that the README's commands read, read by the bundled default model."""
+    from tests.conftest import REPO_ROOT
+
+    examples = REPO_ROOT / "examples"
+    assert cli_main(["predict", "--json", str(examples / "A.png")]) == 0
+    assert _lines(capsys)[0]["top"][0]["label"] == "A"  # type: ignore[index]
+    assert cli_main(["predict", "--strokes", "--json", str(examples / "seven.json")]) == 0
+    answer = _lines(capsys)[0]
+    assert answer["top"][0]["label"] == "7" and answer["inputs"] == ["image", "strokes"]  # type: ignore[index]
+    for argv in (
+        ["read", "--json", str(examples / "hi42.png")],
+        ["read", "--strokes", "--json", str(examples / "hi42.json")],
+    ):
+        assert cli_main(argv) == 0
+        assert _lines(capsys)[0]["text"] == "Hi 42", argv
