@@ -1940,6 +1940,30 @@ def test_text_mode_says_why_a_picture_cannot_be_read_in_the_line_panel(
     qtbot.waitUntil(lambda: hint.text().startswith("Write a word"), timeout=TIMEOUT_MS)
 
 
+def test_the_line_and_the_text_grow_in_a_tall_window_for_a_projector(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.text_panel import TextPanel
+
+    panel = TextPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_line([("H", False), ("4", True)], [[("H", 0.9)], [("4", 0.9)]])
+
+    def sizes() -> tuple[int, int, int]:
+        chip = panel._character_buttons()[0]
+        return chip.fontMetrics().height(), panel.text_box.fontMetrics().height(), panel._scroll.height()
+
+    panel.fit_to_window(500)  # 800x500: as small as ever
+    small = sizes()
+    panel.fit_to_window(1040)  # a maximized 1920x1080 window
+    large = sizes()
+    assert all(big >= 1.5 * little for big, little in zip(large[:2], small[:2], strict=True)), (small, large)
+    assert large[2] > small[2]  # the row is as tall as its characters: none cut off
+    panel.set_line([("W", False)], [[("W", 0.9)]])  # a new line keeps the size
+    assert sizes()[0] == large[0]
+    panel.fit_to_window(500)
+    assert sizes()[0] == small[0]
+
+
 def test_a_long_line_scrolls_in_its_panel_instead_of_widening_the_window(qtbot) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.widgets.text_panel import TextPanel
 

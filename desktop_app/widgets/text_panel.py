@@ -4,9 +4,10 @@ written so far, to copy or keep adding to."""
 from __future__ import annotations
 
 import itertools
+import math
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -24,7 +25,11 @@ from PySide6.QtWidgets import (
 
 from desktop_app.widgets.fonts import character_font, confidence_text, described
 
-LINE_FONT_SCALE = 1.8
+LINE_FONT_SCALE = 1.8  # the line's characters, times the window's font (in a window up to GROWN_FROM_PX tall)
+TEXT_FONT_SCALE = 1.2  # the text box's
+# Taller windows grow both (a class reading them off a projector), in quarter steps, up to twice.
+GROWN_FROM_PX = 560
+MAX_GROWTH = 2.0
 SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be typed as anything, even "␣")
 CHARACTER_PROPERTY = "character"  # a character button's text as read or typed (its label escapes an &)
 LINE_HINT = "Write a word or a code, left to right, in print."
@@ -108,7 +113,9 @@ class TextPanel(QWidget):
         layout.addWidget(line_box)
         self.text_box = TextBox()
         self.text_box.setPlaceholderText("Lines you add collect here; edit and copy them as you like.")
-        self.text_box.setFont(character_font(self.text_box.font(), 1.2))  # l, I and 1 told apart
+        self._base_font = self.text_box.font()
+        self._growth = 1.0  # the line's and the text's size, times their least (fit_to_window)
+        self.text_box.setFont(character_font(self._base_font, TEXT_FONT_SCALE))  # l, I and 1 told apart
         self.text_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.text_box.setMaximumHeight(110)  # until the window says how tall it is (fit_to_window)
         self.text_box.setTabChangesFocus(True)  # Tab moves on (it typed tabs, and focus never left the box)
@@ -117,9 +124,6 @@ class TextPanel(QWidget):
         self.text_box.setAccessibleName("text written so far")
         layout.addWidget(self.text_box)
         self._buttons: list[QWidget] = []  # the line's characters (buttons) and the spaces between words
-        probe = _character_button("Wg")  # the height of a character's button, before there is one
-        self._probe_height = probe.sizeHint().height()
-        probe.deleteLater()
         self.set_line([], [])
 
     def set_scope(self, note: str) -> None:
@@ -144,13 +148,13 @@ class TextPanel(QWidget):
             if space:
                 # A space between words, as large as the characters (a small grey button was easy to miss).
                 gap = QLabel("␣")
-                gap.setFont(character_font(gap.font(), LINE_FONT_SCALE))
+                gap.setFont(self._line_font())
                 gap.setProperty(SPACE_PROPERTY, True)
                 gap.setToolTip("A space: a character's menu adds or removes the one before it")
                 gap.setAccessibleName("space")
                 self._characters.insertWidget(self._characters.count() - 1, gap)
                 self._buttons.append(gap)
-            button = _character_button(char)
+            button = _character_button(char, self._line_font())
             button.installEventFilter(self)  # focused by Tab: scrolled into view (see eventFilter)
             button.setAccessibleName(f"character {position + 1}: {described(char)}")
             button.setToolTip(f"{described(char)}: click for other readings, or type the right one")
@@ -185,15 +189,21 @@ class TextPanel(QWidget):
         self.hint.setVisible(not characters)
         self.add_button.setEnabled(bool(characters))
         self.copy_button.setEnabled(bool(characters))
-        # As tall with characters as without: a row that grew with its first character shrank the pad, and
-        # the writing on it, after the first pen-up.
-        tallest = max(
-            [b.sizeHint().height() for b in self._buttons] + [self.hint.sizeHint().height(), self._probe_height]
-        )
-        bar = self._scroll.horizontalScrollBar()
-        self._scroll.setFixedHeight(tallest + bar.sizeHint().height() + 4)
+        self._fit_row_height()
         if not characters:
-            bar.setValue(0)
+            self._scroll.horizontalScrollBar().setValue(0)
+
+    def _line_font(self) -> QFont:
+        return character_font(self._base_font, LINE_FONT_SCALE * self._growth)
+
+    def _fit_row_height(self) -> None:
+        """As tall with characters as without: a row that grew with its first character shrank the pad, and
+        the writing on it, after the first pen-up."""
+        probe = _character_button("Wg", self._line_font())  # a character's button, before there is one
+        tallest = max([b.sizeHint().height() for b in self._buttons] + [self.hint.sizeHint().height()])
+        tallest = max(tallest, probe.sizeHint().height())
+        probe.deleteLater()
+        self._scroll.setFixedHeight(tallest + self._scroll.horizontalScrollBar().sizeHint().height() + 4)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # A character reached by Tab in a row wider than the panel is scrolled into view: Tab into a long
@@ -206,8 +216,15 @@ class TextPanel(QWidget):
         return [b for b in self._buttons if not b.property(SPACE_PROPERTY)]
 
     def fit_to_window(self, window_height: int) -> None:
-        """The text box takes a sixth of the window's height, between 3 and 10 lines: at 800 x 500 a
-        fixed 110 px left the pad 215 px to write on."""
+        """The line's characters and the text grow with a tall window; the text box takes a sixth of the
+        window's height, between 3 and 10 lines: at 800 x 500 a fixed 110 px left the pad 215 px to write on."""
+        growth = min(MAX_GROWTH, max(1.0, math.floor(window_height / GROWN_FROM_PX * 4) / 4))
+        if growth != self._growth:
+            self._growth = growth
+            for widget in self._buttons:
+                widget.setFont(self._line_font())
+            self.text_box.setFont(character_font(self._base_font, TEXT_FONT_SCALE * growth))
+            self._fit_row_height()
         lines = self.text_box.fontMetrics().lineSpacing()
         frame = 2 * self.text_box.frameWidth() + 8
         self.text_box.setMaximumHeight(max(3 * lines + frame, min(10 * lines + frame, window_height // 6)))
@@ -239,12 +256,12 @@ class TextPanel(QWidget):
             bar.setValue(bar.maximum())
 
 
-def _character_button(text: str) -> QToolButton:
+def _character_button(text: str, font: QFont) -> QToolButton:
     """A character of the line as a button: large, with a menu of its other readings."""
     button = QToolButton()
     button.setText(text.replace("&", "&&"))  # a typed & is a character, not a shortcut's marker
     button.setProperty(CHARACTER_PROPERTY, text)
-    button.setFont(character_font(button.font(), LINE_FONT_SCALE))
+    button.setFont(font)
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     button.setMenu(QMenu(button))
     return button
