@@ -1884,8 +1884,10 @@ def test_activation_tiles_fill_their_area_with_a_line_between_them() -> None:
     from desktop_app.widgets.images import TILE_GAP_GREY, channel_grid
 
     maps = np.random.default_rng(0).random((32, 28, 28)).astype(np.float32)
-    wide = channel_grid(maps, aspect=1.5)  # 7 columns of 5 rows for an area 1.5 times as wide as tall
-    assert wide.shape == (5 * 29 - 1, 7 * 29 - 1)
+    # 8 columns of 4 rows for an area 1.5 times as wide as tall: 7 of 5 fit it best, but ended in a grey block.
+    wide = channel_grid(maps, aspect=1.5)
+    assert wide.shape == (4 * 29 - 1, 8 * 29 - 1)
+    assert channel_grid(maps[:31], aspect=1.5).shape == (5 * 29 - 1, 7 * 29 - 1)  # no count that divides it
     assert np.all(wide[:, 28] == TILE_GAP_GREY) and np.all(wide[28, :] == TILE_GAP_GREY)
     assert wide[:28, :28].min() == 0.0 and wide[:28, :28].max() == 1.0  # each tile normalized on its own
     assert channel_grid(maps, aspect=0.2).shape[1] < channel_grid(maps, aspect=1.0).shape[1]

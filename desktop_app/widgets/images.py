@@ -56,6 +56,9 @@ def overlay_pixmap(model_input: np.ndarray, heatmap: np.ndarray, scale: int, alp
 TILE_GAP_GREY = 0.35  # the line between tiles: a black tile next to a black one is still two tiles
 
 
+FULL_ROWS_LEEWAY = 1.25  # columns up to this much off the best count, for rows without a gap at the end
+
+
 def channel_grid(maps: np.ndarray, max_channels: int = 64, aspect: float = 1.0) -> np.ndarray:
     """C x H x W activations -> one [0, 1] mosaic, each channel normalized on its own, the tiles in the
     columns that best fill an area ``aspect`` times as wide as it is tall, a grey line between them."""
@@ -63,7 +66,13 @@ def channel_grid(maps: np.ndarray, max_channels: int = 64, aspect: float = 1.0) 
 
     maps = maps[:max_channels]
     count, height, width = maps.shape
-    columns = max(1, min(count, round(float(np.sqrt(count * max(aspect, 1e-3) * height / width)))))
+    best = float(np.sqrt(count * max(aspect, 1e-3) * height / width))
+    columns = max(1, min(count, round(best)))
+    # Rows filled to the end where a column count close to the best does it: a last row of 4 tiles in 7
+    # columns ended in a grey block.
+    dividing = [c for c in range(1, count + 1) if count % c == 0 and abs(np.log(c / best)) <= np.log(FULL_ROWS_LEEWAY)]
+    if dividing and count % columns:
+        columns = min(dividing, key=lambda c: abs(np.log(c / best)))
     rows = int(np.ceil(count / columns))
     gap = 1
     mosaic = np.full((rows * (height + gap) - gap, columns * (width + gap) - gap), TILE_GAP_GREY, dtype=np.float32)
