@@ -55,7 +55,24 @@ def no_display_to_show_on(environ: Mapping[str, str] = os.environ, platform: str
     return not environ.get("DISPLAY") and not wayland
 
 
+def attach_to_parent_console(platform: str = sys.platform) -> bool:
+    """On Windows, pip's ``glyphpad`` launcher (and the bundle) are windowed programs: they have no console,
+    so --help, --self-test --json and the errors said in a terminal went nowhere. Started from a terminal,
+    the output goes to it. Returns whether it was attached."""
+    if platform != "win32" or sys.stdout is not None:
+        return False
+    import ctypes
+
+    attach_parent_process = -1
+    if not ctypes.windll.kernel32.AttachConsole(attach_parent_process):  # type: ignore[attr-defined]
+        return False  # started from the Start menu or Explorer: nothing to write to
+    sys.stdout = open("CONOUT$", "w", encoding="utf-8", buffering=1)  # noqa: SIM115 (open for the process)
+    sys.stderr = open("CONOUT$", "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
+    attach_to_parent_console()
     parser = get_args_parser()
     args = parser.parse_args(argv)
     if (args.soak or args.json) and not args.self_test:  # else the window opened as if they were not given

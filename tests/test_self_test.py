@@ -124,3 +124,34 @@ def test_without_a_display_the_app_says_so_instead_of_qts_advice(
     monkeypatch.setattr("sys.platform", "linux")
     assert main([]) == 2  # before Qt loads: no window, no abort
     assert "no display to show the window on" in capsys.readouterr().err
+
+
+def test_a_windowed_launcher_on_windows_writes_to_the_terminal_it_was_started_from(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import ctypes
+    from types import SimpleNamespace
+
+    from desktop_app.__main__ import attach_to_parent_console
+
+    attached: list[int] = []
+    consoles = {"parent": 1}
+
+    def attach_console(process: int) -> int:
+        attached.append(process)
+        return consoles["parent"]
+
+    monkeypatch.setattr(
+        ctypes, "windll", SimpleNamespace(kernel32=SimpleNamespace(AttachConsole=attach_console)), raising=False
+    )
+    monkeypatch.chdir(tmp_path)  # where "CONOUT$" (the console, on Windows) is a plain file here
+    monkeypatch.setattr("sys.stdout", sys.stdout)
+    monkeypatch.setattr("sys.stderr", sys.stderr)
+    assert not attach_to_parent_console("linux") and not attach_to_parent_console("win32")  # a console already
+    monkeypatch.setattr("sys.stdout", None)  # pythonw: no console
+    consoles["parent"] = 0  # started from Explorer: no terminal to write to
+    assert not attach_to_parent_console("win32") and sys.stdout is None
+    consoles["parent"] = 1
+    assert attach_to_parent_console("win32") and attached == [-1, -1]  # ATTACH_PARENT_PROCESS
+    print("ok: true", flush=True)
+    assert (tmp_path / "CONOUT$").read_text(encoding="utf-8") == "ok: true\n"
