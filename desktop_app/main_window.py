@@ -1714,6 +1714,8 @@ class MainWindow(QMainWindow):
         split.addWidget(contents)
         split.addWidget(browser)
         split.setStretchFactor(1, 1)
+        # The list's pane as wide as the list: the splitter's even share left a gap of 90-135 px beside it.
+        split.setSizes([contents.maximumWidth(), dialog.width()])
         layout.addWidget(split)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dialog.reject)
