@@ -101,6 +101,7 @@ def create_window(args: argparse.Namespace, settings: QSettings | None = None) -
     # The worker loads the model in use (numpy, ONNX Runtime, the graph) while this thread builds the
     # window: the first drawing is answered as soon as it is drawn. Answers need no torch on the CPU.
     if not preferences.device.startswith("cuda"):
+        service.set_device(preferences.device)  # loaded where it will answer ("cpu" saved on a CUDA machine)
         service.load_model(preferences.model)
     window = MainWindow(service, settings, preferences, system_palette)
     window.run_only = run_only

@@ -249,7 +249,8 @@ class InferenceService(QObject):
         self._latest: dict[str, int] = {"recognize": 0, "explain": 0, "compare": 0, "read": 0}
         self._next_id = 0
         self._lock = threading.Lock()
-        self._device = "auto"  # the worker's device; touched only in the worker thread
+        self._device = "auto"  # the worker's device as asked for; touched only in the worker thread
+        self._resolved: str | None = None  # ... and as resolved ("cpu", "cuda"), once a model needed it
         self._requested_device = "auto"  # the same, as last asked for from the GUI thread
         self._recognizers: dict[tuple[str, ...], Any] = {}  # touched only in the worker thread
         self._batch_cancel: dict[int, threading.Event] = {}
@@ -445,13 +446,21 @@ class InferenceService(QObject):
         log.info("PyTorch ready for explanations in %.2f s", job.seconds)
         self.runtime_ready.emit(job.seconds)
 
+    def _on_device(self) -> str:
+        """Where the models run: the device asked for, resolved once ("auto" is "cuda" or "cpu")."""
+        if self._resolved is None:
+            from ml.runtime.devices import resolve_device
+
+            self._resolved = resolve_device(self._device)
+        return self._resolved
+
     def _recognizer(self, name: str) -> Any:
         """The model that answers: ONNX Runtime on the CPU, torch on CUDA (loaded once per device)."""
         from ml.runtime.recognizer import load_recognizer
 
-        key = (name, self._device)
+        key = (name, self._on_device())
         if key not in self._recognizers:
-            recognizer = load_recognizer(self._weights_dir / f"{name}.safetensors", device=self._device)
+            recognizer = load_recognizer(self._weights_dir / f"{name}.safetensors", device=self._on_device())
             recognizer.warm_up()
             self._recognizers[key] = recognizer
         return self._recognizers[key]
@@ -460,11 +469,11 @@ class InferenceService(QObject):
         """The image model fused with its stroke model (``weights/strokes``), or None if it has none."""
         from ml.runtime.fusion import FusedRecognizer
 
-        key = (name, self._device)
+        key = (name, self._on_device())
         if key not in self._fusions:
             image = self._recognizer(name)
             try:
-                fused = FusedRecognizer.for_image_model(image, self._device, directory=self._weights_dir)
+                fused = FusedRecognizer.for_image_model(image, self._on_device(), directory=self._weights_dir)
             except Exception:  # a damaged stroke model: the picture alone still answers
                 log.exception("the stroke model of %s could not be loaded", name)
                 fused = None
@@ -479,14 +488,14 @@ class InferenceService(QObject):
 
     def fused_stroke_model(self, name: str) -> str | None:
         """The stroke model fused with image model ``name`` in the answers given so far, if any."""
-        fused = self._fusions.get((name, self._device))
+        fused = self._fusions.get((name, self._resolved or ""))
         return str(fused.strokes.card.name) if fused is not None else None
 
     def _batch_recognizer(self, name: str) -> Any:
         """For batches on the CPU, the model in an ONNX Runtime session with a thread per core (a drawing
         uses one: a hand-off costs more than it saves on one image, not on a chunk of them)."""
         recognizer = self._recognizer(name)
-        if self._device.startswith("cuda"):
+        if self._on_device().startswith("cuda"):
             return recognizer
         from ml.runtime.recognizer import BATCH_THREADS, OnnxRecognizer
 
@@ -590,7 +599,7 @@ class InferenceService(QObject):
             log.info("model %s cannot be used: %s", job.name, _one_line(error))  # the window says so
             self.model_failed.emit(job.name, _one_line(error))
             return
-        key = (job.name, self._device)
+        key = (job.name, self._on_device())
         partner = self._partners.get(key)
         if partner is None:  # loaded before the window asked for it (at launch), or chosen again: said once
             fused = self._fused(job.name)  # its stroke model too, so that the first drawing waits for neither
@@ -627,9 +636,10 @@ class InferenceService(QObject):
         except DeviceError as error:
             self.model_failed.emit("", error.problem)  # the window says what it does instead
             return
+        self._device = job.device
         # The window sets the device at its start: the model loaded before on the same device stays.
-        if resolved != resolve_device(self._device):
-            self._device = job.device
+        if resolved != self._resolved:
+            self._resolved = resolved
             self._recognizers.clear()
             self._fusions.clear()
             self._partners.clear()
@@ -758,10 +768,10 @@ class InferenceService(QObject):
         from ml.runtime.line_reader import LineReader, line_companions
         from ml.runtime.piece_verifier import load_piece_verifier
 
-        key = (name, self._device, "line")
+        key = (name, self._on_device(), "line")
         if key not in self._recognizers:
             image = self._recognizer(name)
-            case_model, partner = line_companions(image, self._weights_dir, self._device)
+            case_model, partner = line_companions(image, self._weights_dir, self._on_device())
             verifier = load_piece_verifier(self._weights_dir)
             self._recognizers[key] = LineReader(image, self._fused(name), case_model, partner, verifier)
         return self._recognizers[key]

@@ -146,6 +146,34 @@ def test_torch_is_warmed_up_once_however_many_windows_ask(
             service.shutdown()
 
 
+def test_the_device_chosen_is_where_models_run_and_the_same_one_keeps_them_loaded(
+    qtbot, weights_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app import inference_service
+
+    service = inference_service.InferenceService(weights_env)
+    try:
+        with qtbot.waitSignal(service.model_ready, timeout=TIMEOUT_MS):
+            service.load_model("cnn_tiny")  # at launch, before the window sets the device
+        assert service.wait_idle(TIMEOUT_MS)
+        loaded = dict(service._recognizers)
+        with qtbot.waitSignal(service.device_changed, timeout=TIMEOUT_MS):
+            service.set_device("cpu")  # "auto" is the CPU here: the model stays loaded
+        assert service.wait_idle(TIMEOUT_MS) and service._recognizers == loaded
+        # CUDA chosen (on a machine that has it) is where batches run too: they ran on the CPU when "cuda"
+        # resolved as "auto" did and the worker kept "auto".
+        monkeypatch.setattr("ml.runtime.devices.cuda_available", lambda: True)
+        monkeypatch.setattr("ml.runtime.devices.describe", lambda device: device)  # no GPU to name here
+        service._set_device(inference_service.SetDevice("auto"))  # the worker is idle: called in place
+        assert service._on_device() == "cuda" and not service._recognizers
+        service._set_device(inference_service.SetDevice("cuda"))
+        assert service._on_device() == "cuda"
+        service._set_device(inference_service.SetDevice("cpu"))
+        assert service._on_device() == "cpu"
+    finally:
+        service.shutdown()
+
+
 def test_torch_that_cannot_be_loaded_is_said_and_drawings_are_still_read(
     qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -229,6 +257,8 @@ def test_the_model_in_use_is_loaded_once_at_launch(qtbot, tmp_path: Path, weight
     caplog.set_level(logging.INFO, logger="desktop_app.inference_service")
     window = _open_window(qtbot, tmp_path / "s.ini", load_runtime=False)  # loaded early, then the device set
     try:
+        # The window asks for its model once the list of models is in: asked, and done.
+        qtbot.waitUntil(lambda: "cnn_tiny" in window.models, timeout=TIMEOUT_MS)
         assert window.service.wait_idle(TIMEOUT_MS)
         said = [record.getMessage() for record in caplog.records]
         assert len([m for m in said if m.startswith("model cnn_tiny ready on")]) == 1, said
