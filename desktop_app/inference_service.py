@@ -46,6 +46,9 @@ BATCH_CHUNK = 64  # files per job: drawings wait at most one chunk (a few tens o
 # Said of a file read as one character that holds several side by side (after how many).
 SEVERAL_CHARACTERS_NOTE = "characters side by side: choose “a line of text” and Again to read each"
 BATCH_LINES_CHUNK = 4  # files read as lines per job: a line takes tens of ms, so four keep a drawing's wait short
+# Stroke files per job, read one by one (a few ms each, up to a few hundred for a 10 MB file): as few as lines.
+BATCH_STROKES_CHUNK = 4
+ROWS_NOTE = "holds several lines of writing: each file is read as one line of text, or one character"
 
 
 @dataclass(frozen=True)
@@ -805,7 +808,7 @@ class InferenceService(QObject):
             log.info("batch %d cancelled after %d of %d files", job.batch_id, job.start, len(job.paths))
             self.batch_finished.emit(job.batch_id, job.start, True)
             return
-        end = min(job.start + (BATCH_LINES_CHUNK if job.lines else BATCH_CHUNK), len(job.paths))
+        end = _chunk_end(job.paths, job.start, job.lines)
         chunk = list(job.paths[job.start : end])
         if job.lines:
             rows = [self._batch_line(job, index) for index in range(job.start, end)]
@@ -847,7 +850,7 @@ class InferenceService(QObject):
 
         results: list[Any] = [None] * len(chunk)
         reasons = [""] * len(chunk)
-        counts = [0] * len(chunk)  # characters side by side in a file given one guess: said beside it
+        said: list[tuple[str, ...]] = [()] * len(chunk)  # several characters in a file given one guess
         pictures = [offset for offset, path in enumerate(chunk) if not is_stroke_path(path)]
         try:
             if pictures:
@@ -859,16 +862,18 @@ class InferenceService(QObject):
                 reasons[offset] = _one_line(error)
         for offset, path in enumerate(chunk):
             if is_stroke_path(path):
-                results[offset], reasons[offset], counts[offset] = self._stroke_file_answer(job.model, path, job.top_k)
+                results[offset], reasons[offset], said[offset] = self._stroke_file_answer(job.model, path, job.top_k)
             elif isinstance(results[offset], Prediction):
-                counts[offset] = apart_in_wide_picture(path)
+                try:
+                    said[offset] = _several_note(apart_in_wide_picture(path))
+                except Exception:  # a count for a note: never at the cost of the batch
+                    log.exception("counting the characters of %s failed", path)
         rows = []
         for offset, result in enumerate(results):
             index = job.start + offset
             if isinstance(result, Prediction):
                 top = tuple((s.label, s.prob) for s in result.top)
-                several = (f"holds {counts[offset]} {SEVERAL_CHARACTERS_NOTE}",) if counts[offset] > 1 else ()
-                row = BatchRow(index, str(job.paths[index]), top, notes=result.notes + several)
+                row = BatchRow(index, str(job.paths[index]), top, notes=result.notes + said[offset])
             elif result is None:
                 row = BatchRow(index, str(job.paths[index]), error=reasons[offset])
             else:
@@ -876,25 +881,44 @@ class InferenceService(QObject):
             rows.append(row)
         return rows
 
-    def _stroke_file_answer(self, model: str, path: Path, top_k: int) -> tuple[Any, str, int]:
-        """A stroke file read as one drawing: the answer (or None and why not), and how many characters
-        its strokes clearly hold."""
+    def _stroke_file_answer(self, model: str, path: Path, top_k: int) -> tuple[Any, str, tuple[str, ...]]:
+        """A stroke file read as one drawing: the answer (or None and why not), and a note when its strokes
+        hold several characters side by side, or rows of them."""
         from ml.runtime.fusion import read_drawing_strokes
-        from ml.runtime.segmentation import apart_characters
+        from ml.runtime.segmentation import RowsOfWritingError, apart_characters
         from ml.runtime.strokes import BlankStrokesError, read_strokes_file
 
         try:
             strokes = read_strokes_file(path)
             answer = read_drawing_strokes(strokes, self._recognizer(model), self._fused(model), top_k)
         except BlankStrokesError as error:
-            return None, f"blank: {error}", 0
+            return None, f"blank: {error}", ()
         except Exception as error:  # a malformed file is one row's reason, not the batch's end
-            return None, _one_line(error), 0
+            return None, _one_line(error), ()
         try:
-            count = apart_characters(list(strokes.strokes))
-        except ValueError:  # rows of writing, or a character shaded in: no count to give
-            count = 0
-        return answer, "", count
+            return answer, "", _several_note(apart_characters(list(strokes.strokes)))
+        except RowsOfWritingError:
+            return answer, "", (ROWS_NOTE,)
+        except Exception:  # a character shaded in (more strokes than a line holds), or worse: no note
+            return answer, "", ()
+
+
+def _chunk_end(paths: tuple[Path, ...], start: int, lines: bool) -> int:
+    """Where the batch job from ``start`` ends: pictures read together, lines and stroke files a few at a
+    time, so a drawing on the pad waits tens of milliseconds at most."""
+    from ml.runtime.image_files import is_stroke_path
+
+    if lines:
+        return min(start + BATCH_LINES_CHUNK, len(paths))
+    end, strokes = start, 0
+    while end < len(paths) and end - start < BATCH_CHUNK and strokes < BATCH_STROKES_CHUNK:
+        strokes += is_stroke_path(paths[end])
+        end += 1
+    return end
+
+
+def _several_note(count: int) -> tuple[str, ...]:
+    return (f"holds {count} {SEVERAL_CHARACTERS_NOTE}",) if count > 1 else ()
 
 
 def _recognition(model: str, result: Any, latency_ms: float) -> Recognition:

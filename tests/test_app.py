@@ -625,6 +625,7 @@ def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
 ) -> None:  # type: ignore[no-untyped-def]
     """A class's drawings saved as stroke files (Save Drawing's default), read as a folder: each one's
     picture and strokes, as the pad and ``predict --strokes`` read it; a file that is not one says why."""
+    from desktop_app.inference_service import ROWS_NOTE
     from ml.cli import predict
     from ml.runtime.strokes import Strokes, write_strokes_file
 
@@ -638,6 +639,8 @@ def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
         write_strokes_file(folder / f"{char}.json", Strokes(tuple(glyph(char))))
     write_strokes_file(folder / "L7.json", Strokes(tuple(glyph("L") + glyph("7", left=160))))
     write_strokes_file(folder / "tap.json", Strokes((np.array([[5.0, 5.0], [5.0, 5.0]]),)))
+    h_over_4 = [np.array(s) * 100 + [0, top] for top, char in ((0, "H"), (160, "4")) for s in GLYPHS[char]]
+    write_strokes_file(folder / "two_rows.json", Strokes(tuple(h_over_4)))
     (folder / "cut.json").write_text('{"strokes": [[[0, 0], [1')
     (folder / "results.json").write_text('[{"path": "K.json", "model": "emnist36_cnn"}]')  # an export, say
     Image.fromarray(render("A", pen_width=8)).save(folder / "A.png")
@@ -645,16 +648,22 @@ def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
         window.start_batch([folder])
     view = window.batch_view
     rows = {Path(str(row["path"])).name: row for row in view.rows}
-    assert sorted(rows) == ["7.json", "A.png", "K.json", "L7.json", "cut.json", "results.json", "tap.json"]
+    # Other JSON in the folder (an export of results, a sidecar) is passed over; a stroke file cut short is not.
+    assert sorted(rows) == ["7.json", "A.png", "K.json", "L7.json", "cut.json", "tap.json", "two_rows.json"]
     assert [rows[name]["top"][0]["label"] for name in ("K.json", "7.json", "A.png")] == ["K", "7", "A"]
     assert predict.run(["--strokes", "--json", str(folder / "K.json")]) == 0  # the same answer as the CLI's
     cli_answer = json.loads(capsys.readouterr().out)["top"][0]
     assert rows["K.json"]["top"][0]["prob"] == pytest.approx(cli_answer["prob"], abs=1e-4)
     several = "holds 2 characters side by side: choose “a line of text” and Again to read each"
     assert rows["L7.json"]["notes"] == [several]
+    assert rows["two_rows.json"]["notes"] == [ROWS_NOTE]
     assert str(rows["tap.json"]["error"]).startswith("blank")
     assert "not valid JSON" in str(rows["cut.json"]["error"])
-    assert 'a "strokes" list' in str(rows["results.json"]["error"])
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([folder / "results.json"])  # named, it is read, and says why it is no drawing
+    assert 'a "strokes" list' in str(view.rows[0]["error"])
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([folder])
     # The table names a class as the answer panel does (this model reads k and K as one); the export, the class.
     shown = view.table.model()
     by_name = {shown.index(r, 0).data(): r for r in range(shown.rowCount())}

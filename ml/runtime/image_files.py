@@ -10,6 +10,7 @@ from pathlib import Path
 
 HEIC_NOT_SUPPORTED = "HEIC is not supported: export it as JPEG or PNG"
 STROKE_SUFFIX = ".json"  # a drawing's pen strokes (Save Drawing writes them; predict --strokes reads them)
+STROKES_SNIFF_BYTES = 4096
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif"})
 # Pictures GlyphPad cannot read: found in a folder, they are reported instead of passed over.
 UNREADABLE_PICTURES = {
@@ -27,7 +28,7 @@ NO_IMAGES = "no image files in this folder (PNG, JPEG, BMP, TIFF, WebP or GIF)"
 
 @dataclass(frozen=True)
 class FoundFiles:
-    files: list[Path] = field(default_factory=list)  # to read: the files named and the folders' images
+    files: list[Path] = field(default_factory=list)  # to read: the files named, the folders' images (and strokes)
     problems: list[tuple[Path, str]] = field(default_factory=list)  # (path, why it will not be read)
     empty_folders: list[Path] = field(default_factory=list)  # folders given that hold no file to read
 
@@ -63,10 +64,25 @@ def is_stroke_path(path: Path) -> bool:
     return path.suffix.lower() == STROKE_SUFFIX
 
 
+def is_stroke_file(path: Path) -> bool:
+    return is_stroke_path(path) and holds_strokes(path)
+
+
+def holds_strokes(path: Path) -> bool:
+    """Whether a .json file found in a folder is a drawing's strokes (its start names "strokes", as every
+    stroke file GlyphPad writes does) rather than other JSON: an exported batch's results, a sidecar of
+    labels. Files named one by one are read whatever they hold, and a malformed one says why."""
+    try:
+        with path.open("rb") as handle:
+            return b'"strokes"' in handle.read(STROKES_SNIFF_BYTES)
+    except OSError:
+        return True  # read as a stroke file, its row says why it cannot be
+
+
 def find_image_files(paths: list[Path], stroke_files: bool = False) -> FoundFiles:
-    """Files as given, and under each folder (recursively, sorted) every image file, and with
-    ``stroke_files`` every stroke file (.json) too, plus the files that look like pictures but cannot be
-    read and the links that lead nowhere or in a loop."""
+    """Files as given, and under each folder (recursively, in number order) every image file, and with
+    ``stroke_files`` every stroke file (.json holding strokes: :func:`holds_strokes`) too, plus the files
+    that look like pictures but cannot be read and the links that lead nowhere or in a loop."""
     found = FoundFiles()
     for path in paths:
         if not path.is_dir():
@@ -81,7 +97,7 @@ def find_image_files(paths: list[Path], stroke_files: bool = False) -> FoundFile
                 except OSError as error:
                     reason = "symbolic link loop" if error.errno == 40 else "symbolic link that leads nowhere"
                 found.problems.append((entry, reason))
-            elif entry.is_file() and (is_image_path(entry) or (stroke_files and is_stroke_path(entry))):
+            elif entry.is_file() and (is_image_path(entry) or (stroke_files and is_stroke_file(entry))):
                 found.files.append(entry)
             elif entry.is_file() and entry.suffix.lower() in UNREADABLE_PICTURES:
                 found.problems.append((entry, UNREADABLE_PICTURES[entry.suffix.lower()]))

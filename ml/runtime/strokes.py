@@ -293,13 +293,16 @@ def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
 
 
 def find_stroke_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Stroke JSON files among ``paths`` (folders searched recursively for ``*.json``), and the paths that
-    are neither file nor folder or are folders without one, each with its reason."""
+    """Stroke JSON files among ``paths`` (folders searched recursively for ``*.json`` that hold strokes),
+    and the paths that are neither file nor folder or are folders without one, each with its reason."""
+    from ml.runtime.image_files import find_image_files, is_stroke_path
+
     files: list[Path] = []
     problems: list[tuple[Path, str]] = []
     for path in paths:
         if path.is_dir():
-            inside = sorted(p for p in path.rglob("*.json") if p.is_file())
+            # In number order, other JSON (an exported batch's results) passed over, as the app's batch does.
+            inside = [p for p in find_image_files([path], stroke_files=True).files if is_stroke_path(p)]
             files.extend(inside)
             if not inside:
                 problems.append((path, "no stroke files (.json) in this folder"))
