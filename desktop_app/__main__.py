@@ -56,9 +56,10 @@ def no_display_to_show_on(environ: Mapping[str, str] = os.environ, platform: str
 
 
 def attach_to_parent_console(platform: str = sys.platform) -> bool:
-    """On Windows, pip's ``glyphpad`` launcher (and the bundle) are windowed programs: they have no console,
-    so --help, --self-test --json and the errors said in a terminal went nowhere. Started from a terminal,
-    the output goes to it. Returns whether it was attached."""
+    """On Windows the bundle (PyInstaller, windowed) has no console, so --help, --self-test --json and
+    errors went nowhere: started from a terminal, its output goes to that terminal (after the prompt: cmd
+    does not wait for a windowed program; `start /wait` does). Returns whether it was attached. pip's
+    ``glyphpad`` is a console program and has its terminal already."""
     if platform != "win32" or sys.stdout is not None:
         return False
     import ctypes

@@ -126,6 +126,7 @@ def test_without_a_display_the_app_says_so_instead_of_qts_advice(
     assert "no display to show the window on" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="attaches the real console there; pretends to, here")
 def test_a_windowed_launcher_on_windows_writes_to_the_terminal_it_was_started_from(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
