@@ -76,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     attach_to_parent_console()
     parser = get_args_parser()
     args = parser.parse_args(argv)
-    if (args.soak or args.json) and not args.self_test:  # else the window opened as if they were not given
+    words = argv if argv is not None else sys.argv[1:]
+    given = args.json or any(w == "--soak" or w.startswith("--soak=") for w in words)  # --soak 0 is given too
+    if given and not args.self_test:  # else the window opened as if they were not given
         parser.error("--soak and --json go with --self-test")
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"

@@ -100,7 +100,7 @@ def test_the_app_says_its_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert stopped.value.code == 0 and capsys.readouterr().out.strip() == f"GlyphPad {__version__}"
 
 
-@pytest.mark.parametrize("given", [["--json"], ["--soak", "10"]])
+@pytest.mark.parametrize("given", [["--json"], ["--soak", "10"], ["--soak=0"]])
 def test_self_test_options_alone_are_refused_not_ignored(given: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     from desktop_app.__main__ import main
 

@@ -220,6 +220,10 @@ class BatchTableModel(QAbstractTableModel):
             return (LINE_SORT_TIPS if self.lines else SORT_TIPS)[section]
         return None
 
+    def _short_name(self, label: str) -> str:
+        """A class among the top k as the answer panel's rows name it: "K/k" for both cases as one."""
+        return f"{label.upper()}/{label.lower()}" if label.isalpha() and label.upper() in self.merged_case else label
+
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         file_index = self.file_at_row[index.row()]
         row = self.rows[file_index]
@@ -239,7 +243,7 @@ class BatchTableModel(QAbstractTableModel):
                 return class_name(str(top[0]["label"]), self.merged_case, name_lookalikes=False)
             if column == 2:
                 return confidence_text(float(top[0]["prob"]))  # type: ignore[arg-type]
-            return "  ".join(f"{t['label']} {100 * float(t['prob']):.0f}%" for t in top)  # type: ignore[arg-type]
+            return "  ".join(f"{self._short_name(str(t['label']))} {100 * float(t['prob']):.0f}%" for t in top)  # type: ignore[arg-type]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
                 return row["path"]

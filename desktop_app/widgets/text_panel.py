@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 
 from desktop_app.widgets.fonts import character_font, confidence_text, described
 
-LINE_FONT_SCALE = 1.8  # the line's characters, times the window's font (in a window up to GROWN_FROM_PX tall)
+LINE_FONT_SCALE = 1.8  # the line's characters, times the window's font, in a window less than 700 px tall
 TEXT_FONT_SCALE = 1.2  # the text box's
-# Taller windows grow both (a class reading them off a projector), in quarter steps, up to twice.
-GROWN_FROM_PX = 560
+# Taller windows grow both (a class reading them off a projector): a quarter more for every 140 px of
+# window height beyond 560, in quarter steps, up to twice (1.75 in a maximized 1920x1080 window).
+WINDOW_PX_PER_GROWTH = 560
 MAX_GROWTH = 2.0
 SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be typed as anything, even "␣")
 CHARACTER_PROPERTY = "character"  # a character button's text as read or typed (its label escapes an &)
@@ -115,6 +116,7 @@ class TextPanel(QWidget):
         self.text_box.setPlaceholderText("Lines you add collect here; edit and copy them as you like.")
         self._base_font = self.text_box.font()
         self._growth = 1.0  # the line's and the text's size, times their least (fit_to_window)
+        self._probe_height = (0.0, 0)  # (growth, the height of a character's button at it)
         self.text_box.setFont(character_font(self._base_font, TEXT_FONT_SCALE))  # l, I and 1 told apart
         self.text_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.text_box.setMaximumHeight(110)  # until the window says how tall it is (fit_to_window)
@@ -199,10 +201,12 @@ class TextPanel(QWidget):
     def _fit_row_height(self) -> None:
         """As tall with characters as without: a row that grew with its first character shrank the pad, and
         the writing on it, after the first pen-up."""
-        probe = _character_button("Wg", self._line_font())  # a character's button, before there is one
+        if self._probe_height[0] != self._growth:  # a character's button, before there is one (once a size)
+            probe = _character_button("Wg", self._line_font())
+            self._probe_height = (self._growth, probe.sizeHint().height())
+            probe.deleteLater()
         tallest = max([b.sizeHint().height() for b in self._buttons] + [self.hint.sizeHint().height()])
-        tallest = max(tallest, probe.sizeHint().height())
-        probe.deleteLater()
+        tallest = max(tallest, self._probe_height[1])
         self._scroll.setFixedHeight(tallest + self._scroll.horizontalScrollBar().sizeHint().height() + 4)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -218,7 +222,7 @@ class TextPanel(QWidget):
     def fit_to_window(self, window_height: int) -> None:
         """The line's characters and the text grow with a tall window; the text box takes a sixth of the
         window's height, between 3 and 10 lines: at 800 x 500 a fixed 110 px left the pad 215 px to write on."""
-        growth = min(MAX_GROWTH, max(1.0, math.floor(window_height / GROWN_FROM_PX * 4) / 4))
+        growth = min(MAX_GROWTH, max(1.0, math.floor(window_height / WINDOW_PX_PER_GROWTH * 4) / 4))
         if growth != self._growth:
             self._growth = growth
             for widget in self._buttons:

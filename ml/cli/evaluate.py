@@ -108,7 +108,7 @@ def run(argv: list[str]) -> int:
     word_sources = [name for name in (args.source or []) if name.startswith("words_")]
     others = [name for name in (args.source or []) if not name.startswith("words_")]
     if word_sources and (others or args.images is not None):  # they were passed over without a word
-        given = ", ".join(others) or "--images"
+        given = ", ".join(others + (["--images"] if args.images is not None else []))
         return fail("evaluate", f"the words sources are scored on their own: run {given} in another evaluate")
     try:
         recognizer = load_recognizer(args.model, device=args.device, threads=threads)

@@ -45,10 +45,13 @@ def parse_with_saved_settings(parser: argparse.ArgumentParser, argv: list[str]) 
     saved: dict[str, Any] = {}
     try:
         if getattr(args, "settings", ""):
-            try:
-                loaded = json.loads(Path(args.settings).read_text(encoding="utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
+            try:  # utf-8-sig: a file saved by Notepad or PowerShell starts with a byte-order mark
+                loaded = json.loads(Path(args.settings).read_text(encoding="utf-8-sig"))
+            except UnicodeDecodeError:
                 raise ValueError(f"{args.settings} is not a settings file (JSON options, as tune writes)") from None
+            except json.JSONDecodeError as error:
+                where = f"line {error.lineno}, column {error.colno}: {error.msg}"
+                raise ValueError(f"{args.settings} is not valid JSON ({where})") from None
             if not isinstance(loaded, dict):
                 raise ValueError(f"{args.settings} is not a JSON object of options")
             unknown = sorted(set(loaded) - known - set(SETTINGS_NOTES))
@@ -61,6 +64,12 @@ def parse_with_saved_settings(parser: argparse.ArgumentParser, argv: list[str]) 
                         + ([f"no value for {', '.join(empty)}"] if empty else [])
                     )
                 )
+            arch = next((a for a in parser._actions if a.dest == "arch"), None)
+            if arch is not None and callable(arch.type) and isinstance(loaded.get("arch"), str):
+                try:  # said of the file, not of an --arch the person never typed
+                    arch.type(loaded["arch"])
+                except argparse.ArgumentTypeError as error:
+                    raise ValueError(f"{args.settings}: {error}") from None
             saved |= {k: v for k, v in loaded.items() if k in known}
         if args.resume:
             started = {k: v for k, v in checkpoint_settings(args.resume).items() if k in known and v is not None}

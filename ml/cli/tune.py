@@ -9,7 +9,7 @@ from pathlib import Path
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.runtime.labels import LABEL_SETS
 from ml.training.data.locations import EMNIST_HELP
-from ml.training.train import IMAGE_ARCHS
+from ml.training.train import IMAGE_ARCHS, image_architecture
 from ml.training.tune import main
 
 
@@ -19,7 +19,11 @@ def get_args_parser() -> argparse.ArgumentParser:
         description="Hyperparameter search (Optuna: TPE sampler, median pruning, a study in SQLite that resumes).",
     )
     p.add_argument(
-        "--arch", default="baseline_cnn", choices=IMAGE_ARCHS, help="image architecture to tune (default %(default)s)"
+        "--arch",
+        default="baseline_cnn",
+        choices=IMAGE_ARCHS,
+        type=image_architecture,
+        help="image architecture to tune (default %(default)s)",
     )
     p.add_argument("--labels", default="letters26", choices=list(LABEL_SETS), help="label set (default %(default)s)")
     p.add_argument(

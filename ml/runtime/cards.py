@@ -376,7 +376,8 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
         raise WeightsError(f"{candidate} is not a model: give a model's name or its .safetensors file")
     if found:  # a name inside the weights folder, such as strokes/strokes36_gru
         return found[0]
-    if not weights_dir().is_dir():  # GLYPHPAD_WEIGHTS naming a folder that is not there
-        raise WeightsError(f"no model named {name_or_path!r}: the weights folder {weights_dir()} does not exist")
+    if not weights_dir().is_dir():  # GLYPHPAD_WEIGHTS naming a folder that is not there, or a file
+        missing = "is a file, not a folder" if weights_dir().exists() else "does not exist"
+        raise WeightsError(f"no model named {name_or_path!r}: the weights folder {weights_dir()} {missing}")
     names = ", ".join(p.stem for p in list_bundled() + list_bundled(stroke_models_dir())) or "none"
     raise WeightsError(f"no model named {name_or_path!r} in {weights_dir()} (available: {names})")
