@@ -511,11 +511,13 @@ def test_train_strokes_caps_the_training_characters_per_class_as_train_does(
     from ml.cli import main as cli_main
 
     argv = ["train-strokes", "--arch", "stroke_gru", "--pen-data", str(synthetic_unipen), "--epochs", "1"]
-    argv += ["--batch-size", "8", "--device", "cpu", "--out", str(tmp_path), "--name", "few", "--max-per-class", "2"]
+    argv += ["--batch-size", "8", "--device", "cpu", "--out", str(tmp_path), "--name", "few", "--lift-corners", "0.5"]
+    argv += ["--max-per-class", "2"]
     assert cli_main(argv) == 0
     card = json.loads((tmp_path / "few.json").read_text())
     classes = len(card["labels"])
     assert 0 < card["training"]["train_samples"] <= 2 * classes
+    assert card["training"]["augment"]["lift_probability"] == 0.5  # the card says how its data was varied
     assert "UNIPEN train" in capsys.readouterr().err
     assert cli_main([*argv[:-2], "--max-per-class", "-1"]) == 2
 

@@ -27,9 +27,9 @@ class StrokeAugment:
     reverse_probability: float = 0.15  # per stroke: writers draw an O, a C's arc, a bar either way
     reorder_probability: float = 0.15  # per character of several strokes: another stroke order
     # Per character: the pen lifted at its sharpest corner (and, as often as ``again_probability``, at the
-    # next one too). Without it the stroke models read a 7 drawn bar-then-stem as T, and a pen lifted at a
-    # corner cost them 12 points on the validation writers' characters that have one.
-    lift_probability: float = 0.2
+    # next one too): train-strokes --lift-corners. The bundled stroke models read a 7 drawn bar-then-stem
+    # as T; trained with it at 0.2 they read it right, but UNIPEN's own writers' words a little worse.
+    lift_probability: float = 0.0
     again_probability: float = 0.35
     spacing: tuple[float, float] = (0.004, 0.06)  # pointer samples apart, share of the character's size
 
