@@ -355,7 +355,7 @@ def test_version_and_image_architectures_only_for_train(capsys: pytest.CaptureFi
     assert capsys.readouterr().out.startswith("glyphpad-ml ")
     with pytest.raises(SystemExit) as refused:
         cli_main(["train", "--arch", "stroke_gru", "--dry-run"])
-    assert refused.value.code == 2 and "invalid choice: 'stroke_gru'" in capsys.readouterr().err
+    assert refused.value.code == 2 and "stroke_gru reads pen strokes: train it with" in capsys.readouterr().err
 
 
 def test_bench_json_fields(weights_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
