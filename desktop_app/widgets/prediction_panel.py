@@ -176,6 +176,7 @@ class PredictionPanel(QWidget):
         self._headline_scale = HEADLINE_SCALE
         self.headline.setFont(character_font(self._base_font, HEADLINE_SCALE, bold=True))
         self._least_headline_height = QFontMetrics(self.headline.font()).height()
+        self._sizes: dict[float, tuple[int, int]] = {}  # scale -> (height, widest answer's width)
         # A grown answer must not hold the column (and the window) at its size: shrunk, it is fitted again.
         self.headline.setMinimumSize(1, self._least_headline_height)
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -207,42 +208,53 @@ class PredictionPanel(QWidget):
 
     def _fit(self) -> None:
         """The model's view is served first, then the answer grows into the height left."""
-        self._fit_input_view()
-        self._fit_headline()
+        below = self._height_below_view()  # measured once: a layout's height for its width is not free
+        self._fit_input_view(below)
+        self._fit_headline(below)
 
     def _headline_growth(self) -> int:
         """How much taller the answer is now than at its least scale."""
-        return QFontMetrics(self.headline.font()).height() - self._least_headline_height
+        return self._headline_sizes()[self._headline_scale][0] - self._least_headline_height
+
+    def _headline_sizes(self) -> dict[float, tuple[int, int]]:
+        """Each scale the answer may take, largest first: its line's height and the widest answer's width
+        (measured once: measuring them on every answer cost 1.5 ms of the pen-up to answer)."""
+        if not self._sizes:
+            scale = MAX_HEADLINE_SCALE
+            while scale >= HEADLINE_SCALE:
+                metrics = QFontMetrics(character_font(self._base_font, scale, bold=True))
+                self._sizes[scale] = (metrics.height(), metrics.horizontalAdvance(HEADLINE_WIDEST))
+                scale -= 0.25
+        return self._sizes
 
     def _height_below_view(self) -> int:
         """What the answers (the answer at its least scale), their notes and the latency take."""
         below = _height_needed(self._answers_box) - self._headline_growth() + _height_needed(self.latency)
         return below + 3 * self._layout.spacing()
 
-    def _fit_headline(self) -> None:
+    def _fit_headline(self, below: int) -> None:
         """The answer's character grows into the column's spare height, within its width."""
         margins = self._layout.contentsMargins()
         chrome = self._seen_box.sizeHint().height() - self.model_input.sizeHint().height()  # title, margins
         seen = chrome + self.model_input.heightForWidth(self.model_input.width())
-        spare = self.height() - margins.top() - margins.bottom() - seen - self._height_below_view()
+        spare = self.height() - margins.top() - margins.bottom() - seen - below
         grid = self._grid.contentsMargins()
         width = self._answers_box.contentsRect().width() - grid.left() - grid.right()
-        scale = MAX_HEADLINE_SCALE
-        while scale > HEADLINE_SCALE:
-            metrics = QFontMetrics(character_font(self._base_font, scale, bold=True))
-            grows = metrics.height() - self._least_headline_height
-            if grows <= spare and metrics.horizontalAdvance(HEADLINE_WIDEST) <= width:
-                break
-            scale -= 0.25
+        fits = (
+            scale
+            for scale, (height, widest) in self._headline_sizes().items()
+            if height - self._least_headline_height <= spare and widest <= width
+        )
+        scale = next(fits, HEADLINE_SCALE)
         if scale != self._headline_scale:
             self._headline_scale = scale
             self.headline.setFont(character_font(self._base_font, scale, bold=True))
 
-    def _fit_input_view(self) -> None:
+    def _fit_input_view(self, below: int) -> None:
         """The model's view grows into the height the answer, its notes and the latency leave (at 800x500,
         none: a 5x view squeezed the answer and cut its notes off)."""
         chrome = self._seen_box.sizeHint().height() - self.model_input.sizeHint().height()  # title, margins
-        room = self.height() - chrome - self._height_below_view() - 4
+        room = self.height() - chrome - below - 4
         self.model_input.limit_scale(room // 28)
 
     def set_merged_case(self, letters: frozenset[str]) -> None:
