@@ -524,10 +524,10 @@ def test_a_model_named_twice_is_refused_not_silently_replaced(capsys: pytest.Cap
 
 
 def test_the_readmes_examples_read_as_written(bundled_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The files in examples/ that the README's commands read, read by the bundled default model."""
+    """The files in resources/examples/ that the README's commands read, read by the bundled default model."""
     from tests.conftest import REPO_ROOT
 
-    examples = REPO_ROOT / "examples"
+    examples = REPO_ROOT / "resources" / "examples"
     assert cli_main(["predict", "--json", str(examples / "A.png")]) == 0
     assert _lines(capsys)[0]["top"][0]["label"] == "A"  # type: ignore[index]
     assert cli_main(["predict", "--strokes", "--json", str(examples / "seven.json")]) == 0
