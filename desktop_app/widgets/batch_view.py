@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.widgets.fonts import class_name, confidence_text
+from desktop_app.widgets.fonts import class_name, confidence_text, short_class_name
 
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
@@ -220,10 +220,6 @@ class BatchTableModel(QAbstractTableModel):
             return (LINE_SORT_TIPS if self.lines else SORT_TIPS)[section]
         return None
 
-    def _short_name(self, label: str) -> str:
-        """A class among the top k as the answer panel's rows name it: "K/k" for both cases as one."""
-        return f"{label.upper()}/{label.lower()}" if label.isalpha() and label.upper() in self.merged_case else label
-
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         file_index = self.file_at_row[index.row()]
         row = self.rows[file_index]
@@ -243,7 +239,8 @@ class BatchTableModel(QAbstractTableModel):
                 return class_name(str(top[0]["label"]), self.merged_case, name_lookalikes=False)
             if column == 2:
                 return confidence_text(float(top[0]["prob"]))  # type: ignore[arg-type]
-            return "  ".join(f"{self._short_name(str(t['label']))} {100 * float(t['prob']):.0f}%" for t in top)  # type: ignore[arg-type]
+            named = [(short_class_name(str(t["label"]), self.merged_case), t["prob"]) for t in top]
+            return "  ".join(f"{name} {100 * float(prob):.0f}%" for name, prob in named)  # type: ignore[arg-type]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
                 return row["path"]
