@@ -2242,6 +2242,24 @@ def test_batch_says_when_the_model_changed_during_it_and_keeps_columns_sized_by_
     assert view.table.columnWidth(0) == 180
 
 
+def test_a_narrow_batch_of_lines_keeps_every_header_whole(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.batch_view import LINE_COLUMNS, BatchView
+
+    view = BatchView()
+    qtbot.addWidget(view)
+    view.read_as.setCurrentIndex(1)  # each file a line of text
+    view.resize(290, 400)  # the Batch tab of an 800x500 window
+    view.show()
+    qtbot.waitExposed(view)
+    view.start([tmp_path / "a.png", tmp_path / "b.png"], "emnist36_cnn", lines=True)
+    qtbot.wait(50)
+    metrics = view.table.horizontalHeader().fontMetrics()
+    last = len(LINE_COLUMNS) - 1  # "Unsure" was cut to "nsur"
+    assert view.table.columnWidth(last) >= metrics.horizontalAdvance(LINE_COLUMNS[last])
+    right_edge = sum(view.table.columnWidth(c) for c in range(len(LINE_COLUMNS)))
+    assert right_edge <= view.table.viewport().width()
+
+
 def test_text_mode_and_its_text_are_kept_when_the_window_closes(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.main_window import COLLECTED_TEXT_KEY
 

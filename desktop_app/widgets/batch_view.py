@@ -38,6 +38,7 @@ COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: 
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
 ERROR_COLUMN = 1
 SORT_ARROW_ROOM = 30  # px a header needs beside its name for the sort arrow and the margins
+NARROWEST_NAME = 56  # px: a file's name and a line's text give way to the last column down to this
 TABLE_CHROME = 40  # px of the tab's width the table's columns do not get: margins, frame, scroll bar
 UNSURE_BELOW = 0.8  # a line's character whose answer is less likely than this shows its alternatives
 
@@ -520,8 +521,22 @@ class BatchView(QWidget):
             for name in (LINE_COLUMNS if self.model.lines else COLUMNS)
         ]
         roomy = [max(share, need) for share, need in zip(shares, named, strict=False)]
-        fits = sum(roomy) + named[-1] + TABLE_CHROME <= width
-        for column, share in enumerate(roomy if fits else shares):
+        room = width - TABLE_CHROME - named[-1]  # what the columns before the stretching last one may take
+        if sum(roomy) <= room:
+            widths = roomy
+        else:
+            # Too narrow for lines: their text and name give way, down to NARROWEST_NAME each, so that the last
+            # column keeps its header (at 800x500 in lines mode "Unsure" showed as "nsur"); the chosen row's
+            # whole name and text are in the line under the table.
+            widths = list(shares)
+            over = sum(shares) - room
+            # A line's text is short: it gives way first. A character's columns keep their shares (a third
+            # for the name leaves Top-k its header at 800x500).
+            for column in (1, 0) if self.model.lines else ():
+                given = min(over, widths[column] - NARROWEST_NAME)
+                widths[column] -= max(0, given)
+                over -= max(0, given)
+        for column, share in enumerate(widths):
             self.table.setColumnWidth(column, share)
         self._fitting = False
 
