@@ -1381,16 +1381,35 @@ def test_clear_and_opening_an_image_can_be_undone(qtbot, window: MainWindow, tmp
 
 def test_the_canvas_hands_recognition_the_pixels_of_mls_one_stroke_renderer(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """The drawing reaches recognition exactly as ml.runtime.render draws pen training data."""
-    from ml.runtime.render import PenStroke, render_strokes
+    from ml.runtime.render import DRAWING_RECOGNITION_SCALE, PenStroke, render_strokes
 
     canvas = window.canvas
     draw_with_pen(canvas, "A")  # pressure varies along each stroke
     pixels = canvas.render_for_recognition()
     height, width = pixels.shape
-    assert max(width, height) == 128
+    assert canvas.recognition_scale() == DRAWING_RECOGNITION_SCALE  # the training drawings' scale
     strokes = [PenStroke(np.asarray(s.points, dtype=np.float64), s.width, s.eraser) for s in canvas.strokes]
-    assert np.array_equal(pixels, render_strokes(strokes, width, height, scale=width / canvas.width()))
+    assert np.array_equal(pixels, render_strokes(strokes, width, height, scale=DRAWING_RECOGNITION_SCALE))
     window.service.wait_idle()
+
+
+def test_a_drawing_reads_the_same_in_a_window_of_another_size(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Resizing the window read the same drawing at another resolution: its confidences moved."""
+    from ml.runtime.preprocess import preprocess
+
+    window.resize(1000, 700)
+    qtbot.waitUntil(lambda: window.width() <= 1010, timeout=TIMEOUT_MS)
+    _last_result(qtbot, window, lambda: draw_with_pen(window.canvas, "2"))
+    seen = preprocess(window.canvas.render_for_recognition()).input
+    first = window.predictions.headline.text(), [bar.text() for bar in window.predictions._bars]
+    for size in ((1600, 1000), (1000, 700)):
+        window.resize(*size)
+        qtbot.waitUntil(lambda size=size: window.width() == size[0], timeout=TIMEOUT_MS)
+        qtbot.wait(100)
+        window.service.wait_idle()
+        qtbot.wait(100)
+        assert np.array_equal(preprocess(window.canvas.render_for_recognition()).input, seen)
+        assert (window.predictions.headline.text(), [bar.text() for bar in window.predictions._bars]) == first
 
 
 def test_batch_export_keeps_notes_and_the_users_file_mode(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

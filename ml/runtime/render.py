@@ -165,6 +165,9 @@ DRAWING_CANVAS_PX = 480.0
 DRAWING_SHARE = 0.6
 DRAWING_PEN_PX = 14.0
 DRAWING_SIDE = 128
+# Recognition pixels per canvas pixel of a drawing on the app's bare pad, whatever the pad's size: the
+# scale the training drawings are rendered at.
+DRAWING_RECOGNITION_SCALE = DRAWING_SIDE / DRAWING_CANVAS_PX
 
 
 def render_drawing(
