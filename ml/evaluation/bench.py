@@ -42,7 +42,7 @@ def bench_model(
 ) -> dict[str, float | str]:
     """Latency figures of one model: ``recognizer`` answers (ONNX Runtime on the CPU, or torch), and
     ``explainer`` (torch on the same device) gives the torch forward and the explanation's latency."""
-    # The app sends its drawing with the longer side at 128 px (desktop_app's RECOGNITION_MAX_SIDE).
+    # The app renders a drawing at 128 px per 480 px of its pad (ml.runtime.render's DRAWING_RECOGNITION_SCALE).
     # A 12 px pen on a 256 px canvas, scaled to the drawing: 6 px at the default size.
     drawing = render("A", size=drawing_px, pen_width=6 * drawing_px / DRAWING_PX)
     for _ in range(10):
