@@ -147,7 +147,7 @@ class BatchRow:
 
 @dataclass(frozen=True)
 class ListModels:
-    pass
+    reload: bool = False  # forget the models loaded so far: their files may have been replaced
 
 
 @dataclass(frozen=True)
@@ -520,8 +520,10 @@ class InferenceService(QObject):
         return self._explainers[key]
 
     # ---- requests (called from the GUI thread) -------------------------------------------------
-    def list_models(self) -> None:
-        self._submit(ListModels())
+    def list_models(self, reload: bool = False) -> None:
+        """List the weights folder's models (again); with ``reload`` the ones loaded so far are read anew
+        from their files when next used (a model retrained under the same name)."""
+        self._submit(ListModels(reload))
 
     def load_model(self, name: str) -> None:
         self._submit(LoadModel(name), needs_torch=self._answers_need_torch())
@@ -574,8 +576,14 @@ class InferenceService(QObject):
             event.set()
 
     # ---- jobs (run on the worker thread) ---------------------------------------------------------
-    def _list_models(self, _job: ListModels) -> None:
+    def _list_models(self, job: ListModels) -> None:
         from ml.runtime.cards import WeightsError, bundled_cards, drawings_figures  # cards only: no torch needed
+
+        if job.reload:
+            self._recognizers.clear()
+            self._fusions.clear()
+            self._partners.clear()
+            self._explainers.clear()
 
         listed = bundled_cards(self._weights_dir)
         # As their cards say; once a model is loaded, strokes_partner says which stroke model reads drawings.

@@ -87,6 +87,7 @@ PICTURE_KIND = "PNG picture (*.png)"
 # An answer this late (a large picture) greys the last one and says the new input is being read: a drawing
 # is answered in a few ms and never gets there.
 PENDING_AFTER_MS = 150
+RELIST_AFTER_MS = 1000  # a change in the weights folder lists the models again after this quiet (a copy settles)
 ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 
 
@@ -138,6 +139,17 @@ class KeysStayInMenus(QObject):
         return False
 
 
+def models_relisted(before: list[str], infos: list[ModelInfo], folder: Path) -> str:
+    """What reading the weights folder again found, in a sentence."""
+    names = [info.name for info in infos]
+    added = [name for name in names if name not in before]
+    gone = [name for name in before if name not in names]
+    changes = [f"new: {', '.join(added)}"] if added else []
+    changes += [f"gone: {', '.join(gone)}"] if gone else []
+    said = f"{len(names)} model{'s' if len(names) != 1 else ''} in {folder}"
+    return f"{said} ({'; '.join(changes)})" if changes else f"{said}, as before"
+
+
 class MainWindow(QMainWindow):
     result_shown = Signal(object)  # Recognition, once it is on screen (self-test and tests listen)
 
@@ -176,6 +188,7 @@ class MainWindow(QMainWindow):
         # The last file opened: its name, and what the pad may show of it (its bytes, and the same turned).
         self._opened_file: tuple[list[object], str] | None = None
         self._said_until = 0.0  # time.monotonic() until which the status bar's answer to the person stays
+        self._relisting = False  # the model list was asked for again: say what changed when it comes
         self._restored_note = ""  # what the window brought back from the last session, said when ready
         self._line_news = ""  # the status bar's last word on a line read (gone when text mode is left)
         self._line_pending = False  # a reading of the pad as it is now is on its way
@@ -307,6 +320,15 @@ class MainWindow(QMainWindow):
         # Control+M on a Mac too (its Cmd+M minimizes the window).
         choose_keys = "Meta+M" if sys.platform == "darwin" else "Ctrl+M"
         self.choose_model_action = self._action("&Choose Model…", choose_keys, self.open_model_picker)
+        # A model trained and copied into the weights folder while the app runs is listed at once (the
+        # folder is watched); this reads the folder again on demand, and a model retrained under the same
+        # name from its new files.
+        self.reload_models_action = self._action(
+            "&Reload Models",
+            "F5",  # not the standard Refresh key: on a Mac that is Cmd+R, Rotate Picture Right's
+            lambda: self.relist_models(reload=True),
+            "Read the weights folder again: models added or retrained there since GlyphPad started",
+        )
         self.about_action = self._action("&About GlyphPad", None, self.show_about)
         self.cards_action = self._action("&Model Cards", "F1", self.show_model_cards)
         self.shortcuts_action = self._action("&Keyboard Shortcuts", "Ctrl+/", self.show_shortcuts)
@@ -344,6 +366,7 @@ class MainWindow(QMainWindow):
             edit_menu.addAction(action) if action else edit_menu.addSeparator()
         self.model_menu = menu.addMenu("&Model")
         self.model_menu.addAction(self.choose_model_action)
+        self.model_menu.addAction(self.reload_models_action)
         # Opened on the model in use (it opened on Device: fourteen presses of Down to the last model).
         # (After the menu bar has made the first item active, as it does for a menu opened by the keyboard.)
         self.model_menu.aboutToShow.connect(lambda: QTimer.singleShot(0, self._highlight_model_in_use))
@@ -544,12 +567,40 @@ class MainWindow(QMainWindow):
         """Ask the worker for the model list and the preferred model; called once the window is shown."""
         self.service.set_device(self.preferences.device)
         self.service.list_models()
+        self._watch_weights_folder()
+
+    def _watch_weights_folder(self) -> None:
+        """Models copied into the weights folder (or its strokes/) while the app runs are listed: a file
+        added, removed or renamed there lists the models again, once the copying has settled."""
+        from PySide6.QtCore import QFileSystemWatcher
+
+        from ml.runtime.cards import stroke_models_dir
+
+        self._relist_timer = QTimer(self)
+        self._relist_timer.setSingleShot(True)
+        self._relist_timer.setInterval(RELIST_AFTER_MS)
+        self._relist_timer.timeout.connect(lambda: self.relist_models(reload=False))
+        self._weights_watcher = QFileSystemWatcher(self)
+        folders = [self.service.weights_dir, stroke_models_dir(self.service.weights_dir)]
+        watched = [str(folder) for folder in folders if folder.is_dir()]
+        if watched:
+            self._weights_watcher.addPaths(watched)
+        self._weights_watcher.directoryChanged.connect(lambda _path: self._relist_timer.start())
+
+    def relist_models(self, reload: bool = False) -> None:
+        """Read the weights folder again and say what changed; ``reload``: models in use are read anew
+        from their files."""
+        self._relisting = True
+        self.service.list_models(reload=reload)
 
     def _on_models_listed(self, infos: list[ModelInfo]) -> None:
         infos = [
             with_partner(info, self._stroke_partners[info.name]) if info.name in self._stroke_partners else info
             for info in infos
         ]
+        if self._relisting:
+            self._relisting = False
+            self._say(models_relisted(list(self.models), infos, self.service.weights_dir), 8.0)
         self.models = {info.name: info for info in infos}
         self.model_picker.clear()
         for action in self.model_actions.actions():
@@ -570,7 +621,7 @@ class MainWindow(QMainWindow):
             self.model_actions.addAction(action)
             self.model_menu.addAction(action)
         unavailable = {info.name: info.error for info in infos if not info.available}
-        self.compare_view.set_models([info.name for info in infos], unavailable)
+        self.compare_view.set_models([info.name for info in infos], unavailable, self._compare_left_out())
         self._show_model_scope()
         self._show_merged_case()
         if not infos:
@@ -1220,7 +1271,15 @@ class MainWindow(QMainWindow):
             added.taken_back = False
             self._say("The line is in the text again")  # Undo's "back on the pad" was still showing
 
+    def _compare_left_out(self) -> set[str]:
+        return {name for name in self.preferences.compare_left_out.split(",") if name}
+
     def _on_compare_models_chosen(self, names: list[str]) -> None:
+        # The models unticked are kept (a new model comes ticked): a class comparing three models ticked
+        # them again after every start, and after every model copied in.
+        tickable = set(self.compare_view.tickable())
+        kept = self._compare_left_out() - tickable  # unticked ones not listed now, or not available now
+        self.preferences.compare_left_out = ",".join(sorted(kept | (tickable - set(names))))
         self._compare_models = names
         self._refresh_side_views()
 

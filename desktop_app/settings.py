@@ -23,6 +23,7 @@ class Preferences:
     last_folder: str = ""
     show_heatmap: bool = True
     batch_lines: bool = False  # the Batch tab reads each file as a line of writing
+    compare_left_out: str = ""  # the models unticked in Compare, comma-separated
 
 
 def _coerce(value: object, default: object) -> object:

@@ -3200,3 +3200,48 @@ def test_ctrl_enter_waits_for_the_reading_of_the_last_stroke(qtbot, window: Main
     qtbot.waitUntil(lambda: not window._line_pending and len(window._line.line.characters) == 3, timeout=TIMEOUT_MS)
     window.add_line_to_text()
     assert len(window.text_panel.text_box.toPlainText().replace(" ", "")) == 3
+
+
+def test_a_model_copied_into_the_weights_folder_is_listed_while_the_app_runs(
+    qtbot, trained_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A student trains a model and copies it in: the open app lists it (it showed only after a restart)."""
+    folder = tmp_path / "weights"
+    shutil.copytree(trained_weights, folder)
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for part in folder.glob("gru_tiny.*"):
+        part.rename(aside / part.name)
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    win = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
+    try:
+        assert "gru_tiny" not in win.models
+        for part in aside.iterdir():
+            shutil.copy(part, folder / part.name)
+        qtbot.waitUntil(lambda: "gru_tiny" in win.models, timeout=TIMEOUT_MS)
+        assert win.models["gru_tiny"].available
+        assert "new: gru_tiny" in win.statusBar().currentMessage()
+        assert "gru_tiny" in win.compare_view.chosen()  # a new model comes ticked
+        assert win.model_picker.findData("gru_tiny") >= 0
+        assert win.preferences.model == "cnn_tiny"  # the model in use stays
+        # Model → Reload Models reads the folder again on demand, the model in use from its files anew.
+        with qtbot.waitSignal(win.service.model_ready, timeout=TIMEOUT_MS):
+            win.reload_models_action.trigger()
+        assert "2 models in" in win.statusBar().currentMessage()
+    finally:
+        win.close()
+
+
+def test_compare_keeps_the_models_unticked_across_restarts(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
+    try:
+        item = first.compare_view.model_list.item(first.compare_view.tickable().index("gru_tiny"))
+        item.setCheckState(Qt.CheckState.Unchecked)  # as a click on its box
+        assert first.compare_view.chosen() == ["cnn_tiny"]
+    finally:
+        first.close()
+    again = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
+    try:
+        assert again.compare_view.chosen() == ["cnn_tiny"]  # all were ticked again after a restart
+    finally:
+        again.close()

@@ -9,6 +9,7 @@ that has no class for the reference answer is "cannot say", not a dissenting vot
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
@@ -100,7 +101,8 @@ class CompareView(QWidget):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
 
-    def set_models(self, names: list[str], unavailable: dict[str, str]) -> None:
+    def set_models(self, names: list[str], unavailable: dict[str, str], left_out: Collection[str] = ()) -> None:
+        """List ``names`` (those in ``unavailable`` greyed, with the reason), each ticked but ``left_out``."""
         self.model_list.blockSignals(True)
         self.model_list.clear()
         for name in names:
@@ -112,7 +114,7 @@ class CompareView(QWidget):
                 item.setCheckState(Qt.CheckState.Unchecked)
             else:
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                item.setCheckState(Qt.CheckState.Checked)
+                item.setCheckState(Qt.CheckState.Unchecked if name in left_out else Qt.CheckState.Checked)
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.model_list.addItem(item)
         self.model_list.blockSignals(False)
@@ -126,6 +128,11 @@ class CompareView(QWidget):
                 item.setCheckState(Qt.CheckState.Checked if state else Qt.CheckState.Unchecked)
         self.model_list.blockSignals(False)
         self.models_chosen.emit(self.chosen())
+
+    def tickable(self) -> list[str]:
+        """The models listed that can be ticked (available), ticked or not."""
+        items = [self.model_list.item(i) for i in range(self.model_list.count())]
+        return [str(item.data(Qt.ItemDataRole.UserRole)) for item in items if item.flags() & Qt.ItemFlag.ItemIsEnabled]
 
     def chosen(self) -> list[str]:
         return [

@@ -29,7 +29,7 @@ from torch import nn
 from tqdm import tqdm
 
 from ml.models import get_arch, get_model, list_models
-from ml.runtime.cards import ModelCard, replaces_a_model
+from ml.runtime.cards import ModelCard, replaces_a_model, weights_dir
 from ml.runtime.devices import describe, to_channels_last, torch_device
 from ml.runtime.labels import LABEL_SETS, LabelSet, get_label_set
 from ml.runtime.preprocess import PREPROCESS_VERSION
@@ -976,8 +976,9 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
         file=sys.stderr,
     )
     print(
-        f"to use it in the app: copy {name}.safetensors, .onnx and .json into weights/ (or the folder "
-        f"GLYPHPAD_WEIGHTS names){replaces_a_model(name)}",
+        f"to use it in the app: copy {name}.safetensors, .onnx and .json into {weights_dir().resolve()}"
+        f"{' (GLYPHPAD_WEIGHTS)' if os.environ.get('GLYPHPAD_WEIGHTS') else ''}; an open GlyphPad lists it "
+        f"at once{replaces_a_model(name)}",
         file=sys.stderr,
     )
     return weights_path

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ml.models import get_arch, get_model, list_models
-from ml.runtime.cards import ModelCard, replaces_a_model
+from ml.runtime.cards import ModelCard, replaces_a_model, stroke_models_dir
 from ml.runtime.devices import describe, resolve_device, torch_device
 from ml.runtime.labels import LABEL_SETS, get_label_set
 from ml.runtime.strokes import STROKE_NORMALIZATION_VERSION
@@ -388,8 +388,8 @@ def main(config: StrokeTrainConfig) -> Path:
     print(f"wrote {weights_path}, its ONNX graph and its card in {seconds:.0f} s", file=sys.stderr)
     print(
         f"to read drawings with it: 'glyphpad-ml fuse --strokes-model {weights_path} --write', then copy "
-        f"{name}.safetensors, .onnx and .json into weights/strokes/ (the app fuses stroke models found there)"
-        + replaces_a_model(name, "strokes"),
+        f"{name}.safetensors, .onnx and .json into {stroke_models_dir().resolve()} (the app fuses stroke "
+        "models found there)" + replaces_a_model(name, "strokes"),
         file=sys.stderr,
     )
     return weights_path
