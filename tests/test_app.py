@@ -983,6 +983,10 @@ def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None
         _mouse_draw(window.canvas, "L")
     qtbot.waitUntil(lambda: window.explain_view.layer_count() == 3, timeout=TIMEOUT_MS)
     assert "Grad-CAM" in window.explain_view.method_label.text()
+    # Layers counted from the input, as a lesson names them; the module's name in the code on hover.
+    layers = window.explain_view.layer_picker
+    assert layers.itemText(0).startswith("Convolution 1: ") and layers.itemText(2).startswith("Convolution 3: ")
+    assert "in the model's code" in str(layers.itemData(0, Qt.ItemDataRole.ToolTipRole))
     assert window.explain_view.heatmap_label.pixmap() is not None
     assert window.explain_view.maps_label.pixmap() is not None
     # A class picked for this drawing is not the next one's: a cleared pad explains the predicted class again.
@@ -2528,18 +2532,21 @@ def test_explain_names_look_alike_classes(qtbot) -> None:  # type: ignore[no-unt
 
     view = ExplainView()
     qtbot.addWidget(view)
-    view.set_classes(["0", "I", "l", "A"])
+    view.set_classes(["0", "O", "I", "l", "A"])
     shown = [view.class_picker.itemText(i) for i in range(view.class_picker.count())]
-    assert shown == ["predicted class", "0 (zero)", "I (capital I)", "l (small L)", "A"]
-    view.class_picker.setCurrentIndex(3)
+    assert shown == ["predicted class", "0 (zero)", "O (capital O)", "I (capital I)", "l (small L)", "A"]
+    view.class_picker.setCurrentIndex(4)
     assert view.chosen_class() == "l"  # the name is shown, the class is what is asked for
-    # A model that reads both cases of a letter as one class: named as the prediction panel names it.
+    # A model that reads both cases of a letter as one class: named as the prediction panel names it; a
+    # character with no look-alike among the model's classes is not named (a digits model's 0 and 5 were).
     view.set_classes(["0", "I", "L", "7"], merged_case=frozenset("IL"))
     shown = [view.class_picker.itemText(i) for i in range(view.class_picker.count())]
-    assert shown == ["predicted class", "0 (zero)", "I / i", "L / l", "7"]
+    assert shown == ["predicted class", "0", "I / i", "L / l", "7"]
     # The Grad-CAM caption names the class so too ("L (capital L)" beside the answer "L / l" was a contradiction).
     view.show_explanation(np.zeros((28, 28), np.float32), "L", "grad-cam", np.zeros((28, 28), np.float32), ())
     assert view.method_label.text() == "Grad-CAM for “L / l”"
+    view.set_classes(list("0123456789"))
+    assert [view.class_picker.itemText(i) for i in range(1, 11)] == list("0123456789")
 
 
 def test_model_cards_list_every_card_to_go_to(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.widgets.fonts import class_name
+from desktop_app.widgets.fonts import class_name, lookalikes_among
 from desktop_app.widgets.images import channel_grid, colour_map, grey_pixmap, overlay_pixmap
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
@@ -113,7 +113,10 @@ class ExplainView(QWidget):
         class_row.addWidget(QLabel("Class:"))
         self.class_picker = QComboBox()
         self.class_picker.setAccessibleName("class to explain")
-        self.class_picker.setToolTip("Explain the predicted class or any other class")
+        self.class_picker.setToolTip(
+            "Explain the predicted class or any other class (a character with a look-alike among the model's "
+            "classes is named: 0 (zero) beside O)"
+        )
         self.class_picker.activated.connect(self._class_activated)
         class_row.addWidget(self.class_picker, 1)
         heat_layout.addLayout(class_row)
@@ -161,15 +164,19 @@ class ExplainView(QWidget):
         self._shown_maps: np.ndarray | None = None  # the layer's maps the mosaic shows
         self._heatmap: QPixmap | None = None
         self._merged_case: frozenset[str] = frozenset()  # letters the model reads in either case as one class
+        self._named: frozenset[str] = frozenset()  # classes named for a look-alike among the model's classes
 
     def set_classes(self, labels: list[str], merged_case: frozenset[str] = frozenset()) -> None:
         """The classes one can explain, named as the prediction panel names them: a letter the model reads
         in either case as "L / l" (``merged_case``), a look-alike with its name ("0 (zero)")."""
         self._merged_case = merged_case
+        # Named only beside a look-alike of the same model (a digits model's 0 and 5 were "0 (zero)" and
+        # "5 (five)" with no O or S to tell them from, and a class asked why only some digits were spelled).
+        self._named = lookalikes_among(labels)
         self.class_picker.clear()
         self.class_picker.addItem("predicted class", "")
         for label in labels:
-            self.class_picker.addItem(class_name(label, merged_case), label)
+            self.class_picker.addItem(class_name(label, merged_case, label in self._named), label)
 
     def explain_predicted(self) -> None:
         """Back to the predicted class (a new drawing: the class picked for the last one is not this one's)."""
@@ -196,7 +203,7 @@ class ExplainView(QWidget):
             self._heatmap = overlay_pixmap(model_input, heatmap, HEATMAP_SCALE)
             self._fit_heatmap()
             name = "Grad-CAM" if method == "grad-cam" else "input-gradient saliency"
-            text = f"{name} for “{class_name(label, self._merged_case)}”"  # as the answer names it
+            text = f"{name} for “{class_name(label, self._merged_case, label in self._named)}”"  # as the list names it
             self.heatmap_label.setToolTip(
                 f"Warm where the model found what made it answer “{label}”. Blank paper can count as much as "
                 "ink: nothing to the right of a 1's stroke is what tells it from a 7."
@@ -215,8 +222,11 @@ class ExplainView(QWidget):
         previous = self.layer_picker.currentIndex()
         self.layer_picker.blockSignals(True)
         self.layer_picker.clear()
-        for name, maps in layers:
-            self.layer_picker.addItem(f"{name}  ({maps.shape[0]}×{maps.shape[1]}×{maps.shape[2]})")
+        for number, (name, maps) in enumerate(layers, start=1):
+            # Counted from the input, as a lesson names them; the module's name in the code on hover (the
+            # list showed "features.0.0 (32×28×28)" alone).
+            self.layer_picker.addItem(f"Convolution {number}: {maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}")
+            self.layer_picker.setItemData(number - 1, f"{name} in the model's code", Qt.ItemDataRole.ToolTipRole)
         self.layer_picker.blockSignals(False)
         if layers:
             self.layer_picker.setCurrentIndex(previous if 0 <= previous < len(layers) else 0)
@@ -235,8 +245,8 @@ class ExplainView(QWidget):
         # Short, so that it fits on a line or two in an 800 px window; the rest on hover.
         self.maps_caption.setText(f"{shown} of {len(maps)} channels: bright where a filter responds")
         self.maps_caption.setToolTip(
-            f"Each tile is one of {name}'s channels ({maps.shape[1]}×{maps.shape[2]} each): bright where that "
-            "filter responds to the drawing."
+            f"Each tile is one of convolution {index + 1}'s channels ({maps.shape[1]}×{maps.shape[2]} each; "
+            f"{name} in the model's code): bright where that filter responds to the drawing."
         )
         self._shown_maps = maps
         self._mosaic = None

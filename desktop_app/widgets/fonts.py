@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from PySide6.QtGui import QFont, QFontDatabase
 
 
@@ -34,6 +36,20 @@ LOOKALIKE_NAMES = {
     "Z": "capital Z",
     "z": "small z",
 }
+
+
+LOOKALIKE_GROUPS = ("0Oo", "1Iil", "5Ss", "2Zz")
+
+
+def lookalikes_among(classes: Collection[str]) -> frozenset[str]:
+    """The classes that have a look-alike among ``classes`` (a 36-class model's 0 beside its O; none of a
+    digits model's): the ones a list of them names ("0 (zero)")."""
+    return frozenset(
+        char
+        for char in classes
+        for group in LOOKALIKE_GROUPS
+        if char in group and any(other in classes for other in group if other != char)
+    )
 
 
 def confidence_text(prob: float) -> str:
