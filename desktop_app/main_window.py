@@ -240,6 +240,9 @@ class MainWindow(QMainWindow):
         )
         self.device_label = QLabel("device: starting…")
         self.statusBar().addPermanentWidget(self.device_label)
+        # A long message is cut at the device's label in a small window ("…lists the models there are. (your
+        # c"): the whole of it on hover.
+        self.statusBar().messageChanged.connect(self.statusBar().setToolTip)
 
     def _action(
         self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Any, tip: str = ""

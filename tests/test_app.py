@@ -1487,6 +1487,7 @@ def test_a_model_named_that_there_is_not_falls_back_and_points_to_the_menu(  # t
         message = window.statusBar().currentMessage()
         assert message.startswith("bogus cannot be used (it is not installed): using ")
         assert message.endswith("The Model menu lists the models there are.")  # no card tells of bogus
+        assert window.statusBar().toolTip() == message  # whole on hover where a small window cuts it
     finally:
         window.close()
 
