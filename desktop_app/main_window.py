@@ -197,7 +197,13 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._wire()
-        self._restore_state()
+        try:
+            self._restore_state()
+        except Exception:  # settings damaged in a way not foreseen: the window starts as new, never not at all
+            log.exception("the saved window state could not be restored")
+        # Kept as it changes (added lines, typing, Undo taking a line out): a crash loses nothing.
+        box = self.text_panel.text_box
+        box.textChanged.connect(lambda: self.settings.setValue(COLLECTED_TEXT_KEY, box.toPlainText()))
         self.statusBar().showMessage("Loading models…")
 
     # ---- construction ----------------------------------------------------------------------------
@@ -513,7 +519,8 @@ class MainWindow(QMainWindow):
             sixth = self.width() // 6
             self.splitter.setSizes([3 * sixth, sixth, 2 * sixth])
         tab = str(self.settings.value("window/tab", 0))
-        self.tabs.setCurrentIndex(int(tab) if tab.isdigit() else 0)
+        # A number past the tabs (or past a C int: it stopped the app at its start) opens the first.
+        self.tabs.setCurrentIndex(int(tab) if tab.isdigit() and int(tab) < self.tabs.count() else 0)
         if str(self.settings.value(TEXT_MODE_KEY, "false")).lower() == "true":  # left in text mode
             self.set_text_mode(True)
         # What was written on the pad when the window closed is back on it (quitting lost a line not added);
@@ -532,9 +539,6 @@ class MainWindow(QMainWindow):
         kept = self.settings.value(COLLECTED_TEXT_KEY, "")
         if isinstance(kept, str) and kept:
             self.text_panel.text_box.setPlainText(kept)
-        # Kept as it changes (added lines, typing, Undo taking a line out): a crash loses nothing.
-        box = self.text_panel.text_box
-        box.textChanged.connect(lambda: self.settings.setValue(COLLECTED_TEXT_KEY, box.toPlainText()))
 
     def save_state(self) -> None:
         save_window_state(self.settings, "geometry", self.saveGeometry())

@@ -3253,3 +3253,24 @@ def test_compare_keeps_the_models_unticked_across_restarts(qtbot, weights_env: P
         assert again.compare_view.chosen() == ["cnn_tiny"]  # all were ticked again after a restart
     finally:
         again.close()
+
+
+def test_settings_damaged_past_a_numbers_range_start_the_window_as_new(  # type: ignore[no-untyped-def]
+    qtbot, weights_env: Path, tmp_path: Path
+) -> None:
+    """A 400-digit number in the kept drawing, or a tab past a C int, stopped the app at its start."""
+    settings_file = tmp_path / "settings.ini"
+    settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
+    settings.setValue("text/pad", json.dumps([{"width": 14, "points": [[10**400, 5, 1], [6, 7, 1]]}]))
+    settings.setValue("window/tab", "9" * 20)
+    settings.setValue("text/collected", "kept words")
+    settings.sync()
+    window = _open_window(qtbot, settings_file, load_runtime=False)
+    try:
+        assert window.canvas.is_blank() and window.tabs.currentIndex() == 0
+        assert window.text_panel.text_box.toPlainText() == "kept words"
+        window.text_panel.text_box.setPlainText("kept words, and more")  # still kept as it changes
+        kept = QSettings(str(settings_file), QSettings.Format.IniFormat).value("text/collected")
+        assert kept == "kept words, and more"
+    finally:
+        window.close()

@@ -442,7 +442,7 @@ class DrawingCanvas(QWidget):
                 if not points or not 0 < width < 1000 or not all(math.isfinite(v) for pt in points for v in pt):
                     return 0
                 strokes.append(Stroke(width, bool(item.get("eraser", False)), points))
-        except (TypeError, ValueError, KeyError):
+        except (TypeError, ValueError, KeyError, OverflowError):  # a 400-digit number stopped the app's start
             return 0
         self._strokes = strokes
         self._drawing_scale = 1.0
