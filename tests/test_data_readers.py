@@ -220,3 +220,17 @@ def test_the_preprocessed_pool_is_cached_by_its_pictures_and_only_the_latest_is_
     prepare_pool(synthetic_emnist, progress=False)
     assert [p.name for p in (tmp_path / "cache").glob("emnist-pool-*.npy")] != [cached[0].name]
     assert len(list((tmp_path / "cache").glob("emnist-pool-*.npy"))) == 1  # and the old copy gone
+
+
+def test_a_folder_deeper_than_pythons_recursion_limit_is_searched(tmp_path: Path) -> None:
+    """Path.rglob recursed once per level: a folder 1,000 levels deep raised RecursionError (a traceback
+    from the command line, an uncaught error in the app)."""
+    import sys
+
+    deepest = tmp_path
+    for _ in range(sys.getrecursionlimit() + 100):  # one level at a time: mkdir(parents=True) recurses too
+        deepest = deepest / "d"
+        deepest.mkdir()
+    Image.new("L", (8, 8), 255).save(deepest / "a.png")
+    found = find_image_files([tmp_path])
+    assert found.files == [deepest / "a.png"] and not found.problems

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +39,12 @@ class FoundFiles:
         empty = [
             (
                 folder,
-                NO_IMAGES + ("; its .json stroke files are read with --strokes" if any(folder.rglob("*.json")) else ""),
+                NO_IMAGES
+                + (
+                    "; its .json stroke files are read with --strokes"
+                    if any(map(is_stroke_path, everything_under(folder)))
+                    else ""
+                ),
             )
             for folder in self.empty_folders
         ]
@@ -58,6 +65,28 @@ def _in_number_order(path: Path) -> tuple[list[list[tuple[int, str]]], str]:
         return [(int(part), "") if i % 2 else (-1, part.lower()) for i, part in enumerate(parts)]
 
     return [name_key(part) for part in path.parts], str(path)
+
+
+def everything_under(folder: Path) -> Iterator[Path]:
+    """Every file, folder and link under ``folder``, at any depth, without following links to folders.
+    A walk of its own, not ``Path.rglob``: that recursed once per level, and a folder 1,000 levels deep
+    raised RecursionError; a folder that cannot be listed (no permission, a path too long) is passed over."""
+    to_list = [folder]
+    while to_list:
+        current = to_list.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            path = Path(entry.path)
+            yield path
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    to_list.append(path)
+            except OSError:
+                continue
 
 
 def is_stroke_path(path: Path) -> bool:
@@ -89,21 +118,29 @@ def find_image_files(paths: list[Path], stroke_files: bool = False) -> FoundFile
             found.files.append(path)  # named by the person: read it, and say why if it fails
             continue
         before = len(found.files), len(found.problems)
-        for entry in sorted(path.rglob("*"), key=_in_number_order):
-            if entry.is_symlink() and not entry.exists():
-                try:
-                    os.stat(entry)
-                    reason = "symbolic link that leads nowhere"
-                except OSError as error:
-                    reason = "symbolic link loop" if error.errno == 40 else "symbolic link that leads nowhere"
-                found.problems.append((entry, reason))
-            elif entry.is_file() and (is_image_path(entry) or (stroke_files and is_stroke_file(entry))):
-                found.files.append(entry)
-            elif entry.is_file() and entry.suffix.lower() in UNREADABLE_PICTURES:
-                found.problems.append((entry, UNREADABLE_PICTURES[entry.suffix.lower()]))
+        for entry in sorted(everything_under(path), key=_in_number_order):
+            try:
+                _sort_in(entry, found, stroke_files)
+            except OSError as error:  # a name past the system's length limit, say
+                found.problems.append((entry, error.strerror or str(error)))
         if (len(found.files), len(found.problems)) == before:  # nothing in it, not even an unreadable picture
             found.empty_folders.append(path)
     return found
+
+
+def _sort_in(entry: Path, found: FoundFiles, stroke_files: bool) -> None:
+    """Add ``entry``, found in a folder, to the files to read or to the problems (or to neither)."""
+    if entry.is_symlink() and not entry.exists():
+        try:
+            os.stat(entry)
+            reason = "symbolic link that leads nowhere"
+        except OSError as error:
+            reason = "symbolic link loop" if error.errno == errno.ELOOP else "symbolic link that leads nowhere"
+        found.problems.append((entry, reason))
+    elif entry.is_file() and (is_image_path(entry) or (stroke_files and is_stroke_file(entry))):
+        found.files.append(entry)
+    elif entry.is_file() and entry.suffix.lower() in UNREADABLE_PICTURES:
+        found.problems.append((entry, UNREADABLE_PICTURES[entry.suffix.lower()]))
 
 
 def display_path(path: Path | str) -> str:
