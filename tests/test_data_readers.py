@@ -227,10 +227,15 @@ def test_a_folder_deeper_than_pythons_recursion_limit_is_searched(tmp_path: Path
     from the command line, an uncaught error in the app)."""
     import sys
 
-    deepest = tmp_path
+    levels = [tmp_path]
     for _ in range(sys.getrecursionlimit() + 100):  # one level at a time: mkdir(parents=True) recurses too
-        deepest = deepest / "d"
-        deepest.mkdir()
-    Image.new("L", (8, 8), 255).save(deepest / "a.png")
-    found = find_image_files([tmp_path])
-    assert found.files == [deepest / "a.png"] and not found.problems
+        levels.append(levels[-1] / "d")
+        levels[-1].mkdir()
+    try:
+        Image.new("L", (8, 8), 255).save(levels[-1] / "a.png")
+        found = find_image_files([tmp_path])
+        assert found.files == [levels[-1] / "a.png"] and not found.problems
+    finally:  # taken down here, one level at a time: pytest's own clean-up (shutil.rmtree) recurses
+        (levels[-1] / "a.png").unlink(missing_ok=True)
+        for level in reversed(levels[1:]):
+            level.rmdir()
