@@ -69,6 +69,21 @@ def test_missing_weights_and_damaged_card(tmp_path: Path) -> None:
         load_weights(path)
 
 
+@pytest.mark.parametrize("prior", [[0.1, 0.2, 0.3], "0.1", [float("nan")] * 10, [True] * 10])
+def test_a_card_whose_class_prior_does_not_fit_its_classes_is_damaged(tmp_path: Path, prior: object) -> None:
+    """A prior of the wrong length failed in numpy at the first answer; a NaN in it made every answer "nan%"."""
+    _, path = _saved(tmp_path)
+    card_file = path.with_suffix(".json")
+    card = json.loads(card_file.read_text())
+    card["class_prior_log"] = prior
+    card_file.write_text(json.dumps(card))  # NaN written as JSON's NaN, as Python reads it back
+    with pytest.raises(WeightsError, match="class_prior_log must be 10 finite numbers"):
+        OnnxRecognizer.load_onnx(path)
+    card["class_prior_log"] = [0.0] * 10  # one per class: fine
+    card_file.write_text(json.dumps(card))
+    assert OnnxRecognizer.load_onnx(path).card.class_prior_log == [0.0] * 10
+
+
 def test_weights_that_do_not_fit_the_arch(tmp_path: Path) -> None:
     _, path = _saved(tmp_path)
     card = json.loads(path.with_suffix(".json").read_text())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import shlex
 import tempfile
@@ -121,7 +122,22 @@ class ModelCard:
         missing = {"name", "arch", "config", "label_set", "labels", "preprocess_version", "params"} - set(data)
         if missing:
             raise WeightsError(f"model card lacks {', '.join(sorted(missing))}")
+        labels, prior = data["labels"], data.get("class_prior_log", [])
+        name = data["name"]
+        if not isinstance(labels, list) or not labels or not all(isinstance(label, str) for label in labels):
+            raise WeightsError(f"model card of {name} is damaged: its labels are not a list of characters")
+        # Added to every answer's logits: one that does not fit them failed in numpy with a traceback, and a
+        # NaN in it made every answer "nan%".
+        if prior != [] and not (isinstance(prior, list) and len(prior) == len(labels) and all(map(_finite, prior))):
+            raise WeightsError(
+                f"model card of {name} is damaged: class_prior_log must be {len(labels)} finite numbers, one per "
+                "class (or empty)"
+            )
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def sha256_of(path: Path) -> str:

@@ -77,6 +77,8 @@ class FusedRecognizer:
             self.weights = FusionWeights.from_card(fusion)
             if self.weights.prior_log and len(self.weights.prior_log) != len(image.labels):
                 raise ValueError("one prior per class")
+            if not np.isfinite([self.weights.image, self.weights.strokes, *self.weights.prior_log]).all():
+                raise ValueError("a weight that is not a number")
         except (KeyError, TypeError, ValueError):
             raise WeightsError(f"{strokes.card.name}'s card has no usable fusion weights") from None
         self.image = image
