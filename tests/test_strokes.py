@@ -58,6 +58,10 @@ def test_a_file_whose_y_counts_upwards_says_so_and_is_read_the_right_way_up() ->
         ({"strokes": PLUS, "pressure": [[-0.1, 0.5], [0.5, 1]]}, '"pressure" of stroke 1 must be between 0 and 1'),
         ({"strokes": PLUS, "t": [[0, 1], [3, 2]]}, '"t" of stroke 2 goes back in time'),
         ({"strokes": PLUS, "y": "upwards"}, '"y" must be "down"'),
+        ({"strokes": PLUS, "y": 0}, '"y" must be "down"'),  # 0, [] and "" were read as "down"
+        ({"strokes": PLUS, "y": []}, '"y" must be "down"'),
+        ({"strokes": [[]] * 3000}, "3,000 strokes: more than a drawing holds (2,000 at most)"),
+        ({"strokes": [[[0, k] for k in range(60_000)]]}, "more than 50,000 points"),
     ],
 )
 def test_malformed_stroke_data_gets_its_reason(data: object, reason: str) -> None:

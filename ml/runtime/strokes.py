@@ -42,7 +42,10 @@ MOVE_SCALE = (
     STROKE_POINTS / 4.0
 )  # a move along a one-stroke character is about 1/64 of its ink: about 1/4 after scaling
 MAX_STROKE_FILE_BYTES = 10 * 2**20
-MAX_STROKE_POINTS = 200_000  # more points than any drawing: a file with more is not a character
+# More than any drawing or line of writing holds (a written line: a few hundred strokes, a few thousand
+# points): a file with more is not one, and opening 200,000 one-point strokes froze the app for seconds.
+MAX_STROKES = 2_000
+MAX_STROKE_POINTS = 50_000
 MAX_COORDINATE = 1e9  # larger numbers are no positions on a pad (and 1e308 overflows once squared)
 
 
@@ -88,9 +91,13 @@ def parse_strokes(data: Any) -> Strokes:
     if not isinstance(raw, list):
         raise StrokesError('"strokes" must be a list of strokes, each a list of [x, y] points')
     # Tablets and plotting tools often count y upwards; "y": "up" says so (read upside down, a 6 is a 9).
-    y_axis = data.get("y") or "down"
-    if y_axis not in ("down", "up"):
+    y_axis = data.get("y", "down")
+    if y_axis is None:  # JSON's null: not said
+        y_axis = "down"
+    if not isinstance(y_axis, str) or y_axis not in ("down", "up"):  # 0, [] or "" were read as "down"
         raise StrokesError(f'"y" must be "down" (the default: y grows downwards, as on a screen) or "up": {y_axis!r}')
+    if len(raw) > MAX_STROKES:
+        raise StrokesError(f"{len(raw):,} strokes: more than a drawing holds ({MAX_STROKES:,} at most)")
     strokes = []
     total = 0
     for k, stroke in enumerate(raw):
@@ -111,7 +118,7 @@ def parse_strokes(data: Any) -> Strokes:
             raise StrokesError(f"stroke {k + 1} has a coordinate beyond ±{MAX_COORDINATE:.0e}: not pen units")
         total += len(array)
         if total > MAX_STROKE_POINTS:
-            raise StrokesError(f"more than {MAX_STROKE_POINTS} points: not one drawing")
+            raise StrokesError(f"more than {MAX_STROKE_POINTS:,} points: more than a drawing holds")
         strokes.append(array)
     extras = {}
     for key in ("t", "pressure"):
