@@ -496,6 +496,12 @@ def _jpeg_bytes(pixels: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def _gif_bytes(pixels: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="GIF")
+    return buffer.getvalue()
+
+
 def test_opening_images_good_bad_and_huge(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     good = tmp_path / "a.png"
     Image.fromarray(render("A")).save(good)
@@ -508,6 +514,7 @@ def test_opening_images_good_bad_and_huge(qtbot, window: MainWindow, tmp_path: P
     for name, data, expected in (
         ("cut.png", png_bytes(render("A"))[:90], "incomplete"),
         ("cut.jpg", _jpeg_bytes(render("A", size=256))[:-300], "incomplete"),  # Qt shows what is there
+        ("cut.gif", _gif_bytes(render("A", size=256))[:-200], "incomplete"),  # Qt showed it, as far as it went
         ("bomb.png", png_bomb(), "megapixels"),
         ("empty.png", b"", "empty"),
     ):

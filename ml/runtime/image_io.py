@@ -221,9 +221,14 @@ JPEG_CHECK_SIDE = 64  # a JPEG is decoded this small to find it whole: the decod
 
 
 def check_image_whole(data: bytes) -> None:
-    """``check_image_header``, and for a JPEG a decode at reduced scale, fast at any size, so that a file
-    cut short is refused before it is shown (a display decodes what is there and paints the rest grey)."""
+    """``check_image_header``, and for a JPEG a decode at reduced scale, fast at any size (for a GIF, of its
+    first frame), so that a file cut short is refused before it is shown (a display decodes what is there
+    and paints the rest grey)."""
     check_image_header(data)
+    if data[:4] == b"GIF8":  # Qt shows a GIF cut short as far as it goes: its first frame decoded to be sure
+        with _decoding(data):
+            Image.open(io.BytesIO(data)).load()
+        return
     if data[:2] != b"\xff\xd8":  # other formats cut short fail to decode for the display too
         return
     if data.rstrip(b"\x00").endswith(b"\xff\xd9"):  # ends with its end-of-image marker: not cut short
