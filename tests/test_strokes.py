@@ -430,6 +430,14 @@ def test_a_damaged_stroke_model_is_said_when_the_picture_answers_alone(
     (record,) = caplog.records
     assert "strokes_tiny cannot be used (strokes_tiny.safetensors is damaged" in record.getMessage()
     assert record.getMessage().endswith("the picture alone answers")
+    # A damaged card says nothing of the model it was fitted for: said all the same (it was passed over
+    # without a word).
+    caplog.clear()
+    (folder / "strokes" / "strokes_tiny.json").write_text("{not json")
+    with caplog.at_level("WARNING", logger="ml.runtime.fusion"):
+        assert FusedRecognizer.for_image_model(image, "cpu", directory=folder) is None
+    (record,) = caplog.records
+    assert record.getMessage().startswith("stroke model strokes_tiny cannot be used (model card strokes_tiny.json")
 
 
 def test_bench_times_a_named_stroke_model_with_its_fusion(

@@ -25,7 +25,15 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ml.runtime.cards import ModelCard, WeightsError, drawings_figure, fusion_partner, stroke_model_problem
+from ml.runtime.cards import (
+    ModelCard,
+    WeightsError,
+    bundled_cards,
+    drawings_figure,
+    fusion_partner,
+    stroke_model_problem,
+    stroke_models_dir,
+)
 from ml.runtime.preprocess import ImageLike
 from ml.runtime.recognizer import INTERACTIVE_THREADS, Prediction, PredictionError, Recognizer, load_recognizer
 from ml.runtime.render import render_drawing
@@ -124,6 +132,10 @@ def _say_if_another_partner(image: Recognizer, partner: Path | None, directory: 
     """A warning when the stroke model fitted best for ``image`` cannot be used (damaged, missing) and
     another, or the picture alone, answers instead: the answers differ, and nothing else would say so."""
     intended = drawings_figure(image.card, directory)  # from the cards alone: no weights hashed again
+    if partner is None:  # a stroke model whose card cannot be read does not say for which model it was fitted
+        for weights_path, card in bundled_cards(stroke_models_dir(directory)):
+            if isinstance(card, WeightsError) and (intended is None or weights_path.stem != intended[1]):
+                log.warning("stroke model %s cannot be used (%s): it is passed over", weights_path.stem, card)
     if intended is None or (partner is not None and partner.stem == intended[1]):
         return
     reason = stroke_model_problem(intended[1], directory) or "it cannot be loaded"
