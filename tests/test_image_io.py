@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from ml.runtime.image_io import ImageLoadError, load_image
-from ml.runtime.preprocess import preprocess
+from ml.runtime.preprocess import BlankImageError, preprocess
 from ml.runtime.synth import render
 from tests.images import animated_gif, cmyk_jpeg, png16, png_bomb, png_bytes
 
@@ -75,6 +75,10 @@ def test_animated_gif_uses_the_first_frame_and_says_so() -> None:
     loaded = load_image(animated_gif([first, second]))
     assert "first of its 2 frames" in loaded.notes[0]
     assert np.allclose(preprocess(loaded).input, preprocess(first).input, atol=0.05)
+    # A blank first frame: the reason says which frame was read (it said "no ink found" alone).
+    blank = np.full_like(first, 255)
+    with pytest.raises(BlankImageError, match=r"no ink found.*\(animated image: used the first of its 2 frames\)"):
+        preprocess(animated_gif([blank, second]))
 
 
 def test_cmyk_jpeg_reads_like_its_grey_version() -> None:

@@ -689,7 +689,13 @@ def preprocess(image: ImageLike) -> Preprocessed:
         pixels, notes = as_pixels(image)
         if isinstance(image, (str, Path, bytes, LoadedImage)):  # a photo or scan: its light and lines first
             pixels = photo_pixels(pixels)
-        box = _find_character(pixels)
+        try:
+            box = _find_character(pixels)
+        except BlankImageError as error:
+            if not notes:
+                raise
+            # An animation whose first frame is blank: "no ink found" alone did not say which frame was read.
+            raise BlankImageError(f"{error} ({'; '.join(notes)})") from None
     resized, scale = _scaled_character(box)
 
     # The character is centred in a 112 x 112 work image and is all that is not 0 there. Every step
