@@ -1,4 +1,5 @@
 import gzip
+import json
 from pathlib import Path
 
 import numpy as np
@@ -239,3 +240,15 @@ def test_a_folder_deeper_than_pythons_recursion_limit_is_searched(tmp_path: Path
         (levels[-1] / "a.png").unlink(missing_ok=True)
         for level in reversed(levels[1:]):
             level.rmdir()
+
+
+def test_a_stroke_file_saved_as_utf16_is_found_in_a_folder(tmp_path: Path) -> None:
+    """The reader takes UTF-16 JSON (a Windows editor's "Unicode"); a folder's search passed it over."""
+    from ml.runtime.strokes import read_strokes_file
+
+    text = json.dumps({"strokes": [[[0, 0], [10, 10]]]})
+    (tmp_path / "utf16.json").write_bytes(text.encode("utf-16"))
+    (tmp_path / "results.json").write_text(json.dumps([{"path": "a.png"}]), encoding="utf-16")  # not strokes
+    found = find_image_files([tmp_path], stroke_files=True)
+    assert found.files == [tmp_path / "utf16.json"]
+    assert len(read_strokes_file(found.files[0]).strokes) == 1

@@ -13,6 +13,8 @@ from pathlib import Path
 HEIC_NOT_SUPPORTED = "HEIC is not supported: export it as JPEG or PNG"
 STROKE_SUFFIX = ".json"  # a drawing's pen strokes (Save Drawing writes them; predict --strokes reads them)
 STROKES_SNIFF_BYTES = 4096
+STROKES_KEY = '"strokes"'
+JSON_ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif"})
 # Pictures GlyphPad cannot read: found in a folder, they are reported instead of passed over.
 UNREADABLE_PICTURES = {
@@ -103,7 +105,9 @@ def holds_strokes(path: Path) -> bool:
     labels. Files named one by one are read whatever they hold, and a malformed one says why."""
     try:
         with path.open("rb") as handle:
-            return b'"strokes"' in handle.read(STROKES_SNIFF_BYTES)
+            start = handle.read(STROKES_SNIFF_BYTES)
+        # JSON may be UTF-16 or UTF-32 too (the reader takes them all): a Windows editor's "Unicode".
+        return any(STROKES_KEY.encode(encoding) in start for encoding in JSON_ENCODINGS)
     except OSError:
         return True  # read as a stroke file, its row says why it cannot be
 
