@@ -174,6 +174,10 @@ def test_train_takes_its_options_from_a_settings_file(
     with pytest.raises(SystemExit) as refused:
         cli_main(argv)
     assert refused.value.code == 2 and "best.json is not a settings file" in capsys.readouterr().err
+    settings.write_text("{}")  # it trained with the defaults, as if no file were given
+    with pytest.raises(SystemExit) as refused:
+        cli_main(argv)
+    assert refused.value.code == 2 and "best.json holds no options" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli_main(["train", "--arch", "stroke_gru"])
     assert "stroke_gru reads pen strokes: train it with glyphpad-ml train-strokes" in capsys.readouterr().err

@@ -54,6 +54,8 @@ def parse_with_saved_settings(parser: argparse.ArgumentParser, argv: list[str]) 
                 raise ValueError(f"{args.settings} is not valid JSON ({where})") from None
             if not isinstance(loaded, dict):
                 raise ValueError(f"{args.settings} is not a JSON object of options")
+            if not set(loaded) - set(SETTINGS_NOTES):  # {} trained with the defaults, as if no file were given
+                raise ValueError(f"{args.settings} holds no options (tune writes them: arch, lr, ...)")
             unknown = sorted(set(loaded) - known - set(SETTINGS_NOTES))
             empty = sorted(k for k, v in loaded.items() if v is None and k in known)
             if unknown or empty:
