@@ -49,6 +49,14 @@ def test_a_jpeg_cut_short_is_said_to_be_incomplete(tmp_path: Path) -> None:
             load_image(tmp_path / "cut.jpg")
 
 
+def test_a_webp_cut_short_is_said_in_words_not_the_decoders(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    Image.fromarray(render("A", size=256)).save(buffer, "WEBP")
+    (tmp_path / "cut.webp").write_bytes(buffer.getvalue()[:-100])
+    with pytest.raises(ImageLoadError, match=r"^corrupt WebP file: its image data is damaged or cut short$"):
+        load_image(tmp_path / "cut.webp")  # it said "(could not create decoder object)"
+
+
 def test_corrupt_bytes_inside_a_png(tmp_path: Path) -> None:
     data = bytearray(png_bytes(render("A")))
     data[60:200] = bytes(140)

@@ -143,6 +143,9 @@ def _decoding(data: bytes) -> Iterator[None]:
         # PIL's "image file is truncated (11 bytes not processed)" or "Truncated File Read": jargon, and wrong.
         if "truncated" in reason.lower():
             raise ImageLoadError("the file is incomplete, cut short in a download or a copy") from error
+        kind = _format_by_signature(data)
+        if kind is not None:  # a decoder's own words ("could not create decoder object") say nothing to a person
+            raise ImageLoadError(f"corrupt {kind} file: its image data is damaged or cut short") from error
         raise ImageLoadError(f"corrupt or truncated image ({reason})") from error
 
 
