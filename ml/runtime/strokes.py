@@ -171,8 +171,10 @@ def read_strokes_file(path: str | Path) -> Strokes:
         raise StrokesError("not valid stroke JSON: lists nested too deeply") from None
     try:
         return parse_strokes(data)
-    except (OverflowError, RecursionError) as error:  # a number too large for a float, lists nested too deeply
-        raise StrokesError(f"not valid stroke JSON ({type(error).__name__})") from None
+    except OverflowError:  # an integer of hundreds of digits
+        raise StrokesError("not valid stroke JSON: a number too large to be a position") from None
+    except RecursionError:
+        raise StrokesError("not valid stroke JSON: lists nested too deeply") from None
 
 
 def strokes_json(strokes: Strokes, decimals: int = 2) -> dict[str, Any]:
