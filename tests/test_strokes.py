@@ -115,6 +115,10 @@ def test_blank_and_pathological_strokes() -> None:
         normalize_strokes(Strokes(()))
     with pytest.raises(BlankStrokesError):
         normalize_strokes([np.array([[5.0, 5.0], [5.0, 5.0]])])
+    with pytest.raises(BlankStrokesError):  # a 7 1e-300 units tall: the pad saw a dot, predict read a "7"
+        normalize_strokes([np.array([[0.0, 0.0], [6e-301, 0.0], [2e-301, 1e-300]])])
+    tiny = normalize_strokes([np.array([[0.0, 0.0], [6e-6, 0.0], [2e-6, 1e-5]])])  # small units are units
+    assert np.isfinite(tiny).all()
     many = [np.array([[k, 0.0], [k, 1.0]]) for k in range(100)]  # more strokes than points
     sequence = normalize_strokes(many)
     assert sequence[:, 4].sum() == STROKE_POINTS and np.isfinite(sequence).all()

@@ -46,6 +46,7 @@ MAX_STROKE_FILE_BYTES = 10 * 2**20
 # points): a file with more is not one, and opening 200,000 one-point strokes froze the app for seconds.
 MAX_STROKES = 2_000
 MAX_STROKE_POINTS = 50_000
+DOT_EXTENT = 1e-9  # a drawing this small beside its coordinates' size (or 1) is every point in one place
 MAX_COORDINATE = 1e9  # larger numbers are no positions on a pad (and 1e308 overflows once squared)
 
 
@@ -270,7 +271,9 @@ def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
     everything = np.concatenate(parts)
     lo, hi = everything.min(0), everything.max(0)
     extent = float((hi - lo).max())
-    if extent <= 0:
+    # No extent, or one lost beside the numbers' size (1e-300 units: the pad, in pixels, saw a dot, and the
+    # command line read a "7" into the rounding)
+    if extent <= DOT_EXTENT * max(1.0, float(np.abs(everything).max())):
         raise BlankStrokesError(A_DOT)
     centre = (lo + hi) / 2
     shapes = [(s - centre) / extent for s in parts]
