@@ -530,10 +530,13 @@ class MainWindow(QMainWindow):
             kept_strokes = json.loads(pad) if isinstance(pad, str) and pad else []
         except (ValueError, RecursionError):  # damaged settings: the pad starts blank
             kept_strokes = []
-        if self.canvas.load_written_strokes(kept_strokes):
+        restored = self.canvas.load_written_strokes(kept_strokes)
+        if restored:
             self._restored_note = (
                 "the line you were writing is back on the pad" if self.text_mode else "your drawing is back on the pad"
             )
+            if restored < len(kept_strokes):  # beyond what is kept: said, not cut without a word
+                self._restored_note += f" (its first {restored} strokes of {len(kept_strokes)})"
         # The text written in text mode is the person's: kept from one session to the next (closing the
         # window lost it, without a word).
         kept = self.settings.value(COLLECTED_TEXT_KEY, "")

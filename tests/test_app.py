@@ -2734,8 +2734,22 @@ def test_a_line_not_added_to_the_text_is_back_on_the_pad_after_quitting(
     try:
         assert not fifth.text_mode and len(fifth.canvas.strokes) == strokes
         assert "your drawing is back on the pad" in fifth.statusBar().currentMessage()
+        assert "strokes of" not in fifth.statusBar().currentMessage()
     finally:
         fifth.close()
+    # More strokes than are kept: the first of them come back, and it is said (they were cut without a word).
+    from desktop_app.widgets.canvas import MAX_KEPT_STROKES
+
+    many = [
+        {"width": 4, "points": [[10 + k % 50, 10 + k // 50, 1], [12 + k % 50, 14 + k // 50, 1]]} for k in range(450)
+    ]
+    QSettings(str(settings_file), QSettings.Format.IniFormat).setValue("text/pad", json.dumps(many))
+    sixth = _open_window(qtbot, settings_file)
+    try:
+        assert len(sixth.canvas.strokes) == MAX_KEPT_STROKES
+        assert f"(its first {MAX_KEPT_STROKES} strokes of 450)" in sixth.statusBar().currentMessage()
+    finally:
+        sixth.close()
 
 
 def test_a_character_reached_by_tab_in_a_long_line_is_scrolled_into_view(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
