@@ -3244,6 +3244,7 @@ def test_a_model_copied_into_the_weights_folder_is_listed_while_the_app_runs(
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
     win = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
     try:
+        qtbot.waitUntil(lambda: "cnn_tiny" in win.models, timeout=TIMEOUT_MS)  # listed (the model may be first)
         assert "gru_tiny" not in win.models
         for part in aside.iterdir():
             shutil.copy(part, folder / part.name)
@@ -3264,6 +3265,8 @@ def test_a_model_copied_into_the_weights_folder_is_listed_while_the_app_runs(
 def test_compare_keeps_the_models_unticked_across_restarts(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     first = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
     try:
+        # The model loads at launch: it may be ready before the list of models has come.
+        qtbot.waitUntil(lambda: len(first.compare_view.tickable()) == 2, timeout=TIMEOUT_MS)
         item = first.compare_view.model_list.item(first.compare_view.tickable().index("gru_tiny"))
         item.setCheckState(Qt.CheckState.Unchecked)  # as a click on its box
         assert first.compare_view.chosen() == ["cnn_tiny"]
@@ -3271,6 +3274,7 @@ def test_compare_keeps_the_models_unticked_across_restarts(qtbot, weights_env: P
         first.close()
     again = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
     try:
+        qtbot.waitUntil(lambda: len(again.compare_view.tickable()) == 2, timeout=TIMEOUT_MS)
         assert again.compare_view.chosen() == ["cnn_tiny"]  # all were ticked again after a restart
     finally:
         again.close()
