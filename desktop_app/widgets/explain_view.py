@@ -225,8 +225,13 @@ class ExplainView(QWidget):
         for number, (name, maps) in enumerate(layers, start=1):
             # Counted from the input, as a lesson names them; the module's name in the code on hover (the
             # list showed "features.0.0 (32×28×28)" alone).
-            self.layer_picker.addItem(f"Convolution {number}: {maps.shape[0]} maps of {maps.shape[1]}×{maps.shape[2]}")
-            self.layer_picker.setItemData(number - 1, f"{name} in the model's code", Qt.ItemDataRole.ToolTipRole)
+            channels, height, width = maps.shape
+            self.layer_picker.addItem(f"Convolution {number}: {channels}×{height}×{width}")
+            self.layer_picker.setItemData(
+                number - 1,
+                f"{channels} maps of {height}×{width}; {name} in the model's code",
+                Qt.ItemDataRole.ToolTipRole,
+            )
         self.layer_picker.blockSignals(False)
         if layers:
             self.layer_picker.setCurrentIndex(previous if 0 <= previous < len(layers) else 0)
