@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSlider,
     QSplitter,
+    QTableView,
     QTabWidget,
     QTextBrowser,
     QToolBar,
@@ -137,6 +138,22 @@ class KeysStayInMenus(QObject):
             if not event.modifiers() & (commands | Qt.KeyboardModifier.MetaModifier):
                 event.accept()  # the menu wants it: no shortcut is looked for
         return False
+
+
+def table_rows_text(table: QTableView) -> str:
+    """The rows chosen in ``table`` as tab-separated lines of what its cells show (the header first)."""
+    chosen = (
+        sorted({index.row() for index in table.selectionModel().selectedIndexes()}) if table.selectionModel() else []
+    )
+    model = table.model()
+    if not chosen or model is None:
+        return ""
+    columns = range(model.columnCount())
+    header = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in columns]
+    lines = ["\t".join(header)]
+    for row in chosen:
+        lines.append("\t".join(str(model.index(row, c).data() or "").replace("\u200b", "") for c in columns))
+    return "\n".join(lines)
 
 
 def models_relisted(before: list[str], infos: list[ModelInfo], folder: Path) -> str:
@@ -248,7 +265,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.device_label)
         # A long message is cut at the device's label in a small window ("…lists the models there are. (your
         # c"): the whole of it on hover.
-        self.statusBar().messageChanged.connect(self.statusBar().setToolTip)
+        self.statusBar().messageChanged.connect(lambda message: self.statusBar().setToolTip(message))
 
     def _action(
         self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Any, tip: str = ""
@@ -319,12 +336,12 @@ class MainWindow(QMainWindow):
             lambda: self.rotate_picture(-1),
             "Turn the opened picture a quarter right",
         )
-        self.copy_text_action = self._action("Cop&y Text", QKeySequence.StandardKey.Copy, self.copy_text)
+        self.copy_text_action = self._action("&Copy Answer", QKeySequence.StandardKey.Copy, self.copy_text)
         self.remove_last_action = self._action("Remove &Last Character", "Backspace", self.remove_last_character)
         self.add_line_action = self._action("&Add Line to Text", "Ctrl+Return", self.add_line_to_text)
         # The keypad's Enter is another key to Qt: both add the line.
         self.add_line_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        for text_only in (self.copy_text_action, self.remove_last_action, self.add_line_action):
+        for text_only in (self.remove_last_action, self.add_line_action):
             text_only.setEnabled(False)  # text mode only
         # Control+M on a Mac too (its Cmd+M minimizes the window).
         choose_keys = "Meta+M" if sys.platform == "darwin" else "Ctrl+M"
@@ -954,8 +971,9 @@ class MainWindow(QMainWindow):
         """Text mode: the pad takes the window's width and reads a line of characters as text."""
         self.text_mode = on
         self.text_mode_action.setChecked(on)
-        for text_only in (self.copy_text_action, self.remove_last_action, self.add_line_action):
+        for text_only in (self.remove_last_action, self.add_line_action):
             text_only.setEnabled(on)
+        self.copy_text_action.setText("Cop&y Text" if on else "&Copy Answer")
         self.predictions.setVisible(not on)
         self.tabs.setVisible(not on)
         self.text_panel.setVisible(on)
@@ -1180,7 +1198,24 @@ class MainWindow(QMainWindow):
 
     def copy_text(self) -> None:
         """Ctrl+C: in text mode the line's text (or the text box's selection); with no line on the pad, the
-        whole text box (after Ctrl+Enter the line is there, and Ctrl+C copied nothing, silently)."""
+        whole text box (after Ctrl+Enter the line is there, and Ctrl+C copied nothing, silently). Else the
+        rows chosen in a table that has the focus (Batch, Compare: as tab-separated lines, for a
+        spreadsheet), or the answer."""
+        if not self.text_mode:
+            focused = QApplication.focusWidget()
+            rows = table_rows_text(focused) if isinstance(focused, QTableView) else ""
+            if rows:
+                QApplication.clipboard().setText(rows)
+                count = rows.count("\n")  # the lines after the header
+                self._say(f"Copied {count} row{'s' if count != 1 else ''}", 3)
+                return
+            answer = self.predictions.answer()
+            if answer:
+                QApplication.clipboard().setText(answer)
+                self._say(f"Copied “{answer}”", 3)
+            else:
+                self._say("Nothing to copy: draw a character, or open a picture of one", 3)
+            return
         box = self.text_panel.text_box
         if box.hasFocus() and box.textCursor().hasSelection():
             box.copy()

@@ -3299,3 +3299,30 @@ def test_settings_damaged_past_a_numbers_range_start_the_window_as_new(  # type:
         assert kept == "kept words, and more"
     finally:
         window.close()
+
+
+def test_ctrl_c_copies_the_answer_or_the_rows_chosen_in_a_table(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+C did nothing outside text mode: a student copying the answer, or a batch's rows into a
+    spreadsheet, had to type them."""
+    QApplication.clipboard().setText("before")
+    window.copy_text_action.trigger()  # nothing read yet: said, the clipboard left alone
+    assert QApplication.clipboard().text() == "before" and "Nothing to copy" in window.statusBar().currentMessage()
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))
+    assert window.copy_text_action.isEnabled() and window.copy_text_action.text() == "&Copy Answer"
+    window.copy_text_action.trigger()
+    answer = window.predictions.answer()
+    assert answer and QApplication.clipboard().text() == answer
+    Image.fromarray(render("A")).save(tmp_path / "a.png")
+    Image.fromarray(render("7")).save(tmp_path / "b.png")
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([tmp_path])
+    table = window.batch_view.table
+    table.setFocus()
+    table.selectAll()
+    window.copy_text_action.trigger()
+    lines = QApplication.clipboard().text().splitlines()
+    assert lines[0].split("\t")[:2] == ["File", "Top-1"]
+    assert [line.split("\t")[0] for line in lines[1:]] == ["a.png", "b.png"]
+    assert "Copied 2 rows" in window.statusBar().currentMessage()
+    window.set_text_mode(True)
+    assert window.copy_text_action.text() == "Cop&y Text"
