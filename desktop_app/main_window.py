@@ -88,6 +88,8 @@ PICTURE_KIND = "PNG picture (*.png)"
 # An answer this late (a large picture) greys the last one and says the new input is being read: a drawing
 # is answered in a few ms and never gets there.
 PENDING_AFTER_MS = 150
+RECENT_FILES = 8  # File → Open Recent's entries
+RECENT_FILES_KEY = "files/recent"
 RELIST_AFTER_MS = 1000  # a change in the weights folder lists the models again after this quiet (a copy settles)
 ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 
@@ -361,8 +363,12 @@ class MainWindow(QMainWindow):
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        # The files opened or saved last: a class's worksheet photos, a drawing saved to show again.
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()  # (a menu with no entries would not open, from the keyboard or the mouse)
         for action in (
-            self.open_action,
             self.save_action,
             self.paste_action,
             None,
@@ -450,7 +456,8 @@ class MainWindow(QMainWindow):
         self._keys_stay_in_menus = KeysStayInMenus(self)
         # The menu bar too: a menu hands a key it has no use for to the bar that opened it, and Qt looks for
         # a shortcut again there.
-        menus = (menu, file_menu, edit_menu, self.model_menu, self.device_menu, view_menu, self.top_k_menu, help_menu)
+        menus = (menu, file_menu, self.recent_menu, edit_menu, self.model_menu, self.device_menu, view_menu)
+        menus += (self.top_k_menu, help_menu)
         for each in menus:
             each.installEventFilter(self._keys_stay_in_menus)
 
@@ -1342,6 +1349,50 @@ class MainWindow(QMainWindow):
             self.compare_view.show_rows(rows, in_use, shown)
 
     # ---- images: open, paste, drop --------------------------------------------------------------------
+    def recent_files(self) -> list[Path]:
+        """The files opened or saved last, the latest first (kept in the settings as a JSON list: an INI
+        file reads a comma-separated value back as a list)."""
+        try:
+            kept = json.loads(str(self.settings.value(RECENT_FILES_KEY, "[]")))
+        except (ValueError, RecursionError):
+            return []
+        return (
+            [Path(name) for name in kept if isinstance(name, str) and name][:RECENT_FILES]
+            if isinstance(kept, list)
+            else []
+        )
+
+    def _remember_file(self, path: Path) -> None:
+        latest = path.resolve()
+        kept = [latest, *(p for p in self.recent_files() if p != latest)][:RECENT_FILES]
+        self.settings.setValue(RECENT_FILES_KEY, json.dumps([str(p) for p in kept]))
+
+    def _forget_recent_files(self) -> None:
+        self.settings.setValue(RECENT_FILES_KEY, "[]")
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        for number, path in enumerate(files, start=1):
+            # Numbered for the keyboard (Alt+F, R, 1); the folder beside the name tells two drawing.json apart.
+            shown = f"{path.name}    {path.parent}".replace("&", "&&")  # a name's & is no keyboard mnemonic
+            action = self.recent_menu.addAction(f"&{number} {shown}")
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.triggered.connect(lambda _=False, path=path: self._open_recent(path))
+        if not files:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction("&Clear Menu", self._forget_recent_files).setEnabled(bool(files))
+
+    def _open_recent(self, path: Path) -> None:
+        if not path.exists():  # moved or deleted since: said, and taken off the menu
+            kept = [p for p in self.recent_files() if p != path]
+            self.settings.setValue(RECENT_FILES_KEY, json.dumps([str(p) for p in kept]))
+            self._show_input_error(path.name, f"it is no longer there ({path.parent})")
+            return
+        self.open_file(path)
+
     def open_image_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open", self.preferences.last_folder, OPEN_FILTER)
         if path:
@@ -1374,6 +1425,7 @@ class MainWindow(QMainWindow):
         self._opened_file = None
         self.canvas.open_strokes(strokes)
         self._new_input_taken()
+        self._remember_file(path)
 
     def save_drawing(self) -> None:
         """Save the pad: as pen strokes (the JSON the command line reads, at the size written) or as a PNG
@@ -1412,6 +1464,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Save Drawing", f"{path.name} was not saved: {error}.")
             return
         self.preferences.last_folder = str(path.parent)
+        self._remember_file(path)
         self._say(f"Saved {path}")
 
     def open_image(self, path: Path) -> None:
@@ -1428,9 +1481,10 @@ class MainWindow(QMainWindow):
         except ImageLoadError as error:
             self._show_input_error(path.name, str(error))
             return
-        self._open_picture_data(data, path.name, opened_file=True)
+        if self._open_picture_data(data, path.name, opened_file=True):
+            self._remember_file(path)
 
-    def _open_picture_data(self, data: bytes, name: str, opened_file: bool) -> None:
+    def _open_picture_data(self, data: bytes, name: str, opened_file: bool) -> bool:
         """A picture file's bytes on the pad and read (``name``: what an error calls it; ``opened_file``:
         the window's title names it). Refused with the reason, the pad keeping what it holds, when it is
         not a picture, has too many pixels to decode, or is cut short (undecodable files once replaced
@@ -1444,12 +1498,13 @@ class MainWindow(QMainWindow):
                 preview = grey_pixmap(preview_pixels(data, PREVIEW_MAX_SIDE) / 255.0).toImage()
         except ImageLoadError as error:
             self._show_input_error(name, str(error))
-            return
+            return False
         if opened_file:  # (a pasted picture leaves the name of a file opened before, for Undo to bring back)
             self._opened_file = ([data], name)
         self.canvas.set_image(preview, source=data)
         self._new_input_taken()
         self._submit(data)
+        return True
 
     def rotate_picture(self, quarter_turns: int) -> None:
         """Turn the opened (pasted, dropped) picture ``quarter_turns`` quarters counter-clockwise (negative:

@@ -3326,3 +3326,41 @@ def test_ctrl_c_copies_the_answer_or_the_rows_chosen_in_a_table(qtbot, window: M
     assert "Copied 2 rows" in window.statusBar().currentMessage()
     window.set_text_mode(True)
     assert window.copy_text_action.text() == "Cop&y Text"
+
+
+def test_open_recent_lists_the_files_opened_and_saved_last(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    def entries() -> list[str]:
+        window.recent_menu.aboutToShow.emit()
+        return [action.text() for action in window.recent_menu.actions() if not action.isSeparator()]
+
+    assert entries() == ["No recent files", "&Clear Menu"]
+    picture = tmp_path / "A & B.png"  # an & in a name is shown, not taken as the menu's key
+    Image.fromarray(render("A")).save(picture)
+    _last_result(qtbot, window, lambda: window.open_file(picture))
+    window.canvas.clear()
+    _mouse_draw(window.canvas, "7")
+    saved = tmp_path / "seven.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(saved), "")))
+    window.save_drawing()
+    assert saved.exists()
+    assert entries()[:2] == [f"&1 seven.json    {tmp_path.resolve()}", f"&2 A && B.png    {tmp_path.resolve()}"]
+    # Chosen again: opened (the picture comes back on the pad); gone since: said, and off the menu.
+    recent = [action for action in window.recent_menu.actions() if action.text().startswith("&2")]
+    _last_result(qtbot, window, recent[0].trigger)
+    assert window.canvas.opened_image is not None
+    saved.unlink()
+    entries()
+    gone = [action for action in window.recent_menu.actions() if action.text().startswith("&2")]
+    gone[0].trigger()  # seven.json, second since the picture was opened again
+    assert window.input_error_box is not None and "seven.json cannot be opened: it is no longer there" in (
+        window.input_error_box.text()
+    )
+    window.input_error_box.close()
+    assert [p.name for p in window.recent_files()] == ["A & B.png"]
+    window.recent_menu.aboutToShow.emit()
+    next(a for a in window.recent_menu.actions() if a.text() == "&Clear Menu").trigger()
+    assert window.recent_files() == [] and entries()[0] == "No recent files"
