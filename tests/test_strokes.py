@@ -61,7 +61,7 @@ def test_a_file_whose_y_counts_upwards_says_so_and_is_read_the_right_way_up() ->
         ({"strokes": PLUS, "y": 0}, '"y" must be "down"'),  # 0, [] and "" were read as "down"
         ({"strokes": PLUS, "y": []}, '"y" must be "down"'),
         ({"strokes": [[]] * 3000}, "3,000 strokes: more than a drawing holds (2,000 at most)"),
-        ({"strokes": [[[0, k] for k in range(60_000)]]}, "more than 50,000 points"),
+        ({"strokes": [[[0, k] for k in range(200_001)]]}, "more than 200,000 points"),
     ],
 )
 def test_malformed_stroke_data_gets_its_reason(data: object, reason: str) -> None:

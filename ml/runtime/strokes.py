@@ -42,10 +42,11 @@ MOVE_SCALE = (
     STROKE_POINTS / 4.0
 )  # a move along a one-stroke character is about 1/64 of its ink: about 1/4 after scaling
 MAX_STROKE_FILE_BYTES = 10 * 2**20
-# More than any drawing or line of writing holds (a written line: a few hundred strokes, a few thousand
-# points): a file with more is not one, and opening 200,000 one-point strokes froze the app for seconds.
+# More strokes than any drawing or line of writing holds (a written line: a few hundred): a file with more
+# is not one, and opening 200,000 one-point strokes froze the app for seconds. Points are many more: the
+# pad keeps one every 1.5 px, and a page's shading saved from it holds tens of thousands.
 MAX_STROKES = 2_000
-MAX_STROKE_POINTS = 50_000
+MAX_STROKE_POINTS = 200_000
 DOT_EXTENT = 1e-9  # a drawing this small beside its coordinates' size (or 1) is every point in one place
 MAX_COORDINATE = 1e9  # larger numbers are no positions on a pad (and 1e308 overflows once squared)
 
