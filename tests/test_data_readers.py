@@ -252,3 +252,25 @@ def test_a_stroke_file_saved_as_utf16_is_found_in_a_folder(tmp_path: Path) -> No
     found = find_image_files([tmp_path], stroke_files=True)
     assert found.files == [tmp_path / "utf16.json"]
     assert len(read_strokes_file(found.files[0]).strokes) == 1
+
+
+def test_a_folder_whose_path_is_too_long_to_list_is_a_problem_row(tmp_path: Path) -> None:
+    """Past the system's path length a folder cannot be listed: it was passed over without a word."""
+    import os
+    import subprocess
+
+    name = "n" * 250
+    folder = os.open(tmp_path, os.O_RDONLY)
+    try:
+        for _ in range(20):  # 20 x 251 characters: past Linux's 4,096 (made relative to each folder)
+            os.mkdir(name, dir_fd=folder)
+            inner = os.open(name, os.O_RDONLY, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+    finally:
+        os.close(folder)
+    try:
+        found = find_image_files([tmp_path])
+        assert len(found.problems) == 1 and found.problems[0][1].startswith("folder cannot be read: File name too long")
+    finally:
+        subprocess.run(["rm", "-rf", str(tmp_path / name)], check=True)  # pytest's clean-up cannot reach it

@@ -69,17 +69,20 @@ def _in_number_order(path: Path) -> tuple[list[list[tuple[int, str]]], str]:
     return [name_key(part) for part in path.parts], str(path)
 
 
-def everything_under(folder: Path) -> Iterator[Path]:
+def everything_under(folder: Path, unlisted: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
     """Every file, folder and link under ``folder``, at any depth, without following links to folders.
     A walk of its own, not ``Path.rglob``: that recursed once per level, and a folder 1,000 levels deep
-    raised RecursionError; a folder that cannot be listed (no permission, a path too long) is passed over."""
+    raised RecursionError. A folder inside that cannot be listed (no permission, a path too long) is added
+    to ``unlisted`` with the reason."""
     to_list = [folder]
     while to_list:
         current = to_list.pop()
         try:
             with os.scandir(current) as entries:
                 listed = list(entries)
-        except OSError:
+        except OSError as error:
+            if unlisted is not None and current != folder:
+                unlisted.append((current, f"folder cannot be read: {error.strerror or error}"))
             continue
         for entry in listed:
             path = Path(entry.path)
@@ -122,11 +125,14 @@ def find_image_files(paths: list[Path], stroke_files: bool = False) -> FoundFile
             found.files.append(path)  # named by the person: read it, and say why if it fails
             continue
         before = len(found.files), len(found.problems)
-        for entry in sorted(everything_under(path), key=_in_number_order):
+        unlisted: list[tuple[Path, str]] = []
+        for entry in sorted(everything_under(path, unlisted), key=_in_number_order):
             try:
                 _sort_in(entry, found, stroke_files)
             except OSError as error:  # a name past the system's length limit, say
-                found.problems.append((entry, error.strerror or str(error)))
+                if entry not in {path for path, _ in unlisted}:  # (a folder: said once, as one not listed)
+                    found.problems.append((entry, error.strerror or str(error)))
+        found.problems.extend(unlisted)
         if (len(found.files), len(found.problems)) == before:  # nothing in it, not even an unreadable picture
             found.empty_folders.append(path)
     return found
