@@ -149,8 +149,9 @@ def render_strokes(
 ) -> np.ndarray:
     """Black strokes (eraser strokes white) on white or on ``background``: height x width uint8.
 
-    ``scale`` maps canvas pixels to output pixels (the canvas renders for recognition at most 128 px
-    on its longer side); ``background`` is a grey height x width uint8 image drawn under the strokes.
+    ``scale`` maps canvas pixels to output pixels (the canvas renders a drawing at
+    DRAWING_RECOGNITION_SCALE, an opened picture at most 128 px on its longer side); ``background`` is a
+    grey height x width uint8 image drawn under the strokes.
     ``ink`` and ``paper``: other grey levels for the strokes and the eraser (as :class:`StrokeRenderer`).
     """
     renderer = StrokeRenderer(width, height, scale, background, ink, paper)
@@ -174,7 +175,8 @@ def render_drawing(
     strokes: Sequence[np.ndarray], pen_px: float = DRAWING_PEN_PX, side: int = DRAWING_SIDE
 ) -> np.ndarray:
     """Strokes of (x, y) points in any units (y down) as the canvas would render them: uint8, ``side``
-    pixels square (the canvas's recognition image is at most 128 px; a character in it is often smaller)."""
+    pixels square: the character's longer side DRAWING_SHARE of a DRAWING_CANVAS_PX pad, at the scale the
+    canvas renders any drawing (DRAWING_RECOGNITION_SCALE)."""
     parts = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes if len(s)]
     if not parts:
         raise ValueError("the drawing has no strokes")
