@@ -146,6 +146,18 @@ LINE_SORT_TIPS = (
 )
 
 
+def give_way(widths: list[int], room: int, order: tuple[int, ...]) -> list[int]:
+    """``widths`` narrowed column by column in ``order``, each down to NARROWEST_NAME at most, until they
+    fit ``room`` (or cannot give more)."""
+    narrowed = list(widths)
+    over = sum(narrowed) - room
+    for column in order:
+        given = max(0, min(over, narrowed[column] - NARROWEST_NAME))
+        narrowed[column] -= given
+        over -= given
+    return narrowed
+
+
 class BatchTableModel(QAbstractTableModel):
     """The batch's rows for a QTableView: a result costs a list update, and Qt asks for the text of the
     rows on screen only (a table widget built four items per result, and its GUI work halved the
@@ -522,20 +534,18 @@ class BatchView(QWidget):
         ]
         roomy = [max(share, need) for share, need in zip(shares, named, strict=False)]
         room = width - TABLE_CHROME - named[-1]  # what the columns before the stretching last one may take
-        if sum(roomy) <= room:
-            widths = roomy
+        if sum(roomy) <= room or not self.model.lines:
+            # A character's columns: each its header's room where the table has it, else their shares (a
+            # third for the name leaves Top-k its header at 800x500).
+            widths = roomy if sum(roomy) <= room else list(shares)
         else:
-            # Too narrow for lines: their text and name give way, down to NARROWEST_NAME each, so that the last
-            # column keeps its header (at 800x500 in lines mode "Unsure" showed as "nsur"); the chosen row's
-            # whole name and text are in the line under the table.
-            widths = list(shares)
-            over = sum(shares) - room
-            # A line's text is short: it gives way first. A character's columns keep their shares (a third
-            # for the name leaves Top-k its header at 800x500).
-            for column in (1, 0) if self.model.lines else ():
-                given = min(over, widths[column] - NARROWEST_NAME)
-                widths[column] -= max(0, given)
-                over -= max(0, given)
+            # Too narrow for lines: their text (short) and then their name give way, down to NARROWEST_NAME
+            # each, so that every header keeps its room (at 800x500 "Unsure" showed as "nsur"); where even
+            # that does not fit, "Least sure" keeps its share. The chosen row's whole name and text are in
+            # the line under the table.
+            widths = give_way(roomy, room, (1, 0))
+            if sum(widths) > room:
+                widths = give_way([*widths[:2], shares[2]], room, (1, 0))
         for column, share in enumerate(widths):
             self.table.setColumnWidth(column, share)
         self._fitting = False
