@@ -222,16 +222,17 @@ class ExplainView(QWidget):
         previous = self.layer_picker.currentIndex()
         self.layer_picker.blockSignals(True)
         self.layer_picker.clear()
-        for number, (name, maps) in enumerate(layers, start=1):
-            # Counted from the input, as a lesson names them; the module's name in the code on hover (the
-            # list showed "features.0.0 (32×28×28)" alone).
+        counts = {"Convolution": 0, "Shortcut": 0}
+        for index, (name, maps) in enumerate(layers):
+            # Counted from the input, as a lesson names them; a residual block's 1x1 shortcut, which runs
+            # beside its convolutions, named apart; the module's name in the code on hover (the list showed
+            # "features.0.0 (32×28×28)" alone).
+            kind = "Shortcut" if "shortcut" in name.split(".")[-1] else "Convolution"
+            counts[kind] += 1
             channels, height, width = maps.shape
-            self.layer_picker.addItem(f"Convolution {number}: {channels}×{height}×{width}")
-            self.layer_picker.setItemData(
-                number - 1,
-                f"{channels} maps of {height}×{width}; {name} in the model's code",
-                Qt.ItemDataRole.ToolTipRole,
-            )
+            self.layer_picker.addItem(f"{kind} {counts[kind]}: {channels}×{height}×{width}")
+            tip = f"{channels} maps of {height}×{width}; {name} in the model's code"
+            self.layer_picker.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
         self.layer_picker.blockSignals(False)
         if layers:
             self.layer_picker.setCurrentIndex(previous if 0 <= previous < len(layers) else 0)
@@ -250,8 +251,8 @@ class ExplainView(QWidget):
         # Short, so that it fits on a line or two in an 800 px window; the rest on hover.
         self.maps_caption.setText(f"{shown} of {len(maps)} channels: bright where a filter responds")
         self.maps_caption.setToolTip(
-            f"Each tile is one of convolution {index + 1}'s channels ({maps.shape[1]}×{maps.shape[2]} each; "
-            f"{name} in the model's code): bright where that filter responds to the drawing."
+            f"Each tile is one of this layer's channels ({maps.shape[1]}×{maps.shape[2]} each; {name} in the "
+            "model's code): bright where that filter responds to the drawing."
         )
         self._shown_maps = maps
         self._mosaic = None
