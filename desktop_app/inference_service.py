@@ -265,6 +265,9 @@ class InferenceService(QObject):
         self._explainers: dict[tuple[str, str], Any] = {}  # torch models for explanations (worker thread)
         self._fusions: dict[tuple[str, str], Any] = {}  # image model -> FusedRecognizer or None (worker thread)
         self._partners: dict[tuple[str, str], StrokePartner] = {}  # said once a model is loaded (worker thread)
+        # What each loaded model's files were when it was loaded (worker thread): a listing finds the
+        # models retrained or replaced since, and reads them anew.
+        self._loaded_files: dict[str, tuple[tuple[str, int, int], ...]] = {}
         self.runtime_ready.connect(self._submit_waiting)
         self.runtime_failed.connect(self._submit_waiting)
 
@@ -463,10 +466,36 @@ class InferenceService(QObject):
 
         key = (name, self._on_device())
         if key not in self._recognizers:
+            files = self._files_of(name)
             recognizer = load_recognizer(self._weights_dir / f"{name}.safetensors", device=self._on_device())
             recognizer.warm_up()
             self._recognizers[key] = recognizer
+            self._loaded_files[name] = files
         return self._recognizers[key]
+
+    def _files_of(self, name: str) -> tuple[tuple[str, int, int], ...]:
+        """Model ``name``'s files and the stroke models' (which one is fused with it), each with its time
+        and size: what a retrained or replaced model changes."""
+        from ml.runtime.cards import MODEL_FILE_SUFFIXES, stroke_models_dir
+
+        strokes = stroke_models_dir(self._weights_dir)
+        paths = [(self._weights_dir / name).with_suffix(suffix) for suffix in MODEL_FILE_SUFFIXES]
+        paths += sorted(strokes.iterdir()) if strokes.is_dir() else []
+        signature = []
+        for path in paths:
+            with contextlib.suppress(OSError):
+                stat = path.stat()
+                signature.append((str(path), stat.st_mtime_ns, stat.st_size))
+        return tuple(signature)
+
+    def _forget(self, names: set[str]) -> None:
+        """Drop what was loaded of the models ``names`` (and their fusions): they are read anew when next used."""
+        caches: tuple[dict[Any, Any], ...] = (self._recognizers, self._fusions, self._partners, self._explainers)
+        for cache in caches:
+            for key in [key for key in cache if key[0] in names]:
+                del cache[key]
+        for name in names:
+            self._loaded_files.pop(name, None)
 
     def _fused(self, name: str) -> Any:
         """The image model fused with its stroke model (``weights/strokes``), or None if it has none."""
@@ -579,11 +608,10 @@ class InferenceService(QObject):
     def _list_models(self, job: ListModels) -> None:
         from ml.runtime.cards import WeightsError, bundled_cards, drawings_figures  # cards only: no torch needed
 
-        if job.reload:
-            self._recognizers.clear()
-            self._fusions.clear()
-            self._partners.clear()
-            self._explainers.clear()
+        # Models retrained or replaced since they were loaded (a copy over them, a new stroke model) are read
+        # anew; with ``reload`` every one is.
+        changed = {name for name, files in self._loaded_files.items() if job.reload or self._files_of(name) != files}
+        self._forget(changed | ({key[0] for key in self._recognizers} if job.reload else set()))
 
         listed = bundled_cards(self._weights_dir)
         # As their cards say; once a model is loaded, strokes_partner says which stroke model reads drawings.

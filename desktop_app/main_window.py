@@ -75,6 +75,8 @@ from ml.runtime.labels import READS_ONLY  # label sets of one kind of character:
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
 
+    from ml.runtime.strokes import Strokes
+
 log = logging.getLogger(__name__)
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif);;All files (*)"
@@ -158,12 +160,36 @@ def table_rows_text(table: QTableView) -> str:
     return "\n".join(lines)
 
 
-def models_relisted(before: list[str], infos: list[ModelInfo], folder: Path) -> str:
+def folder_identity(folder: Path) -> tuple[int, int] | None:
+    """Which folder is at ``folder`` (its device and inode), None when there is none."""
+    try:
+        stat = folder.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino) if folder.is_dir() else None
+
+
+def fits_a_stroke_file(strokes: Strokes) -> bool:
+    """Whether a stroke file of ``strokes`` is one GlyphPad opens (a pad of hatching may hold more)."""
+    from ml.runtime.strokes import MAX_STROKE_POINTS, MAX_STROKES
+
+    return len(strokes.strokes) <= MAX_STROKES and strokes.point_count <= MAX_STROKE_POINTS
+
+
+def listed(info: ModelInfo) -> tuple[str, str, str]:
+    """A model as the listing tells it: its name, why it cannot be used, and its weights' hash."""
+    return info.name, info.error, info.card.sha256 if info.card is not None else ""
+
+
+def models_relisted(before: list[ModelInfo], infos: list[ModelInfo], folder: Path) -> str:
     """What reading the weights folder again found, in a sentence."""
     names = [info.name for info in infos]
-    added = [name for name in names if name not in before]
-    gone = [name for name in before if name not in names]
+    was = {info.name: listed(info) for info in before}
+    added = [name for name in names if name not in was]
+    gone = [name for name in was if name not in names]
+    changed = [listed(info)[0] for info in infos if info.name in was and was[info.name] != listed(info)]
     changes = [f"new: {', '.join(added)}"] if added else []
+    changes += [f"changed: {', '.join(changed)}"] if changed else []
     changes += [f"gone: {', '.join(gone)}"] if gone else []
     said = f"{len(names)} model{'s' if len(names) != 1 else ''} in {folder}"
     return f"{said} ({'; '.join(changes)})" if changes else f"{said}, as before"
@@ -207,7 +233,8 @@ class MainWindow(QMainWindow):
         # The last file opened: its name, and what the pad may show of it (its bytes, and the same turned).
         self._opened_file: tuple[list[object], str] | None = None
         self._said_until = 0.0  # time.monotonic() until which the status bar's answer to the person stays
-        self._relisting = False  # the model list was asked for again: say what changed when it comes
+        self._relisting = ""  # the model list was asked for again ("watch", "reload"): say what changed
+        self._fallen_back_from = ""  # the model that could not be used when another was taken instead
         self._restored_note = ""  # what the window brought back from the last session, said when ready
         self._line_news = ""  # the status bar's last word on a line read (gone when text mode is left)
         self._line_pending = False  # a reading of the pad as it is now is on its way
@@ -456,8 +483,8 @@ class MainWindow(QMainWindow):
         self._keys_stay_in_menus = KeysStayInMenus(self)
         # The menu bar too: a menu hands a key it has no use for to the bar that opened it, and Qt looks for
         # a shortcut again there.
-        menus = (menu, file_menu, self.recent_menu, edit_menu, self.model_menu, self.device_menu, view_menu)
-        menus += (self.top_k_menu, help_menu)
+        menus: tuple[QWidget, ...] = (menu, file_menu, self.recent_menu, edit_menu, self.model_menu)
+        menus += (self.device_menu, view_menu, self.top_k_menu, help_menu)
         for each in menus:
             each.installEventFilter(self._keys_stay_in_menus)
 
@@ -593,6 +620,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        if hasattr(self, "_weights_watcher"):  # a folder change in the last second would list into a closed service
+            self._relist_timer.stop()
+            self._weights_watcher.blockSignals(True)
         self.service.shutdown()
         super().closeEvent(event)
 
@@ -608,23 +638,49 @@ class MainWindow(QMainWindow):
         added, removed or renamed there lists the models again, once the copying has settled."""
         from PySide6.QtCore import QFileSystemWatcher
 
-        from ml.runtime.cards import stroke_models_dir
-
         self._relist_timer = QTimer(self)
         self._relist_timer.setSingleShot(True)
         self._relist_timer.setInterval(RELIST_AFTER_MS)
         self._relist_timer.timeout.connect(lambda: self.relist_models(reload=False))
         self._weights_watcher = QFileSystemWatcher(self)
-        folders = [self.service.weights_dir, stroke_models_dir(self.service.weights_dir)]
-        watched = [str(folder) for folder in folders if folder.is_dir()]
-        if watched:
-            self._weights_watcher.addPaths(watched)
-        self._weights_watcher.directoryChanged.connect(lambda _path: self._relist_timer.start())
+        self._weights_watcher.directoryChanged.connect(self._weights_folder_changed)
+        self._weights_identity: tuple[int, int] | None = None
+        self._rewatch_weights_folder()
+
+    def _weights_folder_changed(self, path: str) -> None:
+        """A change in a watched folder: in the weights folder or its strokes/, list the models once it has
+        settled; above it, only when the weights folder itself came, went or was replaced (a sync, ``mv``:
+        a folder's watch follows the folder moved away, not its name)."""
+        if Path(path) in self._watched_above and self._weights_identity == folder_identity(self.service.weights_dir):
+            if self._weights_identity is None:  # still none: a folder on the way to it may have been made
+                self._rewatch_weights_folder()
+            return
+        self._relist_timer.start()
+
+    def _rewatch_weights_folder(self) -> None:
+        """Watch the weights folder and its strokes/ as they are now, and the folder above them (the
+        nearest that exists when the weights folder does not yet)."""
+        from ml.runtime.cards import stroke_models_dir
+
+        watcher = self._weights_watcher
+        if watcher.directories():
+            watcher.removePaths(watcher.directories())
+        folder = self.service.weights_dir.absolute()
+        above = next((parent for parent in folder.parents if parent.is_dir()), Path(folder.anchor))
+        self._watched_above = {above}
+        self._weights_identity = folder_identity(folder)
+        inside = [path for path in (folder, stroke_models_dir(folder)) if path.is_dir()]
+        watcher.addPaths([str(path) for path in (*inside, above)])
 
     def relist_models(self, reload: bool = False) -> None:
-        """Read the weights folder again and say what changed; ``reload``: models in use are read anew
-        from their files."""
-        self._relisting = True
+        """Read the weights folder again and say what changed; ``reload`` (Model → Reload Models): every
+        model is read anew from its files, and the listing is said even when nothing changed."""
+        if reload and self.batch_view.running:  # a batch would answer partly with one model, partly another
+            self._say("Models are reloaded once the batch is done, or cancelled")
+            return
+        if hasattr(self, "_weights_watcher"):
+            self._rewatch_weights_folder()
+        self._relisting = "reload" if reload else "watch"
         self.service.list_models(reload=reload)
 
     def _on_models_listed(self, infos: list[ModelInfo]) -> None:
@@ -632,9 +688,12 @@ class MainWindow(QMainWindow):
             with_partner(info, self._stroke_partners[info.name]) if info.name in self._stroke_partners else info
             for info in infos
         ]
-        if self._relisting:
-            self._relisting = False
-            self._say(models_relisted(list(self.models), infos, self.service.weights_dir), 8.0)
+        asked, self._relisting = self._relisting, ""
+        if asked and self.models:  # (asked for before the first listing came: that one says nothing)
+            before = list(self.models.values())
+            if asked == "watch" and [listed(info) for info in before] == [listed(info) for info in infos]:
+                return  # a file beside the models came or went: nothing to redo, nothing to say
+            self._say(models_relisted(before, infos, self.service.weights_dir), 8.0)
         self.models = {info.name: info for info in infos}
         self.model_picker.clear()
         for action in self.model_actions.actions():
@@ -665,7 +724,17 @@ class MainWindow(QMainWindow):
         for name, error in unavailable.items():
             log.warning("model %s unavailable: %s", name, error)
         preferred = self.preferences.model
-        if preferred not in self.models or not self.models[preferred].available:
+        wanted = self._fallen_back_from
+        if wanted and wanted in self.models and self.models[wanted].available:
+            # The model fallen back from is there again (a copy over it settled, a damaged file mended): back
+            # to it (a moment's absence switched the session to another model for good).
+            self._fallen_back_from = ""
+            if "model" in self.run_only:
+                self.run_only["model"] = (wanted, self.run_only["model"][1])
+            self._fallback_notice = ""
+            self.statusBar().clearMessage()
+            preferred = wanted
+        elif preferred not in self.models or not self.models[preferred].available:
             fallback = best_available(infos)
             reason = self.models[preferred].error if preferred in self.models else self._not_a_model_here(preferred)
             if fallback:
@@ -675,6 +744,7 @@ class MainWindow(QMainWindow):
                 self._fallback_notice = f"{preferred} cannot be used ({why}): using {fallback}. {see}"
                 self.statusBar().showMessage(self._fallback_notice, 0)
                 self._fell_back("model", fallback)
+                self._fallen_back_from = preferred
             preferred = fallback
         if preferred:
             self.set_model(preferred)
@@ -775,6 +845,7 @@ class MainWindow(QMainWindow):
         """The user picked a model or a device (picker, menu): their choice, saved as it is."""
         self.run_only.pop(name, None)
         if name == "model":
+            self._fallen_back_from = ""  # the person's choice now
             self.set_model(value)
         else:
             self.set_device(value)
@@ -1324,14 +1395,18 @@ class MainWindow(QMainWindow):
             self._say("The line is in the text again")  # Undo's "back on the pad" was still showing
 
     def _compare_left_out(self) -> set[str]:
-        return {name for name in self.preferences.compare_left_out.split(",") if name}
+        try:
+            names = json.loads(self.preferences.compare_left_out)
+        except (ValueError, RecursionError):  # damaged settings: every model ticked
+            return set()
+        return {name for name in names if isinstance(name, str)} if isinstance(names, list) else set()
 
     def _on_compare_models_chosen(self, names: list[str]) -> None:
         # The models unticked are kept (a new model comes ticked): a class comparing three models ticked
         # them again after every start, and after every model copied in.
         tickable = set(self.compare_view.tickable())
         kept = self._compare_left_out() - tickable  # unticked ones not listed now, or not available now
-        self.preferences.compare_left_out = ",".join(sorted(kept | (tickable - set(names))))
+        self.preferences.compare_left_out = json.dumps(sorted(kept | (tickable - set(names))))
         self._compare_models = names
         self._refresh_side_views()
 
@@ -1438,6 +1513,8 @@ class MainWindow(QMainWindow):
             self._say("Nothing to save: the pad is empty.")
             return
         strokes = self.canvas.saved_strokes()
+        if strokes is not None and not fits_a_stroke_file(strokes):  # saved, it could not be opened again
+            strokes = None
         kinds = [STROKES_KIND, PICTURE_KIND] if strokes is not None else [PICTURE_KIND]
         start = Path(self.preferences.last_folder or ".") / ("drawing.json" if strokes is not None else "drawing.png")
         chosen, kind = QFileDialog.getSaveFileName(self, "Save Drawing", str(start), ";;".join(kinds))
@@ -1718,7 +1795,12 @@ class MainWindow(QMainWindow):
 
     def _batch_running(self, running: bool) -> None:
         """While a batch runs, the menu's batch commands are as unavailable as the tab's buttons."""
-        for action in (self.batch_files_action, self.batch_folder_action, self.export_action):
+        for action in (
+            self.batch_files_action,
+            self.batch_folder_action,
+            self.export_action,
+            self.reload_models_action,
+        ):
             action.setEnabled(not running)
         self.cancel_batch_action.setEnabled(running)
 

@@ -23,11 +23,13 @@ class Preferences:
     last_folder: str = ""
     show_heatmap: bool = True
     batch_lines: bool = False  # the Batch tab reads each file as a line of writing
-    compare_left_out: str = ""  # the models unticked in Compare, comma-separated
+    compare_left_out: str = "[]"  # the models unticked in Compare, a JSON list (a model's name may hold a comma)
 
 
 def _coerce(value: object, default: object) -> object:
     """QSettings returns strings from INI files: convert back to the field's type."""
+    if isinstance(value, list):  # an INI value with commas and no quotes (edited by hand) is read as a list
+        value = ", ".join(map(str, value))
     if isinstance(default, bool):
         return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
     if isinstance(default, int):

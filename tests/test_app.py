@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QTextBrowser
 
 from desktop_app.app import create_window
 from desktop_app.inference_service import Recognition
-from desktop_app.main_window import PENDING_AFTER_MS, MainWindow
+from desktop_app.main_window import PENDING_AFTER_MS, RELIST_AFTER_MS, MainWindow
 from desktop_app.self_test import draw_with_pen
 from desktop_app.widgets.canvas import ERASER_WIDTH_TIMES_PEN
 from desktop_app.widgets.prediction_panel import ConfidenceBar
@@ -41,6 +41,7 @@ def _open_window(
     model: str = "cnn_tiny",
     size: tuple[int, int] | None = (1100, 620),
     load_runtime: bool = True,
+    wait_for_model: bool = True,
 ) -> MainWindow:  # type: ignore[no-untyped-def]
     settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
     window = create_window(argparse.Namespace(model=model, device="cpu"), settings=settings)
@@ -52,6 +53,9 @@ def _open_window(
     if load_runtime:  # as the app does once its window is up
         with qtbot.waitSignal(window.service.runtime_ready, timeout=TIMEOUT_MS):
             window.service.load_runtime()
+    if not wait_for_model:  # (a weights folder without models)
+        window.start()
+        return window
     with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
         window.start()
     return window
@@ -2555,6 +2559,15 @@ def test_explain_names_look_alike_classes(qtbot) -> None:  # type: ignore[no-unt
     assert view.method_label.text() == "Grad-CAM for “L / l”"
     view.set_classes(list("0123456789"))
     assert [view.class_picker.itemText(i) for i in range(1, 11)] == list("0123456789")
+    # Layers counted from the input; a residual block's 1x1 shortcut (it runs beside the block's
+    # convolutions) is named apart: it was "Convolution 4" between 3 and 5.
+    maps = np.zeros((4, 7, 7), np.float32)
+    names = ["features.0", "features.1.conv1", "features.1.conv2", "features.1.shortcut", "features.2.conv1"]
+    view.show_explanation(np.zeros((28, 28), np.float32), "7", "grad-cam", None, [(n, maps) for n in names])
+    shown = [view.layer_picker.itemText(i) for i in range(view.layer_picker.count())]
+    assert shown == [
+        f"{kind}: 4×7×7" for kind in ("Convolution 1", "Convolution 2", "Convolution 3", "Shortcut 1", "Convolution 4")
+    ]
 
 
 def test_model_cards_list_every_card_to_go_to(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -3231,6 +3244,16 @@ def test_ctrl_enter_waits_for_the_reading_of_the_last_stroke(qtbot, window: Main
     assert len(window.text_panel.text_box.toPlainText().replace(" ", "")) == 3
 
 
+def _move_in(files: list[Path], folder: Path) -> None:
+    """Files into ``folder`` in one moment (renamed from a folder beside it), as one settled copy."""
+    staged = folder.parent / "staging"
+    staged.mkdir(exist_ok=True)
+    for part in files:
+        shutil.copy(part, staged / part.name)
+    for part in files:
+        (staged / part.name).rename(folder / part.name)
+
+
 def test_a_model_copied_into_the_weights_folder_is_listed_while_the_app_runs(
     qtbot, trained_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -3246,18 +3269,61 @@ def test_a_model_copied_into_the_weights_folder_is_listed_while_the_app_runs(
     try:
         qtbot.waitUntil(lambda: "cnn_tiny" in win.models, timeout=TIMEOUT_MS)  # listed (the model may be first)
         assert "gru_tiny" not in win.models
-        for part in aside.iterdir():
-            shutil.copy(part, folder / part.name)
+        _move_in(sorted(aside.iterdir()), folder)
         qtbot.waitUntil(lambda: "gru_tiny" in win.models, timeout=TIMEOUT_MS)
         assert win.models["gru_tiny"].available
         assert "new: gru_tiny" in win.statusBar().currentMessage()
         assert "gru_tiny" in win.compare_view.chosen()  # a new model comes ticked
         assert win.model_picker.findData("gru_tiny") >= 0
         assert win.preferences.model == "cnn_tiny"  # the model in use stays
+        # A file beside the models (notes, a checkpoint) changes nothing and says nothing ("as before").
+        said = win.statusBar().currentMessage()
+        win.statusBar().clearMessage()
+        asked: list[str] = []
+        monkeypatch.setattr(win.service, "recognize", lambda model, *a, **k: asked.append(model) or 0)
+        (folder / "notes.txt").write_text("trained on Monday")
+        qtbot.wait(RELIST_AFTER_MS + 700)
+        assert win.statusBar().currentMessage() == "" and asked == [] and said
+        monkeypatch.undo()
+        monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
         # Model → Reload Models reads the folder again on demand, the model in use from its files anew.
         with qtbot.waitSignal(win.service.model_ready, timeout=TIMEOUT_MS):
             win.reload_models_action.trigger()
         assert "2 models in" in win.statusBar().currentMessage()
+        # The model in use gone for a moment (a file manager's replace): another answers meanwhile, and it
+        # is back in use once it is back (the session stayed switched to the other for good).
+        card = (folder / "cnn_tiny.json").read_bytes()
+        (folder / "cnn_tiny.json").unlink()
+        qtbot.waitUntil(lambda: win.preferences.model == "gru_tiny", timeout=TIMEOUT_MS)
+        (folder / "cnn_tiny.json").write_bytes(card)
+        qtbot.waitUntil(lambda: win.preferences.model == "cnn_tiny", timeout=TIMEOUT_MS)
+        # The folder replaced by another of its name (a sync, mv): still watched.
+        moved = tmp_path / "weights-before"
+        folder.rename(moved)
+        shutil.copytree(moved, folder, ignore=shutil.ignore_patterns("gru_tiny.*"))
+        qtbot.waitUntil(lambda: "gru_tiny" not in win.models, timeout=TIMEOUT_MS)
+        _move_in(sorted(moved.glob("gru_tiny.*")), folder)
+        qtbot.waitUntil(lambda: "gru_tiny" in win.models, timeout=TIMEOUT_MS)
+    finally:
+        win.close()
+    assert win.service.wait_idle(2000)  # a folder change after closing lists nothing into the closed service
+
+
+def test_a_weights_folder_made_after_the_start_is_watched(  # type: ignore[no-untyped-def]
+    qtbot, trained_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "mine" / "weights"
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    win = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False, wait_for_model=False)
+    try:
+        qtbot.wait(300)
+        assert win.models == {}
+        (tmp_path / "mine").mkdir()  # as mkdir -p does, then the models copied in
+        qtbot.wait(100)
+        folder.mkdir()
+        qtbot.wait(100)
+        _move_in(sorted(trained_weights.iterdir()), folder)
+        qtbot.waitUntil(lambda: "cnn_tiny" in win.models, timeout=TIMEOUT_MS)
     finally:
         win.close()
 
@@ -3364,3 +3430,14 @@ def test_open_recent_lists_the_files_opened_and_saved_last(  # type: ignore[no-u
     window.recent_menu.aboutToShow.emit()
     next(a for a in window.recent_menu.actions() if a.text() == "&Clear Menu").trigger()
     assert window.recent_files() == [] and entries()[0] == "No recent files"
+
+
+def test_preferences_keep_a_model_name_with_a_comma_and_read_a_hand_edited_list(tmp_path: Path) -> None:
+    from desktop_app.settings import Preferences, load_preferences, save_preferences
+
+    path = tmp_path / "s.ini"
+    save_preferences(QSettings(str(path), QSettings.Format.IniFormat), Preferences(compare_left_out='["a,b", "c"]'))
+    assert load_preferences(QSettings(str(path), QSettings.Format.IniFormat)).compare_left_out == '["a,b", "c"]'
+    # Unquoted, an INI value with commas comes back from QSettings as a list: read as the text it was.
+    path.write_text("[preferences]\nlast_folder=/home/me/a, b\n")
+    assert load_preferences(QSettings(str(path), QSettings.Format.IniFormat)).last_folder == "/home/me/a, b"

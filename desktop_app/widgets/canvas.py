@@ -36,7 +36,9 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     from ml.runtime.strokes import Strokes
 
 MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
-# The drawing goes to recognition at most this big. 128 px is EMNIST's own source resolution (NIST's
+# An opened picture (and what is drawn over it) goes to recognition at most this big; a drawing on the bare
+# pad at ml.runtime.render's DRAWING_RECOGNITION_SCALE, the same size per pad pixel (128 px for a 480 px
+# pad) whatever the window's size. 128 px is EMNIST's own source resolution (NIST's
 # 128x128 scans) and above the 112 px preprocessing works at. The same 2,226 synthesized drawings
 # score as well or better at 128 px as at 256 (`glyphpad-ml drawn --model emnist36 --model
 # emnist36_cnn --canvas-px 128`, then 256: 93.35 vs 93.17% and 93.94 vs 93.62%), and preprocessing

@@ -977,8 +977,12 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
     )
     print(
         f"to use it in the app: copy {name}.safetensors, .onnx and .json into {weights_dir().resolve()}"
-        f"{' (GLYPHPAD_WEIGHTS)' if os.environ.get('GLYPHPAD_WEIGHTS') else ''}; an open GlyphPad lists it "
-        f"at once{replaces_a_model(name)}",
+        f"{' (GLYPHPAD_WEIGHTS)' if os.environ.get('GLYPHPAD_WEIGHTS') else ''}"
+        + (
+            f"{replaces_a_model(name)}; an open GlyphPad reads it after Model → Reload Models (F5)"
+            if replaces_a_model(name)
+            else "; an open GlyphPad lists it at once"
+        ),
         file=sys.stderr,
     )
     return weights_path
