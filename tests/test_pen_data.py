@@ -88,6 +88,28 @@ def test_pressure_and_eraser() -> None:
     assert erased[50, 50] == 255 and erased[50, 30] == 0
 
 
+def test_a_renderer_asked_between_strokes_gives_the_whole_render_each_time() -> None:
+    """pixels() averages down only what strokes touched since it was last asked: the same pixels as the
+    whole image averaged down, whatever the strokes (off the edges, pressed hard, erasing, over a picture)."""
+    from ml.runtime.render import StrokeRenderer
+
+    rng = np.random.default_rng(5)
+    for trial in range(60):
+        width, height, scale = int(rng.integers(5, 200)), int(rng.integers(5, 200)), float(rng.uniform(0.1, 1.5))
+        background = None if trial % 3 else rng.integers(0, 256, (height, width)).astype(np.uint8)
+        renderer = StrokeRenderer(width, height, scale, background)
+        strokes = []
+        for _ in range(int(rng.integers(1, 5))):
+            n = int(rng.integers(1, 20))
+            xy = rng.uniform(-40, max(width, height) / scale + 40, (n, 2))
+            stroke = PenStroke(np.column_stack([xy, rng.uniform(0.05, 1.25, n)]), float(rng.uniform(0.5, 40)))
+            stroke = PenStroke(stroke.points, stroke.width, eraser=bool(rng.random() < 0.2))
+            renderer.add(stroke)
+            strokes.append(stroke)
+            asked = renderer.pixels()  # after each stroke
+            assert np.array_equal(asked, render_strokes(strokes, width, height, scale, background))
+
+
 def test_renderer_refuses_a_background_of_another_size() -> None:
     with pytest.raises(ValueError, match="background"):
         render_strokes([], 10, 10, background=np.zeros((5, 5), dtype=np.uint8))
