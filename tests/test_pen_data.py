@@ -91,7 +91,7 @@ def test_pressure_and_eraser() -> None:
 def test_a_renderer_asked_between_strokes_gives_the_whole_render_each_time() -> None:
     """pixels() averages down only what strokes touched since it was last asked: the same pixels as the
     whole image averaged down, whatever the strokes (off the edges, pressed hard, erasing, over a picture)."""
-    from ml.runtime.render import StrokeRenderer
+    from ml.runtime.render import SUPERSAMPLE, StrokeRenderer
 
     rng = np.random.default_rng(5)
     for trial in range(60):
@@ -106,8 +106,9 @@ def test_a_renderer_asked_between_strokes_gives_the_whole_render_each_time() -> 
             stroke = PenStroke(stroke.points, stroke.width, eraser=bool(rng.random() < 0.2))
             renderer.add(stroke)
             strokes.append(stroke)
-            asked = renderer.pixels()  # after each stroke
-            assert np.array_equal(asked, render_strokes(strokes, width, height, scale, background))
+            asked = renderer.pixels()  # after each stroke: as the whole supersampled image averaged down
+            assert np.array_equal(asked, np.asarray(renderer._image.reduce(SUPERSAMPLE)))
+        assert np.array_equal(renderer.pixels(), render_strokes(strokes, width, height, scale, background))
 
 
 def test_renderer_refuses_a_background_of_another_size() -> None:

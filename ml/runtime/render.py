@@ -130,7 +130,9 @@ class StrokeRenderer:
         self.scale = scale
         # The output as of the last pixels(), and the parts strokes have touched since: only those are
         # averaged down again (a large pad's whole image took 2.6 ms to average down after every stroke).
-        self._pixels = np.full((height, width), paper, np.uint8) if background is None else np.array(background)
+        self._pixels = (
+            np.full((height, width), paper, np.uint8) if background is None else np.array(background, np.uint8)
+        )
         self._touched: list[tuple[int, int, int, int]] = []
 
     def add(self, stroke: PenStroke) -> None:
@@ -154,6 +156,10 @@ class StrokeRenderer:
 
     def pixels(self) -> np.ndarray:
         """Height x width uint8: the strokes in ink (eraser strokes in paper) on paper or on the background."""
+        if sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in self._touched) >= self._pixels.size:
+            # (a whole drawing added at once, as for training: the whole image averaged down once is cheaper)
+            self._pixels = np.array(self._image.reduce(SUPERSAMPLE))
+            self._touched.clear()
         for x0, y0, x1, y1 in self._touched:
             if x1 > x0 and y1 > y0:  # an output pixel is the mean of its SUPERSAMPLE x SUPERSAMPLE block
                 block = self._image.crop((x0 * SUPERSAMPLE, y0 * SUPERSAMPLE, x1 * SUPERSAMPLE, y1 * SUPERSAMPLE))
