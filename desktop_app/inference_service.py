@@ -296,6 +296,8 @@ class InferenceService(QObject):
 
         Waiting jobs keep their order: until they have been queued, later torch jobs wait behind them.
         """
+        if self._closed:  # a window's late answer (a model list arriving at closing) asks for nothing more
+            return
         if needs_torch and self._runtime_error:
             self._without_torch(job, priority)
             return
@@ -474,13 +476,16 @@ class InferenceService(QObject):
         return self._recognizers[key]
 
     def _files_of(self, name: str) -> tuple[tuple[str, int, int], ...]:
-        """Model ``name``'s files and the stroke models' (which one is fused with it), each with its time
-        and size: what a retrained or replaced model changes."""
+        """Model ``name``'s files, the stroke models' (which one is fused with it) and text mode's piece
+        verifier's, each with its time and size: what a retrained or replaced model changes. (Text mode's
+        case model and picture partner are other models: Model → Reload Models reads them anew.)"""
         from ml.runtime.cards import MODEL_FILE_SUFFIXES, stroke_models_dir
+        from ml.runtime.piece_verifier import pieces_dir
 
-        strokes = stroke_models_dir(self._weights_dir)
         paths = [(self._weights_dir / name).with_suffix(suffix) for suffix in MODEL_FILE_SUFFIXES]
-        paths += sorted(strokes.iterdir()) if strokes.is_dir() else []
+        for folder in (stroke_models_dir(self._weights_dir), pieces_dir(self._weights_dir)):
+            if folder.is_dir():  # model files only: a note or a checkpoint there changes no model
+                paths += sorted(path for path in folder.iterdir() if path.suffix in MODEL_FILE_SUFFIXES)
         signature = []
         for path in paths:
             with contextlib.suppress(OSError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -144,6 +145,14 @@ class KeysStayInMenus(QObject):
         return False
 
 
+def elided_middle(text: str, most: int) -> str:
+    """``text`` at most ``most`` characters, cut in its middle."""
+    if len(text) <= most:
+        return text
+    half = (most - 1) // 2
+    return f"{text[:half]}…{text[len(text) - (most - 1 - half) :]}"
+
+
 def table_rows_text(table: QTableView) -> str:
     """The rows chosen in ``table`` as tab-separated lines of what its cells show (the header first)."""
     chosen = (
@@ -156,7 +165,10 @@ def table_rows_text(table: QTableView) -> str:
     header = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in columns]
     lines = ["\t".join(header)]
     for row in chosen:
-        lines.append("\t".join(str(model.index(row, c).data() or "").replace("\u200b", "") for c in columns))
+        # As the cells read, less what is there for the eye: the zero-width spaces a narrow column may wrap
+        # a name at, the dot that marks the model in use.
+        cells = (str(model.index(row, c).data() or "").replace("\u200b", "").removeprefix("● ") for c in columns)
+        lines.append("\t".join(cells))
     return "\n".join(lines)
 
 
@@ -176,9 +188,10 @@ def fits_a_stroke_file(strokes: Strokes) -> bool:
     return len(strokes.strokes) <= MAX_STROKES and strokes.point_count <= MAX_STROKE_POINTS
 
 
-def listed(info: ModelInfo) -> tuple[str, str, str]:
-    """A model as the listing tells it: its name, why it cannot be used, and its weights' hash."""
-    return info.name, info.error, info.card.sha256 if info.card is not None else ""
+def listed(info: ModelInfo) -> tuple[str, str, str, object]:
+    """A model as the listing tells it: its name, why it cannot be used, its weights' hash, and the
+    stroke model that reads drawings with it (a stroke model added is a change)."""
+    return info.name, info.error, info.card.sha256 if info.card is not None else "", info.fused
 
 
 def models_relisted(before: list[ModelInfo], infos: list[ModelInfo], folder: Path) -> str:
@@ -234,6 +247,9 @@ class MainWindow(QMainWindow):
         self._opened_file: tuple[list[object], str] | None = None
         self._said_until = 0.0  # time.monotonic() until which the status bar's answer to the person stays
         self._relisting = ""  # the model list was asked for again ("watch", "reload"): say what changed
+        self._listed: list[ModelInfo] = []  # the last listing, as the worker sent it
+        self._closed = False
+        self._relist_after_batch = False  # the folder changed while a batch ran: listed once it is done
         self._fallen_back_from = ""  # the model that could not be used when another was taken instead
         self._restored_note = ""  # what the window brought back from the last session, said when ready
         self._line_news = ""  # the status bar's last word on a line read (gone when text mode is left)
@@ -365,7 +381,7 @@ class MainWindow(QMainWindow):
             lambda: self.rotate_picture(-1),
             "Turn the opened picture a quarter right",
         )
-        self.copy_text_action = self._action("&Copy Answer", QKeySequence.StandardKey.Copy, self.copy_text)
+        self.copy_text_action = self._action("Cop&y Answer", QKeySequence.StandardKey.Copy, self.copy_text)
         self.remove_last_action = self._action("Remove &Last Character", "Backspace", self.remove_last_character)
         self.add_line_action = self._action("&Add Line to Text", "Ctrl+Return", self.add_line_to_text)
         # The keypad's Enter is another key to Qt: both add the line.
@@ -620,6 +636,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        self._closed = True
         if hasattr(self, "_weights_watcher"):  # a folder change in the last second would list into a closed service
             self._relist_timer.stop()
             self._weights_watcher.blockSignals(True)
@@ -666,17 +683,21 @@ class MainWindow(QMainWindow):
         if watcher.directories():
             watcher.removePaths(watcher.directories())
         folder = self.service.weights_dir.absolute()
-        above = next((parent for parent in folder.parents if parent.is_dir()), Path(folder.anchor))
-        self._watched_above = {above}
+        # (None above a folder at a drive's root: its own changes are the models')
+        above = next((parent for parent in folder.parents if parent.is_dir()), None)
+        self._watched_above = {above} if above is not None else set()
         self._weights_identity = folder_identity(folder)
         inside = [path for path in (folder, stroke_models_dir(folder)) if path.is_dir()]
-        watcher.addPaths([str(path) for path in (*inside, above)])
+        watcher.addPaths([str(path) for path in (*inside, *self._watched_above)])
 
     def relist_models(self, reload: bool = False) -> None:
         """Read the weights folder again and say what changed; ``reload`` (Model → Reload Models): every
         model is read anew from its files, and the listing is said even when nothing changed."""
-        if reload and self.batch_view.running:  # a batch would answer partly with one model, partly another
-            self._say("Models are reloaded once the batch is done, or cancelled")
+        if self.batch_view.running:  # a batch would answer partly with one model, partly another
+            if reload:
+                self._say("Models are reloaded once the batch is done, or cancelled")
+            else:
+                self._relist_after_batch = True
             return
         if hasattr(self, "_weights_watcher"):
             self._rewatch_weights_folder()
@@ -684,16 +705,19 @@ class MainWindow(QMainWindow):
         self.service.list_models(reload=reload)
 
     def _on_models_listed(self, infos: list[ModelInfo]) -> None:
+        if self._closed:  # a listing on its way when the window closed
+            return
+        asked, self._relisting = self._relisting, ""
+        if asked and self._listed:  # (asked for before the first listing came: that one says nothing)
+            if asked == "watch" and [listed(info) for info in self._listed] == [listed(info) for info in infos]:
+                return  # a file beside the models came or went: nothing to redo, nothing to say
+            self._stroke_partners.clear()  # said again as each model is loaded anew
+            self._say(models_relisted(self._listed, infos, self.service.weights_dir), 8.0)
+        self._listed = infos  # as the cards tell them (before any model's load said its stroke model)
         infos = [
             with_partner(info, self._stroke_partners[info.name]) if info.name in self._stroke_partners else info
             for info in infos
         ]
-        asked, self._relisting = self._relisting, ""
-        if asked and self.models:  # (asked for before the first listing came: that one says nothing)
-            before = list(self.models.values())
-            if asked == "watch" and [listed(info) for info in before] == [listed(info) for info in infos]:
-                return  # a file beside the models came or went: nothing to redo, nothing to say
-            self._say(models_relisted(before, infos, self.service.weights_dir), 8.0)
         self.models = {info.name: info for info in infos}
         self.model_picker.clear()
         for action in self.model_actions.actions():
@@ -731,8 +755,7 @@ class MainWindow(QMainWindow):
             self._fallen_back_from = ""
             if "model" in self.run_only:
                 self.run_only["model"] = (wanted, self.run_only["model"][1])
-            self._fallback_notice = ""
-            self.statusBar().clearMessage()
+            self._fallback_notice = ""  # (the listing's sentence replaced it in the status bar)
             preferred = wanted
         elif preferred not in self.models or not self.models[preferred].available:
             fallback = best_available(infos)
@@ -744,7 +767,7 @@ class MainWindow(QMainWindow):
                 self._fallback_notice = f"{preferred} cannot be used ({why}): using {fallback}. {see}"
                 self.statusBar().showMessage(self._fallback_notice, 0)
                 self._fell_back("model", fallback)
-                self._fallen_back_from = preferred
+                self._fallen_back_from = self._fallen_back_from or preferred  # the first wanted, through falls
             preferred = fallback
         if preferred:
             self.set_model(preferred)
@@ -1051,7 +1074,7 @@ class MainWindow(QMainWindow):
         self.text_mode_action.setChecked(on)
         for text_only in (self.remove_last_action, self.add_line_action):
             text_only.setEnabled(on)
-        self.copy_text_action.setText("Cop&y Text" if on else "&Copy Answer")
+        self.copy_text_action.setText("Cop&y Text" if on else "Cop&y Answer")  # (C is Clear's)
         self.predictions.setVisible(not on)
         self.tabs.setVisible(not on)
         self.text_panel.setVisible(on)
@@ -1281,8 +1304,11 @@ class MainWindow(QMainWindow):
         spreadsheet), or the answer."""
         if not self.text_mode:
             focused = QApplication.focusWidget()
-            rows = table_rows_text(focused) if isinstance(focused, QTableView) else ""
-            if rows:
+            if isinstance(focused, QTableView):  # a table's rows, not the answer beside it
+                rows = table_rows_text(focused)
+                if not rows:
+                    self._say("Choose the rows to copy (Ctrl+A: all of them)", 3)
+                    return
                 QApplication.clipboard().setText(rows)
                 count = rows.count("\n")  # the lines after the header
                 self._say(f"Copied {count} row{'s' if count != 1 else ''}", 3)
@@ -1438,7 +1464,7 @@ class MainWindow(QMainWindow):
         )
 
     def _remember_file(self, path: Path) -> None:
-        latest = path.resolve()
+        latest = Path(os.path.normpath(path.absolute()))  # as named (a link is listed by its own name)
         kept = [latest, *(p for p in self.recent_files() if p != latest)][:RECENT_FILES]
         self.settings.setValue(RECENT_FILES_KEY, json.dumps([str(p) for p in kept]))
 
@@ -1446,11 +1472,14 @@ class MainWindow(QMainWindow):
         self.settings.setValue(RECENT_FILES_KEY, "[]")
 
     def _fill_recent_menu(self) -> None:
+        from ml.runtime.image_files import display_path
+
         self.recent_menu.clear()
         files = self.recent_files()
         for number, path in enumerate(files, start=1):
             # Numbered for the keyboard (Alt+F, R, 1); the folder beside the name tells two drawing.json apart.
-            shown = f"{path.name}    {path.parent}".replace("&", "&&")  # a name's & is no keyboard mnemonic
+            # A name's & is no keyboard mnemonic; odd bytes shown as \xNN; a long path cut in its middle.
+            shown = elided_middle(f"{display_path(path.name)}    {display_path(path.parent)}", 90).replace("&", "&&")
             action = self.recent_menu.addAction(f"&{number} {shown}")
             action.setToolTip(str(path))
             action.setStatusTip(str(path))
@@ -1811,6 +1840,9 @@ class MainWindow(QMainWindow):
     def _on_batch_finished(self, batch_id: int, done: int, cancelled: bool) -> None:
         if batch_id == self._batch_id:
             self.batch_view.finish(cancelled)
+            if self._relist_after_batch:  # the weights folder changed while it ran
+                self._relist_after_batch = False
+                self.relist_models(reload=False)
 
     def export_batch(self) -> None:
         if not self.batch_view.finished_rows():

@@ -29,7 +29,7 @@ class Preferences:
 def _coerce(value: object, default: object) -> object:
     """QSettings returns strings from INI files: convert back to the field's type."""
     if isinstance(value, list):  # an INI value with commas and no quotes (edited by hand) is read as a list
-        value = ", ".join(map(str, value))
+        value = ",".join(map(str, value))
     if isinstance(default, bool):
         return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
     if isinstance(default, int):

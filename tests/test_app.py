@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QTextBrowser
 
 from desktop_app.app import create_window
 from desktop_app.inference_service import Recognition
-from desktop_app.main_window import PENDING_AFTER_MS, RELIST_AFTER_MS, MainWindow
+from desktop_app.main_window import PENDING_AFTER_MS, MainWindow
 from desktop_app.self_test import draw_with_pen
 from desktop_app.widgets.canvas import ERASER_WIDTH_TIMES_PEN
 from desktop_app.widgets.prediction_panel import ConfidenceBar
@@ -3281,8 +3281,9 @@ def test_a_model_copied_into_the_weights_folder_is_listed_while_the_app_runs(
         win.statusBar().clearMessage()
         asked: list[str] = []
         monkeypatch.setattr(win.service, "recognize", lambda model, *a, **k: asked.append(model) or 0)
-        (folder / "notes.txt").write_text("trained on Monday")
-        qtbot.wait(RELIST_AFTER_MS + 700)
+        with qtbot.waitSignal(win.service.models_listed, timeout=TIMEOUT_MS):  # listed, and then nothing
+            (folder / "notes.txt").write_text("trained on Monday")
+        qtbot.wait(100)
         assert win.statusBar().currentMessage() == "" and asked == [] and said
         monkeypatch.undo()
         monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
@@ -3304,9 +3305,15 @@ def test_a_model_copied_into_the_weights_folder_is_listed_while_the_app_runs(
         qtbot.waitUntil(lambda: "gru_tiny" not in win.models, timeout=TIMEOUT_MS)
         _move_in(sorted(moved.glob("gru_tiny.*")), folder)
         qtbot.waitUntil(lambda: "gru_tiny" in win.models, timeout=TIMEOUT_MS)
+        # A listing on its way when the window closes asks the closed service for nothing (a load waited
+        # there for good).
+        (folder / "gru_tiny.json").unlink()
+        win.relist_models()
     finally:
         win.close()
-    assert win.service.wait_idle(2000)  # a folder change after closing lists nothing into the closed service
+    QApplication.processEvents()
+    qtbot.wait(300)
+    assert win.service.wait_idle(2000)
 
 
 def test_a_weights_folder_made_after_the_start_is_watched(  # type: ignore[no-untyped-def]
@@ -3374,7 +3381,7 @@ def test_ctrl_c_copies_the_answer_or_the_rows_chosen_in_a_table(qtbot, window: M
     window.copy_text_action.trigger()  # nothing read yet: said, the clipboard left alone
     assert QApplication.clipboard().text() == "before" and "Nothing to copy" in window.statusBar().currentMessage()
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))
-    assert window.copy_text_action.isEnabled() and window.copy_text_action.text() == "&Copy Answer"
+    assert window.copy_text_action.isEnabled() and window.copy_text_action.text() == "Cop&y Answer"  # C: Clear
     window.copy_text_action.trigger()
     answer = window.predictions.answer()
     assert answer and QApplication.clipboard().text() == answer
@@ -3383,9 +3390,14 @@ def test_ctrl_c_copies_the_answer_or_the_rows_chosen_in_a_table(qtbot, window: M
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         window.start_batch([tmp_path])
     table = window.batch_view.table
+    window.activateWindow()
     table.setFocus()
+    qtbot.waitUntil(table.hasFocus, timeout=TIMEOUT_MS)
+    table.clearSelection()
+    QTest.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert "Choose the rows to copy" in window.statusBar().currentMessage()  # (not the answer beside it)
     table.selectAll()
-    window.copy_text_action.trigger()
+    QTest.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     lines = QApplication.clipboard().text().splitlines()
     assert lines[0].split("\t")[:2] == ["File", "Top-1"]
     assert [line.split("\t")[0] for line in lines[1:]] == ["a.png", "b.png"]
@@ -3439,5 +3451,24 @@ def test_preferences_keep_a_model_name_with_a_comma_and_read_a_hand_edited_list(
     save_preferences(QSettings(str(path), QSettings.Format.IniFormat), Preferences(compare_left_out='["a,b", "c"]'))
     assert load_preferences(QSettings(str(path), QSettings.Format.IniFormat)).compare_left_out == '["a,b", "c"]'
     # Unquoted, an INI value with commas comes back from QSettings as a list: read as the text it was.
-    path.write_text("[preferences]\nlast_folder=/home/me/a, b\n")
-    assert load_preferences(QSettings(str(path), QSettings.Format.IniFormat)).last_folder == "/home/me/a, b"
+    path.write_text("[preferences]\nlast_folder=/home/me/a,b\n")
+    assert load_preferences(QSettings(str(path), QSettings.Format.IniFormat)).last_folder == "/home/me/a,b"
+
+
+def test_the_weights_folder_changing_during_a_batch_is_listed_once_it_is_done(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A listing drops the models retrained since: during a batch, its chunks were read by two models."""
+    for k in range(300):
+        Image.fromarray(render("A")).save(tmp_path / f"{k}.png")
+    listings: list[object] = []
+    window.service.models_listed.connect(listings.append)
+    window.start_batch([tmp_path])
+    assert window.batch_view.running
+    window.relist_models(reload=False)  # what the watch does a second after a change
+    window.relist_models(reload=True)  # F5
+    assert "once the batch is done" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        pass
+    assert listings == []  # none while it ran
+    qtbot.waitUntil(lambda: len(listings) == 1, timeout=TIMEOUT_MS)  # the watch's, once it was done
