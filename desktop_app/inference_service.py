@@ -629,6 +629,13 @@ class InferenceService(QObject):
                 infos.append(ModelInfo(name=weights_path.stem, error=str(card)))
                 continue
             error = "" if weights_path.exists() else f"{weights_path.name} is missing"
+            if card.name != weights_path.stem:  # a model is asked for by its card's name: it would be listed twice
+                error = (
+                    f"its card names it {card.name}: a model's card names it as its files are named (give a copy "
+                    "another name with training's --name)"
+                )
+                infos.append(ModelInfo(name=weights_path.stem, card=card, error=error))
+                continue
             if card.input_kind != "image":  # one put beside the pictures' models reads no picture
                 folder = weights_path.parent.name
                 error = f"a stroke model: put it in {folder}/strokes/, where drawings are read with it"

@@ -198,7 +198,11 @@ def models_relisted(before: list[ModelInfo], infos: list[ModelInfo], folder: Pat
     """What reading the weights folder again found, in a sentence."""
     names = [info.name for info in infos]
     was = {info.name: listed(info) for info in before}
-    added = [name for name in names if name not in was]
+    added = [
+        name if info.available else f"{name} (not usable yet: {short_reason(info.error)})"  # a copy not done
+        for name, info in zip(names, infos, strict=True)
+        if name not in was
+    ]
     gone = [name for name in was if name not in names]
     changed = [listed(info)[0] for info in infos if info.name in was and was[info.name] != listed(info)]
     changes = [f"new: {', '.join(added)}"] if added else []

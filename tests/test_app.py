@@ -3472,3 +3472,22 @@ def test_the_weights_folder_changing_during_a_batch_is_listed_once_it_is_done(
         pass
     assert listings == []  # none while it ran
     qtbot.waitUntil(lambda: len(listings) == 1, timeout=TIMEOUT_MS)  # the watch's, once it was done
+
+
+def test_a_model_copied_under_another_file_name_is_said_not_listed_twice(  # type: ignore[no-untyped-def]
+    qtbot, trained_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files renamed without their card: the menu listed a second "cnn_tiny" that opened the first."""
+    folder = tmp_path / "weights"
+    shutil.copytree(trained_weights, folder)
+    for part in trained_weights.glob("cnn_tiny.*"):
+        shutil.copy(part, folder / f"mine{part.suffix}")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    win = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
+    try:
+        qtbot.waitUntil(lambda: "mine" in win.models, timeout=TIMEOUT_MS)
+        assert not win.models["mine"].available and "its card names it cnn_tiny" in win.models["mine"].error
+        names = [win.model_picker.itemData(i) for i in range(win.model_picker.count())]
+        assert names.count("cnn_tiny") == 1 and "mine" in names
+    finally:
+        win.close()
