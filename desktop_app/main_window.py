@@ -62,12 +62,13 @@ from desktop_app.inference_service import (
     StrokePartner,
     fused_row_name,
 )
-from desktop_app.settings import Preferences, save_preferences, save_window_state, window_state
+from desktop_app.settings import Preferences, save_preferences, save_window_state, string_list, window_state
 from desktop_app.themes import apply_theme
 from desktop_app.widgets.batch_view import BatchView
 from desktop_app.widgets.canvas import DrawingCanvas, qimage_to_pixels
 from desktop_app.widgets.compare_view import CompareView
 from desktop_app.widgets.explain_view import ExplainView
+from desktop_app.widgets.fonts import middle_cut
 from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_image
 from desktop_app.widgets.prediction_panel import PredictionPanel
 from desktop_app.widgets.text_panel import TextPanel
@@ -75,8 +76,6 @@ from ml.runtime.labels import READS_ONLY  # label sets of one kind of character:
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
-
-    from ml.runtime.strokes import Strokes
 
 log = logging.getLogger(__name__)
 
@@ -145,14 +144,6 @@ class KeysStayInMenus(QObject):
         return False
 
 
-def elided_middle(text: str, most: int) -> str:
-    """``text`` at most ``most`` characters, cut in its middle."""
-    if len(text) <= most:
-        return text
-    half = (most - 1) // 2
-    return f"{text[:half]}…{text[len(text) - (most - 1 - half) :]}"
-
-
 def table_rows_text(table: QTableView) -> str:
     """The rows chosen in ``table`` as tab-separated lines of what its cells show (the header first)."""
     chosen = (
@@ -179,13 +170,6 @@ def folder_identity(folder: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return (stat.st_dev, stat.st_ino) if folder.is_dir() else None
-
-
-def fits_a_stroke_file(strokes: Strokes) -> bool:
-    """Whether a stroke file of ``strokes`` is one GlyphPad opens (a pad of hatching may hold more)."""
-    from ml.runtime.strokes import MAX_STROKE_POINTS, MAX_STROKES
-
-    return len(strokes.strokes) <= MAX_STROKES and strokes.point_count <= MAX_STROKE_POINTS
 
 
 def listed(info: ModelInfo) -> tuple[str, str, str, object]:
@@ -1425,11 +1409,7 @@ class MainWindow(QMainWindow):
             self._say("The line is in the text again")  # Undo's "back on the pad" was still showing
 
     def _compare_left_out(self) -> set[str]:
-        try:
-            names = json.loads(self.preferences.compare_left_out)
-        except (ValueError, RecursionError):  # damaged settings: every model ticked
-            return set()
-        return {name for name in names if isinstance(name, str)} if isinstance(names, list) else set()
+        return set(string_list(self.preferences.compare_left_out))  # damaged: every model ticked
 
     def _on_compare_models_chosen(self, names: list[str]) -> None:
         # The models unticked are kept (a new model comes ticked): a class comparing three models ticked
@@ -1457,23 +1437,17 @@ class MainWindow(QMainWindow):
     def recent_files(self) -> list[Path]:
         """The files opened or saved last, the latest first (kept in the settings as a JSON list: an INI
         file reads a comma-separated value back as a list)."""
-        try:
-            kept = json.loads(str(self.settings.value(RECENT_FILES_KEY, "[]")))
-        except (ValueError, RecursionError):
-            return []
-        return (
-            [Path(name) for name in kept if isinstance(name, str) and name][:RECENT_FILES]
-            if isinstance(kept, list)
-            else []
-        )
+        return [Path(name) for name in string_list(self.settings.value(RECENT_FILES_KEY, "[]")) if name][:RECENT_FILES]
+
+    def _keep_recent_files(self, paths: list[Path]) -> None:
+        self.settings.setValue(RECENT_FILES_KEY, json.dumps([str(p) for p in paths[:RECENT_FILES]]))
 
     def _remember_file(self, path: Path) -> None:
         latest = Path(os.path.normpath(path.absolute()))  # as named (a link is listed by its own name)
-        kept = [latest, *(p for p in self.recent_files() if p != latest)][:RECENT_FILES]
-        self.settings.setValue(RECENT_FILES_KEY, json.dumps([str(p) for p in kept]))
+        self._keep_recent_files([latest, *(p for p in self.recent_files() if p != latest)])
 
     def _forget_recent_files(self) -> None:
-        self.settings.setValue(RECENT_FILES_KEY, "[]")
+        self._keep_recent_files([])
 
     def _fill_recent_menu(self) -> None:
         from ml.runtime.image_files import display_path
@@ -1483,7 +1457,7 @@ class MainWindow(QMainWindow):
         for number, path in enumerate(files, start=1):
             # Numbered for the keyboard (Alt+F, R, 1); the folder beside the name tells two drawing.json apart.
             # A name's & is no keyboard mnemonic; odd bytes shown as \xNN; a long path cut in its middle.
-            shown = elided_middle(f"{display_path(path.name)}    {display_path(path.parent)}", 90).replace("&", "&&")
+            shown = middle_cut(f"{display_path(path.name)}    {display_path(path.parent)}", 89).replace("&", "&&")
             action = self.recent_menu.addAction(f"&{number} {shown}")
             action.setToolTip(str(path))
             action.setStatusTip(str(path))
@@ -1495,8 +1469,7 @@ class MainWindow(QMainWindow):
 
     def _open_recent(self, path: Path) -> None:
         if not path.exists():  # moved or deleted since: said, and taken off the menu
-            kept = [p for p in self.recent_files() if p != path]
-            self.settings.setValue(RECENT_FILES_KEY, json.dumps([str(p) for p in kept]))
+            self._keep_recent_files([p for p in self.recent_files() if p != path])
             self._show_input_error(path.name, f"it is no longer there ({path.parent})")
             return
         self.open_file(path)
@@ -1546,6 +1519,8 @@ class MainWindow(QMainWindow):
             self._say("Nothing to save: the pad is empty.")
             return
         strokes = self.canvas.saved_strokes()
+        from ml.runtime.strokes import fits_a_stroke_file
+
         if strokes is not None and not fits_a_stroke_file(strokes):  # saved, it could not be opened again
             strokes = None
         kinds = [STROKES_KIND, PICTURE_KIND] if strokes is not None else [PICTURE_KIND]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, fields
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -38,6 +39,16 @@ def _coerce(value: object, default: object) -> object:
         except ValueError:
             return default
     return str(value)
+
+
+def string_list(value: object) -> list[str]:
+    """The strings of a JSON list kept in the settings (lists are kept as JSON: an INI file reads a value
+    with commas back as a list of its own); [] when the value is damaged."""
+    try:
+        items = json.loads(str(value))
+    except (ValueError, RecursionError):
+        return []
+    return [item for item in items if isinstance(item, str)] if isinstance(items, list) else []
 
 
 def load_preferences(settings: QSettings) -> Preferences:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.widgets.fonts import class_name, confidence_text, short_class_name
+from desktop_app.widgets.fonts import class_name, confidence_text, middle_cut, short_class_name
 
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
@@ -292,19 +292,11 @@ def elided_path(text: str, fits: Callable[[str], bool], elide: Callable[[str, in
     low, high = 0, len(folders)  # the most of the folders' ends that fit before the name
     while low < high:
         keep = (low + high + 1) // 2
-        if fits(_middle_cut(folders, keep) + tail):
+        if fits(middle_cut(folders, keep) + tail):
             low = keep
         else:
             high = keep - 1
-    return _middle_cut(folders, low) + tail
-
-
-def _middle_cut(text: str, keep: int) -> str:
-    """``text`` with only ``keep`` of its characters, its start and end, an ellipsis between."""
-    if keep >= len(text):
-        return text
-    head = (keep + 1) // 2
-    return text[:head] + "…" + text[len(text) - (keep - head) :]
+    return middle_cut(folders, low) + tail
 
 
 class MiddleElidedDelegate(QStyledItemDelegate):

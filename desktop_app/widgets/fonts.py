@@ -52,6 +52,14 @@ def lookalikes_among(classes: Collection[str]) -> frozenset[str]:
     )
 
 
+def middle_cut(text: str, keep: int) -> str:
+    """``text`` with only ``keep`` of its characters, its start and end, an ellipsis between."""
+    if keep >= len(text):
+        return text
+    head = (keep + 1) // 2
+    return text[:head] + "…" + text[len(text) - (keep - head) :]
+
+
 def confidence_text(prob: float) -> str:
     """A chance as every view shows it: one decimal, and "<0.1%" rather than a column of "0.0%"."""
     return f"{100 * prob:.1f}%" if prob >= 0.0005 else "<0.1%"

@@ -84,6 +84,12 @@ class Strokes:
         return float(x0), float(y0), float(x1), float(y1)
 
 
+def fits_a_stroke_file(strokes: Strokes) -> bool:
+    """Whether a stroke file of ``strokes`` is one :func:`parse_strokes` takes (a pad of hatching may hold
+    more strokes than a drawing)."""
+    return len(strokes.strokes) <= MAX_STROKES and strokes.point_count <= MAX_STROKE_POINTS
+
+
 def parse_strokes(data: Any) -> Strokes:
     """A ``{"strokes": [[[x, y], ...], ...]}`` object (optional "t" and "pressure": one list per
     stroke, one number per point) as :class:`Strokes`; raises :class:`StrokesError` with the reason."""
