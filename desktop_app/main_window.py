@@ -232,6 +232,7 @@ class MainWindow(QMainWindow):
         # The last line added to the text: Undo that brings its ink back takes it out again, corrections kept.
         self._added_lines: list[AddedLine] = []  # lines added to the text from strokes, oldest first
         # The last file opened: its name, and what the pad may show of it (its bytes, and the same turned).
+        # The file the pad shows, for the title: its pictures (the opened one and its turns) or its strokes.
         self._opened_file: tuple[list[object], str] | None = None
         self._said_until = 0.0  # time.monotonic() until which the status bar's answer to the person stays
         self._relisting = ""  # the model list was asked for again ("watch", "reload"): say what changed
@@ -913,10 +914,23 @@ class MainWindow(QMainWindow):
 
     # ---- recognition -------------------------------------------------------------------------------
     def _show_title(self) -> None:
-        """The window's title names the file the pad shows, and nothing once the pad no longer shows it."""
-        source = self.canvas.opened_source
-        shown = self._opened_file is not None and any(source is kept for kept in self._opened_file[0])
+        """The window's title names the file the pad shows, and nothing once the pad no longer shows it: a
+        picture while it is the pad's (writing over it or not), a stroke file while its strokes are all on the
+        pad (more may be written after them; Clear, or Undo back before it, takes its name away)."""
+        shown = self._opened_file is not None and self._pad_shows(self._opened_file[0])
         self.setWindowTitle(f"GlyphPad — {self._opened_file[1]}" if shown and self._opened_file else "GlyphPad")
+
+    def _pad_shows(self, opened: list[object]) -> bool:
+        source = self.canvas.opened_source
+        if source is not None:
+            return any(source is kept for kept in opened)
+        on_pad = self.canvas.strokes
+        return any(
+            isinstance(kept, tuple)
+            and 0 < len(kept) <= len(on_pad)
+            and all(ours is theirs for ours, theirs in zip(kept, on_pad, strict=False))
+            for kept in opened
+        )
 
     def recognize_canvas(self) -> None:
         self._show_title()
@@ -1503,8 +1517,9 @@ class MainWindow(QMainWindow):
         if not strokes.strokes:
             self._show_input_error(path.name, "it holds no strokes")
             return
-        self._opened_file = None
         self.canvas.open_strokes(strokes)
+        self._opened_file = ([tuple(self.canvas.strokes)], path.name)
+        self._show_title()  # (the pad's change was read before its strokes were known as the file's)
         self._new_input_taken()
         self._remember_file(path)
 

@@ -1055,6 +1055,24 @@ def test_the_window_title_names_the_opened_file_while_the_pad_shows_it(
     assert window.windowTitle() == "GlyphPad — letter.png"
 
 
+def test_the_window_title_names_a_stroke_file_while_its_strokes_are_on_the_pad(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "seven.json"
+    path.write_text(json.dumps({"strokes": [[[0, 0], [30, 0], [12, 45]]]}))
+    window.open_strokes(path)
+    assert window.windowTitle() == "GlyphPad — seven.json"
+    _mouse_char(window.canvas, "1", 20, 20, 60)  # written after it: still the file's drawing, with more
+    assert window.windowTitle() == "GlyphPad — seven.json"
+    window.undo()
+    window.undo()  # before the file was opened
+    assert window.windowTitle() == "GlyphPad"
+    window.redo()
+    assert window.windowTitle() == "GlyphPad — seven.json"
+    window.canvas.clear()
+    assert window.windowTitle() == "GlyphPad"
+
+
 def test_settings_survive_a_restart(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     first = _open_window(qtbot, tmp_path / "s.ini")
     first.pen_slider.setValue(31)
