@@ -3168,10 +3168,12 @@ def test_a_stroke_file_dropped_opens_on_the_pad_and_a_malformed_one_is_refused(
 
 
 def test_every_view_shows_a_tiny_chance_as_under_a_tenth_of_a_percent() -> None:
-    from desktop_app.widgets.fonts import confidence_text
+    from desktop_app.widgets.fonts import confidence_text, whole_percent_text
 
     shown = [confidence_text(p) for p in (0.0, 0.0004, 0.0005, 0.5, 1.0)]
     assert shown == ["<0.1%", "<0.1%", "0.1%", "50.0%", "100.0%"]
+    # A cell of several (the batch's Top-k, a line's unsure characters) in whole percents: none reads "0%".
+    assert [whole_percent_text(p) for p in (0.0, 0.004, 0.005, 0.5)] == ["<1%", "<1%", "1%", "50%"]
 
 
 def test_the_app_has_an_icon_at_every_size_a_desktop_asks_for(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -3479,17 +3481,17 @@ def test_the_weights_folder_changing_during_a_batch_is_listed_once_it_is_done(
     """A listing drops the models retrained since: during a batch, its chunks were read by two models."""
     for k in range(300):
         Image.fromarray(render("A")).save(tmp_path / f"{k}.png")
-    listings: list[object] = []
-    window.service.models_listed.connect(listings.append)
+    qtbot.waitUntil(lambda: "cnn_tiny" in window.models, timeout=TIMEOUT_MS)  # the start's listing is in
+    events: list[str] = []
+    window.service.models_listed.connect(lambda _: events.append("listed"))
+    window.service.batch_finished.connect(lambda *_: events.append("batch done"))
     window.start_batch([tmp_path])
     assert window.batch_view.running
     window.relist_models(reload=False)  # what the watch does a second after a change
     window.relist_models(reload=True)  # F5
     assert "once the batch is done" in window.statusBar().currentMessage()
-    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
-        pass
-    assert listings == []  # none while it ran
-    qtbot.waitUntil(lambda: len(listings) == 1, timeout=TIMEOUT_MS)  # the watch's, once it was done
+    qtbot.waitUntil(lambda: "listed" in events, timeout=TIMEOUT_MS)
+    assert events == ["batch done", "listed"]  # none while it ran; one once it was done
 
 
 def test_a_model_copied_under_another_file_name_is_said_not_listed_twice(  # type: ignore[no-untyped-def]

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.widgets.fonts import class_name, confidence_text, middle_cut, short_class_name
+from desktop_app.widgets.fonts import class_name, confidence_text, middle_cut, short_class_name, whole_percent_text
 
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
@@ -103,7 +103,7 @@ def _unsure(row: dict[str, object]) -> list[dict[str, Any]]:
 def unsure_characters(row: dict[str, object]) -> str:
     """A line's unsure characters, each with its runner-up: "O 61% or 0 35%"."""
     return "  ·  ".join(
-        " or ".join(f"{t['label']} {100 * float(t['prob']):.0f}%" for t in c["top"][:2]) for c in _unsure(row)
+        " or ".join(f"{t['label']} {whole_percent_text(float(t['prob']))}" for t in c["top"][:2]) for c in _unsure(row)
     )
 
 
@@ -253,7 +253,7 @@ class BatchTableModel(QAbstractTableModel):
             if column == 2:
                 return confidence_text(float(top[0]["prob"]))  # type: ignore[arg-type]
             named = [(short_class_name(str(t["label"]), self.merged_case), t["prob"]) for t in top]
-            return "  ".join(f"{name} {100 * float(prob):.0f}%" for name, prob in named)  # type: ignore[arg-type]
+            return "  ".join(f"{name} {whole_percent_text(float(prob))}" for name, prob in named)  # type: ignore[arg-type]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
                 return row["path"]

@@ -65,6 +65,12 @@ def confidence_text(prob: float) -> str:
     return f"{100 * prob:.1f}%" if prob >= 0.0005 else "<0.1%"
 
 
+def whole_percent_text(prob: float) -> str:
+    """A chance in whole percents, for a list of several in one cell: "<1%" rather than "0%" (which reads as
+    never)."""
+    return f"{max(100 * prob, 1.0):.0f}%" if prob >= 0.005 else "<1%"
+
+
 def described(char: str) -> str:
     """``char`` with its name when it has a look-alike ("0 (zero)"), else as it is."""
     name = LOOKALIKE_NAMES.get(char)
