@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from ml.runtime.cards import WeightsError
 from ml.runtime.line_reader import VERIFIED_CUT_WIDE
@@ -133,3 +134,18 @@ def test_models_lists_the_piece_verifier_and_says_when_it_is_damaged(
     (tmp_path / "pieces" / f"{VERIFIER_NAME}.json").write_text("{")
     assert cli_main(["models", "--dir", str(tmp_path)]) == 2  # the only model listed cannot be used
     assert f"{VERIFIER_NAME}" in (out := capsys.readouterr().out) and "unavailable" in out and "damaged" in out
+
+
+def test_reading_characters_with_the_piece_verifier_says_what_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "model card lacks arch, label_set, labels", as if its card were damaged."""
+    from ml.cli import main as cli_main
+    from ml.runtime.piece_verifier import pieces_dir
+
+    picture = tmp_path / "a.png"
+    Image.fromarray(np.full((28, 28), 255, dtype=np.uint8)).save(picture)
+    model = str(pieces_dir() / f"{VERIFIER_NAME}.safetensors")
+    assert cli_main(["predict", "--model", model, str(picture)]) == 2
+    error = capsys.readouterr().err
+    assert "is not a model that reads characters" in error and "whole character" in error and "lacks" not in error

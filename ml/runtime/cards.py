@@ -120,6 +120,10 @@ class ModelCard:
     def from_dict(cls, data: dict[str, Any]) -> ModelCard:
         known = {f for f in cls.__dataclass_fields__}
         missing = {"name", "arch", "config", "label_set", "labels", "preprocess_version", "params"} - set(data)
+        if missing and isinstance(data.get("what"), str) and "arch" not in data:  # a helper's card (the verifier's)
+            raise WeightsError(
+                f"{data.get('name', 'this')} is not a model that reads characters: it tells {data['what']}"
+            )
         if missing:
             raise WeightsError(f"model card lacks {', '.join(sorted(missing))}")
         labels, prior = data["labels"], data.get("class_prior_log", [])
