@@ -654,7 +654,7 @@ class MainWindow(QMainWindow):
         self._rewatch_weights_folder()
 
     def _weights_folder_changed(self, path: str) -> None:
-        """A change in a watched folder: in the weights folder or its strokes/, list the models once it has
+        """A change in a watched folder: in the weights folder, its strokes/ or pieces/, list the models once it has
         settled; above it, only when the weights folder itself came, went or was replaced (a sync, ``mv``:
         a folder's watch follows the folder moved away, not its name)."""
         if Path(path) in self._watched_above and self._weights_identity == folder_identity(self.service.weights_dir):
@@ -664,9 +664,10 @@ class MainWindow(QMainWindow):
         self._relist_timer.start()
 
     def _rewatch_weights_folder(self) -> None:
-        """Watch the weights folder and its strokes/ as they are now, and the folder above them (the
-        nearest that exists when the weights folder does not yet)."""
+        """Watch the weights folder, its strokes/ and pieces/ (text mode's piece verifier) as they are now,
+        and the folder above them (the nearest that exists when the weights folder does not yet)."""
         from ml.runtime.cards import stroke_models_dir
+        from ml.runtime.piece_verifier import pieces_dir
 
         watcher = self._weights_watcher
         if watcher.directories():
@@ -676,7 +677,7 @@ class MainWindow(QMainWindow):
         above = next((parent for parent in folder.parents if parent.is_dir()), None)
         self._watched_above = {above} if above is not None else set()
         self._weights_identity = folder_identity(folder)
-        inside = [path for path in (folder, stroke_models_dir(folder)) if path.is_dir()]
+        inside = [path for path in (folder, stroke_models_dir(folder), pieces_dir(folder)) if path.is_dir()]
         watcher.addPaths([str(path) for path in (*inside, *self._watched_above)])
 
     def relist_models(self, reload: bool = False) -> None:

@@ -3355,6 +3355,25 @@ def test_a_weights_folder_made_after_the_start_is_watched(  # type: ignore[no-un
         win.close()
 
 
+def test_a_piece_verifier_replaced_while_the_app_runs_is_read_anew(  # type: ignore[no-untyped-def]
+    qtbot, trained_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text mode's pieces/ was not watched: a retrained verifier was used only after Model → Reload Models."""
+    folder = tmp_path / "weights"
+    shutil.copytree(trained_weights, folder)
+    (folder / "pieces").mkdir()
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    win = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
+    try:
+        qtbot.waitUntil(lambda: "cnn_tiny" in win.models, timeout=TIMEOUT_MS)
+        assert "cnn_tiny" in win.service._loaded_files
+        with qtbot.waitSignal(win.service.models_listed, timeout=TIMEOUT_MS):
+            (folder / "pieces" / "piece_verifier.onnx").write_bytes(b"retrained")
+        assert "cnn_tiny" not in win.service._loaded_files  # read anew, with the new verifier, when next used
+    finally:
+        win.close()
+
+
 def test_compare_keeps_the_models_unticked_across_restarts(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     first = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
     try:
