@@ -268,6 +268,8 @@ class InferenceService(QObject):
         # What each loaded model's files were when it was loaded (worker thread): a listing finds the
         # models retrained or replaced since, and reads them anew.
         self._loaded_files: dict[str, tuple[tuple[str, int, int], ...]] = {}
+        # Likewise the files of text mode's companions (case model, picture partner) each line reader holds.
+        self._companion_files: dict[tuple[str, str, str], tuple[tuple[str, int, int], ...]] = {}
         self.runtime_ready.connect(self._submit_waiting)
         self.runtime_failed.connect(self._submit_waiting)
 
@@ -478,7 +480,7 @@ class InferenceService(QObject):
     def _files_of(self, name: str) -> tuple[tuple[str, int, int], ...]:
         """Model ``name``'s files, the stroke models' (which one is fused with it) and text mode's piece
         verifier's, each with its time and size: what a retrained or replaced model changes. (Text mode's
-        case model and picture partner are other models: Model → Reload Models reads them anew.)"""
+        case model and picture partner are other models: see _companion_files.)"""
         from ml.runtime.cards import MODEL_FILE_SUFFIXES, stroke_models_dir
         from ml.runtime.piece_verifier import pieces_dir
 
@@ -493,9 +495,20 @@ class InferenceService(QObject):
                 signature.append((str(path), stat.st_mtime_ns, stat.st_size))
         return tuple(signature)
 
+    def _line_companions_files(self) -> tuple[tuple[str, int, int], ...]:
+        from ml.runtime.line_reader import CASE_MODEL, PICTURE_PARTNER
+
+        return self._files_of(CASE_MODEL) + self._files_of(PICTURE_PARTNER)
+
     def _forget(self, names: set[str]) -> None:
         """Drop what was loaded of the models ``names`` (and their fusions): they are read anew when next used."""
-        caches: tuple[dict[Any, Any], ...] = (self._recognizers, self._fusions, self._partners, self._explainers)
+        caches: tuple[dict[Any, Any], ...] = (
+            self._recognizers,
+            self._fusions,
+            self._partners,
+            self._explainers,
+            self._companion_files,
+        )
         for cache in caches:
             for key in [key for key in cache if key[0] in names]:
                 del cache[key]
@@ -617,6 +630,10 @@ class InferenceService(QObject):
         # anew; with ``reload`` every one is.
         changed = {name for name, files in self._loaded_files.items() if job.reload or self._files_of(name) != files}
         self._forget(changed | ({key[0] for key in self._recognizers} if job.reload else set()))
+        companions_now = self._line_companions_files()
+        for key in [key for key, files in self._companion_files.items() if job.reload or files != companions_now]:
+            self._recognizers.pop(key, None)  # its case model or picture partner retrained, added or removed
+            del self._companion_files[key]
 
         listed = bundled_cards(self._weights_dir)
         # As their cards say; once a model is loaded, strokes_partner says which stroke model reads drawings.
@@ -822,6 +839,7 @@ class InferenceService(QObject):
         key = (name, self._on_device(), "line")
         if key not in self._recognizers:
             image = self._recognizer(name)
+            self._companion_files[key] = self._line_companions_files()
             case_model, partner = line_companions(image, self._weights_dir, self._on_device())
             verifier = load_piece_verifier(self._weights_dir)
             self._recognizers[key] = LineReader(image, self._fused(name), case_model, partner, verifier)

@@ -3374,6 +3374,30 @@ def test_a_piece_verifier_replaced_while_the_app_runs_is_read_anew(  # type: ign
         win.close()
 
 
+def test_text_modes_case_model_added_while_the_app_runs_is_used(  # type: ignore[no-untyped-def]
+    qtbot, trained_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line reader kept the case model and picture partner it was made with until Model → Reload Models."""
+    from ml.runtime.line_reader import CASE_MODEL
+
+    folder = tmp_path / "weights"
+    shutil.copytree(trained_weights, folder)
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    win = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
+    try:
+        qtbot.waitUntil(lambda: "cnn_tiny" in win.models, timeout=TIMEOUT_MS)
+        win.set_text_mode(True)
+        _mouse_write(win.canvas, "H7")
+        qtbot.waitUntil(lambda: win.line_text() != "", timeout=TIMEOUT_MS)
+        assert list(win.service._companion_files) == [("cnn_tiny", "cpu", "line")]
+        with qtbot.waitSignal(win.service.models_listed, timeout=TIMEOUT_MS):
+            (folder / f"{CASE_MODEL}.safetensors").write_bytes(b"its files coming in")
+        assert win.service._companion_files == {}  # made anew, with it, for the next line
+        assert ("cnn_tiny", "cpu", "line") not in win.service._recognizers
+    finally:
+        win.close()
+
+
 def test_compare_keeps_the_models_unticked_across_restarts(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     first = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
     try:
