@@ -2235,6 +2235,14 @@ def test_at_800x500_the_answer_and_its_notes_keep_their_room(qtbot, window: Main
     assert panel.headline.height() >= panel.headline.sizeHint().height()
     widest = QFontMetrics(panel.headline.font()).horizontalAdvance("W / w")
     assert widest <= panel.headline.contentsRect().width()
+    # Another theme: the answer stays as big (it fell back to its least size and stayed there).
+    grown = panel.headline.font().pointSizeF()
+    window.set_theme("dark")
+    qtbot.wait(50)
+    assert panel.headline.font().pointSizeF() == grown
+    window.set_theme("light")
+    qtbot.wait(50)
+    assert panel.headline.font().pointSizeF() == grown
     # Top 10 at 800x500: the model's view gives up height, the window stays as big as asked (it grew to 569).
     window.set_top_k(10)
     window.resize(800, 500)

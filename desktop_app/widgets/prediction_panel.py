@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -202,6 +202,16 @@ class PredictionPanel(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:
+            # A theme's style sheet gives every widget back the font it was first polished with: the answer
+            # fell to its least size and stayed there (its scale, as kept here, had not changed).
+            QTimer.singleShot(0, self._restore_headline_font)
+
+    def _restore_headline_font(self) -> None:
+        self.headline.setFont(character_font(self._base_font, self._headline_scale, bold=True))
 
     def headline_scale(self) -> float:
         return self._headline_scale
