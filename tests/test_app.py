@@ -3562,3 +3562,33 @@ def test_a_model_copied_under_another_file_name_is_said_not_listed_twice(  # typ
         assert names.count("cnn_tiny") == 1 and "mine" in names
     finally:
         win.close()
+
+
+def test_a_screen_reader_hears_the_answer_and_each_chance(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """The answer's spoken name was "top prediction" and its bars "confidence 1": never what was read."""
+    from PySide6.QtGui import QAccessible, QAccessibleInterface
+
+    from desktop_app.widgets.fonts import confidence_text, spoken_class_name
+
+    assert [spoken_class_name(c, frozenset("L")) for c in ("A", "a", "l", "7")] == [
+        "capital A",
+        "small a",
+        "L, capital or small",
+        "7",
+    ]
+    QAccessible.setActive(True)  # as with a screen reader listening: each answer is announced as well
+    try:
+        result = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))
+    finally:
+        QAccessible.setActive(False)
+    panel = window.predictions
+    (label, prob), *others = result.top
+    spoken = spoken_class_name(label, panel._merged_case)
+    interface: QAccessibleInterface = QAccessible.queryAccessibleInterface(panel.headline)
+    assert interface.text(QAccessible.Text.Name) == f"answer: {spoken}, {confidence_text(prob)}"
+    second = QAccessible.queryAccessibleInterface(panel._bars[1]).text(QAccessible.Text.Name)
+    assert second == f"{spoken_class_name(others[0][0], panel._merged_case)}: {confidence_text(others[0][1])}"
+    window.canvas.clear()
+    qtbot.waitUntil(lambda: panel.answer() == "", timeout=TIMEOUT_MS)
+    assert QAccessible.queryAccessibleInterface(panel.headline).text(QAccessible.Text.Name).startswith("answer: none")
+    assert QAccessible.queryAccessibleInterface(panel._bars[1]).text(QAccessible.Text.Name) == "answer 2: none"

@@ -86,6 +86,16 @@ def class_name(label: str, merged_case: frozenset[str], name_lookalikes: bool = 
     return described(label) if name_lookalikes else label
 
 
+def spoken_class_name(label: str, merged_case: frozenset[str]) -> str:
+    """A class as a screen reader should say it: speech has no case, so a letter says its case ("capital
+    A", "small l", "L, capital or small" for one the model reads in either case)."""
+    if not label.isalpha():
+        return label
+    if label.upper() in merged_case:
+        return f"{label.upper()}, capital or small"
+    return f"capital {label}" if label.isupper() else f"small {label}"
+
+
 def short_class_name(label: str, merged_case: frozenset[str]) -> str:
     """A class in a list of answers (top-k rows, a batch's Top-k): "L/l" for a letter read in either case."""
     return f"{label.upper()}/{label.lower()}" if label.isalpha() and label.upper() in merged_case else label

@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from desktop_app.widgets.fonts import character_font, class_name, confidence_text, short_class_name
+from desktop_app.widgets.fonts import character_font, class_name, confidence_text, short_class_name, spoken_class_name
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
@@ -180,7 +180,7 @@ class PredictionPanel(QWidget):
         # A grown answer must not hold the column (and the window) at its size: shrunk, it is fitted again.
         self.headline.setMinimumSize(1, self._least_headline_height)
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.headline.setAccessibleName("top prediction")
+        self.headline.setAccessibleName("answer: none yet")
         self._grid.addWidget(self.headline, 0, 0, 1, 2)
         self._labels: list[QLabel] = []
         self._bars: list[ConfidenceBar] = []
@@ -289,7 +289,7 @@ class PredictionPanel(QWidget):
             label.setMinimumWidth(28)
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             bar = ConfidenceBar()
-            bar.setAccessibleName(f"confidence {row + 1}")
+            bar.setAccessibleName(f"answer {row + 1}: none")  # named with its class and chance once filled
             self._grid.addWidget(label, row + 2, 0)
             self._grid.addWidget(bar, row + 2, 1)
             self._labels.append(label)
@@ -327,12 +327,21 @@ class PredictionPanel(QWidget):
             if i < len(top):
                 label.setText(short_class_name(top[i][0], self._merged_case))
                 bar.set_confidence(round(top[i][1] * 1000), confidence_text(top[i][1]))
+                bar.setAccessibleName(
+                    f"{spoken_class_name(top[i][0], self._merged_case)}: {confidence_text(top[i][1])}"
+                )
             else:
                 label.setText("")
                 bar.set_confidence(0, "")
+                bar.setAccessibleName(f"answer {i + 1}: none")
         self.message.setText("; ".join(notes))
         self.message.setVisible(bool(notes))
         self._fit()
+        spoken = (
+            f"{spoken_class_name(self._answer, self._merged_case)}, {confidence_text(top[0][1])}" if top else "none"
+        )
+        self.headline.setAccessibleName(f"answer: {spoken}")
+        announce(self.headline, f"Read {spoken}" if top else "No answer")
         read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
         self.latency.setText(f"{read_from} · {latency_ms:.1f} ms")
         if len(inputs_used) > 1:
@@ -367,8 +376,10 @@ class PredictionPanel(QWidget):
         self._answer = ""
         self.headline.setText("—")
         self.headline.setToolTip("")
+        self.headline.setAccessibleName(f"answer: none. {message}")
         self.model_input.clear(input_note)
-        for label, bar in zip(self._labels, self._bars, strict=True):
+        for row, (label, bar) in enumerate(zip(self._labels, self._bars, strict=True)):
+            bar.setAccessibleName(f"answer {row + 1}: none")
             # No empty bars: with ten of them at 800x500 the message between was cut to a line and a half.
             label.setText("")
             label.setVisible(False)
@@ -378,6 +389,18 @@ class PredictionPanel(QWidget):
         self.message.setVisible(True)
         self.latency.setText("")
         self._fit()
+
+
+def announce(widget: QWidget, message: str) -> None:
+    """Have a screen reader say ``message`` when it can, without moving the focus (an answer comes while
+    the person is drawing, or after a file was opened from the keyboard)."""
+    from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+
+    if not QAccessible.isActive():  # no assistive technology listening: nothing to build
+        return
+    event = QAccessibleAnnouncementEvent(widget, message)
+    event.setPoliteness(QAccessible.AnnouncementPoliteness.Polite)
+    QAccessible.updateAccessibility(event)
 
 
 def _height_needed(widget: QWidget) -> int:
