@@ -92,6 +92,14 @@ PICTURE_KIND = "PNG picture (*.png)"
 PENDING_AFTER_MS = 150
 RECENT_FILES = 8  # File → Open Recent's entries
 RECENT_FILES_KEY = "files/recent"
+# What the pad is, for a screen reader (character mode, text mode): drawing needs a pen or a mouse, so the
+# keyboard's way in is said with it.
+PAD_DESCRIPTIONS = {
+    False: "Draw one character; it is read when you lift the pen. Without a pen or mouse: open (Ctrl+O) or "
+    "paste (Ctrl+V) a picture of one, or open a stroke file.",
+    True: "Write characters left to right; they are read after each pen lift. Without a pen or mouse: open "
+    "(Ctrl+O) or paste (Ctrl+V) a picture of the writing.",
+}
 RELIST_AFTER_MS = 1000  # a change in the weights folder lists the models again after this quiet (a copy settles)
 ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 
@@ -260,6 +268,7 @@ class MainWindow(QMainWindow):
     # ---- construction ----------------------------------------------------------------------------
     def _build_widgets(self) -> None:
         self.canvas = DrawingCanvas()
+        self.canvas.setAccessibleDescription(PAD_DESCRIPTIONS[False])
         self.canvas.pen_width = float(self.preferences.pen_width)
         self.predictions = PredictionPanel(top_k=self.preferences.top_k)
         self.explain_view = ExplainView()
@@ -1087,11 +1096,7 @@ class MainWindow(QMainWindow):
             if on
             else "Draw a letter or a digit here\nor drop an image file"
         )
-        self.canvas.setAccessibleDescription(
-            "Write characters left to right; each is read when you lift the pen."
-            if on
-            else "Draw one character. Recognition runs when you lift the pen."
-        )
+        self.canvas.setAccessibleDescription(PAD_DESCRIPTIONS[on])
         self._line = None
         self.canvas.set_overlay([])
         self.text_panel.set_line([], [])
@@ -1915,6 +1920,7 @@ class MainWindow(QMainWindow):
         for what, how in (
             ("Draw (pen pressure widens the stroke)", "Pen, or the left mouse button"),
             ("Read a picture", "Drop it on the window, or paste it"),
+            ("Without a pen or mouse", "Open (Ctrl+O) or paste (Ctrl+V) a picture, or open a stroke file"),
             ("Text mode: other readings of a character, a space before it", "Click it, or Tab to it and Space"),
             ("Text mode: type the right character", "Its menu's Type another…"),
         ):

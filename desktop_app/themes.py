@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 
 def dark_palette() -> QPalette:
@@ -16,7 +17,7 @@ def dark_palette() -> QPalette:
         QPalette.ColorRole.Text: "#e8e8e8",
         QPalette.ColorRole.Button: "#38383c",
         QPalette.ColorRole.ButtonText: "#e8e8e8",
-        QPalette.ColorRole.Highlight: "#3d8ee0",
+        QPalette.ColorRole.Highlight: "#2f74c0",  # white text on it 4.8:1 (on #3d8ee0 it was 3.4:1)
         QPalette.ColorRole.HighlightedText: "#ffffff",
         QPalette.ColorRole.ToolTipBase: "#38383c",
         QPalette.ColorRole.ToolTipText: "#e8e8e8",
@@ -30,6 +31,30 @@ def dark_palette() -> QPalette:
     return palette
 
 
+def light_palette(app: QApplication) -> QPalette:
+    """Fusion's light palette, with a highlight dark enough for white text on it (a chosen row, a tool that
+    is on, the answer's bar): 5.0:1, Fusion's #308cc6 3.7:1 (WCAG asks 4.5:1 of small text); the pad's
+    hint likewise (5.3:1, was 4.0:1)."""
+    palette = app.style().standardPalette()
+    palette.setColor(QPalette.ColorRole.Highlight, QColor("#2a74a8"))
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#6b6b6b"))
+    return palette
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def disagree_colour(palette: QPalette) -> QColor:
+    """Text that disagrees (Compare's other answers): orange readable on the theme's base, 4.5:1 or more."""
+    return QColor("#d9822b" if is_dark(palette) else "#a65300")
+
+
+def error_colour(palette: QPalette) -> QColor:
+    """Text of an error (a batch's file that could not be read): red readable on the theme's base."""
+    return QColor("#e06c66" if is_dark(palette) else "#c0392b")
+
+
 # A tool that is on (Eraser, Text Mode) in the highlight colour: Fusion draws it a shade darker than the
 # toolbar, which in the dark theme is no difference at all. The padding keeps it Fusion's size: without it
 # the button shrank 5 px when switched on and the tools after it moved.
@@ -39,16 +64,61 @@ CHECKED_TOOL_STYLE = (
 )
 
 
+class FocusVisibleStyle(QProxyStyle):
+    """Fusion, with the keyboard focus drawn where a person can see it: Fusion's own (a pale outline on a tab,
+    nothing on a list or a text, a highlight-coloured outline on a chosen row's highlight) had 1.1 to 1.8
+    times its background's contrast; WCAG asks 3:1 of a focus indicator. A focused tab, list, table or text
+    area gets a 2 px frame in the highlight colour, the current item a 2 px frame in the text's colour (it
+    shows on a chosen row too)."""
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if element == QStyle.PrimitiveElement.PE_FrameFocusRect:
+            _frame(painter, option.rect, option.palette.color(QPalette.ColorRole.Text))
+            return
+        super().drawPrimitive(element, option, painter, widget)
+
+    def drawControl(
+        self,
+        element: QStyle.ControlElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawControl(element, option, painter, widget)
+        if not option.state & QStyle.StateFlag.State_HasFocus:
+            return
+        framed = element == QStyle.ControlElement.CE_TabBarTabShape or (
+            element == QStyle.ControlElement.CE_ShapedFrame and isinstance(widget, QAbstractScrollArea)
+        )
+        if framed:
+            _frame(painter, option.rect, option.palette.color(QPalette.ColorRole.Highlight))
+
+
+def _frame(painter: QPainter, rect: QRect, colour: QColor) -> None:
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    painter.setPen(QPen(colour, 2))
+    painter.setBrush(QColor(0, 0, 0, 0))
+    painter.drawRect(rect.adjusted(1, 1, -1, -1))
+    painter.restore()
+
+
 def apply_theme(app: QApplication, theme: str, system_palette: QPalette) -> None:
     # While a style sheet is set, a new palette does not reach the widgets already shown (switching to
     # dark left the pad light and the answer dark on dark): the sheet goes, the palette changes, the sheet
     # comes back and every widget is polished with the new palette.
     app.setStyleSheet("")
-    app.setStyle("Fusion")
+    app.setStyle(FocusVisibleStyle("Fusion"))
     if theme == "dark":
         app.setPalette(dark_palette())
     elif theme == "light":
-        app.setPalette(app.style().standardPalette())
+        app.setPalette(light_palette(app))
     else:
         app.setPalette(system_palette)
     app.setStyleSheet(CHECKED_TOOL_STYLE)

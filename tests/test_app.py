@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QFontMetrics, QImage, QKeySequence
+from PySide6.QtGui import QAction, QColor, QFontMetrics, QImage, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QTextBrowser
 
@@ -3592,3 +3592,58 @@ def test_a_screen_reader_hears_the_answer_and_each_chance(qtbot, window: MainWin
     qtbot.waitUntil(lambda: panel.answer() == "", timeout=TIMEOUT_MS)
     assert QAccessible.queryAccessibleInterface(panel.headline).text(QAccessible.Text.Name).startswith("answer: none")
     assert QAccessible.queryAccessibleInterface(panel._bars[1]).text(QAccessible.Text.Name) == "answer 2: none"
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    """WCAG's contrast ratio of two colours."""
+
+    def luminance(colour: QColor) -> float:
+        def channel(value: float) -> float:
+            return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+        return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_keyboard_focus_and_text_on_the_highlight_can_be_seen(qtbot, window: MainWindow, theme: str) -> None:  # type: ignore[no-untyped-def]
+    """A keyboard user's trial: a focused tab, list or table showed a pale outline or nothing (1.1 to 1.8:1);
+    white on the highlight (a chosen row, the answer's bar) was 3.4 to 3.7:1."""
+    from PySide6.QtGui import QPalette
+
+    from desktop_app.themes import disagree_colour, error_colour
+
+    window.set_theme(theme)
+    palette = QApplication.palette()
+    highlight = palette.color(QPalette.ColorRole.Highlight)
+    base = palette.color(QPalette.ColorRole.Base)
+    assert _contrast(palette.color(QPalette.ColorRole.HighlightedText), highlight) >= 4.5
+    assert _contrast(disagree_colour(palette), base) >= 4.5 and _contrast(error_colour(palette), base) >= 4.5
+    window.activateWindow()
+    bar = window.tabs.tabBar()
+    unfocused = bar.grab().toImage()
+    bar.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(bar.hasFocus, timeout=TIMEOUT_MS)
+    focused = bar.grab().toImage()
+    rect = bar.tabRect(bar.currentIndex())
+    rows = range(rect.top() + 4, rect.bottom() - 4)
+    edge = [QPoint(x, y) for x in range(rect.left(), rect.left() + 3) for y in rows]
+    strong = [p for p in edge if _contrast(focused.pixelColor(p), unfocused.pixelColor(p)) >= 3]
+    assert len(strong) >= len(rows)  # a frame down the tab's edge, 3:1 against what was there before
+
+
+def test_the_pad_shows_it_has_the_keys_until_the_pen_touches_it(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """At the start, and after a dialog, E and Backspace acted on a pad that showed no focus."""
+    from PySide6.QtGui import QPalette
+
+    canvas = window.canvas
+    window.activateWindow()
+    window.tabs.tabBar().setFocus(Qt.FocusReason.OtherFocusReason)
+    canvas.setFocus(Qt.FocusReason.ActiveWindowFocusReason)  # as when a dialog closes, or the window starts
+    qtbot.waitUntil(canvas.hasFocus, timeout=TIMEOUT_MS)
+    highlight = canvas.palette().color(QPalette.ColorRole.Highlight)
+    assert canvas.grab().toImage().pixelColor(1, canvas.height() // 2) == highlight
+    _mouse_draw(canvas, "I")  # the pen on the pad: the frame goes
+    assert canvas.grab().toImage().pixelColor(1, canvas.height() // 2) != highlight

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QResizeEvent, QShortcut
+from PySide6.QtGui import QKeySequence, QPainter, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.themes import error_colour
 from desktop_app.widgets.fonts import class_name, confidence_text, middle_cut, short_class_name, whole_percent_text
 
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
@@ -62,9 +63,6 @@ def write_atomically(path: Path, text: str) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-
-
-ERROR_COLOUR = QColor("#d9534f")
 
 
 def shortest_names(paths: list[Path]) -> list[str]:
@@ -260,7 +258,7 @@ class BatchTableModel(QAbstractTableModel):
             notes: list[str] = row["notes"]  # type: ignore[assignment]
             return error or "; ".join(notes) or None
         if role == Qt.ItemDataRole.ForegroundRole and error and column == ERROR_COLUMN:
-            return ERROR_COLOUR
+            return error_colour(QApplication.palette())
         return None
 
     @staticmethod

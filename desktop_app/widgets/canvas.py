@@ -268,7 +268,7 @@ class DrawingCanvas(QWidget):
         self._fitted_size: tuple[int, int] | None = None
         self.placeholder = "Draw a letter or a digit here\nor drop an image file"
         self._reads_lines = False
-        self._focus_visible = False  # the keyboard brought the focus: a frame shows it
+        self._focus_visible = False  # the focus came by other means than the pen: a frame shows it
 
     @property
     def pen_width(self) -> float:
@@ -781,10 +781,10 @@ class DrawingCanvas(QWidget):
         painter.end()
 
     def focusInEvent(self, event: QFocusEvent) -> None:
-        # A frame when the keyboard brought the focus here (Tab, a shortcut), not when the pen did: a pad
-        # framed all the time it is drawn on is noise.
-        why = Qt.FocusReason
-        self._focus_visible = event.reason() in (why.TabFocusReason, why.BacktabFocusReason, why.ShortcutFocusReason)
+        # A frame whenever the focus came by other means than the pen (Tab, a shortcut, the window's start,
+        # a dialog closing), so the keys' target is seen (E, Backspace acted on an unmarked pad); the pen
+        # touching the pad takes it away: a pad framed all the time it is drawn on is noise.
+        self._focus_visible = event.reason() != Qt.FocusReason.MouseFocusReason
         self.update()
         super().focusInEvent(event)
 
@@ -956,6 +956,7 @@ class DrawingCanvas(QWidget):
         pressure = width_share(event.pressure())
         kind = event.type()
         if kind == QTabletEvent.Type.TabletPress:
+            self._focus_visible = False
             self._pen_down = True
             self._begin(event.position(), pressure)
         elif kind == QTabletEvent.Type.TabletMove and self._pen_down:

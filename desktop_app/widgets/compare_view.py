@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.themes import disagree_colour
 from desktop_app.widgets.fonts import character_font, class_name, confidence_text, described, merged_case_of
 
 # Short headers (each explained on hover): the other columns' widths are what the model names lose.
 COLUMNS = ("Model", "Says", "Conf.", "=●", "ms")
-DISAGREE = QColor("#d9822b")
 # The agreement column as marks, the words on hover: at 800 px wide "can't say A" and "16.6 ms" left the
 # model names a few letters ("bal…d47").
 VERDICT_MARKS = {"yes": "✓", "no": "✗", "": ""}
@@ -41,8 +41,20 @@ CANNOT_SAY_MARK = "–"
 DARK_TICK_EDGE = "#a0a0a8"  # Fusion draws the edge 1.4 times darker: about #72727a on the dark list
 
 
+DISAGREES = Qt.ItemDataRole.UserRole + 1  # a cell of an answer that disagrees: coloured for the theme
+
+
 class CompareView(QWidget):
     """Emits ``models_chosen`` with the ticked models whenever the choice changes."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # the disagreeing answers' orange, for the new theme
+            for r in range(self.table.rowCount()):
+                for c in range(self.table.columnCount()):
+                    item = self.table.item(r, c)
+                    if item is not None and item.data(DISAGREES):
+                        item.setForeground(disagree_colour(self.palette()))
 
     models_chosen = Signal(list)
 
@@ -85,6 +97,7 @@ class CompareView(QWidget):
             header_item = self.table.horizontalHeaderItem(column)
             if header_item is not None:
                 header_item.setToolTip(tip)
+                header_item.setData(Qt.ItemDataRole.AccessibleTextRole, tip)  # "=●" said as what it means
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # long model names elide, not push
@@ -178,11 +191,14 @@ class CompareView(QWidget):
                     font.setBold(True)
                     item.setFont(font)
                 if verdict == "no":
-                    item.setForeground(DISAGREE)
+                    item.setData(DISAGREES, True)
+                    item.setForeground(disagree_colour(self.palette()))
                 if row.error:
                     item.setToolTip(row.error)
                 elif c == 0:
                     item.setToolTip(row.model)  # the whole name, however narrow the column
+                    said = f"{row.model}, the model in use" if row.model == selected else row.model
+                    item.setData(Qt.ItemDataRole.AccessibleTextRole, said)  # not the mark, the line-break spaces
                 elif c == 3:
                     item.setToolTip(verdict)
                     item.setData(Qt.ItemDataRole.AccessibleTextRole, verdict)

@@ -70,9 +70,20 @@ class ConfidenceBar(QWidget):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
             painter.drawRoundedRect(filled, 3, 3)
-        if self._text:
-            painter.setPen(palette.color(QPalette.ColorRole.Text))
-            painter.drawText(frame, Qt.AlignmentFlag.AlignCenter, self._text)
+        if self._text:  # as a progress bar's: in the highlight's own text colour where the bar is filled
+            split = frame.left() + frame.width() * self._value / 1000
+            for colour, part in (
+                (
+                    QPalette.ColorRole.HighlightedText,
+                    QRectF(frame.left(), frame.top(), split - frame.left(), frame.height()),
+                ),
+                (QPalette.ColorRole.Text, QRectF(split, frame.top(), frame.right() - split, frame.height())),
+            ):
+                painter.save()
+                painter.setClipRect(part)
+                painter.setPen(palette.color(colour))
+                painter.drawText(frame, Qt.AlignmentFlag.AlignCenter, self._text)
+                painter.restore()
         painter.end()
 
 
@@ -208,7 +219,7 @@ class PredictionPanel(QWidget):
         if event.type() == QEvent.Type.StyleChange:
             # A theme's style sheet gives every widget back the font it was first polished with: the answer
             # fell to its least size and stayed there (its scale, as kept here, had not changed).
-            QTimer.singleShot(0, self._restore_headline_font)
+            QTimer.singleShot(0, self, self._restore_headline_font)  # (not after the panel is gone)
 
     def _restore_headline_font(self) -> None:
         self.headline.setFont(character_font(self._base_font, self._headline_scale, bold=True))
