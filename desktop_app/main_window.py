@@ -100,6 +100,7 @@ PAD_DESCRIPTIONS = {
     True: "Write characters left to right; they are read after each pen lift. Without a pen or mouse: open "
     "(Ctrl+O) or paste (Ctrl+V) a picture of the writing.",
 }
+COMPARE_WAITS = "Draw a character, or open a picture: every ticked model reads it here."
 RELIST_AFTER_MS = 1000  # a change in the weights folder lists the models again after this quiet (a copy settles)
 ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 
@@ -472,7 +473,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         self.theme_group = QActionGroup(self)
         for theme in ("system", "light", "dark"):
-            action = QAction(f"{theme.capitalize()} theme", self)
+            action = QAction(f"&{theme.capitalize()} theme", self)
             action.setCheckable(True)
             action.setChecked(theme == self.preferences.theme)
             action.triggered.connect(lambda _=False, theme=theme: self.set_theme(theme))
@@ -482,7 +483,7 @@ class MainWindow(QMainWindow):
         self.top_k_menu = view_menu.addMenu("Top-&k")
         top_k_group = QActionGroup(self)
         for k in (1, 3, 5, 10):
-            action = QAction(f"Top {k}", self)
+            action = QAction(f"Top &{k}" if k < 10 else "Top 1&0", self)
             action.setCheckable(True)
             action.setChecked(k == self.preferences.top_k)
             action.triggered.connect(lambda _=False, k=k: self.set_top_k(k))
@@ -511,8 +512,10 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.eraser_action)
         toolbar.addAction(self.text_mode_action)
         toolbar.addSeparator()
-        toolbar.addWidget(QLabel(" Pen "))
+        pen_label = QLabel(" Pen ")
+        toolbar.addWidget(pen_label)
         self.pen_slider = QSlider(Qt.Orientation.Horizontal)
+        pen_label.setBuddy(self.pen_slider)  # a screen reader names the control by its label
         self.pen_slider.setRange(2, 60)
         self.pen_slider.setValue(self.preferences.pen_width)
         self.pen_slider.setMaximumWidth(140)
@@ -523,9 +526,15 @@ class MainWindow(QMainWindow):
         self.pen_slider.setToolTip("Pen width (the recognizer normalizes it, so any width works)")
         toolbar.addWidget(self.pen_slider)
         toolbar.addSeparator()
-        toolbar.addWidget(QLabel(" Model "))
+        model_label = QLabel(" Model ")
+        model_label.setBuddy(self.model_picker)
+        toolbar.addWidget(model_label)
         toolbar.addWidget(self.model_picker)
         self.addToolBar(toolbar)
+        # Tab goes as the window reads: the toolbar's controls, the pad, then the views on the right (the
+        # toolbar came last, after every view's controls).
+        QWidget.setTabOrder(self.pen_slider, self.model_picker)
+        QWidget.setTabOrder(self.model_picker, self.canvas)
 
     def _wire(self) -> None:
         service = self.service
@@ -920,7 +929,10 @@ class MainWindow(QMainWindow):
         self.model_picker.showPopup()
 
     def _toggle_eraser(self) -> None:
-        self.canvas.eraser = self.eraser_action.isChecked()
+        on = self.eraser_action.isChecked()
+        self.canvas.eraser = on
+        # Said, not only shown by the button's colour (a screen reader, a toolbar hidden away).
+        self._say("Eraser on: drag over ink to erase it (E on the pad turns it off)" if on else "Eraser off", 3.0)
 
     # ---- recognition -------------------------------------------------------------------------------
     def _show_title(self) -> None:
@@ -957,7 +969,7 @@ class MainWindow(QMainWindow):
             self.explain_view.explain_predicted()
             self.explain_view.show_blank()
             self.predictions.show_blank("Draw a character to start.", "nothing drawn yet")
-            self.compare_view.show_blank("")
+            self.compare_view.show_blank(COMPARE_WAITS)
             return
         self._submit(self.canvas.recognition_input(), self.canvas.recognition_strokes())
 
@@ -1045,7 +1057,7 @@ class MainWindow(QMainWindow):
             if not self._compare_models:
                 self.compare_view.show_blank("Tick the models to compare (All ticks every one).")
             elif self._current_input is None:
-                self.compare_view.show_blank("")  # models ticked again over a blank pad: the hint goes
+                self.compare_view.show_blank(COMPARE_WAITS)  # models ticked again over a blank pad
             else:
                 self.service.compare(self._compare_models, self._current_input, self._current_strokes)
         if not recognition_pending and self.tabs.currentWidget() is self.explain_view:
@@ -1890,7 +1902,10 @@ class MainWindow(QMainWindow):
                     walk(submenu, f"{path} → {name}")
                 elif action.shortcuts():
                     native = QKeySequence.SequenceFormat.NativeText
-                    rows.append((path, name, ", ".join(key.toString(native) for key in action.shortcuts())))
+                    keys = ", ".join(key.toString(native) for key in action.shortcuts())
+                    if action.shortcutContext() == Qt.ShortcutContext.WidgetShortcut:  # E: a letter elsewhere
+                        keys += " (on the pad)"
+                    rows.append((path, name, keys))
 
         for action in self.menuBar().actions():
             menu = action.menu()
@@ -1930,6 +1945,7 @@ class MainWindow(QMainWindow):
         dialog.resize(fitted_size(self, QSize(560, 640)))
         layout = QVBoxLayout(dialog)
         browser = QTextBrowser()
+        browser.setAccessibleName("keyboard shortcuts")
         browser.setHtml(f"<table cellpadding=3>{''.join(parts)}</table>")
         layout.addWidget(browser)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -1950,6 +1966,7 @@ class MainWindow(QMainWindow):
         dialog.resize(fitted_size(self, wanted))
         layout = QVBoxLayout(dialog)
         browser = QTextBrowser()
+        browser.setAccessibleName("model card")
         from desktop_app.widgets.model_card import card_html
 
         parts = []

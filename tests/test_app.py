@@ -19,11 +19,11 @@ from PIL import Image
 from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QFontMetrics, QImage, QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMenu, QTextBrowser
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser
 
 from desktop_app.app import create_window
 from desktop_app.inference_service import Recognition
-from desktop_app.main_window import PENDING_AFTER_MS, MainWindow
+from desktop_app.main_window import COMPARE_WAITS, PENDING_AFTER_MS, MainWindow
 from desktop_app.self_test import draw_with_pen
 from desktop_app.widgets.canvas import ERASER_WIDTH_TIMES_PEN
 from desktop_app.widgets.prediction_panel import ConfidenceBar
@@ -2643,8 +2643,8 @@ def test_compare_with_nothing_ticked_says_what_to_do(qtbot, window: MainWindow) 
     assert window.compare_view.summary.text().startswith("Tick the models to compare")
     assert window.compare_view.table.rowCount() == 0
     window.canvas.clear()
-    window.compare_view._tick_all(True)  # ticked again over a blank pad: the hint goes
-    assert window.compare_view.summary.text() == ""
+    window.compare_view._tick_all(True)  # ticked again over a blank pad: the hint says what comes here
+    assert window.compare_view.summary.text() == COMPARE_WAITS
     # A drawing read, then a picture with nothing to read: the rows are not judged by the old answer.
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
     blank = QImage(40, 40, QImage.Format.Format_Grayscale8)
@@ -3647,3 +3647,24 @@ def test_the_pad_shows_it_has_the_keys_until_the_pen_touches_it(qtbot, window: M
     assert canvas.grab().toImage().pixelColor(1, canvas.height() // 2) == highlight
     _mouse_draw(canvas, "I")  # the pen on the pad: the frame goes
     assert canvas.grab().toImage().pixelColor(1, canvas.height() // 2) != highlight
+
+
+def test_a_keyboard_user_tabs_through_the_window_as_it_reads(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """The toolbar came last in the Tab order, its Model label named no control, E's scope was unsaid."""
+    chain, widget = [], window.pen_slider
+    for _ in range(3):
+        chain.append(widget)
+        widget = widget.nextInFocusChain()
+        while widget.focusPolicy() & Qt.FocusPolicy.TabFocus != Qt.FocusPolicy.TabFocus or not widget.isVisible():
+            widget = widget.nextInFocusChain()
+    assert chain == [window.pen_slider, window.model_picker, window.canvas]
+    assert widget in (window.tabs, window.tabs.tabBar())  # then the views on the right
+    labels = {label.buddy(): label.text() for label in window.findChildren(QLabel) if label.buddy() is not None}
+    assert labels[window.model_picker].strip() == "Model" and labels[window.pen_slider].strip() == "Pen"
+    assert labels[window.explain_view.class_picker] == "&Class:"
+    rows = {command: keys for _, command, keys in window.shortcut_rows()}
+    assert rows["Eraser"] == "E (on the pad)"
+    window.eraser_action.trigger()
+    assert window.statusBar().currentMessage().startswith("Eraser on")
+    window.eraser_action.trigger()
+    assert window.statusBar().currentMessage() == "Eraser off"

@@ -110,8 +110,10 @@ class ExplainView(QWidget):
         heat_box = QGroupBox("Where the evidence is")
         heat_layout = QVBoxLayout(heat_box)
         class_row = QHBoxLayout()
-        class_row.addWidget(QLabel("Class:"))
+        class_label = QLabel("&Class:")
+        class_row.addWidget(class_label)
         self.class_picker = QComboBox()
+        class_label.setBuddy(self.class_picker)  # its name to a screen reader, Alt+C to it
         self.class_picker.setAccessibleName("class to explain")
         self.class_picker.setToolTip(
             "Explain the predicted class or any other class (a character with a look-alike among the model's "
@@ -139,8 +141,10 @@ class ExplainView(QWidget):
         maps_box = QGroupBox("Activation maps")
         maps_layout = QVBoxLayout(maps_box)
         picker_row = QHBoxLayout()
-        picker_row.addWidget(QLabel("Layer:"))
+        layer_label = QLabel("La&yer:")
+        picker_row.addWidget(layer_label)
         self.layer_picker = QComboBox()
+        layer_label.setBuddy(self.layer_picker)
         self.layer_picker.setAccessibleName("layer")
         self.layer_picker.currentIndexChanged.connect(self._show_layer)
         picker_row.addWidget(self.layer_picker, 1)

@@ -78,7 +78,7 @@ class TextPanel(QWidget):
         self.scope.setWordWrap(True)
         self.scope.hide()
         layout.addWidget(self.scope)
-        line_box = QGroupBox("This line (click a character to correct it)")
+        line_box = QGroupBox("This line (click a character, or Tab to it and press Space, to correct it)")
         line_layout = QHBoxLayout(line_box)
         # A long line scrolls sideways (its end, the newest character, in view) instead of widening the window.
         row = QWidget()
@@ -159,7 +159,7 @@ class TextPanel(QWidget):
             button = _character_button(char, self._line_font())
             button.installEventFilter(self)  # focused by Tab: scrolled into view (see eventFilter)
             button.setAccessibleName(f"character {position + 1}: {described(char)}")
-            button.setToolTip(f"{described(char)}: click for other readings, or type the right one")
+            button.setToolTip(f"{described(char)}: click (or Space) for other readings, or type the right one")
             menu = button.menu()
             for option, prob in options:
                 action = menu.addAction(f"{described(option)}    {confidence_text(prob)}")
