@@ -71,7 +71,7 @@ from desktop_app.widgets.explain_view import ExplainView
 from desktop_app.widgets.fonts import middle_cut
 from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_image
 from desktop_app.widgets.prediction_panel import PredictionPanel
-from desktop_app.widgets.text_panel import TextPanel
+from desktop_app.widgets.text_panel import LEFT_OUT_MARK, TextPanel
 from ml.runtime.labels import READS_ONLY  # label sets of one kind of character: said beside their answers
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
@@ -1245,12 +1245,18 @@ class MainWindow(QMainWindow):
         return (space if space is not None else bool(self._line.line.characters[index].space_before)) and index > 0
 
     def line_text(self) -> str:
-        """The line as shown: what was read, with the person's corrections."""
+        """The line as shown: what was read, with the person's corrections (a character left out of the text
+        hands the space before it to the next one)."""
         if self._line is None:
             return ""
-        out = []
+        out: list[str] = []
+        space = False
         for i in range(len(self._line.line.characters)):
-            out.append((" " if self._shown_space(i) else "") + self._shown_character(i))
+            space = space or self._shown_space(i)
+            char = self._shown_character(i)
+            if char:
+                out.append((" " if space and out else "") + char)
+                space = False
         return "".join(out)
 
     def _show_line(self) -> None:
@@ -1274,7 +1280,7 @@ class MainWindow(QMainWindow):
                 s = 1.0 / max(reading.scale, 1e-9)
                 margin = BOX_MARGIN_PX  # round the ink, as a box of strokes is
                 box = QRectF(x0 * s, y0 * s, (x1 - x0) * s, (y1 - y0) * s).adjusted(-margin, -margin, margin, margin)
-            boxes.append((box, shown))
+            boxes.append((box, shown or LEFT_OUT_MARK))
         self.text_panel.set_line(characters, alternatives)
         self.canvas.set_overlay(boxes)
         if time.monotonic() < self._said_until:  # a message the person asked for is still being read
@@ -1356,7 +1362,8 @@ class MainWindow(QMainWindow):
             self._say("Nothing to copy: write a line on the pad, or add lines to the text box", 3)
 
     def remove_last_character(self) -> None:
-        """Backspace: take the last character's strokes off the pad (undoable)."""
+        """Backspace: take the line's last character (the rightmost, as a keyboard's Backspace would, not the
+        one written last: an l squeezed into "helo" is not the end of "hello") off the pad (undoable)."""
         box = self.text_panel.text_box
         if box.hasFocus():
             box.textCursor().deletePreviousChar()
@@ -1364,7 +1371,7 @@ class MainWindow(QMainWindow):
         if self._line is None or not self._line.line.characters:
             return
         if self._line.from_strokes:
-            last = max(self._line.line.characters, key=lambda c: max(c.strokes, default=-1))  # the one written last
+            last = max(self._line.line.characters, key=lambda c: c.box[0] + c.box[2])  # its middle rightmost
             self.canvas.remove_drawn_strokes(set(last.strokes))
             return
         if self._line.opened:
@@ -1427,8 +1434,10 @@ class MainWindow(QMainWindow):
             text = box.toPlainText()
             if text == added.text or text.endswith("\n" + added.text):
                 box.setPlainText(text[: len(text) - len(added.text)].removesuffix("\n"))
-            added.taken_back = True
-            self._say("The line is back on the pad and out of the text")
+                added.taken_back = True  # (Redo puts it back)
+                self._say("The line is back on the pad and out of the text")
+            else:  # written after in the text box: what the person wrote there is theirs to change
+                self._say("The line is back on the pad; the text, changed since it was added, still holds it")
 
     def redo(self) -> None:
         """Redo on the pad; when that clears again a line Undo took back, it goes back into the text."""
@@ -1938,6 +1947,7 @@ class MainWindow(QMainWindow):
             ("Without a pen or mouse", "Open (Ctrl+O) or paste (Ctrl+V) a picture, or open a stroke file"),
             ("Text mode: other readings of a character, a space before it", "Click it, or Tab to it and Space"),
             ("Text mode: type the right character", "Its menu's Type another…"),
+            ("Text mode: a stray mark, half of a split letter", "Its menu's Leave out of the text"),
         ):
             parts.append(row(what, how))
         dialog = QDialog(self)

@@ -34,6 +34,7 @@ MAX_GROWTH = 2.0
 SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be typed as anything, even "␣")
 CHARACTER_PROPERTY = "character"  # a character button's text as read or typed (its label escapes an &)
 LINE_HINT = "Write a word or a code, left to right, in print."
+LEFT_OUT_MARK = "×"  # a character left out of the text, on its button and over its box on the pad
 
 
 def _ordinal(n: int) -> str:
@@ -158,8 +159,13 @@ class TextPanel(QWidget):
                 self._buttons.append(gap)
             button = _character_button(char, self._line_font())
             button.installEventFilter(self)  # focused by Tab: scrolled into view (see eventFilter)
-            button.setAccessibleName(f"character {position + 1}: {described(char)}")
-            button.setToolTip(f"{described(char)}: click (or Space) for other readings, or type the right one")
+            if char:
+                button.setAccessibleName(f"character {position + 1}: {described(char)}")
+                button.setToolTip(f"{described(char)}: click (or Space) for other readings, or type the right one")
+            else:  # its ink stays on the pad (a stray mark, half of a letter split in two)
+                button.setText(LEFT_OUT_MARK)
+                button.setAccessibleName(f"character {position + 1}: left out of the text")
+                button.setToolTip("Left out of the text: click (or Space) to give it a reading again")
             menu = button.menu()
             for option, prob in options:
                 action = menu.addAction(f"{described(option)}    {confidence_text(prob)}")
@@ -171,6 +177,9 @@ class TextPanel(QWidget):
             menu.addSeparator()
             typed = menu.addAction("Type another…")
             typed.triggered.connect(lambda _=False, p=position: self._type_character(p))
+            if char:  # a stray mark, or a letter split in two boxes ("m" read as "n" and "7"): the text goes on
+                left_out = menu.addAction("Leave out of the text")
+                left_out.triggered.connect(lambda _=False, p=position: self.character_chosen.emit(p, ""))
             if position:  # a word gap the splitting missed, or one it saw where there is none
                 spaced = menu.addAction("Remove the space before" if space else "Space before")
                 spaced.triggered.connect(lambda _=False, p=position, on=not space: self.space_chosen.emit(p, on))
@@ -239,14 +248,15 @@ class TextPanel(QWidget):
             self,
             "Correct a character",
             f"The {_ordinal(position + 1)} character of the line, read as “{shown}”: type what is written there "
-            "(several characters when one box holds them; a space goes before a box, from its menu)",
+            "(several characters when one box holds them; a space goes before a box, from its menu; nothing: "
+            "leave it out of the text)",
             text=shown,  # selected: typing replaces it, and a second character can be added to it
         )
         # A box may hold two characters the splitting took for one ("rn" read as m): what is typed is kept
         # whole (it kept only its first character, without a word), spaces left out (a space belongs before
         # a box: its menu's Space before).
         text = "".join(typed.split())
-        if ok and text:
+        if ok and (text or shown):  # nothing typed: left out of the text, as its menu's Leave out does
             self.character_chosen.emit(position, text)
 
     def shown_text(self) -> str:
