@@ -125,13 +125,13 @@ class AddedLine:
     """A line added to the text, to take back when Undo brings its ink back (and to add again on Redo)."""
 
     text: str
-    strokes: tuple[Any, ...]  # the canvas's stroke objects the line was read from
+    strokes: tuple[Any, ...]  # the canvas's stroke objects when it was added (its own, and a line begun below)
     picture: object = None  # or the opened picture it was read from (the canvas's opened source)
     taken_back: bool = False
 
     def is_on(self, strokes: list[Any], picture: object) -> bool:
-        """Whether the pad shows exactly this line's strokes, or its picture with nothing drawn over it (the
-        same objects, not look-alikes)."""
+        """Whether the pad shows exactly the strokes it showed when this line was added, or its picture with
+        nothing drawn over it (the same objects, not look-alikes)."""
         if not self.strokes:
             return self.picture is not None and picture is self.picture and not strokes
         return len(strokes) == len(self.strokes) and all(a is b for a, b in zip(strokes, self.strokes, strict=True))
@@ -237,6 +237,9 @@ class MainWindow(QMainWindow):
         self._picture_corrections: dict[int, Correction] = {}  # a read picture's character -> its correction
         self._line_problem = ""  # why the last reading of the pad gave no line ("" if it did, or none yet)
         self._line_strokes: list[Any] = []  # the canvas strokes the shown line was read from
+        # The last line that read from strokes, and its strokes: when a second line is written below it, the
+        # pad holds two and reads neither, and Ctrl+Enter adds this one, keeping the new one on the pad.
+        self._last_line: tuple[LineReading, list[Any]] | None = None
         self._read_strokes: dict[int, list[Any]] = {}  # the same, per read request
         # The last line added to the text: Undo that brings its ink back takes it out again, corrections kept.
         self._added_lines: list[AddedLine] = []  # lines added to the text from strokes, oldest first
@@ -1196,6 +1199,9 @@ class MainWindow(QMainWindow):
             picture = self.canvas.opened_source is not None and not self.canvas.drawn_strokes()
             if reading.not_one_line and picture:
                 advice = "Crop the picture to one line of writing, or open a picture of one line (sideways? Ctrl+R)"
+            elif reading.not_one_line == "rows" and self._first_of_two_lines() is not None:
+                advice = "Two lines on the pad: Ctrl+Enter adds the first to the text and keeps the second here"
+                self.text_panel.add_button.setEnabled(True)
             elif reading.not_one_line == "rows":
                 # Add to text needs a line that reads: the pad holds two now, so only Undo gets back to one.
                 advice = "Two lines on the pad: Undo the second, add the first to the text (Ctrl+Enter), then write on"
@@ -1210,6 +1216,7 @@ class MainWindow(QMainWindow):
         self._picture_corrections.clear()
         self._line_strokes = self._read_strokes.pop(request_id, [])
         self._read_strokes = {k: v for k, v in self._read_strokes.items() if k > request_id}
+        self._last_line = (reading, self._line_strokes) if reading.from_strokes else None
         self._show_line()
 
     def _on_notes_changed(self) -> None:
@@ -1394,11 +1401,48 @@ class MainWindow(QMainWindow):
         else:
             self._say("The last character has no strokes of its own to take away: use Undo or the eraser.")
 
+    def _first_of_two_lines(self) -> tuple[LineReading, list[Any]] | None:
+        """When the pad holds two lines, the first, as it read before the second was begun below it: its
+        strokes, all still on the pad and written before every other, lying above all of those."""
+        if self._last_line is None:
+            return None
+        reading, strokes = self._last_line
+        drawn = self.canvas.drawn_strokes()
+        if not strokes or len(strokes) >= len(drawn) or any(a is not b for a, b in zip(strokes, drawn, strict=False)):
+            return None
+        # The last reading may have taken the second line's first character for one of its own (a lone
+        # character beside a line is read with it): then its text is not the first line's alone.
+        lowest_middle = (
+            max((c.box[1] + c.box[3]) / 2 for c in reading.line.characters) if reading.line.characters else None
+        )
+        new_top = min(min(y for _, y, _ in stroke.points) for stroke in drawn[len(strokes) :])
+        return (reading, strokes) if lowest_middle is not None and lowest_middle < new_top else None
+
+    def _add_first_of_two_lines(self, reading: LineReading, strokes: list[Any]) -> None:
+        shown = self._line, self._line_strokes
+        self._line, self._line_strokes = reading, strokes  # its text as shown then, with its corrections
+        try:
+            text = self.line_text()
+        finally:
+            self._line, self._line_strokes = shown
+        self._added_lines = [
+            *self._added_lines[-(ADDED_LINES_KEPT - 1) :],
+            AddedLine(text, tuple(self.canvas.strokes), self.canvas.opened_source),
+        ]
+        self.text_panel.append_line(text)
+        self.canvas.remove_drawn_strokes(set(range(len(strokes))))  # the first written: the first line's
+        self._last_line = None
+        self.canvas.setFocus()
+        self._say(f"Added “{text}” to the text; the second line stays on the pad (Undo takes it back)")
+
     def add_line_to_text(self) -> None:
         if self._line_pending:  # the line shown is of the pad before its last change (a stroke, an Undo)
             self._say("The line is still being read: add it in a moment")
             return
         text = "" if self.canvas.is_blank() else self.line_text()
+        if not text and self._line_problem and (first := self._first_of_two_lines()) is not None:
+            self._add_first_of_two_lines(*first)
+            return
         if not text:  # Ctrl+Enter with nothing that reads: said, not ignored
             if self.canvas.is_blank():
                 self._say("Nothing to add yet: write a line first")
@@ -1444,7 +1488,7 @@ class MainWindow(QMainWindow):
         added = self._added_line_on_pad()
         again = added is not None and added.taken_back
         self.canvas.redo()
-        if added is not None and again and not self.canvas.strokes:
+        if added is not None and again and not added.is_on(self.canvas.strokes, self.canvas.opened_source):
             self.text_panel.append_line(added.text)
             added.taken_back = False
             self._say("The line is in the text again")  # Undo's "back on the pad" was still showing

@@ -3721,3 +3721,30 @@ def test_undo_after_the_text_was_edited_leaves_the_text_alone_and_says_so(qtbot,
     assert box.toPlainText() == f"{line}\nand bread" and "still holds it" in window.statusBar().currentMessage()
     window.redo()  # the pad clears again; the text is not given the line a second time
     assert box.toPlainText() == f"{line}\nand bread"
+
+
+def test_a_second_line_written_below_lets_the_first_be_added_and_stays_on_the_pad(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A note-taker wrote "milk" and then "eggs" below it: neither was read, and getting the first into the
+    text took an Undo per stroke of the second."""
+    window.resize(1200, 620)
+    window.set_text_mode(True)
+    qtbot.wait(100)
+    canvas = window.canvas
+    size = canvas.height() * 0.3
+    for slot, char in enumerate("HT"):
+        _mouse_char(canvas, char, size * 0.4 + slot * size * 1.4, canvas.height() * 0.08, size)
+    qtbot.waitUntil(lambda: len(window.line_text()) == 2, timeout=TIMEOUT_MS)
+    first = window.line_text()
+    for slot, char in enumerate("AX"):
+        _mouse_char(canvas, char, size * 0.4 + slot * size * 1.4, canvas.height() * 0.58, size)
+    qtbot.waitUntil(lambda: "Ctrl+Enter adds the first" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+    assert window.text_panel.add_button.isEnabled()
+    strokes = len(canvas.strokes)
+    window.add_line_to_text()
+    box = window.text_panel.text_box
+    assert box.toPlainText() == first and len(canvas.strokes) == strokes - 5  # the H's three strokes, the T's two
+    qtbot.waitUntil(lambda: len(window.line_text()) == 2, timeout=TIMEOUT_MS)  # the second line reads now
+    window.undo()  # both lines back on the pad, the first out of the text
+    assert box.toPlainText() == "" and len(canvas.strokes) == strokes
+    window.redo()
+    assert box.toPlainText() == first and len(canvas.strokes) == strokes - 5
