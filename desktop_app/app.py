@@ -182,5 +182,24 @@ def run(args: argparse.Namespace) -> int:
     QTimer.singleShot(0, window.start)
     if args.files:
         open_files_when_ready(window, [Path(file) for file in args.files])
+    close_on_termination(window)
     code = app.exec()
     return int(code)
+
+
+def close_on_termination(window: MainWindow) -> None:
+    """SIGTERM (a logout, a system shutdown, ``kill``) and SIGHUP close the window as its close button does:
+    the drawing, the text and the settings are kept (the process ended with the pad's last writing lost).
+    Python runs a signal handler only between its own instructions, which Qt's loop never gives while idle:
+    a timer lets it in every quarter second."""
+    import signal
+
+    def close(_signal: int, _frame: object) -> None:
+        QTimer.singleShot(0, window.close)
+
+    for name in ("SIGTERM", "SIGHUP"):  # (Windows has neither)
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), close)
+    ticker = QTimer(window)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(250)

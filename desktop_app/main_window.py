@@ -108,7 +108,8 @@ ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 TEXT_ALTERNATIVES = 5  # readings offered in a text-mode character's menu, at least
 COLLECTED_TEXT_KEY = "text/collected"  # where the settings keep text mode's collected text
 TEXT_MODE_KEY = "window/text_mode"  # whether the window was left in text mode
-PAD_KEY = "text/pad"  # what was written on the pad (a line not added, a drawing), as strokes (JSON), at closing
+PAD_KEY = "text/pad"  # what was written on the pad (a line not added, a drawing), as strokes (JSON)
+PAD_SAVE_AFTER_MS = 2000  # the pad is kept this long after its last change (and at closing)
 
 
 @dataclass(frozen=True)
@@ -561,6 +562,12 @@ class MainWindow(QMainWindow):
         service.runtime_ready.connect(self._on_runtime_ready)
         service.runtime_failed.connect(self._on_runtime_failed)
         self.canvas.drawing_changed.connect(self.recognize_canvas)
+        # What is written is kept as it is written (a crash, a power cut), not only at closing.
+        self._pad_save_timer = QTimer(self)
+        self._pad_save_timer.setSingleShot(True)
+        self._pad_save_timer.setInterval(PAD_SAVE_AFTER_MS)
+        self._pad_save_timer.timeout.connect(self._save_pad)
+        self.canvas.drawing_changed.connect(self._pad_save_timer.start)
         self.canvas.notes_changed.connect(self._on_notes_changed)
         self.canvas.can_undo_changed.connect(self.undo_action.setEnabled)
         self.canvas.can_redo_changed.connect(self.redo_action.setEnabled)
@@ -627,11 +634,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue(TEXT_MODE_KEY, self.text_mode)
         # What is written on the pad, in either mode (a line written in text mode is still on the pad when a
         # batch dropped on the window, or Ctrl+1, ended text mode): back on the pad next time.
-        written = self.canvas.written_strokes() if self.canvas.opened_source is None else []
-        if written:
-            self.settings.setValue(PAD_KEY, json.dumps(written, separators=(",", ":")))
-        else:
-            self.settings.remove(PAD_KEY)
+        self._save_pad(sync=False)
         self.settings.setValue(COLLECTED_TEXT_KEY, self.text_panel.text_box.toPlainText())
         kept = replace(self.preferences)
         for name, (given, saved) in self.run_only.items():
@@ -639,6 +642,18 @@ class MainWindow(QMainWindow):
                 setattr(kept, name, saved)
         save_preferences(self.settings, kept)
         self.settings.sync()
+
+    def _save_pad(self, sync: bool = True) -> None:
+        if sync and self.canvas.stroke_in_progress:  # not in the middle of a stroke: once it is lifted
+            self._pad_save_timer.start()
+            return
+        written = self.canvas.written_strokes() if self.canvas.opened_source is None else []
+        if written:
+            self.settings.setValue(PAD_KEY, json.dumps(written, separators=(",", ":")))
+        else:
+            self.settings.remove(PAD_KEY)
+        if sync:
+            self.settings.sync()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

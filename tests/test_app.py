@@ -3748,3 +3748,34 @@ def test_a_second_line_written_below_lets_the_first_be_added_and_stays_on_the_pa
     assert box.toPlainText() == "" and len(canvas.strokes) == strokes
     window.redo()
     assert box.toPlainText() == first and len(canvas.strokes) == strokes - 5
+
+
+def test_the_pad_is_kept_as_it_is_written_and_a_termination_closes_the_window(  # type: ignore[no-untyped-def]
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed (SIGTERM) three seconds after writing "cat 9", the app came back with an older line."""
+    import signal
+
+    import desktop_app.main_window
+    from desktop_app.app import close_on_termination
+
+    monkeypatch.setattr(desktop_app.main_window, "PAD_SAVE_AFTER_MS", 50)
+    settings_file = tmp_path / "settings.ini"
+    window = _open_window(qtbot, settings_file)
+    _mouse_draw(window.canvas, "A")
+
+    def kept() -> object:
+        return QSettings(str(settings_file), QSettings.Format.IniFormat).value("text/pad", "")
+
+    qtbot.waitUntil(lambda: bool(kept()), timeout=TIMEOUT_MS)  # written to the file, the window still open
+    assert len(json.loads(str(kept()))) == len(window.canvas.written_strokes())
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        close_on_termination(window)
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler)
+        handler(signal.SIGTERM, None)  # as the signal would
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=TIMEOUT_MS)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
