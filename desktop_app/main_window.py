@@ -1575,7 +1575,7 @@ class MainWindow(QMainWindow):
         self.open_file(path)
 
     def open_image_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open", self.preferences.last_folder, OPEN_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open", str(self._dialog_folder()), OPEN_FILTER)
         if path:
             self.open_file(Path(path))
 
@@ -1609,6 +1609,12 @@ class MainWindow(QMainWindow):
         self._new_input_taken()
         self._remember_file(path)
 
+    def _dialog_folder(self) -> Path:
+        """Where a file dialog opens: the folder used last, else the home folder (not the folder the app
+        happened to be started from)."""
+        last = Path(self.preferences.last_folder) if self.preferences.last_folder else None
+        return last if last is not None and last.is_dir() else Path.home()
+
     def save_drawing(self) -> None:
         """Save the pad: as pen strokes (the JSON the command line reads, at the size written) or as a PNG
         picture (black ink on white at the pad's size). Over an opened picture, or after the eraser, the
@@ -1625,7 +1631,12 @@ class MainWindow(QMainWindow):
         if strokes is not None and not fits_a_stroke_file(strokes):  # saved, it could not be opened again
             strokes = None
         kinds = [STROKES_KIND, PICTURE_KIND] if strokes is not None else [PICTURE_KIND]
-        start = Path(self.preferences.last_folder or ".") / ("drawing.json" if strokes is not None else "drawing.png")
+        name = "drawing.json" if strokes is not None else "drawing.png"
+        shown = self._opened_file[1] if self._opened_file and self._pad_shows(self._opened_file[0]) else ""
+        if shown.lower().endswith(".png") or (shown.lower().endswith(".json") and strokes is not None):
+            name = shown  # the drawing opened or saved last, saved again under its name
+            kinds.sort(key=lambda kind: not kind.endswith(f"*{Path(shown).suffix.lower()})"))
+        start = self._dialog_folder() / name
         chosen, kind = QFileDialog.getSaveFileName(self, "Save Drawing", str(start), ";;".join(kinds))
         if not chosen:
             return
@@ -1651,6 +1662,9 @@ class MainWindow(QMainWindow):
             return
         self.preferences.last_folder = str(path.parent)
         self._remember_file(path)
+        if self.canvas.opened_source is None:  # the title names it, and the next save offers its name
+            self._opened_file = ([tuple(self.canvas.strokes)], path.name)
+            self._show_title()
         self._say(f"Saved {path}")
 
     def open_image(self, path: Path) -> None:
@@ -1833,12 +1847,12 @@ class MainWindow(QMainWindow):
 
     # ---- batch -----------------------------------------------------------------------------------------
     def choose_batch_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Recognize Files", self.preferences.last_folder, OPEN_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(self, "Recognize Files", str(self._dialog_folder()), OPEN_FILTER)
         if paths:
             self.start_batch([Path(p) for p in paths])
 
     def choose_batch_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Recognize Folder", self.preferences.last_folder)
+        folder = QFileDialog.getExistingDirectory(self, "Recognize Folder", str(self._dialog_folder()))
         if folder:
             self.start_batch([Path(folder)])
 
@@ -1928,7 +1942,7 @@ class MainWindow(QMainWindow):
         if not self.batch_view.finished_rows():
             self.statusBar().showMessage("No batch results to export yet.", 5000)
             return
-        start = str(Path(self.preferences.last_folder or ".") / "glyphpad-results.csv")
+        start = str(self._dialog_folder() / "glyphpad-results.csv")
         chosen, kind = QFileDialog.getSaveFileName(self, "Export Results", start, "CSV (*.csv);;JSON (*.json)")
         if not chosen:
             return

@@ -3779,3 +3779,37 @@ def test_the_pad_is_kept_as_it_is_written_and_a_termination_closes_the_window(  
     finally:
         signal.signal(signal.SIGTERM, before)
         signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
+def test_saving_again_offers_the_name_saved_last_and_dialogs_open_at_home(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Save dialog offered drawing.png after "lets_go.png" was saved; Open started where the app was
+    started from."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from desktop_app.main_window import PICTURE_KIND
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    window.preferences.last_folder = str(tmp_path / "gone")
+    opened_at: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a: opened_at.append(str(a[2])) or ("", ""))
+    window.open_image_dialog()
+    assert opened_at == [str(tmp_path)]  # the folder used last is gone: home
+    _mouse_draw(window.canvas, "A")
+    asked: list[tuple[str, str]] = []
+
+    def dialog(*args: object) -> tuple[str, str]:
+        asked.append((str(args[2]), str(args[3])))
+        return str(tmp_path / "lets_go.png"), PICTURE_KIND
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    window.save_drawing()
+    assert window.windowTitle() == "GlyphPad — lets_go.png"
+    window.save_drawing()
+    (_, first_kinds), (again, kinds) = asked
+    assert (
+        Path(again) == tmp_path / "lets_go.png"
+        and kinds.startswith(PICTURE_KIND)
+        and not first_kinds.startswith(PICTURE_KIND)
+    )
