@@ -3813,3 +3813,18 @@ def test_saving_again_offers_the_name_saved_last_and_dialogs_open_at_home(  # ty
         and kinds.startswith(PICTURE_KIND)
         and not first_kinds.startswith(PICTURE_KIND)
     )
+
+
+def test_text_mode_marks_the_characters_read_unsure(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A 61% 7 looked as sure as a 100% A: nothing said which characters were worth a look."""
+    from desktop_app.widgets.text_panel import TextPanel
+
+    panel = TextPanel()
+    qtbot.addWidget(panel)
+    options = [[("A", 0.99)], [("7", 0.61), ("1", 0.3)], [("2", 0.6), ("Z", 0.3)]]
+    panel.set_line([("A", False), ("7", False), ("Z", False)], options)  # the Z picked by the person
+    sure, unsure, picked = panel._character_buttons()
+    assert unsure.font().underline() and "unsure" in unsure.accessibleName() and "61.0%" in unsure.toolTip()
+    assert not sure.font().underline() and not picked.font().underline() and "unsure" not in picked.accessibleName()
+    panel.fit_to_window(2000)  # a tall window: larger characters, still marked
+    assert unsure.font().underline() and not sure.font().underline()

@@ -33,7 +33,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.themes import error_colour
-from desktop_app.widgets.fonts import class_name, confidence_text, middle_cut, short_class_name, whole_percent_text
+from desktop_app.widgets.fonts import (
+    UNSURE_BELOW,
+    class_name,
+    confidence_text,
+    middle_cut,
+    short_class_name,
+    whole_percent_text,
+)
 
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
@@ -41,7 +48,6 @@ ERROR_COLUMN = 1
 SORT_ARROW_ROOM = 30  # px a header needs beside its name for the sort arrow and the margins
 NARROWEST_NAME = 56  # px: a file's name and a line's text give way to the last column down to this
 TABLE_CHROME = 40  # px of the tab's width the table's columns do not get: margins, frame, scroll bar
-UNSURE_BELOW = 0.8  # a line's character whose answer is less likely than this shows its alternatives
 
 
 # A byte-order mark first, as spreadsheet programs write "CSV UTF-8" themselves: without it Excel reads

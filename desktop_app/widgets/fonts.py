@@ -60,6 +60,9 @@ def middle_cut(text: str, keep: int) -> str:
     return text[:head] + "…" + text[len(text) - (keep - head) :]
 
 
+UNSURE_BELOW = 0.8  # a line's character read with less than this is marked unsure (its alternatives matter)
+
+
 def confidence_text(prob: float) -> str:
     """A chance as every view shows it: one decimal, and "<0.1%" rather than a column of "0.0%"."""
     return f"{100 * prob:.1f}%" if prob >= 0.0005 else "<0.1%"

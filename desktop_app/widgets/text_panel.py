@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.widgets.fonts import character_font, confidence_text, described
+from desktop_app.widgets.fonts import UNSURE_BELOW, character_font, confidence_text, described
 
 LINE_FONT_SCALE = 1.8  # the line's characters, times the window's font, in a window less than 700 px tall
 TEXT_FONT_SCALE = 1.2  # the text box's
@@ -33,6 +33,7 @@ WINDOW_PX_PER_GROWTH = 560
 MAX_GROWTH = 2.0
 SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be typed as anything, even "␣")
 CHARACTER_PROPERTY = "character"  # a character button's text as read or typed (its label escapes an &)
+UNSURE_PROPERTY = "unsure"  # a character button read with less than UNSURE_BELOW: underlined
 LINE_HINT = "Write a word or a code, left to right, in print."
 LEFT_OUT_MARK = "×"  # a character left out of the text, on its button and over its box on the pad
 
@@ -157,9 +158,19 @@ class TextPanel(QWidget):
                 gap.setAccessibleName("space")
                 self._characters.insertWidget(self._characters.count() - 1, gap)
                 self._buttons.append(gap)
-            button = _character_button(char, self._line_font())
+            # Read with little certainty (and not picked by the person): underlined, as a word a spelling
+            # checker doubts, so the characters worth a look stand out (a 61% 7 looked as sure as a 100% A).
+            unsure = bool(options) and char == options[0][0] and options[0][1] < UNSURE_BELOW
+            button = _character_button(char, self._line_font(unsure))
+            button.setProperty(UNSURE_PROPERTY, unsure)
             button.installEventFilter(self)  # focused by Tab: scrolled into view (see eventFilter)
-            if char:
+            if char and unsure:
+                button.setAccessibleName(f"character {position + 1}: {described(char)}, unsure")
+                button.setToolTip(
+                    f"{described(char)}, read with {confidence_text(options[0][1])}: unsure. Click (or Space) for "
+                    "other readings, or type the right one"
+                )
+            elif char:
                 button.setAccessibleName(f"character {position + 1}: {described(char)}")
                 button.setToolTip(f"{described(char)}: click (or Space) for other readings, or type the right one")
             else:  # its ink stays on the pad (a stray mark, half of a letter split in two)
@@ -204,8 +215,10 @@ class TextPanel(QWidget):
         if not characters:
             self._scroll.horizontalScrollBar().setValue(0)
 
-    def _line_font(self) -> QFont:
-        return character_font(self._base_font, LINE_FONT_SCALE * self._growth)
+    def _line_font(self, unsure: bool = False) -> QFont:
+        font = character_font(self._base_font, LINE_FONT_SCALE * self._growth)
+        font.setUnderline(unsure)
+        return font
 
     def _fit_row_height(self) -> None:
         """As tall with characters as without: a row that grew with its first character shrank the pad, and
@@ -235,7 +248,7 @@ class TextPanel(QWidget):
         if growth != self._growth:
             self._growth = growth
             for widget in self._buttons:
-                widget.setFont(self._line_font())
+                widget.setFont(self._line_font(bool(widget.property(UNSURE_PROPERTY))))
             self.text_box.setFont(character_font(self._base_font, TEXT_FONT_SCALE * growth))
             self._fit_row_height()
         lines = self.text_box.fontMetrics().lineSpacing()
