@@ -553,6 +553,7 @@ class MainWindow(QMainWindow):
         service.line_read.connect(self._on_line_read)
         self.canvas.resized.connect(self._on_canvas_resized)
         self.text_panel.character_chosen.connect(self.correct_character)
+        self.text_panel.character_pointed.connect(lambda index: self.canvas.mark_box(index if index >= 0 else None))
         self.text_panel.space_chosen.connect(self.set_space_before)
         self.text_panel.add_line_requested.connect(self.add_line_to_text)
         self.text_panel.copy_requested.connect(self.copy_text)

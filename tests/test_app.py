@@ -3828,3 +3828,25 @@ def test_text_mode_marks_the_characters_read_unsure(qtbot) -> None:  # type: ign
     assert not sure.font().underline() and not picked.font().underline() and "unsure" not in picked.accessibleName()
     panel.fit_to_window(2000)  # a tall window: larger characters, still marked
     assert unsure.font().underline() and not sure.font().underline()
+
+
+def test_a_characters_box_is_marked_on_the_pad_while_its_menu_is_open(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Boxes that overlapped (an m read as n and 7) left unsaid which one a menu was about."""
+    window.resize(1200, 560)
+    window.set_text_mode(True)
+    qtbot.wait(100)
+    _mouse_write(window.canvas, "H7A")
+    qtbot.waitUntil(lambda: len(window.line_text()) == 3, timeout=TIMEOUT_MS)
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: not window._line_pending, timeout=TIMEOUT_MS)
+    button = window.text_panel._character_buttons()[1]
+    menu = button.menu()
+    menu.aboutToShow.emit()  # as the menu opens
+    assert window.canvas.marked_box == 1
+    menu.aboutToHide.emit()
+    assert window.canvas.marked_box is None
+    window.activateWindow()
+    button.setFocus(Qt.FocusReason.TabFocusReason)  # reached by Tab: marked too
+    qtbot.waitUntil(lambda: window.canvas.marked_box == 1, timeout=TIMEOUT_MS)
+    window.canvas.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: window.canvas.marked_box is None, timeout=TIMEOUT_MS)

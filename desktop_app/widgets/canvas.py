@@ -262,6 +262,7 @@ class DrawingCanvas(QWidget):
         self._renderer: Any = None  # ml.runtime.render.StrokeRenderer of the finished strokes
         self._current_pieces = 0  # pieces of the stroke being drawn that are in the caches
         self._overlay: list[tuple[QRectF, str]] = []  # text mode: a box and its character per character found
+        self._marked_box: int | None = None  # the box of the character whose menu is open (or focused)
         # The bare pad's strokes' scale against the size they were drawn at (see _fitting_scale), and the pad's
         # size all strokes were last fitted to (None until it is first sized).
         self._drawing_scale = 1.0
@@ -771,8 +772,14 @@ class DrawingCanvas(QWidget):
             backdrop = self._paper()
             backdrop.setAlpha(215)
             metrics = painter.fontMetrics()
-            for box, label in self._overlay:
-                painter.drawRect(box)
+            for index, (box, label) in enumerate(self._overlay):
+                if index == self._marked_box:  # the character being corrected: which box it is, at a glance
+                    painter.fillRect(box, QColor(highlight.red(), highlight.green(), highlight.blue(), 60))
+                    painter.setPen(QPen(highlight, 3))
+                    painter.drawRect(box)
+                    painter.setPen(pen)
+                else:
+                    painter.drawRect(box)
                 width, height = metrics.horizontalAdvance(label) + 6, metrics.height() + 2
                 top = box.top() - height - 1 if box.top() - height - 1 >= 0 else max(box.top(), 0.0) + 1
                 tag = QRectF(box.left() + 1, top, width, height)
@@ -798,6 +805,16 @@ class DrawingCanvas(QWidget):
         """Boxes (widget coordinates) around the characters found in text mode, each with its reading."""
         self._overlay = list(boxes)
         self.update()
+
+    def mark_box(self, index: int | None) -> None:
+        """Mark the overlay's box ``index`` (the character a menu or the keyboard is on; None: none)."""
+        if index != self._marked_box:
+            self._marked_box = index
+            self.update()
+
+    @property
+    def marked_box(self) -> int | None:
+        return self._marked_box
 
     @property
     def opened_image(self) -> QImage | None:

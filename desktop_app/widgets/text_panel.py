@@ -7,7 +7,7 @@ import itertools
 import math
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QKeySequence
+from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -64,6 +64,7 @@ class TextPanel(QWidget):
     """Shows the line read from the canvas; emits what the person asks for, does no reading itself."""
 
     character_chosen = Signal(int, str)  # position in the line, the character picked or typed
+    character_pointed = Signal(int)  # the character whose menu is open or that has the focus (-1: none)
     space_chosen = Signal(int, bool)  # position in the line, whether a space stands before it
     add_line_requested = Signal()
     copy_requested = Signal()
@@ -178,6 +179,8 @@ class TextPanel(QWidget):
                 button.setAccessibleName(f"character {position + 1}: left out of the text")
                 button.setToolTip("Left out of the text: click (or Space) to give it a reading again")
             menu = button.menu()
+            menu.aboutToShow.connect(lambda p=position: self.character_pointed.emit(p))
+            menu.aboutToHide.connect(lambda: self.character_pointed.emit(-1))
             for option, prob in options:
                 action = menu.addAction(f"{described(option)}    {confidence_text(prob)}")
                 # The reading shown now is ticked; the others have no box (an empty one was too faint to
@@ -236,6 +239,14 @@ class TextPanel(QWidget):
         # line focused its first, scrolled-off character and opened its menu out of sight.
         if event.type() == QEvent.Type.FocusIn and isinstance(watched, QWidget) and watched in self._buttons:
             self._scroll.ensureWidgetVisible(watched, 8, 0)
+            self.character_pointed.emit(self._character_buttons().index(watched))
+        elif (
+            isinstance(event, QFocusEvent)
+            and event.type() == QEvent.Type.FocusOut
+            and event.reason() != Qt.FocusReason.PopupFocusReason  # its menu opening: still pointed at
+            and watched in self._buttons
+        ):
+            self.character_pointed.emit(-1)
         return super().eventFilter(watched, event)
 
     def _character_buttons(self) -> list[QWidget]:
