@@ -3850,3 +3850,34 @@ def test_a_characters_box_is_marked_on_the_pad_while_its_menu_is_open(qtbot, win
     qtbot.waitUntil(lambda: window.canvas.marked_box == 1, timeout=TIMEOUT_MS)
     window.canvas.setFocus(Qt.FocusReason.TabFocusReason)
     qtbot.waitUntil(lambda: window.canvas.marked_box is None, timeout=TIMEOUT_MS)
+
+
+def test_a_line_saved_as_strokes_opens_where_and_as_large_as_it_was_written(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reopened, a saved line came back 2.5 times larger and centred: the pad was "nearly full", and what
+    was written after it read as one character."""
+    from desktop_app.main_window import STROKES_KIND
+
+    window.resize(1200, 560)
+    window.set_text_mode(True)
+    qtbot.wait(100)
+    _mouse_write(window.canvas, "H7")
+
+    def boxes() -> np.ndarray:  # each stroke's box (the pad keeps its own density of points)
+        return np.array(
+            [[*np.min(s.points, axis=0)[:2], *np.max(s.points, axis=0)[:2]] for s in window.canvas.drawn_strokes()]
+        )
+
+    written = boxes()
+    _saving_as(monkeypatch, tmp_path / "line.json", STROKES_KIND)
+    window.save_drawing()
+    window.canvas.clear()
+    window.open_strokes(tmp_path / "line.json")
+    assert np.allclose(boxes(), written, atol=0.5)
+    # A file from elsewhere (device units, y up and negated) is still sized and centred as one writes.
+    (tmp_path / "device.json").write_text(json.dumps({"strokes": [[[121, -376], [165, -209]]]}))
+    window.open_strokes(tmp_path / "device.json")
+    (points,) = [np.array(s.points)[:, :2] for s in window.canvas.drawn_strokes()]
+    middle = (points.min(axis=0) + points.max(axis=0)) / 2
+    assert np.allclose(middle, (window.canvas.width() / 2, window.canvas.height() / 2), atol=1)

@@ -64,6 +64,7 @@ PRESSURE_SPAN = 0.9
 # OPENED_LINE_SHARE of the pad's height, narrower than the pad.
 OPENED_CHARACTER_SHARE = 0.6
 OPENED_LINE_SHARE = 0.45
+AS_WRITTEN_MIN_PX = 24  # a stroke file inside the pad and at least this large opens as written (not fitted)
 OPENED_POINT_SPACING = 2 * MIN_POINT_SPACING  # px between the points of strokes from a file, at most
 
 
@@ -498,20 +499,26 @@ class DrawingCanvas(QWidget):
 
     def open_strokes(self, strokes: Strokes) -> None:
         """Replace what the pad holds with strokes from a file (``ml.runtime.strokes.Strokes``, any units;
-        undoable), placed as a person writes: centred, a character filling OPENED_CHARACTER_SHARE of the pad,
-        a line (text mode) OPENED_LINE_SHARE of its height; drawn with the pen in use, pressure from the
-        file's when it has one."""
+        undoable): where it was written when it fits the pad as it is (a drawing GlyphPad saved), else placed
+        as a person writes: centred, a character filling OPENED_CHARACTER_SHARE of the pad, a line (text
+        mode) OPENED_LINE_SHARE of its height; drawn with the pen in use, pressure from the file's when it
+        has one."""
         x0, y0, x1, y1 = strokes.box()
         width, height = max(self.width(), 1), max(self.height(), 1)
         flat = (y1 - y0) < 0.05 * (x1 - x0)  # a lone dash: no line height to size it by, a character's size
-        if self._reads_lines and not flat:
+        # Saved from a pad like this one (GlyphPad saves pad pixels): back where and as large as it was
+        # written, to be written on (a line saved in text mode came back 2.5 times larger, the pad "full").
+        as_written = x0 >= 0 and y0 >= 0 and x1 <= width and y1 <= height and max(x1 - x0, y1 - y0) >= AS_WRITTEN_MIN_PX
+        if as_written:
+            room = 1.0
+        elif self._reads_lines and not flat:
             room = min(
                 OPENED_LINE_SHARE * height / max(y1 - y0, 1e-9), (width - 2 * FIT_MARGIN_PX) / max(x1 - x0, 1e-9)
             )
         else:
             room = OPENED_CHARACTER_SHARE * min(width, height) / max(x1 - x0, y1 - y0, 1e-9)
         scale = min(room, 1e6)  # a file of one dot: anywhere is its place
-        middle_x, middle_y = (x0 + x1) / 2, (y0 + y1) / 2
+        middle_x, middle_y = (width / 2, height / 2) if as_written else ((x0 + x1) / 2, (y0 + y1) / 2)
         placed = []
         for k, points in enumerate(strokes.strokes):
             shares = (
