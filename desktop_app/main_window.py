@@ -129,6 +129,7 @@ class AddedLine:
     strokes: tuple[Any, ...]  # the canvas's stroke objects when it was added (its own, and a line begun below)
     picture: object = None  # or the opened picture it was read from (the canvas's opened source)
     taken_back: bool = False
+    joined_by: str = "\n"  # what stands before it in the text: a new line, or a space (the last line continued)
 
     def is_on(self, strokes: list[Any], picture: object) -> bool:
         """Whether the pad shows exactly the strokes it showed when this line was added, or its picture with
@@ -389,7 +390,14 @@ class MainWindow(QMainWindow):
         self.add_line_action = self._action("&Add Line to Text", "Ctrl+Return", self.add_line_to_text)
         # The keypad's Enter is another key to Qt: both add the line.
         self.add_line_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        for text_only in (self.remove_last_action, self.add_line_action):
+        self.continue_line_action = self._action(
+            "Add to the Text's Last Line",
+            "Ctrl+Shift+Return",
+            self.continue_last_line,
+            "Add the line after the text's last line and a space (a sentence longer than the pad)",
+        )
+        self.continue_line_action.setShortcuts([QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")])
+        for text_only in (self.remove_last_action, self.add_line_action, self.continue_line_action):
             text_only.setEnabled(False)  # text mode only
         # Control+M on a Mac too (its Cmd+M minimizes the window).
         choose_keys = "Meta+M" if sys.platform == "darwin" else "Ctrl+M"
@@ -440,6 +448,7 @@ class MainWindow(QMainWindow):
             self.copy_text_action,
             self.remove_last_action,
             self.add_line_action,
+            self.continue_line_action,
         ):
             edit_menu.addAction(action) if action else edit_menu.addSeparator()
         self.model_menu = menu.addMenu("&Model")
@@ -1115,7 +1124,7 @@ class MainWindow(QMainWindow):
         """Text mode: the pad takes the window's width and reads a line of characters as text."""
         self.text_mode = on
         self.text_mode_action.setChecked(on)
-        for text_only in (self.remove_last_action, self.add_line_action):
+        for text_only in (self.remove_last_action, self.add_line_action, self.continue_line_action):
             text_only.setEnabled(on)
         self.copy_text_action.setText("Cop&y Text" if on else "Cop&y Answer")  # (C is Clear's)
         self.predictions.setVisible(not on)
@@ -1314,7 +1323,9 @@ class MainWindow(QMainWindow):
             full = reading.from_strokes and max(box.right() for box, _ in boxes) > self.canvas.width() * FULL_PAD
             notes = "".join(f" ({note})" for note in reading.line.notes)  # a huge photo averaged down
             self._line_news = f"Read {count} in {reading.line.latency_ms:.0f} ms{notes}" + (
-                ". Pad nearly full: Ctrl+Enter adds the line to the text" if full else ""
+                ". Pad nearly full: Ctrl+Enter adds the line to the text (Ctrl+Shift+Enter: to its last line)"
+                if full
+                else ""
             )
             self.statusBar().showMessage(self._line_news, 8000 if full else 3000)
         else:
@@ -1451,7 +1462,12 @@ class MainWindow(QMainWindow):
         self.canvas.setFocus()
         self._say(f"Added “{text}” to the text; the second line stays on the pad (Undo takes it back)")
 
-    def add_line_to_text(self) -> None:
+    def continue_last_line(self) -> None:
+        """Ctrl+Shift+Enter: add the line to the end of the text's last line, after a space (a sentence
+        written over several pad-fulls), not as a line of its own."""
+        self.add_line_to_text(same_line=True)
+
+    def add_line_to_text(self, same_line: bool = False) -> None:
         if self._line_pending:  # the line shown is of the pad before its last change (a stroke, an Undo)
             self._say("The line is still being read: add it in a moment")
             return
@@ -1469,14 +1485,15 @@ class MainWindow(QMainWindow):
             return
         # Undo brings back the strokes or the picture the line was read from, and takes the line out of the
         # text (a photo's line stayed in it, and was written twice when added again).
+        joined_by = self.text_panel.append_line(text, same_line)
         self._added_lines = [
             *self._added_lines[-(ADDED_LINES_KEPT - 1) :],
-            AddedLine(text, tuple(self.canvas.strokes), self.canvas.opened_source),
+            AddedLine(text, tuple(self.canvas.strokes), self.canvas.opened_source, joined_by=joined_by),
         ]
-        self.text_panel.append_line(text)
         self.canvas.clear()
         self.canvas.setFocus()  # Ctrl+Z is the pad's Undo, not the text box's (the focused character is gone)
-        self._say(f"Added “{text}” to the text (Undo takes it back)")
+        where = "the text's last line" if joined_by == " " else "the text"
+        self._say(f"Added “{text}” to {where} (Undo takes it back)")
 
     def _added_line_on_pad(self) -> AddedLine | None:
         """The line added to the text whose strokes the pad shows now, if any."""
@@ -1492,8 +1509,8 @@ class MainWindow(QMainWindow):
         if added is not None and not added.taken_back:
             box = self.text_panel.text_box
             text = box.toPlainText()
-            if text == added.text or text.endswith("\n" + added.text):
-                box.setPlainText(text[: len(text) - len(added.text)].removesuffix("\n"))
+            if text == added.text or text.endswith(added.joined_by + added.text):
+                box.setPlainText(text[: len(text) - len(added.text)].removesuffix(added.joined_by))
                 added.taken_back = True  # (Redo puts it back)
                 self._say("The line is back on the pad and out of the text")
             else:  # written after in the text box: what the person wrote there is theirs to change
@@ -1505,7 +1522,7 @@ class MainWindow(QMainWindow):
         again = added is not None and added.taken_back
         self.canvas.redo()
         if added is not None and again and not added.is_on(self.canvas.strokes, self.canvas.opened_source):
-            self.text_panel.append_line(added.text)
+            self.text_panel.append_line(added.text, same_line=added.joined_by == " ")
             added.taken_back = False
             self._say("The line is in the text again")  # Undo's "back on the pad" was still showing
 

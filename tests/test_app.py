@@ -3881,3 +3881,33 @@ def test_a_line_saved_as_strokes_opens_where_and_as_large_as_it_was_written(  # 
     (points,) = [np.array(s.points)[:, :2] for s in window.canvas.drawn_strokes()]
     middle = (points.min(axis=0) + points.max(axis=0)) / 2
     assert np.allclose(middle, (window.canvas.width() / 2, window.canvas.height() / 2), atol=1)
+
+
+def test_a_line_can_go_on_the_texts_last_line(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A sentence longer than the pad came out as "homework due tomo" over "rrow": every line added began
+    a line of its own."""
+
+    def write_and_wait(text: str) -> str:
+        _mouse_write(window.canvas, text)
+        qtbot.waitUntil(lambda: len(window.line_text().replace(" ", "")) == len(text), timeout=TIMEOUT_MS)
+        window.service.wait_idle()
+        qtbot.waitUntil(lambda: not window._line_pending, timeout=TIMEOUT_MS)
+        return window.line_text()
+
+    window.resize(1200, 560)
+    window.set_text_mode(True)
+    qtbot.wait(100)
+    box = window.text_panel.text_box
+    first = write_and_wait("H7")
+    window.add_line_action.trigger()
+    second = write_and_wait("AX")
+    window.continue_line_action.trigger()  # Ctrl+Shift+Enter
+    assert box.toPlainText() == f"{first} {second}"
+    window.undo()
+    assert box.toPlainText() == first
+    window.redo()
+    assert box.toPlainText() == f"{first} {second}"
+    window.canvas.clear()
+    third = write_and_wait("T")
+    window.add_line_action.trigger()  # Ctrl+Enter: a line of its own, as before
+    assert box.toPlainText() == f"{first} {second}\n{third}"

@@ -65,6 +65,7 @@ PRESSURE_SPAN = 0.9
 OPENED_CHARACTER_SHARE = 0.6
 OPENED_LINE_SHARE = 0.45
 AS_WRITTEN_MIN_PX = 24  # a stroke file inside the pad and at least this large opens as written (not fitted)
+AS_WRITTEN_MARGIN_PX = 2  # ... inside by this much at least
 OPENED_POINT_SPACING = 2 * MIN_POINT_SPACING  # px between the points of strokes from a file, at most
 
 
@@ -506,9 +507,11 @@ class DrawingCanvas(QWidget):
         x0, y0, x1, y1 = strokes.box()
         width, height = max(self.width(), 1), max(self.height(), 1)
         flat = (y1 - y0) < 0.05 * (x1 - x0)  # a lone dash: no line height to size it by, a character's size
-        # Saved from a pad like this one (GlyphPad saves pad pixels): back where and as large as it was
-        # written, to be written on (a line saved in text mode came back 2.5 times larger, the pad "full").
-        as_written = x0 >= 0 and y0 >= 0 and x1 <= width and y1 <= height and max(x1 - x0, y1 - y0) >= AS_WRITTEN_MIN_PX
+        # Saved from a pad like this one (GlyphPad saves pad pixels, and a pen's line never runs along its
+        # edge): back where and as large as it was written, to be written on (a line saved in text mode came
+        # back 2.5 times larger, the pad "full"). A file of its own units (from 0, or negative) is fitted.
+        inside = min(x0, y0) >= AS_WRITTEN_MARGIN_PX and x1 <= width - AS_WRITTEN_MARGIN_PX
+        as_written = inside and y1 <= height - AS_WRITTEN_MARGIN_PX and max(x1 - x0, y1 - y0) >= AS_WRITTEN_MIN_PX
         if as_written:
             room = 1.0
         elif self._reads_lines and not flat:

@@ -7,7 +7,7 @@ import itertools
 import math
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence
+from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -107,7 +107,10 @@ class TextPanel(QWidget):
         self._scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         line_layout.addWidget(self._scroll, 1)
         self.add_button = QPushButton("Add to text")
-        self.add_button.setToolTip("Append this line to the text below and clear the pad (Ctrl+Enter)")
+        self.add_button.setToolTip(
+            "Append this line to the text below and clear the pad (Ctrl+Enter; Ctrl+Shift+Enter adds it to the "
+            "text's last line, after a space)"
+        )
         self.add_button.clicked.connect(self.add_line_requested)
         self.copy_button = QPushButton("Copy")
         self.copy_button.setToolTip("Copy this line's text (Ctrl+C)")
@@ -286,12 +289,23 @@ class TextPanel(QWidget):
     def shown_text(self) -> str:
         return "".join(" " if b.property(SPACE_PROPERTY) else b.property(CHARACTER_PROPERTY) for b in self._buttons)
 
-    def append_line(self, text: str) -> None:
-        if text:
+    def append_line(self, text: str, same_line: bool = False) -> str:
+        """Add ``text`` to the text: as a line of its own, or (``same_line``) after the last line and a space
+        (a new line when there is none to go on). Returns what was put before it: "\n", " " or ""."""
+        if not text:
+            return ""
+        box = self.text_box.toPlainText()
+        joined_by = "" if not box else " " if same_line and not box.endswith("\n") else "\n"
+        if joined_by == " ":
+            cursor = self.text_box.textCursor()
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(" " + text)
+        else:
             self.text_box.appendPlainText(text)
-            # In view, wherever the box was scrolled (after a restart it shows its first lines).
-            bar = self.text_box.verticalScrollBar()
-            bar.setValue(bar.maximum())
+        # In view, wherever the box was scrolled (after a restart it shows its first lines).
+        bar = self.text_box.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        return joined_by
 
 
 def _character_button(text: str, font: QFont) -> QToolButton:
