@@ -343,6 +343,9 @@ class MainWindow(QMainWindow):
             self.save_drawing,
             "Save the pad as pen strokes (JSON) or as a PNG picture",
         )
+        self.save_text_action = self._action(
+            "Save &Text…", None, self.save_text, "Save the text written so far (text mode's text box) as a .txt file"
+        )
         self.paste_action = self._action("&Paste Image", QKeySequence.StandardKey.Paste, self.paste_image)
         self.batch_files_action = self._action("Recognize &Files…", "Ctrl+B", self.choose_batch_files)
         self.batch_folder_action = self._action("Recognize Fol&der…", "Ctrl+Shift+B", self.choose_batch_folder)
@@ -424,6 +427,7 @@ class MainWindow(QMainWindow):
         self._fill_recent_menu()  # (a menu with no entries would not open, from the keyboard or the mouse)
         for action in (
             self.save_action,
+            self.save_text_action,
             self.paste_action,
             None,
             self.batch_files_action,
@@ -1626,6 +1630,29 @@ class MainWindow(QMainWindow):
         self._show_title()  # (the pad's change was read before its strokes were known as the file's)
         self._new_input_taken()
         self._remember_file(path)
+
+    def save_text(self) -> None:
+        """File → Save Text: the text box's text, and the line on the pad not yet added, as UTF-8 text."""
+        written = self.text_panel.text_box.toPlainText()
+        line = self.line_text() if self.text_mode else ""
+        text = "\n".join(part for part in (written, line) if part)
+        if not text.strip():
+            self._say("Nothing to save yet: text mode's text box is empty (Ctrl+T, write, Ctrl+Enter)")
+            return
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Save Text", str(self._dialog_folder() / "glyphpad-text.txt"), "Text (*.txt)"
+        )
+        if not chosen:
+            return
+        path = Path(chosen) if Path(chosen).suffix else Path(chosen).with_suffix(".txt")
+        try:
+            path.write_text(text + "\n", encoding="utf-8")
+        except OSError as error:
+            QMessageBox.critical(self, "Save Text", f"Could not write {path}:\n{error.strerror or error}")
+            return
+        self.preferences.last_folder = str(path.parent)
+        lines = text.count("\n") + 1
+        self._say(f"Saved {lines} line{'s' if lines != 1 else ''} of text to {path}")
 
     def _dialog_folder(self) -> Path:
         """Where a file dialog opens: the folder used last, else the home folder (not the folder the app

@@ -3911,3 +3911,17 @@ def test_a_line_can_go_on_the_texts_last_line(qtbot, window: MainWindow) -> None
     third = write_and_wait("T")
     window.add_line_action.trigger()  # Ctrl+Enter: a line of its own, as before
     assert box.toPlainText() == f"{first} {second}\n{third}"
+
+
+def test_the_text_written_can_be_saved_as_a_text_file(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    window.save_text_action.trigger()  # nothing written: said, no dialog
+    assert "Nothing to save yet" in window.statusBar().currentMessage()
+    window.text_panel.text_box.setPlainText("milk\neggs ünd bread")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(tmp_path / "notes"), "")))
+    window.save_text_action.trigger()
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "milk\neggs ünd bread\n"
+    assert "Saved 2 lines" in window.statusBar().currentMessage()
