@@ -155,13 +155,21 @@ def test_a_full_stop_and_a_hyphen_are_read_by_their_place_on_the_line() -> None:
     i_and_dot = [np.array([[0.0, 40.0], [0.0, 95.0]]), np.array([[1.0, 15.0], [2.0, 16.0]])]
     four_after = [s + np.array([150.0, 0.0]) for s in placed("4", {})]
     assert all(not p.punctuation for p in split_strokes([*i_and_dot, *four_after]))
-    # Nor marks stacked along the line: the bars of an =, the dots of a colon (either dot first).
+    # Nor the bars of an =, stacked along the line.
     equals = [hyphen + np.array([0.0, -10.0]), hyphen + np.array([0.0, 10.0])]
     stacked = [*placed("A", {}), *equals, *four_after]
     assert all(not p.punctuation for p in split_strokes(stacked))
+    # Two dots one above the other after a character are a colon, either dot first ("3:45" read "345": its
+    # dots went to the 3).
     high_dot = stop + np.array([0.0, -46.0])
     for dots in ((stop, high_dot), (high_dot, stop)):
-        assert all(not p.punctuation for p in split_strokes([*placed("E", {}), *dots]))
+        parts = split_strokes([*placed("3", {}), *dots, *[s + np.array([150.0, 0.0]) for s in placed("45", {})]])
+        assert [p.punctuation for p in parts] == ["", ":", "", ""]
+        after_the_3 = len(write("3", size=100.0)[0])
+        assert sorted(parts[1].strokes) == [after_the_3, after_the_3 + 1]  # the colon's own two
+    # Not a colon: a dot over the stop but at the top of the line (an apostrophe's height).
+    too_high = stop + np.array([0.0, -92.0])
+    assert ":" not in [p.punctuation for p in split_strokes([*placed("E", {}), stop, too_high])]
     # A mark is no gap of its own: "19.99", "4.444" and "AB." have no space (a stop cut a gap in two, and the
     # line's usual gap shrank to it).
     for text, stops in (("1999", {1: stop}), ("4444", {0: stop}), ("AB", {1: stop})):
@@ -176,6 +184,8 @@ def test_a_full_stop_and_a_hyphen_are_read_by_their_place_on_the_line() -> None:
     line = reader.read_strokes(placed("42", {0: stop}))
     assert [c.text for c in line.characters][1] == "." and line.characters[1].top[0].prob == 1.0
     assert len(line.characters) == 3
+    colon = [*placed("3", {}), stop, high_dot, *[s + np.array([150.0, 0.0]) for s in placed("45", {})]]
+    assert [c.text for c in reader.read_strokes(colon).characters][1] == ":"
     # ... and in a picture of the line, its box in the picture's pixels, between the two digits'.
     strokes = [PenStroke.from_xy(s + np.array([20.0, 10.0]), 5.0) for s in placed("42", {0: stop})]
     read = reader.read_image(render_strokes(strokes, 340, 120))

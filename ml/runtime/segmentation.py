@@ -18,10 +18,11 @@ file), in the order they were written:
   that join no character stand as characters of their own (letters written far smaller than the line's),
   and join one another only by overlapping along the line, as strokes do; a speck among them (a stray
   touch of the pen, dust on a photo) is not read at all;
-- two marks no model reads are read by their place on the line instead (:func:`punctuation_mark`): a
-  speck sitting on the baseline in a gap is a full stop ("4.2", not "42"; so is a speck of dust there
-  on a photo), and a flat dash across the middle of the line in a gap is a hyphen ("A-4"), unless
-  another mark stands over it (an =, a colon); the reader gives them as they are;
+- three marks no model reads are read by their place on the line instead (:func:`punctuation_mark`,
+  :func:`colons`): a speck sitting on the baseline in a gap is a full stop ("4.2", not "42"; so is a
+  speck of dust there on a photo), two specks one above the other there a colon ("3:45"), and a flat
+  dash across the middle of the line in a gap is a hyphen ("A-4"), unless another mark stands over it
+  (an =); the reader gives them as they are;
 - everything else starts a character.
 
 The rules join some neighbours that are two characters (a letter that starts on the last one's ink, or
@@ -71,6 +72,10 @@ FLAT = 0.2
 # mark at least HYPHEN_LONG times as wide as it is tall and HYPHEN_WIDE line heights wide, its centre
 # HYPHEN_LOW to HYPHEN_HIGH line heights above the baseline (a 5's flag drawn apart is at the top).
 STOP_BAND = 0.2
+# A colon: two dots this many line heights across at most, one over the other, the lower a full stop's,
+# the upper COLON_LOW to COLON_HIGH line heights above the baseline.
+COLON_DOT = 0.15
+COLON_LOW, COLON_HIGH = 0.25, 0.85
 HYPHEN_LONG = 2.5
 HYPHEN_WIDE = 0.2
 HYPHEN_LOW, HYPHEN_HIGH = 0.2, 0.7
@@ -274,6 +279,11 @@ def _group(
     baseline = float(np.median([b[3] for b in group_boxes])) if group_boxes else 0.0
     character_height = line_height(np.array(group_boxes)) if group_boxes else height
     punctuation: dict[int, str] = {}  # group -> its mark
+    for pair in colons(boxes, marks, group_boxes[:characters], baseline, character_height, pen):
+        punctuation[len(groups)] = ":"
+        groups.append(list(pair))
+        group_boxes.append(_union(boxes[pair[0]], boxes[pair[1]]))
+        marks = [k for k in marks if k not in pair]
     for k in marks:
         # Marks stacked along the line (the bars of an =, the dots of a colon) are no full stop or hyphen.
         stacked = any(
@@ -322,6 +332,42 @@ def _group(
     }
     kept = [i for i in range(len(groups)) if i not in specks]
     return [sorted(groups[i]) for i in kept], [punctuation.get(i, "") for i in kept]
+
+
+def colons(
+    boxes: np.ndarray,
+    marks: Sequence[int],
+    characters: Sequence[np.ndarray],
+    baseline: float,
+    height: float,
+    pen: float = 0.0,
+) -> list[tuple[int, int]]:
+    """Pairs of ``marks`` that are a colon ("3:45"): two specks one above the other in a gap after a
+    character, the lower on the baseline, the upper COLON_LOW to COLON_HIGH line heights above it. (A
+    colon's dots, joined as two marks stacked along the line, were taken for a neighbour's and the colon
+    was lost.)"""
+    if not len(characters):
+        return []
+    dots = [k for k in marks if max(boxes[k, 2] - boxes[k, 0], boxes[k, 3] - boxes[k, 1]) - pen <= COLON_DOT * height]
+    found: list[tuple[int, int]] = []
+    for a, b in itertools.combinations(dots, 2):
+        if any(k in pair for pair in found for k in (a, b)):
+            continue
+        upper, lower = sorted((a, b), key=lambda k: boxes[k, 1] + boxes[k, 3])
+        if _overlap_share(boxes[upper], boxes[lower], MIN_WIDTH * height) < JOIN_OVERLAP:
+            continue
+        above_upper = baseline - (boxes[upper, 1] + boxes[upper, 3]) / 2
+        above_lower = baseline - (boxes[lower, 1] + boxes[lower, 3]) / 2
+        if abs(above_lower) > STOP_BAND * height or not COLON_LOW * height <= above_upper <= COLON_HIGH * height:
+            continue
+        x0, x1 = min(boxes[a, 0], boxes[b, 0]), max(boxes[a, 2], boxes[b, 2])
+        if any(c[0] <= (x0 + x1) / 2 <= c[2] for c in characters):
+            continue  # over a character: an i's dot and a speck of its stem, a j's
+        left = min((x0 - c[2] for c in characters if c[2] <= (x0 + x1) / 2), default=math.inf)
+        right = min((c[0] - x1 for c in characters if c[0] >= (x0 + x1) / 2), default=math.inf)
+        if math.isfinite(left) and min(left, right) >= STOP_CLEAR * height:  # it follows something, clear of it
+            found.append((upper, lower))
+    return found
 
 
 def punctuation_mark(
