@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QColor, QFontMetrics, QImage, QKeySequence
+from PySide6.QtGui import QAction, QFontMetrics, QImage, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser
 
@@ -3597,25 +3597,13 @@ def test_a_screen_reader_hears_the_answer_and_each_chance(qtbot, window: MainWin
     assert QAccessible.queryAccessibleInterface(panel._bars[1]).text(QAccessible.Text.Name) == "answer 2: none"
 
 
-def _contrast(a: QColor, b: QColor) -> float:
-    """WCAG's contrast ratio of two colours."""
-
-    def luminance(colour: QColor) -> float:
-        def channel(value: float) -> float:
-            return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-        return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("theme", ["light", "dark", "system"])
 def test_keyboard_focus_and_text_on_the_highlight_can_be_seen(qtbot, window: MainWindow, theme: str) -> None:  # type: ignore[no-untyped-def]
     """A keyboard user's trial: a focused tab, list or table showed a pale outline or nothing (1.1 to 1.8:1);
     white on the highlight (a chosen row, the answer's bar) was 3.4 to 3.7:1."""
     from PySide6.QtGui import QPalette
 
+    from desktop_app.themes import contrast as _contrast
     from desktop_app.themes import disagree_colour, error_colour
 
     window.set_theme(theme)

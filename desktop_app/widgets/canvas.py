@@ -781,6 +781,7 @@ class DrawingCanvas(QWidget):
             # or inside it where the box reaches the top of the pad.
             backdrop = self._paper()
             backdrop.setAlpha(215)
+            ink = self._ink()
             metrics = painter.fontMetrics()
             for index, (box, label) in enumerate(self._overlay):
                 if index == self._marked_box:  # the character being corrected: which box it is, at a glance
@@ -794,7 +795,11 @@ class DrawingCanvas(QWidget):
                 top = box.top() - height - 1 if box.top() - height - 1 >= 0 else max(box.top(), 0.0) + 1
                 tag = QRectF(box.left() + 1, top, width, height)
                 painter.fillRect(tag, backdrop)
+                # In the ink's colour on the paper's: readable in either theme (the highlight's blue on the
+                # dark pad was 3.5:1).
+                painter.setPen(ink)
                 painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, label)
+                painter.setPen(pen)
         painter.end()
 
     def focusInEvent(self, event: QFocusEvent) -> None:
