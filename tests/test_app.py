@@ -3913,3 +3913,12 @@ def test_the_text_written_can_be_saved_as_a_text_file(  # type: ignore[no-untype
     window.save_text_action.trigger()
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "milk\neggs ünd bread\n"
     assert "Saved 2 lines" in window.statusBar().currentMessage()
+
+
+def test_the_model_box_shows_its_longest_entry_whole(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """ "letters_cnn_regularized · letters · 90.9%" lost its "%" in a box 260 px wide."""
+    picker = real_window.model_picker
+    qtbot.waitUntil(lambda: picker.count() >= 14, timeout=TIMEOUT_MS)
+    qtbot.wait(50)
+    longest = max((picker.itemText(i) for i in range(picker.count())), key=picker.fontMetrics().horizontalAdvance)
+    assert picker.width() >= picker.fontMetrics().horizontalAdvance(longest) + 20  # and the arrow beside it
