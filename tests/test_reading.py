@@ -167,9 +167,17 @@ def test_a_full_stop_and_a_hyphen_are_read_by_their_place_on_the_line() -> None:
         assert [p.punctuation for p in parts] == ["", ":", "", ""]
         after_the_3 = len(write("3", size=100.0)[0])
         assert sorted(parts[1].strokes) == [after_the_3, after_the_3 + 1]  # the colon's own two
-    # Not a colon: a dot over the stop but at the top of the line (an apostrophe's height).
+    # Not a colon: a dot over the stop but at the top of the line (an apostrophe's height); an i's dot,
+    # drifted right of its stem, over a full stop ("Hi." read "HI:"); a tiny i, its stem a mark too.
     too_high = stop + np.array([0.0, -92.0])
     assert ":" not in [p.punctuation for p in split_strokes([*placed("E", {}), stop, too_high])]
+    h = write("H", size=100.0)[0]
+    i_stem, i_dot = np.array([[150.0, 45.0], [150.0, 95.0]]), np.array([[154.0, 20.0], [155.0, 22.0]])
+    full_stop = np.array([[160.0, 92.0], [161.0, 94.0]])
+    parts = split_strokes([*h, i_stem, i_dot, full_stop])
+    assert ":" not in [p.punctuation for p in parts] and len(h) + 1 in parts[1].strokes  # the i keeps its dot
+    tiny_i = [np.array([[150.0, 83.0], [150.0, 95.0]]), np.array([[150.0, 75.0], [151.0, 76.0]])]
+    assert ":" not in [p.punctuation for p in split_strokes([*h, *tiny_i])]
     # A mark is no gap of its own: "19.99", "4.444" and "AB." have no space (a stop cut a gap in two, and the
     # line's usual gap shrank to it).
     for text, stops in (("1999", {1: stop}), ("4444", {0: stop}), ("AB", {1: stop})):

@@ -72,9 +72,8 @@ FLAT = 0.2
 # mark at least HYPHEN_LONG times as wide as it is tall and HYPHEN_WIDE line heights wide, its centre
 # HYPHEN_LOW to HYPHEN_HIGH line heights above the baseline (a 5's flag drawn apart is at the top).
 STOP_BAND = 0.2
-# A colon: two dots this many line heights across at most, one over the other, the lower a full stop's,
-# the upper COLON_LOW to COLON_HIGH line heights above the baseline.
-COLON_DOT = 0.15
+# A colon: two specks one over the other, the lower a full stop's, the upper COLON_LOW to COLON_HIGH line
+# heights above the baseline.
 COLON_LOW, COLON_HIGH = 0.25, 0.85
 HYPHEN_LONG = 2.5
 HYPHEN_WIDE = 0.2
@@ -343,12 +342,13 @@ def colons(
     pen: float = 0.0,
 ) -> list[tuple[int, int]]:
     """Pairs of ``marks`` that are a colon ("3:45"): two specks one above the other in a gap after a
-    character, the lower on the baseline, the upper COLON_LOW to COLON_HIGH line heights above it. (A
-    colon's dots, joined as two marks stacked along the line, were taken for a neighbour's and the colon
-    was lost.)"""
+    character, the lower on the baseline, the upper COLON_LOW to COLON_HIGH line heights above it and not
+    over a character's top (an i's dot with a full stop under it: "Hi."). (A colon's dots, joined as two
+    marks stacked along the line, were taken for a neighbour's and the colon was lost.)"""
     if not len(characters):
         return []
-    dots = [k for k in marks if max(boxes[k, 2] - boxes[k, 0], boxes[k, 3] - boxes[k, 1]) - pen <= COLON_DOT * height]
+    dots = [k for k in marks if max(boxes[k, 2] - boxes[k, 0], boxes[k, 3] - boxes[k, 1]) - pen <= SPECK * height]
+    reach = MIN_WIDTH * height / 2  # a stem has no width: an i's dot drifts off it this far
     found: list[tuple[int, int]] = []
     for a, b in itertools.combinations(dots, 2):
         if any(k in pair for pair in found for k in (a, b)):
@@ -363,6 +363,9 @@ def colons(
         x0, x1 = min(boxes[a, 0], boxes[b, 0]), max(boxes[a, 2], boxes[b, 2])
         if any(c[0] <= (x0 + x1) / 2 <= c[2] for c in characters):
             continue  # over a character: an i's dot and a speck of its stem, a j's
+        upper_x, upper_y = (boxes[upper, 0] + boxes[upper, 2]) / 2, (boxes[upper, 1] + boxes[upper, 3]) / 2
+        if any(c[0] - reach <= upper_x <= c[2] + reach and upper_y < c[1] for c in characters):
+            continue  # the upper one over a character's top, near it: an i's or j's dot, and a full stop
         left = min((x0 - c[2] for c in characters if c[2] <= (x0 + x1) / 2), default=math.inf)
         right = min((c[0] - x1 for c in characters if c[0] >= (x0 + x1) / 2), default=math.inf)
         if math.isfinite(left) and min(left, right) >= STOP_CLEAR * height:  # it follows something, clear of it
