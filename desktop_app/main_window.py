@@ -140,6 +140,7 @@ class AddedLine:
 
 
 BOX_MARGIN_PX = 3  # text mode: a character's box stands this far off its ink
+LAST_LINES_KEPT = 8  # text mode: lines read from strokes kept, to find the first of two lines on the pad
 FULL_PAD = 0.9  # text mode: writing past this share of the pad's width is told how to start a new line
 
 
@@ -239,9 +240,10 @@ class MainWindow(QMainWindow):
         self._picture_corrections: dict[int, Correction] = {}  # a read picture's character -> its correction
         self._line_problem = ""  # why the last reading of the pad gave no line ("" if it did, or none yet)
         self._line_strokes: list[Any] = []  # the canvas strokes the shown line was read from
-        # The last line that read from strokes, and its strokes: when a second line is written below it, the
-        # pad holds two and reads neither, and Ctrl+Enter adds this one, keeping the new one on the pad.
-        self._last_line: tuple[LineReading, list[Any]] | None = None
+        # The last lines that read from strokes, and their strokes: when a second line is written below one,
+        # the pad holds two and reads neither, and Ctrl+Enter adds the first, keeping the new one on the pad
+        # (also once Undo has brought the two back after that).
+        self._last_lines: list[tuple[LineReading, list[Any]]] = []
         self._read_strokes: dict[int, list[Any]] = {}  # the same, per read request
         # The last line added to the text: Undo that brings its ink back takes it out again, corrections kept.
         self._added_lines: list[AddedLine] = []  # lines added to the text from strokes, oldest first
@@ -1247,7 +1249,8 @@ class MainWindow(QMainWindow):
         self._picture_corrections.clear()
         self._line_strokes = self._read_strokes.pop(request_id, [])
         self._read_strokes = {k: v for k, v in self._read_strokes.items() if k > request_id}
-        self._last_line = (reading, self._line_strokes) if reading.from_strokes else None
+        if reading.from_strokes:
+            self._last_lines = [*self._last_lines[-(LAST_LINES_KEPT - 1) :], (reading, self._line_strokes)]
         self._show_line()
 
     def _on_notes_changed(self) -> None:
@@ -1437,36 +1440,40 @@ class MainWindow(QMainWindow):
     def _first_of_two_lines(self) -> tuple[LineReading, list[Any]] | None:
         """When the pad holds two lines, the first, as it read before the second was begun below it: its
         strokes, all still on the pad and written before every other, lying above all of those."""
-        if self._last_line is None:
-            return None
-        reading, strokes = self._last_line
         drawn = self.canvas.drawn_strokes()
-        if not strokes or len(strokes) >= len(drawn) or any(a is not b for a, b in zip(strokes, drawn, strict=False)):
-            return None
-        # The last reading may have taken the second line's first character for one of its own (a lone
-        # character beside a line is read with it): then its text is not the first line's alone.
-        lowest_middle = (
-            max((c.box[1] + c.box[3]) / 2 for c in reading.line.characters) if reading.line.characters else None
-        )
-        new_top = min(min(y for _, y, _ in stroke.points) for stroke in drawn[len(strokes) :])
-        return (reading, strokes) if lowest_middle is not None and lowest_middle < new_top else None
+        for reading, strokes in reversed(self._last_lines):  # the latest that fits: the first line at its fullest
+            if (
+                not strokes
+                or len(strokes) >= len(drawn)
+                or any(a is not b for a, b in zip(strokes, drawn, strict=False))
+            ):
+                continue
+            # A reading may have taken the second line's first character for one of its own (a lone character
+            # beside a line is read with it): then its text is not the first line's alone.
+            if not reading.line.characters:
+                continue
+            lowest_middle = max((c.box[1] + c.box[3]) / 2 for c in reading.line.characters)
+            new_top = min(min(y for _, y, _ in stroke.points) for stroke in drawn[len(strokes) :])
+            if lowest_middle < new_top:
+                return reading, strokes
+        return None
 
-    def _add_first_of_two_lines(self, reading: LineReading, strokes: list[Any]) -> None:
+    def _add_first_of_two_lines(self, reading: LineReading, strokes: list[Any], same_line: bool = False) -> None:
         shown = self._line, self._line_strokes
         self._line, self._line_strokes = reading, strokes  # its text as shown then, with its corrections
         try:
             text = self.line_text()
         finally:
             self._line, self._line_strokes = shown
+        joined_by = self.text_panel.append_line(text, same_line)
         self._added_lines = [
             *self._added_lines[-(ADDED_LINES_KEPT - 1) :],
-            AddedLine(text, tuple(self.canvas.strokes), self.canvas.opened_source),
+            AddedLine(text, tuple(self.canvas.strokes), self.canvas.opened_source, joined_by=joined_by),
         ]
-        self.text_panel.append_line(text)
         self.canvas.remove_drawn_strokes(set(range(len(strokes))))  # the first written: the first line's
-        self._last_line = None
         self.canvas.setFocus()
-        self._say(f"Added “{text}” to the text; the second line stays on the pad (Undo takes it back)")
+        where = "the text's last line" if joined_by == " " else "the text"
+        self._say(f"Added “{text}” to {where}; the second line stays on the pad (Undo takes it back)")
 
     def continue_last_line(self) -> None:
         """Ctrl+Shift+Enter: add the line to the end of the text's last line, after a space (a sentence
@@ -1479,7 +1486,7 @@ class MainWindow(QMainWindow):
             return
         text = "" if self.canvas.is_blank() else self.line_text()
         if not text and self._line_problem and (first := self._first_of_two_lines()) is not None:
-            self._add_first_of_two_lines(*first)
+            self._add_first_of_two_lines(*first, same_line=same_line)
             return
         if not text:  # Ctrl+Enter with nothing that reads: said, not ignored
             if self.canvas.is_blank():
@@ -1528,7 +1535,8 @@ class MainWindow(QMainWindow):
         again = added is not None and added.taken_back
         self.canvas.redo()
         if added is not None and again and not added.is_on(self.canvas.strokes, self.canvas.opened_source):
-            self.text_panel.append_line(added.text, same_line=added.joined_by == " ")
+            # What joins it now (the text may have changed since: a space to go on from, or nothing).
+            added.joined_by = self.text_panel.append_line(added.text, same_line=added.joined_by == " ")
             added.taken_back = False
             self._say("The line is in the text again")  # Undo's "back on the pad" was still showing
 
@@ -1647,6 +1655,10 @@ class MainWindow(QMainWindow):
         if not chosen:
             return
         path = Path(chosen) if Path(chosen).suffix else Path(chosen).with_suffix(".txt")
+        if path != Path(chosen) and path.exists():  # the dialog asked about the name typed, not this one
+            answer = QMessageBox.question(self, "Save Text", f"{path.name} already exists. Replace it?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         try:
             path.write_text(text + "\n", encoding="utf-8")
         except OSError as error:

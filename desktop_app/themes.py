@@ -63,7 +63,8 @@ def with_readable_highlight(palette: QPalette) -> QPalette:
     for _ in range(20):
         if contrast(text, highlight) >= 4.5:
             break
-        highlight = highlight.darker(110) if text.lightness() >= 128 else highlight.lighter(110)
+        shade = highlight.darker(110) if text.lightness() >= 128 else highlight.lighter(110)
+        highlight = QColor(shade.name())  # 8 bits a channel, as painted
     palette.setColor(QPalette.ColorRole.Highlight, highlight)
     return palette
 

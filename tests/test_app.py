@@ -3636,8 +3636,38 @@ def test_the_pad_shows_it_has_the_keys_until_the_pen_touches_it(qtbot, window: M
     qtbot.waitUntil(canvas.hasFocus, timeout=TIMEOUT_MS)
     highlight = canvas.palette().color(QPalette.ColorRole.Highlight)
     assert canvas.grab().toImage().pixelColor(1, canvas.height() // 2) == highlight
-    _mouse_draw(canvas, "I")  # the pen on the pad: the frame goes
+    _mouse_draw(canvas, "I")  # the mouse on the pad: the frame goes
     assert canvas.grab().toImage().pixelColor(1, canvas.height() // 2) != highlight
+    # A tablet's pen likewise, and the whole pad is repainted (a stroke repaints only round itself).
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QPointingDevice, QTabletEvent
+
+    canvas.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+    canvas.clearFocus()
+    canvas.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+    assert canvas._focus_visible
+    repaints: list[tuple[object, ...]] = []
+    original = canvas.update
+    canvas.update = lambda *args: repaints.append(args) or original(*args)  # type: ignore[method-assign]
+    middle = QPointF(canvas.width() / 2, canvas.height() / 2)
+    press = QTabletEvent(
+        QTabletEvent.Type.TabletPress,
+        QPointingDevice.primaryPointingDevice(),
+        middle,
+        canvas.mapToGlobal(middle),
+        0.5,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.MouseButton.LeftButton,
+        Qt.MouseButton.LeftButton,
+    )
+    canvas.tabletEvent(press)
+    assert not canvas._focus_visible and () in repaints
+    del canvas.update
 
 
 def test_a_keyboard_user_tabs_through_the_window_as_it_reads(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -3736,6 +3766,14 @@ def test_a_second_line_written_below_lets_the_first_be_added_and_stays_on_the_pa
     assert box.toPlainText() == "" and len(canvas.strokes) == strokes
     window.redo()
     assert box.toPlainText() == first and len(canvas.strokes) == strokes - 5
+    window.undo()
+    # Ctrl+Shift+Enter with the two lines: the first goes on the text's last line.
+    box.setPlainText("earlier words")
+    qtbot.waitUntil(lambda: "Ctrl+Enter adds the first" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+    window.continue_line_action.trigger()
+    assert box.toPlainText() == f"earlier words {first}"
+    window.undo()
+    assert box.toPlainText() == "earlier words"
 
 
 def test_the_pad_is_kept_as_it_is_written_and_a_termination_closes_the_window(  # type: ignore[no-untyped-def]
@@ -3913,6 +3951,16 @@ def test_the_text_written_can_be_saved_as_a_text_file(  # type: ignore[no-untype
     window.save_text_action.trigger()
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "milk\neggs ünd bread\n"
     assert "Saved 2 lines" in window.statusBar().currentMessage()
+    # "notes" typed again: the dialog asked about "notes", not "notes.txt", so the app asks before replacing it.
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+    no = QMessageBox.StandardButton.No
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda _w, _t, text: asked.append(text) or no))
+    window.text_panel.text_box.setPlainText("something else")
+    window.save_text_action.trigger()
+    assert asked and "notes.txt already exists" in asked[0]
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "milk\neggs ünd bread\n"
 
 
 def test_the_model_box_shows_its_longest_entry_whole(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]

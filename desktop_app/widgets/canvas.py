@@ -988,7 +988,9 @@ class DrawingCanvas(QWidget):
         pressure = width_share(event.pressure())
         kind = event.type()
         if kind == QTabletEvent.Type.TabletPress:
-            self._focus_visible = False
+            if self._focus_visible:  # (a stroke repaints only round itself: the frame would stay)
+                self._focus_visible = False
+                self.update()
             self._pen_down = True
             self._begin(event.position(), pressure)
         elif kind == QTabletEvent.Type.TabletMove and self._pen_down:
