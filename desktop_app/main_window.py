@@ -1322,7 +1322,8 @@ class MainWindow(QMainWindow):
                 margin = BOX_MARGIN_PX  # round the ink, as a box of strokes is
                 box = QRectF(x0 * s, y0 * s, (x1 - x0) * s, (y1 - y0) * s).adjusted(-margin, -margin, margin, margin)
             boxes.append((box, shown or LEFT_OUT_MARK))
-        self.text_panel.set_line(characters, alternatives)
+        picked = [self._correction(i).char is not None for i in range(len(characters))]
+        self.text_panel.set_line(characters, alternatives, picked=picked)
         self.canvas.set_overlay(boxes)
         if time.monotonic() < self._said_until:  # a message the person asked for is still being read
             return

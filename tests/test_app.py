@@ -3854,6 +3854,9 @@ def test_text_mode_marks_the_characters_read_unsure(qtbot) -> None:  # type: ign
     assert not sure.font().underline() and not picked.font().underline() and "unsure" not in picked.accessibleName()
     panel.fit_to_window(2000)  # a tall window: larger characters, still marked
     assert unsure.font().underline() and not sure.font().underline()
+    # The person picked the reading that was read (the top one): it is theirs now, not unsure.
+    panel.set_line([("A", False), ("7", False), ("Z", False)], options, picked=[False, True, True])
+    assert not any(button.font().underline() for button in panel._character_buttons())
 
 
 def test_a_characters_box_is_marked_on_the_pad_while_its_menu_is_open(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

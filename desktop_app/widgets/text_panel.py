@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence, QTextCursor
@@ -140,10 +141,15 @@ class TextPanel(QWidget):
         self.scope.setVisible(bool(note))
 
     def set_line(
-        self, characters: list[tuple[str, bool]], alternatives: list[list[tuple[str, float]]], problem: str = ""
+        self,
+        characters: list[tuple[str, bool]],
+        alternatives: list[list[tuple[str, float]]],
+        problem: str = "",
+        picked: Sequence[bool] = (),
     ) -> None:
         """``characters``: (character, space before it); ``alternatives``: (character, probability) each;
-        ``problem``: why there is no line to show (the writing could not be read), in place of the hint."""
+        ``problem``: why there is no line to show (the writing could not be read), in place of the hint;
+        ``picked``: whether the person chose each character (then it is not unsure, whatever was read)."""
         # The character that had the keyboard's focus gets it back: a reading picked from its menu by keys
         # rebuilt the row, and the focus went on to Copy.
         focused = next((k for k, b in enumerate(self._character_buttons()) if b is self.window().focusWidget()), None)
@@ -164,7 +170,8 @@ class TextPanel(QWidget):
                 self._buttons.append(gap)
             # Read with little certainty (and not picked by the person): underlined, as a word a spelling
             # checker doubts, so the characters worth a look stand out (a 61% 7 looked as sure as a 100% A).
-            unsure = bool(options) and char == options[0][0] and options[0][1] < UNSURE_BELOW
+            chosen = position < len(picked) and picked[position]
+            unsure = not chosen and bool(options) and char == options[0][0] and options[0][1] < UNSURE_BELOW
             button = _character_button(char, self._line_font(unsure))
             button.setProperty(UNSURE_PROPERTY, unsure)
             button.installEventFilter(self)  # focused by Tab: scrolled into view (see eventFilter)
