@@ -3623,6 +3623,17 @@ def test_keyboard_focus_and_text_on_the_highlight_can_be_seen(qtbot, window: Mai
     edge = [QPoint(x, y) for x in range(rect.left(), rect.left() + 3) for y in rows]
     strong = [p for p in edge if _contrast(focused.pixelColor(p), unfocused.pixelColor(p)) >= 3]
     assert len(strong) >= len(rows)  # a frame down the tab's edge, 3:1 against what was there before
+    # A table's frame likewise, 2 px wide (the viewport painted over the inner pixel of Fusion's 1 px frame).
+    window.tabs.setCurrentWidget(window.compare_view)
+    table = window.compare_view.table
+    qtbot.waitUntil(table.isVisible, timeout=TIMEOUT_MS)
+    before = table.grab().toImage()
+    table.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(table.hasFocus, timeout=TIMEOUT_MS)
+    after = table.grab().toImage()
+    middle = table.height() // 2
+    changes = [_contrast(after.pixelColor(x, middle), before.pixelColor(x, middle)) for x in (0, 1)]
+    assert min(changes) > 2 and max(changes) >= 3
 
 
 def test_the_pad_shows_it_has_the_keys_until_the_pen_touches_it(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
