@@ -3915,12 +3915,15 @@ def test_a_line_saved_as_strokes_opens_where_and_as_large_as_it_was_written(  # 
     window.canvas.clear()
     window.open_strokes(tmp_path / "line.json")
     assert np.allclose(boxes(), written, atol=0.5)
-    # A file from elsewhere (device units, y up and negated) is still sized and centred as one writes.
+    assert json.loads((tmp_path / "line.json").read_text())["pad"] == [window.canvas.width(), window.canvas.height()]
+    # Files from elsewhere (device units; the README's example, inside the pad but written on none) are
+    # sized and centred as one writes.
     (tmp_path / "device.json").write_text(json.dumps({"strokes": [[[121, -376], [165, -209]]]}))
-    window.open_strokes(tmp_path / "device.json")
-    (points,) = [np.array(s.points)[:, :2] for s in window.canvas.drawn_strokes()]
-    middle = (points.min(axis=0) + points.max(axis=0)) / 2
-    assert np.allclose(middle, (window.canvas.width() / 2, window.canvas.height() / 2), atol=1)
+    for path in (tmp_path / "device.json", Path(__file__).parents[1] / "resources" / "examples" / "seven.json"):
+        window.open_strokes(path)
+        points = np.concatenate([np.array(s.points)[:, :2] for s in window.canvas.drawn_strokes()])
+        middle = (points.min(axis=0) + points.max(axis=0)) / 2
+        assert np.allclose(middle, (window.canvas.width() / 2, window.canvas.height() / 2), atol=1), path.name
 
 
 def test_a_line_can_go_on_the_texts_last_line(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

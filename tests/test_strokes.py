@@ -584,3 +584,16 @@ def test_fuse_says_when_the_image_model_it_names_is_not_the_one_in_the_weights_f
     # Fitted with the model the weights folder holds under that name: nothing to say.
     assert cli(["fuse", "--strokes-model", strokes, "--image-model", "cnn_tiny", "--write"]) == 0
     assert "names its image model" not in capsys.readouterr().err
+
+
+def test_a_stroke_file_may_say_the_pad_it_was_written_on() -> None:
+    from ml.runtime.strokes import Strokes, StrokesError, parse_strokes, strokes_json
+
+    line = np.array([[10.0, 10.0], [40.0, 60.0]])
+    written = Strokes((line,), pad=(480.0, 320.0))
+    again = parse_strokes(strokes_json(written))
+    assert again.pad == (480.0, 320.0) and np.allclose(again.strokes[0], line)
+    assert parse_strokes({"strokes": [line.tolist()]}).pad is None  # said by GlyphPad's files only
+    for bad in ([480], [480, 0], ["480", 320], [480, float("nan")], {"w": 480}):
+        with pytest.raises(StrokesError, match='"pad"'):
+            parse_strokes({"strokes": [line.tolist()], "pad": bad})

@@ -64,8 +64,6 @@ PRESSURE_SPAN = 0.9
 # OPENED_LINE_SHARE of the pad's height, narrower than the pad.
 OPENED_CHARACTER_SHARE = 0.6
 OPENED_LINE_SHARE = 0.45
-AS_WRITTEN_MIN_PX = 24  # a stroke file inside the pad and at least this large opens as written (not fitted)
-AS_WRITTEN_MARGIN_PX = 2  # ... inside by this much at least
 OPENED_POINT_SPACING = 2 * MIN_POINT_SPACING  # px between the points of strokes from a file, at most
 
 
@@ -496,22 +494,22 @@ class DrawingCanvas(QWidget):
         return Strokes(
             tuple(p[:, :2] / self._drawing_scale for p in points),
             pressures=tuple(np.array([reported_pressure(v) for v in p[:, 2]]) for p in points) if pen else None,
+            pad=(self.width() / self._drawing_scale, self.height() / self._drawing_scale),
         )
 
     def open_strokes(self, strokes: Strokes) -> None:
         """Replace what the pad holds with strokes from a file (``ml.runtime.strokes.Strokes``, any units;
-        undoable): where it was written when it fits the pad as it is (a drawing GlyphPad saved), else placed
-        as a person writes: centred, a character filling OPENED_CHARACTER_SHARE of the pad, a line (text
-        mode) OPENED_LINE_SHARE of its height; drawn with the pen in use, pressure from the file's when it
-        has one."""
+        undoable): where it was written when the file says the pad it was written on and it fits this one,
+        else placed as a person writes: centred, a character filling OPENED_CHARACTER_SHARE of the pad, a line
+        (text mode) OPENED_LINE_SHARE of its height; drawn with the pen in use, pressure from the file's when
+        it has one."""
         x0, y0, x1, y1 = strokes.box()
         width, height = max(self.width(), 1), max(self.height(), 1)
         flat = (y1 - y0) < 0.05 * (x1 - x0)  # a lone dash: no line height to size it by, a character's size
-        # Saved from a pad like this one (GlyphPad saves pad pixels, and a pen's line never runs along its
-        # edge): back where and as large as it was written, to be written on (a line saved in text mode came
-        # back 2.5 times larger, the pad "full"). A file of its own units (from 0, or negative) is fitted.
-        inside = min(x0, y0) >= AS_WRITTEN_MARGIN_PX and x1 <= width - AS_WRITTEN_MARGIN_PX
-        as_written = inside and y1 <= height - AS_WRITTEN_MARGIN_PX and max(x1 - x0, y1 - y0) >= AS_WRITTEN_MIN_PX
+        # Saved from the pad (its file says the pad's size) and fitting this one: back where and as large as
+        # it was written, to be written on (a line saved in text mode came back 2.5 times larger, the pad
+        # "full"). Any other file is fitted, as a person would write it.
+        as_written = strokes.pad is not None and min(x0, y0) >= 0 and x1 <= width and y1 <= height
         if as_written:
             room = 1.0
         elif self._reads_lines and not flat:

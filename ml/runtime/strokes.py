@@ -27,6 +27,7 @@ would learn the tablet, not the writer.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,9 @@ class Strokes:
     times: tuple[np.ndarray, ...] | None = None
     pressures: tuple[np.ndarray, ...] | None = None
     y_up: bool = False  # the file counted y upwards: its points are kept turned y down, as everywhere else
+    # The (width, height) of the pad it was written on, in the strokes' units, when known (GlyphPad's own
+    # files): the app opens such a drawing where and as large as it was written.
+    pad: tuple[float, float] | None = None
 
     @property
     def point_count(self) -> int:
@@ -92,7 +96,8 @@ def fits_a_stroke_file(strokes: Strokes) -> bool:
 
 def parse_strokes(data: Any) -> Strokes:
     """A ``{"strokes": [[[x, y], ...], ...]}`` object (optional "t" and "pressure": one list per
-    stroke, one number per point) as :class:`Strokes`; raises :class:`StrokesError` with the reason."""
+    stroke, one number per point; "pad": the [width, height] it was written on) as :class:`Strokes`;
+    raises :class:`StrokesError` with the reason."""
     if not isinstance(data, dict) or "strokes" not in data:
         raise StrokesError('expected a JSON object with a "strokes" list')
     raw = data["strokes"]
@@ -148,6 +153,11 @@ def parse_strokes(data: Any) -> Strokes:
                 raise StrokesError(f'"t" of stroke {k + 1} goes back in time')
             arrays.append(array)
         extras[key] = tuple(arrays)
+    pad = data.get("pad")
+    if pad is not None and not (
+        isinstance(pad, list) and len(pad) == 2 and all(_is_number(v) and math.isfinite(v) and v > 0 for v in pad)
+    ):
+        raise StrokesError(f'"pad" must be the [width, height] the strokes were written on: {pad!r}')
     if y_axis == "up":
         strokes = [s * np.array([1.0, -1.0]) for s in strokes]
     kept = [i for i, s in enumerate(strokes) if len(s)]
@@ -156,6 +166,7 @@ def parse_strokes(data: Any) -> Strokes:
         times=tuple(extras["t"][i] for i in kept) if "t" in extras else None,
         pressures=tuple(extras["pressure"][i] for i in kept) if "pressure" in extras else None,
         y_up=y_axis == "up",
+        pad=(float(pad[0]), float(pad[1])) if pad is not None and y_axis == "down" else None,
     )
 
 
@@ -193,6 +204,8 @@ def strokes_json(strokes: Strokes, decimals: int = 2) -> dict[str, Any]:
         data["t"] = [np.round(t, 3).tolist() for t in strokes.times]
     if strokes.pressures is not None:
         data["pressure"] = [np.round(np.clip(p, 0.0, 1.0), 3).tolist() for p in strokes.pressures]
+    if strokes.pad is not None:
+        data["pad"] = [round(strokes.pad[0], decimals), round(strokes.pad[1], decimals)]
     return data
 
 
