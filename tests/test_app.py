@@ -10,6 +10,9 @@ import json
 import math
 import os
 import shutil
+import signal
+import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -3400,11 +3403,13 @@ def test_text_modes_case_model_added_while_the_app_runs_is_used(  # type: ignore
         qtbot.waitUntil(lambda: win.line_text() != "", timeout=TIMEOUT_MS)
         key = ("cnn_tiny", "cpu", "line")
         assert list(win.service._companion_files) == [key]
-        made_with = win.service._companion_files[key]
+        reader = win.service._recognizers[key]
         with qtbot.waitSignal(win.service.models_listed, timeout=TIMEOUT_MS):
             (folder / f"{CASE_MODEL}.safetensors").write_bytes(b"its files coming in")
-        # Dropped, and made anew with it (at once, when the listing has the line read again) for the next line.
-        assert win.service._companion_files.get(key) != made_with
+        _mouse_char(win.canvas, "A", win.canvas.width() * 0.6, 20, win.canvas.height() * 0.5)  # the next line
+        qtbot.waitUntil(lambda: len(win.line_text().replace(" ", "")) == 3, timeout=TIMEOUT_MS)
+        win.service.wait_idle()
+        assert win.service._recognizers[key] is not reader  # made anew, with the case model's new files
     finally:
         win.close()
 
@@ -3787,14 +3792,11 @@ def test_a_second_line_written_below_lets_the_first_be_added_and_stays_on_the_pa
     assert box.toPlainText() == "earlier words"
 
 
-def test_the_pad_is_kept_as_it_is_written_and_a_termination_closes_the_window(  # type: ignore[no-untyped-def]
+def test_the_pad_is_kept_as_it_is_written(  # type: ignore[no-untyped-def]
     qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Killed (SIGTERM) three seconds after writing "cat 9", the app came back with an older line."""
-    import signal
-
     import desktop_app.main_window
-    from desktop_app.app import close_on_termination
 
     monkeypatch.setattr(desktop_app.main_window, "PAD_SAVE_AFTER_MS", 50)
     settings_file = tmp_path / "settings.ini"
@@ -3806,16 +3808,45 @@ def test_the_pad_is_kept_as_it_is_written_and_a_termination_closes_the_window(  
 
     qtbot.waitUntil(lambda: bool(kept()), timeout=TIMEOUT_MS)  # written to the file, the window still open
     assert len(json.loads(str(kept()))) == len(window.canvas.written_strokes())
-    before = signal.getsignal(signal.SIGTERM)
-    try:
+    window.close()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or sys.platform == "win32", reason="no SIGTERM to send on Windows")
+def test_sigterm_closes_an_idle_app_and_keeps_its_settings(weights_env: Path, tmp_path: Path) -> None:
+    """A real signal to a separate app waiting for input: it closes as by its close button, keeping its
+    settings (it was killed, and the last writing with it)."""
+    import subprocess
+    import time
+
+    settings_file = tmp_path / "settings.ini"
+    child = textwrap.dedent(
+        """
+        import argparse, sys
+        from PySide6.QtCore import QSettings, QTimer
+        from PySide6.QtWidgets import QApplication
+        app = QApplication([])
+        from desktop_app.app import close_on_termination, create_window
+        settings = QSettings(sys.argv[1], QSettings.Format.IniFormat)
+        window = create_window(argparse.Namespace(model="cnn_tiny", device="cpu"), settings=settings)
         close_on_termination(window)
-        handler = signal.getsignal(signal.SIGTERM)
-        assert callable(handler)
-        handler(signal.SIGTERM, None)  # as the signal would
-        qtbot.waitUntil(lambda: not window.isVisible(), timeout=TIMEOUT_MS)
+        window.show()
+        QTimer.singleShot(0, lambda: print("ready", flush=True))
+        sys.exit(app.exec())
+        """
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(Path(__file__).parents[1])}
+    process = subprocess.Popen(
+        [sys.executable, "-c", child, str(settings_file)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+        time.sleep(0.5)  # idle in Qt's loop
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0  # closed as by its close button, not killed (-15)
     finally:
-        signal.signal(signal.SIGTERM, before)
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        if process.poll() is None:
+            process.kill()
+    assert QSettings(str(settings_file), QSettings.Format.IniFormat).contains("window/geometry")  # saved at closing
 
 
 def test_saving_again_offers_the_name_saved_last_and_dialogs_open_at_home(  # type: ignore[no-untyped-def]
