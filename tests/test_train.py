@@ -316,6 +316,18 @@ def test_two_processes_under_torchrun_end_with_identical_weights(synthetic_emnis
     assert first == second
     assert [h["epoch"] for h in metrics["history"]] == [1, 2]
     assert (tmp_path / "ddp.onnx").exists() and (tmp_path / "ddp.safetensors").exists()
+    card = json.loads((tmp_path / "ddp.json").read_text())
+    assert card["training"]["device"].endswith("× 2 processes (torchrun)")  # it read as one process's run
+
+
+def test_under_torchrun_each_process_takes_its_share_of_the_batch() -> None:
+    """Each of two processes took a whole --batch-size: twice the batch at the same learning rate and half
+    the steps (85% where one process reached 93%)."""
+    from ml.training.distributed import World
+    from ml.training.train import TrainConfig, rank_batch_size
+
+    config = TrainConfig(arch="lenet5", labels="digits10", batch_size=64)
+    assert [rank_batch_size(config, World(size=n)) for n in (1, 2, 4, 64)] == [64, 32, 16, 2]
 
 
 def test_tune_runs_an_optuna_study_that_resumes(
@@ -502,3 +514,24 @@ def test_a_checkpoint_another_command_resumes_is_told_where_to_go(tmp_path: Path
         (tmp_path / name).write_bytes(b"not a model")
         with pytest.raises(WeightsError, match="is not a model"):
             resolve_model_path(tmp_path / name)
+
+
+def test_training_says_which_weights_it_kept_and_prints_its_results_on_stdout(
+    synthetic_emnist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A practitioner's trial: `train > run.log` logged nothing (every figure went to stderr), and neither
+    the output nor the card said which epoch's weights, or their average, were kept."""
+    from ml.cli import main as cli_main
+
+    argv = ["train", "--arch", "lenet5", "--labels", "digits10", "--data", str(synthetic_emnist), "--pen-data", "none"]
+    argv += ["--epochs", "2", "--epoch-samples", "320", "--batch-size", "32", "--out", str(tmp_path), "--name", "kept"]
+    assert cli_main(argv) == 0
+    out = capsys.readouterr().out
+    card = json.loads((tmp_path / "kept.json").read_text())
+    kept = card["training"]["kept"]
+    assert kept["epoch"] in (1, 2) and kept["weights"] in ("as trained", "running average (--ema)")
+    assert f"kept the weights of epoch {kept['epoch']} ({kept['weights']})" in out
+    assert "emnist_test: accuracy" in out and "wrote " in out
+    for decay in ("1.5", "-0.5"):  # ran, and kept weights that had blown up; quietly "off"
+        assert cli_main([*argv, "--ema", decay]) == 2
+        assert "--ema must be in [0, 1)" in capsys.readouterr().err

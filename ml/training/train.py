@@ -217,6 +217,8 @@ def validate(config: TrainConfig) -> None:
         problems.append("--epoch-samples and --max-per-class must be 0 (all) or positive")
     if config.pen_variants < 1:
         problems.append("--pen-variants must be at least 1")
+    if not 0 <= config.ema < 1:  # 1.5 ran and kept weights that blew up; -0.5 was quietly "off"
+        problems.append("--ema must be in [0, 1): the averaged weights' decay per step (0: off)")
     problems += output_problems(config.name, config.out)
     if problems:
         raise ValueError("; ".join(problems))
@@ -280,7 +282,8 @@ def train_one_epoch(
     torchrun each rank takes every world.size-th index, so the ranks share the epoch."""
     model.train()
     order = order[world.rank :: world.size]
-    steps = len(order) // config.batch_size or 1
+    batch = rank_batch_size(config, world)
+    steps = len(order) // batch or 1
     if max_steps is not None:
         steps = min(steps, max_steps)
     augment = AugmentConfig(**config.augment_config) if config.augment else None
@@ -297,7 +300,7 @@ def train_one_epoch(
         disable=None if world.is_main else True,
     )
     for step in bar:
-        index = order[step * config.batch_size : (step + 1) * config.batch_size]
+        index = order[step * batch : (step + 1) * batch]
         x = _batch(images, index, device)
         y = targets[index].to(device, non_blocking=True)
         if augment is not None:
@@ -420,6 +423,24 @@ class TrainingSet:
 
     def __len__(self) -> int:
         return len(self.targets)
+
+
+def rank_batch_size(config: TrainConfig, world: World) -> int:
+    """Each process's share of --batch-size under torchrun: the processes' gradients are averaged, so the
+    steps, the batch and the learning rate are one process's (each took a whole batch: twice the batch at
+    the same learning rate, half the steps, 85% where one process reached 93%)."""
+    return max(2, config.batch_size // world.size)
+
+
+def kept_weights(history: Sequence[dict[str, float]]) -> dict[str, Any]:
+    """Which weights a run kept (fit keeps the best validation score of every epoch's weights and their
+    running average): the epoch, which of the two, and the score."""
+    best: dict[str, Any] = {}
+    for record in history:
+        for key, kind in (("val_score", "as trained"), ("val_score_ema", "running average (--ema)")):
+            if key in record and record[key] > best.get("validation_score", -1.0):
+                best = {"epoch": int(record["epoch"]), "weights": kind, "validation_score": record[key]}
+    return best
 
 
 def _selection_score(accuracies: dict[str, float]) -> float:
@@ -590,7 +611,7 @@ def fit(
     if device.type == "cpu":
         model = to_channels_last(model)
     optimizer = make_optimizer(config, model)
-    steps_per_epoch = 2 if config.dry_run else max(1, epoch_samples // world.size // config.batch_size)
+    steps_per_epoch = 2 if config.dry_run else max(1, epoch_samples // world.size // rank_batch_size(config, world))
     scheduler = make_scheduler(config, optimizer, steps_per_epoch)
     weight = None
     if config.balance == "loss":
@@ -675,13 +696,14 @@ def fit(
         history.append(record)
         if world.is_main:
             print(
-                f"epoch {epoch + 1}: loss {stats['train_loss']:.4f}, "
+                f"epoch {epoch + 1}: training loss {stats['train_loss']:.4f}; validation accuracy "
                 + ", ".join(
                     f"{k.removeprefix('val_').replace('_accuracy', '')} {v:.4f}"
                     for k, v in record.items()
                     if k.startswith("val_") and "accuracy" in k and "balanced" not in k
                 )
-                + f", {stats['images_per_s'] * world.size:.0f} img/s",
+                + (" (_ema: the weights' running average)" if config.ema > 0 else "")
+                + f"; {stats['images_per_s'] * world.size:.0f} img/s",
                 file=sys.stderr,
             )
         if scheduler is not None and config.scheduler == "step":
@@ -893,11 +915,16 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
     test_metrics, _ = evaluate_arrays(model, emnist_test.images, emnist_test.targets, list(label_set.classes), device)
     others = {k: v for k, v in test_sets.items() if k != "emnist_test"} | {f"{k}_val": v for k, v in val_sets.items()}
     by_source = {"emnist_test": summary(test_metrics)} | evaluate_sources(model, others, device)
+    kept = kept_weights(history)
+    if kept:
+        print(
+            f"kept the weights of epoch {kept['epoch']} ({kept['weights']}): the best validation score, "
+            f"{kept['validation_score']:.4f} (the mean accuracy over the validation sources)"
+        )
     for source, metrics in by_source.items():
         print(
             f"{source}: accuracy {metrics['accuracy']:.4f}, balanced {metrics['balanced_accuracy']:.4f}, "
-            f"top-3 {metrics['top3']:.4f} (n={metrics['n']})",
-            file=sys.stderr,
+            f"top-3 {metrics['top3']:.4f} (n={metrics['n']})"
         )
     train_seconds = time.time() - started
     sources = [
@@ -942,8 +969,9 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
         training={
             "train_samples": len(train),
             "epochs_run": len(history),
+            **({"kept": kept} if kept else {}),
             "epoch_samples": config.epoch_samples or len(emnist_train),
-            "device": describe(device),
+            "device": describe(device) + (f" × {world.size} processes (torchrun)" if world.distributed else ""),
             "host": platform.machine(),
             "torch": torch.__version__,
             **card_run_fields("train", run, config.resume),
@@ -972,8 +1000,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
     )
     print(
         f"wrote {weights_path}, {weights_path.with_suffix('.onnx')}, {weights_path.with_suffix('.json')} and "
-        f"{metrics_path} (this run took {train_seconds:.0f} s)",
-        file=sys.stderr,
+        f"{metrics_path} (this run took {train_seconds:.0f} s)"
     )
     print(
         f"to use it in the app: copy {name}.safetensors, .onnx and .json into {weights_dir().resolve()}"
