@@ -391,6 +391,16 @@ def test_tune_runs_an_optuna_study_that_resumes(
     assert [t.state.name for t in interrupted.trials] == ["COMPLETE", "FAIL"]
     assert json.loads((tmp_path / "study" / "best-lenet5-emnist36.json").read_text()) == best
     monkeypatch.setattr(tune, "fit", real_fit)
+    # Resumed, the interrupted trial runs again first, with its settings (it was lost for good, and it was
+    # the best recipe of the practitioner's study).
+    one_more = [*digits[: digits.index("--trials") + 1], "1", *digits[digits.index("--trials") + 2 :]]
+    assert cli_main(one_more) == 0
+    resumed = optuna.load_study(study_name="lenet5-digits10", storage=f"sqlite:///{tmp_path / 'study' / 'study.db'}")
+    assert [t.state.name for t in resumed.trials] == ["COMPLETE", "FAIL", "COMPLETE"]
+    assert resumed.trials[2].params == resumed.trials[1].params
+    assert cli_main(one_more) == 0  # once: the next resume draws a new trial
+    again = optuna.load_study(study_name="lenet5-digits10", storage=f"sqlite:///{tmp_path / 'study' / 'study.db'}")
+    assert len(again.trials) == 4 and again.trials[3].params != again.trials[1].params
     # Another budget would make its scores incomparable with the study's: refused.
     changed = [*argv]
     changed[changed.index("--epoch-samples") + 1] = "256"

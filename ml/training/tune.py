@@ -127,6 +127,14 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
             "compare; use another --out or the same options"
         )
     study.set_user_attr("budget", budget)
+    # A trial stopped by Ctrl+C is run again first, with its settings (it was lost, and it may be the best).
+    retried = set(study.user_attrs.get("retried", []))
+    for earlier_trial in study.trials:
+        if earlier_trial.user_attrs.get("interrupted") and earlier_trial.number not in retried:
+            study.enqueue_trial(earlier_trial.params)
+            retried.add(earlier_trial.number)
+            print(f"trial {earlier_trial.number} was interrupted: it runs again first", file=sys.stderr)
+    study.set_user_attr("retried", sorted(retried))
     # Seeded afresh past the trials already run: the same seed would propose those trials again.
     study.sampler = optuna.samplers.TPESampler(seed=args.seed + len(study.trials))
     prepared = prepare_pool(Path(args.data) if args.data else default_data_dir())
@@ -154,10 +162,14 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         try:
             _, history = fit(config, train, val_sets, device, after_epoch=report)
         except KeyboardInterrupt:
-            # Ctrl+C: this trial fails (it is not finished), the study stops after it, and the trials
-            # finished so far keep their recipe file; the same command resumes the study.
+            # Ctrl+C: this trial is not finished (Optuna records it as failed, which it would say as a score
+            # of nan: quieted), the study stops after it, the trials finished so far keep their recipe
+            # file, and the same command resumes the study, this trial first.
             interrupted = True
+            trial.set_user_attr("interrupted", True)
             trial.study.stop()
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+            print(f"trial {trial.number} interrupted: resuming the study runs it again", file=sys.stderr)
             return float("nan")
         trial.set_user_attr("history", history)
         return max(max(h["val_score"], h.get("val_score_ema", 0.0)) for h in history)
@@ -177,7 +189,11 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         notes = {"val_score": best.value, "trial": best.number, "trial_settings": asdict(config)}
         best_path.write_text(json.dumps({**recipe, **notes}, indent=1) + "\n")
 
-    study.optimize(objective, n_trials=args.trials, callbacks=[write_best])
+    verbosity = optuna.logging.get_verbosity()
+    try:
+        study.optimize(objective, n_trials=args.trials, callbacks=[write_best])
+    finally:
+        optuna.logging.set_verbosity(verbosity)  # (quieted for an interrupted trial)
     rows = [{"trial": t.number, "state": t.state.name, "val_score": t.value, **t.params} for t in study.trials]
     finished = [r for r in rows if r["val_score"] is not None and r["state"] == "COMPLETE"]
     finished.sort(key=lambda r: -r["val_score"])
@@ -187,7 +203,9 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         params = {k: v for k, v in r.items() if k not in ("trial", "state", "val_score")}
         print(f"{r['trial']:5d} {r['val_score']:7.4f}  {params}")
     pruned = sum(r["state"] == "PRUNED" for r in rows)
-    print(f"{len(finished)} complete, {pruned} pruned; study: {args.out / 'study.db'}")
+    stopped = sum(t.user_attrs.get("interrupted", False) for t in study.trials)
+    said = f", {stopped} interrupted (run again)" if stopped else ""
+    print(f"{len(finished)} complete, {pruned} pruned{said}; study: {args.out / 'study.db'}")
     if finished:
         print(f"best recipe: {best_path} (glyphpad-ml train --settings {best_path})")
     if interrupted:
