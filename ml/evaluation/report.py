@@ -32,14 +32,18 @@ def plot_confusion(matrix: np.ndarray, labels: list[str], path: Path, normalized
     values = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1) if normalized else matrix
     size = max(5.0, 0.22 * len(labels) + 2)
     fig, ax = plt.subplots(figsize=(size, size * 0.9))
-    shown = values if normalized else np.log1p(values)
-    image = ax.imshow(shown, cmap="viridis", interpolation="nearest")
+    from matplotlib.colors import Normalize, SymLogNorm
+
+    # Counts on a log scale whose colour bar reads in counts (it read ln(1 + count): 1.39 for 3).
+    norm = Normalize(0, 1) if normalized else SymLogNorm(linthresh=1, vmin=0, vmax=max(float(values.max()), 1.0))
+    image = ax.imshow(values, cmap="viridis", interpolation="nearest", norm=norm)
     ax.set_xticks(range(len(labels)), labels, fontsize=7)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title(f"{title}: confusion matrix ({'row-normalized' if normalized else 'counts, log colour scale'})")
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    bar.set_label("share of the true class's samples" if normalized else "samples")
     return _save(fig, path)
 
 
@@ -125,9 +129,9 @@ def plot_samples(
     rng = np.random.default_rng(0)
     chosen = rng.choice(len(inputs), min(count, len(inputs)), replace=False)
     columns = 12
-    fig, axes = plt.subplots(
-        math.ceil(len(chosen) / columns), columns, figsize=(columns * 0.9, len(chosen) / columns * 1.1)
-    )
+    rows = math.ceil(len(chosen) / columns)
+    # A row's height for each row, and room for the title (a few samples' rows were squeezed into each other).
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 0.9, rows * 1.15 + 0.5), squeeze=False)
     for ax, index in zip(np.ravel(axes), chosen, strict=False):
         ax.imshow(np.asarray(inputs[index], dtype=np.float32), cmap="gray", vmin=0, vmax=1)
         right = predicted[index] == targets[index]
