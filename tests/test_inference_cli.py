@@ -15,6 +15,7 @@ from ml.cli import main as cli_main
 from ml.runtime.cards import sha256_of
 from ml.runtime.recognizer import Prediction, PredictionError, Recognizer
 from ml.runtime.synth import render
+from tests.conftest import BUNDLED_DEFAULT
 from tests.images import animated_gif, cmyk_jpeg, png_bomb, png_bytes
 
 
@@ -240,6 +241,17 @@ def test_evaluate_on_an_image_folder(weights_env: Path, tmp_path: Path, capsys: 
     # A card records the data sources every model is scored on, not a folder of one's own.
     assert cli_main(["evaluate", "--model", "cnn_tiny", "--images", str(tmp_path), "--update-card"]) == 2
     assert "--update-card" in capsys.readouterr().err
+
+
+def test_evaluate_without_a_model_scores_the_apps_default(
+    bundled_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "the following arguments are required: --model", where predict and read use the default."""
+    (tmp_path / "T").mkdir()
+    Image.fromarray(render("T")).save(tmp_path / "T" / "t.png")
+    assert cli_main(["evaluate", "--images", str(tmp_path), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["model"] == BUNDLED_DEFAULT and result["sources"]["images"]["n"] == 1
 
 
 def _a_png(folder: Path) -> Path:

@@ -29,10 +29,15 @@ def run(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="glyphpad-ml drawn", description=DESCRIPTION)
     parser.add_argument("--model", action="append", default=None, help="model name or path (repeatable; default all)")
-    parser.add_argument("--writers", type=int, default=DEFAULT_WRITERS, help="hands per glyph variant")
+    parser.add_argument(
+        "--writers", type=int, default=DEFAULT_WRITERS, help=f"hands per glyph variant (default {DEFAULT_WRITERS})"
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed of the drawings (default {DEFAULT_SEED})")
     parser.add_argument(
-        "--canvas-px", type=int, default=CANVAS_PX, help="render the canvas drawings at this size (pens scale along)"
+        "--canvas-px",
+        type=int,
+        default=CANVAS_PX,
+        help=f"render the canvas drawings at this size (default {CANVAS_PX}; pens scale along)",
     )
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the models run")
     parser.add_argument("--json", action="store_true", help="one JSON object per model")

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ml.cli.common import fail, json_safe
-from ml.runtime.cards import WeightsError, card_path_for, read_card, write_card
+from ml.runtime.cards import DEFAULT_MODEL, WeightsError, card_path_for, read_card, write_card
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.training.data.locations import EMNIST_HELP, PEN_DATA_HELP
 from ml.training.data.unipen import learned_from_pen, model_writer_seed
@@ -24,7 +24,11 @@ def get_args_parser() -> argparse.ArgumentParser:
     from ml.evaluation.evaluate import SOURCES
 
     parser = argparse.ArgumentParser(prog="glyphpad-ml evaluate", description="Evaluate a model on each data source.")
-    parser.add_argument("--model", required=True, help="bundled model name or .safetensors path")
+    parser.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"bundled model name or .safetensors path (default: the app's default model, {DEFAULT_MODEL})",
+    )
     parser.add_argument(
         "--source",
         action="append",
