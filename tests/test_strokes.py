@@ -343,9 +343,13 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
     (tmp_path / "spaced.json").write_text(json.dumps({"strokes": spaced}))
     rows = [[[x, y + dy] for x, y in stroke] for dy in (0, 150) for stroke in SEVEN + PLUS]  # 7+ over 7+
     (tmp_path / "rows.json").write_text(json.dumps({"strokes": rows}))
+    (tmp_path / "results.json").write_text(json.dumps([{"path": "a.png", "top": []}]))  # other JSON
     code = cli(["predict", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path)])
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    said = capsys.readouterr()
+    lines = [json.loads(line) for line in said.out.splitlines()]
     assert code == 1  # two files could not be read
+    # The other JSON is passed over, and said to be (it was left out without a word).
+    assert "passed over 1 .json file(s)" in said.err and "results.json" in said.err
     by_name = {Path(line["path"]).name: line for line in lines}
     assert set(by_name) == {
         "seven.json",

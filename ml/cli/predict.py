@@ -114,7 +114,13 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
     from ml.runtime.fusion import FusedRecognizer, read_drawing_strokes
     from ml.runtime.image_files import display_path
     from ml.runtime.recognizer import Prediction
-    from ml.runtime.strokes import BlankStrokesError, StrokesError, find_stroke_files, read_strokes_file
+    from ml.runtime.strokes import (
+        BlankStrokesError,
+        StrokesError,
+        find_stroke_files,
+        other_json_under,
+        read_strokes_file,
+    )
 
     fused = None
     if recognizer.card.input_kind == "image":
@@ -129,6 +135,12 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
                 file=sys.stderr,
             )
     files, problems = find_stroke_files(args.paths)
+    if other := other_json_under(args.paths):  # passed over, as the app's batch does: said, not silent
+        print(
+            f"note: passed over {len(other)} .json file(s) in the folders that hold no strokes (other JSON), "
+            f"e.g. {display_path(other[0])}",
+            file=sys.stderr,
+        )
     failed = 0
     for path, reason in [*problems, *((f, None) for f in files)]:
         result: Any

@@ -324,6 +324,20 @@ def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
+def other_json_under(paths: Sequence[Path]) -> list[Path]:
+    """The .json files under the folders among ``paths`` that hold no strokes (an exported batch's results,
+    a sidecar of labels): :func:`find_stroke_files` passes them over, and a command says how many."""
+    from ml.runtime.image_files import everything_under, holds_strokes, is_stroke_path
+
+    return [
+        entry
+        for path in paths
+        if path.is_dir()
+        for entry in everything_under(path)
+        if is_stroke_path(entry) and entry.is_file() and not holds_strokes(entry)
+    ]
+
+
 def find_stroke_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Stroke JSON files among ``paths`` (folders searched recursively for ``*.json`` that hold strokes),
     and the paths that are neither file nor folder or are folders without one, each with its reason."""
