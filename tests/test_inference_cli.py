@@ -378,6 +378,8 @@ def test_bench_json_fields(weights_env: Path, capsys: pytest.CaptureFixture[str]
     )
     assert row["engine"] == "CPU (ONNX Runtime)"
     assert 0 < float(row["p50_ms"]) <= float(row["p95_ms"])  # type: ignore[arg-type]
+    # What it was measured with, beside the figures (a practitioner could not tell from the JSON).
+    assert (row["repeats"], row["batch"], row["device_asked"]) == (5, 8, "auto") and int(row["threads"]) >= 1  # type: ignore[call-overload]
 
 
 def test_bench_times_reading_a_written_line(weights_env: Path, capsys: pytest.CaptureFixture[str]) -> None:

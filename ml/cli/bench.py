@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
+import platform
 import sys
 from pathlib import Path
 
@@ -47,9 +49,9 @@ def get_args_parser() -> argparse.ArgumentParser:
 MIN_DRAWING_PX = 28
 
 
-def _emit(row: dict[str, float | str], as_json: bool, text: str) -> None:
-    """One result: its JSON object, or its line of the table."""
-    print(json.dumps(json_safe(row), allow_nan=False) if as_json else text, flush=True)
+def _emit(row: dict[str, float | str], as_json: bool, text: str, settings: dict[str, object]) -> None:
+    """One result: its JSON object (with the settings it was measured with), or its line of the table."""
+    print(json.dumps(json_safe({**row, **settings}), allow_nan=False) if as_json else text, flush=True)
 
 
 def run(argv: list[str]) -> int:
@@ -70,6 +72,17 @@ def run(argv: list[str]) -> int:
         return fail("bench", f"--drawing-px must be at least {MIN_DRAWING_PX} (the model sees 28x28)")
     if args.markdown is not None and (problem := markdown_problem(args.markdown)):
         return fail("bench", problem)
+    # What each JSON row was measured with: timings differ with them (and from run to run: several runs, on
+    # an otherwise idle machine, say more than one).
+    settings: dict[str, object] = {
+        "repeats": args.repeats,
+        "batch": args.batch,
+        "drawing_px": args.drawing_px,
+        "device_asked": args.device,
+        "threads": torch.get_num_threads(),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+    }
     names: list[str | Path] = list(args.model) if args.model else list(list_bundled())
     if not names:
         return fail("bench", "no models to benchmark")
@@ -110,6 +123,7 @@ def run(argv: list[str]) -> int:
             f"{row['name']!s:26s} {row['engine']!s:24s} {row['p50_ms']:7.3f} {row['p95_ms']:7.3f} "
             f"{row['preprocess_ms']:7.3f} {row['forward_ms']:7.3f} {row['torch_forward_ms']:8.3f} "
             f"{row['explain_ms']:10.3f} {row['batch_images_per_s']:11.0f}",
+            settings,
         )
     stroke_rows = []
     for path in stroke_paths:
@@ -138,6 +152,7 @@ def run(argv: list[str]) -> int:
             f"{row['name']!s:26s} {row['engine']!s:24s} {row['p50_ms']:7.3f} {row['p95_ms']:7.3f} "
             f"{row['normalize_ms']:7.3f} {row['forward_ms']:7.3f} {row['torch_forward_ms']:8.3f} "
             f"{row['explain_ms']:10.3f} {row['batch_sequences_per_s']:11.0f}   {fused}",
+            settings,
         )
     line_row = None
     if args.line or not args.model:
@@ -156,6 +171,7 @@ def run(argv: list[str]) -> int:
                 f"text line of 10 characters ({line_row['text']} read as {line_row['read']}): "
                 f"p50 {line_row['cold_p50_ms']:.1f} ms, p95 {line_row['cold_p95_ms']:.1f} ms; "
                 f"read again {line_row['again_p50_ms']:.1f} ms",
+                settings,
             )
     if args.markdown is not None and (rows or stroke_rows):
         from ml.evaluation.bench import write_markdown
