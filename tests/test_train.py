@@ -1,5 +1,6 @@
 import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -125,13 +126,23 @@ def test_a_resumed_run_goes_on_as_it_was_started_and_refuses_another_schedule(
     checkpoint = str(tmp_path / "r.ckpt")
     # Nothing but the checkpoint: the architecture, labels and data are the run's own.
     monkeypatch.setattr(sys, "argv", ["glyphpad-ml", "train", "--resume", checkpoint])
+    from ml.training import train as training
+
+    def slow_evaluation(*args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(0.3)  # the resume's own time, which must not count as training
+        return real_evaluation(*args, **kwargs)
+
+    real_evaluation = training.evaluate_sources
+    monkeypatch.setattr(training, "evaluate_sources", slow_evaluation)
     assert cli_main(["train", "--resume", checkpoint]) == 0
+    monkeypatch.setattr(training, "evaluate_sources", real_evaluation)
     card = json.loads((tmp_path / "r.json").read_text())
     # The card still says how the run was started, and the time of all of it (not the resume's alone).
     assert card["training"]["command"].startswith("glyphpad-ml train --arch lenet5 --labels digits10")
     assert card["training"]["resumed_with"] == f"glyphpad-ml train --resume {checkpoint}"
     trained = torch.load(checkpoint, weights_only=True)["seconds"]  # the first part's time, up to its last epoch
-    assert card["training"]["seconds"] + 0.05 >= trained > 0  # the card's seconds are rounded to tenths
+    # Every epoch was done: the resume trained nothing, and adds no time (it grew by the resume's own).
+    assert card["training"]["seconds"] == round(trained, 1) and trained > 0
     # A checkpoint of an earlier version, without the record: the command that started it is not known,
     # not taken for the resume's.
     older = torch.load(checkpoint, weights_only=True)

@@ -474,7 +474,7 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
 CHECKPOINT_KEYS = ("model", "optimizer", "epoch", "history", "config")
 
 
-@dataclass(frozen=True)
+@dataclass
 class RunRecord:
     """How a run was started and how long it has trained, carried through its checkpoints: the card of a
     resumed run names the command that started it and the time of all its parts (it named the resume's,
@@ -483,9 +483,13 @@ class RunRecord:
     command: str = ""
     seconds_before: float = 0.0  # the training time of the runs this one continues
     started_at: float = field(default_factory=time.time)  # when this part started (time.time())
+    # Set when this part finds every epoch done: it adds no training time (its outputs are written again).
+    nothing_trained: bool = False
 
     def seconds(self) -> float:
         """The training time of the whole run so far, its earlier parts included."""
+        if self.nothing_trained:
+            return self.seconds_before
         return self.seconds_before + time.time() - self.started_at
 
     def checkpoint_fields(self) -> dict[str, Any]:
@@ -635,6 +639,8 @@ def fit(
             print(f"resumed from {config.resume} after epoch {first_epoch}", file=sys.stderr)
             if first_epoch >= config.epochs:  # a run stopped after its last epoch: its outputs are written again
                 print(f"all {config.epochs} epochs were done: nothing left to train", file=sys.stderr)
+        if first_epoch >= config.epochs and run is not None:
+            run.nothing_trained = True  # its training time is the checkpoint's (it grew by each such resume)
     trained = wrap(model, world, device)  # what the steps run: DDP averages gradients across ranks
 
     generator = torch.Generator().manual_seed(config.seed)
