@@ -553,3 +553,12 @@ def test_the_readmes_examples_read_as_written(bundled_weights: Path, capsys: pyt
     ):
         assert cli_main(argv) == 0
         assert _lines(capsys)[0]["text"] == "Hi 42", argv
+
+
+def test_the_results_table_marks_a_dry_run() -> None:
+    """A --dry-run model listed as "10 epochs, 6 s" with its meaningless figures, like a trained one."""
+    from ml.evaluation.results import _trained
+
+    training = {"epochs_run": 2, "seconds": 6.0, "device": "CPU (2 threads)", "config": {"dry_run": True}}
+    assert _trained(training).startswith("dry run: 2 epochs")
+    assert not _trained({**training, "config": {"dry_run": False}}).startswith("dry run")

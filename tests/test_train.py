@@ -553,6 +553,8 @@ def test_training_says_which_weights_it_kept_and_prints_its_results_on_stdout(
     assert kept["epoch"] in (1, 2) and kept["weights"] in ("as trained", "running average (--ema)")
     assert f"kept the weights of epoch {kept['epoch']} ({kept['weights']})" in out
     assert "emnist_test: accuracy" in out and "wrote " in out
+    assert cli_main(argv) == 0  # the same again: the model there is replaced, and that is said
+    assert "note: replacing the model kept in" in capsys.readouterr().out
     for decay in ("1.5", "-0.5"):  # ran, and kept weights that had blown up; quietly "off"
         assert cli_main([*argv, "--ema", decay]) == 2
         assert "--ema must be in [0, 1)" in capsys.readouterr().err

@@ -39,8 +39,7 @@ def results_table(directory: Path | None = None) -> str:
             return f"{100 * value:.2f}%" if isinstance(value, float) else "–"
 
         sources = " + ".join(str(s.get("name", "?")) for s in card.data_sources) or "EMNIST"
-        epochs = card.training.get("epochs_run")
-        trained = f"{_epochs(epochs)}, {_minutes(card.training.get('seconds', 0))}, {card.training.get('device', '?')}"
+        trained = _trained(card.training)
         lines.append(
             f"| `{card.name}` | {card.arch} | {card.label_set} | {card.params:,} | {sources} | "
             f"{pct(emnist, 'accuracy')} | {pct(pen, 'accuracy')} | {pct(pen, 'top3')} | "
@@ -49,6 +48,16 @@ def results_table(directory: Path | None = None) -> str:
     strokes = stroke_results_table(directory)
     words = words_results_table(directory)
     return "\n".join(lines) + "".join(f"\n\n{part}" for part in (strokes, words) if part)
+
+
+def _trained(training: dict[str, Any]) -> str:
+    """How a model was trained, for a table: its epochs, time and device, and "dry run" for a check of the
+    mechanics (its figures mean nothing: it listed like a trained model)."""
+    said = (
+        f"{_epochs(training.get('epochs_run'))}, {_minutes(training.get('seconds', 0))}, {training.get('device', '?')}"
+    )
+    settings = training.get("config")
+    return f"dry run: {said}" if isinstance(settings, dict) and settings.get("dry_run") else said
 
 
 def words_results_table(directory: Path | None = None) -> str:
@@ -100,8 +109,7 @@ def stroke_results_table(directory: Path | None = None) -> str:
         if isinstance(card, WeightsError):
             continue
         by_source = card.metrics_by_source
-        epochs = card.training.get("epochs_run")
-        trained = f"{_epochs(epochs)}, {_minutes(card.training.get('seconds', 0))}, {card.training.get('device', '?')}"
+        trained = _trained(card.training)
         members = [str(m["name"]) for m in card.training.get("members", [])]
         if members:  # an ensemble: trained as its members were
             trained = " + ".join(f"`{m}`" for m in members) + ", as trained"

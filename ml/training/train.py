@@ -987,6 +987,8 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
         description=get_arch(config.arch).description,
     )
     dtype = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[config.save_dtype]
+    if (out_dir / f"{name}.safetensors").exists() and not config.resume:  # (it was replaced without a word)
+        print(f"note: replacing the model {name} in {out_dir} with this run's (--name gives it another name)")
     weights_path = save_weights(model, card, out_dir, dtype=dtype)
     metrics_path = out_dir / f"{name}.metrics.json"
     metrics_path.write_text(
