@@ -250,8 +250,10 @@ def test_evaluate_without_a_model_scores_the_apps_default(
     (tmp_path / "T").mkdir()
     Image.fromarray(render("T")).save(tmp_path / "T" / "t.png")
     assert cli_main(["evaluate", "--images", str(tmp_path), "--json"]) == 0
-    result = json.loads(capsys.readouterr().out)
+    said = capsys.readouterr()
+    result = json.loads(said.out)
     assert result["model"] == BUNDLED_DEFAULT and result["sources"]["images"]["n"] == 1
+    assert "evaluating images (1 of 1)" in said.err  # each source said as it starts (a minute was silent)
 
 
 def _a_png(folder: Path) -> Path:

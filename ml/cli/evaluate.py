@@ -139,7 +139,10 @@ def run(argv: list[str]) -> int:
         print(f"{card.name} ({card.label_set}, {recognizer.describe_device()})", flush=True)
     results: dict[str, Any] = {}
     full: dict[str, Any] = {}
-    for name in names:
+    for number, name in enumerate(names, 1):
+        # Said as each source starts (on stderr, whatever the output): drawing a source's characters takes
+        # half a minute, silent.
+        print(f"evaluating {name} ({number} of {len(names)})…", file=sys.stderr, flush=True)
         try:
             if name == "images":
                 inputs, targets, _ = _folder_inputs(card.label_set, args.images)
