@@ -3367,6 +3367,14 @@ def test_a_weights_folder_made_after_the_start_is_watched(  # type: ignore[no-un
         win.close()
 
 
+def _window_on_weights(qtbot, folder: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:  # type: ignore[no-untyped-def]
+    """A window on the models in ``folder`` (its settings beside it), once it has listed them."""
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    win = _open_window(qtbot, folder.parent / "settings.ini", load_runtime=False)
+    qtbot.waitUntil(lambda: "cnn_tiny" in win.models, timeout=TIMEOUT_MS)
+    return win
+
+
 def test_a_piece_verifier_replaced_while_the_app_runs_is_read_anew(  # type: ignore[no-untyped-def]
     qtbot, trained_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -3374,10 +3382,8 @@ def test_a_piece_verifier_replaced_while_the_app_runs_is_read_anew(  # type: ign
     folder = tmp_path / "weights"
     shutil.copytree(trained_weights, folder)
     (folder / "pieces").mkdir()
-    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
-    win = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
+    win = _window_on_weights(qtbot, folder, monkeypatch)
     try:
-        qtbot.waitUntil(lambda: "cnn_tiny" in win.models, timeout=TIMEOUT_MS)
         assert "cnn_tiny" in win.service._loaded_files
         with qtbot.waitSignal(win.service.models_listed, timeout=TIMEOUT_MS):
             (folder / "pieces" / "piece_verifier.onnx").write_bytes(b"retrained")
@@ -3394,10 +3400,8 @@ def test_text_modes_case_model_added_while_the_app_runs_is_used(  # type: ignore
 
     folder = tmp_path / "weights"
     shutil.copytree(trained_weights, folder)
-    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
-    win = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
+    win = _window_on_weights(qtbot, folder, monkeypatch)
     try:
-        qtbot.waitUntil(lambda: "cnn_tiny" in win.models, timeout=TIMEOUT_MS)
         win.set_text_mode(True)
         _mouse_write(win.canvas, "H7")
         qtbot.waitUntil(lambda: win.line_text() != "", timeout=TIMEOUT_MS)
@@ -3656,7 +3660,9 @@ def test_the_pad_shows_it_has_the_keys_until_the_pen_touches_it(qtbot, window: M
     assert canvas.grab().toImage().pixelColor(1, canvas.height() // 2) != highlight
     # A tablet's pen likewise, and the whole pad is repainted (a stroke repaints only round itself).
     from PySide6.QtCore import QPointF
-    from PySide6.QtGui import QPointingDevice, QTabletEvent
+    from PySide6.QtGui import QTabletEvent
+
+    from desktop_app.self_test import send_pen
 
     canvas.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
     canvas.clearFocus()
@@ -3665,23 +3671,7 @@ def test_the_pad_shows_it_has_the_keys_until_the_pen_touches_it(qtbot, window: M
     repaints: list[tuple[object, ...]] = []
     original = canvas.update
     canvas.update = lambda *args: repaints.append(args) or original(*args)  # type: ignore[method-assign]
-    middle = QPointF(canvas.width() / 2, canvas.height() / 2)
-    press = QTabletEvent(
-        QTabletEvent.Type.TabletPress,
-        QPointingDevice.primaryPointingDevice(),
-        middle,
-        canvas.mapToGlobal(middle),
-        0.5,
-        0.0,
-        0.0,
-        0.0,
-        0.0,
-        0.0,
-        Qt.KeyboardModifier.NoModifier,
-        Qt.MouseButton.LeftButton,
-        Qt.MouseButton.LeftButton,
-    )
-    canvas.tabletEvent(press)
+    send_pen(canvas, QTabletEvent.Type.TabletPress, QPointF(canvas.width() / 2, canvas.height() / 2), 0.5)
     assert not canvas._focus_visible and () in repaints
     del canvas.update
 
@@ -3705,6 +3695,20 @@ def test_a_keyboard_user_tabs_through_the_window_as_it_reads(qtbot, window: Main
     assert window.statusBar().currentMessage().startswith("Eraser on")
     window.eraser_action.trigger()
     assert window.statusBar().currentMessage() == "Eraser off"
+
+
+def _text_mode_line(qtbot, window: MainWindow, text: str) -> str:  # type: ignore[no-untyped-def]
+    """``text`` written with the mouse in text mode (a 1200x560 window), once read, with no reading still
+    on its way: the line as read."""
+    if not window.text_mode:
+        window.resize(1200, 560)
+        window.set_text_mode(True)
+        qtbot.wait(100)
+    _mouse_write(window.canvas, text)
+    qtbot.waitUntil(lambda: len(window.line_text().replace(" ", "")) == len(text), timeout=TIMEOUT_MS)
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: not window._line_pending, timeout=TIMEOUT_MS)
+    return window.line_text()
 
 
 def test_text_mode_backspace_takes_the_rightmost_and_a_stray_mark_can_be_left_out(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -3740,14 +3744,7 @@ def test_text_mode_backspace_takes_the_rightmost_and_a_stray_mark_can_be_left_ou
 def test_undo_after_the_text_was_edited_leaves_the_text_alone_and_says_so(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """It said "back on the pad and out of the text" while the text still held the line, which Ctrl+Enter
     then added a second time."""
-    window.resize(1200, 560)
-    window.set_text_mode(True)
-    qtbot.wait(100)
-    _mouse_write(window.canvas, "H7")
-    qtbot.waitUntil(lambda: len(window.line_text()) == 2, timeout=TIMEOUT_MS)
-    window.service.wait_idle()
-    qtbot.waitUntil(lambda: not window._line_pending, timeout=TIMEOUT_MS)
-    line = window.line_text()
+    line = _text_mode_line(qtbot, window, "H7")
     window.add_line_to_text()
     box = window.text_panel.text_box
     box.appendPlainText("and bread")  # the person writes on in the text box
@@ -3903,13 +3900,7 @@ def test_text_mode_marks_the_characters_read_unsure(qtbot) -> None:  # type: ign
 
 def test_a_characters_box_is_marked_on_the_pad_while_its_menu_is_open(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """Boxes that overlapped (an m read as n and 7) left unsaid which one a menu was about."""
-    window.resize(1200, 560)
-    window.set_text_mode(True)
-    qtbot.wait(100)
-    _mouse_write(window.canvas, "H7A")
-    qtbot.waitUntil(lambda: len(window.line_text()) == 3, timeout=TIMEOUT_MS)
-    window.service.wait_idle()
-    qtbot.waitUntil(lambda: not window._line_pending, timeout=TIMEOUT_MS)
+    _text_mode_line(qtbot, window, "H7A")
     button = window.text_panel._character_buttons()[1]
     menu = button.menu()
     menu.aboutToShow.emit()  # as the menu opens
@@ -3960,21 +3951,10 @@ def test_a_line_saved_as_strokes_opens_where_and_as_large_as_it_was_written(  # 
 def test_a_line_can_go_on_the_texts_last_line(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """A sentence longer than the pad came out as "homework due tomo" over "rrow": every line added began
     a line of its own."""
-
-    def write_and_wait(text: str) -> str:
-        _mouse_write(window.canvas, text)
-        qtbot.waitUntil(lambda: len(window.line_text().replace(" ", "")) == len(text), timeout=TIMEOUT_MS)
-        window.service.wait_idle()
-        qtbot.waitUntil(lambda: not window._line_pending, timeout=TIMEOUT_MS)
-        return window.line_text()
-
-    window.resize(1200, 560)
-    window.set_text_mode(True)
-    qtbot.wait(100)
     box = window.text_panel.text_box
-    first = write_and_wait("H7")
+    first = _text_mode_line(qtbot, window, "H7")
     window.add_line_action.trigger()
-    second = write_and_wait("AX")
+    second = _text_mode_line(qtbot, window, "AX")
     window.continue_line_action.trigger()  # Ctrl+Shift+Enter
     assert box.toPlainText() == f"{first} {second}"
     window.undo()
@@ -3982,7 +3962,7 @@ def test_a_line_can_go_on_the_texts_last_line(qtbot, window: MainWindow) -> None
     window.redo()
     assert box.toPlainText() == f"{first} {second}"
     window.canvas.clear()
-    third = write_and_wait("T")
+    third = _text_mode_line(qtbot, window, "T")
     window.add_line_action.trigger()  # Ctrl+Enter: a line of its own, as before
     assert box.toPlainText() == f"{first} {second}\n{third}"
 
