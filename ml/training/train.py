@@ -281,9 +281,11 @@ def train_one_epoch(
     """One pass over ``order`` (indices into images/targets, drawn by :func:`draw_epoch`); under
     torchrun each rank takes every world.size-th index, so the ranks share the epoch."""
     model.train()
-    order = order[world.rank :: world.size]
     batch = rank_batch_size(config, world)
-    steps = len(order) // batch or 1
+    # As many steps on every rank (from the whole epoch's length): a rank with one more sample could take
+    # one more step, and the others' gradient averaging waited for it for good.
+    steps = len(order) // world.size // batch or 1
+    order = order[world.rank :: world.size]
     if max_steps is not None:
         steps = min(steps, max_steps)
     augment = AugmentConfig(**config.augment_config) if config.augment else None
@@ -434,13 +436,17 @@ def rank_batch_size(config: TrainConfig, world: World) -> int:
 
 def kept_weights(history: Sequence[dict[str, float]]) -> dict[str, Any]:
     """Which weights a run kept (fit keeps the best validation score of every epoch's weights and their
-    running average): the epoch, which of the two, and the score."""
-    best: dict[str, Any] = {}
-    for record in history:
-        for key, kind in (("val_score", "as trained"), ("val_score_ema", "running average (--ema)")):
-            if key in record and record[key] > best.get("validation_score", -1.0):
-                best = {"epoch": int(record["epoch"]), "weights": kind, "validation_score": record[key]}
-    return best
+    running average, and marks the epoch in the history): the epoch, which of the two, and the score."""
+    kept = [record for record in history if record.get("kept")]  # marked by fit as it kept them
+    if not kept:
+        return {}
+    last = kept[-1]
+    average = bool(last.get("kept_average"))
+    return {
+        "epoch": int(last["epoch"]),
+        "weights": "running average (--ema)" if average else "as trained",
+        "validation_score": last["val_score_ema" if average else "val_score"],
+    }
 
 
 def _selection_score(accuracies: dict[str, float]) -> float:
@@ -606,6 +612,11 @@ def fit(
     (the tuner prunes trials that fall behind this way).
     """
     run = run or RunRecord()
+    if world.distributed and (config.batch_size % world.size or config.batch_size // world.size < 2):
+        raise ValueError(
+            f"--batch-size {config.batch_size} is shared by {world.size} processes: give a multiple of "
+            f"{world.size} of at least {2 * world.size}"
+        )
     label_set = train.label_set
     train_images, train_targets = _to_tensors(train.images, train.targets, device)
     sample_weights = torch.from_numpy(train.weights)
@@ -629,6 +640,11 @@ def fit(
     checkpoint: dict[str, Any] = {}
     if config.resume:
         checkpoint = load_checkpoint(config.resume, device, config.arch, config.labels)
+        started_with = int(checkpoint.get("world_size", 1))
+        if started_with != world.size:  # its steps per epoch, and the schedule laid out over them, differ
+            raise ValueError(
+                f"{config.resume} was trained by {started_with} process(es): resume it with as many, not {world.size}"
+            )
         model.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
         if scheduler is not None and checkpoint.get("scheduler"):
@@ -720,6 +736,8 @@ def fit(
         if scores[best_kind] > best_score:
             best_score, stale = scores[best_kind], 0
             best_state = {k: v.detach().clone() for k, v in candidates[best_kind].state_dict().items()}
+            record["kept"] = 1.0  # these weights are the run's best so far: kept_weights reads which
+            record["kept_average"] = float(best_kind == "ema")
         else:
             stale += 1
         if checkpoint_path is not None and world.is_main:
@@ -737,6 +755,7 @@ def fit(
                     "best_score": best_score,
                     "best_state": best_state,
                     "stale": stale,
+                    "world_size": world.size,
                     **run.checkpoint_fields(),
                 },
             )
