@@ -175,7 +175,12 @@ def test_a_full_stop_and_a_hyphen_are_read_by_their_place_on_the_line() -> None:
     i_stem, i_dot = np.array([[150.0, 45.0], [150.0, 95.0]]), np.array([[154.0, 20.0], [155.0, 22.0]])
     full_stop = np.array([[160.0, 92.0], [161.0, 94.0]])
     parts = split_strokes([*h, i_stem, i_dot, full_stop])
-    assert ":" not in [p.punctuation for p in parts] and len(h) + 1 in parts[1].strokes  # the i keeps its dot
+    assert [p.punctuation for p in parts] == ["", "", "."] and len(h) + 1 in parts[1].strokes  # the i keeps its dot
+    # A colon's dots drawn as small circles (a tenth to a seventh of the line): still a colon.
+    circle = np.array([[np.cos(t) * 6 + 125, np.sin(t) * 6] for t in np.linspace(0, 2 * np.pi, 12)])
+    round_dots = [circle + np.array([0.0, 88.0]), circle + np.array([0.0, 45.0])]
+    parts = split_strokes([*placed("3", {}), *round_dots, *[s + np.array([150.0, 0.0]) for s in placed("45", {})]])
+    assert [p.punctuation for p in parts] == ["", ":", "", ""]
     tiny_i = [np.array([[150.0, 83.0], [150.0, 95.0]]), np.array([[150.0, 75.0], [151.0, 76.0]])]
     assert ":" not in [p.punctuation for p in split_strokes([*h, *tiny_i])]
     # A mark is no gap of its own: "19.99", "4.444" and "AB." have no space (a stop cut a gap in two, and the

@@ -72,8 +72,9 @@ FLAT = 0.2
 # mark at least HYPHEN_LONG times as wide as it is tall and HYPHEN_WIDE line heights wide, its centre
 # HYPHEN_LOW to HYPHEN_HIGH line heights above the baseline (a 5's flag drawn apart is at the top).
 STOP_BAND = 0.2
-# A colon: two specks one over the other, the lower a full stop's, the upper COLON_LOW to COLON_HIGH line
-# heights above the baseline.
+# A colon: two dots this many line heights across at most, one over the other, the lower a full stop's,
+# the upper COLON_LOW to COLON_HIGH line heights above the baseline.
+COLON_DOT = 0.15
 COLON_LOW, COLON_HIGH = 0.25, 0.85
 HYPHEN_LONG = 2.5
 HYPHEN_WIDE = 0.2
@@ -278,6 +279,7 @@ def _group(
     baseline = float(np.median([b[3] for b in group_boxes])) if group_boxes else 0.0
     character_height = line_height(np.array(group_boxes)) if group_boxes else height
     punctuation: dict[int, str] = {}  # group -> its mark
+    bodies = [box.copy() for box in group_boxes[:characters]]  # the characters before any mark joins them
     for pair in colons(boxes, marks, group_boxes[:characters], baseline, character_height, pen):
         punctuation[len(groups)] = ":"
         groups.append(list(pair))
@@ -285,8 +287,12 @@ def _group(
         marks = [k for k in marks if k not in pair]
     for k in marks:
         # Marks stacked along the line (the bars of an =, the dots of a colon) are no full stop or hyphen.
+        # (An i's dot over a full stop is the i's: "Hi." kept no full stop.)
         stacked = any(
-            j != k and _overlap_share(boxes[k], boxes[j], MIN_WIDTH * character_height) >= JOIN_OVERLAP for j in marks
+            j != k
+            and _overlap_share(boxes[k], boxes[j], MIN_WIDTH * character_height) >= JOIN_OVERLAP
+            and not _over_a_characters_top(boxes[j], bodies, character_height)
+            for j in marks
         )
         mark = "" if stacked else punctuation_mark(boxes[k], group_boxes[:characters], baseline, character_height, pen)
         if mark:
@@ -347,8 +353,12 @@ def colons(
     marks stacked along the line, were taken for a neighbour's and the colon was lost.)"""
     if not len(characters):
         return []
-    dots = [k for k in marks if max(boxes[k, 2] - boxes[k, 0], boxes[k, 3] - boxes[k, 1]) - pen <= SPECK * height]
-    reach = MIN_WIDTH * height / 2  # a stem has no width: an i's dot drifts off it this far
+
+    def dot(k: int) -> bool:  # small, and no stroke standing up (a tiny i's stem): a dot drawn round or as a tick
+        width, tall = boxes[k, 2] - boxes[k, 0] - pen, boxes[k, 3] - boxes[k, 1] - pen
+        return max(width, tall) <= COLON_DOT * height and tall <= 2 * width + SPECK * height / 2
+
+    dots = [k for k in marks if dot(k)]
     found: list[tuple[int, int]] = []
     for a, b in itertools.combinations(dots, 2):
         if any(k in pair for pair in found for k in (a, b)):
@@ -363,14 +373,21 @@ def colons(
         x0, x1 = min(boxes[a, 0], boxes[b, 0]), max(boxes[a, 2], boxes[b, 2])
         if any(c[0] <= (x0 + x1) / 2 <= c[2] for c in characters):
             continue  # over a character: an i's dot and a speck of its stem, a j's
-        upper_x, upper_y = (boxes[upper, 0] + boxes[upper, 2]) / 2, (boxes[upper, 1] + boxes[upper, 3]) / 2
-        if any(c[0] - reach <= upper_x <= c[2] + reach and upper_y < c[1] for c in characters):
-            continue  # the upper one over a character's top, near it: an i's or j's dot, and a full stop
+        if _over_a_characters_top(boxes[upper], characters, height):
+            continue  # the upper one an i's or j's dot, and the lower a full stop
         left = min((x0 - c[2] for c in characters if c[2] <= (x0 + x1) / 2), default=math.inf)
         right = min((c[0] - x1 for c in characters if c[0] >= (x0 + x1) / 2), default=math.inf)
         if math.isfinite(left) and min(left, right) >= STOP_CLEAR * height:  # it follows something, clear of it
             found.append((upper, lower))
     return found
+
+
+def _over_a_characters_top(box: np.ndarray, characters: Sequence[np.ndarray], height: float) -> bool:
+    """Whether a mark stands over a character's top, within reach of it along the line: an i's or j's dot
+    (a stem has no width: its dot drifts off it by up to half MIN_WIDTH line heights)."""
+    reach = MIN_WIDTH * height / 2
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return any(c[0] - reach <= x <= c[2] + reach and y < c[1] for c in characters)
 
 
 def punctuation_mark(
