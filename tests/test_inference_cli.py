@@ -231,6 +231,12 @@ def test_evaluate_on_an_image_folder(weights_env: Path, tmp_path: Path, capsys: 
     Image.fromarray(render("A")).save(tmp_path / "a_lower" / "x.png")
     assert cli_main(["evaluate", "--model", "cnn_tiny", "--images", str(tmp_path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["sources"]["images"]["n"] == 5
+    # Without --model, in a folder without the default: its first model, said, as predict does.
+    assert cli_main(["evaluate", "--images", str(tmp_path), "--json"]) == 0
+    said = capsys.readouterr()
+    assert json.loads(said.out)["model"] == "cnn_tiny" and "reading with cnn_tiny" in said.err
+    assert cli_main(["evaluate", "--update-card"]) == 2  # a card is rewritten only when named
+    assert "name the model with --model" in capsys.readouterr().err
     # A file that is no image, and a blank page, hold no character: left out and said, not scored wrong.
     (tmp_path / "T" / "notes.png").write_text("hello")
     Image.fromarray(np.full((40, 40), 255, dtype=np.uint8)).save(tmp_path / "T" / "blank.png")

@@ -79,7 +79,7 @@ def run(argv: list[str]) -> int:
         "batch": args.batch,
         "drawing_px": args.drawing_px,
         "device_asked": args.device,
-        "threads": torch.get_num_threads(),
+        "threads": 1,  # torch's and ONNX Runtime's, as the app's worker answers (set below)
         "cpus": os.cpu_count(),
         "machine": platform.machine(),
     }

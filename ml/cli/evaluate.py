@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ml.cli.common import fail, json_safe
+from ml.cli.common import fail, json_safe, model_to_read_with
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError, card_path_for, read_card, write_card
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.training.data.locations import EMNIST_HELP, PEN_DATA_HELP
@@ -26,8 +26,9 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glyphpad-ml evaluate", description="Evaluate a model on each data source.")
     parser.add_argument(
         "--model",
-        default=DEFAULT_MODEL,
-        help=f"bundled model name or .safetensors path (default: the app's default model, {DEFAULT_MODEL})",
+        default=None,
+        help=f"bundled model name or .safetensors path (default: the app's default model, {DEFAULT_MODEL}; "
+        "--update-card asks for it by name)",
     )
     parser.add_argument(
         "--source",
@@ -114,8 +115,10 @@ def run(argv: list[str]) -> int:
     if word_sources and (others or args.images is not None):  # they were passed over without a word
         given = ", ".join(others + (["--images"] if args.images is not None else []))
         return fail("evaluate", f"the words sources are scored on their own: run {given} in another evaluate")
+    if args.update_card and not args.model:  # a card is rewritten: the one meant, named
+        return fail("evaluate", "--update-card rewrites a model's card: name the model with --model")
     try:
-        recognizer = load_recognizer(args.model, device=args.device, threads=threads)
+        recognizer = load_recognizer(model_to_read_with("evaluate", args.model), device=args.device, threads=threads)
     except (WeightsError, DeviceError) as error:
         return fail("evaluate", str(error))
     args.threads = threads
