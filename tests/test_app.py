@@ -3924,7 +3924,7 @@ def test_a_line_saved_as_strokes_opens_where_and_as_large_as_it_was_written(  # 
     window.resize(1200, 560)
     window.set_text_mode(True)
     qtbot.wait(100)
-    _mouse_write(window.canvas, "H7")
+    _mouse_write(window.canvas, "H7AX4T")  # across the pad
 
     def boxes() -> np.ndarray:  # each stroke's box (the pad keeps its own density of points)
         return np.array(
@@ -3938,6 +3938,14 @@ def test_a_line_saved_as_strokes_opens_where_and_as_large_as_it_was_written(  # 
     window.open_strokes(tmp_path / "line.json")
     assert np.allclose(boxes(), written, atol=0.5)
     assert json.loads((tmp_path / "line.json").read_text())["pad"] == [window.canvas.width(), window.canvas.height()]
+    # On a smaller pad: shrunk as a drawing is when the window narrows, not sized and centred anew.
+    window.resize(800, 500)
+    qtbot.waitUntil(lambda: window.canvas.width() < 900, timeout=TIMEOUT_MS)
+    window.canvas.clear()
+    window.open_strokes(tmp_path / "line.json")
+    scale = window.canvas._drawing_scale
+    assert scale < 1 and np.allclose(boxes(), written * scale, atol=0.5)
+    assert boxes()[:, 2].max() <= window.canvas.width()
     # Files from elsewhere (device units; the README's example, inside the pad but written on none) are
     # sized and centred as one writes.
     (tmp_path / "device.json").write_text(json.dumps({"strokes": [[[121, -376], [165, -209]]]}))

@@ -499,17 +499,18 @@ class DrawingCanvas(QWidget):
 
     def open_strokes(self, strokes: Strokes) -> None:
         """Replace what the pad holds with strokes from a file (``ml.runtime.strokes.Strokes``, any units;
-        undoable): where it was written when the file says the pad it was written on and it fits this one,
-        else placed as a person writes: centred, a character filling OPENED_CHARACTER_SHARE of the pad, a line
-        (text mode) OPENED_LINE_SHARE of its height; drawn with the pen in use, pressure from the file's when
-        it has one."""
+        undoable): where it was written when the file says the pad it was written on (shrunk to fit a
+        smaller pad), else placed as a person writes: centred, a character filling OPENED_CHARACTER_SHARE of
+        the pad, a line (text mode) OPENED_LINE_SHARE of its height; drawn with the pen in use, pressure from
+        the file's when it has one."""
         x0, y0, x1, y1 = strokes.box()
         width, height = max(self.width(), 1), max(self.height(), 1)
         flat = (y1 - y0) < 0.05 * (x1 - x0)  # a lone dash: no line height to size it by, a character's size
-        # Saved from the pad (its file says the pad's size) and fitting this one: back where and as large as
-        # it was written, to be written on (a line saved in text mode came back 2.5 times larger, the pad
-        # "full"). Any other file is fitted, as a person would write it.
-        as_written = strokes.pad is not None and min(x0, y0) >= 0 and x1 <= width and y1 <= height
+        # Saved from the pad (its file says the pad's size): back where and as large as it was written, to be
+        # written on (a line saved in text mode came back 2.5 times larger, the pad "full"), shrunk as a
+        # drawing is when this pad is smaller. Any other file is fitted, as a person would write it.
+        pad = strokes.pad
+        as_written = pad is not None and min(x0, y0) >= 0 and x1 <= pad[0] and y1 <= pad[1]
         if as_written:
             room = 1.0
         elif self._reads_lines and not flat:
@@ -541,6 +542,8 @@ class DrawingCanvas(QWidget):
         self._background_image = None
         self._opened_source = None
         self._drawing_scale = 1.0
+        if as_written:  # at the size written, shrunk only as far as this pad needs (as a narrowed window does)
+            self._refit(width, height)
         self._invalidate_layers()
         self._emit_history()
         self.update()
