@@ -258,6 +258,9 @@ def main(config: StrokeTrainConfig) -> Path:
         history, first_epoch = list(checkpoint["history"]), int(checkpoint["epoch"]) + 1
         best_score, best_state = float(checkpoint["best_score"]), checkpoint["best_state"]
         print(f"resumed from {config.resume} after epoch {first_epoch}", file=sys.stderr)
+        if first_epoch >= config.epochs:  # its outputs are written again; its training time stays as it was
+            print(f"all {config.epochs} epochs were done: nothing left to train", file=sys.stderr)
+            run.nothing_trained = True
 
     train_targets = targets[parts["train"]]
 
@@ -345,9 +348,8 @@ def main(config: StrokeTrainConfig) -> Path:
         by_source[f"unipen_{part}"] = summary(metrics)
         print(
             f"unipen_{part}: accuracy {metrics['accuracy']:.4f}, balanced {metrics['balanced_accuracy']:.4f}, "
-            f"top-3 {metrics['top3']:.4f} (n={metrics['n']})",
-            file=sys.stderr,
-        )
+            f"top-3 {metrics['top3']:.4f} (n={metrics['n']})"
+        )  # results, on stdout (as train's)
     seconds = time.time() - started
     card = stroke_model_card(
         model,
@@ -385,7 +387,7 @@ def main(config: StrokeTrainConfig) -> Path:
     weights_path = save_weights(model, card, out_dir)
     metrics_path = out_dir / f"{name}.metrics.json"
     metrics_path.write_text(json.dumps({"name": name, "history": history, "by_source": by_source}, indent=1) + "\n")
-    print(f"wrote {weights_path}, its ONNX graph and its card in {seconds:.0f} s", file=sys.stderr)
+    print(f"wrote {weights_path}, its ONNX graph and its card in {seconds:.0f} s")
     print(
         f"to read drawings with it: 'glyphpad-ml fuse --strokes-model {weights_path} --write', then copy "
         f"{name}.safetensors, .onnx and .json into {stroke_models_dir().resolve()} (the app fuses stroke "
