@@ -150,16 +150,16 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
 
     def objective(trial: optuna.Trial) -> float:
         nonlocal interrupted
-        config = suggest_config(trial, base, search_pen_share=pen is not None and args.search_pen_share)
-        print(f"trial {trial.number}: {json.dumps(trial.params)}", file=sys.stderr)
-        train = build_training_set(config, emnist_train, pen, label_set)
 
         def report(epoch: int, best: float) -> None:
             trial.report(best, epoch)
             if trial.should_prune():
                 raise optuna.TrialPruned()
 
-        try:
+        try:  # (a Ctrl+C while its data is built counts as one in training)
+            config = suggest_config(trial, base, search_pen_share=pen is not None and args.search_pen_share)
+            print(f"trial {trial.number}: {json.dumps(trial.params)}", file=sys.stderr)
+            train = build_training_set(config, emnist_train, pen, label_set)
             _, history = fit(config, train, val_sets, device, after_epoch=report)
         except KeyboardInterrupt:
             # Ctrl+C: this trial is not finished (Optuna records it as failed, which it would say as a score
@@ -203,8 +203,9 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         params = {k: v for k, v in r.items() if k not in ("trial", "state", "val_score")}
         print(f"{r['trial']:5d} {r['val_score']:7.4f}  {params}")
     pruned = sum(r["state"] == "PRUNED" for r in rows)
-    stopped = sum(t.user_attrs.get("interrupted", False) for t in study.trials)
-    said = f", {stopped} interrupted (run again)" if stopped else ""
+    # Interrupted in this part (an earlier part's were run again at its start).
+    stopped = sum(t.user_attrs.get("interrupted", False) and t.number not in retried for t in study.trials)
+    said = f", {stopped} interrupted (run again when resumed)" if stopped else ""
     print(f"{len(finished)} complete, {pruned} pruned{said}; study: {args.out / 'study.db'}")
     if finished:
         print(f"best recipe: {best_path} (glyphpad-ml train --settings {best_path})")
