@@ -119,12 +119,19 @@ class FocusVisibleStyle(QProxyStyle):
         widget: QWidget | None = None,
     ) -> None:
         super().drawControl(element, option, painter, widget)
+        scroll_area = element == QStyle.ControlElement.CE_ShapedFrame and isinstance(widget, QAbstractScrollArea)
         if not option.state & QStyle.StateFlag.State_HasFocus:
+            if scroll_area and isinstance(widget, QAbstractScrollArea):
+                # The frame's second pixel (there for the focus frame) in the viewport's colour: a ring of
+                # the window's colour showed inside every list and table.
+                viewport = widget.viewport()
+                painter.save()
+                painter.setPen(QPen(viewport.palette().color(viewport.backgroundRole()), 1))
+                painter.setBrush(QColor(0, 0, 0, 0))
+                painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
+                painter.restore()
             return
-        framed = element == QStyle.ControlElement.CE_TabBarTabShape or (
-            element == QStyle.ControlElement.CE_ShapedFrame and isinstance(widget, QAbstractScrollArea)
-        )
-        if framed:
+        if element == QStyle.ControlElement.CE_TabBarTabShape or scroll_area:
             _frame(painter, option.rect, option.palette.color(QPalette.ColorRole.Highlight))
 
     def pixelMetric(
