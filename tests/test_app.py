@@ -4006,3 +4006,17 @@ def test_the_model_box_shows_its_longest_entry_whole(qtbot, real_window: MainWin
     qtbot.wait(50)
     longest = max((picker.itemText(i) for i in range(picker.count())), key=picker.fontMetrics().horizontalAdvance)
     assert picker.width() >= picker.fontMetrics().horizontalAdvance(longest) + 20  # and the arrow beside it
+
+
+def test_a_reading_the_person_confirmed_is_passed_on_as_picked(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Confirming the reading that was read left it underlined as unsure: the window never said it was picked."""
+    read = _text_mode_line(qtbot, window, "H7A")
+    shown: list[object] = []
+    original = window.text_panel.set_line
+    monkeypatch.setattr(
+        window.text_panel,
+        "set_line",
+        lambda *args, **kwargs: shown.append(kwargs.get("picked")) or original(*args, **kwargs),
+    )
+    window.correct_character(1, read[1])  # the same reading, picked from its menu
+    assert shown and list(shown[-1]) == [False, True, False]  # type: ignore[call-overload]
