@@ -15,6 +15,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -1831,6 +1832,16 @@ def _add_line(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def
     window.add_line_to_text()
 
 
+def _text_mode_pad(qtbot, window: MainWindow, share: float) -> tuple[Any, float, float]:  # type: ignore[no-untyped-def]
+    """Text mode in a 1200x560 window: its pad, and a character's size (``share`` of the pad's height) and
+    top to write a line across the pad's middle."""
+    window.resize(1200, 560)
+    window.set_text_mode(True)
+    qtbot.wait(100)
+    size = window.canvas.height() * share
+    return window.canvas, size, (window.canvas.height() - size) / 2
+
+
 def _mouse_write(canvas, text: str) -> None:  # type: ignore[no-untyped-def]
     """Write ``text`` left to right with simulated mouse strokes, one character after another."""
     size = min(canvas.height() * 0.5, canvas.width() / (len(text) * 1.5))
@@ -2813,12 +2824,7 @@ def test_a_character_reached_by_tab_in_a_long_line_is_scrolled_into_view(qtbot, 
 
 def test_text_mode_reads_a_full_stop_and_a_hyphen_written_between_characters(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window = real_window
-    window.resize(1200, 560)
-    window.set_text_mode(True)
-    qtbot.wait(100)
-    canvas = window.canvas
-    size = canvas.height() * 0.5
-    top = (canvas.height() - size) / 2
+    canvas, size, top = _text_mode_pad(qtbot, window, 0.5)
 
     def line(left: str, right: str, mark: list[QPoint]) -> str:
         canvas.clear()
@@ -3714,12 +3720,7 @@ def _text_mode_line(qtbot, window: MainWindow, text: str) -> str:  # type: ignor
 def test_text_mode_backspace_takes_the_rightmost_and_a_stray_mark_can_be_left_out(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """A note-taker's trial: Backspace took the character written last (an l squeezed into "helo"), and a
     letter split in two boxes ("exam" read "exan7") could not be mended without rewriting it."""
-    window.resize(1200, 560)
-    window.set_text_mode(True)
-    qtbot.wait(100)
-    canvas = window.canvas
-    size = canvas.height() * 0.4
-    top = (canvas.height() - size) / 2
+    canvas, size, top = _text_mode_pad(qtbot, window, 0.4)
     for slot, char in ((2, "A"), (0, "H"), (1, "T")):  # the last one written is not the last of the line
         _mouse_char(canvas, char, size * 0.4 + slot * size * 1.4, top, size)
     qtbot.waitUntil(lambda: len(window.line_text()) == 3, timeout=TIMEOUT_MS)
