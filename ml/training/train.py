@@ -921,7 +921,9 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
     )
 
     throughput: dict[str, float] = {}
-    if config.bench_steps > 0 and not config.resume:
+    # Measured by one process (the card is rank 0's): under torchrun every process measured at once, each
+    # slowing the others' figures.
+    if config.bench_steps > 0 and not config.resume and world.is_main:
         throughput = measure_throughput(config, train, device, steps=config.bench_steps)
         log_main(
             f"throughput: {throughput['images_per_s_emnist_only']:.0f} img/s EMNIST only, "
