@@ -1466,15 +1466,21 @@ class MainWindow(QMainWindow):
             text = self.line_text()
         finally:
             self._line, self._line_strokes = shown
+        where = self._put_in_text(text, same_line)
+        self.canvas.remove_drawn_strokes(set(range(len(strokes))))  # the first written: the first line's
+        self.canvas.setFocus()
+        self._say(f"Added “{text}” to {where}; the second line stays on the pad (Undo takes it back)")
+
+    def _put_in_text(self, text: str, same_line: bool) -> str:
+        """Add a line to the text box, remembered with what the pad shows now: Undo, bringing that back, takes
+        the line out of the text (a photo's line stayed in it, and was written twice when added again).
+        Returns where it went, as said to the person."""
         joined_by = self.text_panel.append_line(text, same_line)
         self._added_lines = [
             *self._added_lines[-(ADDED_LINES_KEPT - 1) :],
             AddedLine(text, tuple(self.canvas.strokes), self.canvas.opened_source, joined_by=joined_by),
         ]
-        self.canvas.remove_drawn_strokes(set(range(len(strokes))))  # the first written: the first line's
-        self.canvas.setFocus()
-        where = "the text's last line" if joined_by == " " else "the text"
-        self._say(f"Added “{text}” to {where}; the second line stays on the pad (Undo takes it back)")
+        return "the text's last line" if joined_by == " " else "the text"
 
     def continue_last_line(self) -> None:
         """Ctrl+Shift+Enter: add the line to the end of the text's last line, after a space (a sentence
@@ -1497,16 +1503,9 @@ class MainWindow(QMainWindow):
             else:
                 self._say("The line is still being read: add it in a moment")
             return
-        # Undo brings back the strokes or the picture the line was read from, and takes the line out of the
-        # text (a photo's line stayed in it, and was written twice when added again).
-        joined_by = self.text_panel.append_line(text, same_line)
-        self._added_lines = [
-            *self._added_lines[-(ADDED_LINES_KEPT - 1) :],
-            AddedLine(text, tuple(self.canvas.strokes), self.canvas.opened_source, joined_by=joined_by),
-        ]
+        where = self._put_in_text(text, same_line)
         self.canvas.clear()
         self.canvas.setFocus()  # Ctrl+Z is the pad's Undo, not the text box's (the focused character is gone)
-        where = "the text's last line" if joined_by == " " else "the text"
         self._say(f"Added “{text}” to {where} (Undo takes it back)")
 
     def _added_line_on_pad(self) -> AddedLine | None:

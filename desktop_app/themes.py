@@ -32,11 +32,9 @@ def dark_palette() -> QPalette:
 
 
 def light_palette(app: QApplication) -> QPalette:
-    """Fusion's light palette, with a highlight dark enough for white text on it (a chosen row, a tool that
-    is on, the answer's bar): 5.0:1, Fusion's #308cc6 3.7:1 (WCAG asks 4.5:1 of small text); the pad's
-    hint likewise (5.3:1, was 4.0:1)."""
-    palette = app.style().standardPalette()
-    palette.setColor(QPalette.ColorRole.Highlight, QColor("#2a74a8"))
+    """Fusion's light palette, its highlight made readable as the system's is (white on Fusion's #308cc6 was
+    3.7:1; WCAG asks 4.5:1 of small text), and the pad's hint too (5.3:1, was 4.0:1)."""
+    palette = with_readable_highlight(app.style().standardPalette())
     palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#6b6b6b"))
     return palette
 
@@ -119,19 +117,20 @@ class FocusVisibleStyle(QProxyStyle):
         widget: QWidget | None = None,
     ) -> None:
         super().drawControl(element, option, painter, widget)
-        scroll_area = element == QStyle.ControlElement.CE_ShapedFrame and isinstance(widget, QAbstractScrollArea)
+        shaped_frame = element == QStyle.ControlElement.CE_ShapedFrame
+        scroll_area = widget if shaped_frame and isinstance(widget, QAbstractScrollArea) else None
         if not option.state & QStyle.StateFlag.State_HasFocus:
-            if scroll_area and isinstance(widget, QAbstractScrollArea):
+            if scroll_area is not None:
                 # The frame's second pixel (there for the focus frame) in the viewport's colour: a ring of
                 # the window's colour showed inside every list and table.
-                viewport = widget.viewport()
+                viewport = scroll_area.viewport()
                 painter.save()
                 painter.setPen(QPen(viewport.palette().color(viewport.backgroundRole()), 1))
                 painter.setBrush(QColor(0, 0, 0, 0))
                 painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
                 painter.restore()
             return
-        if element == QStyle.ControlElement.CE_TabBarTabShape or scroll_area:
+        if element == QStyle.ControlElement.CE_TabBarTabShape or scroll_area is not None:
             _frame(painter, option.rect, option.palette.color(QPalette.ColorRole.Highlight))
 
     def pixelMetric(

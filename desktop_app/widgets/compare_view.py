@@ -47,6 +47,8 @@ DISAGREES = Qt.ItemDataRole.UserRole + 1  # a cell of an answer that disagrees: 
 class CompareView(QWidget):
     """Emits ``models_chosen`` with the ticked models whenever the choice changes."""
 
+    models_chosen = Signal(list)
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:  # the disagreeing answers' orange, for the new theme
@@ -55,8 +57,6 @@ class CompareView(QWidget):
                     item = self.table.item(r, c)
                     if item is not None and item.data(DISAGREES):
                         item.setForeground(disagree_colour(self.palette()))
-
-    models_chosen = Signal(list)
 
     def edge_tick_boxes(self) -> None:
         """Fusion draws a tick box's edge a shade darker than the window colour, which on a dark list is the

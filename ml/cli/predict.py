@@ -118,7 +118,6 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
         BlankStrokesError,
         StrokesError,
         find_stroke_files,
-        other_json_under,
         read_strokes_file,
     )
 
@@ -134,8 +133,9 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
                 "read as a picture alone",
                 file=sys.stderr,
             )
-    files, problems = find_stroke_files(args.paths)
-    if other := other_json_under(args.paths):  # passed over, as the app's batch does: said, not silent
+    other: list[Path] = []
+    files, problems = find_stroke_files(args.paths, other)
+    if other:  # passed over, as the app's batch does: said, not silent
         print(
             f"note: passed over {len(other)} .json file(s) in the folders that hold no strokes (other JSON), "
             f"e.g. {display_path(other[0])}",

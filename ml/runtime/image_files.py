@@ -35,6 +35,8 @@ class FoundFiles:
     files: list[Path] = field(default_factory=list)  # to read: the files named, the folders' images (and strokes)
     problems: list[tuple[Path, str]] = field(default_factory=list)  # (path, why it will not be read)
     empty_folders: list[Path] = field(default_factory=list)  # folders given that hold no file to read
+    # With stroke files asked for: the .json files in the folders that hold no strokes (other JSON), passed over
+    other_json: list[Path] = field(default_factory=list)
 
     def every_problem(self) -> list[tuple[Path, str]]:
         """The problems, and each empty folder as one: a command line says so rather than nothing."""
@@ -149,6 +151,8 @@ def _sort_in(entry: Path, found: FoundFiles, stroke_files: bool) -> None:
         found.problems.append((entry, reason))
     elif entry.is_file() and (is_image_path(entry) or (stroke_files and is_stroke_file(entry))):
         found.files.append(entry)
+    elif stroke_files and entry.is_file() and is_stroke_path(entry):
+        found.other_json.append(entry)
     elif entry.is_file() and entry.suffix.lower() in UNREADABLE_PICTURES:
         found.problems.append((entry, UNREADABLE_PICTURES[entry.suffix.lower()]))
 

@@ -324,23 +324,12 @@ def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
-def other_json_under(paths: Sequence[Path]) -> list[Path]:
-    """The .json files under the folders among ``paths`` that hold no strokes (an exported batch's results,
-    a sidecar of labels): :func:`find_stroke_files` passes them over, and a command says how many."""
-    from ml.runtime.image_files import everything_under, holds_strokes, is_stroke_path
-
-    return [
-        entry
-        for path in paths
-        if path.is_dir()
-        for entry in everything_under(path)
-        if is_stroke_path(entry) and entry.is_file() and not holds_strokes(entry)
-    ]
-
-
-def find_stroke_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+def find_stroke_files(
+    paths: Sequence[Path], other_json: list[Path] | None = None
+) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Stroke JSON files among ``paths`` (folders searched recursively for ``*.json`` that hold strokes),
-    and the paths that are neither file nor folder or are folders without one, each with its reason."""
+    and the paths that are neither file nor folder or are folders without one, each with its reason; the
+    folders' other .json files are added to ``other_json`` when it is given."""
     from ml.runtime.image_files import find_image_files, is_stroke_path
 
     files: list[Path] = []
@@ -348,8 +337,11 @@ def find_stroke_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Pat
     for path in paths:
         if path.is_dir():
             # In number order, other JSON (an exported batch's results) passed over, as the app's batch does.
-            inside = [p for p in find_image_files([path], stroke_files=True).files if is_stroke_path(p)]
+            found = find_image_files([path], stroke_files=True)
+            inside = [p for p in found.files if is_stroke_path(p)]
             files.extend(inside)
+            if other_json is not None:  # for the command to say how many it passed over
+                other_json.extend(found.other_json)
             if not inside:
                 problems.append((path, "no stroke files (.json) in this folder"))
         elif path.is_file():

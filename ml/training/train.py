@@ -282,9 +282,7 @@ def train_one_epoch(
     torchrun each rank takes every world.size-th index, so the ranks share the epoch."""
     model.train()
     batch = rank_batch_size(config, world)
-    # As many steps on every rank (from the whole epoch's length): a rank with one more sample could take
-    # one more step, and the others' gradient averaging waited for it for good.
-    steps = len(order) // world.size // batch or 1
+    steps = epoch_steps(len(order), config, world)
     order = order[world.rank :: world.size]
     if max_steps is not None:
         steps = min(steps, max_steps)
@@ -432,6 +430,13 @@ def rank_batch_size(config: TrainConfig, world: World) -> int:
     steps, the batch and the learning rate are one process's (each took a whole batch: twice the batch at
     the same learning rate, half the steps, 85% where one process reached 93%)."""
     return max(2, config.batch_size // world.size)
+
+
+def epoch_steps(samples: int, config: TrainConfig, world: World) -> int:
+    """The steps of an epoch of ``samples``, the same on every process (from the whole epoch's length: a
+    process with one sample more took a step more, and the others' gradient averaging waited for it for
+    good); the schedule is laid out over them."""
+    return max(1, samples // world.size // rank_batch_size(config, world))
 
 
 def kept_weights(history: Sequence[dict[str, float]]) -> dict[str, Any]:
@@ -626,7 +631,7 @@ def fit(
     if device.type == "cpu":
         model = to_channels_last(model)
     optimizer = make_optimizer(config, model)
-    steps_per_epoch = 2 if config.dry_run else max(1, epoch_samples // world.size // rank_batch_size(config, world))
+    steps_per_epoch = 2 if config.dry_run else epoch_steps(epoch_samples, config, world)
     scheduler = make_scheduler(config, optimizer, steps_per_epoch)
     weight = None
     if config.balance == "loss":
