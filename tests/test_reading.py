@@ -207,6 +207,53 @@ def test_a_full_stop_and_a_hyphen_are_read_by_their_place_on_the_line() -> None:
     assert left[2] < middle[0] < middle[2] < right[0] and 95 < middle[1] < 110
 
 
+def test_commas_apostrophes_and_exclamation_and_question_marks_are_read_by_their_shape_and_place() -> None:
+    from ml.runtime.line_reader import LineReader
+    from ml.runtime.render import PenStroke, render_strokes
+
+    def glyph(char: str, x: float) -> list[np.ndarray]:
+        return [s + np.array([x, 0.0]) for s in write(char, size=100.0)[0]]  # 100 tall, the baseline at 95
+
+    def at(strokes: list[np.ndarray], x: float) -> list[np.ndarray]:
+        return [s + np.array([x, 0.0]) for s in strokes]
+
+    comma = np.array([[0.0, 88.0], [2.0, 95.0], [0.0, 103.0], [-6.0, 112.0]])
+    apostrophe = np.array([[2.0, 5.0], [0.0, 18.0], [-3.0, 27.0]])
+    dot = np.array([[0.0, 90.0], [1.0, 92.0]])
+    bang = [np.array([[0.0, 5.0], [0.0, 70.0]]), dot]
+    hook = np.array([[-25.0, 25.0], [-20.0, 8.0], [0.0, 2.0], [20.0, 8.0], [25.0, 25.0], [15.0, 40.0], [0.0, 70.0]])
+    lines = {
+        "He,4": [*glyph("H", 0), *glyph("e", 140), *at([comma], 250), *glyph("4", 330)],
+        "He'4": [*glyph("H", 0), *glyph("e", 140), *at([apostrophe], 250), *glyph("4", 290)],
+        "He!": [*glyph("H", 0), *glyph("e", 140), *at(bang, 270)],
+        "He?": [*glyph("H", 0), *glyph("e", 140), *at([hook, dot], 290)],
+        "H!4": [*glyph("H", 0), *at(bang, 150), *glyph("4", 200)],
+    }
+    for text, strokes in lines.items():
+        marks = [p.punctuation for p in split_strokes(strokes)]
+        assert "".join(m or "x" for m in marks) == "".join(c if c in ",'!?" else "x" for c in text), text
+    # Not punctuation: an i's dot drawn as a tick drifted into the gap after it (written just after its
+    # stem), a stroke standing on the baseline (a 1), a dot over a stem (an i), a stray touch of the pen
+    # under a letter that stands on the baseline.
+    i_stem, tick = np.array([[150.0, 45.0], [150.0, 95.0]]), np.array([[185.0, 5.0], [183.0, 28.0]])
+    assert all(not p.punctuation for p in split_strokes([*glyph("H", 0), i_stem, tick, *glyph("4", 230)]))
+    assert all(not p.punctuation for p in split_strokes([*glyph("H", 0), np.array([[250.0, 30.0], [250.0, 95.0]])]))
+    i_dot = [np.array([[150.0, 45.0], [150.0, 95.0]]), np.array([[150.0, 20.0], [151.0, 22.0]])]
+    assert all(not p.punctuation for p in split_strokes([*glyph("H", 0), *i_dot, *glyph("4", 200)]))
+    under = np.array([[60.0, 100.0], [61.0, 102.0]])  # just under the H's right stem, touching the baseline
+    assert all(not p.punctuation for p in split_strokes([*glyph("H", 0), under, *glyph("4", 150)]))
+    # Read as text, from strokes and from a picture of them (the pen's width on every mark).
+    reader = LineReader.load(device="cpu")
+    for text, strokes in lines.items():
+        read = reader.read_strokes(strokes)
+        assert [c.text for c in read.characters if c.punctuation] == [c for c in text if c in ",'!?"], text
+        assert all(c.top[0].prob == 1.0 for c in read.characters if c.punctuation)
+        low = np.concatenate(strokes).min(0)
+        picture = render_strokes([PenStroke.from_xy((s - low) * 0.8 + 30, 4.0) for s in strokes], 420, 160)
+        read = reader.read_image(picture)
+        assert [c.text for c in read.characters if c.punctuation] == [c for c in text if c in ",'!?"], text
+
+
 def test_a_dot_joins_its_stem_and_a_wide_gap_is_a_space() -> None:
     stem = np.array([[0.0, 40.0], [0.0, 100.0]])
     dot = np.array([[2.0, 15.0], [3.0, 16.0]])

@@ -160,7 +160,7 @@ class ReadCharacter:
     strokes: tuple[int, ...] = ()  # which strokes (or ink pieces) it is made of
     space_before: bool = False
     marks: tuple[int, ...] = ()  # its small marks (an i's dot), among ``strokes``
-    punctuation: bool = False  # a full stop or hyphen, read by its place on the line (no model's answer)
+    punctuation: bool = False  # a mark (. : - , ' ! ?) read by its place on the line (no model's answer)
 
     @property
     def text(self) -> str:
@@ -1051,7 +1051,7 @@ def ink_picture(ink: np.ndarray, pixels: np.ndarray, peak: float) -> np.ndarray 
 
 
 def without_punctuation(parts: Sequence[CharacterPart]) -> tuple[list[CharacterPart], list[CharacterPart]]:
-    """A line's parts as the characters the models read, and its punctuation (full stops, hyphens)."""
+    """A line's parts as the characters the models read, and its punctuation (full stops, commas, ...)."""
     return [p for p in parts if not p.punctuation], [p for p in parts if p.punctuation]
 
 

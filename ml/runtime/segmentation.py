@@ -18,11 +18,13 @@ file), in the order they were written:
   that join no character stand as characters of their own (letters written far smaller than the line's),
   and join one another only by overlapping along the line, as strokes do; a speck among them (a stray
   touch of the pen, dust on a photo) is not read at all;
-- three marks no model reads are read by their place on the line instead (:func:`punctuation_mark`,
-  :func:`colons`): a speck sitting on the baseline in a gap is a full stop ("4.2", not "42"; so is a
-  speck of dust there on a photo), two specks one above the other there a colon ("3:45"), and a flat
-  dash across the middle of the line in a gap is a hyphen ("A-4"), unless another mark stands over it
-  (an =); the reader gives them as they are;
+- marks no model reads are read by their place on the line instead (:func:`punctuation_mark`,
+  :func:`colons`, :func:`dot_below`): a speck sitting on the baseline in a gap is a full stop ("4.2",
+  not "42"; so is a speck of dust there on a photo), two specks one above the other there a colon
+  ("3:45"), a flat dash across the middle of the line in a gap a hyphen ("A-4") unless another mark
+  stands over it (an =), a tick hanging from the baseline a comma ("Hi, 4"), a tick high in a gap an
+  apostrophe ("it's"), and a character with a dot under it a "!" (a stem) or a "?" (a hook); the reader
+  gives them as they are;
 - everything else starts a character.
 
 The rules join some neighbours that are two characters (a letter that starts on the last one's ink, or
@@ -79,6 +81,31 @@ COLON_LOW, COLON_HIGH = 0.25, 0.85
 HYPHEN_LONG = 2.5
 HYPHEN_WIDE = 0.2
 HYPHEN_LOW, HYPHEN_HIGH = 0.2, 0.7
+# A comma and an apostrophe are ticks: a mark at least TICK_LONG line heights tall and TICK_UPRIGHT times
+# as tall as it is wide (a flag or bar drawn apart lies flat, a speck is shorter). A comma hangs from the
+# baseline, its top at most COMMA_TOP line heights above it and its foot COMMA_BELOW below; an
+# apostrophe stands with its foot at least APOSTROPHE_HIGH line heights above the baseline.
+TICK_LONG = 0.12
+TICK_TALLEST = 0.45  # a tick alone as tall as a third of the line is not a mark (SMALL_MARK), but a comma still
+TICK_UPRIGHT = 1.2
+COMMA_TOP = 0.35
+COMMA_BELOW = 0.08
+APOSTROPHE_HIGH = 0.5
+# ... and at least APOSTROPHE_LONG tall: an i's or j's dot drawn as a tick and drifted into the gap is
+# shorter (0.15-0.18 line heights, the 4 false apostrophes among 2,000 words of the training writers with
+# TICK_LONG alone; a printed apostrophe is about a quarter of the line).
+APOSTROPHE_LONG = 0.2
+# ... and not over a neighbour this many line heights wide at most (an i, a j), within DOT_DRIFT of it
+# along the line: that is the neighbour's dot drawn as a tick.
+DOTTED_WIDTH = 0.3
+DOT_DRIFT = 0.3
+# An exclamation or question mark: a character whose one dot sits on the baseline under its body, the
+# body clear of the dot by DOT_GAP and of the baseline by BODY_ABOVE line heights (no letter or digit has
+# a dot below it), and at least BODY_TALL line heights tall; a stem's width is a "!", a hook's a "?".
+DOT_GAP = 0.03
+BODY_ABOVE = 0.12
+BODY_TALL = 0.5
+BODY_TALLEST = 1.4  # ... and no taller than this with its dot (a k with a stray touch of the pen under it)
 STEM_WIDTH = 0.15  # a character this many line heights wide at most is a stem (a 1, an l, half an H)
 HYPHEN_TOUCH = 0.15  # share of a hyphen's width that may reach over a neighbour (written close to it)
 # A full stop and a hyphen stand clear of the characters beside them by this many line heights at least:
@@ -125,7 +152,7 @@ class CharacterPart:
     space_before: bool = False
     marks: tuple[int, ...] = ()  # its small marks (the dot of an i or j), among ``strokes``
     body: tuple[float, float, float, float] | None = None  # the box without its marks
-    punctuation: str = ""  # "." or "-" for a mark read by its place on the line (no model reads it)
+    punctuation: str = ""  # . : - , ' ! ? for a mark read by its place on the line (no model reads it)
 
     @property
     def body_box(self) -> tuple[float, float, float, float]:
@@ -295,6 +322,12 @@ def _group(
             for j in marks
         )
         mark = "" if stacked else punctuation_mark(boxes[k], group_boxes[:characters], baseline, character_height, pen)
+        if (
+            mark == "'"
+            and points is not None
+            and _dot_of_the_stem_before(k, boxes[k], groups, group_boxes, character_height)
+        ):
+            mark = ""
         if mark:
             punctuation[len(groups)] = mark
             groups.append([k])
@@ -327,6 +360,25 @@ def _group(
         else:
             groups.append([k])
             group_boxes.append(boxes[k].copy())
+    # A character of one small part that is a comma (one written a third of the line tall was no mark
+    # against the line's strokes, and read as a 1), and one with a dot under it.
+    for g in range(characters):
+        one = groups[g][0]
+        if len(groups[g]) == 1 and max(_union_size(boxes[[one]])) - pen <= TICK_TALLEST * character_height:
+            others = [group_boxes[j] for j in range(characters) if j != g]
+            mark = punctuation_mark(boxes[one], others, baseline, character_height, pen)
+            # (An apostrophe this tall close to a character was an F's middle bar drawn as a tick.)
+            if mark == "," or (
+                mark == "'"
+                and _apart(boxes[one], others, APART * character_height)
+                and not (
+                    points is not None
+                    and _dot_of_the_stem_before(one, boxes[one], groups, group_boxes, character_height)
+                )
+            ):
+                punctuation[g] = mark
+        elif mark := dot_below(boxes, groups[g], baseline, character_height, pen):
+            punctuation[g] = mark
     # A speck alone that is no full stop (a stray touch of the pen, dust on a photo, off the baseline) is
     # no character any model knows: read, it came out as an I or a d at the end of a word. A picture's
     # pen adds its width to every mark: the speck is measured without it.
@@ -382,6 +434,17 @@ def colons(
     return found
 
 
+def _dot_of_the_stem_before(
+    mark: int, mark_box: np.ndarray, groups: list[list[int]], group_boxes: list[np.ndarray], height: float
+) -> bool:
+    """Whether stroke ``mark`` is the dot of the character written just before it: a narrow one (an i, a
+    j) whose top is below the mark, however far the dot drifted along the line."""
+    for members, box in zip(groups, group_boxes, strict=True):
+        if mark - 1 in members:
+            return bool(box[2] - box[0] <= DOTTED_WIDTH * height and box[1] >= mark_box[3])
+    return False
+
+
 def _over_a_characters_top(box: np.ndarray, characters: Sequence[np.ndarray], height: float) -> bool:
     """Whether a mark stands over a character's top, within reach of it along the line: an i's or j's dot
     (a stem has no width: its dot drifts off it by up to half MIN_WIDTH line heights)."""
@@ -412,6 +475,29 @@ def punctuation_mark(
     if max(width, tall) <= SPECK * height and abs(above) <= STOP_BAND * height:
         # A full stop ends something: a dot before the first character is a stray touch of the pen.
         return "." if math.isfinite(left) and min(left, right) >= STOP_CLEAR * height else ""
+    clear = math.isfinite(left) and min(left, right) >= STOP_CLEAR * height  # after something, clear of it
+    if clear and tall >= TICK_LONG * height and tall >= TICK_UPRIGHT * width:
+        if (
+            y0 <= baseline + STOP_BAND * height
+            and baseline - y0 <= COMMA_TOP * height
+            and y1 - pen / 2 >= baseline + COMMA_BELOW * height
+        ):
+            return ","
+        # Not an i's or j's dot drawn as a tick and drifted into the gap: over a narrow neighbour's top.
+        dotted = any(
+            c[2] - c[0] - pen <= DOTTED_WIDTH * height
+            and y1 <= c[1] + pen
+            and min(abs(x0 - c[2]), abs(c[0] - x1)) <= DOT_DRIFT * height
+            for c in (on_left, on_right)
+            if c is not None
+        )
+        if (
+            baseline - y1 + pen / 2 >= APOSTROPHE_HIGH * height
+            and tall >= APOSTROPHE_LONG * height
+            and not dotted
+            and not _over_a_characters_top(box, characters, height)
+        ):
+            return "'"
     # A bar across a character's stem (a T's or t's written first, its stem a line with no width) is over
     # that character: a hyphen stands clear of every character along the line, or all but touches one.
     if any(
@@ -434,6 +520,41 @@ def punctuation_mark(
     ):
         return "-"
     return ""
+
+
+def _apart(box: np.ndarray, characters: Sequence[np.ndarray], gap: float) -> bool:
+    """Whether ``box`` stands at least ``gap`` clear of every character along the line."""
+    return all(box[0] - c[2] >= gap or c[0] - box[2] >= gap for c in characters)
+
+
+def dot_below(boxes: np.ndarray, members: Sequence[int], baseline: float, height: float, pen: float = 0.0) -> str:
+    """ "!" or "?" for a character (the parts ``members`` of ``boxes``) that is a body with one dot on the
+    baseline under it, clear of it: "!" when the body is a stem, "?" when it is wider (a hook); "" for
+    anything else."""
+    if len(members) < 2:
+        return ""
+    sizes = np.maximum(boxes[members, 2] - boxes[members, 0], boxes[members, 3] - boxes[members, 1]) - pen
+    centres_y = (boxes[members, 1] + boxes[members, 3]) / 2
+    dots = [
+        k
+        for k, size, y in zip(members, sizes, centres_y, strict=True)
+        if size <= COLON_DOT * height and abs(baseline - y) <= STOP_BAND * height
+    ]
+    if len(dots) != 1:
+        return ""
+    dot = boxes[dots[0]]
+    rest = boxes[[k for k in members if k != dots[0]]]
+    body = np.array([rest[:, 0].min(), rest[:, 1].min(), rest[:, 2].max(), rest[:, 3].max()])
+    reach = MIN_WIDTH * height / 2  # a stem has no width: its dot drifts off it
+    if not (
+        dot[1] - body[3] >= DOT_GAP * height
+        and baseline - body[3] >= BODY_ABOVE * height
+        and body[3] - body[1] - pen >= BODY_TALL * height
+        and dot[3] - body[1] - pen <= BODY_TALLEST * height
+        and body[0] - reach <= (dot[0] + dot[2]) / 2 <= body[2] + reach
+    ):
+        return ""
+    return "!" if body[2] - body[0] - pen <= STEM_WIDTH * height else "?"
 
 
 def _union_size(boxes: np.ndarray) -> tuple[float, float]:
