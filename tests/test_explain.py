@@ -36,9 +36,56 @@ def test_grad_cam_is_a_normalized_28x28_map_on_the_ink(weights_env: Path) -> Non
     assert _hooks(recognizer.model) == 0
     for_t = grad_cam(recognizer, model_input, label="T")
     assert for_t.label == "T"
-    with pytest.raises(ValueError, match="not a class"):
+    with pytest.raises(ValueError, match="not one of cnn_tiny's classes"):
         grad_cam(recognizer, model_input, label="?")
     assert _hooks(recognizer.model) == 0  # removed even when the explanation failed
+
+
+def test_any_recognizer_is_explained_one_call_at_a_time_and_a_wrong_input_says_what_is_wanted(
+    weights_env: Path,
+) -> None:
+    import sys
+    import threading
+
+    from ml.runtime.recognizer import load_recognizer
+
+    onnx = load_recognizer("cnn_tiny", device="cpu")
+    assert not isinstance(onnx, TorchRecognizer)
+    torch_twin = TorchRecognizer.load_torch("cnn_tiny")
+    inputs = {char: _input(torch_twin, char) for char in "HL"}
+    # The ONNX recognizer's answer explained through the same weights in torch.
+    for model_input in inputs.values():
+        assert np.allclose(grad_cam(onnx, model_input).heatmap, grad_cam(torch_twin, model_input).heatmap, atol=1e-5)
+    assert activation_maps(onnx, inputs["H"]).layers[0].maps.shape == (32, 28, 28)
+    # Threads sharing one model get each their own answer (hooks on a shared model read each other's layers).
+    serial = {char: (grad_cam(onnx, x).heatmap, activation_maps(onnx, x).layers[1].maps) for char, x in inputs.items()}
+    wrong: list[str] = []
+
+    def explain_often(char: str) -> None:
+        for _ in range(6):
+            try:
+                cam, second = grad_cam(onnx, inputs[char]).heatmap, activation_maps(onnx, inputs[char]).layers[1].maps
+            except RuntimeError as error:  # a gradient through a graph another thread's call changed
+                wrong.append(f"{char}: {error}")
+                continue
+            if cam.shape != serial[char][0].shape or second.shape != serial[char][1].shape:
+                wrong.append(f"{char}: another input's maps")
+            elif not (np.allclose(cam, serial[char][0], atol=1e-5) and np.allclose(second, serial[char][1], atol=1e-5)):
+                wrong.append(f"{char}: other values")
+
+    threads = [threading.Thread(target=explain_often, args=(char,)) for char in "HLHL"]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns often, as on a busy machine
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert wrong == []
+    with pytest.raises(ValueError, match=r"28x28 input .* not an array of shape \(200, 200\)"):
+        grad_cam(onnx, np.zeros((200, 200), dtype=np.float32))
 
 
 def test_rnn_models_get_saliency(weights_env: Path) -> None:

@@ -1,25 +1,61 @@
 """Why a model said what it said: activation maps of every conv layer, Grad-CAM, input saliency.
 
-Hooks are registered for one call and removed in ``finally``, so a failed explanation never leaves
-a hook behind on a model that the app keeps using.
+Every function takes any recognizer (:func:`ml.runtime.recognizer.load_recognizer`'s ONNX one too:
+gradients are taken through the same weights in torch, loaded on the CPU on first use and kept while
+the recognizer lives) and the 28x28 input a :class:`~ml.runtime.recognizer.Prediction` holds as
+``model_input`` (a stroke sequence from :func:`ml.runtime.strokes.normalize_strokes` for
+:func:`stroke_saliency`). Explanations run one at a time: hooks are put on the shared model for one
+call (and removed in ``finally``, so a failed explanation never leaves one behind), so calls from
+several threads wait for each other rather than read each other's layers.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
+import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ml.runtime.recognizer import TorchRecognizer as Recognizer
+from ml.runtime.recognizer import Recognizer, TorchRecognizer
 from ml.runtime.recurrent_gradients import with_fast_input_gradients
+
+P = ParamSpec("P")
+T = TypeVar("T")
+_ONE_AT_A_TIME = threading.RLock()
+# The torch twin of each recognizer that answers in ONNX Runtime (a value that held its key would keep it alive).
+_IN_TORCH: weakref.WeakKeyDictionary[Recognizer, TorchRecognizer] = weakref.WeakKeyDictionary()
+
+
+def in_torch(recognizer: Recognizer) -> TorchRecognizer:
+    """``recognizer`` itself when it runs in torch, else its weights loaded in torch on the CPU (once for
+    each recognizer). Raises WeightsError as loading does."""
+    if isinstance(recognizer, TorchRecognizer):
+        return recognizer
+    with _ONE_AT_A_TIME:
+        if recognizer not in _IN_TORCH:
+            _IN_TORCH[recognizer] = TorchRecognizer.load_torch(recognizer.weights_path, "cpu")
+        return _IN_TORCH[recognizer]
+
+
+def _explaining(function: Callable[Concatenate[TorchRecognizer, P], T]) -> Callable[Concatenate[Recognizer, P], T]:
+    """One explanation at a time, of the recognizer's model in torch."""
+
+    @functools.wraps(function)
+    def one_at_a_time(recognizer: Recognizer, *args: P.args, **kwargs: P.kwargs) -> T:
+        with _ONE_AT_A_TIME:
+            return function(in_torch(recognizer), *args, **kwargs)
+
+    return one_at_a_time
 
 
 @dataclass(frozen=True)
@@ -46,12 +82,19 @@ def conv_layers(model: nn.Module) -> list[tuple[str, nn.Conv2d]]:
     return [(name, module) for name, module in model.named_modules() if isinstance(module, nn.Conv2d)]
 
 
-def _input_tensor(recognizer: Recognizer, model_input: np.ndarray) -> Tensor:
-    tensor = torch.from_numpy(np.ascontiguousarray(model_input, dtype=np.float32)).view(1, 1, 28, 28)
+def _input_tensor(recognizer: TorchRecognizer, model_input: np.ndarray) -> Tensor:
+    array = np.ascontiguousarray(model_input, dtype=np.float32)
+    if array.size != 28 * 28:
+        raise ValueError(
+            f"an explanation reads the model's 28x28 input (a Prediction's model_input), not an array of "
+            f"shape {array.shape}"
+        )
+    tensor = torch.from_numpy(array).view(1, 1, 28, 28)
     return tensor.to(recognizer.device)
 
 
-def activation_maps(recognizer: Recognizer, model_input: np.ndarray) -> ActivationMaps:
+@_explaining
+def activation_maps(recognizer: TorchRecognizer, model_input: np.ndarray) -> ActivationMaps:
     """Outputs of every Conv2d layer for one 28x28 input (empty for pure RNNs)."""
     captured: list[LayerActivation] = []
     handles = []
@@ -77,14 +120,16 @@ def _normalize(values: Tensor) -> np.ndarray:
     return result
 
 
-def _class_index(recognizer: Recognizer, logits: Tensor, label: str | None) -> int:
+def _class_index(recognizer: TorchRecognizer, logits: Tensor, label: str | None) -> int:
     if label is None:  # the answer the app shows: with the card's class prior, as the recognizer adds it
         scores = logits.detach().float().cpu().numpy()[0]
         if recognizer.card.class_prior_log:
             scores = scores + np.asarray(recognizer.card.class_prior_log, dtype=np.float32)
         return int(scores.argmax())
     if label not in recognizer.labels:
-        raise ValueError(f"{label!r} is not a class of {recognizer.card.name}")
+        merged = label.upper() in recognizer.labels and label != label.upper()
+        why = f": it reads {label} as {label.upper()}, one class for both cases" if merged else ""
+        raise ValueError(f"{label!r} is not one of {recognizer.card.name}'s classes{why}")
     return recognizer.labels.index(label)
 
 
@@ -93,7 +138,7 @@ def _class_index(recognizer: Recognizer, logits: Tensor, label: str | None) -> i
 _GRADIENT_MODELS: weakref.WeakKeyDictionary[nn.Module, nn.Module | None] = weakref.WeakKeyDictionary()
 
 
-def _gradient_model(recognizer: Recognizer, example: Tensor) -> nn.Module:
+def _gradient_model(recognizer: TorchRecognizer, example: Tensor) -> nn.Module:
     model = recognizer.model
     if model not in _GRADIENT_MODELS:
         built = _built_for_gradients(recognizer, example)
@@ -102,7 +147,7 @@ def _gradient_model(recognizer: Recognizer, example: Tensor) -> nn.Module:
     return model if built_model is None else built_model
 
 
-def _built_for_gradients(recognizer: Recognizer, example: Tensor) -> nn.Module:
+def _built_for_gradients(recognizer: TorchRecognizer, example: Tensor) -> nn.Module:
     """The model as explanations on the CPU take gradients through it: the same function in fewer, faster
     steps. Batch norms are folded into the layers before them (a third of MobileNetV2's layers),
     all but the one after the Grad-CAM layer, whose own output the map is made of; GRU and LSTM layers
@@ -172,7 +217,7 @@ def _batch_norms_folded(model: nn.Module, keep: set[str]) -> nn.Module:
 
 
 @contextmanager
-def _recurrent_layers_differentiable(recognizer: Recognizer) -> Iterator[None]:
+def _recurrent_layers_differentiable(recognizer: TorchRecognizer) -> Iterator[None]:
     """cuDNN's RNN backward runs only in training mode: on CUDA the model's GRU and LSTM layers are put
     in it for the explanation, with their dropout between layers off, so the answer explained is the
     evaluated one; every other layer stays as it is. Nothing changes on the CPU."""
@@ -196,7 +241,7 @@ def _recurrent_layers_differentiable(recognizer: Recognizer) -> Iterator[None]:
 _GRAD_CAM_LAYERS: weakref.WeakKeyDictionary[nn.Module, str] = weakref.WeakKeyDictionary()
 
 
-def _grad_cam_layer(recognizer: Recognizer, model_input: np.ndarray) -> str:
+def _grad_cam_layer(recognizer: TorchRecognizer, model_input: np.ndarray) -> str:
     """The deepest conv layer whose output keeps at least 3x3 cells (or the last, if none does)."""
     model = recognizer.model
     if model not in _GRAD_CAM_LAYERS:
@@ -206,7 +251,8 @@ def _grad_cam_layer(recognizer: Recognizer, model_input: np.ndarray) -> str:
     return _GRAD_CAM_LAYERS[model]
 
 
-def grad_cam(recognizer: Recognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
+@_explaining
+def grad_cam(recognizer: TorchRecognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
     """Grad-CAM (Selvaraju et al., 2017) at the last conv layer with a spatial size of at least 3x3.
 
     The very last layer of some models is 2x2 or 1x1, too coarse to say where; the deepest layer that
@@ -244,7 +290,7 @@ def grad_cam(recognizer: Recognizer, model_input: np.ndarray, label: str | None 
     return Heatmap(recognizer.labels[index], _normalize(cam), "grad-cam")
 
 
-def _input_gradient(recognizer: Recognizer, x: Tensor, label: str | None) -> tuple[Tensor, int]:
+def _input_gradient(recognizer: TorchRecognizer, x: Tensor, label: str | None) -> tuple[Tensor, int]:
     """d score / d input for one input (batch of 1), and the class whose score it is. Only the input's
     gradient is computed on the way, through the model's faster form for gradients."""
     with torch.enable_grad(), _recurrent_layers_differentiable(recognizer):
@@ -255,14 +301,16 @@ def _input_gradient(recognizer: Recognizer, x: Tensor, label: str | None) -> tup
     return gradient.detach(), index
 
 
-def saliency(recognizer: Recognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
+@_explaining
+def saliency(recognizer: TorchRecognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
     """Input-gradient saliency (Simonyan et al., 2014): |d score / d pixel|, lightly smoothed."""
     gradient, index = _input_gradient(recognizer, _input_tensor(recognizer, model_input), label)
     smooth = F.avg_pool2d(gradient[0, 0].abs()[None, None], 3, 1, 1)[0, 0]
     return Heatmap(recognizer.labels[index], _normalize(smooth), "saliency")
 
 
-def explain(recognizer: Recognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
+@_explaining
+def explain(recognizer: TorchRecognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
     """Grad-CAM for CNN and hybrid models, saliency for pure RNNs."""
     if recognizer.card.family == "rnn":
         return saliency(recognizer, model_input, label)
@@ -283,10 +331,19 @@ class StrokeSaliency:
     weight: np.ndarray  # STROKE_POINTS
 
 
-def stroke_saliency(recognizer: Recognizer, sequence: np.ndarray, label: str | None = None) -> StrokeSaliency:
+@_explaining
+def stroke_saliency(recognizer: TorchRecognizer, sequence: np.ndarray, label: str | None = None) -> StrokeSaliency:
     """Input-gradient saliency over a normalized stroke sequence: |d score / d features| per point,
     smoothed over its neighbours along the pen's path (a point alone is never the evidence)."""
-    x = torch.from_numpy(np.ascontiguousarray(sequence, dtype=np.float32))[None].to(recognizer.device)
+    from ml.runtime.strokes import STROKE_FEATURES, STROKE_POINTS
+
+    array = np.ascontiguousarray(sequence, dtype=np.float32)
+    if array.shape != (STROKE_POINTS, len(STROKE_FEATURES)):
+        raise ValueError(
+            f"a stroke explanation reads the {STROKE_POINTS} x {len(STROKE_FEATURES)} sequence normalize_strokes "
+            f"makes, not an array of shape {array.shape}"
+        )
+    x = torch.from_numpy(array)[None].to(recognizer.device)
     gradient, index = _input_gradient(recognizer, x, label)
     per_point = gradient[0].abs().sum(dim=1)
     smooth = F.avg_pool1d(per_point[None, None], 5, 1, 2, count_include_pad=False)[0, 0]
