@@ -31,6 +31,10 @@ def test_recognizer_predicts_top_k_and_reports_blank(weights_env: Path) -> None:
     assert abs(float(result.probabilities.sum()) - 1) < 1e-4 and result.model_input.shape == (28, 28)
     blank = recognizer.predict(np.full((200, 200), 255, dtype=np.uint8))
     assert isinstance(blank, PredictionError) and blank.blank
+    assert len(recognizer.predict(render("X"), top_k=1000).top) == len(recognizer.labels)
+    with pytest.raises(ValueError, match="top_k must be at least 1, not 0"):
+        recognizer.predict(render("X"), top_k=0)
+    assert "array" not in repr(result) and "ClassScore(label=" in repr(result)  # no 28x28 flooding a notebook
 
 
 def test_predictions_do_not_depend_on_batching(weights_env: Path) -> None:

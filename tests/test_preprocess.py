@@ -114,6 +114,19 @@ def test_colour_float_arrays_never_crash(array: np.ndarray) -> None:
         preprocess(array)
 
 
+def test_arrays_that_are_no_image_say_what_an_image_is_and_python_ints_are_pixels() -> None:
+    drawing = render("R", size=60, pen_width=5)
+    # Channels first (torch's order) or a stack of images was read as grey and alpha, and came out "blank".
+    with pytest.raises(ValueError, match=r"got shape \(3, 60, 60\): channels first\? .transpose\(1, 2, 0\)"):
+        preprocess(np.stack([drawing] * 3))
+    with pytest.raises(ValueError, match=r"H x W or H x W x C image \(C: 1 to 4\), got shape \(5, 60, 60\)$"):
+        preprocess(np.stack([drawing] * 5))
+    # Integers as numpy makes them from Python's (int64): 0-255 as bytes are.
+    assert np.array_equal(preprocess(drawing.astype(np.int64)).input, preprocess(drawing).input)
+    with pytest.raises(ValueError, match=r"unsupported pixel type complex128 \(pixels are integers 0-255"):
+        preprocess(drawing.astype(np.complex128))
+
+
 def _as_float_pixels(image: np.ndarray) -> np.ndarray:
     return image.astype(np.float32) / 255.0
 

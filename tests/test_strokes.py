@@ -124,6 +124,31 @@ def test_blank_and_pathological_strokes() -> None:
     assert sequence[:, 4].sum() == STROKE_POINTS and np.isfinite(sequence).all()
 
 
+def test_points_given_in_code_are_checked_and_turned_y_down_where_they_count_upwards() -> None:
+    from ml.runtime.line_reader import LineReader
+    from ml.runtime.render import render_drawing
+    from ml.runtime.segmentation import split_strokes
+
+    # Not n x 2 finite numbers: one reason each, from every reader of strokes (three values a point were
+    # read as a 7 of other points, a flat list as two points, a NaN as an empty line).
+    for bad, reason in (
+        ([[[0, 0, 1], [5, 5, 1]]], r"stroke 1 has shape \(2, 3\)"),
+        ([[0.0, 0.0, 1.0, 1.0]], r"stroke 1 has shape \(4,\)"),
+        ([[[0, 0], [1]]], "stroke 1 is not a list of"),
+        ([[[0, 0], [5, 5]], [[0, 0], [float("nan"), 1]]], "stroke 2 has a point that is not a finite number"),
+    ):
+        for read in (Strokes.from_points, normalize_strokes, render_drawing, split_strokes):
+            with pytest.raises(StrokesError, match=reason):
+                read(bad)  # type: ignore[operator]
+        with pytest.raises(StrokesError, match=reason):
+            LineReader.load(device="cpu").read_strokes(bad)  # type: ignore[arg-type]
+    # A 7 given with y counting upwards (its bar on top, as drawn) is turned y down: its bar stays on top.
+    seven_up = [[[10.0, 90.0], [60.0, 90.0], [30.0, 10.0]]]
+    turned = Strokes.from_points(seven_up, y_up=True)
+    assert turned.strokes[0][:, 1].tolist() == [-90.0, -90.0, -10.0] and turned.source_y_up
+    assert np.array_equal(normalize_strokes(turned), normalize_strokes(Strokes.from_points(SEVEN)))
+
+
 def test_a_pen_lifted_at_a_corner_splits_a_stroke_there_and_leaves_curves_and_lines_whole() -> None:
     from ml.training.pen_data import _resample
     from ml.training.stroke_data import CORNER_TURN_DEG, StrokeAugment, lifted_at_corners, sharpest_corner
@@ -318,6 +343,15 @@ def test_fused_answer_uses_both_inputs_and_falls_back_to_the_picture(fused_weigh
         alone.probabilities, fused.strokes.predict_strokes(strokes).probabilities, fused.weights
     )
     assert np.allclose(both.probabilities, expected, atol=1e-6)
+    # With no picture, the one the pad renders from the strokes: the answer a drawing gets, strokes given
+    # as a Strokes value or as lists of points.
+    from ml.runtime.fusion import read_drawing_strokes
+
+    drawn = fused.predict(None, strokes)
+    assert drawn.inputs_used == ("image", "strokes") and np.allclose(drawn.probabilities, both.probabilities)
+    assert np.allclose(read_drawing_strokes(SEVEN, image_model, fused).probabilities, both.probabilities)
+    nothing = fused.predict(None, None)
+    assert isinstance(nothing, PredictionError) and "nothing to read" in nothing.reason
     # A tap of the pen draws a dot that a picture model would read as something: no character.
     dot = parse_strokes({"strokes": [[[5, 5], [5, 5]]]})
     tapped = fused.predict(render_drawing([np.array([[5.0, 5.0], [5.4, 5.2]])]), dot)

@@ -107,7 +107,7 @@ def run(argv: list[str]) -> int:
         record["text"] = line.text
         if line.notes:
             record["notes"] = list(line.notes)
-        record["chars"] = character_records(line, y_up=strokes is not None and strokes.y_up)
+        record["chars"] = character_records(line, y_up=strokes is not None and strokes.source_y_up)
         shown_notes = "".join(f" ({note})" for note in line.notes)
         print(json.dumps(record) if args.json else f"{record['path']}: {line.text}{shown_notes}", flush=True)
     return said_failures(failed, len(files) + len(problems), args.json)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,7 +37,7 @@ from ml.runtime.cards import (
 from ml.runtime.preprocess import ImageLike
 from ml.runtime.recognizer import INTERACTIVE_THREADS, Prediction, PredictionError, Recognizer, load_recognizer
 from ml.runtime.render import render_drawing
-from ml.runtime.strokes import Strokes, normalize_strokes
+from ml.runtime.strokes import BlankStrokesError, Strokes, StrokesError, normalize_strokes
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +104,18 @@ class FusedRecognizer:
             return None
         return cls(image, load_recognizer(partner, device, threads=threads))
 
-    def predict(self, image: ImageLike, strokes: Strokes | None, top_k: int = 5) -> Prediction | PredictionError:
+    def predict(self, image: ImageLike | None, strokes: Strokes | None, top_k: int = 5) -> Prediction | PredictionError:
         """The fused answer when strokes are given and readable, else the image model's alone; strokes that
-        are a single dot (a tap of the pen) make the answer blank, however the picture would read."""
+        are a single dot (a tap of the pen) make the answer blank, however the picture would read. With no
+        ``image``, the picture is the one the pad renders from the strokes (:func:`read_drawing_strokes`)."""
         start = time.perf_counter()
+        if image is None:
+            if strokes is None:
+                return PredictionError("nothing to read: no picture and no strokes")
+            try:
+                image = render_drawing(strokes.strokes)
+            except StrokesError as error:
+                return PredictionError(str(error), blank=isinstance(error, BlankStrokesError))
         from_image = self.image.predict(image, top_k=top_k)
         if strokes is None:
             return from_image
@@ -144,11 +152,14 @@ def _say_if_another_partner(image: Recognizer, partner: Path | None, directory: 
 
 
 def read_drawing_strokes(
-    strokes: Strokes, recognizer: Recognizer, fused: FusedRecognizer | None, top_k: int = 5
+    strokes: Strokes | Sequence[Any], recognizer: Recognizer, fused: FusedRecognizer | None, top_k: int = 5
 ) -> Prediction | PredictionError:
-    """A drawing's strokes (a stroke file) read as the pad reads a drawing: by ``recognizer`` alone when it
-    reads strokes, else from the picture the canvas would render, fused with the stroke model when there is
-    one. Raises StrokesError (BlankStrokesError: no character in them) before any model is asked."""
+    """A drawing's strokes (:class:`Strokes`, or lists of (x, y) points, y down) read as the pad reads a
+    drawing: by ``recognizer`` alone when it reads strokes, else from the picture the canvas would render,
+    fused with the stroke model when there is one. Raises StrokesError (BlankStrokesError: no character
+    in them) before any model is asked."""
+    if not isinstance(strokes, Strokes):
+        strokes = Strokes.from_points(strokes)
     normalize_strokes(strokes)
     if recognizer.card.input_kind == "strokes":
         return recognizer.predict_strokes(strokes, top_k=top_k)

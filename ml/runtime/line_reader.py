@@ -80,6 +80,7 @@ from ml.runtime.strokes import (
     Strokes,
     StrokesError,
     normalize_strokes,
+    stroke_points,
 )
 
 log = logging.getLogger(__name__)
@@ -498,8 +499,14 @@ class LineReader:
         return cls(image, fused, case_model, partner, load_piece_verifier())
 
     def read_strokes(self, strokes: Strokes | Sequence[np.ndarray], top_k: int = 5) -> ReadLine:
+        """A written line's strokes (:class:`Strokes`, or lists of (x, y) points, y down, in writing order)
+        split into characters, each read from its picture and its strokes, then in the line's context.
+        Boxes are in the strokes' units; a line with nothing to read has no characters. Raises
+        StrokesError for points that are not n x 2 finite numbers, NotOneLineError (RowsOfWritingError,
+        TooMuchWritingError) for writing that is not one line."""
         start = time.perf_counter()
-        parts_xy = list(strokes.strokes if isinstance(strokes, Strokes) else strokes)
+        raw = strokes.strokes if isinstance(strokes, Strokes) else strokes
+        parts_xy = [stroke_points(stroke, k + 1) for k, stroke in enumerate(raw)]
         parts, punctuation = without_punctuation(split_strokes(parts_xy))
         if len(parts) > MAX_CHARACTERS:
             raise TooMuchWritingError(
@@ -597,8 +604,11 @@ class LineReader:
         return self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation)
 
     def read_image(self, image: ImageLike, top_k: int = 5) -> ReadLine:
-        """A photo or scan of a written line (dark on light or light on dark). Boxes and ``size`` are in the
-        picture's own pixels, also when a large file was averaged down as it was opened."""
+        """A photo or scan of a written line (dark on light or light on dark; a file, bytes, a PIL image or
+        an array, as :meth:`Recognizer.predict` takes). Boxes and ``size`` are in the picture's own pixels,
+        also when a large file was averaged down as it was opened; a picture with no writing gives a line
+        of no characters. Raises ImageLoadError for a file that cannot be read, ValueError for an array
+        that is no image, NotOneLineError for writing that is not one line."""
         start = time.perf_counter()
         if isinstance(image, (str, Path, bytes)):
             image = load_image(image)

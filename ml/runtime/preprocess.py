@@ -93,20 +93,27 @@ def as_pixels(image: ImageLike) -> tuple[np.ndarray, tuple[str, ...]]:
         pixels = np.divide(array, np.float32(255.0), dtype=np.float32)
     elif array.dtype == np.uint16:
         pixels = array.astype(np.float32) / 65535.0
+    elif np.issubdtype(array.dtype, np.integer):  # numpy's default for Python ints: 0-255, or 0-65535
+        peak = 255.0 if not array.size or int(array.max()) <= 255 else 65535.0
+        pixels = np.clip(array.astype(np.float32) / peak, 0.0, 1.0)
     elif np.issubdtype(array.dtype, np.floating):
         pixels = array.astype(np.float32)
         if float(np.nanmax(pixels, initial=0)) > 1.0:
             pixels = pixels / 255.0
         pixels = np.nan_to_num(np.clip(pixels, 0.0, 1.0))
     else:
-        raise ValueError(f"unsupported pixel type {array.dtype}")
+        raise ValueError(f"unsupported pixel type {array.dtype} (pixels are integers 0-255, floats 0-1, or bool)")
     if pixels.ndim == 3 and pixels.shape[2] in (3, 4):
         grey = pixels[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
         pixels = np.stack([grey, pixels[..., 3]], axis=-1) if array.shape[2] == 4 else grey
     if pixels.ndim == 3 and pixels.shape[2] == 1:
         pixels = pixels[..., 0]
-    if pixels.ndim not in (2, 3) or min(pixels.shape[:2]) == 0:
-        raise ValueError(f"expected an H x W or H x W x C image, got shape {array.shape}")
+    # H x W x 2 is grey and alpha; a channels-first C x H x W (torch's order) or a stack of images is not one
+    # image, whatever its last axis holds.
+    if pixels.ndim not in (2, 3) or (pixels.ndim == 3 and pixels.shape[2] != 2) or min(pixels.shape[:2]) == 0:
+        channels_first = array.ndim == 3 and array.shape[0] in (1, 3, 4) and array.shape[2] not in (1, 2, 3, 4)
+        hint = ": channels first? .transpose(1, 2, 0) makes it H x W x C" if channels_first else ""
+        raise ValueError(f"expected an H x W or H x W x C image (C: 1 to 4), got shape {array.shape}{hint}")
     return pixels, ()
 
 

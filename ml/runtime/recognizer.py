@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,20 @@ from ml.runtime.strokes import (
 INPUT_SHAPES = {"image": (1, 28, 28), "strokes": (STROKE_POINTS, len(STROKE_FEATURES))}
 
 
+# ONNX Runtime's threads for one session. One drawing at a time is fastest on one thread (a second
+# thread's hand-off costs more than it saves on a 28x28 input, and the GUI thread needs a core);
+# batches use every core.
+INTERACTIVE_THREADS = 1
+# Batch prediction (CLI predict, evaluate, the app's batch view) runs this many inputs per call, on
+# every core.
+BATCH_SIZE = 256
+BATCH_THREADS = os.cpu_count() or 1
+# Text mode's second models (the case model, the picture partner) answer a line's characters at once,
+# beside the GUI: two threads that do not spin while they wait (a spinning thread keeps a core busy after
+# each run). The case model on a 9-character line: 6.5 ms on one thread, 3.8-4.9 ms so (3.3-3.7 spinning).
+COMPANION_THREADS = min(2, BATCH_THREADS)
+
+
 @dataclass(frozen=True)
 class ClassScore:
     label: str
@@ -44,9 +58,18 @@ class ClassScore:
 
 @dataclass(frozen=True)
 class Prediction:
+    """One answer: the ``top`` classes, most probable first (``label``: the first), and what it came from.
+
+    ``probabilities`` are the answer's, one per class in the card's label order: the softmax of the
+    model's logits plus the card's class prior (how many written characters each class stands for: in a
+    set that merges cases, ``O`` is O or o). ``model_input`` is what the model saw (the 28x28 picture in
+    [0, 1], ink high; or the normalized stroke sequence), the input the explanations in
+    :mod:`ml.runtime.explain` take.
+    """
+
     top: tuple[ClassScore, ...]
-    probabilities: np.ndarray  # one per class, in the card's label order
-    model_input: np.ndarray  # what the model saw: the 28x28 image, or the normalized stroke sequence
+    probabilities: np.ndarray = field(repr=False)  # one per class, in the card's label order
+    model_input: np.ndarray = field(repr=False)  # the 28x28 image, or the normalized stroke sequence
     notes: tuple[str, ...] = ()
     latency_ms: float = 0.0
     inputs_used: tuple[str, ...] = ("image",)  # "image", "strokes" or both (a fused answer)
@@ -58,7 +81,9 @@ class Prediction:
 
 @dataclass(frozen=True)
 class PredictionError:
-    """Why one image could not be recognized (corrupt file, blank drawing, ...)."""
+    """Why one input could not be recognized (a corrupt or missing file, a blank drawing, an array that is
+    no image, ...): a value, not an exception, so that a batch goes on past a bad file. ``blank``: the
+    input was read but holds no character."""
 
     reason: str
     blank: bool = False
@@ -72,9 +97,9 @@ class Recognizer:
     weights_path: Path
 
     @classmethod
-    def load(cls, name_or_path: str | Path, device: str = "auto") -> Recognizer:
+    def load(cls, name_or_path: str | Path, device: str = "auto", threads: int = INTERACTIVE_THREADS) -> Recognizer:
         """:func:`load_recognizer`: ONNX Runtime on the CPU, torch on CUDA."""
-        return load_recognizer(name_or_path, device)
+        return load_recognizer(name_or_path, device, threads=threads)
 
     def warm_up(self) -> None:
         """One drawing through the whole path, so that the first real one pays no first-call costs
@@ -115,8 +140,11 @@ class Recognizer:
         raise NotImplementedError
 
     def top_k(self, probabilities: np.ndarray, k: int) -> tuple[ClassScore, ...]:
-        """The k most probable classes, most probable first (ties: the card's order)."""
-        k = max(1, min(k, len(self.labels)))
+        """The k most probable classes, most probable first (ties: the card's order); every class when k is
+        more than there are. Raises ValueError for k below 1."""
+        if k < 1:
+            raise ValueError(f"top_k must be at least 1, not {k}")
+        k = min(k, len(self.labels))
         # A few dozen classes: sorting a list beats np.argsort's call overhead (in the bench's loop
         # 23 against 48 us, the most of what a drawing costs after the forward pass).
         values = probabilities.tolist()
@@ -147,20 +175,6 @@ class Recognizer:
             for (i, item), probs in zip(prepared, probabilities, strict=True):
                 results[i] = Prediction(self.top_k(probs, top_k), probs, item.input, item.notes, latency)
         return [r for r in results if r is not None]
-
-
-# ONNX Runtime's threads for one session. One drawing at a time is fastest on one thread (a second
-# thread's hand-off costs more than it saves on a 28x28 input, and the GUI thread needs a core);
-# batches use every core.
-INTERACTIVE_THREADS = 1
-# Batch prediction (CLI predict, evaluate, the app's batch view) runs this many inputs per call, on
-# every core.
-BATCH_SIZE = 256
-BATCH_THREADS = os.cpu_count() or 1
-# Text mode's second models (the case model, the picture partner) answer a line's characters at once,
-# beside the GUI: two threads that do not spin while they wait (a spinning thread keeps a core busy after
-# each run). The case model on a 9-character line: 6.5 ms on one thread, 3.8-4.9 ms so (3.3-3.7 spinning).
-COMPANION_THREADS = min(2, BATCH_THREADS)
 
 
 class OnnxRecognizer(Recognizer):

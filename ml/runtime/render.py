@@ -206,10 +206,13 @@ def render_drawing(
 ) -> np.ndarray:
     """Strokes of (x, y) points in any units (y down) as the canvas would render them: uint8, ``side``
     pixels square: the character's longer side DRAWING_SHARE of a DRAWING_CANVAS_PX pad, at the scale the
-    canvas renders any drawing (DRAWING_RECOGNITION_SCALE)."""
-    parts = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes if len(s)]
+    canvas renders any drawing (DRAWING_RECOGNITION_SCALE). Raises StrokesError for points that are not
+    n x 2 finite numbers, BlankStrokesError for no points at all."""
+    from ml.runtime.strokes import BlankStrokesError, stroke_points
+
+    parts = [part for k, s in enumerate(strokes) if len(part := stroke_points(s, k + 1))]
     if not parts:
-        raise ValueError("the drawing has no strokes")
+        raise BlankStrokesError("the drawing has no strokes")
     everything = np.concatenate(parts)
     lo, hi = everything.min(0), everything.max(0)
     extent = max(float((hi - lo).max()), 1e-6)

@@ -642,8 +642,11 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]], punctuation
 
 
 def split_strokes(strokes: Sequence[np.ndarray]) -> list[CharacterPart]:
-    """A written line's strokes (in writing order, (x, y) points, y down) split into characters."""
-    parts = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
+    """A written line's strokes (in writing order, (x, y) points, y down) split into characters. Raises
+    StrokesError for points that are not n x 2 finite numbers, NotOneLineError for writing in rows."""
+    from ml.runtime.strokes import stroke_points
+
+    parts = [stroke_points(s, k + 1) for k, s in enumerate(strokes)]
     if not parts or not any(len(p) for p in parts):
         return []
     drawn = sum(1 for p in parts if len(p))

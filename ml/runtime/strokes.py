@@ -60,20 +60,51 @@ class BlankStrokesError(StrokesError):
     """Strokes that hold no character (no points, or every point in one place)."""
 
 
+def stroke_points(stroke: Any, which: int = 1) -> np.ndarray:
+    """One stroke as an n x 2 float64 array of (x, y) points; raises :class:`StrokesError` for anything
+    else (points of three values, a flat list of numbers, points of different lengths, values that are
+    not finite numbers). ``which``: the stroke's number in the drawing, for the message."""
+    try:
+        array = np.asarray(stroke, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise StrokesError(f"stroke {which} is not a list of [x, y] points (numbers)") from None
+    if array.size == 0:
+        return array.reshape(0, 2)
+    if array.ndim != 2 or array.shape[1] != 2:
+        raise StrokesError(f"stroke {which} has shape {array.shape}: a stroke is n x 2, one (x, y) row per point")
+    if not np.isfinite(array).all():
+        raise StrokesError(f"stroke {which} has a point that is not a finite number")
+    return array
+
+
 @dataclass(frozen=True)
 class Strokes:
     """A drawing as the pen made it: strokes of (x, y) points, y down, in any units.
 
-    ``times`` and ``pressures``, when given, hold one array per stroke with one value per point.
+    ``times`` and ``pressures``, when given, hold one array per stroke with one value per point. Made
+    from points with :meth:`from_points` (checked, and turned y down if they count y upwards) or from
+    a stroke file's JSON with :func:`parse_strokes`.
     """
 
-    strokes: tuple[np.ndarray, ...]  # each n x 2 float64
+    strokes: tuple[np.ndarray, ...]  # each n x 2 float64, y down
     times: tuple[np.ndarray, ...] | None = None
     pressures: tuple[np.ndarray, ...] | None = None
-    y_up: bool = False  # the file counted y upwards: its points are kept turned y down, as everywhere else
+    # Where the points came from counting y upwards (a "y": "up" file): they are held turned y down, as
+    # everywhere else, and boxes found in them are given back in the file's own orientation.
+    source_y_up: bool = False
     # The (width, height) of the pad it was written on, in the strokes' units, when known (GlyphPad's own
     # files): the app opens such a drawing where and as large as it was written.
     pad: tuple[float, float] | None = None
+
+    @classmethod
+    def from_points(cls, strokes: Sequence[Any], y_up: bool = False) -> Strokes:
+        """Strokes from lists or arrays of (x, y) points (``y_up``: y counts upwards, as on a tablet or a
+        plot; the points are turned y down). Raises :class:`StrokesError` for points that are not n x 2
+        finite numbers."""
+        arrays = [stroke_points(stroke, k + 1) for k, stroke in enumerate(strokes)]
+        if y_up:
+            arrays = [a * np.array([1.0, -1.0]) for a in arrays]
+        return cls(tuple(a for a in arrays if len(a)), source_y_up=y_up)
 
     @property
     def point_count(self) -> int:
@@ -165,7 +196,7 @@ def parse_strokes(data: Any) -> Strokes:
         strokes=tuple(strokes[i] for i in kept),
         times=tuple(extras["t"][i] for i in kept) if "t" in extras else None,
         pressures=tuple(extras["pressure"][i] for i in kept) if "pressure" in extras else None,
-        y_up=y_axis == "up",
+        source_y_up=y_axis == "up",
         pad=(float(pad[0]), float(pad[1])) if pad is not None and y_axis == "down" else None,
     )
 
@@ -226,12 +257,10 @@ def _is_number(value: Any) -> bool:
 
 def _clean(strokes: Sequence[np.ndarray]) -> list[np.ndarray]:
     out = []
-    for stroke in strokes:
-        s = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
+    for k, stroke in enumerate(strokes):
+        s = stroke_points(stroke, k + 1)
         if len(s) == 0:
             continue
-        if not np.isfinite(s).all():
-            raise StrokesError("a point is not a finite number")
         moved = np.empty(len(s), dtype=bool)  # a point where the pen stood still says nothing
         moved[0] = True
         np.any(s[1:] != s[:-1], axis=1, out=moved[1:])
