@@ -22,7 +22,7 @@ from desktop_app.inference_service import InferenceService
 from desktop_app.main_window import MainWindow
 from desktop_app.self_test import wait_until
 from desktop_app.settings import APPLICATION, ORGANIZATION, load_preferences
-from desktop_app.themes import apply_theme
+from desktop_app.themes import apply_text_size, apply_theme
 
 log = logging.getLogger(__name__)
 GIL_SWITCH_INTERVAL_S = 0.0005
@@ -97,6 +97,7 @@ def create_window(args: argparse.Namespace, settings: QSettings | None = None) -
             setattr(preferences, name, given)
     system_palette = app.palette()
     apply_theme(app, preferences.theme, system_palette)
+    apply_text_size(app, preferences.text_size)  # before the window is built: its layout fits the text
     service = InferenceService(paths.weights_dir())
     # The worker loads the model in use (numpy, ONNX Runtime, the graph) while this thread builds the
     # window: the first drawing is answered as soon as it is drawn. Answers need no torch on the CPU.

@@ -63,7 +63,7 @@ from desktop_app.inference_service import (
     fused_row_name,
 )
 from desktop_app.settings import Preferences, save_preferences, save_window_state, string_list, window_state
-from desktop_app.themes import apply_theme
+from desktop_app.themes import apply_text_size, apply_theme, next_text_size
 from desktop_app.widgets.batch_view import BatchView
 from desktop_app.widgets.canvas import DrawingCanvas, qimage_to_pixels
 from desktop_app.widgets.compare_view import CompareView
@@ -418,6 +418,18 @@ class MainWindow(QMainWindow):
             lambda: self.relist_models(reload=True),
             "Read the weights folder again: models added or retrained there since GlyphPad started",
         )
+        # Larger text for a projector or a screen read from afar (QT_SCALE_FACTOR was the only way, before
+        # the app started): every text of the window, the answer and text mode's characters with it.
+        self.zoom_in_action = self._action(
+            "Zoom &In", QKeySequence.StandardKey.ZoomIn, lambda: self.zoom(1), "Larger text in the whole window"
+        )
+        self.zoom_in_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")])
+        self.zoom_out_action = self._action(
+            "Zoom O&ut", QKeySequence.StandardKey.ZoomOut, lambda: self.zoom(-1), "Smaller text in the whole window"
+        )
+        self.actual_size_action = self._action(
+            "Actual Si&ze", "Ctrl+0", lambda: self.zoom(0), "The system's text size in the whole window"
+        )
         self.about_action = self._action("&About GlyphPad", None, self.show_about)
         self.cards_action = self._action("&Model Cards", "F1", self.show_model_cards)
         self.shortcuts_action = self._action("&Keyboard Shortcuts", "Ctrl+/", self.show_shortcuts)
@@ -499,6 +511,9 @@ class MainWindow(QMainWindow):
             action.setChecked(theme == self.preferences.theme)
             action.triggered.connect(lambda _=False, theme=theme: self.set_theme(theme))
             self.theme_group.addAction(action)
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        for action in (self.zoom_in_action, self.zoom_out_action, self.actual_size_action):
             view_menu.addAction(action)
         view_menu.addSeparator()
         self.top_k_menu = view_menu.addMenu("Top-&k")
@@ -610,12 +625,17 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         geometry = window_state(self.settings, "geometry")
-        if geometry is not None:
+        # Saved on another screen (a projector's, then a laptop's at 125%), the window came back at two
+        # thirds of this one, its pad squeezed between columns of the old widths, and stayed so: it opens as
+        # on a first start there. (A file saved before the screen was kept restores as it was.)
+        saved_screen = self.settings.value(SCREEN_KEY)
+        same_screen = not isinstance(saved_screen, str) or not saved_screen or saved_screen == screen_signature(self)
+        if geometry is not None and same_screen:
             self.restoreGeometry(geometry)
         else:
             self.resize(fitted_size(self, grown_to_screen(self, FIRST_WINDOW_SIZE, FIRST_WINDOW_SCREEN_SHARE)))
         splitter = window_state(self.settings, COLUMNS_STATE)
-        if splitter is not None:
+        if splitter is not None and same_screen:
             self.splitter.restoreState(splitter)
         else:  # the pad half the window, the answers a sixth (or their minimum), the side tabs a third
             sixth = self.width() // 6
@@ -647,6 +667,7 @@ class MainWindow(QMainWindow):
 
     def save_state(self) -> None:
         save_window_state(self.settings, "geometry", self.saveGeometry())
+        self.settings.setValue(SCREEN_KEY, screen_signature(self))
         save_window_state(self.settings, COLUMNS_STATE, self.splitter.saveState())
         self.settings.setValue("window/tab", self.tabs.currentIndex())
         self.settings.setValue(TEXT_MODE_KEY, self.text_mode)
@@ -944,6 +965,14 @@ class MainWindow(QMainWindow):
         apply_theme(QApplication.instance(), theme, self._system_palette)  # type: ignore[arg-type]
         self.compare_view.edge_tick_boxes()
         self.canvas.update()
+
+    def zoom(self, step: int) -> None:
+        """Text one size larger (``step`` 1), smaller (-1), or the system's (0)."""
+        size = 100 if step == 0 else next_text_size(self.preferences.text_size, step)
+        self.preferences.text_size = size
+        apply_text_size(QApplication.instance(), size)  # type: ignore[arg-type]
+        keys = self.actual_size_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.statusBar().showMessage(f"Text size {size}%" + (f" ({keys}: the system's size)" if size != 100 else ""))
 
     def set_top_k(self, k: int) -> None:
         self.preferences.top_k = k
@@ -2207,6 +2236,7 @@ FIRST_WINDOW_SIZE = QSize(1180, 640)
 # The three columns' widths, saved. Not the key earlier versions saved them under ("splitter"): those
 # kept the answers' column at its minimum however wide the window, and would bring that back.
 COLUMNS_STATE = "columns"
+SCREEN_KEY = "window/screen"  # the screen the window's size and columns were saved on (screen_signature)
 SCREEN_SHARE = 0.94  # a window or dialog opens at most this share of the screen's free area wide and high
 FIRST_WINDOW_SCREEN_SHARE = 0.7  # a first window takes this share of a large screen (1180x640 was small on 1920x1080)
 
@@ -2229,6 +2259,16 @@ def short_reason(reason: str) -> str:
     details ("letters_cnn.onnx is damaged or was replaced", not its sha256 prefixes)."""
     gist = re.split(r": | \(", reason, maxsplit=1)[0].strip()
     return gist if len(gist) <= 80 else gist[:79] + "…"
+
+
+def screen_signature(widget: QWidget) -> str:
+    """The free area and scale of the screen ``widget`` is on ("1366x728@1.25"): where a saved window
+    size holds."""
+    screen = widget.screen() or QApplication.primaryScreen()
+    if screen is None:
+        return ""
+    free = screen.availableGeometry()
+    return f"{free.width()}x{free.height()}@{screen.devicePixelRatio():g}"
 
 
 def fitted_size(widget: QWidget, wanted: QSize) -> QSize:

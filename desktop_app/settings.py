@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from desktop_app.themes import TEXT_SIZES
 from ml.runtime.cards import DEFAULT_MODEL
 
 ORGANIZATION = "GlyphPad"
@@ -25,6 +26,7 @@ class Preferences:
     show_heatmap: bool = True
     batch_lines: bool = False  # the Batch tab reads each file as a line of writing
     compare_left_out: str = "[]"  # the models unticked in Compare, a JSON list (a model's name may hold a comma)
+    text_size: int = 100  # percent of the system's text size (View -> Zoom In, Zoom Out)
 
 
 def _coerce(value: object, default: object) -> object:
@@ -61,6 +63,7 @@ def load_preferences(settings: QSettings) -> Preferences:
     settings.endGroup()
     preferences.top_k = min(max(preferences.top_k, 1), 10)
     preferences.pen_width = min(max(preferences.pen_width, 2), 60)
+    preferences.text_size = min(max(preferences.text_size, TEXT_SIZES[0]), TEXT_SIZES[-1])
     if preferences.theme not in THEMES:
         preferences.theme = "system"
     if preferences.device not in ("auto", "cpu", "cuda"):

@@ -1,9 +1,10 @@
-"""Light, dark and system palettes (Fusion style, so they look the same on every platform)."""
+"""Light, dark and system palettes (Fusion style, so they look the same on every platform), and the text
+size (View -> Zoom: a classroom's projector, a screen read from afar)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QRect
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 
@@ -165,3 +166,35 @@ def apply_theme(app: QApplication, theme: str, system_palette: QPalette) -> None
     else:
         app.setPalette(with_readable_highlight(system_palette))
     app.setStyleSheet(CHECKED_TOOL_STYLE)
+
+
+TEXT_SIZES = (80, 90, 100, 115, 130, 150, 175, 200)  # percent of the system's text size
+_SYSTEM_FONT = "glyphpad_system_font"  # the application's font before any text size was applied
+
+
+def apply_text_size(app: QApplication, percent: int) -> None:
+    """Every text of the window ``percent`` of the system's size: the application's font, which each
+    widget's own fonts (the answer, text mode's characters, the pad's labels) are made from."""
+    system = app.property(_SYSTEM_FONT)
+    if not isinstance(system, QFont):
+        system = QFont(app.font())
+        app.setProperty(_SYSTEM_FONT, system)
+    font = QFont(system)
+    if system.pointSizeF() > 0:
+        font.setPointSizeF(system.pointSizeF() * percent / 100)
+    else:
+        font.setPixelSize(max(1, round(system.pixelSize() * percent / 100)))
+    # Under a style sheet the widgets keep the font they were polished with: the sheet goes and comes back
+    # (as for a new palette, apply_theme), and every widget takes the new font.
+    sheet = app.styleSheet()
+    app.setStyleSheet("")
+    app.setFont(font)
+    app.setStyleSheet(sheet)
+
+
+def next_text_size(percent: int, step: int) -> int:
+    """The text size ``step`` steps of TEXT_SIZES from ``percent`` (which may lie between two), kept
+    within them."""
+    if step > 0:
+        return next((size for size in TEXT_SIZES if size > percent), TEXT_SIZES[-1])
+    return next((size for size in reversed(TEXT_SIZES) if size < percent), TEXT_SIZES[0])

@@ -1102,6 +1102,67 @@ def test_settings_survive_a_restart(qtbot, weights_env: Path, tmp_path: Path) ->
         second.close()
 
 
+def test_a_window_saved_on_another_screen_opens_as_on_a_first_start(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Saved on a projector, then opened on a laptop at 125%: the window came back at two thirds of the
+    screen with its pad squeezed, and stayed so."""
+    from desktop_app.main_window import SCREEN_KEY
+
+    fresh = _open_window(qtbot, tmp_path / "fresh.ini", size=None)
+    first_start, first_columns = fresh.size(), fresh.splitter.sizes()
+    fresh.close()
+    first = _open_window(qtbot, tmp_path / "s.ini", size=(720, 520))
+    first.splitter.setSizes([100, 300, 300])
+    first.close()
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    assert settings.value(SCREEN_KEY)  # the screen it was saved on
+    settings.setValue(SCREEN_KEY, "1900x1050@1")  # another one
+    settings.sync()
+    second = _open_window(qtbot, tmp_path / "s.ini", size=None)
+    try:
+        assert second.size() == first_start
+        assert second.splitter.sizes() == first_columns  # the pad as wide as on a first start, not 100 px
+    finally:
+        second.close()
+
+
+def test_zoom_makes_every_text_of_the_window_larger_and_is_kept(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = _open_window(qtbot, tmp_path / "s.ini")
+    try:
+        app = QApplication.instance()
+        normal = app.font().pointSizeF()
+        answer = first.predictions.headline.font().pointSizeF()
+        label = first.predictions._labels[0].font().pointSizeF()  # a top-k row's class
+        first.set_text_mode(True)
+        _mouse_write(first.canvas, "HT")
+        first.service.wait_idle()
+        qtbot.waitUntil(lambda: len(first.text_panel._buttons) >= 2, timeout=TIMEOUT_MS)
+        character = first.text_panel._buttons[0].font().pointSizeF()
+        first.zoom_in_action.trigger()
+        first.zoom_in_action.trigger()
+        assert first.preferences.text_size == 130 and "130%" in first.statusBar().currentMessage()
+        assert app.font().pointSizeF() == pytest.approx(normal * 1.3)
+        qtbot.waitUntil(  # (the fonts a style sheet gave back are set again once it is done)
+            lambda: (
+                first.predictions._labels[0].font().pointSizeF() == pytest.approx(label * 1.3, rel=0.02)
+                and first.text_panel._buttons[0].font().pointSizeF() == pytest.approx(character * 1.3, rel=0.02)
+            ),
+            timeout=TIMEOUT_MS,
+        )
+        assert first.predictions.headline.font().pointSizeF() >= answer  # as large as the column lets it be
+        first.zoom_out_action.trigger()
+        assert first.preferences.text_size == 115
+    finally:
+        first.close()
+    second = _open_window(qtbot, tmp_path / "s.ini")
+    try:  # kept for next time, and back to the system's size on asking
+        assert QApplication.instance().font().pointSizeF() == pytest.approx(normal * 1.15)
+        second.actual_size_action.trigger()
+        assert QApplication.instance().font().pointSizeF() == pytest.approx(normal)
+        assert second.preferences.text_size == 100
+    finally:
+        second.close()
+
+
 def test_dropping_files_that_are_no_pictures_says_so(window: MainWindow, tmp_path: Path) -> None:
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
@@ -2409,18 +2470,31 @@ def test_text_mode_offers_alternatives_whatever_the_top_k(qtbot, window: MainWin
 def test_a_box_can_be_corrected_to_the_two_characters_it_holds(
     qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtWidgets import QInputDialog
+    from PySide6.QtWidgets import QDialog, QInputDialog
+
+    widths: list[int] = []
+
+    def typing(text: str) -> None:
+        def typed(dialog: QInputDialog) -> QDialog.DialogCode:
+            dialog.adjustSize()
+            widths.append(dialog.width())
+            dialog.setTextValue(text)
+            return QDialog.DialogCode.Accepted
+
+        monkeypatch.setattr(QInputDialog, "exec", typed)
 
     window.set_text_mode(True)
     _mouse_write(window.canvas, "HT")
     window.service.wait_idle()
     qtbot.waitUntil(lambda: len(window.line_text().replace(" ", "")) == 2, timeout=TIMEOUT_MS)
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("r n", True)))
+    typing("r n")
     window.text_panel._type_character(0)
     assert window.line_text().startswith("rn")
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("a&bc", True)))
+    typing("a&bc")
     window.text_panel._type_character(0)
     assert window.line_text().startswith("a&bc") and window.text_panel.shown_text().startswith("a&bc")
+    # Its long prompt wraps: the dialog was 1,168 px wide on one line (wider than a screen at 125%).
+    assert widths and max(widths) <= 720
 
 
 def test_text_mode_names_look_alike_readings_so_a_choice_is_no_guess_at_a_glyph(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop_app.widgets.fonts import character_font, class_name, confidence_text, short_class_name, spoken_class_name
@@ -216,13 +216,22 @@ class PredictionPanel(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the text size (View -> Zoom): the answer grows with it
+            self._base_font = QFont(self.font())
+            self._least_headline_height = QFontMetrics(character_font(self._base_font, HEADLINE_SCALE, True)).height()
+            self.headline.setMinimumSize(1, self._least_headline_height)
+            self._sizes.clear()
+            self._restore_fonts()
+            self._fit()
         if event.type() == QEvent.Type.StyleChange:
             # A theme's style sheet gives every widget back the font it was first polished with: the answer
             # fell to its least size and stayed there (its scale, as kept here, had not changed).
-            QTimer.singleShot(0, self, self._restore_headline_font)  # (not after the panel is gone)
+            QTimer.singleShot(0, self, self._restore_fonts)  # (not after the panel is gone)
 
-    def _restore_headline_font(self) -> None:
+    def _restore_fonts(self) -> None:
         self.headline.setFont(character_font(self._base_font, self._headline_scale, bold=True))
+        for label in self._labels:
+            label.setFont(_row_font(self._base_font))
 
     def headline_scale(self) -> float:
         return self._headline_scale
@@ -296,7 +305,7 @@ class PredictionPanel(QWidget):
         self._grid.setVerticalSpacing(3 if k <= 6 else 1)  # ten rows fit an 800x500 window with less air
         for row in range(k):
             label = QLabel("")
-            label.setFont(character_font(label.font(), 1.1, bold=True))
+            label.setFont(_row_font(self._base_font))
             label.setMinimumWidth(28)
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             bar = ConfidenceBar()
@@ -419,3 +428,8 @@ def _height_needed(widget: QWidget) -> int:
     if widget.hasHeightForWidth() and widget.width() > 0:
         return max(widget.heightForWidth(widget.width()), widget.minimumSizeHint().height())
     return widget.sizeHint().height()
+
+
+def _row_font(base: QFont) -> QFont:
+    """A top-k row's class: a little larger than the window's text, bold, in the font where look-alikes differ."""
+    return character_font(base, 1.1, bold=True)

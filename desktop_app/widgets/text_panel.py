@@ -7,9 +7,10 @@ import itertools
 import math
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
+    QDialog,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -36,6 +37,7 @@ SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be ty
 CHARACTER_PROPERTY = "character"  # a character button's text as read or typed (its label escapes an &)
 UNSURE_PROPERTY = "unsure"  # a character button read with less than UNSURE_BELOW: underlined
 LINE_HINT = "Write a word or a code, left to right, in print."
+PROMPT_CHARACTERS = 60  # a correction's prompt wraps at about this many characters (at most 640 px)
 LEFT_OUT_MARK = "×"  # a character left out of the text, on its button and over its box on the pad
 
 
@@ -262,6 +264,23 @@ class TextPanel(QWidget):
     def _character_buttons(self) -> list[QWidget]:
         return [b for b in self._buttons if not b.property(SPACE_PROPERTY)]
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the text size (View -> Zoom): the line and text grow
+            self._base_font = QFont(self.font())
+            self._restore_fonts()
+        elif event.type() == QEvent.Type.StyleChange:
+            # A style sheet applied again (a theme, a text size) gives each widget back the font it was
+            # first polished with: the line's characters and the text fell to the window's size.
+            QTimer.singleShot(0, self, self._restore_fonts)  # (not after the panel is gone)
+
+    def _restore_fonts(self) -> None:
+        for widget in self._buttons:
+            widget.setFont(self._line_font(bool(widget.property(UNSURE_PROPERTY))))
+        self.text_box.setFont(character_font(self._base_font, TEXT_FONT_SCALE * self._growth))
+        self._probe_height = (0.0, 0)
+        self._fit_row_height()
+
     def fit_to_window(self, window_height: int) -> None:
         """The line's characters and the text grow with a tall window; the text box takes a sixth of the
         window's height, between 3 and 10 lines: at 800 x 500 a fixed 110 px left the pad 215 px to write on."""
@@ -278,14 +297,21 @@ class TextPanel(QWidget):
 
     def _type_character(self, position: int) -> None:
         shown = self._character_buttons()[position].property(CHARACTER_PROPERTY)
-        typed, ok = QInputDialog.getText(
-            self,
-            "Correct a character",
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Correct a character")
+        dialog.setLabelText(
             f"The {_ordinal(position + 1)} character of the line, read as “{shown}”: type what is written there "
             "(several characters when one box holds them; a space goes before a box, from its menu; nothing: "
-            "leave it out of the text)",
-            text=shown,  # selected: typing replaces it, and a second character can be added to it
+            "leave it out of the text)"
         )
+        # The prompt wraps: on one line the dialog was wider than a laptop's screen at 125% (its buttons off
+        # it), and twice the window's width at 100%.
+        for label in dialog.findChildren(QLabel):
+            label.setWordWrap(True)
+            label.setMinimumWidth(min(label.fontMetrics().averageCharWidth() * PROMPT_CHARACTERS, 640))
+        dialog.setTextValue(shown)  # selected: typing replaces it, and a second character can be added to it
+        ok = dialog.exec() == QDialog.DialogCode.Accepted
+        typed = dialog.textValue()
         # A box may hold two characters the splitting took for one ("rn" read as m): what is typed is kept
         # whole (it kept only its first character, without a word), spaces left out (a space belongs before
         # a box: its menu's Space before).
