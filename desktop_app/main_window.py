@@ -555,12 +555,18 @@ class MainWindow(QMainWindow):
         self.pen_slider.setRange(2, 60)
         self.pen_slider.setValue(self.preferences.pen_width)
         self.pen_slider.setMaximumWidth(140)
+        self.pen_slider.setMinimumWidth(70)  # (in a small window it shrank to a 30 px stub)
         self.pen_slider.setAccessibleName("pen width")
         # Toolbar controls do not keep the focus a click gives them: the pad keeps it, and with it the
         # pad's keys (E, the eraser; typed into the Model box, E chose a model).
         self.pen_slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.pen_slider.setToolTip("Pen width (the recognizer normalizes it, so any width works)")
         toolbar.addWidget(self.pen_slider)
+        # The width as a number beside it: the bare slider said nothing of what it was set to.
+        self.pen_width_label = QLabel()
+        self.pen_width_label.setMinimumWidth(self.pen_width_label.fontMetrics().horizontalAdvance(" 60 px "))
+        self._show_pen_width(self.preferences.pen_width)
+        toolbar.addWidget(self.pen_width_label)
         toolbar.addSeparator()
         model_label = QLabel(" Model ")
         model_label.setBuddy(self.model_picker)
@@ -982,6 +988,11 @@ class MainWindow(QMainWindow):
     def _set_pen_width(self, width: int) -> None:
         self.preferences.pen_width = width
         self.canvas.pen_width = float(width)
+        self._show_pen_width(width)
+
+    def _show_pen_width(self, width: int) -> None:
+        self.pen_width_label.setText(f" {width} px")
+        self.pen_width_label.setToolTip(f"Pen width: {width} px on the pad at the pen's full pressure")
 
     def _highlight_model_in_use(self) -> None:
         checked = self.model_actions.checkedAction()

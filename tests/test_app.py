@@ -993,6 +993,23 @@ def test_a_narrow_window_keeps_the_room_of_explains_captions(qtbot) -> None:  # 
     assert view.heatmap_label.geometry().bottom() < view.method_label.geometry().top()
 
 
+def test_explains_pictures_are_made_in_the_screens_own_pixels(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """At 125-200% the heatmap and the maps were scaled in window units and stretched again by Qt: every
+    map pixel's edge blurred beside the sharp 28x28 view."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QPixmap
+
+    from desktop_app.widgets.explain_view import ExplainView
+
+    view = ExplainView()
+    qtbot.addWidget(view)
+    view.devicePixelRatioF = lambda: 1.5  # type: ignore[method-assign]  # a screen scaled 150%
+    picture = QPixmap(28, 28)
+    shown = view._on_screen(picture, QSize(140, 140), Qt.TransformationMode.FastTransformation)
+    assert (shown.width(), shown.height(), shown.devicePixelRatio()) == (210, 210, 1.5)
+    assert shown.deviceIndependentSize().toSize() == QSize(140, 140)  # the same room in the window
+
+
 def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window.tabs.setCurrentWidget(window.explain_view)
     with qtbot.waitSignal(window.service.explained, timeout=TIMEOUT_MS):
@@ -1091,6 +1108,7 @@ def test_settings_survive_a_restart(qtbot, weights_env: Path, tmp_path: Path) ->
     second = _open_window(qtbot, tmp_path / "s.ini", model="", size=None)  # geometry comes from the settings
     try:
         assert second.preferences.pen_width == 31 and second.canvas.pen_width == 31
+        assert second.pen_width_label.text().strip() == "31 px"  # the width said beside the slider
         assert second.preferences.top_k == 3 and len(second.predictions._bars) == 3
         # rows of the previous top-k are gone at once, not left painting over the panel until deleted
         assert len(second.predictions.findChildren(ConfidenceBar)) == 3

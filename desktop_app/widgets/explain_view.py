@@ -275,17 +275,27 @@ class ExplainView(QWidget):
         target = self._mosaic.size().scaled(area, Qt.AspectRatioMode.KeepAspectRatio)
         # Enlarged: sharp whole pixels. Shrunk (a small window): averaged, or every other pixel row of a
         # tile and the lines between tiles would simply vanish and neighbouring tiles run together.
-        shrunk = target.width() < self._mosaic.width()
+        shrunk = target.width() * self.devicePixelRatioF() < self._mosaic.width()
         mode = Qt.TransformationMode.SmoothTransformation if shrunk else Qt.TransformationMode.FastTransformation
-        self.maps_label.setPixmap(self._mosaic.scaled(target, Qt.AspectRatioMode.KeepAspectRatio, mode))
+        self.maps_label.setPixmap(self._on_screen(self._mosaic, target, mode))
 
     def _fit_heatmap(self) -> None:
         """The heatmap as large as its space allows, at most HEATMAP_SCALE screen pixels per input pixel."""
         area = self.heatmap_label.size()
         side = max(28, min(area.width(), area.height(), 28 * HEATMAP_SCALE))
         if self._heatmap is not None:
-            mode = Qt.TransformationMode.FastTransformation
-            self.heatmap_label.setPixmap(self._heatmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, mode))
+            fast = Qt.TransformationMode.FastTransformation
+            self.heatmap_label.setPixmap(self._on_screen(self._heatmap, QSize(side, side), fast))
+
+    def _on_screen(self, picture: QPixmap, size: QSize, mode: Qt.TransformationMode) -> QPixmap:
+        """``picture`` scaled to ``size`` (window units) in the screen's own pixels: on a screen scaled 125%
+        or 200% a pixmap of window units was stretched again by Qt, and every map pixel's edge blurred."""
+        ratio = self.devicePixelRatioF()
+        scaled = picture.scaled(
+            QSize(round(size.width() * ratio), round(size.height() * ratio)), Qt.AspectRatioMode.KeepAspectRatio, mode
+        )
+        scaled.setDevicePixelRatio(ratio)
+        return scaled
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
