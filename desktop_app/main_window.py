@@ -23,11 +23,13 @@ from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
     QImage,
     QImageWriter,
     QKeyEvent,
     QKeySequence,
     QResizeEvent,
+    QScreen,
     QTransform,
 )
 from PySide6.QtWidgets import (
@@ -631,15 +633,25 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         geometry = window_state(self.settings, "geometry")
+        placed = geometry is not None and self.restoreGeometry(geometry)
         # Saved on another screen (a projector's, then a laptop's at 125%), the window came back at two
-        # thirds of this one, its pad squeezed between columns of the old widths, and stayed so: it opens as
-        # on a first start there. (A file saved before the screen was kept restores as it was.)
+        # thirds of this one, its pad squeezed between columns of the old widths, and stayed so: where it
+        # lands is not the screen it was saved on, it opens as on a first start there. (The screen it lands
+        # on, not the one it reports before it is shown: a window saved on a second monitor reopens there.
+        # A file saved before the screen was kept restores as it was.)
         saved_screen = self.settings.value(SCREEN_KEY)
-        same_screen = not isinstance(saved_screen, str) or not saved_screen or saved_screen == screen_signature(self)
-        if geometry is not None and same_screen:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(fitted_size(self, grown_to_screen(self, FIRST_WINDOW_SIZE, FIRST_WINDOW_SCREEN_SHARE)))
+        landed = QGuiApplication.screenAt(self.geometry().center()) if placed else None
+        same_screen = placed and (
+            not isinstance(saved_screen, str) or not saved_screen or saved_screen == screen_signature(self, landed)
+        )
+        if not same_screen:
+            self.resize(
+                fitted_size(self, grown_to_screen(self, FIRST_WINDOW_SIZE, FIRST_WINDOW_SCREEN_SHARE, landed), landed)
+            )
+            if landed is not None:  # centred there (its old corner could leave the new size hanging off it)
+                frame = self.frameGeometry()
+                frame.moveCenter(landed.availableGeometry().center())
+                self.move(frame.topLeft())
         splitter = window_state(self.settings, COLUMNS_STATE)
         if splitter is not None and same_screen:
             self.splitter.restoreState(splitter)
@@ -2272,20 +2284,20 @@ def short_reason(reason: str) -> str:
     return gist if len(gist) <= 80 else gist[:79] + "…"
 
 
-def screen_signature(widget: QWidget) -> str:
-    """The free area and scale of the screen ``widget`` is on ("1366x728@1.25"): where a saved window
-    size holds."""
-    screen = widget.screen() or QApplication.primaryScreen()
+def screen_signature(widget: QWidget, screen: QScreen | None = None) -> str:
+    """The free area and scale of ``screen``, or the screen ``widget`` is on ("1366x728@1.25"): where a
+    saved window size holds."""
+    screen = screen or widget.screen() or QApplication.primaryScreen()
     if screen is None:
         return ""
     free = screen.availableGeometry()
     return f"{free.width()}x{free.height()}@{screen.devicePixelRatio():g}"
 
 
-def fitted_size(widget: QWidget, wanted: QSize) -> QSize:
-    """``wanted``, made small enough to fit the screen ``widget`` is on (a 1024x600 netbook, a screen
-    scaled 200%): a window that opens larger than the screen hides its edges and its buttons."""
-    screen = widget.screen() or QApplication.primaryScreen()
+def fitted_size(widget: QWidget, wanted: QSize, screen: QScreen | None = None) -> QSize:
+    """``wanted``, made small enough to fit ``screen``, or the screen ``widget`` is on (a 1024x600 netbook,
+    a screen scaled 200%): a window that opens larger than the screen hides its edges and its buttons."""
+    screen = screen or widget.screen() or QApplication.primaryScreen()
     if screen is None:
         return wanted
     free = screen.availableGeometry()
@@ -2294,9 +2306,9 @@ def fitted_size(widget: QWidget, wanted: QSize) -> QSize:
     )
 
 
-def grown_to_screen(widget: QWidget, least: QSize, share: float) -> QSize:
-    """``least``, or ``share`` of the free area of the screen ``widget`` is on where that is larger."""
-    screen = widget.screen() or QApplication.primaryScreen()
+def grown_to_screen(widget: QWidget, least: QSize, share: float, screen: QScreen | None = None) -> QSize:
+    """``least``, or ``share`` of the free area of ``screen`` (or the one ``widget`` is on) where larger."""
+    screen = screen or widget.screen() or QApplication.primaryScreen()
     if screen is None:
         return least
     free = screen.availableGeometry()

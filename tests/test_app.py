@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QFontMetrics, QImage, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser
@@ -1141,6 +1141,60 @@ def test_a_window_saved_on_another_screen_opens_as_on_a_first_start(qtbot, weigh
         assert second.splitter.sizes() == first_columns  # the pad as wide as on a first start, not 100 px
     finally:
         second.close()
+
+
+SECOND_MONITOR_RUN = """
+import argparse, json, os, sys
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv)
+from desktop_app.app import create_window
+def opened():
+    settings = QSettings(sys.argv[1], QSettings.Format.IniFormat)
+    window = create_window(argparse.Namespace(model=None, device="cpu"), settings=settings)
+    window.show()
+    app.processEvents()
+    return window
+first = opened()
+first.setGeometry(2000, 100, 1000, 700)
+app.processEvents()
+first.close()
+second = opened()
+print(json.dumps([second.screen().name(), second.geometry().getRect()]))
+second.close()
+os._exit(0)
+"""
+
+
+def test_a_window_closed_on_a_second_monitor_opens_there_again(tmp_path: Path) -> None:
+    """The screen it was saved on was compared with the one the window reports before it is shown (the
+    first): a window closed on a second monitor opened on the first, at a first start's size."""
+    import json
+    import subprocess
+    import sys
+
+    screens = tmp_path / "screens.json"
+    screens.write_text(
+        json.dumps(
+            {
+                "screens": [
+                    {"name": "A", "x": 0, "y": 0, "width": 1920, "height": 1080, "logicalDpi": 96, "dpr": 1},
+                    {"name": "B", "x": 1920, "y": 0, "width": 1280, "height": 1024, "logicalDpi": 96, "dpr": 1},
+                ]
+            }
+        )
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={screens}"}
+    done = subprocess.run(
+        [sys.executable, "-c", SECOND_MONITOR_RUN, str(tmp_path / "s.ini")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == ["B", [2000, 100, 1000, 700]]
 
 
 def test_zoom_makes_every_text_of_the_window_larger_and_is_kept(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -2513,6 +2567,8 @@ def test_a_box_can_be_corrected_to_the_two_characters_it_holds(
     assert window.line_text().startswith("a&bc") and window.text_panel.shown_text().startswith("a&bc")
     # Its long prompt wraps: the dialog was 1,168 px wide on one line (wider than a screen at 125%).
     assert widths and max(widths) <= 720
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not window.text_panel.findChildren(QInputDialog)  # none left behind
 
 
 def test_text_mode_names_look_alike_readings_so_a_choice_is_no_guess_at_a_glyph(qtbot) -> None:  # type: ignore[no-untyped-def]

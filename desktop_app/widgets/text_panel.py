@@ -312,6 +312,7 @@ class TextPanel(QWidget):
         dialog.setTextValue(shown)  # selected: typing replaces it, and a second character can be added to it
         ok = dialog.exec() == QDialog.DialogCode.Accepted
         typed = dialog.textValue()
+        dialog.deleteLater()  # (each correction left one behind, a child of the panel)
         # A box may hold two characters the splitting took for one ("rn" read as m): what is typed is kept
         # whole (it kept only its first character, without a word), spaces left out (a space belongs before
         # a box: its menu's Space before).
