@@ -84,6 +84,22 @@ def test_any_recognizer_is_explained_one_call_at_a_time_and_a_wrong_input_says_w
     finally:
         sys.setswitchinterval(switch)
     assert wrong == []
+    # A torch recognizer answering on another thread meanwhile: its passes are not taken for the explanation's.
+    answering = True
+
+    def answer_often() -> None:
+        while answering:
+            torch_twin.logits(np.stack([inputs["H"]] * 16))
+
+    thread = threading.Thread(target=answer_often)
+    thread.start()
+    try:
+        layers = [len(activation_maps(torch_twin, inputs["L"]).layers) for _ in range(20)]
+        cams = [grad_cam(torch_twin, inputs["L"]).heatmap for _ in range(5)]
+    finally:
+        answering = False
+        thread.join()
+    assert layers == [3] * 20 and all(np.allclose(cam, serial["L"][0], atol=1e-5) for cam in cams)
     with pytest.raises(ValueError, match=r"28x28 input .* not an array of shape \(200, 200\)"):
         grad_cam(onnx, np.zeros((200, 200), dtype=np.float32))
 

@@ -123,7 +123,11 @@ def test_arrays_that_are_no_image_say_what_an_image_is_and_python_ints_are_pixel
         preprocess(np.stack([drawing] * 5))
     # Integers as numpy makes them from Python's (int64): 0-255 as bytes are.
     assert np.array_equal(preprocess(drawing.astype(np.int64)).input, preprocess(drawing).input)
-    with pytest.raises(ValueError, match=r"unsupported pixel type complex128 \(pixels are integers 0-255"):
+    # ... a 0/1 mask as a bool one, a wider range as its own (both were "blank").
+    mask = drawing < 128
+    assert np.array_equal(preprocess(mask.astype(np.int64)).input, preprocess(mask).input)
+    assert preprocess((255 - drawing.astype(np.int64)) * 4).input.max() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match=r"unsupported pixel type complex128 \(pixels are integers, floats 0-1"):
         preprocess(drawing.astype(np.complex128))
 
 

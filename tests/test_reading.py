@@ -242,6 +242,10 @@ def test_commas_apostrophes_and_exclamation_and_question_marks_are_read_by_their
     assert all(not p.punctuation for p in split_strokes([*glyph("H", 0), *i_dot, *glyph("4", 200)]))
     under = np.array([[60.0, 100.0], [61.0, 102.0]])  # just under the H's right stem, touching the baseline
     assert all(not p.punctuation for p in split_strokes([*glyph("H", 0), under, *glyph("4", 150)]))
+    # A small y written in one stroke (down, up, down into its tail) hangs from the baseline as a comma does,
+    # but its ink goes round: a letter (it was read as a comma).
+    small_y = np.array([[250.0, 80.0], [256.0, 94.0], [262.0, 80.0], [258.0, 100.0], [251.0, 116.0]])
+    assert all(not p.punctuation for p in split_strokes([*glyph("H", 0), *glyph("e", 140), small_y, *glyph("4", 330)]))
     # Read as text, from strokes and from a picture of them (the pen's width on every mark).
     reader = LineReader.load(device="cpu")
     for text, strokes in lines.items():

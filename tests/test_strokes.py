@@ -142,6 +142,8 @@ def test_points_given_in_code_are_checked_and_turned_y_down_where_they_count_upw
                 read(bad)  # type: ignore[operator]
         with pytest.raises(StrokesError, match=reason):
             LineReader.load(device="cpu").read_strokes(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="top_k must be at least 1, not 0"):
+        LineReader.load(device="cpu").read_strokes(SEVEN, top_k=0)  # type: ignore[arg-type]
     # A 7 given with y counting upwards (its bar on top, as drawn) is turned y down: its bar stays on top.
     seven_up = [[[10.0, 90.0], [60.0, 90.0], [30.0, 10.0]]]
     turned = Strokes.from_points(seven_up, y_up=True)
@@ -349,6 +351,7 @@ def test_fused_answer_uses_both_inputs_and_falls_back_to_the_picture(fused_weigh
 
     drawn = fused.predict(None, strokes)
     assert drawn.inputs_used == ("image", "strokes") and np.allclose(drawn.probabilities, both.probabilities)
+    assert np.allclose(fused.predict(None, SEVEN).probabilities, both.probabilities)  # lists of points too
     assert np.allclose(read_drawing_strokes(SEVEN, image_model, fused).probabilities, both.probabilities)
     nothing = fused.predict(None, None)
     assert isinstance(nothing, PredictionError) and "nothing to read" in nothing.reason

@@ -5,8 +5,9 @@ gradients are taken through the same weights in torch, loaded on the CPU on firs
 the recognizer lives) and the 28x28 input a :class:`~ml.runtime.recognizer.Prediction` holds as
 ``model_input`` (a stroke sequence from :func:`ml.runtime.strokes.normalize_strokes` for
 :func:`stroke_saliency`). Explanations run one at a time: hooks are put on the shared model for one
-call (and removed in ``finally``, so a failed explanation never leaves one behind), so calls from
-several threads wait for each other rather than read each other's layers.
+call (and removed in ``finally``, so a failed explanation never leaves one behind): calls from
+several threads wait for each other rather than read each other's layers, and the hooks take only
+the explaining thread's pass (a torch recognizer may answer on another thread meanwhile).
 """
 
 from __future__ import annotations
@@ -98,11 +99,13 @@ def activation_maps(recognizer: TorchRecognizer, model_input: np.ndarray) -> Act
     """Outputs of every Conv2d layer for one 28x28 input (empty for pure RNNs)."""
     captured: list[LayerActivation] = []
     handles = []
+    asking = threading.get_ident()
     try:
         for name, layer in conv_layers(recognizer.model):
 
             def hook(_module: nn.Module, _inputs: object, output: Tensor, name: str = name) -> None:
-                captured.append(LayerActivation(name, output[0].detach().float().cpu().numpy()))
+                if threading.get_ident() == asking:  # not another thread's answer from the same model
+                    captured.append(LayerActivation(name, output[0].detach().float().cpu().numpy()))
 
             handles.append(layer.register_forward_hook(hook))
         with torch.inference_mode():
@@ -265,7 +268,11 @@ def grad_cam(recognizer: TorchRecognizer, model_input: np.ndarray, label: str | 
     layer = model.get_submodule(_grad_cam_layer(recognizer, model_input))
     captured: list[Tensor] = []
 
-    def from_here(_module: nn.Module, _inputs: object, output: Tensor) -> Tensor:
+    asking = threading.get_ident()
+
+    def from_here(_module: nn.Module, _inputs: object, output: Tensor) -> Tensor | None:
+        if threading.get_ident() != asking:  # another thread's answer from the same model: left as it is
+            return None
         # Autograd records from the chosen layer's output on: the layers before it run as in inference
         # (the recognizer's parameters ask for no gradient), and the backward pass walks the head alone
         # (a full backward pass with every parameter's gradient cost MobileNetV2 22 ms; this, 8).

@@ -104,11 +104,19 @@ class FusedRecognizer:
             return None
         return cls(image, load_recognizer(partner, device, threads=threads))
 
-    def predict(self, image: ImageLike | None, strokes: Strokes | None, top_k: int = 5) -> Prediction | PredictionError:
+    def predict(
+        self, image: ImageLike | None, strokes: Strokes | Sequence[Any] | None, top_k: int = 5
+    ) -> Prediction | PredictionError:
         """The fused answer when strokes are given and readable, else the image model's alone; strokes that
         are a single dot (a tap of the pen) make the answer blank, however the picture would read. With no
-        ``image``, the picture is the one the pad renders from the strokes (:func:`read_drawing_strokes`)."""
+        ``image``, the picture is the one the pad renders from the strokes (:func:`read_drawing_strokes`).
+        ``strokes``: :class:`Strokes`, or lists of (x, y) points, y down."""
         start = time.perf_counter()
+        if strokes is not None and not isinstance(strokes, Strokes):
+            try:
+                strokes = Strokes.from_points(strokes)
+            except StrokesError as error:
+                return PredictionError(str(error))
         if image is None:
             if strokes is None:
                 return PredictionError("nothing to read: no picture and no strokes")

@@ -180,6 +180,11 @@ class ReadLine:
         return "".join((" " if c.space_before else "") + c.text for c in self.characters)
 
 
+def _check_top_k(top_k: int) -> None:
+    if top_k < 1:
+        raise ValueError(f"top_k must be at least 1, not {top_k}")
+
+
 def character_records(line: ReadLine, y_up: bool = False) -> list[dict[str, Any]]:
     """A line's characters as JSON gives them (``glyphpad-ml read --json``, the app's batch export): each
     one's box, alternatives, and whether a space comes before it or it is punctuation. ``y_up``: the
@@ -504,6 +509,7 @@ class LineReader:
         Boxes are in the strokes' units; a line with nothing to read has no characters. Raises
         StrokesError for points that are not n x 2 finite numbers, NotOneLineError (RowsOfWritingError,
         TooMuchWritingError) for writing that is not one line."""
+        _check_top_k(top_k)
         start = time.perf_counter()
         raw = strokes.strokes if isinstance(strokes, Strokes) else strokes
         parts_xy = [stroke_points(stroke, k + 1) for k, stroke in enumerate(raw)]
@@ -609,6 +615,7 @@ class LineReader:
         also when a large file was averaged down as it was opened; a picture with no writing gives a line
         of no characters. Raises ImageLoadError for a file that cannot be read, ValueError for an array
         that is no image, NotOneLineError for writing that is not one line."""
+        _check_top_k(top_k)
         start = time.perf_counter()
         if isinstance(image, (str, Path, bytes)):
             image = load_image(image)

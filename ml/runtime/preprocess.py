@@ -93,16 +93,17 @@ def as_pixels(image: ImageLike) -> tuple[np.ndarray, tuple[str, ...]]:
         pixels = np.divide(array, np.float32(255.0), dtype=np.float32)
     elif array.dtype == np.uint16:
         pixels = array.astype(np.float32) / 65535.0
-    elif np.issubdtype(array.dtype, np.integer):  # numpy's default for Python ints: 0-255, or 0-65535
-        peak = 255.0 if not array.size or int(array.max()) <= 255 else 65535.0
-        pixels = np.clip(array.astype(np.float32) / peak, 0.0, 1.0)
+    elif np.issubdtype(array.dtype, np.integer):
+        # numpy's default for Python ints: 0-255 as bytes are, a 0/1 mask as bool, more as its own range.
+        peak = max(int(array.max()), 1) if array.size else 1
+        pixels = np.clip(array.astype(np.float32) / (1.0 if peak == 1 else 255.0 if peak <= 255 else peak), 0.0, 1.0)
     elif np.issubdtype(array.dtype, np.floating):
         pixels = array.astype(np.float32)
         if float(np.nanmax(pixels, initial=0)) > 1.0:
             pixels = pixels / 255.0
         pixels = np.nan_to_num(np.clip(pixels, 0.0, 1.0))
     else:
-        raise ValueError(f"unsupported pixel type {array.dtype} (pixels are integers 0-255, floats 0-1, or bool)")
+        raise ValueError(f"unsupported pixel type {array.dtype} (pixels are integers, floats 0-1 or 0-255, or bool)")
     if pixels.ndim == 3 and pixels.shape[2] in (3, 4):
         grey = pixels[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
         pixels = np.stack([grey, pixels[..., 3]], axis=-1) if array.shape[2] == 4 else grey

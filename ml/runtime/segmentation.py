@@ -88,6 +88,7 @@ HYPHEN_LOW, HYPHEN_HIGH = 0.2, 0.7
 TICK_LONG = 0.12
 TICK_TALLEST = 0.45  # a tick alone as tall as a third of the line is not a mark (SMALL_MARK), but a comma still
 TICK_UPRIGHT = 1.2
+TICK_PATH = 1.5  # ... and its ink at most this many times as long as its box is across (no loop, no hook)
 COMMA_TOP = 0.35
 COMMA_BELOW = 0.08
 APOSTROPHE_HIGH = 0.5
@@ -248,15 +249,19 @@ def _check_one_line(boxes: np.ndarray) -> None:
 
 
 def _group(
-    boxes: np.ndarray, points: Sequence[np.ndarray] | None = None, pen: float = 0.0
+    boxes: np.ndarray, points: Sequence[np.ndarray] | None = None, pen: float = 0.0, lengths: np.ndarray | None = None
 ) -> tuple[list[list[int]], list[str]]:
     """Parts (in writing order) grouped into characters, by the rules of the module's docstring, and each
     group's punctuation ("" for a character).
 
     With ``points`` (strokes), a stroke that touches the character being written and overlaps it a
     little along the line joins it too: the bars of an F, the arms of a k. ``pen``: the width of a
-    picture's strokes (0 for strokes, which have none).
+    picture's strokes (0 for strokes, which have none). ``lengths``: each part's length of ink (along a
+    stroke; a piece of a picture's pixels over the pen's width), which tells a comma's tick from a small
+    letter's loop (the lengths of the strokes' paths when not given).
     """
+    if lengths is None and points is not None:
+        lengths = np.array([float(np.hypot(*np.diff(p, axis=0).T).sum()) if len(p) > 1 else 0.0 for p in points])
     height = line_height(boxes)
     min_width = MIN_WIDTH * height
     sizes = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
@@ -321,7 +326,12 @@ def _group(
             and not _over_a_characters_top(boxes[j], bodies, character_height)
             for j in marks
         )
-        mark = "" if stacked else punctuation_mark(boxes[k], group_boxes[:characters], baseline, character_height, pen)
+        ink = None if lengths is None else float(lengths[k])
+        mark = (
+            ""
+            if stacked
+            else punctuation_mark(boxes[k], group_boxes[:characters], baseline, character_height, pen, ink)
+        )
         if (
             mark == "'"
             and points is not None
@@ -366,7 +376,8 @@ def _group(
         one = groups[g][0]
         if len(groups[g]) == 1 and max(_union_size(boxes[[one]])) - pen <= TICK_TALLEST * character_height:
             others = [group_boxes[j] for j in range(characters) if j != g]
-            mark = punctuation_mark(boxes[one], others, baseline, character_height, pen)
+            ink = None if lengths is None else float(lengths[one])
+            mark = punctuation_mark(boxes[one], others, baseline, character_height, pen, ink)
             # (An apostrophe this tall close to a character was an F's middle bar drawn as a tick.)
             if mark == "," or (
                 mark == "'"
@@ -454,7 +465,12 @@ def _over_a_characters_top(box: np.ndarray, characters: Sequence[np.ndarray], he
 
 
 def punctuation_mark(
-    box: np.ndarray, characters: Sequence[np.ndarray], baseline: float, height: float, pen: float = 0.0
+    box: np.ndarray,
+    characters: Sequence[np.ndarray],
+    baseline: float,
+    height: float,
+    pen: float = 0.0,
+    ink_length: float | None = None,
 ) -> str:
     """ "." for a speck on the baseline, "-" for a dash across the line's middle, standing in a gap (over
     no character's box along the line) beside characters; "" for anything else. ``pen``: a picture's
@@ -476,7 +492,9 @@ def punctuation_mark(
         # A full stop ends something: a dot before the first character is a stray touch of the pen.
         return "." if math.isfinite(left) and min(left, right) >= STOP_CLEAR * height else ""
     clear = math.isfinite(left) and min(left, right) >= STOP_CLEAR * height  # after something, clear of it
-    if clear and tall >= TICK_LONG * height and tall >= TICK_UPRIGHT * width:
+    # A tick's ink runs about as far as its box is across (a small y, g or o, however small, goes round).
+    straight = ink_length is None or ink_length <= TICK_PATH * max(math.hypot(width, tall), pen)
+    if clear and straight and tall >= TICK_LONG * height and tall >= TICK_UPRIGHT * width:
         if (
             y0 <= baseline + STOP_BAND * height
             and baseline - y0 <= COMMA_TOP * height
@@ -760,7 +778,10 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     boxes = np.array([[p[:, 1].min(), p[:, 0].min(), p[:, 1].max() + 1, p[:, 0].max() + 1] for p in pieces], float)
     _check_one_line(boxes)
     order = np.argsort(boxes[:, 0], kind="stable")
-    groups, punctuation = _group(boxes[order], pen=float(np.median(runs[2] - runs[1])))
+    pen = float(np.median(runs[2] - runs[1]))
+    # A piece's length of ink: its pixels over the pen's width, less the round ends' share.
+    lengths = np.array([max(len(pieces[k]) / max(pen, 1.0) - pen, 0.0) for k in order])
+    groups, punctuation = _group(boxes[order], pen=pen, lengths=lengths)
     return _parts_left_to_right(boxes, [[int(order[k]) for k in g] for g in groups], punctuation), pieces
 
 
