@@ -566,7 +566,6 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.pen_slider)
         # The width as a number beside it: the bare slider said nothing of what it was set to.
         self.pen_width_label = QLabel()
-        self.pen_width_label.setMinimumWidth(self.pen_width_label.fontMetrics().horizontalAdvance(" 60 px "))
         self._show_pen_width(self.preferences.pen_width)
         toolbar.addWidget(self.pen_width_label)
         toolbar.addSeparator()
@@ -989,6 +988,7 @@ class MainWindow(QMainWindow):
         size = 100 if step == 0 else next_text_size(self.preferences.text_size, step)
         self.preferences.text_size = size
         apply_text_size(QApplication.instance(), size)  # type: ignore[arg-type]
+        self._show_pen_width(self.preferences.pen_width)
         keys = self.actual_size_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         self.statusBar().showMessage(f"Text size {size}%" + (f" ({keys}: the system's size)" if size != 100 else ""))
 
@@ -1003,6 +1003,8 @@ class MainWindow(QMainWindow):
         self._show_pen_width(width)
 
     def _show_pen_width(self, width: int) -> None:
+        # As wide as the widest width (the toolbar does not jump as the slider moves), in today's text size.
+        self.pen_width_label.setMinimumWidth(self.pen_width_label.fontMetrics().horizontalAdvance(" 60 px "))
         self.pen_width_label.setText(f" {width} px")
         self.pen_width_label.setToolTip(f"Pen width: {width} px on the pad at the pen's full pressure")
 

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Collection
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -49,8 +49,17 @@ class CompareView(QWidget):
 
     models_chosen = Signal(list)
 
+    def _fit_answer_column(self) -> None:
+        """The answers' column as wide as "A/a" in their font, or its header (a fixed 44 px wrapped "A / a"
+        onto three lines with the text larger, View -> Zoom)."""
+        answer = QFontMetrics(character_font(self.table.font(), bold=True)).horizontalAdvance("W/w")
+        header = self.table.horizontalHeader().fontMetrics().horizontalAdvance("Says")
+        self.table.setColumnWidth(1, max(answer, header) + 14)
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "table"):  # (not while it is being built)
+            self._fit_answer_column()
         if event.type() == QEvent.Type.PaletteChange:  # the disagreeing answers' orange, for the new theme
             for r in range(self.table.rowCount()):
                 for c in range(self.table.columnCount()):
@@ -102,7 +111,7 @@ class CompareView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # long model names elide, not push
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)  # an error spanning it must not widen it
-        self.table.setColumnWidth(1, 44)  # an answer is one character; an error spans the columns
+        self._fit_answer_column()  # an answer is one character ("A/a"); an error spans the columns
         self.table.setWordWrap(True)
         # Names differ at their ends (emnist36, emnist36_cnn, "+ pen"): a narrow column keeps both ends.
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
@@ -176,7 +185,10 @@ class CompareView(QWidget):
                 # A line may break after an underscore (a zero-width space there): a narrow column shows
                 # "emnist36_" over "cnn" rather than "e…n", which could be any of four models.
                 ("● " if row.model == selected else "") + row.model.replace("_", "_\u200b"),
-                row.error if row.error else class_name(row.label, merged_case_of(row.classes), name_lookalikes=False),
+                # "A/a" as the top-k rows write it: the names' column keeps the room (View -> Zoom).
+                row.error
+                if row.error
+                else class_name(row.label, merged_case_of(row.classes), name_lookalikes=False).replace(" / ", "/"),
                 "" if row.error else confidence_text(row.confidence),
                 VERDICT_MARKS.get(verdict, CANNOT_SAY_MARK),
                 "" if row.error else f"{row.latency_ms:.1f}",
