@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QResizeEvent,
     QScreen,
+    QTextCursor,
     QTransform,
 )
 from PySide6.QtWidgets import (
@@ -432,6 +433,7 @@ class MainWindow(QMainWindow):
         self.actual_size_action = self._action(
             "Actual Si&ze", "Ctrl+0", lambda: self.zoom(0), "The system's text size in the whole window"
         )
+        self._show_text_size()
         self.about_action = self._action("&About GlyphPad", None, self.show_about)
         self.cards_action = self._action("&Model Cards", "F1", self.show_model_cards)
         self.shortcuts_action = self._action("&Keyboard Shortcuts", "Ctrl+/", self.show_shortcuts)
@@ -681,6 +683,9 @@ class MainWindow(QMainWindow):
         kept = self.settings.value(COLLECTED_TEXT_KEY, "")
         if isinstance(kept, str) and kept:
             self.text_panel.text_box.setPlainText(kept)
+            # Where the next line goes, in view (it opened scrolled to the top, the newest lines out of sight).
+            self.text_panel.text_box.moveCursor(QTextCursor.MoveOperation.End)
+            self.text_panel.text_box.ensureCursorVisible()
 
     def save_state(self) -> None:
         save_window_state(self.settings, "geometry", self.saveGeometry())
@@ -988,9 +993,14 @@ class MainWindow(QMainWindow):
         size = 100 if step == 0 else next_text_size(self.preferences.text_size, step)
         self.preferences.text_size = size
         apply_text_size(QApplication.instance(), size)  # type: ignore[arg-type]
+        self._show_text_size()
         self._show_pen_width(self.preferences.pen_width)
         keys = self.actual_size_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         self.statusBar().showMessage(f"Text size {size}%" + (f" ({keys}: the system's size)" if size != 100 else ""))
+
+    def _show_text_size(self) -> None:
+        """The size in the View menu (the status bar's word of it gives way to the next reading's)."""
+        self.actual_size_action.setText(f"Actual Si&ze (now {self.preferences.text_size}%)")
 
     def set_top_k(self, k: int) -> None:
         self.preferences.top_k = k

@@ -1212,6 +1212,7 @@ def test_zoom_makes_every_text_of_the_window_larger_and_is_kept(qtbot, weights_e
         first.zoom_in_action.trigger()
         first.zoom_in_action.trigger()
         assert first.preferences.text_size == 130 and "130%" in first.statusBar().currentMessage()
+        assert "now 130%" in first.actual_size_action.text()  # said where it stays, in the View menu
         assert app.font().pointSizeF() == pytest.approx(normal * 1.3)
         qtbot.waitUntil(  # (the fonts a style sheet gave back are set again once it is done)
             lambda: (
@@ -2480,6 +2481,7 @@ def test_text_mode_and_its_text_are_kept_when_the_window_closes(qtbot, weights_e
     again = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
     try:
         assert again.text_panel.text_box.toPlainText() == "HI 42\nHand 42"
+        assert again.text_panel.text_box.textCursor().atEnd()  # the newest line in view, where the next goes
         assert again.text_mode and again.text_mode_action.isChecked() and again.text_panel.isVisible()
         again.set_text_mode(False)
     finally:
