@@ -232,6 +232,17 @@ def test_commas_apostrophes_and_exclamation_and_question_marks_are_read_by_their
     for text, strokes in lines.items():
         marks = [p.punctuation for p in split_strokes(strokes)]
         assert "".join(m or "x" for m in marks) == "".join(c if c in ",'!?" else "x" for c in text), text
+
+    # Among letters that hang below the line (y, g: as many as stand on it), the comma still hangs from the
+    # baseline: the median of every character's bottom put the baseline half a descender low ("Hey, guy"
+    # read "Heyl guy").
+    def small(char: str, x: float, hangs: bool = False) -> list[np.ndarray]:
+        return [np.array(s) * 60 + np.array([x, 38.0 + (30 if hangs else 0)]) for s in GLYPHS[char]]
+
+    short_comma = np.array([[0.0, 90.0], [1.0, 95.0], [0.0, 102.0], [-3.0, 108.0]])
+    hey_gay = [*glyph("H", 0), *small("e", 110), *small("y", 180, True), *at([short_comma], 250)]
+    hey_gay += [*small("g", 290, True), *small("a", 360), *small("y", 430, True)]
+    assert [p.punctuation for p in split_strokes(hey_gay)] == ["", "", "", ",", "", "", ""]
     # Not punctuation: an i's dot drawn as a tick drifted into the gap after it (written just after its
     # stem), a stroke standing on the baseline (a 1), a dot over a stem (an i), a stray touch of the pen
     # under a letter that stands on the baseline.

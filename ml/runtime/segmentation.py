@@ -74,6 +74,7 @@ FLAT = 0.2
 # mark at least HYPHEN_LONG times as wide as it is tall and HYPHEN_WIDE line heights wide, its centre
 # HYPHEN_LOW to HYPHEN_HIGH line heights above the baseline (a 5's flag drawn apart is at the top).
 STOP_BAND = 0.2
+DESCENT = 0.2  # a character whose bottom is this many line heights below the others' hangs below the line
 # A colon: two dots this many line heights across at most, one over the other, the lower a full stop's,
 # the upper COLON_LOW to COLON_HIGH line heights above the baseline.
 COLON_DOT = 0.15
@@ -166,6 +167,18 @@ def line_height(boxes: np.ndarray) -> float:
     heights = np.sort(boxes[:, 3] - boxes[:, 1])[::-1]
     tall = heights[: max(1, (len(heights) + 1) // 2)]
     return float(max(np.median(tall), 1e-6))
+
+
+def line_baseline(bottoms: np.ndarray, height: float) -> float:
+    """Where the line's characters stand: the median bottom of the largest set of characters whose bottoms
+    lie within DESCENT line heights of one another (of two as large, the higher: the others hang below it,
+    g, j, p, q, y). With the median of every bottom, "Hey, guy" put the baseline half a descender low, and
+    its comma, above it, was read as an l."""
+    near = np.abs(bottoms[:, None] - bottoms[None, :]) <= DESCENT * height / 2
+    counts = near.sum(1)
+    most = np.flatnonzero(counts == counts.max())
+    standing = most[np.argmin(bottoms[most])]
+    return float(np.median(bottoms[near[standing]]))
 
 
 def _overlap_share(a: np.ndarray, b: np.ndarray, min_width: float) -> float:
@@ -308,7 +321,7 @@ def _group(
             group_boxes[target] = _union(group_boxes[target], box)
     characters = len(groups)  # groups from here on are marks that joined no character: marks alone
     # Punctuation is placed against the characters (a line height of strokes counts a bar or a leg apart).
-    baseline = float(np.median([b[3] for b in group_boxes])) if group_boxes else 0.0
+    baseline = line_baseline(np.array([b[3] for b in group_boxes]), height) if group_boxes else 0.0
     character_height = line_height(np.array(group_boxes)) if group_boxes else height
     punctuation: dict[int, str] = {}  # group -> its mark
     bodies = [box.copy() for box in group_boxes[:characters]]  # the characters before any mark joins them
