@@ -1222,6 +1222,8 @@ def test_zoom_makes_every_text_of_the_window_larger_and_is_kept(qtbot, weights_e
             timeout=TIMEOUT_MS,
         )
         assert first.predictions.headline.font().pointSizeF() >= answer  # as large as the column lets it be
+        row = first.predictions._labels[0]
+        assert row.minimumWidth() >= row.fontMetrics().horizontalAdvance("W/w")  # "/w" was all that showed
         first.zoom_out_action.trigger()
         assert first.preferences.text_size == 115
     finally:

@@ -232,6 +232,7 @@ class PredictionPanel(QWidget):
         self.headline.setFont(character_font(self._base_font, self._headline_scale, bold=True))
         for label in self._labels:
             label.setFont(_row_font(self._base_font))
+            label.setMinimumWidth(_row_label_width(label.font()))
 
     def headline_scale(self) -> float:
         return self._headline_scale
@@ -306,7 +307,7 @@ class PredictionPanel(QWidget):
         for row in range(k):
             label = QLabel("")
             label.setFont(_row_font(self._base_font))
-            label.setMinimumWidth(28)
+            label.setMinimumWidth(_row_label_width(label.font()))
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             bar = ConfidenceBar()
             bar.setAccessibleName(f"answer {row + 1}: none")  # named with its class and chance once filled
@@ -433,3 +434,8 @@ def _height_needed(widget: QWidget) -> int:
 def _row_font(base: QFont) -> QFont:
     """A top-k row's class: a little larger than the window's text, bold, in the font where look-alikes differ."""
     return character_font(base, 1.1, bold=True)
+
+
+def _row_label_width(font: QFont) -> int:
+    """Room for a class of both cases ("W/w") in a row's font: a fixed 28 px showed "/w" at 200% text."""
+    return max(28, QFontMetrics(font).horizontalAdvance("W/w") + 2)
