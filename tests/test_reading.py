@@ -291,6 +291,10 @@ def test_a_dot_joins_its_stem_and_a_wide_gap_is_a_space() -> None:
     # ... and a gap half the line's height among letters 30 apart is no space.
     even = [np.array([[x, 0.0], [x, 100.0]]) for x in (0.0, 30.0, 85.0, 115.0)]
     assert [p.space_before for p in split_strokes(even)] == [False] * 4
+    # Short words ("hi 1 7 yo": 12, 58, 59, 88, 12): their spaces raised the median gap each one was judged
+    # against, and only the widest was found ("hi17 yo"); the gaps fall into two sizes, letters' and words'.
+    short = [np.array([[x, 0.0], [x, 65.0]]) for x in np.cumsum([0.0, 12.0, 58.0, 59.0, 88.0, 12.0])]
+    assert [p.space_before for p in split_strokes(short)] == [False, False, True, True, True, False]
     # Single letters with spaces between ("A B C"): each space is judged against a line height, not the other.
     for xs, spaced_at in (((0.0, 120.0, 240.0), [1, 2]), ((0.0, 120.0, 240.0, 250.0), [1, 2])):
         singles = [np.array([[x, 0.0], [x, 100.0]]) for x in xs]
