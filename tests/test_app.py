@@ -2575,6 +2575,22 @@ def test_a_box_can_be_corrected_to_the_two_characters_it_holds(
     assert not window.text_panel.findChildren(QInputDialog)  # none left behind
 
 
+def test_a_characters_menu_offers_the_marks_no_model_reads(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A comma read as an i offered only letters: the mark took Type another… and a dialog."""
+    from desktop_app.widgets.text_panel import TextPanel
+
+    panel = TextPanel()
+    qtbot.addWidget(panel)
+    panel.set_line([("H", False), ("i", False)], [[("H", 0.9)], [("i", 0.4), ("l", 0.3)]])
+    marks = next(a.menu() for a in panel._buttons[1].menu().actions() if a.menu() is not None)
+    assert marks.title().replace("&", "") == "Punctuation"
+    offered = {a.text().split()[0]: a for a in marks.actions()}
+    assert set(offered) == set(",.'!?:-")
+    with qtbot.waitSignal(panel.character_chosen) as chosen:
+        offered[","].trigger()
+    assert chosen.args == [1, ","]
+
+
 def test_text_mode_names_look_alike_readings_so_a_choice_is_no_guess_at_a_glyph(qtbot) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.widgets.text_panel import TextPanel
 

@@ -37,6 +37,16 @@ SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be ty
 CHARACTER_PROPERTY = "character"  # a character button's text as read or typed (its label escapes an &)
 UNSURE_PROPERTY = "unsure"  # a character button read with less than UNSURE_BELOW: underlined
 LINE_HINT = "Write a word or a code, left to right, in print."
+# The marks text mode reads by their place on the line (ml.runtime.segmentation), offered in a character's menu.
+PUNCTUATION_NAMES = {
+    ",": "comma",
+    ".": "full stop",
+    "'": "apostrophe",
+    "!": "exclamation mark",
+    "?": "question mark",
+    ":": "colon",
+    "-": "hyphen",
+}
 PROMPT_CHARACTERS = 60  # a correction's prompt wraps at about this many characters (at most 640 px)
 LEFT_OUT_MARK = "×"  # a character left out of the text, on its button and over its box on the pad
 
@@ -203,6 +213,12 @@ class TextPanel(QWidget):
             menu.addSeparator()
             typed = menu.addAction("Type another…")
             typed.triggered.connect(lambda _=False, p=position: self._type_character(p))
+            # A mark read as a letter (a comma as an i, a hyphen as an s), or a letter as a mark: one click,
+            # not a dialog (the readings are the models', and no model reads marks).
+            marks = menu.addMenu("&Punctuation")
+            for mark, name in PUNCTUATION_NAMES.items():
+                action = marks.addAction(f"{mark}    {name}")
+                action.triggered.connect(lambda _=False, p=position, c=mark: self.character_chosen.emit(p, c))
             if char:  # a stray mark, or a letter split in two boxes ("m" read as "n" and "7"): the text goes on
                 left_out = menu.addAction("Leave out of the text")
                 left_out.triggered.connect(lambda _=False, p=position: self.character_chosen.emit(p, ""))
