@@ -433,6 +433,8 @@ class MainWindow(QMainWindow):
         self.actual_size_action = self._action(
             "Actual Si&ze", "Ctrl+0", lambda: self.zoom(0), "The system's text size in the whole window"
         )
+        self.text_size_shown = QAction(self)  # said, not chosen: the View menu's line above Zoom In
+        self.text_size_shown.setEnabled(False)
         self._show_text_size()
         self.about_action = self._action("&About GlyphPad", None, self.show_about)
         self.cards_action = self._action("&Model Cards", "F1", self.show_model_cards)
@@ -517,7 +519,7 @@ class MainWindow(QMainWindow):
             self.theme_group.addAction(action)
             view_menu.addAction(action)
         view_menu.addSeparator()
-        for action in (self.zoom_in_action, self.zoom_out_action, self.actual_size_action):
+        for action in (self.text_size_shown, self.zoom_in_action, self.zoom_out_action, self.actual_size_action):
             view_menu.addAction(action)
         view_menu.addSeparator()
         self.top_k_menu = view_menu.addMenu("Top-&k")
@@ -1000,7 +1002,7 @@ class MainWindow(QMainWindow):
 
     def _show_text_size(self) -> None:
         """The size in the View menu (the status bar's word of it gives way to the next reading's)."""
-        self.actual_size_action.setText(f"Actual Si&ze (now {self.preferences.text_size}%)")
+        self.text_size_shown.setText(f"Text size: {self.preferences.text_size}%")
 
     def set_top_k(self, k: int) -> None:
         self.preferences.top_k = k

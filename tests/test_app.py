@@ -1212,7 +1212,7 @@ def test_zoom_makes_every_text_of_the_window_larger_and_is_kept(qtbot, weights_e
         first.zoom_in_action.trigger()
         first.zoom_in_action.trigger()
         assert first.preferences.text_size == 130 and "130%" in first.statusBar().currentMessage()
-        assert "now 130%" in first.actual_size_action.text()  # said where it stays, in the View menu
+        assert first.text_size_shown.text() == "Text size: 130%"  # said where it stays, in the View menu
         assert app.font().pointSizeF() == pytest.approx(normal * 1.3)
         qtbot.waitUntil(  # (the fonts a style sheet gave back are set again once it is done)
             lambda: (
