@@ -2589,6 +2589,9 @@ def test_a_characters_menu_offers_the_marks_no_model_reads(qtbot) -> None:  # ty
     with qtbot.waitSignal(panel.character_chosen) as chosen:
         offered[","].trigger()
     assert chosen.args == [1, ","]
+    panel.set_line([("H", False), (",", False)], [[("H", 0.9)], [(",", 1.0)]])
+    marks = next(a.menu() for a in panel._buttons[1].menu().actions() if a.menu() is not None)
+    assert [a.text().split()[0] for a in marks.actions() if a.isChecked()] == [","]  # the one read, ticked
 
 
 def test_text_mode_names_look_alike_readings_so_a_choice_is_no_guess_at_a_glyph(qtbot) -> None:  # type: ignore[no-untyped-def]

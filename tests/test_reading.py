@@ -243,6 +243,10 @@ def test_commas_apostrophes_and_exclamation_and_question_marks_are_read_by_their
     hey_gay = [*glyph("H", 0), *small("e", 110), *small("y", 180, True), *at([short_comma], 250)]
     hey_gay += [*small("g", 290, True), *small("a", 360), *small("y", 430, True)]
     assert [p.punctuation for p in split_strokes(hey_gay)] == ["", "", "", ",", "", "", ""]
+    # ... and a line that slopes has its baseline in its middle, not at its high end: its full stop is kept.
+    sloping = [np.array([[40.0 * i, 3.0 * i], [40.0 * i, 100.0 + 3.0 * i]]) for i in range(10)]
+    sloping.append(np.array([[375.0, 124.0], [376.0, 126.0]]))
+    assert [p.punctuation for p in split_strokes(sloping)][-1] == "."
     # Not punctuation: an i's dot drawn as a tick drifted into the gap after it (written just after its
     # stem), a stroke standing on the baseline (a 1), a dot over a stem (an i), a stray touch of the pen
     # under a letter that stands on the baseline.

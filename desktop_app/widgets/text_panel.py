@@ -218,6 +218,8 @@ class TextPanel(QWidget):
             marks = menu.addMenu("&Punctuation")
             for mark, name in PUNCTUATION_NAMES.items():
                 action = marks.addAction(f"{mark}    {name}")
+                action.setCheckable(mark == char)  # the mark read now ticked, as a reading is
+                action.setChecked(mark == char)
                 action.triggered.connect(lambda _=False, p=position, c=mark: self.character_chosen.emit(p, c))
             if char:  # a stray mark, or a letter split in two boxes ("m" read as "n" and "7"): the text goes on
                 left_out = menu.addAction("Leave out of the text")

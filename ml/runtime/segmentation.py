@@ -76,7 +76,7 @@ FLAT = 0.2
 # mark at least HYPHEN_LONG times as wide as it is tall and HYPHEN_WIDE line heights wide, its centre
 # HYPHEN_LOW to HYPHEN_HIGH line heights above the baseline (a 5's flag drawn apart is at the top).
 STOP_BAND = 0.2
-DESCENT = 0.2  # a character whose bottom is this many line heights below the others' hangs below the line
+DESCENT = 0.2  # bottoms this many line heights apart are two sets: the characters on the line, and those below
 # A colon: two dots this many line heights across at most, one over the other, the lower a full stop's,
 # the upper COLON_LOW to COLON_HIGH line heights above the baseline.
 COLON_DOT = 0.15
@@ -178,15 +178,19 @@ def line_height(boxes: np.ndarray) -> float:
 
 
 def line_baseline(bottoms: np.ndarray, height: float) -> float:
-    """Where the line's characters stand: the median bottom of the largest set of characters whose bottoms
-    lie within DESCENT line heights of one another (of two as large, the higher: the others hang below it,
-    g, j, p, q, y). With the median of every bottom, "Hey, guy" put the baseline half a descender low, and
-    its comma, above it, was read as an l."""
+    """Where the line's characters stand: the median bottom of the characters near the most others (within
+    half DESCENT line heights); where those fall into two sets more than DESCENT apart, as many standing
+    on the line as hanging below it (g, j, p, q, y), the higher set's. With the median of every bottom,
+    "Hey, guy" put the baseline half a descender low, and its comma, above it, was read as an l. (A line
+    that slopes, or whose bottoms wander, has no two such sets: the median of them all, as before.)"""
     near = np.abs(bottoms[:, None] - bottoms[None, :]) <= DESCENT * height / 2
     counts = near.sum(1)
-    most = np.flatnonzero(counts == counts.max())
-    standing = most[np.argmin(bottoms[most])]
-    return float(np.median(bottoms[near[standing]]))
+    most = np.sort(bottoms[counts == counts.max()])
+    steps = np.diff(most)
+    if steps.size and steps.max() > DESCENT * height:
+        higher = most[: int(np.argmax(steps)) + 1]
+        return float(np.median(bottoms[np.abs(bottoms[:, None] - higher[None, :]).min(1) <= DESCENT * height / 2]))
+    return float(np.median(bottoms[near[counts == counts.max()].any(0)]))
 
 
 def _overlap_share(a: np.ndarray, b: np.ndarray, min_width: float) -> float:
