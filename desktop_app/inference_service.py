@@ -262,7 +262,6 @@ class InferenceService(QObject):
         self._runtime_error = ""  # why torch could not be loaded, once it could not
         self._closed = False  # shut down: a load of torch finishing later says nothing
         self._waiting_for_runtime: list[tuple[Job, int]] = []  # GUI thread only
-        self._explainers: dict[tuple[str, str], Any] = {}  # torch models for explanations (worker thread)
         self._fusions: dict[tuple[str, str], Any] = {}  # image model -> FusedRecognizer or None (worker thread)
         self._partners: dict[tuple[str, str], StrokePartner] = {}  # said once a model is loaded (worker thread)
         # What each loaded model's files were when it was loaded (worker thread): a listing finds the
@@ -506,7 +505,6 @@ class InferenceService(QObject):
             self._recognizers,
             self._fusions,
             self._partners,
-            self._explainers,
             self._companion_files,
         )
         for cache in caches:
@@ -553,18 +551,6 @@ class InferenceService(QObject):
         if key not in self._recognizers:
             self._recognizers[key] = OnnxRecognizer.load_onnx(recognizer.weights_path, threads=BATCH_THREADS)
         return self._recognizers[key]
-
-    def _explainer(self, name: str) -> Any:
-        """The model in torch, for gradients: the answering one on CUDA, else a CPU copy loaded on demand."""
-        from ml.runtime.recognizer import TorchRecognizer
-
-        recognizer = self._recognizer(name)
-        if isinstance(recognizer, TorchRecognizer):
-            return recognizer
-        key = (name, "cpu")
-        if key not in self._explainers:
-            self._explainers[key] = TorchRecognizer.load_torch(recognizer.weights_path, "cpu")
-        return self._explainers[key]
 
     # ---- requests (called from the GUI thread) -------------------------------------------------
     def list_models(self, reload: bool = False) -> None:
@@ -775,7 +761,9 @@ class InferenceService(QObject):
         from ml.runtime.explain import activation_maps, explain
 
         try:
-            recognizer = self._explainer(job.model)
+            # Explained in torch (the answering model on CUDA, else its weights loaded on the CPU once, kept
+            # while the recognizer is: ml.runtime.explain.in_torch).
+            recognizer = self._recognizer(job.model)
             heatmap = explain(recognizer, job.model_input, job.label)
             maps = activation_maps(recognizer, job.model_input)
         except Exception as error:
@@ -791,17 +779,13 @@ class InferenceService(QObject):
     def _explain_strokes(self, job: Explain, label: str) -> Any:
         """The stroke model's saliency along the drawing's path for ``label``, or None without one."""
         from ml.runtime.explain import stroke_saliency
-        from ml.runtime.recognizer import TorchRecognizer
         from ml.runtime.strokes import StrokesError, normalize_strokes
 
         try:
             fused = self._fused(job.model)
             if fused is None:
                 return None
-            key = (fused.strokes.card.name, "cpu-strokes")
-            if key not in self._explainers:
-                self._explainers[key] = TorchRecognizer.load_torch(fused.strokes.weights_path, "cpu")
-            return stroke_saliency(self._explainers[key], normalize_strokes(job.strokes), label)
+            return stroke_saliency(fused.strokes, normalize_strokes(job.strokes), label)
         except StrokesError:
             return None
         except Exception:  # the picture's explanation stands on its own
