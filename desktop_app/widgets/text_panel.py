@@ -305,10 +305,7 @@ class TextPanel(QWidget):
         growth = min(MAX_GROWTH, max(1.0, math.floor(window_height / WINDOW_PX_PER_GROWTH * 4) / 4))
         if growth != self._growth:
             self._growth = growth
-            for widget in self._buttons:
-                widget.setFont(self._line_font(bool(widget.property(UNSURE_PROPERTY))))
-            self.text_box.setFont(character_font(self._base_font, TEXT_FONT_SCALE * growth))
-            self._fit_row_height()
+            self._restore_fonts()
         lines = self.text_box.fontMetrics().lineSpacing()
         frame = 2 * self.text_box.frameWidth() + 8
         self.text_box.setMaximumHeight(max(3 * lines + frame, min(10 * lines + frame, window_height // 6)))
