@@ -1221,7 +1221,10 @@ def test_zoom_makes_every_text_of_the_window_larger_and_is_kept(qtbot, weights_e
             ),
             timeout=TIMEOUT_MS,
         )
-        assert first.predictions.headline.font().pointSizeF() >= answer  # as large as the column lets it be
+        first.set_text_mode(False)  # (the answer is fitted to its column where it is shown)
+        qtbot.waitUntil(  # as large as the column lets it be
+            lambda: first.predictions.headline.font().pointSizeF() >= answer, timeout=TIMEOUT_MS
+        )
         row = first.predictions._labels[0]
         assert row.minimumWidth() >= row.fontMetrics().horizontalAdvance("W/w")  # "/w" was all that showed
         first.zoom_out_action.trigger()
