@@ -35,7 +35,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -73,6 +72,7 @@ from desktop_app.widgets.compare_view import CompareView
 from desktop_app.widgets.explain_view import ExplainView
 from desktop_app.widgets.fonts import middle_cut
 from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_image
+from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.prediction_panel import PredictionPanel
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK, TextPanel
 from ml.runtime.labels import READS_ONLY  # label sets of one kind of character: said beside their answers
@@ -307,12 +307,9 @@ class MainWindow(QMainWindow):
         # maximized window; without, the three grow and shrink in proportion, the column up to its maximum.
         self.setCentralWidget(self.splitter)
 
-        self.model_picker = QComboBox()
+        self.model_picker = ModelPicker()
         self.model_picker.setAccessibleName("model")
         self.model_picker.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.model_picker.setMinimumWidth(260)
-        # As wide as its longest entry: "letters_cnn_regularized · letters · 90.9%" lost its "%" at 260 px.
-        self.model_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.model_picker.setToolTip(
             "The model that recognizes the drawing: what it reads, and how often it reads pen drawings by "
             "writers it never saw right"

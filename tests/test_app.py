@@ -4195,3 +4195,28 @@ def test_a_reading_the_person_confirmed_is_passed_on_as_picked(qtbot, window: Ma
     )
     window.correct_character(1, read[1])  # the same reading, picked from its menu
     assert shown and list(shown[-1]) == [False, True, False]  # type: ignore[call-overload]
+
+
+def test_the_model_box_stays_in_a_narrow_toolbar_with_its_entry_cut_short(
+    qtbot, weights_env: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # Qt's toolbar moved the whole box into its overflow menu under about 1000 px: the window no longer
+    # said which model answered.
+    window = _open_window(qtbot, tmp_path / "s.ini", size=(1600, 600))
+    try:
+        picker = window.model_picker
+        qtbot.waitUntil(lambda: picker.count() > 0, timeout=TIMEOUT_MS)
+        entry = picker.currentText()
+        qtbot.waitUntil(lambda: picker.width() == picker.full_width(), timeout=TIMEOUT_MS)
+        assert picker.isVisible() and picker.shown_text() == entry  # room enough: the whole entry
+        window.resize(760, 500)
+        qtbot.waitUntil(lambda: picker.width() < picker.full_width(), timeout=TIMEOUT_MS)
+        assert picker.isVisible()
+        shown = picker.shown_text()
+        assert shown.endswith("…") and entry.startswith(shown[:-1]) and len(shown) >= len("cnn_tiny…")
+        window.zoom_in_action.trigger()  # a larger text: the box keeps its longest entry's width as its most
+        qtbot.waitUntil(lambda: picker.maximumWidth() == picker.full_width(), timeout=TIMEOUT_MS)
+        window.resize(1900, 600)
+        qtbot.waitUntil(lambda: picker.shown_text() == entry, timeout=TIMEOUT_MS)
+    finally:
+        window.close()
