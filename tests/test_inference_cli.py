@@ -110,6 +110,20 @@ def test_predict_cuda_without_a_gpu_is_a_clear_error(weights_env: Path, capsys: 
     assert "no CUDA GPU" in capsys.readouterr().err
 
 
+def test_the_library_asked_for_cuda_without_a_gpu_says_how_to_use_the_cpu(
+    weights_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ml.runtime.devices import DeviceError
+    from ml.runtime.recognizer import Recognizer
+
+    monkeypatch.setattr("ml.runtime.devices.cuda_available", lambda: False)
+    with pytest.raises(DeviceError) as raised:
+        Recognizer.load("cnn_tiny", device="cuda")
+    # A library user has no --device to give: the message names the argument's value too.
+    assert "no CUDA GPU" in str(raised.value) and "device 'cpu'" in str(raised.value)
+    assert Recognizer.load("cnn_tiny", device="cpu").predict(np.zeros((28, 28), np.float32)) is not None
+
+
 def test_models_json_lists_bundled_models_and_damaged_ones(
     weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

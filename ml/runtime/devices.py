@@ -58,7 +58,7 @@ def resolve_device(choice: str = "auto") -> str:
     if choice.startswith("cuda") and not cuda_available():
         raise DeviceError(
             "CUDA was requested but no CUDA GPU is available (this torch build or machine has none)",
-            "use --device cpu",
+            "use the CPU (device 'cpu'; --device cpu on the command line)",
         )
     return choice
 
