@@ -478,6 +478,35 @@ def test_opened_image_is_recognized_by_the_bundled_model(qtbot, real_window: Mai
     assert result.top[0][0] == "T" and real_window.predictions.answer() == "T"
 
 
+def test_an_opened_photo_touched_by_the_eraser_is_still_read_as_a_photo(  # type: ignore[no-untyped-def]
+    qtbot, real_window: MainWindow, tmp_path: Path
+) -> None:
+    # Once touched, the pad hands recognition its rendering, which was read as a drawing: a shadow across
+    # the photo became ink, and one eraser touch in a corner, far from the writing, turned its A into an I.
+    clean = render("A", pen_width=8)
+    height, width = clean.shape
+    across, _ = np.meshgrid(np.linspace(-1, 1, width), np.linspace(-1, 1, height))
+    shadow = 0.45 + 0.55 * np.clip(across + 0.5, 0, 1)
+    path = tmp_path / "shadowed.png"
+    Image.fromarray((255 * 0.9 * (1 - 0.6 * (1 - clean / 255.0)) * shadow).astype(np.uint8)).save(path)
+    canvas = real_window.canvas
+    opened = _last_result(qtbot, real_window, lambda: real_window.open_file(path))
+    assert opened.top[0][0] == "A"
+
+    def erase_a_corner() -> None:
+        canvas.eraser = True
+        corner = QPoint(canvas.width() - 6, canvas.height() - 6)
+        QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, corner)
+        QTest.mouseMove(canvas, corner - QPoint(3, 0))
+        QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, corner - QPoint(3, 0))
+        canvas.eraser = False
+
+    touched = _last_result(qtbot, real_window, erase_a_corner)
+    assert canvas.strokes and canvas.strokes[-1].eraser  # kept over a picture: the pad's rendering is read
+    assert touched.top[0][0] == "A"
+    assert np.abs(touched.model_input - opened.model_input).mean() < 0.02  # what the model sees, as before
+
+
 def test_pen_strokes_are_not_doubled_by_synthesized_mouse_events(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     result = _last_result(qtbot, window, lambda: draw_with_pen(window.canvas, "T"))
     assert len(window.canvas.strokes) == 2  # T has two strokes: no duplicates
@@ -1772,6 +1801,7 @@ def test_undo_and_strokes_over_a_picture_keep_the_writing_in_view(qtbot, window:
 def test_strokes_over_an_opened_picture_are_drawn_and_read_in_ink_that_shows_on_it(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
+    from ml.runtime.image_io import LoadedImage
     from ml.runtime.preprocess import preprocess
 
     canvas = window.canvas
@@ -1789,11 +1819,13 @@ def test_strokes_over_an_opened_picture_are_drawn_and_read_in_ink_that_shows_on_
     QTest.mouseRelease(
         canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, rect.center().toPoint() + QPoint(30, 0)
     )
-    pixels = canvas.recognition_input()
-    assert isinstance(pixels, np.ndarray)
+    pixels = canvas.render_for_recognition()
     edge = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
     assert np.abs(edge.astype(int) - 150).max() <= 2
-    assert preprocess(pixels).input.mean() < 0.3  # a bar and a stroke, not a filled rectangle
+    # Read as the picture is (a photo), the picture and the stroke alone: a bar and a stroke, not a rectangle.
+    read = canvas.recognition_input()
+    assert isinstance(read, LoadedImage) and read.pixels.shape[1] < pixels.shape[1] / 2
+    assert preprocess(read).input.mean() < 0.3
     # White chalk on a blackboard: the new stroke is white on screen and to the model.
     board = np.zeros((200, 200), np.uint8)
     board[40:160, 95:105] = 255
@@ -1806,9 +1838,9 @@ def test_strokes_over_an_opened_picture_are_drawn_and_read_in_ink_that_shows_on_
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(0, 40))
     middle = start + QPoint(0, 20)
     assert canvas.grab().toImage().pixelColor(middle).lightness() > 200
-    pixels = canvas.recognition_input()
+    pixels = canvas.render_for_recognition()
     scale = canvas.recognition_scale()
-    assert isinstance(pixels, np.ndarray) and pixels[round(middle.y() * scale), round(middle.x() * scale)] > 150
+    assert pixels[round(middle.y() * scale), round(middle.x() * scale)] > 150
     # A transparent sheet: black ink on it is on white paper, to the eye and to the model (not on black).
     sheet = np.zeros((200, 200, 4), np.uint8)
     sheet[40:160, 95:105, 3] = 255
@@ -1818,10 +1850,10 @@ def test_strokes_over_an_opened_picture_are_drawn_and_read_in_ink_that_shows_on_
     for dy in range(0, 40, 4):
         QTest.mouseMove(canvas, start + QPoint(0, dy))
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(0, 40))
-    pixels = canvas.recognition_input()
-    assert isinstance(pixels, np.ndarray) and pixels[0, 0] > 250
+    pixels = canvas.render_for_recognition()
+    assert pixels[0, 0] > 250
     assert pixels[round(middle.y() * scale), round(middle.x() * scale)] < 100
-    assert preprocess(pixels).input.mean() < 0.3  # the bar and the stroke, read as ink
+    assert preprocess(canvas.recognition_input()).input.mean() < 0.3  # the bar and the stroke, read as ink
 
 
 def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(

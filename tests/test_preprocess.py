@@ -242,6 +242,20 @@ def test_a_photo_of_a_character_under_a_lamp_or_a_shadow_is_seen_as_in_even_ligh
     assert np.array_equal(preprocess(png_bytes(clean)).input, preprocess(clean).input)
 
 
+def test_a_photo_held_as_pixels_is_read_as_its_file_when_said_to_be_one() -> None:
+    # A photo's pixels (an OpenCV frame, np.asarray of a picture) were read as a drawing, its shadow as ink;
+    # a drawing's pixels are still read as drawn unless said otherwise.
+    clean = render("A", pen_width=8)
+    height, width = clean.shape
+    across, _ = np.meshgrid(np.linspace(-1, 1, width), np.linspace(-1, 1, height))
+    shadow = 0.45 + 0.55 * np.clip(across + 0.5, 0, 1)
+    photo = (255 * 0.9 * (1 - 0.6 * (1 - clean / 255.0)) * shadow).astype(np.uint8)
+    from_file = preprocess(png_bytes(photo)).input
+    assert np.abs(preprocess(photo, photo=True).input - from_file).max() < 0.01
+    assert np.abs(preprocess(photo).input - from_file).mean() > 0.03  # as drawn: the shadow is ink
+    assert np.array_equal(preprocess(clean, photo=False).input, preprocess(clean).input)
+
+
 def test_a_character_on_a_notebooks_page_is_seen_without_the_margin_and_rules() -> None:
     clean = render("A", pen_width=8)
     page = clean.copy()

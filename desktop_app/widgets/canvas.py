@@ -551,9 +551,35 @@ class DrawingCanvas(QWidget):
 
     def recognition_input(self) -> object:
         """What recognition should read: the opened image itself, or the drawing (over it) as pixels."""
-        if self._opened_source is not None and not any(s.points for s in self._strokes):
+        if self._opened_source is None:
+            return self.render_for_recognition()
+        if not any(s.points for s in self._strokes):
             return self._opened_source
-        return self.render_for_recognition()
+        # Writing or an eraser over an opened picture: read as the picture alone is, its light evened out and
+        # its page's lines left out (as pixels it was read as a drawing: one eraser touch in a corner of a
+        # shadowed photo turned its A into an I).
+        import numpy as np
+
+        from ml.runtime.image_io import LoadedImage
+
+        rendered = self.render_for_recognition()
+        # The picture and the ink drawn beyond it, not the pad's paper around it: filled with one grey, that
+        # paper met a shadowed side of the photo in an edge that the evening of its light took for ink.
+        scale = rendered.shape[1] / max(1, self.width())
+        box = self.displayed_image_rect()
+        assert box is not None  # (an opened source is shown)
+        for stroke in self.drawn_strokes():
+            half = stroke.width / 2
+            xs, ys = [x for x, _, _ in stroke.points], [y for _, y, _ in stroke.points]
+            box = box.united(
+                QRectF(min(xs) - half, min(ys) - half, max(xs) - min(xs) + 2 * half, max(ys) - min(ys) + 2 * half)
+            )
+        # Whole pixels inside the box: a row half paper, half photo is an edge too.
+        left, top = max(0, int(np.ceil(box.left() * scale))), max(0, int(np.ceil(box.top() * scale)))
+        right = min(rendered.shape[1], int(box.right() * scale))
+        bottom = min(rendered.shape[0], int(box.bottom() * scale))
+        cropped = rendered[top:bottom, left:right] if right > left and bottom > top else rendered
+        return LoadedImage(pixels=np.divide(cropped, np.float32(255.0), dtype=np.float32))
 
     # ---- rendering ---------------------------------------------------------------------------------
     def _ink(self) -> QColor:

@@ -688,14 +688,24 @@ def photo_pixels(pixels: np.ndarray) -> np.ndarray:
     return np.subtract(1.0, cleared, dtype=np.float32)
 
 
-def preprocess(image: ImageLike) -> Preprocessed:
-    """Any image (file, bytes, PIL image or array) -> the 28x28 model input. See the module doc."""
-    if isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 2 and image.size:
+def is_photo(image: ImageLike) -> bool:
+    """Whether :func:`preprocess` reads ``image`` as a photo or scan unless told otherwise: a picture from a
+    file, bytes or a :class:`LoadedImage` is one; an array or a PIL image is read as drawn."""
+    return isinstance(image, (str, Path, bytes, LoadedImage))
+
+
+def preprocess(image: ImageLike, photo: bool | None = None) -> Preprocessed:
+    """Any image (file, bytes, PIL image or array) -> the 28x28 model input. See the module doc.
+
+    ``photo``: even the picture's light and leave its page's lines out first (:func:`photo_pixels`);
+    None decides by what ``image`` is (:func:`is_photo`): a photo held as an array says True."""
+    photo = is_photo(image) if photo is None else photo
+    if not photo and isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 2 and image.size:
         notes: tuple[str, ...] = ()
         box = _find_character_in_bytes(image)
     else:
         pixels, notes = as_pixels(image)
-        if isinstance(image, (str, Path, bytes, LoadedImage)):  # a photo or scan: its light and lines first
+        if photo:  # a photo or scan: its light and lines first
             pixels = photo_pixels(pixels)
         try:
             box = _find_character(pixels)

@@ -151,11 +151,14 @@ class Recognizer:
         order = sorted(range(len(values)), key=values.__getitem__, reverse=True)[:k]
         return tuple(ClassScore(self.labels[i], values[i]) for i in order)
 
-    def predict(self, image: ImageLike, top_k: int = 5) -> Prediction | PredictionError:
-        """Recognize one image (file, bytes, PIL image or array); errors come back as values."""
-        return self.predict_many([image], top_k=top_k)[0]
+    def predict(self, image: ImageLike, top_k: int = 5, photo: bool | None = None) -> Prediction | PredictionError:
+        """Recognize one image (file, bytes, PIL image or array); errors come back as values. ``photo``: see
+        :func:`ml.runtime.preprocess.preprocess` (a photo held as an array: True)."""
+        return self.predict_many([image], top_k=top_k, photo=photo)[0]
 
-    def predict_many(self, images: Sequence[ImageLike], top_k: int = 5) -> list[Prediction | PredictionError]:
+    def predict_many(
+        self, images: Sequence[ImageLike], top_k: int = 5, photo: bool | None = None
+    ) -> list[Prediction | PredictionError]:
         if self.card.input_kind != "image":
             return [PredictionError(f"{self.card.name} reads strokes, not pictures")] * len(images)
         start = time.perf_counter()
@@ -163,7 +166,7 @@ class Recognizer:
         prepared = []
         for i, image in enumerate(images):
             try:
-                prepared.append((i, preprocess(image)))
+                prepared.append((i, preprocess(image, photo)))
             except BlankImageError as error:
                 results[i] = PredictionError(str(error), blank=True)
             except (ImageLoadError, ValueError) as error:
