@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from dataclasses import replace
@@ -638,3 +639,26 @@ def test_a_stroke_file_may_say_the_pad_it_was_written_on() -> None:
     for bad in ([480], [480, 0], ["480", 320], [480, float("nan")], {"w": 480}):
         with pytest.raises(StrokesError, match='"pad"'):
             parse_strokes({"strokes": [line.tolist()], "pad": bad})
+
+
+def test_a_stroke_files_sparse_points_are_drawn_as_the_line_they_make() -> None:
+    # A stroke is drawn as curves through its points' midpoints: three points an A's leg lost its apex
+    # (18 of 128 px) in the batch and on the command line, while the pad filled the points in first.
+    from ml.runtime.render import MAX_POINT_GAP_PX, filled_in, render_drawing
+
+    sparse = [np.array([[0.0, 100.0], [50.0, 0.0], [100.0, 100.0]]), np.array([[25.0, 55.0], [75.0, 55.0]])]
+    fine = [
+        np.concatenate([np.linspace(a, b, 200, endpoint=False) for a, b in itertools.pairwise(s)] + [s[-1:]])
+        for s in sparse
+    ]
+    drawn, reference = render_drawing(sparse), render_drawing(fine)
+    apex = np.argwhere(drawn < 128)[:, 0].min() - np.argwhere(reference < 128)[:, 0].min()
+    assert abs(apex) <= 1  # the apex kept
+    assert np.abs(drawn.astype(int) - reference.astype(int)).mean() < 1.0
+    # Filled in: every gap at most MAX_POINT_GAP_PX, the points given kept, values along them interpolated.
+    points = np.array([[0.0, 0.0, 0.2], [10.0, 0.0, 1.0], [10.0, 1.0, 1.0]])
+    dense = filled_in(points)
+    assert np.hypot(*np.diff(dense[:, :2], axis=0).T).max() <= MAX_POINT_GAP_PX
+    assert all((dense == point).all(axis=1).any() for point in points)
+    assert np.allclose(np.interp(dense[:5, 0], points[:2, 0], points[:2, 2]), dense[:5, 2])
+    assert np.array_equal(filled_in(dense), dense)  # dense points come back as they are

@@ -7,7 +7,6 @@ ignored anyway, so a pen stroke is never drawn twice.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -64,7 +63,6 @@ PRESSURE_SPAN = 0.9
 # OPENED_LINE_SHARE of the pad's height, narrower than the pad.
 OPENED_CHARACTER_SHARE = 0.6
 OPENED_LINE_SHARE = 0.45
-OPENED_POINT_SPACING = 2 * MIN_POINT_SPACING  # px between the points of strokes from a file, at most
 
 
 @dataclass
@@ -99,14 +97,14 @@ class CanvasState:
 
 
 def _as_drawn(points: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
-    """A file's points, sparse or dense, with points added along each segment where they are further apart
-    than a hand's on the pad: painted piece by piece, a stroke of points 25 px apart showed a bump at each."""
-    dense = points[:1]
-    for (xa, ya, pa), (xb, yb, pb) in itertools.pairwise(points):
-        steps = max(1, math.ceil(math.hypot(xb - xa, yb - ya) / OPENED_POINT_SPACING))
-        for k in range(1, steps + 1):
-            dense.append((xa + (xb - xa) * k / steps, ya + (yb - ya) * k / steps, pa + (pb - pa) * k / steps))
-    return dense
+    """A file's points, sparse or dense, filled in as ml's renderer fills in a stroke file's
+    (``ml.runtime.render.filled_in``): painted piece by piece, a stroke of points 25 px apart showed a bump
+    at each, and the pad read other pixels than the batch and the command line."""
+    import numpy as np
+
+    from ml.runtime.render import filled_in
+
+    return [(x, y, p) for x, y, p in filled_in(np.asarray(points, dtype=np.float64).reshape(-1, 3)).tolist()]
 
 
 def width_share(pressure: float) -> float:

@@ -190,6 +190,29 @@ def render_strokes(
     return renderer.pixels()
 
 
+# A drawing's points are at most this far apart on the pad (px) before they are drawn: a stroke is drawn as
+# curves through the midpoints of its points, which cut the corners of sparse ones (a stroke file of a few
+# points a stroke lost 18 of 128 px of an A's apex). A hand on the pad gives points 1.5 px apart.
+MAX_POINT_GAP_PX = 3.0
+
+
+def filled_in(points: np.ndarray, gap: float = MAX_POINT_GAP_PX) -> np.ndarray:
+    """``points`` (n x k: x, y and any values along them, such as pressure) with points added along each
+    segment longer than ``gap`` (in x and y), every column interpolated; dense points come back as they are."""
+    points = np.asarray(points, dtype=np.float64)
+    if len(points) < 2:
+        return points
+    lengths = np.hypot(*np.diff(points[:, :2], axis=0).T)
+    steps = np.maximum(1, np.ceil(lengths / gap)).astype(np.int64)
+    if int(steps.max()) == 1:
+        return points
+    # Each segment's start, then its inner points at k / steps of the way; the last point once, at the end.
+    starts = np.repeat(np.arange(len(steps)), steps)
+    fractions = (np.arange(int(steps.sum())) - np.repeat(np.cumsum(steps) - steps, steps)) / np.repeat(steps, steps)
+    inner = points[starts] + (points[starts + 1] - points[starts]) * fractions[:, None]
+    return np.concatenate([inner, points[-1:]])
+
+
 # A drawing from a stroke file is drawn as on the app's canvas: its longer side DRAWING_SHARE of a
 # DRAWING_CANVAS_PX canvas, with the app's default pen, rendered at the canvas's recognition size.
 DRAWING_CANVAS_PX = 480.0
@@ -218,5 +241,5 @@ def render_drawing(
     extent = max(float((hi - lo).max()), 1e-6)
     scale = DRAWING_SHARE * DRAWING_CANVAS_PX / extent
     offset = DRAWING_CANVAS_PX / 2 - (lo + hi) / 2 * scale
-    pen_strokes = [PenStroke.from_xy(part * scale + offset, pen_px) for part in parts]
+    pen_strokes = [PenStroke.from_xy(filled_in(part * scale + offset), pen_px) for part in parts]
     return render_strokes(pen_strokes, side, side, scale=side / DRAWING_CANVAS_PX)
