@@ -210,6 +210,35 @@ def test_a_jpeg_beyond_the_pixel_limit_is_decoded_smaller_a_png_is_refused() -> 
         load_image(png_bomb(width, height))  # a PNG cannot be decoded smaller: refused
 
 
+def test_pictures_beyond_the_limit_are_read_alike_whatever_another_thread_does_to_warnings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The limit was kept by making PIL's warning an error inside warnings.catch_warnings, whose filters are
+    # the process's: another thread leaving its own catch_warnings put back filters without the error, and a
+    # phone's photo read beside it was refused instead of decoded at reduced scale. Here the filters are put
+    # back so at the worst moment, as PIL opens the file.
+    import warnings
+
+    real_open = Image.open
+
+    def open_as_another_thread_leaves(*args, **kwargs):  # type: ignore[no-untyped-def]
+        warnings.resetwarnings()  # the filters as another thread's catch_warnings found them: none
+        return real_open(*args, **kwargs)
+
+    page = Image.new("L", (8201, 8001), 255)
+    page.paste(0, (3000, 2000, 3400, 6000))
+    photo, bomb = _jpeg(page), png_bomb(8201, 8001)
+    for race in (False, True):
+        with monkeypatch.context() as patch, warnings.catch_warnings(record=True) as said:
+            if race:
+                patch.setattr(Image, "open", open_as_another_thread_leaves)
+            assert load_image(photo).notes == ("averaged down 4x from 8201x8001 pixels",)
+            with pytest.raises(ImageLoadError, match="66 megapixels"):
+                load_image(bomb)
+        if not race:  # PIL's warning is kept quiet: a phone's photo is no attack
+            assert not [w for w in said if issubclass(w.category, Image.DecompressionBombWarning)]
+
+
 def test_a_progressive_jpeg_beyond_the_limit_is_refused_from_its_header() -> None:
     import time
 

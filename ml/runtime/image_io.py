@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -117,9 +118,7 @@ def _format_by_signature(data: bytes) -> str | None:
 def _decoding(data: bytes) -> Iterator[None]:
     """Any failure of PIL while opening or decoding ``data`` as ImageLoadError, with a one-line reason."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            yield
+        yield
     except ImageLoadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
@@ -154,6 +153,7 @@ def _decoding(data: bytes) -> Iterator[None]:
 # every coefficient of the whole picture while it decodes (a 541-byte file saying 20000x20000 took 1.3 GB):
 # refused beyond the limit, as every other format is.
 MAX_JPEG_PIXELS = 200_000_000
+_QUIET_OPEN = threading.Lock()
 
 
 def _open_image(data: bytes, side: int | None = None) -> tuple[Image.Image, tuple[int, int] | None]:
@@ -163,11 +163,20 @@ def _open_image(data: bytes, side: int | None = None) -> tuple[Image.Image, tupl
     at the smallest of JPEG's own scales (1/2, 1/4, 1/8) that brings it within the limit, or a smaller one
     that still gives ``side`` pixels on its shorter side (a preview). Anything else that large is refused.
     """
+    # The size is checked here, not by making PIL's warning above its limit an error: warnings' filters are
+    # the process's, and a thread leaving its catch_warnings took them from a thread still decoding (a batch
+    # beside the pad's preview let a 100 MP photo past the reduced-scale path, to be refused as too large).
+    # The warning is only kept quiet (a phone's photo is no attack), one header at a time.
     try:
-        return Image.open(io.BytesIO(data)), None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        with _QUIET_OPEN, warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # beyond twice PIL's limit
         if not data.startswith(b"\xff\xd8"):
             raise
+    else:
+        if image.size[0] * image.size[1] <= MAX_IMAGE_PIXELS or not data.startswith(b"\xff\xd8"):
+            return image, None  # (too large a picture of another kind is refused by its reader: _check_size)
     from PIL import JpegImagePlugin
 
     image = JpegImagePlugin.JpegImageFile(io.BytesIO(data))  # opened without Image.open's refusal of its size
