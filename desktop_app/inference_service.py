@@ -410,8 +410,13 @@ class InferenceService(QObject):
         threading.Thread(target=load, name="glyphpad-runtime", daemon=True).start()
 
     def _answers_need_torch(self) -> bool:
-        """Answers need torch only on a CUDA GPU; on the CPU ONNX Runtime gives them."""
-        return self._requested_device.startswith("cuda")
+        """Answers need torch only on a CUDA GPU; on the CPU ONNX Runtime gives them. "auto" where an NVIDIA
+        driver is may be a GPU: torch says, so the answers wait for it as loaded (the worker imported it
+        itself, with the garbage collector on, which load_runtime keeps off)."""
+        from ml.runtime.devices import nvidia_driver_present
+
+        device = self._requested_device
+        return device.startswith("cuda") or (device == "auto" and nvidia_driver_present())
 
     def wait_idle(self, timeout_ms: int = 30000) -> bool:
         """Block until every queued job has run (False if ``timeout_ms`` passed first)."""
@@ -430,7 +435,7 @@ class InferenceService(QObject):
     def shutdown(self, timeout_ms: int = 10000) -> None:
         """Cancel batches, drop queued jobs, let the running one finish and stop the worker."""
         self._closed = True
-        for event in self._batch_cancel.values():
+        for event in list(self._batch_cancel.values()):  # (the worker drops a batch's entry as it ends)
             event.set()
         self._waiting_for_runtime.clear()
         while True:
@@ -522,11 +527,11 @@ class InferenceService(QObject):
             image = self._recognizer(name)
             try:
                 fused = FusedRecognizer.for_image_model(image, self._on_device(), directory=self._weights_dir)
+                if fused is not None:  # (one that loads but cannot run is as damaged as one that cannot load)
+                    fused.strokes.warm_up()
             except Exception:  # a damaged stroke model: the picture alone still answers
                 log.exception("the stroke model of %s could not be loaded", name)
                 fused = None
-            if fused is not None:
-                fused.strokes.warm_up()
             self._fusions[key] = fused
         return self._fusions[key]
 

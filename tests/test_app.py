@@ -183,6 +183,28 @@ def test_the_device_chosen_is_where_models_run_and_the_same_one_keeps_them_loade
         service.shutdown()
 
 
+def test_answers_on_auto_wait_for_torch_where_a_gpu_may_be(
+    qtbot, weights_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On "auto" with an NVIDIA driver the worker imported torch itself to ask for a GPU, with the garbage
+    # collector on (load_runtime's import keeps it off): the answers wait for torch there, not elsewhere.
+    from desktop_app import inference_service
+
+    service = inference_service.InferenceService(weights_env)
+    try:
+        for driver, device, waits in (
+            (True, "auto", True),
+            (False, "auto", False),
+            (False, "cuda", True),
+            (True, "cpu", False),
+        ):
+            monkeypatch.setattr("ml.runtime.devices.nvidia_driver_present", lambda driver=driver: driver)
+            service._requested_device = device  # as set_device records it
+            assert service._answers_need_torch() == waits, (driver, device)
+    finally:
+        service.shutdown()
+
+
 def test_torch_that_cannot_be_loaded_is_said_and_drawings_are_still_read(
     qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -1973,6 +1995,26 @@ def test_a_damaged_stroke_model_is_said_in_the_window(
         assert window.model_picker.itemText(window.model_picker.findData("cnn_tiny")).startswith("cnn_tiny · ")
         drawn = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
         assert not drawn.error and drawn.inputs_used == ("image",)
+    finally:
+        window.close()
+
+
+def test_a_stroke_model_that_loads_but_cannot_run_leaves_the_picture_to_answer(
+    qtbot, fused_weights: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # Its warm-up ran outside the guard that a stroke model which cannot load is caught by: every drawing
+    # came back an error, though the picture alone could answer.
+    from ml.runtime.recognizer import OnnxRecognizer
+
+    def cannot_run(self, strokes, top_k=5):  # type: ignore[no-untyped-def]
+        raise RuntimeError("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : a node failed")
+
+    monkeypatch.setattr(OnnxRecognizer, "predict_strokes", cannot_run)
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    window = _open_window(qtbot, tmp_path / "settings.ini")
+    try:
+        drawn = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
+        assert not drawn.error and drawn.top and drawn.inputs_used == ("image",)
     finally:
         window.close()
 

@@ -7,6 +7,7 @@ ONNX Runtime, and importing torch (1.5-2 s) only to learn that there is no GPU w
 from __future__ import annotations
 
 import ctypes.util
+import functools
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +30,9 @@ class DeviceError(RuntimeError):
         self.problem = problem
 
 
-def _nvidia_driver_present() -> bool:
+@functools.cache
+def nvidia_driver_present() -> bool:
+    """Whether an NVIDIA driver is installed (file checks, no torch): a CUDA GPU may be there."""
     if sys.platform.startswith("linux"):
         return Path("/dev/nvidiactl").exists() or Path("/proc/driver/nvidia").exists()
     if sys.platform == "win32":
@@ -39,7 +42,7 @@ def _nvidia_driver_present() -> bool:
 
 def cuda_available() -> bool:
     """A CUDA GPU that torch can use (imports torch only where an NVIDIA driver is installed)."""
-    if not _nvidia_driver_present():
+    if not nvidia_driver_present():
         return False
     try:
         import torch
