@@ -111,7 +111,9 @@ def test_any_grey_array_gives_an_input_or_a_blank_report(array: np.ndarray) -> N
 )
 def test_colour_float_arrays_never_crash(array: np.ndarray) -> None:
     with contextlib.suppress(BlankImageError):
-        preprocess(array)
+        seen = preprocess(array).input
+        assert seen.shape == (SIZE, SIZE) and seen.dtype == np.float32
+        assert np.isfinite(seen).all() and seen.min() >= 0.0 and seen.max() <= 1.0
 
 
 def test_arrays_that_are_no_image_say_what_an_image_is_and_python_ints_are_pixels() -> None:

@@ -94,9 +94,19 @@ def test_weights_that_do_not_fit_the_arch(tmp_path: Path) -> None:
 
 
 def test_weights_are_not_pickles(tmp_path: Path) -> None:
-    _, path = _saved(tmp_path)
-    assert not path.read_bytes().startswith(b"\x80")  # pickle protocol marker
+    # Saved as safetensors (a header and raw tensors, nothing to execute): read as such, tensor for tensor;
+    # a torch pickle (a zip, not a pickle's first byte) under the same name is refused, never unpickled.
+    from safetensors import safe_open
+
+    model, path = _saved(tmp_path)
+    with safe_open(str(path), framework="pt") as saved:
+        state = model.state_dict()
+        assert set(saved.keys()) == set(state)
+        assert all(torch.equal(saved.get_tensor(key), state[key]) for key in state)
     assert read_card(path.with_suffix(".json")).labels == list("0123456789")
+    torch.save(model.state_dict(), path)
+    with pytest.raises(WeightsError):
+        load_weights(path)
 
 
 def test_the_onnx_graph_answers_as_torch_does(tmp_path: Path) -> None:
