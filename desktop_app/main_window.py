@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QMimeData, QObject, QRectF, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QLocale, QMimeData, QObject, QRectF, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -159,8 +159,13 @@ class KeysStayInMenus(QObject):
         return False
 
 
-def table_rows_text(table: QTableView) -> str:
-    """The rows chosen in ``table`` as tab-separated lines of what its cells show (the header first)."""
+NUMBER_CELL = re.compile(r"[<>]?\d+\.\d+%?")  # "97.1%", "<0.1%", "2.4" (ms)
+
+
+def table_rows_text(table: QTableView, decimal_comma: bool = False) -> str:
+    """The rows chosen in ``table`` as tab-separated lines of what its cells show (the header first), for a
+    spreadsheet: a tab or a line break inside a cell (a file's name) as a space, and with ``decimal_comma``
+    numbers as a spreadsheet that writes 0,97 reads them ("97,1%": "97.1%" was text there)."""
     chosen = (
         sorted({index.row() for index in table.selectionModel().selectedIndexes()}) if table.selectionModel() else []
     )
@@ -173,7 +178,10 @@ def table_rows_text(table: QTableView) -> str:
     for row in chosen:
         # As the cells read, less what is there for the eye: the zero-width spaces a narrow column may wrap
         # a name at, the dot that marks the model in use.
-        cells = (str(model.index(row, c).data() or "").replace("\u200b", "").removeprefix("● ") for c in columns)
+        cells = [str(model.index(row, c).data() or "").replace("\u200b", "").removeprefix("● ") for c in columns]
+        cells = [" ".join(cell.split()) if "\t" in cell or "\n" in cell else cell for cell in cells]
+        if decimal_comma:
+            cells = [cell.replace(".", ",") if NUMBER_CELL.fullmatch(cell) else cell for cell in cells]
         lines.append("\t".join(cells))
     return "\n".join(lines)
 
@@ -1438,7 +1446,7 @@ class MainWindow(QMainWindow):
         if not self.text_mode:
             focused = QApplication.focusWidget()
             if isinstance(focused, QTableView):  # a table's rows, not the answer beside it
-                rows = table_rows_text(focused)
+                rows = table_rows_text(focused, decimal_comma=QLocale.system().decimalPoint() == ",")
                 if not rows:
                     self._say("Choose the rows to copy (Ctrl+A: all of them)", 3)
                     return
@@ -2065,7 +2073,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("No batch results to export yet.", 5000)
             return
         start = str(self._dialog_folder() / "glyphpad-results.csv")
-        chosen, kind = QFileDialog.getSaveFileName(self, "Export Results", start, "CSV (*.csv);;JSON (*.json)")
+        kinds = export_kinds(QLocale.system())
+        # Where numbers are written 0,97 a spreadsheet opens the file it reads there (the first kind offered).
+        chosen, kind = QFileDialog.getSaveFileName(self, "Export Results", start, ";;".join(kinds), kinds[0])
         if not chosen:
             return
         path = export_path(chosen, kind)
@@ -2075,7 +2085,7 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         try:
-            count = self.batch_view.export(path)
+            count = self.batch_view.export(path, decimal_comma=kind == REGIONAL_CSV_KIND)
         except OSError as error:
             QMessageBox.critical(self, "Export failed", f"Could not write {path}:\n{error.strerror or error}")
             return
@@ -2351,6 +2361,19 @@ def model_entry(info: ModelInfo) -> tuple[str, str]:
         figures.append(f"{100 * info.accuracy:.1f}% of EMNIST's scanned test characters")
     description = card.description if card else ""
     return text, "\n".join([description, *figures]).strip()
+
+
+CSV_KIND = "CSV (*.csv)"
+REGIONAL_CSV_KIND = "CSV for a spreadsheet that writes 0,97: fields apart by ; (*.csv)"
+JSON_KIND = "JSON (*.json)"
+
+
+def export_kinds(locale: QLocale) -> list[str]:
+    """The kinds Export offers, the one to choose first first: where the system writes a decimal comma, the
+    CSV a spreadsheet there opens as a table."""
+    if locale.decimalPoint() == ",":
+        return [REGIONAL_CSV_KIND, CSV_KIND, JSON_KIND]
+    return [CSV_KIND, REGIONAL_CSV_KIND, JSON_KIND]
 
 
 def export_path(chosen: str, kind: str) -> Path:

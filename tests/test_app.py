@@ -9,6 +9,7 @@ import itertools
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import sys
@@ -669,6 +670,17 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert len(json.loads((tmp_path / "out.json").read_text())) == 6
     assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbfpath,")  # Excel reads it as UTF-8
     assert not list(tmp_path.glob(".out.*"))  # no temporary files left behind
+    # For a spreadsheet that writes 0,97 (German, French): ";" between fields, decimal commas, so that a row
+    # is a row there and a confidence a number; the same rows and values otherwise.
+    view.export(tmp_path / "regional.csv", decimal_comma=True)
+    with (tmp_path / "regional.csv").open(encoding="utf-8-sig") as handle:
+        regional = list(csv.DictReader(handle, delimiter=";"))
+    assert [row["path"] for row in regional] == [row["path"] for row in table]
+    for ours, theirs in zip(regional, table, strict=True):
+        assert (ours["prob_1"] == theirs["prob_1"] == "") or float(ours["prob_1"].replace(",", ".")) == float(
+            theirs["prob_1"]
+        )
+        assert "." not in ours["prob_1"]
     # Another model: Again reads the same folder with it (its files had to be chosen in the dialog again),
     # found anew: a file that cannot be read keeps its own reason.
     (folder / "8_phone.heic").write_bytes(b"not read")
@@ -2401,7 +2413,15 @@ def test_the_answer_follows_the_pad_when_it_changes_size(qtbot, window: MainWind
 
 
 def test_an_export_named_without_a_suffix_gets_the_chosen_kinds() -> None:
-    from desktop_app.main_window import export_path
+    from PySide6.QtCore import QLocale
+
+    from desktop_app.main_window import REGIONAL_CSV_KIND, export_kinds, export_path
+
+    # Where numbers are written with a decimal comma, the CSV its spreadsheet reads is offered first.
+    assert export_kinds(QLocale(QLocale.Language.German, QLocale.Country.Germany))[0] == REGIONAL_CSV_KIND
+    assert export_kinds(QLocale(QLocale.Language.French, QLocale.Country.France))[0] == REGIONAL_CSV_KIND
+    assert export_kinds(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))[0] == "CSV (*.csv)"
+    assert export_path("/tmp/results", REGIONAL_CSV_KIND) == Path("/tmp/results.csv")
 
     assert export_path("/tmp/results", "CSV (*.csv)") == Path("/tmp/results.csv")
     assert export_path("/tmp/results", "JSON (*.json)") == Path("/tmp/results.json")
@@ -3739,6 +3759,13 @@ def test_ctrl_c_copies_the_answer_or_the_rows_chosen_in_a_table(qtbot, window: M
     assert lines[0].split("\t")[:2] == ["File", "Top-1"]
     assert [line.split("\t")[0] for line in lines[1:]] == ["a.png", "b.png"]
     assert "Copied 2 rows" in window.statusBar().currentMessage()
+    # For a spreadsheet that writes 0,97: the confidences as numbers there ("97.1%" was text).
+    from desktop_app.main_window import table_rows_text
+
+    confidence = lines[1].split("\t")[2]
+    assert re.fullmatch(r"[<]?\d+\.\d%", confidence)
+    regional = table_rows_text(table, decimal_comma=True).splitlines()
+    assert regional[1].split("\t")[2] == confidence.replace(".", ",") and regional[1].split("\t")[0] == "a.png"
     window.set_text_mode(True)
     assert window.copy_text_action.text() == "Cop&y Text"
 

@@ -680,23 +680,35 @@ class BatchView(QWidget):
         shown = [self.rows[self.model.file_index(r)] for r in range(len(self.rows))]
         return [row for row in shown if row["top"] or row["error"] or "text" in row]
 
-    def export(self, path: Path) -> int:
-        """CSV or JSON by the file's suffix, written atomically; returns the number of rows."""
+    def export(self, path: Path, decimal_comma: bool = False) -> int:
+        """CSV or JSON by the file's suffix, written atomically; returns the number of rows.
+
+        ``decimal_comma``: a CSV as a spreadsheet set to a language that writes 0,97 reads one (German,
+        French, ...): fields apart by ";", numbers with a decimal comma. With commas and points, Excel there
+        put each row whole in one cell, and a confidence was text that could not be summed or sorted."""
         rows = self.finished_rows()
         if self.model.lines:  # a line's answers are its text and its characters', not a top-k
             rows = [{key: value for key, value in row.items() if key != "top"} for row in rows]
-        if path.suffix.lower() == ".json":
-            write_atomically(path, json.dumps(rows, indent=1) + "\n")
+        if path.suffix.lower() == ".json":  # (names as written, "Schüler", not "Sch\u00fcler")
+            write_atomically(path, json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
             return len(rows)
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv.writer(buffer, delimiter=";" if decimal_comma else ",")
+
+        def number(value: float) -> object:
+            return str(value).replace(".", ",") if decimal_comma else value
+
         if self.model.lines:
             writer.writerow(["path", "model", "error", "notes", "text", "least_sure", "unsure_characters"])
             for row in rows:
                 read = "text" in row
                 writer.writerow(
                     [row["path"], row["model"], row["error"], "; ".join(row["notes"])]  # type: ignore[arg-type]
-                    + ([row["text"], round(least_sure(row), 5), unsure_characters(row)] if read else ["", "", ""])
+                    + (
+                        [row["text"], number(round(least_sure(row), 5)), unsure_characters(row)]
+                        if read
+                        else ["", "", ""]
+                    )
                 )
             write_atomically(path, CSV_MARK + buffer.getvalue())
             return len(rows)
@@ -708,7 +720,7 @@ class BatchView(QWidget):
         for row in rows:
             values: list[object] = [row["path"], row["model"], row["error"], "; ".join(row["notes"])]  # type: ignore[arg-type]
             for entry in row["top"]:  # type: ignore[attr-defined]
-                values += [entry["label"], entry["prob"]]
+                values += [entry["label"], number(entry["prob"])]
             values += [""] * (len(header) - len(values))  # every row as wide as the header (a failed file's too)
             writer.writerow(values)
         write_atomically(path, CSV_MARK + buffer.getvalue())
