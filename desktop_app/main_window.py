@@ -16,7 +16,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QLocale, QMimeData, QObject, QRectF, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QKeyCombination,
+    QLocale,
+    QMimeData,
+    QObject,
+    QRectF,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -30,6 +43,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QResizeEvent,
     QScreen,
+    QShortcut,
     QTextCursor,
     QTransform,
 )
@@ -536,6 +550,17 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, k=k: self.set_top_k(k))
             top_k_group.addAction(action)
             self.top_k_menu.addAction(action)
+        # On a French (AZERTY) keyboard the digits are shifted: Ctrl with the number row's own keys (& é " à)
+        # does what Ctrl and the digit does elsewhere (there they did nothing). The menus name the digits.
+        self.number_row_shortcuts = []
+        for key, action in zip(
+            (Qt.Key.Key_Ampersand, Qt.Key.Key_Eacute, Qt.Key.Key_QuoteDbl, Qt.Key.Key_Agrave),
+            (*self.tab_actions, self.actual_size_action),
+            strict=True,
+        ):
+            shortcut = QShortcut(QKeySequence(QKeyCombination(Qt.KeyboardModifier.ControlModifier, key)), self)
+            shortcut.activated.connect(action.trigger)
+            self.number_row_shortcuts.append(shortcut)
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self.cards_action)
         help_menu.addAction(self.shortcuts_action)
@@ -2099,7 +2124,10 @@ class MainWindow(QMainWindow):
             self,
             "About GlyphPad",
             f"<h3>GlyphPad {__version__}</h3><p>Draw a letter or a digit; GlyphPad recognizes it and "
-            "shows why.</p><p>Models trained on EMNIST (NIST Special Database 19) and UNIPEN pen handwriting. "
+            "shows why.</p><p>It reads the letters A–Z and a–z, the digits 0–9 and, in text mode, the marks "
+            ". : - , ' ! ?: an accented letter is read without its accent or as a look-alike (é as e, ä as a "
+            "or d), ß as B (type the right one in the character's menu).</p><p>Models trained on EMNIST (NIST "
+            "Special Database 19) and UNIPEN pen handwriting. "
             "See Help → Model Cards for each model's data, accuracy and training.</p>",
         )
 

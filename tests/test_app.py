@@ -2787,6 +2787,15 @@ def test_side_tabs_and_tooltips_from_the_keyboard(window: MainWindow) -> None:
     window.tab_actions[2].trigger()  # Ctrl+3: Batch, leaving text mode to show it
     assert not window.text_mode and window.tabs.currentWidget() is window.batch_view
     assert [a.shortcut().toString() for a in window.tab_actions] == ["Ctrl+1", "Ctrl+2", "Ctrl+3"]
+    # On a French keyboard the number row's keys unshifted (& é " à) do as Ctrl and the digit: they did nothing.
+    window.activateWindow()
+    window.canvas.setFocus()
+    for key, shown in ((Qt.Key.Key_Eacute, window.compare_view), (Qt.Key.Key_Ampersand, window.explain_view)):
+        QTest.keyClick(window.canvas, key, Qt.KeyboardModifier.ControlModifier)
+        assert window.tabs.currentWidget() is shown
+    window.zoom_in_action.trigger()
+    QTest.keyClick(window.canvas, Qt.Key.Key_Agrave, Qt.KeyboardModifier.ControlModifier)
+    assert window.preferences.text_size == 100
     assert window.undo_action.toolTip() == "Undo (Ctrl+Z)"
     # Tab leaves a table in one press (Compare's went cell by cell, 85 presses); nothing takes the focus
     # without showing it (the activation maps' scroll area did).
