@@ -4330,3 +4330,22 @@ def test_the_model_box_stays_in_a_narrow_toolbar_with_its_entry_cut_short(
         qtbot.waitUntil(lambda: picker.shown_text() == entry, timeout=TIMEOUT_MS)
     finally:
         window.close()
+
+
+def test_answers_are_shown_in_a_fixed_width_font_where_the_systems_is_not_one(  # type: ignore[no-untyped-def]
+    qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under a Japanese locale the system's fixed font resolved to a proportional fallback, in which l and I
+    # are one stroke: a fixed-width family is taken instead.
+    from PySide6.QtGui import QFont, QFontDatabase, QFontInfo
+
+    from desktop_app.widgets import fonts
+
+    monkeypatch.setattr(QFontDatabase, "systemFont", lambda kind: QFont("DejaVu Sans"))
+    fonts._fixed_font.cache_clear()
+    try:
+        assert not QFontInfo(QFont("DejaVu Sans")).fixedPitch()
+        chosen = fonts.character_font(QFont("DejaVu Sans", 12), scale=2.0)
+        assert QFontInfo(chosen).fixedPitch() and chosen.pointSizeF() == 24.0
+    finally:
+        fonts._fixed_font.cache_clear()

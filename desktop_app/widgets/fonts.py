@@ -2,15 +2,46 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QFontInfo
+
+# Fixed-width families in which l, I and 1, and O and 0, differ, tried in turn where the system's fixed
+# font is not fixed-width after all: under a Japanese locale it resolved to a proportional fallback (Droid
+# Sans Fallback), whose l and I are the same stroke.
+FIXED_FAMILIES = (
+    "DejaVu Sans Mono",
+    "Noto Sans Mono",
+    "Liberation Mono",
+    "Cascadia Mono",
+    "Consolas",
+    "Menlo",
+    "SF Mono",
+    "Courier New",
+)
+
+
+@functools.cache
+def _fixed_font() -> QFont:
+    """Chosen once (fonts are looked up per table cell); copied by each caller."""
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    if QFontInfo(font).fixedPitch():
+        return font
+    families = set(QFontDatabase.families())
+    for family in FIXED_FAMILIES:
+        if family in families:
+            chosen = QFont(family)
+            if QFontInfo(chosen).fixedPitch():
+                return chosen
+    font.setStyleHint(QFont.StyleHint.TypeWriter)  # the best left: whatever fixed font fontconfig has
+    return font
 
 
 def character_font(like: QFont, scale: float = 1.0, bold: bool = False) -> QFont:
-    """The system's fixed-width font at ``like``'s size times ``scale``: in it l, I and 1, and O and 0,
-    differ (in the interface's sans-serif font the answer "L / l" read as "L / I")."""
-    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    """A fixed-width font at ``like``'s size times ``scale``, the system's where it is one: in it l, I and 1,
+    and O and 0, differ (in the interface's sans-serif font the answer "L / l" read as "L / I")."""
+    font = QFont(_fixed_font())
     if like.pointSizeF() > 0:
         font.setPointSizeF(like.pointSizeF() * scale)
     else:  # a font sized in pixels has no point size
