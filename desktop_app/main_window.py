@@ -28,6 +28,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QTimer,
+    QUrl,
     Signal,
 )
 from PySide6.QtGui import (
@@ -1960,7 +1961,7 @@ class MainWindow(QMainWindow):
     def _accept_mime(self, mime: QMimeData | None) -> bool:
         if mime is None or not mime.hasUrls():
             return False
-        paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+        paths = [dropped_path(url) for url in mime.urls() if url.isLocalFile()]
         from ml.runtime.image_files import is_image_path, is_stroke_path
 
         if len(paths) == 1 and is_stroke_path(paths[0]) and paths[0].is_file():
@@ -2402,6 +2403,18 @@ def export_kinds(locale: QLocale) -> list[str]:
     if locale.decimalPoint() == ",":
         return [REGIONAL_CSV_KIND, CSV_KIND, JSON_KIND]
     return [CSV_KIND, REGIONAL_CSV_KIND, JSON_KIND]
+
+
+def dropped_path(url: QUrl) -> Path:
+    """The file a dropped URL names. A name that is not UTF-8 (a zip made on an old Windows PC: "Sch\\xfcler")
+    comes percent-encoded byte for byte; Qt decodes it as UTF-8, into a name no file has ("not found"): its
+    bytes are taken as the file system's then."""
+    path = Path(url.toLocalFile())
+    if path.exists():
+        return path
+    raw = QByteArray.fromPercentEncoding(url.path(QUrl.ComponentFormattingOption.FullyEncoded).encode("ascii"))
+    as_bytes = Path(os.fsdecode(bytes(raw.data())))
+    return as_bytes if as_bytes.exists() else path
 
 
 def export_path(chosen: str, kind: str) -> Path:

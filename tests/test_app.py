@@ -1321,6 +1321,24 @@ def test_dropping_files_that_are_no_pictures_says_so(window: MainWindow, tmp_pat
     assert window.canvas.is_blank()
 
 
+def test_a_dropped_file_whose_name_is_not_utf8_opens(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A name from an old Windows zip ("Sch\xfcler.png") comes percent-encoded byte for byte; decoded as
+    # UTF-8 it named no file ("cannot open Sch\ufffdler.png: not found").
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    name = os.fsencode(tmp_path) + b"/Sch\xfcler.png"
+    with open(name, "wb") as handle:
+        handle.write(png_bytes(render("7")))
+    mime = QMimeData()
+    mime.setUrls([QUrl("file://" + str(tmp_path) + "/Sch%FCler.png")])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    result = _last_result(qtbot, window, lambda: window.dropEvent(event))
+    assert not result.error and not window.canvas.is_blank()
+
+
 def test_a_pasted_photo_beyond_qts_limit_is_read_from_its_file_bytes(  # type: ignore[no-untyped-def]
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:
