@@ -898,6 +898,16 @@ def test_several_files_named_at_launch_are_read_as_a_batch_each_with_its_answer_
     assert not result.error and window.windowTitle().endswith("seven.png")
 
 
+def test_a_batch_of_one_file_says_file(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    Image.fromarray(render("7")).save(tmp_path / "seven.png")
+    said: list[str] = []
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([tmp_path])
+        said.append(window.batch_view.status.text())
+    assert said[0].startswith("Recognizing 1 file with ")  # not "1 files"
+    assert window.batch_view.status.text() == "Recognized 1 of 1 file with cnn_tiny."
+
+
 def test_a_long_file_name_keeps_its_name_whole_before_its_folders() -> None:
     from desktop_app.widgets.batch_view import elided_path
 

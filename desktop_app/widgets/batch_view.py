@@ -606,7 +606,8 @@ class BatchView(QWidget):
         self.progress.setRange(0, len(paths))
         self.progress.setValue(0)
         what = " as lines of text" if lines else ""
-        self.status.setText(f"Recognizing {len(paths)} files{what} with {model}…")
+        files = "1 file" if len(paths) == 1 else f"{len(paths)} files"
+        self.status.setText(f"Recognizing {files}{what} with {model}…")
         self._model_now = model
         self.set_running(True)
 
@@ -647,7 +648,7 @@ class BatchView(QWidget):
         if several:  # a photo of a word given one guess: what to do is said where the person looks
             many = "1 file holds" if several == 1 else f"{several} files hold"
             failed += f"; {many} several characters: choose “a line of text” and Again to read each"
-        files = "files as lines of text" if self.model.lines else "files"
+        files = ("file" if len(self.rows) == 1 else "files") + (" as lines of text" if self.model.lines else "")
         model = self.batch_model()
         if cancelled:
             self._finished = f"Cancelled: {read} of {len(self.rows)} {files} recognized with {model}{failed}."
