@@ -112,6 +112,9 @@ class CompareView(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # long model names elide, not push
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)  # an error spanning it must not widen it
         self._fit_answer_column()  # an answer is one character ("A/a"); an error spans the columns
+        # The names wrap as their column narrows (a smaller window, a larger text): the rows grow with them
+        # (fitted once, a row kept its height and showed "● emn…6_" for "● emnist36_cnn + strokes").
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         self.table.setWordWrap(True)
         # Names differ at their ends (emnist36, emnist36_cnn, "+ pen"): a narrow column keeps both ends.
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
@@ -198,7 +201,7 @@ class CompareView(QWidget):
                 if c == 1 and not row.error:  # the answer in the font where 0 and O, l, I and 1 differ
                     item.setFont(character_font(item.font(), bold=row.model == selected))
                     item.setToolTip(described(row.label))
-                elif row.model == selected:
+                elif row.model == selected and c != 0:
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
