@@ -91,6 +91,7 @@ from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.prediction_panel import PredictionPanel
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK, TextPanel
 from ml.runtime.labels import READS_ONLY  # label sets of one kind of character: said beside their answers
+from ml.runtime.pen import PEN_WIDTHS_PX
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
@@ -589,7 +590,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(pen_label)
         self.pen_slider = QSlider(Qt.Orientation.Horizontal)
         pen_label.setBuddy(self.pen_slider)  # a screen reader names the control by its label
-        self.pen_slider.setRange(2, 60)
+        self.pen_slider.setRange(*PEN_WIDTHS_PX)
         self.pen_slider.setValue(self.preferences.pen_width)
         self.pen_slider.setMaximumWidth(140)
         self.pen_slider.setMinimumWidth(70)  # (in a small window it shrank to a 30 px stub)

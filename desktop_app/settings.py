@@ -9,6 +9,8 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from desktop_app.themes import TEXT_SIZES
 from ml.runtime.cards import DEFAULT_MODEL
+from ml.runtime.devices import DEVICE_CHOICES
+from ml.runtime.pen import DEFAULT_PEN_PX, PEN_WIDTHS_PX
 
 ORGANIZATION = "GlyphPad"
 APPLICATION = "GlyphPad"
@@ -19,7 +21,7 @@ THEMES = ("system", "light", "dark")
 class Preferences:
     model: str = DEFAULT_MODEL
     device: str = "auto"  # auto, cpu or cuda
-    pen_width: int = 14  # canvas pixels at 100% zoom
+    pen_width: int = DEFAULT_PEN_PX  # canvas pixels at 100% zoom
     top_k: int = 5
     theme: str = "system"
     last_folder: str = ""
@@ -62,11 +64,11 @@ def load_preferences(settings: QSettings) -> Preferences:
             setattr(preferences, f.name, _coerce(settings.value(f.name), default))
     settings.endGroup()
     preferences.top_k = min(max(preferences.top_k, 1), 10)
-    preferences.pen_width = min(max(preferences.pen_width, 2), 60)
+    preferences.pen_width = min(max(preferences.pen_width, PEN_WIDTHS_PX[0]), PEN_WIDTHS_PX[1])
     preferences.text_size = min(max(preferences.text_size, TEXT_SIZES[0]), TEXT_SIZES[-1])
     if preferences.theme not in THEMES:
         preferences.theme = "system"
-    if preferences.device not in ("auto", "cpu", "cuda"):
+    if preferences.device not in DEVICE_CHOICES:
         preferences.device = "auto"
     return preferences
 

@@ -29,6 +29,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ml.runtime.pen import DEFAULT_PEN_PX, LIGHTEST_TOUCH, PRESSURE_SPAN
+
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
 
@@ -54,10 +56,6 @@ UNDO_DEPTH = 200  # changes that can be undone; older states are dropped so a lo
 # The eraser is this many times the pen's width: as thin as the pen, taking back a stroke meant tracing it
 # exactly, and a stray edge of ink was left behind to be read.
 ERASER_WIDTH_TIMES_PEN = 3.0
-# A pen's reported pressure (0-1) scales its width from LIGHTEST_TOUCH to LIGHTEST_TOUCH + PRESSURE_SPAN: a
-# light touch still leaves a visible line, full pressure a bold one. A mouse draws at 1.
-LIGHTEST_TOUCH = 0.35
-PRESSURE_SPAN = 0.9
 # Strokes opened from a file are placed as a person writes on the pad: a character's longer side
 # OPENED_CHARACTER_SHARE of the pad's shorter side (as ml.runtime.render draws a stroke file), a line
 # OPENED_LINE_SHARE of the pad's height, narrower than the pad.
@@ -241,7 +239,7 @@ class DrawingCanvas(QWidget):
         # Said to a screen reader, not in a tooltip: one rested over the answer whenever the pen paused.
         self.setAccessibleName("drawing pad")
         self.setAccessibleDescription("Draw one character. Recognition runs when you lift the pen.")
-        self._pen_width = 14.0
+        self._pen_width = float(DEFAULT_PEN_PX)
         self._eraser = False
         self._strokes: list[Stroke] = []
         self._notes: Notes = {}

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
+from ml.runtime.pen import DEFAULT_PEN_PX
+
 SUPERSAMPLE = 4
 _CURVE_STEP_PX = 1.0  # flattening step of the quadratic pieces and vertex spacing, in output pixels
 
@@ -217,7 +219,7 @@ def filled_in(points: np.ndarray, gap: float = MAX_POINT_GAP_PX) -> np.ndarray:
 # DRAWING_CANVAS_PX canvas, with the app's default pen, rendered at the canvas's recognition size.
 DRAWING_CANVAS_PX = 480.0
 DRAWING_SHARE = 0.6
-DRAWING_PEN_PX = 14.0
+DRAWING_PEN_PX = float(DEFAULT_PEN_PX)
 DRAWING_SIDE = 128
 # Recognition pixels per canvas pixel of a drawing on the app's bare pad, whatever the pad's size: the
 # scale the training drawings are rendered at.

@@ -25,16 +25,16 @@ from pathlib import Path
 
 import numpy as np
 
+from ml.runtime.pen import LIGHTEST_TOUCH, PEN_WIDTHS_PX, PRESSURE_SPAN
 from ml.runtime.preprocess import BlankImageError, preprocess
-from ml.runtime.render import PenStroke, render_strokes
+from ml.runtime.render import DRAWING_CANVAS_PX, DRAWING_PEN_PX, DRAWING_SIDE, PenStroke, render_strokes
 from ml.training.data.unipen import PenCharacters
 from ml.training.worker_processes import worker_count, worker_pool
 
-RECOGNITION_SIDE = 128  # the canvas renders for recognition with its longer side at most this (canvas.py)
 PEN_DATA_VERSION = 1  # bump when drawing or augmentation changes: it keys the cache
 # The judged conditions: a character drawn on a 480 px canvas with a thin, the default and a thick pen
-# (the app allows 2-60 px, default 14).
-EVAL_CANVAS_PX = 480
+# (ml.runtime.pen: the app's pen widths).
+EVAL_CANVAS_PX = DRAWING_CANVAS_PX
 EVAL_PENS = {"thin": 4.0, "default": 14.0, "thick": 36.0}
 
 
@@ -49,7 +49,7 @@ class PenAugment:
     spacing_px: tuple[float, float] = (1.5, 6.0)  # pointer samples this far apart on the canvas
     canvas_px: tuple[float, float] = (300.0, 900.0)  # side of the canvas the character is drawn on
     height_share: tuple[float, float] = (0.3, 0.9)  # the character's longer side, share of the canvas side
-    pen_px: tuple[float, float] = (2.0, 60.0)  # the app's pen range
+    pen_px: tuple[float, float] = (float(PEN_WIDTHS_PX[0]), float(PEN_WIDTHS_PX[1]))  # the app's pen range
     typical_pen_px: tuple[float, float] = (4.0, 30.0)  # most draws are in this range (log-uniform)
     pressure_probability: float = 0.25  # share drawn with a tablet pen (pressure varies along the stroke)
 
@@ -175,10 +175,11 @@ def draw_pen_character(
             pen_px = math.exp(rng.uniform(math.log(low), math.log(high)))
         spacing = rng.uniform(*a.spacing_px)
         if rng.random() < a.pressure_probability:
-            pressure_profile = rng.uniform(0.35, 1.25, size=3)  # start, middle and end of each stroke
+            # The width shares a pen gives, at the start, middle and end of each stroke.
+            pressure_profile = rng.uniform(LIGHTEST_TOUCH, LIGHTEST_TOUCH + PRESSURE_SPAN, size=3)
     else:
         spacing = 2.0
-    pen_px = 14.0 if pen_px is None else pen_px
+    pen_px = DRAWING_PEN_PX if pen_px is None else pen_px
 
     placed = np.concatenate(shapes)
     lo, hi = placed.min(0), placed.max(0)
@@ -193,7 +194,7 @@ def draw_pen_character(
             t = np.linspace(0.0, 1.0, len(xy))
             pressure = np.interp(t, [0.0, 0.5, 1.0], pressure_profile)
         pen_strokes.append(PenStroke.from_xy(xy, pen_px, pressure))
-    return render_strokes(pen_strokes, RECOGNITION_SIDE, RECOGNITION_SIDE, scale=RECOGNITION_SIDE / canvas_px)
+    return render_strokes(pen_strokes, DRAWING_SIDE, DRAWING_SIDE, scale=DRAWING_SIDE / canvas_px)
 
 
 def _render_chunk(job: tuple[list[list[np.ndarray]], list[int], PenAugment | None, float | None]) -> np.ndarray:
