@@ -16,13 +16,13 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop_app import paths
 from desktop_app.app_icon import app_icon
 from desktop_app.inference_service import InferenceService
 from desktop_app.main_window import MainWindow
 from desktop_app.self_test import wait_until
 from desktop_app.settings import APPLICATION, ORGANIZATION, load_preferences
 from desktop_app.themes import apply_text_size, apply_theme
+from ml.runtime.cards import weights_dir
 
 log = logging.getLogger(__name__)
 GIL_SWITCH_INTERVAL_S = 0.0005
@@ -98,7 +98,7 @@ def create_window(args: argparse.Namespace, settings: QSettings | None = None) -
     system_palette = app.palette()
     apply_theme(app, preferences.theme, system_palette)
     apply_text_size(app, preferences.text_size)  # before the window is built: its layout fits the text
-    service = InferenceService(paths.weights_dir())
+    service = InferenceService(weights_dir())  # GLYPHPAD_WEIGHTS, else the bundled weights/ (frozen too)
     # The worker loads the model in use (numpy, ONNX Runtime, the graph) while this thread builds the
     # window: the first drawing is answered as soon as it is drawn. Answers need no torch on the CPU.
     if not preferences.device.startswith("cuda"):

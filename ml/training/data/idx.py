@@ -11,9 +11,6 @@ from pathlib import Path
 
 import numpy as np
 
-IMAGES_MAGIC = 2051
-LABELS_MAGIC = 2049
-
 
 class IdxFormatError(ValueError):
     """The file is not a valid uint8 IDX file."""

@@ -30,9 +30,6 @@ class LabelledArrays:
     def __len__(self) -> int:
         return len(self.targets)
 
-    def class_counts(self) -> np.ndarray:
-        return np.bincount(self.targets, minlength=self.label_set.num_classes)
-
 
 @dataclass(frozen=True)
 class PreparedPool:
