@@ -39,7 +39,6 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QImage,
-    QImageWriter,
     QKeyEvent,
     QKeySequence,
     QResizeEvent,
@@ -81,7 +80,7 @@ from desktop_app.inference_service import (
 )
 from desktop_app.settings import Preferences, save_preferences, save_window_state, string_list, window_state
 from desktop_app.themes import apply_text_size, apply_theme, next_text_size
-from desktop_app.widgets.batch_view import BatchView
+from desktop_app.widgets.batch_view import BatchView, write_atomically
 from desktop_app.widgets.canvas import DrawingCanvas, qimage_to_pixels
 from desktop_app.widgets.compare_view import CompareView
 from desktop_app.widgets.explain_view import ExplainView
@@ -1747,6 +1746,7 @@ class MainWindow(QMainWindow):
         if not text.strip():
             self._say("Nothing to save yet: text mode's text box is empty (Ctrl+T, write, Ctrl+Enter)")
             return
+
         chosen, _ = QFileDialog.getSaveFileName(
             self, "Save Text", str(self._dialog_folder() / "glyphpad-text.txt"), "Text (*.txt)"
         )
@@ -1758,7 +1758,8 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         try:
-            path.write_text(text + "\n", encoding="utf-8")
+            # Whole or not at all: written over in place, a full disk left the old file cut to 4 KB of the new.
+            write_atomically(path, text + "\n")
         except OSError as error:
             QMessageBox.critical(self, "Save Text", f"Could not write {path}:\n{error.strerror or error}")
             return
@@ -2438,20 +2439,16 @@ def saved_drawing_path(chosen: str, kind: str) -> Path:
 
 def save_grey_png(pixels: Any, path: Path) -> None:
     """A grey uint8 picture as a PNG, written whole or not at all (beside it first, then moved over it).
-    Raises OSError."""
-    import numpy as np
+    Raises OSError. Encoded in memory and written by Python, which says when the disk is full (Qt's writer
+    said it had written a PNG it left empty: "Saved", a 0-byte file)."""
+    import io
 
-    grey = np.ascontiguousarray(pixels, dtype=np.uint8)
-    height, width = grey.shape
-    image = QImage(grey.data, width, height, width, QImage.Format.Format_Grayscale8)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        writer = QImageWriter(str(partial), QByteArray(b"png"))
-        if not writer.write(image):
-            raise OSError(writer.errorString())
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+    import numpy as np
+    from PIL import Image
+
+    encoded = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8)).save(encoded, format="PNG")
+    write_atomically(path, encoded.getvalue())
 
 
 def best_available(infos: list[ModelInfo]) -> str:

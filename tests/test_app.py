@@ -4317,6 +4317,47 @@ def test_the_text_written_can_be_saved_as_a_text_file(  # type: ignore[no-untype
     window.save_text_action.trigger()
     assert asked and "notes.txt already exists" in asked[0]
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "milk\neggs ünd bread\n"
+    # A full disk: said, and the file as it was (written over in place, it was cut to the new text's first
+    # 4 KB); a drawing saved as a picture likewise (Qt's writer said "Saved" over a 0-byte file).
+    import errno
+
+    import desktop_app.widgets.batch_view as batch_view
+
+    real_fdopen = os.fdopen
+
+    class FullDisk:
+        def __init__(self, fd: int, mode: str) -> None:
+            self.handle = real_fdopen(fd, mode)
+
+        def __enter__(self):  # type: ignore[no-untyped-def]
+            return self
+
+        def __exit__(self, *exc) -> None:  # type: ignore[no-untyped-def]
+            self.handle.close()
+
+        def write(self, data: bytes) -> int:
+            self.handle.write(data[:4096])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda _w, _t, text: said.append(text)))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(tmp_path / "notes.txt"), "")))
+    monkeypatch.setattr(batch_view.os, "fdopen", FullDisk)
+    window.text_panel.text_box.setPlainText("x" * 10000)
+    window.save_text_action.trigger()
+    assert said and "No space left" in said[-1]
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "milk\neggs ünd bread\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # nothing half-written left beside it
+    from desktop_app.main_window import PICTURE_KIND
+
+    window.set_text_mode(False)
+    _mouse_draw(window.canvas, "X")
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a: (str(tmp_path / "x.png"), PICTURE_KIND))
+    )
+    window.save_drawing()
+    assert "No space left" in said[-1] and not (tmp_path / "x.png").exists()
+    assert "x.png" not in window.statusBar().currentMessage()  # not said to be saved
 
 
 def test_the_model_box_shows_its_longest_entry_whole(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]

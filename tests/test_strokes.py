@@ -662,3 +662,15 @@ def test_a_stroke_files_sparse_points_are_drawn_as_the_line_they_make() -> None:
     assert all((dense == point).all(axis=1).any() for point in points)
     assert np.allclose(np.interp(dense[:5, 0], points[:2, 0], points[:2, 2]), dense[:5, 2])
     assert np.array_equal(filled_in(dense), dense)  # dense points come back as they are
+
+
+def test_a_stroke_across_a_very_large_pad_is_drawn() -> None:
+    # PIL takes a crop of over 128 megapixels for a decompression bomb: a stroke across an 8K screen's pad
+    # (its supersampled region) stopped the save with an "unexpected error".
+    import ml.runtime.image_io  # noqa: F401  (as in the app: it sets PIL's limit to ml's)
+    from ml.runtime.render import PenStroke, StrokeRenderer
+
+    renderer = StrokeRenderer(3300, 3300, 1.0)
+    renderer.add(PenStroke.from_xy(np.array([[100.0, 100.0], [3100.0, 3100.0]]), 14.0))
+    pixels = renderer.pixels()
+    assert pixels[1600, 1600] < 50 and pixels[100, 3100] == 255

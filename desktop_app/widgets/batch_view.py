@@ -55,12 +55,13 @@ TABLE_CHROME = 40  # px of the tab's width the table's columns do not get: margi
 CSV_MARK = "\ufeff"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename it over: never a half-written export."""
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write ``content`` (text as UTF-8) to a temporary file beside ``path`` and rename it over: never a
+    half-written file, and on a full disk the old one as it was. Raises OSError (a missing folder too)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
         # mkstemp makes the file private (0600); an export gets the mode any new file of the user gets.
         umask = os.umask(0)
         os.umask(umask)

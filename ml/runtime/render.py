@@ -164,8 +164,10 @@ class StrokeRenderer:
             self._touched.clear()
         for x0, y0, x1, y1 in self._touched:
             if x1 > x0 and y1 > y0:  # an output pixel is the mean of its SUPERSAMPLE x SUPERSAMPLE block
-                block = self._image.crop((x0 * SUPERSAMPLE, y0 * SUPERSAMPLE, x1 * SUPERSAMPLE, y1 * SUPERSAMPLE))
-                self._pixels[y0:y1, x0:x1] = np.asarray(block.reduce(SUPERSAMPLE))
+                # Reduced in place, not cropped first: PIL takes a crop of over 128 megapixels for a
+                # decompression bomb (a stroke across an 8K screen's pad could not be saved).
+                box = (x0 * SUPERSAMPLE, y0 * SUPERSAMPLE, x1 * SUPERSAMPLE, y1 * SUPERSAMPLE)
+                self._pixels[y0:y1, x0:x1] = np.asarray(self._image.reduce(SUPERSAMPLE, box=box))
         self._touched.clear()
         return self._pixels.copy()
 
