@@ -434,10 +434,13 @@ def test_hostile_stroke_files_get_a_reason_not_a_traceback(tmp_path: Path) -> No
     huge_number.write_text('{"strokes": [[[1' + "0" * 400 + ", 2]]]}")
     deep = tmp_path / "deep.json"
     deep.write_text('{"strokes": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    digits = tmp_path / "digits.json"  # beyond Python's 4300 digits: json's own ValueError, not a reason
+    digits.write_text('{"strokes": [[[1' + "0" * 5000 + ", 2]]]}")
     nan_time = tmp_path / "t.json"
     nan_time.write_text('{"strokes": [[[1, 2], [3, 4]]], "t": [[0, NaN]]}')
     for path, reason in (
         (huge_number, "a number too large to be a position"),  # it said "(OverflowError)"
+        (digits, "a number too large to be a position"),
         (deep, "lists nested too deeply"),
         (nan_time, "not a finite number"),
     ):

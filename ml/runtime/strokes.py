@@ -219,6 +219,8 @@ def read_strokes_file(path: str | Path) -> Strokes:
         raise StrokesError(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
     except RecursionError:
         raise StrokesError("not valid stroke JSON: lists nested too deeply") from None
+    except ValueError:  # Python's limit on an integer's digits (4300): no position is written so
+        raise StrokesError("not valid stroke JSON: a number too large to be a position") from None
     try:
         return parse_strokes(data)
     except OverflowError:  # an integer of hundreds of digits
