@@ -285,6 +285,7 @@ class MainWindow(QMainWindow):
         self._restored_note = ""  # what the window brought back from the last session, said when ready
         self._line_news = ""  # the status bar's last word on a line read (gone when text mode is left)
         self._line_pending = False  # a reading of the pad as it is now is on its way
+        self._not_kept_said = False  # the settings file could not be written, and that was said
         self.setWindowTitle("GlyphPad")
         self.setAcceptDrops(True)
         self._build_widgets()
@@ -748,6 +749,19 @@ class MainWindow(QMainWindow):
             self.settings.remove(PAD_KEY)
         if sync:
             self.settings.sync()
+            self._say_when_not_kept()
+
+    def _say_when_not_kept(self) -> None:
+        """Say, once, that what is written cannot be kept for next time: the settings file cannot be written
+        (a full disk, a read-only folder), and the pad and the text were lost without a word at the restart."""
+        if self.settings.status() == QSettings.Status.NoError or self._not_kept_said:
+            return
+        self._not_kept_said = True
+        self._say(
+            f"Your writing cannot be kept for next time: GlyphPad's settings file {self.settings.fileName()} "
+            "cannot be written (a full disk or a read-only folder?). Save it (Ctrl+S, File → Save Text).",
+            30,
+        )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

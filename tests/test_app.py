@@ -4425,3 +4425,17 @@ def test_answers_are_shown_in_a_fixed_width_font_where_the_systems_is_not_one(  
         assert QFontInfo(chosen).fixedPitch() and chosen.pointSizeF() == 24.0
     finally:
         fonts._fixed_font.cache_clear()
+
+
+def test_writing_that_cannot_be_kept_for_next_time_is_said(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A settings file that cannot be written (a full disk, a read-only folder): the pad and the text were
+    # gone at the next start without a word.
+    blocker = tmp_path / "not a folder"
+    blocker.write_text("")
+    window = _open_window(qtbot, blocker / "settings.ini")
+    try:
+        _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
+        qtbot.waitUntil(lambda: "cannot be kept" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+        assert "Ctrl+S" in window.statusBar().currentMessage()
+    finally:
+        window.close()
