@@ -1486,7 +1486,7 @@ class MainWindow(QMainWindow):
         if not self.text_mode:
             focused = QApplication.focusWidget()
             if isinstance(focused, QTableView):  # a table's rows, not the answer beside it
-                rows = table_rows_text(focused, decimal_comma=QLocale.system().decimalPoint() == ",")
+                rows = table_rows_text(focused, decimal_comma=writes_decimal_comma(QLocale.system()))
                 if not rows:
                     self._say("Choose the rows to copy (Ctrl+A: all of them)", 3)
                     return
@@ -2413,10 +2413,15 @@ REGIONAL_CSV_KIND = "CSV for a spreadsheet that writes 0,97: fields apart by ; (
 JSON_KIND = "JSON (*.json)"
 
 
+def writes_decimal_comma(locale: QLocale) -> bool:
+    """Whether numbers are written 0,97 where ``locale`` is (its spreadsheets read them so)."""
+    return locale.decimalPoint() == ","
+
+
 def export_kinds(locale: QLocale) -> list[str]:
     """The kinds Export offers, the one to choose first first: where the system writes a decimal comma, the
     CSV a spreadsheet there opens as a table."""
-    if locale.decimalPoint() == ",":
+    if writes_decimal_comma(locale):
         return [REGIONAL_CSV_KIND, CSV_KIND, JSON_KIND]
     return [CSV_KIND, REGIONAL_CSV_KIND, JSON_KIND]
 
