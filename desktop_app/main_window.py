@@ -1841,9 +1841,14 @@ class MainWindow(QMainWindow):
 
     def open_image(self, path: Path) -> None:
         """Show and recognize an image file; the file goes through ml.runtime.preprocess exactly as a drawing does."""
+        from ml.runtime.image_files import not_a_file_reason
         from ml.runtime.image_io import ImageLoadError, check_file_size
 
         self.preferences.last_folder = str(path.parent)
+        reason = not_a_file_reason(path)  # a named pipe would hold the window until something wrote to it
+        if reason:
+            self._show_input_error(path.name, reason)
+            return
         try:
             check_file_size(path.stat().st_size)  # refused before reading it all into memory
             data = path.read_bytes()

@@ -587,6 +587,15 @@ def test_opening_images_good_bad_and_huge(qtbot, window: MainWindow, tmp_path: P
         assert window.predictions.shown_rows() == answer and window.predictions.headline.isEnabled(), name
         box.close()
         QApplication.processEvents()  # a closed box is kept for the next bad file, not deleted
+    # A named pipe (or a device) is refused unopened: read, it held the window until something wrote to it.
+    os.mkfifo(tmp_path / "pipe.png")
+    os.mkfifo(tmp_path / "pipe.json")
+    for name in ("pipe.png", "pipe.json"):
+        window.open_file(tmp_path / name)
+        box = window.input_error_box
+        assert box is not None and box.text() == f"{name} cannot be opened: a named pipe, not a file.", name
+        assert not window.canvas.is_blank() and window.predictions.shown_rows() == answer, name
+        box.close()
     window.open_image(tmp_path / "missing.png")
     assert window.input_error_box is not None and "missing.png" in window.input_error_box.text()
     assert not window.canvas.is_blank() and window.predictions.shown_rows() == answer

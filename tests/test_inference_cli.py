@@ -473,6 +473,18 @@ def test_predict_reports_svgs_and_link_loops_in_folders_and_keeps_odd_names(
     assert "top" in records["caf\\xe9.png"]
 
 
+def test_a_named_pipe_is_refused_by_the_commands_not_waited_on(
+    weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    os.mkfifo(tmp_path / "pipe.png")
+    os.mkfifo(tmp_path / "pipe.json")
+    for command in (["predict"], ["read"]):
+        assert cli_main([*command, "--model", "cnn_tiny", "--json", str(tmp_path / "pipe.png")]) == 2
+        assert [r["error"] for r in _lines(capsys)] == ["a named pipe, not a file"]
+    assert cli_main(["predict", "--model", "cnn_tiny", "--json", "--strokes", str(tmp_path / "pipe.json")]) == 2
+    assert [r["error"] for r in _lines(capsys)] == ["a named pipe, not a file"]  # (not "no such file")
+
+
 def test_glyphpad_ml_without_a_command_prints_usage_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main([]) == 2
     assert "usage: glyphpad-ml COMMAND" in capsys.readouterr().err

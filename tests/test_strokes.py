@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -87,6 +88,11 @@ def test_read_strokes_file_reports_broken_files(tmp_path: Path) -> None:
     (tmp_path / "empty.json").write_bytes(b"")
     with pytest.raises(StrokesError, match=r"^empty file \(0 bytes\)$"):  # as an empty picture is told
         read_strokes_file(tmp_path / "empty.json")
+    os.mkfifo(tmp_path / "pipe.json")  # opened, it waits for a writer for ever
+    with pytest.raises(StrokesError, match="^a named pipe, not a file$"):
+        read_strokes_file(tmp_path / "pipe.json")
+    with pytest.raises(StrokesError, match="^a device, not a file$"):  # it never ends
+        read_strokes_file("/dev/zero")
 
 
 def test_normalization_has_the_documented_shape_and_flags() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,25 @@ class FoundFiles:
             for folder in self.empty_folders
         ]
         return [*self.problems, *empty]
+
+
+def not_a_file_reason(path: Path) -> str | None:
+    """Why ``path``, named by a person, is no file to read, or None for a regular file (or one that cannot
+    be looked at: its reader says why). Reading a named pipe waits for a writer for ever, and a device
+    such as /dev/zero never ends: both are refused unopened."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder, not a file"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe, not a file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a file"
+    return "a device, not a file"
 
 
 def is_image_path(path: Path) -> bool:
@@ -124,7 +144,11 @@ def find_image_files(paths: list[Path], stroke_files: bool = False) -> FoundFile
     found = FoundFiles()
     for path in paths:
         if not path.is_dir():
-            found.files.append(path)  # named by the person: read it, and say why if it fails
+            reason = not_a_file_reason(path)
+            if reason:
+                found.problems.append((path, reason))
+            else:
+                found.files.append(path)  # named by the person: read it, and say why if it fails
             continue
         before = len(found.files), len(found.problems)
         unlisted: list[tuple[Path, str]] = []

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ml.runtime.image_files import HEIC_NOT_SUPPORTED
+from ml.runtime.image_files import HEIC_NOT_SUPPORTED, not_a_file_reason
 
 # A 600 dpi A4 scan is 35 megapixels; anything far beyond that is a mistake or an attack, and
 # decoding it would take gigabytes of memory.
@@ -310,6 +310,9 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
             raise ImageLoadError(f"cannot open {name}: {error.strerror or error}") from error
         if path.is_dir():
             raise ImageLoadError(f"{name} is a folder, not an image")
+        reason = not_a_file_reason(path)
+        if reason:
+            raise ImageLoadError(f"{name} is {reason}")
         check_file_size(size)
         try:
             data = path.read_bytes()

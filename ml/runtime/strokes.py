@@ -203,8 +203,13 @@ def parse_strokes(data: Any) -> Strokes:
 
 def read_strokes_file(path: str | Path) -> Strokes:
     """Read a stroke JSON file; raises :class:`StrokesError` (or OSError) with a one-line reason."""
+    from ml.runtime.image_files import not_a_file_reason
+
     path = Path(path)
     size = path.stat().st_size
+    reason = not_a_file_reason(path)
+    if reason:
+        raise StrokesError(reason)
     if size > MAX_STROKE_FILE_BYTES:
         raise StrokesError(
             f"{size / 2**20:.1f} MiB is too large for a stroke file (at most {MAX_STROKE_FILE_BYTES / 2**20:.0f} MiB)"
@@ -361,7 +366,7 @@ def find_stroke_files(
     """Stroke JSON files among ``paths`` (folders searched recursively for ``*.json`` that hold strokes),
     and the paths that are neither file nor folder or are folders without one, each with its reason; the
     folders' other .json files are added to ``other_json`` when it is given."""
-    from ml.runtime.image_files import find_image_files, is_stroke_path
+    from ml.runtime.image_files import find_image_files, is_stroke_path, not_a_file_reason
 
     files: list[Path] = []
     problems: list[tuple[Path, str]] = []
@@ -378,5 +383,5 @@ def find_stroke_files(
         elif path.is_file():
             files.append(path)
         else:
-            problems.append((path, "no such file or folder"))
+            problems.append((path, not_a_file_reason(path) or "no such file or folder"))
     return files, problems
