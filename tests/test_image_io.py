@@ -82,10 +82,10 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 def test_a_named_pipe_or_a_device_is_refused_unopened(tmp_path: Path) -> None:
     # Opened, a pipe waits for a writer for ever and /dev/zero never ends (the command line hung).
     os.mkfifo(tmp_path / "pipe.png")
-    with pytest.raises(ImageLoadError, match="pipe.png is a named pipe, not a file"):
+    with pytest.raises(ImageLoadError, match=r"pipe\.png is a named pipe, not a file"):
         load_image(tmp_path / "pipe.png")
     (tmp_path / "zero.png").symlink_to("/dev/zero")
-    with pytest.raises(ImageLoadError, match="zero.png is a device, not a file"):
+    with pytest.raises(ImageLoadError, match=r"zero\.png is a device, not a file"):
         load_image(tmp_path / "zero.png")
 
 

@@ -89,9 +89,9 @@ def test_read_strokes_file_reports_broken_files(tmp_path: Path) -> None:
     with pytest.raises(StrokesError, match=r"^empty file \(0 bytes\)$"):  # as an empty picture is told
         read_strokes_file(tmp_path / "empty.json")
     os.mkfifo(tmp_path / "pipe.json")  # opened, it waits for a writer for ever
-    with pytest.raises(StrokesError, match="^a named pipe, not a file$"):
+    with pytest.raises(StrokesError, match=r"^a named pipe, not a file$"):
         read_strokes_file(tmp_path / "pipe.json")
-    with pytest.raises(StrokesError, match="^a device, not a file$"):  # it never ends
+    with pytest.raises(StrokesError, match=r"^a device, not a file$"):  # it never ends
         read_strokes_file("/dev/zero")
 
 
