@@ -121,7 +121,7 @@ def test_arrays_that_are_no_image_say_what_an_image_is_and_python_ints_are_pixel
     # Channels first (torch's order) or a stack of images was read as grey and alpha, and came out "blank".
     with pytest.raises(ValueError, match=r"got shape \(3, 60, 60\): channels first\? .transpose\(1, 2, 0\)"):
         preprocess(np.stack([drawing] * 3))
-    with pytest.raises(ValueError, match=r"H x W or H x W x C image \(C: 1 to 4\), got shape \(5, 60, 60\)$"):
+    with pytest.raises(ValueError, match=r"H x W or H x W x C image \(C: 1 to 4\), got shape \(5, 60, 60\); several"):
         preprocess(np.stack([drawing] * 5))
     # Integers as numpy makes them from Python's (int64): 0-255 as bytes are.
     assert np.array_equal(preprocess(drawing.astype(np.int64)).input, preprocess(drawing).input)
@@ -281,3 +281,24 @@ def test_a_character_cropped_tight_reads_from_a_file_as_from_its_pixels(char: st
     ):
         crop = np.ascontiguousarray(crop)
         assert np.abs(preprocess(png_bytes(crop)).input - preprocess(crop).input).max() < 0.02
+
+
+def test_float_pictures_are_read_by_their_range_and_a_range_that_is_none_is_said() -> None:
+    drawing = render("R", size=60, pen_width=5)
+    expected = preprocess(drawing).input
+    zero_one = drawing.astype(np.float32) / 255.0
+    # A resize rings past 0 and 1 (bicubic: about 8%): still 0-1 (one value over 1 made it 0-255: blank).
+    rung = zero_one.copy()
+    rung[0, 0], rung[np.unravel_index(np.argmin(drawing), drawing.shape)] = 1.06, -0.08  # paper, ink
+    for same_picture in (rung, zero_one * 2.0 - 1.0, drawing.astype(np.float32), drawing.astype(np.uint16)):
+        assert np.abs(preprocess(same_picture).input - expected).max() < 0.02
+    assert np.array_equal(preprocess(drawing[None]).input, expected)  # one channel first (torch's order)
+    mnist_normalized = (zero_one - 0.1307) / 0.3081
+    with pytest.raises(ValueError, match=r"float pixels from -0\.4242 to 2\.821: expected 0-1, -1 to 1 or 0-255"):
+        preprocess(mnist_normalized)
+    not_a_number = zero_one.copy()
+    not_a_number[5, 5] = np.nan
+    with pytest.raises(ValueError, match="not finite numbers"):
+        preprocess(not_a_number)
+    with pytest.raises(ValueError, match=r"several images\? predict_many reads a list"):
+        preprocess(np.stack([drawing] * 5))

@@ -75,6 +75,35 @@ class Preprocessed:
     stroke_width_px: float = 0.0  # measured before normalization, in output pixels
 
 
+# How far past its range's ends a float picture may reach and still be that range: a bicubic resize rings
+# about 8% past them (a 0-1 picture resized came out from -0.08 to 1.06 and was taken for 0-255: blank).
+FLOAT_OVERSHOOT = 0.25
+# The least peak read as 0-255: a darker float picture is more likely a normalized tensor than a picture
+# (MNIST's mean and deviation give -0.42 to 2.82) and is refused with a reason, not read as blank.
+FLOAT_255_LEAST_PEAK = 16.0
+
+
+def _float_pixels(array: np.ndarray) -> np.ndarray:
+    """Float pixels in [0, 1] from 0-1, -1-1 (a tanh's output) or 0-255, told apart by their range; raises
+    ValueError for values that are not finite or in none of these ranges."""
+    pixels = array.astype(np.float32)
+    if not pixels.size:
+        return pixels
+    if not np.isfinite(pixels).all():
+        raise ValueError("the image holds values that are not finite numbers (NaN or infinity)")
+    low, high = float(pixels.min()), float(pixels.max())
+    if high <= 1.0 + FLOAT_OVERSHOOT and low >= -FLOAT_OVERSHOOT:
+        return np.clip(pixels, 0.0, 1.0)
+    if high <= 1.0 + FLOAT_OVERSHOOT and low >= -1.0 - FLOAT_OVERSHOOT:
+        return np.clip((pixels + 1.0) / 2.0, 0.0, 1.0)
+    if FLOAT_255_LEAST_PEAK <= high <= 255.0 * (1.0 + FLOAT_OVERSHOOT) and low >= -255.0 * FLOAT_OVERSHOOT:
+        return np.clip(pixels / 255.0, 0.0, 1.0)
+    raise ValueError(
+        f"float pixels from {low:.4g} to {high:.4g}: expected 0-1, -1 to 1 or 0-255 "
+        "(a tensor normalized by a mean and deviation? undo that first)"
+    )
+
+
 def as_pixels(image: ImageLike) -> tuple[np.ndarray, tuple[str, ...]]:
     """Any image the API takes as float pixels in [0, 1] (grey, or grey and alpha), with the notes of
     how a file was read (a file is loaded; ValueError for an unsupported pixel type)."""
@@ -91,17 +120,14 @@ def as_pixels(image: ImageLike) -> tuple[np.ndarray, tuple[str, ...]]:
     elif array.dtype == np.uint8:
         # One pass (the cast happens inside the division); the same float32 values as astype / 255.
         pixels = np.divide(array, np.float32(255.0), dtype=np.float32)
-    elif array.dtype == np.uint16:
-        pixels = array.astype(np.float32) / 65535.0
+    elif array.dtype == np.uint16 and array.size and int(array.max()) > 255:
+        pixels = array.astype(np.float32) / 65535.0  # (0-255 held in 16 bits: as other integers, below)
     elif np.issubdtype(array.dtype, np.integer):
         # numpy's default for Python ints: 0-255 as bytes are, a 0/1 mask as bool, more as its own range.
         peak = max(int(array.max()), 1) if array.size else 1
         pixels = np.clip(array.astype(np.float32) / (1.0 if peak == 1 else 255.0 if peak <= 255 else peak), 0.0, 1.0)
     elif np.issubdtype(array.dtype, np.floating):
-        pixels = array.astype(np.float32)
-        if float(np.nanmax(pixels, initial=0)) > 1.0:
-            pixels = pixels / 255.0
-        pixels = np.nan_to_num(np.clip(pixels, 0.0, 1.0))
+        pixels = _float_pixels(array)
     else:
         raise ValueError(f"unsupported pixel type {array.dtype} (pixels are integers, floats 0-1 or 0-255, or bool)")
     if pixels.ndim == 3 and pixels.shape[2] in (3, 4):
@@ -109,11 +135,15 @@ def as_pixels(image: ImageLike) -> tuple[np.ndarray, tuple[str, ...]]:
         pixels = np.stack([grey, pixels[..., 3]], axis=-1) if array.shape[2] == 4 else grey
     if pixels.ndim == 3 and pixels.shape[2] == 1:
         pixels = pixels[..., 0]
+    elif pixels.ndim == 3 and pixels.shape[0] == 1 and pixels.shape[2] > 4:  # one channel first: torch's 1 x H x W
+        pixels = pixels[0]
     # H x W x 2 is grey and alpha; a channels-first C x H x W (torch's order) or a stack of images is not one
     # image, whatever its last axis holds.
     if pixels.ndim not in (2, 3) or (pixels.ndim == 3 and pixels.shape[2] != 2) or min(pixels.shape[:2]) == 0:
         channels_first = array.ndim == 3 and array.shape[0] in (1, 3, 4) and array.shape[2] not in (1, 2, 3, 4)
         hint = ": channels first? .transpose(1, 2, 0) makes it H x W x C" if channels_first else ""
+        if array.ndim == 3 and array.shape[2] not in (1, 2, 3, 4) and array.shape[0] != 1:
+            hint += "; several images? predict_many reads a list or an N x H x W array"
         raise ValueError(f"expected an H x W or H x W x C image (C: 1 to 4), got shape {array.shape}{hint}")
     return pixels, ()
 
