@@ -2,6 +2,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from torch import nn
 
 from ml.runtime.explain import activation_maps, conv_layers, explain, grad_cam, saliency
@@ -100,8 +101,36 @@ def test_any_recognizer_is_explained_one_call_at_a_time_and_a_wrong_input_says_w
         answering = False
         thread.join()
     assert layers == [3] * 20 and all(np.allclose(cam, serial["L"][0], atol=1e-5) for cam in cams)
-    with pytest.raises(ValueError, match=r"28x28 input .* not an array of shape \(200, 200\)"):
+    with pytest.raises(ValueError, match=r"28x28 input .* not shape \(200, 200\)"):
         grad_cam(onnx, np.zeros((200, 200), dtype=np.float32))
+
+
+def test_what_is_not_a_models_input_is_refused_with_what_to_give(bundled_weights: Path) -> None:
+    from ml.runtime.explain import stroke_saliency
+    from ml.runtime.recognizer import load_recognizer
+    from ml.runtime.strokes import Strokes, normalize_strokes
+
+    recognizer = load_recognizer("emnist36_cnn", device="cpu")
+    result = recognizer.predict(render("A"))
+    assert isinstance(result, Prediction)
+    # A Prediction is its model input.
+    assert np.array_equal(explain(recognizer, result).heatmap, explain(recognizer, result.model_input).heatmap)
+    # A picture in its place was explained as it stood, for another class than its answer (W for an A).
+    pixels = np.asarray(Image.fromarray(render("A")).resize((28, 28)))
+    for picture in (pixels, pixels / 255.0, "A.png"):
+        with pytest.raises(ValueError, match=r"a Prediction, or its model_input: recognizer.predict\(picture\)"):
+            explain(recognizer, picture)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="label is a class's name, one of emnist36_cnn's labels, not 10"):
+        explain(recognizer, result, label=10)  # type: ignore[arg-type]
+    # A stroke model is explained along its strokes, and only there (torch's shapes error before).
+    strokes_model = load_recognizer("strokes/strokes36_gru", device="cpu")
+    with pytest.raises(ValueError, match="strokes36_gru reads strokes: stroke_saliency explains it"):
+        explain(strokes_model, result)
+    with pytest.raises(ValueError, match="emnist36_cnn reads pictures: explain"):
+        stroke_saliency(recognizer, result)
+    seven = Strokes((np.array([[0.0, 0.0], [20, 0], [8, 30]]),))
+    along = stroke_saliency(strokes_model, seven)  # the strokes themselves, normalized as a Prediction's are
+    assert np.array_equal(along.weight, stroke_saliency(strokes_model, normalize_strokes(seven)).weight)
 
 
 def test_rnn_models_get_saliency(weights_env: Path) -> None:

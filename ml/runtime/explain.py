@@ -20,15 +20,18 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ml.runtime.recognizer import Recognizer, TorchRecognizer
+from ml.runtime.recognizer import Prediction, Recognizer, TorchRecognizer
 from ml.runtime.recurrent_gradients import with_fast_input_gradients
+
+if TYPE_CHECKING:
+    from ml.runtime.strokes import Strokes
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -83,19 +86,33 @@ def conv_layers(model: nn.Module) -> list[tuple[str, nn.Conv2d]]:
     return [(name, module) for name, module in model.named_modules() if isinstance(module, nn.Conv2d)]
 
 
-def _input_tensor(recognizer: TorchRecognizer, model_input: np.ndarray) -> Tensor:
+MODEL_INPUT_HINT = "a Prediction, or its model_input: recognizer.predict(picture) makes one"
+
+
+def _input_tensor(recognizer: TorchRecognizer, model_input: np.ndarray | Prediction) -> Tensor:
+    """The model's 28x28 input as a batch of one, checked: a picture given in its place (a file, or pixels
+    not preprocessed) was explained as it stood, for another class than its answer."""
+    if recognizer.card.input_kind == "strokes":
+        raise ValueError(f"{recognizer.card.name} reads strokes: stroke_saliency explains it")
+    if isinstance(model_input, Prediction):
+        model_input = model_input.model_input
+    if not isinstance(model_input, np.ndarray) or not np.issubdtype(model_input.dtype, np.floating):
+        raise ValueError(
+            f"an explanation reads the model's 28x28 input ({MODEL_INPUT_HINT}), not {type(model_input).__name__}"
+        )
     array = np.ascontiguousarray(model_input, dtype=np.float32)
     if array.size != 28 * 28:
-        raise ValueError(
-            f"an explanation reads the model's 28x28 input (a Prediction's model_input), not an array of "
-            f"shape {array.shape}"
-        )
+        raise ValueError(f"an explanation reads the model's 28x28 input ({MODEL_INPUT_HINT}), not shape {array.shape}")
+    array = array.reshape(28, 28)
+    edge = np.concatenate([array[0], array[-1], array[:, 0], array[:, -1]])
+    if not np.isfinite(array).all() or array.min() < 0.0 or array.max() > 1.0 or np.median(edge) > 0.5:
+        raise ValueError(f"this is not what preprocessing makes (ink high in [0, 1] on a 0 border): {MODEL_INPUT_HINT}")
     tensor = torch.from_numpy(array).view(1, 1, 28, 28)
     return tensor.to(recognizer.device)
 
 
 @_explaining
-def activation_maps(recognizer: TorchRecognizer, model_input: np.ndarray) -> ActivationMaps:
+def activation_maps(recognizer: TorchRecognizer, model_input: np.ndarray | Prediction) -> ActivationMaps:
     """Outputs of every Conv2d layer for one 28x28 input (empty for pure RNNs)."""
     captured: list[LayerActivation] = []
     handles = []
@@ -129,6 +146,8 @@ def _class_index(recognizer: TorchRecognizer, logits: Tensor, label: str | None)
         if recognizer.card.class_prior_log:
             scores = scores + np.asarray(recognizer.card.class_prior_log, dtype=np.float32)
         return int(scores.argmax())
+    if not isinstance(label, str):  # an index, say: which class it means depends on the card
+        raise ValueError(f"label is a class's name, one of {recognizer.card.name}'s labels, not {label!r}")
     if label not in recognizer.labels:
         merged = label.upper() in recognizer.labels and label != label.upper()
         why = f": it reads {label} as {label.upper()}, one class for both cases" if merged else ""
@@ -244,7 +263,7 @@ def _recurrent_layers_differentiable(recognizer: TorchRecognizer) -> Iterator[No
 _GRAD_CAM_LAYERS: weakref.WeakKeyDictionary[nn.Module, str] = weakref.WeakKeyDictionary()
 
 
-def _grad_cam_layer(recognizer: TorchRecognizer, model_input: np.ndarray) -> str:
+def _grad_cam_layer(recognizer: TorchRecognizer, model_input: np.ndarray | Prediction) -> str:
     """The deepest conv layer whose output keeps at least 3x3 cells (or the last, if none does)."""
     model = recognizer.model
     if model not in _GRAD_CAM_LAYERS:
@@ -255,7 +274,7 @@ def _grad_cam_layer(recognizer: TorchRecognizer, model_input: np.ndarray) -> str
 
 
 @_explaining
-def grad_cam(recognizer: TorchRecognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
+def grad_cam(recognizer: TorchRecognizer, model_input: np.ndarray | Prediction, label: str | None = None) -> Heatmap:
     """Grad-CAM (Selvaraju et al., 2017) at the last conv layer with a spatial size of at least 3x3.
 
     The very last layer of some models is 2x2 or 1x1, too coarse to say where; the deepest layer that
@@ -309,7 +328,7 @@ def _input_gradient(recognizer: TorchRecognizer, x: Tensor, label: str | None) -
 
 
 @_explaining
-def saliency(recognizer: TorchRecognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
+def saliency(recognizer: TorchRecognizer, model_input: np.ndarray | Prediction, label: str | None = None) -> Heatmap:
     """Input-gradient saliency (Simonyan et al., 2014): |d score / d pixel|, lightly smoothed."""
     gradient, index = _input_gradient(recognizer, _input_tensor(recognizer, model_input), label)
     smooth = F.avg_pool2d(gradient[0, 0].abs()[None, None], 3, 1, 1)[0, 0]
@@ -317,7 +336,7 @@ def saliency(recognizer: TorchRecognizer, model_input: np.ndarray, label: str | 
 
 
 @_explaining
-def explain(recognizer: TorchRecognizer, model_input: np.ndarray, label: str | None = None) -> Heatmap:
+def explain(recognizer: TorchRecognizer, model_input: np.ndarray | Prediction, label: str | None = None) -> Heatmap:
     """Grad-CAM for CNN and hybrid models, saliency for pure RNNs."""
     if recognizer.card.family == "rnn":
         return saliency(recognizer, model_input, label)
@@ -339,11 +358,19 @@ class StrokeSaliency:
 
 
 @_explaining
-def stroke_saliency(recognizer: TorchRecognizer, sequence: np.ndarray, label: str | None = None) -> StrokeSaliency:
+def stroke_saliency(
+    recognizer: TorchRecognizer, sequence: np.ndarray | Strokes | Prediction, label: str | None = None
+) -> StrokeSaliency:
     """Input-gradient saliency over a normalized stroke sequence: |d score / d features| per point,
     smoothed over its neighbours along the pen's path (a point alone is never the evidence)."""
-    from ml.runtime.strokes import STROKE_FEATURES, STROKE_POINTS
+    from ml.runtime.strokes import STROKE_FEATURES, STROKE_POINTS, Strokes, normalize_strokes
 
+    if recognizer.card.input_kind != "strokes":
+        raise ValueError(f"{recognizer.card.name} reads pictures: explain (or saliency) explains it")
+    if isinstance(sequence, Prediction):
+        sequence = sequence.model_input
+    elif isinstance(sequence, Strokes):
+        sequence = normalize_strokes(sequence)
     array = np.ascontiguousarray(sequence, dtype=np.float32)
     if array.shape != (STROKE_POINTS, len(STROKE_FEATURES)):
         raise ValueError(
