@@ -27,6 +27,12 @@ def test_recognizer_predicts_top_k_and_reports_blank(weights_env: Path) -> None:
     recognizer = Recognizer.load("cnn_tiny", device="cpu")
     result = recognizer.predict(render("X"), top_k=3)
     assert isinstance(result, Prediction)
+    assert repr(recognizer) == "<OnnxRecognizer cnn_tiny: 36 classes, CPU (ONNX Runtime)>"
+    # At hand in a notebook: plain values for JSON, and == and `in` that do not raise over its arrays.
+    record = result.as_dict(decimals=3)
+    assert json.loads(json.dumps(record)) == record and record["label"] == result.label == record["top"][0]["label"]
+    assert [r["prob"] for r in record["top"]] == [round(s.prob, 3) for s in result.top]
+    assert result == result and result in [result] and result != recognizer.predict(render("X"), top_k=3)
     assert len(result.top) == 3 and result.top[0].prob >= result.top[1].prob >= result.top[2].prob
     assert abs(float(result.probabilities.sum()) - 1) < 1e-4 and result.model_input.shape == (28, 28)
     blank = recognizer.predict(np.full((200, 200), 255, dtype=np.uint8))

@@ -88,7 +88,7 @@ def run(argv: list[str]) -> int:
                     record: dict[str, Any] = {
                         "path": display_path(path),
                         "model": recognizer.card.name,
-                        "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in result.top],
+                        "top": result.as_dict()["top"],
                     }
                     notes = [*result.notes, *filter(None, [_several_in_picture(path)])]
                     if notes:
@@ -157,7 +157,7 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
             record: dict[str, Any] = {
                 "path": shown,
                 "model": recognizer.card.name,
-                "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in result.top],
+                "top": result.as_dict()["top"],
                 "inputs": list(result.inputs_used),
             }
             if fused is not None and "strokes" in result.inputs_used:

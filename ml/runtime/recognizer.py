@@ -56,7 +56,9 @@ class ClassScore:
     prob: float
 
 
-@dataclass(frozen=True)
+# eq=False: its arrays make field-by-field equality raise ("truth value of an array is ambiguous") in ==,
+# `in` and hash(); two predictions are the same one only when they are.
+@dataclass(frozen=True, eq=False)
 class Prediction:
     """One answer: the ``top`` classes, most probable first (``label``: the first), and what it came from.
 
@@ -77,6 +79,16 @@ class Prediction:
     @property
     def label(self) -> str:
         return self.top[0].label
+
+    def as_dict(self, decimals: int = 5) -> dict[str, Any]:
+        """The answer as plain values for JSON (what ``glyphpad-ml predict --json`` prints of it): label,
+        top (label and probability, rounded to ``decimals``), inputs used and notes."""
+        return {
+            "label": self.label,
+            "top": [{"label": score.label, "prob": round(score.prob, decimals)} for score in self.top],
+            "inputs": list(self.inputs_used),
+            "notes": list(self.notes),
+        }
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,9 @@ class Recognizer:
     def load(cls, name_or_path: str | Path, device: str = "auto", threads: int = INTERACTIVE_THREADS) -> Recognizer:
         """:func:`load_recognizer`: ONNX Runtime on the CPU, torch on CUDA."""
         return load_recognizer(name_or_path, device, threads=threads)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.card.name}: {len(self.labels)} classes, {self.describe_device()}>"
 
     def warm_up(self) -> None:
         """One drawing through the whole path, so that the first real one pays no first-call costs
