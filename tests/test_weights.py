@@ -1,4 +1,5 @@
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -69,19 +70,40 @@ def test_missing_weights_and_damaged_card(tmp_path: Path) -> None:
         load_weights(path)
 
 
-@pytest.mark.parametrize("prior", [[0.1, 0.2, 0.3], "0.1", [float("nan")] * 10, [True] * 10])
+@pytest.mark.parametrize("prior", [[0.1, 0.2, 0.3], "0.1", [float("nan")] * 10, [True] * 10, [1e308] * 10])
 def test_a_card_whose_class_prior_does_not_fit_its_classes_is_damaged(tmp_path: Path, prior: object) -> None:
-    """A prior of the wrong length failed in numpy at the first answer; a NaN in it made every answer "nan%"."""
+    """A prior of the wrong length failed in numpy at the first answer; a NaN in it, or a number inf in float32,
+    made every answer "nan%"."""
     _, path = _saved(tmp_path)
     card_file = path.with_suffix(".json")
     card = json.loads(card_file.read_text())
     card["class_prior_log"] = prior
     card_file.write_text(json.dumps(card))  # NaN written as JSON's NaN, as Python reads it back
-    with pytest.raises(WeightsError, match="class_prior_log must be 10 finite numbers"):
+    with pytest.raises(WeightsError, match="class_prior_log must be 10 numbers from -100 to 100, one per class"):
         OnnxRecognizer.load_onnx(path)
     card["class_prior_log"] = [0.0] * 10  # one per class: fine
     card_file.write_text(json.dumps(card))
     assert OnnxRecognizer.load_onnx(path).card.class_prior_log == [0.0] * 10
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda labels: ["A"] * len(labels), "its labels name A twice"),
+        (lambda labels: ["", *labels[1:]], "its labels are not a list"),
+    ],
+)
+def test_a_card_whose_labels_are_not_one_name_per_class_is_damaged(
+    tmp_path: Path, change: Callable[[list[str]], list[str]], reason: str
+) -> None:
+    """Labels named twice gave answers such as "A 97%, A 0.4%"; an empty one an answer with no name."""
+    _, path = _saved(tmp_path)
+    card_file = path.with_suffix(".json")
+    card = json.loads(card_file.read_text())
+    card["labels"] = change(card["labels"])
+    card_file.write_text(json.dumps(card))
+    with pytest.raises(WeightsError, match=f"model card of .* is damaged: {reason}"):
+        OnnxRecognizer.load_onnx(path)
 
 
 def test_weights_that_do_not_fit_the_arch(tmp_path: Path) -> None:
