@@ -499,6 +499,33 @@ def test_a_damaged_stroke_model_is_said_when_the_picture_answers_alone(
     assert record.getMessage().startswith("stroke model strokes_tiny cannot be used (model card strokes_tiny.json")
 
 
+def test_commands_reading_strokes_go_on_with_the_picture_when_the_fusion_cannot_be_used(
+    fused_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As the app does: every command reading strokes stopped at a stroke card's unusable fusion weights."""
+    from dataclasses import replace
+
+    from ml.cli import main as cli
+    from ml.runtime.cards import read_card, write_card
+
+    folder = tmp_path / "weights"
+    shutil.copytree(fused_weights, folder)
+    card_path = folder / "strokes" / "strokes_tiny.json"
+    card = read_card(card_path)
+    write_card(replace(card, fusion={**card.fusion, "image_weight": "heavy"}), card_path)
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    drawing = tmp_path / "seven.json"
+    drawing.write_text(json.dumps({"strokes": SEVEN}))
+    for command, read_as in (["predict"], "a picture alone"), (["read"], "pictures alone"):
+        assert cli([*command, "--model", "cnn_tiny", "--strokes", "--json", str(drawing)]) == 0
+        out, err = capsys.readouterr()
+        assert json.loads(out)["model"] == "cnn_tiny" and "stroke_model" not in json.loads(out)
+        assert (
+            "note: cnn_tiny: its stroke model cannot be used (strokes_tiny's card has no usable fusion weights): "
+            f"the strokes are read as {read_as}"
+        ) in err
+
+
 def test_bench_times_a_named_stroke_model_with_its_fusion(
     fused_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

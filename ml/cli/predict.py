@@ -111,7 +111,7 @@ def run(argv: list[str]) -> int:
 
 
 def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
-    from ml.runtime.fusion import FusedRecognizer, read_drawing_strokes
+    from ml.runtime.fusion import fusion_or_reason, read_drawing_strokes
     from ml.runtime.image_files import display_path
     from ml.runtime.recognizer import Prediction
     from ml.runtime.strokes import (
@@ -124,15 +124,17 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
     fused = None
     if recognizer.card.input_kind == "image":
         try:
-            fused = FusedRecognizer.for_image_model(recognizer, args.device)
-        except (WeightsError, DeviceError) as error:
+            fused, problem = fusion_or_reason(recognizer, args.device)
+        except DeviceError as error:
             return fail("predict", f"the stroke model of {recognizer.card.name} cannot be used: {error}")
         if fused is None:  # the answer is the picture's alone: said, as the JSON's "inputs" says it
-            print(
-                f"note: no stroke model is fused with {recognizer.card.name} (glyphpad-ml fuse): the strokes are "
-                "read as a picture alone",
-                file=sys.stderr,
+            name = recognizer.card.name
+            why = (
+                f"{name}: its stroke model cannot be used ({problem})"
+                if problem
+                else f"no stroke model is fused with {name} (glyphpad-ml fuse)"
             )
+            print(f"note: {why}: the strokes are read as a picture alone", file=sys.stderr)
     other: list[Path] = []
     files, problems = find_stroke_files(args.paths, other)
     if other:  # passed over, as the app's batch does: said, not silent

@@ -78,6 +78,12 @@ def run(argv: list[str]) -> int:
             f"note: {reader.image.card.name} reads {scope} only; for both, choose a model of 36 classes or more",
             file=sys.stderr,
         )
+    if args.strokes and reader.stroke_model_problem:  # read on, as the app does: said, the answers differ
+        print(
+            f"note: {reader.image.card.name}: its stroke model cannot be used ({reader.stroke_model_problem}): "
+            "the strokes are read as pictures alone",
+            file=sys.stderr,
+        )
     files, problems = _inputs(args.paths, args.strokes)
     failed = 0
     for path, reason in [*problems, *((f, "") for f in files)]:

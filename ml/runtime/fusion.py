@@ -144,6 +144,17 @@ class FusedRecognizer:
         )
 
 
+def fusion_or_reason(
+    image: Recognizer, device: str = "auto", threads: int = INTERACTIVE_THREADS
+) -> tuple[FusedRecognizer | None, str]:
+    """:meth:`FusedRecognizer.for_image_model`, and "" or why its stroke model cannot be used: then the
+    picture alone answers, as in the app (a damaged stroke model stopped every command reading strokes)."""
+    try:
+        return FusedRecognizer.for_image_model(image, device, threads=threads), ""
+    except WeightsError as error:
+        return None, str(error)
+
+
 def _say_if_another_partner(image: Recognizer, partner: Path | None, directory: Path | None) -> None:
     """A warning when the stroke model fitted best for ``image`` cannot be used (damaged, missing) and
     another, or the picture alone, answers instead: the answers differ, and nothing else would say so."""

@@ -42,7 +42,7 @@ import numpy as np
 
 from ml.runtime.cards import WeightsError, default_model_name, list_bundled
 from ml.runtime.devices import DeviceError
-from ml.runtime.fusion import FusedRecognizer, fuse_probabilities
+from ml.runtime.fusion import FusedRecognizer, fuse_probabilities, fusion_or_reason
 from ml.runtime.image_io import ImageLoadError, LoadedImage, load_image
 from ml.runtime.piece_verifier import PieceVerifier, load_piece_verifier, piece_geometry
 from ml.runtime.preprocess import (
@@ -484,6 +484,7 @@ class LineReader:
         self.case_model = case_model
         self.picture_partner = picture_partner
         self.verifier = verifier
+        self.stroke_model_problem = ""  # why the stroke model cannot be used, when it cannot (strokes read as pictures)
         self.labels = list(image.labels)
         self._prepared_cache: OrderedDict[bytes, tuple[np.ndarray | None, np.ndarray | None]] = OrderedDict()
         self._answer_cache: dict[str, OrderedDict[bytes, np.ndarray]] = {}  # by role: image, strokes, case...
@@ -499,9 +500,11 @@ class LineReader:
         """The default (or named) image model, its stroke model when fitted (on ``threads``), and the case
         model and the picture partner when bundled (on ``companion_threads``)."""
         image = load_recognizer(name or default_model_name(), device, threads=threads)
-        fused = FusedRecognizer.for_image_model(image, device, threads=threads)
+        fused, problem = fusion_or_reason(image, device, threads=threads)
         case_model, partner = line_companions(image, None, device, companion_threads)
-        return cls(image, fused, case_model, partner, load_piece_verifier())
+        reader = cls(image, fused, case_model, partner, load_piece_verifier())
+        reader.stroke_model_problem = problem
+        return reader
 
     def read_strokes(self, strokes: Strokes | Sequence[np.ndarray], top_k: int = 5) -> ReadLine:
         """A written line's strokes (:class:`Strokes`, or lists of (x, y) points, y down, in writing order)
