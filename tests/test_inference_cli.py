@@ -1,5 +1,6 @@
 """The command-line contracts the app and the product checks rely on."""
 
+import io
 import json
 import os
 import shutil
@@ -97,6 +98,32 @@ def test_predict_unknown_model_is_a_clear_error(weights_env: Path, capsys: pytes
         assert cli_main([command, "--json", "--model", "nope", "x.png"]) == 2
         out = capsys.readouterr().out.strip().splitlines()
         assert len(out) == 1 and "no model named 'nope'" in json.loads(out[0])["error"], command
+
+
+def test_a_files_data_in_any_holder_is_read_and_what_is_no_picture_is_said(weights_env: Path, tmp_path: Path) -> None:
+    recognizer = Recognizer.load("cnn_tiny", device="cpu")
+    data = png_bytes(render("X"))
+    (tmp_path / "x.png").write_bytes(data)
+    expected = recognizer.predict(data)
+    assert isinstance(expected, Prediction)
+    with (tmp_path / "x.png").open("rb") as file:
+        for holder in (bytearray(data), memoryview(data), io.BytesIO(data), file):
+            result = recognizer.predict(holder)
+            assert isinstance(result, Prediction) and result.top == expected.top, type(holder)
+    with (tmp_path / "x.png").open() as text_file:
+        said = PredictionError("the file is open as text: open it with 'rb' to read a picture")
+        assert recognizer.predict(text_file) == said
+    nothing = recognizer.predict(None)  # type: ignore[arg-type]
+    assert isinstance(nothing, PredictionError) and nothing.reason.endswith("or a numpy array), not NoneType")
+    # predict_many: a string was a list of one-letter file names, an H x W array a list of its rows.
+    for one in (str(tmp_path / "x.png"), render("X")):
+        with pytest.raises(TypeError, match="predict_many reads a list of pictures: predict reads one"):
+            recognizer.predict_many(one)
+    assert [r.top for r in recognizer.predict_many(p for p in [data, data])] == [expected.top] * 2  # type: ignore[union-attr]
+    # top_k is checked before any picture is read.
+    for wrong in (None, 2.0, True):
+        with pytest.raises(TypeError, match=f"a whole number of at least 1, not {wrong}"):
+            recognizer.predict_many([data], top_k=wrong)  # type: ignore[arg-type]
 
 
 def test_a_weights_folder_that_is_not_there_is_said(

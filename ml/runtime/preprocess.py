@@ -32,14 +32,16 @@ Steps, each with the reason it exists:
 from __future__ import annotations
 
 import functools
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 from PIL import Image
 
-from ml.runtime.image_io import LoadedImage, load_image, pil_to_pixels
+from ml.runtime.image_io import MAX_FILE_BYTES, LoadedImage, check_file_size, load_image, pil_to_pixels
 
 PREPROCESS_VERSION = 4
 SIZE = 28
@@ -59,7 +61,8 @@ _MIN_INK_CAP = 100
 # work image keeps one more pixel of 0 around the character than that, so they never reach its edge.
 _MARGIN = round(TARGET_STROKE_PX * WORK_SCALE / 2.0) + 1
 
-ImageLike = np.ndarray | Image.Image | str | Path | bytes | LoadedImage
+# A file's data as bytes, bytearray, memoryview or a file object open for reading bytes.
+ImageLike = np.ndarray | Image.Image | str | Path | bytes | bytearray | memoryview | BinaryIO | LoadedImage
 
 
 class BlankImageError(ValueError):
@@ -104,16 +107,37 @@ def _float_pixels(array: np.ndarray) -> np.ndarray:
     )
 
 
+def _as_bytes_if_file_data(image: Any) -> Any:
+    """A file's data held otherwise (bytearray, memoryview, a file object open for reading bytes) as bytes;
+    anything else as it is."""
+    if isinstance(image, bytearray | memoryview):
+        return bytes(image)
+    if hasattr(image, "read") and not isinstance(image, Image.Image):
+        if isinstance(image, io.TextIOBase):  # (reading it would fail to decode the picture's bytes as text)
+            raise ValueError("the file is open as text: open it with 'rb' to read a picture")
+        data = image.read(MAX_FILE_BYTES + 1)
+        if not isinstance(data, bytes):
+            raise ValueError("the file is open as text: open it with 'rb' to read a picture")
+        check_file_size(len(data))
+        return data
+    return image
+
+
 def as_pixels(image: ImageLike) -> tuple[np.ndarray, tuple[str, ...]]:
     """Any image the API takes as float pixels in [0, 1] (grey, or grey and alpha), with the notes of
     how a file was read (a file is loaded; ValueError for an unsupported pixel type)."""
     if isinstance(image, LoadedImage):
         return image.pixels, image.notes
+    image = _as_bytes_if_file_data(image)
     if isinstance(image, (str, Path, bytes)):
         loaded = load_image(image)
         return loaded.pixels, loaded.notes
     if isinstance(image, Image.Image):
         return pil_to_pixels(image), ()
+    if not isinstance(image, np.ndarray | list | tuple) and not hasattr(image, "__array__"):
+        raise ValueError(
+            f"expected a picture (a file path, its bytes, a PIL image or a numpy array), not {type(image).__name__}"
+        )
     array = np.asarray(image)
     if array.dtype == np.bool_:
         pixels = array.astype(np.float32)
@@ -721,7 +745,9 @@ def photo_pixels(pixels: np.ndarray) -> np.ndarray:
 def is_photo(image: ImageLike) -> bool:
     """Whether :func:`preprocess` reads ``image`` as a photo or scan unless told otherwise: a picture from a
     file, bytes or a :class:`LoadedImage` is one; an array or a PIL image is read as drawn."""
-    return isinstance(image, (str, Path, bytes, LoadedImage))
+    return isinstance(image, (str, Path, bytes, bytearray, memoryview, LoadedImage)) or (
+        hasattr(image, "read") and not isinstance(image, Image.Image)
+    )
 
 
 def preprocess(image: ImageLike, photo: bool | None = None) -> Preprocessed:

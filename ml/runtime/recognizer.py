@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
 from ml.runtime.cards import ModelCard, WeightsError, resolve_model_path, verified_card, verified_onnx
 from ml.runtime.devices import describe, resolve_device
-from ml.runtime.image_io import ImageLoadError
+from ml.runtime.image_io import ImageLoadError, LoadedImage
 from ml.runtime.preprocess import BlankImageError, ImageLike, preprocess
 from ml.runtime.strokes import (
     STROKE_FEATURES,
@@ -101,6 +102,15 @@ class PredictionError:
     blank: bool = False
 
 
+def checked_top_k(k: object) -> int:
+    """``k`` as how many classes to give, or TypeError (not a whole number) or ValueError (below 1)."""
+    if isinstance(k, bool) or not isinstance(k, int | np.integer):
+        raise TypeError(f"top_k is how many classes to give, a whole number of at least 1, not {k!r}")
+    if k < 1:
+        raise ValueError(f"top_k must be at least 1, not {k}")
+    return int(k)
+
+
 class Recognizer:
     """Images -> preprocessing -> ``predict_inputs`` -> top-k; subclasses say how inputs become probabilities."""
 
@@ -156,10 +166,8 @@ class Recognizer:
 
     def top_k(self, probabilities: np.ndarray, k: int) -> tuple[ClassScore, ...]:
         """The k most probable classes, most probable first (ties: the card's order); every class when k is
-        more than there are. Raises ValueError for k below 1."""
-        if k < 1:
-            raise ValueError(f"top_k must be at least 1, not {k}")
-        k = min(k, len(self.labels))
+        more than there are. Raises ValueError for k below 1 (TypeError for a k that is no whole number)."""
+        k = min(checked_top_k(k), len(self.labels))
         # A few dozen classes: sorting a list beats np.argsort's call overhead (in the bench's loop
         # 23 against 48 us, the most of what a drawing costs after the forward pass).
         values = probabilities.tolist()
@@ -172,8 +180,16 @@ class Recognizer:
         return self.predict_many([image], top_k=top_k, photo=photo)[0]
 
     def predict_many(
-        self, images: Sequence[ImageLike], top_k: int = 5, photo: bool | None = None
+        self, images: Iterable[ImageLike] | np.ndarray, top_k: int = 5, photo: bool | None = None
     ) -> list[Prediction | PredictionError]:
+        """Recognize many images (a list, any iterable, or an N x H x W array) at once, faster per picture;
+        one result per image, in order."""
+        checked_top_k(top_k)  # before any work: a wrong one failed after every picture was read
+        if isinstance(images, str | Path | bytes | Image.Image | LoadedImage) or (
+            isinstance(images, np.ndarray) and images.ndim < 3
+        ):  # a string read as a list of one-letter file names, an H x W array as its rows
+            raise TypeError("predict_many reads a list of pictures: predict reads one")
+        images = list(images)  # a generator, read once
         if self.card.input_kind != "image":
             return [PredictionError(f"{self.card.name} reads strokes, not pictures")] * len(images)
         start = time.perf_counter()
