@@ -302,3 +302,11 @@ def test_float_pictures_are_read_by_their_range_and_a_range_that_is_none_is_said
         preprocess(not_a_number)
     with pytest.raises(ValueError, match=r"several images\? predict_many reads a list"):
         preprocess(np.stack([drawing] * 5))
+
+
+def test_a_character_of_a_few_pixels_is_read_with_a_note_that_it_is_a_guess() -> None:
+    bar = np.full((5, 5), 255, dtype=np.uint8)
+    bar[:, 2] = 0
+    assert preprocess(bar).notes == ("the character is only 1 x 5 pixels: too few to be sure what it is",)
+    assert preprocess(bar.astype(np.float32) / 255.0).notes == preprocess(bar).notes  # either path
+    assert preprocess(render("L", size=28)).notes == ()  # EMNIST's size is no guess
