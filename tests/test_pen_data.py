@@ -151,6 +151,22 @@ def test_banks_are_cached_and_aligned(synthetic_unipen: Path) -> None:
     assert list(dict.fromkeys(evaluation.condition.tolist())) == list(EVAL_PENS)
 
 
+def test_a_cache_folder_that_cannot_be_written_is_said_and_the_run_goes_on(
+    synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """It stopped with a traceback after the minutes of rendering that made what it could not keep."""
+    (tmp_path / "a file").write_text("not a folder")
+    monkeypatch.setenv("GLYPHPAD_CACHE", str(tmp_path / "a file" / "cache"))
+    pen = load_unipen(synthetic_unipen)
+    indices = np.arange(0, len(pen), 10)
+    with caplog.at_level("WARNING"):
+        bank = training_bank(pen, indices, variants=1, progress=False)
+    assert bank.inputs.shape == (len(indices), 28, 28)
+    (record,) = [r for r in caplog.records if "could not keep" in r.getMessage()]
+    assert "the next run makes it again (GLYPHPAD_CACHE names another folder)" in record.getMessage()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a file"]  # nothing left half-written
+
+
 def test_sampling_balances_classes_and_damps_prolific_writers() -> None:
     targets = np.array([0] * 90 + [1] * 10)
     weights = source_weights(targets, 2, class_power=1.0)

@@ -295,7 +295,6 @@ def evaluation_bank(pen: PenCharacters, indices: np.ndarray, progress: bool = Tr
 
 
 def _save(path: Path, inputs: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, inputs=inputs)
-    tmp.replace(path)
+    from ml.training.data.prepared import keep_in_cache
+
+    keep_in_cache(path, lambda tmp: np.savez(tmp, inputs=inputs))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +51,30 @@ class PreparedPool:
 
 def cache_dir() -> Path:
     return Path(os.environ.get("GLYPHPAD_CACHE") or Path.home() / ".cache" / "glyphpad")
+
+
+def keep_in_cache(path: Path, save: Callable[[Path], object]) -> bool:
+    """``save(temporary path)`` in the cache folder, then moved to ``path`` (a run killed while writing leaves
+    no half file; ranks under torchrun write at once: one name each). Whether it was kept: a folder that
+    cannot be written (read-only, full) is said and the run goes on with what it made (it stopped with a
+    traceback after the minutes of work that made it)."""
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save(tmp)
+        tmp.replace(path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        log.warning(
+            "could not keep %s in the cache folder %s (%s): the next run makes it again (GLYPHPAD_CACHE names "
+            "another folder)",
+            path.name,
+            path.parent,
+            error.strerror or error,
+        )
+        return False
+    return True
 
 
 def _fingerprint(images: np.ndarray) -> str:
@@ -96,11 +122,7 @@ def prepare_pool(
             log.info("preprocessed pool from cache %s", cache_file)
     if inputs is None:
         inputs = preprocess_parallel(pool.images, progress=progress)
-        if use_cache:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp.npy")  # ranks under torchrun write at once
-            np.save(tmp, inputs)
-            tmp.replace(cache_file)
+        if use_cache and keep_in_cache(cache_file, lambda tmp: np.save(tmp, inputs)):
             # Another preprocessing version's pool, or other data's: each was 300 MB more. (Alternating
             # between two EMNIST folders rebuilds each in turn.) Another process's file being written stays.
             for stale in cache_file.parent.glob("emnist-pool-*.npy"):
