@@ -80,7 +80,7 @@ from desktop_app.inference_service import (
 )
 from desktop_app.settings import Preferences, save_preferences, save_window_state, string_list, window_state
 from desktop_app.themes import apply_text_size, apply_theme, next_text_size
-from desktop_app.widgets.batch_view import BatchView, write_atomically
+from desktop_app.widgets.batch_view import BatchView
 from desktop_app.widgets.canvas import DrawingCanvas, qimage_to_pixels
 from desktop_app.widgets.compare_view import CompareView
 from desktop_app.widgets.explain_view import ExplainView
@@ -89,6 +89,7 @@ from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_im
 from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.prediction_panel import PredictionPanel
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK, TextPanel
+from ml.runtime.atomic_files import write_atomically
 from ml.runtime.labels import READS_ONLY  # label sets of one kind of character: said beside their answers
 from ml.runtime.pen import PEN_WIDTHS_PX
 

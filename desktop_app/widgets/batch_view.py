@@ -7,7 +7,6 @@ import io
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -41,6 +40,7 @@ from desktop_app.widgets.fonts import (
     short_class_name,
     whole_percent_text,
 )
+from ml.runtime.atomic_files import write_atomically
 
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
@@ -53,23 +53,6 @@ TABLE_CHROME = 40  # px of the tab's width the table's columns do not get: margi
 # A byte-order mark first, as spreadsheet programs write "CSV UTF-8" themselves: without it Excel reads
 # the file in the system's code page, and "Zoë's 3.png" comes out garbled.
 CSV_MARK = "\ufeff"
-
-
-def write_atomically(path: Path, content: str | bytes) -> None:
-    """Write ``content`` (text as UTF-8) to a temporary file beside ``path`` and rename it over: never a
-    half-written file, and on a full disk the old one as it was. Raises OSError (a missing folder too)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
-        # mkstemp makes the file private (0600); an export gets the mode any new file of the user gets.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def shortest_names(paths: list[Path]) -> list[str]:

@@ -12,10 +12,11 @@ import json
 import math
 import os
 import shlex
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ml.runtime.atomic_files import write_atomically
 
 DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
 
@@ -164,21 +165,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def atomic_write(path: Path, write: Any) -> None:
-    """``write(temporary path)``, then the file put in place at ``path`` in one step: a run killed while
-    writing leaves the old file, never half a new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)  # mkstemp makes the file private; weights and cards are meant to be shared
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def card_path_for(weights_path: Path) -> Path:
     return weights_path.with_suffix(".json")
 
@@ -208,7 +194,7 @@ def verified_onnx(weights_path: Path, card: ModelCard) -> Path:
 
 
 def write_card(card: ModelCard, path: Path) -> None:
-    atomic_write(path, lambda tmp: tmp.write_text(card.to_json(), encoding="utf-8"))
+    write_atomically(path, card.to_json(), make_folders=True)
 
 
 def read_card(path: str | Path) -> ModelCard:

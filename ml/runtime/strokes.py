@@ -250,12 +250,12 @@ def strokes_json(strokes: Strokes, decimals: int = 2) -> dict[str, Any]:
 def write_strokes_file(path: str | Path, strokes: Strokes) -> None:
     """Write a stroke JSON file whole or not at all (a full disk or a crash leaves the earlier file, not
     half a new one). Raises OSError."""
-    from ml.runtime.cards import atomic_write
+    from ml.runtime.atomic_files import write_atomically
 
     if not strokes.strokes:
         raise BlankStrokesError("the drawing has no strokes")
     text = json.dumps(strokes_json(strokes), separators=(",", ":")) + "\n"
-    atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_atomically(Path(path), text)
 
 
 def _is_number(value: Any) -> bool:

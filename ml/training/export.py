@@ -19,7 +19,8 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
-from ml.runtime.cards import ModelCard, atomic_write, card_path_for, onnx_path_for, sha256_of, write_card
+from ml.runtime.atomic_files import write_atomically
+from ml.runtime.cards import ModelCard, card_path_for, onnx_path_for, sha256_of, write_card
 from ml.runtime.recognizer import INPUT_SHAPES, softmax
 
 ONNX_OPSET = 17
@@ -112,7 +113,7 @@ def write_onnx(model: nn.Module, card: ModelCard, weights_path: Path) -> ModelCa
     if difference > ONNX_TOLERANCE:
         raise ExportError(f"{card.name}: the ONNX graph differs from torch by {difference:.2e} in probability")
     path = onnx_path_for(weights_path)
-    atomic_write(path, lambda tmp: tmp.write_bytes(graph))
+    write_atomically(path, graph, make_folders=True)
     return replace(card, onnx_sha256=sha256_of(path), onnx_opset=ONNX_OPSET)
 
 
@@ -140,7 +141,9 @@ def save_weights(model: nn.Module, card: ModelCard, directory: str | Path, dtype
     for key, tensor in model.state_dict().items():
         tensor = tensor.detach().to("cpu")
         state[key] = tensor.to(dtype).contiguous() if tensor.is_floating_point() else tensor.contiguous()
-    atomic_write(weights_path, lambda tmp: save_file(state, str(tmp), metadata={"arch": card.arch}))
+    write_atomically(
+        weights_path, lambda tmp: save_file(state, str(tmp), metadata={"arch": card.arch}), make_folders=True
+    )
     card = replace(card, sha256=sha256_of(weights_path), weights_dtype=str(dtype).removeprefix("torch."))
     if dtype != torch.float32:  # the graph holds what the weights file holds
         model = model.to(dtype).float()

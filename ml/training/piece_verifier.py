@@ -27,7 +27,8 @@ from safetensors.torch import save_file
 from torch import nn
 
 from ml.models.piece_verifier import PieceVerifier
-from ml.runtime.cards import atomic_write, sha256_of
+from ml.runtime.atomic_files import write_atomically
+from ml.runtime.cards import sha256_of
 from ml.runtime.line_reader import (
     VERIFIED_CUT_WIDE,
     ink_picture,
@@ -195,10 +196,10 @@ def save_piece_verifier(model: PieceVerifier, directory: Path, card: dict[str, A
     model = model.float().cpu().eval()
     weights = directory / f"{VERIFIER_NAME}.safetensors"
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
-    atomic_write(weights, lambda tmp: save_file(state, str(tmp)))
+    write_atomically(weights, lambda tmp: save_file(state, str(tmp)), make_folders=True)
     graph = directory / f"{VERIFIER_NAME}.onnx"
     graph_file = graph_bytes(model, {"image": torch.rand(3, 1, 28, 28), "geometry": torch.randn(3, 2)}, "logit")
-    atomic_write(graph, lambda tmp: tmp.write_bytes(graph_file))
+    write_atomically(graph, graph_file, make_folders=True)
     session = ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
     check = (torch.rand(5, 1, 28, 28), torch.randn(5, 2))
     with torch.inference_mode():
@@ -223,5 +224,5 @@ def save_piece_verifier(model: PieceVerifier, directory: Path, card: dict[str, A
         **card,
     }
     path = directory / f"{VERIFIER_NAME}.json"
-    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8"))
+    write_atomically(path, json.dumps(card, indent=1) + "\n", make_folders=True)
     return graph

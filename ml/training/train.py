@@ -29,6 +29,7 @@ from torch import nn
 from tqdm import tqdm
 
 from ml.models import get_arch, get_model, list_models
+from ml.runtime.atomic_files import write_atomically
 from ml.runtime.cards import ModelCard, replaces_a_model, weights_dir
 from ml.runtime.devices import describe, to_channels_last, torch_device
 from ml.runtime.labels import LABEL_SETS, LabelSet, get_label_set
@@ -476,10 +477,7 @@ def resume_hint(command: str, checkpoint: Path) -> Iterator[None]:
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     """Write a training checkpoint; a run killed while saving keeps its previous one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".ckpt.tmp")
-    torch.save(state, tmp)
-    tmp.replace(path)
+    write_atomically(path, lambda tmp: torch.save(state, tmp), make_folders=True)
 
 
 CHECKPOINT_KEYS = ("model", "optimizer", "epoch", "history", "config")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import os
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ml.runtime.atomic_files import write_atomically
 from ml.runtime.labels import LabelSet
 from ml.runtime.preprocess import PREPROCESS_VERSION, preprocess_many
 from ml.training.data.emnist import CharacterPool, load_emnist_pool
@@ -54,18 +54,12 @@ def cache_dir() -> Path:
 
 
 def keep_in_cache(path: Path, save: Callable[[Path], object]) -> bool:
-    """``save(temporary path)`` in the cache folder, then moved to ``path`` (a run killed while writing leaves
-    no half file; ranks under torchrun write at once: one name each). Whether it was kept: a folder that
-    cannot be written (read-only, full) is said and the run goes on with what it made (it stopped with a
-    traceback after the minutes of work that made it)."""
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    """``save`` (writing the file it is given) into the cache folder, whole or not at all. Whether it was
+    kept: a folder that cannot be written (read-only, full) is said and the run goes on with what it made
+    (it stopped with a traceback after the minutes of work that made it)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        save(tmp)
-        tmp.replace(path)
+        write_atomically(path, save, make_folders=True)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
         log.warning(
             "could not keep %s in the cache folder %s (%s): the next run makes it again (GLYPHPAD_CACHE names "
             "another folder)",
