@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from ml.runtime.labels import TOP_K
+
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
 
@@ -195,7 +197,7 @@ class ReadText:
     image: Any
     scale: float = 1.0  # pixels of ``image`` per canvas pixel, when it is the rendered drawing
     opened: bool = False  # ``image`` is the opened picture
-    top_k: int = 5
+    top_k: int = TOP_K
 
 
 @dataclass(frozen=True)
@@ -570,7 +572,7 @@ class InferenceService(QObject):
         self._requested_device = device
         self._submit(SetDevice(device), needs_torch=device.startswith("cuda"))
 
-    def recognize(self, model: str, image: Any, top_k: int = 5, strokes: Any = None) -> int:
+    def recognize(self, model: str, image: Any, top_k: int = TOP_K, strokes: Any = None) -> int:
         """Queue a recognition of ``image`` (array, path or bytes) and, for a drawing, its ``strokes``;
         returns the request id."""
         request_id = self._new_id("recognize")
@@ -591,7 +593,7 @@ class InferenceService(QObject):
         return request_id
 
     def read_text(
-        self, model: str, strokes: Any, image: Any, scale: float = 1.0, opened: bool = False, top_k: int = 5
+        self, model: str, strokes: Any, image: Any, scale: float = 1.0, opened: bool = False, top_k: int = TOP_K
     ) -> int:
         """Queue reading a written line: from its ``strokes`` when given, else from ``image``."""
         request_id = self._new_id("read")
@@ -599,7 +601,7 @@ class InferenceService(QObject):
         self._submit(job, needs_torch=self._answers_need_torch())
         return request_id
 
-    def start_batch(self, model: str, paths: list[Path], top_k: int = 5, lines: bool = False) -> int:
+    def start_batch(self, model: str, paths: list[Path], top_k: int = TOP_K, lines: bool = False) -> int:
         """Recognize files chunk by chunk; each chunk is a job of its own so drawings can run in between.
         With ``lines``, each file is a picture of a written line, read as text."""
         batch_id = self._new_id("batch")

@@ -10,6 +10,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from desktop_app.themes import TEXT_SIZES
 from ml.runtime.cards import DEFAULT_MODEL
 from ml.runtime.devices import DEVICE_CHOICES
+from ml.runtime.labels import TOP_K
 from ml.runtime.pen import DEFAULT_PEN_PX, PEN_WIDTHS_PX
 
 ORGANIZATION = "GlyphPad"
@@ -22,7 +23,7 @@ class Preferences:
     model: str = DEFAULT_MODEL
     device: str = "auto"  # auto, cpu or cuda
     pen_width: int = DEFAULT_PEN_PX  # canvas pixels at 100% zoom
-    top_k: int = 5
+    top_k: int = TOP_K
     theme: str = "system"
     last_folder: str = ""
     show_heatmap: bool = True

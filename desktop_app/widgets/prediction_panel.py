@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPaintE
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop_app.widgets.fonts import character_font, class_name, confidence_text, short_class_name, spoken_class_name
+from ml.runtime.labels import TOP_K
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
@@ -165,7 +166,7 @@ INPUT_NAMES = {"image": "picture", "strokes": "strokes"}
 
 
 class PredictionPanel(QWidget):
-    def __init__(self, top_k: int = 5, parent: QWidget | None = None) -> None:
+    def __init__(self, top_k: int = TOP_K, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setSpacing(4)  # tight enough for an 800x500 window

@@ -20,6 +20,7 @@ from ml.cli.common import (
 )
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
+from ml.runtime.labels import TOP_K
 
 EPILOG = (
     "exit status: 0 when every file was recognized, 1 when some could not be (each gets a reason), 2 when none "
@@ -41,7 +42,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         action=GivenOnce,
         help=f"bundled model name or .safetensors path (default: the app's default model, {DEFAULT_MODEL})",
     )
-    parser.add_argument("--top-k", type=int, default=5, help="answers per image (default 5)")
+    parser.add_argument("--top-k", type=int, default=TOP_K, help=f"answers per image (default {TOP_K})")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the model runs")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument(

@@ -34,6 +34,7 @@ from ml.runtime.cards import (
     stroke_model_problem,
     stroke_models_dir,
 )
+from ml.runtime.labels import TOP_K
 from ml.runtime.preprocess import ImageLike
 from ml.runtime.recognizer import INTERACTIVE_THREADS, Prediction, PredictionError, Recognizer, load_recognizer
 from ml.runtime.render import render_drawing
@@ -105,7 +106,7 @@ class FusedRecognizer:
         return cls(image, load_recognizer(partner, device, threads=threads))
 
     def predict(
-        self, image: ImageLike | None, strokes: Strokes | Sequence[Any] | None, top_k: int = 5
+        self, image: ImageLike | None, strokes: Strokes | Sequence[Any] | None, top_k: int = TOP_K
     ) -> Prediction | PredictionError:
         """The fused answer when strokes are given and readable, else the image model's alone; strokes that
         are a single dot (a tap of the pen) make the answer blank, however the picture would read. With no
@@ -171,7 +172,7 @@ def _say_if_another_partner(image: Recognizer, partner: Path | None, directory: 
 
 
 def read_drawing_strokes(
-    strokes: Strokes | Sequence[Any], recognizer: Recognizer, fused: FusedRecognizer | None, top_k: int = 5
+    strokes: Strokes | Sequence[Any], recognizer: Recognizer, fused: FusedRecognizer | None, top_k: int = TOP_K
 ) -> Prediction | PredictionError:
     """A drawing's strokes (:class:`Strokes`, or lists of (x, y) points, y down) read as the pad reads a
     drawing: by ``recognizer`` alone when it reads strokes, else from the picture the canvas would render,

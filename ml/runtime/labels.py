@@ -10,6 +10,9 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+# How many classes an answer lists unless asked for another number: the app's list, predict, the API.
+TOP_K = 5
+
 DIGITS = string.digits
 UPPER = string.ascii_uppercase
 LOWER = string.ascii_lowercase

@@ -44,6 +44,7 @@ from ml.runtime.cards import WeightsError, default_model_name, list_bundled
 from ml.runtime.devices import DeviceError
 from ml.runtime.fusion import FusedRecognizer, fuse_probabilities, fusion_or_reason
 from ml.runtime.image_io import ImageLoadError, LoadedImage, load_image
+from ml.runtime.labels import TOP_K
 from ml.runtime.piece_verifier import PieceVerifier, load_piece_verifier, piece_geometry
 from ml.runtime.preprocess import (
     BlankImageError,
@@ -506,7 +507,7 @@ class LineReader:
         reader.stroke_model_problem = problem
         return reader
 
-    def read_strokes(self, strokes: Strokes | Sequence[np.ndarray], top_k: int = 5) -> ReadLine:
+    def read_strokes(self, strokes: Strokes | Sequence[np.ndarray], top_k: int = TOP_K) -> ReadLine:
         """A written line's strokes (:class:`Strokes`, or lists of (x, y) points, y down, in writing order)
         split into characters, each read from its picture and its strokes, then in the line's context.
         Boxes are in the strokes' units; a line with nothing to read has no characters. Raises
@@ -612,7 +613,7 @@ class LineReader:
         kept_pictures = [kept_pictures[k] for k in order]
         return self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation)
 
-    def read_image(self, image: ImageLike, top_k: int = 5) -> ReadLine:
+    def read_image(self, image: ImageLike, top_k: int = TOP_K) -> ReadLine:
         """A photo or scan of a written line (dark on light or light on dark; a file, bytes, a PIL image or
         an array, as :meth:`Recognizer.predict` takes). Boxes and ``size`` are in the picture's own pixels,
         also when a large file was averaged down as it was opened; a picture with no writing gives a line

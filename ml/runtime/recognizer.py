@@ -23,6 +23,7 @@ from PIL import Image
 from ml.runtime.cards import ModelCard, WeightsError, resolve_model_path, verified_card, verified_onnx
 from ml.runtime.devices import describe, resolve_device
 from ml.runtime.image_io import ImageLoadError, LoadedImage
+from ml.runtime.labels import TOP_K
 from ml.runtime.preprocess import BlankImageError, ImageLike, preprocess
 from ml.runtime.strokes import (
     STROKE_FEATURES,
@@ -136,7 +137,7 @@ class Recognizer:
         drawing[30:100, 60:68] = 0
         self.predict(drawing)
 
-    def predict_strokes(self, strokes: Strokes, top_k: int = 5) -> Prediction | PredictionError:
+    def predict_strokes(self, strokes: Strokes, top_k: int = TOP_K) -> Prediction | PredictionError:
         """Recognize a drawing from its strokes (a stroke model); errors come back as values."""
         if self.card.input_kind != "strokes":
             return PredictionError(f"{self.card.name} reads pictures, not strokes")
@@ -174,13 +175,13 @@ class Recognizer:
         order = sorted(range(len(values)), key=values.__getitem__, reverse=True)[:k]
         return tuple(ClassScore(self.labels[i], values[i]) for i in order)
 
-    def predict(self, image: ImageLike, top_k: int = 5, photo: bool | None = None) -> Prediction | PredictionError:
+    def predict(self, image: ImageLike, top_k: int = TOP_K, photo: bool | None = None) -> Prediction | PredictionError:
         """Recognize one image (file, bytes, PIL image or array); errors come back as values. ``photo``: see
         :func:`ml.runtime.preprocess.preprocess` (a photo held as an array: True)."""
         return self.predict_many([image], top_k=top_k, photo=photo)[0]
 
     def predict_many(
-        self, images: Iterable[ImageLike] | np.ndarray, top_k: int = 5, photo: bool | None = None
+        self, images: Iterable[ImageLike] | np.ndarray, top_k: int = TOP_K, photo: bool | None = None
     ) -> list[Prediction | PredictionError]:
         """Recognize many images (a list, any iterable, or an N x H x W array) at once, faster per picture;
         one result per image, in order."""
