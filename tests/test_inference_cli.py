@@ -518,6 +518,37 @@ def test_a_named_pipe_is_refused_by_the_commands_not_waited_on(
     assert [r["error"] for r in _lines(capsys)] == ["a named pipe, not a file"]  # (not "no such file")
 
 
+def test_a_picture_or_stroke_file_piped_in_is_read_as_dash(
+    weights_env: Path, fused_weights: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def piped(data: bytes) -> None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+    picture = png_bytes(render("X"))
+    recognizer = Recognizer.load("cnn_tiny", device="cpu")
+    expected = recognizer.predict(picture)
+    assert isinstance(expected, Prediction)
+    piped(picture)
+    assert cli_main(["predict", "--model", "cnn_tiny", "--json", "-"]) == 0
+    (record,) = _lines(capsys)
+    assert record["path"] == "-" and record["top"] == expected.as_dict()["top"]
+    piped(picture)
+    assert cli_main(["read", "--model", "cnn_tiny", "--json", "-"]) == 0
+    assert _lines(capsys)[0]["path"] == "-"
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    piped(json.dumps({"strokes": [[[0, 0], [10, 0]], [[5, 0], [5, 20]]]}).encode())
+    assert cli_main(["predict", "--model", "cnn_tiny", "--strokes", "--json", "-"]) == 0
+    assert _lines(capsys)[0]["inputs"] == ["image", "strokes"]
+    piped(b"")
+    assert cli_main(["predict", "--model", "cnn_tiny", "--json", "-"]) == 2
+    assert _lines(capsys) == [{"path": "-", "error": "empty file (0 bytes)"}]
+    assert cli_main(["predict", "--model", "cnn_tiny", "-", "-"]) == 2
+    assert "- is given twice: standard input is read once" in capsys.readouterr().err
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)  # a terminal: it would wait for typing
+    assert cli_main(["predict", "--model", "cnn_tiny", "-"]) == 2
+    assert "- reads a picture piped in (... | glyphpad-ml predict -): nothing is" in capsys.readouterr().err
+
+
 def test_glyphpad_ml_without_a_command_prints_usage_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main([]) == 2
     assert "usage: glyphpad-ml COMMAND" in capsys.readouterr().err

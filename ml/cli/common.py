@@ -37,6 +37,26 @@ def model_to_read_with(command: str, asked: str | None) -> str:
     return name
 
 
+STDIN_PATH = Path("-")  # a path of "-" reads what is piped in (standard input), as other tools do
+STDIN_HELP = "; - reads one piped in (read first)"
+
+
+def piped_input(command: str, paths: list[Path], what: str) -> tuple[list[Path], bytes | None, str]:
+    """``paths`` without "-", standard input's bytes when "-" was among them (None when not), and a reason
+    the command cannot go on ("" when it can): nothing is piped in (a terminal would wait for typing), or
+    "-" is given twice. ``what``: what is piped in ("a picture"), for the message."""
+    named = [path for path in paths if path != STDIN_PATH]
+    if len(named) == len(paths):
+        return paths, None, ""
+    if len(paths) - len(named) > 1:
+        return named, None, "- is given twice: standard input is read once"
+    if sys.stdin is None or sys.stdin.isatty():
+        return named, None, f"- reads {what} piped in (... | glyphpad-ml {command} -): nothing is"
+    from ml.runtime.image_io import MAX_FILE_BYTES
+
+    return named, sys.stdin.buffer.read(MAX_FILE_BYTES + 1), ""
+
+
 def stroke_file_named_as_image(path: Path) -> str | None:
     """The reason to give for a stroke file passed where images are read, pointing at ``--strokes``."""
     return "a stroke file (.json): add --strokes to read it" if path.suffix.lower() == ".json" else None

@@ -10,10 +10,13 @@ from typing import Any
 
 from ml.cli.common import (
     BLANK_TAG,
+    STDIN_HELP,
+    STDIN_PATH,
     GivenOnce,
     fail,
     fail_whole,
     model_to_read_with,
+    piped_input,
     problem_line,
     said_failures,
     stroke_file_named_as_image,
@@ -34,7 +37,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         "paths",
         nargs="+",
         type=Path,
-        help="image files, stroke JSON files (--strokes) or folders (searched recursively)",
+        help="image files, stroke JSON files (--strokes) or folders (searched recursively)" + STDIN_HELP,
     )
     parser.add_argument(
         "--model",
@@ -64,6 +67,10 @@ def run(argv: list[str]) -> int:
     args = get_args_parser().parse_args(argv)
     if args.top_k < 1:
         return fail("predict", "--top-k must be at least 1")
+    what = "a stroke file" if args.strokes else "a picture"
+    args.paths, args.piped, problem = piped_input("predict", args.paths, what)
+    if problem:
+        return fail("predict", problem)
     try:
         name = model_to_read_with("predict", args.model)
         recognizer = load_recognizer(name, device=args.device, threads=BATCH_THREADS)
@@ -77,21 +84,23 @@ def run(argv: list[str]) -> int:
     found = find_image_files(args.paths)
     problems = found.every_problem()
     problems += [(path, why) for path in found.files if (why := stroke_file_named_as_image(path))]
-    files = [path for path in found.files if not stroke_file_named_as_image(path)]
+    files = [STDIN_PATH] * (args.piped is not None) + [p for p in found.files if not stroke_file_named_as_image(p)]
     failed = len(problems)
     for path, reason in problems:
         print(problem_line(display_path(path), reason, args.json))
     with tqdm(total=len(files), desc="predict", unit="img", file=sys.stderr, disable=None) as bar:
         for start in range(0, len(files), BATCH_SIZE):
             batch = files[start : start + BATCH_SIZE]
-            for path, result in zip(batch, recognizer.predict_many(batch, top_k=args.top_k), strict=True):
+            inputs = [args.piped if path == STDIN_PATH else path for path in batch]
+            for path, result in zip(batch, recognizer.predict_many(inputs, top_k=args.top_k), strict=True):
                 if isinstance(result, Prediction):
                     record: dict[str, Any] = {
                         "path": display_path(path),
                         "model": recognizer.card.name,
                         "top": result.as_dict()["top"],
                     }
-                    notes = [*result.notes, *filter(None, [_several_in_picture(path)])]
+                    picture = args.piped if path == STDIN_PATH else path
+                    notes = [*result.notes, *filter(None, [_several_in_picture(picture)])]
                     if notes:
                         record["notes"] = notes
                     line = (
@@ -120,6 +129,7 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
         StrokesError,
         find_stroke_files,
         read_strokes_file,
+        strokes_from_json,
     )
 
     fused = None
@@ -138,6 +148,7 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
             print(f"note: {why}: the strokes are read as a picture alone", file=sys.stderr)
     other: list[Path] = []
     files, problems = find_stroke_files(args.paths, other)
+    files = [STDIN_PATH] * (args.piped is not None) + files
     if other:  # passed over, as the app's batch does: said, not silent
         print(
             f"note: passed over {len(other)} .json file(s) in the folders that hold no strokes (other JSON), "
@@ -150,7 +161,7 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
         blank = False
         if reason is None:
             try:
-                strokes = read_strokes_file(path)
+                strokes = strokes_from_json(args.piped) if path == STDIN_PATH else read_strokes_file(path)
                 # a file with no character in it is reported as blank, not guessed at
                 result = read_drawing_strokes(strokes, recognizer, fused, args.top_k)
             except (StrokesError, OSError, ValueError) as error:
@@ -184,7 +195,7 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
     return said_failures(failed, len(files) + len(problems), args.json)
 
 
-def _several_in_picture(path: Path) -> str:
+def _several_in_picture(path: Path | bytes) -> str:
     """A note when a picture holds several characters side by side (a photo of a word gets one guess)."""
     from ml.runtime.line_reader import apart_in_wide_picture
 

@@ -10,10 +10,13 @@ from typing import Any
 
 from ml.cli.common import (
     BLANK_TAG,
+    STDIN_HELP,
+    STDIN_PATH,
     GivenOnce,
     fail,
     fail_whole,
     model_to_read_with,
+    piped_input,
     problem_line,
     said_failures,
     stroke_file_named_as_image,
@@ -33,7 +36,10 @@ def get_args_parser() -> argparse.ArgumentParser:
         prog="glyphpad-ml read", description="Read a written line (a word, a code) as text.", epilog=EPILOG
     )
     parser.add_argument(
-        "paths", nargs="+", type=Path, help="image files, stroke JSON files (--strokes) or folders (with subfolders)"
+        "paths",
+        nargs="+",
+        type=Path,
+        help="image files, stroke JSON files (--strokes) or folders (with subfolders)" + STDIN_HELP,
     )
     parser.add_argument("--strokes", action="store_true", help='inputs are stroke JSON: {"strokes": [[[x, y], ...]]}')
     parser.add_argument(
@@ -61,11 +67,15 @@ def _inputs(paths: list[Path], strokes: bool) -> tuple[list[Path], list[tuple[Pa
 def run(argv: list[str]) -> int:
     from ml.runtime.image_files import display_path
     from ml.runtime.line_reader import LineReader, character_records, read_error
-    from ml.runtime.strokes import read_strokes_file
+    from ml.runtime.strokes import read_strokes_file, strokes_from_json
 
     args = get_args_parser().parse_args(argv)
     if args.top_k < 1:
         return fail("read", "--top-k must be at least 1")
+    what = "a stroke file" if args.strokes else "a picture"
+    paths, piped, problem = piped_input("read", args.paths, what)
+    if problem:
+        return fail("read", problem)
     try:
         reader = LineReader.load(model_to_read_with("read", args.model), device=args.device)
     except (WeightsError, DeviceError) as error:
@@ -84,7 +94,8 @@ def run(argv: list[str]) -> int:
             "the strokes are read as pictures alone",
             file=sys.stderr,
         )
-    files, problems = _inputs(args.paths, args.strokes)
+    files, problems = _inputs(paths, args.strokes)
+    files = [STDIN_PATH] * (piped is not None) + files
     failed = 0
     for path, reason in [*problems, *((f, "") for f in files)]:
         record: dict[str, Any] = {"path": display_path(path)}
@@ -92,11 +103,14 @@ def run(argv: list[str]) -> int:
             reason = stroke_file_named_as_image(path) or ""
         if not reason:
             try:
-                strokes = read_strokes_file(path) if args.strokes else None
+                from_stdin = path == STDIN_PATH and piped is not None
+                strokes = None
+                if args.strokes:
+                    strokes = strokes_from_json(piped) if from_stdin and piped is not None else read_strokes_file(path)
                 line = (
                     reader.read_strokes(strokes, args.top_k)
                     if strokes is not None
-                    else reader.read_image(path, args.top_k)
+                    else reader.read_image(piped if from_stdin and piped is not None else path, args.top_k)
                 )
                 if not line.characters:
                     reason = BLANK_TAG + "no writing found"

@@ -300,6 +300,7 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
     notes: list[str] = []
     name = "image data"
     if isinstance(source, bytes):
+        check_file_size(len(source))
         data = source
     else:
         path = Path(source)

@@ -1032,14 +1032,14 @@ def apart_in_picture(image: ImageLike) -> int:
 WIDE_PICTURE = 1.3  # a picture at least this many times wider than tall may hold a written word
 
 
-def apart_in_wide_picture(path: str | Path) -> int:
+def apart_in_wide_picture(path: str | Path | bytes) -> int:
     """:func:`apart_in_picture` of a picture file wider than tall as shown (a photo of a word given one
     guess), 0 for any other or one that cannot be read. Its size from the header, its count from a preview
     COUNT_SIDE px long (a JPEG decoded at 1/8 scale): a folder of phone photos is not decoded twice."""
     from ml.runtime.image_io import ImageLoadError, preview_pixels, shown_size
 
     try:
-        data = Path(path).read_bytes()
+        data = path if isinstance(path, bytes) else Path(path).read_bytes()
         width, height = shown_size(data)
         if width < WIDE_PICTURE * height:
             return 0

@@ -210,14 +210,25 @@ def read_strokes_file(path: str | Path) -> Strokes:
     reason = not_a_file_reason(path)
     if reason:
         raise StrokesError(reason)
+    _check_stroke_file_size(size)
+    return strokes_from_json(path.read_bytes())
+
+
+def _check_stroke_file_size(size: int) -> None:
     if size > MAX_STROKE_FILE_BYTES:
         raise StrokesError(
             f"{size / 2**20:.1f} MiB is too large for a stroke file (at most {MAX_STROKE_FILE_BYTES / 2**20:.0f} MiB)"
         )
     if size == 0:  # as an empty picture is told, not "not valid JSON (line 1, column 1: Expecting value)"
         raise StrokesError("empty file (0 bytes)")
+
+
+def strokes_from_json(text: bytes) -> Strokes:
+    """A stroke file's contents (JSON, as bytes) as :class:`Strokes`; raises :class:`StrokesError` with a
+    one-line reason."""
+    _check_stroke_file_size(len(text))
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(text)
     except UnicodeDecodeError:
         raise StrokesError("not a stroke file (JSON text): a picture is read without --strokes") from None
     except json.JSONDecodeError as error:
