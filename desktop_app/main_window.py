@@ -81,7 +81,7 @@ from desktop_app.inference_service import (
 from desktop_app.settings import Preferences, save_preferences, save_window_state, string_list, window_state
 from desktop_app.themes import apply_text_size, apply_theme, next_text_size
 from desktop_app.widgets.batch_view import BatchView
-from desktop_app.widgets.canvas import DrawingCanvas, qimage_to_pixels
+from desktop_app.widgets.canvas import RESIZE_SETTLE_MS, DrawingCanvas, qimage_to_pixels
 from desktop_app.widgets.compare_view import CompareView
 from desktop_app.widgets.explain_view import ExplainView
 from desktop_app.widgets.fonts import middle_cut
@@ -627,7 +627,10 @@ class MainWindow(QMainWindow):
         service.explained.connect(self._on_explained)
         service.compared.connect(self._on_compared)
         service.line_read.connect(self._on_line_read)
-        self.canvas.resized.connect(self._on_canvas_resized)
+        # Read again once the size has settled, not at every step of a drag (each rendered the drawing anew).
+        self._resize_settled = QTimer(self, singleShot=True, interval=RESIZE_SETTLE_MS)
+        self._resize_settled.timeout.connect(self._on_canvas_resized)
+        self.canvas.resized.connect(self._resize_settled.start)
         self.text_panel.character_chosen.connect(self.correct_character)
         self.text_panel.character_pointed.connect(lambda index: self.canvas.mark_box(index if index >= 0 else None))
         self.text_panel.space_chosen.connect(self.set_space_before)

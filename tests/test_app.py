@@ -381,6 +381,37 @@ def test_a_tool_switched_on_keeps_its_size(qtbot, window: MainWindow) -> None:  
     window.eraser_action.trigger()
 
 
+def test_a_pad_slow_to_paint_is_shown_as_it_was_while_the_window_is_resized(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A page of writing, or a shaded stroke file, took seconds to paint, and was painted anew at every step of
+    a resize: the window stood still. Its last picture is shown until the size settles."""
+    canvas = window.canvas
+    _mouse_draw(canvas, "T")
+    canvas.repaint()
+    assert canvas._stale_layer is None and 0 < canvas._screen_layer_seconds < 1
+    canvas._screen_layer_seconds = 1.0  # as a heavy drawing's
+    before = canvas.grab().toImage()
+    for width in (1050, 1000, 950):  # a drag's steps
+        window.resize(width, 620)
+        QApplication.processEvents()
+        canvas.repaint()
+        assert canvas._screen_layer is None and canvas._stale_layer is not None  # not painted anew
+        assert canvas.grab().toImage().size() == canvas.size() * canvas.devicePixelRatioF()
+    qtbot.waitUntil(lambda: canvas._stale_layer is None, timeout=2000)  # settled: painted once, at its size
+    canvas.repaint()
+    settled = canvas.grab().toImage()
+    canvas._invalidate_layers()
+    assert canvas.grab().toImage() == settled and settled != before
+    # The pen touching the pad meanwhile: its ink is painted at once, the pad with it.
+    canvas._screen_layer_seconds = 1.0
+    window.resize(1000, 620)
+    QApplication.processEvents()
+    _mouse_char(canvas, "I", 20, 20, 60)
+    assert canvas._stale_layer is None
+    canvas.repaint()
+    assert canvas._screen_layer is not None
+    window.service.wait_idle()
+
+
 def test_eraser_stroke_removes_ink_as_it_is_drawn(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     canvas = window.canvas
     _mouse_draw(canvas, "T")
@@ -2541,6 +2572,8 @@ def test_at_800x500_the_answer_and_its_notes_keep_their_room(qtbot, window: Main
     window.set_top_k(10)
     window.resize(800, 500)
     qtbot.waitUntil(lambda: window.width() <= 820, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window._resize_settled.isActive(), timeout=TIMEOUT_MS)  # read again once settled
+    window.service.wait_idle()
     qtbot.wait(100)
     assert window.height() <= 500 and panel.model_input.scale() >= 2
     assert all(bar.height() >= bar.minimumSizeHint().height() for bar in panel._bars)

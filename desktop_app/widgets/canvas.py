@@ -8,10 +8,11 @@ ignored anyway, so a pen stroke is never drawn twice.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QCursor,
@@ -37,6 +38,10 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     from ml.runtime.strokes import Strokes
 
 MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
+# A pad whose layer took longer than this to build is shown scaled while the window is resized, and built
+# once the size has not changed for RESIZE_SETTLE_MS (a frame is 16 ms; a drag's steps come about that often).
+SLOW_LAYER_SECONDS = 0.05
+RESIZE_SETTLE_MS = 150
 # An opened picture (and what is drawn over it) goes to recognition at most this big; a drawing on the bare
 # pad at ml.runtime.render's DRAWING_RECOGNITION_SCALE, the same size per pad pixel (128 px for a 480 px
 # pad) whatever the window's size. 128 px is EMNIST's own source resolution (NIST's
@@ -254,6 +259,13 @@ class DrawingCanvas(QWidget):
         # repaint: a long stroke is a hundred pieces drawn from Python, and the GUI thread shares the GIL
         # with inference. Undo, resize and a theme change rebuild them.
         self._screen_layer: QImage | None = None  # paper, opened image and strokes at device pixels
+        # While the window is being resized, a drawing whose layer is slow to build (a page of writing, a
+        # shaded file: seconds for 200,000 points) is shown from its last layer and built once the size has
+        # settled: it was built anew at every step of the drag, and the window stood still.
+        self._screen_layer_seconds = 0.0  # what the last build took
+        self._stale_layer: QImage | None = None
+        self._settled = QTimer(self, singleShot=True, interval=RESIZE_SETTLE_MS)
+        self._settled.timeout.connect(self._drop_stale_layer)
         self._recognition_pixels: np.ndarray | None = None  # render_for_recognition's result until a change
         self._renderer: Any = None  # ml.runtime.render.StrokeRenderer of the finished strokes
         self._current_pieces = 0  # pieces of the stroke being drawn that are in the caches
@@ -615,8 +627,14 @@ class DrawingCanvas(QWidget):
 
     def _invalidate_layers(self) -> None:
         self._screen_layer = None
+        self._stale_layer = None
         self._recognition_pixels = None
         self._renderer = None
+
+    def _drop_stale_layer(self) -> None:
+        if self._stale_layer is not None:
+            self._stale_layer = None
+            self.update()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         new = event.size()
@@ -624,7 +642,13 @@ class DrawingCanvas(QWidget):
             if self._fitted_size is None:
                 self._fitted_size = (new.width(), new.height())
             self._refit(new.width(), new.height())
+        slow = self._screen_layer_seconds > SLOW_LAYER_SECONDS
+        shown = self._stale_layer if self._stale_layer is not None else self._screen_layer
+        shown = shown if slow else None
         self._invalidate_layers()
+        if shown is not None:
+            self._stale_layer = shown
+            self._settled.start()
         super().resizeEvent(event)
         if self._overlay or self._strokes or self._background_image is not None:
             self._overlay = []
@@ -776,6 +800,7 @@ class DrawingCanvas(QWidget):
         self._current_pieces = pieces.stop
         self._recognition_pixels = None
         if self._screen_layer is None:
+            self._stale_layer = None  # the pen wants its ink seen now
             self.update()  # paintEvent builds it, with the new pieces
             return
         painter = QPainter(self._screen_layer)
@@ -784,10 +809,17 @@ class DrawingCanvas(QWidget):
         self.update(touched.toAlignedRect())
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        if self._screen_layer is None:
-            self._screen_layer = self._build_screen_layer()
         painter = QPainter(self)
-        painter.drawImage(QPointF(0, 0), self._screen_layer)
+        if self._screen_layer is None and self._stale_layer is not None:
+            # As it was, where it was (the bare pad keeps a drawing's size as the pad grows), on paper.
+            painter.fillRect(self.rect(), self._paper())
+            painter.drawImage(QPointF(0, 0), self._stale_layer)
+        else:
+            if self._screen_layer is None:
+                started = time.perf_counter()
+                self._screen_layer = self._build_screen_layer()
+                self._screen_layer_seconds = time.perf_counter() - started
+            painter.drawImage(QPointF(0, 0), self._screen_layer)
         if self._current is None and self.is_blank():
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self.placeholder)
