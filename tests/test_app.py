@@ -1145,8 +1145,17 @@ def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None
     assert "in the model's code" in str(layers.itemData(0, Qt.ItemDataRole.ToolTipRole))
     assert window.explain_view.heatmap_label.pixmap() is not None
     assert window.explain_view.maps_label.pixmap() is not None
-    # A class picked for this drawing is not the next one's: a cleared pad explains the predicted class again.
     view = window.explain_view
+    assert view.colour_key.isVisible()  # what the colours mean, beside the map
+    # A layer of more channels than are shown shows the most active (the first 64 of 128: many dark).
+    layers.setCurrentIndex(2)
+    maps = view._layers[2][1]
+    assert len(maps) == 128 and view.maps_caption.text().startswith("64 of 128 channels, the most active:")
+    peaks = maps.reshape(128, -1).max(axis=1)
+    assert view._shown_maps is not None and view._shown_maps.reshape(64, -1).max(axis=1).min() >= np.median(peaks)
+    layers.setCurrentIndex(0)
+    assert view.maps_caption.text().startswith("32 of 32 channels:")
+    # A class picked for this drawing is not the next one's: a cleared pad explains the predicted class again.
     view.class_picker.setCurrentIndex(view.class_picker.findData("H"))
     assert view.chosen_class() == "H"
     window.canvas.clear()
@@ -1155,7 +1164,7 @@ def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None
     # ... and shows no map of the drawing that is gone.
     assert view.layer_count() == 0 and view.method_label.text() == ""
     assert view.heatmap_label.pixmap().isNull() and view.maps_label.pixmap().isNull()
-    assert "draw a character" in view.heatmap_label.text()
+    assert "draw a character" in view.heatmap_label.text() and not view.colour_key.isVisible()
 
 
 def test_a_class_picked_in_explain_is_not_kept_for_an_opened_picture(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

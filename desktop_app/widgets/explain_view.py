@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QPixmap, QResizeEvent
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QPen, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -76,6 +76,54 @@ class StrokeSaliencyView(QWidget):
         painter.end()
 
 
+def strongest_channels(maps: np.ndarray, count: int) -> np.ndarray:
+    """The indices of the ``count`` channels of C x H x W ``maps`` whose strongest response is highest, in
+    the layer's order (all of them when there are no more): the first 64 of 128 were shown, many of them
+    dark for this drawing."""
+    import numpy as np
+
+    if len(maps) <= count:
+        return np.arange(len(maps))
+    peaks = maps.reshape(len(maps), -1).max(axis=1)
+    return np.sort(np.argsort(-peaks, kind="stable")[:count])
+
+
+class ColourKey(QWidget):
+    """The heatmaps' colour ramp, its ends named: the pictures say where the evidence is, this how much
+    (nothing on screen said what the colours meant)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAccessibleName("colour key: dark blue is the least evidence, yellow the most")
+        self.setToolTip("The colours of both pictures: dark blue counted least for the answer, yellow most")
+
+    def sizeHint(self) -> QSize:
+        return QSize(200, self.fontMetrics().height() + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(120, self.fontMetrics().height() + 4)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        import numpy as np
+
+        painter = QPainter(self)
+        metrics = self.fontMetrics()
+        low, high = "least", "most"
+        left, right = metrics.horizontalAdvance(low) + 6, self.width() - metrics.horizontalAdvance(high) - 6
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        text_rect = self.rect()
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, low)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, high)
+        if right > left:
+            ramp = np.ascontiguousarray(colour_map(np.linspace(0.0, 1.0, 256))[None])
+            image = QImage(ramp.data, 256, 1, 3 * 256, QImage.Format.Format_RGB888).copy()
+            bar = QRectF(left, self.height() * 0.25, right - left, self.height() * 0.5)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.drawImage(bar, image)
+        painter.end()
+
+
 class CaptionLabel(QLabel):
     """Wrapped text that keeps the height its lines need at its width: a narrow window's layout gave a
     two-line caption one line's height, and the Grad-CAM map above was drawn over the second."""
@@ -134,6 +182,9 @@ class ExplainView(QWidget):
         self.stroke_view.hide()
         pictures.addWidget(self.stroke_view, 1)
         heat_layout.addLayout(pictures, 1)
+        self.colour_key = ColourKey()
+        self.colour_key.hide()  # until there is a map to read it by
+        heat_layout.addWidget(self.colour_key)
         self.method_label = CaptionLabel()
         heat_layout.addWidget(self.method_label)
         layout.addWidget(heat_box, 1)
@@ -215,8 +266,9 @@ class ExplainView(QWidget):
                 else f"Warm where changing a pixel would change the score of “{label}” most."
             )
             if strokes is not None:
-                text += "; right: along the pen's path"
+                text += "; right: along the pen's path, a dot where each stroke starts"
             self.method_label.setText(text)
+            self.colour_key.show()
             self.method_label.setToolTip(
                 "Right: the stroke model's saliency along the pen's path; dots are where strokes start"
                 if strokes is not None
@@ -251,14 +303,18 @@ class ExplainView(QWidget):
         if not 0 <= index < len(self._layers):
             return
         name, maps = self._layers[index]
-        shown = min(len(maps), MAX_CHANNELS_SHOWN)
+        shown = strongest_channels(maps, MAX_CHANNELS_SHOWN)
         # Short, so that it fits on a line or two in an 800 px window; the rest on hover.
-        self.maps_caption.setText(f"{shown} of {len(maps)} channels: bright where a filter responds")
+        which = "" if len(shown) == len(maps) else ", the most active"
+        self.maps_caption.setText(f"{len(shown)} of {len(maps)} channels{which}: bright where a filter responds")
         self.maps_caption.setToolTip(
             f"Each tile is one of this layer's channels ({maps.shape[1]}×{maps.shape[2]} each; {name} in the "
-            "model's code): bright where that filter responds to the drawing."
+            "model's code), in the layer's order, each scaled on its own: bright where that filter responds "
+            "to the drawing, its brightest pixel white. A tile white where the drawing is dark is a filter "
+            "that responds to the paper."
+            + ("" if len(shown) == len(maps) else f" Shown: the {len(shown)} whose strongest response is highest.")
         )
-        self._shown_maps = maps
+        self._shown_maps = maps[shown]
         self._mosaic = None
         self._fit_maps()
 
@@ -306,6 +362,7 @@ class ExplainView(QWidget):
         self._fit_maps()
 
     def show_blank(self, message: str = "No explanation yet: draw a character or open an image.") -> None:
+        self.colour_key.hide()
         """Nothing to explain (a cleared pad): no map, maps or layers of an earlier drawing stay on show."""
         self.show_error(message)
         self._layers = ()
@@ -315,6 +372,7 @@ class ExplainView(QWidget):
         self.maps_label.clear()
 
     def show_error(self, message: str) -> None:
+        self.colour_key.hide()
         self._heatmap = None
         self.stroke_view.set_saliency(None)
         self.stroke_view.hide()
