@@ -120,6 +120,7 @@ class ComparisonRow:
     latency_ms: float = 0.0
     error: str = ""
     classes: tuple[str, ...] = ()  # what this model can answer at all
+    uses: str = ""  # the model (image model) whose row this is: the one put in use from it; "" = ``model``
 
 
 @dataclass(frozen=True)
@@ -809,16 +810,17 @@ class InferenceService(QObject):
                 fused = self._fused(name) if job.strokes is not None else None
             except Exception:  # the model itself cannot load: its row says why (below)
                 fused = None
-            if fused is not None:  # its stroke model and the fused answer, each a row of its own
-                runs += [(stroke_row_name(fused.strokes.card.name), "strokes"), (fused_row_name(name), "best")]
+            if fused is not None:  # the picture alone, its stroke model and the fused answer, each a row
+                runs = [(picture_row_name(name), "image"), (stroke_row_name(fused.strokes.card.name), "strokes")]
+                runs.append((fused_row_name(name), "best"))
             for shown, how in runs:
                 result = self._recognize_now(name, job.image, 1, job.strokes, how)
                 if result.error:
-                    rows.append(ComparisonRow(model=shown, error=result.error))
+                    rows.append(ComparisonRow(model=shown, error=result.error, uses=name))
                 else:
                     label, confidence = result.top[0]
                     classes = tuple(self._recognizer(name).labels)
-                    rows.append(ComparisonRow(shown, label, confidence, result.latency_ms, classes=classes))
+                    rows.append(ComparisonRow(shown, label, confidence, result.latency_ms, classes=classes, uses=name))
         self.compared.emit(job.request_id, rows)
 
     def _line_reader(self, name: str) -> Any:
@@ -991,6 +993,12 @@ def _recognition(model: str, result: Any, latency_ms: float) -> Recognition:
 def fused_row_name(model: str) -> str:
     """Compare's row for ``model``'s answer fused with its stroke model's (what the window shows)."""
     return f"{model} + strokes"
+
+
+def picture_row_name(model: str) -> str:
+    """Compare's row for ``model``'s answer from the picture alone, beside its fused one (named as the model
+    alone, it read as the model in use, disagreeing with itself)."""
+    return f"{model} (picture)"
 
 
 def stroke_row_name(stroke_model: str) -> str:

@@ -626,6 +626,7 @@ class MainWindow(QMainWindow):
         service.picture_counted.connect(self._on_picture_counted)
         service.explained.connect(self._on_explained)
         service.compared.connect(self._on_compared)
+        self.compare_view.model_activated.connect(self._use_compared_model)
         service.line_read.connect(self._on_line_read)
         # Read again once the size has settled, not at every step of a drag (each rendered the drawing anew).
         self._resize_settled = QTimer(self, singleShot=True, interval=RESIZE_SETTLE_MS)
@@ -1666,6 +1667,11 @@ class MainWindow(QMainWindow):
         self.preferences.compare_left_out = json.dumps(sorted(kept | (tickable - set(names))))
         self._compare_models = names
         self._refresh_side_views()
+
+    def _use_compared_model(self, name: str) -> None:
+        """A row of Compare double-clicked: its model in use, as the Model menu would put it."""
+        if name != self.preferences.model:
+            self.set_model(name)
 
     def _on_compared(self, request_id: int, rows: list[ComparisonRow]) -> None:
         if self.service.is_latest("compare", request_id):

@@ -1036,7 +1036,7 @@ def test_compare_view_runs_every_model(qtbot, window: MainWindow) -> None:  # ty
     # The model in use: marked, its answer in bold (its name is not: bold, "● emnist36_" did not fit a
     # narrow column in one line and was cut to "● emn…6_").
     assert len(in_use) == 1 and table.item(in_use[0], 1).font().bold() and not table.item(in_use[0], 0).font().bold()
-    assert {table.item(r, 0).toolTip() for r in range(2)} == models  # whole names on hover
+    assert {table.item(r, 0).toolTip().split("\n")[0] for r in range(2)} == models  # whole names on hover
     # A narrower column wraps the names onto more lines: the rows grow with them (fitted once, they were cut).
     heights = [table.rowHeight(r) for r in range(2)]
     header = table.horizontalHeader()  # the names' column narrowed, as a smaller window or larger text does
@@ -2065,9 +2065,19 @@ def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pix
         window.tabs.setCurrentWidget(window.compare_view)
         qtbot.waitUntil(lambda: window.compare_view.table.rowCount() == 4, timeout=TIMEOUT_MS)
         rows = [_shown_name(window.compare_view.table.item(r, 0).text()) for r in range(4)]
-        assert set(rows) == {"cnn_tiny", "gru_tiny", "strokes_tiny (strokes)", "● cnn_tiny + strokes"}
+        # The model in use from the picture alone is named so (as "cnn_tiny" it read as the model in use,
+        # disagreeing with itself).
+        assert set(rows) == {"cnn_tiny (picture)", "gru_tiny", "strokes_tiny (strokes)", "● cnn_tiny + strokes"}
         fused_row = rows.index("● cnn_tiny + strokes")
         assert window.compare_view.table.item(fused_row, 1).text() == drawn.top[0][0]  # what the window shows
+        table = window.compare_view.table
+        assert "Double-click to use" not in table.item(rows.index("cnn_tiny (picture)"), 0).toolTip()
+        # A row double-clicked (or Enter on it) puts its model in use.
+        other = table.item(rows.index("gru_tiny"), 0)
+        assert other.toolTip() == "gru_tiny\nDouble-click to use gru_tiny"
+        with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
+            table.itemActivated.emit(other)
+        assert window.preferences.model == "gru_tiny" and window.model_picker.currentData() == "gru_tiny"
         window.tabs.setCurrentIndex(0)
         path = tmp_path / "seven.png"
         Image.fromarray(render("7", 160)).save(path)

@@ -48,6 +48,7 @@ class CompareView(QWidget):
     """Emits ``models_chosen`` with the ticked models whenever the choice changes."""
 
     models_chosen = Signal(list)
+    model_activated = Signal(str)  # a row double-clicked (or Enter on it): put its model in use
 
     def _fit_answer_column(self) -> None:
         """The answers' column as wide as "A/a" in their font, or its header (a fixed 44 px wrapped "A / a"
@@ -121,7 +122,16 @@ class CompareView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table (it went cell by cell: 85 presses); arrows move
+        self.table.itemActivated.connect(self._row_activated)
+        self._row_models: list[str] = []  # each row's model, the one put in use from it
         layout.addWidget(self.table, 1)
+        # What the marks and the orange mean, said once under the table (they were only said on hover).
+        self.legend = QLabel(
+            "● the model in use; =●: ✓ agrees with it, ✗ (orange) does not, – cannot say it. "
+            "Double-click a row to use its model."
+        )
+        self.legend.setWordWrap(True)
+        layout.addWidget(self.legend)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
@@ -177,6 +187,9 @@ class CompareView(QWidget):
             reference = next((row for row in answered if counts and row.label == counts.most_common(1)[0][0]), None)
         self.table.clearSpans()
         self.table.setRowCount(len(rows))
+        self._row_models = [row.uses or row.model for row in rows]
+        in_use_rows = (used for row, used in zip(rows, self._row_models, strict=True) if row.model == selected)
+        model_in_use = next(in_use_rows, "")
         agreeing = able = 0
         verdicts: list[tuple[object, str]] = []
         for r, row in enumerate(rows):
@@ -210,8 +223,9 @@ class CompareView(QWidget):
                     item.setForeground(disagree_colour(self.palette()))
                 if row.error:
                     item.setToolTip(row.error)
-                elif c == 0:
-                    item.setToolTip(row.model)  # the whole name, however narrow the column
+                elif c == 0:  # the whole name, however narrow the column, and what a double-click does
+                    uses = self._row_models[r]
+                    item.setToolTip(row.model + ("" if uses == model_in_use else f"\nDouble-click to use {uses}"))
                     said = f"{row.model}, the model in use" if row.model == selected else row.model
                     item.setData(Qt.ItemDataRole.AccessibleTextRole, said)  # not the mark, the line-break spaces
                 elif c == 3:
@@ -235,7 +249,12 @@ class CompareView(QWidget):
             + _between_the_two(verdicts, reference.label)  # type: ignore[attr-defined]
         )
 
+    def _row_activated(self, item: QTableWidgetItem) -> None:
+        if 0 <= item.row() < len(self._row_models):
+            self.model_activated.emit(self._row_models[item.row()])
+
     def show_blank(self, message: str) -> None:
+        self._row_models = []
         self.table.setRowCount(0)
         self.summary.setText(message)
 
