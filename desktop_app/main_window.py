@@ -87,6 +87,7 @@ from desktop_app.widgets.explain_view import ExplainView
 from desktop_app.widgets.fonts import middle_cut
 from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_image
 from desktop_app.widgets.model_picker import ModelPicker
+from desktop_app.widgets.picture_menu import PictureMenu
 from desktop_app.widgets.prediction_panel import PredictionPanel
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK, TextPanel
 from ml.runtime.atomic_files import write_atomically
@@ -418,6 +419,12 @@ class MainWindow(QMainWindow):
             "Turn the opened picture a quarter right",
         )
         self.copy_text_action = self._action("Cop&y Answer", QKeySequence.StandardKey.Copy, self.copy_text)
+        self.copy_answers_action = self._action(
+            "Copy Answers with &Confidences",
+            "Ctrl+Shift+C",
+            self.copy_answers,
+            "Each answer listed and its confidence, a line each, for a spreadsheet or a report",
+        )
         self.remove_last_action = self._action("Remove &Last Character", "Backspace", self.remove_last_character)
         self.add_line_action = self._action("&Add Line to Text", "Ctrl+Return", self.add_line_to_text)
         # The keypad's Enter is another key to Qt: both add the line.
@@ -494,6 +501,7 @@ class MainWindow(QMainWindow):
             self.rotate_right_action,
             None,
             self.copy_text_action,
+            self.copy_answers_action,
             self.remove_last_action,
             self.add_line_action,
             self.continue_line_action,
@@ -627,6 +635,19 @@ class MainWindow(QMainWindow):
         service.explained.connect(self._on_explained)
         service.compared.connect(self._on_compared)
         self.compare_view.model_activated.connect(self._use_compared_model)
+        # Each picture that explains an answer can be copied or saved (a report, a lesson's slides).
+        self.picture_menus = {
+            name: PictureMenu(widget, name, picture, self._dialog_folder)
+            for name, widget, picture in (
+                ("model-input", self.predictions.model_input, self.predictions.model_input.image),
+                ("grad-cam", self.explain_view.heatmap_label, self.explain_view.heatmap_image),
+                ("pen-path", self.explain_view.stroke_view, self.explain_view.pen_path_image),
+                ("activation-maps", self.explain_view.maps_label, self.explain_view.maps_image),
+            )
+        }
+        for menu in self.picture_menus.values():
+            menu.copied.connect(lambda: self._say("Copied the picture", 3))
+            menu.saved.connect(self._picture_saved)
         service.line_read.connect(self._on_line_read)
         # Read again once the size has settled, not at every step of a drag (each rendered the drawing anew).
         self._resize_settled = QTimer(self, singleShot=True, interval=RESIZE_SETTLE_MS)
@@ -1483,6 +1504,23 @@ class MainWindow(QMainWindow):
             self._picture_corrections[index] = corrected
             self._show_line()
 
+    def copy_answers(self) -> None:
+        """Ctrl+Shift+C: the answers listed and their confidences, tab-separated lines (Ctrl+C copies the
+        answer alone, to type it somewhere)."""
+        rows = self.predictions.shown_rows()
+        if not rows:
+            self._say("Nothing to copy: draw a character, or open a picture of one", 3)
+            return
+        comma = writes_decimal_comma(QLocale.system())
+
+        def percent(confidence: float) -> str:
+            number = f"{100 * confidence:.1f}"
+            return (number.replace(".", ",") if comma else number) + "%"
+
+        lines = [f"{label}\t{percent(confidence)}" for label, confidence in rows]
+        QApplication.clipboard().setText("\n".join(lines) + "\n")
+        self._say(f"Copied {len(rows)} answer{'s' if len(rows) != 1 else ''} with their confidences", 3)
+
     def copy_text(self) -> None:
         """Ctrl+C: in text mode the line's text (or the text box's selection); with no line on the pad, the
         whole text box (after Ctrl+Enter the line is there, and Ctrl+C copied nothing, silently). Else the
@@ -1667,6 +1705,10 @@ class MainWindow(QMainWindow):
         self.preferences.compare_left_out = json.dumps(sorted(kept | (tickable - set(names))))
         self._compare_models = names
         self._refresh_side_views()
+
+    def _picture_saved(self, path: Path) -> None:
+        self.preferences.last_folder = str(path.parent)
+        self._say(f"Saved {path}")
 
     def _use_compared_model(self, name: str) -> None:
         """A row of Compare double-clicked: its model in use, as the Model menu would put it."""

@@ -3836,6 +3836,39 @@ def test_settings_damaged_past_a_numbers_range_start_the_window_as_new(  # type:
         window.close()
 
 
+def test_the_answers_and_the_pictures_that_explain_them_can_be_copied_and_saved(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A student writing a report could copy only the answer: not its confidences, nor any picture."""
+    from PySide6.QtWidgets import QFileDialog
+
+    menus = window.picture_menus
+    assert not any(action.isEnabled() for action in menus["grad-cam"].menu().actions())  # nothing shown yet
+    window.copy_answers_action.trigger()
+    assert "Nothing to copy" in window.statusBar().currentMessage()
+    window.tabs.setCurrentWidget(window.explain_view)
+    with qtbot.waitSignal(window.service.explained, timeout=TIMEOUT_MS):
+        _mouse_draw(window.canvas, "A")
+    window.copy_answers_action.trigger()
+    lines = QApplication.clipboard().text().splitlines()
+    shown = window.predictions.shown_rows()
+    assert lines == [f"{label}\t{100 * confidence:.1f}%" for label, confidence in shown] and len(lines) == 5
+    for name, width in (("model-input", 28), ("grad-cam", 280), ("activation-maps", None)):
+        assert all(action.isEnabled() for action in menus[name].menu().actions()), name
+        menus[name].copy()
+        copied = QApplication.clipboard().image()
+        assert max(copied.width(), copied.height()) >= 560, name  # in whole pixels, large enough for a page
+        if width:
+            assert copied.width() % width == 0, name
+    chosen = tmp_path / "evidence"  # typed without its suffix
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(chosen), ""))
+    menus["grad-cam"].save()
+    saved = Image.open(tmp_path / "evidence.png")
+    assert saved.size == (560, 560) and saved.mode == "RGB"
+    assert window.statusBar().currentMessage() == f"Saved {tmp_path / 'evidence.png'}"
+    assert window.preferences.last_folder == str(tmp_path)
+
+
 def test_ctrl_c_copies_the_answer_or_the_rows_chosen_in_a_table(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Ctrl+C did nothing outside text mode: a student copying the answer, or a batch's rows into a
     spreadsheet, had to type them."""

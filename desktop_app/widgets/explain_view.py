@@ -362,7 +362,6 @@ class ExplainView(QWidget):
         self._fit_maps()
 
     def show_blank(self, message: str = "No explanation yet: draw a character or open an image.") -> None:
-        self.colour_key.hide()
         """Nothing to explain (a cleared pad): no map, maps or layers of an earlier drawing stay on show."""
         self.show_error(message)
         self._layers = ()
@@ -378,6 +377,18 @@ class ExplainView(QWidget):
         self.stroke_view.hide()
         self.heatmap_label.setText(message)
         self.method_label.setText("")
+
+    def heatmap_image(self) -> QImage | None:
+        """The Grad-CAM (or saliency) picture shown, at its own size (10 px a pixel); None without one."""
+        return self._heatmap.toImage() if self._heatmap is not None else None
+
+    def pen_path_image(self) -> QImage | None:
+        """The stroke model's saliency along the pen's path, as shown; None when it is not shown."""
+        return self.stroke_view.grab().toImage() if self.stroke_view.isVisible() else None
+
+    def maps_image(self) -> QImage | None:
+        """The activation maps shown, a pixel a map pixel; None without them."""
+        return self._mosaic.toImage() if self._mosaic is not None and not self._mosaic.isNull() else None
 
     def layer_count(self) -> int:
         return self.layer_picker.count()
