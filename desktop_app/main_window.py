@@ -83,7 +83,7 @@ from desktop_app.themes import apply_text_size, apply_theme, next_text_size
 from desktop_app.widgets.batch_view import BatchView
 from desktop_app.widgets.canvas import RESIZE_SETTLE_MS, DrawingCanvas, qimage_to_pixels
 from desktop_app.widgets.compare_view import CompareView
-from desktop_app.widgets.explain_view import ExplainView
+from desktop_app.widgets.explain_view import MAX_CHANNELS_SHOWN, ExplainView
 from desktop_app.widgets.fonts import middle_cut
 from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_image
 from desktop_app.widgets.model_picker import ModelPicker
@@ -468,6 +468,7 @@ class MainWindow(QMainWindow):
         self.about_action = self._action("&About GlyphPad", None, self.show_about)
         self.cards_action = self._action("&Model Cards", "F1", self.show_model_cards)
         self.shortcuts_action = self._action("&Keyboard Shortcuts", "Ctrl+/", self.show_shortcuts)
+        self.guide_action = self._action("&Reading the Answers", "Shift+F1", self.show_guide)
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
@@ -573,6 +574,7 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(action.trigger)
             self.number_row_shortcuts.append(shortcut)
         help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.guide_action)
         help_menu.addAction(self.cards_action)
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
@@ -2229,6 +2231,25 @@ class MainWindow(QMainWindow):
                 walk(menu, action.text().replace("&", ""))
         return rows
 
+    def show_guide(self) -> None:
+        self.guide_dialog().exec()
+
+    def guide_dialog(self) -> QDialog:
+        """Help → Reading the Answers: what each view shows and how to read it (a student found the pictures
+        but nothing that said what their colours, tiles and marks meant)."""
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Reading the Answers")
+        dialog.resize(fitted_size(self, QSize(620, 640)))
+        layout = QVBoxLayout(dialog)
+        browser = QTextBrowser()
+        browser.setAccessibleName("reading the answers")
+        browser.setHtml(GUIDE_HTML)
+        layout.addWidget(browser)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        return dialog
+
     def show_shortcuts(self) -> None:
         self.shortcuts_dialog().exec()
 
@@ -2468,6 +2489,38 @@ def model_entry(info: ModelInfo) -> tuple[str, str]:
 CSV_KIND = "CSV (*.csv)"
 REGIONAL_CSV_KIND = "CSV for a spreadsheet that writes 0,97: fields apart by ; (*.csv)"
 JSON_KIND = "JSON (*.json)"
+
+
+GUIDE_HTML = f"""
+<h3>What the model sees (28×28)</h3>
+<p>Your drawing as the model gets it: cut to its ink, its longer side brought to 24 pixels and centred, its
+strokes to one width. What is not in this square, the model never saw.</p>
+<h3>The answers</h3>
+<p>The model's most likely classes, each with the probability it gives it. A model of 36 classes reads a
+letter in either case as one class (“A / a”); O against 0, and l against 1, are close calls for any reader,
+and the bars say how close. A drawing is read from its picture and its pen strokes together (“picture +
+strokes” under the bars) when the model has a stroke model; a picture opened from a file, from its pixels.</p>
+<h3>Explain: where the evidence is</h3>
+<p><b>Grad-CAM</b> colours the 28×28 input by how much each part counted for the answer, or for the class
+you pick: yellow most, dark blue least (the key under it). Evidence can lie on blank paper: the space to the
+right of a 1 is what tells it from a 7. Recurrent models (GRU, LSTM) show input-gradient <b>saliency</b>
+instead: where changing a pixel would change the score most. Right of it, for a drawing, the <b>pen path</b>:
+the stroke model's evidence along your strokes, a dot where each stroke starts.</p>
+<h3>Activation maps</h3>
+<p>What each filter of a convolution layer responds to in this drawing: a tile per channel, bright where it
+responds, each tile scaled on its own. The first layer's filters respond to edges and stroke directions;
+deeper layers are smaller and respond to parts of characters. A layer of more than {MAX_CHANNELS_SHOWN}
+channels shows its {MAX_CHANNELS_SHOWN} most active.</p>
+<h3>Compare</h3>
+<p>The same drawing read by every ticked model. ● marks the model in use; =● says whether a model agrees (✓),
+does not (✗, in orange) or cannot give that answer at all (–: a letters-only model has no 7). “(picture)”
+is the model in use reading the picture alone, “(strokes)” its stroke model alone. Double-click a row to use
+its model.</p>
+<h3>How far to trust it</h3>
+<p>Help → Model Cards gives each model's accuracy on pen drawings by writers it never saw and on scanned
+forms, and what it learned from.</p>
+<p>Right-click a picture to copy or save it; Ctrl+Shift+C copies the answers with their confidences.</p>
+"""
 
 
 def writes_decimal_comma(locale: QLocale) -> bool:

@@ -3836,6 +3836,18 @@ def test_settings_damaged_past_a_numbers_range_start_the_window_as_new(  # type:
         window.close()
 
 
+def test_help_says_how_to_read_each_view(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A student found Grad-CAM, the maps and Compare's marks, and nothing that said how to read them."""
+    assert window.guide_action in window.menuBar().actions()[-1].menu().actions()
+    assert window.guide_action.shortcut().toString() == "Shift+F1"
+    dialog = window.guide_dialog()
+    qtbot.addWidget(dialog)
+    text = dialog.findChild(QTextBrowser).toPlainText()
+    for view in ("What the model sees (28×28)", "Grad-CAM", "Activation maps", "Compare", "Model Cards"):
+        assert view in text, view
+    assert "64 most active" in text and "Double-click a row" in text
+
+
 def test_the_answers_and_the_pictures_that_explain_them_can_be_copied_and_saved(
     qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
