@@ -2023,6 +2023,7 @@ def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
         "Licence",
         "CC BY 4.0",
         "glyphpad-ml train",
+        "balanced: the mean of each class's top-1",  # what each column means, not left to guess
     ):
         assert expected in text, expected
     assert '"metrics"' not in text and "{" not in text.split("<tt>")[0]  # no raw JSON

@@ -121,6 +121,10 @@ def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
             "<h3>Measured accuracy</h3><table cellspacing='0' cellpadding='3' border='1'>"
             "<tr><th align='left'>on</th><th>top-1</th><th>top-3</th><th>balanced</th><th>n</th></tr>"
             f"{rows}</table>"
+            # (the columns' names alone left "balanced" to guess)
+            "<p><small>top-1: the first answer right; top-3: the right one among the first three; balanced: "
+            "the mean of each class's top-1, every class counting the same however many samples it has; "
+            "n: characters read.</small></p>"
         )
     if fused is not None:
         parts.append(
