@@ -121,6 +121,7 @@ class ComparisonRow:
     error: str = ""
     classes: tuple[str, ...] = ()  # what this model can answer at all
     uses: str = ""  # the model (image model) whose row this is: the one put in use from it; "" = ``model``
+    runners_up: tuple[tuple[str, float], ...] = ()  # its next answers and their confidences
 
 
 @dataclass(frozen=True)
@@ -814,13 +815,14 @@ class InferenceService(QObject):
                 runs = [(picture_row_name(name), "image"), (stroke_row_name(fused.strokes.card.name), "strokes")]
                 runs.append((fused_row_name(name), "best"))
             for shown, how in runs:
-                result = self._recognize_now(name, job.image, 1, job.strokes, how)
+                result = self._recognize_now(name, job.image, COMPARE_TOP_K, job.strokes, how)
                 if result.error:
                     rows.append(ComparisonRow(model=shown, error=result.error, uses=name))
                 else:
                     label, confidence = result.top[0]
                     classes = tuple(self._recognizer(name).labels)
-                    rows.append(ComparisonRow(shown, label, confidence, result.latency_ms, classes=classes, uses=name))
+                    row = ComparisonRow(shown, label, confidence, result.latency_ms, classes=classes, uses=name)
+                    rows.append(replace(row, runners_up=result.top[1:]))
         self.compared.emit(job.request_id, rows)
 
     def _line_reader(self, name: str) -> Any:
@@ -993,6 +995,9 @@ def _recognition(model: str, result: Any, latency_ms: float) -> Recognition:
 def fused_row_name(model: str) -> str:
     """Compare's row for ``model``'s answer fused with its stroke model's (what the window shows)."""
     return f"{model} + strokes"
+
+
+COMPARE_TOP_K = 3  # each row's answer and, on hover, the next two (only the first was known)
 
 
 def picture_row_name(model: str) -> str:

@@ -2072,6 +2072,8 @@ def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pix
         fused_row = rows.index("● cnn_tiny + strokes")
         assert window.compare_view.table.item(fused_row, 1).text() == drawn.top[0][0]  # what the window shows
         table = window.compare_view.table
+        # Each answer's next two on hover (only the first was known).
+        assert table.item(fused_row, 1).toolTip().count(", ") == 1 and "; then " in table.item(fused_row, 1).toolTip()
         assert "Double-click to use" not in table.item(rows.index("cnn_tiny (picture)"), 0).toolTip()
         # A row double-clicked (or Enter on it) puts its model in use.
         other = table.item(rows.index("gru_tiny"), 0)

@@ -213,7 +213,10 @@ class CompareView(QWidget):
                 item = QTableWidgetItem(value)
                 if c == 1 and not row.error:  # the answer in the font where 0 and O, l, I and 1 differ
                     item.setFont(character_font(item.font(), bold=row.model == selected))
-                    item.setToolTip(described(row.label))
+                    after = "; then " + ", ".join(
+                        f"{described(label)} {confidence_text(confidence)}" for label, confidence in row.runners_up
+                    )
+                    item.setToolTip(described(row.label) + (after if row.runners_up else ""))
                 elif row.model == selected and c != 0:
                     font = item.font()
                     font.setBold(True)
