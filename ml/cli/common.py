@@ -50,11 +50,12 @@ def piped_input(command: str, paths: list[Path], what: str) -> tuple[list[Path],
         return paths, None, ""
     if len(paths) - len(named) > 1:
         return named, None, "- is given twice: standard input is read once"
-    if sys.stdin is None or sys.stdin.isatty():
+    stdin = getattr(sys.stdin, "buffer", None)  # None: no standard input (a windowed program), or text only
+    if stdin is None or sys.stdin.isatty():
         return named, None, f"- reads {what} piped in (... | glyphpad-ml {command} -): nothing is"
     from ml.runtime.image_io import MAX_FILE_BYTES
 
-    return named, sys.stdin.buffer.read(MAX_FILE_BYTES + 1), ""
+    return named, stdin.read(MAX_FILE_BYTES + 1), ""
 
 
 def stroke_file_named_as_image(path: Path) -> str | None:
