@@ -1895,8 +1895,8 @@ class MainWindow(QMainWindow):
 
     def open_image(self, path: Path) -> None:
         """Show and recognize an image file; the file goes through ml.runtime.preprocess exactly as a drawing does."""
-        from ml.runtime.image_files import not_a_file_reason
-        from ml.runtime.image_io import ImageLoadError, check_file_size
+        from ml.runtime.image_files import not_a_file_reason, read_at_most
+        from ml.runtime.image_io import MAX_FILE_BYTES, ImageLoadError, check_file_size
 
         self.preferences.last_folder = str(path.parent)
         reason = not_a_file_reason(path)  # a named pipe would hold the window until something wrote to it
@@ -1905,7 +1905,8 @@ class MainWindow(QMainWindow):
             return
         try:
             check_file_size(path.stat().st_size)  # refused before reading it all into memory
-            data = path.read_bytes()
+            data = read_at_most(path, MAX_FILE_BYTES)
+            check_file_size(len(data))  # (a pipe's size is known once read)
         except OSError as error:
             self._show_input_error(path.name, error.strerror or str(error))
             return

@@ -89,6 +89,18 @@ def test_a_named_pipe_or_a_device_is_refused_unopened(tmp_path: Path) -> None:
         load_image(tmp_path / "zero.png")
 
 
+def test_a_processs_pipe_is_read_as_dev_stdin_is(tmp_path: Path) -> None:
+    # (cat a.png | predict /dev/stdin, predict <(...)): refused with the named pipes, then read to its end.
+    data = png_bytes(render("A"))
+    read_end, write_end = os.pipe()
+    os.write(write_end, data)
+    os.close(write_end)
+    try:
+        assert load_image(f"/proc/self/fd/{read_end}").pixels.shape == (280, 280)
+    finally:
+        os.close(read_end)
+
+
 def test_animated_gif_uses_the_first_frame_and_says_so() -> None:
     first, second = render("L"), render("T")
     loaded = load_image(animated_gif([first, second]))

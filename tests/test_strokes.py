@@ -19,6 +19,7 @@ from ml.runtime.strokes import (
     BlankStrokesError,
     Strokes,
     StrokesError,
+    find_stroke_files,
     normalize_strokes,
     parse_strokes,
     read_strokes_file,
@@ -93,6 +94,15 @@ def test_read_strokes_file_reports_broken_files(tmp_path: Path) -> None:
         read_strokes_file(tmp_path / "pipe.json")
     with pytest.raises(StrokesError, match=r"^a device, not a file$"):  # it never ends
         read_strokes_file("/dev/zero")
+    read_end, write_end = os.pipe()  # a process's pipe (/dev/stdin, a shell's <(...)): read (its size reads 0)
+    os.write(write_end, json.dumps({"strokes": SEVEN}).encode())
+    os.close(write_end)
+    try:
+        pipe = Path(f"/proc/self/fd/{read_end}")
+        assert find_stroke_files([pipe]) == ([pipe], [])
+        assert read_strokes_file(pipe).point_count == 3
+    finally:
+        os.close(read_end)
 
 
 def test_normalization_has_the_documented_shape_and_flags() -> None:

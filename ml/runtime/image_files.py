@@ -57,9 +57,9 @@ class FoundFiles:
 
 
 def not_a_file_reason(path: Path) -> str | None:
-    """Why ``path``, named by a person, is no file to read, or None for a regular file (or one that cannot
-    be looked at: its reader says why). Reading a named pipe waits for a writer for ever, and a device
-    such as /dev/zero never ends: both are refused unopened."""
+    """Why ``path``, named by a person, is no file to read, or None for a regular file, a process's pipe
+    (/dev/stdin, a shell's <(...)) or one that cannot be looked at (its reader says why). Reading a named
+    pipe waits for a writer for ever, and a device such as /dev/zero never ends: both are refused unopened."""
     try:
         mode = path.stat().st_mode
     except OSError:
@@ -69,10 +69,20 @@ def not_a_file_reason(path: Path) -> str | None:
     if stat.S_ISDIR(mode):
         return "a folder, not a file"
     if stat.S_ISFIFO(mode):
-        return "a named pipe, not a file"
+        # A pipe from a process (/dev/stdin, a shell's <(...)) resolves to no file on disk: it is read.
+        real = os.path.realpath(path)
+        named = os.path.lexists(real) and stat.S_ISFIFO(os.lstat(real).st_mode)
+        return "a named pipe, not a file" if named else None
     if stat.S_ISSOCK(mode):
         return "a socket, not a file"
     return "a device, not a file"
+
+
+def read_at_most(path: Path, limit: int) -> bytes:
+    """A file's bytes, ``limit`` + 1 at most: a pipe tells its size only by ending (its size reads 0), and
+    one that never ends must not fill the memory; more than ``limit`` is the caller's to refuse."""
+    with path.open("rb") as handle:
+        return handle.read(limit + 1)
 
 
 def is_image_path(path: Path) -> bool:

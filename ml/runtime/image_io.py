@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ml.runtime.image_files import HEIC_NOT_SUPPORTED, not_a_file_reason
+from ml.runtime.image_files import HEIC_NOT_SUPPORTED, not_a_file_reason, read_at_most
 
 # A 600 dpi A4 scan is 35 megapixels; anything far beyond that is a mistake or an attack, and
 # decoding it would take gigabytes of memory.
@@ -48,7 +48,9 @@ class LoadedImage:
 def check_file_size(size: int) -> None:
     """Raise ImageLoadError for a file (or pasted data) of more than MAX_FILE_BYTES: refused unread."""
     if size > MAX_FILE_BYTES:
-        raise ImageLoadError(f"file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB")
+        # A pipe is read up to one byte past the limit: its size is not known, only that it is more.
+        said = "more than that" if size == MAX_FILE_BYTES + 1 else f"{size / 2**20:.0f} MB"
+        raise ImageLoadError(f"the limit is {MAX_FILE_BYTES / 2**20:.0f} MB; this file is {said}")
 
 
 def _check_size(width: int, height: int) -> None:
@@ -314,11 +316,12 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
         reason = not_a_file_reason(path)
         if reason:
             raise ImageLoadError(f"{name} is {reason}")
-        check_file_size(size)
+        check_file_size(size)  # refused unread
         try:
-            data = path.read_bytes()
+            data = read_at_most(path, MAX_FILE_BYTES)
         except OSError as error:
             raise ImageLoadError(f"cannot read {name}: {error.strerror or error}") from error
+        check_file_size(len(data))  # (a pipe's size is known once read)
     if not data:
         raise ImageLoadError("empty file (0 bytes)")
     with _decoding(data):

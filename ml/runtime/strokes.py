@@ -203,15 +203,16 @@ def parse_strokes(data: Any) -> Strokes:
 
 def read_strokes_file(path: str | Path) -> Strokes:
     """Read a stroke JSON file; raises :class:`StrokesError` (or OSError) with a one-line reason."""
-    from ml.runtime.image_files import not_a_file_reason
+    from ml.runtime.image_files import not_a_file_reason, read_at_most
 
     path = Path(path)
     size = path.stat().st_size
     reason = not_a_file_reason(path)
     if reason:
         raise StrokesError(reason)
-    _check_stroke_file_size(size)
-    return strokes_from_json(path.read_bytes())
+    if size > MAX_STROKE_FILE_BYTES:
+        _check_stroke_file_size(size)  # refused unread
+    return strokes_from_json(read_at_most(path, MAX_STROKE_FILE_BYTES))  # (a pipe's size reads 0)
 
 
 def _check_stroke_file_size(size: int) -> None:
@@ -391,8 +392,12 @@ def find_stroke_files(
                 other_json.extend(found.other_json)
             if not inside:
                 problems.append((path, "no stroke files (.json) in this folder"))
-        elif path.is_file():
-            files.append(path)
+        elif path.exists():  # a file, or a process's pipe (/dev/stdin, a shell's <(...)); not a named pipe
+            reason = not_a_file_reason(path)
+            if reason:
+                problems.append((path, reason))
+            else:
+                files.append(path)
         else:
-            problems.append((path, not_a_file_reason(path) or "no such file or folder"))
+            problems.append((path, "no such file or folder"))
     return files, problems
