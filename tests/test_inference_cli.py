@@ -116,9 +116,12 @@ def test_a_files_data_in_any_holder_is_read_and_what_is_no_picture_is_said(weigh
     nothing = recognizer.predict(None)  # type: ignore[arg-type]
     assert isinstance(nothing, PredictionError) and nothing.reason.endswith("or a numpy array), not NoneType")
     # predict_many: a string was a list of one-letter file names, an H x W array a list of its rows.
-    for one in (str(tmp_path / "x.png"), render("X")):
-        with pytest.raises(TypeError, match="predict_many reads a list of pictures: predict reads one"):
-            recognizer.predict_many(one)
+    colour = np.stack([render("X")] * 3, axis=-1)
+    with (tmp_path / "x.png").open("rb") as file:  # each read as many: letters, rows, bytes or lines
+        for one in (str(tmp_path / "x.png"), render("X"), colour, bytearray(data), file):
+            with pytest.raises(TypeError, match=r"predict_many reads a list of pictures \(or an N x H x W array\)"):
+                recognizer.predict_many(one)  # type: ignore[arg-type]
+    assert len(recognizer.predict_many(np.stack([render("X"), render("L")]))) == 2
     assert [r.top for r in recognizer.predict_many(p for p in [data, data])] == [expected.top] * 2  # type: ignore[union-attr]
     # top_k is checked before any picture is read.
     for wrong in (None, 2.0, True):

@@ -293,6 +293,7 @@ def test_float_pictures_are_read_by_their_range_and_a_range_that_is_none_is_said
     for same_picture in (rung, zero_one * 2.0 - 1.0, drawing.astype(np.float32), drawing.astype(np.uint16)):
         assert np.abs(preprocess(same_picture).input - expected).max() < 0.02
     assert np.array_equal(preprocess(drawing[None]).input, expected)  # one channel first (torch's order)
+    assert np.array_equal(preprocess(memoryview(drawing)).input, expected)  # a view of pixels, not a file's bytes
     mnist_normalized = (zero_one - 0.1307) / 0.3081
     with pytest.raises(ValueError, match=r"float pixels from -0\.4242 to 2\.821: expected 0-1, -1 to 1 or 0-255"):
         preprocess(mnist_normalized)

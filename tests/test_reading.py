@@ -847,6 +847,12 @@ def test_a_picture_averaged_down_as_it_opens_gets_boxes_in_its_own_pixels(tmp_pa
     assert large.size == big.size and large.text == small.text and len(large.characters) == 4
     for a, b in zip(small.characters, large.characters, strict=True):
         assert np.allclose(np.array(a.box) * scale, b.box, atol=2.5 * scale)
+    # The file's data held otherwise (a file object, a bytearray): the same boxes (they were at the reduced size).
+    data = (tmp_path / "word.png").read_bytes()
+    with (tmp_path / "word.png").open("rb") as file:
+        for held in (file, bytearray(data)):
+            again = reader.read_image(held)
+            assert again.size == big.size and [c.box for c in again.characters] == [c.box for c in large.characters]
 
 
 def test_a_word_in_pencil_under_a_lamp_reads_as_in_even_light() -> None:

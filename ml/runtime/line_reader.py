@@ -51,6 +51,7 @@ from ml.runtime.preprocess import (
     ImageLike,
     as_pixels,
     even_ink,
+    file_data_as_bytes,
     preprocess,
     unclipped_ink,
     without_page_lines,
@@ -621,6 +622,7 @@ class LineReader:
         that is no image, NotOneLineError for writing that is not one line."""
         _check_top_k(top_k)
         start = time.perf_counter()
+        image = file_data_as_bytes(image)  # a file object's or a bytearray's: as its bytes, its own size kept
         if isinstance(image, (str, Path, bytes)):
             image = load_image(image)
         pixels, _ = as_pixels(image)

@@ -111,20 +111,30 @@ def _float_pixels(array: np.ndarray) -> np.ndarray:
     )
 
 
-def _as_bytes_if_file_data(image: Any) -> Any:
-    """A file's data held otherwise (bytearray, memoryview, a file object open for reading bytes) as bytes;
-    anything else as it is."""
+def holds_file_data(image: Any) -> bool:
+    """Whether ``image`` is a file's data held otherwise than as bytes: a bytearray, a memoryview of bytes
+    (one of pixels, a numpy array's, is pixels) or a file object."""
+    if isinstance(image, bytearray):
+        return True
+    if isinstance(image, memoryview):
+        return image.ndim == 1 and image.format in ("B", "b", "c")
+    return hasattr(image, "read") and not isinstance(image, Image.Image)
+
+
+def file_data_as_bytes(image: Any) -> Any:
+    """A file's data held otherwise (:func:`holds_file_data`) as bytes, read from a file object; anything
+    else as it is."""
+    if not holds_file_data(image):
+        return image
     if isinstance(image, bytearray | memoryview):
         return bytes(image)
-    if hasattr(image, "read") and not isinstance(image, Image.Image):
-        if isinstance(image, io.TextIOBase):  # (reading it would fail to decode the picture's bytes as text)
-            raise ValueError("the file is open as text: open it with 'rb' to read a picture")
-        data = image.read(MAX_FILE_BYTES + 1)
-        if not isinstance(data, bytes):
-            raise ValueError("the file is open as text: open it with 'rb' to read a picture")
-        check_file_size(len(data))
-        return data
-    return image
+    if isinstance(image, io.TextIOBase):  # (reading it would fail to decode the picture's bytes as text)
+        raise ValueError("the file is open as text: open it with 'rb' to read a picture")
+    data = image.read(MAX_FILE_BYTES + 1)
+    if not isinstance(data, bytes):
+        raise ValueError("the file is open as text: open it with 'rb' to read a picture")
+    check_file_size(len(data))
+    return data
 
 
 def as_pixels(image: ImageLike) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -132,13 +142,13 @@ def as_pixels(image: ImageLike) -> tuple[np.ndarray, tuple[str, ...]]:
     how a file was read (a file is loaded; ValueError for an unsupported pixel type)."""
     if isinstance(image, LoadedImage):
         return image.pixels, image.notes
-    image = _as_bytes_if_file_data(image)
+    image = file_data_as_bytes(image)
     if isinstance(image, (str, Path, bytes)):
         loaded = load_image(image)
         return loaded.pixels, loaded.notes
     if isinstance(image, Image.Image):
         return pil_to_pixels(image), ()
-    if not isinstance(image, np.ndarray | list | tuple) and not hasattr(image, "__array__"):
+    if not isinstance(image, np.ndarray | list | tuple | memoryview) and not hasattr(image, "__array__"):
         raise ValueError(
             f"expected a picture (a file path, its bytes, a PIL image or a numpy array), not {type(image).__name__}"
         )
@@ -749,9 +759,7 @@ def photo_pixels(pixels: np.ndarray) -> np.ndarray:
 def is_photo(image: ImageLike) -> bool:
     """Whether :func:`preprocess` reads ``image`` as a photo or scan unless told otherwise: a picture from a
     file, bytes or a :class:`LoadedImage` is one; an array or a PIL image is read as drawn."""
-    return isinstance(image, (str, Path, bytes, bytearray, memoryview, LoadedImage)) or (
-        hasattr(image, "read") and not isinstance(image, Image.Image)
-    )
+    return isinstance(image, (str, Path, bytes, LoadedImage)) or holds_file_data(image)
 
 
 def preprocess(image: ImageLike, photo: bool | None = None) -> Preprocessed:

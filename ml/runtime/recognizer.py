@@ -103,6 +103,17 @@ class PredictionError:
     blank: bool = False
 
 
+def _one_picture(images: object) -> bool:
+    """Whether ``images``, given where many are read, is one picture: a path, a file's data, a PIL image,
+    or an array (numpy's, torch's) of fewer than 3 axes or of an image's H x W x C shape (C: 1 to 4)."""
+    from ml.runtime.preprocess import holds_file_data
+
+    if isinstance(images, str | Path | bytes | Image.Image | LoadedImage) or holds_file_data(images):
+        return True
+    axes = getattr(images, "shape", None)
+    return axes is not None and (len(axes) < 3 or (len(axes) == 3 and 1 <= axes[2] <= 4))
+
+
 def checked_top_k(k: object) -> int:
     """``k`` as how many classes to give, or TypeError (not a whole number) or ValueError (below 1)."""
     if isinstance(k, bool) or not isinstance(k, int | np.integer):
@@ -186,10 +197,8 @@ class Recognizer:
         """Recognize many images (a list, any iterable, or an N x H x W array) at once, faster per picture;
         one result per image, in order."""
         checked_top_k(top_k)  # before any work: a wrong one failed after every picture was read
-        if isinstance(images, str | Path | bytes | Image.Image | LoadedImage) or (
-            isinstance(images, np.ndarray) and images.ndim < 3
-        ):  # a string read as a list of one-letter file names, an H x W array as its rows
-            raise TypeError("predict_many reads a list of pictures: predict reads one")
+        if _one_picture(images):  # a string was read as one-letter file names, a picture as its rows or bytes
+            raise TypeError("predict_many reads a list of pictures (or an N x H x W array): predict reads one")
         images = list(images)  # a generator, read once
         if self.card.input_kind != "image":
             return [PredictionError(f"{self.card.name} reads strokes, not pictures")] * len(images)
