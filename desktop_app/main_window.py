@@ -1274,6 +1274,7 @@ class MainWindow(QMainWindow):
         for text_only in (self.remove_last_action, self.add_line_action, self.continue_line_action):
             text_only.setEnabled(on)
         self.copy_text_action.setText("Cop&y Text" if on else "Cop&y Answer")  # (C is Clear's)
+        self.copy_answers_action.setEnabled(not on)  # the answers' panel is hidden: its rows are of the last drawing
         self.predictions.setVisible(not on)
         self.tabs.setVisible(not on)
         self.text_panel.setVisible(on)
@@ -1510,8 +1511,11 @@ class MainWindow(QMainWindow):
         """Ctrl+Shift+C: the answers listed and their confidences, tab-separated lines (Ctrl+C copies the
         answer alone, to type it somewhere)."""
         rows = self.predictions.shown_rows()
-        if not rows:
+        if self.text_mode or not rows:
             self._say("Nothing to copy: draw a character, or open a picture of one", 3)
+            return
+        if not self.predictions.headline.isEnabled():  # greyed: the last input's, this one still being read
+            self._say("The answer is still being worked out: copy it once it is shown", 3)
             return
         comma = writes_decimal_comma(QLocale.system())
 

@@ -3868,6 +3868,15 @@ def test_the_answers_and_the_pictures_that_explain_them_can_be_copied_and_saved(
     lines = QApplication.clipboard().text().splitlines()
     shown = window.predictions.shown_rows()
     assert lines == [f"{label}\t{100 * confidence:.1f}%" for label, confidence in shown] and len(lines) == 5
+    window.predictions.show_pending()  # greyed: the last input's answers, not this one's
+    QApplication.clipboard().setText("before")
+    window.copy_answers_action.trigger()
+    assert QApplication.clipboard().text() == "before"
+    assert "still being worked out" in window.statusBar().currentMessage()
+    window.set_text_mode(True)  # the panel hidden, its rows those of the last drawing: nothing to copy
+    assert not window.copy_answers_action.isEnabled()
+    window.set_text_mode(False)
+    assert window.copy_answers_action.isEnabled()
     for name, width in (("model-input", 28), ("grad-cam", 280), ("activation-maps", None)):
         assert all(action.isEnabled() for action in menus[name].menu().actions()), name
         menus[name].copy()
