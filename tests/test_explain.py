@@ -1,12 +1,14 @@
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 from torch import nn
 
 from ml.runtime.explain import activation_maps, conv_layers, explain, grad_cam, saliency
-from ml.runtime.recognizer import Prediction, TorchRecognizer
+from ml.runtime.recognizer import ClassScore, Prediction, TorchRecognizer
 from ml.runtime.synth import render
 
 
@@ -113,13 +115,19 @@ def test_what_is_not_a_models_input_is_refused_with_what_to_give(bundled_weights
     recognizer = load_recognizer("emnist36_cnn", device="cpu")
     result = recognizer.predict(render("A"))
     assert isinstance(result, Prediction)
-    # A Prediction is its model input.
+    # A Prediction is its model input, explained for its own answer (a fused one can differ from the picture's).
     assert np.array_equal(explain(recognizer, result).heatmap, explain(recognizer, result.model_input).heatmap)
+    fused_said_h = replace(result, top=(ClassScore("H", 0.6), *result.top))
+    assert explain(recognizer, fused_said_h).label == "H" and explain(recognizer, fused_said_h, label="A").label == "A"
+    as_tensor = torch.from_numpy(result.model_input)[None, None]  # as torch holds it
+    assert np.array_equal(explain(recognizer, as_tensor).heatmap, explain(recognizer, result).heatmap)  # type: ignore[arg-type]
     # A picture in its place was explained as it stood, for another class than its answer (W for an A).
     pixels = np.asarray(Image.fromarray(render("A")).resize((28, 28)))
     for picture in (pixels, pixels / 255.0, "A.png"):
         with pytest.raises(ValueError, match=r"a Prediction, or its model_input: recognizer.predict\(picture\)"):
             explain(recognizer, picture)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"\), not uint8 pixels$"):
+        explain(recognizer, pixels)
     with pytest.raises(ValueError, match="label is a class's name, one of emnist36_cnn's labels, not 10"):
         explain(recognizer, result, label=10)  # type: ignore[arg-type]
     # A stroke model is explained along its strokes, and only there (torch's shapes error before).
@@ -128,6 +136,8 @@ def test_what_is_not_a_models_input_is_refused_with_what_to_give(bundled_weights
         explain(strokes_model, result)
     with pytest.raises(ValueError, match="emnist36_cnn reads pictures: explain"):
         stroke_saliency(recognizer, result)
+    with pytest.raises(ValueError, match="this Prediction's model_input is a picture: give the Strokes"):
+        stroke_saliency(strokes_model, replace(result, inputs_used=("image", "strokes")))  # a fused answer
     seven = Strokes((np.array([[0.0, 0.0], [20, 0], [8, 30]]),))
     along = stroke_saliency(strokes_model, seven)  # the strokes themselves, normalized as a Prediction's are
     assert np.array_equal(along.weight, stroke_saliency(strokes_model, normalize_strokes(seven)).weight)

@@ -89,6 +89,14 @@ def conv_layers(model: nn.Module) -> list[tuple[str, nn.Conv2d]]:
 MODEL_INPUT_HINT = "a Prediction, or its model_input: recognizer.predict(picture) makes one"
 
 
+def _label_of(recognizer: TorchRecognizer, model_input: object, label: str | None) -> str | None:
+    """The class to explain: ``label``, else a Prediction's own answer (a fused answer can differ from what
+    the picture's model alone would say), else None (the model's own answer)."""
+    if label is None and isinstance(model_input, Prediction) and model_input.label in recognizer.labels:
+        return model_input.label
+    return label
+
+
 def _input_tensor(recognizer: TorchRecognizer, model_input: np.ndarray | Prediction) -> Tensor:
     """The model's 28x28 input as a batch of one, checked: a picture given in its place (a file, or pixels
     not preprocessed) was explained as it stood, for another class than its answer."""
@@ -96,9 +104,18 @@ def _input_tensor(recognizer: TorchRecognizer, model_input: np.ndarray | Predict
         raise ValueError(f"{recognizer.card.name} reads strokes: stroke_saliency explains it")
     if isinstance(model_input, Prediction):
         model_input = model_input.model_input
-    if not isinstance(model_input, np.ndarray) or not np.issubdtype(model_input.dtype, np.floating):
+    if isinstance(model_input, Tensor):
+        model_input = model_input.detach().cpu().numpy()
+    if isinstance(model_input, list | tuple):
+        model_input = np.asarray(model_input)
+    if not isinstance(model_input, np.ndarray):
         raise ValueError(
             f"an explanation reads the model's 28x28 input ({MODEL_INPUT_HINT}), not {type(model_input).__name__}"
+        )
+    if not np.issubdtype(model_input.dtype, np.floating):  # a picture's pixels (0-255): not preprocessed
+        raise ValueError(
+            f"an explanation reads the model's 28x28 input, floats in [0, 1] ({MODEL_INPUT_HINT}), not "
+            f"{model_input.dtype} pixels"
         )
     array = np.ascontiguousarray(model_input, dtype=np.float32)
     if array.size != 28 * 28:
@@ -280,6 +297,7 @@ def grad_cam(recognizer: TorchRecognizer, model_input: np.ndarray | Prediction, 
     The very last layer of some models is 2x2 or 1x1, too coarse to say where; the deepest layer that
     still keeps a few cells per side is the usual choice for small inputs.
     """
+    label = _label_of(recognizer, model_input, label)
     if not conv_layers(recognizer.model):
         return saliency(recognizer, model_input, label)
     x = _input_tensor(recognizer, model_input)
@@ -330,6 +348,7 @@ def _input_gradient(recognizer: TorchRecognizer, x: Tensor, label: str | None) -
 @_explaining
 def saliency(recognizer: TorchRecognizer, model_input: np.ndarray | Prediction, label: str | None = None) -> Heatmap:
     """Input-gradient saliency (Simonyan et al., 2014): |d score / d pixel|, lightly smoothed."""
+    label = _label_of(recognizer, model_input, label)
     gradient, index = _input_gradient(recognizer, _input_tensor(recognizer, model_input), label)
     smooth = F.avg_pool2d(gradient[0, 0].abs()[None, None], 3, 1, 1)[0, 0]
     return Heatmap(recognizer.labels[index], _normalize(smooth), "saliency")
@@ -367,7 +386,10 @@ def stroke_saliency(
 
     if recognizer.card.input_kind != "strokes":
         raise ValueError(f"{recognizer.card.name} reads pictures: explain (or saliency) explains it")
+    label = _label_of(recognizer, sequence, label)
     if isinstance(sequence, Prediction):
+        if sequence.inputs_used != ("strokes",):  # a fused answer holds the picture the image model saw
+            raise ValueError("this Prediction's model_input is a picture: give the Strokes it was read from")
         sequence = sequence.model_input
     elif isinstance(sequence, Strokes):
         sequence = normalize_strokes(sequence)
