@@ -2078,9 +2078,18 @@ def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pix
         # A row double-clicked (or Enter on it) puts its model in use.
         other = table.item(rows.index("gru_tiny"), 0)
         assert other.toolTip() == "gru_tiny\nDouble-click to use gru_tiny"
+        QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualItemRect(other).center())
+        assert window.preferences.model == "cnn_tiny"  # a click chooses the row, no more
         with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
-            table.itemActivated.emit(other)
+            QTest.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualItemRect(other).center())
         assert window.preferences.model == "gru_tiny" and window.model_picker.currentData() == "gru_tiny"
+        qtbot.waitUntil(lambda: table.rowCount() > 0 and table.item(0, 0) is not None, timeout=TIMEOUT_MS)
+        back = next(r for r in range(table.rowCount()) if "cnn_tiny + strokes" in _shown_name(table.item(r, 0).text()))
+        table.setCurrentCell(back, 0)
+        table.setFocus()
+        with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
+            QTest.keyClick(table, Qt.Key.Key_Return)  # Enter on a row, as the keyboard's double-click
+        assert window.preferences.model == "cnn_tiny"
         window.tabs.setCurrentIndex(0)
         path = tmp_path / "seven.png"
         Image.fromarray(render("7", 160)).save(path)

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Collection
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -122,7 +122,12 @@ class CompareView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table (it went cell by cell: 85 presses); arrows move
-        self.table.itemActivated.connect(self._row_activated)
+        # A double-click or Enter, not itemActivated: where a single click activates (KDE's default), a click
+        # to read a row would have changed the model in use.
+        self.table.itemDoubleClicked.connect(self._row_activated)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            enter = QShortcut(QKeySequence(key), self.table, context=Qt.ShortcutContext.WidgetShortcut)
+            enter.activated.connect(lambda: self._row_activated(self.table.currentItem()))
         self._row_models: list[str] = []  # each row's model, the one put in use from it
         layout.addWidget(self.table, 1)
         # What the marks and the orange mean, said once under the table (they were only said on hover).
@@ -252,8 +257,8 @@ class CompareView(QWidget):
             + _between_the_two(verdicts, reference.label)  # type: ignore[attr-defined]
         )
 
-    def _row_activated(self, item: QTableWidgetItem) -> None:
-        if 0 <= item.row() < len(self._row_models):
+    def _row_activated(self, item: QTableWidgetItem | None) -> None:
+        if item is not None and 0 <= item.row() < len(self._row_models):
             self.model_activated.emit(self._row_models[item.row()])
 
     def show_blank(self, message: str) -> None:
