@@ -2508,19 +2508,20 @@ strokes” under the bars) when the model has a stroke model; a picture opened f
 <h3>Explain: where the evidence is</h3>
 <p><b>Grad-CAM</b> colours the 28×28 input by how much each part counted for the answer, or for the class
 you pick: yellow most, dark blue least (the key under it). Evidence can lie on blank paper: the space to the
-right of a 1 is what tells it from a 7. Recurrent models (GRU, LSTM) show input-gradient <b>saliency</b>
-instead: where changing a pixel would change the score most. Right of it, for a drawing, the <b>pen path</b>:
-the stroke model's evidence along your strokes, a dot where each stroke starts.</p>
+right of a 1 is what tells it from a 7. Models with no convolution layer (letters_gru, letters_lstm) show
+input-gradient <b>saliency</b> instead: where changing a pixel would change the score most. Right of it,
+for a drawing, the <b>pen path</b>: the stroke model's evidence along your strokes, a dot where each stroke
+starts.</p>
 <h3>Activation maps</h3>
 <p>What each filter of a convolution layer responds to in this drawing: a tile per channel, bright where it
 responds, each tile scaled on its own. The first layer's filters respond to edges and stroke directions;
 deeper layers are smaller and respond to parts of characters. A layer of more than {MAX_CHANNELS_SHOWN}
-channels shows its {MAX_CHANNELS_SHOWN} most active.</p>
+channels shows {MAX_CHANNELS_SHOWN} at a time: choose which beside the layer.</p>
 <h3>Compare</h3>
 <p>The same drawing read by every ticked model. ● marks the model in use; =● says whether a model agrees (✓),
-does not (✗, in orange) or cannot give that answer at all (–: a letters-only model has no 7). “(picture)”
-is the model in use reading the picture alone, “(strokes)” its stroke model alone. Double-click a row to use
-its model.</p>
+does not (✗, in orange) or cannot give that answer at all (–: a letters-only model has no 7). A model with
+a stroke model has three rows: “(picture)” reading the picture alone, “(strokes)” its stroke model alone, and
+“+ strokes” the two together, as the window reads a drawing. Double-click a row to use its model.</p>
 <h3>How far to trust it</h3>
 <p>Help → Model Cards gives each model's accuracy on pen drawings by writers it never saw and on scanned
 forms, and what it learned from.</p>

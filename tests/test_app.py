@@ -1109,7 +1109,7 @@ def test_a_narrow_window_keeps_the_room_of_explains_captions(qtbot) -> None:  # 
     view.resize(280, 300)  # the Explain tab of a 728x457 window: the map was drawn over its caption
     view.show()
     view.method_label.setText("Grad-CAM for “A / a”; right: along the pen's path")
-    view.maps_caption.setText("32 of 32 channels: bright where a filter responds")
+    view.maps_caption.setText("32 channels: bright where a filter responds")
     for caption in (view.method_label, view.maps_caption):
         qtbot.waitUntil(lambda c=caption: c.height() >= c.heightForWidth(c.width()), timeout=TIMEOUT_MS)
         assert caption.heightForWidth(caption.width()) > caption.fontMetrics().height()  # two lines, both shown
@@ -1147,14 +1147,17 @@ def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None
     assert window.explain_view.maps_label.pixmap() is not None
     view = window.explain_view
     assert view.colour_key.isVisible()  # what the colours mean, beside the map
-    # A layer of more channels than are shown shows the most active (the first 64 of 128: many dark).
+    # A layer of more channels than a mosaic shows: any of them can be seen (only the first 64 of 128 were).
+    assert not view.channel_picker.isVisible()
     layers.setCurrentIndex(2)
     maps = view._layers[2][1]
-    assert len(maps) == 128 and view.maps_caption.text().startswith("64 of 128 channels, the most active:")
-    peaks = maps.reshape(128, -1).max(axis=1)
-    assert view._shown_maps is not None and view._shown_maps.reshape(64, -1).max(axis=1).min() >= np.median(peaks)
+    assert len(maps) == 128 and view.channel_picker.isVisible() and view.channel_picker.count() == 2
+    assert view.maps_caption.text().startswith("channels 1–64 of 128:")
+    view.channel_picker.setCurrentIndex(1)
+    assert view.maps_caption.text().startswith("channels 65–128 of 128:")
+    assert view._shown_maps is not None and np.array_equal(view._shown_maps, maps[64:])
     layers.setCurrentIndex(0)
-    assert view.maps_caption.text().startswith("32 of 32 channels:")
+    assert view.maps_caption.text().startswith("32 channels:") and not view.channel_picker.isVisible()
     # A class picked for this drawing is not the next one's: a cleared pad explains the predicted class again.
     view.class_picker.setCurrentIndex(view.class_picker.findData("H"))
     assert view.chosen_class() == "H"
@@ -3857,7 +3860,7 @@ def test_help_says_how_to_read_each_view(qtbot, window: MainWindow) -> None:  # 
     text = dialog.findChild(QTextBrowser).toPlainText()
     for view in ("What the model sees (28×28)", "Grad-CAM", "Activation maps", "Compare", "Model Cards"):
         assert view in text, view
-    assert "64 most active" in text and "Double-click a row" in text
+    assert "shows 64 at a time" in text and "Double-click a row" in text
 
 
 def test_the_answers_and_the_pictures_that_explain_them_can_be_copied_and_saved(

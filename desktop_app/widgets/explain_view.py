@@ -76,18 +76,6 @@ class StrokeSaliencyView(QWidget):
         painter.end()
 
 
-def strongest_channels(maps: np.ndarray, count: int) -> np.ndarray:
-    """The indices of the ``count`` channels of C x H x W ``maps`` whose strongest response is highest, in
-    the layer's order (all of them when there are no more): the first 64 of 128 were shown, many of them
-    dark for this drawing."""
-    import numpy as np
-
-    if len(maps) <= count:
-        return np.arange(len(maps))
-    peaks = maps.reshape(len(maps), -1).max(axis=1)
-    return np.sort(np.argsort(-peaks, kind="stable")[:count])
-
-
 class ColourKey(QWidget):
     """The heatmaps' colour ramp, its ends named: the pictures say where the evidence is, this how much
     (nothing on screen said what the colours meant)."""
@@ -199,6 +187,13 @@ class ExplainView(QWidget):
         self.layer_picker.setAccessibleName("layer")
         self.layer_picker.currentIndexChanged.connect(self._show_layer)
         picker_row.addWidget(self.layer_picker, 1)
+        # A layer of more channels than a mosaic shows: which of them (the first 64 of 128 were all there was).
+        self.channel_picker = QComboBox()
+        self.channel_picker.setAccessibleName("channels shown")
+        self.channel_picker.setToolTip("Which of the layer's channels the tiles show, by number")
+        self.channel_picker.currentIndexChanged.connect(lambda _i: self._show_layer(self.layer_picker.currentIndex()))
+        self.channel_picker.hide()
+        picker_row.addWidget(self.channel_picker)
         maps_layout.addLayout(picker_row)
         self.maps_caption = CaptionLabel()
         maps_layout.addWidget(self.maps_caption)
@@ -303,18 +298,26 @@ class ExplainView(QWidget):
         if not 0 <= index < len(self._layers):
             return
         name, maps = self._layers[index]
-        shown = strongest_channels(maps, MAX_CHANNELS_SHOWN)
+        step = MAX_CHANNELS_SHOWN
+        pages = [(first, min(first + step, len(maps))) for first in range(0, len(maps), step)]
+        names = [f"{first + 1}–{last}" for first, last in pages]  # short: the layer's name keeps the room
+        if names != [self.channel_picker.itemText(i) for i in range(self.channel_picker.count())]:
+            self.channel_picker.blockSignals(True)
+            self.channel_picker.clear()
+            self.channel_picker.addItems(names)
+            self.channel_picker.blockSignals(False)
+        self.channel_picker.setVisible(len(pages) > 1)
+        first, last = pages[max(0, self.channel_picker.currentIndex())]
         # Short, so that it fits on a line or two in an 800 px window; the rest on hover.
-        which = "" if len(shown) == len(maps) else ", the most active"
-        self.maps_caption.setText(f"{len(shown)} of {len(maps)} channels{which}: bright where a filter responds")
+        shown = f"{len(maps)} channels" if len(pages) == 1 else f"channels {first + 1}–{last} of {len(maps)}"
+        self.maps_caption.setText(f"{shown}: bright where a filter responds")
         self.maps_caption.setToolTip(
             f"Each tile is one of this layer's channels ({maps.shape[1]}×{maps.shape[2]} each; {name} in the "
             "model's code), in the layer's order, each scaled on its own: bright where that filter responds "
             "to the drawing, its brightest pixel white. A tile white where the drawing is dark is a filter "
             "that responds to the paper."
-            + ("" if len(shown) == len(maps) else f" Shown: the {len(shown)} whose strongest response is highest.")
         )
-        self._shown_maps = maps[shown]
+        self._shown_maps = maps[first:last]
         self._mosaic = None
         self._fit_maps()
 
