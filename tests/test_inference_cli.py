@@ -522,7 +522,11 @@ def test_a_named_pipe_is_refused_by_the_commands_not_waited_on(
 
 
 def test_a_picture_or_stroke_file_piped_in_is_read_as_dash(
-    weights_env: Path, fused_weights: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    weights_env: Path,
+    fused_weights: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     def piped(data: bytes) -> None:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
@@ -542,11 +546,17 @@ def test_a_picture_or_stroke_file_piped_in_is_read_as_dash(
     piped(json.dumps({"strokes": [[[0, 0], [10, 0]], [[5, 0], [5, 20]]]}).encode())
     assert cli_main(["predict", "--model", "cnn_tiny", "--strokes", "--json", "-"]) == 0
     assert _lines(capsys)[0]["inputs"] == ["image", "strokes"]
+    piped(json.dumps({"strokes": [[[0, 0], [10, 0]]]}).encode())  # strokes without --strokes: said how
+    assert cli_main(["predict", "--model", "cnn_tiny", "--json", "-"]) == 2
+    assert _lines(capsys) == [{"path": "-", "error": "a stroke file (JSON): add --strokes to read it"}]
     piped(b"")
     assert cli_main(["predict", "--model", "cnn_tiny", "--json", "-"]) == 2
     assert _lines(capsys) == [{"path": "-", "error": "empty file (0 bytes)"}]
     assert cli_main(["predict", "--model", "cnn_tiny", "-", "-"]) == 2
     assert "- is given twice: standard input is read once" in capsys.readouterr().err
+    (tmp_path / "-").write_bytes(picture)  # a file called "-", named so that it is one
+    assert cli_main(["predict", "--model", "cnn_tiny", "--json", str(tmp_path / "-")]) == 0
+    assert _lines(capsys)[0]["top"] == expected.as_dict()["top"]
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)  # a terminal: it would wait for typing
     assert cli_main(["predict", "--model", "cnn_tiny", "-"]) == 2
     assert "- reads a picture piped in (... | glyphpad-ml predict -): nothing is" in capsys.readouterr().err

@@ -70,7 +70,9 @@ def test_missing_weights_and_damaged_card(tmp_path: Path) -> None:
         load_weights(path)
 
 
-@pytest.mark.parametrize("prior", [[0.1, 0.2, 0.3], "0.1", [float("nan")] * 10, [True] * 10, [1e308] * 10])
+@pytest.mark.parametrize(
+    "prior", [[0.1, 0.2, 0.3], "0.1", [float("nan")] * 10, [True] * 10, [1e308] * 10, [10**400] * 10]
+)
 def test_a_card_whose_class_prior_does_not_fit_its_classes_is_damaged(tmp_path: Path, prior: object) -> None:
     """A prior of the wrong length failed in numpy at the first answer; a NaN in it, or a number inf in float32,
     made every answer "nan%"."""

@@ -38,6 +38,14 @@ def model_to_read_with(command: str, asked: str | None) -> str:
 
 
 STDIN_PATH = Path("-")  # a path of "-" reads what is piped in (standard input), as other tools do
+
+
+def path_or_stdin(text: str) -> Path:
+    """A command's path argument: exactly "-" is STDIN_PATH itself (compared with ``is``), so that "./-"
+    still names a file called "-" (equal as paths, they are not the same object)."""
+    return STDIN_PATH if text == "-" else Path(text)
+
+
 STDIN_HELP = "; - reads one piped in (read first)"
 
 
@@ -45,7 +53,7 @@ def piped_input(command: str, paths: list[Path], what: str) -> tuple[list[Path],
     """``paths`` without "-", standard input's bytes when "-" was among them (None when not), and a reason
     the command cannot go on ("" when it can): nothing is piped in (a terminal would wait for typing), or
     "-" is given twice. ``what``: what is piped in ("a picture"), for the message."""
-    named = [path for path in paths if path != STDIN_PATH]
+    named = [path for path in paths if path is not STDIN_PATH]
     if len(named) == len(paths):
         return paths, None, ""
     if len(paths) - len(named) > 1:
@@ -58,8 +66,12 @@ def piped_input(command: str, paths: list[Path], what: str) -> tuple[list[Path],
     return named, stdin.read(MAX_FILE_BYTES + 1), ""
 
 
-def stroke_file_named_as_image(path: Path) -> str | None:
-    """The reason to give for a stroke file passed where images are read, pointing at ``--strokes``."""
+def stroke_file_named_as_image(path: Path, piped: bytes | None = None) -> str | None:
+    """The reason to give for a stroke file passed where images are read, pointing at ``--strokes``: a
+    .json file, or JSON piped in as "-" (``piped``: what was)."""
+    if path is STDIN_PATH:
+        looks_like_json = piped is not None and piped.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+        return "a stroke file (JSON): add --strokes to read it" if looks_like_json else None
     return "a stroke file (.json): add --strokes to read it" if path.suffix.lower() == ".json" else None
 
 

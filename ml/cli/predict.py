@@ -16,6 +16,7 @@ from ml.cli.common import (
     fail,
     fail_whole,
     model_to_read_with,
+    path_or_stdin,
     piped_input,
     problem_line,
     said_failures,
@@ -36,7 +37,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "paths",
         nargs="+",
-        type=Path,
+        type=path_or_stdin,
         help="image files, stroke JSON files (--strokes) or folders (searched recursively)" + STDIN_HELP,
     )
     parser.add_argument(
@@ -83,15 +84,16 @@ def run(argv: list[str]) -> int:
         return fail_whole("predict", stroke_model, args.json)
     found = find_image_files(args.paths)
     problems = found.every_problem()
-    problems += [(path, why) for path in found.files if (why := stroke_file_named_as_image(path))]
-    files = [STDIN_PATH] * (args.piped is not None) + [p for p in found.files if not stroke_file_named_as_image(p)]
+    named = [STDIN_PATH] * (args.piped is not None) + found.files
+    problems += [(path, why) for path in named if (why := stroke_file_named_as_image(path, args.piped))]
+    files = [path for path in named if not stroke_file_named_as_image(path, args.piped)]
     failed = len(problems)
     for path, reason in problems:
         print(problem_line(display_path(path), reason, args.json))
     with tqdm(total=len(files), desc="predict", unit="img", file=sys.stderr, disable=None) as bar:
         for start in range(0, len(files), BATCH_SIZE):
             batch = files[start : start + BATCH_SIZE]
-            inputs = [args.piped if path == STDIN_PATH else path for path in batch]
+            inputs = [args.piped if path is STDIN_PATH else path for path in batch]
             for path, result in zip(batch, recognizer.predict_many(inputs, top_k=args.top_k), strict=True):
                 if isinstance(result, Prediction):
                     record: dict[str, Any] = {
@@ -99,7 +101,7 @@ def run(argv: list[str]) -> int:
                         "model": recognizer.card.name,
                         "top": result.as_dict()["top"],
                     }
-                    picture = args.piped if path == STDIN_PATH else path
+                    picture = args.piped if path is STDIN_PATH else path
                     notes = [*result.notes, *filter(None, [_several_in_picture(picture)])]
                     if notes:
                         record["notes"] = notes
@@ -161,7 +163,7 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
         blank = False
         if reason is None:
             try:
-                strokes = strokes_from_json(args.piped) if path == STDIN_PATH else read_strokes_file(path)
+                strokes = strokes_from_json(args.piped) if path is STDIN_PATH else read_strokes_file(path)
                 # a file with no character in it is reported as blank, not guessed at
                 result = read_drawing_strokes(strokes, recognizer, fused, args.top_k)
             except (StrokesError, OSError, ValueError) as error:

@@ -16,6 +16,7 @@ from ml.cli.common import (
     fail,
     fail_whole,
     model_to_read_with,
+    path_or_stdin,
     piped_input,
     problem_line,
     said_failures,
@@ -38,7 +39,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "paths",
         nargs="+",
-        type=Path,
+        type=path_or_stdin,
         help="image files, stroke JSON files (--strokes) or folders (with subfolders)" + STDIN_HELP,
     )
     parser.add_argument("--strokes", action="store_true", help='inputs are stroke JSON: {"strokes": [[[x, y], ...]]}')
@@ -100,10 +101,10 @@ def run(argv: list[str]) -> int:
     for path, reason in [*problems, *((f, "") for f in files)]:
         record: dict[str, Any] = {"path": display_path(path)}
         if not reason and not args.strokes:
-            reason = stroke_file_named_as_image(path) or ""
+            reason = stroke_file_named_as_image(path, piped) or ""
         if not reason:
             try:
-                from_stdin = path == STDIN_PATH and piped is not None
+                from_stdin = path is STDIN_PATH and piped is not None
                 strokes = None
                 if args.strokes:
                     strokes = strokes_from_json(piped) if from_stdin and piped is not None else read_strokes_file(path)

@@ -13,6 +13,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+def _process_umask() -> int:
+    # Read once, as the module loads: reading it means setting it, which for a moment is every thread's.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _process_umask()
+
+
 def write_atomically(path: Path, content: str | bytes | Callable[[Path], object], make_folders: bool = False) -> None:
     """Write ``content`` to ``path`` whole or not at all: text (as UTF-8), bytes, or a function that writes
     the file it is given (a library's own save). ``make_folders``: make missing folders first (a training
@@ -30,9 +40,7 @@ def write_atomically(path: Path, content: str | bytes | Callable[[Path], object]
             with os.fdopen(fd, "wb") as handle:
                 handle.write(content.encode("utf-8") if isinstance(content, str) else content)
         # mkstemp makes the file private (0600): weights, cards and exports are meant to be shared.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -56,7 +56,14 @@ from ml.runtime.preprocess import (
     unclipped_ink,
     without_page_lines,
 )
-from ml.runtime.recognizer import COMPANION_THREADS, INTERACTIVE_THREADS, ClassScore, Recognizer, load_recognizer
+from ml.runtime.recognizer import (
+    COMPANION_THREADS,
+    INTERACTIVE_THREADS,
+    ClassScore,
+    Recognizer,
+    checked_top_k,
+    load_recognizer,
+)
 from ml.runtime.render import render_drawing
 from ml.runtime.segmentation import (
     CUT_WIDE,
@@ -180,11 +187,6 @@ class ReadLine:
     @property
     def text(self) -> str:
         return "".join((" " if c.space_before else "") + c.text for c in self.characters)
-
-
-def _check_top_k(top_k: int) -> None:
-    if top_k < 1:
-        raise ValueError(f"top_k must be at least 1, not {top_k}")
 
 
 def character_records(line: ReadLine, y_up: bool = False) -> list[dict[str, Any]]:
@@ -514,7 +516,7 @@ class LineReader:
         Boxes are in the strokes' units; a line with nothing to read has no characters. Raises
         StrokesError for points that are not n x 2 finite numbers, NotOneLineError (RowsOfWritingError,
         TooMuchWritingError) for writing that is not one line."""
-        _check_top_k(top_k)
+        checked_top_k(top_k)
         start = time.perf_counter()
         raw = strokes.strokes if isinstance(strokes, Strokes) else strokes
         parts_xy = [stroke_points(stroke, k + 1) for k, stroke in enumerate(raw)]
@@ -620,7 +622,7 @@ class LineReader:
         also when a large file was averaged down as it was opened; a picture with no writing gives a line
         of no characters. Raises ImageLoadError for a file that cannot be read, ValueError for an array
         that is no image, NotOneLineError for writing that is not one line."""
-        _check_top_k(top_k)
+        checked_top_k(top_k)
         start = time.perf_counter()
         image = file_data_as_bytes(image)  # a file object's or a bytearray's: as its bytes, its own size kept
         if isinstance(image, (str, Path, bytes)):
