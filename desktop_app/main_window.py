@@ -1793,18 +1793,25 @@ class MainWindow(QMainWindow):
         from ml.runtime.strokes import StrokesError, read_strokes_file
 
         self.preferences.last_folder = str(path.parent)
+        # A file of a page's shading (up to 200,000 points) takes seconds to read and paint: the pointer says
+        # the window is busy meanwhile (it stood still without a sign).
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             strokes = read_strokes_file(path)
+            if strokes.strokes:
+                self.canvas.open_strokes(strokes)
+                self.canvas.repaint()
         except OSError as error:
             self._show_input_error(path.name, error.strerror or str(error))
             return
         except StrokesError as error:
             self._show_input_error(path.name, str(error))
             return
+        finally:
+            QApplication.restoreOverrideCursor()
         if not strokes.strokes:
             self._show_input_error(path.name, "it holds no strokes")
             return
-        self.canvas.open_strokes(strokes)
         self._opened_file = ([tuple(self.canvas.strokes)], path.name)
         self._show_title()  # (the pad's change was read before its strokes were known as the file's)
         self._new_input_taken()

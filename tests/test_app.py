@@ -3482,6 +3482,7 @@ def test_a_drawing_saved_as_strokes_opens_again_and_reads_as_the_command_line_re
     reopened = _last_result(qtbot, window, lambda: window.open_file(tmp_path / "k.json"))
     assert len(window.canvas.drawn_strokes()) == len(written)
     assert reopened.top[0][0] == "K" and "strokes" in reopened.inputs_used
+    assert QApplication.overrideCursor() is None  # busy while it was read and painted, and no longer
     window.undo()
     assert window.canvas.is_blank()
 
