@@ -268,6 +268,20 @@ def test_a_character_on_a_notebooks_page_is_seen_without_the_margin_and_rules() 
     assert np.abs(preprocess(png_bytes(page)).input - seen).mean() < 0.03
 
 
+def test_a_blank_ruled_page_is_blank_not_an_e() -> None:
+    # Rules and a margin, nothing written: its lines are all there is, as an E cropped tight (read E, 86%).
+    page = np.full((400, 400), 236, dtype=np.uint8)
+    page[:, 50] = 150  # the margin
+    for row in range(50, 400, 80):
+        page[row : row + 2, :] = 170  # the rules
+    with pytest.raises(BlankImageError):
+        preprocess(png_bytes(page))
+    squared = np.full((300, 300), 240, dtype=np.uint8)
+    squared[::30, :] = squared[:, ::30] = 180  # squared paper
+    with pytest.raises(BlankImageError):
+        preprocess(png_bytes(squared))
+
+
 @pytest.mark.parametrize("char", ["1", "I", "T", "H", "7", "E", "F"])
 def test_a_character_cropped_tight_reads_from_a_file_as_from_its_pixels(char: str) -> None:
     # Its stems and bars run the picture's height or width like a page's lines, and its strokes fill the

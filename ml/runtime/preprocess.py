@@ -710,7 +710,9 @@ def without_page_lines(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
     rest[:, wide_down] = False
     rest[wide_across, :] = False
     rows, columns = np.flatnonzero(rest.any(axis=1)), np.flatnonzero(rest.any(axis=0))
-    if not rows.size:  # nothing but lines: they are the writing (an L or a T cropped tight)
+    if not rows.size:  # nothing but lines: the writing (an L, a T, an E cropped tight), or a blank page's
+        if _run_count(across) >= PAGE_RULES or _run_count(down) >= PAGE_RULES:
+            return np.zeros_like(ink)  # more than a character's strokes: ruled paper, nothing written on it
         return ink
     thin = THIN_LINE * stroke_width(rest)
     out = ink
@@ -728,6 +730,14 @@ def without_page_lines(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
 
 
 THIN_LINE = 0.6  # a page's line is at most this share of the writing's stroke width thick
+# Lines across (or down) a picture holding nothing else: this many or more are a page's rules, fewer a
+# character cropped tight (an E has three bars; a blank lined page read as E at 86%).
+PAGE_RULES = 4
+
+
+def _run_count(flags: np.ndarray) -> int:
+    """How many runs of neighbouring True ``flags`` there are (lines, each a pixel or a few thick)."""
+    return int(np.count_nonzero(np.diff(np.concatenate([[0], flags.astype(np.int8)])) == 1))
 
 
 def _thin_runs(flags: np.ndarray, thickest: float) -> np.ndarray:
