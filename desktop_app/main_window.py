@@ -2119,7 +2119,9 @@ class MainWindow(QMainWindow):
             lines = self.text_mode or self.batch_view.reads_lines
         self.show_tab(self.batch_view)  # in text mode the tabs are hidden: the batch would run unseen
         every_file = found.files + [path for path, _ in found.problems]
-        self.batch_view.start(every_file, self.preferences.model, lines, self._merged_case())
+        info = self.models.get(self.preferences.model)
+        reads_only = READS_ONLY.get(info.label_set if info else "", "")
+        self.batch_view.start(every_file, self.preferences.model, lines, self._merged_case(), reads_only)
         for offset, (_, reason) in enumerate(found.problems):  # unreadable entries are rows too, with why
             self.batch_view.add_row(len(found.files) + offset, (), reason)
         if not found.files:

@@ -3351,6 +3351,32 @@ def test_a_sideways_picture_is_turned_upright_and_read(qtbot, window: MainWindow
     assert "undo what is on it first" in window.statusBar().currentMessage()
 
 
+def test_a_batch_marks_the_rows_to_check_says_what_its_model_cannot_read_and_sorts_to_the_top(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A teacher's trial: a picture of two characters sat among the sure answers with its note on hover alone;
+    a digits model read a class's letters as digits without a word; sorted, the least sure were out of view."""
+    from desktop_app.inference_service import SEVERAL_CHARACTERS_NOTE
+    from desktop_app.widgets.batch_view import BatchView
+
+    view = BatchView()
+    qtbot.addWidget(view)
+    view.resize(600, 300)
+    view.show()
+    paths = [Path(f"/scans/{i:02}.png") for i in range(40)]
+    view.start(paths, "digits", reads_only="digits (0-9)")
+    two = f"this looks like 2 {SEVERAL_CHARACTERS_NOTE}"
+    view.add_rows([(i, (("4", 0.5 + i / 100),), "", (two,) if i == 7 else (), None) for i in range(40)])
+    view.finish(False)
+    model = view.table.model()
+    marked = [r for r in range(40) if model.index(r, 0).data(Qt.ItemDataRole.DecorationRole) is not None]
+    assert marked == [7] and two in model.index(7, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "to check" in model.index(7, 0).data(Qt.ItemDataRole.AccessibleTextRole)
+    assert "digits reads digits (0-9) only: anything else gets one of those answers" in view.status.text()
+    view.table.scrollToBottom()
+    assert view.table.verticalScrollBar().value() > 0
+    view.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    assert view.table.verticalScrollBar().value() == 0 and model.index(0, 0).data() == "00.png"
+
+
 def test_a_header_clicked_while_a_batch_runs_does_not_sort_it_when_it_ends(qtbot) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.widgets.batch_view import BatchView
 

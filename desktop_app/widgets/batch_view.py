@@ -242,11 +242,18 @@ class BatchTableModel(QAbstractTableModel):
                 return confidence_text(float(top[0]["prob"]))  # type: ignore[arg-type]
             named = [(short_class_name(str(t["label"]), self.merged_case), t["prob"]) for t in top]
             return "  ".join(f"{name} {whole_percent_text(float(prob))}" for name, prob in named)  # type: ignore[arg-type]
+        notes: list[str] = row["notes"]  # type: ignore[assignment]
+        look = role in LOOK_ROLES and not error and needs_a_look(notes)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
-                return row["path"]
-            notes: list[str] = row["notes"]  # type: ignore[assignment]
+                return str(row["path"]) + ("\n" + "; ".join(notes) if look else "")
             return error or "; ".join(notes) or None
+        if role == Qt.ItemDataRole.DecorationRole and column == 0 and look:
+            # Several characters in one picture, or a picture of a few pixels: one answer, to be checked (the
+            # note was on hover alone, and such a row sorted among the sure ones).
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == 0 and look:
+            return f"{self.names[file_index]}, to check: {'; '.join(notes)}"
         if role == Qt.ItemDataRole.ForegroundRole and error and column == ERROR_COLUMN:
             return error_colour(QApplication.palette())
         return None
@@ -264,6 +271,18 @@ class BatchTableModel(QAbstractTableModel):
     def changed(self, first: int, last: int) -> None:
         """Table rows ``first`` to ``last`` have new results."""
         self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+
+LOOK_ROLES = (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.AccessibleTextRole)
+
+
+def needs_a_look(notes: list[str]) -> bool:
+    """Whether a row's notes say its one answer may not be the picture's (several characters side by side,
+    a character of a few pixels), rather than how it was read (averaged down, a GIF's first frame)."""
+    from desktop_app.inference_service import SEVERAL_CHARACTERS_NOTE
+    from ml.runtime.preprocess import TINY_CHARACTER_NOTE
+
+    return any(SEVERAL_CHARACTERS_NOTE in note or TINY_CHARACTER_NOTE in note for note in notes)
 
 
 def elided_path(text: str, fits: Callable[[str], bool], elide: Callable[[str, int], str], width: int) -> str:
@@ -371,6 +390,9 @@ class BatchView(QWidget):
         self.model = BatchTableModel()
         self.table = QTableView()
         self.table.setModel(self.model)
+        # Sorted, the table shows its first rows (it kept its place: the failed and least sure, sorted first,
+        # were above the rows in view).
+        self.table.horizontalHeader().sortIndicatorChanged.connect(lambda *_: self.table.scrollToTop())
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         # Fixed widths, not ResizeToContents: that measures every row again on each new result, which
@@ -424,6 +446,7 @@ class BatchView(QWidget):
         layout.addWidget(self.status)
         self._finished = ""  # what the last batch's status said when it ended
         self._model_now = ""  # the model in use (the rows may be another's)
+        self._reads_only = ""  # the kind of character alone the rows' model reads ("digits (0-9)"), if one
         self.set_running(False)
 
     def _headers_for_the_choice(self) -> None:
@@ -569,9 +592,16 @@ class BatchView(QWidget):
         return self.model.lines
 
     def start(
-        self, paths: list[Path], model: str, lines: bool = False, merged_case: frozenset[str] = frozenset()
+        self,
+        paths: list[Path],
+        model: str,
+        lines: bool = False,
+        merged_case: frozenset[str] = frozenset(),
+        reads_only: str = "",
     ) -> None:
-        """Rows for ``paths``, to be read by ``model`` (which reads the letters ``merged_case`` in either case)."""
+        """Rows for ``paths``, to be read by ``model`` (which reads the letters ``merged_case`` in either case,
+        and only ``reads_only`` when it is one kind of character: "digits (0-9)")."""
+        self._reads_only = reads_only
         from ml.runtime.image_files import display_path
 
         rows: list[dict[str, object]] = [
@@ -634,6 +664,8 @@ class BatchView(QWidget):
             failed += f"; {many} several characters: choose “a line of text” and Again to read each"
         files = ("file" if len(self.rows) == 1 else "files") + (" as lines of text" if self.model.lines else "")
         model = self.batch_model()
+        if self._reads_only:  # a letter read by a digits model comes out a digit, confidently: said where one looks
+            failed += f". {model} reads {self._reads_only} only: anything else gets one of those answers"
         if cancelled:
             self._finished = f"Cancelled: {read} of {len(self.rows)} {files} recognized with {model}{failed}."
         else:

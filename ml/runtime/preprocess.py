@@ -81,6 +81,7 @@ class Preprocessed:
 # A character's box smaller than this (pixels, its longer side) holds too little to tell it by: a 5 x 5
 # picture of a bar read L at 40%, a checkerboard H at 80%, and nothing said.
 TINY_CHARACTER_PX = 8
+TINY_CHARACTER_NOTE = "too few to be sure what it is"
 
 # How far past its range's ends a float picture may reach and still be that range: a bicubic resize rings
 # about 8% past them (a 0-1 picture resized came out from -0.08 to 1.06 and was taken for 0-255: blank).
@@ -795,7 +796,7 @@ def preprocess(image: ImageLike, photo: bool | None = None) -> Preprocessed:
     resized, scale = _scaled_character(box)
     height, width = box.mask.shape
     if max(height, width) < TINY_CHARACTER_PX:  # enlarged many times over: the answer is a guess, and said so
-        notes = (*notes, f"the character is only {width} x {height} pixels: too few to be sure what it is")
+        notes = (*notes, f"the character is only {width} x {height} pixels: {TINY_CHARACTER_NOTE}")
 
     # The character is centred in a 112 x 112 work image and is all that is not 0 there. Every step
     # from here leaves 0 pixels 0 except dilation, which grows ink by a pixel a step, so the steps run
