@@ -293,9 +293,8 @@ def elided_path(text: str, fits: Callable[[str], bool], elide: Callable[[str, in
     if fits(text) or cut < 0:
         return text if fits(text) else elide(text, width)
     folders, tail = text[:cut], text[cut:]
-    name = tail[1:]
-    if not fits("…" + tail):
-        return elide(name, width)
+    if not fits("…" + tail):  # the name cut, "…/" before it: it is in a folder, as the names around it say
+        return elide("…" + tail, width)
     low, high = 0, len(folders)  # the most of the folders' ends that fit before the name
     while low < high:
         keep = (low + high + 1) // 2
@@ -524,10 +523,13 @@ class BatchView(QWidget):
         if self._sized_by_hand:
             return
         self._fitting = True
+        # The names as wide as the longest needs, up to 160 px or a share of a wide table (they stayed 160 px
+        # in a maximized window, cut to "Björn wo…t 12.png", while Top-k took the room).
+        longest = max((self.table.fontMetrics().horizontalAdvance(n) + 16 for n in self.model.names[:2000]), default=0)
         if self.model.lines:  # a line's text wants room; a confidence, less
-            shares = (min(160, max(80, width // 4)), min(220, max(80, width // 4)), 76)
+            shares = (min(max(160, longest), max(80, width // 4)), min(220, max(80, width // 4)), 76)
         else:
-            shares = (min(160, max(80, width // 3)), 50, 64)
+            shares = (min(max(160, longest), max(80, width // 3)), 50, 64)
         # Room for each header's name and its sort arrow ("Least sure" lost its e under the arrow), where the
         # table has it: at 800x500 the columns keep their shares (the last one would be pushed out of view).
         metrics = self.table.horizontalHeader().fontMetrics()
