@@ -898,6 +898,9 @@ def test_batch_reads_each_file_as_a_line_of_text_in_text_mode(qtbot, window: Mai
     assert table["broken.png"]["error"] and not table["broken.png"]["text"]
     exported = {Path(row["path"]).name: row for row in json.loads((tmp_path / "out.json").read_text())}
     assert len(exported["line2.png"]["chars"]) == 2 and "top" not in exported["line2.png"]
+    # Nothing to read is said as the command line's JSON says it.
+    assert exported["blank.png"]["blank"] is True and exported["blank.png"]["error"] == "no writing found"
+    assert "blank" not in exported["broken.png"]
     read: list = []
     window.service.line_read.connect(lambda _id, reading: read.append(reading))
     # Enter on a row opens it as a double-click does: back on the pad, in text mode.

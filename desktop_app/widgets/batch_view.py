@@ -273,6 +273,7 @@ class BatchTableModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
 
+BLANK_PREFIX = "blank: "  # a row's error when its file holds nothing to read (as the command line's BLANK_TAG)
 LOOK_ROLES = (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.AccessibleTextRole)
 
 
@@ -709,6 +710,13 @@ class BatchView(QWidget):
         if self.model.lines:  # a line's answers are its text and its characters', not a top-k
             rows = [{key: value for key, value in row.items() if key != "top"} for row in rows]
         if path.suffix.lower() == ".json":  # (names as written, "Schüler", not "Sch\u00fcler")
+            # A file with nothing to read says so as the command line's JSON does: "blank": true.
+            rows = [
+                {**row, "error": str(row["error"]).removeprefix(BLANK_PREFIX), "blank": True}
+                if str(row["error"]).startswith(BLANK_PREFIX)
+                else row
+                for row in rows
+            ]
             write_atomically(path, json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
             return len(rows)
         buffer = io.StringIO()
