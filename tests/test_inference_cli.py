@@ -501,9 +501,12 @@ def test_predict_reports_svgs_and_link_loops_in_folders_and_keeps_odd_names(
     os.symlink(folder / "loop1.png", folder / "loop2.png")
     odd = os.fsdecode(b"caf\xe9.png")  # a Latin-1 name on a UTF-8 system
     Image.fromarray(render("T")).save(folder / odd)
+    Image.fromarray(render("L")).save(folder / "IMG_4411.heic", format="JPEG")  # a phone's JPEG named .heic
+    (folder / "real.heic").write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic")
     assert cli_main(["predict", "--model", "cnn_tiny", "--json", str(folder)]) == 1
     records = {Path(str(r["path"])).name: r for r in _lines(capsys)}
-    assert set(records) == {"a.png", "logo.svg", "loop1.png", "loop2.png", "caf\\xe9.png"}
+    assert set(records) == {"a.png", "logo.svg", "loop1.png", "loop2.png", "caf\\xe9.png", "IMG_4411.heic", "real.heic"}
+    assert "top" in records["IMG_4411.heic"] and "HEIC is not supported" in str(records["real.heic"]["error"])
     assert "SVG" in str(records["logo.svg"]["error"])
     assert "loop" in str(records["loop1.png"]["error"])
     assert "top" in records["caf\\xe9.png"]

@@ -56,6 +56,15 @@ class FoundFiles:
         return [*self.problems, *empty]
 
 
+def _announces_a_picture(path: Path) -> bool:
+    """Whether a file's first bytes announce a picture GlyphPad reads, whatever its name says."""
+    try:
+        with path.open("rb") as handle:
+            return format_by_signature(handle.read(16)) is not None
+    except OSError:
+        return False
+
+
 def not_a_file_reason(path: Path) -> str | None:
     """Why ``path``, named by a person, is no file to read, or None for a regular file, a process's pipe
     (/dev/stdin, a shell's <(...)) or one that cannot be looked at (its reader says why). Reading a named
@@ -83,6 +92,24 @@ def read_at_most(path: Path, limit: int) -> bytes:
     one that never ends must not fill the memory; more than ``limit`` is the caller's to refuse."""
     with path.open("rb") as handle:
         return handle.read(limit + 1)
+
+
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"BM", "BMP"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+)
+
+
+def format_by_signature(data: bytes) -> str | None:
+    """The format a file's first bytes announce (None when they announce none GlyphPad reads)."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    return next((name for magic, name in _SIGNATURES if data.startswith(magic)), None)
 
 
 def is_image_path(path: Path) -> bool:
@@ -188,7 +215,10 @@ def _sort_in(entry: Path, found: FoundFiles, stroke_files: bool) -> None:
     elif stroke_files and entry.is_file() and is_stroke_path(entry):
         found.other_json.append(entry)
     elif entry.is_file() and entry.suffix.lower() in UNREADABLE_PICTURES:
-        found.problems.append((entry, UNREADABLE_PICTURES[entry.suffix.lower()]))
+        if _announces_a_picture(entry):  # a JPEG a phone named .heic: read as what it is
+            found.files.append(entry)
+        else:
+            found.problems.append((entry, UNREADABLE_PICTURES[entry.suffix.lower()]))
 
 
 def display_path(path: Path | str) -> str:

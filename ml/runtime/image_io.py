@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ml.runtime.image_files import HEIC_NOT_SUPPORTED, not_a_file_reason, read_at_most
+from ml.runtime.image_files import HEIC_NOT_SUPPORTED, format_by_signature, not_a_file_reason, read_at_most
 
 # A 600 dpi A4 scan is 35 megapixels; anything far beyond that is a mistake or an attack, and
 # decoding it would take gigabytes of memory.
@@ -98,24 +98,6 @@ def _is_heic(data: bytes) -> bool:
     return not brands & {b"avif", b"avis"}
 
 
-_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "PNG"),
-    (b"\xff\xd8\xff", "JPEG"),
-    (b"GIF87a", "GIF"),
-    (b"GIF89a", "GIF"),
-    (b"BM", "BMP"),
-    (b"II*\x00", "TIFF"),
-    (b"MM\x00*", "TIFF"),
-)
-
-
-def _format_by_signature(data: bytes) -> str | None:
-    """The format a file's first bytes announce (None when they announce none GlyphPad reads)."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "WebP"
-    return next((name for magic, name in _SIGNATURES if data.startswith(magic)), None)
-
-
 @contextlib.contextmanager
 def _decoding(data: bytes) -> Iterator[None]:
     """Any failure of PIL while opening or decoding ``data`` as ImageLoadError, with a one-line reason."""
@@ -131,7 +113,7 @@ def _decoding(data: bytes) -> Iterator[None]:
             f"image is {megapixels}: too large to decode safely (limit {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels)"
         ) from error
     except UnidentifiedImageError as error:
-        kind = _format_by_signature(data)
+        kind = format_by_signature(data)
         if kind is not None:  # a known format's header, but no decoder accepted the rest
             raise ImageLoadError(
                 f"corrupt {kind} file: its header is {kind}'s but the image data is damaged"
@@ -144,7 +126,7 @@ def _decoding(data: bytes) -> Iterator[None]:
         # PIL's "image file is truncated (11 bytes not processed)" or "Truncated File Read": jargon, and wrong.
         if "truncated" in reason.lower():
             raise ImageLoadError("the file is incomplete, cut short in a download or a copy") from error
-        kind = _format_by_signature(data)
+        kind = format_by_signature(data)
         if kind is not None:  # a decoder's own words ("could not create decoder object") say nothing to a person
             raise ImageLoadError(f"corrupt {kind} file: its image data is damaged or cut short") from error
         raise ImageLoadError(f"corrupt or truncated image ({reason})") from error
