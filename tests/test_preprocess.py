@@ -280,6 +280,11 @@ def test_a_blank_ruled_page_is_blank_not_an_e() -> None:
     squared[::30, :] = squared[:, ::30] = 180  # squared paper
     with pytest.raises(BlankImageError):
         preprocess(png_bytes(squared))
+    # Strokes of a pen's width are writing, however many: four bars cropped tight ("1111") are no page.
+    bars = np.full((100, 200), 255, dtype=np.uint8)
+    for left in (10, 60, 110, 160):
+        bars[:, left : left + 8] = 0
+    assert np.array_equal(preprocess(png_bytes(bars)).input, preprocess(bars).input)
 
 
 @pytest.mark.parametrize("char", ["1", "I", "T", "H", "7", "E", "F"])

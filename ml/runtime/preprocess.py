@@ -712,7 +712,9 @@ def without_page_lines(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
     rest[wide_across, :] = False
     rows, columns = np.flatnonzero(rest.any(axis=1)), np.flatnonzero(rest.any(axis=0))
     if not rows.size:  # nothing but lines: the writing (an L, a T, an E cropped tight), or a blank page's
-        if _run_count(across) >= PAGE_RULES or _run_count(down) >= PAGE_RULES:
+        rules = _run_count(_thin_runs(across, max(3.0, PAGE_RULE_SHARE * height)))
+        margins_and_columns = _run_count(_thin_runs(down, max(3.0, PAGE_RULE_SHARE * width)))
+        if rules >= PAGE_RULES or margins_and_columns >= PAGE_RULES:
             return np.zeros_like(ink)  # more than a character's strokes: ruled paper, nothing written on it
         return ink
     thin = THIN_LINE * stroke_width(rest)
@@ -734,6 +736,9 @@ THIN_LINE = 0.6  # a page's line is at most this share of the writing's stroke w
 # Lines across (or down) a picture holding nothing else: this many or more are a page's rules, fewer a
 # character cropped tight (an E has three bars; a blank lined page read as E at 86%).
 PAGE_RULES = 4
+# ... each at most this share of the picture thick (at least 3 px): a page's rules are hair lines, a tight
+# crop's strokes are the pen's width (four bars cropped tight, "1111", are 4-7% of the height each).
+PAGE_RULE_SHARE = 0.015
 
 
 def _run_count(flags: np.ndarray) -> int:
