@@ -45,8 +45,9 @@ PRIORITY_INTERACTIVE = 10
 PRIORITY_EXPLAIN = 5  # after any queued recognition: the answer matters more than the why
 PRIORITY_BATCH = 0
 # Files per job: a drawing waits at most one chunk during a batch, and Cancel acts between chunks (at 64,
-# a class's 40 scans were one chunk: Cancel said "Cancelling…" and all 40 were read). 16 pictures take a
-# quarter to half a second (a 4000 x 3000 scan 0.4 s), as fast per file as 64 (39 scans: 0.67-0.72 s either way).
+# a class's 40 scans were one chunk: Cancel said "Cancelling…" and all 40 were read). 16 scans of a page's
+# size take about a quarter of a second, 16 photos of 4000 x 3000 about 6 s (0.4 s each); per file, 16 go
+# as fast as 64 (39 scans: 0.67-0.72 s either way).
 BATCH_CHUNK = 16
 # Said of a file read as one character that holds several side by side (after how many).
 SEVERAL_CHARACTERS_NOTE = "characters side by side: choose “a line of text” and Again to read each"

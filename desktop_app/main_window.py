@@ -2530,7 +2530,8 @@ channels shows {MAX_CHANNELS_SHOWN} at a time: choose which beside the layer.</p
 <p>The same drawing read by every ticked model. ● marks the model in use; =● says whether a model agrees (✓),
 does not (✗, in orange) or cannot give that answer at all (–: a letters-only model has no 7). A model with
 a stroke model has three rows: “(picture)” reading the picture alone, “(strokes)” its stroke model alone, and
-“+ strokes” the two together, as the window reads a drawing. Double-click a row to use its model.</p>
+“+ strokes” the two together, as the window reads a drawing. Double-click a row (or press Enter on it) to
+use its model.</p>
 <h3>How far to trust it</h3>
 <p>Help → Model Cards gives each model's accuracy on pen drawings by writers it never saw and on scanned
 forms, and what it learned from.</p>

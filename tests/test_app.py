@@ -1162,6 +1162,7 @@ def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None
     assert view._shown_maps is not None and np.array_equal(view._shown_maps, maps[64:])
     layers.setCurrentIndex(0)
     assert view.maps_caption.text().startswith("32 channels:") and not view.channel_picker.isVisible()
+    layers.setCurrentIndex(2)  # left so: a cleared pad takes its channels' picker away too
     # A class picked for this drawing is not the next one's: a cleared pad explains the predicted class again.
     view.class_picker.setCurrentIndex(view.class_picker.findData("H"))
     assert view.chosen_class() == "H"
@@ -1172,6 +1173,7 @@ def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None
     assert view.layer_count() == 0 and view.method_label.text() == ""
     assert view.heatmap_label.pixmap().isNull() and view.maps_label.pixmap().isNull()
     assert "draw a character" in view.heatmap_label.text() and not view.colour_key.isVisible()
+    assert not view.channel_picker.isVisible()
 
 
 def test_a_class_picked_in_explain_is_not_kept_for_an_opened_picture(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -3379,6 +3381,14 @@ def test_a_batch_marks_the_rows_to_check_says_what_its_model_cannot_read_and_sor
     assert view.table.verticalScrollBar().value() > 0
     view.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
     assert view.table.verticalScrollBar().value() == 0 and model.index(0, 0).data() == "00.png"
+    # A new batch's reset of the order moves nobody's view; nor does a header clicked while it runs.
+    view.start(paths, "digits")
+    view.add_rows([(i, (("4", 0.5),), "", (), None) for i in range(40)])
+    view.table.scrollToBottom()
+    view.table.horizontalHeader().setSortIndicator(2, Qt.SortOrder.AscendingOrder)
+    view.finish(False)
+    assert view.table.verticalScrollBar().value() > 0
+    assert "reads" not in view.status.text()  # this batch's model was not said to read one kind alone
 
 
 def test_a_header_clicked_while_a_batch_runs_does_not_sort_it_when_it_ends(qtbot) -> None:  # type: ignore[no-untyped-def]

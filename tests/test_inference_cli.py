@@ -557,8 +557,9 @@ def test_a_picture_or_stroke_file_piped_in_is_read_as_dash(
     assert _lines(capsys) == [{"path": "-", "error": "empty file (0 bytes)"}]
     assert cli_main(["predict", "--model", "cnn_tiny", "-", "-"]) == 2
     assert "- is given twice: standard input is read once" in capsys.readouterr().err
-    (tmp_path / "-").write_bytes(picture)  # a file called "-", named so that it is one
-    assert cli_main(["predict", "--model", "cnn_tiny", "--json", str(tmp_path / "-")]) == 0
+    (tmp_path / "-").write_bytes(picture)  # a file called "-", named so that it is one ("./-" == "-" as paths)
+    monkeypatch.chdir(tmp_path)
+    assert cli_main(["predict", "--model", "cnn_tiny", "--json", "./-"]) == 0
     assert _lines(capsys)[0]["top"] == expected.as_dict()["top"]
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)  # a terminal: it would wait for typing
     assert cli_main(["predict", "--model", "cnn_tiny", "-"]) == 2

@@ -279,11 +279,13 @@ LOOK_ROLES = (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole, Qt.It
 
 def needs_a_look(notes: list[str]) -> bool:
     """Whether a row's notes say its one answer may not be the picture's (several characters side by side,
-    a character of a few pixels), rather than how it was read (averaged down, a GIF's first frame)."""
-    from desktop_app.inference_service import SEVERAL_CHARACTERS_NOTE
+    rows of writing, a character of a few pixels), rather than how it was read (averaged down, a GIF's
+    first frame)."""
+    from desktop_app.inference_service import ROWS_NOTE, SEVERAL_CHARACTERS_NOTE
     from ml.runtime.preprocess import TINY_CHARACTER_NOTE
 
-    return any(SEVERAL_CHARACTERS_NOTE in note or TINY_CHARACTER_NOTE in note for note in notes)
+    to_check = (SEVERAL_CHARACTERS_NOTE, ROWS_NOTE, TINY_CHARACTER_NOTE)
+    return any(said in note for note in notes for said in to_check)
 
 
 def elided_path(text: str, fits: Callable[[str], bool], elide: Callable[[str, int], str], width: int) -> str:
@@ -344,6 +346,7 @@ class BatchView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._longest_name, self._longest_name_for = 0, (0, "")  # the names' widest, and for which names and font
         layout = QVBoxLayout(self)
         buttons = QHBoxLayout()
         self.files_button = QPushButton("Files…")
@@ -392,7 +395,7 @@ class BatchView(QWidget):
         self.table.setModel(self.model)
         # Sorted, the table shows its first rows (it kept its place: the failed and least sure, sorted first,
         # were above the rows in view).
-        self.table.horizontalHeader().sortIndicatorChanged.connect(lambda *_: self.table.scrollToTop())
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._sorted)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         # Fixed widths, not ResizeToContents: that measures every row again on each new result, which
@@ -495,11 +498,16 @@ class BatchView(QWidget):
             if row["error"]:
                 self.table.setSpan(self.model.table_row(file_index), ERROR_COLUMN, 1, len(COLUMNS) - ERROR_COLUMN)
 
+    def _sorted(self) -> None:
+        if self.model.sortable:  # (not a header clicked while the batch runs, nor the indicator reset)
+            self.table.scrollToTop()
+
     def _set_sortable(self, sortable: bool) -> None:
-        self.model.sortable = sortable
+        self.model.sortable = False
         # The files in their order: a new batch, and a finished one (a header clicked while it ran moves
         # Qt's indicator, and enabling sorting would sort by it with no click after the batch).
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.model.sortable = sortable
         self.table.setSortingEnabled(sortable)
 
     def _show_detail(self, table_row: int) -> None:
@@ -526,7 +534,11 @@ class BatchView(QWidget):
         self._fitting = True
         # The names as wide as the longest needs, up to 160 px or a share of a wide table (they stayed 160 px
         # in a maximized window, cut to "Björn wo…t 12.png", while Top-k took the room).
-        longest = max((self.table.fontMetrics().horizontalAdvance(n) + 16 for n in self.model.names[:2000]), default=0)
+        if self._longest_name_for != (len(self.model.names), self.table.font().key()):  # measured once a batch
+            metrics = self.table.fontMetrics()
+            self._longest_name = max((metrics.horizontalAdvance(n) for n in self.model.names), default=0) + 16
+            self._longest_name_for = (len(self.model.names), self.table.font().key())
+        longest = self._longest_name + (self.table.iconSize().width() or 16)  # room for a row's warning icon
         if self.model.lines:  # a line's text wants room; a confidence, less
             shares = (min(max(160, longest), max(80, width // 4)), min(220, max(80, width // 4)), 76)
         else:
@@ -616,6 +628,7 @@ class BatchView(QWidget):
         self._set_sortable(False)
         self.model.merged_case = merged_case
         self.model.reset(rows, [display_path(name) for name in shortest_names(paths)], lines)
+        self._longest_name_for = (0, "")  # other names: measured again
         self._fit_columns(self.width())
         self.table.clearSpans()
         self._show_detail(-1)

@@ -290,6 +290,7 @@ class ExplainView(QWidget):
             self._show_layer(self.layer_picker.currentIndex())
         else:
             self._shown_maps, self._mosaic = None, None
+            self.channel_picker.hide()
             self.maps_caption.setText("")
             self.maps_label.setText("This model has no convolution layers: it reads the image row by row.")
         self.layer_picker.setEnabled(bool(layers))  # an empty box to choose from said nothing
@@ -300,7 +301,7 @@ class ExplainView(QWidget):
         name, maps = self._layers[index]
         step = MAX_CHANNELS_SHOWN
         pages = [(first, min(first + step, len(maps))) for first in range(0, len(maps), step)]
-        names = [f"{first + 1}–{last}" for first, last in pages]  # short: the layer's name keeps the room
+        names = [f"{first + 1}–{last}" if last > first + 1 else str(last) for first, last in pages]  # short
         if names != [self.channel_picker.itemText(i) for i in range(self.channel_picker.count())]:
             self.channel_picker.blockSignals(True)
             self.channel_picker.clear()
@@ -309,7 +310,10 @@ class ExplainView(QWidget):
         self.channel_picker.setVisible(len(pages) > 1)
         first, last = pages[max(0, self.channel_picker.currentIndex())]
         # Short, so that it fits on a line or two in an 800 px window; the rest on hover.
-        shown = f"{len(maps)} channels" if len(pages) == 1 else f"channels {first + 1}–{last} of {len(maps)}"
+        if len(pages) == 1:
+            shown = f"{len(maps)} channels"
+        else:
+            shown = f"channel{'s' if last > first + 1 else ''} {names[pages.index((first, last))]} of {len(maps)}"
         self.maps_caption.setText(f"{shown}: bright where a filter responds")
         self.maps_caption.setToolTip(
             f"Each tile is one of this layer's channels ({maps.shape[1]}×{maps.shape[2]} each; {name} in the "
@@ -369,6 +373,7 @@ class ExplainView(QWidget):
         self.show_error(message)
         self._layers = ()
         self.layer_picker.clear()
+        self.channel_picker.hide()
         self._shown_maps, self._mosaic = None, None
         self.maps_caption.setText("")
         self.maps_label.clear()

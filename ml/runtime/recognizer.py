@@ -111,7 +111,9 @@ def _one_picture(images: object) -> bool:
     if isinstance(images, str | Path | bytes | Image.Image | LoadedImage) or holds_file_data(images):
         return True
     axes = getattr(images, "shape", None)
-    return axes is not None and (len(axes) < 3 or (len(axes) == 3 and 1 <= axes[2] <= 4))
+    if axes is None or getattr(getattr(images, "dtype", None), "kind", "") == "O":  # paths in an array: a list
+        return False
+    return len(axes) < 3 or (len(axes) == 3 and 1 <= axes[2] <= 4)
 
 
 def checked_top_k(k: object) -> int:

@@ -217,9 +217,9 @@ def read_strokes_file(path: str | Path) -> Strokes:
 
 def _check_stroke_file_size(size: int) -> None:
     if size > MAX_STROKE_FILE_BYTES:
-        raise StrokesError(
-            f"{size / 2**20:.1f} MiB is too large for a stroke file (at most {MAX_STROKE_FILE_BYTES / 2**20:.0f} MiB)"
-        )
+        # A pipe is read up to one byte past the limit: its size is not known, only that it is more.
+        said = "more than that" if size == MAX_STROKE_FILE_BYTES + 1 else f"{size / 2**20:.1f} MiB"
+        raise StrokesError(f"a stroke file is at most {MAX_STROKE_FILE_BYTES / 2**20:.0f} MiB; this one is {said}")
     if size == 0:  # as an empty picture is told, not "not valid JSON (line 1, column 1: Expecting value)"
         raise StrokesError("empty file (0 bytes)")
 
