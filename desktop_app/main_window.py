@@ -2251,13 +2251,17 @@ class MainWindow(QMainWindow):
     def guide_dialog(self) -> QDialog:
         """Help → Reading the Answers: what each view shows and how to read it (a student found the pictures
         but nothing that said what their colours, tiles and marks meant)."""
+        return self._text_dialog("Reading the Answers", QSize(620, 640), GUIDE_HTML)
+
+    def _text_dialog(self, title: str, size: QSize, text_html: str) -> QDialog:
+        """A dialog of rich text to read, and Close: Help's guide and keyboard shortcuts."""
         dialog = QDialog(self)
-        dialog.setWindowTitle("Reading the Answers")
-        dialog.resize(fitted_size(self, QSize(620, 640)))
+        dialog.setWindowTitle(title)
+        dialog.resize(fitted_size(self, size))
         layout = QVBoxLayout(dialog)
         browser = QTextBrowser()
-        browser.setAccessibleName("reading the answers")
-        browser.setHtml(GUIDE_HTML)
+        browser.setAccessibleName(title.lower())
+        browser.setHtml(text_html)
         layout.addWidget(browser)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dialog.reject)
@@ -2292,18 +2296,8 @@ class MainWindow(QMainWindow):
             ("Text mode: a stray mark, half of a split letter", "Its menu's Leave out of the text"),
         ):
             parts.append(row(what, how))
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Keyboard Shortcuts")
-        dialog.resize(fitted_size(self, QSize(560, 640)))
-        layout = QVBoxLayout(dialog)
-        browser = QTextBrowser()
-        browser.setAccessibleName("keyboard shortcuts")
-        browser.setHtml(f"<table cellpadding=3>{''.join(parts)}</table>")
-        layout.addWidget(browser)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(dialog.reject)
-        layout.addWidget(buttons)
-        return dialog
+        table = f"<table cellpadding=3>{''.join(parts)}</table>"
+        return self._text_dialog("Keyboard Shortcuts", QSize(560, 640), table)
 
     def show_model_cards(self) -> None:
         self.model_cards_dialog().exec()
