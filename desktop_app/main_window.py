@@ -651,10 +651,13 @@ class MainWindow(QMainWindow):
             menu.copied.connect(lambda: self._say("Copied the picture", 3))
             menu.saved.connect(self._picture_saved)
         service.line_read.connect(self._on_line_read)
-        # Read again once the size has settled, not at every step of a drag (each rendered the drawing anew).
+        # A drawing slow to paint is read again once the size has settled, not at every step of a drag (each
+        # rendered it anew); any other at once, as the pad shows it.
         self._resize_settled = QTimer(self, singleShot=True, interval=RESIZE_SETTLE_MS)
         self._resize_settled.timeout.connect(self._on_canvas_resized)
-        self.canvas.resized.connect(self._resize_settled.start)
+        self.canvas.resized.connect(
+            lambda: self._resize_settled.start() if self.canvas.slow_to_paint() else self._on_canvas_resized()
+        )
         self.text_panel.character_chosen.connect(self.correct_character)
         self.text_panel.character_pointed.connect(lambda index: self.canvas.mark_box(index if index >= 0 else None))
         self.text_panel.space_chosen.connect(self.set_space_before)

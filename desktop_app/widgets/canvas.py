@@ -631,6 +631,11 @@ class DrawingCanvas(QWidget):
         self._recognition_pixels = None
         self._renderer = None
 
+    def slow_to_paint(self) -> bool:
+        """Whether the pad's last full paint took long enough (a page of writing, a shaded file) for a resize
+        to wait until the size settles before painting, and reading, the drawing again."""
+        return self._screen_layer_seconds > SLOW_LAYER_SECONDS
+
     def _drop_stale_layer(self) -> None:
         if self._stale_layer is not None:
             self._stale_layer = None
@@ -642,9 +647,8 @@ class DrawingCanvas(QWidget):
             if self._fitted_size is None:
                 self._fitted_size = (new.width(), new.height())
             self._refit(new.width(), new.height())
-        slow = self._screen_layer_seconds > SLOW_LAYER_SECONDS
         shown = self._stale_layer if self._stale_layer is not None else self._screen_layer
-        shown = shown if slow else None
+        shown = shown if self.slow_to_paint() else None
         self._invalidate_layers()
         if shown is not None:
             self._stale_layer = shown
