@@ -517,6 +517,15 @@ def test_a_named_pipe_is_refused_by_the_commands_not_waited_on(
 ) -> None:
     os.mkfifo(tmp_path / "pipe.png")
     os.mkfifo(tmp_path / "pipe.json")
+    folder = tmp_path / "class"  # in a folder: said, not passed over without a word
+    folder.mkdir()
+    os.mkfifo(folder / "scan.png")
+    Image.fromarray(render("A")).save(folder / "a.png")
+    assert cli_main(["predict", "--model", "cnn_tiny", "--json", str(folder)]) == 1
+    assert {Path(str(r["path"])).name: r.get("error") for r in _lines(capsys)} == {
+        "a.png": None,
+        "scan.png": "a named pipe, not a file",
+    }
     for command in (["predict"], ["read"]):
         assert cli_main([*command, "--model", "cnn_tiny", "--json", str(tmp_path / "pipe.png")]) == 2
         assert [r["error"] for r in _lines(capsys)] == ["a named pipe, not a file"]

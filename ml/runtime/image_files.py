@@ -219,6 +219,12 @@ def _sort_in(entry: Path, found: FoundFiles, stroke_files: bool) -> None:
             found.files.append(entry)
         else:
             found.problems.append((entry, UNREADABLE_PICTURES[entry.suffix.lower()]))
+    elif (is_image_path(entry) or (stroke_files and is_stroke_path(entry))) and not entry.is_dir():
+        # Named as a picture (or strokes) but no file: a named pipe, a device. Said, never opened (it was
+        # passed over without a word).
+        not_a_file = not_a_file_reason(entry)
+        if not_a_file:
+            found.problems.append((entry, not_a_file))
 
 
 def display_path(path: Path | str) -> str:
