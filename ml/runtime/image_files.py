@@ -65,6 +65,10 @@ def _announces_a_picture(path: Path) -> bool:
         return False
 
 
+PROCESS_PIPE_NAMES = ("/dev/stdin",)
+PROCESS_PIPE_FOLDERS = ("/dev/fd/", "/proc/self/fd/")
+
+
 def not_a_file_reason(path: Path) -> str | None:
     """Why ``path``, named by a person, is no file to read, or None for a regular file, a process's pipe
     (/dev/stdin, a shell's <(...)) or one that cannot be looked at (its reader says why). Reading a named
@@ -78,7 +82,10 @@ def not_a_file_reason(path: Path) -> str | None:
     if stat.S_ISDIR(mode):
         return "a folder, not a file"
     if stat.S_ISFIFO(mode):
-        # A pipe from a process (/dev/stdin, a shell's <(...)) resolves to no file on disk: it is read.
+        # A pipe from a process (/dev/stdin, a shell's <(...)) is read: named so (macOS names <(...)
+        # /dev/fd/63, an entry that may itself read as a pipe), or resolving to no file on disk (Linux).
+        if str(path) in PROCESS_PIPE_NAMES or str(path).startswith(PROCESS_PIPE_FOLDERS):
+            return None
         real = os.path.realpath(path)
         named = os.path.lexists(real) and stat.S_ISFIFO(os.lstat(real).st_mode)
         return "a named pipe, not a file" if named else None
