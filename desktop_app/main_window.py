@@ -1909,23 +1909,20 @@ class MainWindow(QMainWindow):
 
     def open_image(self, path: Path) -> None:
         """Show and recognize an image file; the file goes through ml.runtime.preprocess exactly as a drawing does."""
-        from ml.runtime.image_files import not_a_file_reason, read_at_most
-        from ml.runtime.image_io import MAX_FILE_BYTES, ImageLoadError, check_file_size
+        from ml.runtime.image_files import FileTooLargeError, NotAFileError, read_named_file
+        from ml.runtime.image_io import MAX_FILE_BYTES, too_large_reason
 
         self.preferences.last_folder = str(path.parent)
-        reason = not_a_file_reason(path)  # a named pipe would hold the window until something wrote to it
-        if reason:
-            self._show_input_error(path.name, reason)
-            return
-        try:
-            check_file_size(path.stat().st_size)  # refused before reading it all into memory
-            data = read_at_most(path, MAX_FILE_BYTES)
-            check_file_size(len(data))  # (a pipe's size is known once read)
+        try:  # (a named pipe is refused unopened: it would hold the window until something wrote to it)
+            data = read_named_file(path, MAX_FILE_BYTES)
         except OSError as error:
             self._show_input_error(path.name, error.strerror or str(error))
             return
-        except ImageLoadError as error:
+        except NotAFileError as error:
             self._show_input_error(path.name, str(error))
+            return
+        except FileTooLargeError as error:
+            self._show_input_error(path.name, too_large_reason(error.size))
             return
         if self._open_picture_data(data, path.name, opened_file=True):
             self._remember_file(path)

@@ -243,16 +243,17 @@ class BatchTableModel(QAbstractTableModel):
             named = [(short_class_name(str(t["label"]), self.merged_case), t["prob"]) for t in top]
             return "  ".join(f"{name} {whole_percent_text(float(prob))}" for name, prob in named)  # type: ignore[arg-type]
         notes: list[str] = row["notes"]  # type: ignore[assignment]
-        look = role in LOOK_ROLES and not error and needs_a_look(notes)
+        # (column 0 alone: the decoration is asked of every cell at every paint)
+        look = column == 0 and role in LOOK_ROLES and not error and needs_a_look(notes)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
                 return str(row["path"]) + ("\n" + "; ".join(notes) if look else "")
             return error or "; ".join(notes) or None
-        if role == Qt.ItemDataRole.DecorationRole and column == 0 and look:
+        if role == Qt.ItemDataRole.DecorationRole and look:
             # Several characters in one picture, or a picture of a few pixels: one answer, to be checked (the
             # note was on hover alone, and such a row sorted among the sure ones).
             return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-        if role == Qt.ItemDataRole.AccessibleTextRole and column == 0 and look:
+        if role == Qt.ItemDataRole.AccessibleTextRole and look:
             return f"{self.names[file_index]}, to check: {'; '.join(notes)}"
         if role == Qt.ItemDataRole.ForegroundRole and error and column == ERROR_COLUMN:
             return error_colour(QApplication.palette())

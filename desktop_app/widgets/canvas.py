@@ -38,8 +38,8 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     from ml.runtime.strokes import Strokes
 
 MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
-# A pad whose layer took longer than this to build is shown scaled while the window is resized, and built
-# once the size has not changed for RESIZE_SETTLE_MS (a frame is 16 ms; a drag's steps come about that often).
+# A pad whose layer took longer than this to build is shown as it was while the window is resized, and built
+# (and read) once the size has not changed for RESIZE_SETTLE_MS (a drag's steps come about every frame, 16 ms).
 SLOW_LAYER_SECONDS = 0.05
 RESIZE_SETTLE_MS = 150
 # An opened picture (and what is drawn over it) goes to recognition at most this big; a drawing on the bare

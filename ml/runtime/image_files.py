@@ -94,11 +94,35 @@ def not_a_file_reason(path: Path) -> str | None:
     return "a device, not a file"
 
 
-def read_at_most(path: Path, limit: int) -> bytes:
-    """A file's bytes, ``limit`` + 1 at most: a pipe tells its size only by ending (its size reads 0), and
-    one that never ends must not fill the memory; more than ``limit`` is the caller's to refuse."""
+class NotAFileError(ValueError):
+    """A path named as a file that is none to read (its message: :func:`not_a_file_reason`)."""
+
+
+class FileTooLargeError(ValueError):
+    """A file of more bytes than its reader takes; ``size``: its size, or the limit + 1 for a pipe read
+    that far (a pipe's size is not known before, only that it is more)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
+
+
+def read_named_file(path: Path, limit: int) -> bytes:
+    """The bytes of a file a person named: refused unopened when it is no file to read (NotAFileError) or
+    its size says more than ``limit`` (FileTooLargeError), else read up to one byte past ``limit`` (a
+    pipe's size reads 0, and one that never ends must not fill the memory) and refused then if more.
+    Raises OSError as looking at it or reading it does."""
+    reason = not_a_file_reason(path)
+    if reason:
+        raise NotAFileError(reason)
+    size = path.stat().st_size
+    if size > limit:
+        raise FileTooLargeError(size)
     with path.open("rb") as handle:
-        return handle.read(limit + 1)
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLargeError(len(data))
+    return data
 
 
 _SIGNATURES = (

@@ -20,7 +20,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ml.runtime.image_files import HEIC_NOT_SUPPORTED, format_by_signature, not_a_file_reason, read_at_most
+from ml.runtime.image_files import (
+    HEIC_NOT_SUPPORTED,
+    FileTooLargeError,
+    NotAFileError,
+    format_by_signature,
+    read_named_file,
+)
 
 # A 600 dpi A4 scan is 35 megapixels; anything far beyond that is a mistake or an attack, and
 # decoding it would take gigabytes of memory.
@@ -48,9 +54,14 @@ class LoadedImage:
 def check_file_size(size: int) -> None:
     """Raise ImageLoadError for a file (or pasted data) of more than MAX_FILE_BYTES: refused unread."""
     if size > MAX_FILE_BYTES:
-        # A pipe is read up to one byte past the limit: its size is not known, only that it is more.
-        said = "more than that" if size == MAX_FILE_BYTES + 1 else f"{size / 2**20:.0f} MB"
-        raise ImageLoadError(f"the limit is {MAX_FILE_BYTES / 2**20:.0f} MB; this file is {said}")
+        raise ImageLoadError(too_large_reason(size))
+
+
+def too_large_reason(size: int) -> str:
+    """Why a picture file of ``size`` bytes, more than MAX_FILE_BYTES, is refused."""
+    # A pipe is read up to one byte past the limit: its size is not known, only that it is more.
+    said = "more than that" if size == MAX_FILE_BYTES + 1 else f"{size / 2**20:.0f} MB"
+    return f"the limit is {MAX_FILE_BYTES / 2**20:.0f} MB; this file is {said}"
 
 
 def _check_size(width: int, height: int) -> None:
@@ -289,21 +300,16 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
     else:
         path = Path(source)
         name = path.name
-        try:
-            size = path.stat().st_size
-        except OSError as error:
-            raise ImageLoadError(f"cannot open {name}: {error.strerror or error}") from error
         if path.is_dir():
             raise ImageLoadError(f"{name} is a folder, not an image")
-        reason = not_a_file_reason(path)
-        if reason:
-            raise ImageLoadError(f"{name} is {reason}")
-        check_file_size(size)  # refused unread
         try:
-            data = read_at_most(path, MAX_FILE_BYTES)
+            data = read_named_file(path, MAX_FILE_BYTES)
+        except NotAFileError as error:
+            raise ImageLoadError(f"{name} is {error}") from None
+        except FileTooLargeError as error:
+            check_file_size(error.size)
         except OSError as error:
-            raise ImageLoadError(f"cannot read {name}: {error.strerror or error}") from error
-        check_file_size(len(data))  # (a pipe's size is known once read)
+            raise ImageLoadError(f"cannot open {name}: {error.strerror or error}") from error
     if not data:
         raise ImageLoadError("empty file (0 bytes)")
     with _decoding(data):

@@ -24,7 +24,7 @@ from ml.runtime.cards import ModelCard, WeightsError, resolve_model_path, verifi
 from ml.runtime.devices import describe, resolve_device
 from ml.runtime.image_io import ImageLoadError, LoadedImage
 from ml.runtime.labels import TOP_K
-from ml.runtime.preprocess import BlankImageError, ImageLike, preprocess
+from ml.runtime.preprocess import BlankImageError, ImageLike, holds_file_data, preprocess
 from ml.runtime.strokes import (
     STROKE_FEATURES,
     STROKE_POINTS,
@@ -106,8 +106,6 @@ class PredictionError:
 def _one_picture(images: object) -> bool:
     """Whether ``images``, given where many are read, is one picture: a path, a file's data, a PIL image,
     or an array (numpy's, torch's) of fewer than 3 axes or of an image's H x W x C shape (C: 1 to 4)."""
-    from ml.runtime.preprocess import holds_file_data
-
     if isinstance(images, str | Path | bytes | Image.Image | LoadedImage) or holds_file_data(images):
         return True
     axes = getattr(images, "shape", None)

@@ -203,23 +203,25 @@ def parse_strokes(data: Any) -> Strokes:
 
 def read_strokes_file(path: str | Path) -> Strokes:
     """Read a stroke JSON file; raises :class:`StrokesError` (or OSError) with a one-line reason."""
-    from ml.runtime.image_files import not_a_file_reason, read_at_most
+    from ml.runtime.image_files import FileTooLargeError, NotAFileError, read_named_file
 
-    path = Path(path)
-    size = path.stat().st_size
-    reason = not_a_file_reason(path)
-    if reason:
-        raise StrokesError(reason)
-    if size > MAX_STROKE_FILE_BYTES:
-        _check_stroke_file_size(size)  # refused unread
-    return strokes_from_json(read_at_most(path, MAX_STROKE_FILE_BYTES))  # (a pipe's size reads 0)
+    try:
+        return strokes_from_json(read_named_file(Path(path), MAX_STROKE_FILE_BYTES))
+    except NotAFileError as error:
+        raise StrokesError(str(error)) from None
+    except FileTooLargeError as error:
+        raise _stroke_file_too_large(error.size) from None
+
+
+def _stroke_file_too_large(size: int) -> StrokesError:
+    # A pipe is read up to one byte past the limit: its size is not known, only that it is more.
+    said = "more than that" if size == MAX_STROKE_FILE_BYTES + 1 else f"{size / 2**20:.1f} MiB"
+    return StrokesError(f"a stroke file is at most {MAX_STROKE_FILE_BYTES / 2**20:.0f} MiB; this one is {said}")
 
 
 def _check_stroke_file_size(size: int) -> None:
     if size > MAX_STROKE_FILE_BYTES:
-        # A pipe is read up to one byte past the limit: its size is not known, only that it is more.
-        said = "more than that" if size == MAX_STROKE_FILE_BYTES + 1 else f"{size / 2**20:.1f} MiB"
-        raise StrokesError(f"a stroke file is at most {MAX_STROKE_FILE_BYTES / 2**20:.0f} MiB; this one is {said}")
+        raise _stroke_file_too_large(size)
     if size == 0:  # as an empty picture is told, not "not valid JSON (line 1, column 1: Expecting value)"
         raise StrokesError("empty file (0 bytes)")
 
