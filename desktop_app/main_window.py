@@ -799,6 +799,9 @@ class MainWindow(QMainWindow):
         self.text_panel.fit_to_window(self.height())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._corrections_may_go("Quit"):
+            event.ignore()
+            return
         self.save_state()
         self._closed = True
         if hasattr(self, "_weights_watcher"):  # a folder change in the last second would list into a closed service
@@ -2109,6 +2112,8 @@ class MainWindow(QMainWindow):
         if not found.files and not found.problems:
             self.statusBar().showMessage("No pictures or stroke files there.", 5000)
             return
+        if not self._corrections_may_go("Read the files"):
+            return
         self._batch_asked_for = list(paths)  # what Again reads again (found anew: each problem its own reason)
         self.preferences.last_folder = str(paths[0] if paths[0].is_dir() else paths[0].parent)
         # A new batch (files dropped while one runs) replaces the running one: its results would land in
@@ -2128,6 +2133,26 @@ class MainWindow(QMainWindow):
             self.batch_view.finish(False)
             return
         self._batch_id = self.service.start_batch(self.preferences.model, found.files, self.preferences.top_k, lines)
+
+    def _corrections_may_go(self, doing: str) -> bool:
+        """Whether answers corrected in the Batch table and not exported may be dropped (by a new batch, or
+        quitting): the person is asked, and may export them first. Hours of marking were lost unasked."""
+        count = self.batch_view.unexported_corrections
+        if not count:
+            return True
+        answers = "1 answer" if count == 1 else f"{count} answers"
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.warning(
+            self,
+            doing,
+            f"You corrected {answers} in the Batch table and have not exported them; {doing.lower()} drops "
+            "them. Save them to a file first?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        if answer == buttons.Save:
+            return self.export_batch()
+        return answer == buttons.Discard
 
     def _open_batch_file(self, path: Path) -> None:
         """A file of the batch, double-clicked, on the pad: in text mode when the batch read it as a line."""
@@ -2183,28 +2208,30 @@ class MainWindow(QMainWindow):
                 self._relist_after_batch = False
                 self.relist_models(reload=False)
 
-    def export_batch(self) -> None:
+    def export_batch(self) -> bool:
+        """Write the batch's rows to a file the person chooses; whether they were written."""
         if not self.batch_view.finished_rows():
             self.statusBar().showMessage("No batch results to export yet.", 5000)
-            return
+            return False
         start = str(self._dialog_folder() / "glyphpad-results.csv")
         kinds = export_kinds(QLocale.system())
         # Where numbers are written 0,97 a spreadsheet opens the file it reads there (the first kind offered).
         chosen, kind = QFileDialog.getSaveFileName(self, "Export Results", start, ";;".join(kinds), kinds[0])
         if not chosen:
-            return
+            return False
         path = export_path(chosen, kind)
         # The dialog asked about replacing the name typed; the suffix added may name another file.
         if path != Path(chosen) and path.exists():
             answer = QMessageBox.question(self, "Export Results", f"{path.name} already exists. Replace it?")
             if answer != QMessageBox.StandardButton.Yes:
-                return
+                return False
         try:
             count = self.batch_view.export(path, decimal_comma=kind == REGIONAL_CSV_KIND)
         except OSError as error:
             QMessageBox.critical(self, "Export failed", f"Could not write {path}:\n{error.strerror or error}")
-            return
+            return False
         self.statusBar().showMessage(f"Exported {count} results to {path}", 6000)
+        return True
 
     # ---- help --------------------------------------------------------------------------------------------
     def show_about(self) -> None:

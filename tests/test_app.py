@@ -789,7 +789,7 @@ def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
     by_name = {shown.index(r, 0).data(): r for r in range(shown.rowCount())}
     assert [shown.index(by_name[name], 1).data() for name in ("K.json", "7.json")] == ["K / k", "7"]
     view.export(tmp_path / "out.csv")
-    assert "K.json,emnist36_cnn,,,K," in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    assert "K.json,emnist36_cnn,,,,K," in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
     # Read as lines of text, the two characters of L7.json are read from its strokes.
     view.reads_lines = True
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
@@ -4609,3 +4609,109 @@ def test_writing_that_cannot_be_kept_for_next_time_is_said(qtbot, weights_env: P
         assert "Ctrl+S" in window.statusBar().currentMessage()
     finally:
         window.close()
+
+
+def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A teacher's trial: a misread answer could not be put right; the export held the model's answers alone."""
+    from desktop_app.widgets.batch_view import ANSWER_COLUMN, BatchView
+
+    view = BatchView()
+    qtbot.addWidget(view)
+    view.resize(700, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is view)  # (shortcuts act in the active window)
+    view.start([Path(f"/scans/{name}.png") for name in "abc"], "m", merged_case=frozenset("O"))
+    view.add_rows([(0, (("0", 0.61), ("O", 0.38)), "", (), None), (2, (("B", 0.9),), "", (), None)])
+    view.add_rows([(1, (), "not an image", (), None)])
+    view.finish(False)
+    model = view.table.model()
+    assert not model.flags(model.index(1, ANSWER_COLUMN)) & Qt.ItemFlag.ItemIsEditable  # no answer to correct
+    assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+    # F2 on any cell of a row edits its answer; Enter keeps what was typed.
+    view.table.setFocus()
+    view.table.setCurrentIndex(model.index(0, 0))
+    QTest.keyClick(view.table, Qt.Key.Key_F2)
+    editor = QApplication.focusWidget()
+    assert view.table.state() == view.table.State.EditingState and editor.text() == "0"
+    editor.selectAll()
+    QTest.keyClicks(editor, "O")
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.table.state() == view.table.State.NoState)  # (the delegate commits queued)
+    answer = model.index(0, ANSWER_COLUMN)
+    assert answer.data() == "O" and answer.data(Qt.ItemDataRole.FontRole).italic()
+    assert answer.data(Qt.ItemDataRole.ToolTipRole) == "Corrected by you to “O”; m read 0 (61.0%)"
+    assert view.status.text().endswith("1 corrected by you.") and view.unexported_corrections == 1
+    assert "Corrected by you" in view.detail.text()
+    # The model's own answer, or nothing, gives it back.
+    assert model.setData(model.index(2, ANSWER_COLUMN), "  8 ") and model.index(2, ANSWER_COLUMN).data() == "8"
+    assert model.setData(model.index(2, ANSWER_COLUMN), "B") and model.index(2, ANSWER_COLUMN).data() == "B"
+    assert model.index(2, ANSWER_COLUMN).data(Qt.ItemDataRole.FontRole) is None
+    # Sorted by the answer: the corrected one sorts as corrected.
+    view.table.sortByColumn(ANSWER_COLUMN, Qt.SortOrder.AscendingOrder)
+    assert [model.index(r, ANSWER_COLUMN).data() for r in range(3)] == ["not an image", "B", "O"]
+    assert view.rows_menu(model.index(1, 0)).actions()[1].isEnabled()  # Correct the Answer…
+    assert not view.rows_menu(model.index(0, 0)).actions()[1].isEnabled()  # the unread file
+    view.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    view.export(tmp_path / "marks.csv")
+    assert view.unexported_corrections == 0
+    with (tmp_path / "marks.csv").open(encoding="utf-8-sig") as handle:
+        table = list(csv.DictReader(handle))
+    assert [(row["corrected"], row["label_1"]) for row in table] == [("O", "0"), ("", ""), ("", "B")]
+    view.export(tmp_path / "marks.json")
+    assert [row.get("corrected") for row in json.loads((tmp_path / "marks.json").read_text())] == ["O", None, None]
+    # A line's text is corrected as a whole.
+    view.start([Path("/scans/word.png")], "m", lines=True)
+    view.add_rows([(0, (), "", (), _read_line("c1ass"))])
+    view.finish(False)
+    assert model.setData(model.index(0, ANSWER_COLUMN), "class") and model.index(0, ANSWER_COLUMN).data() == "class"
+    view.export(tmp_path / "line.csv")
+    with (tmp_path / "line.csv").open(encoding="utf-8-sig") as handle:
+        assert [(row["corrected"], row["text"]) for row in csv.DictReader(handle)] == [("class", "c1ass")]
+
+
+def test_corrections_not_exported_are_not_dropped_by_a_new_batch_or_quitting_unasked(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_app.widgets.batch_view import ANSWER_COLUMN
+
+    folder = tmp_path / "sheets"
+    folder.mkdir()
+    Image.fromarray(render("A", pen_width=6)).save(folder / "a.png")
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([folder])
+    model = window.batch_view.table.model()
+    assert model.setData(model.index(0, ANSWER_COLUMN), "Q")
+    asked: list[str] = []
+    buttons = QMessageBox.StandardButton
+
+    def answer(button):  # type: ignore[no-untyped-def]
+        return staticmethod(lambda _w, _t, text, *_a: asked.append(text) or button)
+
+    monkeypatch.setattr(QMessageBox, "warning", answer(buttons.Cancel))
+    window.start_batch([folder])  # Again, or new files: the person says no
+    assert "You corrected 1 answer" in asked[0] and model.index(0, ANSWER_COLUMN).data() == "Q"
+    window.close()
+    assert window.isVisible() and len(asked) == 2  # quitting waits too
+    # Save exports them first (the export dialog cancelled: nothing dropped).
+    monkeypatch.setattr(QMessageBox, "warning", answer(buttons.Save))
+    monkeypatch.setattr("desktop_app.main_window.QFileDialog.getSaveFileName", lambda *_a: ("", ""))
+    window.start_batch([folder])
+    assert model.index(0, ANSWER_COLUMN).data() == "Q"
+    out = tmp_path / "marks.csv"
+    monkeypatch.setattr("desktop_app.main_window.QFileDialog.getSaveFileName", lambda *_a: (str(out), "CSV (*.csv)"))
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([folder])
+    assert "Q" in out.read_text(encoding="utf-8-sig") and model.index(0, ANSWER_COLUMN).data() != "Q"
+    assert window.batch_view.unexported_corrections == 0
+
+
+def _read_line(text: str) -> Any:
+    """A line as the line reader gives it: each character of ``text`` read at 90%."""
+    from ml.runtime.line_reader import ReadCharacter, ReadLine
+    from ml.runtime.recognizer import ClassScore
+
+    return ReadLine(tuple(ReadCharacter((i, 0, i + 1, 1), (ClassScore(c, 0.9),)) for i, c in enumerate(text)))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QKeySequence, QPainter, QResizeEvent, QShortcut
+from PySide6.QtGui import QFont, QKeySequence, QPainter, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -45,6 +45,7 @@ from ml.runtime.atomic_files import write_atomically
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
 ERROR_COLUMN = 1
+ANSWER_COLUMN = 1  # a read file's answer (a character, or a line's text): the person may correct it (F2)
 SORT_ARROW_ROOM = 30  # px a header needs beside its name for the sort arrow and the margins
 NARROWEST_NAME = 56  # px: a file's name and a line's text give way to the last column down to this
 TABLE_CHROME = 40  # px of the tab's width the table's columns do not get: margins, frame, scroll bar
@@ -95,6 +96,33 @@ def unsure_characters(row: dict[str, object]) -> str:
     )
 
 
+def model_answer(row: dict[str, object], lines: bool) -> str | None:
+    """What the model read in a row's file: its first answer's class, or a line's text; None before it is
+    read, or when it could not be."""
+    if row["error"]:
+        return None
+    if lines:
+        return str(row["text"]) if "text" in row else None
+    top: list[dict[str, Any]] = row["top"]  # type: ignore[assignment]
+    return str(top[0]["label"]) if top else None
+
+
+def corrected(row: dict[str, object]) -> str | None:
+    """The answer as the person corrected it in the table, or None."""
+    text = row.get("corrected")
+    return None if text is None else str(text)
+
+
+# Every CSV row's first fields; "corrected" is the person's answer where they typed one (label_1 or text stays
+# the model's).
+CSV_FIELDS = ("path", "model", "error", "notes", "corrected")
+
+
+def csv_fields(row: dict[str, object]) -> list[object]:
+    notes: list[str] = row["notes"]  # type: ignore[assignment]
+    return [row["path"], row["model"], row["error"], "; ".join(notes), corrected(row) or ""]
+
+
 def sort_key(row: dict[str, object], name: str, column: int, lines: bool) -> str | float | None:
     """What a column sorts a row by; None for a file not read (yet), which sorts last either way.
 
@@ -109,7 +137,7 @@ def sort_key(row: dict[str, object], name: str, column: int, lines: bool) -> str
     if not error and not read:
         return None
     if column == 1:
-        return "" if error else str(row["text"] if lines else top[0]["label"])
+        return "" if error else corrected(row) or str(row["text"] if lines else top[0]["label"])
     if error:
         return -math.inf
     if column == 2:
@@ -153,7 +181,12 @@ class BatchTableModel(QAbstractTableModel):
 
     ``rows`` and ``names`` stay in the order the files were given; the table's row r shows
     ``rows[file_at_row[r]]``, so a sort (a header click) moves no result and a result arriving goes to its
-    file's row."""
+    file's row.
+
+    A read file's answer can be corrected (a teacher marking a class's sheets): the row keeps the model's
+    answer and, under "corrected", the person's; the table shows the person's, in italics."""
+
+    corrections_changed = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -164,10 +197,12 @@ class BatchTableModel(QAbstractTableModel):
         self.lines = False  # the files were read as lines of writing
         self.merged_case: frozenset[str] = frozenset()  # letters the batch's model reads in either case
         self.sortable = False  # not while results arrive: rows would move under the person's eye
+        self.unexported_corrections = False  # corrections made since the rows were last exported
 
     def reset(self, rows: list[dict[str, object]], names: list[str], lines: bool = False) -> None:
         self.beginResetModel()
         self.rows, self.names, self.lines = rows, names, lines
+        self.unexported_corrections = False
         self.file_at_row = list(range(len(rows)))
         self._row_of_file = list(self.file_at_row)
         self.endResetModel()
@@ -232,6 +267,8 @@ class BatchTableModel(QAbstractTableModel):
                 return self.names[file_index]
             if error:
                 return error if column == ERROR_COLUMN else ""
+            if column == ANSWER_COLUMN and corrected(row) is not None:
+                return corrected(row)
             if self.lines:
                 return self._line_data(row, column)
             if not top:
@@ -242,6 +279,15 @@ class BatchTableModel(QAbstractTableModel):
                 return confidence_text(float(top[0]["prob"]))  # type: ignore[arg-type]
             named = [(short_class_name(str(t["label"]), self.merged_case), t["prob"]) for t in top]
             return "  ".join(f"{name} {whole_percent_text(float(prob))}" for name, prob in named)  # type: ignore[arg-type]
+        if column == ANSWER_COLUMN and role == Qt.ItemDataRole.EditRole:  # the editor starts from what is shown
+            return corrected(row) or model_answer(row, self.lines) or ""
+        if column == ANSWER_COLUMN and corrected(row) is not None:
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setItalic(True)
+                return font
+            if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+                return self.correction_note(row)
         notes: list[str] = row["notes"]  # type: ignore[assignment]
         # (column 0 alone: the decoration is asked of every cell at every paint)
         look = column == 0 and role in LOOK_ROLES and not error and needs_a_look(notes)
@@ -258,6 +304,45 @@ class BatchTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and error and column == ERROR_COLUMN:
             return error_colour(QApplication.palette())
         return None
+
+    def correction_note(self, row: dict[str, object]) -> str:
+        """What a corrected answer's cell says on hover: whose answer it is and what the model read."""
+        read = model_answer(row, self.lines) or ""
+        if not self.lines:
+            top: list[dict[str, Any]] = row["top"]  # type: ignore[assignment]
+            read = f"{short_class_name(read, self.merged_case)} ({confidence_text(float(top[0]['prob']))})"
+        else:
+            read = f"“{read}”"
+        return f"Corrected by you to “{corrected(row)}”; {row['model']} read {read}"
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.column() == ANSWER_COLUMN and model_answer(self.rows[self.file_at_row[index.row()]], self.lines):
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: object, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
+        """The person's answer for a read file (typed in the table); empty, or the model's own answer, gives
+        the model's answer back."""
+        if role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
+            return False
+        row = self.rows[self.file_at_row[index.row()]]
+        text = " ".join(str(value).split())  # (a line's spaces as one; a character's typed space dropped)
+        before = corrected(row)
+        if not text or text == model_answer(row, self.lines):
+            row.pop("corrected", None)
+        else:
+            row["corrected"] = text
+        if corrected(row) != before:
+            self.unexported_corrections = True
+            self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(COLUMNS) - 1))
+            self.corrections_changed.emit()
+        return True
+
+    def correction_count(self) -> int:
+        return sum(1 for row in self.rows if corrected(row) is not None)
 
     @staticmethod
     def _line_data(row: dict[str, object], column: int) -> str:
@@ -417,7 +502,9 @@ class BatchView(QWidget):
         # A file's name cut in its middle: phone photos' names differ at their ends (IMG_20240512_1430…).
         self.table.setItemDelegateForColumn(0, MiddleElidedDelegate(self.table))
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setToolTip("Double-click a file, or press Enter on it, to open it on the pad")
+        self.table.setToolTip(
+            "Double-click a file, or press Enter on it, to open it on the pad; F2 corrects its answer"
+        )
         self.table.setAccessibleName("batch results")
         self.table.doubleClicked.connect(self._open_row)
         # Enter opens the chosen row too (not `activated`: on desktops set to open on one click, choosing a
@@ -425,6 +512,11 @@ class BatchView(QWidget):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             opener = QShortcut(QKeySequence(key), self.table, context=Qt.ShortcutContext.WidgetShortcut)
             opener.activated.connect(lambda: self._open_row(self.table.currentIndex()))
+        # A wrong answer corrected where it is read (a teacher marking sheets): F2 or the rows' menu, on the
+        # answer's cell whichever cell of the row is current; the export keeps both answers.
+        corrector = QShortcut(QKeySequence("F2"), self.table, context=Qt.ShortcutContext.WidgetShortcut)
+        corrector.activated.connect(lambda: self.correct_answer(self.table.currentIndex()))
+        self.model.corrections_changed.connect(self._corrections_changed)
         # Sorting from the keyboard too: the rows' menu (the Menu key, Shift+F10, or a right-click).
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._show_rows_menu)
@@ -465,6 +557,10 @@ class BatchView(QWidget):
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         row = QPersistentModelIndex(self.table.currentIndex() if index is None else index)
         menu.addAction("&Open on the Pad", lambda: self._open_row(row)).setEnabled(row.isValid())
+        correct = menu.addAction("&Correct the Answer…", lambda: self.correct_answer(row))
+        correct.setShortcut(QKeySequence("F2"))  # (said in the menu; the table's own shortcut does the work)
+        correct.setShortcutVisibleInContextMenu(True)
+        correct.setEnabled(self._answer_cell(row) is not None)
         menu.addSeparator()
         tips = LINE_SORT_TIPS if self.model.lines else SORT_TIPS
         sortable = self.model.sortable and bool(self.rows)
@@ -483,6 +579,30 @@ class BatchView(QWidget):
         reverse.triggered.connect(partial(self.table.sortByColumn, sorted_by, flipped))
         reverse.setEnabled(sortable and 0 <= sorted_by < len(COLUMNS))
         return menu
+
+    def _answer_cell(self, index: QModelIndex | QPersistentModelIndex) -> QModelIndex | None:
+        """The answer's cell of ``index``'s row, when it has an answer to correct."""
+        if not index.isValid():
+            return None
+        cell = self.model.index(index.row(), ANSWER_COLUMN)
+        return cell if self.model.flags(cell) & Qt.ItemFlag.ItemIsEditable else None
+
+    def correct_answer(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        """Type the right answer for ``index``'s row, in its answer's cell (a file not read has none)."""
+        cell = self._answer_cell(index)
+        if cell is not None:
+            self.table.setCurrentIndex(cell)
+            self.table.edit(cell)
+
+    def _corrections_changed(self) -> None:
+        self._show_detail(self.table.currentIndex().row())
+        if self._finished and not self.running:
+            self._show_finished()
+
+    @property
+    def unexported_corrections(self) -> int:
+        """How many answers the person corrected that no export holds yet (0 once exported)."""
+        return self.model.correction_count() if self.model.unexported_corrections else 0
 
     def _show_rows_menu(self, position: QPoint) -> None:
         """At ``position`` (in the table's viewport): the menu for the row there (none: nothing to open)."""
@@ -519,7 +639,9 @@ class BatchView(QWidget):
             entry = self.rows[file_index]
             notes: list[str] = entry["notes"]  # type: ignore[assignment]
             why = str(entry["error"]) or "; ".join(notes)
-            if not why and "text" in entry:  # a line: its whole text, which the column may cut
+            if corrected(entry) is not None:
+                why = "; ".join(filter(None, (self.model.correction_note(entry), why)))
+            elif not why and "text" in entry:  # a line: its whole text, which the column may cut
                 unsure = unsure_characters(entry)
                 why = f"“{entry['text']}”" + (f"; unsure: {unsure}" if unsure else "")
             text = f"{self.model.names[file_index]}: {why}" if why else ""
@@ -704,8 +826,10 @@ class BatchView(QWidget):
 
     def _show_finished(self) -> None:
         stale = bool(self._model_now) and self._model_now != self.batch_model()
+        count = self.model.correction_count()
         self.status.setText(
             self._finished
+            + (f" {count} corrected by you." if count else "")
             + (f" The model in use is now {self._model_now}: Again reads the files with it." if stale else "")
         )
 
@@ -715,7 +839,13 @@ class BatchView(QWidget):
         return [row for row in shown if row["top"] or row["error"] or "text" in row]
 
     def export(self, path: Path, decimal_comma: bool = False) -> int:
-        """CSV or JSON by the file's suffix, written atomically; returns the number of rows.
+        """CSV or JSON by the file's suffix, written atomically; returns the number of rows."""
+        count = self._write_rows(path, decimal_comma)
+        self.model.unexported_corrections = False
+        return count
+
+    def _write_rows(self, path: Path, decimal_comma: bool) -> int:
+        """The rows shown, with their corrections, to ``path``.
 
         ``decimal_comma``: a CSV as a spreadsheet set to a language that writes 0,97 reads one (German,
         French, ...): fields apart by ";", numbers with a decimal comma. With commas and points, Excel there
@@ -740,11 +870,11 @@ class BatchView(QWidget):
             return str(value).replace(".", ",") if decimal_comma else value
 
         if self.model.lines:
-            writer.writerow(["path", "model", "error", "notes", "text", "least_sure", "unsure_characters"])
+            writer.writerow([*CSV_FIELDS, "text", "least_sure", "unsure_characters"])
             for row in rows:
                 read = "text" in row
                 writer.writerow(
-                    [row["path"], row["model"], row["error"], "; ".join(row["notes"])]  # type: ignore[arg-type]
+                    csv_fields(row)
                     + (
                         [row["text"], number(round(least_sure(row), 5)), unsure_characters(row)]
                         if read
@@ -754,12 +884,12 @@ class BatchView(QWidget):
             write_atomically(path, CSV_MARK + buffer.getvalue())
             return len(rows)
         depth = max((len(row["top"]) for row in rows), default=1)  # type: ignore[arg-type]
-        header = ["path", "model", "error", "notes"]
+        header = list(CSV_FIELDS)
         for k in range(1, depth + 1):
             header += [f"label_{k}", f"prob_{k}"]
         writer.writerow(header)
         for row in rows:
-            values: list[object] = [row["path"], row["model"], row["error"], "; ".join(row["notes"])]  # type: ignore[arg-type]
+            values = csv_fields(row)
             for entry in row["top"]:  # type: ignore[attr-defined]
                 values += [entry["label"], number(entry["prob"])]
             values += [""] * (len(header) - len(values))  # every row as wide as the header (a failed file's too)
