@@ -46,9 +46,11 @@ PRIORITY_EXPLAIN = 5  # after any queued recognition: the answer matters more th
 PRIORITY_BATCH = 0
 # Files per job: a drawing waits at most one chunk during a batch, and Cancel acts between chunks (at 64,
 # a class's 40 scans were one chunk: Cancel said "Cancelling…" and all 40 were read). 16 scans of a page's
-# size take about a quarter of a second, 16 photos of 4000 x 3000 about 6 s (0.4 s each); per file, 16 go
-# as fast as 64 (39 scans: 0.67-0.72 s either way).
+# size take about a quarter of a second; per file, 16 go as fast as 64 (39 scans: 0.67-0.72 s either way).
 BATCH_CHUNK = 16
+# Bytes of picture files per job, too: 16 photos of 4000 x 3000 (about 0.4 s each) were one job of 6 s, which
+# Cancel and a drawing waited for. A file larger than this is a job of its own.
+BATCH_CHUNK_BYTES = 8 * 1024 * 1024
 # Said of a file read as one character that holds several side by side (after how many).
 SEVERAL_CHARACTERS_NOTE = "characters side by side: choose “a line of text” and Again to read each"
 BATCH_LINES_CHUNK = 4  # files read as lines per job: a line takes tens of ms, so four keep a drawing's wait short
@@ -975,11 +977,19 @@ def _chunk_end(paths: tuple[Path, ...], start: int, lines: bool) -> int:
 
     if lines:
         return min(start + BATCH_LINES_CHUNK, len(paths))
-    end, strokes = start, 0
-    while end < len(paths) and end - start < BATCH_CHUNK and strokes < BATCH_STROKES_CHUNK:
+    end, strokes, size = start, 0, 0
+    while end < len(paths) and end - start < BATCH_CHUNK and strokes < BATCH_STROKES_CHUNK and size < BATCH_CHUNK_BYTES:
         strokes += is_stroke_path(paths[end])
+        size += _file_size(paths[end])
         end += 1
     return end
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since it was listed: its row says so when it is read
+        return 0
 
 
 def _several_note(count: int) -> tuple[str, ...]:

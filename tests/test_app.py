@@ -1020,6 +1020,29 @@ def test_batch_can_be_cancelled(qtbot, window: MainWindow, tmp_path: Path) -> No
     assert "Cancelled" in window.batch_view.status.text()
 
 
+def test_a_batch_of_large_photos_goes_a_few_at_a_time_so_cancel_and_the_pad_wait_less(tmp_path: Path) -> None:
+    """16 photos of 4000 x 3000 were one job of about 6 s: Cancel and a drawing waited for all of it."""
+    from desktop_app.inference_service import BATCH_CHUNK, BATCH_CHUNK_BYTES, _chunk_end
+
+    def files(kind: str, sizes: list[int]) -> tuple[Path, ...]:
+        made = []
+        for i, size in enumerate(sizes):
+            path = tmp_path / f"{kind}_{i:02}.jpg"
+            with path.open("wb") as handle:
+                handle.truncate(size)  # (sparse: nothing written)
+            made.append(path)
+        return tuple(made)
+
+    photos = files("photo", [4 * 1024 * 1024] * 16)
+    assert _chunk_end(photos, 0, lines=False) == BATCH_CHUNK_BYTES // (4 * 1024 * 1024)
+    huge = files("huge", [BATCH_CHUNK_BYTES * 3, 1000, 1000])
+    assert _chunk_end(huge, 0, lines=False) == 1  # a file of its own
+    assert _chunk_end(huge, 1, lines=False) == 3
+    scans = files("scan", [200_000] * 40)
+    assert _chunk_end(scans, 0, lines=False) == BATCH_CHUNK  # small files as many as before
+    assert _chunk_end((*scans[:2], tmp_path / "gone.png", *scans[2:]), 0, lines=False) == BATCH_CHUNK
+
+
 def _shown_name(text: str) -> str:
     """A Compare row's model name as read: without the zero-width spaces where it may wrap."""
     assert "_" not in text.replace("_\u200b", ""), "every underscore is a place to wrap"
