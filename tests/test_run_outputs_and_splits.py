@@ -32,6 +32,23 @@ def test_an_out_folder_that_is_a_file_is_refused_before_any_work(tmp_path: Path)
     ]
 
 
+def test_an_out_folder_on_a_disk_that_takes_no_file_is_refused_before_any_work(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A practitioner's trial: --out /proc/nope trained a whole epoch, then failed with a bare errno (the
+    permission bits say yes to root, and nothing of a read-only disk)."""
+    import errno
+    import tempfile
+
+    def read_only(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    assert output_problems("x", tmp_path / "new") == []
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    assert output_problems("x", tmp_path / "new") == [
+        f"--out {tmp_path / 'new'}: {tmp_path} cannot be written in (Read-only file system)"
+    ]
+    assert not (tmp_path / "new").exists()  # nothing made by the check
+
+
 def test_train_refuses_them_at_once(tmp_path: Path) -> None:
     from ml.training.train import TrainConfig, validate
 

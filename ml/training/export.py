@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import tempfile
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -45,7 +46,21 @@ def output_problems(name: str, out: str | Path, option: str = "--out") -> list[s
         problems.append(f"{option} {out}: {existing} is a file, not a folder")
     elif existing is not None and not os.access(existing, os.W_OK | os.X_OK):
         problems.append(f"{option} {out}: {existing} cannot be written in")
+    elif existing is not None and (reason := _cannot_make_in(existing)):
+        problems.append(f"{option} {out}: {existing} cannot be written in ({reason})")
     return problems
+
+
+def _cannot_make_in(folder: Path) -> str | None:
+    """Why no file can be made in ``folder``, tried with one made and removed at once: the permission bits
+    say yes to root, and nothing of a read-only disk or of /proc (a whole epoch was trained before the run
+    found it could not keep it)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
 
 
 def input_spec(input_kind: str) -> tuple[str, tuple[int, ...]]:
