@@ -291,10 +291,11 @@ def test_evaluate_on_an_image_folder(weights_env: Path, tmp_path: Path, capsys: 
     assert json.loads(said.out)["model"] == "cnn_tiny" and "reading with cnn_tiny" in said.err
     assert cli_main(["evaluate", "--update-card"]) == 2  # a card is rewritten only when named
     assert "name the model with --model" in capsys.readouterr().err
-    # A file that is no image, and a blank page, hold no character: left out and said, not scored wrong.
+    # A file that is no image, and a blank page, hold no character: left out and said, not scored wrong;
+    # the exit status says some inputs failed (1), as predict's does (it was 0).
     (tmp_path / "T" / "notes.png").write_text("hello")
     Image.fromarray(np.full((40, 40), 255, dtype=np.uint8)).save(tmp_path / "T" / "blank.png")
-    assert cli_main(["evaluate", "--model", "cnn_tiny", "--images", str(tmp_path), "--json"]) == 0
+    assert cli_main(["evaluate", "--model", "cnn_tiny", "--images", str(tmp_path), "--json"]) == 1
     captured = capsys.readouterr()
     assert json.loads(captured.out)["sources"]["images"]["n"] == 5
     assert "left out 2 file(s) with no character to score" in captured.err

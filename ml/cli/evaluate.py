@@ -61,6 +61,8 @@ def get_args_parser() -> argparse.ArgumentParser:
 
 
 def _folder_inputs(label_set_name: str, folder: Path) -> tuple[np.ndarray, np.ndarray, int]:
+    """The folder's pictures of the label set's characters, preprocessed, and their classes; and how many
+    files could not be scored (not pictures, or blank)."""
     from tqdm import tqdm
 
     from ml.runtime.labels import get_label_set
@@ -91,7 +93,7 @@ def _folder_inputs(label_set_name: str, folder: Path) -> tuple[np.ndarray, np.nd
         )
     if not inputs:
         raise ValueError(f"no readable images of label set {label_set_name} in {folder}")
-    return np.stack(inputs), np.array(targets, dtype=np.int64), skipped
+    return np.stack(inputs), np.array(targets, dtype=np.int64), len(unread)
 
 
 def run(argv: list[str]) -> int:
@@ -142,13 +144,14 @@ def run(argv: list[str]) -> int:
         print(f"{card.name} ({card.label_set}, {recognizer.describe_device()})", flush=True)
     results: dict[str, Any] = {}
     full: dict[str, Any] = {}
+    unread = 0  # files of an --images folder that could not be scored: exit status 1, as predict's
     for number, name in enumerate(names, 1):
         # Said as each source starts (on stderr, whatever the output): drawing a source's characters takes
         # half a minute, silent.
         print(f"evaluating {name} ({number} of {len(names)})…", file=sys.stderr, flush=True)
         try:
             if name == "images":
-                inputs, targets, _ = _folder_inputs(card.label_set, args.images)
+                inputs, targets, unread = _folder_inputs(card.label_set, args.images)
                 data = EvaluationSet(inputs, targets, np.array(card.labels)[targets], np.full(len(targets), ""))
             else:
                 data = load_source(
@@ -178,6 +181,7 @@ def run(argv: list[str]) -> int:
                 data.inputs,
                 history=history,
                 title=f"{card.name} on {name}",
+                model_name=card.name,
             )
         if not args.json:
             _print_source(name, results[name], full[name], list(card.labels))
@@ -196,7 +200,7 @@ def run(argv: list[str]) -> int:
         print(f"updated {path} ({', '.join(results)})", file=sys.stderr)
     if args.json:
         print(json.dumps(json_safe({"model": card.name, "sources": results})))
-    return 0
+    return 1 if unread else 0
 
 
 def _data_missing(names: list[str], args: argparse.Namespace) -> str:

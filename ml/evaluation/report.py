@@ -58,14 +58,19 @@ def plot_roc(probabilities: np.ndarray, targets: np.ndarray, labels: list[str], 
         aucs.append((auc, label))
         ax.plot(fpr, tpr, lw=0.7, alpha=0.6)
     worst = sorted(aucs)[:3]
-    ax.plot([0, 1], [0, 1], "k--", lw=0.8)
+    # Chance (a true positive rate equal to the false one) as a curve of many points: two points made a
+    # straight line on the symlog axis, where chance is not one.
+    chance = np.linspace(0, 1, 400)
+    ax.plot(chance, chance, "k--", lw=0.8, label="chance")
+    ax.legend(loc="lower right", fontsize=8)
     ax.set_xscale("symlog", linthresh=0.01)
     ax.set_xlabel("false positive rate (symlog)")
     ax.set_ylabel("true positive rate")
     mean_auc = float(np.nanmean([a for a, _ in aucs])) if aucs else math.nan
+    # Five decimals: at three, a good model's lowest classes all read "1.000".
     ax.set_title(
-        f"{title}: one-vs-rest ROC, macro AUC {mean_auc:.4f}\nlowest: "
-        + ", ".join(f"{label} {auc:.3f}" for auc, label in worst),
+        f"{title}: one-vs-rest ROC, macro AUC {mean_auc:.5f}\nlowest AUC: "
+        + ", ".join(f"{label} {auc:.5f}" for auc, label in worst),
         fontsize=9,
     )
     return _save(fig, path)
@@ -88,7 +93,7 @@ def plot_learning_curves(history: list[dict[str, float]], path: Path, title: str
         axis.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
         if axis.lines:
             axis.legend(fontsize=8)
-    fig.suptitle(f"{title}: learning curves")
+    fig.suptitle(f"{title}: learning curves (its training, on its own validation data)")
     return _save(fig, path)
 
 
@@ -188,8 +193,10 @@ def write_report(
     history: list[dict[str, float]] | None = None,
     raw_samples: np.ndarray | None = None,
     title: str = "model",
+    model_name: str = "model",
 ) -> list[Path]:
-    """Every plot and ``report.json``; returns the written paths."""
+    """Every plot and ``report.json``; returns the written paths. ``title`` names the model and the data
+    scored ("m on emnist_test"); the learning curves, the model alone (they are its training's)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     matrix = np.array(metrics["confusion"])
@@ -207,7 +214,7 @@ def write_report(
         plot_confused_pairs(pairs, inputs, targets, predicted, labels, out / "confused_pairs.png", title),
     ]
     if history:
-        written.append(plot_learning_curves(history, out / "learning_curves.png", title))
+        written.append(plot_learning_curves(history, out / "learning_curves.png", model_name))
     report = {**metrics, "most_confused": pairs, "labels": labels}
     (out / "report.json").write_text(json.dumps(report, indent=1) + "\n")
     written.append(out / "report.json")
