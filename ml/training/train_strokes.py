@@ -55,6 +55,8 @@ from ml.training.train import (
     checkpoint_settings,
     load_checkpoint,
     log_epoch_progress,
+    random_state,
+    restore_random_state,
     resume_hint,
     run_record,
     save_checkpoint,
@@ -270,6 +272,8 @@ def main(config: StrokeTrainConfig) -> Path:
         return pen, drawn, int(rng.integers(2**31)), augment
 
     on_terminal = sys.stderr.isatty()  # a step counter rewritten in place; a log file gets the epochs' lines
+    if config.resume:
+        restore_random_state(checkpoint)  # (last: nothing above may draw after it)
     with resume_hint("train-strokes", checkpoint_path), worker_pool(1) as pool:
         upcoming: Future[tuple[np.ndarray, np.ndarray]] | None = None
         for epoch in range(first_epoch, config.epochs):
@@ -335,6 +339,7 @@ def main(config: StrokeTrainConfig) -> Path:
                     "config": asdict(config),
                     "best_score": best_score,
                     "best_state": best_state,
+                    **random_state(),
                     **run.checkpoint_fields(),
                 },
             )
