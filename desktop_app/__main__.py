@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 from ml import __version__
 
@@ -19,7 +20,11 @@ def get_args_parser() -> argparse.ArgumentParser:
         nargs="*",
         help="an image or a stroke file (JSON) to open, or several images or folders to read as a batch",
     )
-    parser.add_argument("--model", default=None, help="model to use for this run (a bundled model's name)")
+    parser.add_argument(
+        "--model",
+        default=None,
+        help="model to use for this run: a model's name in the weights folder (GLYPHPAD_WEIGHTS to use another)",
+    )
     parser.add_argument(
         "--device", default=None, choices=["auto", "cpu", "cuda"], help="where models run, for this run only"
     )
@@ -55,6 +60,26 @@ def no_display_to_show_on(environ: Mapping[str, str] = os.environ, platform: str
     return not environ.get("DISPLAY") and not wayland
 
 
+def model_to_use(model: str) -> tuple[str, str | None]:
+    """The model ``--model`` names, by name, or why the app cannot use it: the app lists the models of its
+    weights folder by name, and a model's file elsewhere was passed over (the default model used, said in
+    the status bar alone, the log naming "….safetensors.safetensors")."""
+    from ml.runtime.cards import MODEL_FILE_SUFFIXES, weights_dir
+
+    path = Path(model)
+    if path.suffix.lower() not in MODEL_FILE_SUFFIXES and len(path.parts) < 2:
+        return model, None
+    if path.parent.resolve() == weights_dir().resolve():
+        return path.stem, None  # a file of the weights folder: its model
+    if (weights_dir() / path).with_suffix(".safetensors").exists():
+        return model, None  # a name inside the weights folder, such as strokes/strokes36_gru
+    return model, (
+        f"--model takes a model's name: the app reads the models in its weights folder, {weights_dir()}. Copy "
+        f"{path.stem}.safetensors, .onnx and .json there (a running app lists them at once), or start it with "
+        f"GLYPHPAD_WEIGHTS={path.parent} to use that folder's models instead"
+    )
+
+
 def attach_to_parent_console(platform: str = sys.platform) -> bool:
     """On Windows the bundle (PyInstaller, windowed) has no console, so --help, --self-test --json and
     errors went nowhere: started from a terminal, its output goes to that terminal (after the prompt: cmd
@@ -80,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     given = args.json or any(w == "--soak" or w.startswith("--soak=") for w in words)  # --soak 0 is given too
     if given and not args.self_test:  # else the window opened as if they were not given
         parser.error("--soak and --json go with --self-test")
+    if args.model:
+        args.model, why = model_to_use(args.model)
+        if why:
+            print(f"glyphpad: {why}", file=sys.stderr)
+            return 2
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )

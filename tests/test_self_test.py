@@ -109,6 +109,23 @@ def test_self_test_options_alone_are_refused_not_ignored(given: list[str], capsy
     assert stopped.value.code == 2 and "go with --self-test" in capsys.readouterr().err
 
 
+def test_a_models_file_given_to_the_app_is_taken_by_its_name_or_refused_with_what_to_do(
+    bundled_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A practitioner's trial: --model PATH (which glyphpad-ml takes) opened the default model, said in the
+    status bar alone; the log named "….safetensors.safetensors"."""
+    from desktop_app.__main__ import main, model_to_use
+
+    assert model_to_use("digits") == ("digits", None)
+    assert model_to_use(str(bundled_weights / "digits.json")) == ("digits", None)
+    assert model_to_use("strokes/strokes36_gru") == ("strokes/strokes36_gru", None)
+    mine = tmp_path / "runs" / "mine.safetensors"
+    assert main(["--model", str(mine)]) == 2  # before any window
+    said = capsys.readouterr().err
+    assert f"the app reads the models in its weights folder, {bundled_weights}" in said
+    assert "Copy mine.safetensors, .onnx and .json there" in said and f"GLYPHPAD_WEIGHTS={mine.parent}" in said
+
+
 def test_without_a_display_the_app_says_so_instead_of_qts_advice(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
