@@ -666,6 +666,17 @@ def test_a_model_named_twice_is_refused_not_silently_replaced(capsys: pytest.Cap
         assert "--model given twice" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["train", "predict", "evaluate", "tune", "archs"])
+def test_a_mistake_in_the_options_is_said_in_one_line(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """As the README says of every failure: argparse printed the whole usage first (30 lines for train)."""
+    with pytest.raises(SystemExit) as usage:
+        cli_main([command, "--no-such-option"])
+    said = capsys.readouterr().err
+    assert usage.value.code == 2 and said.count("\n") == 1
+    assert said.startswith(f"glyphpad-ml {command}: error: ")  # (predict says first that it needs files)
+    assert f"'glyphpad-ml {command} --help' lists the options" in said
+
+
 def test_the_readmes_examples_read_as_written(bundled_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The files in resources/examples/ that the README's commands read, read by the bundled default model."""
     from tests.conftest import REPO_ROOT

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
+from ml.cli.common import CommandParser
 
 
 def run(argv: list[str]) -> int:
     from ml.models import get_arch, list_models
 
-    argparse.ArgumentParser(prog="glyphpad-ml archs", description="List the architectures.").parse_args(argv)
+    CommandParser(prog="glyphpad-ml archs", description="List the architectures.").parse_args(argv)
     names = list_models()
     width = max(map(len, names), default=0)
     for name in names:

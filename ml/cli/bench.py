@@ -11,13 +11,13 @@ import platform
 import sys
 from pathlib import Path
 
-from ml.cli.common import fail, json_safe
+from ml.cli.common import CommandParser, fail, json_safe
 from ml.evaluation.bench import DRAWING_PX
 from ml.runtime.devices import DEVICE_CHOICES
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="glyphpad-ml bench", description="Latency and throughput per model.")
+    parser = CommandParser(prog="glyphpad-ml bench", description="Latency and throughput per model.")
     parser.add_argument("--model", action="append", default=None, help="model name or path (repeatable; default all)")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the models run")
     parser.add_argument(

@@ -7,7 +7,15 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A command's options. A mistake in them is said in one line, with where the options are listed:
+    argparse printed the whole usage first (30 lines for train, the error under them)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} ('{self.prog} --help' lists the options)\n")
 
 
 def fail(command: str, message: str, code: int = 2) -> int:

@@ -6,13 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from ml.cli.common import fail, reason_line
+from ml.cli.common import CommandParser, fail, reason_line
 
 
 def run(argv: list[str]) -> int:
     from ml.training.data.csv_files import LAYOUTS, read_csv, write_class_folders
 
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="glyphpad-ml csv-to-png",
         description="A CSV dataset (each row: a label, then 784 pixel values 0-255 of a 28x28 image, row by row; "
         "an optional header line) written out as class folders of PNGs (dark ink on white), which "

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
-from ml.cli.common import fail, some_or_all_failed
+from ml.cli.common import CommandParser, fail, some_or_all_failed
 from ml.evaluation.drawn import (
     CANVAS_PX,
     DEFAULT_SEED,
@@ -27,7 +26,7 @@ def run(argv: list[str]) -> int:
     from ml.runtime.cards import WeightsError, bundled_cards
     from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
 
-    parser = argparse.ArgumentParser(prog="glyphpad-ml drawn", description=DESCRIPTION)
+    parser = CommandParser(prog="glyphpad-ml drawn", description=DESCRIPTION)
     parser.add_argument("--model", action="append", default=None, help="model name or path (repeatable; default all)")
     parser.add_argument(
         "--writers", type=int, default=DEFAULT_WRITERS, help=f"hands per glyph variant (default {DEFAULT_WRITERS})"

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ml.cli.common import fail, json_safe, model_to_read_with
+from ml.cli.common import CommandParser, fail, json_safe, model_to_read_with
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError, card_path_for, read_card, write_card
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.training.data.locations import EMNIST_HELP, PEN_DATA_HELP
@@ -23,7 +23,7 @@ DEFAULT_SOURCES = ("emnist_test", "unipen_val", "drawn")
 def get_args_parser() -> argparse.ArgumentParser:
     from ml.evaluation.evaluate import SOURCES
 
-    parser = argparse.ArgumentParser(prog="glyphpad-ml evaluate", description="Evaluate a model on each data source.")
+    parser = CommandParser(prog="glyphpad-ml evaluate", description="Evaluate a model on each data source.")
     parser.add_argument(
         "--model",
         default=None,

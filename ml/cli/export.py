@@ -6,11 +6,11 @@ import argparse
 import shutil
 from pathlib import Path
 
-from ml.cli.common import fail, some_or_all_failed
+from ml.cli.common import CommandParser, fail, some_or_all_failed
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="glyphpad-ml export",
         description="Export models to ONNX (<name>.onnx beside the weights; the card gets its sha256 and opset).",
     )

@@ -10,13 +10,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import fail, json_safe
+from ml.cli.common import CommandParser, fail, json_safe
 from ml.runtime.cards import WeightsError, card_path_for, resolve_model_path, weights_dir, write_card
 from ml.training.data.locations import PEN_DATA_HELP
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="glyphpad-ml fuse",
         description="Fit image + stroke fusion weights on UNIPEN validation writers and score them on test writers.",
     )

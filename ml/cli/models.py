@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import fail, json_safe, some_or_all_failed
+from ml.cli.common import CommandParser, fail, json_safe, some_or_all_failed
 
 
 def run(argv: list[str]) -> int:
     from ml.runtime.cards import WeightsError, bundled_cards, stroke_models_dir, weights_dir
 
-    parser = argparse.ArgumentParser(prog="glyphpad-ml models", description="List the bundled models.")
+    parser = CommandParser(prog="glyphpad-ml models", description="List the bundled models.")
     parser.add_argument("--json", action="store_true", help="a JSON list, one object per model")
     parser.add_argument("--dir", type=Path, default=None, help="weights folder (default: the bundled weights/)")
     args = parser.parse_args(argv)

@@ -12,6 +12,7 @@ from ml.cli.common import (
     BLANK_TAG,
     STDIN_HELP,
     STDIN_PATH,
+    CommandParser,
     GivenOnce,
     fail,
     fail_whole,
@@ -33,7 +34,7 @@ EPILOG = (
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="glyphpad-ml predict", description="Recognize images.", epilog=EPILOG)
+    parser = CommandParser(prog="glyphpad-ml predict", description="Recognize images.", epilog=EPILOG)
     parser.add_argument(
         "paths",
         nargs="+",

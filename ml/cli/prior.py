@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from ml.cli.common import fail
+from ml.cli.common import CommandParser, fail
 from ml.runtime.cards import WeightsError, card_path_for, write_card
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="glyphpad-ml prior",
         description="Choose the class-prior strength on UNIPEN validation writers (per-character accuracy).",
     )

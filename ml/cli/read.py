@@ -12,6 +12,7 @@ from ml.cli.common import (
     BLANK_TAG,
     STDIN_HELP,
     STDIN_PATH,
+    CommandParser,
     GivenOnce,
     fail,
     fail_whole,
@@ -33,7 +34,7 @@ EPILOG = (
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="glyphpad-ml read", description="Read a written line (a word, a code) as text.", epilog=EPILOG
     )
     parser.add_argument(

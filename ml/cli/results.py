@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from ml.cli.common import fail
+from ml.cli.common import CommandParser, fail
 from ml.evaluation.results import RESULTS_END, RESULTS_START, replace_between_markers, results_table
 
 
 def run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="glyphpad-ml results", description="Markdown results table from the cards.")
+    parser = CommandParser(prog="glyphpad-ml results", description="Markdown results table from the cards.")
     parser.add_argument("--dir", type=Path, default=None, help="weights folder (default: the bundled weights/)")
     parser.add_argument("--readme", type=Path, default=None, help="rewrite the table between the results markers")
     args = parser.parse_args(argv)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ml.cli.common import fail
+from ml.cli.common import CommandParser, fail
 from ml.runtime.cards import WeightsError
 from ml.training.data.locations import PEN_DATA_HELP
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="glyphpad-ml stroke-ensemble",
         description="Assemble trained stroke models into one (the mean of their log-probabilities), score it on "
         "UNIPEN's validation and test writers, and write its weights, ONNX graph and card. Fit its fusion "

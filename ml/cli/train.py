@@ -13,7 +13,7 @@ from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any
 
-from ml.cli.common import reason_line
+from ml.cli.common import CommandParser, reason_line
 from ml.runtime.devices import DeviceError
 from ml.training.augment import AugmentConfig
 from ml.training.train import TrainConfig, checkpoint_settings, main
@@ -116,7 +116,7 @@ class DefaultsShown(argparse.HelpFormatter):
 
 def parser_for(config_class: type, prog: str, description: str) -> argparse.ArgumentParser:
     """A command line with one option per field of a config dataclass, with the help declared there."""
-    p = argparse.ArgumentParser(prog=prog, description=description, formatter_class=DefaultsShown)
+    p = CommandParser(prog=prog, description=description, formatter_class=DefaultsShown)
     for spec in fields(config_class):
         flag = "--" + spec.name.replace("_", "-")
         options = dict(spec.metadata)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ml.cli.common import fail
+from ml.cli.common import CommandParser, fail
 from ml.training.data.locations import PEN_DATA_HELP
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ PEN_PX = (2.5, 7.0)
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = CommandParser(
         prog="glyphpad-ml train-verifier",
         description="Train the piece verifier text mode uses to cut a picture's touching characters.",
     )

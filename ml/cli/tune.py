@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ml.cli.common import CommandParser
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.runtime.labels import LABEL_SETS
 from ml.training.data.locations import EMNIST_HELP
@@ -14,7 +15,7 @@ from ml.training.tune import main
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = CommandParser(
         prog="glyphpad-ml tune",
         description="Hyperparameter search (Optuna: TPE sampler, median pruning, a study in SQLite that resumes).",
     )
