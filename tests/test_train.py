@@ -348,7 +348,11 @@ def test_under_torchrun_each_process_takes_its_share_of_the_batch() -> None:
 
 
 def test_tune_runs_an_optuna_study_that_resumes(
-    synthetic_emnist: Path, synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    synthetic_emnist: Path,
+    synthetic_unipen: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from ml.cli import main as cli_main
     from ml.training import tune
@@ -418,6 +422,17 @@ def test_tune_runs_an_optuna_study_that_resumes(
     assert cli_main(one_more) == 0  # once: the next resume draws a new trial
     again = optuna.load_study(study_name="lenet5-digits10", storage=f"sqlite:///{tmp_path / 'study' / 'study.db'}")
     assert len(again.trials) == 4 and again.trials[3].params != again.trials[1].params
+    # Resumed without its budget options: the study's own, said (it was refused as "another budget").
+    capsys.readouterr()
+    budget = ("--epochs", "2", "--epoch-samples", "128")
+    short = [a for a in one_more if a not in budget]
+    assert cli_main(short) == 0
+    said = capsys.readouterr().err
+    assert "with its budget: --epochs 2, --epoch-samples 128, --max-per-class 1500" in said
+    storage = f"sqlite:///{tmp_path / 'study' / 'study.db'}"
+    assert len(optuna.load_study(study_name="lenet5-digits10", storage=storage).trials) == 5
+    assert cli_main([*short, "--epochs", "3"]) == 2  # a budget given that differs is still refused
+    assert "ran its trials with another budget (epochs 2 -> 3)" in capsys.readouterr().err
     # Another budget would make its scores incomparable with the study's: refused.
     changed = [*argv]
     changed[changed.index("--epoch-samples") + 1] = "256"

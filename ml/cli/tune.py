@@ -11,7 +11,7 @@ from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.runtime.labels import LABEL_SETS
 from ml.training.data.locations import EMNIST_HELP
 from ml.training.train import IMAGE_ARCHS, image_architecture
-from ml.training.tune import main
+from ml.training.tune import TRIAL_BUDGET_DEFAULTS, main
 
 
 def get_args_parser() -> argparse.ArgumentParser:
@@ -30,17 +30,23 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--trials", type=int, default=12, help="trials to run now, %(default)s by default (a resumed study adds these)"
     )
+    # The budget: a resumed study keeps its own where these are left out (its trials compare at one budget).
+    budget = TRIAL_BUDGET_DEFAULTS
     p.add_argument(
-        "--epochs", type=int, default=4, help="epochs per trial (default %(default)s; pruning may end it sooner)"
+        "--epochs",
+        type=int,
+        help=f"epochs per trial (default {budget['epochs']}, or the resumed study's; pruning may end it sooner)",
     )
     p.add_argument(
-        "--epoch-samples", type=int, default=40_000, help="samples per epoch of a trial (default %(default)s)"
+        "--epoch-samples",
+        type=int,
+        help=f"samples per epoch of a trial (default {budget['epoch_samples']}, or the resumed study's)",
     )
     p.add_argument(
         "--max-per-class",
         type=int,
-        default=1500,
-        help="training samples per class, EMNIST's and the pen drawings' (default %(default)s; 0 = all)",
+        help=f"training samples per class, EMNIST's and the pen drawings' (default {budget['max_per_class']}, or "
+        "the resumed study's; 0 = all)",
     )
     p.add_argument("--pen-data", default="", help="UNIPEN archive (default as for train); 'none' = EMNIST only")
     p.add_argument(
@@ -68,7 +74,7 @@ def get_args_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     args = get_args_parser().parse_args(argv)
-    if args.trials < 1 or args.epochs < 1:
+    if args.trials < 1 or (args.epochs is not None and args.epochs < 1):
         print("glyphpad-ml tune: error: --trials and --epochs must be at least 1", file=sys.stderr)
         return 2
     if args.threads < 0:

@@ -76,7 +76,13 @@ def best_recipe_name(arch: str, labels: str) -> str:
     return f"best-{arch}-{labels}.json"
 
 
+# A trial's budget when a new study is not given one; a study resumed without them keeps its own.
+TRIAL_BUDGET_DEFAULTS = {"epochs": 4, "epoch_samples": 40_000, "max_per_class": 1500}
+
+
 def main(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Run ``args.trials`` trials of the study in ``args.out`` (made, or resumed). A budget option left as
+    None is the resumed study's (its trials compare only at one budget), else its default."""
     import optuna
 
     label_set = get_label_set(args.labels)
@@ -84,6 +90,23 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
     if device.type == "cpu" and args.threads:
         torch.set_num_threads(args.threads)
     limit_workers(args.threads)
+    args.out.mkdir(parents=True, exist_ok=True)
+    study = optuna.create_study(
+        study_name=f"{args.arch}-{args.labels}",
+        storage=f"sqlite:///{(args.out / 'study.db').resolve()}",
+        load_if_exists=True,
+        direction="maximize",
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1),
+    )
+    earlier = study.user_attrs.get("budget") or {}
+    kept = []  # (a resume had to repeat every budget option, or was refused: "another budget")
+    for name, default in TRIAL_BUDGET_DEFAULTS.items():
+        if getattr(args, name, None) is None:
+            kept += [name] if name in earlier else []
+            setattr(args, name, earlier.get(name, default))
+    if kept:
+        said = ", ".join(f"--{name.replace('_', '-')} {getattr(args, name)}" for name in kept)
+        print(f"resuming the study in {args.out} with its budget: {said}", file=sys.stderr)
     base = TrainConfig(
         arch=args.arch,
         labels=args.labels,
@@ -99,14 +122,6 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         max_per_class=args.max_per_class,
         threads=args.threads,
     )
-    args.out.mkdir(parents=True, exist_ok=True)
-    study = optuna.create_study(
-        study_name=f"{args.arch}-{args.labels}",
-        storage=f"sqlite:///{(args.out / 'study.db').resolve()}",
-        load_if_exists=True,
-        direction="maximize",
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1),
-    )
     # Trials are compared by their scores: a resumed study must give each the same budget.
     budget = {
         "epochs": args.epochs,
@@ -118,9 +133,8 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         "search_pen_share": args.search_pen_share,
         "dry_run": args.dry_run,
     }
-    earlier = study.user_attrs.get("budget")
     ran = [t for t in study.trials if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)]
-    if ran and earlier is not None and earlier != budget:
+    if ran and earlier and earlier != budget:
         changed = ", ".join(f"{k} {earlier.get(k)} -> {v}" for k, v in budget.items() if earlier.get(k) != v)
         raise ValueError(
             f"the study in {args.out} ran its trials with another budget ({changed}): its scores would not "
@@ -133,7 +147,10 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         if earlier_trial.user_attrs.get("interrupted") and earlier_trial.number not in retried:
             study.enqueue_trial(earlier_trial.params)
             retried.add(earlier_trial.number)
-            print(f"trial {earlier_trial.number} was interrupted: it runs again first", file=sys.stderr)
+            print(
+                f"trial {earlier_trial.number} was interrupted: it runs again first (one of the --trials)",
+                file=sys.stderr,
+            )
     study.set_user_attr("retried", sorted(retried))
     # Seeded afresh past the trials already run: the same seed would propose those trials again.
     study.sampler = optuna.samplers.TPESampler(seed=args.seed + len(study.trials))
