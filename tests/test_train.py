@@ -179,6 +179,11 @@ def test_train_takes_its_options_from_a_settings_file(
     assert cli_main(argv) == 0
     card = json.loads((tmp_path / "s.json").read_text())
     assert (card["arch"], card["label_set"], card["training"]["config"]["lr"]) == ("lenet5", "digits10", 0.003)
+    # The budget is said before the data is built: a recipe's leaves train's own (a practitioner's tuned
+    # recipe became a full run, ten minutes of pen drawings first, without a word).
+    said = capsys.readouterr().err
+    budget = "budget: 1 epoch, each as many samples as EMNIST's training split; every training sample; EMNIST only"
+    assert budget in said and said.index("budget:") < said.index("preprocess")
     # An option that train does not have, or one without a value, is refused, not passed over.
     for wrong in ({"learning_rate": 0.1}, {"lr": None}):
         settings.write_text(json.dumps(wrong))

@@ -341,6 +341,18 @@ def train_one_epoch(
     }
 
 
+def budget_line(config: TrainConfig) -> str:
+    """What a run will train, said before its data is built: a recipe file (--settings) leaves the budget to
+    train's own options, and a tuned recipe's small one became a full run without a word."""
+    samples = (
+        f"{config.epoch_samples:,} samples" if config.epoch_samples else "as many samples as EMNIST's training split"
+    )
+    per_class = f"at most {config.max_per_class:,} per class" if config.max_per_class else "every training sample"
+    pen = "EMNIST only" if config.pen_data == "none" else f"pen share {config.pen_share:g}"
+    epochs = "1 epoch" if config.epochs == 1 else f"{config.epochs} epochs"
+    return f"budget: {epochs}, each {samples}; {per_class}; {pen} (--epochs, --epoch-samples, --max-per-class)"
+
+
 def log_epoch_progress(epoch: int, epochs: int, step: int, steps: int, loss: float, rate: str) -> None:
     """For a log file, where no bar is drawn: a line at every tenth of the epoch (after ``step``, counted
     from 0), not minutes of silence. ``rate``: the speed, with its unit."""
@@ -910,6 +922,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
         f"device: {describe(device)}; data: {data_dir}" + (f"; rank 0 of {world.size}" if world.distributed else ""),
         file=sys.stderr,
     )
+    log_main(budget_line(config), file=sys.stderr)
 
     if world.distributed and not world.is_main:
         torch.distributed.barrier()  # rank 0 fills the preprocessing and pen-drawing caches first
