@@ -17,7 +17,7 @@ import platform
 import sys
 import time
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from ml.training.data.unipen import (
     SOURCE as UNIPEN_SOURCE,
 )
 from ml.training.export import output_problems, save_weights
+from ml.training.fine_tune import fine_tune_config, start_from_weights
 from ml.training.metrics import classification_metrics
 from ml.training.scoring import summary
 from ml.training.stroke_data import StrokeAugment, stroke_inputs
@@ -150,40 +151,6 @@ def stroke_probabilities(
     return torch.cat(out).numpy()
 
 
-def _fine_tune_config(config: StrokeTrainConfig) -> StrokeTrainConfig:
-    """The configuration of a fine-tune (``--start-from``): the architecture options of the weights it
-    starts from unless given; refused, before any data is read, when they are another model's."""
-    from ml.runtime.cards import card_path_for, read_card, resolve_model_path
-
-    card = read_card(card_path_for(resolve_model_path(config.start_from)))
-    if card.input_kind != "strokes":
-        raise ValueError(f"{config.start_from} is an image model ({card.arch}): start from a stroke model's weights")
-    if card.arch != config.arch or card.label_set != config.labels:
-        raise ValueError(
-            f"{config.start_from} is {card.arch} on {card.label_set}: add --arch {card.arch} --labels "
-            f"{card.label_set} to fine-tune it"
-        )
-    if not config.model_config:
-        config = replace(config, model_config=dict(card.config))
-    if dict(card.config) != dict(config.model_config):
-        raise ValueError(
-            f"{config.start_from} was trained with --model-config '{json.dumps(card.config)}', not "
-            f"'{json.dumps(config.model_config)}' (leave it out to take its own)"
-        )
-    return config
-
-
-def _start_from(model: nn.Module, config: StrokeTrainConfig) -> str:
-    """Load another run's weights of the same architecture into ``model``; what they were, for the card."""
-    from ml.runtime.cards import resolve_model_path
-    from ml.runtime.weights import load_weights
-
-    trained, card = load_weights(resolve_model_path(config.start_from))
-    model.load_state_dict(trained.state_dict())
-    epochs = card.training.get("epochs_run", "?")
-    return f"{card.name} ({card.arch}, {epochs} epochs, sha256 {card.sha256[:12]})"
-
-
 def main(config: StrokeTrainConfig) -> Path:
     if config.resume:
         check_resumable(config.resume, checkpoint_settings(config.resume), asdict(config), RESUME_FIXED)
@@ -196,7 +163,7 @@ def main(config: StrokeTrainConfig) -> Path:
     if problems := output_problems(config.name, config.out):
         raise ValueError("; ".join(problems))
     if config.start_from and not config.resume:
-        config = _fine_tune_config(config)
+        config = fine_tune_config(config, "strokes")
     started = time.time()
     run = run_record("train-strokes", config.resume, started)
     device = torch_device(resolve_device(config.device))
@@ -216,7 +183,7 @@ def main(config: StrokeTrainConfig) -> Path:
         raise ValueError(f"--model-config '{options}' does not fit {config.arch}: {error}") from None
     started_from = ""
     if config.start_from and not config.resume:
-        started_from = _start_from(model, config)
+        started_from = start_from_weights(model, config.start_from)
         print(f"starting from {started_from}", file=sys.stderr)
     pen = load_unipen(config.pen_data or None)
     split = writer_split(pen.writers, seed=config.writer_split_seed)
