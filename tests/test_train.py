@@ -610,3 +610,53 @@ def test_a_run_resumes_only_with_as_many_processes_as_it_was_trained_by(
     capsys.readouterr()
     assert cli_main(["train", "--resume", str(checkpoint)]) == 2
     assert "was trained by 3 process(es): resume it with as many, not 1" in capsys.readouterr().err
+
+
+def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_trained_weights(
+    synthetic_emnist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A practitioner's trial: train and tune read EMNIST and UNIPEN alone, so one's own handwriting (class
+    folders, which evaluate --images reads) could not be learned, and no image model could be fine-tuned."""
+    from PIL import Image
+
+    from ml.cli import main as cli_main
+    from ml.runtime.labels import get_label_set
+    from ml.training.data.image_folders import folder_pictures, split_pictures
+
+    mine = tmp_path / "my writing"
+    for char in "3478":
+        (mine / char).mkdir(parents=True)
+        for i in range(10):
+            Image.fromarray(render(char, pen_width=4 + i)).save(mine / char / f"{i}.png")
+    (mine / "A").mkdir()  # a letter, outside the digits: left out and said
+    Image.fromarray(render("A")).save(mine / "A" / "a.png")
+    (mine / "8" / "notes.png").write_text("not a picture")
+    digits = get_label_set("digits10")
+    parts = split_pictures(folder_pictures(mine, digits, progress=False), digits, seed=1)
+    assert [len(parts[name]) for name in ("train", "val", "test")] == [32, 4, 4]  # one of ten of each, twice
+    assert parts["train"].images.dtype == np.float16 and set(parts["val"].targets.tolist()) == {3, 4, 7, 8}
+    started = main(_config(synthetic_emnist, tmp_path / "base", labels="digits10", name="base"))
+    capsys.readouterr()
+    argv = ["train", "--arch", "lenet5", "--labels", "digits10", "--data", str(synthetic_emnist), "--pen-data"]
+    argv += ["none", "--epochs", "1", "--dry-run", "--device", "cpu", "--out", str(tmp_path / "mine")]
+    argv += ["--images", str(mine), "--images-share", "0.5", "--start-from", str(started), "--name", "mine"]
+    assert cli_main(argv) == 0
+    said = capsys.readouterr().err
+    assert "left out 1 image(s) of characters outside digits10" in said and "notes.png" in said
+    assert "your pictures train 32, val 4, test 4; their share 0.5" in said and "starting from base (lenet5" in said
+    card = json.loads((tmp_path / "mine" / "mine.json").read_text())
+    assert [(s["name"], s["share"]) for s in card["data_sources"]] == [("EMNIST", 0.5), ("your pictures", 0.5)]
+    assert card["data_sources"][1]["samples"] == 40
+    assert card["metrics_by_source"]["images_test"]["n"] == 4 and card["metrics_by_source"]["images_val"]["n"] == 4
+    assert card["training"]["started_from"].startswith("base (lenet5, 2 epochs, sha256 ")
+    assert "images" not in card["training"]["config"] and card["training"]["config"]["images_share"] == 0.5
+    # What cannot be done is said before any data is read.
+    refusals = [
+        (["--images", str(tmp_path / "nowhere")], "no such folder"),
+        (["--images", str(mine), "--pen-data", "x.npz", "--pen-share", "0.8"], "add up past 1"),
+        (["--start-from", str(started), "--arch", "emnist_cnn"], "is lenet5 on digits10: add --arch lenet5"),
+    ]
+    base = ["train", "--labels", "digits10", "--data", str(synthetic_emnist), "--out", str(tmp_path / "x")]
+    for extra, reason in refusals:
+        assert cli_main([*base, *extra]) == 2, extra
+        assert reason in capsys.readouterr().err

@@ -21,6 +21,9 @@ SOURCE_NAMES = {
     "image_unipen_test": "the picture alone, UNIPEN test writers",
     "fused_unipen_val": "picture and strokes fused, UNIPEN validation writers",
     "fused_unipen_test": "picture and strokes fused, UNIPEN test writers",
+    # A model trained on a person's own pictures too (glyphpad-ml train --images).
+    "images_val": "your pictures, validation part",
+    "images_test": "your pictures, test part",
 }
 # The table's rows: EMNIST's (its test split, the card's headline, first); then UNIPEN's by writers,
 # validation then test, each the strokes, the picture, then the two fused; the synthesized drawings last.

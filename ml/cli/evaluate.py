@@ -63,37 +63,13 @@ def get_args_parser() -> argparse.ArgumentParser:
 def _folder_inputs(label_set_name: str, folder: Path) -> tuple[np.ndarray, np.ndarray, int]:
     """The folder's pictures of the label set's characters, preprocessed, and their classes; and how many
     files could not be scored (not pictures, or blank)."""
-    from tqdm import tqdm
-
     from ml.runtime.labels import get_label_set
-    from ml.runtime.preprocess import BlankImageError, preprocess
-    from ml.training.data.image_folders import read_image_folder
+    from ml.training.data.image_folders import folder_pictures
 
-    label_set = get_label_set(label_set_name)
-    inputs, targets, skipped = [], [], 0
-    unread: list[str] = []  # not images, or blank: no character to score, so not scored
-    for item in tqdm(read_image_folder(folder), desc="read", unit="img", file=sys.stderr, disable=None):
-        target = label_set.class_of(item.char)
-        if target is None:
-            skipped += 1
-            continue
-        try:
-            inputs.append(preprocess(item.path).input)
-        except (BlankImageError, ValueError) as error:
-            unread.append(f"{item.path}: {error}")
-            continue
-        targets.append(target)
-    if skipped:
-        print(f"left out {skipped} image(s) of characters outside {label_set_name}", file=sys.stderr)
-    if unread:
-        print(
-            f"left out {len(unread)} file(s) with no character to score, e.g. {unread[0]}"
-            + (f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""),
-            file=sys.stderr,
-        )
-    if not inputs:
-        raise ValueError(f"no readable images of label set {label_set_name} in {folder}")
-    return np.stack(inputs), np.array(targets, dtype=np.int64), len(unread)
+    pictures = folder_pictures(folder, get_label_set(label_set_name))
+    for line in pictures.left_out(label_set_name):
+        print(line, file=sys.stderr)
+    return pictures.inputs, pictures.targets, len(pictures.unread)
 
 
 def run(argv: list[str]) -> int:

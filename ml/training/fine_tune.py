@@ -46,12 +46,19 @@ def fine_tune_config(config: Config, input_kind: str) -> Config:
     return config
 
 
-def start_from_weights(model: nn.Module, start_from: str) -> str:
-    """Load another run's weights of the same architecture into ``model``; what they were, for the card."""
+def start_from_weights(model: nn.Module, start_from: str) -> None:
+    """Load another run's weights of the same architecture into ``model``."""
     from ml.runtime.cards import resolve_model_path
     from ml.runtime.weights import load_weights
 
-    trained, card = load_weights(resolve_model_path(start_from))
+    trained, _ = load_weights(resolve_model_path(start_from))
     model.load_state_dict(trained.state_dict())
+
+
+def describe_start(start_from: str) -> str:
+    """The weights a fine-tune starts from, for its card: "emnist36_cnn (emnist_cnn, 8 epochs, sha256 …)"."""
+    from ml.runtime.cards import card_path_for, read_card, resolve_model_path
+
+    card = read_card(card_path_for(resolve_model_path(start_from)))
     epochs = card.training.get("epochs_run", "?")
     return f"{card.name} ({card.arch}, {epochs} epochs, sha256 {card.sha256[:12]})"

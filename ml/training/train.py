@@ -36,6 +36,7 @@ from ml.runtime.labels import LABEL_SETS, LabelSet, get_label_set
 from ml.runtime.preprocess import PREPROCESS_VERSION
 from ml.training.augment import AugmentConfig, augment_batch
 from ml.training.data.emnist import default_data_dir
+from ml.training.data.image_folders import folder_pictures, split_pictures
 from ml.training.data.locations import EMNIST_HELP, PEN_DATA_HELP
 from ml.training.data.prepared import LabelledArrays, prepare_pool
 from ml.training.data.split import DEFAULT_SPLIT_SEED, cap_per_class
@@ -52,6 +53,7 @@ from ml.training.distributed import (
     wrap,
 )
 from ml.training.export import output_problems, save_weights
+from ml.training.fine_tune import describe_start, fine_tune_config, start_from_weights
 from ml.training.mixing import mix_weights, source_weights
 from ml.training.pen_data import evaluation_bank, training_bank
 from ml.training.scoring import evaluate_arrays, summary
@@ -97,6 +99,16 @@ class TrainConfig:
     # Share of each epoch drawn from pen drawings (UNIPEN rendered as the canvas renders): the users draw
     # with a pen, EMNIST is scanned paper; both teach the shapes.
     pen_share: float = _option(0.5, "share of each epoch's samples that are pen drawings (0-1)")
+    # A person's own writing: pictures in class folders (as evaluate --images reads them), mixed in.
+    images: str = _option(
+        "",
+        "a folder of your own pictures, one sub-folder per character ('A', '7', 'a_lower'), mixed into the "
+        "training; 80/10/10 of each character's pictures to train, validate and test (the source 'images')",
+    )
+    images_share: float = _option(0.3, "share of each epoch's samples drawn from --images (0-1; EMNIST gives way)")
+    start_from: str = _option(
+        "", "weights (.safetensors, or a bundled model's name) to start from: a fine-tune (same --arch and --labels)"
+    )
     pen_variants: int = _option(
         4,
         "augmented drawings rendered per UNIPEN training character; rendered once and cached (the first run "
@@ -153,6 +165,7 @@ RESUME_FIXED = (
     "step_size",
     "gamma",
     "pen_share",
+    "images_share",
     "pen_variants",
     "max_per_class",
     "balance",
@@ -214,6 +227,12 @@ def validate(config: TrainConfig) -> None:
         problems.append("--threads must be 0 (every core) or more")
     if not 0 <= config.pen_share <= 1:
         problems.append("--pen-share must be in [0, 1]")
+    if not 0 <= config.images_share <= 1:
+        problems.append("--images-share must be in [0, 1]")
+    elif config.images and config.pen_data != "none" and config.pen_share + config.images_share > 1:
+        problems.append(f"--pen-share {config.pen_share:g} and --images-share {config.images_share:g} add up past 1")
+    if config.images and not Path(config.images).is_dir():
+        problems.append(f"--images {config.images}: no such folder (one sub-folder per character: 'A', '7', 'a_lower')")
     if config.epoch_samples < 0 or config.max_per_class < 0:
         problems.append("--epoch-samples and --max-per-class must be 0 (all) or positive")
     if config.pen_variants < 1:
@@ -581,9 +600,12 @@ def settings_in_effect(config: TrainConfig, with_pen: bool, device: torch.device
     """A card's record of the settings as they acted: no pen share without pen data, no autocast off CUDA,
     no CPU threads on it (options that did nothing must not read as part of the recipe), and no paths of
     this machine."""
-    settings = {k: v for k, v in asdict(config).items() if k not in ("data", "pen_data", "out", "resume")}
+    paths = ("data", "pen_data", "out", "resume", "images", "start_from")  # (the card says what was started from)
+    settings = {k: v for k, v in asdict(config).items() if k not in paths}
     if not with_pen:
         settings["pen_share"] = 0.0
+    if not config.images:
+        settings["images_share"] = 0.0
     if device.type != "cuda":
         settings["amp"] = False
     else:
@@ -655,6 +677,8 @@ def fit(
     epoch_samples = config.epoch_samples or int((train.source == 0).sum()) or len(train)
     torch.manual_seed(config.seed)
     model = get_model(config.arch, num_classes=label_set.num_classes, **config.model_config).to(device)
+    if config.start_from and not config.resume:  # a fine-tune (a resume takes the checkpoint's weights)
+        start_from_weights(model, config.start_from)
     if device.type == "cpu":
         model = to_channels_last(model)
     optimizer = make_optimizer(config, model)
@@ -857,18 +881,36 @@ def load_pen_splits(config: TrainConfig, label_set: LabelSet) -> PenSplits | Non
     )
 
 
+def train_share(config: TrainConfig, with_pen: bool, with_own: bool) -> float:
+    """EMNIST's share of each epoch: what the pen drawings and a person's own pictures leave."""
+    return max(0.0, 1.0 - (config.pen_share if with_pen else 0.0) - (config.images_share if with_own else 0.0))
+
+
 def build_training_set(
-    config: TrainConfig, emnist: LabelledArrays, pen: PenSplits | None, label_set: LabelSet
+    config: TrainConfig,
+    emnist: LabelledArrays,
+    pen: PenSplits | None,
+    label_set: LabelSet,
+    own: LabelledArrays | None = None,
 ) -> TrainingSet:
+    """Every source's training samples and how often each is drawn: EMNIST (source 0), the pen drawings
+    (1) and a person's own pictures (2, ``--images``) by their shares, classes balanced in each."""
     class_power = 1.0 if config.balance == "sample" else 0.0
     n = label_set.num_classes
-    parts = [(source_weights(emnist.targets, n, class_power), 1.0 - (config.pen_share if pen else 0.0))]
+    with_own = own is not None and len(own) > 0
+    own_share = config.images_share if with_own else 0.0
+    parts = [(source_weights(emnist.targets, n, class_power), train_share(config, pen is not None, with_own))]
     images, targets, sources = [emnist.images], [emnist.targets], [np.zeros(len(emnist), dtype=np.int8)]
     if pen is not None:
         parts.append((source_weights(pen.train_targets, n, class_power, pen.train_writers), config.pen_share))
         images.append(pen.train_images)
         targets.append(pen.train_targets)
         sources.append(np.ones(len(pen.train_targets), dtype=np.int8))
+    if own is not None and with_own:
+        parts.append((source_weights(own.targets, n, class_power), own_share))
+        images.append(own.images)
+        targets.append(own.targets)
+        sources.append(np.full(len(own), 2, dtype=np.int8))
     return TrainingSet(
         images=np.concatenate(images),
         targets=np.concatenate(targets),
@@ -895,6 +937,8 @@ def main(config: TrainConfig) -> Path:
     if config.resume:
         fixed = RESUME_FIXED + (("epochs",) if config.scheduler in SCHEDULES_OVER_EPOCHS else ())
         check_resumable(config.resume, checkpoint_settings(config.resume), asdict(config), fixed)
+    elif config.start_from:  # its weights' options, or why they cannot be started from, before any data
+        config = fine_tune_config(config, "image")
     world, device_choice = join_world(config.device)
     try:
         written = _train(config, world, device_choice)
@@ -937,11 +981,20 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
     if len(emnist_train) == 0 or len(emnist_test) == 0:
         raise ValueError(f"no samples for label set {config.labels} in {data_dir}")
     pen = load_pen_splits(config, label_set)
+    own_pictures, own = None, {}
+    if config.images:
+        own_pictures = folder_pictures(config.images, label_set, progress=world.is_main)
+        for line in own_pictures.left_out(config.labels):
+            log_main(line, file=sys.stderr)
+        own = split_pictures(own_pictures, label_set, config.split_seed)
     if world.distributed and world.is_main:
         torch.distributed.barrier()
-    train = build_training_set(config, emnist_train, pen, label_set)
+    train = build_training_set(config, emnist_train, pen, label_set, own.get("train"))
     val_sets = {"emnist": emnist_val} | ({"unipen": pen.val} if pen is not None else {})
     test_sets = {"emnist_test": emnist_test} | ({"unipen_test": pen.test} if pen is not None else {})
+    # A person's own pictures are a source of their own, scored where a character had enough to hold out.
+    val_sets |= {"images": own["val"]} if own and len(own["val"]) else {}
+    test_sets |= {"images_test": own["test"]} if own and len(own["test"]) else {}
     log_main(
         f"{name}: {config.arch} on {config.labels}: EMNIST train {len(emnist_train)}, val {len(emnist_val)}, "
         f"test {len(emnist_test)}"
@@ -951,9 +1004,17 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
             f"{config.pen_share:.3g}"
             if pen is not None
             else "; no pen data"
+        )
+        + (
+            f"; your pictures train {len(own['train'])}, val {len(own['val'])}, test {len(own['test'])}; "
+            f"their share {config.images_share:.3g}"
+            if own
+            else ""
         ),
         file=sys.stderr,
     )
+    if config.start_from and not config.resume:
+        log_main(f"starting from {describe_start(config.start_from)}", file=sys.stderr)
 
     throughput: dict[str, float] = {}
     # Measured by one process (the card is rank 0's): under torchrun every process measured at once, each
@@ -997,7 +1058,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
             "train_samples": len(emnist_train),  # what this run trained on (--max-per-class takes fewer)
             "split": f"stratified 80/10/10 by character, seed {config.split_seed}",
             "licence": "NIST Special Database 19 terms; EMNIST: Cohen et al., 2017",
-            "share": round(1.0 - (config.pen_share if pen else 0.0), 3),
+            "share": round(train_share(config, pen is not None, own_pictures is not None), 3),
         }
     ]
     if pen is not None:
@@ -1011,6 +1072,17 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
                 f"({pen.writers['train']}/{pen.writers['val']}/{pen.writers['test']} writers)",
                 "licence": UNIPEN_LICENCE,
                 "share": config.pen_share,
+            }
+        )
+    if own_pictures is not None:
+        sources.append(
+            {
+                "name": "your pictures",
+                "what": f"pictures in class folders ({Path(config.images).name}), read as the app reads a picture",
+                "samples": len(own_pictures.targets),
+                "split": f"80/10/10 of each character's pictures, seed {config.split_seed}",
+                "licence": "the pictures' own",
+                "share": config.images_share,
             }
         )
     card = ModelCard(
@@ -1038,6 +1110,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
             "torch": torch.__version__,
             **card_run_fields("train", run, config.resume),
             "config": settings_in_effect(config, pen is not None, device),
+            **({"started_from": describe_start(config.start_from)} if config.start_from else {}),
             **throughput,
         },
         description=get_arch(config.arch).description,

@@ -45,7 +45,7 @@ from ml.training.data.unipen import (
     SOURCE as UNIPEN_SOURCE,
 )
 from ml.training.export import output_problems, save_weights
-from ml.training.fine_tune import fine_tune_config, start_from_weights
+from ml.training.fine_tune import describe_start, fine_tune_config, start_from_weights
 from ml.training.metrics import classification_metrics
 from ml.training.scoring import summary
 from ml.training.stroke_data import StrokeAugment, stroke_inputs
@@ -183,7 +183,8 @@ def main(config: StrokeTrainConfig) -> Path:
         raise ValueError(f"--model-config '{options}' does not fit {config.arch}: {error}") from None
     started_from = ""
     if config.start_from and not config.resume:
-        started_from = start_from_weights(model, config.start_from)
+        start_from_weights(model, config.start_from)
+        started_from = describe_start(config.start_from)
         print(f"starting from {started_from}", file=sys.stderr)
     pen = load_unipen(config.pen_data or None)
     split = writer_split(pen.writers, seed=config.writer_split_seed)

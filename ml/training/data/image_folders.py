@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ml.runtime.image_files import find_image_files
-from ml.runtime.labels import char_from_folder_name
+from ml.runtime.labels import LabelSet, char_from_folder_name
+from ml.training.data.prepared import LabelledArrays
 
 
 @dataclass(frozen=True)
@@ -29,3 +33,70 @@ def read_image_folder(root: str | Path) -> list[LabelledFile]:
     if not files:
         raise ValueError(f"{root}: no images in class sub-folders")
     return files
+
+
+@dataclass(frozen=True)
+class FolderPictures:
+    """A folder's pictures of a label set's characters, preprocessed as the app reads a picture."""
+
+    inputs: np.ndarray  # N x 28 x 28 float32, as preprocess gives them
+    targets: np.ndarray  # class indices of the label set
+    outside: int  # pictures of characters the label set does not hold
+    unread: list[str]  # "path: why" for files with no character to read (not pictures, blank)
+
+    def left_out(self, label_set_name: str) -> list[str]:
+        """What was passed over, to say: pictures of other characters, files with nothing to read."""
+        said = [f"left out {self.outside} image(s) of characters outside {label_set_name}"] if self.outside else []
+        if self.unread:
+            more = f" (and {len(self.unread) - 1} more)" if len(self.unread) > 1 else ""
+            said.append(f"left out {len(self.unread)} file(s) with no character to score, e.g. {self.unread[0]}{more}")
+        return said
+
+
+def folder_pictures(root: str | Path, label_set: LabelSet, progress: bool = True) -> FolderPictures:
+    """Every picture under ``root/<class>/`` that ``label_set`` can use, through the one preprocessing path
+    (ValueError when none can be: the reasons are said)."""
+    from tqdm import tqdm
+
+    from ml.runtime.preprocess import BlankImageError, preprocess
+
+    inputs, targets, outside, unread = [], [], 0, []
+    files = read_image_folder(root)
+    for item in tqdm(files, desc="read", unit="img", file=sys.stderr, disable=None if progress else True):
+        target = label_set.class_of(item.char)
+        if target is None:
+            outside += 1
+            continue
+        try:
+            inputs.append(preprocess(item.path).input)
+        except (BlankImageError, ValueError) as error:
+            unread.append(f"{item.path}: {error}")
+            continue
+        targets.append(target)
+    if not inputs:
+        raise ValueError(f"no readable pictures of label set {label_set.name} in {root}")
+    return FolderPictures(np.stack(inputs), np.array(targets, dtype=np.int64), outside, unread)
+
+
+PICTURE_SPLIT = (0.8, 0.1, 0.1)  # train, validation, test: a share of each character's pictures
+
+
+def split_pictures(pictures: FolderPictures, label_set: LabelSet, seed: int) -> dict[str, LabelledArrays]:
+    """``pictures`` split 80/10/10 by picture within each character (seeded): the validation and test
+    parts get a character's pictures only where it has enough (one of ten, rounded down)."""
+    rng = np.random.default_rng(seed)
+    parts: dict[str, list[np.ndarray]] = {"train": [], "val": [], "test": []}
+    for target in np.unique(pictures.targets):
+        mine = rng.permutation(np.flatnonzero(pictures.targets == target))
+        held = int(len(mine) * PICTURE_SPLIT[1])
+        parts["val"].append(mine[:held])
+        parts["test"].append(mine[held : 2 * held])
+        parts["train"].append(mine[2 * held :])
+    return {
+        name: LabelledArrays(
+            images=pictures.inputs[np.sort(np.concatenate(chosen))].astype(np.float16),  # as the pool's
+            targets=pictures.targets[np.sort(np.concatenate(chosen))],
+            label_set=label_set,
+        )
+        for name, chosen in parts.items()
+    }
