@@ -1,4 +1,5 @@
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -491,6 +492,14 @@ def test_training_into_a_log_file_says_how_far_each_epoch_is(
     assert cli_main(argv) == 0
     said = capsys.readouterr().err  # not a terminal: no bar, a line at each tenth of the epoch
     assert "epoch 1/1: 10% (2/20 batches), loss " in said and "epoch 1/1: 90% (18/20 batches)" in said
+    # How long it has run and about how long it has left (a practitioner's trial: no ETA in a log).
+    assert re.search(r"90% \(18/20 batches\), loss [0-9.]+, [0-9]+ img/s, 0:\d\d in, about 0:\d\d left", said)
+
+
+def test_durations_read_as_minutes_and_seconds() -> None:
+    from ml.training.train import minutes
+
+    assert [minutes(s) for s in (0.4, 65, 3599.6, 3729)] == ["0:00", "1:05", "1:00:00", "1:02:09"]
 
 
 def test_an_interrupted_worker_pool_stops_its_workers_at_once() -> None:

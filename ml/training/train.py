@@ -348,8 +348,10 @@ def train_one_epoch(
             rate = seen / max(time.perf_counter() - start, 1e-9)
             bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}", img_s=f"{rate:.0f}")
         if bar.disable and world.is_main:  # no terminal (a log file under nohup)
-            rate = seen / max(time.perf_counter() - start, 1e-9)
-            log_epoch_progress(epoch, config.epochs, step, steps, total_loss / seen, f"{rate:.0f} img/s")
+            elapsed = time.perf_counter() - start
+            log_epoch_progress(
+                epoch, config.epochs, step, steps, total_loss / seen, f"{seen / max(elapsed, 1e-9):.0f} img/s", elapsed
+            )
     elapsed = time.perf_counter() - start
     return {
         "train_loss": total_loss / seen,
@@ -372,16 +374,24 @@ def budget_line(config: TrainConfig) -> str:
     return f"budget: {epochs}, each {samples}; {per_class}; {pen} (--epochs, --epoch-samples, --max-per-class)"
 
 
-def log_epoch_progress(epoch: int, epochs: int, step: int, steps: int, loss: float, rate: str) -> None:
+def log_epoch_progress(epoch: int, epochs: int, step: int, steps: int, loss: float, rate: str, seconds: float) -> None:
     """For a log file, where no bar is drawn: a line at every tenth of the epoch (after ``step``, counted
-    from 0), not minutes of silence. ``rate``: the speed, with its unit."""
+    from 0, ``seconds`` into it), not minutes of silence. ``rate``: the speed, with its unit."""
     if step + 1 < steps and 10 * (step + 1) // steps > 10 * step // steps:
+        left = seconds / (step + 1) * (steps - step - 1)
         print(
             f"epoch {epoch + 1}/{epochs}: {100 * (step + 1) // steps}% ({step + 1}/{steps} batches), "
-            f"loss {loss:.3f}, {rate}",
+            f"loss {loss:.3f}, {rate}, {minutes(seconds)} in, about {minutes(left)} left of the epoch",
             file=sys.stderr,
             flush=True,
         )
+
+
+def minutes(seconds: float) -> str:
+    """A duration as a log line says it: "4:05" (minutes and seconds), "1:02:09" past an hour."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def draw_epoch(weights: torch.Tensor, samples: int, generator: torch.Generator) -> torch.Tensor:

@@ -56,6 +56,7 @@ from ml.training.train import (
     checkpoint_settings,
     load_checkpoint,
     log_epoch_progress,
+    minutes,
     random_state,
     restore_random_state,
     resume_hint,
@@ -269,11 +270,14 @@ def main(config: StrokeTrainConfig) -> Path:
                 scheduler.step()
                 total += loss.item() * len(index)
                 seen += len(index)
+                elapsed = time.perf_counter() - tick
                 if on_terminal and (step % 20 == 0 or step == steps - 1):
-                    print(f"\repoch {epoch + 1}/{config.epochs}: {step + 1}/{steps} steps", end="", file=sys.stderr)
+                    left = minutes(elapsed / (step + 1) * (steps - step - 1))
+                    said = f"{step + 1}/{steps} steps, {minutes(elapsed)} in, about {left} left  "
+                    print(f"\repoch {epoch + 1}/{config.epochs}: {said}", end="", file=sys.stderr)
                 elif not on_terminal:  # a log file (nohup): as train's
-                    rate = f"{seen / max(time.perf_counter() - tick, 1e-9):.0f} sequences/s"
-                    log_epoch_progress(epoch, config.epochs, step, steps, total / max(seen, 1), rate)
+                    rate = f"{seen / max(elapsed, 1e-9):.0f} sequences/s"
+                    log_epoch_progress(epoch, config.epochs, step, steps, total / max(seen, 1), rate, elapsed)
             seconds = time.perf_counter() - tick
             val_x, val_y = fixed["val"]
             probs = stroke_probabilities(model, val_x, device)
