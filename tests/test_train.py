@@ -494,6 +494,11 @@ def test_training_into_a_log_file_says_how_far_each_epoch_is(
     assert "epoch 1/1: 10% (2/20 batches), loss " in said and "epoch 1/1: 90% (18/20 batches)" in said
     # How long it has run and about how long it has left (a practitioner's trial: no ETA in a log).
     assert re.search(r"90% \(18/20 batches\), loss [0-9.]+, [0-9]+ img/s, 0:\d\d in, about 0:\d\d left", said)
+    # A model that reads fewer than half of EMNIST's test characters is said to want more training.
+    accuracy = json.loads((tmp_path / "log.json").read_text())["metrics_by_source"]["emnist_test"]["accuracy"]
+    assert ("train it longer" in said) == (accuracy < 0.5), accuracy
+    assert cli_main([*argv, "--lr", "1e-9", "--name", "untrained"]) == 0  # (a step that moves nothing)
+    assert "note: it reads " in capsys.readouterr().err
 
 
 def test_durations_read_as_minutes_and_seconds() -> None:

@@ -176,6 +176,7 @@ RESUME_FIXED = (
 SCHEDULES_OVER_EPOCHS = ("onecycle", "cosine")
 
 
+HALF_RIGHT = 0.5  # a model reading fewer of EMNIST's test characters right is said to want more training
 EMA_SETTLED_STEPS = 1_000_000  # a resumed average from a checkpoint that did not count its steps
 
 
@@ -1149,6 +1150,13 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
         f"wrote {weights_path}, {weights_path.with_suffix('.onnx')}, {weights_path.with_suffix('.json')} and "
         f"{metrics_path} (this run took {train_seconds:.0f} s)"
     )
+    if (accuracy := by_source["emnist_test"]["accuracy"]) < HALF_RIGHT and not config.dry_run:
+        # (a 7% model was offered to the app as any other)
+        print(
+            f"note: it reads {100 * accuracy:.1f}% of EMNIST's test characters: train it longer (--epochs, "
+            "--epoch-samples) before relying on its answers",
+            file=sys.stderr,
+        )
     print(
         f"to use it in the app: copy {name}.safetensors, .onnx and .json into {weights_dir().resolve()}"
         f"{' (GLYPHPAD_WEIGHTS)' if os.environ.get('GLYPHPAD_WEIGHTS') else ''}"
