@@ -702,3 +702,20 @@ def test_the_results_table_marks_a_dry_run() -> None:
     training = {"epochs_run": 2, "seconds": 6.0, "device": "CPU (2 threads)", "config": {"dry_run": True}}
     assert _trained(training).startswith("dry run: 2 epochs")
     assert not _trained({**training, "config": {"dry_run": False}}).startswith("dry run")
+
+
+def test_archs_lists_each_architecture_under_the_command_that_trains_it(capsys: pytest.CaptureFixture[str]) -> None:
+    """A practitioner's trial: the stroke architectures were listed among the image ones, and train refused them."""
+    from ml.training.train import IMAGE_ARCHS
+    from ml.training.train_strokes import STROKE_ARCHS
+
+    assert cli_main(["archs"]) == 0
+    groups: dict[str, list[str]] = {}
+    for line in capsys.readouterr().out.splitlines():
+        if line.endswith(":"):
+            heading = line.removesuffix(":")
+        elif line.strip():
+            groups.setdefault(heading, []).append(line.split()[0])
+    assert groups["glyphpad-ml train --arch NAME"] == IMAGE_ARCHS
+    assert groups["glyphpad-ml train-strokes --arch NAME"] == STROKE_ARCHS
+    assert groups["glyphpad-ml stroke-ensemble --members ..."] == ["stroke_ensemble"]
