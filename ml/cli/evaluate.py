@@ -28,7 +28,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--model",
         default=None,
         help=f"bundled model name or .safetensors path (default: the app's default model, {DEFAULT_MODEL}; "
-        "--update-card asks for it by name)",
+        "--update-card wants it given, by name or path: it rewrites that card)",
     )
     parser.add_argument(
         "--source",
