@@ -61,21 +61,24 @@ def no_display_to_show_on(environ: Mapping[str, str] = os.environ, platform: str
 
 
 def model_to_use(model: str) -> tuple[str, str | None]:
-    """The model ``--model`` names, by name, or why the app cannot use it: the app lists the models of its
-    weights folder by name, and a model's file elsewhere was passed over (the default model used, said in
-    the status bar alone, the log naming "….safetensors.safetensors")."""
+    """The model ``--model`` names, by its name in the weights folder, or why the app cannot use it: the
+    app lists the models of its weights folder by name, and a model's file elsewhere was passed over (the
+    default model used, said in the status bar alone, the log naming "….safetensors.safetensors")."""
     from ml.runtime.cards import MODEL_FILE_SUFFIXES, weights_dir
 
     path = Path(model)
-    if path.suffix.lower() not in MODEL_FILE_SUFFIXES and len(path.parts) < 2:
-        return model, None
-    if path.parent.resolve() == weights_dir().resolve():
-        return path.stem, None  # a file of the weights folder: its model
-    if (weights_dir() / path).with_suffix(".safetensors").exists():
-        return model, None  # a name inside the weights folder, such as strokes/strokes36_gru
+    if path.suffix.lower() in MODEL_FILE_SUFFIXES:
+        path = path.with_suffix("")  # a model's file: the model ("digits.onnx" is digits)
+    elif len(path.parts) < 2:
+        return model, None  # a name
+    folder = weights_dir().resolve()
+    if not path.is_absolute() and (folder / path).with_suffix(".safetensors").exists():
+        return path.as_posix(), None  # a name inside the weights folder, such as strokes/strokes36_gru
+    if path.resolve().parent in (folder, folder / "strokes"):
+        return path.resolve().relative_to(folder).as_posix(), None  # a file of the weights folder, by path
     return model, (
         f"--model takes a model's name: the app reads the models in its weights folder, {weights_dir()}. Copy "
-        f"{path.stem}.safetensors, .onnx and .json there (a running app lists them at once), or start it with "
+        f"{path.name}.safetensors, .onnx and .json there (a running app lists them at once), or start it with "
         f"GLYPHPAD_WEIGHTS={path.parent} to use that folder's models instead"
     )
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -117,9 +118,15 @@ def test_a_models_file_given_to_the_app_is_taken_by_its_name_or_refused_with_wha
     from desktop_app.__main__ import main, model_to_use
 
     assert model_to_use("digits") == ("digits", None)
+    assert model_to_use("digits.onnx") == ("digits", None)
     assert model_to_use(str(bundled_weights / "digits.json")) == ("digits", None)
     assert model_to_use("strokes/strokes36_gru") == ("strokes/strokes36_gru", None)
-    mine = tmp_path / "runs" / "mine.safetensors"
+    strokes = bundled_weights / "strokes" / "strokes36_gru.safetensors"
+    assert model_to_use(str(strokes)) == ("strokes/strokes36_gru", None)
+    mine = tmp_path / "runs" / "mine.safetensors"  # a run's model, there
+    mine.parent.mkdir()
+    shutil.copy(bundled_weights / "digits.safetensors", mine)
+    assert model_to_use(str(mine))[1] is not None
     assert main(["--model", str(mine)]) == 2  # before any window
     said = capsys.readouterr().err
     assert f"the app reads the models in its weights folder, {bundled_weights}" in said
