@@ -664,6 +664,15 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     assert card["metrics_by_source"]["images_test"]["n"] == 4 and card["metrics_by_source"]["images_val"]["n"] == 4
     assert card["training"]["started_from"].startswith("base (lenet5, 2 epochs, sha256 ")
     assert "images" not in card["training"]["config"] and card["training"]["config"]["images_share"] == 0.5
+    # Resumed after the weights it started from were moved: its card still says what they were (they were
+    # read again at the end, and the run failed after its last epoch).
+    for path in (tmp_path / "base").glob("base.*"):
+        path.rename(tmp_path / path.name)
+    assert cli_main([*argv, "--resume", str(tmp_path / "mine" / "mine.ckpt")]) == 0
+    resumed = json.loads((tmp_path / "mine" / "mine.json").read_text())["training"]
+    assert resumed["started_from"] == card["training"]["started_from"]
+    for path in tmp_path.glob("base.*"):
+        path.rename(tmp_path / "base" / path.name)
     # What cannot be done is said before any data is read.
     refusals = [
         (["--images", str(tmp_path / "nowhere")], "no such folder"),

@@ -553,6 +553,9 @@ class RunRecord:
     started_at: float = field(default_factory=time.time)  # when this part started (time.time())
     # Set when this part finds every epoch done: it adds no training time (its outputs are written again).
     nothing_trained: bool = False
+    # The weights a fine-tune started from, described when it started: a resume says it again from its
+    # checkpoint (read again at the end, a starting model moved since failed the run after its last epoch).
+    started_from: str = ""
 
     def seconds(self) -> float:
         """The training time of the whole run so far, its earlier parts included."""
@@ -561,7 +564,7 @@ class RunRecord:
         return self.seconds_before + time.time() - self.started_at
 
     def checkpoint_fields(self) -> dict[str, Any]:
-        return {"command": self.command, "seconds": self.seconds()}
+        return {"command": self.command, "seconds": self.seconds(), "started_from": self.started_from}
 
 
 def run_command(command: str) -> str:
@@ -571,19 +574,24 @@ def run_command(command: str) -> str:
     return ""
 
 
-def run_record(command: str, resume: str, started_at: float) -> RunRecord:
-    """A new run's record, or the record of the run a checkpoint continues; this part started at
-    ``started_at``."""
+def run_record(command: str, resume: str, started_at: float, start_from: str = "") -> RunRecord:
+    """A new run's record (a fine-tune's ``start_from`` described), or the record of the run a checkpoint
+    continues; this part started at ``started_at``."""
     if not resume:
-        return RunRecord(run_command(command), 0.0, started_at)
+        return RunRecord(
+            run_command(command), 0.0, started_at, started_from=describe_start(start_from) if start_from else ""
+        )
     checkpoint = _read_checkpoint(resume, torch.device("cpu"))
     command_line = str(checkpoint.get("command", ""))  # unknown for a checkpoint of an earlier version
-    return RunRecord(command_line, float(checkpoint.get("seconds", 0.0)), started_at)
+    started_from = str(checkpoint.get("started_from", ""))
+    return RunRecord(command_line, float(checkpoint.get("seconds", 0.0)), started_at, started_from=started_from)
 
 
 def card_run_fields(command: str, record: RunRecord, resume: str) -> dict[str, Any]:
-    """The card's "seconds", "command" and, for a resumed run, "resumed_with"."""
+    """The card's "seconds", "command", what a fine-tune started from and, for a resumed run, "resumed_with"."""
     fields: dict[str, Any] = {"seconds": round(record.seconds(), 1), "command": record.command}
+    if record.started_from:
+        fields["started_from"] = record.started_from
     if resume:
         fields["resumed_with"] = run_command(command)
     return fields
@@ -1024,8 +1032,6 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
         ),
         file=sys.stderr,
     )
-    if config.start_from and not config.resume:
-        log_main(f"starting from {describe_start(config.start_from)}", file=sys.stderr)
 
     throughput: dict[str, float] = {}
     # Measured by one process (the card is rank 0's): under torchrun every process measured at once, each
@@ -1040,7 +1046,9 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
 
     checkpoint_path = Path(config.out) / f"{name}.ckpt"
     with resume_hint("train", checkpoint_path):
-        run = run_record("train", config.resume, started)
+        run = run_record("train", config.resume, started, config.start_from)
+        if run.started_from:
+            log_main(f"starting from {run.started_from}", file=sys.stderr)
         model, history = fit(config, train, val_sets, device, checkpoint_path=checkpoint_path, world=world, run=run)
     checksums = weight_checksums(model, world)
     if not world.is_main:
@@ -1121,7 +1129,6 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
             "torch": torch.__version__,
             **card_run_fields("train", run, config.resume),
             "config": settings_in_effect(config, pen is not None, device),
-            **({"started_from": describe_start(config.start_from)} if config.start_from else {}),
             **throughput,
         },
         description=get_arch(config.arch).description,

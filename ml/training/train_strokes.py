@@ -45,7 +45,7 @@ from ml.training.data.unipen import (
     SOURCE as UNIPEN_SOURCE,
 )
 from ml.training.export import output_problems, save_weights
-from ml.training.fine_tune import describe_start, fine_tune_config, start_from_weights
+from ml.training.fine_tune import fine_tune_config, start_from_weights
 from ml.training.metrics import classification_metrics
 from ml.training.scoring import summary
 from ml.training.stroke_data import StrokeAugment, stroke_inputs
@@ -166,7 +166,7 @@ def main(config: StrokeTrainConfig) -> Path:
     if config.start_from and not config.resume:
         config = fine_tune_config(config, "strokes")
     started = time.time()
-    run = run_record("train-strokes", config.resume, started)
+    run = run_record("train-strokes", config.resume, started, config.start_from)
     device = torch_device(resolve_device(config.device))
     if config.threads:
         torch.set_num_threads(config.threads)
@@ -182,11 +182,9 @@ def main(config: StrokeTrainConfig) -> Path:
     except TypeError as error:
         options = json.dumps(config.model_config)
         raise ValueError(f"--model-config '{options}' does not fit {config.arch}: {error}") from None
-    started_from = ""
     if config.start_from and not config.resume:
         start_from_weights(model, config.start_from)
-        started_from = describe_start(config.start_from)
-        print(f"starting from {started_from}", file=sys.stderr)
+        print(f"starting from {run.started_from}", file=sys.stderr)
     pen = load_unipen(config.pen_data or None)
     split = writer_split(pen.writers, seed=config.writer_split_seed)
     targets = pen.targets_for(label_set)
@@ -357,7 +355,6 @@ def main(config: StrokeTrainConfig) -> Path:
             **card_run_fields("train-strokes", run, config.resume),
             "config": {k: v for k, v in asdict(config).items() if k not in ("pen_data", "out", "resume")},
             "augment": augment.to_dict(),
-            **({"started_from": started_from} if started_from else {}),
         },
         description=get_arch(config.arch).description,
     )
