@@ -525,21 +525,24 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
 CHECKPOINT_KEYS = ("model", "optimizer", "epoch", "history", "config")
 
 
-def random_state() -> dict[str, Any]:
+def random_state(device: torch.device) -> dict[str, Any]:
     """The global torch generators' states, for a checkpoint: dropout draws from them, and a run resumed
-    without them drew other masks than the run never stopped (its weights differed)."""
+    without them drew other masks than the run never stopped (its weights differed). On CUDA, the
+    training device's alone (a resume may see other GPUs)."""
     state: dict[str, Any] = {"torch_rng": torch.get_rng_state()}
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
-        state["cuda_rng"] = torch.cuda.get_rng_state_all()
+    if device.type == "cuda":
+        state["cuda_rng"] = torch.cuda.get_rng_state(device)
     return state
 
 
-def restore_random_state(checkpoint: dict[str, Any]) -> None:
-    """The generators as :func:`random_state` kept them (a checkpoint of an earlier version has none)."""
+def restore_random_state(checkpoint: dict[str, Any], device: torch.device) -> None:
+    """The generators as :func:`random_state` kept them (a checkpoint of an earlier version has none; one
+    of a CUDA run resumed on the CPU keeps the CPU's)."""
     if "torch_rng" in checkpoint:
         torch.set_rng_state(checkpoint["torch_rng"].cpu())
-    if "cuda_rng" in checkpoint and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all([state.cpu() for state in checkpoint["cuda_rng"]])
+    cuda_state = checkpoint.get("cuda_rng")
+    if device.type == "cuda" and isinstance(cuda_state, torch.Tensor):  # (a list: an earlier version's, all GPUs')
+        torch.cuda.set_rng_state(cuda_state.cpu(), device)
 
 
 @dataclass
@@ -749,7 +752,7 @@ def fit(
     best_score = float(checkpoint.get("best_score", -1.0))
     best_state = checkpoint.get("best_state")
     stale = int(checkpoint.get("stale", 0))
-    restore_random_state(checkpoint)  # (last: nothing above may draw after it)
+    restore_random_state(checkpoint, device)  # (last: nothing above may draw after it)
     for epoch in range(first_epoch, config.epochs):
         order = draw_epoch(sample_weights, epoch_samples, generator)
         stats = train_one_epoch(
@@ -832,7 +835,7 @@ def fit(
                     "best_state": best_state,
                     "stale": stale,
                     "world_size": world.size,
-                    **random_state(),
+                    **random_state(device),
                     **run.checkpoint_fields(),
                 },
             )

@@ -240,7 +240,7 @@ def main(config: StrokeTrainConfig) -> Path:
 
     on_terminal = sys.stderr.isatty()  # a step counter rewritten in place; a log file gets the epochs' lines
     if config.resume:
-        restore_random_state(checkpoint)  # (last: nothing above may draw after it)
+        restore_random_state(checkpoint, device)  # (last: nothing above may draw after it)
     with resume_hint("train-strokes", checkpoint_path), worker_pool(1) as pool:
         upcoming: Future[tuple[np.ndarray, np.ndarray]] | None = None
         for epoch in range(first_epoch, config.epochs):
@@ -309,7 +309,7 @@ def main(config: StrokeTrainConfig) -> Path:
                     "config": asdict(config),
                     "best_score": best_score,
                     "best_state": best_state,
-                    **random_state(),
+                    **random_state(device),
                     **run.checkpoint_fields(),
                 },
             )
