@@ -183,7 +183,7 @@ def test_train_takes_its_options_from_a_settings_file(
     # The budget is said before the data is built: a recipe's leaves train's own (a practitioner's tuned
     # recipe became a full run, ten minutes of pen drawings first, without a word).
     said = capsys.readouterr().err
-    budget = "budget: 1 epoch, each as many samples as EMNIST's training split; every training sample; EMNIST only"
+    budget = "budget: 1 epoch, each as many samples as EMNIST's training split; every training sample; no pen drawings"
     assert budget in said and said.index("budget:") < said.index("preprocess")
     # An option that train does not have, or one without a value, is refused, not passed over.
     for wrong in ({"learning_rate": 0.1}, {"lr": None}):
@@ -658,6 +658,8 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     said = capsys.readouterr().err
     assert "left out 1 image(s) of characters outside digits10" in said and "notes.png" in said
     assert "your pictures train 32, val 4, test 4; their share 0.5" in said and "starting from base (lenet5" in said
+    assert "validation part (4) is scored, but too small to choose the epoch kept by" in said
+    assert "every training sample; no pen drawings, your pictures' share 0.5" in said
     card = json.loads((tmp_path / "mine" / "mine.json").read_text())
     assert [(s["name"], s["share"]) for s in card["data_sources"]] == [("EMNIST", 0.5), ("your pictures", 0.5)]
     assert card["data_sources"][1]["samples"] == 40
@@ -673,12 +675,27 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     assert resumed["started_from"] == card["training"]["started_from"]
     for path in tmp_path.glob("base.*"):
         path.rename(tmp_path / "base" / path.name)
+    # A resume on other pictures is refused (the split is drawn anew: trained-on pictures would be scored).
+    Image.fromarray(render("3", pen_width=20)).save(mine / "3" / "new.png")
+    assert cli_main([*argv, "--resume", str(tmp_path / "mine" / "mine.ckpt")]) == 2
+    assert "was trained on other pictures than --images" in capsys.readouterr().err
+    # A character with fewer than ten pictures is trained on whole, and said.
+    few = tmp_path / "few"
+    for char, count in (("3", 12), ("4", 3)):
+        (few / char).mkdir(parents=True)
+        for i in range(count):
+            Image.fromarray(render(char, pen_width=4 + i)).save(few / char / f"{i}.png")
+    assert cli_main([*argv[: argv.index("--images") + 1], str(few), "--name", "few"]) == 0
+    assert "trained on whole, none held out to score (fewer than 10 pictures): 4 (3)" in capsys.readouterr().err
     # What cannot be done is said before any data is read.
     refusals = [
         (["--images", str(tmp_path / "nowhere")], "no such folder"),
+        (["--images", str(tmp_path / "empty")], "no images in class sub-folders"),
+        (["--images", str(few), "--labels", "letters26"], "none of its class folders is a character of letters26"),
         (["--images", str(mine), "--pen-data", "x.npz", "--pen-share", "0.8"], "add up past 1"),
         (["--start-from", str(started), "--arch", "emnist_cnn"], "is lenet5 on digits10: add --arch lenet5"),
     ]
+    (tmp_path / "empty").mkdir()
     base = ["train", "--labels", "digits10", "--data", str(synthetic_emnist), "--out", str(tmp_path / "x")]
     for extra, reason in refusals:
         assert cli_main([*base, *extra]) == 2, extra

@@ -36,7 +36,15 @@ from ml.runtime.labels import LABEL_SETS, LabelSet, get_label_set
 from ml.runtime.preprocess import PREPROCESS_VERSION
 from ml.training.augment import AugmentConfig, augment_batch
 from ml.training.data.emnist import default_data_dir
-from ml.training.data.image_folders import folder_pictures, split_pictures
+from ml.training.data.image_folders import (
+    HELD_OUT_FROM,
+    OWN_PICTURES_TO_CHOOSE_BY,
+    characters_not_held_out,
+    folder_fingerprint,
+    folder_pictures,
+    split_pictures,
+    usable_folder_problem,
+)
 from ml.training.data.locations import EMNIST_HELP, PEN_DATA_HELP
 from ml.training.data.prepared import LabelledArrays, prepare_pool
 from ml.training.data.split import DEFAULT_SPLIT_SEED, cap_per_class
@@ -234,6 +242,8 @@ def validate(config: TrainConfig) -> None:
         problems.append(f"--pen-share {config.pen_share:g} and --images-share {config.images_share:g} add up past 1")
     if config.images and not Path(config.images).is_dir():
         problems.append(f"--images {config.images}: no such folder (one sub-folder per character: 'A', '7', 'a_lower')")
+    elif config.images and (problem := usable_folder_problem(config.images, get_label_set(config.labels))):
+        problems.append(f"--images: {problem}")
     if config.epoch_samples < 0 or config.max_per_class < 0:
         problems.append("--epoch-samples and --max-per-class must be 0 (all) or positive")
     if config.pen_variants < 1:
@@ -370,7 +380,8 @@ def budget_line(config: TrainConfig) -> str:
         f"{config.epoch_samples:,} samples" if config.epoch_samples else "as many samples as EMNIST's training split"
     )
     per_class = f"at most {config.max_per_class:,} per class" if config.max_per_class else "every training sample"
-    pen = "EMNIST only" if config.pen_data == "none" else f"pen share {config.pen_share:g}"
+    pen = "no pen drawings" if config.pen_data == "none" else f"pen share {config.pen_share:g}"
+    pen += f", your pictures' share {config.images_share:g}" if config.images else ""
     epochs = "1 epoch" if config.epochs == 1 else f"{config.epochs} epochs"
     return f"budget: {epochs}, each {samples}; {per_class}; {pen} (--epochs, --epoch-samples, --max-per-class)"
 
@@ -559,6 +570,8 @@ class RunRecord:
     # The weights a fine-tune started from, described when it started: a resume says it again from its
     # checkpoint (read again at the end, a starting model moved since failed the run after its last epoch).
     started_from: str = ""
+    # The --images folder's files when the run started (ml.training.data.image_folders.folder_fingerprint).
+    images_fingerprint: str = ""
 
     def seconds(self) -> float:
         """The training time of the whole run so far, its earlier parts included."""
@@ -567,7 +580,12 @@ class RunRecord:
         return self.seconds_before + time.time() - self.started_at
 
     def checkpoint_fields(self) -> dict[str, Any]:
-        return {"command": self.command, "seconds": self.seconds(), "started_from": self.started_from}
+        return {
+            "command": self.command,
+            "seconds": self.seconds(),
+            "started_from": self.started_from,
+            "images_fingerprint": self.images_fingerprint,
+        }
 
 
 def run_command(command: str) -> str:
@@ -577,17 +595,37 @@ def run_command(command: str) -> str:
     return ""
 
 
-def run_record(command: str, resume: str, started_at: float, start_from: str = "") -> RunRecord:
-    """A new run's record (a fine-tune's ``start_from`` described), or the record of the run a checkpoint
-    continues; this part started at ``started_at``."""
+def run_record(command: str, resume: str, started_at: float, start_from: str = "", images: str = "") -> RunRecord:
+    """A new run's record (a fine-tune's ``start_from`` described, the ``images`` folder's files
+    fingerprinted), or the record of the run a checkpoint continues; this part started at ``started_at``."""
     if not resume:
         return RunRecord(
-            run_command(command), 0.0, started_at, started_from=describe_start(start_from) if start_from else ""
+            run_command(command),
+            0.0,
+            started_at,
+            started_from=describe_start(start_from) if start_from else "",
+            images_fingerprint=folder_fingerprint(images) if images else "",
         )
     checkpoint = _read_checkpoint(resume, torch.device("cpu"))
-    command_line = str(checkpoint.get("command", ""))  # unknown for a checkpoint of an earlier version
-    started_from = str(checkpoint.get("started_from", ""))
-    return RunRecord(command_line, float(checkpoint.get("seconds", 0.0)), started_at, started_from=started_from)
+    return RunRecord(
+        str(checkpoint.get("command", "")),  # unknown for a checkpoint of an earlier version
+        float(checkpoint.get("seconds", 0.0)),
+        started_at,
+        started_from=str(checkpoint.get("started_from", "")),
+        images_fingerprint=str(checkpoint.get("images_fingerprint", "")),
+    )
+
+
+def check_same_pictures(resume: str, images: str) -> None:
+    """Refuse, before any data is read, to resume a run on other pictures than it started with: the
+    split is drawn anew from the folder, and pictures trained on would be scored as unseen."""
+    kept = str(_read_checkpoint(resume, torch.device("cpu")).get("images_fingerprint", ""))
+    now = folder_fingerprint(images) if images else ""
+    if kept != now:
+        raise ValueError(
+            f"{resume} was trained on other pictures than --images {images or '(none)'} holds now (files added, "
+            "removed or changed): start a new run (--name), or put the folder back as it was"
+        )
 
 
 def card_run_fields(command: str, record: RunRecord, resume: str) -> dict[str, Any]:
@@ -777,7 +815,8 @@ def fit(
             accuracies = {}
             for source, val in val_sets.items():
                 metrics, probs = evaluate_arrays(candidate, val.images, val.targets, list(label_set.classes), device)
-                accuracies[source] = metrics["accuracy"]
+                if source != "images" or len(val) >= OWN_PICTURES_TO_CHOOSE_BY:  # (a few: noise, said)
+                    accuracies[source] = metrics["accuracy"]
                 suffix = "" if kind == "model" else "_ema"
                 record[f"val_{source}_accuracy{suffix}"] = round(metrics["accuracy"], 5)
                 if kind == "model":
@@ -959,6 +998,7 @@ def main(config: TrainConfig) -> Path:
     if config.resume:
         fixed = RESUME_FIXED + (("epochs",) if config.scheduler in SCHEDULES_OVER_EPOCHS else ())
         check_resumable(config.resume, checkpoint_settings(config.resume), asdict(config), fixed)
+        check_same_pictures(config.resume, config.images)
     elif config.start_from:  # its weights' options, or why they cannot be started from, before any data
         config = fine_tune_config(config, "image")
     world, device_choice = join_world(config.device)
@@ -1009,6 +1049,18 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
         for line in own_pictures.left_out(config.labels):
             log_main(line, file=sys.stderr)
         own = split_pictures(own_pictures, label_set, config.split_seed)
+        if whole := characters_not_held_out(own_pictures, label_set):
+            listed = ", ".join(f"{char} ({count})" for char, count in whole.items())
+            log_main(
+                f"trained on whole, none held out to score (fewer than {HELD_OUT_FROM} pictures): {listed}",
+                file=sys.stderr,
+            )
+        if 0 < len(own["val"]) < OWN_PICTURES_TO_CHOOSE_BY:
+            log_main(
+                f"your pictures' validation part ({len(own['val'])}) is scored, but too small to choose the "
+                f"epoch kept by (under {OWN_PICTURES_TO_CHOOSE_BY})",
+                file=sys.stderr,
+            )
     if world.distributed and world.is_main:
         torch.distributed.barrier()
     train = build_training_set(config, emnist_train, pen, label_set, own.get("train"))
@@ -1049,7 +1101,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
 
     checkpoint_path = Path(config.out) / f"{name}.ckpt"
     with resume_hint("train", checkpoint_path):
-        run = run_record("train", config.resume, started, config.start_from)
+        run = run_record("train", config.resume, started, config.start_from, config.images)
         if run.started_from:
             log_main(f"starting from {run.started_from}", file=sys.stderr)
         model, history = fit(config, train, val_sets, device, checkpoint_path=checkpoint_path, world=world, run=run)
@@ -1102,7 +1154,8 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
                 "name": "your pictures",
                 "what": f"pictures in class folders ({Path(config.images).name}), read as the app reads a picture",
                 "samples": len(own_pictures.targets),
-                "split": f"80/10/10 of each character's pictures, seed {config.split_seed}",
+                "split": f"80/10/10 of each character's pictures (of those with {HELD_OUT_FROM} or more; the "
+                f"others trained on whole), seed {config.split_seed}",
                 "licence": "the pictures' own",
                 "share": config.images_share,
             }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +80,37 @@ def folder_pictures(root: str | Path, label_set: LabelSet, progress: bool = True
 
 
 PICTURE_SPLIT = (0.8, 0.1, 0.1)  # train, validation, test: a share of each character's pictures
+HELD_OUT_FROM = round(1 / PICTURE_SPLIT[1])  # a character with fewer pictures is trained on whole
+# A validation part this small is scored, but does not choose the epoch kept: four pictures made a third
+# of the score that chose it.
+OWN_PICTURES_TO_CHOOSE_BY = 100
+
+
+def folder_fingerprint(root: str | Path) -> str:
+    """The picture files under ``root``'s class folders, by name and size: a run resumed on another set
+    would train on its test pictures (the split is drawn anew from what is there)."""
+    lines = sorted(
+        f"{item.path.relative_to(root).as_posix()}\t{item.path.stat().st_size}" for item in read_image_folder(root)
+    )
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+
+
+def usable_folder_problem(root: str | Path, label_set: LabelSet) -> str | None:
+    """Why ``root`` gives no pictures to ``label_set`` (no class folders, no pictures, none of its
+    characters), found by listing it: said before a run prepares its other data (minutes)."""
+    try:
+        files = read_image_folder(root)
+    except (FileNotFoundError, ValueError) as error:
+        return str(error)
+    if all(label_set.class_of(item.char) is None for item in files):
+        return f"{root}: none of its class folders is a character of {label_set.name}"
+    return None
+
+
+def characters_not_held_out(pictures: FolderPictures, label_set: LabelSet) -> dict[str, int]:
+    """The characters with too few pictures to hold any out (they are trained on whole), and how many each has."""
+    classes, counts = np.unique(pictures.targets, return_counts=True)
+    return {label_set.classes[c]: int(n) for c, n in zip(classes, counts, strict=True) if n < HELD_OUT_FROM}
 
 
 def split_pictures(pictures: FolderPictures, label_set: LabelSet, seed: int) -> dict[str, LabelledArrays]:
