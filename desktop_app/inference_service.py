@@ -978,9 +978,11 @@ def _chunk_end(paths: tuple[Path, ...], start: int, lines: bool) -> int:
     if lines:
         return min(start + BATCH_LINES_CHUNK, len(paths))
     end, strokes, size = start, 0, 0
-    while end < len(paths) and end - start < BATCH_CHUNK and strokes < BATCH_STROKES_CHUNK and size < BATCH_CHUNK_BYTES:
-        strokes += is_stroke_path(paths[end])
+    while end < len(paths) and end - start < BATCH_CHUNK and strokes < BATCH_STROKES_CHUNK:
         size += _file_size(paths[end])
+        if size > BATCH_CHUNK_BYTES and end > start:  # the job so far; this file starts the next
+            break
+        strokes += is_stroke_path(paths[end])
         end += 1
     return end
 

@@ -1038,6 +1038,10 @@ def test_a_batch_of_large_photos_goes_a_few_at_a_time_so_cancel_and_the_pad_wait
     huge = files("huge", [BATCH_CHUNK_BYTES * 3, 1000, 1000])
     assert _chunk_end(huge, 0, lines=False) == 1  # a file of its own
     assert _chunk_end(huge, 1, lines=False) == 3
+    between = files("between", [1000, BATCH_CHUNK_BYTES * 3, 1000])
+    assert [_chunk_end(between, start, lines=False) for start in range(3)] == [1, 2, 3]
+    sevens = files("seven", [7 * 1024 * 1024] * 3)  # two would pass the limit: one job each
+    assert [_chunk_end(sevens, start, lines=False) for start in range(3)] == [1, 2, 3]
     scans = files("scan", [200_000] * 40)
     assert _chunk_end(scans, 0, lines=False) == BATCH_CHUNK  # small files as many as before
     assert _chunk_end((*scans[:2], tmp_path / "gone.png", *scans[2:]), 0, lines=False) == BATCH_CHUNK
