@@ -2137,6 +2137,7 @@ class MainWindow(QMainWindow):
     def _corrections_may_go(self, doing: str) -> bool:
         """Whether answers corrected in the Batch table and not exported may be dropped (by a new batch, or
         quitting): the person is asked, and may export them first. Hours of marking were lost unasked."""
+        self.batch_view.finish_editing()
         count = self.batch_view.unexported_corrections
         if not count:
             return True
@@ -2145,8 +2146,8 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.warning(
             self,
             doing,
-            f"You corrected {answers} in the Batch table and have not exported them; {doing.lower()} drops "
-            "them. Save them to a file first?",
+            f"You corrected {answers} in the Batch table since the last export; {doing.lower()} drops the "
+            "corrections. Save them to a file first?",
             buttons.Save | buttons.Discard | buttons.Cancel,
             buttons.Save,
         )

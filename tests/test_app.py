@@ -789,7 +789,7 @@ def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
     by_name = {shown.index(r, 0).data(): r for r in range(shown.rowCount())}
     assert [shown.index(by_name[name], 1).data() for name in ("K.json", "7.json")] == ["K / k", "7"]
     view.export(tmp_path / "out.csv")
-    assert "K.json,emnist36_cnn,,,,K," in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    assert "K.json,emnist36_cnn,,,K," in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
     # Read as lines of text, the two characters of L7.json are read from its strokes.
     view.reads_lines = True
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
@@ -4649,7 +4649,7 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     qtbot.waitExposed(view)
     view.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is view)  # (shortcuts act in the active window)
-    view.start([Path(f"/scans/{name}.png") for name in "abc"], "m", merged_case=frozenset("O"))
+    view.start([Path(f"/scans/{name}.png") for name in "abc"], "m", merged_case=frozenset("OB"))
     view.add_rows([(0, (("0", 0.61), ("O", 0.38)), "", (), None), (2, (("B", 0.9),), "", (), None)])
     view.add_rows([(1, (), "not an image", (), None)])
     view.finish(False)
@@ -4673,11 +4673,11 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     assert "Corrected by you" in view.detail.text()
     # The model's own answer, or nothing, gives it back.
     assert model.setData(model.index(2, ANSWER_COLUMN), "  8 ") and model.index(2, ANSWER_COLUMN).data() == "8"
-    assert model.setData(model.index(2, ANSWER_COLUMN), "B") and model.index(2, ANSWER_COLUMN).data() == "B"
-    assert model.index(2, ANSWER_COLUMN).data(Qt.ItemDataRole.FontRole) is None
+    assert model.setData(model.index(2, ANSWER_COLUMN), "B / b") and model.index(2, ANSWER_COLUMN).data() == "B / b"
+    assert model.index(2, ANSWER_COLUMN).data(Qt.ItemDataRole.FontRole) is None  # as the table names it: none
     # Sorted by the answer: the corrected one sorts as corrected.
     view.table.sortByColumn(ANSWER_COLUMN, Qt.SortOrder.AscendingOrder)
-    assert [model.index(r, ANSWER_COLUMN).data() for r in range(3)] == ["not an image", "B", "O"]
+    assert [model.index(r, ANSWER_COLUMN).data() for r in range(3)] == ["not an image", "B / b", "O"]
     assert view.rows_menu(model.index(1, 0)).actions()[1].isEnabled()  # Correct the Answer…
     assert not view.rows_menu(model.index(0, 0)).actions()[1].isEnabled()  # the unread file
     view.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
@@ -4686,8 +4686,18 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     with (tmp_path / "marks.csv").open(encoding="utf-8-sig") as handle:
         table = list(csv.DictReader(handle))
     assert [(row["corrected"], row["label_1"]) for row in table] == [("O", "0"), ("", ""), ("", "B")]
+    with (tmp_path / "marks.csv").open(encoding="utf-8-sig") as handle:
+        assert next(csv.reader(handle))[-1] == "corrected"  # last: the columns before it read as they did
     view.export(tmp_path / "marks.json")
     assert [row.get("corrected") for row in json.loads((tmp_path / "marks.json").read_text())] == ["O", None, None]
+    # After an export, only what changed since counts; the menu gives the model's answer back.
+    assert model.setData(model.index(2, ANSWER_COLUMN), "8") and view.unexported_corrections == 1
+    give_back = view.rows_menu(model.index(2, 0)).actions()[2]
+    assert give_back.text() == "&Give Back the Model's Answer" and give_back.isEnabled()
+    give_back.trigger()
+    assert model.index(2, ANSWER_COLUMN).data() == "B / b"
+    assert view.unexported_corrections == 1  # (given back since the export: the export is out of date)
+    assert not view.rows_menu(model.index(2, 0)).actions()[2].isEnabled()
     # A line's text is corrected as a whole.
     view.start([Path("/scans/word.png")], "m", lines=True)
     view.add_rows([(0, (), "", (), _read_line("c1ass"))])
@@ -4701,7 +4711,7 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
 def test_corrections_not_exported_are_not_dropped_by_a_new_batch_or_quitting_unasked(  # type: ignore[no-untyped-def]
     qtbot, window: MainWindow, tmp_path: Path, monkeypatch
 ) -> None:
-    from PySide6.QtWidgets import QMessageBox
+    from PySide6.QtWidgets import QLineEdit, QMessageBox
 
     from desktop_app.widgets.batch_view import ANSWER_COLUMN
 
@@ -4711,7 +4721,11 @@ def test_corrections_not_exported_are_not_dropped_by_a_new_batch_or_quitting_una
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         window.start_batch([folder])
     model = window.batch_view.table.model()
-    assert model.setData(model.index(0, ANSWER_COLUMN), "Q")
+    # A correction being typed when files are dropped on the window: kept, and asked about.
+    window.batch_view.correct_answer(model.index(0, 0))
+    viewport = window.batch_view.table.viewport()
+    (editor,) = [child for child in viewport.findChildren(QLineEdit) if child.parent() is viewport]
+    editor.setText("Q")
     asked: list[str] = []
     buttons = QMessageBox.StandardButton
 
@@ -4721,6 +4735,7 @@ def test_corrections_not_exported_are_not_dropped_by_a_new_batch_or_quitting_una
     monkeypatch.setattr(QMessageBox, "warning", answer(buttons.Cancel))
     window.start_batch([folder])  # Again, or new files: the person says no
     assert "You corrected 1 answer" in asked[0] and model.index(0, ANSWER_COLUMN).data() == "Q"
+    assert window.batch_view.table.state() == window.batch_view.table.State.NoState
     window.close()
     assert window.isVisible() and len(asked) == 2  # quitting waits too
     # Save exports them first (the export dialog cancelled: nothing dropped).

@@ -298,6 +298,7 @@ def test_evaluate_on_an_image_folder(weights_env: Path, tmp_path: Path, capsys: 
     assert cli_main(["evaluate", "--model", "cnn_tiny", "--images", str(tmp_path), "--json"]) == 1
     captured = capsys.readouterr()
     assert json.loads(captured.out)["sources"]["images"]["n"] == 5
+    assert json.loads(captured.out)["sources"]["images"]["unread"] == 2
     assert "left out 2 file(s) with no character to score" in captured.err
     # A card records the data sources every model is scored on, not a folder of one's own.
     assert cli_main(["evaluate", "--model", "cnn_tiny", "--images", str(tmp_path), "--update-card"]) == 2

@@ -113,14 +113,15 @@ def corrected(row: dict[str, object]) -> str | None:
     return None if text is None else str(text)
 
 
-# Every CSV row's first fields; "corrected" is the person's answer where they typed one (label_1 or text stays
-# the model's).
-CSV_FIELDS = ("path", "model", "error", "notes", "corrected")
+CSV_FIELDS = ("path", "model", "error", "notes")  # every CSV row's first fields
+# Every CSV row's last: the person's answer where they typed one (label_1 or text stays the model's). Last, so
+# that a script reading the columns by their place reads what it read before.
+CORRECTED_FIELD = "corrected"
 
 
 def csv_fields(row: dict[str, object]) -> list[object]:
     notes: list[str] = row["notes"]  # type: ignore[assignment]
-    return [row["path"], row["model"], row["error"], "; ".join(notes), corrected(row) or ""]
+    return [row["path"], row["model"], row["error"], "; ".join(notes)]
 
 
 def sort_key(row: dict[str, object], name: str, column: int, lines: bool) -> str | float | None:
@@ -197,12 +198,12 @@ class BatchTableModel(QAbstractTableModel):
         self.lines = False  # the files were read as lines of writing
         self.merged_case: frozenset[str] = frozenset()  # letters the batch's model reads in either case
         self.sortable = False  # not while results arrive: rows would move under the person's eye
-        self.unexported_corrections = False  # corrections made since the rows were last exported
+        self.changed_since_export: set[int] = set()  # files whose answer was corrected since the last export
 
     def reset(self, rows: list[dict[str, object]], names: list[str], lines: bool = False) -> None:
         self.beginResetModel()
         self.rows, self.names, self.lines = rows, names, lines
-        self.unexported_corrections = False
+        self.changed_since_export = set()
         self.file_at_row = list(range(len(rows)))
         self._row_of_file = list(self.file_at_row)
         self.endResetModel()
@@ -328,15 +329,18 @@ class BatchTableModel(QAbstractTableModel):
         the model's answer back."""
         if role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
             return False
-        row = self.rows[self.file_at_row[index.row()]]
+        file_index = self.file_at_row[index.row()]
+        row = self.rows[file_index]
         text = " ".join(str(value).split())  # (a line's spaces as one; a character's typed space dropped)
         before = corrected(row)
-        if not text or text == model_answer(row, self.lines):
+        read = model_answer(row, self.lines) or ""
+        as_shown = read if self.lines else class_name(read, self.merged_case, name_lookalikes=False)  # "K / k"
+        if not text or text in (read, as_shown):
             row.pop("corrected", None)
         else:
             row["corrected"] = text
         if corrected(row) != before:
-            self.unexported_corrections = True
+            self.changed_since_export.add(file_index)
             self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(COLUMNS) - 1))
             self.corrections_changed.emit()
         return True
@@ -561,6 +565,10 @@ class BatchView(QWidget):
         correct.setShortcut(QKeySequence("F2"))  # (said in the menu; the table's own shortcut does the work)
         correct.setShortcutVisibleInContextMenu(True)
         correct.setEnabled(self._answer_cell(row) is not None)
+        give_back = menu.addAction(
+            "&Give Back the Model's Answer", lambda: self.model.setData(self.model.index(row.row(), ANSWER_COLUMN), "")
+        )
+        give_back.setEnabled(row.isValid() and corrected(self.rows[self.model.file_index(row.row())]) is not None)
         menu.addSeparator()
         tips = LINE_SORT_TIPS if self.model.lines else SORT_TIPS
         sortable = self.model.sortable and bool(self.rows)
@@ -601,8 +609,18 @@ class BatchView(QWidget):
 
     @property
     def unexported_corrections(self) -> int:
-        """How many answers the person corrected that no export holds yet (0 once exported)."""
-        return self.model.correction_count() if self.model.unexported_corrections else 0
+        """How many answers the person corrected (or gave back to the model) since the last export."""
+        return len(self.model.changed_since_export)
+
+    def finish_editing(self) -> None:
+        """An answer being typed in the table is kept, as Enter would keep it (a batch dropped on the window
+        while one was typed replaced the table, and the typing was lost unasked)."""
+        if self.table.state() != QTableView.State.EditingState:
+            return
+        viewport = self.table.viewport()  # (an editor is its child; it may not have the focus: a drop)
+        for editor in [child for child in viewport.findChildren(QWidget) if child.parent() is viewport]:
+            self.table.commitData(editor)
+            self.table.closeEditor(editor, QStyledItemDelegate.EndEditHint.NoHint)
 
     def _show_rows_menu(self, position: QPoint) -> None:
         """At ``position`` (in the table's viewport): the menu for the row there (none: nothing to open)."""
@@ -841,7 +859,7 @@ class BatchView(QWidget):
     def export(self, path: Path, decimal_comma: bool = False) -> int:
         """CSV or JSON by the file's suffix, written atomically; returns the number of rows."""
         count = self._write_rows(path, decimal_comma)
-        self.model.unexported_corrections = False
+        self.model.changed_since_export = set()
         return count
 
     def _write_rows(self, path: Path, decimal_comma: bool) -> int:
@@ -870,7 +888,7 @@ class BatchView(QWidget):
             return str(value).replace(".", ",") if decimal_comma else value
 
         if self.model.lines:
-            writer.writerow([*CSV_FIELDS, "text", "least_sure", "unsure_characters"])
+            writer.writerow([*CSV_FIELDS, "text", "least_sure", "unsure_characters", CORRECTED_FIELD])
             for row in rows:
                 read = "text" in row
                 writer.writerow(
@@ -880,6 +898,7 @@ class BatchView(QWidget):
                         if read
                         else ["", "", ""]
                     )
+                    + [corrected(row) or ""]
                 )
             write_atomically(path, CSV_MARK + buffer.getvalue())
             return len(rows)
@@ -887,12 +906,12 @@ class BatchView(QWidget):
         header = list(CSV_FIELDS)
         for k in range(1, depth + 1):
             header += [f"label_{k}", f"prob_{k}"]
-        writer.writerow(header)
+        writer.writerow([*header, CORRECTED_FIELD])
         for row in rows:
             values = csv_fields(row)
             for entry in row["top"]:  # type: ignore[attr-defined]
                 values += [entry["label"], number(entry["prob"])]
             values += [""] * (len(header) - len(values))  # every row as wide as the header (a failed file's too)
-            writer.writerow(values)
+            writer.writerow([*values, corrected(row) or ""])
         write_atomically(path, CSV_MARK + buffer.getvalue())
         return len(rows)
