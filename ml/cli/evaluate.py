@@ -141,6 +141,8 @@ def run(argv: list[str]) -> int:
         except (FileNotFoundError, ValueError) as error:
             return fail("evaluate", str(error))
         results[name], full[name], probabilities = score(recognizer, data)
+        if name == "images" and unread:  # (the exit status 1 says some failed; the JSON, how many)
+            results[name]["unread"] = unread
         if args.report is not None and len(full) == 1:
             from ml.evaluation.report import write_report
 
