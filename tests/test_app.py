@@ -973,10 +973,7 @@ def test_a_long_file_name_keeps_its_name_whole_before_its_folders() -> None:
 def test_a_file_column_sized_to_its_contents_fits_the_whole_names(qtbot) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.widgets.batch_view import BatchView
 
-    view = BatchView()
-    qtbot.addWidget(view)
-    view.resize(600, 400)
-    view.show()
+    view = _batch_view(qtbot, 600, 400)
     view.start([Path("/data/frozen_batch_of_scans/IMG_20240512_143000.jpg"), Path("/data/other/x.png")], "m")
     view.table.resizeColumnToContents(0)  # a double-click on the column's edge
     whole = view.table.fontMetrics().horizontalAdvance("frozen_batch_of_scans/IMG_20240512_143000.jpg")
@@ -2676,13 +2673,8 @@ def test_an_export_asks_before_replacing_the_file_its_added_suffix_names(
 
 
 def test_batch_says_when_the_model_changed_during_it_and_keeps_columns_sized_by_hand(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from desktop_app.widgets.batch_view import BatchView
 
-    view = BatchView()
-    qtbot.addWidget(view)
-    view.resize(300, 400)
-    view.show()
-    qtbot.waitExposed(view)
+    view = _batch_view(qtbot, 300, 400)
     assert view.table.columnWidth(0) == 100  # a third of a narrow table
     view.start([tmp_path / "a.png", tmp_path / "b.png"], "digits")
     view.model_in_use("emnist36_cnn")  # switched while it runs
@@ -3387,12 +3379,8 @@ def test_a_batch_marks_the_rows_to_check_says_what_its_model_cannot_read_and_sor
     """A teacher's trial: a picture of two characters sat among the sure answers with its note on hover alone;
     a digits model read a class's letters as digits without a word; sorted, the least sure were out of view."""
     from desktop_app.inference_service import SEVERAL_CHARACTERS_NOTE
-    from desktop_app.widgets.batch_view import BatchView
 
-    view = BatchView()
-    qtbot.addWidget(view)
-    view.resize(600, 300)
-    view.show()
+    view = _batch_view(qtbot, 600, 300)
     paths = [Path(f"/scans/{i:02}.png") for i in range(40)]
     view.start(paths, "digits", reads_only="digits (0-9)")
     two = f"this looks like 2 {SEVERAL_CHARACTERS_NOTE}"
@@ -3418,12 +3406,8 @@ def test_a_batch_marks_the_rows_to_check_says_what_its_model_cannot_read_and_sor
 
 
 def test_a_header_clicked_while_a_batch_runs_does_not_sort_it_when_it_ends(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from desktop_app.widgets.batch_view import BatchView
 
-    view = BatchView()
-    qtbot.addWidget(view)
-    view.resize(600, 400)
-    view.show()
+    view = _batch_view(qtbot, 600, 400)
     # An empty table's headers follow what each file holds (after a restart in lines mode: a character's).
     view.reads_lines = True
     assert view.table.model().headerData(1, Qt.Orientation.Horizontal) == "Text"
@@ -4640,13 +4624,9 @@ def test_writing_that_cannot_be_kept_for_next_time_is_said(qtbot, weights_env: P
 
 def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A teacher's trial: a misread answer could not be put right; the export held the model's answers alone."""
-    from desktop_app.widgets.batch_view import ANSWER_COLUMN, BatchView
+    from desktop_app.widgets.batch_view import ANSWER_COLUMN
 
-    view = BatchView()
-    qtbot.addWidget(view)
-    view.resize(700, 400)
-    view.show()
-    qtbot.waitExposed(view)
+    view = _batch_view(qtbot, 700, 400)
     view.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is view)  # (shortcuts act in the active window)
     view.start([Path(f"/scans/{name}.png") for name in "abc"], "m", merged_case=frozenset("OB"))
@@ -4749,6 +4729,18 @@ def test_corrections_not_exported_are_not_dropped_by_a_new_batch_or_quitting_una
         window.start_batch([folder])
     assert "Q" in out.read_text(encoding="utf-8-sig") and model.index(0, ANSWER_COLUMN).data() != "Q"
     assert window.batch_view.unexported_corrections == 0
+
+
+def _batch_view(qtbot, width: int, height: int) -> Any:  # type: ignore[no-untyped-def]
+    """A Batch tab of its own, shown at ``width`` x ``height``."""
+    from desktop_app.widgets.batch_view import BatchView
+
+    view = BatchView()
+    qtbot.addWidget(view)
+    view.resize(width, height)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
 
 
 def _read_line(text: str) -> Any:
