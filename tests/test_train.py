@@ -650,29 +650,40 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     assert [len(parts[name]) for name in ("train", "val", "test")] == [32, 4, 4]  # one of ten of each, twice
     assert parts["train"].images.dtype == np.float16 and set(parts["val"].targets.tolist()) == {3, 4, 7, 8}
     started = main(_config(synthetic_emnist, tmp_path / "base", labels="digits10", name="base"))
+    base_card = json.loads(started.with_suffix(".json").read_text())
+    base_card["class_prior_log"] = [round(0.1 * i, 5) for i in range(10)]  # as glyphpad-ml prior writes one
+    started.with_suffix(".json").write_text(json.dumps(base_card))
     capsys.readouterr()
     argv = ["train", "--arch", "lenet5", "--labels", "digits10", "--data", str(synthetic_emnist), "--pen-data"]
     argv += ["none", "--epochs", "1", "--dry-run", "--device", "cpu", "--out", str(tmp_path / "mine")]
     argv += ["--images", str(mine), "--images-share", "0.5", "--start-from", str(started), "--name", "mine"]
     assert cli_main(argv) == 0
-    said = capsys.readouterr().err
+    captured = capsys.readouterr()
+    said = captured.err
     assert "left out 1 image(s) of characters outside digits10" in said and "notes.png" in said
     assert "your pictures train 32, val 4, test 4; their share 0.5" in said and "starting from base (lenet5" in said
     assert "validation part (4) is scored, but too small to choose the epoch kept by" in said
+    # The same held-out pictures read by the model it started from, beside the new one's figure; the class
+    # prior chosen for that model is kept (a teacher's fine-tune read the class's O as 0, three in four).
+    before_and_after = r"your pictures' test part \(n=4, none trained on\): [0-9.]+% before \(base\), [0-9.]+% now"
+    assert re.search(before_and_after, captured.out)
+    assert "kept the class prior of the model it started from" in said
     assert "every training sample; no pen drawings, your pictures' share 0.5" in said
     card = json.loads((tmp_path / "mine" / "mine.json").read_text())
     assert [(s["name"], s["share"]) for s in card["data_sources"]] == [("EMNIST", 0.5), ("your pictures", 0.5)]
     assert card["data_sources"][1]["samples"] == 40
     assert card["metrics_by_source"]["images_test"]["n"] == 4 and card["metrics_by_source"]["images_val"]["n"] == 4
     assert card["training"]["started_from"].startswith("base (lenet5, 2 epochs, sha256 ")
+    assert card["class_prior_log"] == base_card["class_prior_log"]
     assert "images" not in card["training"]["config"] and card["training"]["config"]["images_share"] == 0.5
     # Resumed after the weights it started from were moved: its card still says what they were (they were
     # read again at the end, and the run failed after its last epoch).
     for path in (tmp_path / "base").glob("base.*"):
         path.rename(tmp_path / path.name)
     assert cli_main([*argv, "--resume", str(tmp_path / "mine" / "mine.ckpt")]) == 0
-    resumed = json.loads((tmp_path / "mine" / "mine.json").read_text())["training"]
-    assert resumed["started_from"] == card["training"]["started_from"]
+    resumed_card = json.loads((tmp_path / "mine" / "mine.json").read_text())
+    assert resumed_card["training"]["started_from"] == card["training"]["started_from"]
+    assert resumed_card["class_prior_log"] == base_card["class_prior_log"]  # (carried in the checkpoint too)
     for path in tmp_path.glob("base.*"):
         path.rename(tmp_path / "base" / path.name)
     # A resume on other pictures is refused (the split is drawn anew: trained-on pictures would be scored).

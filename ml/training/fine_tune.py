@@ -55,10 +55,15 @@ def start_from_weights(model: nn.Module, start_from: str) -> None:
     model.load_state_dict(trained.state_dict())
 
 
-def describe_start(start_from: str) -> str:
-    """The weights a fine-tune starts from, for its card: "emnist36_cnn (emnist_cnn, 8 epochs, sha256 …)"."""
+def starting_card(start_from: str) -> Any:
+    """The card of the weights a fine-tune starts from (ml.runtime.cards.ModelCard)."""
     from ml.runtime.cards import card_path_for, read_card, resolve_model_path
 
-    card = read_card(card_path_for(resolve_model_path(start_from)))
+    return read_card(card_path_for(resolve_model_path(start_from)))
+
+
+def describe_start(card: Any) -> str:
+    """The weights a fine-tune starts from, by their card, for its own: "emnist36_cnn (emnist_cnn, 8 epochs,
+    sha256 …)"."""
     epochs = card.training.get("epochs_run", "?")
     return f"{card.name} ({card.arch}, {epochs} epochs, sha256 {card.sha256[:12]})"

@@ -18,7 +18,7 @@ import shlex
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,7 @@ from ml.training.distributed import (
     wrap,
 )
 from ml.training.export import output_problems, save_weights
-from ml.training.fine_tune import describe_start, fine_tune_config, start_from_weights
+from ml.training.fine_tune import describe_start, fine_tune_config, start_from_weights, starting_card
 from ml.training.mixing import mix_weights, source_weights
 from ml.training.pen_data import evaluation_bank, training_bank
 from ml.training.scoring import evaluate_arrays, summary
@@ -570,6 +570,8 @@ class RunRecord:
     # The weights a fine-tune started from, described when it started: a resume says it again from its
     # checkpoint (read again at the end, a starting model moved since failed the run after its last epoch).
     started_from: str = ""
+    # The class prior chosen for those weights (glyphpad-ml prior), which the fine-tune's card keeps.
+    started_prior: list[float] = field(default_factory=list)
     # The --images folder's files when the run started (ml.training.data.image_folders.folder_fingerprint).
     images_fingerprint: str = ""
 
@@ -584,6 +586,7 @@ class RunRecord:
             "command": self.command,
             "seconds": self.seconds(),
             "started_from": self.started_from,
+            "started_prior": torch.tensor(self.started_prior, dtype=torch.float64),
             "images_fingerprint": self.images_fingerprint,
         }
 
@@ -599,11 +602,13 @@ def run_record(command: str, resume: str, started_at: float, start_from: str = "
     """A new run's record (a fine-tune's ``start_from`` described, the ``images`` folder's files
     fingerprinted), or the record of the run a checkpoint continues; this part started at ``started_at``."""
     if not resume:
+        card = starting_card(start_from) if start_from else None
         return RunRecord(
             run_command(command),
             0.0,
             started_at,
-            started_from=describe_start(start_from) if start_from else "",
+            started_from=describe_start(card) if card else "",
+            started_prior=list(card.class_prior_log) if card else [],
             images_fingerprint=folder_fingerprint(images) if images else "",
         )
     checkpoint = _read_checkpoint(resume, torch.device("cpu"))
@@ -612,6 +617,7 @@ def run_record(command: str, resume: str, started_at: float, start_from: str = "
         float(checkpoint.get("seconds", 0.0)),
         started_at,
         started_from=str(checkpoint.get("started_from", "")),
+        started_prior=[float(v) for v in checkpoint.get("started_prior", torch.zeros(0)).tolist()],
         images_fingerprint=str(checkpoint.get("images_fingerprint", "")),
     )
 
@@ -942,6 +948,35 @@ def load_pen_splits(config: TrainConfig, label_set: LabelSet) -> PenSplits | Non
     )
 
 
+def said_before_and_after(
+    start_from: str,
+    own: dict[str, LabelledArrays],
+    by_source: dict[str, dict[str, Any]],
+    label_set: LabelSet,
+    device: torch.device,
+) -> None:
+    """A fine-tune on a person's pictures: the starting model's figures on the same held-out pictures beside
+    the new model's (only the new one's were said; evaluate --images scores the pictures trained on too)."""
+    from ml.runtime.cards import WeightsError, resolve_model_path
+    from ml.runtime.weights import load_weights
+
+    try:
+        before, card = load_weights(resolve_model_path(start_from), device=device)
+    except WeightsError as error:  # (moved since the run started: a resume)
+        print(f"no figures of the model it started from on your pictures: {error}")
+        return
+    for part, name in (("test", "images_test"), ("val", "images_val")):
+        if name not in by_source:
+            continue
+        data = own[part]
+        then, _ = evaluate_arrays(before, data.images, data.targets, list(label_set.classes), device)
+        print(
+            f"your pictures' {'test' if part == 'test' else 'validation'} part (n={len(data)}, none trained on): "
+            f"{100 * then['accuracy']:.1f}% before ({card.name}), {100 * by_source[name]['accuracy']:.1f}% now"
+            " (both without a class prior)"
+        )
+
+
 def train_share(config: TrainConfig, with_pen: bool, with_own: bool) -> float:
     """EMNIST's share of each epoch: what the pen drawings and a person's own pictures leave."""
     return max(0.0, 1.0 - (config.pen_share if with_pen else 0.0) - (config.images_share if with_own else 0.0))
@@ -1112,6 +1147,8 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
     test_metrics, _ = evaluate_arrays(model, emnist_test.images, emnist_test.targets, list(label_set.classes), device)
     others = {k: v for k, v in test_sets.items() if k != "emnist_test"} | {f"{k}_val": v for k, v in val_sets.items()}
     by_source = {"emnist_test": summary(test_metrics)} | evaluate_sources(model, others, device)
+    if config.start_from and "images_test" in test_sets:
+        said_before_and_after(config.start_from, own, by_source, label_set, device)
     kept = kept_weights(history)
     if kept:
         print(
@@ -1189,6 +1226,16 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
         },
         description=get_arch(config.arch).description,
     )
+    if prior := run.started_prior:
+        # The class prior chosen for the weights it started from (a fine-tune without it read the class's O as
+        # 0 three times in four): kept, and said, with how to choose its own.
+        card = replace(card, class_prior_log=list(prior))
+        print(
+            "kept the class prior of the model it started from (its answers lean as that model's did); the "
+            f"figures above are without it: 'glyphpad-ml evaluate --model {out_dir / name}.safetensors "
+            "--update-card' scores it as the app reads, 'glyphpad-ml prior' chooses its own",
+            file=sys.stderr,
+        )
     dtype = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[config.save_dtype]
     if (out_dir / f"{name}.safetensors").exists() and not config.resume:  # (it was replaced without a word)
         print(f"note: replacing the model {name} in {out_dir} with this run's (--name gives it another name)")

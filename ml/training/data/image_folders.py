@@ -82,8 +82,8 @@ def folder_pictures(root: str | Path, label_set: LabelSet, progress: bool = True
 PICTURE_SPLIT = (0.8, 0.1, 0.1)  # train, validation, test: a share of each character's pictures
 HELD_OUT_FROM = round(1 / PICTURE_SPLIT[1])  # a character with fewer pictures is trained on whole
 # A validation part this small is scored, but does not choose the epoch kept: four pictures made a third
-# of the score that chose it.
-OWN_PICTURES_TO_CHOOSE_BY = 100
+# of the score that chose it (and at 100, a teacher's 85 held-out pictures had no say).
+OWN_PICTURES_TO_CHOOSE_BY = 30
 
 
 def folder_fingerprint(root: str | Path) -> str:
