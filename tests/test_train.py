@@ -711,3 +711,25 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     for extra, reason in refusals:
         assert cli_main([*base, *extra]) == 2, extra
         assert reason in capsys.readouterr().err
+
+
+def test_a_folder_of_ones_own_pictures_says_what_it_passes_over_and_reads_as_what(tmp_path: Path) -> None:
+    """A teacher's trial: a HEIC photo was passed over unsaid; nine G's in C/extra/ were learned as C unsaid;
+    a letters model given a folder of digits said they were unreadable."""
+    from PIL import Image
+
+    from ml.runtime.labels import get_label_set
+    from ml.training.data.image_folders import folder_pictures
+
+    for char in "AC":
+        (tmp_path / char).mkdir()
+        Image.fromarray(render(char)).save(tmp_path / char / "1.png")
+    (tmp_path / "C" / "extra").mkdir()
+    Image.fromarray(render("G")).save(tmp_path / "C" / "extra" / "g.png")
+    (tmp_path / "A" / "IMG_0001.HEIC").write_bytes(b"not a picture GlyphPad reads" * 10)
+    pictures = folder_pictures(tmp_path, get_label_set("letters26"), progress=False)
+    said = "\n".join(pictures.left_out("letters26"))
+    assert "IMG_0001.HEIC: HEIC is not supported" in said
+    assert "read as the character of the class folder they are in: the pictures in C/extra (1)" in said
+    with pytest.raises(ValueError, match="none of its class folders is a character of digits10"):
+        folder_pictures(tmp_path, get_label_set("digits10"), progress=False)

@@ -20,8 +20,9 @@ class LabelledFile:
     char: str
 
 
-def read_image_folder(root: str | Path) -> list[LabelledFile]:
-    """Every image under ``root/<class>/``; folders whose name is not a class are an error."""
+def read_image_folder(root: str | Path, problems: list[str] | None = None) -> list[LabelledFile]:
+    """Every image under ``root/<class>/`` (its sub-folders too); folders whose name is not a class are an
+    error. ``problems`` gets "path: why" for each picture that will not be read (a HEIC photo)."""
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"{root} is not a folder")
@@ -30,7 +31,10 @@ def read_image_folder(root: str | Path) -> list[LabelledFile]:
         char = char_from_folder_name(folder.name)
         if char is None:
             raise ValueError(f"{folder}: folder name is not a class (use one character, or e.g. 'a_lower')")
-        files.extend(LabelledFile(path, char) for path in find_image_files([folder]).files)
+        found = find_image_files([folder])
+        files.extend(LabelledFile(path, char) for path in found.files)
+        if problems is not None:  # (they were passed over without a word)
+            problems.extend(f"{path}: {why}" for path, why in found.problems)
     if not files:
         raise ValueError(f"{root}: no images in class sub-folders")
     return files
@@ -44,6 +48,7 @@ class FolderPictures:
     targets: np.ndarray  # class indices of the label set
     outside: int  # pictures of characters the label set does not hold
     unread: list[str]  # "path: why" for files with no character to read (not pictures, blank)
+    nested: dict[str, int]  # pictures in sub-folders of a class folder, read as its class: by sub-folder
 
     def left_out(self, label_set_name: str) -> list[str]:
         """What was passed over, to say: pictures of other characters, files with nothing to read."""
@@ -51,6 +56,9 @@ class FolderPictures:
         if self.unread:
             more = f" (and {len(self.unread) - 1} more)" if len(self.unread) > 1 else ""
             said.append(f"left out {len(self.unread)} file(s) with no character to score, e.g. {self.unread[0]}{more}")
+        if self.nested:  # (a folder of G's put inside C/ was learned as C, unsaid)
+            where = ", ".join(f"{folder} ({count})" for folder, count in self.nested.items())
+            said.append(f"read as the character of the class folder they are in: the pictures in {where}")
         return said
 
 
@@ -61,22 +69,29 @@ def folder_pictures(root: str | Path, label_set: LabelSet, progress: bool = True
 
     from ml.runtime.preprocess import BlankImageError, preprocess
 
-    inputs, targets, outside, unread = [], [], 0, []
-    files = read_image_folder(root)
+    inputs, targets, outside = [], [], 0
+    unread: list[str] = []
+    nested: dict[str, int] = {}
+    files = read_image_folder(root, unread)
     for item in tqdm(files, desc="read", unit="img", file=sys.stderr, disable=None if progress else True):
         target = label_set.class_of(item.char)
         if target is None:
             outside += 1
             continue
+        inside = item.path.parent.relative_to(root)
+        if len(inside.parts) > 1:
+            nested[inside.as_posix()] = nested.get(inside.as_posix(), 0) + 1
         try:
             inputs.append(preprocess(item.path).input)
         except (BlankImageError, ValueError) as error:
             unread.append(f"{item.path}: {error}")
             continue
         targets.append(target)
+    if not inputs and outside == len(files):  # (they were said to be unreadable)
+        raise ValueError(f"{root}: none of its class folders is a character of {label_set.name}")
     if not inputs:
         raise ValueError(f"no readable pictures of label set {label_set.name} in {root}")
-    return FolderPictures(np.stack(inputs), np.array(targets, dtype=np.int64), outside, unread)
+    return FolderPictures(np.stack(inputs), np.array(targets, dtype=np.int64), outside, unread, nested)
 
 
 PICTURE_SPLIT = (0.8, 0.1, 0.1)  # train, validation, test: a share of each character's pictures
