@@ -479,7 +479,8 @@ def test_ctrl_c_in_training_says_how_to_resume_from_the_checkpoint(
     # A run of the same name stopped before its first checkpoint: the earlier run's is not offered.
     monkeypatch.setattr(train, "fit", fit_stopped_in_its_first_epoch)
     assert cli_main(argv) == 130
-    assert capsys.readouterr().err.strip().splitlines()[-1] == "interrupted"
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == "interrupted: before its first epoch ended: nothing was kept to resume"
 
 
 def test_training_into_a_log_file_says_how_far_each_epoch_is(
@@ -733,3 +734,23 @@ def test_a_folder_of_ones_own_pictures_says_what_it_passes_over_and_reads_as_wha
     assert "read as the character of the class folder they are in: the pictures in C/extra (1)" in said
     with pytest.raises(ValueError, match="none of its class folders is a character of digits10"):
         folder_pictures(tmp_path, get_label_set("digits10"), progress=False)
+
+
+def test_an_interruption_says_what_there_is_to_resume(tmp_path: Path) -> None:
+    """Ctrl+C before a run's first epoch ended said "interrupted" alone; a resumed run stopped so said so too."""
+    import os
+
+    from ml.training.train import resume_hint
+
+    checkpoint = tmp_path / "r.ckpt"
+    with pytest.raises(KeyboardInterrupt, match="^before its first epoch ended: nothing was kept to resume$"):
+        with resume_hint("train", checkpoint):
+            raise KeyboardInterrupt
+    checkpoint.write_bytes(b"an earlier run's")
+    with pytest.raises(KeyboardInterrupt, match="--resume /runs/r.ckpt' continues as this run did"):
+        with resume_hint("train", checkpoint, "/runs/r.ckpt"):
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt, match=f"--resume {checkpoint}' continues after the last finished epoch"):
+        with resume_hint("train", checkpoint, "/runs/r.ckpt"):
+            os.utime(checkpoint, ns=(0, 10**9))  # this run's epoch written
+            raise KeyboardInterrupt

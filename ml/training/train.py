@@ -515,17 +515,21 @@ def _selection_score(accuracies: dict[str, float]) -> float:
 
 
 @contextlib.contextmanager
-def resume_hint(command: str, checkpoint: Path) -> Iterator[None]:
-    """Ctrl+C during a run that wrote a checkpoint (this run, not an earlier one of the same name): the
-    interruption says how to continue it."""
-    before = checkpoint.stat().st_mtime_ns if checkpoint.exists() else None  # an earlier run's is no hint
+def resume_hint(command: str, checkpoint: Path, resumed_from: str = "") -> Iterator[None]:
+    """Ctrl+C during a run: the interruption says how to continue it, from the checkpoint this run wrote,
+    else from the one it resumed (``resumed_from``), else that nothing was kept (an earlier run's of the
+    same name is no hint: this run would have replaced it)."""
+    before = checkpoint.stat().st_mtime_ns if checkpoint.exists() else None
     try:
         yield
     except KeyboardInterrupt:
         if checkpoint.exists() and checkpoint.stat().st_mtime_ns != before:
             hint = f"'glyphpad-ml {command} --resume {checkpoint}' continues after the last finished epoch"
-            raise KeyboardInterrupt(hint) from None
-        raise
+        elif resumed_from:
+            hint = f"'glyphpad-ml {command} --resume {resumed_from}' continues as this run did"
+        else:  # (it said "interrupted" alone, and a person looked for something to resume)
+            hint = "before its first epoch ended: nothing was kept to resume"
+        raise KeyboardInterrupt(hint) from None
 
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
@@ -1135,7 +1139,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
         )
 
     checkpoint_path = Path(config.out) / f"{name}.ckpt"
-    with resume_hint("train", checkpoint_path):
+    with resume_hint("train", checkpoint_path, config.resume):
         run = run_record("train", config.resume, started, config.start_from, config.images)
         if run.started_from:
             log_main(f"starting from {run.started_from}", file=sys.stderr)

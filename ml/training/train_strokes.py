@@ -241,7 +241,7 @@ def main(config: StrokeTrainConfig) -> Path:
     on_terminal = sys.stderr.isatty()  # a step counter rewritten in place; a log file gets the epochs' lines
     if config.resume:
         restore_random_state(checkpoint, device)  # (last: nothing above may draw after it)
-    with resume_hint("train-strokes", checkpoint_path), worker_pool(1) as pool:
+    with resume_hint("train-strokes", checkpoint_path, config.resume), worker_pool(1) as pool:
         upcoming: Future[tuple[np.ndarray, np.ndarray]] | None = None
         for epoch in range(first_epoch, config.epochs):
             job = epoch_job(epoch)
