@@ -1278,7 +1278,9 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
             f"{replaces_a_model(name)}; an open GlyphPad reads it after Model → Reload Models (F5)"
             if replaces_a_model(name)
             else "; an open GlyphPad lists it at once"
-        ),
+        )
+        + ". The app reads a drawing with it from the picture alone: the bundled stroke models are fused with "
+        "the image models they were fitted to (glyphpad-ml fuse)",
         file=sys.stderr,
     )
     return weights_path
