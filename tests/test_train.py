@@ -758,3 +758,16 @@ def test_an_interruption_says_what_there_is_to_resume(tmp_path: Path) -> None:
     assert said(checkpoint, "/runs/r.ckpt") == "'glyphpad-ml train --resume /runs/r.ckpt' continues as this run did"
     after_an_epoch = said(checkpoint, "/runs/r.ckpt", writes=True)
     assert after_an_epoch.endswith(f"{checkpoint}' continues after the last finished epoch")
+
+
+def test_pen_drawings_rendered_into_a_log_file_say_so_in_a_line(
+    synthetic_unipen: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A teacher's trial: the rendering bar's updates ran into one long line of a log file (minutes of them)."""
+    from ml.training.data.unipen import load_unipen
+    from ml.training.pen_data import training_bank
+
+    pen = load_unipen(synthetic_unipen)
+    bank = training_bank(pen, np.arange(4), 2, seed=0, use_cache=False)
+    said = capsys.readouterr().err  # (not a terminal)
+    assert len(bank.inputs) == 8 and said == "pen drawings x2: rendering 8, kept in the cache for later runs…\n"

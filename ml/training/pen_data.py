@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -229,6 +230,9 @@ def _render_all(
         part = jobs[start : start + chunk]
         batches.append(([pen.strokes(i) for i, _, _, _ in part], [s for _, s, _, _ in part], part[0][2], part[0][3]))
     workers = worker_count()
+    if progress and not sys.stderr.isatty():  # a log file: a line, not a bar's updates run into one line
+        print(f"{description}: rendering {len(jobs):,}, kept in the cache for later runs…", file=sys.stderr, flush=True)
+        progress = False
     if workers == 1 or len(batches) < 4:
         results = [_render_chunk(b) for b in tqdm(batches, desc=description, disable=not progress)]
     else:
