@@ -690,7 +690,8 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     # A resume on other pictures is refused (the split is drawn anew: trained-on pictures would be scored).
     Image.fromarray(render("3", pen_width=20)).save(mine / "3" / "new.png")
     assert cli_main([*argv, "--resume", str(tmp_path / "mine" / "mine.ckpt")]) == 2
-    assert "was trained on other pictures than --images" in capsys.readouterr().err
+    assert "was trained on other pictures than --images" in (refused := capsys.readouterr().err)
+    assert "(added 3/new.png)" in refused  # which, so it can be put back
     # A character with fewer than ten pictures is trained on whole, and said.
     few = tmp_path / "few"
     for char, count in (("3", 12), ("4", 3)):

@@ -40,7 +40,8 @@ from ml.training.data.image_folders import (
     HELD_OUT_FROM,
     OWN_PICTURES_TO_CHOOSE_BY,
     characters_not_held_out,
-    folder_fingerprint,
+    folder_changes,
+    folder_files,
     folder_pictures,
     split_pictures,
     usable_folder_problem,
@@ -576,8 +577,8 @@ class RunRecord:
     started_from: str = ""
     # The class prior chosen for those weights (glyphpad-ml prior), which the fine-tune's card keeps.
     started_prior: list[float] = field(default_factory=list)
-    # The --images folder's files when the run started (ml.training.data.image_folders.folder_fingerprint).
-    images_fingerprint: str = ""
+    # The --images folder's files when the run started (ml.training.data.image_folders.folder_files).
+    images_files: list[str] = field(default_factory=list)
 
     def seconds(self) -> float:
         """The training time of the whole run so far, its earlier parts included."""
@@ -591,7 +592,7 @@ class RunRecord:
             "seconds": self.seconds(),
             "started_from": self.started_from,
             "started_prior": torch.tensor(self.started_prior, dtype=torch.float64),
-            "images_fingerprint": self.images_fingerprint,
+            "images_files": self.images_files,
         }
 
 
@@ -604,7 +605,7 @@ def run_command(command: str) -> str:
 
 def run_record(command: str, resume: str, started_at: float, start_from: str = "", images: str = "") -> RunRecord:
     """A new run's record (a fine-tune's ``start_from`` described, the ``images`` folder's files
-    fingerprinted), or the record of the run a checkpoint continues; this part started at ``started_at``."""
+    listed), or the record of the run a checkpoint continues; this part started at ``started_at``."""
     if not resume:
         card = starting_card(start_from) if start_from else None
         return RunRecord(
@@ -613,7 +614,7 @@ def run_record(command: str, resume: str, started_at: float, start_from: str = "
             started_at,
             started_from=describe_start(card) if card else "",
             started_prior=list(card.class_prior_log) if card else [],
-            images_fingerprint=folder_fingerprint(images) if images else "",
+            images_files=folder_files(images) if images else [],
         )
     checkpoint = _read_checkpoint(resume, torch.device("cpu"))
     return RunRecord(
@@ -622,19 +623,20 @@ def run_record(command: str, resume: str, started_at: float, start_from: str = "
         started_at,
         started_from=str(checkpoint.get("started_from", "")),
         started_prior=[float(v) for v in checkpoint.get("started_prior", torch.zeros(0)).tolist()],
-        images_fingerprint=str(checkpoint.get("images_fingerprint", "")),
+        images_files=[str(f) for f in checkpoint.get("images_files", [])],
     )
 
 
 def check_same_pictures(resume: str, images: str) -> None:
     """Refuse, before any data is read, to resume a run on other pictures than it started with: the
     split is drawn anew from the folder, and pictures trained on would be scored as unseen."""
-    kept = str(_read_checkpoint(resume, torch.device("cpu")).get("images_fingerprint", ""))
-    now = folder_fingerprint(images) if images else ""
+    kept = [str(f) for f in _read_checkpoint(resume, torch.device("cpu")).get("images_files", [])]
+    now = folder_files(images) if images else []
     if kept != now:
         raise ValueError(
-            f"{resume} was trained on other pictures than --images {images or '(none)'} holds now (files added, "
-            "removed or changed): start a new run (--name), or put the folder back as it was"
+            f"{resume} was trained on other pictures than --images {images or '(none)'} holds now "
+            f"({folder_changes(kept, now)}): "
+            "start a new run (--name), or put the folder back as it was"
         )
 
 

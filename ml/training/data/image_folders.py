@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,13 +100,27 @@ HELD_OUT_FROM = round(1 / PICTURE_SPLIT[1])  # a character with fewer pictures i
 OWN_PICTURES_TO_CHOOSE_BY = 30
 
 
-def folder_fingerprint(root: str | Path) -> str:
-    """The picture files under ``root``'s class folders, by name and size: a run resumed on another set
-    would train on its test pictures (the split is drawn anew from what is there)."""
-    lines = sorted(
-        f"{item.path.relative_to(root).as_posix()}\t{item.path.stat().st_size}" for item in read_image_folder(root)
-    )
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+def folder_files(root: str | Path) -> list[str]:
+    """The picture files under ``root``'s class folders, as "name<TAB>size", sorted: a run resumed on
+    another set would train on its test pictures (the split is drawn anew from what is there)."""
+    files = read_image_folder(root)
+    return sorted(f"{item.path.relative_to(root).as_posix()}\t{item.path.stat().st_size}" for item in files)
+
+
+def folder_changes(before: list[str], now: list[str]) -> str:
+    """What differs between two :func:`folder_files` lists, in a few words ("added C/7.png, …")."""
+    gone, new = set(before) - set(now), set(now) - set(before)
+    names_gone, names_new = {f.split("\t")[0] for f in gone}, {f.split("\t")[0] for f in new}
+    parts = []
+    for what, names in (
+        ("added", names_new - names_gone),
+        ("removed", names_gone - names_new),
+        ("changed", names_new & names_gone),
+    ):
+        if names:
+            shown = sorted(names)
+            parts.append(f"{what} {', '.join(shown[:3])}" + (f" and {len(shown) - 3} more" if len(shown) > 3 else ""))
+    return "; ".join(parts)
 
 
 def usable_folder_problem(root: str | Path, label_set: LabelSet) -> str | None:
