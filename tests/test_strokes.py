@@ -268,19 +268,32 @@ def test_trained_stroke_model_has_a_card_an_onnx_graph_and_fusion(fused_weights:
 
 
 def test_a_fine_tune_starts_from_weights_of_its_own_architecture(fused_weights: Path, synthetic_unipen: Path) -> None:
-    from ml.runtime.cards import read_card
+    import shutil
+    from dataclasses import replace
+
+    from ml.runtime.cards import read_card, write_card
     from ml.training.train_strokes import StrokeTrainConfig, main
 
     tiny = fused_weights / "strokes" / "strokes_tiny.safetensors"
     common = {"pen_data": str(synthetic_unipen), "epochs": 1, "batch_size": 32, "device": "cpu"}
     with pytest.raises(ValueError, match="add --arch stroke_cnn"):
         main(StrokeTrainConfig(arch="stroke_gru", start_from=str(tiny), out=str(fused_weights.parent / "x"), **common))
+    # Started from a copy with a class prior (as glyphpad-ml prior writes one): the fine-tune keeps it.
+    leaning = fused_weights.parent / "leaning_start"
+    leaning.mkdir(exist_ok=True)
+    for suffix in (".safetensors", ".onnx"):
+        shutil.copy(tiny.with_suffix(suffix), leaning / f"strokes_tiny{suffix}")
+    started = read_card(tiny.with_suffix(".json"))
+    prior = np.linspace(-1.0, 1.0, len(started.labels)).round(5).tolist()
+    write_card(replace(started, class_prior_log=prior), leaning / "strokes_tiny.json")
     out = fused_weights.parent / "fine_tuned"
-    weights = main(StrokeTrainConfig(arch="stroke_cnn", start_from=str(tiny), out=str(out), **common))
+    start = str(leaning / "strokes_tiny.safetensors")
+    weights = main(StrokeTrainConfig(arch="stroke_cnn", start_from=start, out=str(out), **common))
     card = read_card(weights.with_suffix(".json"))
-    assert card.config == read_card(tiny.with_suffix(".json")).config  # its options, unless given
+    assert card.config == started.config  # its options, unless given
     assert card.training["started_from"].startswith("strokes_tiny (stroke_cnn, 3 epochs")
     assert card.training["epochs_run"] == 1
+    assert card.class_prior_log == prior  # kept, as train's
 
 
 def test_stroke_models_assembled_read_together_and_fuse_like_any_stroke_model(

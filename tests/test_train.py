@@ -666,8 +666,20 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     assert "validation part (4) is scored, but too small to choose the epoch kept by" in said
     # The same held-out pictures read by the model it started from, beside the new one's figure; the class
     # prior chosen for that model is kept (a teacher's fine-tune read the class's O as 0, three in four).
-    before_and_after = r"your pictures' test part \(n=4, none trained on\): [0-9.]+% before \(base\), [0-9.]+% now"
-    assert re.search(before_and_after, captured.out)
+    from ml.runtime.weights import load_weights
+    from ml.training.data.split import DEFAULT_SPLIT_SEED
+    from ml.training.scoring import evaluate_arrays
+
+    held_out = split_pictures(folder_pictures(mine, digits, progress=False), digits, DEFAULT_SPLIT_SEED)["test"]
+    base_model, _ = load_weights(started)
+    classes = list(digits.classes)
+    _, probabilities = evaluate_arrays(base_model, held_out.images, held_out.targets, classes, torch.device("cpu"))
+    right_before = int((probabilities.argmax(1) == held_out.targets).sum())
+    where = "your pictures' test part (none trained on, nor used to choose the epoch): "
+    assert re.search(re.escape(where) + f"{right_before} of 4 before, [0-4] now; ", captured.out)
+    assert re.search(
+        r"of 4 before, [0-4] now, as the app reads them \(the class prior kept\) \(base before\)", captured.out
+    )
     assert "kept the class prior of the model it started from" in said
     assert "every training sample; no pen drawings, your pictures' share 0.5" in said
     card = json.loads((tmp_path / "mine" / "mine.json").read_text())
@@ -682,11 +694,16 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     for path in (tmp_path / "base").glob("base.*"):
         path.rename(tmp_path / path.name)
     assert cli_main([*argv, "--resume", str(tmp_path / "mine" / "mine.ckpt")]) == 0
+    assert "no figures of the model it started from on your pictures" in capsys.readouterr().out
     resumed_card = json.loads((tmp_path / "mine" / "mine.json").read_text())
     assert resumed_card["training"]["started_from"] == card["training"]["started_from"]
     assert resumed_card["class_prior_log"] == base_card["class_prior_log"]  # (carried in the checkpoint too)
     for path in tmp_path.glob("base.*"):
         path.rename(tmp_path / "base" / path.name)
+    # Resumed from other weights than it started from: refused before any work (it trained, then failed).
+    other = [*argv[: argv.index("--start-from") + 1], str(tmp_path / "elsewhere.safetensors"), "--name", "mine"]
+    assert cli_main([*other, "--resume", str(tmp_path / "mine" / "mine.ckpt")]) == 2
+    assert "was started with --start-from" in capsys.readouterr().err
     # A resume on other pictures is refused (the split is drawn anew: trained-on pictures would be scored).
     Image.fromarray(render("3", pen_width=20)).save(mine / "3" / "new.png")
     assert cli_main([*argv, "--resume", str(tmp_path / "mine" / "mine.ckpt")]) == 2

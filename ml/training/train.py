@@ -175,6 +175,7 @@ RESUME_FIXED = (
     "gamma",
     "pen_share",
     "images_share",
+    "start_from",
     "pen_variants",
     "max_per_class",
     "balance",
@@ -955,14 +956,16 @@ def load_pen_splits(config: TrainConfig, label_set: LabelSet) -> PenSplits | Non
 
 
 def said_before_and_after(
+    run: RunRecord,
     start_from: str,
-    own: dict[str, LabelledArrays],
-    by_source: dict[str, dict[str, Any]],
-    label_set: LabelSet,
+    model: nn.Module,
+    held_out: LabelledArrays,
+    prior: list[float],
     device: torch.device,
 ) -> None:
-    """A fine-tune on a person's pictures: the starting model's figures on the same held-out pictures beside
-    the new model's (only the new one's were said; evaluate --images scores the pictures trained on too)."""
+    """A fine-tune on a person's pictures: how the model it started from and the new one read the same
+    held-out test pictures (only the new one's figure was said; evaluate --images scores the pictures
+    trained on too), without and, when the card keeps one, with the class prior, as the app reads."""
     from ml.runtime.cards import WeightsError, resolve_model_path
     from ml.runtime.weights import load_weights
 
@@ -971,16 +974,30 @@ def said_before_and_after(
     except WeightsError as error:  # (moved since the run started: a resume)
         print(f"no figures of the model it started from on your pictures: {error}")
         return
-    for part, name in (("test", "images_test"), ("val", "images_val")):
-        if name not in by_source:
+    if card.sha256[:12] not in run.started_from:  # (replaced since the run started)
+        print(f"no figures of the model it started from on your pictures: {start_from} is not that model now")
+        return
+    classes = list(held_out.label_set.classes)
+    n = len(held_out)
+    said = []
+    for kind, shift in (("", np.zeros(len(classes))), (", as the app reads them (the class prior kept)", prior)):
+        if kind and not prior:
             continue
-        data = own[part]
-        then, _ = evaluate_arrays(before, data.images, data.targets, list(label_set.classes), device)
-        print(
-            f"your pictures' {'test' if part == 'test' else 'validation'} part (n={len(data)}, none trained on): "
-            f"{100 * then['accuracy']:.1f}% before ({card.name}), {100 * by_source[name]['accuracy']:.1f}% now"
-            " (both without a class prior)"
-        )
+        right = []
+        for reader in (before, model):
+            _, probabilities = evaluate_arrays(reader, held_out.images, held_out.targets, classes, device)
+            answers = (np.log(np.maximum(probabilities, 1e-12)) + np.asarray(shift)).argmax(1)
+            right.append(int((answers == held_out.targets).sum()))
+        said.append(f"{right[0]} of {n} before, {right[1]} now{kind}")
+    where = "your pictures' test part (none trained on, nor used to choose the epoch)"
+    print(f"{where}: {'; '.join(said)} ({card.name} before)")
+
+
+def kept_prior(config: TrainConfig, run: RunRecord, label_set: LabelSet) -> list[float]:
+    """The class prior a fine-tune keeps from the model it started from: only where this run, as that
+    model's, drew every class about equally often (what glyphpad-ml prior chose it for)."""
+    fits = config.balance == "sample" and len(run.started_prior) == label_set.num_classes
+    return list(run.started_prior) if fits else []
 
 
 def train_share(config: TrainConfig, with_pen: bool, with_own: bool) -> float:
@@ -1154,7 +1171,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
     others = {k: v for k, v in test_sets.items() if k != "emnist_test"} | {f"{k}_val": v for k, v in val_sets.items()}
     by_source = {"emnist_test": summary(test_metrics)} | evaluate_sources(model, others, device)
     if config.start_from and "images_test" in test_sets:
-        said_before_and_after(config.start_from, own, by_source, label_set, device)
+        said_before_and_after(run, config.start_from, model, own["test"], kept_prior(config, run, label_set), device)
     kept = kept_weights(history)
     if kept:
         print(
@@ -1232,14 +1249,20 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
         },
         description=get_arch(config.arch).description,
     )
-    if prior := run.started_prior:
+    if prior := kept_prior(config, run, label_set):
         # The class prior chosen for the weights it started from (a fine-tune without it read the class's O as
         # 0 three times in four): kept, and said, with how to choose its own.
-        card = replace(card, class_prior_log=list(prior))
+        card = replace(card, class_prior_log=prior)
         print(
             "kept the class prior of the model it started from (its answers lean as that model's did); the "
             f"figures above are without it: 'glyphpad-ml evaluate --model {out_dir / name}.safetensors "
             "--update-card' scores it as the app reads, 'glyphpad-ml prior' chooses its own",
+            file=sys.stderr,
+        )
+    elif run.started_prior:
+        print(
+            f"the class prior of the model it started from is not kept: it was chosen for classes drawn equally "
+            f"often, and this run drew them by --balance {config.balance}: 'glyphpad-ml prior' chooses its own",
             file=sys.stderr,
         )
     dtype = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[config.save_dtype]
@@ -1281,8 +1304,12 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
             if replaces_a_model(name)
             else "; an open GlyphPad lists it at once"
         )
-        + ". The app reads a drawing with it from the picture alone: the bundled stroke models are fused with "
-        "the image models they were fitted to (glyphpad-ml fuse)",
+        + (
+            ". The app reads a drawing with it from the picture alone: the bundled stroke models are fused with "
+            "the image models they were fitted to (glyphpad-ml fuse)"
+            if config.start_from
+            else ""
+        ),
         file=sys.stderr,
     )
     return weights_path

@@ -17,7 +17,7 @@ import platform
 import sys
 import time
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -358,6 +358,10 @@ def main(config: StrokeTrainConfig) -> Path:
         },
         description=get_arch(config.arch).description,
     )
+    if len(run.started_prior) == label_set.num_classes:  # a fine-tune keeps its class prior, as train's does
+        card = replace(card, class_prior_log=list(run.started_prior))
+        said = "kept the class prior of the model it started from ('glyphpad-ml prior' chooses its own)"
+        print(said, file=sys.stderr)
     weights_path = save_weights(model, card, out_dir)
     metrics_path = out_dir / f"{name}.metrics.json"
     metrics_path.write_text(json.dumps({"name": name, "history": history, "by_source": by_source}, indent=1) + "\n")

@@ -56,7 +56,8 @@ class FolderPictures:
             more = f" (and {len(self.unread) - 1} more)" if len(self.unread) > 1 else ""
             said.append(f"left out {len(self.unread)} file(s) with no character to score, e.g. {self.unread[0]}{more}")
         if self.nested:  # (a folder of G's put inside C/ was learned as C, unsaid)
-            where = ", ".join(f"{folder} ({count})" for folder, count in self.nested.items())
+            shown = [f"{folder} ({count})" for folder, count in self.nested.items()]
+            where = ", ".join(shown[:3]) + (f" and {len(shown) - 3} more sub-folders" if len(shown) > 3 else "")
             said.append(f"read as the character of the class folder they are in: the pictures in {where}")
         return said
 
