@@ -675,10 +675,10 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     classes = list(digits.classes)
     _, probabilities = evaluate_arrays(base_model, held_out.images, held_out.targets, classes, torch.device("cpu"))
     right_before = int((probabilities.argmax(1) == held_out.targets).sum())
-    where = "your pictures' test part (none trained on, nor used to choose the epoch): "
-    assert re.search(re.escape(where) + f"{right_before} of 4 before, [0-4] now; ", captured.out)
+    where = "your pictures' test part (4, none trained on, nor used to choose the epoch): "
+    assert re.search(re.escape(where) + f"base {right_before}, this model [0-4] right; ", captured.out)
     assert re.search(
-        r"of 4 before, [0-4] now, as the app reads them \(the class prior kept\) \(base before\)", captured.out
+        r"; as the app reads them, with the class prior kept: base [0-4], this model [0-4]\n", captured.out
     )
     assert "kept the class prior of the model it started from" in said
     assert "every training sample; no pen drawings, your pictures' share 0.5" in said

@@ -978,19 +978,20 @@ def said_before_and_after(
         print(f"no figures of the model it started from on your pictures: {start_from} is not that model now")
         return
     classes = list(held_out.label_set.classes)
-    n = len(held_out)
-    said = []
-    for kind, shift in (("", np.zeros(len(classes))), (", as the app reads them (the class prior kept)", prior)):
-        if kind and not prior:
-            continue
-        right = []
-        for reader in (before, model):
-            _, probabilities = evaluate_arrays(reader, held_out.images, held_out.targets, classes, device)
-            answers = (np.log(np.maximum(probabilities, 1e-12)) + np.asarray(shift)).argmax(1)
-            right.append(int((answers == held_out.targets).sum()))
-        said.append(f"{right[0]} of {n} before, {right[1]} now{kind}")
-    where = "your pictures' test part (none trained on, nor used to choose the epoch)"
-    print(f"{where}: {'; '.join(said)} ({card.name} before)")
+    readers = {card.name: before, "this model": model}
+    log_probabilities = {
+        name: np.log(np.maximum(evaluate_arrays(reader, held_out.images, held_out.targets, classes, device)[1], 1e-12))
+        for name, reader in readers.items()
+    }
+
+    def right(shift: np.ndarray) -> str:
+        counts = [int(((logs + shift).argmax(1) == held_out.targets).sum()) for logs in log_probabilities.values()]
+        return f"{card.name} {counts[0]}, this model {counts[1]}"
+
+    said = f"{right(np.zeros(len(classes)))} right"
+    if prior:
+        said += f"; as the app reads them, with the class prior kept: {right(np.asarray(prior))}"
+    print(f"your pictures' test part ({len(held_out)}, none trained on, nor used to choose the epoch): {said}")
 
 
 def kept_prior(config: TrainConfig, run: RunRecord, label_set: LabelSet) -> list[float]:
