@@ -700,6 +700,11 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     assert resumed_card["class_prior_log"] == base_card["class_prior_log"]  # (carried in the checkpoint too)
     for path in tmp_path.glob("base.*"):
         path.rename(tmp_path / "base" / path.name)
+    # Resumed with another share of the pictures: said as changed (it was said to add up past 1 with the
+    # pen share, an option the person never typed).
+    with_pen = [*argv[: argv.index("--pen-data") + 1], "pens.npz", *argv[argv.index("--pen-data") + 2 :]]
+    assert cli_main([*with_pen, "--resume", str(tmp_path / "mine" / "mine.ckpt"), "--images-share", "0.6"]) == 2
+    assert "was started with --images-share 0.5, not --images-share 0.6" in capsys.readouterr().err
     # Resumed from other weights than it started from: refused before any work (it trained, then failed).
     other = [*argv[: argv.index("--start-from") + 1], str(tmp_path / "elsewhere.safetensors"), "--name", "mine"]
     assert cli_main([*other, "--resume", str(tmp_path / "mine" / "mine.ckpt")]) == 2

@@ -1053,10 +1053,11 @@ def evaluate_sources(
 
 def main(config: TrainConfig) -> Path:
     """Train, evaluate on each source's test part, write weights + card + metrics.json; returns the weights path."""
-    validate(config)
-    if config.resume:
+    if config.resume:  # first: an option changed is said as changed (not as out of range with the others)
         fixed = RESUME_FIXED + (("epochs",) if config.scheduler in SCHEDULES_OVER_EPOCHS else ())
         check_resumable(config.resume, checkpoint_settings(config.resume), asdict(config), fixed)
+    validate(config)
+    if config.resume:
         check_same_pictures(config.resume, config.images)
     elif config.start_from:  # its weights' options, or why they cannot be started from, before any data
         config = fine_tune_config(config, "image")
