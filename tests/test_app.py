@@ -2078,6 +2078,15 @@ def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
     assert "reading together: stroke_gru hidden 64 + stroke_cnn width 96" in pair
     assert "None of its own: it reads with strokes36_gru (12 epochs) and strokes36_cnn (30 epochs)." in pair
     assert "{" not in pair.split("<tt>")[0]
+    # A fine-tune on one's own pictures says what it started from and names those pictures' figures.
+    from dataclasses import replace
+
+    default = read_card(bundled_weights / f"{BUNDLED_DEFAULT}.json")
+    training = {**default.training, "epochs_run": 1, "started_from": "emnist36_cnn (emnist_cnn, 8 epochs, sha256 9cd3)"}
+    sources = {**default.metrics_by_source, "images_test": {"accuracy": 0.95, "top3": 1.0, "n": 20}}
+    mine = card_html(replace(default, name="mine36", training=training, metrics_by_source=sources))
+    assert "<p>Started from emnist36_cnn (emnist_cnn, 8 epochs, sha256 9cd3), not from scratch.</p>" in mine
+    assert "your pictures, test part" in mine and "1 epoch," in mine and "1 epochs" not in mine
     # Its accuracy table by writers: validation then test, each the strokes, the picture, then fused.
     rows = [row.split("</td>")[0] for row in pair.split("<tr><td>")[1:]]
     assert [row.split(", ")[0] for row in rows[:3]] == [

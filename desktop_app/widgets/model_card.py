@@ -170,12 +170,15 @@ def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
         if training.get("command"):
             parts.append(f"<p><tt>{e(_shown_command(str(training['command'])))}</tt></p>")
         return "".join(parts)
+    epochs = training.get("epochs_run")
     facts = [
-        f"{training['epochs_run']} epochs" if "epochs_run" in training else "",
+        ("1 epoch" if epochs == 1 else f"{epochs} epochs") if epochs is not None else "",
         f"{training['seconds'] / 60:.0f} min" if isinstance(training.get("seconds"), int | float) else "",
         str(training.get("device", "")),
     ]
     parts.append(f"<h3>Training</h3><p>{e(', '.join(f for f in facts if f))}</p>")
+    if training.get("started_from"):  # a fine-tune (it was said only inside the command)
+        parts.append(f"<p>Started from {e(str(training['started_from']))}, not from scratch.</p>")
     if training.get("command"):
         parts.append(f"<p><tt>{e(_shown_command(str(training['command'])))}</tt></p>")
     return "".join(parts)
