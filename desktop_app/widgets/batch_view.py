@@ -138,7 +138,7 @@ def sort_key(row: dict[str, object], name: str, column: int, lines: bool) -> str
     if not error and not read:
         return None
     if column == 1:
-        return "" if error else corrected(row) or str(row["text"] if lines else top[0]["label"])
+        return "" if error else corrected(row) or model_answer(row, lines) or ""
     if error:
         return -math.inf
     if column == 2:

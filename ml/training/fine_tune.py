@@ -22,9 +22,7 @@ Config = TypeVar("Config", bound=_RunConfig)
 def fine_tune_config(config: Config, input_kind: str) -> Config:
     """The configuration of a fine-tune: the architecture options of the weights it starts from unless
     given; refused, before any data is read, when they are another kind's, architecture's or label set's."""
-    from ml.runtime.cards import card_path_for, read_card, resolve_model_path
-
-    card = read_card(card_path_for(resolve_model_path(config.start_from)))
+    card = starting_card(config.start_from)
     if card.input_kind != input_kind:
         kind = {"image": "an image", "strokes": "a stroke"}
         raise ValueError(

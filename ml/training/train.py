@@ -557,9 +557,8 @@ def restore_random_state(checkpoint: dict[str, Any], device: torch.device) -> No
     of a CUDA run resumed on the CPU keeps the CPU's)."""
     if "torch_rng" in checkpoint:
         torch.set_rng_state(checkpoint["torch_rng"].cpu())
-    cuda_state = checkpoint.get("cuda_rng")
-    if device.type == "cuda" and isinstance(cuda_state, torch.Tensor):  # (a list: an earlier version's, all GPUs')
-        torch.cuda.set_rng_state(cuda_state.cpu(), device)
+    if device.type == "cuda" and "cuda_rng" in checkpoint:
+        torch.cuda.set_rng_state(checkpoint["cuda_rng"].cpu(), device)
 
 
 @dataclass

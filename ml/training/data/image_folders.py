@@ -88,7 +88,7 @@ def folder_pictures(root: str | Path, label_set: LabelSet, progress: bool = True
             continue
         targets.append(target)
     if not inputs and outside == len(files):  # (they were said to be unreadable)
-        raise ValueError(f"{root}: none of its class folders is a character of {label_set.name}")
+        raise ValueError(_none_of_its_characters(root, label_set))
     if not inputs:
         raise ValueError(f"no readable pictures of label set {label_set.name} in {root}")
     return FolderPictures(np.stack(inputs), np.array(targets, dtype=np.int64), outside, unread, nested)
@@ -132,7 +132,7 @@ def usable_folder_problem(root: str | Path, label_set: LabelSet) -> str | None:
     except (FileNotFoundError, ValueError) as error:
         return str(error)
     if all(label_set.class_of(item.char) is None for item in files):
-        return f"{root}: none of its class folders is a character of {label_set.name}"
+        return _none_of_its_characters(root, label_set)
     return None
 
 
@@ -161,3 +161,7 @@ def split_pictures(pictures: FolderPictures, label_set: LabelSet, seed: int) -> 
         )
         for name, chosen in parts.items()
     }
+
+
+def _none_of_its_characters(root: str | Path, label_set: LabelSet) -> str:
+    return f"{root}: none of its class folders is a character of {label_set.name}"
