@@ -541,6 +541,27 @@ def test_max_per_class_caps_the_pen_drawings_too(synthetic_unipen: Path) -> None
     assert len(capped.val.targets) == len(every.val.targets)  # validation untouched
 
 
+def test_a_quick_run_validates_each_epoch_on_as_many_per_class_as_it_trains_on() -> None:
+    from ml.runtime.labels import get_label_set
+    from ml.training.data.prepared import LabelledArrays
+    from ml.training.train import epoch_validation
+
+    label_set = get_label_set("digits10")
+    targets = np.repeat(np.arange(10), [50, 3, 50, 50, 50, 50, 50, 50, 50, 50])
+    images = np.arange(len(targets), dtype=np.float32)[:, None, None] * np.ones((1, 2, 2), np.float32)
+    sets = {"emnist": LabelledArrays(images, targets, label_set), "unipen": LabelledArrays(images, targets, label_set)}
+
+    capped = epoch_validation(sets, 5, seed=0)
+    for data in capped.values():
+        counts = np.bincount(data.targets, minlength=10)
+        assert counts[1] == 3 and (np.delete(counts, 1) == 5).all()  # every class, none over the cap
+        # each picture stays with its own label
+        assert (data.targets == targets[data.images[:, 0, 0].astype(int)]).all()
+    again = epoch_validation(sets, 5, seed=0)  # a resume scores the same characters
+    assert (again["emnist"].images == capped["emnist"].images).all()
+    assert epoch_validation(sets, 0, seed=0) is sets  # a full run validates on every character
+
+
 def test_the_weight_average_follows_a_short_run_and_settles_at_its_decay() -> None:
     import torch
 
@@ -596,7 +617,7 @@ def test_training_says_which_weights_it_kept_and_prints_its_results_on_stdout(
     assert marked and kept["epoch"] == marked[-1]["epoch"]
     assert kept["weights"] == ("running average (--ema)" if marked[-1]["kept_average"] else "as trained")
     assert f"kept the weights of epoch {kept['epoch']} ({kept['weights']})" in out
-    assert "emnist_test: accuracy" in out and "wrote " in out
+    assert re.search(r"emnist_test +n=\d+ +top-1 +[\d.]+%  balanced", out) and "wrote " in out
     assert cli_main(argv) == 0  # the same again: the model there is replaced, and that is said
     assert "note: replacing the model kept in" in capsys.readouterr().out
     for decay in ("1.5", "-0.5"):  # ran, and kept weights that had blown up; quietly "off"

@@ -198,12 +198,9 @@ def _data_missing(names: list[str], args: argparse.Namespace) -> str:
 
 
 def _print_source(name: str, result: dict[str, Any], full: dict[str, Any], labels: list[str]) -> None:
-    from ml.training.metrics import most_confused_pairs
+    from ml.training.metrics import most_confused_pairs, scores_line
 
-    print(
-        f"  {name:14s} n={result['n']:<7d} top-1 {100 * result['accuracy']:6.2f}%  "
-        f"balanced {100 * result['balanced_accuracy']:6.2f}%  top-3 {100 * result['top3']:6.2f}%"
-    )
+    print(f"  {name:14s} {scores_line(result)}")
     if "per_condition" in result:
         print("  " + " " * 14 + "  ".join(f"{k} {100 * v:.1f}%" for k, v in result["per_condition"].items()))
     for pair, counts in result.get("lookalikes", {}).items():

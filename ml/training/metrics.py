@@ -72,6 +72,15 @@ def classification_metrics(probabilities: np.ndarray, targets: np.ndarray, label
     }
 
 
+def scores_line(metrics: dict[str, Any]) -> str:
+    """A source's scores as every command prints them (train, train-strokes and evaluate said the same
+    figures as fractions in one and percentages in the other)."""
+    return (
+        f"n={metrics['n']:<7d} top-1 {100 * metrics['accuracy']:6.2f}%  "
+        f"balanced {100 * metrics['balanced_accuracy']:6.2f}%  top-3 {100 * metrics['top3']:6.2f}%"
+    )
+
+
 def most_confused_pairs(matrix: np.ndarray, labels: list[str], top: int = 10) -> list[dict[str, Any]]:
     """The (true, predicted) pairs with the most errors, largest first."""
     errors = matrix.copy()

@@ -46,7 +46,7 @@ from ml.training.data.unipen import (
 )
 from ml.training.export import output_problems, save_weights
 from ml.training.fine_tune import fine_tune_config, start_from_weights
-from ml.training.metrics import classification_metrics
+from ml.training.metrics import classification_metrics, scores_line
 from ml.training.scoring import summary
 from ml.training.stroke_data import StrokeAugment, stroke_inputs
 from ml.training.train import (
@@ -291,7 +291,7 @@ def main(config: StrokeTrainConfig) -> Path:
             history.append(record)
             back = "\r" if on_terminal else ""
             print(
-                f"{back}epoch {epoch + 1}: loss {record['train_loss']:.4f}, val {accuracy:.4f}, "
+                f"{back}epoch {epoch + 1}: loss {record['train_loss']:.4f}, validation top-1 {100 * accuracy:.2f}%, "
                 f"{record['sequences_per_s']:.0f} sequences/s",
                 file=sys.stderr,
             )
@@ -321,10 +321,7 @@ def main(config: StrokeTrainConfig) -> Path:
         part_x, part_y = fixed[part]
         metrics = classification_metrics(stroke_probabilities(model, part_x, device), part_y, list(label_set.classes))
         by_source[f"unipen_{part}"] = summary(metrics)
-        print(
-            f"unipen_{part}: accuracy {metrics['accuracy']:.4f}, balanced {metrics['balanced_accuracy']:.4f}, "
-            f"top-3 {metrics['top3']:.4f} (n={metrics['n']})"
-        )  # results, on stdout (as train's)
+        print(f"{'unipen_' + part:14s} {scores_line(metrics)}")  # results, on stdout (as train's)
     seconds = time.time() - started
     card = stroke_model_card(
         model,
