@@ -687,6 +687,53 @@ def test_fuse_says_when_the_image_model_it_names_is_not_the_one_in_the_weights_f
     assert "names its image model" not in capsys.readouterr().err
 
 
+def test_fusing_a_stroke_model_with_another_image_model_writes_a_copy_and_keeps_the_first_fusion(
+    fused_weights: Path, synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """A teacher's trial: a fine-tuned model could be fused with the bundled stroke model only by rewriting
+    its card, and the default model then read every drawing from its picture alone."""
+    from ml.cli import main as cli
+    from ml.runtime.cards import fusion_partner, read_card
+
+    folder = tmp_path / "weights"
+    shutil.copytree(fused_weights, folder)
+    for suffix in (".safetensors", ".onnx", ".json"):  # a fine-tune of cnn_tiny, copied in as "mine"
+        data = (folder / f"cnn_tiny{suffix}").read_bytes()
+        (folder / f"mine{suffix}").write_bytes(data.replace(b'"cnn_tiny"', b'"mine"') if suffix == ".json" else data)
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    monkeypatch.setenv("GLYPHPAD_UNIPEN", str(synthetic_unipen))
+    first = (folder / "strokes" / "strokes_tiny.json").read_text()
+
+    assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "mine", "--write"]) == 0
+    assert "wrote strokes_tiny_mine:" in capsys.readouterr().out
+    assert (folder / "strokes" / "strokes_tiny.json").read_text() == first  # cnn_tiny keeps its fusion
+    copy = read_card(folder / "strokes" / "strokes_tiny_mine.json")
+    assert copy.name == "strokes_tiny_mine" and copy.fusion["image_model"] == "mine"
+    assert fusion_partner("cnn_tiny", folder) == folder / "strokes" / "strokes_tiny.safetensors"
+    assert fusion_partner("mine", folder) == folder / "strokes" / "strokes_tiny_mine.safetensors"
+    # The copy loads (weights and graph as its card says) and reads a stroke file fused with mine.
+    drawing = tmp_path / "seven.json"
+    drawing.write_text('{"strokes": [[[10, 10], [60, 10], [30, 80]]]}')
+    assert cli(["predict", "--strokes", "--json", "--model", "mine", str(drawing)]) == 0
+    assert json.loads(capsys.readouterr().out)["stroke_model"] == "strokes_tiny_mine"
+    # Fitted again with the model it names: written in its own card, no copy of a copy.
+    assert cli(["fuse", "--strokes-model", "strokes_tiny_mine", "--image-model", "mine", "--write"]) == 0
+    assert "wrote the fusion into strokes_tiny_mine's card" in capsys.readouterr().out
+    assert not list((folder / "strokes").glob("strokes_tiny_mine_*"))
+
+
+def test_a_fine_tune_says_how_its_drawings_can_be_read_with_the_strokes_too(
+    fused_weights: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ml.training.train import fused_drawings_hint
+
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    hint = fused_drawings_hint("cnn_tiny", "mine")  # cnn_tiny reads drawings fused with strokes_tiny
+    assert hint.endswith("glyphpad-ml fuse --strokes-model strokes_tiny --image-model mine --write")
+    assert fused_drawings_hint("gru_tiny", "mine") == ". The app reads a drawing with it from the picture alone"
+
+
 def test_a_stroke_file_may_say_the_pad_it_was_written_on() -> None:
     from ml.runtime.strokes import Strokes, StrokesError, parse_strokes, strokes_json
 

@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from ml.cli.common import CommandParser, fail, json_safe
-from ml.runtime.cards import WeightsError, card_path_for, resolve_model_path, weights_dir, write_card
+from ml.runtime.atomic_files import write_atomically
+from ml.runtime.cards import (
+    WeightsError,
+    card_path_for,
+    onnx_path_for,
+    resolve_model_path,
+    weights_dir,
+    write_card,
+)
 from ml.training.data.locations import PEN_DATA_HELP
 
 
@@ -25,7 +33,14 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--image-model", default="", help="image model (default: the one in the stroke card, else the default)"
     )
     parser.add_argument("--pen-data", type=Path, default=None, help=PEN_DATA_HELP)
-    parser.add_argument("--write", action="store_true", help="store the weights and figures in the stroke model's card")
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help=(
+            "store the weights and figures in the stroke model's card (in a copy named STROKES_IMAGE beside "
+            "it when it is fused with another image model)"
+        ),
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -108,9 +123,21 @@ def run(argv: list[str]) -> int:
             by_source[part] = result["strokes"]
             by_source[f"fused_{part}"] = result["fused"]
             by_source[f"image_{part}"] = result["image"]
-        card = replace(strokes.card, fusion=fusion, metrics_by_source=by_source)
-        write_card(card, card_path_for(strokes.weights_path))
-        print(f"wrote the fusion into {strokes.card.name}'s card")
+        weights_path = fused_copy_path(strokes.card.name, strokes.card.fusion, image.card.name, strokes.weights_path)
+        name = weights_path.stem
+        if weights_path != strokes.weights_path:
+            for source in (strokes.weights_path, onnx_path_for(strokes.weights_path)):
+                write_atomically(weights_path.with_suffix(source.suffix), source.read_bytes())
+        card = replace(strokes.card, name=name, fusion=fusion, metrics_by_source=by_source)
+        write_card(card, card_path_for(weights_path))
+        if name == strokes.card.name:
+            print(f"wrote the fusion into {name}'s card")
+        else:
+            print(
+                f"wrote {name}: {strokes.card.name}'s weights with the fusion fitted to {image.card.name}, beside "
+                f"it in {weights_path.parent} ({strokes.card.name} stays fused with "
+                f"{strokes.card.fusion['image_model']})"
+            )
         if not _found_by_name(image.card.name, image.weights_path):
             print(
                 f"note: the fusion names its image model {image.card.name}, and the app, evaluate and bench look "
@@ -119,6 +146,17 @@ def run(argv: list[str]) -> int:
                 file=sys.stderr,
             )
     return 0
+
+
+def fused_copy_path(strokes_name: str, fusion: dict[str, Any], image_name: str, weights_path: Path) -> Path:
+    """Where ``--write`` stores a fusion of the stroke model ``strokes_name`` with ``image_name``: in its own
+    card when it is fused with no model or with that one (fitted again), else in a copy of the stroke model
+    named for both, beside it. A person's fine-tuned model was fused by rewriting the bundled stroke model's
+    card, and the default model then read drawings from the picture alone."""
+    fitted_for = fusion.get("image_model")
+    if not fitted_for or fitted_for == image_name:
+        return weights_path
+    return weights_path.with_name(f"{strokes_name}_{image_name}{weights_path.suffix}")
 
 
 def _found_by_name(name: str, weights_path: Path) -> bool:

@@ -978,6 +978,23 @@ def load_pen_splits(config: TrainConfig, label_set: LabelSet) -> PenSplits | Non
     )
 
 
+def fused_drawings_hint(start_from: str, name: str) -> str:
+    """How a fine-tune reads drawings in the app, said after where to copy it: from the picture alone, until
+    the stroke model fused with the model it started from is fitted to it too."""
+    from ml.runtime.cards import WeightsError, drawings_figure
+
+    try:
+        partner = drawings_figure(starting_card(start_from))
+    except (WeightsError, OSError):
+        partner = None
+    if partner is None:
+        return ". The app reads a drawing with it from the picture alone"
+    return (
+        f". The app reads a drawing with it from the picture alone; to read the pen's strokes too, as "
+        f"{start_from} does, then run: glyphpad-ml fuse --strokes-model {partner[1]} --image-model {name} --write"
+    )
+
+
 def said_before_and_after(
     run: RunRecord,
     start_from: str,
@@ -1329,12 +1346,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
             if replaces_a_model(name)
             else "; an open GlyphPad lists it at once"
         )
-        + (
-            ". The app reads a drawing with it from the picture alone: the bundled stroke models are fused with "
-            "the image models they were fitted to (glyphpad-ml fuse)"
-            if config.start_from
-            else ""
-        ),
+        + (fused_drawings_hint(config.start_from, name) if config.start_from else ""),
         file=sys.stderr,
     )
     return weights_path
