@@ -360,13 +360,35 @@ class InferenceService(QObject):
                     use_cpu_threads(1)  # torch's CPU work on this thread: one thread, the GUI needs a core
                     threads_set = True
                 handlers[type(job)](job)
-            except Exception:  # a job must never take the worker thread down with it
+            except Exception as error:  # a job must never take the worker thread down with it
                 log.exception("inference job %s failed", type(job).__name__)
+                self._say_failed(job, _one_line(error))
             finally:
                 del job  # nothing keeps a finished job (or the image it carried)
                 with self._idle:
                     self._pending -= 1
                     self._idle.notify_all()
+
+    def _say_failed(self, job: Job | None, reason: str) -> None:
+        """The answer to a job that failed unforeseen: the window waited for it for good (a model "Loading…",
+        a batch that never ended and kept models from being listed again)."""
+        try:
+            if isinstance(job, LoadModel):
+                self.model_failed.emit(job.name, reason)
+            elif isinstance(job, Recognize):
+                self.recognized.emit(job.request_id, Recognition(model=job.model, error=reason))
+            elif isinstance(job, Explain):
+                self.explained.emit(job.request_id, Explanation(model=job.model, error=reason))
+            elif isinstance(job, Compare):
+                rows = [ComparisonRow(model=name, error=reason, uses=name) for name in job.models]
+                self.compared.emit(job.request_id, rows)
+            elif isinstance(job, ReadText):
+                self.line_read.emit(job.request_id, LineReading(job.model, error=reason, request_id=job.request_id))
+            elif isinstance(job, BatchChunk):
+                self._batch_cancel.pop(job.batch_id, None)
+                self.batch_finished.emit(job.batch_id, job.start, True)
+        except Exception:  # (the answer itself could not be made: logged, the worker goes on)
+            log.exception("the failure of %s could not be said", type(job).__name__)
 
     @property
     def runtime_loaded(self) -> bool:
@@ -467,6 +489,8 @@ class InferenceService(QObject):
             self.runtime_failed.emit(job.error)
             return
         self._runtime.set()
+        if self._resolved is not None and not self._resolved.startswith("cuda"):
+            self._say_device(self._resolved)  # said from the driver alone until now
         log.info("PyTorch ready for explanations in %.2f s", job.seconds)
         self.runtime_ready.emit(job.seconds)
 
@@ -577,8 +601,11 @@ class InferenceService(QObject):
         self._submit(LoadModel(name), needs_torch=self._answers_need_torch())
 
     def set_device(self, device: str) -> None:
+        # A choice still waiting for torch (CUDA) is replaced by this one: the CPU, which waits for nothing,
+        # was set first and the GPU after it, once torch had loaded, whatever the person chose last.
+        self._waiting_for_runtime = [(job, p) for job, p in self._waiting_for_runtime if not isinstance(job, SetDevice)]
         self._requested_device = device
-        self._submit(SetDevice(device), needs_torch=device.startswith("cuda"))
+        self._submit(SetDevice(device), needs_torch=self._answers_need_torch())
 
     def recognize(self, model: str, image: Any, top_k: int = TOP_K, strokes: Any = None) -> int:
         """Queue a recognition of ``image`` (array, path or bytes) and, for a drawing, its ``strokes``;
@@ -698,7 +725,7 @@ class InferenceService(QObject):
         return partner
 
     def _set_device(self, job: SetDevice) -> None:
-        from ml.runtime.devices import DeviceError, cuda_available, describe, resolve_device
+        from ml.runtime.devices import DeviceError, resolve_device
 
         try:
             resolved = resolve_device(job.device)
@@ -712,8 +739,17 @@ class InferenceService(QObject):
             self._recognizers.clear()
             self._fusions.clear()
             self._partners.clear()
+        self._say_device(resolved)
+
+    def _say_device(self, resolved: str) -> None:
+        """device_changed for the device in use. Whether CUDA is there is torch's to say: before it has
+        loaded, an NVIDIA driver is taken for a GPU (the worker importing torch itself took seconds from the
+        first answer, with the garbage collector on), and it is said again once torch is there."""
+        from ml.runtime.devices import cuda_available, describe, nvidia_driver_present
+
         shown = "CPU (ONNX Runtime)" if resolved == "cpu" else describe(resolved)
-        self.device_changed.emit(shown, cuda_available())
+        torch_there = self._runtime.is_set() or resolved.startswith("cuda")
+        self.device_changed.emit(shown, cuda_available() if torch_there else nvidia_driver_present())
 
     def _recognize(self, job: Recognize) -> None:
         if not self.is_latest("recognize", job.request_id):

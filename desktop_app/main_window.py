@@ -1145,7 +1145,8 @@ class MainWindow(QMainWindow):
             self._current_strokes = None
             self._current_model_input = None
             self._current_label = None
-            self.service.cancel("recognize")  # an answer still on its way is the old drawing's
+            for kind in ("recognize", "compare", "explain"):  # answers still on their way are the old drawing's
+                self.service.cancel(kind)
             self._request_started.clear()
             self.explain_view.explain_predicted()
             self.explain_view.show_blank()

@@ -184,6 +184,91 @@ def test_the_device_chosen_is_where_models_run_and_the_same_one_keeps_them_loade
         service.shutdown()
 
 
+def test_the_device_chosen_last_is_used_and_a_driver_alone_imports_no_torch_on_the_worker(
+    qtbot, weights_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review: CUDA chosen while torch loaded, then the CPU, ended on CUDA (the CPU waited for nothing and
+    was set first); and on a machine with an NVIDIA driver, choosing the CPU had the worker import torch
+    itself to say whether CUDA was there, seconds before the first answer."""
+    import threading
+
+    from desktop_app import inference_service
+
+    asked_on: list[str] = []
+
+    def cuda_available() -> bool:
+        asked_on.append(threading.current_thread().name)
+        return False  # a driver, and a torch build without CUDA
+
+    monkeypatch.setattr("ml.runtime.devices.nvidia_driver_present", lambda: True)
+    monkeypatch.setattr("ml.runtime.devices.cuda_available", cuda_available)
+    monkeypatch.setattr(inference_service, "_runtime_warm", True)  # torch is imported here already
+    said: list[tuple[str, bool]] = []
+    service = inference_service.InferenceService(weights_env)
+    service.device_changed.connect(lambda shown, cuda: said.append((shown, cuda)))
+    try:
+        service.set_device("cuda")  # waits for torch
+        service.set_device("cpu")  # chosen last: set at once, and the CUDA choice dropped
+        assert service.wait_idle(TIMEOUT_MS)
+        qtbot.waitUntil(lambda: bool(said), timeout=TIMEOUT_MS)
+        assert said == [("CPU (ONNX Runtime)", True)] and asked_on == []  # the driver alone, before torch
+        with qtbot.waitSignal(service.runtime_ready, timeout=TIMEOUT_MS):
+            service.load_runtime()
+        assert service.wait_idle(TIMEOUT_MS)
+        qtbot.waitUntil(lambda: len(said) == 2, timeout=TIMEOUT_MS)
+        assert said[-1] == ("CPU (ONNX Runtime)", False)  # said again by torch, once loaded
+        assert service._on_device() == "cpu" and service._device == "cpu"
+    finally:
+        service.shutdown()
+
+
+def test_a_job_that_fails_unforeseen_still_answers_the_window(
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review: a job that raised was only logged, and the window waited for its answer for good (a model
+    "Loading…", a batch that never ended and kept the models from being listed again)."""
+    from desktop_app import inference_service
+
+    service = inference_service.InferenceService(weights_env)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("something no one foresaw")
+
+    try:
+        monkeypatch.setattr(service, "_stroke_partner", broken)
+        with qtbot.waitSignal(service.model_failed, timeout=TIMEOUT_MS) as failed:
+            service.load_model("cnn_tiny")
+        assert failed.args == ["cnn_tiny", "something no one foresaw"]
+        monkeypatch.setattr(service, "_batch_characters", broken)
+        picture = tmp_path / "one.png"
+        QImage(28, 28, QImage.Format.Format_Grayscale8).save(str(picture))
+        with qtbot.waitSignal(service.batch_finished, timeout=TIMEOUT_MS):
+            service.start_batch("cnn_tiny", [picture])
+        assert service.wait_idle(TIMEOUT_MS) and service.idle
+    finally:
+        service.shutdown()
+
+
+def test_a_card_with_a_figure_edited_to_null_is_still_listed(qtbot, fused_weights: Path, tmp_path: Path) -> None:
+    from desktop_app import inference_service
+
+    folder = tmp_path / "weights"
+    shutil.copytree(fused_weights, folder)
+    card_path = folder / "strokes" / "strokes_tiny.json"
+    card = json.loads(card_path.read_text())
+    card["metrics_by_source"]["fused_unipen_val"] = None
+    card["metrics"] = 3
+    card_path.write_text(json.dumps(card))
+    service = inference_service.InferenceService(folder)
+    try:
+        with qtbot.waitSignal(service.models_listed, timeout=TIMEOUT_MS) as listed:
+            service.list_models()
+        infos = {info.name: info for info in listed.args[0]}
+        assert not infos["cnn_tiny"].error and infos["cnn_tiny"].fused is not None
+    finally:
+        service.shutdown()
+
+
 def test_answers_on_auto_wait_for_torch_where_a_gpu_may_be(
     qtbot, weights_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -3072,6 +3157,18 @@ def test_model_cards_include_the_stroke_models_and_say_which_is_fused(qtbot, rea
     assert real_window.preferences.model == BUNDLED_DEFAULT and fused in text and text.count("Fused with") == 1
     assert "picture and strokes fused, UNIPEN test writers" in text and "the strokes alone, UNIPEN test" in text
     assert "fused_unipen" not in text
+
+
+def test_clearing_the_pad_drops_the_comparison_of_the_drawing_cleared(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A review: rows of a drawing cleared while Compare read it came in over the blank pad."""
+    window.tabs.setCurrentWidget(window.compare_view)
+    window.compare_view._tick_all(True)
+    _mouse_draw(window.canvas, "T")  # read and compared on the worker; its answers wait for the event loop
+    window.canvas.clear()  # (the comparison, if not yet begun, is not: it is stale)
+    assert window.service.wait_idle(TIMEOUT_MS)
+    qtbot.wait(100)  # what the worker said is delivered
+    assert window.compare_view.table.rowCount() == 0
+    assert window.compare_view.summary.text() == COMPARE_WAITS
 
 
 def test_compare_with_nothing_ticked_says_what_to_do(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

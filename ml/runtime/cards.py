@@ -145,7 +145,15 @@ class ModelCard:
                 f"model card of {name} is damaged: class_prior_log must be {len(labels)} numbers from "
                 f"{-MAX_LOG_PRIOR:g} to {MAX_LOG_PRIOR:g}, one per class (or empty)"
             )
-        return cls(**{k: v for k, v in data.items() if k in known})
+        fields = {k: v for k, v in data.items() if k in known}
+        # What a card says about a model (figures, training, fusion) is read as objects everywhere: one edited
+        # by hand to null, or a number, stopped the listing of every model. It is left out, the model stays.
+        for key in ("config", "metrics", "metrics_by_source", "training", "fusion"):
+            if not isinstance(fields.get(key, {}), dict):
+                fields[key] = {}
+        by_source = fields.get("metrics_by_source", {})
+        fields["metrics_by_source"] = {k: v for k, v in by_source.items() if isinstance(v, dict)}
+        return cls(**fields)
 
 
 # A log-prior beyond this outweighs any logit by far (e**100): none chosen on data comes near (the bundled
@@ -310,7 +318,8 @@ def _best_fusion(
             and (not image_sha256 or card.fusion.get("image_sha256", image_sha256) == image_sha256)
         ):
             accuracy = card.metrics_by_source.get("fused_unipen_val", {}).get("accuracy", 0.0)
-            candidates.append((-float(accuracy), weights_path.name, weights_path, card))
+            accuracy = float(accuracy) if _finite(accuracy) else 0.0
+            candidates.append((-accuracy, weights_path.name, weights_path, card))
     if not candidates:
         return None
     best = min(candidates, key=lambda candidate: candidate[:2])
