@@ -1,4 +1,5 @@
-"""docs/python-api.md's examples run as written, and answer without torch or Qt until an explanation."""
+"""The guides' examples run as written: docs/python-api.md's answer without torch or Qt until an explanation,
+docs/onnx.md's (the graphs run without GlyphPad) answer as GlyphPad does."""
 
 from __future__ import annotations
 
@@ -22,10 +23,11 @@ for number, block in enumerate(blocks, 1):
 """
 
 
-def test_the_python_api_guide_runs_as_written() -> None:
-    text = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
+def run_guide(name: str) -> list[str]:
+    """The lines a guide's Python blocks print, run one after the other in one process."""
+    text = (ROOT / "docs" / name).read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
-    assert len(blocks) >= 4
+    assert len(blocks) >= 3
     done = subprocess.run(
         [sys.executable, "-c", RUN_BLOCKS],
         input=json.dumps(blocks),
@@ -35,6 +37,15 @@ def test_the_python_api_guide_runs_as_written() -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    lines = done.stdout.splitlines()
+    return done.stdout.splitlines()
+
+
+def test_the_python_api_guide_runs_as_written() -> None:
+    lines = run_guide("python-api.md")
     assert lines[0].startswith("A ")  # the example picture's letter, then its alternatives
     assert "7 ('image', 'strokes')" in lines and lines.count("Hi 42") == 2
+
+
+def test_the_onnx_guide_answers_as_glyphpad_does() -> None:
+    lines = run_guide("onnx.md")
+    assert lines == ["A", "7", "as GlyphPad answers"]  # its asserts compare each step with ml.runtime's

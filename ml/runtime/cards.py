@@ -83,8 +83,10 @@ class ModelCard:
                     "features": list(STROKE_FEATURES),
                     "made_by": f"ml.runtime.strokes.normalize_strokes (version {STROKE_NORMALIZATION_VERSION}): "
                     "points (y down) centred on their box and divided by its longer side; "
-                    f"{STROKE_POINTS} points shared among the strokes by length (one at least each), each "
-                    f"stroke resampled at even arc length, both ends kept; x, y the point times {POSITION_SCALE:g}; "
+                    f"points where the pen stood still dropped; {STROKE_POINTS} points shared among the strokes "
+                    f"by length, one at least each (past {STROKE_POINTS} strokes, the first {STROKE_POINTS} one "
+                    "each), each stroke resampled at even arc length, both ends kept; "
+                    f"x, y the point times {POSITION_SCALE:g}; "
                     f"dx, dy the move from the point before times {MOVE_SCALE:g}, but at a stroke's first point "
                     f"the jump from the last stroke's end times {POSITION_SCALE:g} (0 for the first); pen_down 1 at a "
                     "stroke's first point, pen_up 1 at its last, else 0",
@@ -96,7 +98,8 @@ class ModelCard:
                     "shape": ["batch", 1, 28, 28],
                     "dtype": "float32",
                     "made_by": f"ml.runtime.preprocess.preprocess (version {self.preprocess_version}): upright, "
-                    "ink 1.0 on 0.0, the ink box's longer side 24 px and centred, strokes about 2.3 px wide",
+                    "ink 1.0 on 0.0, the ink box's longer side 24 px and centred by its box, strokes about 2.3 px wide "
+                    "(each step, and how to check a port of it: docs/onnx.md in GlyphPad's repository)",
                 }
             }
         return {

@@ -3,7 +3,7 @@
 When a drawing's strokes are known (the canvas, a stroke file), two models read it: the image model
 the picture, the stroke model the trajectory. They err on different things (the image model reads an
 O drawn as one loop as a 0; the pen's path often tells them apart), so their answers are combined as a
-weighted mean of log-probabilities::
+weighted sum of log-probabilities::
 
     p_fused = softmax(image_weight * log p_image + stroke_weight * log p_strokes + prior)
 
