@@ -1738,7 +1738,7 @@ def test_the_first_window_fits_a_screen_smaller_than_it(qtbot, tmp_path: Path) -
     assert free.width() < FIRST_WINDOW_SIZE.width()
     assert window.width() <= free.width() and window.height() <= free.height()
     # On a screen larger than it, a first window takes a share of it (1180x640 was small on 1920x1080).
-    from desktop_app.main_window import grown_to_screen
+    from desktop_app.screen_fit import grown_to_screen
 
     share = QSize(free.width() // 2, free.height() // 2)
     assert grown_to_screen(window, QSize(100, 100), 0.5) == share
@@ -3149,7 +3149,9 @@ def test_model_cards_include_the_stroke_models_and_say_which_is_fused(qtbot, rea
     assert f"{100 * info.fused[0]:.1f}%" in box and f"{100 * info.fused[0]:.1f}% right" in default
     assert f"with {info.fused[1]}, UNIPEN test writers" in default
 
-    text = "".join(real_window._stroke_model_cards(card_html))
+    from desktop_app.help_dialogs import stroke_model_cards
+
+    text = "".join(stroke_model_cards(real_window.preferences.model, info.card.sha256))
     assert text.startswith("<h1>Stroke models</h1>")
     for name in ("strokes36_gru", "strokes36_cnn", "strokes36_pair"):
         assert f"<h2>{name}</h2>" in text

@@ -1,0 +1,195 @@
+"""Help's dialogs: Reading the Answers, Keyboard Shortcuts and Model Cards (every model's card, the
+stroke models' after them, with a list to go to one)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QListWidget, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+
+from desktop_app.inference_service import ModelInfo
+from desktop_app.screen_fit import fitted_size
+from desktop_app.widgets.explain_view import MAX_CHANNELS_SHOWN
+from desktop_app.widgets.model_card import card_html
+from ml.runtime.cards import ModelCard
+
+GUIDE_HTML = f"""
+<h3>What the model sees (28×28)</h3>
+<p>Your drawing as the model gets it: cut to its ink, its longer side brought to 24 pixels and centred, its
+strokes to one width. What is not in this square, the model never saw.</p>
+<h3>The answers</h3>
+<p>The model's most likely classes, each with the probability it gives it. A model of 36 classes reads a
+letter in either case as one class (“A / a”); O against 0, and l against 1, are close calls for any reader,
+and the bars say how close. A drawing is read from its picture and its pen strokes together (“picture +
+strokes” under the bars) when the model has a stroke model; a picture opened from a file, from its pixels.</p>
+<h3>Explain: where the evidence is</h3>
+<p><b>Grad-CAM</b> colours the 28×28 input by how much each part counted for the answer, or for the class
+you pick: yellow most, dark blue least (the key under it). Evidence can lie on blank paper: the space to the
+right of a 1 is what tells it from a 7. Models with no convolution layer (letters_gru, letters_lstm) show
+input-gradient <b>saliency</b> instead: where changing a pixel would change the score most. Right of it,
+for a drawing, the <b>pen path</b>: the stroke model's evidence along your strokes, a dot where each stroke
+starts.</p>
+<h3>Activation maps</h3>
+<p>What each filter of a convolution layer responds to in this drawing: a tile per channel, bright where it
+responds, each tile scaled on its own. The first layer's filters respond to edges and stroke directions;
+deeper layers are smaller and respond to parts of characters. A layer of more than {MAX_CHANNELS_SHOWN}
+channels shows {MAX_CHANNELS_SHOWN} at a time: choose which beside the layer.</p>
+<h3>Compare</h3>
+<p>The same drawing read by every ticked model. ● marks the model in use; =● says whether a model agrees (✓),
+does not (✗, in orange) or cannot give that answer at all (–: a letters-only model has no 7). A model with
+a stroke model has three rows: “(picture)” reading the picture alone, “(strokes)” its stroke model alone, and
+“+ strokes” the two together, as the window reads a drawing. Double-click a row (or press Enter on it) to
+use its model.</p>
+<h3>How far to trust it</h3>
+<p>Help → Model Cards gives each model's accuracy on pen drawings by writers it never saw and on scanned
+forms, and what it learned from.</p>
+<p>Right-click a picture to copy or save it; Ctrl+Shift+C copies the answers with their confidences.</p>
+"""
+
+# What the pen, the mouse and Tab do, after the menus' shortcuts.
+POINTER_ROWS = (
+    ("Draw (pen pressure widens the stroke)", "Pen, or the left mouse button"),
+    ("Read a picture", "Drop it on the window, or paste it"),
+    ("Without a pen or mouse", "Open (Ctrl+O) or paste (Ctrl+V) a picture, or open a stroke file"),
+    ("Text mode: other readings of a character, a space before it", "Click it, or Tab to it and Space"),
+    ("Text mode: type the right character", "Its menu's Type another…"),
+    ("Text mode: a stray mark, half of a split letter", "Its menu's Leave out of the text"),
+)
+
+
+def text_dialog(parent: QWidget, title: str, size: QSize, text_html: str) -> QDialog:
+    """A dialog of rich text to read, and Close: Help's guide and keyboard shortcuts."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.resize(fitted_size(parent, size))
+    layout = QVBoxLayout(dialog)
+    browser = QTextBrowser()
+    browser.setAccessibleName(title.lower())
+    browser.setHtml(text_html)
+    layout.addWidget(browser)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return dialog
+
+
+def guide_dialog(parent: QWidget) -> QDialog:
+    """Help → Reading the Answers: what each view shows and how to read it (a student found the pictures
+    but nothing that said what their colours, tiles and marks meant)."""
+    return text_dialog(parent, "Reading the Answers", QSize(620, 640), GUIDE_HTML)
+
+
+def shortcuts_dialog(parent: QWidget, menu_rows: Iterable[tuple[str, str, str]]) -> QDialog:
+    """Help → Keyboard Shortcuts: every menu command's keys (``menu_rows``: menu, command, keys), then what
+    the pen and the mouse do."""
+
+    def row(command: str, keys: str) -> str:
+        return f"<tr><td>{html.escape(command)}</td><td><b>{html.escape(keys)}</b></td></tr>"
+
+    def heading(title: str) -> str:
+        return f"<tr><td colspan=2><br><b>{html.escape(title)}</b></td></tr>"
+
+    parts, menu_before = [], None
+    for menu, command, keys in menu_rows:
+        if menu != menu_before:
+            parts.append(heading(menu))
+            menu_before = menu
+        parts.append(row(command, keys))
+    parts.append(heading("With the pen, the mouse and Tab"))
+    parts += [row(what, how) for what, how in POINTER_ROWS]
+    table = f"<table cellpadding=3>{''.join(parts)}</table>"
+    return text_dialog(parent, "Keyboard Shortcuts", QSize(560, 640), table)
+
+
+def model_cards_dialog(parent: QWidget, models: dict[str, ModelInfo], in_use: str) -> QDialog:
+    """Every model's card, the model in use (``in_use``) first, with a list of them to go to one."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("Model Cards")
+    # The list of cards and a card at least as wide as before; larger in a large window (on a big screen
+    # it stayed 900x560, with a wide gap between the list and the card).
+    wanted = QSize(max(900, int(parent.width() * 0.8)), max(560, int(parent.height() * 0.85)))
+    dialog.resize(fitted_size(parent, wanted))
+    layout = QVBoxLayout(dialog)
+    browser = QTextBrowser()
+    browser.setAccessibleName("model card")
+    parts = []
+    # The model in use first: the card a person opening this most likely wants.
+    for info in sorted(models.values(), key=lambda info: info.name != in_use):
+        if info.card is None or info.error:
+            parts.append(f"<h2>{html.escape(info.name)}</h2><p><b>Unavailable:</b> {html.escape(info.error)}</p>")
+        if info.card is not None:
+            parts.append(card_html(info.card, info.fused))
+        parts.append("<hr>")
+    in_use_info = models.get(in_use)
+    image_sha256 = in_use_info.card.sha256 if in_use_info is not None and in_use_info.card is not None else ""
+    parts += stroke_model_cards(in_use, image_sha256)
+    # A list of the cards beside them, to go to one: fifteen cards are a long page to scroll through.
+    titles: list[str] = []
+    sections: list[int] = []  # a section's heading (h1) among the cards' (h2)
+
+    def anchored(match: re.Match[str]) -> str:
+        level, title = match.group(1), match.group(2)
+        if level == "1":
+            sections.append(len(titles))
+        titles.append(html.unescape(re.sub("<[^>]+>", "", title)))
+        return f'<h{level}><a name="card-{len(titles) - 1}"></a>{title}</h{level}>'
+
+    browser.setHtml(re.sub(r"<h([12])>(.*?)</h\1>", anchored, "".join(parts)) or "<p>No models.</p>")
+    contents = QListWidget()
+    contents.addItems(titles)
+    for row in sections:  # a section ("Stroke models") is no model: set apart in bold
+        font = contents.item(row).font()
+        font.setBold(True)
+        contents.item(row).setFont(font)
+    contents.setAccessibleName("model cards")
+    contents.setMaximumWidth(max(140, contents.sizeHintForColumn(0) + 24))
+    contents.setCurrentRow(0)  # the model in use, at the top of the page
+    contents.currentRowChanged.connect(lambda row: browser.scrollToAnchor(f"card-{row}"))
+    split = QSplitter()
+    split.addWidget(contents)
+    split.addWidget(browser)
+    split.setStretchFactor(1, 1)
+    # The list's pane as wide as the list: the splitter's even share left a gap of 90-135 px beside it.
+    split.setSizes([contents.maximumWidth(), dialog.width()])
+    layout.addWidget(split)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return dialog
+
+
+def stroke_model_cards(in_use: str, image_sha256: str) -> list[str]:
+    """The stroke models' cards, after the picture models': a drawing's answer is the model in use
+    (``in_use``, its weights' ``image_sha256``) fused with one of them, and the cards said nothing of it."""
+    from ml.runtime.cards import bundled_cards, fusion_partner, stroke_models_dir
+
+    try:
+        cards = bundled_cards(stroke_models_dir())
+        # Fitted for these very weights, as the app's own choice is: a retrained model is fused with none.
+        partner = fusion_partner(in_use, image_sha256=image_sha256)
+    except OSError:
+        return []
+    if not cards:
+        return []
+    parts = [
+        "<h1>Stroke models</h1><p>A drawing is read twice: from its picture by the model in use, and from "
+        "the pen's strokes (their order, direction and lifts) by a stroke model; the answer fuses the two. "
+        "An opened picture has no strokes and is read from its pixels alone.</p>"
+    ]
+    for path, card in cards:
+        if not isinstance(card, ModelCard):
+            parts.append(f"<h2>{html.escape(path.stem)}</h2><p><b>Unavailable:</b> {html.escape(str(card))}</p>")
+            continue
+        try:
+            text = card_html(card)
+        except (TypeError, AttributeError, ValueError) as error:  # a card edited into the wrong shapes
+            parts.append(f"<h2>{html.escape(path.stem)}</h2><p><b>Unreadable card:</b> {html.escape(str(error))}</p>")
+            continue
+        if path == partner:  # under its name
+            note = f"<p><b>Fused with {html.escape(in_use)}, the model in use.</b></p>"
+            text = text.replace("</h2>", "</h2>" + note, 1)
+        parts += [text, "<hr>"]
+    return parts
