@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -13,24 +14,36 @@ from ml.training.metrics import classification_metrics
 
 @torch.inference_mode()
 def predict_probabilities(
-    model: nn.Module, inputs: np.ndarray | torch.Tensor, device: torch.device, batch_size: int = 1024
+    model: nn.Module,
+    inputs: np.ndarray | torch.Tensor,
+    device: torch.device,
+    batch_size: int = 1024,
+    prior_log: Sequence[float] = (),
 ) -> np.ndarray:
-    """Softmax outputs for N x 28 x 28 inputs, in batches."""
+    """Softmax outputs for N x 28 x 28 inputs, in batches; with ``prior_log`` (one per class, as a card's
+    class_prior_log) added to the logits first, as the app reads with that card."""
     model.eval()
     outputs = []
     tensor = torch.as_tensor(inputs)
+    shift = torch.tensor(list(prior_log), dtype=torch.float32) if len(prior_log) else None
     for start in range(0, len(tensor), batch_size):
         batch = tensor[start : start + batch_size].to(device, non_blocking=True).float().unsqueeze(1)
         if device.type == "cpu":
             batch = batch.contiguous(memory_format=torch.channels_last)
-        outputs.append(torch.softmax(model(batch).float(), dim=1).cpu())
+        logits = model(batch).float().cpu()
+        outputs.append(torch.softmax(logits if shift is None else logits + shift, dim=1))
     return torch.cat(outputs).numpy() if outputs else np.zeros((0, 0), dtype=np.float32)
 
 
 def evaluate_arrays(
-    model: nn.Module, inputs: np.ndarray | torch.Tensor, targets: np.ndarray, labels: list[str], device: torch.device
+    model: nn.Module,
+    inputs: np.ndarray | torch.Tensor,
+    targets: np.ndarray,
+    labels: list[str],
+    device: torch.device,
+    prior_log: Sequence[float] = (),
 ) -> tuple[dict[str, Any], np.ndarray]:
-    probabilities = predict_probabilities(model, inputs, device)
+    probabilities = predict_probabilities(model, inputs, device, prior_log=prior_log)
     return classification_metrics(probabilities, np.asarray(targets), labels), probabilities
 
 
