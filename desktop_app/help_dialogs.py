@@ -164,7 +164,7 @@ def model_cards_dialog(parent: QWidget, models: dict[str, ModelInfo], in_use: st
 def stroke_model_cards(in_use: str, image_sha256: str) -> list[str]:
     """The stroke models' cards, after the picture models': a drawing's answer is the model in use
     (``in_use``, its weights' ``image_sha256``) fused with one of them, and the cards said nothing of it."""
-    from ml.runtime.cards import bundled_cards, fusion_partner, stroke_models_dir
+    from ml.runtime.cards import bundled_cards, fusion_partner, refit_command, stale_fusions, stroke_models_dir
 
     try:
         cards = bundled_cards(stroke_models_dir())
@@ -174,6 +174,7 @@ def stroke_model_cards(in_use: str, image_sha256: str) -> list[str]:
         return []
     if not cards:
         return []
+    stale = set(stale_fusions(in_use, image_sha256))  # fitted to the weights the model in use had before
     parts = [
         "<h1>Stroke models</h1><p>A drawing is read twice: from its picture by the model in use, and from "
         "the pen's strokes (their order, direction and lifts) by a stroke model; the answer fuses the two. "
@@ -190,6 +191,12 @@ def stroke_model_cards(in_use: str, image_sha256: str) -> list[str]:
             continue
         if path == partner:  # under its name
             note = f"<p><b>Fused with {html.escape(in_use)}, the model in use.</b></p>"
+            text = text.replace("</h2>", "</h2>" + note, 1)
+        elif card.name in stale:
+            note = (
+                f"<p><b>Fitted to an earlier {html.escape(in_use)}</b>, not to the model in use: "
+                f"<tt>{html.escape(refit_command(card.name, in_use))}</tt> fits it again.</p>"
+            )
             text = text.replace("</h2>", "</h2>" + note, 1)
         parts += [text, "<hr>"]
     return parts

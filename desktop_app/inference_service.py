@@ -713,7 +713,7 @@ class InferenceService(QObject):
     def _stroke_partner(self, card: ModelCard, fused: Any) -> StrokePartner:
         """Which stroke model reads drawings with ``card``'s model, and, when it is not the one its cards
         name (that one damaged or missing), that one's name and why."""
-        from ml.runtime.cards import drawings_figure, stroke_model_problem
+        from ml.runtime.cards import drawings_figure, refit_command, stale_fusions, stroke_model_problem
 
         used = fused.strokes.card if fused is not None else None
         figure = used.metrics_by_source.get("fused_unipen_test", {}).get("accuracy") if used else None
@@ -722,6 +722,10 @@ class InferenceService(QObject):
         if intended is not None and intended[1] != partner.used:
             reason = stroke_model_problem(intended[1], self._weights_dir) or "it cannot be loaded"
             partner = replace(partner, unusable=intended[1], reason=reason)
+        elif not partner.used and (stale := stale_fusions(card.name, card.sha256, self._weights_dir)):
+            # Fitted to the weights this model had before (retrained under its name): fitted again, it reads.
+            reason = f"fitted to an earlier {card.name} ({refit_command(stale[0], card.name)} fits it again)"
+            partner = replace(partner, unusable=stale[0], reason=reason)
         return partner
 
     def _set_device(self, job: SetDevice) -> None:

@@ -269,6 +269,60 @@ def test_a_card_with_a_figure_edited_to_null_is_still_listed(qtbot, fused_weight
         service.shutdown()
 
 
+def test_a_model_retrained_after_its_fusion_says_the_fusion_is_stale_and_how_to_fit_it_again(
+    qtbot, fused_weights: Path, synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """A teacher's trial: retrained under its name, their model read drawings from the picture alone, while
+    the fused copy fitted to its earlier weights was listed as fused and nothing said why."""
+    from desktop_app import inference_service
+    from desktop_app.help_dialogs import stroke_model_cards
+    from desktop_app.widgets.model_card import card_html
+    from ml.cli import main as cli
+    from ml.runtime.cards import read_card
+
+    folder = tmp_path / "weights"
+    shutil.copytree(fused_weights, folder)
+
+    def copy_in(model: str) -> None:  # a model of the same classes, copied in as "mine"
+        for suffix in (".safetensors", ".onnx", ".json"):
+            data = (folder / f"{model}{suffix}").read_bytes()
+            renamed = data.replace(f'"{model}"'.encode(), b'"mine"') if suffix == ".json" else data
+            (folder / f"mine{suffix}").write_bytes(renamed)
+
+    copy_in("cnn_tiny")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    monkeypatch.setenv("GLYPHPAD_UNIPEN", str(synthetic_unipen))
+    assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "mine", "--write"]) == 0
+    copy = read_card(folder / "strokes" / "strokes_tiny_mine.json")
+    shown = card_html(copy)
+    assert "Fitted to</b> mine, to be fused" in shown and "A copy of strokes_tiny's weights." in shown
+    copy_in("gru_tiny")  # retrained, and copied over the first
+    refit = "glyphpad-ml fuse --strokes-model strokes_tiny_mine --image-model mine --write"
+    capsys.readouterr()
+
+    assert cli(["models"]) == 0
+    listed = capsys.readouterr().out
+    assert "fused with mine " in listed and f"(fitted to an earlier mine: {refit})" in listed
+    drawing = tmp_path / "seven.json"
+    drawing.write_text('{"strokes": [[[10, 10], [60, 10], [30, 80]]]}')
+    assert cli(["predict", "--strokes", "--json", "--model", "mine", str(drawing)]) == 0
+    assert f"strokes_tiny_mine was fitted to an earlier mine ({refit} fits it again)" in capsys.readouterr().err
+    mine = read_card(folder / "mine.json")
+    cards = "".join(stroke_model_cards("mine", mine.sha256))
+    assert f"Fitted to an earlier mine</b>, not to the model in use: <tt>{refit}</tt>" in cards
+
+    service = inference_service.InferenceService(folder)
+    try:
+        with qtbot.waitSignal(service.strokes_partner, timeout=TIMEOUT_MS) as said:
+            service.load_model("mine")
+        partner = said.args[1]
+        assert not partner.used and partner.unusable == "strokes_tiny_mine"
+        assert partner.reason == f"fitted to an earlier mine ({refit} fits it again)"
+    finally:
+        service.shutdown()
+
+
 def test_answers_on_auto_wait_for_torch_where_a_gpu_may_be(
     qtbot, weights_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -106,6 +106,14 @@ def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
         f"<p><b>Architecture:</b> {e(card.arch)} ({card.params:,} parameters)" + _options(card) + "</p>",
         f"<p><b>Answers with</b> {len(card.labels)} classes ({e(card.label_set)}): <tt>{e(labels)}</tt></p>",
     ]
+    fusion = card.fusion
+    if card.input_kind == "strokes" and fusion.get("image_model"):
+        # (Two stroke cards alike, a copy fitted to a person's model among them, could not be told apart.)
+        copied = f" A copy of {e(str(fusion['copy_of']))}'s weights." if fusion.get("copy_of") else ""
+        parts.append(
+            f"<p><b>Fitted to</b> {e(str(fusion['image_model']))}, to be fused with it: image weight "
+            f"{e(str(fusion.get('image_weight')))}, stroke weight {e(str(fusion.get('stroke_weight')))}.{copied}</p>"
+        )
     names = STROKE_SOURCE_NAMES if card.input_kind == "strokes" else {}
     ranked = sorted(card.metrics_by_source.items(), key=lambda item: _source_rank(item[0]))
     sources = {k: v for k, v in ranked if not k.startswith("words")}

@@ -128,6 +128,10 @@ def run(argv: list[str]) -> int:
         if weights_path != strokes.weights_path:
             for source in (strokes.weights_path, onnx_path_for(strokes.weights_path)):
                 write_atomically(weights_path.with_suffix(source.suffix), source.read_bytes())
+        if name != strokes.card.name:
+            fusion["copy_of"] = strokes.card.name
+        elif strokes.card.fusion.get("copy_of"):  # a copy fitted again stays one
+            fusion["copy_of"] = strokes.card.fusion["copy_of"]
         card = replace(strokes.card, name=name, fusion=fusion, metrics_by_source=by_source)
         write_card(card, card_path_for(weights_path))
         if name == strokes.card.name:

@@ -142,10 +142,15 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
         except DeviceError as error:
             return fail("predict", f"the stroke model of {recognizer.card.name} cannot be used: {error}")
         if fused is None:  # the answer is the picture's alone: said, as the JSON's "inputs" says it
+            from ml.runtime.cards import refit_command, stale_fusions
+
             name = recognizer.card.name
+            stale = stale_fusions(name, recognizer.card.sha256)
             why = (
                 f"{name}: its stroke model cannot be used ({problem})"
                 if problem
+                else f"{stale[0]} was fitted to an earlier {name} ({refit_command(stale[0], name)} fits it again)"
+                if stale
                 else f"no stroke model is fused with {name} (glyphpad-ml fuse)"
             )
             print(f"note: {why}: the strokes are read as a picture alone", file=sys.stderr)

@@ -359,6 +359,27 @@ def drawings_figures(image_cards: list[ModelCard], directory: Path | None = None
     return figures
 
 
+def refit_command(strokes_name: str, image_model: str) -> str:
+    """The command that fits ``strokes_name``'s fusion to ``image_model`` as its weights are now."""
+    return f"glyphpad-ml fuse --strokes-model {strokes_name} --image-model {image_model} --write"
+
+
+def stale_fusions(image_model: str, image_sha256: str, directory: Path | None = None) -> list[str]:
+    """The stroke models fitted to an image model of this name but other weights (retrained, or replaced,
+    since): fused with none until they are fitted again (:func:`refit_command`). Retrained under its own
+    name, a person's model read drawings from the picture alone, and nothing said why."""
+    stale = []
+    for weights_path in _model_files(stroke_models_dir(directory)):
+        try:
+            card = read_card(card_path_for(weights_path))
+        except (WeightsError, KeyError, TypeError, ValueError):
+            continue  # a damaged card: loading says so
+        fitted_to = card.fusion.get("image_sha256")
+        if card.fusion.get("image_model") == image_model and fitted_to and fitted_to != image_sha256:
+            stale.append(card.name)
+    return stale
+
+
 def drawings_figure(image_card: ModelCard, directory: Path | None = None) -> tuple[float, str] | None:
     """``drawings_figures`` for one image model; None when no stroke model is fitted to it."""
     return drawings_figures([image_card], directory).get(image_card.name)
