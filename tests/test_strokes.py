@@ -723,6 +723,23 @@ def test_fusing_a_stroke_model_with_another_image_model_writes_a_copy_and_keeps_
     assert not list((folder / "strokes").glob("strokes_tiny_mine_*"))
 
 
+def test_fuse_says_what_is_wrong_with_the_image_model_it_was_given(
+    fused_weights: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A teacher's trial: a typo, a model not yet copied in, a stroke model and a digits model were each
+    answered "not an image model of the classes" or with every model's name to read through."""
+    from ml.cli import main as cli
+
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    fuse = ["fuse", "--strokes-model", "strokes_tiny", "--image-model"]
+    assert cli([*fuse, "cnn_tiyn"]) == 2
+    said = capsys.readouterr().err
+    assert "no model named 'cnn_tiyn'" in said and "did you mean cnn_tiny?" in said
+    assert said.rstrip().endswith("copy it into the weights folder first, or give its .safetensors file")
+    assert cli([*fuse, "strokes_tiny"]) == 2
+    assert "strokes_tiny is a stroke model: --image-model takes a model that reads pictures" in capsys.readouterr().err
+
+
 def test_a_fine_tune_says_how_its_drawings_can_be_read_with_the_strokes_too(
     fused_weights: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -701,6 +701,15 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     assert re.search(
         r"; as the app reads them, with the class prior kept: base [0-4], this model [0-4]\n", captured.out
     )
+    # Which characters changed, as the app reads them: they add up to the counts' difference.
+    as_app = re.search(r"with the class prior kept: base (\d), this model (\d)\n", captured.out)
+    assert as_app is not None
+
+    def listed(what: str) -> int:
+        line = re.search(rf"  {what} \(of those pictures\): (.*)\n", captured.out)
+        return sum(int(n or 1) for n in re.findall(r"\w(?: x(\d+))?(?:, |$)", line.group(1))) if line else 0
+
+    assert listed("now read right") - listed("now read wrong") == int(as_app.group(2)) - int(as_app.group(1))
     assert "kept the class prior of the model it started from" in said
     assert "every training sample; no pen drawings, your pictures' share 0.5" in said
     card = json.loads((tmp_path / "mine" / "mine.json").read_text())

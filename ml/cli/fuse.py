@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -82,15 +83,40 @@ def run(argv: list[str]) -> int:
         if strokes.card.input_kind != "strokes":
             return fail("fuse", f"{strokes.card.name} is an image model; --strokes-model needs a stroke model")
         image_name = args.image_model or strokes.card.fusion.get("image_model") or default_model_name()
-        image = load_recognizer(image_name, device="cpu", threads=BATCH_THREADS)
     except WeightsError as error:
         return fail("fuse", str(error))
-    if image.card.input_kind != "image" or list(image.labels) != list(strokes.labels):
-        return fail("fuse", f"{image.card.name} is not an image model of {strokes.card.name}'s classes")
     try:
-        val = paired_probabilities(image, strokes, "val", args.pen_data)
-        test = paired_probabilities(image, strokes, "test", args.pen_data)
+        image = load_recognizer(image_name, device="cpu", threads=BATCH_THREADS)
+    except WeightsError as error:
+        missing = str(error).startswith("no model named")
+        # (A teacher ran fuse before copying the model they had just trained into the weights folder.)
+        hint = "; a model trained just now: copy it into the weights folder first, or give its .safetensors file"
+        return fail("fuse", f"{error}{hint if missing else ''}")
+    if image.card.input_kind != "image":
+        return fail("fuse", f"{image.card.name} is a stroke model: --image-model takes a model that reads pictures")
+    if list(image.labels) != list(strokes.labels):
+        return fail(
+            "fuse",
+            f"{image.card.name} reads {image.card.label_set} ({len(image.labels)} classes), {strokes.card.name} "
+            f"{strokes.card.label_set} ({len(strokes.labels)}): a stroke model is fused with an image model of "
+            "its own classes",
+        )
+    try:
+        # A minute or more on two cores, each part said as it starts (it looked hung).
+        said = {}
+        for part, writers in (("val", "validation"), ("test", "test")):
+            started = time.perf_counter()
+            print(
+                f"reading UNIPEN {writers} writers' drawings with {image.card.name} and {strokes.card.name}…",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+            said[part] = paired_probabilities(image, strokes, part, args.pen_data)
+            print(f" {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        val, test = said["val"], said["test"]
     except (FileNotFoundError, ValueError) as error:
+        print(file=sys.stderr)
         return fail("fuse", str(error))
     weights, strength, table = fit_fusion(val, get_label_set(image.card.label_set))
     labels = list(image.labels)

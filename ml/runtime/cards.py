@@ -7,6 +7,7 @@ nor Qt, so an app can list its models and answer a first drawing while torch is 
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import math
@@ -433,5 +434,9 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
     if not weights_dir().is_dir():  # GLYPHPAD_WEIGHTS naming a folder that is not there, or a file
         missing = "is a file, not a folder" if weights_dir().exists() else "does not exist"
         raise WeightsError(f"no model named {name_or_path!r}: the weights folder {weights_dir()} {missing}")
-    names = ", ".join(p.stem for p in list_bundled() + list_bundled(stroke_models_dir())) or "none"
-    raise WeightsError(f"no model named {name_or_path!r} in {weights_dir()} (available: {names})")
+    available = [p.stem for p in list_bundled() + list_bundled(stroke_models_dir())]
+    # A typo ("mine63") was answered with seventeen names to read through.
+    close = difflib.get_close_matches(str(name_or_path), available, n=1, cutoff=0.75)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    names = ", ".join(available) or "none"
+    raise WeightsError(f"no model named {name_or_path!r} in {weights_dir()}{hint} (available: {names})")

@@ -17,6 +17,7 @@ import platform
 import shlex
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -1032,6 +1033,14 @@ def said_before_and_after(
     if prior:
         said += f"; as the app reads them, with the class prior kept: {right(np.asarray(prior))}"
     print(f"your pictures' test part ({len(held_out)}, none trained on, nor used to choose the epoch): {said}")
+    # Which characters it learned (or lost): the counts alone did not tell a teacher their O is now an O.
+    shift = np.asarray(prior) if prior else np.zeros(len(classes))
+    before_right, now_right = ((logs + shift).argmax(1) == held_out.targets for logs in log_probabilities.values())
+    for what, which in (("now read right", now_right & ~before_right), ("now read wrong", before_right & ~now_right)):
+        if which.any():
+            counts = Counter(classes[t] for t in held_out.targets[which].tolist())
+            listed = ", ".join(f"{char} x{n}" if n > 1 else char for char, n in sorted(counts.items()))
+            print(f"  {what} (of those pictures): {listed}")
 
 
 def kept_prior(config: TrainConfig, run: RunRecord, label_set: LabelSet) -> list[float]:
