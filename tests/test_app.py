@@ -3388,9 +3388,9 @@ def test_a_character_reached_by_tab_in_a_long_line_is_scrolled_into_view(qtbot, 
     panel = window.text_panel
     line = [(c, False) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"]
     panel.set_line(line, [[(c, 0.9)] for c, _ in line])
-    qtbot.wait(50)
     bar = panel._scroll.horizontalScrollBar()
-    assert bar.maximum() > 0 and bar.value() == bar.maximum()  # wider than the panel, its end in view
+    # Wider than the panel, its end in view (once laid out: a loaded machine took longer than 50 ms).
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum(), timeout=2000)
     chips = panel._character_buttons()
     chips[0].setFocus(Qt.FocusReason.TabFocusReason)  # Tab into the row lands on its first character
     qtbot.waitUntil(lambda: bar.value() == 0, timeout=2000)
