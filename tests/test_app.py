@@ -321,6 +321,16 @@ def test_a_model_retrained_after_its_fusion_says_the_fusion_is_stale_and_how_to_
         assert partner.reason == f"fitted to an earlier mine ({refit} fits it again)"
     finally:
         service.shutdown()
+    # Another model of that name, given by its path, is not said to be the earlier one (a review).
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for suffix in (".safetensors", ".onnx", ".json"):
+        shutil.copy(folder / f"cnn_tiny{suffix}", elsewhere / f"mine{suffix}")
+    (elsewhere / "mine.json").write_text((elsewhere / "mine.json").read_text().replace('"cnn_tiny"', '"mine"'))
+    assert cli(["fuse", "--strokes-model", "strokes_tiny_mine", "--image-model", "mine", "--write"]) == 0
+    capsys.readouterr()
+    assert cli(["predict", "--strokes", "--json", "--model", str(elsewhere / "mine.safetensors"), str(drawing)]) == 0
+    assert "note: no stroke model is fused with mine (glyphpad-ml fuse)" in capsys.readouterr().err
 
 
 def test_answers_on_auto_wait_for_torch_where_a_gpu_may_be(

@@ -721,6 +721,20 @@ def test_fusing_a_stroke_model_with_another_image_model_writes_a_copy_and_keeps_
     assert cli(["fuse", "--strokes-model", "strokes_tiny_mine", "--image-model", "mine", "--write"]) == 0
     assert "wrote the fusion into strokes_tiny_mine's card" in capsys.readouterr().out
     assert not list((folder / "strokes").glob("strokes_tiny_mine_*"))
+    # The copy fitted to yet another model: named for the original (names grew with each fine-tune of one),
+    # its JSON alone on stdout.
+    assert cli(["fuse", "--strokes-model", "strokes_tiny_mine", "--image-model", "gru_tiny", "--write", "--json"]) == 0
+    printed = capsys.readouterr()
+    assert "image_weight" in json.loads(printed.out) and "wrote strokes_tiny_gru_tiny:" in printed.err
+    assert read_card(folder / "strokes" / "strokes_tiny_gru_tiny.json").fusion["copy_of"] == "strokes_tiny"
+    # A name another copy holds is not taken over: that model would lose its stroke model without a word.
+    (folder / "strokes" / "strokes_tiny_gru_tiny.json").write_text(
+        (folder / "strokes" / "strokes_tiny_gru_tiny.json").read_text().replace('"gru_tiny"', '"other"')
+    )
+    assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "gru_tiny", "--write"]) == 2
+    assert "strokes_tiny_gru_tiny is taken in" in capsys.readouterr().err
+    assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "gru_tiny", "--write", "--name", "s2"]) == 0
+    assert read_card(folder / "strokes" / "s2.json").fusion["image_model"] == "gru_tiny"
 
 
 def test_fuse_says_what_is_wrong_with_the_image_model_it_was_given(

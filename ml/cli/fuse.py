@@ -14,14 +14,16 @@ from typing import Any
 from ml.cli.common import CommandParser, fail, json_safe
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.cards import (
+    ModelCard,
     WeightsError,
     card_path_for,
+    is_named_model,
     onnx_path_for,
-    resolve_model_path,
     weights_dir,
     write_card,
 )
 from ml.training.data.locations import PEN_DATA_HELP
+from ml.training.metrics import scores_line
 
 
 def get_args_parser() -> argparse.ArgumentParser:
@@ -42,6 +44,7 @@ def get_args_parser() -> argparse.ArgumentParser:
             "it when it is fused with another image model)"
         ),
     )
+    parser.add_argument("--name", default="", help="the name of the copy --write makes (default: STROKES_IMAGE)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -51,10 +54,7 @@ def print_scores(title: str, scores: dict[str, dict[str, Any]]) -> None:
     for kind, result in scores.items():
         per_pen = "  ".join(f"{k} {100 * v:.2f}%" for k, v in result.get("per_condition", {}).items())
         looks = ", ".join(f"{k} {v['read_as_digit']}/{v['written']}" for k, v in result.get("lookalikes", {}).items())
-        print(
-            f"  {kind:8s} top-1 {100 * result['accuracy']:6.2f}%  top-3 {100 * result['top3']:6.2f}%  "
-            f"balanced {100 * result['balanced_accuracy']:6.2f}%  {per_pen}  {looks}"
-        )
+        print(f"  {kind:8s} {scores_line(result)}  {per_pen}  {looks}")
 
 
 def adds_nothing(scores: dict[str, dict[str, Any]], strokes_name: str, image_name: str) -> str | None:
@@ -101,9 +101,12 @@ def run(argv: list[str]) -> int:
             f"{strokes.card.label_set} ({len(strokes.labels)}): a stroke model is fused with an image model of "
             "its own classes",
         )
+    target = fused_copy_path(strokes.card, image.card.name, strokes.weights_path, args.name)
+    if args.write and (taken := copy_name_taken(target, strokes.card, image.card.name)):
+        return fail("fuse", taken)
     try:
         # A minute or more on two cores, each part said as it starts (it looked hung).
-        said = {}
+        paired = {}
         for part, writers in (("val", "validation"), ("test", "test")):
             started = time.perf_counter()
             print(
@@ -112,9 +115,9 @@ def run(argv: list[str]) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-            said[part] = paired_probabilities(image, strokes, part, args.pen_data)
+            paired[part] = paired_probabilities(image, strokes, part, args.pen_data)
             print(f" {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        val, test = said["val"], said["test"]
+        val, test = paired["val"], paired["test"]
     except (FileNotFoundError, ValueError) as error:
         print(file=sys.stderr)
         return fail("fuse", str(error))
@@ -149,26 +152,26 @@ def run(argv: list[str]) -> int:
             by_source[part] = result["strokes"]
             by_source[f"fused_{part}"] = result["fused"]
             by_source[f"image_{part}"] = result["image"]
-        weights_path = fused_copy_path(strokes.card.name, strokes.card.fusion, image.card.name, strokes.weights_path)
-        name = weights_path.stem
-        if weights_path != strokes.weights_path:
+        name, said = target.stem, sys.stderr if args.json else sys.stdout  # (--json: stdout holds the JSON)
+        copy_of = strokes.card.fusion.get("copy_of") or strokes.card.name
+        if target != strokes.weights_path:
             for source in (strokes.weights_path, onnx_path_for(strokes.weights_path)):
-                write_atomically(weights_path.with_suffix(source.suffix), source.read_bytes())
-        if name != strokes.card.name:
-            fusion["copy_of"] = strokes.card.name
+                write_atomically(target.with_suffix(source.suffix), source.read_bytes())
+            fusion["copy_of"] = copy_of
         elif strokes.card.fusion.get("copy_of"):  # a copy fitted again stays one
-            fusion["copy_of"] = strokes.card.fusion["copy_of"]
+            fusion["copy_of"] = copy_of
         card = replace(strokes.card, name=name, fusion=fusion, metrics_by_source=by_source)
-        write_card(card, card_path_for(weights_path))
+        write_card(card, card_path_for(target))
         if name == strokes.card.name:
-            print(f"wrote the fusion into {name}'s card")
+            print(f"wrote the fusion into {name}'s card", file=said)
         else:
             print(
-                f"wrote {name}: {strokes.card.name}'s weights with the fusion fitted to {image.card.name}, beside "
-                f"it in {weights_path.parent} ({strokes.card.name} stays fused with "
-                f"{strokes.card.fusion['image_model']})"
+                f"wrote {name}: {copy_of}'s weights with the fusion fitted to {image.card.name}, beside "
+                f"{strokes.card.name} in {target.parent} ({strokes.card.name} stays fused with "
+                f"{strokes.card.fusion['image_model']})",
+                file=said,
             )
-        if not _found_by_name(image.card.name, image.weights_path):
+        if not is_named_model(image.card.name, image.weights_path):
             print(
                 f"note: the fusion names its image model {image.card.name}, and the app, evaluate and bench look "
                 f"for it by that name in the weights folder ({weights_dir()}): copy its .safetensors, .onnx and "
@@ -178,20 +181,33 @@ def run(argv: list[str]) -> int:
     return 0
 
 
-def fused_copy_path(strokes_name: str, fusion: dict[str, Any], image_name: str, weights_path: Path) -> Path:
-    """Where ``--write`` stores a fusion of the stroke model ``strokes_name`` with ``image_name``: in its own
-    card when it is fused with no model or with that one (fitted again), else in a copy of the stroke model
-    named for both, beside it. A person's fine-tuned model was fused by rewriting the bundled stroke model's
-    card, and the default model then read drawings from the picture alone."""
-    fitted_for = fusion.get("image_model")
+def fused_copy_path(strokes: ModelCard, image_name: str, weights_path: Path, name: str = "") -> Path:
+    """Where ``--write`` stores a fusion of the stroke model ``strokes`` (at ``weights_path``) with
+    ``image_name``: in its own card when it is fused with no model or with that one (fitted again), else in a
+    copy named ``name`` or for both, beside it, a copy of a copy named for the original (names grew with
+    every fine-tune of a fine-tune). A person's fine-tuned model was fused by rewriting the bundled stroke
+    model's card, and the default model then read drawings from the picture alone."""
+    fitted_for = strokes.fusion.get("image_model")
     if not fitted_for or fitted_for == image_name:
         return weights_path
-    return weights_path.with_name(f"{strokes_name}_{image_name}{weights_path.suffix}")
+    original = strokes.fusion.get("copy_of") or strokes.name
+    return weights_path.with_name(f"{name or f'{original}_{image_name}'}{weights_path.suffix}")
 
 
-def _found_by_name(name: str, weights_path: Path) -> bool:
-    """Whether ``name`` finds the model at ``weights_path`` in the weights folder."""
+def copy_name_taken(target: Path, strokes: ModelCard, image_name: str) -> str:
+    """Why the copy cannot be written at ``target`` ("" when it can): another stroke model, or another fusion,
+    is there (a copy of strokes + tiny_mine and one of strokes_tiny + mine were both strokes_tiny_mine, and
+    the second replaced the first without a word). The same copy fitted again may be replaced."""
+    from ml.runtime.cards import read_card
+
+    if target.stem == strokes.name or not (target.exists() or card_path_for(target).exists()):
+        return ""
     try:
-        return resolve_model_path(name).resolve() == weights_path.resolve()
+        there = read_card(card_path_for(target))
     except WeightsError:
-        return False
+        there = None
+    original = strokes.fusion.get("copy_of") or strokes.name
+    if there is not None and there.fusion.get("image_model") == image_name and there.fusion.get("copy_of") == original:
+        return ""
+    held = f"fitted to {there.fusion.get('image_model')}" if there is not None else "another model"
+    return f"{target.stem} is taken in {target.parent} ({held}): name this copy with --name"

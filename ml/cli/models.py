@@ -10,7 +10,14 @@ from ml.cli.common import CommandParser, fail, json_safe, some_or_all_failed
 
 
 def run(argv: list[str]) -> int:
-    from ml.runtime.cards import WeightsError, bundled_cards, refit_command, stroke_models_dir, weights_dir
+    from ml.runtime.cards import (
+        WeightsError,
+        bundled_cards,
+        fitted_to_other_weights,
+        refit_command,
+        stroke_models_dir,
+        weights_dir,
+    )
 
     parser = CommandParser(prog="glyphpad-ml models", description="List the bundled models.")
     parser.add_argument("--json", action="store_true", help="a JSON list, one object per model")
@@ -40,8 +47,12 @@ def run(argv: list[str]) -> int:
                 "description": card.description,
                 "metrics_by_source": card.metrics_by_source,
                 "input": card.input_kind,
-                **({"fused_with": card.fusion["image_model"]} if card.fusion.get("image_model") else {}),
-                **({"fused_with_weights": card.fusion["image_sha256"]} if card.fusion.get("image_sha256") else {}),
+                "sha256": card.sha256,
+                **(
+                    {"fused_with": card.fusion["image_model"], "fusion": card.fusion}
+                    if card.fusion.get("image_model")
+                    else {}
+                ),
                 "available": True,
             }
         )
@@ -55,7 +66,7 @@ def run(argv: list[str]) -> int:
         return status
     if not entries:
         print(f"no models in {args.dir or weights_dir()}")
-    shas = {card.name: card.sha256 for _, card in bundled_cards(folder) if not isinstance(card, WeightsError)}
+    shas = {entry["name"]: entry["sha256"] for entry in entries if entry["available"] and entry["input"] == "image"}
     for entry in entries:
         if not entry["available"]:
             print(f"{entry['name']:28s} unavailable: {entry['error']}")
@@ -72,9 +83,10 @@ def run(argv: list[str]) -> int:
             fused = entry["metrics_by_source"].get("fused_unipen_test", {}).get("accuracy")
             fused_shown = f"{100 * fused:.2f}%" if isinstance(fused, float) else "n/a"
             partner = entry.get("fused_with", "no image model")
-            now = shas.get(partner)
-            if now is not None and entry.get("fused_with_weights", now) != now:
-                fused_shown += f" (fitted to an earlier {partner}: {refit_command(entry['name'], partner)})"
+            if partner in shas and fitted_to_other_weights(entry["fusion"], partner, shas[partner]):
+                folder_set = f"GLYPHPAD_WEIGHTS={folder} " if args.dir else ""  # the command finds models by name
+                refit = folder_set + refit_command(entry["name"], partner)
+                fused_shown += f" (fitted to an earlier {partner}: {refit})"
             print(f"{head}strokes: unseen writers {pen_shown}, fused with {partner} {fused_shown}")
             continue
         accuracy = entry["metrics"].get("accuracy")

@@ -142,10 +142,12 @@ def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
         except DeviceError as error:
             return fail("predict", f"the stroke model of {recognizer.card.name} cannot be used: {error}")
         if fused is None:  # the answer is the picture's alone: said, as the JSON's "inputs" says it
-            from ml.runtime.cards import refit_command, stale_fusions
+            from ml.runtime.cards import is_named_model, refit_command, stale_fusions
 
             name = recognizer.card.name
-            stale = stale_fusions(name, recognizer.card.sha256)
+            # (A model given by its path is not the one the stroke models' cards name, whatever its name.)
+            named = is_named_model(name, recognizer.weights_path)
+            stale = stale_fusions(name, recognizer.card.sha256) if named else []
             why = (
                 f"{name}: its stroke model cannot be used ({problem})"
                 if problem

@@ -369,16 +369,33 @@ def stale_fusions(image_model: str, image_sha256: str, directory: Path | None = 
     """The stroke models fitted to an image model of this name but other weights (retrained, or replaced,
     since): fused with none until they are fitted again (:func:`refit_command`). Retrained under its own
     name, a person's model read drawings from the picture alone, and nothing said why."""
+    if not image_sha256:  # (a model whose card cannot be read: nothing to compare with)
+        return []
     stale = []
     for weights_path in _model_files(stroke_models_dir(directory)):
         try:
             card = read_card(card_path_for(weights_path))
         except (WeightsError, KeyError, TypeError, ValueError):
             continue  # a damaged card: loading says so
-        fitted_to = card.fusion.get("image_sha256")
-        if card.fusion.get("image_model") == image_model and fitted_to and fitted_to != image_sha256:
+        if fitted_to_other_weights(card.fusion, image_model, image_sha256):
             stale.append(card.name)
     return stale
+
+
+def fitted_to_other_weights(fusion: dict[str, Any], image_model: str, image_sha256: str) -> bool:
+    """Whether ``fusion`` (a stroke card's) names ``image_model`` but was fitted to other weights than
+    ``image_sha256``."""
+    fitted_to = fusion.get("image_sha256")
+    return fusion.get("image_model") == image_model and bool(fitted_to) and fitted_to != image_sha256
+
+
+def is_named_model(name: str, weights_path: Path) -> bool:
+    """Whether ``name`` finds the model at ``weights_path`` in the weights folder (a model given by its path
+    may share its name with another one there)."""
+    try:
+        return resolve_model_path(name).resolve() == weights_path.resolve()
+    except WeightsError:
+        return False
 
 
 def drawings_figure(image_card: ModelCard, directory: Path | None = None) -> tuple[float, str] | None:
