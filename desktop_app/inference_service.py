@@ -380,13 +380,15 @@ class InferenceService(QObject):
             elif isinstance(job, Explain):
                 self.explained.emit(job.request_id, Explanation(model=job.model, error=reason))
             elif isinstance(job, Compare):
-                rows = [ComparisonRow(model=name, error=reason, uses=name) for name in job.models]
-                self.compared.emit(job.request_id, rows)
+                compared = [ComparisonRow(model=name, error=reason, uses=name) for name in job.models]
+                self.compared.emit(job.request_id, compared)
             elif isinstance(job, ReadText):
                 self.line_read.emit(job.request_id, LineReading(job.model, error=reason, request_id=job.request_id))
-            elif isinstance(job, BatchChunk):
-                self._batch_cancel.pop(job.batch_id, None)
-                self.batch_finished.emit(job.batch_id, job.start, True)
+            elif isinstance(job, BatchChunk):  # its files said unread, with the reason, and the batch goes on
+                end = _chunk_end(job.paths, job.start, job.lines)
+                unread = [BatchRow(index, str(job.paths[index]), error=reason) for index in range(job.start, end)]
+                self.batch_progress.emit(job.batch_id, unread)
+                self._next_chunk(job, end)
         except Exception:  # (the answer itself could not be made: logged, the worker goes on)
             log.exception("the failure of %s could not be said", type(job).__name__)
 
@@ -486,6 +488,8 @@ class InferenceService(QObject):
             return
         if job.error:
             self._runtime_error = job.error
+            if self._resolved is not None and not self._resolved.startswith("cuda"):
+                self._say_device(self._resolved, cuda=False)  # (said from the driver alone until now)
             self.runtime_failed.emit(job.error)
             return
         self._runtime.set()
@@ -745,15 +749,18 @@ class InferenceService(QObject):
             self._partners.clear()
         self._say_device(resolved)
 
-    def _say_device(self, resolved: str) -> None:
-        """device_changed for the device in use. Whether CUDA is there is torch's to say: before it has
-        loaded, an NVIDIA driver is taken for a GPU (the worker importing torch itself took seconds from the
-        first answer, with the garbage collector on), and it is said again once torch is there."""
+    def _say_device(self, resolved: str, cuda: bool | None = None) -> None:
+        """device_changed for the device in use, and whether CUDA is there (``cuda``, or found out). That is
+        torch's to say: before it has loaded, an NVIDIA driver is taken for a GPU (the worker importing torch
+        itself took seconds from the first answer, with the garbage collector on), and it is said again once
+        torch is there, or could not be loaded."""
         from ml.runtime.devices import cuda_available, describe, nvidia_driver_present
 
         shown = "CPU (ONNX Runtime)" if resolved == "cpu" else describe(resolved)
-        torch_there = self._runtime.is_set() or resolved.startswith("cuda")
-        self.device_changed.emit(shown, cuda_available() if torch_there else nvidia_driver_present())
+        if cuda is None:
+            torch_there = self._runtime.is_set() or resolved.startswith("cuda")
+            cuda = cuda_available() if torch_there else nvidia_driver_present()
+        self.device_changed.emit(shown, cuda)
 
     def _recognize(self, job: Recognize) -> None:
         if not self.is_latest("recognize", job.request_id):
@@ -922,6 +929,10 @@ class InferenceService(QObject):
         else:
             rows = self._batch_characters(job, chunk)
         self.batch_progress.emit(job.batch_id, rows)  # one signal a chunk: the GUI thread fills them at once
+        self._next_chunk(job, end)
+
+    def _next_chunk(self, job: BatchChunk, end: int) -> None:
+        """The batch after its chunk ending at ``end``: the next chunk queued, or the batch finished."""
         if end >= len(job.paths):
             self._batch_cancel.pop(job.batch_id, None)
             log.info("batch %d done: %d files with %s", job.batch_id, end, job.model)

@@ -198,10 +198,11 @@ def test_the_device_chosen_last_is_used_and_a_driver_alone_imports_no_torch_on_t
 
     def cuda_available() -> bool:
         asked_on.append(threading.current_thread().name)
-        return False  # a driver, and a torch build without CUDA
+        return True  # a GPU (none here: it is not used)
 
     monkeypatch.setattr("ml.runtime.devices.nvidia_driver_present", lambda: True)
     monkeypatch.setattr("ml.runtime.devices.cuda_available", cuda_available)
+    monkeypatch.setattr("ml.runtime.devices.describe", lambda device: device)
     monkeypatch.setattr(inference_service, "_runtime_warm", True)  # torch is imported here already
     said: list[tuple[str, bool]] = []
     service = inference_service.InferenceService(weights_env)
@@ -216,8 +217,34 @@ def test_the_device_chosen_last_is_used_and_a_driver_alone_imports_no_torch_on_t
             service.load_runtime()
         assert service.wait_idle(TIMEOUT_MS)
         qtbot.waitUntil(lambda: len(said) == 2, timeout=TIMEOUT_MS)
-        assert said[-1] == ("CPU (ONNX Runtime)", False)  # said again by torch, once loaded
-        assert service._on_device() == "cpu" and service._device == "cpu"
+        assert said[-1] == ("CPU (ONNX Runtime)", True)  # said again by torch, once loaded
+        assert service._on_device() == "cpu" and service._device == "cpu"  # not the CUDA chosen before
+    finally:
+        service.shutdown()
+
+
+def test_cuda_taken_from_the_driver_is_withdrawn_when_torch_cannot_be_loaded(
+    qtbot, weights_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ml.runtime.recognizer
+    from desktop_app import inference_service
+
+    def broken() -> None:
+        raise OSError("libtorch_cpu.so: cannot open shared object file")
+
+    monkeypatch.setattr("ml.runtime.devices.nvidia_driver_present", lambda: True)
+    monkeypatch.setattr(ml.runtime.recognizer, "warm_up_runtime", broken)
+    monkeypatch.setattr(inference_service, "_runtime_warm", False)
+    said: list[tuple[str, bool]] = []
+    service = inference_service.InferenceService(weights_env)
+    service.device_changed.connect(lambda shown, cuda: said.append((shown, cuda)))
+    try:
+        service.set_device("cpu")
+        assert service.wait_idle(TIMEOUT_MS)
+        qtbot.waitUntil(lambda: bool(said), timeout=TIMEOUT_MS)
+        with qtbot.waitSignal(service.runtime_failed, timeout=TIMEOUT_MS):
+            service.load_runtime()
+        assert said == [("CPU (ONNX Runtime)", True), ("CPU (ONNX Runtime)", False)]  # no CUDA to offer
     finally:
         service.shutdown()
 
@@ -242,8 +269,12 @@ def test_a_job_that_fails_unforeseen_still_answers_the_window(
         monkeypatch.setattr(service, "_batch_characters", broken)
         picture = tmp_path / "one.png"
         QImage(28, 28, QImage.Format.Format_Grayscale8).save(str(picture))
-        with qtbot.waitSignal(service.batch_finished, timeout=TIMEOUT_MS):
+        rows: list[object] = []
+        service.batch_progress.connect(lambda batch_id, chunk: rows.extend(chunk))
+        with qtbot.waitSignal(service.batch_finished, timeout=TIMEOUT_MS) as finished:
             service.start_batch("cnn_tiny", [picture])
+        assert finished.args[2] is False  # not said to be cancelled: its files say why they were not read
+        assert [row.error for row in rows] == ["something no one foresaw"]  # type: ignore[attr-defined]
         assert service.wait_idle(TIMEOUT_MS) and service.idle
     finally:
         service.shutdown()
@@ -259,12 +290,15 @@ def test_a_card_with_a_figure_edited_to_null_is_still_listed(qtbot, fused_weight
     card["metrics_by_source"]["fused_unipen_val"] = None
     card["metrics"] = 3
     card_path.write_text(json.dumps(card))
+    (folder / "broken.safetensors").mkdir()  # a folder named like weights: it stopped the listing (a review)
+    shutil.copy(folder / "gru_tiny.json", folder / "broken.json")
     service = inference_service.InferenceService(folder)
     try:
         with qtbot.waitSignal(service.models_listed, timeout=TIMEOUT_MS) as listed:
             service.list_models()
         infos = {info.name: info for info in listed.args[0]}
         assert not infos["cnn_tiny"].error and infos["cnn_tiny"].fused is not None
+        assert infos["broken"].error.startswith("broken.safetensors cannot be read (")
     finally:
         service.shutdown()
 

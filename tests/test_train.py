@@ -560,6 +560,8 @@ def test_a_quick_run_validates_each_epoch_on_as_many_per_class_as_it_trains_on()
     again = epoch_validation(sets, 5, seed=0)  # a resume scores the same characters
     assert (again["emnist"].images == capped["emnist"].images).all()
     assert epoch_validation(sets, 0, seed=0) is sets  # a full run validates on every character
+    own = {"images": sets["emnist"]}  # a person's own pictures: never capped (a review)
+    assert epoch_validation(own, 5, seed=0)["images"] is sets["emnist"]
 
 
 def test_the_weight_average_follows_a_short_run_and_settles_at_its_decay() -> None:

@@ -199,7 +199,10 @@ def verified_onnx(weights_path: Path, card: ModelCard) -> Path:
         raise WeightsError(f"{card.name} has no ONNX graph in its card: run '{export}'")
     if not path.exists():
         raise WeightsError(f"{path.name} is missing: run '{export}'")
-    actual = sha256_of(path)
+    try:
+        actual = sha256_of(path)
+    except OSError as error:
+        raise WeightsError(f"{path.name} cannot be read ({error.strerror or error})") from error
     if actual != card.onnx_sha256:
         raise WeightsError(
             f"{path.name} is damaged or was replaced: its sha256 {actual[:12]}... does not match the card's "
@@ -248,7 +251,10 @@ def verified_card(weights_path: Path) -> ModelCard:
             f"model card {card_path_for(weights_path).name} records no sha256 of its weights, so they cannot be "
             "checked: use the card written with them by training, or retrain"
         )
-    actual = sha256_of(weights_path)
+    try:
+        actual = sha256_of(weights_path)
+    except OSError as error:  # a folder named like weights, a file that cannot be read
+        raise WeightsError(f"{weights_path.name} cannot be read ({error.strerror or error})") from error
     if actual != card.sha256:
         raise WeightsError(
             f"{weights_path.name} is damaged or was replaced: its sha256 {actual[:12]}... does not match "

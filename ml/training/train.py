@@ -917,11 +917,15 @@ def epoch_validation(val_sets: dict[str, LabelledArrays], cap: int, seed: int) -
 
     A quick run (``--max-per-class 100``) trained for seconds and then scored some 90,000 validation
     characters, twice with the weights' average, every epoch. The subset is seeded, so a resume scores the
-    same characters; the card's validation scores are of every character."""
+    same characters; the card's validation scores are of every character. A person's own pictures are not
+    capped (nor are they in training): a few dozen, capped, no longer had their say in the epoch kept."""
     if not cap:
         return val_sets
     capped = {}
     for source, data in val_sets.items():
+        if source == "images":
+            capped[source] = data
+            continue
         keep = cap_per_class(np.arange(len(data)), data.targets, cap, seed=seed)
         capped[source] = LabelledArrays(data.images[keep], data.targets[keep], data.label_set)
     return capped
@@ -1235,7 +1239,10 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
     if kept:
         print(
             f"kept the weights of epoch {kept['epoch']} ({kept['weights']}): the best validation score, "
-            f"{100 * kept['validation_score']:.2f}% (the mean accuracy over the validation sources)"
+            f"{100 * kept['validation_score']:.2f}% (the mean accuracy over the validation sources"
+            + (f", at most {config.max_per_class} per class of each" if config.max_per_class else "")
+            + (", without the class prior" if prior else "")
+            + ")"
         )
     for source, metrics in by_source.items():
         print(f"{source:14s} {scores_line(metrics)}")
