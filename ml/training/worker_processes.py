@@ -38,6 +38,12 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     try:
         yield executor
     except BaseException:
+        # Nothing more goes to the workers: the queue's writer, blocked on a pipe they no longer read, held the
+        # command at exit after "interrupted" (2 in 6 Ctrl+C's of evaluate; Python 3.11's pool thread also
+        # fails on the jobs executor.map cancelled, before it would unblock the writer).
+        call_queue = getattr(executor, "_call_queue", None)
+        if call_queue is not None:
+            call_queue.cancel_join_thread()
         executor.shutdown(wait=False, cancel_futures=True)
         for process in multiprocessing.active_children():  # this command's only children are its workers
             process.terminate()
