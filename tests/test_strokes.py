@@ -733,6 +733,9 @@ def test_fusing_a_stroke_model_with_another_image_model_writes_a_copy_and_keeps_
     )
     assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "gru_tiny", "--write"]) == 2
     assert "strokes_tiny_gru_tiny is taken in" in capsys.readouterr().err
+    named_as_itself = ["--write", "--name", "strokes_tiny"]  # would unpair it from cnn_tiny
+    assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "gru_tiny", *named_as_itself]) == 2
+    assert "strokes_tiny is the stroke model itself, fused with cnn_tiny" in capsys.readouterr().err
     assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "gru_tiny", "--write", "--name", "s2"]) == 0
     assert read_card(folder / "strokes" / "s2.json").fusion["image_model"] == "gru_tiny"
 

@@ -153,12 +153,11 @@ def run(argv: list[str]) -> int:
             by_source[f"fused_{part}"] = result["fused"]
             by_source[f"image_{part}"] = result["image"]
         name, said = target.stem, sys.stderr if args.json else sys.stdout  # (--json: stdout holds the JSON)
-        copy_of = strokes.card.fusion.get("copy_of") or strokes.card.name
+        copy_of = original_of(strokes.card)
         if target != strokes.weights_path:
             for source in (strokes.weights_path, onnx_path_for(strokes.weights_path)):
                 write_atomically(target.with_suffix(source.suffix), source.read_bytes())
-            fusion["copy_of"] = copy_of
-        elif strokes.card.fusion.get("copy_of"):  # a copy fitted again stays one
+        if copy_of != name:  # a new copy, or a copy fitted again
             fusion["copy_of"] = copy_of
         card = replace(strokes.card, name=name, fusion=fusion, metrics_by_source=by_source)
         write_card(card, card_path_for(target))
@@ -190,8 +189,12 @@ def fused_copy_path(strokes: ModelCard, image_name: str, weights_path: Path, nam
     fitted_for = strokes.fusion.get("image_model")
     if not fitted_for or fitted_for == image_name:
         return weights_path
-    original = strokes.fusion.get("copy_of") or strokes.name
-    return weights_path.with_name(f"{name or f'{original}_{image_name}'}{weights_path.suffix}")
+    return weights_path.with_name(f"{name or f'{original_of(strokes)}_{image_name}'}{weights_path.suffix}")
+
+
+def original_of(strokes: ModelCard) -> str:
+    """The stroke model whose weights these are: the one a fused copy was made of, else itself."""
+    return str(strokes.fusion.get("copy_of") or strokes.name)
 
 
 def copy_name_taken(target: Path, strokes: ModelCard, image_name: str) -> str:
@@ -200,14 +203,20 @@ def copy_name_taken(target: Path, strokes: ModelCard, image_name: str) -> str:
     the second replaced the first without a word). The same copy fitted again may be replaced."""
     from ml.runtime.cards import read_card
 
-    if target.stem == strokes.name or not (target.exists() or card_path_for(target).exists()):
+    fitted_for = strokes.fusion.get("image_model")
+    if target.stem == strokes.name:  # fitted in its own card, unless --name gave its own name to a copy
+        mine = not fitted_for or fitted_for == image_name
+        return "" if mine else f"{target.stem} is the stroke model itself, fused with {fitted_for}: name the copy anew"
+    if not (target.exists() or card_path_for(target).exists()):
         return ""
     try:
         there = read_card(card_path_for(target))
     except WeightsError:
         there = None
-    original = strokes.fusion.get("copy_of") or strokes.name
-    if there is not None and there.fusion.get("image_model") == image_name and there.fusion.get("copy_of") == original:
+    if there is not None and (there.fusion.get("image_model"), there.fusion.get("copy_of")) == (
+        image_name,
+        original_of(strokes),
+    ):
         return ""
     held = f"fitted to {there.fusion.get('image_model')}" if there is not None else "another model"
     return f"{target.stem} is taken in {target.parent} ({held}): name this copy with --name"

@@ -351,12 +351,7 @@ def drawings_figures(image_cards: list[ModelCard], directory: Path | None = None
 
     For display only, next to the models' names: the stroke cards are read once and the weights not
     hashed (``fusion_partner`` does, once a model is loaded), so that listing the models stays quick."""
-    cards: list[tuple[Path, ModelCard | WeightsError]] = []
-    for weights_path in _model_files(stroke_models_dir(directory)):
-        try:
-            cards.append((weights_path, read_card(card_path_for(weights_path))))
-        except (WeightsError, KeyError, TypeError, ValueError):
-            continue  # a damaged card: loading will say so
+    cards: list[tuple[Path, ModelCard | WeightsError]] = list(_stroke_cards_unverified(directory))
     figures = {}
     for image_card in image_cards:
         best = _best_fusion(image_card.name, cards, image_card.sha256)
@@ -377,15 +372,20 @@ def stale_fusions(image_model: str, image_sha256: str, directory: Path | None = 
     name, a person's model read drawings from the picture alone, and nothing said why."""
     if not image_sha256:  # (a model whose card cannot be read: nothing to compare with)
         return []
-    stale = []
+    cards = _stroke_cards_unverified(directory)
+    return [card.name for _, card in cards if fitted_to_other_weights(card.fusion, image_model, image_sha256)]
+
+
+def _stroke_cards_unverified(directory: Path | None = None) -> list[tuple[Path, ModelCard]]:
+    """The stroke models' readable cards, their weights not hashed (for what is said about them, quickly);
+    a damaged card is left out: loading says so."""
+    cards = []
     for weights_path in _model_files(stroke_models_dir(directory)):
         try:
-            card = read_card(card_path_for(weights_path))
+            cards.append((weights_path, read_card(card_path_for(weights_path))))
         except (WeightsError, KeyError, TypeError, ValueError):
-            continue  # a damaged card: loading says so
-        if fitted_to_other_weights(card.fusion, image_model, image_sha256):
-            stale.append(card.name)
-    return stale
+            continue
+    return cards
 
 
 def fitted_to_other_weights(fusion: dict[str, Any], image_model: str, image_sha256: str) -> bool:
