@@ -96,7 +96,7 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
 log = logging.getLogger(__name__)
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif);;All files (*)"
-# The pad opens pictures and stroke files (the JSON `glyphpad-ml predict --strokes` reads; Save Drawing writes it).
+# The pad opens pictures and stroke files (the JSON `glyphpad-ml predict` reads; Save Drawing writes it).
 OPEN_FILTER = (
     "Pictures and pen strokes (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.json);;"
     "Pen strokes (*.json);;" + IMAGE_FILTER

@@ -147,7 +147,7 @@ def test_a_folder_without_images_or_stroke_files_is_named_not_passed_over(
     assert files == [] and problems[0][0] == tmp_path / "pictures" and "no stroke files" in problems[0][1]
     # Nothing could be done (2); with a character's picture beside it, that was read and the folder not (1).
     assert cli_main(["predict", "--json", "--model", "letters_lenet5", str(tmp_path / "empty")]) == 2
-    assert "no image files" in capsys.readouterr().out
+    assert "no image or stroke files" in capsys.readouterr().out
     (tmp_path / "one").mkdir()
     Image.fromarray(render("A")).save(tmp_path / "one" / "a.png")
     both = [str(tmp_path / "empty"), str(tmp_path / "one")]
@@ -156,8 +156,12 @@ def test_a_folder_without_images_or_stroke_files_is_named_not_passed_over(
     (tmp_path / "phone").mkdir()
     (tmp_path / "phone" / "a.heic").write_bytes(b"")  # named once, as a picture that cannot be read
     assert [path.name for path, _ in find_image_files([tmp_path / "phone"]).every_problem()] == ["a.heic"]
+    # Other JSON is no stroke file: where stroke files are looked for too, the folder is said to hold neither.
     (tmp_path / "empty" / "line.json").write_text("{}")
-    assert "--strokes" in find_image_files([tmp_path / "empty"]).every_problem()[0][1]
+    assert "no image files" in find_image_files([tmp_path / "empty"]).every_problem()[0][1]
+    found = find_image_files([tmp_path / "empty"], stroke_files=True)
+    assert found.other_json == [tmp_path / "empty" / "line.json"]
+    assert "no image or stroke files" in found.every_problem()[0][1]
 
 
 def test_stratified_split_is_seeded_disjoint_and_proportional() -> None:

@@ -560,9 +560,13 @@ def test_a_picture_or_stroke_file_piped_in_is_read_as_dash(
     piped(json.dumps({"strokes": [[[0, 0], [10, 0]], [[5, 0], [5, 20]]]}).encode())
     assert cli_main(["predict", "--model", "cnn_tiny", "--strokes", "--json", "-"]) == 0
     assert _lines(capsys)[0]["inputs"] == ["image", "strokes"]
-    piped(json.dumps({"strokes": [[[0, 0], [10, 0]]]}).encode())  # strokes without --strokes: said how
-    assert cli_main(["predict", "--model", "cnn_tiny", "--json", "-"]) == 2
-    assert _lines(capsys) == [{"path": "-", "error": "a stroke file (JSON): add --strokes to read it"}]
+    drawing = json.dumps({"strokes": [[[0, 0], [10, 0]], [[5, 0], [5, 20]]]}).encode()
+    piped(drawing)  # strokes without --strokes: read as strokes all the same, as the app opens them
+    assert cli_main(["predict", "--model", "cnn_tiny", "--json", "-"]) == 0
+    (without,) = _lines(capsys)
+    piped(drawing)
+    assert cli_main(["predict", "--model", "cnn_tiny", "--strokes", "--json", "-"]) == 0
+    assert without == _lines(capsys)[0] and without["inputs"] == ["image", "strokes"]
     piped(b"")
     assert cli_main(["predict", "--model", "cnn_tiny", "--json", "-"]) == 2
     assert _lines(capsys) == [{"path": "-", "error": "empty file (0 bytes)"}]
@@ -574,7 +578,8 @@ def test_a_picture_or_stroke_file_piped_in_is_read_as_dash(
     assert _lines(capsys)[0]["top"] == expected.as_dict()["top"]
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)  # a terminal: it would wait for typing
     assert cli_main(["predict", "--model", "cnn_tiny", "-"]) == 2
-    assert "- reads a picture piped in (... | glyphpad-ml predict -): nothing is" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "- reads a picture or a stroke file piped in (... | glyphpad-ml predict -): nothing is" in said
 
 
 def test_glyphpad_ml_without_a_command_prints_usage_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

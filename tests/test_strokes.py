@@ -429,18 +429,54 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
     }
     assert by_name["seven.json"]["inputs"] == ["image", "strokes"] and "notes" not in by_name["seven.json"]
     assert by_name["seven.json"]["model"] == "cnn_tiny" and by_name["seven.json"]["stroke_model"] == "strokes_tiny"
-    assert "3 characters" in by_name["word.json"]["notes"][0] and "read --strokes" in by_name["word.json"]["notes"][0]
+    (word_note,) = by_name["word.json"]["notes"]
+    assert "3 characters" in word_note and "glyphpad-ml read reads" in word_note
     assert "2 characters" in by_name["spaced.json"]["notes"][0]  # two, but a space between them
     assert "several lines" in by_name["rows.json"]["notes"][0]
     assert len(by_name["plus.json"]["top"]) == 5
     assert "stroke 1 is not a list" in by_name["broken.json"]["error"]
     assert by_name["dot.json"]["blank"] is True and not by_name["dot.json"]["error"].startswith("blank")
     assert cli(["predict", "--strokes", "--model", "strokes_tiny", str(tmp_path / "seven.json")]) == 0
-    assert cli(["predict", "--model", "strokes_tiny", str(tmp_path / "seven.json")]) == 2
     capsys.readouterr()
     # An image model with no stroke model fused: the answer is the picture's alone, and said so.
     assert cli(["predict", "--strokes", "--model", "gru_tiny", str(tmp_path / "seven.json")]) == 0
     assert "no stroke model is fused with gru_tiny" in capsys.readouterr().err
+
+
+def test_predict_and_read_take_pictures_and_stroke_files_together_as_the_app_opens_them(
+    fused_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A newcomer's trial: predict refused a saved drawing without --strokes, and a folder's drawings were
+    passed over without a word; the app opens both."""
+    from PIL import Image
+
+    from ml.cli import main as cli
+    from ml.runtime.synth import render
+
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    (tmp_path / "drawings").mkdir()
+    (tmp_path / "drawings" / "seven.json").write_text(json.dumps({"strokes": SEVEN}))
+    (tmp_path / "drawings" / "results.json").write_text("[]")  # other JSON: passed over, and said
+    Image.fromarray(render("A")).save(tmp_path / "a.png")
+
+    def answers(*args: str) -> dict[str, dict]:
+        assert cli(["predict", "--json", "--model", "cnn_tiny", *args]) == 0
+        said = capsys.readouterr()
+        return {Path(line["path"]).name: line for line in map(json.loads, said.out.splitlines())} | {"": said.err}
+
+    both = answers(str(tmp_path))
+    assert set(both) == {"a.png", "seven.json", ""} and "passed over 1 .json" in both[""]
+    assert both["seven.json"]["inputs"] == ["image", "strokes"] and "inputs" not in both["a.png"]
+    assert both["seven.json"] == answers("--strokes", str(tmp_path / "drawings" / "seven.json"))["seven.json"]
+    assert both["a.png"]["top"] == answers(str(tmp_path / "a.png"))["a.png"]["top"]
+    # A stroke model reads the drawing and says of the picture that it cannot read it (one exit status of 1).
+    assert cli(["predict", "--json", "--model", "strokes_tiny", str(tmp_path)]) == 1
+    by_name = {Path(line["path"]).name: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert "reads strokes, not pictures" in by_name["a.png"]["error"] and by_name["seven.json"]["top"]
+    # read takes both too: the drawing as the pad's text mode reads it.
+    assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path)]) == 0
+    texts = {Path(line["path"]).name: line["text"] for line in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert set(texts) == {"a.png", "seven.json"} and all(len(text) == 1 for text in texts.values())
 
 
 def test_evaluate_reports_image_strokes_and_fused_for_a_stroke_model(

@@ -74,13 +74,37 @@ def piped_input(command: str, paths: list[Path], what: str) -> tuple[list[Path],
     return named, stdin.read(MAX_FILE_BYTES + 1), ""
 
 
-def stroke_file_named_as_image(path: Path, piped: bytes | None = None) -> str | None:
-    """The reason to give for a stroke file passed where images are read, pointing at ``--strokes``: a
-    .json file, or JSON piped in as "-" (``piped``: what was)."""
+def is_stroke_input(path: Path, piped: bytes | None = None, strokes_only: bool = False) -> bool:
+    """Whether an input is read as a drawing's strokes: every input with ``--strokes`` (``strokes_only``),
+    else a .json file, or JSON piped in as "-" (``piped``: what was), as the app opens them."""
+    if strokes_only:
+        return True
     if path is STDIN_PATH:
-        looks_like_json = piped is not None and piped.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
-        return "a stroke file (JSON): add --strokes to read it" if looks_like_json else None
-    return "a stroke file (.json): add --strokes to read it" if path.suffix.lower() == ".json" else None
+        return piped is not None and piped.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+    return path.suffix.lower() == ".json"
+
+
+def files_to_read(command: str, paths: list[Path], strokes_only: bool) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files to read among ``paths`` (folders searched recursively): pictures and stroke files, or
+    with ``strokes_only`` stroke files alone; and the paths that will not be read, each with its reason.
+    A folder's other JSON (an exported batch's results) is passed over, as the app's batch does, and said
+    on standard error."""
+    from ml.runtime.image_files import display_path, find_image_files
+    from ml.runtime.strokes import find_stroke_files
+
+    other: list[Path] = []
+    if strokes_only:
+        files, problems = find_stroke_files(paths, other)
+    else:
+        found = find_image_files(paths, stroke_files=True)
+        files, problems, other = found.files, found.every_problem(), found.other_json
+    if other:
+        print(
+            f"note: {command} passed over {len(other)} .json file(s) in the folders that hold no strokes "
+            f"(other JSON), e.g. {display_path(other[0])}",
+            file=sys.stderr,
+        )
+    return files, problems
 
 
 def json_safe(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""``glyphpad-ml predict``: recognize image files or folders, or stroke files (``--strokes``)."""
+"""``glyphpad-ml predict``: recognize the character in each image file or stroke file (files or folders)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from ml.cli.common import (
     GivenOnce,
     fail,
     fail_whole,
+    files_to_read,
+    is_stroke_input,
     model_to_read_with,
     path_or_stdin,
     piped_input,
     problem_line,
     said_failures,
-    stroke_file_named_as_image,
 )
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
@@ -34,12 +35,14 @@ EPILOG = (
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    parser = CommandParser(prog="glyphpad-ml predict", description="Recognize images.", epilog=EPILOG)
+    parser = CommandParser(
+        prog="glyphpad-ml predict", description="Recognize the character in images and drawings.", epilog=EPILOG
+    )
     parser.add_argument(
         "paths",
         nargs="+",
         type=path_or_stdin,
-        help="image files, stroke JSON files (--strokes) or folders (searched recursively)" + STDIN_HELP,
+        help="image files, stroke files (.json) or folders of them (searched recursively)" + STDIN_HELP,
     )
     parser.add_argument(
         "--model",
@@ -53,23 +56,26 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--strokes",
         action="store_true",
-        help='the paths are stroke JSON files ({"strokes": [[[x, y], ...], ...]}, y down; optionally "t" and '
-        '"pressure": one list of numbers per stroke, one per point) or folders of them; the answer fuses '
-        "the image model with its stroke model (a stroke model given with --model reads alone)",
+        help="read every file as strokes, whatever its name (a .json file, or JSON piped in, is read as strokes "
+        'without it). A stroke file: {"strokes": [[[x, y], ...], ...]}, y down; optionally "t" and "pressure": '
+        "one list of numbers per stroke, one per point. A drawing's answer fuses the image model with its stroke "
+        "model (a stroke model given with --model reads alone)",
     )
     return parser
 
 
 def run(argv: list[str]) -> int:
+    from itertools import groupby
+
     from tqdm import tqdm
 
-    from ml.runtime.image_files import display_path, find_image_files
-    from ml.runtime.recognizer import BATCH_SIZE, BATCH_THREADS, Prediction, load_recognizer
+    from ml.runtime.image_files import display_path
+    from ml.runtime.recognizer import BATCH_SIZE, BATCH_THREADS, load_recognizer
 
     args = get_args_parser().parse_args(argv)
     if args.top_k < 1:
         return fail("predict", "--top-k must be at least 1")
-    what = "a stroke file" if args.strokes else "a picture"
+    what = "a stroke file" if args.strokes else "a picture or a stroke file"
     args.paths, args.piped, problem = piped_input("predict", args.paths, what)
     if problem:
         return fail("predict", problem)
@@ -78,131 +84,125 @@ def run(argv: list[str]) -> int:
         recognizer = load_recognizer(name, device=args.device, threads=BATCH_THREADS)
     except (WeightsError, DeviceError) as error:
         return fail_whole("predict", str(error), args.json)
-    if args.strokes:
-        return _predict_strokes(args, recognizer)
-    if recognizer.card.input_kind == "strokes":
-        stroke_model = f"{recognizer.card.name} reads strokes: add --strokes and give stroke JSON files"
+    files, problems = files_to_read("predict", args.paths, args.strokes)
+    files = [STDIN_PATH] * (args.piped is not None) + files
+    # Pictures and stroke files alike, as the app opens them: a .json file (or JSON piped in) is a drawing.
+    kinds = [is_stroke_input(path, args.piped, args.strokes) for path in files]
+    reads_strokes = recognizer.card.input_kind == "strokes"
+    if reads_strokes and files and not any(kinds):
+        stroke_model = f"{recognizer.card.name} reads strokes: give stroke JSON files"
         return fail_whole("predict", stroke_model, args.json)
-    found = find_image_files(args.paths)
-    problems = found.every_problem()
-    named = [STDIN_PATH] * (args.piped is not None) + found.files
-    problems += [(path, why) for path in named if (why := stroke_file_named_as_image(path, args.piped))]
-    files = [path for path in named if not stroke_file_named_as_image(path, args.piped)]
-    failed = len(problems)
-    for path, reason in problems:
-        print(problem_line(display_path(path), reason, args.json))
-    with tqdm(total=len(files), desc="predict", unit="img", file=sys.stderr, disable=None) as bar:
-        for start in range(0, len(files), BATCH_SIZE):
-            batch = files[start : start + BATCH_SIZE]
-            inputs = [args.piped if path is STDIN_PATH else path for path in batch]
-            for path, result in zip(batch, recognizer.predict_many(inputs, top_k=args.top_k), strict=True):
-                if isinstance(result, Prediction):
-                    record: dict[str, Any] = {
-                        "path": display_path(path),
-                        "model": recognizer.card.name,
-                        "top": result.as_dict()["top"],
-                    }
-                    picture = args.piped if path is STDIN_PATH else path
-                    notes = [*result.notes, *filter(None, [_several_in_picture(picture)])]
-                    if notes:
-                        record["notes"] = notes
-                    line = (
-                        json.dumps(record)
-                        if args.json
-                        else f"{record['path']}: "
-                        + ", ".join(f"{s.label} {100 * s.prob:.1f}%" for s in result.top)
-                        + "".join(f" ({note})" for note in notes)
-                    )
-                else:
-                    failed += 1
-                    shown = display_path(path)
-                    line = problem_line(shown, (BLANK_TAG if result.blank else "") + result.reason, args.json)
-                bar.clear()
-                print(line, flush=True)
-            bar.update(len(batch))
-    return said_failures(failed, len(files) + len(problems), args.json)
-
-
-def _predict_strokes(args: argparse.Namespace, recognizer: Any) -> int:
-    from ml.runtime.fusion import fusion_or_reason, read_drawing_strokes
-    from ml.runtime.image_files import display_path
-    from ml.runtime.recognizer import Prediction
-    from ml.runtime.strokes import (
-        BlankStrokesError,
-        StrokesError,
-        find_stroke_files,
-        read_strokes_file,
-        strokes_from_json,
-    )
-
     fused = None
-    if recognizer.card.input_kind == "image":
+    if any(kinds) and not reads_strokes:
         try:
-            fused, problem = fusion_or_reason(recognizer, args.device)
+            fused = _fusion(recognizer, args.device)
         except DeviceError as error:
             return fail("predict", f"the stroke model of {recognizer.card.name} cannot be used: {error}")
-        if fused is None:  # the answer is the picture's alone: said, as the JSON's "inputs" says it
-            from ml.runtime.cards import is_named_model, refit_command, stale_fusions
-
-            name = recognizer.card.name
-            # (A model given by its path is not the one the stroke models' cards name, whatever its name.)
-            named = is_named_model(name, recognizer.weights_path)
-            stale = stale_fusions(name, recognizer.card.sha256) if named else []
-            why = (
-                f"{name}: its stroke model cannot be used ({problem})"
-                if problem
-                else f"{stale[0]} was fitted to an earlier {name} ({refit_command(stale[0], name)} fits it again)"
-                if stale
-                else f"no stroke model is fused with {name} (glyphpad-ml fuse)"
-            )
-            print(f"note: {why}: the strokes are read as a picture alone", file=sys.stderr)
-    other: list[Path] = []
-    files, problems = find_stroke_files(args.paths, other)
-    files = [STDIN_PATH] * (args.piped is not None) + files
-    if other:  # passed over, as the app's batch does: said, not silent
-        print(
-            f"note: passed over {len(other)} .json file(s) in the folders that hold no strokes (other JSON), "
-            f"e.g. {display_path(other[0])}",
-            file=sys.stderr,
-        )
-    failed = 0
-    for path, reason in [*problems, *((f, None) for f in files)]:
-        result: Any
-        blank = False
-        if reason is None:
-            try:
-                strokes = strokes_from_json(args.piped) if path is STDIN_PATH else read_strokes_file(path)
-                # a file with no character in it is reported as blank, not guessed at
-                result = read_drawing_strokes(strokes, recognizer, fused, args.top_k)
-            except (StrokesError, OSError, ValueError) as error:
-                reason, blank = str(error) or type(error).__name__, isinstance(error, BlankStrokesError)
-        shown = display_path(path)
-        if reason is None and isinstance(result, Prediction):
-            record: dict[str, Any] = {
-                "path": shown,
-                "model": recognizer.card.name,
-                "top": result.as_dict()["top"],
-                "inputs": list(result.inputs_used),
-            }
-            if fused is not None and "strokes" in result.inputs_used:
-                record["stroke_model"] = fused.strokes.card.name
-            several = _several_characters(strokes)
-            if several:
-                record["notes"] = [several]
-            line = (
-                json.dumps(record)
-                if args.json
-                else f"{shown}: "
-                + ", ".join(f"{s.label} {100 * s.prob:.1f}%" for s in result.top)
-                + (f" ({several})" if several else "")
-            )
-        else:
-            failed += 1
-            if reason is None:
-                reason, blank = result.reason, result.blank
-            line = problem_line(shown, (BLANK_TAG if blank else "") + reason, args.json)
-        print(line, flush=True)
+    for path, reason in problems:
+        print(problem_line(display_path(path), reason, args.json))
+    failed = len(problems)
+    with tqdm(total=len(files), desc="predict", unit="file", file=sys.stderr, disable=None) as bar:
+        for strokes, group in groupby(zip(files, kinds, strict=True), key=lambda pair: pair[1]):
+            paths = [path for path, _ in group]
+            for start in range(0, len(paths), BATCH_SIZE):
+                batch = paths[start : start + BATCH_SIZE]
+                lines = (
+                    [_stroke_line(path, args, recognizer, fused) for path in batch]
+                    if strokes
+                    else _picture_lines(batch, args, recognizer)
+                )
+                bar.clear()
+                for line, ok in lines:
+                    failed += not ok
+                    print(line, flush=True)
+                bar.update(len(batch))
     return said_failures(failed, len(files) + len(problems), args.json)
+
+
+def _picture_lines(batch: list[Path], args: argparse.Namespace, recognizer: Any) -> list[tuple[str, bool]]:
+    """Each picture's line of output, and whether it was read."""
+    from ml.runtime.image_files import display_path
+    from ml.runtime.recognizer import Prediction
+
+    if recognizer.card.input_kind == "strokes":
+        reason = f"{recognizer.card.name} reads strokes, not pictures"
+        return [(problem_line(display_path(path), reason, args.json), False) for path in batch]
+    inputs = [args.piped if path is STDIN_PATH else path for path in batch]
+    lines = []
+    for path, result in zip(batch, recognizer.predict_many(inputs, top_k=args.top_k), strict=True):
+        shown = display_path(path)
+        if not isinstance(result, Prediction):
+            lines.append((problem_line(shown, (BLANK_TAG if result.blank else "") + result.reason, args.json), False))
+            continue
+        record: dict[str, Any] = {"path": shown, "model": recognizer.card.name, "top": result.as_dict()["top"]}
+        picture = args.piped if path is STDIN_PATH else path
+        notes = [*result.notes, *filter(None, [_several_in_picture(picture)])]
+        if notes:
+            record["notes"] = notes
+        lines.append((_answer_line(record, result, notes, args.json), True))
+    return lines
+
+
+def _answer_line(record: dict[str, Any], result: Any, notes: list[str], as_json: bool) -> str:
+    if as_json:
+        return json.dumps(record)
+    answers = ", ".join(f"{s.label} {100 * s.prob:.1f}%" for s in result.top)
+    return f"{record['path']}: {answers}" + "".join(f" ({note})" for note in notes)
+
+
+def _fusion(recognizer: Any, device: str) -> Any:
+    """The image model's fusion with its stroke model, or None (said on standard error: the strokes are
+    then read as a picture alone, as the JSON's "inputs" says)."""
+    from ml.runtime.fusion import fusion_or_reason
+
+    fused, problem = fusion_or_reason(recognizer, device)
+    if fused is None:
+        from ml.runtime.cards import is_named_model, refit_command, stale_fusions
+
+        name = recognizer.card.name
+        # (A model given by its path is not the one the stroke models' cards name, whatever its name.)
+        named = is_named_model(name, recognizer.weights_path)
+        stale = stale_fusions(name, recognizer.card.sha256) if named else []
+        why = (
+            f"{name}: its stroke model cannot be used ({problem})"
+            if problem
+            else f"{stale[0]} was fitted to an earlier {name} ({refit_command(stale[0], name)} fits it again)"
+            if stale
+            else f"no stroke model is fused with {name} (glyphpad-ml fuse)"
+        )
+        print(f"note: {why}: the strokes are read as a picture alone", file=sys.stderr)
+    return fused
+
+
+def _stroke_line(path: Path, args: argparse.Namespace, recognizer: Any, fused: Any) -> tuple[str, bool]:
+    """A stroke file's line of output, and whether it was read."""
+    from ml.runtime.fusion import read_drawing_strokes
+    from ml.runtime.image_files import display_path
+    from ml.runtime.recognizer import Prediction
+    from ml.runtime.strokes import BlankStrokesError, StrokesError, read_strokes_file, strokes_from_json
+
+    shown = display_path(path)
+    try:
+        strokes = strokes_from_json(args.piped) if path is STDIN_PATH else read_strokes_file(path)
+        # a file with no character in it is reported as blank, not guessed at
+        result = read_drawing_strokes(strokes, recognizer, fused, args.top_k)
+    except (StrokesError, OSError, ValueError) as error:
+        blank = BLANK_TAG if isinstance(error, BlankStrokesError) else ""
+        return problem_line(shown, blank + (str(error) or type(error).__name__), args.json), False
+    if not isinstance(result, Prediction):
+        return problem_line(shown, (BLANK_TAG if result.blank else "") + result.reason, args.json), False
+    record: dict[str, Any] = {
+        "path": shown,
+        "model": recognizer.card.name,
+        "top": result.as_dict()["top"],
+        "inputs": list(result.inputs_used),
+    }
+    if fused is not None and "strokes" in result.inputs_used:
+        record["stroke_model"] = fused.strokes.card.name
+    notes = list(filter(None, [_several_characters(strokes)]))
+    if notes:
+        record["notes"] = notes
+    return _answer_line(record, result, notes, args.json), True
 
 
 def _several_in_picture(path: Path | bytes) -> str:
@@ -220,7 +220,7 @@ def _several_characters(strokes: Any) -> str:
     try:
         count = apart_characters(list(strokes.strokes))
     except RowsOfWritingError:  # rows of writing: several characters too
-        return "this looks like several lines of writing: glyphpad-ml read --strokes reads one line as text"
+        return "this looks like several lines of writing: glyphpad-ml read reads one line as text"
     except ValueError:  # more strokes than a line holds: one character shaded in, not a line
         return ""
-    return f"this looks like {count} characters: glyphpad-ml read --strokes reads them as text" if count > 1 else ""
+    return f"this looks like {count} characters: glyphpad-ml read reads them as text" if count > 1 else ""

@@ -1,11 +1,10 @@
-"""``glyphpad-ml read``: read written lines (images, or stroke JSON with ``--strokes``) as text."""
+"""``glyphpad-ml read``: read written lines (images, or stroke files) as text."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from ml.cli.common import (
@@ -16,12 +15,13 @@ from ml.cli.common import (
     GivenOnce,
     fail,
     fail_whole,
+    files_to_read,
+    is_stroke_input,
     model_to_read_with,
     path_or_stdin,
     piped_input,
     problem_line,
     said_failures,
-    stroke_file_named_as_image,
 )
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
@@ -41,9 +41,14 @@ def get_args_parser() -> argparse.ArgumentParser:
         "paths",
         nargs="+",
         type=path_or_stdin,
-        help="image files, stroke JSON files (--strokes) or folders (with subfolders)" + STDIN_HELP,
+        help="image files, stroke files (.json) or folders of them (with subfolders)" + STDIN_HELP,
     )
-    parser.add_argument("--strokes", action="store_true", help='inputs are stroke JSON: {"strokes": [[[x, y], ...]]}')
+    parser.add_argument(
+        "--strokes",
+        action="store_true",
+        help='read every file as stroke JSON ({"strokes": [[[x, y], ...]]}) whatever its name (a .json file, or '
+        "JSON piped in, is read as strokes without it)",
+    )
     parser.add_argument(
         "--model",
         default=None,
@@ -56,16 +61,6 @@ def get_args_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _inputs(paths: list[Path], strokes: bool) -> tuple[list[Path], list[tuple[Path, str]]]:
-    from ml.runtime.image_files import find_image_files
-    from ml.runtime.strokes import find_stroke_files
-
-    if strokes:
-        return find_stroke_files(paths)
-    found = find_image_files(paths)
-    return found.files, found.every_problem()
-
-
 def run(argv: list[str]) -> int:
     from ml.runtime.image_files import display_path
     from ml.runtime.line_reader import LineReader, character_records, read_error
@@ -74,7 +69,7 @@ def run(argv: list[str]) -> int:
     args = get_args_parser().parse_args(argv)
     if args.top_k < 1:
         return fail("read", "--top-k must be at least 1")
-    what = "a stroke file" if args.strokes else "a picture"
+    what = "a stroke file" if args.strokes else "a picture or a stroke file"
     paths, piped, problem = piped_input("read", args.paths, what)
     if problem:
         return fail("read", problem)
@@ -90,24 +85,25 @@ def run(argv: list[str]) -> int:
             f"note: {reader.image.card.name} reads {scope} only; for both, choose a model of 36 classes or more",
             file=sys.stderr,
         )
-    if args.strokes and reader.stroke_model_problem:  # read on, as the app does: said, the answers differ
+    files, problems = files_to_read("read", paths, args.strokes)
+    files = [STDIN_PATH] * (piped is not None) + files
+    # Pictures and stroke files alike, as the app opens them: a .json file (or JSON piped in) is a drawing.
+    kinds = [is_stroke_input(path, piped, args.strokes) for path in files]
+    if any(kinds) and reader.stroke_model_problem:  # read on, as the app does: said, the answers differ
         print(
             f"note: {reader.image.card.name}: its stroke model cannot be used ({reader.stroke_model_problem}): "
             "the strokes are read as pictures alone",
             file=sys.stderr,
         )
-    files, problems = _inputs(paths, args.strokes)
-    files = [STDIN_PATH] * (piped is not None) + files
     failed = 0
-    for path, reason in [*problems, *((f, "") for f in files)]:
+    todo = [*((path, why, False) for path, why in problems), *((f, "", k) for f, k in zip(files, kinds, strict=True))]
+    for path, reason, as_strokes in todo:
         record: dict[str, Any] = {"path": display_path(path)}
-        if not reason and not args.strokes:
-            reason = stroke_file_named_as_image(path, piped) or ""
+        strokes = None
         if not reason:
             try:
                 from_stdin = path is STDIN_PATH and piped is not None
-                strokes = None
-                if args.strokes:
+                if as_strokes:
                     strokes = strokes_from_json(piped) if from_stdin and piped is not None else read_strokes_file(path)
                 line = (
                     reader.read_strokes(strokes, args.top_k)

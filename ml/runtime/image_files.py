@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HEIC_NOT_SUPPORTED = "HEIC is not supported: export it as JPEG or PNG"
-STROKE_SUFFIX = ".json"  # a drawing's pen strokes (Save Drawing writes them; predict --strokes reads them)
+STROKE_SUFFIX = ".json"  # a drawing's pen strokes (Save Drawing writes them; predict and read read them)
 STROKES_SNIFF_BYTES = 4096
 STROKES_KEY = '"strokes"'
 JSON_ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
@@ -29,6 +29,7 @@ UNREADABLE_PICTURES = {
 
 
 NO_IMAGES = "no image files in this folder (PNG, JPEG, BMP, TIFF, WebP or GIF)"
+NO_IMAGES_OR_STROKES = "no image or stroke files in this folder (PNG, JPEG, BMP, TIFF, WebP, GIF or .json strokes)"
 
 
 @dataclass(frozen=True)
@@ -38,22 +39,12 @@ class FoundFiles:
     empty_folders: list[Path] = field(default_factory=list)  # folders given that hold no file to read
     # With stroke files asked for: the .json files in the folders that hold no strokes (other JSON), passed over
     other_json: list[Path] = field(default_factory=list)
+    with_strokes: bool = False  # whether stroke files were looked for too
 
     def every_problem(self) -> list[tuple[Path, str]]:
         """The problems, and each empty folder as one: a command line says so rather than nothing."""
-        empty = [
-            (
-                folder,
-                NO_IMAGES
-                + (
-                    "; its .json stroke files are read with --strokes"
-                    if any(map(is_stroke_path, everything_under(folder)))
-                    else ""
-                ),
-            )
-            for folder in self.empty_folders
-        ]
-        return [*self.problems, *empty]
+        empty = NO_IMAGES_OR_STROKES if self.with_strokes else NO_IMAGES
+        return [*self.problems, *((folder, empty) for folder in self.empty_folders)]
 
 
 def _announces_a_picture(path: Path) -> bool:
@@ -209,7 +200,7 @@ def find_image_files(paths: list[Path], stroke_files: bool = False) -> FoundFile
     """Files as given, and under each folder (recursively, in number order) every image file, and with
     ``stroke_files`` every stroke file (.json holding strokes: :func:`holds_strokes`) too, plus the files
     that look like pictures but cannot be read and the links that lead nowhere or in a loop."""
-    found = FoundFiles()
+    found = FoundFiles(with_strokes=stroke_files)
     for path in paths:
         if not path.is_dir():
             reason = not_a_file_reason(path)
