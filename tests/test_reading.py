@@ -304,6 +304,26 @@ def test_a_dot_joins_its_stem_and_a_wide_gap_is_a_space() -> None:
         singles = [np.array([[x, 0.0], [x, 100.0]]) for x in xs]
         assert [i for i, p in enumerate(split_strokes(singles)) if p.space_before] == spaced_at
 
+    # After a comma the comma stands in the space: a narrower gap is one ("hello, World" read "hello,world"
+    # in a newcomer's trial); a comma among digits written tight is none ("1,000"), nor the same gap
+    # without a comma before it.
+    def with_comma(xs: list[float], comma_x: float) -> list[np.ndarray]:
+        bars = [np.array([[x, 0.0], [x, 100.0]]) for x in xs]
+        return [*bars, np.array([[comma_x + 3, 92.0], [comma_x + 2, 100.0], [comma_x, 112.0]])]
+
+    spaced_marks = [
+        p.punctuation or ("␣" if p.space_before else "x")
+        for p in split_strokes(with_comma([0, 20, 40, 60, 110, 130], 66))
+    ]
+    assert spaced_marks == ["x", "x", "x", "x", ",", "␣", "x"]  # 41 (0.41 line heights) after the comma
+    tight_marks = [
+        p.punctuation or ("␣" if p.space_before else "x")
+        for p in split_strokes(with_comma([0, 20, 40, 60, 84, 104], 66))
+    ]
+    assert tight_marks == ["x", "x", "x", "x", ",", "x", "x"]  # "1,000": 15 after the comma
+    plain = [np.array([[x, 0.0], [x, 100.0]]) for x in (0, 20, 40, 60, 110, 130)]
+    assert not any(p.space_before for p in split_strokes(plain))  # 50 with no comma: no space
+
 
 def test_how_many_characters_a_drawing_clearly_holds() -> None:
     from ml.runtime.segmentation import apart_characters
