@@ -128,6 +128,9 @@ class ComparisonRow:
     classes: tuple[str, ...] = ()  # what this model can answer at all
     uses: str = ""  # the model (image model) whose row this is: the one put in use from it; "" = ``model``
     runners_up: tuple[tuple[str, float], ...] = ()  # its next answers and their confidences
+    # The picture alone or the stroke model alone, beside the fused answer they make: shown, not a model's
+    # answer of its own (counted, one model's drawing had three votes).
+    part: bool = False
 
 
 @dataclass(frozen=True)
@@ -868,14 +871,15 @@ class InferenceService(QObject):
                 runs = [(picture_row_name(name), "image"), (stroke_row_name(fused.strokes.card.name), "strokes")]
                 runs.append((fused_row_name(name), "best"))
             for shown, how in runs:
+                part = fused is not None and how != "best"
                 result = self._recognize_now(name, job.image, COMPARE_TOP_K, job.strokes, how)
                 if result.error:
-                    rows.append(ComparisonRow(model=shown, error=result.error, uses=name))
+                    rows.append(ComparisonRow(model=shown, error=result.error, uses=name, part=part))
                 else:
                     label, confidence = result.top[0]
                     classes = tuple(self._recognizer(name).labels)
                     row = ComparisonRow(shown, label, confidence, result.latency_ms, classes=classes, uses=name)
-                    rows.append(replace(row, runners_up=result.top[1:]))
+                    rows.append(replace(row, runners_up=result.top[1:], part=part))
         self.compared.emit(job.request_id, rows)
 
     def _line_reader(self, name: str) -> Any:

@@ -1232,12 +1232,16 @@ class MainWindow(QMainWindow):
 
     def _refresh_side_views(self, recognition_pending: bool = False) -> None:
         if self.tabs.currentWidget() is self.compare_view:
-            if not self._compare_models:
+            if not self._listed:  # "Tick the models" stood there for 8 s while they were listed at start
+                self.compare_view.show_blank("Listing the models…")
+            elif not self._compare_models:
                 self.compare_view.show_blank("Tick the models to compare (All ticks every one).")
             elif self._current_input is None:
                 self.compare_view.show_blank(COMPARE_WAITS)  # models ticked again over a blank pad
             else:
                 self.service.compare(self._compare_models, self._current_input, self._current_strokes)
+                count = len(self._compare_models)
+                self.compare_view.show_working(f"Reading it with {count} model{'s' if count != 1 else ''}…")
         if not recognition_pending and self.tabs.currentWidget() is self.explain_view:
             self._request_explanation()
 

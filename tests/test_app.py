@@ -1279,14 +1279,24 @@ def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore
     assert view.table.item(0, 3).text() == "✓" and view.table.item(0, 3).toolTip() == "yes"  # six letters models...
     assert all(view.table.item(r, 3).toolTip() == "can't say 7" for r in range(1, 7))  # ...cannot outvote it
     assert {view.table.item(r, 3).text() for r in range(1, 7)} == {"–"}
-    assert view.summary.text().startswith("1 of 1 models")
+    assert view.summary.text() == "the one model that can say “7” says it; 6 models have no “7”; 1 could not answer"
     assert view.table.item(7, 1).text().startswith("a very long reason")
     # The model in use not ticked: the rows are judged by the answer the window shows, not by a tie's first.
     s_shown = ComparisonRow("emnist36_cnn", "S", 0.99, classes=digits_and_capitals)
     five = ComparisonRow("digits", "5", 0.9, classes=tuple("0123456789"))
     view.show_rows([five, ComparisonRow("letters", "S", 0.9, classes=letters)], "emnist36_cnn", s_shown)
     assert view.table.item(0, 3).toolTip() == "can't say S" and view.table.item(1, 3).toolTip() == "yes"
-    assert view.summary.text() == "1 of 1 models that can say “S”, the answer shown, say it (1 cannot)"
+    assert view.summary.text() == "the one model that can say “S”, the answer shown, says it; digits has no “S”"
+    # The picture alone and the stroke model alone are rows beside the fused answer, not models' votes: the
+    # drawing's one model counted three times over the others ("(9 cannot)" counted them too).
+    parts = [
+        ComparisonRow("emnist36_cnn (picture)", "S", 0.9, classes=digits_and_capitals, part=True),
+        ComparisonRow("strokes36_pair (strokes)", "5", 0.6, classes=digits_and_capitals, part=True),
+        ComparisonRow("emnist36_cnn + strokes", "S", 0.95, classes=digits_and_capitals),
+    ]
+    view.show_rows([*parts, five, ComparisonRow("letters", "S", 0.9, classes=letters)], "emnist36_cnn + strokes")
+    assert view.table.item(1, 3).toolTip() == "no" and view.table.rowCount() == 5  # shown and judged all the same
+    assert view.summary.text() == "2 of 2 models that can say “S” say it; digits has no “S”"
     # An O against a 0: the letters models' votes for O are no majority over the models that know both.
     o_shown = ComparisonRow("emnist36_cnn", "O", 0.55, classes=digits_and_capitals)
     o_rows = [ComparisonRow(f"letters{i}", "O", 0.9, classes=letters) for i in range(3)]
@@ -2297,6 +2307,8 @@ def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pix
         assert set(rows) == {"cnn_tiny (picture)", "gru_tiny", "strokes_tiny (strokes)", "● cnn_tiny + strokes"}
         fused_row = rows.index("● cnn_tiny + strokes")
         assert window.compare_view.table.item(fused_row, 1).text() == drawn.top[0][0]  # what the window shows
+        # Two models answered: the picture's and the strokes' rows are parts of the fused answer, not votes.
+        assert window.compare_view.summary.text().startswith(("2 of 2 models", "1 of 2 models", "the one model"))
         table = window.compare_view.table
         # Each answer's next two on hover (only the first was known).
         assert table.item(fused_row, 1).toolTip().count(", ") == 1 and "; then " in table.item(fused_row, 1).toolTip()
@@ -3280,6 +3292,17 @@ def test_compare_with_nothing_ticked_says_what_to_do(qtbot, window: MainWindow) 
     window.canvas.clear()
     window.compare_view._tick_all(True)  # ticked again over a blank pad: the hint says what comes here
     assert window.compare_view.summary.text() == COMPARE_WAITS
+    # While it reads (a large photo read by every model takes seconds) and before the models are listed
+    # (at start), it says so: "Tick the models to compare" stood there for 8 s in a newcomer's trial.
+    _mouse_draw(window.canvas, "T")
+    ticked = len(window.compare_view.chosen())
+    assert window.compare_view.summary.text() == f"Reading it with {ticked} models…"
+    qtbot.waitUntil(lambda: "that can say" in window.compare_view.summary.text(), timeout=TIMEOUT_MS)
+    listed, window._listed = window._listed, []
+    window._refresh_side_views()
+    assert window.compare_view.summary.text() == "Listing the models…"
+    window._listed = listed
+    window.canvas.clear()
     # A drawing read, then a picture with nothing to read: the rows are not judged by the old answer.
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
     blank = QImage(40, 40, QImage.Format.Format_Grayscale8)

@@ -195,13 +195,11 @@ class CompareView(QWidget):
         self._row_models = [row.uses or row.model for row in rows]
         in_use_rows = (used for row, used in zip(rows, self._row_models, strict=True) if row.model == selected)
         model_in_use = next(in_use_rows, "")
-        agreeing = able = 0
-        verdicts: list[tuple[object, str]] = []
+        verdicts: list[tuple[object, str]] = []  # the models' own answers (not the parts of a fused one)
         for r, row in enumerate(rows):
             verdict = "" if row.error or reference is None else agreement(row, reference)
-            agreeing += verdict == "yes"
-            able += verdict in ("yes", "no")
-            verdicts.append((row, verdict))
+            if not row.part:
+                verdicts.append((row, verdict))
             values = (
                 # A line may break after an underscore (a zero-width space there): a narrow column shows
                 # "emnist36_" over "cnn" rather than "e…n", which could be any of four models.
@@ -250,21 +248,41 @@ class CompareView(QWidget):
         if reference is None:
             self.summary.setText("")
             return
-        said = f"“{reference.label}”" + (", the answer shown," if reference is shown else "")  # type: ignore[attr-defined]
-        self.summary.setText(
-            f"{agreeing} of {able} models that can say {said} say it"
-            + (f" ({len(answered) - able} cannot)" if len(answered) > able else "")
-            + _between_the_two(verdicts, reference.label)  # type: ignore[attr-defined]
-        )
+        self.summary.setText(_summary(verdicts, reference.label, reference is shown))  # type: ignore[attr-defined]
 
     def _row_activated(self, item: QTableWidgetItem | None) -> None:
         if item is not None and 0 <= item.row() < len(self._row_models):
             self.model_activated.emit(self._row_models[item.row()])
 
+    def show_working(self, message: str) -> None:
+        """Say what is being done (a large photo read by many models takes seconds); the rows stay until
+        the new ones come."""
+        self.summary.setText(message)
+
     def show_blank(self, message: str) -> None:
         self._row_models = []
         self.table.setRowCount(0)
         self.summary.setText(message)
+
+
+def _summary(verdicts: list[tuple[object, str]], label: str, shown: bool) -> str:
+    """How many models say ``label`` (``shown``: the window's answer) of those that can, which cannot
+    (named when few), and what the models that can also say the commonest other answer say."""
+    agreeing = sum(verdict == "yes" for _, verdict in verdicts)
+    able = sum(verdict in ("yes", "no") for _, verdict in verdicts)
+    said = f"“{label}”" + (", the answer shown," if shown else "")
+    if able == 1:
+        text = f"the one model that can say {said} {'says' if agreeing else 'does not say'} it"
+    else:
+        text = f"{agreeing} of {able} models that can say {said} say it" if able else f"no model can say {said}"
+    cannot = [row.model for row, verdict in verdicts if verdict.startswith("can't")]  # type: ignore[attr-defined]
+    if cannot:  # "(9 cannot)" read as nine failures, and a digits model's "4" for an A was left unexplained
+        named = " and ".join(cannot) if len(cannot) <= 2 else f"{len(cannot)} models"
+        text += f"; {named} {'has' if len(cannot) == 1 else 'have'} no “{label}”"
+    failed = sum(bool(row.error) for row, _ in verdicts)  # type: ignore[attr-defined]
+    if failed:
+        text += f"; {failed} could not answer"
+    return text + _between_the_two(verdicts, label)
 
 
 def _can_say(classes: tuple[str, ...], label: str) -> bool:
