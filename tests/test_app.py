@@ -868,6 +868,13 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     view.table.selectRow(broken_row)
     assert view.detail.isVisibleTo(view) and view.detail.text().startswith("9_broken.png: ")
     assert broken_row != 0 and view.table.columnSpan(0, 1) == 1
+    # A character read: its whole name and its answers under the table (a narrow window cut the name to
+    # "handw…2.png" and the top-k to "7 93% …").
+    read_row = next(r for r in range(6) if r != broken_row and shown.index(r, 1).data())
+    view.table.selectRow(read_row)
+    name = view.model.names[view.model.file_index(read_row)]
+    answers = view.detail.text().removeprefix(f"{name}: ").split(", ")
+    assert len(answers) == window.preferences.top_k and answers[0].endswith(" " + shown.index(read_row, 2).data())
     broken = next(r for r in view.rows if str(r["path"]).endswith("broken.png"))
     assert broken["error"] and not broken["top"]
     assert sum(1 for r in view.rows if r["top"]) == 5

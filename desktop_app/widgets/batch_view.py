@@ -650,7 +650,8 @@ class BatchView(QWidget):
         self.table.setSortingEnabled(sortable)
 
     def _show_detail(self, table_row: int) -> None:
-        """Under the table, in full: why the chosen file could not be read, its notes, or a line's text."""
+        """Under the table, in full: the chosen file's name and why it could not be read, its notes, a line's
+        text or a character's answers."""
         text = ""
         if 0 <= table_row < len(self.rows):
             file_index = self.model.file_index(table_row)
@@ -662,6 +663,11 @@ class BatchView(QWidget):
             elif not why and "text" in entry:  # a line: its whole text, which the column may cut
                 unsure = unsure_characters(entry)
                 why = f"“{entry['text']}”" + (f"; unsure: {unsure}" if unsure else "")
+            elif not why and entry["top"]:  # a character: its answers, and its whole name (the column cuts both)
+                top: list[dict[str, Any]] = entry["top"]  # type: ignore[assignment]
+                merged = self.model.merged_case
+                answers = [(short_class_name(str(t["label"]), merged), float(t["prob"])) for t in top]
+                why = ", ".join(f"{name} {confidence_text(prob)}" for name, prob in answers)
             text = f"{self.model.names[file_index]}: {why}" if why else ""
         self.detail.setText(text)
         self.detail.setVisible(bool(text))
