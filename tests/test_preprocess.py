@@ -330,3 +330,16 @@ def test_a_character_of_a_few_pixels_is_read_with_a_note_that_it_is_a_guess() ->
     assert preprocess(bar).notes == ("the character is only 1 x 5 pixels: too few to be sure what it is",)
     assert preprocess(bar.astype(np.float32) / 255.0).notes == preprocess(bar).notes  # either path
     assert preprocess(render("L", size=28)).notes == ()  # EMNIST's size is no guess
+
+
+def test_a_dash_is_read_with_a_note_that_only_letters_and_digits_are() -> None:
+    """A newcomer's lone dash read as an S at 86%, with nothing said: a line across is no letter or digit."""
+    from ml.runtime.render import PenStroke, render_strokes
+
+    def drawn(*points: tuple[float, float]) -> np.ndarray:
+        return render_strokes([PenStroke.from_xy(np.array(points), 14.0)], 128, 128, scale=128 / 480)
+
+    dash = preprocess(drawn((100, 240), (380, 250))).notes
+    assert len(dash) == 1 and dash[0].startswith("the ink is a flat line (") and "Only letters and digits" in dash[0]
+    wide_w = drawn((100, 200), (150, 300), (200, 200), (250, 300), (300, 200))  # a W twice as wide as tall
+    assert preprocess(wide_w).notes == () and preprocess(drawn((240, 100), (250, 380))).notes == ()  # nor a 1

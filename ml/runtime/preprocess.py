@@ -82,6 +82,10 @@ class Preprocessed:
 # picture of a bar read L at 40%, a checkerboard H at 80%, and nothing said.
 TINY_CHARACTER_PX = 8
 TINY_CHARACTER_NOTE = "too few to be sure what it is"
+# Ink at least this many times as wide as it is tall is a line across, no letter or digit: a lone dash was
+# read as an S at 86%, with nothing said. (A hand's widest characters, m and w, are about 2.5 times as wide.)
+FLAT_MARK_RATIO = 5.0
+FLAT_MARK_NOTE = "a dash? Only letters and digits are read"
 
 # How far past its range's ends a float picture may reach and still be that range: a bicubic resize rings
 # about 8% past them (a 0-1 picture resized came out from -0.08 to 1.06 and was taken for 0-255: blank).
@@ -802,6 +806,8 @@ def preprocess(image: ImageLike, photo: bool | None = None) -> Preprocessed:
     height, width = box.mask.shape
     if max(height, width) < TINY_CHARACTER_PX:  # enlarged many times over: the answer is a guess, and said so
         notes = (*notes, f"the character is only {width} x {height} pixels: {TINY_CHARACTER_NOTE}")
+    elif width >= FLAT_MARK_RATIO * height:
+        notes = (*notes, f"the ink is a flat line ({width} x {height} pixels): {FLAT_MARK_NOTE}")
 
     # The character is centred in a 112 x 112 work image and is all that is not 0 there. Every step
     # from here leaves 0 pixels 0 except dilation, which grows ink by a pixel a step, so the steps run
