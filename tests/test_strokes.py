@@ -815,6 +815,23 @@ def test_a_stroke_file_may_say_the_pad_it_was_written_on() -> None:
     for bad in ([480], [480, 0], ["480", 320], [480, float("nan")], {"w": 480}):
         with pytest.raises(StrokesError, match='"pad"'):
             parse_strokes({"strokes": [line.tolist()], "pad": bad})
+    # ... and the pens it was written with: then it is rendered as that pad rendered it (at the pad's one
+    # recognition scale, each stroke with its pen), anything else as any drawing is.
+    from ml.runtime.render import DRAWING_RECOGNITION_SCALE, drawing_picture, render_drawing
+
+    pens = Strokes((line, line + 20), pad=(480.0, 320.0), pen_widths=(30.0, 6.0))
+    again = parse_strokes(strokes_json(pens))
+    assert again.pen_widths == (30.0, 6.0) and again.pad == pens.pad
+    as_on_pad = drawing_picture(again)
+    assert as_on_pad.shape == (round(320 * DRAWING_RECOGNITION_SCALE), round(480 * DRAWING_RECOGNITION_SCALE))
+    thin = drawing_picture(Strokes(pens.strokes, pad=pens.pad, pen_widths=(6.0, 6.0)))
+    assert (as_on_pad < 128).sum() > 1.5 * (thin < 128).sum()  # the wide pen's stroke is drawn wide
+    assert np.array_equal(drawing_picture(Strokes(pens.strokes, pad=pens.pad)), render_drawing(pens.strokes))
+    off_the_pad = Strokes((line - 30, line), pad=pens.pad, pen_widths=(30.0, 6.0))  # (a hand-edited file)
+    assert np.array_equal(drawing_picture(off_the_pad), render_drawing(off_the_pad.strokes))
+    for bad in ([30], [30, 0], ["30", 6], [30, float("inf")], 30):
+        with pytest.raises(StrokesError, match='"pen" must hold one pen width'):
+            parse_strokes({"strokes": [line.tolist(), line.tolist()], "pen": bad})
 
 
 def test_a_stroke_files_sparse_points_are_drawn_as_the_line_they_make() -> None:

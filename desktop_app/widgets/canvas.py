@@ -30,7 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ml.runtime.pen import DEFAULT_PEN_PX, LIGHTEST_TOUCH, PRESSURE_SPAN
+from ml.runtime.pen import DEFAULT_PEN_PX, LIGHTEST_TOUCH, PRESSURE_SPAN, reported_pressure, width_share
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
@@ -110,19 +110,9 @@ def _as_drawn(points: list[tuple[float, float, float]]) -> list[tuple[float, flo
     return [(x, y, p) for x, y, p in filled_in(np.asarray(points, dtype=np.float64).reshape(-1, 3)).tolist()]
 
 
-def width_share(pressure: float) -> float:
-    """The share of the pen's width a point is drawn with, from the pen's reported pressure (0-1)."""
-    return LIGHTEST_TOUCH + PRESSURE_SPAN * max(0.0, min(1.0, pressure))
-
-
 def _kept_share(share: float) -> float:
     """A width share read back from the settings, within what a pen gives (a firm press is over 1)."""
     return min(max(share, LIGHTEST_TOUCH), LIGHTEST_TOUCH + PRESSURE_SPAN)
-
-
-def reported_pressure(share: float) -> float:
-    """The pen's pressure (0-1) that gives a point's width share: :func:`width_share` undone."""
-    return max(0.0, min(1.0, (share - LIGHTEST_TOUCH) / PRESSURE_SPAN))
 
 
 def _pen_stroke(stroke: Stroke) -> Any:
@@ -503,14 +493,16 @@ class DrawingCanvas(QWidget):
             tuple(p[:, :2] / self._drawing_scale for p in points),
             pressures=tuple(np.array([reported_pressure(v) for v in p[:, 2]]) for p in points) if pen else None,
             pad=(self.width() / self._drawing_scale, self.height() / self._drawing_scale),
+            # With the pad's size, the file is read as the pad read it (ml.runtime.render.drawing_picture).
+            pen_widths=tuple(s.width / self._drawing_scale for s in self._strokes if s.points),
         )
 
     def open_strokes(self, strokes: Strokes) -> None:
         """Replace what the pad holds with strokes from a file (``ml.runtime.strokes.Strokes``, any units;
         undoable): where it was written when the file says the pad it was written on (shrunk to fit a
         smaller pad), else placed as a person writes: centred, a character filling OPENED_CHARACTER_SHARE of
-        the pad, a line (text mode) OPENED_LINE_SHARE of its height; drawn with the pen in use, pressure from
-        the file's when it has one."""
+        the pad, a line (text mode) OPENED_LINE_SHARE of its height; drawn with the pen in use (as written:
+        the pens the file names, when it does), pressure from the file's when it has one."""
         x0, y0, x1, y1 = strokes.box()
         width, height = max(self.width(), 1), max(self.height(), 1)
         flat = (y1 - y0) < 0.05 * (x1 - x0)  # a lone dash: no line height to size it by, a character's size
@@ -540,7 +532,9 @@ class DrawingCanvas(QWidget):
                 (width / 2 + (float(x) - middle_x) * scale, height / 2 + (float(y) - middle_y) * scale, share)
                 for (x, y), share in zip(points, shares, strict=True)
             ]
-            placed.append(Stroke(self._pen_width, False, _as_drawn(xy)))
+            # As written: with the pen each stroke was written with, as the command line reads the file.
+            pen = strokes.pen_widths[k] if as_written and strokes.pen_widths is not None else self._pen_width
+            placed.append(Stroke(pen, False, _as_drawn(xy)))
         # What Undo keeps goes back to the size it was written at first (as a new stroke's does), or it came
         # back shrunk for good after a smaller pad had scaled it down.
         self._back_to_drawn_size()

@@ -58,8 +58,8 @@ def get_args_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read every file as strokes, whatever its name (a .json file, or JSON piped in, is read as strokes "
         'without it). A stroke file: {"strokes": [[[x, y], ...], ...]}, y down; optionally "t" and "pressure": '
-        "one list of numbers per stroke, one per point. A drawing's answer fuses the image model with its stroke "
-        "model (a stroke model given with --model reads alone)",
+        'one list of numbers per stroke, one per point; "pad" and "pen" as GlyphPad writes them. A drawing\'s '
+        "answer fuses the image model with its stroke model (a stroke model given with --model reads alone)",
     )
     return parser
 

@@ -37,7 +37,7 @@ from ml.runtime.cards import (
 from ml.runtime.labels import TOP_K
 from ml.runtime.preprocess import ImageLike
 from ml.runtime.recognizer import INTERACTIVE_THREADS, Prediction, PredictionError, Recognizer, load_recognizer
-from ml.runtime.render import render_drawing
+from ml.runtime.render import drawing_picture
 from ml.runtime.strokes import BlankStrokesError, Strokes, StrokesError, normalize_strokes
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class FusedRecognizer:
             if strokes is None:
                 return PredictionError("nothing to read: no picture and no strokes")
             try:
-                image = render_drawing(strokes.strokes)
+                image = drawing_picture(strokes)
             except StrokesError as error:
                 return PredictionError(str(error), blank=isinstance(error, BlankStrokesError))
         from_image = self.image.predict(image, top_k=top_k)
@@ -183,7 +183,7 @@ def read_drawing_strokes(
     normalize_strokes(strokes)
     if recognizer.card.input_kind == "strokes":
         return recognizer.predict_strokes(strokes, top_k=top_k)
-    image = render_drawing(strokes.strokes)
+    image = drawing_picture(strokes)
     if fused is not None:
         return fused.predict(image, strokes, top_k=top_k)
     return recognizer.predict(image, top_k=top_k)

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from ml.runtime.pen import DEFAULT_PEN_PX
+
+if TYPE_CHECKING:
+    from ml.runtime.strokes import Strokes
 
 SUPERSAMPLE = 4
 _CURVE_STEP_PX = 1.0  # flattening step of the quadratic pieces and vertex spacing, in output pixels
@@ -247,3 +251,31 @@ def render_drawing(
     offset = DRAWING_CANVAS_PX / 2 - (lo + hi) / 2 * scale
     pen_strokes = [PenStroke.from_xy(filled_in(part * scale + offset), pen_px) for part in parts]
     return render_strokes(pen_strokes, side, side, scale=side / DRAWING_CANVAS_PX)
+
+
+# A pad past this many recognition pixels a side is no pad GlyphPad had (a hand-edited file): such a
+# drawing is rendered as any other.
+MAX_PAD_PICTURE_PX = 4096
+
+
+def drawing_picture(strokes: Strokes) -> np.ndarray:
+    """The picture a drawing is read from. Saved from GlyphPad's pad (the file names the pad and each
+    stroke's pen, and the ink is on that pad): as the bare pad rendered it, so that the command line and
+    a batch read a saved drawing as the pad read it (they differed by up to 6 points of confidence). Any
+    other: as :func:`render_drawing` draws it. The points are the pad's own, not filled in (the pad draws
+    what the pen gave it as it is). Raises StrokesError, BlankStrokesError as it does."""
+    from ml.runtime.pen import width_share
+
+    pad, pens = strokes.pad, strokes.pen_widths
+    if pad is None or pens is None or len(pens) != len(strokes.strokes) or not strokes.strokes:
+        return render_drawing(strokes.strokes)
+    x0, y0, x1, y1 = strokes.box()
+    width, height = (max(1, round(side * DRAWING_RECOGNITION_SCALE)) for side in pad)
+    if min(x0, y0) < 0 or x1 > pad[0] or y1 > pad[1] or max(width, height) > MAX_PAD_PICTURE_PX:
+        return render_drawing(strokes.strokes)
+    pen_strokes = []
+    for k, (points, pen) in enumerate(zip(strokes.strokes, pens, strict=True)):
+        pressures = strokes.pressures[k] if strokes.pressures is not None else None
+        shares = np.ones(len(points)) if pressures is None else np.array([width_share(float(v)) for v in pressures])
+        pen_strokes.append(PenStroke(np.column_stack([points, shares]), float(pen)))
+    return render_strokes(pen_strokes, width, height, scale=DRAWING_RECOGNITION_SCALE)

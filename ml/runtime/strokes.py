@@ -95,6 +95,9 @@ class Strokes:
     # The (width, height) of the pad it was written on, in the strokes' units, when known (GlyphPad's own
     # files): the app opens such a drawing where and as large as it was written.
     pad: tuple[float, float] | None = None
+    # Each stroke's pen width (at full width share), in the strokes' units, when known (GlyphPad's own
+    # files): with the pad, the drawing is rendered as the pad rendered it.
+    pen_widths: tuple[float, ...] | None = None
 
     @classmethod
     def from_points(cls, strokes: Sequence[Any], y_up: bool = False) -> Strokes:
@@ -127,7 +130,8 @@ def fits_a_stroke_file(strokes: Strokes) -> bool:
 
 def parse_strokes(data: Any) -> Strokes:
     """A ``{"strokes": [[[x, y], ...], ...]}`` object (optional "t" and "pressure": one list per
-    stroke, one number per point; "pad": the [width, height] it was written on) as :class:`Strokes`;
+    stroke, one number per point; "pad": the [width, height] it was written on; "pen": each stroke's pen
+    width) as :class:`Strokes`;
     raises :class:`StrokesError` with the reason."""
     if not isinstance(data, dict) or "strokes" not in data:
         raise StrokesError('expected a JSON object with a "strokes" list')
@@ -189,6 +193,13 @@ def parse_strokes(data: Any) -> Strokes:
         isinstance(pad, list) and len(pad) == 2 and all(_is_number(v) and math.isfinite(v) and v > 0 for v in pad)
     ):
         raise StrokesError(f'"pad" must be the [width, height] the strokes were written on: {pad!r}')
+    pens = data.get("pen")
+    if pens is not None and not (
+        isinstance(pens, list)
+        and len(pens) == len(strokes)
+        and all(_is_number(v) and math.isfinite(v) and v > 0 for v in pens)
+    ):
+        raise StrokesError(f'"pen" must hold one pen width (a positive number) per stroke ({len(strokes)})')
     if y_axis == "up":
         strokes = [s * np.array([1.0, -1.0]) for s in strokes]
     kept = [i for i, s in enumerate(strokes) if len(s)]
@@ -198,6 +209,7 @@ def parse_strokes(data: Any) -> Strokes:
         pressures=tuple(extras["pressure"][i] for i in kept) if "pressure" in extras else None,
         source_y_up=y_axis == "up",
         pad=(float(pad[0]), float(pad[1])) if pad is not None and y_axis == "down" else None,
+        pen_widths=tuple(float(pens[i]) for i in kept) if pens is not None else None,
     )
 
 
@@ -250,7 +262,7 @@ def strokes_from_json(text: bytes) -> Strokes:
 
 def strokes_json(strokes: Strokes, decimals: int = 2) -> dict[str, Any]:
     """The ``{"strokes": ...}`` object :func:`parse_strokes` reads back as the same strokes (positions
-    rounded to ``decimals``; "t" and "pressure" when the drawing has them)."""
+    rounded to ``decimals``; "t", "pressure", "pad" and "pen" when the drawing has them)."""
     data: dict[str, Any] = {"strokes": [np.round(s, decimals).tolist() for s in strokes.strokes]}
     if strokes.times is not None:
         data["t"] = [np.round(t, 3).tolist() for t in strokes.times]
@@ -258,6 +270,8 @@ def strokes_json(strokes: Strokes, decimals: int = 2) -> dict[str, Any]:
         data["pressure"] = [np.round(np.clip(p, 0.0, 1.0), 3).tolist() for p in strokes.pressures]
     if strokes.pad is not None:
         data["pad"] = [round(strokes.pad[0], decimals), round(strokes.pad[1], decimals)]
+    if strokes.pen_widths is not None:
+        data["pen"] = [round(width, decimals) for width in strokes.pen_widths]
     return data
 
 
