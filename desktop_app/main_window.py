@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QRectF,
     QSettings,
     QSize,
+    QStandardPaths,
     Qt,
     QTimer,
     QUrl,
@@ -1854,10 +1855,14 @@ class MainWindow(QMainWindow):
         self._say(f"Saved {lines} line{'s' if lines != 1 else ''} of text to {path}")
 
     def _dialog_folder(self) -> Path:
-        """Where a file dialog opens: the folder used last, else the home folder (not the folder the app
-        happened to be started from)."""
+        """Where a file dialog opens: the folder used last, else the person's pictures folder (where photos
+        of handwriting are; a newcomer's first Open started in the home folder), else the home folder (not
+        the folder the app happened to be started from)."""
         last = Path(self.preferences.last_folder) if self.preferences.last_folder else None
-        return last if last is not None and last.is_dir() else Path.home()
+        if last is not None and last.is_dir():
+            return last
+        pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+        return Path(pictures) if pictures and Path(pictures).is_dir() else Path.home()
 
     def save_drawing(self) -> None:
         """Save the pad: as pen strokes (the JSON the command line reads, at the size written) or as a PNG

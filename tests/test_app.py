@@ -4605,6 +4605,10 @@ def test_saving_again_offers_the_name_saved_last_and_dialogs_open_at_home(  # ty
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a: opened_at.append(str(a[2])) or ("", ""))
     window.open_image_dialog()
     assert opened_at == [str(tmp_path)]  # the folder used last is gone: home
+    (tmp_path / "Pictures").mkdir()  # ... or the pictures folder where there is one (photos of writing)
+    window.open_image_dialog()
+    assert opened_at[-1] == str(tmp_path / "Pictures")
+    (tmp_path / "Pictures").rmdir()
     _mouse_draw(window.canvas, "A")
     asked: list[tuple[str, str]] = []
 
