@@ -156,6 +156,7 @@ class BatchRow:
     error: str = ""
     notes: tuple[str, ...] = ()  # e.g. "converted from CMYK", "multi-page TIFF: used the first of its 3 pages"
     line: Any = None  # a file read as a line of writing: ml.runtime.line_reader.ReadLine (``top`` is empty)
+    seen: Any = None  # what the model saw of a character read from its picture (28x28 floats, 0-1), if it did
 
 
 @dataclass(frozen=True)
@@ -995,7 +996,8 @@ class InferenceService(QObject):
             index = job.start + offset
             if isinstance(result, Prediction):
                 top = tuple((s.label, s.prob) for s in result.top)
-                row = BatchRow(index, str(job.paths[index]), top, notes=result.notes + said[offset])
+                seen = result.model_input if "image" in result.inputs_used else None  # (not a stroke model's)
+                row = BatchRow(index, str(job.paths[index]), top, notes=result.notes + said[offset], seen=seen)
             elif result is None:
                 row = BatchRow(index, str(job.paths[index]), error=reasons[offset])
             else:

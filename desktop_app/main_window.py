@@ -2206,7 +2206,7 @@ class MainWindow(QMainWindow):
 
     def _on_batch_progress(self, batch_id: int, rows: list[BatchRow]) -> None:
         if batch_id == self._batch_id:
-            self.batch_view.add_rows([(row.index, row.top, row.error, row.notes, row.line) for row in rows])
+            self.batch_view.add_rows([(row.index, row.top, row.error, row.notes, row.line, row.seen) for row in rows])
 
     def _on_batch_finished(self, batch_id: int, done: int, cancelled: bool) -> None:
         if batch_id == self._batch_id:

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QEvent, QPoint, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QFontMetrics, QImage, QKeySequence
+from PySide6.QtGui import QAction, QFontMetrics, QImage, QKeySequence, QPixmap
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser
 
@@ -875,6 +875,11 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     name = view.model.names[view.model.file_index(read_row)]
     answers = view.detail.text().removeprefix(f"{name}: ").split(", ")
     assert len(answers) == window.preferences.top_k and answers[0].endswith(" " + shown.index(read_row, 2).data())
+    # Beside each answer read from a picture, what the model saw (a broken file has none).
+    seen = shown.index(read_row, 1).data(Qt.ItemDataRole.DecorationRole)
+    assert isinstance(seen, QPixmap) and seen.height() == view.table.iconSize().height()
+    assert seen.toImage().pixelColor(seen.width() // 2, 0).lightness() < 60  # white ink on black, as it saw it
+    assert shown.index(broken_row, 1).data(Qt.ItemDataRole.DecorationRole) is None
     broken = next(r for r in view.rows if str(r["path"]).endswith("broken.png"))
     assert broken["error"] and not broken["top"]
     assert sum(1 for r in view.rows if r["top"]) == 5
@@ -2889,7 +2894,7 @@ def test_batch_says_when_the_model_changed_during_it_and_keeps_columns_sized_by_
     assert view.table.columnWidth(0) == 100  # a third of a narrow table
     view.start([tmp_path / "a.png", tmp_path / "b.png"], "digits")
     view.model_in_use("emnist36_cnn")  # switched while it runs
-    view.add_rows([(0, (("7", 0.9),), "", (), None), (1, (("1", 0.8),), "", (), None)])
+    view.add_rows([(0, (("7", 0.9),), "", (), None, None), (1, (("1", 0.8),), "", (), None, None)])
     view.finish(False)
     assert view.status.text().startswith("Recognized 2 of 2 files with digits.")
     assert "The model in use is now emnist36_cnn" in view.status.text()
@@ -3620,7 +3625,7 @@ def test_a_batch_marks_the_rows_to_check_says_what_its_model_cannot_read_and_sor
     paths = [Path(f"/scans/{i:02}.png") for i in range(40)]
     view.start(paths, "digits", reads_only="digits (0-9)")
     two = f"this looks like 2 {SEVERAL_CHARACTERS_NOTE}"
-    view.add_rows([(i, (("4", 0.5 + i / 100),), "", (two,) if i == 7 else (), None) for i in range(40)])
+    view.add_rows([(i, (("4", 0.5 + i / 100),), "", (two,) if i == 7 else (), None, None) for i in range(40)])
     view.finish(False)
     model = view.table.model()
     marked = [r for r in range(40) if model.index(r, 0).data(Qt.ItemDataRole.DecorationRole) is not None]
@@ -3633,7 +3638,7 @@ def test_a_batch_marks_the_rows_to_check_says_what_its_model_cannot_read_and_sor
     assert view.table.verticalScrollBar().value() == 0 and model.index(0, 0).data() == "00.png"
     # A new batch's reset of the order moves nobody's view; nor does a header clicked while it runs.
     view.start(paths, "digits")
-    view.add_rows([(i, (("4", 0.5),), "", (), None) for i in range(40)])
+    view.add_rows([(i, (("4", 0.5),), "", (), None, None) for i in range(40)])
     view.table.scrollToBottom()
     view.table.horizontalHeader().setSortIndicator(2, Qt.SortOrder.AscendingOrder)
     view.finish(False)
@@ -3652,7 +3657,7 @@ def test_a_header_clicked_while_a_batch_runs_does_not_sort_it_when_it_ends(qtbot
     view.start(paths, "m")
     header = view.table.horizontalHeader()
     QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(header.sectionViewportPosition(2) + 5, 5))
-    view.add_rows([(i, (("A", p),), "", (), None) for i, p in enumerate((0.9, 0.5, 0.7, 0.6))])
+    view.add_rows([(i, (("A", p),), "", (), None, None) for i, p in enumerate((0.9, 0.5, 0.7, 0.6))])
     view.finish(False)
 
     def shown() -> list[str]:
@@ -4877,8 +4882,8 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     view.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is view)  # (shortcuts act in the active window)
     view.start([Path(f"/scans/{name}.png") for name in "abc"], "m", merged_case=frozenset("OB"))
-    view.add_rows([(0, (("0", 0.61), ("O", 0.38)), "", (), None), (2, (("B", 0.9),), "", (), None)])
-    view.add_rows([(1, (), "not an image", (), None)])
+    view.add_rows([(0, (("0", 0.61), ("O", 0.38)), "", (), None, None), (2, (("B", 0.9),), "", (), None, None)])
+    view.add_rows([(1, (), "not an image", (), None, None)])
     view.finish(False)
     model = view.table.model()
     assert not model.flags(model.index(1, ANSWER_COLUMN)) & Qt.ItemFlag.ItemIsEditable  # no answer to correct
@@ -4927,7 +4932,7 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     assert not view.rows_menu(model.index(2, 0)).actions()[2].isEnabled()
     # A line's text is corrected as a whole.
     view.start([Path("/scans/word.png")], "m", lines=True)
-    view.add_rows([(0, (), "", (), _read_line("c1ass"))])
+    view.add_rows([(0, (), "", (), _read_line("c1ass"), None)])
     view.finish(False)
     assert model.setData(model.index(0, ANSWER_COLUMN), "class") and model.index(0, ANSWER_COLUMN).data() == "class"
     view.export(tmp_path / "line.csv")

@@ -12,8 +12,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QPainter, QResizeEvent, QShortcut
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QPainter, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -40,6 +40,7 @@ from desktop_app.widgets.fonts import (
     short_class_name,
     whole_percent_text,
 )
+from desktop_app.widgets.images import grey_pixmap
 from ml.runtime.atomic_files import write_atomically
 
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
@@ -199,11 +200,15 @@ class BatchTableModel(QAbstractTableModel):
         self.merged_case: frozenset[str] = frozenset()  # letters the batch's model reads in either case
         self.sortable = False  # not while results arrive: rows would move under the person's eye
         self.changed_since_export: set[int] = set()  # files whose answer was corrected since the last export
+        # What the model saw of each character read from a picture, beside its answer: a crop that missed
+        # the character, or a speck read instead of it, shows at a glance down a long table.
+        self.seen: dict[int, QPixmap] = {}
 
     def reset(self, rows: list[dict[str, object]], names: list[str], lines: bool = False) -> None:
         self.beginResetModel()
         self.rows, self.names, self.lines = rows, names, lines
         self.changed_since_export = set()
+        self.seen = {}
         self.file_at_row = list(range(len(rows)))
         self._row_of_file = list(self.file_at_row)
         self.endResetModel()
@@ -289,6 +294,8 @@ class BatchTableModel(QAbstractTableModel):
                 return font
             if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
                 return self.correction_note(row)
+        if role == Qt.ItemDataRole.DecorationRole and column == ANSWER_COLUMN and not error:
+            return self.seen.get(file_index)
         notes: list[str] = row["notes"]  # type: ignore[assignment]
         # (column 0 alone: the decoration is asked of every cell at every paint)
         look = column == 0 and role in LOOK_ROLES and not error and needs_a_look(notes)
@@ -503,6 +510,8 @@ class BatchView(QWidget):
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setWordWrap(False)  # a narrow Top-k column wrapped "7 89%" onto a second, hidden line
+        side = max(16, self.table.fontMetrics().height() + 4)  # what the model saw, as tall as the row's text
+        self.table.setIconSize(QSize(side, side))
         # A file's name cut in its middle: phone photos' names differ at their ends (IMG_20240512_1430…).
         self.table.setItemDelegateForColumn(0, MiddleElidedDelegate(self.table))
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -689,7 +698,8 @@ class BatchView(QWidget):
         if self.model.lines:  # a line's text wants room; a confidence, less
             shares = (min(max(160, longest), max(80, width // 4)), min(220, max(80, width // 4)), 76)
         else:
-            shares = (min(max(160, longest), max(80, width // 3)), 50, 64)
+            # The answer beside what the model saw ("M / m" was cut to "M /…" beside it).
+            shares = (min(max(160, longest), max(80, width // 3)), 54 + self.table.iconSize().width(), 64)
         # Room for each header's name and its sort arrow ("Least sure" lost its e under the arrow), where the
         # table has it: at 800x500 the columns keep their shares (the last one would be pushed out of view).
         metrics = self.table.horizontalHeader().fontMetrics()
@@ -789,15 +799,21 @@ class BatchView(QWidget):
         self.set_running(True)
 
     def add_row(self, index: int, top: tuple[tuple[str, float], ...], error: str, notes: tuple[str, ...] = ()) -> None:
-        self.add_rows([(index, top, error, notes, None)])
+        self.add_rows([(index, top, error, notes, None, None)])
 
-    def add_rows(self, rows: list[tuple[int, tuple[tuple[str, float], ...], str, tuple[str, ...], Any]]) -> None:
-        """Results (a chunk of them): index, top answers, error, notes and, for a file read as a line of
-        writing, its reading (``ml.runtime.line_reader.ReadLine``); stored, then one repaint of their rows."""
+    def add_rows(self, rows: list[tuple[int, tuple[tuple[str, float], ...], str, tuple[str, ...], Any, Any]]) -> None:
+        """Results (a chunk of them): index, top answers, error, notes, for a file read as a line of writing
+        its reading (``ml.runtime.line_reader.ReadLine``), and what the model saw of a character (28x28, or
+        None); stored, then one repaint of their rows."""
         changed = []
-        for index, top, error, notes, line in rows:
+        for index, top, error, notes, line, seen in rows:
             if not 0 <= index < len(self.rows):
                 continue
+            if seen is not None:
+                side = self.table.iconSize().height()
+                self.model.seen[index] = grey_pixmap(seen).scaled(
+                    side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
             row = self.rows[index]
             row["top"] = [{"label": label, "prob": round(prob, 5)} for label, prob in top]
             row["error"] = error
