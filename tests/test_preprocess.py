@@ -334,12 +334,16 @@ def test_a_character_of_a_few_pixels_is_read_with_a_note_that_it_is_a_guess() ->
 
 def test_a_dash_is_read_with_a_note_that_only_letters_and_digits_are() -> None:
     """A newcomer's lone dash read as an S at 86%, with nothing said: a line across is no letter or digit."""
+    from ml.runtime.preprocess import FLAT_MARK_NOTE
     from ml.runtime.render import PenStroke, render_strokes
 
     def drawn(*points: tuple[float, float]) -> np.ndarray:
         return render_strokes([PenStroke.from_xy(np.array(points), 14.0)], 128, 128, scale=128 / 480)
 
-    dash = preprocess(drawn((100, 240), (380, 250))).notes
-    assert len(dash) == 1 and dash[0].startswith("the ink is a flat line (") and "Only letters and digits" in dash[0]
+    assert preprocess(drawn((100, 240), (380, 250))).notes == (FLAT_MARK_NOTE,)
+    assert preprocess(drawn((100, 240), (380, 280))).notes == (FLAT_MARK_NOTE,)  # sloped
     wide_w = drawn((100, 200), (150, 300), (200, 200), (250, 300), (300, 200))  # a W twice as wide as tall
     assert preprocess(wide_w).notes == () and preprocess(drawn((240, 100), (250, 380))).notes == ()  # nor a 1
+    # Nor a picture of a word, as flat as a dash (its letters' stems, bars and zigzags are no line).
+    for word in ("HI42AB", "ZZZZZ", "VWVWV", "TTTTT"):
+        assert preprocess(np.concatenate([render(c) for c in word], axis=1)).notes == (), word

@@ -199,7 +199,7 @@ def _stroke_line(path: Path, args: argparse.Namespace, recognizer: Any, fused: A
     }
     if fused is not None and "strokes" in result.inputs_used:
         record["stroke_model"] = fused.strokes.card.name
-    notes = list(filter(None, [_several_characters(strokes)]))
+    notes = [*result.notes, *filter(None, [_several_characters(strokes)])]  # (a dash's note, as the app says it)
     if notes:
         record["notes"] = notes
     return _answer_line(record, result, notes, args.json), True

@@ -82,10 +82,15 @@ class Preprocessed:
 # picture of a bar read L at 40%, a checkerboard H at 80%, and nothing said.
 TINY_CHARACTER_PX = 8
 TINY_CHARACTER_NOTE = "too few to be sure what it is"
-# Ink at least this many times as wide as it is tall is a line across, no letter or digit: a lone dash was
-# read as an S at 86%, with nothing said. (A hand's widest characters, m and w, are about 2.5 times as wide.)
+# Ink at least this many times as wide as it is tall that is one line across is no letter or digit: a lone
+# dash was read as an S at 86%, with nothing said. (A hand's widest characters, m and w, are about 2.5 times
+# as wide.) One line across: it fills FLAT_MARK_FILL of its box (level), or its ink lies along a straight
+# line, within FLAT_MARK_STRAIGHT of the box's height (root mean square; sloped); a word as flat does
+# neither (its letters' stems and bars: the note was said of pictures of words).
 FLAT_MARK_RATIO = 5.0
-FLAT_MARK_NOTE = "a dash? Only letters and digits are read"
+FLAT_MARK_FILL = 0.5
+FLAT_MARK_STRAIGHT = 0.15
+FLAT_MARK_NOTE = "the ink is a flat line: a dash? Only letters and digits are read"
 
 # How far past its range's ends a float picture may reach and still be that range: a bicubic resize rings
 # about 8% past them (a 0-1 picture resized came out from -0.08 to 1.06 and was taken for 0-255: blank).
@@ -776,6 +781,16 @@ def photo_pixels(pixels: np.ndarray) -> np.ndarray:
     return np.subtract(1.0, cleared, dtype=np.float32)
 
 
+def _one_line_across(mask: np.ndarray) -> bool:
+    """Whether a flat box's ink is one line across it, level or sloped (see FLAT_MARK_FILL)."""
+    if np.count_nonzero(mask) >= FLAT_MARK_FILL * mask.size:
+        return True
+    ys, xs = np.nonzero(mask)
+    slope, intercept = np.polyfit(xs.astype(np.float64), ys.astype(np.float64), 1)
+    off_the_line = ys - (slope * xs + intercept)
+    return float(np.sqrt(np.mean(off_the_line**2))) <= FLAT_MARK_STRAIGHT * mask.shape[0]
+
+
 def is_photo(image: ImageLike) -> bool:
     """Whether :func:`preprocess` reads ``image`` as a photo or scan unless told otherwise: a picture from a
     file, bytes or a :class:`LoadedImage` is one; an array or a PIL image is read as drawn."""
@@ -806,8 +821,8 @@ def preprocess(image: ImageLike, photo: bool | None = None) -> Preprocessed:
     height, width = box.mask.shape
     if max(height, width) < TINY_CHARACTER_PX:  # enlarged many times over: the answer is a guess, and said so
         notes = (*notes, f"the character is only {width} x {height} pixels: {TINY_CHARACTER_NOTE}")
-    elif width >= FLAT_MARK_RATIO * height:
-        notes = (*notes, f"the ink is a flat line ({width} x {height} pixels): {FLAT_MARK_NOTE}")
+    elif width >= FLAT_MARK_RATIO * height and _one_line_across(box.mask):
+        notes = (*notes, FLAT_MARK_NOTE)
 
     # The character is centred in a 112 x 112 work image and is all that is not 0 there. Every step
     # from here leaves 0 pixels 0 except dilation, which grows ink by a pixel a step, so the steps run
