@@ -278,6 +278,7 @@ class MainWindow(QMainWindow):
         self._said_until = 0.0  # time.monotonic() until which the status bar's answer to the person stays
         self._relisting = ""  # the model list was asked for again ("watch", "reload"): say what changed
         self._listed: list[ModelInfo] = []  # the last listing, as the worker sent it
+        self._listing_came = False  # whether any listing came yet (one may list no model at all)
         self._closed = False
         self._relist_after_batch = False  # the folder changed while a batch ran: listed once it is done
         self._fallen_back_from = ""  # the model that could not be used when another was taken instead
@@ -879,6 +880,7 @@ class MainWindow(QMainWindow):
             self._stroke_partners.clear()  # said again as each model is loaded anew
             self._say(models_relisted(self._listed, infos, self.service.weights_dir), 8.0)
         self._listed = infos  # as the cards tell them (before any model's load said its stroke model)
+        self._listing_came = True
         infos = [
             with_partner(info, self._stroke_partners[info.name]) if info.name in self._stroke_partners else info
             for info in infos
@@ -1233,7 +1235,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_side_views(self, recognition_pending: bool = False) -> None:
         if self.tabs.currentWidget() is self.compare_view:
-            if not self._listed:  # "Tick the models" stood there for 8 s while they were listed at start
+            if not self._listing_came:  # "Tick the models" stood there for 8 s while they were listed at start
                 self.compare_view.show_blank("Listing the models…")
             elif not self._compare_models:
                 self.compare_view.show_blank("Tick the models to compare (All ticks every one).")

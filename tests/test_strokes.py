@@ -829,7 +829,7 @@ def test_a_stroke_file_may_say_the_pad_it_was_written_on() -> None:
     assert np.array_equal(drawing_picture(Strokes(pens.strokes, pad=pens.pad)), render_drawing(pens.strokes))
     off_the_pad = Strokes((line - 30, line), pad=pens.pad, pen_widths=(30.0, 6.0))  # (a hand-edited file)
     assert np.array_equal(drawing_picture(off_the_pad), render_drawing(off_the_pad.strokes))
-    for bad in ([30], [30, 0], ["30", 6], [30, float("inf")], 30):
+    for bad in ([30], [30, 0], ["30", 6], [30, float("inf")], 30, [30, 1e8]):  # (1e8 kept the renderer busy)
         with pytest.raises(StrokesError, match='"pen" must hold one pen width'):
             parse_strokes({"strokes": [line.tolist(), line.tolist()], "pen": bad})
 
@@ -837,7 +837,8 @@ def test_a_stroke_file_may_say_the_pad_it_was_written_on() -> None:
 def test_a_stroke_files_sparse_points_are_drawn_as_the_line_they_make() -> None:
     # A stroke is drawn as curves through its points' midpoints: three points an A's leg lost its apex
     # (18 of 128 px) in the batch and on the command line, while the pad filled the points in first.
-    from ml.runtime.render import MAX_POINT_GAP_PX, filled_in, render_drawing
+    from ml.runtime.pen import MAX_POINT_GAP_PX
+    from ml.runtime.render import filled_in, render_drawing
 
     sparse = [np.array([[0.0, 100.0], [50.0, 0.0], [100.0, 100.0]]), np.array([[25.0, 55.0], [75.0, 55.0]])]
     fine = [

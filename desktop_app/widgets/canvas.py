@@ -30,7 +30,15 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ml.runtime.pen import DEFAULT_PEN_PX, LIGHTEST_TOUCH, PRESSURE_SPAN, reported_pressure, width_share
+from ml.runtime.pen import (
+    DEFAULT_PEN_PX,
+    LIGHTEST_TOUCH,
+    MAX_POINT_GAP_PX,
+    MAX_SAVED_PEN_PX,
+    PRESSURE_SPAN,
+    reported_pressure,
+    width_share,
+)
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
@@ -76,9 +84,20 @@ class Stroke:
 
     def add(self, x: float, y: float, pressure: float) -> bool:
         if self.points:
-            last_x, last_y, _ = self.points[-1]
-            if (x - last_x) ** 2 + (y - last_y) ** 2 < MIN_POINT_SPACING**2:
+            last_x, last_y, last_p = self.points[-1]
+            gap = math.hypot(x - last_x, y - last_y)
+            if gap < MIN_POINT_SPACING:
                 return False
+            # A fast hand leaves gaps: filled in as ml.runtime.render.filled_in fills a file's, so the pad
+            # reads what the saved file and the file opened again read (a circle drawn fast differed by up to
+            # 0.51 of a pixel of the model's input).
+            # (1% under the renderer's gap: a saved file's points, rounded to 0.01 px, need no filling again)
+            steps = math.ceil(gap / (0.99 * MAX_POINT_GAP_PX))
+            for k in range(1, steps):
+                t = k / steps
+                self.points.append(
+                    (last_x + (x - last_x) * t, last_y + (y - last_y) * t, last_p + (pressure - last_p) * t)
+                )
         self.points.append((x, y, pressure))
         return True
 
@@ -440,7 +459,11 @@ class DrawingCanvas(QWidget):
             for item in saved[:MAX_KEPT_STROKES]:
                 points = [(float(x), float(y), _kept_share(float(p))) for x, y, p in item["points"]]
                 width = float(item["width"])
-                if not points or not 0 < width < 1000 or not all(math.isfinite(v) for pt in points for v in pt):
+                if (
+                    not points
+                    or not 0 < width <= MAX_SAVED_PEN_PX
+                    or not all(math.isfinite(v) for pt in points for v in pt)
+                ):
                     return 0
                 strokes.append(Stroke(width, bool(item.get("eraser", False)), points))
         except (TypeError, ValueError, KeyError, OverflowError):  # a 400-digit number stopped the app's start
@@ -767,9 +790,12 @@ class DrawingCanvas(QWidget):
             # A drawing on the bare pad is rendered at one scale (the training drawings'), not at the pad's
             # longer side brought to 128 px: resizing the window read the same drawing anew at another
             # resolution, and its confidences moved (96.2% -> 95.4%, 82.5% -> 76.3% from the picture alone).
-            from ml.runtime.render import DRAWING_RECOGNITION_SCALE
+            from ml.runtime.render import DRAWING_RECOGNITION_SCALE, MAX_PAD_PICTURE_PX
 
-            return DRAWING_RECOGNITION_SCALE
+            # A drawing shrunk to fit a smaller window is read at the size it was written (shrunk, it read
+            # differently: up to 0.7 of a pixel of the model's input at half size), as its saved file is.
+            largest = MAX_PAD_PICTURE_PX / max(self.width(), self.height(), 1)
+            return min(DRAWING_RECOGNITION_SCALE / self._drawing_scale, largest)
         return min(1.0, RECOGNITION_MAX_SIDE / max(self.width(), self.height(), 1))
 
     def _background_for_recognition(self) -> np.ndarray | None:

@@ -187,9 +187,10 @@ class CompareView(QWidget):
         common answer."""
         answered = [row for row in rows if not row.error]
         reference = next((row for row in answered if row.model == selected), shown)
-        if reference is None:  # the model in use is not among them: the most common answer
-            counts = Counter(row.label for row in answered)
-            reference = next((row for row in answered if counts and row.label == counts.most_common(1)[0][0]), None)
+        if reference is None:  # the model in use is not among them: the most common answer of the models
+            models = [row for row in answered if not row.part]  # (not the parts of a fused answer, again)
+            counts = Counter(row.label for row in models)
+            reference = next((row for row in models if counts and row.label == counts.most_common(1)[0][0]), None)
         self.table.clearSpans()
         self.table.setRowCount(len(rows))
         self._row_models = [row.uses or row.model for row in rows]

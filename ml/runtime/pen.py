@@ -11,6 +11,14 @@ DEFAULT_PEN_PX = 14
 # the pen's: a light touch still leaves a visible line, full pressure a bold one. A mouse draws at 1.
 LIGHTEST_TOUCH = 0.35
 PRESSURE_SPAN = 0.9
+# A stroke's points are at most this far apart on the pad (px) before they are drawn: a stroke is drawn as
+# curves through the midpoints of its points, which cut the corners of sparse ones (a stroke file of a few
+# points a stroke lost 18 of 128 px of an A's apex). The pad fills in a fast hand's gaps as it draws, and a
+# file's as it opens it; ml.runtime.render as it renders one.
+MAX_POINT_GAP_PX = 3.0
+# A pen wider than this (pad pixels) is no pen the pad had, even on a drawing shrunk many times to fit: a
+# kept pad or a stroke file naming one is refused (a file's pen of 1e8 px kept the renderer busy for good).
+MAX_SAVED_PEN_PX = 1000.0
 
 
 def width_share(pressure: float) -> float:

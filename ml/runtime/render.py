@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ml.runtime.pen import DEFAULT_PEN_PX
+from ml.runtime.pen import DEFAULT_PEN_PX, MAX_POINT_GAP_PX
 
 if TYPE_CHECKING:
     from ml.runtime.strokes import Strokes
@@ -198,12 +198,6 @@ def render_strokes(
     return renderer.pixels()
 
 
-# A drawing's points are at most this far apart on the pad (px) before they are drawn: a stroke is drawn as
-# curves through the midpoints of its points, which cut the corners of sparse ones (a stroke file of a few
-# points a stroke lost 18 of 128 px of an A's apex). A hand on the pad gives points 1.5 px apart.
-MAX_POINT_GAP_PX = 3.0
-
-
 def filled_in(points: np.ndarray, gap: float = MAX_POINT_GAP_PX) -> np.ndarray:
     """``points`` (n x k: x, y and any values along them, such as pressure) with points added along each
     segment longer than ``gap`` (in x and y), every column interpolated; dense points come back as they are."""
@@ -253,17 +247,17 @@ def render_drawing(
     return render_strokes(pen_strokes, side, side, scale=side / DRAWING_CANVAS_PX)
 
 
-# A pad past this many recognition pixels a side is no pad GlyphPad had (a hand-edited file): such a
-# drawing is rendered as any other.
-MAX_PAD_PICTURE_PX = 4096
+# A pad past this many recognition pixels a side is no pad GlyphPad had (a 7,680 px pad is 2,048; a
+# hand-edited file): such a drawing is rendered as any other.
+MAX_PAD_PICTURE_PX = 2048
 
 
 def drawing_picture(strokes: Strokes) -> np.ndarray:
     """The picture a drawing is read from. Saved from GlyphPad's pad (the file names the pad and each
-    stroke's pen, and the ink is on that pad): as the bare pad rendered it, so that the command line and
-    a batch read a saved drawing as the pad read it (they differed by up to 6 points of confidence). Any
-    other: as :func:`render_drawing` draws it. The points are the pad's own, not filled in (the pad draws
-    what the pen gave it as it is). Raises StrokesError, BlankStrokesError as it does."""
+    stroke's pen, and the ink is on that pad): as the bare pad rendered it at the size it was written,
+    so that ``predict`` and a batch read a saved drawing as the pad read it (drawn small, 5.5% of
+    validation drawings got another top answer from the picture :func:`render_drawing` makes). Any
+    other: as :func:`render_drawing` draws it. Raises StrokesError, BlankStrokesError as it does."""
     from ml.runtime.pen import width_share
 
     pad, pens = strokes.pad, strokes.pen_widths
@@ -277,5 +271,5 @@ def drawing_picture(strokes: Strokes) -> np.ndarray:
     for k, (points, pen) in enumerate(zip(strokes.strokes, pens, strict=True)):
         pressures = strokes.pressures[k] if strokes.pressures is not None else None
         shares = np.ones(len(points)) if pressures is None else np.array([width_share(float(v)) for v in pressures])
-        pen_strokes.append(PenStroke(np.column_stack([points, shares]), float(pen)))
+        pen_strokes.append(PenStroke(filled_in(np.column_stack([points, shares])), float(pen)))
     return render_strokes(pen_strokes, width, height, scale=DRAWING_RECOGNITION_SCALE)

@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from ml.runtime.pen import MAX_SAVED_PEN_PX
+
 STROKE_NORMALIZATION_VERSION = 1
 STROKE_POINTS = 64
 STROKE_FEATURES = ("x", "y", "dx", "dy", "pen_down", "pen_up")
@@ -197,9 +199,12 @@ def parse_strokes(data: Any) -> Strokes:
     if pens is not None and not (
         isinstance(pens, list)
         and len(pens) == len(strokes)
-        and all(_is_number(v) and math.isfinite(v) and v > 0 for v in pens)
+        and all(_is_number(v) and math.isfinite(v) and 0 < v <= MAX_SAVED_PEN_PX for v in pens)
     ):
-        raise StrokesError(f'"pen" must hold one pen width (a positive number) per stroke ({len(strokes)})')
+        raise StrokesError(
+            f'"pen" must hold one pen width per stroke ({len(strokes)}), each above 0 and at most '
+            f"{MAX_SAVED_PEN_PX:.0f} pad pixels"
+        )
     if y_axis == "up":
         strokes = [s * np.array([1.0, -1.0]) for s in strokes]
     kept = [i for i, s in enumerate(strokes) if len(s)]
