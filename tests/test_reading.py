@@ -316,6 +316,9 @@ def test_a_dot_joins_its_stem_and_a_wide_gap_is_a_space() -> None:
         for p in split_strokes(with_comma([0, 20, 40, 60, 110, 130], 66))
     ]
     assert spaced_marks == ["x", "x", "x", "x", ",", "␣", "x"]  # 41 (0.41 line heights) after the comma
+    # ... though under twice the line's usual gap, when letters stand wide apart ("hi, you" read "hi,you").
+    wide = split_strokes(with_comma([0, 30, 60, 90, 145, 175], 96))
+    assert [p.punctuation or ("␣" if p.space_before else "x") for p in wide] == ["x", "x", "x", "x", ",", "␣", "x"]
     tight_marks = [
         p.punctuation or ("␣" if p.space_before else "x")
         for p in split_strokes(with_comma([0, 20, 40, 60, 84, 104], 66))

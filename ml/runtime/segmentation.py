@@ -46,7 +46,8 @@ marks a space. The usual gap is the median of the line's other gaps between lett
 such gap, or only closer ones, that gap or ``APART`` (at most a line height over ``SPACE_OVER_USUAL``);
 with no other gap (two characters), a line height over ``SPACE_OVER_USUAL``. Among short words, whose
 spaces raise that median, a gap is also a space where the line's gaps fall into two sizes clearly apart
-(``WORD_GAP_RATIO``) and it is of the wide ones. After a comma, ``COMMA_SPACE_GAP`` line heights do.
+(``WORD_GAP_RATIO``) and it is of the wide ones. After a comma, a gap of ``COMMA_SPACE_GAP`` line heights
+wider than the usual gap is a space.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ LINE_PART = 0.45  # a part at least this many line heights tall counts towards a
 ROW_MARGIN = 0.05  # rows one above the other: each row's extent widened by this many line heights
 LINE_GAP = 0.25  # parts this many line heights apart vertically, with nothing between, are two lines
 SPACE_GAP = 0.5  # a gap this many line heights wide is a space ...
-COMMA_SPACE_GAP = 0.3  # ... or after a comma, this many (both: and wider than the usual gap, below)
+COMMA_SPACE_GAP = 0.3  # ... or after a comma, this many (and wider than the usual gap, below, not twice)
 # ... if it is also this many times the line's median gap. 2.0, not 2.5: on the validation words with one
 # gap of 0.6-1.0 capital heights put in, the space is found in 206 of 349 words, not 125; the words as
 # written get 12 false spaces, not 6 (measured with a scratch script; a new user's "HI 42" read "H142").
@@ -682,13 +683,14 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]], punctuation
             usual = height / SPACE_OVER_USUAL
         # ... or, among short words (several spaces, which raised that median: "hi 1 7 yo" read "hi17 yo"),
         # one of the wide gaps where the line's gaps fall into two clearly apart sizes.
-        # After a comma a narrower gap is a space: the comma stands in the space ("hello, World" read
-        # "hello,world" in a newcomer's trial; its gap was 0.48 line heights).
+        # After a comma a narrower gap is a space, one wider than the usual gap: prose has one there, and
+        # the comma stands in it ("hello, World" read "hello,world" in a newcomer's trial, its gap 0.48 line
+        # heights; "hi, you" read "hi,you", its gap under twice the usual). "1,000" is written tight.
         after_comma = k > 0 and punctuation[order[k - 1]] == ","
         space = (
             gap is not None
             and gap > (COMMA_SPACE_GAP if after_comma else SPACE_GAP) * height
-            and (gap > SPACE_OVER_USUAL * usual or (word_gap is not None and gap >= word_gap))
+            and (gap > (1.0 if after_comma else SPACE_OVER_USUAL) * usual or (word_gap is not None and gap >= word_gap))
         )
         box = tuple(float(v) for v in merged[i])
         out.append(CharacterPart(box, tuple(groups[i]), space, tuple(marks[i]), bodies[i], punctuation[i]))  # type: ignore[arg-type]
