@@ -569,7 +569,11 @@ def test_a_picture_or_stroke_file_piped_in_is_read_as_dash(
     assert without == _lines(capsys)[0] and without["inputs"] == ["image", "strokes"]
     piped(b"")
     assert cli_main(["predict", "--model", "cnn_tiny", "--json", "-"]) == 2
-    assert _lines(capsys) == [{"path": "-", "error": "empty file (0 bytes)"}]
+    assert _lines(capsys) == [{"path": "-", "error": "nothing was piped in (0 bytes)"}]  # (named no file)
+    drawing_utf16 = b"\xff\xfe" + drawing.decode().encode("utf-16-le")  # a Windows editor's "Unicode"
+    piped(drawing_utf16)  # it was taken for a picture: "not an image file"
+    assert cli_main(["predict", "--model", "cnn_tiny", "--json", "-"]) == 0
+    assert _lines(capsys)[0]["top"] == without["top"]
     assert cli_main(["predict", "--model", "cnn_tiny", "-", "-"]) == 2
     assert "- is given twice: standard input is read once" in capsys.readouterr().err
     (tmp_path / "-").write_bytes(picture)  # a file called "-", named so that it is one ("./-" == "-" as paths)

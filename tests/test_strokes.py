@@ -477,6 +477,37 @@ def test_predict_and_read_take_pictures_and_stroke_files_together_as_the_app_ope
     assert cli(["read", "--json", "--model", "cnn_tiny", str(tmp_path)]) == 0
     texts = {Path(line["path"]).name: line["text"] for line in map(json.loads, capsys.readouterr().out.splitlines())}
     assert set(texts) == {"a.png", "seven.json"} and all(len(text) == 1 for text in texts.values())
+    # --strokes reads the drawings alone, and says it passed the pictures over (they were left out unsaid).
+    assert cli(["predict", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path)]) == 0
+    said = capsys.readouterr()
+    assert [Path(json.loads(line)["path"]).name for line in said.out.splitlines()] == ["seven.json"]
+    assert "passed over 1 picture(s)" in said.err and "a.png" in said.err
+    # A picture named .json (a PNG saved under the wrong name) is read as the picture it is.
+    (tmp_path / "A.JSON").write_bytes((tmp_path / "a.png").read_bytes())
+    assert answers(str(tmp_path / "A.JSON"))["A.JSON"]["top"] == both["a.png"]["top"]
+    # Pictures beside drawings are read in batches all the same, the lines in the files' order.
+    from ml.runtime.recognizer import Recognizer
+
+    batches: list[int] = []
+    read_many = Recognizer.predict_many
+    monkeypatch.setattr(
+        Recognizer,
+        "predict_many",
+        lambda self, inputs, **kw: batches.append(len(inputs)) or read_many(self, inputs, **kw),
+    )
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    for k in range(4):
+        (mixed / f"{k}a.png").write_bytes((tmp_path / "a.png").read_bytes())
+        (mixed / f"{k}b.json").write_text(json.dumps({"strokes": SEVEN}))
+    assert cli(["predict", "--json", "--model", "cnn_tiny", str(mixed)]) == 0
+    order = [Path(json.loads(line)["path"]).name for line in capsys.readouterr().out.splitlines()]
+    assert order == [f"{k}{kind}" for k in range(4) for kind in ("a.png", "b.json")]
+    assert max(batches) == 4  # the pictures together (each drawing's picture is read with its strokes)
+    # As text, a letter the model reads in either case is written as both, as the app writes it.
+    assert cli(["predict", "--model", "cnn_tiny", str(tmp_path / "a.png")]) == 0
+    shown = capsys.readouterr().out.split(": ", 1)[1]
+    assert all("/" in answer.split()[0] for answer in shown.split(", ") if answer[0].isalpha()), shown
 
 
 def test_evaluate_reports_image_strokes_and_fused_for_a_stroke_model(

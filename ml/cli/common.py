@@ -76,25 +76,60 @@ def piped_input(command: str, paths: list[Path], what: str) -> tuple[list[Path],
 
 def is_stroke_input(path: Path, piped: bytes | None = None, strokes_only: bool = False) -> bool:
     """Whether an input is read as a drawing's strokes: every input with ``--strokes`` (``strokes_only``),
-    else a .json file, or JSON piped in as "-" (``piped``: what was), as the app opens them."""
+    else a .json file (but a picture named so), or JSON piped in as "-" (``piped``: what was), as the app
+    opens them."""
     if strokes_only:
         return True
     if path is STDIN_PATH:
-        return piped is not None and piped.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
-    return path.suffix.lower() == ".json"
+        return piped is not None and _looks_like_json(piped)
+    from ml.runtime.image_files import announces_a_picture, is_stroke_path
+
+    return is_stroke_path(path) and not announces_a_picture(path)
+
+
+def _looks_like_json(data: bytes) -> bool:
+    """Whether bytes begin as JSON does (an object or a list), in any encoding JSON may come in (a Windows
+    editor's UTF-16 was taken for a picture)."""
+    head = data[:64]
+    for encoding in ("utf-8", "utf-16", "utf-32", "utf-16-le", "utf-16-be"):
+        text = head.decode(encoding, errors="ignore")
+        if text.lstrip(" \t\r\n\ufeff")[:1] in ("{", "["):
+            return True
+    return False
+
+
+def piped_nothing(paths: list[Path], piped: bytes | None) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The inputs to read with "-" first when something was piped in; when nothing was, "-" as a problem
+    that says so ("empty file (0 bytes)" named no file)."""
+    if piped is None:
+        return paths, []
+    if not piped:
+        return paths, [(STDIN_PATH, "nothing was piped in (0 bytes)")]
+    return [STDIN_PATH, *paths], []
+
+
+def say_reads_only(card: Any) -> None:
+    """A note on standard error when the model reads digits only or letters only: "A42b" read as "AG zb",
+    or an A as a confident 9, is no mystery when this is said."""
+    from ml.runtime.labels import READS_ONLY
+
+    scope = READS_ONLY.get(card.label_set)
+    if scope:
+        print(f"note: {card.name} reads {scope} only; for both, choose a model of 36 classes or more", file=sys.stderr)
 
 
 def files_to_read(command: str, paths: list[Path], strokes_only: bool) -> tuple[list[Path], list[tuple[Path, str]]]:
     """The files to read among ``paths`` (folders searched recursively): pictures and stroke files, or
     with ``strokes_only`` stroke files alone; and the paths that will not be read, each with its reason.
-    A folder's other JSON (an exported batch's results) is passed over, as the app's batch does, and said
-    on standard error."""
+    A folder's other JSON (an exported batch's results) is passed over, as the app's batch does, and with
+    ``strokes_only`` its pictures: both said on standard error."""
     from ml.runtime.image_files import display_path, find_image_files
     from ml.runtime.strokes import find_stroke_files
 
     other: list[Path] = []
+    pictures: list[Path] = []
     if strokes_only:
-        files, problems = find_stroke_files(paths, other)
+        files, problems = find_stroke_files(paths, other, pictures)
     else:
         found = find_image_files(paths, stroke_files=True)
         files, problems, other = found.files, found.every_problem(), found.other_json
@@ -102,6 +137,12 @@ def files_to_read(command: str, paths: list[Path], strokes_only: bool) -> tuple[
         print(
             f"note: {command} passed over {len(other)} .json file(s) in the folders that hold no strokes "
             f"(other JSON), e.g. {display_path(other[0])}",
+            file=sys.stderr,
+        )
+    if pictures:  # (a folder's pictures were left out without a word)
+        print(
+            f"note: {command} --strokes passed over {len(pictures)} picture(s) in the folders, e.g. "
+            f"{display_path(pictures[0])}: without --strokes they are read too",
             file=sys.stderr,
         )
     return files, problems

@@ -21,8 +21,10 @@ from ml.cli.common import (
     model_to_read_with,
     path_or_stdin,
     piped_input,
+    piped_nothing,
     problem_line,
     said_failures,
+    say_reads_only,
 )
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
@@ -65,8 +67,6 @@ def get_args_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str]) -> int:
-    from itertools import groupby
-
     from tqdm import tqdm
 
     from ml.runtime.image_files import display_path
@@ -84,8 +84,10 @@ def run(argv: list[str]) -> int:
         recognizer = load_recognizer(name, device=args.device, threads=BATCH_THREADS)
     except (WeightsError, DeviceError) as error:
         return fail_whole("predict", str(error), args.json)
+    say_reads_only(recognizer.card)
     files, problems = files_to_read("predict", args.paths, args.strokes)
-    files = [STDIN_PATH] * (args.piped is not None) + files
+    files, nothing_piped = piped_nothing(files, args.piped)
+    problems = nothing_piped + problems
     # Pictures and stroke files alike, as the app opens them: a .json file (or JSON piped in) is a drawing.
     kinds = [is_stroke_input(path, args.piped, args.strokes) for path in files]
     reads_strokes = recognizer.card.input_kind == "strokes"
@@ -102,20 +104,21 @@ def run(argv: list[str]) -> int:
         print(problem_line(display_path(path), reason, args.json))
     failed = len(problems)
     with tqdm(total=len(files), desc="predict", unit="file", file=sys.stderr, disable=None) as bar:
-        for strokes, group in groupby(zip(files, kinds, strict=True), key=lambda pair: pair[1]):
-            paths = [path for path, _ in group]
-            for start in range(0, len(paths), BATCH_SIZE):
-                batch = paths[start : start + BATCH_SIZE]
-                lines = (
-                    [_stroke_line(path, args, recognizer, fused) for path in batch]
-                    if strokes
-                    else _picture_lines(batch, args, recognizer)
-                )
-                bar.clear()
-                for line, ok in lines:
-                    failed += not ok
-                    print(line, flush=True)
-                bar.update(len(batch))
+        for start in range(0, len(files), BATCH_SIZE):
+            # A batch's pictures read together (a folder of pictures and drawings side by side read them one
+            # at a time), its lines in the files' order.
+            batch = list(zip(files[start : start + BATCH_SIZE], kinds[start : start + BATCH_SIZE], strict=True))
+            pictures = [path for path, strokes in batch if not strokes]
+            picture_lines = iter(_picture_lines(pictures, args, recognizer) if pictures else [])
+            lines = [
+                _stroke_line(path, args, recognizer, fused) if strokes else next(picture_lines)
+                for path, strokes in batch
+            ]
+            bar.clear()
+            for line, ok in lines:
+                failed += not ok
+                print(line, flush=True)
+            bar.update(len(batch))
     return said_failures(failed, len(files) + len(problems), args.json)
 
 
@@ -139,15 +142,27 @@ def _picture_lines(batch: list[Path], args: argparse.Namespace, recognizer: Any)
         notes = [*result.notes, *filter(None, [_several_in_picture(picture)])]
         if notes:
             record["notes"] = notes
-        lines.append((_answer_line(record, result, notes, args.json), True))
+        lines.append((_answer_line(record, result, notes, args.json, _merged_case(recognizer)), True))
     return lines
 
 
-def _answer_line(record: dict[str, Any], result: Any, notes: list[str], as_json: bool) -> str:
+def _answer_line(record: dict[str, Any], result: Any, notes: list[str], as_json: bool, merged: frozenset[str]) -> str:
+    """A file's answers as one line: JSON, or "path: A/a 97.1%, ..." (a letter read in either case by
+    the model written as both, as the app writes it: "A" alone read as a capital the model told apart)."""
     if as_json:
         return json.dumps(record)
-    answers = ", ".join(f"{s.label} {100 * s.prob:.1f}%" for s in result.top)
+    named = [f"{s.label}/{s.label.lower()}" if s.label in merged else s.label for s in result.top]
+    answers = ", ".join(f"{name} {100 * s.prob:.1f}%" for name, s in zip(named, result.top, strict=True))
     return f"{record['path']}: {answers}" + "".join(f" ({note})" for note in notes)
+
+
+def _merged_case(recognizer: Any) -> frozenset[str]:
+    from ml.runtime.labels import get_label_set
+
+    try:
+        return get_label_set(recognizer.card.label_set).merged_case
+    except (KeyError, ValueError):  # a card of a label set this version does not know
+        return frozenset()
 
 
 def _fusion(recognizer: Any, device: str) -> Any:
@@ -202,7 +217,7 @@ def _stroke_line(path: Path, args: argparse.Namespace, recognizer: Any, fused: A
     notes = [*result.notes, *filter(None, [_several_characters(strokes)])]  # (a dash's note, as the app says it)
     if notes:
         record["notes"] = notes
-    return _answer_line(record, result, notes, args.json), True
+    return _answer_line(record, result, notes, args.json, _merged_case(recognizer)), True
 
 
 def _several_in_picture(path: Path | bytes) -> str:

@@ -20,12 +20,13 @@ from ml.cli.common import (
     model_to_read_with,
     path_or_stdin,
     piped_input,
+    piped_nothing,
     problem_line,
     said_failures,
+    say_reads_only,
 )
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
-from ml.runtime.labels import READS_ONLY
 
 EPILOG = (
     "exit status: 0 when every input was read, 1 when some could not be (each gets a reason), 2 when none could "
@@ -79,14 +80,10 @@ def run(argv: list[str]) -> int:
         return fail_whole("read", str(error), args.json)
     if reader.image.card.input_kind != "image":
         return fail_whole("read", f"{reader.image.card.name} is a stroke model: give an image model", args.json)
-    scope = READS_ONLY.get(reader.image.card.label_set)
-    if scope:  # "A42b" read as "AG zb" is no mystery when this is said
-        print(
-            f"note: {reader.image.card.name} reads {scope} only; for both, choose a model of 36 classes or more",
-            file=sys.stderr,
-        )
+    say_reads_only(reader.image.card)
     files, problems = files_to_read("read", paths, args.strokes)
-    files = [STDIN_PATH] * (piped is not None) + files
+    files, nothing_piped = piped_nothing(files, piped)
+    problems = nothing_piped + problems
     # Pictures and stroke files alike, as the app opens them: a .json file (or JSON piped in) is a drawing.
     kinds = [is_stroke_input(path, piped, args.strokes) for path in files]
     if any(kinds) and reader.stroke_model_problem:  # read on, as the app does: said, the answers differ

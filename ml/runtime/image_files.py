@@ -47,7 +47,7 @@ class FoundFiles:
         return [*self.problems, *((folder, empty) for folder in self.empty_folders)]
 
 
-def _announces_a_picture(path: Path) -> bool:
+def announces_a_picture(path: Path) -> bool:
     """Whether a file's first bytes announce a picture GlyphPad reads, whatever its name says."""
     try:
         with path.open("rb") as handle:
@@ -237,7 +237,7 @@ def _sort_in(entry: Path, found: FoundFiles, stroke_files: bool) -> None:
     elif stroke_files and entry.is_file() and is_stroke_path(entry):
         found.other_json.append(entry)
     elif entry.is_file() and entry.suffix.lower() in UNREADABLE_PICTURES:
-        if _announces_a_picture(entry):  # a JPEG a phone named .heic: read as what it is
+        if announces_a_picture(entry):  # a JPEG a phone named .heic: read as what it is
             found.files.append(entry)
         else:
             found.problems.append((entry, UNREADABLE_PICTURES[entry.suffix.lower()]))

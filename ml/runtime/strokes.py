@@ -394,11 +394,11 @@ def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
 
 
 def find_stroke_files(
-    paths: Sequence[Path], other_json: list[Path] | None = None
+    paths: Sequence[Path], other_json: list[Path] | None = None, pictures: list[Path] | None = None
 ) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Stroke JSON files among ``paths`` (folders searched recursively for ``*.json`` that hold strokes),
     and the paths that are neither file nor folder or are folders without one, each with its reason; the
-    folders' other .json files are added to ``other_json`` when it is given."""
+    folders' other .json files are added to ``other_json``, and their pictures to ``pictures``, when given."""
     from ml.runtime.image_files import find_image_files, is_stroke_path, not_a_file_reason
 
     files: list[Path] = []
@@ -411,6 +411,8 @@ def find_stroke_files(
             files.extend(inside)
             if other_json is not None:  # for the command to say how many it passed over
                 other_json.extend(found.other_json)
+            if pictures is not None:
+                pictures.extend(p for p in found.files if not is_stroke_path(p))
             if not inside:
                 problems.append((path, "no stroke files (.json) in this folder"))
         elif path.exists():  # a file, or a process's pipe (/dev/stdin, a shell's <(...)); not a named pipe
