@@ -947,14 +947,14 @@ class InferenceService(QObject):
 
     def _batch_line(self, job: BatchChunk, index: int) -> BatchRow:
         """One file of a batch read as a line of writing, or why it could not be."""
-        from ml.runtime.image_files import is_stroke_path
+        from ml.runtime.image_files import is_drawing_file
         from ml.runtime.line_reader import read_error
         from ml.runtime.strokes import read_strokes_file
 
         path = job.paths[index]
         try:
             reader = self._line_reader(job.model)
-            if is_stroke_path(path):
+            if is_drawing_file(path):
                 line = reader.read_strokes(read_strokes_file(path), job.top_k)
             else:
                 line = reader.read_image(path, job.top_k)
@@ -967,14 +967,14 @@ class InferenceService(QObject):
     def _batch_characters(self, job: BatchChunk, chunk: list[Path]) -> list[BatchRow]:
         """A chunk of a batch's files, each read as one character: the pictures together, each stroke file
         as a drawing (its picture fused with its strokes, as the pad reads it)."""
-        from ml.runtime.image_files import is_stroke_path
+        from ml.runtime.image_files import is_drawing_file
         from ml.runtime.line_reader import apart_in_wide_picture
         from ml.runtime.recognizer import Prediction
 
         results: list[Any] = [None] * len(chunk)
         reasons = [""] * len(chunk)
         said: list[tuple[str, ...]] = [()] * len(chunk)  # several characters in a file given one guess
-        pictures = [offset for offset, path in enumerate(chunk) if not is_stroke_path(path)]
+        pictures = [offset for offset, path in enumerate(chunk) if not is_drawing_file(path)]
         try:
             if pictures:
                 answers = self._batch_recognizer(job.model).predict_many([chunk[o] for o in pictures], job.top_k)
@@ -984,7 +984,7 @@ class InferenceService(QObject):
             for offset in pictures:
                 reasons[offset] = _one_line(error)
         for offset, path in enumerate(chunk):
-            if is_stroke_path(path):
+            if is_drawing_file(path):
                 results[offset], reasons[offset], said[offset] = self._stroke_file_answer(job.model, path, job.top_k)
             elif isinstance(results[offset], Prediction):
                 try:
@@ -1030,7 +1030,7 @@ class InferenceService(QObject):
 def _chunk_end(paths: tuple[Path, ...], start: int, lines: bool) -> int:
     """Where the batch job from ``start`` ends: pictures read together, lines and stroke files a few at a
     time, so a drawing on the pad waits tens of milliseconds at most."""
-    from ml.runtime.image_files import is_stroke_path
+    from ml.runtime.image_files import is_drawing_file
 
     if lines:
         return min(start + BATCH_LINES_CHUNK, len(paths))
@@ -1039,7 +1039,7 @@ def _chunk_end(paths: tuple[Path, ...], start: int, lines: bool) -> int:
         size += _file_size(paths[end])
         if size > BATCH_CHUNK_BYTES and end > start:  # the job so far; this file starts the next
             break
-        strokes += is_stroke_path(paths[end])
+        strokes += is_drawing_file(paths[end])
         end += 1
     return end
 

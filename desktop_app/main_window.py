@@ -1792,7 +1792,9 @@ class MainWindow(QMainWindow):
 
     def open_file(self, path: Path) -> None:
         """A picture, or a stroke file (.json), on the pad."""
-        if path.suffix.lower() == ".json":
+        from ml.runtime.image_files import is_drawing_file
+
+        if is_drawing_file(path):
             self.open_strokes(path)
         else:
             self.open_image(path)
@@ -2060,9 +2062,9 @@ class MainWindow(QMainWindow):
         if mime is None or not mime.hasUrls():
             return False
         paths = [dropped_path(url) for url in mime.urls() if url.isLocalFile()]
-        from ml.runtime.image_files import is_image_path, is_stroke_path
+        from ml.runtime.image_files import is_drawing_file, is_image_path, is_stroke_path
 
-        if len(paths) == 1 and is_stroke_path(paths[0]) and paths[0].is_file():
+        if len(paths) == 1 and paths[0].is_file() and is_drawing_file(paths[0]):
             self.open_strokes(paths[0])
             return True
         readable = [p for p in paths if p.is_dir() or is_image_path(p) or is_stroke_path(p)]
@@ -2134,7 +2136,8 @@ class MainWindow(QMainWindow):
         every_file = found.files + [path for path, _ in found.problems]
         info = self.models.get(self.preferences.model)
         reads_only = READS_ONLY.get(info.label_set if info else "", "")
-        self.batch_view.start(every_file, self.preferences.model, lines, self._merged_case(), reads_only)
+        other_json = len(found.other_json)
+        self.batch_view.start(every_file, self.preferences.model, lines, self._merged_case(), reads_only, other_json)
         for offset, (_, reason) in enumerate(found.problems):  # unreadable entries are rows too, with why
             self.batch_view.add_row(len(found.files) + offset, (), reason)
         if not found.files:
@@ -2165,11 +2168,11 @@ class MainWindow(QMainWindow):
 
     def _open_batch_file(self, path: Path) -> None:
         """A file of the batch, double-clicked, on the pad: in text mode when the batch read it as a line."""
-        from ml.runtime.image_files import is_stroke_path
+        from ml.runtime.image_files import is_drawing_file
 
         if self.batch_view.rows_are_lines != self.text_mode:
             self.set_text_mode(self.batch_view.rows_are_lines)
-        if is_stroke_path(path):
+        if is_drawing_file(path):
             self.open_strokes(path)
         else:
             self.open_image(path)

@@ -32,7 +32,7 @@ from desktop_app.inference_service import Recognition
 from desktop_app.main_window import COMPARE_WAITS, PENDING_AFTER_MS, MainWindow
 from desktop_app.self_test import draw_with_pen
 from desktop_app.widgets.canvas import ERASER_WIDTH_TIMES_PEN
-from desktop_app.widgets.prediction_panel import ConfidenceBar
+from desktop_app.widgets.prediction_panel import NO_ANSWER, ConfidenceBar
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK
 from ml.runtime.cards import DEFAULT_MODEL
 from ml.runtime.synth import GLYPHS, render
@@ -484,7 +484,7 @@ def test_the_model_in_use_is_loaded_once_at_launch(qtbot, tmp_path: Path, weight
 
 def test_blank_canvas_shows_a_hint_not_a_guess(window: MainWindow) -> None:
     assert window.canvas.is_blank()
-    assert window.predictions.headline.text() == "—"
+    assert window.predictions.headline.text() == NO_ANSWER
     assert "Draw" in window.predictions.message.text()
 
 
@@ -761,7 +761,7 @@ def test_undo_redo_and_clear_with_shortcuts(qtbot, window: MainWindow) -> None: 
     _last_result(qtbot, window, lambda: QTest.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier))
     assert len(window.canvas.strokes) == 3  # Ctrl+Y redoes too
     QTest.keyClick(window, Qt.Key.Key_Delete)
-    assert window.canvas.is_blank() and window.predictions.headline.text() == "—"
+    assert window.canvas.is_blank() and window.predictions.headline.text() == NO_ANSWER
 
 
 def _jpeg_bytes(pixels: np.ndarray) -> bytes:
@@ -961,8 +961,10 @@ def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
         window.start_batch([folder])
     view = window.batch_view
     rows = {Path(str(row["path"])).name: row for row in view.rows}
-    # Other JSON in the folder (an export of results, a sidecar) is passed over; a stroke file cut short is not.
+    # Other JSON in the folder (an export of results, a sidecar) is passed over, and said to be when the batch
+    # ends; a stroke file cut short is not passed over, nor an empty one.
     assert sorted(rows) == ["7.json", "A.png", "K.json", "L7.json", "cut.json", "tap.json", "two_rows.json"]
+    assert "passed over 1 .json file holding no strokes" in view.status.text()
     assert [rows[name]["top"][0]["label"] for name in ("K.json", "7.json", "A.png")] == ["K", "7", "A"]
     assert predict.run(["--strokes", "--json", str(folder / "K.json")]) == 0  # the same answer as the CLI's
     cli_answer = json.loads(capsys.readouterr().out)["top"][0]
@@ -975,8 +977,11 @@ def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         window.start_batch([folder / "results.json"])  # named, it is read, and says why it is no drawing
     assert 'a "strokes" list' in str(view.rows[0]["error"])
+    (folder / "empty.json").write_bytes(b"")
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         window.start_batch([folder])
+    assert [row["error"] for row in view.rows if str(row["path"]).endswith("empty.json")] == ["empty file (0 bytes)"]
+    (folder / "empty.json").unlink()
     # The table names a class as the answer panel does (this model reads k and K as one); the export, the class.
     shown = view.table.model()
     by_name = {shown.index(r, 0).data(): r for r in range(shown.rowCount())}
@@ -1952,7 +1957,7 @@ def test_clear_and_opening_an_image_can_be_undone(qtbot, window: MainWindow, tmp
     _last_result(qtbot, window, window.canvas.undo)
     assert len(window.canvas.strokes) == 3
     window.canvas.redo()
-    assert window.canvas.is_blank() and window.predictions.headline.text() == "—"
+    assert window.canvas.is_blank() and window.predictions.headline.text() == NO_ANSWER
 
 
 def test_the_canvas_hands_recognition_the_pixels_of_mls_one_stroke_renderer(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -2643,7 +2648,7 @@ def test_a_slow_answer_greys_the_last_one_and_a_cleared_pad_does_not_wait_for_it
     window.canvas.clear()  # before its answer was due: the blank pad awaits none
     qtbot.wait(2 * PENDING_AFTER_MS)
     assert window.predictions.headline.isEnabled() and window.predictions.latency.text() == ""
-    assert window.predictions.headline.text() == "—"
+    assert window.predictions.headline.text() == NO_ANSWER
 
 
 def test_text_mode_says_why_a_picture_cannot_be_read_in_the_line_panel(
@@ -3835,9 +3840,11 @@ def test_a_pen_drawing_keeps_its_pressure_in_the_file_and_on_the_pad(
     strokes = window.canvas.drawn_strokes()
     shares = [p for _, _, p in strokes[0].points]
     assert shares[0] < shares[-1]  # drawn thin to thick, as the pen pressed
-    # Placed as a person writes a character: centred, its longer side 0.6 of the pad's shorter side.
+    # Placed as a person writes a character: centred, its longer side 0.6 of the pad's shorter side, and no
+    # larger than a batch draws it (0.6 of a 480 px pad: the two read the same picture).
     ys = [y for s in strokes for _, y, _ in s.points]
-    assert max(ys) - min(ys) == pytest.approx(0.6 * min(window.canvas.width(), window.canvas.height()), rel=0.01)
+    expected = min(0.6 * min(window.canvas.width(), window.canvas.height()), 0.6 * 480)
+    assert max(ys) - min(ys) == pytest.approx(expected, rel=0.01)
     _saving_as(monkeypatch, tmp_path / "again.json", STROKES_KIND)
     window.save_drawing()
     again = read_strokes_file(tmp_path / "again.json")

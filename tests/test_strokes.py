@@ -485,6 +485,8 @@ def test_predict_and_read_take_pictures_and_stroke_files_together_as_the_app_ope
     # A picture named .json (a PNG saved under the wrong name) is read as the picture it is.
     (tmp_path / "A.JSON").write_bytes((tmp_path / "a.png").read_bytes())
     assert answers(str(tmp_path / "A.JSON"))["A.JSON"]["top"] == both["a.png"]["top"]
+    assert answers(str(tmp_path))["A.JSON"]["top"] == both["a.png"]["top"]  # found in a folder too
+    (tmp_path / "A.JSON").unlink()
     # Pictures beside drawings are read in batches all the same, the lines in the files' order.
     from ml.runtime.recognizer import Recognizer
 

@@ -556,6 +556,7 @@ class BatchView(QWidget):
         self._finished = ""  # what the last batch's status said when it ended
         self._model_now = ""  # the model in use (the rows may be another's)
         self._reads_only = ""  # the kind of character alone the rows' model reads ("digits (0-9)"), if one
+        self._other_json = 0  # the folders' .json files holding no strokes, passed over
         self.set_running(False)
 
     def _headers_for_the_choice(self) -> None:
@@ -770,10 +771,13 @@ class BatchView(QWidget):
         lines: bool = False,
         merged_case: frozenset[str] = frozenset(),
         reads_only: str = "",
+        other_json: int = 0,
     ) -> None:
         """Rows for ``paths``, to be read by ``model`` (which reads the letters ``merged_case`` in either case,
-        and only ``reads_only`` when it is one kind of character: "digits (0-9)")."""
+        and only ``reads_only`` when it is one kind of character: "digits (0-9)"); ``other_json``: the
+        folders' .json files holding no strokes, passed over (said when the batch ends)."""
         self._reads_only = reads_only
+        self._other_json = other_json
         from ml.runtime.image_files import display_path
 
         rows: list[dict[str, object]] = [
@@ -843,6 +847,10 @@ class BatchView(QWidget):
             failed += f"; {many} several characters: choose “a line of text” and Again to read each"
         files = ("file" if len(self.rows) == 1 else "files") + (" as lines of text" if self.model.lines else "")
         model = self.batch_model()
+        if self._other_json:  # (passed over without a word: a newcomer's package.json and results.json)
+            failed += (
+                f"; passed over {self._other_json} .json file{'s' if self._other_json != 1 else ''} holding no strokes"
+            )
         if self._reads_only:  # a letter read by a digits model comes out a digit, confidently: said where one looks
             failed += f". {model} reads {self._reads_only} only: anything else gets one of those answers"
         if cancelled:

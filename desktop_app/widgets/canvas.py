@@ -70,8 +70,10 @@ UNDO_DEPTH = 200  # changes that can be undone; older states are dropped so a lo
 # exactly, and a stray edge of ink was left behind to be read.
 ERASER_WIDTH_TIMES_PEN = 3.0
 # Strokes opened from a file are placed as a person writes on the pad: a character's longer side
-# OPENED_CHARACTER_SHARE of the pad's shorter side (as ml.runtime.render draws a stroke file), a line
-# OPENED_LINE_SHARE of the pad's height, narrower than the pad.
+# OPENED_CHARACTER_SHARE of the pad's shorter side, and no larger than ml.runtime.render draws a stroke
+# file (DRAWING_SHARE of a DRAWING_CANVAS_PX pad: a batch and the pad then read the same picture; on a
+# larger pad it was drawn larger, and read a little otherwise), a line OPENED_LINE_SHARE of the pad's
+# height, narrower than the pad.
 OPENED_CHARACTER_SHARE = 0.6
 OPENED_LINE_SHARE = 0.45
 
@@ -524,8 +526,9 @@ class DrawingCanvas(QWidget):
         """Replace what the pad holds with strokes from a file (``ml.runtime.strokes.Strokes``, any units;
         undoable): where it was written when the file says the pad it was written on (shrunk to fit a
         smaller pad), else placed as a person writes: centred, a character filling OPENED_CHARACTER_SHARE of
-        the pad, a line (text mode) OPENED_LINE_SHARE of its height; drawn with the pen in use (as written:
-        the pens the file names, when it does), pressure from the file's when it has one."""
+        the pad (at most as large as a batch draws it), a line (text mode) OPENED_LINE_SHARE of its height;
+        drawn with the pen in use (as written: the pens the file names, when it does), pressure from the
+        file's when it has one."""
         x0, y0, x1, y1 = strokes.box()
         width, height = max(self.width(), 1), max(self.height(), 1)
         flat = (y1 - y0) < 0.05 * (x1 - x0)  # a lone dash: no line height to size it by, a character's size
@@ -541,7 +544,10 @@ class DrawingCanvas(QWidget):
                 OPENED_LINE_SHARE * height / max(y1 - y0, 1e-9), (width - 2 * FIT_MARGIN_PX) / max(x1 - x0, 1e-9)
             )
         else:
-            room = OPENED_CHARACTER_SHARE * min(width, height) / max(x1 - x0, y1 - y0, 1e-9)
+            from ml.runtime.render import DRAWING_CANVAS_PX, DRAWING_SHARE
+
+            size = min(OPENED_CHARACTER_SHARE * min(width, height), DRAWING_SHARE * DRAWING_CANVAS_PX)
+            room = size / max(x1 - x0, y1 - y0, 1e-9)
         scale = min(room, 1e6)  # a file of one dot: anywhere is its place
         middle_x, middle_y = (width / 2, height / 2) if as_written else ((x0 + x1) / 2, (y0 + y1) / 2)
         placed = []

@@ -26,6 +26,9 @@ MAX_HEADLINE_SCALE = 8.0
 HEADLINE_WIDEST = "W / w"  # the widest answer a headline shows: the size does not jump from answer to answer
 
 
+NO_ANSWER = ""  # the headline with no answer to show
+
+
 class ConfidenceBar(QWidget):
     """A confidence from 0 to 1000 as a filled bar with its text.
 
@@ -182,7 +185,9 @@ class PredictionPanel(QWidget):
         answers = QGroupBox("Prediction")
         self._grid = QGridLayout(answers)
         self._grid.setVerticalSpacing(3)
-        self.headline = QLabel("—")
+        # No answer: the headline empty, the message under it saying why (a lone "—" drawn large looked like
+        # a glitch to a newcomer).
+        self.headline = QLabel(NO_ANSWER)
         self._answer = ""
         self._base_font = self.headline.font()
         self._headline_scale = HEADLINE_SCALE
@@ -339,7 +344,7 @@ class PredictionPanel(QWidget):
         self._set_current(True)
         self._answer = top[0][0] if top else ""
         either_case = self._answer.isalpha() and self._answer.upper() in self._merged_case
-        self.headline.setText(class_name(self._answer, self._merged_case, name_lookalikes=False) or "—")
+        self.headline.setText(class_name(self._answer, self._merged_case, name_lookalikes=False) or NO_ANSWER)
         self.headline.setToolTip(
             f"This model reads {self._answer.upper()} and {self._answer.lower()} as one class" if either_case else ""
         )
@@ -396,7 +401,7 @@ class PredictionPanel(QWidget):
         """No answer: ``message`` in its place, ``input_note`` over the empty model input."""
         self._set_current(True)
         self._answer = ""
-        self.headline.setText("—")
+        self.headline.setText(NO_ANSWER)
         self.headline.setToolTip("")
         self.headline.setAccessibleName(f"answer: none. {message}")
         self.model_input.clear(input_note)

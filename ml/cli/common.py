@@ -82,9 +82,9 @@ def is_stroke_input(path: Path, piped: bytes | None = None, strokes_only: bool =
         return True
     if path is STDIN_PATH:
         return piped is not None and _looks_like_json(piped)
-    from ml.runtime.image_files import announces_a_picture, is_stroke_path
+    from ml.runtime.image_files import is_drawing_file
 
-    return is_stroke_path(path) and not announces_a_picture(path)
+    return is_drawing_file(path)
 
 
 def _looks_like_json(data: bytes) -> bool:

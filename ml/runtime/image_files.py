@@ -48,8 +48,11 @@ class FoundFiles:
 
 
 def announces_a_picture(path: Path) -> bool:
-    """Whether a file's first bytes announce a picture GlyphPad reads, whatever its name says."""
+    """Whether a file's first bytes announce a picture GlyphPad reads, whatever its name says. Only a
+    regular file is looked into: a named pipe would hold the caller until something wrote to it."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False
         with path.open("rb") as handle:
             return format_by_signature(handle.read(16)) is not None
     except OSError:
@@ -179,6 +182,13 @@ def is_stroke_path(path: Path) -> bool:
     return path.suffix.lower() == STROKE_SUFFIX
 
 
+def is_drawing_file(path: Path) -> bool:
+    """Whether a file named by a person is read as a drawing's strokes: a .json file, unless its first
+    bytes announce a picture (a PNG saved under the wrong name is read as the picture it is; it was read
+    as strokes and failed)."""
+    return is_stroke_path(path) and not announces_a_picture(path)
+
+
 def is_stroke_file(path: Path) -> bool:
     return is_stroke_path(path) and holds_strokes(path)
 
@@ -235,7 +245,12 @@ def _sort_in(entry: Path, found: FoundFiles, stroke_files: bool) -> None:
     elif entry.is_file() and (is_image_path(entry) or (stroke_files and is_stroke_file(entry))):
         found.files.append(entry)
     elif stroke_files and entry.is_file() and is_stroke_path(entry):
-        found.other_json.append(entry)
+        if announces_a_picture(entry):  # a picture saved under the wrong name: read as what it is
+            found.files.append(entry)
+        elif entry.stat().st_size == 0:  # as an empty picture is (it was passed over without a word)
+            found.problems.append((entry, "empty file (0 bytes)"))
+        else:
+            found.other_json.append(entry)
     elif entry.is_file() and entry.suffix.lower() in UNREADABLE_PICTURES:
         if announces_a_picture(entry):  # a JPEG a phone named .heic: read as what it is
             found.files.append(entry)
