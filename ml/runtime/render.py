@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ml.runtime.pen import DEFAULT_PEN_PX, MAX_POINT_GAP_PX
+from ml.runtime.pen import DEFAULT_PEN_PX, MAX_POINT_GAP_PX, width_share
 
 if TYPE_CHECKING:
     from ml.runtime.strokes import Strokes
@@ -258,8 +258,6 @@ def drawing_picture(strokes: Strokes) -> np.ndarray:
     so that ``predict`` and a batch read a saved drawing as the pad read it (drawn small, 5.5% of
     validation drawings got another top answer from the picture :func:`render_drawing` makes). Any
     other: as :func:`render_drawing` draws it. Raises StrokesError, BlankStrokesError as it does."""
-    from ml.runtime.pen import width_share
-
     pad, pens = strokes.pad, strokes.pen_widths
     if pad is None or pens is None or len(pens) != len(strokes.strokes) or not strokes.strokes:
         return render_drawing(strokes.strokes)
