@@ -207,6 +207,33 @@ def test_a_full_stop_and_a_hyphen_are_read_by_their_place_on_the_line() -> None:
     assert left[2] < middle[0] < middle[2] < right[0] and 95 < middle[1] < 110
 
 
+def test_a_space_after_a_comma_is_read_between_words_and_not_between_digits() -> None:
+    """After a comma a gap wider than the usual one is a space ("hi, you" read "hi,you"), but not in a
+    number written loosely ("1,000" and "3,14" read "1, 000" and "3, 14" in a review)."""
+    from ml.runtime.line_reader import LineReader
+
+    comma = np.array([[0.0, 88.0], [2.0, 95.0], [0.0, 103.0], [-6.0, 112.0]])
+
+    def line(before: str, after: str) -> list[np.ndarray]:
+        strokes, x = [], 0.0
+        for k, char in enumerate(before + after):
+            glyph = [np.array(stroke) * 100.0 for stroke in GLYPHS[char]]
+            left = min(float(g[:, 0].min()) for g in glyph)
+            strokes += [g + np.array([x - left, 0.0]) for g in glyph]
+            x += max(float(g[:, 0].max()) for g in glyph) - left
+            if k == len(before) - 1:  # the comma 8 after it, then a gap of 36 (0.36 line heights)
+                strokes.append(comma + np.array([x + 14.0, 0.0]))
+                x += 14.0 + 36.0
+            else:
+                x += 30.0  # the usual gap: 0.3 line heights
+        return strokes
+
+    reader = LineReader.load(device="cpu")
+    assert reader.read_strokes(line("HE", "AT")).text == "HE, AT"
+    for before, after in (("1", "000"), ("3", "14")):
+        assert reader.read_strokes(line(before, after)).text == f"{before},{after}"
+
+
 def test_commas_apostrophes_and_exclamation_and_question_marks_are_read_by_their_shape_and_place() -> None:
     from ml.runtime.line_reader import LineReader
     from ml.runtime.render import PenStroke, render_strokes

@@ -699,7 +699,7 @@ class LineReader:
                     continue
                 part = candidates[k][1]
                 in_input, body = (to_picture(box) for box in (part.box, part.body_box))
-                kept.append(CharacterPart(in_input, part.strokes, part.space_before, part.marks, body))
+                kept.append(replace(part, box=in_input, body=body, punctuation=""))
                 kept_probs.append(probabilities[k])
                 kept_pictures.append(picture)
         if not kept:
@@ -880,7 +880,14 @@ class LineReader:
         stops and hyphens put in their places (read by their place on the line: no model's classes)."""
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000)
-        probabilities = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
+        in_context = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
+        # A space there for a comma alone, between what context reads as digits, is taken back, and context
+        # asked again without it (the first digit's word was read apart from the rest).
+        spaced = _no_comma_space_between_digits(parts, [self.labels[k] for k in in_context.argmax(1)])
+        if spaced != parts:
+            parts = spaced
+            in_context = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
+        probabilities = in_context
         characters = self._with_case(parts, probabilities, np.stack(pictures), top_k)
         marks = [
             ReadCharacter(p.box, (ClassScore(p.punctuation, 1.0),), p.strokes, p.space_before, punctuation=True)
@@ -921,6 +928,17 @@ class LineReader:
             top = tuple(ClassScore(form_labels[k], float(scores[i, k])) for k in order)
             out.append(ReadCharacter(part.box, top, part.strokes, part.space_before, part.marks))
         return out
+
+
+def _no_comma_space_between_digits(parts: list[CharacterPart], best: list[str]) -> list[CharacterPart]:
+    """The parts, a space that is there for a comma alone taken back between digits ("1,000" and "3,14"
+    written loosely read "1, 000" and "3, 14"); ``best``: each part's likeliest class in context."""
+    return [
+        replace(part, space_before=False, comma_space=False)
+        if part.comma_space and i > 0 and best[i].isdigit() and best[i - 1].isdigit()
+        else part
+        for i, part in enumerate(parts)
+    ]
 
 
 @dataclass(frozen=True)
@@ -1058,7 +1076,8 @@ def _pixel_part(pixels: np.ndarray, whole: CharacterPart, right_side: bool) -> C
     top, left = pixels.min(0)
     bottom, right = pixels.max(0) + 1
     box = (float(left), float(top), float(right), float(bottom))
-    return CharacterPart(box, whole.strokes, whole.space_before and not right_side, (), box)
+    space = whole.space_before and not right_side
+    return CharacterPart(box, whole.strokes, space, (), box, comma_space=whole.comma_space and space)
 
 
 def ink_picture(ink: np.ndarray, pixels: np.ndarray, peak: float) -> np.ndarray | None:

@@ -165,6 +165,7 @@ class CharacterPart:
     marks: tuple[int, ...] = ()  # its small marks (the dot of an i or j), among ``strokes``
     body: tuple[float, float, float, float] | None = None  # the box without its marks
     punctuation: str = ""  # . : - , ' ! ? for a mark read by its place on the line (no model reads it)
+    comma_space: bool = False  # its space is there for the comma before it alone (none between digits)
 
     @property
     def body_box(self) -> tuple[float, float, float, float]:
@@ -683,17 +684,20 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]], punctuation
             usual = height / SPACE_OVER_USUAL
         # ... or, among short words (several spaces, which raised that median: "hi 1 7 yo" read "hi17 yo"),
         # one of the wide gaps where the line's gaps fall into two clearly apart sizes.
-        # After a comma a narrower gap is a space, one wider than the usual gap: prose has one there, and
-        # the comma stands in it ("hello, World" read "hello,world" in a newcomer's trial, its gap 0.48 line
-        # heights; "hi, you" read "hi,you", its gap under twice the usual). "1,000" is written tight.
-        after_comma = k > 0 and punctuation[order[k - 1]] == ","
         space = (
             gap is not None
-            and gap > (COMMA_SPACE_GAP if after_comma else SPACE_GAP) * height
-            and (gap > (1.0 if after_comma else SPACE_OVER_USUAL) * usual or (word_gap is not None and gap >= word_gap))
+            and gap > SPACE_GAP * height
+            and (gap > SPACE_OVER_USUAL * usual or (word_gap is not None and gap >= word_gap))
         )
+        # After a comma a narrower gap is a space, one wider than the usual gap: prose has one there, and
+        # the comma stands in it ("hello, World" read "hello,world" in a newcomer's trial, its gap 0.48 line
+        # heights; "hi, you" read "hi,you", its gap under twice the usual). Marked as the comma's: between
+        # digits ("1,000" or "3,14" written loosely) the reader takes it back once it knows them digits.
+        after_comma = k > 0 and punctuation[order[k - 1]] == ","
+        comma_space = not space and after_comma and gap is not None and gap > max(COMMA_SPACE_GAP * height, usual)
         box = tuple(float(v) for v in merged[i])
-        out.append(CharacterPart(box, tuple(groups[i]), space, tuple(marks[i]), bodies[i], punctuation[i]))  # type: ignore[arg-type]
+        part = CharacterPart(box, tuple(groups[i]), space or comma_space, tuple(marks[i]), bodies[i], punctuation[i])  # type: ignore[arg-type]
+        out.append(replace(part, comma_space=comma_space))
     return out
 
 
@@ -962,7 +966,10 @@ def merge_parts(a: CharacterPart, b: CharacterPart) -> CharacterPart:
         max(a.body_box[2], b.body_box[2]),
         max(a.body_box[3], b.body_box[3]),
     )
-    return CharacterPart(box, tuple(sorted(a.strokes + b.strokes)), a.space_before, a.marks + b.marks, body)
+    return replace(
+        CharacterPart(box, tuple(sorted(a.strokes + b.strokes)), a.space_before, a.marks + b.marks, body),
+        comma_space=a.comma_space,
+    )
 
 
 WIDE_INK = 1.2  # a piece of ink this many line heights wide may be two characters that touch
