@@ -2068,8 +2068,9 @@ class MainWindow(QMainWindow):
             self.open_strokes(paths[0])
             return True
         readable = [p for p in paths if p.is_dir() or is_image_path(p) or is_stroke_path(p)]
-        if len(readable) == 1 and readable[0].is_file() and is_image_path(readable[0]):
-            self.open_image(readable[0])
+        one = readable[0] if len(readable) == 1 else None
+        if one is not None and one.is_file() and (is_image_path(one) or not is_drawing_file(one)):
+            self.open_image(one)  # (a picture named .json too: read as the picture it is)
             return True
         if readable:
             self.start_batch(readable)
@@ -2120,7 +2121,9 @@ class MainWindow(QMainWindow):
 
         found = find_image_files(paths, stroke_files=True)
         if not found.files and not found.problems:
-            self.statusBar().showMessage("No pictures or stroke files there.", 5000)
+            other = len(found.other_json)  # (said, or "nothing there" was untrue)
+            held = f" ({other} .json file{'s' if other != 1 else ''} holding no strokes)" if other else ""
+            self.statusBar().showMessage(f"No pictures or stroke files there{held}.", 5000)
             return
         if not self._corrections_may_go("Read the files"):
             return

@@ -570,6 +570,15 @@ def test_a_picture_or_stroke_file_piped_in_is_read_as_dash(
     piped(b"")
     assert cli_main(["predict", "--model", "cnn_tiny", "--json", "-"]) == 2
     assert _lines(capsys) == [{"path": "-", "error": "nothing was piped in (0 bytes)"}]  # (named no file)
+    # A phone's JPEG whose EXIF block's length begins with the byte of "[" is a picture, not JSON.
+    photo = io.BytesIO()
+    Image.fromarray(render("X")).save(photo, "JPEG")
+    exif = b"Exif\x00\x00" + bytes(23_400)  # an APP1 segment first, as a phone writes it
+    jpeg = photo.getvalue()[:2] + b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif + photo.getvalue()[2:]
+    assert jpeg[4:5] == b"["
+    piped(jpeg)
+    assert cli_main(["predict", "--model", "cnn_tiny", "--json", "-"]) == 0
+    assert "inputs" not in _lines(capsys)[0]  # read as a picture
     drawing_utf16 = b"\xff\xfe" + drawing.decode().encode("utf-16-le")  # a Windows editor's "Unicode"
     piped(drawing_utf16)  # it was taken for a picture: "not an image file"
     assert cli_main(["predict", "--model", "cnn_tiny", "--json", "-"]) == 0

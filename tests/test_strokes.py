@@ -486,6 +486,13 @@ def test_predict_and_read_take_pictures_and_stroke_files_together_as_the_app_ope
     (tmp_path / "A.JSON").write_bytes((tmp_path / "a.png").read_bytes())
     assert answers(str(tmp_path / "A.JSON"))["A.JSON"]["top"] == both["a.png"]["top"]
     assert answers(str(tmp_path))["A.JSON"]["top"] == both["a.png"]["top"]  # found in a folder too
+    (tmp_path / "drawings" / "empty.json").write_bytes(b"")
+    assert cli(["predict", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path)]) == 1
+    said = capsys.readouterr()  # with --strokes: the picture named .json passed over as a picture, the empty file said
+    by_name = {Path(line["path"]).name: line for line in map(json.loads, said.out.splitlines())}
+    assert set(by_name) == {"seven.json", "empty.json"} and by_name["empty.json"]["error"] == "empty file (0 bytes)"
+    assert "passed over 2 picture(s)" in said.err
+    (tmp_path / "drawings" / "empty.json").unlink()
     (tmp_path / "A.JSON").unlink()
     # Pictures beside drawings are read in batches all the same, the lines in the files' order.
     from ml.runtime.recognizer import Recognizer
@@ -509,7 +516,8 @@ def test_predict_and_read_take_pictures_and_stroke_files_together_as_the_app_ope
     # As text, a letter the model reads in either case is written as both, as the app writes it.
     assert cli(["predict", "--model", "cnn_tiny", str(tmp_path / "a.png")]) == 0
     shown = capsys.readouterr().out.split(": ", 1)[1]
-    assert all("/" in answer.split()[0] for answer in shown.split(", ") if answer[0].isalpha()), shown
+    letters = [answer.split()[0] for answer in shown.split(", ") if answer[0].isalpha()]
+    assert letters and all("/" in letter for letter in letters), shown
 
 
 def test_evaluate_reports_image_strokes_and_fused_for_a_stroke_model(

@@ -84,7 +84,9 @@ class Stroke:
     eraser: bool = False
     points: list[tuple[float, float, float]] = field(default_factory=list)  # x, y, pressure (0-1]
 
-    def add(self, x: float, y: float, pressure: float) -> bool:
+    def add(self, x: float, y: float, pressure: float, scale: float = 1.0) -> bool:
+        """Add the pen's point (``scale``: the drawing's on the pad, its gaps filled in at the size it was
+        written); False where it is too close to the last to add anything."""
         if self.points:
             last_x, last_y, last_p = self.points[-1]
             gap = math.hypot(x - last_x, y - last_y)
@@ -94,7 +96,7 @@ class Stroke:
             # reads what the saved file and the file opened again read (a circle drawn fast differed by up to
             # 0.51 of a pixel of the model's input).
             # (1% under the renderer's gap: a saved file's points, rounded to 0.01 px, need no filling again)
-            steps = math.ceil(gap / (0.99 * MAX_POINT_GAP_PX))
+            steps = math.ceil(gap / (0.99 * MAX_POINT_GAP_PX * scale))
             for k in range(1, steps):
                 t = k / steps
                 self.points.append(
@@ -459,8 +461,10 @@ class DrawingCanvas(QWidget):
         strokes = []
         try:
             for item in saved[:MAX_KEPT_STROKES]:
-                points = [(float(x), float(y), _kept_share(float(p))) for x, y, p in item["points"]]
-                width = float(item["width"])
+                # Filled in as drawn strokes are (sessions kept before the pad did so came back sparse).
+                points = _as_drawn([(float(x), float(y), _kept_share(float(p))) for x, y, p in item["points"]])
+                # (an eraser kept from a drawing shrunk many times may be wider: as wide as kept widths go)
+                width = min(float(item["width"]), MAX_SAVED_PEN_PX)
                 if (
                     not points
                     or not 0 < width <= MAX_SAVED_PEN_PX
@@ -550,6 +554,13 @@ class DrawingCanvas(QWidget):
             room = size / max(x1 - x0, y1 - y0, 1e-9)
         scale = min(room, 1e6)  # a file of one dot: anywhere is its place
         middle_x, middle_y = (width / 2, height / 2) if as_written else ((x0 + x1) / 2, (y0 + y1) / 2)
+        # Centred on a whole recognition pixel, as a batch centres it (half a pixel off, the two read another
+        # picture: up to 0.3 of the model's input apart on an 800 px pad).
+        from ml.runtime.render import DRAWING_RECOGNITION_SCALE
+
+        whole = DRAWING_RECOGNITION_SCALE  # (a character's: text mode reads a line at its own scale)
+        on_grid = not as_written and not self._reads_lines
+        centre_x, centre_y = (round(side / 2 * whole) / whole if on_grid else side / 2 for side in (width, height))
         placed = []
         for k, points in enumerate(strokes.strokes):
             shares = (
@@ -558,7 +569,7 @@ class DrawingCanvas(QWidget):
                 else [1.0] * len(points)
             )
             xy = [
-                (width / 2 + (float(x) - middle_x) * scale, height / 2 + (float(y) - middle_y) * scale, share)
+                (centre_x + (float(x) - middle_x) * scale, centre_y + (float(y) - middle_y) * scale, share)
                 for (x, y), share in zip(points, shares, strict=True)
             ]
             # As written: with the pen each stroke was written with, as the command line reads the file.
@@ -699,6 +710,7 @@ class DrawingCanvas(QWidget):
     def _back_to_drawn_size(self) -> None:
         self._scale_drawing(1.0 / self._drawing_scale)
         self._drawing_scale = 1.0
+        self._renderer = None  # its scale was the shrunk drawing's
 
     def _fitting_scale(self, width: int, height: int) -> float:
         """The bare pad's drawing's scale (1: as drawn) on a pad of width x height.
@@ -1032,7 +1044,7 @@ class DrawingCanvas(QWidget):
 
     def _extend(self, position: QPointF, pressure: float) -> None:
         stroke = self._current
-        if stroke is not None and stroke.add(position.x(), position.y(), pressure):
+        if stroke is not None and stroke.add(position.x(), position.y(), pressure, self._drawing_scale):
             self._paint_new_pieces(stroke, range(self._current_pieces, len(stroke.points)))
 
     def _end(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import math
 import sys
@@ -88,14 +89,37 @@ def is_stroke_input(path: Path, piped: bytes | None = None, strokes_only: bool =
 
 
 def _looks_like_json(data: bytes) -> bool:
-    """Whether bytes begin as JSON does (an object or a list), in any encoding JSON may come in (a Windows
-    editor's UTF-16 was taken for a picture)."""
+    """Whether bytes begin as JSON does (an object or a list), in the encoding their first bytes say
+    (UTF-8, or UTF-16/32 as a Windows editor's "Unicode" writes: it was taken for a picture). A picture's
+    own signature says it is none (a phone's JPEG, its EXIF block 23 KB long, was taken for JSON)."""
+    from ml.runtime.image_files import format_by_signature
+
+    if format_by_signature(data[:16]) is not None:
+        return False
     head = data[:64]
-    for encoding in ("utf-8", "utf-16", "utf-32", "utf-16-le", "utf-16-be"):
-        text = head.decode(encoding, errors="ignore")
-        if text.lstrip(" \t\r\n\ufeff")[:1] in ("{", "["):
-            return True
-    return False
+    encoding = _json_encoding(head)
+    try:  # (an incremental decoder leaves a character cut at the 64th byte, and fails on bytes that are no text)
+        text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return text.lstrip(" \t\r\n\ufeff")[:1] in ("{", "[")
+
+
+def _json_encoding(head: bytes) -> str:
+    """JSON's encoding from its first bytes: a byte-order mark, or where the zero bytes of ASCII fall."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if len(head) >= 4 and head[1:4] == b"\x00\x00\x00":
+        return "utf-32-le"
+    if head[:3] == b"\x00\x00\x00":
+        return "utf-32-be"
+    if head[1:2] == b"\x00":
+        return "utf-16-le"
+    if head[:1] == b"\x00":
+        return "utf-16-be"
+    return "utf-8-sig"
 
 
 def piped_nothing(paths: list[Path], piped: bytes | None) -> tuple[list[Path], list[tuple[Path, str]]]:

@@ -399,7 +399,7 @@ def find_stroke_files(
     """Stroke JSON files among ``paths`` (folders searched recursively for ``*.json`` that hold strokes),
     and the paths that are neither file nor folder or are folders without one, each with its reason; the
     folders' other .json files are added to ``other_json``, and their pictures to ``pictures``, when given."""
-    from ml.runtime.image_files import find_image_files, is_stroke_path, not_a_file_reason
+    from ml.runtime.image_files import find_image_files, is_drawing_file, is_stroke_path, not_a_file_reason
 
     files: list[Path] = []
     problems: list[tuple[Path, str]] = []
@@ -407,12 +407,13 @@ def find_stroke_files(
         if path.is_dir():
             # In number order, other JSON (an exported batch's results) passed over, as the app's batch does.
             found = find_image_files([path], stroke_files=True)
-            inside = [p for p in found.files if is_stroke_path(p)]
+            inside = [p for p in found.files if is_drawing_file(p)]  # (not a picture named .json)
             files.extend(inside)
+            problems.extend((p, why) for p, why in found.problems if is_stroke_path(p))  # an empty .json, say
             if other_json is not None:  # for the command to say how many it passed over
                 other_json.extend(found.other_json)
             if pictures is not None:
-                pictures.extend(p for p in found.files if not is_stroke_path(p))
+                pictures.extend(p for p in found.files if not is_drawing_file(p))
             if not inside:
                 problems.append((path, "no stroke files (.json) in this folder"))
         elif path.exists():  # a file, or a process's pipe (/dev/stdin, a shell's <(...)); not a named pipe
