@@ -2160,8 +2160,8 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.warning(
             self,
             doing,
-            f"You corrected {answers} in the Batch table since the last export; {doing.lower()} drops the "
-            "corrections. Save them to a file first?",
+            f"You corrected {answers} in the Batch table since the last export; they are dropped if you "
+            f"{doing.lower()}. Save them to a file first?",
             buttons.Save | buttons.Discard | buttons.Cancel,
             buttons.Save,
         )
@@ -2228,7 +2228,10 @@ class MainWindow(QMainWindow):
         if not self.batch_view.finished_rows():
             self.statusBar().showMessage("No batch results to export yet.", 5000)
             return False
-        start = str(self._dialog_folder() / "glyphpad-results.csv")
+        # Beside the files read (it opened where a row was last opened on the pad: a pupil's folder).
+        asked = self._batch_asked_for[0] if self._batch_asked_for else None
+        folder = (asked if asked.is_dir() else asked.parent) if asked is not None else self._dialog_folder()
+        start = str((folder if folder.is_dir() else self._dialog_folder()) / "glyphpad-results.csv")
         kinds = export_kinds(QLocale.system())
         # Where numbers are written 0,97 a spreadsheet opens the file it reads there (the first kind offered).
         chosen, kind = QFileDialog.getSaveFileName(self, "Export Results", start, ";;".join(kinds), kinds[0])

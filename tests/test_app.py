@@ -2915,8 +2915,10 @@ def test_an_export_asks_before_replacing_the_file_its_added_suffix_names(
     existing = tmp_path / "results.csv"
     existing.write_text("keep me")
     typed = (str(tmp_path / "results"), "CSV (*.csv)")
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: typed))
+    starts: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: starts.append(a[2]) or typed))
     asked: list[str] = []
+    window.preferences.last_folder = str(Path.home())  # a row opened on the pad from elsewhere, say
 
     def answer(reply: QMessageBox.StandardButton):  # type: ignore[no-untyped-def]
         return staticmethod(lambda _parent, _title, text, *a, **k: asked.append(text) or reply)
@@ -2924,6 +2926,7 @@ def test_an_export_asks_before_replacing_the_file_its_added_suffix_names(
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
     window.export_batch()
     assert asked and "results.csv" in asked[0] and existing.read_text() == "keep me"
+    assert starts[0] == str(tmp_path / "glyphpad-results.csv")  # beside the files read
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     window.export_batch()
     assert existing.read_text(encoding="utf-8-sig").startswith("path,model")
@@ -3708,6 +3711,12 @@ def test_a_header_clicked_while_a_batch_runs_does_not_sort_it_when_it_ends(qtbot
         return [view.table.model().index(r, 0).data() for r in range(4)]
 
     assert shown() == ["a.png", "b.png", "c.png", "d.png"]  # the files' order, as no click came after
+    # An answer under 80% stands out in its confidence's colour, as text mode underlines one.
+    from desktop_app.themes import disagree_colour
+
+    colours = [view.table.model().index(r, 2).data(Qt.ItemDataRole.ForegroundRole) for r in range(4)]
+    assert colours == [None] + [disagree_colour(QApplication.palette())] * 3
+    assert view.table.model().index(1, 2).data(Qt.ItemDataRole.ToolTipRole).startswith("Unsure: under 80%")
     QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(header.sectionViewportPosition(2) + 5, 5))
     assert shown() == ["b.png", "d.png", "c.png", "a.png"]  # one click after it: least sure first
     for _ in range(2):  # then the surest first, then the files' order again
@@ -4964,6 +4973,9 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     # The model's own answer, or nothing, gives it back.
     assert model.setData(model.index(2, ANSWER_COLUMN), "  8 ") and model.index(2, ANSWER_COLUMN).data() == "8"
     assert model.setData(model.index(2, ANSWER_COLUMN), "B / b") and model.index(2, ANSWER_COLUMN).data() == "B / b"
+    # More than one character for a file read as one is a slip: refused, and said under the table.
+    assert not model.setData(model.index(2, ANSWER_COLUMN), "zz") and model.index(2, ANSWER_COLUMN).data() == "B / b"
+    assert view.detail.text().startswith("“zz” is more than one character")
     assert model.index(2, ANSWER_COLUMN).data(Qt.ItemDataRole.FontRole) is None  # as the table names it: none
     # Sorted by the answer: the corrected one sorts as corrected.
     view.table.sortByColumn(ANSWER_COLUMN, Qt.SortOrder.AscendingOrder)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.themes import error_colour
+from desktop_app.themes import disagree_colour, error_colour
 from desktop_app.widgets.fonts import (
     UNSURE_BELOW,
     class_name,
@@ -46,6 +46,7 @@ from ml.runtime.atomic_files import write_atomically
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
 ERROR_COLUMN = 1
+CONFIDENCE_COLUMN = 2  # its confidence (a line's least sure character's)
 ANSWER_COLUMN = 1  # a read file's answer (a character, or a line's text): the person may correct it (F2)
 SORT_ARROW_ROOM = 30  # px a header needs beside its name for the sort arrow and the margins
 NARROWEST_NAME = 56  # px: a file's name and a line's text give way to the last column down to this
@@ -189,6 +190,7 @@ class BatchTableModel(QAbstractTableModel):
     answer and, under "corrected", the person's; the table shows the person's, in italics."""
 
     corrections_changed = Signal()
+    correction_refused = Signal(str)  # why a typed answer was not taken
 
     def __init__(self) -> None:
         super().__init__()
@@ -296,6 +298,18 @@ class BatchTableModel(QAbstractTableModel):
                 return self.correction_note(row)
         if role == Qt.ItemDataRole.DecorationRole and column == ANSWER_COLUMN and not error:
             return self.seen.get(file_index)
+        if column == CONFIDENCE_COLUMN and not error and role in UNSURE_ROLES:
+            # An answer under UNSURE_BELOW stands out, as text mode underlines one (15.6% looked as 98% does
+            # down a class's table, but for its number); sorting by it brings them first.
+            sure = (
+                (least_sure(row) if "chars" in row else None)
+                if self.lines
+                else (float(top[0]["prob"]) if top else None)  # type: ignore[arg-type]
+            )
+            if sure is not None and sure < UNSURE_BELOW:
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    return f"Unsure: under {UNSURE_BELOW:.0%}, worth a look"
+                return disagree_colour(QApplication.palette())
         notes: list[str] = row["notes"]  # type: ignore[assignment]
         # (column 0 alone: the decoration is asked of every cell at every paint)
         look = column == 0 and role in LOOK_ROLES and not error and needs_a_look(notes)
@@ -342,6 +356,12 @@ class BatchTableModel(QAbstractTableModel):
         before = corrected(row)
         read = model_answer(row, self.lines) or ""
         as_shown = read if self.lines else class_name(read, self.merged_case, name_lookalikes=False)  # "K / k"
+        if not self.lines and text not in (read, as_shown) and len(text.replace(" ", "")) > 1:
+            self.correction_refused.emit(  # a slip: "zz" was kept as one character's answer
+                f"“{text}” is more than one character: a file read as one character takes one "
+                "(for more, choose “a line of text” and Again)"
+            )
+            return False
         if not text or text in (read, as_shown):
             row.pop("corrected", None)
         else:
@@ -372,6 +392,7 @@ class BatchTableModel(QAbstractTableModel):
 
 BLANK_PREFIX = "blank: "  # a row's error when its file holds nothing to read (as the command line's BLANK_TAG)
 LOOK_ROLES = (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.AccessibleTextRole)
+UNSURE_ROLES = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole)
 
 
 def needs_a_look(notes: list[str]) -> bool:
@@ -530,6 +551,7 @@ class BatchView(QWidget):
         corrector = QShortcut(QKeySequence("F2"), self.table, context=Qt.ShortcutContext.WidgetShortcut)
         corrector.activated.connect(lambda: self.correct_answer(self.table.currentIndex()))
         self.model.corrections_changed.connect(self._corrections_changed)
+        self.model.correction_refused.connect(self._say_refused)
         # Sorting from the keyboard too: the rows' menu (the Menu key, Shift+F10, or a right-click).
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._show_rows_menu)
@@ -658,6 +680,11 @@ class BatchView(QWidget):
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.model.sortable = sortable
         self.table.setSortingEnabled(sortable)
+
+    def _say_refused(self, why: str) -> None:
+        """Why a typed answer was not taken, under the table where the chosen row's details go."""
+        self.detail.setText(why)
+        self.detail.setVisible(True)
 
     def _show_detail(self, table_row: int) -> None:
         """Under the table, in full: the chosen file's name and why it could not be read, its notes, a line's
