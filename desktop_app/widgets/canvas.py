@@ -533,6 +533,8 @@ class DrawingCanvas(QWidget):
         the pad (at most as large as a batch draws it), a line (text mode) OPENED_LINE_SHARE of its height;
         drawn with the pen in use (as written: the pens the file names, when it does), pressure from the
         file's when it has one."""
+        from ml.runtime.render import DRAWING_CANVAS_PX, DRAWING_RECOGNITION_SCALE, DRAWING_SHARE
+
         x0, y0, x1, y1 = strokes.box()
         width, height = max(self.width(), 1), max(self.height(), 1)
         flat = (y1 - y0) < 0.05 * (x1 - x0)  # a lone dash: no line height to size it by, a character's size
@@ -548,16 +550,12 @@ class DrawingCanvas(QWidget):
                 OPENED_LINE_SHARE * height / max(y1 - y0, 1e-9), (width - 2 * FIT_MARGIN_PX) / max(x1 - x0, 1e-9)
             )
         else:
-            from ml.runtime.render import DRAWING_CANVAS_PX, DRAWING_SHARE
-
             size = min(OPENED_CHARACTER_SHARE * min(width, height), DRAWING_SHARE * DRAWING_CANVAS_PX)
             room = size / max(x1 - x0, y1 - y0, 1e-9)
         scale = min(room, 1e6)  # a file of one dot: anywhere is its place
         middle_x, middle_y = (width / 2, height / 2) if as_written else ((x0 + x1) / 2, (y0 + y1) / 2)
         # Centred on a whole recognition pixel, as a batch centres it (half a pixel off, the two read another
         # picture: up to 0.3 of the model's input apart on an 800 px pad).
-        from ml.runtime.render import DRAWING_RECOGNITION_SCALE
-
         whole = DRAWING_RECOGNITION_SCALE  # (a character's: text mode reads a line at its own scale)
         on_grid = not as_written and not self._reads_lines
         centre_x, centre_y = (round(side / 2 * whole) / whole if on_grid else side / 2 for side in (width, height))
