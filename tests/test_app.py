@@ -905,7 +905,11 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert len(table) == 6 and {"path", "label_1", "prob_1", "error"} <= set(table[0])
     with (tmp_path / "out.csv").open(encoding="utf-8-sig") as handle:
         assert len({len(row) for row in csv.reader(handle)}) == 1  # the failed file's row as wide as the others
-    assert len(json.loads((tmp_path / "out.json").read_text())) == 6
+    exported = json.loads((tmp_path / "out.json").read_text())
+    assert len(exported) == 6
+    # As the command line's JSON: "error" on a failed file's row alone, "top" on a read one's alone.
+    assert sorted("error" in row for row in exported) == [False] * 5 + [True]
+    assert all(("top" in row) != ("error" in row) for row in exported)
     assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbfpath,")  # Excel reads it as UTF-8
     assert not list(tmp_path.glob(".out.*"))  # no temporary files left behind
     # For a spreadsheet that writes 0,97 (German, French): ";" between fields, decimal commas, so that a row

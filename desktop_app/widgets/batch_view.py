@@ -929,11 +929,17 @@ class BatchView(QWidget):
         if self.model.lines:  # a line's answers are its text and its characters', not a top-k
             rows = [{key: value for key, value in row.items() if key != "top"} for row in rows]
         if path.suffix.lower() == ".json":  # (names as written, "Schüler", not "Sch\u00fcler")
-            # A file with nothing to read says so as the command line's JSON does: "blank": true.
+            # A file with nothing to read says so as the command line's JSON does: "blank": true. As there,
+            # "error" and "notes" are there when there is one (a script testing for "error" took every
+            # row for a failure), "top" when there are answers.
             rows = [
                 {**row, "error": str(row["error"]).removeprefix(BLANK_PREFIX), "blank": True}
                 if str(row["error"]).startswith(BLANK_PREFIX)
                 else row
+                for row in rows
+            ]
+            rows = [
+                {key: value for key, value in row.items() if value or key not in ("error", "notes", "top")}
                 for row in rows
             ]
             write_atomically(path, json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
