@@ -77,7 +77,7 @@ from desktop_app.inference_service import (
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
 from desktop_app.settings import Preferences, save_preferences, save_window_state, string_list, window_state
 from desktop_app.themes import apply_text_size, apply_theme, next_text_size
-from desktop_app.widgets.batch_view import BatchView
+from desktop_app.widgets.batch_view import BatchView, other_json_files
 from desktop_app.widgets.canvas import RESIZE_SETTLE_MS, DrawingCanvas, qimage_to_pixels
 from desktop_app.widgets.compare_view import CompareView
 from desktop_app.widgets.explain_view import ExplainView
@@ -2122,7 +2122,7 @@ class MainWindow(QMainWindow):
         found = find_image_files(paths, stroke_files=True)
         if not found.files and not found.problems:
             other = len(found.other_json)  # (said, or "nothing there" was untrue)
-            held = f" ({other} .json file{'s' if other != 1 else ''} holding no strokes)" if other else ""
+            held = f" ({other_json_files(other)})" if other else ""
             self.statusBar().showMessage(f"No pictures or stroke files there{held}.", 5000)
             return
         if not self._corrections_may_go("Read the files"):

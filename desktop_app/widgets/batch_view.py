@@ -395,6 +395,11 @@ LOOK_ROLES = (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole, Qt.It
 UNSURE_ROLES = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole)
 
 
+def other_json_files(count: int) -> str:
+    """The folders' .json files that hold no strokes, as a batch says it passed them over."""
+    return f"{count} .json file{'s' if count != 1 else ''} holding no strokes"
+
+
 def needs_a_look(notes: list[str]) -> bool:
     """Whether a row's notes say its one answer may not be the picture's (several characters side by side,
     rows of writing, a character of a few pixels, a dash), rather than how it was read (averaged down, a GIF's
@@ -875,9 +880,7 @@ class BatchView(QWidget):
         files = ("file" if len(self.rows) == 1 else "files") + (" as lines of text" if self.model.lines else "")
         model = self.batch_model()
         if self._other_json:  # (passed over without a word: a newcomer's package.json and results.json)
-            failed += (
-                f"; passed over {self._other_json} .json file{'s' if self._other_json != 1 else ''} holding no strokes"
-            )
+            failed += f"; passed over {other_json_files(self._other_json)}"
         if self._reads_only:  # a letter read by a digits model comes out a digit, confidently: said where one looks
             failed += f". {model} reads {self._reads_only} only: anything else gets one of those answers"
         if cancelled:

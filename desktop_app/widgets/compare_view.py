@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.themes import disagree_colour
-from desktop_app.widgets.fonts import character_font, class_name, confidence_text, described, merged_case_of
+from desktop_app.widgets.fonts import character_font, class_name, confidence_text, described
+from ml.runtime.labels import merged_case_of
 
 # Short headers (each explained on hover): the other columns' widths are what the model names lose.
 COLUMNS = ("Model", "Says", "Conf.", "=●", "ms")

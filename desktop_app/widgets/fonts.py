@@ -133,8 +133,3 @@ def spoken_class_name(label: str, merged_case: frozenset[str]) -> str:
 def short_class_name(label: str, merged_case: frozenset[str]) -> str:
     """A class in a list of answers (top-k rows, a batch's Top-k): "L/l" for a letter read in either case."""
     return f"{label.upper()}/{label.lower()}" if label.isalpha() and label.upper() in merged_case else label
-
-
-def merged_case_of(classes: tuple[str, ...]) -> frozenset[str]:
-    """The letters a model with these classes reads in either case as one class (their capitals)."""
-    return frozenset(c for c in classes if c.isalpha() and c.isupper() and c.lower() not in classes)

@@ -28,7 +28,7 @@ from ml.cli.common import (
 )
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
-from ml.runtime.labels import TOP_K
+from ml.runtime.labels import TOP_K, merged_case_of
 
 EPILOG = (
     "exit status: 0 when every file was recognized, 1 when some could not be (each gets a reason), 2 when none "
@@ -85,6 +85,7 @@ def run(argv: list[str]) -> int:
     except (WeightsError, DeviceError) as error:
         return fail_whole("predict", str(error), args.json)
     say_reads_only(recognizer.card)
+    args.merged_case = merged_case_of(recognizer.labels)  # (for the text output: "A/a 97.1%")
     files, problems = files_to_read("predict", args.paths, args.strokes)
     files, nothing_piped = piped_nothing(files, args.piped)
     problems = nothing_piped + problems
@@ -142,7 +143,7 @@ def _picture_lines(batch: list[Path], args: argparse.Namespace, recognizer: Any)
         notes = [*result.notes, *filter(None, [_several_in_picture(picture)])]
         if notes:
             record["notes"] = notes
-        lines.append((_answer_line(record, result, notes, args.json, _merged_case(recognizer)), True))
+        lines.append((_answer_line(record, result, notes, args.json, args.merged_case), True))
     return lines
 
 
@@ -154,15 +155,6 @@ def _answer_line(record: dict[str, Any], result: Any, notes: list[str], as_json:
     named = [f"{s.label}/{s.label.lower()}" if s.label in merged else s.label for s in result.top]
     answers = ", ".join(f"{name} {100 * s.prob:.1f}%" for name, s in zip(named, result.top, strict=True))
     return f"{record['path']}: {answers}" + "".join(f" ({note})" for note in notes)
-
-
-def _merged_case(recognizer: Any) -> frozenset[str]:
-    from ml.runtime.labels import get_label_set
-
-    try:
-        return get_label_set(recognizer.card.label_set).merged_case
-    except (KeyError, ValueError):  # a card of a label set this version does not know
-        return frozenset()
 
 
 def _fusion(recognizer: Any, device: str) -> Any:
@@ -217,7 +209,7 @@ def _stroke_line(path: Path, args: argparse.Namespace, recognizer: Any, fused: A
     notes = [*result.notes, *filter(None, [_several_characters(strokes)])]  # (a dash's note, as the app says it)
     if notes:
         record["notes"] = notes
-    return _answer_line(record, result, notes, args.json, _merged_case(recognizer)), True
+    return _answer_line(record, result, notes, args.json, args.merged_case), True
 
 
 def _several_in_picture(path: Path | bytes) -> str:

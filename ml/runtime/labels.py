@@ -95,3 +95,8 @@ def char_from_folder_name(name: str) -> str | None:
             if len(candidate) == 1 and candidate.isalpha():
                 return to_case(candidate)
     return None
+
+
+def merged_case_of(classes: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """The letters a model with these classes reads in either case as one class (their capitals)."""
+    return frozenset(c for c in classes if c.isalpha() and c.isupper() and c.lower() not in classes)

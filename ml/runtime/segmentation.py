@@ -696,8 +696,17 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]], punctuation
         after_comma = k > 0 and punctuation[order[k - 1]] == ","
         comma_space = not space and after_comma and gap is not None and gap > max(COMMA_SPACE_GAP * height, usual)
         box = tuple(float(v) for v in merged[i])
-        part = CharacterPart(box, tuple(groups[i]), space or comma_space, tuple(marks[i]), bodies[i], punctuation[i])  # type: ignore[arg-type]
-        out.append(replace(part, comma_space=comma_space))
+        out.append(
+            CharacterPart(
+                box,  # type: ignore[arg-type]
+                tuple(groups[i]),
+                space or comma_space,
+                tuple(marks[i]),
+                bodies[i],  # type: ignore[arg-type]
+                punctuation[i],
+                comma_space=comma_space,
+            )
+        )
     return out
 
 
@@ -966,10 +975,8 @@ def merge_parts(a: CharacterPart, b: CharacterPart) -> CharacterPart:
         max(a.body_box[2], b.body_box[2]),
         max(a.body_box[3], b.body_box[3]),
     )
-    return replace(
-        CharacterPart(box, tuple(sorted(a.strokes + b.strokes)), a.space_before, a.marks + b.marks, body),
-        comma_space=a.comma_space,
-    )
+    strokes = tuple(sorted(a.strokes + b.strokes))
+    return CharacterPart(box, strokes, a.space_before, a.marks + b.marks, body, comma_space=a.comma_space)
 
 
 WIDE_INK = 1.2  # a piece of ink this many line heights wide may be two characters that touch

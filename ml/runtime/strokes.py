@@ -407,13 +407,14 @@ def find_stroke_files(
         if path.is_dir():
             # In number order, other JSON (an exported batch's results) passed over, as the app's batch does.
             found = find_image_files([path], stroke_files=True)
-            inside = [p for p in found.files if is_drawing_file(p)]  # (not a picture named .json)
+            drawing = {p: is_drawing_file(p) for p in found.files}  # (not a picture named .json)
+            inside = [p for p in found.files if drawing[p]]
             files.extend(inside)
             problems.extend((p, why) for p, why in found.problems if is_stroke_path(p))  # an empty .json, say
             if other_json is not None:  # for the command to say how many it passed over
                 other_json.extend(found.other_json)
             if pictures is not None:
-                pictures.extend(p for p in found.files if not is_drawing_file(p))
+                pictures.extend(p for p in found.files if not drawing[p])
             if not inside:
                 problems.append((path, "no stroke files (.json) in this folder"))
         elif path.exists():  # a file, or a process's pipe (/dev/stdin, a shell's <(...)); not a named pipe
