@@ -706,38 +706,146 @@ def without_page_lines(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
     Columns inked over ``PAGE_LINE`` of the picture's height are a margin when they are thinner than the
     writing's strokes (``THIN_LINE``) and the ink off every such line spans less than ``WRITING_SPAN`` of
     the height (a margin runs past the writing; a stem or a serif of a letter cropped tight is as thick
-    as the pen); rows across its width likewise. ``ink`` itself when there are none. (A red margin was
-    read as an I.)"""
+    as the pen); rows across its width likewise. The lines may be sloped, as in a photo taken a few
+    degrees turned (:func:`_page_lines`). ``ink`` itself when there are none. (A red margin was read as an
+    I; a sloped rule under a character as part of it.)"""
     height, width = inked.shape
-    down = inked.sum(axis=0) >= PAGE_LINE * height  # columns: margins
-    across = inked.sum(axis=1) >= PAGE_LINE * width  # rows: rules
-    if not down.any() and not across.any():
+    across = _page_lines(inked)  # rules
+    down = _page_lines(inked.T)  # margins (of the picture transposed)
+    if not across.flags.any() and not down.flags.any():
         return ink
-    # Each line with the columns (rows) of its own edge beside it: anti-aliasing, a pen's width.
-    wide_down = down | np.roll(down, 1) | np.roll(down, -1)
-    wide_across = across | np.roll(across, 1) | np.roll(across, -1)
-    rest = inked.copy()
-    rest[:, wide_down] = False
-    rest[wide_across, :] = False
+    rest = inked & ~across.pixels(across.flags, height) & ~down.pixels(down.flags, width).T
     rows, columns = np.flatnonzero(rest.any(axis=1)), np.flatnonzero(rest.any(axis=0))
     if not rows.size:  # nothing but lines: the writing (an L, a T, an E cropped tight), or a blank page's
-        rules = _run_count(_thin_runs(across, max(3.0, PAGE_RULE_SHARE * height)))
-        margins_and_columns = _run_count(_thin_runs(down, max(3.0, PAGE_RULE_SHARE * width)))
+        rules = _run_count(_thin_runs(across.flags, max(3.0, PAGE_RULE_SHARE * height)))
+        margins_and_columns = _run_count(_thin_runs(down.flags, max(3.0, PAGE_RULE_SHARE * width)))
         if rules >= PAGE_RULES or margins_and_columns >= PAGE_RULES:
             return np.zeros_like(ink)  # more than a character's strokes: ruled paper, nothing written on it
         return ink
     thin = THIN_LINE * stroke_width(rest)
     out = ink
     if rows[-1] - rows[0] + 1 < WRITING_SPAN * height:
-        lines = _thin_runs(down, thin)
+        lines = _thin_runs(down.flags, thin)
         if lines.any():
             out = out.copy()
-            out[:, lines | np.roll(lines, 1) | np.roll(lines, -1)] = 0.0
+            out[down.pixels(lines, width).T] = 0.0
     if columns[-1] - columns[0] + 1 < WRITING_SPAN * width:
-        lines = _thin_runs(across, thin)
+        lines = _thin_runs(across.flags, thin)
         if lines.any():
             out = out.copy() if out is ink else out
-            out[lines | np.roll(lines, 1) | np.roll(lines, -1), :] = 0.0
+            out[across.pixels(lines, height)] = 0.0
+    return out
+
+
+@dataclass(frozen=True)
+class _PageLines:
+    """Lines across a picture, level or sloped: the picture is sheared level, each column moved up by its
+    ``shifts`` (and ``pad`` rows added above and below), and ``flags`` marks the sheared rows that are lines."""
+
+    flags: np.ndarray
+    shifts: np.ndarray  # per column: pixel (y, x) is on the sheared row y + pad - shifts[x]
+    pad: int
+
+    def pixels(self, flags: np.ndarray, height: int) -> np.ndarray:
+        """The picture's pixels (``height`` x its width) on the sheared rows that ``flags`` marks, with the
+        rows of their edges: one each side, two where the line is sloped (shearing by whole rows
+        leaves its edge up to a row further out)."""
+        flags = _widened(flags, 2 if self.pad else 1)
+        if not self.pad:  # level: the rows themselves
+            return np.broadcast_to(flags[:, None], (height, len(self.shifts)))
+        out = np.empty((height, len(self.shifts)), dtype=bool)
+        for shift, start, end in _shift_groups(self.shifts):
+            out[:, start:end] = flags[self.pad - shift : self.pad - shift + height, None]
+        return out
+
+
+def _page_lines(inked: np.ndarray) -> _PageLines:
+    """The rows of ``inked`` inked over ``PAGE_LINE`` of its width; when there are none, such lines sloped
+    up to ``MOST_TURNED`` (a photo of a ruled page taken a little turned: its rules, thinner than the
+    writing, were read as part of the character above them)."""
+    width = inked.shape[1]
+    level = _PageLines(np.count_nonzero(inked, axis=1) >= PAGE_LINE * width, np.zeros(width, dtype=np.int64), 0)
+    if level.flags.any():
+        return level
+    slope = _line_slope(inked)
+    if slope is None:
+        return level
+    shifts = np.rint(slope * (np.arange(width) - (width - 1) / 2)).astype(np.int64)
+    pad = int(np.abs(shifts).max())
+    if not pad:
+        return level
+    flags = np.count_nonzero(_sheared(inked, shifts, pad), axis=1) >= PAGE_LINE * width
+    return _PageLines(flags, shifts, pad) if flags.any() else level
+
+
+MOST_TURNED = 0.14  # the steepest slope (rows per column, about 8 degrees) a page's line is looked for at
+SLOPE_SIDE = 512  # the slope is first found on the picture brought down to this side, then refined
+SLOPE_POINTS = 20_000  # at most this many inked pixels (evenly taken) are counted for each slope tried
+
+
+def _line_slope(inked: np.ndarray) -> float | None:
+    """The slope (rows per column) of the straight line, within ``MOST_TURNED`` of level, holding the most
+    of ``inked``'s pixels, when it could be a line across (its band holds ``PAGE_LINE`` of the width
+    brought down); None otherwise. Found on the picture brought down, then to half a row at its ends."""
+    height, width = inked.shape
+    factor = -(-max(height, width) // SLOPE_SIDE)
+    small = inked
+    if factor > 1:
+        rows, columns = -(-height // factor), -(-width // factor)
+        padded = np.pad(inked, ((0, rows * factor - height), (0, columns * factor - width)))
+        small = np.asarray(padded.reshape(rows, factor, columns, factor).any(axis=(1, 3)))
+    small_width = small.shape[1]
+    if np.count_nonzero(small.any(axis=0)) < PAGE_LINE * small_width:
+        return None  # no line crosses it
+    slopes = np.arange(-MOST_TURNED, MOST_TURNED + 1e-9, 1.0 / small_width)
+    slope, held = _fullest_band(small, slopes)
+    if held < PAGE_LINE * small_width:
+        return None
+    if factor == 1:
+        return slope
+    step = 1.0 / width
+    return _fullest_band(inked, np.arange(slope - 1.0 / small_width, slope + 1.0 / small_width + step / 2, step))[0]
+
+
+def _fullest_band(inked: np.ndarray, slopes: np.ndarray) -> tuple[float, float]:
+    """Of ``slopes``, the one whose band two rows high holds the most inked pixels, and how many (as a
+    share of those taken, times the pixels: counted on at most ``SLOPE_POINTS`` of them)."""
+    ys, xs = np.nonzero(inked)
+    taken = max(1, -(-ys.size // SLOPE_POINTS))
+    ys, xs = ys[::taken], xs[::taken]
+    centred = xs - (inked.shape[1] - 1) / 2
+    best_slope, best_held = 0.0, -1
+    for slope in slopes:
+        bands = ys - np.rint(slope * centred).astype(np.int64)
+        counts = np.bincount(bands - bands.min())
+        held = int(counts.max()) if counts.size < 2 else int((counts[:-1] + counts[1:]).max())
+        if held > best_held:
+            best_slope, best_held = float(slope), held
+    return best_slope, float(best_held * taken)
+
+
+def _sheared(inked: np.ndarray, shifts: np.ndarray, pad: int) -> np.ndarray:
+    """``inked`` with each column moved up by its shift, ``pad`` rows added above and below."""
+    height, width = inked.shape
+    out = np.zeros((height + 2 * pad, width), dtype=bool)
+    for shift, start, end in _shift_groups(shifts):
+        out[pad - shift : pad - shift + height, start:end] = inked[:, start:end]
+    return out
+
+
+def _shift_groups(shifts: np.ndarray) -> list[tuple[int, int, int]]:
+    """Runs of neighbouring columns moved alike: (shift, first column, column past the last)."""
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(shifts)) + 1])
+    ends = np.concatenate([starts[1:], [shifts.size]])
+    return [(int(shifts[start]), int(start), int(end)) for start, end in zip(starts, ends, strict=True)]
+
+
+def _widened(flags: np.ndarray, rows: int) -> np.ndarray:
+    """Each line with ``rows`` rows of its own edges on each side: anti-aliasing, a pen's width."""
+    out = flags.copy()
+    for step in range(1, rows + 1):
+        out[step:] |= flags[:-step]
+        out[:-step] |= flags[step:]
     return out
 
 
