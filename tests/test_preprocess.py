@@ -311,6 +311,29 @@ def test_a_blank_ruled_page_is_blank_not_an_e() -> None:
     assert np.array_equal(preprocess(png_bytes(bars)).input, preprocess(bars).input)
 
 
+# A "z" with a hook, and a boxy "0": drawn so, their strokes run along most of a tight crop's border.
+_ALONG_THE_BORDER = {
+    "z": [[(0.05, 0.12), (0.1, 0.05), (0.95, 0.05), (0.05, 0.95), (0.95, 0.95)]],
+    "0": [[(0.3, 0.05), (0.7, 0.05), (0.7, 0.95), (0.3, 0.95), (0.3, 0.05)]],
+}
+
+
+@pytest.mark.parametrize("char", sorted(_ALONG_THE_BORDER))
+@pytest.mark.parametrize("pen_width", [8, 14])
+def test_a_character_cropped_tight_along_its_border_is_dark_on_light(char: str, pen_width: int) -> None:
+    # Its border is mostly ink: taken for dark paper, its paper was read as ink (12 of 1,073 validation
+    # drawings cropped tight, a "0", a "z"). The whole picture, paper nearly everywhere, says otherwise.
+    drawing = render(char, pen_width=pen_width, strokes=_ALONG_THE_BORDER[char])
+    rows, columns = np.flatnonzero((drawing < 128).any(axis=1)), np.flatnonzero((drawing < 128).any(axis=0))
+    tight = drawing[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+    seen = preprocess(png_bytes(drawing)).input
+    assert np.abs(preprocess(png_bytes(tight)).input - seen).mean() < 0.05  # from a file (a photo's path)
+    assert np.abs(preprocess(tight).input - seen).mean() < 0.05  # its pixels (as drawn)
+    # Light writing on dark paper is still read so (its picture is dark nearly everywhere, as its border).
+    assert np.abs(preprocess(png_bytes(255 - drawing)).input - seen).mean() < 0.05
+    assert np.abs(preprocess(255 - drawing).input - seen).mean() < 0.05
+
+
 @pytest.mark.parametrize("char", ["1", "I", "T", "H", "7", "E", "F"])
 def test_a_character_cropped_tight_reads_from_a_file_as_from_its_pixels(char: str) -> None:
     # Its stems and bars run the picture's height or width like a page's lines, and its strokes fill the

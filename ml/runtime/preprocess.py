@@ -201,8 +201,29 @@ def _border(values: np.ndarray) -> np.ndarray:
 
 
 def _background(pixels: np.ndarray) -> float:
-    """The paper's (or screen's) level: the median of the image border."""
-    return float(np.median(_border(pixels)))
+    """The paper's (or screen's) level: the median of the image border, or of the whole picture where the
+    border is dark and the picture light: a dark character cropped tight has its strokes along the border
+    (a "0", a "z" cropped tight were read as light writing on dark paper, their paper as ink)."""
+    border = float(np.median(_border(pixels)))
+    if border >= 0.5:
+        return border
+    whole = _whole_level(pixels)
+    return whole if whole > 0.5 else border
+
+
+def _whole_level(pixels: np.ndarray) -> float:
+    """The median of the whole picture (of about ``WHOLE_MEDIAN_PIXELS`` taken evenly: a median of
+    millions is slow)."""
+    step = _whole_level_step(pixels)
+    return float(np.median(pixels[::step, ::step]))
+
+
+def _whole_level_step(pixels: np.ndarray) -> int:
+    """Every how many rows and columns :func:`_whole_level` takes a pixel."""
+    return max(1, round((pixels.size / WHOLE_MEDIAN_PIXELS) ** 0.5))
+
+
+WHOLE_MEDIAN_PIXELS = 65_536
 
 
 def _ink_from(pixels: np.ndarray, background: float) -> np.ndarray:
@@ -519,7 +540,11 @@ def _find_character_in_bytes(codes: np.ndarray) -> _InkBox:
     Every per-pixel step up to the crop is a function of the pixel's byte, so it is computed once for
     each of the 256 values and applied to the image as comparisons; only the ink box is converted.
     """
-    background = _median_of_bytes(_border(codes))  # _background, from the border's bytes
+    background = _median_of_bytes(_border(codes))  # _background, from the bytes
+    if background < 0.5:
+        step = _whole_level_step(codes)
+        whole = _median_of_bytes(codes[::step, ::step].ravel())
+        background = whole if whole > 0.5 else background
     ink_of = _ink_from(_BYTE_VALUES, background)  # the ink of each byte value
     light_background = background > 0.5  # ink falls as the byte rises
     peak = float(ink_of[int(codes.min())] if light_background else ink_of[int(codes.max())])
@@ -603,6 +628,8 @@ def dark_on_light(grey: np.ndarray) -> bool:
     border = _background(grey)
     if border >= 0.9 or border <= 0.1:
         return border > 0.5
+    if _whole_level(grey) >= 0.9:  # paper nearly everywhere, ink along the border: a character cropped tight
+        return True
     grey = _brought_down(grey)
     height, width = grey.shape
     block = max(4, min(height, width) // LIGHT_BLOCKS)
