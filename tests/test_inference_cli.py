@@ -714,6 +714,28 @@ def test_the_readmes_examples_read_as_written(bundled_weights: Path, capsys: pyt
         assert _lines(capsys)[0]["text"] == "Hi 42", argv
 
 
+def test_read_names_every_model_that_read_and_alone_reads_with_the_one_given(
+    bundled_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A practitioner's trial: a 1-epoch model of one's own (30% right) read "Cat 42" as the default did,
+    seconded by emnist36 and byclass62 without a word: each model used is named, and --alone uses none."""
+    from tests.conftest import REPO_ROOT
+
+    picture = str(REPO_ROOT / "resources" / "examples" / "hi42.png")
+    assert cli_main(["read", "--json", "--model", "emnist36_cnn", picture]) == 0
+    seconded = capsys.readouterr()
+    line = json.loads(seconded.out)
+    assert (line["model"], line["second_model"], line["case_model"]) == ("emnist36_cnn", "emnist36", "byclass62")
+    assert "emnist36 as a second opinion" in seconded.err and "--alone" in seconded.err
+    assert cli_main(["read", "--json", "--model", "emnist36_cnn", "--alone", picture]) == 0
+    alone = capsys.readouterr()
+    line_alone = json.loads(alone.out)
+    assert line_alone["model"] == "emnist36_cnn" and "second_model" not in line_alone and "case_model" not in line_alone
+    assert alone.err == ""
+    # The answers are its own: its probabilities, not the average with emnist36's.
+    assert line_alone["chars"][0]["top"] != line["chars"][0]["top"]
+
+
 def test_the_results_table_marks_a_dry_run() -> None:
     """A --dry-run model listed as "10 epochs, 6 s" with its meaningless figures, like a trained one."""
     from ml.evaluation.results import _trained

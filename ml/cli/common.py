@@ -139,7 +139,10 @@ def say_reads_only(card: Any) -> None:
 
     scope = READS_ONLY.get(card.label_set)
     if scope:
-        print(f"note: {card.name} reads {scope} only; for both, choose a model of 36 classes or more", file=sys.stderr)
+        print(
+            f"note: {card.name} reads {scope} only; for letters and digits, choose a model of 36 classes or more",
+            file=sys.stderr,
+        )
 
 
 def files_to_read(command: str, paths: list[Path], strokes_only: bool) -> tuple[list[Path], list[tuple[Path, str]]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ml.cli.common import (
     BLANK_TAG,
@@ -25,8 +25,11 @@ from ml.cli.common import (
     said_failures,
     say_reads_only,
 )
-from ml.runtime.cards import DEFAULT_MODEL, WeightsError
+from ml.runtime.cards import CASE_MODEL, DEFAULT_MODEL, PICTURE_PARTNER, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
+
+if TYPE_CHECKING:
+    from ml.runtime.line_reader import LineReader
 
 EPILOG = (
     "exit status: 0 when every input was read, 1 when some could not be (each gets a reason), 2 when none could "
@@ -54,7 +57,15 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--model",
         default=None,
         action=GivenOnce,
-        help=f"image model (default: the app's default, {DEFAULT_MODEL}, fused with its stroke model)",
+        help=f"image model (default: the app's default, {DEFAULT_MODEL}, fused with its stroke model); as in the "
+        f"app, a picture's characters are read by it and by {PICTURE_PARTNER} together when both have the same "
+        f"classes, and a merged case by {CASE_MODEL} (the JSON names each model used)",
+    )
+    parser.add_argument(
+        "--alone",
+        action="store_true",
+        help=f"read with the model (and its stroke model) alone: no second opinion from {PICTURE_PARTNER}, case "
+        f"from the characters' sizes alone, not from {CASE_MODEL} (to judge a model of one's own)",
     )
     parser.add_argument("--top-k", type=int, default=3, help="alternatives per character (default 3)")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the models run")
@@ -75,12 +86,15 @@ def run(argv: list[str]) -> int:
     if problem:
         return fail("read", problem)
     try:
-        reader = LineReader.load(model_to_read_with("read", args.model), device=args.device)
+        reader = LineReader.load(model_to_read_with("read", args.model), device=args.device, companions=not args.alone)
     except (WeightsError, DeviceError) as error:
         return fail_whole("read", str(error), args.json)
     if reader.image.card.input_kind != "image":
         return fail_whole("read", f"{reader.image.card.name} is a stroke model: give an image model", args.json)
     say_reads_only(reader.image.card)
+    if args.model and (helpers := companions_said(reader)):
+        # A model of one's own read as well as the default did (a second model read its pictures with it).
+        print(f"note: {reader.image.card.name} reads {helpers}; --alone reads with it alone", file=sys.stderr)
     files, problems = files_to_read("read", paths, args.strokes)
     files, nothing_piped = piped_nothing(files, piped)
     problems = nothing_piped + problems
@@ -119,6 +133,10 @@ def run(argv: list[str]) -> int:
         record["model"] = reader.image.card.name  # with its stroke, case and second image models, as the app reads
         if strokes is not None and reader.fused is not None:
             record["stroke_model"] = reader.fused.strokes.card.name
+        if strokes is None and reader.picture_partner is not None:
+            record["second_model"] = reader.picture_partner.card.name
+        if reader.case_model is not None:
+            record["case_model"] = reader.case_model.card.name
         record["text"] = line.text
         if line.notes:
             record["notes"] = list(line.notes)
@@ -126,3 +144,13 @@ def run(argv: list[str]) -> int:
         shown_notes = "".join(f" ({note})" for note in line.notes)
         print(json.dumps(record) if args.json else f"{record['path']}: {line.text}{shown_notes}", flush=True)
     return said_failures(failed, len(files) + len(problems), args.json)
+
+
+def companions_said(reader: LineReader) -> str:
+    """What reads a line beside the image model, in words ("" when nothing does)."""
+    said = []
+    if reader.picture_partner is not None:
+        said.append(f"pictures with {reader.picture_partner.card.name} as a second opinion")
+    if reader.case_model is not None:
+        said.append(f"case with {reader.case_model.card.name}")
+    return " and ".join(said)

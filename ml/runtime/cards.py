@@ -421,6 +421,13 @@ def stroke_model_problem(name: str, directory: Path | None = None) -> str:
 
 
 DEFAULT_MODEL = "emnist36_cnn"
+# Text mode (ml.runtime.line_reader) reads a line with the model in use and, when bundled, these:
+CASE_MODEL = "byclass62"  # a model that knows case, for a label set that merges cases
+# A picture of a line has no strokes to read, so a second image model of the same classes reads it too
+# and the two answers are averaged (their log-probabilities): validation words as pictures, CER 15.70 ->
+# 14.82%, words 50.0 -> 53.0%, p50 14.6 -> 19.8 ms a word. From strokes it did not help (10.25 -> 10.55%):
+# the stroke model already gives the second opinion.
+PICTURE_PARTNER = "emnist36"
 
 
 def default_model_name() -> str:

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ml.runtime.cards import WeightsError, default_model_name, list_bundled
+from ml.runtime.cards import CASE_MODEL, PICTURE_PARTNER, WeightsError, default_model_name, list_bundled
 from ml.runtime.devices import DeviceError
 from ml.runtime.fusion import FusedRecognizer, fuse_probabilities, fusion_or_reason
 from ml.runtime.image_io import ImageLoadError, LoadedImage, load_image
@@ -103,12 +103,6 @@ log = logging.getLogger(__name__)
 STAY = 0.8
 DESCENDERS = "GJPQY"  # letters whose small form reaches below the baseline: g j p q y
 ASCENDERS = "BDFHKLT"  # letters whose small form is as tall as a capital: b d f h k l t
-CASE_MODEL = "byclass62"  # bundled model that knows case, used when present
-# A picture of a line has no strokes to read, so a second image model of the same classes reads it too
-# and the two answers are averaged (their log-probabilities): validation words as pictures, CER 15.70 ->
-# 14.82%, words 50.0 -> 53.0%, p50 14.6 -> 19.8 ms a word. From strokes it did not help (10.25 -> 10.55%):
-# the stroke model already gives the second opinion.
-PICTURE_PARTNER = "emnist36"
 TWO_HEIGHTS = 1.3  # a line whose characters come in two heights this far apart has small letters and capitals
 MAX_READ_SIDE = 800  # an opened picture is read at most this many pixels wide or tall
 MAX_INK_PIXELS = 60_000  # more ink than this (at that size) is not one written line
@@ -500,12 +494,14 @@ class LineReader:
         device: str = "auto",
         threads: int = INTERACTIVE_THREADS,
         companion_threads: int = COMPANION_THREADS,
+        companions: bool = True,
     ) -> LineReader:
         """The default (or named) image model, its stroke model when fitted (on ``threads``), and the case
-        model and the picture partner when bundled (on ``companion_threads``)."""
+        model and the picture partner when bundled (on ``companion_threads``) unless ``companions`` is False
+        (the image model read alone: case from size alone)."""
         image = load_recognizer(name or default_model_name(), device, threads=threads)
         fused, problem = fusion_or_reason(image, device, threads=threads)
-        case_model, partner = line_companions(image, None, device, companion_threads)
+        case_model, partner = line_companions(image, None, device, companion_threads) if companions else (None, None)
         reader = cls(image, fused, case_model, partner, load_piece_verifier())
         reader.stroke_model_problem = problem
         return reader
