@@ -167,6 +167,46 @@ def test_a_cache_folder_that_cannot_be_written_is_said_and_the_run_goes_on(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a file"]  # nothing left half-written
 
 
+def test_an_interrupted_rendering_is_kept_and_the_next_goes_on_from_it(
+    synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A practitioner's trial: Ctrl+C minutes into rendering a training set lost all of it."""
+    from ml.training import pen_data
+
+    monkeypatch.setenv("GLYPHPAD_CACHE", str(tmp_path))
+    monkeypatch.setattr(pen_data, "RENDER_CHUNK", 8)
+    monkeypatch.setattr(pen_data, "worker_count", lambda: 1)
+    pen = load_unipen(synthetic_unipen)
+    indices = np.arange(0, len(pen), 7)[:40]
+    whole = training_bank(pen, indices, variants=1, progress=False, use_cache=False).inputs
+    rendering = pen_data._render_chunk
+    calls = []
+
+    def stopped_at_the_third(job: tuple) -> np.ndarray:  # type: ignore[type-arg]
+        calls.append(len(job[0]))
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return rendering(job)
+
+    monkeypatch.setattr(pen_data, "_render_chunk", stopped_at_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        training_bank(pen, indices, variants=1)
+    assert "keeping the 16 rendered; the next run goes on from there" in capsys.readouterr().err
+    (partial,) = tmp_path.glob("*.partial.npy")
+    calls.clear()
+    monkeypatch.setattr(pen_data, "_render_chunk", lambda job: calls.append(len(job[0])) or rendering(job))
+    again = training_bank(pen, indices, variants=1).inputs
+    assert np.array_equal(again, whole) and sum(calls) == len(indices) - 16  # the rest only
+    assert not partial.exists() and len(list(tmp_path.glob("pen-train-*.npz"))) == 1
+    # A kept part of another size (damaged, another rendering's) is not used.
+    for cached in tmp_path.glob("pen-train-*.npz"):
+        cached.unlink()
+    np.save(partial, whole[:5])
+    calls.clear()
+    assert np.array_equal(training_bank(pen, indices, variants=1).inputs, whole)
+    assert sum(calls) == len(indices)
+
+
 def test_sampling_balances_classes_and_damps_prolific_writers() -> None:
     targets = np.array([0] * 90 + [1] * 10)
     weights = source_weights(targets, 2, class_power=1.0)

@@ -20,7 +20,8 @@ import hashlib
 import json
 import math
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -215,32 +216,110 @@ def _cache_file(kind: str, params: dict[str, object]) -> Path:
     return cache_dir() / f"pen-{kind}-v{PEN_DATA_VERSION}-{digest}.npz"
 
 
+RENDER_CHUNK = 512  # drawings a worker renders at a time (and the unit an interrupted rendering is kept in)
+
+
 def _render_all(
     pen: PenCharacters,
     jobs: Sequence[tuple[int, int, PenAugment | None, float | None]],
     progress: bool,
     description: str,
+    keep: Path | None = None,
 ) -> np.ndarray:
-    """Render (character, seed, augment, pen) jobs in worker processes (one per core, or --threads), in order."""
+    """Render (character, seed, augment, pen) jobs in worker processes (one per core, or --threads), in order.
+    Interrupted (Ctrl+C), the drawings rendered so far are kept beside ``keep`` (the cache file the whole
+    will be), and the next rendering of the same jobs goes on from there: a full training set is minutes
+    of work."""
     from tqdm import tqdm
 
-    chunk = 512
+    partial = None if keep is None else keep.with_name(keep.stem + ".partial.npy")
+    results = [_rendered_before(partial, len(jobs))]
+    first = len(results[0])
     batches = []
-    for start in range(0, len(jobs), chunk):
-        part = jobs[start : start + chunk]
+    for start in range(first, len(jobs), RENDER_CHUNK):
+        part = jobs[start : start + RENDER_CHUNK]
         batches.append(([pen.strokes(i) for i, _, _, _ in part], [s for _, s, _, _ in part], part[0][2], part[0][3]))
     workers = worker_count()
-    if progress and not sys.stderr.isatty():  # a log file: a line, not a bar's updates run into one line
-        print(f"{description}: rendering {len(jobs):,}, kept in the cache for later runs…", file=sys.stderr, flush=True)
-        progress = False
-    if workers == 1 or len(batches) < 4:
-        results = [_render_chunk(b) for b in tqdm(batches, desc=description, disable=not progress)]
-    else:
-        with worker_pool(workers) as executor:
-            results = list(
-                tqdm(executor.map(_render_chunk, batches), total=len(batches), desc=description, disable=not progress)
-            )
-    return np.concatenate(results) if results else np.zeros((0, 28, 28), dtype=np.float16)
+    logged = progress and not sys.stderr.isatty()  # a log file: a line now and then, not a bar's updates in one line
+    if logged:
+        going_on = f", going on from {first:,}" if first else ""
+        print(f"{description}: rendering {len(jobs):,}{going_on}, kept in the cache for later runs…", file=sys.stderr)
+    bar = tqdm(total=len(jobs), initial=first, desc=description, disable=not progress or logged, unit=" drawings")
+    said = _ProgressLines(description, len(jobs), first) if logged else None
+    try:
+        with contextlib.ExitStack() as stack:
+            rendered: Iterator[np.ndarray]
+            if workers == 1 or len(batches) < 4:
+                rendered = map(_render_chunk, batches)
+            else:
+                rendered = stack.enter_context(worker_pool(workers)).map(_render_chunk, batches)
+            for chunk in rendered:
+                results.append(chunk)
+                bar.update(len(chunk))
+                if said is not None:
+                    said.update(len(chunk))
+    except KeyboardInterrupt:
+        bar.close()
+        if partial is not None and len(results) > 1:
+            done = np.concatenate(results)
+            kept = f"{description}: keeping the {len(done):,} rendered; the next run goes on from there"
+            print(kept, file=sys.stderr, flush=True)
+            _save_partial(partial, done)
+        raise
+    bar.close()
+    if partial is not None:
+        with contextlib.suppress(OSError):  # (a cache folder that cannot be written holds none)
+            partial.unlink(missing_ok=True)
+    return np.concatenate(results)
+
+
+def _rendered_before(partial: Path | None, total: int) -> np.ndarray:
+    """The drawings an interrupted rendering of ``total`` kept in ``partial`` (none when there is no such
+    file, or it is not a whole number of chunks of at most ``total``: another rendering's, or damaged)."""
+    empty = np.zeros((0, 28, 28), dtype=np.float16)
+    if partial is None or not partial.is_file():
+        return empty
+    try:
+        done = np.load(partial, allow_pickle=False)
+    except (OSError, ValueError):
+        return empty
+    whole_chunks = len(done) % RENDER_CHUNK == 0 or len(done) == total
+    if done.shape[1:] != (28, 28) or done.dtype != np.float16 or len(done) > total or not whole_chunks:
+        return empty
+    return np.asarray(done)
+
+
+def _save_partial(path: Path, done: np.ndarray) -> None:
+    from ml.training.data.prepared import keep_in_cache
+
+    keep_in_cache(path, lambda tmp: np.save(tmp, done, allow_pickle=False))
+
+
+class _ProgressLines:
+    """A line at each tenth of a long rendering written to a log (how many, and about how long is left)."""
+
+    def __init__(self, description: str, total: int, first: int) -> None:
+        self.description, self.total, self.first, self.done = description, total, first, first
+        self.start = time.monotonic()
+        self.next_tenth = first * 10 // max(total, 1) + 1
+
+    def update(self, count: int) -> None:
+        self.done += count
+        if self.done >= self.total or self.done * 10 < self.next_tenth * self.total:
+            return
+        self.next_tenth = self.done * 10 // self.total + 1
+        rate = (self.done - self.first) / max(time.monotonic() - self.start, 1e-6)
+        left = (self.total - self.done) / max(rate, 1e-6)
+        print(
+            f"{self.description}: {self.done:,} of {self.total:,} rendered ({100 * self.done // self.total}%), "
+            f"about {_duration(left)} left",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 def training_bank(
@@ -270,7 +349,7 @@ def training_bank(
     # Seeds depend on the character and the variant only: the same drawing whatever else is rendered.
     jobs = [(int(i), seed * 1_000_003 + int(i) * 97 + v, augment, None) for i in indices for v in range(variants)]
     # Sorting by variant would group identical augment configs; they are one config, so keep the order.
-    inputs = _render_all(pen, jobs, progress, f"pen drawings x{variants}")
+    inputs = _render_all(pen, jobs, progress, f"pen drawings x{variants}", keep=cache if use_cache else None)
     if use_cache:
         _save(cache, inputs)
     return PenBank(inputs=inputs, source_index=source)
@@ -292,7 +371,7 @@ def evaluation_bank(pen: PenCharacters, indices: np.ndarray, progress: bool = Tr
             if len(stored["inputs"]) == len(source):
                 return PenBank(inputs=stored["inputs"], source_index=source, condition=condition)
     jobs = [(int(i), 0, None, width) for width in EVAL_PENS.values() for i in indices]
-    inputs = _render_all(pen, jobs, progress, "pen drawings (thin, default, thick)")
+    inputs = _render_all(pen, jobs, progress, "pen drawings (thin, default, thick)", keep=cache if use_cache else None)
     if use_cache:
         _save(cache, inputs)
     return PenBank(inputs=inputs, source_index=source, condition=condition)

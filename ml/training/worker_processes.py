@@ -6,8 +6,9 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 
 _limit: int | None = None  # a command's --threads, when given
 
@@ -38,6 +39,9 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     try:
         yield executor
     except BaseException:
+        # The pool's manager thread may still hand a worker's result to a job cancelled here, and Python 3.11
+        # prints its InvalidStateError's traceback (one Ctrl+C in three of a training run's rendering).
+        threading.excepthook = _quiet_about_cancelled_jobs
         # Nothing more goes to the workers: the queue's writer, blocked on a pipe they no longer read, held the
         # command at exit after "interrupted" (2 in 6 Ctrl+C's of evaluate; Python 3.11's pool thread also
         # fails on the jobs executor.map cancelled, before it would unblock the writer).
@@ -49,3 +53,13 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
             process.terminate()
         raise
     executor.shutdown(wait=True)
+
+
+_said_by_threads = threading.excepthook
+
+
+def _quiet_about_cancelled_jobs(args: threading.ExceptHookArgs) -> None:
+    """A thread's uncaught exception said as usual, but for a result given to a job cancelled at an interrupt."""
+    if args.exc_type is not None and issubclass(args.exc_type, InvalidStateError):
+        return
+    _said_by_threads(args)
