@@ -752,11 +752,16 @@ def test_archs_lists_each_architecture_under_the_command_that_trains_it(capsys: 
 
     assert cli_main(["archs"]) == 0
     groups: dict[str, list[str]] = {}
+    options: dict[str, str] = {}
     for line in capsys.readouterr().out.splitlines():
         if line.endswith(":"):
             heading = line.removesuffix(":")
+        elif line.strip().startswith("--model-config options: "):  # under each trained architecture
+            options[groups[heading][-1]] = line.strip().removeprefix("--model-config options: ")
         elif line.strip():
             groups.setdefault(heading, []).append(line.split()[0])
     assert groups["glyphpad-ml train --arch NAME"] == IMAGE_ARCHS
+    assert options["vgg16"] == "width=0.25, dropout=0.4, fc=512" and options["lenet5"] == "dropout=0.0"
+    assert set(options) == set(IMAGE_ARCHS) | set(STROKE_ARCHS)
     assert groups["glyphpad-ml train-strokes --arch NAME"] == STROKE_ARCHS
     assert groups["glyphpad-ml stroke-ensemble --members ..."] == ["stroke_ensemble"]

@@ -64,8 +64,41 @@ def test_duplicate_registration_is_an_error() -> None:
 def test_unknown_arch_and_config_are_errors() -> None:
     with pytest.raises(ValueError, match="unknown architecture"):
         get_model("resnet9000", num_classes=10)
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError) as refused:
         get_model("emnist_cnn", num_classes=10, widthh=2)
+    assert str(refused.value) == "emnist_cnn has no option 'widthh'; emnist_cnn's options: dropout=0.05"
+
+
+@pytest.mark.parametrize(
+    ("arch", "config", "reason"),
+    [
+        # A practitioner's trial: a width of -1 (and 0) trained a model and recorded it in its card.
+        ("vgg16", {"width": -1}, "width must be a number above 0"),
+        ("vgg16", {"width": 0}, "width must be a number above 0"),
+        # ... half a channel count failed in torch's words ("out_channels must be divisible by groups").
+        ("baseline_cnn", {"width": 0.5}, "width must be a whole number of at least 1"),
+        ("gru", {"layers": True}, "layers must be a whole number of at least 1"),
+        ("emnist_cnn", {"dropout": 5}, "dropout must be a number in [0, 1)"),
+        ("vgg16", {"width": "wide"}, "width must be a number above 0"),
+        # What only building it finds: said with the options given.
+        ("stroke_transformer", {"width": 30, "heads": 4}, 'cannot be built with {"width": 30, "heads": 4}'),
+    ],
+)
+def test_architecture_options_that_do_not_fit_are_refused_with_the_reason(
+    arch: str, config: dict[str, object], reason: str
+) -> None:
+    with pytest.raises(ValueError) as refused:
+        get_model(arch, num_classes=10, **config)
+    assert reason in str(refused.value)
+
+
+def test_every_architecture_builds_with_its_options_as_listed() -> None:
+    # What archs lists is what the factory takes: each option given its default builds the model.
+    for name in list_models():
+        options = get_arch(name).options()
+        assert "num_classes" not in options
+        get_model(name, num_classes=10, **{k: v for k, v in options.items() if v is not None})
+    assert get_arch("vgg16").options() == {"width": 0.25, "dropout": 0.4, "fc": 512}
 
 
 @pytest.mark.parametrize("name", sorted(list_models()))

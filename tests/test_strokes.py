@@ -695,7 +695,7 @@ def test_train_strokes_refuses_what_cannot_work_before_reading_any_data(
     assert said.endswith("resume it with glyphpad-ml train-strokes --resume") and "UNIPEN" not in said
     no_data = ["--pen-data", str(tmp_path / "no_such"), "--out", str(tmp_path / "o")]
     for options, reason in (
-        (["--model-config", '{"hidden": 96}'], "does not fit stroke_cnn"),
+        (["--model-config", '{"hidden": 96}'], "stroke_cnn has no option 'hidden'"),
         (["--start-from", str(tmp_path / "s.safetensors"), "--arch", "stroke_gru"], "add --arch stroke_cnn"),
         (["--start-from", "no_such_model"], "no model named 'no_such_model'"),
     ):

@@ -1,4 +1,4 @@
-"""``glyphpad-ml archs``: the registered architectures, by the command that trains them."""
+"""``glyphpad-ml archs``: the registered architectures, by the command that trains them, with their options."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ def trained_by(name: str, family: str) -> str:
 
 def run(argv: list[str]) -> int:
     from ml.models import get_arch, list_models
+    from ml.models.registry import describe_options
 
     CommandParser(prog="glyphpad-ml archs", description="List the architectures.").parse_args(argv)
     names = list_models()
@@ -28,4 +29,6 @@ def run(argv: list[str]) -> int:
         for name in members:
             info = get_arch(name)
             print(f"  {name:{width}s}  {info.family:7s} {info.description}")
+            if name != "stroke_ensemble":  # (its members are trained models, given by stroke-ensemble)
+                print(f"  {'':{width}s}  {'':7s} --model-config options: {describe_options(info.options())}")
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -18,6 +20,43 @@ class ArchInfo:
     factory: ModelFactory
     family: str  # "cnn", "rnn", "hybrid" (images) or "stroke" (pen trajectories): decides input and explanation
     description: str
+
+    def options(self) -> dict[str, Any]:
+        """The options ``--model-config`` takes (the factory's keywords) and their defaults."""
+        parameters = inspect.signature(self.factory).parameters.items()
+        return {name: p.default for name, p in parameters if name != "num_classes" and p.default is not p.empty}
+
+    def option_problems(self, config: dict[str, Any]) -> list[str]:
+        """Why ``config`` does not fit: an option it lacks, a value of another kind than its default's, a size
+        that is not positive, a dropout outside [0, 1). (A width of -1 trained a model and recorded it; a
+        width of 0.5 where a count of channels was meant failed in torch's words.)"""
+        options = self.options()
+        problems = []
+        for key, value in config.items():
+            if key not in options:
+                problems.append(f"{self.name} has no option {key!r}")
+                continue
+            default = options[key]
+            if isinstance(default, bool):
+                if not isinstance(value, bool):
+                    problems.append(f"{key} must be true or false")
+            elif isinstance(default, int):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    problems.append(f"{key} must be a whole number of at least 1 (default {default})")
+            elif isinstance(default, float):
+                number = isinstance(value, (int, float)) and not isinstance(value, bool)
+                if key == "dropout" and not (number and 0 <= value < 1):
+                    problems.append(f"dropout must be a number in [0, 1) (default {default})")
+                elif key != "dropout" and not (number and value > 0):
+                    problems.append(f"{key} must be a number above 0 (default {default})")
+        if problems:
+            problems.append(f"{self.name}'s options: {describe_options(options)}")
+        return problems
+
+
+def describe_options(options: dict[str, Any]) -> str:
+    """``options`` as ``glyphpad-ml archs`` lists them: "dropout=0.05, width=32"."""
+    return ", ".join(f"{key}={json.dumps(value)}" for key, value in options.items()) or "none"
 
 
 _REGISTRY: dict[str, ArchInfo] = {}
@@ -44,8 +83,16 @@ def get_arch(name: str) -> ArchInfo:
 
 
 def get_model(name: str, num_classes: int, **config: Any) -> nn.Module:
-    """Build architecture ``name`` for ``num_classes`` outputs; unknown config keys are an error."""
-    return get_arch(name).factory(num_classes=num_classes, **config)
+    """Build architecture ``name`` for ``num_classes`` outputs. Raises ValueError for options it does not
+    take or values that do not fit (:meth:`ArchInfo.option_problems`), or that it cannot be built with."""
+    arch = get_arch(name)
+    problems = arch.option_problems(config)
+    if problems:
+        raise ValueError("; ".join(problems))
+    try:
+        return arch.factory(num_classes=num_classes, **config)
+    except (ValueError, RuntimeError, AssertionError, TypeError) as error:  # (a transformer's width and heads)
+        raise ValueError(f"{name} cannot be built with {json.dumps(config)}: {error}") from None
 
 
 def list_models() -> list[str]:

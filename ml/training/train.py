@@ -143,7 +143,7 @@ class TrainConfig:
     ema: float = _option(0.999, "decay of an exponential moving average of the weights, 0 = off")
     augment: bool = _option(True, "batch augmentation of the images")
     augment_config: dict[str, Any] = _option(AugmentConfig().to_dict(), "JSON overrides of AugmentConfig")  # noqa: RUF009
-    model_config: dict[str, Any] = _option({}, "JSON architecture options, e.g. '{\"width\": 0.5}'")  # noqa: RUF009
+    model_config: dict[str, Any] = _option({}, "JSON architecture options, e.g. '{\"dropout\": 0.1}' (listed by archs)")  # noqa: RUF009
     seed: int = _option(0, "model init, batch order, augmentation")
     split_seed: int = _option(DEFAULT_SPLIT_SEED, "seed of the EMNIST 80/10/10 split")
     writer_split_seed: int = _option(DEFAULT_WRITER_SPLIT_SEED, "seed of the UNIPEN split by writer")
@@ -263,8 +263,8 @@ def validate(config: TrainConfig) -> None:
         raise ValueError("; ".join(problems))
     try:
         get_model(config.arch, num_classes=10, **config.model_config)
-    except TypeError as error:
-        raise ValueError(f"--model-config does not fit {config.arch}: {error}") from None
+    except ValueError as error:
+        raise ValueError(f"--model-config: {error}") from None
 
 
 def make_optimizer(config: TrainConfig, model: nn.Module) -> torch.optim.Optimizer:

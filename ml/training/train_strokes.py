@@ -108,7 +108,7 @@ class StrokeTrainConfig:
     weight_decay: float = _option(1e-4, "AdamW weight decay")
     label_smoothing: float = _option(0.1, "softer targets: O/0 and I/1 look alike in the 36-class set")
     clip_grad_norm: float = _option(1.0, "max gradient norm, 0 = off")
-    model_config: dict[str, Any] = _option({}, "JSON architecture options, e.g. '{\"hidden\": 96}' for stroke_gru")  # noqa: RUF009
+    model_config: dict[str, Any] = _option({}, "JSON architecture options, e.g. '{\"hidden\": 96}' (listed by archs)")  # noqa: RUF009
     lift_corners: float = _option(
         0.0,
         "share of characters varied with the pen lifted at a corner (a 7 as its bar, then its stem): such "
@@ -179,9 +179,8 @@ def main(config: StrokeTrainConfig) -> Path:
     torch.manual_seed(config.seed)
     try:
         model = get_model(config.arch, num_classes=label_set.num_classes, **config.model_config).to(device)
-    except TypeError as error:
-        options = json.dumps(config.model_config)
-        raise ValueError(f"--model-config '{options}' does not fit {config.arch}: {error}") from None
+    except ValueError as error:
+        raise ValueError(f"--model-config: {error}") from None
     if config.start_from and not config.resume:
         start_from_weights(model, config.start_from)
         print(f"starting from {run.started_from}", file=sys.stderr)
