@@ -834,3 +834,18 @@ def test_pen_drawings_rendered_into_a_log_file_say_so_in_a_line(
     bank = training_bank(pen, np.arange(4), 2, seed=0, use_cache=False)
     said = capsys.readouterr().err  # (not a terminal)
     assert len(bank.inputs) == 8 and said == "pen drawings x2: rendering 8, kept in the cache for later runs…\n"
+
+
+def test_training_threads_follow_the_option_then_omp_num_threads_then_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A practitioner's trial: under OMP_NUM_THREADS=1 train used both cores where train-strokes kept to one."""
+    import os
+
+    from ml.training.worker_processes import training_threads
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    cores = os.cpu_count() or 1
+    assert training_threads(0) == cores and training_threads(0, ranks=cores) == 1 and training_threads(3) == 3
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert training_threads(0) == 1 and training_threads(2) == 2
+    monkeypatch.setenv("OMP_NUM_THREADS", "four")  # not a number: as if unset
+    assert training_threads(0) == cores

@@ -68,7 +68,7 @@ from ml.training.metrics import scores_line
 from ml.training.mixing import mix_weights, source_weights
 from ml.training.pen_data import evaluation_bank, training_bank
 from ml.training.scoring import evaluate_arrays, summary
-from ml.training.worker_processes import limit_workers
+from ml.training.worker_processes import limit_workers, training_threads
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ class TrainConfig:
         "the epoch kept is capped alike, the scores written to the card are not",
     )
     device: str = _option("auto", "auto, cpu, cuda or cuda:N")
-    threads: int = _option(0, "CPU threads (0 = every core, shared among torchrun's ranks)")
+    threads: int = _option(0, "CPU threads (0 = OMP_NUM_THREADS when set, else every core; shared by torchrun's ranks)")
     amp: bool = _option(True, "bf16 autocast on CUDA")
     save_dtype: str = _option("float32", "dtype of the saved weights", choices=["float32", "float16", "bfloat16"])
     dry_run: bool = _option(False, "a few batches and a small evaluation (for tests)")
@@ -1129,8 +1129,8 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
     device = torch_device(device_choice)
     if device.type == "cpu":
         # Under torchrun on one machine the ranks share its cores.
-        torch.set_num_threads(config.threads or max(1, (os.cpu_count() or 1) // world.size))
-    limit_workers(config.threads)
+        torch.set_num_threads(training_threads(config.threads, world.size))
+    limit_workers(training_threads(config.threads))
     log_main = print if world.is_main else (lambda *args, **kwargs: None)
     torch.manual_seed(config.seed)
     np.random.seed(config.seed)

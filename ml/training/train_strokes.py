@@ -63,7 +63,7 @@ from ml.training.train import (
     run_record,
     save_checkpoint,
 )
-from ml.training.worker_processes import limit_workers, worker_pool
+from ml.training.worker_processes import limit_workers, training_threads, worker_pool
 
 # An ensemble is assembled from trained stroke models (glyphpad-ml stroke-ensemble), not trained here.
 STROKE_ARCHS = [name for name in list_models() if get_arch(name).family == "stroke" and name != "stroke_ensemble"]
@@ -119,7 +119,7 @@ class StrokeTrainConfig:
     limit: int = _option(0, "at most this many characters of each part (training, validation, test; 0 = all)")
     max_per_class: int = _option(0, "at most this many training characters of each class (0 = all), as train's")
     device: str = _option("auto", "auto, cpu, cuda or cuda:N")
-    threads: int = _option(0, "torch CPU threads (0 = torch's default)")
+    threads: int = _option(0, "CPU threads (0 = OMP_NUM_THREADS when set, else every core)")
     resume: str = _option(
         "",
         "checkpoint (.ckpt) to continue from, with the options it was started with (those that shape the model, "
@@ -168,9 +168,9 @@ def main(config: StrokeTrainConfig) -> Path:
     started = time.time()
     run = run_record("train-strokes", config.resume, started, config.start_from)
     device = torch_device(resolve_device(config.device))
-    if config.threads:
-        torch.set_num_threads(config.threads)
-    limit_workers(config.threads)
+    if device.type == "cpu":
+        torch.set_num_threads(training_threads(config.threads))
+    limit_workers(training_threads(config.threads))
     label_set = get_label_set(config.labels)
     name = config.name or f"strokes{label_set.num_classes}_{config.arch.removeprefix('stroke_')}"
     out_dir = Path(config.out)

@@ -13,6 +13,19 @@ from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 _limit: int | None = None  # a command's --threads, when given
 
 
+def training_threads(asked: int, ranks: int = 1) -> int:
+    """The CPU threads a training run uses: its ``--threads``, else ``OMP_NUM_THREADS`` when set (a
+    shared machine's limit: train used every core under it where train-strokes kept to it), else every
+    core, shared among ``ranks`` (torchrun's processes on one machine)."""
+    if asked:
+        return asked
+    with contextlib.suppress(ValueError):
+        limit = int(os.environ.get("OMP_NUM_THREADS", ""))
+        if limit > 0:
+            return max(1, limit // ranks)
+    return max(1, (os.cpu_count() or 1) // ranks)
+
+
 def limit_workers(threads: int) -> None:
     """Keep worker processes to a command's ``--threads`` (0: no limit, one per core)."""
     global _limit
