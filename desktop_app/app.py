@@ -179,7 +179,9 @@ def run(args: argparse.Namespace) -> int:
     if args.self_test:
         from desktop_app.self_test import self_test
 
-        return self_test(window, started, shown_s, as_json=args.json, runtime_ready_at=runtime_ready_at)
+        return self_test(
+            window, started, shown_s, as_json=args.json, runtime_ready_at=runtime_ready_at, asked_model=args.model
+        )
     QTimer.singleShot(0, window.start)
     if args.files:
         open_files_when_ready(window, [Path(file) for file in args.files])

@@ -20,7 +20,7 @@ from PySide6.QtGui import QPointingDevice, QTabletEvent
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.inference_service import ModelInfo, Recognition
-from desktop_app.main_window import MainWindow
+from desktop_app.main_window import MainWindow, best_available
 
 SELF_TEST_CHARACTERS = "ATX7H4"
 # Drawn the moment the window is up: one stroke, so "first result" measures how soon the app can answer,
@@ -255,8 +255,16 @@ def soak(window: MainWindow, strokes: int, as_json: bool) -> int:
 
 
 def self_test(
-    window: MainWindow, started: float, shown_s: float, as_json: bool, runtime_ready_at: list[float] | None = None
+    window: MainWindow,
+    started: float,
+    shown_s: float,
+    as_json: bool,
+    runtime_ready_at: list[float] | None = None,
+    asked_model: str | None = None,
 ) -> int:
+    """Draw on the window as a user would and time the answers; test every model of the weights folder.
+    The model tested first is ``asked_model`` (--model), else the default, else (a folder of one's own
+    models) the one the window falls back on."""
     report: dict[str, Any] = {"ok": False, "models": [], "drawn": []}
     report["window_shown_s"] = round(shown_s, 3)
 
@@ -298,9 +306,14 @@ def self_test(
     wait_until(lambda: bool(listed), 120)
     infos = listed[0] if listed else []
     if infos and not any(info.name == default for info in infos):
-        # A model asked for by name (--model) that is not bundled: the window falls back to another, but
-        # what was asked to be tested cannot be.
-        report["error"] = f"no bundled model named {default!r}"
+        fallback = best_available(infos)
+        if asked_model or fallback is None:
+            # A model asked for by name (--model) that is not bundled: the window falls back to another, but
+            # what was asked to be tested cannot be.
+            report["error"] = f"no bundled model named {default!r}"
+        else:  # a folder of one's own models, without the default: tested as the window uses it
+            report["note"] = f"no {default} in the weights folder: tested {fallback}, the model the window uses"
+            default = fallback
     if any(info.name == default and info.available for info in infos):
         window.service.load_model(default)
         wait_until(lambda: default in outcome, 120)

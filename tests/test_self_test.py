@@ -83,6 +83,21 @@ def test_self_test_of_a_model_that_is_not_bundled_fails_with_the_reason(tmp_path
     assert report["models"] == []  # the others are not tested after it: their "ok" lines hid the failure
 
 
+def test_self_test_of_a_folder_of_ones_own_models_tests_the_one_the_window_uses(tmp_path: Path) -> None:
+    # A practitioner's trial: a folder holding only a model of one's own failed with "no bundled model named
+    # 'emnist36_cnn'" and tested nothing, though the app starts with it.
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    for source in (REPO_ROOT / "weights").glob("emnist36.*"):
+        (weights / source.name).write_bytes(source.read_bytes())
+    code, report, stderr = _self_test(tmp_path, weights)
+    assert code == 0, (report, stderr)
+    assert report["model"] == "emnist36" and "error" not in report
+    assert report["note"] == f"no {DEFAULT_MODEL} in the weights folder: tested emnist36, the model the window uses"
+    assert [m["name"] for m in report["models"]] == ["emnist36"]  # type: ignore[union-attr]
+    assert report["drawn"] and report["stroke_to_result_ms_p50"]
+
+
 def test_self_test_of_a_digits_model_draws_only_digits(tmp_path: Path) -> None:
     # It drew letters too, and failed a model that reads only digits for reading an A as 4.
     code, report, stderr = _self_test(tmp_path, None, "--model", "digits")
