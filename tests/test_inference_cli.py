@@ -283,6 +283,11 @@ def test_evaluate_on_an_image_folder(weights_env: Path, tmp_path: Path, capsys: 
             Image.fromarray(render(char, pen_width=pen)).save(tmp_path / char / f"{i}.png")
     (tmp_path / "a_lower").mkdir()  # lowercase a folds into A in the 36-class set
     Image.fromarray(render("A")).save(tmp_path / "a_lower" / "x.png")
+    # A notebook's checkpoints and a Mac archive's leftovers beside the class folders are no class: passed
+    # over (they stopped the run as "folder name is not a class").
+    for made_by_a_tool in (".ipynb_checkpoints", "__MACOSX"):
+        (tmp_path / made_by_a_tool).mkdir()
+        Image.fromarray(render("T")).save(tmp_path / made_by_a_tool / "copy.png")
     assert cli_main(["evaluate", "--model", "cnn_tiny", "--images", str(tmp_path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["sources"]["images"]["n"] == 5
     # Without --model, in a folder without the default: its first model, said, as predict does.

@@ -245,6 +245,7 @@ def test_a_file_that_is_no_checkpoint_is_refused_in_one_line(synthetic_emnist: P
         ({"epoch_samples": -5}, "epoch-samples"),
         ({"max_per_class": -1}, "max-per-class"),
         ({"threads": -1}, "threads"),
+        ({"patience": -1}, "patience"),
     ],
 )
 def test_invalid_options_fail_before_reading_data(change: dict[str, object], message: str) -> None:
@@ -386,6 +387,8 @@ def test_tune_runs_an_optuna_study_that_resumes(
         "--dry-run",
     ]
     assert cli_main(argv) == 0
+    said = capsys.readouterr().err  # each trial's outcome, in Optuna's log lines' stead
+    assert "trial 0: score " in said and re.search(r"trial 1: (score \S+ \(best: trial [01], |pruned after)", said)
     assert cli_main(argv) == 0  # the same study, two more trials
     import optuna
 

@@ -17,7 +17,13 @@ from ml.runtime.devices import DEVICE_CHOICES
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    parser = CommandParser(prog="glyphpad-ml bench", description="Latency and throughput per model.")
+    parser = CommandParser(
+        prog="glyphpad-ml bench",
+        description="Latency and throughput per model.",
+        epilog="columns: p50 ms and p95 ms, a drawing to its answer (preprocessing and the model); prep ms, the "
+        "preprocessing alone; fwd ms, the model alone (the engine's); torch ms, torch's forward (explanations run "
+        "in torch); explain ms, one Grad-CAM; img/s @N, answers a second in batches of --batch",
+    )
     parser.add_argument("--model", action="append", default=None, help="model name or path (repeatable; default all)")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the models run")
     parser.add_argument(

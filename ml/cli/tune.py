@@ -60,7 +60,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--data", default="", help=EMNIST_HELP)
     p.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="training device")
-    p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = every core)")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = OMP_NUM_THREADS when set, else every core)")
     p.add_argument(
         "--out",
         type=Path,

@@ -240,6 +240,8 @@ def validate(config: TrainConfig) -> None:
         problems.append("--label-smoothing must be in [0, 1)")
     if not math.isfinite(config.clip_grad_norm) or config.clip_grad_norm < 0:
         problems.append("--clip-grad-norm must be 0 (off) or positive")
+    if config.patience < 0:  # (-1 was taken silently, as 0: off)
+        problems.append("--patience must be 0 (off) or more epochs")
     if config.threads < 0:
         problems.append("--threads must be 0 (every core) or more")
     if not 0 <= config.pen_share <= 1:

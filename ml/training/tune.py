@@ -26,7 +26,7 @@ from ml.runtime.labels import get_label_set
 from ml.training.data.emnist import default_data_dir
 from ml.training.data.prepared import prepare_pool
 from ml.training.train import OPTIMIZERS, TrainConfig, build_training_set, fit, load_pen_splits
-from ml.training.worker_processes import limit_workers
+from ml.training.worker_processes import limit_workers, training_threads
 
 # What a study searches, with what it searches for: the recipe its best-ARCH-LABELS.json gives glyphpad-ml train.
 RECIPE = ("arch", "labels", "lr", "weight_decay", "batch_size", "optimizer", "model_config", "pen_share")
@@ -87,10 +87,13 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
 
     label_set = get_label_set(args.labels)
     device = torch_device(args.device)
-    if device.type == "cpu" and args.threads:
-        torch.set_num_threads(args.threads)
-    limit_workers(args.threads)
+    if device.type == "cpu":
+        torch.set_num_threads(training_threads(args.threads))
+    limit_workers(training_threads(args.threads))
     args.out.mkdir(parents=True, exist_ok=True)
+    # Each trial's outcome is said by after_trial: Optuna's own "[I 2026-...]" lines were mixed in.
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(
         study_name=f"{args.arch}-{args.labels}",
         storage=f"sqlite:///{(args.out / 'study.db').resolve()}",
@@ -193,9 +196,20 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
 
     best_path = args.out / best_recipe_name(args.arch, args.labels)
 
-    def write_best(study: optuna.Study, _trial: optuna.trial.FrozenTrial) -> None:
-        """After every trial: a study stopped any way keeps the best recipe of the trials it finished."""
+    def after_trial(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        """After every trial: its outcome said (in place of Optuna's own log lines), and the best recipe of
+        the trials finished written, so that a study stopped any way keeps it."""
         finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+        if trial.state == optuna.trial.TrialState.COMPLETE:
+            best = max(finished, key=lambda t: float(t.value or 0.0))
+            print(
+                f"trial {trial.number}: score {float(trial.value or 0.0):.4f} (best: trial {best.number}, "
+                f"{float(best.value or 0.0):.4f})",
+                file=sys.stderr,
+            )
+        elif trial.state == optuna.trial.TrialState.PRUNED:
+            steps = len(trial.intermediate_values)
+            print(f"trial {trial.number}: pruned after {steps} epoch(s), behind the others", file=sys.stderr)
         if not finished:
             return
         best = max(finished, key=lambda t: float(t.value or 0.0))
@@ -206,16 +220,16 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         notes = {"val_score": best.value, "trial": best.number, "trial_settings": asdict(config)}
         best_path.write_text(json.dumps({**recipe, **notes}, indent=1) + "\n")
 
-    verbosity = optuna.logging.get_verbosity()
     try:
-        study.optimize(objective, n_trials=args.trials, callbacks=[write_best])
+        study.optimize(objective, n_trials=args.trials, callbacks=[after_trial])
     finally:
-        optuna.logging.set_verbosity(verbosity)  # (quieted for an interrupted trial)
+        optuna.logging.set_verbosity(verbosity)
     rows = [{"trial": t.number, "state": t.state.name, "val_score": t.value, **t.params} for t in study.trials]
     finished = [r for r in rows if r["val_score"] is not None and r["state"] == "COMPLETE"]
     finished.sort(key=lambda r: -r["val_score"])
     # "score": the validation score a trial reached (the mean of its data sources' accuracies).
-    print(f"{'trial':>5s} {'score':>7s}  parameters")
+    if finished:  # (an interrupted first trial printed the table's header alone)
+        print(f"{'trial':>5s} {'score':>7s}  parameters")
     for r in finished:
         params = {k: v for k, v in r.items() if k not in ("trial", "state", "val_score")}
         print(f"{r['trial']:5d} {r['val_score']:7.4f}  {params}")

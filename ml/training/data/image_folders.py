@@ -26,7 +26,7 @@ def read_image_folder(root: str | Path, problems: list[str] | None = None) -> li
     if not root.is_dir():
         raise FileNotFoundError(f"{root} is not a folder")
     files: list[LabelledFile] = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not _system_folder(p.name)):
         char = char_from_folder_name(folder.name)
         if char is None:
             raise ValueError(f"{folder}: folder name is not a class (use one character, or e.g. 'a_lower')")
@@ -37,6 +37,12 @@ def read_image_folder(root: str | Path, problems: list[str] | None = None) -> li
     if not files:
         raise ValueError(f"{root}: no images in class sub-folders")
     return files
+
+
+def _system_folder(name: str) -> bool:
+    """A folder a tool made beside the class folders, hidden or a Mac's archive leftovers (".ipynb_checkpoints",
+    "__MACOSX"): passed over unsaid, where a folder named otherwise stops the run as no class."""
+    return name.startswith(".") or name == "__MACOSX"
 
 
 @dataclass(frozen=True)
