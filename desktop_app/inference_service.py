@@ -542,7 +542,7 @@ class InferenceService(QObject):
         return tuple(signature)
 
     def _line_companions_files(self) -> tuple[tuple[str, int, int], ...]:
-        from ml.runtime.line_reader import CASE_MODEL, PICTURE_PARTNER
+        from ml.runtime.cards import CASE_MODEL, PICTURE_PARTNER
 
         return self._files_of(CASE_MODEL) + self._files_of(PICTURE_PARTNER)
 

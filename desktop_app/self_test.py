@@ -307,7 +307,7 @@ def self_test(
     infos = listed[0] if listed else []
     if infos and not any(info.name == default for info in infos):
         fallback = best_available(infos)
-        if asked_model or fallback is None:
+        if asked_model or not fallback:
             # A model asked for by name (--model) that is not bundled: the window falls back to another, but
             # what was asked to be tested cannot be.
             report["error"] = f"no bundled model named {default!r}"

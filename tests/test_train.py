@@ -850,5 +850,7 @@ def test_training_threads_follow_the_option_then_omp_num_threads_then_cores(monk
     assert training_threads(0) == cores and training_threads(0, ranks=cores) == 1 and training_threads(3) == 3
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     assert training_threads(0) == 1 and training_threads(2) == 2
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")  # torchrun's for each rank: not shared again (a review)
+    assert training_threads(0, ranks=2) == 2
     monkeypatch.setenv("OMP_NUM_THREADS", "four")  # not a number: as if unset
     assert training_threads(0) == cores

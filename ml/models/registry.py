@@ -83,15 +83,22 @@ def get_arch(name: str) -> ArchInfo:
 
 
 def get_model(name: str, num_classes: int, **config: Any) -> nn.Module:
-    """Build architecture ``name`` for ``num_classes`` outputs. Raises ValueError for options it does not
-    take or values that do not fit (:meth:`ArchInfo.option_problems`), or that it cannot be built with."""
+    """Build architecture ``name`` for ``num_classes`` outputs (a model a card records is built as it was
+    trained; options are checked before training, :func:`check_model_config`)."""
+    return get_arch(name).factory(num_classes=num_classes, **config)
+
+
+def check_model_config(name: str, config: dict[str, Any]) -> None:
+    """Raises ValueError when a training run's ``--model-config`` does not fit architecture ``name``: an
+    option it lacks, a value that does not fit (:meth:`ArchInfo.option_problems`), or one it cannot be
+    built with (a transformer's width that its heads do not divide)."""
     arch = get_arch(name)
     problems = arch.option_problems(config)
     if problems:
         raise ValueError("; ".join(problems))
     try:
-        return arch.factory(num_classes=num_classes, **config)
-    except (ValueError, RuntimeError, AssertionError, TypeError) as error:  # (a transformer's width and heads)
+        arch.factory(num_classes=2, **config)
+    except (ValueError, RuntimeError, AssertionError, TypeError) as error:  # the options given, not a bug
         raise ValueError(f"{name} cannot be built with {json.dumps(config)}: {error}") from None
 
 

@@ -232,7 +232,7 @@ def _render_all(
     of work."""
     from tqdm import tqdm
 
-    partial = None if keep is None else keep.with_name(keep.stem + ".partial.npy")
+    partial = None if keep is None else _partial_path(keep)
     results = [_rendered_before(partial, len(jobs))]
     first = len(results[0])
     batches = []
@@ -267,9 +267,6 @@ def _render_all(
             _save_partial(partial, done)
         raise
     bar.close()
-    if partial is not None:
-        with contextlib.suppress(OSError):  # (a cache folder that cannot be written holds none)
-            partial.unlink(missing_ok=True)
     return np.concatenate(results)
 
 
@@ -287,6 +284,11 @@ def _rendered_before(partial: Path | None, total: int) -> np.ndarray:
     if done.shape[1:] != (28, 28) or done.dtype != np.float16 or len(done) > total or not whole_chunks:
         return empty
     return np.asarray(done)
+
+
+def _partial_path(cache: Path) -> Path:
+    """Where an interrupted rendering of what ``cache`` will hold keeps the drawings rendered so far."""
+    return cache.with_name(cache.stem + ".partial.npy")
 
 
 def _save_partial(path: Path, done: np.ndarray) -> None:
@@ -378,6 +380,10 @@ def evaluation_bank(pen: PenCharacters, indices: np.ndarray, progress: bool = Tr
 
 
 def _save(path: Path, inputs: np.ndarray) -> None:
+    """Keep a rendering whole in the cache, then drop the part an interrupted one kept (only then: a Ctrl+C
+    while the whole is written loses neither)."""
     from ml.training.data.prepared import keep_in_cache
 
-    keep_in_cache(path, lambda tmp: np.savez(tmp, inputs=inputs))
+    if keep_in_cache(path, lambda tmp: np.savez(tmp, inputs=inputs)):
+        with contextlib.suppress(OSError):
+            _partial_path(path).unlink(missing_ok=True)

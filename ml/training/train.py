@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm import tqdm
 
-from ml.models import get_arch, get_model, list_models
+from ml.models import check_model_config, get_arch, get_model, list_models
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.cards import ModelCard, replaces_a_model, weights_dir
 from ml.runtime.devices import describe, to_channels_last, torch_device
@@ -264,7 +264,7 @@ def validate(config: TrainConfig) -> None:
     if problems:
         raise ValueError("; ".join(problems))
     try:
-        get_model(config.arch, num_classes=10, **config.model_config)
+        check_model_config(config.arch, config.model_config)
     except ValueError as error:
         raise ValueError(f"--model-config: {error}") from None
 

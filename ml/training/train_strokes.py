@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ml.models import get_arch, get_model, list_models
+from ml.models import check_model_config, get_arch, get_model, list_models
 from ml.runtime.cards import ModelCard, replaces_a_model, stroke_models_dir
 from ml.runtime.devices import describe, resolve_device, torch_device
 from ml.runtime.labels import LABEL_SETS, get_label_set
@@ -178,9 +178,10 @@ def main(config: StrokeTrainConfig) -> Path:
     # before the pen data is read (a minute on two cores).
     torch.manual_seed(config.seed)
     try:
-        model = get_model(config.arch, num_classes=label_set.num_classes, **config.model_config).to(device)
+        check_model_config(config.arch, config.model_config)
     except ValueError as error:
         raise ValueError(f"--model-config: {error}") from None
+    model = get_model(config.arch, num_classes=label_set.num_classes, **config.model_config).to(device)
     if config.start_from and not config.resume:
         start_from_weights(model, config.start_from)
         print(f"starting from {run.started_from}", file=sys.stderr)

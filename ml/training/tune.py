@@ -11,7 +11,6 @@ the same ``--out`` resumes it (the trials already run count). Each trial trains 
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import sys
 from dataclasses import asdict, replace
@@ -45,14 +44,10 @@ WIDTH_CHOICES: dict[str, tuple[str, list[Any]]] = {
 }
 
 
-def _accepts(arch: str, option: str) -> bool:
-    return option in inspect.signature(get_arch(arch).factory).parameters
-
-
 def suggest_config(trial: Any, base: TrainConfig, search_pen_share: bool) -> TrainConfig:
     """One configuration proposed by the study's sampler."""
     model_config = dict(base.model_config)
-    if _accepts(base.arch, "dropout"):
+    if "dropout" in get_arch(base.arch).options():
         model_config["dropout"] = trial.suggest_float("dropout", 0.0, 0.5)
     if base.arch in WIDTH_CHOICES:
         option, choices = WIDTH_CHOICES[base.arch]
@@ -94,13 +89,16 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
     # Each trial's outcome is said by after_trial: Optuna's own "[I 2026-...]" lines were mixed in.
     verbosity = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(
-        study_name=f"{args.arch}-{args.labels}",
-        storage=f"sqlite:///{(args.out / 'study.db').resolve()}",
-        load_if_exists=True,
-        direction="maximize",
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1),
-    )
+    try:
+        study = optuna.create_study(
+            study_name=f"{args.arch}-{args.labels}",
+            storage=f"sqlite:///{(args.out / 'study.db').resolve()}",
+            load_if_exists=True,
+            direction="maximize",
+            pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1),
+        )
+    finally:
+        optuna.logging.set_verbosity(verbosity)
     earlier = study.user_attrs.get("budget") or {}
     kept = []  # (a resume had to repeat every budget option, or was refused: "another budget")
     for name, default in TRIAL_BUDGET_DEFAULTS.items():
@@ -220,6 +218,7 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         notes = {"val_score": best.value, "trial": best.number, "trial_settings": asdict(config)}
         best_path.write_text(json.dumps({**recipe, **notes}, indent=1) + "\n")
 
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
         study.optimize(objective, n_trials=args.trials, callbacks=[after_trial])
     finally:

@@ -14,15 +14,16 @@ _limit: int | None = None  # a command's --threads, when given
 
 
 def training_threads(asked: int, ranks: int = 1) -> int:
-    """The CPU threads a training run uses: its ``--threads``, else ``OMP_NUM_THREADS`` when set (a
-    shared machine's limit: train used every core under it where train-strokes kept to it), else every
-    core, shared among ``ranks`` (torchrun's processes on one machine)."""
+    """The CPU threads a training run's process uses: its ``--threads``, else ``OMP_NUM_THREADS`` when set
+    (a shared machine's limit, or torchrun's for each rank: train used every core under it where
+    train-strokes kept to it), else every core, shared among ``ranks`` (torchrun's processes on one
+    machine)."""
     if asked:
         return asked
     with contextlib.suppress(ValueError):
         limit = int(os.environ.get("OMP_NUM_THREADS", ""))
         if limit > 0:
-            return max(1, limit // ranks)
+            return limit  # each process's own (torchrun sets it for each rank)
     return max(1, (os.cpu_count() or 1) // ranks)
 
 
@@ -51,10 +52,9 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     executor = ProcessPoolExecutor(max_workers=workers, initializer=_leave_interrupt_to_the_parent)
     try:
         yield executor
-    except BaseException:
-        # The pool's manager thread may still hand a worker's result to a job cancelled here, and Python 3.11
-        # prints its InvalidStateError's traceback (one Ctrl+C in three of a training run's rendering).
-        threading.excepthook = _quiet_about_cancelled_jobs
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt):
+            _quiet_the_pools_cancelled_jobs()
         # Nothing more goes to the workers: the queue's writer, blocked on a pipe they no longer read, held the
         # command at exit after "interrupted" (2 in 6 Ctrl+C's of evaluate; Python 3.11's pool thread also
         # fails on the jobs executor.map cancelled, before it would unblock the writer).
@@ -68,11 +68,17 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     executor.shutdown(wait=True)
 
 
-_said_by_threads = threading.excepthook
+def _quiet_the_pools_cancelled_jobs() -> None:
+    """After Ctrl+C, on the way out: a process pool's manager thread may still hand a worker's result to a
+    job cancelled then, and Python 3.11 prints its InvalidStateError's traceback (one Ctrl+C in three of a
+    training run's rendering). That one is not said; every other thread exception goes to the hook there
+    was (the command is ending: the hook stays)."""
+    said_before = threading.excepthook
 
+    def hook(args: threading.ExceptHookArgs) -> None:
+        pools = type(args.thread).__name__ == "_ExecutorManagerThread"
+        if pools and args.exc_type is not None and issubclass(args.exc_type, InvalidStateError):
+            return
+        said_before(args)
 
-def _quiet_about_cancelled_jobs(args: threading.ExceptHookArgs) -> None:
-    """A thread's uncaught exception said as usual, but for a result given to a job cancelled at an interrupt."""
-    if args.exc_type is not None and issubclass(args.exc_type, InvalidStateError):
-        return
-    _said_by_threads(args)
+    threading.excepthook = hook
