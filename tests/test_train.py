@@ -506,7 +506,7 @@ def test_training_into_a_log_file_says_how_far_each_epoch_is(
 
 
 def test_durations_read_as_minutes_and_seconds() -> None:
-    from ml.training.train import minutes
+    from ml.training.progress_lines import minutes
 
     assert [minutes(s) for s in (0.4, 65, 3599.6, 3729)] == ["0:00", "1:05", "1:00:00", "1:02:09"]
 

@@ -31,6 +31,7 @@ from ml.runtime.pen import LIGHTEST_TOUCH, PEN_WIDTHS_PX, PRESSURE_SPAN
 from ml.runtime.preprocess import BlankImageError, preprocess
 from ml.runtime.render import DRAWING_CANVAS_PX, DRAWING_PEN_PX, DRAWING_SIDE, PenStroke, render_strokes
 from ml.training.data.unipen import PenCharacters
+from ml.training.progress_lines import minutes, say_at_each_tenth
 from ml.training.worker_processes import worker_count, worker_pool
 
 PEN_DATA_VERSION = 1  # bump when drawing or augmentation changes: it keys the cache
@@ -303,25 +304,13 @@ class _ProgressLines:
     def __init__(self, description: str, total: int, first: int) -> None:
         self.description, self.total, self.first, self.done = description, total, first, first
         self.start = time.monotonic()
-        self.next_tenth = first * 10 // max(total, 1) + 1
 
     def update(self, count: int) -> None:
-        self.done += count
-        if self.done >= self.total or self.done * 10 < self.next_tenth * self.total:
-            return
-        self.next_tenth = self.done * 10 // self.total + 1
+        before, self.done = self.done, self.done + count
         rate = (self.done - self.first) / max(time.monotonic() - self.start, 1e-6)
         left = (self.total - self.done) / max(rate, 1e-6)
-        print(
-            f"{self.description}: {self.done:,} of {self.total:,} rendered ({100 * self.done // self.total}%), "
-            f"about {_duration(left)} left",
-            file=sys.stderr,
-            flush=True,
-        )
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+        said = f"{self.description}: {self.done:,} of {self.total:,} rendered ({100 * self.done // self.total}%)"
+        say_at_each_tenth(before, self.done, self.total, f"{said}, about {minutes(left)} left")
 
 
 def training_bank(

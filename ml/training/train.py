@@ -67,6 +67,7 @@ from ml.training.fine_tune import describe_start, fine_tune_config, start_from_w
 from ml.training.metrics import scores_line
 from ml.training.mixing import mix_weights, source_weights
 from ml.training.pen_data import evaluation_bank, training_bank
+from ml.training.progress_lines import minutes, say_at_each_tenth
 from ml.training.scoring import evaluate_arrays, summary
 from ml.training.worker_processes import limit_workers, training_threads
 
@@ -403,21 +404,14 @@ def budget_line(config: TrainConfig) -> str:
 def log_epoch_progress(epoch: int, epochs: int, step: int, steps: int, loss: float, rate: str, seconds: float) -> None:
     """For a log file, where no bar is drawn: a line at every tenth of the epoch (after ``step``, counted
     from 0, ``seconds`` into it), not minutes of silence. ``rate``: the speed, with its unit."""
-    if step + 1 < steps and 10 * (step + 1) // steps > 10 * step // steps:
-        left = seconds / (step + 1) * (steps - step - 1)
-        print(
-            f"epoch {epoch + 1}/{epochs}: {100 * (step + 1) // steps}% ({step + 1}/{steps} batches), "
-            f"loss {loss:.3f}, {rate}, {minutes(seconds)} in, about {minutes(left)} left of the epoch",
-            file=sys.stderr,
-            flush=True,
-        )
-
-
-def minutes(seconds: float) -> str:
-    """A duration as a log line says it: "4:05" (minutes and seconds), "1:02:09" past an hour."""
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+    left = seconds / (step + 1) * (steps - step - 1)
+    say_at_each_tenth(
+        step,
+        step + 1,
+        steps,
+        f"epoch {epoch + 1}/{epochs}: {100 * (step + 1) // steps}% ({step + 1}/{steps} batches), "
+        f"loss {loss:.3f}, {rate}, {minutes(seconds)} in, about {minutes(left)} left of the epoch",
+    )
 
 
 def draw_epoch(weights: torch.Tensor, samples: int, generator: torch.Generator) -> torch.Tensor:

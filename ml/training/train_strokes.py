@@ -47,6 +47,7 @@ from ml.training.data.unipen import (
 from ml.training.export import output_problems, save_weights
 from ml.training.fine_tune import fine_tune_config, start_from_weights
 from ml.training.metrics import classification_metrics, scores_line
+from ml.training.progress_lines import minutes
 from ml.training.scoring import summary
 from ml.training.stroke_data import StrokeAugment, stroke_inputs
 from ml.training.train import (
@@ -56,7 +57,6 @@ from ml.training.train import (
     checkpoint_settings,
     load_checkpoint,
     log_epoch_progress,
-    minutes,
     random_state,
     restore_random_state,
     resume_hint,
