@@ -72,14 +72,25 @@ def _check_size(width: int, height: int) -> None:
         )
 
 
+def full_scale(peak: int) -> int:
+    """The white of integer pixels whose largest is ``peak``: 255 for bytes' values, else the smallest bit
+    depth that holds it (a 16-bit container often holds 10, 12 or 14 bits: a 12-bit camera's picture read
+    as 16-bit was near black, "blank"; an 8-bit one converted to 16-bit too)."""
+    if peak <= 255:
+        return 255
+    return next(2**bits - 1 for bits in (10, 12, 14, 16, 24, 32, 48, 64) if peak < 2**bits)
+
+
 def pil_to_pixels(image: Image.Image) -> np.ndarray:
     """Grey (+ alpha) float32 pixels in [0, 1] from any PIL mode, 16-bit and CMYK included."""
     mode = image.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         values = np.asarray(image, dtype=np.float64)
-        # 16-bit PNGs decode as I;16 or as I; a mode-I image that only holds 8-bit values is 8-bit.
-        full_scale = 65535.0 if mode.startswith("I;16") or values.max(initial=0) > 255 else 255.0
-        return np.clip(values / full_scale, 0.0, 1.0).astype(np.float32)
+        # 16-bit PNGs decode as I;16 or as I: read by the bit depth their values fill.
+        low = float(values.min(initial=0))
+        if low < 0:  # (mode I is signed: as the signed integers of an array)
+            return np.clip((values - low) / max(float(values.max(initial=0)) - low, 1.0), 0.0, 1.0).astype(np.float32)
+        return np.clip(values / full_scale(int(values.max(initial=0))), 0.0, 1.0).astype(np.float32)
     if mode == "F":
         values = np.asarray(image, dtype=np.float32)
         peak = float(values.max(initial=0))

@@ -42,7 +42,7 @@ from typing import Any, BinaryIO
 import numpy as np
 from PIL import Image
 
-from ml.runtime.image_io import MAX_FILE_BYTES, LoadedImage, check_file_size, load_image, pil_to_pixels
+from ml.runtime.image_io import MAX_FILE_BYTES, LoadedImage, check_file_size, full_scale, load_image, pil_to_pixels
 
 PREPROCESS_VERSION = 4
 SIZE = 28
@@ -122,6 +122,19 @@ def _float_pixels(array: np.ndarray) -> np.ndarray:
     )
 
 
+def _integer_pixels(array: np.ndarray) -> np.ndarray:
+    """Integer pixels in [0, 1]: a 0/1 mask as bool's, 0-255 as bytes', more by the bit depth they fill
+    (:func:`ml.runtime.image_io.full_scale`: 12-bit data in 16 bits was read near black, "blank");
+    signed ones reaching below 0 by their type's range (int8's -128 to 127 lost its lower half: blank)."""
+    if not array.size:
+        return array.astype(np.float32)
+    low, high = int(array.min()), int(array.max())
+    if low < 0:
+        bits = next(b for b in (8, 16, 32, 64) if -(2 ** (b - 1)) <= low and high < 2 ** (b - 1))
+        return ((array.astype(np.float64) + 2 ** (bits - 1)) / (2**bits - 1)).astype(np.float32)
+    return np.clip(array.astype(np.float32) / (1 if high <= 1 else full_scale(high)), 0.0, 1.0)
+
+
 def holds_file_data(image: Any) -> bool:
     """Whether ``image`` is a file's data held otherwise than as bytes: a bytearray, a memoryview of bytes
     (one of pixels, a numpy array's, is pixels) or a file object."""
@@ -169,12 +182,8 @@ def as_pixels(image: ImageLike) -> tuple[np.ndarray, tuple[str, ...]]:
     elif array.dtype == np.uint8:
         # One pass (the cast happens inside the division); the same float32 values as astype / 255.
         pixels = np.divide(array, np.float32(255.0), dtype=np.float32)
-    elif array.dtype == np.uint16 and array.size and int(array.max()) > 255:
-        pixels = array.astype(np.float32) / 65535.0  # (0-255 held in 16 bits: as other integers, below)
     elif np.issubdtype(array.dtype, np.integer):
-        # numpy's default for Python ints: 0-255 as bytes are, a 0/1 mask as bool, more as its own range.
-        peak = max(int(array.max()), 1) if array.size else 1
-        pixels = np.clip(array.astype(np.float32) / (1.0 if peak == 1 else 255.0 if peak <= 255 else peak), 0.0, 1.0)
+        pixels = _integer_pixels(array)
     elif np.issubdtype(array.dtype, np.floating):
         pixels = _float_pixels(array)
     else:
