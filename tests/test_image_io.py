@@ -10,6 +10,7 @@ from PIL import Image
 from ml.runtime.image_io import ImageLoadError, load_image
 from ml.runtime.preprocess import BlankImageError, preprocess
 from ml.runtime.synth import render
+from tests.conftest import BUNDLED_DEFAULT
 from tests.images import animated_gif, cmyk_jpeg, png16, png_bomb, png_bytes
 
 
@@ -226,6 +227,25 @@ def test_integer_pictures_of_any_depth_or_sign_read_as_their_bytes_do(holder: An
         buffer = io.BytesIO()
         held.save(buffer, format="PNG")
         assert np.abs(preprocess(buffer.getvalue()).input - preprocess(png_bytes(drawing)).input).max() < 0.02
+
+
+def test_an_array_or_pil_image_beyond_the_pixel_limit_is_refused_as_a_file_is() -> None:
+    # An API user's trial: a 12000 x 12000 array took 2.4 GB to read as a line, where such a file is refused.
+    from ml.runtime.image_io import MAX_IMAGE_PIXELS
+    from ml.runtime.line_reader import LineReader
+    from ml.runtime.recognizer import PredictionError, load_recognizer
+
+    side = int(MAX_IMAGE_PIXELS**0.5) + 1  # (np.zeros takes no memory until its pixels are touched)
+    for picture in (np.zeros((side, side), dtype=np.uint8), np.zeros((side, side), dtype=np.float32)):
+        with pytest.raises(ImageLoadError, match="the limit is 64 megapixels"):
+            preprocess(picture)
+    answer = load_recognizer(BUNDLED_DEFAULT, device="cpu").predict(np.zeros((side, side), dtype=np.uint8))
+    assert isinstance(answer, PredictionError) and "the limit is 64 megapixels" in answer.reason
+    with pytest.raises(ImageLoadError, match="the limit is 64 megapixels"):
+        LineReader.load(device="cpu").read_image(np.zeros((side, side), dtype=np.uint8))
+    with pytest.raises(ImageLoadError, match="the limit is 64 megapixels"):
+        preprocess(Image.new("L", (side, side // 2 * 2 + 2)))
+    assert preprocess(render("7", size=200)).input.shape == (28, 28)  # (a picture within the limit reads)
 
 
 def _jpeg(image: Image.Image, **options: object) -> bytes:

@@ -64,7 +64,8 @@ def too_large_reason(size: int) -> str:
     return f"the limit is {MAX_FILE_BYTES / 2**20:.0f} MB; this file is {said}"
 
 
-def _check_size(width: int, height: int) -> None:
+def check_pixel_count(width: int, height: int) -> None:
+    """Raises ImageLoadError for a picture of more than ``MAX_IMAGE_PIXELS`` (a file's, or an array's)."""
     if width * height > MAX_IMAGE_PIXELS:
         raise ImageLoadError(
             f"image is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); "
@@ -230,7 +231,7 @@ def shown_size(data: bytes) -> tuple[int, int]:
     check_file_size(len(data))
     with _decoding(data):
         image, own_size = _open_image(data)
-        _check_size(*image.size)
+        check_pixel_count(*image.size)
         width, height = own_size or image.size
         return (height, width) if _turned_a_quarter(image) else (width, height)
 
@@ -325,7 +326,7 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
         raise ImageLoadError("empty file (0 bytes)")
     with _decoding(data):
         image, own_size = _open_image(data)
-        _check_size(*image.size)
+        check_pixel_count(*image.size)
         frames = getattr(image, "n_frames", 1)
         if frames > 1:
             image.seek(0)

@@ -42,7 +42,15 @@ from typing import Any, BinaryIO
 import numpy as np
 from PIL import Image
 
-from ml.runtime.image_io import MAX_FILE_BYTES, LoadedImage, check_file_size, full_scale, load_image, pil_to_pixels
+from ml.runtime.image_io import (
+    MAX_FILE_BYTES,
+    LoadedImage,
+    check_file_size,
+    check_pixel_count,
+    full_scale,
+    load_image,
+    pil_to_pixels,
+)
 
 PREPROCESS_VERSION = 4
 SIZE = 28
@@ -171,12 +179,15 @@ def as_pixels(image: ImageLike) -> tuple[np.ndarray, tuple[str, ...]]:
         loaded = load_image(image)
         return loaded.pixels, loaded.notes
     if isinstance(image, Image.Image):
+        check_pixel_count(*image.size)
         return pil_to_pixels(image), ()
     if not isinstance(image, np.ndarray | list | tuple | memoryview) and not hasattr(image, "__array__"):
         raise ValueError(
             f"expected a picture (a file path, its bytes, a PIL image or a numpy array), not {type(image).__name__}"
         )
     array = np.asarray(image)
+    if array.ndim >= 2:  # as a file's: a 12000 x 12000 array took 2.4 GB to read as a line (its two largest sides)
+        check_pixel_count(*sorted(array.shape)[-2:])
     if array.dtype == np.bool_:
         pixels = array.astype(np.float32)
     elif array.dtype == np.uint8:
@@ -989,6 +1000,7 @@ def preprocess(image: ImageLike, photo: bool | None = None) -> Preprocessed:
     photo = is_photo(image) if photo is None else photo
     if not photo and isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 2 and image.size:
         notes: tuple[str, ...] = ()
+        check_pixel_count(*image.shape)  # (as as_pixels does)
         box = _find_character_in_bytes(image)
     else:
         pixels, notes = as_pixels(image)
