@@ -141,6 +141,9 @@ def test_what_is_not_a_models_input_is_refused_with_what_to_give(bundled_weights
     seven = Strokes((np.array([[0.0, 0.0], [20, 0], [8, 30]]),))
     along = stroke_saliency(strokes_model, seven)  # the strokes themselves, normalized as a Prediction's are
     assert np.array_equal(along.weight, stroke_saliency(strokes_model, normalize_strokes(seven)).weight)
+    # ... or lists of points, as everything else that reads strokes takes them (they were refused: an API trial).
+    as_lists = stroke_saliency(strokes_model, [[(0.0, 0.0), (20.0, 0.0), (8.0, 30.0)]])
+    assert np.array_equal(as_lists.weight, along.weight) and as_lists.label == along.label
 
 
 def test_rnn_models_get_saliency(weights_env: Path) -> None:

@@ -24,6 +24,15 @@ def _lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
     return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
 
 
+def test_load_recognizer_without_a_name_loads_the_apps_default(bundled_weights: Path) -> None:
+    """An API user's trial: load_recognizer() wanted a name, where LineReader.load() picks the default."""
+    from ml.runtime.recognizer import load_recognizer
+
+    assert load_recognizer(device="cpu").card.name == BUNDLED_DEFAULT
+    with pytest.raises(ValueError, match="threads must be 0 \\(every core\\) or more, not -1"):
+        load_recognizer(device="cpu", threads=-1)
+
+
 def test_recognizer_predicts_top_k_and_reports_blank(weights_env: Path) -> None:
     recognizer = Recognizer.load("cnn_tiny", device="cpu")
     result = recognizer.predict(render("X"), top_k=3)

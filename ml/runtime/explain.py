@@ -17,7 +17,7 @@ import functools
 import itertools
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
@@ -376,13 +376,28 @@ class StrokeSaliency:
     weight: np.ndarray  # STROKE_POINTS
 
 
+def _point_lists(value: object) -> bool:
+    """Whether ``value`` is strokes as lists of (x, y) points (not a sequence's rows of features)."""
+    if not isinstance(value, list | tuple) or not value:
+        return False
+    first = value[0]
+    return isinstance(first, list | tuple | np.ndarray) and len(first) > 0 and np.ndim(first[0]) == 1
+
+
 @_explaining
 def stroke_saliency(
-    recognizer: TorchRecognizer, sequence: np.ndarray | Strokes | Prediction, label: str | None = None
+    recognizer: TorchRecognizer,
+    sequence: np.ndarray | Strokes | Prediction | Sequence[Sequence[Sequence[float]]],
+    label: str | None = None,
 ) -> StrokeSaliency:
     """Input-gradient saliency over a normalized stroke sequence: |d score / d features| per point,
-    smoothed over its neighbours along the pen's path (a point alone is never the evidence)."""
+    smoothed over its neighbours along the pen's path (a point alone is never the evidence). Takes the
+    sequence, :class:`Strokes`, lists of (x, y) points (one per stroke, y down, as everything else that
+    reads strokes takes them) or a stroke model's :class:`Prediction`."""
     from ml.runtime.strokes import STROKE_FEATURES, STROKE_POINTS, Strokes, normalize_strokes
+
+    if _point_lists(sequence):
+        sequence = Strokes.from_points(sequence)  # type: ignore[arg-type]
 
     if recognizer.card.input_kind != "strokes":
         raise ValueError(f"{recognizer.card.name} reads pictures: explain (or saliency) explains it")
@@ -403,5 +418,4 @@ def stroke_saliency(
     gradient, index = _input_gradient(recognizer, x, label)
     per_point = gradient[0].abs().sum(dim=1)
     smooth = F.avg_pool1d(per_point[None, None], 5, 1, 2, count_include_pad=False)[0, 0]
-    points = np.asarray(sequence[:, :2], dtype=np.float32)
-    return StrokeSaliency(recognizer.labels[index], points, np.asarray(sequence[:, 4] > 0.5), _normalize(smooth))
+    return StrokeSaliency(recognizer.labels[index], array[:, :2].copy(), array[:, 4] > 0.5, _normalize(smooth))

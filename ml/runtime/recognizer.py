@@ -20,7 +20,14 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ml.runtime.cards import ModelCard, WeightsError, resolve_model_path, verified_card, verified_onnx
+from ml.runtime.cards import (
+    ModelCard,
+    WeightsError,
+    default_model_name,
+    resolve_model_path,
+    verified_card,
+    verified_onnx,
+)
 from ml.runtime.devices import describe, resolve_device
 from ml.runtime.image_io import ImageLoadError, LoadedImage
 from ml.runtime.labels import TOP_K
@@ -316,15 +323,18 @@ class TorchRecognizer(Recognizer):
 
 
 def load_recognizer(
-    name_or_path: str | Path, device: str = "auto", threads: int = INTERACTIVE_THREADS, spin: bool = True
+    name_or_path: str | Path | None = None, device: str = "auto", threads: int = INTERACTIVE_THREADS, spin: bool = True
 ) -> Recognizer:
-    """A bundled model by name, or a weights file: ONNX Runtime on the CPU, torch on CUDA.
+    """A bundled model by name, or a weights file (None: the app's default model, ``DEFAULT_MODEL`` when
+    bundled); ONNX Runtime on the CPU, torch on CUDA.
 
-    ``threads`` and ``spin``: ONNX Runtime's threads on the CPU (see :meth:`OnnxRecognizer.load_onnx`);
-    torch on CUDA does not use them. Raises WeightsError (missing, damaged or mismatched files: the message
-    says which) or DeviceError.
+    ``threads`` and ``spin``: ONNX Runtime's threads on the CPU (0: its default, every core; see
+    :meth:`OnnxRecognizer.load_onnx`); torch on CUDA does not use them. Raises WeightsError (missing,
+    damaged or mismatched files: the message says which) or DeviceError; ValueError for ``threads`` below 0.
     """
-    weights_path = resolve_model_path(name_or_path)
+    if threads < 0:
+        raise ValueError(f"threads must be 0 (every core) or more, not {threads}")
+    weights_path = resolve_model_path(name_or_path if name_or_path is not None else default_model_name())
     target = resolve_device(device)
     if target == "cpu":
         return OnnxRecognizer.load_onnx(weights_path, threads=threads, spin=spin)

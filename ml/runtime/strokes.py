@@ -250,7 +250,9 @@ def strokes_from_json(text: bytes) -> Strokes:
     try:
         data = json.loads(text)
     except UnicodeDecodeError:
-        raise StrokesError("not a stroke file (JSON text): a picture is read without --strokes") from None
+        raise StrokesError(
+            "not a stroke file (JSON text): a picture? read it as one (predict; on the command line, without --strokes)"
+        ) from None
     except json.JSONDecodeError as error:
         raise StrokesError(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
     except RecursionError:
