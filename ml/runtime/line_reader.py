@@ -159,6 +159,9 @@ PATTERNS = tuple(CASE_PATTERNS)
 
 @dataclass(frozen=True)
 class ReadCharacter:
+    """One character of a line read (:class:`ReadLine`): where it is, what it reads as, what it is made of.
+    ``text`` is its answer (the first of ``top``)."""
+
     box: tuple[float, float, float, float]  # x0, y0, x1, y1 in the input's units (y down)
     top: tuple[ClassScore, ...]  # alternatives, most probable first, in their case
     strokes: tuple[int, ...] = ()  # which strokes (or ink pieces) it is made of
@@ -173,6 +176,10 @@ class ReadCharacter:
 
 @dataclass(frozen=True)
 class ReadLine:
+    """A written line read as text (:meth:`LineReader.read_image`, :meth:`LineReader.read_strokes`): its
+    characters left to right, ``text`` the line (a space where a character has ``space_before``), how
+    long it took, a picture's size (its characters' boxes are in its pixels) and how it was opened."""
+
     characters: tuple[ReadCharacter, ...]
     latency_ms: float = 0.0
     size: tuple[int, int] | None = None  # a picture's width and height (the boxes' frame); None for strokes
