@@ -13,8 +13,8 @@ Steps, each with the reason it exists:
    across the page is not ink. Evenly lit pictures without such lines, drawings and EMNIST are left
    exactly as they are, so what the models trained on is untouched.
 1. Grey + polarity (:func:`to_ink`): a drawing is dark on light, EMNIST is light on dark. The
-   background is the median of the border (of the whole picture for a dark character cropped tight,
-   see :func:`_background`); when it is light the image is inverted. Transparent
+   background is the median of the border (of the whole picture for a character cropped tight with its
+   strokes along the border, see :func:`_background`); when it is light the image is inverted. Transparent
    pixels become background, so a stroke on a transparent canvas is ink whatever its colour.
 2. Background removal and contrast stretch: grey paper and faint pencil become 0 and 1.
 3. Blank check: no ink, or too little to be a character, raises :class:`BlankImageError`:
