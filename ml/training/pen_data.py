@@ -244,7 +244,8 @@ def _render_all(
     logged = progress and not sys.stderr.isatty()  # a log file: a line now and then, not a bar's updates in one line
     if logged:
         going_on = f", going on from {first:,}" if first else ""
-        print(f"{description}: rendering {len(jobs):,}{going_on}, kept in the cache for later runs…", file=sys.stderr)
+        said_first = f"{description}: rendering {len(jobs):,}{going_on}, kept in the cache for later runs…"
+        print(said_first, file=sys.stderr, flush=True)
     bar = tqdm(total=len(jobs), initial=first, desc=description, disable=not progress or logged, unit=" drawings")
     said = _ProgressLines(description, len(jobs), first) if logged else None
     try:
