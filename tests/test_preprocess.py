@@ -285,6 +285,15 @@ def test_a_character_photographed_on_a_ruled_page_turned_a_few_degrees_is_seen_w
         page[row : row + 3, :] = 150  # the rules above and below the writing, thinner than its strokes
     seen = preprocess(png_bytes(turned(clean))).input
     assert np.abs(preprocess(png_bytes(turned(page))).input - seen).mean() < 0.01
+    # ... and the page's margin, turned with them (sought at the rules' slope: a 7 beside it read H).
+    wider = np.full((360, 360), 255, dtype=np.uint8)
+    wider[40:320, 60:340] = render("7", pen_width=8)
+    notebook = wider.copy()
+    notebook[:, 30:33] = 110
+    for row in (50, 300):
+        notebook[row : row + 3, :] = 150
+    seen = preprocess(png_bytes(turned(wider))).input
+    assert np.abs(preprocess(png_bytes(turned(notebook))).input - seen).mean() < 0.01
     # A sloped bar cropped tight is the writing (a dash), not a page's rule.
     bar = np.full((40, 200), 255, dtype=np.uint8)
     bar[16:24, :] = 0

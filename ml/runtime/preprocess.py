@@ -787,10 +787,11 @@ def without_page_lines(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
     degrees turned (:func:`_page_lines`). ``ink`` itself when there are none. (A red margin was read as an
     I; a sloped rule under a character as part of it.)"""
     height, width = inked.shape
-    across = _page_lines(inked, sloped=True)  # rules
-    # Margins (of the picture transposed), level only: a margin is one line, and a character's stem cropped
-    # tight, near upright, was taken for a sloped one (an H read as T, an F as I).
-    down = _page_lines(inked.T, sloped=False)
+    across = _page_lines(inked)  # rules
+    # Margins (of the picture transposed): level, or at the slope of sloped rules (a page turned turns both:
+    # x moves back as y moves on). Never sought sloped alone: a margin is one line, and a character's stem
+    # cropped tight, near upright, was taken for a sloped one (an H read as T, an F as I).
+    down = _page_lines(inked.T, at_slope=-across.slope if across.pad else None, sloped=False)
     if not across.flags.any() and not down.flags.any():
         return ink
     rest = inked & ~across.pixels(across.flags, height) & ~down.pixels(down.flags, width).T
@@ -804,7 +805,7 @@ def without_page_lines(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
     thin = THIN_LINE * stroke_width(rest)
     out = ink
     if rows[-1] - rows[0] + 1 < WRITING_SPAN * height:
-        lines = _thin_runs(down.flags, thin)
+        lines = _thin_runs(down.flags, thin - down.rows_unflagged)
         if lines.any():
             out = out.copy()
             out[down.pixels(lines, width).T] = 0.0
@@ -824,6 +825,7 @@ class _PageLines:
     flags: np.ndarray
     shifts: np.ndarray  # per column: pixel (y, x) is on the sheared row y + pad - shifts[x]
     pad: int
+    slope: float = 0.0  # rows per column the shifts follow
 
     @property
     def rows_unflagged(self) -> int:
@@ -846,15 +848,16 @@ class _PageLines:
         return out
 
 
-def _page_lines(inked: np.ndarray, sloped: bool) -> _PageLines:
-    """The rows of ``inked`` inked over ``PAGE_LINE`` of its width; when there are none and ``sloped``, such
-    lines sloped up to ``MOST_TURNED`` (a photo of a ruled page taken a little turned: its rules, thinner
-    than the writing, were read as part of the character above them)."""
+def _page_lines(inked: np.ndarray, at_slope: float | None = None, sloped: bool = True) -> _PageLines:
+    """The rows of ``inked`` inked over ``PAGE_LINE`` of its width; when there are none, such lines at
+    ``at_slope`` (rows per column) when given, else, when ``sloped``, at the slope up to ``MOST_TURNED`` that
+    holds the most ink (a photo of a ruled page taken a little turned: its rules, thinner than the
+    writing, were read as part of the character above them)."""
     width = inked.shape[1]
     level = _PageLines(np.count_nonzero(inked, axis=1) >= PAGE_LINE * width, np.zeros(width, dtype=np.int64), 0)
-    if level.flags.any() or not sloped:
+    if level.flags.any() or (at_slope is None and not sloped):
         return level
-    slope = _line_slope(inked)
+    slope = at_slope if at_slope is not None else _line_slope(inked)
     if slope is None:
         return level
     shifts = np.rint(slope * (np.arange(width) - (width - 1) / 2)).astype(np.int64)
@@ -862,7 +865,7 @@ def _page_lines(inked: np.ndarray, sloped: bool) -> _PageLines:
     if not pad:
         return level
     flags = np.count_nonzero(_sheared(inked, shifts, pad), axis=1) >= PAGE_LINE * width
-    return _PageLines(flags, shifts, pad) if flags.any() else level
+    return _PageLines(flags, shifts, pad, slope) if flags.any() else level
 
 
 MOST_TURNED = 0.14  # the steepest slope (rows per column, about 8 degrees) a page's line is looked for at
