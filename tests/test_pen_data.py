@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from ml.runtime.labels import get_label_set
+from ml.runtime.preprocess import preprocess
 from ml.runtime.render import PenStroke, render_strokes, stroke_path
 from ml.training.data.unipen import load_unipen, writer_split
 from ml.training.mixing import mix_weights, source_weights
@@ -198,13 +199,31 @@ def test_an_interrupted_rendering_is_kept_and_the_next_goes_on_from_it(
     again = training_bank(pen, indices, variants=1).inputs
     assert np.array_equal(again, whole) and sum(calls) == len(indices) - 16  # the rest only
     assert not partial.exists() and len(list(tmp_path.glob("pen-train-*.npz"))) == 1
-    # A kept part of another size (damaged, another rendering's) is not used.
+    # A damaged kept part is not used.
     for cached in tmp_path.glob("pen-train-*.npz"):
         cached.unlink()
-    np.save(partial, whole[:5])
+    np.save(partial, np.zeros((5, 28), dtype=np.float16))
     calls.clear()
     assert np.array_equal(training_bank(pen, indices, variants=1).inputs, whole)
     assert sum(calls) == len(indices)
+
+
+def test_each_evaluation_drawing_is_drawn_with_its_own_pen(
+    synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review: a worker draws a chunk with its first drawing's pen, and chunks ran across the pens (with
+    700 characters, 460 of the 2,100 drawings had the pen before theirs)."""
+    from ml.training import pen_data
+
+    monkeypatch.setenv("GLYPHPAD_CACHE", str(tmp_path))
+    monkeypatch.setattr(pen_data, "RENDER_CHUNK", 8)
+    monkeypatch.setattr(pen_data, "worker_count", lambda: 1)
+    pen = load_unipen(synthetic_unipen)
+    indices = np.arange(0, len(pen), 7)[:13]  # not a whole number of chunks
+    bank = evaluation_bank(pen, indices, progress=False, use_cache=False)
+    for k, (index, condition) in enumerate(zip(bank.source_index, bank.condition, strict=True)):
+        drawn = draw_pen_character(pen.strokes(int(index)), None, pen_px=EVAL_PENS[str(condition)])
+        assert np.array_equal(bank.inputs[k], preprocess(drawn).input.astype(np.float16)), (k, condition)
 
 
 def test_sampling_balances_classes_and_damps_prolific_writers() -> None:

@@ -217,7 +217,7 @@ def _cache_file(kind: str, params: dict[str, object]) -> Path:
     return cache_dir() / f"pen-{kind}-v{PEN_DATA_VERSION}-{digest}.npz"
 
 
-RENDER_CHUNK = 512  # drawings a worker renders at a time (and the unit an interrupted rendering is kept in)
+RENDER_CHUNK = 512  # drawings a worker renders at a time
 
 
 def _render_all(
@@ -236,10 +236,10 @@ def _render_all(
     partial = None if keep is None else _partial_path(keep)
     results = [_rendered_before(partial, len(jobs))]
     first = len(results[0])
-    batches = []
-    for start in range(first, len(jobs), RENDER_CHUNK):
-        part = jobs[start : start + RENDER_CHUNK]
-        batches.append(([pen.strokes(i) for i, _, _, _ in part], [s for _, s, _, _ in part], part[0][2], part[0][3]))
+    batches = [
+        ([pen.strokes(i) for i, _, _, _ in part], [s for _, s, _, _ in part], part[0][2], part[0][3])
+        for part in _chunks_of_one_kind(jobs[first:])
+    ]
     workers = worker_count()
     logged = progress and not sys.stderr.isatty()  # a log file: a line now and then, not a bar's updates in one line
     if logged:
@@ -272,9 +272,25 @@ def _render_all(
     return np.concatenate(results)
 
 
+def _chunks_of_one_kind(
+    jobs: Sequence[tuple[int, int, PenAugment | None, float | None]],
+) -> list[Sequence[tuple[int, int, PenAugment | None, float | None]]]:
+    """``jobs`` in chunks of at most RENDER_CHUNK that share their augment and pen (a worker renders a chunk
+    with its first job's: chunks across the evaluation's pens drew up to a fifth of its drawings with the
+    pen before, a review found)."""
+    chunks: list[Sequence[tuple[int, int, PenAugment | None, float | None]]] = []
+    start = 0
+    for end in range(1, len(jobs) + 1):
+        if end == len(jobs) or end - start == RENDER_CHUNK or jobs[end][2:] != jobs[start][2:]:
+            chunks.append(jobs[start:end])
+            start = end
+    return chunks
+
+
 def _rendered_before(partial: Path | None, total: int) -> np.ndarray:
     """The drawings an interrupted rendering of ``total`` kept in ``partial`` (none when there is no such
-    file, or it is not a whole number of chunks of at most ``total``: another rendering's, or damaged)."""
+    file, or it is not drawings, or more than ``total``: damaged). Each drawing depends on its own job
+    alone, so the rendering goes on from any count."""
     empty = np.zeros((0, 28, 28), dtype=np.float16)
     if partial is None or not partial.is_file():
         return empty
@@ -282,8 +298,7 @@ def _rendered_before(partial: Path | None, total: int) -> np.ndarray:
         done = np.load(partial, allow_pickle=False)
     except (OSError, ValueError):
         return empty
-    whole_chunks = len(done) % RENDER_CHUNK == 0 or len(done) == total
-    if done.shape[1:] != (28, 28) or done.dtype != np.float16 or len(done) > total or not whole_chunks:
+    if done.ndim != 3 or done.shape[1:] != (28, 28) or done.dtype != np.float16 or len(done) > total:
         return empty
     return np.asarray(done)
 
@@ -354,6 +369,7 @@ def evaluation_bank(pen: PenCharacters, indices: np.ndarray, progress: bool = Tr
         "n": len(pen),
         "pens": EVAL_PENS,
         "canvas": EVAL_CANVAS_PX,
+        "each_with_its_pen": True,  # (drawings rendered before were partly drawn with the pen before theirs)
     }
     cache = _cache_file("eval", params)
     source = np.tile(indices, len(EVAL_PENS))
