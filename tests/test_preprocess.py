@@ -348,6 +348,24 @@ def test_a_character_cropped_tight_along_its_border_is_dark_on_light(char: str, 
         with_margin = preprocess(png_bytes(light)).input
         assert np.abs(preprocess(png_bytes(light_tight)).input - with_margin).mean() < 0.05, pen
         assert np.abs(preprocess(light_tight).input - with_margin).mean() < 0.05, pen
+        # A speck of chalk dust on the paper is no piece of it (a review: a bold E with one read A).
+        paper = light_tight < 30
+        clear = paper[:-3, :-3] & paper[3:, 3:] & paper[:-3, 3:] & paper[3:, :-3]  # 4x4 of paper
+        row, column = np.argwhere(clear)[len(np.argwhere(clear)) // 2]
+        specked = light_tight.copy()
+        specked[row + 1 : row + 3, column + 1 : column + 3] = 255
+        assert np.abs(preprocess(specked).input - with_margin).mean() < 0.05, pen
+
+
+def test_a_one_pixel_pen_cropped_tight_is_dark_on_light() -> None:
+    # Its stair steps are no holes in the paper (a review: an N drawn 1 px wide read as light on dark).
+    from PIL import Image, ImageDraw
+
+    page = Image.new("L", (60, 80), 255)
+    ImageDraw.Draw(page).line([(0, 79), (0, 0), (59, 79), (59, 0)], fill=0, width=1)
+    tight = np.asarray(page)
+    margin = np.pad(tight, 20, constant_values=255)
+    assert np.abs(preprocess(tight).input - preprocess(margin).input).mean() < 0.05
 
 
 @pytest.mark.parametrize("char", ["1", "I", "T", "H", "7", "E", "F"])

@@ -769,16 +769,21 @@ def _row_runs(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return rows, starts, ends
 
 
-def _touching_runs(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (a, b) of runs on consecutive rows that touch, diagonals included (8-neighbourhood).
+def _touching_runs(
+    rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int, diagonal: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (a, b) of runs on consecutive rows that touch, diagonals included (8-neighbourhood; without
+    ``diagonal``, side by side only: the 4-neighbourhood).
 
     Run b on the row below a touches it when b starts no later than one column after a's last pixel and
-    ends no earlier than one column before a's first. Runs of a row are disjoint and ordered, so the runs
-    touching a are consecutive: found for every run at once by binary search on (row, column) keys.
+    ends no earlier than one column before a's first (without diagonals: overlaps a's columns). Runs of a
+    row are disjoint and ordered, so the runs touching a are consecutive: found for every run at once by
+    binary search on (row, column) keys.
     """
     stride = width + 2
-    below_first = np.searchsorted(rows * stride + ends, (rows + 1) * stride + starts, side="left")
-    below_last = np.searchsorted(rows * stride + starts, (rows + 1) * stride + ends, side="right")
+    reach = 0 if diagonal else 1
+    below_first = np.searchsorted(rows * stride + ends, (rows + 1) * stride + starts + reach, side="left")
+    below_last = np.searchsorted(rows * stride + starts, (rows + 1) * stride + ends - reach, side="right")
     counts = np.maximum(below_last - below_first, 0)
     above = np.repeat(np.arange(len(rows)), counts)
     offsets = np.arange(len(above)) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -802,11 +807,22 @@ def ink_components(ink: np.ndarray, min_pixels: int = MIN_PIECE_PIXELS) -> list[
     return _pieces_of_runs(_row_runs(ink), ink.shape[1], min_pixels)
 
 
-def _pieces_of_runs(runs: tuple[np.ndarray, np.ndarray, np.ndarray], width: int, min_pixels: int) -> list[np.ndarray]:
-    """:func:`ink_components` from a mask's runs (:func:`_row_runs`; ``width``: the mask's)."""
-    rows, starts, ends = runs
+def piece_sizes(mask: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The sizes (pixels) of ``mask``'s connected pieces (8-neighbourhood, or 4 without ``diagonal``) and
+    whether each touches the mask's edge."""
+    rows, starts, ends = _row_runs(mask)
     if not len(rows):
-        return []
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    _, piece_of_run = np.unique(_run_roots(rows, starts, ends, mask.shape[1], diagonal), return_inverse=True)
+    sizes = np.bincount(piece_of_run, weights=ends - starts).astype(np.int64)
+    on_edge = (rows == 0) | (rows == mask.shape[0] - 1) | (starts == 0) | (ends == mask.shape[1])
+    touching = np.bincount(piece_of_run, weights=on_edge) > 0
+    return sizes, touching
+
+
+def _run_roots(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int, diagonal: bool) -> np.ndarray:
+    """Each run's piece, as the index of the piece's first run in raster order (union-find over the runs
+    that touch)."""
     parent = list(range(len(rows)))
 
     def root(k: int) -> int:
@@ -815,11 +831,19 @@ def _pieces_of_runs(runs: tuple[np.ndarray, np.ndarray, np.ndarray], width: int,
             k = parent[k]
         return k
 
-    for a, b in zip(*_touching_runs(rows, starts, ends, width), strict=True):
+    for a, b in zip(*_touching_runs(rows, starts, ends, width, diagonal), strict=True):
         ra, rb = root(int(a)), root(int(b))
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)  # the root is a piece's first run in raster order
-    piece_of_run = np.array([root(k) for k in range(len(rows))])
+    return np.array([root(k) for k in range(len(rows))])
+
+
+def _pieces_of_runs(runs: tuple[np.ndarray, np.ndarray, np.ndarray], width: int, min_pixels: int) -> list[np.ndarray]:
+    """:func:`ink_components` from a mask's runs (:func:`_row_runs`; ``width``: the mask's)."""
+    rows, starts, ends = runs
+    if not len(rows):
+        return []
+    piece_of_run = _run_roots(rows, starts, ends, width, diagonal=True)
     lengths = ends - starts
     pixel_run = np.repeat(np.arange(len(rows)), lengths)
     columns = np.arange(len(pixel_run)) - np.repeat(np.cumsum(lengths) - lengths, lengths) + starts[pixel_run]
