@@ -215,6 +215,11 @@ def test_a_very_large_picture_is_averaged_down_as_it_is_decoded_and_reads_the_sa
         lambda a: a.astype(np.int16) - 128,
         lambda a: a.astype(np.uint16) * 257,  # full 16-bit range, as before
         lambda a: a.tolist(),  # Python ints
+        # As they read before (a review): a picture of its own range, a sharpening's slight overshoot.
+        lambda a: a.astype(np.int64) * 2,  # two pictures added: 0-510
+        lambda a: a.astype(np.int32) * 4 + 4,  # 4-1024
+        lambda a: a.astype(np.int16) - 5,  # -5 to 250
+        lambda a: a.astype(np.int16) * 8 - 1000,  # -1000 to 1000
     ],
 )
 def test_integer_pictures_of_any_depth_or_sign_read_as_their_bytes_do(holder: Any) -> None:

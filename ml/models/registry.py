@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import torch
 from torch import nn
 
 ModelFactory = Callable[..., nn.Module]
@@ -97,7 +98,8 @@ def check_model_config(name: str, config: dict[str, Any]) -> None:
     if problems:
         raise ValueError("; ".join(problems))
     try:
-        arch.factory(num_classes=2, **config)
+        with torch.random.fork_rng():  # (building draws initial weights: the caller's seed stays as it was)
+            arch.factory(num_classes=2, **config)
     except (ValueError, RuntimeError, AssertionError, TypeError) as error:  # the options given, not a bug
         raise ValueError(f"{name} cannot be built with {json.dumps(config)}: {error}") from None
 

@@ -74,12 +74,14 @@ def check_pixel_count(width: int, height: int) -> None:
 
 
 def full_scale(peak: int) -> int:
-    """The white of integer pixels whose largest is ``peak``: 255 for bytes' values, else the smallest bit
-    depth that holds it (a 16-bit container often holds 10, 12 or 14 bits: a 12-bit camera's picture read
-    as 16-bit was near black, "blank"; an 8-bit one converted to 16-bit too)."""
+    """The white of integer pixels whose largest is ``peak``: 255 for bytes' values; past that, the smallest
+    bit depth that holds it when the values reach its upper half (a 16-bit container often holds 10, 12 or
+    14 bits: a 12-bit camera's picture read as 16-bit was near black, "blank"; an 8-bit one converted to
+    16-bit too), else ``peak`` itself (a picture of its own range: 0-1000, two pictures added)."""
     if peak <= 255:
         return 255
-    return next(2**bits - 1 for bits in (10, 12, 14, 16, 24, 32, 48, 64) if peak < 2**bits)
+    depth = next(2**bits - 1 for bits in (10, 12, 14, 16, 24, 32, 48, 64) if peak < 2**bits)
+    return depth if peak > depth // 2 else peak
 
 
 def pil_to_pixels(image: Image.Image) -> np.ndarray:
@@ -291,8 +293,9 @@ def _reduced(image: Image.Image, notes: list[str], own_size: tuple[int, int] | N
         if own_size is not None:
             notes.append(f"averaged down {round(width / image.size[0])}x from {width}x{height} pixels")
         return image
-    if image.mode.startswith("I;16"):
-        # As [0, 1] floats: averaged as "I", a 16-bit picture of small values would pass for an 8-bit one.
+    if image.mode.startswith("I;16") or image.mode == "I":
+        # As [0, 1] floats, read by their bit depth before averaging: averaged first, a picture's few brightest
+        # values lost and it was read at another depth (a review: its paper 0.78 large, 0.20 small).
         image = Image.fromarray(pil_to_pixels(image), mode="F")
     elif image.mode not in ("L", "LA", "RGB", "RGBA", "I", "F"):  # P, 1, CMYK...: as pil_to_pixels reads them
         transparent = image.mode in ("PA", "RGBa") or "transparency" in image.info

@@ -132,15 +132,18 @@ def _float_pixels(array: np.ndarray) -> np.ndarray:
 
 def _integer_pixels(array: np.ndarray) -> np.ndarray:
     """Integer pixels in [0, 1]: a 0/1 mask as bool's, 0-255 as bytes', more by the bit depth they fill
-    (:func:`ml.runtime.image_io.full_scale`: 12-bit data in 16 bits was read near black, "blank");
-    signed ones reaching below 0 by their type's range (int8's -128 to 127 lost its lower half: blank)."""
+    (:func:`ml.runtime.image_io.full_scale`: 12-bit data in 16 bits was read near black, "blank"). Values
+    below 0 are a sharpening's overshoot, cut off, when slight; else the picture spans its own range
+    (int8's -128 to 127 lost its lower half: blank)."""
     if not array.size:
         return array.astype(np.float32)
     low, high = int(array.min()), int(array.max())
-    if low < 0:
-        bits = next(b for b in (8, 16, 32, 64) if -(2 ** (b - 1)) <= low and high < 2 ** (b - 1))
-        return ((array.astype(np.float64) + 2 ** (bits - 1)) / (2**bits - 1)).astype(np.float32)
+    if low < 0 and -low > max(high, 1) / NEGATIVE_OVERSHOOT:
+        return ((array.astype(np.float64) - low) / max(high - low, 1)).astype(np.float32)
     return np.clip(array.astype(np.float32) / (1 if high <= 1 else full_scale(high)), 0.0, 1.0)
+
+
+NEGATIVE_OVERSHOOT = 8  # values below 0 down to an eighth of the largest are a sharpening's ringing
 
 
 def holds_file_data(image: Any) -> bool:

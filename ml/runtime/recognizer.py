@@ -272,7 +272,7 @@ def cpu_session(graph: Path, threads: int = INTERACTIVE_THREADS, spin: bool = Tr
     import onnxruntime as ort
 
     options = ort.SessionOptions()
-    options.intra_op_num_threads = max(1, threads)
+    options.intra_op_num_threads = threads  # (0: ONNX Runtime's default, every core)
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -325,8 +325,8 @@ class TorchRecognizer(Recognizer):
 def load_recognizer(
     name_or_path: str | Path | None = None, device: str = "auto", threads: int = INTERACTIVE_THREADS, spin: bool = True
 ) -> Recognizer:
-    """A bundled model by name, or a weights file (None: the app's default model, ``DEFAULT_MODEL`` when
-    bundled); ONNX Runtime on the CPU, torch on CUDA.
+    """A bundled model by name, or a weights file (None: ``DEFAULT_MODEL``, else the weights folder's first,
+    as the command line reads with); ONNX Runtime on the CPU, torch on CUDA.
 
     ``threads`` and ``spin``: ONNX Runtime's threads on the CPU (0: its default, every core; see
     :meth:`OnnxRecognizer.load_onnx`); torch on CUDA does not use them. Raises WeightsError (missing,

@@ -176,11 +176,11 @@ def main(config: StrokeTrainConfig) -> Path:
     out_dir = Path(config.out)
     # The model first: options it does not take, or weights to start from that do not fit it, are said
     # before the pen data is read (a minute on two cores).
-    torch.manual_seed(config.seed)
     try:
         check_model_config(config.arch, config.model_config)
     except ValueError as error:
         raise ValueError(f"--model-config: {error}") from None
+    torch.manual_seed(config.seed)  # (after the check, which builds a model of its own: the same start as before)
     model = get_model(config.arch, num_classes=label_set.num_classes, **config.model_config).to(device)
     if config.start_from and not config.resume:
         start_from_weights(model, config.start_from)
