@@ -189,8 +189,10 @@ def as_pixels(image: ImageLike) -> tuple[np.ndarray, tuple[str, ...]]:
             f"expected a picture (a file path, its bytes, a PIL image or a numpy array), not {type(image).__name__}"
         )
     array = np.asarray(image)
-    if array.ndim >= 2:  # as a file's: a 12000 x 12000 array took 2.4 GB to read as a line (its two largest sides)
-        check_pixel_count(*sorted(array.shape)[-2:])
+    if array.ndim >= 2:  # as a file's: a 12000 x 12000 array took 2.4 GB to read as a line
+        # Its height and width (a channels-first array's last two: the two largest sides).
+        height, width = array.shape[:2] if array.ndim == 2 or array.shape[-1] <= 4 else array.shape[-2:]
+        check_pixel_count(width, height)
     if array.dtype == np.bool_:
         pixels = array.astype(np.float32)
     elif array.dtype == np.uint8:
@@ -1014,7 +1016,7 @@ def preprocess(image: ImageLike, photo: bool | None = None) -> Preprocessed:
     photo = is_photo(image) if photo is None else photo
     if not photo and isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 2 and image.size:
         notes: tuple[str, ...] = ()
-        check_pixel_count(*image.shape)  # (as as_pixels does)
+        check_pixel_count(image.shape[1], image.shape[0])  # (as as_pixels does)
         box = _find_character_in_bytes(image)
     else:
         pixels, notes = as_pixels(image)

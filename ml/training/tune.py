@@ -11,8 +11,10 @@ the same ``--out`` resumes it (the trials already run count). Each trial trains 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,20 @@ WIDTH_CHOICES: dict[str, tuple[str, list[Any]]] = {
     "gru": ("hidden", [64, 96, 128, 192]),
     "lenet5_gru": ("hidden", [64, 96, 128, 192]),
 }
+
+
+@contextlib.contextmanager
+def _optuna_quiet() -> Iterator[None]:
+    """Optuna's info lines off, then as they were: each trial's outcome is said by the study's callback
+    (Optuna's own "[I 2026-...]" lines were mixed in)."""
+    import optuna
+
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        yield
+    finally:
+        optuna.logging.set_verbosity(verbosity)
 
 
 def suggest_config(trial: Any, base: TrainConfig, search_pen_share: bool) -> TrainConfig:
@@ -86,10 +102,7 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         torch.set_num_threads(training_threads(args.threads))
     limit_workers(training_threads(args.threads))
     args.out.mkdir(parents=True, exist_ok=True)
-    # Each trial's outcome is said by after_trial: Optuna's own "[I 2026-...]" lines were mixed in.
-    verbosity = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    try:
+    with _optuna_quiet():
         study = optuna.create_study(
             study_name=f"{args.arch}-{args.labels}",
             storage=f"sqlite:///{(args.out / 'study.db').resolve()}",
@@ -97,8 +110,6 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
             direction="maximize",
             pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1),
         )
-    finally:
-        optuna.logging.set_verbosity(verbosity)
     earlier = study.user_attrs.get("budget") or {}
     kept = []  # (a resume had to repeat every budget option, or was refused: "another budget")
     for name, default in TRIAL_BUDGET_DEFAULTS.items():
@@ -197,20 +208,19 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
     def after_trial(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         """After every trial: its outcome said (in place of Optuna's own log lines), and the best recipe of
         the trials finished written, so that a study stopped any way keeps it."""
+        if trial.state == optuna.trial.TrialState.PRUNED:
+            steps = len(trial.intermediate_values)
+            print(f"trial {trial.number}: pruned after {steps} epoch(s), behind the others", file=sys.stderr)
         finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+        if not finished:
+            return
+        best = max(finished, key=lambda t: float(t.value or 0.0))
         if trial.state == optuna.trial.TrialState.COMPLETE:
-            best = max(finished, key=lambda t: float(t.value or 0.0))
             print(
                 f"trial {trial.number}: score {float(trial.value or 0.0):.4f} (best: trial {best.number}, "
                 f"{float(best.value or 0.0):.4f})",
                 file=sys.stderr,
             )
-        elif trial.state == optuna.trial.TrialState.PRUNED:
-            steps = len(trial.intermediate_values)
-            print(f"trial {trial.number}: pruned after {steps} epoch(s), behind the others", file=sys.stderr)
-        if not finished:
-            return
-        best = max(finished, key=lambda t: float(t.value or 0.0))
         config = suggest_config(optuna.trial.FixedTrial(best.params), base, "pen_share" in best.params)
         # The recipe found, for glyphpad-ml train --settings (the trials' short budget, cosine schedule and no
         # weight averaging are left to train's own options), and the trial's whole settings beside it.
@@ -218,11 +228,8 @@ def main(args: argparse.Namespace) -> list[dict[str, Any]]:
         notes = {"val_score": best.value, "trial": best.number, "trial_settings": asdict(config)}
         best_path.write_text(json.dumps({**recipe, **notes}, indent=1) + "\n")
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    try:
+    with _optuna_quiet():
         study.optimize(objective, n_trials=args.trials, callbacks=[after_trial])
-    finally:
-        optuna.logging.set_verbosity(verbosity)
     rows = [{"trial": t.number, "state": t.state.name, "val_score": t.value, **t.params} for t in study.trials]
     finished = [r for r in rows if r["val_score"] is not None and r["state"] == "COMPLETE"]
     finished.sort(key=lambda r: -r["val_score"])
