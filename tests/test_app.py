@@ -1635,6 +1635,26 @@ def test_zoom_makes_every_text_of_the_window_larger_and_is_kept(qtbot, weights_e
         second.close()
 
 
+def test_zooming_in_never_makes_the_answer_smaller(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A teacher zoomed in for a projector: the column widened, the model's view grew into its height and
+    # the answer fell from 45 to 36 pt at 200% (1180x640, the default window on a 1280x720 screen).
+    window = _open_window(qtbot, tmp_path / "s.ini", size=(1180, 640))
+    try:
+        panel = window.predictions
+        sizes = [panel.headline.font().pointSizeF()]
+        while window.preferences.text_size < 200:
+            window.zoom_in_action.trigger()
+            qtbot.wait(50)  # (the panel is fitted again on its font's change and its resize)
+            sizes.append(panel.headline.font().pointSizeF())
+            whole = QFontMetrics(panel.headline.font()).horizontalAdvance("W / w")
+            assert whole <= panel.headline.contentsRect().width() or panel.headline_scale() == 2.0
+        # (Within a quarter step of its scale: past the size kept for it, the view and the answer share the
+        # height, and a wide answer is held to the column's width.)
+        assert min(sizes[1:]) >= 0.95 * sizes[0], sizes
+    finally:
+        window.close()
+
+
 def test_dropping_files_that_are_no_pictures_says_so(window: MainWindow, tmp_path: Path) -> None:
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent

@@ -23,6 +23,9 @@ HEADLINE_SCALE = 2.0  # the answer's character, times the window's font
 # Grown into the column's spare room in a large window (a class reading it off a projector: about 100 px
 # tall in a maximized 1920x1080 window), in steps of a quarter: one pixel of a drag does not change it.
 MAX_HEADLINE_SCALE = 8.0
+# Kept for the answer before the model's view grows: with a larger text size (View -> Zoom In) the column
+# widens, and its view grew 6x -> 10x into the height while the answer fell from 61 to 32 pt.
+KEPT_HEADLINE_SCALE = 5.0
 HEADLINE_WIDEST = "W / w"  # the widest answer a headline shows: the size does not jump from answer to answer
 
 
@@ -244,11 +247,25 @@ class PredictionPanel(QWidget):
         return self._headline_scale
 
     def _fit(self) -> None:
-        """The model's view is served first, then the answer grows into the height left."""
+        """The answer keeps room for a size that grows with the text size, the model's view is served next,
+        then the answer grows into the height left."""
         below = self._height_below_view()  # measured once: a layout's height for its width is not free
         chrome = self._seen_box.sizeHint().height() - self.model_input.sizeHint().height()  # title, margins
-        self._fit_input_view(below, chrome)
+        kept = next(
+            (
+                height - self._least_headline_height
+                for scale, (height, widest) in self._headline_sizes().items()
+                if scale <= KEPT_HEADLINE_SCALE and widest <= self._headline_room()
+            ),
+            0,
+        )
+        self._fit_input_view(below + kept, chrome)
         self._fit_headline(below, chrome)
+
+    def _headline_room(self) -> int:
+        """The width the answer's line may take."""
+        grid = self._grid.contentsMargins()
+        return self._answers_box.contentsRect().width() - grid.left() - grid.right()
 
     def _headline_growth(self) -> int:
         """How much taller the answer is now than at its least scale."""
@@ -275,8 +292,7 @@ class PredictionPanel(QWidget):
         margins = self._layout.contentsMargins()
         seen = chrome + self.model_input.heightForWidth(self.model_input.width())
         spare = self.height() - margins.top() - margins.bottom() - seen - below
-        grid = self._grid.contentsMargins()
-        width = self._answers_box.contentsRect().width() - grid.left() - grid.right()
+        width = self._headline_room()
         fits = (
             scale
             for scale, (height, widest) in self._headline_sizes().items()
