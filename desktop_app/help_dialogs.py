@@ -46,7 +46,8 @@ use its model.</p>
 <h3>How far to trust it</h3>
 <p>Help → Model Cards gives each model's accuracy on pen drawings by writers it never saw and on scanned
 forms, and what it learned from.</p>
-<p>Right-click a picture to copy or save it; Ctrl+Shift+C copies the answers with their confidences.</p>
+<p>Right-click a picture to copy or save it (from the keyboard: Edit → Copy Picture, File → Save Picture);
+Ctrl+Shift+C copies the answers with their confidences.</p>
 """
 
 # What the pen, the mouse and Tab do, after the menus' shortcuts.

@@ -12,6 +12,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -488,6 +489,10 @@ class MainWindow(QMainWindow):
             self.quit_action,
         ):
             file_menu.addAction(action) if action else file_menu.addSeparator()
+        # The pictures that explain an answer, from the keyboard too (their right-click menus were the only
+        # way, on widgets that take no focus).
+        self.save_picture_menu = self._picture_submenu("Save P&icture", "save")
+        file_menu.insertMenu(self.paste_action, self.save_picture_menu)
         edit_menu = menu.addMenu("&Edit")
         for action in (
             self.undo_action,
@@ -506,6 +511,8 @@ class MainWindow(QMainWindow):
             self.continue_line_action,
         ):
             edit_menu.addAction(action) if action else edit_menu.addSeparator()
+        self.copy_picture_menu = self._picture_submenu("Copy &Picture", "copy")
+        edit_menu.insertMenu(self.remove_last_action, self.copy_picture_menu)
         self.model_menu = menu.addMenu("&Model")
         self.model_menu.addAction(self.choose_model_action)
         self.model_menu.addAction(self.reload_models_action)
@@ -582,7 +589,8 @@ class MainWindow(QMainWindow):
         # The menu bar too: a menu hands a key it has no use for to the bar that opened it, and Qt looks for
         # a shortcut again there.
         menus: tuple[QWidget, ...] = (menu, file_menu, self.recent_menu, edit_menu, self.model_menu)
-        menus += (self.device_menu, view_menu, self.top_k_menu, help_menu)
+        menus += (self.device_menu, view_menu, self.top_k_menu, help_menu, self.save_picture_menu)
+        menus += (self.copy_picture_menu,)
         for each in menus:
             each.installEventFilter(self._keys_stay_in_menus)
 
@@ -1759,6 +1767,32 @@ class MainWindow(QMainWindow):
 
     def _forget_recent_files(self) -> None:
         self._keep_recent_files([])
+
+    def _picture_submenu(self, title: str, act: str) -> QMenu:
+        """A menu of the pictures that explain the answer, each copied or saved (``act``) as its right-click
+        menu does; those not shown yet are disabled."""
+        menu = QMenu(title, self)
+        entries = (
+            ("model-input", "What the Model &Sees"),
+            ("grad-cam", "&Grad-CAM"),
+            ("pen-path", "The &Pen's Path"),
+            ("activation-maps", "&Activation Maps"),
+        )
+        for name, text in entries:
+            action = menu.addAction(text)
+            action.setData(name)
+            action.triggered.connect(partial(self._act_on_picture, name, act))
+
+        def enable() -> None:
+            for action in menu.actions():
+                action.setEnabled(self.picture_menus[str(action.data())].shown())
+
+        menu.aboutToShow.connect(enable)
+        return menu
+
+    def _act_on_picture(self, name: str, act: str, _checked: bool = False) -> None:
+        menu = self.picture_menus[name]
+        menu.copy() if act == "copy" else menu.save()
 
     def _fill_recent_menu(self) -> None:
         from ml.runtime.image_files import display_path

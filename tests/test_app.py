@@ -4255,6 +4255,10 @@ def test_the_answers_and_the_pictures_that_explain_them_can_be_copied_and_saved(
 
     menus = window.picture_menus
     assert not any(action.isEnabled() for action in menus["grad-cam"].menu().actions())  # nothing shown yet
+    # From the menu bar too (the right-click menus were the only way, on widgets that take no focus).
+    window.copy_picture_menu.aboutToShow.emit()
+    keyed = {str(action.data()): action for action in window.copy_picture_menu.actions()}
+    assert set(keyed) == set(menus) and not any(action.isEnabled() for action in keyed.values())
     window.copy_answers_action.trigger()
     assert "Nothing to copy" in window.statusBar().currentMessage()
     window.tabs.setCurrentWidget(window.explain_view)
@@ -4273,16 +4277,20 @@ def test_the_answers_and_the_pictures_that_explain_them_can_be_copied_and_saved(
     assert not window.copy_answers_action.isEnabled()
     window.set_text_mode(False)
     assert window.copy_answers_action.isEnabled()
+    window.copy_picture_menu.aboutToShow.emit()
+    assert all(keyed[name].isEnabled() for name in ("model-input", "grad-cam", "activation-maps"))
     for name, width in (("model-input", 28), ("grad-cam", 280), ("activation-maps", None)):
         assert all(action.isEnabled() for action in menus[name].menu().actions()), name
-        menus[name].copy()
+        QApplication.clipboard().clear()
+        keyed[name].trigger()
         copied = QApplication.clipboard().image()
         assert max(copied.width(), copied.height()) >= 560, name  # in whole pixels, large enough for a page
         if width:
             assert copied.width() % width == 0, name
     chosen = tmp_path / "evidence"  # typed without its suffix
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(chosen), ""))
-    menus["grad-cam"].save()
+    saving = {str(action.data()): action for action in window.save_picture_menu.actions()}
+    saving["grad-cam"].trigger()
     saved = Image.open(tmp_path / "evidence.png")
     assert saved.size == (560, 560) and saved.mode == "RGB"
     assert window.statusBar().currentMessage() == f"Saved {tmp_path / 'evidence.png'}"

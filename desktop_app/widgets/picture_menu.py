@@ -49,9 +49,13 @@ class PictureMenu(QObject):
         widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         widget.customContextMenuRequested.connect(self._open)
 
+    def shown(self) -> bool:
+        """Whether there is a picture to copy or save."""
+        return self._picture() is not None
+
     def menu(self) -> QMenu:
         menu = QMenu(self._widget)
-        shown = self._picture() is not None
+        shown = self.shown()
         for text, act in (("&Copy Image", self.copy), ("&Save Image…", self.save)):
             action = menu.addAction(text, act)
             action.setEnabled(shown)
