@@ -86,7 +86,7 @@ from desktop_app.widgets.fonts import middle_cut
 from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_image
 from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.picture_menu import PictureMenu
-from desktop_app.widgets.prediction_panel import PredictionPanel
+from desktop_app.widgets.prediction_panel import PredictionPanel, announce
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK, TextPanel
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.labels import READS_ONLY  # label sets of one kind of character: said beside their answers
@@ -285,6 +285,7 @@ class MainWindow(QMainWindow):
         self._fallen_back_from = ""  # the model that could not be used when another was taken instead
         self._restored_note = ""  # what the window brought back from the last session, said when ready
         self._line_news = ""  # the status bar's last word on a line read (gone when text mode is left)
+        self._unspoken = ""  # a status message a screen reader is not told (a line's count: its text is said)
         self._line_pending = False  # a reading of the pad as it is now is on its way
         self._not_kept_said = False  # the settings file could not be written, and that was said
         self.setWindowTitle("GlyphPad")
@@ -344,6 +345,11 @@ class MainWindow(QMainWindow):
         # A long message is cut at the device's label in a small window ("…lists the models there are. (your
         # c"): the whole of it on hover.
         self.statusBar().messageChanged.connect(lambda message: self.statusBar().setToolTip(message))
+        # Heard as well as seen (a screen reader heard only the answers: "Copied…", "ready on CPU", "Text
+        # size 200%" were silent); a line's count and time in text mode are not: its text is said instead.
+        self.statusBar().messageChanged.connect(
+            lambda message: announce(self.statusBar(), message) if message and message != self._unspoken else None
+        )
 
     def _action(
         self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Any, tip: str = ""
@@ -388,7 +394,7 @@ class MainWindow(QMainWindow):
         self.redo_action = self._action("&Redo", "Ctrl+Shift+Z", self.redo)
         # Ctrl+Y too: Redo's key on Windows and in many editors elsewhere.
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.clear_action = self._action("&Clear", QKeySequence.StandardKey.Delete, self.canvas.clear)
+        self.clear_action = self._action("&Clear", QKeySequence.StandardKey.Delete, self.clear_pad)
         self.eraser_action = self._action("&Eraser", "E", self._toggle_eraser)
         self.eraser_action.setCheckable(True)
         # A key of its own only where the pen is: typed into the Model box or a list, E is a letter.
@@ -1483,6 +1489,8 @@ class MainWindow(QMainWindow):
         picked = [self._correction(i).char is not None for i in range(len(characters))]
         self.text_panel.set_line(characters, alternatives, picked=picked)
         self.canvas.set_overlay(boxes)
+        if characters:  # said as shown, with the corrections made (a screen reader heard nothing of a line)
+            announce(self.text_panel, f"Read {self.line_text()}")
         if time.monotonic() < self._said_until:  # a message the person asked for is still being read
             return
         if characters:
@@ -1495,10 +1503,18 @@ class MainWindow(QMainWindow):
                 if full
                 else ""
             )
+            self._unspoken = self._line_news
             self.statusBar().showMessage(self._line_news, 8000 if full else 3000)
         else:
             self._line_news = "No writing found"
             self.statusBar().showMessage(self._line_news, 3000)
+
+    def clear_pad(self) -> None:
+        """Clear, said (a screen reader heard nothing; Undo brings it back)."""
+        if self.canvas.is_blank() and not self.canvas.strokes:
+            return
+        self.canvas.clear()
+        self._say("Cleared the pad (Undo brings it back)", 3)
 
     def _say(self, message: str, seconds: float = 4.0) -> None:
         """A status message that answers something the person did: a line read just after does not

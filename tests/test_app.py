@@ -4423,6 +4423,30 @@ def test_a_model_copied_under_another_file_name_is_said_not_listed_twice(  # typ
         win.close()
 
 
+def test_a_screen_reader_hears_what_the_status_bar_says_and_a_line_as_read(
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A screen reader heard the answers only: Clear, "Copied…", a model ready, the text size were silent."""
+    import desktop_app.main_window as main_window
+
+    heard: list[str] = []
+    monkeypatch.setattr(main_window, "announce", lambda widget, message: heard.append(message))
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))
+    window.copy_answers_action.trigger()
+    window.clear_action.trigger()
+    assert window.canvas.is_blank() and not window.canvas.strokes
+    assert any(m.startswith("Copied 5 answers") for m in heard) and "Cleared the pad (Undo brings it back)" in heard
+    heard.clear()
+    window.clear_action.trigger()  # nothing to clear: nothing said
+    assert not heard
+    window.set_text_mode(True)
+    _mouse_write(window.canvas, "HT")
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: len(window.line_text()) == 2, timeout=TIMEOUT_MS)  # (a tiny test model's reading)
+    qtbot.waitUntil(lambda: f"Read {window.line_text()}" in heard, timeout=TIMEOUT_MS)
+    assert not any(m.startswith("Read 2 characters") for m in heard)  # the count is seen, the text heard
+
+
 def test_a_screen_reader_hears_the_answer_and_each_chance(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """The answer's spoken name was "top prediction" and its bars "confidence 1": never what was read."""
     from PySide6.QtGui import QAccessible, QAccessibleInterface
