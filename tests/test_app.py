@@ -1612,6 +1612,8 @@ def test_zoom_makes_every_text_of_the_window_larger_and_is_kept(qtbot, weights_e
             lambda: (
                 first.predictions._labels[0].font().pointSizeF() == pytest.approx(label * 1.3, rel=0.02)
                 and first.text_panel._buttons[0].font().pointSizeF() == pytest.approx(character * 1.3, rel=0.02)
+                # the text box's hint too (it stayed at its first size)
+                and first.text_panel.text_box.viewport().font().pointSizeF() == pytest.approx(normal * 1.3, rel=0.02)
             ),
             timeout=TIMEOUT_MS,
         )

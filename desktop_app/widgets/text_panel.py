@@ -296,6 +296,9 @@ class TextPanel(QWidget):
         for widget in self._buttons:
             widget.setFont(self._line_font(bool(widget.property(UNSURE_PROPERTY))))
         self.text_box.setFont(character_font(self._base_font, TEXT_FONT_SCALE * self._growth))
+        # Its hint is painted in the viewport's font, which kept the one it was first polished with (10.8 pt
+        # at 200%): the window's text size, as the hint on the line above.
+        self.text_box.viewport().setFont(self._base_font)
         self._probe_height = (0.0, 0)
         self._fit_row_height()
 
