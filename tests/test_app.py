@@ -1392,10 +1392,11 @@ def test_explains_pictures_are_made_in_the_screens_own_pixels(qtbot) -> None:  #
 
 def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window.tabs.setCurrentWidget(window.explain_view)
+    assert not window.explain_view.layer_picker.isEnabled()  # empty: no stop of Tab's before a drawing
     with qtbot.waitSignal(window.service.explained, timeout=TIMEOUT_MS):
         _mouse_draw(window.canvas, "L")
     qtbot.waitUntil(lambda: window.explain_view.layer_count() == 3, timeout=TIMEOUT_MS)
-    assert "Grad-CAM" in window.explain_view.method_label.text()
+    assert "Grad-CAM" in window.explain_view.method_label.text() and window.explain_view.layer_picker.isEnabled()
     # Layers counted from the input, as a lesson names them; the module's name in the code on hover.
     layers = window.explain_view.layer_picker
     assert layers.itemText(0).startswith("Convolution 1: ") and layers.itemText(2).startswith("Convolution 3: ")
@@ -1426,7 +1427,7 @@ def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None
     assert view.layer_count() == 0 and view.method_label.text() == ""
     assert view.heatmap_label.pixmap().isNull() and view.maps_label.pixmap().isNull()
     assert "draw a character" in view.heatmap_label.text() and not view.colour_key.isVisible()
-    assert not view.channel_picker.isVisible()
+    assert not view.channel_picker.isVisible() and not layers.isEnabled()
 
 
 def test_a_class_picked_in_explain_is_not_kept_for_an_opened_picture(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -1650,6 +1651,9 @@ def test_zooming_in_never_makes_the_answer_smaller(qtbot, weights_env: Path, tmp
             sizes.append(panel.headline.font().pointSizeF())
             whole = QFontMetrics(panel.headline.font()).horizontalAdvance("W / w")
             assert whole <= panel.headline.contentsRect().width() or panel.headline_scale() == 2.0
+            box = panel._seen_box  # its title whole, shortened where it would be cut ("(28×" at 200%)
+            assert box.fontMetrics().horizontalAdvance(box.title()) <= box.contentsRect().width(), box.title()
+            assert box.accessibleName() == "What the model sees (28×28)"
         # (Within a quarter step of its scale: past the size kept for it, the view and the answer share the
         # height, and a wide answer is held to the column's width.)
         assert min(sizes[1:]) >= 0.95 * sizes[0], sizes

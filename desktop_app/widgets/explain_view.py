@@ -186,6 +186,7 @@ class ExplainView(QWidget):
         layer_label.setBuddy(self.layer_picker)
         self.layer_picker.setAccessibleName("layer")
         self.layer_picker.currentIndexChanged.connect(self._show_layer)
+        self.layer_picker.setEnabled(False)  # until a drawing has layers to show
         picker_row.addWidget(self.layer_picker, 1)
         # A layer of more channels than a mosaic shows: which of them (the first 64 of 128 were all there was).
         self.channel_picker = QComboBox()
@@ -373,6 +374,7 @@ class ExplainView(QWidget):
         self.show_error(message)
         self._layers = ()
         self.layer_picker.clear()
+        self.layer_picker.setEnabled(False)  # (an empty box was a stop of Tab's before anything was drawn)
         self.channel_picker.hide()
         self._shown_maps, self._mosaic = None, None
         self.maps_caption.setText("")

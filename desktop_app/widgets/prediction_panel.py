@@ -26,10 +26,47 @@ MAX_HEADLINE_SCALE = 8.0
 # Kept for the answer before the model's view grows: with a larger text size (View -> Zoom In) the column
 # widens, and its view grew 6x -> 10x into the height while the answer fell from 61 to 32 pt.
 KEPT_HEADLINE_SCALE = 5.0
+# The model's view's title, shortened where the column is too narrow for it (cut at "(28×" at 200%).
+SEEN_TITLES = ("What the model sees (28×28)", "What the model sees", "Model's view")
 HEADLINE_WIDEST = "W / w"  # the widest answer a headline shows: the size does not jump from answer to answer
 
 
 NO_ANSWER = ""  # the headline with no answer to show
+
+
+class ShortenedTitleBox(QGroupBox):
+    """A group box whose title is the longest of ``titles`` its width holds; its accessible name the first."""
+
+    def __init__(self, titles: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(titles[0], parent)
+        self._titles = titles
+        self.setAccessibleName(titles[0])
+
+    def minimumSizeHint(self) -> QSize:
+        """As wide as the whole title wants, as before it was shortened: the column is laid out as ever (a
+        shortened title narrowed it, and was shortened more), only a column held narrower shows less."""
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), self._title_width(self._titles[0])), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_title()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_title()
+            self.updateGeometry()
+
+    def _title_width(self, title: str) -> int:
+        metrics = self.fontMetrics()
+        return metrics.horizontalAdvance(title) + 2 * metrics.averageCharWidth()
+
+    def _fit_title(self) -> None:
+        room = self.contentsRect().width()
+        title = next((t for t in self._titles if self._title_width(t) <= room), self._titles[-1])
+        if title != self.title():
+            self.setTitle(title)
 
 
 class ConfidenceBar(QWidget):
@@ -177,7 +214,7 @@ class PredictionPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setSpacing(4)  # tight enough for an 800x500 window
         self._layout = layout
-        seen_box = QGroupBox("What the model sees (28×28)")
+        seen_box = ShortenedTitleBox(SEEN_TITLES)
         seen_layout = QVBoxLayout(seen_box)
         self.model_input = ModelInputView()
         self.model_input.setToolTip("The drawing after preprocessing: cropped, centred, stroke width normalized")
@@ -259,7 +296,7 @@ class PredictionPanel(QWidget):
             ),
             0,
         )
-        self._fit_input_view(below + kept, chrome)
+        self._fit_input_view(below, chrome, kept)
         self._fit_headline(below, chrome)
 
     def _headline_room(self) -> int:
@@ -303,11 +340,12 @@ class PredictionPanel(QWidget):
             self._headline_scale = scale
             self.headline.setFont(character_font(self._base_font, scale, bold=True))
 
-    def _fit_input_view(self, below: int, chrome: int) -> None:
+    def _fit_input_view(self, below: int, chrome: int, kept: int) -> None:
         """The model's view grows into the height the answer, its notes and the latency leave (at 800x500,
-        none: a 5x view squeezed the answer and cut its notes off)."""
+        none: a 5x view squeezed the answer and cut its notes off), and the room ``kept`` for the answer
+        to grow (which never takes the view below INPUT_SCALE: every pixel visible)."""
         room = self.height() - chrome - below - 4
-        self.model_input.limit_scale(room // 28)
+        self.model_input.limit_scale(max((room - kept) // 28, min(INPUT_SCALE, room // 28)))
 
     def set_merged_case(self, letters: frozenset[str]) -> None:
         """Letters the model in use reads in either case as one class: its answer shows both ("L / l"), so
