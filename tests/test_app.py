@@ -4439,9 +4439,15 @@ def test_a_screen_reader_hears_what_the_status_bar_says_and_a_line_as_read(
     monkeypatch.setattr(main_window, "announce", lambda widget, message: heard.append(message))
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))
     window.copy_answers_action.trigger()
+    strokes = len(window.canvas.strokes)  # the pad's name says what is on it
+    assert window.canvas.accessibleName() == f"drawing pad: {strokes} stroke{'s' if strokes != 1 else ''}"
     window.clear_action.trigger()
     assert window.canvas.is_blank() and not window.canvas.strokes
+    assert window.canvas.accessibleName() == "drawing pad: empty"
     assert any(m.startswith("Copied 5 answers") for m in heard) and "Cleared the pad (Undo brings it back)" in heard
+    window.canvas.set_image(QImage(40, 40, QImage.Format.Format_Grayscale8), b"")
+    assert window.canvas.accessibleName() == "drawing pad: an opened picture"
+    window.undo_action.trigger()
     heard.clear()
     window.clear_action.trigger()  # nothing to clear: nothing said
     assert not heard

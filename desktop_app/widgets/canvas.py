@@ -255,7 +255,8 @@ class DrawingCanvas(QWidget):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         # Said to a screen reader, not in a tooltip: one rested over the answer whenever the pen paused.
-        self.setAccessibleName("drawing pad")
+        self.setAccessibleName("drawing pad: empty")  # and what is on it, as that changes
+        self.drawing_changed.connect(self._name_contents)
         self.setAccessibleDescription("Draw one character. Recognition runs when you lift the pen.")
         self._pen_width = float(DEFAULT_PEN_PX)
         self._eraser = False
@@ -405,6 +406,16 @@ class DrawingCanvas(QWidget):
     def _emit_history(self) -> None:
         self.can_undo_changed.emit(bool(self._undo))
         self.can_redo_changed.emit(bool(self._redo))
+        self._name_contents()
+
+    def _name_contents(self) -> None:
+        """The pad's name says what is on it (it was "drawing pad" with a picture opened on it)."""
+        strokes = f"{len(self._strokes)} stroke{'s' if len(self._strokes) != 1 else ''}"
+        if self._background_image is not None:
+            contents = "an opened picture" + (f", {strokes} drawn over it" if self._strokes else "")
+        else:
+            contents = strokes if self._strokes else "empty"
+        self.setAccessibleName(f"drawing pad: {contents}")
 
     def undo(self) -> None:
         """Take back the last change: a stroke, a Clear or an opened image."""
