@@ -119,6 +119,8 @@ PAD_DESCRIPTIONS = {
     "(Ctrl+O) or paste (Ctrl+V) a picture of the writing.",
 }
 COMPARE_WAITS = "Draw a character, or open a picture: every ticked model reads it here."
+HEARD_AGAIN_AFTER_S = 5.0  # the same status message is not said again within this, unless asked for again
+LINE_SAID_AFTER_MS = 1200  # text mode: a screen reader is told the line once the writing pauses this long
 RELIST_AFTER_MS = 1000  # a change in the weights folder lists the models again after this quiet (a copy settles)
 ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 
@@ -286,6 +288,12 @@ class MainWindow(QMainWindow):
         self._restored_note = ""  # what the window brought back from the last session, said when ready
         self._line_news = ""  # the status bar's last word on a line read (gone when text mode is left)
         self._unspoken = ""  # a status message a screen reader is not told (a line's count: its text is said)
+        self._heard = ("", 0.0)  # the status message a screen reader was told last, and when
+        # A line is said once the writing pauses, and only when it changed: after every pen-up it was said
+        # whole again ("Read H", "Read HE", … and again on each resize).
+        self._line_said = ""
+        self._say_line_timer = QTimer(self, singleShot=True, interval=LINE_SAID_AFTER_MS)
+        self._say_line_timer.timeout.connect(self._say_line)
         self._line_pending = False  # a reading of the pad as it is now is on its way
         self._not_kept_said = False  # the settings file could not be written, and that was said
         self.setWindowTitle("GlyphPad")
@@ -347,9 +355,7 @@ class MainWindow(QMainWindow):
         self.statusBar().messageChanged.connect(lambda message: self.statusBar().setToolTip(message))
         # Heard as well as seen (a screen reader heard only the answers: "Copied…", "ready on CPU", "Text
         # size 200%" were silent); a line's count and time in text mode are not: its text is said instead.
-        self.statusBar().messageChanged.connect(
-            lambda message: announce(self.statusBar(), message) if message and message != self._unspoken else None
-        )
+        self.statusBar().messageChanged.connect(self._announce_status)
 
     def _action(
         self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Any, tip: str = ""
@@ -1490,7 +1496,9 @@ class MainWindow(QMainWindow):
         self.text_panel.set_line(characters, alternatives, picked=picked)
         self.canvas.set_overlay(boxes)
         if characters:  # said as shown, with the corrections made (a screen reader heard nothing of a line)
-            announce(self.text_panel, f"Read {self.line_text()}")
+            self._say_line_timer.start()
+        else:
+            self._line_said = ""
         if time.monotonic() < self._said_until:  # a message the person asked for is still being read
             return
         if characters:
@@ -1509,6 +1517,12 @@ class MainWindow(QMainWindow):
             self._line_news = "No writing found"
             self.statusBar().showMessage(self._line_news, 3000)
 
+    def _say_line(self) -> None:
+        text = self.line_text() if self.text_mode else ""
+        if text and text != self._line_said:
+            announce(self.text_panel, f"Read {text}")
+        self._line_said = text
+
     def clear_pad(self) -> None:
         """Clear, said (a screen reader heard nothing; Undo brings it back)."""
         if self.canvas.is_blank() and not self.canvas.strokes:
@@ -1520,7 +1534,22 @@ class MainWindow(QMainWindow):
         """A status message that answers something the person did: a line read just after does not
         replace it (Undo's "The line is back on the pad" was gone at once behind "Read 2 characters")."""
         self._said_until = time.monotonic() + seconds
+        if message == self.statusBar().currentMessage():  # (no messageChanged: Ctrl+Shift+C twice was heard once)
+            self._heard = ("", 0.0)
+            self._announce_status(message)
         self.statusBar().showMessage(message, int(seconds * 1000))
+
+    def _announce_status(self, message: str) -> None:
+        """A status message heard as well as seen, but for a line's count (its text is said), what is being
+        loaded (its being ready is said), and the same words again within seconds (a model said ready twice
+        at the start: the first list of models chooses it again)."""
+        now = time.monotonic()
+        if not message or message == self._unspoken or message.startswith("Loading "):
+            return
+        if message == self._heard[0] and now - self._heard[1] < HEARD_AGAIN_AFTER_S:
+            return
+        self._heard = (message, now)
+        announce(self.statusBar(), message)
 
     def correct_character(self, index: int, char: str) -> None:
         self._correct(index, char=char)
@@ -1799,9 +1828,9 @@ class MainWindow(QMainWindow):
             action.setData(name)
             action.triggered.connect(partial(self._act_on_picture, name, act))
 
-        def enable() -> None:
+        def enable() -> None:  # (in text mode they are hidden, and of the last character's drawing)
             for action in menu.actions():
-                action.setEnabled(self.picture_menus[str(action.data())].shown())
+                action.setEnabled(not self.text_mode and self.picture_menus[str(action.data())].shown())
 
         menu.aboutToShow.connect(enable)
         return menu

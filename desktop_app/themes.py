@@ -116,9 +116,9 @@ class FocusVisibleStyle(QProxyStyle):
     """Fusion, with the keyboard focus drawn where a person can see it: Fusion's own (a pale outline on a tab,
     nothing on a list or a text, a highlight-coloured outline on a chosen row's highlight) had 1.1 to 1.8
     times its background's contrast; WCAG asks 3:1 of a focus indicator. A focused tab, list, table, text
-    area, drop-down, slider, spin box or button gets a 2 px frame in the focus colour (the highlight, 3:1
-    from the window and the buttons), the current item a 2 px frame in the text's colour (it shows on a
-    chosen row too)."""
+    area, drop-down, slider, spin box or button (these last from the keyboard) gets a 2 px frame in the
+    focus colour (the highlight, 3:1 from the window and the buttons), the current item a 2 px frame in the
+    text's colour (it shows on a chosen row too)."""
 
     _FRAMED_CONTROLS = (
         QStyle.ComplexControl.CC_ComboBox,
@@ -159,8 +159,8 @@ class FocusVisibleStyle(QProxyStyle):
                 painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
                 painter.restore()
             return
-        framed = element in (QStyle.ControlElement.CE_TabBarTabShape, QStyle.ControlElement.CE_PushButtonBevel)
-        if framed or scroll_area is not None:
+        button = element == QStyle.ControlElement.CE_PushButtonBevel and _by_keyboard(option)
+        if element == QStyle.ControlElement.CE_TabBarTabShape or button or scroll_area is not None:
             _frame(painter, option.rect, focus_colour(option.palette))
 
     def drawComplexControl(
@@ -173,7 +173,8 @@ class FocusVisibleStyle(QProxyStyle):
         # Fusion marks a focused drop-down or slider with a highlight-tinted outline: 1.2:1 on the dark
         # theme's buttons, unseen from a projector's back row.
         super().drawComplexControl(control, option, painter, widget)
-        if control in self._FRAMED_CONTROLS and option.state & QStyle.StateFlag.State_HasFocus:
+        focused = option.state & QStyle.StateFlag.State_HasFocus
+        if control in self._FRAMED_CONTROLS and focused and _by_keyboard(option):
             _frame(painter, option.rect, focus_colour(option.palette))
 
     def pixelMetric(
@@ -184,6 +185,12 @@ class FocusVisibleStyle(QProxyStyle):
         if metric == QStyle.PixelMetric.PM_DefaultFrameWidth and isinstance(widget, QAbstractScrollArea):
             return 2
         return super().pixelMetric(metric, option, widget)
+
+
+def _by_keyboard(option: QStyleOption) -> bool:
+    """Whether the focus came from the keyboard (a button or a drop-down clicked with the mouse is not
+    framed: the frame is for finding the focus, which the mouse's user knows)."""
+    return bool(option.state & QStyle.StateFlag.State_KeyboardFocusChange)
 
 
 def _frame(painter: QPainter, rect: QRect, colour: QColor) -> None:

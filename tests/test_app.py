@@ -1644,6 +1644,8 @@ def test_zooming_in_never_makes_the_answer_smaller(qtbot, weights_env: Path, tmp
     window = _open_window(qtbot, tmp_path / "s.ini", size=(1180, 640))
     try:
         panel = window.predictions
+        _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "W"))  # an answer and its rows shown
+        qtbot.wait(50)
         sizes = [panel.headline.font().pointSizeF()]
         while window.preferences.text_size < 200:
             window.zoom_in_action.trigger()
@@ -4439,15 +4441,18 @@ def test_a_screen_reader_hears_what_the_status_bar_says_and_a_line_as_read(
     monkeypatch.setattr(main_window, "announce", lambda widget, message: heard.append(message))
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))
     window.copy_answers_action.trigger()
-    strokes = len(window.canvas.strokes)  # the pad's name says what is on it
-    assert window.canvas.accessibleName() == f"drawing pad: {strokes} stroke{'s' if strokes != 1 else ''}"
+    window.copy_answers_action.trigger()  # heard again when asked again (the same words: no messageChanged)
+    assert sum(m.startswith("Copied 5 answers") for m in heard) == 2
+    assert window.canvas.accessibleName() == "drawing pad: a drawing"  # what is on it (not each stroke)
     window.clear_action.trigger()
     assert window.canvas.is_blank() and not window.canvas.strokes
     assert window.canvas.accessibleName() == "drawing pad: empty"
     assert any(m.startswith("Copied 5 answers") for m in heard) and "Cleared the pad (Undo brings it back)" in heard
     window.canvas.set_image(QImage(40, 40, QImage.Format.Format_Grayscale8), b"")
     assert window.canvas.accessibleName() == "drawing pad: an opened picture"
-    window.undo_action.trigger()
+    _mouse_draw(window.canvas, "I")
+    assert window.canvas.accessibleName() == "drawing pad: an opened picture, drawn over"
+    window.canvas.clear()
     heard.clear()
     window.clear_action.trigger()  # nothing to clear: nothing said
     assert not heard
@@ -4457,6 +4462,13 @@ def test_a_screen_reader_hears_what_the_status_bar_says_and_a_line_as_read(
     qtbot.waitUntil(lambda: len(window.line_text()) == 2, timeout=TIMEOUT_MS)  # (a tiny test model's reading)
     qtbot.waitUntil(lambda: f"Read {window.line_text()}" in heard, timeout=TIMEOUT_MS)
     assert not any(m.startswith("Read 2 characters") for m in heard)  # the count is seen, the text heard
+    assert [m for m in heard if m.startswith("Read ")] == [f"Read {window.line_text()}"]  # once, after a pause
+    window.recognize_canvas()  # read again as it is (a resize does that): not said again
+    window.service.wait_idle()
+    qtbot.wait(1500)
+    assert len([m for m in heard if m.startswith("Read ")]) == 1
+    window.copy_picture_menu.aboutToShow.emit()  # the pictures are hidden, and of the last character's drawing
+    assert not any(action.isEnabled() for action in window.copy_picture_menu.actions())
 
 
 def test_a_screen_reader_hears_the_answer_and_each_chance(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -4536,12 +4548,18 @@ def test_keyboard_focus_and_text_on_the_highlight_can_be_seen(qtbot, window: Mai
         window.canvas.setFocus(Qt.FocusReason.TabFocusReason)
         qtbot.waitUntil(window.canvas.hasFocus, timeout=TIMEOUT_MS)
         before = control.grab().toImage()
-        control.setFocus(Qt.FocusReason.TabFocusReason)
+        control.setFocus(Qt.FocusReason.MouseFocusReason)  # clicked: no frame (the mouse's user knows)
+        qtbot.waitUntil(control.hasFocus, timeout=TIMEOUT_MS)
+        window.setAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange, False)  # (as a click leaves it)
+        clicked = control.grab().toImage()
+        QTest.keyClick(control, Qt.Key.Key_Tab)  # away and back by the keys: framed
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab)
         qtbot.waitUntil(control.hasFocus, timeout=TIMEOUT_MS)
         after = control.grab().toImage()
         middle = control.height() // 2
         changes = [_contrast(after.pixelColor(x, middle), before.pixelColor(x, middle)) for x in (0, 1)]
         assert max(changes) >= 3, (control.accessibleName(), changes)
+        assert all(clicked.pixelColor(x, middle) == before.pixelColor(x, middle) for x in (0, 1))
 
 
 def test_the_pad_shows_it_has_the_keys_until_the_pen_touches_it(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

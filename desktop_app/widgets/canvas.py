@@ -409,13 +409,16 @@ class DrawingCanvas(QWidget):
         self._name_contents()
 
     def _name_contents(self) -> None:
-        """The pad's name says what is on it (it was "drawing pad" with a picture opened on it)."""
-        strokes = f"{len(self._strokes)} stroke{'s' if len(self._strokes) != 1 else ''}"
+        """The pad's name says what is on it (it was "drawing pad" with a picture opened on it). Not each
+        stroke: a screen reader says a focused widget's new name, and the answer is said after each one."""
+        drawn = self.drawn_strokes()
         if self._background_image is not None:
-            contents = "an opened picture" + (f", {strokes} drawn over it" if self._strokes else "")
+            contents = "an opened picture" + (", drawn over" if drawn else "")
         else:
-            contents = strokes if self._strokes else "empty"
-        self.setAccessibleName(f"drawing pad: {contents}")
+            contents = "a drawing" if drawn else "empty"
+        name = f"drawing pad: {contents}"
+        if name != self.accessibleName():
+            self.setAccessibleName(name)
 
     def undo(self) -> None:
         """Take back the last change: a stroke, a Clear or an opened image."""

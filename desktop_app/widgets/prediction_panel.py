@@ -35,18 +35,18 @@ NO_ANSWER = ""  # the headline with no answer to show
 
 
 class ShortenedTitleBox(QGroupBox):
-    """A group box whose title is the longest of ``titles`` its width holds; its accessible name the first."""
+    """A group box whose title is the longest of ``titles`` its width holds; its accessible name the first.
+    Laid out as a plain group box of the first title is (its minimum width that one's)."""
 
     def __init__(self, titles: tuple[str, ...], parent: QWidget | None = None) -> None:
         super().__init__(titles[0], parent)
         self._titles = titles
+        self._needed: dict[tuple[str, str], int] = {}  # (font, title) -> the width a group box of it needs
         self.setAccessibleName(titles[0])
 
     def minimumSizeHint(self) -> QSize:
-        """As wide as the whole title wants, as before it was shortened: the column is laid out as ever (a
-        shortened title narrowed it, and was shortened more), only a column held narrower shows less."""
         hint = super().minimumSizeHint()
-        return QSize(max(hint.width(), self._title_width(self._titles[0])), hint.height())
+        return QSize(max(hint.width(), self._width_needed(self._titles[0])), hint.height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -58,13 +58,17 @@ class ShortenedTitleBox(QGroupBox):
             self._fit_title()
             self.updateGeometry()
 
-    def _title_width(self, title: str) -> int:
-        metrics = self.fontMetrics()
-        return metrics.horizontalAdvance(title) + 2 * metrics.averageCharWidth()
+    def _width_needed(self, title: str) -> int:
+        """The least width of a group box titled ``title`` in this font, as Qt's style measures it."""
+        key = (self.font().key(), title)
+        if key not in self._needed:
+            probe = QGroupBox(title)
+            probe.setFont(self.font())
+            self._needed[key] = probe.minimumSizeHint().width()
+        return self._needed[key]
 
     def _fit_title(self) -> None:
-        room = self.contentsRect().width()
-        title = next((t for t in self._titles if self._title_width(t) <= room), self._titles[-1])
+        title = next((t for t in self._titles if self._width_needed(t) <= self.width()), self._titles[-1])
         if title != self.title():
             self.setTitle(title)
 
