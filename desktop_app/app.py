@@ -20,7 +20,7 @@ from desktop_app.app_icon import app_icon
 from desktop_app.inference_service import InferenceService
 from desktop_app.main_window import MainWindow
 from desktop_app.self_test import wait_until
-from desktop_app.settings import APPLICATION, ORGANIZATION, load_preferences
+from desktop_app.settings import APPLICATION, ORGANIZATION, hold_settings, load_preferences
 from desktop_app.themes import apply_text_size, apply_theme
 from ml.runtime.cards import weights_dir
 
@@ -106,6 +106,7 @@ def create_window(args: argparse.Namespace, settings: QSettings | None = None) -
         service.load_model(preferences.model)
     window = MainWindow(service, settings, preferences, system_palette)
     window.run_only = run_only
+    window.hold_writing(hold_settings(settings))
     return window
 
 

@@ -76,7 +76,14 @@ from desktop_app.inference_service import (
     fused_row_name,
 )
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
-from desktop_app.settings import Preferences, save_preferences, save_window_state, string_list, window_state
+from desktop_app.settings import (
+    Preferences,
+    SettingsHold,
+    save_preferences,
+    save_window_state,
+    string_list,
+    window_state,
+)
 from desktop_app.themes import apply_text_size, apply_theme, next_text_size
 from desktop_app.widgets.batch_view import BatchView, other_json_files
 from desktop_app.widgets.canvas import RESIZE_SETTLE_MS, DrawingCanvas, qimage_to_pixels
@@ -296,6 +303,7 @@ class MainWindow(QMainWindow):
         self._say_line_timer.timeout.connect(self._say_line)
         self._line_pending = False  # a reading of the pad as it is now is on its way
         self._not_kept_said = False  # the settings file could not be written, and that was said
+        self._hold = SettingsHold(None, "")  # whether this window keeps the writing (create_window says)
         self.setWindowTitle("GlyphPad")
         self.setAcceptDrops(True)
         self._build_widgets()
@@ -307,7 +315,9 @@ class MainWindow(QMainWindow):
             log.exception("the saved window state could not be restored")
         # Kept as it changes (added lines, typing, Undo taking a line out): a crash loses nothing.
         box = self.text_panel.text_box
-        box.textChanged.connect(lambda: self.settings.setValue(COLLECTED_TEXT_KEY, box.toPlainText()))
+        box.textChanged.connect(
+            lambda: None if self._hold.another_copy else self.settings.setValue(COLLECTED_TEXT_KEY, box.toPlainText())
+        )
         self.statusBar().showMessage("Loading models…")
 
     # ---- construction ----------------------------------------------------------------------------
@@ -349,6 +359,10 @@ class MainWindow(QMainWindow):
             "writers it never saw right"
         )
         self.device_label = QLabel("device: starting…")
+        # Shown where the writing is not kept for next time (its reason on hover).
+        self.not_kept_label = QLabel("not kept")
+        self.not_kept_label.hide()
+        self.statusBar().addPermanentWidget(self.not_kept_label)
         self.statusBar().addPermanentWidget(self.device_label)
         # A long message is cut at the device's label in a small window ("…lists the models there are. (your
         # c"): the whole of it on hover.
@@ -777,9 +791,11 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/tab", self.tabs.currentIndex())
         self.settings.setValue(TEXT_MODE_KEY, self.text_mode)
         # What is written on the pad, in either mode (a line written in text mode is still on the pad when a
-        # batch dropped on the window, or Ctrl+1, ended text mode): back on the pad next time.
+        # batch dropped on the window, or Ctrl+1, ended text mode): back on the pad next time. Not by a
+        # second copy: the first one's would be wiped.
         self._save_pad(sync=False)
-        self.settings.setValue(COLLECTED_TEXT_KEY, self.text_panel.text_box.toPlainText())
+        if not self._hold.another_copy:
+            self.settings.setValue(COLLECTED_TEXT_KEY, self.text_panel.text_box.toPlainText())
         kept = replace(self.preferences)
         for name, (given, saved) in self.run_only.items():
             if getattr(kept, name) == given:
@@ -788,6 +804,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def _save_pad(self, sync: bool = True) -> None:
+        if self._hold.another_copy:
+            return
         if sync and self.canvas.stroke_in_progress:  # not in the middle of a stroke: once it is lifted
             self._pad_save_timer.start()
             return
@@ -800,27 +818,69 @@ class MainWindow(QMainWindow):
             self.settings.sync()
             self._say_when_not_kept()
 
+    def hold_writing(self, hold: SettingsHold) -> None:
+        """Whether this window keeps the writing for next time (``desktop_app.settings.hold_settings``); if
+        not, said now, and kept in sight in the status bar."""
+        self._hold = hold
+        self._say_when_not_kept()
+
+    def _not_kept_because(self) -> str:
+        if self._hold.not_kept:
+            return self._hold.not_kept
+        if self.settings.status() != QSettings.Status.NoError:
+            return f"GlyphPad's settings file {self.settings.fileName()} cannot be written (a full disk?)"
+        return ""
+
     def _say_when_not_kept(self) -> None:
-        """Say, once, that what is written cannot be kept for next time: the settings file cannot be written
-        (a full disk, a read-only folder), and the pad and the text were lost without a word at the restart."""
-        if self.settings.status() == QSettings.Status.NoError or self._not_kept_said:
+        """Say, once, that what is written cannot be kept for next time: another copy keeps its own, or the
+        settings file cannot be written (a full disk, a read-only folder), and the pad and the text were lost
+        without a word at the restart. A mark stays in the status bar (the message was cut, and went)."""
+        why = self._not_kept_because()
+        if not why or self._not_kept_said:
             return
         self._not_kept_said = True
+        self.not_kept_label.setToolTip(f"Your drawing and text box are not kept for next time: {why}.")
+        self.not_kept_label.setAccessibleName(self.not_kept_label.toolTip())
+        self.not_kept_label.show()
         self._say(
-            f"Your writing cannot be kept for next time: GlyphPad's settings file {self.settings.fileName()} "
-            "cannot be written (a full disk or a read-only folder?). Save it (Ctrl+S, File → Save Text).",
+            f"Your writing is not kept for next time: {why}. Save it (Ctrl+S, File → Save Text).",
             30,
         )
+
+    def _writing_may_go(self) -> bool:
+        """Quitting where the writing is not kept: the person is asked, and may save the text box first (a
+        student's homework was lost at the restart without a word)."""
+        why = self._not_kept_because()
+        text = self.text_panel.text_box.toPlainText().strip()
+        if not why or not (text or self.canvas.drawn_strokes()):
+            return True
+        buttons = QMessageBox.StandardButton
+        what = "The text box's text" if text else "The drawing"
+        answer = QMessageBox.warning(
+            self,
+            "Quit",
+            f"{what} will not be here next time: {why}. Save it to a file first?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        if answer == buttons.Save:
+            if text:
+                return self.save_text()
+            self.save_drawing()
+            return False  # (back to the window: the drawing's dialog said whether it was saved)
+        return answer == buttons.Discard
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.text_panel.fit_to_window(self.height())
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._corrections_may_go("Quit"):
+        if not self._corrections_may_go("Quit") or not self._writing_may_go():
             event.ignore()
             return
         self.save_state()
+        if self._hold.lock is not None:  # the next copy keeps the writing
+            self._hold.lock.unlock()
         self._closed = True
         if hasattr(self, "_weights_watcher"):  # a folder change in the last second would list into a closed service
             self._relist_timer.stop()
@@ -1908,34 +1968,36 @@ class MainWindow(QMainWindow):
         self._new_input_taken()
         self._remember_file(path)
 
-    def save_text(self) -> None:
-        """File → Save Text: the text box's text, and the line on the pad not yet added, as UTF-8 text."""
+    def save_text(self) -> bool:
+        """File → Save Text: the text box's text, and the line on the pad not yet added, as UTF-8 text.
+        Whether it was written."""
         written = self.text_panel.text_box.toPlainText()
         line = self.line_text() if self.text_mode else ""
         text = "\n".join(part for part in (written, line) if part)
         if not text.strip():
             self._say("Nothing to save yet: text mode's text box is empty (Ctrl+T, write, Ctrl+Enter)")
-            return
+            return False
 
         chosen, _ = QFileDialog.getSaveFileName(
             self, "Save Text", str(self._dialog_folder() / "glyphpad-text.txt"), "Text (*.txt)"
         )
         if not chosen:
-            return
+            return False
         path = Path(chosen) if Path(chosen).suffix else Path(chosen).with_suffix(".txt")
         if path != Path(chosen) and path.exists():  # the dialog asked about the name typed, not this one
             answer = QMessageBox.question(self, "Save Text", f"{path.name} already exists. Replace it?")
             if answer != QMessageBox.StandardButton.Yes:
-                return
+                return False
         try:
             # Whole or not at all: written over in place, a full disk left the old file cut to 4 KB of the new.
             write_atomically(path, text + "\n")
         except OSError as error:
             QMessageBox.critical(self, "Save Text", f"Could not write {path}:\n{error.strerror or error}")
-            return
+            return False
         self.preferences.last_folder = str(path.parent)
         lines = text.count("\n") + 1
         self._say(f"Saved {lines} line{'s' if lines != 1 else ''} of text to {path}")
+        return True
 
     def _dialog_folder(self) -> Path:
         """Where a file dialog opens: the folder used last, else the person's pictures folder (where photos

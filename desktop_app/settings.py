@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 from dataclasses import dataclass, fields
+from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QLockFile, QSettings
 
 from desktop_app.themes import TEXT_SIZES
 from ml.runtime.cards import DEFAULT_MODEL
@@ -88,3 +92,49 @@ def save_window_state(settings: QSettings, name: str, state: QByteArray) -> None
 def window_state(settings: QSettings, name: str) -> QByteArray | None:
     value = settings.value(f"window/{name}")
     return value if isinstance(value, QByteArray) else None
+
+
+@dataclass
+class SettingsHold:
+    """Whether this window keeps the person's writing (the pad, the text box) in the settings file, and if
+    not, why. ``lock`` is held while the window lives: a second copy for the same person sees it."""
+
+    lock: QLockFile | None
+    not_kept: str  # "" when the writing is kept
+    another_copy: bool = False
+
+
+def hold_settings(settings: QSettings) -> SettingsHold:
+    """Take the settings file for this window. Two copies for one person each wrote their text box on
+    closing, and the one closed last wiped the other's; a settings file that cannot be written lost the
+    text at the restart without a word. Only the first copy keeps the writing; either way it is said."""
+    path = Path(settings.fileName())
+    in_registry = settings.fileName().startswith("\\HKEY")  # Windows keeps its settings in the registry
+    lock_path = Path(tempfile.gettempdir()) / "GlyphPad.open" if in_registry else Path(f"{path}.open")
+    with contextlib.suppress(OSError):  # (said below: the lock cannot be made there either)
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(lock_path))
+    lock.setStaleLockTime(0)  # never by age (a copy open for hours); a crashed copy's lock is seen by its PID
+    if not lock.tryLock(0):
+        if lock.error() == QLockFile.LockError.LockFailedError:
+            why = "another GlyphPad window is open, and the writing of that one is kept"
+            return SettingsHold(None, why, another_copy=True)
+        return SettingsHold(None, f"GlyphPad's settings file {path} cannot be written (a read-only folder?)")
+    if not settings.isWritable():
+        return SettingsHold(lock, f"GlyphPad's settings file {path} cannot be written (a read-only file?)")
+    if not in_registry:
+        keep_private(path)
+    return SettingsHold(lock, "")
+
+
+def keep_private(path: Path) -> None:
+    """The settings file readable by its owner alone (it holds the text box, the drawing, recent files'
+    paths): on a shared machine other people's accounts could read it. Quietly left as it is where that
+    cannot be done (not the owner, no such permissions on the system)."""
+    try:
+        if not path.exists():
+            path.touch()
+        if os.name == "posix":
+            path.chmod(0o600)
+    except OSError:
+        pass
