@@ -989,7 +989,9 @@ class MainWindow(QMainWindow):
         self._show_model_scope()
         self._show_merged_case()
         if not infos:
-            self.statusBar().showMessage("No models found in the weights folder.")
+            from ml.runtime.cards import no_models_said
+
+            self.statusBar().showMessage(no_models_said(self.service.weights_dir))
             self.predictions.show_blank("No models are installed: the weights folder is empty.")
             return
         for name, error in unavailable.items():

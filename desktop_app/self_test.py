@@ -358,7 +358,16 @@ def self_test(
     # Whether the answers fused the drawing's strokes with the picture (a stroke model is bundled for it).
     report["fused"] = any(d.get("read_from") == ["image", "strokes"] for d in report["drawn"])
     report["stroke_model"] = window.service.fused_stroke_model(window.preferences.model) if report["fused"] else None
-    models_ok = bool(report["models"]) and all(m["ok"] for m in report["models"])
+    # The stroke models too (a damaged one passed: the drawings were read with another, said only in a
+    # warning per drawing, and an admin checking a copied install was told all was well).
+    from ml.runtime.cards import bundled_cards, stroke_model_problem, stroke_models_dir
+
+    folder = window.service.weights_dir
+    report["stroke_models"] = [
+        {"name": path.stem, "ok": not (problem := stroke_model_problem(path.stem, folder)), "error": problem}
+        for path, _card in bundled_cards(stroke_models_dir(folder))
+    ]
+    models_ok = bool(report["models"]) and all(m["ok"] for m in report["models"] + report["stroke_models"])
     drawn_ok = bool(report["drawn"]) and all(d["expected"] == d["predicted"] for d in report["drawn"])
     report["ok"] = models_ok and drawn_ok and "error" not in report
     window.service.shutdown()
@@ -369,6 +378,8 @@ def self_test(
             print(f"error: {report['error']}")
         for model in report["models"]:
             print(f"model {model['name']}: {'ok' if model['ok'] else 'FAILED: ' + model['error']}")
+        for model in report["stroke_models"]:
+            print(f"stroke model {model['name']}: {'ok' if model['ok'] else 'FAILED: ' + model['error']}")
         for drawn in report["drawn"]:
             print(f"drew {drawn['expected']}: recognized {drawn['predicted']}")
 

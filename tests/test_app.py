@@ -4540,6 +4540,28 @@ def test_writing_that_cannot_be_kept_is_said_at_the_start_and_asked_about_at_qui
         window.close()
 
 
+def test_a_weights_folder_that_is_not_there_is_named_with_where_it_was_set(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A lab's GLYPHPAD_WEIGHTS named a folder that was not there: "No models found in the weights folder"."""
+    from ml.runtime.cards import no_models_said
+
+    missing = tmp_path / "nowhere" / "weights"
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(missing))
+    window = _open_window(qtbot, tmp_path / "s.ini", wait_for_model=False)
+    try:
+        said = f"No models: the weights folder {missing} does not exist (GLYPHPAD_WEIGHTS names it)"
+        qtbot.waitUntil(lambda: window.statusBar().currentMessage() == said, timeout=TIMEOUT_MS)
+    finally:
+        window.close()
+    (tmp_path / "empty").mkdir()
+    assert no_models_said(tmp_path / "empty").startswith(
+        f"No models: there are no models in the weights folder {tmp_path / 'empty'}"
+    )
+    monkeypatch.delenv("GLYPHPAD_WEIGHTS")
+    assert "reinstall" in no_models_said(missing)
+
+
 def test_a_screen_reader_hears_the_answer_and_each_chance(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """The answer's spoken name was "top prediction" and its bars "confidence 1": never what was read."""
     from PySide6.QtGui import QAccessible, QAccessibleInterface

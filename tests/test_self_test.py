@@ -58,11 +58,20 @@ def test_self_test_fails_when_a_model_is_damaged_but_the_others_still_work(tmp_p
         for source in (REPO_ROOT / "weights").glob(f"{name}.*"):
             (weights / source.name).write_bytes(source.read_bytes())
     (weights / "emnist36.safetensors").write_bytes(b"not weights at all")  # not the default model
-    code, report, _ = _self_test(tmp_path, weights)
+    # The default's stroke model damaged too: it passed, read with the picture alone (an admin's trial).
+    (weights / "strokes").mkdir()
+    for source in (REPO_ROOT / "weights" / "strokes").glob("strokes36_pair.*"):
+        (weights / "strokes" / source.name).write_bytes(source.read_bytes())
+    (weights / "strokes" / "strokes36_pair.onnx").write_bytes(b"")
+    code, report, stderr = _self_test(tmp_path, weights)
     assert code == 1 and report["ok"] is False
     states = {m["name"]: m for m in report["models"]}  # type: ignore[union-attr]
     assert states["emnist36_cnn"]["ok"] and not states["emnist36"]["ok"]
     assert "damaged" in states["emnist36"]["error"]
+    strokes = report["stroke_models"]
+    assert isinstance(strokes, list) and [m["name"] for m in strokes] == ["strokes36_pair"] and not strokes[0]["ok"]
+    assert "strokes36_pair.onnx" in strokes[0]["error"] and report["fused"] is False
+    assert stderr.count("stroke model strokes36_pair cannot be used") == 1  # once, not at every model loaded
     drawn = report["drawn"]
     assert isinstance(drawn, list) and drawn and all(d["expected"] == d["predicted"] for d in drawn)
 

@@ -267,6 +267,20 @@ def weights_dir() -> Path:
     return Path(os.environ.get("GLYPHPAD_WEIGHTS") or DEFAULT_WEIGHTS_DIR)
 
 
+def no_models_said(folder: Path) -> str:
+    """Why ``folder`` gave no models, said with where it came from (a lab's GLYPHPAD_WEIGHTS pointing at a
+    folder that is not there was "No models found in the weights folder", naming neither)."""
+    if not folder.exists():
+        why = f"the weights folder {folder} does not exist"
+    elif not folder.is_dir():
+        why = f"the weights folder {folder} is a file, not a folder"
+    else:
+        why = f"there are no models in the weights folder {folder}"
+    if os.environ.get("GLYPHPAD_WEIGHTS"):
+        return f"No models: {why} (GLYPHPAD_WEIGHTS names it)"
+    return f"No models: {why} (GlyphPad's own: reinstall it, or point GLYPHPAD_WEIGHTS at a folder of models)"
+
+
 def replaces_a_model(name: str, subfolder: str = "") -> str:
     """What copying a model named ``name`` into the weights folder (its ``subfolder``) would replace, said
     as a clause for a training run's closing hint ("" when nothing has that name)."""

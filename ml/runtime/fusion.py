@@ -163,12 +163,22 @@ def _say_if_another_partner(image: Recognizer, partner: Path | None, directory: 
     if partner is None:  # a stroke model whose card cannot be read does not say for which model it was fitted
         for weights_path, card in bundled_cards(stroke_models_dir(directory)):
             if isinstance(card, WeightsError) and (intended is None or weights_path.stem != intended[1]):
-                log.warning("stroke model %s cannot be used (%s): it is passed over", weights_path.stem, card)
+                _warn_once(f"stroke model {weights_path.stem} cannot be used ({card}): it is passed over")
     if intended is None or (partner is not None and partner.stem == intended[1]):
         return
     reason = stroke_model_problem(intended[1], directory) or "it cannot be loaded"
     instead = f"{partner.stem} reads the strokes instead" if partner is not None else "the picture alone answers"
-    log.warning("stroke model %s cannot be used (%s): %s", intended[1], reason, instead)
+    _warn_once(f"stroke model {intended[1]} cannot be used ({reason}): {instead}")
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    """A warning said once a process (the self-test loading 14 models said the same one 13 times)."""
+    if message not in _warned:
+        _warned.add(message)
+        log.warning("%s", message)
 
 
 def read_drawing_strokes(
