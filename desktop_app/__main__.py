@@ -60,6 +60,37 @@ def no_display_to_show_on(environ: Mapping[str, str] = os.environ, platform: str
     return not environ.get("DISPLAY") and not wayland
 
 
+def x_display_unreachable(environ: Mapping[str, str] = os.environ, platform: str = sys.platform) -> str:
+    """Why the X display that DISPLAY names cannot be reached ("" when it can, or when Qt would not use X,
+    or when X's client library is not there: Qt says what to install then). Qt aborted at an unreachable
+    display with advice to install libxcb-cursor0 (a lab: a student's `su` from another user's desktop)."""
+    if not platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) or not environ.get("DISPLAY"):
+        return ""
+    if environ.get("QT_QPA_PLATFORM", "xcb") != "xcb" or environ.get("WAYLAND_DISPLAY"):
+        return ""
+    import ctypes
+
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return ""
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    display = environ["DISPLAY"]
+    connection = xcb.xcb_connect(display.encode(), None)
+    failed = xcb.xcb_connection_has_error(connection)
+    xcb.xcb_disconnect(connection)
+    if not failed:
+        return ""
+    return (
+        f"cannot reach the display {display} (it is not running, or this account may not use it: started "
+        "with su or sudo from another person's desktop?): start it from the desktop it is to show on; "
+        "glyphpad-ml reads and trains without one"
+    )
+
+
 def model_to_use(model: str) -> tuple[str, str | None]:
     """The model ``--model`` names, by its name in the weights folder, or why the app cannot use it: the
     app lists the models of its weights folder by name, and a model's file elsewhere was passed over (the
@@ -125,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
             "on the desktop, or over SSH with 'ssh -X'; glyphpad-ml reads and trains without one",
             file=sys.stderr,
         )
+        return 2
+    if unreachable := x_display_unreachable():
+        print(f"glyphpad: {unreachable}", file=sys.stderr)
         return 2
     # Before numpy loads: the worker recognizes one drawing at a time, where a second BLAS thread saves
     # about 0.05 ms (emnist36_cnn forward, bench: 0.41-0.50 vs 0.52-0.53 ms) and then spins for ~0.1 s

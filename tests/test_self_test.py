@@ -174,6 +174,32 @@ def test_without_a_display_the_app_says_so_instead_of_qts_advice(
     assert "no display to show the window on" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X displays: Linux")
+def test_a_display_that_cannot_be_reached_is_said_instead_of_qts_abort(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lab's trial: DISPLAY set to a display not running (or another user's): Qt aborted (rc 134) with
+    advice to install libxcb-cursor0."""
+    import ctypes
+
+    from desktop_app.__main__ import main, x_display_unreachable
+
+    try:
+        ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        pytest.skip("X's client library (libxcb) is not installed: Qt itself says what to install then")
+    nowhere = {"DISPLAY": ":4711"}
+    assert "cannot reach the display :4711" in x_display_unreachable(nowhere, "linux")
+    assert not x_display_unreachable({**nowhere, "QT_QPA_PLATFORM": "offscreen"}, "linux")
+    assert not x_display_unreachable({**nowhere, "WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    assert not x_display_unreachable(nowhere, "darwin")
+    for name in ("WAYLAND_DISPLAY", "WAYLAND_SOCKET", "XDG_SESSION_TYPE", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DISPLAY", ":4711")
+    assert main([]) == 2  # before Qt loads: no abort
+    assert "cannot reach the display :4711" in capsys.readouterr().err
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="attaches the real console there; pretends to, here")
 def test_a_windowed_launcher_on_windows_writes_to_the_terminal_it_was_started_from(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
