@@ -79,6 +79,7 @@ from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signatur
 from desktop_app.settings import (
     Preferences,
     SettingsHold,
+    keep_private,
     save_preferences,
     save_window_state,
     string_list,
@@ -802,6 +803,8 @@ class MainWindow(QMainWindow):
                 setattr(kept, name, saved)
         save_preferences(self.settings, kept)
         self.settings.sync()
+        if not self._hold.not_kept:  # (made by this first write where it was not made at the start)
+            keep_private(Path(self.settings.fileName()))
 
     def _save_pad(self, sync: bool = True) -> None:
         if self._hold.another_copy:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -123,18 +124,19 @@ def hold_settings(settings: QSettings) -> SettingsHold:
     if not settings.isWritable():
         return SettingsHold(lock, f"GlyphPad's settings file {path} cannot be written (a read-only file?)")
     if not in_registry:
-        keep_private(path)
+        keep_private(path, make=settings.format() == QSettings.Format.IniFormat or sys.platform != "darwin")
     return SettingsHold(lock, "")
 
 
-def keep_private(path: Path) -> None:
+def keep_private(path: Path, make: bool = False) -> None:
     """The settings file readable by its owner alone (it holds the text box, the drawing, recent files'
-    paths): on a shared machine other people's accounts could read it. Quietly left as it is where that
-    cannot be done (not the owner, no such permissions on the system)."""
+    paths): on a shared machine other people's accounts could read it. ``make``: an empty one is made
+    first, private from its first write (an INI file; macOS's property lists are left to be made by the
+    system). Quietly left as it is where that cannot be done (not the owner, no such permissions)."""
     try:
-        if not path.exists():
+        if make and not path.exists():
             path.touch()
-        if os.name == "posix":
+        if os.name == "posix" and path.exists():
             path.chmod(0o600)
     except OSError:
         pass
