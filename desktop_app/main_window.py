@@ -77,6 +77,7 @@ from desktop_app.inference_service import (
 )
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
 from desktop_app.settings import (
+    LOCK_RENEWED_EVERY_MS,
     Preferences,
     SettingsHold,
     keep_private,
@@ -825,6 +826,9 @@ class MainWindow(QMainWindow):
         """Whether this window keeps the writing for next time (``desktop_app.settings.hold_settings``); if
         not, said now, and kept in sight in the status bar."""
         self._hold = hold
+        self._lock_renewal = QTimer(self, interval=LOCK_RENEWED_EVERY_MS)
+        self._lock_renewal.timeout.connect(hold.keep_fresh)
+        self._lock_renewal.start()
         self._say_when_not_kept()
 
     def _not_kept_because(self) -> str:

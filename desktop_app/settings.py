@@ -95,6 +95,10 @@ def window_state(settings: QSettings, name: str) -> QByteArray | None:
     return value if isinstance(value, QByteArray) else None
 
 
+LOCK_STALE_AFTER_MS = 30 * 60 * 1000
+LOCK_RENEWED_EVERY_MS = 5 * 60 * 1000
+
+
 @dataclass
 class SettingsHold:
     """Whether this window keeps the person's writing (the pad, the text box) in the settings file, and if
@@ -103,6 +107,14 @@ class SettingsHold:
     lock: QLockFile | None
     not_kept: str  # "" when the writing is kept
     another_copy: bool = False
+    lock_path: Path | None = None
+
+    def keep_fresh(self) -> None:
+        """Renew the lock's time: a copy open for hours keeps it (it would go stale, and a second copy
+        would take the writing)."""
+        if self.lock is not None and self.lock.isLocked() and self.lock_path is not None:
+            with contextlib.suppress(OSError):
+                os.utime(self.lock_path)
 
 
 def hold_settings(settings: QSettings) -> SettingsHold:
@@ -115,17 +127,20 @@ def hold_settings(settings: QSettings) -> SettingsHold:
     with contextlib.suppress(OSError):  # (said below: the lock cannot be made there either)
         lock_path.parent.mkdir(parents=True, exist_ok=True)
     lock = QLockFile(str(lock_path))
-    lock.setStaleLockTime(0)  # never by age (a copy open for hours); a crashed copy's lock is seen by its PID
+    # A crashed copy's lock is seen by its PID on this machine; one left on another (a home shared over the
+    # network) goes stale when not renewed for this long (the window renews its own: keep_fresh).
+    lock.setStaleLockTime(LOCK_STALE_AFTER_MS)
     if not lock.tryLock(0):
         if lock.error() == QLockFile.LockError.LockFailedError:
             why = "another GlyphPad window is open, and the writing of that one is kept"
             return SettingsHold(None, why, another_copy=True)
         return SettingsHold(None, f"GlyphPad's settings file {path} cannot be written (a read-only folder?)")
     if not settings.isWritable():
-        return SettingsHold(lock, f"GlyphPad's settings file {path} cannot be written (a read-only file?)")
+        why = f"GlyphPad's settings file {path} cannot be written (a read-only file?)"
+        return SettingsHold(lock, why, lock_path=lock_path)
     if not in_registry:
         keep_private(path, make=settings.format() == QSettings.Format.IniFormat or sys.platform != "darwin")
-    return SettingsHold(lock, "")
+    return SettingsHold(lock, "", lock_path=lock_path)
 
 
 def keep_private(path: Path, make: bool = False) -> None:

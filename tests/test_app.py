@@ -14,6 +14,7 @@ import shutil
 import signal
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -4510,6 +4511,30 @@ def test_a_second_copy_keeps_none_of_the_writing_and_says_so(
         assert third._hold.not_kept == "" and third.text_panel.text_box.toPlainText() == "first's homework"
     finally:
         third.close()
+
+
+def test_a_copy_that_is_gone_leaves_no_lock_that_holds_the_writing(tmp_path: Path) -> None:
+    """A lock left by a crashed copy must not keep a person's writing from being kept for ever: on this
+    machine its process is seen gone; on another (a home shared over the network), it goes stale unless a
+    live copy renews it."""
+    from desktop_app.settings import hold_settings
+
+    def hold(name: str):  # type: ignore[no-untyped-def]
+        return hold_settings(QSettings(str(tmp_path / name), QSettings.Format.IniFormat))
+
+    crashed_here = tmp_path / "here.ini.open"
+    crashed_here.write_text(f"999999\nGlyphPad\n{os.uname().nodename if hasattr(os, 'uname') else ''}\n\n")
+    assert hold("here.ini").not_kept == ""
+    elsewhere = tmp_path / "away.ini.open"
+    elsewhere.write_text("999999\nGlyphPad\nanother-machine\n\n")
+    assert hold("away.ini").another_copy  # renewed lately: it may be open there
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(elsewhere, (two_hours_ago, two_hours_ago))
+    kept = hold("away.ini")
+    assert kept.not_kept == "" and hold("away.ini").another_copy  # taken; and held against the next copy
+    os.utime(elsewhere, (two_hours_ago, two_hours_ago))
+    kept.keep_fresh()  # (the window renews it every few minutes)
+    assert time.time() - elsewhere.stat().st_mtime < 60 and hold("away.ini").another_copy
 
 
 def test_writing_that_cannot_be_kept_is_said_at_the_start_and_asked_about_at_quitting(
