@@ -199,7 +199,7 @@ def close_on_termination(window: MainWindow) -> None:
     import signal
 
     def close(_signal: int, _frame: object) -> None:
-        QTimer.singleShot(0, window.close)
+        QTimer.singleShot(0, window.end_without_asking)
 
     for name in ("SIGTERM", "SIGHUP"):  # (Windows has neither)
         if hasattr(signal, name):

@@ -306,6 +306,7 @@ class MainWindow(QMainWindow):
         self._line_pending = False  # a reading of the pad as it is now is on its way
         self._not_kept_said = False  # the settings file could not be written, and that was said
         self._hold = SettingsHold(None, "")  # whether this window keeps the writing (create_window says)
+        self._asking_at_close = True  # False when a logout or shutdown closes it: no one to answer
         self.setWindowTitle("GlyphPad")
         self.setAcceptDrops(True)
         self._build_widgets()
@@ -881,8 +882,14 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)
         self.text_panel.fit_to_window(self.height())
 
+    def end_without_asking(self) -> None:
+        """Close as a logout or shutdown asks (SIGTERM, SIGHUP): what can be kept is kept, and no question
+        is put (a dialog there held the logout up, with no one to answer it)."""
+        self._asking_at_close = False
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._corrections_may_go("Quit") or not self._writing_may_go():
+        if self._asking_at_close and (not self._corrections_may_go("Quit") or not self._writing_may_go()):
             event.ignore()
             return
         self.save_state()

@@ -4563,6 +4563,13 @@ def test_writing_that_cannot_be_kept_is_said_at_the_start_and_asked_about_at_qui
         assert saved_to.read_text(encoding="utf-8") == "important homework\n"
     finally:
         window.close()
+    ended = _open_window(qtbot, blocked / "s.ini")  # ended by a logout (SIGTERM): no question held it up
+    try:
+        ended.text_panel.text_box.setPlainText("more homework")
+        ended.end_without_asking()
+        assert not ended.isVisible() and len(asked) == 2
+    finally:
+        ended.close()
 
 
 def test_a_weights_folder_that_is_not_there_is_named_with_where_it_was_set(
