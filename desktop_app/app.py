@@ -173,16 +173,17 @@ def run(args: argparse.Namespace) -> int:
     # first drawing. A user who opens Explain first gets it loaded at once (MainWindow asks for it).
     window.result_shown.connect(lambda _result: window.service.load_runtime())
     QTimer.singleShot(RUNTIME_LOAD_LATEST_MS, window.service.load_runtime)
-    if args.self_test and args.soak:
-        from desktop_app.self_test import soak
+    if scratch is not None:  # the self-test, in settings of its own: gone after it, whatever it found
+        with scratch:
+            if args.soak:
+                from desktop_app.self_test import soak
 
-        return soak(window, args.soak, as_json=args.json)
-    if args.self_test:
-        from desktop_app.self_test import self_test
+                return soak(window, args.soak, as_json=args.json)
+            from desktop_app.self_test import self_test
 
-        return self_test(
-            window, started, shown_s, as_json=args.json, runtime_ready_at=runtime_ready_at, asked_model=args.model
-        )
+            return self_test(
+                window, started, shown_s, as_json=args.json, runtime_ready_at=runtime_ready_at, asked_model=args.model
+            )
     QTimer.singleShot(0, window.start)
     if args.files:
         open_files_when_ready(window, [Path(file) for file in args.files])

@@ -856,26 +856,36 @@ class MainWindow(QMainWindow):
         )
 
     def _writing_may_go(self) -> bool:
-        """Quitting where the writing is not kept: the person is asked, and may save the text box first (a
-        student's homework was lost at the restart without a word)."""
+        """Quitting where the writing is not kept: the person is asked, and may save the text box and the
+        drawing first (a student's homework was lost at the restart without a word). Not about writing the
+        settings file holds already (a second copy opens with the first one's)."""
         why = self._not_kept_because()
-        text = self.text_panel.text_box.toPlainText().strip()
-        if not why or not (text or self.canvas.drawn_strokes()):
+        if not why:
             return True
+        text = self.text_panel.text_box.toPlainText()
+        text_lost = bool(text.strip())
+        drawing_lost = bool(self.canvas.drawn_strokes())
+        if self._hold.another_copy:  # (it writes neither: the file holds the other copy's, read again here)
+            self.settings.sync()
+            text_lost = text_lost and text != self.settings.value(COLLECTED_TEXT_KEY, "")
+            written = self.canvas.written_strokes() if self.canvas.opened_source is None else []
+            pad = json.dumps(written, separators=(",", ":")) if written else ""
+            drawing_lost = drawing_lost and (not pad or pad != self.settings.value(PAD_KEY, ""))
+        if not (text_lost or drawing_lost):
+            return True
+        what = " and ".join(
+            part for part, lost in (("the text box's text", text_lost), ("the drawing", drawing_lost)) if lost
+        )
         buttons = QMessageBox.StandardButton
-        what = "The text box's text" if text else "The drawing"
         answer = QMessageBox.warning(
             self,
             "Quit",
-            f"{what} will not be here next time: {why}. Save it to a file first?",
+            f"{what[0].upper()}{what[1:]} will not be here next time: {why}. Save to a file first?",
             buttons.Save | buttons.Discard | buttons.Cancel,
             buttons.Save,
         )
         if answer == buttons.Save:
-            if text:
-                return self.save_text()
-            self.save_drawing()
-            return False  # (back to the window: the drawing's dialog said whether it was saved)
+            return (not text_lost or self.save_text()) and (not drawing_lost or self.save_drawing())
         return answer == buttons.Discard
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -894,6 +904,7 @@ class MainWindow(QMainWindow):
             return
         self.save_state()
         if self._hold.lock is not None:  # the next copy keeps the writing
+            self._lock_renewal.stop()
             self._hold.lock.unlock()
         self._closed = True
         if hasattr(self, "_weights_watcher"):  # a folder change in the last second would list into a closed service
@@ -2025,16 +2036,16 @@ class MainWindow(QMainWindow):
         pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
         return Path(pictures) if pictures and Path(pictures).is_dir() else Path.home()
 
-    def save_drawing(self) -> None:
+    def save_drawing(self) -> bool:
         """Save the pad: as pen strokes (the JSON the command line reads, at the size written) or as a PNG
         picture (black ink on white at the pad's size). Over an opened picture, or after the eraser, the
-        strokes alone are not what the pad shows: a picture only."""
+        strokes alone are not what the pad shows: a picture only. Whether it was written."""
         if self.canvas.stroke_in_progress:  # it would be left out of the file
             self._say("Lift the pen to save the drawing.")
-            return
+            return False
         if self.canvas.is_blank():
             self._say("Nothing to save: the pad is empty.")
-            return
+            return False
         strokes = self.canvas.saved_strokes()
         from ml.runtime.strokes import fits_a_stroke_file
 
@@ -2049,12 +2060,12 @@ class MainWindow(QMainWindow):
         start = self._dialog_folder() / name
         chosen, kind = QFileDialog.getSaveFileName(self, "Save Drawing", str(start), ";;".join(kinds))
         if not chosen:
-            return
+            return False
         path = saved_drawing_path(chosen, kind if strokes is not None else PICTURE_KIND)
         if path != Path(chosen) and path.exists():  # the dialog asked about the name typed, not this one
             answer = QMessageBox.question(self, "Save Drawing", f"{path.name} already exists. Replace it?")
             if answer != QMessageBox.StandardButton.Yes:
-                return
+                return False
         try:
             if path.suffix.lower() == ".json":
                 if strokes is None:
@@ -2066,16 +2077,17 @@ class MainWindow(QMainWindow):
                 save_grey_png(self.canvas.picture_for_saving(), path)
         except OSError as error:
             QMessageBox.critical(self, "Save Drawing", f"Could not write {path}:\n{error.strerror or error}")
-            return
+            return False
         except ValueError as error:
             QMessageBox.warning(self, "Save Drawing", f"{path.name} was not saved: {error}.")
-            return
+            return False
         self.preferences.last_folder = str(path.parent)
         self._remember_file(path)
         if self.canvas.opened_source is None:  # the title names it, and the next save offers its name
             self._opened_file = ([tuple(self.canvas.strokes)], path.name)
             self._show_title()
         self._say(f"Saved {path}")
+        return True
 
     def open_image(self, path: Path) -> None:
         """Show and recognize an image file; the file goes through ml.runtime.preprocess exactly as a drawing does."""

@@ -4507,9 +4507,13 @@ def test_a_second_copy_keeps_none_of_the_writing_and_says_so(
         first.close()
         second.close()
     third = _open_window(qtbot, settings_file)  # the first one gone: the next copy keeps the writing again
+    fourth = _open_window(qtbot, settings_file)  # opens with the third's writing, and changes none of it
     try:
         assert third._hold.not_kept == "" and third.text_panel.text_box.toPlainText() == "first's homework"
+        assert fourth._hold.another_copy and fourth.text_panel.text_box.toPlainText() == "first's homework"
+        assert fourth.close() and len(asked) == 1  # nothing it would lose: not asked
     finally:
+        fourth.close()
         third.close()
 
 
@@ -4550,17 +4554,22 @@ def test_writing_that_cannot_be_kept_is_said_at_the_start_and_asked_about_at_qui
     answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save]
     asked: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kwargs: asked.append(args[2]) or answers.pop(0))
-    saved_to = tmp_path / "homework.txt"
-    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(saved_to), ""))
+    saved_to, drawn_to = tmp_path / "homework.txt", tmp_path / "drawing.png"
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QFileDialog.getSaveFileName",
+        lambda _parent, title, *a, **k: (str(saved_to), "") if title == "Save Text" else (str(drawn_to), ""),
+    )
     try:
         assert "cannot be written" in window._hold.not_kept and not window.not_kept_label.isHidden()
         assert "not kept for next time" in window.statusBar().currentMessage()
         assert "Ctrl+S" in window.statusBar().currentMessage()  # and how to keep it
         window.text_panel.text_box.setPlainText("important homework")
+        _mouse_draw(window.canvas, "T")
         assert not window.close()  # Cancel: the window stays
-        assert window.isVisible() and "will not be here next time" in asked[0]
-        assert window.close()  # Save: written to a file, then closed
+        assert window.isVisible() and "The text box's text and the drawing will not be here next time" in asked[0]
+        assert window.close()  # Save: both written to files, then closed
         assert saved_to.read_text(encoding="utf-8") == "important homework\n"
+        assert Image.open(drawn_to).size == (window.canvas.width(), window.canvas.height())
     finally:
         window.close()
     ended = _open_window(qtbot, blocked / "s.ini")  # ended by a logout (SIGTERM): no question held it up
