@@ -360,12 +360,15 @@ def self_test(
     report["stroke_model"] = window.service.fused_stroke_model(window.preferences.model) if report["fused"] else None
     # The stroke models too (a damaged one passed: the drawings were read with another, said only in a
     # warning per drawing, and an admin checking a copied install was told all was well).
-    from ml.runtime.cards import bundled_cards, stroke_model_problem, stroke_models_dir
+    from ml.runtime.cards import WeightsError, bundled_cards, stroke_models_dir
 
-    folder = window.service.weights_dir
-    report["stroke_models"] = [
-        {"name": path.stem, "ok": not (problem := stroke_model_problem(path.stem, folder)), "error": problem}
-        for path, _card in bundled_cards(stroke_models_dir(folder))
+    report["stroke_models"] = [  # (each checked as loading checks it: card, weights and graph)
+        {
+            "name": path.stem,
+            "ok": not isinstance(card, WeightsError),
+            "error": str(card) if isinstance(card, WeightsError) else "",
+        }
+        for path, card in bundled_cards(stroke_models_dir(window.service.weights_dir))
     ]
     models_ok = bool(report["models"]) and all(m["ok"] for m in report["models"] + report["stroke_models"])
     drawn_ok = bool(report["drawn"]) and all(d["expected"] == d["predicted"] for d in report["drawn"])

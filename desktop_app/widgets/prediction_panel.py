@@ -292,11 +292,12 @@ class PredictionPanel(QWidget):
         then the answer grows into the height left."""
         below = self._height_below_view()  # measured once: a layout's height for its width is not free
         chrome = self._seen_box.sizeHint().height() - self.model_input.sizeHint().height()  # title, margins
+        room = self._headline_room()
         kept = next(
             (
                 height - self._least_headline_height
                 for scale, (height, widest) in self._headline_sizes().items()
-                if scale <= KEPT_HEADLINE_SCALE and widest <= self._headline_room()
+                if scale <= KEPT_HEADLINE_SCALE and widest <= room
             ),
             0,
         )

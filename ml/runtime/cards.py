@@ -267,15 +267,18 @@ def weights_dir() -> Path:
     return Path(os.environ.get("GLYPHPAD_WEIGHTS") or DEFAULT_WEIGHTS_DIR)
 
 
+def folder_missing(folder: Path) -> str:
+    """Why ``folder`` is no folder to hold models ("does not exist", "is a file, not a folder"), or ""."""
+    if folder.is_dir():
+        return ""
+    return "is a file, not a folder" if folder.exists() else "does not exist"
+
+
 def no_models_said(folder: Path) -> str:
     """Why ``folder`` gave no models, said with where it came from (a lab's GLYPHPAD_WEIGHTS pointing at a
     folder that is not there was "No models found in the weights folder", naming neither)."""
-    if not folder.exists():
-        why = f"the weights folder {folder} does not exist"
-    elif not folder.is_dir():
-        why = f"the weights folder {folder} is a file, not a folder"
-    else:
-        why = f"there are no models in the weights folder {folder}"
+    missing = folder_missing(folder)
+    why = f"the weights folder {folder} {missing}" if missing else f"there are no models in the weights folder {folder}"
     if os.environ.get("GLYPHPAD_WEIGHTS"):
         return f"No models: {why} (GLYPHPAD_WEIGHTS names it)"
     return f"No models: {why} (GlyphPad's own: reinstall it, or point GLYPHPAD_WEIGHTS at a folder of models)"
@@ -475,8 +478,7 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
         raise WeightsError(f"{candidate} is not a model: give a model's name or its .safetensors file")
     if found:  # a name inside the weights folder, such as strokes/strokes36_gru
         return found[0]
-    if not weights_dir().is_dir():  # GLYPHPAD_WEIGHTS naming a folder that is not there, or a file
-        missing = "is a file, not a folder" if weights_dir().exists() else "does not exist"
+    if missing := folder_missing(weights_dir()):  # GLYPHPAD_WEIGHTS naming a folder that is not there, or a file
         raise WeightsError(f"no model named {name_or_path!r}: the weights folder {weights_dir()} {missing}")
     available = [p.stem for p in list_bundled() + list_bundled(stroke_models_dir())]
     # A typo ("mine63") was answered with seventeen names to read through.
