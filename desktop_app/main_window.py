@@ -138,7 +138,7 @@ TEXT_ALTERNATIVES = 5  # readings offered in a text-mode character's menu, at le
 COLLECTED_TEXT_KEY = "text/collected"  # where the settings keep text mode's collected text
 TEXT_MODE_KEY = "window/text_mode"  # whether the window was left in text mode
 PAD_KEY = "text/pad"  # what was written on the pad (a line not added, a drawing), as strokes (JSON)
-PAD_SAVE_AFTER_MS = 2000  # the pad is kept this long after its last change (and at closing)
+PAD_SAVE_AFTER_MS = 2000  # the pad and the text box are kept this long after their last change (and at closing)
 
 
 @dataclass(frozen=True)
@@ -316,11 +316,12 @@ class MainWindow(QMainWindow):
             self._restore_state()
         except Exception:  # settings damaged in a way not foreseen: the window starts as new, never not at all
             log.exception("the saved window state could not be restored")
-        # Kept as it changes (added lines, typing, Undo taking a line out): a crash loses nothing.
-        box = self.text_panel.text_box
-        box.textChanged.connect(
-            lambda: None if self._hold.another_copy else self.settings.setValue(COLLECTED_TEXT_KEY, box.toPlainText())
-        )
+        # Kept as it changes (added lines, typing, Undo taking a line out), once the typing pauses: a crash
+        # loses at most the last seconds. Not at every key: the whole text was copied and the settings file
+        # written again on each (76 ms a key with a year's 50,000 lines).
+        self._text_save_timer = QTimer(self, singleShot=True, interval=PAD_SAVE_AFTER_MS)
+        self._text_save_timer.timeout.connect(self._save_text)
+        self.text_panel.text_box.textChanged.connect(self._text_save_timer.start)
         self.statusBar().showMessage("Loading models…")
 
     # ---- construction ----------------------------------------------------------------------------
@@ -797,8 +798,7 @@ class MainWindow(QMainWindow):
         # batch dropped on the window, or Ctrl+1, ended text mode): back on the pad next time. Not by a
         # second copy: the first one's would be wiped.
         self._save_pad(sync=False)
-        if not self._hold.another_copy:
-            self.settings.setValue(COLLECTED_TEXT_KEY, self.text_panel.text_box.toPlainText())
+        self._save_text()
         kept = replace(self.preferences)
         for name, (given, saved) in self.run_only.items():
             if getattr(kept, name) == given:
@@ -807,6 +807,12 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         if not self._hold.not_kept:  # (made by this first write where it was not made at the start)
             keep_private(Path(self.settings.fileName()))
+
+    def _save_text(self) -> None:
+        """Keep text mode's text box in the settings (not by a second copy: the first one's would be wiped)."""
+        self._text_save_timer.stop()
+        if not self._hold.another_copy:
+            self.settings.setValue(COLLECTED_TEXT_KEY, self.text_panel.text_box.toPlainText())
 
     def _save_pad(self, sync: bool = True) -> None:
         if self._hold.another_copy:

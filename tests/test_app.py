@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QEvent, QPoint, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QFontMetrics, QImage, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QFontMetrics, QImage, QKeySequence, QPixmap, QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser
 
@@ -2999,13 +2999,42 @@ def test_a_narrow_batch_of_lines_keeps_every_header_whole(qtbot, tmp_path: Path)
     assert right_edge <= view.table.viewport().width()
 
 
+def test_typing_in_a_long_text_box_keeps_it_once_the_typing_pauses(  # type: ignore[no-untyped-def]
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A soak trial: each key typed in the text box copied the whole text into the settings and wrote the file
+    again (76 ms a key with 50,000 lines kept over weeks). Kept once the typing pauses, and at closing."""
+    from desktop_app.main_window import COLLECTED_TEXT_KEY
+
+    settings_file = tmp_path / "settings.ini"
+    window = _open_window(qtbot, settings_file, load_runtime=False)
+    window.set_text_mode(True)
+    box = window.text_panel.text_box
+    box.setPlainText("\n".join(f"line {i} HAT4" for i in range(2000)))
+    qtbot.waitUntil(lambda: window.settings.value(COLLECTED_TEXT_KEY, "").endswith("line 1999 HAT4"), timeout=5000)
+    writes: list[str] = []
+    monkeypatch.setattr(window.settings, "setValue", lambda key, value: writes.append(key))
+    box.setFocus()
+    box.moveCursor(QTextCursor.MoveOperation.End)
+    for key in "more words":
+        QTest.keyClick(box, key)
+    assert COLLECTED_TEXT_KEY not in writes  # not at every key
+    qtbot.waitUntil(lambda: writes.count(COLLECTED_TEXT_KEY) == 1, timeout=5000)  # once, when the typing paused
+    monkeypatch.undo()
+    QTest.keyClicks(box, " and the last")
+    window.close()  # at closing, without waiting for the pause
+    kept = QSettings(str(settings_file), QSettings.Format.IniFormat).value(COLLECTED_TEXT_KEY)
+    assert kept.endswith("line 1999 HAT4more words and the last")
+
+
 def test_text_mode_and_its_text_are_kept_when_the_window_closes(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.main_window import COLLECTED_TEXT_KEY
 
     first = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
     first.set_text_mode(True)
     first.text_panel.text_box.setPlainText("HI 42\nHand 42")
-    assert first.settings.value(COLLECTED_TEXT_KEY) == "HI 42\nHand 42"  # kept as it changes, not only on close
+    # Kept as it changes, not only on close, once the typing pauses.
+    qtbot.waitUntil(lambda: first.settings.value(COLLECTED_TEXT_KEY) == "HI 42\nHand 42", timeout=5000)
     first.close()
     again = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
     try:
@@ -4238,8 +4267,13 @@ def test_settings_damaged_past_a_numbers_range_start_the_window_as_new(  # type:
         assert window.canvas.is_blank() and window.tabs.currentIndex() == 0
         assert window.text_panel.text_box.toPlainText() == "kept words"
         window.text_panel.text_box.setPlainText("kept words, and more")  # still kept as it changes
-        kept = QSettings(str(settings_file), QSettings.Format.IniFormat).value("text/collected")
-        assert kept == "kept words, and more"
+        qtbot.waitUntil(
+            lambda: (
+                QSettings(str(settings_file), QSettings.Format.IniFormat).value("text/collected")
+                == "kept words, and more"
+            ),
+            timeout=5000,
+        )
     finally:
         window.close()
 
