@@ -37,6 +37,9 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
 
     from ml.runtime.cards import ModelCard
+    from ml.runtime.fusion import FusedRecognizer
+    from ml.runtime.line_reader import LineReader
+    from ml.runtime.recognizer import Recognizer
 
 log = logging.getLogger(__name__)
 
@@ -269,20 +272,25 @@ class InferenceService(QObject):
         self._device = "auto"  # the worker's device as asked for; touched only in the worker thread
         self._resolved: str | None = None  # ... and as resolved ("cpu", "cuda"), once a model needed it
         self._requested_device = "auto"  # the same, as last asked for from the GUI thread
-        self._recognizers: dict[tuple[str, ...], Any] = {}  # touched only in the worker thread
+        # What is loaded, touched only in the worker thread: each model by (name, device), its batch session
+        # on the CPU by name, text mode's line reader of it by (name, device).
+        self._recognizers: dict[tuple[str, str], Recognizer] = {}
+        self._batch_recognizers: dict[tuple[str, str], Recognizer] = {}
+        self._line_readers: dict[tuple[str, str], LineReader] = {}
         self._batch_cancel: dict[int, threading.Event] = {}
         self._runtime = threading.Event()  # set once torch is imported (load_runtime)
         self._runtime_loading = False
         self._runtime_error = ""  # why torch could not be loaded, once it could not
         self._closed = False  # shut down: a load of torch finishing later says nothing
         self._waiting_for_runtime: list[tuple[Job, int]] = []  # GUI thread only
-        self._fusions: dict[tuple[str, str], Any] = {}  # image model -> FusedRecognizer or None (worker thread)
+        # (name, device) -> the image model fused with its stroke model, or None (worker thread)
+        self._fusions: dict[tuple[str, str], FusedRecognizer | None] = {}
         self._partners: dict[tuple[str, str], StrokePartner] = {}  # said once a model is loaded (worker thread)
         # What each loaded model's files were when it was loaded (worker thread): a listing finds the
         # models retrained or replaced since, and reads them anew.
         self._loaded_files: dict[str, tuple[tuple[str, int, int], ...]] = {}
         # Likewise the files of text mode's companions (case model, picture partner) each line reader holds.
-        self._companion_files: dict[tuple[str, str, str], tuple[tuple[str, int, int], ...]] = {}
+        self._companion_files: dict[tuple[str, str], tuple[tuple[str, int, int], ...]] = {}
         self.runtime_ready.connect(self._submit_waiting)
         self.runtime_failed.connect(self._submit_waiting)
 
@@ -510,7 +518,7 @@ class InferenceService(QObject):
             self._resolved = resolve_device(self._device)
         return self._resolved
 
-    def _recognizer(self, name: str) -> Any:
+    def _recognizer(self, name: str) -> Recognizer:
         """The model that answers: ONNX Runtime on the CPU, torch on CUDA (loaded once per device)."""
         from ml.runtime.recognizer import load_recognizer
 
@@ -550,6 +558,8 @@ class InferenceService(QObject):
         """Drop what was loaded of the models ``names`` (and their fusions): they are read anew when next used."""
         caches: tuple[dict[Any, Any], ...] = (
             self._recognizers,
+            self._batch_recognizers,
+            self._line_readers,
             self._fusions,
             self._partners,
             self._companion_files,
@@ -560,7 +570,7 @@ class InferenceService(QObject):
         for name in names:
             self._loaded_files.pop(name, None)
 
-    def _fused(self, name: str) -> Any:
+    def _fused(self, name: str) -> FusedRecognizer | None:
         """The image model fused with its stroke model (``weights/strokes``), or None if it has none."""
         from ml.runtime.fusion import FusedRecognizer
 
@@ -586,7 +596,7 @@ class InferenceService(QObject):
         fused = self._fusions.get((name, self._resolved or ""))
         return str(fused.strokes.card.name) if fused is not None else None
 
-    def _batch_recognizer(self, name: str) -> Any:
+    def _batch_recognizer(self, name: str) -> Recognizer:
         """For batches on the CPU, the model in an ONNX Runtime session with a thread per core (a drawing
         uses one: a hand-off costs more than it saves on one image, not on a chunk of them)."""
         recognizer = self._recognizer(name)
@@ -594,10 +604,10 @@ class InferenceService(QObject):
             return recognizer
         from ml.runtime.recognizer import BATCH_THREADS, OnnxRecognizer
 
-        key = (name, "cpu-batch")
-        if key not in self._recognizers:
-            self._recognizers[key] = OnnxRecognizer.load_onnx(recognizer.weights_path, threads=BATCH_THREADS)
-        return self._recognizers[key]
+        key = (name, "cpu")
+        if key not in self._batch_recognizers:
+            self._batch_recognizers[key] = OnnxRecognizer.load_onnx(recognizer.weights_path, threads=BATCH_THREADS)
+        return self._batch_recognizers[key]
 
     # ---- requests (called from the GUI thread) -------------------------------------------------
     def list_models(self, reload: bool = False) -> None:
@@ -668,7 +678,7 @@ class InferenceService(QObject):
         self._forget(changed | ({key[0] for key in self._recognizers} if job.reload else set()))
         companions_now = self._line_companions_files()
         for key in [key for key, files in self._companion_files.items() if job.reload or files != companions_now]:
-            self._recognizers.pop(key, None)  # its case model or picture partner retrained, added or removed
+            self._line_readers.pop(key, None)  # its case model or picture partner retrained, added or removed
             del self._companion_files[key]
 
         listed = bundled_cards(self._weights_dir)
@@ -749,6 +759,8 @@ class InferenceService(QObject):
         if resolved != self._resolved:
             self._resolved = resolved
             self._recognizers.clear()
+            self._batch_recognizers.clear()
+            self._line_readers.clear()
             self._fusions.clear()
             self._partners.clear()
         self._say_device(resolved)
@@ -883,20 +895,20 @@ class InferenceService(QObject):
                     rows.append(replace(row, runners_up=result.top[1:], part=part))
         self.compared.emit(job.request_id, rows)
 
-    def _line_reader(self, name: str) -> Any:
+    def _line_reader(self, name: str) -> LineReader:
         """The model in use, its stroke model, and when bundled the case model (for case-merged models), the
         second image model that reads pictures of lines with it and the piece verifier that cuts them."""
         from ml.runtime.line_reader import LineReader, line_companions
         from ml.runtime.piece_verifier import load_piece_verifier
 
-        key = (name, self._on_device(), "line")
-        if key not in self._recognizers:
+        key = (name, self._on_device())
+        if key not in self._line_readers:
             image = self._recognizer(name)
             self._companion_files[key] = self._line_companions_files()
             case_model, partner = line_companions(image, self._weights_dir, self._on_device())
             verifier = load_piece_verifier(self._weights_dir)
-            self._recognizers[key] = LineReader(image, self._fused(name), case_model, partner, verifier)
-        return self._recognizers[key]
+            self._line_readers[key] = LineReader(image, self._fused(name), case_model, partner, verifier)
+        return self._line_readers[key]
 
     def _read_text(self, job: ReadText) -> None:
         if not self.is_latest("read", job.request_id):

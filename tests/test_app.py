@@ -4221,15 +4221,15 @@ def test_text_modes_case_model_added_while_the_app_runs_is_used(  # type: ignore
         win.set_text_mode(True)
         _mouse_write(win.canvas, "H7")
         qtbot.waitUntil(lambda: win.line_text() != "", timeout=TIMEOUT_MS)
-        key = ("cnn_tiny", "cpu", "line")
+        key = ("cnn_tiny", "cpu")
         assert list(win.service._companion_files) == [key]
-        reader = win.service._recognizers[key]
+        reader = win.service._line_readers[key]
         with qtbot.waitSignal(win.service.models_listed, timeout=TIMEOUT_MS):
             (folder / f"{CASE_MODEL}.safetensors").write_bytes(b"its files coming in")
         _mouse_char(win.canvas, "A", win.canvas.width() * 0.6, 20, win.canvas.height() * 0.5)  # the next line
         qtbot.waitUntil(lambda: len(win.line_text().replace(" ", "")) == 3, timeout=TIMEOUT_MS)
         win.service.wait_idle()
-        assert win.service._recognizers[key] is not reader  # made anew, with the case model's new files
+        assert win.service._line_readers[key] is not reader  # made anew, with the case model's new files
     finally:
         win.close()
 
