@@ -17,12 +17,12 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import time
-import tomllib
 import venv
 import zipfile
 from pathlib import Path
@@ -48,9 +48,13 @@ def folder_size(path: Path) -> int:
 
 
 def project_version() -> str:
-    """The version pyproject.toml declares."""
-    with (ROOT / "pyproject.toml").open("rb") as handle:
-        return str(tomllib.load(handle)["project"]["version"])
+    """The version ``ml/__init__.py`` declares (pyproject.toml reads it from there), read without importing
+    ``ml`` (which would set its environment variables in the build's process)."""
+    source = (ROOT / "ml" / "__init__.py").read_text(encoding="utf-8")
+    found = re.search(r'^__version__ = "([^"]+)"$', source, re.MULTILINE)
+    if found is None:
+        raise SystemExit("build: no __version__ in ml/__init__.py")
+    return found.group(1)
 
 
 def linux_libraries() -> str:

@@ -10,7 +10,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from ml import __version__
+from ml import __version__  # (first: it sets the thread counts numpy reads when it loads)
+from ml.runtime.devices import DEVICE_CHOICES
 
 
 def get_args_parser() -> argparse.ArgumentParser:
@@ -25,9 +26,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         default=None,
         help="model to use for this run: a model's name in the weights folder (GLYPHPAD_WEIGHTS to use another)",
     )
-    parser.add_argument(
-        "--device", default=None, choices=["auto", "cpu", "cuda"], help="where models run, for this run only"
-    )
+    parser.add_argument("--device", default=None, choices=DEVICE_CHOICES, help="where models run, for this run only")
     parser.add_argument(
         "--self-test",
         action="store_true",
@@ -160,10 +159,6 @@ def main(argv: list[str] | None = None) -> int:
     if unreachable := x_display_unreachable():
         print(f"glyphpad: {unreachable}", file=sys.stderr)
         return 2
-    # Before numpy loads: the worker recognizes one drawing at a time, where a second BLAS thread saves
-    # about 0.05 ms (emnist36_cnn forward, bench: 0.41-0.50 vs 0.52-0.53 ms) and then spins for ~0.1 s
-    # after every call on the core the GUI thread needs (torch's worker thread is kept to one thread too).
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if sys.platform == "win32":
         # On Windows torch's DLLs must load before Qt's, or torch fails to import later. Elsewhere torch
         # loads on a thread of its own once the window is up (InferenceService.load_runtime).

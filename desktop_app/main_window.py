@@ -78,6 +78,7 @@ from desktop_app.inference_service import (
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
 from desktop_app.settings import (
     LOCK_RENEWED_EVERY_MS,
+    TOP_K_CHOICES,
     Preferences,
     SettingsHold,
     keep_private,
@@ -590,7 +591,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         self.top_k_menu = view_menu.addMenu("Top-&k")
         top_k_group = QActionGroup(self)
-        for k in (1, 3, 5, 10):
+        for k in TOP_K_CHOICES:
             action = QAction(f"Top &{k}" if k < 10 else "Top 1&0", self)
             action.setCheckable(True)
             action.setChecked(k == self.preferences.top_k)
@@ -1207,7 +1208,8 @@ class MainWindow(QMainWindow):
 
     def _show_pen_width(self, width: int) -> None:
         # As wide as the widest width (the toolbar does not jump as the slider moves), in today's text size.
-        self.pen_width_label.setMinimumWidth(self.pen_width_label.fontMetrics().horizontalAdvance(" 60 px "))
+        widest = f" {PEN_WIDTHS_PX[1]} px "
+        self.pen_width_label.setMinimumWidth(self.pen_width_label.fontMetrics().horizontalAdvance(widest))
         self.pen_width_label.setText(f" {width} px")
         self.pen_width_label.setToolTip(f"Pen width: {width} px on the pad at the pen's full pressure")
 

@@ -21,6 +21,7 @@ from ml.runtime.pen import DEFAULT_PEN_PX, PEN_WIDTHS_PX
 ORGANIZATION = "GlyphPad"
 APPLICATION = "GlyphPad"
 THEMES = ("system", "light", "dark")
+TOP_K_CHOICES = (1, 3, 5, 10)  # answers shown, as View -> Top-k offers them
 
 
 @dataclass
@@ -31,7 +32,6 @@ class Preferences:
     top_k: int = TOP_K
     theme: str = "system"
     last_folder: str = ""
-    show_heatmap: bool = True
     batch_lines: bool = False  # the Batch tab reads each file as a line of writing
     compare_left_out: str = "[]"  # the models unticked in Compare, a JSON list (a model's name may hold a comma)
     text_size: int = 100  # percent of the system's text size (View -> Zoom In, Zoom Out)
@@ -69,7 +69,9 @@ def load_preferences(settings: QSettings) -> Preferences:
         if settings.contains(f.name):
             setattr(preferences, f.name, _coerce(settings.value(f.name), default))
     settings.endGroup()
-    preferences.top_k = min(max(preferences.top_k, 1), 10)
+    # The nearest the menu offers (a 7 written by hand or by an admin's defaults showed 7 answers, no entry
+    # of the menu checked).
+    preferences.top_k = min(TOP_K_CHOICES, key=lambda k: (abs(k - preferences.top_k), k))
     preferences.pen_width = min(max(preferences.pen_width, PEN_WIDTHS_PX[0]), PEN_WIDTHS_PX[1])
     preferences.text_size = min(max(preferences.text_size, TEXT_SIZES[0]), TEXT_SIZES[-1])
     if preferences.theme not in THEMES:

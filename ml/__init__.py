@@ -1,6 +1,7 @@
 """GlyphPad's machine-learning core: data, preprocessing, models, training, evaluation, inference.
 
-Nothing here imports Qt; the desktop app uses :mod:`ml.runtime.recognizer` and :mod:`ml.runtime.explain`.
+Nothing here imports Qt; the desktop app uses :mod:`ml.runtime` alone (recognizers, fusion, explanations,
+line reading, image files, model cards).
 """
 
 import os
@@ -10,7 +11,8 @@ __version__ = "0.1.0"
 # NumPy's matrix products here are small (preprocessing's resampling, under 100 x 100): OpenBLAS's
 # second thread costs more in hand-off and spinning than it saves, and takes the core that the app's
 # GUI thread and the answering worker need. With one core busy, a drawing's preprocessing took p95
-# 4.7-7.9 ms on OpenBLAS's default two threads and 0.6 ms on one (p50 alike). Training's products run
+# 4.7-7.9 ms on OpenBLAS's default two threads and 0.6 ms on one (p50 alike); beside torch's thread per
+# core, both pools on 2 cores slowed a bench run's next model threefold. Training's products run
 # in torch, whose threads this does not touch. Only effective before NumPy is first imported, so every
 # entry point imports this package first; a value set by the user wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

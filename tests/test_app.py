@@ -4428,6 +4428,21 @@ def test_preferences_keep_a_model_name_with_a_comma_and_read_a_hand_edited_list(
     assert load_preferences(QSettings(str(path), QSettings.Format.IniFormat)).last_folder == "/home/me/a,b"
 
 
+def test_a_hand_written_top_k_is_read_as_the_nearest_the_menu_offers(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A review: top_k=7 in the settings (by hand, or an admin's defaults) showed 7 answers with no entry of
+    View -> Top-k checked."""
+    path = tmp_path / "s.ini"
+    for written, read in (("7", 5), ("8", 10), ("2", 1), ("0", 1), ("99", 10), ("3", 3), ("seven", 5)):
+        path.write_text(f"[preferences]\ntop_k={written}\n")
+        window = _open_window(qtbot, path, load_runtime=False)
+        try:
+            checked = [a.text().replace("&", "") for a in window.top_k_menu.actions() if a.isChecked()]
+            assert window.preferences.top_k == read and checked == [f"Top {read}"], written
+            assert len(window.predictions._bars) == read
+        finally:
+            window.close()
+
+
 def test_the_weights_folder_changing_during_a_batch_is_listed_once_it_is_done(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

@@ -441,8 +441,13 @@ def test_a_model_is_named_by_any_of_its_three_files(
 
 
 def test_version_and_image_architectures_only_for_train(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    from ml import __version__
+
     assert cli_main(["--version"]) == 0
-    assert capsys.readouterr().out.startswith("glyphpad-ml ")
+    assert capsys.readouterr().out.strip() == f"glyphpad-ml {__version__}"
+    assert version("glyphpad") == __version__  # the package's version is read from ml, declared once
     with pytest.raises(SystemExit) as refused:
         cli_main(["train", "--arch", "stroke_gru", "--dry-run"])
     assert refused.value.code == 2 and "stroke_gru reads pen strokes: train it with" in capsys.readouterr().err

@@ -61,17 +61,6 @@ def _raised_by_us(error: BaseException) -> bool:
     return not line or line.startswith("raise")
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("glyphpad")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        from ml import __version__
-
-        return __version__
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -83,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     if argv and argv[0] in ("-V", "--version"):
-        print(f"glyphpad-ml {_version()}")
+        from ml import __version__  # (the package's version too: pyproject.toml reads it from there)
+
+        print(f"glyphpad-ml {__version__}")
         return 0
     if not argv:
         print(USAGE, file=sys.stderr)
@@ -91,11 +82,6 @@ def main(argv: list[str] | None = None) -> int:
     if argv[0] not in COMMANDS:
         print(f"glyphpad-ml: unknown command {argv[0]!r}\n\n{USAGE}", file=sys.stderr)
         return 2
-    # Before numpy loads (the commands import it): torch keeps a thread per core, and OpenBLAS would
-    # start one more per core for numpy's matrix products, small ones here (preprocessing's bicubic
-    # step) that gain little from a second thread. Both pools on 2 cores slowed the next model of a
-    # bench run threefold.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     module = importlib.import_module(f"ml.cli.{COMMANDS[argv[0]][0]}")
     try:
         code: int = module.run(argv[1:])
