@@ -1483,6 +1483,10 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
 
     def _on_line_read(self, request_id: int, reading: LineReading) -> None:
+        # This request's strokes, and none of those before it: they are answered (or skipped) by now. (Kept
+        # until a line read, they grew by one each pen-up while lines could not be read.)
+        strokes = self._read_strokes.pop(request_id, [])
+        self._read_strokes = {k: v for k, v in self._read_strokes.items() if k > request_id}
         if not self.service.is_latest("read", request_id) or not self.text_mode:
             return
         self._line_pending = False
@@ -1512,8 +1516,7 @@ class MainWindow(QMainWindow):
             return
         self._line = reading
         self._picture_corrections.clear()
-        self._line_strokes = self._read_strokes.pop(request_id, [])
-        self._read_strokes = {k: v for k, v in self._read_strokes.items() if k > request_id}
+        self._line_strokes = strokes
         if reading.from_strokes:
             self._last_lines = [*self._last_lines[-(LAST_LINES_KEPT - 1) :], (reading, self._line_strokes)]
         self._show_line()

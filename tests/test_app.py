@@ -2861,6 +2861,29 @@ def test_an_export_named_without_a_suffix_gets_the_chosen_kinds() -> None:
     assert export_path("/tmp/run.2", "CSV (*.csv)") == Path("/tmp/run.2.csv")
 
 
+def test_text_mode_keeps_no_strokes_of_readings_already_answered(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review: the strokes of each reading asked for were let go only when a line read, so while lines could
+    not be read (a model that cannot load) every pen-up kept one more copy of the pad's strokes."""
+
+    def cannot_read(name: str) -> None:
+        raise RuntimeError("the model cannot be loaded")
+
+    monkeypatch.setattr(window.service, "_line_reader", cannot_read)
+    window.set_text_mode(True)
+    for i, char in enumerate("HELLO4"):
+        _mouse_char(window.canvas, char, 20 + i * 70, 40, 60)
+        window.service.wait_idle()
+        qtbot.wait(20)  # (the answer's signal reaches the window)
+    qtbot.waitUntil(lambda: "cannot be loaded" in window._line_problem, timeout=TIMEOUT_MS)
+    assert len(window._read_strokes) <= 1
+    monkeypatch.undo()
+    _mouse_char(window.canvas, "2", 20 + 6 * 70, 40, 60)
+    qtbot.waitUntil(lambda: window.line_text() != "", timeout=TIMEOUT_MS)
+    assert not window._read_strokes and len(window._line_strokes) == len(window.canvas.drawn_strokes())
+
+
 def test_text_mode_says_when_the_model_reads_only_letters_or_only_digits(window: MainWindow) -> None:
     from dataclasses import replace
 
