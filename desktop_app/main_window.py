@@ -99,6 +99,7 @@ from desktop_app.widgets.picture_menu import PictureMenu
 from desktop_app.widgets.prediction_panel import PredictionPanel, announce
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK, TextPanel
 from ml.runtime.atomic_files import write_atomically
+from ml.runtime.image_files import IMAGE_PATTERNS, PICTURE_FORMAT_NAMES, PICTURE_FORMATS, UNREADABLE_MIME
 from ml.runtime.labels import READS_ONLY  # label sets of one kind of character: said beside their answers
 from ml.runtime.pen import PEN_WIDTHS_PX
 
@@ -107,12 +108,9 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
 
 log = logging.getLogger(__name__)
 
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif);;All files (*)"
+IMAGE_FILTER = f"Images ({IMAGE_PATTERNS});;All files (*)"
 # The pad opens pictures and stroke files (the JSON `glyphpad-ml predict` reads; Save Drawing writes it).
-OPEN_FILTER = (
-    "Pictures and pen strokes (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.gif *.json);;"
-    "Pen strokes (*.json);;" + IMAGE_FILTER
-)
+OPEN_FILTER = f"Pictures and pen strokes ({IMAGE_PATTERNS} *.json);;Pen strokes (*.json);;" + IMAGE_FILTER
 STROKES_KIND = "Pen strokes (*.json)"
 PICTURE_KIND = "PNG picture (*.png)"
 # An answer this late (a large picture) greys the last one and says the new input is being read: a drawing
@@ -2273,13 +2271,11 @@ class MainWindow(QMainWindow):
             self._submit(pixels)
             event.acceptProposedAction()
         elif mime.hasUrls():  # files, none of them a picture: say so rather than do nothing
-            from ml.runtime.image_files import IMAGE_SUFFIXES
-
             names = [Path(url.toLocalFile()).name or url.toString() for url in mime.urls()]
-            kinds = ", ".join(sorted(suffix[1:].upper() for suffix in IMAGE_SUFFIXES))
             shown = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
             self._say_about_input(
-                f"Not a picture: {shown}. GlyphPad opens {kinds} files, stroke files (.json) and folders."
+                f"Not a picture: {shown}. GlyphPad opens {PICTURE_FORMAT_NAMES} pictures, stroke files (.json) "
+                "and folders."
             )
 
     # ---- batch -----------------------------------------------------------------------------------------
@@ -2515,8 +2511,7 @@ FIRST_WINDOW_SCREEN_SHARE = 0.7  # a first window takes this share of a large sc
 
 SEE_CARDS = "Help → Model Cards says why."
 # A pasted picture's file formats GlyphPad reads, best first: JPEG is read smaller when huge.
-PASTED_FORMATS = ("image/jpeg", "image/png", "image/webp", "image/tiff", "image/bmp", "image/gif")
-UNREADABLE_MIME = {"image/svg+xml": ".svg", "image/heic": ".heic", "image/heif": ".heif", "image/avif": ".avif"}
+PASTED_FORMATS = tuple(kind.mime for kind in sorted(PICTURE_FORMATS, key=lambda kind: kind.name != "JPEG"))
 
 
 def with_partner(info: ModelInfo, partner: StrokePartner) -> ModelInfo:

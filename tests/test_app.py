@@ -1677,7 +1677,8 @@ def test_dropping_files_that_are_no_pictures_says_so(window: MainWindow, tmp_pat
     )
     window.dropEvent(event)
     message = window.statusBar().currentMessage()
-    assert "Not a picture: notes.txt" in message and "PNG" in message and "stroke files (.json)" in message
+    assert "Not a picture: notes.txt" in message and "stroke files (.json)" in message
+    assert "PNG, JPEG, BMP, TIFF, WebP or GIF pictures" in message  # (not "BMP, GIF, JPEG, JPG, …", the suffixes)
     assert window.canvas.is_blank()
 
 

@@ -16,7 +16,29 @@ STROKE_SUFFIX = ".json"  # a drawing's pen strokes (Save Drawing writes them; pr
 STROKES_SNIFF_BYTES = 4096
 STROKES_KEY = '"strokes"'
 JSON_ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif"})
+
+
+@dataclass(frozen=True)
+class PictureFormat:
+    name: str  # as messages and the Open dialog name it
+    suffixes: tuple[str, ...]
+    mime: str  # the clipboard's type for it
+
+
+# The picture formats GlyphPad reads, declared once: the folders' files, the Open dialog's filter, the
+# clipboard's types and the messages that list them all come from here.
+PICTURE_FORMATS = (
+    PictureFormat("PNG", (".png",), "image/png"),
+    PictureFormat("JPEG", (".jpg", ".jpeg"), "image/jpeg"),
+    PictureFormat("BMP", (".bmp",), "image/bmp"),
+    PictureFormat("TIFF", (".tif", ".tiff"), "image/tiff"),
+    PictureFormat("WebP", (".webp",), "image/webp"),
+    PictureFormat("GIF", (".gif",), "image/gif"),
+)
+IMAGE_SUFFIXES = frozenset(suffix for kind in PICTURE_FORMATS for suffix in kind.suffixes)
+IMAGE_PATTERNS = " ".join(f"*{suffix}" for kind in PICTURE_FORMATS for suffix in kind.suffixes)  # "*.png *.jpg …"
+_NAMES = [kind.name for kind in PICTURE_FORMATS]
+PICTURE_FORMAT_NAMES = f"{', '.join(_NAMES[:-1])} or {_NAMES[-1]}"  # "PNG, JPEG, BMP, TIFF, WebP or GIF"
 # Pictures GlyphPad cannot read: found in a folder, they are reported instead of passed over.
 UNREADABLE_PICTURES = {
     ".svg": "SVG is a vector format GlyphPad cannot read: export it as PNG",
@@ -26,10 +48,12 @@ UNREADABLE_PICTURES = {
     ".avif": "AVIF is not supported: export it as JPEG or PNG",
     ".pdf": "PDF is a document, not an image: export the page as PNG",
 }
+# The clipboard's types of those, as their files' suffixes.
+UNREADABLE_MIME = {"image/svg+xml": ".svg", "image/heic": ".heic", "image/heif": ".heif", "image/avif": ".avif"}
 
 
-NO_IMAGES = "no image files in this folder (PNG, JPEG, BMP, TIFF, WebP or GIF)"
-NO_IMAGES_OR_STROKES = "no image or stroke files in this folder (PNG, JPEG, BMP, TIFF, WebP, GIF or .json strokes)"
+NO_IMAGES = f"no image files in this folder ({PICTURE_FORMAT_NAMES})"
+NO_IMAGES_OR_STROKES = f"no image or stroke files in this folder ({', '.join(_NAMES)} or .json strokes)"
 
 
 @dataclass(frozen=True)
