@@ -731,11 +731,16 @@ class InferenceService(QObject):
     def _stroke_partner(self, card: ModelCard, fused: Any) -> StrokePartner:
         """Which stroke model reads drawings with ``card``'s model, and, when it is not the one its cards
         name (that one damaged or missing), that one's name and why."""
-        from ml.runtime.cards import drawings_figure, refit_command, stale_fusions, stroke_model_problem
+        from ml.runtime.cards import (
+            FUSED_PEN_TEST,
+            drawings_figure,
+            refit_command,
+            stale_fusions,
+            stroke_model_problem,
+        )
 
         used = fused.strokes.card if fused is not None else None
-        figure = used.metrics_by_source.get("fused_unipen_test", {}).get("accuracy") if used else None
-        partner = StrokePartner(used.name if used else "", figure if isinstance(figure, float) else None)
+        partner = StrokePartner(used.name if used else "", used.figure(FUSED_PEN_TEST) if used else None)
         intended = drawings_figure(card, self._weights_dir)
         if intended is not None and intended[1] != partner.used:
             reason = stroke_model_problem(intended[1], self._weights_dir) or "it cannot be loaded"

@@ -99,6 +99,7 @@ from desktop_app.widgets.picture_menu import PictureMenu
 from desktop_app.widgets.prediction_panel import PredictionPanel, announce
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK, TextPanel
 from ml.runtime.atomic_files import write_atomically
+from ml.runtime.cards import PEN_TEST
 from ml.runtime.image_files import IMAGE_PATTERNS, PICTURE_FORMAT_NAMES, PICTURE_FORMATS, UNREADABLE_MIME
 from ml.runtime.labels import READS_ONLY  # label sets of one kind of character: said beside their answers
 from ml.runtime.pen import PEN_WIDTHS_PX
@@ -2535,7 +2536,7 @@ def model_entry(info: ModelInfo) -> tuple[str, str]:
     if not info.available:
         return f"{info.name} · unavailable", info.error
     card = info.card
-    pen = card.metrics_by_source.get("unipen_test", {}).get("accuracy") if card else None
+    pen = card.figure(PEN_TEST) if card else None
     drawn = info.fused[0] if info.fused else pen
     reads = READS.get(info.label_set, info.label_set)
     text = f"{info.name} · {reads}" + (f" · {100 * drawn:.1f}%" if isinstance(drawn, float) else "")
@@ -2623,8 +2624,8 @@ def best_available(infos: list[ModelInfo]) -> str:
 
     def rank(info: ModelInfo) -> tuple[bool, float]:
         card = info.card
-        pen = card.metrics_by_source.get("unipen_test", {}).get("accuracy") if card else None
-        accuracy = pen if isinstance(pen, float) else (info.accuracy or 0.0)
+        pen = card.figure(PEN_TEST) if card else None
+        accuracy = pen if pen is not None else (info.accuracy or 0.0)
         return info.label_set == "emnist36", accuracy
 
     usable = [info for info in infos if info.available]

@@ -254,3 +254,21 @@ def test_answering_with_onnx_runtime_leaves_no_telemetry_behind(tmp_path: Path) 
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / ".cache" / "Microsoft").exists()
+
+
+def test_a_cards_figure_is_a_finite_number_or_none() -> None:
+    """The app, the listings and the README's tables read a card's figures through ModelCard.figure: a hand-
+    edited or damaged card's value ("n/a", true, NaN, a 400-digit integer) is no figure, never a crash."""
+    from dataclasses import replace
+
+    from ml.runtime.cards import FUSED_PEN_TEST, PEN_TEST
+
+    by_source = {
+        PEN_TEST: {"accuracy": 0.9, "top3": 1, "balanced_accuracy": "n/a", "macro_f1": True, "n": 10**400},
+        FUSED_PEN_TEST: {"accuracy": float("nan")},
+    }
+    card = replace(_card(), metrics_by_source=by_source)
+    assert card.figure(PEN_TEST) == 0.9 and card.figure(PEN_TEST, "top3") == 1.0
+    for metric in ("balanced_accuracy", "macro_f1", "n", "missing"):
+        assert card.figure(PEN_TEST, metric) is None, metric
+    assert card.figure(FUSED_PEN_TEST) is None and card.figure("emnist_test") is None

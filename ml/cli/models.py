@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ml.cli.common import CommandParser, fail, json_safe, some_or_all_failed
+from ml.runtime.cards import FUSED_PEN_TEST, PEN_TEST
 
 
 def run(argv: list[str]) -> int:
@@ -76,11 +77,11 @@ def run(argv: list[str]) -> int:
             shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
             print(f"{entry['name']:28s} {entry['description']}: {shown} right on unseen writers' words")
             continue
-        pen = entry["metrics_by_source"].get("unipen_test", {}).get("accuracy")
+        pen = entry["metrics_by_source"].get(PEN_TEST, {}).get("accuracy")
         pen_shown = f"{100 * pen:.2f}%" if isinstance(pen, float) else "n/a"
         head = f"{entry['name']:28s} {entry['arch']:16s} {entry['label_set']:11s} {entry['params']:>10,d} params  "
         if entry["input"] == "strokes":
-            fused = entry["metrics_by_source"].get("fused_unipen_test", {}).get("accuracy")
+            fused = entry["metrics_by_source"].get(FUSED_PEN_TEST, {}).get("accuracy")
             fused_shown = f"{100 * fused:.2f}%" if isinstance(fused, float) else "n/a"
             partner = entry.get("fused_with", "no image model")
             if partner in shas and fitted_to_other_weights(entry["fusion"], partner, shas[partner]):

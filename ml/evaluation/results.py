@@ -21,7 +21,7 @@ def _minutes(seconds: float) -> str:
 
 def results_table(directory: Path | None = None) -> str:
     """One row per bundled model: accuracy on scanned EMNIST and on pen drawings by unseen writers."""
-    from ml.runtime.cards import WeightsError, bundled_cards
+    from ml.runtime.cards import EMNIST_TEST, PEN_TEST, WeightsError, bundled_cards
 
     lines = [
         "| model | arch | labels | params | learned from | EMNIST test top-1 | pen, unseen writers: top-1 | top-3 "
@@ -31,8 +31,8 @@ def results_table(directory: Path | None = None) -> str:
     for _, card in bundled_cards(directory):
         if isinstance(card, WeightsError) or card.input_kind != "image":  # a stroke model put among the pictures'
             continue
-        emnist = card.metrics_by_source.get("emnist_test", card.metrics)
-        pen = card.metrics_by_source.get("unipen_test", {})
+        emnist = card.metrics_by_source.get(EMNIST_TEST, card.metrics)
+        pen = card.metrics_by_source.get(PEN_TEST, {})
 
         def pct(metrics: dict[str, Any], key: str) -> str:
             value = metrics.get(key)
@@ -101,7 +101,15 @@ def words_results_table(directory: Path | None = None) -> str:
 
 def stroke_results_table(directory: Path | None = None) -> str:
     """Stroke models and their fused answers on the UNIPEN test writers (empty when there are none)."""
-    from ml.runtime.cards import WeightsError, bundled_cards, fusion_partner, stroke_models_dir
+    from ml.runtime.cards import (
+        FUSED_PEN_TEST,
+        IMAGE_PEN_TEST,
+        PEN_TEST,
+        WeightsError,
+        bundled_cards,
+        fusion_partner,
+        stroke_models_dir,
+    )
 
     rows = []
     pictures_shown = set()
@@ -117,25 +125,22 @@ def stroke_results_table(directory: Path | None = None) -> str:
         in_use = partner is not None and fusion_partner(partner, directory) == weights_path
         app_note = ", the app's answer" if in_use else ""
         for title, key in (
-            (f"`{partner}` (picture alone)", "image_unipen_test"),
-            (f"`{card.name}` (strokes alone)", "unipen_test"),
-            (
-                f"`{partner}` + `{card.name}` (fused{app_note})",
-                "fused_unipen_test",
-            ),
+            (f"`{partner}` (picture alone)", IMAGE_PEN_TEST),
+            (f"`{card.name}` (strokes alone)", PEN_TEST),
+            (f"`{partner}` + `{card.name}` (fused{app_note})", FUSED_PEN_TEST),
         ):
             metrics = by_source.get(key)
-            if not metrics or (key == "image_unipen_test" and partner in pictures_shown):
+            if not metrics or (key == IMAGE_PEN_TEST and partner in pictures_shown):
                 continue
-            if key == "image_unipen_test":
+            if key == IMAGE_PEN_TEST:
                 pictures_shown.add(partner)
             looks = metrics.get("lookalikes", {})
             confusions = ", ".join(f"{k} {v['read_as_digit']}/{v['written']}" for k, v in looks.items()) or "–"
             rows.append(
-                f"| {title} | {card.arch if key == 'unipen_test' else ''} | {card.label_set} | "
+                f"| {title} | {card.arch if key == PEN_TEST else ''} | {card.label_set} | "
                 f"{100 * metrics['accuracy']:.2f}% | "
                 f"{100 * metrics['top3']:.2f}% | {100 * metrics['balanced_accuracy']:.2f}% | {confusions} | "
-                f"{trained if key == 'unipen_test' else ''} |"
+                f"{trained if key == PEN_TEST else ''} |"
             )
     if not rows:
         return ""

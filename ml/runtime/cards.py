@@ -28,6 +28,16 @@ class WeightsError(RuntimeError):
     """Weights are missing, damaged or do not match their card; the message says which."""
 
 
+# Keys of a card's metrics_by_source that the app and the listings show: UNIPEN's test writers' pen
+# drawings (thin, default and thick pens), read from the picture alone and, for a stroke model fitted to an
+# image model, fused with it; its validation writers (what picks a fusion among several).
+PEN_TEST = "unipen_test"
+FUSED_PEN_TEST = "fused_unipen_test"
+IMAGE_PEN_TEST = "image_unipen_test"  # a stroke model's card: the image model it is fused with, alone
+FUSED_PEN_VAL = "fused_unipen_val"
+EMNIST_TEST = "emnist_test"
+
+
 @dataclass(frozen=True)
 class ModelCard:
     name: str
@@ -58,6 +68,12 @@ class ModelCard:
     # A stroke model's fusion with an image model, fitted on validation writers: {"image_model": name,
     # "image_weight": a, "stroke_weight": b, ...}; the fused answer is softmax(a log p_image + b log p_strokes).
     fusion: dict[str, Any] = field(default_factory=dict)
+
+    def figure(self, source: str, metric: str = "accuracy") -> float | None:
+        """A metric of the card's evaluation on ``source`` (a key of ``metrics_by_source``, such as
+        :data:`PEN_TEST`); None where the card has none, or not a finite number."""
+        value = self.metrics_by_source.get(source, {}).get(metric)
+        return float(value) if _finite(value) else None
 
     @property
     def family(self) -> str:
@@ -344,9 +360,7 @@ def _best_fusion(
             and card.fusion.get("image_model") == image_model
             and (not image_sha256 or card.fusion.get("image_sha256", image_sha256) == image_sha256)
         ):
-            accuracy = card.metrics_by_source.get("fused_unipen_val", {}).get("accuracy", 0.0)
-            accuracy = float(accuracy) if _finite(accuracy) else 0.0
-            candidates.append((-accuracy, weights_path.name, weights_path, card))
+            candidates.append((-(card.figure(FUSED_PEN_VAL) or 0.0), weights_path.name, weights_path, card))
     if not candidates:
         return None
     best = min(candidates, key=lambda candidate: candidate[:2])
@@ -372,9 +386,9 @@ def drawings_figures(image_cards: list[ModelCard], directory: Path | None = None
     figures = {}
     for image_card in image_cards:
         best = _best_fusion(image_card.name, cards, image_card.sha256)
-        accuracy = best[1].metrics_by_source.get("fused_unipen_test", {}).get("accuracy") if best else None
-        if best is not None and isinstance(accuracy, (int, float)):
-            figures[image_card.name] = (float(accuracy), best[1].name)
+        accuracy = best[1].figure(FUSED_PEN_TEST) if best else None
+        if best is not None and accuracy is not None:
+            figures[image_card.name] = (accuracy, best[1].name)
     return figures
 
 
