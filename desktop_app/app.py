@@ -13,13 +13,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app.app_icon import app_icon
 from desktop_app.inference_service import InferenceService
 from desktop_app.main_window import MainWindow
-from desktop_app.self_test import wait_until
 from desktop_app.settings import APPLICATION, ORGANIZATION, hold_settings, load_preferences
 from desktop_app.themes import apply_text_size, apply_theme
 from ml.runtime.cards import weights_dir
@@ -27,6 +26,18 @@ from ml.runtime.cards import weights_dir
 log = logging.getLogger(__name__)
 GIL_SWITCH_INTERVAL_S = 0.0005
 RUNTIME_LOAD_LATEST_MS = 3000  # torch loads by then even if nothing was drawn
+
+
+def wait_until(condition: Any, timeout_s: float) -> bool:
+    """Run Qt's events until ``condition()`` holds (True) or ``timeout_s`` has passed (False)."""
+    deadline = time.perf_counter() + timeout_s
+    loop = QEventLoop()
+    while not condition():
+        if time.perf_counter() > deadline:
+            return False
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 5)
+    return True
 
 
 def process_start_time() -> float:

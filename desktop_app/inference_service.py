@@ -1,4 +1,5 @@
-"""The app's only door to ``ml``: a QObject that runs named jobs on one worker thread.
+"""The app's door to ``ml``'s models: a QObject that runs named jobs on one worker thread. (The widgets
+read cards, image files and a line's layout from ``ml.runtime`` directly; every model call goes through here.)
 
 Each request is a small frozen job (:class:`Recognize`, :class:`Explain`, :class:`Compare`,
 :class:`BatchChunk`, ...) put on a priority queue; one worker thread takes them in order of priority

@@ -19,6 +19,7 @@ from PySide6.QtCore import QEventLoop, QPointF, Qt, QTimer
 from PySide6.QtGui import QPointingDevice, QTabletEvent
 from PySide6.QtWidgets import QApplication
 
+from desktop_app.app import wait_until
 from desktop_app.inference_service import ModelInfo, Recognition
 from desktop_app.main_window import MainWindow, best_available
 
@@ -38,17 +39,6 @@ def nameable(chars: str, label_set: str) -> str:
     except (KeyError, ValueError):
         return chars
     return "".join(c for c in chars if labels.class_of(c) is not None)
-
-
-def wait_until(condition: Any, timeout_s: float) -> bool:
-    deadline = time.perf_counter() + timeout_s
-    loop = QEventLoop()
-    while not condition():
-        if time.perf_counter() > deadline:
-            return False
-        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-        loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 5)
-    return True
 
 
 class ShownAnswers:
