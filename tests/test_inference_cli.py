@@ -14,7 +14,7 @@ from PIL import Image
 
 from ml.cli import main as cli_main
 from ml.runtime.cards import sha256_of
-from ml.runtime.recognizer import Prediction, PredictionError, Recognizer
+from ml.runtime.recognizer import Prediction, PredictionError, load_recognizer
 from ml.runtime.synth import render
 from tests.conftest import BUNDLED_DEFAULT
 from tests.images import animated_gif, cmyk_jpeg, png_bomb, png_bytes
@@ -34,7 +34,7 @@ def test_load_recognizer_without_a_name_loads_the_apps_default(bundled_weights: 
 
 
 def test_recognizer_predicts_top_k_and_reports_blank(weights_env: Path) -> None:
-    recognizer = Recognizer.load("cnn_tiny", device="cpu")
+    recognizer = load_recognizer("cnn_tiny", device="cpu")
     result = recognizer.predict(render("X"), top_k=3)
     assert isinstance(result, Prediction)
     assert repr(recognizer) == "<OnnxRecognizer cnn_tiny: 36 classes, CPU (ONNX Runtime)>"
@@ -54,7 +54,7 @@ def test_recognizer_predicts_top_k_and_reports_blank(weights_env: Path) -> None:
 
 
 def test_predictions_do_not_depend_on_batching(weights_env: Path) -> None:
-    recognizer = Recognizer.load("cnn_tiny", device="cpu")
+    recognizer = load_recognizer("cnn_tiny", device="cpu")
     images = [render(c) for c in "ACEHLT"]
     together = recognizer.predict_many(images)
     alone = [recognizer.predict(image) for image in images]
@@ -110,7 +110,7 @@ def test_predict_unknown_model_is_a_clear_error(weights_env: Path, capsys: pytes
 
 
 def test_a_files_data_in_any_holder_is_read_and_what_is_no_picture_is_said(weights_env: Path, tmp_path: Path) -> None:
-    recognizer = Recognizer.load("cnn_tiny", device="cpu")
+    recognizer = load_recognizer("cnn_tiny", device="cpu")
     data = png_bytes(render("X"))
     (tmp_path / "x.png").write_bytes(data)
     expected = recognizer.predict(data)
@@ -159,14 +159,13 @@ def test_the_library_asked_for_cuda_without_a_gpu_says_how_to_use_the_cpu(
     weights_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from ml.runtime.devices import DeviceError
-    from ml.runtime.recognizer import Recognizer
 
     monkeypatch.setattr("ml.runtime.devices.cuda_available", lambda: False)
     with pytest.raises(DeviceError) as raised:
-        Recognizer.load("cnn_tiny", device="cuda")
+        load_recognizer("cnn_tiny", device="cuda")
     # A library user has no --device to give: the message names the argument's value too.
     assert "no CUDA GPU" in str(raised.value) and "device 'cpu'" in str(raised.value)
-    assert Recognizer.load("cnn_tiny", device="cpu").predict(np.zeros((28, 28), np.float32)) is not None
+    assert load_recognizer("cnn_tiny", device="cpu").predict(np.zeros((28, 28), np.float32)) is not None
 
 
 def test_models_json_lists_bundled_models_and_damaged_ones(
@@ -565,7 +564,7 @@ def test_a_picture_or_stroke_file_piped_in_is_read_as_dash(
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
 
     picture = png_bytes(render("X"))
-    recognizer = Recognizer.load("cnn_tiny", device="cpu")
+    recognizer = load_recognizer("cnn_tiny", device="cpu")
     expected = recognizer.predict(picture)
     assert isinstance(expected, Prediction)
     piped(picture)

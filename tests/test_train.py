@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from ml.runtime.recognizer import Prediction, Recognizer
+from ml.runtime.recognizer import Prediction, load_recognizer
 from ml.runtime.synth import render
 from ml.training.train import TrainConfig, main, validate
 from tests.conftest import SYNTH_CHARS, write_emnist_split
@@ -47,7 +47,7 @@ def test_dry_run_writes_weights_card_and_metrics(
     metrics = json.loads(path.with_suffix(".metrics.json").read_text())
     assert len(metrics["history"]) == 2
     assert {"val_emnist_loss", "val_unipen_accuracy", "val_score"} <= set(metrics["history"][0])
-    recognizer = Recognizer.load(path, device="cpu")
+    recognizer = load_recognizer(path, device="cpu")
     assert isinstance(recognizer.predict(render("A")), Prediction)
 
 

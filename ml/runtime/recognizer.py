@@ -137,11 +137,6 @@ class Recognizer:
     labels: list[str]
     weights_path: Path
 
-    @classmethod
-    def load(cls, name_or_path: str | Path, device: str = "auto", threads: int = INTERACTIVE_THREADS) -> Recognizer:
-        """:func:`load_recognizer`: ONNX Runtime on the CPU, torch on CUDA."""
-        return load_recognizer(name_or_path, device, threads=threads)
-
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.card.name}: {len(self.labels)} classes, {self.describe_device()}>"
 
