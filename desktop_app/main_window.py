@@ -87,6 +87,7 @@ from desktop_app.settings import (
     string_list,
     window_state,
 )
+from desktop_app.status_voice import StatusVoice
 from desktop_app.themes import apply_text_size, apply_theme, next_text_size
 from desktop_app.widgets.batch_view import BatchView, other_json_files
 from desktop_app.widgets.canvas import RESIZE_SETTLE_MS, DrawingCanvas, qimage_to_pixels
@@ -128,7 +129,6 @@ PAD_DESCRIPTIONS = {
     "(Ctrl+O) or paste (Ctrl+V) a picture of the writing.",
 }
 COMPARE_WAITS = "Draw a character, or open a picture: every ticked model reads it here."
-HEARD_AGAIN_AFTER_S = 5.0  # the same status message is not said again within this, unless asked for again
 LINE_SAID_AFTER_MS = 1200  # text mode: a screen reader is told the line once the writing pauses this long
 RELIST_AFTER_MS = 1000  # a change in the weights folder lists the models again after this quiet (a copy settles)
 ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
@@ -267,7 +267,6 @@ class MainWindow(QMainWindow):
         self._current_label: str | None = None  # the answer shown for it
         self._request_started: dict[int, float] = {}
         self.input_error_box: QMessageBox | None = None  # says why a file cannot be opened (made when needed)
-        self._input_error_message = ""  # the status bar's line for the last such file
         self._batch_id = 0
         self._batch_asked_for: list[Path] = []  # the files and folders the last batch was asked for
         self._fallback_notice = ""  # why the model in use is not the one asked for, until it is ready
@@ -287,7 +286,6 @@ class MainWindow(QMainWindow):
         # The last file opened: its name, and what the pad may show of it (its bytes, and the same turned).
         # The file the pad shows, for the title: its pictures (the opened one and its turns) or its strokes.
         self._opened_file: tuple[list[object], str] | None = None
-        self._said_until = 0.0  # time.monotonic() until which the status bar's answer to the person stays
         self._relisting = ""  # the model list was asked for again ("watch", "reload"): say what changed
         self._listed: list[ModelInfo] = []  # the last listing, as the worker sent it
         self._listing_came = False  # whether any listing came yet (one may list no model at all)
@@ -296,8 +294,6 @@ class MainWindow(QMainWindow):
         self._fallen_back_from = ""  # the model that could not be used when another was taken instead
         self._restored_note = ""  # what the window brought back from the last session, said when ready
         self._line_news = ""  # the status bar's last word on a line read (gone when text mode is left)
-        self._unspoken = ""  # a status message a screen reader is not told (a line's count: its text is said)
-        self._heard = ("", 0.0)  # the status message a screen reader was told last, and when
         # A line is said once the writing pauses, and only when it changed: after every pen-up it was said
         # whole again ("Read H", "Read HE", … and again on each resize).
         self._line_said = ""
@@ -373,7 +369,7 @@ class MainWindow(QMainWindow):
         self.statusBar().messageChanged.connect(lambda message: self.statusBar().setToolTip(message))
         # Heard as well as seen (a screen reader heard only the answers: "Copied…", "ready on CPU", "Text
         # size 200%" were silent); a line's count and time in text mode are not: its text is said instead.
-        self.statusBar().messageChanged.connect(self._announce_status)
+        self.voice = StatusVoice(self.statusBar())
 
     def _action(
         self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Any, tip: str = ""
@@ -684,7 +680,7 @@ class MainWindow(QMainWindow):
             )
         }
         for menu in self.picture_menus.values():
-            menu.copied.connect(lambda: self._say("Copied the picture", 3))
+            menu.copied.connect(lambda: self.voice.say("Copied the picture", 3))
             menu.saved.connect(self._picture_saved)
         service.line_read.connect(self._on_line_read)
         # A drawing slow to paint is read again once the size has settled, not at every step of a drag (each
@@ -856,7 +852,7 @@ class MainWindow(QMainWindow):
         self.not_kept_label.setToolTip(f"Your drawing and text box are not kept for next time: {why}.")
         self.not_kept_label.setAccessibleName(self.not_kept_label.toolTip())
         self.not_kept_label.show()
-        self._say(
+        self.voice.say(
             f"Your writing is not kept for next time: {why}. Save it (Ctrl+S, File → Save Text).",
             30,
         )
@@ -972,7 +968,7 @@ class MainWindow(QMainWindow):
         model is read anew from its files, and the listing is said even when nothing changed."""
         if self.batch_view.running:  # a batch would answer partly with one model, partly another
             if reload:
-                self._say("Models are reloaded once the batch is done, or cancelled")
+                self.voice.say("Models are reloaded once the batch is done, or cancelled")
             else:
                 self._relist_after_batch = True
             return
@@ -989,7 +985,7 @@ class MainWindow(QMainWindow):
             if asked == "watch" and [listed(info) for info in self._listed] == [listed(info) for info in infos]:
                 return  # a file beside the models came or went: nothing to redo, nothing to say
             self._stroke_partners.clear()  # said again as each model is loaded anew
-            self._say(models_relisted(self._listed, infos, self.service.weights_dir), 8.0)
+            self.voice.say(models_relisted(self._listed, infos, self.service.weights_dir), 8.0)
         self._listed = infos  # as the cards tell them (before any model's load said its stroke model)
         self._listing_came = True
         infos = [
@@ -1077,8 +1073,8 @@ class MainWindow(QMainWindow):
         self.batch_view.model_in_use(name)
         self._show_model_scope()
         self._show_merged_case()
-        if not (again and time.monotonic() < self._said_until):  # a message the person is reading stays
-            self._said_until = 0.0  # and "ready" replaces this one when it comes
+        if not (again and self.voice.answering()):  # a message the person is reading stays
+            self.voice.done_answering()  # and "ready" replaces this one when it comes
             self.statusBar().showMessage(f"Loading {name}…")
         self.service.load_model(name)
         self.recognize_canvas()
@@ -1113,8 +1109,8 @@ class MainWindow(QMainWindow):
             if notice:
                 self.statusBar().showMessage(notice + (f" ({restored})" if restored else ""), 0)
             elif restored:
-                self._say(f"{name} ready on {device}; {restored}", 8.0)
-            elif time.monotonic() >= self._said_until:  # a message the person is reading stays
+                self.voice.say(f"{name} ready on {device}; {restored}", 8.0)
+            elif not self.voice.answering():  # a message the person is reading stays
                 self.statusBar().showMessage(f"{name} ready on {device}", 4000)
 
     def _on_model_failed(self, name: str, reason: str) -> None:
@@ -1226,7 +1222,7 @@ class MainWindow(QMainWindow):
         on = self.eraser_action.isChecked()
         self.canvas.eraser = on
         # Said, not only shown by the button's colour (a screen reader, a toolbar hidden away).
-        self._say("Eraser on: drag over ink to erase it (E on the pad turns it off)" if on else "Eraser off", 3.0)
+        self.voice.say("Eraser on: drag over ink to erase it (E on the pad turns it off)" if on else "Eraser off", 3.0)
 
     # ---- recognition -------------------------------------------------------------------------------
     def _show_title(self) -> None:
@@ -1596,7 +1592,7 @@ class MainWindow(QMainWindow):
             self._say_line_timer.start()
         else:
             self._line_said = ""
-        if time.monotonic() < self._said_until:  # a message the person asked for is still being read
+        if self.voice.answering():  # a message the person asked for is still being read
             return
         if characters:
             count = f"{len(characters)} character{'s' if len(characters) != 1 else ''}"
@@ -1608,8 +1604,7 @@ class MainWindow(QMainWindow):
                 if full
                 else ""
             )
-            self._unspoken = self._line_news
-            self.statusBar().showMessage(self._line_news, 8000 if full else 3000)
+            self.voice.show_unspoken(self._line_news, 8000 if full else 3000)
         else:
             self._line_news = "No writing found"
             self.statusBar().showMessage(self._line_news, 3000)
@@ -1625,28 +1620,7 @@ class MainWindow(QMainWindow):
         if self.canvas.is_blank() and not self.canvas.strokes:
             return
         self.canvas.clear()
-        self._say("Cleared the pad (Undo brings it back)", 3)
-
-    def _say(self, message: str, seconds: float = 4.0) -> None:
-        """A status message that answers something the person did: a line read just after does not
-        replace it (Undo's "The line is back on the pad" was gone at once behind "Read 2 characters")."""
-        self._said_until = time.monotonic() + seconds
-        if message == self.statusBar().currentMessage():  # (no messageChanged: Ctrl+Shift+C twice was heard once)
-            self._heard = ("", 0.0)
-            self._announce_status(message)
-        self.statusBar().showMessage(message, int(seconds * 1000))
-
-    def _announce_status(self, message: str) -> None:
-        """A status message heard as well as seen, but for a line's count (its text is said), what is being
-        loaded (its being ready is said), and the same words again within seconds (a model said ready twice
-        at the start: the first list of models chooses it again)."""
-        now = time.monotonic()
-        if not message or message == self._unspoken or message.startswith("Loading "):
-            return
-        if message == self._heard[0] and now - self._heard[1] < HEARD_AGAIN_AFTER_S:
-            return
-        self._heard = (message, now)
-        announce(self.statusBar(), message)
+        self.voice.say("Cleared the pad (Undo brings it back)", 3)
 
     def correct_character(self, index: int, char: str) -> None:
         self._correct(index, char=char)
@@ -1672,10 +1646,10 @@ class MainWindow(QMainWindow):
         answer alone, to type it somewhere)."""
         rows = self.predictions.shown_rows()
         if self.text_mode or not rows:
-            self._say("Nothing to copy: draw a character, or open a picture of one", 3)
+            self.voice.say("Nothing to copy: draw a character, or open a picture of one", 3)
             return
         if not self.predictions.headline.isEnabled():  # greyed: the last input's, this one still being read
-            self._say("The answer is still being worked out: copy it once it is shown", 3)
+            self.voice.say("The answer is still being worked out: copy it once it is shown", 3)
             return
         comma = writes_decimal_comma(QLocale.system())
 
@@ -1685,7 +1659,7 @@ class MainWindow(QMainWindow):
 
         lines = [f"{label}\t{percent(confidence)}" for label, confidence in rows]
         QApplication.clipboard().setText("\n".join(lines) + "\n")
-        self._say(f"Copied {len(rows)} answer{'s' if len(rows) != 1 else ''} with their confidences", 3)
+        self.voice.say(f"Copied {len(rows)} answer{'s' if len(rows) != 1 else ''} with their confidences", 3)
 
     def copy_text(self) -> None:
         """Ctrl+C: in text mode the line's text (or the text box's selection); with no line on the pad, the
@@ -1697,18 +1671,18 @@ class MainWindow(QMainWindow):
             if isinstance(focused, QTableView):  # a table's rows, not the answer beside it
                 rows = table_rows_text(focused, decimal_comma=writes_decimal_comma(QLocale.system()))
                 if not rows:
-                    self._say("Choose the rows to copy (Ctrl+A: all of them)", 3)
+                    self.voice.say("Choose the rows to copy (Ctrl+A: all of them)", 3)
                     return
                 QApplication.clipboard().setText(rows)
                 count = rows.count("\n")  # the lines after the header
-                self._say(f"Copied {count} row{'s' if count != 1 else ''}", 3)
+                self.voice.say(f"Copied {count} row{'s' if count != 1 else ''}", 3)
                 return
             answer = self.predictions.answer()
             if answer:
                 QApplication.clipboard().setText(answer)
-                self._say(f"Copied “{answer}”", 3)
+                self.voice.say(f"Copied “{answer}”", 3)
             else:
-                self._say("Nothing to copy: draw a character, or open a picture of one", 3)
+                self.voice.say("Nothing to copy: draw a character, or open a picture of one", 3)
             return
         box = self.text_panel.text_box
         if box.hasFocus() and box.textCursor().hasSelection():
@@ -1717,13 +1691,13 @@ class MainWindow(QMainWindow):
         text = "" if box.hasFocus() else self.line_text()  # in the text box, Ctrl+C is about the box
         if text:
             QApplication.clipboard().setText(text)
-            self._say(f"Copied “{text}”", 3)
+            self.voice.say(f"Copied “{text}”", 3)
         elif box.toPlainText().strip():
             QApplication.clipboard().setText(box.toPlainText())
             lines = len(box.toPlainText().strip().splitlines())
-            self._say(f"Copied the text box ({lines} line{'s' if lines != 1 else ''})", 3)
+            self.voice.say(f"Copied the text box ({lines} line{'s' if lines != 1 else ''})", 3)
         elif self.text_mode:
-            self._say("Nothing to copy: write a line on the pad, or add lines to the text box", 3)
+            self.voice.say("Nothing to copy: write a line on the pad, or add lines to the text box", 3)
 
     def remove_last_character(self) -> None:
         """Backspace: take the line's last character (the rightmost, as a keyboard's Backspace would, not the
@@ -1739,7 +1713,7 @@ class MainWindow(QMainWindow):
             self.canvas.remove_drawn_strokes(set(last.strokes))
             return
         if self._line.opened:
-            self._say("Backspace takes away written strokes; this line is a picture (Clear removes it).")
+            self.voice.say("Backspace takes away written strokes; this line is a picture (Clear removes it).")
             return
         # Read from its picture (the eraser was used): the strokes whose middle is in the rightmost box.
         rightmost = max(self._line.line.characters, key=lambda c: c.box[2])
@@ -1756,7 +1730,7 @@ class MainWindow(QMainWindow):
         if doomed:
             self.canvas.remove_drawn_strokes(doomed)
         else:
-            self._say("The last character has no strokes of its own to take away: use Undo or the eraser.")
+            self.voice.say("The last character has no strokes of its own to take away: use Undo or the eraser.")
 
     def _first_of_two_lines(self) -> tuple[LineReading, list[Any]] | None:
         """When the pad holds two lines, the first, as it read before the second was begun below it: its
@@ -1789,7 +1763,7 @@ class MainWindow(QMainWindow):
         where = self._put_in_text(text, same_line)
         self.canvas.remove_drawn_strokes(set(range(len(strokes))))  # the first written: the first line's
         self.canvas.setFocus()
-        self._say(f"Added “{text}” to {where}; the second line stays on the pad (Undo takes it back)")
+        self.voice.say(f"Added “{text}” to {where}; the second line stays on the pad (Undo takes it back)")
 
     def _put_in_text(self, text: str, same_line: bool) -> str:
         """Add a line to the text box, remembered with what the pad shows now: Undo, bringing that back, takes
@@ -1809,7 +1783,7 @@ class MainWindow(QMainWindow):
 
     def add_line_to_text(self, same_line: bool = False) -> None:
         if self._line_pending:  # the line shown is of the pad before its last change (a stroke, an Undo)
-            self._say("The line is still being read: add it in a moment")
+            self.voice.say("The line is still being read: add it in a moment")
             return
         text = "" if self.canvas.is_blank() else self.line_text()
         if not text and self._line_problem and (first := self._first_of_two_lines()) is not None:
@@ -1817,16 +1791,16 @@ class MainWindow(QMainWindow):
             return
         if not text:  # Ctrl+Enter with nothing that reads: said, not ignored
             if self.canvas.is_blank():
-                self._say("Nothing to add yet: write a line first")
+                self.voice.say("Nothing to add yet: write a line first")
             elif self._line_problem:
-                self._say("Nothing to add: the writing does not read as one line (Undo the last strokes)")
+                self.voice.say("Nothing to add: the writing does not read as one line (Undo the last strokes)")
             else:
-                self._say("The line is still being read: add it in a moment")
+                self.voice.say("The line is still being read: add it in a moment")
             return
         where = self._put_in_text(text, same_line)
         self.canvas.clear()
         self.canvas.setFocus()  # Ctrl+Z is the pad's Undo, not the text box's (the focused character is gone)
-        self._say(f"Added “{text}” to {where} (Undo takes it back)")
+        self.voice.say(f"Added “{text}” to {where} (Undo takes it back)")
 
     def _added_line_on_pad(self) -> AddedLine | None:
         """The line added to the text whose strokes the pad shows now, if any."""
@@ -1845,9 +1819,9 @@ class MainWindow(QMainWindow):
             if text == added.text or text.endswith(added.joined_by + added.text):
                 box.setPlainText(text[: len(text) - len(added.text)].removesuffix(added.joined_by))
                 added.taken_back = True  # (Redo puts it back)
-                self._say("The line is back on the pad and out of the text")
+                self.voice.say("The line is back on the pad and out of the text")
             else:  # written after in the text box: what the person wrote there is theirs to change
-                self._say("The line is back on the pad; the text, changed since it was added, still holds it")
+                self.voice.say("The line is back on the pad; the text, changed since it was added, still holds it")
 
     def redo(self) -> None:
         """Redo on the pad; when that clears again a line Undo took back, it goes back into the text."""
@@ -1858,7 +1832,7 @@ class MainWindow(QMainWindow):
             # What joins it now (the text may have changed since: a space to go on from, or nothing).
             added.joined_by = self.text_panel.append_line(added.text, same_line=added.joined_by == " ")
             added.taken_back = False
-            self._say("The line is in the text again")  # Undo's "back on the pad" was still showing
+            self.voice.say("The line is in the text again")  # Undo's "back on the pad" was still showing
 
     def _compare_left_out(self) -> set[str]:
         return set(string_list(self.preferences.compare_left_out))  # damaged: every model ticked
@@ -1874,7 +1848,7 @@ class MainWindow(QMainWindow):
 
     def _picture_saved(self, path: Path) -> None:
         self.preferences.last_folder = str(path.parent)
-        self._say(f"Saved {path}")
+        self.voice.say(f"Saved {path}")
 
     def _use_compared_model(self, name: str) -> None:
         """A row of Compare double-clicked: its model in use, as the Model menu would put it."""
@@ -2012,7 +1986,7 @@ class MainWindow(QMainWindow):
         line = self.line_text() if self.text_mode else ""
         text = "\n".join(part for part in (written, line) if part)
         if not text.strip():
-            self._say("Nothing to save yet: text mode's text box is empty (Ctrl+T, write, Ctrl+Enter)")
+            self.voice.say("Nothing to save yet: text mode's text box is empty (Ctrl+T, write, Ctrl+Enter)")
             return False
 
         chosen, _ = QFileDialog.getSaveFileName(
@@ -2033,7 +2007,7 @@ class MainWindow(QMainWindow):
             return False
         self.preferences.last_folder = str(path.parent)
         lines = text.count("\n") + 1
-        self._say(f"Saved {lines} line{'s' if lines != 1 else ''} of text to {path}")
+        self.voice.say(f"Saved {lines} line{'s' if lines != 1 else ''} of text to {path}")
         return True
 
     def _dialog_folder(self) -> Path:
@@ -2051,10 +2025,10 @@ class MainWindow(QMainWindow):
         picture (black ink on white at the pad's size). Over an opened picture, or after the eraser, the
         strokes alone are not what the pad shows: a picture only. Whether it was written."""
         if self.canvas.stroke_in_progress:  # it would be left out of the file
-            self._say("Lift the pen to save the drawing.")
+            self.voice.say("Lift the pen to save the drawing.")
             return False
         if self.canvas.is_blank():
-            self._say("Nothing to save: the pad is empty.")
+            self.voice.say("Nothing to save: the pad is empty.")
             return False
         strokes = self.canvas.saved_strokes()
         from ml.runtime.strokes import fits_a_stroke_file
@@ -2096,7 +2070,7 @@ class MainWindow(QMainWindow):
         if self.canvas.opened_source is None:  # the title names it, and the next save offers its name
             self._opened_file = ([tuple(self.canvas.strokes)], path.name)
             self._show_title()
-        self._say(f"Saved {path}")
+        self.voice.say(f"Saved {path}")
         return True
 
     def open_image(self, path: Path) -> None:
@@ -2150,10 +2124,10 @@ class MainWindow(QMainWindow):
 
         source, shown = self.canvas.opened_source, self.canvas.opened_image
         if source is None or shown is None:
-            self._say("Rotate turns an opened picture: open, paste or drop one first")
+            self.voice.say("Rotate turns an opened picture: open, paste or drop one first")
             return
         if self.canvas.strokes:  # ink or eraser strokes: they would not turn with it
-            self._say("Rotate turns the picture alone: undo what is on it first")
+            self.voice.say("Rotate turns the picture alone: undo what is on it first")
             return
         # An opened file's bytes are decoded here once, the first turn (half a second for a 48 MP photo):
         # the pointer says the window is busy meanwhile.
@@ -2161,7 +2135,7 @@ class MainWindow(QMainWindow):
         try:  # an opened file's bytes, or a pasted picture's pixels
             loaded = source if isinstance(source, LoadedImage) else load_image(source)  # type: ignore[arg-type]
         except ImageLoadError as error:  # it was read before; said, never a crash
-            self._say(f"The picture cannot be turned: {error}")
+            self.voice.say(f"The picture cannot be turned: {error}")
             return
         finally:
             QApplication.restoreOverrideCursor()
@@ -2176,26 +2150,19 @@ class MainWindow(QMainWindow):
         self._new_input_taken()
         self._submit(rotated)
 
-    def _say_about_input(self, message: str) -> None:
-        """A word on an input that was not taken (a paste without a picture, a drop of other files), in the
-        status bar until the next input that is taken."""
-        self._input_error_message = message
-        self.statusBar().showMessage(message, 10000)
-
     def _new_input_taken(self) -> None:
         """An opened, pasted or dropped input is on the pad: an earlier input's message goes, and Explain
         shows the evidence for its answer (a class picked for the last drawing is not this one's: a K
         opened after picking 0 was explained as a 0)."""
         self.explain_view.explain_predicted()
         self._restored_note = ""  # the pad shows this input now, not what the last session left on it
-        if self.statusBar().currentMessage() == self._input_error_message:  # an earlier input's, not this one's
-            self.statusBar().clearMessage()
+        self.voice.input_taken()  # an earlier input's word goes, not this one's
 
     def _show_input_error(self, name: str, reason: str) -> None:
         """A file that cannot be opened: said in a message of its own, and the pad, its answer and the
         views around it stay as they were (the answer once gave way to the error while the pad kept the
         drawing, so the two disagreed). One message box, reused: a second bad file replaces its text."""
-        self._say_about_input(f"{name}: {reason}")
+        self.voice.about_input(f"{name}: {reason}")
         if self.input_error_box is None:
             self.input_error_box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open the file", "", parent=self)
         self.input_error_box.setText(f"{name} cannot be opened: {reason}.")
@@ -2231,11 +2198,11 @@ class MainWindow(QMainWindow):
                 return
         unreadable = next((suffix for kind, suffix in UNREADABLE_MIME.items() if kind in offered), None)
         if unreadable is not None:
-            self._say_about_input(
+            self.voice.about_input(
                 f"The clipboard holds a picture GlyphPad cannot read: {UNREADABLE_PICTURES[unreadable]}."
             )
         else:
-            self._say_about_input("The clipboard holds no image.")
+            self.voice.about_input("The clipboard holds no image.")
 
     def _accept_mime(self, mime: QMimeData | None) -> bool:
         if mime is None or not mime.hasUrls():
@@ -2274,7 +2241,7 @@ class MainWindow(QMainWindow):
         elif mime.hasUrls():  # files, none of them a picture: say so rather than do nothing
             names = [Path(url.toLocalFile()).name or url.toString() for url in mime.urls()]
             shown = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
-            self._say_about_input(
+            self.voice.about_input(
                 f"Not a picture: {shown}. GlyphPad opens {PICTURE_FORMAT_NAMES} pictures, stroke files (.json) "
                 "and folders."
             )

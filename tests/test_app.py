@@ -3692,7 +3692,7 @@ def test_a_batch_of_lines_sorts_the_most_unsure_first_and_unread_files_last(qtbo
 
 
 def test_a_model_picked_just_after_a_message_says_when_it_is_ready(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    window._say("Copied “A4”", 3)
+    window.voice.say("Copied “A4”", 3)
     with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
         window.set_model("gru_tiny")
     # "Loading gru_tiny…" stayed for good: "ready" gave way to the message before it.
@@ -3700,7 +3700,7 @@ def test_a_model_picked_just_after_a_message_says_when_it_is_ready(qtbot, window
 
 
 def test_a_sideways_picture_is_turned_upright_and_read(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    window._say("")  # no message of the start in the way
+    window.voice.say("")  # no message of the start in the way
     window.rotate_picture(-1)  # nothing opened: said, nothing done
     assert "open, paste or drop one first" in window.statusBar().currentMessage() and window.canvas.is_blank()
     # A phone photo of a K standing on its side (no orientation tag): turned right, read upright.
@@ -4510,9 +4510,11 @@ def test_a_screen_reader_hears_what_the_status_bar_says_and_a_line_as_read(
 ) -> None:  # type: ignore[no-untyped-def]
     """A screen reader heard the answers only: Clear, "Copied…", a model ready, the text size were silent."""
     import desktop_app.main_window as main_window
+    import desktop_app.status_voice as status_voice
 
     heard: list[str] = []
-    monkeypatch.setattr(main_window, "announce", lambda widget, message: heard.append(message))
+    for module in (main_window, status_voice):  # (a line as read, the status bar)
+        monkeypatch.setattr(module, "announce", lambda widget, message: heard.append(message))
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))
     window.copy_answers_action.trigger()
     window.copy_answers_action.trigger()  # heard again when asked again (the same words: no messageChanged)
