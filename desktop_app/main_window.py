@@ -9,20 +9,16 @@ import json
 import logging
 import os
 import re
-import sys
 import time
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QByteArray,
     QEvent,
-    QKeyCombination,
     QLocale,
     QMimeData,
-    QObject,
     QRectF,
     QSettings,
     QSize,
@@ -40,7 +36,6 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QImage,
-    QKeyEvent,
     QKeySequence,
     QResizeEvent,
     QShortcut,
@@ -59,7 +54,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -78,7 +72,6 @@ from desktop_app.inference_service import (
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
 from desktop_app.settings import (
     LOCK_RENEWED_EVERY_MS,
-    TOP_K_CHOICES,
     Preferences,
     SettingsHold,
     keep_private,
@@ -99,6 +92,8 @@ from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.picture_menu import PictureMenu
 from desktop_app.widgets.prediction_panel import PredictionPanel, announce
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK, TextPanel
+from desktop_app.window_menus import KeysStayInMenus, build_menus
+from desktop_app.window_menus import shortcut_rows as menu_shortcut_rows
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.cards import PEN_TEST
 from ml.runtime.image_files import IMAGE_PATTERNS, PICTURE_FORMAT_NAMES, PICTURE_FORMATS, UNREADABLE_MIME
@@ -173,18 +168,6 @@ LAST_LINES_KEPT = 8  # text mode: lines read from strokes kept, to find the firs
 FULL_PAD = 0.9  # text mode: writing past this share of the pad's width is told how to start a new line
 
 
-class KeysStayInMenus(QObject):
-    """Installed on a menu: a key without Ctrl, Alt or Meta goes to the menu (its letters), never to a
-    shortcut of the window behind it."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            commands = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-            if not event.modifiers() & (commands | Qt.KeyboardModifier.MetaModifier):
-                event.accept()  # the menu wants it: no shortcut is looked for
-        return False
-
-
 NUMBER_CELL = re.compile(r"[<>]?\d+\.\d+%?")  # "97.1%", "<0.1%", "2.4" (ms)
 
 
@@ -248,6 +231,54 @@ def models_relisted(before: list[ModelInfo], infos: list[ModelInfo], folder: Pat
 class MainWindow(QMainWindow):
     result_shown = Signal(object)  # Recognition, once it is on screen (self-test and tests listen)
 
+    # Built by desktop_app.window_menus.build_menus: the commands of the menus, toolbar and shortcuts.
+    open_action: QAction
+    save_action: QAction
+    save_text_action: QAction
+    paste_action: QAction
+    quit_action: QAction
+    undo_action: QAction
+    redo_action: QAction
+    clear_action: QAction
+    eraser_action: QAction
+    rotate_left_action: QAction
+    rotate_right_action: QAction
+    copy_answers_action: QAction
+    copy_text_action: QAction
+    text_mode_action: QAction
+    remove_last_action: QAction
+    add_line_action: QAction
+    continue_line_action: QAction
+    batch_files_action: QAction
+    batch_folder_action: QAction
+    cancel_batch_action: QAction
+    export_action: QAction
+    choose_model_action: QAction
+    reload_models_action: QAction
+    cuda_action: QAction
+    text_size_shown: QAction
+    zoom_in_action: QAction
+    zoom_out_action: QAction
+    actual_size_action: QAction
+    cards_action: QAction
+    guide_action: QAction
+    shortcuts_action: QAction
+    about_action: QAction
+    tab_actions: list[QAction]
+    number_row_shortcuts: list[QShortcut]
+    model_actions: QActionGroup
+    device_group: QActionGroup
+    theme_group: QActionGroup
+    model_menu: QMenu
+    device_menu: QMenu
+    recent_menu: QMenu
+    top_k_menu: QMenu
+    copy_picture_menu: QMenu
+    save_picture_menu: QMenu
+    pen_slider: QSlider
+    pen_width_label: QLabel
+    keys_stay_in_menus: KeysStayInMenus
+
     def __init__(
         self, service: InferenceService, settings: QSettings, preferences: Preferences, system_palette: Any = None
     ) -> None:
@@ -306,7 +337,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("GlyphPad")
         self.setAcceptDrops(True)
         self._build_widgets()
-        self._build_actions()
+        build_menus(self)
         self._wire()
         try:
             self._restore_state()
@@ -370,293 +401,6 @@ class MainWindow(QMainWindow):
         # Heard as well as seen (a screen reader heard only the answers: "Copied…", "ready on CPU", "Text
         # size 200%" were silent); a line's count and time in text mode are not: its text is said instead.
         self.voice = StatusVoice(self.statusBar())
-
-    def _action(
-        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Any, tip: str = ""
-    ) -> QAction:
-        action = QAction(text, self)
-        plain = text.replace("&", "").replace("…", "")
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            # A toolbar button's tooltip says its key too ("Undo (Ctrl+Z)"): it repeated the button's name.
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            action.setToolTip(f"{plain} ({keys})" if keys else plain)
-        action.setStatusTip(tip or plain)
-        action.triggered.connect(slot)
-        return action
-
-    def _build_actions(self) -> None:
-        self.open_action = self._action(
-            "&Open…",
-            QKeySequence.StandardKey.Open,
-            self.open_image_dialog,
-            "Open a picture or a stroke file on the pad",
-        )
-        self.save_action = self._action(
-            "&Save Drawing…",
-            QKeySequence.StandardKey.Save,
-            self.save_drawing,
-            "Save the pad as pen strokes (JSON) or as a PNG picture",
-        )
-        self.save_text_action = self._action(
-            "Save &Text…", None, self.save_text, "Save the text written so far (text mode's text box) as a .txt file"
-        )
-        self.paste_action = self._action("&Paste Image", QKeySequence.StandardKey.Paste, self.paste_image)
-        self.batch_files_action = self._action("Recognize &Files…", "Ctrl+B", self.choose_batch_files)
-        self.batch_folder_action = self._action("Recognize Fol&der…", "Ctrl+Shift+B", self.choose_batch_folder)
-        self.export_action = self._action("&Export Batch Results…", "Ctrl+E", self.export_batch)
-        self.cancel_batch_action = self._action(
-            "&Cancel Batch", "Esc", self.cancel_batch, "Stop recognizing the batch (the files read so far stay)"
-        )
-        self.cancel_batch_action.setEnabled(False)  # while a batch runs
-        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
-        self.undo_action = self._action("&Undo", QKeySequence.StandardKey.Undo, self.undo)
-        self.redo_action = self._action("&Redo", "Ctrl+Shift+Z", self.redo)
-        # Ctrl+Y too: Redo's key on Windows and in many editors elsewhere.
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.clear_action = self._action("&Clear", QKeySequence.StandardKey.Delete, self.clear_pad)
-        self.eraser_action = self._action("&Eraser", "E", self._toggle_eraser)
-        self.eraser_action.setCheckable(True)
-        # A key of its own only where the pen is: typed into the Model box or a list, E is a letter.
-        self.eraser_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.canvas.addAction(self.eraser_action)
-        self.undo_action.setEnabled(False)
-        self.redo_action.setEnabled(False)
-        self.text_mode_action = self._action(
-            "&Text Mode",
-            "Ctrl+T",
-            self._text_mode_toggled,
-            "Write a word or a line: GlyphPad splits it into characters and reads it as text",
-        )
-        self.text_mode_action.setCheckable(True)
-        # A phone photo that stands sideways (its orientation tag stripped by a messaging app) was read as
-        # "6 lines of writing", and nothing in the app could turn it.
-        self.rotate_left_action = self._action(
-            "Rotate Picture Le&ft",
-            "Ctrl+Shift+R",
-            lambda: self.rotate_picture(1),
-            "Turn the opened picture a quarter left",
-        )
-        self.rotate_right_action = self._action(
-            "Rotate Picture R&ight",
-            "Ctrl+R",
-            lambda: self.rotate_picture(-1),
-            "Turn the opened picture a quarter right",
-        )
-        self.copy_text_action = self._action("Cop&y Answer", QKeySequence.StandardKey.Copy, self.copy_text)
-        self.copy_answers_action = self._action(
-            "Copy Answers with &Confidences",
-            "Ctrl+Shift+C",
-            self.copy_answers,
-            "Each answer listed and its confidence, a line each, for a spreadsheet or a report",
-        )
-        self.remove_last_action = self._action("Remove &Last Character", "Backspace", self.remove_last_character)
-        self.add_line_action = self._action("&Add Line to Text", "Ctrl+Return", self.add_line_to_text)
-        # The keypad's Enter is another key to Qt: both add the line.
-        self.add_line_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        self.continue_line_action = self._action(
-            "Add to the Text's Last Line",
-            "Ctrl+Shift+Return",
-            self.continue_last_line,
-            "Add the line after the text's last line and a space (a sentence longer than the pad)",
-        )
-        self.continue_line_action.setShortcuts([QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")])
-        for text_only in (self.remove_last_action, self.add_line_action, self.continue_line_action):
-            text_only.setEnabled(False)  # text mode only
-        # Control+M on a Mac too (its Cmd+M minimizes the window).
-        choose_keys = "Meta+M" if sys.platform == "darwin" else "Ctrl+M"
-        self.choose_model_action = self._action("&Choose Model…", choose_keys, self.open_model_picker)
-        # A model trained and copied into the weights folder while the app runs is listed at once (the
-        # folder is watched); this reads the folder again on demand, and a model retrained under the same
-        # name from its new files.
-        self.reload_models_action = self._action(
-            "&Reload Models",
-            "F5",  # not the standard Refresh key: on a Mac that is Cmd+R, Rotate Picture Right's
-            lambda: self.relist_models(reload=True),
-            "Read the weights folder again: models added or retrained there since GlyphPad started",
-        )
-        # Larger text for a projector or a screen read from afar (QT_SCALE_FACTOR was the only way, before
-        # the app started): every text of the window, the answer and text mode's characters with it.
-        self.zoom_in_action = self._action(
-            "Zoom &In", QKeySequence.StandardKey.ZoomIn, lambda: self.zoom(1), "Larger text in the whole window"
-        )
-        self.zoom_in_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("Ctrl+=")])
-        self.zoom_out_action = self._action(
-            "Zoom O&ut", QKeySequence.StandardKey.ZoomOut, lambda: self.zoom(-1), "Smaller text in the whole window"
-        )
-        self.actual_size_action = self._action(
-            "Actual Si&ze", "Ctrl+0", lambda: self.zoom(0), "The system's text size in the whole window"
-        )
-        self.text_size_shown = QAction(self)  # said, not chosen: the View menu's line above Zoom In
-        self.text_size_shown.setEnabled(False)
-        self._show_text_size()
-        self.about_action = self._action("&About GlyphPad", None, self.show_about)
-        self.cards_action = self._action("&Model Cards", "F1", self.show_model_cards)
-        self.shortcuts_action = self._action("&Keyboard Shortcuts", "Ctrl+/", self.show_shortcuts)
-        self.guide_action = self._action("&Reading the Answers", "Shift+F1", self.show_guide)
-
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        file_menu.addAction(self.open_action)
-        # The files opened or saved last: a class's worksheet photos, a drawing saved to show again.
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self._fill_recent_menu()  # (a menu with no entries would not open, from the keyboard or the mouse)
-        for action in (
-            self.save_action,
-            self.save_text_action,
-            self.paste_action,
-            None,
-            self.batch_files_action,
-            self.batch_folder_action,
-            self.cancel_batch_action,
-            self.export_action,
-            None,
-            self.quit_action,
-        ):
-            file_menu.addAction(action) if action else file_menu.addSeparator()
-        # The pictures that explain an answer, from the keyboard too (their right-click menus were the only
-        # way, on widgets that take no focus).
-        self.save_picture_menu = self._picture_submenu("Save P&icture", "save")
-        file_menu.insertMenu(self.paste_action, self.save_picture_menu)
-        edit_menu = menu.addMenu("&Edit")
-        for action in (
-            self.undo_action,
-            self.redo_action,
-            self.clear_action,
-            None,
-            self.eraser_action,
-            None,
-            self.rotate_left_action,
-            self.rotate_right_action,
-            None,
-            self.copy_text_action,
-            self.copy_answers_action,
-            self.remove_last_action,
-            self.add_line_action,
-            self.continue_line_action,
-        ):
-            edit_menu.addAction(action) if action else edit_menu.addSeparator()
-        self.copy_picture_menu = self._picture_submenu("Copy &Picture", "copy")
-        edit_menu.insertMenu(self.remove_last_action, self.copy_picture_menu)
-        self.model_menu = menu.addMenu("&Model")
-        self.model_menu.addAction(self.choose_model_action)
-        self.model_menu.addAction(self.reload_models_action)
-        # Opened on the model in use (it opened on Device: fourteen presses of Down to the last model).
-        # (After the menu bar has made the first item active, as it does for a menu opened by the keyboard.)
-        self.model_menu.aboutToShow.connect(lambda: QTimer.singleShot(0, self._highlight_model_in_use))
-        self.device_menu = self.model_menu.addMenu("&Device")
-        self.device_group = QActionGroup(self)
-        for device in ("auto", "cpu", "cuda"):
-            action = QAction({"auto": "&Auto (GPU when present)", "cpu": "&CPU", "cuda": "C&UDA GPU"}[device], self)
-            action.setCheckable(True)
-            action.setData(device)
-            action.setChecked(device == self.preferences.device)
-            action.triggered.connect(lambda _=False, device=device: self.choose("device", device))
-            self.device_group.addAction(action)
-            self.device_menu.addAction(action)
-        self.cuda_action = self.device_group.actions()[2]
-        self.cuda_action.setEnabled(False)  # enabled once the worker has seen a GPU
-        self.model_menu.addSeparator()
-        self.model_actions = QActionGroup(self)
-        view_menu = menu.addMenu("&View")
-        view_menu.addAction(self.text_mode_action)
-        view_menu.addSeparator()
-        # The side tabs from the keyboard (they were reachable by the mouse alone).
-        self.tab_actions = []
-        for number, (title, widget) in enumerate(
-            (("&Explain", self.explain_view), ("C&ompare", self.compare_view), ("&Batch", self.batch_view)), 1
-        ):
-            plain = title.replace("&", "")
-            action = self._action(title, f"Ctrl+{number}", lambda _=False, w=widget: self.show_tab(w), f"Show {plain}")
-            self.tab_actions.append(action)
-            view_menu.addAction(action)
-        view_menu.addSeparator()
-        self.theme_group = QActionGroup(self)
-        for theme in ("system", "light", "dark"):
-            action = QAction(f"&{theme.capitalize()} theme", self)
-            action.setCheckable(True)
-            action.setChecked(theme == self.preferences.theme)
-            action.triggered.connect(lambda _=False, theme=theme: self.set_theme(theme))
-            self.theme_group.addAction(action)
-            view_menu.addAction(action)
-        view_menu.addSeparator()
-        for action in (self.text_size_shown, self.zoom_in_action, self.zoom_out_action, self.actual_size_action):
-            view_menu.addAction(action)
-        view_menu.addSeparator()
-        self.top_k_menu = view_menu.addMenu("Top-&k")
-        top_k_group = QActionGroup(self)
-        for k in TOP_K_CHOICES:
-            action = QAction(f"Top &{k}" if k < 10 else "Top 1&0", self)
-            action.setCheckable(True)
-            action.setChecked(k == self.preferences.top_k)
-            action.triggered.connect(lambda _=False, k=k: self.set_top_k(k))
-            top_k_group.addAction(action)
-            self.top_k_menu.addAction(action)
-        # On a French (AZERTY) keyboard the digits are shifted: Ctrl with the number row's own keys (& é " à)
-        # does what Ctrl and the digit does elsewhere (there they did nothing). The menus name the digits.
-        self.number_row_shortcuts = []
-        for key, action in zip(
-            (Qt.Key.Key_Ampersand, Qt.Key.Key_Eacute, Qt.Key.Key_QuoteDbl, Qt.Key.Key_Agrave),
-            (*self.tab_actions, self.actual_size_action),
-            strict=True,
-        ):
-            shortcut = QShortcut(QKeySequence(QKeyCombination(Qt.KeyboardModifier.ControlModifier, key)), self)
-            shortcut.activated.connect(action.trigger)
-            self.number_row_shortcuts.append(shortcut)
-        help_menu = menu.addMenu("&Help")
-        help_menu.addAction(self.guide_action)
-        help_menu.addAction(self.cards_action)
-        help_menu.addAction(self.shortcuts_action)
-        help_menu.addAction(self.about_action)
-        # A letter typed in an open menu stays in it: E turned the eraser on behind the menu (the pad kept
-        # the focus, and its E is the pad's own key).
-        self._keys_stay_in_menus = KeysStayInMenus(self)
-        # The menu bar too: a menu hands a key it has no use for to the bar that opened it, and Qt looks for
-        # a shortcut again there.
-        menus: tuple[QWidget, ...] = (menu, file_menu, self.recent_menu, edit_menu, self.model_menu)
-        menus += (self.device_menu, view_menu, self.top_k_menu, help_menu, self.save_picture_menu)
-        menus += (self.copy_picture_menu,)
-        for each in menus:
-            each.installEventFilter(self._keys_stay_in_menus)
-
-        toolbar = QToolBar("Drawing")
-        toolbar.setObjectName("drawing_toolbar")
-        toolbar.addAction(self.open_action)
-        toolbar.addAction(self.undo_action)
-        toolbar.addAction(self.redo_action)
-        toolbar.addAction(self.clear_action)
-        toolbar.addAction(self.eraser_action)
-        toolbar.addAction(self.text_mode_action)
-        toolbar.addSeparator()
-        pen_label = QLabel(" Pen ")
-        toolbar.addWidget(pen_label)
-        self.pen_slider = QSlider(Qt.Orientation.Horizontal)
-        pen_label.setBuddy(self.pen_slider)  # a screen reader names the control by its label
-        self.pen_slider.setRange(*PEN_WIDTHS_PX)
-        self.pen_slider.setValue(self.preferences.pen_width)
-        self.pen_slider.setMaximumWidth(140)
-        self.pen_slider.setMinimumWidth(70)  # (in a small window it shrank to a 30 px stub)
-        self.pen_slider.setAccessibleName("pen width")
-        # Toolbar controls do not keep the focus a click gives them: the pad keeps it, and with it the
-        # pad's keys (E, the eraser; typed into the Model box, E chose a model).
-        self.pen_slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.pen_slider.setToolTip("Pen width (the recognizer normalizes it, so any width works)")
-        toolbar.addWidget(self.pen_slider)
-        # The width as a number beside it: the bare slider said nothing of what it was set to.
-        self.pen_width_label = QLabel()
-        self._show_pen_width(self.preferences.pen_width)
-        toolbar.addWidget(self.pen_width_label)
-        toolbar.addSeparator()
-        model_label = QLabel(" Model ")
-        model_label.setBuddy(self.model_picker)
-        toolbar.addWidget(model_label)
-        toolbar.addWidget(self.model_picker)
-        self.addToolBar(toolbar)
-        # Tab goes as the window reads: the toolbar's controls, the pad, then the views on the right (the
-        # toolbar came last, after every view's controls).
-        QWidget.setTabOrder(self.pen_slider, self.model_picker)
-        QWidget.setTabOrder(self.model_picker, self.canvas)
 
     def _wire(self) -> None:
         service = self.service
@@ -1182,12 +926,12 @@ class MainWindow(QMainWindow):
         size = 100 if step == 0 else next_text_size(self.preferences.text_size, step)
         self.preferences.text_size = size
         apply_text_size(QApplication.instance(), size)  # type: ignore[arg-type]
-        self._show_text_size()
-        self._show_pen_width(self.preferences.pen_width)
+        self.show_text_size()
+        self.show_pen_width(self.preferences.pen_width)
         keys = self.actual_size_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         self.statusBar().showMessage(f"Text size {size}%" + (f" ({keys}: the system's size)" if size != 100 else ""))
 
-    def _show_text_size(self) -> None:
+    def show_text_size(self) -> None:
         """The size in the View menu (the status bar's word of it gives way to the next reading's)."""
         self.text_size_shown.setText(f"Text size: {self.preferences.text_size}%")
 
@@ -1199,16 +943,16 @@ class MainWindow(QMainWindow):
     def _set_pen_width(self, width: int) -> None:
         self.preferences.pen_width = width
         self.canvas.pen_width = float(width)
-        self._show_pen_width(width)
+        self.show_pen_width(width)
 
-    def _show_pen_width(self, width: int) -> None:
+    def show_pen_width(self, width: int) -> None:
         # As wide as the widest width (the toolbar does not jump as the slider moves), in today's text size.
         widest = f" {PEN_WIDTHS_PX[1]} px "
         self.pen_width_label.setMinimumWidth(self.pen_width_label.fontMetrics().horizontalAdvance(widest))
         self.pen_width_label.setText(f" {width} px")
         self.pen_width_label.setToolTip(f"Pen width: {width} px on the pad at the pen's full pressure")
 
-    def _highlight_model_in_use(self) -> None:
+    def highlight_model_in_use(self) -> None:
         checked = self.model_actions.checkedAction()
         if checked is not None:
             self.model_menu.setActiveAction(checked)
@@ -1218,7 +962,7 @@ class MainWindow(QMainWindow):
         focus stays where it was (on the pad: its E and arrows are the pad's again once the list closes)."""
         self.model_picker.showPopup()
 
-    def _toggle_eraser(self) -> None:
+    def toggle_eraser(self) -> None:
         on = self.eraser_action.isChecked()
         self.canvas.eraser = on
         # Said, not only shown by the button's colour (a screen reader, a toolbar hidden away).
@@ -1384,7 +1128,7 @@ class MainWindow(QMainWindow):
         )
 
     # ---- text mode -----------------------------------------------------------------------------------
-    def _text_mode_toggled(self) -> None:
+    def text_mode_toggled(self) -> None:
         self.set_text_mode(self.text_mode_action.isChecked())
 
     def set_text_mode(self, on: bool) -> None:
@@ -1884,33 +1628,7 @@ class MainWindow(QMainWindow):
     def _forget_recent_files(self) -> None:
         self._keep_recent_files([])
 
-    def _picture_submenu(self, title: str, act: str) -> QMenu:
-        """A menu of the pictures that explain the answer, each copied or saved (``act``) as its right-click
-        menu does; those not shown yet are disabled."""
-        menu = QMenu(title, self)
-        entries = (
-            ("model-input", "What the Model &Sees"),
-            ("grad-cam", "&Grad-CAM"),
-            ("pen-path", "The &Pen's Path"),
-            ("activation-maps", "&Activation Maps"),
-        )
-        for name, text in entries:
-            action = menu.addAction(text)
-            action.setData(name)
-            action.triggered.connect(partial(self._act_on_picture, name, act))
-
-        def enable() -> None:  # (in text mode they are hidden, and of the last character's drawing)
-            for action in menu.actions():
-                action.setEnabled(not self.text_mode and self.picture_menus[str(action.data())].shown())
-
-        menu.aboutToShow.connect(enable)
-        return menu
-
-    def _act_on_picture(self, name: str, act: str, _checked: bool = False) -> None:
-        menu = self.picture_menus[name]
-        menu.copy() if act == "copy" else menu.save()
-
-    def _fill_recent_menu(self) -> None:
+    def fill_recent_menu(self) -> None:
         from ml.runtime.image_files import display_path
 
         self.recent_menu.clear()
@@ -2411,28 +2129,8 @@ class MainWindow(QMainWindow):
         )
 
     def shortcut_rows(self) -> list[tuple[str, str, str]]:
-        """(menu, command, keys) for every menu command with a shortcut, in menu order: read from the menus,
-        so the list cannot drift from them."""
-        rows: list[tuple[str, str, str]] = []
-
-        def walk(menu: QMenu, path: str) -> None:
-            for action in menu.actions():
-                name = action.text().replace("&", "").replace("…", "")
-                submenu = action.menu()
-                if isinstance(submenu, QMenu):
-                    walk(submenu, f"{path} → {name}")
-                elif action.shortcuts():
-                    native = QKeySequence.SequenceFormat.NativeText
-                    keys = ", ".join(key.toString(native) for key in action.shortcuts())
-                    if action.shortcutContext() == Qt.ShortcutContext.WidgetShortcut:  # E: a letter elsewhere
-                        keys += " (on the pad)"
-                    rows.append((path, name, keys))
-
-        for action in self.menuBar().actions():
-            menu = action.menu()
-            if isinstance(menu, QMenu):
-                walk(menu, action.text().replace("&", ""))
-        return rows
+        """(menu, command, keys) for every menu command with a shortcut, in menu order."""
+        return menu_shortcut_rows(self.menuBar())
 
     def show_guide(self) -> None:
         self.guide_dialog().exec()
