@@ -8,14 +8,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QByteArray,
     QEvent,
     QLocale,
     QMimeData,
@@ -25,7 +23,6 @@ from PySide6.QtCore import (
     QStandardPaths,
     Qt,
     QTimer,
-    QUrl,
     Signal,
 )
 from PySide6.QtGui import (
@@ -58,6 +55,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.files_and_clipboard import (
+    OPEN_FILTER,
+    PASTED_FORMATS,
+    PICTURE_KIND,
+    REGIONAL_CSV_KIND,
+    STROKES_KIND,
+    dropped_path,
+    export_kinds,
+    export_path,
+    pasted_picture,
+    save_grey_png,
+    saved_drawing_path,
+    table_rows_text,
+    writes_decimal_comma,
+)
 from desktop_app.inference_service import (
     BatchRow,
     ComparisonRow,
@@ -68,6 +80,16 @@ from desktop_app.inference_service import (
     Recognition,
     StrokePartner,
     fused_row_name,
+)
+from desktop_app.model_listing import (
+    SEE_CARDS,
+    best_available,
+    folder_identity,
+    listed,
+    model_entry,
+    models_relisted,
+    short_reason,
+    with_partner,
 )
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
 from desktop_app.settings import (
@@ -83,7 +105,7 @@ from desktop_app.settings import (
 from desktop_app.status_voice import StatusVoice
 from desktop_app.themes import apply_text_size, apply_theme, next_text_size
 from desktop_app.widgets.batch_view import BatchView, other_json_files
-from desktop_app.widgets.canvas import RESIZE_SETTLE_MS, DrawingCanvas, qimage_to_pixels
+from desktop_app.widgets.canvas import RESIZE_SETTLE_MS, DrawingCanvas
 from desktop_app.widgets.compare_view import CompareView
 from desktop_app.widgets.explain_view import ExplainView
 from desktop_app.widgets.fonts import middle_cut
@@ -95,8 +117,7 @@ from desktop_app.widgets.text_panel import LEFT_OUT_MARK, TextPanel
 from desktop_app.window_menus import KeysStayInMenus, build_menus
 from desktop_app.window_menus import shortcut_rows as menu_shortcut_rows
 from ml.runtime.atomic_files import write_atomically
-from ml.runtime.cards import PEN_TEST
-from ml.runtime.image_files import IMAGE_PATTERNS, PICTURE_FORMAT_NAMES, PICTURE_FORMATS, UNREADABLE_MIME
+from ml.runtime.image_files import PICTURE_FORMAT_NAMES, UNREADABLE_MIME
 from ml.runtime.labels import READS_ONLY  # label sets of one kind of character: said beside their answers
 from ml.runtime.pen import PEN_WIDTHS_PX
 
@@ -105,11 +126,6 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
 
 log = logging.getLogger(__name__)
 
-IMAGE_FILTER = f"Images ({IMAGE_PATTERNS});;All files (*)"
-# The pad opens pictures and stroke files (the JSON `glyphpad-ml predict` reads; Save Drawing writes it).
-OPEN_FILTER = f"Pictures and pen strokes ({IMAGE_PATTERNS} *.json);;Pen strokes (*.json);;" + IMAGE_FILTER
-STROKES_KIND = "Pen strokes (*.json)"
-PICTURE_KIND = "PNG picture (*.png)"
 # An answer this late (a large picture) greys the last one and says the new input is being read: a drawing
 # is answered in a few ms and never gets there.
 PENDING_AFTER_MS = 150
@@ -166,66 +182,6 @@ class AddedLine:
 BOX_MARGIN_PX = 3  # text mode: a character's box stands this far off its ink
 LAST_LINES_KEPT = 8  # text mode: lines read from strokes kept, to find the first of two lines on the pad
 FULL_PAD = 0.9  # text mode: writing past this share of the pad's width is told how to start a new line
-
-
-NUMBER_CELL = re.compile(r"[<>]?\d+\.\d+%?")  # "97.1%", "<0.1%", "2.4" (ms)
-
-
-def table_rows_text(table: QTableView, decimal_comma: bool = False) -> str:
-    """The rows chosen in ``table`` as tab-separated lines of what its cells show (the header first), for a
-    spreadsheet: a tab or a line break inside a cell (a file's name) as a space, and with ``decimal_comma``
-    numbers as a spreadsheet that writes 0,97 reads them ("97,1%": "97.1%" was text there)."""
-    chosen = (
-        sorted({index.row() for index in table.selectionModel().selectedIndexes()}) if table.selectionModel() else []
-    )
-    model = table.model()
-    if not chosen or model is None:
-        return ""
-    columns = range(model.columnCount())
-    header = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in columns]
-    lines = ["\t".join(header)]
-    for row in chosen:
-        # As the cells read, less what is there for the eye: the zero-width spaces a narrow column may wrap
-        # a name at, the dot that marks the model in use.
-        cells = [str(model.index(row, c).data() or "").replace("\u200b", "").removeprefix("● ") for c in columns]
-        cells = [" ".join(cell.split()) if "\t" in cell or "\n" in cell else cell for cell in cells]
-        if decimal_comma:
-            cells = [cell.replace(".", ",") if NUMBER_CELL.fullmatch(cell) else cell for cell in cells]
-        lines.append("\t".join(cells))
-    return "\n".join(lines)
-
-
-def folder_identity(folder: Path) -> tuple[int, int] | None:
-    """Which folder is at ``folder`` (its device and inode), None when there is none."""
-    try:
-        stat = folder.stat()
-    except OSError:
-        return None
-    return (stat.st_dev, stat.st_ino) if folder.is_dir() else None
-
-
-def listed(info: ModelInfo) -> tuple[str, str, str, object]:
-    """A model as the listing tells it: its name, why it cannot be used, its weights' hash, and the
-    stroke model that reads drawings with it (a stroke model added is a change)."""
-    return info.name, info.error, info.card.sha256 if info.card is not None else "", info.fused
-
-
-def models_relisted(before: list[ModelInfo], infos: list[ModelInfo], folder: Path) -> str:
-    """What reading the weights folder again found, in a sentence."""
-    names = [info.name for info in infos]
-    was = {info.name: listed(info) for info in before}
-    added = [
-        name if info.available else f"{name} (not usable yet: {short_reason(info.error)})"  # a copy not done
-        for name, info in zip(names, infos, strict=True)
-        if name not in was
-    ]
-    gone = [name for name in was if name not in names]
-    changed = [listed(info)[0] for info in infos if info.name in was and was[info.name] != listed(info)]
-    changes = [f"new: {', '.join(added)}"] if added else []
-    changes += [f"changed: {', '.join(changed)}"] if changed else []
-    changes += [f"gone: {', '.join(gone)}"] if gone else []
-    said = f"{len(names)} model{'s' if len(names) != 1 else ''} in {folder}"
-    return f"{said} ({'; '.join(changes)})" if changes else f"{said}, as before"
 
 
 class MainWindow(QMainWindow):
@@ -2157,153 +2113,9 @@ class MainWindow(QMainWindow):
         return model_cards_dialog(self, self.models, self.preferences.model)
 
 
-# What each label set reads, in the model picker's words (its name alone said nothing to a new user).
-READS = {
-    "emnist36": "digits, letters",
-    "balanced47": "digits, letters (47)",
-    "byclass62": "digits, letters by case",
-    "digits10": "digits",
-    "letters26": "letters",
-}
-
-
 FIRST_WINDOW_SIZE = QSize(1180, 640)
 # The three columns' widths, saved. Not the key earlier versions saved them under ("splitter"): those
 # kept the answers' column at its minimum however wide the window, and would bring that back.
 COLUMNS_STATE = "columns"
 SCREEN_KEY = "window/screen"  # the screen the window's size and columns were saved on (screen_signature)
 FIRST_WINDOW_SCREEN_SHARE = 0.7  # a first window takes this share of a large screen (1180x640 was small on 1920x1080)
-
-
-SEE_CARDS = "Help → Model Cards says why."
-# A pasted picture's file formats GlyphPad reads, best first: JPEG is read smaller when huge.
-PASTED_FORMATS = tuple(kind.mime for kind in sorted(PICTURE_FORMATS, key=lambda kind: kind.name != "JPEG"))
-
-
-def with_partner(info: ModelInfo, partner: StrokePartner) -> ModelInfo:
-    """``info`` once its model is loaded: the stroke model that reads drawings with it, and its figure."""
-    figure = partner.used_figure
-    fused = (figure, partner.used) if partner.used and figure is not None else None
-    return replace(info, fused=fused, stroke_partner=partner)
-
-
-def short_reason(reason: str) -> str:
-    """The gist of why a model cannot be used, short enough for the status bar: the words before the
-    details ("letters_cnn.onnx is damaged or was replaced", not its sha256 prefixes)."""
-    gist = re.split(r": | \(", reason, maxsplit=1)[0].strip()
-    return gist if len(gist) <= 80 else gist[:79] + "…"
-
-
-def model_entry(info: ModelInfo) -> tuple[str, str]:
-    """The model picker's line for a model and its tooltip: what it reads and how often it reads pen
-    drawings by writers it never saw right, as a drawing is answered (with its stroke model when it has
-    one); the picture alone's figure, for opened images, and EMNIST's scanned forms in the tooltip."""
-    if not info.available:
-        return f"{info.name} · unavailable", info.error
-    card = info.card
-    pen = card.figure(PEN_TEST) if card else None
-    drawn = info.fused[0] if info.fused else pen
-    reads = READS.get(info.label_set, info.label_set)
-    text = f"{info.name} · {reads}" + (f" · {100 * drawn:.1f}%" if isinstance(drawn, float) else "")
-    figures = []
-    if info.fused:
-        figures.append(
-            f"{100 * info.fused[0]:.1f}% of pen drawings by writers it never saw read right, "
-            f"reading the strokes too ({info.fused[1]}; UNIPEN test writers)"
-        )
-        if isinstance(pen, float):
-            figures.append(f"{100 * pen:.1f}% from the picture alone (opened images)")
-    elif isinstance(pen, float):
-        figures.append(f"{100 * pen:.1f}% of pen drawings by writers it never saw read right (UNIPEN test writers)")
-    if info.accuracy is not None:
-        figures.append(f"{100 * info.accuracy:.1f}% of EMNIST's scanned test characters")
-    description = card.description if card else ""
-    return text, "\n".join([description, *figures]).strip()
-
-
-CSV_KIND = "CSV (*.csv)"
-REGIONAL_CSV_KIND = "CSV for a spreadsheet that writes 0,97: fields apart by ; (*.csv)"
-JSON_KIND = "JSON (*.json)"
-
-
-def writes_decimal_comma(locale: QLocale) -> bool:
-    """Whether numbers are written 0,97 where ``locale`` is (its spreadsheets read them so)."""
-    return locale.decimalPoint() == ","
-
-
-def export_kinds(locale: QLocale) -> list[str]:
-    """The kinds Export offers, the one to choose first first: where the system writes a decimal comma, the
-    CSV a spreadsheet there opens as a table."""
-    if writes_decimal_comma(locale):
-        return [REGIONAL_CSV_KIND, CSV_KIND, JSON_KIND]
-    return [CSV_KIND, REGIONAL_CSV_KIND, JSON_KIND]
-
-
-def dropped_path(url: QUrl) -> Path:
-    """The file a dropped URL names. A name that is not UTF-8 (a zip made on an old Windows PC: "Sch\\xfcler")
-    comes percent-encoded byte for byte; Qt decodes it as UTF-8, into a name no file has ("not found"): its
-    bytes are taken as the file system's then."""
-    path = Path(url.toLocalFile())
-    if path.exists():
-        return path
-    raw = QByteArray.fromPercentEncoding(url.path(QUrl.ComponentFormattingOption.FullyEncoded).encode("ascii"))
-    as_bytes = Path(os.fsdecode(bytes(raw.data())))
-    return as_bytes if as_bytes.exists() else path
-
-
-def export_path(chosen: str, kind: str) -> Path:
-    """The file an export writes: the name typed, with the chosen kind's suffix when it has neither (a
-    name typed without one was written as "results", which nothing opens as a table)."""
-    path = Path(chosen)
-    if path.suffix.lower() in (".csv", ".json"):
-        return path
-    return path.with_name(path.name + (".json" if "json" in kind.lower() else ".csv"))
-
-
-def saved_drawing_path(chosen: str, kind: str) -> Path:
-    """The file Save Drawing writes: the name typed when it ends in .json or .png, else with the chosen
-    kind's suffix."""
-    path = Path(chosen)
-    if path.suffix.lower() in (".json", ".png"):
-        return path
-    return path.with_name(path.name + (".json" if kind == STROKES_KIND else ".png"))
-
-
-def save_grey_png(pixels: Any, path: Path) -> None:
-    """A grey uint8 picture as a PNG, written whole or not at all (beside it first, then moved over it).
-    Raises OSError. Encoded in memory and written by Python, which says when the disk is full (Qt's writer
-    said it had written a PNG it left empty: "Saved", a 0-byte file)."""
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    encoded = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8)).save(encoded, format="PNG")
-    write_atomically(path, encoded.getvalue())
-
-
-def best_available(infos: list[ModelInfo]) -> str:
-    """The model to fall back on: a usable one reading digits and letters (36 classes) if any, the most
-    accurate on pen drawings (else on EMNIST) among those; "" when none can be used."""
-
-    def rank(info: ModelInfo) -> tuple[bool, float]:
-        card = info.card
-        pen = card.figure(PEN_TEST) if card else None
-        accuracy = pen if pen is not None else (info.accuracy or 0.0)
-        return info.label_set == "emnist36", accuracy
-
-    usable = [info for info in infos if info.available]
-    return max(usable, key=rank).name if usable else ""
-
-
-def pasted_picture(image: QImage) -> Any:
-    """A pasted or dropped picture as recognition reads it: as a picture taken of something (a photo, a
-    screenshot of one), whose light and page lines are evened out and left out as an opened file's are.
-    Drawings on the pad are not: they are read as drawn."""
-    import numpy as np
-
-    from ml.runtime.image_io import LoadedImage
-
-    pixels = qimage_to_pixels(image)
-    return LoadedImage(pixels=np.divide(pixels, np.float32(255.0), dtype=np.float32))

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app.app import wait_until
 from desktop_app.inference_service import ModelInfo, Recognition
-from desktop_app.main_window import MainWindow, best_available
+from desktop_app.main_window import MainWindow
+from desktop_app.model_listing import best_available
 
 SELF_TEST_CHARACTERS = "ATX7H4"
 # Drawn the moment the window is up: one stroke, so "first result" measures how soon the app can answer,

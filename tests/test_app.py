@@ -2848,7 +2848,7 @@ def test_the_answer_follows_the_pad_when_it_changes_size(qtbot, window: MainWind
 def test_an_export_named_without_a_suffix_gets_the_chosen_kinds() -> None:
     from PySide6.QtCore import QLocale
 
-    from desktop_app.main_window import REGIONAL_CSV_KIND, export_kinds, export_path
+    from desktop_app.files_and_clipboard import REGIONAL_CSV_KIND, export_kinds, export_path
 
     # Where numbers are written with a decimal comma, the CSV its spreadsheet reads is offered first.
     assert export_kinds(QLocale(QLocale.Language.German, QLocale.Country.Germany))[0] == REGIONAL_CSV_KIND
@@ -2904,7 +2904,7 @@ def test_text_mode_says_when_the_model_reads_only_letters_or_only_digits(window:
 
 def test_the_model_picker_says_what_a_model_reads_and_how_well_on_pen_drawings(bundled_weights: Path) -> None:
     from desktop_app.inference_service import ModelInfo
-    from desktop_app.main_window import model_entry
+    from desktop_app.model_listing import model_entry
     from ml.runtime.cards import read_card
 
     card = read_card(bundled_weights / f"{BUNDLED_DEFAULT}.json")
@@ -3890,7 +3890,7 @@ def _saving_as(monkeypatch, path: Path, kind: str) -> list[str]:  # type: ignore
 def test_a_drawing_saved_as_strokes_opens_again_and_reads_as_the_command_line_reads_it(
     qtbot, real_window: MainWindow, tmp_path: Path, monkeypatch, capsys
 ) -> None:  # type: ignore[no-untyped-def]
-    from desktop_app.main_window import STROKES_KIND
+    from desktop_app.files_and_clipboard import STROKES_KIND
     from ml.cli import predict
     from ml.runtime.strokes import read_strokes_file
 
@@ -3929,7 +3929,7 @@ def test_a_drawing_saved_as_strokes_opens_again_and_reads_as_the_command_line_re
 def test_a_pen_drawing_keeps_its_pressure_in_the_file_and_on_the_pad(
     qtbot, window: MainWindow, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from desktop_app.main_window import STROKES_KIND
+    from desktop_app.files_and_clipboard import STROKES_KIND
     from ml.runtime.strokes import Strokes, read_strokes_file, write_strokes_file
 
     light_to_firm = np.linspace(0.1, 0.9, 20)
@@ -3957,7 +3957,7 @@ def test_a_pen_drawing_keeps_its_pressure_in_the_file_and_on_the_pad(
 def test_save_drawing_as_a_picture_and_what_cannot_be_saved(
     qtbot, window: MainWindow, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from desktop_app.main_window import PICTURE_KIND
+    from desktop_app.files_and_clipboard import PICTURE_KIND
     from ml.runtime.image_io import load_image
 
     offered = _saving_as(monkeypatch, tmp_path / "nothing.png", PICTURE_KIND)
@@ -4393,7 +4393,7 @@ def test_ctrl_c_copies_the_answer_or_the_rows_chosen_in_a_table(qtbot, window: M
     assert [line.split("\t")[0] for line in lines[1:]] == ["a.png", "b.png"]
     assert "Copied 2 rows" in window.statusBar().currentMessage()
     # For a spreadsheet that writes 0,97: the confidences as numbers there ("97.1%" was text).
-    from desktop_app.main_window import table_rows_text
+    from desktop_app.files_and_clipboard import table_rows_text
 
     confidence = lines[1].split("\t")[2]
     assert re.fullmatch(r"[<]?\d+\.\d%", confidence)
@@ -4973,7 +4973,7 @@ def test_saving_again_offers_the_name_saved_last_and_dialogs_open_at_home(  # ty
     started from."""
     from PySide6.QtWidgets import QFileDialog
 
-    from desktop_app.main_window import PICTURE_KIND
+    from desktop_app.files_and_clipboard import PICTURE_KIND
 
     monkeypatch.setenv("HOME", str(tmp_path))
     window.preferences.last_folder = str(tmp_path / "gone")
@@ -5049,7 +5049,7 @@ def test_a_line_saved_as_strokes_opens_where_and_as_large_as_it_was_written(  # 
 ) -> None:
     """Reopened, a saved line came back 2.5 times larger and centred: the pad was "nearly full", and what
     was written after it read as one character."""
-    from desktop_app.main_window import STROKES_KIND
+    from desktop_app.files_and_clipboard import STROKES_KIND
 
     window.resize(1200, 560)
     window.set_text_mode(True)
@@ -5159,7 +5159,7 @@ def test_the_text_written_can_be_saved_as_a_text_file(  # type: ignore[no-untype
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "milk\neggs ünd bread\n"
     beside = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("settings.ini"))  # (the window's)
     assert beside == ["notes.txt"]  # nothing half-written left beside it
-    from desktop_app.main_window import PICTURE_KIND
+    from desktop_app.files_and_clipboard import PICTURE_KIND
 
     window.set_text_mode(False)
     _mouse_draw(window.canvas, "X")
