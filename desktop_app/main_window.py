@@ -93,7 +93,15 @@ from desktop_app.model_listing import (
 )
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
 from desktop_app.settings import (
+    COLLECTED_TEXT_KEY,
+    COLUMNS_STATE,
+    GEOMETRY_STATE,
     LOCK_RENEWED_EVERY_MS,
+    PAD_KEY,
+    RECENT_FILES_KEY,
+    SCREEN_KEY,
+    TAB_KEY,
+    TEXT_MODE_KEY,
     Preferences,
     SettingsHold,
     keep_private,
@@ -130,7 +138,6 @@ log = logging.getLogger(__name__)
 # is answered in a few ms and never gets there.
 PENDING_AFTER_MS = 150
 RECENT_FILES = 8  # File → Open Recent's entries
-RECENT_FILES_KEY = "files/recent"
 # What the pad is, for a screen reader (character mode, text mode): drawing needs a pen or a mouse, so the
 # keyboard's way in is said with it.
 PAD_DESCRIPTIONS = {
@@ -146,9 +153,6 @@ ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 
 
 TEXT_ALTERNATIVES = 5  # readings offered in a text-mode character's menu, at least
-COLLECTED_TEXT_KEY = "text/collected"  # where the settings keep text mode's collected text
-TEXT_MODE_KEY = "window/text_mode"  # whether the window was left in text mode
-PAD_KEY = "text/pad"  # what was written on the pad (a line not added, a drawing), as strokes (JSON)
 PAD_SAVE_AFTER_MS = 2000  # the pad and the text box are kept this long after their last change (and at closing)
 
 
@@ -430,7 +434,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda _index: self._focus_left_in_hidden_tab())
 
     def _restore_state(self) -> None:
-        geometry = window_state(self.settings, "geometry")
+        geometry = window_state(self.settings, GEOMETRY_STATE)
         placed = geometry is not None and self.restoreGeometry(geometry)
         # Saved on another screen (a projector's, then a laptop's at 125%), the window came back at two
         # thirds of this one, its pad squeezed between columns of the old widths, and stayed so: where it
@@ -456,7 +460,7 @@ class MainWindow(QMainWindow):
         else:  # the pad half the window, the answers a sixth (or their minimum), the side tabs a third
             sixth = self.width() // 6
             self.splitter.setSizes([3 * sixth, sixth, 2 * sixth])
-        tab = str(self.settings.value("window/tab", 0))
+        tab = str(self.settings.value(TAB_KEY, 0))
         # A number past the tabs (or past a C int: it stopped the app at its start) opens the first.
         self.tabs.setCurrentIndex(int(tab) if tab.isdigit() and int(tab) < self.tabs.count() else 0)
         if str(self.settings.value(TEXT_MODE_KEY, "false")).lower() == "true":  # left in text mode
@@ -485,10 +489,10 @@ class MainWindow(QMainWindow):
             self.text_panel.text_box.ensureCursorVisible()
 
     def save_state(self) -> None:
-        save_window_state(self.settings, "geometry", self.saveGeometry())
+        save_window_state(self.settings, GEOMETRY_STATE, self.saveGeometry())
         self.settings.setValue(SCREEN_KEY, screen_signature(self))
         save_window_state(self.settings, COLUMNS_STATE, self.splitter.saveState())
-        self.settings.setValue("window/tab", self.tabs.currentIndex())
+        self.settings.setValue(TAB_KEY, self.tabs.currentIndex())
         self.settings.setValue(TEXT_MODE_KEY, self.text_mode)
         # What is written on the pad, in either mode (a line written in text mode is still on the pad when a
         # batch dropped on the window, or Ctrl+1, ended text mode): back on the pad next time. Not by a
@@ -2114,8 +2118,4 @@ class MainWindow(QMainWindow):
 
 
 FIRST_WINDOW_SIZE = QSize(1180, 640)
-# The three columns' widths, saved. Not the key earlier versions saved them under ("splitter"): those
-# kept the answers' column at its minimum however wide the window, and would bring that back.
-COLUMNS_STATE = "columns"
-SCREEN_KEY = "window/screen"  # the screen the window's size and columns were saved on (screen_signature)
 FIRST_WINDOW_SCREEN_SHARE = 0.7  # a first window takes this share of a large screen (1180x640 was small on 1920x1080)

@@ -23,6 +23,18 @@ APPLICATION = "GlyphPad"
 THEMES = ("system", "light", "dark")
 TOP_K_CHOICES = (1, 3, 5, 10)  # answers shown, as View -> Top-k offers them
 
+# Where the settings file keeps the window's state, apart from the preferences (declared here, once).
+COLLECTED_TEXT_KEY = "text/collected"  # text mode's text box
+PAD_KEY = "text/pad"  # what was written on the pad (a line not added, a drawing), as strokes (JSON)
+TEXT_MODE_KEY = "window/text_mode"  # whether the window was left in text mode
+TAB_KEY = "window/tab"  # the side tab in view (Explain, Compare, Batch)
+SCREEN_KEY = "window/screen"  # the screen the window's size and columns were saved on (screen_signature)
+RECENT_FILES_KEY = "files/recent"  # File -> Open Recent, a JSON list
+# The three columns' widths, saved (save_window_state). Not the key earlier versions saved them under
+# ("splitter"): those kept the answers' column at its minimum however wide the window, and would bring it back.
+COLUMNS_STATE = "columns"
+GEOMETRY_STATE = "geometry"  # the window's size and place (save_window_state)
+
 
 @dataclass
 class Preferences:

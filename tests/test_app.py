@@ -1519,7 +1519,7 @@ def test_settings_survive_a_restart(qtbot, weights_env: Path, tmp_path: Path) ->
 def test_a_window_saved_on_another_screen_opens_as_on_a_first_start(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Saved on a projector, then opened on a laptop at 125%: the window came back at two thirds of the
     screen with its pad squeezed, and stayed so."""
-    from desktop_app.main_window import SCREEN_KEY
+    from desktop_app.settings import SCREEN_KEY
 
     fresh = _open_window(qtbot, tmp_path / "fresh.ini", size=None)
     first_start, first_columns = fresh.size(), fresh.splitter.sizes()
@@ -3028,7 +3028,7 @@ def test_typing_in_a_long_text_box_keeps_it_once_the_typing_pauses(  # type: ign
 ) -> None:
     """A soak trial: each key typed in the text box copied the whole text into the settings and wrote the file
     again (76 ms a key with 50,000 lines kept over weeks). Kept once the typing pauses, and at closing."""
-    from desktop_app.main_window import COLLECTED_TEXT_KEY
+    from desktop_app.settings import COLLECTED_TEXT_KEY
 
     settings_file = tmp_path / "settings.ini"
     window = _open_window(qtbot, settings_file, load_runtime=False)
@@ -3052,7 +3052,7 @@ def test_typing_in_a_long_text_box_keeps_it_once_the_typing_pauses(  # type: ign
 
 
 def test_text_mode_and_its_text_are_kept_when_the_window_closes(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from desktop_app.main_window import COLLECTED_TEXT_KEY
+    from desktop_app.settings import COLLECTED_TEXT_KEY
 
     first = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
     first.set_text_mode(True)
@@ -4555,7 +4555,7 @@ def test_a_second_copy_keeps_none_of_the_writing_and_says_so(
     last wiped the other's homework without a word."""
     from PySide6.QtWidgets import QMessageBox
 
-    from desktop_app.main_window import COLLECTED_TEXT_KEY
+    from desktop_app.settings import COLLECTED_TEXT_KEY
 
     asked: list[str] = []
     monkeypatch.setattr(
