@@ -1811,7 +1811,7 @@ class MainWindow(QMainWindow):
         # the pointer says the window is busy meanwhile.
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:  # an opened file's bytes, or a pasted picture's pixels
-            loaded = source if isinstance(source, LoadedImage) else load_image(source)  # type: ignore[arg-type]
+            loaded = source if isinstance(source, LoadedImage) else load_image(source)
         except ImageLoadError as error:  # it was read before; said, never a crash
             self.voice.say(f"The picture cannot be turned: {error}")
             return

@@ -43,7 +43,11 @@ from ml.runtime.pen import (
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
 
+    from ml.runtime.image_io import LoadedImage
     from ml.runtime.strokes import Strokes
+
+    # What recognition reads of an opened picture: the file's bytes, or a pasted or turned picture's pixels.
+    OpenedSource = bytes | LoadedImage
 
 MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
 # A pad whose layer took longer than this to build is shown as it was while the window is resized, and built
@@ -118,7 +122,7 @@ class CanvasState:
 
     strokes: tuple[Stroke, ...]
     image: QImage | None
-    source: object
+    source: OpenedSource | None
     notes: Notes = field(default_factory=dict)
 
 
@@ -264,7 +268,7 @@ class DrawingCanvas(QWidget):
         self._notes: Notes = {}
         self._undo: list[CanvasState] = []
         self._redo: list[CanvasState] = []
-        self._opened_source: object = None  # the opened image's bytes or pixels (see set_image)
+        self._opened_source: OpenedSource | None = None  # see set_image
         self._current: Stroke | None = None
         self._pen_down = False
         self._background_image: QImage | None = None
@@ -439,7 +443,7 @@ class DrawingCanvas(QWidget):
         self._remember()
         self._restore(CanvasState((), None, None))
 
-    def set_image(self, image: QImage, source: object) -> None:
+    def set_image(self, image: QImage, source: OpenedSource) -> None:
         """Show an opened image in place of the drawing (strokes may be drawn over it); undoable.
 
         ``source`` is what recognition reads while nothing is drawn over the image: the file's bytes
@@ -946,7 +950,7 @@ class DrawingCanvas(QWidget):
         return self._background_image
 
     @property
-    def opened_source(self) -> object:
+    def opened_source(self) -> OpenedSource | None:
         """The opened image's bytes or pixels (None without one)."""
         return self._opened_source
 

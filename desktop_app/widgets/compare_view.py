@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPalette, QShortcut
@@ -30,6 +31,9 @@ from PySide6.QtWidgets import (
 from desktop_app.themes import disagree_colour
 from desktop_app.widgets.fonts import character_font, class_name, confidence_text, described
 from ml.runtime.labels import merged_case_of
+
+if TYPE_CHECKING:
+    from desktop_app.inference_service import ComparisonRow
 
 # Short headers (each explained on hover): the other columns' widths are what the model names lose.
 COLUMNS = ("Model", "Says", "Conf.", "=●", "ms")
@@ -182,7 +186,7 @@ class CompareView(QWidget):
             if self.model_list.item(i).checkState() == Qt.CheckState.Checked
         ]
 
-    def show_rows(self, rows: list, selected: str = "", shown: object = None) -> None:  # list[ComparisonRow]
+    def show_rows(self, rows: list[ComparisonRow], selected: str = "", shown: ComparisonRow | None = None) -> None:
         """Fill the table; ``selected`` (the model in use) is the reference answer and shown in bold. Not
         among the rows, the answer ``shown`` in the window (a ComparisonRow) is; without one, the most
         common answer."""
@@ -197,7 +201,7 @@ class CompareView(QWidget):
         self._row_models = [row.uses or row.model for row in rows]
         in_use_rows = (used for row, used in zip(rows, self._row_models, strict=True) if row.model == selected)
         model_in_use = next(in_use_rows, "")
-        verdicts: list[tuple[object, str]] = []  # the models' own answers (not the parts of a fused one)
+        verdicts: list[tuple[ComparisonRow, str]] = []  # the models' own answers (not the parts of a fused one)
         for r, row in enumerate(rows):
             verdict = "" if row.error or reference is None else agreement(row, reference)
             if not row.part:
@@ -250,7 +254,7 @@ class CompareView(QWidget):
         if reference is None:
             self.summary.setText("")
             return
-        self.summary.setText(_summary(verdicts, reference.label, reference is shown))  # type: ignore[attr-defined]
+        self.summary.setText(_summary(verdicts, reference.label, reference is shown))
 
     def _row_activated(self, item: QTableWidgetItem | None) -> None:
         if item is not None and 0 <= item.row() < len(self._row_models):
@@ -267,7 +271,7 @@ class CompareView(QWidget):
         self.summary.setText(message)
 
 
-def _summary(verdicts: list[tuple[object, str]], label: str, shown: bool) -> str:
+def _summary(verdicts: list[tuple[ComparisonRow, str]], label: str, shown: bool) -> str:
     """How many models say ``label`` (``shown``: the window's answer) of those that can, which cannot
     (named when few), and what the models that can also say the commonest other answer say."""
     agreeing = sum(verdict == "yes" for _, verdict in verdicts)
@@ -277,11 +281,11 @@ def _summary(verdicts: list[tuple[object, str]], label: str, shown: bool) -> str
         text = f"the one model that can say {said} {'says' if agreeing else 'does not say'} it"
     else:
         text = f"{agreeing} of {able} models that can say {said} say it" if able else f"no model can say {said}"
-    cannot = [row.model for row, verdict in verdicts if verdict.startswith("can't")]  # type: ignore[attr-defined]
+    cannot = [row.model for row, verdict in verdicts if verdict.startswith("can't")]
     if cannot:  # "(9 cannot)" read as nine failures, and a digits model's "4" for an A was left unexplained
         named = " and ".join(cannot) if len(cannot) <= 2 else f"{len(cannot)} models"
         text += f"; {named} {'has' if len(cannot) == 1 else 'have'} no “{label}”"
-    failed = sum(bool(row.error) for row, _ in verdicts)  # type: ignore[attr-defined]
+    failed = sum(bool(row.error) for row, _ in verdicts)
     if failed:
         text += f"; {failed} could not answer"
     return text + _between_the_two(verdicts, label)
@@ -293,15 +297,15 @@ def _can_say(classes: tuple[str, ...], label: str) -> bool:
     return not classes or label in classes or (label.isalpha() and label.upper() in classes)
 
 
-def _between_the_two(verdicts: list[tuple[object, str]], said: str) -> str:
+def _between_the_two(verdicts: list[tuple[ComparisonRow, str]], said: str) -> str:
     """Among the models that can give both the answer and the commonest other answer, what they say: a
     count that includes models that cannot say the other (letters models for an O against a 0) would
     read as a majority for the answer while every model that knows both says the other."""
-    others = Counter(row.label for row, verdict in verdicts if verdict == "no")  # type: ignore[attr-defined]
+    others = Counter(row.label for row, verdict in verdicts if verdict == "no")
     if not others:
         return ""
     other = others.most_common(1)[0][0]
-    both = [(row, v) for row, v in verdicts if v in ("yes", "no") and _can_say(row.classes, other)]  # type: ignore[attr-defined]
+    both = [(row, v) for row, v in verdicts if v in ("yes", "no") and _can_say(row.classes, other)]
     if len(both) == sum(v in ("yes", "no") for _, v in verdicts) or len(both) < 2:
         return ""  # every model counted could have said the other (or one alone can): the count says it all
     saying = sum(v == "yes" for _, v in both)
@@ -309,10 +313,10 @@ def _between_the_two(verdicts: list[tuple[object, str]], said: str) -> str:
     return f"; of the {len(both)} that can also say “{other}”, {saying or 'none'} {verb} “{said}”"
 
 
-def agreement(row: object, reference: object) -> str:
+def agreement(row: ComparisonRow, reference: ComparisonRow) -> str:
     """'yes', 'no', or 'cannot say X' (the row's model has no class for the reference answer)."""
-    label, classes = row.label, row.classes  # type: ignore[attr-defined]
-    wanted, wanted_classes = reference.label, reference.classes  # type: ignore[attr-defined]
+    label, classes = row.label, row.classes
+    wanted, wanted_classes = reference.label, reference.classes
     if label == wanted:
         return "yes"
     case_blind = (

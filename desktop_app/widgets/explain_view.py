@@ -24,6 +24,8 @@ from desktop_app.widgets.images import channel_grid, colour_map, grey_pixmap, ov
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
 
+    from ml.runtime.explain import StrokeSaliency
+
 HEATMAP_SCALE = 10  # at most, as the model's view beside it: 280 px in a large window
 
 
@@ -39,9 +41,9 @@ class StrokeSaliencyView(QWidget):
         self.setMinimumSize(28, 28)  # shares the row with the Grad-CAM map; the window's minimum stays 800 wide
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setToolTip("Stroke-model saliency: yellow pieces of the pen's path drove the answer most")
-        self._saliency: object = None
+        self._saliency: StrokeSaliency | None = None
 
-    def set_saliency(self, saliency: object) -> None:
+    def set_saliency(self, saliency: StrokeSaliency | None) -> None:
         self._saliency = saliency
         self.update()
 
@@ -54,7 +56,7 @@ class StrokeSaliencyView(QWidget):
         if saliency is None or side <= 0:
             painter.end()
             return
-        points, pen_down, weight = saliency.points, saliency.pen_down, saliency.weight  # type: ignore[attr-defined]
+        points, pen_down, weight = saliency.points, saliency.pen_down, saliency.weight
         colours = colour_map(weight)
         centre = QPointF(self.width() / 2, self.height() / 2)
 
@@ -246,7 +248,7 @@ class ExplainView(QWidget):
         method: str,
         heatmap: np.ndarray | None,
         layers: tuple[tuple[str, np.ndarray], ...],
-        strokes: object = None,
+        strokes: StrokeSaliency | None = None,
     ) -> None:
         self.stroke_view.set_saliency(strokes)
         self.stroke_view.setVisible(strokes is not None)
