@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPainter, QPixmap, QResizeEvent, QShortcut
@@ -71,45 +71,67 @@ def shortest_names(paths: list[Path]) -> list[str]:
     return [str(p.relative_to(common)) for p in paths]
 
 
-def line_record(line: Any) -> dict[str, object]:
-    """A line's reading (``ml.runtime.line_reader.ReadLine``) as a row keeps and exports it: the text, and
-    its characters as ``glyphpad-ml read --json`` gives them."""
+class AnswerRecord(TypedDict):
+    """One of a file's answers, as the table keeps it and JSON exports it."""
+
+    label: str
+    prob: float
+
+
+class BatchRecord(TypedDict):
+    """A file's row, as the table keeps it and the JSON export writes it (the CSV writes its fields)."""
+
+    path: str
+    model: str
+    top: list[AnswerRecord]  # a character's answers; empty for a line, or before it is read
+    error: str
+    notes: list[str]
+    text: NotRequired[str]  # a file read as a line: its text, and its characters as `glyphpad-ml read` gives them
+    chars: NotRequired[list[dict[str, Any]]]
+    corrected: NotRequired[str]  # the answer as the person typed it in the table
+    blank: NotRequired[bool]  # (the JSON export's: nothing written in the file)
+
+
+def keep_line(row: BatchRecord, line: Any) -> None:
+    """A line's reading (``ml.runtime.line_reader.ReadLine``) in its row, as the row exports it: the text,
+    and its characters as ``glyphpad-ml read --json`` gives them."""
     from ml.runtime.line_reader import character_records
 
-    return {"text": line.text, "chars": character_records(line)}
+    row["text"] = line.text
+    row["chars"] = character_records(line)
 
 
-def least_sure(row: dict[str, object]) -> float:
+def least_sure(row: BatchRecord) -> float:
     """The probability of a line's least sure character (1 when every character is read by its place)."""
-    chars: list[dict[str, Any]] = row["chars"]  # type: ignore[assignment]
+    chars: list[dict[str, Any]] = row["chars"]
     return min((float(c["top"][0]["prob"]) for c in chars if c["top"] and not c.get("punctuation")), default=1.0)
 
 
-def _unsure(row: dict[str, object]) -> list[dict[str, Any]]:
+def _unsure(row: BatchRecord) -> list[dict[str, Any]]:
     """A line's characters read with less than ``UNSURE_BELOW``."""
-    chars: list[dict[str, Any]] = row["chars"]  # type: ignore[assignment]
+    chars: list[dict[str, Any]] = row["chars"]
     return [c for c in chars if c["top"] and not c.get("punctuation") and float(c["top"][0]["prob"]) < UNSURE_BELOW]
 
 
-def unsure_characters(row: dict[str, object]) -> str:
+def unsure_characters(row: BatchRecord) -> str:
     """A line's unsure characters, each with its runner-up: "O 61% or 0 35%"."""
     return "  ·  ".join(
         " or ".join(f"{t['label']} {whole_percent_text(float(t['prob']))}" for t in c["top"][:2]) for c in _unsure(row)
     )
 
 
-def model_answer(row: dict[str, object], lines: bool) -> str | None:
+def model_answer(row: BatchRecord, lines: bool) -> str | None:
     """What the model read in a row's file: its first answer's class, or a line's text; None before it is
     read, or when it could not be."""
     if row["error"]:
         return None
     if lines:
         return str(row["text"]) if "text" in row else None
-    top: list[dict[str, Any]] = row["top"]  # type: ignore[assignment]
+    top = row["top"]
     return str(top[0]["label"]) if top else None
 
 
-def corrected(row: dict[str, object]) -> str | None:
+def corrected(row: BatchRecord) -> str | None:
     """The answer as the person corrected it in the table, or None."""
     text = row.get("corrected")
     return None if text is None else str(text)
@@ -121,12 +143,12 @@ CSV_FIELDS = ("path", "model", "error", "notes")  # every CSV row's first fields
 CORRECTED_FIELD = "corrected"
 
 
-def csv_fields(row: dict[str, object]) -> list[object]:
-    notes: list[str] = row["notes"]  # type: ignore[assignment]
+def csv_fields(row: BatchRecord) -> list[object]:
+    notes: list[str] = row["notes"]
     return [row["path"], row["model"], row["error"], "; ".join(notes)]
 
 
-def sort_key(row: dict[str, object], name: str, column: int, lines: bool) -> str | float | None:
+def sort_key(row: BatchRecord, name: str, column: int, lines: bool) -> str | float | None:
     """What a column sorts a row by; None for a file not read (yet), which sorts last either way.
 
     Ascending, the number columns put first what wants a look: a file that could not be read, then the
@@ -135,7 +157,7 @@ def sort_key(row: dict[str, object], name: str, column: int, lines: bool) -> str
     if column == 0:
         return name.casefold()
     error = bool(row["error"])
-    top: list[dict[str, Any]] = row["top"]  # type: ignore[assignment]
+    top = row["top"]
     read = "text" in row if lines else bool(top)
     if not error and not read:
         return None
@@ -194,7 +216,7 @@ class BatchTableModel(QAbstractTableModel):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[dict[str, object]] = []
+        self.rows: list[BatchRecord] = []
         self.names: list[str] = []
         self.file_at_row: list[int] = []
         self._row_of_file: list[int] = []  # the inverse: the table row showing each file
@@ -206,7 +228,7 @@ class BatchTableModel(QAbstractTableModel):
         # the character, or a speck read instead of it, shows at a glance down a long table.
         self.seen: dict[int, QPixmap] = {}
 
-    def reset(self, rows: list[dict[str, object]], names: list[str], lines: bool = False) -> None:
+    def reset(self, rows: list[BatchRecord], names: list[str], lines: bool = False) -> None:
         self.beginResetModel()
         self.rows, self.names, self.lines = rows, names, lines
         self.changed_since_export = set()
@@ -267,7 +289,7 @@ class BatchTableModel(QAbstractTableModel):
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         file_index = self.file_at_row[index.row()]
         row = self.rows[file_index]
-        top: list[dict[str, object]] = row["top"]  # type: ignore[assignment]
+        top = row["top"]
         error = str(row["error"])
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
@@ -284,9 +306,9 @@ class BatchTableModel(QAbstractTableModel):
             if column == 1:  # as the answer panel names it ("A / a"); the export keeps the class ("A")
                 return class_name(str(top[0]["label"]), self.merged_case, name_lookalikes=False)
             if column == 2:
-                return confidence_text(float(top[0]["prob"]))  # type: ignore[arg-type]
+                return confidence_text(float(top[0]["prob"]))
             named = [(short_class_name(str(t["label"]), self.merged_case), t["prob"]) for t in top]
-            return "  ".join(f"{name} {whole_percent_text(float(prob))}" for name, prob in named)  # type: ignore[arg-type]
+            return "  ".join(f"{name} {whole_percent_text(float(prob))}" for name, prob in named)
         if column == ANSWER_COLUMN and role == Qt.ItemDataRole.EditRole:  # the editor starts from what is shown
             return corrected(row) or model_answer(row, self.lines) or ""
         if column == ANSWER_COLUMN and corrected(row) is not None:
@@ -304,13 +326,13 @@ class BatchTableModel(QAbstractTableModel):
             sure = (
                 (least_sure(row) if "chars" in row else None)
                 if self.lines
-                else (float(top[0]["prob"]) if top else None)  # type: ignore[arg-type]
+                else (float(top[0]["prob"]) if top else None)
             )
             if sure is not None and sure < UNSURE_BELOW:
                 if role == Qt.ItemDataRole.ToolTipRole:
                     return f"Unsure: under {UNSURE_BELOW:.0%}, worth a look"
                 return disagree_colour(QApplication.palette())
-        notes: list[str] = row["notes"]  # type: ignore[assignment]
+        notes: list[str] = row["notes"]
         # (column 0 alone: the decoration is asked of every cell at every paint)
         look = column == 0 and role in LOOK_ROLES and not error and needs_a_look(notes)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -327,11 +349,11 @@ class BatchTableModel(QAbstractTableModel):
             return error_colour(QApplication.palette())
         return None
 
-    def correction_note(self, row: dict[str, object]) -> str:
+    def correction_note(self, row: BatchRecord) -> str:
         """What a corrected answer's cell says on hover: whose answer it is and what the model read."""
         read = model_answer(row, self.lines) or ""
         if not self.lines:
-            top: list[dict[str, Any]] = row["top"]  # type: ignore[assignment]
+            top = row["top"]
             read = f"{short_class_name(read, self.merged_case)} ({confidence_text(float(top[0]['prob']))})"
         else:
             read = f"“{read}”"
@@ -376,7 +398,7 @@ class BatchTableModel(QAbstractTableModel):
         return sum(1 for row in self.rows if corrected(row) is not None)
 
     @staticmethod
-    def _line_data(row: dict[str, object], column: int) -> str:
+    def _line_data(row: BatchRecord, column: int) -> str:
         if "text" not in row:
             return ""
         if column == 1:
@@ -698,7 +720,7 @@ class BatchView(QWidget):
         if 0 <= table_row < len(self.rows):
             file_index = self.model.file_index(table_row)
             entry = self.rows[file_index]
-            notes: list[str] = entry["notes"]  # type: ignore[assignment]
+            notes: list[str] = entry["notes"]
             why = str(entry["error"]) or "; ".join(notes)
             if corrected(entry) is not None:
                 why = "; ".join(filter(None, (self.model.correction_note(entry), why)))
@@ -706,7 +728,7 @@ class BatchView(QWidget):
                 unsure = unsure_characters(entry)
                 why = f"“{entry['text']}”" + (f"; unsure: {unsure}" if unsure else "")
             elif not why and entry["top"]:  # a character: its answers, and its whole name (the column cuts both)
-                top: list[dict[str, Any]] = entry["top"]  # type: ignore[assignment]
+                top = entry["top"]
                 merged = self.model.merged_case
                 answers = [(short_class_name(str(t["label"]), merged), float(t["prob"])) for t in top]
                 why = ", ".join(f"{name} {confidence_text(prob)}" for name, prob in answers)
@@ -767,7 +789,7 @@ class BatchView(QWidget):
         self._fit_columns(event.size().width())  # the table's own size is set after this, by the layout
 
     @property
-    def rows(self) -> list[dict[str, object]]:
+    def rows(self) -> list[BatchRecord]:
         return self.model.rows
 
     @property
@@ -812,7 +834,7 @@ class BatchView(QWidget):
         self._other_json = other_json
         from ml.runtime.image_files import display_path
 
-        rows: list[dict[str, object]] = [
+        rows: list[BatchRecord] = [
             {"path": display_path(p), "model": model, "top": [], "error": "", "notes": []} for p in paths
         ]
         self.read_as.blockSignals(True)  # the box shows what these rows are; the saved choice is the person's
@@ -855,7 +877,7 @@ class BatchView(QWidget):
             row["error"] = error
             row["notes"] = list(notes)
             if line is not None:
-                row.update(line_record(line))
+                keep_line(row, line)
             table_row = self.model.table_row(index)
             if error:  # the reason takes the room of the answer's three columns
                 self.table.setSpan(table_row, ERROR_COLUMN, 1, len(COLUMNS) - ERROR_COLUMN)
@@ -871,7 +893,7 @@ class BatchView(QWidget):
 
         errors = sum(1 for row in self.rows if row["error"])
         read = sum(1 for row in self.rows if row["top"] or "text" in row)
-        notes: list[list[str]] = [row["notes"] for row in self.rows]  # type: ignore[misc]
+        notes: list[list[str]] = [row["notes"] for row in self.rows]
         several = sum(1 for kept in notes if any(SEVERAL_CHARACTERS_NOTE in note for note in kept))
         failed = f"; {errors} could not be read" if errors else ""
         if several:  # a photo of a word given one guess: what to do is said where the person looks
@@ -911,7 +933,7 @@ class BatchView(QWidget):
             + (f" The model in use is now {self._model_now}: Again reads the files with it." if stale else "")
         )
 
-    def finished_rows(self) -> list[dict[str, object]]:
+    def finished_rows(self) -> list[BatchRecord]:
         """The rows with a result or a reason, in the table's order (as sorted): what the person sees."""
         shown = [self.rows[self.model.file_index(r)] for r in range(len(self.rows))]
         return [row for row in shown if row["top"] or row["error"] or "text" in row]
@@ -929,24 +951,20 @@ class BatchView(QWidget):
         French, ...): fields apart by ";", numbers with a decimal comma. With commas and points, Excel there
         put each row whole in one cell, and a confidence was text that could not be summed or sorted."""
         rows = self.finished_rows()
-        if self.model.lines:  # a line's answers are its text and its characters', not a top-k
-            rows = [{key: value for key, value in row.items() if key != "top"} for row in rows]
         if path.suffix.lower() == ".json":  # (names as written, "Schüler", not "Sch\u00fcler")
             # A file with nothing to read says so as the command line's JSON does: "blank": true. As there,
             # "error" and "notes" are there when there is one (a script testing for "error" took every
-            # row for a failure), "top" when there are answers.
-            rows = [
-                {**row, "error": str(row["error"]).removeprefix(BLANK_PREFIX), "blank": True}
-                if str(row["error"]).startswith(BLANK_PREFIX)
-                else row
-                for row in rows
-            ]
-            rows = [
-                {key: value for key, value in row.items() if value or key not in ("error", "notes", "top")}
-                for row in rows
-            ]
-            write_atomically(path, json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
-            return len(rows)
+            # row for a failure), "top" when there are answers (a line's are its text and its characters').
+            written: list[dict[str, object]] = []
+            for row in rows:
+                record: dict[str, object] = dict(row)
+                if row["error"].startswith(BLANK_PREFIX):
+                    record |= {"error": row["error"].removeprefix(BLANK_PREFIX), "blank": True}
+                if self.model.lines:
+                    del record["top"]
+                written.append({k: v for k, v in record.items() if v or k not in ("error", "notes", "top")})
+            write_atomically(path, json.dumps(written, indent=1, ensure_ascii=False) + "\n")
+            return len(written)
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";" if decimal_comma else ",")
 
@@ -968,14 +986,14 @@ class BatchView(QWidget):
                 )
             write_atomically(path, CSV_MARK + buffer.getvalue())
             return len(rows)
-        depth = max((len(row["top"]) for row in rows), default=1)  # type: ignore[arg-type]
+        depth = max((len(row["top"]) for row in rows), default=1)
         header = list(CSV_FIELDS)
         for k in range(1, depth + 1):
             header += [f"label_{k}", f"prob_{k}"]
         writer.writerow([*header, CORRECTED_FIELD])
         for row in rows:
             values = csv_fields(row)
-            for entry in row["top"]:  # type: ignore[attr-defined]
+            for entry in row["top"]:
                 values += [entry["label"], number(entry["prob"])]
             values += [""] * (len(header) - len(values))  # every row as wide as the header (a failed file's too)
             writer.writerow([*values, corrected(row) or ""])
