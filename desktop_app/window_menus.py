@@ -332,10 +332,11 @@ def build_menus(window: MainWindow) -> None:
     toolbar.addWidget(model_label)
     toolbar.addWidget(window.model_picker)
     window.addToolBar(toolbar)
-    # Tab goes as the window reads: the toolbar's controls, the pad, then the views on the right (the
-    # toolbar came last, after every view's controls).
+    # Tab goes as the window reads: the toolbar's controls, the pad, its answer, then the views on the right
+    # (the toolbar came last, after every view's controls; the answer was no stop at all).
     QWidget.setTabOrder(window.pen_slider, window.model_picker)
     QWidget.setTabOrder(window.model_picker, window.canvas)
+    QWidget.setTabOrder(window.canvas, window.predictions.headline)
 
 
 def shortcut_rows(menu_bar: QMenuBar) -> list[tuple[str, str, str]]:

@@ -4770,6 +4770,34 @@ def test_keyboard_focus_and_text_on_the_highlight_can_be_seen(qtbot, window: Mai
         assert all(clicked.pixelColor(x, middle) == before.pixelColor(x, middle) for x in (0, 1))
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_tab_reaches_the_answer_after_the_pad_and_frames_it(qtbot, window: MainWindow, theme: str) -> None:  # type: ignore[no-untyped-def]
+    """A screen reader's user could not reach the answer with Tab (it was said once, when it came): the answer
+    is the pad's next stop, named with its confidence, framed in the focus colour while it has the keys."""
+    from PySide6.QtGui import QAccessible
+
+    from desktop_app.themes import focus_colour
+
+    window.set_theme(theme)
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))
+    headline = window.predictions.headline
+    window.activateWindow()
+    window.canvas.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(window.canvas.hasFocus, timeout=TIMEOUT_MS)
+    unfocused = headline.grab().toImage()
+    QTest.keyClick(window.canvas, Qt.Key.Key_Tab)
+    qtbot.waitUntil(headline.hasFocus, timeout=TIMEOUT_MS)
+    name = QAccessible.queryAccessibleInterface(headline).text(QAccessible.Text.Name)
+    assert name.startswith("answer: ") and "%" in name
+    framed = headline.grab().toImage()
+    middle = headline.height() // 2
+    colour = focus_colour(headline.palette())
+    assert framed.pixelColor(1, middle) == colour and unfocused.pixelColor(1, middle) != colour
+    QTest.keyClick(headline, Qt.Key.Key_Backtab)
+    qtbot.waitUntil(window.canvas.hasFocus, timeout=TIMEOUT_MS)
+    assert headline.grab().toImage().pixelColor(1, middle) != colour
+
+
 def test_the_pad_shows_it_has_the_keys_until_the_pen_touches_it(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """At the start, and after a dialog, E and Backspace acted on a pad that showed no focus."""
     from PySide6.QtGui import QPalette

@@ -5,9 +5,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from desktop_app.themes import focus_colour
 from desktop_app.widgets.fonts import character_font, class_name, confidence_text, short_class_name, spoken_class_name
 from ml.runtime.labels import TOP_K
 
@@ -71,6 +83,34 @@ class ShortenedTitleBox(QGroupBox):
         title = next((t for t in self._titles if self._width_needed(t) <= self.width()), self._titles[-1])
         if title != self.title():
             self.setTitle(title)
+
+
+class AnswerHeadline(QLabel):
+    """The answer in large type, a stop of Tab's: a screen reader's user reaches the answer (its name says it
+    and its confidence) as the pad's neighbour, and hears it again there; framed in the focus colour when
+    reached by the keyboard, as the buttons and drop-downs are."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self._by_keyboard = False
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self._by_keyboard = event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason)
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.hasFocus() and self._by_keyboard:
+            painter = QPainter(self)
+            painter.setPen(QPen(focus_colour(self.palette()), 2))
+            painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
+            painter.end()
 
 
 class ConfidenceBar(QWidget):
@@ -231,7 +271,7 @@ class PredictionPanel(QWidget):
         self._grid.setVerticalSpacing(3)
         # No answer: the headline empty, the message under it saying why (a lone "—" drawn large looked like
         # a glitch to a newcomer).
-        self.headline = QLabel(NO_ANSWER)
+        self.headline = AnswerHeadline(NO_ANSWER)
         self._answer = ""
         self._base_font = self.headline.font()
         self._headline_scale = HEADLINE_SCALE
