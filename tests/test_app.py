@@ -4832,12 +4832,12 @@ def test_the_pad_shows_it_has_the_keys_until_the_pen_touches_it(qtbot, window: M
 def test_a_keyboard_user_tabs_through_the_window_as_it_reads(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """The toolbar came last in the Tab order, its Model label named no control, E's scope was unsaid."""
     chain, widget = [], window.pen_slider
-    for _ in range(3):
+    for _ in range(4):
         chain.append(widget)
         widget = widget.nextInFocusChain()
         while widget.focusPolicy() & Qt.FocusPolicy.TabFocus != Qt.FocusPolicy.TabFocus or not widget.isVisible():
             widget = widget.nextInFocusChain()
-    assert chain == [window.pen_slider, window.model_picker, window.canvas]
+    assert chain == [window.pen_slider, window.model_picker, window.canvas, window.predictions.headline]
     assert widget in (window.tabs, window.tabs.tabBar())  # then the views on the right
     labels = {label.buddy(): label.text() for label in window.findChildren(QLabel) if label.buddy() is not None}
     assert labels[window.model_picker].strip() == "Model" and labels[window.pen_slider].strip() == "Pen"
