@@ -5413,3 +5413,128 @@ def test_a_stroke_file_opened_on_the_pad_reads_as_a_batch_reads_it(qtbot, window
         qtbot.waitUntil(lambda size=size: window.width() == size[0], timeout=TIMEOUT_MS)
         opened = _last_result(qtbot, window, lambda: window.open_file(tmp_path / "seven.json"))
         assert np.abs(opened.model_input - batch).max() < 0.02, (size, window.canvas.size())
+
+
+def _pen_event(  # type: ignore[no-untyped-def]
+    canvas, kind, x: float, y: float, eraser_end: bool = False, button=Qt.MouseButton.LeftButton
+) -> None:
+    """A tablet event on the pad: the pen's tip (or its eraser end), or a barrel button (``button``)."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QPointingDevice, QTabletEvent
+
+    from desktop_app.self_test import stylus
+
+    device = stylus()
+    if eraser_end:
+        device = QPointingDevice(
+            "GlyphPad simulated pen's eraser end",
+            4243,
+            QPointingDevice.DeviceType.Stylus,
+            QPointingDevice.PointerType.Eraser,
+            QPointingDevice.Capability.Position | QPointingDevice.Capability.Pressure,
+            1,
+            2,
+        )
+    held = Qt.MouseButton.NoButton if kind == QTabletEvent.Type.TabletRelease else button
+    point = QPointF(x, y)
+    event = QTabletEvent(
+        kind, device, point, canvas.mapToGlobal(point), 0.6, 0.0, 0.0, 0.0, 0.0, 0.0,
+        Qt.KeyboardModifier.NoModifier, button, held,
+    )  # fmt: skip
+    QApplication.sendEvent(canvas, event)
+
+
+def _pen_line(canvas, points: list[tuple[float, float]], **kwargs: Any) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QTabletEvent
+
+    _pen_event(canvas, QTabletEvent.Type.TabletPress, *points[0], **kwargs)
+    for x, y in points[1:]:
+        _pen_event(canvas, QTabletEvent.Type.TabletMove, x, y, **kwargs)
+    _pen_event(canvas, QTabletEvent.Type.TabletRelease, *points[-1], **kwargs)
+
+
+def test_the_pens_eraser_end_erases_and_its_barrel_button_draws_nothing(window: MainWindow) -> None:
+    """A pen tablet user's trial: the pen turned over drew ink (an A scrubbed with it got a second crossbar),
+    and the barrel button drew a stroke, or a dot that was read, when clicked over the pad."""
+    from PySide6.QtGui import QTabletEvent
+
+    canvas = window.canvas
+    w, h = canvas.width(), canvas.height()
+    _pen_line(canvas, [(w * 0.5, h * (0.2 + 0.05 * i)) for i in range(13)])  # a bar with the tip
+    assert [s.eraser for s in canvas.strokes] == [False]
+    _pen_line(canvas, [(w * (0.4 + 0.02 * i), h * 0.5) for i in range(11)], eraser_end=True)  # scrubbed across
+    assert [s.eraser for s in canvas.strokes] == [False, True] and not canvas.eraser  # the Eraser itself stays off
+    assert canvas.strokes[1].width > canvas.strokes[0].width  # as wide as the eraser
+    _pen_line(canvas, [(w * 0.3, h * 0.3), (w * 0.35, h * 0.35), (w * 0.4, h * 0.4)], button=Qt.MouseButton.RightButton)
+    _pen_event(canvas, QTabletEvent.Type.TabletPress, w * 0.7, h * 0.7, button=Qt.MouseButton.MiddleButton)
+    _pen_event(canvas, QTabletEvent.Type.TabletRelease, w * 0.7, h * 0.7, button=Qt.MouseButton.MiddleButton)
+    assert len(canvas.strokes) == 2 and not canvas.stroke_in_progress
+    _pen_line(canvas, [(w * 0.6, h * (0.2 + 0.05 * i)) for i in range(13)])  # the tip draws again, not erases
+    assert [s.eraser for s in canvas.strokes] == [False, True, False]
+
+
+def test_what_the_pad_reads_is_the_ink_it_shows_when_presses_overlap_or_a_lift_is_lost(window: MainWindow) -> None:
+    """A pen tablet user's trial: a press while a stroke was down (a palm, then the pen) replaced that stroke and
+    left its ink on the screen, unread and not undone; a lost pen lift left the pad deaf to the mouse; a stroke
+    that ran off the pad kept its hidden path (two bars joined over the side panel read as S)."""
+    from PySide6.QtGui import QTabletEvent
+
+    canvas = window.canvas
+    w, h = canvas.width(), canvas.height()
+    QTest.mousePress(
+        canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(int(w * 0.2), int(h * 0.2))
+    )
+    for i in range(1, 8):
+        QTest.mouseMove(canvas, QPoint(int(w * 0.2), int(h * (0.2 + 0.05 * i))))
+    _pen_event(canvas, QTabletEvent.Type.TabletPress, w * 0.6, h * 0.2)  # the pen while the mouse is down
+    assert len(canvas.strokes) == 1 and len(canvas.strokes[0].points) >= 7  # the mouse's, kept whole
+    for i in range(1, 8):
+        _pen_event(canvas, QTabletEvent.Type.TabletMove, w * 0.6, h * (0.2 + 0.05 * i))
+    # Its lift is lost: the mouse still draws, and the pen's stroke is kept as drawn.
+    QTest.mouseRelease(
+        canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(int(w * 0.2), int(h * 0.55))
+    )
+    _mouse_line = [QPoint(int(w * (0.3 + 0.05 * i)), int(h * 0.8)) for i in range(8)]
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _mouse_line[0])
+    for point in _mouse_line[1:]:
+        QTest.mouseMove(canvas, point)
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _mouse_line[-1])
+    assert len(canvas.strokes) == 3 and not canvas.stroke_in_progress
+    assert len(canvas.strokes[1].points) >= 7 and len(canvas.strokes[2].points) >= 7
+    # Off the pad and back, the button held: two strokes, every point on the pad.
+    canvas.clear()
+    path = [(w * 0.8, h * 0.3), (w * 0.95, h * 0.3), (w + 40, h * 0.4), (w * 0.95, h * 0.5), (w * 0.8, h * 0.5)]
+    _pen_line(canvas, path)
+    assert len(canvas.strokes) == 2
+    assert all(0 <= x <= w and 0 <= y <= h for s in canvas.strokes for x, y, _ in s.points)
+
+
+def test_a_mouse_echo_of_the_pen_draws_no_second_stroke(window: MainWindow) -> None:
+    """Windows sends the pen's strokes as mouse events too, made by the system: drawn again, a second stroke
+    along the pen's. A mouse of its own (not made of the pen's events) draws as ever."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+
+    canvas = window.canvas
+    w, h = canvas.width(), canvas.height()
+    points = [(w * 0.5, h * (0.2 + 0.05 * i)) for i in range(13)]
+    _pen_line(canvas, points)
+
+    def mouse(kind: QEvent.Type, x: float, y: float, source: Qt.MouseEventSource) -> None:
+        button = Qt.MouseButton.LeftButton
+        held = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease else button
+        point = QPointF(x, y)
+        event = QMouseEvent(
+            kind, point, point, canvas.mapToGlobal(point), button, held, Qt.KeyboardModifier.NoModifier, source
+        )
+        QApplication.sendEvent(canvas, event)
+
+    for source, strokes in (
+        (Qt.MouseEventSource.MouseEventSynthesizedBySystem, 1),
+        (Qt.MouseEventSource.MouseEventNotSynthesized, 2),
+    ):
+        mouse(QEvent.Type.MouseButtonPress, *points[0], source)
+        for x, y in points[1:]:
+            mouse(QEvent.Type.MouseMove, x, y, source)
+        mouse(QEvent.Type.MouseButtonRelease, *points[-1], source)
+        assert len(canvas.strokes) == strokes, source

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QPixmap,
+    QPointingDevice,
     QResizeEvent,
     QTabletEvent,
 )
@@ -49,6 +50,8 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     # What recognition reads of an opened picture: the file's bytes, or a pasted or turned picture's pixels.
     OpenedSource = bytes | LoadedImage
 
+# A mouse event the system makes of the pen's comes within this of the pen's own (see _from_the_pen).
+PEN_MOUSE_ECHO_S = 1.0
 MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
 # A pad whose layer took longer than this to build is shown as it was while the window is resized, and built
 # (and read) once the size has not changed for RESIZE_SETTLE_MS (a drag's steps come about every frame, 16 ms).
@@ -271,6 +274,9 @@ class DrawingCanvas(QWidget):
         self._opened_source: OpenedSource | None = None  # see set_image
         self._current: Stroke | None = None
         self._pen_down = False
+        self._pen_erases = False  # the pen on the pad is its eraser end (turned over): its stroke erases
+        self._pen_seen_at = -1.0  # time.monotonic() of the last tablet event (see _from_the_pen)
+        self._outside = False  # the pen or the mouse went off the pad mid-stroke, still down
         self._background_image: QImage | None = None
         self._image_paper: tuple[QImage, int] | None = None  # an opened image and its paper's grey (0-255)
         # Strokes are painted into these caches piece by piece as they are drawn, never again on a
@@ -925,6 +931,11 @@ class DrawingCanvas(QWidget):
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         self._focus_visible = False
+        if event.reason() in (Qt.FocusReason.ActiveWindowFocusReason, Qt.FocusReason.PopupFocusReason):
+            # Another window or a menu took the pen or the mouse mid-stroke: its lift will not come here.
+            self._pen_down = False
+            self._outside = False
+            self._end()
         self.update()
         super().focusOutEvent(event)
 
@@ -1045,20 +1056,38 @@ class DrawingCanvas(QWidget):
         return self._renderer
 
     # ---- input ---------------------------------------------------------------------------------------
-    def _begin(self, position: QPointF, pressure: float) -> None:
+    def _begin(self, position: QPointF, pressure: float, erase: bool | None = None) -> None:
+        """A stroke from ``position``; ``erase``: an eraser's (the pen's eraser end), else as the Eraser is set."""
+        if self._current is not None:
+            # A stroke still down (a palm on a touch screen, then the pen; the pen while the mouse draws):
+            # kept as drawn. Replaced, it left its ink on the screen and out of what was read and undone.
+            self._end()
+        self._outside = False
         hint_shown = self.is_blank()
         if self._background_image is None and self._drawing_scale != 1.0 and not any(s.points for s in self._strokes):
             # New writing on an empty pad is written at its own size; what Undo may bring back, at its own too
             # (it is fitted to the pad when it comes back).
             self._back_to_drawn_size()
-        self._current = Stroke(width=self.stroke_width(), eraser=self._eraser)
+        erasing = self._eraser if erase is None else erase
+        width = self._pen_width * (ERASER_WIDTH_TIMES_PEN if erasing else 1.0)
+        self._current = Stroke(width=width, eraser=erasing)
         self._current.add(position.x(), position.y(), pressure)
         self._current_pieces = 0
         self._paint_new_pieces(self._current, range(0, 1))
         if hint_shown:
             self.update()  # the whole canvas, or the hint would stay on screen around the new stroke
 
-    def _extend(self, position: QPointF, pressure: float) -> None:
+    def _extend(self, position: QPointF, pressure: float, erase: bool | None = None) -> None:
+        # Off the pad the stroke ends, and one begins where the pen comes back: a path drawn over the side
+        # panel, unseen, was read by the stroke model (two bars joined by a hidden turn read as S).
+        if not self.rect().contains(position.toPoint()):
+            if self._current is not None:
+                self._end()
+                self._outside = True
+            return
+        if self._outside:
+            self._begin(position, pressure, erase)
+            return
         stroke = self._current
         if stroke is not None and stroke.add(position.x(), position.y(), pressure, self._drawing_scale):
             self._paint_new_pieces(stroke, range(self._current_pieces, len(stroke.points)))
@@ -1085,32 +1114,49 @@ class DrawingCanvas(QWidget):
         if self._focus_visible:
             self._focus_visible = False
             self.update()
-        if self._pen_down or event.button() != Qt.MouseButton.LeftButton:
+        if event.button() != Qt.MouseButton.LeftButton or self._from_the_pen(event):
             return
+        if self._pen_down:  # the pen's lift never came (a driver's lost event): its stroke ends here
+            self._pen_down = False
+            self._end()
         self._begin(event.position(), 1.0)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if not self._pen_down and event.buttons() & Qt.MouseButton.LeftButton:
+        if not self._pen_down and event.buttons() & Qt.MouseButton.LeftButton and not self._from_the_pen(event):
             self._extend(event.position(), 1.0)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if not self._pen_down and event.button() == Qt.MouseButton.LeftButton:
+        if not self._pen_down and event.button() == Qt.MouseButton.LeftButton and not self._from_the_pen(event):
+            self._outside = False
             self._end()
 
+    def _from_the_pen(self, event: QMouseEvent) -> bool:
+        """A mouse event the system made of the pen's (Windows sends both): the pen's stroke is drawn from
+        its own events, and drawn again from these it was a second stroke along the first."""
+        synthesized = event.source() == Qt.MouseEventSource.MouseEventSynthesizedBySystem
+        return synthesized and time.monotonic() - self._pen_seen_at < PEN_MOUSE_ECHO_S
+
     def tabletEvent(self, event: QTabletEvent) -> None:
+        self._pen_seen_at = time.monotonic()
         pressure = width_share(event.pressure())
         kind = event.type()
-        if kind == QTabletEvent.Type.TabletPress:
+        tip = event.button() == Qt.MouseButton.LeftButton
+        if kind == QTabletEvent.Type.TabletPress and tip:
             if self._focus_visible:  # (a stroke repaints only round itself: the frame would stay)
                 self._focus_visible = False
                 self.update()
             self._pen_down = True
-            self._begin(event.position(), pressure)
+            # The pen turned over writes with its eraser end, as in every drawing program (it drew ink).
+            self._pen_erases = self._eraser or event.pointerType() == QPointingDevice.PointerType.Eraser
+            self._begin(event.position(), pressure, self._pen_erases)
         elif kind == QTabletEvent.Type.TabletMove and self._pen_down:
-            self._extend(event.position(), pressure)
-        elif kind == QTabletEvent.Type.TabletRelease and self._pen_down:
+            self._extend(event.position(), pressure, self._pen_erases)
+        elif kind == QTabletEvent.Type.TabletRelease and self._pen_down and tip:
             self._pen_down = False
+            self._outside = False
             self._end()
+        # The barrel's buttons draw nothing (a click while hovering left a dot that was read), and are taken
+        # here, so that no mouse event is made of them.
         event.accept()
 
 
