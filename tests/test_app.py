@@ -5509,11 +5509,14 @@ def test_what_the_pad_reads_is_the_ink_it_shows_when_presses_overlap_or_a_lift_i
     assert all(0 <= x <= w and 0 <= y <= h for s in canvas.strokes for x, y, _ in s.points)
 
 
-def test_a_mouse_echo_of_the_pen_draws_no_second_stroke(window: MainWindow) -> None:
+def test_a_mouse_echo_of_the_pen_or_a_palm_near_it_draws_nothing(window: MainWindow) -> None:
     """Windows sends the pen's strokes as mouse events too, made by the system: drawn again, a second stroke
-    along the pen's. A mouse of its own (not made of the pen's events) draws as ever."""
+    along the pen's; a palm resting on a touch screen while the pen writes drew, and was read (a pen tablet
+    user's trial). A mouse of its own, or a finger with no pen near, draws as ever."""
     from PySide6.QtCore import QEvent, QPointF
-    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtGui import QMouseEvent, QTabletEvent
+
+    from desktop_app.widgets.canvas import PEN_MOUSE_ECHO_S
 
     canvas = window.canvas
     w, h = canvas.width(), canvas.height()
@@ -5529,12 +5532,23 @@ def test_a_mouse_echo_of_the_pen_draws_no_second_stroke(window: MainWindow) -> N
         )
         QApplication.sendEvent(canvas, event)
 
-    for source, strokes in (
-        (Qt.MouseEventSource.MouseEventSynthesizedBySystem, 1),
-        (Qt.MouseEventSource.MouseEventNotSynthesized, 2),
-    ):
+    def mouse_line(source: Qt.MouseEventSource) -> None:
         mouse(QEvent.Type.MouseButtonPress, *points[0], source)
         for x, y in points[1:]:
             mouse(QEvent.Type.MouseMove, x, y, source)
         mouse(QEvent.Type.MouseButtonRelease, *points[-1], source)
-        assert len(canvas.strokes) == strokes, source
+
+    mouse_line(Qt.MouseEventSource.MouseEventSynthesizedBySystem)
+    assert len(canvas.strokes) == 1  # the echo: not drawn
+    mouse_line(Qt.MouseEventSource.MouseEventNotSynthesized)
+    assert len(canvas.strokes) == 2  # a mouse of its own draws
+    # A palm's touch (Qt makes mouse events of it) while the pen hovers near: not drawn; with no pen near, it
+    # draws as a finger does.
+    canvas.clear()
+    assert canvas.hasTabletTracking()  # (the pen's hover is seen)
+    _pen_event(canvas, QTabletEvent.Type.TabletMove, w * 0.1, h * 0.1, button=Qt.MouseButton.NoButton)
+    mouse_line(Qt.MouseEventSource.MouseEventSynthesizedByQt)
+    assert canvas.is_blank() and not canvas.stroke_in_progress
+    canvas._pen_seen_at -= 2 * PEN_MOUSE_ECHO_S  # the pen put away
+    mouse_line(Qt.MouseEventSource.MouseEventSynthesizedByQt)
+    assert len(canvas.strokes) == 1

@@ -50,7 +50,8 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     # What recognition reads of an opened picture: the file's bytes, or a pasted or turned picture's pixels.
     OpenedSource = bytes | LoadedImage
 
-# A mouse event the system makes of the pen's comes within this of the pen's own (see _from_the_pen).
+# A mouse event made of a touch or of the pen's own events is not drawn within this of the pen's last event,
+# a hover's too: the pen is on or near the pad (see _from_the_pen).
 PEN_MOUSE_ECHO_S = 1.0
 MIN_POINT_SPACING = 1.5  # px: closer samples add nothing but work
 # A pad whose layer took longer than this to build is shown as it was while the window is resized, and built
@@ -261,6 +262,8 @@ class DrawingCanvas(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # The pen's hover comes here too: while it is near, a palm's touch on a touch screen draws nothing.
+        self.setTabletTracking(True)
         # Said to a screen reader, not in a tooltip: one rested over the answer whenever the pen paused.
         self.setAccessibleName("drawing pad: empty")  # and what is on it, as that changes
         self.drawing_changed.connect(self._name_contents)
@@ -1131,10 +1134,11 @@ class DrawingCanvas(QWidget):
             self._end()
 
     def _from_the_pen(self, event: QMouseEvent) -> bool:
-        """A mouse event the system made of the pen's (Windows sends both): the pen's stroke is drawn from
-        its own events, and drawn again from these it was a second stroke along the first."""
-        synthesized = event.source() == Qt.MouseEventSource.MouseEventSynthesizedBySystem
-        return synthesized and time.monotonic() - self._pen_seen_at < PEN_MOUSE_ECHO_S
+        """A mouse event made of another input while the pen is on or near the pad (its events came within
+        ``PEN_MOUSE_ECHO_S``): the system's echo of the pen (Windows sends both; drawn again, a second stroke
+        along the pen's), or a palm's or a finger's touch (drawn, it was read with the writing)."""
+        made = event.source() != Qt.MouseEventSource.MouseEventNotSynthesized
+        return made and time.monotonic() - self._pen_seen_at < PEN_MOUSE_ECHO_S
 
     def tabletEvent(self, event: QTabletEvent) -> None:
         self._pen_seen_at = time.monotonic()
