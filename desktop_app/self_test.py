@@ -87,22 +87,23 @@ def _wait_for_result(window: MainWindow, shown: ShownAnswers, request_id: int, t
     window.result_shown.disconnect(check)
 
 
-_STYLUS = None
+_STYLUS: dict[bool, QPointingDevice] = {}
 
 
-def stylus() -> QPointingDevice:
-    global _STYLUS
-    if _STYLUS is None:
-        _STYLUS = QPointingDevice(
-            "GlyphPad simulated pen",
-            4242,
+def stylus(eraser_end: bool = False) -> QPointingDevice:
+    """A simulated tablet pen: its tip, or its eraser end (the pen turned over). Made once each: Qt keeps
+    a list of the devices it has seen."""
+    if eraser_end not in _STYLUS:
+        _STYLUS[eraser_end] = QPointingDevice(
+            "GlyphPad simulated pen" + ("'s eraser end" if eraser_end else ""),
+            4243 if eraser_end else 4242,
             QPointingDevice.DeviceType.Stylus,
-            QPointingDevice.PointerType.Pen,
+            QPointingDevice.PointerType.Eraser if eraser_end else QPointingDevice.PointerType.Pen,
             QPointingDevice.Capability.Position | QPointingDevice.Capability.Pressure,
             1,
             2,
         )
-    return _STYLUS
+    return _STYLUS[eraser_end]
 
 
 def send_pen(widget: Any, kind: QTabletEvent.Type, point: QPointF, pressure: float) -> None:

@@ -5420,21 +5420,11 @@ def _pen_event(  # type: ignore[no-untyped-def]
 ) -> None:
     """A tablet event on the pad: the pen's tip (or its eraser end), or a barrel button (``button``)."""
     from PySide6.QtCore import QPointF
-    from PySide6.QtGui import QPointingDevice, QTabletEvent
+    from PySide6.QtGui import QTabletEvent
 
     from desktop_app.self_test import stylus
 
-    device = stylus()
-    if eraser_end:
-        device = QPointingDevice(
-            "GlyphPad simulated pen's eraser end",
-            4243,
-            QPointingDevice.DeviceType.Stylus,
-            QPointingDevice.PointerType.Eraser,
-            QPointingDevice.Capability.Position | QPointingDevice.Capability.Pressure,
-            1,
-            2,
-        )
+    device = stylus(eraser_end)
     held = Qt.MouseButton.NoButton if kind == QTabletEvent.Type.TabletRelease else button
     point = QPointF(x, y)
     event = QTabletEvent(
