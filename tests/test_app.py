@@ -5469,6 +5469,8 @@ def test_what_the_pad_reads_is_the_ink_it_shows_when_presses_overlap_or_a_lift_i
     that ran off the pad kept its hidden path (two bars joined over the side panel read as S)."""
     from PySide6.QtGui import QTabletEvent
 
+    from desktop_app.widgets.canvas import OFF_PAD_MARGIN_PX, PEN_MOUSE_ECHO_S
+
     canvas = window.canvas
     w, h = canvas.width(), canvas.height()
     QTest.mousePress(
@@ -5480,10 +5482,16 @@ def test_what_the_pad_reads_is_the_ink_it_shows_when_presses_overlap_or_a_lift_i
     assert len(canvas.strokes) == 1 and len(canvas.strokes[0].points) >= 7  # the mouse's, kept whole
     for i in range(1, 8):
         _pen_event(canvas, QTabletEvent.Type.TabletMove, w * 0.6, h * (0.2 + 0.05 * i))
-    # Its lift is lost: the mouse still draws, and the pen's stroke is kept as drawn.
     QTest.mouseRelease(
         canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(int(w * 0.2), int(h * 0.55))
     )
+    # A mouse press while the pen writes (a driver's, whatever it is marked): the pen's stroke goes on.
+    QTest.mousePress(
+        canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(int(w * 0.6), int(h * 0.6))
+    )
+    assert len(canvas.strokes) == 1 and canvas.stroke_in_progress
+    # Its lift is lost, the pen silent since: the mouse draws, and the pen's stroke is kept as drawn.
+    canvas._pen_seen_at -= 2 * PEN_MOUSE_ECHO_S
     _mouse_line = [QPoint(int(w * (0.3 + 0.05 * i)), int(h * 0.8)) for i in range(8)]
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _mouse_line[0])
     for point in _mouse_line[1:]:
@@ -5496,7 +5504,21 @@ def test_what_the_pad_reads_is_the_ink_it_shows_when_presses_overlap_or_a_lift_i
     path = [(w * 0.8, h * 0.3), (w * 0.95, h * 0.3), (w + 40, h * 0.4), (w * 0.95, h * 0.5), (w * 0.8, h * 0.5)]
     _pen_line(canvas, path)
     assert len(canvas.strokes) == 2
-    assert all(0 <= x <= w and 0 <= y <= h for s in canvas.strokes for x, y, _ in s.points)
+    reach = OFF_PAD_MARGIN_PX
+    assert all(-reach <= x <= w + reach and -reach <= y <= h + reach for s in canvas.strokes for x, y, _ in s.points)
+    # A hand's wobble along the edge (a review: one line was 60 strokes, 60 readings and 60 Undo steps): one.
+    canvas.clear()
+    _pen_line(canvas, [(w - 1.0 + 2.5 * (i % 2), h * (0.2 + 0.01 * i)) for i in range(60)])
+    assert len(canvas.strokes) == 1
+    # The pen takes the keys as the mouse does, and its stroke ends when another window takes them mid-stroke.
+    canvas.clear()
+    window.activateWindow()
+    window.tabs.tabBar().setFocus(Qt.FocusReason.OtherFocusReason)
+    _pen_event(canvas, QTabletEvent.Type.TabletPress, w * 0.5, h * 0.2)
+    _pen_event(canvas, QTabletEvent.Type.TabletMove, w * 0.5, h * 0.4)
+    assert canvas.hasFocus() and not canvas._focus_visible
+    window.tabs.tabBar().setFocus(Qt.FocusReason.ActiveWindowFocusReason)  # as a dialog's window does
+    assert not canvas.stroke_in_progress and len(canvas.strokes) == 1
 
 
 def test_a_mouse_echo_of_the_pen_or_a_palm_near_it_draws_nothing(window: MainWindow) -> None:

@@ -50,6 +50,8 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     # What recognition reads of an opened picture: the file's bytes, or a pasted or turned picture's pixels.
     OpenedSource = bytes | LoadedImage
 
+# A stroke ends once the pen or the mouse is this far off the pad (a hand's wobble along the edge is not)
+OFF_PAD_MARGIN_PX = 12.0
 # A mouse event made of a touch or of the pen's own events is not drawn within this of the pen's last event,
 # a hover's too: the pen is on or near the pad (see _from_the_pen).
 PEN_MOUSE_ECHO_S = 1.0
@@ -1083,7 +1085,8 @@ class DrawingCanvas(QWidget):
     def _extend(self, position: QPointF, pressure: float, erase: bool | None = None) -> None:
         # Off the pad the stroke ends, and one begins where the pen comes back: a path drawn over the side
         # panel, unseen, was read by the stroke model (two bars joined by a hidden turn read as S).
-        if not self.rect().contains(position.toPoint()):
+        margin = OFF_PAD_MARGIN_PX
+        if not QRectF(self.rect()).adjusted(-margin, -margin, margin, margin).contains(position):
             if self._current is not None:
                 self._end()
                 self._outside = True
@@ -1119,8 +1122,10 @@ class DrawingCanvas(QWidget):
             self.update()
         if event.button() != Qt.MouseButton.LeftButton or self._from_the_pen(event):
             return
-        if self._pen_down:  # the pen's lift never came (a driver's lost event): its stroke ends here
-            self._pen_down = False
+        if self._pen_down:
+            if time.monotonic() - self._pen_seen_at < PEN_MOUSE_ECHO_S:
+                return  # the pen is writing: a press its driver made of it, however it is marked
+            self._pen_down = False  # the pen's lift never came (a driver's lost event): its stroke ends here
             self._end()
         self._begin(event.position(), 1.0)
 
@@ -1150,6 +1155,9 @@ class DrawingCanvas(QWidget):
                 self._focus_visible = False
                 self.update()
             self._pen_down = True
+            # The pad takes the keys, as from a mouse's press (E, Backspace act on it; its stroke ends when
+            # another window or a menu takes them mid-stroke, see focusOutEvent).
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
             # The pen turned over writes with its eraser end, as in every drawing program (it drew ink).
             self._pen_erases = self._eraser or event.pointerType() == QPointingDevice.PointerType.Eraser
             self._begin(event.position(), pressure, self._pen_erases)
