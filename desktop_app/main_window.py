@@ -1466,8 +1466,15 @@ class MainWindow(QMainWindow):
             self._line, self._line_strokes = shown
         where = self._put_in_text(text, same_line)
         self.canvas.remove_drawn_strokes(set(range(len(strokes))))  # the first written: the first line's
+        self._keep_added_line()
         self.canvas.setFocus()
         self.voice.say(f"Added “{text}” to {where}; the second line stays on the pad (Undo takes it back)")
+
+    def _keep_added_line(self) -> None:
+        """A line added to the text is kept at once, the text and the pad together (not once the typing
+        pauses: a crash then lost the line, or kept it twice, in the text and still on the pad)."""
+        self._save_text()
+        self._save_pad()
 
     def _put_in_text(self, text: str, same_line: bool) -> str:
         """Add a line to the text box, remembered with what the pad shows now: Undo, bringing that back, takes
@@ -1503,6 +1510,7 @@ class MainWindow(QMainWindow):
             return
         where = self._put_in_text(text, same_line)
         self.canvas.clear()
+        self._keep_added_line()
         self.canvas.setFocus()  # Ctrl+Z is the pad's Undo, not the text box's (the focused character is gone)
         self.voice.say(f"Added “{text}” to {where} (Undo takes it back)")
 

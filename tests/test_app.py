@@ -3051,6 +3051,25 @@ def test_typing_in_a_long_text_box_keeps_it_once_the_typing_pauses(  # type: ign
     assert kept.endswith("line 1999 HAT4more words and the last")
 
 
+def test_a_line_added_to_the_text_is_kept_at_once_with_the_pad(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A review: kept once the typing paused (2 s), a line added just before a crash was lost, or kept twice
+    (in the text, and still on the pad, whose save waits as long). Both are kept at once, together."""
+    from desktop_app.settings import COLLECTED_TEXT_KEY, PAD_KEY
+
+    settings_file = tmp_path / "settings.ini"
+    window = _open_window(qtbot, settings_file)
+    try:
+        window.set_text_mode(True)
+        _mouse_write(window.canvas, "H7")
+        qtbot.waitUntil(lambda: window.line_text() != "" and not window._line_pending, timeout=TIMEOUT_MS)
+        text = window.line_text()
+        window.add_line_to_text()
+        on_disk = QSettings(str(settings_file), QSettings.Format.IniFormat)  # (read from the file: synced)
+        assert on_disk.value(COLLECTED_TEXT_KEY) == text and not on_disk.contains(PAD_KEY)
+    finally:
+        window.close()
+
+
 def test_text_mode_and_its_text_are_kept_when_the_window_closes(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.settings import COLLECTED_TEXT_KEY
 
