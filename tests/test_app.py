@@ -5480,6 +5480,12 @@ def test_the_pens_eraser_end_erases_and_its_barrel_button_draws_nothing(window: 
     assert len(canvas.strokes) == 2 and not canvas.stroke_in_progress
     _pen_line(canvas, [(w * 0.6, h * (0.2 + 0.05 * i)) for i in range(13)])  # the tip draws again, not erases
     assert [s.eraser for s in canvas.strokes] == [False, True, False]
+    # Hovering, the eraser end shows the eraser's ring, the tip the cross.
+    hover = {"button": Qt.MouseButton.NoButton}
+    _pen_event(canvas, QTabletEvent.Type.TabletMove, w * 0.5, h * 0.5, eraser_end=True, **hover)
+    assert canvas.cursor().shape() == Qt.CursorShape.BitmapCursor
+    _pen_event(canvas, QTabletEvent.Type.TabletMove, w * 0.5, h * 0.5, **hover)
+    assert canvas.cursor().shape() == Qt.CursorShape.CrossCursor
 
 
 def test_what_the_pad_reads_is_the_ink_it_shows_when_presses_overlap_or_a_lift_is_lost(window: MainWindow) -> None:

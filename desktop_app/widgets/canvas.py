@@ -280,6 +280,7 @@ class DrawingCanvas(QWidget):
         self._current: Stroke | None = None
         self._pen_down = False
         self._pen_erases = False  # the pen on the pad is its eraser end (turned over): its stroke erases
+        self._eraser_end_near = False  # the pen's eraser end hovers over the pad (the cursor is the eraser's)
         self._pen_seen_at = -1.0  # time.monotonic() of the last tablet event (see _from_the_pen)
         self._outside = False  # the pen or the mouse went off the pad mid-stroke, still down
         self._background_image: QImage | None = None
@@ -333,12 +334,13 @@ class DrawingCanvas(QWidget):
         return self._pen_width * (ERASER_WIDTH_TIMES_PEN if self._eraser else 1.0)
 
     def _update_cursor(self) -> None:
-        """A cross to draw; to erase, a ring as big as the eraser, so one sees what it will take away."""
-        if not self._eraser:
+        """A cross to draw; to erase (the Eraser, or the pen's eraser end near the pad), a ring as big as the
+        eraser, so one sees what it will take away."""
+        if not (self._eraser or self._eraser_end_near):
             self.setCursor(Qt.CursorShape.CrossCursor)
             return
         ratio = self.devicePixelRatioF()
-        diameter = max(8, min(round(self.stroke_width()), 200))
+        diameter = max(8, min(round(self._pen_width * ERASER_WIDTH_TIMES_PEN), 200))
         side = diameter + 4
         pixmap = QPixmap(int(side * ratio), int(side * ratio))
         pixmap.setDevicePixelRatio(ratio)
@@ -1147,6 +1149,9 @@ class DrawingCanvas(QWidget):
 
     def tabletEvent(self, event: QTabletEvent) -> None:
         self._pen_seen_at = time.monotonic()
+        if (eraser_end := event.pointerType() == QPointingDevice.PointerType.Eraser) != self._eraser_end_near:
+            self._eraser_end_near = eraser_end
+            self._update_cursor()
         pressure = width_share(event.pressure())
         kind = event.type()
         tip = event.button() == Qt.MouseButton.LeftButton
