@@ -329,9 +329,10 @@ class DrawingCanvas(QWidget):
         self._eraser = on
         self._update_cursor()
 
-    def stroke_width(self) -> float:
-        """The width a stroke begun now gets: the pen's, or the eraser's."""
-        return self._pen_width * (ERASER_WIDTH_TIMES_PEN if self._eraser else 1.0)
+    def stroke_width(self, erasing: bool | None = None) -> float:
+        """The width a stroke begun now gets: the pen's, or the eraser's (``erasing``; else as the Eraser is set)."""
+        erasing = self._eraser if erasing is None else erasing
+        return self._pen_width * (ERASER_WIDTH_TIMES_PEN if erasing else 1.0)
 
     def _update_cursor(self) -> None:
         """A cross to draw; to erase (the Eraser, or the pen's eraser end near the pad), a ring as big as the
@@ -340,7 +341,7 @@ class DrawingCanvas(QWidget):
             self.setCursor(Qt.CursorShape.CrossCursor)
             return
         ratio = self.devicePixelRatioF()
-        diameter = max(8, min(round(self._pen_width * ERASER_WIDTH_TIMES_PEN), 200))
+        diameter = max(8, min(round(self.stroke_width(erasing=True)), 200))
         side = diameter + 4
         pixmap = QPixmap(int(side * ratio), int(side * ratio))
         pixmap.setDevicePixelRatio(ratio)
@@ -1076,8 +1077,7 @@ class DrawingCanvas(QWidget):
             # (it is fitted to the pad when it comes back).
             self._back_to_drawn_size()
         erasing = self._eraser if erase is None else erase
-        width = self._pen_width * (ERASER_WIDTH_TIMES_PEN if erasing else 1.0)
-        self._current = Stroke(width=width, eraser=erasing)
+        self._current = Stroke(width=self.stroke_width(erasing), eraser=erasing)
         self._current.add(position.x(), position.y(), pressure)
         self._current_pieces = 0
         self._paint_new_pieces(self._current, range(0, 1))
