@@ -273,8 +273,8 @@ class InferenceService(QObject):
         self._device = "auto"  # the worker's device as asked for; touched only in the worker thread
         self._resolved: str | None = None  # ... and as resolved ("cpu", "cuda"), once a model needed it
         self._requested_device = "auto"  # the same, as last asked for from the GUI thread
-        # What is loaded, touched only in the worker thread: each model by (name, device), its batch session
-        # on the CPU by name, text mode's line reader of it by (name, device).
+        # What is loaded, touched only in the worker thread: each model, its batch session on the CPU and text
+        # mode's line reader of it, each by (name, device) (a batch session's device is always "cpu").
         self._recognizers: dict[tuple[str, str], Recognizer] = {}
         self._batch_recognizers: dict[tuple[str, str], Recognizer] = {}
         self._line_readers: dict[tuple[str, str], LineReader] = {}
