@@ -212,7 +212,7 @@ def test_train_takes_its_options_from_a_settings_file(
 def test_a_file_that_is_no_checkpoint_is_refused_in_one_line(synthetic_emnist: Path, tmp_path: Path) -> None:
     import torch
 
-    from ml.training.train import load_checkpoint
+    from ml.training.checkpoints import load_checkpoint
 
     main(_config(synthetic_emnist, tmp_path, epochs=1, name="r"))
     checkpoint = tmp_path / "r.ckpt"

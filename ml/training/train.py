@@ -8,17 +8,15 @@ would compete with the training step for the same cores.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import math
 import os
 import platform
-import shlex
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,19 +28,29 @@ from torch import nn
 from tqdm import tqdm
 
 from ml.models import check_model_config, get_arch, get_model, list_models
-from ml.runtime.atomic_files import write_atomically
 from ml.runtime.cards import ModelCard, replaces_a_model, weights_dir
 from ml.runtime.devices import describe, to_channels_last, torch_device
 from ml.runtime.labels import LABEL_SETS, LabelSet, get_label_set
 from ml.runtime.preprocess import PREPROCESS_VERSION
 from ml.training.augment import AugmentConfig, augment_batch
+from ml.training.checkpoints import (
+    RunRecord,
+    card_run_fields,
+    check_resumable,
+    check_same_pictures,
+    checkpoint_settings,
+    load_checkpoint,
+    random_state,
+    restore_random_state,
+    resume_hint,
+    run_record,
+    save_checkpoint,
+)
 from ml.training.data.emnist import default_data_dir
 from ml.training.data.image_folders import (
     HELD_OUT_FROM,
     OWN_PICTURES_TO_CHOOSE_BY,
     characters_not_held_out,
-    folder_changes,
-    folder_files,
     folder_pictures,
     split_pictures,
     usable_folder_problem,
@@ -63,7 +71,7 @@ from ml.training.distributed import (
     wrap,
 )
 from ml.training.export import output_problems, save_weights
-from ml.training.fine_tune import describe_start, fine_tune_config, start_from_weights, starting_card
+from ml.training.fine_tune import fine_tune_config, start_from_weights, starting_card
 from ml.training.metrics import scores_line
 from ml.training.mixing import mix_weights, source_weights
 from ml.training.pen_data import evaluation_bank, training_bank
@@ -78,7 +86,7 @@ SCHEDULERS = ("onecycle", "cosine", "step", "plateau", "none")
 BALANCE = ("sample", "loss", "none")
 
 
-def _option(default: Any, help: str, **argparse_options: Any) -> Any:
+def option(default: Any, help: str, **argparse_options: Any) -> Any:
     """A TrainConfig field with its command-line help (the one place an option is declared)."""
     if isinstance(default, dict):
         return field(default_factory=lambda: dict(default), metadata={"help": help, **argparse_options})
@@ -98,72 +106,72 @@ def image_architecture(name: str) -> str:
 
 @dataclass
 class TrainConfig:
-    arch: str = _option(
+    arch: str = option(
         "emnist_cnn", "an image architecture (glyphpad-ml archs)", choices=IMAGE_ARCHS, type=image_architecture
     )
-    labels: str = _option("emnist36", "label set", choices=list(LABEL_SETS))
-    name: str = _option("", "output name (default <labels>_<arch>)")
-    data: str = _option("", EMNIST_HELP)
-    pen_data: str = _option("", f"{PEN_DATA_HELP}; 'none' = EMNIST only")
-    out: str = _option("runs", "where weights, card, metrics.json and the checkpoint go")
-    epochs: int = _option(10, "passes of --epoch-samples samples each")
-    epoch_samples: int = _option(0, "samples drawn per epoch (0 = the size of the EMNIST training split)")
+    labels: str = option("emnist36", "label set", choices=list(LABEL_SETS))
+    name: str = option("", "output name (default <labels>_<arch>)")
+    data: str = option("", EMNIST_HELP)
+    pen_data: str = option("", f"{PEN_DATA_HELP}; 'none' = EMNIST only")
+    out: str = option("runs", "where weights, card, metrics.json and the checkpoint go")
+    epochs: int = option(10, "passes of --epoch-samples samples each")
+    epoch_samples: int = option(0, "samples drawn per epoch (0 = the size of the EMNIST training split)")
     # Share of each epoch drawn from pen drawings (UNIPEN rendered as the canvas renders): the users draw
     # with a pen, EMNIST is scanned paper; both teach the shapes.
-    pen_share: float = _option(0.5, "share of each epoch's samples that are pen drawings (0-1)")
+    pen_share: float = option(0.5, "share of each epoch's samples that are pen drawings (0-1)")
     # A person's own writing: pictures in class folders (as evaluate --images reads them), mixed in.
-    images: str = _option(
+    images: str = option(
         "",
         "a folder of your own pictures, one sub-folder per character ('A', '7', 'a_lower'), mixed into the "
         "training; 80/10/10 of each character's pictures to train, validate and test (the source 'images')",
     )
-    images_share: float = _option(0.3, "share of each epoch's samples drawn from --images (0-1; EMNIST gives way)")
-    start_from: str = _option(
+    images_share: float = option(0.3, "share of each epoch's samples drawn from --images (0-1; EMNIST gives way)")
+    start_from: str = option(
         "", "weights (.safetensors, or a bundled model's name) to start from: a fine-tune (same --arch and --labels)"
     )
-    pen_variants: int = _option(
+    pen_variants: int = option(
         4,
         "augmented drawings rendered per UNIPEN training character; rendered once and cached (the first run "
         "with a setting renders them all: minutes on 2 cores; --max-per-class renders fewer, --pen-data none none)",
     )
     # 64: twice the updates of 128 per epoch, +0.5% val accuracy on a 3-epoch proxy, for 22% fewer
     # images/s on a 2-core CPU (1,373 vs 1,756 measured); short runs are update-bound.
-    batch_size: int = _option(64, "batch size")
-    lr: float = _option(4e-3, "peak learning rate (OneCycle) or the initial one")
-    optimizer: str = _option("adamw", "optimizer", choices=list(OPTIMIZERS))
-    weight_decay: float = _option(5e-4, "weight decay (not on biases and norm scales)")
-    scheduler: str = _option("onecycle", "learning-rate schedule", choices=list(SCHEDULERS))
-    step_size: int = _option(5, "StepLR: epochs between decays")
-    gamma: float = _option(0.3, "StepLR decay factor")
-    label_smoothing: float = _option(0.05, "softer targets: the 36/47-class sets hold ambiguous pairs (O/0, I/1)")
-    clip_grad_norm: float = _option(0.0, "max gradient norm, 0 = off (keeps RNNs stable at CNN rates)")
+    batch_size: int = option(64, "batch size")
+    lr: float = option(4e-3, "peak learning rate (OneCycle) or the initial one")
+    optimizer: str = option("adamw", "optimizer", choices=list(OPTIMIZERS))
+    weight_decay: float = option(5e-4, "weight decay (not on biases and norm scales)")
+    scheduler: str = option("onecycle", "learning-rate schedule", choices=list(SCHEDULERS))
+    step_size: int = option(5, "StepLR: epochs between decays")
+    gamma: float = option(0.3, "StepLR decay factor")
+    label_smoothing: float = option(0.05, "softer targets: the 36/47-class sets hold ambiguous pairs (O/0, I/1)")
+    clip_grad_norm: float = option(0.0, "max gradient norm, 0 = off (keeps RNNs stable at CNN rates)")
     # "sample": every class drawn about equally often from each source, so the answer follows the shapes
     # and not EMNIST's five-to-one digit prior; "loss": class-weighted loss instead; "none": the data's counts.
-    balance: str = _option("sample", "class balancing", choices=list(BALANCE))
-    patience: int = _option(0, "early stopping: epochs without a better validation score (0 = off)")
-    ema: float = _option(0.999, "decay of an exponential moving average of the weights, 0 = off")
-    augment: bool = _option(True, "batch augmentation of the images")
-    augment_config: dict[str, Any] = _option(AugmentConfig().to_dict(), "JSON overrides of AugmentConfig")  # noqa: RUF009
-    model_config: dict[str, Any] = _option({}, "JSON architecture options, e.g. '{\"dropout\": 0.1}' (listed by archs)")  # noqa: RUF009
-    seed: int = _option(0, "model init, batch order, augmentation")
-    split_seed: int = _option(DEFAULT_SPLIT_SEED, "seed of the EMNIST 80/10/10 split")
-    writer_split_seed: int = _option(DEFAULT_WRITER_SPLIT_SEED, "seed of the UNIPEN split by writer")
-    max_per_class: int = _option(
+    balance: str = option("sample", "class balancing", choices=list(BALANCE))
+    patience: int = option(0, "early stopping: epochs without a better validation score (0 = off)")
+    ema: float = option(0.999, "decay of an exponential moving average of the weights, 0 = off")
+    augment: bool = option(True, "batch augmentation of the images")
+    augment_config: dict[str, Any] = option(AugmentConfig().to_dict(), "JSON overrides of AugmentConfig")  # noqa: RUF009
+    model_config: dict[str, Any] = option({}, "JSON architecture options, e.g. '{\"dropout\": 0.1}' (listed by archs)")  # noqa: RUF009
+    seed: int = option(0, "model init, batch order, augmentation")
+    split_seed: int = option(DEFAULT_SPLIT_SEED, "seed of the EMNIST 80/10/10 split")
+    writer_split_seed: int = option(DEFAULT_WRITER_SPLIT_SEED, "seed of the UNIPEN split by writer")
+    max_per_class: int = option(
         0,
         "cap training samples per class, EMNIST's and the pen drawings' (0 = all); the validation that picks "
         "the epoch kept is capped alike, the scores written to the card are not",
     )
-    device: str = _option("auto", "auto, cpu, cuda or cuda:N")
-    threads: int = _option(0, "CPU threads (0 = OMP_NUM_THREADS when set, else every core; shared by torchrun's ranks)")
-    amp: bool = _option(True, "bf16 autocast on CUDA")
-    save_dtype: str = _option("float32", "dtype of the saved weights", choices=["float32", "float16", "bfloat16"])
-    dry_run: bool = _option(False, "a few batches and a small evaluation (for tests)")
-    resume: str = _option(
+    device: str = option("auto", "auto, cpu, cuda or cuda:N")
+    threads: int = option(0, "CPU threads (0 = OMP_NUM_THREADS when set, else every core; shared by torchrun's ranks)")
+    amp: bool = option(True, "bf16 autocast on CUDA")
+    save_dtype: str = option("float32", "dtype of the saved weights", choices=["float32", "float16", "bfloat16"])
+    dry_run: bool = option(False, "a few batches and a small evaluation (for tests)")
+    resume: str = option(
         "",
         "checkpoint (.ckpt) to continue from, with the options it was started with (those that shape the model, "
         "data, optimizer or schedule cannot change)",
     )
-    bench_steps: int = _option(0, "before training, measure images/s of EMNIST-only and mixed batches (0 = off)")
+    bench_steps: int = option(0, "before training, measure images/s of EMNIST-only and mixed batches (0 = off)")
 
 
 # What a resumed run cannot change: the model it builds, the data each epoch draws, its optimizer and the
@@ -522,158 +530,6 @@ def _selection_score(accuracies: dict[str, float]) -> float:
     return float(np.mean(list(accuracies.values())))
 
 
-@contextlib.contextmanager
-def resume_hint(command: str, checkpoint: Path, resumed_from: str = "") -> Iterator[None]:
-    """Ctrl+C during a run: the interruption says how to continue it, from the checkpoint this run wrote,
-    else from the one it resumed (``resumed_from``), else that nothing was kept (an earlier run's of the
-    same name is no hint: this run would have replaced it)."""
-    before = checkpoint.stat().st_mtime_ns if checkpoint.exists() else None
-    try:
-        yield
-    except KeyboardInterrupt:
-        if checkpoint.exists() and checkpoint.stat().st_mtime_ns != before:
-            hint = f"'glyphpad-ml {command} --resume {checkpoint}' continues after the last finished epoch"
-        elif resumed_from:
-            hint = f"'glyphpad-ml {command} --resume {resumed_from}' continues as this run did"
-        else:  # (it said "interrupted" alone, and a person looked for something to resume)
-            hint = "before its first epoch ended: nothing was kept to resume"
-        raise KeyboardInterrupt(hint) from None
-
-
-def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    """Write a training checkpoint; a run killed while saving keeps its previous one."""
-    write_atomically(path, lambda tmp: torch.save(state, tmp), make_folders=True)
-
-
-CHECKPOINT_KEYS = ("model", "optimizer", "epoch", "history", "config")
-
-
-def random_state(device: torch.device) -> dict[str, Any]:
-    """The global torch generators' states, for a checkpoint: dropout draws from them, and a run resumed
-    without them drew other masks than the run never stopped (its weights differed). On CUDA, the
-    training device's alone (a resume may see other GPUs)."""
-    state: dict[str, Any] = {"torch_rng": torch.get_rng_state()}
-    if device.type == "cuda":
-        state["cuda_rng"] = torch.cuda.get_rng_state(device)
-    return state
-
-
-def restore_random_state(checkpoint: dict[str, Any], device: torch.device) -> None:
-    """The generators as :func:`random_state` kept them (a checkpoint of an earlier version has none; one
-    of a CUDA run resumed on the CPU keeps the CPU's)."""
-    if "torch_rng" in checkpoint:
-        torch.set_rng_state(checkpoint["torch_rng"].cpu())
-    if device.type == "cuda" and "cuda_rng" in checkpoint:
-        torch.cuda.set_rng_state(checkpoint["cuda_rng"].cpu(), device)
-
-
-@dataclass
-class RunRecord:
-    """How a run was started and how long it has trained, carried through its checkpoints: the card of a
-    resumed run names the command that started it and the time of all its parts (it named the resume's,
-    and a finished run resumed took "5.9 s")."""
-
-    command: str = ""
-    seconds_before: float = 0.0  # the training time of the runs this one continues
-    started_at: float = field(default_factory=time.time)  # when this part started (time.time())
-    # Set when this part finds every epoch done: it adds no training time (its outputs are written again).
-    nothing_trained: bool = False
-    # The weights a fine-tune started from, described when it started: a resume says it again from its
-    # checkpoint (read again at the end, a starting model moved since failed the run after its last epoch).
-    started_from: str = ""
-    # The class prior chosen for those weights (glyphpad-ml prior), which the fine-tune's card keeps.
-    started_prior: list[float] = field(default_factory=list)
-    # The --images folder's files when the run started (ml.training.data.image_folders.folder_files).
-    images_files: list[str] = field(default_factory=list)
-
-    def seconds(self) -> float:
-        """The training time of the whole run so far, its earlier parts included."""
-        if self.nothing_trained:
-            return self.seconds_before
-        return self.seconds_before + time.time() - self.started_at
-
-    def checkpoint_fields(self) -> dict[str, Any]:
-        return {
-            "command": self.command,
-            "seconds": self.seconds(),
-            "started_from": self.started_from,
-            "started_prior": torch.tensor(self.started_prior, dtype=torch.float64),
-            "images_files": self.images_files,
-        }
-
-
-def run_command(command: str) -> str:
-    """This process's command line as a card records it ("" when it is not ``glyphpad-ml COMMAND``)."""
-    if len(sys.argv) > 1 and sys.argv[1] == command:
-        return f"glyphpad-ml {command} " + " ".join(shlex.quote(a) for a in sys.argv[2:])
-    return ""
-
-
-def run_record(command: str, resume: str, started_at: float, start_from: str = "", images: str = "") -> RunRecord:
-    """A new run's record (a fine-tune's ``start_from`` described, the ``images`` folder's files
-    listed), or the record of the run a checkpoint continues; this part started at ``started_at``."""
-    if not resume:
-        card = starting_card(start_from) if start_from else None
-        return RunRecord(
-            run_command(command),
-            0.0,
-            started_at,
-            started_from=describe_start(card) if card else "",
-            started_prior=list(card.class_prior_log) if card else [],
-            images_files=folder_files(images) if images else [],
-        )
-    checkpoint = _read_checkpoint(resume, torch.device("cpu"))
-    return RunRecord(
-        str(checkpoint.get("command", "")),  # unknown for a checkpoint of an earlier version
-        float(checkpoint.get("seconds", 0.0)),
-        started_at,
-        started_from=str(checkpoint.get("started_from", "")),
-        started_prior=[float(v) for v in checkpoint.get("started_prior", torch.zeros(0)).tolist()],
-        images_files=[str(f) for f in checkpoint.get("images_files", [])],
-    )
-
-
-def check_same_pictures(resume: str, images: str) -> None:
-    """Refuse, before any data is read, to resume a run on other pictures than it started with: the
-    split is drawn anew from the folder, and pictures trained on would be scored as unseen."""
-    kept = [str(f) for f in _read_checkpoint(resume, torch.device("cpu")).get("images_files", [])]
-    now = folder_files(images) if images else []
-    if kept != now:
-        raise ValueError(
-            f"{resume} was trained on other pictures than --images {images or '(none)'} holds now "
-            f"({folder_changes(kept, now)}): "
-            "start a new run (--name), or put the folder back as it was"
-        )
-
-
-def card_run_fields(command: str, record: RunRecord, resume: str) -> dict[str, Any]:
-    """The card's "seconds", "command", what a fine-tune started from and, for a resumed run, "resumed_with"."""
-    fields: dict[str, Any] = {"seconds": round(record.seconds(), 1), "command": record.command}
-    if record.started_from:
-        fields["started_from"] = record.started_from
-    if resume:
-        fields["resumed_with"] = run_command(command)
-    return fields
-
-
-def load_checkpoint(path: str | Path, device: torch.device, arch: str, labels: str) -> dict[str, Any]:
-    """A checkpoint written by :func:`save_checkpoint` for ``arch`` on ``labels``; ValueError, in one
-    line, for a file that is none (truncated, another kind of file) or is another model's."""
-    checkpoint = _read_checkpoint(path, device)
-    trained = checkpoint["config"]
-    if trained.get("arch") != arch or trained.get("labels") != labels:
-        raise ValueError(
-            f"{path} was trained as {trained.get('arch')} on {trained.get('labels')}, not {arch} on {labels}"
-        )
-    return checkpoint
-
-
-def checkpoint_settings(path: str | Path) -> dict[str, Any]:
-    """The options the run that wrote checkpoint ``path`` was started with (ValueError, in one line, for a
-    file that is no checkpoint)."""
-    return dict(_read_checkpoint(path, torch.device("cpu"))["config"])
-
-
 def settings_in_effect(config: TrainConfig, with_pen: bool, device: torch.device) -> dict[str, Any]:
     """A card's record of the settings as they acted: no pen share without pen data, no autocast off CUDA,
     no CPU threads on it (options that did nothing must not read as part of the recipe), and no paths of
@@ -689,43 +545,6 @@ def settings_in_effect(config: TrainConfig, with_pen: bool, device: torch.device
     else:
         settings["threads"] = 0  # CPU threads are set only for a run on the CPU
     return settings
-
-
-def check_resumable(path: str | Path, started: dict[str, Any], given: dict[str, Any], fixed: Sequence[str]) -> None:
-    """Refuse, before any data is read, to resume a run with other ``fixed`` options than it was started
-    with (``given``: this run's options): the model it builds, the data each epoch draws, and the epochs
-    its one-cycle schedule was laid out over when it started."""
-    changed = [name for name in fixed if name in started and name in given and started[name] != given[name]]
-    if changed:
-
-        def flags(values: dict[str, Any]) -> str:
-            shown = {name: json.dumps(v) if isinstance(v := values[name], dict) else v for name in changed}
-            return ", ".join(f"--{name.replace('_', '-')} {value}" for name, value in shown.items())
-
-        raise ValueError(
-            f"{path} was started with {flags(started)}, not {flags(given)}: leave them out to continue it "
-            "as started (they shape its model, its data, its optimizer or its learning-rate schedule)"
-        )
-
-
-def _read_checkpoint(path: str | Path, device: torch.device) -> dict[str, Any]:
-    try:
-        checkpoint = torch.load(path, map_location=device, weights_only=True)
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such checkpoint") from None
-    except OSError as error:  # a folder, no permission: the system's reason
-        raise ValueError(f"{path}: {error.strerror or error}") from None
-    except Exception as error:  # torch raises RuntimeError, UnpicklingError, EOFError... for what is no checkpoint
-        # Not torch's words: for a file that only holds more than tensors, they advise loading it with
-        # weights_only=False, which runs whatever code it carries.
-        raise ValueError(f"{path} is not a training checkpoint that glyphpad-ml wrote, or it is damaged") from error
-    if (
-        not isinstance(checkpoint, dict)
-        or any(key not in checkpoint for key in CHECKPOINT_KEYS)
-        or not isinstance(checkpoint["config"], dict)
-    ):
-        raise ValueError(f"{path} is not a training checkpoint (it lacks one of {', '.join(CHECKPOINT_KEYS)})")
-    return dict(checkpoint)
 
 
 def fit(

@@ -31,6 +31,17 @@ from ml.runtime.cards import ModelCard, replaces_a_model, stroke_models_dir
 from ml.runtime.devices import describe, resolve_device, torch_device
 from ml.runtime.labels import LABEL_SETS, get_label_set
 from ml.runtime.strokes import STROKE_NORMALIZATION_VERSION
+from ml.training.checkpoints import (
+    card_run_fields,
+    check_resumable,
+    checkpoint_settings,
+    load_checkpoint,
+    random_state,
+    restore_random_state,
+    resume_hint,
+    run_record,
+    save_checkpoint,
+)
 from ml.training.data.locations import PEN_DATA_HELP
 from ml.training.data.unipen import (
     DEFAULT_WRITER_SPLIT_SEED,
@@ -50,19 +61,7 @@ from ml.training.metrics import classification_metrics, scores_line
 from ml.training.progress_lines import minutes
 from ml.training.scoring import summary
 from ml.training.stroke_data import StrokeAugment, stroke_inputs
-from ml.training.train import (
-    _option,
-    card_run_fields,
-    check_resumable,
-    checkpoint_settings,
-    load_checkpoint,
-    log_epoch_progress,
-    random_state,
-    restore_random_state,
-    resume_hint,
-    run_record,
-    save_checkpoint,
-)
+from ml.training.train import log_epoch_progress, option
 from ml.training.worker_processes import limit_workers, training_threads, worker_pool
 
 # An ensemble is assembled from trained stroke models (glyphpad-ml stroke-ensemble), not trained here.
@@ -97,35 +96,35 @@ RESUME_FIXED = (
 
 @dataclass
 class StrokeTrainConfig:
-    arch: str = _option("stroke_cnn", "a stroke architecture", choices=STROKE_ARCHS, type=stroke_architecture)
-    labels: str = _option("emnist36", "label set", choices=list(LABEL_SETS))
-    name: str = _option("", "output name (default strokes<classes>_<arch without 'stroke_'>)")
-    pen_data: str = _option("", PEN_DATA_HELP)
-    out: str = _option("runs", "where weights, card, metrics.json and the checkpoint go")
-    epochs: int = _option(20, "passes over the training writers' characters (a fresh variant of each)")
-    batch_size: int = _option(128, "batch size")
-    lr: float = _option(3e-3, "peak learning rate (OneCycle)")
-    weight_decay: float = _option(1e-4, "AdamW weight decay")
-    label_smoothing: float = _option(0.1, "softer targets: O/0 and I/1 look alike in the 36-class set")
-    clip_grad_norm: float = _option(1.0, "max gradient norm, 0 = off")
-    model_config: dict[str, Any] = _option({}, "JSON architecture options, e.g. '{\"hidden\": 96}' (listed by archs)")  # noqa: RUF009
-    lift_corners: float = _option(
+    arch: str = option("stroke_cnn", "a stroke architecture", choices=STROKE_ARCHS, type=stroke_architecture)
+    labels: str = option("emnist36", "label set", choices=list(LABEL_SETS))
+    name: str = option("", "output name (default strokes<classes>_<arch without 'stroke_'>)")
+    pen_data: str = option("", PEN_DATA_HELP)
+    out: str = option("runs", "where weights, card, metrics.json and the checkpoint go")
+    epochs: int = option(20, "passes over the training writers' characters (a fresh variant of each)")
+    batch_size: int = option(128, "batch size")
+    lr: float = option(3e-3, "peak learning rate (OneCycle)")
+    weight_decay: float = option(1e-4, "AdamW weight decay")
+    label_smoothing: float = option(0.1, "softer targets: O/0 and I/1 look alike in the 36-class set")
+    clip_grad_norm: float = option(1.0, "max gradient norm, 0 = off")
+    model_config: dict[str, Any] = option({}, "JSON architecture options, e.g. '{\"hidden\": 96}' (listed by archs)")  # noqa: RUF009
+    lift_corners: float = option(
         0.0,
         "share of characters varied with the pen lifted at a corner (a 7 as its bar, then its stem): such "
         "drawings read far better, UNIPEN's own writers' words a little worse (README)",
     )
-    seed: int = _option(0, "model init, batch order, augmentation")
-    writer_split_seed: int = _option(DEFAULT_WRITER_SPLIT_SEED, "seed of the UNIPEN split by writer")
-    limit: int = _option(0, "at most this many characters of each part (training, validation, test; 0 = all)")
-    max_per_class: int = _option(0, "at most this many training characters of each class (0 = all), as train's")
-    device: str = _option("auto", "auto, cpu, cuda or cuda:N")
-    threads: int = _option(0, "CPU threads (0 = OMP_NUM_THREADS when set, else every core)")
-    resume: str = _option(
+    seed: int = option(0, "model init, batch order, augmentation")
+    writer_split_seed: int = option(DEFAULT_WRITER_SPLIT_SEED, "seed of the UNIPEN split by writer")
+    limit: int = option(0, "at most this many characters of each part (training, validation, test; 0 = all)")
+    max_per_class: int = option(0, "at most this many training characters of each class (0 = all), as train's")
+    device: str = option("auto", "auto, cpu, cuda or cuda:N")
+    threads: int = option(0, "CPU threads (0 = OMP_NUM_THREADS when set, else every core)")
+    resume: str = option(
         "",
         "checkpoint (.ckpt) to continue from, with the options it was started with (those that shape the model, "
         "data, optimizer or schedule cannot change)",
     )
-    start_from: str = _option("", "weights (.safetensors, or a bundled model's name) to start from: a fine-tune")
+    start_from: str = option("", "weights (.safetensors, or a bundled model's name) to start from: a fine-tune")
 
 
 def _epoch_job(args: tuple[PenCharacters, np.ndarray, int, StrokeAugment]) -> tuple[np.ndarray, np.ndarray]:
