@@ -940,10 +940,7 @@ class DrawingCanvas(QWidget):
     def focusOutEvent(self, event: QFocusEvent) -> None:
         self._focus_visible = False
         if event.reason() in (Qt.FocusReason.ActiveWindowFocusReason, Qt.FocusReason.PopupFocusReason):
-            # Another window or a menu took the pen or the mouse mid-stroke: its lift will not come here.
-            self._pen_down = False
-            self._outside = False
-            self._end()
+            self._lift()  # another window or a menu took the pen or the mouse mid-stroke: no lift comes here
         self.update()
         super().focusOutEvent(event)
 
@@ -1125,10 +1122,9 @@ class DrawingCanvas(QWidget):
         if event.button() != Qt.MouseButton.LeftButton or self._from_the_pen(event):
             return
         if self._pen_down:
-            if time.monotonic() - self._pen_seen_at < PEN_MOUSE_ECHO_S:
+            if self._pen_near():
                 return  # the pen is writing: a press its driver made of it, however it is marked
-            self._pen_down = False  # the pen's lift never came (a driver's lost event): its stroke ends here
-            self._end()
+            self._lift()  # the pen's lift never came (a driver's lost event): its stroke ends here
         self._begin(event.position(), 1.0)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -1137,15 +1133,23 @@ class DrawingCanvas(QWidget):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if not self._pen_down and event.button() == Qt.MouseButton.LeftButton and not self._from_the_pen(event):
-            self._outside = False
-            self._end()
+            self._lift()
 
     def _from_the_pen(self, event: QMouseEvent) -> bool:
         """A mouse event made of another input while the pen is on or near the pad (its events came within
         ``PEN_MOUSE_ECHO_S``): the system's echo of the pen (Windows sends both; drawn again, a second stroke
         along the pen's), or a palm's or a finger's touch (drawn, it was read with the writing)."""
-        made = event.source() != Qt.MouseEventSource.MouseEventNotSynthesized
-        return made and time.monotonic() - self._pen_seen_at < PEN_MOUSE_ECHO_S
+        return event.source() != Qt.MouseEventSource.MouseEventNotSynthesized and self._pen_near()
+
+    def _pen_near(self) -> bool:
+        """Whether the pen is on or near the pad: its events came within ``PEN_MOUSE_ECHO_S``."""
+        return time.monotonic() - self._pen_seen_at < PEN_MOUSE_ECHO_S
+
+    def _lift(self) -> None:
+        """The pen or the mouse is up: the stroke down ends (kept, as drawn)."""
+        self._pen_down = False
+        self._outside = False
+        self._end()
 
     def tabletEvent(self, event: QTabletEvent) -> None:
         self._pen_seen_at = time.monotonic()
@@ -1169,9 +1173,7 @@ class DrawingCanvas(QWidget):
         elif kind == QTabletEvent.Type.TabletMove and self._pen_down:
             self._extend(event.position(), pressure, self._pen_erases)
         elif kind == QTabletEvent.Type.TabletRelease and self._pen_down and tip:
-            self._pen_down = False
-            self._outside = False
-            self._end()
+            self._lift()
         # The barrel's buttons draw nothing (a click while hovering left a dot that was read), and are taken
         # here, so that no mouse event is made of them.
         event.accept()
