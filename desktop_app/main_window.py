@@ -9,7 +9,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QEvent,
     QLocale,
     QMimeData,
-    QRectF,
     QSettings,
     QSize,
     QStandardPaths,
@@ -75,7 +74,6 @@ from desktop_app.inference_service import (
     ComparisonRow,
     Explanation,
     InferenceService,
-    LineReading,
     ModelInfo,
     Recognition,
     StrokePartner,
@@ -111,6 +109,7 @@ from desktop_app.settings import (
     window_state,
 )
 from desktop_app.status_voice import StatusVoice
+from desktop_app.text_mode import TextModeLines
 from desktop_app.themes import apply_text_size, apply_theme, next_text_size
 from desktop_app.widgets.batch_view import BatchView, other_json_files
 from desktop_app.widgets.canvas import RESIZE_SETTLE_MS, DrawingCanvas
@@ -120,8 +119,8 @@ from desktop_app.widgets.fonts import middle_cut
 from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_image
 from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.picture_menu import PictureMenu
-from desktop_app.widgets.prediction_panel import PredictionPanel, announce
-from desktop_app.widgets.text_panel import LEFT_OUT_MARK, TextPanel
+from desktop_app.widgets.prediction_panel import PredictionPanel
+from desktop_app.widgets.text_panel import TextPanel
 from desktop_app.window_menus import KeysStayInMenus, build_menus
 from desktop_app.window_menus import shortcut_rows as menu_shortcut_rows
 from ml.runtime.atomic_files import write_atomically
@@ -147,45 +146,8 @@ PAD_DESCRIPTIONS = {
     "(Ctrl+O) or paste (Ctrl+V) a picture of the writing.",
 }
 COMPARE_WAITS = "Draw a character, or open a picture: every ticked model reads it here."
-LINE_SAID_AFTER_MS = 1200  # text mode: a screen reader is told the line once the writing pauses this long
 RELIST_AFTER_MS = 1000  # a change in the weights folder lists the models again after this quiet (a copy settles)
-ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
-
-
-TEXT_ALTERNATIVES = 5  # readings offered in a text-mode character's menu, at least
 PAD_SAVE_AFTER_MS = 2000  # the pad and the text box are kept this long after their last change (and at closing)
-
-
-@dataclass(frozen=True)
-class Correction:
-    """What the person changed of a character of the line: the character (picked or typed) and whether a
-    space stands before it; None keeps what was read."""
-
-    char: str | None = None
-    space_before: bool | None = None
-
-
-@dataclass
-class AddedLine:
-    """A line added to the text, to take back when Undo brings its ink back (and to add again on Redo)."""
-
-    text: str
-    strokes: tuple[Any, ...]  # the canvas's stroke objects when it was added (its own, and a line begun below)
-    picture: object = None  # or the opened picture it was read from (the canvas's opened source)
-    taken_back: bool = False
-    joined_by: str = "\n"  # what stands before it in the text: a new line, or a space (the last line continued)
-
-    def is_on(self, strokes: list[Any], picture: object) -> bool:
-        """Whether the pad shows exactly the strokes it showed when this line was added, or its picture with
-        nothing drawn over it (the same objects, not look-alikes)."""
-        if not self.strokes:
-            return self.picture is not None and picture is self.picture and not strokes
-        return len(strokes) == len(self.strokes) and all(a is b for a, b in zip(strokes, self.strokes, strict=True))
-
-
-BOX_MARGIN_PX = 3  # text mode: a character's box stands this far off its ink
-LAST_LINES_KEPT = 8  # text mode: lines read from strokes kept, to find the first of two lines on the pad
-FULL_PAD = 0.9  # text mode: writing past this share of the pad's width is told how to start a new line
 
 
 class MainWindow(QMainWindow):
@@ -262,18 +224,6 @@ class MainWindow(QMainWindow):
         self._batch_asked_for: list[Path] = []  # the files and folders the last batch was asked for
         self._fallback_notice = ""  # why the model in use is not the one asked for, until it is ready
         self._compare_models: list[str] = []
-        self.text_mode = False
-        self._line: LineReading | None = None  # text mode: the last line read
-        self._picture_corrections: dict[int, Correction] = {}  # a read picture's character -> its correction
-        self._line_problem = ""  # why the last reading of the pad gave no line ("" if it did, or none yet)
-        self._line_strokes: list[Any] = []  # the canvas strokes the shown line was read from
-        # The last lines that read from strokes, and their strokes: when a second line is written below one,
-        # the pad holds two and reads neither, and Ctrl+Enter adds the first, keeping the new one on the pad
-        # (also once Undo has brought the two back after that).
-        self._last_lines: list[tuple[LineReading, list[Any]]] = []
-        self._read_strokes: dict[int, list[Any]] = {}  # the same, per read request
-        # The last line added to the text: Undo that brings its ink back takes it out again, corrections kept.
-        self._added_lines: list[AddedLine] = []  # lines added to the text from strokes, oldest first
         # The last file opened: its name, and what the pad may show of it (its bytes, and the same turned).
         # The file the pad shows, for the title: its pictures (the opened one and its turns) or its strokes.
         self._opened_file: tuple[list[object], str] | None = None
@@ -284,13 +234,6 @@ class MainWindow(QMainWindow):
         self._relist_after_batch = False  # the folder changed while a batch ran: listed once it is done
         self._fallen_back_from = ""  # the model that could not be used when another was taken instead
         self._restored_note = ""  # what the window brought back from the last session, said when ready
-        self._line_news = ""  # the status bar's last word on a line read (gone when text mode is left)
-        # A line is said once the writing pauses, and only when it changed: after every pen-up it was said
-        # whole again ("Read H", "Read HE", … and again on each resize).
-        self._line_said = ""
-        self._say_line_timer = QTimer(self, singleShot=True, interval=LINE_SAID_AFTER_MS)
-        self._say_line_timer.timeout.connect(self._say_line)
-        self._line_pending = False  # a reading of the pad as it is now is on its way
         self._not_kept_said = False  # the settings file could not be written, and that was said
         self._hold = SettingsHold(None, "")  # whether this window keeps the writing (create_window says)
         self._asking_at_close = True  # False when a logout or shutdown closes it: no one to answer
@@ -361,6 +304,13 @@ class MainWindow(QMainWindow):
         # Heard as well as seen (a screen reader heard only the answers: "Copied…", "ready on CPU", "Text
         # size 200%" were silent); a line's count and time in text mode are not: its text is said instead.
         self.voice = StatusVoice(self.statusBar())
+        self.lines = TextModeLines(
+            self.canvas, self.text_panel, self.service, self.preferences, self.voice, self._keep_writing_now, self
+        )
+
+    @property
+    def text_mode(self) -> bool:
+        return self.lines.active
 
     def _wire(self) -> None:
         service = self.service
@@ -386,7 +336,6 @@ class MainWindow(QMainWindow):
         for menu in self.picture_menus.values():
             menu.copied.connect(lambda: self.voice.say("Copied the picture", 3))
             menu.saved.connect(self._picture_saved)
-        service.line_read.connect(self._on_line_read)
         # A drawing slow to paint is read again once the size has settled, not at every step of a drag (each
         # rendered it anew); any other at once, as the pad shows it.
         self._resize_settled = QTimer(self, singleShot=True, interval=RESIZE_SETTLE_MS)
@@ -394,10 +343,6 @@ class MainWindow(QMainWindow):
         self.canvas.resized.connect(
             lambda: self._resize_settled.start() if self.canvas.slow_to_paint() else self._on_canvas_resized()
         )
-        self.text_panel.character_chosen.connect(self.correct_character)
-        self.text_panel.character_pointed.connect(lambda index: self.canvas.mark_box(index if index >= 0 else None))
-        self.text_panel.space_chosen.connect(self.set_space_before)
-        self.text_panel.add_line_requested.connect(self.add_line_to_text)
         self.text_panel.copy_requested.connect(self.copy_text)
         service.batch_progress.connect(self._on_batch_progress)
         service.batch_finished.connect(self._on_batch_finished)
@@ -411,7 +356,6 @@ class MainWindow(QMainWindow):
         self._pad_save_timer.setInterval(PAD_SAVE_AFTER_MS)
         self._pad_save_timer.timeout.connect(self._save_pad)
         self.canvas.drawing_changed.connect(self._pad_save_timer.start)
-        self.canvas.notes_changed.connect(self._on_notes_changed)
         self.canvas.can_undo_changed.connect(self.undo_action.setEnabled)
         self.canvas.can_redo_changed.connect(self.redo_action.setEnabled)
         self.pen_slider.valueChanged.connect(self._set_pen_width)
@@ -513,6 +457,10 @@ class MainWindow(QMainWindow):
         self._text_save_timer.stop()
         if not self._hold.another_copy:
             self.settings.setValue(COLLECTED_TEXT_KEY, self.text_panel.text_box.toPlainText())
+
+    def _keep_writing_now(self) -> None:
+        self._save_text()
+        self._save_pad()
 
     def _save_pad(self, sync: bool = True) -> None:
         if self._hold.another_copy:
@@ -951,7 +899,7 @@ class MainWindow(QMainWindow):
     def recognize_canvas(self) -> None:
         self._show_title()
         if self.text_mode:
-            self._read_canvas()
+            self.lines.read_canvas()
             return
         if self.canvas.is_blank():
             self._current_input = None
@@ -971,7 +919,7 @@ class MainWindow(QMainWindow):
     def _submit(self, image: Any, strokes: Any = None) -> None:
         self._show_title()  # a pasted or dropped picture is no opened file
         if self.text_mode:  # an opened, pasted or dropped picture is read as a line too
-            self._read_canvas()
+            self.lines.read_canvas()
             return
         # Before the model list has arrived the model in use is already loading (create_window): ask it.
         listed_without_it = bool(self.models) and self.preferences.model not in self.models
@@ -1093,7 +1041,7 @@ class MainWindow(QMainWindow):
 
     def set_text_mode(self, on: bool) -> None:
         """Text mode: the pad takes the window's width and reads a line of characters as text."""
-        self.text_mode = on
+        self.lines.active = on
         self.text_mode_action.setChecked(on)
         for text_only in (self.remove_last_action, self.add_line_action, self.continue_line_action):
             text_only.setEnabled(on)
@@ -1109,11 +1057,8 @@ class MainWindow(QMainWindow):
             else "Draw a letter or a digit here\nor drop an image file"
         )
         self.canvas.setAccessibleDescription(PAD_DESCRIPTIONS[on])
-        self._line = None
-        self.canvas.set_overlay([])
-        self.text_panel.set_line([], [])
+        self.lines.clear_line()
         self._show_model_scope()
-        self._clear_line_news()
         self.recognize_canvas()
 
     def _merged_case(self) -> frozenset[str]:
@@ -1145,179 +1090,12 @@ class MainWindow(QMainWindow):
 
     def _on_canvas_resized(self) -> None:
         if self.text_mode:  # the drawing was scaled with the pad: its boxes with it
-            self._read_canvas()
+            self.lines.read_canvas()
         elif self.canvas.drawn_strokes():
             # The drawing is rendered for recognition at the pad's shape: read it again as it is now. (Leaving
             # text mode answered from the wide pad's rendering, and the next request, for the same drawing,
             # differently.) An opened picture alone reads the same at any size.
             self.recognize_canvas()
-
-    def _read_canvas(self) -> None:
-        if self.canvas.is_blank() or not self.preferences.model:
-            # A reading still on its way is of what was there: shown, it left a line on a blank pad that
-            # Ctrl+Enter added again and again.
-            self.service.cancel("read")
-            self._line_pending = False
-            self._line = None
-            self.canvas.set_overlay([])
-            self.text_panel.set_line([], [])
-            self._clear_line_news()  # "Read 1 character" under a blank pad
-            return
-        strokes = self.canvas.recognition_strokes()
-        image = None if strokes is not None else self.canvas.recognition_input()
-        opened = image is not None and image is self.canvas.opened_source
-        drawn = self.canvas.drawn_strokes() if strokes is not None else []
-        # A drawing that cannot be read from its strokes (erased, or over a picture) is read from its render.
-        scale = 1.0 if strokes is not None or opened else self.canvas.recognition_scale()
-        # A character's menu offers its alternatives whatever the top-k shown in character mode (Top 1 left
-        # nothing to pick from but "Type another…").
-        alternatives = max(self.preferences.top_k, TEXT_ALTERNATIVES)
-        request_id = self.service.read_text(self.preferences.model, strokes, image, scale, opened, alternatives)
-        self._line_pending = True  # the line shown is the pad's as it was: not one to add until this comes
-        self._read_strokes[request_id] = drawn
-
-    def _clear_line_news(self) -> None:
-        """Text mode's last word on a line read ("Read 5 characters"), if the status bar still shows it."""
-        if self.statusBar().currentMessage() == self._line_news:
-            self.statusBar().clearMessage()
-
-    def _on_line_read(self, request_id: int, reading: LineReading) -> None:
-        # This request's strokes, and none of those before it: they are answered (or skipped) by now. (Kept
-        # until a line read, they grew by one each pen-up while lines could not be read.)
-        strokes = self._read_strokes.pop(request_id, [])
-        self._read_strokes = {k: v for k, v in self._read_strokes.items() if k > request_id}
-        if not self.service.is_latest("read", request_id) or not self.text_mode:
-            return
-        self._line_pending = False
-        self._line_problem = reading.error
-        if reading.error:
-            self._line = None
-            self.canvas.set_overlay([])
-            self.text_panel.set_line([], [], f"Not read: {reading.error}")
-            # What to do about it goes to the status bar, which said how the last line read: the panel keeps
-            # one line's height, and a long message there ran out of a small window's view. Not as an answer
-            # to the person (_say): the line read once they have done it replaces it.
-            picture = self.canvas.opened_source is not None and not self.canvas.drawn_strokes()
-            if reading.not_one_line and picture:
-                advice = "Crop the picture to one line of writing, or open a picture of one line (sideways? Ctrl+R)"
-            elif reading.not_one_line == "rows" and self._first_of_two_lines() is not None:
-                advice = "Two lines on the pad: Ctrl+Enter adds the first to the text and keeps the second here"
-                self.text_panel.add_button.setEnabled(True)
-            elif reading.not_one_line == "rows":
-                # Add to text needs a line that reads: the pad holds two now, so only Undo gets back to one.
-                advice = "Two lines on the pad: Undo the second, add the first to the text (Ctrl+Enter), then write on"
-            elif reading.not_one_line:
-                advice = "Undo the last strokes or clear the pad: this is more than one line holds"
-            else:
-                advice = "Not read"
-            self._line_news = advice
-            self.statusBar().showMessage(advice, 10000)
-            return
-        self._line = reading
-        self._picture_corrections.clear()
-        self._line_strokes = strokes
-        if reading.from_strokes:
-            self._last_lines = [*self._last_lines[-(LAST_LINES_KEPT - 1) :], (reading, self._line_strokes)]
-        self._show_line()
-
-    def _on_notes_changed(self) -> None:
-        if self.text_mode and self._line is not None:
-            self._show_line()
-
-    def _character_key(self, index: int) -> tuple[int, ...]:
-        """What a correction is remembered by: the canvas's own strokes of the character (they keep their
-        identity when the pad is resized, and new ink is new strokes; the canvas keeps the correction as a
-        note on them, undone and redone with them); empty for a picture's characters, which are not
-        remembered across reads."""
-        assert self._line is not None
-        character = self._line.line.characters[index]
-        if not self._line.from_strokes:
-            return ()
-        return tuple(id(self._line_strokes[k]) for k in character.strokes if k < len(self._line_strokes))
-
-    def _correction(self, index: int) -> Correction:
-        key = self._character_key(index)
-        note = self.canvas.notes.get(key) if key else self._picture_corrections.get(index)
-        return note if isinstance(note, Correction) else Correction()
-
-    def _shown_character(self, index: int) -> str:
-        """The character as read, or as the person corrected it."""
-        assert self._line is not None
-        char = self._correction(index).char
-        return char if char is not None else self._line.line.characters[index].text
-
-    def _shown_space(self, index: int) -> bool:
-        """Whether a space stands before the character: as read, or as the person set it."""
-        assert self._line is not None
-        space = self._correction(index).space_before
-        return (space if space is not None else bool(self._line.line.characters[index].space_before)) and index > 0
-
-    def line_text(self) -> str:
-        """The line as shown: what was read, with the person's corrections (a character left out of the text
-        hands the space before it to the next one)."""
-        if self._line is None:
-            return ""
-        out: list[str] = []
-        space = False
-        for i in range(len(self._line.line.characters)):
-            space = space or self._shown_space(i)
-            char = self._shown_character(i)
-            if char:
-                out.append((" " if space and out else "") + char)
-                space = False
-        return "".join(out)
-
-    def _show_line(self) -> None:
-        assert self._line is not None
-        reading = self._line
-        characters, alternatives, boxes = [], [], []
-        frame = self.canvas.displayed_image_rect() if reading.opened else None
-        # Boxes of strokes go round the ink, not the pen's centre line: half the widest pen, and a margin.
-        pad = max((stroke.width for stroke in self.canvas.strokes), default=0.0) / 2 + BOX_MARGIN_PX
-        for i, character in enumerate(reading.line.characters):
-            shown = self._shown_character(i)
-            characters.append((shown, self._shown_space(i)))
-            alternatives.append([(s.label, s.prob) for s in character.top])
-            x0, y0, x1, y1 = character.box
-            if reading.from_strokes:
-                box = QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(-pad, -pad, pad, pad)
-            elif frame is not None and reading.line.size:  # the opened picture itself, shown fitted in the pad
-                fx, fy = frame.width() / reading.line.size[0], frame.height() / reading.line.size[1]
-                box = QRectF(frame.x() + x0 * fx, frame.y() + y0 * fy, (x1 - x0) * fx, (y1 - y0) * fy)
-            else:  # the drawing rendered for reading: back to canvas pixels
-                s = 1.0 / max(reading.scale, 1e-9)
-                margin = BOX_MARGIN_PX  # round the ink, as a box of strokes is
-                box = QRectF(x0 * s, y0 * s, (x1 - x0) * s, (y1 - y0) * s).adjusted(-margin, -margin, margin, margin)
-            boxes.append((box, shown or LEFT_OUT_MARK))
-        picked = [self._correction(i).char is not None for i in range(len(characters))]
-        self.text_panel.set_line(characters, alternatives, picked=picked)
-        self.canvas.set_overlay(boxes)
-        if characters:  # said as shown, with the corrections made (a screen reader heard nothing of a line)
-            self._say_line_timer.start()
-        else:
-            self._line_said = ""
-        if self.voice.answering():  # a message the person asked for is still being read
-            return
-        if characters:
-            count = f"{len(characters)} character{'s' if len(characters) != 1 else ''}"
-            # Writing that reaches the pad's right side is a line that will not fit much more.
-            full = reading.from_strokes and max(box.right() for box, _ in boxes) > self.canvas.width() * FULL_PAD
-            notes = "".join(f" ({note})" for note in reading.line.notes)  # a huge photo averaged down
-            self._line_news = f"Read {count} in {reading.line.latency_ms:.0f} ms{notes}" + (
-                ". Pad nearly full: Ctrl+Enter adds the line to the text (Ctrl+Shift+Enter: to its last line)"
-                if full
-                else ""
-            )
-            self.voice.show_unspoken(self._line_news, 8000 if full else 3000)
-        else:
-            self._line_news = "No writing found"
-            self.statusBar().showMessage(self._line_news, 3000)
-
-    def _say_line(self) -> None:
-        text = self.line_text() if self.text_mode else ""
-        if text and text != self._line_said:
-            announce(self.text_panel, f"Read {text}")
-        self._line_said = text
 
     def clear_pad(self) -> None:
         """Clear, said (a screen reader heard nothing; Undo brings it back)."""
@@ -1325,25 +1103,6 @@ class MainWindow(QMainWindow):
             return
         self.canvas.clear()
         self.voice.say("Cleared the pad (Undo brings it back)", 3)
-
-    def correct_character(self, index: int, char: str) -> None:
-        self._correct(index, char=char)
-
-    def set_space_before(self, index: int, space: bool) -> None:
-        """Put a space before the line's character ``index`` (a word gap the splitting did not take for one),
-        or take one away."""
-        self._correct(index, space_before=space)
-
-    def _correct(self, index: int, **change: Any) -> None:
-        if self._line is None or not 0 <= index < len(self._line.line.characters):
-            return
-        corrected = replace(self._correction(index), **change)
-        key = self._character_key(index)
-        if key:
-            self.canvas.set_note(key, corrected)  # undoable; shown on notes_changed
-        else:  # a picture's character: corrected until the next read
-            self._picture_corrections[index] = corrected
-            self._show_line()
 
     def copy_answers(self) -> None:
         """Ctrl+Shift+C: the answers listed and their confidences, tab-separated lines (Ctrl+C copies the
@@ -1366,185 +1125,27 @@ class MainWindow(QMainWindow):
         self.voice.say(f"Copied {len(rows)} answer{'s' if len(rows) != 1 else ''} with their confidences", 3)
 
     def copy_text(self) -> None:
-        """Ctrl+C: in text mode the line's text (or the text box's selection); with no line on the pad, the
-        whole text box (after Ctrl+Enter the line is there, and Ctrl+C copied nothing, silently). Else the
-        rows chosen in a table that has the focus (Batch, Compare: as tab-separated lines, for a
-        spreadsheet), or the answer."""
-        if not self.text_mode:
-            focused = QApplication.focusWidget()
-            if isinstance(focused, QTableView):  # a table's rows, not the answer beside it
-                rows = table_rows_text(focused, decimal_comma=writes_decimal_comma(QLocale.system()))
-                if not rows:
-                    self.voice.say("Choose the rows to copy (Ctrl+A: all of them)", 3)
-                    return
-                QApplication.clipboard().setText(rows)
-                count = rows.count("\n")  # the lines after the header
-                self.voice.say(f"Copied {count} row{'s' if count != 1 else ''}", 3)
+        """Ctrl+C: in text mode the line's text (TextModeLines.copy_text). Else the rows chosen in a table
+        that has the focus (Batch, Compare: as tab-separated lines, for a spreadsheet), or the answer."""
+        if self.text_mode:
+            self.lines.copy_text()
+            return
+        focused = QApplication.focusWidget()
+        if isinstance(focused, QTableView):  # a table's rows, not the answer beside it
+            rows = table_rows_text(focused, decimal_comma=writes_decimal_comma(QLocale.system()))
+            if not rows:
+                self.voice.say("Choose the rows to copy (Ctrl+A: all of them)", 3)
                 return
-            answer = self.predictions.answer()
-            if answer:
-                QApplication.clipboard().setText(answer)
-                self.voice.say(f"Copied “{answer}”", 3)
-            else:
-                self.voice.say("Nothing to copy: draw a character, or open a picture of one", 3)
+            QApplication.clipboard().setText(rows)
+            count = rows.count("\n")  # the lines after the header
+            self.voice.say(f"Copied {count} row{'s' if count != 1 else ''}", 3)
             return
-        box = self.text_panel.text_box
-        if box.hasFocus() and box.textCursor().hasSelection():
-            box.copy()
-            return
-        text = "" if box.hasFocus() else self.line_text()  # in the text box, Ctrl+C is about the box
-        if text:
-            QApplication.clipboard().setText(text)
-            self.voice.say(f"Copied “{text}”", 3)
-        elif box.toPlainText().strip():
-            QApplication.clipboard().setText(box.toPlainText())
-            lines = len(box.toPlainText().strip().splitlines())
-            self.voice.say(f"Copied the text box ({lines} line{'s' if lines != 1 else ''})", 3)
-        elif self.text_mode:
-            self.voice.say("Nothing to copy: write a line on the pad, or add lines to the text box", 3)
-
-    def remove_last_character(self) -> None:
-        """Backspace: take the line's last character (the rightmost, as a keyboard's Backspace would, not the
-        one written last: an l squeezed into "helo" is not the end of "hello") off the pad (undoable)."""
-        box = self.text_panel.text_box
-        if box.hasFocus():
-            box.textCursor().deletePreviousChar()
-            return
-        if self._line is None or not self._line.line.characters:
-            return
-        if self._line.from_strokes:
-            last = max(self._line.line.characters, key=lambda c: c.box[0] + c.box[2])  # its middle rightmost
-            self.canvas.remove_drawn_strokes(set(last.strokes))
-            return
-        if self._line.opened:
-            self.voice.say("Backspace takes away written strokes; this line is a picture (Clear removes it).")
-            return
-        # Read from its picture (the eraser was used): the strokes whose middle is in the rightmost box.
-        rightmost = max(self._line.line.characters, key=lambda c: c.box[2])
-        s = 1.0 / max(self._line.scale, 1e-9)
-        x0, y0, x1, y1 = (v * s for v in rightmost.box)
-        pad = max((stroke.width for stroke in self.canvas.strokes), default=0.0) / 2 + BOX_MARGIN_PX
-        doomed = set()
-        for k, stroke in enumerate(self.canvas.drawn_strokes()):
-            xs = [point[0] for point in stroke.points]
-            ys = [point[1] for point in stroke.points]
-            middle = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
-            if x0 - pad <= middle[0] <= x1 + pad and y0 - pad <= middle[1] <= y1 + pad:
-                doomed.add(k)
-        if doomed:
-            self.canvas.remove_drawn_strokes(doomed)
+        answer = self.predictions.answer()
+        if answer:
+            QApplication.clipboard().setText(answer)
+            self.voice.say(f"Copied “{answer}”", 3)
         else:
-            self.voice.say("The last character has no strokes of its own to take away: use Undo or the eraser.")
-
-    def _first_of_two_lines(self) -> tuple[LineReading, list[Any]] | None:
-        """When the pad holds two lines, the first, as it read before the second was begun below it: its
-        strokes, all still on the pad and written before every other, lying above all of those."""
-        drawn = self.canvas.drawn_strokes()
-        for reading, strokes in reversed(self._last_lines):  # the latest that fits: the first line at its fullest
-            if (
-                not strokes
-                or len(strokes) >= len(drawn)
-                or any(a is not b for a, b in zip(strokes, drawn, strict=False))
-            ):
-                continue
-            # A reading may have taken the second line's first character for one of its own (a lone character
-            # beside a line is read with it): then its text is not the first line's alone.
-            if not reading.line.characters:
-                continue
-            lowest_middle = max((c.box[1] + c.box[3]) / 2 for c in reading.line.characters)
-            new_top = min(min(y for _, y, _ in stroke.points) for stroke in drawn[len(strokes) :])
-            if lowest_middle < new_top:
-                return reading, strokes
-        return None
-
-    def _add_first_of_two_lines(self, reading: LineReading, strokes: list[Any], same_line: bool = False) -> None:
-        shown = self._line, self._line_strokes
-        self._line, self._line_strokes = reading, strokes  # its text as shown then, with its corrections
-        try:
-            text = self.line_text()
-        finally:
-            self._line, self._line_strokes = shown
-        where = self._put_in_text(text, same_line)
-        self.canvas.remove_drawn_strokes(set(range(len(strokes))))  # the first written: the first line's
-        self._keep_added_line()
-        self.canvas.setFocus()
-        self.voice.say(f"Added “{text}” to {where}; the second line stays on the pad (Undo takes it back)")
-
-    def _keep_added_line(self) -> None:
-        """A line added to the text is kept at once, the text and the pad together (not once the typing
-        pauses: a crash then lost the line, or kept it twice, in the text and still on the pad)."""
-        self._save_text()
-        self._save_pad()
-
-    def _put_in_text(self, text: str, same_line: bool) -> str:
-        """Add a line to the text box, remembered with what the pad shows now: Undo, bringing that back, takes
-        the line out of the text (a photo's line stayed in it, and was written twice when added again).
-        Returns where it went, as said to the person."""
-        joined_by = self.text_panel.append_line(text, same_line)
-        self._added_lines = [
-            *self._added_lines[-(ADDED_LINES_KEPT - 1) :],
-            AddedLine(text, tuple(self.canvas.strokes), self.canvas.opened_source, joined_by=joined_by),
-        ]
-        return "the text's last line" if joined_by == " " else "the text"
-
-    def continue_last_line(self) -> None:
-        """Ctrl+Shift+Enter: add the line to the end of the text's last line, after a space (a sentence
-        written over several pad-fulls), not as a line of its own."""
-        self.add_line_to_text(same_line=True)
-
-    def add_line_to_text(self, same_line: bool = False) -> None:
-        if self._line_pending:  # the line shown is of the pad before its last change (a stroke, an Undo)
-            self.voice.say("The line is still being read: add it in a moment")
-            return
-        text = "" if self.canvas.is_blank() else self.line_text()
-        if not text and self._line_problem and (first := self._first_of_two_lines()) is not None:
-            self._add_first_of_two_lines(*first, same_line=same_line)
-            return
-        if not text:  # Ctrl+Enter with nothing that reads: said, not ignored
-            if self.canvas.is_blank():
-                self.voice.say("Nothing to add yet: write a line first")
-            elif self._line_problem:
-                self.voice.say("Nothing to add: the writing does not read as one line (Undo the last strokes)")
-            else:
-                self.voice.say("The line is still being read: add it in a moment")
-            return
-        where = self._put_in_text(text, same_line)
-        self.canvas.clear()
-        self._keep_added_line()
-        self.canvas.setFocus()  # Ctrl+Z is the pad's Undo, not the text box's (the focused character is gone)
-        self.voice.say(f"Added “{text}” to {where} (Undo takes it back)")
-
-    def _added_line_on_pad(self) -> AddedLine | None:
-        """The line added to the text whose strokes the pad shows now, if any."""
-        on_pad = self.canvas.strokes, self.canvas.opened_source
-        return next((a for a in reversed(self._added_lines) if a.is_on(*on_pad)), None)
-
-    def undo(self) -> None:
-        """Undo on the pad; when that brings back a line added to the text (the last one, or an earlier one
-        once Undo has gone back past the lines after it), the text forgets it (if it still ends with it), so
-        adding it again writes it once. (Its corrections come back with its ink, as notes on the strokes.)"""
-        self.canvas.undo()
-        added = self._added_line_on_pad()
-        if added is not None and not added.taken_back:
-            box = self.text_panel.text_box
-            text = box.toPlainText()
-            if text == added.text or text.endswith(added.joined_by + added.text):
-                box.setPlainText(text[: len(text) - len(added.text)].removesuffix(added.joined_by))
-                added.taken_back = True  # (Redo puts it back)
-                self.voice.say("The line is back on the pad and out of the text")
-            else:  # written after in the text box: what the person wrote there is theirs to change
-                self.voice.say("The line is back on the pad; the text, changed since it was added, still holds it")
-
-    def redo(self) -> None:
-        """Redo on the pad; when that clears again a line Undo took back, it goes back into the text."""
-        added = self._added_line_on_pad()
-        again = added is not None and added.taken_back
-        self.canvas.redo()
-        if added is not None and again and not added.is_on(self.canvas.strokes, self.canvas.opened_source):
-            # What joins it now (the text may have changed since: a space to go on from, or nothing).
-            added.joined_by = self.text_panel.append_line(added.text, same_line=added.joined_by == " ")
-            added.taken_back = False
-            self.voice.say("The line is in the text again")  # Undo's "back on the pad" was still showing
+            self.voice.say("Nothing to copy: draw a character, or open a picture of one", 3)
 
     def _compare_left_out(self) -> set[str]:
         return set(string_list(self.preferences.compare_left_out))  # damaged: every model ticked
@@ -1669,7 +1270,7 @@ class MainWindow(QMainWindow):
         """File → Save Text: the text box's text, and the line on the pad not yet added, as UTF-8 text.
         Whether it was written."""
         written = self.text_panel.text_box.toPlainText()
-        line = self.line_text() if self.text_mode else ""
+        line = self.lines.line_text() if self.text_mode else ""
         text = "\n".join(part for part in (written, line) if part)
         if not text.strip():
             self.voice.say("Nothing to save yet: text mode's text box is empty (Ctrl+T, write, Ctrl+Enter)")

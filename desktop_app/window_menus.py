@@ -77,8 +77,8 @@ def build_menus(window: MainWindow) -> None:
     )
     window.cancel_batch_action.setEnabled(False)  # while a batch runs
     window.quit_action = make_action(window, "&Quit", QKeySequence.StandardKey.Quit, window.close)
-    window.undo_action = make_action(window, "&Undo", QKeySequence.StandardKey.Undo, window.undo)
-    window.redo_action = make_action(window, "&Redo", "Ctrl+Shift+Z", window.redo)
+    window.undo_action = make_action(window, "&Undo", QKeySequence.StandardKey.Undo, window.lines.undo)
+    window.redo_action = make_action(window, "&Redo", "Ctrl+Shift+Z", window.lines.redo)
     # Ctrl+Y too: Redo's key on Windows and in many editors elsewhere.
     window.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     window.clear_action = make_action(window, "&Clear", QKeySequence.StandardKey.Delete, window.clear_pad)
@@ -121,15 +121,17 @@ def build_menus(window: MainWindow) -> None:
         window.copy_answers,
         "Each answer listed and its confidence, a line each, for a spreadsheet or a report",
     )
-    window.remove_last_action = make_action(window, "Remove &Last Character", "Backspace", window.remove_last_character)
-    window.add_line_action = make_action(window, "&Add Line to Text", "Ctrl+Return", window.add_line_to_text)
+    window.remove_last_action = make_action(
+        window, "Remove &Last Character", "Backspace", window.lines.remove_last_character
+    )
+    window.add_line_action = make_action(window, "&Add Line to Text", "Ctrl+Return", window.lines.add_line_to_text)
     # The keypad's Enter is another key to Qt: both add the line.
     window.add_line_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
     window.continue_line_action = make_action(
         window,
         "Add to the Text's Last Line",
         "Ctrl+Shift+Return",
-        window.continue_last_line,
+        window.lines.continue_last_line,
         "Add the line after the text's last line and a space (a sentence longer than the pad)",
     )
     window.continue_line_action.setShortcuts([QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")])

@@ -1469,7 +1469,7 @@ def test_the_window_title_names_the_opened_file_while_the_pad_shows_it(
     assert window.windowTitle() == "GlyphPad — letter.png"
     window.canvas.clear()
     assert window.windowTitle() == "GlyphPad"
-    window.undo()  # the picture is back
+    window.lines.undo()  # the picture is back
     assert window.windowTitle() == "GlyphPad — letter.png"
 
 
@@ -1482,10 +1482,10 @@ def test_the_window_title_names_a_stroke_file_while_its_strokes_are_on_the_pad(
     assert window.windowTitle() == "GlyphPad — seven.json"
     _mouse_char(window.canvas, "1", 20, 20, 60)  # written after it: still the file's drawing, with more
     assert window.windowTitle() == "GlyphPad — seven.json"
-    window.undo()
-    window.undo()  # before the file was opened
+    window.lines.undo()
+    window.lines.undo()  # before the file was opened
     assert window.windowTitle() == "GlyphPad"
-    window.redo()
+    window.lines.redo()
     assert window.windowTitle() == "GlyphPad — seven.json"
     window.canvas.clear()
     assert window.windowTitle() == "GlyphPad"
@@ -1722,9 +1722,9 @@ def test_a_pasted_photo_beyond_qts_limit_is_read_from_its_file_bytes(  # type: i
     pasted = _last_result(qtbot, window, window.paste_image)
     assert not pasted.error and pasted.notes == ("averaged down 4x from 9000x7500 pixels",)
     assert window.canvas.opened_source == buffer.getvalue() and window.windowTitle() == "GlyphPad"
-    window.undo()  # the file opened before: named in the title again
+    window.lines.undo()  # the file opened before: named in the title again
     assert window.windowTitle() == "GlyphPad — k.png"
-    window.redo()
+    window.lines.redo()
     svg = QMimeData()
     svg.setData("image/svg+xml", b"<svg/>")
     QApplication.clipboard().setMimeData(svg)
@@ -2214,7 +2214,7 @@ def test_undo_and_strokes_over_a_picture_keep_the_writing_in_view(qtbot, window:
     canvas.clear()
     window.resize(800, 500)  # the pad shrinks while it is empty ...
     qtbot.waitUntil(lambda: canvas.height() < 450, timeout=TIMEOUT_MS)
-    window.undo()  # ... and the writing that comes back fits it
+    window.lines.undo()  # ... and the writing that comes back fits it
     assert points()[:, 1].max() <= canvas.height() and points()[:, 0].max() <= canvas.width()
     # Strokes drawn over an opened picture scale and move with the pad, as the picture does.
     path = tmp_path / "paper.png"
@@ -2487,8 +2487,8 @@ def test_explain_shows_the_stroke_models_evidence_along_the_path(
 
 def _add_line(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """Ctrl+Enter once the pad's latest reading is in (before it, the line is not added: still being read)."""
-    qtbot.waitUntil(lambda: not window._line_pending, timeout=TIMEOUT_MS)
-    window.add_line_to_text()
+    qtbot.waitUntil(lambda: not window.lines.pending, timeout=TIMEOUT_MS)
+    window.lines.add_line_to_text()
 
 
 def _text_mode_pad(qtbot, window: MainWindow, share: float) -> tuple[Any, float, float]:  # type: ignore[no-untyped-def]
@@ -2520,13 +2520,13 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
     pad = window.canvas.size()
     _mouse_write(window.canvas, "H7AX")
     window.service.wait_idle()
-    qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "H7AX", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.lines.line_text().replace(" ", "") == "H7AX", timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: len(window.canvas._overlay) == 4, timeout=TIMEOUT_MS)  # a box per character
     qtbot.wait(100)
     assert window.canvas.size() == pad  # the line's characters appearing do not shrink the pad under the pen
     assert window.text_panel.shown_text() == "H7AX"
-    window.correct_character(1, "T")  # the person picks another reading for the second character
-    assert window.line_text() == "HTAX" and window.text_panel.shown_text() == "HTAX"
+    window.lines.correct_character(1, "T")  # the person picks another reading for the second character
+    assert window.lines.line_text() == "HTAX" and window.text_panel.shown_text() == "HTAX"
 
     def space_action(position: int):  # type: ignore[no-untyped-def]
         buttons = [b for b in window.text_panel._buttons if b.text() != "␣"]
@@ -2534,17 +2534,17 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
 
     assert space_action(2).text() == "Space before"
     space_action(2).trigger()  # a word gap the splitting missed, put in from the character's menu
-    assert window.line_text() == "HT AX" and window.text_panel.shown_text() == "HT AX"
+    assert window.lines.line_text() == "HT AX" and window.text_panel.shown_text() == "HT AX"
     assert space_action(2).text() == "Remove the space before"
     space_action(2).trigger()  # and taken out again
-    assert window.line_text() == "HTAX" and window.text_panel.shown_text() == "HTAX"
+    assert window.lines.line_text() == "HTAX" and window.text_panel.shown_text() == "HTAX"
     window.copy_text()
     assert QApplication.clipboard().text() == "HTAX"
     strokes_before = len(window.canvas.strokes)
     QTest.keyClick(window.canvas, Qt.Key.Key_Backspace)  # removes the X's two strokes
     assert len(window.canvas.strokes) == strokes_before - len(GLYPHS["X"])
     window.service.wait_idle()
-    qtbot.waitUntil(lambda: window.line_text() == "HTA", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.lines.line_text() == "HTA", timeout=TIMEOUT_MS)
     _add_line(qtbot, window)
     assert window.text_panel.text_box.toPlainText() == "HTA" and window.canvas.is_blank()
     QApplication.clipboard().clear()
@@ -2561,18 +2561,18 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
     window.text_panel.text_box.setTextCursor(cursor)
     QTest.keyClick(window.text_panel.text_box, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.clipboard().text() == "HT"
-    window.undo()  # the ink comes back with its correction, and the text forgets the line
+    window.lines.undo()  # the ink comes back with its correction, and the text forgets the line
     assert window.text_panel.text_box.toPlainText() == "" and not window.canvas.is_blank()
-    window.redo()  # and Redo adds it again, and says so (Undo's message stayed, saying the opposite)
+    window.lines.redo()  # and Redo adds it again, and says so (Undo's message stayed, saying the opposite)
     assert window.text_panel.text_box.toPlainText() == "HTA" and window.canvas.is_blank()
     assert window.statusBar().currentMessage() == "The line is in the text again"
-    window.undo()
+    window.lines.undo()
     window.service.wait_idle()
-    qtbot.waitUntil(lambda: window.line_text() == "HTA", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.lines.line_text() == "HTA", timeout=TIMEOUT_MS)
     _add_line(qtbot, window)
     assert window.text_panel.text_box.toPlainText() == "HTA"  # once, not twice
     window.text_panel.text_box.appendPlainText("typed by hand")
-    window.undo()  # the line is no longer the text's last: what was typed stays
+    window.lines.undo()  # the line is no longer the text's last: what was typed stays
     assert window.text_panel.text_box.toPlainText() == "HTA\ntyped by hand"
     window.set_text_mode(False)
     assert window.predictions.isVisible() and not window.text_panel.isVisible()
@@ -2585,23 +2585,23 @@ def test_undo_takes_back_every_added_line_in_turn_and_redo_adds_them_again(qtbot
         _mouse_write(window.canvas, text)
         qtbot.waitUntil(
             lambda text=text: (
-                window.line_text().replace(" ", "") != ""
-                and window._line is not None
-                and len(window._line.line.characters) == len(text)
+                window.lines.line_text().replace(" ", "") != ""
+                and window.lines.line is not None
+                and len(window.lines.line.line.characters) == len(text)
             ),
             timeout=TIMEOUT_MS,
         )
         _add_line(qtbot, window)
     first, second = box.toPlainText().split("\n")
     assert first and second
-    window.undo()  # the second line's ink is back, and the text forgets it
+    window.lines.undo()  # the second line's ink is back, and the text forgets it
     assert box.toPlainText() == first and len(window.canvas.strokes) == len(GLYPHS["H"])
     for _ in GLYPHS["H"]:  # its strokes undone one by one: the pad is blank again
-        window.undo()
+        window.lines.undo()
     assert window.canvas.is_blank() and box.toPlainText() == first
-    window.undo()  # back past the first line's adding: its ink returns, and the text forgets it too
+    window.lines.undo()  # back past the first line's adding: its ink returns, and the text forgets it too
     assert box.toPlainText() == "" and not window.canvas.is_blank()
-    window.redo()  # adding the first line again puts it back, once
+    window.lines.redo()  # adding the first line again puts it back, once
     assert box.toPlainText() == first and window.canvas.is_blank()
 
 
@@ -2611,14 +2611,16 @@ def test_text_mode_reads_an_opened_photo_and_forgets_corrections_with_the_ink(
     window.set_text_mode(True)
     _mouse_write(window.canvas, "T1")
     _line_read_whole(qtbot, window, 2)
-    window.correct_character(0, "Z")
-    assert window.line_text().startswith("Z")
+    window.lines.correct_character(0, "Z")
+    assert window.lines.line_text().startswith("Z")
     window.canvas.clear()
     _mouse_write(window.canvas, "1T")  # new ink: the correction must not follow the position
-    qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 2, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.lines.line is not None and len(window.lines.line.line.characters) == 2, timeout=TIMEOUT_MS
+    )
     window.service.wait_idle()
     qtbot.wait(50)
-    assert not window.line_text().startswith("Z")
+    assert not window.lines.line_text().startswith("Z")
     picture = np.full((120, 400), 255, dtype=np.uint8)
     picture[20:100, 40:52] = 0  # a bar
     picture[20:100, 200:280] = 0  # a block, well apart
@@ -2636,13 +2638,13 @@ def test_text_mode_reads_an_opened_photo_and_forgets_corrections_with_the_ink(
     # Added to the text, then Undo: the photo is back on the pad and its line out of the text (it stayed in,
     # and adding it again wrote it twice); Redo adds it once more. Ctrl+Z works from the pad: focus is there.
     box = window.text_panel.text_box
-    qtbot.waitUntil(lambda: window.line_text() != "", timeout=TIMEOUT_MS)
-    line = window.line_text()
+    qtbot.waitUntil(lambda: window.lines.line_text() != "", timeout=TIMEOUT_MS)
+    line = window.lines.line_text()
     _add_line(qtbot, window)
     assert box.toPlainText() == line and window.canvas.is_blank() and window.canvas.hasFocus()
-    window.undo()
+    window.lines.undo()
     assert box.toPlainText() == "" and window.canvas.displayed_image_rect() is not None
-    window.redo()
+    window.lines.redo()
     assert box.toPlainText() == line and window.canvas.is_blank()
 
 
@@ -2765,7 +2767,7 @@ def test_text_mode_says_what_to_do_with_more_strokes_than_a_line_holds(qtbot, wi
     readings: list[LineReading] = []
     window.service.line_read.connect(lambda _id, reading: readings.append(reading))
     request = window.service.read_text(window.preferences.model, Strokes(dots), None)
-    window._read_strokes[request] = []
+    window.lines.read_strokes[request] = []
     qtbot.waitUntil(lambda: bool(readings), timeout=TIMEOUT_MS)
     assert readings[-1].not_one_line == "too much" and "strokes" in readings[-1].error
     qtbot.waitUntil(lambda: "more than one line holds" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
@@ -2877,12 +2879,12 @@ def test_text_mode_keeps_no_strokes_of_readings_already_answered(  # type: ignor
         _mouse_char(window.canvas, char, 20 + i * 70, 40, 60)
         window.service.wait_idle()
         qtbot.wait(20)  # (the answer's signal reaches the window)
-    qtbot.waitUntil(lambda: "cannot be loaded" in window._line_problem, timeout=TIMEOUT_MS)
-    assert len(window._read_strokes) <= 1
+    qtbot.waitUntil(lambda: "cannot be loaded" in window.lines.problem, timeout=TIMEOUT_MS)
+    assert len(window.lines.read_strokes) <= 1
     monkeypatch.undo()
     _mouse_char(window.canvas, "2", 20 + 6 * 70, 40, 60)
-    qtbot.waitUntil(lambda: window.line_text() != "", timeout=TIMEOUT_MS)
-    assert not window._read_strokes and len(window._line_strokes) == len(window.canvas.drawn_strokes())
+    qtbot.waitUntil(lambda: window.lines.line_text() != "", timeout=TIMEOUT_MS)
+    assert not window.lines.read_strokes and len(window.lines.line_strokes) == len(window.canvas.drawn_strokes())
 
 
 def test_text_mode_says_when_the_model_reads_only_letters_or_only_digits(window: MainWindow) -> None:
@@ -3061,9 +3063,9 @@ def test_a_line_added_to_the_text_is_kept_at_once_with_the_pad(qtbot, weights_en
     try:
         window.set_text_mode(True)
         _mouse_write(window.canvas, "H7")
-        qtbot.waitUntil(lambda: window.line_text() != "" and not window._line_pending, timeout=TIMEOUT_MS)
-        text = window.line_text()
-        window.add_line_to_text()
+        qtbot.waitUntil(lambda: window.lines.line_text() != "" and not window.lines.pending, timeout=TIMEOUT_MS)
+        text = window.lines.line_text()
+        window.lines.add_line_to_text()
         on_disk = QSettings(str(settings_file), QSettings.Format.IniFormat)  # (read from the file: synced)
         assert on_disk.value(COLLECTED_TEXT_KEY) == text and not on_disk.contains(PAD_KEY)
     finally:
@@ -3130,7 +3132,7 @@ def test_a_theme_chosen_while_the_window_is_open_reaches_every_widget(window: Ma
 
 
 def test_text_mode_offers_alternatives_whatever_the_top_k(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    from desktop_app.main_window import TEXT_ALTERNATIVES
+    from desktop_app.text_mode import TEXT_ALTERNATIVES
 
     window.set_top_k(1)
     window.set_text_mode(True)
@@ -3161,13 +3163,13 @@ def test_a_box_can_be_corrected_to_the_two_characters_it_holds(
     window.set_text_mode(True)
     _mouse_write(window.canvas, "HT")
     window.service.wait_idle()
-    qtbot.waitUntil(lambda: len(window.line_text().replace(" ", "")) == 2, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(window.lines.line_text().replace(" ", "")) == 2, timeout=TIMEOUT_MS)
     typing("r n")
     window.text_panel._type_character(0)
-    assert window.line_text().startswith("rn")
+    assert window.lines.line_text().startswith("rn")
     typing("a&bc")
     window.text_panel._type_character(0)
-    assert window.line_text().startswith("a&bc") and window.text_panel.shown_text().startswith("a&bc")
+    assert window.lines.line_text().startswith("a&bc") and window.text_panel.shown_text().startswith("a&bc")
     # Its long prompt wraps: the dialog was 1,168 px wide on one line (wider than a screen at 125%).
     assert widths and max(widths) <= 720
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
@@ -3220,7 +3222,9 @@ def _line_read_whole(qtbot, window: MainWindow, characters: int) -> None:  # typ
     window.service.wait_idle()
     qtbot.waitUntil(
         lambda: (
-            not window._line_pending and window._line is not None and len(window._line.line.characters) == characters
+            not window.lines.pending
+            and window.lines.line is not None
+            and len(window.lines.line.line.characters) == characters
         ),
         timeout=TIMEOUT_MS,
     )
@@ -3268,18 +3272,20 @@ def test_text_mode_by_keyboard_and_backspace_after_the_eraser(qtbot, window: Mai
     # After the eraser the line is read from its picture: Backspace still takes the last character away.
     _erase_a_tip(window.canvas, 0, first=True)  # the left end of the T's bar
     window.service.wait_idle()
-    qtbot.waitUntil(lambda: window._line is not None and not window._line.from_strokes, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.lines.line is not None and not window.lines.line.from_strokes, timeout=TIMEOUT_MS)
     inked = len(window.canvas.drawn_strokes())
     QTest.keyClick(window.canvas, Qt.Key.Key_Backspace)
     assert len(window.canvas.drawn_strokes()) == inked - len(GLYPHS["1"])  # the 1's stroke, not the T's
     # Adding the line says so, and the line read after Undo does not hide Undo's answer.
     window.service.wait_idle()
-    qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 1, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.lines.line is not None and len(window.lines.line.line.characters) == 1, timeout=TIMEOUT_MS
+    )
     _add_line(qtbot, window)
     assert window.statusBar().currentMessage().startswith("Added “")
-    window.undo()
+    window.lines.undo()
     window.service.wait_idle()
-    qtbot.waitUntil(lambda: window._line is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.lines.line is not None, timeout=TIMEOUT_MS)
     qtbot.wait(50)
     assert window.statusBar().currentMessage() == "The line is back on the pad and out of the text"
 
@@ -3310,7 +3316,9 @@ def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(qtbot, window: M
     assert "nearly full" not in window.statusBar().currentMessage()
     window.canvas.clear()
     _mouse_write(window.canvas, "T1T1T1T")  # across the whole pad
-    qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 7, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.lines.line is not None and len(window.lines.line.line.characters) == 7, timeout=TIMEOUT_MS
+    )
     qtbot.waitUntil(lambda: "Pad nearly full: Ctrl+Enter" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
     window.canvas.clear()
     window.resize(800, 500)  # a small laptop's window: the message is wider than the panel
@@ -3323,7 +3331,7 @@ def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(qtbot, window: M
     # What to do is said in the status bar (it said how the last line read); the panel's message shows
     # from its start, however narrow the window.
     assert "Two lines on the pad: Undo the second, add the first" in window.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: not window._line_pending, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.lines.pending, timeout=TIMEOUT_MS)
     window.add_line_action.trigger()  # Ctrl+Enter now: said why nothing was added
     assert "Nothing to add: the writing does not read as one line" in window.statusBar().currentMessage()
     assert window.text_panel.hint.text().startswith("Not read:")
@@ -3496,33 +3504,33 @@ def test_corrections_are_undone_redone_and_kept_through_clear_and_a_mode_switch(
     _mouse_write(window.canvas, "T1")
 
     def read_two() -> bool:
-        return window._line is not None and len(window._line.line.characters) == 2
+        return window.lines.line is not None and len(window.lines.line.line.characters) == 2
 
     qtbot.waitUntil(read_two, timeout=TIMEOUT_MS)
     window.service.wait_idle()
-    as_read = window.line_text().replace(" ", "")
-    window.correct_character(0, "Z")
-    window.correct_character(1, "7")
-    window.correct_character(1, "7")  # the same again: no step of its own for Undo
-    assert window.line_text().replace(" ", "") == "Z7"
+    as_read = window.lines.line_text().replace(" ", "")
+    window.lines.correct_character(0, "Z")
+    window.lines.correct_character(1, "7")
+    window.lines.correct_character(1, "7")  # the same again: no step of its own for Undo
+    assert window.lines.line_text().replace(" ", "") == "Z7"
     strokes = len(window.canvas.strokes)
-    window.undo()  # takes back the last pick, not a stroke
+    window.lines.undo()  # takes back the last pick, not a stroke
     assert len(window.canvas.strokes) == strokes
-    qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "Z" + as_read[1], timeout=TIMEOUT_MS)
-    window.redo()
-    qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "Z7", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.lines.line_text().replace(" ", "") == "Z" + as_read[1], timeout=TIMEOUT_MS)
+    window.lines.redo()
+    qtbot.waitUntil(lambda: window.lines.line_text().replace(" ", "") == "Z7", timeout=TIMEOUT_MS)
     QTest.keyClick(window.canvas, Qt.Key.Key_Backspace)  # the 1's stroke goes, and its correction with it
-    qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "Z", timeout=TIMEOUT_MS)
-    window.undo()  # the stroke comes back with its correction
-    qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "Z7", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.lines.line_text().replace(" ", "") == "Z", timeout=TIMEOUT_MS)
+    window.lines.undo()  # the stroke comes back with its correction
+    qtbot.waitUntil(lambda: window.lines.line_text().replace(" ", "") == "Z7", timeout=TIMEOUT_MS)
     window.canvas.clear()
-    qtbot.waitUntil(lambda: window.line_text() == "", timeout=TIMEOUT_MS)
-    window.undo()  # Clear undone: the ink and both corrections
-    qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "Z7", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.lines.line_text() == "", timeout=TIMEOUT_MS)
+    window.lines.undo()  # Clear undone: the ink and both corrections
+    qtbot.waitUntil(lambda: window.lines.line_text().replace(" ", "") == "Z7", timeout=TIMEOUT_MS)
     window.set_text_mode(False)
     window.set_text_mode(True)  # leaving text mode and coming back keeps them too
     qtbot.waitUntil(read_two, timeout=TIMEOUT_MS)
-    qtbot.waitUntil(lambda: window.line_text().replace(" ", "") == "Z7", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.lines.line_text().replace(" ", "") == "Z7", timeout=TIMEOUT_MS)
 
 
 def test_boxes_stay_round_the_ink_when_the_line_is_read_from_its_picture(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -3537,7 +3545,7 @@ def test_boxes_stay_round_the_ink_when_the_line_is_read_from_its_picture(qtbot, 
     qtbot.waitUntil(lambda: len(window.canvas._overlay) == 3, timeout=TIMEOUT_MS)
     before = [box for box, _ in window.canvas._overlay]
     _erase_a_tip(window.canvas, 0, first=True)  # the top of the H's first stem
-    qtbot.waitUntil(lambda: window._line is not None and not window._line.from_strokes, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.lines.line is not None and not window.lines.line.from_strokes, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: len(window.canvas._overlay) == 3, timeout=TIMEOUT_MS)
     after = [box for box, _ in window.canvas._overlay]
     for old, new in zip(before, after, strict=True):
@@ -3559,14 +3567,14 @@ def test_a_line_not_added_to_the_text_is_back_on_the_pad_after_quitting(
     _mouse_write(window.canvas, "T1")
     _line_read_whole(qtbot, window, 2)
     written = [stroke.points for stroke in window.canvas.strokes]
-    read = window.line_text()
+    read = window.lines.line_text()
     window.close()  # quit without adding the line
     again = _open_window(qtbot, settings_file)
     try:
         assert again.text_mode and [s.points for s in again.canvas.strokes] == [
             [(round(x, 2), round(y, 2), round(p, 3)) for x, y, p in points] for points in written
         ]
-        qtbot.waitUntil(lambda: again.line_text() == read, timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: again.lines.line_text() == read, timeout=TIMEOUT_MS)
         # Said once the model is ready ("Loading models…" hid it at once).
         assert "the line you were writing is back on the pad" in again.statusBar().currentMessage()
         _add_line(qtbot, again)  # once added, the pad starts blank next time
@@ -3585,7 +3593,7 @@ def test_a_line_not_added_to_the_text_is_back_on_the_pad_after_quitting(
         # same) is kept too: it was lost, the window closing in character mode.
         damaged.set_text_mode(True)
         _mouse_write(damaged.canvas, "T1")
-        qtbot.waitUntil(lambda: damaged._line is not None, timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: damaged.lines.line is not None, timeout=TIMEOUT_MS)
         strokes = len(damaged.canvas.strokes)
         damaged.tab_actions[1].trigger()
         assert not damaged.text_mode and len(damaged.canvas.strokes) == strokes
@@ -3642,8 +3650,10 @@ def test_text_mode_reads_a_full_stop_and_a_hyphen_written_between_characters(qtb
         QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, mark[-1])
         _mouse_char(canvas, right, size * 0.4 + size * 1.6, top, size)
         window.service.wait_idle()
-        qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 3, timeout=TIMEOUT_MS)
-        return window.line_text()
+        qtbot.waitUntil(
+            lambda: window.lines.line is not None and len(window.lines.line.line.characters) == 3, timeout=TIMEOUT_MS
+        )
+        return window.lines.line_text()
 
     gap = size * 0.4 + size * 1.3  # the middle of the gap between the two characters
     baseline = top + 0.95 * size
@@ -3730,12 +3740,12 @@ def test_a_sideways_picture_is_turned_upright_and_read(qtbot, window: MainWindow
     assert QApplication.overrideCursor() is None  # busy while the file was decoded, not after
     pixels = window.canvas.opened_source.pixels  # type: ignore[attr-defined]
     assert pixels.shape[:2] == (200, 200) and np.allclose(pixels, render("K", size=200, pen_width=14) / 255, atol=0.01)
-    window.undo()  # back as it was opened, still named in the title
+    window.lines.undo()  # back as it was opened, still named in the title
     assert isinstance(window.canvas.opened_source, bytes) and window.windowTitle().endswith("sideways.png")
     window.rotate_picture(2)  # turned again from there: still the file opened
     assert window.windowTitle().endswith("sideways.png")
-    window.undo()
-    window.redo()
+    window.lines.undo()
+    window.lines.redo()
     # A pasted picture in colour (a red bar along its top, wider than tall) turns on the pad in its colour:
     # a quarter to the left brings the top to the left side.
     red = QImage(60, 20, QImage.Format.Format_RGB32)
@@ -3756,11 +3766,13 @@ def test_a_sideways_picture_is_turned_upright_and_read(qtbot, window: MainWindow
     Image.fromarray(np.rot90(line, 1)).save(tmp_path / "line.png")
     window.open_file(tmp_path / "line.png")
     window.service.wait_idle()
-    qtbot.waitUntil(lambda: "lines of writing" in window._line_problem, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "lines of writing" in window.lines.problem, timeout=TIMEOUT_MS)
     assert "(sideways? Ctrl+R)" in window.statusBar().currentMessage()
     window.rotate_picture(-1)
     window.service.wait_idle()
-    qtbot.waitUntil(lambda: window._line is not None and len(window._line.line.characters) == 2, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.lines.line is not None and len(window.lines.line.line.characters) == 2, timeout=TIMEOUT_MS
+    )
     window.eraser_action.trigger()  # a smudge erased on the picture: it would not turn with it
     _mouse_draw(window.canvas, "T")
     window.eraser_action.trigger()
@@ -3941,7 +3953,7 @@ def test_a_drawing_saved_as_strokes_opens_again_and_reads_as_the_command_line_re
     assert len(window.canvas.drawn_strokes()) == len(written)
     assert reopened.top[0][0] == "K" and "strokes" in reopened.inputs_used
     assert QApplication.overrideCursor() is None  # busy while it was read and painted, and no longer
-    window.undo()
+    window.lines.undo()
     assert window.canvas.is_blank()
 
 
@@ -4091,8 +4103,8 @@ def test_a_pad_cleared_while_its_line_is_read_shows_no_line_and_adds_nothing(qtb
     window.canvas.clear()  # before the reading of T1 comes back
     window.service.wait_idle()
     qtbot.wait(100)  # the reading's signal, had it been kept, is delivered by now
-    assert window.canvas.is_blank() and window._line is None and window.line_text() == ""
-    window.add_line_to_text()
+    assert window.canvas.is_blank() and window.lines.line is None and window.lines.line_text() == ""
+    window.lines.add_line_to_text()
     assert window.text_panel.text_box.toPlainText() == ""  # it added the line gone from the pad, again and again
     assert "Nothing to add" in window.statusBar().currentMessage()
 
@@ -4127,13 +4139,15 @@ def test_text_modes_news_goes_with_the_writing(qtbot, window: MainWindow) -> Non
 def test_ctrl_enter_waits_for_the_reading_of_the_last_stroke(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     _write_in_text_mode(qtbot, window, "T1")
     window.service.wait_idle()
-    qtbot.waitUntil(lambda: not window._line_pending, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.lines.pending, timeout=TIMEOUT_MS)
     size = min(window.canvas.height() * 0.5, window.canvas.width() / 4.5)
     _mouse_char(window.canvas, "7", window.canvas.width() * 0.75, (window.canvas.height() - size) / 2, size)
-    window.add_line_to_text()  # at once: it added "T1" and cleared the 7 with it
+    window.lines.add_line_to_text()  # at once: it added "T1" and cleared the 7 with it
     assert window.text_panel.text_box.toPlainText() == "" and "still being read" in window.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: not window._line_pending and len(window._line.line.characters) == 3, timeout=TIMEOUT_MS)
-    window.add_line_to_text()
+    qtbot.waitUntil(
+        lambda: not window.lines.pending and len(window.lines.line.line.characters) == 3, timeout=TIMEOUT_MS
+    )
+    window.lines.add_line_to_text()
     assert len(window.text_panel.text_box.toPlainText().replace(" ", "")) == 3
 
 
@@ -4263,14 +4277,14 @@ def test_text_modes_case_model_added_while_the_app_runs_is_used(  # type: ignore
     try:
         win.set_text_mode(True)
         _mouse_write(win.canvas, "H7")
-        qtbot.waitUntil(lambda: win.line_text() != "", timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: win.lines.line_text() != "", timeout=TIMEOUT_MS)
         key = ("cnn_tiny", "cpu")
         assert list(win.service._companion_files) == [key]
         reader = win.service._line_readers[key]
         with qtbot.waitSignal(win.service.models_listed, timeout=TIMEOUT_MS):
             (folder / f"{CASE_MODEL}.safetensors").write_bytes(b"its files coming in")
         _mouse_char(win.canvas, "A", win.canvas.width() * 0.6, 20, win.canvas.height() * 0.5)  # the next line
-        qtbot.waitUntil(lambda: len(win.line_text().replace(" ", "")) == 3, timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: len(win.lines.line_text().replace(" ", "")) == 3, timeout=TIMEOUT_MS)
         win.service.wait_idle()
         assert win.service._line_readers[key] is not reader  # made anew, with the case model's new files
     finally:
@@ -4528,11 +4542,11 @@ def test_a_screen_reader_hears_what_the_status_bar_says_and_a_line_as_read(
     qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     """A screen reader heard the answers only: Clear, "Copied…", a model ready, the text size were silent."""
-    import desktop_app.main_window as main_window
     import desktop_app.status_voice as status_voice
+    import desktop_app.text_mode as text_mode
 
     heard: list[str] = []
-    for module in (main_window, status_voice):  # (a line as read, the status bar)
+    for module in (text_mode, status_voice):  # (a line as read, the status bar)
         monkeypatch.setattr(module, "announce", lambda widget, message: heard.append(message))
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))
     window.copy_answers_action.trigger()
@@ -4554,11 +4568,11 @@ def test_a_screen_reader_hears_what_the_status_bar_says_and_a_line_as_read(
     window.set_text_mode(True)
     _mouse_write(window.canvas, "HT")
     window.service.wait_idle()
-    qtbot.waitUntil(lambda: len(window.line_text()) == 2, timeout=TIMEOUT_MS)  # (a tiny test model's reading)
-    qtbot.waitUntil(lambda: f"Read {window.line_text()}" in heard, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 2, timeout=TIMEOUT_MS)  # (a tiny test model's reading)
+    qtbot.waitUntil(lambda: f"Read {window.lines.line_text()}" in heard, timeout=TIMEOUT_MS)
     assert not any(m.startswith("Read 2 characters") for m in heard)  # the count is seen, the text heard
     reads = [m for m in heard if m.startswith("Read ")]  # once the writing paused: not after every pen-up
-    assert reads[-1] == f"Read {window.line_text()}" and len(reads) == len(set(reads))
+    assert reads[-1] == f"Read {window.lines.line_text()}" and len(reads) == len(set(reads))
     window.recognize_canvas()  # read again as it is (a resize does that): not said again
     window.service.wait_idle()
     qtbot.wait(1500)
@@ -4877,10 +4891,10 @@ def _text_mode_line(qtbot, window: MainWindow, text: str) -> str:  # type: ignor
         window.set_text_mode(True)
         qtbot.wait(100)
     _mouse_write(window.canvas, text)
-    qtbot.waitUntil(lambda: len(window.line_text().replace(" ", "")) == len(text), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(window.lines.line_text().replace(" ", "")) == len(text), timeout=TIMEOUT_MS)
     window.service.wait_idle()
-    qtbot.waitUntil(lambda: not window._line_pending, timeout=TIMEOUT_MS)
-    return window.line_text()
+    qtbot.waitUntil(lambda: not window.lines.pending, timeout=TIMEOUT_MS)
+    return window.lines.line_text()
 
 
 def test_text_mode_backspace_takes_the_rightmost_and_a_stray_mark_can_be_left_out(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -4889,35 +4903,35 @@ def test_text_mode_backspace_takes_the_rightmost_and_a_stray_mark_can_be_left_ou
     canvas, size, top = _text_mode_pad(qtbot, window, 0.4)
     for slot, char in ((2, "A"), (0, "H"), (1, "T")):  # the last one written is not the last of the line
         _mouse_char(canvas, char, size * 0.4 + slot * size * 1.4, top, size)
-    qtbot.waitUntil(lambda: len(window.line_text()) == 3, timeout=TIMEOUT_MS)
-    read = window.line_text()
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 3, timeout=TIMEOUT_MS)
+    read = window.lines.line_text()
     QTest.keyClick(canvas, Qt.Key.Key_Backspace)
-    qtbot.waitUntil(lambda: window.line_text() == read[:2], timeout=TIMEOUT_MS)
-    window.undo()
-    qtbot.waitUntil(lambda: window.line_text() == read, timeout=TIMEOUT_MS)
-    window.set_space_before(1, True)
-    window.correct_character(1, "")  # its menu's "Leave out of the text": its space goes to the next one
-    assert window.line_text() == f"{read[0]} {read[2]}"
+    qtbot.waitUntil(lambda: window.lines.line_text() == read[:2], timeout=TIMEOUT_MS)
+    window.lines.undo()
+    qtbot.waitUntil(lambda: window.lines.line_text() == read, timeout=TIMEOUT_MS)
+    window.lines.set_space_before(1, True)
+    window.lines.correct_character(1, "")  # its menu's "Leave out of the text": its space goes to the next one
+    assert window.lines.line_text() == f"{read[0]} {read[2]}"
     assert LEFT_OUT_MARK in [label for _, label in canvas._overlay]
     button = window.text_panel._character_buttons()[1]
     assert button.text() == LEFT_OUT_MARK and "left out" in button.accessibleName()
-    window.correct_character(1, read[1])  # a reading picked again brings it back
-    assert window.line_text() == f"{read[0]} {read[1:]}"
+    window.lines.correct_character(1, read[1])  # a reading picked again brings it back
+    assert window.lines.line_text() == f"{read[0]} {read[1:]}"
     left_out = [a for a in window.text_panel._character_buttons()[1].menu().actions() if "Leave out" in a.text()]
     left_out[0].trigger()
-    assert window.line_text() == f"{read[0]} {read[2]}"
+    assert window.lines.line_text() == f"{read[0]} {read[2]}"
 
 
 def test_undo_after_the_text_was_edited_leaves_the_text_alone_and_says_so(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """It said "back on the pad and out of the text" while the text still held the line, which Ctrl+Enter
     then added a second time."""
     line = _text_mode_line(qtbot, window, "H7")
-    window.add_line_to_text()
+    window.lines.add_line_to_text()
     box = window.text_panel.text_box
     box.appendPlainText("and bread")  # the person writes on in the text box
-    window.undo()
+    window.lines.undo()
     assert box.toPlainText() == f"{line}\nand bread" and "still holds it" in window.statusBar().currentMessage()
-    window.redo()  # the pad clears again; the text is not given the line a second time
+    window.lines.redo()  # the pad clears again; the text is not given the line a second time
     assert box.toPlainText() == f"{line}\nand bread"
 
 
@@ -4931,28 +4945,28 @@ def test_a_second_line_written_below_lets_the_first_be_added_and_stays_on_the_pa
     size = canvas.height() * 0.3
     for slot, char in enumerate("HT"):
         _mouse_char(canvas, char, size * 0.4 + slot * size * 1.4, canvas.height() * 0.08, size)
-    qtbot.waitUntil(lambda: len(window.line_text()) == 2, timeout=TIMEOUT_MS)
-    first = window.line_text()
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 2, timeout=TIMEOUT_MS)
+    first = window.lines.line_text()
     for slot, char in enumerate("AX"):
         _mouse_char(canvas, char, size * 0.4 + slot * size * 1.4, canvas.height() * 0.58, size)
     qtbot.waitUntil(lambda: "Ctrl+Enter adds the first" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
     assert window.text_panel.add_button.isEnabled()
     strokes = len(canvas.strokes)
-    window.add_line_to_text()
+    window.lines.add_line_to_text()
     box = window.text_panel.text_box
     assert box.toPlainText() == first and len(canvas.strokes) == strokes - 5  # the H's three strokes, the T's two
-    qtbot.waitUntil(lambda: len(window.line_text()) == 2, timeout=TIMEOUT_MS)  # the second line reads now
-    window.undo()  # both lines back on the pad, the first out of the text
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 2, timeout=TIMEOUT_MS)  # the second line reads now
+    window.lines.undo()  # both lines back on the pad, the first out of the text
     assert box.toPlainText() == "" and len(canvas.strokes) == strokes
-    window.redo()
+    window.lines.redo()
     assert box.toPlainText() == first and len(canvas.strokes) == strokes - 5
-    window.undo()
+    window.lines.undo()
     # Ctrl+Shift+Enter with the two lines: the first goes on the text's last line.
     box.setPlainText("earlier words")
     qtbot.waitUntil(lambda: "Ctrl+Enter adds the first" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
     window.continue_line_action.trigger()
     assert box.toPlainText() == f"earlier words {first}"
-    window.undo()
+    window.lines.undo()
     assert box.toPlainText() == "earlier words"
 
 
@@ -5142,9 +5156,9 @@ def test_a_line_can_go_on_the_texts_last_line(qtbot, window: MainWindow) -> None
     second = _text_mode_line(qtbot, window, "AX")
     window.continue_line_action.trigger()  # Ctrl+Shift+Enter
     assert box.toPlainText() == f"{first} {second}"
-    window.undo()
+    window.lines.undo()
     assert box.toPlainText() == first
-    window.redo()
+    window.lines.redo()
     assert box.toPlainText() == f"{first} {second}"
     window.canvas.clear()
     third = _text_mode_line(qtbot, window, "T")
@@ -5237,7 +5251,7 @@ def test_a_reading_the_person_confirmed_is_passed_on_as_picked(qtbot, window: Ma
         "set_line",
         lambda *args, **kwargs: shown.append(kwargs.get("picked")) or original(*args, **kwargs),
     )
-    window.correct_character(1, read[1])  # the same reading, picked from its menu
+    window.lines.correct_character(1, read[1])  # the same reading, picked from its menu
     assert shown and list(shown[-1]) == [False, True, False]  # type: ignore[call-overload]
 
 
