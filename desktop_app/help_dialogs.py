@@ -59,6 +59,14 @@ POINTER_ROWS = (
     ("Text mode: type the right character", "Its menu's Type another…"),
     ("Text mode: a stray mark, half of a split letter", "Its menu's Leave out of the text"),
 )
+# The keys of the Batch and Compare tables (their own, not the menus'), when a table has the focus.
+TABLE_ROWS = (
+    ("Batch: open the row's file on the pad", "Enter, or double-click"),
+    ("Batch: correct the row's answer", "F2"),
+    ("Batch: the rows' menu (open, correct, sort)", "Shift+F10, the Menu key, or right-click"),
+    ("Compare: use the row's model", "Enter, or double-click"),
+    ("Copy the rows chosen, for a spreadsheet", "Ctrl+C (Ctrl+A chooses them all)"),
+)
 
 
 def text_dialog(parent: QWidget, title: str, size: QSize, text_html: str) -> QDialog:
@@ -85,7 +93,7 @@ def guide_dialog(parent: QWidget) -> QDialog:
 
 def shortcuts_dialog(parent: QWidget, menu_rows: Iterable[tuple[str, str, str]]) -> QDialog:
     """Help → Keyboard Shortcuts: every menu command's keys (``menu_rows``: menu, command, keys), then what
-    the pen and the mouse do."""
+    the pen and the mouse do, and the tables' own keys."""
 
     def row(command: str, keys: str) -> str:
         return f"<tr><td>{html.escape(command)}</td><td><b>{html.escape(keys)}</b></td></tr>"
@@ -101,6 +109,8 @@ def shortcuts_dialog(parent: QWidget, menu_rows: Iterable[tuple[str, str, str]])
         parts.append(row(command, keys))
     parts.append(heading("With the pen, the mouse and Tab"))
     parts += [row(what, how) for what, how in POINTER_ROWS]
+    parts.append(heading("In the Batch and Compare tables"))
+    parts += [row(what, how) for what, how in TABLE_ROWS]
     table = f"<table cellpadding=3>{''.join(parts)}</table>"
     return text_dialog(parent, "Keyboard Shortcuts", QSize(560, 640), table)
 

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QEvent, QPoint, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QFontMetrics, QImage, QKeySequence, QPixmap, QTextCursor
+from PySide6.QtGui import QAction, QFontMetrics, QImage, QKeySequence, QPixmap, QShortcut, QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser
 
@@ -2805,6 +2805,16 @@ def test_help_lists_every_shortcut_from_the_menus_themselves(window: MainWindow,
     shown = dialog.findChild(QTextBrowser).toPlainText()
     dialog.deleteLater()
     assert "Text Mode" in shown and "Ctrl+T" in shown and "Drop it on the window" in shown
+    # The tables' own keys too (F2 corrected a Batch answer, and the dialog that says "every shortcut"
+    # did not list it).
+    table_keys = {
+        shortcut.key().toString(native)
+        for view in (window.batch_view, window.compare_view)
+        for shortcut in view.table.findChildren(QShortcut)
+    }
+    assert {"F2", "Shift+F10"} <= table_keys
+    for keys in table_keys:
+        assert keys.replace("Return", "Enter") in shown, keys
 
 
 def test_the_model_input_grows_with_its_column_in_whole_pixels(qtbot) -> None:  # type: ignore[no-untyped-def]
