@@ -146,6 +146,15 @@ def test_a_weights_folder_that_is_not_there_is_said(
     assert f"the weights folder {tmp_path / 'nowhere'} does not exist" in capsys.readouterr().err
 
 
+def test_an_unknown_command_is_one_line_with_the_nearest_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["predcit", "x.png"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown command 'predcit'" in err and "did you mean 'predict'?" in err
+    assert cli_main(["nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "did you mean" not in err and "--help' lists them" in err
+
+
 def test_predict_cuda_without_a_gpu_is_a_clear_error(weights_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from ml.runtime.devices import cuda_available
 

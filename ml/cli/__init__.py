@@ -6,6 +6,7 @@ that calls into ``ml.runtime``, ``ml.training`` or ``ml.evaluation``.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import linecache
 import logging
@@ -80,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE, file=sys.stderr)
         return 2
     if argv[0] not in COMMANDS:
-        print(f"glyphpad-ml: unknown command {argv[0]!r}\n\n{USAGE}", file=sys.stderr)
+        # One line, as any failure (the whole usage was printed under it): the nearest command, if any.
+        near = difflib.get_close_matches(argv[0], COMMANDS, n=1)
+        guess = f"did you mean '{near[0]}'? " if near else ""
+        print(f"glyphpad-ml: unknown command {argv[0]!r} ({guess}'glyphpad-ml --help' lists them)", file=sys.stderr)
         return 2
     module = importlib.import_module(f"ml.cli.{COMMANDS[argv[0]][0]}")
     try:
