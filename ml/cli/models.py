@@ -75,7 +75,8 @@ def run(argv: list[str]) -> int:
         if entry["input"] == "pieces":
             accuracy = entry["metrics"].get("accuracy")
             shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
-            print(f"{entry['name']:28s} {entry['description']}: {shown} right on unseen writers' words")
+            split = entry["metrics"].get("split") or "unknown pieces"  # (validation writers': not unseen ones)
+            print(f"{entry['name']:28s} {entry['description']}: {shown} of pieces judged right ({split})")
             continue
         pen = entry["metrics_by_source"].get(PEN_TEST, {}).get("accuracy")
         pen_shown = f"{100 * pen:.2f}%" if isinstance(pen, float) else "n/a"
