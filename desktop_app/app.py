@@ -125,7 +125,9 @@ def open_files(window: MainWindow, paths: list[Path]) -> None:
     """Files named on the command line, as if dropped on the window: one picture or stroke file is opened on
     the pad; several, or a folder, are read as a batch (each with its answer or why it could not be read;
     opened one after the other, each replaced the last and only the last one's error was seen)."""
-    if len(paths) == 1 and not paths[0].is_dir():
+    from ml.runtime.image_files import is_folder
+
+    if len(paths) == 1 and not is_folder(paths[0]):  # (one that cannot be looked at: opening it says why)
         window.open_file(paths[0])
     else:  # as the Batch tab's choice says: a session that ended in text mode is no choice of what files hold
         window.start_batch(paths, lines=window.batch_view.reads_lines)

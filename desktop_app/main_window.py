@@ -124,7 +124,7 @@ from desktop_app.widgets.text_panel import TextPanel
 from desktop_app.window_menus import KeysStayInMenus, build_menus
 from desktop_app.window_menus import shortcut_rows as menu_shortcut_rows
 from ml.runtime.atomic_files import write_atomically
-from ml.runtime.image_files import PICTURE_FORMAT_NAMES, UNREADABLE_MIME
+from ml.runtime.image_files import PICTURE_FORMAT_NAMES, UNREADABLE_MIME, is_folder
 from ml.runtime.labels import READS_ONLY  # label sets of one kind of character: said beside their answers
 from ml.runtime.pen import PEN_WIDTHS_PX
 
@@ -1216,7 +1216,11 @@ class MainWindow(QMainWindow):
         self.recent_menu.addAction("&Clear Menu", self._forget_recent_files).setEnabled(bool(files))
 
     def _open_recent(self, path: Path) -> None:
-        if not path.exists():  # moved or deleted since: said, and taken off the menu
+        try:
+            gone = not path.exists()
+        except OSError:  # its folder cannot be entered now: opening it says so (it is kept on the menu)
+            gone = False
+        if gone:  # moved or deleted since: said, and taken off the menu
             self._keep_recent_files([p for p in self.recent_files() if p != path])
             self._show_input_error(path.name, f"it is no longer there ({path.parent})")
             return
@@ -1302,10 +1306,10 @@ class MainWindow(QMainWindow):
         of handwriting are; a newcomer's first Open started in the home folder), else the home folder (not
         the folder the app happened to be started from)."""
         last = Path(self.preferences.last_folder) if self.preferences.last_folder else None
-        if last is not None and last.is_dir():
+        if last is not None and is_folder(last):  # (one that cannot be entered now is passed over)
             return last
         pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
-        return Path(pictures) if pictures and Path(pictures).is_dir() else Path.home()
+        return Path(pictures) if pictures and is_folder(Path(pictures)) else Path.home()
 
     def save_drawing(self) -> bool:
         """Save the pad: as pen strokes (the JSON the command line reads, at the size written) or as a PNG
@@ -1495,14 +1499,14 @@ class MainWindow(QMainWindow):
         if mime is None or not mime.hasUrls():
             return False
         paths = [dropped_path(url) for url in mime.urls() if url.isLocalFile()]
-        from ml.runtime.image_files import is_drawing_file, is_image_path, is_stroke_path
+        from ml.runtime.image_files import is_drawing_file, is_file, is_image_path, is_stroke_path
 
-        if len(paths) == 1 and paths[0].is_file() and is_drawing_file(paths[0]):
+        if len(paths) == 1 and is_file(paths[0]) and is_drawing_file(paths[0]):
             self.open_strokes(paths[0])
             return True
-        readable = [p for p in paths if p.is_dir() or is_image_path(p) or is_stroke_path(p)]
+        readable = [p for p in paths if is_folder(p) or is_image_path(p) or is_stroke_path(p)]
         one = readable[0] if len(readable) == 1 else None
-        if one is not None and one.is_file() and (is_image_path(one) or not is_drawing_file(one)):
+        if one is not None and is_file(one) and (is_image_path(one) or not is_drawing_file(one)):
             self.open_image(one)  # (a picture named .json too: read as the picture it is)
             return True
         if readable:
@@ -1559,7 +1563,7 @@ class MainWindow(QMainWindow):
         if not self._corrections_may_go("Read the files"):
             return
         self._batch_asked_for = list(paths)  # what Again reads again (found anew: each problem its own reason)
-        self.preferences.last_folder = str(paths[0] if paths[0].is_dir() else paths[0].parent)
+        self.preferences.last_folder = str(paths[0] if is_folder(paths[0]) else paths[0].parent)
         # A new batch (files dropped while one runs) replaces the running one: its results would land in
         # the new table's rows, and it could no longer be cancelled.
         self.cancel_batch()
@@ -1661,8 +1665,8 @@ class MainWindow(QMainWindow):
             return False
         # Beside the files read (it opened where a row was last opened on the pad: a pupil's folder).
         asked = self._batch_asked_for[0] if self._batch_asked_for else None
-        folder = (asked if asked.is_dir() else asked.parent) if asked is not None else self._dialog_folder()
-        start = str((folder if folder.is_dir() else self._dialog_folder()) / "glyphpad-results.csv")
+        folder = (asked if is_folder(asked) else asked.parent) if asked is not None else self._dialog_folder()
+        start = str((folder if is_folder(folder) else self._dialog_folder()) / "glyphpad-results.csv")
         kinds = export_kinds(QLocale.system())
         # Where numbers are written 0,97 a spreadsheet opens the file it reads there (the first kind offered).
         chosen, kind = QFileDialog.getSaveFileName(self, "Export Results", start, ";;".join(kinds), kinds[0])

@@ -1147,6 +1147,18 @@ def test_several_files_named_at_launch_are_read_as_a_batch_each_with_its_answer_
     # One file is opened on the pad, as before.
     result = _last_result(qtbot, window, lambda: open_files(window, [good]))
     assert not result.error and window.windowTitle().endswith("seven.png")
+    # A name the system cannot look at (too long; a folder on its way that cannot be entered): said, as
+    # a row or in the box (Path.is_dir raised, and the "unexpected error" box came up instead).
+    too_long = tmp_path / ("n" * 300 + ".png")
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        open_files(window, [good, too_long])
+    assert {Path(str(r["path"])).name: r["error"] for r in view.rows}[too_long.name] == "File name too long"
+    open_files(window, [too_long])
+    assert window.input_error_box is not None and "File name too long" in window.input_error_box.text()
+    window.input_error_box.close()
+    window._open_recent(too_long)
+    assert window.input_error_box.isVisible() and "File name too long" in window.input_error_box.text()
+    window.input_error_box.close()
 
 
 def test_a_batch_of_one_file_says_file(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

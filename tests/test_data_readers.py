@@ -1,6 +1,8 @@
 import gzip
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -278,3 +280,34 @@ def test_a_folder_whose_path_is_too_long_to_list_is_a_problem_row(tmp_path: Path
         assert len(found.problems) == 1 and found.problems[0][1].startswith("folder cannot be read: File name too long")
     finally:
         subprocess.run(["rm", "-rf", str(tmp_path / name)], check=True)  # pytest's clean-up cannot reach it
+
+
+def test_a_path_that_cannot_be_looked_at_is_a_row_and_the_others_are_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name past the system's length, a folder the person cannot enter: Path.is_dir raised, and the whole
+    command (or the app, with its "unexpected error" box) stopped with the other files unread."""
+    from ml.runtime.image_files import is_file, is_folder
+    from ml.runtime.strokes import find_stroke_files
+
+    picture = tmp_path / "A.png"
+    Image.new("L", (28, 28), 255).save(picture)
+    too_long = tmp_path / ("n" * 300 + ".png")
+    found = find_image_files([picture, too_long])
+    assert found.files == [picture] and found.problems == [(too_long, "File name too long")]
+    assert not is_folder(too_long) and not is_file(too_long)  # (read as a file: its reader says why)
+    files, problems = find_stroke_files([too_long.with_suffix(".json")])
+    assert files == [] and problems[0][1] == "File name too long"
+    # A folder asked for that cannot be listed says why, not that it holds no pictures.
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = find_image_files([locked])
+    assert found.problems == [(locked, "folder cannot be read: Permission denied")] and not found.empty_folders

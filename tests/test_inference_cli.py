@@ -146,6 +146,19 @@ def test_a_weights_folder_that_is_not_there_is_said(
     assert f"the weights folder {tmp_path / 'nowhere'} does not exist" in capsys.readouterr().err
 
 
+def test_a_name_too_long_is_one_row_and_the_other_files_are_read(
+    weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Path.is_dir raised for it (as for a folder that cannot be entered): the command stopped, unread."""
+    Image.fromarray(render("A")).save(tmp_path / "a.png")
+    too_long = tmp_path / ("n" * 300 + ".png")
+    for command in ("predict", "read"):
+        assert cli_main([command, "--model", "cnn_tiny", "--json", str(tmp_path / "a.png"), str(too_long)]) == 1
+        records = {Path(str(r["path"])): r for r in _lines(capsys)}
+        assert "error" not in records[tmp_path / "a.png"], command
+        assert records[too_long]["error"] == "File name too long", command
+
+
 def test_an_unknown_command_is_one_line_with_the_nearest_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["predcit", "x.png"]) == 2
     err = capsys.readouterr().err

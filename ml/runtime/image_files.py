@@ -87,6 +87,24 @@ PROCESS_PIPE_NAMES = ("/dev/stdin",)
 PROCESS_PIPE_FOLDERS = ("/dev/fd/", "/proc/self/fd/")
 
 
+def is_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder; False when it cannot be looked at (a folder on its way that cannot be
+    entered, a name past the system's length: ``Path.is_dir`` raises for those), so that it is read as a
+    file and its reader says why it cannot be."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def is_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file; False when it cannot be looked at (as :func:`is_folder`)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def not_a_file_reason(path: Path) -> str | None:
     """Why ``path``, named by a person, is no file to read, or None for a regular file, a process's pipe
     (/dev/stdin, a shell's <(...)) or one that cannot be looked at (its reader says why). Reading a named
@@ -180,8 +198,8 @@ def _in_number_order(path: Path) -> tuple[list[list[tuple[int, str]]], str]:
 def everything_under(folder: Path, unlisted: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
     """Every file, folder and link under ``folder``, at any depth, without following links to folders.
     A walk of its own, not ``Path.rglob``: that recursed once per level, and a folder 1,000 levels deep
-    raised RecursionError. A folder inside that cannot be listed (no permission, a path too long) is added
-    to ``unlisted`` with the reason."""
+    raised RecursionError. A folder that cannot be listed (no permission, a path too long), ``folder``
+    itself too, is added to ``unlisted`` with the reason."""
     to_list = [folder]
     while to_list:
         current = to_list.pop()
@@ -189,7 +207,7 @@ def everything_under(folder: Path, unlisted: list[tuple[Path, str]] | None = Non
             with os.scandir(current) as entries:
                 listed = list(entries)
         except OSError as error:
-            if unlisted is not None and current != folder:
+            if unlisted is not None:  # (the folder asked for too: it was said to hold no pictures)
                 unlisted.append((current, f"folder cannot be read: {error.strerror or error}"))
             continue
         for entry in listed:
@@ -236,7 +254,12 @@ def find_image_files(paths: list[Path], stroke_files: bool = False) -> FoundFile
     that look like pictures but cannot be read and the links that lead nowhere or in a loop."""
     found = FoundFiles(with_strokes=stroke_files)
     for path in paths:
-        if not path.is_dir():
+        try:
+            folder = path.is_dir()
+        except OSError as error:  # a folder on its way that cannot be entered, a name too long: a row
+            found.problems.append((path, error.strerror or str(error)))
+            continue
+        if not folder:
             reason = not_a_file_reason(path)
             if reason:
                 found.problems.append((path, reason))

@@ -25,6 +25,7 @@ from ml.runtime.image_files import (
     FileTooLargeError,
     NotAFileError,
     format_by_signature,
+    is_folder,
     read_named_file,
 )
 
@@ -315,7 +316,7 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
     else:
         path = Path(source)
         name = path.name
-        if path.is_dir():
+        if is_folder(path):
             raise ImageLoadError(f"{name} is a folder, not an image")
         try:
             data = read_named_file(path, MAX_FILE_BYTES)

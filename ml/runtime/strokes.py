@@ -406,7 +406,12 @@ def find_stroke_files(
     files: list[Path] = []
     problems: list[tuple[Path, str]] = []
     for path in paths:
-        if path.is_dir():
+        try:
+            folder, there = path.is_dir(), path.exists()
+        except OSError as error:  # a folder on its way that cannot be entered, a name too long: a row
+            problems.append((path, error.strerror or str(error)))
+            continue
+        if folder:
             # In number order, other JSON (an exported batch's results) passed over, as the app's batch does.
             found = find_image_files([path], stroke_files=True)
             drawing = {p: is_drawing_file(p) for p in found.files}  # (not a picture named .json)
@@ -419,7 +424,7 @@ def find_stroke_files(
                 pictures.extend(p for p in found.files if not drawing[p])
             if not inside:
                 problems.append((path, "no stroke files (.json) in this folder"))
-        elif path.exists():  # a file, or a process's pipe (/dev/stdin, a shell's <(...)); not a named pipe
+        elif there:  # a file, or a process's pipe (/dev/stdin, a shell's <(...)); not a named pipe
             reason = not_a_file_reason(path)
             if reason:
                 problems.append((path, reason))
