@@ -412,12 +412,15 @@ class MainWindow(QMainWindow):
         # What was written on the pad when the window closed is back on it (quitting lost a line not added);
         # said once the model is ready (said now, "Loading models…" took its place at once).
         pad = self.settings.value(PAD_KEY, "")
+        damaged = False
         try:
             kept_strokes = json.loads(pad) if isinstance(pad, str) and pad else []
         except (ValueError, RecursionError):  # damaged settings: the pad starts blank
-            kept_strokes = []
+            kept_strokes, damaged = [], True
         restored = self.canvas.load_written_strokes(kept_strokes)
-        if restored:
+        if not restored and (damaged or kept_strokes):  # said (it was gone without a word)
+            self._restored_note = "the drawing kept from last time could not be read back (a damaged settings file)"
+        elif restored:
             self._restored_note = (
                 "the line you were writing is back on the pad" if self.text_mode else "your drawing is back on the pad"
             )
@@ -489,8 +492,15 @@ class MainWindow(QMainWindow):
     def _not_kept_because(self) -> str:
         if self._hold.not_kept:
             return self._hold.not_kept
-        if self.settings.status() != QSettings.Status.NoError:
-            return f"GlyphPad's settings file {self.settings.fileName()} cannot be written (a full disk?)"
+        # Not a FormatError: a damaged file read at the start reports one at every write after, and the
+        # writing was kept (the person was told it was not, and asked at quitting).
+        if self.settings.status() == QSettings.Status.AccessError:
+            path = Path(self.settings.fileName())
+            try:
+                read_only = not os.access(path if path.exists() else path.parent, os.W_OK)
+            except OSError:
+                read_only = False
+            return f"GlyphPad's settings file {path} cannot be written ({'read-only' if read_only else 'a full disk?'})"
         return ""
 
     def _say_when_not_kept(self) -> None:
@@ -516,15 +526,14 @@ class MainWindow(QMainWindow):
         why = self._not_kept_because()
         if not why:
             return True
+        # Lost: what differs from what the file holds (another copy's writing, or this one's from before the
+        # file turned read-only: asked about unchanged writing, the person was told it would be gone).
+        on_disk = QSettings(self.settings.fileName(), self.settings.format())  # read anew, not this one's values
         text = self.text_panel.text_box.toPlainText()
-        text_lost = bool(text.strip())
-        drawing_lost = bool(self.canvas.drawn_strokes())
-        if self._hold.another_copy:  # (it writes neither: the file holds the other copy's, read again here)
-            self.settings.sync()
-            text_lost = text_lost and text != self.settings.value(COLLECTED_TEXT_KEY, "")
-            written = self.canvas.written_strokes() if self.canvas.opened_source is None else []
-            pad = json.dumps(written, separators=(",", ":")) if written else ""
-            drawing_lost = drawing_lost and (not pad or pad != self.settings.value(PAD_KEY, ""))
+        text_lost = bool(text.strip()) and text != on_disk.value(COLLECTED_TEXT_KEY, "")
+        written = self.canvas.written_strokes() if self.canvas.opened_source is None else []
+        pad = json.dumps(written, separators=(",", ":")) if written else ""
+        drawing_lost = bool(self.canvas.drawn_strokes()) and (not pad or pad != on_disk.value(PAD_KEY, ""))
         if not (text_lost or drawing_lost):
             return True
         what = " and ".join(
@@ -760,7 +769,7 @@ class MainWindow(QMainWindow):
             restored, self._restored_note = self._restored_note, ""
             if notice:
                 self.statusBar().showMessage(notice + (f" ({restored})" if restored else ""), 0)
-            elif restored:
+            elif restored and not self.voice.answering():  # (not over "Your writing is not kept…")
                 self.voice.say(f"{name} ready on {device}; {restored}", 8.0)
             elif not self.voice.answering():  # a message the person is reading stays
                 self.statusBar().showMessage(f"{name} ready on {device}", 4000)
@@ -774,8 +783,10 @@ class MainWindow(QMainWindow):
         else:  # the device asked for is not there: answers come from the CPU
             message = f"{reason[:1].upper()}{reason[1:]}. GlyphPad uses the CPU instead."
             self.statusBar().showMessage(message, 10000)
-            self._fell_back("device", "cpu")
-            self.set_device("cpu")
+            # Automatic, not the CPU: a home folder shared with a machine that has the GPU keeps using it
+            # there (a saved "cpu" kept it on the CPU, without a word).
+            self._fell_back("device", "auto")
+            self.set_device("auto")
             # open(), not exec(): a modal loop stopped everything behind it (the self-test waited forever
             # for a click, and Ctrl+C could not end it).
             box = QMessageBox(QMessageBox.Icon.Warning, "GlyphPad", message, QMessageBox.StandardButton.Ok, self)

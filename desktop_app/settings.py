@@ -90,6 +90,8 @@ def load_preferences(settings: QSettings) -> Preferences:
         preferences.theme = "system"
     if preferences.device not in DEVICE_CHOICES:
         preferences.device = "auto"
+    if not preferences.model.strip():  # an empty name (a hand edit, an admin's defaults) chooses nothing
+        preferences.model = DEFAULT_MODEL
     return preferences
 
 

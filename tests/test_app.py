@@ -1840,7 +1840,9 @@ def test_a_missing_gpu_asked_for_on_the_command_line_falls_back_for_this_run_onl
     # Said in the window's words (no command-line advice), and the menu shows where answers come from.
     assert "no CUDA GPU" in warning and "uses the CPU" in warning and "--device" not in warning
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))  # the window answers meanwhile
-    assert [a.data() for a in window.device_group.actions() if a.isChecked()] == ["cpu"]
+    # Automatic (answering on the CPU here): a saved "cpu" kept a GPU machine sharing the home folder off it.
+    assert [a.data() for a in window.device_group.actions() if a.isChecked()] == ["auto"]
+    assert window.device_label.text() == "device: CPU (ONNX Runtime)"
     window.close()
     # The model and device given for this run are not what the user saved: those come back next time.
     assert settings.value("preferences/device") == "auto"
@@ -3608,9 +3610,10 @@ def test_a_line_not_added_to_the_text_is_back_on_the_pad_after_quitting(
     finally:
         third.close()
     QSettings(str(settings_file), QSettings.Format.IniFormat).setValue("text/pad", '[{"width": "x"}]')
-    damaged = _open_window(qtbot, settings_file)  # a damaged entry is passed over
+    damaged = _open_window(qtbot, settings_file)  # a damaged entry is passed over, and that is said
     try:
         assert damaged.canvas.is_blank()
+        assert "the drawing kept from last time could not be read back" in damaged.statusBar().currentMessage()
         # A line left on the pad when text mode ended (Ctrl+2 here; a batch dropped on the window does the
         # same) is kept too: it was lost, the window closing in character mode.
         damaged.set_text_mode(True)
@@ -4505,6 +4508,10 @@ def test_preferences_keep_a_model_name_with_a_comma_and_read_a_hand_edited_list(
     # Unquoted, an INI value with commas comes back from QSettings as a list: read as the text it was.
     path.write_text("[preferences]\nlast_folder=/home/me/a,b\n")
     assert load_preferences(QSettings(str(path), QSettings.Format.IniFormat)).last_folder == "/home/me/a,b"
+    # An empty model name (a hand edit, an admin's defaults) chooses nothing: the default model, unsaid
+    # (" cannot be used (it is not installed)" was said, the name missing).
+    path.write_text("[preferences]\nmodel=\n")
+    assert load_preferences(QSettings(str(path), QSettings.Format.IniFormat)).model == Preferences().model
 
 
 def test_a_hand_written_top_k_is_read_as_the_nearest_the_menu_offers(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -4710,6 +4717,46 @@ def test_writing_that_cannot_be_kept_is_said_at_the_start_and_asked_about_at_qui
         assert not ended.isVisible() and len(asked) == 2
     finally:
         ended.close()
+
+
+def test_a_damaged_settings_file_that_is_written_is_not_said_unkept_nor_is_unchanged_writing_asked_about(
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """An environment trial: a settings file with junk before its lines was written at every save, yet the
+    read's FormatError said "cannot be written (a full disk?)" and quitting asked to save; where the file
+    truly cannot be written, quitting asked about writing the file held already."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_app.settings import SettingsHold
+
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda *args, **kwargs: asked.append(args[2]) or QMessageBox.StandardButton.Discard
+    )
+    settings_file = tmp_path / "s.ini"
+    settings_file.write_bytes(bytes(range(200)) + b"\n[text]\ncollected=old\n")
+    window = _open_window(qtbot, settings_file)
+    try:
+        window.text_panel.text_box.setPlainText("homework")
+        _mouse_draw(window.canvas, "T")
+        window._keep_writing_now()
+        assert window.settings.status() == QSettings.Status.FormatError  # (Qt's word on what it read)
+        assert window._not_kept_because() == "" and window.not_kept_label.isHidden()
+        assert "not kept" not in window.statusBar().currentMessage()
+        assert window.close() and not asked
+    finally:
+        window.close()
+    assert QSettings(str(settings_file), QSettings.Format.IniFormat).value("text/collected") == "homework"
+    for change in ("", " and more"):
+        held = _open_window(qtbot, settings_file)
+        try:
+            held.hold_writing(SettingsHold(None, "the settings file is read-only"))  # as a read-only file holds
+            held.text_panel.text_box.setPlainText(held.text_panel.text_box.toPlainText() + change)
+            assert held.close()
+            assert len(asked) == (1 if change else 0), change  # unchanged: the file holds it, nothing to ask
+        finally:
+            held.close()
+    assert "The text box's text will not be here next time" in asked[0]
 
 
 def test_a_weights_folder_that_is_not_there_is_named_with_where_it_was_set(
