@@ -1386,6 +1386,33 @@ def test_a_narrow_window_keeps_the_room_of_explains_captions(qtbot) -> None:  # 
     assert view.heatmap_label.geometry().bottom() < view.method_label.geometry().top()
 
 
+def test_the_grad_cam_map_stays_square_and_whole_when_the_pen_path_is_shown_beside_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A design review: the map was drawn for the whole row, then the pen-path view took half of it and the
+    map was cut to 147 x 137 px, a stretched-looking picture of a square input."""
+    import numpy as np
+
+    from desktop_app.widgets.explain_view import HEATMAP_SCALE, ExplainView
+    from ml.runtime.explain import StrokeSaliency
+
+    view = ExplainView()
+    qtbot.addWidget(view)
+    view.setFixedSize(340, 560)  # (a window's column: the view itself is not resized, its parts are)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(50)  # settled: no fit of the first showing still to come
+    points = np.stack([np.linspace(-1, 1, 64), np.linspace(-1, 1, 64)], axis=1)
+    saliency = StrokeSaliency("A", points, np.eye(1, 64, dtype=bool)[0], np.linspace(0, 1, 64))
+    view.show_explanation(np.eye(28, dtype=np.float32), "A", "grad-cam", np.eye(28), (), saliency)
+    label = view.heatmap_label
+
+    def fitted() -> bool:
+        shown = label.pixmap()
+        return shown.width() == shown.height() == min(label.width(), label.height(), 28 * HEATMAP_SCALE)
+
+    qtbot.wait(100)  # the layout settles: the caption's lines and the colour key below take their room
+    assert fitted() and view.stroke_view.isVisible() and label.width() < view.width() / 2
+
+
 def test_explains_pictures_are_made_in_the_screens_own_pixels(qtbot) -> None:  # type: ignore[no-untyped-def]
     """At 125-200% the heatmap and the maps were scaled in window units and stretched again by Qt: every
     map pixel's edge blurred beside the sharp 28x28 view."""

@@ -137,6 +137,17 @@ class CaptionLabel(QLabel):
             self.updateGeometry()
 
 
+class ResizedLabel(QLabel):
+    """A label that says when the layout has given it a new size: its picture is drawn to fit it then (the
+    pen-path view shown beside the Grad-CAM map narrowed it after the map was drawn, and the map was cut)."""
+
+    resized = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
+
+
 class ExplainView(QWidget):
     """Emits ``class_chosen`` when the user asks why a class other than the top one."""
 
@@ -160,7 +171,8 @@ class ExplainView(QWidget):
         self.class_picker.activated.connect(self._class_activated)
         class_row.addWidget(self.class_picker, 1)
         heat_layout.addLayout(class_row)
-        self.heatmap_label = QLabel("No explanation yet.")
+        self.heatmap_label = ResizedLabel("No explanation yet.")
+        self.heatmap_label.resized.connect(self._fit_heatmap)
         self.heatmap_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.heatmap_label.setWordWrap(True)  # messages in place of the map: errors, "loading"
         # Sized by the layout, not by its picture: the map is drawn to fit whatever space it gets.
