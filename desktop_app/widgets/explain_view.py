@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QPen, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -155,7 +156,19 @@ class ExplainView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
+        # In a scroll area: the captions' lines, which come with an answer, raised the view's minimum height,
+        # and a small window grew past its screen's room at the first drawing (800 x 500 -> 511; more with
+        # larger text). Short of room, the view scrolls instead.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its controls are the Tab stops
+        content = QWidget()
+        scroll.setWidget(content)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(content)
         heat_box = QGroupBox("Where the evidence is")
         heat_layout = QVBoxLayout(heat_box)
         class_row = QHBoxLayout()
@@ -177,7 +190,7 @@ class ExplainView(QWidget):
         self.heatmap_label.setWordWrap(True)  # messages in place of the map: errors, "loading"
         # Sized by the layout, not by its picture: the map is drawn to fit whatever space it gets.
         self.heatmap_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.heatmap_label.setMinimumSize(28 * 3, 28 * 3)
+        self.heatmap_label.setMinimumSize(28 * 2, 28 * 2)
         pictures = QHBoxLayout()
         pictures.addWidget(self.heatmap_label, 1)
         self.stroke_view = StrokeSaliencyView()
