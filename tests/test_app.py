@@ -1447,6 +1447,8 @@ def test_explains_pictures_are_made_in_the_screens_own_pixels(qtbot) -> None:  #
 
 
 def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.explain_view import MAPS_WAIT
+
     window.tabs.setCurrentWidget(window.explain_view)
     assert not window.explain_view.layer_picker.isEnabled()  # empty: no stop of Tab's before a drawing
     with qtbot.waitSignal(window.service.explained, timeout=TIMEOUT_MS):
@@ -1484,6 +1486,7 @@ def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None
     assert view.heatmap_label.pixmap().isNull() and view.maps_label.pixmap().isNull()
     assert "draw a character" in view.heatmap_label.text() and not view.colour_key.isVisible()
     assert not view.channel_picker.isVisible() and not layers.isEnabled()
+    assert view.maps_label.text() == MAPS_WAIT  # said where the maps go, not an empty grey panel
 
 
 def test_a_class_picked_in_explain_is_not_kept_for_an_opened_picture(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
 
     from ml.runtime.explain import StrokeSaliency
 
+MAPS_WAIT = "Each layer's activation maps show here once a drawing is explained."
 HEATMAP_SCALE = 10  # at most, as the model's view beside it: 280 px in a large window
 
 
@@ -225,7 +226,7 @@ class ExplainView(QWidget):
         maps_layout.addLayout(picker_row)
         self.maps_caption = CaptionLabel()
         maps_layout.addWidget(self.maps_caption)
-        self.maps_label = QLabel("")
+        self.maps_label = QLabel(MAPS_WAIT)
         self.maps_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.maps_label.setWordWrap(True)
         self.maps_label.setMinimumSize(1, 1)
@@ -405,7 +406,7 @@ class ExplainView(QWidget):
         self.channel_picker.hide()
         self._shown_maps, self._mosaic = None, None
         self.maps_caption.setText("")
-        self.maps_label.clear()
+        self.maps_label.setText(MAPS_WAIT)  # (an empty grey panel looked like a view that had failed)
 
     def show_error(self, message: str) -> None:
         self.colour_key.hide()
