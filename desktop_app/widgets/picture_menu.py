@@ -1,4 +1,4 @@
-"""Copy Image and Save Image… on the pictures that explain an answer (the model's input, Grad-CAM, the pen
+"""Copy Picture and Save Picture… on the pictures that explain an answer (the model's input, Grad-CAM, the pen
 path, the activation maps): for a report, a lesson's slides or a question to a teacher."""
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class PictureMenu(QObject):
     def menu(self) -> QMenu:
         menu = QMenu(self._widget)
         shown = self.shown()
-        for text, act in (("&Copy Image", self.copy), ("&Save Image…", self.save)):
+        for text, act in (("&Copy Picture", self.copy), ("&Save Picture…", self.save)):
             action = menu.addAction(text, act)
             action.setEnabled(shown)
         return menu
@@ -75,18 +75,18 @@ class PictureMenu(QObject):
         if image is None:
             return
         chosen, _ = QFileDialog.getSaveFileName(
-            self._widget, "Save Image", str(self._folder() / f"glyphpad-{self._name}.png"), "PNG picture (*.png)"
+            self._widget, "Save Picture", str(self._folder() / f"glyphpad-{self._name}.png"), "PNG picture (*.png)"
         )
         if not chosen:
             return
         path = Path(chosen) if Path(chosen).suffix.lower() == ".png" else Path(chosen + ".png")
         if path != Path(chosen) and path.exists():  # the dialog asked about the name typed, not this one
-            answer = QMessageBox.question(self._widget, "Save Image", f"{path.name} already exists. Replace it?")
+            answer = QMessageBox.question(self._widget, "Save Picture", f"{path.name} already exists. Replace it?")
             if answer != QMessageBox.StandardButton.Yes:
                 return
         try:
             write_atomically(path, png_bytes(enlarged(image)))
         except OSError as error:
-            QMessageBox.critical(self._widget, "Save Image", f"Could not write {path}:\n{error.strerror or error}")
+            QMessageBox.critical(self._widget, "Save Picture", f"Could not write {path}:\n{error.strerror or error}")
             return
         self.saved.emit(path)
