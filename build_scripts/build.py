@@ -141,7 +141,9 @@ def smoke_test(bundle: Path) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--torch", default="torch==2.13.0", help="pip requirement for a CPU-only torch")
-    parser.add_argument("--torch-index", default="", help="extra pip index for it, e.g. PyTorch's CPU wheel index")
+    parser.add_argument(
+        "--torch-index", default="", help="pip index for torch alone (replaces pip's own), e.g. PyTorch's CPU wheels"
+    )
     parser.add_argument("--reuse-venv", action="store_true", help="keep build/venv if it exists")
     parser.add_argument("--skip-smoke-test", action="store_true")
     args = parser.parse_args()
