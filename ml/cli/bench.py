@@ -22,7 +22,8 @@ def get_args_parser() -> argparse.ArgumentParser:
         description="Latency and throughput per model.",
         epilog="columns: p50 ms and p95 ms, a drawing to its answer (preprocessing and the model); prep ms, the "
         "preprocessing alone; fwd ms, the model alone (the engine's); torch ms, torch's forward (explanations run "
-        "in torch); explain ms, one Grad-CAM; img/s @N, answers a second in batches of --batch",
+        "in torch); explain ms, one Grad-CAM; img/s @N, answers a second in batches of --batch (the page --markdown "
+        "writes names them in full)",
     )
     parser.add_argument("--model", action="append", default=None, help="model name or path (repeatable; default all)")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the models run")
@@ -182,7 +183,7 @@ def run(argv: list[str]) -> int:
     if args.markdown is not None and (rows or stroke_rows):
         from ml.evaluation.bench import write_markdown
 
-        write_markdown(args.markdown, rows, "glyphpad-ml bench " + " ".join(argv), stroke_rows, line_row)
+        write_markdown(args.markdown, rows, "glyphpad-ml bench " + " ".join(argv), args.batch, stroke_rows, line_row)
         print(f"wrote the bench section of {args.markdown}", file=sys.stderr)
     if status and not (rows or stroke_rows or line_row):
         return 2  # nothing could be timed

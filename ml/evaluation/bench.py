@@ -238,10 +238,12 @@ def write_markdown(
     path: Path,
     rows: list[dict[str, float | str]],
     command: str,
+    batch: int,
     stroke_rows: list[dict[str, float | str]] | None = None,
     line_row: dict[str, float | str] | None = None,
 ) -> None:
-    """Rewrite the bench section of ``path`` (created with its markers when missing)."""
+    """Rewrite the bench section of ``path`` (created with its markers when missing); ``batch``: the batch
+    size of the throughput columns."""
     import datetime
 
     from ml.evaluation.results import replace_between_markers
@@ -250,7 +252,7 @@ def write_markdown(
         f"Measured {datetime.date.today().isoformat()} on {machine()}, with `{command}`.",
         "",
         "| model | engine | p50 ms | p95 ms | preprocess ms | forward ms | torch forward ms | explain ms "
-        "| img/s at batch |",
+        f"| img/s at batch {batch} |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
@@ -266,7 +268,7 @@ def write_markdown(
             "model's whole path plus the stroke model's, fused):",
             "",
             "| stroke model | fused with | engine | p50 ms | p95 ms | fused p50 ms | fused p95 ms | normalize ms "
-            "| forward ms | torch forward ms | saliency ms | sequences/s at batch |",
+            f"| forward ms | torch forward ms | saliency ms | sequences/s at batch {batch} |",
             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for r in stroke_rows:
