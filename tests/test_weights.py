@@ -272,3 +272,36 @@ def test_a_cards_figure_is_a_finite_number_or_none() -> None:
     for metric in ("balanced_accuracy", "macro_f1", "n", "missing"):
         assert card.figure(PEN_TEST, metric) is None, metric
     assert card.figure(FUSED_PEN_TEST) is None and card.figure("emnist_test") is None
+
+
+def test_a_wheel_carries_the_bundled_models_where_an_install_finds_them(tmp_path: Path) -> None:
+    """pip install . (or a wheel) gave an app with no models: they were beside the code in a checkout only."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    from ml.runtime.cards import DEFAULT_WEIGHTS_DIR, list_bundled
+
+    # Built from a copy: setuptools leaves its build folder in the tree it builds.
+    root = Path(__file__).resolve().parents[1]
+    source = tmp_path / "source"
+    for part in ("ml", "desktop_app", "weights"):
+        shutil.copytree(root / part, source / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for part in ("pyproject.toml", "README.md"):
+        shutil.copy(root / part, source / part)
+    wheel_command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
+    built = subprocess.run([*wheel_command, "-w", str(tmp_path), str(source)], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("glyphpad-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    data = next(name.split("/data/")[0] for name in names if ".data/data/" in name) + "/data/share/glyphpad/weights"
+    bundled = [
+        DEFAULT_WEIGHTS_DIR / "pieces" / "piece_verifier.safetensors",
+        *list_bundled(DEFAULT_WEIGHTS_DIR),
+        *list_bundled(DEFAULT_WEIGHTS_DIR / "strokes"),
+    ]
+    for weights in bundled:
+        folder = "" if weights.parent == DEFAULT_WEIGHTS_DIR else f"/{weights.parent.name}"
+        for suffix in (".safetensors", ".onnx", ".json"):
+            assert f"{data}{folder}/{weights.stem}{suffix}" in names, (weights.stem, suffix)

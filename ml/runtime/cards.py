@@ -13,13 +13,27 @@ import json
 import math
 import os
 import shlex
+import site
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ml.runtime.atomic_files import write_atomically
 
-DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
+
+def _bundled_weights_dir() -> Path:
+    """Where the models that come with GlyphPad are: beside the code in a checkout (an editable install,
+    the frozen app), else where an install from a wheel puts them (pyproject.toml's data-files: the
+    environment's share/glyphpad/weights, or the user's with pip install --user). A wheel's install had
+    no models at all: the folder beside its code in site-packages does not exist."""
+    beside = Path(__file__).resolve().parents[2] / "weights"
+    prefixes = [prefix for prefix in (sys.prefix, getattr(site, "USER_BASE", None)) if prefix]
+    installed = [Path(prefix) / "share" / "glyphpad" / "weights" for prefix in prefixes]
+    return beside if beside.is_dir() else next((path for path in installed if path.is_dir()), beside)
+
+
+DEFAULT_WEIGHTS_DIR = _bundled_weights_dir()
 
 CARD_FORMAT = 1
 
