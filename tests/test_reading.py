@@ -684,6 +684,25 @@ def test_a_capital_as_tall_as_the_tall_small_letters_starts_a_capitalized_word()
         assert "".join(forms[int(k)] for k in scores.argmax(1)) == text
 
 
+def test_a_letter_hanging_below_a_line_of_one_height_says_its_letters_are_small() -> None:
+    """Printed "open" read "Open": all its letters stand as tall, so nothing said which height that was;
+    the p hanging below the line is a small p, and its top the x-height. A capital J or a Q's tail that
+    hangs a little ("JOY" in some fonts) says nothing of the kind."""
+    from ml.runtime.line_reader import line_metrics
+
+    open_boxes = [[0, 70, 20, 100], [25, 70, 45, 115], [50, 70, 70, 100], [75, 70, 95, 100]]
+    joy_boxes = [[0, 60, 20, 106], [25, 60, 50, 100], [55, 60, 80, 100]]
+    for text, boxes, small in (("open", open_boxes, True), ("JOY", joy_boxes, False)):
+        best = list(text.upper())
+        box_array = np.array(boxes, dtype=float)
+        line = line_metrics(box_array, best)
+        fits = np.stack([form_fit(box, line) for box in box_array])
+        probabilities = np.stack([case_merged({c: 1.0}, LABELS) for c in best])
+        forms, scores = read_case(probabilities, LABELS, fits, [list(range(len(best)))])
+        assert "".join(forms[int(k)] for k in scores.argmax(1)) == text
+        assert (line.small_height > 0) == small, text
+
+
 def test_line_context_reads_a_capitalized_word_whose_first_letter_looked_like_a_digit() -> None:
     rows = [{"0": 0.4, "O": 0.6}, {"N": 1}, {"E": 1}]
     probabilities = letters_or_digits(np.stack([case_merged(r, LABELS) for r in rows]), LABELS)

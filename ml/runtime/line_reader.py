@@ -318,6 +318,15 @@ def line_metrics(boxes: np.ndarray, best: Sequence[str]) -> LineMetrics:
     # them, read as an O) is of one height however its digits vary.
     letters = sum(1 for label in best if label.isalpha())
     small_height = _two_heights(above[standing]) if len(standing) >= 2 and letters >= 2 else 0.0
+    # Hanging as a small g j p q y does, by a third of its height above the line or more (a capital J or a
+    # Q's tail, in some fonts, by less).
+    hanging = [i for i, label in enumerate(best) if label in DESCENDERS and boxes[i, 3] - baseline > 0.3 * above[i]]
+    if small_height == 0 and hanging and letters >= 2 and not any(b.isdigit() for b in best):
+        # One height, and a g j p q y hanging below it: small, its top is the x-height, and the letters
+        # standing as tall as it are small too ("open" read "Open": nothing said which height it was).
+        x_top = float(np.median(above[hanging]))
+        if x_top <= 1.1 * float(np.median(above[standing])):
+            small_height = x_top * math.sqrt(TWO_HEIGHTS)
     return LineMetrics(baseline, tall, small_height, small_height == 0 and any(b.isdigit() for b in best))
 
 
