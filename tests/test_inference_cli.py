@@ -159,6 +159,24 @@ def test_a_name_too_long_is_one_row_and_the_other_files_are_read(
         assert records[too_long]["error"] == "File name too long", command
 
 
+def test_evaluate_reads_printed_words_and_counts_their_spaces(
+    bundled_weights: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ml.evaluation.printed as printed
+
+    monkeypatch.setattr(printed, "PRINTED_WORDS", ("KEEP OUT", "open"))
+    monkeypatch.setattr(printed, "FONT_FILES", ("DejaVuSans.ttf",))
+    monkeypatch.setattr(printed, "SIZES_PX", (64,))
+    assert cli_main(["evaluate", "--source", "printed_words", "--json"]) == 0
+    (scores,) = _lines(capsys)
+    result = scores["sources"]["printed_words"]  # type: ignore[index]
+    assert result["words"] == 2 and result["characters"] == len("KEEP OUT") + len("open")
+    assert result["cer"] == 0.0 and result["word_accuracy"] == 1.0, result["examples"]
+    assert cli_main(["evaluate", "--source", "printed_words"]) == 0  # in words, on its own (no writers' line)
+    said = capsys.readouterr().out
+    assert "printed_words       2 words of type" in said and "writers" not in said
+
+
 def test_an_unknown_command_is_one_line_with_the_nearest_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["predcit", "x.png"]) == 2
     err = capsys.readouterr().err

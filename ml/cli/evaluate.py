@@ -37,7 +37,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"data source (repeatable; default {', '.join(DEFAULT_SOURCES)}; --update-card adds unipen_test, "
         "and emnist_val beside emnist_test; words_val / words_test read composed words as lines, on their own; "
-        "words_*_pictures read pictures of them)",
+        "words_*_pictures read pictures of them; printed_words reads type in matplotlib's fonts)",
     )
     parser.add_argument(
         "--images",
@@ -88,8 +88,8 @@ def run(argv: list[str]) -> int:
     if args.images is not None and args.update_card:
         # A card records the sources every model is scored on; a folder of one's own is not one of them.
         return fail("evaluate", "--update-card stores the data sources' figures; an --images folder is scored only")
-    word_sources = [name for name in (args.source or []) if name.startswith("words_")]
-    others = [name for name in (args.source or []) if not name.startswith("words_")]
+    word_sources = [name for name in (args.source or []) if name.startswith("words_") or name == "printed_words"]
+    others = [name for name in (args.source or []) if name not in word_sources]
     if word_sources and (others or args.images is not None):  # they were passed over without a word
         given = ", ".join(others + (["--images"] if args.images is not None else []))
         return fail("evaluate", f"the words sources are scored on their own: run {given} in another evaluate")
@@ -273,16 +273,23 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
 def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str]) -> int:
     """Words composed from unseen writers, read as lines (split, recognized with the strokes, in context)."""
     from ml.evaluation.evaluate import WORD_COUNT
+    from ml.evaluation.printed import score_printed
     from ml.evaluation.words import compose_words, score_words
     from ml.runtime.line_reader import LineReader
     from ml.training.data.unipen import load_unipen, writer_split
 
     card = recognizer.card
+    composed = [part for part in parts if part.startswith("words_")]
     try:
-        pen = load_unipen(args.pen_data)
+        pen = load_unipen(args.pen_data) if composed else None
         reader = LineReader.load(recognizer.weights_path, device=args.device)
     except (WeightsError, FileNotFoundError, ValueError) as error:
         return fail("evaluate", str(error))
+    results = {}
+    if "printed_words" in parts:  # type, not anyone's writing: no writers to keep apart
+        results["printed_words"] = score_printed(reader, progress=not args.json)
+    if pen is None:
+        return _words_said(recognizer, reader, args, results)
     # Words by the writers neither the image model nor its stroke model trained on.
     readers = [card] + ([reader.fused.strokes.card] if reader.fused else [])
     trained_on_pen = [c for c in readers if learned_from_pen(c)]
@@ -291,8 +298,7 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
         split_apart = "were trained on different splits of UNIPEN's writers"
         return fail("evaluate", f"{card.name} and its stroke model {split_apart}: no writers are unseen by both")
     split = writer_split(pen.writers, seed=seeds.pop())
-    results = {}
-    for part in parts:
+    for part in composed:
         words = compose_words(pen, split.get(part.removeprefix("words_").removesuffix("_pictures")), WORD_COUNT)
         pictures = part.endswith("_pictures")
         results[part] = score_words(reader, words, progress=not args.json, pictures=pictures)
@@ -300,6 +306,12 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
             results[part]["picture_partner"] = reader.picture_partner.card.name
         if pictures and reader.verifier is not None:
             results[part]["piece_verifier"] = reader.verifier.card.get("onnx_sha256", "")[:12]
+    return _words_said(recognizer, reader, args, results)
+
+
+def _words_said(recognizer: Any, reader: Any, args: argparse.Namespace, results: dict[str, Any]) -> int:
+    """The words' scores stored in the card (--update-card) and printed."""
+    card = recognizer.card
     if args.update_card:
         by_source = {
             **card.metrics_by_source,
@@ -314,8 +326,20 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
     case = f", case model {reader.case_model.card.name}" if reader.case_model is not None else ""
     partner = reader.picture_partner
     pictures_by = f", pictures also read by {partner.card.name}" if partner is not None else ""
-    print(f"{card.name}{fused}{case}{pictures_by}: words of 3-10 characters by writers no model trained on")
+    composed = len(results) > ("printed_words" in results)  # composed words' scores among them
+    said = ": words of 3-10 characters by writers no model trained on" if composed else ""
+    print(f"{card.name}{fused}{case}{pictures_by}{said}")
     for part, r in results.items():
+        if part == "printed_words":
+            fonts = ", ".join(f"{font} {100 * cer:.1f}%" for font, cer in r["cer_by_font"].items())
+            print(
+                f"  {part:19s} {r['words']} words of type, {r['characters']} characters: CER {100 * r['cer']:.2f}% "
+                f"(spaces counted; case-insensitive {100 * r['cer_case_insensitive']:.2f}%), "
+                f"word accuracy {100 * r['word_accuracy']:.2f}%, p50 {r['latency_ms_p50']:.1f} ms a word"
+            )
+            print(f"  {'':19s} by font: {fonts}")
+            print(f"  {'':19s} e.g. " + ", ".join(r["examples"][:6]))
+            continue
         print(
             f"  {part:19s} {r['words']} words, {r['characters']} characters: CER {100 * r['cer']:.2f}% "
             f"(case-insensitive {100 * r['cer_case_insensitive']:.2f}%), "

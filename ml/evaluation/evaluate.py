@@ -39,6 +39,7 @@ SOURCES = (
     "words_test",
     "words_val_pictures",
     "words_test_pictures",
+    "printed_words",
 )
 WORD_COUNT = 400  # words composed per writer part for the words_* sources
 # Look-alikes people complain about: true characters (as written) read as a digit.
