@@ -207,6 +207,27 @@ def test_a_full_stop_and_a_hyphen_are_read_by_their_place_on_the_line() -> None:
     assert left[2] < middle[0] < middle[2] < right[0] and 95 < middle[1] < 110
 
 
+def test_type_set_close_has_its_narrower_word_space_read() -> None:
+    """Printed "KEEP OUT" read as one word: type sets its letters all but touching and its spaces at about
+    0.35-0.45 of the line's height, under a hand's half. Letters that stand apart keep the wider rule."""
+
+    def line(letters_gap: float, space: float) -> list[np.ndarray]:
+        strokes, x = [], 0.0
+        for k, char in enumerate("HEAT"):
+            glyph = [np.array(stroke) * 100.0 for stroke in GLYPHS[char]]
+            left = min(float(g[:, 0].min()) for g in glyph)
+            strokes += [g + np.array([x - left, 0.0]) for g in glyph]
+            x += max(float(g[:, 0].max()) for g in glyph) - left + (space if k == 1 else letters_gap)
+        return strokes
+
+    def spaces(strokes: list[np.ndarray]) -> list[bool]:
+        return [bool(part.space_before) for part in split_strokes(strokes)]
+
+    assert spaces(line(letters_gap=5.0, space=40.0)) == [False, False, True, False]  # type: "HE AT"
+    assert spaces(line(letters_gap=5.0, space=25.0)) == [False] * 4  # not a space yet
+    assert spaces(line(letters_gap=25.0, space=40.0)) == [False] * 4  # a hand's letters: it takes half a line
+
+
 def test_a_space_after_a_comma_is_read_between_words_and_not_between_digits() -> None:
     """After a comma a gap wider than the usual one is a space ("hi, you" read "hi,you"), but not in a
     number written loosely ("1,000" and "3,14" read "1, 000" and "3, 14" in a review)."""
