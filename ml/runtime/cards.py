@@ -13,7 +13,6 @@ import json
 import math
 import os
 import shlex
-import site
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,9 +27,13 @@ def _bundled_weights_dir() -> Path:
     environment's share/glyphpad/weights, or the user's with pip install --user). A wheel's install had
     no models at all: the folder beside its code in site-packages does not exist."""
     beside = Path(__file__).resolve().parents[2] / "weights"
+    if beside.is_dir():
+        return beside
+    import site  # only an installed wheel needs it (the frozen app has its models beside its code)
+
     prefixes = [prefix for prefix in (sys.prefix, getattr(site, "USER_BASE", None)) if prefix]
     installed = [Path(prefix) / "share" / "glyphpad" / "weights" for prefix in prefixes]
-    return beside if beside.is_dir() else next((path for path in installed if path.is_dir()), beside)
+    return next((path for path in installed if path.is_dir()), beside)
 
 
 DEFAULT_WEIGHTS_DIR = _bundled_weights_dir()
