@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ml.evaluation.words import edit_distance
+from ml.evaluation.words import ReadingScores
 from ml.runtime.line_reader import LineReader
 
 PRINTED_WORDS = (
@@ -59,31 +59,11 @@ def score_printed(reader: LineReader, progress: bool = False) -> dict[str, Any]:
 
     folder = font_folder()
     lines = [(text, name, size) for name in FONT_FILES for size in SIZES_PX for text in PRINTED_WORDS]
-    errors = errors_nocase = total = right = 0
+    scores = ReadingScores()
     by_font: dict[str, list[int]] = {}
-    latencies: list[float] = []
-    examples: list[str] = []
     for text, name, size in tqdm(lines, desc="printed", unit="word", disable=None if progress else True):
         line = reader.read_image(printed_line(text, folder / name, size))
-        read = line.text
-        error = edit_distance(read, text)
-        errors += error
-        errors_nocase += edit_distance(read.lower(), text.lower())
-        total += len(text)
-        right += read == text
         font = by_font.setdefault(Path(name).stem, [0, 0])
-        font[0] += error
+        font[0] += scores.add(line.text, text, line.latency_ms, f"{Path(name).stem} {size}px")
         font[1] += len(text)
-        latencies.append(line.latency_ms)
-        if read != text and len(examples) < 12:
-            examples.append(f"{text} -> {read} ({Path(name).stem} {size}px)")
-    return {
-        "words": len(lines),
-        "characters": total,
-        "cer": errors / max(total, 1),
-        "cer_case_insensitive": errors_nocase / max(total, 1),
-        "word_accuracy": right / max(len(lines), 1),
-        "cer_by_font": {font: e / max(n, 1) for font, (e, n) in by_font.items()},
-        "latency_ms_p50": float(np.percentile(latencies, 50)) if latencies else 0.0,
-        "examples": examples,
-    }
+    return {**scores.as_dict(), "cer_by_font": {font: e / max(n, 1) for font, (e, n) in by_font.items()}}

@@ -21,7 +21,7 @@ box, that box holds no other character's centre, and no other box is centred on 
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -167,6 +167,47 @@ def _one_box_by_centres(read_boxes: list[tuple[float, ...]], character_boxes: np
     return int(np.count_nonzero((holds.sum(1) == 1) & alone & (centred.sum(1) <= 1)))
 
 
+EXAMPLES_KEPT = 12  # wrong reads kept to show, the first ones
+
+
+@dataclass
+class ReadingScores:
+    """Lines read against what was written, as they come: character error rate (edit distance over the
+    true length), with and without case, lines read exactly, reading time, and the first wrong reads."""
+
+    errors: int = 0
+    errors_any_case: int = 0
+    characters: int = 0
+    right: int = 0
+    lines: int = 0
+    latencies: list[float] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, read: str, written: str, latency_ms: float, where: str = "") -> int:
+        """One line read; returns its edit distance. ``where`` is said beside a wrong read (a font)."""
+        error = edit_distance(read, written)
+        self.errors += error
+        self.errors_any_case += edit_distance(read.lower(), written.lower())
+        self.characters += len(written)
+        self.right += read == written
+        self.lines += 1
+        self.latencies.append(latency_ms)
+        if read != written and len(self.examples) < EXAMPLES_KEPT:
+            self.examples.append(f"{written} -> {read}" + (f" ({where})" if where else ""))
+        return error
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "words": self.lines,
+            "characters": self.characters,
+            "cer": self.errors / max(self.characters, 1),
+            "cer_case_insensitive": self.errors_any_case / max(self.characters, 1),
+            "word_accuracy": self.right / max(self.lines, 1),
+            "latency_ms_p50": float(np.percentile(self.latencies, 50)) if self.latencies else 0.0,
+            "examples": self.examples,
+        }
+
+
 def score_words(
     reader: LineReader, words: list[ComposedWord], progress: bool = False, pictures: bool = False
 ) -> dict[str, Any]:
@@ -174,9 +215,8 @@ def score_words(
     strokes or (``pictures``) from pictures of them."""
     from tqdm import tqdm
 
-    errors = errors_nocase = total = right = exact_boxes = chars = 0
-    latencies = []
-    examples: list[str] = []
+    scores = ReadingScores()
+    exact_boxes = 0
     # A bar on a terminal only (a log got hundreds of its redrawn lines).
     for word in tqdm(words, desc="words", unit="word", disable=None if progress else True, mininterval=1):
         owner = np.array(word.character_of_stroke)
@@ -190,22 +230,5 @@ def score_words(
             for position in range(len(word.text)):
                 mine = set(np.flatnonzero(owner == position).tolist())
                 exact_boxes += any(set(c.strokes) == mine for c in line.characters)
-        read = line.text.replace(" ", "")
-        latencies.append(line.latency_ms)
-        errors += edit_distance(read, word.text)
-        errors_nocase += edit_distance(read.lower(), word.text.lower())
-        total += len(word.text)
-        right += read == word.text
-        chars += len(word.text)
-        if read != word.text and len(examples) < 12:
-            examples.append(f"{word.text} -> {read}")
-    return {
-        "words": len(words),
-        "characters": total,
-        "cer": errors / max(total, 1),
-        "cer_case_insensitive": errors_nocase / max(total, 1),
-        "word_accuracy": right / max(len(words), 1),
-        "one_box_per_character": exact_boxes / max(chars, 1),
-        "latency_ms_p50": float(np.percentile(latencies, 50)) if latencies else 0.0,
-        "examples": examples,
-    }
+        scores.add(line.text.replace(" ", ""), word.text, line.latency_ms)
+    return {**scores.as_dict(), "one_box_per_character": exact_boxes / max(scores.characters, 1)}
