@@ -1294,6 +1294,33 @@ def test_compare_view_runs_every_model(qtbot, window: MainWindow) -> None:  # ty
     assert max(table.rowHeight(r) for r in range(2)) > max(heights)
 
 
+def test_a_name_that_nearly_fits_its_column_is_given_two_lines(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A design review: Qt measured "● emnist36_cnn + strokes" as one line at 173 px and painted it in
+    two, the second cut off ("● emnist36_cnn + …"), on the model in use's row."""
+    from PySide6.QtWidgets import QStyle
+
+    from desktop_app.inference_service import ComparisonRow
+    from desktop_app.widgets.compare_view import NAME_WRAP_SLACK_PX, CompareView
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.show()
+    name = "emnist36_cnn + strokes"
+    view.show_rows([ComparisonRow(name, "A", 0.9, classes=tuple("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"))], name)
+    table = view.table
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(0, header.ResizeMode.Interactive)
+    shown = table.item(0, 0).text().replace("\u200b", "")
+    # As wide as Qt's measure of one line needs (the text and its margins), and no wider: Qt paints it in
+    # two there; the row must be two lines tall.
+    margins = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1)
+    one_line = table.fontMetrics().horizontalAdvance(shown) + margins + 1
+    header.resizeSection(0, one_line)
+    assert table.rowHeight(0) >= 2 * table.fontMetrics().lineSpacing()
+    header.resizeSection(0, one_line + 2 * NAME_WRAP_SLACK_PX)  # room to spare: one line
+    assert table.rowHeight(0) < 2 * table.fontMetrics().lineSpacing()
+
+
 def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.inference_service import ComparisonRow
     from desktop_app.widgets.compare_view import CompareView, agreement

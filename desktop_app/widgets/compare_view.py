@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -47,6 +49,20 @@ DARK_TICK_EDGE = "#a0a0a8"  # Fusion draws the edge 1.4 times darker: about #727
 
 
 DISAGREES = Qt.ItemDataRole.UserRole + 1  # a cell of an answer that disagrees: coloured for the theme
+
+
+NAME_WRAP_SLACK_PX = 10  # a name is measured this much narrower than its cell (below)
+
+
+class WrappedNameDelegate(QStyledItemDelegate):
+    """The Model column's names, measured for their row's height a little narrower than the cell: Qt
+    measured "● emnist36_cnn + strokes" as one line at 173 px and painted it in two, the second cut off
+    ("● emnist36_cnn + …", the one row that matters most, the model in use)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:
+        narrower = QStyleOptionViewItem(option)
+        narrower.rect = option.rect.adjusted(0, 0, -NAME_WRAP_SLACK_PX, 0)
+        return super().sizeHint(narrower, index)
 
 
 class CompareView(QWidget):
@@ -122,6 +138,7 @@ class CompareView(QWidget):
         # (fitted once, a row kept its height and showed "● emn…6_" for "● emnist36_cnn + strokes").
         header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         self.table.setWordWrap(True)
+        self.table.setItemDelegateForColumn(0, WrappedNameDelegate(self.table))
         # Names differ at their ends (emnist36, emnist36_cnn, "+ pen"): a narrow column keeps both ends.
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.verticalHeader().setVisible(False)
