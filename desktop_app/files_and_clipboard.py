@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QTableView
 
 from desktop_app.widgets.canvas import qimage_to_pixels
 from ml.runtime.atomic_files import write_atomically
-from ml.runtime.image_files import IMAGE_PATTERNS, PICTURE_FORMATS
+from ml.runtime.image_files import IMAGE_PATTERNS, PICTURE_FORMATS, path_exists
 
 IMAGE_FILTER = f"Images ({IMAGE_PATTERNS});;All files (*)"
 # The pad opens pictures and stroke files (the JSON `glyphpad-ml predict` reads; Save Drawing writes it).
@@ -77,11 +77,11 @@ def dropped_path(url: QUrl) -> Path:
     comes percent-encoded byte for byte; Qt decodes it as UTF-8, into a name no file has ("not found"): its
     bytes are taken as the file system's then."""
     path = Path(url.toLocalFile())
-    if path.exists():
+    if path_exists(path):  # (one that cannot be looked at, a name too long: opening it says why)
         return path
     raw = QByteArray.fromPercentEncoding(url.path(QUrl.ComponentFormattingOption.FullyEncoded).encode("ascii"))
     as_bytes = Path(os.fsdecode(bytes(raw.data())))
-    return as_bytes if as_bytes.exists() else path
+    return as_bytes if path_exists(as_bytes) else path
 
 
 def export_path(chosen: str, kind: str) -> Path:

@@ -124,7 +124,7 @@ from desktop_app.widgets.text_panel import TextPanel
 from desktop_app.window_menus import KeysStayInMenus, build_menus
 from desktop_app.window_menus import shortcut_rows as menu_shortcut_rows
 from ml.runtime.atomic_files import write_atomically
-from ml.runtime.image_files import PICTURE_FORMAT_NAMES, UNREADABLE_MIME, is_folder
+from ml.runtime.image_files import PICTURE_FORMAT_NAMES, UNREADABLE_MIME, is_folder, path_exists
 from ml.runtime.labels import READS_ONLY  # label sets of one kind of character: said beside their answers
 from ml.runtime.pen import PEN_WIDTHS_PX
 
@@ -235,6 +235,7 @@ class MainWindow(QMainWindow):
         self._fallen_back_from = ""  # the model that could not be used when another was taken instead
         self._restored_note = ""  # what the window brought back from the last session, said when ready
         self._not_kept_said = False  # the settings file could not be written, and that was said
+        self._in_file = ("", "")  # the text box and the pad as the settings file holds them (read, or written)
         self._hold = SettingsHold(None, "")  # whether this window keeps the writing (create_window says)
         self._asking_at_close = True  # False when a logout or shutdown closes it: no one to answer
         self.setWindowTitle("GlyphPad")
@@ -429,6 +430,7 @@ class MainWindow(QMainWindow):
         # The text written in text mode is the person's: kept from one session to the next (closing the
         # window lost it, without a word).
         kept = self.settings.value(COLLECTED_TEXT_KEY, "")
+        self._in_file = (kept if isinstance(kept, str) else "", pad if isinstance(pad, str) else "")
         if isinstance(kept, str) and kept:
             self.text_panel.text_box.setPlainText(kept)
             # Where the next line goes, in view (it opened scrolled to the top, the newest lines out of sight).
@@ -445,25 +447,36 @@ class MainWindow(QMainWindow):
         # batch dropped on the window, or Ctrl+1, ended text mode): back on the pad next time. Not by a
         # second copy: the first one's would be wiped.
         self._save_pad(sync=False)
-        self._save_text()
+        self._save_text(sync=False)
         kept = replace(self.preferences)
         for name, (given, saved) in self.run_only.items():
             if getattr(kept, name) == given:
                 setattr(kept, name, saved)
         save_preferences(self.settings, kept)
-        self.settings.sync()
+        self._write_settings()
         if not self._hold.not_kept:  # (made by this first write where it was not made at the start)
             keep_private(Path(self.settings.fileName()))
 
-    def _save_text(self) -> None:
+    def _save_text(self, sync: bool = True) -> None:
         """Keep text mode's text box in the settings (not by a second copy: the first one's would be wiped)."""
         self._text_save_timer.stop()
         if not self._hold.another_copy:
             self.settings.setValue(COLLECTED_TEXT_KEY, self.text_panel.text_box.toPlainText())
+            if sync:
+                self._write_settings()
 
     def _keep_writing_now(self) -> None:
-        self._save_text()
+        self._save_text(sync=False)
         self._save_pad()
+
+    def _write_settings(self) -> None:
+        """Write the settings file now; when that reached the file, remember what it holds of the writing
+        (quitting asks about what differs: Qt's own copy of the file holds what it could not write too)."""
+        self.settings.sync()
+        if not self._hold.another_copy and not self._not_kept_because():
+            written = self.canvas.written_strokes() if self.canvas.opened_source is None else []
+            pad = json.dumps(written, separators=(",", ":")) if written else ""
+            self._in_file = (self.text_panel.text_box.toPlainText(), pad)
 
     def _save_pad(self, sync: bool = True) -> None:
         if self._hold.another_copy:
@@ -477,7 +490,7 @@ class MainWindow(QMainWindow):
         else:
             self.settings.remove(PAD_KEY)
         if sync:
-            self.settings.sync()
+            self._write_settings()
             self._say_when_not_kept()
 
     def hold_writing(self, hold: SettingsHold) -> None:
@@ -492,14 +505,15 @@ class MainWindow(QMainWindow):
     def _not_kept_because(self) -> str:
         if self._hold.not_kept:
             return self._hold.not_kept
-        # Not a FormatError: a damaged file read at the start reports one at every write after, and the
-        # writing was kept (the person was told it was not, and asked at quitting).
-        if self.settings.status() == QSettings.Status.AccessError:
-            path = Path(self.settings.fileName())
-            try:
-                read_only = not os.access(path if path.exists() else path.parent, os.W_OK)
-            except OSError:
-                read_only = False
+        # Read-only (the file or its folder: Qt writes a new file beside it and renames it), asked of the
+        # system: Qt's status keeps the first error it met, and a damaged file's FormatError (read at the
+        # start; the writes after it reach the file) hid a later AccessError. A full disk is Qt's to say.
+        path = Path(self.settings.fileName())
+        try:
+            read_only = not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK))
+        except OSError:
+            read_only = False
+        if read_only or self.settings.status() == QSettings.Status.AccessError:
             return f"GlyphPad's settings file {path} cannot be written ({'read-only' if read_only else 'a full disk?'})"
         return ""
 
@@ -526,14 +540,20 @@ class MainWindow(QMainWindow):
         why = self._not_kept_because()
         if not why:
             return True
-        # Lost: what differs from what the file holds (another copy's writing, or this one's from before the
-        # file turned read-only: asked about unchanged writing, the person was told it would be gone).
-        on_disk = QSettings(self.settings.fileName(), self.settings.format())  # read anew, not this one's values
+        # Lost: what differs from what the file holds: another copy's writing (read again: this copy writes
+        # none of it), or what this one read or last wrote there (asked about unchanged writing, the person
+        # was told it would be gone). Not a second QSettings on the file: Qt gives it the same copy, with
+        # what could not be written in it, and the writing went without a question.
+        if self._hold.another_copy:
+            self.settings.sync()
+            in_file = (str(self.settings.value(COLLECTED_TEXT_KEY, "")), str(self.settings.value(PAD_KEY, "")))
+        else:
+            in_file = self._in_file
         text = self.text_panel.text_box.toPlainText()
-        text_lost = bool(text.strip()) and text != on_disk.value(COLLECTED_TEXT_KEY, "")
+        text_lost = bool(text.strip()) and text != in_file[0]
         written = self.canvas.written_strokes() if self.canvas.opened_source is None else []
         pad = json.dumps(written, separators=(",", ":")) if written else ""
-        drawing_lost = bool(self.canvas.drawn_strokes()) and (not pad or pad != on_disk.value(PAD_KEY, ""))
+        drawing_lost = bool(self.canvas.drawn_strokes()) and (not pad or pad != in_file[1])
         if not (text_lost or drawing_lost):
             return True
         what = " and ".join(
@@ -1297,7 +1317,7 @@ class MainWindow(QMainWindow):
         if not chosen:
             return False
         path = Path(chosen) if Path(chosen).suffix else Path(chosen).with_suffix(".txt")
-        if path != Path(chosen) and path.exists():  # the dialog asked about the name typed, not this one
+        if path != Path(chosen) and path_exists(path):  # the dialog asked about the name typed, not this one
             answer = QMessageBox.question(self, "Save Text", f"{path.name} already exists. Replace it?")
             if answer != QMessageBox.StandardButton.Yes:
                 return False
@@ -1348,7 +1368,7 @@ class MainWindow(QMainWindow):
         if not chosen:
             return False
         path = saved_drawing_path(chosen, kind if strokes is not None else PICTURE_KIND)
-        if path != Path(chosen) and path.exists():  # the dialog asked about the name typed, not this one
+        if path != Path(chosen) and path_exists(path):  # the dialog asked about the name typed, not this one
             answer = QMessageBox.question(self, "Save Drawing", f"{path.name} already exists. Replace it?")
             if answer != QMessageBox.StandardButton.Yes:
                 return False
@@ -1685,7 +1705,7 @@ class MainWindow(QMainWindow):
             return False
         path = export_path(chosen, kind)
         # The dialog asked about replacing the name typed; the suffix added may name another file.
-        if path != Path(chosen) and path.exists():
+        if path != Path(chosen) and path_exists(path):
             answer = QMessageBox.question(self, "Export Results", f"{path.name} already exists. Replace it?")
             if answer != QMessageBox.StandardButton.Yes:
                 return False

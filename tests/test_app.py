@@ -1159,6 +1159,12 @@ def test_several_files_named_at_launch_are_read_as_a_batch_each_with_its_answer_
     window._open_recent(too_long)
     assert window.input_error_box.isVisible() and "File name too long" in window.input_error_box.text()
     window.input_error_box.close()
+    from PySide6.QtCore import QMimeData, QUrl
+
+    dropped = QMimeData()  # dropped or pasted: a row of its own too
+    dropped.setUrls([QUrl.fromLocalFile(str(too_long))])
+    assert window._accept_mime(dropped)
+    qtbot.waitUntil(lambda: [r["error"] for r in view.rows] == ["File name too long"], timeout=TIMEOUT_MS)
 
 
 def test_a_batch_of_one_file_says_file(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -4806,8 +4812,6 @@ def test_a_damaged_settings_file_that_is_written_is_not_said_unkept_nor_is_uncha
     truly cannot be written, quitting asked about writing the file held already."""
     from PySide6.QtWidgets import QMessageBox
 
-    from desktop_app.settings import SettingsHold
-
     asked: list[str] = []
     monkeypatch.setattr(
         QMessageBox, "warning", lambda *args, **kwargs: asked.append(args[2]) or QMessageBox.StandardButton.Discard
@@ -4826,16 +4830,25 @@ def test_a_damaged_settings_file_that_is_written_is_not_said_unkept_nor_is_uncha
     finally:
         window.close()
     assert QSettings(str(settings_file), QSettings.Format.IniFormat).value("text/collected") == "homework"
+    # The file turned read-only (as the system says: root writes it all the same here). Writing the file
+    # held is not asked about; writing it does not hold is, even once the text's pause has passed and Qt's
+    # own copy holds it (a second QSettings on the file read that copy, and nothing was asked).
+    real_access = os.access
+    monkeypatch.setattr(
+        "desktop_app.main_window.os.access",
+        lambda path, mode: mode != os.W_OK and real_access(path, mode),
+    )
     for change in ("", " and more"):
         held = _open_window(qtbot, settings_file)
         try:
-            held.hold_writing(SettingsHold(None, "the settings file is read-only"))  # as a read-only file holds
+            assert "read-only" in held._not_kept_because()
             held.text_panel.text_box.setPlainText(held.text_panel.text_box.toPlainText() + change)
+            held._save_text()  # the typing's pause
             assert held.close()
             assert len(asked) == (1 if change else 0), change  # unchanged: the file holds it, nothing to ask
         finally:
             held.close()
-    assert "The text box's text will not be here next time" in asked[0]
+    assert "The text box's text will not be here next time: GlyphPad's settings file" in asked[0]
 
 
 def test_a_weights_folder_that_is_not_there_is_named_with_where_it_was_set(

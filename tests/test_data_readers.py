@@ -311,3 +311,4 @@ def test_a_path_that_cannot_be_looked_at_is_a_row_and_the_others_are_found(
     monkeypatch.setattr(os, "scandir", scandir)
     found = find_image_files([locked])
     assert found.problems == [(locked, "folder cannot be read: Permission denied")] and not found.empty_folders
+    assert find_stroke_files([locked]) == ([], [(locked, "folder cannot be read: Permission denied")])  # --strokes

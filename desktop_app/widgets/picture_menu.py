@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWidget
 
 from ml.runtime.atomic_files import write_atomically
+from ml.runtime.image_files import path_exists
 
 EXPORT_LEAST_SIDE = 560  # px: a picture of 28 x 28 pixels is enlarged to at least this, in whole pixels
 
@@ -80,7 +81,7 @@ class PictureMenu(QObject):
         if not chosen:
             return
         path = Path(chosen) if Path(chosen).suffix.lower() == ".png" else Path(chosen + ".png")
-        if path != Path(chosen) and path.exists():  # the dialog asked about the name typed, not this one
+        if path != Path(chosen) and path_exists(path):  # the dialog asked about the name typed, not this one
             answer = QMessageBox.question(self._widget, "Save Picture", f"{path.name} already exists. Replace it?")
             if answer != QMessageBox.StandardButton.Yes:
                 return

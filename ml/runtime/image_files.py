@@ -105,6 +105,15 @@ def is_file(path: Path) -> bool:
         return False
 
 
+def path_exists(path: Path) -> bool:
+    """Whether ``path`` exists; False when it cannot be looked at (as :func:`is_folder`): its reader, or its
+    writer, says why."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
 def not_a_file_reason(path: Path) -> str | None:
     """Why ``path``, named by a person, is no file to read, or None for a regular file, a process's pipe
     (/dev/stdin, a shell's <(...)) or one that cannot be looked at (its reader says why). Reading a named
@@ -195,6 +204,9 @@ def _in_number_order(path: Path) -> tuple[list[list[tuple[int, str]]], str]:
     return [name_key(part) for part in path.parts], str(path)
 
 
+UNLISTED_FOLDER = "folder cannot be read"  # the reason's start for a folder that cannot be listed
+
+
 def everything_under(folder: Path, unlisted: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
     """Every file, folder and link under ``folder``, at any depth, without following links to folders.
     A walk of its own, not ``Path.rglob``: that recursed once per level, and a folder 1,000 levels deep
@@ -208,7 +220,7 @@ def everything_under(folder: Path, unlisted: list[tuple[Path, str]] | None = Non
                 listed = list(entries)
         except OSError as error:
             if unlisted is not None:  # (the folder asked for too: it was said to hold no pictures)
-                unlisted.append((current, f"folder cannot be read: {error.strerror or error}"))
+                unlisted.append((current, f"{UNLISTED_FOLDER}: {error.strerror or error}"))
             continue
         for entry in listed:
             path = Path(entry.path)

@@ -401,7 +401,13 @@ def find_stroke_files(
     """Stroke JSON files among ``paths`` (folders searched recursively for ``*.json`` that hold strokes),
     and the paths that are neither file nor folder or are folders without one, each with its reason; the
     folders' other .json files are added to ``other_json``, and their pictures to ``pictures``, when given."""
-    from ml.runtime.image_files import find_image_files, is_drawing_file, is_stroke_path, not_a_file_reason
+    from ml.runtime.image_files import (
+        UNLISTED_FOLDER,
+        find_image_files,
+        is_drawing_file,
+        is_stroke_path,
+        not_a_file_reason,
+    )
 
     files: list[Path] = []
     problems: list[tuple[Path, str]] = []
@@ -417,12 +423,15 @@ def find_stroke_files(
             drawing = {p: is_drawing_file(p) for p in found.files}  # (not a picture named .json)
             inside = [p for p in found.files if drawing[p]]
             files.extend(inside)
-            problems.extend((p, why) for p, why in found.problems if is_stroke_path(p))  # an empty .json, say
+            # An empty .json, say, and a folder that cannot be listed (this one or one inside it).
+            problems.extend(
+                (p, why) for p, why in found.problems if is_stroke_path(p) or why.startswith(UNLISTED_FOLDER)
+            )
             if other_json is not None:  # for the command to say how many it passed over
                 other_json.extend(found.other_json)
             if pictures is not None:
                 pictures.extend(p for p in found.files if not drawing[p])
-            if not inside:
+            if not inside and not any(p == path for p, _ in found.problems):  # (not one unread: said so)
                 problems.append((path, "no stroke files (.json) in this folder"))
         elif there:  # a file, or a process's pipe (/dev/stdin, a shell's <(...)); not a named pipe
             reason = not_a_file_reason(path)
