@@ -305,3 +305,22 @@ def test_a_wheel_carries_the_bundled_models_where_an_install_finds_them(tmp_path
         folder = "" if weights.parent == DEFAULT_WEIGHTS_DIR else f"/{weights.parent.name}"
         for suffix in (".safetensors", ".onnx", ".json"):
             assert f"{data}{folder}/{weights.stem}{suffix}" in names, (weights.stem, suffix)
+
+
+def test_an_installed_wheels_models_are_found_where_pip_put_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No checkout beside the code (site-packages): the models are looked for under the install scheme's
+    data folder (Debian's system pip puts them under /usr/local while Python's prefix is /usr)."""
+    import sysconfig
+
+    from ml.runtime.cards import bundled_weights_dir
+
+    site_packages, data = tmp_path / "site-packages", tmp_path / "local"
+    site_packages.mkdir()
+    installed = data / "share" / "glyphpad" / "weights"
+    installed.mkdir(parents=True)
+    monkeypatch.setattr(sysconfig, "get_path", lambda name, *a, **k: str(data) if name == "data" else "")
+    assert bundled_weights_dir(site_packages) == installed
+    (site_packages / "weights").mkdir()  # a checkout's own come first (an editable install, the frozen app)
+    assert bundled_weights_dir(site_packages) == site_packages / "weights"

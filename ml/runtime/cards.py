@@ -20,23 +20,28 @@ from typing import Any
 
 from ml.runtime.atomic_files import write_atomically
 
+CODE_ROOT = Path(__file__).resolve().parents[2]  # the checkout, or site-packages for an installed wheel
 
-def _bundled_weights_dir() -> Path:
+
+def bundled_weights_dir(code_root: Path = CODE_ROOT) -> Path:
     """Where the models that come with GlyphPad are: beside the code in a checkout (an editable install,
-    the frozen app), else where an install from a wheel puts them (pyproject.toml's data-files: the
-    environment's share/glyphpad/weights, or the user's with pip install --user). A wheel's install had
-    no models at all: the folder beside its code in site-packages does not exist."""
-    beside = Path(__file__).resolve().parents[2] / "weights"
+    the frozen app), else where an install from a wheel puts them (pyproject.toml's data-files:
+    share/glyphpad/weights under the install scheme's data folder). A wheel's install had no models at
+    all: the folder beside its code in site-packages does not exist."""
+    beside = code_root / "weights"
     if beside.is_dir():
         return beside
-    import site  # only an installed wheel needs it (the frozen app has its models beside its code)
+    import site  # only an installed wheel needs these (the frozen app has its models beside its code)
+    import sysconfig
 
-    prefixes = [prefix for prefix in (sys.prefix, getattr(site, "USER_BASE", None)) if prefix]
-    installed = [Path(prefix) / "share" / "glyphpad" / "weights" for prefix in prefixes]
+    # Where pip put the wheel's data: the scheme's data folder (/usr/local on Debian's system Python, whose
+    # prefix is /usr), the environment's prefix, the user's base (pip install --user).
+    prefixes = [sysconfig.get_path("data"), sys.prefix, site.getuserbase()]
+    installed = [Path(prefix) / "share" / "glyphpad" / "weights" for prefix in prefixes if prefix]
     return next((path for path in installed if path.is_dir()), beside)
 
 
-DEFAULT_WEIGHTS_DIR = _bundled_weights_dir()
+DEFAULT_WEIGHTS_DIR = bundled_weights_dir()
 
 CARD_FORMAT = 1
 
