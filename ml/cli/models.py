@@ -75,8 +75,9 @@ def run(argv: list[str]) -> int:
         if entry["input"] == "pieces":
             accuracy = entry["metrics"].get("accuracy")
             shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
-            split = entry["metrics"].get("split") or "unknown pieces"  # (validation writers': not unseen ones)
-            print(f"{entry['name']:28s} {entry['description']}: {shown} of pieces judged right ({split})")
+            split = entry["metrics"].get("split")  # (validation writers': not unseen ones)
+            on = f" ({split})" if split else ""
+            print(f"{entry['name']:28s} {entry['description']}: {shown} of pieces judged right{on}")
             continue
         pen = entry["metrics_by_source"].get(PEN_TEST, {}).get("accuracy")
         pen_shown = f"{100 * pen:.2f}%" if isinstance(pen, float) else "n/a"

@@ -41,9 +41,10 @@ too, and kept as one where that reads far likelier, as for strokes.
 
 One line only: parts that stand in rows one above the other raise RowsOfWritingError, more than a line
 holds TooMuchWritingError (two lines read as one would be nonsense). Characters are returned left to
-right; a gap wider than ``SPACE_GAP`` line heights and ``SPACE_OVER_USUAL`` times the line's usual gap
-marks a space. The usual gap is the median of the line's other gaps between letters ``APART``; with one
-such gap, or only closer ones, that gap or ``APART`` (at most a line height over ``SPACE_OVER_USUAL``);
+right; a gap wider than ``SPACE_GAP`` line heights (``TIGHT_SPACE_GAP`` where every other letter all but
+touches its neighbour: type) and ``SPACE_OVER_USUAL`` times the line's usual gap marks a space. The
+usual gap is the median of the line's other gaps between letters ``APART``; with one such gap, or only
+closer ones, that gap or ``APART`` (at most a line height over ``SPACE_OVER_USUAL``);
 with no other gap (two characters), a line height over ``SPACE_OVER_USUAL``. Among short words, whose
 spaces raise that median, a gap is also a space where the line's gaps fall into two sizes clearly apart
 (``WORD_GAP_RATIO``) and it is of the wide ones. After a comma, a gap of ``COMMA_SPACE_GAP`` line heights
