@@ -228,6 +228,33 @@ def test_type_set_close_has_its_narrower_word_space_read() -> None:
     assert spaces(line(letters_gap=25.0, space=40.0)) == [False] * 4  # a hand's letters: it takes half a line
 
 
+def test_a_frame_round_a_label_and_a_rule_under_it_are_not_read_as_writing() -> None:
+    """A photo trial: "EXIT" in a box read as one character (a), "Hi 42" in a box whose top and bottom went
+    as a page's ruled lines "HiiIz", "Hello world" over a rule "Hemllooerld"."""
+    from PIL import ImageDraw, ImageFont
+
+    from ml.evaluation.printed import font_folder
+    from ml.runtime.line_reader import LineReader
+
+    font = ImageFont.truetype(str(font_folder() / "DejaVuSans-Bold.ttf"), 80)
+
+    def label(text: str, frame: bool, rule: bool) -> np.ndarray:
+        image = Image.new("L", (120 + 60 * len(text), 200), 255)
+        draw = ImageDraw.Draw(image)
+        draw.text((40, 50), text, font=font, fill=0)
+        right = 40 + int(draw.textlength(text, font=font))
+        if frame:
+            draw.rectangle((12, 12, right + 30, 180), outline=0, width=4)
+        if rule:
+            draw.line((30, 160, right + 10, 160), fill=0, width=4)
+        return np.asarray(image, dtype=np.float32) / 255.0
+
+    reader = LineReader.load(device="cpu")
+    assert reader.read_image(label("EXIT", frame=False, rule=False)).text == "EXIT"
+    assert reader.read_image(label("EXIT", frame=True, rule=False)).text == "EXIT"
+    assert reader.read_image(label("EXIT", frame=False, rule=True)).text == "EXIT"
+
+
 def test_a_space_after_a_comma_is_read_between_words_and_not_between_digits() -> None:
     """After a comma a gap wider than the usual one is a space ("hi, you" read "hi,you"), but not in a
     number written loosely ("1,000" and "3,14" read "1, 000" and "3, 14" in a review)."""

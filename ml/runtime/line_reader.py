@@ -1000,6 +1000,7 @@ def written_ink(pixels: np.ndarray) -> WrittenInk | None:
         right=crop_x + cropped_width >= width,
         bottom=crop_y + cropped_height >= height,
     )
+    mask = without_frames(mask)
     if int(mask.sum()) > MAX_INK_PIXELS:  # a dark photo or a full page: not a line, and slow to split
         raise ValueError(
             f"{100 * mask.mean():.0f}% of the written part of the picture is ink: crop it to the written line "
@@ -1032,6 +1033,54 @@ def without_corner_shading(mask: np.ndarray, left: bool, top: bool, right: bool,
     out = mask.copy()
     for piece in corners:
         out[piece[:, 0], piece[:, 1]] = False
+    return out
+
+
+FRAME_SIDE_SHARE = 0.6  # a frame's ink runs along this share of each side of its box, at least
+BAR_SHAPE = 0.2  # a bar is at most this many times as thick as it is long
+
+
+def without_frames(mask: np.ndarray) -> np.ndarray:
+    """``mask`` without the frames round the writing: a box drawn round a label, a label's edge against a
+    darker surface (the whole line was read as one character, "EXIT" in a box as an a). A frame is a piece
+    of ink along the four sides of its own box (``FRAME_SIDE_SHARE`` of each) that holds two or more other
+    pieces inside it: no character does (a % holds its rings inside its stroke's box, but along no side)."""
+    pieces = ink_components(mask)
+    if len(pieces) < 3:
+        return mask
+    boxes = np.array([[p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max()] for p in pieces])
+    out = mask
+    for piece, (top, left, bottom, right) in zip(pieces, boxes, strict=True):
+        inside = (boxes[:, 0] > top) & (boxes[:, 1] > left) & (boxes[:, 2] < bottom) & (boxes[:, 3] < right)
+        if int(inside.sum()) < 2:
+            continue
+        rows, columns = piece[:, 0], piece[:, 1]
+        band = max(2, int(0.1 * min(bottom - top, right - left)))
+        width, height = right - left + 1, bottom - top + 1
+        along = (
+            len(np.unique(columns[rows <= top + band])) / width,
+            len(np.unique(columns[rows >= bottom - band])) / width,
+            len(np.unique(rows[columns <= left + band])) / height,
+            len(np.unique(rows[columns >= right - band])) / height,
+        )
+        if min(along) >= FRAME_SIDE_SHARE:
+            out = out.copy() if out is mask else out
+            out[rows, columns] = False
+    # What is left of a frame whose other sides went as a page's ruled lines, or a rule drawn under the
+    # line: a bar clear of the writing, above or below it and as long as it (or beside it and as tall),
+    # read as characters ("Hi 42" in a box read "HiiIz"). A dash or a hyphen stands between characters.
+    heights = boxes[:, 2] - boxes[:, 0] + 1
+    widths = boxes[:, 3] - boxes[:, 1] + 1
+    for k, piece in enumerate(pieces):
+        rest = np.delete(boxes, k, axis=0)
+        top, left, bottom, right = boxes[k]
+        across = left <= rest[:, 1].min() and right >= rest[:, 3].max()
+        along = top <= rest[:, 0].min() and bottom >= rest[:, 2].max()
+        rule = heights[k] <= BAR_SHAPE * widths[k] and across and (bottom < rest[:, 0].min() or top > rest[:, 2].max())
+        side = widths[k] <= BAR_SHAPE * heights[k] and along and (right < rest[:, 1].min() or left > rest[:, 3].max())
+        if rule or side:
+            out = out.copy() if out is mask else out
+            out[piece[:, 0], piece[:, 1]] = False
     return out
 
 
