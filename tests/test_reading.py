@@ -253,6 +253,10 @@ def test_a_frame_round_a_label_and_a_rule_under_it_are_not_read_as_writing() -> 
     assert reader.read_image(label("EXIT", frame=False, rule=False)).text == "EXIT"
     assert reader.read_image(label("EXIT", frame=True, rule=False)).text == "EXIT"
     assert reader.read_image(label("EXIT", frame=False, rule=True)).text == "EXIT"
+    bars = np.full((120, 360), 1.0, dtype=np.float32)  # "III" or "1l1": no frame's sides, every bar read
+    for k in range(3):
+        bars[20:100, 120 * k + 30 : 120 * k + 44] = 0.0
+    assert len(reader.read_image(bars).characters) == 3
 
 
 def test_a_space_after_a_comma_is_read_between_words_and_not_between_digits() -> None:

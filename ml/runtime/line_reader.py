@@ -1038,6 +1038,7 @@ def without_corner_shading(mask: np.ndarray, left: bool, top: bool, right: bool,
 
 FRAME_SIDE_SHARE = 0.6  # a frame's ink runs along this share of each side of its box, at least
 BAR_SHAPE = 0.2  # a bar is at most this many times as thick as it is long
+SIDE_TALLER = 1.3  # a frame's side left alone stands at least this much taller than the writing beside it
 
 
 def without_frames(mask: np.ndarray) -> np.ndarray:
@@ -1075,9 +1076,16 @@ def without_frames(mask: np.ndarray) -> np.ndarray:
         rest = np.delete(boxes, k, axis=0)
         top, left, bottom, right = boxes[k]
         across = left <= rest[:, 1].min() and right >= rest[:, 3].max()
-        along = top <= rest[:, 0].min() and bottom >= rest[:, 2].max()
-        rule = heights[k] <= BAR_SHAPE * widths[k] and across and (bottom < rest[:, 0].min() or top > rest[:, 2].max())
-        side = widths[k] <= BAR_SHAPE * heights[k] and along and (right < rest[:, 1].min() or left > rest[:, 3].max())
+        # (beside it, taller by a third than anything there: "III" or "1 l" keep their ends)
+        tall_beside = (
+            top <= rest[:, 0].min()
+            and bottom >= rest[:, 2].max()
+            and heights[k] >= SIDE_TALLER * heights.max(initial=0, where=np.arange(len(heights)) != k)
+        )
+        clear_above_or_below = bottom < rest[:, 0].min() or top > rest[:, 2].max()
+        clear_beside = right < rest[:, 1].min() or left > rest[:, 3].max()
+        rule = heights[k] <= BAR_SHAPE * widths[k] and across and clear_above_or_below
+        side = widths[k] <= BAR_SHAPE * heights[k] and tall_beside and clear_beside
         if rule or side:
             out = out.copy() if out is mask else out
             out[piece[:, 0], piece[:, 1]] = False
