@@ -228,13 +228,14 @@ def test_type_set_close_has_its_narrower_word_space_read() -> None:
     assert spaces(line(letters_gap=25.0, space=40.0)) == [False] * 4  # a hand's letters: it takes half a line
 
 
-def test_a_frame_round_a_label_and_a_rule_under_it_are_not_read_as_writing() -> None:
+def test_a_frame_round_a_label_and_a_rule_under_it_are_not_read_and_a_sideways_word_is_said() -> None:
     """A photo trial: "EXIT" in a box read as one character (a), "Hi 42" in a box whose top and bottom went
     as a page's ruled lines "HiiIz", "Hello world" over a rule "Hemllooerld"."""
     from PIL import ImageDraw, ImageFont
 
     from ml.evaluation.printed import font_folder
     from ml.runtime.line_reader import LineReader
+    from ml.runtime.segmentation import RowsOfWritingError
 
     font = ImageFont.truetype(str(font_folder() / "DejaVuSans-Bold.ttf"), 80)
 
@@ -257,6 +258,10 @@ def test_a_frame_round_a_label_and_a_rule_under_it_are_not_read_as_writing() -> 
     for k in range(3):
         bars[20:100, 120 * k + 30 : 120 * k + 44] = 0.0
     assert len(reader.read_image(bars).characters) == 3
+    # A word photographed sideways is a column of rows: the reason says what to try.
+    sideways = np.ascontiguousarray(np.rot90(label("EXIT", frame=False, rule=False)))
+    with pytest.raises(RowsOfWritingError, match="sideways"):
+        reader.read_image(sideways)
 
 
 def test_a_space_after_a_comma_is_read_between_words_and_not_between_digits() -> None:

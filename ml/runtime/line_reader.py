@@ -69,6 +69,7 @@ from ml.runtime.segmentation import (
     CUT_WIDE,
     MAX_CHARACTERS,
     CharacterPart,
+    RowsOfWritingError,
     TooMuchWritingError,
     clearly_apart,
     close_pairs,
@@ -649,7 +650,10 @@ class LineReader:
         if written is None:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
         ink, peak, scale, (crop_x, crop_y) = written.ink, written.peak, written.scale, written.corner
-        every_part, pieces = split_ink(written.mask)
+        try:
+            every_part, pieces = split_ink(written.mask)
+        except RowsOfWritingError as error:  # a word photographed sideways stands as a column of rows too
+            raise RowsOfWritingError(f"{error} (a line standing sideways? turn the picture a quarter)") from None
         parts, punctuation = without_punctuation(every_part)
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000, size)
