@@ -474,9 +474,13 @@ class MainWindow(QMainWindow):
         (quitting asks about what differs: Qt's own copy of the file holds what it could not write too)."""
         self.settings.sync()
         if not self._hold.another_copy and not self._not_kept_because():
-            written = self.canvas.written_strokes() if self.canvas.opened_source is None else []
-            pad = json.dumps(written, separators=(",", ":")) if written else ""
-            self._in_file = (self.text_panel.text_box.toPlainText(), pad)
+            self._in_file = (self.text_panel.text_box.toPlainText(), self._pad_as_kept())
+
+    def _pad_as_kept(self) -> str:
+        """What the settings keep of the pad: its strokes as JSON ("" for none, or a drawing over an opened
+        picture, which is not kept)."""
+        written = self.canvas.written_strokes() if self.canvas.opened_source is None else []
+        return json.dumps(written, separators=(",", ":")) if written else ""
 
     def _save_pad(self, sync: bool = True) -> None:
         if self._hold.another_copy:
@@ -484,9 +488,9 @@ class MainWindow(QMainWindow):
         if sync and self.canvas.stroke_in_progress:  # not in the middle of a stroke: once it is lifted
             self._pad_save_timer.start()
             return
-        written = self.canvas.written_strokes() if self.canvas.opened_source is None else []
-        if written:
-            self.settings.setValue(PAD_KEY, json.dumps(written, separators=(",", ":")))
+        pad = self._pad_as_kept()
+        if pad:
+            self.settings.setValue(PAD_KEY, pad)
         else:
             self.settings.remove(PAD_KEY)
         if sync:
@@ -551,8 +555,7 @@ class MainWindow(QMainWindow):
             in_file = self._in_file
         text = self.text_panel.text_box.toPlainText()
         text_lost = bool(text.strip()) and text != in_file[0]
-        written = self.canvas.written_strokes() if self.canvas.opened_source is None else []
-        pad = json.dumps(written, separators=(",", ":")) if written else ""
+        pad = self._pad_as_kept()
         drawing_lost = bool(self.canvas.drawn_strokes()) and (not pad or pad != in_file[1])
         if not (text_lost or drawing_lost):
             return True

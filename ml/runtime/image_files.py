@@ -7,7 +7,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,31 +87,26 @@ PROCESS_PIPE_NAMES = ("/dev/stdin",)
 PROCESS_PIPE_FOLDERS = ("/dev/fd/", "/proc/self/fd/")
 
 
-def is_folder(path: Path) -> bool:
-    """Whether ``path`` is a folder; False when it cannot be looked at (a folder on its way that cannot be
-    entered, a name past the system's length: ``Path.is_dir`` raises for those), so that it is read as a
-    file and its reader says why it cannot be."""
+def _or_false(ask: Callable[[], bool]) -> bool:
+    """``ask()``, False when the path cannot be looked at (a folder on its way that cannot be entered, a
+    name past the system's length: ``Path.is_dir`` and its kin raise for those), so that it is read (or
+    written) as named and its reader (or writer) says why it cannot be."""
     try:
-        return path.is_dir()
+        return ask()
     except OSError:
         return False
+
+
+def is_folder(path: Path) -> bool:
+    return _or_false(path.is_dir)
 
 
 def is_file(path: Path) -> bool:
-    """Whether ``path`` is a regular file; False when it cannot be looked at (as :func:`is_folder`)."""
-    try:
-        return path.is_file()
-    except OSError:
-        return False
+    return _or_false(path.is_file)
 
 
 def path_exists(path: Path) -> bool:
-    """Whether ``path`` exists; False when it cannot be looked at (as :func:`is_folder`): its reader, or its
-    writer, says why."""
-    try:
-        return path.exists()
-    except OSError:
-        return False
+    return _or_false(path.exists)
 
 
 def not_a_file_reason(path: Path) -> str | None:

@@ -1046,53 +1046,52 @@ SIDE_TALLER = 1.3  # a frame's side left alone stands at least this much taller 
 
 
 def without_frames(mask: np.ndarray) -> np.ndarray:
-    """``mask`` without the frames round the writing: a box drawn round a label, a label's edge against a
-    darker surface (the whole line was read as one character, "EXIT" in a box as an a). A frame is a piece
-    of ink along the four sides of its own box (``FRAME_SIDE_SHARE`` of each) that holds two or more other
-    pieces inside it: no character does (a % holds its rings inside its stroke's box, but along no side)."""
+    """``mask`` without what frames the writing rather than writes it (a box drawn round a label read
+    "EXIT" as one a; a rule under the line was cut into letters):
+
+    - a piece along the four sides of its own box (``FRAME_SIDE_SHARE`` of each) that holds two or more
+      other pieces: no character does (a % holds its rings inside its stroke's box, but along no side);
+    - a bar (``BAR_SHAPE``) clear of the rest, above or below it and as long as it, or beside it, as tall
+      and a third taller (``SIDE_TALLER``) than anything there: a rule, or what a page's ruled-line pass
+      left of a frame ("Hi 42" in a box read "HiiIz"); a dash stands between characters, and "III" keeps
+      its ends."""
     pieces = ink_components(mask)
     if len(pieces) < 3:
         return mask
     boxes = np.array([[p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max()] for p in pieces])
-    out = mask
-    for piece, (top, left, bottom, right) in zip(pieces, boxes, strict=True):
-        inside = (boxes[:, 0] > top) & (boxes[:, 1] > left) & (boxes[:, 2] < bottom) & (boxes[:, 3] < right)
-        if int(inside.sum()) < 2:
-            continue
-        rows, columns = piece[:, 0], piece[:, 1]
-        band = max(2, int(0.1 * min(bottom - top, right - left)))
-        width, height = right - left + 1, bottom - top + 1
-        along = (
-            len(np.unique(columns[rows <= top + band])) / width,
-            len(np.unique(columns[rows >= bottom - band])) / width,
-            len(np.unique(rows[columns <= left + band])) / height,
-            len(np.unique(rows[columns >= right - band])) / height,
-        )
-        if min(along) >= FRAME_SIDE_SHARE:
-            out = out.copy() if out is mask else out
-            out[rows, columns] = False
-    # What is left of a frame whose other sides went as a page's ruled lines, or a rule drawn under the
-    # line: a bar clear of the writing, above or below it and as long as it (or beside it and as tall),
-    # read as characters ("Hi 42" in a box read "HiiIz"). A dash or a hyphen stands between characters.
     heights = boxes[:, 2] - boxes[:, 0] + 1
     widths = boxes[:, 3] - boxes[:, 1] + 1
+    framing = []
     for k, piece in enumerate(pieces):
-        rest = np.delete(boxes, k, axis=0)
         top, left, bottom, right = boxes[k]
+        rest = np.delete(boxes, k, axis=0)
+        inside = (rest[:, 0] > top) & (rest[:, 1] > left) & (rest[:, 2] < bottom) & (rest[:, 3] < right)
+        if int(inside.sum()) >= 2:
+            rows, columns = piece[:, 0], piece[:, 1]
+            band = max(2, int(0.1 * min(bottom - top, right - left)))
+            along = (
+                len(np.unique(columns[rows <= top + band])) / widths[k],
+                len(np.unique(columns[rows >= bottom - band])) / widths[k],
+                len(np.unique(rows[columns <= left + band])) / heights[k],
+                len(np.unique(rows[columns >= right - band])) / heights[k],
+            )
+            if min(along) >= FRAME_SIDE_SHARE:
+                framing.append(piece)
+                continue
         across = left <= rest[:, 1].min() and right >= rest[:, 3].max()
-        # (beside it, taller by a third than anything there: "III" or "1 l" keep their ends)
-        tall_beside = (
-            top <= rest[:, 0].min()
-            and bottom >= rest[:, 2].max()
-            and heights[k] >= SIDE_TALLER * heights.max(initial=0, where=np.arange(len(heights)) != k)
-        )
         clear_above_or_below = bottom < rest[:, 0].min() or top > rest[:, 2].max()
+        tallest_beside = float(np.delete(heights, k).max())
+        as_tall = top <= rest[:, 0].min() and bottom >= rest[:, 2].max() and heights[k] >= SIDE_TALLER * tallest_beside
         clear_beside = right < rest[:, 1].min() or left > rest[:, 3].max()
         rule = heights[k] <= BAR_SHAPE * widths[k] and across and clear_above_or_below
-        side = widths[k] <= BAR_SHAPE * heights[k] and tall_beside and clear_beside
+        side = widths[k] <= BAR_SHAPE * heights[k] and as_tall and clear_beside
         if rule or side:
-            out = out.copy() if out is mask else out
-            out[piece[:, 0], piece[:, 1]] = False
+            framing.append(piece)
+    if not framing:
+        return mask
+    out = mask.copy()
+    for piece in framing:
+        out[piece[:, 0], piece[:, 1]] = False
     return out
 
 
