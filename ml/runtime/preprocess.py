@@ -678,8 +678,143 @@ def unclipped_ink(pixels: np.ndarray) -> np.ndarray:
     :func:`to_ink`, which measures ink from the paper at the picture's border and
     cuts off all that is lighter: where a lamp lit the middle of the page brighter than its edges, the
     writing there was lighter than the border's paper and was lost before the light could be evened out."""
-    grey = flatten(pixels)
+    return _unclipped(without_surface(flatten(pixels)))
+
+
+def _unclipped(grey: np.ndarray) -> np.ndarray:
     return np.subtract(1.0, grey, dtype=np.float32) if dark_on_light(grey) else grey.astype(np.float32)
+
+
+SHEET_SIDE = 240  # a sheet under the writing is looked for in the picture brought down to this (longer side)
+SHEET_LEAST_SHARE = 0.08  # a sheet covers at least this share of the picture,
+SURFACE_LEAST_SHARE = 0.1  # the surface round it at least this,
+SURFACE_BORDER_SHARE = 0.5  # and at least this share of the picture's border
+SHEET_CONTRAST = 0.25  # a sheet is at least this much lighter than its surface (grey levels, 0-1),
+SURFACE_LEAST_LEVEL = 0.05  # and the surface no darker than this: black is a drawing's or EMNIST's ground
+SHEET_WRITING_SHARE = (0.002, 0.4)  # the share of a sheet its dark writing takes: more than the first, under the second
+# A sheet's paper is thick: its thickest place's radius is more than the writing's and at least SHEET_ROOM of
+# the sheet's shorter side (half of it for a bare label), or WRITING_ROOM times the writing's. A light
+# character's strokes on a dark ground are no sheet: DejaVu Sans Bold's and Serif Bold's O D B a e g 8 0 Q
+# R A reach 0.17 of their shorter side at most, and 1.8 times their holes' radius.
+SHEET_ROOM = 0.2
+SHEET_LEAST_ROOM = 6  # pixels (of the picture brought down): a 28 x 28 character's bold strokes reach 4
+# A sheet is a box, turned a little or seen a little aslant: it fills at least this share of the least box
+# round it turned up to SHEET_TURN degrees (a disc fills 0.79; the round o, e, a, 0 of a bold light hand less).
+SHEET_SQUARENESS = 0.85
+SHEET_TURN = 15
+WRITING_ROOM = 2.5
+# The writing on a sheet is strokes: its largest piece at least this many times as long as it is wide (its
+# pixels over its stroke width squared); a character's holes are round (EMNIST's bold e's, 6 at the median).
+WRITING_LENGTH = 10.0
+
+
+def without_surface(grey: np.ndarray) -> np.ndarray:
+    """``grey`` (0 black, 1 white) with the darker surface round a light sheet it shows (a label, a sticky
+    note, a page photographed on a desk) painted as the sheet's paper; ``grey`` itself when it shows none.
+    The writing is then read against its paper alone: a white label on a grey desk left a dark ring round
+    its writing once the light was evened out ("HI 7" read "w"), and a note on a dark desk was refused as
+    mostly ink.
+
+    The sheet is the largest light piece (lighter than Otsu's level) with what it holds: clear of the
+    picture's border for the most part, much lighter than what lies round it, box-shaped, holding some
+    dark writing in strokes. A light character on a dark ground (chalk, a bold white e) is none: it is
+    rounder than a box, its strokes are thin for its size where a sheet's paper has room round its
+    writing, and its holes are round where writing is long strokes. 0 of 3,240 white characters in the
+    10 fonts matplotlib ships and 0 of 3,000 EMNIST characters (as they are, on a grey grainy ground, and
+    8 times larger) were taken for a sheet; validation writers' words written on labels and notes lying
+    on desks read right 29 -> 59 times of 120 (a scratch script: light, turn, blur and JPEG at random)."""
+    border = _border(grey)
+    if float(np.median(border)) > 1.0 - SHEET_CONTRAST or not grey.size:  # a light border: no surface round
+        return grey
+    small = _brought_down(grey, SHEET_SIDE)
+    light = small > _otsu_level(small)
+    from ml.runtime.segmentation import ink_components, reaching_the_edge
+
+    pieces = ink_components(light)
+    if not pieces:
+        return grey
+    largest = max(pieces, key=len)
+    paper = np.zeros(small.shape, dtype=bool)
+    paper[largest[:, 0], largest[:, 1]] = True
+    surface = reaching_the_edge(~paper)
+    sheet = ~surface
+    writing = sheet & ~light  # (the paper inside an O or a 9 is no writing)
+    sheet_pixels = int(np.count_nonzero(sheet))
+    if (
+        sheet_pixels < SHEET_LEAST_SHARE * small.size
+        or np.count_nonzero(surface) < SURFACE_LEAST_SHARE * small.size
+        or float(_border(surface).mean()) < SURFACE_BORDER_SHARE
+        or not SHEET_WRITING_SHARE[0] * sheet_pixels < np.count_nonzero(writing) < SHEET_WRITING_SHARE[1] * sheet_pixels
+    ):
+        return grey
+    paper_level, surface_level = float(np.median(small[paper])), float(np.median(small[surface]))
+    if paper_level - surface_level < SHEET_CONTRAST or surface_level < SURFACE_LEAST_LEVEL:
+        return grey
+    rows, columns = np.nonzero(sheet)
+    if sheet_pixels < SHEET_SQUARENESS * _least_box_area(rows, columns):
+        return grey
+    shorter_side = min(int(np.ptp(rows)), int(np.ptp(columns))) + 1
+    room, writing_room = _thickness(paper), _thickness(writing)
+    if (
+        room < SHEET_LEAST_ROOM
+        or room <= writing_room
+        or (room < SHEET_ROOM * shorter_side and room < WRITING_ROOM * writing_room)
+    ):
+        return grey
+    longest = max(ink_components(writing), key=len, default=np.zeros((0, 2)))
+    if len(longest) < WRITING_LENGTH * stroke_width(writing, zero_border=True) ** 2:
+        return grey
+    # Grown by a pixel or two of the small picture: the sheet's edge is blurred, and not writing.
+    grown = surface
+    for _ in range(2 if max(grey.shape) <= SHEET_SIDE else 1):
+        grown = _grown(grown)
+    height, width = grey.shape
+    small_row = np.minimum((np.arange(height) * small.shape[0]) // height, small.shape[0] - 1)
+    small_column = np.minimum((np.arange(width) * small.shape[1]) // width, small.shape[1] - 1)
+    out = grey.astype(np.float32, copy=True)
+    out[grown[small_row][:, small_column]] = paper_level
+    return out
+
+
+def _least_box_area(rows: np.ndarray, columns: np.ndarray) -> float:
+    """The area of the smallest box round these pixels, turned by up to ``SHEET_TURN`` degrees either way."""
+    ys, xs = rows - rows.mean(), columns - columns.mean()
+    areas = []
+    for angle in np.radians(np.linspace(-SHEET_TURN, SHEET_TURN, 2 * SHEET_TURN // 3 + 1)):
+        along = xs * np.cos(angle) + ys * np.sin(angle)
+        across = ys * np.cos(angle) - xs * np.sin(angle)
+        areas.append((np.ptp(along) + 1) * (np.ptp(across) + 1))
+    return float(min(areas))
+
+
+def _otsu_level(values: np.ndarray) -> float:
+    """The grey level that parts ``values`` (0-1) into two classes as far apart as can be (Otsu's)."""
+    counts, edges = np.histogram(values, bins=64, range=(0.0, 1.0))
+    centres = (edges[:-1] + edges[1:]) / 2
+    below = np.cumsum(counts)
+    above = below[-1] - below
+    below_sum = np.cumsum(counts * centres)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = below * above * (below_sum / below - (below_sum[-1] - below_sum) / above) ** 2
+    return float(edges[1:][int(np.nanargmax(np.where(above > 0, between, np.nan)))]) if (above > 0).any() else 0.5
+
+
+def _grown(mask: np.ndarray) -> np.ndarray:
+    """``mask`` grown by a pixel (3 x 3)."""
+    padded = np.pad(mask, 1)
+    rows = padded[:, :-2] | padded[:, 1:-1] | padded[:, 2:]
+    return rows[:-2] | rows[1:-1] | rows[2:]
+
+
+def _thickness(mask: np.ndarray) -> int:
+    """How many 3 x 3 erosions ``mask`` takes to vanish: the radius of the thickest place in it."""
+    count = 0
+    while mask.any():
+        padded = np.pad(mask, 1)
+        rows = padded[:, :-2] & padded[:, 1:-1] & padded[:, 2:]
+        mask = rows[:-2] & rows[1:-1] & rows[2:]
+        count += 1
+    return count
 
 
 def dark_on_light(grey: np.ndarray) -> bool:
@@ -777,12 +912,12 @@ def _around(grid: np.ndarray, pick: Callable[..., np.ndarray]) -> np.ndarray:
 LIGHT_SIDE = 1600  # the light of a larger picture is measured on it brought down to this many pixels
 
 
-def _brought_down(values: np.ndarray) -> np.ndarray:
-    """A picture of float values averaged down (a box filter) to ``LIGHT_SIDE`` on its longer side, or as it is."""
+def _brought_down(values: np.ndarray, side: int = LIGHT_SIDE) -> np.ndarray:
+    """A picture of float values averaged down (a box filter) to ``side`` on its longer side, or as it is."""
     height, width = values.shape
-    if max(height, width) <= LIGHT_SIDE:
+    if max(height, width) <= side:
         return values
-    scale = LIGHT_SIDE / max(height, width)
+    scale = side / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return np.asarray(Image.fromarray(values.astype(np.float32), mode="F").resize(size, Image.Resampling.BOX))
 
@@ -980,14 +1115,16 @@ def photo_pixels(pixels: np.ndarray) -> np.ndarray:
     """A photo's or scan's pixels with its light evened out and without its page's lines (a notebook's
     margin and rules), as dark writing on white; the same pixels when neither applies (a scan, a clean
     drawing: they read exactly as before)."""
-    ink = unclipped_ink(pixels)
+    grey = flatten(pixels)
+    on_paper = without_surface(grey)
+    ink = _unclipped(on_paper)
     level = light_level(ink)
     if level is not None:
         ink = _evened(ink, level)
     peak = float(ink.max()) if ink.size else 0.0
     # Lines fainter than the writing count too: a character is found at a third of its strokes' ink.
     cleared = without_page_lines(ink, ink > 0.2 * peak) if peak >= _MIN_CONTRAST else ink
-    if cleared is ink and level is None:
+    if cleared is ink and level is None and on_paper is grey:
         return pixels
     return np.subtract(1.0, cleared, dtype=np.float32)
 

@@ -826,6 +826,21 @@ def piece_sizes(mask: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, np
     return sizes, touching
 
 
+def reaching_the_edge(mask: np.ndarray, diagonal: bool = False) -> np.ndarray:
+    """The pixels of ``mask`` whose piece (4-neighbourhood, or 8 with ``diagonal``) touches its edge."""
+    rows, starts, ends = _row_runs(mask)
+    out = np.zeros(mask.shape, dtype=bool)
+    if not len(rows):
+        return out
+    _, piece_of_run = np.unique(_run_roots(rows, starts, ends, mask.shape[1], diagonal), return_inverse=True)
+    on_edge = (rows == 0) | (rows == mask.shape[0] - 1) | (starts == 0) | (ends == mask.shape[1])
+    touching = np.bincount(piece_of_run, weights=on_edge) > 0
+    kept = touching[piece_of_run]
+    for row, start, end in zip(rows[kept], starts[kept], ends[kept], strict=True):
+        out[row, start:end] = True
+    return out
+
+
 def _run_roots(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int, diagonal: bool) -> np.ndarray:
     """Each run's piece, as the index of the piece's first run in raster order (union-find over the runs
     that touch)."""
