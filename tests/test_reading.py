@@ -265,6 +265,19 @@ def test_a_frame_round_a_label_and_a_rule_under_it_are_not_read_and_a_sideways_w
         reader.read_image(sideways)
 
 
+def test_a_bold_dash_of_type_is_a_hyphen() -> None:
+    """A photo trial: "B7-42" in bold type read "B742" and "A-4 x-ray" "As4 Xsray": a bold dash is short for
+    its pen, set close to its neighbours, and as tall as a character's flat parts."""
+    from ml.evaluation.printed import font_folder, printed_line
+    from ml.runtime.line_reader import LineReader
+
+    reader = LineReader.load(device="cpu")
+    for size in (32, 80):
+        for text in ("B7-42", "A-4 x-ray"):
+            read = reader.read_image(printed_line(text, font_folder() / "DejaVuSans-Bold.ttf", size)).text
+            assert read.lower() == text.lower()  # (a small x is the case a line of small type leaves open)
+
+
 def test_a_label_or_a_note_lying_on_a_darker_surface_is_read_against_its_own_paper() -> None:
     """A photo trial: a white label on a grey desk left a dark ring round its writing once the light was
     evened out ("HI 7" read "w"), a bigger one "34% ink" refused, and a note with an A on a dark desk read

@@ -86,6 +86,7 @@ COLON_LOW, COLON_HIGH = 0.25, 0.85
 HYPHEN_LONG = 2.5
 HYPHEN_WIDE = 0.2
 HYPHEN_LOW, HYPHEN_HIGH = 0.2, 0.7
+BOLD_HYPHEN_LONG = 2.0  # ... or, for a thick pen's dash, its ink this many times as wide as tall
 # A comma and an apostrophe are ticks: a mark at least TICK_LONG line heights tall and TICK_UPRIGHT times
 # as tall as it is wide (a flag or bar drawn apart lies flat, a speck is shorter). A comma hangs from the
 # baseline, its top at most COMMA_TOP line heights above it and its foot COMMA_BELOW below; an
@@ -412,8 +413,9 @@ def _group(
             others = [group_boxes[j] for j in range(characters) if j != g]
             ink = None if lengths is None else float(lengths[one])
             mark = punctuation_mark(boxes[one], others, baseline, character_height, pen, ink)
-            # (An apostrophe this tall close to a character was an F's middle bar drawn as a tick.)
-            if mark == "," or (
+            # (An apostrophe this tall close to a character was an F's middle bar drawn as a tick. A bold
+            # dash of type is as tall as a line's flat marks are: a character, and its place says "-".)
+            if mark in (",", "-") or (
                 mark == "'"
                 and _apart(boxes[one], others, APART * character_height)
                 and not (
@@ -563,10 +565,14 @@ def punctuation_mark(
         and all(c[2] - c[0] <= STEM_WIDTH * height for c in (on_left, on_right))
     ):
         return ""
+    # A bold dash of type is short for its pen (DejaVu Sans Bold's: 25 x 11 px with a 15 px pen at a line
+    # 58 px tall, its middle line 10 px long): its ink is long enough, and twice as long as it is tall.
+    # Type sets it close to its neighbours (3 px from a bold A at a line 44 px tall): a full stop's clearance.
+    bold_dash = pen > 0 and x1 - x0 >= HYPHEN_WIDE * height and x1 - x0 >= BOLD_HYPHEN_LONG * (y1 - y0)
     if (
         tall <= FLAT * height
-        and min(left, right) >= HYPHEN_CLEAR * height
-        and width >= HYPHEN_WIDE * height
+        and min(left, right) >= (STOP_CLEAR if bold_dash else HYPHEN_CLEAR) * height
+        and (width >= HYPHEN_WIDE * height or bold_dash)
         and width >= HYPHEN_LONG * max(tall, 1e-9)
         and HYPHEN_LOW * height <= above <= HYPHEN_HIGH * height
     ):
