@@ -306,6 +306,23 @@ def test_a_label_or_a_note_lying_on_a_darker_surface_is_read_against_its_own_pap
     answer = load_recognizer(device="cpu").predict(on_a_desk("A", 70, (200, 60, 420, 260), 150))
     assert isinstance(answer, Prediction) and answer.top[0].label.upper() == "A" and answer.top[0].prob > 0.5
 
+    # Not a sheet: a page filling the picture, its sides in a shadow as dark as a desk, holds writing there
+    # too ("call Bob" read "all Bo"); two notes side by side are two sheets ("call Bob" read "call").
+    page = Image.new("L", (1200, 500), 246)
+    ImageDraw.Draw(page).text((600, 250), "call Bob", fill=50, font=ImageFont.truetype(bold, 230), anchor="mm")
+    shadowed = np.asarray(page, dtype=np.float32)
+    shadowed[:, :150] *= 0.6
+    shadowed[:, -150:] *= 0.6
+    assert reader.read_image(shadowed.astype(np.uint8)).text == "call Bob"
+    desk = Image.new("L", (1200, 500), 30)
+    draw = ImageDraw.Draw(desk)
+    for (left, right), word in (((100, 560), "call"), ((700, 1110), "Bob")):
+        draw.rectangle((left, 120, right, 380), fill=242)
+        draw.text(((left + right) // 2, 250), word, fill=40, font=ImageFont.truetype(bold, 110), anchor="mm")
+    assert reader.read_image(np.asarray(desk)).text == "call Bob"
+    for level in (0.02, 0.5):  # one colour: nothing to read, and no error
+        assert without_surface(np.full((300, 400), level, dtype=np.float32)).max() == np.float32(level)
+        assert reader.read_image(np.full((300, 400), level, dtype=np.float32)).text == ""
     # A bold light character on a grey, grainy ground (chalk on a board) has holes, as a sheet has writing.
     for char in "aeB8":
         image = Image.new("L", (160, 160), 0)

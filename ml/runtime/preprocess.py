@@ -701,6 +701,9 @@ SHEET_LEAST_ROOM = 6  # pixels (of the picture brought down): a 28 x 28 characte
 # A sheet is a box, turned a little or seen a little aslant: it fills at least this share of the least box
 # round it turned up to SHEET_TURN degrees (a disc fills 0.79; the round o, e, a, 0 of a bold light hand less).
 SHEET_SQUARENESS = 0.85
+OTHER_SHEET_SHARE = 0.01  # a light piece this share of the picture, beside the sheet, is another (a note)
+SURFACE_INK = 0.5  # ink on the surface reflects less than this share of the lightest surface near it
+SURFACE_WRITING = 0.1  # more ink than this share of the sheet's writing out on the surface: no sheet
 SHEET_TURN = 15
 WRITING_ROOM = 2.5
 # The writing on a sheet is strokes: its largest piece at least this many times as long as it is wide (its
@@ -727,15 +730,17 @@ def without_surface(grey: np.ndarray) -> np.ndarray:
     if float(np.median(border)) > 1.0 - SHEET_CONTRAST or not grey.size:  # a light border: no surface round
         return grey
     small = _brought_down(grey, SHEET_SIDE)
+    if float(small.max()) - float(small.min()) < SHEET_CONTRAST:  # one colour, or nearly: no sheet on anything
+        return grey
     light = small > _otsu_level(small)
     from ml.runtime.segmentation import ink_components, reaching_the_edge
 
     pieces = ink_components(light)
     if not pieces:
         return grey
-    largest = max(pieces, key=len)
+    pieces.sort(key=len, reverse=True)
     paper = np.zeros(small.shape, dtype=bool)
-    paper[largest[:, 0], largest[:, 1]] = True
+    paper[pieces[0][:, 0], pieces[0][:, 1]] = True
     surface = reaching_the_edge(~paper)
     sheet = ~surface
     writing = sheet & ~light  # (the paper inside an O or a 9 is no writing)
@@ -764,15 +769,44 @@ def without_surface(grey: np.ndarray) -> np.ndarray:
     longest = max(ink_components(writing), key=len, default=np.zeros((0, 2)))
     if len(longest) < WRITING_LENGTH * stroke_width(writing, zero_border=True) ** 2:
         return grey
-    # Grown by a pixel or two of the small picture: the sheet's edge is blurred, and not writing.
+    # Other sheets on the surface keep their paper and writing (a second note beside the first lost its
+    # word), less their blurred edge (left, it read as bars round the word).
+    others = np.zeros(small.shape, dtype=bool)
+    for piece in pieces[1:]:
+        if len(piece) < OTHER_SHEET_SHARE * small.size:
+            break
+        others[piece[:, 0], piece[:, 1]] = True
+    held = ~reaching_the_edge(~others) if others.any() else others
+    # Ink on the surface (a letter crossing the sheet's edge; a page's writing where a shadow along its
+    # sides looked like a desk: "call Bob" read "all Bo") reflects less than SURFACE_INK of the lightest
+    # surface near it and is SHEET_CONTRAST darker; a desk's grain, the light across it and a dark desk's
+    # noise do not. The lightest near it: not the small picture's pixels along a sheet's edge (they hold
+    # some of its paper), nor the surface's own dark parts (a letter's strokes crossing into a shadow are
+    # surface too: "call Bob" read "BoD").
+    away = ~_grown(_grown(sheet | held)) & (small >= SURFACE_INK * surface_level)
+    near_light = np.where(surface & away, small, 0.0).astype(np.float32)
+    for _ in range(3):  # within 3 pixels of the small picture: past the edge left out
+        near_light = _around(near_light, np.max)
+    near_light[near_light == 0] = surface_level
+    surface_ink = surface & ~held & (small < SURFACE_INK * near_light) & (small < near_light - SHEET_CONTRAST)
+    if np.count_nonzero(surface_ink) > SURFACE_WRITING * np.count_nonzero(writing):
+        return grey  # writing out there too: a page in shadow, not a sheet on a desk
+    # Painted: the surface, grown by a pixel or two of the small picture (the sheet's edge is blurred, and
+    # not writing), but not the other sheets, nor the ink on it.
     grown = surface
     for _ in range(2 if max(grey.shape) <= SHEET_SIDE else 1):
         grown = _grown(grown)
-    height, width = grey.shape
-    small_row = np.minimum((np.arange(height) * small.shape[0]) // height, small.shape[0] - 1)
-    small_column = np.minimum((np.arange(width) * small.shape[1]) // width, small.shape[1] - 1)
+        held = ~_grown(~held)
+    grown &= ~held
+    # Spread over the picture's pixels (nearest: PIL's, fast on a 12-megapixel photo): the level below which
+    # a painted place's pixel is ink, 2 where nothing is painted.
+    ink_below = np.where(grown, np.minimum(SURFACE_INK * near_light, near_light - SHEET_CONTRAST), 2.0)
+    full_size = (grey.shape[1], grey.shape[0])
+    ink_below = np.asarray(
+        Image.fromarray(ink_below.astype(np.float32), mode="F").resize(full_size, Image.Resampling.NEAREST)
+    )
     out = grey.astype(np.float32, copy=True)
-    out[grown[small_row][:, small_column]] = paper_level
+    out[grey >= ink_below] = paper_level
     return out
 
 
