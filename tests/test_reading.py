@@ -265,6 +265,25 @@ def test_a_frame_round_a_label_and_a_rule_under_it_are_not_read_and_a_sideways_w
         reader.read_image(sideways)
 
 
+def test_a_stroke_broken_by_an_instants_lift_of_the_pen_stays_one_character() -> None:
+    """A shaky hand's trial: an o whose one stroke was broken at its foot (the pen lifted for an instant)
+    read "Hellco"; its halves stand side by side along the line, neither overlapping the other."""
+    from ml.runtime.line_reader import LineReader
+
+    strokes, _ = write("Hen")
+    turn = np.radians(np.linspace(90, 450, 90))  # round from the top, the pen going left first
+    o = np.stack([440 + 27 * np.cos(turn), 70 - 25 * np.sin(turn)], axis=1)  # x-height, on the line
+    reader = LineReader.load(device="cpu")
+    for lifted in (1, 3):  # points left out at the foot: 2 and 6 px of a line 100 tall
+        halves = [o[:45], o[45 + lifted :]]
+        assert len(split_strokes([*strokes, *halves])) == 4
+        assert reader.read_strokes([*strokes, *halves]).text.lower() == "heno"
+    # Where one character ends and the next starts, the pen turns: an L, then a 1 from beside its foot.
+    ell = np.array([[0.0, 0.0], [0.0, 95.0], [40.0, 95.0]])
+    assert len(split_strokes([ell, np.array([[45.0, 95.0], [45.0, 0.0]])])) == 2
+    assert len(split_strokes([ell, np.array([[45.0, 95.0], [60.0, 95.0]])])) == 1  # on its way: the L's foot
+
+
 def test_a_bold_dash_of_type_is_a_hyphen() -> None:
     """A photo trial: "B7-42" in bold type read "B742" and "A-4 x-ray" "As4 Xsray": a bold dash is short for
     its pen, set close to its neighbours, and as tall as a character's flat parts."""

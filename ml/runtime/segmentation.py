@@ -65,6 +65,11 @@ MIN_WIDTH = 0.15  # a vertical stroke counts this many line heights wide (a 1 ha
 TOUCH_OVERLAP = 0.2  # a stroke bridging two characters must overlap the earlier one this much too
 TOUCH_REACH = 0.05
 TOUCH_NEAR_OVERLAP = 0.2  # ... and a stroke that meets the one being written must overlap it this much
+GO_ON_REACH = 0.15  # a stroke starting this many line heights from where the last one ended may go on with it,
+GO_ON_LOOK = 0.08  # ... its way and the last one's measured over this many line heights of each
+GO_ON_ALIGNED = 0.7  # ... turning less than 45 degrees, the gap between them along that way
+GO_ON_TOUCH = 0.02  # ... or too short to have a way
+GO_ON_WIDEST = 0.8  # ... and the two no wider than this many line heights
 SMALL_MARK = 0.3  # a part this many line heights tall and wide at most is a mark (an i's dot)
 # A mark this many line heights tall and wide at most that joins no character is not read at all. The
 # smallest whole letter among 1,200 composed words' marks alone was 0.14; pieces of characters left
@@ -250,6 +255,39 @@ def _touches(stroke: np.ndarray, others: Sequence[np.ndarray], reach: float) -> 
     return _nearest(mine[:: len(mine) // 300 + 1], theirs[:: len(theirs) // 300 + 1]) <= reach
 
 
+def _goes_on(points: Sequence[np.ndarray] | None, group: Sequence[int], k: int, height: float) -> bool:
+    """Whether stroke ``k`` goes on with the last stroke of ``group``: it starts within ``GO_ON_REACH`` line
+    heights of where that one ended, on along the way it was going (the pen lifted for an instant, one
+    stroke in two: an o broken at its foot read "c7", its halves side by side along the line). Where one
+    character ends and the next starts the pen turns."""
+    if points is None or not group:
+        return False
+    if k in group:
+        return False
+    before, after = points[group[-1]], points[k]
+    if len(before) < 2 or len(after) < 2:
+        return False
+    gap = after[0] - before[-1]
+    length = float(np.hypot(*gap))
+    if length > GO_ON_REACH * height:
+        return False
+    inked = np.vstack([points[j] for j in (*group, k)])
+    if float(np.ptp(inked[:, 0])) > GO_ON_WIDEST * height:  # two characters' width ("hh" read as an m)
+        return False
+    going = _heading(before[::-1], GO_ON_LOOK * height) * -1.0
+    coming = _heading(after, GO_ON_LOOK * height)
+    across = length <= GO_ON_TOUCH * height or float(going @ gap) >= GO_ON_ALIGNED * length
+    return float(going @ coming) >= GO_ON_ALIGNED and across
+
+
+def _heading(stroke: np.ndarray, look: float) -> np.ndarray:
+    """The unit direction from a stroke's first point to its first point ``look`` away (or its last)."""
+    away = np.hypot(*(stroke - stroke[0]).T)
+    far = int(np.argmax(away >= look)) if (away >= look).any() else len(stroke) - 1
+    step = stroke[far] - stroke[0]
+    return step / max(float(np.hypot(*step)), 1e-9)
+
+
 def _check_one_line(boxes: np.ndarray) -> None:
     """Raise ValueError when the parts stand in rows one above the other: characters of one line all
     share some height on the page (their x-height band), lines do not. Only parts of a character's
@@ -315,6 +353,8 @@ def _group(
         def joins(g: int, touching_only: bool = False, box: np.ndarray = box, k: int = k) -> bool:
             share = _overlap_share(box, group_boxes[g], min_width)
             if share >= JOIN_OVERLAP and not touching_only:
+                return True
+            if not touching_only and _goes_on(points, groups[g], k, height):
                 return True
             if points is None or share < (TOUCH_OVERLAP if touching_only else TOUCH_NEAR_OVERLAP):
                 return False
