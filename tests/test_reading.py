@@ -284,6 +284,17 @@ def test_a_stroke_broken_by_an_instants_lift_of_the_pen_stays_one_character() ->
     assert len(split_strokes([ell, np.array([[45.0, 95.0], [60.0, 95.0]])])) == 1  # on its way: the L's foot
 
 
+def test_an_h_is_one_character_in_whatever_order_its_strokes_come() -> None:
+    """A left-handed trial: an H drawn bar first (right to left), then its right stem and its left, read
+    "lt": the bar joined no stem when written, and the left stem found the right one too far along the
+    line. Every order of its three strokes, each either way, is one character."""
+    left, right, bar = (np.array(stroke) * 100.0 for stroke in GLYPHS["H"])
+    for order in itertools.permutations((left, right, bar)):
+        for backwards in itertools.product((False, True), repeat=3):
+            strokes = [stroke[::-1] if back else stroke for stroke, back in zip(order, backwards, strict=True)]
+            assert len(split_strokes(strokes)) == 1
+
+
 def test_a_bold_dash_of_type_is_a_hyphen() -> None:
     """A photo trial: "B7-42" in bold type read "B742" and "A-4 x-ray" "As4 Xsray": a bold dash is short for
     its pen, set close to its neighbours, and as tall as a character's flat parts."""

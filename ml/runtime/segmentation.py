@@ -70,6 +70,7 @@ GO_ON_LOOK = 0.08  # ... its way and the last one's measured over this many line
 GO_ON_ALIGNED = 0.7  # ... turning less than 45 degrees, the gap between them along that way
 GO_ON_TOUCH = 0.02  # ... or too short to have a way
 GO_ON_WIDEST = 0.8  # ... and the two no wider than this many line heights
+BRIDGE_REACH = 0.15  # a bar's end meets a stroke within this share of the bar's length
 SMALL_MARK = 0.3  # a part this many line heights tall and wide at most is a mark (an i's dot)
 # A mark this many line heights tall and wide at most that joins no character is not read at all. The
 # smallest whole letter among 1,200 composed words' marks alone was 0.14; pieces of characters left
@@ -280,6 +281,26 @@ def _goes_on(points: Sequence[np.ndarray] | None, group: Sequence[int], k: int, 
     return float(going @ coming) >= GO_ON_ALIGNED and across
 
 
+def _bridging_bar(
+    points: Sequence[np.ndarray] | None, marks: Sequence[int], flat: np.ndarray, group: Sequence[int], k: int
+) -> int | None:
+    """A flat mark, written before stroke ``k``, that ``k`` meets at one of its ends and the strokes of
+    ``group`` at the other (within ``BRIDGE_REACH`` of its length), or None."""
+    if points is None:
+        return None
+    for m in marks:
+        bar = points[m]
+        if not flat[m] or len(bar) < 2:
+            continue
+        reach = BRIDGE_REACH * float(np.ptp(bar[:, 0]))
+        ends = (bar[0], bar[-1])
+        near_k = [_nearest(end[None], _dense(points[k], reach)) <= reach for end in ends]
+        near_group = [min(_nearest(end[None], _dense(points[j], reach)) for j in group) <= reach for end in ends]
+        if (near_k[0] and near_group[1]) or (near_k[1] and near_group[0]):
+            return m
+    return None
+
+
 def _heading(stroke: np.ndarray, look: float) -> np.ndarray:
     """The unit direction from a stroke's first point to its first point ``look`` away (or its last)."""
     away = np.hypot(*(stroke - stroke[0]).T)
@@ -373,7 +394,16 @@ def _group(
             shares = [_overlap_share(box, g, min_width) for g in group_boxes[:-1]]
             if shares and max(shares) >= JOIN_OVERLAP:
                 target = int(np.argmax(shares))
-        if target is None and flat[k] and not flat.all():
+        bridge = None
+        if target is None and not flat[k] and groups:
+            bridge = _bridging_bar(points, marks, flat, groups[-1], k)
+        if bridge is not None:
+            # A bar written first that this stroke and the character before both meet: an H drawn bar first,
+            # then one stem and the other (a left hand's order read "lt").
+            marks.remove(bridge)
+            groups[-1] += [bridge, k]
+            group_boxes[-1] = _union(_union(group_boxes[-1], boxes[bridge]), box)
+        elif target is None and flat[k] and not flat.all():
             marks.append(k)  # no character on its own: joins the nearest, below
         elif target is None:
             groups.append([k])
