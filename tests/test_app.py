@@ -655,6 +655,33 @@ def test_the_eraser_over_blank_paper_leaves_the_drawing_as_it_was(qtbot, window:
     window.service.wait_idle()
 
 
+def test_a_stray_tap_rubbed_out_whole_leaves_a_drawing_of_strokes(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A shaky hand's trial: a tap of the pen beside a 7, rubbed out, left the 7 read from its picture alone
+    (99% -> 86%): the eraser stroke stood in the drawing. A stroke rubbed out whole is as if never drawn
+    (Undo brings it back); a stroke rubbed out in part still leaves a picture."""
+    canvas = window.canvas
+    _mouse_draw(canvas, "7")
+    strokes = len(canvas.strokes)
+    tap = QPoint(canvas.width() - 30, canvas.height() - 30)
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tap)
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tap)
+    assert len(canvas.strokes) == strokes + 1
+    canvas.eraser = True
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tap + QPoint(-4, 0))
+    QTest.mouseMove(canvas, tap + QPoint(4, 0))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tap + QPoint(4, 0))
+    canvas.eraser = False
+    assert len(canvas.strokes) == strokes and not any(s.eraser for s in canvas.strokes)
+    assert canvas.recognition_strokes() is not None  # read with its strokes, and saved as them
+    window.canvas.undo()
+    assert len(canvas.strokes) == strokes + 1  # the tap is back
+    window.canvas.redo()
+    assert len(canvas.strokes) == strokes
+    _erase_a_tip(canvas, 0)  # part of the 7: the eraser stays, and the drawing is a picture
+    assert canvas.strokes[-1].eraser and canvas.recognition_strokes() is None
+    window.service.wait_idle()
+
+
 def test_first_pen_down_repaints_the_whole_canvas_to_remove_the_hint(window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     canvas = window.canvas
     repainted: list[tuple[object, ...]] = []

@@ -243,6 +243,26 @@ def erases_ink(eraser: Stroke, strokes: list[Stroke]) -> bool:
     return bool(((qimage_to_grey(ink) <= 192) & (qimage_to_grey(reach) >= 64)).any())  # a visible change
 
 
+def wholly_erased(eraser: Stroke, stroke: Stroke) -> bool:
+    """Whether the eraser stroke takes away all of ``stroke``'s ink (painted as the pad paints both, over the
+    stroke's box): a stray tap or a slip rubbed out whole."""
+    if not eraser.points or not stroke.points:
+        return False
+    xs = [x for x, _, _ in stroke.points]
+    ys = [y for _, y, _ in stroke.points]
+    margin = max(_pen_width(stroke, p) for _, _, p in stroke.points) / 2 + 2
+    left, top = math.floor(min(xs) - margin), math.floor(min(ys) - margin)
+    size = QSize(math.ceil(max(xs) + margin) - left + 1, math.ceil(max(ys) + margin) - top + 1)
+    black, white = QColor(Qt.GlobalColor.black), QColor(Qt.GlobalColor.white)
+    ink = QImage(size, QImage.Format.Format_Grayscale8)
+    ink.fill(white)
+    painter = QPainter(ink)
+    painter.translate(-left, -top)
+    paint_strokes(painter, [stroke, eraser], black, white)  # the eraser paints white over the stroke
+    painter.end()
+    return not bool((qimage_to_grey(ink) <= 192).any())  # no visible ink left
+
+
 def paint_strokes(painter: QPainter, strokes: list[Stroke], ink: QColor, background: QColor) -> None:
     for stroke in strokes:
         paint_pieces(painter, stroke, range(piece_count(stroke)), ink, background)
@@ -1107,6 +1127,18 @@ class DrawingCanvas(QWidget):
             # Over blank paper it took nothing away: kept, it made the drawing one to read from its picture
             # alone (no strokes, no fusion; Save offered only a PNG), and Undo had a step that did nothing.
             return
+        if stroke.eraser and self._strokes_alone() is not None:
+            touched = [s for s in self.drawn_strokes() if erases_ink(stroke, [s])]
+            if all(wholly_erased(stroke, s) for s in touched):
+                # Whole strokes rubbed out and nothing else (a stray tap, a slip): as if never drawn. The
+                # strokes left are still all the pad shows, and are read with the picture (a tap rubbed
+                # out left a 7 read from its picture alone: 99% -> 86%).
+                self._remember()
+                gone = {id(s) for s in touched}
+                state = self._state()
+                kept = tuple(s for s in state.strokes if id(s) not in gone)
+                self._restore(CanvasState(kept, None, state.source, state.notes))
+                return
         self._remember()
         self._strokes.append(stroke)
         if self._renderer is not None and stroke.points:
