@@ -148,6 +148,9 @@ PAD_DESCRIPTIONS = {
 COMPARE_WAITS = "Draw a character, or open a picture: every ticked model reads it here."
 RELIST_AFTER_MS = 1000  # a change in the weights folder lists the models again after this quiet (a copy settles)
 PAD_SAVE_AFTER_MS = 2000  # the pad and the text box are kept this long after their last change (and at closing)
+# A stroke past the pad's edge ends there: what was drawn out there is neither on the pad nor read (an E
+# whose foot went past the edge read F at 100%, with nothing said).
+OFF_THE_PAD = "The pen went past the pad's edge: what was drawn out there is not on the pad, nor read"
 
 
 class MainWindow(QMainWindow):
@@ -351,6 +354,7 @@ class MainWindow(QMainWindow):
         service.runtime_ready.connect(self._on_runtime_ready)
         service.runtime_failed.connect(self._on_runtime_failed)
         self.canvas.drawing_changed.connect(self.recognize_canvas)
+        self.canvas.left_the_pad.connect(lambda: self.statusBar().showMessage(OFF_THE_PAD, 6000))
         # What is written is kept as it is written (a crash, a power cut), not only at closing.
         self._pad_save_timer = QTimer(self)
         self._pad_save_timer.setSingleShot(True)

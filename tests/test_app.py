@@ -5696,6 +5696,7 @@ def test_what_the_pad_reads_is_the_ink_it_shows_when_presses_overlap_or_a_lift_i
     that ran off the pad kept its hidden path (two bars joined over the side panel read as S)."""
     from PySide6.QtGui import QTabletEvent
 
+    from desktop_app.main_window import OFF_THE_PAD
     from desktop_app.widgets.canvas import OFF_PAD_MARGIN_PX, PEN_MOUSE_ECHO_S
 
     canvas = window.canvas
@@ -5731,6 +5732,8 @@ def test_what_the_pad_reads_is_the_ink_it_shows_when_presses_overlap_or_a_lift_i
     path = [(w * 0.8, h * 0.3), (w * 0.95, h * 0.3), (w + 40, h * 0.4), (w * 0.95, h * 0.5), (w * 0.8, h * 0.5)]
     _pen_line(canvas, path)
     assert len(canvas.strokes) == 2
+    # ... and it is said: an E whose foot went past the edge read F at 100%, nothing said (a shaky hand's trial).
+    assert window.statusBar().currentMessage() == OFF_THE_PAD
     reach = OFF_PAD_MARGIN_PX
     assert all(-reach <= x <= w + reach and -reach <= y <= h + reach for s in canvas.strokes for x, y, _ in s.points)
     # A hand's wobble along the edge (a review: one line was 60 strokes, 60 readings and 60 Undo steps): one.

@@ -274,6 +274,7 @@ class DrawingCanvas(QWidget):
     drawing_changed = Signal()
     notes_changed = Signal()  # a note was added or changed (set_note), the drawing as it was
     resized = Signal()  # the drawing was scaled with the pad: boxes over it are out of place
+    left_the_pad = Signal()  # a stroke went past the pad's edge: what was drawn out there is not on it
     can_undo_changed = Signal(bool)
     can_redo_changed = Signal(bool)
 
@@ -1107,8 +1108,11 @@ class DrawingCanvas(QWidget):
         margin = OFF_PAD_MARGIN_PX
         if not QRectF(self.rect()).adjusted(-margin, -margin, margin, margin).contains(position):
             if self._current is not None:
+                drawing = not self._current.eraser
                 self._end()
                 self._outside = True
+                if drawing:  # (an eraser past the edge takes nothing away out there: nothing to say)
+                    self.left_the_pad.emit()
             return
         if self._outside:
             self._begin(position, pressure, erase)
