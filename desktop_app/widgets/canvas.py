@@ -221,16 +221,21 @@ def paint_pieces(painter: QPainter, stroke: Stroke, pieces: range, ink: QColor, 
     return touched
 
 
+def _painted_box(stroke: Stroke) -> tuple[int, int, QSize]:
+    """The left, top and size of the pixels a stroke with points paints, its pen's width included."""
+    xs = [x for x, _, _ in stroke.points]
+    ys = [y for _, y, _ in stroke.points]
+    margin = max(_pen_width(stroke, p) for _, _, p in stroke.points) / 2 + 2
+    left, top = math.floor(min(xs) - margin), math.floor(min(ys) - margin)
+    return left, top, QSize(math.ceil(max(xs) + margin) - left + 1, math.ceil(max(ys) + margin) - top + 1)
+
+
 def erases_ink(eraser: Stroke, strokes: list[Stroke]) -> bool:
     """Whether the eraser stroke takes away ink that ``strokes`` leave on the pad: both painted as the pad
     paints them (its curves, widths and pressure; ink already erased is none), over the eraser's box."""
     if not eraser.points:
         return False
-    xs = [x for x, _, _ in eraser.points]
-    ys = [y for _, y, _ in eraser.points]
-    margin = max(_pen_width(eraser, p) for _, _, p in eraser.points) / 2 + 2
-    left, top = math.floor(min(xs) - margin), math.floor(min(ys) - margin)
-    size = QSize(math.ceil(max(xs) + margin) - left + 1, math.ceil(max(ys) + margin) - top + 1)
+    left, top, size = _painted_box(eraser)
     black, white = QColor(Qt.GlobalColor.black), QColor(Qt.GlobalColor.white)
     ink, reach = QImage(size, QImage.Format.Format_Grayscale8), QImage(size, QImage.Format.Format_Grayscale8)
     ink.fill(white)
@@ -248,11 +253,7 @@ def wholly_erased(eraser: Stroke, stroke: Stroke) -> bool:
     stroke's box): a stray tap or a slip rubbed out whole."""
     if not eraser.points or not stroke.points:
         return False
-    xs = [x for x, _, _ in stroke.points]
-    ys = [y for _, y, _ in stroke.points]
-    margin = max(_pen_width(stroke, p) for _, _, p in stroke.points) / 2 + 2
-    left, top = math.floor(min(xs) - margin), math.floor(min(ys) - margin)
-    size = QSize(math.ceil(max(xs) + margin) - left + 1, math.ceil(max(ys) + margin) - top + 1)
+    left, top, size = _painted_box(stroke)
     black, white = QColor(Qt.GlobalColor.black), QColor(Qt.GlobalColor.white)
     ink = QImage(size, QImage.Format.Format_Grayscale8)
     ink.fill(white)
