@@ -666,6 +666,7 @@ def test_a_stray_tap_rubbed_out_whole_leaves_a_drawing_of_strokes(qtbot, window:
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tap)
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tap)
     assert len(canvas.strokes) == strokes + 1
+    canvas.set_note((id(canvas.strokes[-1]),), "a correction of the tap")  # (text mode's, on its strokes)
     canvas.eraser = True
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tap + QPoint(-4, 0))
     QTest.mouseMove(canvas, tap + QPoint(4, 0))
@@ -673,6 +674,7 @@ def test_a_stray_tap_rubbed_out_whole_leaves_a_drawing_of_strokes(qtbot, window:
     canvas.eraser = False
     assert len(canvas.strokes) == strokes and not any(s.eraser for s in canvas.strokes)
     assert canvas.recognition_strokes() is not None  # read with its strokes, and saved as them
+    assert not canvas.notes  # a gone stroke's note goes with it (its id may be another stroke's one day)
     window.canvas.undo()
     assert len(canvas.strokes) == strokes + 1  # the tap is back
     window.canvas.redo()

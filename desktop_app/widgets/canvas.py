@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QCursor,
@@ -228,6 +228,11 @@ def _painted_box(stroke: Stroke) -> tuple[int, int, QSize]:
     margin = max(_pen_width(stroke, p) for _, _, p in stroke.points) / 2 + 2
     left, top = math.floor(min(xs) - margin), math.floor(min(ys) - margin)
     return left, top, QSize(math.ceil(max(xs) + margin) - left + 1, math.ceil(max(ys) + margin) - top + 1)
+
+
+def _painted_rect(stroke: Stroke) -> QRect:
+    left, top, size = _painted_box(stroke)
+    return QRect(left, top, size.width(), size.height())
 
 
 def erases_ink(eraser: Stroke, strokes: list[Stroke]) -> bool:
@@ -1133,8 +1138,9 @@ class DrawingCanvas(QWidget):
             # alone (no strokes, no fusion; Save offered only a PNG), and Undo had a step that did nothing.
             return
         if stroke.eraser and self._strokes_alone() is not None:
-            touched = [s for s in self.drawn_strokes() if erases_ink(stroke, [s])]
-            if all(wholly_erased(stroke, s) for s in touched):
+            near = _painted_rect(stroke)  # (a busy pad: only the strokes under the eraser are painted to see)
+            touched = [s for s in self.drawn_strokes() if _painted_rect(s).intersects(near) and erases_ink(stroke, [s])]
+            if touched and all(wholly_erased(stroke, s) for s in touched):
                 # Whole strokes rubbed out and nothing else (a stray tap, a slip): as if never drawn. The
                 # strokes left are still all the pad shows, and are read with the picture (a tap rubbed
                 # out left a 7 read from its picture alone: 99% -> 86%).
@@ -1142,7 +1148,8 @@ class DrawingCanvas(QWidget):
                 gone = {id(s) for s in touched}
                 state = self._state()
                 kept = tuple(s for s in state.strokes if id(s) not in gone)
-                self._restore(CanvasState(kept, None, state.source, state.notes))
+                notes = {key: note for key, note in state.notes.items() if not set(key) & gone}
+                self._restore(CanvasState(kept, None, state.source, notes))
                 return
         self._remember()
         self._strokes.append(stroke)

@@ -674,10 +674,11 @@ LIGHT_BLOCKS = 12
 
 
 def unclipped_ink(pixels: np.ndarray) -> np.ndarray:
-    """Ink in [0, 1] with nothing cut off: 1 - grey on light paper, grey on a dark ground. Not
-    :func:`to_ink`, which measures ink from the paper at the picture's border and
-    cuts off all that is lighter: where a lamp lit the middle of the page brighter than its edges, the
-    writing there was lighter than the border's paper and was lost before the light could be evened out."""
+    """Ink in [0, 1] with nothing cut off: 1 - grey on light paper, grey on a dark ground, a desk round a
+    sheet painted as its paper first (:func:`without_surface`). Not :func:`to_ink`, which measures ink
+    from the paper at the picture's border and cuts off all that is lighter: where a lamp lit the middle
+    of the page brighter than its edges, the writing there was lighter than the border's paper and was lost
+    before the light could be evened out."""
     return _unclipped(without_surface(flatten(pixels)))
 
 
@@ -693,7 +694,7 @@ SHEET_CONTRAST = 0.25  # a sheet is at least this much lighter than its surface 
 SURFACE_LEAST_LEVEL = 0.05  # and the surface no darker than this: black is a drawing's or EMNIST's ground
 SHEET_WRITING_SHARE = (0.002, 0.4)  # the share of a sheet its dark writing takes: more than the first, under the second
 # A sheet's paper is thick: its thickest place's radius is more than the writing's and at least SHEET_ROOM of
-# the sheet's shorter side (half of it for a bare label), or WRITING_ROOM times the writing's. A light
+# the sheet's shorter side (a bare label's is half of it), or WRITING_ROOM times the writing's. A light
 # character's strokes on a dark ground are no sheet: DejaVu Sans Bold's and Serif Bold's O D B a e g 8 0 Q
 # R A reach 0.17 of their shorter side at most, and 1.8 times their holes' radius.
 SHEET_ROOM = 0.2
@@ -726,8 +727,7 @@ def without_surface(grey: np.ndarray) -> np.ndarray:
     10 fonts matplotlib ships and 0 of 3,000 EMNIST characters (as they are, on a grey grainy ground, and
     8 times larger) were taken for a sheet; validation writers' words written on labels and notes lying
     on desks read right 29 -> 59 times of 120 (a scratch script: light, turn, blur and JPEG at random)."""
-    border = _border(grey)
-    if float(np.median(border)) > 1.0 - SHEET_CONTRAST or not grey.size:  # a light border: no surface round
+    if not grey.size or float(np.median(_border(grey))) > 1.0 - SHEET_CONTRAST:  # a light border: no surface
         return grey
     small = _brought_down(grey, SHEET_SIDE)
     if float(small.max()) - float(small.min()) < SHEET_CONTRAST:  # one colour, or nearly: no sheet on anything
@@ -1146,9 +1146,9 @@ def _thin_runs(flags: np.ndarray, thickest: float) -> np.ndarray:
 
 
 def photo_pixels(pixels: np.ndarray) -> np.ndarray:
-    """A photo's or scan's pixels with its light evened out and without its page's lines (a notebook's
-    margin and rules), as dark writing on white; the same pixels when neither applies (a scan, a clean
-    drawing: they read exactly as before)."""
+    """A photo's or scan's pixels with the desk round its sheet painted as its paper, its light evened out
+    and without its page's lines (a notebook's margin and rules), as dark writing on white; the same
+    pixels when none of these applies (a scan, a clean drawing: they read exactly as before)."""
     grey = flatten(pixels)
     on_paper = without_surface(grey)
     ink = _unclipped(on_paper)

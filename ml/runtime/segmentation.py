@@ -259,7 +259,7 @@ def _touches(stroke: np.ndarray, others: Sequence[np.ndarray], reach: float) -> 
 def _goes_on(points: Sequence[np.ndarray] | None, group: Sequence[int], k: int, height: float) -> bool:
     """Whether stroke ``k`` goes on with the last stroke of ``group``: it starts within ``GO_ON_REACH`` line
     heights of where that one ended, on along the way it was going (the pen lifted for an instant, one
-    stroke in two: an o broken at its foot read "c7", its halves side by side along the line). Where one
+    stroke in two: an o broken at its foot read "Hellco", its halves side by side along the line). Where one
     character ends and the next starts the pen turns."""
     if points is None or not group:
         return False
@@ -282,23 +282,41 @@ def _goes_on(points: Sequence[np.ndarray] | None, group: Sequence[int], k: int, 
 
 
 def _bridging_bar(
-    points: Sequence[np.ndarray] | None, marks: Sequence[int], flat: np.ndarray, group: Sequence[int], k: int
+    points: Sequence[np.ndarray] | None,
+    boxes: np.ndarray,
+    marks: Sequence[int],
+    flat: np.ndarray,
+    group: Sequence[int],
+    k: int,
+    height: float,
 ) -> int | None:
-    """A flat mark, written before stroke ``k``, that ``k`` meets at one of its ends and the strokes of
-    ``group`` at the other (within ``BRIDGE_REACH`` of its length), or None."""
+    """A flat mark written before the strokes of ``group`` that stroke ``k`` meets at one of its ends and
+    ``group`` at the other (within ``BRIDGE_REACH`` of its length, and no farther than a hyphen stands
+    clear of its neighbours), or None: an H's bar written first. A dash written between two characters
+    comes after the first of them."""
     if points is None:
         return None
     for m in marks:
         bar = points[m]
-        if not flat[m] or len(bar) < 2:
+        if m > min(group) or not flat[m] or len(bar) < 2:
             continue
-        reach = BRIDGE_REACH * float(np.ptp(bar[:, 0]))
+        reach = min(BRIDGE_REACH * float(np.ptp(bar[:, 0])), HYPHEN_CLEAR * height)
+        grown = boxes[m] + np.array([-reach, -reach, reach, reach])
+        if not _boxes_meet(grown, boxes[k]) or not any(_boxes_meet(grown, boxes[j]) for j in group):
+            continue  # (a line of many strokes: most bars are far from this stroke and the character before)
         ends = (bar[0], bar[-1])
-        near_k = [_nearest(end[None], _dense(points[k], reach)) <= reach for end in ends]
-        near_group = [min(_nearest(end[None], _dense(points[j], reach)) for j in group) <= reach for end in ends]
+        stroke = _dense(points[k], reach)
+        written = [_dense(points[j], reach) for j in group if _boxes_meet(grown, boxes[j])]
+        near_k = [_nearest(end[None], stroke) <= reach for end in ends]
+        near_group = [min(_nearest(end[None], ink) for ink in written) <= reach for end in ends]
         if (near_k[0] and near_group[1]) or (near_k[1] and near_group[0]):
             return m
     return None
+
+
+def _boxes_meet(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether boxes (x0, y0, x1, y1) overlap or touch."""
+    return bool(a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3])
 
 
 def _heading(stroke: np.ndarray, look: float) -> np.ndarray:
@@ -396,7 +414,7 @@ def _group(
                 target = int(np.argmax(shares))
         bridge = None
         if target is None and not flat[k] and groups:
-            bridge = _bridging_bar(points, marks, flat, groups[-1], k)
+            bridge = _bridging_bar(points, boxes, marks, flat, groups[-1], k, height)
         if bridge is not None:
             # A bar written first that this stroke and the character before both meet: an H drawn bar first,
             # then one stem and the other (a left hand's order read "lt").
