@@ -295,8 +295,8 @@ def test_an_h_is_one_character_in_whatever_order_its_strokes_come() -> None:
             assert len(split_strokes(strokes)) == 1
     # A long dash written between two characters is no bar written first (a review: "N-N" was one part).
     n = [np.array(stroke) * 100.0 for stroke in GLYPHS["N"]]
-    dash = np.array([[90.0, 50.0], [190.0, 50.0]])
-    parts = split_strokes([*n, dash, *[stroke + np.array([200.0, 0.0]) for stroke in n]])
+    dash = np.array([[90.0, 50.0], [190.0, 50.0]])  # 0.1 line heights from each N
+    parts = split_strokes([*n, dash, *[stroke + np.array([180.0, 0.0]) for stroke in n]])
     assert [p.punctuation for p in parts] == ["", "-", ""]
 
 
