@@ -56,7 +56,7 @@ BATCH_CHUNK = 16
 # Cancel and a drawing waited for. A file larger than this is a job of its own.
 BATCH_CHUNK_BYTES = 8 * 1024 * 1024
 # Said of a file read as one character that holds several side by side (after how many).
-SEVERAL_CHARACTERS_NOTE = "characters side by side: choose “a line of text” and Again to read each"
+SEVERAL_CHARACTERS_NOTE = "characters side by side: Read as Lines reads each as text"
 BATCH_LINES_CHUNK = 4  # files read as lines per job: a line takes tens of ms, so four keep a drawing's wait short
 # Stroke files per job, read one by one (a few ms each, up to a few hundred for a 10 MB file): as few as lines.
 BATCH_STROKES_CHUNK = 4

@@ -917,9 +917,9 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert sum(1 for r in view.rows if r["top"]) == 5
     # A picture of two characters, read as one: said beside its guess (it read as one letter, sure of it).
     word = next(r for r in view.rows if str(r["path"]).endswith("word.png"))
-    assert word["notes"] == ["holds 2 characters side by side: choose “a line of text” and Again to read each"]
+    assert word["notes"] == ["holds 2 characters side by side: Read as Lines reads each as text"]
     assert not any(r["notes"] for r in view.rows if r is not word)
-    several = "; 1 file holds several characters: choose “a line of text” and Again to read each."
+    several = "; 1 file holds several characters: Read as Lines reads each as text."
     assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read" + several
     first_row = view.table.model().index(0, 0)
     opened = _last_result(qtbot, window, lambda: view.table.doubleClicked.emit(first_row))  # a double-click
@@ -928,6 +928,7 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert "The model in use is now gru_tiny" in view.status.text()
     window.set_model("cnn_tiny")
     assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read" + several
+    assert view.as_lines_button.isVisibleTo(view)  # one click reads them as lines
     view.export(tmp_path / "out.csv")
     view.export(tmp_path / "out.json")
     with (tmp_path / "out.csv").open(encoding="utf-8-sig") as handle:
@@ -965,10 +966,11 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert view.again_button.isEnabled() and {r["model"] for r in view.rows} == {"gru_tiny"}
     heic = next(r for r in view.rows if str(r["path"]).endswith(".heic"))
     assert str(heic["error"]).startswith("HEIC is not supported")  # its own reason again, not "not an image"
-    view.reads_lines = True  # ... and as the box now says: each file a line of text
+    # Read as Lines: each file a line of text, in one click, and the box's choice from now on.
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
-        QTest.mouseClick(view.again_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(view.as_lines_button, Qt.MouseButton.LeftButton)
     assert view.rows_are_lines and len(next(r for r in view.rows if str(r["path"]).endswith("word.png"))["chars"]) == 2
+    assert view.reads_lines and window.preferences.batch_lines and not view.as_lines_button.isVisibleTo(view)
 
 
 def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
@@ -1007,7 +1009,7 @@ def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
     assert predict.run(["--strokes", "--json", str(folder / "K.json")]) == 0  # the same answer as the CLI's
     cli_answer = json.loads(capsys.readouterr().out)["top"][0]
     assert rows["K.json"]["top"][0]["prob"] == pytest.approx(cli_answer["prob"], abs=1e-4)
-    several = "holds 2 characters side by side: choose “a line of text” and Again to read each"
+    several = "holds 2 characters side by side: Read as Lines reads each as text"
     assert rows["L7.json"]["notes"] == [several]
     assert rows["two_rows.json"]["notes"] == [ROWS_NOTE]
     assert str(rows["tap.json"]["error"]).startswith("blank")

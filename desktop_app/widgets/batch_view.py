@@ -602,6 +602,17 @@ class BatchView(QWidget):
         self.status = QLabel("Choose files or a folder to recognize them all.")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
+        # Files read as one character that hold several (photos of words): one click reads them as lines (it
+        # took the box's choice, then Again). Under the summary that says so: beside Again it made the side
+        # panel, and so a small window, wider.
+        self.as_lines_button = QPushButton("Read as Lines")
+        self.as_lines_button.setToolTip("Read the same files again, each as a written line (a word, a code)")
+        self.as_lines_button.clicked.connect(self._read_as_lines)
+        self.as_lines_button.setVisible(False)
+        as_lines = QHBoxLayout()
+        as_lines.addWidget(self.as_lines_button)
+        as_lines.addStretch(1)
+        layout.addLayout(as_lines)
         self._finished = ""  # what the last batch's status said when it ended
         self._model_now = ""  # the model in use (the rows may be another's)
         self._reads_only = ""  # the kind of character alone the rows' model reads ("digits (0-9)"), if one
@@ -804,6 +815,10 @@ class BatchView(QWidget):
         self.export_button.setEnabled(not running and bool(self.rows))
         self.again_button.setEnabled(not running and bool(self._paths))
 
+    def _read_as_lines(self) -> None:
+        self.reads_lines = True  # the person's choice from now on, as if chosen in the box
+        self.read_again_requested.emit()
+
     @property
     def reads_lines(self) -> bool:
         """Whether the next batch reads each file as a line of writing (the box's choice)."""
@@ -840,6 +855,7 @@ class BatchView(QWidget):
         self.read_as.blockSignals(True)  # the box shows what these rows are; the saved choice is the person's
         self.reads_lines = lines
         self.read_as.blockSignals(False)
+        self.as_lines_button.setVisible(False)
         self._set_sortable(False)
         self.model.merged_case = merged_case
         self.model.reset(rows, [display_path(name) for name in shortest_names(paths)], lines)
@@ -898,7 +914,8 @@ class BatchView(QWidget):
         failed = f"; {errors} could not be read" if errors else ""
         if several:  # a photo of a word given one guess: what to do is said where the person looks
             many = "1 file holds" if several == 1 else f"{several} files hold"
-            failed += f"; {many} several characters: choose “a line of text” and Again to read each"
+            failed += f"; {many} several characters: Read as Lines reads each as text"
+        self.as_lines_button.setVisible(bool(several) and not self.model.lines)
         files = ("file" if len(self.rows) == 1 else "files") + (" as lines of text" if self.model.lines else "")
         model = self.batch_model()
         if self._other_json:  # (passed over without a word: a newcomer's package.json and results.json)
