@@ -1024,6 +1024,11 @@ def test_words_are_scored_from_their_strokes_and_as_pictures() -> None:
     parts, _ = split_ink(image < 128)
     assert len(parts) < 4
     assert score_words(reader, [touching], pictures=True)["one_box_per_character"] == 1.0
+    # A space read inside a word is an error, as a wrong letter is (a classroom trial: "cat" read "ca t").
+    apart = ComposedWord("H7AX", tuple(write("H7 AX")[0]), tuple(owner), "synthetic")
+    assert reader.read_strokes(list(apart.strokes)).text == "H7 AX"
+    spaced = score_words(reader, [apart])
+    assert spaced["word_accuracy"] == 0.0 and spaced["cer"] >= 0.25
 
 
 def test_a_character_whose_strokes_do_not_touch_reads_whole_in_a_picture() -> None:

@@ -90,7 +90,8 @@ def words_results_table(directory: Path | None = None) -> str:
     return "\n".join(
         [
             "Words of 3-10 characters composed from unseen writers' characters, read as lines (text mode) from"
-            " their strokes, and as pictures of the written line (a photo or scan: ink only):",
+            " their strokes, and as pictures of the written line (a photo or scan: ink only); a space read"
+            " inside a word counts as an error:",
             "",
             "| reader | words by | words | CER, any case | CER | word accuracy | one box per character | p50 a word |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
