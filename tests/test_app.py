@@ -5755,6 +5755,54 @@ def test_what_the_pad_reads_is_the_ink_it_shows_when_presses_overlap_or_a_lift_i
     assert not canvas.stroke_in_progress and len(canvas.strokes) == 1
 
 
+def test_the_finger_that_moves_writes_and_a_resting_hand_draws_nothing(window: MainWindow) -> None:
+    """A classroom trial on a touch board: a hand resting on it before a child wrote drew a dot, and the word
+    nothing ("No writing found": the system's mouse events follow the first finger down); a palm touching
+    down mid-stroke split every stroke in two. The finger that moves writes; a tap alone is a dot."""
+    from PySide6.QtGui import QInputDevice
+
+    from desktop_app.widgets.canvas import FINGER_MOVES
+
+    canvas = window.canvas
+    w, h = canvas.width(), canvas.height()
+    board = QTest.createTouchDevice(QInputDevice.DeviceType.TouchScreen)
+    line = [QPoint(int(w * 0.3), int(h * (0.2 + 0.05 * i))) for i in range(10)]
+    hand = QPoint(int(w * 0.8), int(h * 0.8))
+
+    def touches(resting: bool) -> QTest.QTouchEventSequence:
+        sequence = QTest.touchEvent(canvas, board)
+        return sequence.stationary(1) if resting else sequence
+
+    def write(resting: bool, palm_after: bool = False) -> None:
+        if resting:  # the other hand on the board first, and still there when the finger lifts
+            QTest.touchEvent(canvas, board).press(1, hand).commit()
+        touches(resting).press(0, line[0]).commit()
+        for k, point in enumerate(line[1:]):
+            sequence = touches(resting).move(0, point)
+            if palm_after and k == 3:
+                sequence.press(2, hand)
+            elif palm_after and k > 3:
+                sequence.move(2, hand + QPoint(k % 2 * 3, 0))  # it wobbles a little
+            sequence.commit()
+        sequence = touches(resting).release(0, line[-1])
+        (sequence.stationary(2) if palm_after else sequence).commit()
+        for finger in ((1,) if resting else ()) + ((2,) if palm_after else ()):
+            QTest.touchEvent(canvas, board).release(finger, hand).commit()  # the last up: no tap of its own
+
+    for resting, palm_after in ((False, False), (True, False), (False, True)):
+        canvas.clear()
+        write(resting, palm_after)
+        assert len(canvas.strokes) == 1, (resting, palm_after)
+        xs = [x for x, _, _ in canvas.strokes[0].points]
+        assert max(xs) < w * 0.5 and len(canvas.strokes[0].points) >= 5  # the finger's line, whole
+    canvas.clear()  # a tap alone: a dot (an i's); a touch that slides less than FINGER_MOVES is a tap
+    QTest.touchEvent(canvas, board).press(0, line[0]).commit()
+    QTest.touchEvent(canvas, board).move(0, line[0] + QPoint(int(FINGER_MOVES) - 3, 0)).commit()
+    QTest.touchEvent(canvas, board).release(0, line[0] + QPoint(int(FINGER_MOVES) - 3, 0)).commit()
+    assert len(canvas.strokes) == 1 and len(canvas.strokes[0].points) == 1
+    window.service.wait_idle()
+
+
 def test_a_mouse_echo_of_the_pen_or_a_palm_near_it_draws_nothing(window: MainWindow) -> None:
     """Windows sends the pen's strokes as mouse events too, made by the system: drawn again, a second stroke
     along the pen's; a palm resting on a touch screen while the pen writes drew, and was read (a pen tablet

@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, QTimer, Si
 from PySide6.QtGui import (
     QColor,
     QCursor,
+    QEventPoint,
     QFocusEvent,
     QImage,
     QMouseEvent,
@@ -28,6 +29,7 @@ from PySide6.QtGui import (
     QPointingDevice,
     QResizeEvent,
     QTabletEvent,
+    QTouchEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -52,6 +54,9 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
 
 # A stroke ends once the pen or the mouse is this far off the pad (a hand's wobble along the edge is not)
 OFF_PAD_MARGIN_PX = 12.0
+# A touch point writes once it moves this far (px) from where it was pressed: a hand resting on the screen
+# wobbles a few pixels, and draws nothing.
+FINGER_MOVES = 8.0
 # A mouse event made of a touch or of the pen's own events is not drawn within this of the pen's last event,
 # a hover's too: the pen is on or near the pad (see _from_the_pen).
 PEN_MOUSE_ECHO_S = 1.0
@@ -310,6 +315,11 @@ class DrawingCanvas(QWidget):
         self._eraser_end_near = False  # the pen's eraser end hovers over the pad (the cursor is the eraser's)
         self._pen_seen_at = -1.0  # time.monotonic() of the last tablet event (see _from_the_pen)
         self._outside = False  # the pen or the mouse went off the pad mid-stroke, still down
+        # Touch (a touch screen, a classroom's board): the points down, each with where it was pressed and
+        # whether it has moved; the one that writes (see _touch).
+        self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, True)
+        self._fingers: dict[int, tuple[QPointF, bool, bool]] = {}  # where pressed, moved, alone on the pad
+        self._writing_finger: int | None = None
         self._background_image: QImage | None = None
         self._image_paper: tuple[QImage, int] | None = None  # an opened image and its paper's grey (0-255)
         # Strokes are painted into these caches piece by piece as they are drawn, never again on a
@@ -1158,6 +1168,69 @@ class DrawingCanvas(QWidget):
         self._recognition_pixels = None
         self._emit_history()
         self.drawing_changed.emit()
+
+    def event(self, event: QEvent) -> bool:
+        if isinstance(event, QTouchEvent):
+            self._touch(event)
+            event.accept()  # (accepted, no mouse event is made of it: the system's would follow one finger)
+            return True
+        return super().event(event)
+
+    def _touch(self, event: QTouchEvent) -> None:
+        """Touches: the finger that moves writes; one that rests (the other hand, a palm) draws nothing.
+
+        Qt made mouse events of a touch screen's first finger: a hand resting on a classroom's board before a
+        child wrote drew a dot, and the child's word nothing at all ("No writing found"); a palm touching
+        down mid-stroke split every stroke in two. A finger writes once it moves ``FINGER_MOVES`` px from
+        where it was pressed (its stroke begins there), while no other writes; a tap alone on the pad is a
+        dot (an i's); touches while the pen is near draw nothing (a palm under the pen)."""
+        if event.type() == QEvent.Type.TouchCancel:
+            if self._writing_finger is not None:
+                self._lift()
+            self._fingers.clear()
+            self._writing_finger = None
+            return
+        if self._focus_visible:
+            self._focus_visible = False
+            self.update()
+        if self._pen_near():
+            self._fingers.clear()
+            return
+        if event.type() == QEvent.Type.TouchBegin:  # every finger was up: none is still down from before
+            self._fingers.clear()
+            self.setFocus(Qt.FocusReason.MouseFocusReason)  # the keys go to the pad, as after a click (E, Del)
+        for point in event.points():
+            finger, at = point.id(), point.position()
+            state = point.state()
+            if state == QEventPoint.State.Pressed:
+                if self._fingers:  # not alone on the pad, any of them: none of them is a tap
+                    self._fingers = {k: (where, moved, False) for k, (where, moved, _) in self._fingers.items()}
+                self._fingers[finger] = (at, False, not self._fingers)
+                continue
+            if finger not in self._fingers or state == QEventPoint.State.Stationary:
+                continue  # (a still point's position is not always sent: as it was)
+            pressed_at, moved, alone = self._fingers[finger]
+            moved = moved or math.hypot(at.x() - pressed_at.x(), at.y() - pressed_at.y()) >= FINGER_MOVES
+            self._fingers[finger] = (pressed_at, moved, alone)
+            if finger == self._writing_finger:
+                self._extend(at, 1.0)
+            elif moved and self._writing_finger is None and not self._pen_down:
+                self._writing_finger = finger
+                self._begin(pressed_at, 1.0)
+                self._extend(at, 1.0)
+            if state == QEventPoint.State.Released:
+                del self._fingers[finger]
+                if finger == self._writing_finger:
+                    self._writing_finger = None
+                    self._lift()
+                elif not moved and alone and self._writing_finger is None and not self._pen_down:
+                    self._begin(pressed_at, 1.0)  # a tap alone: a dot
+                    self._lift()
+        if event.type() == QEvent.Type.TouchEnd:  # the last finger is up: so are any it did not name
+            if self._writing_finger is not None:
+                self._writing_finger = None
+                self._lift()
+            self._fingers.clear()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if self._focus_visible:
