@@ -8,7 +8,10 @@ file), in the order they were written:
   merely comes close stays apart, or when it starts or ends on its ink (the arms of a K), or its ink
   holds the end of one of the character's strokes;
 - a stroke that joins the character being written and also meets the one before merges the two (the
-  bar of an H written after both stems);
+  bar of an H written after both stems), and so does a bar written first that a stroke meets at one end
+  and the character before at the other (an H drawn bar first, then one stem and the other);
+- a stroke that starts where the last one ended, on the way it was going, goes on with it (the pen
+  lifted for an instant: an o in two halves side by side);
 - a later stroke that overlaps an earlier character that much joins it instead (a t crossed after the
   word was finished);
 - a small mark (the dot of an i or j) joins the character under it, or the nearest one, and so does a
@@ -261,9 +264,7 @@ def _goes_on(points: Sequence[np.ndarray] | None, group: Sequence[int], k: int, 
     heights of where that one ended, on along the way it was going (the pen lifted for an instant, one
     stroke in two: an o broken at its foot read "Hellco", its halves side by side along the line). Where one
     character ends and the next starts the pen turns."""
-    if points is None or not group:
-        return False
-    if k in group:
+    if points is None or not group or k in group:
         return False
     before, after = points[group[-1]], points[k]
     if len(before) < 2 or len(after) < 2:
