@@ -1193,7 +1193,10 @@ class DrawingCanvas(QWidget):
         if self._focus_visible:
             self._focus_visible = False
             self.update()
-        if self._pen_near():
+        if self._pen_near():  # (a finger writing when the pen came near: its stroke ends there)
+            if self._writing_finger is not None:
+                self._writing_finger = None
+                self._lift()
             self._fingers.clear()
             return
         if event.type() == QEvent.Type.TouchBegin:  # every finger was up: none is still down from before
