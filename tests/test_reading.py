@@ -1200,6 +1200,19 @@ def test_line_metrics_find_two_heights_only_where_there_are_two() -> None:
     )
     assert "".join(forms[int(k)] for k in scores.argmax(1)) == "C7X2"
     assert not line_metrics(code[:3], ["S", "U", "N"]).digits_height
+    # A line of one height of letters alone says nothing of their case by size: with no shape to tell, small
+    # letters, as words are most often written ("sun", "cow" read "Sun", "COW": size favoured the tall
+    # forms; 58 of 83 lower-case words of one-height letters by validation writers, their letters read
+    # right, had a capital).
+    letters = code[:3]
+    metrics = line_metrics(letters, ["S", "U", "N"])
+    forms, scores = read_case(
+        np.stack([case_merged({c: 1.0}, LABELS) for c in "SUN"]),
+        LABELS,
+        np.stack([form_fit(box, metrics) for box in letters]),
+        [[0, 1, 2]],
+    )
+    assert "".join(forms[int(k)] for k in scores.argmax(1)) == "sun"
 
 
 def test_read_reports_bad_inputs_in_one_line_each(
