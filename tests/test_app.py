@@ -5800,6 +5800,14 @@ def test_the_finger_that_moves_writes_and_a_resting_hand_draws_nothing(window: M
     QTest.touchEvent(canvas, board).move(0, line[0] + QPoint(int(FINGER_MOVES) - 3, 0)).commit()
     QTest.touchEvent(canvas, board).release(0, line[0] + QPoint(int(FINGER_MOVES) - 3, 0)).commit()
     assert len(canvas.strokes) == 1 and len(canvas.strokes[0].points) == 1
+    # A touchpad's fingers move the pointer (macOS sends them as touches): they draw nothing.
+    canvas.clear()
+    pad = QTest.createTouchDevice(QInputDevice.DeviceType.TouchPad)
+    QTest.touchEvent(canvas, pad).press(0, line[0]).commit()
+    for point in line[1:]:
+        QTest.touchEvent(canvas, pad).move(0, point).commit()
+    QTest.touchEvent(canvas, pad).release(0, line[-1]).commit()
+    assert not canvas.strokes
     window.service.wait_idle()
 
 

@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QEventPoint,
     QFocusEvent,
     QImage,
+    QInputDevice,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -1171,8 +1172,11 @@ class DrawingCanvas(QWidget):
 
     def event(self, event: QEvent) -> bool:
         if isinstance(event, QTouchEvent):
-            self._touch(event)
-            event.accept()  # (accepted, no mouse event is made of it: the system's would follow one finger)
+            # A touch screen's touches draw; a touchpad's (macOS sends its fingers too) move the pointer, and
+            # draw nothing until its button is down (the system's own mouse events).
+            if event.device().type() == QInputDevice.DeviceType.TouchScreen:
+                self._touch(event)
+            event.accept()  # (accepted, no mouse event is made of it: Qt's would follow one finger)
             return True
         return super().event(event)
 
