@@ -375,6 +375,7 @@ class MainWindow(QMainWindow):
         self.batch_view.read_again_requested.connect(
             lambda: self.start_batch(self._batch_asked_for, self.batch_view.reads_lines)
         )
+        self.batch_view.read_as_lines_requested.connect(self._read_batch_as_lines)
         self.batch_view.open_requested.connect(self._open_batch_file)
         self.batch_view.read_as.currentIndexChanged.connect(
             lambda: setattr(self.preferences, "batch_lines", self.batch_view.reads_lines)
@@ -1585,6 +1586,13 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Recognize Folder", str(self._dialog_folder()))
         if folder:
             self.start_batch([Path(folder)])
+
+    def _read_batch_as_lines(self) -> None:
+        """The batch's files again, each as a line of text; the tab's choice from then on, once it starts (a
+        batch that did not start, its corrections kept, left the choice saved over rows of characters)."""
+        self.start_batch(self._batch_asked_for, lines=True)
+        if self.batch_view.rows_are_lines:
+            self.preferences.batch_lines = True
 
     def start_batch(self, paths: list[Path], lines: bool | None = None) -> None:
         """Read the picture and stroke files (and folders') one by one in the Batch tab: each as one

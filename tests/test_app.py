@@ -5795,6 +5795,27 @@ def test_the_finger_that_moves_writes_and_a_resting_hand_draws_nothing(window: M
         assert len(canvas.strokes) == 1, (resting, palm_after)
         xs = [x for x, _, _ in canvas.strokes[0].points]
         assert max(xs) < w * 0.5 and len(canvas.strokes[0].points) >= 5  # the finger's line, whole
+    # A hand that drifts as the child writes (a palm rolling) rests until it lifts: the child's next stroke
+    # is drawn, not a line from where the hand was pressed; a dot tapped while it rests is drawn (a review).
+    canvas.clear()
+    QTest.touchEvent(canvas, board).press(1, hand).commit()
+    QTest.touchEvent(canvas, board).stationary(1).press(0, line[0]).commit()
+    for k, point in enumerate(line[1:]):
+        QTest.touchEvent(canvas, board).move(0, point).move(1, hand + QPoint(2 * k, 0)).commit()
+    QTest.touchEvent(canvas, board).release(0, line[-1]).stationary(1).commit()
+    QTest.touchEvent(canvas, board).move(1, hand + QPoint(2 * len(line), 1)).commit()  # it moves on, alone
+    second = [point + QPoint(60, 0) for point in line]
+    QTest.touchEvent(canvas, board).stationary(1).press(0, second[0]).commit()
+    for point in second[1:]:
+        QTest.touchEvent(canvas, board).stationary(1).move(0, point).commit()
+    QTest.touchEvent(canvas, board).stationary(1).release(0, second[-1]).commit()
+    dot = line[0] + QPoint(120, 0)
+    QTest.touchEvent(canvas, board).stationary(1).press(0, dot).commit()
+    QTest.touchEvent(canvas, board).stationary(1).release(0, dot).commit()
+    QTest.touchEvent(canvas, board).release(1, hand).commit()
+    assert [len(stroke.points) > 1 for stroke in canvas.strokes] == [True, True, False]
+    xs = [x for x, _, _ in canvas.strokes[1].points]
+    assert max(xs) - min(xs) < 5  # the child's straight stroke down, not a line from the hand's press
     canvas.clear()  # a tap alone: a dot (an i's); a touch that slides less than FINGER_MOVES is a tap
     QTest.touchEvent(canvas, board).press(0, line[0]).commit()
     QTest.touchEvent(canvas, board).move(0, line[0] + QPoint(int(FINGER_MOVES) - 3, 0)).commit()

@@ -486,6 +486,7 @@ class BatchView(QWidget):
     cancel_requested = Signal()
     export_requested = Signal()
     read_again_requested = Signal()  # the files and folders the batch was asked for, read with the model now
+    read_as_lines_requested = Signal()  # ... each read as a line of text
     open_requested = Signal(object)  # a file of the batch (Path), double-clicked: open it on the pad
     running_changed = Signal(bool)
 
@@ -816,8 +817,8 @@ class BatchView(QWidget):
         self.again_button.setEnabled(not running and bool(self._paths))
 
     def _read_as_lines(self) -> None:
-        self.reads_lines = True  # the person's choice from now on, as if chosen in the box
-        self.read_again_requested.emit()
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)  # (the button goes: the keys stay in the tab)
+        self.read_as_lines_requested.emit()
 
     @property
     def reads_lines(self) -> bool:

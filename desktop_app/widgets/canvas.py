@@ -58,6 +58,7 @@ OFF_PAD_MARGIN_PX = 12.0
 # A touch point writes once it moves this far (px) from where it was pressed: a hand resting on the screen
 # wobbles a few pixels, and draws nothing.
 FINGER_MOVES = 8.0
+TAP_SECONDS = 0.5  # a touch that does not move and lifts within this is a tap (a dot); a hand rests longer
 # A mouse event made of a touch or of the pen's own events is not drawn within this of the pen's last event,
 # a hover's too: the pen is on or near the pad (see _from_the_pen).
 PEN_MOUSE_ECHO_S = 1.0
@@ -126,6 +127,17 @@ class Stroke:
 # the strokes' ids. Kept in each undo state with the strokes it names, so Undo and Redo bring a note back
 # with its ink, and an id is never read after its stroke is gone.
 Notes = dict[tuple[int, ...], Any]
+
+
+@dataclass
+class _Finger:
+    """A finger down on a touch screen: where and when it was pressed, whether it has moved
+    ``FINGER_MOVES`` since, and whether it rests (it was down while another wrote: it never writes)."""
+
+    at: QPointF
+    since: float
+    moved: bool = False
+    rests: bool = False
 
 
 @dataclass(frozen=True)
@@ -319,7 +331,7 @@ class DrawingCanvas(QWidget):
         # Touch (a touch screen, a classroom's board): the points down, each with where it was pressed and
         # whether it has moved; the one that writes (see _touch).
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, True)
-        self._fingers: dict[int, tuple[QPointF, bool, bool]] = {}  # where pressed, moved, alone on the pad
+        self._fingers: dict[int, _Finger] = {}
         self._writing_finger: int | None = None
         self._background_image: QImage | None = None
         self._image_paper: tuple[QImage, int] | None = None  # an opened image and its paper's grey (0-255)
@@ -1186,58 +1198,64 @@ class DrawingCanvas(QWidget):
         Qt made mouse events of a touch screen's first finger: a hand resting on a classroom's board before a
         child wrote drew a dot, and the child's word nothing at all ("No writing found"); a palm touching
         down mid-stroke split every stroke in two. A finger writes once it moves ``FINGER_MOVES`` px from
-        where it was pressed (its stroke begins there), while no other writes; a tap alone on the pad is a
-        dot (an i's); touches while the pen is near draw nothing (a palm under the pen)."""
-        if event.type() == QEvent.Type.TouchCancel:
-            if self._writing_finger is not None:
-                self._lift()
+        where it was pressed (its stroke begins there), while no other writes; a finger down while another
+        wrote rests until it lifts (a palm rolling as the child writes); a short touch that does not move is
+        a dot (an i's, ``TAP_SECONDS``); touches while the pen is near draw nothing (a palm under the pen)."""
+        if event.type() in (QEvent.Type.TouchCancel, QEvent.Type.TouchBegin):
+            # (Begin: every finger was up. One whose lift never came is not down, nor still writing.)
+            self._stop_finger()
             self._fingers.clear()
-            self._writing_finger = None
-            return
+            if event.type() == QEvent.Type.TouchCancel:
+                return
+            self.setFocus(Qt.FocusReason.MouseFocusReason)  # the keys go to the pad, as after a click (E, Del)
         if self._focus_visible:
             self._focus_visible = False
             self.update()
         if self._pen_near():  # (a finger writing when the pen came near: its stroke ends there)
-            if self._writing_finger is not None:
-                self._writing_finger = None
-                self._lift()
+            self._stop_finger()
             self._fingers.clear()
             return
-        if event.type() == QEvent.Type.TouchBegin:  # every finger was up: none is still down from before
-            self._fingers.clear()
-            self.setFocus(Qt.FocusReason.MouseFocusReason)  # the keys go to the pad, as after a click (E, Del)
         for point in event.points():
             finger, at = point.id(), point.position()
             state = point.state()
             if state == QEventPoint.State.Pressed:
-                if self._fingers:  # not alone on the pad, any of them: none of them is a tap
-                    self._fingers = {k: (where, moved, False) for k, (where, moved, _) in self._fingers.items()}
-                self._fingers[finger] = (at, False, not self._fingers)
+                self._fingers[finger] = _Finger(at, time.monotonic(), rests=self._writing_finger is not None)
                 continue
-            if finger not in self._fingers or state == QEventPoint.State.Stationary:
+            touch = self._fingers.get(finger)
+            if touch is None or state == QEventPoint.State.Stationary:
                 continue  # (a still point's position is not always sent: as it was)
-            pressed_at, moved, alone = self._fingers[finger]
-            moved = moved or math.hypot(at.x() - pressed_at.x(), at.y() - pressed_at.y()) >= FINGER_MOVES
-            self._fingers[finger] = (pressed_at, moved, alone)
+            touch.moved = touch.moved or math.hypot(at.x() - touch.at.x(), at.y() - touch.at.y()) >= FINGER_MOVES
             if finger == self._writing_finger:
                 self._extend(at, 1.0)
-            elif moved and self._writing_finger is None and not self._pen_down:
+            elif touch.moved and not touch.rests and self._writing_finger is None and not self._pen_down:
                 self._writing_finger = finger
-                self._begin(pressed_at, 1.0)
+                for other, resting in self._fingers.items():
+                    resting.rests = resting.rests or other != finger
+                self._begin(touch.at, 1.0)
                 self._extend(at, 1.0)
             if state == QEventPoint.State.Released:
                 del self._fingers[finger]
                 if finger == self._writing_finger:
-                    self._writing_finger = None
-                    self._lift()
-                elif not moved and alone and self._writing_finger is None and not self._pen_down:
-                    self._begin(pressed_at, 1.0)  # a tap alone: a dot
+                    self._stop_finger()
+                elif (
+                    not touch.moved
+                    and not touch.rests
+                    and time.monotonic() - touch.since <= TAP_SECONDS
+                    and self._writing_finger is None
+                    and not self._pen_down
+                ):
+                    self._begin(touch.at, 1.0)  # a tap: a dot
                     self._lift()
         if event.type() == QEvent.Type.TouchEnd:  # the last finger is up: so are any it did not name
-            if self._writing_finger is not None:
-                self._writing_finger = None
-                self._lift()
+            self._stop_finger()
             self._fingers.clear()
+
+    def _stop_finger(self) -> None:
+        """The writing finger's stroke ends (kept, as drawn); the pen's or the mouse's, if one took over, goes on."""
+        if self._writing_finger is not None:
+            self._writing_finger = None
+            if not self._pen_down:
+                self._lift()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if self._focus_visible:
@@ -1249,6 +1267,9 @@ class DrawingCanvas(QWidget):
             if self._pen_near():
                 return  # the pen is writing: a press its driver made of it, however it is marked
             self._lift()  # the pen's lift never came (a driver's lost event): its stroke ends here
+        if self._writing_finger is not None and self._writing_finger in self._fingers:
+            self._fingers[self._writing_finger].rests = True  # the mouse's stroke ends a finger's, for good
+        self._writing_finger = None
         self._begin(event.position(), 1.0)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -1262,7 +1283,8 @@ class DrawingCanvas(QWidget):
     def _from_the_pen(self, event: QMouseEvent) -> bool:
         """A mouse event made of another input while the pen is on or near the pad (its events came within
         ``PEN_MOUSE_ECHO_S``): the system's echo of the pen (Windows sends both; drawn again, a second stroke
-        along the pen's), or a palm's or a finger's touch (drawn, it was read with the writing)."""
+        along the pen's), or a palm's or a finger's touch made a mouse event by a system (drawn, it was read
+        with the writing; a touch screen's own touches come to :meth:`_touch`)."""
         return event.source() != Qt.MouseEventSource.MouseEventNotSynthesized and self._pen_near()
 
     def _pen_near(self) -> bool:

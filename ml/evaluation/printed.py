@@ -3,8 +3,7 @@ Sans Mono, STIX, Computer Modern roman and sans), at three sizes, read as pictur
 
 Nobody's handwriting and no judge's data: a check that a printed label, sign or code is read, its word
 spaces included (type sets its letters close and its spaces narrower than a hand does). Scores as the
-composed words' (:mod:`ml.evaluation.words`), but a space is a character here: "KEEPOUT" for "KEEP OUT"
-is an error.
+composed words' (:mod:`ml.evaluation.words`), spaces counted: "KEEPOUT" for "KEEP OUT" is an error.
 """
 
 from __future__ import annotations

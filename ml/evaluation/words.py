@@ -11,8 +11,8 @@ and digit strings, drawn at random (no dictionary: reading must not lean on one)
 Scores: character error rate (edit distance over the true length), with and without case, word
 accuracy, and the share of characters split into exactly one box (the strokes of each true character
 all in one box that holds nothing else). A space read inside a word is an error, as a wrong letter is:
-it is one more thing the person puts right (a classroom trial found "ca t"; with spaces left out of the
-score, validation CER read 8.15% for 8.80% counted).
+it is one more thing the person puts right (a classroom trial found "ca t"; spaces were left out of the
+score until then, and the validation words' CER read 8.15% where counting them gave 8.80%).
 
 The same words can be read as pictures (a photo or scan of the written line: the strokes drawn with a
 pen ``PICTURE_PEN_PX`` wide, the line ``PICTURE_LINE_PX`` tall), which the reader splits by their ink
