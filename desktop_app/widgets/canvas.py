@@ -1208,9 +1208,7 @@ class DrawingCanvas(QWidget):
             if event.type() == QEvent.Type.TouchCancel:
                 return
             self.setFocus(Qt.FocusReason.MouseFocusReason)  # the keys go to the pad, as after a click (E, Del)
-        if self._focus_visible:
-            self._focus_visible = False
-            self.update()
+        self._drop_focus_frame()
         if self._pen_near():  # (a finger writing when the pen came near: its stroke ends there)
             self._stop_finger()
             self._fingers.clear()
@@ -1257,10 +1255,15 @@ class DrawingCanvas(QWidget):
             if not self._pen_down:
                 self._lift()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:
+    def _drop_focus_frame(self) -> None:
+        """The pad is written on: the keyboard's focus frame goes (a stroke repaints only round itself: the
+        frame would stay)."""
         if self._focus_visible:
             self._focus_visible = False
             self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._drop_focus_frame()
         if event.button() != Qt.MouseButton.LeftButton or self._from_the_pen(event):
             return
         if self._pen_down:
@@ -1306,9 +1309,7 @@ class DrawingCanvas(QWidget):
         kind = event.type()
         tip = event.button() == Qt.MouseButton.LeftButton
         if kind == QTabletEvent.Type.TabletPress and tip:
-            if self._focus_visible:  # (a stroke repaints only round itself: the frame would stay)
-                self._focus_visible = False
-                self.update()
+            self._drop_focus_frame()
             self._pen_down = True
             # The pad takes the keys, as from a mouse's press (E, Backspace act on it; its stroke ends when
             # another window or a menu takes them mid-stroke, see focusOutEvent).

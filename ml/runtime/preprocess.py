@@ -783,7 +783,7 @@ def without_surface(grey: np.ndarray) -> np.ndarray:
     # noise do not. The lightest near it: not the small picture's pixels along a sheet's edge (they hold
     # some of its paper), nor the surface's own dark parts (a letter's strokes crossing into a shadow are
     # surface too: "call Bob" read "BoD").
-    away = ~_grown(_grown(sheet | held)) & (small >= SURFACE_INK * surface_level)
+    away = ~_around(_around(sheet | held, np.max), np.max) & (small >= SURFACE_INK * surface_level)
     near_light = np.where(surface & away, small, 0.0).astype(np.float32)
     for _ in range(3):  # within 3 pixels of the small picture: past the edge left out
         near_light = _around(near_light, np.max)
@@ -795,8 +795,8 @@ def without_surface(grey: np.ndarray) -> np.ndarray:
     # not writing), but not the other sheets, nor the ink on it.
     grown = surface
     for _ in range(2 if max(grey.shape) <= SHEET_SIDE else 1):
-        grown = _grown(grown)
-        held = ~_grown(~held)
+        grown = _around(grown, np.max)
+        held = ~_around(~held, np.max)
     grown &= ~held
     # Spread over the picture's pixels (nearest: PIL's, fast on a 12-megapixel photo): the level below which
     # a painted place's pixel is ink, 2 where nothing is painted.
@@ -831,13 +831,6 @@ def _otsu_level(values: np.ndarray) -> float:
     with np.errstate(divide="ignore", invalid="ignore"):
         between = below * above * (below_sum / below - (below_sum[-1] - below_sum) / above) ** 2
     return float(edges[1:][int(np.nanargmax(np.where(above > 0, between, np.nan)))]) if (above > 0).any() else 0.5
-
-
-def _grown(mask: np.ndarray) -> np.ndarray:
-    """``mask`` grown by a pixel (3 x 3)."""
-    padded = np.pad(mask, 1)
-    rows = padded[:, :-2] | padded[:, 1:-1] | padded[:, 2:]
-    return rows[:-2] | rows[1:-1] | rows[2:]
 
 
 def _thickness(mask: np.ndarray) -> int:

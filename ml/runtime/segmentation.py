@@ -911,29 +911,33 @@ def ink_components(ink: np.ndarray, min_pixels: int = MIN_PIECE_PIXELS) -> list[
 def piece_sizes(mask: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """The sizes (pixels) of ``mask``'s connected pieces (8-neighbourhood, or 4 without ``diagonal``) and
     whether each touches the mask's edge."""
-    rows, starts, ends = _row_runs(mask)
-    if not len(rows):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
-    _, piece_of_run = np.unique(_run_roots(rows, starts, ends, mask.shape[1], diagonal), return_inverse=True)
-    sizes = np.bincount(piece_of_run, weights=ends - starts).astype(np.int64)
-    on_edge = (rows == 0) | (rows == mask.shape[0] - 1) | (starts == 0) | (ends == mask.shape[1])
-    touching = np.bincount(piece_of_run, weights=on_edge) > 0
-    return sizes, touching
+    runs, piece_of_run, touching = _pieces_by_runs(mask, diagonal)
+    _, starts, ends = runs
+    return np.bincount(piece_of_run, weights=ends - starts).astype(np.int64), touching
 
 
 def reaching_the_edge(mask: np.ndarray, diagonal: bool = False) -> np.ndarray:
     """The pixels of ``mask`` whose piece (4-neighbourhood, or 8 with ``diagonal``) touches its edge."""
-    rows, starts, ends = _row_runs(mask)
+    (rows, starts, ends), piece_of_run, touching = _pieces_by_runs(mask, diagonal)
     out = np.zeros(mask.shape, dtype=bool)
-    if not len(rows):
-        return out
-    _, piece_of_run = np.unique(_run_roots(rows, starts, ends, mask.shape[1], diagonal), return_inverse=True)
-    on_edge = (rows == 0) | (rows == mask.shape[0] - 1) | (starts == 0) | (ends == mask.shape[1])
-    touching = np.bincount(piece_of_run, weights=on_edge) > 0
     kept = touching[piece_of_run]
     for row, start, end in zip(rows[kept], starts[kept], ends[kept], strict=True):
         out[row, start:end] = True
     return out
+
+
+def _pieces_by_runs(
+    mask: np.ndarray, diagonal: bool
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
+    """``mask``'s runs (:func:`_row_runs`), each run's piece (0, 1, ...), and whether each piece touches the
+    mask's edge."""
+    runs = _row_runs(mask)
+    rows, starts, ends = runs
+    if not len(rows):
+        return runs, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    _, piece_of_run = np.unique(_run_roots(rows, starts, ends, mask.shape[1], diagonal), return_inverse=True)
+    on_edge = (rows == 0) | (rows == mask.shape[0] - 1) | (starts == 0) | (ends == mask.shape[1])
+    return runs, piece_of_run, np.bincount(piece_of_run, weights=on_edge) > 0
 
 
 def _run_roots(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int, diagonal: bool) -> np.ndarray:
