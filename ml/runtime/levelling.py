@@ -1,0 +1,102 @@
+"""A written line in a picture that slopes, made level before it is split into characters.
+
+A photo taken a little turned turns the whole line, its letters leaning with it; a line written uphill on
+level paper slopes while its letters stand upright. The ink alone does not say which, so the line reader
+(:meth:`ml.runtime.line_reader.LineReader.read_image`) reads a sloping line three ways: as it is, turned
+level, and sheared level (each column of ink moved up or down: letters kept upright), and keeps the
+reading its models are surest of.
+
+The slope is the one at which the ink's rows are sharpest: projected along the line, a level line's ink
+piles up in few rows (its x-height band), and the sum of the squared row counts is largest.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+SLOPE_LIMIT_DEGREES = 25.0  # steeper than this is not a sloping line but a turned picture
+COARSE_STEP_DEGREES = 2.0
+FINE_STEP_DEGREES = 0.25
+LEVEL_BELOW_DEGREES = 3.0  # a line sloping less is read as it is
+SLOPE_SAMPLE = 8_000  # ink pixels enough to find a line's slope (more only take longer)
+
+Box = tuple[float, float, float, float]
+Levelling = Literal["turned", "sheared"]
+LEVELLINGS: tuple[Levelling, ...] = ("turned", "sheared")
+
+
+def _row_sharpness(xs: np.ndarray, ys: np.ndarray, degrees: float) -> float:
+    rows = np.round(ys - xs * math.tan(math.radians(degrees))).astype(np.int64)
+    counts = np.bincount(rows - rows.min()).astype(np.float64)
+    return float(np.dot(counts, counts))
+
+
+def line_slope(mask: np.ndarray) -> float:
+    """The slope of the line of ink in ``mask`` (True where ink), in degrees: positive when it goes down to
+    the right (y down), 0 for too little ink to tell."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 2:
+        return 0.0
+    step = max(1, len(xs) // SLOPE_SAMPLE)
+    xs = xs[::step].astype(np.float64) - xs.mean()
+    ys = ys[::step].astype(np.float64)
+    coarse = np.arange(-SLOPE_LIMIT_DEGREES, SLOPE_LIMIT_DEGREES + 1e-9, COARSE_STEP_DEGREES)
+    best = float(max(coarse, key=lambda d: _row_sharpness(xs, ys, float(d))))
+    fine = np.arange(best - COARSE_STEP_DEGREES, best + COARSE_STEP_DEGREES + 1e-9, FINE_STEP_DEGREES)
+    return float(max(fine, key=lambda d: _row_sharpness(xs, ys, float(d))))
+
+
+@dataclass(frozen=True)
+class LevelledInk:
+    """Ink made level, and the way back: ``to_input`` takes a point (x, y, 1) of the levelled ink to the
+    same point of the ink it came from."""
+
+    ink: np.ndarray
+    mask: np.ndarray
+    to_input: np.ndarray  # 2 x 3
+
+    def box_in_input(self, box: Box) -> Box:
+        """A box of the levelled ink -> the box round the same place in the ink it came from."""
+        x0, y0, x1, y1 = box
+        corners = np.array([[x0, y0, 1.0], [x1, y0, 1.0], [x0, y1, 1.0], [x1, y1, 1.0]]) @ self.to_input.T
+        low, high = corners.min(0), corners.max(0)
+        return (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
+
+
+def _transformed(values: np.ndarray, size: tuple[int, int], to_input: np.ndarray) -> np.ndarray:
+    from PIL import Image
+
+    coefficients = tuple(float(v) for v in to_input.ravel())
+    picture = Image.fromarray(values.astype(np.float32), mode="F")
+    moved = picture.transform(size, Image.Transform.AFFINE, coefficients, resample=Image.Resampling.BILINEAR)
+    return np.asarray(moved, dtype=np.float32)
+
+
+def levelled(ink: np.ndarray, mask: np.ndarray, degrees: float, how: Levelling) -> LevelledInk:
+    """``ink`` (float) and its ``mask`` of a line sloping ``degrees`` (:func:`line_slope`), made level:
+    turned about its centre, or sheared (each column moved up or down by its distance from the middle
+    times the slope), on a canvas large enough to hold it all."""
+    height, width = ink.shape
+    slope = math.tan(math.radians(degrees))
+    if how == "turned":
+        cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+        out_width = math.ceil(abs(width * cos) + abs(height * sin))
+        out_height = math.ceil(abs(width * sin) + abs(height * cos))
+        # input = R (output - output centre) + input centre; R turns the level line onto the sloping one
+        turn = np.array([[cos, -sin], [sin, cos]])
+        shift = np.array([width / 2, height / 2]) - turn @ np.array([out_width / 2, out_height / 2])
+        to_input = np.hstack([turn, shift[:, None]])
+    else:
+        reach = math.ceil(abs(slope) * width / 2)
+        out_width, out_height = width, height + 2 * reach
+        to_input = np.array([[1.0, 0.0, 0.0], [slope, 1.0, -reach - slope * width / 2]])
+    size = (out_width, out_height)
+    return LevelledInk(
+        _transformed(ink, size, to_input),
+        _transformed(mask, size, to_input) > 0.5,
+        to_input,
+    )
