@@ -679,17 +679,17 @@ class LineReader:
                 (y1 / to_full[1] - crop_y) * scale,
             )
 
-        line: ReadLine | None = None
         try:
             line = self._read_ink(written.ink, written.mask, written.peak, to_picture, top_k, start)
         except RowsOfWritingError as error:  # a word photographed sideways stands as a column of rows too
-            rows_error = error
+            raise RowsOfWritingError(f"{error} (a line standing sideways? turn the picture a quarter)") from None
         # A sloping line (a photo taken a little turned, a line written uphill) is read level as well, turned
         # and sheared, and the surest reading kept. 280 validation words as pictures, read right: turned 7
         # degrees 154 -> 176, turned 12 degrees 140 -> 158, written 7 degrees downhill (letters upright) 160 ->
         # 175; level 173 -> 172; written 12 degrees uphill 161 -> 153 (a turned reading was surer and wrong).
+        # Rows of writing are not levelled into a line (a line standing sideways read as one, wrongly).
         degrees = line_slope(written.mask)
-        if abs(degrees) >= LEVEL_BELOW_DEGREES and (line is None or _model_read(line) >= LEVEL_FROM_CHARACTERS):
+        if abs(degrees) >= LEVEL_BELOW_DEGREES and _model_read(line) >= LEVEL_FROM_CHARACTERS:
             for how in LEVELLINGS:
                 flat = levelled(written.ink, written.mask, degrees, how)
                 try:
@@ -704,10 +704,8 @@ class LineReader:
                         replace(c, box=to_picture(flat.box_in_input(from_picture(c.box)))) for c in other.characters
                     ),
                 )
-                if line is None or _sureness(other) > _sureness(line):
+                if _sureness(other) > _sureness(line):
                     line = other
-        if line is None:
-            raise RowsOfWritingError(f"{rows_error} (a line standing sideways? turn the picture a quarter)") from None
         notes = image.notes if isinstance(image, LoadedImage) else ()
         return replace(line, latency_ms=(time.perf_counter() - start) * 1000, size=size, notes=notes)
 
