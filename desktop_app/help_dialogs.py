@@ -57,7 +57,8 @@ POINTER_ROWS = (
     ("Without a pen or mouse", "Open (Ctrl+O) or paste (Ctrl+V) a picture, or open a stroke file"),
     ("Text mode: other readings of a character, a space before it", "Click it, or Tab to it and Space"),
     ("Text mode: type the right character", "Its menu's Type another…"),
-    ("Text mode: a stray mark, half of a split letter", "Its menu's Leave out of the text"),
+    ("Text mode: a stray mark", "Its menu's Leave out of the text"),
+    ("Text mode: one letter boxed as two", "The first half's menu: Join with the next character"),
 )
 # The keys of the Batch and Compare tables (their own, not the menus'), when a table has the focus.
 TABLE_ROWS = (

@@ -214,6 +214,7 @@ class ReadText:
     scale: float = 1.0  # pixels of ``image`` per canvas pixel, when it is the rendered drawing
     opened: bool = False  # ``image`` is the opened picture
     top_k: int = TOP_K
+    together: tuple[tuple[int, ...], ...] = ()  # strokes (positions) the person joined into one character each
 
 
 @dataclass(frozen=True)
@@ -647,11 +648,19 @@ class InferenceService(QObject):
         return request_id
 
     def read_text(
-        self, model: str, strokes: Any, image: Any, scale: float = 1.0, opened: bool = False, top_k: int = TOP_K
+        self,
+        model: str,
+        strokes: Any,
+        image: Any,
+        scale: float = 1.0,
+        opened: bool = False,
+        top_k: int = TOP_K,
+        together: tuple[tuple[int, ...], ...] = (),
     ) -> int:
-        """Queue reading a written line: from its ``strokes`` when given, else from ``image``."""
+        """Queue reading a written line: from its ``strokes`` when given (``together``: groups of them to read
+        as one character each), else from ``image``."""
         request_id = self._new_id("read")
-        job = ReadText(request_id, model, strokes, image, scale, opened, top_k)
+        job = ReadText(request_id, model, strokes, image, scale, opened, top_k, together)
         self._submit(job, needs_torch=self._answers_need_torch())
         return request_id
 
@@ -924,7 +933,7 @@ class InferenceService(QObject):
         try:
             reader = self._line_reader(job.model)
             if job.strokes is not None:
-                line = reader.read_strokes(job.strokes, job.top_k)
+                line = reader.read_strokes(job.strokes, job.top_k, job.together)
             else:
                 line = reader.read_image(job.image, job.top_k)
             reading = LineReading(

@@ -32,10 +32,12 @@ FULL_PAD = 0.9  # writing past this share of the pad's width is told how to star
 @dataclass(frozen=True)
 class Correction:
     """What the person changed of a character of the line: the character (picked or typed) and whether a
-    space stands before it; None keeps what was read."""
+    space stands before it (None keeps what was read), and whether they joined its strokes into one
+    character (the splitting had made two of it)."""
 
     char: str | None = None
     space_before: bool | None = None
+    one_character: bool = False
 
 
 @dataclass
@@ -99,11 +101,14 @@ class TextModeLines(QObject):
         self._say_timer = QTimer(self, singleShot=True, interval=LINE_SAID_AFTER_MS)
         self._say_timer.timeout.connect(self._say)
         self.pending = False  # a reading of the pad as it is now is on its way
+        self._joins_read: tuple[tuple[int, ...], ...] = ()  # the joined characters asked for in the last reading
         service.line_read.connect(self.on_line_read)
         canvas.notes_changed.connect(self.on_notes_changed)
         text_panel.character_chosen.connect(self.correct_character)
         text_panel.character_pointed.connect(lambda index: canvas.mark_box(index if index >= 0 else None))
         text_panel.space_chosen.connect(self.set_space_before)
+        text_panel.join_chosen.connect(self.join_with_next)
+        text_panel.split_chosen.connect(self.split_again)
         text_panel.add_line_requested.connect(self.add_line_to_text)
 
     def clear_line(self) -> None:
@@ -131,7 +136,10 @@ class TextModeLines(QObject):
         # A character's menu offers its alternatives whatever the top-k shown in character mode (Top 1 left
         # nothing to pick from but "Type another…").
         alternatives = max(self.preferences.top_k, TEXT_ALTERNATIVES)
-        request_id = self.service.read_text(self.preferences.model, strokes, image, scale, opened, alternatives)
+        self._joins_read = self._joins() if strokes is not None else ()
+        request_id = self.service.read_text(
+            self.preferences.model, strokes, image, scale, opened, alternatives, self._joins_read
+        )
         self.pending = True  # the line shown is the pad's as it was: not one to add until this comes
         self.read_strokes[request_id] = drawn
 
@@ -180,8 +188,27 @@ class TextModeLines(QObject):
         self._show_line()
 
     def on_notes_changed(self) -> None:
-        if self.active and self.line is not None:
+        if not self.active:
+            return
+        if self.line is not None and self.line.from_strokes and self._joins() != self._joins_read:
+            self.read_canvas()  # characters joined or split again: the line splits otherwise now
+        elif self.line is not None:
             self._show_line()
+
+    def _joins(self) -> tuple[tuple[int, ...], ...]:
+        """The strokes the person joined into one character each, as positions among the pad's drawn strokes."""
+        position = {id(stroke): k for k, stroke in enumerate(self.canvas.drawn_strokes())}
+        return tuple(
+            tuple(position[i] for i in key)
+            for key, note in self.canvas.notes.items()
+            if isinstance(note, Correction) and note.one_character and all(i in position for i in key)
+        )
+
+    def _join_key(self, index: int) -> tuple[int, ...] | None:
+        """The key of the join note that made the line's character ``index`` (None: not joined by the person)."""
+        ids = set(self._character_key(index))
+        notes = self.canvas.notes.items()
+        return next((k for k, n in notes if isinstance(n, Correction) and n.one_character and set(k) <= ids), None)
 
     def _character_key(self, index: int) -> tuple[int, ...]:
         """What a correction is remembered by: the canvas's own strokes of the character (they keep their
@@ -249,7 +276,10 @@ class TextModeLines(QObject):
                 box = QRectF(x0 * s, y0 * s, (x1 - x0) * s, (y1 - y0) * s).adjusted(-margin, -margin, margin, margin)
             boxes.append((box, shown or LEFT_OUT_MARK))
         picked = [self._correction(i).char is not None for i in range(len(characters))]
-        self.text_panel.set_line(characters, alternatives, picked=picked)
+        last = len(characters) - 1
+        joinable = [reading.from_strokes and i < last for i in range(len(characters))]
+        joined = [reading.from_strokes and self._join_key(i) is not None for i in range(len(characters))]
+        self.text_panel.set_line(characters, alternatives, picked=picked, joinable=joinable, joined=joined)
         self.canvas.set_overlay(boxes)
         if characters:  # said as shown, with the corrections made (a screen reader heard nothing of a line)
             self._say_timer.start()
@@ -296,6 +326,25 @@ class TextModeLines(QObject):
         else:  # a picture's character: corrected until the next read
             self._picture_corrections[index] = corrected
             self._show_line()
+
+    def join_with_next(self, index: int) -> None:
+        """Read the line's character ``index`` and the next as one character (the splitting made two of one:
+        an H's stems apart, a k's arms); Undo splits them again."""
+        if self.line is None or not self.line.from_strokes or not 0 <= index < len(self.line.line.characters) - 1:
+            return
+        first, second = self.line.line.characters[index], self.line.line.characters[index + 1]
+        strokes = sorted({*first.strokes, *second.strokes})
+        key = tuple(id(self.line_strokes[k]) for k in strokes if k < len(self.line_strokes))
+        self.canvas.set_note(key, Correction(space_before=self._correction(index).space_before, one_character=True))
+
+    def split_again(self, index: int) -> None:
+        """Let the splitting decide again where a character the person joined splits."""
+        if self.line is None or not 0 <= index < len(self.line.line.characters):
+            return
+        key = self._join_key(index)
+        note = self.canvas.notes.get(key) if key else None
+        if key and isinstance(note, Correction):
+            self.canvas.set_note(key, replace(note, one_character=False))
 
     def copy_text(self) -> None:
         """Ctrl+C in text mode: the line's text (or the text box's selection); with no line on the pad, the

@@ -5114,6 +5114,38 @@ def test_text_mode_backspace_takes_the_rightmost_and_a_stray_mark_can_be_left_ou
     assert window.lines.line_text() == f"{read[0]} {read[2]}"
 
 
+def test_text_mode_joins_two_boxes_into_one_character_and_splits_them_again(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A shaky hand's trial: a character the splitting made two of could only be left out half and retyped,
+    and the next stroke written brought the two boxes back."""
+    canvas, size, top = _text_mode_pad(qtbot, window, 0.4)
+    for slot, char in enumerate("HTA"):
+        _mouse_char(canvas, char, size * 0.4 + slot * size * 1.4, top, size)
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 3, timeout=TIMEOUT_MS)
+
+    def action(position: int, text: str) -> list[QAction]:
+        menu = window.text_panel._character_buttons()[position].menu()
+        return [a for a in menu.actions() if a.text() == text]
+
+    assert action(0, "Join with the next character") and not action(2, "Join with the next character")
+    assert not action(0, "Split again")
+    action(0, "Join with the next character")[0].trigger()
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 2, timeout=TIMEOUT_MS)
+    assert window.lines.line is not None
+    assert window.lines.line.line.characters[0].strokes == (0, 1, 2, 3, 4)  # the H's three strokes, the T's two
+    assert len(canvas._overlay) == 2 and action(0, "Split again")
+    window.lines.undo()
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 3, timeout=TIMEOUT_MS)
+    window.lines.redo()
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 2, timeout=TIMEOUT_MS)
+    # Written on, the joined character stays one.
+    _mouse_char(canvas, "X", size * 0.4 + 3 * size * 1.4, top, size)
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 3, timeout=TIMEOUT_MS)
+    assert window.lines.line.line.characters[0].strokes == (0, 1, 2, 3, 4)
+    action(0, "Split again")[0].trigger()
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 4, timeout=TIMEOUT_MS)
+    assert not action(0, "Split again")
+
+
 def test_undo_after_the_text_was_edited_leaves_the_text_alone_and_says_so(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """It said "back on the pad and out of the text" while the text still held the line, which Ctrl+Enter
     then added a second time."""

@@ -1463,3 +1463,21 @@ def test_real_words_photographed_turned_read_about_as_well_as_level_ones() -> No
     level = right(0.0)
     # Before lines were levelled: 24 of 40 level, 21 turned 10 degrees either way.
     assert right(10.0) >= level - 1 and right(-8.0) >= level - 1
+
+
+def test_strokes_joined_by_the_person_are_read_as_one_character_whatever_the_splitting_finds() -> None:
+    from ml.runtime.line_reader import LineReader
+
+    strokes, owner = write("H7AX")
+    # A full stop after the X: read by its place on the line, it is punctuation until joined to the X.
+    strokes.append(np.array([[strokes[-1][:, 0].max() + 25.0, 98.0], [strokes[-1][:, 0].max() + 27.0, 99.0]]))
+    reader = LineReader.load(device="cpu")
+    assert reader.read_strokes(strokes).text == "H7AX."
+    h_and_7 = [k for k, o in enumerate(owner) if o in (0, 1)]
+    line = reader.read_strokes(strokes, together=[h_and_7])
+    assert len(line.characters) == 4 and line.characters[0].strokes == tuple(h_and_7)
+    x_and_stop = [k for k, o in enumerate(owner) if o == 3] + [len(strokes) - 1]
+    line = reader.read_strokes(strokes, together=[x_and_stop])
+    assert len(line.characters) == 4 and not line.characters[-1].punctuation
+    assert line.characters[-1].strokes == tuple(x_and_stop)
+    assert reader.read_strokes(strokes, together=[[99]]).text == "H7AX."  # no such stroke: nothing joined

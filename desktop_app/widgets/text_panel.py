@@ -79,6 +79,8 @@ class TextPanel(QWidget):
     character_chosen = Signal(int, str)  # position in the line, the character picked or typed
     character_pointed = Signal(int)  # the character whose menu is open or that has the focus (-1: none)
     space_chosen = Signal(int, bool)  # position in the line, whether a space stands before it
+    join_chosen = Signal(int)  # position in the line: it and the next are one character
+    split_chosen = Signal(int)  # position in the line: a character joined by the person, split as the line splits
     add_line_requested = Signal()
     copy_requested = Signal()
 
@@ -158,10 +160,14 @@ class TextPanel(QWidget):
         alternatives: list[list[tuple[str, float]]],
         problem: str = "",
         picked: Sequence[bool] = (),
+        joinable: Sequence[bool] = (),
+        joined: Sequence[bool] = (),
     ) -> None:
         """``characters``: (character, space before it); ``alternatives``: (character, probability) each;
         ``problem``: why there is no line to show (the writing could not be read), in place of the hint;
-        ``picked``: whether the person chose each character (then it is not unsure, whatever was read)."""
+        ``picked``: whether the person chose each character (then it is not unsure, whatever was read);
+        ``joinable``: whether each can be joined with the next into one character; ``joined``: whether the
+        person joined it so."""
         # The character that had the keyboard's focus gets it back: a reading picked from its menu by keys
         # rebuilt the row, and the focus went on to Copy.
         focused = next((k for k, b in enumerate(self._character_buttons()) if b is self.window().focusWidget()), None)
@@ -227,6 +233,13 @@ class TextPanel(QWidget):
             if position:  # a word gap the splitting missed, or one it saw where there is none
                 spaced = menu.addAction("Remove the space before" if space else "Space before")
                 spaced.triggered.connect(lambda _=False, p=position, on=not space: self.space_chosen.emit(p, on))
+            # One character split in two boxes (an H's stems apart), or two the person joined by mistake.
+            if position < len(joinable) and joinable[position]:
+                join = menu.addAction("Join with the next character")
+                join.triggered.connect(lambda _=False, p=position: self.join_chosen.emit(p))
+            if position < len(joined) and joined[position]:
+                split = menu.addAction("Split again")
+                split.triggered.connect(lambda _=False, p=position: self.split_chosen.emit(p))
             self._characters.insertWidget(self._characters.count() - 1, button)
             self._buttons.append(button)
         # Tab goes through the characters, then Copy, Add to text and the text box (the buttons, made after

@@ -531,17 +531,25 @@ class LineReader:
         reader.stroke_model_problem = problem
         return reader
 
-    def read_strokes(self, strokes: Strokes | Sequence[np.ndarray], top_k: int = TOP_K) -> ReadLine:
+    def read_strokes(
+        self, strokes: Strokes | Sequence[np.ndarray], top_k: int = TOP_K, together: Sequence[Sequence[int]] = ()
+    ) -> ReadLine:
         """A written line's strokes (:class:`Strokes`, or lists of (x, y) points, y down, in writing order)
         split into characters, each read from its picture and its strokes, then in the line's context.
-        Boxes are in the strokes' units; a line with nothing to read has no characters. Raises
-        StrokesError for points that are not n x 2 finite numbers, NotOneLineError (RowsOfWritingError,
-        TooMuchWritingError) for writing that is not one line."""
+        ``together``: groups of strokes (their positions in ``strokes``) that are one character each, whatever
+        the splitting finds (a person joined them). Boxes are in the strokes' units; a line with nothing to
+        read has no characters. Raises StrokesError for points that are not n x 2 finite numbers,
+        NotOneLineError (RowsOfWritingError, TooMuchWritingError) for writing that is not one line."""
         checked_top_k(top_k)
         start = time.perf_counter()
         raw = strokes.strokes if isinstance(strokes, Strokes) else strokes
         parts_xy = [stroke_points(stroke, k + 1) for k, stroke in enumerate(raw)]
-        parts, punctuation = without_punctuation(split_strokes(parts_xy))
+        every_part = split_strokes(parts_xy)
+        joined: set[tuple[int, ...]] = set()
+        for group in together:
+            every_part, whole = joined_parts(every_part, group)
+            joined.add(whole)
+        parts, punctuation = without_punctuation(every_part)
         if len(parts) > MAX_CHARACTERS:
             raise TooMuchWritingError(
                 f"{len(parts)} characters: more than one line of writing ({MAX_CHARACTERS} at most)"
@@ -549,10 +557,11 @@ class LineReader:
         # Neighbours that nearly meet may be one character the rules split (the arms of a K drawn short of
         # its stem): each such pair is also read as one, and kept as one when that reads far better, its width
         # for the line's characters counted in (:func:`width_prior`).
-        pairs = close_pairs(parts, parts_xy)
+        # A character the person joined is neither joined to more nor cut.
+        pairs = [i for i in close_pairs(parts, parts_xy) if not {parts[i].strokes, parts[i + 1].strokes} & joined]
         # ... and a character of several strokes that may be two (letters that overlap along the line) is
         # also read as its two sides, and kept as two when that reads far better.
-        cuts = stroke_cuts(parts, parts_xy)
+        cuts = [cut for cut in stroke_cuts(parts, parts_xy) if parts[cut[0]].strokes not in joined]
         height = line_height(np.array([p.box for p in parts])) if parts else 1.0
         usual_width = usual_character_width(parts)
         candidates = parts + [merge_parts(parts[i], parts[i + 1]) for i in pairs]
@@ -999,6 +1008,21 @@ class LineReader:
             top = tuple(ClassScore(form_labels[k], float(scores[i, k])) for k in order)
             out.append(ReadCharacter(part.box, top, part.strokes, part.space_before, part.marks))
         return out
+
+
+def joined_parts(parts: Sequence[CharacterPart], group: Sequence[int]) -> tuple[list[CharacterPart], tuple[int, ...]]:
+    """``parts`` with those that hold any of the strokes in ``group`` made one (in the place of the first, no
+    punctuation), and the strokes of that one; the parts as they were when ``group`` names none of theirs."""
+    wanted = set(group)
+    holding = [k for k, part in enumerate(parts) if wanted & set(part.strokes)]
+    if not holding:
+        return list(parts), ()
+    whole = parts[holding[0]]
+    for k in holding[1:]:
+        whole = merge_parts(whole, parts[k])
+    whole = replace(whole, punctuation="")
+    out = [whole if k == holding[0] else part for k, part in enumerate(parts) if k == holding[0] or k not in holding]
+    return out, whole.strokes
 
 
 def _model_read(line: ReadLine) -> int:
