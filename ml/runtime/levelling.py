@@ -46,7 +46,9 @@ def line_slope(mask: np.ndarray) -> float:
     ys = ys[::step].astype(np.float64)
     coarse = np.arange(-SLOPE_LIMIT_DEGREES, SLOPE_LIMIT_DEGREES + 1e-9, COARSE_STEP_DEGREES)
     best = float(max(coarse, key=lambda d: _row_sharpness(xs, ys, float(d))))
-    fine = np.arange(best - COARSE_STEP_DEGREES, best + COARSE_STEP_DEGREES + 1e-9, FINE_STEP_DEGREES)
+    low = max(best - COARSE_STEP_DEGREES, -SLOPE_LIMIT_DEGREES)
+    high = min(best + COARSE_STEP_DEGREES, SLOPE_LIMIT_DEGREES)
+    fine = np.arange(low, high + 1e-9, FINE_STEP_DEGREES)
     return float(max(fine, key=lambda d: _row_sharpness(xs, ys, float(d))))
 
 

@@ -646,12 +646,13 @@ class LineReader:
         kept_pictures = [kept_pictures[k] for k in order]
         return self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation)
 
-    def read_image(self, image: ImageLike, top_k: int = TOP_K) -> ReadLine:
+    def read_image(self, image: ImageLike, top_k: int = TOP_K, level: bool = True) -> ReadLine:
         """A photo or scan of a written line (dark on light or light on dark; a file, bytes, a PIL image or
         an array, as :meth:`Recognizer.predict` takes). Boxes and ``size`` are in the picture's own pixels,
         also when a large file was averaged down as it was opened; a picture with no writing gives a line
         of no characters. A line that slopes is also read made level (:mod:`ml.runtime.levelling`), and the
-        reading its models are surest of kept. Raises ImageLoadError for a file that cannot be read,
+        reading its models are surest of kept, unless ``level`` is False (the pad's own drawing rendered: read
+        as its strokes are, which are not levelled). Raises ImageLoadError for a file that cannot be read,
         ValueError for an array that is no image, NotOneLineError for writing that is not one line."""
         checked_top_k(top_k)
         start = time.perf_counter()
@@ -680,6 +681,7 @@ class LineReader:
             )
 
         def from_picture(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+            """A box in the picture's pixels -> the same box in the cropped, scaled ink (undoes to_picture)."""
             x0, y0, x1, y1 = box
             return (
                 (x0 / to_full[0] - crop_x) * scale,
@@ -697,8 +699,8 @@ class LineReader:
         # degrees 154 -> 176, turned 12 degrees 140 -> 158, written 7 degrees downhill (letters upright) 160 ->
         # 175; level 173 -> 172; written 12 degrees uphill 161 -> 153 (a turned reading was surer and wrong).
         # Rows of writing are not levelled into a line (a line standing sideways read as one, wrongly).
-        degrees = line_slope(written.mask)
-        if abs(degrees) >= LEVEL_BELOW_DEGREES and _model_read(line) >= LEVEL_FROM_CHARACTERS:
+        degrees = line_slope(written.mask) if level and _model_read(line) >= LEVEL_FROM_CHARACTERS else 0.0
+        if abs(degrees) >= LEVEL_BELOW_DEGREES:
             for how in LEVELLINGS:
                 flat = levelled(written.ink, written.mask, degrees, how)
                 try:
