@@ -58,7 +58,7 @@ POINTER_ROWS = (
     ("Text mode: other readings of a character, a space before it", "Click it, or Tab to it and Space"),
     ("Text mode: type the right character", "Its menu's Type another…"),
     ("Text mode: a stray mark", "Its menu's Leave out of the text"),
-    ("Text mode: one letter boxed as two", "The first half's menu: Join with the next character"),
+    ("Text mode: one letter boxed as two", "Either half's menu: Join with the next (previous) character"),
 )
 # The keys of the Batch and Compare tables (their own, not the menus'), when a table has the focus.
 TABLE_ROWS = (

@@ -107,7 +107,7 @@ class TextModeLines(QObject):
         text_panel.character_chosen.connect(self.correct_character)
         text_panel.character_pointed.connect(lambda index: canvas.mark_box(index if index >= 0 else None))
         text_panel.space_chosen.connect(self.set_space_before)
-        text_panel.join_chosen.connect(self.join_with_next)
+        text_panel.join_chosen.connect(lambda index, with_next: self.join_with_next(index if with_next else index - 1))
         text_panel.split_chosen.connect(self.split_again)
         text_panel.add_line_requested.connect(self.add_line_to_text)
 
@@ -204,11 +204,14 @@ class TextModeLines(QObject):
             if isinstance(note, Correction) and note.one_character and all(i in position for i in key)
         )
 
+    def _joins_by_key(self) -> list[tuple[int, ...]]:
+        """The keys (stroke ids) of the joins the person made."""
+        return [k for k, n in self.canvas.notes.items() if isinstance(n, Correction) and n.one_character]
+
     def _join_key(self, index: int) -> tuple[int, ...] | None:
         """The key of the join note that made the line's character ``index`` (None: not joined by the person)."""
         ids = set(self._character_key(index))
-        notes = self.canvas.notes.items()
-        return next((k for k, n in notes if isinstance(n, Correction) and n.one_character and set(k) <= ids), None)
+        return max((k for k in self._joins_by_key() if set(k) <= ids), key=len, default=None)
 
     def _character_key(self, index: int) -> tuple[int, ...]:
         """What a correction is remembered by: the canvas's own strokes of the character (they keep their
@@ -276,8 +279,7 @@ class TextModeLines(QObject):
                 box = QRectF(x0 * s, y0 * s, (x1 - x0) * s, (y1 - y0) * s).adjusted(-margin, -margin, margin, margin)
             boxes.append((box, shown or LEFT_OUT_MARK))
         picked = [self._correction(i).char is not None for i in range(len(characters))]
-        last = len(characters) - 1
-        joinable = [reading.from_strokes and i < last for i in range(len(characters))]
+        joinable = [reading.from_strokes and len(characters) > 1 for _ in characters]
         joined = [reading.from_strokes and self._join_key(i) is not None for i in range(len(characters))]
         self.text_panel.set_line(characters, alternatives, picked=picked, joinable=joinable, joined=joined)
         self.canvas.set_overlay(boxes)
@@ -335,7 +337,12 @@ class TextModeLines(QObject):
         first, second = self.line.line.characters[index], self.line.line.characters[index + 1]
         strokes = sorted({*first.strokes, *second.strokes})
         key = tuple(id(self.line_strokes[k]) for k in strokes if k < len(self.line_strokes))
-        self.canvas.set_note(key, Correction(space_before=self._correction(index).space_before, one_character=True))
+        # A join inside it (a letter joined from three pieces) is part of this one: Split again then splits
+        # it whole, in one step (it took one click per join, the first with nothing to show for it).
+        inner = [k for k in self._joins_by_key() if set(k) < set(key)]
+        note = Correction(space_before=self._correction(index).space_before, one_character=True)
+        self.canvas.set_note(key, note, dropping=inner)
+        self.voice.say("Joined into one character: Undo, or its menu's Split again, parts them")
 
     def split_again(self, index: int) -> None:
         """Let the splitting decide again where a character the person joined splits."""
@@ -345,6 +352,7 @@ class TextModeLines(QObject):
         note = self.canvas.notes.get(key) if key else None
         if key and isinstance(note, Correction):
             self.canvas.set_note(key, replace(note, one_character=False))
+            self.voice.say("Split again: read as the writing splits")
 
     def copy_text(self) -> None:
         """Ctrl+C in text mode: the line's text (or the text box's selection); with no line on the pad, the

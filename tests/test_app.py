@@ -5124,15 +5124,17 @@ def test_text_mode_joins_two_boxes_into_one_character_and_splits_them_again(qtbo
 
     def action(position: int, text: str) -> list[QAction]:
         menu = window.text_panel._character_buttons()[position].menu()
-        return [a for a in menu.actions() if a.text() == text]
+        return [a for a in menu.actions() if a.text().replace("&", "") == text]
 
     assert action(0, "Join with the next character") and not action(2, "Join with the next character")
+    assert action(2, "Join with the previous character") and not action(0, "Join with the previous character")
     assert not action(0, "Split again")
-    action(0, "Join with the next character")[0].trigger()
+    action(1, "Join with the previous character")[0].trigger()  # from the right half, as from the left
     qtbot.waitUntil(lambda: len(window.lines.line_text()) == 2, timeout=TIMEOUT_MS)
-    assert window.lines.line is not None
+    assert window.lines.line is not None and "Joined into one character" in window.statusBar().currentMessage()
     assert window.lines.line.line.characters[0].strokes == (0, 1, 2, 3, 4)  # the H's three strokes, the T's two
     assert len(canvas._overlay) == 2 and action(0, "Split again")
+    assert window.text_panel._character_buttons()[0].accessibleName().endswith(", joined")
     window.lines.undo()
     qtbot.waitUntil(lambda: len(window.lines.line_text()) == 3, timeout=TIMEOUT_MS)
     window.lines.redo()
@@ -5141,9 +5143,15 @@ def test_text_mode_joins_two_boxes_into_one_character_and_splits_them_again(qtbo
     _mouse_char(canvas, "X", size * 0.4 + 3 * size * 1.4, top, size)
     qtbot.waitUntil(lambda: len(window.lines.line_text()) == 3, timeout=TIMEOUT_MS)
     assert window.lines.line.line.characters[0].strokes == (0, 1, 2, 3, 4)
+    # Joined again with the A: one Split again parts all three (it took a click per join).
+    action(0, "Join with the next character")[0].trigger()
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 2, timeout=TIMEOUT_MS)
     action(0, "Split again")[0].trigger()
     qtbot.waitUntil(lambda: len(window.lines.line_text()) == 4, timeout=TIMEOUT_MS)
     assert not action(0, "Split again")
+    window.lines.undo()  # one step back: joined from three again
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 2, timeout=TIMEOUT_MS)
+    assert window.lines.line.line.characters[0].strokes == (0, 1, 2, 3, 4, 5, 6)
 
 
 def test_undo_after_the_text_was_edited_leaves_the_text_alone_and_says_so(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -1485,3 +1485,14 @@ def test_strokes_joined_by_the_person_are_read_as_one_character_whatever_the_spl
     assert len(line.characters) == 4 and not line.characters[-1].punctuation
     assert line.characters[-1].strokes == tuple(x_and_stop)
     assert reader.read_strokes(strokes, together=[[99]]).text == "H7AX."  # no such stroke: nothing joined
+    # Joined to a letter the splitting had glued to its neighbour (ink that overlaps, cut later), the
+    # neighbour stays a character of its own (it was swallowed whole: "NRJ" with N and R joined read as one).
+    from ml.runtime.segmentation import joined_parts, merge_parts
+
+    parts = split_strokes(strokes[:7])
+    assert [p.strokes for p in parts] == [(0, 1, 2), (3,), (4, 5), (6,)]  # H, 7, A and the X's first stroke
+    glued = [merge_parts(parts[0], parts[1]), *parts[2:]]
+    joined, whole = joined_parts(glued, strokes, [3, 4, 5])
+    assert whole == (3, 4, 5) and [p.strokes for p in joined] == [(0, 1, 2), (3, 4, 5), (6,)]
+    points = np.concatenate(strokes[3:6])
+    assert np.allclose(joined[1].box, (*points.min(0), *points.max(0)))  # round its own strokes alone

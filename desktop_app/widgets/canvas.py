@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -438,12 +439,16 @@ class DrawingCanvas(QWidget):
         """The notes on the present strokes (a copy)."""
         return dict(self._notes)
 
-    def set_note(self, strokes: tuple[int, ...], note: Any) -> None:
-        """Note something about the strokes with these ids (undoable, as a stroke is)."""
-        if not strokes or not set(strokes) <= {id(s) for s in self._strokes} or self._notes.get(strokes) == note:
-            return  # nothing to note, or nothing new: no step for Undo that changes nothing
+    def set_note(self, strokes: tuple[int, ...], note: Any, dropping: Sequence[tuple[int, ...]] = ()) -> None:
+        """Note something about the strokes with these ids, and forget the notes on ``dropping`` (one step,
+        undoable as a stroke is)."""
+        dropped = [key for key in dropping if key in self._notes and key != strokes]
+        if not strokes or not set(strokes) <= {id(s) for s in self._strokes}:
+            return  # nothing to note
+        if self._notes.get(strokes) == note and not dropped:
+            return  # nothing new: no step for Undo that changes nothing
         self._remember()
-        self._notes = {**self._notes, strokes: note}
+        self._notes = {**{k: v for k, v in self._notes.items() if k not in dropped}, strokes: note}
         self._emit_history()
         self.notes_changed.emit()
 

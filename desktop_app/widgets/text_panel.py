@@ -79,7 +79,7 @@ class TextPanel(QWidget):
     character_chosen = Signal(int, str)  # position in the line, the character picked or typed
     character_pointed = Signal(int)  # the character whose menu is open or that has the focus (-1: none)
     space_chosen = Signal(int, bool)  # position in the line, whether a space stands before it
-    join_chosen = Signal(int)  # position in the line: it and the next are one character
+    join_chosen = Signal(int, bool)  # position in the line, and whether with the next (or the previous) character
     split_chosen = Signal(int)  # position in the line: a character joined by the person, split as the line splits
     add_line_requested = Signal()
     copy_requested = Signal()
@@ -166,7 +166,7 @@ class TextPanel(QWidget):
         """``characters``: (character, space before it); ``alternatives``: (character, probability) each;
         ``problem``: why there is no line to show (the writing could not be read), in place of the hint;
         ``picked``: whether the person chose each character (then it is not unsure, whatever was read);
-        ``joinable``: whether each can be joined with the next into one character; ``joined``: whether the
+        ``joinable``: whether each can be joined with a neighbour into one character; ``joined``: whether the
         person joined it so."""
         # The character that had the keyboard's focus gets it back: a reading picked from its menu by keys
         # rebuilt the row, and the focus went on to Copy.
@@ -233,13 +233,21 @@ class TextPanel(QWidget):
             if position:  # a word gap the splitting missed, or one it saw where there is none
                 spaced = menu.addAction("Remove the space before" if space else "Space before")
                 spaced.triggered.connect(lambda _=False, p=position, on=not space: self.space_chosen.emit(p, on))
-            # One character split in two boxes (an H's stems apart), or two the person joined by mistake.
+            # One character split in two boxes (an H's stems apart), or two the person joined by mistake; from
+            # either half (a trial's person opened the right half's menu, found no join and took its reading).
             if position < len(joinable) and joinable[position]:
-                join = menu.addAction("Join with the next character")
-                join.triggered.connect(lambda _=False, p=position: self.join_chosen.emit(p))
+                menu.addSeparator()
+                if position:
+                    before = menu.addAction("&Join with the previous character")
+                    before.triggered.connect(lambda _=False, p=position: self.join_chosen.emit(p, False))
+                if position < len(characters) - 1:
+                    after = menu.addAction("Join with the &next character")
+                    after.triggered.connect(lambda _=False, p=position: self.join_chosen.emit(p, True))
             if position < len(joined) and joined[position]:
-                split = menu.addAction("Split again")
+                split = menu.addAction("&Split again")
                 split.triggered.connect(lambda _=False, p=position: self.split_chosen.emit(p))
+                button.setAccessibleName(f"{button.accessibleName()}, joined")
+                button.setToolTip(f"{button.toolTip()}. Joined from two: its menu's Split again parts them")
             self._characters.insertWidget(self._characters.count() - 1, button)
             self._buttons.append(button)
         # Tab goes through the characters, then Copy, Add to text and the text box (the buttons, made after

@@ -78,6 +78,7 @@ from ml.runtime.segmentation import (
     close_pieces,
     cut_columns,
     ink_components,
+    joined_parts,
     line_height,
     merge_parts,
     split_ink,
@@ -547,7 +548,7 @@ class LineReader:
         every_part = split_strokes(parts_xy)
         joined: set[tuple[int, ...]] = set()
         for group in together:
-            every_part, whole = joined_parts(every_part, group)
+            every_part, whole = joined_parts(every_part, parts_xy, group)
             joined.add(whole)
         parts, punctuation = without_punctuation(every_part)
         if len(parts) > MAX_CHARACTERS:
@@ -1010,21 +1011,6 @@ class LineReader:
             top = tuple(ClassScore(form_labels[k], float(scores[i, k])) for k in order)
             out.append(ReadCharacter(part.box, top, part.strokes, part.space_before, part.marks))
         return out
-
-
-def joined_parts(parts: Sequence[CharacterPart], group: Sequence[int]) -> tuple[list[CharacterPart], tuple[int, ...]]:
-    """``parts`` with those that hold any of the strokes in ``group`` made one (in the place of the first, no
-    punctuation), and the strokes of that one; the parts as they were when ``group`` names none of theirs."""
-    wanted = set(group)
-    holding = [k for k, part in enumerate(parts) if wanted & set(part.strokes)]
-    if not holding:
-        return list(parts), ()
-    whole = parts[holding[0]]
-    for k in holding[1:]:
-        whole = merge_parts(whole, parts[k])
-    whole = replace(whole, punctuation="")
-    out = [whole if k == holding[0] else part for k, part in enumerate(parts) if k == holding[0] or k not in holding]
-    return out, whole.strokes
 
 
 def _model_read(line: ReadLine) -> int:

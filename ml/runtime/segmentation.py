@@ -1104,6 +1104,38 @@ def stroke_cuts(
     return out
 
 
+def joined_parts(
+    parts: Sequence[CharacterPart], strokes: Sequence[np.ndarray], group: Sequence[int]
+) -> tuple[list[CharacterPart], tuple[int, ...]]:
+    """``parts`` with the strokes of ``group`` (positions in ``strokes``) made one character of their own, as a
+    person joined them, and its strokes; the parts that held them keep their other strokes (two letters
+    that overlap, one of them joined to the letter before: the other stays). The parts left to right
+    again; as they were when ``group`` names no stroke of theirs."""
+    wanted = set(group)
+    holding = [k for k, part in enumerate(parts) if wanted & set(part.strokes)]
+    if not holding:
+        return list(parts), ()
+    held = {k for h in holding for k in parts[h].strokes}
+    marked = {k for h in holding for k in parts[h].marks}
+
+    def part_of(which: list[int], space_before: bool) -> CharacterPart:
+        marks = tuple(k for k in which if k in marked) if not set(which) <= marked else ()
+        body = [k for k in which if k not in marks and len(strokes[k])] or which
+        return CharacterPart(
+            _strokes_box(strokes, which), tuple(which), space_before, marks, _strokes_box(strokes, body)
+        )
+
+    first = parts[holding[0]]
+    out = [part for k, part in enumerate(parts) if k not in holding]
+    whole = part_of(sorted(wanted & held), first.space_before)
+    out.append(whole)
+    for h in holding:
+        rest = [k for k in parts[h].strokes if k not in wanted]
+        if any(len(strokes[k]) for k in rest):
+            out.append(part_of(rest, parts[h].space_before and h != holding[0]))
+    return sorted(out, key=lambda part: part.box[0] + part.box[2]), whole.strokes
+
+
 def _strokes_box(strokes: Sequence[np.ndarray], which: Sequence[int]) -> tuple[float, float, float, float]:
     points = np.vstack([np.asarray(strokes[k], dtype=np.float64).reshape(-1, 2) for k in which if len(strokes[k])])
     x0, y0 = points.min(0)
