@@ -388,7 +388,8 @@ class TextModeLines(QObject):
         if self.line.opened:
             self.voice.say("Backspace takes away written strokes; this line is a picture (Clear removes it).")
             return
-        # Read from its picture (the eraser was used): the strokes whose middle is in the rightmost box.
+        # Read from its picture (writing over an opened picture, or rubbed out in character mode): the strokes
+        # whose middle is in the rightmost box.
         rightmost = max(self.line.line.characters, key=lambda c: c.box[2])
         s = 1.0 / max(self.line.scale, 1e-9)
         x0, y0, x1, y1 = (v * s for v in rightmost.box)

@@ -3409,11 +3409,21 @@ def test_text_mode_by_keyboard_and_backspace_after_the_eraser(qtbot, window: Mai
     menu_texts = [(a.text(), a.isChecked()) for a in first.menu().actions() if a.text().endswith("%")]
     assert [text for text, checked in menu_texts if checked] == [choice.text()]  # the one picked
     assert not any(text.endswith(" 0.0%") for text, _ in menu_texts)
-    # After the eraser the line is read from its picture: Backspace still takes the last character away.
-    _erase_a_tip(window.canvas, 0, first=True)  # the left end of the T's bar
-    window.service.wait_idle()
-    qtbot.waitUntil(lambda: window.lines.line is not None and not window.lines.line.from_strokes, timeout=TIMEOUT_MS)
+    # Text mode's eraser takes away the stroke it touches, whole: the line is still read from its strokes
+    # (a tip rubbed off left a picture to read), and Backspace takes the last character away.
     inked = len(window.canvas.drawn_strokes())
+    bar = window.canvas.drawn_strokes()[0]
+    _erase_a_tip(window.canvas, 0, first=True)  # the left end of the T's bar
+    assert len(window.canvas.drawn_strokes()) == inked - 1 and bar not in window.canvas.drawn_strokes()
+    assert window.canvas.recognition_strokes() is not None
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: window.lines.line is not None and window.lines.line.from_strokes, timeout=TIMEOUT_MS)
+    window.lines.undo()  # the bar back
+    assert len(window.canvas.drawn_strokes()) == inked
+    window.service.wait_idle()
+    qtbot.waitUntil(
+        lambda: window.lines.line is not None and len(window.lines.line.line.characters) == 2, timeout=TIMEOUT_MS
+    )
     QTest.keyClick(window.canvas, Qt.Key.Key_Backspace)
     assert len(window.canvas.drawn_strokes()) == inked - len(GLYPHS["1"])  # the 1's stroke, not the T's
     # Adding the line says so, and the line read after Undo does not hide Undo's answer.
@@ -3674,8 +3684,9 @@ def test_corrections_are_undone_redone_and_kept_through_clear_and_a_mode_switch(
 
 
 def test_boxes_stay_round_the_ink_when_the_line_is_read_from_its_picture(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    """After the eraser a line is read from its rendered picture; its boxes, brought back to the pad, must
-    stand where the strokes' boxes stood (a line rendered 128 px wide put them up to 10 px off)."""
+    """After the eraser (in character mode: text mode's takes whole strokes) a line is read from its rendered
+    picture; its boxes, brought back to the pad, must stand where the strokes' boxes stood (a line rendered
+    128 px wide put them up to 10 px off)."""
     window = real_window
     window.resize(1200, 560)
     window.set_text_mode(True)
@@ -3684,7 +3695,9 @@ def test_boxes_stay_round_the_ink_when_the_line_is_read_from_its_picture(qtbot, 
     window.service.wait_idle()
     qtbot.waitUntil(lambda: len(window.canvas._overlay) == 3, timeout=TIMEOUT_MS)
     before = [box for box, _ in window.canvas._overlay]
+    window.set_text_mode(False)
     _erase_a_tip(window.canvas, 0, first=True)  # the top of the H's first stem
+    window.set_text_mode(True)
     qtbot.waitUntil(lambda: window.lines.line is not None and not window.lines.line.from_strokes, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: len(window.canvas._overlay) == 3, timeout=TIMEOUT_MS)
     after = [box for box, _ in window.canvas._overlay]

@@ -1168,7 +1168,10 @@ class DrawingCanvas(QWidget):
         if stroke.eraser and self._strokes_alone() is not None:
             near = _painted_rect(stroke)  # (a busy pad: only the strokes under the eraser are painted to see)
             touched = [s for s in self.drawn_strokes() if _painted_rect(s).intersects(near) and erases_ink(stroke, [s])]
-            if touched and all(wholly_erased(stroke, s) for s in touched):
+            # Text mode rubs out each stroke the eraser touches, whole: a line is read from its strokes (a tip
+            # rubbed off left a picture to read, a word of five letters read as one "m", and the person's
+            # corrections and joins set aside).
+            if touched and (self._reads_lines or all(wholly_erased(stroke, s) for s in touched)):
                 # Whole strokes rubbed out and nothing else (a stray tap, a slip): as if never drawn. The
                 # strokes left are still all the pad shows, and are read with the picture (a tap rubbed
                 # out left a 7 read from its picture alone: 99% -> 86%).
