@@ -247,13 +247,14 @@ class TextModeLines(QObject):
         if self.line is None:
             return ""
         out: list[str] = []
-        space = False
-        for i in range(len(self.line.line.characters)):
+        space, line_break = False, False
+        for i, character in enumerate(self.line.line.characters):
             space = space or self._shown_space(i)
+            line_break = line_break or character.line_break_before
             char = self._shown_character(i)
             if char:
-                out.append((" " if space and out else "") + char)
-                space = False
+                out.append(("\n" if line_break and out else " " if space and out else "") + char)
+                space, line_break = False, False
         return "".join(out)
 
     def _show_line(self) -> None:
@@ -281,7 +282,10 @@ class TextModeLines(QObject):
         picked = [self._correction(i).char is not None for i in range(len(characters))]
         joinable = [reading.from_strokes and len(characters) > 1 for _ in characters]
         joined = [reading.from_strokes and self._join_key(i) is not None for i in range(len(characters))]
-        self.text_panel.set_line(characters, alternatives, picked=picked, joinable=joinable, joined=joined)
+        breaks = [c.line_break_before for c in reading.line.characters]
+        self.text_panel.set_line(
+            characters, alternatives, picked=picked, joinable=joinable, joined=joined, breaks=breaks
+        )
         self.canvas.set_overlay(boxes)
         if characters:  # said as shown, with the corrections made (a screen reader heard nothing of a line)
             self._say_timer.start()
@@ -291,6 +295,8 @@ class TextModeLines(QObject):
             return
         if characters:
             count = f"{len(characters)} character{'s' if len(characters) != 1 else ''}"
+            if any(breaks):  # a picture of several lines
+                count += f" in {sum(breaks) + 1} lines"
             # Writing that reaches the pad's right side is a line that will not fit much more.
             full = reading.from_strokes and max(box.right() for box, _ in boxes) > self.canvas.width() * FULL_PAD
             notes = "".join(f" ({note})" for note in reading.line.notes)  # a huge photo averaged down

@@ -1157,6 +1157,21 @@ def test_batch_reads_each_file_as_a_line_of_text_in_text_mode(qtbot, window: Mai
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         window.start_batch([folder / "line2.png"])
     assert not view.rows_are_lines and view.rows[0]["top"] and "text" not in view.rows[0]
+    # A photo of a note of two lines: one row, its new line marked in the cell; a correction keeps it.
+    note = np.full((260, 300), 255, dtype=np.uint8)
+    note[:100, :200] = np.hstack([render(c, size=100, pen_width=9) for c in "H7"])
+    note[150:250, 60:260] = np.hstack([render(c, size=100, pen_width=9) for c in "AX"])
+    Image.fromarray(note).save(folder / "note.png")
+    view.reads_lines = True
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([folder / "note.png"])
+    text = str(view.rows[0]["text"])
+    assert [len(line) for line in text.split("\n")] == [2, 2]
+    cell = view.table.model().index(0, 1)
+    assert cell.data() == text.replace("\n", " ⏎ ")
+    assert view.table.model().setData(cell, "H7 ⏎ AB", Qt.ItemDataRole.EditRole)
+    assert view.rows[0]["corrected"] == "H7\nAB" and cell.data() == "H7 ⏎ AB"
+    view.model.changed_since_export.clear()  # as an export does: closing asks nothing
 
 
 def test_several_files_named_at_launch_are_read_as_a_batch_each_with_its_answer_or_reason(
@@ -2735,6 +2750,30 @@ def test_undo_takes_back_every_added_line_in_turn_and_redo_adds_them_again(qtbot
     assert box.toPlainText() == first and window.canvas.is_blank()
 
 
+def test_text_mode_reads_a_picture_of_several_lines_and_adds_them_as_lines(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    """A photo of a short note (two lines) said "Crop the picture to one line of writing"."""
+    line = np.hstack([render(c, size=100, pen_width=9) for c in "H7"])
+    note = np.full((2 * line.shape[0] + 40, line.shape[1] + 100), 255, dtype=np.uint8)
+    note[: line.shape[0], : line.shape[1]] = line
+    note[line.shape[0] + 40 :, 100:] = np.hstack([render(c, size=100, pen_width=9) for c in "AX"])
+    Image.fromarray(note).save(tmp_path / "note.png")
+    window.set_text_mode(True)
+    window.open_file(tmp_path / "note.png")
+    window.service.wait_idle()
+    qtbot.waitUntil(
+        lambda: window.lines.line is not None and len(window.lines.line.line.characters) == 4, timeout=TIMEOUT_MS
+    )
+    read = window.lines.line_text()  # (the test's small model reads what it reads)
+    assert [len(line) for line in read.split("\n")] == [2, 2] and window.text_panel.shown_text() == read
+    assert "in 2 lines" in window.statusBar().currentMessage()
+    marks = [b for b in window.text_panel._buttons if b.accessibleName() == "new line"]
+    assert len(marks) == 1 and len(window.canvas._overlay) == 4
+    _add_line(qtbot, window)
+    assert window.text_panel.text_box.toPlainText() == read
+
+
 def test_text_mode_reads_an_opened_photo_and_forgets_corrections_with_the_ink(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -2826,9 +2865,8 @@ def test_text_mode_says_why_a_picture_cannot_be_read_in_the_line_panel(
 ) -> None:  # type: ignore[no-untyped-def]
     window.set_text_mode(True)
     picture = np.full((300, 400), 255, dtype=np.uint8)
-    for top in (30, 180):  # two rows of writing, one above the other
-        picture[top : top + 80, 40:52] = 0
-        picture[top : top + 80, 200:280] = 0
+    for top in (20, 110, 200):  # a column of rows of one character each (a word standing sideways)
+        picture[top : top + 70, 160:240] = 0
     path = tmp_path / "two_rows.png"
     Image.fromarray(picture).save(path)
     window.open_image(path)

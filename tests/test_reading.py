@@ -1496,3 +1496,35 @@ def test_strokes_joined_by_the_person_are_read_as_one_character_whatever_the_spl
     assert whole == (3, 4, 5) and [p.strokes for p in joined] == [(0, 1, 2), (3, 4, 5), (6,)]
     points = np.concatenate(strokes[3:6])
     assert np.allclose(joined[1].box, (*points.min(0), *points.max(0)))  # round its own strokes alone
+
+
+def test_a_picture_of_several_lines_is_read_line_by_line() -> None:
+    from ml.evaluation.words import ComposedWord, word_picture
+    from ml.runtime.line_reader import LineReader, character_records
+    from ml.runtime.segmentation import RowsOfWritingError
+
+    texts = ("H7AX", "KE4", "TAXI")
+    pictures = [word_picture(ComposedWord(t, tuple(write(t)[0]), tuple(write(t)[1]), "s"))[0] for t in texts]
+    width = max(p.shape[1] for p in pictures) + 30
+    page = np.full((sum(p.shape[0] for p in pictures) + 60, width), 255, dtype=np.uint8)
+    top, bands = 0, []
+    for k, picture in enumerate(pictures):
+        left = 15 * k  # lines indented a little differently, as written
+        page[top : top + picture.shape[0], left : left + picture.shape[1]] = picture
+        bands.append((top, top + picture.shape[0]))
+        top += picture.shape[0] + 30
+    reader = LineReader.load(device="cpu")
+    alone = [reader.read_image(p).text for p in pictures]
+    line = reader.read_image(page)
+    assert line.text == "\n".join(alone) and line.text.replace("\n", "") == "".join(texts)
+    starts = [c.line_break_before for c in line.characters]
+    assert starts == [k in (4, 7) for k in range(len(starts))]  # the first characters of lines 2 and 3
+    row = np.cumsum(starts)
+    for character, k in zip(line.characters, row, strict=True):  # boxes in the page's pixels, on their own line
+        assert bands[k][0] <= (character.box[1] + character.box[3]) / 2 <= bands[k][1]
+    records = character_records(line)
+    assert [r.get("line_break_before", False) for r in records] == starts
+    # A word standing sideways is a column of rows of one character: still said, not read as lines.
+    sideways = np.ascontiguousarray(np.rot90(pictures[0], 1))
+    with pytest.raises(RowsOfWritingError, match="sideways"):
+        reader.read_image(sideways)

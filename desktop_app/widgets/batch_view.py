@@ -131,6 +131,14 @@ def model_answer(row: BatchRecord, lines: bool) -> str | None:
     return str(top[0]["label"]) if top else None
 
 
+LINE_MARK = "⏎"  # a new line of a picture of several lines, in the table's one row of text
+
+
+def one_row(text: str) -> str:
+    """A text of several lines (a photo of a note) in a table cell's one row: its new lines marked."""
+    return text.replace("\n", f" {LINE_MARK} ")
+
+
 def corrected(row: BatchRecord) -> str | None:
     """The answer as the person corrected it in the table, or None."""
     text = row.get("corrected")
@@ -298,7 +306,7 @@ class BatchTableModel(QAbstractTableModel):
             if error:
                 return error if column == ERROR_COLUMN else ""
             if column == ANSWER_COLUMN and corrected(row) is not None:
-                return corrected(row)
+                return one_row(corrected(row) or "")
             if self.lines:
                 return self._line_data(row, column)
             if not top:
@@ -310,7 +318,7 @@ class BatchTableModel(QAbstractTableModel):
             named = [(short_class_name(str(t["label"]), self.merged_case), t["prob"]) for t in top]
             return "  ".join(f"{name} {whole_percent_text(float(prob))}" for name, prob in named)
         if column == ANSWER_COLUMN and role == Qt.ItemDataRole.EditRole:  # the editor starts from what is shown
-            return corrected(row) or model_answer(row, self.lines) or ""
+            return one_row(corrected(row) or model_answer(row, self.lines) or "")
         if column == ANSWER_COLUMN and corrected(row) is not None:
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()
@@ -374,7 +382,8 @@ class BatchTableModel(QAbstractTableModel):
             return False
         file_index = self.file_at_row[index.row()]
         row = self.rows[file_index]
-        text = " ".join(str(value).split())  # (a line's spaces as one; a character's typed space dropped)
+        # A line's spaces as one (a character's typed space dropped), its lines' marks as new lines.
+        text = "\n".join(" ".join(line.split()) for line in str(value).split(LINE_MARK))
         before = corrected(row)
         read = model_answer(row, self.lines) or ""
         as_shown = read if self.lines else class_name(read, self.merged_case, name_lookalikes=False)  # "K / k"
@@ -402,7 +411,7 @@ class BatchTableModel(QAbstractTableModel):
         if "text" not in row:
             return ""
         if column == 1:
-            return str(row["text"])
+            return one_row(str(row["text"]))
         if column == 2:
             return confidence_text(least_sure(row))
         return unsure_characters(row)

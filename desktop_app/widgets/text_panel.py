@@ -33,7 +33,8 @@ TEXT_FONT_SCALE = 1.2  # the text box's
 # window height beyond 560, in quarter steps, up to twice (1.75 in a maximized 1920x1080 window).
 WINDOW_PX_PER_GROWTH = 560
 MAX_GROWTH = 2.0
-SPACE_PROPERTY = "space"  # marks the row's space buttons (a character may be typed as anything, even "␣")
+# Marks the row's spaces (True) and new lines ("\n"), not characters (one may be typed as anything, even "␣").
+SPACE_PROPERTY = "space"
 CHARACTER_PROPERTY = "character"  # a character button's text as read or typed (its label escapes an &)
 UNSURE_PROPERTY = "unsure"  # a character button read with less than UNSURE_BELOW: underlined
 LINE_HINT = "Write a word or a code, left to right, in print."
@@ -162,12 +163,13 @@ class TextPanel(QWidget):
         picked: Sequence[bool] = (),
         joinable: Sequence[bool] = (),
         joined: Sequence[bool] = (),
+        breaks: Sequence[bool] = (),
     ) -> None:
         """``characters``: (character, space before it); ``alternatives``: (character, probability) each;
         ``problem``: why there is no line to show (the writing could not be read), in place of the hint;
         ``picked``: whether the person chose each character (then it is not unsure, whatever was read);
         ``joinable``: whether each can be joined with a neighbour into one character; ``joined``: whether the
-        person joined it so."""
+        person joined it so; ``breaks``: whether each starts a new line (a picture of several lines)."""
         # The character that had the keyboard's focus gets it back: a reading picked from its menu by keys
         # rebuilt the row, and the focus went on to Copy.
         focused = next((k for k, b in enumerate(self._character_buttons()) if b is self.window().focusWidget()), None)
@@ -177,7 +179,16 @@ class TextPanel(QWidget):
             button.deleteLater()
         self._buttons = []
         for position, ((char, space), options) in enumerate(zip(characters, alternatives, strict=True)):
-            if space:
+            if position < len(breaks) and breaks[position]:
+                # A new line of a picture of several lines: one row of buttons still, the break marked.
+                new_line = QLabel("⏎")
+                new_line.setFont(self._line_font())
+                new_line.setProperty(SPACE_PROPERTY, "\n")
+                new_line.setToolTip("A new line: the picture's next line of writing starts here")
+                new_line.setAccessibleName("new line")
+                self._characters.insertWidget(self._characters.count() - 1, new_line)
+                self._buttons.append(new_line)
+            elif space:
                 # A space between words, as large as the characters (a small grey button was easy to miss).
                 gap = QLabel("␣")
                 gap.setFont(self._line_font())
@@ -360,7 +371,12 @@ class TextPanel(QWidget):
             self.character_chosen.emit(position, text)
 
     def shown_text(self) -> str:
-        return "".join(" " if b.property(SPACE_PROPERTY) else b.property(CHARACTER_PROPERTY) for b in self._buttons)
+        """The line as its row shows it (a space's mark as a space, a new line's as a new line)."""
+        gap = {True: " ", "\n": "\n"}
+        return "".join(
+            gap[b.property(SPACE_PROPERTY)] if b.property(SPACE_PROPERTY) else b.property(CHARACTER_PROPERTY)
+            for b in self._buttons
+        )
 
     def append_line(self, text: str, same_line: bool = False) -> str:
         """Add ``text`` to the text: as a line of its own, or (``same_line``) after the last line and a space

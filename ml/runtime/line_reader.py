@@ -85,6 +85,7 @@ from ml.runtime.segmentation import (
     split_strokes,
     starts_on_ink,
     stroke_cuts,
+    writing_rows,
 )
 from ml.runtime.strokes import (
     STROKE_FEATURES,
@@ -178,6 +179,7 @@ class ReadCharacter:
     space_before: bool = False
     marks: tuple[int, ...] = ()  # its small marks (an i's dot), among ``strokes``
     punctuation: bool = False  # a mark (. : - , ' ! ?) read by its place on the line (no model's answer)
+    line_break_before: bool = False  # it starts a line of a picture of several lines (the text has a new line)
 
     @property
     def text(self) -> str:
@@ -197,7 +199,9 @@ class ReadLine:
 
     @property
     def text(self) -> str:
-        return "".join((" " if c.space_before else "") + c.text for c in self.characters)
+        return "".join(
+            ("\n" if c.line_break_before else " " if c.space_before else "") + c.text for c in self.characters
+        )
 
 
 def character_records(line: ReadLine, y_up: bool = False) -> list[dict[str, Any]]:
@@ -216,6 +220,7 @@ def character_records(line: ReadLine, y_up: bool = False) -> list[dict[str, Any]
             "top": [{"label": s.label, "prob": round(s.prob, 5)} for s in c.top],
             **({"space_before": True} if c.space_before else {}),
             **({"punctuation": True} if c.punctuation else {}),  # read by its place, not by a model
+            **({"line_break_before": True} if c.line_break_before else {}),  # a picture of several lines
         }
         for c in line.characters
     ]
@@ -692,18 +697,38 @@ class LineReader:
             )
 
         try:
-            line = self._read_ink(written.ink, written.mask, written.peak, to_picture, top_k, start)
+            line = self._read_levelled(written, written.mask, to_picture, from_picture, top_k, start, level)
         except RowsOfWritingError as error:  # a word photographed sideways stands as a column of rows too
-            raise RowsOfWritingError(f"{error} (a line standing sideways? turn the picture a quarter)") from None
+            rows = self._read_rows(written, to_picture, from_picture, top_k, start, level)
+            if rows is None:
+                raise RowsOfWritingError(f"{error} (a line standing sideways? turn the picture a quarter)") from None
+            line = rows
+        notes = image.notes if isinstance(image, LoadedImage) else ()
+        return replace(line, latency_ms=(time.perf_counter() - start) * 1000, size=size, notes=notes)
+
+    def _read_levelled(
+        self,
+        written: WrittenInk,
+        mask: np.ndarray,
+        to_picture: Callable[[tuple[float, float, float, float]], tuple[float, float, float, float]],
+        from_picture: Callable[[tuple[float, float, float, float]], tuple[float, float, float, float]],
+        top_k: int,
+        start: float,
+        level: bool,
+    ) -> ReadLine:
+        """The line of ``written``'s ink at ``mask``, read as it is and, when it slopes (and ``level``), made
+        level (see :meth:`read_image`); boxes given by ``to_picture`` (``from_picture`` undoes it). Raises
+        NotOneLineError for writing that is not one line."""
+        line = self._read_ink(written.ink, mask, written.peak, to_picture, top_k, start)
         # A sloping line (a photo taken a little turned, a line written uphill) is read level as well, turned
         # and sheared, and the surest reading kept. 280 validation words as pictures, read right: turned 7
         # degrees 154 -> 176, turned 12 degrees 140 -> 158, written 7 degrees downhill (letters upright) 160 ->
         # 175; level 173 -> 172; written 12 degrees uphill 161 -> 153 (a turned reading was surer and wrong).
         # Rows of writing are not levelled into a line (a line standing sideways read as one, wrongly).
-        degrees = line_slope(written.mask) if level and _model_read(line) >= LEVEL_FROM_CHARACTERS else 0.0
+        degrees = line_slope(mask) if level and _model_read(line) >= LEVEL_FROM_CHARACTERS else 0.0
         if abs(degrees) >= LEVEL_BELOW_DEGREES:
             for how in LEVELLINGS:
-                flat = levelled(written.ink, written.mask, degrees, how)
+                flat = levelled(written.ink, mask, degrees, how)
                 try:
                     # Read in the level frame (the line's heights and baseline are level there), then each
                     # box taken back to where its ink is in the picture.
@@ -718,8 +743,40 @@ class LineReader:
                 )
                 if _sureness(other) > _sureness(line):
                     line = other
-        notes = image.notes if isinstance(image, LoadedImage) else ()
-        return replace(line, latency_ms=(time.perf_counter() - start) * 1000, size=size, notes=notes)
+        return line
+
+    def _read_rows(
+        self,
+        written: WrittenInk,
+        to_picture: Callable[[tuple[float, float, float, float]], tuple[float, float, float, float]],
+        from_picture: Callable[[tuple[float, float, float, float]], tuple[float, float, float, float]],
+        top_k: int,
+        start: float,
+        level: bool,
+    ) -> ReadLine | None:
+        """A picture of several lines of writing (a note, a few lines of a page), each line read as a line
+        is, one after the other; its first character ``line_break_before``. None when the rows are no lines
+        (a word standing sideways: a column of rows of one character each)."""
+        pieces = ink_components(written.mask)
+        if not pieces:
+            return None
+        boxes = np.array([[p[:, 1].min(), p[:, 0].min(), p[:, 1].max() + 1, p[:, 0].max() + 1] for p in pieces], float)
+        rows = writing_rows(boxes)
+        if rows is None:
+            return None
+        characters: list[ReadCharacter] = []
+        for row in rows:
+            mask = np.zeros_like(written.mask)
+            for k in row:
+                mask[pieces[k][:, 0], pieces[k][:, 1]] = True
+            try:
+                line = self._read_levelled(written, mask, to_picture, from_picture, top_k, start, level)
+            except NotOneLineError:
+                return None
+            if line.characters:
+                first = replace(line.characters[0], space_before=False, line_break_before=bool(characters))
+                characters += [first, *line.characters[1:]]
+        return ReadLine(tuple(characters))
 
     def _read_ink(
         self,

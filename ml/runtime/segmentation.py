@@ -328,24 +328,47 @@ def _heading(stroke: np.ndarray, look: float) -> np.ndarray:
     return step / max(float(np.hypot(*step)), 1e-9)
 
 
+def _rows(boxes: np.ndarray, height: float) -> list[list[int]]:
+    """Indexes of ``boxes`` (x0, y0, x1, y1) in rows one above the other, top to bottom: a box whose top is
+    ``LINE_GAP`` line heights below the bottom of all above it starts a row."""
+    rows: list[list[int]] = []
+    bottom = None
+    for index in np.argsort(boxes[:, 1], kind="stable").tolist():
+        top, low = float(boxes[index, 1]), float(boxes[index, 3])
+        if bottom is None or top > bottom + LINE_GAP * height:
+            rows.append([])
+        rows[-1].append(index)
+        bottom = low if bottom is None else max(bottom, low)
+    return rows
+
+
+def writing_rows(boxes: np.ndarray) -> list[list[int]] | None:
+    """Pieces of ink (their boxes: x0, y0, x1, y1) as lines of writing one above the other, top to bottom:
+    the rows of character-high pieces that :class:`RowsOfWritingError` counts, each smaller piece (a dot,
+    a bar, a comma) in the row nearest it. None unless most rows hold two characters or more (a word
+    standing sideways is a column of rows of one)."""
+    height = line_height(boxes)
+    tall = np.flatnonzero(boxes[:, 3] - boxes[:, 1] > LINE_PART * height)
+    rows = [[int(tall[k]) for k in row] for row in _rows(boxes[tall], height)]
+    if len(rows) < 2 or 2 * sum(len(row) >= 2 for row in rows) <= len(rows):
+        return None
+    bands = np.array([[boxes[row, 1].min(), boxes[row, 3].max()] for row in rows])
+    for index in sorted(set(range(len(boxes))) - set(tall.tolist())):
+        middle = (boxes[index, 1] + boxes[index, 3]) / 2
+        away = np.maximum(bands[:, 0] - middle, 0) + np.maximum(middle - bands[:, 1], 0)
+        rows[int(np.argmin(away))].append(index)
+    return [sorted(row) for row in rows]
+
+
 def _check_one_line(boxes: np.ndarray) -> None:
     """Raise ValueError when the parts stand in rows one above the other: characters of one line all
     share some height on the page (their x-height band), lines do not. Only parts of a character's
     height count: not an i's dot, however round, nor a bar drawn above its character."""
     height = line_height(boxes)
-    keep = boxes[:, 3] - boxes[:, 1] > LINE_PART * height  # characters, not dots or bars however wide
-    counts: list[int] = []  # parts in each row, top to bottom
-    spans: list[list[float]] = []  # each row's extent along the line: [left, right]
-    bottom = None
-    kept = boxes[keep]
-    for index in np.argsort(kept[:, 1], kind="stable").tolist():
-        x0, top, x1, low = kept[index].tolist()
-        if bottom is None or top > bottom + LINE_GAP * height:
-            counts.append(0)
-            spans.append([x0, x1])
-        counts[-1] += 1
-        spans[-1] = [min(spans[-1][0], x0), max(spans[-1][1], x1)]
-        bottom = low if bottom is None else max(bottom, low)
+    kept = boxes[boxes[:, 3] - boxes[:, 1] > LINE_PART * height]  # characters, not dots or bars however wide
+    in_rows = _rows(kept, height)
+    counts = [len(row) for row in in_rows]  # parts in each row, top to bottom
+    spans = [[float(kept[row, 0].min()), float(kept[row, 2].max())] for row in in_rows]  # each row's left, right
     # A row of one part may be a character of the line set apart (a j hanging below it); two rows of two
     # characters or more are two lines.
     rows = sum(1 for count in counts if count >= 2)
