@@ -198,11 +198,8 @@ class TextModeLines(QObject):
     def _joins(self) -> tuple[tuple[int, ...], ...]:
         """The strokes the person joined into one character each, as positions among the pad's drawn strokes."""
         position = {id(stroke): k for k, stroke in enumerate(self.canvas.drawn_strokes())}
-        return tuple(
-            tuple(position[i] for i in key)
-            for key, note in self.canvas.notes.items()
-            if isinstance(note, Correction) and note.one_character and all(i in position for i in key)
-        )
+        keys = self._joins_by_key()
+        return tuple(tuple(position[i] for i in key) for key in keys if all(i in position for i in key))
 
     def _joins_by_key(self) -> list[tuple[int, ...]]:
         """The keys (stroke ids) of the joins the person made."""

@@ -1528,3 +1528,33 @@ def test_a_picture_of_several_lines_is_read_line_by_line() -> None:
     sideways = np.ascontiguousarray(np.rot90(pictures[0], 1))
     with pytest.raises(RowsOfWritingError, match="sideways"):
         reader.read_image(sideways)
+
+
+def test_a_note_with_a_line_of_one_character_or_a_rule_between_its_lines_reads_and_sideways_notes_do_not() -> None:
+    from ml.runtime.line_reader import LineReader
+    from ml.runtime.segmentation import RowsOfWritingError
+    from ml.runtime.synth import render
+
+    def line(text: str) -> np.ndarray:
+        return np.hstack([render(c, size=80, pen_width=8) for c in text])
+
+    def note(*lines: np.ndarray, gap: int = 40) -> np.ndarray:
+        width = max(row.shape[1] for row in lines) + 20
+        out = np.full((sum(row.shape[0] for row in lines) + gap * len(lines), width), 255, dtype=np.uint8)
+        top = 0
+        for row in lines:
+            out[top : top + row.shape[0], : row.shape[1]] = row
+            top += row.shape[0] + gap
+        return out
+
+    reader = LineReader.load(device="cpu")
+    alone = reader.read_image(line("HAND7")).text
+    # A line of one character under a longer one (it was refused as a word standing sideways).
+    assert reader.read_image(note(line("HAND7"), line("A"))).text == f"{alone}\n{reader.read_image(line('A')).text}"
+    # A rule drawn between the lines is no writing (it was read into the line above: "HSNSD").
+    ruled = note(line("HAND7"), line("KEY4"))
+    ruled[95:98, :] = 0
+    assert reader.read_image(ruled).text == f"{alone}\n{reader.read_image(line('KEY4')).text}"
+    # A note of two lines standing sideways is refused as a sideways word is (it read as five "lines").
+    with pytest.raises(RowsOfWritingError, match="sideways"):
+        reader.read_image(np.ascontiguousarray(np.rot90(note(line("HELLO"), line("WORLD")), 1)))

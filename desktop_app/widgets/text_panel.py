@@ -241,7 +241,7 @@ class TextPanel(QWidget):
             if char:  # a stray mark, or a letter split in two boxes ("m" read as "n" and "7"): the text goes on
                 left_out = menu.addAction("Leave out of the text")
                 left_out.triggered.connect(lambda _=False, p=position: self.character_chosen.emit(p, ""))
-            if position:  # a word gap the splitting missed, or one it saw where there is none
+            if position and not (position < len(breaks) and breaks[position]):  # a word gap missed, or one seen
                 spaced = menu.addAction("Remove the space before" if space else "Space before")
                 spaced.triggered.connect(lambda _=False, p=position, on=not space: self.space_chosen.emit(p, on))
             # One character split in two boxes (an H's stems apart), or two the person joined by mistake; from

@@ -657,8 +657,9 @@ class LineReader:
         an array, as :meth:`Recognizer.predict` takes). Boxes and ``size`` are in the picture's own pixels,
         also when a large file was averaged down as it was opened; a picture with no writing gives a line
         of no characters. A line that slopes is also read made level (:mod:`ml.runtime.levelling`), and the
-        reading its models are surest of kept, unless ``level`` is False (the pad's own drawing rendered: read
-        as its strokes are, which are not levelled). Raises ImageLoadError for a file that cannot be read,
+        reading its models are surest of kept, and a picture of several lines is read line by line, unless
+        ``level`` is False (the pad's own drawing rendered: read as its strokes are, one line, not levelled).
+        Raises ImageLoadError for a file that cannot be read,
         ValueError for an array that is no image, NotOneLineError for writing that is not one line."""
         checked_top_k(top_k)
         start = time.perf_counter()
@@ -699,7 +700,8 @@ class LineReader:
         try:
             line = self._read_levelled(written, written.mask, to_picture, from_picture, top_k, start, level)
         except RowsOfWritingError as error:  # a word photographed sideways stands as a column of rows too
-            rows = self._read_rows(written, to_picture, from_picture, top_k, start, level)
+            # (The pad's own drawing rendered is read as its strokes are: one line.)
+            rows = self._read_rows(written, to_picture, from_picture, top_k, start, level) if level else None
             if rows is None:
                 raise RowsOfWritingError(f"{error} (a line standing sideways? turn the picture a quarter)") from None
             line = rows

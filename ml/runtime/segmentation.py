@@ -342,18 +342,38 @@ def _rows(boxes: np.ndarray, height: float) -> list[list[int]]:
     return rows
 
 
+RULE_LENGTH = 3.0  # a bar between lines this many line heights long, and thinner than RULE_THICKNESS, is a rule
+RULE_THICKNESS = 0.2
+
+
+def _stacked(boxes: np.ndarray) -> bool:
+    """Whether two of a row's boxes stand one above the other (over half the narrower's width): letters of
+    a word standing sideways, not side by side as a line's."""
+    for a, b in itertools.combinations(boxes.tolist(), 2):
+        if min(a[2], b[2]) - max(a[0], b[0]) > 0.5 * min(a[2] - a[0], b[2] - b[0]):
+            return True
+    return False
+
+
 def writing_rows(boxes: np.ndarray) -> list[list[int]] | None:
     """Pieces of ink (their boxes: x0, y0, x1, y1) as lines of writing one above the other, top to bottom:
     the rows of character-high pieces that :class:`RowsOfWritingError` counts, each smaller piece (a dot,
-    a bar, a comma) in the row nearest it. None unless most rows hold two characters or more (a word
-    standing sideways is a column of rows of one)."""
+    a bar, a comma) in the row nearest it, a rule left out. None for writing standing sideways (rows of
+    one character each, three rows or more of two at most, or characters one above the other in a row)."""
     height = line_height(boxes)
     tall = np.flatnonzero(boxes[:, 3] - boxes[:, 1] > LINE_PART * height)
     rows = [[int(tall[k]) for k in row] for row in _rows(boxes[tall], height)]
-    if len(rows) < 2 or 2 * sum(len(row) >= 2 for row in rows) <= len(rows):
+    most = max((len(row) for row in rows), default=0)
+    # A word standing sideways is a column of rows of one character; a note of two lines standing
+    # sideways, rows of two. A line of one character under a longer one is a note all the same.
+    if len(rows) < 2 or most == 1 or (len(rows) >= 3 and most <= 2) or any(_stacked(boxes[row]) for row in rows):
         return None
     bands = np.array([[boxes[row, 1].min(), boxes[row, 3].max()] for row in rows])
+    widths, heights = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
     for index in sorted(set(range(len(boxes))) - set(tall.tolist())):
+        if widths[index] > RULE_LENGTH * height and heights[index] < RULE_THICKNESS * height:
+            continue  # a rule between lines (a notebook's, or drawn): no writing
+
         middle = (boxes[index, 1] + boxes[index, 3]) / 2
         away = np.maximum(bands[:, 0] - middle, 0) + np.maximum(middle - bands[:, 1], 0)
         rows[int(np.argmin(away))].append(index)
