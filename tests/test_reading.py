@@ -1467,6 +1467,18 @@ def test_real_words_photographed_turned_read_about_as_well_as_level_ones() -> No
     assert turned <= level + 0.025
     # Levelling is the reader's to skip (the pad's own drawing is read as its strokes are: not levelled).
     assert (errors(10.0, level=False) + errors(-8.0, level=False)) / (2 * characters) > level + 0.025
+    # Real words written one under another are a note of three lines (a handwritten letter's pieces that
+    # overlap along the line once had it refused as a word standing sideways).
+    found = 0
+    for first in range(0, 30, 3):
+        pictures = [word_picture(word)[0] for word in words[first : first + 3]]
+        page = np.full((sum(p.shape[0] + 40 for p in pictures), max(p.shape[1] for p in pictures)), 255, np.uint8)
+        top = 0
+        for picture in pictures:
+            page[top : top + picture.shape[0], : picture.shape[1]] = picture
+            top += picture.shape[0] + 40
+        found += reader.read_image(page).text.count("\n") == 2
+    assert found >= 9
 
 
 def test_strokes_joined_by_the_person_are_read_as_one_character_whatever_the_splitting_finds() -> None:

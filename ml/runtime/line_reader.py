@@ -81,6 +81,7 @@ from ml.runtime.segmentation import (
     joined_parts,
     line_height,
     merge_parts,
+    piece_boxes,
     split_ink,
     split_strokes,
     starts_on_ink,
@@ -762,8 +763,7 @@ class LineReader:
         pieces = ink_components(written.mask)
         if not pieces:
             return None
-        boxes = np.array([[p[:, 1].min(), p[:, 0].min(), p[:, 1].max() + 1, p[:, 0].max() + 1] for p in pieces], float)
-        rows = writing_rows(boxes)
+        rows = writing_rows(piece_boxes(pieces))
         if rows is None:
             return None
         characters: list[ReadCharacter] = []

@@ -347,12 +347,13 @@ RULE_THICKNESS = 0.2
 
 
 def _stacked(boxes: np.ndarray) -> bool:
-    """Whether two of a row's boxes stand one above the other (over half the narrower's width): letters of
-    a word standing sideways, not side by side as a line's."""
-    for a, b in itertools.combinations(boxes.tolist(), 2):
-        if min(a[2], b[2]) - max(a[0], b[0]) > 0.5 * min(a[2] - a[0], b[2] - b[0]):
-            return True
-    return False
+    """Whether two of a row's boxes stand one above the other (over half the narrower's width, apart
+    vertically): letters of a word standing sideways, not side by side as a line's (a handwritten letter's
+    pieces overlap both ways)."""
+    return any(
+        _overlap_share(a, b, 0.0) > 0.5 and min(a[3], b[3]) <= max(a[1], b[1])  # along the line, not beside
+        for a, b in itertools.combinations(boxes, 2)
+    )
 
 
 def writing_rows(boxes: np.ndarray) -> list[list[int]] | None:
@@ -1016,6 +1017,11 @@ def _pieces_of_runs(runs: tuple[np.ndarray, np.ndarray, np.ndarray], width: int,
     return [piece for piece in np.split(pixels[order], bounds) if len(piece) >= min_pixels]
 
 
+def piece_boxes(pieces: Sequence[np.ndarray]) -> np.ndarray:
+    """The boxes (x0, y0, x1, y1; x1, y1 one past the last pixel) of pieces of ink ((row, column) pixels)."""
+    return np.array([[p[:, 1].min(), p[:, 0].min(), p[:, 1].max() + 1, p[:, 0].max() + 1] for p in pieces], float)
+
+
 def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     """A picture's ink (boolean H x W, True = ink) split into characters (boxes in pixels; ``strokes``
     index the ink pieces), and the pieces: (row, column) pixels each."""
@@ -1028,8 +1034,8 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
         return [], []
     if len(pieces) > 4 * MAX_CHARACTERS:
         raise TooMuchWritingError(f"{len(pieces)} separate pieces of ink: this does not look like one line of writing")
-    # Boxes as (x0, y0, x1, y1) with x1, y1 one past the last pixel; parts ordered left to right.
-    boxes = np.array([[p[:, 1].min(), p[:, 0].min(), p[:, 1].max() + 1, p[:, 0].max() + 1] for p in pieces], float)
+    # Parts ordered left to right.
+    boxes = piece_boxes(pieces)
     _check_one_line(boxes)
     order = np.argsort(boxes[:, 0], kind="stable")
     pen = float(np.median(runs[2] - runs[1]))
