@@ -935,7 +935,7 @@ class InferenceService(QObject):
             if job.strokes is not None:
                 line = reader.read_strokes(job.strokes, job.top_k, job.together)
             else:
-                # The pad's drawing rendered (after the eraser) is read as its strokes are: not levelled.
+                # The pad's drawing rendered (after the eraser) is read as its strokes are: one line, not levelled.
                 line = reader.read_image(job.image, job.top_k, level=job.opened)
             reading = LineReading(
                 job.model, line, job.strokes is not None, job.scale, job.opened, job.strokes, request_id=job.request_id

@@ -382,9 +382,10 @@ class BatchTableModel(QAbstractTableModel):
             return False
         file_index = self.file_at_row[index.row()]
         row = self.rows[file_index]
-        # A line's spaces as one (a character's typed space dropped), its lines' marks as new lines.
-        lines = [" ".join(line.split()) for line in str(value).split(LINE_MARK)] if self.lines else [str(value)]
-        text = "\n".join(line for line in lines if line) if self.lines else " ".join(str(value).split())
+        if self.lines:  # a line's spaces as one, its lines' marks as new lines (an empty one dropped)
+            text = "\n".join(line for line in (" ".join(part.split()) for part in str(value).split(LINE_MARK)) if line)
+        else:  # a character's typed space dropped
+            text = " ".join(str(value).split())
         before = corrected(row)
         read = model_answer(row, self.lines) or ""
         as_shown = read if self.lines else class_name(read, self.merged_case, name_lookalikes=False)  # "K / k"
