@@ -215,6 +215,7 @@ class ReadText:
     opened: bool = False  # ``image`` is the opened picture
     top_k: int = TOP_K
     together: tuple[tuple[int, ...], ...] = ()  # strokes (positions) the person joined into one character each
+    apart: tuple[tuple[int, ...], ...] = ()  # strokes (positions) of a character the person split in two, each
 
 
 @dataclass(frozen=True)
@@ -656,11 +657,12 @@ class InferenceService(QObject):
         opened: bool = False,
         top_k: int = TOP_K,
         together: tuple[tuple[int, ...], ...] = (),
+        apart: tuple[tuple[int, ...], ...] = (),
     ) -> int:
         """Queue reading a written line: from its ``strokes`` when given (``together``: groups of them to read
-        as one character each), else from ``image``."""
+        as one character each; ``apart``: groups to read as two characters each), else from ``image``."""
         request_id = self._new_id("read")
-        job = ReadText(request_id, model, strokes, image, scale, opened, top_k, together)
+        job = ReadText(request_id, model, strokes, image, scale, opened, top_k, together, apart)
         self._submit(job, needs_torch=self._answers_need_torch())
         return request_id
 
@@ -933,7 +935,7 @@ class InferenceService(QObject):
         try:
             reader = self._line_reader(job.model)
             if job.strokes is not None:
-                line = reader.read_strokes(job.strokes, job.top_k, job.together)
+                line = reader.read_strokes(job.strokes, job.top_k, job.together, job.apart)
             else:
                 # The pad's drawing rendered (after the eraser) is read as its strokes are: one line, not levelled.
                 line = reader.read_image(job.image, job.top_k, level=job.opened)

@@ -33,11 +33,13 @@ FULL_PAD = 0.9  # writing past this share of the pad's width is told how to star
 class Correction:
     """What the person changed of a character of the line: the character (picked or typed) and whether a
     space stands before it (None keeps what was read), and whether they joined its strokes into one
-    character (the splitting had made two of it)."""
+    character (the splitting had made two of it) or split them into two (the reader had read two letters
+    that overlap as one)."""
 
     char: str | None = None
     space_before: bool | None = None
     one_character: bool = False
+    two_characters: bool = False
 
 
 @dataclass
@@ -101,7 +103,8 @@ class TextModeLines(QObject):
         self._say_timer = QTimer(self, singleShot=True, interval=LINE_SAID_AFTER_MS)
         self._say_timer.timeout.connect(self._say)
         self.pending = False  # a reading of the pad as it is now is on its way
-        self._joins_read: tuple[tuple[int, ...], ...] = ()  # the joined characters asked for in the last reading
+        # The characters joined and split by the person asked for in the last reading.
+        self._groups_read: tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]] = ((), ())
         service.line_read.connect(self.on_line_read)
         canvas.notes_changed.connect(self.on_notes_changed)
         text_panel.character_chosen.connect(self.correct_character)
@@ -109,6 +112,7 @@ class TextModeLines(QObject):
         text_panel.space_chosen.connect(self.set_space_before)
         text_panel.join_chosen.connect(lambda index, with_next: self.join_with_next(index if with_next else index - 1))
         text_panel.split_chosen.connect(self.split_again)
+        text_panel.split_in_two_chosen.connect(self.split_in_two)
         text_panel.add_line_requested.connect(self.add_line_to_text)
 
     def clear_line(self) -> None:
@@ -136,9 +140,9 @@ class TextModeLines(QObject):
         # A character's menu offers its alternatives whatever the top-k shown in character mode (Top 1 left
         # nothing to pick from but "Type another…").
         alternatives = max(self.preferences.top_k, TEXT_ALTERNATIVES)
-        self._joins_read = self._joins() if strokes is not None else ()
+        self._groups_read = self._person_groups() if strokes is not None else ((), ())
         request_id = self.service.read_text(
-            self.preferences.model, strokes, image, scale, opened, alternatives, self._joins_read
+            self.preferences.model, strokes, image, scale, opened, alternatives, *self._groups_read
         )
         self.pending = True  # the line shown is the pad's as it was: not one to add until this comes
         self.read_strokes[request_id] = drawn
@@ -190,20 +194,28 @@ class TextModeLines(QObject):
     def on_notes_changed(self) -> None:
         if not self.active:
             return
-        if self.line is not None and self.line.from_strokes and self._joins() != self._joins_read:
-            self.read_canvas()  # characters joined or split again: the line splits otherwise now
+        if self.line is not None and self.line.from_strokes and self._person_groups() != self._groups_read:
+            self.read_canvas()  # characters joined or split: the line splits otherwise now
         elif self.line is not None:
             self._show_line()
 
-    def _joins(self) -> tuple[tuple[int, ...], ...]:
-        """The strokes the person joined into one character each, as positions among the pad's drawn strokes."""
+    def _person_groups(self) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
+        """The strokes the person joined into one character each, and those they split into two each, as
+        positions among the pad's drawn strokes."""
         position = {id(stroke): k for k, stroke in enumerate(self.canvas.drawn_strokes())}
-        keys = self._joins_by_key()
-        return tuple(tuple(position[i] for i in key) for key in keys if all(i in position for i in key))
+
+        def positions(keys: list[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
+            return tuple(tuple(position[i] for i in key) for key in keys if all(i in position for i in key))
+
+        return positions(self._joins_by_key()), positions(self._splits_by_key())
 
     def _joins_by_key(self) -> list[tuple[int, ...]]:
         """The keys (stroke ids) of the joins the person made."""
         return [k for k, n in self.canvas.notes.items() if isinstance(n, Correction) and n.one_character]
+
+    def _splits_by_key(self) -> list[tuple[int, ...]]:
+        """The keys (stroke ids) of the characters the person split in two."""
+        return [k for k, n in self.canvas.notes.items() if isinstance(n, Correction) and n.two_characters]
 
     def _join_key(self, index: int) -> tuple[int, ...] | None:
         """The key of the join note that made the line's character ``index`` (None: not joined by the person)."""
@@ -279,9 +291,21 @@ class TextModeLines(QObject):
         picked = [self._correction(i).char is not None for i in range(len(characters))]
         joinable = [reading.from_strokes and len(characters) > 1 for _ in characters]
         joined = [reading.from_strokes and self._join_key(i) is not None for i in range(len(characters))]
+        # Two letters that overlap, read as one: a character of two strokes or more can be split in two.
+        keys = [set(self._character_key(i)) for i in range(len(characters))]
+        splits = [set(key) for key in self._splits_by_key()]
+        splittable = [len(key) > 1 and not joined[i] for i, key in enumerate(keys)]
+        parted = [bool(key) and any(key < split for split in splits) for key in keys]
         breaks = [c.line_break_before for c in reading.line.characters]
         self.text_panel.set_line(
-            characters, alternatives, picked=picked, joinable=joinable, joined=joined, breaks=breaks
+            characters,
+            alternatives,
+            picked=picked,
+            joinable=joinable,
+            joined=joined,
+            breaks=breaks,
+            splittable=splittable,
+            parted=parted,
         )
         self.canvas.set_overlay(boxes)
         if characters:  # said as shown, with the corrections made (a screen reader heard nothing of a line)
@@ -346,6 +370,21 @@ class TextModeLines(QObject):
         note = Correction(space_before=self._correction(index).space_before, one_character=True)
         self.canvas.set_note(key, note, dropping=inner)
         self.voice.say("Joined into one character: Undo, or its menu's Split again, parts them")
+
+    def split_in_two(self, index: int) -> None:
+        """Read the line's character ``index`` as two characters (the reader read two letters that overlap as
+        one: "lc" as k), its strokes cut where the two read likeliest; Undo, or joining the two, puts them
+        together again."""
+        if self.line is None or not self.line.from_strokes or not 0 <= index < len(self.line.line.characters):
+            return
+        key = self._character_key(index)
+        if len(key) < 2:
+            return
+        # A join or split inside it is this one's now (one Undo step, as a join round a join is).
+        inner = [k for k in self._joins_by_key() + self._splits_by_key() if set(k) < set(key)]
+        note = Correction(space_before=self._correction(index).space_before, two_characters=True)
+        self.canvas.set_note(key, note, dropping=inner)
+        self.voice.say("Split in two: Undo, or Join with the next character, puts them together again")
 
     def split_again(self, index: int) -> None:
         """Let the splitting decide again where a character the person joined splits."""

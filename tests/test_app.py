@@ -5205,6 +5205,43 @@ def test_text_mode_joins_two_boxes_into_one_character_and_splits_them_again(qtbo
     assert window.lines.line.line.characters[0].strokes == (0, 1, 2, 3, 4, 5, 6)
 
 
+def test_text_mode_splits_two_letters_read_as_one_and_joins_them_again(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Two letters that overlap (the validation words' "lc" read k, "UI" read U) could only be mended by
+    typing both into the one box; the next stroke written read them as one again."""
+    canvas, size, top = _text_mode_pad(qtbot, window, 0.4)
+    _mouse_char(canvas, "H", size * 0.4, top, size)
+    _mouse_char(canvas, "A", size * 0.95, top, size)  # over the H's right stem
+    qtbot.waitUntil(lambda: window.lines.line is not None and not window.lines.pending, timeout=TIMEOUT_MS)
+    assert window.lines.line is not None and len(window.lines.line.line.characters) == 1
+
+    def characters() -> int:
+        return len(window.lines.line.line.characters) if window.lines.line is not None else 0
+
+    def action(position: int, text: str) -> list[QAction]:
+        menu = window.text_panel._character_buttons()[position].menu()
+        return [a for a in menu.actions() if a.text().replace("&", "") == text]
+
+    action(0, "Split in two")[0].trigger()
+    qtbot.waitUntil(lambda: characters() == 2, timeout=TIMEOUT_MS)
+    assert "Split in two" in window.statusBar().currentMessage()
+    assert [c.strokes for c in window.lines.line.line.characters] == [(0, 1, 2), (3, 4)]
+    assert window.text_panel._character_buttons()[1].accessibleName().endswith(", split from one")
+    # Written on, the two stay two; Undo takes the split back, Redo makes it again.
+    _mouse_char(canvas, "7", size * 0.4 + 2 * size * 1.4, top, size)
+    qtbot.waitUntil(lambda: characters() == 3, timeout=TIMEOUT_MS)
+    assert action(1, "Split in two") and not action(2, "Split in two")  # a character of one stroke is one
+    window.lines.undo()  # the 7
+    qtbot.waitUntil(lambda: characters() == 2, timeout=TIMEOUT_MS)
+    window.lines.undo()  # the split
+    qtbot.waitUntil(lambda: characters() == 1, timeout=TIMEOUT_MS)
+    window.lines.redo()
+    qtbot.waitUntil(lambda: characters() == 2, timeout=TIMEOUT_MS)
+    # Joined again from the halves' menus: one character, as read at first.
+    action(0, "Join with the next character")[0].trigger()
+    qtbot.waitUntil(lambda: characters() == 1, timeout=TIMEOUT_MS)
+    assert action(0, "Split again") and not action(0, "Split in two")
+
+
 def test_undo_after_the_text_was_edited_leaves_the_text_alone_and_says_so(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """It said "back on the pad and out of the text" while the text still held the line, which Ctrl+Enter
     then added a second time."""

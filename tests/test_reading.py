@@ -1033,6 +1033,62 @@ def test_words_are_scored_from_their_strokes_and_as_pictures() -> None:
     assert spaced["word_accuracy"] == 0.0 and spaced["cer"] >= 0.25
 
 
+def test_strokes_the_person_split_are_read_as_two_characters() -> None:
+    from ml.runtime.line_reader import LineReader
+
+    reader = LineReader.load(device="cpu")
+    # Two letters that overlap along the line: the splitting keeps them one character, read as one letter.
+    for text, gap in (("HA", -0.45), ("LT", -0.6)):
+        strokes, owner = write(text, gap=gap)
+        line = reader.read_strokes(strokes)
+        assert len(line.characters) == 1
+        parted = reader.read_strokes(strokes, apart=[line.characters[0].strokes])
+        assert parted.text == text
+        # Cut where the writer's letters part (the sides the models read likeliest).
+        assert [c.strokes for c in parted.characters] == [
+            tuple(k for k, o in enumerate(owner) if o == position) for position in range(2)
+        ]
+    # A pair of pieces read as one character (a K whose arms fall short of its stem) is not joined again.
+    strokes, owner = write("AKH")
+    for k in [k for k, o in enumerate(owner) if o == 1][1:]:
+        strokes[k] = strokes[k] + np.array([10.0, 0.0])
+    line = reader.read_strokes(strokes)
+    assert line.text == "AKH"
+    parted = reader.read_strokes(strokes, apart=[line.characters[1].strokes[::-1]])  # in any order
+    assert len(parted.characters) == 4 and parted.characters[1].strokes == (2,)
+    # Strokes that are no character of the line's split nothing.
+    assert reader.read_strokes(strokes, apart=[[0, 5]]).text == "AKH"
+
+
+@pytest.mark.skipif(
+    not REAL_UNIPEN.exists(), reason=f"UNIPEN not found at {REAL_UNIPEN} (see ../shared/data/README.md)"
+)
+def test_real_letters_the_reader_glued_are_read_right_once_split() -> None:
+    from ml.evaluation.evaluate import WORD_COUNT
+    from ml.evaluation.words import compose_words
+    from ml.runtime.cards import card_path_for, read_card, resolve_model_path
+    from ml.runtime.line_reader import LineReader
+    from ml.training.data.unipen import load_unipen, model_writer_seed, writer_split
+
+    reader = LineReader.load(device="cpu")
+    card = read_card(card_path_for(resolve_model_path(reader.image.card.name)))
+    pen = load_unipen(REAL_UNIPEN)
+    words = compose_words(pen, writer_split(pen.writers, seed=model_writer_seed(card)).val, WORD_COUNT)[:60]
+    glued = 0
+    for word in words:
+        strokes = list(word.strokes)
+        for character in reader.read_strokes(strokes).characters:
+            owners = sorted({word.character_of_stroke[k] for k in character.strokes})
+            if len(owners) != 2:
+                continue
+            glued += 1
+            parted = reader.read_strokes(strokes, apart=[character.strokes])
+            sides = [c for c in parted.characters if set(c.strokes) <= set(character.strokes)]
+            assert "".join(c.text for c in sides).lower() == "".join(word.text[o] for o in owners).lower()
+    # Before the split was offered: 3 of these words had two letters read as one (PUIAYVD read PUAYVD).
+    assert glued >= 2
+
+
 def test_a_character_whose_strokes_do_not_touch_reads_whole_in_a_picture() -> None:
     from ml.evaluation.words import ComposedWord, score_words, word_picture
     from ml.runtime.line_reader import LineReader

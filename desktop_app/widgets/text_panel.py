@@ -82,6 +82,7 @@ class TextPanel(QWidget):
     space_chosen = Signal(int, bool)  # position in the line, whether a space stands before it
     join_chosen = Signal(int, bool)  # position in the line, and whether with the next (or the previous) character
     split_chosen = Signal(int)  # position in the line: a character joined by the person, split as the line splits
+    split_in_two_chosen = Signal(int)  # position in the line: a character to read as two (letters that overlap)
     add_line_requested = Signal()
     copy_requested = Signal()
 
@@ -164,12 +165,16 @@ class TextPanel(QWidget):
         joinable: Sequence[bool] = (),
         joined: Sequence[bool] = (),
         breaks: Sequence[bool] = (),
+        splittable: Sequence[bool] = (),
+        parted: Sequence[bool] = (),
     ) -> None:
         """``characters``: (character, space before it); ``alternatives``: (character, probability) each;
         ``problem``: why there is no line to show (the writing could not be read), in place of the hint;
         ``picked``: whether the person chose each character (then it is not unsure, whatever was read);
         ``joinable``: whether each can be joined with a neighbour into one character; ``joined``: whether the
-        person joined it so; ``breaks``: whether each starts a new line (a picture of several lines)."""
+        person joined it so; ``breaks``: whether each starts a new line (a picture of several lines);
+        ``splittable``: whether each can be split into two characters; ``parted``: whether the person split
+        it from a character read as one."""
         # The character that had the keyboard's focus gets it back: a reading picked from its menu by keys
         # rebuilt the row, and the focus went on to Copy.
         focused = next((k for k, b in enumerate(self._character_buttons()) if b is self.window().focusWidget()), None)
@@ -259,6 +264,17 @@ class TextPanel(QWidget):
                 split.triggered.connect(lambda _=False, p=position: self.split_chosen.emit(p))
                 button.setAccessibleName(f"{button.accessibleName()}, joined")
                 button.setToolTip(f"{button.toolTip()}. Joined from two: its menu's Split again parts them")
+            # Two letters that overlap, read as one ("lc" as k): the reader cuts them where they read best.
+            if position < len(splittable) and splittable[position]:
+                if not (position < len(joinable) and joinable[position]):
+                    menu.addSeparator()
+                two = menu.addAction("Split in t&wo")
+                two.triggered.connect(lambda _=False, p=position: self.split_in_two_chosen.emit(p))
+            if position < len(parted) and parted[position]:
+                button.setAccessibleName(f"{button.accessibleName()}, split from one")
+                button.setToolTip(
+                    f"{button.toolTip()}. Split from one character: Join with its neighbour puts them together again"
+                )
             self._characters.insertWidget(self._characters.count() - 1, button)
             self._buttons.append(button)
         # Tab goes through the characters, then Copy, Add to text and the text box (the buttons, made after

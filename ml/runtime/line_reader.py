@@ -81,6 +81,7 @@ from ml.runtime.segmentation import (
     joined_parts,
     line_height,
     merge_parts,
+    part_cuts,
     piece_boxes,
     split_ink,
     split_strokes,
@@ -539,12 +540,18 @@ class LineReader:
         return reader
 
     def read_strokes(
-        self, strokes: Strokes | Sequence[np.ndarray], top_k: int = TOP_K, together: Sequence[Sequence[int]] = ()
+        self,
+        strokes: Strokes | Sequence[np.ndarray],
+        top_k: int = TOP_K,
+        together: Sequence[Sequence[int]] = (),
+        apart: Sequence[Sequence[int]] = (),
     ) -> ReadLine:
         """A written line's strokes (:class:`Strokes`, or lists of (x, y) points, y down, in writing order)
         split into characters, each read from its picture and its strokes, then in the line's context.
         ``together``: groups of strokes (their positions in ``strokes``) that are one character each, whatever
-        the splitting finds (a person joined them). Boxes are in the strokes' units; a line with nothing to
+        the splitting finds (a person joined them); ``apart``: groups of strokes that are two characters (a
+        person split what the reader read as one: two letters that overlap), read as the two sides the models
+        find likeliest, cut in writing order or along the line. Boxes are in the strokes' units; a line with nothing to
         read has no characters. Raises StrokesError for points that are not n x 2 finite numbers,
         NotOneLineError (RowsOfWritingError, TooMuchWritingError) for writing that is not one line."""
         checked_top_k(top_k)
@@ -565,11 +572,24 @@ class LineReader:
         # its stem): each such pair is also read as one, and kept as one when that reads far better, its width
         # for the line's characters counted in (:func:`width_prior`).
         # A character the person joined is neither joined to more nor cut.
-        pairs = [i for i in close_pairs(parts, parts_xy) if not {parts[i].strokes, parts[i + 1].strokes} & joined]
+        # Strokes the person split are two characters: not joined again, and cut (below) if one part.
+        two = {tuple(sorted(group)) for group in apart}
+        pairs = [
+            i
+            for i in close_pairs(parts, parts_xy)
+            if not {parts[i].strokes, parts[i + 1].strokes} & joined
+            and tuple(sorted(parts[i].strokes + parts[i + 1].strokes)) not in two
+        ]
         # ... and a character of several strokes that may be two (letters that overlap along the line) is
         # also read as its two sides, and kept as two when that reads far better.
-        cuts = [cut for cut in stroke_cuts(parts, parts_xy) if parts[cut[0]].strokes not in joined]
         height = line_height(np.array([p.box for p in parts])) if parts else 1.0
+        split = {i for i, part in enumerate(parts) if tuple(sorted(part.strokes)) in two}
+        cuts = [
+            cut for cut in stroke_cuts(parts, parts_xy) if parts[cut[0]].strokes not in joined and cut[0] not in split
+        ]
+        cuts += [
+            (i, left, right) for i in sorted(split) for _, left, right in part_cuts(parts[i], parts_xy, height, True)
+        ]
         usual_width = usual_character_width(parts)
         candidates = parts + [merge_parts(parts[i], parts[i + 1]) for i in pairs]
         cut_rows: dict[int, list[tuple[int, int]]] = {}
@@ -636,7 +656,7 @@ class LineReader:
                     from_pictures,
                     stroke_probabilities,
                     strokes_read,
-                    width_prior(parts[i].box, usual_width),
+                    0.0 if i in split else width_prior(parts[i].box, usual_width),
                 )
                 i += 1
             for row in chosen:
@@ -955,9 +975,9 @@ class LineReader:
     ) -> list[int]:
         """The rows a part is read as: its two sides at the cut that reads likeliest as two characters, if
         that is ``CUT_ODDS`` times likelier than one (the pictures' odds and half the strokes', as for
-        merging), times ``prior`` (how much likelier one character was before reading, its width), else
-        the part itself."""
-        best, best_odds = [whole], math.log(CUT_ODDS) + math.log(prior)
+        merging), times ``prior`` (how much likelier one character was before reading, its width; 0: it is
+        two, cut where the sides read likeliest), else the part itself."""
+        best, best_odds = [whole], math.log(CUT_ODDS) + (math.log(prior) if prior > 0 else -math.inf)
         if pictures[whole] is None:  # nothing to weigh the sides against
             return best
         for left, right in cuts:

@@ -1125,32 +1125,44 @@ def stroke_cuts(
     if not parts:
         return []
     height = line_height(np.array([p.box for p in parts]))
-    min_width = MIN_WIDTH * height
     out = []
     for i, part in enumerate(parts):
-        order = sorted(part.strokes)
-        offered: list[tuple[float, CharacterPart, CharacterPart]] = []
+        offered = [cut for cut in part_cuts(part, strokes, height) if cut[0] < CUT_OVERLAP]
+        out += [(i, left, right) for _, left, right in offered[:CUTS_PER_PART]]
+    return out
+
+
+def part_cuts(
+    part: CharacterPart, strokes: Sequence[np.ndarray], height: float, left_to_right: bool = False
+) -> list[tuple[float, CharacterPart, CharacterPart]]:
+    """Every way a character of several strokes is two (for :func:`stroke_cuts`, and for a character the
+    person says is two): (how much the sides overlap along the line, the left side, the right side), the
+    least overlap first. Each side is the strokes before or after a cut in writing order; with
+    ``left_to_right`` also in the order of the strokes' middles along the line (two letters whose dot and bar
+    came last, "it": in writing order no cut parts them)."""
+    min_width = MIN_WIDTH * height
+    orders = [sorted(part.strokes)]
+    if left_to_right:
+        middles = {k: sum(_strokes_box(strokes, [k])[::2]) if len(strokes[k]) else 0.0 for k in part.strokes}
+        orders.append(sorted(part.strokes, key=lambda k: (middles[k], k)))
+    # By one side (the other is the rest): the same cut found in both orders is offered once.
+    offered: dict[tuple[int, ...], tuple[float, CharacterPart, CharacterPart]] = {}
+    for order in orders:
         for cut in range(1, len(order)):
-            sides = order[:cut], order[cut:]
-            if any(not any(len(strokes[k]) for k in side) for side in sides):
+            sides = tuple(sorted(order[:cut])), tuple(sorted(order[cut:]))
+            if any(not any(len(strokes[k]) for k in side) for side in sides) or min(sides) in offered:
                 continue
             boxes = [_strokes_box(strokes, side) for side in sides]
             share = _overlap_share(np.array(boxes[0]), np.array(boxes[1]), min_width)
-            if share >= CUT_OVERLAP:
-                continue
             made = []
             for side, box in zip(sides, boxes, strict=True):
                 # Marks stay marks beside a body; a side of marks alone is a character.
                 marks = tuple(k for k in side if k in part.marks and not set(side) <= set(part.marks))
                 body = [k for k in side if k not in marks and len(strokes[k])]
-                made.append(
-                    CharacterPart(box, tuple(side), marks=marks, body=_strokes_box(strokes, body) if body else box)
-                )
+                made.append(CharacterPart(box, side, marks=marks, body=_strokes_box(strokes, body) if body else box))
             left, right = sorted(made, key=lambda made_part: made_part.box[0] + made_part.box[2])
-            offered.append((share, replace(left, space_before=part.space_before), right))
-        offered.sort(key=lambda cut: cut[0])
-        out += [(i, left, right) for _, left, right in offered[:CUTS_PER_PART]]
-    return out
+            offered[min(sides)] = (share, replace(left, space_before=part.space_before), right)
+    return sorted(offered.values(), key=lambda cut: cut[0])
 
 
 def joined_parts(
