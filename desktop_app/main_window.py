@@ -5,6 +5,7 @@ Widgets emit data; the window turns it into requests to the InferenceService and
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -96,6 +97,7 @@ from desktop_app.settings import (
     GEOMETRY_STATE,
     LOCK_RENEWED_EVERY_MS,
     PAD_KEY,
+    PAD_NOTES_KEY,
     RECENT_FILES_KEY,
     SCREEN_KEY,
     TAB_KEY,
@@ -361,6 +363,7 @@ class MainWindow(QMainWindow):
         self._pad_save_timer.setInterval(PAD_SAVE_AFTER_MS)
         self._pad_save_timer.timeout.connect(self._save_pad)
         self.canvas.drawing_changed.connect(self._pad_save_timer.start)
+        self.canvas.notes_changed.connect(self._pad_save_timer.start)  # a line's corrections are kept with it
         self.canvas.can_undo_changed.connect(self.undo_action.setEnabled)
         self.canvas.can_redo_changed.connect(self.redo_action.setEnabled)
         self.pen_slider.valueChanged.connect(self._set_pen_width)
@@ -424,6 +427,10 @@ class MainWindow(QMainWindow):
         except (ValueError, RecursionError):  # damaged settings: the pad starts blank
             kept_strokes, damaged = [], True
         restored = self.canvas.load_written_strokes(kept_strokes)
+        corrections = 0
+        if restored:  # with the corrections made to its line (a damaged list: those that read back)
+            with contextlib.suppress(ValueError, RecursionError):
+                corrections = self.lines.restore_notes(json.loads(str(self.settings.value(PAD_NOTES_KEY, "[]"))))
         if not restored and (damaged or kept_strokes):  # said (it was gone without a word)
             self._restored_note = "the drawing kept from last time could not be read back (a damaged settings file)"
         elif restored:
@@ -432,6 +439,8 @@ class MainWindow(QMainWindow):
             )
             if restored < len(kept_strokes):  # beyond what is kept: said, not cut without a word
                 self._restored_note += f" (its first {restored} strokes of {len(kept_strokes)})"
+            elif corrections and self.text_mode:
+                self._restored_note += ", with your corrections"
         # The text written in text mode is the person's: kept from one session to the next (closing the
         # window lost it, without a word).
         kept = self.settings.value(COLLECTED_TEXT_KEY, "")
@@ -494,10 +503,15 @@ class MainWindow(QMainWindow):
             self._pad_save_timer.start()
             return
         pad = self._pad_as_kept()
+        notes = self.lines.notes_as_kept() if pad else []
         if pad:
             self.settings.setValue(PAD_KEY, pad)
         else:
             self.settings.remove(PAD_KEY)
+        if notes:
+            self.settings.setValue(PAD_NOTES_KEY, json.dumps(notes, separators=(",", ":")))
+        else:
+            self.settings.remove(PAD_NOTES_KEY)
         if sync:
             self._write_settings()
             self._say_when_not_kept()

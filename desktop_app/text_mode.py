@@ -27,6 +27,8 @@ TEXT_ALTERNATIVES = 5  # readings offered in a character's menu, at least
 BOX_MARGIN_PX = 3  # a character's box stands this far off its ink
 LAST_LINES_KEPT = 8  # lines read from strokes kept, to find the first of two lines on the pad
 FULL_PAD = 0.9  # writing past this share of the pad's width is told how to start a new line
+KEPT_CHARACTER_LENGTH = 100  # a typed correction kept between sessions, at most (longer: a damaged file)
+KEPT_NOTES = 400  # corrections kept between sessions, at most (one a stroke)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,31 @@ class Correction:
     space_before: bool | None = None
     one_character: bool = False
     two_characters: bool = False
+
+    def as_kept(self) -> dict[str, Any]:
+        """As the settings keep it between sessions (JSON)."""
+        return {
+            "char": self.char,
+            "space_before": self.space_before,
+            "one_character": self.one_character,
+            "two_characters": self.two_characters,
+        }
+
+    @classmethod
+    def from_kept(cls, kept: Any) -> Correction | None:
+        """A correction kept by :meth:`as_kept`; None for anything else (a damaged settings file)."""
+        if not isinstance(kept, dict):
+            return None
+        char, space = kept.get("char"), kept.get("space_before")
+        one, two = kept.get("one_character", False), kept.get("two_characters", False)
+        if (
+            not (char is None or (isinstance(char, str) and len(char) <= KEPT_CHARACTER_LENGTH))
+            or not (space is None or isinstance(space, bool))
+            or not isinstance(one, bool)
+            or not isinstance(two, bool)
+        ):
+            return None
+        return cls(char, space, one, two)
 
 
 @dataclass
@@ -208,6 +235,32 @@ class TextModeLines(QObject):
             return tuple(tuple(position[i] for i in key) for key in keys if all(i in position for i in key))
 
         return positions(self._joins_by_key()), positions(self._splits_by_key())
+
+    def notes_as_kept(self) -> list[dict[str, Any]]:
+        """The person's corrections to the pad's line (typed, joined, split), to keep between sessions: each
+        with its strokes' positions among the pad's kept strokes (``DrawingCanvas.written_strokes``)."""
+        return [
+            {"strokes": list(positions), **note.as_kept()}
+            for positions, note in self.canvas.written_notes()
+            if isinstance(note, Correction)
+        ]
+
+    def restore_notes(self, kept: Any) -> int:
+        """Put corrections kept by :meth:`notes_as_kept` back on the pad's strokes, once they are back on it;
+        what is malformed is left out. Returns how many."""
+        if not isinstance(kept, list):
+            return 0
+        notes = []
+        for item in kept[:KEPT_NOTES]:
+            correction = Correction.from_kept(item)
+            positions = item.get("strokes") if isinstance(item, dict) else None
+            if (
+                correction is not None
+                and isinstance(positions, list)
+                and all(isinstance(k, int) and not isinstance(k, bool) for k in positions)
+            ):
+                notes.append((tuple(positions), correction))
+        return self.canvas.load_written_notes(notes)
 
     def _joins_by_key(self) -> list[tuple[int, ...]]:
         """The keys (stroke ids) of the joins the person made."""

@@ -3749,6 +3749,49 @@ def test_boxes_stay_round_the_ink_when_the_line_is_read_from_its_picture(qtbot, 
         assert max(abs(a - b) for a, b in edges) <= 8, (old, new)
 
 
+def test_a_lines_corrections_and_joins_are_back_with_it_after_quitting(
+    qtbot, weights_env: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A line quit before it was added came back on the pad without the characters typed, joined or split
+    in it."""
+    settings_file = tmp_path / "settings.ini"
+    window = _open_window(qtbot, settings_file, size=(1200, 620))
+    window.set_text_mode(True)
+    qtbot.wait(100)
+    canvas = window.canvas
+    size, top = canvas.height() * 0.4, canvas.height() * 0.25
+    for slot, char in enumerate("HTA"):
+        _mouse_char(canvas, char, size * 0.4 + slot * size * 1.4, top, size)
+    qtbot.waitUntil(lambda: window.lines.line is not None and len(window.lines.line.line.characters) == 3)
+    window.lines.join_with_next(0)  # the H and the T
+    qtbot.waitUntil(lambda: len(window.lines.line.line.characters) == 2, timeout=TIMEOUT_MS)
+    window.lines.correct_character(1, "Q")
+    window.lines.set_space_before(1, True)
+    corrected = window.lines.line_text()
+    assert corrected.endswith(" Q") and len(corrected) == 3
+    window.close()
+    again = _open_window(qtbot, settings_file, size=(1200, 620))
+    try:
+        qtbot.waitUntil(lambda: again.lines.line_text() == corrected, timeout=TIMEOUT_MS)
+        assert again.lines.line.line.characters[0].strokes == (0, 1, 2, 3, 4)  # the join, read again
+        assert (
+            "the line you were writing is back on the pad, with your corrections" in again.statusBar().currentMessage()
+        )
+    finally:
+        again.close()
+    # A damaged list of corrections is passed over (the strokes come back all the same), a malformed entry left out.
+    kept = QSettings(str(settings_file), QSettings.Format.IniFormat)
+    for damaged, read in (("[{", 3), ('[{"strokes": [0, 99], "char": "Q"}, {"strokes": [0], "char": 5}]', 3)):
+        kept.setValue("text/pad_notes", damaged)
+        kept.sync()
+        third = _open_window(qtbot, settings_file, size=(1200, 620))
+        try:
+            assert len(third.canvas.strokes) == 7 and not third.canvas.notes
+            qtbot.waitUntil(lambda w=third, n=read: w.lines.line is not None and len(w.lines.line.line.characters) == n)
+        finally:
+            third.close()
+
+
 def test_a_line_not_added_to_the_text_is_back_on_the_pad_after_quitting(
     qtbot, weights_env: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

@@ -569,6 +569,30 @@ class DrawingCanvas(QWidget):
         self.drawing_changed.emit()
         return len(strokes)
 
+    def written_notes(self) -> list[tuple[tuple[int, ...], Any]]:
+        """The notes on the strokes, each by its strokes' positions among those :meth:`written_strokes` keeps,
+        to keep between sessions."""
+        position = {id(stroke): k for k, stroke in enumerate(s for s in self._strokes if s.points)}
+        return [
+            (tuple(position[i] for i in key), note)
+            for key, note in self._notes_on_strokes().items()
+            if all(i in position for i in key)
+        ]
+
+    def load_written_notes(self, notes: Sequence[tuple[tuple[int, ...], Any]]) -> int:
+        """Put notes kept by :meth:`written_notes` back on the strokes :meth:`load_written_strokes` put (not
+        undoable: where a session starts); a note on strokes that are not there is dropped. Returns how many."""
+        written = [s for s in self._strokes if s.points]
+        loaded = {
+            tuple(id(written[k]) for k in positions): note
+            for positions, note in notes
+            if positions and len(set(positions)) == len(positions) and all(0 <= k < len(written) for k in positions)
+        }
+        if loaded:
+            self._notes = {**self._notes, **loaded}
+            self.notes_changed.emit()
+        return len(loaded)
+
     def drawn_strokes(self) -> list[Stroke]:
         """The strokes with ink, in the order drawn: ``recognition_strokes`` holds their points."""
         return [s for s in self._strokes if s.points and not s.eraser]
