@@ -417,6 +417,13 @@ class TextModeLines(QObject):
         first, second = self.line.line.characters[index], self.line.line.characters[index + 1]
         strokes = sorted({*first.strokes, *second.strokes})
         key = tuple(id(self.line_strokes[k]) for k in strokes if k < len(self.line_strokes))
+        split = self.canvas.notes.get(key)
+        if isinstance(split, Correction) and split.two_characters:
+            # The two halves of a character the person split: read as at first again (a join there was
+            # "joined", its menu offering Split again, which only gave back the reading split in two).
+            self.canvas.set_note(key, replace(split, two_characters=False))
+            self.voice.say("Joined again: read as one character, as at first")
+            return
         # A join inside it (a letter joined from three pieces) is part of this one: Split again then splits
         # it whole, in one step (it took one click per join, the first with nothing to show for it).
         inner = [k for k in self._joins_by_key() if set(k) < set(key)]
@@ -436,8 +443,10 @@ class TextModeLines(QObject):
         # A join or split inside it is this one's now (one Undo step, as a join round a join is).
         inner = [k for k in self._joins_by_key() + self._splits_by_key() if set(k) < set(key)]
         note = Correction(space_before=self._correction(index).space_before, two_characters=True)
+        if self.canvas.notes.get(key) == note and not inner:
+            return  # split already (said when it was)
         self.canvas.set_note(key, note, dropping=inner)
-        self.voice.say("Split in two: Undo, or Join with the next character, puts them together again")
+        self.voice.say("Split in two: Undo, or either half's Join, puts them together again")
 
     def split_again(self, index: int) -> None:
         """Let the splitting decide again where a character the person joined splits."""

@@ -5279,10 +5279,13 @@ def test_text_mode_splits_two_letters_read_as_one_and_joins_them_again(qtbot, wi
     qtbot.waitUntil(lambda: characters() == 1, timeout=TIMEOUT_MS)
     window.lines.redo()
     qtbot.waitUntil(lambda: characters() == 2, timeout=TIMEOUT_MS)
-    # Joined again from the halves' menus: one character, as read at first.
-    action(0, "Join with the next character")[0].trigger()
+    # Joined again from a half's menu: one character, read as at first (not a join of the person's, whose
+    # Split again gave back the two).
+    action(1, "Join with the previous character")[0].trigger()
     qtbot.waitUntil(lambda: characters() == 1, timeout=TIMEOUT_MS)
-    assert action(0, "Split again") and not action(0, "Split in two")
+    assert "Joined again" in window.statusBar().currentMessage()
+    assert action(0, "Split in two") and not action(0, "Split again")
+    assert not window.text_panel._character_buttons()[0].accessibleName().endswith(", joined")
 
 
 def test_undo_after_the_text_was_edited_leaves_the_text_alone_and_says_so(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -268,12 +268,12 @@ class TextPanel(QWidget):
             if position < len(splittable) and splittable[position]:
                 if not (position < len(joinable) and joinable[position]):
                     menu.addSeparator()
-                two = menu.addAction("Split in t&wo")
+                two = menu.addAction("&Split in two")
                 two.triggered.connect(lambda _=False, p=position: self.split_in_two_chosen.emit(p))
             if position < len(parted) and parted[position]:
                 button.setAccessibleName(f"{button.accessibleName()}, split from one")
                 button.setToolTip(
-                    f"{button.toolTip()}. Split from one character: Join with its neighbour puts them together again"
+                    f"{button.toolTip()}. Split from one character: its menu's Join puts the two together again"
                 )
             self._characters.insertWidget(self._characters.count() - 1, button)
             self._buttons.append(button)

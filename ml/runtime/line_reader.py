@@ -559,6 +559,14 @@ class LineReader:
         raw = strokes.strokes if isinstance(strokes, Strokes) else strokes
         parts_xy = [stroke_points(stroke, k + 1) for k, stroke in enumerate(raw)]
         every_part = split_strokes(parts_xy)
+        # Strokes the person split are a part of their own, cut in two below, wherever the splitting put them
+        # (with a stroke written onto them since, or one side of a cut the reader made). A join wins over a
+        # split: it takes its strokes (one half of a split letter joined with the letter after it).
+        two: set[tuple[int, ...]] = set()
+        for group in apart:
+            if len(set(group)) > 1:  # (one stroke is not two characters)
+                every_part, whole = joined_parts(every_part, parts_xy, group)
+                two.add(whole)
         joined: set[tuple[int, ...]] = set()
         for group in together:
             every_part, whole = joined_parts(every_part, parts_xy, group)
@@ -571,19 +579,14 @@ class LineReader:
         # Neighbours that nearly meet may be one character the rules split (the arms of a K drawn short of
         # its stem): each such pair is also read as one, and kept as one when that reads far better, its width
         # for the line's characters counted in (:func:`width_prior`).
-        # A character the person joined is neither joined to more nor cut.
-        # Strokes the person split are two characters: not joined again, and cut (below) if one part.
-        two = {tuple(sorted(group)) for group in apart}
+        # A character the person joined is neither joined to more nor cut; one they split is not joined to more.
         pairs = [
-            i
-            for i in close_pairs(parts, parts_xy)
-            if not {parts[i].strokes, parts[i + 1].strokes} & joined
-            and tuple(sorted(parts[i].strokes + parts[i + 1].strokes)) not in two
+            i for i in close_pairs(parts, parts_xy) if not {parts[i].strokes, parts[i + 1].strokes} & (joined | two)
         ]
         # ... and a character of several strokes that may be two (letters that overlap along the line) is
         # also read as its two sides, and kept as two when that reads far better.
         height = line_height(np.array([p.box for p in parts])) if parts else 1.0
-        split = {i for i, part in enumerate(parts) if tuple(sorted(part.strokes)) in two}
+        split = {i for i, part in enumerate(parts) if part.strokes in two}
         cuts = [
             cut for cut in stroke_cuts(parts, parts_xy) if parts[cut[0]].strokes not in joined and cut[0] not in split
         ]
