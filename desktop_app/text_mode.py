@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from desktop_app.inference_service import InferenceService, LineReading
 from desktop_app.settings import Preferences
 from desktop_app.status_voice import StatusVoice
+from desktop_app.widgets.batch_view import one_row
 from desktop_app.widgets.canvas import DrawingCanvas
 from desktop_app.widgets.prediction_panel import announce
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK, TextPanel
@@ -197,7 +198,7 @@ class TextModeLines(QObject):
             # to the person (_say): the line read once they have done it replaces it.
             picture = self.canvas.opened_source is not None and not self.canvas.drawn_strokes()
             if reading.not_one_line and picture:
-                advice = "Crop the picture to one line of writing, or open a picture of one line (sideways? Ctrl+R)"
+                advice = "A line standing sideways? Turn the picture (Ctrl+R), or crop it to the lines of writing"
             elif reading.not_one_line == "rows" and self._first_of_two_lines() is not None:
                 advice = "Two lines on the pad: Ctrl+Enter adds the first to the text and keeps the second here"
                 self.text_panel.add_button.setEnabled(True)
@@ -468,7 +469,7 @@ class TextModeLines(QObject):
         text = "" if box.hasFocus() else self.line_text()  # in the text box, Ctrl+C is about the box
         if text:
             QApplication.clipboard().setText(text)
-            self.voice.say(f"Copied “{text}”", 3)
+            self.voice.say(f"Copied “{one_row(text)}”", 3)  # (a note of several lines: its breaks marked)
         elif box.toPlainText().strip():
             QApplication.clipboard().setText(box.toPlainText())
             lines = len(box.toPlainText().strip().splitlines())
@@ -542,7 +543,7 @@ class TextModeLines(QObject):
         self.canvas.remove_drawn_strokes(set(range(len(strokes))))  # the first written: the first line's
         self._keep()
         self.canvas.setFocus()
-        self.voice.say(f"Added “{text}” to {where}; the second line stays on the pad (Undo takes it back)")
+        self.voice.say(f"Added “{one_row(text)}” to {where}; the second line stays on the pad (Undo takes it back)")
 
     def _put_in_text(self, text: str, same_line: bool) -> str:
         """Add a line to the text box, remembered with what the pad shows now: Undo, bringing that back, takes
@@ -580,7 +581,7 @@ class TextModeLines(QObject):
         self.canvas.clear()
         self._keep()
         self.canvas.setFocus()  # Ctrl+Z is the pad's Undo, not the text box's (the focused character is gone)
-        self.voice.say(f"Added “{text}” to {where} (Undo takes it back)")
+        self.voice.say(f"Added “{one_row(text)}” to {where} (Undo takes it back)")
 
     def _added_line_on_pad(self) -> AddedLine | None:
         """The line added to the text whose strokes the pad shows now, if any."""

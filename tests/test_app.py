@@ -2770,8 +2770,13 @@ def test_text_mode_reads_a_picture_of_several_lines_and_adds_them_as_lines(  # t
     assert "in 2 lines" in window.statusBar().currentMessage()
     marks = [b for b in window.text_panel._buttons if b.accessibleName() == "new line"]
     assert len(marks) == 1 and len(window.canvas._overlay) == 4
+    window.lines.copy_text()
+    assert QApplication.clipboard().text() == read
+    # Said on one line, the break marked as the row marks it (the status bar ran the two lines together).
+    assert f"Copied “{read.replace(chr(10), ' ⏎ ')}”" in window.statusBar().currentMessage()
     _add_line(qtbot, window)
     assert window.text_panel.text_box.toPlainText() == read
+    assert " ⏎ " in window.statusBar().currentMessage()
 
 
 def test_text_mode_reads_an_opened_photo_and_forgets_corrections_with_the_ink(
@@ -2871,9 +2876,9 @@ def test_text_mode_says_why_a_picture_cannot_be_read_in_the_line_panel(
     Image.fromarray(picture).save(path)
     window.open_image(path)
     hint = window.text_panel.hint
-    qtbot.waitUntil(lambda: "lines of writing" in hint.text(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "do not read as lines" in hint.text(), timeout=TIMEOUT_MS)
     assert hint.isVisibleTo(window.text_panel) and not window.text_panel.add_button.isEnabled()
-    assert "Crop the picture to one line" in window.statusBar().currentMessage()  # no strokes to undo
+    assert "Turn the picture (Ctrl+R)" in window.statusBar().currentMessage()  # no strokes to undo
     window.canvas.clear()  # the problem goes with the picture
     qtbot.waitUntil(lambda: hint.text().startswith("Write a word"), timeout=TIMEOUT_MS)
 
@@ -4001,8 +4006,8 @@ def test_a_sideways_picture_is_turned_upright_and_read(qtbot, window: MainWindow
     Image.fromarray(np.rot90(line, 1)).save(tmp_path / "line.png")
     window.open_file(tmp_path / "line.png")
     window.service.wait_idle()
-    qtbot.waitUntil(lambda: "lines of writing" in window.lines.problem, timeout=TIMEOUT_MS)
-    assert "(sideways? Ctrl+R)" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: "do not read as lines" in window.lines.problem, timeout=TIMEOUT_MS)
+    assert "sideways? Turn the picture (Ctrl+R)" in window.statusBar().currentMessage()
     window.rotate_picture(-1)
     window.service.wait_idle()
     qtbot.waitUntil(

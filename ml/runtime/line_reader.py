@@ -723,11 +723,15 @@ class LineReader:
 
         try:
             line = self._read_levelled(written, written.mask, to_picture, from_picture, top_k, start, level)
-        except RowsOfWritingError as error:  # a word photographed sideways stands as a column of rows too
-            # (The pad's own drawing rendered is read as its strokes are: one line.)
-            rows = self._read_rows(written, to_picture, from_picture, top_k, start, level) if level else None
-            if rows is None:
-                raise RowsOfWritingError(f"{error} (a line standing sideways? turn the picture a quarter)") from None
+        except RowsOfWritingError:
+            if not level:  # the pad's own drawing rendered is read as its strokes are: one line
+                raise
+            rows = self._read_rows(written, to_picture, from_picture, top_k, start, level)
+            if rows is None:  # a word photographed sideways stands as a column of rows too
+                # (Lines of writing are read: "GlyphPad reads one line at a time" was not true of a picture.)
+                raise RowsOfWritingError(
+                    "rows of writing that do not read as lines (a line standing sideways? turn the picture a quarter)"
+                ) from None
             line = rows
         notes = image.notes if isinstance(image, LoadedImage) else ()
         return replace(line, latency_ms=(time.perf_counter() - start) * 1000, size=size, notes=notes)
