@@ -488,6 +488,8 @@ class TextModeLines(QObject):
             return
         if self.line.from_strokes:
             last = max(self.line.line.characters, key=lambda c: c.box[0] + c.box[2])  # its middle rightmost
+            # The line read without it is the answer now (an earlier answer, "Split in two: …", stayed over it).
+            self.voice.done_answering()
             self.canvas.remove_drawn_strokes(set(last.strokes))
             return
         if self.line.opened:

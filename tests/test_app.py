@@ -5291,6 +5291,12 @@ def test_text_mode_splits_two_letters_read_as_one_and_joins_them_again(qtbot, wi
     assert "Joined again" in window.statusBar().currentMessage()
     assert action(0, "Split in two") and not action(0, "Split again")
     assert not window.text_panel._character_buttons()[0].accessibleName().endswith(", joined")
+    # Split, then Backspace: the line without the right half is said, not the split's answer kept over it.
+    window.lines.split_in_two(0)
+    qtbot.waitUntil(lambda: characters() == 2, timeout=TIMEOUT_MS)
+    assert "Split in two" in window.statusBar().currentMessage()
+    window.lines.remove_last_character()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Read 1 character"), timeout=TIMEOUT_MS)
 
 
 def test_undo_after_the_text_was_edited_leaves_the_text_alone_and_says_so(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
