@@ -18,7 +18,7 @@ from desktop_app.inference_service import InferenceService, LineReading
 from desktop_app.settings import Preferences
 from desktop_app.status_voice import StatusVoice
 from desktop_app.widgets.batch_view import one_row
-from desktop_app.widgets.canvas import DrawingCanvas
+from desktop_app.widgets.canvas import MAX_KEPT_STROKES, DrawingCanvas
 from desktop_app.widgets.prediction_panel import announce
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK, TextPanel
 
@@ -28,8 +28,8 @@ TEXT_ALTERNATIVES = 5  # readings offered in a character's menu, at least
 BOX_MARGIN_PX = 3  # a character's box stands this far off its ink
 LAST_LINES_KEPT = 8  # lines read from strokes kept, to find the first of two lines on the pad
 FULL_PAD = 0.9  # writing past this share of the pad's width is told how to start a new line
-KEPT_CHARACTER_LENGTH = 100  # a typed correction kept between sessions, at most (longer: a damaged file)
-KEPT_NOTES = 400  # corrections kept between sessions, at most (one a stroke)
+KEPT_CHARACTER_LENGTH = 100  # a typed correction kept between sessions, at most (a longer one is not kept)
+KEPT_NOTES = MAX_KEPT_STROKES  # corrections kept between sessions, at most (one a stroke kept)
 
 
 @dataclass(frozen=True)
@@ -60,14 +60,18 @@ class Correction:
             return None
         char, space = kept.get("char"), kept.get("space_before")
         one, two = kept.get("one_character", False), kept.get("two_characters", False)
+        # As the app makes them: a typed correction has no spaces (the dialog takes them out), one character
+        # is not also two.
         if (
-            not (char is None or (isinstance(char, str) and len(char) <= KEPT_CHARACTER_LENGTH))
+            not (char is None or (isinstance(char, str) and not any(c.isspace() for c in char)))
             or not (space is None or isinstance(space, bool))
             or not isinstance(one, bool)
             or not isinstance(two, bool)
+            or (one and two)
         ):
             return None
-        return cls(char, space, one, two)
+        # Longer than a correction is: that typed reading is not kept, the rest of the note is.
+        return cls(char if char is None or len(char) <= KEPT_CHARACTER_LENGTH else None, space, one, two)
 
 
 @dataclass
@@ -197,8 +201,10 @@ class TextModeLines(QObject):
             # one line's height, and a long message there ran out of a small window's view. Not as an answer
             # to the person (_say): the line read once they have done it replaces it.
             picture = self.canvas.opened_source is not None and not self.canvas.drawn_strokes()
-            if reading.not_one_line and picture:
+            if reading.not_one_line == "rows" and picture:
                 advice = "A line standing sideways? Turn the picture (Ctrl+R), or crop it to the lines of writing"
+            elif reading.not_one_line and picture:  # a page of writing, or a picture of texture
+                advice = "Crop the picture to a line or a few lines of writing"
             elif reading.not_one_line == "rows" and self._first_of_two_lines() is not None:
                 advice = "Two lines on the pad: Ctrl+Enter adds the first to the text and keeps the second here"
                 self.text_panel.add_button.setEnabled(True)
@@ -222,8 +228,11 @@ class TextModeLines(QObject):
     def on_notes_changed(self) -> None:
         if not self.active:
             return
-        if self.line is not None and self.line.from_strokes and self._person_groups() != self._groups_read:
-            self.read_canvas()  # characters joined or split: the line splits otherwise now
+        # Characters joined or split: the line splits otherwise now. Also while a reading is on its way (the
+        # strokes kept from last time are read before their corrections are put back on them).
+        reading_strokes = self.pending or (self.line is not None and self.line.from_strokes)
+        if reading_strokes and self._person_groups() != self._groups_read:
+            self.read_canvas()
         elif self.line is not None:
             self._show_line()
 
@@ -243,7 +252,7 @@ class TextModeLines(QObject):
         return [
             {"strokes": list(positions), **note.as_kept()}
             for positions, note in self.canvas.written_notes()
-            if isinstance(note, Correction)
+            if isinstance(note, Correction) and note != Correction()  # (a join split again: nothing to keep)
         ]
 
     def restore_notes(self, kept: Any) -> int:
@@ -257,6 +266,7 @@ class TextModeLines(QObject):
             positions = item.get("strokes") if isinstance(item, dict) else None
             if (
                 correction is not None
+                and correction != Correction()
                 and isinstance(positions, list)
                 and all(isinstance(k, int) and not isinstance(k, bool) for k in positions)
             ):
@@ -292,6 +302,23 @@ class TextModeLines(QObject):
         note = self.canvas.notes.get(key) if key else self._picture_corrections.get(index)
         return note if isinstance(note, Correction) else Correction()
 
+    def _split_space(self, index: int) -> bool | None:
+        """The space the person set before a character they split in two, for its left half (the two halves
+        have notes of their own: the split's was not looked at, and the space was gone)."""
+        assert self.line is not None
+        key = set(self._character_key(index))
+        for split in self._splits_by_key():
+            if key and key < set(split):
+                halves = [
+                    i
+                    for i in range(len(self.line.line.characters))
+                    if self._character_key(i) and set(self._character_key(i)) <= set(split)
+                ]
+                note = self.canvas.notes.get(split)
+                if halves and halves[0] == index and isinstance(note, Correction):
+                    return note.space_before
+        return None
+
     def _shown_character(self, index: int) -> str:
         """The character as read, or as the person corrected it."""
         assert self.line is not None
@@ -299,9 +326,12 @@ class TextModeLines(QObject):
         return char if char is not None else self.line.line.characters[index].text
 
     def _shown_space(self, index: int) -> bool:
-        """Whether a space stands before the character: as read, or as the person set it."""
+        """Whether a space stands before the character: as read, or as the person set it (on it, or on the
+        character it was the left half of, before the person split that)."""
         assert self.line is not None
         space = self._correction(index).space_before
+        if space is None:
+            space = self._split_space(index)
         return (space if space is not None else bool(self.line.line.characters[index].space_before)) and index > 0
 
     def line_text(self) -> str:
@@ -388,7 +418,9 @@ class TextModeLines(QObject):
     def _say(self) -> None:
         text = self.line_text() if self.active else ""
         if text and text != self._said:
-            announce(self.text_panel, f"Read {text}")
+            # With the line's notes, which the status bar shows unspoken ("letters joined in one stroke…").
+            notes = "".join(f" ({note})" for note in self.line.line.notes) if self.line is not None else ""
+            announce(self.text_panel, f"Read {text}{notes}")
         self._said = text
 
     def correct_character(self, index: int, char: str) -> None:

@@ -2947,6 +2947,24 @@ def test_text_mode_says_what_to_do_with_more_strokes_than_a_line_holds(qtbot, wi
     assert window.text_panel.hint.text().startswith("Not read:")
 
 
+def test_text_mode_says_what_to_do_with_a_picture_of_more_writing_than_it_reads(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    """A page of writing (or a picture of texture: hundreds of pieces of ink) was told to turn the picture, as a
+    word standing sideways is."""
+    from ml.runtime.segmentation import MAX_CHARACTERS
+
+    window.set_text_mode(True)
+    picture = np.full((400, 600), 255, dtype=np.uint8)
+    for k in range(4 * MAX_CHARACTERS + 40):  # specks on a grid, apart (more than a line's pieces)
+        top, left = 10 + (k // 30) * 25, 10 + (k % 30) * 19
+        picture[top : top + 6, left : left + 6] = 0
+    Image.fromarray(picture).save(tmp_path / "page.png")
+    window.open_image(tmp_path / "page.png")
+    qtbot.waitUntil(lambda: "separate pieces" in window.lines.problem, timeout=TIMEOUT_MS)
+    assert "Crop the picture to a line or a few lines" in window.statusBar().currentMessage()
+
+
 def test_a_message_longer_than_the_line_panel_shows_from_its_start(qtbot) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.widgets.text_panel import TextPanel
 
@@ -3774,25 +3792,42 @@ def test_a_lines_corrections_and_joins_are_back_with_it_after_quitting(
     window.lines.set_space_before(1, True)
     corrected = window.lines.line_text()
     assert corrected.endswith(" Q") and len(corrected) == 3
+    # Two letters written one over the other, then split by the person.
+    _mouse_char(canvas, "H", size * 0.4 + 3 * size * 1.4, top, size)
+    _mouse_char(canvas, "A", size * 0.95 + 3 * size * 1.4, top, size)
+    qtbot.waitUntil(lambda: len(window.lines.line.line.characters) == 3 and not window.lines.pending)
+    window.lines.split_in_two(2)
+    qtbot.waitUntil(lambda: len(window.lines.line.line.characters) == 4, timeout=TIMEOUT_MS)
+    corrected = window.lines.line_text()
     window.close()
     again = _open_window(qtbot, settings_file, size=(1200, 620))
     try:
         qtbot.waitUntil(lambda: again.lines.line_text() == corrected, timeout=TIMEOUT_MS)
         assert again.lines.line.line.characters[0].strokes == (0, 1, 2, 3, 4)  # the join, read again
+        assert again.lines.line.line.characters[2].strokes == (7, 8, 9)  # and the split: the H, then the A
         assert (
             "the line you were writing is back on the pad, with your corrections" in again.statusBar().currentMessage()
         )
     finally:
         again.close()
-    # A damaged list of corrections is passed over (the strokes come back all the same), a malformed entry left out.
+    # A damaged list of corrections is passed over (the strokes come back all the same), a malformed entry left
+    # out and the others kept.
     kept = QSettings(str(settings_file), QSettings.Format.IniFormat)
-    for damaged, read in (("[{", 3), ('[{"strokes": [0, 99], "char": "Q"}, {"strokes": [0], "char": 5}]', 3)):
+    malformed = [
+        {"strokes": [0, 99], "char": "Q"},
+        {"strokes": [0], "char": 5},
+        {"strokes": [True], "char": "Q"},
+        {"strokes": [6], "char": "a b"},
+        {"strokes": [7, 8, 9], "one_character": True, "two_characters": True},
+    ]
+    for damaged, notes in (("[{", 0), (json.dumps([*malformed, {"strokes": [5, 6], "char": "Z"}]), 1)):
         kept.setValue("text/pad_notes", damaged)
         kept.sync()
         third = _open_window(qtbot, settings_file, size=(1200, 620))
         try:
-            assert len(third.canvas.strokes) == 7 and not third.canvas.notes
-            qtbot.waitUntil(lambda w=third, n=read: w.lines.line is not None and len(w.lines.line.line.characters) == n)
+            assert len(third.canvas.strokes) == 12 and len(third.canvas.notes) == notes
+            qtbot.waitUntil(lambda w=third: w.lines.line is not None and not w.lines.pending, timeout=TIMEOUT_MS)
+            assert ("Z" in third.lines.line_text()) == bool(notes)  # the A of the first HTA, typed Z
         finally:
             third.close()
 
@@ -5297,6 +5332,23 @@ def test_text_mode_splits_two_letters_read_as_one_and_joins_them_again(qtbot, wi
     assert "Split in two" in window.statusBar().currentMessage()
     window.lines.remove_last_character()
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Read 1 character"), timeout=TIMEOUT_MS)
+
+
+def test_text_mode_a_space_set_before_a_character_stays_when_it_is_split(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A review: "7 4", its 4 (an H and an A glued) split in two, read "704": the space was on the split."""
+    canvas, size, top = _text_mode_pad(qtbot, window, 0.4)
+    _mouse_char(canvas, "7", size * 0.4, top, size)
+    _mouse_char(canvas, "H", size * 0.4 + size * 1.4, top, size)
+    _mouse_char(canvas, "A", size * 0.95 + size * 1.4, top, size)  # over the H's right stem
+    qtbot.waitUntil(lambda: window.lines.line is not None and not window.lines.pending, timeout=TIMEOUT_MS)
+    assert window.lines.line is not None and len(window.lines.line.line.characters) == 2
+    window.lines.set_space_before(1, True)
+    spaced = window.lines.line_text()
+    assert spaced[1] == " "
+    window.lines.split_in_two(1)
+    qtbot.waitUntil(lambda: len(window.lines.line.line.characters) == 3, timeout=TIMEOUT_MS)
+    assert window.lines.line_text()[1] == " " and window.lines.line_text().count(" ") == 1
+    assert window.text_panel.shown_text() == window.lines.line_text()
 
 
 def test_undo_after_the_text_was_edited_leaves_the_text_alone_and_says_so(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

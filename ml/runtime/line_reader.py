@@ -152,6 +152,8 @@ VERIFIED_CUT_LOG_ODDS = -1.0
 JOINED_LETTERS_NOTE = "letters joined in one stroke read as one character: lift the pen between letters"
 JOINED_WIDE = 1.4  # line heights: a stroke this wide, in a character read unsure, may be letters joined
 JOINED_UNSURE = 0.8
+JOINED_FAR_WIDE = 2.5  # ... and one this wide (and JOINED_TALL of a line height tall: not a dash) whatever read
+JOINED_TALL = 0.5
 CUT_ODDS = 3.0  # strokes the rules joined are read as two characters when that reads this many times likelier
 # How often a printed word is written each way (rule 3): a prior, not fitted to the validation words.
 CASE_PATTERNS = {"small": 0.5, "capitalized": 0.2, "capitals": 0.25, "mixed": 0.05}
@@ -196,12 +198,15 @@ class ReadCharacter:
 class ReadLine:
     """A written line read as text (:meth:`LineReader.read_image`, :meth:`LineReader.read_strokes`): its
     characters left to right, ``text`` the line (a space where a character has ``space_before``), how
-    long it took, a picture's size (its characters' boxes are in its pixels) and how it was opened."""
+    long it took, a picture's size (its characters' boxes are in its pixels) and notes on how it was opened
+    or written."""
 
     characters: tuple[ReadCharacter, ...]
     latency_ms: float = 0.0
     size: tuple[int, int] | None = None  # a picture's width and height (the boxes' frame); None for strokes
-    notes: tuple[str, ...] = ()  # how a picture was opened ("averaged down 4x from 12000x9000 pixels")
+    # How a picture was opened ("averaged down 4x from 12000x9000 pixels"), or how a line was written
+    # ("letters joined in one stroke …").
+    notes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -562,15 +567,26 @@ class LineReader:
         start = time.perf_counter()
         raw = strokes.strokes if isinstance(strokes, Strokes) else strokes
         parts_xy = [stroke_points(stroke, k + 1) for k, stroke in enumerate(raw)]
+
+        def present(group: Sequence[int]) -> tuple[int, ...]:
+            """The group's strokes, or none when it names one that is not there (a position past the strokes,
+            negative, not a whole number): taken as they are, one real stroke among them was cut out of its
+            character on its own."""
+            valid = [k for k in group if isinstance(k, int | np.integer) and not isinstance(k, bool)]
+            if len(valid) < len(group) or not all(0 <= k < len(parts_xy) for k in valid):
+                return ()
+            return tuple(sorted({int(k) for k in valid}))
+
+        together = [group for group in map(present, together) if group]
+        apart = [group for group in map(present, apart) if len(group) > 1]  # (one stroke is not two characters)
         every_part = split_strokes(parts_xy)
         # Strokes the person split are a part of their own, cut in two below, wherever the splitting put them
         # (with a stroke written onto them since, or one side of a cut the reader made). A join wins over a
         # split: it takes its strokes (one half of a split letter joined with the letter after it).
         two: set[tuple[int, ...]] = set()
         for group in apart:
-            if len(set(group)) > 1:  # (one stroke is not two characters)
-                every_part, whole = joined_parts(every_part, parts_xy, group)
-                two.add(whole)
+            every_part, whole = joined_parts(every_part, parts_xy, group)
+            two.add(whole)
         joined: set[tuple[int, ...]] = set()
         for group in together:
             every_part, whole = joined_parts(every_part, parts_xy, group)
@@ -1105,20 +1121,24 @@ class LineReader:
 
 
 def joined_by_the_pen(line: ReadLine, strokes: Sequence[np.ndarray]) -> bool:
-    """Whether a line read from ``strokes`` looks written with letters joined in one stroke: a character,
-    read unsure, whose widest stroke spans ``JOINED_WIDE`` line heights or more (a stroke is never cut, so
-    such letters read as one character). On the validation words: 2 of 400 as written, 69 of 234 with half
-    of their neighbouring small letters joined (runs of a scratch script)."""
-    characters = [c for c in line.characters if not c.punctuation]
-    if len(characters) < 2:
+    """Whether a line read from ``strokes`` looks written with letters joined in one stroke (a stroke is never
+    cut, so such letters read as one character): a character whose widest stroke spans ``JOINED_FAR_WIDE``
+    line heights or more and is at least ``JOINED_TALL`` of one tall (not a dash), or, in a line of two
+    characters or more, spans ``JOINED_WIDE`` and was read unsure. On the validation words: 2 of 400 as
+    written, 96 of 234 with half of their neighbouring small letters joined (runs of a scratch script)."""
+    characters = [c for c in line.characters if not c.punctuation and c.strokes]
+    if not characters:
         return False
     height = line_height(np.array([c.box for c in characters]))
-    return any(
-        c.top
-        and c.top[0].prob < JOINED_UNSURE
-        and max(float(np.ptp(strokes[k][:, 0])) if len(strokes[k]) else 0.0 for k in c.strokes) >= JOINED_WIDE * height
-        for c in characters
-    )
+    for character in characters:
+        drawn = [strokes[k] for k in character.strokes if 0 <= k < len(strokes) and len(strokes[k])]
+        wide, tall = max(((float(np.ptp(s[:, 0])), float(np.ptp(s[:, 1]))) for s in drawn), default=(0.0, 0.0))
+        if wide >= JOINED_FAR_WIDE * height and tall >= JOINED_TALL * height:
+            return True
+        unsure = bool(character.top) and character.top[0].prob < JOINED_UNSURE
+        if len(characters) > 1 and unsure and wide >= JOINED_WIDE * height:
+            return True
+    return False
 
 
 def _model_read(line: ReadLine) -> int:
