@@ -559,10 +559,12 @@ class LineReader:
         split into characters, each read from its picture and its strokes, then in the line's context.
         ``together``: groups of strokes (their positions in ``strokes``) that are one character each, whatever
         the splitting finds (a person joined them); ``apart``: groups of strokes that are two characters (a
-        person split what the reader read as one: two letters that overlap), read as the two sides the models
-        find likeliest, cut in writing order or along the line. Boxes are in the strokes' units; a line with nothing to
-        read has no characters. Raises StrokesError for points that are not n x 2 finite numbers,
-        NotOneLineError (RowsOfWritingError, TooMuchWritingError) for writing that is not one line."""
+        person split what the reader read as one: two letters that overlap), read as the two sides the
+        models find likeliest, cut in writing order or along the line; a group naming a stroke that is not
+        there is left out. Boxes are in the strokes' units; a line with nothing to read has no characters;
+        ``notes`` says when its letters look joined in one stroke (:func:`joined_by_the_pen`). Raises
+        StrokesError for points that are not n x 2 finite numbers, NotOneLineError (RowsOfWritingError,
+        TooMuchWritingError) for writing that is not one line."""
         checked_top_k(top_k)
         start = time.perf_counter()
         raw = strokes.strokes if isinstance(strokes, Strokes) else strokes
