@@ -6,10 +6,15 @@ import itertools
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 from PIL import Image
+
+if TYPE_CHECKING:
+    from ml.evaluation.words import ComposedWord
+    from ml.runtime.line_reader import LineReader
 
 from ml.runtime.line_reader import (
     FIT_LIMIT,
@@ -40,6 +45,21 @@ def write(text: str, gap: float = 0.35, size: float = 100.0, spaces: float = 1.6
         x += size * (1 + gap)
         position += 1
     return strokes, owner
+
+
+def _validation_words(count: int) -> tuple[LineReader, list[ComposedWord]]:
+    """The bundled reader, and the first ``count`` of the words composed from the validation writers of its
+    image model (UNIPEN writers no model trained on), as ``glyphpad-ml evaluate --source words_val`` reads."""
+    from ml.evaluation.evaluate import WORD_COUNT
+    from ml.evaluation.words import compose_words
+    from ml.runtime.cards import card_path_for, read_card, resolve_model_path
+    from ml.runtime.line_reader import LineReader
+    from ml.training.data.unipen import load_unipen, model_writer_seed, writer_split
+
+    reader = LineReader.load(device="cpu")
+    card = read_card(card_path_for(resolve_model_path(reader.image.card.name)))
+    pen = load_unipen(REAL_UNIPEN)
+    return reader, compose_words(pen, writer_split(pen.writers, seed=model_writer_seed(card)).val, WORD_COUNT)[:count]
 
 
 def test_strokes_split_into_characters_however_many_strokes_each_has() -> None:
@@ -1074,16 +1094,7 @@ def test_strokes_the_person_split_are_read_as_two_characters() -> None:
     not REAL_UNIPEN.exists(), reason=f"UNIPEN not found at {REAL_UNIPEN} (see ../shared/data/README.md)"
 )
 def test_real_letters_the_reader_glued_are_read_right_once_split() -> None:
-    from ml.evaluation.evaluate import WORD_COUNT
-    from ml.evaluation.words import compose_words
-    from ml.runtime.cards import card_path_for, read_card, resolve_model_path
-    from ml.runtime.line_reader import LineReader
-    from ml.training.data.unipen import load_unipen, model_writer_seed, writer_split
-
-    reader = LineReader.load(device="cpu")
-    card = read_card(card_path_for(resolve_model_path(reader.image.card.name)))
-    pen = load_unipen(REAL_UNIPEN)
-    words = compose_words(pen, writer_split(pen.writers, seed=model_writer_seed(card)).val, WORD_COUNT)[:60]
+    reader, words = _validation_words(60)
     glued = 0
     for word in words:
         strokes = list(word.strokes)
@@ -1128,16 +1139,9 @@ def test_a_line_whose_letters_look_joined_by_the_pen_is_noted() -> None:
     not REAL_UNIPEN.exists(), reason=f"UNIPEN not found at {REAL_UNIPEN} (see ../shared/data/README.md)"
 )
 def test_real_words_written_with_letters_joined_by_the_pen_are_noted() -> None:
-    from ml.evaluation.evaluate import WORD_COUNT
-    from ml.evaluation.words import compose_words
-    from ml.runtime.cards import card_path_for, read_card, resolve_model_path
-    from ml.runtime.line_reader import JOINED_LETTERS_NOTE, LineReader
-    from ml.training.data.unipen import load_unipen, model_writer_seed, writer_split
+    from ml.runtime.line_reader import JOINED_LETTERS_NOTE
 
-    reader = LineReader.load(device="cpu")
-    card = read_card(card_path_for(resolve_model_path(reader.image.card.name)))
-    pen = load_unipen(REAL_UNIPEN)
-    words = compose_words(pen, writer_split(pen.writers, seed=model_writer_seed(card)).val, WORD_COUNT)[:80]
+    reader, words = _validation_words(80)
     noted_apart = noted_joined = joined_words = 0
     for word in words:
         strokes = [np.asarray(s, dtype=np.float64) for s in word.strokes]
@@ -1571,16 +1575,9 @@ def test_a_lines_slope_is_found_and_levelling_keeps_track_of_where_its_ink_was()
     not REAL_UNIPEN.exists(), reason=f"UNIPEN not found at {REAL_UNIPEN} (see ../shared/data/README.md)"
 )
 def test_real_words_photographed_turned_read_about_as_well_as_level_ones() -> None:
-    from ml.evaluation.evaluate import WORD_COUNT
-    from ml.evaluation.words import compose_words, edit_distance, word_picture
-    from ml.runtime.cards import card_path_for, read_card, resolve_model_path
-    from ml.runtime.line_reader import LineReader
-    from ml.training.data.unipen import load_unipen, model_writer_seed, writer_split
+    from ml.evaluation.words import edit_distance, word_picture
 
-    reader = LineReader.load(device="cpu")
-    card = read_card(card_path_for(resolve_model_path(reader.image.card.name)))
-    pen = load_unipen(REAL_UNIPEN)
-    words = compose_words(pen, writer_split(pen.writers, seed=model_writer_seed(card)).val, WORD_COUNT)[:40]
+    reader, words = _validation_words(40)
 
     def errors(degrees: float, level: bool = True) -> int:
         """Characters to put right (any case) in the words photographed turned ``degrees``."""
