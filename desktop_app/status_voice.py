@@ -39,6 +39,10 @@ class StatusVoice:
         """Whether an answer to the person (:meth:`say`) is still in view, for them to read."""
         return time.monotonic() < self._said_until
 
+    def answer_left_ms(self) -> int:
+        """How long the answer in view (:meth:`say`) stays, in milliseconds (0: none)."""
+        return max(0, int((self._said_until - time.monotonic()) * 1000))
+
     def done_answering(self) -> None:
         """The answer in view may be replaced (by a model's being ready, once it loads)."""
         self._said_until = 0.0

@@ -28,6 +28,7 @@ TEXT_ALTERNATIVES = 5  # readings offered in a character's menu, at least
 BOX_MARGIN_PX = 3  # a character's box stands this far off its ink
 LAST_LINES_KEPT = 8  # lines read from strokes kept, to find the first of two lines on the pad
 FULL_PAD = 0.9  # writing past this share of the pad's width is told how to start a new line
+NOTED_NEWS_MS = 8000  # a line read with a note (the pad nearly full, letters joined by the pen) is shown so long
 KEPT_CHARACTER_LENGTH = 100  # a typed correction kept between sessions, at most (a longer one is not kept)
 KEPT_NOTES = MAX_KEPT_STROKES  # corrections kept between sessions, at most (one a stroke kept)
 
@@ -134,6 +135,8 @@ class TextModeLines(QObject):
         self._said = ""
         self._say_timer = QTimer(self, singleShot=True, interval=LINE_SAID_AFTER_MS)
         self._say_timer.timeout.connect(self._say)
+        self._notes_timer = QTimer(self, singleShot=True)  # a line's notes, shown once an answer has been read
+        self._notes_timer.timeout.connect(lambda: self._show_line() if self.active and self.line is not None else None)
         self.pending = False  # a reading of the pad as it is now is on its way
         # The characters joined and split by the person asked for in the last reading.
         self._groups_read: tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]] = ((), ())
@@ -390,6 +393,7 @@ class TextModeLines(QObject):
             breaks=breaks,
             splittable=splittable,
             parted=parted,
+            from_start=reading.opened,  # a picture's line (a note's first line first)
         )
         self.canvas.set_overlay(boxes)
         if characters:  # said as shown, with the corrections made (a screen reader heard nothing of a line)
@@ -397,7 +401,10 @@ class TextModeLines(QObject):
         else:
             self._said = ""
         if self.voice.answering():  # a message the person asked for is still being read
+            if reading.line.notes:  # ... then the line's note ("lift the pen…" was never shown after "Added…")
+                self._notes_timer.start(self.voice.answer_left_ms())
             return
+        self._notes_timer.stop()
         if characters:
             count = f"{len(characters)} character{'s' if len(characters) != 1 else ''}"
             if any(breaks):  # a picture of several lines
@@ -410,7 +417,7 @@ class TextModeLines(QObject):
                 if full
                 else ""
             )
-            self.voice.show_unspoken(self._news, 8000 if full else 3000)
+            self.voice.show_unspoken(self._news, NOTED_NEWS_MS if full or notes else 3000)
         else:
             self._news = "No writing found"
             self.voice.bar.showMessage(self._news, 3000)

@@ -2779,6 +2779,24 @@ def test_text_mode_reads_a_picture_of_several_lines_and_adds_them_as_lines(  # t
     assert " ⏎ " in window.statusBar().currentMessage()
 
 
+def test_text_mode_shows_a_pictures_lines_from_the_first(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A student's trial: a photo of a three-line note opened with its row of characters scrolled to the last
+    line's end, the first line out of sight."""
+    lines = [np.hstack([render(c, size=100, pen_width=9) for c in text]) for text in ("H7AXH7AX", "AXH7AXH7")]
+    note = np.full((2 * lines[0].shape[0] + 40, lines[0].shape[1]), 255, dtype=np.uint8)
+    note[: lines[0].shape[0]] = lines[0]
+    note[lines[0].shape[0] + 40 :] = lines[1]
+    Image.fromarray(note).save(tmp_path / "note.png")
+    window.set_text_mode(True)
+    window.open_file(tmp_path / "note.png")
+    qtbot.waitUntil(lambda: window.lines.line is not None and "\n" in window.lines.line_text(), timeout=TIMEOUT_MS)
+    bar = window.text_panel._scroll.horizontalScrollBar()
+    window.resize(640, 600)  # a small window: the row is wider than the panel
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=TIMEOUT_MS)
+    qtbot.wait(50)
+    assert bar.value() == 0
+
+
 def test_text_mode_reads_an_opened_photo_and_forgets_corrections_with_the_ink(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -5349,6 +5367,23 @@ def test_text_mode_a_space_set_before_a_character_stays_when_it_is_split(qtbot, 
     qtbot.waitUntil(lambda: len(window.lines.line.line.characters) == 3, timeout=TIMEOUT_MS)
     assert window.lines.line_text()[1] == " " and window.lines.line_text().count(" ") == 1
     assert window.text_panel.shown_text() == window.lines.line_text()
+
+
+def test_text_mode_shows_a_lines_note_once_an_answer_has_been_read(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A student's trial: "nuns" written in one stroke just after Ctrl+Enter never showed "lift the pen between
+    letters": the line's news waited behind "Added … to the text", and was not shown after it."""
+    canvas, size, top = _text_mode_pad(qtbot, window, 0.3)
+    window.voice.say("Added “x” to the text (Undo takes it back)", 1.5)
+    # One stroke up and down, three times as wide as it is tall: letters written without lifting the pen.
+    zigzag = [(size * (0.4 + 0.25 * k), top + (size if k % 2 else 0.0)) for k in range(13)]
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(*map(int, zigzag[0])))
+    for (ax, ay), (bx, by) in itertools.pairwise(zigzag):
+        for t in np.linspace(0, 1, 8)[1:]:
+            QTest.mouseMove(canvas, QPoint(int(ax + (bx - ax) * t), int(ay + (by - ay) * t)))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(*map(int, zigzag[-1])))
+    qtbot.waitUntil(lambda: window.lines.line is not None and not window.lines.pending, timeout=TIMEOUT_MS)
+    assert window.lines.line.line.notes and window.statusBar().currentMessage().startswith("Added")
+    qtbot.waitUntil(lambda: "lift the pen between letters" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
 
 
 def test_undo_after_the_text_was_edited_leaves_the_text_alone_and_says_so(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

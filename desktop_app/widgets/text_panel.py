@@ -118,8 +118,11 @@ class TextPanel(QWidget):
         self._scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # When the row grows (a character added), its end, the newest character, comes into view.
         end_bar = self._scroll.horizontalScrollBar()
-        # The newest character in view; a message (no characters) from its start.
-        end_bar.rangeChanged.connect(lambda _low, high: end_bar.setValue(high if self._buttons else 0))
+        # The newest character in view; a message (no characters), or a picture's line, from its start.
+        self._from_start = False
+        end_bar.rangeChanged.connect(
+            lambda _low, high: end_bar.setValue(high if self._buttons and not self._from_start else 0)
+        )
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         line_layout.addWidget(self._scroll, 1)
@@ -167,6 +170,7 @@ class TextPanel(QWidget):
         breaks: Sequence[bool] = (),
         splittable: Sequence[bool] = (),
         parted: Sequence[bool] = (),
+        from_start: bool = False,
     ) -> None:
         """``characters``: (character, space before it); ``alternatives``: (character, probability) each;
         ``problem``: why there is no line to show (the writing could not be read), in place of the hint;
@@ -174,7 +178,9 @@ class TextPanel(QWidget):
         ``joinable``: whether each can be joined with a neighbour into one character; ``joined``: whether the
         person joined it so; ``breaks``: whether each starts a new line (a picture of several lines);
         ``splittable``: whether each can be split into two characters; ``parted``: whether the person split
-        it from a character read as one."""
+        it from a character read as one; ``from_start``: the row shown from its first character (a picture's
+        lines, read whole: written on the pad, the newest character at its end is in view)."""
+        self._from_start = from_start
         # The character that had the keyboard's focus gets it back: a reading picked from its menu by keys
         # rebuilt the row, and the focus went on to Copy.
         focused = next((k for k, b in enumerate(self._character_buttons()) if b is self.window().focusWidget()), None)
@@ -293,7 +299,7 @@ class TextPanel(QWidget):
         self.add_button.setEnabled(bool(characters))
         self.copy_button.setEnabled(bool(characters))
         self._fit_row_height()
-        if not characters:
+        if not characters or from_start:
             self._scroll.horizontalScrollBar().setValue(0)
 
     def _line_font(self, unsure: bool = False) -> QFont:
