@@ -621,6 +621,10 @@ class MainWindow(QMainWindow):
     # ---- models and devices ------------------------------------------------------------------------
     def start(self) -> None:
         """Ask the worker for the model list and the preferred model; called once the window is shown."""
+        # The text kept from last time, its end in view now that the box has its size (scrolled there before
+        # the window was laid out, its last line showed cut in half).
+        box = self.text_panel.text_box.verticalScrollBar()
+        box.setValue(box.maximum())
         self.service.set_device(self.preferences.device)
         self.service.list_models()
         self._watch_weights_folder()

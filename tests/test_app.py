@@ -3850,6 +3850,26 @@ def test_a_lines_corrections_and_joins_are_back_with_it_after_quitting(
             third.close()
 
 
+def test_the_text_kept_from_last_time_opens_with_its_last_line_whole_in_view(
+    qtbot, weights_env: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A student's trial: after a restart the text box's last line showed cut in half (scrolled to its end
+    before the window was laid out)."""
+    settings_file = tmp_path / "settings.ini"
+    kept = QSettings(str(settings_file), QSettings.Format.IniFormat)
+    kept.setValue("window/text_mode", True)
+    kept.setValue("text/collected", "\n".join(f"line {k} of my notes" for k in range(1, 41)))
+    kept.sync()
+    window = _open_window(qtbot, settings_file, size=(1100, 620))
+    try:
+        box = window.text_panel.text_box
+        qtbot.wait(50)
+        bar = box.verticalScrollBar()
+        assert bar.maximum() > 0 and bar.value() == bar.maximum()
+    finally:
+        window.close()
+
+
 def test_a_line_not_added_to_the_text_is_back_on_the_pad_after_quitting(
     qtbot, weights_env: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
