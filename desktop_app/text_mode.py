@@ -469,7 +469,7 @@ class TextModeLines(QObject):
         inner = [k for k in self._joins_by_key() if set(k) < set(key)]
         note = Correction(space_before=self._correction(index).space_before, one_character=True)
         self.canvas.set_note(key, note, dropping=inner)
-        self.voice.say("Joined into one character: Undo, or its menu's Split again, parts them")
+        self.voice.say("Joined into one character. To part them: Undo, or Split again in its menu")
 
     def split_in_two(self, index: int) -> None:
         """Read the line's character ``index`` as two characters (the reader read two letters that overlap as
@@ -486,7 +486,7 @@ class TextModeLines(QObject):
         if self.canvas.notes.get(key) == note and not inner:
             return  # split already (said when it was)
         self.canvas.set_note(key, note, dropping=inner)
-        self.voice.say("Split in two: Undo, or either half's Join, puts them together again")
+        self.voice.say("Split in two. To put them together again: Undo, or Join in either half's menu")
 
     def split_again(self, index: int) -> None:
         """Let the splitting decide again where a character the person joined splits."""

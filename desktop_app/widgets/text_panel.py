@@ -269,7 +269,7 @@ class TextPanel(QWidget):
                 split = menu.addAction("&Split again")
                 split.triggered.connect(lambda _=False, p=position: self.split_chosen.emit(p))
                 button.setAccessibleName(f"{button.accessibleName()}, joined")
-                button.setToolTip(f"{button.toolTip()}. Joined from two: its menu's Split again parts them")
+                button.setToolTip(f"{button.toolTip()}. Joined from two: Split again in its menu parts them")
             # Two letters that overlap, read as one ("lc" as k): the reader cuts them where they read best.
             if position < len(splittable) and splittable[position]:
                 if not (position < len(joinable) and joinable[position]):
@@ -372,9 +372,9 @@ class TextPanel(QWidget):
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Correct a character")
         dialog.setLabelText(
-            f"The {_ordinal(position + 1)} character of the line, read as “{shown}”: type what is written there "
-            "(several characters when one box holds them; a space goes before a box, from its menu; nothing: "
-            "leave it out of the text)"
+            # (A student's trial found the one long sentence hard to parse.)
+            f"Type what is written in this box (the line's {_ordinal(position + 1)} character, read as “{shown}”).\n"
+            "Two letters in one box: type both. Nothing: it is left out of the text."
         )
         # The prompt wraps: on one line the dialog was wider than a laptop's screen at 125% (its buttons off
         # it), and twice the window's width at 100%.
