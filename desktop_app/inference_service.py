@@ -216,6 +216,7 @@ class ReadText:
     top_k: int = TOP_K
     together: tuple[tuple[int, ...], ...] = ()  # strokes (positions) the person joined into one character each
     apart: tuple[tuple[int, ...], ...] = ()  # strokes (positions) of a character the person split in two, each
+    known: tuple[tuple[tuple[int, ...], str], ...] = ()  # characters the person put right: strokes, character
 
 
 @dataclass(frozen=True)
@@ -658,11 +659,13 @@ class InferenceService(QObject):
         top_k: int = TOP_K,
         together: tuple[tuple[int, ...], ...] = (),
         apart: tuple[tuple[int, ...], ...] = (),
+        known: tuple[tuple[tuple[int, ...], str], ...] = (),
     ) -> int:
         """Queue reading a written line: from its ``strokes`` when given (``together``: groups of them to read
-        as one character each; ``apart``: groups to read as two characters each), else from ``image``."""
+        as one character each; ``apart``: groups to read as two characters each; ``known``: characters the
+        person put right, as their strokes and what they are), else from ``image``."""
         request_id = self._new_id("read")
-        job = ReadText(request_id, model, strokes, image, scale, opened, top_k, together, apart)
+        job = ReadText(request_id, model, strokes, image, scale, opened, top_k, together, apart, known)
         self._submit(job, needs_torch=self._answers_need_torch())
         return request_id
 
@@ -935,7 +938,7 @@ class InferenceService(QObject):
         try:
             reader = self._line_reader(job.model)
             if job.strokes is not None:
-                line = reader.read_strokes(job.strokes, job.top_k, job.together, job.apart)
+                line = reader.read_strokes(job.strokes, job.top_k, job.together, job.apart, job.known)
             else:
                 # The pad's drawing rendered (after the eraser) is read as its strokes are: one line, not levelled.
                 line = reader.read_image(job.image, job.top_k, level=job.opened)

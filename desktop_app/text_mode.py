@@ -75,6 +75,17 @@ class Correction:
         return cls(char if char is None or len(char) <= KEPT_CHARACTER_LENGTH else None, space, one, two)
 
 
+@dataclass(frozen=True)
+class PersonGroups:
+    """What the person said of the line's strokes, by their positions among the pad's drawn strokes: the
+    groups they joined into one character, those they split in two, and the characters they put right
+    (their strokes and what they are), for the reader to take as certain."""
+
+    joined: tuple[tuple[int, ...], ...] = ()
+    split: tuple[tuple[int, ...], ...] = ()
+    known: tuple[tuple[tuple[int, ...], str], ...] = ()
+
+
 @dataclass
 class AddedLine:
     """A line added to the text, to take back when Undo brings its ink back (and to add again on Redo)."""
@@ -138,8 +149,8 @@ class TextModeLines(QObject):
         self._notes_timer = QTimer(self, singleShot=True)  # a line's notes, shown once an answer has been read
         self._notes_timer.timeout.connect(lambda: self._show_line() if self.active and self.line is not None else None)
         self.pending = False  # a reading of the pad as it is now is on its way
-        # The characters joined and split by the person asked for in the last reading.
-        self._groups_read: tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]] = ((), ())
+        # The characters joined, split and put right by the person, asked for in the last reading.
+        self._groups_read = PersonGroups()
         service.line_read.connect(self.on_line_read)
         canvas.notes_changed.connect(self.on_notes_changed)
         text_panel.character_chosen.connect(self.correct_character)
@@ -175,9 +186,17 @@ class TextModeLines(QObject):
         # A character's menu offers its alternatives whatever the top-k shown in character mode (Top 1 left
         # nothing to pick from but "Type another…").
         alternatives = max(self.preferences.top_k, TEXT_ALTERNATIVES)
-        self._groups_read = self._person_groups() if strokes is not None else ((), ())
+        self._groups_read = self._person_groups() if strokes is not None else PersonGroups()
         request_id = self.service.read_text(
-            self.preferences.model, strokes, image, scale, opened, alternatives, *self._groups_read
+            self.preferences.model,
+            strokes,
+            image,
+            scale,
+            opened,
+            alternatives,
+            self._groups_read.joined,
+            self._groups_read.split,
+            self._groups_read.known,
         )
         self.pending = True  # the line shown is the pad's as it was: not one to add until this comes
         self.read_strokes[request_id] = drawn
@@ -233,21 +252,30 @@ class TextModeLines(QObject):
             return
         # Characters joined or split: the line splits otherwise now. Also while a reading is on its way (the
         # strokes kept from last time are read before their corrections are put back on them).
+        # A character put right is also read again in its line (a neighbour may read otherwise beside it),
+        # and shown put right at once.
         reading_strokes = self.pending or (self.line is not None and self.line.from_strokes)
         if reading_strokes and self._person_groups() != self._groups_read:
             self.read_canvas()
-        elif self.line is not None:
+        if self.line is not None:
             self._show_line()
 
-    def _person_groups(self) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
-        """The strokes the person joined into one character each, and those they split into two each, as
-        positions among the pad's drawn strokes."""
+    def _person_groups(self) -> PersonGroups:
+        """The strokes the person joined into one character each, those they split into two each, and those
+        of each character they put right (a letter or digit picked or typed), as positions among the pad's
+        drawn strokes."""
         position = {id(stroke): k for k, stroke in enumerate(self.canvas.drawn_strokes())}
 
         def positions(keys: list[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
             return tuple(tuple(position[i] for i in key) for key in keys if all(i in position for i in key))
 
-        return positions(self._joins_by_key()), positions(self._splits_by_key())
+        typed = [
+            (key, note.char)
+            for key, note in self.canvas.notes.items()
+            if isinstance(note, Correction) and note.char and len(note.char) == 1 and note.char.isalnum()
+        ]
+        known = tuple((tuple(position[i] for i in key), char) for key, char in typed if all(i in position for i in key))
+        return PersonGroups(positions(self._joins_by_key()), positions(self._splits_by_key()), known)
 
     def notes_as_kept(self) -> list[dict[str, Any]]:
         """The person's corrections to the pad's line (typed, joined, split), to keep between sessions: each

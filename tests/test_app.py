@@ -5406,6 +5406,21 @@ def test_text_mode_shows_a_lines_note_once_an_answer_has_been_read(qtbot, window
     qtbot.waitUntil(lambda: "lift the pen between letters" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
 
 
+def test_text_mode_reads_a_corrected_characters_neighbours_again(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A student's trial: "CS101" read "CSIo1"; the I put right as 1, the o between the two digits stayed an o
+    and needed a correction of its own."""
+    window = real_window
+    canvas, size, top = _text_mode_pad(qtbot, window, 0.4)
+    for slot, char in enumerate("IO1"):
+        _mouse_char(canvas, char, size * 0.4 + slot * size * 1.4, top, size)
+    qtbot.waitUntil(lambda: window.lines.line_text() == "IO1", timeout=TIMEOUT_MS)
+    window.lines.correct_character(0, "1")
+    assert window.text_panel.shown_text().startswith("1")  # at once
+    qtbot.waitUntil(lambda: window.lines.line_text() == "101", timeout=TIMEOUT_MS)
+    window.lines.undo()  # the correction taken back: the line reads as at first again
+    qtbot.waitUntil(lambda: window.lines.line_text() == "IO1", timeout=TIMEOUT_MS)
+
+
 def test_undo_after_the_text_was_edited_leaves_the_text_alone_and_says_so(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """It said "back on the pad and out of the text" while the text still held the line, which Ctrl+Enter
     then added a second time."""

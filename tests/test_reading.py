@@ -1110,6 +1110,21 @@ def test_real_letters_the_reader_glued_are_read_right_once_split() -> None:
     assert glued >= 2
 
 
+def test_a_character_the_person_put_right_is_certain_context_for_its_neighbours() -> None:
+    from ml.runtime.line_reader import LineReader
+
+    reader = LineReader.load(device="cpu")
+    strokes, owner = write("IO1")
+    first = [k for k, o in enumerate(owner) if o == 0]
+    assert reader.read_strokes(strokes).text == "IO1"  # a letter, so the ring beside it is an O
+    # Put right as a 1: the ring between two digits is a 0.
+    line = reader.read_strokes(strokes, known=[(first, "1")])
+    assert line.text == "101"
+    assert all(alternative.label.isdigit() for alternative in line.characters[0].top)  # a digit's alternatives
+    # Put right as something no model reads, or by strokes that are not there: as read.
+    assert reader.read_strokes(strokes, known=[(first, "?"), ([0, 99], "1")]).text == "IO1"
+
+
 def test_a_line_whose_letters_look_joined_by_the_pen_is_noted() -> None:
     from ml.runtime.line_reader import JOINED_FAR_WIDE, JOINED_WIDE, ReadCharacter, ReadLine, joined_by_the_pen
     from ml.runtime.recognizer import ClassScore

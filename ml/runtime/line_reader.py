@@ -554,6 +554,7 @@ class LineReader:
         top_k: int = TOP_K,
         together: Sequence[Sequence[int]] = (),
         apart: Sequence[Sequence[int]] = (),
+        known: Sequence[tuple[Sequence[int], str]] = (),
     ) -> ReadLine:
         """A written line's strokes (:class:`Strokes`, or lists of (x, y) points, y down, in writing order)
         split into characters, each read from its picture and its strokes, then in the line's context.
@@ -561,7 +562,9 @@ class LineReader:
         the splitting finds (a person joined them); ``apart``: groups of strokes that are two characters (a
         person split what the reader read as one: two letters that overlap), read as the two sides the
         models find likeliest, cut in writing order or along the line; a group naming a stroke that is not
-        there is left out. Boxes are in the strokes' units; a line with nothing to read has no characters;
+        there is left out; ``known``: characters the person corrected (their strokes, what they are), taken
+        as certain where the line's context weighs letters against digits (an o between digits the person
+        put right is a 0). Boxes are in the strokes' units; a line with nothing to read has no characters;
         ``notes`` says when its letters look joined in one stroke (:func:`joined_by_the_pen`). Raises
         StrokesError for points that are not n x 2 finite numbers, NotOneLineError (RowsOfWritingError,
         TooMuchWritingError) for writing that is not one line."""
@@ -696,7 +699,8 @@ class LineReader:
         kept = [kept[k] for k in order]
         kept_probs = [kept_probs[k] for k in order]
         kept_pictures = [kept_pictures[k] for k in order]
-        line = self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation)
+        certain = {present(strokes): char for strokes, char in known if present(strokes)}
+        line = self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation, certain)
         return replace(line, notes=(JOINED_LETTERS_NOTE,)) if joined_by_the_pen(line, parts_xy) else line
 
     def read_image(self, image: ImageLike, top_k: int = TOP_K, level: bool = True) -> ReadLine:
@@ -1067,11 +1071,14 @@ class LineReader:
         top_k: int,
         start: float,
         punctuation: Sequence[CharacterPart] = (),
+        certain: dict[tuple[int, ...], str] | None = None,
     ) -> ReadLine:
         """Context (letters or digits, case) and the alternatives of each character; then the line's full
-        stops and hyphens put in their places (read by their place on the line: no model's classes)."""
+        stops and hyphens put in their places (read by their place on the line: no model's classes).
+        ``certain``: characters known (by their strokes), as certain as their neighbours' context."""
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000)
+        probabilities = self._with_certain(parts, probabilities, certain or {})
         in_context = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
         # A space there for a comma alone, between what context reads as digits, is taken back, and context
         # asked again without it (the first digit's word was read apart from the rest).
@@ -1087,6 +1094,31 @@ class LineReader:
         ]
         in_order = sorted([*characters, *marks], key=lambda c: c.box[0] + c.box[2])
         return ReadLine(tuple(in_order), (time.perf_counter() - start) * 1000)
+
+    def _with_certain(
+        self, parts: list[CharacterPart], probabilities: np.ndarray, certain: dict[tuple[int, ...], str]
+    ) -> np.ndarray:
+        """``probabilities`` with each character known by its strokes (``certain``) made its neighbours'
+        certain context: its row all of the kind it is (letter or digit), half on what it is where the labels
+        have it, half on the models' answers of that kind (its alternatives kept, in their shares)."""
+        if not certain:
+            return probabilities
+        out = probabilities.copy()
+        kinds = np.array([_kind(label) for label in self.labels])
+        for i, part in enumerate(parts):
+            char = certain.get(tuple(sorted(part.strokes)))
+            if not char or len(char) != 1 or not char.isalnum():
+                continue
+            row = np.where(kinds == _kind(char), out[i], 0.0)
+            row = row / row.sum() if row.sum() > 0 else row
+            match = [k for k, label in enumerate(self.labels) if label in (char, char.upper(), char.lower())]
+            if match:
+                as_typed = np.zeros_like(row)
+                as_typed[match[0]] = 1.0
+                row = (as_typed + row) / 2 if row.sum() > 0 else as_typed
+            if row.sum() > 0:
+                out[i] = row
+        return out
 
     def _with_case(
         self, parts: list[CharacterPart], probabilities: np.ndarray, pictures: np.ndarray, top_k: int
