@@ -422,6 +422,7 @@ class TextModeLines(QObject):
             splittable=splittable,
             parted=parted,
             from_start=reading.opened,  # a picture's line (a note's first line first)
+            by_place=[c.punctuation for c in reading.line.characters],
         )
         self.canvas.set_overlay(boxes)
         if characters:  # said as shown, with the corrections made (a screen reader heard nothing of a line)

@@ -3974,6 +3974,11 @@ def test_text_mode_reads_a_full_stop_and_a_hyphen_written_between_characters(qtb
     assert line("4", "2", stop) == "4.2"
     hyphen = [QPoint(int(gap - size * 0.2 + k * size * 0.04), int(top + size * 0.5)) for k in range(11)]
     assert line("A", "4", hyphen) == "A-4"
+    # Its menu says how the mark was read: by its place (it said "100.0%", a confidence no model gave).
+    menu = window.text_panel._character_buttons()[1].menu()
+    assert any(a.text().endswith("read by its place on the line") for a in menu.actions())
+    assert not any(a.text().endswith("%") for a in menu.actions())
+    assert any(a.text().endswith("%") for a in window.text_panel._character_buttons()[0].menu().actions())
 
 
 def test_a_line_added_to_a_long_text_is_scrolled_into_view(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

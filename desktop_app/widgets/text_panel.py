@@ -171,6 +171,7 @@ class TextPanel(QWidget):
         splittable: Sequence[bool] = (),
         parted: Sequence[bool] = (),
         from_start: bool = False,
+        by_place: Sequence[bool] = (),
     ) -> None:
         """``characters``: (character, space before it); ``alternatives``: (character, probability) each;
         ``problem``: why there is no line to show (the writing could not be read), in place of the hint;
@@ -179,7 +180,8 @@ class TextPanel(QWidget):
         person joined it so; ``breaks``: whether each starts a new line (a picture of several lines);
         ``splittable``: whether each can be split into two characters; ``parted``: whether the person split
         it from a character read as one; ``from_start``: the row shown from its first character (a picture's
-        lines, read whole: written on the pad, the newest character at its end is in view)."""
+        lines, read whole: written on the pad, the newest character at its end is in view); ``by_place``:
+        whether each is a mark read by its place on the line (no model's answer, no confidence)."""
         self._from_start = from_start
         # The character that had the keyboard's focus gets it back: a reading picked from its menu by keys
         # rebuilt the row, and the focus went on to Copy.
@@ -232,7 +234,10 @@ class TextPanel(QWidget):
             menu.aboutToShow.connect(lambda p=position: self.character_pointed.emit(p))
             menu.aboutToHide.connect(lambda: self.character_pointed.emit(-1))
             for option, prob in options:
-                action = menu.addAction(f"{described(option)}    {confidence_text(prob)}")
+                placed = position < len(by_place) and by_place[position]
+                # A mark read by its place had "100.0%", a confidence no model gave (a student's trial).
+                how = "read by its place on the line" if placed else confidence_text(prob)
+                action = menu.addAction(f"{described(option)}    {how}")
                 # The reading shown now is ticked; the others have no box (an empty one was too faint to
                 # see in the dark theme, and they are choices, not switches).
                 action.setCheckable(option == char)
