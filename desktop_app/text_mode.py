@@ -265,17 +265,17 @@ class TextModeLines(QObject):
         of each character they put right (a letter or digit picked or typed), as positions among the pad's
         drawn strokes."""
         position = {id(stroke): k for k, stroke in enumerate(self.canvas.drawn_strokes())}
-
-        def positions(keys: list[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
-            return tuple(tuple(position[i] for i in key) for key in keys if all(i in position for i in key))
-
-        typed = [
-            (key, note.char)
+        # The notes on strokes all on the pad, by those strokes' positions.
+        placed = [
+            (tuple(position[i] for i in key), note)
             for key, note in self.canvas.notes.items()
-            if isinstance(note, Correction) and note.char and len(note.char) == 1 and note.char.isalnum()
+            if isinstance(note, Correction) and all(i in position for i in key)
         ]
-        known = tuple((tuple(position[i] for i in key), char) for key, char in typed if all(i in position for i in key))
-        return PersonGroups(positions(self._joins_by_key()), positions(self._splits_by_key()), known)
+        return PersonGroups(
+            tuple(at for at, note in placed if note.one_character),
+            tuple(at for at, note in placed if note.two_characters),
+            tuple((at, note.char) for at, note in placed if note.char and len(note.char) == 1 and note.char.isalnum()),
+        )
 
     def notes_as_kept(self) -> list[dict[str, Any]]:
         """The person's corrections to the pad's line (typed, joined, split), to keep between sessions: each
@@ -295,13 +295,8 @@ class TextModeLines(QObject):
         for item in kept[:KEPT_NOTES]:
             correction = Correction.from_kept(item)
             positions = item.get("strokes") if isinstance(item, dict) else None
-            if (
-                correction is not None
-                and correction != Correction()
-                and isinstance(positions, list)
-                and all(isinstance(k, int) and not isinstance(k, bool) for k in positions)
-            ):
-                notes.append((tuple(positions), correction))
+            if correction is not None and correction != Correction() and isinstance(positions, list):
+                notes.append((tuple(positions), correction))  # (the canvas checks the positions)
         return self.canvas.load_written_notes(notes)
 
     def _joins_by_key(self) -> list[tuple[int, ...]]:
