@@ -604,7 +604,9 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._asking_at_close and (not self._corrections_may_go("Quit") or not self._writing_may_go()):
+        if self._asking_at_close and not (
+            self._corrections_may_go("Quit") and self._picture_line_may_go() and self._writing_may_go()
+        ):
             event.ignore()
             return
         self.save_state()
@@ -1646,6 +1648,30 @@ class MainWindow(QMainWindow):
             self.batch_view.finish(False)
             return
         self._batch_id = self.service.start_batch(self.preferences.model, found.files, self.preferences.top_k, lines)
+
+    def _picture_line_may_go(self) -> bool:
+        """Quitting with a picture's line put right and not added to the text: the person is asked, and may
+        add it first (the picture is not kept for next time, nor its corrections)."""
+        count = self.lines.picture_corrections_unadded()
+        if not count:
+            return True
+        name = self._opened_file[1] if self._opened_file is not None else "the picture"
+        characters = "1 character" if count == 1 else f"{count} characters"
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Quit",
+            f"You put right {characters} of the line read from {name}, and the line is not in the text: "
+            "your corrections are not kept for next time. Add the line to the text first?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        add = box.addButton("&Add to Text", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(add)
+        box.exec()
+        if box.clickedButton() is add:
+            self.lines.add_line_to_text()
+            return True
+        return box.clickedButton() is box.button(QMessageBox.StandardButton.Discard)
 
     def _corrections_may_go(self, doing: str) -> bool:
         """Whether answers corrected in the Batch table and not exported may be dropped (by a new batch, or

@@ -201,6 +201,15 @@ class TextModeLines(QObject):
         self.pending = True  # the line shown is the pad's as it was: not one to add until this comes
         self.read_strokes[request_id] = drawn
 
+    def picture_corrections_unadded(self) -> int:
+        """How many characters of the line read from an opened picture the person has put right, the line
+        not added to the text: they are kept nowhere else (a pad's strokes keep theirs), and quitting lost
+        them without a word."""
+        on_pad = self.canvas.opened_source is not None and not self.canvas.drawn_strokes()
+        if not self.active or self.line is None or self.line.from_strokes or not on_pad:
+            return 0
+        return len(self._picture_corrections)
+
     def clear_news(self) -> None:
         """Text mode's last word on a line read ("Read 5 characters"), if the status bar still shows it."""
         if self.voice.bar.currentMessage() == self._news:

@@ -2779,6 +2779,37 @@ def test_text_mode_reads_a_picture_of_several_lines_and_adds_them_as_lines(  # t
     assert " ⏎ " in window.statusBar().currentMessage()
 
 
+def test_quitting_asks_about_a_pictures_line_put_right_and_not_added(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
+    """A picture's corrections are kept nowhere (a pad's strokes keep theirs): quitting lost them unasked."""
+    from PySide6.QtWidgets import QMessageBox
+
+    Image.fromarray(np.hstack([render(c, size=100, pen_width=9) for c in "H7"])).save(tmp_path / "line.png")
+    window.set_text_mode(True)
+    window.open_file(tmp_path / "line.png")
+    qtbot.waitUntil(lambda: window.lines.line is not None and len(window.lines.line_text()) == 2, timeout=TIMEOUT_MS)
+    window.service.wait_idle()
+    asked: list[str] = []
+    clicked: list[str] = []
+
+    def exec_(box: QMessageBox) -> int:
+        asked.append(box.text())
+        wanted = next(b for b in box.buttons() if b.text().replace("&", "") == clicked[-1])
+        monkeypatch.setattr(box, "clickedButton", lambda: wanted)
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    assert window._picture_line_may_go() and not asked  # nothing put right: nothing to ask
+    window.lines.correct_character(1, "Z")
+    clicked.append("Cancel")
+    window.close()
+    assert window.isVisible() and "put right 1 character of the line read from line.png" in asked[0]
+    clicked.append("Add to Text")
+    window.close()
+    assert not window.isVisible() and window.text_panel.text_box.toPlainText().endswith("Z")
+
+
 def test_text_mode_shows_a_pictures_lines_from_the_first(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A student's trial: a photo of a three-line note opened with its row of characters scrolled to the last
     line's end, the first line out of sight."""
