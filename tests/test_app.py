@@ -3004,10 +3004,10 @@ def test_text_mode_says_what_to_do_with_a_picture_of_more_writing_than_it_reads(
     from ml.runtime.segmentation import MAX_CHARACTERS
 
     window.set_text_mode(True)
-    picture = np.full((400, 600), 255, dtype=np.uint8)
-    for k in range(4 * MAX_CHARACTERS + 40):  # specks on a grid, apart (more than a line's pieces)
-        top, left = 10 + (k // 30) * 25, 10 + (k % 30) * 19
-        picture[top : top + 6, left : left + 6] = 0
+    picture = np.full((300, 1200), 255, dtype=np.uint8)
+    # Specks all over (more than a line's pieces, in no rows: a page's rows are read as lines).
+    for y, x in np.random.default_rng(0).integers(0, 290, size=(4 * MAX_CHARACTERS + 150, 2)) * (1, 4):
+        picture[y : y + 6, x : x + 6] = 0
     Image.fromarray(picture).save(tmp_path / "page.png")
     window.open_image(tmp_path / "page.png")
     qtbot.waitUntil(lambda: "separate pieces" in window.lines.problem, timeout=TIMEOUT_MS)

@@ -1683,6 +1683,32 @@ def test_a_picture_of_several_lines_is_read_line_by_line() -> None:
         reader.read_image(sideways)
 
 
+def test_a_page_of_more_pieces_than_a_line_holds_is_taken_as_lines_unless_past_a_pages() -> None:
+    """A page of some ten lines (more pieces of ink than one line holds) was refused as "separate pieces of
+    ink" before its rows were looked at; a scatter, and a page past MAX_PAGE_PIECES, still are."""
+    from ml.runtime.segmentation import MAX_CHARACTERS, MAX_PAGE_PIECES, RowsOfWritingError, TooMuchWritingError
+
+    def grid(rows: int, columns: int) -> np.ndarray:
+        mask = np.zeros((30 * rows, 20 * columns), dtype=bool)
+        for row, column in itertools.product(range(rows), range(columns)):
+            mask[30 * row + 5 : 30 * row + 20, 20 * column + 5 : 20 * column + 12] = True  # a stem
+        return mask
+
+    page = grid(10, 30)
+    assert 4 * MAX_CHARACTERS < 300 <= MAX_PAGE_PIECES
+    with pytest.raises(RowsOfWritingError):
+        split_ink(page)
+    rows = MAX_PAGE_PIECES // 30 + 1
+    with pytest.raises(TooMuchWritingError, match="separate pieces"):
+        split_ink(grid(rows, 30))
+    scatter = np.zeros((300, 1200), dtype=bool)  # specks all over (a picture of texture)
+    for y, x in np.random.default_rng(0).integers(0, 290, size=(400, 2)) * (1, 4):
+        scatter[y : y + 6, x : x + 6] = True
+    assert len(ink_components(scatter)) > 4 * MAX_CHARACTERS
+    with pytest.raises(TooMuchWritingError, match="separate pieces"):
+        split_ink(scatter)
+
+
 def test_a_note_with_a_line_of_one_character_or_a_rule_between_its_lines_reads_and_sideways_notes_do_not() -> None:
     from ml.runtime.line_reader import LineReader
     from ml.runtime.segmentation import RowsOfWritingError

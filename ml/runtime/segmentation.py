@@ -155,6 +155,9 @@ MAX_CHARACTERS = 64  # more parts than this is not one line of writing
 # ... nor more strokes than this (four a character): refused before splitting, which weighs strokes in
 # pairs (10,000 dots took 18 s to be refused as 700 characters).
 MAX_LINE_STROKES = 4 * MAX_CHARACTERS
+# A picture of more pieces of ink than one line holds may be a page of lines, each read as a line: up to
+# this many pieces (a page of some 16 lines; past it a picture of texture, or more than a photo of notes holds).
+MAX_PAGE_PIECES = 16 * MAX_CHARACTERS
 
 
 class NotOneLineError(ValueError):
@@ -1032,11 +1035,13 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     pieces = _pieces_of_runs(runs, ink.shape[1], MIN_PIECE_PIXELS)
     if not pieces:
         return [], []
-    if len(pieces) > 4 * MAX_CHARACTERS:
-        raise TooMuchWritingError(f"{len(pieces)} separate pieces of ink: this does not look like one line of writing")
-    # Parts ordered left to right.
     boxes = piece_boxes(pieces)
+    if len(pieces) > 4 * MAX_CHARACTERS:
+        if len(pieces) <= MAX_PAGE_PIECES:
+            _check_one_line(boxes)  # lines of a page: each is read as a line (RowsOfWritingError says so)
+        raise TooMuchWritingError(f"{len(pieces)} separate pieces of ink: this does not look like one line of writing")
     _check_one_line(boxes)
+    # Parts ordered left to right.
     order = np.argsort(boxes[:, 0], kind="stable")
     pen = float(np.median(runs[2] - runs[1]))
     # A piece's length of ink: its pixels over the pen's width, less the round ends' share.
