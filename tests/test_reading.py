@@ -1201,12 +1201,12 @@ def test_a_character_whose_strokes_do_not_touch_reads_whole_in_a_picture() -> No
 
 def test_a_word_on_a_whole_page_reads_as_the_word_alone() -> None:
     from ml.evaluation.words import ComposedWord, word_picture
-    from ml.runtime.line_reader import MAX_READ_SIDE, LineReader
+    from ml.runtime.line_reader import MAX_READ_PIXELS, LineReader
 
     strokes, owner = write("H7AX")
     word, _ = word_picture(ComposedWord("H7AX", tuple(strokes), tuple(owner), "synthetic"))
-    page = np.full((2400, 3200), 255, dtype=np.uint8)  # a photographed page, far over MAX_READ_SIDE
-    assert max(page.shape) > 3 * MAX_READ_SIDE
+    page = np.full((2400, 3200), 255, dtype=np.uint8)  # a photographed page, far over MAX_READ_PIXELS
+    assert page.size > 10 * MAX_READ_PIXELS
     page[1000 : 1000 + word.shape[0], 700 : 700 + word.shape[1]] = word
     reader = LineReader.load(device="cpu")
     alone, on_page = reader.read_image(word), reader.read_image(page)

@@ -111,8 +111,12 @@ STAY = 0.8
 DESCENDERS = "GJPQY"  # letters whose small form reaches below the baseline: g j p q y
 ASCENDERS = "BDFHKLT"  # letters whose small form is as tall as a capital: b d f h k l t
 TWO_HEIGHTS = 1.3  # a line whose characters come in two heights this far apart has small letters and capitals
-MAX_READ_SIDE = 800  # an opened picture is read at most this many pixels wide or tall
-MAX_INK_PIXELS = 60_000  # more ink than this (at that size) is not one written line
+# An opened picture's written part is read in at most this many pixels (brought down to it), and at most
+# MAX_READ_SIDE wide or tall: a budget of pixels, not of its longer side, which made a long line's letters
+# small (lines of 8 validation words, 80 px tall: CER 26.5% read 800 px wide, 16.9% as they are; a scratch).
+MAX_READ_PIXELS = 800 * 800
+MAX_READ_SIDE = 3200
+MAX_INK_PIXELS = 160_000  # more ink than this (at that size, a quarter of it) is not writing, and slow to split
 # Each character of a line is rendered this many pixels square (as if drawn small on a small pad): the
 # same answers within noise and faster (600 UNIPEN validation characters: 89.2% at 80 px against 88.3%
 # at the pad's 128 px; validation words at 56 px against 80: CER 11.66% / 11.73%, test words 12.52% /
@@ -1201,7 +1205,7 @@ def _no_comma_space_between_digits(parts: list[CharacterPart], best: list[str]) 
 class WrittenInk:
     """The written part of a picture, as the line reader splits it."""
 
-    ink: np.ndarray  # ink in [0, 1], cropped to the writing (and its margin), at most MAX_READ_SIDE px
+    ink: np.ndarray  # ink in [0, 1], cropped to the writing (and its margin), at most MAX_READ_PIXELS
     peak: float
     mask: np.ndarray  # the pixels that are ink (over half the peak)
     scale: float  # of ``ink`` to the picture's pixels (1: not brought down)
@@ -1220,7 +1224,7 @@ def written_ink(pixels: np.ndarray) -> WrittenInk | None:
     if peak < 0.12:
         return None
     # The written part of the picture only: a word photographed on a whole page keeps its resolution
-    # when the picture is brought down to MAX_READ_SIDE (a 3000 px page: words 37% read right -> 50%).
+    # when the picture is brought down to MAX_READ_PIXELS (a 3000 px page: words 37% read right -> 50%).
     inked = ink > 0.5 * peak
     inked_rows, inked_columns = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
     margin = max(2, (int(inked_rows[-1] - inked_rows[0]) + 1) // 4)
@@ -1228,7 +1232,7 @@ def written_ink(pixels: np.ndarray) -> WrittenInk | None:
     evened_height, evened_width = ink.shape
     ink = ink[crop_y : int(inked_rows[-1]) + 1 + margin, crop_x : int(inked_columns[-1]) + 1 + margin]
     cropped_height, cropped_width = ink.shape
-    scale = min(1.0, MAX_READ_SIDE / max(ink.shape))
+    scale = min(1.0, MAX_READ_SIDE / max(ink.shape), np.sqrt(MAX_READ_PIXELS / ink.size))
     if scale < 1.0:
         from PIL import Image
 
