@@ -412,6 +412,13 @@ def test_a_space_after_a_comma_is_read_between_words_and_not_between_digits() ->
 
     reader = LineReader.load(device="cpu")
     assert reader.read_strokes(line("HE", "AT")).text == "HE, AT"
+    # Among short words, whose spaces raise the usual gap ("Ch 7, p 45" read "Ch 7,p 45").
+    words = line("HE", "AT")
+    for word in ("4", "7"):
+        written = write(word)[0]
+        shift = max(float(w[:, 0].max()) for w in words) + 150.0 - min(float(w[:, 0].min()) for w in written)
+        words += [w + np.array([shift, 0.0]) for w in written]
+    assert reader.read_strokes(words).text == "HE, AT 4 7"
     for before, after in (("1", "000"), ("3", "14")):
         assert reader.read_strokes(line(before, after)).text == f"{before},{after}"
 
@@ -1547,6 +1554,12 @@ def test_a_word_gap_twice_the_letters_gaps_is_a_space() -> None:
     assert [bool(p.space_before) for p in split_strokes(strokes)] == [False, False, True, False]
     close, _ = write("HI42", gap=0.45)
     assert not any(p.space_before for p in split_strokes(close))
+    # Short words, whose spaces raise the line's usual gap: letters 0.75 line heights apart, spaces 1.95
+    # ("CH 7 P 45" read "CH7P45"); the same line with its letters as far apart as its words has none.
+    strokes, _ = write("CH 7 P 45")
+    assert [bool(p.space_before) for p in split_strokes(strokes)] == [False, False, True, True, True, False]
+    even, _ = write("CH7P45", gap=1.95)
+    assert not any(p.space_before for p in split_strokes(even))
 
 
 def _turned(strokes: list[np.ndarray], degrees: float) -> list[np.ndarray]:

@@ -50,8 +50,9 @@ usual gap is the median of the line's other gaps between letters ``APART``; with
 closer ones, that gap or ``APART`` (at most a line height over ``SPACE_OVER_USUAL``);
 with no other gap (two characters), a line height over ``SPACE_OVER_USUAL``. Among short words, whose
 spaces raise that median, a gap is also a space where the line's gaps fall into two sizes clearly apart
-(``WORD_GAP_RATIO``) and it is of the wide ones. After a comma, a gap of ``COMMA_SPACE_GAP`` line heights
-wider than the usual gap is a space.
+(``WORD_GAP_RATIO``) and it is of the wide ones, or where it is ``SURE_SPACE_GAP`` line heights wide and
+``SPACE_OVER_USUAL`` times the line's narrow gaps (the median of the narrower half of the others). After a
+comma, a gap of ``COMMA_SPACE_GAP`` line heights wider than the line's narrow gaps is a space.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ SPACE_GAP = 0.5  # a gap this many line heights wide is a space ...
 # printed_words` CER 10.32 -> 9.49% (STIX 16.3 -> 10.5%); the validation words from strokes 8.15% either way,
 # as pictures 11.96 -> 12.04% (2 of 400 words). SPACE_GAP 0.4 for every line instead: more false spaces.
 TIGHT_SPACE_GAP = 0.35
-COMMA_SPACE_GAP = 0.3  # ... or after a comma, this many (and wider than the usual gap, below, not twice)
+COMMA_SPACE_GAP = 0.3  # ... or after a comma, this many (and wider than the line's narrow gaps, not twice)
 # ... if it is also this many times the line's median gap. 2.0, not 2.5: on the validation words with one
 # gap of 0.6-1.0 capital heights put in, the space is found in 206 of 349 words, not 125; the words as
 # written get 12 false spaces, not 6 (measured with a scratch script; a new user's "HI 42" read "H142").
@@ -150,6 +151,12 @@ SPACE_OVER_USUAL = 2.0
 # spaces, and one space put in a word is found in 292 of 349, not 295 (2.5: 522 found, 31 false spaces in
 # the words as written; 3.5: 295 found).
 WORD_GAP_RATIO = 3.0
+# A gap this many line heights wide is a space where it is SPACE_OVER_USUAL times the line's narrow gaps, its
+# usual gap raised by the other spaces of short words ("CH 7 P 45", letters 0.75 line heights apart, words
+# 1.95: read "CH7P45"). Validation words cut into words of 1-3 characters (runs/spaces.py, a scratch): 955
+# -> 964 of 1049 spaces found, false spaces unchanged (3; 18 in the words as written); 1.2: 973, one more
+# false space in the words as written, 1.0: 988, three more.
+SURE_SPACE_GAP = 1.5
 APART = 0.15  # letters this many line heights apart stand apart: closer ones say nothing of the usual gap
 MAX_CHARACTERS = 64  # more parts than this is not one line of writing
 # ... nor more strokes than this (four a character): refused before splitting, which weighs strokes in
@@ -826,23 +833,31 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]], punctuation
         close = any(g is not None and g <= APART * height for g in measured)
         if len(others) >= 2:
             usual = float(np.median(others))
+            letters_gap = float(np.median(sorted(others)[: len(others) // 2]))
         elif others or close:
             usual = min(max([*others, APART * height]), height / SPACE_OVER_USUAL)
         else:
             usual = height / SPACE_OVER_USUAL
+        if len(others) < 2:
+            letters_gap = usual
         # ... or, among short words (several spaces, which raised that median: "hi 1 7 yo" read "hi17 yo"),
         # one of the wide gaps where the line's gaps fall into two clearly apart sizes.
         space = (
             gap is not None
             and gap > (TIGHT_SPACE_GAP if close and not others else SPACE_GAP) * height
-            and (gap > SPACE_OVER_USUAL * usual or (word_gap is not None and gap >= word_gap))
+            and (
+                gap > SPACE_OVER_USUAL * usual
+                or (word_gap is not None and gap >= word_gap)
+                or (gap > SURE_SPACE_GAP * height and gap > SPACE_OVER_USUAL * letters_gap)
+            )
         )
-        # After a comma a narrower gap is a space, one wider than the usual gap: prose has one there, and
-        # the comma stands in it ("hello, World" read "hello,world" in a newcomer's trial, its gap 0.48 line
-        # heights; "hi, you" read "hi,you", its gap under twice the usual). Marked as the comma's: between
+        # After a comma a narrower gap is a space, one wider than the line's narrow gaps: prose has one
+        # there, and the comma stands in it ("hello, World" read "hello,world" in a newcomer's trial, its gap
+        # 0.48 line heights; "hi, you" read "hi,you", its gap under twice the usual; "Ch 7, p 45" read
+        # "Ch 7,p 45", the usual gap raised by the spaces of its short words). Marked as the comma's: between
         # digits ("1,000" or "3,14" written loosely) the reader takes it back once it knows them digits.
         after_comma = k > 0 and punctuation[order[k - 1]] == ","
-        comma_space = not space and after_comma and gap is not None and gap > max(COMMA_SPACE_GAP * height, usual)
+        comma_space = not space and after_comma and gap is not None and gap > max(COMMA_SPACE_GAP * height, letters_gap)
         box = tuple(float(v) for v in merged[i])
         out.append(
             CharacterPart(
