@@ -3793,6 +3793,25 @@ def test_corrections_are_undone_redone_and_kept_through_clear_and_a_mode_switch(
     qtbot.waitUntil(lambda: window.lines.line_text().replace(" ", "") == "Z7", timeout=TIMEOUT_MS)
 
 
+def test_the_labels_of_close_or_overlapping_boxes_do_not_cover_one_another() -> None:
+    """A dense line's labels (overlapping letters, a page of notes) lay over one another, unreadable."""
+    from PySide6.QtCore import QPointF, QRectF
+
+    from desktop_app.widgets.canvas import label_tags
+
+    size = (12.0, 16.0)
+    alone = label_tags([QRectF(100, 100, 40, 60)], [size])
+    assert alone == [QRectF(101, 83, 12, 16)]  # above the box, at its left
+    assert label_tags([QRectF(100, 5, 40, 60)], [size]) == [QRectF(101, 6, 12, 16)]  # inside, at the pad's top
+    boxes = [QRectF(100 + 8 * k, 100, 30, 60) for k in range(5)]  # each over the one before
+    tags = label_tags(boxes, [size] * 5)
+    assert not any(a.intersects(b) for a, b in itertools.combinations(tags, 2))
+    assert all(box.left() <= tag.left() and tag.right() <= box.right() for box, tag in zip(boxes, tags, strict=True))
+    # Apart, each keeps its place above its box.
+    apart = [QRectF(100 + 50 * k, 100, 30, 60) for k in range(3)]
+    assert [t.topLeft() for t in label_tags(apart, [size] * 3)] == [b.topLeft() + QPointF(1, -17) for b in apart]
+
+
 def test_boxes_stay_round_the_ink_when_the_line_is_read_from_its_picture(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """After the eraser (in character mode: text mode's takes whole strokes) a line is read from its rendered
     picture; its boxes, brought back to the pad, must stand where the strokes' boxes stood (a line rendered

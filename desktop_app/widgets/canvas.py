@@ -293,6 +293,24 @@ def paint_strokes(painter: QPainter, strokes: list[Stroke], ink: QColor, backgro
         paint_pieces(painter, stroke, range(piece_count(stroke)), ink, background)
 
 
+def label_tags(boxes: list[QRectF], sizes: list[tuple[float, float]]) -> list[QRectF]:
+    """Where each box's label tag goes (``sizes``: each tag's width and height): above the box at its left,
+    or inside its top where the box reaches the top of the pad; where that covers a tag placed before (close
+    or overlapping characters: the labels of a dense line lay over one another, unreadable), the first place
+    free of them of: above at the box's right, a tag higher (left, then right), inside its top."""
+    placed: list[QRectF] = []
+    for box, (width, height) in zip(boxes, sizes, strict=True):
+        above = box.top() - height - 1
+        inside = max(box.top(), 0.0) + 1
+        lefts = (box.left() + 1, max(box.right() - width - 1, box.left() + 1))
+        tops = [above if above >= 0 else inside] + ([above - height] if above - height >= 0 else [])
+        candidates = [QRectF(left, top, width, height) for top in tops for left in lefts]
+        candidates.append(QRectF(lefts[0], inside, width, height))
+        free = (tag for tag in candidates if not any(tag.intersects(other) for other in placed))
+        placed.append(next(free, candidates[0]))
+    return placed
+
+
 class DrawingCanvas(QWidget):
     """Emits ``drawing_changed`` when a stroke ends, on undo/redo/clear; never recognizes anything itself."""
 
@@ -994,7 +1012,7 @@ class DrawingCanvas(QWidget):
             backdrop.setAlpha(215)
             ink = self._ink()
             metrics = painter.fontMetrics()
-            for index, (box, label) in enumerate(self._overlay):
+            for index, (box, _) in enumerate(self._overlay):
                 if index == self._marked_box:  # the character being corrected: which box it is, at a glance
                     painter.fillRect(box, QColor(highlight.red(), highlight.green(), highlight.blue(), 60))
                     painter.setPen(QPen(highlight, 3))
@@ -1002,9 +1020,9 @@ class DrawingCanvas(QWidget):
                     painter.setPen(pen)
                 else:
                     painter.drawRect(box)
-                width, height = metrics.horizontalAdvance(label) + 6, metrics.height() + 2
-                top = box.top() - height - 1 if box.top() - height - 1 >= 0 else max(box.top(), 0.0) + 1
-                tag = QRectF(box.left() + 1, top, width, height)
+            sizes = [(metrics.horizontalAdvance(label) + 6.0, metrics.height() + 2.0) for _, label in self._overlay]
+            tags = label_tags([box for box, _ in self._overlay], sizes)
+            for tag, (_, label) in zip(tags, self._overlay, strict=True):
                 painter.fillRect(tag, backdrop)
                 # In the ink's colour on the paper's: readable in either theme (the highlight's blue on the
                 # dark pad was 3.5:1).
