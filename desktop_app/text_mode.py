@@ -129,7 +129,11 @@ class TextModeLines(QObject):
         self._keep = keep
         self.active = False  # whether the window is in text mode
         self.line: LineReading | None = None  # the last line read
-        self._picture_corrections: dict[int, Correction] = {}  # a read picture's character -> its correction
+        # An opened picture's characters put right, by their boxes in it (read again the same, they are the
+        # same characters: after Undo brings the picture back, another model, text mode left and back), and
+        # the picture they belong to (a new picture on the pad starts none).
+        self._picture_corrections: dict[tuple[float, ...], Correction] = {}
+        self._corrected_picture: object | None = None
         self.problem = ""  # why the last reading of the pad gave no line ("" if it did, or none yet)
         self.line_strokes: list[Any] = []  # the canvas strokes the shown line was read from
         # The last lines that read from strokes, and their strokes: when a second line is written below one,
@@ -208,7 +212,7 @@ class TextModeLines(QObject):
         on_pad = self.canvas.opened_source is not None and not self.canvas.drawn_strokes()
         if not self.active or self.line is None or self.line.from_strokes or not on_pad:
             return 0
-        return len(self._picture_corrections)
+        return sum(self._box_key(i) in self._picture_corrections for i in range(len(self.line.line.characters)))
 
     def clear_news(self) -> None:
         """Text mode's last word on a line read ("Read 5 characters"), if the status bar still shows it."""
@@ -250,7 +254,11 @@ class TextModeLines(QObject):
             self.voice.bar.showMessage(advice, 10000)
             return
         self.line = reading
-        self._picture_corrections.clear()
+        if not reading.from_strokes:  # (a drawing read from its render starts none at each read)
+            source = self.canvas.opened_source if reading.opened else None
+            if source is None or source is not self._corrected_picture:
+                self._picture_corrections.clear()
+                self._corrected_picture = source
         self.line_strokes = strokes
         if reading.from_strokes:
             self._last_lines = [*self._last_lines[-(LAST_LINES_KEPT - 1) :], (reading, self.line_strokes)]
@@ -325,7 +333,7 @@ class TextModeLines(QObject):
         """What a correction is remembered by: the canvas's own strokes of the character (they keep their
         identity when the pad is resized, and new ink is new strokes; the canvas keeps the correction as a
         note on them, undone and redone with them); empty for a picture's characters, which are not
-        remembered across reads."""
+        remembered by their boxes (:meth:`_box_key`)."""
         assert self.line is not None
         character = self.line.line.characters[index]
         if not self.line.from_strokes:
@@ -334,8 +342,13 @@ class TextModeLines(QObject):
 
     def _correction(self, index: int) -> Correction:
         key = self._character_key(index)
-        note = self.canvas.notes.get(key) if key else self._picture_corrections.get(index)
+        note = self.canvas.notes.get(key) if key else self._picture_corrections.get(self._box_key(index))
         return note if isinstance(note, Correction) else Correction()
+
+    def _box_key(self, index: int) -> tuple[float, ...]:
+        """What a picture's character put right is remembered by: its box in the picture's pixels."""
+        assert self.line is not None
+        return tuple(round(float(v), 1) for v in self.line.line.characters[index].box)
 
     def _split_space(self, index: int) -> bool | None:
         """The space the person set before a character they split in two, for its left half (the two halves
@@ -478,8 +491,8 @@ class TextModeLines(QObject):
         key = self._character_key(index)
         if key:
             self.canvas.set_note(key, corrected)  # undoable; shown on notes_changed
-        else:  # a picture's character: corrected until the next read
-            self._picture_corrections[index] = corrected
+        else:  # a picture's character: kept by its box while its picture is on the pad
+            self._picture_corrections[self._box_key(index)] = corrected
             self._show_line()
 
     def join_with_next(self, index: int) -> None:

@@ -2810,6 +2810,29 @@ def test_quitting_asks_about_a_pictures_line_put_right_and_not_added(  # type: i
     assert not window.isVisible() and window.text_panel.text_box.toPlainText().endswith("Z")
 
 
+def test_a_pictures_corrections_come_back_with_it(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A picture's line put right lost its corrections at any reading again: cleared and brought back by Undo,
+    text mode left and taken up again."""
+    Image.fromarray(np.hstack([render(c, size=100, pen_width=9) for c in "H7"])).save(tmp_path / "line.png")
+    window.set_text_mode(True)
+
+    def read_again(change) -> str:  # type: ignore[no-untyped-def]
+        change()
+        window.service.wait_idle()
+        qtbot.waitUntil(lambda: not window.lines.pending and window.lines.line is not None, timeout=TIMEOUT_MS)
+        return window.lines.line_text()
+
+    first = read_again(lambda: window.open_file(tmp_path / "line.png"))
+    window.lines.correct_character(1, "Z")
+    assert window.lines.line_text() == first[0] + "Z"
+    window.canvas.clear()
+    assert read_again(window.lines.undo) == first[0] + "Z"
+    window.set_text_mode(False)
+    assert read_again(lambda: window.set_text_mode(True)) == first[0] + "Z"
+    # Another picture (the same file opened again: another on the pad) starts with none.
+    assert read_again(lambda: window.open_file(tmp_path / "line.png")) == first
+
+
 def test_text_mode_shows_a_pictures_lines_from_the_first(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A student's trial: a photo of a three-line note opened with its row of characters scrolled to the last
     line's end, the first line out of sight."""
