@@ -1722,6 +1722,44 @@ def test_a_page_of_more_pieces_than_a_line_holds_is_taken_as_lines_unless_past_a
         split_ink(scatter)
 
 
+def test_real_two_line_notes_whose_lines_nearly_touch_read_as_two_lines_and_turned_are_refused() -> None:
+    """A trial's notes photographed: two lines whose descenders reach the next line's tall letters (no band
+    free of ink between them) were read as one line of nonsense, without a word; a note of four lines turned
+    a quarter, as a short word of nonsense (each line a column, read as one character)."""
+    from ml.evaluation.words import ComposedWord, word_picture
+    from ml.runtime.segmentation import SidewaysWritingError
+
+    reader, words = _validation_words(120)
+    pairs: list[tuple[ComposedWord, ComposedWord]] = []
+    for word in words:  # two words of one writer, in the writer's units
+        used = {id(w) for pair in pairs for w in pair}
+        mate = next((w for w in words if w.writer == word.writer and w is not word and id(w) not in used), None)
+        if mate is not None and id(word) not in used:
+            pairs.append((word, mate))
+
+    def note(lines: list[ComposedWord] | tuple[ComposedWord, ...], pitch: float) -> np.ndarray:
+        """The words one under another, ``pitch`` times the taller one's height apart."""
+        points = [np.concatenate(w.strokes) for w in lines]
+        tall = max(float(p[:, 1].max() - p[:, 1].min()) for p in points)
+        strokes: list[np.ndarray] = []
+        owner: list[int] = []
+        for k, (word, p) in enumerate(zip(lines, points, strict=True)):
+            shift = np.array([points[0][:, 0].min() - p[:, 0].min(), k * pitch * tall])
+            strokes += [s + shift for s in word.strokes]
+            owner += [o + len(owner) for o in word.character_of_stroke]
+        text = "".join(w.text for w in lines)
+        return word_picture(ComposedWord(text, tuple(strokes), tuple(owner), lines[0].writer), line_px=200)[0]
+
+    # 10 notes 1.1 word heights apart: 5 read as two lines before (line 1's ink reaching line 2's).
+    two = sum(reader.read_image(note(pair, 1.1)).text.count("\n") == 1 for pair in pairs[:10])
+    assert two >= 9
+    four = note([w for pair in pairs[:2] for w in pair], 1.6)
+    assert reader.read_image(four).text.count("\n") == 3
+    for turn in (1, -1):
+        with pytest.raises(SidewaysWritingError, match="sideways"):
+            reader.read_image(np.ascontiguousarray(np.rot90(four, turn)))
+
+
 def test_a_note_with_a_line_of_one_character_or_a_rule_between_its_lines_reads_and_sideways_notes_do_not() -> None:
     from ml.runtime.line_reader import LineReader
     from ml.runtime.segmentation import RowsOfWritingError

@@ -69,9 +69,11 @@ from ml.runtime.render import render_drawing
 from ml.runtime.segmentation import (
     CUT_WIDE,
     MAX_CHARACTERS,
+    SIDEWAYS,
     CharacterPart,
     NotOneLineError,
     RowsOfWritingError,
+    SidewaysWritingError,
     TooMuchWritingError,
     clearly_apart,
     close_pairs,
@@ -754,15 +756,15 @@ class LineReader:
 
         try:
             line = self._read_levelled(written, written.mask, to_picture, from_picture, top_k, start, level)
-        except RowsOfWritingError:
-            if not level:  # the pad's own drawing rendered is read as its strokes are: one line
+        except RowsOfWritingError as error:
+            # The pad's own drawing rendered is read as its strokes are: one line. Lines standing sideways
+            # are not read as rows (each row a letter of every line, turned).
+            if not level or isinstance(error, SidewaysWritingError):
                 raise
             rows = self._read_rows(written, to_picture, from_picture, top_k, start, level)
             if rows is None:  # a word photographed sideways stands as a column of rows too
                 # (Lines of writing are read: "GlyphPad reads one line at a time" was not true of a picture.)
-                raise RowsOfWritingError(
-                    "rows of writing that do not read as lines (a line standing sideways? turn the picture a quarter)"
-                ) from None
+                raise SidewaysWritingError(SIDEWAYS) from None
             line = rows
         notes = image.notes if isinstance(image, LoadedImage) else ()
         return replace(line, latency_ms=(time.perf_counter() - start) * 1000, size=size, notes=notes)
@@ -821,7 +823,7 @@ class LineReader:
         pieces = ink_components(written.mask)
         if not pieces:
             return None
-        rows = writing_rows(piece_boxes(pieces))
+        rows = writing_rows(piece_boxes(pieces), by_middles=True)
         if rows is None:
             return None
         characters: list[ReadCharacter] = []

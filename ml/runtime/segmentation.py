@@ -176,6 +176,13 @@ class RowsOfWritingError(NotOneLineError):
     """Writing in rows, one above the other."""
 
 
+SIDEWAYS = "rows of writing that do not read as lines (a line standing sideways? turn the picture a quarter)"
+
+
+class SidewaysWritingError(RowsOfWritingError):
+    """Lines of writing standing sideways: each a column of letters one above the other."""
+
+
 class TooMuchWritingError(NotOneLineError):
     """More strokes, pieces of ink or characters than one line of writing holds."""
 
@@ -338,10 +345,64 @@ def _heading(stroke: np.ndarray, look: float) -> np.ndarray:
     return step / max(float(np.hypot(*step)), 1e-9)
 
 
-def _rows(boxes: np.ndarray, height: float) -> list[list[int]]:
+def _rows(boxes: np.ndarray, height: float, by_middles: bool = False) -> list[list[int]]:
     """Indexes of ``boxes`` (x0, y0, x1, y1) in rows one above the other, top to bottom: a box whose top is
-    ``LINE_GAP`` line heights below the bottom of all above it starts a row."""
-    rows: list[list[int]] = []
+    ``LINE_GAP`` line heights below the bottom of all above it starts a row; ``by_middles``: a box whose
+    middle is ``ROW_MIDDLE_GAP`` line heights below the middles of all above it (a picture's lines,
+    whose descenders may reach the next line's tall letters: no band free of ink parts them)."""
+    if by_middles and len(boxes):
+        middles = (boxes[:, 1] + boxes[:, 3]) / 2
+        # A piece taller than a character is ink of two lines run together (a descender on the next
+        # line's tall letter): its middle, between the lines, would join them. It goes in the nearest row.
+        usual = boxes[:, 3] - boxes[:, 1] <= TWO_LINES_TALL * height
+        order = [k for k in np.argsort(middles, kind="stable").tolist() if usual[k]] or [int(np.argmin(middles))]
+        rows = [[order[0]]]
+        for before, index in itertools.pairwise(order):
+            if middles[index] - middles[before] > ROW_MIDDLE_GAP * height:
+                rows.append([])
+            rows[-1].append(index)
+        # Lines part at gaps far wider than any between the middles of one line's pieces; specks of texture
+        # part at gaps a little wider than the rest, by chance.
+        inside = [float(np.diff(middles[row]).max()) if len(row) > 1 else 0.0 for row in rows]
+        kept = [rows[0]]
+        for k in range(1, len(rows)):
+            gap = float(middles[rows[k][0]] - middles[kept[-1][-1]])
+            if gap >= ROW_GAP_OVER_INSIDE * max(inside[k], float(np.diff(middles[kept[-1]]).max(initial=0.0))):
+                kept.append(rows[k])
+            else:
+                kept[-1] = kept[-1] + rows[k]
+        rows = kept
+        # Lines of a note stand one under another; the ends of a sloping line (its descenders lower still)
+        # stand beside each other: rows that overlap along the line for less than half the narrower one's
+        # width are one row ("alzjj" turned 8 degrees read "alz" over "JJ"), unless a band free of ink
+        # parts them (as rows were found before: a note's second line set off to the right).
+        band_of = {k: b for b, band in enumerate(_rows(boxes, height)) for k in band}
+        joined = [rows[0]]
+        for row in rows[1:]:
+            above, below = boxes[joined[-1]], boxes[row]
+            span_above = np.array([above[:, 0].min(), 0.0, above[:, 2].max(), 0.0])
+            span_below = np.array([below[:, 0].min(), 0.0, below[:, 2].max(), 0.0])
+            banded = {band_of[k] for k in joined[-1]}.isdisjoint(band_of[k] for k in row)
+            if _overlap_share(span_above, span_below, 0.0) < 0.5 and not banded:
+                joined[-1] = joined[-1] + row
+            else:
+                joined.append(row)
+        # A row of one piece is a line of one character only where a band free of ink parts it from the
+        # lines; else it hangs from a line beside it (a j's descender). Rows of one piece each are a word
+        # standing sideways, for the caller to say.
+        in_lines = {k for row in joined if len(row) > 1 for k in row}
+        alone = [row for row in joined if len(row) == 1 and any(band_of[row[0]] == band_of[k] for k in in_lines)]
+        rows = [row for row in joined if not any(row is a for a in alone)] or joined
+        spans = np.array([[middles[row].min(), middles[row].max()] for row in rows])
+        for row in alone if rows is not joined else []:
+            away = np.maximum(spans[:, 0] - middles[row[0]], 0) + np.maximum(middles[row[0]] - spans[:, 1], 0)
+            rows[int(np.argmin(away))].append(row[0])
+        spans = np.array([[middles[row].min(), middles[row].max()] for row in rows])
+        for index in sorted(set(range(len(boxes))) - set(order)):
+            away = np.maximum(spans[:, 0] - middles[index], 0) + np.maximum(middles[index] - spans[:, 1], 0)
+            rows[int(np.argmin(away))].append(index)
+        return [sorted(row, key=lambda k: middles[k]) for row in rows]
+    rows = []
     bottom = None
     for index in np.argsort(boxes[:, 1], kind="stable").tolist():
         top, low = float(boxes[index, 1]), float(boxes[index, 3])
@@ -352,6 +413,13 @@ def _rows(boxes: np.ndarray, height: float) -> list[list[int]]:
     return rows
 
 
+# A picture's character-high pieces whose middles are this many line heights apart, none between, stand
+# in two lines (a line's middles lie within half a line height: small letters, capitals, descenders).
+# Notes of validation writers' words (runs/notes/lines_sweep.py, a scratch): two lines 2.5 capital
+# heights apart were read as one line, nonsense, 18 of 31 times, where a descender reached the next line.
+ROW_MIDDLE_GAP = 0.7
+ROW_GAP_OVER_INSIDE = 2.0  # ... and this many times wider than any gap between the middles within each
+TWO_LINES_TALL = 1.8  # line heights: a piece taller than any character (an f with its loops, 1.6) is two lines'
 RULE_LENGTH = 3.0  # a bar between lines this many line heights long, and thinner than RULE_THICKNESS, is a rule
 RULE_THICKNESS = 0.2
 
@@ -366,14 +434,15 @@ def _stacked(boxes: np.ndarray) -> bool:
     )
 
 
-def writing_rows(boxes: np.ndarray) -> list[list[int]] | None:
+def writing_rows(boxes: np.ndarray, by_middles: bool = False) -> list[list[int]] | None:
     """Pieces of ink (their boxes: x0, y0, x1, y1) as lines of writing one above the other, top to bottom:
     the rows of character-high pieces that :class:`RowsOfWritingError` counts, each smaller piece (a dot,
     a bar, a comma) in the row nearest it, a rule left out. None for writing standing sideways (rows of
-    one character each, three rows or more of two at most, or characters one above the other in a row)."""
+    one character each, three rows or more of two at most, or characters one above the other in a row).
+    ``by_middles``: rows as :func:`_rows` finds them by the pieces' middles."""
     height = line_height(boxes)
     tall = np.flatnonzero(boxes[:, 3] - boxes[:, 1] > LINE_PART * height)
-    rows = [[int(tall[k]) for k in row] for row in _rows(boxes[tall], height)]
+    rows = [[int(tall[k]) for k in row] for row in _rows(boxes[tall], height, by_middles)]
     most = max((len(row) for row in rows), default=0)
     # A word standing sideways is a column of rows of one character; a note of two lines standing
     # sideways, rows of two. A line of one character under a longer one is a note all the same.
@@ -391,13 +460,13 @@ def writing_rows(boxes: np.ndarray) -> list[list[int]] | None:
     return [sorted(row) for row in rows]
 
 
-def _check_one_line(boxes: np.ndarray) -> None:
+def _check_one_line(boxes: np.ndarray, by_middles: bool = False) -> None:
     """Raise ValueError when the parts stand in rows one above the other: characters of one line all
     share some height on the page (their x-height band), lines do not. Only parts of a character's
     height count: not an i's dot, however round, nor a bar drawn above its character."""
     height = line_height(boxes)
     kept = boxes[boxes[:, 3] - boxes[:, 1] > LINE_PART * height]  # characters, not dots or bars however wide
-    in_rows = _rows(kept, height)
+    in_rows = _rows(kept, height, by_middles)
     counts = [len(row) for row in in_rows]  # parts in each row, top to bottom
     spans = [[float(kept[row, 0].min()), float(kept[row, 2].max())] for row in in_rows]  # each row's left, right
     # A row of one part may be a character of the line set apart (a j hanging below it); two rows of two
@@ -1053,16 +1122,37 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     boxes = piece_boxes(pieces)
     if len(pieces) > 4 * MAX_CHARACTERS:
         if len(pieces) <= MAX_PAGE_PIECES:
-            _check_one_line(boxes)  # lines of a page: each is read as a line (RowsOfWritingError says so)
+            _check_one_line(boxes, by_middles=True)  # a page's lines: each read as a line (RowsOfWritingError)
         raise TooMuchWritingError(f"{len(pieces)} separate pieces of ink: this does not look like one line of writing")
-    _check_one_line(boxes)
+    _check_one_line(boxes, by_middles=True)
     # Parts ordered left to right.
     order = np.argsort(boxes[:, 0], kind="stable")
     pen = float(np.median(runs[2] - runs[1]))
     # A piece's length of ink: its pixels over the pen's width, less the round ends' share.
     lengths = np.array([max(len(pieces[k]) / max(pen, 1.0) - pen, 0.0) for k in order])
     groups, punctuation = _group(boxes[order], pen=pen, lengths=lengths)
+    height = line_height(boxes)
+    if any(_a_column(boxes[order[g]], height) for g in groups):
+        raise SidewaysWritingError(SIDEWAYS)
     return _parts_left_to_right(boxes, [[int(order[k]) for k in g] for g in groups], punctuation), pieces
+
+
+def _a_column(boxes: np.ndarray, height: float) -> bool:
+    """Whether a character's pieces (boxes) hold three of a character's height or more, each below the one
+    before, apart: letters of a line standing sideways (a note turned a quarter read as one short line of
+    nonsense, a column taken for each character; an i's dot and stem, an 8's loops are two at most)."""
+    tall = boxes[boxes[:, 3] - boxes[:, 1] > LINE_PART * height]
+    tall = tall[np.argsort(tall[:, 1] + tall[:, 3], kind="stable")]
+    chain = 1
+    for above, below in itertools.pairwise(tall):
+        shorter = min(above[3] - above[1], below[3] - below[1])
+        chain = chain + 1 if above[3] - below[1] < COLUMN_OVERLAP * shorter else 1
+        if chain >= 3:
+            return True
+    return False
+
+
+COLUMN_OVERLAP = 0.25  # of the shorter one's height: two pieces overlapping less, one above the other, are apart
 
 
 CLOSE = 0.15  # neighbours whose ink comes this many line heights near each other may be one character
