@@ -3449,6 +3449,26 @@ def test_a_box_can_be_corrected_to_the_two_characters_it_holds(
     assert not window.text_panel.findChildren(QInputDialog)  # none left behind
 
 
+def test_a_character_typed_on_a_focused_character_is_its_reading(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Its tooltip says "or type the right one": typing on the focused character did nothing."""
+    from desktop_app.widgets.text_panel import TextPanel
+
+    panel = TextPanel()
+    qtbot.addWidget(panel)
+    panel.set_line([("a", False), ("b", False), ("v", False)], [[("a", 0.9)], [("b", 0.9)], [("v", 0.5)]])
+    panel.show()
+    button = panel._buttons[2]
+    assert "type the right one" in button.toolTip()
+    with qtbot.waitSignal(panel.character_chosen) as chosen:
+        qtbot.keyClick(button, "u")
+    assert chosen.args == [2, "u"]
+    with qtbot.waitSignal(panel.character_chosen) as chosen:
+        qtbot.keyClick(button, "$", Qt.KeyboardModifier.ShiftModifier)
+    assert chosen.args == [2, "$"]
+    with qtbot.assertNotEmitted(panel.character_chosen):  # a shortcut is no character
+        qtbot.keyClick(button, "c", Qt.KeyboardModifier.ControlModifier)
+
+
 def test_a_characters_menu_offers_the_marks_no_model_reads(qtbot) -> None:  # type: ignore[no-untyped-def]
     """A comma read as an i offered only letters: the mark took Type another… and a dialog."""
     from desktop_app.widgets.text_panel import TextPanel

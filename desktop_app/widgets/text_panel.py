@@ -336,6 +336,14 @@ class TextPanel(QWidget):
             and watched in self._buttons
         ):
             self.character_pointed.emit(-1)
+        elif isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress and watched in self._buttons:
+            # A character typed on the focused character is its reading, as its tooltip says (typing there did
+            # nothing: only the menu's Type another… did it). Space still opens its menu.
+            typed = event.text()
+            plain = not event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier)
+            if plain and len(typed) == 1 and typed.isprintable() and not typed.isspace():
+                self.character_chosen.emit(self._character_buttons().index(watched), typed)
+                return True
         return super().eventFilter(watched, event)
 
     def _character_buttons(self) -> list[QWidget]:
