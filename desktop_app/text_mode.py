@@ -659,6 +659,9 @@ class TextModeLines(QObject):
         if not text:  # Ctrl+Enter with nothing that reads: said, not ignored
             if self.canvas.is_blank():
                 self.voice.say("Nothing to add yet: write a line first")
+            elif self.problem and self.canvas.opened_source is not None and not self.canvas.drawn_strokes():
+                # A picture has no strokes to undo (a trial's photo was told to Undo the last strokes).
+                self.voice.say(f"Nothing to add: the picture was not read ({self.problem})")
             elif self.problem:
                 self.voice.say("Nothing to add: the writing does not read as one line (Undo the last strokes)")
             else:

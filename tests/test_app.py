@@ -2951,6 +2951,9 @@ def test_text_mode_says_why_a_picture_cannot_be_read_in_the_line_panel(
     qtbot.waitUntil(lambda: "do not read as lines" in hint.text(), timeout=TIMEOUT_MS)
     assert hint.isVisibleTo(window.text_panel) and not window.text_panel.add_button.isEnabled()
     assert "Turn the picture (Ctrl+R)" in window.statusBar().currentMessage()  # no strokes to undo
+    window.lines.add_line_to_text()  # Ctrl+Enter: nothing to add, and why (not "Undo the last strokes")
+    said = window.statusBar().currentMessage()
+    assert said.startswith("Nothing to add: the picture was not read (rows") and "strokes" not in said
     window.canvas.clear()  # the problem goes with the picture
     qtbot.waitUntil(lambda: hint.text().startswith("Write a word"), timeout=TIMEOUT_MS)
 
