@@ -35,6 +35,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from desktop_app.widgets.fonts import character_font
 from ml.runtime.pen import (
     DEFAULT_PEN_PX,
     LIGHTEST_TOUCH,
@@ -1011,6 +1012,8 @@ class DrawingCanvas(QWidget):
             backdrop = self._paper()
             backdrop.setAlpha(215)
             ink = self._ink()
+            # In the answers' font, where l, I and 1 differ (the interface's sans-serif I over an i read as l).
+            painter.setFont(character_font(self.font()))
             metrics = painter.fontMetrics()
             for index, (box, _) in enumerate(self._overlay):
                 if index == self._marked_box:  # the character being corrected: which box it is, at a glance
