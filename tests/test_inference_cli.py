@@ -823,3 +823,21 @@ def test_archs_lists_each_architecture_under_the_command_that_trains_it(capsys: 
     assert set(options) == set(IMAGE_ARCHS) | set(STROKE_ARCHS)
     assert groups["glyphpad-ml train-strokes --arch NAME"] == STROKE_ARCHS
     assert groups["glyphpad-ml stroke-ensemble --members ..."] == ["stroke_ensemble"]
+
+
+def test_read_prints_a_pictures_lines_each_after_its_path(
+    bundled_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A note's later lines had no path, and its notes ran on after its last line's words (a trial)."""
+    from ml.cli.read import shown_reading
+
+    line = np.hstack([render(c, size=100, pen_width=9) for c in "H7"])
+    note = np.full((2 * line.shape[0] + 40, line.shape[1]), 255, dtype=np.uint8)
+    note[: line.shape[0]] = line
+    note[line.shape[0] + 40 :] = np.hstack([render(c, size=100, pen_width=9) for c in "AX"])
+    Image.fromarray(note).save(tmp_path / "note.png")
+    assert cli_main(["read", str(tmp_path / "note.png")]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 2 and all(p.startswith(f"{tmp_path / 'note.png'}: ") for p in printed)
+    assert shown_reading("a.png", "HI\nYO", ("averaged down 3x",)) == "a.png: HI\na.png: YO\na.png: (averaged down 3x)"
+    assert shown_reading("a.png", "HI", ("averaged down 3x",)) == "a.png: HI (averaged down 3x)"

@@ -141,9 +141,19 @@ def run(argv: list[str]) -> int:
         if line.notes:
             record["notes"] = list(line.notes)
         record["chars"] = character_records(line, y_up=strokes is not None and strokes.source_y_up)
-        shown_notes = "".join(f" ({note})" for note in line.notes)
-        print(json.dumps(record) if args.json else f"{record['path']}: {line.text}{shown_notes}", flush=True)
+        print(json.dumps(record) if args.json else shown_reading(record["path"], line.text, line.notes), flush=True)
     return said_failures(failed, len(files) + len(problems), args.json)
+
+
+def shown_reading(path: str, text: str, notes: tuple[str, ...]) -> str:
+    """A reading as ``read`` prints it: "path: text (notes)"; a picture's lines each on a line of their own
+    after its path, as grep gives them, and the notes on one more (after the last line they read as its
+    words; later lines had no path to tell which file they were of)."""
+    lines = text.split("\n")
+    said = "".join(f" ({note})" for note in notes)
+    if len(lines) == 1:
+        return f"{path}: {text}{said}"
+    return "\n".join([*(f"{path}: {line}" for line in lines), *([f"{path}:{said}"] if said else [])])
 
 
 def companions_said(reader: LineReader) -> str:
