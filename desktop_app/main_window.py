@@ -148,6 +148,7 @@ PAD_DESCRIPTIONS = {
     "(Ctrl+O) or paste (Ctrl+V) a picture of the writing.",
 }
 COMPARE_WAITS = "Draw a character, or open a picture: every ticked model reads it here."
+OFFER_TEXT_MODE_FROM = 2  # characters counted in the input: Read as Text is offered under its one answer
 RELIST_AFTER_MS = 1000  # a change in the weights folder lists the models again after this quiet (a copy settles)
 PAD_SAVE_AFTER_MS = 2000  # the pad and the text box are kept this long after their last change (and at closing)
 # A stroke past the pad's edge ends there: what was drawn out there is neither on the pad nor read (an E
@@ -266,6 +267,7 @@ class MainWindow(QMainWindow):
         self.canvas.setAccessibleDescription(PAD_DESCRIPTIONS[False])
         self.canvas.pen_width = float(self.preferences.pen_width)
         self.predictions = PredictionPanel(top_k=self.preferences.top_k)
+        self.predictions.read_as_text.clicked.connect(lambda: self.set_text_mode(True))
         self.explain_view = ExplainView()
         self.compare_view = CompareView()
         self.batch_view = BatchView()
@@ -1053,6 +1055,8 @@ class MainWindow(QMainWindow):
     def _note_count(self, count: int) -> None:
         if count > 1:
             self.predictions.add_note(f"{count} characters? Text mode (Ctrl+T) reads a line")
+        if count >= OFFER_TEXT_MODE_FROM:
+            self.predictions.offer_text_mode()
 
     def _refresh_side_views(self, recognition_pending: bool = False) -> None:
         if self.tabs.currentWidget() is self.compare_view:

@@ -2443,14 +2443,18 @@ def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(
     message = window.predictions.message
     qtbot.waitUntil(lambda: "3 characters" in message.text(), timeout=TIMEOUT_MS)
     assert message.isVisibleTo(window.predictions) and "Text mode" in message.text()
+    offer = window.predictions.read_as_text  # a button, not only a note (a photo of a sentence read "M / m")
+    assert offer.isVisibleTo(window.predictions)
     window.canvas.clear()
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))  # one character (of two strokes)
     assert "characters" not in message.text() and "only" not in message.text()
+    assert not offer.isVisibleTo(window.predictions)
     # A picture of a word, opened: counted from its ink.
     word = tmp_path / "word.png"
     Image.fromarray(np.hstack([render(c, 96, pen_width=5, box=0.6) for c in "HI4E"])).save(word)
     _last_result(qtbot, window, lambda: window.open_image(word))
     qtbot.waitUntil(lambda: "4 characters? Text mode" in message.text(), timeout=TIMEOUT_MS)  # after the answer
+    assert offer.isVisibleTo(window.predictions)
     single = tmp_path / "single.png"
     Image.fromarray(render("T", 96)).save(single)
     _last_result(qtbot, window, lambda: window.open_image(single))
@@ -2467,6 +2471,12 @@ def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(
     window.canvas.clear()
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "A"))
     assert f"{model} reads digits (0-9) only" in message.text()
+    window.models[model] = info
+    _last_result(qtbot, window, lambda: window.open_image(word))
+    qtbot.waitUntil(offer.isVisible, timeout=TIMEOUT_MS)
+    offer.click()  # the word read as text
+    assert window.text_mode
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 4, timeout=TIMEOUT_MS)
 
 
 def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:

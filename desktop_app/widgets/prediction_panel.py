@@ -17,7 +17,7 @@ from PySide6.QtGui import (
     QPen,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop_app.themes import focus_colour
 from desktop_app.widgets.fonts import character_font, class_name, confidence_text, short_class_name, spoken_class_name
@@ -288,6 +288,12 @@ class PredictionPanel(QWidget):
         self.message = QLabel("Draw a character to start.")
         self.message.setWordWrap(True)
         self._grid.addWidget(self.message, 1, 0, 1, 2)
+        # Offered where the input holds several characters: one answer for a line of them is a guess (a photo
+        # of a sentence showed a large "M / m", and the way to text mode was a note under it).
+        self.read_as_text = QPushButton("Read as Text (Ctrl+T)")
+        self.read_as_text.setToolTip("Text mode reads a line of characters as text")
+        self.read_as_text.setVisible(False)
+        self._grid.addWidget(self.read_as_text, 2, 0, 1, 2)
         layout.addWidget(answers)
         self._answers_box = answers
         self.latency = QLabel("")
@@ -416,8 +422,8 @@ class PredictionPanel(QWidget):
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             bar = ConfidenceBar()
             bar.setAccessibleName(f"answer {row + 1}: none")  # named with its class and chance once filled
-            self._grid.addWidget(label, row + 2, 0)
-            self._grid.addWidget(bar, row + 2, 1)
+            self._grid.addWidget(label, row + 3, 0)
+            self._grid.addWidget(bar, row + 3, 1)
             self._labels.append(label)
             self._bars.append(bar)
         self.show_blank("Draw a character to start.")
@@ -462,6 +468,7 @@ class PredictionPanel(QWidget):
                 bar.setAccessibleName(f"answer {i + 1}: none")
         self.message.setText("; ".join(notes))
         self.message.setVisible(bool(notes))
+        self.read_as_text.setVisible(False)  # offered again once this input is counted (offer_text_mode)
         self._fit()
         spoken = (
             f"{spoken_class_name(self._answer, self._merged_case)}, {confidence_text(top[0][1])}" if top else "none"
@@ -483,6 +490,11 @@ class PredictionPanel(QWidget):
         shown = self.message.text()
         self.message.setText(f"{shown}; {note}" if shown and self.message.isVisibleTo(self) else note)
         self.message.setVisible(True)
+        self._fit()
+
+    def offer_text_mode(self) -> None:
+        """The input holds several characters: the button to read them as text shows under the answer."""
+        self.read_as_text.setVisible(True)
         self._fit()
 
     def show_pending(self) -> None:
@@ -513,6 +525,7 @@ class PredictionPanel(QWidget):
             bar.setVisible(False)
         self.message.setText(message)
         self.message.setVisible(True)
+        self.read_as_text.setVisible(False)
         self.latency.setText("")
         self._fit()
 
