@@ -1712,7 +1712,8 @@ def test_a_page_of_more_pieces_than_a_line_holds_is_taken_as_lines_unless_past_a
     def grid(rows: int, columns: int) -> np.ndarray:
         mask = np.zeros((30 * rows, 20 * columns), dtype=bool)
         for row, column in itertools.product(range(rows), range(columns)):
-            mask[30 * row + 5 : 30 * row + 20, 20 * column + 5 : 20 * column + 12] = True  # a stem
+            top, left = 30 * row + 5, 20 * column + 5
+            mask[top : top + 15, left : left + 2] = mask[top + 13 : top + 15, left : left + 10] = True  # an L
         return mask
 
     page = grid(10, 30)
@@ -1728,6 +1729,12 @@ def test_a_page_of_more_pieces_than_a_line_holds_is_taken_as_lines_unless_past_a
     assert len(ink_components(scatter)) > 4 * MAX_CHARACTERS
     with pytest.raises(TooMuchWritingError, match="separate pieces"):
         split_ink(scatter)
+    # Specks in rows (a page of dots) are no lines: filled blobs, not a pen's strokes.
+    dotted = np.zeros((30 * 10, 20 * 30), dtype=bool)
+    for row, column in itertools.product(range(10), range(30)):
+        dotted[30 * row + 5 : 30 * row + 9, 20 * column + 5 : 20 * column + 9] = True
+    with pytest.raises(TooMuchWritingError, match="separate pieces"):
+        split_ink(dotted)
 
 
 def test_real_two_line_notes_whose_lines_nearly_touch_read_as_two_lines_and_turned_are_refused() -> None:
@@ -1766,6 +1773,32 @@ def test_real_two_line_notes_whose_lines_nearly_touch_read_as_two_lines_and_turn
     for turn in (1, -1):
         with pytest.raises(SidewaysWritingError, match="sideways"):
             reader.read_image(np.ascontiguousarray(np.rot90(four, turn)))
+
+
+def test_a_letter_whose_ink_broke_or_dots_over_a_word_are_no_lines() -> None:
+    """A review: a y whose ink broke twice (three pieces, one above another) had the word refused as
+    standing sideways; i's dots written as flicks over "mini" were read as a line over it."""
+    from ml.evaluation.words import ComposedWord, word_picture
+
+    reader, words = _validation_words(400)
+    for text, letter in (("qyv", "y"), ("vpzofyv", "f")):  # refused before
+        word = next(w for w in words if w.text == text)
+        picture, strokes = word_picture(word)
+        points = np.concatenate(
+            [s for s, o in zip(strokes, word.character_of_stroke, strict=True) if o == text.index(letter)]
+        )
+        (x0, y0), (x1, y1) = np.floor(points.min(0)).astype(int), np.ceil(points.max(0)).astype(int)
+        for share in (1 / 3, 2 / 3):  # the pen skipped twice across it
+            row = int(y0 + share * (y1 - y0))
+            picture[row - 1 : row + 2, x0 - 4 : x1 + 5] = 255
+        assert len(reader.read_image(picture).text.replace(" ", "")) >= len(text) - 1  # read, not refused
+    # Flicks over the i's of a word of small letters joined up (their dots, not a line: "l 1" over "MM").
+    hump = [[0.0, 60.0], [10.0, 20.0], [25.0, 20.0], [30.0, 60.0]]
+    humps = [np.array(hump) + np.array([60.0 * k, 0.0]) for k in range(4)]
+    joined = [np.vstack([humps[0], humps[1]]), np.vstack([humps[2], humps[3]])]
+    flicks = [np.array([[35.0, 0.0], [42.0, -18.0]]) + np.array([120.0 * k, 0.0]) for k in range(2)]
+    written = ComposedWord("mm", tuple([*joined, *flicks]), (0, 1, 0, 1), "synthetic")
+    assert "\n" not in reader.read_image(word_picture(written)[0]).text
 
 
 def test_a_note_with_a_line_of_one_character_or_a_rule_between_its_lines_reads_and_sideways_notes_do_not() -> None:

@@ -860,6 +860,8 @@ class LineReader:
                 mask[pieces[k][:, 0], pieces[k][:, 1]] = True
             try:
                 line = self._read_levelled(written, mask, to_picture, from_picture, top_k, start, level)
+            except TooMuchWritingError:
+                raise  # said as it is, not as rows standing sideways
             except NotOneLineError:
                 return None
             if line.characters:

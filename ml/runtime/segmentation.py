@@ -165,6 +165,7 @@ MAX_LINE_STROKES = 4 * MAX_CHARACTERS
 # A picture of more pieces of ink than one line holds may be a page of lines, each read as a line: up to
 # this many pieces (a page of some 16 lines; past it a picture of texture, or more than a photo of notes holds).
 MAX_PAGE_PIECES = 16 * MAX_CHARACTERS
+STROKES_FILL = 0.55  # a page's pieces of writing fill less of their boxes than this, the median of them
 
 
 class NotOneLineError(ValueError):
@@ -351,58 +352,8 @@ def _rows(boxes: np.ndarray, height: float, by_middles: bool = False) -> list[li
     middle is ``ROW_MIDDLE_GAP`` line heights below the middles of all above it (a picture's lines,
     whose descenders may reach the next line's tall letters: no band free of ink parts them)."""
     if by_middles and len(boxes):
-        middles = (boxes[:, 1] + boxes[:, 3]) / 2
-        # A piece taller than a character is ink of two lines run together (a descender on the next
-        # line's tall letter): its middle, between the lines, would join them. It goes in the nearest row.
-        usual = boxes[:, 3] - boxes[:, 1] <= TWO_LINES_TALL * height
-        order = [k for k in np.argsort(middles, kind="stable").tolist() if usual[k]] or [int(np.argmin(middles))]
-        rows = [[order[0]]]
-        for before, index in itertools.pairwise(order):
-            if middles[index] - middles[before] > ROW_MIDDLE_GAP * height:
-                rows.append([])
-            rows[-1].append(index)
-        # Lines part at gaps far wider than any between the middles of one line's pieces; specks of texture
-        # part at gaps a little wider than the rest, by chance.
-        inside = [float(np.diff(middles[row]).max()) if len(row) > 1 else 0.0 for row in rows]
-        kept = [rows[0]]
-        for k in range(1, len(rows)):
-            gap = float(middles[rows[k][0]] - middles[kept[-1][-1]])
-            if gap >= ROW_GAP_OVER_INSIDE * max(inside[k], float(np.diff(middles[kept[-1]]).max(initial=0.0))):
-                kept.append(rows[k])
-            else:
-                kept[-1] = kept[-1] + rows[k]
-        rows = kept
-        # Lines of a note stand one under another; the ends of a sloping line (its descenders lower still)
-        # stand beside each other: rows that overlap along the line for less than half the narrower one's
-        # width are one row ("alzjj" turned 8 degrees read "alz" over "JJ"), unless a band free of ink
-        # parts them (as rows were found before: a note's second line set off to the right).
-        band_of = {k: b for b, band in enumerate(_rows(boxes, height)) for k in band}
-        joined = [rows[0]]
-        for row in rows[1:]:
-            above, below = boxes[joined[-1]], boxes[row]
-            span_above = np.array([above[:, 0].min(), 0.0, above[:, 2].max(), 0.0])
-            span_below = np.array([below[:, 0].min(), 0.0, below[:, 2].max(), 0.0])
-            banded = {band_of[k] for k in joined[-1]}.isdisjoint(band_of[k] for k in row)
-            if _overlap_share(span_above, span_below, 0.0) < 0.5 and not banded:
-                joined[-1] = joined[-1] + row
-            else:
-                joined.append(row)
-        # A row of one piece is a line of one character only where a band free of ink parts it from the
-        # lines; else it hangs from a line beside it (a j's descender). Rows of one piece each are a word
-        # standing sideways, for the caller to say.
-        in_lines = {k for row in joined if len(row) > 1 for k in row}
-        alone = [row for row in joined if len(row) == 1 and any(band_of[row[0]] == band_of[k] for k in in_lines)]
-        rows = [row for row in joined if not any(row is a for a in alone)] or joined
-        spans = np.array([[middles[row].min(), middles[row].max()] for row in rows])
-        for row in alone if rows is not joined else []:
-            away = np.maximum(spans[:, 0] - middles[row[0]], 0) + np.maximum(middles[row[0]] - spans[:, 1], 0)
-            rows[int(np.argmin(away))].append(row[0])
-        spans = np.array([[middles[row].min(), middles[row].max()] for row in rows])
-        for index in sorted(set(range(len(boxes))) - set(order)):
-            away = np.maximum(spans[:, 0] - middles[index], 0) + np.maximum(middles[index] - spans[:, 1], 0)
-            rows[int(np.argmin(away))].append(index)
-        return [sorted(row, key=lambda k: middles[k]) for row in rows]
-    rows = []
+        return _rows_by_middles(boxes, height)
+    rows: list[list[int]] = []
     bottom = None
     for index in np.argsort(boxes[:, 1], kind="stable").tolist():
         top, low = float(boxes[index, 1]), float(boxes[index, 3])
@@ -413,6 +364,95 @@ def _rows(boxes: np.ndarray, height: float, by_middles: bool = False) -> list[li
     return rows
 
 
+def _rows_by_middles(boxes: np.ndarray, height: float) -> list[list[int]]:
+    """:func:`_rows` ``by_middles``: rows parted where the pieces' middles, in order down the page, leap
+    ``ROW_MIDDLE_GAP`` line heights and ``ROW_GAP_OVER_INSIDE`` times any leap inside either row; then rows
+    that are no lines of their own go back into the line beside them (see the comments below)."""
+    middles = (boxes[:, 1] + boxes[:, 3]) / 2
+    band_of = {k: b for b, band in enumerate(_rows(boxes, height)) for k in band}  # bands free of ink part
+
+    def parted(members: list[int]) -> list[list[int]]:
+        order = sorted(members, key=lambda k: (middles[k], k))
+        rows = [[order[0]]]
+        for before, index in itertools.pairwise(order):
+            if middles[index] - middles[before] > ROW_MIDDLE_GAP * height:
+                rows.append([])
+            rows[-1].append(index)
+        # Lines part at leaps far wider than any between the middles of one line's pieces; specks of
+        # texture part at leaps a little wider than the rest, by chance.
+        kept = [rows[0]]
+        for row in rows[1:]:
+            leap = float(middles[row[0]] - middles[kept[-1][-1]])
+            inside = max(
+                float(np.diff(middles[row]).max(initial=0.0)), float(np.diff(middles[kept[-1]]).max(initial=0.0))
+            )
+            if leap >= ROW_GAP_OVER_INSIDE * inside:
+                kept.append(row)
+            else:
+                kept[-1] = kept[-1] + row
+        return kept
+
+    # A piece taller than a character may be ink of two lines run together (a descender on the next line's
+    # tall letter): its middle, between the lines, would join them. Such a piece, where its band holds
+    # pieces of two rows, goes in the nearest row; a long g alone on a line of its own stays its own.
+    tall = boxes[:, 3] - boxes[:, 1] > TWO_LINES_TALL * height
+    usual = [k for k in range(len(boxes)) if not tall[k]] or list(range(len(boxes)))
+    row_of = {k: r for r, row in enumerate(parted(usual)) for k in row}
+    bridges = {
+        k
+        for k in range(len(boxes))
+        if k not in row_of and len({row_of[j] for j in row_of if band_of[j] == band_of[k]}) >= 2
+    }
+    rows = parted([k for k in range(len(boxes)) if k not in bridges])
+
+    def one_line(above: list[int], below: list[int]) -> bool:
+        """Whether two rows are one line, however far apart their middles."""
+        if not {band_of[k] for k in above}.isdisjoint(band_of[k] for k in below):  # no band free of ink parts them
+            # The ends of a sloping line (its descenders lower still) stand beside each other: rows that
+            # overlap along the line for less than half the narrower one's width ("alzjj" turned 8 degrees
+            # read "alz" over "JJ"). Lines stand one under another, each standing clear of the next
+            # (an i's stem over a j's descender: "jiji" read "i i" over "JJ").
+            span_above = np.array([boxes[above, 0].min(), 0.0, boxes[above, 2].max(), 0.0])
+            span_below = np.array([boxes[below, 0].min(), 0.0, boxes[below, 2].max(), 0.0])
+            if _overlap_share(span_above, span_below, 0.0) < 0.5:
+                return True
+            if np.median(boxes[above, 3]) > np.median(boxes[below, 1]):
+                return True
+        # No more small marks than the row below has pieces, each just over one of at least twice its box,
+        # are no line (the dots of "mini" written as flicks, over its i's joined to their neighbours).
+        small = (boxes[:, 2] - boxes[:, 0] <= MARK_SIZE * height) & (boxes[:, 3] - boxes[:, 1] <= MARK_SIZE * height)
+        area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+        return len(above) <= len(below) and all(
+            small[a]
+            and any(
+                boxes[a, 0] <= boxes[b, 2]
+                and boxes[b, 0] <= boxes[a, 2]
+                and boxes[b, 1] - boxes[a, 3] <= height
+                and area[a] <= MARK_SHARE * area[b]
+                for b in below
+            )
+            for a in above
+        )
+
+    joined = [rows[0]]
+    for row in rows[1:]:
+        if one_line(joined[-1], row) and not (len(joined[-1]) == 1 and len(row) == 1):
+            joined[-1] = joined[-1] + row
+        else:
+            joined.append(row)
+    # A row of one piece is a line of one character only where a band free of ink parts it from the lines;
+    # else it hangs from a line beside it (a j's descender). Rows of one piece each are a word standing
+    # sideways, for the caller to say.
+    in_lines = {k for row in joined if len(row) > 1 for k in row}
+    alone = [row for row in joined if len(row) == 1 and any(band_of[row[0]] == band_of[k] for k in in_lines)]
+    rows = [row for row in joined if not any(row is a for a in alone)] or joined
+    for index in [row[0] for row in alone if rows is not joined] + sorted(bridges):
+        spans = np.array([[middles[row].min(), middles[row].max()] for row in rows])
+        away = np.maximum(spans[:, 0] - middles[index], 0) + np.maximum(middles[index] - spans[:, 1], 0)
+        rows[int(np.argmin(away))].append(index)
+    return [sorted(row, key=lambda k: middles[k]) for row in rows]
+
+
 # A picture's character-high pieces whose middles are this many line heights apart, none between, stand
 # in two lines (a line's middles lie within half a line height: small letters, capitals, descenders).
 # Notes of validation writers' words (runs/notes/lines_sweep.py, a scratch): two lines 2.5 capital
@@ -420,6 +460,8 @@ def _rows(boxes: np.ndarray, height: float, by_middles: bool = False) -> list[li
 ROW_MIDDLE_GAP = 0.7
 ROW_GAP_OVER_INSIDE = 2.0  # ... and this many times wider than any gap between the middles within each
 TWO_LINES_TALL = 1.8  # line heights: a piece taller than any character (an f with its loops, 1.6) is two lines'
+MARK_SIZE = 1.0  # line heights: a piece no wider nor taller than this may be a mark (an i's dot as a flick)
+MARK_SHARE = 0.5  # ... and its box no more than this share of the piece's under it
 RULE_LENGTH = 3.0  # a bar between lines this many line heights long, and thinner than RULE_THICKNESS, is a rule
 RULE_THICKNESS = 0.2
 
@@ -1121,8 +1163,11 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
         return [], []
     boxes = piece_boxes(pieces)
     if len(pieces) > 4 * MAX_CHARACTERS:
-        if len(pieces) <= MAX_PAGE_PIECES:
-            _check_one_line(boxes, by_middles=True)  # a page's lines: each read as a line (RowsOfWritingError)
+        # A page's lines are each read as a line (RowsOfWritingError says so); specks in rows (a page of
+        # dots, a halftone) are no lines: their pieces are filled blobs, not a pen's strokes.
+        filled = np.median([len(p) / max((np.ptp(p[:, 0]) + 1) * (np.ptp(p[:, 1]) + 1), 1) for p in pieces])
+        if len(pieces) <= MAX_PAGE_PIECES and filled < STROKES_FILL:
+            _check_one_line(boxes, by_middles=True)
         raise TooMuchWritingError(f"{len(pieces)} separate pieces of ink: this does not look like one line of writing")
     _check_one_line(boxes, by_middles=True)
     # Parts ordered left to right.
@@ -1131,8 +1176,11 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     # A piece's length of ink: its pixels over the pen's width, less the round ends' share.
     lengths = np.array([max(len(pieces[k]) / max(pen, 1.0) - pen, 0.0) for k in order])
     groups, punctuation = _group(boxes[order], pen=pen, lengths=lengths)
+    # Lines standing sideways are columns, two or more, most of what the splitting found: one column is a
+    # letter whose ink broke (a faint y in three pieces, one above another), not a note turned.
     height = line_height(boxes)
-    if any(_a_column(boxes[order[g]], height) for g in groups):
+    columns = sum(_a_column(boxes[order[g]], height) for g in groups)
+    if columns >= 2 and 2 * columns >= len(groups):
         raise SidewaysWritingError(SIDEWAYS)
     return _parts_left_to_right(boxes, [[int(order[k]) for k in g] for g in groups], punctuation), pieces
 
