@@ -1130,14 +1130,6 @@ def test_a_character_the_person_put_right_is_certain_context_for_its_neighbours(
     assert all(alternative.label.isdigit() for alternative in line.characters[0].top)  # a digit's alternatives
     # Put right as something no model reads, or by strokes that are not there: as read.
     assert reader.read_strokes(strokes, known=[(first, "?"), ([0, 99], "1")]).text == "IO1"
-    # A letter's case put right is its word's ("RICE" with its I put right as i read "RiCE", a trial), unless
-    # the letters put right disagree.
-    strokes, owner = write("HEAT 7")
-    letter = [[k for k, o in enumerate(owner) if o == position] for position in range(4)]
-    assert reader.read_strokes(strokes).text == "HEAT 7"
-    assert reader.read_strokes(strokes, known=[(letter[1], "e")]).text == "Heat 7"
-    assert reader.read_strokes(strokes, known=[(letter[0], "h")]).text == "heat 7"
-    assert reader.read_strokes(strokes, known=[(letter[0], "h"), (letter[2], "A")]).text == "hEAT 7"
 
 
 def test_a_line_whose_letters_look_joined_by_the_pen_is_noted() -> None:

@@ -178,10 +178,6 @@ FIT_LIMIT = 0.2
 # validation words, CER 11.6% to 12.8%; with every letter asked, 0.02, 0.05, 0.1, 0.2: CER 8.30, 8.23,
 # 8.84, 10.70%).
 VOTE_LIMIT = 0.05
-KNOWN_CASE_LIMIT = 1e-12  # ... a letter the person put right: its case all but certain
-# A word holding such a letter is of mixed case this much less often (one case per word, unless the
-# letters put right say otherwise: "RICE" with its I put right as i read "RiCE").
-KNOWN_MIXED = 1e-9
 SHORT, TALL, HANGING = 0, 1, 2  # the shapes a written form can have on the line (columns of form_fit)
 PATTERNS = tuple(CASE_PATTERNS)
 
@@ -415,29 +411,22 @@ def _forms(labels: tuple[str, ...]) -> _Forms:
 
 
 def case_votes(
-    labels: Sequence[str],
-    best: Sequence[str],
-    shape_says: Sequence[float | None],
-    dotted: Sequence[bool],
-    known: Sequence[bool] = (),
+    labels: Sequence[str], best: Sequence[str], shape_says: Sequence[float | None], dotted: Sequence[bool]
 ) -> np.ndarray:
     """Per character and form (:func:`read_case`'s ``small_votes``): what the shapes say of the case of
     letters the label set merges. ``shape_says``: for each character, a case model's chance that its best
     letter is small (None: not asked); ``dotted``: it has a dot, so an I or J there is an i or j. A vote
-    is never surer than ``VOTE_LIMIT``, but where ``known`` (the person put that letter right: its case is
-    certain, and its word's case follows)."""
+    is never surer than ``VOTE_LIMIT``."""
     forms = _forms(tuple(labels))
     out = np.ones((len(best), len(forms.labels)))
     for i, (letter, says, dot) in enumerate(zip(best, shape_says, dotted, strict=True)):
-        certain = i < len(known) and known[i]
-        limit = KNOWN_CASE_LIMIT if certain else VOTE_LIMIT
-        for voted, chance in ((letter, says), *((c, 1 - VOTE_LIMIT) for c in "IJ" if dot and not certain)):
+        for voted, chance in ((letter, says), *((c, 1 - VOTE_LIMIT) for c in "IJ" if dot)):
             if chance is None or voted not in labels:
                 continue
             of_letter = forms.source == labels.index(voted)
             if np.count_nonzero(of_letter) != 2:  # not a merged letter: its case is its label's
                 continue
-            chance = min(max(chance, limit), 1 - limit)
+            chance = min(max(chance, VOTE_LIMIT), 1 - VOTE_LIMIT)
             out[i, of_letter & (forms.small == 1)] = 2 * chance
             out[i, of_letter & (forms.small == 0)] = 2 * (1 - chance)
     return out
@@ -449,7 +438,6 @@ def read_case(
     fits: np.ndarray,
     words: Sequence[Sequence[int]],
     small_votes: np.ndarray | None = None,
-    known: Sequence[str] = (),
 ) -> tuple[tuple[str, ...], np.ndarray]:
     """Rules 2 and 3 together: each character's probability of every written form (labels, n x forms).
 
@@ -458,9 +446,7 @@ def read_case(
     and form, how much its shape favours that case (1 where nothing is known). A word's case pattern
     (small, Capitalized, CAPITALS, or mixed) is inferred from all its characters; each character's forms
     are then weighed by how likely their case is under the patterns its neighbours make likely, and by how
-    well their shape fits its size: an x-height loop is an e rather than an l. ``known``: per character,
-    the letter the person put it right as ("" for none): its case is certain, and so is its word's, unless
-    its known letters say otherwise.
+    well their shape fits its size: an x-height loop is an e rather than an l.
     """
     forms = _forms(tuple(labels))
     n = len(probabilities)
@@ -473,31 +459,18 @@ def read_case(
         bar = votes[:, small_l] > 1.0
         evidence[bar, capital_i] = np.maximum(evidence[bar, capital_i], evidence[bar, small_l])
     out = np.zeros_like(evidence)
-    # What a letter put right says of its word's case: that letter in its case alone (its row's other
-    # letters, kept among its alternatives, would speak for the other case: "RICE", its I put right as i,
-    # still read as CAPITALS).
-    told = evidence.copy()
-    for i, char in enumerate(known):
-        if char:
-            told[i] = np.where(np.array(forms.labels) == char, evidence[i], 0.0)
-    patterns_prior = np.log(np.array([CASE_PATTERNS[k] for k in PATTERNS]))
-    mixed = PATTERNS.index("mixed")
+    prior = np.log(np.array([CASE_PATTERNS[k] for k in PATTERNS]))
     for word in words:
-        prior = patterns_prior.copy()
-        if any(i < len(known) and known[i] for i in word):
-            prior[mixed] += math.log(KNOWN_MIXED)
         # The chance of each form's case at each position under each pattern (positions x patterns x forms):
         # small, Capitalized (the first character a capital), CAPITALS, mixed (even odds); 1 for forms
         # without case (digits).
         small_chance = np.array([[1.0, 0.0 if j == 0 else 1.0, 0.0, 0.5] for j in range(len(word))])[:, :, None]
         case = np.where(forms.small == 1, small_chance, np.where(forms.small == 0, 1.0 - small_chance, 1.0))
         per_pattern = case * evidence[word][:, None, :]
-        log_fit = np.log(np.maximum((case * told[word][:, None, :]).sum(2), 1e-300))  # positions x patterns
+        log_fit = np.log(np.maximum(per_pattern.sum(2), 1e-300))  # positions x patterns
         total = log_fit.sum(0)
         for j, i in enumerate(word):
-            # The pattern as the rest of the word says; for a letter put right, as the word with it says (else
-            # the rest's pattern outvoted its own known case, and another letter won its place).
-            others = prior + total - (0.0 if i < len(known) and known[i] else log_fit[j])
+            others = prior + total - log_fit[j]  # the pattern as the rest of the word says
             w = np.exp(others - others.max())
             row = (w[:, None] * per_pattern[j]).sum(0)
             out[i] = row / max(float(row.sum()), 1e-300)
@@ -1114,10 +1087,6 @@ class LineReader:
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000)
         probabilities = self._with_certain(parts, probabilities, certain or {})
-        # A letter put right has its case: its word's other letters follow it ("RICE" with its I put right as
-        # i read "RiCE", each of R, C, E to be put right after it).
-        typed = [(certain or {}).get(tuple(sorted(p.strokes)), "") for p in parts]
-        known_case = {i: c for i, c in enumerate(typed) if len(c) == 1 and c.lower() != c.upper()}
         in_context = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
         # A space there for a comma alone, between what context reads as digits, is taken back, and context
         # asked again without it (the first digit's word was read apart from the rest).
@@ -1126,7 +1095,7 @@ class LineReader:
             parts = spaced
             in_context = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
         probabilities = in_context
-        characters = self._with_case(parts, probabilities, np.stack(pictures), top_k, known_case)
+        characters = self._with_case(parts, probabilities, np.stack(pictures), top_k)
         marks = [
             ReadCharacter(p.box, (ClassScore(p.punctuation, 1.0),), p.strokes, p.space_before, punctuation=True)
             for p in punctuation
@@ -1160,15 +1129,8 @@ class LineReader:
         return out
 
     def _with_case(
-        self,
-        parts: list[CharacterPart],
-        probabilities: np.ndarray,
-        pictures: np.ndarray,
-        top_k: int,
-        known_case: dict[int, str] | None = None,
+        self, parts: list[CharacterPart], probabilities: np.ndarray, pictures: np.ndarray, top_k: int
     ) -> list[ReadCharacter]:
-        """Each character's alternatives in their case (:func:`read_case`); ``known_case``: the letters the
-        person put right, by position."""
         labels = self.labels
         boxes = np.array([p.body_box for p in parts], dtype=np.float64)  # an i's dot says nothing of its size
         best = [labels[int(row.argmax())] for row in probabilities]
@@ -1189,14 +1151,9 @@ class LineReader:
                     low, high = row[case_labels.index(letter.lower())], row[case_labels.index(letter)]
                     votes[i] = float(low / max(low + high, 1e-9))
         line = line_metrics(boxes, best)
-        says: list[float | None] = list(votes or [None] * len(parts))
-        for i, char in (known_case or {}).items():
-            says[i] = 1.0 if char.islower() else 0.0
-        known = [i in (known_case or {}) for i in range(len(parts))]
-        small_votes = case_votes(labels, best, says, [bool(p.marks) for p in parts], known)
-        typed = [(known_case or {}).get(i, "") for i in range(len(parts))]
+        small_votes = case_votes(labels, best, votes or [None] * len(parts), [bool(p.marks) for p in parts])
         fits = np.stack([form_fit(box, line) for box in boxes])
-        form_labels, scores = read_case(probabilities, labels, fits, _words(parts), small_votes, typed)
+        form_labels, scores = read_case(probabilities, labels, fits, _words(parts), small_votes)
         out = []
         for i, part in enumerate(parts):
             order = np.argsort(-scores[i], kind="stable")[:top_k]
