@@ -1655,18 +1655,29 @@ class MainWindow(QMainWindow):
 
     def _picture_line_may_go(self) -> bool:
         """Quitting with a picture's line put right and not added to the text: the person is asked, and may
-        add it first (the picture is not kept for next time, nor its corrections)."""
+        add it first (in text mode; the picture is not kept for next time, nor its corrections)."""
         count = self.lines.picture_corrections_unadded()
         if not count:
             return True
         name = self._opened_file[1] if self._opened_file is not None else "the picture"
         characters = "1 character" if count == 1 else f"{count} characters"
+        buttons = QMessageBox.StandardButton
+        told = f"You put right {characters} of the line read from {name}, and the line is not in the text: "
+        if not self.text_mode:  # no line is shown to add: Text Mode (Ctrl+T) brings it back
+            answer = QMessageBox.warning(
+                self,
+                "Quit",
+                f"{told}your corrections are not kept for next time (Text Mode, Ctrl+T, shows them to add). "
+                "Quit all the same?",
+                buttons.Discard | buttons.Cancel,
+                buttons.Cancel,
+            )
+            return answer == buttons.Discard
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "Quit",
-            f"You put right {characters} of the line read from {name}, and the line is not in the text: "
-            "your corrections are not kept for next time. Add the line to the text first?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            f"{told}your corrections are not kept for next time. Add the line to the text first?",
+            buttons.Discard | buttons.Cancel,
             self,
         )
         add = box.addButton("&Add to Text", QMessageBox.ButtonRole.AcceptRole)
@@ -1674,8 +1685,8 @@ class MainWindow(QMainWindow):
         box.exec()
         if box.clickedButton() is add:
             self.lines.add_line_to_text()
-            return True
-        return box.clickedButton() is box.button(QMessageBox.StandardButton.Discard)
+            return not self.lines.picture_corrections_unadded()  # (still being read: not added, and said)
+        return box.clickedButton() is box.button(buttons.Discard)
 
     def _corrections_may_go(self, doing: str) -> bool:
         """Whether answers corrected in the Batch table and not exported may be dropped (by a new batch, or

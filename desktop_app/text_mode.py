@@ -209,10 +209,14 @@ class TextModeLines(QObject):
         """How many characters of the line read from an opened picture the person has put right, the line
         not added to the text: they are kept nowhere else (a pad's strokes keep theirs), and quitting lost
         them without a word."""
-        on_pad = self.canvas.opened_source is not None and not self.canvas.drawn_strokes()
-        if not self.active or self.line is None or self.line.from_strokes or not on_pad:
+        source = self.canvas.opened_source
+        if source is None or source is not self._corrected_picture or self.canvas.drawn_strokes():
             return 0
-        return sum(self._box_key(i) in self._picture_corrections for i in range(len(self.line.line.characters)))
+        added = self._added_line_on_pad()  # added, and Undo brought the picture back: the text holds them
+        if added is not None and not added.taken_back:
+            return 0
+        # Also out of text mode: they are held, and come back with it.
+        return len(self._picture_corrections)
 
     def clear_news(self) -> None:
         """Text mode's last word on a line read ("Read 5 characters"), if the status bar still shows it."""

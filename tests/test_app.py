@@ -2815,9 +2815,26 @@ def test_quitting_asks_about_a_pictures_line_put_right_and_not_added(  # type: i
     clicked.append("Cancel")
     window.close()
     assert window.isVisible() and "put right 1 character of the line read from line.png" in asked[0]
-    clicked.append("Add to Text")
+    # Out of text mode the corrections are held all the same (they come back with it): asked, no Add there.
+    window.set_text_mode(False)
+    monkeypatch.setattr(
+        QMessageBox,
+        "warning",
+        staticmethod(lambda _w, _t, text, *_a: asked.append(text) or QMessageBox.StandardButton.Cancel),
+    )
     window.close()
-    assert not window.isVisible() and window.text_panel.text_box.toPlainText().endswith("Z")
+    assert window.isVisible() and "Text Mode" in asked[-1]
+    window.set_text_mode(True)
+    qtbot.waitUntil(lambda: window.lines.line_text().endswith("Z"), timeout=TIMEOUT_MS)
+    # Added, more typed in the text, and Undo brings the picture back: the text holds the line, nothing to ask.
+    window.lines.add_line_to_text()
+    window.text_panel.text_box.appendPlainText("more")
+    window.lines.undo()
+    window.service.wait_idle()
+    assert window.lines.picture_corrections_unadded() == 0
+    before = len(asked)
+    window.close()
+    assert len(asked) == before and not window.isVisible()
 
 
 def test_a_pictures_corrections_come_back_with_it(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -3483,6 +3500,9 @@ def test_a_character_typed_on_a_focused_character_is_its_reading(qtbot) -> None:
     assert chosen.args == [2, "$"]
     with qtbot.assertNotEmitted(panel.character_chosen):  # a shortcut is no character
         qtbot.keyClick(button, "c", Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(panel.character_chosen) as chosen:  # AltGr on Windows: Ctrl+Alt, a character
+        qtbot.keyClick(button, "@", Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    assert chosen.args == [2, "@"]
 
 
 def test_a_characters_menu_offers_the_marks_no_model_reads(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -340,7 +340,12 @@ class TextPanel(QWidget):
             # A character typed on the focused character is its reading, as its tooltip says (typing there did
             # nothing: only the menu's Type another… did it). Space still opens its menu.
             typed = event.text()
-            plain = not event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier)
+            # Shift, the keypad and AltGr (Ctrl+Alt on Windows, a group switch elsewhere: @ € { } on many
+            # layouts) type characters; Ctrl or Alt alone make shortcuts.
+            modifier = Qt.KeyboardModifier
+            typing = modifier.ShiftModifier | modifier.KeypadModifier | modifier.GroupSwitchModifier
+            held = event.modifiers() & ~typing
+            plain = held == modifier.NoModifier or held == (modifier.ControlModifier | modifier.AltModifier)
             if plain and len(typed) == 1 and typed.isprintable() and not typed.isspace():
                 self.character_chosen.emit(self._character_buttons().index(watched), typed)
                 return True
