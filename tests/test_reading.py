@@ -1223,6 +1223,24 @@ def test_a_word_on_a_whole_page_reads_as_the_word_alone() -> None:
         assert np.allclose(np.array(b.box) - (700, 1000, 700, 1000), a.box, atol=1.0)
 
 
+def test_a_long_line_is_read_at_its_own_size_and_a_page_within_the_pixel_budget() -> None:
+    """A sentence photographed (2,400 x 160 px) was brought down to 800 px wide, its letters a third of
+    their height; the budget is of pixels, not of the longer side."""
+    from ml.runtime.line_reader import MAX_READ_PIXELS, MAX_READ_SIDE, written_ink
+
+    line = np.full((160, 2400), 255, dtype=np.uint8)
+    line[40:120, 20:2380:40] = 0  # stems all along it
+    written = written_ink(line)
+    assert written is not None and written.scale == 1.0
+    page = np.full((3000, 2200), 255, dtype=np.uint8)
+    for top in range(100, 2900, 120):
+        for left in range(100, 2100, 60):
+            page[top : top + 60, left : left + 6] = 0  # stems all over it
+    written = written_ink(page)
+    assert written is not None and written.scale < 1.0
+    assert written.ink.size <= 1.01 * MAX_READ_PIXELS and max(written.ink.shape) <= MAX_READ_SIDE
+
+
 def test_a_picture_averaged_down_as_it_opens_gets_boxes_in_its_own_pixels(tmp_path: Path) -> None:
     from ml.evaluation.words import ComposedWord, word_picture
     from ml.runtime.image_io import LOAD_MAX_SIDE
