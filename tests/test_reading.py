@@ -1752,7 +1752,7 @@ def test_real_two_line_notes_whose_lines_nearly_touch_read_as_two_lines_and_turn
     free of ink between them) were read as one line of nonsense, without a word; a note of four lines turned
     a quarter, as a short word of nonsense (each line a column, read as one character)."""
     from ml.evaluation.words import ComposedWord, word_picture
-    from ml.runtime.segmentation import SidewaysWritingError
+    from ml.runtime.segmentation import RowsOfWritingError, SidewaysWritingError
 
     reader, words = _validation_words(120)
     pairs: list[tuple[ComposedWord, ComposedWord]] = []
@@ -1778,6 +1778,16 @@ def test_real_two_line_notes_whose_lines_nearly_touch_read_as_two_lines_and_turn
     # 10 notes 1.1 word heights apart: 5 read as two lines before (line 1's ink reaching line 2's).
     two = sum(reader.read_image(note(pair, 1.1)).text.count("\n") == 1 for pair in pairs[:10])
     assert two >= 9
+    # Written on the pad so, as strokes: said to be two lines (6 of the 10 before; the rest read as one).
+    said = 0
+    for first, second in pairs[:10]:
+        points = [np.concatenate(w.strokes) for w in (first, second)]
+        shift = np.array([points[0][:, 0].min() - points[1][:, 0].min(), 1.1 * max(np.ptp(p[:, 1]) for p in points)])
+        try:
+            split_strokes([*first.strokes, *(s + shift for s in second.strokes)])
+        except RowsOfWritingError:
+            said += 1
+    assert said >= 9
     four = note([w for pair in pairs[:2] for w in pair], 1.6)
     assert reader.read_image(four).text.count("\n") == 3
     for turn in (1, -1):

@@ -410,13 +410,14 @@ def _rows_by_middles(boxes: np.ndarray, height: float) -> list[list[int]]:
         if not {band_of[k] for k in above}.isdisjoint(band_of[k] for k in below):  # no band free of ink parts them
             # The ends of a sloping line (its descenders lower still) stand beside each other: rows that
             # overlap along the line for less than half the narrower one's width ("alzjj" turned 8 degrees
-            # read "alz" over "JJ"). Lines stand one under another, each standing clear of the next
-            # (an i's stem over a j's descender: "jiji" read "i i" over "JJ").
+            # read "alz" over "JJ"). Lines stand one under another, each clear of the next (an i's stem over
+            # a j's descender: "jiji" read "i i" over "JJ"; a j's hook written below the line as a stroke of
+            # its own: "jiuooanj" was two lines on the pad).
             span_above = np.array([boxes[above, 0].min(), 0.0, boxes[above, 2].max(), 0.0])
             span_below = np.array([boxes[below, 0].min(), 0.0, boxes[below, 2].max(), 0.0])
             if _overlap_share(span_above, span_below, 0.0) < 0.5:
                 return True
-            if np.median(boxes[above, 3]) > np.median(boxes[below, 1]):
+            if np.median(boxes[below, 1]) - np.median(boxes[above, 3]) < HANGING * height:
                 return True
         # No more small marks than the row below has pieces, each just over one of at least twice its box,
         # are no line (the dots of "mini" written as flicks, over its i's joined to their neighbours).
@@ -460,7 +461,8 @@ def _rows_by_middles(boxes: np.ndarray, height: float) -> list[list[int]]:
 ROW_MIDDLE_GAP = 0.7
 ROW_GAP_OVER_INSIDE = 2.0  # ... and this many times wider than any gap between the middles within each
 TWO_LINES_TALL = 1.8  # line heights: a piece taller than any character (an f with its loops, 1.6) is two lines'
-MARK_SIZE = 1.0  # line heights: a piece no wider nor taller than this may be a mark (an i's dot as a flick)
+HANGING = 0.4  # line heights: a row whose tops are closer than this under a row's bottoms hangs from it
+MARK_SIZE = 0.85  # line heights: a piece no wider nor taller than this may be a mark (an i's dot as a flick)
 MARK_SHARE = 0.5  # ... and its box no more than this share of the piece's under it
 RULE_LENGTH = 3.0  # a bar between lines this many line heights long, and thinner than RULE_THICKNESS, is a rule
 RULE_THICKNESS = 0.2
@@ -1015,7 +1017,7 @@ def split_strokes(strokes: Sequence[np.ndarray]) -> list[CharacterPart]:
         )
     boxes = np.array([[*p.min(0), *p.max(0)] if len(p) else [np.nan] * 4 for p in parts])
     present = np.flatnonzero(np.isfinite(boxes).all(1))
-    _check_one_line(boxes[present])
+    _check_one_line(boxes[present], by_middles=True)
     groups, punctuation = _group(boxes[present], [parts[k] for k in present])
     return _parts_left_to_right(boxes, [[int(present[k]) for k in g] for g in groups], punctuation)
 
