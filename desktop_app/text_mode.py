@@ -336,8 +336,8 @@ class TextModeLines(QObject):
     def _character_key(self, index: int) -> tuple[int, ...]:
         """What a correction is remembered by: the canvas's own strokes of the character (they keep their
         identity when the pad is resized, and new ink is new strokes; the canvas keeps the correction as a
-        note on them, undone and redone with them); empty for a picture's characters, which are not
-        remembered by their boxes (:meth:`_box_key`)."""
+        note on them, undone and redone with them); empty for a picture's characters, which are remembered
+        by their boxes (:meth:`_box_key`)."""
         assert self.line is not None
         character = self.line.line.characters[index]
         if not self.line.from_strokes:

@@ -370,6 +370,9 @@ class DrawingCanvas(QWidget):
         self._renderer: Any = None  # ml.runtime.render.StrokeRenderer of the finished strokes
         self._current_pieces = 0  # pieces of the stroke being drawn that are in the caches
         self._overlay: list[tuple[QRectF, str]] = []  # text mode: a box and its character per character found
+        # Where the overlay's labels go, placed once a new overlay is painted (not at every paint: a page's
+        # hundreds of labels took up to 78 ms to place, each stroke drawn over it).
+        self._overlay_tags: list[QRectF] | None = None
         self._marked_box: int | None = None  # the box of the character whose menu is open (or focused)
         # The bare pad's strokes' scale against the size they were drawn at (see _fitting_scale), and the pad's
         # size all strokes were last fitted to (None until it is first sized).
@@ -822,7 +825,7 @@ class DrawingCanvas(QWidget):
             self._settled.start()
         super().resizeEvent(event)
         if self._overlay or self._strokes or self._background_image is not None:
-            self._overlay = []
+            self._overlay, self._overlay_tags = [], None
             self.resized.emit()
 
     def _refit(self, width: int, height: int) -> None:
@@ -900,6 +903,8 @@ class DrawingCanvas(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
             self._screen_layer = None  # the theme changed the ink and paper colours
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._overlay_tags = None  # labels of another size
         super().changeEvent(event)
 
     def _draw_background_image(self, painter: QPainter) -> None:
@@ -1014,7 +1019,6 @@ class DrawingCanvas(QWidget):
             ink = self._ink()
             # In the answers' font, where l, I and 1 differ (the interface's sans-serif I over an i read as l).
             painter.setFont(character_font(self.font()))
-            metrics = painter.fontMetrics()
             for index, (box, _) in enumerate(self._overlay):
                 if index == self._marked_box:  # the character being corrected: which box it is, at a glance
                     painter.fillRect(box, QColor(highlight.red(), highlight.green(), highlight.blue(), 60))
@@ -1023,9 +1027,11 @@ class DrawingCanvas(QWidget):
                     painter.setPen(pen)
                 else:
                     painter.drawRect(box)
-            sizes = [(metrics.horizontalAdvance(label) + 6.0, metrics.height() + 2.0) for _, label in self._overlay]
-            tags = label_tags([box for box, _ in self._overlay], sizes)
-            for tag, (_, label) in zip(tags, self._overlay, strict=True):
+            if self._overlay_tags is None:
+                metrics = painter.fontMetrics()
+                sizes = [(metrics.horizontalAdvance(label) + 6.0, metrics.height() + 2.0) for _, label in self._overlay]
+                self._overlay_tags = label_tags([box for box, _ in self._overlay], sizes)
+            for tag, (_, label) in zip(self._overlay_tags, self._overlay, strict=True):
                 painter.fillRect(tag, backdrop)
                 # In the ink's colour on the paper's: readable in either theme (the highlight's blue on the
                 # dark pad was 3.5:1).
@@ -1053,6 +1059,7 @@ class DrawingCanvas(QWidget):
     def set_overlay(self, boxes: list[tuple[QRectF, str]]) -> None:
         """Boxes (widget coordinates) around the characters found in text mode, each with its reading."""
         self._overlay = list(boxes)
+        self._overlay_tags = None
         self.update()
 
     def mark_box(self, index: int | None) -> None:
