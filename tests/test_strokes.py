@@ -191,6 +191,28 @@ def test_a_pen_lifted_at_a_corner_splits_a_stroke_there_and_leaves_curves_and_li
     assert lifted_at_corners([seven], np.random.default_rng(0), never)[0] is seven
 
 
+def test_an_epochs_sequences_made_by_several_workers_cover_its_characters_once_each() -> None:
+    from ml.training.stroke_data import StrokeAugment
+    from ml.training.train_strokes import _epoch_job, _joined, epoch_parts
+
+    strokes = [np.array([[0.0, 0.0], [1.0, float(k % 5)], [2.0, 0.5]]) for k in range(10)]
+
+    class Pen:  # the one thing _epoch_job asks of PenCharacters
+        def strokes(self, i: int) -> list[np.ndarray]:
+            return [strokes[i]]
+
+    drawn = np.array([3, 1, 4, 1, 5, 9, 2, 6, 5, 3])
+    job = (Pen(), drawn, 7, StrokeAugment())
+    assert epoch_parts(job, 1) == [job]  # one worker: the epoch drawn as before there were more
+    parts = epoch_parts(job, 3)
+    assert [len(p[1]) for p in parts] == [4, 3, 3] and np.array_equal(np.concatenate([p[1] for p in parts]), drawn)
+    assert len({p[2] for p in parts}) == 3  # each part varies its characters with a seed of its own
+    inputs, ok = _joined([_epoch_job(p) for p in parts])  # type: ignore[arg-type]
+    assert inputs.shape[0] == len(drawn) and ok.all()
+    again, _ = _joined([_epoch_job(p) for p in epoch_parts(job, 3)])  # type: ignore[arg-type]
+    assert np.array_equal(inputs, again)  # the same epoch whichever worker makes which part
+
+
 def test_stroke_models_train_their_input_shape() -> None:
     import torch
 
