@@ -217,6 +217,7 @@ class ReadText:
     together: tuple[tuple[int, ...], ...] = ()  # strokes (positions) the person joined into one character each
     apart: tuple[tuple[int, ...], ...] = ()  # strokes (positions) of a character the person split in two, each
     known: tuple[tuple[tuple[int, ...], str], ...] = ()  # characters the person put right: strokes, character
+    rows: bool = False  # strokes of several lines are read line by line (else: said to be rows)
 
 
 @dataclass(frozen=True)
@@ -660,12 +661,14 @@ class InferenceService(QObject):
         together: tuple[tuple[int, ...], ...] = (),
         apart: tuple[tuple[int, ...], ...] = (),
         known: tuple[tuple[tuple[int, ...], str], ...] = (),
+        rows: bool = False,
     ) -> int:
         """Queue reading a written line: from its ``strokes`` when given (``together``: groups of them to read
         as one character each; ``apart``: groups to read as two characters each; ``known``: characters the
-        person put right, as their strokes and what they are), else from ``image``."""
+        person put right, as their strokes and what they are; ``rows``: strokes of several lines read line
+        by line), else from ``image``."""
         request_id = self._new_id("read")
-        job = ReadText(request_id, model, strokes, image, scale, opened, top_k, together, apart, known)
+        job = ReadText(request_id, model, strokes, image, scale, opened, top_k, together, apart, known, rows)
         self._submit(job, needs_torch=self._answers_need_torch())
         return request_id
 
@@ -938,7 +941,7 @@ class InferenceService(QObject):
         try:
             reader = self._line_reader(job.model)
             if job.strokes is not None:
-                line = reader.read_strokes(job.strokes, job.top_k, job.together, job.apart, job.known)
+                line = reader.read_strokes(job.strokes, job.top_k, job.together, job.apart, job.known, job.rows)
             else:
                 # The pad's drawing rendered (after the eraser) is read as its strokes are: one line, not levelled.
                 line = reader.read_image(job.image, job.top_k, level=job.opened)
@@ -988,7 +991,7 @@ class InferenceService(QObject):
         try:
             reader = self._line_reader(job.model)
             if is_drawing_file(path):
-                line = reader.read_strokes(read_strokes_file(path), job.top_k)
+                line = reader.read_strokes(read_strokes_file(path), job.top_k, rows=True)
             else:
                 line = reader.read_image(path, job.top_k)
         except Exception as error:  # one unreadable file must not stop the others

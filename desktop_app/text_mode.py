@@ -201,6 +201,10 @@ class TextModeLines(QObject):
             self._groups_read.joined,
             self._groups_read.split,
             self._groups_read.known,
+            # Two lines on the pad: where the first was read alone before the second was begun, Ctrl+Enter adds
+            # it and keeps the second to write on; else (a stroke file of a note, strokes kept from before a
+            # restart) both are read, line by line, as a picture's lines are.
+            rows=strokes is not None and self._first_of_two_lines() is None,
         )
         self.pending = True  # the line shown is the pad's as it was: not one to add until this comes
         self.read_strokes[request_id] = drawn
@@ -248,8 +252,9 @@ class TextModeLines(QObject):
                 advice = "Two lines on the pad: Ctrl+Enter adds the first to the text and keeps the second here"
                 self.text_panel.add_button.setEnabled(True)
             elif reading.not_one_line == "rows":
-                # Add to text needs a line that reads: the pad holds two now, so only Undo gets back to one.
-                advice = "Two lines on the pad: Undo the second, add the first to the text (Ctrl+Enter), then write on"
+                # Rows that read as no lines (characters one above the other, each a row of its own): only Undo
+                # gets back to a line. (Lines that read are read, each in turn, as a picture's are.)
+                advice = "Characters one above another do not read as a line: Undo them and write left to right"
             elif reading.not_one_line:
                 advice = "Undo the last strokes or clear the pad: this is more than one line holds"
             else:

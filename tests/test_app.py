@@ -3666,10 +3666,22 @@ def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(qtbot, window: M
     for top in (10, 20 + size * 1.5):  # two rows of two characters, one under the other
         _mouse_char(window.canvas, "T", 40, top, size)
         _mouse_char(window.canvas, "1", 40 + size * 1.5, top, size)
+    # Written too fast for the first to be read alone (so none to add while keeping the second), both
+    # lines are read, each in turn, as a picture's lines are: Ctrl+Enter adds them both.
+    qtbot.waitUntil(lambda: window.lines.line is not None and "\n" in window.lines.line_text(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.lines.pending, timeout=TIMEOUT_MS)
+    read = window.lines.line_text()
+    assert [len(line.replace(" ", "")) for line in read.split("\n")] == [2, 2], read
+    window.add_line_action.trigger()
+    assert window.text_panel.text_box.toPlainText().endswith(read)
+    window.canvas.clear()
+    size = window.canvas.height() * 0.22
+    for k in range(3):  # a column of characters, each a row of its own: no lines
+        _mouse_char(window.canvas, "T", 40, 10 + k * size * 1.3, size)
     qtbot.waitUntil(lambda: "lines of writing" in window.text_panel.hint.text(), timeout=TIMEOUT_MS)
     # What to do is said in the status bar (it said how the last line read); the panel's message shows
     # from its start, however narrow the window.
-    assert "Two lines on the pad: Undo the second, add the first" in window.statusBar().currentMessage()
+    assert "Characters one above another do not read as a line" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: not window.lines.pending, timeout=TIMEOUT_MS)
     window.add_line_action.trigger()  # Ctrl+Enter now: said why nothing was added
     assert "Nothing to add: the writing does not read as one line" in window.statusBar().currentMessage()

@@ -15,7 +15,7 @@ from PIL import Image
 from ml.cli import main as cli_main
 from ml.runtime.cards import sha256_of
 from ml.runtime.recognizer import Prediction, PredictionError, load_recognizer
-from ml.runtime.synth import render
+from ml.runtime.synth import GLYPHS, render
 from tests.conftest import BUNDLED_DEFAULT
 from tests.images import animated_gif, cmyk_jpeg, png_bomb, png_bytes
 
@@ -839,5 +839,17 @@ def test_read_prints_a_pictures_lines_each_after_its_path(
     assert cli_main(["read", str(tmp_path / "note.png")]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert len(printed) == 2 and all(p.startswith(f"{tmp_path / 'note.png'}: ") for p in printed)
+    # A stroke file of a note is read line by line as well (it was refused: "2 lines of writing").
+    strokes = [
+        [[float(x * 100 + 140 * k), float(y * 100 + top)] for x, y in stroke]
+        for top, text in ((0, "H7"), (250, "AX"))
+        for k, char in enumerate(text)
+        for stroke in GLYPHS[char]
+    ]
+    (tmp_path / "note.json").write_text(json.dumps({"strokes": strokes}))
+    assert cli_main(["read", "--json", str(tmp_path / "note.json")]) == 0
+    record = json.loads(capsys.readouterr().out)
+    breaks = [c.get("line_break_before", False) for c in record["chars"]]
+    assert record["text"].count("\n") == 1 and breaks.count(True) == 1
     assert shown_reading("a.png", "HI\nYO", ("averaged down 3x",)) == "a.png: HI\na.png: YO\na.png: (averaged down 3x)"
     assert shown_reading("a.png", "HI", ("averaged down 3x",)) == "a.png: HI (averaged down 3x)"

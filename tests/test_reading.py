@@ -1821,6 +1821,31 @@ def test_a_letter_whose_ink_broke_or_dots_over_a_word_are_no_lines() -> None:
     assert "\n" not in reader.read_image(word_picture(written)[0]).text
 
 
+def test_strokes_of_a_note_are_read_line_by_line_when_asked_and_said_to_be_rows_when_not() -> None:
+    from ml.runtime.line_reader import LineReader
+    from ml.runtime.segmentation import RowsOfWritingError
+
+    reader = LineReader.load(device="cpu")
+    top, _ = write("HI")
+    below, owner = write("42")
+    below = [s + np.array([0.0, 250.0]) for s in below]
+    with pytest.raises(RowsOfWritingError, match="2 lines"):
+        reader.read_strokes([*top, *below])
+    note = reader.read_strokes([*top, *below], rows=True)
+    first, second = reader.read_strokes(top).text, reader.read_strokes(below).text
+    assert note.text == f"{first}\n{second}" and note.latency_ms > 0
+    assert [c.line_break_before for c in note.characters] == [False, False, True, False]
+    # Each character names its strokes among all of the note's (the app's corrections are kept by them).
+    assert note.characters[2].strokes == tuple(len(top) + k for k, o in enumerate(owner) if o == 0)
+    # A correction goes with the line holding its strokes: the 4 put right as an A reads A there.
+    put_right = reader.read_strokes([*top, *below], known=[(note.characters[2].strokes, "A")], rows=True)
+    assert put_right.text.split("\n") == [first, "A" + second[1:]]
+    # Lines standing sideways are still refused (each letter a row of its own).
+    column = [s + np.array([0.0, 180.0 * k]) for k, letter in enumerate("HELLO") for s in write(letter)[0]]
+    with pytest.raises(RowsOfWritingError):
+        reader.read_strokes(column, rows=True)
+
+
 def test_a_note_with_a_line_of_one_character_or_a_rule_between_its_lines_reads_and_sideways_notes_do_not() -> None:
     from ml.runtime.line_reader import LineReader
     from ml.runtime.segmentation import RowsOfWritingError

@@ -117,7 +117,7 @@ def run(argv: list[str]) -> int:
                 if as_strokes:
                     strokes = strokes_from_json(piped) if from_stdin and piped is not None else read_strokes_file(path)
                 line = (
-                    reader.read_strokes(strokes, args.top_k)
+                    reader.read_strokes(strokes, args.top_k, rows=True)  # a note's lines, as a picture's
                     if strokes is not None
                     else reader.read_image(piped if from_stdin and piped is not None else path, args.top_k)
                 )

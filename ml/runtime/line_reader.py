@@ -561,6 +561,7 @@ class LineReader:
         together: Sequence[Sequence[int]] = (),
         apart: Sequence[Sequence[int]] = (),
         known: Sequence[tuple[Sequence[int], str]] = (),
+        rows: bool = False,
     ) -> ReadLine:
         """A written line's strokes (:class:`Strokes`, or lists of (x, y) points, y down, in writing order)
         split into characters, each read from its picture and its strokes, then in the line's context.
@@ -573,7 +574,9 @@ class LineReader:
         put right is a 0). Boxes are in the strokes' units; a line with nothing to read has no characters;
         ``notes`` says when its letters look joined in one stroke (:func:`joined_by_the_pen`). Raises
         StrokesError for points that are not n x 2 finite numbers, NotOneLineError (RowsOfWritingError,
-        TooMuchWritingError) for writing that is not one line."""
+        TooMuchWritingError) for writing that is not one line. ``rows``: strokes of several lines one above the
+        other (a stroke file of a note) are read as a picture's rows are, line by line, each line's first
+        character ``line_break_before``; lines standing sideways still raise."""
         checked_top_k(top_k)
         start = time.perf_counter()
         raw = strokes.strokes if isinstance(strokes, Strokes) else strokes
@@ -590,7 +593,15 @@ class LineReader:
 
         together = [group for group in map(present, together) if group]
         apart = [group for group in map(present, apart) if len(group) > 1]  # (one stroke is not two characters)
-        every_part = split_strokes(parts_xy)
+        try:
+            every_part = split_strokes(parts_xy)
+        except RowsOfWritingError as error:
+            if not rows or isinstance(error, SidewaysWritingError):
+                raise
+            in_rows = self._read_stroke_rows(parts_xy, top_k, together, apart, [(present(g), c) for g, c in known])
+            if in_rows is None:
+                raise
+            return replace(in_rows, latency_ms=(time.perf_counter() - start) * 1000)
         # Strokes the person split are a part of their own, cut in two below, wherever the splitting put them
         # (with a stroke written onto them since, or one side of a cut the reader made). A join wins over a
         # split: it takes its strokes (one half of a split letter joined with the letter after it).
@@ -708,6 +719,53 @@ class LineReader:
         certain = {present(strokes): char for strokes, char in known if present(strokes)}
         line = self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation, certain)
         return replace(line, notes=(JOINED_LETTERS_NOTE,)) if joined_by_the_pen(line, parts_xy) else line
+
+    def _read_stroke_rows(
+        self,
+        parts_xy: list[np.ndarray],
+        top_k: int,
+        together: Sequence[Sequence[int]],
+        apart: Sequence[Sequence[int]],
+        known: Sequence[tuple[Sequence[int], str]],
+    ) -> ReadLine | None:
+        """Strokes in rows (:func:`writing_rows`, each stroke a piece), each row read as a line; the person's
+        groups and corrections go with the row holding all of their strokes, and the characters name their
+        strokes among all. None when the rows are no lines, or a row is not one."""
+        drawn = [k for k, points in enumerate(parts_xy) if len(points)]
+        boxes = np.array([[*parts_xy[k].min(axis=0), *parts_xy[k].max(axis=0)] for k in drawn])
+        found = writing_rows(boxes, by_middles=True)
+        if found is None:
+            return None
+        characters: list[ReadCharacter] = []
+        notes: dict[str, None] = {}
+        for row in found:
+            strokes = sorted(drawn[k] for k in row)
+            local = {stroke: n for n, stroke in enumerate(strokes)}
+            known_here = _within([group for group, _ in known], local, keep=True)
+            try:
+                line = self.read_strokes(
+                    [parts_xy[k] for k in strokes],
+                    top_k,
+                    _within(together, local),
+                    _within(apart, local),
+                    [(group, char) for group, (_, char) in zip(known_here, known, strict=True) if group],
+                )
+            except TooMuchWritingError:
+                raise
+            except NotOneLineError:
+                return None
+            notes.update(dict.fromkeys(line.notes))
+            for n, character in enumerate(line.characters):
+                characters.append(
+                    replace(
+                        character,
+                        strokes=tuple(strokes[k] for k in character.strokes),
+                        marks=tuple(strokes[k] for k in character.marks),
+                        line_break_before=n == 0 and bool(characters),
+                        space_before=character.space_before and n > 0,
+                    )
+                )
+        return ReadLine(tuple(characters), notes=tuple(notes))
 
     def read_image(self, image: ImageLike, top_k: int = TOP_K, level: bool = True) -> ReadLine:
         """A photo or scan of a written line (dark on light or light on dark; a file, bytes, a PIL image or
@@ -1160,6 +1218,13 @@ class LineReader:
             top = tuple(ClassScore(form_labels[k], float(scores[i, k])) for k in order)
             out.append(ReadCharacter(part.box, top, part.strokes, part.space_before, part.marks))
         return out
+
+
+def _within(groups: Sequence[Sequence[int]], local: dict[int, int], keep: bool = False) -> list[list[int]]:
+    """The groups of strokes that lie all in one row, by their positions in it (``local``: a stroke's
+    position among all -> in its row); with ``keep``, an empty group in place of each that does not."""
+    inside = [[local[k] for k in group] if group and all(k in local for k in group) else [] for group in groups]
+    return inside if keep else [group for group in inside if group]
 
 
 def joined_by_the_pen(line: ReadLine, strokes: Sequence[np.ndarray]) -> bool:
