@@ -20,7 +20,7 @@ from desktop_app.status_voice import StatusVoice
 from desktop_app.widgets.batch_view import one_row
 from desktop_app.widgets.canvas import MAX_KEPT_STROKES, DrawingCanvas
 from desktop_app.widgets.prediction_panel import announce
-from desktop_app.widgets.text_panel import LEFT_OUT_MARK, TextPanel
+from desktop_app.widgets.text_panel import LEFT_OUT_MARK, WORD_CASES, TextPanel, cased_word, word_spans
 
 LINE_SAID_AFTER_MS = 1200  # a screen reader is told the line once the writing pauses this long
 ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
@@ -163,6 +163,7 @@ class TextModeLines(QObject):
         text_panel.join_chosen.connect(lambda index, with_next: self.join_with_next(index if with_next else index - 1))
         text_panel.split_chosen.connect(self.split_again)
         text_panel.split_in_two_chosen.connect(self.split_in_two)
+        text_panel.word_case_chosen.connect(self.set_word_case)
         text_panel.add_line_requested.connect(self.add_line_to_text)
 
     def clear_line(self) -> None:
@@ -487,6 +488,31 @@ class TextModeLines(QObject):
 
     def correct_character(self, index: int, char: str) -> None:
         self._correct(index, char=char)
+
+    def set_word_case(self, index: int, case: str) -> None:
+        """Put the letters of the word holding the line's character ``index`` in small letters, capitals or
+        capitalized (a key of WORD_CASES): each letter whose case changes put right, in one Undo step."""
+        if self.line is None or not 0 <= index < len(self.line.line.characters):
+            return
+        characters, from_strokes = self.line.line.characters, self.line.from_strokes
+        starts = [self._shown_space(i) or c.line_break_before for i, c in enumerate(characters)]
+        span = next(span for span in word_spans(starts) if index in span)
+        shown = [self._shown_character(i) for i in span]
+        wanted = cased_word("".join(shown), case) if all(len(c) <= 1 for c in shown) else "".join(shown)
+        changed = {i: new for i, old, new in zip(span, shown, wanted, strict=True) if new != old}
+        if not changed:
+            self.voice.say(f"The word is in {WORD_CASES.get(case, case)} already")
+            return
+        if from_strokes:
+            self.canvas.set_notes(
+                {self._character_key(i): replace(self._correction(i), char=char) for i, char in changed.items()}
+            )
+        else:
+            for i, char in changed.items():
+                self._picture_corrections[self._box_key(i)] = replace(self._correction(i), char=char)
+            self._show_line()
+        undo = " (Undo takes it back)" if from_strokes else ""  # (a picture's corrections are no pad step)
+        self.voice.say(f"The word reads “{wanted}” now{undo}")
 
     def set_space_before(self, index: int, space: bool) -> None:
         """Put a space before the line's character ``index`` (a word gap the splitting did not take for one),

@@ -2837,6 +2837,37 @@ def test_quitting_asks_about_a_pictures_line_put_right_and_not_added(  # type: i
     assert len(asked) == before and not window.isVisible()
 
 
+def test_a_words_case_is_set_in_one_step_on_the_pad_and_in_a_picture(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    _write_in_text_mode(qtbot, window, "HAT")
+    for k, char in enumerate("HAT"):  # (the tests' small model reads what it reads)
+        window.lines.correct_character(k, char)
+    qtbot.waitUntil(lambda: window.lines.line_text() == "HAT", timeout=TIMEOUT_MS)
+    steps = len(window.canvas._undo)
+    window.lines.set_word_case(2, "small")
+    qtbot.waitUntil(lambda: window.lines.line_text() == "hat", timeout=TIMEOUT_MS)
+    assert len(window.canvas._undo) == steps + 1  # one step for the whole word
+    assert "hat" in window.statusBar().currentMessage()
+    window.lines.set_word_case(0, "capitalized")
+    qtbot.waitUntil(lambda: window.lines.line_text() == "Hat", timeout=TIMEOUT_MS)
+    window.canvas.undo()
+    qtbot.waitUntil(lambda: window.lines.line_text() == "hat", timeout=TIMEOUT_MS)
+    window.lines.set_word_case(1, "small")
+    assert "already" in window.statusBar().currentMessage()
+    # A picture's line: its characters put right by their boxes.
+    Image.fromarray(np.hstack([render(c, size=100, pen_width=9) for c in "HAT"])).save(tmp_path / "hat.png")
+    window.open_file(tmp_path / "hat.png")
+    qtbot.waitUntil(lambda: window.lines.line is not None and not window.lines.line.from_strokes, timeout=TIMEOUT_MS)
+    window.service.wait_idle()
+    for k, char in enumerate("HAT"):
+        window.lines.correct_character(k, char)
+    window.lines.set_word_case(1, "capitalized")
+    assert window.lines.line_text() == "Hat"
+    window.lines.add_line_to_text()  # (a picture's line put right and not added is asked about at quitting)
+    assert window.text_panel.text_box.toPlainText().endswith("Hat")
+
+
 def test_a_pictures_corrections_come_back_with_it(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A picture's line put right lost its corrections at any reading again: cleared and brought back by Undo,
     text mode left and taken up again."""
@@ -3522,6 +3553,30 @@ def test_a_characters_menu_offers_the_marks_no_model_reads(qtbot) -> None:  # ty
     panel.set_line([("H", False), (",", False)], [[("H", 0.9)], [(",", 1.0)]])
     marks = next(a.menu() for a in panel._buttons[1].menu().actions() if a.menu() is not None)
     assert [a.text().split()[0] for a in marks.actions() if a.isChecked()] == [","]  # the one read, ticked
+
+
+def test_a_letters_menu_sets_the_case_of_its_whole_word(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """One letter put right left its word's others as read ("HEllo"): the word's case is one choice."""
+    from desktop_app.widgets.text_panel import TextPanel, cased_word
+
+    assert [cased_word("hEy4", case) for case in ("small", "capitals", "capitalized")] == ["hey4", "HEY4", "Hey4"]
+    assert cased_word("4ever", "capitalized") == "4Ever"  # the first letter, after a digit
+    panel = TextPanel()
+    qtbot.addWidget(panel)
+    line = [("H", False), ("e", False), ("y", False), ("4", True), ("2", False), ("x", True)]
+    panel.set_line(line, [[(c, 0.9)] for c, _ in line])
+
+    def cases(position: int) -> dict[str, QAction]:
+        menus = [a.menu() for a in panel._buttons[position].menu().actions() if a.menu() is not None]
+        found = [m for m in menus if m.title().replace("&", "") == "Case of the word"]
+        return {a.text().split()[0]: a for a in found[0].actions()} if found else {}
+
+    offered = cases(1)
+    assert list(offered) == ["hey", "HEY", "Hey"] and [a.isChecked() for a in offered.values()] == [False, False, True]
+    with qtbot.waitSignal(panel.word_case_chosen) as chosen:
+        offered["HEY"].trigger()
+    assert chosen.args == [1, "capitals"]
+    assert cases(5) == {} and cases(4) == {}  # a word of one letter, a digit: no word's case to set
 
 
 def test_text_mode_names_look_alike_readings_so_a_choice_is_no_guess_at_a_glyph(qtbot) -> None:  # type: ignore[no-untyped-def]

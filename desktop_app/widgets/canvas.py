@@ -464,13 +464,19 @@ class DrawingCanvas(QWidget):
     def set_note(self, strokes: tuple[int, ...], note: Any, dropping: Sequence[tuple[int, ...]] = ()) -> None:
         """Note something about the strokes with these ids, and forget the notes on ``dropping`` (one step,
         undoable as a stroke is)."""
-        dropped = [key for key in dropping if key in self._notes and key != strokes]
-        if not strokes or not set(strokes) <= {id(s) for s in self._strokes}:
-            return  # nothing to note
-        if self._notes.get(strokes) == note and not dropped:
-            return  # nothing new: no step for Undo that changes nothing
+        self.set_notes({strokes: note}, dropping)
+
+    def set_notes(self, notes: dict[tuple[int, ...], Any], dropping: Sequence[tuple[int, ...]] = ()) -> None:
+        """Note things about several groups of strokes (by their ids) in one step, undoable as a stroke is (a
+        word's letters put in capitals at once: one Undo takes them all back); groups not all on the pad are
+        left out."""
+        alive = {id(s) for s in self._strokes}
+        notes = {key: note for key, note in notes.items() if key and set(key) <= alive}
+        dropped = [key for key in dropping if key in self._notes and key not in notes]
+        if not notes or (all(self._notes.get(key) == note for key, note in notes.items()) and not dropped):
+            return  # nothing to note, or nothing new: no step for Undo that changes nothing
         self._remember()
-        self._notes = {**{k: v for k, v in self._notes.items() if k not in dropped}, strokes: note}
+        self._notes = {**{k: v for k, v in self._notes.items() if k not in dropped}, **notes}
         self._emit_history()
         self.notes_changed.emit()
 

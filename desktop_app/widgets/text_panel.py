@@ -48,6 +48,33 @@ PUNCTUATION_NAMES = {
     ":": "colon",
     "-": "hyphen",
 }
+# A word's case set at once from any of its letters' menus (one letter put right left the others as read:
+# "HEllo"); the models read O and o alike, so the case is often the part read wrong.
+WORD_CASES = {"small": "small letters", "capitals": "capitals", "capitalized": "capitalized"}
+
+
+def cased_word(word: str, case: str) -> str:
+    """``word`` with its letters in ``case`` (a key of WORD_CASES; "capitalized": its first letter a capital,
+    the others small); digits and marks as they are."""
+    first = next((k for k, c in enumerate(word) if c.isalpha()), -1)
+    return "".join(
+        c.upper() if case == "capitals" or (case == "capitalized" and k == first) else c.lower()
+        for k, c in enumerate(word)
+    )
+
+
+def word_spans(starts: Sequence[bool]) -> list[range]:
+    """The words of a line as ranges of positions: a word starts where ``starts`` says (a space or a new line
+    before the character) and at the first."""
+    spans: list[range] = []
+    first = 0
+    for k in range(1, len(starts) + 1):
+        if k == len(starts) or starts[k]:
+            spans.append(range(first, k))
+            first = k
+    return spans
+
+
 PROMPT_CHARACTERS = 60  # a correction's prompt wraps at about this many characters (at most 640 px)
 LEFT_OUT_MARK = "×"  # a character left out of the text, on its button and over its box on the pad
 
@@ -83,6 +110,7 @@ class TextPanel(QWidget):
     join_chosen = Signal(int, bool)  # position in the line, and whether with the next (or the previous) character
     split_chosen = Signal(int)  # position in the line: a character joined by the person, split as the line splits
     split_in_two_chosen = Signal(int)  # position in the line: a character to read as two (letters that overlap)
+    word_case_chosen = Signal(int, str)  # position in the line, its word's case: a key of WORD_CASES
     add_line_requested = Signal()
     copy_requested = Signal()
 
@@ -191,6 +219,8 @@ class TextPanel(QWidget):
             button.hide()
             button.deleteLater()
         self._buttons = []
+        starts = [space or (k < len(breaks) and breaks[k]) for k, (_, space) in enumerate(characters)]
+        word_of = {k: span for span in word_spans(starts) for k in span}
         for position, ((char, space), options) in enumerate(zip(characters, alternatives, strict=True)):
             if position < len(breaks) and breaks[position]:
                 # A new line of a picture of several lines: one row of buttons still, the break marked.
@@ -254,6 +284,14 @@ class TextPanel(QWidget):
                 action.setCheckable(mark == char)  # the mark read now ticked, as a reading is
                 action.setChecked(mark == char)
                 action.triggered.connect(lambda _=False, p=position, c=mark: self.character_chosen.emit(p, c))
+            word = "".join(characters[k][0] for k in word_of[position])
+            if char.isalpha() and sum(c.isalpha() for c in word) > 1:
+                cases = menu.addMenu("Case of the &word")
+                for case, name in WORD_CASES.items():
+                    action = cases.addAction(f"{cased_word(word, case)}    {name}")
+                    action.setCheckable(cased_word(word, case) == word)
+                    action.setChecked(cased_word(word, case) == word)
+                    action.triggered.connect(lambda _=False, p=position, c=case: self.word_case_chosen.emit(p, c))
             if char:  # a stray mark, or a letter split in two boxes ("m" read as "n" and "7"): the text goes on
                 left_out = menu.addAction("Leave out of the text")
                 left_out.triggered.connect(lambda _=False, p=position: self.character_chosen.emit(p, ""))
