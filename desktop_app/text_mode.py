@@ -606,8 +606,11 @@ class TextModeLines(QObject):
             return
         if self.line is None or not self.line.line.characters:
             return
+        # Of a note's last line (the rightmost of any line was taken: a review).
+        characters = self.line.line.characters
+        last_line = characters[max(k for k, c in enumerate(characters) if k == 0 or c.line_break_before) :]
         if self.line.from_strokes:
-            last = max(self.line.line.characters, key=lambda c: c.box[0] + c.box[2])  # its middle rightmost
+            last = max(last_line, key=lambda c: c.box[0] + c.box[2])  # its middle rightmost
             # The line read without it is the answer now (an earlier answer, "Split in two: …", stayed over it).
             self.voice.done_answering()
             self.canvas.remove_drawn_strokes(set(last.strokes))
@@ -617,7 +620,7 @@ class TextModeLines(QObject):
             return
         # Read from its picture (writing over an opened picture, or rubbed out in character mode): the strokes
         # whose middle is in the rightmost box.
-        rightmost = max(self.line.line.characters, key=lambda c: c.box[2])
+        rightmost = max(last_line, key=lambda c: c.box[2])
         s = 1.0 / max(self.line.scale, 1e-9)
         x0, y0, x1, y1 = (v * s for v in rightmost.box)
         pad = max((stroke.width for stroke in self.canvas.strokes), default=0.0) / 2 + BOX_MARGIN_PX
@@ -645,8 +648,10 @@ class TextModeLines(QObject):
             ):
                 continue
             # A reading may have taken the second line's first character for one of its own (a lone character
-            # beside a line is read with it): then its text is not the first line's alone.
-            if not reading.line.characters:
+            # beside a line is read with it): then its text is not the first line's alone. Nor is a reading of
+            # lines (a note opened, read line by line): a full stop after it was taken for a line below, and
+            # Ctrl+Enter added the note as read before, leaving the stop alone on the pad (a review).
+            if not reading.line.characters or any(c.line_break_before for c in reading.line.characters):
                 continue
             lowest_middle = max((c.box[1] + c.box[3]) / 2 for c in reading.line.characters)
             new_top = min(min(y for _, y, _ in stroke.points) for stroke in drawn[len(strokes) :])

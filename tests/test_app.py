@@ -3577,6 +3577,11 @@ def test_a_letters_menu_sets_the_case_of_its_whole_word(qtbot) -> None:  # type:
         offered["HEY"].trigger()
     assert chosen.args == [1, "capitals"]
     assert cases(5) == {} and cases(4) == {}  # a word of one letter, a digit: no word's case to set
+    # A note's lines are read each on its own: no join across the new line.
+    panel.set_line(line, [[(c, 0.9)] for c, _ in line], joinable=[True] * 6, breaks=[False] * 3 + [True] + [False] * 2)
+    menus = [b.menu().actions() for b in panel._character_buttons()]
+    joins = [[a.text().replace("&", "") for a in actions if "Join" in a.text()] for actions in menus]
+    assert joins[2] == ["Join with the previous character"] and joins[3] == ["Join with the next character"]
 
 
 def test_text_mode_names_look_alike_readings_so_a_choice_is_no_guess_at_a_glyph(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -3727,6 +3732,27 @@ def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(qtbot, window: M
     qtbot.waitUntil(lambda: not window.lines.pending, timeout=TIMEOUT_MS)
     read = window.lines.line_text()
     assert [len(line.replace(" ", "")) for line in read.split("\n")] == [2, 2], read
+    # A mark more (a full stop after the note) is read with it: the note read before is no first line to add
+    # alone (Ctrl+Enter added it as read before, and left the stop on the pad).
+    stop = QPoint(int(40 + size * 2.8), int(20 + size * 2.45))
+    QTest.mousePress(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, stop)
+    QTest.mouseMove(window.canvas, stop + QPoint(3, 3))
+    QTest.mouseRelease(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, stop + QPoint(3, 3))
+    qtbot.waitUntil(
+        lambda: window.lines.line is not None and len(window.lines.line.line.characters) == 5, timeout=TIMEOUT_MS
+    )
+    assert "\n" in window.lines.line_text() and "Two lines" not in window.statusBar().currentMessage()
+    # Backspace takes the last line's last character (the rightmost of any line was taken: the first line's
+    # 1, as far right as the second's).
+    for left in (4, 3):
+        QTest.keyClick(window.canvas, Qt.Key.Key_Backspace)
+        qtbot.waitUntil(
+            lambda n=left: window.lines.line is not None and len(window.lines.line.line.characters) == n,
+            timeout=TIMEOUT_MS,
+        )
+    qtbot.waitUntil(lambda: not window.lines.pending, timeout=TIMEOUT_MS)
+    read = window.lines.line_text()
+    assert [len(line.replace(" ", "")) for line in read.split("\n")] == [2, 1], read
     window.add_line_action.trigger()
     assert window.text_panel.text_box.toPlainText().endswith(read)
     window.canvas.clear()

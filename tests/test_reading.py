@@ -1823,7 +1823,7 @@ def test_a_letter_whose_ink_broke_or_dots_over_a_word_are_no_lines() -> None:
 
 def test_strokes_of_a_note_are_read_line_by_line_when_asked_and_said_to_be_rows_when_not() -> None:
     from ml.runtime.line_reader import LineReader
-    from ml.runtime.segmentation import RowsOfWritingError
+    from ml.runtime.segmentation import MAX_LINE_STROKES, RowsOfWritingError
 
     reader = LineReader.load(device="cpu")
     top, _ = write("HI")
@@ -1840,6 +1840,9 @@ def test_strokes_of_a_note_are_read_line_by_line_when_asked_and_said_to_be_rows_
     # A correction goes with the line holding its strokes: the 4 put right as an A reads A there.
     put_right = reader.read_strokes([*top, *below], known=[(note.characters[2].strokes, "A")], rows=True)
     assert put_right.text.split("\n") == [first, "A" + second[1:]]
+    # A note of more strokes than a line holds (20 lines of 10 strokes) is read line by line too.
+    many = [s + np.array([0.0, 250.0 * k]) for k in range(20) for s in write("HEN 4EH")[0]]
+    assert len(many) > MAX_LINE_STROKES and reader.read_strokes(many, rows=True).text.count("\n") == 19
     # Lines standing sideways are still refused (each letter a row of its own).
     column = [s + np.array([0.0, 180.0 * k]) for k, letter in enumerate("HELLO") for s in write(letter)[0]]
     with pytest.raises(RowsOfWritingError):

@@ -720,6 +720,7 @@ def test_train_strokes_refuses_what_cannot_work_before_reading_any_data(
         (["--model-config", '{"hidden": 96}'], "stroke_cnn has no option 'hidden'"),
         (["--start-from", str(tmp_path / "s.safetensors"), "--arch", "stroke_gru"], "add --arch stroke_cnn"),
         (["--start-from", "no_such_model"], "no model named 'no_such_model'"),
+        (["--data-workers", "0"], "--data-workers must be at least 1"),
     ):
         assert cli_main(["train-strokes", *no_data, *options]) == 2, options
         assert reason in capsys.readouterr().err

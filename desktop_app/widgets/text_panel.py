@@ -300,12 +300,15 @@ class TextPanel(QWidget):
                 spaced.triggered.connect(lambda _=False, p=position, on=not space: self.space_chosen.emit(p, on))
             # One character split in two boxes (an H's stems apart), or two the person joined by mistake; from
             # either half (a trial's person opened the right half's menu, found no join and took its reading).
-            if position < len(joinable) and joinable[position]:
+            # Not across a new line (a note's lines are read each on its own: such a join changed nothing).
+            with_previous = position > 0 and not (position < len(breaks) and breaks[position])
+            with_next = position < len(characters) - 1 and not (position + 1 < len(breaks) and breaks[position + 1])
+            if position < len(joinable) and joinable[position] and (with_previous or with_next):
                 menu.addSeparator()
-                if position:
+                if with_previous:
                     before = menu.addAction("&Join with the previous character")
                     before.triggered.connect(lambda _=False, p=position: self.join_chosen.emit(p, False))
-                if position < len(characters) - 1:
+                if with_next:
                     after = menu.addAction("Join with the &next character")
                     after.triggered.connect(lambda _=False, p=position: self.join_chosen.emit(p, True))
             if position < len(joined) and joined[position]:

@@ -69,6 +69,7 @@ from ml.runtime.render import render_drawing
 from ml.runtime.segmentation import (
     CUT_WIDE,
     MAX_CHARACTERS,
+    MAX_PAGE_PIECES,
     SIDEWAYS,
     CharacterPart,
     NotOneLineError,
@@ -595,8 +596,12 @@ class LineReader:
         apart = [group for group in map(present, apart) if len(group) > 1]  # (one stroke is not two characters)
         try:
             every_part = split_strokes(parts_xy)
-        except RowsOfWritingError as error:
-            if not rows or isinstance(error, SidewaysWritingError):
+        except NotOneLineError as error:
+            # More strokes than a line holds may be a note's lines (20 lines of short words: 260 strokes), up
+            # to as many as a picture's page is read in (MAX_PAGE_PIECES).
+            drawn = sum(1 for points in parts_xy if len(points))
+            too_many = isinstance(error, TooMuchWritingError) and drawn > MAX_PAGE_PIECES
+            if not rows or isinstance(error, SidewaysWritingError) or too_many:
                 raise
             in_rows = self._read_stroke_rows(parts_xy, top_k, together, apart, [(present(g), c) for g, c in known])
             if in_rows is None:

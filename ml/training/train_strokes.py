@@ -185,6 +185,8 @@ def main(config: StrokeTrainConfig) -> Path:
         raise ValueError("--epochs must be at least 1, --batch-size at least 2, --lr positive")
     if config.limit < 0 or config.max_per_class < 0:
         raise ValueError("--limit and --max-per-class must be 0 (all) or positive")
+    if config.data_workers < 1:
+        raise ValueError("--data-workers must be at least 1")
     if problems := output_problems(config.name, config.out):
         raise ValueError("; ".join(problems))
     if config.start_from and not config.resume:
@@ -265,7 +267,7 @@ def main(config: StrokeTrainConfig) -> Path:
     on_terminal = sys.stderr.isatty()  # a step counter rewritten in place; a log file gets the epochs' lines
     if config.resume:
         restore_random_state(checkpoint, device)  # (last: nothing above may draw after it)
-    data_workers = max(1, config.data_workers)
+    data_workers = config.data_workers
     with resume_hint("train-strokes", checkpoint_path, config.resume), worker_pool(data_workers) as pool:
         upcoming: list[Future[tuple[np.ndarray, np.ndarray]]] = []
         for epoch in range(first_epoch, config.epochs):
