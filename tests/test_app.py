@@ -4111,6 +4111,14 @@ def test_a_line_not_added_to_the_text_is_back_on_the_pad_after_quitting(
         qtbot.waitUntil(lambda: again.lines.line_text() == read, timeout=TIMEOUT_MS)
         # Said once the model is ready ("Loading models…" hid it at once).
         assert "the line you were writing is back on the pad" in again.statusBar().currentMessage()
+        # Undo takes back its last stroke, as in the session it was written in (it did nothing), and Redo
+        # puts it back.
+        assert again.undo_action.isEnabled()
+        again.undo_action.trigger()
+        assert len(again.canvas.strokes) == len(written) - 1
+        again.redo_action.trigger()
+        assert len(again.canvas.strokes) == len(written)
+        qtbot.waitUntil(lambda: again.lines.line_text() == read, timeout=TIMEOUT_MS)
         _add_line(qtbot, again)  # once added, the pad starts blank next time
     finally:
         again.close()

@@ -569,8 +569,9 @@ class DrawingCanvas(QWidget):
         ]
 
     def load_written_strokes(self, saved: Any) -> int:
-        """Put strokes kept by :meth:`written_strokes` on a pad with nothing on it (not undoable: where a
-        session starts), fitted to the pad as writing is. Returns how many; anything malformed puts none."""
+        """Put strokes kept by :meth:`written_strokes` on a pad with nothing on it, fitted to the pad as writing
+        is; Undo takes them back one by one, the last first, as if written in this session (after a restart
+        it did nothing). Returns how many; anything malformed puts none."""
         if self._strokes or self._background_image is not None or not isinstance(saved, list):
             return 0
         strokes = []
@@ -591,8 +592,12 @@ class DrawingCanvas(QWidget):
             return 0
         self._strokes = strokes
         self._drawing_scale = 1.0
+        first = max(0, len(strokes) - UNDO_DEPTH)
+        self._undo = [CanvasState(tuple(strokes[:k]), None, None, {}) for k in range(first, len(strokes))]
+        self._redo.clear()
         self._refit(self.width(), self.height())
         self._invalidate_layers()
+        self._emit_history()
         self.update()
         self.drawing_changed.emit()
         return len(strokes)
