@@ -20,7 +20,7 @@ from desktop_app.status_voice import StatusVoice
 from desktop_app.widgets.batch_view import one_row
 from desktop_app.widgets.canvas import MAX_KEPT_STROKES, DrawingCanvas
 from desktop_app.widgets.prediction_panel import announce
-from desktop_app.widgets.text_panel import LEFT_OUT_MARK, WORD_CASES, TextPanel, cased_word, word_spans
+from desktop_app.widgets.text_panel import LEFT_OUT_MARK, WORD_CASES, TextPanel, cased_characters, word_spans
 
 LINE_SAID_AFTER_MS = 1200  # a screen reader is told the line once the writing pauses this long
 ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
@@ -498,8 +498,9 @@ class TextModeLines(QObject):
         starts = [self._shown_space(i) or c.line_break_before for i, c in enumerate(characters)]
         span = next(span for span in word_spans(starts) if index in span)
         shown = [self._shown_character(i) for i in span]
-        wanted = cased_word("".join(shown), case) if all(len(c) <= 1 for c in shown) else "".join(shown)
-        changed = {i: new for i, old, new in zip(span, shown, wanted, strict=True) if new != old}
+        cased = cased_characters(shown, case)
+        wanted = "".join(cased)
+        changed = {i: new for i, old, new in zip(span, shown, cased, strict=True) if new != old}
         if not changed:
             self.voice.say(f"The word is in {WORD_CASES.get(case, case)} already")
             return

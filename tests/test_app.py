@@ -2855,6 +2855,12 @@ def test_a_words_case_is_set_in_one_step_on_the_pad_and_in_a_picture(  # type: i
     qtbot.waitUntil(lambda: window.lines.line_text() == "hat", timeout=TIMEOUT_MS)
     window.lines.set_word_case(1, "small")
     assert "already" in window.statusBar().currentMessage()
+    window.lines.correct_character(1, "")  # a character left out of the text: the word is the others
+    qtbot.waitUntil(lambda: window.lines.line_text() == "ht", timeout=TIMEOUT_MS)
+    window.lines.set_word_case(2, "capitals")
+    qtbot.waitUntil(lambda: window.lines.line_text() == "HT", timeout=TIMEOUT_MS)
+    window.canvas.undo()
+    window.canvas.undo()
     # A picture's line: its characters put right by their boxes.
     Image.fromarray(np.hstack([render(c, size=100, pen_width=9) for c in "HAT"])).save(tmp_path / "hat.png")
     window.open_file(tmp_path / "hat.png")

@@ -53,14 +53,20 @@ PUNCTUATION_NAMES = {
 WORD_CASES = {"small": "small letters", "capitals": "capitals", "capitalized": "capitalized"}
 
 
-def cased_word(word: str, case: str) -> str:
-    """``word`` with its letters in ``case`` (a key of WORD_CASES; "capitalized": its first letter a capital,
-    the others small); digits and marks as they are."""
-    first = next((k for k, c in enumerate(word) if c.isalpha()), -1)
-    return "".join(
+def cased_characters(characters: Sequence[str], case: str) -> list[str]:
+    """A word's characters (each as shown: one, or none when left out of the text) with their letters in
+    ``case`` (a key of WORD_CASES; "capitalized": the first letter a capital, the others small); digits and
+    marks as they are."""
+    first = next((k for k, c in enumerate(characters) if c.isalpha()), -1)
+    return [
         c.upper() if case == "capitals" or (case == "capitalized" and k == first) else c.lower()
-        for k, c in enumerate(word)
-    )
+        for k, c in enumerate(characters)
+    ]
+
+
+def cased_word(word: str, case: str) -> str:
+    """``word`` with its letters in ``case`` (:func:`cased_characters`)."""
+    return "".join(cased_characters(list(word), case))
 
 
 def word_spans(starts: Sequence[bool]) -> list[range]:
