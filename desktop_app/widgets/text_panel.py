@@ -294,7 +294,7 @@ class TextPanel(QWidget):
             if char.isalpha() and sum(c.isalpha() for c in word) > 1:
                 cases = menu.addMenu("Case of the &word")
                 for case, name in WORD_CASES.items():
-                    action = cases.addAction(f"{cased_word(word, case)}    {name}")
+                    action = cases.addAction(f"{cased_word(word, case).replace('&', '&&')}    {name}")  # (& typed)
                     action.setCheckable(cased_word(word, case) == word)
                     action.setChecked(cased_word(word, case) == word)
                     action.triggered.connect(lambda _=False, p=position, c=case: self.word_case_chosen.emit(p, c))
