@@ -448,7 +448,7 @@ class TextModeLines(QObject):
             breaks=breaks,
             splittable=splittable,
             parted=parted,
-            from_start=reading.opened,  # a picture's line (a note's first line first)
+            from_start=reading.opened or any(breaks),  # a picture's line, a note's (its first line first)
             by_place=[c.punctuation for c in reading.line.characters],
         )
         self.canvas.set_overlay(boxes)
@@ -606,6 +606,10 @@ class TextModeLines(QObject):
             box.textCursor().deletePreviousChar()
             return
         if self.line is None or not self.line.line.characters:
+            if self.problem and not self.canvas.is_blank():  # (it did nothing, without a word: a trial)
+                self.voice.say(
+                    "Backspace takes a character of a line read; this writing is not read: Undo takes its last stroke"
+                )
             return
         # Of a note's last line (the rightmost of any line was taken: a review).
         characters = self.line.line.characters

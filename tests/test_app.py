@@ -2837,6 +2837,29 @@ def test_quitting_asks_about_a_pictures_line_put_right_and_not_added(  # type: i
     assert len(asked) == before and not window.isVisible()
 
 
+def test_a_stroke_file_of_a_note_opens_each_line_as_large_as_one_alone_and_reads_line_by_line(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    from desktop_app.widgets.canvas import OPENED_LINE_SHARE
+
+    strokes = [
+        [[x * 100 + 140 * k, y * 100 + top] for x, y in stroke]
+        for top, text in ((0, "H7"), (260, "AX"))
+        for k, char in enumerate(text)
+        for stroke in GLYPHS[char]
+    ]
+    (tmp_path / "note.json").write_text(json.dumps({"strokes": strokes}))
+    window.resize(1000, 620)
+    window.set_text_mode(True)
+    window.open_file(tmp_path / "note.json")
+    qtbot.waitUntil(lambda: window.lines.line is not None and "\n" in window.lines.line_text(), timeout=TIMEOUT_MS)
+    ys = [y for stroke in window.canvas.strokes for _, y, _ in stroke.points]
+    # The note was sized as one line (0.45 of the pad's height in all); each line is that large now, as the
+    # pad holds them.
+    assert max(ys) - min(ys) > 1.5 * OPENED_LINE_SHARE * window.canvas.height()
+    assert max(ys) < window.canvas.height() and min(ys) > 0
+
+
 def test_a_words_case_is_set_in_one_step_on_the_pad_and_in_a_picture(  # type: ignore[no-untyped-def]
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:
@@ -3769,6 +3792,8 @@ def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(qtbot, window: M
     # What to do is said in the status bar (it said how the last line read); the panel's message shows
     # from its start, however narrow the window.
     assert "Characters one above another do not read as a line" in window.statusBar().currentMessage()
+    QTest.keyClick(window.canvas, Qt.Key.Key_Backspace)  # it did nothing, without a word
+    assert "this writing is not read: Undo takes its last stroke" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: not window.lines.pending, timeout=TIMEOUT_MS)
     window.add_line_action.trigger()  # Ctrl+Enter now: said why nothing was added
     assert "Nothing to add: the writing does not read as one line" in window.statusBar().currentMessage()
@@ -4054,6 +4079,12 @@ def test_a_lines_corrections_and_joins_are_back_with_it_after_quitting(
         assert (
             "the line you were writing is back on the pad, with your corrections" in again.statusBar().currentMessage()
         )
+        # Undo takes back the last stroke, and the corrections on the others stay (all went with it).
+        again.canvas.undo()
+        qtbot.waitUntil(lambda: not again.lines.pending and again.lines.line is not None, timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: again.lines.line_text().startswith(corrected[:3]), timeout=TIMEOUT_MS)
+        again.canvas.redo()
+        qtbot.waitUntil(lambda: again.lines.line_text() == corrected, timeout=TIMEOUT_MS)
     finally:
         again.close()
     # A damaged list of corrections is passed over (the strokes come back all the same), a malformed entry left

@@ -1840,6 +1840,12 @@ def test_strokes_of_a_note_are_read_line_by_line_when_asked_and_said_to_be_rows_
     # A correction goes with the line holding its strokes: the 4 put right as an A reads A there.
     put_right = reader.read_strokes([*top, *below], known=[(note.characters[2].strokes, "A")], rows=True)
     assert put_right.text.split("\n") == [first, "A" + second[1:]]
+    # An 8 written as two loops, one over the other, is a character of its line, not a line standing
+    # sideways (such notes were refused).
+    angles = np.linspace(0, 2 * np.pi, 40)
+    loop = np.stack([350 + 28 * np.cos(angles), 25 + 25 * np.sin(angles)], axis=1)
+    eight = [loop, loop + np.array([0.0, 50.0])]
+    assert reader.read_strokes([*top, *eight, *below], rows=True).text.count("\n") == 1
     # A note of more strokes than a line holds (20 lines of 10 strokes) is read line by line too.
     many = [s + np.array([0.0, 250.0 * k]) for k in range(20) for s in write("HEN 4EH")[0]]
     assert len(many) > MAX_LINE_STROKES and reader.read_strokes(many, rows=True).text.count("\n") == 19

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
@@ -140,6 +140,19 @@ class _Finger:
     since: float
     moved: bool = False
     rests: bool = False
+
+
+def _lines_of_writing(strokes: Sequence[Any]) -> int:
+    """How many lines of writing a stroke file's strokes stand in (1 where they are no rows of lines)."""
+    import numpy as np
+
+    from ml.runtime.segmentation import writing_rows
+
+    boxes = [[*np.min(points, axis=0), *np.max(points, axis=0)] for points in strokes if len(points)]
+    if len(boxes) < 2:
+        return 1
+    rows = writing_rows(np.array(boxes, dtype=float), by_middles=True, strokes=True)
+    return len(rows) if rows else 1
 
 
 @dataclass(frozen=True)
@@ -628,6 +641,12 @@ class DrawingCanvas(QWidget):
         loaded = {tuple(id(written[k]) for k in positions): note for positions, note in notes if there(positions)}
         if loaded:
             self._notes = {**self._notes, **loaded}
+            # The strokes' Undo steps (load_written_strokes) keep the notes on the strokes they hold: the first
+            # Undo after a restart took back every correction with the last stroke (a trial).
+            self._undo = [
+                replace(state, notes={k: v for k, v in loaded.items() if set(k) <= {id(s) for s in state.strokes}})
+                for state in self._undo
+            ]
             self.notes_changed.emit()
         return len(loaded)
 
@@ -695,8 +714,13 @@ class DrawingCanvas(QWidget):
         if as_written:
             room = 1.0
         elif self._reads_lines and not flat:
+            # A note of several lines: each line as large as one alone would be, as the pad holds them (the
+            # whole note was sized as one line, its letters blots of the pen's width: a trial).
+            lines = _lines_of_writing(strokes.strokes)
             room = min(
-                OPENED_LINE_SHARE * height / max(y1 - y0, 1e-9), (width - 2 * FIT_MARGIN_PX) / max(x1 - x0, 1e-9)
+                OPENED_LINE_SHARE * lines * height / max(y1 - y0, 1e-9),
+                (height - 2 * FIT_MARGIN_PX) / max(y1 - y0, 1e-9),
+                (width - 2 * FIT_MARGIN_PX) / max(x1 - x0, 1e-9),
             )
         else:
             size = min(OPENED_CHARACTER_SHARE * min(width, height), DRAWING_SHARE * DRAWING_CANVAS_PX)

@@ -738,7 +738,7 @@ class LineReader:
         strokes among all. None when the rows are no lines, or a row is not one."""
         drawn = [k for k, points in enumerate(parts_xy) if len(points)]
         boxes = np.array([[*parts_xy[k].min(axis=0), *parts_xy[k].max(axis=0)] for k in drawn])
-        found = writing_rows(boxes, by_middles=True)
+        found = writing_rows(boxes, by_middles=True, strokes=True)
         if found is None:
             return None
         characters: list[ReadCharacter] = []

@@ -478,19 +478,24 @@ def _stacked(boxes: np.ndarray) -> bool:
     )
 
 
-def writing_rows(boxes: np.ndarray, by_middles: bool = False) -> list[list[int]] | None:
+def writing_rows(boxes: np.ndarray, by_middles: bool = False, strokes: bool = False) -> list[list[int]] | None:
     """Pieces of ink (their boxes: x0, y0, x1, y1) as lines of writing one above the other, top to bottom:
     the rows of character-high pieces that :class:`RowsOfWritingError` counts, each smaller piece (a dot,
     a bar, a comma) in the row nearest it, a rule left out. None for writing standing sideways (rows of
     one character each, three rows or more of two at most, or characters one above the other in a row).
-    ``by_middles``: rows as :func:`_rows` finds them by the pieces' middles."""
+    ``by_middles``: rows as :func:`_rows` finds them by the pieces' middles. ``strokes``: the pieces are
+    a pen's strokes, whose characters' strokes may stand one above the other in a row (an 8 as two loops,
+    a Y's arms over its stem: such notes were refused); lines standing sideways are found by the strokes'
+    splitting (:class:`SidewaysWritingError`) before rows are asked for."""
     height = line_height(boxes)
     tall = np.flatnonzero(boxes[:, 3] - boxes[:, 1] > LINE_PART * height)
     rows = [[int(tall[k]) for k in row] for row in _rows(boxes[tall], height, by_middles)]
     most = max((len(row) for row in rows), default=0)
     # A word standing sideways is a column of rows of one character; a note of two lines standing
     # sideways, rows of two. A line of one character under a longer one is a note all the same.
-    if len(rows) < 2 or most == 1 or (len(rows) >= 3 and most <= 2) or any(_stacked(boxes[row]) for row in rows):
+    if len(rows) < 2 or most == 1 or (len(rows) >= 3 and most <= 2):
+        return None
+    if not strokes and any(_stacked(boxes[row]) for row in rows):
         return None
     bands = np.array([[boxes[row, 1].min(), boxes[row, 3].max()] for row in rows])
     widths, heights = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
