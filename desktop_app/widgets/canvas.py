@@ -146,10 +146,10 @@ def _lines_of_writing(strokes: Sequence[Any]) -> int:
     """How many lines of writing a stroke file's strokes stand in (1 where they are no rows of lines)."""
     import numpy as np
 
-    from ml.runtime.segmentation import writing_rows
+    from ml.runtime.segmentation import MAX_PAGE_PIECES, writing_rows
 
     boxes = [[*np.min(points, axis=0), *np.max(points, axis=0)] for points in strokes if len(points)]
-    if len(boxes) < 2:
+    if not 2 <= len(boxes) <= MAX_PAGE_PIECES:  # (a page's shading of thousands of strokes: no rows asked)
         return 1
     rows = writing_rows(np.array(boxes, dtype=float), by_middles=True, strokes=True)
     return len(rows) if rows else 1
