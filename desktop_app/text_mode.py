@@ -606,7 +606,7 @@ class TextModeLines(QObject):
             box.textCursor().deletePreviousChar()
             return
         if self.line is None or not self.line.line.characters:
-            if self.problem and not self.canvas.is_blank():  # (it did nothing, without a word: a trial)
+            if self.problem and self.canvas.drawn_strokes():  # (it did nothing, without a word: a trial)
                 self.voice.say(
                     "Backspace takes a character of a line read; this writing is not read: Undo takes its last stroke"
                 )

@@ -3590,6 +3590,9 @@ def test_a_letters_menu_sets_the_case_of_its_whole_word(qtbot) -> None:  # type:
 
     assert [cased_word("hEy4", case) for case in ("small", "capitals", "capitalized")] == ["hey4", "HEY4", "Hey4"]
     assert cased_word("4ever", "capitalized") == "4Ever"  # the first letter, after a digit
+    from desktop_app.widgets.text_panel import cased_characters
+
+    assert cased_characters(["TH", "E"], "capitalized") == ["Th", "e"]  # two letters typed in one box
     panel = TextPanel()
     qtbot.addWidget(panel)
     line = [("H", False), ("e", False), ("y", False), ("4", True), ("2", False), ("x", True)]

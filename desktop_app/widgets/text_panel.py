@@ -58,8 +58,11 @@ def cased_characters(characters: Sequence[str], case: str) -> list[str]:
     ``case`` (a key of WORD_CASES; "capitalized": the first letter a capital, the others small); digits and
     marks as they are."""
     first = next((k for k, c in enumerate(characters) if c.isalpha()), -1)
+    if case == "capitals":
+        return [c.upper() for c in characters]
+    # (a character typed as two letters, "rn" for a misread m: only the first of them a capital)
     return [
-        c.upper() if case == "capitals" or (case == "capitalized" and k == first) else c.lower()
+        c[:1].upper() + c[1:].lower() if case == "capitalized" and k == first else c.lower()
         for k, c in enumerate(characters)
     ]
 

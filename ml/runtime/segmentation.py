@@ -485,8 +485,8 @@ def writing_rows(boxes: np.ndarray, by_middles: bool = False, strokes: bool = Fa
     one character each, three rows or more of two at most, or characters one above the other in a row).
     ``by_middles``: rows as :func:`_rows` finds them by the pieces' middles. ``strokes``: the pieces are
     a pen's strokes, whose characters' strokes may stand one above the other in a row (an 8 as two loops,
-    a Y's arms over its stem: such notes were refused); lines standing sideways are found by the strokes'
-    splitting (:class:`SidewaysWritingError`) before rows are asked for."""
+    a Y's arms over its stem: such notes were refused); a note of strokes turned a quarter is then not told
+    from an upright one (read as lines of nonsense: a pen writes upright, a photo is turned)."""
     height = line_height(boxes)
     tall = np.flatnonzero(boxes[:, 3] - boxes[:, 1] > LINE_PART * height)
     rows = [[int(tall[k]) for k in row] for row in _rows(boxes[tall], height, by_middles)]
