@@ -504,14 +504,7 @@ class TextModeLines(QObject):
         if not changed:
             self.voice.say(f"The word is in {WORD_CASES.get(case, case)} already")
             return
-        if from_strokes:
-            self.canvas.set_notes(
-                {self._character_key(i): replace(self._correction(i), char=char) for i, char in changed.items()}
-            )
-        else:
-            for i, char in changed.items():
-                self._picture_corrections[self._box_key(i)] = replace(self._correction(i), char=char)
-            self._show_line()
+        self._put_right({i: replace(self._correction(i), char=char) for i, char in changed.items()})
         undo = " (Undo takes it back)" if from_strokes else ""  # (a picture's corrections are no pad step)
         self.voice.say(f"The word reads “{wanted}” now{undo}")
 
@@ -523,12 +516,21 @@ class TextModeLines(QObject):
     def _correct(self, index: int, **change: Any) -> None:
         if self.line is None or not 0 <= index < len(self.line.line.characters):
             return
-        corrected = replace(self._correction(index), **change)
-        key = self._character_key(index)
-        if key:
-            self.canvas.set_note(key, corrected)  # undoable; shown on notes_changed
-        else:  # a picture's character: kept by its box while its picture is on the pad
-            self._picture_corrections[self._box_key(index)] = corrected
+        self._put_right({index: replace(self._correction(index), **change)})
+
+    def _put_right(self, corrected: dict[int, Correction]) -> None:
+        """Keep the corrections of the line's characters (by position): on the pad's strokes in one Undo step
+        (shown on notes_changed), a picture's characters by their boxes while the picture is on the pad."""
+        on_strokes: dict[tuple[int, ...], Correction] = {}
+        for index, note in corrected.items():
+            key = self._character_key(index)
+            if key:
+                on_strokes[key] = note
+            else:
+                self._picture_corrections[self._box_key(index)] = note
+        if on_strokes:
+            self.canvas.set_notes(on_strokes)
+        if len(on_strokes) < len(corrected):
             self._show_line()
 
     def join_with_next(self, index: int) -> None:

@@ -746,14 +746,13 @@ class LineReader:
         for row in found:
             strokes = sorted(drawn[k] for k in row)
             local = {stroke: n for n, stroke in enumerate(strokes)}
-            known_here = _within([group for group, _ in known], local, keep=True)
             try:
                 line = self.read_strokes(
                     [parts_xy[k] for k in strokes],
                     top_k,
-                    _within(together, local),
-                    _within(apart, local),
-                    [(group, char) for group, (_, char) in zip(known_here, known, strict=True) if group],
+                    [here for group in together if (here := _in_row(group, local))],
+                    [here for group in apart if (here := _in_row(group, local))],
+                    [(here, char) for group, char in known if (here := _in_row(group, local))],
                 )
             except TooMuchWritingError:
                 raise
@@ -1225,11 +1224,10 @@ class LineReader:
         return out
 
 
-def _within(groups: Sequence[Sequence[int]], local: dict[int, int], keep: bool = False) -> list[list[int]]:
-    """The groups of strokes that lie all in one row, by their positions in it (``local``: a stroke's
-    position among all -> in its row); with ``keep``, an empty group in place of each that does not."""
-    inside = [[local[k] for k in group] if group and all(k in local for k in group) else [] for group in groups]
-    return inside if keep else [group for group in inside if group]
+def _in_row(group: Sequence[int], local: dict[int, int]) -> list[int]:
+    """A group of strokes by their positions in a row (``local``: a stroke's position among all -> in its
+    row), or none when not all of them lie in it."""
+    return [local[k] for k in group] if group and all(k in local for k in group) else []
 
 
 def joined_by_the_pen(line: ReadLine, strokes: Sequence[np.ndarray]) -> bool:
