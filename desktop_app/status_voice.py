@@ -47,6 +47,13 @@ class StatusVoice:
         """The answer in view may be replaced (by a model's being ready, once it loads)."""
         self._said_until = 0.0
 
+    def take_back_answer(self) -> None:
+        """The answer in view no longer holds (Undo took back what it said was done: "The word reads “hat”
+        now"): it goes at once, for what the window shows next."""
+        if self.answering():
+            self.done_answering()
+            self.bar.clearMessage()
+
     def show_unspoken(self, message: str, milliseconds: int) -> None:
         """Shown, not heard: what is heard another way (a line's text, said once the writing pauses)."""
         self._unspoken = message

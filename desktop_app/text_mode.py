@@ -729,6 +729,7 @@ class TextModeLines(QObject):
         """Undo on the pad; when that brings back a line added to the text (the last one, or an earlier one
         once Undo has gone back past the lines after it), the text forgets it (if it still ends with it), so
         adding it again writes it once. (Its corrections come back with its ink, as notes on the strokes.)"""
+        self.voice.take_back_answer()  # what it said was done is undone (the new reading is said instead)
         self.canvas.undo()
         added = self._added_line_on_pad()
         if added is not None and not added.taken_back:
@@ -745,6 +746,7 @@ class TextModeLines(QObject):
         """Redo on the pad; when that clears again a line Undo took back, it goes back into the text."""
         added = self._added_line_on_pad()
         again = added is not None and added.taken_back
+        self.voice.take_back_answer()  # (Undo's "The line is back on the pad" no longer holds)
         self.canvas.redo()
         if added is not None and again and not added.is_on(self.canvas.strokes, self.canvas.opened_source):
             # What joins it now (the text may have changed since: a space to go on from, or nothing).

@@ -2874,8 +2874,10 @@ def test_a_words_case_is_set_in_one_step_on_the_pad_and_in_a_picture(  # type: i
     assert "hat" in window.statusBar().currentMessage()
     window.lines.set_word_case(0, "capitalized")
     qtbot.waitUntil(lambda: window.lines.line_text() == "Hat", timeout=TIMEOUT_MS)
-    window.canvas.undo()
+    assert "“Hat” now" in window.statusBar().currentMessage()
+    window.lines.undo()  # (Edit → Undo): what the bar said was done is undone, and goes with it
     qtbot.waitUntil(lambda: window.lines.line_text() == "hat", timeout=TIMEOUT_MS)
+    assert "Hat" not in window.statusBar().currentMessage()
     window.lines.set_word_case(1, "small")
     assert "already" in window.statusBar().currentMessage()
     window.lines.correct_character(1, "")  # a character left out of the text: the word is the others
