@@ -5688,14 +5688,14 @@ def test_text_mode_reads_a_corrected_characters_neighbours_again(qtbot, real_win
     and needed a correction of its own."""
     window = real_window
     canvas, size, top = _text_mode_pad(qtbot, window, 0.4)
-    for slot, char in enumerate("IO1"):
+    for slot, char in enumerate("HIO1"):  # (a ring between I and 1 alone is the models' call, O or 0)
         _mouse_char(canvas, char, size * 0.4 + slot * size * 1.4, top, size)
-    qtbot.waitUntil(lambda: window.lines.line_text() == "IO1", timeout=TIMEOUT_MS)
-    window.lines.correct_character(0, "1")
-    assert window.text_panel.shown_text().startswith("1")  # at once
-    qtbot.waitUntil(lambda: window.lines.line_text() == "101", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.lines.line_text() == "HIO1", timeout=TIMEOUT_MS)
+    window.lines.correct_character(1, "1")
+    assert window.text_panel.shown_text().startswith("H1")  # at once
+    qtbot.waitUntil(lambda: window.lines.line_text() == "H101", timeout=TIMEOUT_MS)
     window.lines.undo()  # the correction taken back: the line reads as at first again
-    qtbot.waitUntil(lambda: window.lines.line_text() == "IO1", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.lines.line_text() == "HIO1", timeout=TIMEOUT_MS)
 
 
 def test_undo_after_the_text_was_edited_leaves_the_text_alone_and_says_so(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
