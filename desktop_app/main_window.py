@@ -96,6 +96,7 @@ from desktop_app.settings import (
     COLUMNS_STATE,
     GEOMETRY_STATE,
     LOCK_RENEWED_EVERY_MS,
+    PAD_FILE_KEY,
     PAD_KEY,
     PAD_NOTES_KEY,
     RECENT_FILES_KEY,
@@ -429,6 +430,9 @@ class MainWindow(QMainWindow):
         except (ValueError, RecursionError):  # damaged settings: the pad starts blank
             kept_strokes, damaged = [], True
         restored = self.canvas.load_written_strokes(kept_strokes)
+        if restored:  # a stroke file's name back in the title while its strokes are on the pad
+            self._opened_file = self._kept_opened_file(restored)
+            self._show_title()
         corrections = 0
         if restored:  # with the corrections made to its line (a damaged list: those that read back)
             with contextlib.suppress(ValueError, RecursionError):
@@ -510,6 +514,12 @@ class MainWindow(QMainWindow):
             self.settings.setValue(PAD_KEY, pad)
         else:
             self.settings.remove(PAD_KEY)
+        opened = self._opened_file
+        from_file = self._strokes_opened_on_pad(opened[0]) if pad and opened is not None else 0
+        if opened is not None and from_file:  # (a picture opened is not kept: nor its name)
+            self.settings.setValue(PAD_FILE_KEY, json.dumps({"name": opened[1], "strokes": from_file}))
+        else:
+            self.settings.remove(PAD_FILE_KEY)
         if notes:
             self.settings.setValue(PAD_NOTES_KEY, json.dumps(notes, separators=(",", ":")))
         else:
@@ -949,13 +959,35 @@ class MainWindow(QMainWindow):
         source = self.canvas.opened_source
         if source is not None:
             return any(source is kept for kept in opened)
+        return self._strokes_opened_on_pad(opened) > 0
+
+    def _strokes_opened_on_pad(self, opened: list[object]) -> int:
+        """How many of the pad's first strokes are those of an opened stroke file (``opened``: the file's
+        strokes, as opened and as turned), still the very ones; 0 when they are not all there."""
         on_pad = self.canvas.strokes
-        return any(
-            isinstance(kept, tuple)
-            and 0 < len(kept) <= len(on_pad)
-            and all(ours is theirs for ours, theirs in zip(kept, on_pad, strict=False))
-            for kept in opened
-        )
+        for kept in opened:
+            if (
+                isinstance(kept, tuple)
+                and 0 < len(kept) <= len(on_pad)
+                and all(ours is theirs for ours, theirs in zip(kept, on_pad, strict=False))
+            ):
+                return len(kept)
+        return 0
+
+    def _kept_opened_file(self, restored: int) -> tuple[list[object], str] | None:
+        """The stroke file whose strokes began the pad when the last session ended (its name and how many
+        they were, kept by :meth:`_save_pad`), as the pad's first ``restored`` strokes now; None if none or
+        the entry does not fit them (damaged, or more strokes than came back)."""
+        try:
+            kept = json.loads(str(self.settings.value(PAD_FILE_KEY, "")) or "null")
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(kept, dict):
+            return None
+        name, count = kept.get("name"), kept.get("strokes")
+        if not isinstance(name, str) or not name.strip() or not isinstance(count, int) or isinstance(count, bool):
+            return None
+        return ([tuple(self.canvas.strokes[:count])], name) if 0 < count <= restored else None
 
     def recognize_canvas(self) -> None:
         self._show_title()

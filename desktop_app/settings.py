@@ -27,6 +27,7 @@ TOP_K_CHOICES = (1, 3, 5, 10)  # answers shown, as View -> Top-k offers them
 COLLECTED_TEXT_KEY = "text/collected"  # text mode's text box
 PAD_KEY = "text/pad"  # what was written on the pad (a line not added, a drawing), as strokes (JSON)
 PAD_NOTES_KEY = "text/pad_notes"  # the person's corrections to the pad's line, by its strokes' positions (JSON)
+PAD_FILE_KEY = "text/pad_file"  # the stroke file the pad's first strokes came from: its name, their count (JSON)
 TEXT_MODE_KEY = "window/text_mode"  # whether the window was left in text mode
 TAB_KEY = "window/tab"  # the side tab in view (Explain, Compare, Batch)
 SCREEN_KEY = "window/screen"  # the screen the window's size and columns were saved on (screen_signature)

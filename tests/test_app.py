@@ -1628,6 +1628,48 @@ def test_the_window_title_names_a_stroke_file_while_its_strokes_are_on_the_pad(
     assert window.windowTitle() == "GlyphPad"
 
 
+def test_a_stroke_files_name_comes_back_with_its_strokes_after_a_restart(
+    qtbot, weights_env: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Its strokes came back on the pad, its name did not: the title said GlyphPad alone."""
+    settings_file = tmp_path / "settings.ini"
+    path = tmp_path / "seven.json"
+    path.write_text(json.dumps({"strokes": [[[0, 0], [30, 0], [12, 45]]]}))
+    window = _open_window(qtbot, settings_file)
+    window.open_strokes(path)
+    _mouse_char(window.canvas, "1", 20, 20, 60)  # written after it
+    window.close()
+    again = _open_window(qtbot, settings_file)
+    try:
+        assert len(again.canvas.strokes) == 2 and again.windowTitle() == "GlyphPad — seven.json"
+        again.lines.undo()  # the stroke written after it taken back: still the file
+        assert again.windowTitle() == "GlyphPad — seven.json"
+        again.lines.undo()  # the file's stroke too (Undo after a restart goes back stroke by stroke)
+        assert again.windowTitle() == "GlyphPad"
+        again.lines.redo()
+        assert again.windowTitle() == "GlyphPad — seven.json"
+        _mouse_char(again.canvas, "1", 20, 20, 60)  # a new stroke after it: still the file's drawing
+        assert again.windowTitle() == "GlyphPad — seven.json"
+        again.canvas.clear()  # a drawing of one's own after it: no file's name, then or next time
+        _mouse_char(again.canvas, "1", 20, 20, 60)
+        assert again.windowTitle() == "GlyphPad"
+    finally:
+        again.close()
+    third = _open_window(qtbot, settings_file)
+    try:
+        assert len(third.canvas.strokes) == 1 and third.windowTitle() == "GlyphPad"
+    finally:
+        third.close()
+    # A damaged entry, or one naming more strokes than came back: no name, and the strokes as kept.
+    for entry in ('{"name": "x.json", "strokes": 5}', "[1", '{"name": 3, "strokes": 1}', '{"name": "x.json"}'):
+        QSettings(str(settings_file), QSettings.Format.IniFormat).setValue("text/pad_file", entry)
+        fourth = _open_window(qtbot, settings_file)
+        try:
+            assert len(fourth.canvas.strokes) == 1 and fourth.windowTitle() == "GlyphPad"
+        finally:
+            fourth.close()
+
+
 def test_settings_survive_a_restart(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     first = _open_window(qtbot, tmp_path / "s.ini")
     first.pen_slider.setValue(31)
