@@ -1197,7 +1197,7 @@ class MainWindow(QMainWindow):
         if self.canvas.is_blank() and not self.canvas.strokes:
             return
         self.canvas.clear()
-        self.voice.say("Cleared the pad (Undo brings it back)", 3)
+        self.voice.say("Cleared the pad (Undo brings it back)", 3, undoable=True)
 
     def copy_answers(self) -> None:
         """Ctrl+Shift+C: the answers listed and their confidences, tab-separated lines (Ctrl+C copies the

@@ -24,12 +24,15 @@ class StatusVoice:
         self._heard = ("", 0.0)  # the message a screen reader was told last, and when
         self._unspoken = ""  # a message a screen reader is not told (a line's count: its text is said)
         self._about_input = ""  # the bar's line for the last input not taken
+        self._undoable = ""  # the answer in view when it says what Undo takes back ("The word reads “Hat” now")
         bar.messageChanged.connect(self._announce)
 
-    def say(self, message: str, seconds: float = 4.0) -> None:
+    def say(self, message: str, seconds: float = 4.0, undoable: bool = False) -> None:
         """A message that answers something the person did: a line read just after does not replace it
-        (Undo's "The line is back on the pad" was gone at once behind "Read 2 characters")."""
+        (Undo's "The line is back on the pad" was gone at once behind "Read 2 characters"). ``undoable``:
+        it says what a step of the pad's Undo takes back (:meth:`take_back_answer`)."""
         self._said_until = time.monotonic() + seconds
+        self._undoable = message if undoable else ""
         if message == self.bar.currentMessage():  # (no messageChanged: Ctrl+Shift+C twice was heard once)
             self._heard = ("", 0.0)
             self._announce(message)
@@ -48,9 +51,10 @@ class StatusVoice:
         self._said_until = 0.0
 
     def take_back_answer(self) -> None:
-        """The answer in view no longer holds (Undo took back what it said was done: "The word reads “hat”
-        now"): it goes at once, for what the window shows next."""
-        if self.answering():
+        """Undo (or Redo) is taking back what the answer in view said was done ("The word reads “Hat”
+        now"): it goes at once, for what the window shows next. Any other message stays (a word on an
+        input not taken, "Copied…", a notice)."""
+        if self.answering() and self._undoable and self.bar.currentMessage() == self._undoable:
             self.done_answering()
             self.bar.clearMessage()
 

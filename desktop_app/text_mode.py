@@ -506,7 +506,7 @@ class TextModeLines(QObject):
             return
         self._put_right({i: replace(self._correction(i), char=char) for i, char in changed.items()})
         undo = " (Undo takes it back)" if from_strokes else ""  # (a picture's corrections are no pad step)
-        self.voice.say(f"The word reads “{wanted}” now{undo}")
+        self.voice.say(f"The word reads “{wanted}” now{undo}", undoable=from_strokes)
 
     def set_space_before(self, index: int, space: bool) -> None:
         """Put a space before the line's character ``index`` (a word gap the splitting did not take for one),
@@ -546,14 +546,14 @@ class TextModeLines(QObject):
             # The two halves of a character the person split: read as at first again (a join there was
             # "joined", its menu offering Split again, which only gave back the reading split in two).
             self.canvas.set_note(key, replace(split, two_characters=False))
-            self.voice.say("Joined again: read as one character, as at first")
+            self.voice.say("Joined again: read as one character, as at first", undoable=True)
             return
         # A join inside it (a letter joined from three pieces) is part of this one: Split again then splits
         # it whole, in one step (it took one click per join, the first with nothing to show for it).
         inner = [k for k in self._joins_by_key() if set(k) < set(key)]
         note = Correction(space_before=self._correction(index).space_before, one_character=True)
         self.canvas.set_note(key, note, dropping=inner)
-        self.voice.say("Joined into one character. To part them: Undo, or Split again in its menu")
+        self.voice.say("Joined into one character. To part them: Undo, or Split again in its menu", undoable=True)
 
     def split_in_two(self, index: int) -> None:
         """Read the line's character ``index`` as two characters (the reader read two letters that overlap as
@@ -570,7 +570,7 @@ class TextModeLines(QObject):
         if self.canvas.notes.get(key) == note and not inner:
             return  # split already (said when it was)
         self.canvas.set_note(key, note, dropping=inner)
-        self.voice.say("Split in two. To put them together again: Undo, or Join in either half's menu")
+        self.voice.say("Split in two. To put them together again: Undo, or Join in either half's menu", undoable=True)
 
     def split_again(self, index: int) -> None:
         """Let the splitting decide again where a character the person joined splits."""
@@ -580,7 +580,7 @@ class TextModeLines(QObject):
         note = self.canvas.notes.get(key) if key else None
         if key and isinstance(note, Correction):
             self.canvas.set_note(key, replace(note, one_character=False))
-            self.voice.say("Split again: read as the writing splits")
+            self.voice.say("Split again: read as the writing splits", undoable=True)
 
     def copy_text(self) -> None:
         """Ctrl+C in text mode: the line's text (or the text box's selection); with no line on the pad, the
@@ -677,7 +677,9 @@ class TextModeLines(QObject):
         self.canvas.remove_drawn_strokes(set(range(len(strokes))))  # the first written: the first line's
         self._keep()
         self.canvas.setFocus()
-        self.voice.say(f"Added “{one_row(text)}” to {where}; the second line stays on the pad (Undo takes it back)")
+        self.voice.say(
+            f"Added “{one_row(text)}” to {where}; the second line stays on the pad (Undo takes it back)", undoable=True
+        )
 
     def _put_in_text(self, text: str, same_line: bool) -> str:
         """Add a line to the text box, remembered with what the pad shows now: Undo, bringing that back, takes
@@ -718,7 +720,7 @@ class TextModeLines(QObject):
         self.canvas.clear()
         self._keep()
         self.canvas.setFocus()  # Ctrl+Z is the pad's Undo, not the text box's (the focused character is gone)
-        self.voice.say(f"Added “{one_row(text)}” to {where} (Undo takes it back)")
+        self.voice.say(f"Added “{one_row(text)}” to {where} (Undo takes it back)", undoable=True)
 
     def _added_line_on_pad(self) -> AddedLine | None:
         """The line added to the text whose strokes the pad shows now, if any."""

@@ -2941,6 +2941,30 @@ def test_a_words_case_is_set_in_one_step_on_the_pad_and_in_a_picture(  # type: i
     assert window.text_panel.text_box.toPlainText().endswith("Hat")
 
 
+def test_undo_and_redo_take_back_only_the_answer_they_undo(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _write_in_text_mode(qtbot, window, "HAT")
+    for k, char in enumerate("HAT"):
+        window.lines.correct_character(k, char)
+    qtbot.waitUntil(lambda: window.lines.line_text() == "HAT", timeout=TIMEOUT_MS)
+    window.lines.set_word_case(0, "small")
+    qtbot.waitUntil(lambda: window.lines.line_text() == "hat", timeout=TIMEOUT_MS)
+    window.lines.undo()
+    assert "hat" not in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.lines.line_text() == "HAT", timeout=TIMEOUT_MS)
+    window.lines.split_in_two(0)  # (a step of the pad's own, said)
+    assert "Split in two" in window.statusBar().currentMessage()
+    window.lines.undo()
+    assert "Split in two" not in window.statusBar().currentMessage()
+    window.lines.redo()
+    window.voice.say("Copied “HAT”", 3)  # an answer no Undo takes back stays, as other messages do
+    window.lines.undo()
+    assert window.statusBar().currentMessage() == "Copied “HAT”"
+    window.lines.redo()
+    window.statusBar().showMessage("Exported 3 results", 5000)
+    window.lines.undo()
+    assert window.statusBar().currentMessage() == "Exported 3 results"
+
+
 def test_a_pictures_corrections_come_back_with_it(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A picture's line put right lost its corrections at any reading again: cleared and brought back by Undo,
     text mode left and taken up again."""
