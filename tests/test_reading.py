@@ -1183,9 +1183,9 @@ def test_real_words_written_with_letters_joined_by_the_pen_are_noted() -> None:
             joined += mine
         joined_words += 1
         noted_joined += JOINED_LETTERS_NOTE in reader.read_strokes(joined).notes
-    # Before the note: none. Measured on all 400 validation words: 2 noted as written; with half of their
-    # pairs of small letters joined at random, 96 of 234. Here every other pair joined: 5 of 27 noted; as
-    # written, 2 of 80 (both of the 400's).
+    # Before the note: none. Measured on all 400 validation words: 2 noted as written; with every other pair
+    # of small letters joined, 45 of 154. Here (the first 80): 4 of 27 noted; as written, 2 of 80 (both of
+    # the 400's).
     assert noted_apart <= 2
     assert joined_words >= 10 and noted_joined >= 4
 

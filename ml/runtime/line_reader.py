@@ -690,8 +690,8 @@ class LineReader:
         while i < len(parts):
             m = merged_of.get(i)
             # Whether two pieces are one character: the picture's odds and the strokes' (STROKES_SAY; on the
-            # validation words' 243 close pairs, the picture alone made 23 wrong choices at its best odds,
-            # both 15).
+            # validation words' 243 close pairs, with the image model before the GPU's, the picture alone
+            # made 23 wrong choices at its best odds, both 15).
             if (
                 m is not None
                 and pictures[m] is not None
@@ -1246,7 +1246,9 @@ def joined_by_the_pen(line: ReadLine, strokes: Sequence[np.ndarray]) -> bool:
     cut, so such letters read as one character): a character whose widest stroke spans ``JOINED_FAR_WIDE``
     line heights or more and is at least ``JOINED_TALL`` of one tall (not a dash), or, in a line of two
     characters or more, spans ``JOINED_WIDE`` and was read unsure. On the validation words: 2 of 400 as
-    written, 96 of 234 with half of their neighbouring small letters joined (runs of a scratch script)."""
+    written; 45 of 154 with every other pair of small letters joined, as the tests join them (with the image
+    model before the GPU's, at 0.8 sure: 96 of 234 with half of the pairs joined at random; runs of scratch
+    scripts)."""
     characters = [c for c in line.characters if not c.punctuation and c.strokes]
     if not characters:
         return False
