@@ -162,9 +162,9 @@ VERIFIED_CUT_LOG_ODDS = -1.0
 # A note for a line whose letters look joined by the pen (:func:`joined_by_the_pen`).
 JOINED_LETTERS_NOTE = "letters joined in one stroke read as one character: lift the pen between letters"
 JOINED_WIDE = 1.4  # line heights: a stroke this wide, in a character read unsure, may be letters joined
-# (unsure: below this: with the default model retrained on a GPU, surer of joined letters, 0.8 noted 40 of
-# 154 validation words with every other pair of small letters joined, 0.9 45 (the model before: 46 at 0.8);
-# as written, 2 of 400 at both)
+# ... read less sure than this: the default model retrained on a GPU is surer of joined letters (validation
+# words with every other pair of small letters joined: 40 of 154 noted at 0.8, 45 at 0.9; the model before
+# it, 46 at 0.8); as written, 2 of 400 at both
 JOINED_UNSURE = 0.9
 JOINED_FAR_WIDE = 2.5  # ... and one this wide (and JOINED_TALL of a line height tall: not a dash) whatever read
 JOINED_TALL = 0.5
