@@ -932,3 +932,49 @@ def test_a_stroke_across_a_very_large_pad_is_drawn() -> None:
     renderer.add(PenStroke.from_xy(np.array([[100.0, 100.0], [3100.0, 3100.0]]), 14.0))
     pixels = renderer.pixels()
     assert pixels[1600, 1600] < 50 and pixels[100, 3100] == 255
+
+
+def test_a_line_reads_with_the_strokes_weight_fitted_on_lines_and_no_character_prior() -> None:
+    from ml.runtime.fusion import FusionWeights
+
+    fitted = {"image_weight": 0.5, "stroke_weight": 1.5, "prior_log": [0.1, -0.1], "line_stroke_weight": 0.75}
+    weights = FusionWeights.from_card(fitted)
+    assert weights.line_strokes == 0.75 and weights.for_lines() == FusionWeights(0.5, 0.75)
+    # A card fitted before lines were: a line reads with the characters' weights, without their prior.
+    older = FusionWeights.from_card({k: v for k, v in fitted.items() if k != "line_stroke_weight"})
+    assert older.line_strokes is None and older.for_lines() == FusionWeights(0.5, 1.5)
+
+
+def test_fuse_lines_fits_the_strokes_weight_of_a_line_and_the_reader_uses_it(
+    fused_weights: Path, synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    import ml.evaluation.evaluate
+    import ml.runtime.line_reader
+    from ml.cli import main as cli
+    from ml.evaluation.fusion_fit import LINE_STROKE_WEIGHTS
+    from ml.runtime.cards import read_card
+    from ml.runtime.fusion import FusionWeights
+
+    folder = tmp_path / "weights"
+    shutil.copytree(fused_weights, folder)
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    monkeypatch.setenv("GLYPHPAD_UNIPEN", str(synthetic_unipen))
+    monkeypatch.setattr(ml.evaluation.evaluate, "WORD_COUNT", 6)  # (400 words in earnest)
+    assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "cnn_tiny", "--lines", "--json"]) == 0
+    lines = json.loads(capsys.readouterr().out)["lines"]
+    assert lines["line_stroke_weight"] in LINE_STROKE_WEIGHTS
+    assert set(map(float, lines["validation_cer"])) == set(LINE_STROKE_WEIGHTS) and "cer" in lines["test_words"]
+    card = folder / "strokes" / "strokes_tiny.json"
+    assert "line_stroke_weight" not in read_card(card).fusion  # (without --write: nothing written)
+    assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "cnn_tiny", "--lines", "--write"]) == 0
+    fusion = read_card(card).fusion
+    assert fusion["line_stroke_weight"] in LINE_STROKE_WEIGHTS and "validation writers" in fusion["line_fitted_on"]
+    # Read as a line, the fusion's weights are the line's.
+    used: list[FusionWeights] = []
+    fuse = ml.runtime.line_reader.fuse_probabilities
+    monkeypatch.setattr(ml.runtime.line_reader, "fuse_probabilities", lambda a, b, w: used.append(w) or fuse(a, b, w))
+    reader = ml.runtime.line_reader.LineReader.load("cnn_tiny", device="cpu")
+    assert reader.fused is not None
+    reader.read_strokes([np.array([[0.0, 0.0], [0.0, 60.0]]), np.array([[40.0, 0.0], [70.0, 0.0], [50.0, 60.0]])])
+    assert used and all(w == FusionWeights(fusion["image_weight"], fusion["line_stroke_weight"]) for w in used)

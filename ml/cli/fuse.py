@@ -45,6 +45,12 @@ def get_args_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--name", default="", help="the name of the copy --write makes (default: STROKES_IMAGE)")
+    parser.add_argument(
+        "--lines",
+        action="store_true",
+        help="also fit the strokes' weight in a written line (text mode) on words composed from the validation "
+        "writers' characters, and score it on the test writers' (a few minutes more)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -124,10 +130,7 @@ def run(argv: list[str]) -> int:
     weights, strength, table = fit_fusion(val, get_label_set(image.card.label_set))
     labels = list(image.labels)
     scores = {"unipen_val": score_fusion(val, weights, labels), "unipen_test": score_fusion(test, weights, labels)}
-    if args.json:
-        figures = {"image_weight": weights.image, "stroke_weight": weights.strokes, "prior_strength": strength}
-        print(json.dumps(json_safe({**figures, **scores})))
-    else:
+    if not args.json:
         print(
             f"{strokes.card.name} + {image.card.name}: image weight {weights.image}, stroke weight {weights.strokes}, "
             f"character prior x{strength} (best of {len(table)} choices on validation writers, per-character accuracy)"
@@ -136,6 +139,15 @@ def run(argv: list[str]) -> int:
         print_scores(f"UNIPEN test writers (n={len(test.data.targets)} drawings):", scores["unipen_test"])
     if warning := adds_nothing(scores["unipen_val"], strokes.card.name, image.card.name):
         print(f"warning: {warning}", file=sys.stderr)
+    lines: dict[str, Any] = {}
+    if args.lines:
+        try:
+            weights, lines = fit_lines(image, strokes, weights, args.pen_data, quiet=args.json)
+        except (FileNotFoundError, ValueError) as error:
+            return fail("fuse", str(error))
+    if args.json:
+        figures = {"image_weight": weights.image, "stroke_weight": weights.strokes, "prior_strength": strength}
+        print(json.dumps(json_safe({**figures, **scores, **({"lines": lines} if lines else {})})))
     if args.write:
         fusion = {
             "image_model": image.card.name,
@@ -147,6 +159,9 @@ def run(argv: list[str]) -> int:
             "fitted_on": "UNIPEN validation writers, drawn with the thin, default and thick evaluation pens",
             "command": "glyphpad-ml fuse " + " ".join(argv),
         }
+        if weights.line_strokes is not None:
+            fusion["line_stroke_weight"] = weights.line_strokes
+            fusion["line_fitted_on"] = lines["fitted_on"]
         by_source = dict(strokes.card.metrics_by_source)
         for part, result in scores.items():
             by_source[part] = result["strokes"]
@@ -178,6 +193,43 @@ def run(argv: list[str]) -> int:
                 file=sys.stderr,
             )
     return 0
+
+
+def fit_lines(
+    image: Any, strokes: Any, weights: Any, pen_data: str | None, quiet: bool = False
+) -> tuple[Any, dict[str, Any]]:
+    """The strokes' weight in a written line, fitted on the validation writers' words and scored on the test
+    writers' (:func:`ml.evaluation.fusion_fit.fit_line_strokes`): the weights with it, and the figures."""
+    from ml.evaluation.evaluate import WORD_COUNT
+    from ml.evaluation.fusion_fit import fit_line_strokes
+    from ml.evaluation.words import compose_words, score_words
+    from ml.runtime.fusion import FusedRecognizer
+    from ml.runtime.line_reader import LineReader, line_companions
+    from ml.training.data.unipen import load_unipen, model_writer_seed, writer_split
+
+    said = sys.stderr if quiet else sys.stdout
+    pen = load_unipen(pen_data)
+    split = writer_split(pen.writers, seed=model_writer_seed(strokes.card))
+    val, test = (compose_words(pen, split.get(part), WORD_COUNT) for part in ("val", "test"))
+    print(f"reading {len(val)} validation words as lines with each strokes' weight…", file=sys.stderr, flush=True)
+    best, rates = fit_line_strokes(image, strokes, weights, val, progress=not quiet)
+    weights = replace(weights, line_strokes=best)
+    fused = FusedRecognizer(image, strokes)
+    fused.weights = weights
+    case_model, partner = line_companions(image, None, "cpu")
+    test_scores = score_words(LineReader(image, fused, case_model, partner), test, progress=not quiet)
+    tried = ", ".join(f"{choice}: {100 * rate:.2f}%" for choice, rate in rates.items())
+    print(f"lines: strokes' weight {best} (validation words' CER {tried})", file=said)
+    cer, any_case, right = (100 * test_scores[k] for k in ("cer", "cer_case_insensitive", "word_accuracy"))
+    print(f"  test words: CER {cer:.2f}% (any case {any_case:.2f}%), word accuracy {right:.2f}%", file=said)
+    fitted_on = f"{len(val)} words of 3-10 characters composed from the UNIPEN validation writers' characters"
+    figures = {
+        "line_stroke_weight": best,
+        "validation_cer": rates,
+        "test_words": {k: v for k, v in test_scores.items() if k != "examples"},
+        "fitted_on": fitted_on,
+    }
+    return weights, figures
 
 
 def fused_copy_path(strokes: ModelCard, image_name: str, weights_path: Path, name: str = "") -> Path:

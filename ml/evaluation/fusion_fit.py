@@ -24,6 +24,7 @@ from ml.runtime.recognizer import Recognizer
 from ml.training.data.unipen import learned_from_pen, model_writer_seed
 
 IMAGE_WEIGHTS = (0.5, 0.75, 1.0)
+LINE_STROKE_WEIGHTS = (0.5, 0.75, 1.0, 1.5, 2.0)  # the strokes' weight in a written line (``fuse --lines``)
 STROKE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 PRIOR_STRENGTHS = (0.0, 0.5, 1.0, 1.5)  # times ml.evaluation.prior.character_log_prior, on top of the models' own
 
@@ -113,3 +114,28 @@ def score_fusion(paired: PairedProbabilities, weights: FusionWeights, labels: li
         "strokes": score_probabilities(paired.strokes[rows], characters, labels)[0],
         "fused": score_probabilities(fused, paired.data, labels)[0],
     }
+
+
+def fit_line_strokes(
+    image: Recognizer,
+    strokes: Recognizer,
+    weights: FusionWeights,
+    words: list[Any],
+    choices: tuple[float, ...] = LINE_STROKE_WEIGHTS,
+    progress: bool = False,
+) -> tuple[float, dict[float, float]]:
+    """The strokes' weight that reads ``words`` (:class:`ml.evaluation.words.ComposedWord`, validation
+    writers') as lines with the lowest character error rate, the image's weight as fitted on characters
+    (``weights``), and each choice's rate. Ties: the weight nearer the characters' own."""
+    from ml.evaluation.words import score_words
+    from ml.runtime.fusion import FusedRecognizer
+    from ml.runtime.line_reader import LineReader, line_companions
+
+    case_model, partner = line_companions(image, None, "cpu")
+    fused = FusedRecognizer(image, strokes)
+    rates = {}
+    for choice in choices:
+        fused.weights = replace(weights, line_strokes=choice)
+        rates[choice] = float(score_words(LineReader(image, fused, case_model, partner), words, progress)["cer"])
+    best = min(choices, key=lambda choice: (round(rates[choice], 6), abs(choice - weights.strokes)))
+    return best, rates

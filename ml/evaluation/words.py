@@ -23,12 +23,14 @@ box, that box holds no other character's centre, and no other box is centred on 
 from __future__ import annotations
 
 import string
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ml.runtime.line_reader import LineReader
+from ml.runtime.segmentation import NotOneLineError
 from ml.training.data.unipen import PenCharacters
 
 X_HEIGHT_LETTERS = "acemnorsuvwxz"
@@ -222,13 +224,17 @@ def score_words(
     # A bar on a terminal only (a log got hundreds of its redrawn lines).
     for word in tqdm(words, desc="words", unit="word", disable=None if progress else True, mininterval=1):
         owner = np.array(word.character_of_stroke)
+        picture, placed = word_picture(word) if pictures else (None, [])
+        started = time.perf_counter()
+        try:
+            line = reader.read_image(picture) if picture is not None else reader.read_strokes(word.strokes)
+        except NotOneLineError:  # a word the reader takes for more than one line: read as nothing
+            scores.add("", word.text, 1000 * (time.perf_counter() - started))
+            continue
         if pictures:
-            image, placed = word_picture(word)
-            line = reader.read_image(image)
             boxes = character_boxes(placed, owner, len(word.text))
             exact_boxes += _one_box_by_centres([c.box for c in line.characters], boxes)
         else:
-            line = reader.read_strokes(word.strokes)
             for position in range(len(word.text)):
                 mine = set(np.flatnonzero(owner == position).tolist())
                 exact_boxes += any(set(c.strokes) == mine for c in line.characters)

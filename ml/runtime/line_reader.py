@@ -1136,11 +1136,10 @@ class LineReader:
             else:
                 from_strokes[with_strokes] = self._answers("strokes", self.fused.strokes, batch)
             # Without the fusion's character prior: fitted on characters alone, it says letters are likelier
-            # anywhere, and a line has its own say (its neighbours: 000 after "1," read as OOO with it);
-            # validation words 8.88% -> 8.72% without it.
-            weights = replace(self.fused.weights, prior_log=())
+            # anywhere, and a line has its own say (its neighbours: 000 after "1," read as OOO with it;
+            # validation words 8.88% -> 8.72% without it); the strokes' weight fitted on lines, if it was.
             probabilities[with_strokes] = fuse_probabilities(
-                probabilities[with_strokes], from_strokes[with_strokes], weights
+                probabilities[with_strokes], from_strokes[with_strokes], self.fused.weights.for_lines()
             )
         return probabilities, from_strokes
 
