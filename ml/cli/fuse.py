@@ -201,10 +201,9 @@ def fit_lines(
     """The strokes' weight in a written line, fitted on the validation writers' words and scored on the test
     writers' (:func:`ml.evaluation.fusion_fit.fit_line_strokes`): the weights with it, and the figures."""
     from ml.evaluation.evaluate import WORD_COUNT
-    from ml.evaluation.fusion_fit import fit_line_strokes
-    from ml.evaluation.words import compose_words, score_words
-    from ml.runtime.fusion import FusedRecognizer
-    from ml.runtime.line_reader import LineReader, line_companions
+    from ml.evaluation.fusion_fit import fit_line_strokes, score_as_lines
+    from ml.evaluation.words import compose_words
+    from ml.runtime.line_reader import line_companions
     from ml.training.data.unipen import load_unipen, model_writer_seed, writer_split
 
     said = sys.stderr if quiet else sys.stdout
@@ -212,12 +211,10 @@ def fit_lines(
     split = writer_split(pen.writers, seed=model_writer_seed(strokes.card))
     val, test = (compose_words(pen, split.get(part), WORD_COUNT) for part in ("val", "test"))
     print(f"reading {len(val)} validation words as lines with each strokes' weight…", file=sys.stderr, flush=True)
-    best, rates = fit_line_strokes(image, strokes, weights, val, progress=not quiet)
+    companions = line_companions(image, None, "cpu")
+    best, rates = fit_line_strokes(image, strokes, weights, val, companions, progress=not quiet)
     weights = replace(weights, line_strokes=best)
-    fused = FusedRecognizer(image, strokes)
-    fused.weights = weights
-    case_model, partner = line_companions(image, None, "cpu")
-    test_scores = score_words(LineReader(image, fused, case_model, partner), test, progress=not quiet)
+    test_scores = score_as_lines(image, strokes, weights, test, companions, progress=not quiet)
     tried = ", ".join(f"{choice}: {100 * rate:.2f}%" for choice, rate in rates.items())
     print(f"lines: strokes' weight {best} (validation words' CER {tried})", file=said)
     cer, any_case, right = (100 * test_scores[k] for k in ("cer", "cer_case_insensitive", "word_accuracy"))

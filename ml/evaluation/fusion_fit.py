@@ -116,26 +116,43 @@ def score_fusion(paired: PairedProbabilities, weights: FusionWeights, labels: li
     }
 
 
+def score_as_lines(
+    image: Recognizer,
+    strokes: Recognizer,
+    weights: FusionWeights,
+    words: list[Any],
+    companions: tuple[Recognizer | None, Recognizer | None],
+    progress: bool = False,
+) -> dict[str, Any]:
+    """``words`` (:class:`ml.evaluation.words.ComposedWord`) read as lines by ``image`` fused with ``strokes``
+    at ``weights`` (in a line: :meth:`FusionWeights.for_lines`), with the line's ``companions`` (its case model
+    and picture partner, :func:`ml.runtime.line_reader.line_companions`): :func:`score_words`'s figures."""
+    from ml.evaluation.words import score_words
+    from ml.runtime.fusion import FusedRecognizer
+    from ml.runtime.line_reader import LineReader
+
+    fused = FusedRecognizer(image, strokes)
+    fused.weights = weights
+    return score_words(LineReader(image, fused, *companions), words, progress)
+
+
 def fit_line_strokes(
     image: Recognizer,
     strokes: Recognizer,
     weights: FusionWeights,
     words: list[Any],
+    companions: tuple[Recognizer | None, Recognizer | None],
     choices: tuple[float, ...] = LINE_STROKE_WEIGHTS,
     progress: bool = False,
 ) -> tuple[float, dict[float, float]]:
-    """The strokes' weight that reads ``words`` (:class:`ml.evaluation.words.ComposedWord`, validation
-    writers') as lines with the lowest character error rate, the image's weight as fitted on characters
-    (``weights``), and each choice's rate. Ties: the weight nearer the characters' own."""
-    from ml.evaluation.words import score_words
-    from ml.runtime.fusion import FusedRecognizer
-    from ml.runtime.line_reader import LineReader, line_companions
-
-    case_model, partner = line_companions(image, None, "cpu")
-    fused = FusedRecognizer(image, strokes)
-    rates = {}
-    for choice in choices:
-        fused.weights = replace(weights, line_strokes=choice)
-        rates[choice] = float(score_words(LineReader(image, fused, case_model, partner), words, progress)["cer"])
+    """The strokes' weight that reads ``words`` (validation writers') as lines (:func:`score_as_lines`) with
+    the lowest character error rate, the image's weight as fitted on characters (``weights``), and each
+    choice's rate. Ties: the weight nearer the characters' own."""
+    rates = {
+        choice: float(
+            score_as_lines(image, strokes, replace(weights, line_strokes=choice), words, companions, progress)["cer"]
+        )
+        for choice in choices
+    }
     best = min(choices, key=lambda choice: (round(rates[choice], 6), abs(choice - weights.strokes)))
     return best, rates
