@@ -117,6 +117,7 @@ from desktop_app.themes import apply_text_size, apply_theme, next_text_size
 from desktop_app.widgets.batch_view import BatchView, other_json_files
 from desktop_app.widgets.canvas import RESIZE_SETTLE_MS, DrawingCanvas
 from desktop_app.widgets.compare_view import CompareView
+from desktop_app.widgets.eliding_status_bar import ElidingStatusBar
 from desktop_app.widgets.explain_view import ExplainView
 from desktop_app.widgets.fonts import middle_cut
 from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_image
@@ -212,6 +213,7 @@ class MainWindow(QMainWindow):
         self, service: InferenceService, settings: QSettings, preferences: Preferences, system_palette: Any = None
     ) -> None:
         super().__init__()
+        self.setStatusBar(ElidingStatusBar(self))  # a long message ends in "…" where a small window cuts it
         self.service = service
         self.settings = settings
         self.preferences = preferences
@@ -308,7 +310,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.not_kept_label)
         self.statusBar().addPermanentWidget(self.device_label)
         # A long message is cut at the device's label in a small window ("…lists the models there are. (your
-        # c"): the whole of it on hover.
+        # c…"): the whole of it on hover.
         self.statusBar().messageChanged.connect(lambda message: self.statusBar().setToolTip(message))
         # Heard as well as seen (a screen reader heard only the answers: "Copied…", "ready on CPU", "Text
         # size 200%" were silent); a line's count and time in text mode are not: its text is said instead.

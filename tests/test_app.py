@@ -33,6 +33,7 @@ from desktop_app.inference_service import Recognition
 from desktop_app.main_window import COMPARE_WAITS, PENDING_AFTER_MS, MainWindow
 from desktop_app.self_test import draw_with_pen
 from desktop_app.widgets.canvas import ERASER_WIDTH_TIMES_PEN
+from desktop_app.widgets.eliding_status_bar import ElidingStatusBar
 from desktop_app.widgets.prediction_panel import NO_ANSWER, ConfidenceBar
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK
 from ml.runtime.cards import DEFAULT_MODEL
@@ -2290,6 +2291,31 @@ def test_a_model_named_that_there_is_not_falls_back_and_points_to_the_menu(  # t
         assert message.startswith("bogus cannot be used (it is not installed): using ")
         assert message.endswith("The Model menu lists the models there are.")  # no card tells of bogus
         assert window.statusBar().toolTip() == message  # whole on hover where a small window cuts it
+    finally:
+        window.close()
+
+
+def test_a_message_too_long_for_the_bar_ends_in_an_ellipsis_before_the_device_label(  # type: ignore[no-untyped-def]
+    qtbot, weights_env: Path, tmp_path: Path
+) -> None:
+    window = _open_window(qtbot, tmp_path / "s.ini", size=(700, 620))
+    try:
+        bar = window.statusBar()
+        assert isinstance(bar, ElidingStatusBar)
+        bar.showMessage("Read 2 characters")
+        assert bar.message_as_shown() == "Read 2 characters"  # a short one as it is
+        long = "Read 6 characters in 15 ms. " + "Pad nearly full: Ctrl+Enter adds the line to the text. " * 3
+        bar.showMessage(long)
+        qtbot.wait(50)
+        shown = bar.message_as_shown()
+        assert shown.endswith("…") and long.startswith(shown[:-1])
+        room = bar.message_rect()
+        assert bar.fontMetrics().horizontalAdvance(shown) <= room.width()
+        assert room.right() < window.device_label.x()  # painted before the device's label, not under it
+        assert bar.toolTip() == long  # the whole of it on hover
+        bar.grab()  # painted without error
+        window.resize(2400, 620)
+        qtbot.waitUntil(lambda: bar.message_as_shown() == long, timeout=TIMEOUT_MS)  # whole where there is room
     finally:
         window.close()
 
