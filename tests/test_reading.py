@@ -25,7 +25,7 @@ from ml.runtime.line_reader import (
     letters_or_digits,
     read_case,
 )
-from ml.runtime.segmentation import ink_components, split_ink, split_strokes
+from ml.runtime.segmentation import ink_components, is_hairline, split_ink, split_strokes, with_faint_links
 from ml.runtime.synth import GLYPHS
 from tests.images import png_bytes
 from tests.test_pen_data import REAL_UNIPEN
@@ -744,6 +744,34 @@ def test_ink_components_match_a_flood_fill() -> None:
     diagonal = np.eye(5, dtype=bool)  # touching only at corners: one piece
     assert len(ink_components(diagonal)) == 1 and len(ink_components(diagonal[:, ::-1])) == 1
     assert ink_components(np.zeros((4, 4), dtype=bool)) == []
+
+
+def test_faint_ink_joins_the_dark_ink_it_touches_and_nothing_else() -> None:
+    strong = np.zeros((5, 12), dtype=bool)
+    strong[2, 0:3] = strong[2, 6:9] = True  # a line broken where the pen half covered two pixels
+    faint = np.zeros_like(strong)
+    faint[2, 3:6] = True  # ... which are faint, not gone
+    faint[0, 11] = faint[4, 11] = True  # faint specks touching no dark ink (the paper's grain)
+    joined = with_faint_links(strong, faint)
+    assert joined[2, 0:9].all() and joined.sum() == 9  # one piece again, the specks left out
+    assert len(ink_components(joined)) == 1 and len(ink_components(strong)) == 2
+    assert np.array_equal(with_faint_links(strong, np.zeros_like(strong)), strong)
+    assert not with_faint_links(np.zeros((3, 3), dtype=bool), np.ones((3, 3), dtype=bool)).any()
+    assert is_hairline(np.eye(20, dtype=bool)) and not is_hairline(np.eye(20, dtype=bool) | np.eye(20, k=1, dtype=bool))
+
+
+def test_a_word_written_with_a_fine_pen_and_photographed_small_reads_whole() -> None:
+    """A 1-pixel pen's line breaks where it half covers pixels: "LNXRHE" read "IsIrVXRttE", and validation
+    writers' words were refused as rows of writing standing sideways."""
+    from ml.evaluation.words import ComposedWord, word_picture
+    from ml.runtime.line_reader import LineReader
+
+    reader = LineReader.load(device="cpu")
+    for text in ("LNXRHE", "KV45"):
+        strokes, owner = write(text)
+        for pen_px, line_px in ((1.2, 120.0), (1.0, 40.0), (1.2, 80.0)):
+            picture, _ = word_picture(ComposedWord(text, tuple(strokes), tuple(owner), "synthetic"), line_px, pen_px)
+            assert reader.read_image(picture).text == text, (text, pen_px, line_px)
 
 
 def test_letters_or_digits_follow_the_line() -> None:

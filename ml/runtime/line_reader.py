@@ -68,6 +68,7 @@ from ml.runtime.recognizer import (
 from ml.runtime.render import render_drawing
 from ml.runtime.segmentation import (
     CUT_WIDE,
+    FAINT_INK,
     MAX_CHARACTERS,
     MAX_PAGE_PIECES,
     SIDEWAYS,
@@ -81,6 +82,7 @@ from ml.runtime.segmentation import (
     close_pieces,
     cut_columns,
     ink_components,
+    is_hairline,
     joined_parts,
     line_height,
     merge_parts,
@@ -90,6 +92,7 @@ from ml.runtime.segmentation import (
     split_strokes,
     starts_on_ink,
     stroke_cuts,
+    with_faint_links,
     writing_rows,
 )
 from ml.runtime.strokes import (
@@ -1324,6 +1327,8 @@ def written_ink(pixels: np.ndarray) -> WrittenInk | None:
         ink = np.asarray(Image.fromarray(ink).resize(shrunk, Image.Resampling.BOX), dtype=np.float32)
         peak = float(ink.max())
     mask = ink > 0.5 * peak
+    if is_hairline(mask):  # a fine pen's line, broken where it half covers pixels, made whole
+        mask = with_faint_links(mask, ink > FAINT_INK * peak)
     height, width = evened_height, evened_width
     mask = without_corner_shading(
         mask,
