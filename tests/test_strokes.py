@@ -945,6 +945,30 @@ def test_a_line_reads_with_the_strokes_weight_fitted_on_lines_and_no_character_p
     assert older.line_strokes is None and older.for_lines() == FusionWeights(0.5, 1.5)
 
 
+def test_fuse_lines_fits_a_stroke_model_trained_just_now_in_one_go(
+    fused_weights: Path, synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """A stroke model fresh from training has no fusion in its card: reading the words as lines with each
+    weight stopped at "its card has no usable fusion weights" (an ensemble of three, fitted with --lines)."""
+    import ml.evaluation.evaluate
+    from ml.cli import main as cli
+    from ml.evaluation.fusion_fit import LINE_STROKE_WEIGHTS
+    from ml.runtime.cards import read_card, write_card
+
+    folder = tmp_path / "weights"
+    shutil.copytree(fused_weights, folder)
+    card = folder / "strokes" / "strokes_tiny.json"
+    write_card(replace(read_card(card), fusion={}), card)
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    monkeypatch.setenv("GLYPHPAD_UNIPEN", str(synthetic_unipen))
+    monkeypatch.setattr(ml.evaluation.evaluate, "WORD_COUNT", 6)
+    assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "cnn_tiny", "--lines", "--write"]) == 0
+    fusion = read_card(card).fusion
+    assert fusion["image_model"] == "cnn_tiny" and fusion["line_stroke_weight"] in LINE_STROKE_WEIGHTS
+    capsys.readouterr()
+
+
 def test_fuse_lines_fits_the_strokes_weight_of_a_line_and_the_reader_uses_it(
     fused_weights: Path, synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

@@ -131,8 +131,7 @@ def score_as_lines(
     from ml.runtime.fusion import FusedRecognizer
     from ml.runtime.line_reader import LineReader
 
-    fused = FusedRecognizer(image, strokes)
-    fused.weights = weights
+    fused = FusedRecognizer(image, strokes, weights)
     return score_words(LineReader(image, fused, *companions), words, progress)
 
 

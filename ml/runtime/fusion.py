@@ -85,14 +85,15 @@ def fuse_probabilities(image_probs: np.ndarray, stroke_probs: np.ndarray, weight
 class FusedRecognizer:
     """An image model and the stroke model fused with it; answers from whatever the drawing offers."""
 
-    def __init__(self, image: Recognizer, strokes: Recognizer) -> None:
+    def __init__(self, image: Recognizer, strokes: Recognizer, weights: FusionWeights | None = None) -> None:
+        """Fused with the weights in the stroke model's card, or with ``weights`` (a fusion being fitted: a
+        stroke model trained just now has none in its card yet)."""
         if list(image.labels) != list(strokes.labels):
             raise WeightsError(
                 f"{strokes.card.name} answers in other classes than {image.card.name}: they cannot be fused"
             )
-        fusion = strokes.card.fusion
         try:
-            self.weights = FusionWeights.from_card(fusion)
+            self.weights = FusionWeights.from_card(strokes.card.fusion) if weights is None else weights
             if self.weights.prior_log and len(self.weights.prior_log) != len(image.labels):
                 raise ValueError("one prior per class")
             line = () if self.weights.line_strokes is None else (self.weights.line_strokes,)
