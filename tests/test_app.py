@@ -2320,6 +2320,28 @@ def test_a_message_too_long_for_the_bar_ends_in_an_ellipsis_before_the_device_la
         window.close()
 
 
+def test_the_status_bar_passes_over_a_permanent_widget_deleted_or_given_away(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+    bar = ElidingStatusBar()
+    bar.setSizeGripEnabled(False)  # (a bar alone as a window: its grip is not laid out yet)
+    qtbot.addWidget(bar)
+    gone, given, kept = QLabel("gone"), QLabel("given away"), QLabel("device: CPU")
+    for label in (gone, given, kept):
+        bar.addPermanentWidget(label)
+    bar.resize(500, 30)
+    bar.show()
+    qtbot.waitExposed(bar)
+    bar.showMessage("A message much too long for the room this bar leaves it once three labels stand at its right")
+    gone.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    given.setParent(QWidget())
+    bar.grab()  # painted without error (a deleted label took the process down)
+    assert bar.message_rect().right() < kept.x() and bar.message_as_shown().endswith("…")
+    bar.removeWidget(kept)
+    assert bar.message_rect().right() > kept.x()  # the room is the message's again
+
+
 def test_a_stroke_model_named_at_launch_is_said_to_answer_with_its_image_model(  # type: ignore[no-untyped-def]
     qtbot, fused_weights: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

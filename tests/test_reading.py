@@ -758,6 +758,15 @@ def test_faint_ink_joins_the_dark_ink_it_touches_and_nothing_else() -> None:
     assert np.array_equal(with_faint_links(strong, np.zeros_like(strong)), strong)
     assert not with_faint_links(np.zeros((3, 3), dtype=bool), np.ones((3, 3), dtype=bool)).any()
     assert is_hairline(np.eye(20, dtype=bool)) and not is_hairline(np.eye(20, dtype=bool) | np.eye(20, k=1, dtype=bool))
+    # A thick pen's word in a grainy photo is no hairline: specks do not count in the pen's width.
+    grainy = np.random.default_rng(0).random((60, 200)) < 0.03
+    thick = grainy.copy()
+    for left in range(10, 190, 30):
+        thick[10:50, left : left + 5] = True  # stems 5 px wide
+    assert not is_hairline(thick) and not is_hairline(grainy)
+    thin = grainy.copy()
+    thin[np.arange(10, 50), np.arange(10, 50)] = True  # a 1-px stroke among the grain
+    assert is_hairline(thin)
 
 
 def test_a_word_written_with_a_fine_pen_and_photographed_small_reads_whole() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizeGrip, QStatusBar, QStyle, QStyleOption, QWidget
+from shiboken6 import isValid
 
 # Qt's own QStatusBar leaves this much room before the message and after it (where nothing stands right of it).
 _LEFT_MARGIN = 6
@@ -31,9 +32,13 @@ class ElidingStatusBar(QStatusBar):
         return super().insertPermanentWidget(index, widget, stretch or 0)
 
     def removeWidget(self, widget: QWidget) -> None:
-        if widget in self._permanent:
-            self._permanent.remove(widget)
+        self._permanent = [w for w in self._permanent if w is not widget]
         super().removeWidget(widget)
+
+    def _permanent_in_view(self) -> list[QWidget]:
+        """The permanent widgets still the bar's and shown: one deleted since, or given to another parent
+        (Qt's own bar forgets them then), is passed over."""
+        return [w for w in self._permanent if isValid(w) and w.parentWidget() is self and w.isVisible()]
 
     def message_rect(self) -> QRect:
         """Where the message is painted: from the left margin to the first permanent widget in view (the
@@ -46,12 +51,11 @@ class ElidingStatusBar(QStatusBar):
                     left = max(left, grip.x() + grip.width())
                 else:
                     right = min(right, grip.x())
-        for widget in self._permanent:
-            if widget.isVisible():
-                if right_to_left:
-                    left = max(left, widget.x() + widget.width() + _GAP)
-                else:
-                    right = min(right, widget.x() - _GAP)
+        for widget in self._permanent_in_view():
+            if right_to_left:
+                left = max(left, widget.x() + widget.width() + _GAP)
+            else:
+                right = min(right, widget.x() - _GAP)
         return QRect(left, 0, max(0, right - left), self.height())
 
     def message_as_shown(self) -> str:
@@ -67,20 +71,21 @@ class ElidingStatusBar(QStatusBar):
         # As QStatusBar paints a bar with a message (its panel, the frames of the permanent widgets), with the
         # message elided rather than cut.
         painter = QPainter(self)
-        option = QStyleOption()
-        option.initFrom(self)
-        self.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelStatusBar, option, painter, self)
-        for widget in self._permanent:
-            if widget.isVisible():
+        try:  # (ended whatever happens: a painter left active takes the process down)
+            option = QStyleOption()
+            option.initFrom(self)
+            self.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelStatusBar, option, painter, self)
+            for widget in self._permanent_in_view():
                 frame = QStyleOption()
                 frame.rect = widget.geometry().adjusted(-2, -1, 2, 1)
                 frame.palette = self.palette()
                 frame.state = QStyle.StateFlag.State_None
                 self.style().drawPrimitive(QStyle.PrimitiveElement.PE_FrameStatusBarItem, frame, painter, widget)
-        painter.setPen(self.palette().windowText().color())
-        painter.drawText(
-            self.message_rect(),
-            Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine,
-            self.message_as_shown(),
-        )
-        painter.end()
+            painter.setPen(self.palette().windowText().color())
+            painter.drawText(
+                self.message_rect(),
+                Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine,
+                self.message_as_shown(),
+            )
+        finally:
+            painter.end()

@@ -100,7 +100,8 @@ class FusedRecognizer:
             if not np.isfinite([self.weights.image, self.weights.strokes, *self.weights.prior_log, *line]).all():
                 raise ValueError("a weight that is not a number")
         except (KeyError, TypeError, ValueError):
-            raise WeightsError(f"{strokes.card.name}'s card has no usable fusion weights") from None
+            whose = f"{strokes.card.name}'s card has" if weights is None else "the fusion was given"
+            raise WeightsError(f"{whose} no usable fusion weights") from None
         self.image = image
         self.strokes = strokes
         self.labels = image.labels

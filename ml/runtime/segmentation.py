@@ -1097,10 +1097,21 @@ HAIRLINE_PX = 2.0  # ink whose usual run across a stroke is narrower than this m
 FAINT_INK = 0.25  # of the ink's peak, against the half of it that makes the mask
 
 
+HAIRLINE_PIECE_PIXELS = 6  # pieces smaller than this (a photo's grain) do not count in the pen's width: with
+# specks of noise a 3-6 px pen's median run was 1 and its neighbouring letters were joined by faint ink
+
+
+def pen_width(runs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> float:
+    """The width of the pen that wrote a mask (its runs, :func:`_row_runs`): the median run across a stroke."""
+    _, starts, ends = runs
+    return float(np.median(ends - starts)) if len(starts) else 0.0
+
+
 def is_hairline(mask: np.ndarray) -> bool:
-    """Whether ``mask``'s ink was written with a pen under HAIRLINE_PX wide (its median horizontal run)."""
-    _, starts, ends = _row_runs(np.asarray(mask, dtype=bool))
-    return len(starts) > 0 and float(np.median(ends - starts)) < HAIRLINE_PX
+    """Whether ``mask``'s ink was written with a pen under HAIRLINE_PX wide, specks left out."""
+    (rows, starts, ends), piece_of_run, _ = _pieces_by_runs(np.asarray(mask, dtype=bool), diagonal=True)
+    kept = np.bincount(piece_of_run, weights=ends - starts)[piece_of_run] >= HAIRLINE_PIECE_PIXELS
+    return bool(kept.any()) and pen_width((rows[kept], starts[kept], ends[kept])) < HAIRLINE_PX
 
 
 def with_faint_links(strong: np.ndarray, faint: np.ndarray) -> np.ndarray:
@@ -1109,16 +1120,21 @@ def with_faint_links(strong: np.ndarray, faint: np.ndarray) -> np.ndarray:
     paper's grain) stays out."""
     strong = np.asarray(strong, dtype=bool)
     both = strong | np.asarray(faint, dtype=bool)
-    rows, starts, ends = _row_runs(both)
-    if not len(rows):
-        return strong
-    roots = _run_roots(rows, starts, ends, both.shape[1], diagonal=True)
+    (rows, starts, ends), piece_of_run, _ = _pieces_by_runs(both, diagonal=True)
     strong_so_far = np.pad(np.cumsum(strong, axis=1, dtype=np.int64), ((0, 0), (1, 0)))
-    holds_strong = strong_so_far[rows, ends] - strong_so_far[rows, starts] > 0
-    kept = np.isin(roots, roots[holds_strong])
-    change = np.zeros((both.shape[0], both.shape[1] + 1), dtype=np.int32)
-    np.add.at(change, (rows[kept], starts[kept]), 1)
-    np.add.at(change, (rows[kept], ends[kept]), -1)
+    strong_in_run = strong_so_far[rows, ends] - strong_so_far[rows, starts]
+    holds_strong = np.bincount(piece_of_run, weights=strong_in_run) > 0
+    return _mask_of_runs(both.shape, (rows, starts, ends), holds_strong[piece_of_run])
+
+
+def _mask_of_runs(
+    shape: tuple[int, ...], runs: tuple[np.ndarray, np.ndarray, np.ndarray], kept: np.ndarray
+) -> np.ndarray:
+    """A mask of ``shape`` holding the ``kept`` runs (:func:`_row_runs`) of another."""
+    rows, starts, ends = (part[kept] for part in runs)
+    change = np.zeros((shape[0], shape[1] + 1), dtype=np.int32)
+    np.add.at(change, (rows, starts), 1)
+    np.add.at(change, (rows, ends), -1)
     out: np.ndarray = np.cumsum(change, axis=1)[:, :-1] > 0
     return out
 
@@ -1133,12 +1149,8 @@ def piece_sizes(mask: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, np
 
 def reaching_the_edge(mask: np.ndarray, diagonal: bool = False) -> np.ndarray:
     """The pixels of ``mask`` whose piece (4-neighbourhood, or 8 with ``diagonal``) touches its edge."""
-    (rows, starts, ends), piece_of_run, touching = _pieces_by_runs(mask, diagonal)
-    out = np.zeros(mask.shape, dtype=bool)
-    kept = touching[piece_of_run]
-    for row, start, end in zip(rows[kept], starts[kept], ends[kept], strict=True):
-        out[row, start:end] = True
-    return out
+    runs, piece_of_run, touching = _pieces_by_runs(mask, diagonal)
+    return _mask_of_runs(mask.shape, runs, touching[piece_of_run])
 
 
 def _pieces_by_runs(
@@ -1214,7 +1226,7 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     _check_one_line(boxes, by_middles=True)
     # Parts ordered left to right.
     order = np.argsort(boxes[:, 0], kind="stable")
-    pen = float(np.median(runs[2] - runs[1]))
+    pen = pen_width(runs)
     # A piece's length of ink: its pixels over the pen's width, less the round ends' share.
     lengths = np.array([max(len(pieces[k]) / max(pen, 1.0) - pen, 0.0) for k in order])
     groups, punctuation = _group(boxes[order], pen=pen, lengths=lengths)
