@@ -1095,8 +1095,6 @@ HAIRLINE_PX = 2.0  # ink whose usual run across a stroke is narrower than this m
 # 150, a 1.2-pixel pen on 80-pixel lines: CER 16.95 -> 12.42%; a 1-pixel pen on 40-pixel lines: 16.63 ->
 # 13.47%; 0.2 and 0.3 of the peak alike, 0.1 worse on the smaller; 2- and 4-pixel pens untouched).
 FAINT_INK = 0.25  # of the ink's peak, against the half of it that makes the mask
-
-
 HAIRLINE_PIECE_PIXELS = 6  # pieces smaller than this (a photo's grain) do not count in the pen's width: with
 # specks of noise a 3-6 px pen's median run was 1 and its neighbouring letters were joined by faint ink
 
