@@ -1787,6 +1787,9 @@ def test_a_page_of_more_pieces_than_a_line_holds_is_taken_as_lines_unless_past_a
         split_ink(dotted)
 
 
+@pytest.mark.skipif(
+    not REAL_UNIPEN.exists(), reason=f"UNIPEN not found at {REAL_UNIPEN} (see ../shared/data/README.md)"
+)
 def test_real_two_line_notes_whose_lines_nearly_touch_read_as_two_lines_and_turned_are_refused() -> None:
     """A trial's notes photographed: two lines whose descenders reach the next line's tall letters (no band
     free of ink between them) were read as one line of nonsense, without a word; a note of four lines turned
@@ -1835,6 +1838,9 @@ def test_real_two_line_notes_whose_lines_nearly_touch_read_as_two_lines_and_turn
             reader.read_image(np.ascontiguousarray(np.rot90(four, turn)))
 
 
+@pytest.mark.skipif(
+    not REAL_UNIPEN.exists(), reason=f"UNIPEN not found at {REAL_UNIPEN} (see ../shared/data/README.md)"
+)
 def test_a_letter_whose_ink_broke_or_dots_over_a_word_are_no_lines() -> None:
     """A review: a y whose ink broke twice (three pieces, one above another) had the word refused as
     standing sideways; i's dots written as flicks over "mini" were read as a line over it."""

@@ -90,7 +90,7 @@ def test_an_image_model_that_never_saw_a_pen_fuses_with_any_split(monkeypatch: p
 
 
 def test_evaluate_scores_a_model_on_its_own_splits_writers(
-    weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    weights_env: Path, synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import json
     import shutil
@@ -110,6 +110,7 @@ def test_evaluate_scores_a_model_on_its_own_splits_writers(
         raise FileNotFoundError("stopped here")
 
     monkeypatch.setattr(evaluate, "load_source", load_source)
+    monkeypatch.setenv("GLYPHPAD_UNIPEN", str(synthetic_unipen))  # (an archive there: the real one may not be)
     assert cli_main(["evaluate", "--model", str(tmp_path / "cnn_tiny.safetensors"), "--source", "unipen_test"]) == 2
     assert [(a["name"], a["writer_seed"]) for a in asked] == [("unipen_test", 7)]
 
