@@ -108,12 +108,16 @@ def test_text_mode_cuts_a_picture_where_the_verifier_finds_two_whole_characters(
     assert trusting.verifier is not None and trusting.verifier.asked > 0  # type: ignore[attr-defined]
 
 
-def test_train_verifier_command_writes_a_verifier_text_mode_can_load(synthetic_unipen: Path, tmp_path: Path) -> None:
+def test_train_verifier_command_writes_a_verifier_text_mode_can_load(
+    synthetic_unipen: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from ml.cli import main as cli_main
 
     out = tmp_path / "weights" / "pieces"
     argv = ["train-verifier", "--pen-data", str(synthetic_unipen), "--words", "30", "--val-words", "10"]
     assert cli_main([*argv, "--epochs", "1", "--out", str(out)]) == 0
+    said = capsys.readouterr().err  # as a log gets it: lines, no bars redrawn
+    assert "training words: 3 of 30 drawn" in said and "epoch 1: val" in said and "step/s" not in said
     card = json.loads((out / f"{VERIFIER_NAME}.json").read_text())
     assert card["data_sources"][0]["name"] == "UNIPEN" and "accuracy" in card["metrics"]
     assert PieceVerifier.load(tmp_path / "weights") is not None

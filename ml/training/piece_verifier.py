@@ -169,9 +169,9 @@ def train_piece_verifier(
         started = time.perf_counter()
         model.train()
         order = torch.randperm(len(one), generator=torch.Generator().manual_seed(seed + epoch))
-        for step in tqdm(
-            range(steps), desc=f"epoch {epoch + 1}/{epochs}", unit="step", file=sys.stderr, disable=not progress
-        ):
+        # A bar on a terminal only (tqdm's disable=None): in a log it was thousands of redrawn bars.
+        quiet = None if progress else True
+        for step in tqdm(range(steps), desc=f"epoch {epoch + 1}/{epochs}", unit="step", file=sys.stderr, disable=quiet):
             batch = order[step * batch_size : (step + 1) * batch_size]
             loss = loss_fn(model(images[batch], geometry[batch]), one[batch])
             optimizer.zero_grad()
