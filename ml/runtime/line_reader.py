@@ -55,6 +55,7 @@ from ml.runtime.preprocess import (
     file_data_as_bytes,
     preprocess,
     unclipped_ink,
+    without_grain,
     without_page_lines,
 )
 from ml.runtime.recognizer import (
@@ -1304,7 +1305,7 @@ class WrittenInk:
 def written_ink(pixels: np.ndarray) -> WrittenInk | None:
     """The written part of a picture's pixels (see :func:`ml.runtime.preprocess.as_pixels`), lighting
     evened out; None when it holds no ink. Raises ValueError when it is mostly ink (not a line)."""
-    ink = even_ink(unclipped_ink(pixels))
+    ink = without_grain(even_ink(unclipped_ink(pixels)))
     peak = float(ink.max()) if ink.size else 0.0
     if peak < 0.12:
         return None

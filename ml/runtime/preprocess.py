@@ -874,6 +874,33 @@ def dark_on_light(grey: np.ndarray) -> bool:
     return darker >= lighter
 
 
+# A photo's grain (sensor noise, a dim room) against its ink: a word on grey paper, slightly out of focus,
+# with noise, had its strokes cut into specks by the half-peak threshold (validation words as pictures, 100,
+# blurred 1.5 px, ink and paper greyed to 90 and 200, noise of 18 levels, JPEG 40: CER 51.34%). Where the
+# grain (the median distance of each pixel from its 3x3 neighbourhood's weighted mean, as a deviation) is
+# over GRAIN_LIMIT of the ink's contrast, the ink is smoothed once: 14.22%; clean pictures measure 0 and
+# are left as they are (twice: 15.96%; noise alone, 0.03 of the contrast, read as well either way).
+GRAIN_LIMIT = 0.025
+
+
+def _smoothed(ink: np.ndarray) -> np.ndarray:
+    """``ink`` under a 3x3 binomial filter (1 2 1 each way; edges repeated)."""
+    padded = np.pad(ink, 1, mode="edge")
+    down = (padded[:-2] + 2 * padded[1:-1] + padded[2:]) / 4
+    out: np.ndarray = ((down[:, :-2] + 2 * down[:, 1:-1] + down[:, 2:]) / 4).astype(np.float32)
+    return out
+
+
+def without_grain(ink: np.ndarray) -> np.ndarray:
+    """Ink (0 paper, 1 ink) smoothed where a photo's grain is strong beside its ink (``GRAIN_LIMIT``), else
+    as it is."""
+    if not ink.size:
+        return ink
+    smoothed = _smoothed(ink)
+    grain = 1.4826 * float(np.median(np.abs(ink - smoothed)))  # a robust deviation: strokes are few pixels
+    return smoothed if grain > GRAIN_LIMIT * float(np.percentile(ink, 99.5)) else ink
+
+
 def even_ink(ink: np.ndarray) -> np.ndarray:
     """Ink (0 paper, 1 ink) of a photo lit unevenly, evened out: a shadow over part of the page makes its
     paper read as faint ink everywhere, and a single threshold then takes the shadow for writing.
