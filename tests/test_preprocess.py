@@ -442,3 +442,27 @@ def test_a_dash_is_read_with_a_note_that_only_letters_and_digits_are() -> None:
     # Nor a picture of a word, as flat as a dash (its letters' stems, bars and zigzags are no line).
     for word in ("HI42AB", "ZZZZZ", "VWVWV", "TTTTT"):
         assert preprocess(np.concatenate([render(c) for c in word], axis=1)).notes == (), word
+
+
+def test_a_grainy_photo_of_a_character_reads_as_the_clean_one() -> None:
+    """Blurred, grey on grey paper, a sensor's grain and JPEG's blocks: the character was found at a third
+    of its ink and came out in specks (of 100 validation writers' characters so photographed, 15 read
+    right, against 79 clean; 76 with the grain smoothed)."""
+    import io
+
+    from PIL import Image, ImageFilter
+
+    from ml.evaluation.words import ComposedWord, word_picture
+    from ml.runtime.recognizer import load_recognizer
+    from tests.test_reading import write
+
+    recognizer = load_recognizer("emnist36_cnn")
+    rng = np.random.default_rng(0)
+    for character in "AHK7E4RBX2":
+        strokes, owner = write(character)
+        clean, _ = word_picture(ComposedWord(character, tuple(strokes), tuple(owner), "synthetic"))
+        blurred = np.asarray(Image.fromarray(clean).filter(ImageFilter.GaussianBlur(1.5)), dtype=np.float32)
+        dim = np.clip(90 + blurred * (110 / 255) + rng.normal(0, 18, blurred.shape), 0, 255).astype(np.uint8)
+        photo = io.BytesIO()
+        Image.fromarray(dim).save(photo, "JPEG", quality=40)
+        assert recognizer.predict(photo.getvalue()).label == recognizer.predict(clean).label == character

@@ -1166,18 +1166,20 @@ def _thin_runs(flags: np.ndarray, thickest: float) -> np.ndarray:
 
 
 def photo_pixels(pixels: np.ndarray) -> np.ndarray:
-    """A photo's or scan's pixels with the desk round its sheet painted as its paper, its light evened out
-    and without its page's lines (a notebook's margin and rules), as dark writing on white; the same
-    pixels when none of these applies (a scan, a clean drawing: they read exactly as before)."""
+    """A photo's or scan's pixels with the desk round its sheet painted as its paper, its light evened out,
+    its grain smoothed (:func:`without_grain`) and without its page's lines (a notebook's margin and rules),
+    as dark writing on white; the same pixels when none of these applies (a scan, a clean drawing: they
+    read exactly as before)."""
     grey = flatten(pixels)
     on_paper = without_surface(grey)
     ink = _unclipped(on_paper)
     level = light_level(ink)
     if level is not None:
         ink = _evened(ink, level)
-    peak = float(ink.max()) if ink.size else 0.0
+    smooth = without_grain(ink)
+    peak = float(smooth.max()) if smooth.size else 0.0
     # Lines fainter than the writing count too: a character is found at a third of its strokes' ink.
-    cleared = without_page_lines(ink, ink > 0.2 * peak) if peak >= _MIN_CONTRAST else ink
+    cleared = without_page_lines(smooth, smooth > 0.2 * peak) if peak >= _MIN_CONTRAST else smooth
     if cleared is ink and level is None and on_paper is grey:
         return pixels
     return np.subtract(1.0, cleared, dtype=np.float32)
