@@ -176,7 +176,8 @@ def test_bundled_cards_are_as_the_card_writer_writes_them(bundled_weights: Path)
 
 def test_a_card_says_how_to_use_its_onnx_graph_alone(bundled_weights: Path) -> None:
     """The card's onnx_io names the graph's inputs and outputs with their shapes, and its recipe
-    (softmax of the logits plus class_prior_log) gives the app's own answer."""
+    (softmax of the logits plus class_prior_log, the logits over the turned views where the card has them)
+    gives the app's own answer."""
     import numpy as np
     import onnxruntime
 
@@ -200,7 +201,15 @@ def test_a_card_says_how_to_use_its_onnx_graph_alone(bundled_weights: Path) -> N
             from ml.runtime.preprocess import preprocess
 
             x = preprocess(render("K")).input[None, None]
-        (logits,) = session.run(None, {session.get_inputs()[0].name: x})
+        if card.turned_views_degrees:  # the picture and it turned either way, their log-softmax averaged
+            from ml.runtime.turned_views import log_softmax, turned_pictures
+
+            (views,) = session.run(
+                None, {session.get_inputs()[0].name: turned_pictures(x, card.turned_views_degrees)[:, None]}
+            )
+            logits = log_softmax(views).mean(axis=0, keepdims=True)
+        else:
+            (logits,) = session.run(None, {session.get_inputs()[0].name: x})
         shifted = logits + np.asarray(card.class_prior_log or 0.0, dtype=np.float32)
         standalone = np.exp(shifted - shifted.max()) / np.exp(shifted - shifted.max()).sum()
         app = load_recognizer(stem.with_suffix(".safetensors"), "cpu").predict_inputs(x[0] if x.ndim == 4 else x)

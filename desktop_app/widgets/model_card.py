@@ -106,6 +106,11 @@ def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
         f"<p><b>Architecture:</b> {e(card.arch)} ({card.params:,} parameters)" + _options(card) + "</p>",
         f"<p><b>Answers with</b> {len(card.labels)} classes ({e(card.label_set)}): <tt>{e(labels)}</tt></p>",
     ]
+    if card.turned_views_degrees and card.input_kind == "image":
+        parts.append(
+            f"<p><b>Reads</b> each picture three ways, as it is and turned {card.turned_views_degrees:g}° either "
+            "way, and answers with what the three agree on.</p>"
+        )
     fusion = card.fusion
     if card.input_kind == "strokes" and fusion.get("image_model"):
         # (Two stroke cards alike, a copy fitted to a person's model among them, could not be told apart.)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ml.runtime.atomic_files import write_atomically
+from ml.runtime.turned_views import MAX_TURN_DEGREES
 
 CODE_ROOT = Path(__file__).resolve().parents[2]  # the checkout, or site-packages for an installed wheel
 
@@ -90,6 +91,9 @@ class ModelCard:
     # A stroke model's fusion with an image model, fitted on validation writers: {"image_model": name,
     # "image_weight": a, "stroke_weight": b, ...}; the fused answer is softmax(a log p_image + b log p_strokes).
     fusion: dict[str, Any] = field(default_factory=dict)
+    # An image model's answer averaged over its picture and the picture turned this many degrees either way
+    # (ml.runtime.turned_views); 0: the picture alone.
+    turned_views_degrees: float = 0.0
 
     def figure(self, source: str, metric: str = "accuracy") -> float | None:
         """A metric of the card's evaluation on ``source`` (a key of ``metrics_by_source``, such as
@@ -148,13 +152,22 @@ class ModelCard:
                     "shape": ["batch", len(self.labels)],
                     "dtype": "float32",
                     "meaning": "one per entry of labels, in that order; the answer's probabilities are "
-                    "softmax(logits + class_prior_log), class_prior_log left out when empty",
+                    "softmax(logits + class_prior_log), class_prior_log left out when empty"
+                    + (
+                        f", where logits are the mean of log_softmax(logits) over the picture and the picture "
+                        f"turned {self.turned_views_degrees:g} degrees either way about its centre (bilinear; "
+                        "docs/onnx.md)"
+                        if self.turned_views_degrees
+                        else ""
+                    ),
                 }
             },
         }
 
     def to_json(self) -> str:
         data = asdict(self)
+        if not self.turned_views_degrees:  # (a card that reads the picture alone stays as it was written)
+            del data["turned_views_degrees"]
         if self.onnx_sha256:
             data["onnx_io"] = self.onnx_io()
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -186,6 +199,12 @@ class ModelCard:
             raise WeightsError(
                 f"model card of {name} is damaged: class_prior_log must be {len(labels)} numbers from "
                 f"{-MAX_LOG_PRIOR:g} to {MAX_LOG_PRIOR:g}, one per class (or empty)"
+            )
+        turn = data.get("turned_views_degrees", 0.0)
+        if isinstance(turn, bool) or not (_finite(turn) and 0 <= turn <= MAX_TURN_DEGREES):
+            raise WeightsError(
+                f"model card of {name} is damaged: turned_views_degrees must be a number from 0 to "
+                f"{MAX_TURN_DEGREES:g} (0: the picture alone)"
             )
         fields = {k: v for k, v in data.items() if k in known}
         # What a card says about a model (figures, training, fusion) is read as objects everywhere: one edited

@@ -1,7 +1,8 @@
 """Recognizing images: one model, loaded once, turning images into top-k answers.
 
 :class:`Recognizer` is the path every answer takes: image -> :func:`ml.runtime.preprocess.preprocess`
--> the model -> probabilities -> top-k. On the CPU the model runs as its ONNX graph in ONNX Runtime
+-> the model (on the picture, and where its card says so, the picture turned a few degrees either way:
+:mod:`ml.runtime.turned_views`) -> probabilities -> top-k. On the CPU the model runs as its ONNX graph in ONNX Runtime
 (:class:`OnnxRecognizer`: imports in a fifth of a second, faster than torch at batch 1, every
 architecture); on CUDA it runs in torch (:class:`TorchRecognizer`), which is also what explanations
 use, since they need gradients. :func:`load_recognizer` picks one. Importing this module loads
@@ -40,6 +41,7 @@ from ml.runtime.strokes import (
     StrokesError,
     normalize_strokes,
 )
+from ml.runtime.turned_views import mean_over_turns
 
 # One input of each kind, as a model reads it (the batch dimension comes first).
 INPUT_SHAPES = {"image": (1, 28, 28), "strokes": (STROKE_POINTS, len(STROKE_FEATURES))}
@@ -72,7 +74,8 @@ class Prediction:
     """One answer: the ``top`` classes, most probable first (``label``: the first), and what it came from.
 
     ``probabilities`` are the answer's, one per class in the card's label order: the softmax of the
-    model's logits plus the card's class prior (how many written characters each class stands for: in a
+    model's logits (over the picture and it turned a little, where the card says so: :meth:`Recognizer.logits`)
+    plus the card's class prior (how many written characters each class stands for: in a
     set that merges cases, ``O`` is O or o). ``model_input`` is what the model saw (the 28x28 picture in
     [0, 1], ink high; or the normalized stroke sequence), the input the explanations in
     :mod:`ml.runtime.explain` take.
@@ -172,7 +175,16 @@ class Recognizer:
         return softmax(logits)
 
     def logits(self, inputs: np.ndarray) -> np.ndarray:
-        """The model's raw outputs (N x classes) for preprocessed N x 28 x 28 inputs."""
+        """The answer's logits (N x classes) before the card's prior, for preprocessed inputs: the model's
+        outputs, or where the card says so, their log-softmax averaged over the picture and the picture
+        turned a few degrees either way (:mod:`ml.runtime.turned_views`)."""
+        if self.card.turned_views_degrees and self.card.input_kind == "image":
+            return mean_over_turns(self.forward, inputs, self.card.turned_views_degrees)
+        return self.forward(inputs)
+
+    def forward(self, inputs: np.ndarray) -> np.ndarray:
+        """The model's raw outputs (N x classes) for preprocessed inputs (N x 28 x 28, or N x points x
+        features)."""
         raise NotImplementedError
 
     def describe_device(self) -> str:
@@ -248,7 +260,7 @@ class OnnxRecognizer(Recognizer):
             raise WeightsError(f"{onnx_file.name} takes {shape} and gives {outputs}, not what {card.name}'s card says")
         return cls(session, card, weights_path)
 
-    def logits(self, inputs: np.ndarray) -> np.ndarray:
+    def forward(self, inputs: np.ndarray) -> np.ndarray:
         batch = np.ascontiguousarray(inputs, dtype=np.float32).reshape(-1, *INPUT_SHAPES[self.card.input_kind])
         chunks = [
             self.session.run(None, {self._input_name: batch[start : start + BATCH_SIZE]})[0]
@@ -304,7 +316,7 @@ class TorchRecognizer(Recognizer):
         model.requires_grad_(False)
         return cls(model, card, target, weights_path)
 
-    def logits(self, inputs: np.ndarray) -> np.ndarray:
+    def forward(self, inputs: np.ndarray) -> np.ndarray:
         import torch
 
         with torch.inference_mode():
