@@ -937,12 +937,21 @@ def test_a_stroke_across_a_very_large_pad_is_drawn() -> None:
 def test_a_line_reads_with_the_strokes_weight_fitted_on_lines_and_no_character_prior() -> None:
     from ml.runtime.fusion import FusionWeights
 
-    fitted = {"image_weight": 0.5, "stroke_weight": 1.5, "prior_log": [0.1, -0.1], "line_stroke_weight": 0.75}
+    fitted = {
+        "image_weight": 0.75,
+        "stroke_weight": 1.5,
+        "prior_log": [0.1, -0.1],
+        "line_image_weight": 0.5,
+        "line_stroke_weight": 0.75,
+    }
     weights = FusionWeights.from_card(fitted)
     assert weights.line_strokes == 0.75 and weights.for_lines() == FusionWeights(0.5, 0.75)
+    # A card whose lines fitted the strokes' weight alone: the picture's is the characters'.
+    strokes_only = FusionWeights.from_card({k: v for k, v in fitted.items() if k != "line_image_weight"})
+    assert strokes_only.for_lines() == FusionWeights(0.75, 0.75)
     # A card fitted before lines were: a line reads with the characters' weights, without their prior.
-    older = FusionWeights.from_card({k: v for k, v in fitted.items() if k != "line_stroke_weight"})
-    assert older.line_strokes is None and older.for_lines() == FusionWeights(0.5, 1.5)
+    older = FusionWeights.from_card({k: v for k, v in fitted.items() if not k.startswith("line_")})
+    assert older.line_strokes is None and older.for_lines() == FusionWeights(0.75, 1.5)
 
 
 def test_fuse_lines_fits_a_stroke_model_trained_just_now_in_one_go(
@@ -953,7 +962,7 @@ def test_fuse_lines_fits_a_stroke_model_trained_just_now_in_one_go(
     weight stopped at "its card has no usable fusion weights" (an ensemble of three, fitted with --lines)."""
     import ml.evaluation.evaluate
     from ml.cli import main as cli
-    from ml.evaluation.fusion_fit import LINE_STROKE_WEIGHTS
+    from ml.evaluation.fusion_fit import LINE_IMAGE_WEIGHTS, LINE_STROKE_WEIGHTS
     from ml.runtime.cards import read_card, write_card
 
     folder = tmp_path / "weights"
@@ -966,6 +975,7 @@ def test_fuse_lines_fits_a_stroke_model_trained_just_now_in_one_go(
     assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "cnn_tiny", "--lines", "--write"]) == 0
     fusion = read_card(card).fusion
     assert fusion["image_model"] == "cnn_tiny" and fusion["line_stroke_weight"] in LINE_STROKE_WEIGHTS
+    assert fusion["line_image_weight"] in LINE_IMAGE_WEIGHTS
     capsys.readouterr()
 
 
@@ -976,7 +986,7 @@ def test_fuse_lines_fits_the_strokes_weight_of_a_line_and_the_reader_uses_it(
     import ml.evaluation.evaluate
     import ml.runtime.line_reader
     from ml.cli import main as cli
-    from ml.evaluation.fusion_fit import LINE_STROKE_WEIGHTS
+    from ml.evaluation.fusion_fit import LINE_IMAGE_WEIGHTS, LINE_STROKE_WEIGHTS
     from ml.runtime.cards import read_card
     from ml.runtime.fusion import FusionWeights
 
@@ -987,8 +997,11 @@ def test_fuse_lines_fits_the_strokes_weight_of_a_line_and_the_reader_uses_it(
     monkeypatch.setattr(ml.evaluation.evaluate, "WORD_COUNT", 6)  # (400 words in earnest)
     assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "cnn_tiny", "--lines", "--json"]) == 0
     lines = json.loads(capsys.readouterr().out)["lines"]
-    assert lines["line_stroke_weight"] in LINE_STROKE_WEIGHTS
-    assert set(map(float, lines["validation_cer"])) == set(LINE_STROKE_WEIGHTS) and "cer" in lines["test_words"]
+    assert lines["line_stroke_weight"] in LINE_STROKE_WEIGHTS and lines["line_image_weight"] in LINE_IMAGE_WEIGHTS
+    pairs = {f"{a} {b}" for a in LINE_IMAGE_WEIGHTS for b in LINE_STROKE_WEIGHTS}  # each pair of weights tried
+    assert set(lines["validation_cer"]) == pairs and "cer" in lines["test_words"]
+    best = min(lines["validation_cer"].values())
+    assert lines["validation_cer"][f"{lines['line_image_weight']} {lines['line_stroke_weight']}"] == best
     card = folder / "strokes" / "strokes_tiny.json"
     assert "line_stroke_weight" not in read_card(card).fusion  # (without --write: nothing written)
     assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "cnn_tiny", "--lines", "--write"]) == 0
@@ -1001,4 +1014,4 @@ def test_fuse_lines_fits_the_strokes_weight_of_a_line_and_the_reader_uses_it(
     reader = ml.runtime.line_reader.LineReader.load("cnn_tiny", device="cpu")
     assert reader.fused is not None
     reader.read_strokes([np.array([[0.0, 0.0], [0.0, 60.0]]), np.array([[40.0, 0.0], [70.0, 0.0], [50.0, 60.0]])])
-    assert used and all(w == FusionWeights(fusion["image_weight"], fusion["line_stroke_weight"]) for w in used)
+    assert used and all(w == FusionWeights(fusion["line_image_weight"], fusion["line_stroke_weight"]) for w in used)

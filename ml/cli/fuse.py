@@ -159,7 +159,8 @@ def run(argv: list[str]) -> int:
             "fitted_on": "UNIPEN validation writers, drawn with the thin, default and thick evaluation pens",
             "command": "glyphpad-ml fuse " + " ".join(argv),
         }
-        if weights.line_strokes is not None:
+        if weights.line_strokes is not None and weights.line_image is not None:
+            fusion["line_image_weight"] = weights.line_image
             fusion["line_stroke_weight"] = weights.line_strokes
             fusion["line_fitted_on"] = lines["fitted_on"]
         by_source = dict(strokes.card.metrics_by_source)
@@ -198,10 +199,11 @@ def run(argv: list[str]) -> int:
 def fit_lines(
     image: Any, strokes: Any, weights: Any, pen_data: str | None, quiet: bool = False
 ) -> tuple[Any, dict[str, Any]]:
-    """The strokes' weight in a written line, fitted on the validation writers' words and scored on the test
-    writers' (:func:`ml.evaluation.fusion_fit.fit_line_strokes`): the weights with it, and the figures."""
+    """The picture's and the strokes' weights in a written line, fitted on the validation writers' words and
+    scored on the test writers' (:func:`ml.evaluation.fusion_fit.fit_line_weights`): the weights with them,
+    and the figures."""
     from ml.evaluation.evaluate import WORD_COUNT
-    from ml.evaluation.fusion_fit import fit_line_strokes, score_as_lines
+    from ml.evaluation.fusion_fit import fit_line_weights, score_as_lines
     from ml.evaluation.words import compose_words
     from ml.runtime.line_reader import line_companions
     from ml.training.data.unipen import load_unipen, model_writer_seed, writer_split
@@ -210,19 +212,31 @@ def fit_lines(
     pen = load_unipen(pen_data)
     split = writer_split(pen.writers, seed=model_writer_seed(strokes.card))
     val, test = (compose_words(pen, split.get(part), WORD_COUNT) for part in ("val", "test"))
-    print(f"reading {len(val)} validation words as lines with each strokes' weight…", file=sys.stderr, flush=True)
+    print(
+        f"reading {len(val)} validation words as lines with each pair of the picture's and the strokes' weights…",
+        file=sys.stderr,
+        flush=True,
+    )
     companions = line_companions(image, None, "cpu")
-    best, rates = fit_line_strokes(image, strokes, weights, val, companions, progress=not quiet)
-    weights = replace(weights, line_strokes=best)
+    (image_weight, stroke_weight), rates = fit_line_weights(
+        image, strokes, weights, val, companions, progress=not quiet
+    )
+    weights = replace(weights, line_image=image_weight, line_strokes=stroke_weight)
     test_scores = score_as_lines(image, strokes, weights, test, companions, progress=not quiet)
-    tried = ", ".join(f"{choice}: {100 * rate:.2f}%" for choice, rate in rates.items())
-    print(f"lines: strokes' weight {best} (validation words' CER {tried})", file=said)
+    tried = {f"{a} {b}": rate for (a, b), rate in rates.items()}  # the picture's weight, then the strokes'
+    said_tried = ", ".join(f"{pair}: {100 * rate:.2f}%" for pair, rate in tried.items())
+    print(
+        f"lines: picture's weight {image_weight}, strokes' {stroke_weight} (validation words' CER by the two "
+        f"weights: {said_tried})",
+        file=said,
+    )
     cer, any_case, right = (100 * test_scores[k] for k in ("cer", "cer_case_insensitive", "word_accuracy"))
     print(f"  test words: CER {cer:.2f}% (any case {any_case:.2f}%), word accuracy {right:.2f}%", file=said)
     fitted_on = f"{len(val)} words of 3-10 characters composed from the UNIPEN validation writers' characters"
     figures = {
-        "line_stroke_weight": best,
-        "validation_cer": rates,
+        "line_image_weight": image_weight,
+        "line_stroke_weight": stroke_weight,
+        "validation_cer": tried,
         "test_words": {k: v for k, v in test_scores.items() if k != "examples"},
         "fitted_on": fitted_on,
     }

@@ -51,22 +51,27 @@ class FusionWeights:
     strokes: float
     prior_log: tuple[float, ...] = ()  # added per class: how many written characters each class stands for
     line_strokes: float | None = None  # the strokes' weight in a written line, fitted on words (None: as here)
+    line_image: float | None = None  # the picture's weight in a written line, fitted with it (None: as here)
 
     @staticmethod
     def from_card(fusion: dict[str, Any]) -> FusionWeights:
-        line = fusion.get("line_stroke_weight")
+        line, line_image = fusion.get("line_stroke_weight"), fusion.get("line_image_weight")
         return FusionWeights(
             float(fusion["image_weight"]),
             float(fusion["stroke_weight"]),
             tuple(float(v) for v in fusion.get("prior_log", ())),
             None if line is None else float(line),
+            None if line_image is None else float(line_image),
         )
 
     def for_lines(self) -> FusionWeights:
-        """What a written line is read with: the strokes' weight fitted on lines when there is one (a line's
-        context and its splitting want softer answers than a character alone), and no character prior (a
-        line's neighbours weigh letters against digits)."""
-        return FusionWeights(self.image, self.strokes if self.line_strokes is None else self.line_strokes)
+        """What a written line is read with: the weights fitted on lines where there are (a line's context
+        and its splitting want softer answers than a character alone), and no character prior (a line's
+        neighbours weigh letters against digits)."""
+        return FusionWeights(
+            self.image if self.line_image is None else self.line_image,
+            self.strokes if self.line_strokes is None else self.line_strokes,
+        )
 
 
 def fuse_probabilities(image_probs: np.ndarray, stroke_probs: np.ndarray, weights: FusionWeights) -> np.ndarray:
@@ -96,7 +101,7 @@ class FusedRecognizer:
             self.weights = FusionWeights.from_card(strokes.card.fusion) if weights is None else weights
             if self.weights.prior_log and len(self.weights.prior_log) != len(image.labels):
                 raise ValueError("one prior per class")
-            line = () if self.weights.line_strokes is None else (self.weights.line_strokes,)
+            line = tuple(w for w in (self.weights.line_strokes, self.weights.line_image) if w is not None)
             if not np.isfinite([self.weights.image, self.weights.strokes, *self.weights.prior_log, *line]).all():
                 raise ValueError("a weight that is not a number")
         except (KeyError, TypeError, ValueError):
