@@ -54,7 +54,13 @@ WORD_SOURCE_NAMES = {
     "words_test": "test writers, from the strokes",
     "words_val_pictures": "validation writers, pictures of the words",
     "words_test_pictures": "test writers, pictures of the words",
+    "printed_words": "type in seven fonts, 32-110 px (no writer)",
 }
+
+
+def _words_source(name: str) -> bool:
+    """Whether a card's source is text read as lines (its figures are error rates, not accuracy)."""
+    return name.startswith("words") or name in WORD_SOURCE_NAMES
 
 
 LOCAL_OPTIONS = ("--out", "--resume")  # paths on the machine that trained the model
@@ -121,7 +127,7 @@ def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
         )
     names = STROKE_SOURCE_NAMES if card.input_kind == "strokes" else {}
     ranked = sorted(card.metrics_by_source.items(), key=lambda item: _source_rank(item[0]))
-    sources = {k: v for k, v in ranked if not k.startswith("words")}
+    sources = {k: v for k, v in ranked if not _words_source(k)}  # (printed words sat here as a row of dashes)
     if not sources and card.metrics:
         sources["emnist_test"] = card.metrics
     if sources:
@@ -148,7 +154,14 @@ def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
             f"UNIPEN test writers): {_pct(fused[0])} right, the figure beside its name in the Model box. "
             "The table above is the picture alone.</p>"
         )
-    words = {k: v for k, v in card.metrics_by_source.items() if k.startswith("words") and isinstance(v, dict)}
+    order = list(WORD_SOURCE_NAMES)  # writers' words first, then type (a card keeps them as they were scored)
+    words = {
+        k: v
+        for k, v in sorted(
+            card.metrics_by_source.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)
+        )
+        if _words_source(k) and isinstance(v, dict)
+    }
     if words:
         rows = "".join(
             f"<tr><td>{e(WORD_SOURCE_NAMES.get(name, name))}</td><td align='right'>{_pct(m.get('cer'))}</td>"
