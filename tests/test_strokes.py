@@ -621,8 +621,13 @@ def test_a_damaged_stroke_model_is_said_when_the_picture_answers_alone(
     assert record.getMessage().startswith("stroke model strokes_tiny cannot be used (model card strokes_tiny.json")
 
 
+@pytest.mark.parametrize("damage", [{"image_weight": "heavy"}, {"line_image_weight": float("nan")}])
 def test_commands_reading_strokes_go_on_with_the_picture_when_the_fusion_cannot_be_used(
-    fused_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fused_weights: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    damage: dict[str, object],
 ) -> None:
     """As the app does: every command reading strokes stopped at a stroke card's unusable fusion weights."""
     from dataclasses import replace
@@ -634,7 +639,7 @@ def test_commands_reading_strokes_go_on_with_the_picture_when_the_fusion_cannot_
     shutil.copytree(fused_weights, folder)
     card_path = folder / "strokes" / "strokes_tiny.json"
     card = read_card(card_path)
-    write_card(replace(card, fusion={**card.fusion, "image_weight": "heavy"}), card_path)
+    write_card(replace(card, fusion={**card.fusion, **damage}), card_path)
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
     drawing = tmp_path / "seven.json"
     drawing.write_text(json.dumps({"strokes": SEVEN}))

@@ -679,6 +679,7 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     started = main(_config(synthetic_emnist, tmp_path / "base", labels="digits10", name="base"))
     base_card = json.loads(started.with_suffix(".json").read_text())
     base_card["class_prior_log"] = [round(0.1 * i, 5) for i in range(10)]  # as glyphpad-ml prior writes one
+    base_card["turned_views_degrees"] = 6.0  # as the default model reads its pictures
     started.with_suffix(".json").write_text(json.dumps(base_card))
     capsys.readouterr()
     argv = ["train", "--arch", "lenet5", "--labels", "digits10", "--data", str(synthetic_emnist), "--pen-data"]
@@ -699,7 +700,9 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     held_out = split_pictures(folder_pictures(mine, digits, progress=False), digits, DEFAULT_SPLIT_SEED)["test"]
     base_model, _ = load_weights(started)
     classes = list(digits.classes)
-    _, probabilities = evaluate_arrays(base_model, held_out.images, held_out.targets, classes, torch.device("cpu"))
+    _, probabilities = evaluate_arrays(
+        base_model, held_out.images, held_out.targets, classes, torch.device("cpu"), (), 6.0
+    )
     right_before = int((probabilities.argmax(1) == held_out.targets).sum())
     where = "your pictures' test part (4, none trained on, nor used to choose the epoch): "
     assert re.search(re.escape(where) + f"base {right_before}, this model [0-4] right; ", captured.out)
@@ -723,6 +726,8 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     assert card["metrics_by_source"]["images_test"]["n"] == 4 and card["metrics_by_source"]["images_val"]["n"] == 4
     assert card["training"]["started_from"].startswith("base (lenet5, 2 epochs, sha256 ")
     assert card["class_prior_log"] == base_card["class_prior_log"]
+    # ... and reads its pictures as that model did, turned too (a fine-tune of the default model read one view).
+    assert card["turned_views_degrees"] == 6.0 and "kept reading each picture also turned 6 degrees" in said
     # Its figures are of its answers as the app gives them, with that prior (scored without it, a teacher's
     # fine-tune read unseen writers 3.5 points worse than its own fusion card said).
     from ml.runtime.recognizer import load_recognizer
@@ -741,6 +746,7 @@ def test_a_model_learns_a_persons_own_pictures_mixed_in_and_can_start_from_train
     resumed_card = json.loads((tmp_path / "mine" / "mine.json").read_text())
     assert resumed_card["training"]["started_from"] == card["training"]["started_from"]
     assert resumed_card["class_prior_log"] == base_card["class_prior_log"]  # (carried in the checkpoint too)
+    assert resumed_card["turned_views_degrees"] == 6.0
     for path in tmp_path.glob("base.*"):
         path.rename(tmp_path / "base" / path.name)
     # Resumed with another share of the pictures: said as changed (it was said to add up past 1 with the

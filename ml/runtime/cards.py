@@ -201,10 +201,14 @@ class ModelCard:
                 f"{-MAX_LOG_PRIOR:g} to {MAX_LOG_PRIOR:g}, one per class (or empty)"
             )
         turn = data.get("turned_views_degrees", 0.0)
-        if isinstance(turn, bool) or not (_finite(turn) and 0 <= turn <= MAX_TURN_DEGREES):
+        if not (_finite(turn) and 0 <= turn <= MAX_TURN_DEGREES):
             raise WeightsError(
                 f"model card of {name} is damaged: turned_views_degrees must be a number from 0 to "
                 f"{MAX_TURN_DEGREES:g} (0: the picture alone)"
+            )
+        if turn and data.get("input_kind", "image") != "image":  # (a port would turn a picture that is not there)
+            raise WeightsError(
+                f"model card of {name} is damaged: it reads strokes, and turned_views_degrees is a picture's"
             )
         fields = {k: v for k, v in data.items() if k in known}
         # What a card says about a model (figures, training, fusion) is read as objects everywhere: one edited

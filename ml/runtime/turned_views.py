@@ -74,6 +74,8 @@ def mean_over_turns(forward: Callable[[np.ndarray], np.ndarray], pictures: np.nd
     """The mean of ``forward``'s log-softmax over the pictures as drawn and turned either way (N x classes):
     logits whose softmax is the views' normalized geometric mean."""
     count = len(np.asarray(pictures).reshape(-1, SIDE * SIDE))
+    if not count:  # no pictures: the model's own answer to none (three times none is still none)
+        return forward(np.zeros((0, SIDE, SIDE), dtype=np.float32))
     views = log_softmax(forward(turned_pictures(pictures, degrees)).astype(np.float32))
     out: np.ndarray = views.reshape(3, count, -1).mean(axis=0)
     return out

@@ -83,6 +83,8 @@ class RunRecord:
     started_from: str = ""
     # The class prior chosen for those weights (glyphpad-ml prior), which the fine-tune's card keeps.
     started_prior: list[float] = field(default_factory=list)
+    # ... and how those weights read a picture (their card's turned_views_degrees), which it keeps too.
+    started_turn: float = 0.0
     # The --images folder's files when the run started (ml.training.data.image_folders.folder_files).
     images_files: list[str] = field(default_factory=list)
 
@@ -98,6 +100,7 @@ class RunRecord:
             "seconds": self.seconds(),
             "started_from": self.started_from,
             "started_prior": torch.tensor(self.started_prior, dtype=torch.float64),
+            "started_turn": float(self.started_turn),
             "images_files": self.images_files,
         }
 
@@ -120,6 +123,7 @@ def run_record(command: str, resume: str, started_at: float, start_from: str = "
             started_at,
             started_from=describe_start(card) if card else "",
             started_prior=list(card.class_prior_log) if card else [],
+            started_turn=float(card.turned_views_degrees) if card else 0.0,
             images_files=folder_files(images) if images else [],
         )
     checkpoint = _read_checkpoint(resume, torch.device("cpu"))
@@ -129,6 +133,7 @@ def run_record(command: str, resume: str, started_at: float, start_from: str = "
         started_at,
         started_from=str(checkpoint.get("started_from", "")),
         started_prior=[float(v) for v in checkpoint.get("started_prior", torch.zeros(0)).tolist()],
+        started_turn=float(checkpoint.get("started_turn", 0.0)),  # (0: a checkpoint of an earlier version)
         images_files=[str(f) for f in checkpoint.get("images_files", [])],
     )
 

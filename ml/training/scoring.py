@@ -19,18 +19,28 @@ def predict_probabilities(
     device: torch.device,
     batch_size: int = 1024,
     prior_log: Sequence[float] = (),
+    turned_views_degrees: float = 0.0,
 ) -> np.ndarray:
     """Softmax outputs for N x 28 x 28 inputs, in batches; with ``prior_log`` (one per class, as a card's
-    class_prior_log) added to the logits first, as the app reads with that card."""
+    class_prior_log) added to the logits first, and from the pictures turned either way too where
+    ``turned_views_degrees`` is set (ml.runtime.turned_views), as the app reads with that card."""
+    from ml.runtime.turned_views import turned_pictures
+
     model.eval()
     outputs = []
     tensor = torch.as_tensor(inputs)
     shift = torch.tensor(list(prior_log), dtype=torch.float32) if len(prior_log) else None
     for start in range(0, len(tensor), batch_size):
-        batch = tensor[start : start + batch_size].to(device, non_blocking=True).float().unsqueeze(1)
+        batch = tensor[start : start + batch_size].float()
+        count = len(batch)
+        if turned_views_degrees:
+            batch = torch.from_numpy(turned_pictures(batch.cpu().numpy(), turned_views_degrees))
+        batch = batch.to(device, non_blocking=True).unsqueeze(1)
         if device.type == "cpu":
             batch = batch.contiguous(memory_format=torch.channels_last)
         logits = model(batch).float().cpu()
+        if turned_views_degrees:  # the three views' log-probabilities averaged
+            logits = torch.log_softmax(logits, dim=1).reshape(3, count, -1).mean(dim=0)
         outputs.append(torch.softmax(logits if shift is None else logits + shift, dim=1))
     return torch.cat(outputs).numpy() if outputs else np.zeros((0, 0), dtype=np.float32)
 
@@ -42,8 +52,11 @@ def evaluate_arrays(
     labels: list[str],
     device: torch.device,
     prior_log: Sequence[float] = (),
+    turned_views_degrees: float = 0.0,
 ) -> tuple[dict[str, Any], np.ndarray]:
-    probabilities = predict_probabilities(model, inputs, device, prior_log=prior_log)
+    probabilities = predict_probabilities(
+        model, inputs, device, prior_log=prior_log, turned_views_degrees=turned_views_degrees
+    )
     return classification_metrics(probabilities, np.asarray(targets), labels), probabilities
 
 
