@@ -24,23 +24,27 @@ def predict_probabilities(
     """Softmax outputs for N x 28 x 28 inputs, in batches; with ``prior_log`` (one per class, as a card's
     class_prior_log) added to the logits first, and from the pictures turned either way too where
     ``turned_views_degrees`` is set (ml.runtime.turned_views), as the app reads with that card."""
-    from ml.runtime.turned_views import turned_pictures
+    from ml.runtime.turned_views import mean_over_turns
+
+    def forward(pictures: torch.Tensor) -> torch.Tensor:
+        batch = pictures.to(device, non_blocking=True).float().unsqueeze(1)
+        if device.type == "cpu":
+            batch = batch.contiguous(memory_format=torch.channels_last)
+        out: torch.Tensor = model(batch).float().cpu()
+        return out
 
     model.eval()
     outputs = []
     tensor = torch.as_tensor(inputs)
     shift = torch.tensor(list(prior_log), dtype=torch.float32) if len(prior_log) else None
     for start in range(0, len(tensor), batch_size):
-        batch = tensor[start : start + batch_size].float()
-        count = len(batch)
-        if turned_views_degrees:
-            batch = torch.from_numpy(turned_pictures(batch.cpu().numpy(), turned_views_degrees))
-        batch = batch.to(device, non_blocking=True).unsqueeze(1)
-        if device.type == "cpu":
-            batch = batch.contiguous(memory_format=torch.channels_last)
-        logits = model(batch).float().cpu()
-        if turned_views_degrees:  # the three views' log-probabilities averaged
-            logits = torch.log_softmax(logits, dim=1).reshape(3, count, -1).mean(dim=0)
+        batch = tensor[start : start + batch_size]
+        if turned_views_degrees:  # the app's own averaging of the views (ml.runtime.turned_views)
+            views = batch.cpu().numpy()
+            averaged = mean_over_turns(lambda v: forward(torch.from_numpy(v)).numpy(), views, turned_views_degrees)
+            logits = torch.from_numpy(averaged)
+        else:
+            logits = forward(batch)
         outputs.append(torch.softmax(logits if shift is None else logits + shift, dim=1))
     return torch.cat(outputs).numpy() if outputs else np.zeros((0, 0), dtype=np.float32)
 
