@@ -345,10 +345,15 @@ class TextModeLines(QObject):
         note on them, undone and redone with them); empty for a picture's characters, which are remembered
         by their boxes (:meth:`_box_key`)."""
         assert self.line is not None
-        character = self.line.line.characters[index]
+        characters = self.line.line.characters
+        character = characters[index]
         if not self.line.from_strokes:
             return ()
-        return tuple(id(self.line_strokes[k]) for k in character.strokes if k < len(self.line_strokes))
+        key = tuple(id(self.line_strokes[k]) for k in character.strokes if k < len(self.line_strokes))
+        # Letters the reader cut from one stroke (written without lifting the pen) are made of the same strokes:
+        # the second names them twice, the third three times, so that each keeps a correction of its own.
+        twins = [k for k, c in enumerate(characters) if c.strokes == character.strokes]
+        return key * (twins.index(index) + 1)
 
     def _correction(self, index: int) -> Correction:
         key = self._character_key(index)
@@ -621,6 +626,13 @@ class TextModeLines(QObject):
             # The line read without it is the answer now (an earlier answer, "Split in two: …", stayed over it).
             self.voice.done_answering()
             self.canvas.remove_drawn_strokes(set(last.strokes))
+            # Letters cut from one stroke go with it (the pad takes away whole strokes).
+            with_it = sum(1 for c in last_line if c is not last and set(c.strokes) & set(last.strokes))
+            if with_it:
+                self.voice.say(
+                    f"Took away the last letter and {with_it} more written in the same stroke (Undo puts them back)",
+                    undoable=True,
+                )
             return
         if self.line.opened:
             self.voice.say("Backspace takes away written strokes; this line is a picture (Clear removes it).")

@@ -5802,6 +5802,37 @@ def test_text_mode_shows_a_lines_note_once_an_answer_has_been_read(qtbot, window
     qtbot.waitUntil(lambda: "lift the pen between letters" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
 
 
+def test_text_mode_letters_written_in_one_stroke_are_read_apart_each_corrected_and_taken_away_with_it(
+    qtbot, real_window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    """A Z running on into a U without a lift: two letters of one stroke, each with a correction of its own
+    (they were one key: putting one right put both right), kept between sessions; Backspace takes the stroke
+    and says it took both."""
+    window = real_window
+    canvas, size, top = _text_mode_pad(qtbot, window, 0.4)
+    path = [(size * (0.4 + 1.35 * k + x), top + y * size) for k, c in enumerate("ZU") for x, y in GLYPHS[c][0]]
+    points = [QPoint(int(x), int(y)) for x, y in path]
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
+    for a, b in itertools.pairwise(points):
+        for t in np.linspace(0, 1, 8)[1:]:
+            QTest.mouseMove(canvas, QPoint(int(a.x() + (b.x() - a.x()) * t), int(a.y() + (b.y() - a.y()) * t)))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+    qtbot.waitUntil(lambda: window.lines.line_text() == "ZU", timeout=TIMEOUT_MS)
+    assert len(canvas.strokes) == 1 and [c.strokes for c in window.lines.line.line.characters] == [(0,), (0,)]
+    window.lines.correct_character(1, "V")
+    qtbot.waitUntil(lambda: window.lines.line_text() == "ZV", timeout=TIMEOUT_MS)
+    window.lines.correct_character(0, "2")
+    qtbot.waitUntil(lambda: window.lines.line_text() == "2V", timeout=TIMEOUT_MS)
+    kept = window.lines.notes_as_kept()
+    assert sorted(tuple(n["strokes"]) for n in kept) == [(0,), (0, 0)]
+    # Kept between sessions: each goes back on its letter; a damaged repetition of strokes is dropped.
+    assert window.lines.restore_notes([*kept, {"strokes": [0, 0, 1], "char": "x"}, {"strokes": [0, 0, 0]}]) == 2
+    assert window.lines.line_text() == "2V"
+    QTest.keyClick(canvas, Qt.Key.Key_Backspace)
+    qtbot.waitUntil(lambda: not canvas.drawn_strokes(), timeout=TIMEOUT_MS)
+    assert "1 more written in the same stroke" in window.statusBar().currentMessage()
+
+
 def test_text_mode_reads_a_corrected_characters_neighbours_again(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """A student's trial: "CS101" read "CSIo1"; the I put right as 1, the o between the two digits stayed an o
     and needed a correction of its own."""

@@ -1203,6 +1203,98 @@ def test_a_character_the_person_put_right_is_certain_context_for_its_neighbours(
     assert as_read[0] == "I" and reader.read_strokes(strokes, known=[(first, "?"), ([0, 99], "1")]).text == as_read
 
 
+def _joined(text: str, gap: float = 0.35, size: float = 100.0) -> list[np.ndarray]:
+    """One-stroke glyphs of ``text`` written without lifting the pen: one stroke, each letter's end running
+    straight on to the next one's start."""
+    return [
+        np.vstack([np.array(GLYPHS[c][0]) * size + np.array([k * size * (1 + gap), 0.0]) for k, c in enumerate(text)])
+    ]
+
+
+def test_a_stroke_is_cut_at_its_turns_and_the_pieces_that_read_best_together_are_kept() -> None:
+    from ml.runtime.joined_letters import (
+        MIN_SIDE,
+        STEP,
+        candidate_pieces,
+        cut_points,
+        evenly_spaced,
+        is_run_on,
+        likeliest_pieces,
+        links,
+    )
+
+    # Evenly spaced along the path, its ends kept.
+    path = evenly_spaced(np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 5.0]]), 2.0)
+    assert np.allclose(path[0], [0, 0]) and np.allclose(path[-1], [10, 5])
+    assert np.allclose(np.hypot(*np.diff(path[:-1], axis=0).T), 2.0)
+    # A zigzag one line height tall: cut at its bottoms and tops, none within MIN_SIDE of its ends.
+    zigzag = np.array([[0.0, 0.0], [50.0, 100.0], [100.0, 0.0], [150.0, 100.0], [200.0, 0.0]])
+    assert is_run_on(zigzag, 100.0) and not is_run_on(zigzag, 200.0)
+    path, points = cut_points(zigzag, 100.0)
+    for turn in ([50, 100], [100, 0], [150, 100]):  # (within a step of the resampled path)
+        assert np.hypot(*(path[points] - turn).T).min() <= STEP * 100
+    length = np.hypot(*np.diff(path, axis=0).T)
+    assert all(length[:k].sum() >= MIN_SIDE * 100 - STEP * 100 and length[k:].sum() >= MIN_SIDE * 100 for k in points)
+    # A straight piece between cut points is a link; a bend is not.
+    ends = [0, 10, 20, 30, 40]
+    straight = np.vstack([np.linspace([0, 0], [100, 0], 21), np.linspace([105, 0], [200, 0], 20)])
+    assert links(straight, ends) == {(1, 2), (2, 3)}
+    assert links(np.c_[np.linspace(0, 200, 41), np.sin(np.linspace(0, 12, 41)) * 30], ends) == set()
+    # Runs of up to four pieces, and the whole stroke.
+    runs = candidate_pieces(7)
+    assert (0, 4) in runs and (1, 6) not in runs and (0, 6) in runs and all(b > a for a, b in runs)
+    # The best scoring runs together: two letters, or the whole; a link left out of both; unreadable never.
+    scores = {run: -5.0 for run in candidate_pieces(4)}
+    assert likeliest_pieces(scores, 4) == [(0, 3)]  # nothing reads better than the whole
+    scores[(0, 1)] = scores[(1, 3)] = -1.0
+    assert likeliest_pieces(scores, 4) == [(0, 1), (1, 3)]
+    assert likeliest_pieces(scores, 4, cut_cost=4.0) == [(0, 3)]  # a cut costing more than it gains
+    scores[(0, 1)], scores[(2, 3)], scores[(1, 3)] = -0.5, -0.5, -3.0
+    assert likeliest_pieces(scores, 4, {(1, 2)}) == [(0, 1), (2, 3)]
+    assert likeliest_pieces(scores, 4) == [(0, 1), (1, 3)]  # (no link: its ink is some letter's)
+    scores = {run: -np.inf for run in candidate_pieces(4)}
+    assert likeliest_pieces(scores, 4) == [(0, 3)] and likeliest_pieces({}, 1) == [(0, 0)]
+
+
+def test_letters_written_without_lifting_the_pen_are_cut_apart_and_name_their_stroke(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ml.runtime.joined_letters
+    from ml.runtime.line_reader import LineReader
+
+    reader = LineReader.load(device="cpu")
+    for text in ("LV", "CLU", "ZU"):
+        line = reader.read_strokes(_joined(text))
+        assert line.text == text
+        assert all(c.strokes == (0,) for c in line.characters)  # the drawn stroke, not a piece of it
+        boxes = [c.box for c in line.characters]
+        assert all(a[2] <= b[0] for a, b in itertools.pairwise(boxes))  # side by side, not one over another
+    # A letter's own stroke as wide is not cut: an M, and letters written apart read as before.
+    m = reader.read_strokes([np.array(GLYPHS["M"][0]) * np.array([200.0, 100.0])])
+    assert m.text == "M" and m.characters[0].strokes == (0,)
+    strokes, _ = write("LUCZ")
+    assert [c.strokes for c in reader.read_strokes(strokes).characters] == [(0,), (1,), (2,), (3,)]
+    # Before the cuts, one character, said to be letters joined.
+    monkeypatch.setattr(ml.runtime.joined_letters, "RUN_ON_WIDE", np.inf)
+    whole = reader.read_strokes(_joined("CLU"))
+    assert len(whole.characters) == 1 and whole.notes
+
+
+def test_a_correction_of_a_letter_cut_from_a_stroke_is_its_own_and_a_join_keeps_the_stroke_whole() -> None:
+    from ml.runtime.line_reader import LineReader
+
+    reader = LineReader.load(device="cpu")
+    strokes = _joined("ZU")
+    # Both letters name stroke 0: a correction by it says nothing of either's context (no crash, as read).
+    assert reader.read_strokes(strokes, known=[((0,), "2")]).text == "ZU"
+    # Joined by the person: one character, not cut.
+    assert len(reader.read_strokes(strokes, together=[(0,)]).characters) == 1
+    # With a stroke of its own after it, the second letter's correction is certain context for it.
+    tail = write("0", size=100.0)[0][0] + np.array([300.0, 0.0])
+    line = reader.read_strokes([*strokes, tail], known=[((1,), "0")])
+    assert line.characters[-1].strokes == (1,) and line.text[-1] == "0"
+
+
 def test_a_line_whose_letters_look_joined_by_the_pen_is_noted() -> None:
     from ml.runtime.line_reader import JOINED_FAR_WIDE, JOINED_WIDE, ReadCharacter, ReadLine, joined_by_the_pen
     from ml.runtime.recognizer import ClassScore

@@ -627,16 +627,16 @@ class DrawingCanvas(QWidget):
 
     def load_written_notes(self, notes: Sequence[tuple[tuple[int, ...], Any]]) -> int:
         """Put notes kept by :meth:`written_notes` back on the strokes :meth:`load_written_strokes` put (not
-        undoable: where a session starts); a note on strokes that are not there (positions out of range, twice,
-        or not whole numbers: a damaged file) is dropped. Returns how many."""
+        undoable: where a session starts); a note on strokes that are not there (positions out of range, twice
+        but as a whole repeated, or not whole numbers: a damaged file) is dropped. Returns how many."""
         written = [s for s in self._strokes if s.points]
 
         def there(positions: tuple[Any, ...]) -> bool:
-            return (
-                bool(positions)
-                and len(set(positions)) == len(positions)
-                and all(type(k) is int and 0 <= k < len(written) for k in positions)
-            )
+            if not positions or not all(type(k) is int and 0 <= k < len(written) for k in positions):
+                return False
+            # (The same strokes named twice over: the second of two letters cut from one stroke, text mode's.)
+            distinct = tuple(dict.fromkeys(positions))
+            return positions == distinct * (len(positions) // len(distinct))
 
         loaded = {tuple(id(written[k]) for k in positions): note for positions, note in notes if there(positions)}
         if loaded:

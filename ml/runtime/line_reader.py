@@ -40,10 +40,12 @@ from typing import Any
 
 import numpy as np
 
+from ml.runtime import joined_letters
 from ml.runtime.cards import CASE_MODEL, PICTURE_PARTNER, WeightsError, default_model_name, list_bundled
 from ml.runtime.devices import DeviceError
 from ml.runtime.fusion import FusedRecognizer, fuse_probabilities, fusion_or_reason
 from ml.runtime.image_io import ImageLoadError, LoadedImage, load_image
+from ml.runtime.joined_letters import candidate_pieces, cut_points, is_run_on, likeliest_pieces, links
 from ml.runtime.labels import TOP_K
 from ml.runtime.levelling import LEVEL_BELOW_DEGREES, LEVELLINGS, levelled, line_slope
 from ml.runtime.piece_verifier import PieceVerifier, load_piece_verifier, piece_geometry
@@ -166,7 +168,7 @@ VERIFIED_CUT_WIDE = 1.2
 VERIFIER_SAY = 1.0
 VERIFIED_CUT_LOG_ODDS = -1.0
 # A note for a line whose letters look joined by the pen (:func:`joined_by_the_pen`).
-JOINED_LETTERS_NOTE = "letters joined in one stroke read as one character: lift the pen between letters"
+JOINED_LETTERS_NOTE = "letters joined in one stroke are hard to read: lift the pen between letters"
 JOINED_WIDE = 1.4  # line heights: a stroke this wide, in a character read unsure, may be letters joined
 # ... read less sure than this: the default model retrained on a GPU is surer of joined letters (validation
 # words with every other pair of small letters joined: 40 of 154 noted at 0.8, 45 at 0.9; the model before
@@ -174,6 +176,7 @@ JOINED_WIDE = 1.4  # line heights: a stroke this wide, in a character read unsur
 JOINED_UNSURE = 0.9
 JOINED_FAR_WIDE = 2.5  # ... and one this wide (and JOINED_TALL of a line height tall: not a dash) whatever read
 JOINED_TALL = 0.5
+JOINED_USUAL_WIDTH = 0.5  # line heights: a line's usual character width when all of it is letters joined
 CUT_ODDS = 3.0  # strokes the rules joined are read as two characters when that reads this many times likelier
 # How often a printed word is written each way (rule 3): a prior, not fitted to the validation words.
 CASE_PATTERNS = {"small": 0.5, "capitalized": 0.2, "capitals": 0.25, "mixed": 0.05}
@@ -636,12 +639,20 @@ class LineReader:
             raise TooMuchWritingError(
                 f"{len(parts)} characters: more than one line of writing ({MAX_CHARACTERS} at most)"
             )
+        # Letters joined by the pen (one stroke running on from one into the next) are cut where they read
+        # likeliest; the pieces are strokes of their own until the line is read, then named by their stroke.
+        drawn_strokes = len(parts_xy)
+        parts, parts_xy, origin = self._cut_joined_letters(parts, parts_xy, joined | two)
         # Neighbours that nearly meet may be one character the rules split (the arms of a K drawn short of
         # its stem): each such pair is also read as one, and kept as one when that reads far better, its width
         # for the line's characters counted in (:func:`width_prior`).
-        # A character the person joined is neither joined to more nor cut; one they split is not joined to more.
+        # A character the person joined is neither joined to more nor cut; one they split is not joined to
+        # more; the pieces of a stroke cut above were weighed as one already.
         pairs = [
-            i for i in close_pairs(parts, parts_xy) if not {parts[i].strokes, parts[i + 1].strokes} & (joined | two)
+            i
+            for i in close_pairs(parts, parts_xy)
+            if not {parts[i].strokes, parts[i + 1].strokes} & (joined | two)
+            and not _cut_from_one_stroke(parts[i], parts[i + 1], origin, drawn_strokes)
         ]
         # ... and a character of several strokes that may be two (letters that overlap along the line) is
         # also read as its two sides, and kept as two when that reads far better.
@@ -735,7 +746,12 @@ class LineReader:
         kept_probs = [kept_probs[k] for k in order]
         kept_pictures = [kept_pictures[k] for k in order]
         certain = {present(strokes): char for strokes, char in known if present(strokes)}
+        if len(parts_xy) > drawn_strokes:  # (the person's corrections name drawn strokes, not pieces)
+            certain = _certain_by_pieces(kept, certain, origin)
         line = self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation, certain)
+        if len(parts_xy) > drawn_strokes:
+            line = _named_by_drawn_strokes(line, origin)
+        # (Letters cut from a stroke are measured by it: read unsure, they may still be letters misread.)
         return replace(line, notes=(JOINED_LETTERS_NOTE,)) if joined_by_the_pen(line, parts_xy) else line
 
     def _read_stroke_rows(
@@ -1065,6 +1081,81 @@ class LineReader:
             self._prepared_cache.popitem(last=False)
         return picture, sequence
 
+    def _cut_joined_letters(
+        self, parts: list[CharacterPart], parts_xy: list[np.ndarray], keep_whole: set[tuple[int, ...]]
+    ) -> tuple[list[CharacterPart], list[np.ndarray], list[int]]:
+        """Letters joined by the pen (:mod:`ml.runtime.joined_letters`): each part's widest stroke that may
+        run on from one letter into the next cut where its pieces read likeliest as characters, scored by
+        the recognizers and the piece verifier (without a verifier nothing is cut: the recognizers alone
+        read two letters as one confident character). The parts (a part cut is its pieces, left to right,
+        its other strokes going with the piece they stand over), the strokes with the pieces added at the
+        end, and which stroke each of those is (or was cut from). ``keep_whole``: parts the person made."""
+        origin = list(range(len(parts_xy)))
+        if self.verifier is None or not parts:
+            return parts, parts_xy, origin
+        height = line_height(np.array([p.box for p in parts]))
+        offered: dict[int, tuple[int, np.ndarray, list[int]]] = {}  # part -> its stroke, path, path's ends and cuts
+        for i, part in enumerate(parts):
+            wide = [k for k in part.strokes if k not in part.marks and is_run_on(parts_xy[k], height)]
+            if part.strokes in keep_whole or not wide:
+                continue
+            k = max(wide, key=lambda k: float(np.ptp(parts_xy[k][:, 0])))
+            path, points = cut_points(parts_xy[k], height)
+            if points:
+                offered[i] = (k, path, [0, *points, len(path) - 1])
+        if not offered:
+            return parts, parts_xy, origin
+        # The line's usual width from the parts that are no joined letters (they would widen it).
+        widths = [p.body_box[2] - p.body_box[0] for i, p in enumerate(parts) if i not in offered]
+        usual = max(float(np.median(widths)) if widths else JOINED_USUAL_WIDTH * height, USUAL_WIDTH_FLOOR * height)
+        runs = {i: candidate_pieces(len(ends)) for i, (_, _, ends) in offered.items()}
+        groups = [[path[ends[a] : ends[b] + 1]] for i, (_, path, ends) in offered.items() for a, b in runs[i]]
+        scores = self._one_character_scores(groups, usual, height)
+        out: list[CharacterPart] = []
+        strokes = list(parts_xy)
+        row = 0
+        for i, part in enumerate(parts):
+            if i not in offered:
+                out.append(part)
+                continue
+            k, path, ends = offered[i]
+            scored = dict(zip(runs[i], scores[row : row + len(runs[i])], strict=True))
+            row += len(runs[i])
+            kept = likeliest_pieces(scored, len(ends), links(path, ends))
+            if kept == [(0, len(ends) - 1)]:
+                out.append(part)
+                continue
+            pieces = []
+            for a, b in kept:
+                pieces.append(len(strokes))
+                strokes.append(path[ends[a] : ends[b] + 1])
+                origin.append(k)
+            out += _with_their_strokes(part, k, pieces, strokes)
+        return out, strokes, origin
+
+    def _one_character_scores(self, groups: list[list[np.ndarray]], usual_width: float, height: float) -> np.ndarray:
+        """How likely each group of strokes is one whole character: the log-probability of its likeliest class
+        (picture and strokes fused) plus the piece verifier's log chance; -inf where it cannot be read."""
+        prepared = [self._prepared(group) for group in groups]
+        readable = [i for i, (picture, _) in enumerate(prepared) if picture is not None]
+        out = np.full(len(groups), -np.inf)
+        if not readable or self.verifier is None:
+            return out
+        pictures = np.stack([p for i in readable if (p := prepared[i][0]) is not None])
+        sequences = [prepared[i][1] for i in readable]
+        batch = self._stroke_batch(sequences)
+        fused, _ = self._fused(self._answers("image", self.image, pictures), sequences, batch, None)
+        geometry = []
+        for i in readable:
+            points = np.vstack(groups[i])
+            (x0, y0), (x1, y1) = points.min(0), points.max(0)
+            ratios = np.array([(x1 - x0) / max(usual_width, 1e-9), (y1 - y0) / max(height, 1e-9)])
+            geometry.append(np.log(np.maximum(ratios, 1e-3)).astype(np.float32))
+        out[readable] = np.log(np.maximum(fused.max(axis=1), 1e-9)) + joined_letters.VERIFIER_WEIGHT * (
+            self.verifier.log_one(pictures, np.stack(geometry))
+        )
+        return out
+
     @staticmethod
     def _reads_as_one(
         from_pictures: np.ndarray,
@@ -1247,13 +1338,13 @@ def _in_row(group: Sequence[int], local: dict[int, int]) -> list[int]:
 
 
 def joined_by_the_pen(line: ReadLine, strokes: Sequence[np.ndarray]) -> bool:
-    """Whether a line read from ``strokes`` looks written with letters joined in one stroke (a stroke is never
-    cut, so such letters read as one character): a character whose widest stroke spans ``JOINED_FAR_WIDE``
-    line heights or more and is at least ``JOINED_TALL`` of one tall (not a dash), or, in a line of two
-    characters or more, spans ``JOINED_WIDE`` and was read unsure. On the validation words: 2 of 400 as
-    written; 45 of 154 with every other pair of small letters joined, as the tests join them (with the image
-    model before the GPU's, at 0.8 sure: 96 of 234 with half of the pairs joined at random; runs of scratch
-    scripts)."""
+    """Whether a line read from ``strokes`` looks written with letters joined in one stroke, read as one
+    character or cut into letters that may be misread: a character whose widest stroke spans
+    ``JOINED_FAR_WIDE`` line heights or more and is at least ``JOINED_TALL`` of one tall (not a dash), unless
+    it was cut into letters, or, in a line of two characters or more, spans ``JOINED_WIDE`` and was read
+    unsure. On the validation words, before strokes were cut: 2 of 400 as written; 45 of 154 with every other
+    pair of small letters joined, as the tests join them (with the image model before the GPU's, at 0.8 sure:
+    96 of 234 with half of the pairs joined at random; runs of scratch scripts)."""
     characters = [c for c in line.characters if not c.punctuation and c.strokes]
     if not characters:
         return False
@@ -1261,7 +1352,8 @@ def joined_by_the_pen(line: ReadLine, strokes: Sequence[np.ndarray]) -> bool:
     for character in characters:
         drawn = [strokes[k] for k in character.strokes if 0 <= k < len(strokes) and len(strokes[k])]
         wide, tall = max(((float(np.ptp(s[:, 0])), float(np.ptp(s[:, 1]))) for s in drawn), default=(0.0, 0.0))
-        if wide >= JOINED_FAR_WIDE * height and tall >= JOINED_TALL * height:
+        cut = any(set(c.strokes) & set(character.strokes) for c in characters if c is not character)
+        if wide >= JOINED_FAR_WIDE * height and tall >= JOINED_TALL * height and not cut:
             return True
         unsure = bool(character.top) and character.top[0].prob < JOINED_UNSURE
         if len(characters) > 1 and unsure and wide >= JOINED_WIDE * height:
@@ -1500,6 +1592,70 @@ def ink_picture(ink: np.ndarray, pixels: np.ndarray, peak: float) -> np.ndarray 
         return preprocess(1.0 - crop / max(peak, 1e-6)).input
     except (BlankImageError, ValueError):
         return None
+
+
+def _cut_from_one_stroke(a: CharacterPart, b: CharacterPart, origin: Sequence[int], drawn: int) -> bool:
+    """Whether parts ``a`` and ``b`` each hold a piece of the same drawn stroke (pieces: positions from
+    ``drawn`` on, ``origin`` naming the stroke each was cut from)."""
+    cut_a = {origin[k] for k in a.strokes if k >= drawn}
+    return bool(cut_a & {origin[k] for k in b.strokes if k >= drawn})
+
+
+def _certain_by_pieces(
+    parts: Sequence[CharacterPart], certain: dict[tuple[int, ...], str], origin: Sequence[int]
+) -> dict[tuple[int, ...], str]:
+    """The person's corrections (by drawn strokes) by the parts' own strokes, pieces of a cut stroke among
+    them; a correction that names the drawn strokes of several parts (two letters cut from one stroke) is
+    no one's."""
+    drawn_of = [tuple(sorted({origin[k] for k in p.strokes})) for p in parts]
+    return {
+        tuple(sorted(p.strokes)): certain[named]
+        for p, named in zip(parts, drawn_of, strict=True)
+        if named in certain and drawn_of.count(named) == 1
+    }
+
+
+def _named_by_drawn_strokes(line: ReadLine, origin: Sequence[int]) -> ReadLine:
+    """A line read from strokes some of which were cut, its characters naming the strokes that were drawn (two
+    letters cut from one stroke both name it)."""
+
+    def drawn(which: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(sorted({origin[k] for k in which}))
+
+    return replace(
+        line,
+        characters=tuple(
+            replace(c, strokes=drawn(c.strokes), marks=drawn(c.marks)) if c.strokes else c for c in line.characters
+        ),
+    )
+
+
+def _with_their_strokes(
+    part: CharacterPart, cut: int, pieces: Sequence[int], strokes: Sequence[np.ndarray]
+) -> list[CharacterPart]:
+    """A part whose stroke ``cut`` was cut into ``pieces`` (positions in ``strokes``), as one part a piece, left
+    to right: each of its other strokes goes with the piece whose middle is nearest its own along the line (a
+    t's bar, an i's dot, with the stem under them); the first keeps the part's space."""
+    middles = [(float(strokes[k][:, 0].min()) + float(strokes[k][:, 0].max())) / 2 for k in pieces]
+    owned: list[list[int]] = [[k] for k in pieces]
+    for k in part.strokes:
+        if k != cut and len(strokes[k]):
+            middle = (float(strokes[k][:, 0].min()) + float(strokes[k][:, 0].max())) / 2
+            owned[int(np.argmin([abs(middle - m) for m in middles]))].append(k)
+    made = []
+    for group in owned:
+        marks = tuple(k for k in group if k in part.marks)
+        body = [k for k in group if k not in marks]
+        box = _box_of(strokes, group)
+        made.append(CharacterPart(box, tuple(sorted(group)), marks=marks, body=_box_of(strokes, body)))
+    made.sort(key=lambda p: p.box[0] + p.box[2])
+    return [replace(made[0], space_before=part.space_before, comma_space=part.comma_space), *made[1:]]
+
+
+def _box_of(strokes: Sequence[np.ndarray], which: Sequence[int]) -> tuple[float, float, float, float]:
+    points = np.vstack([strokes[k] for k in which])
+    (x0, y0), (x1, y1) = points.min(0), points.max(0)
+    return float(x0), float(y0), float(x1), float(y1)
 
 
 def without_punctuation(parts: Sequence[CharacterPart]) -> tuple[list[CharacterPart], list[CharacterPart]]:
