@@ -438,11 +438,15 @@ class TextModeLines(QObject):
         picked = [self._correction(i).char is not None for i in range(len(characters))]
         joinable = [reading.from_strokes and len(characters) > 1 for _ in characters]
         joined = [reading.from_strokes and self._join_key(i) is not None for i in range(len(characters))]
-        # Two letters that overlap, read as one: a character of two strokes or more can be split in two.
+        # Two letters that overlap, or written in one stroke, read as one: they can be split in two.
         keys = [set(self._character_key(i)) for i in range(len(characters))]
         splits = [set(key) for key in self._splits_by_key()]
-        splittable = [len(key) > 1 and not joined[i] for i, key in enumerate(keys)]
-        parted = [bool(key) and any(key < split for split in splits) for key in keys]
+        splittable = [self._splittable(i) and not joined[i] for i in range(len(characters))]
+        shared = [sum(key == other for other in keys) > 1 for key in keys]  # letters cut from one stroke
+        parted = [
+            bool(key) and any(key < split or (key == split and shared[i]) for split in splits)
+            for i, key in enumerate(keys)
+        ]
         breaks = [c.line_break_before for c in reading.line.characters]
         self.text_panel.set_line(
             characters,
@@ -543,8 +547,15 @@ class TextModeLines(QObject):
         an H's stems apart, a k's arms); Undo splits them again."""
         if self.line is None or not self.line.from_strokes or not 0 <= index < len(self.line.line.characters) - 1:
             return
-        first, second = self.line.line.characters[index], self.line.line.characters[index + 1]
+        characters = self.line.line.characters
+        first, second = characters[index], characters[index + 1]
         strokes = sorted({*first.strokes, *second.strokes})
+        if any(set(strokes) & set(c.strokes) for k, c in enumerate(characters) if k not in (index, index + 1)):
+            # (Its strokes would take the other letters written in the same stroke along.)
+            self.voice.say(
+                "These two cannot be joined alone: one of them was written in one stroke with another letter"
+            )
+            return
         key = tuple(id(self.line_strokes[k]) for k in strokes if k < len(self.line_strokes))
         split = self.canvas.notes.get(key)
         if isinstance(split, Correction) and split.two_characters:
@@ -562,12 +573,12 @@ class TextModeLines(QObject):
 
     def split_in_two(self, index: int) -> None:
         """Read the line's character ``index`` as two characters (the reader read two letters that overlap as
-        one: "lc" as k), its strokes cut where the two read likeliest; Undo, or joining the two, puts them
-        together again."""
+        one: "lc" as k), its strokes cut where the two read likeliest (one stroke: cut where its pieces read
+        likeliest, in two or more); Undo, or joining the two, puts them together again."""
         if self.line is None or not self.line.from_strokes or not 0 <= index < len(self.line.line.characters):
             return
         key = self._character_key(index)
-        if len(key) < 2:
+        if not self._splittable(index):
             return
         # A join or split inside it is this one's now (one Undo step, as a join round a join is).
         inner = [k for k in self._joins_by_key() + self._splits_by_key() if set(k) < set(key)]
@@ -576,6 +587,20 @@ class TextModeLines(QObject):
             return  # split already (said when it was)
         self.canvas.set_note(key, note, dropping=inner)
         self.voice.say("Split in two. To put them together again: Undo, or Join in either half's menu", undoable=True)
+
+    def _splittable(self, index: int) -> bool:
+        """Whether the line's character ``index`` (read from strokes) can be split in two: it has two strokes
+        or more, or one stroke wider than tall that it shares with no other character (letters written
+        without a lift that the reader left whole: "nu" read m)."""
+        if self.line is None or not self.line.from_strokes:
+            return False
+        characters = self.line.line.characters
+        strokes = set(characters[index].strokes)
+        # (A letter cut from a stroke another letter shares: splitting its strokes would take that letter's.)
+        if not strokes or any(strokes & set(c.strokes) for k, c in enumerate(characters) if k != index):
+            return False
+        x0, y0, x1, y1 = characters[index].box
+        return len(strokes) > 1 or x1 - x0 >= y1 - y0
 
     def split_again(self, index: int) -> None:
         """Let the splitting decide again where a character the person joined splits."""
@@ -627,7 +652,7 @@ class TextModeLines(QObject):
             self.voice.done_answering()
             self.canvas.remove_drawn_strokes(set(last.strokes))
             # Letters cut from one stroke go with it (the pad takes away whole strokes).
-            with_it = sum(1 for c in last_line if c is not last and set(c.strokes) & set(last.strokes))
+            with_it = sum(1 for c in last_line if c is not last and c.strokes and set(c.strokes) <= set(last.strokes))
             if with_it:
                 self.voice.say(
                     f"Took away the last letter and {with_it} more written in the same stroke (Undo puts them back)",

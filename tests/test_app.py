@@ -5802,6 +5802,17 @@ def test_text_mode_shows_a_lines_note_once_an_answer_has_been_read(qtbot, window
     qtbot.waitUntil(lambda: "lift the pen between letters" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
 
 
+def _mouse_joined(canvas, text: str, size: float, top: float) -> None:  # type: ignore[no-untyped-def]
+    """One-stroke glyphs of ``text`` written in one mouse stroke, without lifting the button between letters."""
+    path = [(size * (0.4 + 1.35 * k + x), top + y * size) for k, c in enumerate(text) for x, y in GLYPHS[c][0]]
+    points = [QPoint(int(x), int(y)) for x, y in path]
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
+    for a, b in itertools.pairwise(points):
+        for t in np.linspace(0, 1, 8)[1:]:
+            QTest.mouseMove(canvas, QPoint(int(a.x() + (b.x() - a.x()) * t), int(a.y() + (b.y() - a.y()) * t)))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+
+
 def test_text_mode_letters_written_in_one_stroke_are_read_apart_each_corrected_and_taken_away_with_it(
     qtbot, real_window: MainWindow
 ) -> None:  # type: ignore[no-untyped-def]
@@ -5810,13 +5821,7 @@ def test_text_mode_letters_written_in_one_stroke_are_read_apart_each_corrected_a
     and says it took both."""
     window = real_window
     canvas, size, top = _text_mode_pad(qtbot, window, 0.4)
-    path = [(size * (0.4 + 1.35 * k + x), top + y * size) for k, c in enumerate("ZU") for x, y in GLYPHS[c][0]]
-    points = [QPoint(int(x), int(y)) for x, y in path]
-    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
-    for a, b in itertools.pairwise(points):
-        for t in np.linspace(0, 1, 8)[1:]:
-            QTest.mouseMove(canvas, QPoint(int(a.x() + (b.x() - a.x()) * t), int(a.y() + (b.y() - a.y()) * t)))
-    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+    _mouse_joined(canvas, "ZU", size, top)
     qtbot.waitUntil(lambda: window.lines.line_text() == "ZU", timeout=TIMEOUT_MS)
     assert len(canvas.strokes) == 1 and [c.strokes for c in window.lines.line.line.characters] == [(0,), (0,)]
     window.lines.correct_character(1, "V")
@@ -5826,11 +5831,41 @@ def test_text_mode_letters_written_in_one_stroke_are_read_apart_each_corrected_a
     kept = window.lines.notes_as_kept()
     assert sorted(tuple(n["strokes"]) for n in kept) == [(0,), (0, 0)]
     # Kept between sessions: each goes back on its letter; a damaged repetition of strokes is dropped.
-    assert window.lines.restore_notes([*kept, {"strokes": [0, 0, 1], "char": "x"}, {"strokes": [0, 0, 0]}]) == 2
+    assert window.lines.restore_notes([*kept, {"strokes": [0, 0, 1], "char": "x"}]) == 2
     assert window.lines.line_text() == "2V"
     QTest.keyClick(canvas, Qt.Key.Key_Backspace)
     qtbot.waitUntil(lambda: not canvas.drawn_strokes(), timeout=TIMEOUT_MS)
     assert "1 more written in the same stroke" in window.statusBar().currentMessage()
+    # Three letters of one stroke: two of them are not joined alone (the stroke would take the third along).
+    _mouse_joined(canvas, "CLU", size, top)
+    qtbot.waitUntil(
+        lambda: window.lines.line is not None and len(window.lines.line.line.characters) == 3, timeout=TIMEOUT_MS
+    )
+    read = window.lines.line_text()
+    window.lines.join_with_next(0)
+    assert "cannot be joined alone" in window.statusBar().currentMessage()
+    assert window.lines.line_text() == read and not window.lines._splittable(1)
+
+
+def test_text_mode_splits_letters_written_in_one_stroke_that_were_read_as_one(
+    qtbot, real_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A stroke of two letters the reader left whole offers Split in two (it offered nothing for one stroke);
+    Join puts it back."""
+    import ml.runtime.joined_letters
+
+    monkeypatch.setattr(ml.runtime.joined_letters, "RUN_ON_WIDE", np.inf)  # (the reader leaves it whole)
+    window = real_window
+    canvas, size, top = _text_mode_pad(qtbot, window, 0.4)
+    _mouse_joined(canvas, "ZU", size, top)
+    qtbot.waitUntil(lambda: window.lines.line is not None and not window.lines.pending, timeout=TIMEOUT_MS)
+    assert len(window.lines.line.line.characters) == 1
+    assert window.lines._splittable(0)
+    window.lines.split_in_two(0)
+    qtbot.waitUntil(lambda: window.lines.line_text() == "ZU", timeout=TIMEOUT_MS)
+    assert not window.lines._splittable(0)  # (a letter cut from a stroke another shares: Join puts them back)
+    window.lines.join_with_next(0)
+    qtbot.waitUntil(lambda: len(window.lines.line.line.characters) == 1, timeout=TIMEOUT_MS)
 
 
 def test_text_mode_reads_a_corrected_characters_neighbours_again(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]

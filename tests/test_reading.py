@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -1269,6 +1270,16 @@ def test_letters_written_without_lifting_the_pen_are_cut_apart_and_name_their_st
         assert all(c.strokes == (0,) for c in line.characters)  # the drawn stroke, not a piece of it
         boxes = [c.box for c in line.characters]
         assert all(a[2] <= b[0] for a, b in itertools.pairwise(boxes))  # side by side, not one over another
+    # Three letters of one stroke stay three (the rule that joins pieces that nearly meet does not join them
+    # back), and read sure, they are no "hard to read" note.
+    assert len(reader.read_strokes(_joined("LUV")).characters) == 3
+    assert not reader.read_strokes(_joined("CLU")).notes
+    # A flat stroke (a dash, an underline, a line of one) is not cut, and not slowly: it was resampled every
+    # twentieth of a line height of nothing (149 GB).
+    started = time.perf_counter()
+    for flat in ([[0, 0], [500, 0], [1000, 0]], [[0, 0], [500, 0.01], [1000, 0]], [[0, 0], [1, 1e-9], [1e6, 0]]):
+        assert len(reader.read_strokes([np.array(flat, dtype=np.float64)]).characters) == 1
+    assert time.perf_counter() - started < 2.0
     # A letter's own stroke as wide is not cut: an M, and letters written apart read as before.
     m = reader.read_strokes([np.array(GLYPHS["M"][0]) * np.array([200.0, 100.0])])
     assert m.text == "M" and m.characters[0].strokes == (0,)
@@ -1280,6 +1291,22 @@ def test_letters_written_without_lifting_the_pen_are_cut_apart_and_name_their_st
     assert len(whole.characters) == 1 and whole.notes
 
 
+def test_a_stroke_the_person_splits_is_cut_into_letters_however_narrow(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ml.runtime.joined_letters
+    from ml.runtime.line_reader import LineReader
+
+    reader = LineReader.load(device="cpu")
+    monkeypatch.setattr(ml.runtime.joined_letters, "RUN_ON_WIDE", np.inf)  # (left whole by the reader)
+    strokes = _joined("ZU")
+    assert len(reader.read_strokes(strokes).characters) == 1
+    line = reader.read_strokes(strokes, apart=[(0,)])
+    assert line.text == "ZU" and [c.strokes for c in line.characters] == [(0,), (0,)]
+    # Beside a stroke of its own, which stays as it was; a group naming no stroke is left out.
+    four = [stroke + np.array([270.0, 0.0]) for stroke in write("4")[0]]
+    line = reader.read_strokes([*strokes, *four], apart=[(0,), (7,)])
+    assert line.text == "ZU4" and line.characters[-1].strokes == tuple(range(1, 1 + len(four)))
+
+
 def test_a_correction_of_a_letter_cut_from_a_stroke_is_its_own_and_a_join_keeps_the_stroke_whole() -> None:
     from ml.runtime.line_reader import LineReader
 
@@ -1289,10 +1316,13 @@ def test_a_correction_of_a_letter_cut_from_a_stroke_is_its_own_and_a_join_keeps_
     assert reader.read_strokes(strokes, known=[((0,), "2")]).text == "ZU"
     # Joined by the person: one character, not cut.
     assert len(reader.read_strokes(strokes, together=[(0,)]).characters) == 1
-    # With a stroke of its own after it, the second letter's correction is certain context for it.
-    tail = write("0", size=100.0)[0][0] + np.array([300.0, 0.0])
-    line = reader.read_strokes([*strokes, tail], known=[((1,), "0")])
-    assert line.characters[-1].strokes == (1,) and line.text[-1] == "0"
+    # A letter cut from a stroke with a stroke of its own (a T's stem run on from a Z, its bar after) is
+    # known by its drawn strokes: put right as a 4, the ring after it is a 0.
+    zt = [*_joined("ZT"), np.array(GLYPHS["T"][1]) * 100 + np.array([135.0, 0.0])]
+    ring = np.array(GLYPHS["O"][0]) * 100 + np.array([270.0, 0.0])
+    line = reader.read_strokes([*zt, ring])
+    assert line.text == "ZTO" and [c.strokes for c in line.characters] == [(0,), (0, 1), (2,)]
+    assert reader.read_strokes([*zt, ring], known=[((0, 1), "4")]).text == "Z40"
 
 
 def test_a_line_whose_letters_look_joined_by_the_pen_is_noted() -> None:

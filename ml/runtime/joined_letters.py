@@ -30,6 +30,8 @@ import numpy as np
 # too often cut: at 0.7 and 1.0 the words written apart read at CER 8.76 and 8.19% (8.11% at 1.4), for
 # joined ones 35.16 and 36.50% (38.74% at 1.4), and a line takes up to twice as long.
 RUN_ON_WIDE = 1.4
+RUN_ON_TALL = 0.3  # ... and this many tall: flatter, it is a dash or an underline
+MAX_PATH_POINTS = 4000  # steps of a stroke at most (64 letters of 3 line heights of ink each)
 STEP = 0.05  # line heights between the points of the evenly resampled stroke the cuts are placed on
 MIN_SIDE = 0.25  # line heights of ink at least before and after a cut (no letter is a shorter flick)
 MIN_APART = 0.15  # line heights of ink at least between two cut points
@@ -44,8 +46,11 @@ VERIFIER_WEIGHT = 1.0  # the piece verifier's log chance counts this many times 
 
 
 def is_run_on(stroke: np.ndarray, height: float) -> bool:
-    """Whether ``stroke`` ((x, y) points) is wide enough on a line ``height`` tall to hold joined letters."""
-    return len(stroke) > 2 and height > 0 and float(np.ptp(stroke[:, 0])) >= RUN_ON_WIDE * height
+    """Whether ``stroke`` ((x, y) points) is wide enough on a line ``height`` tall to hold joined letters,
+    and tall enough (``RUN_ON_TALL``: a dash or an underline holds none)."""
+    if len(stroke) <= 2 or height <= 0:
+        return False
+    return float(np.ptp(stroke[:, 0])) >= RUN_ON_WIDE * height and float(np.ptp(stroke[:, 1])) >= RUN_ON_TALL * height
 
 
 def evenly_spaced(stroke: np.ndarray, step: float) -> np.ndarray:
@@ -60,9 +65,14 @@ def evenly_spaced(stroke: np.ndarray, step: float) -> np.ndarray:
 
 def cut_points(stroke: np.ndarray, height: float) -> tuple[np.ndarray, list[int]]:
     """The stroke resampled every ``STEP`` line heights, and the positions among its points where a cut
-    may go: its turning points in y and its sharp turns, ``MIN_SIDE`` from its ends and ``MIN_APART``
-    from each other, at most ``MAX_CUT_POINTS`` (the sharpest turns kept first)."""
-    path = evenly_spaced(np.asarray(stroke, dtype=np.float64), STEP * height)
+    may go: its turning points in y and its sharp turns, about ``MIN_SIDE`` (to a step) from its ends and
+    ``MIN_APART`` from each other, at most ``MAX_CUT_POINTS`` (the sharpest turns kept first); none for a
+    stroke longer than ``MAX_PATH_POINTS`` steps."""
+    stroke = np.asarray(stroke, dtype=np.float64)
+    length = float(np.hypot(*np.diff(stroke, axis=0).T).sum())
+    if not height > 0 or length / (STEP * height) > MAX_PATH_POINTS:  # (a scribble, or no line to measure by)
+        return stroke, []
+    path = evenly_spaced(stroke, STEP * height)
     count = len(path)
     margin = int(np.ceil(MIN_SIDE / STEP))
     if count <= 2 * margin:

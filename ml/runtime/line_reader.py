@@ -585,7 +585,9 @@ class LineReader:
         ``together``: groups of strokes (their positions in ``strokes``) that are one character each, whatever
         the splitting finds (a person joined them); ``apart``: groups of strokes that are two characters (a
         person split what the reader read as one: two letters that overlap), read as the two sides the
-        models find likeliest, cut in writing order or along the line; a group naming a stroke that is not
+        models find likeliest, cut in writing order or along the line (a group of one stroke that is a character
+        alone: letters written without a lift, cut where its pieces read likeliest, in two or more; a stroke of
+        a character of several is no two); a group naming a stroke that is not
         there is left out; ``known``: characters the person corrected (their strokes, what they are), taken
         as certain where the line's context weighs letters against digits (an o between digits the person
         put right is a 0). Boxes are in the strokes' units; a line with nothing to read has no characters;
@@ -609,7 +611,7 @@ class LineReader:
             return tuple(sorted({int(k) for k in valid}))
 
         together = [group for group in map(present, together) if group]
-        apart = [group for group in map(present, apart) if len(group) > 1]  # (one stroke is not two characters)
+        apart = [group for group in map(present, apart) if group]  # (one stroke: letters written without a lift)
         try:
             every_part = split_strokes(parts_xy)
         except NotOneLineError as error:
@@ -628,6 +630,9 @@ class LineReader:
         # split: it takes its strokes (one half of a split letter joined with the letter after it).
         two: set[tuple[int, ...]] = set()
         for group in apart:
+            if len(group) == 1:  # one stroke: two letters when it is a character alone, else nothing (below)
+                two.add(tuple(group))
+                continue
             every_part, whole = joined_parts(every_part, parts_xy, group)
             two.add(whole)
         joined: set[tuple[int, ...]] = set()
@@ -642,7 +647,7 @@ class LineReader:
         # Letters joined by the pen (one stroke running on from one into the next) are cut where they read
         # likeliest; the pieces are strokes of their own until the line is read, then named by their stroke.
         drawn_strokes = len(parts_xy)
-        parts, parts_xy, origin = self._cut_joined_letters(parts, parts_xy, joined | two)
+        parts, parts_xy, origin = self._cut_joined_letters(parts, parts_xy, joined, two)
         # Neighbours that nearly meet may be one character the rules split (the arms of a K drawn short of
         # its stem): each such pair is also read as one, and kept as one when that reads far better, its width
         # for the line's characters counted in (:func:`width_prior`).
@@ -1082,22 +1087,32 @@ class LineReader:
         return picture, sequence
 
     def _cut_joined_letters(
-        self, parts: list[CharacterPart], parts_xy: list[np.ndarray], keep_whole: set[tuple[int, ...]]
+        self,
+        parts: list[CharacterPart],
+        parts_xy: list[np.ndarray],
+        joined: set[tuple[int, ...]] = frozenset(),  # type: ignore[assignment]
+        two: set[tuple[int, ...]] = frozenset(),  # type: ignore[assignment]
     ) -> tuple[list[CharacterPart], list[np.ndarray], list[int]]:
         """Letters joined by the pen (:mod:`ml.runtime.joined_letters`): each part's widest stroke that may
         run on from one letter into the next cut where its pieces read likeliest as characters, scored by
         the recognizers and the piece verifier (without a verifier nothing is cut: the recognizers alone
         read two letters as one confident character). The parts (a part cut is its pieces, left to right,
         its other strokes going with the piece they stand over), the strokes with the pieces added at the
-        end, and which stroke each of those is (or was cut from). ``keep_whole``: parts the person made."""
+        end, and which stroke each of those is (or was cut from). Parts the person joined (``joined``) are
+        not cut; a stroke the person split (a part of ``two`` of one stroke) is, however wide, in two or
+        more pieces (a part of ``two`` of several strokes is the splitting's, between its strokes)."""
         origin = list(range(len(parts_xy)))
         if self.verifier is None or not parts:
             return parts, parts_xy, origin
         height = line_height(np.array([p.box for p in parts]))
         offered: dict[int, tuple[int, np.ndarray, list[int]]] = {}  # part -> its stroke, path, path's ends and cuts
+        must_cut: set[int] = set()
         for i, part in enumerate(parts):
             wide = [k for k in part.strokes if k not in part.marks and is_run_on(parts_xy[k], height)]
-            if part.strokes in keep_whole or not wide:
+            if part.strokes in two and len(part.strokes) == 1:
+                wide = list(part.strokes)
+                must_cut.add(i)
+            elif part.strokes in joined | two or not wide:
                 continue
             k = max(wide, key=lambda k: float(np.ptp(parts_xy[k][:, 0])))
             path, points = cut_points(parts_xy[k], height)
@@ -1121,6 +1136,8 @@ class LineReader:
             k, path, ends = offered[i]
             scored = dict(zip(runs[i], scores[row : row + len(runs[i])], strict=True))
             row += len(runs[i])
+            if i in must_cut:  # (the person said it is two or more: not the whole)
+                scored[(0, len(ends) - 1)] = -math.inf
             kept = likeliest_pieces(scored, len(ends), links(path, ends))
             if kept == [(0, len(ends) - 1)]:
                 out.append(part)
