@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, QRectF, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -553,7 +554,8 @@ class TextModeLines(QObject):
         if any(set(strokes) & set(c.strokes) for k, c in enumerate(characters) if k not in (index, index + 1)):
             # (Its strokes would take the other letters written in the same stroke along.)
             self.voice.say(
-                "These two cannot be joined alone: one of them was written in one stroke with another letter"
+                "These two were written in one stroke with another letter and cannot be joined alone: type the "
+                "right letters in one of them (Type another…) and leave the others out"
             )
             return
         key = tuple(id(self.line_strokes[k]) for k in strokes if k < len(self.line_strokes))
@@ -590,8 +592,9 @@ class TextModeLines(QObject):
 
     def _splittable(self, index: int) -> bool:
         """Whether the line's character ``index`` (read from strokes) can be split in two: it has two strokes
-        or more, or one stroke wider than tall that it shares with no other character (letters written
-        without a lift that the reader left whole: "nu" read m)."""
+        or more, or one stroke (letters written without a lift that the reader left whole: "nu" read m, "ll"
+        read h) no smaller than half the line's usual character height (no dot), that it shares with no other
+        character."""
         if self.line is None or not self.line.from_strokes:
             return False
         characters = self.line.line.characters
@@ -599,8 +602,11 @@ class TextModeLines(QObject):
         # (A letter cut from a stroke another letter shares: splitting its strokes would take that letter's.)
         if not strokes or any(strokes & set(c.strokes) for k, c in enumerate(characters) if k != index):
             return False
+        if len(strokes) > 1:
+            return True
+        heights = [c.box[3] - c.box[1] for c in characters if c.strokes and not c.punctuation]
         x0, y0, x1, y1 = characters[index].box
-        return len(strokes) > 1 or x1 - x0 >= y1 - y0
+        return max(x1 - x0, y1 - y0) >= 0.5 * float(np.median(heights))
 
     def split_again(self, index: int) -> None:
         """Let the splitting decide again where a character the person joined splits."""

@@ -585,9 +585,9 @@ class LineReader:
         ``together``: groups of strokes (their positions in ``strokes``) that are one character each, whatever
         the splitting finds (a person joined them); ``apart``: groups of strokes that are two characters (a
         person split what the reader read as one: two letters that overlap), read as the two sides the
-        models find likeliest, cut in writing order or along the line (a group of one stroke that is a character
-        alone: letters written without a lift, cut where its pieces read likeliest, in two or more; a stroke of
-        a character of several is no two); a group naming a stroke that is not
+        models find likeliest, cut in writing order or along the line (a character of one stroke, or of one and
+        its dots: letters written without a lift, that stroke cut in two where the sides read likeliest; one
+        stroke of a character of several is no two); a group naming a stroke that is not
         there is left out; ``known``: characters the person corrected (their strokes, what they are), taken
         as certain where the line's context weighs letters against digits (an o between digits the person
         put right is a 0). Boxes are in the strokes' units; a line with nothing to read has no characters;
@@ -1099,8 +1099,9 @@ class LineReader:
         read two letters as one confident character). The parts (a part cut is its pieces, left to right,
         its other strokes going with the piece they stand over), the strokes with the pieces added at the
         end, and which stroke each of those is (or was cut from). Parts the person joined (``joined``) are
-        not cut; a stroke the person split (a part of ``two`` of one stroke) is, however wide, in two or
-        more pieces (a part of ``two`` of several strokes is the splitting's, between its strokes)."""
+        not cut; a stroke the person split (a part of ``two`` of one stroke, with its dots if it has any) is,
+        however wide, cut in two where the two sides read best (a part of ``two`` of several strokes is the
+        splitting's, between its strokes)."""
         origin = list(range(len(parts_xy)))
         if self.verifier is None or not parts:
             return parts, parts_xy, origin
@@ -1109,8 +1110,9 @@ class LineReader:
         must_cut: set[int] = set()
         for i, part in enumerate(parts):
             wide = [k for k in part.strokes if k not in part.marks and is_run_on(parts_xy[k], height)]
-            if part.strokes in two and len(part.strokes) == 1:
-                wide = list(part.strokes)
+            body = [k for k in part.strokes if k not in part.marks]
+            if part.strokes in two and len(body) == 1:  # one stroke and its dots: the stroke is cut, in two
+                wide = body
                 must_cut.add(i)
             elif part.strokes in joined | two or not wide:
                 continue
@@ -1124,6 +1126,9 @@ class LineReader:
         widths = [p.body_box[2] - p.body_box[0] for i, p in enumerate(parts) if i not in offered]
         usual = max(float(np.median(widths)) if widths else JOINED_USUAL_WIDTH * height, USUAL_WIDTH_FLOOR * height)
         runs = {i: candidate_pieces(len(ends)) for i, (_, _, ends) in offered.items()}
+        for i in must_cut & set(offered):  # (each side of every single cut)
+            last = len(offered[i][2]) - 1
+            runs[i] = sorted({*runs[i], *((0, c) for c in range(1, last)), *((c, last) for c in range(1, last))})
         groups = [[path[ends[a] : ends[b] + 1]] for i, (_, path, ends) in offered.items() for a, b in runs[i]]
         scores = self._one_character_scores(groups, usual, height)
         out: list[CharacterPart] = []
@@ -1136,9 +1141,14 @@ class LineReader:
             k, path, ends = offered[i]
             scored = dict(zip(runs[i], scores[row : row + len(runs[i])], strict=True))
             row += len(runs[i])
-            if i in must_cut:  # (the person said it is two or more: not the whole)
-                scored[(0, len(ends) - 1)] = -math.inf
-            kept = likeliest_pieces(scored, len(ends), links(path, ends))
+            if i in must_cut:  # the person said it is two: the two sides that read best (a link left out)
+                last = len(ends) - 1
+                sides = [[(0, c), (c, last)] for c in range(1, last)]
+                sides += [[(0, a), (b, last)] for a, b in links(path, ends)]
+                best = max(sides, key=lambda two: sum(scored[run] for run in two))
+                kept = best if np.isfinite(sum(scored[run] for run in best)) else [(0, last)]
+            else:
+                kept = likeliest_pieces(scored, len(ends), links(path, ends))
             if kept == [(0, len(ends) - 1)]:
                 out.append(part)
                 continue
@@ -1355,13 +1365,13 @@ def _in_row(group: Sequence[int], local: dict[int, int]) -> list[int]:
 
 
 def joined_by_the_pen(line: ReadLine, strokes: Sequence[np.ndarray]) -> bool:
-    """Whether a line read from ``strokes`` looks written with letters joined in one stroke, read as one
-    character or cut into letters that may be misread: a character whose widest stroke spans
-    ``JOINED_FAR_WIDE`` line heights or more and is at least ``JOINED_TALL`` of one tall (not a dash), unless
-    it was cut into letters, or, in a line of two characters or more, spans ``JOINED_WIDE`` and was read
-    unsure. On the validation words, before strokes were cut: 2 of 400 as written; 45 of 154 with every other
-    pair of small letters joined, as the tests join them (with the image model before the GPU's, at 0.8 sure:
-    96 of 234 with half of the pairs joined at random; runs of scratch scripts)."""
+    """Whether a line read from ``strokes`` looks written with letters joined in one stroke that were read as
+    one character (letters cut from a stroke are not counted): a character whose widest stroke spans
+    ``JOINED_FAR_WIDE`` line heights or more and is at least ``JOINED_TALL`` of one tall (not a dash), or, in a
+    line of two characters or more, spans ``JOINED_WIDE`` and was read unsure. On the validation words,
+    before strokes were cut: 2 of 400 as written; 45 of 154 with every other pair of small letters joined, as
+    the tests join them (with the image model before the GPU's, at 0.8 sure: 96 of 234 with half of the pairs
+    joined at random; runs of scratch scripts)."""
     characters = [c for c in line.characters if not c.punctuation and c.strokes]
     if not characters:
         return False
@@ -1369,8 +1379,9 @@ def joined_by_the_pen(line: ReadLine, strokes: Sequence[np.ndarray]) -> bool:
     for character in characters:
         drawn = [strokes[k] for k in character.strokes if 0 <= k < len(strokes) and len(strokes[k])]
         wide, tall = max(((float(np.ptp(s[:, 0])), float(np.ptp(s[:, 1]))) for s in drawn), default=(0.0, 0.0))
-        cut = any(set(c.strokes) & set(character.strokes) for c in characters if c is not character)
-        if wide >= JOINED_FAR_WIDE * height and tall >= JOINED_TALL * height and not cut:
+        if any(set(c.strokes) & set(character.strokes) for c in characters if c is not character):
+            continue  # cut into letters: read, well or not, as letters (the note said so of "nu" read right)
+        if wide >= JOINED_FAR_WIDE * height and tall >= JOINED_TALL * height:
             return True
         unsure = bool(character.top) and character.top[0].prob < JOINED_UNSURE
         if len(characters) > 1 and unsure and wide >= JOINED_WIDE * height:
