@@ -22,6 +22,8 @@ from desktop_app.widgets.batch_view import one_row
 from desktop_app.widgets.canvas import MAX_KEPT_STROKES, DrawingCanvas
 from desktop_app.widgets.prediction_panel import announce
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK, WORD_CASES, TextPanel, cased_characters, word_spans
+from ml.runtime.joined_letters import cut_points
+from ml.runtime.strokes import stroke_points
 
 LINE_SAID_AFTER_MS = 1200  # a screen reader is told the line once the writing pauses this long
 ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
@@ -575,8 +577,8 @@ class TextModeLines(QObject):
 
     def split_in_two(self, index: int) -> None:
         """Read the line's character ``index`` as two characters (the reader read two letters that overlap as
-        one: "lc" as k), its strokes cut where the two read likeliest (one stroke: cut where its pieces read
-        likeliest, in two or more); Undo, or joining the two, puts them together again."""
+        one: "lc" as k), its strokes cut where the two read likeliest (one stroke: cut in two where its sides
+        read likeliest); Undo, or joining the two, puts them together again."""
         if self.line is None or not self.line.from_strokes or not 0 <= index < len(self.line.line.characters):
             return
         key = self._character_key(index)
@@ -592,9 +594,8 @@ class TextModeLines(QObject):
 
     def _splittable(self, index: int) -> bool:
         """Whether the line's character ``index`` (read from strokes) can be split in two: it has two strokes
-        or more, or one stroke (letters written without a lift that the reader left whole: "nu" read m, "ll"
-        read h) no smaller than half the line's usual character height (no dot), that it shares with no other
-        character."""
+        or more, or one stroke with places to cut (letters written without a lift that the reader left whole:
+        "nu" read m, "ll" read h), that it shares with no other character."""
         if self.line is None or not self.line.from_strokes:
             return False
         characters = self.line.line.characters
@@ -604,9 +605,13 @@ class TextModeLines(QObject):
             return False
         if len(strokes) > 1:
             return True
+        # One stroke: only where it has places to cut (an L, a straight l or a dot has none: Split did nothing).
+        (k,) = strokes
+        drawn = self.line.strokes.strokes if self.line.strokes is not None else ()
         heights = [c.box[3] - c.box[1] for c in characters if c.strokes and not c.punctuation]
-        x0, y0, x1, y1 = characters[index].box
-        return max(x1 - x0, y1 - y0) >= 0.5 * float(np.median(heights))
+        if characters[index].punctuation or not heights or k >= len(drawn):
+            return False
+        return bool(cut_points(stroke_points(drawn[k]), float(np.median(heights)))[1])
 
     def split_again(self, index: int) -> None:
         """Let the splitting decide again where a character the person joined splits."""

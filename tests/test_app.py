@@ -5863,11 +5863,17 @@ def test_text_mode_splits_letters_written_in_one_stroke_that_were_read_as_one(
     qtbot.waitUntil(lambda: window.lines.line is not None and not window.lines.pending, timeout=TIMEOUT_MS)
     assert len(window.lines.line.line.characters) == 1
     assert window.lines._splittable(0)
+    # (An L beside it, one stroke with no place to cut, offers no Split: it did nothing when asked.)
+    _mouse_char(canvas, "L", size * (0.4 + 2 * 1.35), top, size)
+    qtbot.waitUntil(lambda: len(window.lines.line.line.characters) == 2, timeout=TIMEOUT_MS)
+    assert not window.lines._splittable(1)
+    window.lines.split_in_two(1)
+    assert not window.canvas.notes
     window.lines.split_in_two(0)
-    qtbot.waitUntil(lambda: window.lines.line_text() == "ZU", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.lines.line_text().upper() == "ZUL", timeout=TIMEOUT_MS)
     assert not window.lines._splittable(0)  # (a letter cut from a stroke another shares: Join puts them back)
     window.lines.join_with_next(0)
-    qtbot.waitUntil(lambda: len(window.lines.line.line.characters) == 1, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(window.lines.line.line.characters) == 2, timeout=TIMEOUT_MS)
 
 
 def test_text_mode_reads_a_corrected_characters_neighbours_again(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]

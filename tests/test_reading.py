@@ -1273,9 +1273,11 @@ def test_letters_written_without_lifting_the_pen_are_cut_apart_and_name_their_st
         boxes = [c.box for c in line.characters]
         assert all(a[2] <= b[0] for a, b in itertools.pairwise(boxes))  # side by side, not one over another
     # Three letters of one stroke stay three (the rule that joins pieces that nearly meet does not join them
-    # back), and read sure, they are no "hard to read" note.
+    # back), and read sure, they are no "hard to read" note; read far from sure, they are.
     assert len(reader.read_strokes(_joined("LUV")).characters) == 3
     assert not reader.read_strokes(_joined("CLU")).notes
+    unsure = reader.read_strokes(_joined("ZUZUZU"))
+    assert min(c.top[0].prob for c in unsure.characters) < 0.5 and unsure.notes
     # A flat stroke (a dash, an underline, a line of one) is not cut, and not slowly: it was resampled every
     # twentieth of a line height of nothing (149 GB).
     started = time.perf_counter()
@@ -1319,6 +1321,10 @@ def test_a_stroke_the_person_splits_is_cut_into_letters_however_narrow(monkeypat
     assert [(c.strokes, c.marks) for c in reader.read_strokes([*lu, dot]).characters] == [((0, 1), (1,))]
     line = reader.read_strokes([*lu, dot], apart=[(0, 1)])
     assert [(c.strokes, c.marks) for c in line.characters] == [((0, 1), (1,)), ((0,), ())]
+    # A small stroke beside it, not over it (an o by a C, a degree sign by a 5), is split off as before.
+    c, small_o = np.array(GLYPHS["C"][0]) * 100, np.array(GLYPHS["O"][0]) * 22 + np.array([95.0, 70.0])
+    assert [c.strokes for c in reader.read_strokes([c, small_o]).characters] == [(0, 1)]
+    assert [c.strokes for c in reader.read_strokes([c, small_o], apart=[(0, 1)]).characters] == [(0,), (1,)]
     # Beside a stroke of its own, which stays as it was; a group naming no stroke is left out.
     four = [stroke + np.array([270.0, 0.0]) for stroke in write("4")[0]]
     line = reader.read_strokes([*strokes, *four], apart=[(0,), (7,)])

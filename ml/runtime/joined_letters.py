@@ -30,12 +30,11 @@ import numpy as np
 # too often cut: at 0.7 and 1.0 the words written apart read at CER 8.76 and 8.19% (8.11% at 1.4), for
 # joined ones 35.16 and 36.50% (38.74% at 1.4), and a line takes up to twice as long.
 RUN_ON_WIDE = 1.4
-# ... or, at least RUN_ON_ASPECT_WIDE line heights wide, RUN_ON_ASPECT times as wide as it is tall: small
+# ... or RUN_ON_ASPECT times as wide as it is tall (so at least 0.75 line heights wide): small
 # letters among tall ones (a line of capitals or l's is taller). Validation words written apart: 8.11% at
 # 2.5 as without it, 8.19% at 2.2, 8.27% at 2.0 (an m or w cut); joined: 38.63%, 38.10%. A trial's "nu"
 # written before "ll" is cut at 2.2, not at 2.5 (read "mll").
 RUN_ON_ASPECT = 2.5
-RUN_ON_ASPECT_WIDE = 0.6
 RUN_ON_TALL = 0.3  # ... and this many tall: flatter, it is a dash or an underline
 MAX_PATH_POINTS = 4000  # steps of a stroke at most (64 letters of 3 line heights of ink each)
 STEP = 0.05  # line heights between the points of the evenly resampled stroke the cuts are placed on
@@ -59,7 +58,7 @@ def is_run_on(stroke: np.ndarray, height: float) -> bool:
     wide, tall = float(np.ptp(stroke[:, 0])), float(np.ptp(stroke[:, 1]))
     if tall < RUN_ON_TALL * height:
         return False
-    return wide >= RUN_ON_WIDE * height or (wide >= RUN_ON_ASPECT * tall and wide >= RUN_ON_ASPECT_WIDE * height)
+    return wide >= RUN_ON_WIDE * height or wide >= RUN_ON_ASPECT * tall
 
 
 def evenly_spaced(stroke: np.ndarray, step: float) -> np.ndarray:

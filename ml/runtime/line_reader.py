@@ -177,6 +177,8 @@ JOINED_UNSURE = 0.9
 JOINED_FAR_WIDE = 2.5  # ... and one this wide (and JOINED_TALL of a line height tall: not a dash) whatever read
 JOINED_TALL = 0.5
 JOINED_USUAL_WIDTH = 0.5  # line heights: a line's usual character width when all of it is letters joined
+JOINED_CUT_UNSURE = 0.5  # a letter cut from a stroke read less sure than this: the line is noted (LLLL read VVVL)
+DOT_OVER = 0.05  # line heights: a mark whose bottom is at most this far below a stroke's top is a dot over it
 CUT_ODDS = 3.0  # strokes the rules joined are read as two characters when that reads this many times likelier
 # How often a printed word is written each way (rule 3): a prior, not fitted to the validation words.
 CASE_PATTERNS = {"small": 0.5, "capitalized": 0.2, "capitals": 0.25, "mixed": 0.05}
@@ -586,8 +588,8 @@ class LineReader:
         the splitting finds (a person joined them); ``apart``: groups of strokes that are two characters (a
         person split what the reader read as one: two letters that overlap), read as the two sides the
         models find likeliest, cut in writing order or along the line (a character of one stroke, or of one and
-        its dots: letters written without a lift, that stroke cut in two where the sides read likeliest; one
-        stroke of a character of several is no two); a group naming a stroke that is not
+        dots over it: letters written without a lift, that stroke cut in two where the sides read likeliest,
+        when it has places to cut; one stroke of a character of several is no two); a group naming a stroke that is not
         there is left out; ``known``: characters the person corrected (their strokes, what they are), taken
         as certain where the line's context weighs letters against digits (an o between digits the person
         put right is a 0). Boxes are in the strokes' units; a line with nothing to read has no characters;
@@ -1099,7 +1101,7 @@ class LineReader:
         read two letters as one confident character). The parts (a part cut is its pieces, left to right,
         its other strokes going with the piece they stand over), the strokes with the pieces added at the
         end, and which stroke each of those is (or was cut from). Parts the person joined (``joined``) are
-        not cut; a stroke the person split (a part of ``two`` of one stroke, with its dots if it has any) is,
+        not cut; a stroke the person split (a part of ``two`` of one stroke, with dots over it if any) is,
         however wide, cut in two where the two sides read best (a part of ``two`` of several strokes is the
         splitting's, between its strokes)."""
         origin = list(range(len(parts_xy)))
@@ -1111,7 +1113,9 @@ class LineReader:
         for i, part in enumerate(parts):
             wide = [k for k in part.strokes if k not in part.marks and is_run_on(parts_xy[k], height)]
             body = [k for k in part.strokes if k not in part.marks]
-            if part.strokes in two and len(body) == 1:  # one stroke and its dots: the stroke is cut, in two
+            if part.strokes in two and len(body) == 1 and _dots_over(part, body[0], parts_xy, height):
+                # One stroke (and dots over it: "in" read m): the stroke is cut, in two. Another small stroke
+                # beside it (a degree sign by a 5, an o by a C) is split off, between strokes, as before.
                 wide = body
                 must_cut.add(i)
             elif part.strokes in joined | two or not wide:
@@ -1366,7 +1370,8 @@ def _in_row(group: Sequence[int], local: dict[int, int]) -> list[int]:
 
 def joined_by_the_pen(line: ReadLine, strokes: Sequence[np.ndarray]) -> bool:
     """Whether a line read from ``strokes`` looks written with letters joined in one stroke that were read as
-    one character (letters cut from a stroke are not counted): a character whose widest stroke spans
+    one character, or cut into letters one of which is read less sure than ``JOINED_CUT_UNSURE``: a
+    character (not cut) whose widest stroke spans
     ``JOINED_FAR_WIDE`` line heights or more and is at least ``JOINED_TALL`` of one tall (not a dash), or, in a
     line of two characters or more, spans ``JOINED_WIDE`` and was read unsure. On the validation words,
     before strokes were cut: 2 of 400 as written; 45 of 154 with every other pair of small letters joined, as
@@ -1380,7 +1385,10 @@ def joined_by_the_pen(line: ReadLine, strokes: Sequence[np.ndarray]) -> bool:
         drawn = [strokes[k] for k in character.strokes if 0 <= k < len(strokes) and len(strokes[k])]
         wide, tall = max(((float(np.ptp(s[:, 0])), float(np.ptp(s[:, 1]))) for s in drawn), default=(0.0, 0.0))
         if any(set(c.strokes) & set(character.strokes) for c in characters if c is not character):
-            continue  # cut into letters: read, well or not, as letters (the note said so of "nu" read right)
+            # Cut into letters: noted only when one of them is read far from sure ("nu" read right was noted).
+            if bool(character.top) and character.top[0].prob < JOINED_CUT_UNSURE:
+                return True
+            continue
         if wide >= JOINED_FAR_WIDE * height and tall >= JOINED_TALL * height:
             return True
         unsure = bool(character.top) and character.top[0].prob < JOINED_UNSURE
@@ -1620,6 +1628,12 @@ def ink_picture(ink: np.ndarray, pixels: np.ndarray, peak: float) -> np.ndarray 
         return preprocess(1.0 - crop / max(peak, 1e-6)).input
     except (BlankImageError, ValueError):
         return None
+
+
+def _dots_over(part: CharacterPart, body: int, strokes: Sequence[np.ndarray], height: float) -> bool:
+    """Whether every mark of ``part`` (none: true) lies above the top of its stroke ``body`` (an i's dot)."""
+    top = float(strokes[body][:, 1].min())
+    return all(float(strokes[k][:, 1].max()) <= top + DOT_OVER * height for k in part.marks)
 
 
 def _cut_from_one_stroke(a: CharacterPart, b: CharacterPart, origin: Sequence[int], drawn: int) -> bool:
