@@ -1221,6 +1221,7 @@ def test_a_stroke_is_cut_at_its_turns_and_the_pieces_that_read_best_together_are
         evenly_spaced,
         is_run_on,
         likeliest_pieces,
+        likeliest_two,
         links,
     )
 
@@ -1257,6 +1258,14 @@ def test_a_stroke_is_cut_at_its_turns_and_the_pieces_that_read_best_together_are
     assert likeliest_pieces(scores, 4) == [(0, 1), (1, 3)]  # (no link: its ink is some letter's)
     scores = {run: -np.inf for run in candidate_pieces(4)}
     assert likeliest_pieces(scores, 4) == [(0, 3)] and likeliest_pieces({}, 1) == [(0, 0)]
+    # Two as a person asked: the best two sides of one cut (each side however long), a link left out.
+    runs = candidate_pieces(7, two_sides=True)
+    assert (0, 5) in runs and (1, 6) in runs
+    scores = {run: -2.0 for run in runs}
+    scores[(0, 2)], scores[(2, 6)], scores[(3, 6)] = -0.5, -0.5, -0.1
+    assert likeliest_two(scores, 7) == [(0, 2), (2, 6)]
+    assert likeliest_two(scores, 7, {(2, 3)}) == [(0, 2), (3, 6)]
+    assert likeliest_two({run: -np.inf for run in runs}, 7) == [(0, 6)]
 
 
 def test_letters_written_without_lifting_the_pen_are_cut_apart_and_name_their_stroke(

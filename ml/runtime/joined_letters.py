@@ -105,12 +105,17 @@ def cut_points(stroke: np.ndarray, height: float) -> tuple[np.ndarray, list[int]
     return path, sorted(chosen)
 
 
-def candidate_pieces(points: int) -> list[tuple[int, int]]:
+def candidate_pieces(points: int, two_sides: bool = False) -> list[tuple[int, int]]:
     """The runs of pieces read as one character, as (first, last) positions among ``points`` ends and cut
     points (the stroke's start, its cut points, its end): every run of up to ``MAX_PIECES_PER_LETTER``
-    pieces, and the whole stroke."""
-    runs = [(a, b) for a in range(points) for b in range(a + 1, min(points, a + MAX_PIECES_PER_LETTER + 1))]
-    return runs if (0, points - 1) in runs else [*runs, (0, points - 1)]
+    pieces, and the whole stroke; with ``two_sides``, also each side of every single cut, however long (for
+    :func:`likeliest_two`)."""
+    last = points - 1
+    runs = {(a, b) for a in range(points) for b in range(a + 1, min(points, a + MAX_PIECES_PER_LETTER + 1))}
+    runs.add((0, last))
+    if two_sides:
+        runs |= {(0, c) for c in range(1, last)} | {(c, last) for c in range(1, last)}
+    return sorted(runs)
 
 
 def links(path: np.ndarray, ends: list[int]) -> set[tuple[int, int]]:
@@ -150,3 +155,16 @@ def likeliest_pieces(
         if options:
             best[end] = max(options, key=lambda option: option[0])
     return best[points - 1][1] if points - 1 in best and best[points - 1][1] else [(0, points - 1)]
+
+
+def likeliest_two(
+    scores: Mapping[tuple[int, int], float],
+    points: int,
+    link_pieces: set[tuple[int, int]] = frozenset(),  # type: ignore[assignment]
+) -> list[tuple[int, int]]:
+    """The two sides of one cut (a link between them left out where there is one) that read best together,
+    for a stroke a person says is two characters; [(0, points - 1)] when no two sides can be read."""
+    last = points - 1
+    sides = [[(0, c), (c, last)] for c in range(1, last)] + [[(0, a), (b, last)] for a, b in link_pieces]
+    best = max(sides, key=lambda two: sum(scores[run] for run in two), default=None)
+    return best if best is not None and np.isfinite(sum(scores[run] for run in best)) else [(0, last)]

@@ -45,10 +45,17 @@ from ml.runtime.cards import CASE_MODEL, PICTURE_PARTNER, WeightsError, default_
 from ml.runtime.devices import DeviceError
 from ml.runtime.fusion import FusedRecognizer, fuse_probabilities, fusion_or_reason
 from ml.runtime.image_io import ImageLoadError, LoadedImage, load_image
-from ml.runtime.joined_letters import candidate_pieces, cut_points, is_run_on, likeliest_pieces, links
+from ml.runtime.joined_letters import (
+    candidate_pieces,
+    cut_points,
+    is_run_on,
+    likeliest_pieces,
+    likeliest_two,
+    links,
+)
 from ml.runtime.labels import TOP_K
 from ml.runtime.levelling import LEVEL_BELOW_DEGREES, LEVELLINGS, levelled, line_slope
-from ml.runtime.piece_verifier import PieceVerifier, load_piece_verifier, piece_geometry
+from ml.runtime.piece_verifier import PieceVerifier, load_piece_verifier, piece_geometry, size_geometry
 from ml.runtime.preprocess import (
     BlankImageError,
     ImageLike,
@@ -95,6 +102,7 @@ from ml.runtime.segmentation import (
     split_strokes,
     starts_on_ink,
     stroke_cuts,
+    strokes_box,
     with_faint_links,
     writing_rows,
 )
@@ -1129,10 +1137,7 @@ class LineReader:
         # The line's usual width from the parts that are no joined letters (they would widen it).
         widths = [p.body_box[2] - p.body_box[0] for i, p in enumerate(parts) if i not in offered]
         usual = max(float(np.median(widths)) if widths else JOINED_USUAL_WIDTH * height, USUAL_WIDTH_FLOOR * height)
-        runs = {i: candidate_pieces(len(ends)) for i, (_, _, ends) in offered.items()}
-        for i in must_cut & set(offered):  # (each side of every single cut)
-            last = len(offered[i][2]) - 1
-            runs[i] = sorted({*runs[i], *((0, c) for c in range(1, last)), *((c, last) for c in range(1, last))})
+        runs = {i: candidate_pieces(len(ends), two_sides=i in must_cut) for i, (_, _, ends) in offered.items()}
         groups = [[path[ends[a] : ends[b] + 1]] for i, (_, path, ends) in offered.items() for a, b in runs[i]]
         scores = self._one_character_scores(groups, usual, height)
         out: list[CharacterPart] = []
@@ -1145,14 +1150,8 @@ class LineReader:
             k, path, ends = offered[i]
             scored = dict(zip(runs[i], scores[row : row + len(runs[i])], strict=True))
             row += len(runs[i])
-            if i in must_cut:  # the person said it is two: the two sides that read best (a link left out)
-                last = len(ends) - 1
-                sides = [[(0, c), (c, last)] for c in range(1, last)]
-                sides += [[(0, a), (b, last)] for a, b in links(path, ends)]
-                best = max(sides, key=lambda two: sum(scored[run] for run in two))
-                kept = best if np.isfinite(sum(scored[run] for run in best)) else [(0, last)]
-            else:
-                kept = likeliest_pieces(scored, len(ends), links(path, ends))
+            pick = likeliest_two if i in must_cut else likeliest_pieces  # (the person said it is two)
+            kept = pick(scored, len(ends), links(path, ends))
             if kept == [(0, len(ends) - 1)]:
                 out.append(part)
                 continue
@@ -1178,10 +1177,8 @@ class LineReader:
         fused, _ = self._fused(self._answers("image", self.image, pictures), sequences, batch, None)
         geometry = []
         for i in readable:
-            points = np.vstack(groups[i])
-            (x0, y0), (x1, y1) = points.min(0), points.max(0)
-            ratios = np.array([(x1 - x0) / max(usual_width, 1e-9), (y1 - y0) / max(height, 1e-9)])
-            geometry.append(np.log(np.maximum(ratios, 1e-3)).astype(np.float32))
+            x0, y0, x1, y1 = strokes_box(groups[i], range(len(groups[i])))
+            geometry.append(size_geometry(x1 - x0, y1 - y0, usual_width, height))
         out[readable] = np.log(np.maximum(fused.max(axis=1), 1e-9)) + joined_letters.VERIFIER_WEIGHT * (
             self.verifier.log_one(pictures, np.stack(geometry))
         )
@@ -1688,16 +1685,10 @@ def _with_their_strokes(
     for group in owned:
         marks = tuple(k for k in group if k in part.marks)
         body = [k for k in group if k not in marks]
-        box = _box_of(strokes, group)
-        made.append(CharacterPart(box, tuple(sorted(group)), marks=marks, body=_box_of(strokes, body)))
+        box = strokes_box(strokes, group)
+        made.append(CharacterPart(box, tuple(sorted(group)), marks=marks, body=strokes_box(strokes, body)))
     made.sort(key=lambda p: p.box[0] + p.box[2])
     return [replace(made[0], space_before=part.space_before, comma_space=part.comma_space), *made[1:]]
-
-
-def _box_of(strokes: Sequence[np.ndarray], which: Sequence[int]) -> tuple[float, float, float, float]:
-    points = np.vstack([strokes[k] for k in which])
-    (x0, y0), (x1, y1) = points.min(0), points.max(0)
-    return float(x0), float(y0), float(x1), float(y1)
 
 
 def without_punctuation(parts: Sequence[CharacterPart]) -> tuple[list[CharacterPart], list[CharacterPart]]:

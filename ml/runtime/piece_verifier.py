@@ -31,10 +31,16 @@ def pieces_dir(directory: Path | None = None) -> Path:
 
 
 def piece_geometry(pixels: np.ndarray, usual_width: float, line_height: float) -> np.ndarray:
-    """The size on the line of the ink at ``pixels`` ((row, column) pairs) as the verifier reads it: log of
-    its width over the line's usual character width and of its height over the line's height."""
+    """The size on the line of the ink at ``pixels`` ((row, column) pairs) as the verifier reads it
+    (:func:`size_geometry`)."""
     (top, left), (bottom, right) = pixels.min(0), pixels.max(0) + 1
-    ratios = np.array([(right - left) / max(usual_width, 1e-9), (bottom - top) / max(line_height, 1e-9)])
+    return size_geometry(right - left, bottom - top, usual_width, line_height)
+
+
+def size_geometry(width: float, height: float, usual_width: float, line_height: float) -> np.ndarray:
+    """A candidate's size on the line as the verifier reads it: log of its width over the line's usual
+    character width and of its height over the line's height."""
+    ratios = np.array([width / max(usual_width, 1e-9), height / max(line_height, 1e-9)])
     return np.log(np.maximum(ratios, 1e-3)).astype(np.float32)
 
 

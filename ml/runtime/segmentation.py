@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -1353,7 +1353,7 @@ def part_cuts(
     min_width = MIN_WIDTH * height
     orders = [sorted(part.strokes)]
     if left_to_right:
-        middles = {k: sum(_strokes_box(strokes, [k])[::2]) if len(strokes[k]) else 0.0 for k in part.strokes}
+        middles = {k: sum(strokes_box(strokes, [k])[::2]) if len(strokes[k]) else 0.0 for k in part.strokes}
         orders.append(sorted(part.strokes, key=lambda k: (middles[k], k)))
     # By one side (the other is the rest): the same cut found in both orders is offered once.
     offered: dict[tuple[int, ...], tuple[float, CharacterPart, CharacterPart]] = {}
@@ -1362,14 +1362,14 @@ def part_cuts(
             sides = tuple(sorted(order[:cut])), tuple(sorted(order[cut:]))
             if any(not any(len(strokes[k]) for k in side) for side in sides) or min(sides) in offered:
                 continue
-            boxes = [_strokes_box(strokes, side) for side in sides]
+            boxes = [strokes_box(strokes, side) for side in sides]
             share = _overlap_share(np.array(boxes[0]), np.array(boxes[1]), min_width)
             made = []
             for side, box in zip(sides, boxes, strict=True):
                 # Marks stay marks beside a body; a side of marks alone is a character.
                 marks = tuple(k for k in side if k in part.marks and not set(side) <= set(part.marks))
                 body = [k for k in side if k not in marks and len(strokes[k])]
-                made.append(CharacterPart(box, side, marks=marks, body=_strokes_box(strokes, body) if body else box))
+                made.append(CharacterPart(box, side, marks=marks, body=strokes_box(strokes, body) if body else box))
             left, right = sorted(made, key=lambda made_part: made_part.box[0] + made_part.box[2])
             offered[min(sides)] = (share, replace(left, space_before=part.space_before), right)
     return sorted(offered.values(), key=lambda cut: cut[0])
@@ -1392,9 +1392,7 @@ def joined_parts(
     def part_of(which: list[int], space_before: bool) -> CharacterPart:
         marks = tuple(k for k in which if k in marked) if not set(which) <= marked else ()
         body = [k for k in which if k not in marks and len(strokes[k])] or which
-        return CharacterPart(
-            _strokes_box(strokes, which), tuple(which), space_before, marks, _strokes_box(strokes, body)
-        )
+        return CharacterPart(strokes_box(strokes, which), tuple(which), space_before, marks, strokes_box(strokes, body))
 
     first = parts[holding[0]]
     out = [part for k, part in enumerate(parts) if k not in holding]
@@ -1407,7 +1405,8 @@ def joined_parts(
     return sorted(out, key=lambda part: part.box[0] + part.box[2]), whole.strokes
 
 
-def _strokes_box(strokes: Sequence[np.ndarray], which: Sequence[int]) -> tuple[float, float, float, float]:
+def strokes_box(strokes: Sequence[np.ndarray], which: Iterable[int]) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1) round the points of the strokes ``which`` (positions in ``strokes``)."""
     points = np.vstack([np.asarray(strokes[k], dtype=np.float64).reshape(-1, 2) for k in which if len(strokes[k])])
     x0, y0 = points.min(0)
     x1, y1 = points.max(0)
