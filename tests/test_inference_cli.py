@@ -402,6 +402,19 @@ def test_a_failing_command_says_why_in_one_line(
             2,
         ),
         (["tune", "--threads", "-1"], "--threads must be 0 (every core) or more", 2),
+        # Other words are composed for a words_* source only, and never into a card (its table compares
+        # readers on the same words).
+        (
+            ["evaluate", "--model", "cnn_tiny", "--source", "printed_words", "--words", "800"],
+            "name one with --source",
+            2,
+        ),
+        (["evaluate", "--model", "cnn_tiny", "--source", "words_val", "--words", "0"], "--words must be 1 or more", 2),
+        (
+            ["evaluate", "--model", "cnn_tiny", "--source", "words_val", "--word-seed", "3", "--update-card"],
+            "leave out --words and --word-seed",
+            2,
+        ),
         # Words are scored on their own: another source beside them was passed over.
         (
             ["evaluate", "--model", "cnn_tiny", "--source", "unipen_test", "--source", "words_val"],
@@ -676,6 +689,13 @@ def test_words_table_says_which_models_read_the_pictures(trained_weights: Path, 
     table = words_results_table(tmp_path)
     assert "| `cnn_tiny` + its stroke model | validation writers | 4 | 5.00% | 10.00% |" in table
     assert "| `cnn_tiny` + `emnist36`, pictures of the words | test writers | 4 |" in table
+    # With the range the card holds for each rate (resampling its words), said in brackets.
+    words |= {"cer_interval": [0.052, 0.161], "cer_case_insensitive_interval": [0.0, 0.1]}
+    card["metrics_by_source"] = {"words_val": words | {"word_accuracy_interval": [0.25, 0.75]}}
+    (tmp_path / "cnn_tiny.json").write_text(json.dumps(card))
+    assert "| validation writers | 4 | 5.00% (0.0-10.0) | 10.00% (5.2-16.1) | 50.00% (25.0-75.0) |" in (
+        words_results_table(tmp_path)
+    )
 
 
 @pytest.mark.parametrize("command", [["archs"], ["models"], ["--help"]])

@@ -68,3 +68,26 @@ def test_fusion_scores_count_a_stroke_model_once_per_character_and_pictures_per_
     assert scores["strokes"]["lookalikes"]["O/o->0"] == {"written": 1, "read_as_digit": 1}
     assert scores["image"]["n"] == 6 and scores["image"]["per_condition"]["thick"] == pytest.approx(0.5)
     assert scores["fused"]["accuracy"] == pytest.approx(5 / 6, abs=1e-5)  # headline figures are rounded
+
+
+def test_word_rates_come_with_the_range_resampling_their_words_gives() -> None:
+    from ml.evaluation.words import ReadingScores, resampled_interval
+
+    scores = ReadingScores()
+    for k in range(40):  # one word in four read with one character wrong
+        written = "abcd"
+        scores.add("abxd" if k % 4 == 0 else written, written, 10.0)
+    said = scores.as_dict()
+    assert said["words"] == 40 and said["characters"] == 160
+    assert said["cer"] == 10 / 160 and said["word_accuracy"] == 0.75
+    for rate in ("cer", "cer_case_insensitive", "word_accuracy"):
+        low, high = said[f"{rate}_interval"]
+        assert low < said[rate] < high
+    assert said["cer_interval"] == scores.as_dict()["cer_interval"]  # the same words, the same range
+    # Ten times the words, the same rate: a narrower range round it.
+    errors = np.tile(np.array([1.0, 0.0, 0.0, 0.0]), 10)
+    lengths = np.full(len(errors), 4.0)
+    few, many = resampled_interval(errors, lengths), resampled_interval(np.tile(errors, 10), np.tile(lengths, 10))
+    assert few[0] < many[0] < 1 / 16 < many[1] < few[1]
+    assert resampled_interval(np.zeros(0), np.zeros(0)) == (0.0, 0.0)
+    assert resampled_interval(np.zeros(5), np.full(5, 3.0)) == (0.0, 0.0)  # no error anywhere: no range

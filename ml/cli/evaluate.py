@@ -54,6 +54,19 @@ def get_args_parser() -> argparse.ArgumentParser:
         default=None,
         help="CPU threads of the models (default 0: every core; words are read as the app reads them)",
     )
+    parser.add_argument(
+        "--words",
+        type=int,
+        default=None,
+        help="words composed for each words_* source (default 400, as the cards' figures; more narrow the range "
+        "each rate is said with)",
+    )
+    parser.add_argument(
+        "--word-seed",
+        type=int,
+        default=None,
+        help="which words are composed (default: the cards' words; another seed draws other words by the same writers)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--report", type=Path, default=None, help="write PNG plots and report.json (first source) here")
     parser.add_argument("--update-card", action="store_true", help="store these metrics in the model card")
@@ -93,6 +106,13 @@ def run(argv: list[str]) -> int:
     if word_sources and (others or args.images is not None):  # they were passed over without a word
         given = ", ".join(others + (["--images"] if args.images is not None else []))
         return fail("evaluate", f"the words sources are scored on their own: run {given} in another evaluate")
+    composing = args.words is not None or args.word_seed is not None
+    if composing and not any(name.startswith("words_") for name in word_sources):
+        return fail("evaluate", "--words and --word-seed compose the words of a words_* source: name one with --source")
+    if args.words is not None and args.words < 1:
+        return fail("evaluate", "--words must be 1 or more")
+    if composing and args.update_card:  # the README's table compares the cards on the same words
+        return fail("evaluate", "--update-card stores the cards' own words' figures: leave out --words and --word-seed")
     if args.update_card and not args.model:  # a card is rewritten: the one meant, named
         return fail("evaluate", "--update-card rewrites a model's card: name the model with --model")
     try:
@@ -274,7 +294,7 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
     """Words composed from unseen writers, read as lines (split, recognized with the strokes, in context)."""
     from ml.evaluation.evaluate import WORD_COUNT
     from ml.evaluation.printed import score_printed
-    from ml.evaluation.words import compose_words, score_words
+    from ml.evaluation.words import WORD_SEED, compose_words, score_words
     from ml.runtime.line_reader import LineReader
     from ml.training.data.unipen import load_unipen, writer_split
 
@@ -299,14 +319,24 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
         return fail("evaluate", f"{card.name} and its stroke model {split_apart}: no writers are unseen by both")
     split = writer_split(pen.writers, seed=seeds.pop())
     for part in composed:
-        words = compose_words(pen, split.get(part.removeprefix("words_").removesuffix("_pictures")), WORD_COUNT)
+        writers = split.get(part.removeprefix("words_").removesuffix("_pictures"))
+        seed = WORD_SEED if args.word_seed is None else args.word_seed
+        words = compose_words(pen, writers, args.words or WORD_COUNT, seed=seed)
         pictures = part.endswith("_pictures")
         results[part] = score_words(reader, words, progress=not args.json, pictures=pictures)
+        if seed != WORD_SEED:
+            results[part]["word_seed"] = seed
         if pictures and reader.picture_partner is not None:  # the README's table says who read the pictures
             results[part]["picture_partner"] = reader.picture_partner.card.name
         if pictures and reader.verifier is not None:
             results[part]["piece_verifier"] = reader.verifier.card.get("onnx_sha256", "")[:12]
     return _words_said(recognizer, reader, args, results)
+
+
+def _rate(scores: dict[str, Any], name: str) -> str:
+    """A rate with the range its words' resampling gives (ml.evaluation.words.resampled_interval)."""
+    low, high = scores[f"{name}_interval"]
+    return f"{100 * scores[name]:.2f}% [{100 * low:.1f}-{100 * high:.1f}]"
 
 
 def _words_said(recognizer: Any, reader: Any, args: argparse.Namespace, results: dict[str, Any]) -> int:
@@ -333,17 +363,16 @@ def _words_said(recognizer: Any, reader: Any, args: argparse.Namespace, results:
         if part == "printed_words":
             fonts = ", ".join(f"{font} {100 * cer:.1f}%" for font, cer in r["cer_by_font"].items())
             print(
-                f"  {part:19s} {r['words']} words of type, {r['characters']} characters: CER {100 * r['cer']:.2f}% "
-                f"(spaces counted; case-insensitive {100 * r['cer_case_insensitive']:.2f}%), "
-                f"word accuracy {100 * r['word_accuracy']:.2f}%, p50 {r['latency_ms_p50']:.1f} ms a word"
+                f"  {part:19s} {r['words']} words of type, {r['characters']} characters: CER {_rate(r, 'cer')} "
+                f"(spaces counted; case-insensitive {_rate(r, 'cer_case_insensitive')}), "
+                f"word accuracy {_rate(r, 'word_accuracy')}, p50 {r['latency_ms_p50']:.1f} ms a word"
             )
             print(f"  {'':19s} by font: {fonts}")
             print(f"  {'':19s} e.g. " + ", ".join(r["examples"][:6]))
             continue
         print(
-            f"  {part:19s} {r['words']} words, {r['characters']} characters: CER {100 * r['cer']:.2f}% "
-            f"(case-insensitive {100 * r['cer_case_insensitive']:.2f}%), "
-            f"word accuracy {100 * r['word_accuracy']:.2f}%, "
+            f"  {part:19s} {r['words']} words, {r['characters']} characters: CER {_rate(r, 'cer')} "
+            f"(case-insensitive {_rate(r, 'cer_case_insensitive')}), word accuracy {_rate(r, 'word_accuracy')}, "
             f"one box per character {100 * r['one_box_per_character']:.2f}%, p50 {r['latency_ms_p50']:.1f} ms a word"
         )
         if r["examples"]:

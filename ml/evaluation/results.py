@@ -60,6 +60,13 @@ def _trained(training: dict[str, Any]) -> str:
     return f"dry run: {said}" if isinstance(settings, dict) and settings.get("dry_run") else said
 
 
+def _rate(scores: dict[str, Any], name: str) -> str:
+    """A rate, with the range resampling its words gives where the card holds it: 8.11% (7.2-9.0)."""
+    interval = scores.get(f"{name}_interval")
+    said = f"{100 * scores[name]:.2f}%"
+    return f"{said} ({100 * interval[0]:.1f}-{100 * interval[1]:.1f})" if interval else said
+
+
 def words_results_table(directory: Path | None = None) -> str:
     """Words read as lines (``glyphpad-ml evaluate --source words_val --update-card``), per model that has them:
     from their strokes (text mode), and as pictures of the written line (``--source words_val_pictures``)."""
@@ -82,7 +89,7 @@ def words_results_table(directory: Path | None = None) -> str:
                 reader += ", pictures of the words"
             rows.append(
                 f"| `{card.name}` {reader} | {writers} writers | {r['words']} | "
-                f"{100 * r['cer_case_insensitive']:.2f}% | {100 * r['cer']:.2f}% | {100 * r['word_accuracy']:.2f}% | "
+                f"{_rate(r, 'cer_case_insensitive')} | {_rate(r, 'cer')} | {_rate(r, 'word_accuracy')} | "
                 f"{100 * r['one_box_per_character']:.2f}% | {r['latency_ms_p50']:.0f} ms |"
             )
     if not rows:
@@ -91,7 +98,8 @@ def words_results_table(directory: Path | None = None) -> str:
         [
             "Words of 3-10 characters composed from unseen writers' characters, read as lines (text mode) from"
             " their strokes, and as pictures of the written line (a photo or scan: ink only); a space read"
-            " inside a word counts as an error:",
+            " inside a word counts as an error; in brackets, the middle 95% of each rate with its words resampled"
+            " (how far as many other words by these writers could move it):",
             "",
             "| reader | words by | words | CER, any case | CER | word accuracy | one box per character | p50 a word |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
