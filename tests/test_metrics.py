@@ -89,5 +89,15 @@ def test_word_rates_come_with_the_range_resampling_their_words_gives() -> None:
     lengths = np.full(len(errors), 4.0)
     few, many = resampled_interval(errors, lengths), resampled_interval(np.tile(errors, 10), np.tile(lengths, 10))
     assert few[0] < many[0] < 1 / 16 < many[1] < few[1]
+    # The same errors all by one writer of four: resampled by writer, the rate may be 0 or four times as
+    # high, a wider range than the words alone say.
+    writers = np.repeat(np.array(["w0", "w1", "w2", "w3"]), 10)
+    errors_of_one = np.where(writers == "w0", 1.0, 0.0)
+    by_words, by_writers = (
+        resampled_interval(errors_of_one, lengths),
+        resampled_interval(errors_of_one, lengths, writers),
+    )
+    assert by_writers[0] < by_words[0] and by_writers[1] > by_words[1]
+    assert by_writers[0] == 0.0
     assert resampled_interval(np.zeros(0), np.zeros(0)) == (0.0, 0.0)
     assert resampled_interval(np.zeros(5), np.full(5, 3.0)) == (0.0, 0.0)  # no error anywhere: no range

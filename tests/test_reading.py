@@ -51,8 +51,8 @@ def write(text: str, gap: float = 0.35, size: float = 100.0, spaces: float = 1.6
 
 def _validation_words(count: int) -> tuple[LineReader, list[ComposedWord]]:
     """The bundled reader, and the first ``count`` of the words composed from the validation writers of its
-    image model (UNIPEN writers no model trained on), as ``glyphpad-ml evaluate --source words_val`` reads."""
-    from ml.evaluation.evaluate import WORD_COUNT
+    image model (UNIPEN writers no model trained on), as ``glyphpad-ml evaluate --source words_val`` reads
+    (its words come one after another: the first ``count`` of more are these)."""
     from ml.evaluation.words import compose_words
     from ml.runtime.cards import card_path_for, read_card, resolve_model_path
     from ml.runtime.line_reader import LineReader
@@ -61,7 +61,7 @@ def _validation_words(count: int) -> tuple[LineReader, list[ComposedWord]]:
     reader = LineReader.load(device="cpu")
     card = read_card(card_path_for(resolve_model_path(reader.image.card.name)))
     pen = load_unipen(REAL_UNIPEN)
-    return reader, compose_words(pen, writer_split(pen.writers, seed=model_writer_seed(card)).val, WORD_COUNT)[:count]
+    return reader, compose_words(pen, writer_split(pen.writers, seed=model_writer_seed(card)).val, count)
 
 
 def test_strokes_split_into_characters_however_many_strokes_each_has() -> None:

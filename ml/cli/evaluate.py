@@ -21,7 +21,7 @@ DEFAULT_SOURCES = ("emnist_test", "unipen_val", "drawn")
 
 
 def get_args_parser() -> argparse.ArgumentParser:
-    from ml.evaluation.evaluate import SOURCES
+    from ml.evaluation.evaluate import SOURCES, WORD_COUNT
 
     parser = CommandParser(prog="glyphpad-ml evaluate", description="Evaluate a model on each data source.")
     parser.add_argument(
@@ -58,8 +58,8 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--words",
         type=int,
         default=None,
-        help="words composed for each words_* source (default 400, as the cards' figures; more narrow the range "
-        "each rate is said with)",
+        help=f"words composed for each words_* source (default {WORD_COUNT}, as the cards' figures; more narrow the "
+        "range each rate is said with)",
     )
     parser.add_argument(
         "--word-seed",
@@ -334,7 +334,7 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
 
 
 def _rate(scores: dict[str, Any], name: str) -> str:
-    """A rate with the range its words' resampling gives (ml.evaluation.words.resampled_interval)."""
+    """A rate with the range resampling its writers gives (ml.evaluation.words.resampled_interval)."""
     low, high = scores[f"{name}_interval"]
     return f"{100 * scores[name]:.2f}% [{100 * low:.1f}-{100 * high:.1f}]"
 
@@ -371,7 +371,8 @@ def _words_said(recognizer: Any, reader: Any, args: argparse.Namespace, results:
             print(f"  {'':19s} e.g. " + ", ".join(r["examples"][:6]))
             continue
         print(
-            f"  {part:19s} {r['words']} words, {r['characters']} characters: CER {_rate(r, 'cer')} "
+            f"  {part:19s} {r['words']} words by {r['writers']} writers, {r['characters']} characters: "
+            f"CER {_rate(r, 'cer')} "
             f"(case-insensitive {_rate(r, 'cer_case_insensitive')}), word accuracy {_rate(r, 'word_accuracy')}, "
             f"one box per character {100 * r['one_box_per_character']:.2f}%, p50 {r['latency_ms_p50']:.1f} ms a word"
         )

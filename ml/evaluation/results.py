@@ -61,7 +61,7 @@ def _trained(training: dict[str, Any]) -> str:
 
 
 def _rate(scores: dict[str, Any], name: str) -> str:
-    """A rate, with the range resampling its words gives where the card holds it: 8.11% (7.2-9.0)."""
+    """A rate, with the range resampling its writers gives where the card holds it: 9.51% (7.5-12.1)."""
     interval = scores.get(f"{name}_interval")
     said = f"{100 * scores[name]:.2f}%"
     return f"{said} ({100 * interval[0]:.1f}-{100 * interval[1]:.1f})" if interval else said
@@ -98,8 +98,8 @@ def words_results_table(directory: Path | None = None) -> str:
         [
             "Words of 3-10 characters composed from unseen writers' characters, read as lines (text mode) from"
             " their strokes, and as pictures of the written line (a photo or scan: ink only); a space read"
-            " inside a word counts as an error; in brackets, the middle 95% of each rate with its words resampled"
-            " (how far as many other words by these writers could move it):",
+            " inside a word counts as an error; in brackets, the middle 95% of each rate with its writers resampled"
+            " (how far as many words by other writers like them could move it):",
             "",
             "| reader | words by | words | CER, any case | CER | word accuracy | one box per character | p50 a word |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
