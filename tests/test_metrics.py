@@ -99,5 +99,11 @@ def test_word_rates_come_with_the_range_resampling_their_words_gives() -> None:
     )
     assert by_writers[0] < by_words[0] and by_writers[1] > by_words[1]
     assert by_writers[0] == 0.0
-    assert resampled_interval(np.zeros(0), np.zeros(0)) == (0.0, 0.0)
-    assert resampled_interval(np.zeros(5), np.full(5, 3.0)) == (0.0, 0.0)  # no error anywhere: no range
+    assert resampled_interval(np.zeros(0), np.zeros(0)) is None
+    assert resampled_interval(np.ones(6), np.full(6, 3.0), np.array(["w0"] * 6)) is None  # one writer: no range
+    assert resampled_interval(np.zeros(5), np.full(5, 3.0)) == (0.0, 0.0)  # no error anywhere: no room to move
+    # A rate over characters, not a mean of lines' rates: one error in a word of 2, none in one of 8.
+    mixed = ReadingScores()
+    mixed.add("ax", "ab", 1.0, writer="w0")
+    mixed.add("abcdefgh", "abcdefgh", 1.0, writer="w1")
+    assert mixed.as_dict()["cer"] == 1 / 10 and mixed.as_dict()["cer_interval"] == (0.0, 0.5)

@@ -1117,6 +1117,8 @@ def test_words_are_scored_from_their_strokes_and_as_pictures() -> None:
         assert scores["words"] == 2 and scores["characters"] == 8
         assert scores["one_box_per_character"] == 1.0  # glyphs that stand apart: one box each, strokes or ink
         assert 0.0 <= scores["cer_case_insensitive"] <= scores["cer"] and 0.0 <= scores["word_accuracy"] <= 1.0
+        # Both words one writer's: resampled by writer, one says nothing of how others would read.
+        assert scores["writers"] == 1 and scores["cer_interval"] is None
     # Neighbours that touch make fewer pieces of ink than characters; the reader cuts them apart again.
     touching = ComposedWord("H7AX", tuple(write("H7AX", gap=-0.3)[0]), tuple(owner), "synthetic")
     image, _ = word_picture(touching)

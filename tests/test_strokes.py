@@ -999,7 +999,7 @@ def test_fuse_lines_fits_the_strokes_weight_of_a_line_and_the_reader_uses_it(
     shutil.copytree(fused_weights, folder)
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
     monkeypatch.setenv("GLYPHPAD_UNIPEN", str(synthetic_unipen))
-    monkeypatch.setattr(ml.evaluation.evaluate, "WORD_COUNT", 6)  # (400 words in earnest)
+    monkeypatch.setattr(ml.evaluation.evaluate, "WORD_COUNT", 6)  # (1600 words in earnest)
     assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "cnn_tiny", "--lines", "--json"]) == 0
     lines = json.loads(capsys.readouterr().out)["lines"]
     assert lines["line_stroke_weight"] in LINE_STROKE_WEIGHTS and lines["line_image_weight"] in LINE_IMAGE_WEIGHTS
@@ -1020,3 +1020,19 @@ def test_fuse_lines_fits_the_strokes_weight_of_a_line_and_the_reader_uses_it(
     assert reader.fused is not None
     reader.read_strokes([np.array([[0.0, 0.0], [0.0, 60.0]]), np.array([[40.0, 0.0], [70.0, 0.0], [50.0, 60.0]])])
     assert used and all(w == FusionWeights(fusion["line_image_weight"], fusion["line_stroke_weight"]) for w in used)
+
+
+def test_words_are_composed_one_after_another_whatever_their_count(synthetic_unipen: Path) -> None:
+    """The cards' 1600 words begin with the 400 they were before, and a test's first words are the
+    evaluation's: each word's draws come after the last's, none depending on how many are asked for."""
+    from ml.evaluation.words import compose_words
+    from ml.training.data.unipen import load_unipen
+
+    pen = load_unipen(synthetic_unipen)
+    everyone = np.arange(len(pen.labels))
+    few, more = compose_words(pen, everyone, 5), compose_words(pen, everyone, 12)
+    assert len(few) == 5 and len(more) == 12
+    for a, b in zip(few, more, strict=False):
+        assert (a.text, a.writer, a.character_of_stroke) == (b.text, b.writer, b.character_of_stroke)
+        assert all(np.array_equal(s, t) for s, t in zip(a.strokes, b.strokes, strict=True))
+    assert [w.text for w in compose_words(pen, everyone, 5, seed=1)] != [w.text for w in few]

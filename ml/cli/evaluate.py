@@ -58,8 +58,8 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--words",
         type=int,
         default=None,
-        help=f"words composed for each words_* source (default {WORD_COUNT}, as the cards' figures; more narrow the "
-        "range each rate is said with)",
+        help=f"words composed for each words_* source (default {WORD_COUNT}, as the cards' figures; by the same "
+        "writers: more narrow the range each rate is said with only so far)",
     )
     parser.add_argument(
         "--word-seed",
@@ -333,14 +333,10 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
     return _words_said(recognizer, reader, args, results)
 
 
-def _rate(scores: dict[str, Any], name: str) -> str:
-    """A rate with the range resampling its writers gives (ml.evaluation.words.resampled_interval)."""
-    low, high = scores[f"{name}_interval"]
-    return f"{100 * scores[name]:.2f}% [{100 * low:.1f}-{100 * high:.1f}]"
-
-
 def _words_said(recognizer: Any, reader: Any, args: argparse.Namespace, results: dict[str, Any]) -> int:
     """The words' scores stored in the card (--update-card) and printed."""
+    from ml.evaluation.results import rate_with_range
+
     card = recognizer.card
     if args.update_card:
         by_source = {
@@ -360,20 +356,20 @@ def _words_said(recognizer: Any, reader: Any, args: argparse.Namespace, results:
     said = ": words of 3-10 characters by writers no model trained on" if composed else ""
     print(f"{card.name}{fused}{case}{pictures_by}{said}")
     for part, r in results.items():
+        cer, any_case, right = (rate_with_range(r, k) for k in ("cer", "cer_case_insensitive", "word_accuracy"))
         if part == "printed_words":
             fonts = ", ".join(f"{font} {100 * cer:.1f}%" for font, cer in r["cer_by_font"].items())
             print(
-                f"  {part:19s} {r['words']} words of type, {r['characters']} characters: CER {_rate(r, 'cer')} "
-                f"(spaces counted; case-insensitive {_rate(r, 'cer_case_insensitive')}), "
-                f"word accuracy {_rate(r, 'word_accuracy')}, p50 {r['latency_ms_p50']:.1f} ms a word"
+                f"  {part:19s} {r['words']} words of type, {r['characters']} characters: CER {cer} "
+                f"(spaces counted; case-insensitive {any_case}), word accuracy {right}, "
+                f"p50 {r['latency_ms_p50']:.1f} ms a word"
             )
             print(f"  {'':19s} by font: {fonts}")
             print(f"  {'':19s} e.g. " + ", ".join(r["examples"][:6]))
             continue
         print(
-            f"  {part:19s} {r['words']} words by {r['writers']} writers, {r['characters']} characters: "
-            f"CER {_rate(r, 'cer')} "
-            f"(case-insensitive {_rate(r, 'cer_case_insensitive')}), word accuracy {_rate(r, 'word_accuracy')}, "
+            f"  {part:19s} {r['words']} words by {r['writers']} writers, {r['characters']} characters: CER {cer} "
+            f"(case-insensitive {any_case}), word accuracy {right}, "
             f"one box per character {100 * r['one_box_per_character']:.2f}%, p50 {r['latency_ms_p50']:.1f} ms a word"
         )
         if r["examples"]:

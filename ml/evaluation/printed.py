@@ -63,6 +63,7 @@ def score_printed(reader: LineReader, progress: bool = False) -> dict[str, Any]:
     for text, name, size in tqdm(lines, desc="printed", unit="word", disable=None if progress else True):
         line = reader.read_image(printed_line(text, folder / name, size))
         font = by_font.setdefault(Path(name).stem, [0, 0])
-        font[0] += scores.add(line.text, text, line.latency_ms, f"{Path(name).stem} {size}px")
+        # A font's lines rise and fall together (cmr10 against DejaVuSans), as a writer's words do.
+        font[0] += scores.add(line.text, text, line.latency_ms, f"{Path(name).stem} {size}px", writer=Path(name).stem)
         font[1] += len(text)
     return {**scores.as_dict(), "cer_by_font": {font: e / max(n, 1) for font, (e, n) in by_font.items()}}

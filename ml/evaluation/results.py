@@ -60,8 +60,9 @@ def _trained(training: dict[str, Any]) -> str:
     return f"dry run: {said}" if isinstance(settings, dict) and settings.get("dry_run") else said
 
 
-def _rate(scores: dict[str, Any], name: str) -> str:
-    """A rate, with the range resampling its writers gives where the card holds it: 9.51% (7.5-12.1)."""
+def rate_with_range(scores: dict[str, Any], name: str) -> str:
+    """A words source's rate, with the range resampling its writers gives where there is one
+    (ml.evaluation.words.resampled_interval): 9.51% (7.5-12.1)."""
     interval = scores.get(f"{name}_interval")
     said = f"{100 * scores[name]:.2f}%"
     return f"{said} ({100 * interval[0]:.1f}-{100 * interval[1]:.1f})" if interval else said
@@ -87,9 +88,9 @@ def words_results_table(directory: Path | None = None) -> str:
                 reader = f"+ `{partner}`" if partner else ""
                 reader += " + the piece verifier" if r.get("piece_verifier") else ""
                 reader += ", pictures of the words"
+            cer, any_case, right = (rate_with_range(r, k) for k in ("cer", "cer_case_insensitive", "word_accuracy"))
             rows.append(
-                f"| `{card.name}` {reader} | {writers} writers | {r['words']} | "
-                f"{_rate(r, 'cer_case_insensitive')} | {_rate(r, 'cer')} | {_rate(r, 'word_accuracy')} | "
+                f"| `{card.name}` {reader} | {writers} writers | {r['words']} | {any_case} | {cer} | {right} | "
                 f"{100 * r['one_box_per_character']:.2f}% | {r['latency_ms_p50']:.0f} ms |"
             )
     if not rows:

@@ -174,22 +174,29 @@ def _one_box_by_centres(read_boxes: list[tuple[float, ...]], character_boxes: np
 EXAMPLES_KEPT = 12  # wrong reads kept to show, the first ones
 # A rate over a few hundred words by a few dozen writers moves by points with which words and writers were
 # drawn (the same reader, the 400 validation words from strokes: CER 8.11%; 1600 other words by the same
-# writers: 10.41%), more than most changes a setting makes: each rate is said with the range that resampling
-# its writers gives (a writer's words rise and fall together: resampling words alone says too narrow a range).
+# writers: 10.41%): each rate is said with the range that resampling its writers gives (a writer's words rise
+# and fall together: resampling words alone says too narrow a range; more words by the same 27 writers
+# narrow it only so far).
 RESAMPLES = 1000
 RESAMPLE_SEED = 0
 INTERVAL = 0.95
 
 
-def resampled_interval(counts: np.ndarray, totals: np.ndarray, groups: np.ndarray | None = None) -> tuple[float, float]:
+def resampled_interval(
+    counts: np.ndarray, totals: np.ndarray, groups: np.ndarray | None = None
+) -> tuple[float, float] | None:
     """The middle ``INTERVAL`` of sum(counts) / sum(totals) over the lines resampled with replacement, a
     group's lines (one writer's) together where ``groups`` names them, ``RESAMPLES`` times, seeded (the
-    same lines give the same range): how far the rate could move with other lines like these."""
+    same lines give the same range): how far the rate could move with other lines like these. None with
+    fewer than two groups (lines): one says nothing of how others would read.
+
+    It is one rate's range. Two settings read on the same words differ by chance far less than that (the
+    same hard words and writers count against both): their difference is not judged by it."""
     if groups is not None and len(groups):
         _, group_of = np.unique(groups, return_inverse=True)
         counts, totals = np.bincount(group_of, weights=counts), np.bincount(group_of, weights=totals)
-    if not len(counts):
-        return 0.0, 0.0
+    if len(counts) < 2:
+        return None
     rng = np.random.default_rng(RESAMPLE_SEED)
     drawn = rng.integers(0, len(counts), size=(RESAMPLES, len(counts)))
     rates = counts[drawn].sum(1) / np.maximum(totals[drawn].sum(1), 1)
@@ -230,7 +237,7 @@ class ReadingScores:
         return sum(self.lengths)
 
     def as_dict(self) -> dict[str, Any]:
-        """The rates, each with its ``*_interval`` (:func:`resampled_interval`, by writer)."""
+        """The rates, each with its ``*_interval`` (:func:`resampled_interval`, by writer; None with one)."""
         lengths, lines = np.array(self.lengths, dtype=np.float64), np.ones(len(self.right))
         errors, any_case = np.array(self.errors, dtype=np.float64), np.array(self.errors_any_case, dtype=np.float64)
         right, writers = np.array(self.right, dtype=np.float64), np.array(self.writers)
