@@ -2588,6 +2588,10 @@ def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
     assert '"metrics"' not in text and "{" not in text.split("<tt>")[0]  # no raw JSON
     # Words read in text mode have a table of their own, with a person's names for the sets of words.
     assert "Reading words" in text and "test writers, from the strokes" in text and "words_val" not in text
+    # Each rate with the range its writers' resampling gives, and what the brackets mean.
+    card = read_card(bundled_weights / f"{BUNDLED_DEFAULT}.json")
+    low, high = card.metrics_by_source["words_test"]["cer_interval"]
+    assert f"({100 * low:.1f}-{100 * high:.1f})" in text and "writers resampled" in text
     # Type read as lines is a row of that table, not a row of dashes among the accuracies.
     assert "printed_words" not in text and text.index("type in seven fonts") > text.index("pictures of the words")
     assert " --out " not in text  # the folder the weights were written to on the machine that trained them

@@ -89,6 +89,14 @@ def _pct(value: Any) -> str:
     return f"{100 * value:.1f}%" if isinstance(value, float) else "–"
 
 
+def _pct_range(metrics: dict[str, Any], name: str) -> str:
+    """A words rate with the range its writers' resampling gives, where the card holds one: 9.5% (7.5-12.1)."""
+    interval = metrics.get(f"{name}_interval")
+    if isinstance(interval, list) and len(interval) == 2 and all(isinstance(v, float) for v in interval):
+        return f"{_pct(metrics.get(name))} <small>({100 * interval[0]:.1f}-{100 * interval[1]:.1f})</small>"
+    return _pct(metrics.get(name))
+
+
 def _options(card: ModelCard) -> str:
     """The architecture's options as words: ", width 96", or an ensemble's members."""
     members = card.config.get("members")
@@ -164,9 +172,9 @@ def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
     }
     if words:
         rows = "".join(
-            f"<tr><td>{e(WORD_SOURCE_NAMES.get(name, name))}</td><td align='right'>{_pct(m.get('cer'))}</td>"
-            f"<td align='right'>{_pct(m.get('cer_case_insensitive'))}</td>"
-            f"<td align='right'>{_pct(m.get('word_accuracy'))}</td>"
+            f"<tr><td>{e(WORD_SOURCE_NAMES.get(name, name))}</td><td align='right'>{_pct_range(m, 'cer')}</td>"
+            f"<td align='right'>{_pct_range(m, 'cer_case_insensitive')}</td>"
+            f"<td align='right'>{_pct_range(m, 'word_accuracy')}</td>"
             f"<td align='right'>{_pct(m.get('one_box_per_character'))}</td><td align='right'>{m.get('words', '')}</td>"
             "</tr>"
             for name, m in words.items()
@@ -175,6 +183,12 @@ def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
             "<h3>Reading words (text mode)</h3><table cellspacing='0' cellpadding='3' border='1'>"
             "<tr><th align='left'>words by</th><th>character errors</th><th>any case</th><th>words right</th>"
             f"<th>one box each</th><th>n</th></tr>{rows}</table>"
+            + (
+                "<p><small>In brackets: where words by another set of writers like these could put the rate (the "
+                "middle 95% with the writers resampled).</small></p>"
+                if any(isinstance(m.get("cer_interval"), list) for m in words.values())
+                else ""
+            )
         )
     if card.data_sources:
         items = "".join(
