@@ -175,6 +175,7 @@ def test_evaluate_reads_printed_words_and_counts_their_spaces(
     assert cli_main(["evaluate", "--source", "printed_words"]) == 0  # in words, on its own (no writers' line)
     said = capsys.readouterr().out
     assert "printed_words       2 words of type" in said and "writers" not in said
+    assert "CER 0.00%, case-insensitive" in said  # one font: no range said (nothing to resample)
 
 
 def test_an_unknown_command_is_one_line_with_the_nearest_command(capsys: pytest.CaptureFixture[str]) -> None:

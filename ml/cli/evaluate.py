@@ -360,8 +360,8 @@ def _words_said(recognizer: Any, reader: Any, args: argparse.Namespace, results:
         if part == "printed_words":
             fonts = ", ".join(f"{font} {100 * cer:.1f}%" for font, cer in r["cer_by_font"].items())
             print(
-                f"  {part:19s} {r['words']} words of type, {r['characters']} characters: CER {cer} "
-                f"(spaces counted; case-insensitive {any_case}), word accuracy {right}, "
+                f"  {part:19s} {r['words']} words of type in {len(r['cer_by_font'])} font(s), {r['characters']} "
+                f"characters, spaces counted: CER {cer}, case-insensitive {any_case}, word accuracy {right}, "
                 f"p50 {r['latency_ms_p50']:.1f} ms a word"
             )
             print(f"  {'':19s} by font: {fonts}")

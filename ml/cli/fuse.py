@@ -49,7 +49,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--lines",
         action="store_true",
         help="also fit the strokes' weight in a written line (text mode) on words composed from the validation "
-        "writers' characters, and score it on the test writers' (half an hour more on two cores)",
+        "writers' characters, and score it on the test writers' (a quarter of an hour more on two cores)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
