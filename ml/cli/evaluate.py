@@ -318,9 +318,9 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
         split_apart = "were trained on different splits of UNIPEN's writers"
         return fail("evaluate", f"{card.name} and its stroke model {split_apart}: no writers are unseen by both")
     split = writer_split(pen.writers, seed=seeds.pop())
+    seed = WORD_SEED if args.word_seed is None else args.word_seed
     for part in composed:
         writers = split.get(part.removeprefix("words_").removesuffix("_pictures"))
-        seed = WORD_SEED if args.word_seed is None else args.word_seed
         words = compose_words(pen, writers, args.words or WORD_COUNT, seed=seed)
         pictures = part.endswith("_pictures")
         results[part] = score_words(reader, words, progress=not args.json, pictures=pictures)

@@ -62,8 +62,9 @@ def score_printed(reader: LineReader, progress: bool = False) -> dict[str, Any]:
     by_font: dict[str, list[int]] = {}
     for text, name, size in tqdm(lines, desc="printed", unit="word", disable=None if progress else True):
         line = reader.read_image(printed_line(text, folder / name, size))
-        font = by_font.setdefault(Path(name).stem, [0, 0])
+        stem = Path(name).stem
+        font = by_font.setdefault(stem, [0, 0])
         # A font's lines rise and fall together (cmr10 against DejaVuSans), as a writer's words do.
-        font[0] += scores.add(line.text, text, line.latency_ms, f"{Path(name).stem} {size}px", writer=Path(name).stem)
+        font[0] += scores.add(line.text, text, line.latency_ms, f"{stem} {size}px", writer=stem)
         font[1] += len(text)
     return {**scores.as_dict(), "cer_by_font": {font: e / max(n, 1) for font, (e, n) in by_font.items()}}
