@@ -328,7 +328,7 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
             results[part]["word_seed"] = seed
         if pictures and reader.picture_partner is not None:  # the README's table says who read the pictures
             results[part]["picture_partner"] = reader.picture_partner.card.name
-        if pictures and reader.verifier is not None:
+        if reader.verifier is not None:  # (it weighs cuts and merges of strokes too)
             results[part]["piece_verifier"] = reader.verifier.card.get("onnx_sha256", "")[:12]
     return _words_said(recognizer, reader, args, results)
 

@@ -82,7 +82,7 @@ def words_results_table(directory: Path | None = None) -> str:
             if not r:
                 continue
             writers = "validation" if part.startswith("words_val") else "test"
-            reader = "+ its stroke model"
+            reader = "+ its stroke model" + (" + the piece verifier" if r.get("piece_verifier") else "")
             if part.endswith("_pictures"):
                 partner = r.get("picture_partner")
                 reader = f"+ `{partner}`" if partner else ""

@@ -6,8 +6,10 @@ so their odds alone cut single characters and keep touching pairs whole. The ver
 (:mod:`ml.models.piece_verifier`, trained by ``glyphpad-ml train-verifier`` on pictures of words written
 by UNIPEN's training writers) says how likely each candidate is one whole character, from its model
 input and its size on the line; :class:`ml.runtime.line_reader.LineReader` weighs that beside the
-recognizers' odds. It is an ONNX graph with a card, in ``weights/pieces``, its sha256 checked on load.
-Without it pictures are read as before, by the recognizers' odds alone.
+recognizers' odds. Written strokes are weighed by it too, where the reader may merge two neighbours or
+cut a character of several strokes in two (the candidate's picture rendered from its strokes, its size
+measured on their line). It is an ONNX graph with a card, in ``weights/pieces``, its sha256 checked on
+load. Without it text mode reads by the recognizers' odds alone.
 """
 
 from __future__ import annotations
