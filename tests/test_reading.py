@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import math
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -1175,15 +1176,38 @@ def test_the_piece_verifier_cuts_overlapping_letters_of_strokes(monkeypatch: pyt
     reader = LineReader.load(device="cpu")
     assert reader.verifier is not None
     # An A written over the right stem of an H: the rules join them, the recognizers read one H with an A's
-    # strokes in it; the verifier, which knows an H with two extra strokes is no whole character, cuts it.
+    # strokes in it; with the verifier the reader cuts it where the writer's letters part.
     strokes, owner = write("HA", gap=-0.45)
     line = reader.read_strokes(strokes)
     assert line.text == "HA"
     assert [c.strokes for c in line.characters] == [
         tuple(k for k, o in enumerate(owner) if o == position) for position in range(2)
     ]
-    monkeypatch.setattr(reader, "verifier", None)  # (the loaded reader is shared: put back after the test)
+    monkeypatch.setattr(reader, "verifier", None)  # (the reader of this test alone; the old rule)
     assert reader.read_strokes(strokes).text == "H"
+
+
+def test_the_verifiers_say_alone_turns_a_merge_or_a_cut() -> None:
+    from ml.runtime.line_reader import STROKE_CUT_ODDS, STROKE_MERGE_ODDS, STROKE_VERIFIER_SAY, LineReader
+
+    # Three rows the recognizers read equally sure (0.9 each): as one and as two alike, nearly.
+    sure = np.full((3, 4), 0.1 / 3)
+    sure[:, 0] = 0.9
+    pictures = [np.zeros((28, 28), np.float32)] * 3
+    unread = np.zeros(3, bool)
+    even = np.zeros(3)  # the verifier saying nothing: the recognizers' odds against the bars
+    # Two neighbours (rows 0 and 1) and the two as one (row 2): apart, unless the verifier finds the one whole
+    # and each neighbour a piece.
+    assert not LineReader._reads_as_one(sure, None, (0, 1), 2, 1.0, even)
+    lean = (math.log(STROKE_MERGE_ODDS) + 1) / STROKE_VERIFIER_SAY
+    assert LineReader._reads_as_one(sure, None, (0, 1), 2, 1.0, np.array([-lean / 2, -lean / 2, 0.0]))
+    assert not LineReader._reads_as_one(sure, None, (0, 1), 2, 1.0, np.array([0.0, 0.0, -lean]))
+    # A part (row 0) and the two sides of a cut (rows 1 and 2): whole, unless the verifier finds the sides
+    # whole characters and the part none.
+    assert LineReader._cut_or_whole(0, [(1, 2)], pictures, sure, sure, unread, 1.0, even) == [0]
+    lean = (math.log(STROKE_CUT_ODDS) + 1) / STROKE_VERIFIER_SAY
+    assert LineReader._cut_or_whole(0, [(1, 2)], pictures, sure, sure, unread, 1.0, np.array([-lean, 0, 0])) == [1, 2]
+    assert LineReader._cut_or_whole(0, [(1, 2)], pictures, sure, sure, unread, 1.0, np.array([0, -lean, 0])) == [0]
 
 
 @pytest.mark.skipif(
@@ -1352,6 +1376,8 @@ def test_a_stroke_the_person_splits_is_cut_into_letters_however_narrow(monkeypat
     # A small stroke beside it, not over it (an o by a C, a degree sign by a 5), is split off as before.
     # (One a fifth of the C's height on its baseline reads as a letter of its own: "Co".)
     c, small_o = np.array(GLYPHS["C"][0]) * 100, np.array(GLYPHS["O"][0]) * 15 + np.array([95.0, 70.0])
+    fifth = np.array(GLYPHS["O"][0]) * 22 + np.array([95.0, 70.0])
+    assert reader.read_strokes([c, fifth]).text == "Co"
     assert [c.strokes for c in reader.read_strokes([c, small_o]).characters] == [(0, 1)]
     assert [c.strokes for c in reader.read_strokes([c, small_o], apart=[(0, 1)]).characters] == [(0,), (1,)]
     # Beside a stroke of its own, which stays as it was; a group naming no stroke is left out.

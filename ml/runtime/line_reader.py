@@ -56,7 +56,13 @@ from ml.runtime.joined_letters import (
 )
 from ml.runtime.labels import TOP_K
 from ml.runtime.levelling import LEVEL_BELOW_DEGREES, LEVELLINGS, levelled, line_slope
-from ml.runtime.piece_verifier import PieceVerifier, load_piece_verifier, piece_geometry, size_geometry
+from ml.runtime.piece_verifier import (
+    PieceVerifier,
+    load_piece_verifier,
+    piece_geometry,
+    size_geometry,
+    strokes_geometry,
+)
 from ml.runtime.preprocess import (
     BlankImageError,
     ImageLike,
@@ -157,7 +163,7 @@ START_BONUS = 4.0
 # 51, and makes 4 false ones, not 8 (test words: 58 and 7, not 55 and 9; measured with a scratch script
 # over the pairs' recorded odds). Never more than WIDTH_CAP either way, below MERGE_ODDS and CUT_ODDS:
 # the width tips a reading's odds, it does not decide alone (2 costs the validation words two characters
-# in one box against no cap, 98.29 -> 98.21%).
+# in one box against no cap, 98.29 -> 98.21%); with the piece verifier, see STROKE_CUT_ODDS.
 ONE_WIDE = 1.3
 WIDTH_PARTS = 4  # a line of fewer parts has no usual width: an m drawn in two pieces alone is its own measure
 WIDTH_SAY = 1.0
@@ -191,19 +197,19 @@ DOT_OVER = 0.05  # line heights: a mark whose bottom is at most this far below a
 CUT_ODDS = 3.0  # strokes the rules joined are read as two characters when that reads this many times likelier
 # The piece verifier (ml.runtime.piece_verifier) weighs in on strokes too: its log chances of two neighbours
 # (or a cut's two sides) being whole characters, less the one character's, times STROKE_VERIFIER_SAY, are
-# added to the recognizers' odds of two, where a merge needs STROKE_MERGE_ODDS and a cut STROKE_CUT_ODDS.
+# added to the recognizers' odds of two, where a merge needs STROKE_MERGE_ODDS and a cut STROKE_CUT_ODDS
+# (then the width prior may tip a cut that reads no likelier than the whole: a wide part's bar is below 1).
 # The recognizers read half a K as a confident 1 and an "nl" as an n with a tail; the verifier, taught whole
-# characters from pieces, knows better. Chosen over the decisions of the validation words 400-1600 and of
-# the test writers' words (their odds recorded by a scratch script, runs/notes/decisions.py): of 1071 and
-# 1224 decisions, the recognizers alone at 3 and 3 made 64 and 67 wrong; say 0.5 at 5 and 1, 35 and 36.
-# Read end to end, paired (writers resampled): the validation words 400-1600, characters in one box
-# 97.86 -> 98.39% (+0.20 to +0.89), CER 9.97 -> 9.73% (-0.58 to +0.08); the test writers' 1600 words
-# 97.94 -> 98.51%, CER 9.50 -> 9.16% (-0.62 to -0.10). Say 0.25 read the validation words 0.10 points
-# better and the test words 0.10 worse; 1.0, merge at 3 or 8, cut at 0.5 or 2 no better.
-STROKE_VERIFIER_SAY = 0.5
+# characters from pieces, knows better. The bars from the decisions of the validation words 400-1600 (their
+# odds recorded by a scratch script, runs/notes/decisions.py: of 1071, the recognizers alone made 64 wrong,
+# with the verifier at a quarter of a say, merging at about 5 and cutting at about 1, 42); the say read end to end on
+# those words, paired with writers resampled (runs/notes/paired_boxes.py): against no verifier, characters in
+# one box 97.86 -> 98.52% (+0.33 to +1.03), CER 9.97 -> 9.65% (-0.66 to +0.00); say 0.5 98.41%, 9.72%;
+# 1.0 98.35%, 9.69%. Then once on the test writers' 1600 words: 97.94 -> 98.45%, CER 9.50 -> 9.27%
+# (-0.49 to -0.01).
+STROKE_VERIFIER_SAY = 0.25
 STROKE_MERGE_ODDS = 5.0
 STROKE_CUT_ODDS = 1.0
-USUAL_WIDTH_GUESS = 0.6  # line heights: a short line's usual character width, for the verifier (training words' median)
 # How often a printed word is written each way (rule 3): a prior, not fitted to the validation words.
 CASE_PATTERNS = {"small": 0.5, "capitalized": 0.2, "capitals": 0.25, "mixed": 0.05}
 # A line of one height (no digits): how well its characters fit a short form (x-height letters). Even: size
@@ -733,7 +739,8 @@ class LineReader:
         merged_of = {pair: len(parts) + n for n, pair in enumerate(pairs)}
         weighed = {k for i in pairs for k in (i, i + 1, merged_of[i])}
         weighed |= {k for i, rows_of_cuts in cut_rows.items() for k in (i, *itertools.chain(*rows_of_cuts))}
-        one_chance = self._strokes_verified(candidates, pictures, parts_xy, sorted(weighed), height, usual_width)
+        body_height = line_height(np.array([p.body_box for p in parts])) if parts else 1.0
+        one_chance = self._strokes_verified(candidates, pictures, parts_xy, sorted(weighed), body_height, usual_width)
         kept: list[CharacterPart] = []
         kept_probs: list[np.ndarray] = []
         kept_pictures: list[np.ndarray] = []
@@ -1073,21 +1080,22 @@ class LineReader:
         usual_width: float | None,
     ) -> np.ndarray | None:
         """The verifier's log chance that each of the rows ``asked`` (readable ones) of a stroke line's
-        candidates is one whole character, 0 for the others; None without a verifier. A line too short to have
-        a usual character width is measured by ``USUAL_WIDTH_GUESS``."""
+        candidates is one whole character, 0 for the others; None without a verifier. ``height``: the line's
+        (of its parts' bodies, as the verifier learnt it), ``usual_width``: its usual character width, if it
+        has one (:func:`strokes_geometry`)."""
         if self.verifier is None:
             return None
         out = np.zeros(len(candidates))
         asked = [k for k in asked if pictures[k] is not None]
         if asked:
-            width = usual_width if usual_width is not None else USUAL_WIDTH_GUESS * height
-            geometry = []
-            for k in asked:
-                x0, y0, x1, y1 = strokes_box(strokes, candidates[k].strokes)
-                geometry.append(size_geometry(x1 - x0, y1 - y0, width, height))
-            out[asked] = self.verifier.log_one(
+            geometry = [
+                strokes_geometry(strokes_box(strokes, candidates[k].strokes), usual_width, height) for k in asked
+            ]
+            chances = self.verifier.log_one(
                 np.stack([p for k in asked if (p := pictures[k]) is not None]), np.stack(geometry)
             )
+            # (A chance that is no number says nothing: the recognizers' odds decide alone there.)
+            out[asked] = np.nan_to_num(chances, nan=0.0, posinf=0.0, neginf=-50.0)
         return out
 
     def _read_pictures(self, pictures: np.ndarray) -> np.ndarray:

@@ -24,6 +24,11 @@ import numpy as np
 from ml.runtime.cards import WeightsError, sha256_of, weights_dir
 
 VERIFIER_NAME = "piece_verifier"
+STAND_IN_WIDTH = 0.6  # line heights: the usual character width of a line too short to have one
+# Line heights of ink a pen adds round a candidate's strokes, when it is measured from its strokes (the
+# verifier learnt sizes of pixels: its training pictures' pens, 2.5-7 px, on lines 50-110 px tall, add
+# about this much).
+STROKES_PEN = 0.06
 log = logging.getLogger(__name__)
 
 
@@ -37,6 +42,17 @@ def piece_geometry(pixels: np.ndarray, usual_width: float, line_height: float) -
     (:func:`size_geometry`)."""
     (top, left), (bottom, right) = pixels.min(0), pixels.max(0) + 1
     return size_geometry(right - left, bottom - top, usual_width, line_height)
+
+
+def strokes_geometry(
+    box: tuple[float, float, float, float], usual_width: float | None, line_height: float
+) -> np.ndarray:
+    """The size on the line of a candidate written as strokes (``box``: their points' x0, y0, x1, y1) as
+    the verifier reads it: a pen's ink (``STROKES_PEN``) round the points, against the line's usual character
+    width (``STAND_IN_WIDTH`` line heights when the line has none)."""
+    pen = STROKES_PEN * line_height
+    usual = usual_width if usual_width is not None else STAND_IN_WIDTH * line_height
+    return size_geometry(box[2] - box[0] + pen, box[3] - box[1] + pen, usual, line_height)
 
 
 def size_geometry(width: float, height: float, usual_width: float, line_height: float) -> np.ndarray:
@@ -91,8 +107,8 @@ class PieceVerifier:
 
 
 def load_piece_verifier(directory: Path | None = None) -> PieceVerifier | None:
-    """The verifier when bundled and sound; None otherwise (a damaged one is logged, not fatal: pictures
-    are then read by the recognizers' odds alone)."""
+    """The verifier when bundled and sound; None otherwise (a damaged one is logged, not fatal: text mode
+    then reads by the recognizers' odds alone)."""
     try:
         return PieceVerifier.load(directory)
     except WeightsError as error:

@@ -37,14 +37,13 @@ from ml.runtime.line_reader import (
     without_punctuation,
     written_ink,
 )
-from ml.runtime.piece_verifier import VERIFIER_NAME, piece_geometry
+from ml.runtime.piece_verifier import STAND_IN_WIDTH, VERIFIER_NAME, piece_geometry
 from ml.runtime.preprocess import PREPROCESS_VERSION, as_pixels
 from ml.runtime.segmentation import line_height, split_ink
 from ml.training.export import ONNX_OPSET, ExportError, graph_bytes
 
 SAME_EXTENT = 0.75
 PART, SIDE, JOINED = 0, 1, 2  # the kinds of candidate: a part, a side of a cut, two close parts read as one
-STAND_IN_WIDTH = 0.6  # line heights: the usual character width of a line too short to have one
 
 
 @dataclass(frozen=True)
