@@ -62,7 +62,7 @@ def _trained(training: dict[str, Any]) -> str:
 
 def rate_with_range(scores: dict[str, Any], name: str) -> str:
     """A words source's rate, with the range resampling its writers gives where there is one
-    (ml.evaluation.words.resampled_interval): 9.31% (7.3-11.8)."""
+    (ml.evaluation.words.resampled_interval): 9.23% (7.3-11.7)."""
     interval = scores.get(f"{name}_interval")
     said = f"{100 * scores[name]:.2f}%"
     return f"{said} ({100 * interval[0]:.1f}-{100 * interval[1]:.1f})" if interval else said
