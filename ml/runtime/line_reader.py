@@ -195,18 +195,17 @@ JOINED_USUAL_WIDTH = 0.5  # line heights: a line's usual character width when al
 JOINED_CUT_UNSURE = 0.5  # a letter cut from a stroke read less sure than this: the line is noted (LLLL read VVVL)
 DOT_OVER = 0.05  # line heights: a mark whose bottom is at most this far below a stroke's top is a dot over it
 CUT_ODDS = 3.0  # strokes the rules joined are read as two characters when that reads this many times likelier
-# The piece verifier (ml.runtime.piece_verifier) weighs in on strokes too: its log chances of two neighbours
-# (or a cut's two sides) being whole characters, less the one character's, times STROKE_VERIFIER_SAY, are
-# added to the recognizers' odds of two, where a merge needs STROKE_MERGE_ODDS and a cut STROKE_CUT_ODDS
-# (then the width prior may tip a cut that reads no likelier than the whole: a wide part's bar is below 1).
-# The recognizers read half a K as a confident 1 and an "nl" as an n with a tail; the verifier, taught whole
-# characters from pieces, knows better. The bars from the decisions of the validation words 400-1600 (their
-# odds recorded by a scratch script, runs/notes/decisions.py: of 1071, the recognizers alone made 64 wrong,
-# with the verifier at a quarter of a say, merging at about 5 and cutting at about 1, 42); the say read end to end on
-# those words, paired with writers resampled (runs/notes/paired_boxes.py): against no verifier, characters in
-# one box 97.86 -> 98.52% (+0.33 to +1.03), CER 9.97 -> 9.65% (-0.66 to +0.00); say 0.5 98.41%, 9.72%;
-# 1.0 98.35%, 9.69%. Then once on the test writers' 1600 words: 97.94 -> 98.45%, CER 9.50 -> 9.27%
-# (-0.49 to -0.01).
+# The piece verifier (ml.runtime.piece_verifier) weighs in on strokes too: its log chances of two neighbours (or a
+# cut's two sides) being whole characters, less the one character's, times STROKE_VERIFIER_SAY, are added to the
+# recognizers' odds of two, where a merge needs STROKE_MERGE_ODDS and a cut STROKE_CUT_ODDS (then the width prior may
+# tip a cut that reads no likelier than the whole: a wide part's bar is below 1). The recognizers read half a K as a
+# confident 1 and an "nl" as an n with a tail; the verifier, taught whole characters from pieces, knows better. The
+# bars from the decisions of the validation words 400-1600 (their odds recorded by a scratch script,
+# runs/notes/decisions.py: of 1071, the recognizers alone made 64 wrong, with the verifier at a quarter of a say,
+# merging at about 5 and cutting at about 1, 42; sizes then without a pen's ink); the say read end to end on those
+# words, paired with writers resampled (runs/notes/paired_boxes.py): against no verifier, characters in one box 97.86
+# -> 98.52% (+0.33 to +1.03), CER 9.97 -> 9.65% (-0.66 to +0.00); say 0.5 98.41%, 9.72%; 1.0 98.35%, 9.69%. Then once
+# on the test writers' 1600 words: 97.94 -> 98.45%, CER 9.50 -> 9.27% (-0.49 to -0.01).
 STROKE_VERIFIER_SAY = 0.25
 STROKE_MERGE_ODDS = 5.0
 STROKE_CUT_ODDS = 1.0
