@@ -1133,6 +1133,75 @@ def test_words_are_scored_from_their_strokes_and_as_pictures() -> None:
     assert spaced["word_accuracy"] == 0.0 and spaced["cer"] >= 0.25
 
 
+def test_two_readings_of_the_same_words_are_compared_writer_by_writer() -> None:
+    from ml.evaluation.words import ReadingScores, WordReadings, paired_differences
+
+    def readings(reads: list[str], one_box: list[int]) -> WordReadings:
+        scores = ReadingScores()
+        for read, written, writer in zip(reads, ("cat", "dog", "cow", "owl"), "aabb", strict=True):
+            scores.add(read, written, 1.0, writer=writer)
+        return WordReadings(scores, one_box)
+
+    first = readings(["cat", "dag", "cw", "owl"], [3, 3, 2, 3])
+    second = readings(["cat", "dog", "cow", "owl"], [3, 3, 3, 3])
+    same = paired_differences(first, first)
+    assert all(r["difference"] == 0.0 and r["interval"] == (0.0, 0.0) for r in same.values())
+    better = paired_differences(first, second)
+    # Two errors in 12 characters (a wrong letter, one left out) mended; one word in four, one box more.
+    assert better["cer"]["first"] == pytest.approx(2 / 12) and better["cer"]["second"] == 0.0
+    assert better["cer"]["difference"] == pytest.approx(-2 / 12)
+    assert better["word_accuracy"]["difference"] == pytest.approx(0.5)
+    assert better["one_box_per_character"]["difference"] == pytest.approx(1 / 12)
+    # Each writer gained one character in six: however the writers are drawn, the difference is a sixth.
+    assert better["cer"]["interval"] == pytest.approx((-1 / 6, -1 / 6))
+    assert better["word_accuracy"]["interval"] == pytest.approx((0.5, 0.5))
+    # Only the second writer gained a box: drawn twice, none is gained; twice the other, a sixth.
+    assert better["one_box_per_character"]["interval"] == pytest.approx((0.0, 1 / 6))
+    worse = paired_differences(second, first)
+    assert worse["cer"]["difference"] == pytest.approx(2 / 12)
+    with pytest.raises(ValueError, match="not of the same words"):
+        paired_differences(first, WordReadings(ReadingScores(), []))
+
+
+@pytest.mark.skipif(
+    not REAL_UNIPEN.exists(), reason=f"UNIPEN not found at {REAL_UNIPEN} (see ../shared/data/README.md)"
+)
+def test_evaluate_against_reads_the_same_words_with_two_models(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ml.cli import main as cli_main
+
+    monkeypatch.setenv("GLYPHPAD_UNIPEN", str(REAL_UNIPEN))
+    words = ["--source", "words_val", "--words", "6", "--json"]
+    assert cli_main(["evaluate", "--model", "emnist36_cnn", *words]) == 0
+    alone = json.loads(capsys.readouterr().out)["sources"]["words_val"]
+    assert cli_main(["evaluate", "--model", "emnist36_cnn", "--against", "emnist36", *words]) == 0
+    compared = json.loads(capsys.readouterr().out)
+    assert compared["model"] == "emnist36_cnn" and compared["against"] == "emnist36"
+    scores = compared["sources"]["words_val"]
+    assert scores["words"] == 6
+    for rate in ("cer", "cer_case_insensitive", "word_accuracy", "one_box_per_character"):
+        # The first reader's rates are its own on these words; the difference is the second's less them.
+        assert scores[rate]["first"] == pytest.approx(alone[rate])
+        assert scores[rate]["difference"] == pytest.approx(scores[rate]["second"] - scores[rate]["first"])
+        low, high = scores[rate]["interval"]
+        assert low <= high
+    # A model against itself: the same reads, no difference.
+    assert cli_main(["evaluate", "--model", "emnist36_cnn", "--against", "emnist36_cnn", *words[:-1]]) == 0
+    said = capsys.readouterr().out
+    assert "emnist36_cnn against emnist36_cnn" in said and said.count("+0.00 points (+0.00 to +0.00)") == 4
+    # Compared on composed words only, and never into a card.
+    for argv in (
+        ["--source", "printed_words"],
+        ["--source", "words_val", "--update-card"],
+        ["--source", "unipen_val"],
+    ):
+        assert cli_main(["evaluate", "--model", "emnist36_cnn", "--against", "emnist36", *argv]) == 2
+        assert "--against compares readers on composed words" in capsys.readouterr().err
+    assert cli_main(["evaluate", "--against", "no_such_model", *words]) == 2
+    assert "no model named 'no_such_model'" in capsys.readouterr().err
+
+
 def test_strokes_the_person_split_are_read_as_two_characters() -> None:
     from ml.runtime.line_reader import LineReader
 

@@ -67,6 +67,14 @@ def get_args_parser() -> argparse.ArgumentParser:
         default=None,
         help="which words are composed (default: the cards' words; another seed draws other words by the same writers)",
     )
+    parser.add_argument(
+        "--against",
+        default=None,
+        metavar="MODEL",
+        help="read the words_* sources' words with this model too, and say how much better or worse each rate is, "
+        "with the range resampling the writers gives that difference (two readers of the same words: a smaller "
+        "difference than their own ranges tells apart)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--report", type=Path, default=None, help="write PNG plots and report.json (first source) here")
     parser.add_argument("--update-card", action="store_true", help="store these metrics in the model card")
@@ -113,6 +121,8 @@ def run(argv: list[str]) -> int:
         return fail("evaluate", "--words must be 1 or more")
     if composing and args.update_card:  # the README's table compares the cards on the same words
         return fail("evaluate", "--update-card stores the cards' own words' figures: leave out --words and --word-seed")
+    if args.against is not None and (args.update_card or not word_sources or "printed_words" in word_sources):
+        return fail("evaluate", "--against compares readers on composed words: name words_* sources, no --update-card")
     if args.update_card and not args.model:  # a card is rewritten: the one meant, named
         return fail("evaluate", "--update-card rewrites a model's card: name the model with --model")
     try:
@@ -303,24 +313,44 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
     try:
         pen = load_unipen(args.pen_data) if composed else None
         reader = LineReader.load(recognizer.weights_path, device=args.device)
-    except (WeightsError, FileNotFoundError, ValueError) as error:
+        other = None
+        if args.against is not None:
+            other = LineReader.load(model_to_read_with("evaluate", args.against), device=args.device)
+    except (WeightsError, DeviceError, FileNotFoundError, ValueError) as error:
         return fail("evaluate", str(error))
     results = {}
     if "printed_words" in parts:  # type, not anyone's writing: no writers to keep apart
         results["printed_words"] = score_printed(reader, progress=not args.json)
     if pen is None:
         return _words_said(recognizer, reader, args, results)
-    # Words by the writers neither the image model nor its stroke model trained on.
+    # Words by the writers neither the image model nor its stroke model trained on (nor, compared, the other's).
     readers = [card] + ([reader.fused.strokes.card] if reader.fused else [])
+    if other is not None:
+        readers += [other.image.card] + ([other.fused.strokes.card] if other.fused else [])
     trained_on_pen = [c for c in readers if learned_from_pen(c)]
     seeds = {model_writer_seed(c) for c in trained_on_pen} or {model_writer_seed(card)}
     if len(seeds) > 1:
         split_apart = "were trained on different splits of UNIPEN's writers"
-        return fail("evaluate", f"{card.name} and its stroke model {split_apart}: no writers are unseen by both")
+        who = (
+            f"{card.name}, {other.image.card.name} and their stroke models"
+            if other
+            else f"{card.name} and its stroke model"
+        )
+        return fail("evaluate", f"{who} {split_apart}: no writers are unseen by all")
     split = writer_split(pen.writers, seed=seeds.pop())
     seed = WORD_SEED if args.word_seed is None else args.word_seed
+    if other is not None:
+        return _compare_words(
+            reader,
+            other,
+            args,
+            {
+                part: compose_words(pen, split.get(_writers_of(part)), args.words or WORD_COUNT, seed=seed)
+                for part in composed
+            },
+        )
     for part in composed:
-        writers = split.get(part.removeprefix("words_").removesuffix("_pictures"))
+        writers = split.get(_writers_of(part))
         words = compose_words(pen, writers, args.words or WORD_COUNT, seed=seed)
         pictures = part.endswith("_pictures")
         results[part] = score_words(reader, words, progress=not args.json, pictures=pictures)
@@ -331,6 +361,41 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
         if reader.verifier is not None:  # (it weighs cuts and merges of strokes too)
             results[part]["piece_verifier"] = reader.verifier.card.get("onnx_sha256", "")[:12]
     return _words_said(recognizer, reader, args, results)
+
+
+def _writers_of(part: str) -> str:
+    """Whose words a words_* source holds: "val" or "test"."""
+    return part.removeprefix("words_").removesuffix("_pictures")
+
+
+def _compare_words(first: Any, second: Any, args: argparse.Namespace, words: dict[str, Any]) -> int:
+    """The same words read by two readers: each rate by both, and the difference with its range."""
+    from ml.evaluation.words import paired_differences, read_words
+
+    names = (first.image.card.name, second.image.card.name)
+    results: dict[str, dict[str, Any]] = {}
+    for part, its_words in words.items():
+        pictures = part.endswith("_pictures")
+        readings = [read_words(reader, its_words, not args.json, pictures) for reader in (first, second)]
+        results[part] = {"words": len(its_words), **paired_differences(*readings)}
+    if args.json:
+        print(json.dumps(json_safe({"model": names[0], "against": names[1], "sources": results})))
+        return 0
+    print(f"{names[1]} against {names[0]}, the same words read by both (in brackets: the difference's range with")
+    print("the writers resampled; one that leaves out 0 is more than the drawing of the words would make)")
+    for part, r in results.items():
+        print(f"  {part} ({r['words']} words)")
+        for rate, title in (
+            ("cer", "CER"),
+            ("cer_case_insensitive", "CER, any case"),
+            ("word_accuracy", "words right"),
+            ("one_box_per_character", "one box each"),
+        ):
+            d = r[rate]
+            span = f" ({100 * d['interval'][0]:+.2f} to {100 * d['interval'][1]:+.2f})" if d["interval"] else ""
+            rates = f"{100 * d['first']:6.2f}% -> {100 * d['second']:6.2f}%"
+            print(f"    {title:14s} {rates}  {100 * d['difference']:+.2f} points{span}")
+    return 0
 
 
 def _words_said(recognizer: Any, reader: Any, args: argparse.Namespace, results: dict[str, Any]) -> int:

@@ -191,7 +191,8 @@ def resampled_interval(
     fewer than two groups (lines): one says nothing of how others would read.
 
     It is one rate's range. Two settings read on the same words differ by chance far less than that (the
-    same hard words and writers count against both): their difference is not judged by it."""
+    same hard words and writers count against both): their difference is not judged by it, but by the range
+    of the per-line differences (:func:`paired_differences`)."""
     if groups is not None and len(groups):
         _, group_of = np.unique(groups, return_inverse=True)
         counts, totals = np.bincount(group_of, weights=counts), np.bincount(group_of, weights=totals)
@@ -255,15 +256,72 @@ class ReadingScores:
         }
 
 
+@dataclass(frozen=True)
+class WordReadings:
+    """Composed words as a reader read them: the lines' scores, and how many of each word's characters came
+    out as exactly one box."""
+
+    scores: ReadingScores
+    one_box: list[int]
+
+    def as_dict(self) -> dict[str, Any]:
+        """:meth:`ReadingScores.as_dict`, with the writers and the share of characters in one box."""
+        return {
+            **self.scores.as_dict(),
+            "writers": len(set(self.scores.writers)),
+            "one_box_per_character": sum(self.one_box) / max(self.scores.characters, 1),
+        }
+
+
 def score_words(
     reader: LineReader, words: list[ComposedWord], progress: bool = False, pictures: bool = False
 ) -> dict[str, Any]:
     """Character error rates, word accuracy, splitting, and reading time over ``words``, read from their
     strokes or (``pictures``) from pictures of them."""
+    return read_words(reader, words, progress, pictures).as_dict()
+
+
+# The rates two readers of the same words are compared on (:func:`paired_differences`).
+PAIRED_RATES = ("cer", "cer_case_insensitive", "word_accuracy", "one_box_per_character")
+
+
+def paired_differences(first: WordReadings, second: WordReadings) -> dict[str, dict[str, Any]]:
+    """Each of ``PAIRED_RATES`` as ``first`` and ``second`` read the same words, their difference (second
+    less first), and the middle ``INTERVAL`` of that difference over the words' writers resampled (the same
+    writers drawn for both: :func:`resampled_interval` of the per-word differences). A difference whose
+    range leaves out 0 is more than the drawing of the words would make. ValueError for readings of
+    different words."""
+    a, b = first.scores, second.scores
+    if a.lengths != b.lengths or a.writers != b.writers:
+        raise ValueError("the two readings are not of the same words")
+    lengths, lines, writers = np.array(a.lengths, np.float64), np.ones(len(a.lengths)), np.array(a.writers)
+    counts = {
+        "cer": (a.errors, b.errors, lengths),
+        "cer_case_insensitive": (a.errors_any_case, b.errors_any_case, lengths),
+        "word_accuracy": (a.right, b.right, lines),
+        "one_box_per_character": (first.one_box, second.one_box, lengths),
+    }
+    out = {}
+    for rate in PAIRED_RATES:
+        before, after, totals = (np.asarray(x, dtype=np.float64) for x in counts[rate])
+        total = max(float(totals.sum()), 1.0)
+        out[rate] = {
+            "first": float(before.sum() / total),
+            "second": float(after.sum() / total),
+            "difference": float((after - before).sum() / total),
+            "interval": resampled_interval(after - before, totals, writers),
+        }
+    return out
+
+
+def read_words(
+    reader: LineReader, words: list[ComposedWord], progress: bool = False, pictures: bool = False
+) -> WordReadings:
+    """``words`` read from their strokes or (``pictures``) from pictures of them, each scored."""
     from tqdm import tqdm
 
     scores = ReadingScores()
-    exact_boxes = 0
+    one_box: list[int] = []
     # A bar on a terminal only (a log got hundreds of its redrawn lines).
     for word in tqdm(words, desc="words", unit="word", disable=None if progress else True, mininterval=1):
         owner = np.array(word.character_of_stroke)
@@ -273,17 +331,15 @@ def score_words(
             line = reader.read_image(picture) if picture is not None else reader.read_strokes(word.strokes)
         except NotOneLineError:  # a word the reader takes for more than one line: read as nothing
             scores.add("", word.text, 1000 * (time.perf_counter() - started), writer=word.writer)
+            one_box.append(0)
             continue
         if pictures:
             boxes = character_boxes(placed, owner, len(word.text))
-            exact_boxes += _one_box_by_centres([c.box for c in line.characters], boxes)
+            one_box.append(_one_box_by_centres([c.box for c in line.characters], boxes))
         else:
-            for position in range(len(word.text)):
-                mine = set(np.flatnonzero(owner == position).tolist())
-                exact_boxes += any(set(c.strokes) == mine for c in line.characters)
+            groups = {tuple(sorted(c.strokes)) for c in line.characters}
+            one_box.append(
+                sum(tuple(np.flatnonzero(owner == position).tolist()) in groups for position in range(len(word.text)))
+            )
         scores.add(line.text, word.text, line.latency_ms, writer=word.writer)
-    return {
-        **scores.as_dict(),
-        "writers": len({word.writer for word in words}),
-        "one_box_per_character": exact_boxes / max(scores.characters, 1),
-    }
+    return WordReadings(scores, one_box)
