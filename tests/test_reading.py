@@ -1173,23 +1173,26 @@ def test_evaluate_against_reads_the_same_words_with_two_models(
 
     monkeypatch.setenv("GLYPHPAD_UNIPEN", str(REAL_UNIPEN))
     words = ["--source", "words_val", "--words", "6", "--json"]
-    assert cli_main(["evaluate", "--model", "emnist36_cnn", *words]) == 0
-    alone = json.loads(capsys.readouterr().out)["sources"]["words_val"]
+    alone = {}
+    for model in ("emnist36_cnn", "emnist36"):
+        assert cli_main(["evaluate", "--model", model, *words]) == 0
+        alone[model] = json.loads(capsys.readouterr().out)["sources"]["words_val"]
     assert cli_main(["evaluate", "--model", "emnist36_cnn", "--against", "emnist36", *words]) == 0
     compared = json.loads(capsys.readouterr().out)
     assert compared["model"] == "emnist36_cnn" and compared["against"] == "emnist36"
+    assert "strokes36_pair" in compared["readers"]["model"] and "no stroke model" in compared["readers"]["against"]
     scores = compared["sources"]["words_val"]
     assert scores["words"] == 6
     for rate in ("cer", "cer_case_insensitive", "word_accuracy", "one_box_per_character"):
-        # The first reader's rates are its own on these words; the difference is the second's less them.
-        assert scores[rate]["first"] == pytest.approx(alone[rate])
+        # Each reader's rates are its own on these words, as each model alone reads them.
+        assert scores[rate]["first"] == pytest.approx(alone["emnist36_cnn"][rate])
+        assert scores[rate]["second"] == pytest.approx(alone["emnist36"][rate])
         assert scores[rate]["difference"] == pytest.approx(scores[rate]["second"] - scores[rate]["first"])
-        low, high = scores[rate]["interval"]
-        assert low <= high
+        assert scores[rate]["interval"][0] <= scores[rate]["interval"][1]
     # A model against itself: the same reads, no difference.
     assert cli_main(["evaluate", "--model", "emnist36_cnn", "--against", "emnist36_cnn", *words[:-1]]) == 0
     said = capsys.readouterr().out
-    assert "emnist36_cnn against emnist36_cnn" in said and said.count("+0.00 points (+0.00 to +0.00)") == 4
+    assert "--against emnist36_cnn + strokes36_pair" in said and said.count("+0.00 points (+0.00 to +0.00)") == 4
     # Compared on composed words only, and never into a card.
     for argv in (
         ["--source", "printed_words"],
@@ -1200,6 +1203,8 @@ def test_evaluate_against_reads_the_same_words_with_two_models(
         assert "--against compares readers on composed words" in capsys.readouterr().err
     assert cli_main(["evaluate", "--against", "no_such_model", *words]) == 2
     assert "no model named 'no_such_model'" in capsys.readouterr().err
+    assert cli_main(["evaluate", "--against", "strokes36_pair", *words]) == 2
+    assert "strokes36_pair is a stroke model: give --against an image model" in capsys.readouterr().err
 
 
 def test_strokes_the_person_split_are_read_as_two_characters() -> None:

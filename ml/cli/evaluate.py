@@ -7,7 +7,7 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -16,6 +16,10 @@ from ml.runtime.cards import DEFAULT_MODEL, WeightsError, card_path_for, read_ca
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.training.data.locations import EMNIST_HELP, PEN_DATA_HELP
 from ml.training.data.unipen import learned_from_pen, model_writer_seed
+
+if TYPE_CHECKING:
+    from ml.evaluation.words import ComposedWord
+    from ml.runtime.line_reader import LineReader
 
 DEFAULT_SOURCES = ("emnist_test", "unipen_val", "drawn")
 
@@ -71,9 +75,9 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--against",
         default=None,
         metavar="MODEL",
-        help="read the words_* sources' words with this model too, and say how much better or worse each rate is, "
-        "with the range resampling the writers gives that difference (two readers of the same words: a smaller "
-        "difference than their own ranges tells apart)",
+        help="read the words_* sources' words with this image model too (with its stroke model and companions, as "
+        "text mode reads) and say each rate by both, and the difference (this model's less --model's) with the "
+        "range resampling the writers gives it: two readers of the same words told apart by less than their ranges",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--report", type=Path, default=None, help="write PNG plots and report.json (first source) here")
@@ -318,6 +322,8 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
             other = LineReader.load(model_to_read_with("evaluate", args.against), device=args.device)
     except (WeightsError, DeviceError, FileNotFoundError, ValueError) as error:
         return fail("evaluate", str(error))
+    if other is not None and other.image.card.input_kind != "image":
+        return fail("evaluate", f"{other.image.card.name} is a stroke model: give --against an image model")
     results = {}
     if "printed_words" in parts:  # type, not anyone's writing: no writers to keep apart
         results["printed_words"] = score_printed(reader, progress=not args.json)
@@ -339,21 +345,14 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
         return fail("evaluate", f"{who} {split_apart}: no writers are unseen by all")
     split = writer_split(pen.writers, seed=seeds.pop())
     seed = WORD_SEED if args.word_seed is None else args.word_seed
+    words = {
+        part: compose_words(pen, split.get(_writers_of(part)), args.words or WORD_COUNT, seed=seed) for part in composed
+    }
     if other is not None:
-        return _compare_words(
-            reader,
-            other,
-            args,
-            {
-                part: compose_words(pen, split.get(_writers_of(part)), args.words or WORD_COUNT, seed=seed)
-                for part in composed
-            },
-        )
-    for part in composed:
-        writers = split.get(_writers_of(part))
-        words = compose_words(pen, writers, args.words or WORD_COUNT, seed=seed)
+        return _compare_words(reader, other, args, words, seed)
+    for part, its_words in words.items():
         pictures = part.endswith("_pictures")
-        results[part] = score_words(reader, words, progress=not args.json, pictures=pictures)
+        results[part] = score_words(reader, its_words, progress=not args.json, pictures=pictures)
         if seed != WORD_SEED:
             results[part]["word_seed"] = seed
         if pictures and reader.picture_partner is not None:  # the README's table says who read the pictures
@@ -368,34 +367,46 @@ def _writers_of(part: str) -> str:
     return part.removeprefix("words_").removesuffix("_pictures")
 
 
-def _compare_words(first: Any, second: Any, args: argparse.Namespace, words: dict[str, Any]) -> int:
+def _compare_words(
+    first: LineReader, second: LineReader, args: argparse.Namespace, words: dict[str, list[ComposedWord]], seed: int
+) -> int:
     """The same words read by two readers: each rate by both, and the difference with its range."""
-    from ml.evaluation.words import paired_differences, read_words
+    from ml.evaluation.words import PAIRED_RATES, WORD_SEED, paired_differences, read_words
 
-    names = (first.image.card.name, second.image.card.name)
     results: dict[str, dict[str, Any]] = {}
     for part, its_words in words.items():
         pictures = part.endswith("_pictures")
-        readings = [read_words(reader, its_words, not args.json, pictures) for reader in (first, second)]
+        readings = [read_words(r, its_words, progress=not args.json, pictures=pictures) for r in (first, second)]
         results[part] = {"words": len(its_words), **paired_differences(*readings)}
     if args.json:
-        print(json.dumps(json_safe({"model": names[0], "against": names[1], "sources": results})))
+        said: dict[str, Any] = {"model": first.image.card.name, "against": second.image.card.name}
+        said["readers"] = {"model": _reader_said(first), "against": _reader_said(second)}
+        if seed != WORD_SEED:
+            said["word_seed"] = seed
+        print(json.dumps(json_safe({**said, "sources": results})))
         return 0
-    print(f"{names[1]} against {names[0]}, the same words read by both (in brackets: the difference's range with")
-    print("the writers resampled; one that leaves out 0 is more than the drawing of the words would make)")
+    print(f"--model   {_reader_said(first)}")
+    print(f"--against {_reader_said(second)}")
+    print("the same words read by both; each difference is --against's rate less --model's, in brackets its range")
+    print("with the writers resampled (one that leaves out 0 is more than the drawing of the words would likely make)")
     for part, r in results.items():
         print(f"  {part} ({r['words']} words)")
-        for rate, title in (
-            ("cer", "CER"),
-            ("cer_case_insensitive", "CER, any case"),
-            ("word_accuracy", "words right"),
-            ("one_box_per_character", "one box each"),
-        ):
+        for rate, title in PAIRED_RATES.items():
             d = r[rate]
             span = f" ({100 * d['interval'][0]:+.2f} to {100 * d['interval'][1]:+.2f})" if d["interval"] else ""
             rates = f"{100 * d['first']:6.2f}% -> {100 * d['second']:6.2f}%"
             print(f"    {title:14s} {rates}  {100 * d['difference']:+.2f} points{span}")
     return 0
+
+
+def _reader_said(reader: LineReader) -> str:
+    """Who reads in a line reader: the image model, its stroke model, case model, picture partner, verifier."""
+    fused = f" + {reader.fused.strokes.card.name}" if reader.fused is not None else " (no stroke model)"
+    case = f", case model {reader.case_model.card.name}" if reader.case_model is not None else ""
+    partner = reader.picture_partner
+    pictures_by = f", pictures also read by {partner.card.name}" if partner is not None else ""
+    verifier = ", the piece verifier" if reader.verifier is not None else ""
+    return f"{reader.image.card.name}{fused}{case}{pictures_by}{verifier}"
 
 
 def _words_said(recognizer: Any, reader: Any, args: argparse.Namespace, results: dict[str, Any]) -> int:
@@ -413,13 +424,9 @@ def _words_said(recognizer: Any, reader: Any, args: argparse.Namespace, results:
     if args.json:
         print(json.dumps(json_safe({"model": card.name, "sources": results})))
         return 0
-    fused = f" + {reader.fused.strokes.card.name}" if reader.fused is not None else " (no stroke model)"
-    case = f", case model {reader.case_model.card.name}" if reader.case_model is not None else ""
-    partner = reader.picture_partner
-    pictures_by = f", pictures also read by {partner.card.name}" if partner is not None else ""
     composed = len(results) > ("printed_words" in results)  # composed words' scores among them
     said = ": words of 3-10 characters by writers no model trained on" if composed else ""
-    print(f"{card.name}{fused}{case}{pictures_by}{said}")
+    print(f"{_reader_said(reader)}{said}")
     for part, r in results.items():
         cer, any_case, right = (rate_with_range(r, k) for k in ("cer", "cer_case_insensitive", "word_accuracy"))
         if part == "printed_words":

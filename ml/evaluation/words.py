@@ -281,8 +281,13 @@ def score_words(
     return read_words(reader, words, progress, pictures).as_dict()
 
 
-# The rates two readers of the same words are compared on (:func:`paired_differences`).
-PAIRED_RATES = ("cer", "cer_case_insensitive", "word_accuracy", "one_box_per_character")
+# The rates two readers of the same words are compared on (:func:`paired_differences`), with their titles.
+PAIRED_RATES = {
+    "cer": "CER",
+    "cer_case_insensitive": "CER, any case",
+    "word_accuracy": "words right",
+    "one_box_per_character": "one box each",
+}
 
 
 def paired_differences(first: WordReadings, second: WordReadings) -> dict[str, dict[str, Any]]:
@@ -292,7 +297,7 @@ def paired_differences(first: WordReadings, second: WordReadings) -> dict[str, d
     range leaves out 0 is more than the drawing of the words would make. ValueError for readings of
     different words."""
     a, b = first.scores, second.scores
-    if a.lengths != b.lengths or a.writers != b.writers:
+    if a.lengths != b.lengths or a.writers != b.writers or len(first.one_box) != len(second.one_box):
         raise ValueError("the two readings are not of the same words")
     lengths, lines, writers = np.array(a.lengths, np.float64), np.ones(len(a.lengths)), np.array(a.writers)
     counts = {
