@@ -237,20 +237,23 @@ class ReadingScores:
     def characters(self) -> int:
         return sum(self.lengths)
 
+    def rate_counts(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Each rate's counts and totals, line by line: the rate is sum(counts) / sum(totals)."""
+        lengths = np.array(self.lengths, dtype=np.float64)
+        return {
+            "cer": (np.array(self.errors, dtype=np.float64), lengths),
+            "cer_case_insensitive": (np.array(self.errors_any_case, dtype=np.float64), lengths),
+            "word_accuracy": (np.array(self.right, dtype=np.float64), np.ones(len(self.right))),
+        }
+
     def as_dict(self) -> dict[str, Any]:
         """The rates, each with its ``*_interval`` (:func:`resampled_interval`, by writer; None with one)."""
-        lengths, lines = np.array(self.lengths, dtype=np.float64), np.ones(len(self.right))
-        errors, any_case = np.array(self.errors, dtype=np.float64), np.array(self.errors_any_case, dtype=np.float64)
-        right, writers = np.array(self.right, dtype=np.float64), np.array(self.writers)
+        counts, writers = self.rate_counts(), np.array(self.writers)
         return {
             "words": len(self.right),
             "characters": self.characters,
-            "cer": errors.sum() / max(self.characters, 1),
-            "cer_case_insensitive": any_case.sum() / max(self.characters, 1),
-            "word_accuracy": right.sum() / max(len(right), 1),
-            "cer_interval": resampled_interval(errors, lengths, writers),
-            "cer_case_insensitive_interval": resampled_interval(any_case, lengths, writers),
-            "word_accuracy_interval": resampled_interval(right, lines, writers),
+            **{name: count.sum() / max(total.sum(), 1) for name, (count, total) in counts.items()},
+            **{f"{name}_interval": resampled_interval(*counted, writers) for name, counted in counts.items()},
             "latency_ms_p50": float(np.percentile(self.latencies, 50)) if self.latencies else 0.0,
             "examples": self.examples,
         }
@@ -263,6 +266,12 @@ class WordReadings:
 
     scores: ReadingScores
     one_box: list[int]
+
+    def rate_counts(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """:meth:`ReadingScores.rate_counts`, with the characters in one box against all."""
+        counts = self.scores.rate_counts()
+        lengths = counts["cer"][1]
+        return {**counts, "one_box_per_character": (np.array(self.one_box, dtype=np.float64), lengths)}
 
     def as_dict(self) -> dict[str, Any]:
         """:meth:`ReadingScores.as_dict`, with the writers and the share of characters in one box."""
@@ -299,16 +308,10 @@ def paired_differences(first: WordReadings, second: WordReadings) -> dict[str, d
     a, b = first.scores, second.scores
     if a.lengths != b.lengths or a.writers != b.writers or len(first.one_box) != len(second.one_box):
         raise ValueError("the two readings are not of the same words")
-    lengths, lines, writers = np.array(a.lengths, np.float64), np.ones(len(a.lengths)), np.array(a.writers)
-    counts = {
-        "cer": (a.errors, b.errors, lengths),
-        "cer_case_insensitive": (a.errors_any_case, b.errors_any_case, lengths),
-        "word_accuracy": (a.right, b.right, lines),
-        "one_box_per_character": (first.one_box, second.one_box, lengths),
-    }
+    counts, counts_after, writers = first.rate_counts(), second.rate_counts(), np.array(a.writers)
     out = {}
     for rate in PAIRED_RATES:
-        before, after, totals = (np.asarray(x, dtype=np.float64) for x in counts[rate])
+        (before, totals), (after, _) = counts[rate], counts_after[rate]
         total = max(float(totals.sum()), 1.0)
         out[rate] = {
             "first": float(before.sum() / total),
