@@ -344,6 +344,28 @@ def test_two_processes_under_torchrun_end_with_identical_weights(synthetic_emnis
     assert card["training"]["device"].endswith("× 2 processes (torchrun)")  # it read as one process's run
 
 
+def test_a_finished_torchrun_rank_ends_at_once_with_what_it_printed() -> None:
+    """A rank of several ends its process in end_rank (no gloo teardown to abort in), its buffered output
+    said first; one process goes on."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from ml.training.distributed import World, end_rank\n"
+        "print('one process goes on;', end=' ')\n"
+        "end_rank(World())\n"
+        "print('written', end='')\n"
+        "sys.stderr.write('and said')\n"
+        "end_rank(World(rank=1, size=2))\n"
+        "raise SystemExit(3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "one process goes on; written"
+    assert done.stderr == "and said"
+
+
 def test_under_torchrun_each_process_takes_its_share_of_the_batch() -> None:
     """Each of two processes took a whole --batch-size: twice the batch at the same learning rate and half
     the steps (85% where one process reached 93%)."""

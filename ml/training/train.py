@@ -64,6 +64,7 @@ from ml.training.data.unipen import SOURCE as UNIPEN_SOURCE
 from ml.training.distributed import (
     SINGLE_PROCESS,
     World,
+    end_rank,
     join_world,
     leave_world,
     wait_for_every_rank,
@@ -942,9 +943,11 @@ def main(config: TrainConfig) -> Path:
     try:
         written = _train(config, world, device_choice)
         wait_for_every_rank(world)
-        return written
-    finally:
+    except BaseException:
         leave_world()
+        raise
+    end_rank(world)  # a torchrun rank's process ends here, once every rank is done
+    return written
 
 
 def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
