@@ -50,6 +50,25 @@ def test_every_piece_of_a_written_line_is_an_example_and_only_whole_characters_c
     assert examples.pictures.shape[1:] == (28, 28) and examples.geometry.shape == (len(examples.one), 2)
 
 
+def test_a_written_lines_candidates_are_examples_whole_only_when_their_strokes_are_one_characters() -> None:
+    from ml.training.piece_verifier import PART, SIDE, stroke_piece_examples
+
+    # An A written over the right stem of an H, then a T apart: the rules make two parts, "HA" (one part,
+    # offered the cut between the letters' strokes) and "T".
+    strokes, owner = write("HA", gap=-0.45)
+    t_strokes, t_owner = write("T")
+    right = max(float(s[:, 0].max()) for s in strokes) + 60.0
+    strokes += [s + np.array([right, 0.0]) for s in t_strokes]
+    owner += [o + 2 for o in t_owner]
+    examples = stroke_piece_examples(strokes, owner)
+    assert examples.one[examples.kind == PART].tolist() == [False, True]  # "HA" is no one character, T is
+    assert examples.one[examples.kind == SIDE].tolist() == [True, True]  # its sides: the H and the A
+    assert examples.pictures.shape[1:] == (28, 28) and np.isfinite(examples.geometry).all()
+    # Were each stroke a character of its own, none of these candidates (each of several strokes) would be one.
+    apart = stroke_piece_examples(strokes, list(range(len(strokes))))
+    assert len(apart.one) == len(examples.one) and not apart.one.any()
+
+
 def test_the_verifier_learns_saves_and_loads_as_an_onnx_graph_checked_by_its_card(tmp_path: Path) -> None:
     import torch
 
@@ -120,6 +139,9 @@ def test_train_verifier_command_writes_a_verifier_text_mode_can_load(
     assert "training words: 3 of 30 drawn" in said and "epoch 1: val" in said and "step/s" not in said
     card = json.loads((out / f"{VERIFIER_NAME}.json").read_text())
     assert card["data_sources"][0]["name"] == "UNIPEN" and "accuracy" in card["metrics"]
+    # Scored on each way text mode asks it: pictures' pieces and written strokes' candidates.
+    assert 0 < card["metrics"]["pictures"]["accuracy"] <= 1 and 0 < card["metrics"]["strokes"]["accuracy"] <= 1
+    assert "written strokes" in card["data_sources"][0]["what"]
     assert PieceVerifier.load(tmp_path / "weights") is not None
 
 

@@ -701,11 +701,7 @@ class LineReader:
             (i, left, right) for i in sorted(split) for _, left, right in part_cuts(parts[i], parts_xy, height, True)
         ]
         usual_width = usual_character_width(parts)
-        candidates = parts + [merge_parts(parts[i], parts[i + 1]) for i in pairs]
-        cut_rows: dict[int, list[tuple[int, int]]] = {}
-        for i, left, right in cuts:
-            cut_rows.setdefault(i, []).append((len(candidates), len(candidates) + 1))
-            candidates += [left, right]
+        candidates, merged_of, cut_rows = stroke_candidates(parts, pairs, cuts)
         pictures: list[np.ndarray | None] = []
         sequences: list[np.ndarray | None] = []
         for part in candidates:
@@ -735,7 +731,6 @@ class LineReader:
         strokes_read[readable] = ~np.isnan(from_strokes[:, 0])
         stroke_probabilities = np.zeros_like(probabilities)
         stroke_probabilities[readable] = np.nan_to_num(from_strokes)
-        merged_of = {pair: len(parts) + n for n, pair in enumerate(pairs)}
         weighed = {k for i in pairs for k in (i, i + 1, merged_of[i])}
         weighed |= {k for i, rows_of_cuts in cut_rows.items() for k in (i, *itertools.chain(*rows_of_cuts))}
         body_height = line_height(np.array([p.body_box for p in parts])) if parts else 1.0
@@ -1140,7 +1135,7 @@ class LineReader:
         picture: np.ndarray | None = None
         sequence: np.ndarray | None = None
         try:
-            picture = preprocess(render_drawing(group, side=READ_SIDE)).input
+            picture = stroke_picture(group)
             sequence = normalize_strokes(group)
         except BlankStrokesError:  # a dot on its own (a full stop): no character the models know
             picture = None
@@ -1791,6 +1786,28 @@ def picture_candidates(
         whole = merge_parts(parts[i], parts[i + 1])
         candidates.append((-1, whole, np.vstack([pieces[k] for k in whole.strokes])))
     return candidates, merged_of
+
+
+def stroke_candidates(
+    parts: Sequence[CharacterPart], pairs: Sequence[int], cuts: Sequence[tuple[int, CharacterPart, CharacterPart]]
+) -> tuple[list[CharacterPart], dict[int, int], dict[int, list[tuple[int, int]]]]:
+    """What a line of strokes is read as: its parts, then each close pair ``pairs`` (i: parts i and i + 1)
+    merged, then the two sides of each cut (:func:`ml.runtime.segmentation.stroke_cuts`). Also the row of
+    each pair's merge (by i) and the rows of each part's cut sides (by part). The verifier learns from these
+    candidates as text mode makes them (:mod:`ml.training.piece_verifier`)."""
+    candidates = list(parts) + [merge_parts(parts[i], parts[i + 1]) for i in pairs]
+    merged_of = {pair: len(parts) + n for n, pair in enumerate(pairs)}
+    cut_rows: dict[int, list[tuple[int, int]]] = {}
+    for i, left, right in cuts:
+        cut_rows.setdefault(i, []).append((len(candidates), len(candidates) + 1))
+        candidates += [left, right]
+    return candidates, merged_of, cut_rows
+
+
+def stroke_picture(group: Sequence[np.ndarray]) -> np.ndarray:
+    """A character's model input from its strokes, as text mode renders a candidate; raises as
+    :func:`ml.runtime.render.render_drawing` and :func:`ml.runtime.preprocess.preprocess` do."""
+    return preprocess(render_drawing(group, side=READ_SIDE)).input
 
 
 def verified_rows(candidates: Sequence[tuple[int, CharacterPart, np.ndarray]]) -> list[int]:

@@ -10,6 +10,11 @@ characters and their pieces look like (trained on those alone, it read the valid
 worse: one box per character 95.70 -> 94.67%). A candidate is one whole character when its extent along
 the line matches one character's (overlap over union at least ``SAME_EXTENT``); a side of a cut only when
 the part it was cut from holds two characters or more (the centres of their extents).
+
+The same words, read as written strokes, teach it the candidates text mode weighs in a line of strokes
+(:func:`stroke_piece_examples`): each part, each close pair read as one and both sides of each cut of a
+part of several strokes, rendered and measured as text mode renders and measures them. There the truth
+is exact: a candidate is one whole character when its strokes are one character's.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,13 +39,24 @@ from ml.runtime.line_reader import (
     VERIFIED_CUT_WIDE,
     ink_picture,
     picture_candidates,
+    stroke_candidates,
+    stroke_picture,
     usual_character_width,
     without_punctuation,
     written_ink,
 )
-from ml.runtime.piece_verifier import STAND_IN_WIDTH, VERIFIER_NAME, piece_geometry
+from ml.runtime.piece_verifier import STAND_IN_WIDTH, VERIFIER_NAME, piece_geometry, strokes_geometry
 from ml.runtime.preprocess import PREPROCESS_VERSION, as_pixels
-from ml.runtime.segmentation import line_height, split_ink
+from ml.runtime.segmentation import (
+    NotOneLineError,
+    close_pairs,
+    line_height,
+    split_ink,
+    split_strokes,
+    stroke_cuts,
+    strokes_box,
+)
+from ml.runtime.strokes import stroke_points
 from ml.training.export import ONNX_OPSET, ExportError, graph_bytes
 
 SAME_EXTENT = 0.75
@@ -120,6 +137,46 @@ def piece_examples(picture: np.ndarray, character_boxes: np.ndarray, pen_px: flo
     )
 
 
+def stroke_piece_examples(strokes: Sequence[np.ndarray], character_of_stroke: Sequence[int]) -> PieceExamples:
+    """Every candidate text mode weighs in a written line's ``strokes`` ((x, y) points, y down, in writing
+    order): its parts, each close pair read as one and both sides of each cut of a part of several strokes
+    (:func:`ml.runtime.line_reader.stroke_candidates`), rendered and measured as text mode renders and
+    measures them. A candidate is one whole character when its strokes are exactly one character's
+    (``character_of_stroke``: which character each stroke belongs to), its marks included."""
+    parts_xy = [stroke_points(stroke, k + 1) for k, stroke in enumerate(strokes)]
+    try:
+        every_part = split_strokes(parts_xy)
+    except NotOneLineError:
+        return PieceExamples.join([])
+    parts, _ = without_punctuation(every_part)  # (a full stop is no model's to read, nor the verifier's)
+    if not parts:
+        return PieceExamples.join([])
+    body_height = line_height(np.array([p.body_box for p in parts]))
+    usual_width = usual_character_width(parts)
+    candidates, merged_of, cut_rows = stroke_candidates(
+        parts, close_pairs(parts, parts_xy), stroke_cuts(parts, parts_xy)
+    )
+    joined, sides = set(merged_of.values()), {k for rows in cut_rows.values() for pair in rows for k in pair}
+    read = {k for part in parts for k in part.strokes}  # the strokes that are not punctuation
+    owner = np.asarray(character_of_stroke)
+    characters = {frozenset(k for k in np.flatnonzero(owner == c) if k in read) for c in set(owner.tolist())}
+    pictures, geometry, one, kind = [], [], [], []
+    for k, candidate in enumerate(candidates):
+        try:
+            picture = stroke_picture([parts_xy[j] for j in candidate.strokes])
+        except ValueError:  # a dot alone, or nothing to render (BlankStrokesError, BlankImageError)
+            continue
+        pictures.append(picture.reshape(28, 28))
+        geometry.append(strokes_geometry(strokes_box(parts_xy, candidate.strokes), usual_width, body_height))
+        one.append(frozenset(candidate.strokes) in characters)
+        kind.append(JOINED if k in joined else SIDE if k in sides else PART)
+    if not pictures:
+        return PieceExamples.join([])
+    return PieceExamples(
+        np.stack(pictures).astype(np.float16), np.stack(geometry), np.array(one, bool), np.array(kind, np.int8)
+    )
+
+
 def _tensors(examples: PieceExamples) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     return (
         torch.from_numpy(examples.pictures.astype(np.float32)).unsqueeze(1),
@@ -128,7 +185,7 @@ def _tensors(examples: PieceExamples) -> tuple[torch.Tensor, torch.Tensor, torch
     )
 
 
-def _scores(model: nn.Module, examples: PieceExamples) -> dict[str, float]:
+def verifier_scores(model: nn.Module, examples: PieceExamples) -> dict[str, float]:
     """Log-loss and accuracy at even odds, over all candidates and by kind."""
     images, geometry, one = _tensors(examples)
     with torch.inference_mode():
@@ -178,7 +235,11 @@ def train_piece_verifier(
             optimizer.step()
             schedule.step()
         model.eval()
-        figures = {"epoch": epoch + 1, **_scores(model, val), "seconds": round(time.perf_counter() - started, 1)}
+        figures = {
+            "epoch": epoch + 1,
+            **verifier_scores(model, val),
+            "seconds": round(time.perf_counter() - started, 1),
+        }
         history.append(figures)
         print(
             f"epoch {epoch + 1}: val {json.dumps({k: v for k, v in figures.items() if k != 'epoch'})}", file=sys.stderr
@@ -208,7 +269,7 @@ def save_piece_verifier(model: PieceVerifier, directory: Path, card: dict[str, A
         raise ExportError(f"the verifier's ONNX graph differs from torch by {float(np.abs(expected - got).max()):.2e}")
     card = {
         "name": VERIFIER_NAME,
-        "what": "whether a candidate piece of a picture's ink is one whole character (text mode's cuts)",
+        "what": "whether a candidate piece of a written line (a picture's ink, or strokes) is one whole character",
         "config": {"width": model.width},
         "inputs": {
             "image": "(N, 1, 28, 28): the candidate's model input, as ml.runtime.preprocess makes it",
