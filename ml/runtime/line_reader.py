@@ -205,8 +205,12 @@ CUT_ODDS = 3.0  # strokes the rules joined are read as two characters when that 
 # merging at about 5 and cutting at about 1, 42; sizes then without a pen's ink); the say read end to end on those
 # words, paired with writers resampled (runs/notes/paired_boxes.py): against no verifier, characters in one box 97.86
 # -> 98.52% (+0.33 to +1.03), CER 9.97 -> 9.65% (-0.66 to +0.00); say 0.5 98.41%, 9.72%; 1.0 98.35%, 9.69%. Then once
-# on the test writers' 1600 words: 97.94 -> 98.45%, CER 9.50 -> 9.27% (-0.49 to -0.01).
-STROKE_VERIFIER_SAY = 0.25
+# on the test writers' 1600 words: 97.94 -> 98.45%, CER 9.50 -> 9.27% (-0.49 to -0.01). That verifier had learnt from
+# pictures' pieces alone; retrained on the same words' stroke candidates too (ml.training.piece_verifier), read
+# against it on the validation words 400-1600: at a quarter of a say CER 9.65 -> 9.43% (-0.46 to +0.03), one box
+# 98.52 -> 98.53%; at half a say 9.35% (-0.56 to -0.04), 98.57%; at a whole say 9.34%, 98.47%. Then once on the test
+# writers' words (half a say): CER 9.27 -> 9.10% (-0.38 to -0.01), one box 98.45 -> 98.56% (+0.01 to +0.24).
+STROKE_VERIFIER_SAY = 0.5
 STROKE_MERGE_ODDS = 5.0
 STROKE_CUT_ODDS = 1.0
 # How often a printed word is written each way (rule 3): a prior, not fitted to the validation words.

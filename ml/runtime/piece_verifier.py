@@ -3,13 +3,13 @@
 Text mode reads a picture by splitting its ink into pieces and offering cuts of wide ones (two letters
 that touch). The recognizers were taught whole characters only: they read half of a d as a confident c,
 so their odds alone cut single characters and keep touching pairs whole. The verifier
-(:mod:`ml.models.piece_verifier`, trained by ``glyphpad-ml train-verifier`` on pictures of words written
-by UNIPEN's training writers) says how likely each candidate is one whole character, from its model
-input and its size on the line; :class:`ml.runtime.line_reader.LineReader` weighs that beside the
-recognizers' odds. Written strokes are weighed by it too, where the reader may merge two neighbours or
-cut a character of several strokes in two (the candidate's picture rendered from its strokes, its size
-measured on their line). It is an ONNX graph with a card, in ``weights/pieces``, its sha256 checked on
-load. Without it text mode reads by the recognizers' odds alone.
+(:mod:`ml.models.piece_verifier`, trained by ``glyphpad-ml train-verifier`` on words written by UNIPEN's
+training writers, drawn as pictures and read as strokes) says how likely each candidate is one whole
+character, from its model input and its size on the line; :class:`ml.runtime.line_reader.LineReader`
+weighs that beside the recognizers' odds. Written strokes are weighed by it too, where the reader may
+merge two neighbours or cut a character of several strokes in two (the candidate's picture rendered from
+its strokes, its size measured on their line). It is an ONNX graph with a card, in ``weights/pieces``,
+its sha256 checked on load. Without it text mode reads by the recognizers' odds alone.
 """
 
 from __future__ import annotations
