@@ -157,6 +157,10 @@ def test_models_lists_the_piece_verifier_and_says_when_it_is_damaged(
     assert cli_main(["models", "--json", "--dir", str(tmp_path)]) == 0
     (entry,) = json.loads(capsys.readouterr().out)
     assert entry["name"] == VERIFIER_NAME and entry["available"] and entry["params"] > 0
+    assert cli_main(["models", "--dir", str(tmp_path)]) == 0  # its figures on each way text mode asks it
+    pictures, strokes = (f"{100 * entry['metrics'][k]['accuracy']:.2f}%" for k in ("pictures", "strokes"))
+    said = capsys.readouterr().out
+    assert f"{pictures} of pictures' pieces and {strokes} of written strokes' candidates judged right" in said
     (tmp_path / "pieces" / f"{VERIFIER_NAME}.json").write_text("{")
     assert cli_main(["models", "--dir", str(tmp_path)]) == 2  # the only model listed cannot be used
     assert f"{VERIFIER_NAME}" in (out := capsys.readouterr().out) and "unavailable" in out and "damaged" in out

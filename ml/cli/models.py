@@ -73,11 +73,7 @@ def run(argv: list[str]) -> int:
             print(f"{entry['name']:28s} unavailable: {entry['error']}")
             continue
         if entry["input"] == "pieces":
-            accuracy = entry["metrics"].get("accuracy")
-            shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
-            split = entry["metrics"].get("split")  # (validation writers': not unseen ones)
-            on = f" ({split})" if split else ""
-            print(f"{entry['name']:28s} {entry['description']}: {shown} of pieces judged right{on}")
+            print(f"{entry['name']:28s} {entry['description']}: {_verifier_scores(entry['metrics'])}")
             continue
         pen = entry["metrics_by_source"].get(PEN_TEST, {}).get("accuracy")
         pen_shown = f"{100 * pen:.2f}%" if isinstance(pen, float) else "n/a"
@@ -98,6 +94,22 @@ def run(argv: list[str]) -> int:
     return status
 
 
+def _verifier_scores(metrics: dict[str, Any]) -> str:
+    """How often the verifier judged right: of pictures' pieces and of written strokes' candidates when its
+    card scores each (a verifier that learnt from both), else of all its validation candidates."""
+
+    def percent(scores: Any) -> str:
+        accuracy = scores.get("accuracy") if isinstance(scores, dict) else None
+        return f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
+
+    split = metrics.get("split")  # (validation writers': not unseen ones)
+    on = f" ({split})" if split else ""
+    if isinstance(metrics.get("strokes"), dict):
+        pictures, strokes = percent(metrics.get("pictures")), percent(metrics["strokes"])
+        return f"{pictures} of pictures' pieces and {strokes} of written strokes' candidates judged right{on}"
+    return f"{percent(metrics)} of pieces judged right{on}"
+
+
 def _piece_verifier(folder: Path) -> list[dict[str, Any]]:
     """Text mode's piece verifier, when the folder holds one."""
     from ml.runtime.cards import WeightsError
@@ -116,7 +128,7 @@ def _piece_verifier(folder: Path) -> list[dict[str, Any]]:
             "name": VERIFIER_NAME,
             "path": path,
             "input": "pieces",
-            "description": "text mode: is a piece of a picture's ink one character",
+            "description": "text mode: is a piece of a written line one character",
             "params": card.get("params", 0),
             "metrics": card.get("metrics", {}),
             "available": True,
