@@ -51,22 +51,26 @@ def test_every_piece_of_a_written_line_is_an_example_and_only_whole_characters_c
 
 
 def test_a_written_lines_candidates_are_examples_whole_only_when_their_strokes_are_one_characters() -> None:
-    from ml.training.piece_verifier import PART, SIDE, stroke_piece_examples
+    from ml.training.piece_verifier import JOINED, PART, SIDE, stroke_piece_examples
 
-    # An A written over the right stem of an H, then a T apart: the rules make two parts, "HA" (one part,
-    # offered the cut between the letters' strokes) and "T".
+    # An A written over the right stem of an H, a dotted i, and a K whose arms stop short of its stem: the
+    # rules make the parts "HA" (offered the cut between the letters' strokes), the i with its dot, the K's
+    # stem and its arms (a close pair, also read as one).
     strokes, owner = write("HA", gap=-0.45)
-    t_strokes, t_owner = write("T")
-    right = max(float(s[:, 0].max()) for s in strokes) + 60.0
-    strokes += [s + np.array([right, 0.0]) for s in t_strokes]
-    owner += [o + 2 for o in t_owner]
+    x = max(float(s[:, 0].max()) for s in strokes) + 60.0
+    strokes += [np.array([[x, 40.0], [x, 70.0], [x, 100.0]]), np.array([[x, 20.0], [x + 2, 21.0], [x + 1, 23.0]])]
+    x += 60.0
+    strokes += [np.array([[x, 0.0], [x, 50.0], [x, 100.0]]), np.array([[x + 50, 0.0], [x + 12, 50.0], [x + 50, 100.0]])]
+    owner += [2, 2, 3, 3]
     examples = stroke_piece_examples(strokes, owner)
-    assert examples.one[examples.kind == PART].tolist() == [False, True]  # "HA" is no one character, T is
-    assert examples.one[examples.kind == SIDE].tolist() == [True, True]  # its sides: the H and the A
+    # "HA" is no one character, the i with its dot is, neither half of the K is; the K read as one is.
+    assert examples.one[examples.kind == PART].tolist() == [False, True, False, False]
+    assert examples.one[examples.kind == JOINED].tolist() == [True]
+    assert examples.one[examples.kind == SIDE].tolist() == [True, True]  # the cut's sides: the H and the A
     assert examples.pictures.shape[1:] == (28, 28) and np.isfinite(examples.geometry).all()
-    # Were each stroke a character of its own, none of these candidates (each of several strokes) would be one.
+    # Were each stroke a character of its own, the K's two strokes would be whole, nothing of several strokes.
     apart = stroke_piece_examples(strokes, list(range(len(strokes))))
-    assert len(apart.one) == len(examples.one) and not apart.one.any()
+    assert apart.one.tolist() == [False, False, True, True, False, False, False]
 
 
 def test_the_verifier_learns_saves_and_loads_as_an_onnx_graph_checked_by_its_card(tmp_path: Path) -> None:

@@ -364,6 +364,10 @@ def test_a_finished_torchrun_rank_ends_at_once_with_what_it_printed() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout == "one process goes on; written"
     assert done.stderr == "and said"
+    # Output that cannot be said (a stream closed, a reader gone) does not keep it from ending.
+    closed = "import sys\nfrom ml.training.distributed import World, end_rank\nsys.stdout.close()\n"
+    closed += "end_rank(World(rank=1, size=2))\nraise SystemExit(3)\n"
+    assert subprocess.run([sys.executable, "-c", closed], capture_output=True, timeout=60).returncode == 0
 
 
 def test_under_torchrun_each_process_takes_its_share_of_the_batch() -> None:

@@ -94,14 +94,14 @@ def run(argv: list[str]) -> int:
         return fail("train-verifier", str(error))
     split = writer_split(pen.writers, seed=DEFAULT_WRITER_SPLIT_SEED)
     train_words = compose_words(pen, split.train, args.words, seed=args.seed + 1)
-    train = PieceExamples.join(list(_examples(train_words, args.seed + 2, "training words", args.strokes)))
+    train_pictures, train_strokes = _examples(train_words, args.seed + 2, "training words", args.strokes)
+    train = PieceExamples.join([train_pictures, train_strokes])
     val_words = compose_words(pen, split.val, args.val_words, seed=args.seed + 3)
     val_pictures, val_strokes = _examples(val_words, args.seed + 4, "validation words", args.strokes)
     val = PieceExamples.join([val_pictures, val_strokes])
     if not len(train.one) or not len(val.one):
         return fail("train-verifier", "the words gave no pieces to learn from")
     model, history = train_piece_verifier(train, val, epochs=args.epochs, seed=args.seed)
-    model.eval()
     # Each way text mode asks it, on its own: pictures' pieces, and (when learnt) written strokes' candidates.
     by_input = {"pictures": verifier_scores(model, val_pictures)}
     if len(val_strokes.one):

@@ -209,7 +209,8 @@ CUT_ODDS = 3.0  # strokes the rules joined are read as two characters when that 
 # pictures' pieces alone; retrained on the same words' stroke candidates too (ml.training.piece_verifier), read
 # against it on the validation words 400-1600: at a quarter of a say CER 9.65 -> 9.43% (-0.46 to +0.03), one box
 # 98.52 -> 98.53%; at half a say 9.35% (-0.56 to -0.04), 98.57%; at a whole say 9.34%, 98.47%. Then once on the test
-# writers' words (half a say): CER 9.27 -> 9.10% (-0.38 to -0.01), one box 98.45 -> 98.56% (+0.01 to +0.24).
+# writers' words (half a say): CER 9.27 -> 9.10% (-0.38 to -0.01), one box 98.45 -> 98.56% (+0.01 to +0.24). The two
+# bars were not fitted again with it.
 STROKE_VERIFIER_SAY = 0.5
 STROKE_MERGE_ODDS = 5.0
 STROKE_CUT_ODDS = 1.0

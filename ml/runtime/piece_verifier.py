@@ -27,7 +27,8 @@ VERIFIER_NAME = "piece_verifier"
 STAND_IN_WIDTH = 0.6  # line heights: the usual character width of a line too short to have one
 # Line heights of ink a pen adds round a candidate's strokes, when it is measured from its strokes (the
 # verifier learnt sizes of pixels: its training pictures' pens, 2.5-7 px, on lines 50-110 px tall, add
-# about this much).
+# about this much). Its stroke candidates were measured so too (ml.training.piece_verifier): a change here
+# is a change to what it learnt, for a retrained verifier to follow.
 STROKES_PEN = 0.06
 log = logging.getLogger(__name__)
 

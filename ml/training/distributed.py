@@ -11,6 +11,7 @@ world is one process and nothing here does anything.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
@@ -76,8 +77,10 @@ def end_rank(world: World) -> None:
     torchrun nothing happens."""
     if not world.distributed:
         return
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        # A reader gone (| head) or a stream closed: nothing more to say there, and the process ends still.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
     os._exit(0)
 
 

@@ -11,10 +11,14 @@ worse: one box per character 95.70 -> 94.67%). A candidate is one whole characte
 the line matches one character's (overlap over union at least ``SAME_EXTENT``); a side of a cut only when
 the part it was cut from holds two characters or more (the centres of their extents).
 
-The same words, read as written strokes, teach it the candidates text mode weighs in a line of strokes
+The same words, read as written strokes, teach it the candidates text mode makes in a line of strokes
 (:func:`stroke_piece_examples`): each part, each close pair read as one and both sides of each cut of a
-part of several strokes, rendered and measured as text mode renders and measures them. There the truth
-is exact: a candidate is one whole character when its strokes are one character's.
+part of several strokes, rendered and measured as text mode renders and measures them. As with pictures,
+text mode asks about fewer (close pairs, and parts offered cuts, with their sides); the other parts teach
+whole characters. Not among them: the pieces of a stroke the pen ran from one letter into the next (cut
+by the recognizers' reading, which the examples do not run) and groups a person joined or split. A
+candidate is one whole character when its strokes are one character's, less any the rules set aside as
+punctuation (a dot standing apart from every letter).
 """
 
 from __future__ import annotations
@@ -138,11 +142,12 @@ def piece_examples(picture: np.ndarray, character_boxes: np.ndarray, pen_px: flo
 
 
 def stroke_piece_examples(strokes: Sequence[np.ndarray], character_of_stroke: Sequence[int]) -> PieceExamples:
-    """Every candidate text mode weighs in a written line's ``strokes`` ((x, y) points, y down, in writing
+    """The candidates text mode makes of a written line's ``strokes`` ((x, y) points, y down, in writing
     order): its parts, each close pair read as one and both sides of each cut of a part of several strokes
     (:func:`ml.runtime.line_reader.stroke_candidates`), rendered and measured as text mode renders and
     measures them. A candidate is one whole character when its strokes are exactly one character's
-    (``character_of_stroke``: which character each stroke belongs to), its marks included."""
+    (``character_of_stroke``: which character each stroke belongs to), the dot of an i or j included and
+    strokes set aside as punctuation left out."""
     parts_xy = [stroke_points(stroke, k + 1) for k, stroke in enumerate(strokes)]
     try:
         every_part = split_strokes(parts_xy)

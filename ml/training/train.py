@@ -930,7 +930,9 @@ def evaluate_sources(
 
 
 def main(config: TrainConfig) -> Path:
-    """Train, evaluate on each source's test part, write weights + card + metrics.json; returns the weights path."""
+    """Train, evaluate on each source's test part, write weights + card + metrics.json; returns the weights path.
+    Under torchrun (several ranks) it does not return: each rank's process ends once every rank is done
+    (:func:`ml.training.distributed.end_rank`)."""
     if config.resume:  # first: an option changed is said as changed (not as out of range with the others)
         fixed = RESUME_FIXED + (("epochs",) if config.scheduler in SCHEDULES_OVER_EPOCHS else ())
         check_resumable(config.resume, checkpoint_settings(config.resume), asdict(config), fixed)
