@@ -1,5 +1,6 @@
-"""``glyphpad-ml train-verifier``: the piece verifier (:mod:`ml.runtime.piece_verifier`) from pictures of
-words written by UNIPEN's training writers (validation writers for its figures; test writers unread)."""
+"""``glyphpad-ml train-verifier``: the piece verifier (:mod:`ml.runtime.piece_verifier`) from words written by
+UNIPEN's training writers, drawn as pictures and read as strokes (validation writers for its figures; test
+writers unread)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ PEN_PX = (2.5, 7.0)
 def get_args_parser() -> argparse.ArgumentParser:
     p = CommandParser(
         prog="glyphpad-ml train-verifier",
-        description="Train the piece verifier text mode uses to cut a picture's touching characters.",
+        description="Train the piece verifier text mode uses to cut and join the characters of a written line.",
     )
     p.add_argument("--words", type=int, default=24000, help="words composed from the training writers (default 24000)")
     p.add_argument("--val-words", type=int, default=400, help="words of the validation writers (default 400)")
@@ -37,7 +38,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--strokes",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="also learn from the words' strokes, the candidates text mode weighs in written lines (default: on)",
+        help="also learn from the words' strokes, the candidates text mode makes of written lines (default: on)",
     )
     p.add_argument("--threads", type=int, default=0, help="CPU threads for torch (0 = its default)")
     p.add_argument("--pen-data", default="", help=PEN_DATA_HELP)
