@@ -739,7 +739,7 @@ class LineReader:
         stroke_probabilities[readable] = np.nan_to_num(from_strokes)
         weighed = {k for i in pairs for k in (i, i + 1, merged_of[i])}
         weighed |= {k for i, rows_of_cuts in cut_rows.items() for k in (i, *itertools.chain(*rows_of_cuts))}
-        body_height = line_height(np.array([p.body_box for p in parts])) if parts else 1.0
+        body_height = line_height(np.array([p.body_box for p in parts]))  # (something readable: parts there are)
         one_chance = self._strokes_verified(candidates, pictures, parts_xy, sorted(weighed), body_height, usual_width)
         kept: list[CharacterPart] = []
         kept_probs: list[np.ndarray] = []
