@@ -16,6 +16,8 @@ import pytest
 from PIL import Image
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ml.evaluation.words import ComposedWord
     from ml.runtime.line_reader import LineReader
 
@@ -2012,6 +2014,76 @@ def test_real_words_photographed_turned_read_about_as_well_as_level_ones() -> No
             top += picture.shape[0] + 40
         found += reader.read_image(page).text.count("\n") == 2
     assert found >= 9
+
+
+def test_strokes_of_a_sloping_line_are_found_sloping_and_levelled_with_the_way_back() -> None:
+    from ml.runtime.levelling import levelled_strokes, strokes_slope
+
+    strokes, _ = write("WORD7")
+    assert abs(strokes_slope(strokes)) <= 1.0
+    for degrees in (12.0, -8.0):
+        sloping = _turned(strokes, degrees)
+        slope = strokes_slope(sloping)
+        assert abs(slope + degrees) <= 1.0  # rising to the right is a negative slope (y down)
+        for how in ("turned", "sheared"):
+            flat, to_input = levelled_strokes(sloping, slope, how)
+            assert abs(strokes_slope(flat)) <= 1.0
+            for level, written in zip(flat, sloping, strict=True):  # the way back takes each point home
+                assert np.allclose(np.c_[level, np.ones(len(level))] @ to_input.T, written, atol=1e-3)
+    assert strokes_slope([np.array([[0.0, 5.0], [40.0, 5.0]])]) == 0.0  # no height: nothing to tell
+
+
+def test_a_line_of_strokes_written_uphill_is_read_level_and_boxed_where_it_was_written() -> None:
+    from ml.runtime.line_reader import LineReader
+
+    strokes, owner = write("WORD7")
+    reader = LineReader.load(device="cpu")
+    for degrees in (12.0, -8.0):
+        sloping = _turned(strokes, degrees)
+        line = reader.read_strokes(sloping)
+        assert line.text == "WORD7"
+        for position, character in enumerate(line.characters):
+            centre = np.concatenate([sloping[k] for k in range(len(owner)) if owner[k] == position]).mean(0)
+            x0, y0, x1, y1 = character.box
+            assert x0 < centre[0] < x1 and y0 < centre[1] < y1
+
+
+@pytest.mark.skipif(
+    not REAL_UNIPEN.exists(), reason=f"UNIPEN not found at {REAL_UNIPEN} (see ../shared/data/README.md)"
+)
+def test_real_words_written_uphill_or_downhill_read_about_as_well_as_level_ones() -> None:
+    from ml.evaluation.words import edit_distance
+
+    reader, words = _validation_words(60)
+
+    def upright(word: ComposedWord, degrees: float) -> list[np.ndarray]:
+        """The word written along a slope with its letters upright: each raised by its place on the line."""
+        every = np.concatenate(word.strokes)
+        middle = (every[:, 0].min() + every[:, 0].max()) / 2
+        owner = np.array(word.character_of_stroke)
+        centres = [
+            np.concatenate([s for s, o in zip(word.strokes, owner, strict=True) if o == c])[:, 0].mean()
+            for c in range(len(word.text))
+        ]
+        rise = math.tan(math.radians(degrees))
+        return [s - [0.0, rise * (centres[o] - middle)] for s, o in zip(word.strokes, owner, strict=True)]
+
+    def errors(slope: Callable[[ComposedWord], list[np.ndarray]], level: bool = True) -> int:
+        """Characters to put right (case counts: a sloping line's heights are what tell a capital)."""
+        return sum(edit_distance(reader.read_strokes(slope(word), level=level).text, word.text) for word in words)
+
+    characters = sum(len(word.text) for word in words)
+    level = errors(lambda word: list(word.strokes)) / characters
+    slopes: list[Callable[[ComposedWord], list[np.ndarray]]] = [
+        lambda word: _turned(list(word.strokes), 10.0),
+        lambda word: _turned(list(word.strokes), -8.0),
+        lambda word: upright(word, 10.0),
+    ]
+    sloping = sum(errors(slope) for slope in slopes) / (len(slopes) * characters)
+    unlevelled = sum(errors(slope, level=False) for slope in slopes) / (len(slopes) * characters)
+    print(f"level {level:.4f}, sloping {sloping:.4f}, sloping read as written {unlevelled:.4f}")
+    assert sloping <= level + 0.02
+    assert unlevelled > sloping + 0.01
 
 
 def test_strokes_joined_by_the_person_are_read_as_one_character_whatever_the_splitting_finds() -> None:

@@ -8,11 +8,16 @@ reading its models are surest of.
 
 The slope is the one at which the ink's rows are sharpest: projected along the line, a level line's ink
 piles up in few rows (its x-height band), and the sum of the squared row counts is largest.
+
+A written line's strokes (the pad, a stroke file) are made level too (:func:`strokes_slope`,
+:func:`levelled_strokes`), before they are split: the line's heights and baseline, which tell a capital from
+a small letter, are only measured across a level line.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,6 +28,9 @@ COARSE_STEP_DEGREES = 2.0
 FINE_STEP_DEGREES = 0.25
 LEVEL_BELOW_DEGREES = 3.0  # a line sloping less is read as it is
 SLOPE_SAMPLE = 8_000  # ink pixels enough to find a line's slope (more only take longer)
+# Strokes are traced at even steps onto rows of this share of a stroke's usual height (a picture's rows are
+# its pixels: a line 80 px tall, letters some 20-40 px).
+STROKE_ROWS_PER_HEIGHT = 24.0
 
 Box = tuple[float, float, float, float]
 Levelling = Literal["turned", "sheared"]
@@ -39,11 +47,35 @@ def line_slope(mask: np.ndarray) -> float:
     """The slope of the line of ink in ``mask`` (True where ink), in degrees: positive when it goes down to
     the right (y down), 0 for too little ink to tell."""
     ys, xs = np.nonzero(mask)
+    return _sharpest_slope(xs.astype(np.float64), ys.astype(np.float64))
+
+
+def strokes_slope(strokes: Sequence[np.ndarray]) -> float:
+    """The slope of a line of strokes ((x, y) points, y down), in degrees as :func:`line_slope`'s: their ink
+    traced at even steps, a row ``1 / STROKE_ROWS_PER_HEIGHT`` of a stroke's usual (median) height; 0 for
+    strokes with no height."""
+    drawn = [np.asarray(stroke, dtype=np.float64) for stroke in strokes if len(stroke)]
+    heights = [float(np.ptp(stroke[:, 1])) for stroke in drawn]
+    usual = float(np.median([h for h in heights if h > 0])) if any(h > 0 for h in heights) else 0.0
+    if usual <= 0:
+        return 0.0
+    traced = []
+    for stroke in drawn:
+        points = stroke * (STROKE_ROWS_PER_HEIGHT / usual)
+        along = np.r_[0.0, np.cumsum(np.hypot(*np.diff(points, axis=0).T))]
+        steps = np.arange(0.0, along[-1] + 1e-9, 1.0) if len(points) > 1 else np.zeros(1)
+        traced.append(np.c_[np.interp(steps, along, points[:, 0]), np.interp(steps, along, points[:, 1])])
+    xs, ys = np.concatenate(traced).T
+    return _sharpest_slope(xs, ys)
+
+
+def _sharpest_slope(xs: np.ndarray, ys: np.ndarray) -> float:
+    """The slope (degrees, y down) at which the rows of points (``xs``, ``ys``: in rows) are sharpest."""
     if len(xs) < 2:
         return 0.0
     step = max(1, len(xs) // SLOPE_SAMPLE)
-    xs = xs[::step].astype(np.float64) - xs.mean()
-    ys = ys[::step].astype(np.float64)
+    xs = xs[::step] - xs.mean()
+    ys = ys[::step]
     coarse = np.arange(-SLOPE_LIMIT_DEGREES, SLOPE_LIMIT_DEGREES + 1e-9, COARSE_STEP_DEGREES)
     best = float(max(coarse, key=lambda d: _row_sharpness(xs, ys, float(d))))
     low = max(best - COARSE_STEP_DEGREES, -SLOPE_LIMIT_DEGREES)
@@ -63,10 +95,15 @@ class LevelledInk:
 
     def box_in_input(self, box: Box) -> Box:
         """A box of the levelled ink -> the box round the same place in the ink it came from."""
-        x0, y0, x1, y1 = box
-        corners = np.array([[x0, y0, 1.0], [x1, y0, 1.0], [x0, y1, 1.0], [x1, y1, 1.0]]) @ self.to_input.T
-        low, high = corners.min(0), corners.max(0)
-        return (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
+        return box_moved(box, self.to_input)
+
+
+def box_moved(box: Box, affine: np.ndarray) -> Box:
+    """The box round ``box``'s corners moved by ``affine`` (2 x 3, taking (x, y, 1) to (x, y))."""
+    x0, y0, x1, y1 = box
+    corners = np.array([[x0, y0, 1.0], [x1, y0, 1.0], [x0, y1, 1.0], [x1, y1, 1.0]]) @ affine.T
+    low, high = corners.min(0), corners.max(0)
+    return (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
 
 
 def _transformed(values: np.ndarray, size: tuple[int, int], to_input: np.ndarray) -> np.ndarray:
@@ -102,3 +139,23 @@ def levelled(ink: np.ndarray, mask: np.ndarray, degrees: float, how: Levelling) 
         _transformed(mask, size, to_input) > 0.5,
         to_input,
     )
+
+
+def levelled_strokes(
+    strokes: Sequence[np.ndarray], degrees: float, how: Levelling
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Strokes of a line sloping ``degrees`` (:func:`strokes_slope`) made level, turned about their centre or
+    sheared (each point moved up or down by its distance from the middle times the slope), and the way
+    back: ``to_input`` (2 x 3) takes a point (x, y, 1) of the levelled strokes to the same point as written."""
+    drawn = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes]
+    every = np.concatenate([stroke for stroke in drawn if len(stroke)] or [np.zeros((1, 2))])
+    centre = (every.min(0) + every.max(0)) / 2
+    radians = math.radians(degrees)
+    if how == "turned":  # input = R (levelled - centre) + centre; R turns the level line onto the sloping one
+        back = np.array([[math.cos(radians), -math.sin(radians)], [math.sin(radians), math.cos(radians)]])
+    else:
+        back = np.array([[1.0, 0.0], [math.tan(radians), 1.0]])
+    to_input = np.hstack([back, (centre - back @ centre)[:, None]])
+    forth = np.linalg.inv(back)
+    level = [((stroke - centre) @ forth.T + centre).astype(np.float32) if len(stroke) else stroke for stroke in drawn]
+    return level, to_input
