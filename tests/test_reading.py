@@ -2000,7 +2000,7 @@ def test_real_words_photographed_turned_read_about_as_well_as_level_ones() -> No
     # Before lines were levelled: 8.0% level, 12.3% turned 10 and -8 degrees (9.8% since; 7.9% with the
     # piece verifier retrained, which reads them at 10.5% unlevelled).
     assert turned <= level + 0.025
-    # Levelling is the reader's to skip (the pad's own drawing is read as its strokes are: not levelled).
+    # Levelling is the reader's to skip.
     assert (errors(10.0, level=False) + errors(-8.0, level=False)) / (2 * characters) > turned + 0.01
     # Real words written one under another are a note of three lines (a handwritten letter's pieces that
     # overlap along the line once had it refused as a word standing sideways).
@@ -2033,13 +2033,35 @@ def test_strokes_of_a_sloping_line_are_found_sloping_and_levelled_with_the_way_b
     assert strokes_slope([np.array([[0.0, 5.0], [40.0, 5.0]])]) == 0.0  # no height: nothing to tell
 
 
+def _leaning(strokes: list[np.ndarray], slant: float) -> list[np.ndarray]:
+    """Strokes leaning right by ``slant`` across per unit up (left where negative), y down."""
+    return [np.c_[s[:, 0] - slant * s[:, 1], s[:, 1]] for s in strokes]
+
+
+def test_strokes_that_lean_are_found_leaning_and_stood_upright_with_the_way_back() -> None:
+    from ml.runtime.levelling import strokes_slant, upright_strokes
+
+    strokes, _ = write("WORD7")
+    assert abs(strokes_slant(strokes)) <= 0.02
+    for slant in (0.35, -0.3):
+        leaning = _leaning(strokes, slant)
+        found = strokes_slant(leaning)
+        assert abs(found - slant) <= 0.03
+        upright, to_input = upright_strokes(leaning, found)
+        assert abs(strokes_slant(upright)) <= 0.03
+        for stood, written in zip(upright, leaning, strict=True):
+            assert np.allclose(np.c_[stood, np.ones(len(stood))] @ to_input.T, written, atol=1e-3)
+    assert strokes_slant([np.array([[0.0, 5.0], [40.0, 5.0]])]) == 0.0  # nothing steep: nothing to tell
+    # The diagonals of Z, N and X are no lean (with them, joined ZUZUZU once read ZNLNLN stood upright).
+    assert abs(strokes_slant(write("ZNXZ")[0])) <= 0.05
+
+
 def test_a_line_of_strokes_written_uphill_is_read_level_and_boxed_where_it_was_written() -> None:
     from ml.runtime.line_reader import LineReader
 
     strokes, owner = write("WORD7")
     reader = LineReader.load(device="cpu")
-    for degrees in (12.0, -8.0):
-        sloping = _turned(strokes, degrees)
+    for sloping in (_turned(strokes, 12.0), _turned(strokes, -8.0), _leaning(strokes, 0.4)):
         line = reader.read_strokes(sloping)
         assert line.text == "WORD7"
         for position, character in enumerate(line.characters):
@@ -2051,7 +2073,7 @@ def test_a_line_of_strokes_written_uphill_is_read_level_and_boxed_where_it_was_w
 @pytest.mark.skipif(
     not REAL_UNIPEN.exists(), reason=f"UNIPEN not found at {REAL_UNIPEN} (see ../shared/data/README.md)"
 )
-def test_real_words_written_uphill_or_downhill_read_about_as_well_as_level_ones() -> None:
+def test_real_words_written_uphill_downhill_or_leaning_read_about_as_well_as_level_ones() -> None:
     from ml.evaluation.words import edit_distance
 
     reader, words = _validation_words(60)
@@ -2084,6 +2106,16 @@ def test_real_words_written_uphill_or_downhill_read_about_as_well_as_level_ones(
     print(f"level {level:.4f}, sloping {sloping:.4f}, sloping read as written {unlevelled:.4f}")
     assert sloping <= level + 0.02
     assert unlevelled > sloping + 0.01
+    # Italic print: the letters leaning right (or left), overlapping along the line, are read stood upright.
+    leans: list[Callable[[ComposedWord], list[np.ndarray]]] = [
+        lambda word: _leaning(list(word.strokes), 0.3),
+        lambda word: _leaning(list(word.strokes), -0.3),
+    ]
+    leaning = sum(errors(lean) for lean in leans) / (len(leans) * characters)
+    read_leaning = sum(errors(lean, level=False) for lean in leans) / (len(leans) * characters)
+    print(f"leaning {leaning:.4f}, leaning read as written {read_leaning:.4f}")
+    assert leaning <= level + 0.02
+    assert read_leaning > leaning + 0.01
 
 
 def test_strokes_joined_by_the_person_are_read_as_one_character_whatever_the_splitting_finds() -> None:

@@ -58,11 +58,14 @@ from ml.runtime.labels import TOP_K
 from ml.runtime.levelling import (
     LEVEL_BELOW_DEGREES,
     LEVELLINGS,
+    UPRIGHT_FROM_SLANT,
     box_moved,
     levelled,
     levelled_strokes,
     line_slope,
+    strokes_slant,
     strokes_slope,
+    upright_strokes,
 )
 from ml.runtime.piece_verifier import (
     PieceVerifier,
@@ -642,32 +645,39 @@ class LineReader:
         TooMuchWritingError) for writing that is not one line. ``rows``: strokes of several lines one above the
         other (a stroke file of a note) are read as a picture's rows are, line by line, each line's first
         character ``line_break_before``; lines standing sideways still raise. A line that slopes (written
-        uphill or downhill) is read made level unless ``level`` is False (:func:`strokes_slope`), its boxes
-        then round its characters as written."""
+        uphill or downhill) is also read made level, and one that leans stood upright, unless ``level`` is
+        False (:mod:`ml.runtime.levelling`); the surest reading is kept, its boxes round its characters as
+        written."""
         checked_top_k(top_k)
         start = time.perf_counter()
         raw = strokes.strokes if isinstance(strokes, Strokes) else strokes
         parts_xy = [stroke_points(stroke, k + 1) for k, stroke in enumerate(raw)]
         if level:
-            # Read as written and, when the line slopes, levelled both ways, the surest reading kept (as a
-            # picture's line): its heights and baseline, which tell capitals from small letters, are only
-            # measured across a level line. 400 validation words (400-800) written uphill 5 and 10 degrees,
-            # letters upright: CER 12.06 -> 9.57% and 13.48 -> 10.69%; turned 5 and 10 degrees 11.68 -> 9.96%
-            # and 14.90 -> 9.15%; as composed (level) 9.31 -> 9.35% (1200 words: +0.11, -0.06 to +0.31, not beyond
-            # chance; short words often seem to slope, and a surer levelled reading is then now and then wrong).
+            # Read as written and, when the line slopes, levelled both ways (as a picture's line), and when
+            # it leans, stood upright; the surest reading kept. A line's heights and baseline, which tell
+            # capitals from small letters, are only measured across a level line; leaning letters overlap
+            # along it. 400 validation words (400-800), CER: written uphill 10 degrees, letters upright, 13.48
+            # -> 10.88%; turned 10 degrees 14.90 -> 8.96%; leaning right and left 0.3 across per unit up 13.33
+            # -> 9.92% and 12.87 -> 10.49%; as composed 9.31 -> 9.61% (1200 words: +0.04, -0.33 to +0.39, not
+            # beyond chance; short words often seem to slope, and a surer reading is now and then wrong).
             line = self.read_strokes(parts_xy, top_k, together, apart, known, rows, level=False)
             one_line = not any(c.line_break_before for c in line.characters)  # (rows are levelled each alone)
-            degrees = strokes_slope(parts_xy) if one_line and _model_read(line) >= LEVEL_FROM_CHARACTERS else 0.0
-            if abs(degrees) >= LEVEL_BELOW_DEGREES:
-                for how in LEVELLINGS:
-                    flat, to_input = levelled_strokes(parts_xy, degrees, how)
-                    try:
-                        other = self.read_strokes(flat, top_k, together, apart, known, rows, level=False)
-                    except NotOneLineError:
-                        continue
-                    if _sureness(other) > _sureness(line):
-                        moved = tuple(replace(c, box=box_moved(c.box, to_input)) for c in other.characters)
-                        line = replace(other, characters=moved)
+            ways: list[tuple[list[np.ndarray], np.ndarray]] = []
+            if one_line and _model_read(line) >= LEVEL_FROM_CHARACTERS:
+                degrees = strokes_slope(parts_xy)
+                if abs(degrees) >= LEVEL_BELOW_DEGREES:
+                    ways += [levelled_strokes(parts_xy, degrees, how) for how in LEVELLINGS]
+                slant = strokes_slant(parts_xy)
+                if abs(slant) >= UPRIGHT_FROM_SLANT:
+                    ways.append(upright_strokes(parts_xy, slant))
+            for flat, to_input in ways:
+                try:
+                    other = self.read_strokes(flat, top_k, together, apart, known, rows, level=False)
+                except NotOneLineError:
+                    continue
+                if _sureness(other) > _sureness(line):
+                    moved = tuple(replace(c, box=box_moved(c.box, to_input)) for c in other.characters)
+                    line = replace(other, characters=moved)
             return replace(line, latency_ms=(time.perf_counter() - start) * 1000)
 
         def present(group: Sequence[int]) -> tuple[int, ...]:
@@ -875,13 +885,13 @@ class LineReader:
                 )
         return ReadLine(tuple(characters), notes=tuple(notes))
 
-    def read_image(self, image: ImageLike, top_k: int = TOP_K, level: bool = True) -> ReadLine:
+    def read_image(self, image: ImageLike, top_k: int = TOP_K, level: bool = True, rows: bool = True) -> ReadLine:
         """A photo or scan of a written line (dark on light or light on dark; a file, bytes, a PIL image or
         an array, as :meth:`Recognizer.predict` takes). Boxes and ``size`` are in the picture's own pixels,
         also when a large file was averaged down as it was opened; a picture with no writing gives a line
         of no characters. A line that slopes is also read made level (:mod:`ml.runtime.levelling`), and the
-        reading its models are surest of kept, and a picture of several lines is read line by line, unless
-        ``level`` is False (the pad's own drawing rendered: read as its strokes are, one line, not levelled).
+        reading its models are surest of kept, unless ``level`` is False; a picture of several lines is read
+        line by line unless ``rows`` is False (the pad's own drawing rendered: one line, as its strokes are).
         Raises ImageLoadError for a file that cannot be read,
         ValueError for an array that is no image, NotOneLineError for writing that is not one line."""
         checked_top_k(top_k)
@@ -925,13 +935,13 @@ class LineReader:
         except RowsOfWritingError as error:
             # The pad's own drawing rendered is read as its strokes are: one line. Lines standing sideways
             # are not read as rows (each row a letter of every line, turned).
-            if not level or isinstance(error, SidewaysWritingError):
+            if not rows or isinstance(error, SidewaysWritingError):
                 raise
-            rows = self._read_rows(written, to_picture, from_picture, top_k, start, level)
-            if rows is None:  # a word photographed sideways stands as a column of rows too
+            in_rows = self._read_rows(written, to_picture, from_picture, top_k, start, level)
+            if in_rows is None:  # a word photographed sideways stands as a column of rows too
                 # (Lines of writing are read: "GlyphPad reads one line at a time" was not true of a picture.)
                 raise SidewaysWritingError(SIDEWAYS) from None
-            line = rows
+            line = in_rows
         notes = image.notes if isinstance(image, LoadedImage) else ()
         return replace(line, latency_ms=(time.perf_counter() - start) * 1000, size=size, notes=notes)
 
