@@ -676,7 +676,7 @@ class LineReader:
                 except NotOneLineError:
                     continue
                 if _sureness(other) > _sureness(line):
-                    moved = tuple(replace(c, box=box_moved(c.box, to_input)) for c in other.characters)
+                    moved = tuple(replace(c, box=_box_as_written(c, to_input, parts_xy)) for c in other.characters)
                     line = replace(other, characters=moved)
             return replace(line, latency_ms=(time.perf_counter() - start) * 1000)
 
@@ -1502,6 +1502,21 @@ def joined_by_the_pen(line: ReadLine, strokes: Sequence[np.ndarray]) -> bool:
         if len(characters) > 1 and unsure and wide >= JOINED_WIDE * height:
             return True
     return False
+
+
+def _box_as_written(
+    character: ReadCharacter, to_input: np.ndarray, strokes: Sequence[np.ndarray]
+) -> tuple[float, float, float, float]:
+    """A character read levelled or stood upright: its box taken back (:func:`box_moved`, a box round a turned
+    or sheared one) and cut to the box of its strokes as written, which is tighter (a piece of a stroke cut
+    into letters has the whole stroke's: the box taken back holds it in)."""
+    x0, y0, x1, y1 = box_moved(character.box, to_input)
+    drawn = [k for k in character.strokes if 0 <= k < len(strokes) and len(strokes[k])]
+    if not drawn:
+        return x0, y0, x1, y1
+    s0, t0, s1, t1 = strokes_box(strokes, drawn)
+    tight = (max(x0, s0), max(y0, t0), min(x1, s1), min(y1, t1))
+    return tight if tight[0] <= tight[2] and tight[1] <= tight[3] else (x0, y0, x1, y1)
 
 
 def _model_read(line: ReadLine) -> int:
