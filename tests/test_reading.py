@@ -2031,6 +2031,14 @@ def test_strokes_of_a_sloping_line_are_found_sloping_and_levelled_with_the_way_b
             for level, written in zip(flat, sloping, strict=True):  # the way back takes each point home
                 assert np.allclose(np.c_[level, np.ones(len(level))] @ to_input.T, written, atol=1e-3)
     assert strokes_slope([np.array([[0.0, 5.0], [40.0, 5.0]])]) == 0.0  # no height: nothing to tell
+    # A stroke vastly longer than the rest, or dashes of almost no height, are traced in bounded steps (they
+    # were traced at a 24th of the usual height each: gigabytes, a MemoryError).
+    started = time.perf_counter()
+    sloping = _turned(strokes, 8.0)
+    assert abs(strokes_slope([*sloping, np.array([[-100.0, 8.0], [5e7, 8.5]])])) <= 25.0
+    dashes = [np.array([[x, -20.0], [x + 3.0, -20.0 + 1e-5]]) for x in range(0, 450, 30)]
+    assert abs(strokes_slope(sloping + dashes) + 8.0) <= 1.0
+    assert time.perf_counter() - started < 2.0
 
 
 def _leaning(strokes: list[np.ndarray], slant: float) -> list[np.ndarray]:
@@ -2061,6 +2069,10 @@ def test_a_line_of_strokes_written_uphill_is_read_level_and_boxed_where_it_was_w
 
     strokes, owner = write("WORD7")
     reader = LineReader.load(device="cpu")
+    # Written 20 degrees downhill, A4B7's B sits low and reads 8 as written; levelled, a B.
+    downhill = _turned(write("A4B7")[0], -20.0)
+    assert reader.read_strokes(downhill, level=False).text == "A487"
+    assert reader.read_strokes(downhill).text == "A4B7"
     for sloping in (_turned(strokes, 12.0), _turned(strokes, -8.0), _leaning(strokes, 0.4)):
         line = reader.read_strokes(sloping)
         assert line.text == "WORD7"

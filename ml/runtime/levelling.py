@@ -1,4 +1,4 @@
-"""A written line in a picture that slopes, made level before it is split into characters.
+"""A written line that slopes, in a picture or as strokes, made level before it is split into characters.
 
 A photo taken a little turned turns the whole line, its letters leaning with it; a line written uphill on
 level paper slopes while its letters stand upright. The ink alone does not say which, so the line reader
@@ -33,6 +33,8 @@ SLOPE_SAMPLE = 8_000  # ink pixels enough to find a line's slope (more only take
 # Strokes are traced at even steps onto rows of this share of a stroke's usual height (a picture's rows are
 # its pixels: a line 80 px tall, letters some 20-40 px).
 STROKE_ROWS_PER_HEIGHT = 24.0
+STROKE_ROWS_AT_MOST = 4_000  # rows a line of strokes is traced on (a line 160 usual heights long)
+STROKE_TRACE_POINTS = 4 * SLOPE_SAMPLE
 UPRIGHT_FROM_SLANT = 0.15  # writing leaning less (0.15 across per unit down: 8.5 degrees) is read as it is
 # A pen move this much across per unit down, or less, is a down-stroke that says how the writing leans (35
 # degrees): the diagonals of a Z, N or V, nearer 45, would lean it as far as they go.
@@ -58,18 +60,23 @@ def line_slope(mask: np.ndarray) -> float:
 
 def strokes_slope(strokes: Sequence[np.ndarray]) -> float:
     """The slope of a line of strokes ((x, y) points, y down), in degrees as :func:`line_slope`'s: their ink
-    traced at even steps, a row ``1 / STROKE_ROWS_PER_HEIGHT`` of a stroke's usual (median) height; 0 for
+    traced at even steps, a row ``1 / STROKE_ROWS_PER_HEIGHT`` of a stroke's usual (median) height (at least
+    ``1 / STROKE_ROWS_AT_MOST`` of the line's extent, and at most ``STROKE_TRACE_POINTS`` steps in all: a
+    stroke vastly longer than the rest, or dashes with no height, would otherwise take gigabytes); 0 for
     strokes with no height."""
-    drawn = [np.asarray(stroke, dtype=np.float64) for stroke in strokes if len(stroke)]
+    drawn = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes if len(stroke)]
     heights = [float(np.ptp(stroke[:, 1])) for stroke in drawn]
-    usual = float(np.median([h for h in heights if h > 0])) if any(h > 0 for h in heights) else 0.0
-    if usual <= 0:
+    if not any(h > 0 for h in heights):
         return 0.0
+    every = np.concatenate(drawn)
+    extent = float(np.ptp(every, axis=0).max())
+    usual = max(float(np.median([h for h in heights if h > 0])), extent * STROKE_ROWS_PER_HEIGHT / STROKE_ROWS_AT_MOST)
+    scaled = [stroke * (STROKE_ROWS_PER_HEIGHT / usual) for stroke in drawn]
+    lengths = [np.r_[0.0, np.cumsum(np.hypot(*np.diff(points, axis=0).T))] for points in scaled]
+    step = max(1.0, sum(float(along[-1]) for along in lengths) / STROKE_TRACE_POINTS)
     traced = []
-    for stroke in drawn:
-        points = stroke * (STROKE_ROWS_PER_HEIGHT / usual)
-        along = np.r_[0.0, np.cumsum(np.hypot(*np.diff(points, axis=0).T))]
-        steps = np.arange(0.0, along[-1] + 1e-9, 1.0) if len(points) > 1 else np.zeros(1)
+    for points, along in zip(scaled, lengths, strict=True):
+        steps = np.arange(0.0, along[-1] + 1e-9, step) if len(points) > 1 else np.zeros(1)
         traced.append(np.c_[np.interp(steps, along, points[:, 0]), np.interp(steps, along, points[:, 1])])
     xs, ys = np.concatenate(traced).T
     return _sharpest_slope(xs, ys)

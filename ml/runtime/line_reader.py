@@ -670,13 +670,15 @@ class LineReader:
                 slant = strokes_slant(parts_xy)
                 if abs(slant) >= UPRIGHT_FROM_SLANT:
                     ways.append(upright_strokes(parts_xy, slant))
-            for flat, to_input in ways:
+            for flat, to_input in ways:  # (one line: read as one)
                 try:
-                    other = self.read_strokes(flat, top_k, together, apart, known, rows, level=False)
+                    other = self.read_strokes(flat, top_k, together, apart, known, level=False)
                 except NotOneLineError:
                     continue
                 if _sureness(other) > _sureness(line):
-                    moved = tuple(replace(c, box=_box_as_written(c, to_input, parts_xy)) for c in other.characters)
+                    moved = tuple(
+                        replace(c, box=_box_as_written(c, to_input, flat, parts_xy)) for c in other.characters
+                    )
                     line = replace(other, characters=moved)
             return replace(line, latency_ms=(time.perf_counter() - start) * 1000)
 
@@ -1505,18 +1507,26 @@ def joined_by_the_pen(line: ReadLine, strokes: Sequence[np.ndarray]) -> bool:
 
 
 def _box_as_written(
-    character: ReadCharacter, to_input: np.ndarray, strokes: Sequence[np.ndarray]
+    character: ReadCharacter, to_input: np.ndarray, read: Sequence[np.ndarray], written: Sequence[np.ndarray]
 ) -> tuple[float, float, float, float]:
-    """A character read levelled or stood upright: its box taken back (:func:`box_moved`, a box round a turned
-    or sheared one) and cut to the box of its strokes as written, which is tighter (a piece of a stroke cut
-    into letters has the whole stroke's: the box taken back holds it in)."""
-    x0, y0, x1, y1 = box_moved(character.box, to_input)
-    drawn = [k for k in character.strokes if 0 <= k < len(strokes) and len(strokes[k])]
-    if not drawn:
-        return x0, y0, x1, y1
-    s0, t0, s1, t1 = strokes_box(strokes, drawn)
-    tight = (max(x0, s0), max(y0, t0), min(x1, s1), min(y1, t1))
-    return tight if tight[0] <= tight[2] and tight[1] <= tight[3] else (x0, y0, x1, y1)
+    """A character read from strokes levelled or stood upright (``read``, point for point ``written``'s): the
+    box round its strokes' points as written that lie in its box as read (a piece of a stroke cut into
+    letters: that piece's); the box taken back (:func:`box_moved`, round a turned or sheared one, looser) when
+    none do."""
+    x0, y0, x1, y1 = character.box
+    margin = 1e-6 * max(x1 - x0, y1 - y0, 1e-9)
+    inside = []
+    for k in character.strokes:
+        if 0 <= k < len(read) and len(read[k]):
+            points = np.asarray(read[k], dtype=np.float64)
+            within = (points[:, 0] >= x0 - margin) & (points[:, 0] <= x1 + margin)
+            within &= (points[:, 1] >= y0 - margin) & (points[:, 1] <= y1 + margin)
+            inside.append(np.asarray(written[k], dtype=np.float64)[within])
+    found = np.concatenate(inside) if inside else np.zeros((0, 2))
+    if not len(found):
+        return box_moved(character.box, to_input)
+    low, high = found.min(0), found.max(0)
+    return float(low[0]), float(low[1]), float(high[0]), float(high[1])
 
 
 def _model_read(line: ReadLine) -> int:
