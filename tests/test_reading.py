@@ -2016,6 +2016,14 @@ def test_real_words_photographed_turned_read_about_as_well_as_level_ones() -> No
     assert found >= 9
 
 
+def _each_point_taken_home(moved: list[np.ndarray], written: list[np.ndarray], to_input: np.ndarray) -> bool:
+    """Whether the way back (2 x 3) takes each moved point to its point as written."""
+    return all(
+        np.allclose(np.c_[points, np.ones(len(points))] @ to_input.T, home, atol=1e-3)
+        for points, home in zip(moved, written, strict=True)
+    )
+
+
 def test_strokes_of_a_sloping_line_are_found_sloping_and_levelled_with_the_way_back() -> None:
     from ml.runtime.levelling import levelled_strokes, strokes_slope
 
@@ -2028,8 +2036,7 @@ def test_strokes_of_a_sloping_line_are_found_sloping_and_levelled_with_the_way_b
         for how in ("turned", "sheared"):
             flat, to_input = levelled_strokes(sloping, slope, how)
             assert abs(strokes_slope(flat)) <= 1.0
-            for level, written in zip(flat, sloping, strict=True):  # the way back takes each point home
-                assert np.allclose(np.c_[level, np.ones(len(level))] @ to_input.T, written, atol=1e-3)
+            assert _each_point_taken_home(flat, sloping, to_input)
     assert strokes_slope([np.array([[0.0, 5.0], [40.0, 5.0]])]) == 0.0  # no height: nothing to tell
     # A stroke vastly longer than the rest, or dashes of almost no height, are traced in bounded steps (they
     # were traced at a 24th of the usual height each: gigabytes, a MemoryError).
@@ -2057,8 +2064,7 @@ def test_strokes_that_lean_are_found_leaning_and_stood_upright_with_the_way_back
         assert abs(found - slant) <= 0.03
         upright, to_input = upright_strokes(leaning, found)
         assert abs(strokes_slant(upright)) <= 0.03
-        for stood, written in zip(upright, leaning, strict=True):
-            assert np.allclose(np.c_[stood, np.ones(len(stood))] @ to_input.T, written, atol=1e-3)
+        assert _each_point_taken_home(upright, leaning, to_input)
     assert strokes_slant([np.array([[0.0, 5.0], [40.0, 5.0]])]) == 0.0  # nothing steep: nothing to tell
     # The diagonals of Z, N and X are no lean (with them, joined ZUZUZU once read ZNLNLN stood upright).
     assert abs(strokes_slant(write("ZNXZ")[0])) <= 0.05
