@@ -176,8 +176,8 @@ def levelled_strokes(
 
 def strokes_slant(strokes: Sequence[np.ndarray]) -> float:
     """How far the writing leans: across per unit down of its steep pen moves (at most ``STEEP`` across
-    per unit down or up), their median weighted by length; positive leaning right (a down-stroke drifting right as it
-    rises), 0 with fewer than three steep moves."""
+    per unit down or up), their median weighted by length; positive leaning right (a down-stroke drifting
+    right as it rises), 0 with fewer than three steep moves."""
     moves = [np.diff(np.asarray(stroke, dtype=np.float64).reshape(-1, 2), axis=0) for stroke in strokes]
     every = np.concatenate([m for m in moves if len(m)] or [np.zeros((0, 2))])
     steep = every[np.abs(every[:, 1]) * STEEP > np.abs(every[:, 0])]
@@ -191,7 +191,8 @@ def strokes_slant(strokes: Sequence[np.ndarray]) -> float:
 
 def upright_strokes(strokes: Sequence[np.ndarray], slant: float) -> tuple[list[np.ndarray], np.ndarray]:
     """Strokes leaning ``slant`` (:func:`strokes_slant`) stood upright: each point moved across by its
-    height above the middle times the slant; and the way back, as :func:`levelled_strokes`'s."""
+    distance below the line's middle times the slant (right for a right lean, points above it left); and the
+    way back, as :func:`levelled_strokes`'s."""
     drawn = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes]
     every = np.concatenate([stroke for stroke in drawn if len(stroke)] or [np.zeros((1, 2))])
     middle = (every[:, 1].min() + every[:, 1].max()) / 2
