@@ -2070,6 +2070,70 @@ def test_strokes_that_lean_are_found_leaning_and_stood_upright_with_the_way_back
     assert abs(strokes_slant(write("ZNXZ")[0])) <= 0.05
 
 
+def test_a_pictures_lean_is_found_and_stood_upright_with_the_way_back() -> None:
+    from ml.evaluation.words import ComposedWord, word_picture
+    from ml.runtime.levelling import line_slant, upright
+
+    def mask_of(strokes: list[np.ndarray], text: str, owner: list[int]) -> np.ndarray:
+        return word_picture(ComposedWord(text, tuple(strokes), tuple(owner), "s"))[0] < 128
+
+    strokes, owner = write("WORD7")
+    assert abs(line_slant(mask_of(strokes, "WORD7", owner))) <= 0.05
+    for slant in (0.35, -0.3):
+        mask = mask_of(_leaning(strokes, slant), "WORD7", owner)
+        found = line_slant(mask)
+        assert abs(found - slant) <= 0.06
+        stood = upright(mask.astype(np.float32), mask, found)
+        assert abs(line_slant(stood.mask)) <= 0.06
+        assert abs(int(stood.mask.sum()) - int(mask.sum())) < 0.1 * mask.sum()
+        # The box round all the upright ink, taken back, holds all the ink it came from.
+        rows, columns = np.nonzero(stood.mask)
+        x0, y0, x1, y1 = stood.box_in_input((columns.min(), rows.min(), columns.max() + 1, rows.max() + 1))
+        rows, columns = np.nonzero(mask)
+        assert x0 <= columns.min() + 1 and y0 <= rows.min() + 1 and x1 >= columns.max() and y1 >= rows.max()
+    # The diagonals of N, V and X are no lean; nor is ink with nothing steep in it (bars), or none.
+    diagonals, diagonals_owner = write("NVXN")
+    assert abs(line_slant(mask_of(diagonals, "NVXN", diagonals_owner))) <= 0.05
+    bars = np.zeros((60, 200), dtype=bool)
+    bars[10:14, 10:190] = bars[40:44, 20:180] = True
+    assert line_slant(bars) == 0.0
+    assert line_slant(np.zeros((20, 20), dtype=bool)) == 0.0
+
+
+@pytest.mark.skipif(
+    not REAL_UNIPEN.exists(), reason=f"UNIPEN not found at {REAL_UNIPEN} (see ../shared/data/README.md)"
+)
+def test_real_words_pictured_leaning_read_stood_upright() -> None:
+    from ml.evaluation.words import edit_distance, word_picture
+
+    reader, words = _validation_words(40)
+
+    boxed = misplaced = 0
+
+    def error_rate(slant: float, level: bool = True) -> float:
+        """Characters to put right (any case), of all, in pictures of the words leaning ``slant``."""
+        nonlocal boxed, misplaced
+        wrong = 0
+        for word in words:
+            picture, placed = word_picture(replace(word, strokes=tuple(_leaning(list(word.strokes), slant))))
+            line = reader.read_image(picture, level=level)
+            wrong += edit_distance(line.text.lower(), word.text.lower())
+            if len(line.characters) == len(word.text):  # each box in the picture, round its own ink
+                for position, character in enumerate(line.characters):
+                    ink = [placed[k] for k, owner in enumerate(word.character_of_stroke) if owner == position]
+                    x, y = np.concatenate(ink).mean(0)
+                    x0, y0, x1, y1 = character.box
+                    boxed += 1
+                    misplaced += not (x0 < x < x1 and y0 < y < y1)
+        return wrong / sum(len(word.text) for word in words)
+
+    leaning = (error_rate(0.3) + error_rate(-0.3)) / 2
+    read_leaning = (error_rate(0.3, level=False) + error_rate(-0.3, level=False)) / 2
+    print(f"leaning {leaning:.4f}, leaning read as it is {read_leaning:.4f}")
+    assert read_leaning > leaning + 0.01
+    assert boxed > 200 and misplaced <= 0.01 * boxed
+
+
 def test_a_line_of_strokes_written_uphill_is_read_level_and_boxed_where_it_was_written() -> None:
     from ml.runtime.line_reader import LineReader
 

@@ -13,7 +13,8 @@ A written line's strokes (the pad, a stroke file) are made level too (:func:`str
 :func:`levelled_strokes`), before they are split: the line's heights and baseline, which tell a capital from
 a small letter, are only measured across a level line. Writing that leans (italic print) is also made
 upright (:func:`strokes_slant`, :func:`upright_strokes`): leaning letters overlap along the line, and the
-splitting cuts them apart by their extent along it.
+splitting cuts them apart by their extent along it. A picture's leaning ink is stood upright the same way
+(:func:`line_slant`, :func:`upright`): its image model reads leaning letters worse.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ UPRIGHT_FROM_SLANT = 0.15  # writing leaning less (0.15 across per unit down: 8.
 # A pen move this much across per unit down, or less, is a down-stroke that says how the writing leans (35
 # degrees): the diagonals of a Z, N or V, nearer 45, would lean it as far as they go.
 STEEP = 0.7
+CHAIN_ROWS = 4  # a picture's steep stroke is this many rows of ink or more (fewer lean as pixels fall)
+WIDE_RUN = 2.5  # a run of ink this many times the usual run's width is no stroke's cross-section
 
 Box = tuple[float, float, float, float]
 Levelling = Literal["turned", "sheared"]
@@ -201,3 +204,76 @@ def upright_strokes(strokes: Sequence[np.ndarray], slant: float) -> tuple[list[n
         np.c_[stroke[:, 0] + slant * (stroke[:, 1] - middle), stroke[:, 1]].astype(np.float32) for stroke in drawn
     ]
     return upright, to_input
+
+
+def line_slant(mask: np.ndarray) -> float:
+    """How far the ink in ``mask`` (True where ink) leans, as :func:`strokes_slant`'s (positive leaning
+    right), 0 with fewer than three steep pieces of ink to tell: the pen's steep strokes traced as runs of
+    ink, row after row, that each meet one run in the next row (a stroke's cross-section), each such chain
+    of ``CHAIN_ROWS`` rows or more leaning as the line through its runs' middles; their median weighted by
+    rows. Runs wider than ``WIDE_RUN`` times the usual run (a bar, a stroke's bend) break a chain."""
+    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = mask
+    steps = np.diff(padded, axis=1)
+    run_rows, starts = np.nonzero(steps == 1)
+    ends = np.nonzero(steps == -1)[1]  # (row by row, left to right: each run's end after its start)
+    if len(starts) < 3:
+        return 0.0
+    widths = ends - starts
+    wide = widths > WIDE_RUN * float(np.median(widths))
+    middles = (starts + ends - 1) / 2
+    first_of_row = np.searchsorted(run_rows, np.arange(mask.shape[0] + 1))
+    chain_of = np.full(len(starts), -1)
+    chains: list[list[int]] = []
+    for row in range(1, mask.shape[0]):
+        above = np.arange(first_of_row[row - 1], first_of_row[row])
+        here = np.arange(first_of_row[row], first_of_row[row + 1])
+        if not len(above) or not len(here):
+            continue
+        # overlap[i, j]: run i above touches run j here (edge to edge or more)
+        overlap = (starts[above][:, None] < ends[here][None, :]) & (ends[above][:, None] > starts[here][None, :])
+        for i, j in zip(*np.nonzero(overlap), strict=True):
+            a, b = above[i], here[j]
+            if wide[a] or wide[b] or overlap[i].sum() != 1 or overlap[:, j].sum() != 1:
+                continue
+            if chain_of[a] < 0:
+                chain_of[a] = len(chains)
+                chains.append([int(a)])
+            chain_of[b] = chain_of[a]
+            chains[chain_of[a]].append(int(b))
+    leans: list[float] = []
+    weights: list[int] = []
+    for chain in chains:
+        if len(chain) < CHAIN_ROWS:
+            continue
+        ys = run_rows[chain].astype(np.float64)
+        xs = middles[chain]
+        ys -= ys.mean()
+        across = float(np.dot(ys, xs - xs.mean()) / np.dot(ys, ys))  # per row down
+        if abs(across) <= STEEP:
+            leans.append(-across)  # (y down: a right-leaning stroke goes left as it goes down)
+            weights.append(len(chain))
+    if len(leans) < 3:
+        return 0.0
+    order = np.argsort(leans)
+    weight = np.cumsum(np.asarray(weights, dtype=np.float64)[order])
+    return float(np.asarray(leans)[order][np.searchsorted(weight, weight[-1] / 2)])
+
+
+def upright(ink: np.ndarray, mask: np.ndarray, slant: float) -> LevelledInk:
+    """``ink`` (float) and its ``mask`` leaning ``slant`` (:func:`line_slant`) stood upright: each row moved
+    across by its distance below the ink's middle times the slant (as :func:`upright_strokes` moves points),
+    by whole pixels (a fine pen's line, resampled, would break), on a canvas wide enough to hold it all."""
+    height, width = ink.shape
+    rows = np.flatnonzero(mask.any(axis=1))
+    middle = (rows[0] + rows[-1]) / 2 if len(rows) else height / 2
+    reach = math.ceil(abs(slant) * max(middle, height - middle))
+    shifts = np.round(slant * (np.arange(height) - middle)).astype(np.int64) + reach
+    stood_ink = np.zeros((height, width + 2 * reach), dtype=ink.dtype)
+    stood_mask = np.zeros((height, width + 2 * reach), dtype=bool)
+    for row, shift in enumerate(shifts):
+        stood_ink[row, shift : shift + width] = ink[row]
+        stood_mask[row, shift : shift + width] = mask[row]
+    # input x = upright x - reach - slant * (y - middle) (to half a pixel)
+    to_input = np.array([[1.0, -slant, slant * middle - reach], [0.0, 1.0, 0.0]])
+    return LevelledInk(stood_ink, stood_mask, to_input)

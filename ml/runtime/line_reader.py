@@ -59,12 +59,15 @@ from ml.runtime.levelling import (
     LEVEL_BELOW_DEGREES,
     LEVELLINGS,
     UPRIGHT_FROM_SLANT,
+    LevelledInk,
     box_moved,
     levelled,
     levelled_strokes,
+    line_slant,
     line_slope,
     strokes_slant,
     strokes_slope,
+    upright,
     upright_strokes,
 )
 from ml.runtime.piece_verifier import (
@@ -891,10 +894,10 @@ class LineReader:
         """A photo or scan of a written line (dark on light or light on dark; a file, bytes, a PIL image or
         an array, as :meth:`Recognizer.predict` takes). Boxes and ``size`` are in the picture's own pixels,
         also when a large file was averaged down as it was opened; a picture with no writing gives a line
-        of no characters. A line that slopes is also read made level (:mod:`ml.runtime.levelling`), and the
-        reading its models are surest of kept, unless ``level`` is False; a picture of several lines is read
-        line by line unless ``rows`` is False (the pad's own drawing rendered: one line, as its strokes are).
-        Raises ImageLoadError for a file that cannot be read,
+        of no characters. A line that slopes is also read made level, and writing that leans stood upright
+        (:mod:`ml.runtime.levelling`), the reading its models are surest of kept, unless ``level`` is False;
+        a picture of several lines is read line by line unless ``rows`` is False (the pad's own drawing
+        rendered: one line, as its strokes are). Raises ImageLoadError for a file that cannot be read,
         ValueError for an array that is no image, NotOneLineError for writing that is not one line."""
         checked_top_k(top_k)
         start = time.perf_counter()
@@ -966,24 +969,33 @@ class LineReader:
         # degrees 154 -> 176, turned 12 degrees 140 -> 158, written 7 degrees downhill (letters upright) 160 ->
         # 175; level 173 -> 172; written 12 degrees uphill 161 -> 153 (a turned reading was surer and wrong).
         # Rows of writing are not levelled into a line (a line standing sideways read as one, wrongly).
-        degrees = line_slope(mask) if level and _model_read(line) >= LEVEL_FROM_CHARACTERS else 0.0
-        if abs(degrees) >= LEVEL_BELOW_DEGREES:
-            for how in LEVELLINGS:
-                flat = levelled(written.ink, mask, degrees, how)
-                try:
-                    # Read in the level frame (the line's heights and baseline are level there), then each
-                    # box taken back to where its ink is in the picture.
-                    other = self._read_ink(flat.ink, flat.mask, written.peak, to_picture, top_k, start)
-                except NotOneLineError:
-                    continue
-                other = replace(
-                    other,
-                    characters=tuple(
-                        replace(c, box=to_picture(flat.box_in_input(from_picture(c.box)))) for c in other.characters
-                    ),
-                )
-                if _sureness(other) > _sureness(line):
-                    line = other
+        # Writing that leans is read stood upright too, the surest reading kept (the image model reads leaning
+        # letters worse). 300 validation words (400-700) as pictures, CER: leaning right 0.3 across per unit up
+        # 18.85 -> 14.98%, 0.15 16.12 -> 14.72%, left 0.3 17.72 -> 16.79% (these writers lean right: left 0.3
+        # leaves them some 0.15); as composed 14.10 -> 14.15%.
+        ways: list[LevelledInk] = []
+        if level and _model_read(line) >= LEVEL_FROM_CHARACTERS:
+            degrees = line_slope(mask)
+            if abs(degrees) >= LEVEL_BELOW_DEGREES:
+                ways += [levelled(written.ink, mask, degrees, how) for how in LEVELLINGS]
+            slant = line_slant(mask)
+            if abs(slant) >= UPRIGHT_FROM_SLANT:
+                ways.append(upright(written.ink, mask, slant))
+        for flat in ways:
+            try:
+                # Read in the level (upright) frame, where the line's heights and baseline are level, then
+                # each box taken back to where its ink is in the picture.
+                other = self._read_ink(flat.ink, flat.mask, written.peak, to_picture, top_k, start)
+            except NotOneLineError:
+                continue
+            other = replace(
+                other,
+                characters=tuple(
+                    replace(c, box=to_picture(flat.box_in_input(from_picture(c.box)))) for c in other.characters
+                ),
+            )
+            if _sureness(other) > _sureness(line):
+                line = other
         return line
 
     def _read_rows(
