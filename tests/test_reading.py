@@ -2091,6 +2091,18 @@ def test_a_pictures_lean_is_found_and_stood_upright_with_the_way_back() -> None:
         x0, y0, x1, y1 = stood.box_in_input((columns.min(), rows.min(), columns.max() + 1, rows.max() + 1))
         rows, columns = np.nonzero(mask)
         assert x0 <= columns.min() + 1 and y0 <= rows.min() + 1 and x1 >= columns.max() and y1 >= rows.max()
+    # A fine pen's lines (a pixel wide, stepping corner to corner) lean as far, and stood upright either
+    # way stay whole (moved a whole pixel further than the row above, a row once parted from it).
+    from ml.runtime.segmentation import ink_components
+
+    for slant in (0.3, -0.5):
+        fine = np.zeros((80, 400), dtype=bool)
+        for k in range(6):
+            for row in range(10, 70):
+                fine[row, round(60 + 50 * k + slant * (70 - row))] = True
+        assert abs(line_slant(fine) - slant) <= 0.02
+        for way in (slant, -slant):
+            assert len(ink_components(upright(fine.astype(np.float32), fine, way).mask)) == 6
     # The diagonals of N, V and X are no lean; nor is ink with nothing steep in it (bars), or none.
     diagonals, diagonals_owner = write("NVXN")
     assert abs(line_slant(mask_of(diagonals, "NVXN", diagonals_owner))) <= 0.05

@@ -209,71 +209,86 @@ def upright_strokes(strokes: Sequence[np.ndarray], slant: float) -> tuple[list[n
 def line_slant(mask: np.ndarray) -> float:
     """How far the ink in ``mask`` (True where ink) leans, as :func:`strokes_slant`'s (positive leaning
     right), 0 with fewer than three steep pieces of ink to tell: the pen's steep strokes traced as runs of
-    ink, row after row, that each meet one run in the next row (a stroke's cross-section), each such chain
-    of ``CHAIN_ROWS`` rows or more leaning as the line through its runs' middles; their median weighted by
-    rows. Runs wider than ``WIDE_RUN`` times the usual run (a bar, a stroke's bend) break a chain."""
+    ink, row after row, that each touch one run in the next row, and it only them (a stroke's cross-section
+    followed down), each such chain of ``CHAIN_ROWS`` rows or more leaning as the line through its runs'
+    middles; their median weighted by rows. Runs wider than ``WIDE_RUN`` times the usual run (a bar, a
+    stroke's bend) break a chain."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.ndim != 2 or mask.shape[0] < 2:
+        return 0.0
     padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
     padded[:, 1:-1] = mask
     steps = np.diff(padded, axis=1)
     run_rows, starts = np.nonzero(steps == 1)
-    ends = np.nonzero(steps == -1)[1]  # (row by row, left to right: each run's end after its start)
+    ends = np.nonzero(steps == -1)[1]  # (row by row, left to right: each run's end, past it, after its start)
     if len(starts) < 3:
         return 0.0
+    # Runs as places on one long line, row after row (a row's runs and the next row's never meet on it): the
+    # runs of the row above that touch a run (edge to edge, or corner to corner) are a range of indices.
+    width = mask.shape[1] + 2
+    start_at, end_at = run_rows * width + starts, run_rows * width + ends
+    above_from = np.searchsorted(end_at, start_at - width, side="left")
+    above_to = np.searchsorted(start_at, end_at - width, side="right")
+    below_from = np.searchsorted(end_at, start_at + width, side="left")
+    below_to = np.searchsorted(start_at, end_at + width, side="right")
     widths = ends - starts
-    wide = widths > WIDE_RUN * float(np.median(widths))
-    middles = (starts + ends - 1) / 2
-    first_of_row = np.searchsorted(run_rows, np.arange(mask.shape[0] + 1))
-    chain_of = np.full(len(starts), -1)
-    chains: list[list[int]] = []
-    for row in range(1, mask.shape[0]):
-        above = np.arange(first_of_row[row - 1], first_of_row[row])
-        here = np.arange(first_of_row[row], first_of_row[row + 1])
-        if not len(above) or not len(here):
-            continue
-        # overlap[i, j]: run i above touches run j here (edge to edge or more)
-        overlap = (starts[above][:, None] < ends[here][None, :]) & (ends[above][:, None] > starts[here][None, :])
-        for i, j in zip(*np.nonzero(overlap), strict=True):
-            a, b = above[i], here[j]
-            if wide[a] or wide[b] or overlap[i].sum() != 1 or overlap[:, j].sum() != 1:
-                continue
-            if chain_of[a] < 0:
-                chain_of[a] = len(chains)
-                chains.append([int(a)])
-            chain_of[b] = chain_of[a]
-            chains[chain_of[a]].append(int(b))
-    leans: list[float] = []
-    weights: list[int] = []
-    for chain in chains:
-        if len(chain) < CHAIN_ROWS:
-            continue
-        ys = run_rows[chain].astype(np.float64)
-        xs = middles[chain]
-        ys -= ys.mean()
-        across = float(np.dot(ys, xs - xs.mean()) / np.dot(ys, ys))  # per row down
-        if abs(across) <= STEEP:
-            leans.append(-across)  # (y down: a right-leaning stroke goes left as it goes down)
-            weights.append(len(chain))
+    narrow = widths <= WIDE_RUN * float(np.median(widths))
+    runs = np.arange(len(starts))
+    # A run links to the one run above it that touches it when that run touches only it below.
+    above = np.where(above_to - above_from == 1, above_from, -1)
+    linked = (above >= 0) & narrow & narrow[np.maximum(above, 0)]
+    linked &= (below_to - below_from)[np.maximum(above, 0)] == 1
+    first = np.where(linked, above, runs)
+    while True:  # each run to its chain's first run (pointer jumping: rounds as the chains' lengths' log)
+        further = first[first]
+        if np.array_equal(further, first):
+            break
+        first = further
+    chain_of = np.unique(first, return_inverse=True)[1]
+    ys, xs = run_rows.astype(np.float64), (starts + ends - 1) / 2
+    rows_in = np.bincount(chain_of).astype(np.float64)
+    sum_y, sum_x = np.bincount(chain_of, ys), np.bincount(chain_of, xs)
+    spread_y = np.bincount(chain_of, ys * ys) - sum_y * sum_y / rows_in
+    together = np.bincount(chain_of, xs * ys) - sum_x * sum_y / rows_in
+    long = (rows_in >= CHAIN_ROWS) & (spread_y > 0)
+    across = together[long] / spread_y[long]  # per row down, the least-squares line through the middles
+    steep = np.abs(across) <= STEEP
+    leans = -across[steep]  # (y down: a right-leaning stroke goes left as it goes down)
+    weights = rows_in[long][steep]
     if len(leans) < 3:
         return 0.0
     order = np.argsort(leans)
-    weight = np.cumsum(np.asarray(weights, dtype=np.float64)[order])
-    return float(np.asarray(leans)[order][np.searchsorted(weight, weight[-1] / 2)])
+    weight = np.cumsum(weights[order])
+    return float(leans[order][np.searchsorted(weight, weight[-1] / 2)])
 
 
 def upright(ink: np.ndarray, mask: np.ndarray, slant: float) -> LevelledInk:
     """``ink`` (float) and its ``mask`` leaning ``slant`` (:func:`line_slant`) stood upright: each row moved
     across by its distance below the ink's middle times the slant (as :func:`upright_strokes` moves points),
-    by whole pixels (a fine pen's line, resampled, would break), on a canvas wide enough to hold it all."""
+    by whole pixels (resampled, a fine pen's line would break), on a canvas wide enough to hold it all. Where
+    a row moves one pixel further than the row above, its ink is widened a pixel back towards it: a fine line
+    leaning the other way would part there."""
     height, width = ink.shape
     rows = np.flatnonzero(mask.any(axis=1))
     middle = (rows[0] + rows[-1]) / 2 if len(rows) else height / 2
-    reach = math.ceil(abs(slant) * max(middle, height - middle))
+    reach = math.ceil(abs(slant) * max(middle, height - middle)) + 1
     shifts = np.round(slant * (np.arange(height) - middle)).astype(np.int64) + reach
     stood_ink = np.zeros((height, width + 2 * reach), dtype=ink.dtype)
     stood_mask = np.zeros((height, width + 2 * reach), dtype=bool)
     for row, shift in enumerate(shifts):
         stood_ink[row, shift : shift + width] = ink[row]
         stood_mask[row, shift : shift + width] = mask[row]
+        step = shift - shifts[row - 1] if row else 0
+        if step > 0:  # moved further right: widened a pixel left
+            stood_ink[row, shift - 1 : shift - 1 + width] = np.maximum(
+                stood_ink[row, shift - 1 : shift - 1 + width], ink[row]
+            )
+            stood_mask[row, shift - 1 : shift - 1 + width] |= mask[row]
+        elif step < 0:
+            stood_ink[row, shift + 1 : shift + 1 + width] = np.maximum(
+                stood_ink[row, shift + 1 : shift + 1 + width], ink[row]
+            )
+            stood_mask[row, shift + 1 : shift + 1 + width] |= mask[row]
     # input x = upright x - reach - slant * (y - middle) (to half a pixel)
     to_input = np.array([[1.0, -slant, slant * middle - reach], [0.0, 1.0, 0.0]])
     return LevelledInk(stood_ink, stood_mask, to_input)

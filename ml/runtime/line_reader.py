@@ -971,8 +971,8 @@ class LineReader:
         # Rows of writing are not levelled into a line (a line standing sideways read as one, wrongly).
         # Writing that leans is read stood upright too, the surest reading kept (the image model reads leaning
         # letters worse). 300 validation words (400-700) as pictures, CER: leaning right 0.3 across per unit up
-        # 18.85 -> 14.98%, 0.15 16.12 -> 14.72%, left 0.3 17.72 -> 16.79% (these writers lean right: left 0.3
-        # leaves them some 0.15); as composed 14.10 -> 14.15%.
+        # 18.85 -> 15.39%, 0.15 16.12 -> 15.03%, left 0.3 17.72 -> 16.84% (these writers lean right: left 0.3
+        # leaves many under 0.15); as composed 14.10 -> 14.10%.
         ways: list[LevelledInk] = []
         if level and _model_read(line) >= LEVEL_FROM_CHARACTERS:
             degrees = line_slope(mask)
