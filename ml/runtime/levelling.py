@@ -113,6 +113,22 @@ class LevelledInk:
         """A box of the levelled ink -> the box round the same place in the ink it came from."""
         return box_moved(box, self.to_input)
 
+    def ink_box_in_input(self, box: Box, mask: np.ndarray) -> Box:
+        """A box of the levelled ink -> the box round the pixels of ``mask`` (the ink it came from) that
+        land in it (to half a pixel), as a character's box is round its own ink; :meth:`box_in_input` where
+        none do. (The box round the same place leaning or turned back also takes in its neighbours' ink.)"""
+        rows, columns = np.nonzero(mask)
+        if not len(rows):
+            return self.box_in_input(box)
+        to_level = np.linalg.inv(np.vstack([self.to_input, [0.0, 0.0, 1.0]]))[:2]
+        x, y = to_level @ np.vstack([columns + 0.5, rows + 0.5, np.ones(len(rows))])
+        x0, y0, x1, y1 = box
+        inside = (x >= x0 - 0.5) & (x <= x1 + 0.5) & (y >= y0 - 0.5) & (y <= y1 + 0.5)
+        if not inside.any():
+            return self.box_in_input(box)
+        rows, columns = rows[inside], columns[inside]
+        return (float(columns.min()), float(rows.min()), float(columns.max() + 1), float(rows.max() + 1))
+
 
 def box_moved(box: Box, affine: np.ndarray) -> Box:
     """The box round ``box``'s corners moved by ``affine`` (2 x 3, taking (x, y, 1) to (x, y))."""

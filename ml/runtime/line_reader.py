@@ -984,18 +984,18 @@ class LineReader:
         for flat in ways:
             try:
                 # Read in the level (upright) frame, where the line's heights and baseline are level, then
-                # each box taken back to where its ink is in the picture.
+                # each box taken back round its ink in the picture.
                 other = self._read_ink(flat.ink, flat.mask, written.peak, to_picture, top_k, start)
             except NotOneLineError:
                 continue
-            other = replace(
-                other,
-                characters=tuple(
-                    replace(c, box=to_picture(flat.box_in_input(from_picture(c.box)))) for c in other.characters
-                ),
-            )
             if _sureness(other) > _sureness(line):
-                line = other
+                line = replace(
+                    other,
+                    characters=tuple(
+                        replace(c, box=to_picture(flat.ink_box_in_input(from_picture(c.box), mask)))
+                        for c in other.characters
+                    ),
+                )
         return line
 
     def _read_rows(
