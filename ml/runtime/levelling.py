@@ -103,31 +103,41 @@ def _sharpest_slope(xs: np.ndarray, ys: np.ndarray) -> float:
 @dataclass(frozen=True)
 class LevelledInk:
     """Ink made level, and the way back: ``to_input`` takes a point (x, y, 1) of the levelled ink to the
-    same point of the ink it came from."""
+    same point of the ink it came from; ``row_shifts`` (ink stood upright by whole pixels: each row's move
+    across) says exactly where each pixel went."""
 
     ink: np.ndarray
     mask: np.ndarray
     to_input: np.ndarray  # 2 x 3
+    row_shifts: np.ndarray | None = None
 
     def box_in_input(self, box: Box) -> Box:
         """A box of the levelled ink -> the box round the same place in the ink it came from."""
         return box_moved(box, self.to_input)
 
-    def ink_box_in_input(self, box: Box, mask: np.ndarray) -> Box:
-        """A box of the levelled ink -> the box round the pixels of ``mask`` (the ink it came from) that
-        land in it (to half a pixel), as a character's box is round its own ink; :meth:`box_in_input` where
-        none do. (The box round the same place leaning or turned back also takes in its neighbours' ink.)"""
+    def ink_boxes_in_input(self, boxes: Sequence[Box], mask: np.ndarray) -> list[Box]:
+        """Boxes of the levelled ink -> each the box round the pixels of ``mask`` (the ink it came from)
+        whose middles land in it, as a character's box is round its own ink; :meth:`box_in_input` where none
+        do. (The box round the same place leaning or turned back also takes in its neighbours' ink.)"""
         rows, columns = np.nonzero(mask)
-        if not len(rows):
-            return self.box_in_input(box)
-        to_level = np.linalg.inv(np.vstack([self.to_input, [0.0, 0.0, 1.0]]))[:2]
-        x, y = to_level @ np.vstack([columns + 0.5, rows + 0.5, np.ones(len(rows))])
-        x0, y0, x1, y1 = box
-        inside = (x >= x0 - 0.5) & (x <= x1 + 0.5) & (y >= y0 - 0.5) & (y <= y1 + 0.5)
-        if not inside.any():
-            return self.box_in_input(box)
-        rows, columns = rows[inside], columns[inside]
-        return (float(columns.min()), float(rows.min()), float(columns.max() + 1), float(rows.max() + 1))
+        if self.row_shifts is not None:  # (exact: a pixel's middle stays a pixel's middle)
+            x, y = columns + self.row_shifts[rows] + 0.5, rows + 0.5
+        else:
+            to_level = np.linalg.inv(np.vstack([self.to_input, [0.0, 0.0, 1.0]]))[:2]
+            x, y = to_level @ np.vstack([columns + 0.5, rows + 0.5, np.ones(len(rows))])
+        order = np.argsort(x, kind="stable")
+        x, y, rows, columns = x[order], y[order], rows[order], columns[order]
+        found: list[Box] = []
+        for box in boxes:
+            x0, y0, x1, y1 = box
+            lo, hi = np.searchsorted(x, x0, side="left"), np.searchsorted(x, x1, side="left")
+            inside = (y[lo:hi] >= y0) & (y[lo:hi] < y1)
+            if not inside.any():
+                found.append(self.box_in_input(box))
+                continue
+            r, c = rows[lo:hi][inside], columns[lo:hi][inside]
+            found.append((float(c.min()), float(r.min()), float(c.max() + 1), float(r.max() + 1)))
+        return found
 
 
 def box_moved(box: Box, affine: np.ndarray) -> Box:
@@ -305,6 +315,6 @@ def upright(ink: np.ndarray, mask: np.ndarray, slant: float) -> LevelledInk:
                 stood_ink[row, shift + 1 : shift + 1 + width], ink[row]
             )
             stood_mask[row, shift + 1 : shift + 1 + width] |= mask[row]
-    # input x = upright x - reach - slant * (y - middle) (to half a pixel)
+    # input x = upright x - reach - slant * (y - middle) (to a pixel: whole pixels, and a row's middle)
     to_input = np.array([[1.0, -slant, slant * middle - reach], [0.0, 1.0, 0.0]])
-    return LevelledInk(stood_ink, stood_mask, to_input)
+    return LevelledInk(stood_ink, stood_mask, to_input, shifts)

@@ -981,22 +981,22 @@ class LineReader:
             slant = line_slant(mask)
             if abs(slant) >= UPRIGHT_FROM_SLANT:
                 ways.append(upright(written.ink, mask, slant))
+        won: LevelledInk | None = None
         for flat in ways:
             try:
-                # Read in the level (upright) frame, where the line's heights and baseline are level, then
-                # each box taken back round its ink in the picture.
+                # Read in the level (upright) frame, where the line's heights and baseline are level.
                 other = self._read_ink(flat.ink, flat.mask, written.peak, to_picture, top_k, start)
             except NotOneLineError:
                 continue
             if _sureness(other) > _sureness(line):
-                line = replace(
-                    other,
-                    characters=tuple(
-                        replace(c, box=to_picture(flat.ink_box_in_input(from_picture(c.box), mask)))
-                        for c in other.characters
-                    ),
-                )
-        return line
+                line, won = other, flat
+        if won is None:
+            return line
+        # Each box taken back round the character's ink in the picture.
+        boxes = won.ink_boxes_in_input([from_picture(c.box) for c in line.characters], mask)
+        return replace(
+            line, characters=tuple(replace(c, box=to_picture(b)) for c, b in zip(line.characters, boxes, strict=True))
+        )
 
     def _read_rows(
         self,
