@@ -944,7 +944,7 @@ class InferenceService(QObject):
                 line = reader.read_strokes(job.strokes, job.top_k, job.together, job.apart, job.known, job.rows)
             else:
                 # The pad's drawing rendered (after the eraser) is read as one line, as its strokes are
-                # (levelled when it slopes; a picture is not stood upright).
+                # (levelled when it slopes, stood upright when it leans).
                 line = reader.read_image(job.image, job.top_k, rows=job.opened)
             reading = LineReading(
                 job.model, line, job.strokes is not None, job.scale, job.opened, job.strokes, request_id=job.request_id

@@ -674,16 +674,18 @@ class LineReader:
                 slant = strokes_slant(parts_xy)
                 if abs(slant) >= UPRIGHT_FROM_SLANT:
                     ways.append(upright_strokes(parts_xy, slant))
-            for flat, to_input in ways:  # (one line: read as one)
+            won: tuple[list[np.ndarray], np.ndarray] | None = None
+            for way in ways:  # (one line: read as one)
                 try:
-                    other = self.read_strokes(flat, top_k, together, apart, known, level=False)
+                    other = self.read_strokes(way[0], top_k, together, apart, known, level=False)
                 except NotOneLineError:
                     continue
                 if _sureness(other) > _sureness(line):
-                    moved = tuple(
-                        replace(c, box=_box_as_written(c, to_input, flat, parts_xy)) for c in other.characters
-                    )
-                    line = replace(other, characters=moved)
+                    line, won = other, way
+            if won is not None:  # each box taken back round its character's strokes as written
+                flat, to_input = won
+                moved = tuple(replace(c, box=_box_as_written(c, to_input, flat, parts_xy)) for c in line.characters)
+                line = replace(line, characters=moved)
             return replace(line, latency_ms=(time.perf_counter() - start) * 1000)
 
         def present(group: Sequence[int]) -> tuple[int, ...]:
