@@ -87,6 +87,7 @@ from ml.runtime.preprocess import (
     preprocess,
     unclipped_ink,
     without_grain,
+    without_lines_written_on,
     without_page_lines,
 )
 from ml.runtime.recognizer import (
@@ -1586,6 +1587,7 @@ def written_ink(pixels: np.ndarray) -> WrittenInk | None:
     if peak < 0.12:
         return None
     ink = without_page_lines(ink, ink > 0.5 * peak)
+    ink = without_lines_written_on(ink, ink > 0.5 * peak)
     peak = float(ink.max())
     if peak < 0.12:
         return None
