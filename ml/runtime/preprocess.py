@@ -1025,29 +1025,30 @@ WRITTEN_ON_LINE = 0.25  # a line written on is at most this share of the writing
 def without_lines_written_on(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
     """``ink`` of a written line without the line it was written on: a form's line, a signature's, a rule
     of the page as dark and thick as the pen (:func:`without_page_lines` takes only rules thinner than
-    the writing's strokes, else a character cropped tight loses its bars). A row of ink across
-    ``PAGE_LINE`` of the picture (level or sloped, as a page's) is such a line when it is at most
-    ``WRITTEN_ON_LINE`` of the writing's height thick and the writing off it stands in two or more
-    places apart along it: under or through characters, not a bar of one (a T, an E, a Z cropped tight
-    keep theirs). Where a stroke crosses it (ink just above and just below it), its pixels stay: a g's
-    tail goes on through it. (Letters standing on a form's line were read as one character: "PGTZI" as
-    "m".)"""
+    the writing's strokes, else a character cropped tight loses its bars).
+
+    A row of ink across ``PAGE_LINE`` of the picture (level or sloped, found as a page's rules are), at
+    most ``WRITTEN_ON_LINE`` of the writing's height thick (3 px at least), is such a line when writing
+    stands on it: strokes that end on it from above, each at least as tall as the line is thick, in two
+    or more places apart along it, or in one when the line runs on past the writing both ways (a
+    character on a form's field). A bar of one character cropped tight has none: an H's stems cross its
+    bar, a T's, a 7's, a Z's top bar has nothing above it, an E's bottom bar has its stem alone on it and
+    ends there. Where a stroke crosses the line (ink two rows above and below it, a column either way),
+    the line's pixels stay: a g's tail goes on through it. (Letters standing on a form's line were read
+    as one character: "PGTZI" as "m".) Two characters cropped tight whose bars join (ZZ, serifs of II)
+    stand on their bottom bar as on a line, and lose it."""
     height = inked.shape[0]
     across = _page_lines(inked)
     if not across.flags.any():
         return ink
     rest = inked & ~across.pixels(across.flags, height)
-    rows = np.flatnonzero(rest.any(axis=1))
-    if not rows.size or _run_count(rest.any(axis=0)) < 2:
+    rows, columns = np.flatnonzero(rest.any(axis=1)), np.flatnonzero(rest.any(axis=0))
+    if not rows.size:
         return ink
     thickest = max(3.0, WRITTEN_ON_LINE * (rows[-1] - rows[0] + 1))
     lines = _thin_runs(across.flags, thickest - across.rows_unflagged)
-    if not lines.any():
-        return ink
-    out = ink.copy()
-    starts = np.flatnonzero(np.diff(np.concatenate([[0], lines.astype(np.int8)])) == 1)
-    ends = np.flatnonzero(np.diff(np.concatenate([lines.astype(np.int8), [0]])) == -1) + 1
-    for start, end in zip(starts, ends, strict=True):
+    out = ink
+    for start, end in _flag_runs(lines):
         one = np.zeros_like(lines)
         one[start:end] = True
         # A level line's rows alone: its anti-aliased edges fall under the mask's half of the peak, and
@@ -1059,14 +1060,33 @@ def without_lines_written_on(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
         bottom = np.where(in_band, height - 1 - band[::-1].argmax(axis=0), 0)
         # Looked for a row clear of the line's anti-aliased edge (the band of a sloped line holds its edges).
         clear = 1 if across.pad else 2
-        columns = np.arange(inked.shape[1])
-        above = in_band & (top >= clear) & inked[np.maximum(top - clear, 0), columns]
-        below = in_band & (bottom + clear < height) & inked[np.minimum(bottom + clear, height - 1), columns]
-        # A stroke crossing at a slant leaves the band a column or two from where it met it. (Keeping more
-        # of the band round a crossing, or clearing what hangs cut off just under it, read worse.)
+        above, below = in_band & _inked_at(inked, top - clear), in_band & _inked_at(inked, bottom + clear)
+        # A stroke crossing at a slant leaves the band a column or two from where it met it.
         crossed = _widened(above, 1) & _widened(below, 1)
+        # Strokes standing on the line: ink above it and as far again above (not a bar's anti-aliased edge).
+        standing = above & _inked_at(inked, top - clear - (bottom - top + 1)) & ~crossed
+        places = _run_count(_widened(standing, 1))
+        # ... by an eighth of the writing's height each way (an E's bottom bar starts at its stem).
+        reach = (rows[-1] - rows[0] + 1) / 8
+        line_columns = np.flatnonzero(in_band)
+        past_the_writing = line_columns[0] <= columns[0] - reach and line_columns[-1] >= columns[-1] + reach
+        if places < 2 and not (places == 1 and past_the_writing):
+            continue
+        out = ink.copy() if out is ink else out
         out[band & ~crossed[None, :]] = 0.0
     return out
+
+
+def _inked_at(inked: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Whether each column of ``inked`` is inked at its row in ``rows`` (False off the picture)."""
+    inside = (rows >= 0) & (rows < inked.shape[0])
+    return inside & inked[np.clip(rows, 0, inked.shape[0] - 1), np.arange(inked.shape[1])]
+
+
+def _flag_runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """The runs of neighbouring True ``flags``: (first, one past the last) of each."""
+    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
 
 
 @dataclass(frozen=True)
