@@ -1669,10 +1669,16 @@ def test_a_notebooks_margin_and_rules_are_no_writing_but_a_tight_crop_keeps_its_
     assert reader.read_image(tight[rows[0] : rows[-1] + 1]).text == "HI"
 
 
-def _on_a_line(picture: np.ndarray, baseline: int, thickness: int, grey: int = 0) -> np.ndarray:
-    """``picture`` (dark writing on white) written on a line across it, ``baseline`` its top row."""
+def _on_a_line(
+    picture: np.ndarray, baseline: int, thickness: int, grey: int = 0, under_the_writing: bool = False
+) -> np.ndarray:
+    """``picture`` (dark writing on white) written on a line across it, ``baseline`` its top row; or on a
+    line drawn under the writing alone (a few pixels past its ends)."""
     out = picture.copy()
-    out[baseline : baseline + thickness] = np.minimum(out[baseline : baseline + thickness], grey)
+    columns = np.flatnonzero((picture < 128).any(axis=0))
+    start, end = (max(0, columns[0] - 4), columns[-1] + 5) if under_the_writing else (0, picture.shape[1])
+    band = out[baseline : baseline + thickness, start:end]
+    band[:] = np.minimum(band, grey)
     return out
 
 
@@ -1690,8 +1696,8 @@ def _baseline(word: ComposedWord, placed: list[np.ndarray]) -> int:
 
 def test_a_word_written_on_a_forms_line_is_read_without_the_line() -> None:
     """A form's line, as dark and thick as the pen, joined every letter standing on it into one piece:
-    "PGTZI" on it read "m". The line goes, the y's tail through it stays, and a character cropped tight
-    keeps the bars that run across its picture."""
+    "PGTZI" on it read "m". The line goes (and a line drawn under the writing alone, touching it), the
+    y's tail through it stays, and a character cropped tight keeps the bars that run across its picture."""
     from ml.evaluation.words import PICTURE_PEN_PX, ComposedWord, word_picture
     from ml.runtime.line_reader import LineReader
     from ml.runtime.preprocess import without_lines_written_on
@@ -1702,8 +1708,8 @@ def test_a_word_written_on_a_forms_line_is_read_without_the_line() -> None:
     picture, placed = word_picture(word)
     clean = reader.read_image(picture)
     pen = round(PICTURE_PEN_PX)
-    for grey in (0, 90):
-        lined = _on_a_line(picture, _baseline(word, placed), pen, grey)
+    for grey, under_the_writing in ((0, False), (90, False), (0, True)):
+        lined = _on_a_line(picture, _baseline(word, placed), pen, grey, under_the_writing)
         line = reader.read_image(lined)
         assert line.text == clean.text and len(line.characters) == 5
         # The y's tail crosses the line and is read with it: its box reaches as far below as without the line.

@@ -1027,16 +1027,29 @@ def without_lines_written_on(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
     of the page as dark and thick as the pen (:func:`without_page_lines` takes only rules thinner than
     the writing's strokes, else a character cropped tight loses its bars).
 
-    A row of ink across ``PAGE_LINE`` of the picture (level or sloped, found as a page's rules are), at
-    most ``WRITTEN_ON_LINE`` of the writing's height thick (3 px at least), is such a line when writing
-    stands on it: strokes that end on it from above, each at least as tall as the line is thick, in two
-    or more places apart along it, or in one when the line runs on past the writing both ways (a
-    character on a form's field). A bar of one character cropped tight has none: an H's stems cross its
-    bar, a T's, a 7's, a Z's top bar has nothing above it, an E's bottom bar has its stem alone on it and
-    ends there. Where a stroke crosses the line (ink two rows above and below it, a column either way),
-    the line's pixels stay: a g's tail goes on through it. (Letters standing on a form's line were read
-    as one character: "PGTZI" as "m".) Two characters cropped tight whose bars join (ZZ, serifs of II)
-    stand on their bottom bar as on a line, and lose it."""
+    A row of ink across ``PAGE_LINE`` of the writing's width (level or sloped, found as a page's rules
+    are; so a line drawn under the writing alone is one too), at most ``WRITTEN_ON_LINE`` of the
+    writing's height thick (3 px at least), is such a line when writing stands on it: strokes that end on
+    it from above, each at least as tall as the line is thick, in two or more places apart along it and
+    not at its ends, or in one when the line runs on past the writing both ways (a character on a form's
+    field). A bar of one character cropped tight has none: an H's stems cross its bar, a T's, a 7's, a
+    Z's top bar has nothing above it, an E's bottom bar has its stem alone on it, at its end; a frame's
+    sides stand on its bottom at its ends. Where a stroke crosses the line (ink two rows above and below
+    it, a column either way), the line's pixels stay: a g's tail goes on through it. (Letters standing
+    on a form's line were read as one character: "PGTZI" as "m".) Two characters cropped tight whose
+    bars join (ZZ, the serifs of II) stand on their bottom bar as on a line, and lose it."""
+    inked_columns = np.flatnonzero(inked.any(axis=0))
+    if not inked_columns.size:
+        return ink
+    first, last = int(inked_columns[0]), int(inked_columns[-1]) + 1
+    if (first, last) != (0, inked.shape[1]):
+        # Across the writing's width, not the picture's: a line drawn under the writing alone is one too.
+        within = without_lines_written_on(ink[:, first:last], inked[:, first:last])
+        if not np.shares_memory(within, ink):
+            out = ink.copy()
+            out[:, first:last] = within
+            return out
+        return ink
     height = inked.shape[0]
     across = _page_lines(inked)
     if not across.flags.any():
@@ -1065,10 +1078,13 @@ def without_lines_written_on(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
         crossed = _widened(above, 1) & _widened(below, 1)
         # Strokes standing on the line: ink above it and as far again above (not a bar's anti-aliased edge).
         standing = above & _inked_at(inked, top - clear - (bottom - top + 1)) & ~crossed
-        places = _run_count(_widened(standing, 1))
+        # Not at the line's ends: a frame's sides stand on its bottom there (a box round a label).
+        line_columns = np.flatnonzero(in_band)
+        places = sum(
+            start > line_columns[0] + 1 and end < line_columns[-1] for start, end in _flag_runs(_widened(standing, 1))
+        )
         # ... by an eighth of the writing's height each way (an E's bottom bar starts at its stem).
         reach = (rows[-1] - rows[0] + 1) / 8
-        line_columns = np.flatnonzero(in_band)
         past_the_writing = line_columns[0] <= columns[0] - reach and line_columns[-1] >= columns[-1] + reach
         if places < 2 and not (places == 1 and past_the_writing):
             continue
