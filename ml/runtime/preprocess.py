@@ -1044,8 +1044,9 @@ def without_lines_written_on(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
     first, last = int(inked_columns[0]), int(inked_columns[-1]) + 1
     if (first, last) != (0, inked.shape[1]):
         # Across the writing's width, not the picture's: a line drawn under the writing alone is one too.
-        within = without_lines_written_on(ink[:, first:last], inked[:, first:last])
-        if not np.shares_memory(within, ink):
+        crop = ink[:, first:last]
+        within = without_lines_written_on(crop, inked[:, first:last])
+        if within is not crop:
             out = ink.copy()
             out[:, first:last] = within
             return out
@@ -1078,14 +1079,16 @@ def without_lines_written_on(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
         crossed = _widened(above, 1) & _widened(below, 1)
         # Strokes standing on the line: ink above it and as far again above (not a bar's anti-aliased edge).
         standing = above & _inked_at(inked, top - clear - (bottom - top + 1)) & ~crossed
-        # Not at the line's ends: a frame's sides stand on its bottom there (a box round a label).
-        line_columns = np.flatnonzero(in_band)
-        places = sum(
-            start > line_columns[0] + 1 and end < line_columns[-1] for start, end in _flag_runs(_widened(standing, 1))
-        )
-        # ... by an eighth of the writing's height each way (an E's bottom bar starts at its stem).
+        # Not at the line's ends (an eighth of the writing's height in from them): a frame's sides stand on
+        # its bottom there, a box round a label, its bottom drawn on past them or rounded.
         reach = (rows[-1] - rows[0] + 1) / 8
-        past_the_writing = line_columns[0] <= columns[0] - reach and line_columns[-1] >= columns[-1] + reach
+        drawn = np.flatnonzero((band & inked).any(axis=0))
+        places = sum(
+            start > drawn[0] + reach and end < drawn[-1] + 1 - reach for start, end in _flag_runs(_widened(standing, 1))
+        )
+        # ... and in one place when the line runs on past the writing by as much (an E's bottom bar starts
+        # at its stem).
+        past_the_writing = drawn[0] <= columns[0] - reach and drawn[-1] >= columns[-1] + reach
         if places < 2 and not (places == 1 and past_the_writing):
             continue
         out = ink.copy() if out is ink else out
