@@ -1061,6 +1061,10 @@ def without_lines_written_on(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
         return ink
     thickest = max(3.0, WRITTEN_ON_LINE * (rows[-1] - rows[0] + 1))
     lines = _thin_runs(across.flags, thickest - across.rows_unflagged)
+    # Strokes standing within an eighth of the writing's height of a line's ends are a frame's sides on its
+    # bottom (a box round a label, its bottom drawn on past them or rounded); a line running on past the
+    # writing by as much both ways holds a character on a form's field.
+    reach = (rows[-1] - rows[0] + 1) / 8
     out = ink
     for start, end in _flag_runs(lines):
         one = np.zeros_like(lines)
@@ -1079,15 +1083,12 @@ def without_lines_written_on(ink: np.ndarray, inked: np.ndarray) -> np.ndarray:
         crossed = _widened(above, 1) & _widened(below, 1)
         # Strokes standing on the line: ink above it and as far again above (not a bar's anti-aliased edge).
         standing = above & _inked_at(inked, top - clear - (bottom - top + 1)) & ~crossed
-        # Not at the line's ends (an eighth of the writing's height in from them): a frame's sides stand on
-        # its bottom there, a box round a label, its bottom drawn on past them or rounded.
-        reach = (rows[-1] - rows[0] + 1) / 8
         drawn = np.flatnonzero((band & inked).any(axis=0))
         places = sum(
-            start > drawn[0] + reach and end < drawn[-1] + 1 - reach for start, end in _flag_runs(_widened(standing, 1))
+            left > drawn[0] + reach and right < drawn[-1] + 1 - reach
+            for left, right in _flag_runs(_widened(standing, 1))
         )
-        # ... and in one place when the line runs on past the writing by as much (an E's bottom bar starts
-        # at its stem).
+        # (An E's bottom bar starts at its stem: it does not run on past it.)
         past_the_writing = drawn[0] <= columns[0] - reach and drawn[-1] >= columns[-1] + reach
         if places < 2 and not (places == 1 and past_the_writing):
             continue
@@ -1100,12 +1101,6 @@ def _inked_at(inked: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Whether each column of ``inked`` is inked at its row in ``rows`` (False off the picture)."""
     inside = (rows >= 0) & (rows < inked.shape[0])
     return inside & inked[np.clip(rows, 0, inked.shape[0] - 1), np.arange(inked.shape[1])]
-
-
-def _flag_runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    """The runs of neighbouring True ``flags``: (first, one past the last) of each."""
-    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
 
 
 @dataclass(frozen=True)
@@ -1239,6 +1234,12 @@ PAGE_RULES = 4
 PAGE_RULE_SHARE = 0.015
 
 
+def _flag_runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """The runs of neighbouring True ``flags``: (first, one past the last) of each."""
+    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
+
+
 def _run_count(flags: np.ndarray) -> int:
     """How many runs of neighbouring True ``flags`` there are (lines, each a pixel or a few thick)."""
     return int(np.count_nonzero(np.diff(np.concatenate([[0], flags.astype(np.int8)])) == 1))
@@ -1246,9 +1247,8 @@ def _run_count(flags: np.ndarray) -> int:
 
 def _thin_runs(flags: np.ndarray, thickest: float) -> np.ndarray:
     """``flags`` (columns or rows) kept only in runs of neighbours no more than ``thickest`` long."""
-    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
     out = np.zeros_like(flags)
-    for start, end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+    for start, end in _flag_runs(flags):
         if end - start <= thickest:
             out[start:end] = True
     return out
