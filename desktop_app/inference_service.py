@@ -949,6 +949,9 @@ class InferenceService(QObject):
             reading = LineReading(
                 job.model, line, job.strokes is not None, job.scale, job.opened, job.strokes, request_id=job.request_id
             )
+            if log.isEnabledFor(logging.INFO):  # --verbose: each line read and its time, as each character's answer
+                source = "strokes" if job.strokes is not None else "picture"
+                log.info("read a line from its %s in %.1f ms: %r", source, line.latency_ms, line.text)
         except Exception as error:  # a line that cannot be read says why; the app goes on
             from ml.runtime.segmentation import RowsOfWritingError, TooMuchWritingError
 

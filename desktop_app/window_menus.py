@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QKeyCombination, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMenu, QMenuBar, QSlider, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QMenu,
+    QMenuBar,
+    QSizePolicy,
+    QSlider,
+    QToolBar,
+    QWidget,
+)
 
 from desktop_app.settings import TOP_K_CHOICES
 from ml.runtime.pen import PEN_WIDTHS_PX
@@ -309,11 +319,13 @@ def build_menus(window: MainWindow) -> None:
     toolbar.addAction(window.clear_action)
     toolbar.addAction(window.eraser_action)
     toolbar.addAction(window.text_mode_action)
+    # The Model box before the pen's controls: a toolbar too narrow for all of them (a window of 640 px in text
+    # mode) moves its last ones into its overflow menu, and it took the Model box, leaving its label alone
+    # there; the pen's width is set now and then, the model answering is said all the time.
     toolbar.addSeparator()
-    pen_label = QLabel(" Pen ")
-    toolbar.addWidget(pen_label)
+    toolbar.addWidget(_labelled(QLabel(" Model "), window.model_picker))
+    toolbar.addSeparator()
     window.pen_slider = QSlider(Qt.Orientation.Horizontal)
-    pen_label.setBuddy(window.pen_slider)  # a screen reader names the control by its label
     window.pen_slider.setRange(*PEN_WIDTHS_PX)
     window.pen_slider.setValue(window.preferences.pen_width)
     window.pen_slider.setMaximumWidth(140)
@@ -323,22 +335,34 @@ def build_menus(window: MainWindow) -> None:
     # pad's keys (E, the eraser; typed into the Model box, E chose a model).
     window.pen_slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
     window.pen_slider.setToolTip("Pen width (the recognizer normalizes it, so any width works)")
-    toolbar.addWidget(window.pen_slider)
     # The width as a number beside it: the bare slider said nothing of what it was set to.
     window.pen_width_label = QLabel()
     window.show_pen_width(window.preferences.pen_width)
-    toolbar.addWidget(window.pen_width_label)
-    toolbar.addSeparator()
-    model_label = QLabel(" Model ")
-    model_label.setBuddy(window.model_picker)
-    toolbar.addWidget(model_label)
-    toolbar.addWidget(window.model_picker)
+    toolbar.addWidget(_labelled(QLabel(" Pen "), window.pen_slider, window.pen_width_label))
     window.addToolBar(toolbar)
     # Tab goes as the window reads: the toolbar's controls, the pad, its answer, then the views on the right
     # (the toolbar came last, after every view's controls; the answer was no stop at all).
-    QWidget.setTabOrder(window.pen_slider, window.model_picker)
-    QWidget.setTabOrder(window.model_picker, window.canvas)
+    QWidget.setTabOrder(window.model_picker, window.pen_slider)
+    QWidget.setTabOrder(window.pen_slider, window.canvas)
     QWidget.setTabOrder(window.canvas, window.predictions.headline)
+
+
+def _labelled(label: QLabel, control: QWidget, *after: QWidget) -> QWidget:
+    """A toolbar control with its label (its buddy: a screen reader names the control by it) as one widget,
+    which a toolbar too narrow for it moves into its overflow menu whole: a label is never left alone on the
+    toolbar. As wide as its parts allow, no wider (a toolbar with room to spare set the label apart)."""
+    label.setBuddy(control)
+    widget = QWidget()
+    row = QHBoxLayout(widget)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(2)
+    row.setSizeConstraint(QLayout.SizeConstraint.SetMinAndMaxSize)
+    for part in (label, control, *after):
+        if isinstance(part, QLabel):  # text keeps its width; the control takes what room there is
+            part.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        row.addWidget(part)
+    widget.setSizePolicy(control.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Preferred)
+    return widget
 
 
 def shortcut_rows(menu_bar: QMenuBar) -> list[tuple[str, str, str]]:

@@ -467,6 +467,10 @@ def test_verbose_logs_what_the_app_does(qtbot, window: MainWindow, caplog: pytes
     said = [record.getMessage() for record in caplog.records]
     assert any(m.startswith("model gru_tiny ready on CPU") for m in said), said  # --verbose said nothing
     assert any(m.startswith("read image in ") and m.endswith(f"{drawn.top[0][1]:.1%}") for m in said), said
+    _write_in_text_mode(qtbot, window, "T1")  # a line read says so too (a newcomer's --verbose showed none)
+    read = window.lines.line.line.text
+    said = [record.getMessage() for record in caplog.records]
+    assert any(m.startswith("read a line from its strokes in ") and m.endswith(repr(read)) for m in said), said
 
 
 def test_the_model_in_use_is_loaded_once_at_launch(qtbot, tmp_path: Path, weights_env: Path, caplog) -> None:  # type: ignore[no-untyped-def]
@@ -5628,13 +5632,13 @@ def test_the_pad_shows_it_has_the_keys_until_the_pen_touches_it(qtbot, window: M
 
 def test_a_keyboard_user_tabs_through_the_window_as_it_reads(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """The toolbar came last in the Tab order, its Model label named no control, E's scope was unsaid."""
-    chain, widget = [], window.pen_slider
+    chain, widget = [], window.model_picker
     for _ in range(4):
         chain.append(widget)
         widget = widget.nextInFocusChain()
         while widget.focusPolicy() & Qt.FocusPolicy.TabFocus != Qt.FocusPolicy.TabFocus or not widget.isVisible():
             widget = widget.nextInFocusChain()
-    assert chain == [window.pen_slider, window.model_picker, window.canvas, window.predictions.headline]
+    assert chain == [window.model_picker, window.pen_slider, window.canvas, window.predictions.headline]
     assert widget in (window.tabs, window.tabs.tabBar())  # then the views on the right
     labels = {label.buddy(): label.text() for label in window.findChildren(QLabel) if label.buddy() is not None}
     assert labels[window.model_picker].strip() == "Model" and labels[window.pen_slider].strip() == "Pen"
@@ -6244,11 +6248,29 @@ def test_the_model_box_stays_in_a_narrow_toolbar_with_its_entry_cut_short(
         entry = picker.currentText()
         qtbot.waitUntil(lambda: picker.width() == picker.full_width(), timeout=TIMEOUT_MS)
         assert picker.isVisible() and picker.shown_text() == entry  # room enough: the whole entry
-        window.resize(760, 500)
-        qtbot.waitUntil(lambda: picker.width() < picker.full_width(), timeout=TIMEOUT_MS)
-        assert picker.isVisible()
-        shown = picker.shown_text()
-        assert shown.endswith("…") and entry.startswith(shown[:-1]) and len(shown) >= len("cnn_tiny…")
+        # Narrower, in text mode (a window down to 460 px): first the box's entry is cut short, then the pen's
+        # controls go to the toolbar's overflow menu, all together, and the Model box stays; at the least width
+        # the box goes there too, with its label (the box went first, its label left alone on the toolbar).
+        window.set_text_mode(True)
+        qtbot.waitUntil(lambda: window.minimumSizeHint().width() < 600, timeout=TIMEOUT_MS)
+        labels = {label.buddy(): label for label in window.findChildren(QLabel) if label.buddy() is not None}
+        pen = (labels[window.pen_slider], window.pen_slider, window.pen_width_label)
+        cut_short, without_pen = False, False
+        for width in range(760, 440, -20):
+            window.resize(width, 480)
+            qtbot.wait(30)
+            assert len({part.isVisible() for part in pen}) == 1, width
+            assert labels[picker].isVisible() == picker.isVisible(), width
+            assert picker.isVisible() or not window.pen_slider.isVisible(), width  # the pen goes first
+            shown = picker.shown_text()
+            if picker.isVisible() and shown != entry:
+                assert shown.endswith("…") and entry.startswith(shown[:-1]) and len(shown) >= len("cnn_tiny…")
+                cut_short = True
+            without_pen = without_pen or (picker.isVisible() and not window.pen_slider.isVisible())
+        assert cut_short and without_pen
+        window.set_text_mode(False)
+        window.resize(1100, 600)
+        qtbot.waitUntil(lambda: window.pen_slider.isVisible(), timeout=TIMEOUT_MS)
         window.zoom_in_action.trigger()  # a larger text: the box keeps its longest entry's width as its most
         qtbot.waitUntil(lambda: picker.maximumWidth() == picker.full_width(), timeout=TIMEOUT_MS)
         window.resize(1900, 600)
