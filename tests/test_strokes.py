@@ -84,7 +84,7 @@ def test_read_strokes_file_reports_broken_files(tmp_path: Path) -> None:
         read_strokes_file(broken)
     binary = tmp_path / "image.json"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
-    with pytest.raises(StrokesError, match=r"a picture\? read it as one \(predict; on the command line, without"):
+    with pytest.raises(StrokesError, match=r"a picture\? open it as one \(on the command line: leave out --strokes\)"):
         read_strokes_file(binary)
     (tmp_path / "empty.json").write_bytes(b"")
     with pytest.raises(StrokesError, match=r"^empty file \(0 bytes\)$"):  # as an empty picture is told

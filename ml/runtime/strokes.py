@@ -251,7 +251,8 @@ def strokes_from_json(text: bytes) -> Strokes:
         data = json.loads(text)
     except UnicodeDecodeError:
         raise StrokesError(
-            "not a stroke file (JSON text): a picture? read it as one (predict; on the command line, without --strokes)"
+            # Said by the app, predict and read alike: the way out names no one command.
+            "not a stroke file (JSON text): a picture? open it as one (on the command line: leave out --strokes)"
         ) from None
     except json.JSONDecodeError as error:
         raise StrokesError(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
