@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from ml.runtime.strokes import (
     STROKE_FEATURES,
     STROKE_POINTS,
     BlankStrokesError,
+    NotJsonTextError,
     Strokes,
     StrokesError,
     find_stroke_files,
@@ -84,7 +86,7 @@ def test_read_strokes_file_reports_broken_files(tmp_path: Path) -> None:
         read_strokes_file(broken)
     binary = tmp_path / "image.json"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
-    with pytest.raises(StrokesError, match=r"a picture\? open it as one \(on the command line: leave out --strokes\)"):
+    with pytest.raises(NotJsonTextError, match=r"^not a stroke file \(JSON text\)$"):
         read_strokes_file(binary)
     (tmp_path / "empty.json").write_bytes(b"")
     with pytest.raises(StrokesError, match=r"^empty file \(0 bytes\)$"):  # as an empty picture is told
@@ -460,6 +462,19 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
     assert by_name["dot.json"]["blank"] is True and not by_name["dot.json"]["error"].startswith("blank")
     assert cli(["predict", "--strokes", "--model", "strokes_tiny", str(tmp_path / "seven.json")]) == 0
     capsys.readouterr()
+    # A picture read as strokes because --strokes said so: leave it out. Without --strokes, a .json file that
+    # is not text is no picture either, and no flag is named that was never given.
+    picture = tmp_path / "pictures" / "photo.png"
+    picture.parent.mkdir()
+    Image.new("L", (40, 40), 255).save(picture)
+    binary = tmp_path / "pictures" / "binary.json"
+    binary.write_bytes(b"\x80\x81\x82 not text")
+    for command in ("predict", "read"):
+        assert cli([command, "--strokes", "--json", "--model", "cnn_tiny", str(picture)]) != 0
+        said = json.loads(capsys.readouterr().out)["error"]
+        assert said == "not a stroke file (JSON text): a picture? leave out --strokes", (command, said)
+        assert cli([command, "--json", "--model", "cnn_tiny", str(binary)]) != 0
+        assert json.loads(capsys.readouterr().out)["error"] == "not a stroke file (JSON text)", command
     # An image model with no stroke model fused: the answer is the picture's alone, and said so.
     assert cli(["predict", "--strokes", "--model", "gru_tiny", str(tmp_path / "seven.json")]) == 0
     assert "no stroke model is fused with gru_tiny" in capsys.readouterr().err

@@ -186,7 +186,14 @@ def _stroke_line(path: Path, args: argparse.Namespace, recognizer: Any, fused: A
     from ml.runtime.fusion import read_drawing_strokes
     from ml.runtime.image_files import display_path
     from ml.runtime.recognizer import Prediction
-    from ml.runtime.strokes import BlankStrokesError, StrokesError, read_strokes_file, strokes_from_json
+    from ml.runtime.strokes import (
+        PICTURE_READ_AS_STROKES,
+        BlankStrokesError,
+        NotJsonTextError,
+        StrokesError,
+        read_strokes_file,
+        strokes_from_json,
+    )
 
     shown = display_path(path)
     try:
@@ -195,7 +202,8 @@ def _stroke_line(path: Path, args: argparse.Namespace, recognizer: Any, fused: A
         result = read_drawing_strokes(strokes, recognizer, fused, args.top_k)
     except (StrokesError, OSError, ValueError) as error:
         blank = BLANK_TAG if isinstance(error, BlankStrokesError) else ""
-        return problem_line(shown, blank + (str(error) or type(error).__name__), args.json), False
+        advice = f": {PICTURE_READ_AS_STROKES}" if args.strokes and isinstance(error, NotJsonTextError) else ""
+        return problem_line(shown, blank + (str(error) or type(error).__name__) + advice, args.json), False
     if not isinstance(result, Prediction):
         return problem_line(shown, (BLANK_TAG if result.blank else "") + result.reason, args.json), False
     record: dict[str, Any] = {

@@ -76,7 +76,7 @@ def get_args_parser() -> argparse.ArgumentParser:
 def run(argv: list[str]) -> int:
     from ml.runtime.image_files import display_path
     from ml.runtime.line_reader import LineReader, character_records, read_error
-    from ml.runtime.strokes import read_strokes_file, strokes_from_json
+    from ml.runtime.strokes import PICTURE_READ_AS_STROKES, NotJsonTextError, read_strokes_file, strokes_from_json
 
     args = get_args_parser().parse_args(argv)
     if args.top_k < 1:
@@ -125,6 +125,8 @@ def run(argv: list[str]) -> int:
                     reason = BLANK_TAG + "no writing found"
             except Exception as error:  # one unreadable input must not stop the others
                 reason = read_error(error)
+                if args.strokes and isinstance(error, NotJsonTextError):
+                    reason += f": {PICTURE_READ_AS_STROKES}"
         if reason:
             failed += 1
             record["error"] = reason

@@ -62,6 +62,14 @@ class BlankStrokesError(StrokesError):
     """Strokes that hold no character (no points, or every point in one place)."""
 
 
+class NotJsonTextError(StrokesError):
+    """A file read as strokes that is not text at all: a picture, where a command was told ``--strokes``
+    (the command line adds that advice; in the app a picture it can read never gets here)."""
+
+
+PICTURE_READ_AS_STROKES = "a picture? leave out --strokes"
+
+
 def stroke_points(stroke: Any, which: int = 1) -> np.ndarray:
     """One stroke as an n x 2 float64 array of (x, y) points; raises :class:`StrokesError` for anything
     else (points of three values, a flat list of numbers, points of different lengths, values that are
@@ -250,10 +258,7 @@ def strokes_from_json(text: bytes) -> Strokes:
     try:
         data = json.loads(text)
     except UnicodeDecodeError:
-        raise StrokesError(
-            # Said by the app, predict and read alike: the way out names no one command.
-            "not a stroke file (JSON text): a picture? open it as one (on the command line: leave out --strokes)"
-        ) from None
+        raise NotJsonTextError("not a stroke file (JSON text)") from None
     except json.JSONDecodeError as error:
         raise StrokesError(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
     except RecursionError:
