@@ -949,15 +949,16 @@ class InferenceService(QObject):
             reading = LineReading(
                 job.model, line, job.strokes is not None, job.scale, job.opened, job.strokes, request_id=job.request_id
             )
-            if log.isEnabledFor(logging.INFO):  # --verbose: each line read and its time, as each character's answer
-                source = "strokes" if job.strokes is not None else "picture"
-                log.info("read a line from its %s in %.1f ms: %r", source, line.latency_ms, line.text)
         except Exception as error:  # a line that cannot be read says why; the app goes on
             from ml.runtime.segmentation import RowsOfWritingError, TooMuchWritingError
 
             kind = "rows" if isinstance(error, RowsOfWritingError) else ""
             kind = "too much" if isinstance(error, TooMuchWritingError) else kind
             reading = LineReading(job.model, error=read_error(error), request_id=job.request_id, not_one_line=kind)
+        else:
+            if log.isEnabledFor(logging.INFO):  # --verbose: each line read and its time, as each character's answer
+                source = "its strokes" if job.strokes is not None else "a picture"  # (the pad's, after the eraser)
+                log.info("read a line from %s in %.1f ms: %r", source, line.latency_ms, line.text)
         self.line_read.emit(job.request_id, reading)
 
     def _batch_chunk(self, job: BatchChunk) -> None:
