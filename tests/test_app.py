@@ -2767,6 +2767,28 @@ def _mouse_write(canvas, text: str) -> None:  # type: ignore[no-untyped-def]
         _mouse_char(canvas, char, size * 0.4 + position * size * 1.4, top, size)
 
 
+def test_a_character_put_right_on_the_pad_takes_its_twin_along_and_undo_both(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A newcomer put one of two alike characters right and the other stayed as read."""
+    window = real_window
+    window.resize(1200, 560)
+    window.set_text_mode(True)
+    qtbot.wait(100)
+    _mouse_write(window.canvas, "121")
+    window.service.wait_idle()
+
+    def read() -> str:
+        return window.lines.line_text().replace(" ", "")  # (written apart: "1 2 1")
+
+    qtbot.waitUntil(lambda: read() == "121", timeout=TIMEOUT_MS)
+    window.lines.correct_character(0, "l")  # the first 1 is an l: the last, drawn the same, follows
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: read()[::2] in ("ll", "lI"), timeout=TIMEOUT_MS)
+    assert read()[1] == "2"
+    window.lines.undo()  # the correction taken back: both as read
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: read() == "121", timeout=TIMEOUT_MS)
+
+
 def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept(
     qtbot, real_window: MainWindow
 ) -> None:  # type: ignore[no-untyped-def]

@@ -1324,6 +1324,40 @@ def test_a_character_the_person_put_right_is_certain_context_for_its_neighbours(
     assert as_read[0] == "I" and reader.read_strokes(strokes, known=[(first, "?"), ([0, 99], "1")]).text == as_read
 
 
+def test_a_character_put_right_takes_its_twins_in_the_line_along() -> None:
+    """A newcomer put one of "He11o"'s two l right: the other, drawn the same, stayed a 1."""
+    from ml.runtime.line_reader import LineReader
+
+    reader = LineReader.load(device="cpu")
+    bar = [np.array([[100.0, 0.0], [100.0, 100.0]])]
+    two = [np.array([[130, 20], [150, 0], [175, 5], [185, 25], [170, 55], [125, 100], [190, 100]], dtype=float)]
+    flagged = [np.array([[225.0, 20.0], [245.0, 0.0], [245.0, 100.0]])]  # a 1 with its flag: not the bar
+    strokes = [*bar, *two, bar[0] + np.array([130.0, 0.0])]  # the same bar again, after the 2
+    assert reader.read_strokes(strokes).text == "121"  # between digits, a bar is a 1
+    # The first put right as an l: the last bar, read as the first was and drawn alike, follows it. (The
+    # first's case is the reader's, an l or an I: the app shows it as typed.)
+    followed = reader.read_strokes(strokes, known=[((0,), "l")]).text
+    assert followed[0] in "lI" and followed[1:] == "2l", followed
+    # Put right as what it read already, nothing follows: the 1 with a flag read alike but drawn otherwise.
+    assert reader.read_strokes(strokes, known=[((0,), "1")]).text == "121"
+    with_flag = [*bar, *two, *flagged]
+    assert reader.read_strokes(with_flag).text == "121"
+    assert reader.read_strokes(with_flag, known=[((0,), "l")]).text[1:] == "21"
+
+
+def test_likeness_is_one_for_a_drawing_alike_and_low_for_another() -> None:
+    from ml.runtime.line_reader import likeness
+
+    bar = np.zeros((28, 28))
+    bar[4:24, 13:15] = 1.0
+    ring = np.zeros((28, 28))
+    ring[6:22, 6:22] = 1.0
+    ring[8:20, 8:20] = 0.0
+    assert likeness(bar, bar.copy()) == pytest.approx(1.0)
+    assert likeness(bar, ring) < 0.3 and likeness(bar, np.zeros((28, 28))) == 0.0
+    assert likeness(bar, np.zeros((56, 56))) == 0.0  # pictures of other sizes: nothing said
+
+
 def _joined(text: str, gap: float = 0.35, size: float = 100.0) -> list[np.ndarray]:
     """One-stroke glyphs of ``text`` written without lifting the pen: one stroke, each letter's end running
     straight on to the next one's start."""
