@@ -1325,7 +1325,8 @@ def test_a_character_the_person_put_right_is_certain_context_for_its_neighbours(
 
 
 def test_a_character_put_right_takes_its_twins_in_the_line_along() -> None:
-    """A newcomer put one of "He11o"'s two l right: the other, drawn the same, stayed a 1."""
+    """A newcomer put one of "He11o"'s two l right: the other, drawn the same, stayed a 1. Its word's twins
+    follow now; another word's do not."""
     from ml.runtime.line_reader import LineReader
 
     reader = LineReader.load(device="cpu")
@@ -1340,6 +1341,11 @@ def test_a_character_put_right_takes_its_twins_in_the_line_along() -> None:
     assert followed[0] in "lI" and followed[1:] == "2l", followed
     # Put right as what it read already, nothing follows: the 1 with a flag read alike but drawn otherwise.
     assert reader.read_strokes(strokes, known=[((0,), "1")]).text == "121"
+    # A bar of another word does not follow (its neighbours there say 1).
+    other_word = [bar[0] + np.array([130.0, 0.0]), two[0] + np.array([300.0, 0.0]), bar[0] + np.array([430.0, 0.0])]
+    assert reader.read_strokes([*bar, *two, *other_word]).text == "121 21"
+    followed = reader.read_strokes([*bar, *two, *other_word], known=[((0,), "l")]).text
+    assert followed[1:] == "2l 21", followed
     with_flag = [*bar, *two, *flagged]
     assert reader.read_strokes(with_flag).text == "121"
     assert reader.read_strokes(with_flag, known=[((0,), "l")]).text[1:] == "21"

@@ -248,9 +248,10 @@ FIT_LIMIT = 0.2
 # validation words, CER 11.6% to 12.8%; with every letter asked, 0.02, 0.05, 0.1, 0.2: CER 8.30, 8.23,
 # 8.84, 10.70%).
 VOTE_LIMIT = 0.05
-# How alike (:func:`likeness`) another character read as one put right must be drawn to follow it. Validation
-# words from strokes (scratch runs/notes/twins.py), a character misread and another read alike in its word:
-# at 0.8, 78 of 98 that are the same letter follow and 2 of 55 that are not; at 0.7, 82 and 3; at 0.9, 74 and 0.
+# How alike (:func:`likeness`) another character of its word, read as one put right, must be drawn to follow it.
+# Validation words from strokes (scratch runs/notes/twins.py), a character misread and another read alike in its
+# word: at 0.8, 78 of 98 that are the same letter follow and 2 of 55 that are not; at 0.7, 82 and 3; at 0.9, 74
+# and 0.
 TWIN_LIKENESS = 0.8
 SHORT, TALL, HANGING = 0, 1, 2  # the shapes a written form can have on the line (columns of form_fit)
 PATTERNS = tuple(CASE_PATTERNS)
@@ -1416,10 +1417,7 @@ class LineReader:
         ``certain``: characters known (by their strokes), as certain as their neighbours' context."""
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000)
-        if certain:  # what each character read as before any was put right: a twin read as its was
-            spaces = [p.space_before for p in parts]
-            shown = letters_or_digits(probabilities, self.labels, spaces).argmax(1)
-            probabilities = self._with_certain(parts, probabilities, certain, pictures, shown)
+        probabilities = self._with_certain(parts, probabilities, certain or {}, pictures)
         in_context = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
         # A space there for a comma alone, between what context reads as digits, is taken back, and context
         # asked again without it (the first digit's word was read apart from the rest).
@@ -1442,30 +1440,31 @@ class LineReader:
         probabilities: np.ndarray,
         certain: dict[tuple[int, ...], str],
         pictures: Sequence[np.ndarray] = (),
-        shown: np.ndarray | None = None,
     ) -> np.ndarray:
         """``probabilities`` with each character known by its strokes (``certain``) made its neighbours'
         certain context: its row all of the kind it is (letter or digit), half on what it is where the labels
         have it, half on the models' answers of that kind (its alternatives kept, in their shares).
 
-        A character put right from what it read as (``shown``: each character's label in context before any
-        was put right; a 1 put right as l) takes its twins along: another character that read as it did,
-        drawn alike (``pictures``: likeness at least ``TWIN_LIKENESS``), is made what it was put right as,
-        as the typed one is (a newcomer put one of "He11o"'s l right and the other stayed a 1)."""
+        A character put right takes its twins along: another character of its word (no space between them)
+        that the models read as they read it, and drawn alike (``pictures``: likeness at least
+        ``TWIN_LIKENESS``), is made what it was put right as, as it is; with two such put right differently,
+        the one drawn most alike (a newcomer put one of "He11o"'s l right and the other stayed a 1)."""
         if not certain:
             return probabilities
         out = probabilities.copy()
         kinds = np.array([_kind(label) for label in self.labels])
         made = {i: char for i, part in enumerate(parts) if (char := certain.get(tuple(sorted(part.strokes))))}
-        for i, char in list(made.items()):
-            match = [k for k, label in enumerate(self.labels) if label in (char, char.upper(), char.lower())]
-            if shown is None or not match or match[0] == shown[i] or len(pictures) != len(parts):
-                continue
-            for j in range(len(parts)):
-                twin = j not in made and shown[j] == shown[i]
-                if twin and likeness(pictures[i], pictures[j]) >= TWIN_LIKENESS:
-                    made[j] = char
-        for i, char in made.items():
+        read = probabilities.argmax(1)
+        twins: dict[int, str] = {}
+        if len(pictures) == len(parts):
+            for word in _words(parts):
+                put_right = [i for i in word if i in made and len(made[i]) == 1 and made[i].isalnum()]
+                for j in (j for j in word if j not in made and put_right):
+                    alike = [(likeness(pictures[i], pictures[j]), i) for i in put_right if read[i] == read[j]]
+                    best, i = max(alike, default=(0.0, -1))
+                    if best >= TWIN_LIKENESS:
+                        twins[j] = made[i]
+        for i, char in {**made, **twins}.items():
             if len(char) != 1 or not char.isalnum():
                 continue
             row = np.where(kinds == _kind(char), out[i], 0.0)
