@@ -1417,7 +1417,7 @@ class LineReader:
         ``certain``: characters known (by their strokes), as certain as their neighbours' context."""
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000)
-        probabilities = self._with_certain(parts, probabilities, certain or {}, pictures)
+        probabilities, typed = self._with_certain(parts, probabilities, certain or {}, pictures)
         in_context = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
         # A space there for a comma alone, between what context reads as digits, is taken back, and context
         # asked again without it (the first digit's word was read apart from the rest).
@@ -1426,7 +1426,7 @@ class LineReader:
             parts = spaced
             in_context = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
         probabilities = in_context
-        characters = self._with_case(parts, probabilities, np.stack(pictures), top_k)
+        characters = self._with_case(parts, probabilities, np.stack(pictures), top_k, typed)
         marks = [
             ReadCharacter(p.box, (ClassScore(p.punctuation, 1.0),), p.strokes, p.space_before, punctuation=True)
             for p in punctuation
@@ -1440,7 +1440,7 @@ class LineReader:
         probabilities: np.ndarray,
         certain: dict[tuple[int, ...], str],
         pictures: Sequence[np.ndarray] = (),
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, dict[int, str]]:
         """``probabilities`` with each character known by its strokes (``certain``) made its neighbours'
         certain context: its row all of the kind it is (letter or digit), half on what it is where the labels
         have it, half on the models' answers of that kind (its alternatives kept, in their shares).
@@ -1448,9 +1448,11 @@ class LineReader:
         A character put right takes its twins along: another character of its word (no space between them)
         that the models read as they read it, and drawn alike (``pictures``: likeness at least
         ``TWIN_LIKENESS``), is made what it was put right as, as it is; with two such put right differently,
-        the one drawn most alike (a newcomer put one of "He11o"'s l right and the other stayed a 1)."""
+        the one drawn most alike (a newcomer put one of "He11o"'s l right and the other stayed a 1).
+
+        Also each such character (by its position) and the letter or digit it was made."""
         if not certain:
-            return probabilities
+            return probabilities, {}
         out = probabilities.copy()
         kinds = np.array([_kind(label) for label in self.labels])
         made = {i: char for i, part in enumerate(parts) if (char := certain.get(tuple(sorted(part.strokes))))}
@@ -1464,9 +1466,8 @@ class LineReader:
                     best, i = max(alike, default=(0.0, -1))
                     if best >= TWIN_LIKENESS:
                         twins[j] = made[i]
-        for i, char in {**made, **twins}.items():
-            if len(char) != 1 or not char.isalnum():
-                continue
+        typed = {i: char for i, char in {**made, **twins}.items() if len(char) == 1 and char.isalnum()}
+        for i, char in typed.items():
             row = np.where(kinds == _kind(char), out[i], 0.0)
             row = row / row.sum() if row.sum() > 0 else row
             match = [k for k, label in enumerate(self.labels) if label in (char, char.upper(), char.lower())]
@@ -1476,11 +1477,18 @@ class LineReader:
                 row = (as_typed + row) / 2 if row.sum() > 0 else as_typed
             if row.sum() > 0:
                 out[i] = row
-        return out
+        return out, typed
 
     def _with_case(
-        self, parts: list[CharacterPart], probabilities: np.ndarray, pictures: np.ndarray, top_k: int
+        self,
+        parts: list[CharacterPart],
+        probabilities: np.ndarray,
+        pictures: np.ndarray,
+        top_k: int,
+        typed: dict[int, str] | None = None,
     ) -> list[ReadCharacter]:
+        """Each character's forms (case) weighed on the line; a character put right (``typed``: by position),
+        or a twin of one, reads first as it was typed, in its case (a twin of an l read as I beside it)."""
         labels = self.labels
         boxes = np.array([p.body_box for p in parts], dtype=np.float64)  # an i's dot says nothing of its size
         best = [labels[int(row.argmax())] for row in probabilities]
@@ -1504,6 +1512,10 @@ class LineReader:
         small_votes = case_votes(labels, best, votes or [None] * len(parts), [bool(p.marks) for p in parts])
         fits = np.stack([form_fit(box, line) for box in boxes])
         form_labels, scores = read_case(probabilities, labels, fits, _words(parts), small_votes)
+        for i, char in (typed or {}).items():
+            if char in form_labels:  # its reading first, with the first's chance: the rest as they were
+                k, first = form_labels.index(char), int(scores[i].argmax())
+                scores[i, [k, first]] = scores[i, [first, k]]
         out = []
         for i, part in enumerate(parts):
             order = np.argsort(-scores[i], kind="stable")[:top_k]
