@@ -1461,7 +1461,9 @@ class LineReader:
         if len(pictures) == len(parts):
             for word in _words(parts):
                 put_right = [i for i in word if i in made and len(made[i]) == 1 and made[i].isalnum()]
-                for j in (j for j in word if j not in made and put_right):
+                if not put_right:
+                    continue
+                for j in (j for j in word if j not in made):
                     alike = [(likeness(pictures[i], pictures[j]), i) for i in put_right if read[i] == read[j]]
                     best, i = max(alike, default=(0.0, -1))
                     if best >= TWIN_LIKENESS:

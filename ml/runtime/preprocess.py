@@ -1242,7 +1242,7 @@ def _flag_runs(flags: np.ndarray) -> list[tuple[int, int]]:
 
 def _run_count(flags: np.ndarray) -> int:
     """How many runs of neighbouring True ``flags`` there are (lines, each a pixel or a few thick)."""
-    return int(np.count_nonzero(np.diff(np.concatenate([[0], flags.astype(np.int8)])) == 1))
+    return len(_flag_runs(flags))
 
 
 def _thin_runs(flags: np.ndarray, thickest: float) -> np.ndarray:
