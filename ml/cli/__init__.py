@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("evaluate", "metrics of a model per data source (EMNIST, UNIPEN writers, drawings)"),
     "stroke-ensemble": ("stroke_ensemble", "assemble trained stroke models into one that reads with all of them"),
     "fuse": ("fuse", "fit and score the fusion of a stroke model with an image model (stored in its card)"),
+    "letter-pairs": ("letter_pairs", "count which letter follows which in English words (text mode reads with them)"),
     "export": ("export", "write the ONNX graph of existing weights and record it in the card"),
     "prior": ("prior", "choose a model's class prior on validation writers and store it in its card"),
     "tune": ("tune", "hyperparameter search with Optuna (resumable)"),

@@ -41,7 +41,8 @@ def get_args_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"data source (repeatable; default {', '.join(DEFAULT_SOURCES)}; --update-card adds unipen_test, "
         "and emnist_val beside emnist_test; words_val / words_test read composed words as lines, on their own; "
-        "words_*_pictures read pictures of them; printed_words reads type in matplotlib's fonts)",
+        "words_*_pictures read pictures of them; words_*_english compose English words (held out of the letter "
+        "pairs) instead of random texts; printed_words reads type in matplotlib's fonts)",
     )
     parser.add_argument(
         "--images",
@@ -78,6 +79,12 @@ def get_args_parser() -> argparse.ArgumentParser:
         help="read the words_* sources' words with this image model too (with its stroke model and companions, as "
         "text mode reads) and say each rate by both, and the difference (this model's less --model's) with the "
         "range resampling the writers gives it: two readers of the same words told apart by less than their ranges",
+    )
+    parser.add_argument(
+        "--no-english",
+        action="store_true",
+        help="read the words' letters on their own, without the English letter pairs text mode reads words with "
+        "(what spelling adds or costs; not with --update-card)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--report", type=Path, default=None, help="write PNG plots and report.json (first source) here")
@@ -127,6 +134,10 @@ def run(argv: list[str]) -> int:
         return fail("evaluate", "--update-card stores the cards' own words' figures: leave out --words and --word-seed")
     if args.against is not None and (args.update_card or not word_sources or "printed_words" in word_sources):
         return fail("evaluate", "--against compares readers on composed words: name words_* sources, no --update-card")
+    if args.no_english and args.update_card:  # a card's words are read as the app reads them
+        return fail("evaluate", "--update-card stores the words as text mode reads them: leave out --no-english")
+    if args.no_english and not word_sources:
+        return fail("evaluate", "--no-english reads words: name a words_* or printed_words source")
     if args.update_card and not args.model:  # a card is rewritten: the one meant, named
         return fail("evaluate", "--update-card rewrites a model's card: name the model with --model")
     try:
@@ -308,7 +319,8 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
     """Words composed from unseen writers, read as lines (split, recognized with the strokes, in context)."""
     from ml.evaluation.evaluate import WORD_COUNT
     from ml.evaluation.printed import score_printed
-    from ml.evaluation.words import WORD_SEED, compose_words, score_words
+    from ml.evaluation.words import WORD_SEED, compose_words, english_vocabulary, score_words
+    from ml.runtime.letter_pairs import LetterPairsError, load_letter_pairs
     from ml.runtime.line_reader import LineReader
     from ml.training.data.unipen import load_unipen, writer_split
 
@@ -316,10 +328,11 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
     composed = [part for part in parts if part.startswith("words_")]
     try:
         pen = load_unipen(args.pen_data) if composed else None
-        reader = LineReader.load(recognizer.weights_path, device=args.device)
+        english = not args.no_english
+        reader = LineReader.load(recognizer.weights_path, device=args.device, english=english)
         other = None
         if args.against is not None:
-            other = LineReader.load(model_to_read_with("evaluate", args.against), device=args.device)
+            other = LineReader.load(model_to_read_with("evaluate", args.against), device=args.device, english=english)
     except (WeightsError, DeviceError, FileNotFoundError, ValueError) as error:
         return fail("evaluate", str(error))
     if other is not None and other.image.card.input_kind != "image":
@@ -345,8 +358,23 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
         return fail("evaluate", f"{who} {split_apart}: no writers are unseen by all")
     split = writer_split(pen.writers, seed=seeds.pop())
     seed = WORD_SEED if args.word_seed is None else args.word_seed
+    vocabulary: list[str] = []
+    if any(part.endswith("_english") for part in composed):
+        try:
+            vocabulary = english_vocabulary(load_letter_pairs().held_out)
+        except LetterPairsError as error:
+            return fail("evaluate", f"the English words are the letter pairs' held-out words: {error}")
+        if not vocabulary:
+            return fail("evaluate", "the letter pairs hold out no words of 3-10 letters to compose English words of")
     words = {
-        part: compose_words(pen, split.get(_writers_of(part)), args.words or WORD_COUNT, seed=seed) for part in composed
+        part: compose_words(
+            pen,
+            split.get(_writers_of(part)),
+            args.words or WORD_COUNT,
+            seed=seed,
+            vocabulary=vocabulary if part.endswith("_english") else None,
+        )
+        for part in composed
     }
     if other is not None:
         return _compare_words(reader, other, args, words, seed)
@@ -364,7 +392,7 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
 
 def _writers_of(part: str) -> str:
     """Whose words a words_* source holds: "val" or "test"."""
-    return part.removeprefix("words_").removesuffix("_pictures")
+    return part.removeprefix("words_").removesuffix("_pictures").removesuffix("_english")
 
 
 def _compare_words(
@@ -400,13 +428,15 @@ def _compare_words(
 
 
 def _reader_said(reader: LineReader) -> str:
-    """Who reads in a line reader: the image model, its stroke model, case model, picture partner, verifier."""
+    """Who reads in a line reader: the image model, its stroke model, case model, picture partner, verifier,
+    letter pairs."""
     fused = f" + {reader.fused.strokes.card.name}" if reader.fused is not None else " (no stroke model)"
     case = f", case model {reader.case_model.card.name}" if reader.case_model is not None else ""
     partner = reader.picture_partner
     pictures_by = f", pictures also read by {partner.card.name}" if partner is not None else ""
     verifier = ", the piece verifier" if reader.verifier is not None else ""
-    return f"{reader.image.card.name}{fused}{case}{pictures_by}{verifier}"
+    english = ", English letter pairs" if reader.letter_pairs is not None else ", no letter pairs"
+    return f"{reader.image.card.name}{fused}{case}{pictures_by}{verifier}{english}"
 
 
 def _words_said(recognizer: Any, reader: Any, args: argparse.Namespace, results: dict[str, Any]) -> int:

@@ -67,6 +67,12 @@ def get_args_parser() -> argparse.ArgumentParser:
         help=f"read with the model (and its stroke model) alone: no second opinion from {PICTURE_PARTNER}, case "
         f"from the characters' sizes alone, not from {CASE_MODEL} (to judge a model of one's own)",
     )
+    parser.add_argument(
+        "--no-english",
+        action="store_true",
+        help="read each word's letters on their own: without it, a word that reads as English leans on how English "
+        "is spelled (which letter follows which) and a code of letters keeps the models' reading",
+    )
     parser.add_argument("--top-k", type=int, default=3, help="alternatives per character (default 3)")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the models run")
     parser.add_argument("--json", action="store_true", help="one JSON object per line of output")
@@ -86,7 +92,12 @@ def run(argv: list[str]) -> int:
     if problem:
         return fail("read", problem)
     try:
-        reader = LineReader.load(model_to_read_with("read", args.model), device=args.device, companions=not args.alone)
+        reader = LineReader.load(
+            model_to_read_with("read", args.model),
+            device=args.device,
+            companions=not args.alone,
+            english=not args.no_english,
+        )
     except (WeightsError, DeviceError) as error:
         return fail_whole("read", str(error), args.json)
     if reader.image.card.input_kind != "image":

@@ -11,7 +11,8 @@ Sources, each reported on its own (a model can be good on scans and poor on pens
 - ``words_val`` / ``words_test``: words composed from those writers' characters (:mod:`ml.evaluation.words`),
   read as lines by the model fused with its stroke model: character error rates and word accuracy;
   ``words_val_pictures`` / ``words_test_pictures``: the same words as pictures of the written line, read
-  from their ink alone (a photo or scan has no strokes).
+  from their ink alone (a photo or scan has no strokes); ``words_val_english`` / ``words_test_english``:
+  English words (those held out of text mode's letter pairs) composed and read as ``words_*`` are.
 
 Answers come from the model's recognizer (ONNX Runtime on the CPU), as the app's and the CLI's do.
 """
@@ -39,6 +40,8 @@ SOURCES = (
     "words_test",
     "words_val_pictures",
     "words_test_pictures",
+    "words_val_english",
+    "words_test_english",
     "printed_words",
 )
 # Words composed per writer part for the words_* sources. 1600, not 400: a rate over 400 moved by more

@@ -68,6 +68,17 @@ def rate_with_range(scores: dict[str, Any], name: str) -> str:
     return f"{said} ({100 * interval[0]:.1f}-{100 * interval[1]:.1f})" if interval else said
 
 
+# The words sources of the table, in its order: random texts from strokes, English words, pictures of the texts.
+WORDS_PARTS = (
+    "words_val",
+    "words_test",
+    "words_val_english",
+    "words_test_english",
+    "words_val_pictures",
+    "words_test_pictures",
+)
+
+
 def words_results_table(directory: Path | None = None) -> str:
     """Words read as lines (``glyphpad-ml evaluate --source words_val --update-card``), per model that has them:
     from their strokes (text mode), and as pictures of the written line (``--source words_val_pictures``)."""
@@ -77,12 +88,14 @@ def words_results_table(directory: Path | None = None) -> str:
     for _, card in bundled_cards(directory):
         if isinstance(card, WeightsError):
             continue
-        for part in ("words_val", "words_test", "words_val_pictures", "words_test_pictures"):
+        for part in WORDS_PARTS:
             r = card.metrics_by_source.get(part)
             if not r:
                 continue
             writers = "validation" if part.startswith("words_val") else "test"
             reader = "+ its stroke model" + (" + the piece verifier" if r.get("piece_verifier") else "")
+            if part.endswith("_english"):
+                reader += ", English words"
             if part.endswith("_pictures"):
                 partner = r.get("picture_partner")
                 reader = f"+ `{partner}`" if partner else ""
@@ -98,7 +111,8 @@ def words_results_table(directory: Path | None = None) -> str:
     return "\n".join(
         [
             "Words of 3-10 characters composed from unseen writers' characters, read as lines (text mode) from"
-            " their strokes, and as pictures of the written line (a photo or scan: ink only); a space read"
+            " their strokes, and as pictures of the written line (a photo or scan: ink only): random texts of"
+            " letters and digits, and English words (those held out of the letter pairs); a space read"
             " inside a word counts as an error; in brackets, the middle 95% of each rate with its writers resampled"
             " (how far as many words by other writers like them could move it):",
             "",

@@ -6,7 +6,9 @@ and digits as tall as they wrote them), set on a common baseline (g, j, p, q, y 
 their own descent), left to right with gaps drawn from what printed writing shows (a tenth to a half of
 the writer's capital height, now and then touching), with a little baseline and size jitter. Texts
 are 3 to 10 characters: lower-case, capitalized and upper-case letter strings, letters with digits,
-and digit strings, drawn at random (no dictionary: reading must not lean on one).
+and digit strings, drawn at random (no dictionary: reading must not lean on one). English words, the
+ones held out of text mode's letter pairs (:mod:`ml.runtime.letter_pairs`), are composed the same way for
+the ``words_*_english`` sources: they say what spelling adds where the random texts say what it costs.
 
 Scores: character error rate (edit distance over the true length), with and without case, word
 accuracy, and the share of characters split into exactly one box (the strokes of each true character
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import string
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,13 +74,41 @@ def _random_text(rng: np.random.Generator, available: set[str]) -> str:
     return "".join(rng.choice(sorted(available), length))
 
 
+ENGLISH_CASES = {"lower": 0.6, "capitalized": 0.25, "upper": 0.15}
+
+
+def _english_text(rng: np.random.Generator, available: set[str], vocabulary: Sequence[str]) -> str:
+    """A word of ``vocabulary`` the writer wrote every letter of, small, capitalized or in capitals; a
+    random text when none of those drawn is."""
+    cases = list(ENGLISH_CASES)
+    for _ in range(50):
+        word = str(rng.choice(vocabulary))
+        case = rng.choice(cases, p=list(ENGLISH_CASES.values()))
+        text = word if case == "lower" else word.capitalize() if case == "capitalized" else word.upper()
+        if set(text) <= available:
+            return text
+    return _random_text(rng, available)
+
+
+def english_vocabulary(words: Sequence[str]) -> list[str]:
+    """The words of 3 to 10 letters among ``words`` (the letter pairs' held-out words), as composed words are."""
+    return sorted({w for w in words if 3 <= len(w) <= 10 and w.isalpha()})
+
+
 def _height(strokes: list[np.ndarray]) -> float:
     points = np.concatenate(strokes)
     return float(points[:, 1].max() - points[:, 1].min())
 
 
-def compose_words(pen: PenCharacters, indices: np.ndarray, count: int, seed: int = WORD_SEED) -> list[ComposedWord]:
-    """``count`` words from the writers of the characters at ``indices`` (round robin over writers)."""
+def compose_words(
+    pen: PenCharacters,
+    indices: np.ndarray,
+    count: int,
+    seed: int = WORD_SEED,
+    vocabulary: Sequence[str] | None = None,
+) -> list[ComposedWord]:
+    """``count`` words from the writers of the characters at ``indices`` (round robin over writers): random
+    texts, or words of ``vocabulary`` (:func:`english_vocabulary`) where given."""
     rng = np.random.default_rng(seed)
     by_writer: dict[str, dict[str, list[int]]] = {}
     for i in indices.tolist():
@@ -87,7 +118,7 @@ def compose_words(pen: PenCharacters, indices: np.ndarray, count: int, seed: int
     for n in range(count):
         writer = writers[n % len(writers)]
         chars = by_writer[writer]
-        text = _random_text(rng, set(chars))
+        text = _english_text(rng, set(chars), vocabulary) if vocabulary else _random_text(rng, set(chars))
         heights = {c: float(np.median([_height(pen.strokes(i)) for i in chars[c][:5]])) for c in set(text)}
         capitals = [
             float(np.median([_height(pen.strokes(i)) for i in chars[c][:3]]))

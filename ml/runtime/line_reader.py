@@ -55,6 +55,7 @@ from ml.runtime.joined_letters import (
     links,
 )
 from ml.runtime.labels import TOP_K
+from ml.runtime.letter_pairs import LetterPairs, LetterPairsError, load_letter_pairs, read_as_english
 from ml.runtime.levelling import (
     LEVEL_BELOW_DEGREES,
     LEVELLINGS,
@@ -597,6 +598,7 @@ class LineReader:
         case_model: Recognizer | None = None,
         picture_partner: Recognizer | None = None,
         verifier: PieceVerifier | None = None,
+        letter_pairs: LetterPairs | None = None,
     ) -> None:
         if picture_partner is not None and list(picture_partner.labels) != list(image.labels):
             raise ValueError(f"{picture_partner.card.name} answers in other classes than {image.card.name}")
@@ -605,6 +607,7 @@ class LineReader:
         self.case_model = case_model
         self.picture_partner = picture_partner
         self.verifier = verifier
+        self.letter_pairs = letter_pairs  # words read as English where they read so (None: each letter alone)
         self.stroke_model_problem = ""  # why the stroke model cannot be used, when it cannot (strokes read as pictures)
         self.labels = list(image.labels)
         self._prepared_cache: OrderedDict[bytes, tuple[np.ndarray | None, np.ndarray | None]] = OrderedDict()
@@ -618,14 +621,22 @@ class LineReader:
         threads: int = INTERACTIVE_THREADS,
         companion_threads: int = COMPANION_THREADS,
         companions: bool = True,
+        english: bool = True,
     ) -> LineReader:
         """The default (or named) image model, its stroke model when fitted (on ``threads``), and the case
         model and the picture partner when bundled (on ``companion_threads``) unless ``companions`` is False
-        (the image model read alone: case from size alone)."""
+        (the image model read alone: case from size alone); the bundled letter pairs unless ``english`` is
+        False (each word's letters read on their own)."""
         image = load_recognizer(name or default_model_name(), device, threads=threads)
         fused, problem = fusion_or_reason(image, device, threads=threads)
         case_model, partner = line_companions(image, None, device, companion_threads) if companions else (None, None)
-        reader = cls(image, fused, case_model, partner, load_piece_verifier())
+        pairs = None
+        if english:
+            try:
+                pairs = load_letter_pairs()
+            except LetterPairsError as error:
+                log.warning("words are read without English spelling: %s", error)
+        reader = cls(image, fused, case_model, partner, load_piece_verifier(), pairs)
         reader.stroke_model_problem = problem
         return reader
 
@@ -1426,6 +1437,9 @@ class LineReader:
             parts = spaced
             in_context = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
         probabilities = in_context
+        if self.letter_pairs is not None:
+            spaces = [p.space_before for p in parts]
+            probabilities = read_as_english(probabilities, self.labels, spaces, self.letter_pairs)
         characters = self._with_case(parts, probabilities, np.stack(pictures), top_k, typed)
         marks = [
             ReadCharacter(p.box, (ClassScore(p.punctuation, 1.0),), p.strokes, p.space_before, punctuation=True)

@@ -1,0 +1,153 @@
+"""Which letter follows which in English words, and a written word's letters read with it.
+
+A person reading handwriting reads "tbe" as "the": how words are spelled settles a letter its shape leaves
+open. Text mode does the same with a first-order chain over a to z: how often each letter begins a word
+and how often each follows each other letter, counted over distinct English words. The words are GlyphPad's
+own prose (its README, guides, and the comments and docstrings of its code; ``glyphpad-ml letter-pairs
+--write``), no outside text; a fifth of them, chosen by their spelling, are held out of the counts so that
+reading them measures words the chain never saw (the ``words_val_english`` / ``words_test_english``
+evaluation sources).
+
+Writing is not always English: codes, names, "XQ7Z". Each word is read both ways, as English (letters by
+the chain, digits as they are) and as characters that follow no rule, and the two readings are mixed by how
+well each explains what the models saw, at even odds beforehand (Bayes' rule over the two): a word that reads
+as English leans on its spelling, a code of letters keeps the models' reading. (Leaning on the chain alone,
+at full strength, read validation writers' random letter strings far worse; mixed, they read as before.)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ml.runtime.cards import weights_dir
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+LETTER_PAIRS_FILE = "letter_pairs.json"
+ENGLISH_ODDS = 1.0  # a word's odds of being English before its characters are read
+
+
+class LetterPairsError(ValueError):
+    """A letter pairs file that cannot be read, or does not hold what it should."""
+
+
+def language_dir(directory: Path | None = None) -> Path:
+    """Where the letter pairs live: ``language`` in the weights folder."""
+    return (directory or weights_dir()) / "language"
+
+
+@dataclass
+class LetterPairs:
+    """The chain: the chance of each letter first in a word, and after each letter (add-one smoothed: a
+    pair never counted is rare, not impossible)."""
+
+    first: np.ndarray  # 26, sums to 1
+    following: np.ndarray  # 26 x 26, rows sum to 1
+    held_out: tuple[str, ...] = ()
+    _chains: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_counts(cls, first: np.ndarray, following: np.ndarray, held_out: tuple[str, ...] = ()) -> LetterPairs:
+        """From counts of first letters (26) and of pairs (26 x 26, row the letter before)."""
+        first = np.asarray(first, dtype=np.float64) + 1.0
+        following = np.asarray(following, dtype=np.float64) + 1.0
+        return cls(first / first.sum(), following / following.sum(1, keepdims=True), held_out)
+
+    def chain(self, labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Over ``labels``: the chance of each first in a word, and of each after each (row the one before).
+        Letters share what the labels give letters (their number over all) as English spells them, a
+        letter's cases alike; digits (and anything else) each get their even share, and after one of them
+        a letter is as at a word's start. A label set without letters gets even chances throughout."""
+        key = tuple(labels)
+        if key not in self._chains:
+            n = len(labels)
+            code = np.array([LETTERS.find(label.lower()) if len(label) == 1 else -1 for label in labels])
+            letter = code >= 0
+            forms = np.bincount(code[letter], minlength=26)  # labels of each letter (both cases in 62 classes)
+
+            def row(chances: np.ndarray) -> np.ndarray:
+                out = np.full(n, 1.0 / n)
+                if letter.any():
+                    present = np.where(forms > 0, chances, 0.0)
+                    present = present / present.sum()
+                    out[letter] = letter.sum() / n * present[code[letter]] / forms[code[letter]]
+                return out
+
+            start = row(self.first)
+            after = np.stack([row(self.following[code[k]]) if letter[k] else start for k in range(n)])
+            self._chains[key] = (start, after)
+        return self._chains[key]
+
+
+def load_letter_pairs(path: Path | None = None) -> LetterPairs:
+    """The bundled letter pairs (or those at ``path``). LetterPairsError when missing or malformed."""
+    path = path or language_dir() / LETTER_PAIRS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        first = np.asarray(data["first"], dtype=np.float64)
+        following = np.asarray(data["following"], dtype=np.float64)
+        held = tuple(str(w) for w in data.get("held_out", []))
+        if data.get("letters") != LETTERS:
+            raise ValueError(f"letters {data.get('letters')!r}, not a-z")
+    except FileNotFoundError as error:
+        raise LetterPairsError(f"no letter pairs at {path}") from error
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        raise LetterPairsError(f"{path.name} is not a letter pairs file: {error}") from error
+    good = first.shape == (26,) and following.shape == (26, 26)
+    if not good or not np.isfinite(following).all() or (following < 0).any() or (first < 0).any():
+        raise LetterPairsError(f"{path.name} is not a letter pairs file: counts of the wrong shape or sign")
+    return LetterPairs.from_counts(first, following, held)
+
+
+def _forward(chances: np.ndarray, start: np.ndarray, after: np.ndarray) -> tuple[np.ndarray, float]:
+    """Each character's reading from those before it (rows normalized), and the log of how likely the whole
+    word's readings are under the chain (up to a factor both chains share)."""
+    ahead = np.empty_like(chances)
+    step = start * chances[0]
+    log_likelihood = 0.0
+    for i in range(len(chances)):
+        if i:
+            step = (ahead[i - 1] @ after) * chances[i]
+        total = max(float(step.sum()), 1e-300)
+        log_likelihood += math.log(total)
+        ahead[i] = step / total
+    return ahead, log_likelihood
+
+
+def english_share(chances: np.ndarray, pairs: LetterPairs, labels: Sequence[str]) -> tuple[float, np.ndarray]:
+    """One word's characters (rows: chances over ``labels``): how likely the word is English rather than
+    characters at random, from how well each explains the rows, and each character's reading as English
+    (the chain's forward and backward passes)."""
+    start, after = pairs.chain(labels)
+    ahead, english = _forward(chances, start, after)
+    # Characters that follow no rule: each any label alike, whatever came before.
+    anything = float(np.log(np.maximum(chances.mean(1), 1e-300)).sum())
+    behind = np.ones_like(chances)
+    for i in range(len(chances) - 2, -1, -1):
+        back = after @ (chances[i + 1] * behind[i + 1])
+        behind[i] = back / max(float(back.sum()), 1e-300)
+    as_english = ahead * behind
+    as_english /= np.maximum(as_english.sum(1, keepdims=True), 1e-300)
+    log_odds = english - anything + math.log(ENGLISH_ODDS)
+    return 1.0 / (1.0 + math.exp(-min(max(log_odds, -50.0), 50.0))), as_english
+
+
+def read_as_english(
+    probabilities: np.ndarray, labels: Sequence[str], space_before: Sequence[bool], pairs: LetterPairs
+) -> np.ndarray:
+    """Rule 3: each word's rows (a space begins one) mixed with their reading as English, by the word's
+    chance of being English (:func:`english_share`). A code of letters at random keeps its rows."""
+    if len(space_before) != len(probabilities):
+        raise ValueError(f"{len(space_before)} space marks for {len(probabilities)} characters")
+    rows = probabilities / np.maximum(probabilities.sum(1, keepdims=True), 1e-300)
+    out = rows.copy()
+    starts = [i for i in range(len(rows)) if i == 0 or space_before[i]]
+    for begin, end in zip(starts, [*starts[1:], len(rows)], strict=True):
+        share, as_english = english_share(rows[begin:end], pairs, labels)
+        out[begin:end] = share * as_english + (1.0 - share) * rows[begin:end]
+    return out
