@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QObject, Signal
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
 
     from ml.runtime.cards import ModelCard
     from ml.runtime.fusion import FusedRecognizer
+    from ml.runtime.letter_pairs import LetterPairs
     from ml.runtime.line_reader import LineReader
     from ml.runtime.recognizer import Recognizer
 
@@ -218,6 +219,7 @@ class ReadText:
     apart: tuple[tuple[int, ...], ...] = ()  # strokes (positions) of a character the person split in two, each
     known: tuple[tuple[tuple[int, ...], str], ...] = ()  # characters the person put right: strokes, character
     rows: bool = False  # strokes of several lines are read line by line (else: said to be rows)
+    english: bool = True  # a word that reads as English is read with how English is spelled
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,7 @@ class BatchChunk:
     start: int
     top_k: int
     lines: bool = False  # read each file as a line of writing (text mode's reading), not as one character
+    english: bool = True  # ... its words read with how English is spelled (ReadText.english)
 
 
 @dataclass(frozen=True)
@@ -296,6 +299,7 @@ class InferenceService(QObject):
         self._loaded_files: dict[str, tuple[tuple[str, int, int], ...]] = {}
         # Likewise the files of text mode's companions (case model, picture partner) each line reader holds.
         self._companion_files: dict[tuple[str, str], tuple[tuple[str, int, int], ...]] = {}
+        self._letter_pairs: LetterPairs | Literal[False] | None = None  # loaded once (worker thread); False: cannot
         self.runtime_ready.connect(self._submit_waiting)
         self.runtime_failed.connect(self._submit_waiting)
 
@@ -662,22 +666,26 @@ class InferenceService(QObject):
         apart: tuple[tuple[int, ...], ...] = (),
         known: tuple[tuple[tuple[int, ...], str], ...] = (),
         rows: bool = False,
+        english: bool = True,
     ) -> int:
         """Queue reading a written line: from its ``strokes`` when given (``together``: groups of them to read
         as one character each; ``apart``: groups to read as two characters each; ``known``: characters the
         person put right, as their strokes and what they are; ``rows``: strokes of several lines read line
-        by line), else from ``image``."""
+        by line), else from ``image``; ``english``: with the English letter pairs (else each word's letters on
+        their own)."""
         request_id = self._new_id("read")
-        job = ReadText(request_id, model, strokes, image, scale, opened, top_k, together, apart, known, rows)
+        job = ReadText(request_id, model, strokes, image, scale, opened, top_k, together, apart, known, rows, english)
         self._submit(job, needs_torch=self._answers_need_torch())
         return request_id
 
-    def start_batch(self, model: str, paths: list[Path], top_k: int = TOP_K, lines: bool = False) -> int:
+    def start_batch(
+        self, model: str, paths: list[Path], top_k: int = TOP_K, lines: bool = False, english: bool = True
+    ) -> int:
         """Recognize files chunk by chunk; each chunk is a job of its own so drawings can run in between.
-        With ``lines``, each file is a picture of a written line, read as text."""
+        With ``lines``, each file is a picture of a written line, read as text (``english``: as ReadText)."""
         batch_id = self._new_id("batch")
         self._batch_cancel[batch_id] = threading.Event()
-        job = BatchChunk(batch_id, model, tuple(paths), 0, top_k, lines)
+        job = BatchChunk(batch_id, model, tuple(paths), 0, top_k, lines, english)
         self._submit(job, PRIORITY_BATCH, self._answers_need_torch())
         return batch_id
 
@@ -918,11 +926,20 @@ class InferenceService(QObject):
                     rows.append(replace(row, runners_up=result.top[1:], part=part))
         self.compared.emit(job.request_id, rows)
 
-    def _line_reader(self, name: str) -> LineReader:
+    def _line_reader(self, name: str, english: bool = True) -> LineReader:
         """The model in use, its stroke model, and when bundled the case model (for case-merged models), the
-        second image model that reads pictures of lines with it and the piece verifier that cuts them."""
+        second image model that reads pictures of lines with it and the piece verifier that cuts them; with
+        the English letter pairs when ``english`` and bundled."""
+        from ml.runtime.letter_pairs import LETTER_PAIRS_FILE, LetterPairsError, language_dir, load_letter_pairs
         from ml.runtime.line_reader import LineReader, line_companions
         from ml.runtime.piece_verifier import load_piece_verifier
+
+        if self._letter_pairs is None:
+            try:
+                self._letter_pairs = load_letter_pairs(language_dir(self._weights_dir) / LETTER_PAIRS_FILE)
+            except LetterPairsError as error:
+                log.warning("words are read without English spelling: %s", error)
+                self._letter_pairs = False
 
         key = (name, self._on_device())
         if key not in self._line_readers:
@@ -931,7 +948,9 @@ class InferenceService(QObject):
             case_model, partner = line_companions(image, self._weights_dir, self._on_device())
             verifier = load_piece_verifier(self._weights_dir)
             self._line_readers[key] = LineReader(image, self._fused(name), case_model, partner, verifier)
-        return self._line_readers[key]
+        reader = self._line_readers[key]
+        reader.letter_pairs = self._letter_pairs if english and self._letter_pairs else None
+        return reader
 
     def _read_text(self, job: ReadText) -> None:
         if not self.is_latest("read", job.request_id):
@@ -939,7 +958,7 @@ class InferenceService(QObject):
         from ml.runtime.line_reader import read_error
 
         try:
-            reader = self._line_reader(job.model)
+            reader = self._line_reader(job.model, job.english)
             if job.strokes is not None:
                 line = reader.read_strokes(job.strokes, job.top_k, job.together, job.apart, job.known, job.rows)
             else:
@@ -994,7 +1013,7 @@ class InferenceService(QObject):
 
         path = job.paths[index]
         try:
-            reader = self._line_reader(job.model)
+            reader = self._line_reader(job.model, job.english)
             if is_drawing_file(path):
                 line = reader.read_strokes(read_strokes_file(path), job.top_k, rows=True)
             else:

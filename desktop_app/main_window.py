@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
     copy_answers_action: QAction
     copy_text_action: QAction
     text_mode_action: QAction
+    english_action: QAction
     remove_last_action: QAction
     add_line_action: QAction
     continue_line_action: QAction
@@ -915,6 +916,13 @@ class MainWindow(QMainWindow):
     def show_text_size(self) -> None:
         """The size in the View menu (the status bar's word of it gives way to the next reading's)."""
         self.text_size_shown.setText(f"Text size: {self.preferences.text_size}%")
+
+    def set_english_words(self, on: bool) -> None:
+        """View -> Read Words as English: text mode's words read with how English is spelled, or each letter
+        on its own (the line on the pad read again)."""
+        self.preferences.english_words = on
+        if self.text_mode:
+            self.recognize_canvas()
 
     def set_top_k(self, k: int) -> None:
         self.preferences.top_k = k
@@ -1685,7 +1693,9 @@ class MainWindow(QMainWindow):
         if not found.files:
             self.batch_view.finish(False)
             return
-        self._batch_id = self.service.start_batch(self.preferences.model, found.files, self.preferences.top_k, lines)
+        self._batch_id = self.service.start_batch(
+            self.preferences.model, found.files, self.preferences.top_k, lines, self.preferences.english_words
+        )
 
     def _picture_line_may_go(self) -> bool:
         """Quitting with a picture's line put right and not added to the text: the person is asked, and may

@@ -49,6 +49,7 @@ class Preferences:
     batch_lines: bool = False  # the Batch tab reads each file as a line of writing
     compare_left_out: str = "[]"  # the models unticked in Compare, a JSON list (a model's name may hold a comma)
     text_size: int = 100  # percent of the system's text size (View -> Zoom In, Zoom Out)
+    english_words: bool = True  # text mode reads a word that reads as English with how English is spelled
 
 
 def _coerce(value: object, default: object) -> object:

@@ -209,6 +209,7 @@ class TextModeLines(QObject):
             # it and keeps the second to write on; else (a stroke file of a note, strokes kept from before a
             # restart) both are read, line by line, as a picture's lines are.
             rows=strokes is not None and self._first_of_two_lines() is None,
+            english=self.preferences.english_words,
         )
         self.pending = True  # the line shown is the pad's as it was: not one to add until this comes
         self.read_strokes[request_id] = drawn

@@ -250,6 +250,17 @@ def build_menus(window: MainWindow) -> None:
     window.model_actions = QActionGroup(window)
     view_menu = menu.addMenu("&View")
     view_menu.addAction(window.text_mode_action)
+    window.english_action = make_action(
+        window,
+        "Read Words as &English",
+        None,
+        window.set_english_words,
+        "Text mode: a word that reads as English is read with how English is spelled (which letter follows "
+        "which); a code of letters keeps what the models read",
+    )
+    window.english_action.setCheckable(True)
+    window.english_action.setChecked(window.preferences.english_words)
+    view_menu.addAction(window.english_action)
     view_menu.addSeparator()
     # The side tabs from the keyboard (they were reachable by the mouse alone).
     window.tab_actions = []

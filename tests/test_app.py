@@ -6699,3 +6699,32 @@ def test_a_mouse_echo_of_the_pen_or_a_palm_near_it_draws_nothing(window: MainWin
     canvas._pen_seen_at -= 2 * PEN_MOUSE_ECHO_S  # the pen put away
     mouse_line(Qt.MouseEventSource.MouseEventSynthesizedByQt)
     assert len(canvas.strokes) == 1
+
+
+def test_words_are_read_as_english_unless_the_view_menu_says_not(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window = real_window
+    window.resize(1200, 560)
+    window.set_text_mode(True)
+    qtbot.wait(100)
+    asked: list[object] = []
+    read_text = window.service.read_text
+
+    def asking(*args: Any, **kwargs: Any) -> int:
+        asked.append(kwargs.get("english"))
+        return read_text(*args, **kwargs)
+
+    window.service.read_text = asking  # type: ignore[method-assign]
+    assert window.english_action.isChecked() and window.preferences.english_words
+    _mouse_write(window.canvas, "H7AX")
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: window.lines.line_text() == "H7AX", timeout=TIMEOUT_MS)
+    assert asked[-1] is True
+    readers = list(window.service._line_readers.values())
+    assert readers and all(r.letter_pairs is not None for r in readers)
+    window.english_action.trigger()  # off: the pad's line read again, each letter on its own
+    assert not window.english_action.isChecked() and not window.preferences.english_words
+    assert asked[-1] is False
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: not window.lines.pending, timeout=TIMEOUT_MS)
+    assert window.lines.line_text() == "H7AX"
+    assert all(r.letter_pairs is None for r in window.service._line_readers.values())
