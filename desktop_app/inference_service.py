@@ -702,6 +702,8 @@ class InferenceService(QObject):
         # anew; with ``reload`` every one is.
         changed = {name for name, files in self._loaded_files.items() if job.reload or self._files_of(name) != files}
         self._forget(changed | ({key[0] for key in self._recognizers} if job.reload else set()))
+        if job.reload:
+            self._letter_pairs = None  # read again too (a letter pairs file counted anew, or mended)
         companions_now = self._line_companions_files()
         for key in [key for key, files in self._companion_files.items() if job.reload or files != companions_now]:
             self._line_readers.pop(key, None)  # its case model or picture partner retrained, added or removed
@@ -930,13 +932,13 @@ class InferenceService(QObject):
         """The model in use, its stroke model, and when bundled the case model (for case-merged models), the
         second image model that reads pictures of lines with it and the piece verifier that cuts them; with
         the English letter pairs when ``english`` and bundled."""
-        from ml.runtime.letter_pairs import LETTER_PAIRS_FILE, LetterPairsError, language_dir, load_letter_pairs
+        from ml.runtime.letter_pairs import LetterPairsError, letter_pairs_file, load_letter_pairs
         from ml.runtime.line_reader import LineReader, line_companions
         from ml.runtime.piece_verifier import load_piece_verifier
 
         if self._letter_pairs is None:
             try:
-                self._letter_pairs = load_letter_pairs(language_dir(self._weights_dir) / LETTER_PAIRS_FILE)
+                self._letter_pairs = load_letter_pairs(letter_pairs_file(self._weights_dir))
             except LetterPairsError as error:
                 log.warning("words are read without English spelling: %s", error)
                 self._letter_pairs = False

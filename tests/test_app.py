@@ -38,7 +38,7 @@ from desktop_app.widgets.prediction_panel import NO_ANSWER, ConfidenceBar
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK
 from ml.runtime.cards import DEFAULT_MODEL
 from ml.runtime.synth import GLYPHS, render
-from tests.conftest import BUNDLED_DEFAULT
+from tests.conftest import BUNDLED_DEFAULT, REPO_ROOT
 from tests.images import png_bomb, png_bytes
 
 TIMEOUT_MS = 20000
@@ -3379,7 +3379,7 @@ def test_text_mode_keeps_no_strokes_of_readings_already_answered(  # type: ignor
     """A review: the strokes of each reading asked for were let go only when a line read, so while lines could
     not be read (a model that cannot load) every pen-up kept one more copy of the pad's strokes."""
 
-    def cannot_read(name: str) -> None:
+    def cannot_read(name: str, english: bool = True) -> None:
         raise RuntimeError("the model cannot be loaded")
 
     monkeypatch.setattr(window.service, "_line_reader", cannot_read)
@@ -6728,3 +6728,15 @@ def test_words_are_read_as_english_unless_the_view_menu_says_not(qtbot, real_win
     qtbot.waitUntil(lambda: not window.lines.pending, timeout=TIMEOUT_MS)
     assert window.lines.line_text() == "H7AX"
     assert all(r.letter_pairs is None for r in window.service._line_readers.values())
+    # Batch's lines follow the menu too.
+    batches: list[object] = []
+    start_batch = window.service.start_batch
+
+    def starting(*args: Any) -> int:
+        batches.append(args[4] if len(args) > 4 else None)
+        return start_batch(*args)
+
+    window.service.start_batch = starting  # type: ignore[method-assign]
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([REPO_ROOT / "resources" / "examples" / "hi42.png"], lines=True)
+    assert batches == [False]

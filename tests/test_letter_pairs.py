@@ -11,14 +11,18 @@ import numpy as np
 import pytest
 
 from ml.runtime.letter_pairs import (
+    LETTER_PAIRS_FILE,
     LETTERS,
     LetterPairs,
     LetterPairsError,
     english_share,
+    language_dir,
+    letter_pairs_file,
     load_letter_pairs,
     read_as_english,
 )
 from ml.training.letter_pairs import (
+    WORD,
     count_letter_pairs,
     held_out,
     prose_of_python,
@@ -73,13 +77,17 @@ def test_prose_is_the_comments_and_sentences_of_code_and_the_words_of_markdown(t
         'x = f("a message for people")\n'
     )
     guide = tmp_path / "guide.md"
-    guide.write_text("Write with a PEN, then `read_strokes` what you wrote. ONNX works.\n")
+    guide.write_text("Write with a PEN, then `read strokes` what you wrote. ONNX works.\n```\nfenced code\n```\n")
     assert prose_of_python(module.read_text())[0] == '"""Reads the written line."""'
     words = prose_words([module, guide])
     assert {"reads", "written", "line", "letters", "hanging", "below", "message", "people"} <= set(words)
     assert {"write", "with", "then", "what", "you", "wrote", "works"} <= set(words)
     # Names, letter sets and code are no words: capitals, snake_case, a string without a space.
     assert not {"gjpqy", "snake", "case", "pen", "onnx", "read", "strokes"} & set(words)
+    assert not {"fenced", "code"} & set(words)  # a Markdown code block or span is no prose
+    # Nor a docstring's literal, a format string's field or an escape run into the next word.
+    coded = prose_of_python('"""Calls ``line metrics`` on {name} caf\\xfcler."""\n')
+    assert [w.lower() for piece in coded for w in WORD.findall(piece)] == ["calls", "on", "caf", "ler"]
     # A module that does not tokenize gives what came before its fault.
     assert prose_of_python('# a comment first\nx = """never closed\n') == ["# a comment first"]
 
@@ -127,6 +135,47 @@ def test_a_letter_its_shape_leaves_open_is_read_as_english_spells_it() -> None:
         read_as_english(word, LABELS, [False], pairs)
 
 
+def test_spelling_moves_letters_among_letters_and_leaves_lone_characters_and_blank_rows() -> None:
+    pairs = load_letter_pairs()
+    # "page 5", its 5 drawn close to an S: English would rather an S, but letter or digit is the line's
+    # neighbours' to say (they said it first); the letters of "page" move, the 5's digit chance stays.
+    page = _rows([{"P": 0.9}, {"A": 0.5, "Q": 0.45}, {"G": 0.9}, {"E": 0.9}, {"5": 0.6, "S": 0.35}])
+    spaces = [False, False, False, False, True]
+    out = read_as_english(page, LABELS, spaces, pairs)
+    assert np.allclose(out[4], page[4])  # a word of one character is left as it is
+    two = _rows([{"5": 0.6, "S": 0.35}, {"5": 0.6, "S": 0.35}])  # "55" or "SS"
+    kept = read_as_english(two, LABELS, [False, False], pairs)
+    digits = [LABELS.index(d) for d in "0123456789"]
+    assert np.allclose(kept[:, digits].sum(1), two[:, digits].sum(1))
+    assert LABELS[int(kept[0].argmax())] == "5"
+    # A row that says nothing stays so, and does not make its word's other rows say less.
+    blank = page[:4].copy()
+    blank[2] = 0.0
+    read = read_as_english(blank, LABELS, [False] * 4, pairs)
+    assert not read[2].any() and np.allclose(read[[0, 1, 3]].sum(1), 1.0)
+
+
+def test_the_line_reader_reads_words_with_the_letter_pairs_it_has(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ml.runtime.line_reader as line_reader
+    from tests.test_reading import write
+
+    calls: list[tuple[int, list[bool]]] = []
+
+    def recording(probabilities: np.ndarray, labels: list[str], spaces: list[bool], pairs: LetterPairs) -> np.ndarray:
+        calls.append((len(probabilities), list(spaces)))
+        return read_as_english(probabilities, labels, spaces, pairs)
+
+    monkeypatch.setattr(line_reader, "read_as_english", recording)
+    reader = line_reader.LineReader.load(device="cpu")
+    strokes, _ = write("H7 AX")
+    assert reader.letter_pairs is not None and reader.read_strokes(strokes).text == "H7 AX"
+    assert calls and calls[-1] == (4, [False, False, True, False])
+    calls.clear()
+    reader.letter_pairs = None
+    reader.forget()
+    assert reader.read_strokes(strokes).text == "H7 AX" and not calls
+
+
 def test_letter_pairs_files_are_written_read_back_and_refused_when_damaged(tmp_path: Path) -> None:
     counts = count_letter_pairs(ENGLISH)
     path = tmp_path / "language" / "letter_pairs.json"
@@ -147,6 +196,17 @@ def test_letter_pairs_files_are_written_read_back_and_refused_when_damaged(tmp_p
     broken.write_text(json.dumps(data))
     with pytest.raises(LetterPairsError, match="wrong shape"):
         load_letter_pairs(broken)
+    for bad in (float("nan"), 1e308, -1):  # each would read every letter alike (or none)
+        data = json.loads(path.read_text())
+        data["first"][0] = bad
+        broken.write_text(json.dumps(data))
+        with pytest.raises(LetterPairsError, match="not numbers"):
+            load_letter_pairs(broken)
+    # A weights folder of one's own without letter pairs reads words with the bundled ones.
+    assert letter_pairs_file(tmp_path / "own models") == letter_pairs_file() and letter_pairs_file().exists()
+    (tmp_path / "weights" / "language").mkdir(parents=True)
+    write_letter_pairs(counts, language_dir(tmp_path / "weights") / LETTER_PAIRS_FILE, "a test")
+    assert letter_pairs_file(tmp_path / "weights") == tmp_path / "weights" / "language" / LETTER_PAIRS_FILE
 
 
 def test_the_bundled_letter_pairs_are_the_checkouts_prose_and_the_reader_uses_them() -> None:
@@ -207,3 +267,33 @@ def test_validation_writers_english_words_read_better_and_their_codes_no_worse()
     pairs = reader.letter_pairs
     assert errors(english, pairs) < errors(english, None)
     assert errors(codes, pairs) <= errors(codes, None) + 2
+
+
+def test_evaluate_reads_no_words_without_the_letter_pairs_it_was_asked_to_read_with(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ml.runtime.line_reader as line_reader
+    from ml.cli import evaluate
+
+    def damaged(path: Path | None = None) -> LetterPairs:
+        raise LetterPairsError("letter_pairs.json is not a letter pairs file: a test")
+
+    monkeypatch.setattr(line_reader, "load_letter_pairs", damaged)
+    # The reader reads on without them, as the app does (a warning); figures must not be taken so.
+    assert line_reader.LineReader.load(device="cpu").letter_pairs is None
+    assert evaluate.run(["--source", "printed_words"]) == 2
+    assert "letter pairs could not be loaded" in capsys.readouterr().err
+
+
+def test_english_words_are_composed_from_words_each_writer_wrote_every_letter_of(synthetic_unipen: Path) -> None:
+    from ml.evaluation.words import compose_words, english_vocabulary
+    from ml.training.data.unipen import load_unipen
+
+    pen = load_unipen(synthetic_unipen)  # writers of capitals (A C E H L T X Z) and digits alone
+    vocabulary = english_vocabulary(["each", "late", "tax", "word", "sun", "is", "a"])
+    assert vocabulary == ["each", "late", "sun", "tax", "word"]  # 3-10 letters
+    words = compose_words(pen, np.arange(len(pen)), 12, seed=3, vocabulary=vocabulary)
+    assert {w.text for w in words} <= {"EACH", "LATE", "TAX"}  # in capitals, the only case they wrote
+    assert len({w.text for w in words}) > 1
+    with pytest.raises(ValueError, match="no writer"):
+        compose_words(pen, np.arange(len(pen)), 3, vocabulary=["word", "sun"])

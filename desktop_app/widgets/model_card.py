@@ -54,6 +54,8 @@ WORD_SOURCE_NAMES = {
     "words_test": "test writers, from the strokes",
     "words_val_pictures": "validation writers, pictures of the words",
     "words_test_pictures": "test writers, pictures of the words",
+    "words_val_english": "validation writers, English words, from the strokes",
+    "words_test_english": "test writers, English words, from the strokes",
     "printed_words": "type in seven fonts, 32-110 px (no writer)",
 }
 

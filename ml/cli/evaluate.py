@@ -335,6 +335,10 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
             other = LineReader.load(model_to_read_with("evaluate", args.against), device=args.device, english=english)
     except (WeightsError, DeviceError, FileNotFoundError, ValueError) as error:
         return fail("evaluate", str(error))
+    if english and (reader.letter_pairs is None or (other is not None and other.letter_pairs is None)):
+        # (LineReader.load reads on without them, as the app does; figures stored or compared must not)
+        no_pairs = "the English letter pairs could not be loaded (the warning above says why)"
+        return fail("evaluate", f"{no_pairs}: --no-english reads without them")
     if other is not None and other.image.card.input_kind != "image":
         return fail("evaluate", f"{other.image.card.name} is a stroke model: give --against an image model")
     results = {}
@@ -362,10 +366,10 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
     if any(part.endswith("_english") for part in composed):
         try:
             vocabulary = english_vocabulary(load_letter_pairs().held_out)
+            if not vocabulary:
+                raise LetterPairsError("they hold out no words of 3-10 letters to compose")
         except LetterPairsError as error:
             return fail("evaluate", f"the English words are the letter pairs' held-out words: {error}")
-        if not vocabulary:
-            return fail("evaluate", "the letter pairs hold out no words of 3-10 letters to compose English words of")
     words = {
         part: compose_words(
             pen,

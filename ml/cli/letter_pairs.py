@@ -22,7 +22,9 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--checkout", type=Path, default=CHECKOUT, help="the GlyphPad checkout whose prose is counted (this one)"
     )
     parser.add_argument(
-        "--write", action="store_true", help="store the counts as weights/language/letter_pairs.json, read by text mode"
+        "--write",
+        action="store_true",
+        help="store the counts in the checkout's weights/language/letter_pairs.json (the bundled letter pairs)",
     )
     return parser
 

@@ -65,7 +65,8 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--alone",
         action="store_true",
         help=f"read with the model (and its stroke model) alone: no second opinion from {PICTURE_PARTNER}, case "
-        f"from the characters' sizes alone, not from {CASE_MODEL} (to judge a model of one's own)",
+        f"from the characters' sizes alone, not from {CASE_MODEL} (to judge a model of one's own; the line's "
+        "rules, English spelling among them, still apply: --no-english leaves spelling out)",
     )
     parser.add_argument(
         "--no-english",

@@ -77,17 +77,25 @@ def _random_text(rng: np.random.Generator, available: set[str]) -> str:
 ENGLISH_CASES = {"lower": 0.6, "capitalized": 0.25, "upper": 0.15}
 
 
-def _english_text(rng: np.random.Generator, available: set[str], vocabulary: Sequence[str]) -> str:
-    """A word of ``vocabulary`` the writer wrote every letter of, small, capitalized or in capitals; a
-    random text when none of those drawn is."""
-    cases = list(ENGLISH_CASES)
-    for _ in range(50):
-        word = str(rng.choice(vocabulary))
-        case = rng.choice(cases, p=list(ENGLISH_CASES.values()))
-        text = word if case == "lower" else word.capitalize() if case == "capitalized" else word.upper()
-        if set(text) <= available:
-            return text
-    return _random_text(rng, available)
+def _english_text(rng: np.random.Generator, writable: dict[str, list[str]]) -> str:
+    """One of the words a writer can write (``writable``: :func:`_writable`): its case drawn by
+    ``ENGLISH_CASES`` among those the writer has words in, then a word (a writer of capitals alone writes
+    CAPITALS; drawing (word, case) pairs blindly and falling back to a random text fed a twelfth of the test
+    writers' words random texts)."""
+    cases = [case for case, words in writable.items() if words]
+    weights = np.array([ENGLISH_CASES[case] for case in cases])
+    case = str(rng.choice(cases, p=weights / weights.sum()))
+    return _in_case(str(rng.choice(writable[case])), case)
+
+
+def _writable(available: set[str], vocabulary: Sequence[str]) -> dict[str, list[str]]:
+    """By case (``ENGLISH_CASES``), the words of ``vocabulary`` whose letters in that case are all in
+    ``available``."""
+    return {case: [w for w in vocabulary if set(_in_case(w, case)) <= available] for case in ENGLISH_CASES}
+
+
+def _in_case(word: str, case: str) -> str:
+    return word if case == "lower" else word.capitalize() if case == "capitalized" else word.upper()
 
 
 def english_vocabulary(words: Sequence[str]) -> list[str]:
@@ -114,11 +122,17 @@ def compose_words(
     for i in indices.tolist():
         by_writer.setdefault(str(pen.writers[i]), {}).setdefault(str(pen.labels[i]), []).append(i)
     writers = sorted(w for w, chars in by_writer.items() if len(chars) >= 10)
+    writable: dict[str, dict[str, list[str]]] = {}
+    if vocabulary:  # English words by those who wrote the letters of some (not a writer of digits alone)
+        writable = {w: _writable(set(by_writer[w]), vocabulary) for w in writers}
+        writers = [w for w in writers if any(writable[w].values())]
+        if not writers:
+            raise ValueError("no writer there wrote the letters of any word of the vocabulary")
     words = []
     for n in range(count):
         writer = writers[n % len(writers)]
         chars = by_writer[writer]
-        text = _english_text(rng, set(chars), vocabulary) if vocabulary else _random_text(rng, set(chars))
+        text = _english_text(rng, writable[writer]) if vocabulary else _random_text(rng, set(chars))
         heights = {c: float(np.median([_height(pen.strokes(i)) for i in chars[c][:5]])) for c in set(text)}
         capitals = [
             float(np.median([_height(pen.strokes(i)) for i in chars[c][:3]]))

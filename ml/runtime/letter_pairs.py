@@ -12,7 +12,8 @@ Writing is not always English: codes, names, "XQ7Z". Each word is read both ways
 the chain, digits as they are) and as characters that follow no rule, and the two readings are mixed by how
 well each explains what the models saw, at even odds beforehand (Bayes' rule over the two): a word that reads
 as English leans on its spelling, a code of letters keeps the models' reading. (Leaning on the chain alone,
-at full strength, read validation writers' random letter strings far worse; mixed, they read as before.)
+at full strength, read validation writers' random letter strings far worse; mixed, they read about as
+before, a little worse: the README's table has both.)
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.runtime.cards import weights_dir
+from ml.runtime.cards import DEFAULT_WEIGHTS_DIR, weights_dir
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 LETTER_PAIRS_FILE = "letter_pairs.json"
 ENGLISH_ODDS = 1.0  # a word's odds of being English before its characters are read
+MAX_COUNT = 1e12  # far above any word count, far below a float's overflow
 
 
 class LetterPairsError(ValueError):
@@ -41,7 +43,14 @@ def language_dir(directory: Path | None = None) -> Path:
     return (directory or weights_dir()) / "language"
 
 
-@dataclass
+def letter_pairs_file(directory: Path | None = None) -> Path:
+    """The letter pairs of the weights folder ``directory`` (default: the one in use), else the bundled
+    ones: spelling is no model's, and a folder of one's own models reads words as the bundled ones do."""
+    own = language_dir(directory) / LETTER_PAIRS_FILE
+    return own if own.exists() else language_dir(DEFAULT_WEIGHTS_DIR) / LETTER_PAIRS_FILE
+
+
+@dataclass(eq=False)
 class LetterPairs:
     """The chain: the chance of each letter first in a word, and after each letter (add-one smoothed: a
     pair never counted is rare, not impossible)."""
@@ -85,8 +94,9 @@ class LetterPairs:
 
 
 def load_letter_pairs(path: Path | None = None) -> LetterPairs:
-    """The bundled letter pairs (or those at ``path``). LetterPairsError when missing or malformed."""
-    path = path or language_dir() / LETTER_PAIRS_FILE
+    """The letter pairs in use (:func:`letter_pairs_file`), or those at ``path``. LetterPairsError when
+    missing or malformed."""
+    path = path or letter_pairs_file()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         first = np.asarray(data["first"], dtype=np.float64)
@@ -98,9 +108,12 @@ def load_letter_pairs(path: Path | None = None) -> LetterPairs:
         raise LetterPairsError(f"no letter pairs at {path}") from error
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         raise LetterPairsError(f"{path.name} is not a letter pairs file: {error}") from error
-    good = first.shape == (26,) and following.shape == (26, 26)
-    if not good or not np.isfinite(following).all() or (following < 0).any() or (first < 0).any():
-        raise LetterPairsError(f"{path.name} is not a letter pairs file: counts of the wrong shape or sign")
+    if first.shape != (26,) or following.shape != (26, 26):
+        raise LetterPairsError(f"{path.name} is not a letter pairs file: counts of the wrong shape")
+    # Counts past a float's range overflow their sums as NaN does: every letter would read alike (as 0s).
+    counts = np.concatenate([first, following.ravel()])
+    if not np.isfinite(counts).all() or (counts < 0).any() or counts.max(initial=0.0) > MAX_COUNT:
+        raise LetterPairsError(f"{path.name} is not a letter pairs file: counts that are not numbers from 0 to 1e12")
     return LetterPairs.from_counts(first, following, held)
 
 
@@ -140,14 +153,26 @@ def english_share(chances: np.ndarray, pairs: LetterPairs, labels: Sequence[str]
 def read_as_english(
     probabilities: np.ndarray, labels: Sequence[str], space_before: Sequence[bool], pairs: LetterPairs
 ) -> np.ndarray:
-    """Rule 3: each word's rows (a space begins one) mixed with their reading as English, by the word's
-    chance of being English (:func:`english_share`). A code of letters at random keeps its rows."""
+    """Spelling: each word's rows (a space begins one) mixed with their reading as English, by the word's
+    chance of being English (:func:`english_share`). A code of letters at random keeps its rows.
+
+    Spelling moves letters among letters only: each row keeps the chance of a digit it came with (the
+    line's neighbours weighed that already; English spelling has nothing to say of a 5 read or an S).
+    A word of one character is left as it is: the chain knows how words begin, not which letters stand
+    alone ("I", "a"). A row that says nothing (all 0) is left as it is and read as saying nothing."""
     if len(space_before) != len(probabilities):
         raise ValueError(f"{len(space_before)} space marks for {len(probabilities)} characters")
-    rows = probabilities / np.maximum(probabilities.sum(1, keepdims=True), 1e-300)
+    totals = probabilities.sum(1, keepdims=True)
+    rows = np.where(totals > 0, probabilities / np.maximum(totals, 1e-300), 1.0 / len(labels))
+    letter = np.array([len(label) == 1 and label.lower() in LETTERS for label in labels])
     out = rows.copy()
     starts = [i for i in range(len(rows)) if i == 0 or space_before[i]]
     for begin, end in zip(starts, [*starts[1:], len(rows)], strict=True):
+        if end - begin < 2:
+            continue
         share, as_english = english_share(rows[begin:end], pairs, labels)
-        out[begin:end] = share * as_english + (1.0 - share) * rows[begin:end]
-    return out
+        mixed = share * as_english + (1.0 - share) * rows[begin:end]
+        # Letters share what letters had; the rest (digits) keep theirs.
+        had, now = rows[begin:end, letter].sum(1, keepdims=True), mixed[:, letter].sum(1, keepdims=True)
+        out[begin:end, letter] = mixed[:, letter] * (had / np.maximum(now, 1e-300))
+    return np.where(totals > 0, out, probabilities)

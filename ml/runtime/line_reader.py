@@ -10,6 +10,11 @@ strokes, through the stroke model, fused (:mod:`ml.runtime.fusion`). Then contex
    each character is a letter or a digit (forward and backward passes), and its answers are weighed by
    that. A confident 7 among letters stays a 7; a ring among letters is an O, among digits a 0. A
    space starts a new word, whose kind owes nothing to the last ("HI 42").
+
+   Then **spelling** (:mod:`ml.runtime.letter_pairs`, unless the reader has no letter pairs): a word that
+   reads as English has its letters weighed by which letter follows which in English words ("tbe" reads
+   "the"); a code of letters, reading as no English word, keeps them. It moves letters among letters
+   only: what rule 1 said of letter or digit stands.
 2. **Letter case and size.** The 36-class models tell letters apart, not their case. The line's
    baseline and its heights (capitals, digits and b d f h k l t stand tall; a c e m n o r s u v w x z
    small are short; g j p q y small hang below the baseline) say how well each written form fits each

@@ -29,14 +29,25 @@ def held_out(word: str) -> bool:
     return zlib.crc32(word.encode()) % HELD_OUT_EVERY == 0
 
 
+# Code inside prose: a Markdown code block or span, a docstring's ``literal``, a format string's {field},
+# and an escape (\xfc, \n) whose letters would run into the word after it.
+CODE_IN_PROSE = re.compile(r"```.*?```|``.*?``|`[^`\n]*`|\{[^{}\n]*\}|\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)", re.S)
+
+
+def without_code(text: str) -> str:
+    """``text`` with its code (:data:`CODE_IN_PROSE`) taken out: what is left is sentences."""
+    return CODE_IN_PROSE.sub(" ", text)
+
+
 def prose_of_python(source: str) -> list[str]:
     """A Python module's comments and the strings of it that hold a space (docstrings, messages; a string
-    without one is a name or a set of letters). A module that does not tokenize gives what came before."""
+    without one is a name or a set of letters), without their code. A module that does not tokenize gives
+    what came before."""
     out: list[str] = []
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
             if token.type == tokenize.COMMENT or (token.type == tokenize.STRING and " " in token.string):
-                out.append(token.string)
+                out.append(without_code(token.string))
     except (tokenize.TokenError, SyntaxError):
         pass
     return out
@@ -47,7 +58,7 @@ def prose_words(files: Iterable[Path]) -> list[str]:
     words: list[str] = []
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace")
-        pieces = prose_of_python(text) if path.suffix == ".py" else [text]
+        pieces = prose_of_python(text) if path.suffix == ".py" else [without_code(text)]
         for piece in pieces:
             words += [w.lower() for w in WORD.findall(piece)]
     return words
