@@ -811,6 +811,10 @@ def test_read_names_every_model_that_read_and_alone_reads_with_the_one_given(
     line_alone = json.loads(alone.out)
     assert line_alone["model"] == "emnist36_cnn" and "second_model" not in line_alone and "case_model" not in line_alone
     assert alone.err == ""
+    # Spelling is no model: --alone keeps it, --no-english leaves it out, and the JSON says which.
+    assert line["spelling"] == line_alone["spelling"] == "english"
+    assert cli_main(["read", "--json", "--no-english", picture]) == 0
+    assert "spelling" not in json.loads(capsys.readouterr().out)
     # The answers are its own: its probabilities, not the average with emnist36's.
     assert line_alone["chars"][0]["top"] != line["chars"][0]["top"]
 

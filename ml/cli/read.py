@@ -151,6 +151,8 @@ def run(argv: list[str]) -> int:
             record["second_model"] = reader.picture_partner.card.name
         if reader.case_model is not None:
             record["case_model"] = reader.case_model.card.name
+        if reader.letter_pairs is not None:
+            record["spelling"] = "english"  # words read with the English letter pairs (not with --no-english)
         record["text"] = line.text
         if line.notes:
             record["notes"] = list(line.notes)
