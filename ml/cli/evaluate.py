@@ -365,7 +365,8 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
     vocabulary: list[str] = []
     if any(part.endswith("_english") for part in composed):
         try:
-            vocabulary = english_vocabulary(load_letter_pairs().held_out)
+            # The reader's own pairs where it reads with them (loaded once), else the ones it would read with.
+            vocabulary = english_vocabulary((reader.letter_pairs or load_letter_pairs()).held_out)
             if not vocabulary:
                 raise LetterPairsError("they hold out no words of 3-10 letters to compose")
         except LetterPairsError as error:

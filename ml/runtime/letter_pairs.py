@@ -50,6 +50,11 @@ def letter_pairs_file(directory: Path | None = None) -> Path:
     return own if own.exists() else language_dir(DEFAULT_WEIGHTS_DIR) / LETTER_PAIRS_FILE
 
 
+def letter_codes(labels: Sequence[str]) -> np.ndarray:
+    """Each label's letter (0-25 for a to z, either case), -1 for a digit or anything else."""
+    return np.array([LETTERS.find(label.lower()) if len(label) == 1 else -1 for label in labels])
+
+
 @dataclass(eq=False)
 class LetterPairs:
     """The chain: the chance of each letter first in a word, and after each letter (add-one smoothed: a
@@ -75,7 +80,7 @@ class LetterPairs:
         key = tuple(labels)
         if key not in self._chains:
             n = len(labels)
-            code = np.array([LETTERS.find(label.lower()) if len(label) == 1 else -1 for label in labels])
+            code = letter_codes(labels)
             letter = code >= 0
             forms = np.bincount(code[letter], minlength=26)  # labels of each letter (both cases in 62 classes)
 
@@ -164,7 +169,7 @@ def read_as_english(
         raise ValueError(f"{len(space_before)} space marks for {len(probabilities)} characters")
     totals = probabilities.sum(1, keepdims=True)
     rows = np.where(totals > 0, probabilities / np.maximum(totals, 1e-300), 1.0 / len(labels))
-    letter = np.array([len(label) == 1 and label.lower() in LETTERS for label in labels])
+    letter = letter_codes(labels) >= 0
     out = rows.copy()
     starts = [i for i in range(len(rows)) if i == 0 or space_before[i]]
     for begin, end in zip(starts, [*starts[1:], len(rows)], strict=True):
