@@ -264,6 +264,7 @@ class InferenceService(QObject):
     device_changed = Signal(str, bool)  # description of the device in use, whether CUDA is present
     runtime_ready = Signal(float)  # torch and the models' code are loaded; seconds it took
     runtime_failed = Signal(str)  # torch could not be loaded: answers on the CPU still work, explanations not
+    spelling_failed = Signal(str)  # the English letter pairs cannot be read (why): words are read letter by letter
 
     def __init__(self, weights_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -942,6 +943,7 @@ class InferenceService(QObject):
             except LetterPairsError as error:
                 log.warning("words are read without English spelling: %s", error)
                 self._letter_pairs = False
+                self.spelling_failed.emit(str(error))
 
         key = (name, self._on_device())
         if key not in self._line_readers:

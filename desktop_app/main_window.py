@@ -125,7 +125,7 @@ from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.picture_menu import PictureMenu
 from desktop_app.widgets.prediction_panel import PredictionPanel
 from desktop_app.widgets.text_panel import TextPanel
-from desktop_app.window_menus import KeysStayInMenus, build_menus
+from desktop_app.window_menus import ENGLISH_WORDS_TIP, KeysStayInMenus, build_menus
 from desktop_app.window_menus import shortcut_rows as menu_shortcut_rows
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.image_files import PICTURE_FORMAT_NAMES, UNREADABLE_MIME, is_folder, path_exists
@@ -361,6 +361,7 @@ class MainWindow(QMainWindow):
         service.device_changed.connect(self._on_device_changed)
         service.runtime_ready.connect(self._on_runtime_ready)
         service.runtime_failed.connect(self._on_runtime_failed)
+        service.spelling_failed.connect(self._on_spelling_failed)
         self.canvas.drawing_changed.connect(self.recognize_canvas)
         self.canvas.left_the_pad.connect(lambda: self.statusBar().showMessage(OFF_THE_PAD, 6000))
         # What is written is kept as it is written (a crash, a power cut), not only at closing.
@@ -699,6 +700,8 @@ class MainWindow(QMainWindow):
         if hasattr(self, "_weights_watcher"):
             self._rewatch_weights_folder()
         self._relisting = "reload" if reload else "watch"
+        if reload:  # the letter pairs are read again too (a file put back): said again if they still fail
+            self._spelling_available(True, "")
         self.service.list_models(reload=reload)
 
     def _on_models_listed(self, infos: list[ModelInfo]) -> None:
@@ -892,6 +895,19 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"PyTorch could not be loaded ({reason}): recognition works, explanations and CUDA do not", 0
         )
+
+    def _on_spelling_failed(self, reason: str) -> None:
+        """Text mode reads letter by letter: View -> Read Words as English is greyed, saying why (the
+        preference is kept for when the letter pairs can be read again)."""
+        self._spelling_available(False, reason)
+        # Said as an answer: the line being read, whose count follows at once, does not hide it.
+        self.voice.say(f"Words are read without English spelling: {reason}", 10)
+
+    def _spelling_available(self, available: bool, reason: str) -> None:
+        self.english_action.setEnabled(available)
+        said = f"Cannot be used: {reason} (Model → Reload Models reads it again)"
+        self.english_action.setStatusTip(ENGLISH_WORDS_TIP if available else said)
+        self.english_action.setToolTip("Read Words as English" if available else said)
 
     def _on_device_changed(self, description: str, cuda_present: bool) -> None:
         self.device_label.setText(f"device: {description}")

@@ -40,6 +40,12 @@ class KeysStayInMenus(QObject):
         return False
 
 
+ENGLISH_WORDS_TIP = (
+    "Text mode: a word that reads as English is read with how English is spelled (which letter follows which); "
+    "a code of letters keeps what the models read"
+)
+
+
 def make_action(
     window: QWidget, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Any, tip: str = ""
 ) -> QAction:
@@ -255,8 +261,7 @@ def build_menus(window: MainWindow) -> None:
         "Read Words as &English",
         None,
         window.set_english_words,
-        "Text mode: a word that reads as English is read with how English is spelled (which letter follows "
-        "which); a code of letters keeps what the models read",
+        ENGLISH_WORDS_TIP,
     )
     window.english_action.setCheckable(True)
     window.english_action.setChecked(window.preferences.english_words)

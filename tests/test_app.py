@@ -5025,6 +5025,40 @@ def test_text_modes_case_model_added_while_the_app_runs_is_used(  # type: ignore
         win.close()
 
 
+def test_letter_pairs_that_cannot_be_read_grey_the_english_item_and_say_why(  # type: ignore[no-untyped-def]
+    qtbot, trained_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Damaged letter pairs left text mode reading letter by letter with only a log line to say so: the View
+    menu's item stayed ticked and active."""
+    folder = tmp_path / "weights"
+    shutil.copytree(trained_weights, folder)
+    (folder / "language").mkdir()
+    pairs = folder / "language" / "letter_pairs.json"
+    pairs.write_text('{"first": [1, 2], "after": "damaged"')
+    win = _window_on_weights(qtbot, folder, monkeypatch)
+    try:
+        assert win.english_action.isEnabled()
+        win.set_text_mode(True)
+        with qtbot.waitSignal(win.service.spelling_failed, timeout=TIMEOUT_MS) as failed:
+            _mouse_write(win.canvas, "H7")
+        assert "letter_pairs.json is not a letter pairs file" in failed.args[0]
+        qtbot.waitUntil(lambda: win.lines.line_text() != "", timeout=TIMEOUT_MS)  # read all the same
+        assert not win.english_action.isEnabled() and win.english_action.isChecked()  # the preference is kept
+        assert "letter_pairs.json is not a letter pairs file" in win.english_action.toolTip()
+        assert "without English spelling" in win.statusBar().currentMessage()
+        shutil.copy(REPO_ROOT / "weights" / "language" / "letter_pairs.json", pairs)  # mended
+        with qtbot.waitSignal(win.service.models_listed, timeout=TIMEOUT_MS):
+            win.reload_models_action.trigger()
+        assert win.english_action.isEnabled() and win.english_action.toolTip() == "Read Words as English"
+        win.recognize_canvas()
+        win.service.wait_idle()
+        qtbot.waitUntil(lambda: not win.lines.pending, timeout=TIMEOUT_MS)
+        assert win.english_action.isEnabled()  # read this time: nothing said
+        assert all(r.letter_pairs is not None for r in win.service._line_readers.values())
+    finally:
+        win.close()
+
+
 def test_compare_keeps_the_models_unticked_across_restarts(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     first = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
     try:
