@@ -43,10 +43,12 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QSlider,
     QSplitter,
     QTableView,
@@ -150,6 +152,7 @@ PAD_DESCRIPTIONS = {
     "(Ctrl+O) or paste (Ctrl+V) a picture of the writing.",
 }
 COMPARE_WAITS = "Draw a character, or open a picture: every ticked model reads it here."
+SIDE_TABS_LEAST_WIDTH = 180  # narrower, the side tabs scroll sideways
 OFFER_TEXT_MODE_FROM = 2  # characters counted in the input: Read as Text is offered under its one answer
 RELIST_AFTER_MS = 1000  # a change in the weights folder lists the models again after this quiet (a copy settles)
 PAD_SAVE_AFTER_MS = 2000  # the pad and the text box are kept this long after their last change (and at closing)
@@ -292,7 +295,16 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.predictions)
-        self.splitter.addWidget(self.tabs)
+        # The side tabs scroll in a narrow window rather than hold the window wider than its screen: their
+        # least width (Batch's buttons, 291 px) made character mode's at least 728 px, and a 640 px window
+        # grew to that when text mode ended.
+        self.side_tabs = QScrollArea()
+        self.side_tabs.setWidget(self.tabs)
+        self.side_tabs.setWidgetResizable(True)
+        self.side_tabs.setFrameShape(QFrame.Shape.NoFrame)
+        self.side_tabs.setMinimumWidth(SIDE_TABS_LEAST_WIDTH)
+        self.side_tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no tab stop of its own: Tab goes to the tabs
+        self.splitter.addWidget(self.side_tabs)
         # No stretch factors: with them Qt's splitter kept the answers' column at its minimum (230 px) in a
         # maximized window; without, the three grow and shrink in proportion, the column up to its maximum.
         self.setCentralWidget(self.splitter)
@@ -1169,7 +1181,7 @@ class MainWindow(QMainWindow):
         self.copy_text_action.setText("Cop&y Text" if on else "Cop&y Answer")  # (C is Clear's)
         self.copy_answers_action.setEnabled(not on)  # the answers' panel is hidden: its rows are of the last drawing
         self.predictions.setVisible(not on)
-        self.tabs.setVisible(not on)
+        self.side_tabs.setVisible(not on)
         self.text_panel.setVisible(on)
         self.canvas.reads_lines = on
         self.canvas.placeholder = (

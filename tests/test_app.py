@@ -1513,6 +1513,29 @@ def test_an_answer_and_its_explanation_do_not_grow_a_small_window(qtbot, weights
         window.close()
 
 
+def test_character_mode_fits_a_640_px_window_its_side_tabs_scrolling(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A newcomer's trial: character mode's least width was 728 px (the pad, the answers and the side tabs'
+    291), so a 640 px window in text mode grew past a small screen's half when text mode ended."""
+    window = _open_window(qtbot, tmp_path / "s.ini", size=(640, 480), load_runtime=False)
+    try:
+        window.set_text_mode(True)
+        window.resize(640, 480)
+        qtbot.wait(50)
+        window.set_text_mode(False)
+        qtbot.wait(100)  # the layout settles
+        assert window.width() == 640 and window.minimumSizeHint().width() <= 640
+        sides = window.splitter.sizes()
+        assert sides[2] >= 180 and sides[0] >= window.canvas.minimumWidth()
+        # Every tab is still there, scrolled to: Batch's buttons are wider than the room given.
+        window.tabs.setCurrentWidget(window.batch_view)
+        qtbot.wait(50)
+        assert window.side_tabs.horizontalScrollBar().maximum() > 0
+        assert window.tabs.width() >= window.tabs.minimumSizeHint().width()  # not squeezed over each other
+        assert window.side_tabs.focusPolicy() == Qt.FocusPolicy.NoFocus  # no extra stop for the Tab key
+    finally:
+        window.close()
+
+
 def test_explains_pictures_are_made_in_the_screens_own_pixels(qtbot) -> None:  # type: ignore[no-untyped-def]
     """At 125-200% the heatmap and the maps were scaled in window units and stretched again by Qt: every
     map pixel's edge blurred beside the sharp 28x28 view."""
