@@ -264,7 +264,7 @@ class InferenceService(QObject):
     device_changed = Signal(str, bool)  # description of the device in use, whether CUDA is present
     runtime_ready = Signal(float)  # torch and the models' code are loaded; seconds it took
     runtime_failed = Signal(str)  # torch could not be loaded: answers on the CPU still work, explanations not
-    spelling_failed = Signal(str)  # the English letter pairs cannot be read (why): words are read letter by letter
+    spelling_checked = Signal(str)  # the English letter pairs read: "" (text mode uses them), else why they cannot be
 
     def __init__(self, weights_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -705,6 +705,7 @@ class InferenceService(QObject):
         self._forget(changed | ({key[0] for key in self._recognizers} if job.reload else set()))
         if job.reload:
             self._letter_pairs = None  # read again too (a letter pairs file counted anew, or mended)
+        self._check_letter_pairs()  # (first listing, or reload: the View menu's item follows at once)
         companions_now = self._line_companions_files()
         for key in [key for key, files in self._companion_files.items() if job.reload or files != companions_now]:
             self._line_readers.pop(key, None)  # its case model or picture partner retrained, added or removed
@@ -933,18 +934,10 @@ class InferenceService(QObject):
         """The model in use, its stroke model, and when bundled the case model (for case-merged models), the
         second image model that reads pictures of lines with it and the piece verifier that cuts them; with
         the English letter pairs when ``english`` and bundled."""
-        from ml.runtime.letter_pairs import LetterPairsError, letter_pairs_file, load_letter_pairs
         from ml.runtime.line_reader import LineReader, line_companions
         from ml.runtime.piece_verifier import load_piece_verifier
 
-        if self._letter_pairs is None:
-            try:
-                self._letter_pairs = load_letter_pairs(letter_pairs_file(self._weights_dir))
-            except LetterPairsError as error:
-                log.warning("words are read without English spelling: %s", error)
-                self._letter_pairs = False
-                self.spelling_failed.emit(str(error))
-
+        self._check_letter_pairs()
         key = (name, self._on_device())
         if key not in self._line_readers:
             image = self._recognizer(name)
@@ -955,6 +948,22 @@ class InferenceService(QObject):
         reader = self._line_readers[key]
         reader.letter_pairs = self._letter_pairs if english and self._letter_pairs else None
         return reader
+
+    def _check_letter_pairs(self) -> None:
+        """Read the English letter pairs unless read since the last reload, and say whether text mode can
+        use them (``spelling_checked``: "" or why not), in order with the listings that reset them."""
+        if self._letter_pairs is not None:
+            return
+        from ml.runtime.letter_pairs import LetterPairsError, letter_pairs_file, load_letter_pairs
+
+        try:
+            self._letter_pairs = load_letter_pairs(letter_pairs_file(self._weights_dir))
+        except LetterPairsError as error:
+            log.warning("words are read without English spelling: %s", error)
+            self._letter_pairs = False
+            self.spelling_checked.emit(str(error))
+        else:
+            self.spelling_checked.emit("")
 
     def _read_text(self, job: ReadText) -> None:
         if not self.is_latest("read", job.request_id):

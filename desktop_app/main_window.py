@@ -127,7 +127,7 @@ from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.picture_menu import PictureMenu
 from desktop_app.widgets.prediction_panel import PredictionPanel
 from desktop_app.widgets.text_panel import TextPanel
-from desktop_app.window_menus import ENGLISH_WORDS_TIP, KeysStayInMenus, build_menus
+from desktop_app.window_menus import ENGLISH_WORDS_TEXT, ENGLISH_WORDS_TIP, KeysStayInMenus, build_menus
 from desktop_app.window_menus import shortcut_rows as menu_shortcut_rows
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.image_files import PICTURE_FORMAT_NAMES, UNREADABLE_MIME, is_folder, path_exists
@@ -304,6 +304,7 @@ class MainWindow(QMainWindow):
         self.side_tabs.setFrameShape(QFrame.Shape.NoFrame)
         self.side_tabs.setMinimumWidth(SIDE_TABS_LEAST_WIDTH)
         self.side_tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no tab stop of its own: Tab goes to the tabs
+        self.side_tabs.setAccessibleName("Side tabs")
         self.splitter.addWidget(self.side_tabs)
         # No stretch factors: with them Qt's splitter kept the answers' column at its minimum (230 px) in a
         # maximized window; without, the three grow and shrink in proportion, the column up to its maximum.
@@ -373,7 +374,11 @@ class MainWindow(QMainWindow):
         service.device_changed.connect(self._on_device_changed)
         service.runtime_ready.connect(self._on_runtime_ready)
         service.runtime_failed.connect(self._on_runtime_failed)
-        service.spelling_failed.connect(self._on_spelling_failed)
+        service.spelling_checked.connect(self._on_spelling_checked)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)  # (a method: dropped with the window)
+        self.tabs.currentChanged.connect(lambda _index: self._show_in_side_tabs(QApplication.focusWidget()))
         self.canvas.drawing_changed.connect(self.recognize_canvas)
         self.canvas.left_the_pad.connect(lambda: self.statusBar().showMessage(OFF_THE_PAD, 6000))
         # What is written is kept as it is written (a crash, a power cut), not only at closing.
@@ -712,8 +717,6 @@ class MainWindow(QMainWindow):
         if hasattr(self, "_weights_watcher"):
             self._rewatch_weights_folder()
         self._relisting = "reload" if reload else "watch"
-        if reload:  # the letter pairs are read again too (a file put back): said again if they still fail
-            self._spelling_available(True, "")
         self.service.list_models(reload=reload)
 
     def _on_models_listed(self, infos: list[ModelInfo]) -> None:
@@ -908,18 +911,36 @@ class MainWindow(QMainWindow):
             f"PyTorch could not be loaded ({reason}): recognition works, explanations and CUDA do not", 0
         )
 
-    def _on_spelling_failed(self, reason: str) -> None:
-        """Text mode reads letter by letter: View -> Read Words as English is greyed, saying why (the
-        preference is kept for when the letter pairs can be read again)."""
-        self._spelling_available(False, reason)
-        # Said as an answer: the line being read, whose count follows at once, does not hide it.
-        self.voice.say(f"Words are read without English spelling: {reason}", 10)
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        self._show_in_side_tabs(new)
 
-    def _spelling_available(self, available: bool, reason: str) -> None:
+    def _show_in_side_tabs(self, focused: QWidget | None) -> None:
+        """What the keyboard's focus is on in the side tabs, scrolled into view where they scroll sideways
+        (a narrow window): the current tab of the tab bar, or the widget."""
+        if focused is None or not self.side_tabs.isVisible() or not self.tabs.isAncestorOf(focused):
+            return
+        bar = self.tabs.tabBar()
+        if focused is bar:
+            tab = bar.tabRect(bar.currentIndex())
+            centre = bar.mapTo(self.tabs, tab.center())
+            self.side_tabs.ensureVisible(centre.x(), centre.y(), tab.width() // 2 + 8, tab.height() // 2)
+        else:
+            self.side_tabs.ensureWidgetVisible(focused)
+
+    def _on_spelling_checked(self, reason: str) -> None:
+        """The letter pairs read (``reason`` empty) or not: View -> Read Words as English is greyed, saying
+        why in its text and tooltip (the preference is kept for when they can be read again), and where
+        text mode would use them now, the status bar says so."""
+        available = not reason
         self.english_action.setEnabled(available)
-        said = f"Cannot be used: {reason} (Model → Reload Models reads it again)"
+        shown = ENGLISH_WORDS_TEXT if available else f"{ENGLISH_WORDS_TEXT} (letter pairs unreadable)"
+        self.english_action.setText(shown)
+        said = f"Cannot be used: {reason} (Model → Reload Models reads them again)"
         self.english_action.setStatusTip(ENGLISH_WORDS_TIP if available else said)
-        self.english_action.setToolTip("Read Words as English" if available else said)
+        self.english_action.setToolTip(ENGLISH_WORDS_TEXT.replace("&", "") if available else said)
+        if not available and self.text_mode and self.preferences.english_words:
+            # Said as an answer: the line being read, whose count follows at once, does not hide it.
+            self.voice.say(f"Words are read without English spelling: {reason}", 10)
 
     def _on_device_changed(self, description: str, cuda_present: bool) -> None:
         self.device_label.setText(f"device: {description}")

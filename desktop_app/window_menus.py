@@ -40,6 +40,7 @@ class KeysStayInMenus(QObject):
         return False
 
 
+ENGLISH_WORDS_TEXT = "Read Words as &English"
 ENGLISH_WORDS_TIP = (
     "Text mode: a word that reads as English is read with how English is spelled (which letter follows which); "
     "a code of letters keeps what the models read"
@@ -258,7 +259,7 @@ def build_menus(window: MainWindow) -> None:
     view_menu.addAction(window.text_mode_action)
     window.english_action = make_action(
         window,
-        "Read Words as &English",
+        ENGLISH_WORDS_TEXT,
         None,
         window.set_english_words,
         ENGLISH_WORDS_TIP,
@@ -266,6 +267,7 @@ def build_menus(window: MainWindow) -> None:
     window.english_action.setCheckable(True)
     window.english_action.setChecked(window.preferences.english_words)
     view_menu.addAction(window.english_action)
+    view_menu.setToolTipsVisible(True)  # why an item is greyed (the letter pairs unreadable) shows on hover
     view_menu.addSeparator()
     # The side tabs from the keyboard (they were reachable by the mouse alone).
     window.tab_actions = []

@@ -1532,6 +1532,23 @@ def test_character_mode_fits_a_640_px_window_its_side_tabs_scrolling(qtbot, weig
         assert window.side_tabs.horizontalScrollBar().maximum() > 0
         assert window.tabs.width() >= window.tabs.minimumSizeHint().width()  # not squeezed over each other
         assert window.side_tabs.focusPolicy() == Qt.FocusPolicy.NoFocus  # no extra stop for the Tab key
+        # The keyboard's focus is scrolled into view: the current tab of the bar, then a button of the page.
+        window.side_tabs.horizontalScrollBar().setValue(0)
+        bar = window.tabs.tabBar()
+        bar.setFocus()
+        bar.setCurrentIndex(1)
+        bar.setCurrentIndex(2)  # Batch, the rightmost tab (as the arrow keys choose it)
+        qtbot.wait(50)
+        viewport = window.side_tabs.viewport()
+        tab = bar.tabRect(2)
+        left, right = (bar.mapTo(viewport, point).x() for point in (tab.topLeft(), tab.topRight()))
+        assert left >= 0 and right <= viewport.width()
+        window.batch_view.files_button.setFocus()  # leftmost: scrolled back to it
+        qtbot.wait(50)
+        button = window.batch_view.files_button
+        corners = (button.rect().topLeft(), button.rect().topRight())
+        left, right = (button.mapTo(viewport, point).x() for point in corners)
+        assert left >= 0 and right <= viewport.width()
     finally:
         window.close()
 
@@ -5060,23 +5077,28 @@ def test_letter_pairs_that_cannot_be_read_grey_the_english_item_and_say_why(  # 
     pairs.write_text('{"first": [1, 2], "after": "damaged"')
     win = _window_on_weights(qtbot, folder, monkeypatch)
     try:
-        assert win.english_action.isEnabled()
-        win.set_text_mode(True)
-        with qtbot.waitSignal(win.service.spelling_failed, timeout=TIMEOUT_MS) as failed:
-            _mouse_write(win.canvas, "H7")
-        assert "letter_pairs.json is not a letter pairs file" in failed.args[0]
-        qtbot.waitUntil(lambda: win.lines.line_text() != "", timeout=TIMEOUT_MS)  # read all the same
-        assert not win.english_action.isEnabled() and win.english_action.isChecked()  # the preference is kept
+        # Known from the first listing, before any line is read: the item's text and tooltip say it.
+        qtbot.waitUntil(lambda: not win.english_action.isEnabled(), timeout=TIMEOUT_MS)
+        assert win.english_action.isChecked() and win.preferences.english_words  # the preference is kept
+        assert "letter pairs unreadable" in win.english_action.text()
         assert "letter_pairs.json is not a letter pairs file" in win.english_action.toolTip()
+        win.set_text_mode(True)
+        _mouse_write(win.canvas, "H7")
+        qtbot.waitUntil(lambda: win.lines.line_text() != "", timeout=TIMEOUT_MS)  # read all the same
+        assert all(r.letter_pairs is None for r in win.service._line_readers.values())
+        # Reloaded still damaged: greyed still, and said in the status bar where text mode would spell.
+        with qtbot.waitSignal(win.service.spelling_checked, timeout=TIMEOUT_MS) as checked:
+            win.reload_models_action.trigger()
+        assert checked.args[0] and not win.english_action.isEnabled()
         assert "without English spelling" in win.statusBar().currentMessage()
         shutil.copy(REPO_ROOT / "weights" / "language" / "letter_pairs.json", pairs)  # mended
-        with qtbot.waitSignal(win.service.models_listed, timeout=TIMEOUT_MS):
+        with qtbot.waitSignal(win.service.spelling_checked, timeout=TIMEOUT_MS) as checked:
             win.reload_models_action.trigger()
-        assert win.english_action.isEnabled() and win.english_action.toolTip() == "Read Words as English"
+        assert checked.args == [""] and win.english_action.isEnabled()
+        assert win.english_action.text() == "Read Words as &English" and "(" not in win.english_action.toolTip()
         win.recognize_canvas()
         win.service.wait_idle()
         qtbot.waitUntil(lambda: not win.lines.pending, timeout=TIMEOUT_MS)
-        assert win.english_action.isEnabled()  # read this time: nothing said
         assert all(r.letter_pairs is not None for r in win.service._line_readers.values())
     finally:
         win.close()
