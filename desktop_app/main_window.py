@@ -292,6 +292,7 @@ class MainWindow(QMainWindow):
         self.text_panel.tab_from = self.canvas
         self.text_panel.hide()
         left_layout.addWidget(self.text_panel)
+        self.pad_column = left  # the pad, and text mode's panel under it
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.predictions)
@@ -629,6 +630,19 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.text_panel.fit_to_window(self.height())
+        self._keep_side_tabs_whole()
+
+    def _keep_side_tabs_whole(self) -> None:
+        """The side tabs scroll only once the pad is down to its least width: the splitter shrinks its
+        columns in proportion, which scrolled Batch's buttons in a 900 px window where the pad had room."""
+        if not self.side_tabs.isVisible():
+            return
+        sizes = self.splitter.sizes()
+        wanted = self.tabs.minimumSizeHint().width() - sizes[2]
+        spare = sizes[0] - self.pad_column.minimumSizeHint().width()
+        if wanted > 0 and spare > 0:
+            moved = min(wanted, spare)
+            self.splitter.setSizes([sizes[0] - moved, sizes[1], sizes[2] + moved])
 
     def end_without_asking(self) -> None:
         """Close as a logout or shutdown asks (SIGTERM, SIGHUP): what can be kept is kept, and no question
@@ -1203,6 +1217,8 @@ class MainWindow(QMainWindow):
         self.copy_answers_action.setEnabled(not on)  # the answers' panel is hidden: its rows are of the last drawing
         self.predictions.setVisible(not on)
         self.side_tabs.setVisible(not on)
+        if not on:  # once the columns are laid out again
+            QTimer.singleShot(0, self._keep_side_tabs_whole)
         self.text_panel.setVisible(on)
         self.canvas.reads_lines = on
         self.canvas.placeholder = (

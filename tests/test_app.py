@@ -1525,11 +1525,22 @@ def test_character_mode_fits_a_640_px_window_its_side_tabs_scrolling(qtbot, weig
         qtbot.wait(100)  # the layout settles
         assert window.width() == 640 and window.minimumSizeHint().width() <= 640
         sides = window.splitter.sizes()
-        assert sides[2] >= 180 and sides[0] >= window.canvas.minimumWidth()
+        pad_least = window.pad_column.minimumSizeHint().width()
+        assert sides[2] >= 180 and sides[0] == pad_least  # the pad gave way first
         # Every tab is still there, scrolled to: Batch's buttons are wider than the room given.
         window.tabs.setCurrentWidget(window.batch_view)
         qtbot.wait(50)
         assert window.side_tabs.horizontalScrollBar().maximum() > 0
+        # Where the pad has room to give, the side tabs keep their whole width (the splitter's shrinking in
+        # proportion scrolled Batch's buttons in a 900 px window).
+        window.resize(1100, 480)
+        qtbot.wait(50)
+        window.resize(900, 480)
+        qtbot.wait(50)
+        assert window.side_tabs.horizontalScrollBar().maximum() == 0
+        assert window.splitter.sizes()[2] >= window.tabs.minimumSizeHint().width()
+        window.resize(640, 480)
+        qtbot.wait(50)
         assert window.tabs.width() >= window.tabs.minimumSizeHint().width()  # not squeezed over each other
         assert window.side_tabs.focusPolicy() == Qt.FocusPolicy.NoFocus  # no extra stop for the Tab key
         # The keyboard's focus is scrolled into view: the current tab of the bar, then a button of the page.
