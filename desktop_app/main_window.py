@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
     copy_text_action: QAction
     text_mode_action: QAction
     english_action: QAction
+    view_menu: QMenu
     remove_last_action: QAction
     add_line_action: QAction
     continue_line_action: QAction
@@ -952,6 +953,9 @@ class MainWindow(QMainWindow):
         said = f"Cannot be used: {reason} (Model → Reload Models reads them again)"
         self.english_action.setStatusTip(ENGLISH_WORDS_TIP if available else said)
         self.english_action.setToolTip(ENGLISH_WORDS_TEXT.replace("&", "") if available else said)
+        # A greyed item of a Fusion menu is never highlighted (its status tip never shows): the reason shows
+        # as the menu's tooltip while it is greyed (the menu's other items' tooltips would repeat their keys).
+        self.view_menu.setToolTipsVisible(not available)
         if not available and self.text_mode and self.preferences.english_words:
             # Said as an answer: the line being read, whose count follows at once, does not hide it.
             self.voice.say(f"Words are read without English spelling: {reason}", 10)

@@ -267,7 +267,7 @@ def build_menus(window: MainWindow) -> None:
     window.english_action.setCheckable(True)
     window.english_action.setChecked(window.preferences.english_words)
     view_menu.addAction(window.english_action)
-    view_menu.setToolTipsVisible(True)  # why an item is greyed (the letter pairs unreadable) shows on hover
+    window.view_menu = view_menu
     view_menu.addSeparator()
     # The side tabs from the keyboard (they were reachable by the mouse alone).
     window.tab_actions = []

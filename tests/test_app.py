@@ -5093,6 +5093,7 @@ def test_letter_pairs_that_cannot_be_read_grey_the_english_item_and_say_why(  # 
         assert win.english_action.isChecked() and win.preferences.english_words  # the preference is kept
         assert "letter pairs unreadable" in win.english_action.text()
         assert "letter_pairs.json is not a letter pairs file" in win.english_action.toolTip()
+        assert win.view_menu.toolTipsVisible()  # shown on hover: a greyed item is never highlighted
         win.set_text_mode(True)
         _mouse_write(win.canvas, "H7")
         qtbot.waitUntil(lambda: win.lines.line_text() != "", timeout=TIMEOUT_MS)  # read all the same
@@ -5107,6 +5108,7 @@ def test_letter_pairs_that_cannot_be_read_grey_the_english_item_and_say_why(  # 
             win.reload_models_action.trigger()
         assert checked.args == [""] and win.english_action.isEnabled()
         assert win.english_action.text() == "Read Words as &English" and "(" not in win.english_action.toolTip()
+        assert not win.view_menu.toolTipsVisible()
         win.recognize_canvas()
         win.service.wait_idle()
         qtbot.waitUntil(lambda: not win.lines.pending, timeout=TIMEOUT_MS)
