@@ -1833,8 +1833,13 @@ def test_zoom_makes_every_text_of_the_window_larger_and_is_kept(qtbot, weights_e
     try:
         app = QApplication.instance()
         normal = app.font().pointSizeF()
+        # The answer measured as it is compared below: shown with its rows (measured on the empty panel,
+        # the test failed whenever the answer came before the check, its rows taking the answer's height).
+        _last_result(qtbot, first, lambda: _mouse_draw(first.canvas, "H"))
+        qtbot.wait(50)  # (fitted on the rows' resize)
         answer = first.predictions.headline.font().pointSizeF()
         label = first.predictions._labels[0].font().pointSizeF()  # a top-k row's class
+        first.clear_pad()
         first.set_text_mode(True)
         _mouse_write(first.canvas, "HT")
         first.service.wait_idle()
@@ -1854,10 +1859,11 @@ def test_zoom_makes_every_text_of_the_window_larger_and_is_kept(qtbot, weights_e
             ),
             timeout=TIMEOUT_MS,
         )
-        first.set_text_mode(False)  # (the answer is fitted to its column where it is shown)
-        qtbot.waitUntil(  # as large as the column lets it be
-            lambda: first.predictions.headline.font().pointSizeF() >= answer, timeout=TIMEOUT_MS
-        )
+        # The answer is fitted to its column where it is shown (fitted while hidden, it fell to its least).
+        _last_result(qtbot, first, lambda: first.set_text_mode(False))
+        qtbot.wait(50)
+        assert first.predictions.answer() == "H"  # (the line's first letter, kept on the pad: an answer and its rows)
+        assert first.predictions.headline.font().pointSizeF() > answer  # larger, as far as the column lets it be
         row = first.predictions._labels[0]
         assert row.minimumWidth() >= row.fontMetrics().horizontalAdvance("W/w")  # "/w" was all that showed
         first.zoom_out_action.trigger()
