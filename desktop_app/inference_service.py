@@ -934,7 +934,7 @@ class InferenceService(QObject):
         """The model in use, its stroke model, and when bundled the case model (for case-merged models), the
         second image model that reads pictures of lines with it and the piece verifier that cuts them; with
         the English letter pairs when ``english`` and bundled."""
-        from ml.runtime.line_reader import LineReader, line_companions
+        from ml.runtime.line_reader import LineReader, line_companions, reads_letters
         from ml.runtime.piece_verifier import load_piece_verifier
 
         self._check_letter_pairs()
@@ -946,7 +946,8 @@ class InferenceService(QObject):
             verifier = load_piece_verifier(self._weights_dir)
             self._line_readers[key] = LineReader(image, self._fused(name), case_model, partner, verifier)
         reader = self._line_readers[key]
-        reader.letter_pairs = self._letter_pairs if english and self._letter_pairs else None
+        pairs = self._letter_pairs
+        reader.letter_pairs = pairs if english and pairs and reads_letters(reader.labels) else None
         return reader
 
     def _check_letter_pairs(self) -> None:

@@ -817,6 +817,12 @@ def test_read_names_every_model_that_read_and_alone_reads_with_the_one_given(
     assert "spelling" not in json.loads(capsys.readouterr().out)
     # The answers are its own: its probabilities, not the average with emnist36's.
     assert line_alone["chars"][0]["top"] != line["chars"][0]["top"]
+    # A digits model has no case to tell or words to spell (its line named byclass62 and English spelling).
+    assert cli_main(["read", "--json", "--model", "digits", picture]) == 0
+    digits = capsys.readouterr()
+    line_digits = json.loads(digits.out)
+    assert "case_model" not in line_digits and "spelling" not in line_digits and "byclass62" not in digits.err
+    assert "digits reads digits (0-9) only" in digits.err
 
 
 def test_the_results_table_marks_a_dry_run() -> None:

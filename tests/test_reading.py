@@ -1210,6 +1210,23 @@ def test_evaluate_against_reads_the_same_words_with_two_models(
     assert "strokes36_pair is a stroke model: give --against an image model" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(
+    not REAL_UNIPEN.exists(), reason=f"UNIPEN not found at {REAL_UNIPEN} (see ../shared/data/README.md)"
+)
+def test_a_digits_model_judged_on_words_is_said_to_read_digits_only(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ML practitioner's trial: a digits model's 84% CER on words of letters came with no word of why,
+    and its readers named byclass62 for case and the English letter pairs."""
+    from ml.cli import main as cli_main
+
+    monkeypatch.setenv("GLYPHPAD_UNIPEN", str(REAL_UNIPEN))
+    assert cli_main(["evaluate", "--model", "digits", "--source", "words_val", "--words", "3"]) == 0
+    said = capsys.readouterr()
+    assert "note: digits reads digits (0-9) only" in said.err
+    assert "words_val" in said.out and "byclass62" not in said.out and "no letter pairs" in said.out
+
+
 def test_strokes_the_person_split_are_read_as_two_characters() -> None:
     from ml.runtime.line_reader import LineReader
 

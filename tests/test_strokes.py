@@ -877,15 +877,24 @@ def test_fuse_says_what_is_wrong_with_the_image_model_it_was_given(
     assert "strokes_tiny is a stroke model: --image-model takes a model that reads pictures" in capsys.readouterr().err
 
 
-def test_a_fine_tune_says_how_its_drawings_can_be_read_with_the_strokes_too(
+def test_a_new_model_says_how_its_drawings_can_be_read_with_the_strokes_too(
     fused_weights: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from ml.runtime.cards import read_card
     from ml.training.train import fused_drawings_hint
 
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
-    hint = fused_drawings_hint("cnn_tiny", "mine")  # cnn_tiny reads drawings fused with strokes_tiny
-    assert hint.endswith("glyphpad-ml fuse --strokes-model strokes_tiny --image-model mine --write")
-    assert fused_drawings_hint("gru_tiny", "mine") == ". The app reads a drawing with it from the picture alone"
+    fitted = "glyphpad-ml fuse --strokes-model strokes_tiny --image-model mine --write"
+    hint = fused_drawings_hint("cnn_tiny", "mine", "emnist36")  # cnn_tiny reads drawings fused with strokes_tiny
+    assert hint.endswith(fitted) and "as cnn_tiny does" in hint
+    alone = ". The app reads a drawing with it from the picture alone"
+    assert fused_drawings_hint("gru_tiny", "mine", "emnist36") == alone
+    # Trained from scratch (an ML practitioner's trial: only a fine-tune was told), the stroke model of its
+    # classes; none for classes no stroke model reads.
+    labels = read_card(fused_weights / "strokes" / "strokes_tiny.json").label_set
+    hint = fused_drawings_hint("", "mine", labels)
+    assert hint.startswith(alone) and hint.endswith(fitted)
+    assert fused_drawings_hint("", "mine", next(name for name in ("digits10", "letters26") if name != labels)) == ""
 
 
 def test_a_stroke_file_may_say_the_pad_it_was_written_on() -> None:

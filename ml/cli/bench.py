@@ -26,7 +26,12 @@ def get_args_parser() -> argparse.ArgumentParser:
         "writes names them in full)",
     )
     parser.add_argument("--model", action="append", default=None, help="model name or path (repeatable; default all)")
-    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the models run")
+    parser.add_argument(
+        "--device",
+        default="auto",
+        choices=DEVICE_CHOICES,
+        help="where the models run (default: auto, a CUDA GPU when there is one)",
+    )
     parser.add_argument(
         "--engine",
         default="onnx",

@@ -38,7 +38,12 @@ def run(argv: list[str]) -> int:
         default=CANVAS_PX,
         help=f"render the canvas drawings at this size (default {CANVAS_PX}; pens scale along)",
     )
-    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the models run")
+    parser.add_argument(
+        "--device",
+        default="auto",
+        choices=DEVICE_CHOICES,
+        help="where the models run (default: auto, a CUDA GPU when there is one)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per model")
     parser.add_argument("--readme", type=Path, default=None, help="rewrite the table between the drawn markers")
     parser.add_argument("--save-grid", type=Path, default=None, help="write a PNG of sample drawings")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ml.cli.common import CommandParser, fail, json_safe, model_to_read_with
+from ml.cli.common import CommandParser, fail, json_safe, model_to_read_with, say_reads_only
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError, card_path_for, read_card, write_card
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.training.data.locations import EMNIST_HELP, PEN_DATA_HELP
@@ -52,7 +52,12 @@ def get_args_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--emnist", "--data", type=Path, default=None, help=EMNIST_HELP + "; --data as in train")
     parser.add_argument("--pen-data", type=Path, default=None, help=PEN_DATA_HELP)
-    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the model runs")
+    parser.add_argument(
+        "--device",
+        default="auto",
+        choices=DEVICE_CHOICES,
+        help="where the model runs (default: auto, a CUDA GPU when there is one)",
+    )
     parser.add_argument(
         "--threads",
         type=int,
@@ -321,7 +326,7 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
     from ml.evaluation.printed import score_printed
     from ml.evaluation.words import WORD_SEED, compose_words, english_vocabulary, score_words
     from ml.runtime.letter_pairs import LetterPairsError, load_letter_pairs
-    from ml.runtime.line_reader import LineReader
+    from ml.runtime.line_reader import LineReader, reads_letters
     from ml.training.data.unipen import load_unipen, writer_split
 
     card = recognizer.card
@@ -335,12 +340,13 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
             other = LineReader.load(model_to_read_with("evaluate", args.against), device=args.device, english=english)
     except (WeightsError, DeviceError, FileNotFoundError, ValueError) as error:
         return fail("evaluate", str(error))
-    if english and (reader.letter_pairs is None or (other is not None and other.letter_pairs is None)):
+    if english and any(r.letter_pairs is None and reads_letters(r.labels) for r in (reader, other) if r is not None):
         # (LineReader.load reads on without them, as the app does; figures stored or compared must not)
         no_pairs = "the English letter pairs could not be loaded (the warning above says why)"
         return fail("evaluate", f"{no_pairs}: --no-english reads without them")
     if other is not None and other.image.card.input_kind != "image":
         return fail("evaluate", f"{other.image.card.name} is a stroke model: give --against an image model")
+    say_reads_only(card)  # (a digits model's 84% CER on words of letters was left unexplained)
     results = {}
     if "printed_words" in parts:  # type, not anyone's writing: no writers to keep apart
         results["printed_words"] = score_printed(reader, progress=not args.json)

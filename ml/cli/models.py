@@ -68,16 +68,18 @@ def run(argv: list[str]) -> int:
     if not entries:
         print(f"no models in {args.dir or weights_dir()}")
     shas = {entry["name"]: entry["sha256"] for entry in entries if entry["available"] and entry["input"] == "image"}
+    # A column as wide as the longest name (a fused copy's "strokes36_pair_emnist36_lenet5" pushed its row out).
+    width = max([28, *(len(entry["name"]) + 1 for entry in entries)])
     for entry in entries:
         if not entry["available"]:
-            print(f"{entry['name']:28s} unavailable: {entry['error']}")
+            print(f"{entry['name']:{width}s} unavailable: {entry['error']}")
             continue
         if entry["input"] == "pieces":
-            print(f"{entry['name']:28s} {entry['description']}: {_verifier_scores(entry['metrics'])}")
+            print(f"{entry['name']:{width}s} {entry['description']}: {_verifier_scores(entry['metrics'])}")
             continue
         pen = entry["metrics_by_source"].get(PEN_TEST, {}).get("accuracy")
         pen_shown = f"{100 * pen:.2f}%" if isinstance(pen, float) else "n/a"
-        head = f"{entry['name']:28s} {entry['arch']:16s} {entry['label_set']:11s} {entry['params']:>10,d} params  "
+        head = f"{entry['name']:{width}s} {entry['arch']:16s} {entry['label_set']:11s} {entry['params']:>10,d} params  "
         if entry["input"] == "strokes":
             fused = entry["metrics_by_source"].get(FUSED_PEN_TEST, {}).get("accuracy")
             fused_shown = f"{100 * fused:.2f}%" if isinstance(fused, float) else "n/a"

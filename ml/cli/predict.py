@@ -53,7 +53,12 @@ def get_args_parser() -> argparse.ArgumentParser:
         help=f"bundled model name or .safetensors path (default: the app's default model, {DEFAULT_MODEL})",
     )
     parser.add_argument("--top-k", type=int, default=TOP_K, help=f"answers per image (default {TOP_K})")
-    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the model runs")
+    parser.add_argument(
+        "--device",
+        default="auto",
+        choices=DEVICE_CHOICES,
+        help="where the model runs (default: auto, a CUDA GPU when there is one)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument(
         "--strokes",

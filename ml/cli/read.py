@@ -75,7 +75,12 @@ def get_args_parser() -> argparse.ArgumentParser:
         "is spelled (which letter follows which) and a code of letters keeps the models' reading",
     )
     parser.add_argument("--top-k", type=int, default=3, help="alternatives per character (default 3)")
-    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="where the models run")
+    parser.add_argument(
+        "--device",
+        default="auto",
+        choices=DEVICE_CHOICES,
+        help="where the models run (default: auto, a CUDA GPU when there is one)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per line of output")
     return parser
 

@@ -437,6 +437,18 @@ def drawings_figures(image_cards: list[ModelCard], directory: Path | None = None
     return figures
 
 
+def stroke_model_for(label_set: str, directory: Path | None = None) -> str | None:
+    """The stroke model of ``label_set`` whose fusion reads the validation writers best (ties: by name),
+    to fit to a new image model of those classes; None when there is none. Cards read unverified, as
+    :func:`drawings_figures` reads them (a name to suggest, not a model to load)."""
+    candidates = [
+        (-(card.figure(FUSED_PEN_VAL) or 0.0), card.name)
+        for _, card in _stroke_cards_unverified(directory)
+        if card.label_set == label_set and card.fusion
+    ]
+    return min(candidates)[1] if candidates else None
+
+
 def refit_command(strokes_name: str, image_model: str) -> str:
     """The command that fits ``strokes_name``'s fusion to ``image_model`` as its weights are now."""
     return f"glyphpad-ml fuse --strokes-model {strokes_name} --image-model {image_model} --write"

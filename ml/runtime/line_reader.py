@@ -568,6 +568,11 @@ def _words(parts: Sequence[CharacterPart]) -> list[list[int]]:
     return words
 
 
+def reads_letters(labels: Sequence[str]) -> bool:
+    """Whether a model of these classes reads letters: a digits model has no case or spelling to weigh."""
+    return any(label.isalpha() for label in labels)
+
+
 def line_companions(
     image: Recognizer, directory: Path | None = None, device: str = "auto", threads: int = COMPANION_THREADS
 ) -> tuple[Recognizer | None, Recognizer | None]:
@@ -585,7 +590,8 @@ def line_companions(
             log.warning("%s is not used to read lines: %s", name, error)
             return None
 
-    case_model = companion(CASE_MODEL, not any(c.islower() for c in image.labels))
+    # (A digits model has no case to tell: byclass62 was loaded, and said, for a model of no letters.)
+    case_model = companion(CASE_MODEL, reads_letters(image.labels) and not any(c.islower() for c in image.labels))
     partner = companion(PICTURE_PARTNER, image.card.name != PICTURE_PARTNER)
     if partner is not None and list(partner.labels) != list(image.labels):
         partner = None  # another label set: it cannot second this model
@@ -636,7 +642,7 @@ class LineReader:
         fused, problem = fusion_or_reason(image, device, threads=threads)
         case_model, partner = line_companions(image, None, device, companion_threads) if companions else (None, None)
         pairs = None
-        if english:
+        if english and reads_letters(image.labels):  # (no words to spell from digits)
             try:
                 pairs = load_letter_pairs()
             except LetterPairsError as error:

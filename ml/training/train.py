@@ -133,7 +133,8 @@ class TrainConfig:
     pen_variants: int = option(
         4,
         "augmented drawings rendered per UNIPEN training character; rendered once and cached (the first run "
-        "with a setting renders them all: minutes on 2 cores; --max-per-class renders fewer, --pen-data none none)",
+        "with a setting renders them all: minutes on 2 cores; --max-per-class renders fewer, --pen-data none "
+        "renders none)",
     )
     # 64: twice the updates of 128 per epoch, +0.5% val accuracy on a 3-epoch proxy, for 22% fewer
     # images/s on a 2-core CPU (1,373 vs 1,756 measured); short runs are update-bound.
@@ -799,11 +800,20 @@ def load_pen_splits(config: TrainConfig, label_set: LabelSet) -> PenSplits | Non
     )
 
 
-def fused_drawings_hint(start_from: str, name: str) -> str:
-    """How a fine-tune reads drawings in the app, said after where to copy it: from the picture alone, until
-    the stroke model fused with the model it started from is fitted to it too."""
-    from ml.runtime.cards import WeightsError, drawings_figure
+def fused_drawings_hint(start_from: str, name: str, label_set: str) -> str:
+    """How a new model reads drawings in the app, said after where to copy it: from the picture alone,
+    until a stroke model is fitted to it too (for a fine-tune, the one fused with the model it started
+    from; else the stroke model of its classes fused best). "" for classes no stroke model reads."""
+    from ml.runtime.cards import WeightsError, drawings_figure, refit_command, stroke_model_for
 
+    if not start_from:  # (a model of its own was read from the picture alone, and nothing said so)
+        strokes = stroke_model_for(label_set)
+        if strokes is None:
+            return ""
+        return (
+            f". The app reads a drawing with it from the picture alone; to read the pen's strokes too, "
+            f"then run: {refit_command(strokes, name)}"
+        )
     try:
         partner = drawings_figure(starting_card(start_from))
     except (WeightsError, OSError):
@@ -812,7 +822,7 @@ def fused_drawings_hint(start_from: str, name: str) -> str:
         return ". The app reads a drawing with it from the picture alone"
     return (
         f". The app reads a drawing with it from the picture alone; to read the pen's strokes too, as "
-        f"{start_from} does, then run: glyphpad-ml fuse --strokes-model {partner[1]} --image-model {name} --write"
+        f"{start_from} does, then run: {refit_command(partner[1], name)}"
     )
 
 
@@ -1204,7 +1214,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
             if replaces_a_model(name)
             else "; an open GlyphPad lists it at once"
         )
-        + (fused_drawings_hint(config.start_from, name) if config.start_from else ""),
+        + fused_drawings_hint(config.start_from, name, config.labels),
         file=sys.stderr,
     )
     return weights_path
