@@ -878,23 +878,28 @@ def test_fuse_says_what_is_wrong_with_the_image_model_it_was_given(
 
 
 def test_a_new_model_says_how_its_drawings_can_be_read_with_the_strokes_too(
-    fused_weights: Path, monkeypatch: pytest.MonkeyPatch
+    fused_weights: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from ml.runtime.cards import read_card
     from ml.training.train import fused_drawings_hint
 
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
     fitted = "glyphpad-ml fuse --strokes-model strokes_tiny --image-model mine --write"
-    hint = fused_drawings_hint("cnn_tiny", "mine", "emnist36")  # cnn_tiny reads drawings fused with strokes_tiny
-    assert hint.endswith(fitted) and "as cnn_tiny does" in hint
-    alone = ". The app reads a drawing with it from the picture alone"
-    assert fused_drawings_hint("gru_tiny", "mine", "emnist36") == alone
-    # Trained from scratch (an ML practitioner's trial: only a fine-tune was told), the stroke model of its
-    # classes; none for classes no stroke model reads.
+    alone = ". The app reads a drawing with it from the picture alone; to read the pen's strokes too"
     labels = read_card(fused_weights / "strokes" / "strokes_tiny.json").label_set
-    hint = fused_drawings_hint("", "mine", labels)
-    assert hint.startswith(alone) and hint.endswith(fitted)
+    hint = fused_drawings_hint("cnn_tiny", "mine", labels)  # cnn_tiny reads drawings fused with strokes_tiny
+    assert hint == f"{alone}, as cnn_tiny does, then run: {fitted}"
+    # Trained from scratch, or from a model read from the picture alone (an ML practitioner's trial: only a
+    # fine-tune of a fused model was told), the stroke model of its classes; none for classes none reads.
+    for start_from in ("", "gru_tiny"):
+        assert fused_drawings_hint(start_from, "mine", labels) == f"{alone}, then run: {fitted}"
     assert fused_drawings_hint("", "mine", next(name for name in ("digits10", "letters26") if name != labels)) == ""
+    # A damaged stroke model is not offered (fuse refused it, and the app reads with another).
+    damaged = tmp_path / "weights"
+    shutil.copytree(fused_weights, damaged)
+    (damaged / "strokes" / "strokes_tiny.onnx").write_bytes(b"not a graph")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(damaged))
+    assert fused_drawings_hint("cnn_tiny", "mine", labels) == fused_drawings_hint("", "mine", labels) == ""
 
 
 def test_a_stroke_file_may_say_the_pad_it_was_written_on() -> None:

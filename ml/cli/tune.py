@@ -59,7 +59,12 @@ def get_args_parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=0, help="sampler seed and each trial's training seed (default %(default)s)"
     )
     p.add_argument("--data", default="", help=EMNIST_HELP)
-    p.add_argument("--device", default="auto", choices=DEVICE_CHOICES, help="training device")
+    p.add_argument(
+        "--device",
+        default="auto",
+        choices=DEVICE_CHOICES,
+        help="training device (default: auto, a CUDA GPU when there is one)",
+    )
     p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = OMP_NUM_THREADS when set, else every core)")
     p.add_argument(
         "--out",

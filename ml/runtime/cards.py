@@ -439,14 +439,15 @@ def drawings_figures(image_cards: list[ModelCard], directory: Path | None = None
 
 def stroke_model_for(label_set: str, directory: Path | None = None) -> str | None:
     """The stroke model of ``label_set`` whose fusion reads the validation writers best (ties: by name),
-    to fit to a new image model of those classes; None when there is none. Cards read unverified, as
-    :func:`drawings_figures` reads them (a name to suggest, not a model to load)."""
+    to fit to a new image model of those classes; None when there is none that can be used (a damaged one
+    was suggested, and fuse then refused it)."""
     candidates = [
-        (-(card.figure(FUSED_PEN_VAL) or 0.0), card.name)
-        for _, card in _stroke_cards_unverified(directory)
+        (-(card.figure(FUSED_PEN_VAL) or 0.0), path.stem)
+        for path, card in _stroke_cards_unverified(directory)
         if card.label_set == label_set and card.fusion
     ]
-    return min(candidates)[1] if candidates else None
+    usable = (name for _, name in sorted(candidates) if not stroke_model_problem(name, directory))
+    return next(usable, None)
 
 
 def refit_command(strokes_name: str, image_model: str) -> str:

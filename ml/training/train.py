@@ -803,26 +803,25 @@ def load_pen_splits(config: TrainConfig, label_set: LabelSet) -> PenSplits | Non
 def fused_drawings_hint(start_from: str, name: str, label_set: str) -> str:
     """How a new model reads drawings in the app, said after where to copy it: from the picture alone,
     until a stroke model is fitted to it too (for a fine-tune, the one fused with the model it started
-    from; else the stroke model of its classes fused best). "" for classes no stroke model reads."""
-    from ml.runtime.cards import WeightsError, drawings_figure, refit_command, stroke_model_for
+    from when it can be used; else the stroke model of its classes fused best). "" for classes no stroke
+    model reads (a model trained from scratch was told nothing, even where one does)."""
+    from ml.runtime.cards import WeightsError, drawings_figure, refit_command, stroke_model_for, stroke_model_problem
 
-    if not start_from:  # (a model of its own was read from the picture alone, and nothing said so)
-        strokes = stroke_model_for(label_set)
-        if strokes is None:
-            return ""
-        return (
-            f". The app reads a drawing with it from the picture alone; to read the pen's strokes too, "
-            f"then run: {refit_command(strokes, name)}"
-        )
-    try:
-        partner = drawings_figure(starting_card(start_from))
-    except (WeightsError, OSError):
-        partner = None
-    if partner is None:
-        return ". The app reads a drawing with it from the picture alone"
+    partner = None
+    if start_from:
+        try:
+            fitted = drawings_figure(starting_card(start_from))
+        except (WeightsError, OSError):
+            fitted = None
+        if fitted is not None and not stroke_model_problem(fitted[1]):  # (damaged, the app reads with another)
+            partner = fitted[1]
+    strokes = partner or stroke_model_for(label_set)
+    if strokes is None:
+        return ""
+    as_before = f", as {start_from} does" if partner else ""
     return (
-        f". The app reads a drawing with it from the picture alone; to read the pen's strokes too, as "
-        f"{start_from} does, then run: {refit_command(partner[1], name)}"
+        f". The app reads a drawing with it from the picture alone; to read the pen's strokes too{as_before}, "
+        f"then run: {refit_command(strokes, name)}"
     )
 
 
