@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
         self._stroke_partners: dict[str, StrokePartner] = {}  # image model -> the stroke model reading with it
         self._system_palette = system_palette or QApplication.palette()
         self.models: dict[str, ModelInfo] = {}
+        self._letter_pairs_problem = ""  # why the letter pairs cannot be read (service.spelling_checked), if so
         self._current_input: Any = None  # what the last recognition was asked about
         self._current_strokes: Any = None  # its pen strokes (ml.runtime.strokes.Strokes), when it was drawn
         self._current_model_input: np.ndarray | None = None
@@ -944,19 +945,10 @@ class MainWindow(QMainWindow):
 
     def _on_spelling_checked(self, reason: str) -> None:
         """The letter pairs read (``reason`` empty) or not: View -> Read Words as English is greyed, saying
-        why in its text and tooltip (the preference is kept for when they can be read again), and where
-        text mode would use them now, the status bar says so."""
-        available = not reason
-        self.english_action.setEnabled(available)
-        shown = ENGLISH_WORDS_TEXT if available else f"{ENGLISH_WORDS_TEXT} (letter pairs unreadable)"
-        self.english_action.setText(shown)
-        said = f"Cannot be used: {reason} (Model → Reload Models reads them again)"
-        self.english_action.setStatusTip(ENGLISH_WORDS_TIP if available else said)
-        self.english_action.setToolTip(ENGLISH_WORDS_TEXT.replace("&", "") if available else said)
-        # A greyed item of a Fusion menu is never highlighted (its status tip never shows): the reason shows
-        # as the menu's tooltip while it is greyed (the menu's other items' tooltips would repeat their keys).
-        self.view_menu.setToolTipsVisible(not available)
-        if not available and self.text_mode and self.preferences.english_words:
+        why (:meth:`_show_english_item`), and where text mode would use them now, the status bar says so."""
+        self._letter_pairs_problem = reason
+        self._show_english_item()
+        if reason and self.text_mode and self.preferences.english_words:
             # Said as an answer: the line being read, whose count follows at once, does not hide it.
             self.voice.say(f"Words are read without English spelling: {reason}", 10)
 
@@ -1251,11 +1243,34 @@ class MainWindow(QMainWindow):
         self.predictions.set_merged_case(merged)
         self.explain_view.set_classes(list(info.card.labels) if info and info.card else [], merged)
 
+    def _show_english_item(self) -> None:
+        """View -> Read Words as English, greyed where it cannot be used, saying why in its text and tooltip
+        (the preference is kept for when it can): letter pairs that cannot be read, or a model in use that
+        reads no letters (a digits model: the item was active and did nothing)."""
+        info = self.models.get(self.preferences.model)
+        no_letters = info is not None and info.card is not None and not any(c.isalpha() for c in info.card.labels)
+        if self._letter_pairs_problem:
+            why = "letter pairs unreadable"
+            said = f"Cannot be used: {self._letter_pairs_problem} (Model → Reload Models reads them again)"
+        elif no_letters:
+            why = "the model reads no letters"
+            said = f"{self.preferences.model} reads no letters: there is no spelling to weigh"
+        else:
+            why = said = ""
+        self.english_action.setEnabled(not why)
+        self.english_action.setText(f"{ENGLISH_WORDS_TEXT} ({why})" if why else ENGLISH_WORDS_TEXT)
+        self.english_action.setStatusTip(said or ENGLISH_WORDS_TIP)
+        self.english_action.setToolTip(said or ENGLISH_WORDS_TEXT.replace("&", ""))
+        # A greyed item of a Fusion menu is never highlighted (its status tip never shows): the reason shows
+        # as the menu's tooltip while it is greyed (the menu's other items' tooltips would repeat their keys).
+        self.view_menu.setToolTipsVisible(bool(why))
+
     def _show_model_scope(self) -> None:
         """Text mode says when the model in use reads only digits or only letters: a line of both comes out
         all one kind (a letters model read "HI 42" as "HI Qz", with nothing to say why)."""
         info = self.models.get(self.preferences.model)
         scope = READS_ONLY.get(info.label_set if info else "")
+        self._show_english_item()
         self.text_panel.set_scope(
             f"{self.preferences.model} reads {scope} only. For both, choose a model of 36 classes or more."
             if scope

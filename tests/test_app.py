@@ -5123,6 +5123,32 @@ def test_letter_pairs_that_cannot_be_read_grey_the_english_item_and_say_why(  # 
         win.close()
 
 
+def test_a_model_that_reads_no_letters_greys_read_words_as_english(  # type: ignore[no-untyped-def]
+    qtbot, trained_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ML practitioner's trial: a digits model's lines were read with English spelling (it did nothing),
+    and the View menu's item stayed active."""
+    folder = tmp_path / "weights"
+    shutil.copytree(trained_weights, folder)
+    (folder / "language").mkdir(exist_ok=True)
+    shutil.copy(REPO_ROOT / "weights" / "language" / "letter_pairs.json", folder / "language")
+    for suffix in (".safetensors", ".onnx", ".json"):
+        shutil.copy(REPO_ROOT / "weights" / f"digits{suffix}", folder)
+    win = _window_on_weights(qtbot, folder, monkeypatch)
+    try:
+        qtbot.waitUntil(lambda: "digits" in win.models, timeout=TIMEOUT_MS)
+        assert win.english_action.isEnabled() and win.english_action.text() == "Read Words as &English"
+        win.choose("model", "digits")
+        assert not win.english_action.isEnabled() and win.english_action.isChecked()  # the preference is kept
+        assert win.english_action.text() == "Read Words as &English (the model reads no letters)"
+        assert "digits reads no letters" in win.english_action.toolTip() and win.view_menu.toolTipsVisible()
+        win.choose("model", "cnn_tiny")
+        assert win.english_action.isEnabled() and win.english_action.text() == "Read Words as &English"
+        assert not win.view_menu.toolTipsVisible()
+    finally:
+        win.close()
+
+
 def test_compare_keeps_the_models_unticked_across_restarts(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     first = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False)
     try:
