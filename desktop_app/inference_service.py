@@ -934,7 +934,8 @@ class InferenceService(QObject):
         """The model in use, its stroke model, and when bundled the case model (for case-merged models), the
         second image model that reads pictures of lines with it and the piece verifier that cuts them; with
         the English letter pairs when ``english``, bundled and the model reads letters."""
-        from ml.runtime.line_reader import LineReader, line_companions, reads_letters
+        from ml.runtime.labels import reads_letters
+        from ml.runtime.line_reader import LineReader, line_companions
         from ml.runtime.piece_verifier import load_piece_verifier
 
         self._check_letter_pairs()

@@ -131,7 +131,7 @@ from desktop_app.window_menus import ENGLISH_WORDS_TEXT, ENGLISH_WORDS_TIP, Keys
 from desktop_app.window_menus import shortcut_rows as menu_shortcut_rows
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.image_files import PICTURE_FORMAT_NAMES, UNREADABLE_MIME, is_folder, path_exists
-from ml.runtime.labels import READS_ONLY  # label sets of one kind of character: said beside their answers
+from ml.runtime.labels import READS_ONLY, reads_letters
 from ml.runtime.pen import PEN_WIDTHS_PX
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
@@ -1248,7 +1248,7 @@ class MainWindow(QMainWindow):
         (the preference is kept for when it can): letter pairs that cannot be read, or a model in use that
         reads no letters (a digits model: the item was active and did nothing)."""
         info = self.models.get(self.preferences.model)
-        no_letters = info is not None and info.card is not None and not any(c.isalpha() for c in info.card.labels)
+        no_letters = info is not None and info.card is not None and not reads_letters(info.card.labels)
         if self._letter_pairs_problem:
             why = "letter pairs unreadable"
             said = f"Cannot be used: {self._letter_pairs_problem} (Model → Reload Models reads them again)"

@@ -325,8 +325,9 @@ def _evaluate_words(recognizer: Any, args: argparse.Namespace, parts: list[str])
     from ml.evaluation.evaluate import WORD_COUNT
     from ml.evaluation.printed import score_printed
     from ml.evaluation.words import WORD_SEED, compose_words, english_vocabulary, score_words
+    from ml.runtime.labels import reads_letters
     from ml.runtime.letter_pairs import LetterPairsError, load_letter_pairs
-    from ml.runtime.line_reader import LineReader, reads_letters
+    from ml.runtime.line_reader import LineReader
     from ml.training.data.unipen import load_unipen, writer_split
 
     card = recognizer.card

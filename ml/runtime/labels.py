@@ -8,6 +8,7 @@ carries ``case_merged=True`` and may only serve a label set that merges that let
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # How many classes an answer lists unless asked for another number: the app's list, predict, the API.
@@ -23,6 +24,11 @@ BALANCED_LOWER_KEPT = "abdefghnqrt"
 
 # Label sets of one kind of character only: what they read, for a note where both kinds are written.
 READS_ONLY = {"digits10": "digits (0-9)", "letters26": "letters (A-Z, either case)"}
+
+
+def reads_letters(labels: Sequence[str]) -> bool:
+    """Whether a model of these classes reads letters: a digits model has no case or spelling to weigh."""
+    return any(label.isalpha() for label in labels)
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ from ml.runtime.joined_letters import (
     likeliest_two,
     links,
 )
-from ml.runtime.labels import TOP_K
+from ml.runtime.labels import TOP_K, reads_letters
 from ml.runtime.letter_pairs import LetterPairs, LetterPairsError, load_letter_pairs, read_as_english
 from ml.runtime.levelling import (
     LEVEL_BELOW_DEGREES,
@@ -566,11 +566,6 @@ def _words(parts: Sequence[CharacterPart]) -> list[list[int]]:
             words.append([])
         words[-1].append(i)
     return words
-
-
-def reads_letters(labels: Sequence[str]) -> bool:
-    """Whether a model of these classes reads letters: a digits model has no case or spelling to weigh."""
-    return any(label.isalpha() for label in labels)
 
 
 def line_companions(
