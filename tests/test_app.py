@@ -3849,6 +3849,9 @@ def _line_read_whole(qtbot, window: MainWindow, characters: int) -> None:  # typ
             not window.lines.pending
             and window.lines.line is not None
             and len(window.lines.line.line.characters) == characters
+            # nor a reading still to come: the pad resized as the row came, on a machine slow to paint, is read
+            # again once its size settles, and the row built anew (a Tab chain of the old buttons failed in CI)
+            and not window._resize_settled.isActive()
         ),
         timeout=TIMEOUT_MS,
     )
