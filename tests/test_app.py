@@ -6428,16 +6428,44 @@ def test_answers_are_shown_in_a_fixed_width_font_where_the_systems_is_not_one(  
 ) -> None:
     # Under a Japanese locale the system's fixed font resolved to a proportional fallback, in which l and I
     # are one stroke: a fixed-width family is taken instead.
-    from PySide6.QtGui import QFont, QFontDatabase, QFontInfo
+    from PySide6.QtGui import QFont, QFontDatabase
 
     from desktop_app.widgets import fonts
 
     monkeypatch.setattr(QFontDatabase, "systemFont", lambda kind: QFont("DejaVu Sans"))
     fonts._fixed_font.cache_clear()
     try:
-        assert not QFontInfo(QFont("DejaVu Sans")).fixedPitch()
+        assert not fonts.is_fixed_width(QFont("DejaVu Sans"))
         chosen = fonts.character_font(QFont("DejaVu Sans", 12), scale=2.0)
-        assert QFontInfo(chosen).fixedPitch() and chosen.pointSizeF() == 24.0
+        assert fonts.is_fixed_width(chosen) and chosen.pointSizeF() == 24.0
+    finally:
+        fonts._fixed_font.cache_clear()
+
+
+def test_answers_are_shown_in_a_font_whose_zero_stands_out_from_its_o(  # type: ignore[no-untyped-def]
+    qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A teacher's trial read the answer O as a zero: in DejaVu Sans Mono, Linux's usual fixed font, the dot
+    # in the 0 fades at the rows' sizes. Where the system's fixed font is that one, a family whose 0 is
+    # marked plainly is taken; where none is installed, a fixed-width one still is.
+    from PySide6.QtGui import QFont, QFontDatabase
+
+    from desktop_app.widgets import fonts
+
+    installed = set(QFontDatabase.families())
+    if "DejaVu Sans Mono" not in installed:
+        pytest.skip("DejaVu Sans Mono is not installed")
+    assert fonts.is_fixed_width(QFont("DejaVu Sans Mono")) and not fonts.zero_stands_out(QFont("DejaVu Sans Mono"))
+    assert not fonts.zero_stands_out(QFont("DejaVu Sans"))  # its 0 is an open oval, as its O
+    monkeypatch.setattr(QFontDatabase, "systemFont", lambda kind: QFont("DejaVu Sans Mono"))
+    fonts._fixed_font.cache_clear()
+    try:
+        chosen = fonts.character_font(QFont("DejaVu Sans", 12))
+        assert fonts.is_fixed_width(chosen)
+        if any(fonts.zero_stands_out(QFont(family)) for family in fonts.FIXED_FAMILIES if family in installed):
+            assert fonts.zero_stands_out(chosen) and chosen.family() != "DejaVu Sans Mono"
+        else:
+            assert chosen.family() == "DejaVu Sans Mono"
     finally:
         fonts._fixed_font.cache_clear()
 

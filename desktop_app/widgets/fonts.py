@@ -5,42 +5,87 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection
 
-from PySide6.QtGui import QFont, QFontDatabase, QFontInfo
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QImage, QPainter
 
-# Fixed-width families in which l, I and 1, and O and 0, differ, tried in turn where the system's fixed
-# font is not fixed-width after all: under a Japanese locale it resolved to a proportional fallback (Droid
-# Sans Fallback), whose l and I are the same stroke.
+# Fixed-width families tried in turn where the system's fixed font will not do: under a Japanese locale it
+# resolved to a proportional fallback (Droid Sans Fallback), whose l and I are the same stroke; and in
+# DejaVu Sans Mono, Linux's usual one, the dot in the 0 fades below 20 px, leaving a narrow O and a 0 alike
+# (a teacher's trial read the answer O as a zero).
 FIXED_FAMILIES = (
-    "DejaVu Sans Mono",
     "Noto Sans Mono",
-    "Liberation Mono",
     "Cascadia Mono",
     "Consolas",
     "Menlo",
     "SF Mono",
+    "Ubuntu Mono",
+    "DejaVu Sans Mono",
+    "Liberation Mono",
     "Courier New",
 )
+
+# The pixel sizes of the answers' rows, buttons and big answer at which a 0 must stand out from an O.
+ZERO_CHECK_SIZES_PX = (12, 16, 24)
+# How much more of the middle of a 0 than of an O is ink, at least, at each of those sizes: a slashed 0 has
+# 0.3 or more; DejaVu Sans Mono's dotted 0 has 0.02 at 16 px.
+ZERO_MARK_MIN_INK = 0.15
+
+
+def _middle_ink(font: QFont, char: str, pixel_size: int) -> float:
+    """The share of ink (0-1) in the middle of ``char``'s drawn box: a 0's slash or dot, an O's hole."""
+    sized = QFont(font)
+    sized.setPixelSize(pixel_size)
+    box = QFontMetrics(sized).tightBoundingRect(char)
+    if box.width() < 5 or box.height() < 5:
+        return 0.0
+    image = QImage(box.width(), box.height(), QImage.Format.Format_Grayscale8)
+    image.fill(255)
+    painter = QPainter(image)
+    painter.setFont(sized)
+    painter.setPen(QColor("black"))
+    painter.drawText(-box.x(), -box.y(), char)
+    painter.end()
+    width, height = box.width(), box.height()
+    xs = range(int(width * 0.3), int(width * 0.7) + 1)
+    ys = range(int(height * 0.3), int(height * 0.7) + 1)
+    ink = [255 - image.pixelColor(x, y).red() for y in ys for x in xs if x < width and y < height]
+    return sum(ink) / (255 * len(ink)) if ink else 0.0
+
+
+def is_fixed_width(font: QFont) -> bool:
+    """Whether narrow and wide characters take the same width in ``font`` (Qt calls Noto Sans Mono
+    proportional, from a flag in the file, though its letters are all one width)."""
+    metrics = QFontMetrics(font)
+    return len({metrics.horizontalAdvance(char) for char in "iIl1MWO0"}) == 1
+
+
+def zero_stands_out(font: QFont) -> bool:
+    """Whether ``font``'s 0 is marked (slashed or dotted) plainly enough to tell from its O at the sizes
+    answers are shown at."""
+    return all(
+        _middle_ink(font, "0", size) - _middle_ink(font, "O", size) >= ZERO_MARK_MIN_INK for size in ZERO_CHECK_SIZES_PX
+    )
 
 
 @functools.cache
 def _fixed_font() -> QFont:
-    """Chosen once (fonts are looked up per table cell); copied by each caller."""
-    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-    if QFontInfo(font).fixedPitch():
-        return font
+    """Chosen once (fonts are looked up per table cell); copied by each caller. The system's fixed font
+    where its 0 stands out, else the first family here whose does, else the first fixed-width one."""
+    system = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
     families = set(QFontDatabase.families())
-    for family in FIXED_FAMILIES:
-        if family in families:
-            chosen = QFont(family)
-            if QFontInfo(chosen).fixedPitch():
-                return chosen
-    font.setStyleHint(QFont.StyleHint.TypeWriter)  # the best left: whatever fixed font fontconfig has
-    return font
+    candidates = [system] + [QFont(family) for family in FIXED_FAMILIES if family in families]
+    fixed = [font for font in candidates if is_fixed_width(font)]
+    for font in fixed:
+        if zero_stands_out(font):
+            return font
+    if fixed:
+        return fixed[0]
+    system.setStyleHint(QFont.StyleHint.TypeWriter)  # the best left: whatever fixed font fontconfig has
+    return system
 
 
 def character_font(like: QFont, scale: float = 1.0, bold: bool = False) -> QFont:
-    """A fixed-width font at ``like``'s size times ``scale``, the system's where it is one: in it l, I and 1,
-    and O and 0, differ (in the interface's sans-serif font the answer "L / l" read as "L / I")."""
+    """A fixed-width font at ``like``'s size times ``scale``: in it l, I and 1, and O and 0, differ (in the
+    interface's sans-serif font the answer "L / l" read as "L / I")."""
     font = QFont(_fixed_font())
     if like.pointSizeF() > 0:
         font.setPointSizeF(like.pointSizeF() * scale)
@@ -50,7 +95,7 @@ def character_font(like: QFont, scale: float = 1.0, bold: bool = False) -> QFont
     return font
 
 
-# Characters that look alike in many fonts (DejaVu Sans Mono's 0 is an O a little narrower), named where a
+# Characters that look alike in many fonts (where no marked 0 is found, a 0 is an O a little narrower), named where a
 # reading is offered or described, so a choice between them is never a guess at a glyph.
 LOOKALIKE_NAMES = {
     "0": "zero",
