@@ -56,7 +56,7 @@ POINTER_ROWS = (
     ("Read a picture", "Drop it on the window, or paste it"),
     ("Without a pen or mouse", "Open (Ctrl+O) or paste (Ctrl+V) a picture, or open a stroke file"),
     ("Text mode: other readings of a character, a space before it", "Click it, or Tab to it and Space"),
-    ("Text mode: type the right character", "Its menu's Type another…"),
+    ("Text mode: type the right character", "Type it after a click on it (or Tab), or its menu's Type another…"),
     ("Text mode: a stray mark", "Its menu's Leave out of the text"),
     ("Text mode: one letter boxed as two", "Either half's menu: Join with the next (previous) character"),
     ("Text mode: two letters boxed as one (or written in one stroke)", "Its menu: Split in two"),

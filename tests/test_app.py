@@ -2862,12 +2862,12 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
 
     def space_action(position: int):  # type: ignore[no-untyped-def]
         buttons = [b for b in window.text_panel._buttons if b.text() != "␣"]
-        return next(a for a in buttons[position].menu().actions() if "pace before" in a.text())
+        return next(a for a in buttons[position].menu().actions() if "pace before" in a.text().replace("&", ""))
 
-    assert space_action(2).text() == "Space before"
+    assert space_action(2).text() == "Space &before"
     space_action(2).trigger()  # a word gap the splitting missed, put in from the character's menu
     assert window.lines.line_text() == "HT AX" and window.text_panel.shown_text() == "HT AX"
-    assert space_action(2).text() == "Remove the space before"
+    assert space_action(2).text() == "Remove the space &before"
     space_action(2).trigger()  # and taken out again
     assert window.lines.line_text() == "HTAX" and window.text_panel.shown_text() == "HTAX"
     window.copy_text()
@@ -3766,6 +3766,35 @@ def test_a_character_typed_on_a_focused_character_is_its_reading(qtbot) -> None:
     with qtbot.waitSignal(panel.character_chosen) as chosen:  # AltGr on Windows: Ctrl+Alt, a character
         qtbot.keyClick(button, "@", Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
     assert chosen.args == [2, "@"]
+
+
+def test_a_character_typed_in_its_open_menu_is_its_reading(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A teacher's trial clicked a character, typed the right one as its tooltip says, and nothing changed:
+    the open menu took the keys; and the click left the keys with the pad, so typing after Escape did not
+    reach the character either."""
+    from desktop_app.widgets.text_panel import TextPanel
+
+    panel = TextPanel()
+    qtbot.addWidget(panel)
+    panel.set_line([("i", False), ("b", False)], [[("i", 0.9), ("j", 0.1)], [("b", 0.9)]])
+    panel.show()
+    button = panel._buttons[0]
+    assert button.focusPolicy() == Qt.FocusPolicy.StrongFocus  # a click focuses it
+    menu = button.menu()
+    menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+    qtbot.waitUntil(menu.isVisible, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(panel.character_chosen) as chosen:
+        qtbot.keyClick(menu, "j")
+    assert chosen.args == [0, "j"] and not menu.isVisible()
+    menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+    qtbot.waitUntil(menu.isVisible, timeout=TIMEOUT_MS)
+    with qtbot.assertNotEmitted(panel.character_chosen):  # the arrows still walk the menu, Escape closes it
+        qtbot.keyClick(menu, Qt.Key.Key_Down)
+        qtbot.keyClick(menu, Qt.Key.Key_Escape)
+    assert not menu.isVisible()
+    # Its items' underlined letters are picked with Alt (a letter alone is a reading).
+    mnemonics = {a.text().split("&")[1][0].lower() for a in menu.actions() if "&" in a.text()}
+    assert {"t", "l"} <= mnemonics and len(mnemonics) == len([a for a in menu.actions() if "&" in a.text()])
 
 
 def test_a_characters_menu_offers_the_marks_no_model_reads(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -5829,7 +5858,11 @@ def test_text_mode_backspace_takes_the_rightmost_and_a_stray_mark_can_be_left_ou
     assert button.text() == LEFT_OUT_MARK and "left out" in button.accessibleName()
     window.lines.correct_character(1, read[1])  # a reading picked again brings it back
     assert window.lines.line_text() == f"{read[0]} {read[1:]}"
-    left_out = [a for a in window.text_panel._character_buttons()[1].menu().actions() if "Leave out" in a.text()]
+    left_out = [
+        a
+        for a in window.text_panel._character_buttons()[1].menu().actions()
+        if "Leave out" in a.text().replace("&", "")
+    ]
     left_out[0].trigger()
     assert window.lines.line_text() == f"{read[0]} {read[2]}"
 

@@ -270,6 +270,8 @@ class TextPanel(QWidget):
                 button.setAccessibleName(f"character {position + 1}: left out of the text")
                 button.setToolTip("Left out of the text: click (or Space) to give it a reading again")
             menu = button.menu()
+            assert isinstance(menu, CharacterMenu)
+            menu.typed.connect(lambda typed, p=position: self.character_chosen.emit(p, typed))
             menu.aboutToShow.connect(lambda p=position: self.character_pointed.emit(p))
             menu.aboutToHide.connect(lambda: self.character_pointed.emit(-1))
             for option, prob in options:
@@ -283,7 +285,7 @@ class TextPanel(QWidget):
                 action.setChecked(option == char)
                 action.triggered.connect(lambda _=False, p=position, c=option: self.character_chosen.emit(p, c))
             menu.addSeparator()
-            typed = menu.addAction("Type another…")
+            typed = menu.addAction("&Type another…")
             typed.triggered.connect(lambda _=False, p=position: self._type_character(p))
             # A mark read as a letter (a comma as an i, a hyphen as an s), or a letter as a mark: one click,
             # not a dialog (the readings are the models', and no model reads marks).
@@ -302,10 +304,10 @@ class TextPanel(QWidget):
                     action.setChecked(cased_word(word, case) == word)
                     action.triggered.connect(lambda _=False, p=position, c=case: self.word_case_chosen.emit(p, c))
             if char:  # a stray mark, or a letter split in two boxes ("m" read as "n" and "7"): the text goes on
-                left_out = menu.addAction("Leave out of the text")
+                left_out = menu.addAction("&Leave out of the text")
                 left_out.triggered.connect(lambda _=False, p=position: self.character_chosen.emit(p, ""))
             if position and not (position < len(breaks) and breaks[position]):  # a word gap missed, or one seen
-                spaced = menu.addAction("Remove the space before" if space else "Space before")
+                spaced = menu.addAction("Remove the space &before" if space else "Space &before")
                 spaced.triggered.connect(lambda _=False, p=position, on=not space: self.space_chosen.emit(p, on))
             # One character split in two boxes (an H's stems apart), or two the person joined by mistake; from
             # either half (a trial's person opened the right half's menu, found no join and took its reading).
@@ -386,19 +388,16 @@ class TextPanel(QWidget):
             and watched in self._buttons
         ):
             self.character_pointed.emit(-1)
-        elif isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress and watched in self._buttons:
+        elif (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and watched in self._buttons
+            and (typed := typed_reading(event))
+        ):
             # A character typed on the focused character is its reading, as its tooltip says (typing there did
             # nothing: only the menu's Type another… did it). Space still opens its menu.
-            typed = event.text()
-            # Shift, the keypad and AltGr (Ctrl+Alt on Windows, a group switch elsewhere: @ € { } on many
-            # layouts) type characters; Ctrl or Alt alone make shortcuts.
-            modifier = Qt.KeyboardModifier
-            typing = modifier.ShiftModifier | modifier.KeypadModifier | modifier.GroupSwitchModifier
-            held = event.modifiers() & ~typing
-            plain = held == modifier.NoModifier or held == (modifier.ControlModifier | modifier.AltModifier)
-            if plain and len(typed) == 1 and typed.isprintable() and not typed.isspace():
-                self.character_chosen.emit(self._character_buttons().index(watched), typed)
-                return True
+            self.character_chosen.emit(self._character_buttons().index(watched), typed)
+            return True
         return super().eventFilter(watched, event)
 
     def _character_buttons(self) -> list[QWidget]:
@@ -487,12 +486,42 @@ class TextPanel(QWidget):
         return joined_by
 
 
+def typed_reading(event: QKeyEvent) -> str:
+    """The character a key press types as a character's reading, or "" for a key that types none (Space
+    opens a menu; Ctrl or Alt alone make shortcuts, and Alt picks a menu's underlined item)."""
+    typed = event.text()
+    # Shift, the keypad and AltGr (Ctrl+Alt on Windows, a group switch elsewhere: @ € { } on many layouts)
+    # type characters.
+    modifier = Qt.KeyboardModifier
+    typing = modifier.ShiftModifier | modifier.KeypadModifier | modifier.GroupSwitchModifier
+    held = event.modifiers() & ~typing
+    plain = held == modifier.NoModifier or held == (modifier.ControlModifier | modifier.AltModifier)
+    return typed if plain and len(typed) == 1 and typed.isprintable() and not typed.isspace() else ""
+
+
+class CharacterMenu(QMenu):
+    """A character's menu of other readings, in which a character typed is its reading: a teacher's trial
+    clicked a character, typed the right one as its tooltip says, and nothing changed (the open menu took
+    the keys). Its items' underlined letters are picked with Alt."""
+
+    typed = Signal(str)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if typed := typed_reading(event):
+            self.close()
+            self.typed.emit(typed)
+            return
+        super().keyPressEvent(event)
+
+
 def _character_button(text: str, font: QFont) -> QToolButton:
-    """A character of the line as a button: large, with a menu of its other readings."""
+    """A character of the line as a button: large, with a menu of its other readings. A click focuses it,
+    so that typing after its menu closes puts the right character in its place (the pad had the keys)."""
     button = QToolButton()
     button.setText(text.replace("&", "&&"))  # a typed & is a character, not a shortcut's marker
     button.setProperty(CHARACTER_PROPERTY, text)
     button.setFont(font)
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-    button.setMenu(QMenu(button))
+    button.setMenu(CharacterMenu(button))
     return button
