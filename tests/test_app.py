@@ -1378,6 +1378,22 @@ def test_a_name_that_nearly_fits_its_column_is_given_two_lines(qtbot) -> None:  
     assert table.rowHeight(0) < 2 * table.fontMetrics().lineSpacing()
 
 
+def test_compare_says_a_drawings_fault_once_not_in_every_row(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A teacher's trial tapped a dot: each model's row said "a single dot, not a character"."""
+    from desktop_app.inference_service import ComparisonRow
+    from desktop_app.widgets.compare_view import CompareView
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    dot = "a single dot, not a character"
+    view.show_rows([ComparisonRow(name, error=dot) for name in ("digits", "emnist36", "letters")], "digits")
+    assert view.table.rowCount() == 0 and view.summary.text() == f"Nothing to compare: {dot}"
+    # A model's own failure beside others' answers stays in its row.
+    rows = [ComparisonRow("digits", "7", 0.9, classes=tuple("0123456789")), ComparisonRow("broken", error="damaged")]
+    view.show_rows(rows, "digits")
+    assert view.table.rowCount() == 2 and view.table.item(1, 1).text() == "damaged"
+
+
 def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.inference_service import ComparisonRow
     from desktop_app.widgets.compare_view import CompareView, agreement

@@ -207,6 +207,12 @@ class CompareView(QWidget):
         """Fill the table; ``selected`` (the model in use) is the reference answer and shown in bold. Not
         among the rows, the answer ``shown`` in the window (a ComparisonRow) is; without one, the most
         common answer."""
+        errors = {row.error for row in rows}
+        if len(rows) > 1 and len(errors) == 1 and "" not in errors:
+            # The drawing's fault, not the models' (a single dot): said once, not in every row (a teacher's
+            # trial found each model's row saying "a single dot, not a character", wrapped on two lines).
+            self.show_blank(f"Nothing to compare: {errors.pop()}")
+            return
         answered = [row for row in rows if not row.error]
         reference = next((row for row in answered if row.model == selected), shown)
         if reference is None:  # the model in use is not among them: the most common answer of the models
