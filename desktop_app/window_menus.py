@@ -187,9 +187,10 @@ def build_menus(window: MainWindow) -> None:
     window.text_size_shown.setEnabled(False)
     window.show_text_size()
     window.about_action = make_action(window, "&About GlyphPad", None, window.show_about)
-    window.cards_action = make_action(window, "&Model Cards", "F1", window.show_model_cards)
+    window.cards_action = make_action(window, "&Model Cards", "Shift+F1", window.show_model_cards)
     window.shortcuts_action = make_action(window, "&Keyboard Shortcuts", "Ctrl+/", window.show_shortcuts)
-    window.guide_action = make_action(window, "&Reading the Answers", "Shift+F1", window.show_guide)
+    # F1 is help in most programs: here the guide to the views (a teacher pressed F1 and got the model cards).
+    window.guide_action = make_action(window, "&Reading the Answers", "F1", window.show_guide)
 
     menu = window.menuBar()
     file_menu = menu.addMenu("&File")
