@@ -285,6 +285,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.explain_view, "Explain")
         self.tabs.addTab(self.compare_view, "Compare")
         self.tabs.addTab(self.batch_view, "Batch")
+        # Short of room (a 1024 px window at 200% text), the tabs' names are shortened ("Comp…") rather than
+        # the last tab scrolled out of sight behind an arrow (a teacher's trial found no Batch tab).
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
+        self.tabs.tabBar().setUsesScrollButtons(False)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)

@@ -1896,6 +1896,27 @@ def test_zoom_makes_every_text_of_the_window_larger_and_is_kept(qtbot, weights_e
         second.close()
 
 
+def test_every_side_tab_stays_in_sight_in_a_small_window_at_large_text(
+    qtbot, weights_env: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A teacher's trial, 1024 x 640 at 200%: the Batch tab was scrolled out of sight behind an arrow."""
+    window = _open_window(qtbot, tmp_path / "s.ini", size=(1024, 640))
+    try:
+        while window.preferences.text_size < 200:
+            window.zoom_in_action.trigger()
+        bar = window.tabs.tabBar()
+
+        def all_in_sight() -> bool:
+            shown = window.side_tabs.viewport().width()
+            # (the side tabs may scroll a little: the window is too narrow for every column at 200%)
+            return all(0 <= bar.tabRect(i).center().x() < min(bar.width(), shown) for i in range(3))
+
+        qtbot.waitUntil(all_in_sight, timeout=TIMEOUT_MS)
+    finally:
+        window.actual_size_action.trigger()
+        window.close()
+
+
 def test_zooming_in_gives_the_answer_its_room_before_the_models_view(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # A teacher zoomed in for a projector: the column widened, the model's view grew into its height and
     # the answer fell from 45 to 36 pt at 200% (1180x640, the default window on a 1280x720 screen).
