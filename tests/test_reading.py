@@ -1898,6 +1898,32 @@ def test_line_metrics_find_two_heights_only_where_there_are_two() -> None:
     assert "".join(forms[int(k)] for k in scores.argmax(1)) == "sun"
 
 
+def test_a_small_letter_by_its_shape_sets_the_x_height_of_a_line_of_one_height() -> None:
+    """A printed "cat" read "Cat" (a teacher's trial), "was" "Was": type's x-height stands 1.25-1.3 times
+    under its t and capitals, under TWO_HEIGHTS, and the c and w had no height to be small by."""
+    from ml.runtime.line_reader import case_votes, line_metrics, sure_small_letters
+
+    cat = np.array([[0, 54, 35, 100], [45, 54, 82, 100], [91, 44, 118, 100]], dtype=float)  # c, a, t
+    best, says = ["C", "A", "T"], [0.3, 0.97, 0.2]  # a case model: the a small, the c and t unsure
+    assert sure_small_letters(best, says) == [False, True, False]
+    assert sure_small_letters(["c", "a", "t"], [None, None, None]) == [False, True, False]  # 62 classes
+    assert sure_small_letters(best, [0.3, 0.6, 0.2]) == [False, False, False]  # an a not surely small
+    assert line_metrics(cat, best).small_height == 0  # by size alone: one height
+    metrics = line_metrics(cat, best, sure_small_letters(best, says))
+    assert 46 < metrics.small_height < 56
+    assert form_fit(cat[0], metrics).argmax() == SHORT  # the c, as high as the a, is small
+    forms, scores = read_case(
+        np.stack([case_merged({c: 1.0}, LABELS) for c in best]),
+        LABELS,
+        np.stack([form_fit(box, metrics) for box in cat]),
+        [[0, 1, 2]],
+        case_votes(LABELS, best, says, [False] * 3),
+    )
+    assert "".join(forms[int(k)] for k in scores.argmax(1)) == "cat"
+    # Capitals keep their height: an A the case model calls capital anchors nothing ("CAT").
+    assert line_metrics(cat, best, sure_small_letters(best, [0.3, 0.1, 0.2])).small_height == 0
+
+
 def test_read_reports_bad_inputs_in_one_line_each(
     fused_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPalette, QShortcut
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPalette, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -54,6 +54,9 @@ DISAGREES = Qt.ItemDataRole.UserRole + 1  # a cell of an answer that disagrees: 
 NAME_WRAP_SLACK_PX = 10  # a name is measured this much narrower than its cell (below)
 
 
+TABLE_LEAST_ROWS = 3  # the comparison's rows kept in sight, the least
+
+
 class WrappedNameDelegate(QStyledItemDelegate):
     """The Model column's names, measured for their row's height a little narrower than the cell: Qt
     measured "● emnist36_cnn + strokes" as one line at 173 px and painted it in two, the second cut off
@@ -78,10 +81,31 @@ class CompareView(QWidget):
         header = self.table.horizontalHeader().fontMetrics().horizontalAdvance("Says")
         self.table.setColumnWidth(1, max(answer, header) + 14)
 
+    def _table_least_height(self) -> int:
+        line = self.table.fontMetrics().lineSpacing()
+        heading = self.table.horizontalHeader().sizeHint().height()
+        return heading + TABLE_LEAST_ROWS * (line + 8) + 2 * self.table.frameWidth()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """The legend gives way to the table's rows where the view is short: in a 640 px window at 200% text
+        it took the height and left one row in sight (its words stay in the =● column's tooltip)."""
+        least = self._table_least_height()
+        layout = self.layout()
+        legend = self.legend.heightForWidth(self.table.width()) + (max(layout.spacing(), 0) if layout else 0)
+        if not self.legend.isHidden() and self.table.height() < least:
+            self.legend.hide()
+        elif self.legend.isHidden() and self.table.height() - legend >= least:
+            self.legend.show()
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange and hasattr(self, "table"):  # (not while it is being built)
             self._fit_answer_column()
+            QTimer.singleShot(0, self, self._fit_legend)  # (once the rows have their new height)
         if event.type() == QEvent.Type.PaletteChange:  # the disagreeing answers' orange, for the new theme
             for r in range(self.table.rowCount()):
                 for c in range(self.table.columnCount()):
