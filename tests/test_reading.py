@@ -1901,15 +1901,15 @@ def test_line_metrics_find_two_heights_only_where_there_are_two() -> None:
 def test_a_small_letter_by_its_shape_sets_the_x_height_of_a_line_of_one_height() -> None:
     """A printed "cat" read "Cat" (a teacher's trial), "was" "Was": type's x-height stands 1.25-1.3 times
     under its t and capitals, under TWO_HEIGHTS, and the c and w had no height to be small by."""
-    from ml.runtime.line_reader import case_votes, line_metrics, sure_small_letters
+    from ml.runtime.line_reader import case_by_shape, case_votes, line_metrics
 
     cat = np.array([[0, 54, 35, 100], [45, 54, 82, 100], [91, 44, 118, 100]], dtype=float)  # c, a, t
     best, says = ["C", "A", "T"], [0.3, 0.97, 0.2]  # a case model: the a small, the c and t unsure
-    assert sure_small_letters(best, says) == [False, True, False]
-    assert sure_small_letters(["c", "a", "t"], [None, None, None]) == [False, True, False]  # 62 classes
-    assert sure_small_letters(best, [0.3, 0.6, 0.2]) == [False, False, False]  # an a not surely small
+    assert case_by_shape(best, says) == [0, 1, 0]
+    assert case_by_shape(["c", "a", "t"], [None, None, None]) == [0, 1, 0]  # 62 classes
+    assert case_by_shape(best, [0.3, 0.6, 0.2]) == [0, 0, 0]  # an a not surely small
     assert line_metrics(cat, best).small_height == 0  # by size alone: one height
-    metrics = line_metrics(cat, best, sure_small_letters(best, says))
+    metrics = line_metrics(cat, best, case_by_shape(best, says))
     assert 46 < metrics.small_height < 56
     assert form_fit(cat[0], metrics).argmax() == SHORT  # the c, as high as the a, is small
     forms, scores = read_case(
@@ -1920,8 +1920,12 @@ def test_a_small_letter_by_its_shape_sets_the_x_height_of_a_line_of_one_height()
         case_votes(LABELS, best, says, [False] * 3),
     )
     assert "".join(forms[int(k)] for k in scores.argmax(1)) == "cat"
-    # Capitals keep their height: an A the case model calls capital anchors nothing ("CAT").
-    assert line_metrics(cat, best, sure_small_letters(best, [0.3, 0.1, 0.2])).small_height == 0
+    # Capitals keep their height: an A the case model calls capital anchors nothing ("CAT"); nor does one
+    # letter called small among as many called capitals (a handwritten "MATCHING" read "HAtcHInG").
+    assert line_metrics(cat, best, case_by_shape(best, [0.3, 0.1, 0.2])).small_height == 0
+    name = np.array([[0, 54, 35, 100], [45, 54, 82, 100], [91, 54, 128, 100], [138, 54, 170, 100]], dtype=float)
+    assert line_metrics(name, list("NAME"), case_by_shape(list("NAME"), [0.95, 0.02, 0.5, 0.5])).small_height == 0
+    assert line_metrics(name, list("NAME"), case_by_shape(list("NAME"), [0.95, 0.5, 0.5, 0.5])).small_height > 0
 
 
 def test_read_reports_bad_inputs_in_one_line_each(

@@ -157,6 +157,10 @@ STAY = 0.8
 DESCENDERS = "GJPQY"  # letters whose small form reaches below the baseline: g j p q y
 ASCENDERS = "BDFHKLT"  # letters whose small form is as tall as a capital: b d f h k l t
 TWO_HEIGHTS = 1.3  # a line whose characters come in two heights this far apart has small letters and capitals
+# Small letters with neither ascender nor tail whose shape is unlike their capital's: one read small by its
+# shape (a case model's chance at least SURE_SMALL) stands at the x-height.
+SHORT_UNLIKE_CAPITAL = "aemnr"
+SURE_SMALL = 0.9
 # An opened picture's written part is read in at most this many pixels (brought down to it), and at most
 # MAX_READ_SIDE wide or tall: a budget of pixels, not of its longer side, which made a long line's letters
 # small (lines of 8 validation words, 80 px tall: CER 26.5% read 800 px wide, 16.9% as they are; a scratch).
@@ -420,9 +424,11 @@ def _two_heights(above: np.ndarray) -> float:
     return math.exp((logs[split - 1] + logs[split]) / 2)
 
 
-def line_metrics(boxes: np.ndarray, best: Sequence[str]) -> LineMetrics:
+def line_metrics(boxes: np.ndarray, best: Sequence[str], shape_case: Sequence[int] = ()) -> LineMetrics:
     """Where the line stands: its baseline (median bottom of the characters not read as g j p q y), how
-    tall its characters stand above it, and whether they come in two heights (only with two letters)."""
+    tall its characters stand above it, and whether they come in two heights (only with two letters).
+    ``shape_case``: per character, 1 a small a e m n r by its shape, -1 a capital one, 0 neither or unsure
+    (:func:`case_by_shape`)."""
     standing = [i for i, label in enumerate(best) if label not in DESCENDERS] or list(range(len(boxes)))
     baseline = float(np.median(boxes[standing, 3]))
     above = np.maximum(baseline - boxes[:, 1], 1e-6)
@@ -440,7 +446,30 @@ def line_metrics(boxes: np.ndarray, best: Sequence[str]) -> LineMetrics:
         x_top = float(np.median(above[hanging]))
         if x_top <= 1.1 * float(np.median(above[standing])):
             small_height = x_top * math.sqrt(TWO_HEIGHTS)
+    anchors = [i for i in standing if i < len(shape_case) and shape_case[i] == 1]
+    capitals = sum(1 for case in shape_case if case == -1)
+    if small_height == 0 and len(anchors) > capitals:
+        # One height, and a small a e m n r in it by its shape: its top is the x-height, and what stands as
+        # high is small too ("was" read "Was", "can" "Can": type's two heights, 1.25 to 1.3 apart with a round
+        # letter's overshoot, fell under TWO_HEIGHTS, and nothing said which height the line was). Not where
+        # as many are capitals by their shape: a handwritten "MATCHING" with one N called small read "HAtcHInG".
+        small_height = float(np.median(above[anchors])) * math.sqrt(TWO_HEIGHTS)
     return LineMetrics(baseline, tall, small_height, small_height == 0 and any(b.isdigit() for b in best))
+
+
+def case_by_shape(best: Sequence[str], small_chances: Sequence[float | None]) -> list[int]:
+    """Per character: 1 a small a e m n r by its shape (read so by a model that tells the cases apart, or
+    read as a merged A E M N R that a case model, ``small_chances``: its chance of the small letter, None
+    where not asked, calls small with at least ``SURE_SMALL``), -1 such a capital, 0 neither or unsure."""
+
+    def case(label: str, chance: float | None) -> int:
+        if label in SHORT_UNLIKE_CAPITAL:
+            return 1
+        if label.lower() not in SHORT_UNLIKE_CAPITAL or chance is None:
+            return 0
+        return 1 if chance >= SURE_SMALL else -1 if chance <= 1 - SURE_SMALL else 0
+
+    return [case(label, chance) for label, chance in zip(best, small_chances, strict=True)]
 
 
 def form_fit(box: np.ndarray, line: LineMetrics) -> np.ndarray:
@@ -1530,8 +1559,9 @@ class LineReader:
                 if letter.lower() in case_labels and letter in case_labels:
                     low, high = row[case_labels.index(letter.lower())], row[case_labels.index(letter)]
                     votes[i] = float(low / max(low + high, 1e-9))
-        line = line_metrics(boxes, best)
-        small_votes = case_votes(labels, best, votes or [None] * len(parts), [bool(p.marks) for p in parts])
+        says: Sequence[float | None] = votes or [None] * len(parts)
+        line = line_metrics(boxes, best, case_by_shape(best, says))
+        small_votes = case_votes(labels, best, says, [bool(p.marks) for p in parts])
         fits = np.stack([form_fit(box, line) for box in boxes])
         form_labels, scores = read_case(probabilities, labels, fits, _words(parts), small_votes)
         for i, char in (typed or {}).items():
