@@ -427,8 +427,8 @@ def _two_heights(above: np.ndarray) -> float:
 def line_metrics(boxes: np.ndarray, best: Sequence[str], shape_case: Sequence[int] = ()) -> LineMetrics:
     """Where the line stands: its baseline (median bottom of the characters not read as g j p q y), how
     tall its characters stand above it, and whether they come in two heights (only with two letters).
-    ``shape_case``: per character, 1 a small a e m n r by its shape, -1 a capital one, 0 neither or unsure
-    (:func:`case_by_shape`)."""
+    ``shape_case``: per character, 1 a small a e m n r by its shape, -1 a letter that is a capital by its
+    shape, 0 neither or unsure (:func:`case_by_shape`)."""
     standing = [i for i, label in enumerate(best) if label not in DESCENDERS] or list(range(len(boxes)))
     baseline = float(np.median(boxes[standing, 3]))
     above = np.maximum(baseline - boxes[:, 1], 1e-6)
@@ -460,14 +460,17 @@ def line_metrics(boxes: np.ndarray, best: Sequence[str], shape_case: Sequence[in
 def case_by_shape(best: Sequence[str], small_chances: Sequence[float | None]) -> list[int]:
     """Per character: 1 a small a e m n r by its shape (read so by a model that tells the cases apart, or
     read as a merged A E M N R that a case model, ``small_chances``: its chance of the small letter, None
-    where not asked, calls small with at least ``SURE_SMALL``), -1 such a capital, 0 neither or unsure."""
+    where not asked, calls small with at least ``SURE_SMALL``), -1 any letter the case model calls a
+    capital as surely, 0 neither or unsure."""
 
     def case(label: str, chance: float | None) -> int:
         if label in SHORT_UNLIKE_CAPITAL:
             return 1
-        if label.lower() not in SHORT_UNLIKE_CAPITAL or chance is None:
+        if chance is None:
             return 0
-        return 1 if chance >= SURE_SMALL else -1 if chance <= 1 - SURE_SMALL else 0
+        if chance <= 1 - SURE_SMALL:  # any letter a capital by its shape (an L with its foot, a T)
+            return -1
+        return 1 if label.lower() in SHORT_UNLIKE_CAPITAL and chance >= SURE_SMALL else 0
 
     return [case(label, chance) for label, chance in zip(best, small_chances, strict=True)]
 
