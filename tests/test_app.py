@@ -1392,6 +1392,12 @@ def test_compare_says_a_drawings_fault_once_not_in_every_row(qtbot) -> None:  # 
     rows = [ComparisonRow("digits", "7", 0.9, classes=tuple("0123456789")), ComparisonRow("broken", error="damaged")]
     view.show_rows(rows, "digits")
     assert view.table.rowCount() == 2 and view.table.item(1, 1).text() == "damaged"
+    # A long message under a short view: the legend gives way to the table's rows (not only on a resize).
+    view.resize(300, 380)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_blank("Nothing to compare: " + "a long reason " * 12)
+    qtbot.waitUntil(lambda: view.table.height() >= view._table_least_height(), timeout=TIMEOUT_MS)
 
 
 def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -3835,9 +3841,48 @@ def test_a_character_typed_in_its_open_menu_is_its_reading(qtbot) -> None:  # ty
         qtbot.keyClick(menu, Qt.Key.Key_Down)
         qtbot.keyClick(menu, Qt.Key.Key_Escape)
     assert not menu.isVisible()
-    # Its items' underlined letters are picked with Alt (a letter alone is a reading).
+    # Its items' underlined letters are picked with Alt (a letter alone is a reading): Alt alone closed the
+    # menu in Fusion, and the letter after it went elsewhere.
     mnemonics = {a.text().split("&")[1][0].lower() for a in menu.actions() if "&" in a.text()}
     assert {"t", "l"} <= mnemonics and len(mnemonics) == len([a for a in menu.actions() if "&" in a.text()])
+    left_out = next(a for a in menu.actions() if a.text() == "&Leave out of the text")
+    menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+    qtbot.waitUntil(menu.isVisible, timeout=TIMEOUT_MS)
+    qtbot.keyPress(menu, Qt.Key.Key_Alt)
+    qtbot.keyRelease(menu, Qt.Key.Key_Alt)
+    assert menu.isVisible()
+    with qtbot.waitSignal(left_out.triggered):
+        qtbot.keyClick(menu, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+
+
+def test_a_reading_picked_after_a_click_gives_the_keys_back_to_the_pad(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A click focuses a character (typing there puts the right one in its place); once its reading is picked
+    and the row rebuilt, the keys go back to the pad: kept on the character, the pad's E for the eraser put
+    an "e" in its place. A character reached by Tab keeps them, as the keyboard's user expects."""
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+
+    from desktop_app.widgets.text_panel import TextPanel
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    pad = QLineEdit()  # the pad, for where the keys go
+    panel = TextPanel()
+    layout = QVBoxLayout(window)
+    layout.addWidget(pad)
+    layout.addWidget(panel)
+    panel.tab_from = pad
+    line = [("a", False), ("b", False)], [[("a", 0.9)], [("b", 0.9)]]
+    panel.set_line(*line)
+    window.show()
+    window.activateWindow()
+    panel._character_buttons()[1].setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.waitUntil(lambda: panel._character_buttons()[1].hasFocus(), timeout=TIMEOUT_MS)
+    panel.set_line(*line)  # a reading picked: the row rebuilt
+    qtbot.waitUntil(pad.hasFocus, timeout=TIMEOUT_MS)
+    panel._character_buttons()[1].setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: panel._character_buttons()[1].hasFocus(), timeout=TIMEOUT_MS)
+    panel.set_line(*line)
+    qtbot.waitUntil(lambda: panel._character_buttons()[1].hasFocus(), timeout=TIMEOUT_MS)
 
 
 def test_a_characters_menu_offers_the_marks_no_model_reads(qtbot) -> None:  # type: ignore[no-untyped-def]

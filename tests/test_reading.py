@@ -1926,6 +1926,17 @@ def test_a_small_letter_by_its_shape_sets_the_x_height_of_a_line_of_one_height()
     name = np.array([[0, 54, 35, 100], [45, 54, 82, 100], [91, 54, 128, 100], [138, 54, 170, 100]], dtype=float)
     assert line_metrics(name, list("NAME"), case_by_shape(list("NAME"), [0.95, 0.02, 0.5, 0.5])).small_height == 0
     assert line_metrics(name, list("NAME"), case_by_shape(list("NAME"), [0.95, 0.5, 0.5, 0.5])).small_height > 0
+    # A model of both cases reads its capitals itself: an n among them anchors nothing ("MATCHInG").
+    assert line_metrics(name, list("NAmE"), case_by_shape(list("NAmE"), [None] * 4, own_case=True)).small_height == 0
+    assert line_metrics(name, list("nAmE"), case_by_shape(list("nAmE"), [None] * 4, own_case=True)).small_height == 0
+    assert line_metrics(name, list("nCme"), case_by_shape(list("nCme"), [None] * 4, own_case=True)).small_height > 0
+    # Digits have one height: "10am" written all as high stands at the digits' height (its 0 no small o);
+    # "code 42" in type, its digits taller than its e, has small letters.
+    ten = line_metrics(name, list("10AM"), case_by_shape(list("10AM"), [None, None, 0.95, 0.95]))
+    assert ten.small_height == 0 and ten.digits_height
+    code = np.array([[0, 54, 35, 100], [45, 54, 82, 100], [91, 40, 118, 100], [138, 40, 170, 100]], dtype=float)
+    assert line_metrics(code, list("CE42"), case_by_shape(list("CE42"), [0.5, 0.95, None, None])).small_height > 0
+    assert line_metrics(cat[1:2], ["A"], [1]).small_height == 0  # one letter: no line to measure by
 
 
 def test_read_reports_bad_inputs_in_one_line_each(

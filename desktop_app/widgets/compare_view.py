@@ -13,7 +13,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPalette, QResizeEvent, QShortcut
+from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPalette, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -89,6 +89,10 @@ class CompareView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_legend()
+
+    def showEvent(self, event: QShowEvent) -> None:  # a text size changed while another tab was shown
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self._fit_legend)
 
     def _fit_legend(self) -> None:
         """The legend gives way to the table's rows where the view is short: in a 640 px window at 200% text
@@ -298,6 +302,7 @@ class CompareView(QWidget):
             if row.error:  # the reason spans the answer columns and wraps there
                 self.table.setSpan(r, 1, 1, len(COLUMNS) - 1)
         self.table.resizeRowsToContents()
+        QTimer.singleShot(0, self, self._fit_legend)  # (the summary's lines may change the table's height)
         if reference is None:
             self.summary.setText("")
             return
@@ -316,6 +321,7 @@ class CompareView(QWidget):
         self._row_models = []
         self.table.setRowCount(0)
         self.summary.setText(message)
+        QTimer.singleShot(0, self, self._fit_legend)
 
 
 def _summary(verdicts: list[tuple[ComparisonRow, str]], label: str, shown: bool) -> str:

@@ -128,6 +128,9 @@ class TextPanel(QWidget):
         # The widget Tab comes from into this panel (the pad the line is written on): its first character
         # is one Tab away from the writing, not behind the toolbar's controls.
         self.tab_from: QWidget | None = None
+        # Whether the character with the focus got it from the keyboard (Tab, a shortcut) rather than a click:
+        # a row rebuilt after a reading picked with the mouse gives the keys back to the pad (its E, Backspace).
+        self._focused_by_keys = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 6)  # off the window's edge, as the pad's frame is
         # What the model in use cannot read, when there is something (a letters-only model reads 42 as Qz).
@@ -346,7 +349,11 @@ class TextPanel(QWidget):
         chain = [*([self.tab_from] if self.tab_from else []), *shown, self.copy_button, self.add_button, self.text_box]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
-        if focused is not None and shown:
+        if focused is not None and shown and not self._focused_by_keys and self.tab_from is not None:
+            # Clicked, then a reading picked or typed: the keys go back to the pad, as before the click (the
+            # character kept them, and the pad's E for the eraser put an "e" in its place).
+            self.tab_from.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif focused is not None and shown:
             again = shown[min(focused, len(shown) - 1)]
             again.show()  # the layout shows it only later, and a hidden widget takes no focus
             # As a keyboard's focus (the menu picked by keys, Ctrl+Z): its ring shows (it had none after Undo).
@@ -379,6 +386,9 @@ class TextPanel(QWidget):
         # A character reached by Tab in a row wider than the panel is scrolled into view: Tab into a long
         # line focused its first, scrolled-off character and opened its menu out of sight.
         if event.type() == QEvent.Type.FocusIn and isinstance(watched, QWidget) and watched in self._buttons:
+            reason = event.reason() if isinstance(event, QFocusEvent) else Qt.FocusReason.OtherFocusReason
+            if reason not in (Qt.FocusReason.PopupFocusReason, Qt.FocusReason.ActiveWindowFocusReason):
+                self._focused_by_keys = reason != Qt.FocusReason.MouseFocusReason  # (its menu closing: as it was)
             self._scroll.ensureWidgetVisible(watched, 8, 0)
             self.character_pointed.emit(self._character_buttons().index(watched))
         elif (
@@ -510,6 +520,9 @@ class CharacterMenu(QMenu):
         if typed := typed_reading(event):
             self.close()
             self.typed.emit(typed)
+            return
+        if event.key() == Qt.Key.Key_Alt:  # held for an underlined letter: Fusion closed the menu on it
+            event.accept()
             return
         super().keyPressEvent(event)
 

@@ -161,6 +161,7 @@ TWO_HEIGHTS = 1.3  # a line whose characters come in two heights this far apart 
 # shape (a case model's chance at least SURE_SMALL) stands at the x-height.
 SHORT_UNLIKE_CAPITAL = "aemnr"
 SURE_SMALL = 0.9
+SHAPE_TELLS_CASE = "abdeghmnqrt"  # small letters unlike their capitals in print
 # An opened picture's written part is read in at most this many pixels (brought down to it), and at most
 # MAX_READ_SIDE wide or tall: a budget of pixels, not of its longer side, which made a long line's letters
 # small (lines of 8 validation words, 80 px tall: CER 26.5% read 800 px wide, 16.9% as they are; a scratch).
@@ -448,24 +449,32 @@ def line_metrics(boxes: np.ndarray, best: Sequence[str], shape_case: Sequence[in
             small_height = x_top * math.sqrt(TWO_HEIGHTS)
     anchors = [i for i in standing if i < len(shape_case) and shape_case[i] == 1]
     capitals = sum(1 for case in shape_case if case == -1)
-    if small_height == 0 and len(anchors) > capitals:
+    if small_height == 0 and letters >= 2 and len(anchors) > capitals:
         # One height, and a small a e m n r in it by its shape: its top is the x-height, and what stands as
         # high is small too ("was" read "Was", "can" "Can": type's two heights, 1.25 to 1.3 apart with a round
         # letter's overshoot, fell under TWO_HEIGHTS, and nothing said which height the line was). Not where
-        # as many are capitals by their shape: a handwritten "MATCHING" with one N called small read "HAtcHInG".
-        small_height = float(np.median(above[anchors])) * math.sqrt(TWO_HEIGHTS)
+        # as many are capitals by their shape: a handwritten "MATCHING" with one N called small read "HAtcHInG";
+        # nor where a digit stands no taller than the small letters (digits have one height: "10am" written
+        # all as high is the digits' height, and its 0 a zero, not a small o).
+        x_height = float(np.median(above[anchors])) * math.sqrt(TWO_HEIGHTS)
+        digits = [i for i, label in enumerate(best) if label.isdigit()]
+        if all(above[i] > x_height for i in digits):
+            small_height = x_height
     return LineMetrics(baseline, tall, small_height, small_height == 0 and any(b.isdigit() for b in best))
 
 
-def case_by_shape(best: Sequence[str], small_chances: Sequence[float | None]) -> list[int]:
+def case_by_shape(best: Sequence[str], small_chances: Sequence[float | None], own_case: bool = False) -> list[int]:
     """Per character: 1 a small a e m n r by its shape (read so by a model that tells the cases apart, or
     read as a merged A E M N R that a case model, ``small_chances``: its chance of the small letter, None
     where not asked, calls small with at least ``SURE_SMALL``), -1 any letter the case model calls a
-    capital as surely, 0 neither or unsure."""
+    capital as surely (``own_case``, a model that tells the cases apart: a capital it reads whose small
+    letter's shape differs, A B D E G H M N Q R T), 0 neither or unsure."""
 
     def case(label: str, chance: float | None) -> int:
         if label in SHORT_UNLIKE_CAPITAL:
             return 1
+        if own_case and label.isupper() and label.lower() in SHAPE_TELLS_CASE:
+            return -1
         if chance is None:
             return 0
         if chance <= 1 - SURE_SMALL:  # any letter a capital by its shape (an L with its foot, a T)
@@ -1563,7 +1572,8 @@ class LineReader:
                     low, high = row[case_labels.index(letter.lower())], row[case_labels.index(letter)]
                     votes[i] = float(low / max(low + high, 1e-9))
         says: Sequence[float | None] = votes or [None] * len(parts)
-        line = line_metrics(boxes, best, case_by_shape(best, says))
+        own_case = any(label.islower() for label in labels)  # (a 62-class model: no case model is asked)
+        line = line_metrics(boxes, best, case_by_shape(best, says, own_case))
         small_votes = case_votes(labels, best, says, [bool(p.marks) for p in parts])
         fits = np.stack([form_fit(box, line) for box in boxes])
         form_labels, scores = read_case(probabilities, labels, fits, _words(parts), small_votes)
