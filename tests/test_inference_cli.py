@@ -834,6 +834,19 @@ def test_the_results_table_marks_a_dry_run() -> None:
     assert not _trained({**training, "config": {"dry_run": False}}).startswith("dry run")
 
 
+def test_the_results_table_counts_a_fine_tunes_earlier_epochs() -> None:
+    """A fine-tune's row said "8 epochs" of a model trained for 5 and then 8 more."""
+    from ml.evaluation.results import _trained
+
+    training = {"epochs_run": 8, "seconds": 4996, "device": "CPU (2 threads)"}
+    start = "emnist36 (wide_resnet, 5 epochs, sha256 ee17a1701c21)"
+    assert (
+        _trained({**training, "started_from": start})
+        == "8 epochs fine-tuning `emnist36` of 5 epochs, 83 min, CPU (2 threads)"
+    )
+    assert _trained(training) == "8 epochs, 83 min, CPU (2 threads)"
+
+
 def test_archs_lists_each_architecture_under_the_command_that_trains_it(capsys: pytest.CaptureFixture[str]) -> None:
     """A practitioner's trial: the stroke architectures were listed among the image ones, and train refused them."""
     from ml.training.train import IMAGE_ARCHS

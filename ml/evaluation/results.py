@@ -53,9 +53,14 @@ def results_table(directory: Path | None = None) -> str:
 def _trained(training: dict[str, Any]) -> str:
     """How a model was trained, for a table: its epochs, time and device, and "dry run" for a check of the
     mechanics (its figures mean nothing: it listed like a trained model)."""
-    said = (
-        f"{_epochs(training.get('epochs_run'))}, {_minutes(training.get('seconds', 0))}, {training.get('device', '?')}"
-    )
+    epochs = _epochs(training.get("epochs_run"))
+    if start := str(training.get("started_from", "")):
+        # A fine-tune's own epochs, and the ones of the weights it started from (written in its record: "emnist36
+        # (wide_resnet, 5 epochs, sha256 ...)"): its row said "8 epochs" of a model trained for 13.
+        name, _, about = start.partition(" (")
+        before = next((part for part in about.split(", ") if part.endswith(("epoch", "epochs"))), "")
+        epochs = f"{epochs} fine-tuning `{name}`" + (f" of {before}" if before else "")
+    said = f"{epochs}, {_minutes(training.get('seconds', 0))}, {training.get('device', '?')}"
     settings = training.get("config")
     return f"dry run: {said}" if isinstance(settings, dict) and settings.get("dry_run") else said
 
