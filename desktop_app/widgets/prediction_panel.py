@@ -10,6 +10,7 @@ from PySide6.QtGui import (
     QFocusEvent,
     QFont,
     QFontMetrics,
+    QFontMetricsF,
     QImage,
     QPainter,
     QPaintEvent,
@@ -560,7 +561,7 @@ def _row_font(base: QFont) -> QFont:
     else:
         like.setPixelSize(max(1, round(base.pixelSize() * 1.1)))
     like.setBold(True)
-    wanted, have = QFontMetrics(like).height(), QFontMetrics(font).height()
+    wanted, have = QFontMetricsF(like).height(), QFontMetricsF(font).height()  # (unrounded: grows with a zoom)
     if have > wanted:
         if font.pointSizeF() > 0:
             font.setPointSizeF(font.pointSizeF() * wanted / have)
