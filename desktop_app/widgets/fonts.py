@@ -86,13 +86,20 @@ def _fixed_font() -> QFont:
 def character_font(like: QFont, scale: float = 1.0, bold: bool = False) -> QFont:
     """A fixed-width font at ``like``'s size times ``scale``: in it l, I and 1, and O and 0, differ (in the
     interface's sans-serif font the answer "L / l" read as "L / I")."""
-    font = QFont(_fixed_font())
-    if like.pointSizeF() > 0:
-        font.setPointSizeF(like.pointSizeF() * scale)
-    else:  # a font sized in pixels has no point size
-        font.setPixelSize(max(1, round(like.pixelSize() * scale)))
+    font = sized_like(_fixed_font(), like, scale)
     font.setBold(bold)
     return font
+
+
+def sized_like(font: QFont, like: QFont, scale: float = 1.0) -> QFont:
+    """A copy of ``font`` at ``like``'s size times ``scale``, in points or, for a font sized in pixels (which
+    has no point size), in pixels."""
+    sized = QFont(font)
+    if like.pointSizeF() > 0:
+        sized.setPointSizeF(like.pointSizeF() * scale)
+    else:
+        sized.setPixelSize(max(1, round(like.pixelSize() * scale)))
+    return sized
 
 
 # Characters that look alike in many fonts (where no marked 0 is found, a 0 is an O a little narrower), named where a

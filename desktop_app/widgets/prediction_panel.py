@@ -21,7 +21,14 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop_app.themes import focus_colour
-from desktop_app.widgets.fonts import character_font, class_name, confidence_text, short_class_name, spoken_class_name
+from desktop_app.widgets.fonts import (
+    character_font,
+    class_name,
+    confidence_text,
+    short_class_name,
+    sized_like,
+    spoken_class_name,
+)
 from ml.runtime.labels import TOP_K
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
@@ -555,19 +562,10 @@ def _row_font(base: QFont) -> QFont:
     its lines no taller than the window's text at that size would be: Noto Sans Mono's are a sixth taller
     (room for accents no class has), and ten rows held an 800x500 window 514 px tall."""
     font = character_font(base, 1.1, bold=True)
-    like = QFont(base)
-    if base.pointSizeF() > 0:
-        like.setPointSizeF(base.pointSizeF() * 1.1)
-    else:
-        like.setPixelSize(max(1, round(base.pixelSize() * 1.1)))
+    like = sized_like(base, base, 1.1)
     like.setBold(True)
     wanted, have = QFontMetricsF(like).height(), QFontMetricsF(font).height()  # (unrounded: grows with a zoom)
-    if have > wanted:
-        if font.pointSizeF() > 0:
-            font.setPointSizeF(font.pointSizeF() * wanted / have)
-        else:
-            font.setPixelSize(max(1, round(font.pixelSize() * wanted / have)))
-    return font
+    return sized_like(font, font, wanted / have) if have > wanted else font
 
 
 def _row_label_width(font: QFont) -> int:

@@ -31,6 +31,12 @@ def reads_letters(labels: Sequence[str]) -> bool:
     return any(label.isalpha() for label in labels)
 
 
+def tells_case(labels: Sequence[str]) -> bool:
+    """Whether a model of these classes reads small letters as classes of their own (byclass62), so that it
+    needs no case model: its own capitals and small letters say the case."""
+    return any(label.islower() for label in labels)
+
+
 @dataclass(frozen=True)
 class LabelSet:
     """An ordered set of classes and the rule that maps a sample's character onto one of them."""

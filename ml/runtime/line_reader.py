@@ -59,7 +59,7 @@ from ml.runtime.joined_letters import (
     likeliest_two,
     links,
 )
-from ml.runtime.labels import TOP_K, reads_letters
+from ml.runtime.labels import TOP_K, reads_letters, tells_case
 from ml.runtime.letter_pairs import LetterPairs, LetterPairsError, load_letter_pairs, read_as_english
 from ml.runtime.levelling import (
     LEVEL_BELOW_DEGREES,
@@ -627,7 +627,7 @@ def line_companions(
             return None
 
     # (A digits model has no case to tell: byclass62 was loaded, and said, for a model of no letters.)
-    case_model = companion(CASE_MODEL, reads_letters(image.labels) and not any(c.islower() for c in image.labels))
+    case_model = companion(CASE_MODEL, reads_letters(image.labels) and not tells_case(image.labels))
     partner = companion(PICTURE_PARTNER, image.card.name != PICTURE_PARTNER)
     if partner is not None and list(partner.labels) != list(image.labels):
         partner = None  # another label set: it cannot second this model
@@ -1572,8 +1572,7 @@ class LineReader:
                     low, high = row[case_labels.index(letter.lower())], row[case_labels.index(letter)]
                     votes[i] = float(low / max(low + high, 1e-9))
         says: Sequence[float | None] = votes or [None] * len(parts)
-        own_case = any(label.islower() for label in labels)  # (a 62-class model: no case model is asked)
-        line = line_metrics(boxes, best, case_by_shape(best, says, own_case))
+        line = line_metrics(boxes, best, case_by_shape(best, says, tells_case(labels)))
         small_votes = case_votes(labels, best, says, [bool(p.marks) for p in parts])
         fits = np.stack([form_fit(box, line) for box in boxes])
         form_labels, scores = read_case(probabilities, labels, fits, _words(parts), small_votes)
