@@ -36,6 +36,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QResizeEvent,
     QShortcut,
+    QShowEvent,
     QTextCursor,
     QTransform,
 )
@@ -638,6 +639,12 @@ class MainWindow(QMainWindow):
         self.text_panel.fit_to_window(self.height())
         self._keep_side_tabs_whole()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # The first resize comes before the side tabs are visible (and so were left scrolled at 200%
+        # with the pad's room unused): once the columns are laid out.
+        QTimer.singleShot(0, self._keep_side_tabs_whole)
+
     def _keep_side_tabs_whole(self) -> None:
         """The side tabs scroll only once the pad is down to its least width: the splitter shrinks its
         columns in proportion, which scrolled Batch's buttons in a 900 px window where the pad had room."""
@@ -971,6 +978,7 @@ class MainWindow(QMainWindow):
         size = 100 if step == 0 else next_text_size(self.preferences.text_size, step)
         self.preferences.text_size = size
         apply_text_size(QApplication.instance(), size)  # type: ignore[arg-type]
+        QTimer.singleShot(0, self._keep_side_tabs_whole)  # larger text widens the side tabs' pages
         self.show_text_size()
         self.show_pen_width(self.preferences.pen_width)
         keys = self.actual_size_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)

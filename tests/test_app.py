@@ -1586,6 +1586,32 @@ def test_character_mode_fits_a_640_px_window_its_side_tabs_scrolling(qtbot, weig
         window.close()
 
 
+def test_side_tabs_take_the_pads_spare_room_when_shown_and_when_the_text_grows(
+    qtbot, weights_env: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A keyboard user's trial at 200%: the side tabs opened scrolled, their right edge (the Class box,
+    Compare's ticks) cut off, while the pad had room to give; only a later resize put it right."""
+    window = _open_window(qtbot, tmp_path / "s.ini", size=(752, 640), load_runtime=False)
+    try:
+
+        def whole_or_pad_at_least() -> bool:
+            sizes = window.splitter.sizes()
+            whole = sizes[2] >= window.tabs.minimumSizeHint().width()
+            return whole or sizes[0] <= window.pad_column.minimumSizeHint().width()
+
+        qtbot.waitUntil(whole_or_pad_at_least, timeout=TIMEOUT_MS)
+        assert window.side_tabs.horizontalScrollBar().maximum() == 0
+        window.resize(1000, 640)
+        qtbot.wait(50)
+        while window.preferences.text_size < 150:  # no resize: the pages grow with their text
+            window.zoom_in_action.trigger()
+        qtbot.waitUntil(whole_or_pad_at_least, timeout=TIMEOUT_MS)
+        assert window.side_tabs.horizontalScrollBar().maximum() == 0
+    finally:
+        window.actual_size_action.trigger()
+        window.close()
+
+
 def test_explains_pictures_are_made_in_the_screens_own_pixels(qtbot) -> None:  # type: ignore[no-untyped-def]
     """At 125-200% the heatmap and the maps were scaled in window units and stretched again by Qt: every
     map pixel's edge blurred beside the sharp 28x28 view."""
