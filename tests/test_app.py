@@ -1986,6 +1986,34 @@ def test_zooming_in_gives_the_answer_its_room_before_the_models_view(qtbot, weig
         window.close()
 
 
+def test_the_answer_keeps_its_room_when_a_large_window_at_large_text_is_made_small(
+    qtbot, weights_env: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A keyboard user's trial, 200% text, the window made 800x600: the answer's rows were laid over the
+    lower half of the answer (the model's view kept 4x, its box's height measured from a stale size hint)."""
+    window = _open_window(qtbot, tmp_path / "s.ini", size=(1300, 900))
+    try:
+        panel = window.predictions
+        _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "W"))
+        while window.preferences.text_size < 200:
+            window.zoom_in_action.trigger()
+        qtbot.wait(50)
+        window.resize(800, 600)
+
+        def rows_under_the_answer() -> bool:
+            first_row = panel._labels[0].geometry().top()
+            return panel.headline.geometry().bottom() < first_row and panel.headline.height() >= (
+                panel.headline.fontMetrics().height()
+            )
+
+        qtbot.waitUntil(rows_under_the_answer, timeout=TIMEOUT_MS)
+        box = panel._answers_box
+        assert box.height() >= box.minimumSizeHint().height()  # nothing in the answers' box squeezed
+    finally:
+        window.actual_size_action.trigger()
+        window.close()
+
+
 def test_dropping_files_that_are_no_pictures_says_so(window: MainWindow, tmp_path: Path) -> None:
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent

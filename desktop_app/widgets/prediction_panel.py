@@ -273,6 +273,7 @@ class PredictionPanel(QWidget):
         seen_layout.addWidget(self.model_input)
         layout.addWidget(seen_box)  # as tall as wide: it grows with the column in a large window
         self._seen_box = seen_box
+        self._seen_layout = seen_layout
 
         answers = QGroupBox("Prediction")
         self._grid = QGridLayout(answers)
@@ -345,7 +346,7 @@ class PredictionPanel(QWidget):
         """The answer keeps room for a size that grows with the text size, the model's view is served next,
         then the answer grows into the height left."""
         below = self._height_below_view()  # measured once: a layout's height for its width is not free
-        chrome = self._seen_box.sizeHint().height() - self.model_input.sizeHint().height()  # title, margins
+        chrome = self._seen_box_chrome()
         room = self._headline_room()
         kept = next(
             (
@@ -357,6 +358,14 @@ class PredictionPanel(QWidget):
         )
         self._fit_input_view(below, chrome, kept)
         self._fit_headline(below, chrome)
+
+    def _seen_box_chrome(self) -> int:
+        """The height the model's view's box takes besides the view: its title and margins. From the margins
+        (a group box keeps its title's room in its own), not its size hint less the view's: after a zoom that
+        hint was stale, 56 px short, and at 200% in an 800x600 window the view kept a size that pushed the
+        answer's rows over the answer."""
+        box, inner = self._seen_box.contentsMargins(), self._seen_layout.contentsMargins()
+        return box.top() + box.bottom() + inner.top() + inner.bottom()
 
     def _headline_room(self) -> int:
         """The width the answer's line may take."""
