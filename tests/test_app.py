@@ -3679,6 +3679,27 @@ def test_batch_says_when_the_model_changed_during_it_and_keeps_columns_sized_by_
     assert view.table.columnWidth(0) == 180
 
 
+def test_batch_columns_keep_an_answer_and_its_confidence_whole_at_a_larger_text(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A keyboard user's trial at 130% text: Conf. showed "100.…" and Top-1 "M /…" (fixed pixel widths)."""
+    from PySide6.QtGui import QFont
+
+    view = _batch_view(qtbot, 900, 400)
+    view.start([tmp_path / "a.png", tmp_path / "b.png"], "emnist36_cnn")
+    view.add_rows([(0, (("M", 1.0),), "", (), None, None), (1, (("W", 0.99),), "", (), None, None)])
+    view.finish(False)
+    for points in (view.font().pointSizeF(), view.font().pointSizeF() * 1.3, view.font().pointSizeF() * 2):
+        font = QFont(view.font())
+        font.setPointSizeF(points)
+        view.setFont(font)  # as View -> Zoom In does, through the application's font
+        qtbot.wait(20)
+        metrics = view.table.fontMetrics()
+        for row in range(2):
+            for column in (1, 2):
+                text = view.table.model().index(row, column).data()
+                need = metrics.horizontalAdvance(text) + (view.table.iconSize().width() if column == 1 else 0)
+                assert view.table.columnWidth(column) >= need + 8, (points, text)
+
+
 def test_a_narrow_batch_of_lines_keeps_every_header_whole(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.widgets.batch_view import LINE_COLUMNS, BatchView
 

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPainter, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -50,6 +50,8 @@ CONFIDENCE_COLUMN = 2  # its confidence (a line's least sure character's)
 ANSWER_COLUMN = 1  # a read file's answer (a character, or a line's text): the person may correct it (F2)
 SORT_ARROW_ROOM = 30  # px a header needs beside its name for the sort arrow and the margins
 NARROWEST_NAME = 56  # px: a file's name and a line's text give way to the last column down to this
+CELL_MARGINS = 18  # px a cell takes besides its text (and its icon): the view's margins and focus frame
+WIDEST_ANSWERS = ("W / w", "M / m")  # the widest answers the Top-1 column shows (which, by the font)
 TABLE_CHROME = 40  # px of the tab's width the table's columns do not get: margins, frame, scroll bar
 
 
@@ -777,7 +779,12 @@ class BatchView(QWidget):
             shares = (min(max(160, longest), max(80, width // 4)), min(220, max(80, width // 4)), 76)
         else:
             # The answer beside what the model saw ("M / m" was cut to "M /…" beside it).
-            shares = (min(max(160, longest), max(80, width // 3)), 54 + self.table.iconSize().width(), 64)
+            # Measured in the table's font: fixed pixels cut "100.0%" and "M / m" at 130% text.
+            cells = self.table.fontMetrics()
+            widest = max(cells.horizontalAdvance(answer) for answer in WIDEST_ANSWERS)
+            answer = widest + CELL_MARGINS + self.table.iconSize().width()
+            sure = cells.horizontalAdvance(confidence_text(1.0)) + CELL_MARGINS
+            shares = (min(max(160, longest), max(80, width // 3)), answer, sure)
         # Room for each header's name and its sort arrow ("Least sure" lost its e under the arrow), where the
         # table has it: at 800x500 the columns keep their shares (the last one would be pushed out of view).
         metrics = self.table.horizontalHeader().fontMetrics()
@@ -810,6 +817,11 @@ class BatchView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_columns(event.size().width())  # the table's own size is set after this, by the layout
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the text size: the columns are measured in it
+            self._fit_columns(self.width())
 
     @property
     def rows(self) -> list[BatchRecord]:
