@@ -3375,6 +3375,22 @@ def test_the_line_and_the_text_grow_in_a_tall_window_for_a_projector(qtbot) -> N
     assert sizes()[0] == small[0]
 
 
+def test_a_characters_name_says_the_space_or_new_line_before_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A keyboard user's trial with a screen reader: Tab goes from character to character, past the space
+    (no Tab stop), so "Hi n" sounded as "Hin"."""
+    from desktop_app.widgets.text_panel import TextPanel
+
+    panel = TextPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    line = [("H", False), ("i", False), ("n", True), ("4", False)]
+    panel.set_line(line, [[(c, 0.9)] for c, _ in line], breaks=[False, False, False, True])
+    names = [button.accessibleName() for button in panel._character_buttons()]
+    assert names[1] == "character 2: i (small i)"
+    assert names[2].startswith("character 3: n") and names[2].endswith(", after a space")
+    assert names[3].startswith("character 4: 4") and names[3].endswith(", on a new line")
+
+
 def test_a_long_line_scrolls_in_its_panel_instead_of_widening_the_window(qtbot) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.widgets.text_panel import TextPanel
 

@@ -256,21 +256,25 @@ class TextPanel(QWidget):
             # checker doubts, so the characters worth a look stand out (a 61% 7 looked as sure as a 100% A).
             chosen = position < len(picked) and picked[position]
             unsure = not chosen and bool(options) and char == options[0][0] and options[0][1] < UNSURE_BELOW
+            # The space and the new line are no Tab stops: a screen reader hears them with the character
+            # after them ("Hi n" sounded as "Hin").
+            starts_line = position < len(breaks) and bool(breaks[position])
+            gap_before = ", on a new line" if starts_line else ", after a space" if space else ""
             button = _character_button(char, self._line_font(unsure))
             button.setProperty(UNSURE_PROPERTY, unsure)
             button.installEventFilter(self)  # focused by Tab: scrolled into view (see eventFilter)
             if char and unsure:
-                button.setAccessibleName(f"character {position + 1}: {described(char)}, unsure")
+                button.setAccessibleName(f"character {position + 1}: {described(char)}, unsure{gap_before}")
                 button.setToolTip(
                     f"{described(char)}, read with {confidence_text(options[0][1])}: unsure. Click (or Space) for "
                     "other readings, or type the right one"
                 )
             elif char:
-                button.setAccessibleName(f"character {position + 1}: {described(char)}")
+                button.setAccessibleName(f"character {position + 1}: {described(char)}{gap_before}")
                 button.setToolTip(f"{described(char)}: click (or Space) for other readings, or type the right one")
             else:  # its ink stays on the pad (a stray mark, half of a letter split in two)
                 button.setText(LEFT_OUT_MARK)
-                button.setAccessibleName(f"character {position + 1}: left out of the text")
+                button.setAccessibleName(f"character {position + 1}: left out of the text{gap_before}")
                 button.setToolTip("Left out of the text: click (or Space) to give it a reading again")
             menu = button.menu()
             assert isinstance(menu, CharacterMenu)
