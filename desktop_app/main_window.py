@@ -1869,12 +1869,17 @@ class MainWindow(QMainWindow):
         if focused is not None and page is not None and page.isAncestorOf(focused):
             self.canvas.setFocus()
 
-    def show_tab(self, widget: QWidget) -> None:
-        """Bring a side tab forward (in text mode the side panel is hidden: leave text mode first)."""
+    def show_tab(self, widget: QWidget, focus: bool = False) -> None:
+        """Bring a side tab forward (in text mode the side panel is hidden: leave text mode first); with
+        ``focus`` (View -> Compare, Batch) the keyboard's focus goes to the tab's first control: a keyboard
+        user's trial pressed Ctrl+2 and was left on the Model box, three Tabs from Compare's list."""
         if self.text_mode:
             self.set_text_mode(False)
             self.canvas.setFocus()  # the text box that had it is hidden: Qt gave it to the tab bar
         self.tabs.setCurrentWidget(widget)
+        if focus:
+            first = first_tab_stop(widget)
+            (first or self.tabs.tabBar()).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def cancel_batch(self) -> None:
         if self.batch_view.running:
@@ -1977,3 +1982,14 @@ class MainWindow(QMainWindow):
 
 FIRST_WINDOW_SIZE = QSize(1180, 640)
 FIRST_WINDOW_SCREEN_SHARE = 0.7  # a first window takes this share of a large screen (1180x640 was small on 1920x1080)
+
+
+def first_tab_stop(page: QWidget) -> QWidget | None:
+    """The first control in ``page`` that Tab would stop at (shown, enabled, taking focus by Tab)."""
+    widget = page.nextInFocusChain()
+    while widget is not page and widget is not None:
+        takes_tab = bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+        if page.isAncestorOf(widget) and takes_tab and widget.isVisibleTo(page) and widget.isEnabled():
+            return widget
+        widget = widget.nextInFocusChain()
+    return None

@@ -272,12 +272,21 @@ def build_menus(window: MainWindow) -> None:
     view_menu.addSeparator()
     # The side tabs from the keyboard (they were reachable by the mouse alone).
     window.tab_actions = []
-    for number, (title, widget) in enumerate(
-        (("&Explain", window.explain_view), ("C&ompare", window.compare_view), ("&Batch", window.batch_view)), 1
-    ):
+    # Compare and Batch are worked by the keys (models ticked, files chosen): the focus goes to them. Explain
+    # is watched while drawing: the pad keeps the keys (E for the eraser), and Tab reaches its Class box.
+    tabs = (
+        ("&Explain", window.explain_view, False),
+        ("C&ompare", window.compare_view, True),
+        ("&Batch", window.batch_view, True),
+    )
+    for number, (title, widget, focus) in enumerate(tabs, 1):
         plain = title.replace("&", "")
         action = make_action(
-            window, title, f"Ctrl+{number}", lambda _=False, w=widget: window.show_tab(w), f"Show {plain}"
+            window,
+            title,
+            f"Ctrl+{number}",
+            lambda _=False, w=widget, f=focus: window.show_tab(w, focus=f),
+            f"Show {plain}",
         )
         window.tab_actions.append(action)
         view_menu.addAction(action)

@@ -551,13 +551,13 @@ def test_e_toggles_the_eraser_on_the_pad_and_is_a_letter_elsewhere(qtbot, window
     tab_bar = window.tabs.tabBar()
     QTest.mouseClick(tab_bar, Qt.MouseButton.LeftButton, pos=tab_bar.tabRect(0).center())
     assert window.tabs.currentWidget() is window.explain_view and window.canvas.hasFocus()
-    # From text mode's text box with Ctrl+2: text mode ends and the pad, not the tab bar, has the focus.
+    # From text mode's text box with Ctrl+2: text mode ends and Compare's list, not the tab bar, has the focus.
     window.set_text_mode(True)
     window.text_panel.text_box.setFocus()
     assert window.text_panel.text_box.hasFocus()
     window.tab_actions[1].trigger()
     assert not window.text_mode and window.tabs.currentWidget() is window.compare_view
-    assert window.canvas.hasFocus()
+    assert window.compare_view.model_list.hasFocus()
 
 
 def test_a_tool_switched_on_keeps_its_size(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -4146,6 +4146,10 @@ def test_side_tabs_and_tooltips_from_the_keyboard(window: MainWindow) -> None:
     for key, shown in ((Qt.Key.Key_Eacute, window.compare_view), (Qt.Key.Key_Ampersand, window.explain_view)):
         QTest.keyClick(window.canvas, key, Qt.KeyboardModifier.ControlModifier)
         assert window.tabs.currentWidget() is shown
+        # Compare takes the keyboard's focus to its list of models to tick (it stayed on the pad or the Model
+        # box, three Tabs away); Explain, watched while drawing, leaves it on the pad.
+        focused = QApplication.focusWidget()
+        assert focused is (window.compare_view.model_list if shown is window.compare_view else window.canvas)
     window.zoom_in_action.trigger()
     QTest.keyClick(window.canvas, Qt.Key.Key_Agrave, Qt.KeyboardModifier.ControlModifier)
     assert window.preferences.text_size == 100
