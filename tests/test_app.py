@@ -1654,6 +1654,8 @@ def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None
     assert view.maps_caption.text().startswith("channels 1–64 of 128:")
     view.channel_picker.setCurrentIndex(1)
     assert view.maps_caption.text().startswith("channels 65–128 of 128:")
+    # The tiles are named for a screen reader (they were an unnamed picture: a keyboard user's trial).
+    assert view.maps_label.accessibleName() == f"activation maps of {layers.itemText(2)}, channels 65–128 of 128"
     assert view._shown_maps is not None and np.array_equal(view._shown_maps, maps[64:])
     layers.setCurrentIndex(0)
     assert view.maps_caption.text().startswith("32 channels:") and not view.channel_picker.isVisible()
@@ -1670,6 +1672,7 @@ def test_explain_view_shows_maps_and_grad_cam(qtbot, window: MainWindow) -> None
     assert "draw a character" in view.heatmap_label.text() and not view.colour_key.isVisible()
     assert not view.channel_picker.isVisible() and not layers.isEnabled()
     assert view.maps_label.text() == MAPS_WAIT  # said where the maps go, not an empty grey panel
+    assert view.maps_label.accessibleName() == ""  # (its text is read)
 
 
 def test_a_class_picked_in_explain_is_not_kept_for_an_opened_picture(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

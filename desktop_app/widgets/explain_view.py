@@ -322,6 +322,7 @@ class ExplainView(QWidget):
             self.channel_picker.hide()
             self.maps_caption.setText("")
             self.maps_label.setText("This model has no convolution layers: it reads the image row by row.")
+            self.maps_label.setAccessibleName("")
         self.layer_picker.setEnabled(bool(layers))  # an empty box to choose from said nothing
 
     def _show_layer(self, index: int) -> None:
@@ -344,6 +345,8 @@ class ExplainView(QWidget):
         else:
             shown = f"channel{'s' if last > first + 1 else ''} {names[pages.index((first, last))]} of {len(maps)}"
         self.maps_caption.setText(f"{shown}: bright where a filter responds")
+        # The tiles are a picture: a screen reader says what it shows (it was read as an unnamed image).
+        self.maps_label.setAccessibleName(f"activation maps of {self.layer_picker.itemText(index)}, {shown}")
         self.maps_caption.setToolTip(
             f"Each tile is one of this layer's channels ({maps.shape[1]}×{maps.shape[2]} each; {name} in the "
             "model's code), in the layer's order, each scaled on its own: bright where that filter responds "
@@ -407,6 +410,7 @@ class ExplainView(QWidget):
         self._shown_maps, self._mosaic = None, None
         self.maps_caption.setText("")
         self.maps_label.setText(MAPS_WAIT)  # (an empty grey panel looked like a view that had failed)
+        self.maps_label.setAccessibleName("")  # its text is what a screen reader reads
 
     def show_error(self, message: str) -> None:
         self.colour_key.hide()
