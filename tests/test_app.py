@@ -1342,6 +1342,14 @@ def test_compare_view_runs_every_model(qtbot, window: MainWindow) -> None:  # ty
     # narrow column in one line and was cut to "● emn…6_").
     assert len(in_use) == 1 and table.item(in_use[0], 1).font().bold() and not table.item(in_use[0], 0).font().bold()
     assert {table.item(r, 0).toolTip().split("\n")[0] for r in range(2)} == models  # whole names on hover
+    # A row chosen by the keys: its answer and the runners-up in full under the table (a tooltip only before:
+    # out of a keyboard user's reach), and said to a screen reader.
+    assert not window.compare_view.detail.isVisibleTo(window.compare_view)
+    table.setCurrentCell(1, 0)
+    answer = table.item(1, 1)
+    assert "; then " in answer.toolTip() and answer.data(Qt.ItemDataRole.AccessibleTextRole) == answer.toolTip()
+    assert window.compare_view.detail.isVisibleTo(window.compare_view)
+    assert window.compare_view.detail.text().endswith(": " + answer.toolTip())
     # A narrower column wraps the names onto more lines: the rows grow with them (fitted once, they were cut).
     heights = [table.rowHeight(r) for r in range(2)]
     header = table.horizontalHeader()  # the names' column narrowed, as a smaller window or larger text does

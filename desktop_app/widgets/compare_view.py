@@ -180,6 +180,13 @@ class CompareView(QWidget):
             enter.activated.connect(lambda: self._row_activated(self.table.currentItem()))
         self._row_models: list[str] = []  # each row's model, the one put in use from it
         layout.addWidget(self.table, 1)
+        # The chosen row's answer and what came next, in full: they were in a tooltip only, out of a
+        # keyboard user's reach (as Batch's line under its table).
+        self.detail = QLabel("")
+        self.detail.setWordWrap(True)
+        self.detail.hide()
+        layout.addWidget(self.detail)
+        self.table.currentCellChanged.connect(lambda row, *_: self._show_detail(row))
         # What the marks and the orange mean, said once under the table (they were only said on hover).
         self.legend = QLabel(
             "● the model in use; =●: ✓ agrees with it, ✗ (orange) does not, – cannot say it. "
@@ -277,6 +284,7 @@ class CompareView(QWidget):
                         f"{described(label)} {confidence_text(confidence)}" for label, confidence in row.runners_up
                     )
                     item.setToolTip(described(row.label) + (after if row.runners_up else ""))
+                    item.setData(Qt.ItemDataRole.AccessibleTextRole, item.toolTip())  # a screen reader's too
                 elif row.model == selected and c != 0:
                     font = item.font()
                     font.setBold(True)
@@ -302,11 +310,22 @@ class CompareView(QWidget):
             if row.error:  # the reason spans the answer columns and wraps there
                 self.table.setSpan(r, 1, 1, len(COLUMNS) - 1)
         self.table.resizeRowsToContents()
+        self._show_detail(self.table.currentRow())
         QTimer.singleShot(0, self, self._fit_legend)  # (the summary's lines may change the table's height)
         if reference is None:
             self.summary.setText("")
             return
         self.summary.setText(_summary(verdicts, reference.label, reference is shown))
+
+    def _show_detail(self, row: int) -> None:
+        """Under the table: the chosen row's model, its answer and the runners-up (or why it has none)."""
+        name, answer = self.table.item(row, 0), self.table.item(row, 1)
+        if name is None or answer is None:
+            self.detail.hide()
+            return
+        model = str(name.data(Qt.ItemDataRole.AccessibleTextRole) or name.text())
+        self.detail.setText(f"{model}: {answer.toolTip() or answer.text()}")
+        self.detail.show()
 
     def _row_activated(self, item: QTableWidgetItem | None) -> None:
         if item is not None and 0 <= item.row() < len(self._row_models):
@@ -320,6 +339,7 @@ class CompareView(QWidget):
     def show_blank(self, message: str) -> None:
         self._row_models = []
         self.table.setRowCount(0)
+        self.detail.hide()
         self.summary.setText(message)
         QTimer.singleShot(0, self, self._fit_legend)
 
