@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
+    QMenuBar,
     QProxyStyle,
     QStyle,
     QStyleOption,
@@ -158,6 +159,13 @@ class FocusVisibleStyle(QProxyStyle):
                 painter.setBrush(QColor(0, 0, 0, 0))
                 painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
                 painter.restore()
+            return
+        if element == QStyle.ControlElement.CE_MenuBarItem and isinstance(widget, QMenuBar) and widget.hasFocus():
+            # The menu bar driven by the keys (Alt tapped, or a menu closed by Escape): Fusion marks its item
+            # only while the menu is open, and a keyboard user's trial saw no sign of where Right had gone.
+            chosen = option.state & QStyle.StateFlag.State_Selected and not option.state & QStyle.StateFlag.State_Sunken
+            if chosen:
+                _frame(painter, option.rect, focus_colour(option.palette))
             return
         button = element == QStyle.ControlElement.CE_PushButtonBevel and _by_keyboard(option)
         if element == QStyle.ControlElement.CE_TabBarTabShape or button or scroll_area is not None:

@@ -5966,6 +5966,31 @@ def test_tab_reaches_the_answer_after_the_pad_and_frames_it(qtbot, window: MainW
     assert headline.grab().toImage().pixelColor(1, middle) != colour
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_menu_bar_driven_by_the_keys_frames_its_item(qtbot, window: MainWindow, theme: str) -> None:  # type: ignore[no-untyped-def]
+    """A keyboard user's trial tapped Alt, then Right: nothing showed where the keys were (Fusion marks a
+    menu bar's item only while its menu is open), yet Down opened the Edit menu."""
+    from desktop_app.themes import focus_colour
+
+    window.set_theme(theme)
+    bar = window.menuBar()
+    window.activateWindow()
+    window.canvas.setFocus()
+    qtbot.waitUntil(window.canvas.hasFocus, timeout=TIMEOUT_MS)
+    QTest.keyClick(window.canvas, Qt.Key.Key_Alt)
+    qtbot.waitUntil(bar.hasFocus, timeout=TIMEOUT_MS)
+    QTest.keyClick(bar, Qt.Key.Key_Right)
+    edit = bar.activeAction()
+    assert edit is not None and edit.text() == "&Edit"
+    box = bar.actionGeometry(edit)
+    colour = focus_colour(bar.palette())
+    framed = bar.grab().toImage()
+    assert framed.pixelColor(box.left() + 1, box.center().y()) == colour
+    QTest.keyClick(bar, Qt.Key.Key_Escape)  # the keys back to the window: no frame left behind
+    qtbot.waitUntil(lambda: not bar.hasFocus(), timeout=TIMEOUT_MS)
+    assert bar.grab().toImage().pixelColor(box.left() + 1, box.center().y()) != colour
+
+
 def test_the_pad_shows_it_has_the_keys_until_the_pen_touches_it(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """At the start, and after a dialog, E and Backspace acted on a pad that showed no focus."""
     from PySide6.QtGui import QPalette
