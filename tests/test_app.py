@@ -3402,6 +3402,30 @@ def test_a_characters_name_says_the_space_or_new_line_before_it(qtbot) -> None: 
     assert names[3].startswith("character 4: 4") and names[3].endswith(", on a new line")
 
 
+def test_a_characters_menu_opened_by_the_keys_marks_the_reading_shown(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A keyboard user's trial: Space opened a character's menu with no item marked until Down was pressed."""
+    from desktop_app.widgets.text_panel import TextPanel
+
+    panel = TextPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_line([("0", False)], [[("O", 0.6), ("0", 0.3), ("o", 0.1)]], picked=[True])
+    button = panel._character_buttons()[0]
+    marked: list[str] = []
+
+    def look_and_close() -> None:
+        menu = button.menu()
+        marked.append(menu.activeAction().text() if menu.activeAction() else "")
+        menu.close()
+
+    button.setFocus()
+    QTimer.singleShot(300, look_and_close)
+    QTest.keyClick(button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: bool(marked), timeout=TIMEOUT_MS)
+    assert marked[0].startswith("0 ")  # the reading shown (checked), not the model's first
+
+
 def test_a_long_line_scrolls_in_its_panel_instead_of_widening_the_window(qtbot) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.widgets.text_panel import TextPanel
 

@@ -8,7 +8,7 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence, QTextCursor
+from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
@@ -529,6 +529,16 @@ class CharacterMenu(QMenu):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Opened with Space, no item was marked until Down (a keyboard user's trial): the reading shown is,
+        # so Enter keeps it and the arrows move from it.
+        if self.activeAction() is None:
+            items = [action for action in self.actions() if action.isEnabled() and not action.isSeparator()]
+            shown = next((action for action in items if action.isChecked()), items[0] if items else None)
+            if shown is not None:
+                self.setActiveAction(shown)
 
 
 def _character_button(text: str, font: QFont) -> QToolButton:
