@@ -643,7 +643,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         # The first resize comes before the side tabs are visible (and so were left scrolled at 200%
         # with the pad's room unused): once the columns are laid out.
-        QTimer.singleShot(0, self._keep_side_tabs_whole)
+        QTimer.singleShot(0, self, self._keep_side_tabs_whole)
 
     def _keep_side_tabs_whole(self) -> None:
         """The side tabs scroll only once the pad is down to its least width: the splitter shrinks its
@@ -978,7 +978,7 @@ class MainWindow(QMainWindow):
         size = 100 if step == 0 else next_text_size(self.preferences.text_size, step)
         self.preferences.text_size = size
         apply_text_size(QApplication.instance(), size)  # type: ignore[arg-type]
-        QTimer.singleShot(0, self._keep_side_tabs_whole)  # larger text widens the side tabs' pages
+        QTimer.singleShot(0, self, self._keep_side_tabs_whole)  # larger text widens the side tabs' pages
         self.show_text_size()
         self.show_pen_width(self.preferences.pen_width)
         keys = self.actual_size_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -1226,7 +1226,7 @@ class MainWindow(QMainWindow):
         self.predictions.setVisible(not on)
         self.side_tabs.setVisible(not on)
         if not on:  # once the columns are laid out again
-            QTimer.singleShot(0, self._keep_side_tabs_whole)
+            QTimer.singleShot(0, self, self._keep_side_tabs_whole)
         self.text_panel.setVisible(on)
         self.canvas.reads_lines = on
         self.canvas.placeholder = (

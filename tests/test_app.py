@@ -1386,6 +1386,28 @@ def test_a_name_that_nearly_fits_its_column_is_given_two_lines(qtbot) -> None:  
     assert table.rowHeight(0) < 2 * table.fontMetrics().lineSpacing()
 
 
+def test_compares_line_under_the_table_names_the_chosen_rows_model_as_written(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The line under the table names the row's model as written: an error row's name is no tooltip's, and
+    its cell's text carries the mark and the places to wrap ("● digits_\u200bcnn")."""
+    from desktop_app.inference_service import ComparisonRow
+    from desktop_app.widgets.compare_view import CompareView
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.show()
+    digits = tuple("0123456789")
+    rows = [
+        ComparisonRow("digits_cnn", error="cannot read <b>letters</b>", classes=digits),
+        ComparisonRow("emnist36_cnn", "A", 0.9, classes=tuple("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
+    ]
+    view.show_rows(rows, "digits_cnn")
+    view.table.setCurrentCell(0, 0)
+    assert view.detail.text() == "digits_cnn: cannot read <b>letters</b>"  # as plain text, not markup
+    assert view.detail.textFormat() == Qt.TextFormat.PlainText
+    view.show_blank("Draw a character")
+    assert not view.detail.isVisibleTo(view)
+
+
 def test_compare_says_a_drawings_fault_once_not_in_every_row(qtbot) -> None:  # type: ignore[no-untyped-def]
     """A teacher's trial tapped a dot: each model's row said "a single dot, not a character"."""
     from desktop_app.inference_service import ComparisonRow
@@ -3398,6 +3420,9 @@ def test_a_characters_name_says_the_space_or_new_line_before_it(qtbot) -> None: 
     panel.set_line(line, [[(c, 0.9)] for c, _ in line], breaks=[False, False, False, True])
     names = [button.accessibleName() for button in panel._character_buttons()]
     assert names[1] == "character 2: i (small i)"
+    panel.set_line(line, [[(c, 0.9)] for c, _ in line], joined=[False, False, True, False])
+    joined = panel._character_buttons()[2].accessibleName()  # what the character is, then the gap before it
+    assert joined.startswith("character 3: n") and joined.endswith(", joined, after a space")
     assert names[2].startswith("character 3: n") and names[2].endswith(", after a space")
     assert names[3].startswith("character 4: 4") and names[3].endswith(", on a new line")
 
@@ -3424,6 +3449,15 @@ def test_a_characters_menu_opened_by_the_keys_marks_the_reading_shown(qtbot) -> 
     QTest.keyClick(button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: bool(marked), timeout=TIMEOUT_MS)
     assert marked[0].startswith("0 ")  # the reading shown (checked), not the model's first
+    # A character typed that is none of the readings: nothing marked (Enter would have put the model's
+    # first reading in the place of the one typed).
+    panel.set_line([("Q", False)], [[("O", 0.6), ("0", 0.3)]], picked=[True])
+    button = panel._character_buttons()[0]
+    button.setFocus()
+    QTimer.singleShot(300, look_and_close)
+    QTest.keyClick(button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: len(marked) == 2, timeout=TIMEOUT_MS)
+    assert marked[1] == ""
 
 
 def test_a_long_line_scrolls_in_its_panel_instead_of_widening_the_window(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -3732,23 +3766,29 @@ def test_batch_says_when_the_model_changed_during_it_and_keeps_columns_sized_by_
 
 def test_batch_columns_keep_an_answer_and_its_confidence_whole_at_a_larger_text(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A keyboard user's trial at 130% text: Conf. showed "100.…" and Top-1 "M /…" (fixed pixel widths)."""
-    from PySide6.QtGui import QFont
+    from desktop_app.themes import CHECKED_TOOL_STYLE, apply_text_size
 
+    app = QApplication.instance()
+    sheet = app.styleSheet()
+    app.setStyleSheet(CHECKED_TOOL_STYLE)  # as the app runs: a widget's own font does not pass a style sheet
     view = _batch_view(qtbot, 900, 400)
-    view.start([tmp_path / "a.png", tmp_path / "b.png"], "emnist36_cnn")
+    view.start([tmp_path / "a.png", tmp_path / "b.png"], "emnist36_cnn", merged_case=frozenset("MW"))
     view.add_rows([(0, (("M", 1.0),), "", (), None, None), (1, (("W", 0.99),), "", (), None, None)])
     view.finish(False)
-    for points in (view.font().pointSizeF(), view.font().pointSizeF() * 1.3, view.font().pointSizeF() * 2):
-        font = QFont(view.font())
-        font.setPointSizeF(points)
-        view.setFont(font)  # as View -> Zoom In does, through the application's font
-        qtbot.wait(20)
-        metrics = view.table.fontMetrics()
-        for row in range(2):
-            for column in (1, 2):
-                text = view.table.model().index(row, column).data()
-                need = metrics.horizontalAdvance(text) + (view.table.iconSize().width() if column == 1 else 0)
-                assert view.table.columnWidth(column) >= need + 8, (points, text)
+    try:
+        for percent in (100, 130, 200):
+            apply_text_size(app, percent)  # as View -> Zoom In does
+            qtbot.wait(20)
+            metrics = view.table.fontMetrics()
+            for row in range(2):
+                for column in (1, 2):
+                    text = view.table.model().index(row, column).data()
+                    assert column == 2 or " / " in text  # "M / m", as the answer panel names it
+                    need = metrics.horizontalAdvance(text) + (view.table.iconSize().width() if column == 1 else 0)
+                    assert view.table.columnWidth(column) >= need + 8, (percent, text)
+    finally:
+        apply_text_size(app, 100)
+        app.setStyleSheet(sheet)
 
 
 def test_a_narrow_batch_of_lines_keeps_every_header_whole(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QFont, QKeySequence, QPainter, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -821,7 +831,8 @@ class BatchView(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # the text size: the columns are measured in it
-            self._fit_columns(self.width())
+            # Once the table has the new font too (measured at once, a column kept the last size's width).
+            QTimer.singleShot(0, self, lambda: self._fit_columns(self.width()))
 
     @property
     def rows(self) -> list[BatchRecord]:

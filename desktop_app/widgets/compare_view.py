@@ -179,10 +179,12 @@ class CompareView(QWidget):
             enter = QShortcut(QKeySequence(key), self.table, context=Qt.ShortcutContext.WidgetShortcut)
             enter.activated.connect(lambda: self._row_activated(self.table.currentItem()))
         self._row_models: list[str] = []  # each row's model, the one put in use from it
+        self._row_names: list[str] = []  # each row's name as written (a fused answer's, a part's)
         layout.addWidget(self.table, 1)
         # The chosen row's answer and what came next, in full: they were in a tooltip only, out of a
         # keyboard user's reach (as Batch's line under its table).
         self.detail = QLabel("")
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)  # a model's error could read as markup
         self.detail.setWordWrap(True)
         self.detail.hide()
         layout.addWidget(self.detail)
@@ -257,6 +259,7 @@ class CompareView(QWidget):
         self.table.clearSpans()
         self.table.setRowCount(len(rows))
         self._row_models = [row.uses or row.model for row in rows]
+        self._row_names = [row.model for row in rows]
         in_use_rows = (used for row, used in zip(rows, self._row_models, strict=True) if row.model == selected)
         model_in_use = next(in_use_rows, "")
         verdicts: list[tuple[ComparisonRow, str]] = []  # the models' own answers (not the parts of a fused one)
@@ -319,13 +322,13 @@ class CompareView(QWidget):
 
     def _show_detail(self, row: int) -> None:
         """Under the table: the chosen row's model, its answer and the runners-up (or why it has none)."""
-        name, answer = self.table.item(row, 0), self.table.item(row, 1)
-        if name is None or answer is None:
-            self.detail.hide()
-            return
-        model = str(name.data(Qt.ItemDataRole.AccessibleTextRole) or name.text())
-        self.detail.setText(f"{model}: {answer.toolTip() or answer.text()}")
-        self.detail.show()
+        answer = self.table.item(row, 1)
+        shown = answer is not None and 0 <= row < len(self._row_names)
+        if answer is not None and shown:
+            self.detail.setText(f"{self._row_names[row]}: {answer.toolTip() or answer.text()}")
+        if shown != self.detail.isVisibleTo(self):
+            self.detail.setVisible(shown)
+            QTimer.singleShot(0, self, self._fit_legend)  # the line takes the table's room
 
     def _row_activated(self, item: QTableWidgetItem | None) -> None:
         if item is not None and 0 <= item.row() < len(self._row_models):
@@ -337,7 +340,7 @@ class CompareView(QWidget):
         self.summary.setText(message)
 
     def show_blank(self, message: str) -> None:
-        self._row_models = []
+        self._row_models, self._row_names = [], []
         self.table.setRowCount(0)
         self.detail.hide()
         self.summary.setText(message)

@@ -264,17 +264,17 @@ class TextPanel(QWidget):
             button.setProperty(UNSURE_PROPERTY, unsure)
             button.installEventFilter(self)  # focused by Tab: scrolled into view (see eventFilter)
             if char and unsure:
-                button.setAccessibleName(f"character {position + 1}: {described(char)}, unsure{gap_before}")
+                button.setAccessibleName(f"character {position + 1}: {described(char)}, unsure")
                 button.setToolTip(
                     f"{described(char)}, read with {confidence_text(options[0][1])}: unsure. Click (or Space) for "
                     "other readings, or type the right one"
                 )
             elif char:
-                button.setAccessibleName(f"character {position + 1}: {described(char)}{gap_before}")
+                button.setAccessibleName(f"character {position + 1}: {described(char)}")
                 button.setToolTip(f"{described(char)}: click (or Space) for other readings, or type the right one")
             else:  # its ink stays on the pad (a stray mark, half of a letter split in two)
                 button.setText(LEFT_OUT_MARK)
-                button.setAccessibleName(f"character {position + 1}: left out of the text{gap_before}")
+                button.setAccessibleName(f"character {position + 1}: left out of the text")
                 button.setToolTip("Left out of the text: click (or Space) to give it a reading again")
             menu = button.menu()
             assert isinstance(menu, CharacterMenu)
@@ -345,6 +345,7 @@ class TextPanel(QWidget):
                 button.setToolTip(
                     f"{button.toolTip()}. Split from one character: its menu's Join puts the two together again"
                 )
+            button.setAccessibleName(button.accessibleName() + gap_before)  # last: "joined" is the character's
             self._characters.insertWidget(self._characters.count() - 1, button)
             self._buttons.append(button)
         # Tab goes through the characters, then Copy, Add to text and the text box (the buttons, made after
@@ -533,10 +534,11 @@ class CharacterMenu(QMenu):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         # Opened with Space, no item was marked until Down (a keyboard user's trial): the reading shown is,
-        # so Enter keeps it and the arrows move from it.
+        # ticked, so Enter confirms it (as a click on it does) and the arrows move from it. None is marked
+        # where no reading of the list is shown (a typed character, a mark, one left out): Enter there would
+        # have put the model's first reading in its place.
         if self.activeAction() is None:
-            items = [action for action in self.actions() if action.isEnabled() and not action.isSeparator()]
-            shown = next((action for action in items if action.isChecked()), items[0] if items else None)
+            shown = next((action for action in self.actions() if action.isChecked() and action.isEnabled()), None)
             if shown is not None:
                 self.setActiveAction(shown)
 
