@@ -60,6 +60,20 @@ def test_a_changed_byte_is_refused(tmp_path: Path) -> None:
         load_weights(path)
 
 
+def test_weights_whose_values_are_not_numbers_are_refused(tmp_path: Path) -> None:
+    """A robustness trial: weights of NaN with a card and hashes that fit them (a training run that diverged)
+    were read as "0 nan%" by the command line, and the app's answer failed on them."""
+    torch.manual_seed(0)
+    model = get_model("lenet5", num_classes=10).eval()
+    with torch.no_grad():
+        next(model.parameters()).fill_(float("nan"))
+    path = save_weights(model, _card(), tmp_path)
+    with pytest.raises(WeightsError, match="not numbers"):
+        load_weights(path)
+    with pytest.raises(WeightsError, match="not numbers"):
+        OnnxRecognizer.load_onnx(path, threads=1)
+
+
 def test_missing_weights_and_damaged_card(tmp_path: Path) -> None:
     _, path = _saved(tmp_path)
     path.with_suffix(".json").write_text("{not json")

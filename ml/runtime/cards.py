@@ -51,6 +51,15 @@ class WeightsError(RuntimeError):
     """Weights are missing, damaged or do not match their card; the message says which."""
 
 
+def not_numbers_message(file_name: str, where: str) -> str:
+    """Why weights whose values are not numbers (NaN, infinite) are refused: training that diverged, or a
+    file written so, passes every check of its card and hash and read every drawing as "0 nan%"."""
+    return (
+        f"{file_name} is damaged: {where} holds values that are not numbers (NaN or infinite), as from a "
+        "training run that diverged; train it again, or reinstall GlyphPad for the bundled models"
+    )
+
+
 # Keys of a card's metrics_by_source that the app and the listings show: UNIPEN's test writers' pen
 # drawings (thin, default and thick pens), read from the picture alone and, for a stroke model fitted to an
 # image model, fused with it; its validation writers (what picks a fusion among several).

@@ -25,6 +25,7 @@ from ml.runtime.cards import (
     ModelCard,
     WeightsError,
     default_model_name,
+    not_numbers_message,
     resolve_model_path,
     verified_card,
     verified_onnx,
@@ -143,6 +144,14 @@ class Recognizer:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.card.name}: {len(self.labels)} classes, {self.describe_device()}>"
 
+    def refuse_answers_not_numbers(self) -> None:
+        """WeightsError where the model's answer to a blank input holds values that are not numbers: such
+        weights pass the card's and the hash's checks (a robustness trial's NaN weights were read as
+        "0 nan%", and the app's answer failed on them)."""
+        probe = np.zeros((1, *INPUT_SHAPES[self.card.input_kind]), dtype=np.float32)
+        if not np.isfinite(self.forward(probe)).all():
+            raise WeightsError(not_numbers_message(self.weights_path.name, "its answer to a blank input"))
+
     def warm_up(self) -> None:
         """One drawing through the whole path, so that the first real one pays no first-call costs
         (imports inside preprocessing, its cached resampling weights, the runtime's first run)."""
@@ -258,7 +267,9 @@ class OnnxRecognizer(Recognizer):
         outputs = session.get_outputs()[0].shape
         if tuple(shape[1:]) != INPUT_SHAPES[card.input_kind] or outputs[-1] != len(card.labels):
             raise WeightsError(f"{onnx_file.name} takes {shape} and gives {outputs}, not what {card.name}'s card says")
-        return cls(session, card, weights_path)
+        recognizer = cls(session, card, weights_path)
+        recognizer.refuse_answers_not_numbers()
+        return recognizer
 
     def forward(self, inputs: np.ndarray) -> np.ndarray:
         batch = np.ascontiguousarray(inputs, dtype=np.float32).reshape(-1, *INPUT_SHAPES[self.card.input_kind])
@@ -314,7 +325,9 @@ class TorchRecognizer(Recognizer):
             model = to_channels_last(model)
         # Never trained here: explanations take the gradients they use, and no parameter's.
         model.requires_grad_(False)
-        return cls(model, card, target, weights_path)
+        recognizer = cls(model, card, target, weights_path)
+        recognizer.refuse_answers_not_numbers()
+        return recognizer
 
     def forward(self, inputs: np.ndarray) -> np.ndarray:
         import torch

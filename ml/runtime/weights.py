@@ -18,7 +18,7 @@ from safetensors.torch import load_file
 from torch import nn
 
 from ml.models import get_model
-from ml.runtime.cards import ModelCard, WeightsError, verified_card
+from ml.runtime.cards import ModelCard, WeightsError, not_numbers_message, verified_card
 
 
 def load_weights(weights_path: str | Path, device: str | torch.device = "cpu") -> tuple[nn.Module, ModelCard]:
@@ -35,6 +35,9 @@ def load_weights(weights_path: str | Path, device: str | torch.device = "cpu") -
         raise WeightsError(f"{card.name}: cannot build {card.arch} with {card.config} ({error})") from error
     reference = model.state_dict()
     state = {k: v.to(reference[k].dtype) if k in reference and v.is_floating_point() else v for k, v in state.items()}
+    not_numbers = next((k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()), None)
+    if not_numbers is not None:
+        raise WeightsError(not_numbers_message(weights_path.name, f"its tensor {not_numbers}"))
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as error:
