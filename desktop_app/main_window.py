@@ -90,6 +90,7 @@ from desktop_app.model_listing import (
     listed,
     model_entry,
     models_relisted,
+    none_loads_said,
     short_reason,
     with_partner,
 )
@@ -817,7 +818,9 @@ class MainWindow(QMainWindow):
         if preferred:
             self.set_model(preferred)
         else:
-            self.predictions.show_blank("No model can be loaded: " + "; ".join(unavailable.values()))
+            said = none_loads_said(self.service.weights_dir, unavailable)
+            self.statusBar().showMessage(said, 0)  # ("Loading models…" stayed there)
+            self.predictions.show_blank(said)
 
     def _not_a_model_here(self, name: str) -> str:
         """Why ``name`` is not among the models to choose: a stroke model answers with its image model."""

@@ -3,6 +3,7 @@ weights folder changed, and the model to fall back on."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -68,6 +69,22 @@ def short_reason(reason: str) -> str:
     details ("letters_cnn.onnx is damaged or was replaced", not its sha256 prefixes)."""
     gist = re.split(r": | \(", reason, maxsplit=1)[0].strip()
     return gist if len(gist) <= 80 else gist[:79] + "…"
+
+
+def none_loads_said(folder: Path, reasons: dict[str, str]) -> str:
+    """Why no model of ``folder`` can be used, each one damaged or not fitting its card: said once, with one
+    model's reason and what to do (a robustness trial's app said "Loading models…" for good, and the
+    answers' panel ran the fourteen reasons together)."""
+    first, reason = next(iter(reasons.items()))
+    count = f"the {len(reasons)} models" if len(reasons) > 1 else "the model"
+    if os.environ.get("GLYPHPAD_WEIGHTS"):
+        what_to_do = "GLYPHPAD_WEIGHTS names this folder: point it at a folder of models that load."
+    else:
+        what_to_do = "Reinstall GlyphPad, or point GLYPHPAD_WEIGHTS at a folder of models."
+    return (
+        f"No model can be loaded: {count} in the weights folder {folder} cannot be used ({first}: "
+        f"{short_reason(reason)}). {what_to_do}"
+    )
 
 
 def model_entry(info: ModelInfo) -> tuple[str, str]:

@@ -5321,6 +5321,29 @@ def test_a_weights_folder_made_after_the_start_is_watched(  # type: ignore[no-un
         win.close()
 
 
+def test_a_weights_folder_of_damaged_models_is_said_once_with_what_to_do(  # type: ignore[no-untyped-def]
+    qtbot, trained_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A robustness trial emptied every model's weights: the status bar said "Loading models…" for good, and
+    the answers' panel ran the models' reasons together."""
+    folder = tmp_path / "weights"
+    shutil.copytree(trained_weights, folder)
+    damaged = sorted(folder.glob("*.safetensors"))
+    for weights in damaged:
+        weights.write_bytes(b"")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    win = _open_window(qtbot, tmp_path / "settings.ini", load_runtime=False, wait_for_model=False)
+    try:
+        said = lambda: win.statusBar().currentMessage()  # noqa: E731
+        qtbot.waitUntil(lambda: said().startswith("No model can be loaded:"), timeout=TIMEOUT_MS)
+        assert f"the {len(damaged)} models in the weights folder {folder} cannot be used" in said()
+        assert said().endswith("GLYPHPAD_WEIGHTS names this folder: point it at a folder of models that load.")
+        assert said().count("damaged") == 1 and "sha256" not in said()  # one reason, its gist
+        assert win.predictions.message.text() == said()
+    finally:
+        win.close()
+
+
 def _window_on_weights(qtbot, folder: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:  # type: ignore[no-untyped-def]
     """A window on the models in ``folder`` (its settings beside it), once it has listed them."""
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
