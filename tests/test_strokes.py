@@ -76,6 +76,19 @@ def test_malformed_stroke_data_gets_its_reason(data: object, reason: str) -> Non
     assert "\n" not in str(error.value)
 
 
+def test_ink_that_runs_over_itself_thousands_of_times_is_refused() -> None:
+    """A robustness trial's one stroke of 200,000 points, back and forth over itself: the pad filled it in to
+    2.7 million points (1.7 GB, a minute's work, a 52 MB settings file). A page of shading is still read."""
+    from ml.runtime.strokes import MAX_INK_TIMES_SIZE
+
+    back_and_forth = [[float(k % 2), 0.5 * (k % 3)] for k in range(2 * MAX_INK_TIMES_SIZE)]
+    with pytest.raises(StrokesError, match="times the drawing's size, over itself"):
+        parse_strokes({"strokes": [back_and_forth]})
+    # 300 lines of shading across a page, each its width: ink 300 times the page's size.
+    shading = [[[0.0, float(row)], [300.0, float(row)]] for row in range(300)]
+    assert len(parse_strokes({"strokes": shading}).strokes) == 300
+
+
 def test_read_strokes_file_reports_broken_files(tmp_path: Path) -> None:
     good = tmp_path / "seven.json"
     good.write_text(json.dumps({"strokes": SEVEN}))

@@ -52,6 +52,11 @@ MAX_STROKES = 2_000
 MAX_STROKE_POINTS = 200_000
 DOT_EXTENT = 1e-9  # a drawing this small beside its coordinates' size (or 1) is every point in one place
 MAX_COORDINATE = 1e9  # larger numbers are no positions on a pad (and 1e308 overflows once squared)
+# Ink at most this many times the drawing's longer side: a character's runs 2-5 times, a line of writing
+# about as much, a page of dense shading a few hundred. A robustness trial's one stroke of 200,000 points
+# ran 27,000 times over itself: the pad filled it in to 2.7 million points (1.7 GB, a minute's work, and a
+# 52 MB settings file that slowed every later start).
+MAX_INK_TIMES_SIZE = 5_000
 
 
 class StrokesError(ValueError):
@@ -213,6 +218,7 @@ def parse_strokes(data: Any) -> Strokes:
             f'"pen" must hold one pen width per stroke ({len(strokes)}), each above 0 and at most '
             f"{MAX_SAVED_PEN_PX:.0f} pad pixels"
         )
+    _refuse_ink_over_itself(strokes)
     if y_axis == "up":
         strokes = [s * np.array([1.0, -1.0]) for s in strokes]
     kept = [i for i, s in enumerate(strokes) if len(s)]
@@ -224,6 +230,21 @@ def parse_strokes(data: Any) -> Strokes:
         pad=(float(pad[0]), float(pad[1])) if pad is not None and y_axis == "down" else None,
         pen_widths=tuple(float(pens[i]) for i in kept) if pens is not None else None,
     )
+
+
+def _refuse_ink_over_itself(strokes: list[np.ndarray]) -> None:
+    """StrokesError where the ink runs more than MAX_INK_TIMES_SIZE times the drawing's longer side."""
+    drawn = [s for s in strokes if len(s)]
+    if not drawn:
+        return
+    points = np.concatenate(drawn)
+    size = float(max(np.ptp(points[:, 0]), np.ptp(points[:, 1])))
+    length = sum(float(np.hypot(*np.diff(s, axis=0).T).sum()) for s in drawn if len(s) > 1)
+    if size > 0 and length > MAX_INK_TIMES_SIZE * size:
+        raise StrokesError(
+            f"its ink runs {length / size:,.0f} times the drawing's size, over itself (writing runs a few "
+            f"times, a page of shading a few hundred; at most {MAX_INK_TIMES_SIZE:,})"
+        )
 
 
 def read_strokes_file(path: str | Path) -> Strokes:
