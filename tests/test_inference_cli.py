@@ -228,6 +228,23 @@ def test_models_json_lists_bundled_models_and_damaged_ones(
     assert broken["available"] is False and "damaged" in broken["error"]
 
 
+def test_a_damaged_model_to_read_with_says_what_to_do(
+    weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A robustness trial: the app read with another model and said so, the command line gave the sha256
+    alone."""
+    damaged = tmp_path / "w"
+    shutil.copytree(weights_env, damaged)
+    (damaged / "cnn_tiny.safetensors").write_bytes(b"")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(damaged))
+    picture = tmp_path / "blank.png"
+    Image.new("L", (28, 28), 255).save(picture)
+    for command in ("predict", "read"):
+        assert cli_main([command, "--model", "cnn_tiny", str(picture)]) == 2
+        said = capsys.readouterr().err
+        assert "cnn_tiny.safetensors is damaged" in said and "name another model with --model" in said, said
+
+
 def test_models_json_says_what_is_wrong_with_each_broken_model(
     weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

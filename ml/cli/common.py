@@ -33,6 +33,16 @@ def fail_whole(command: str, message: str, as_json: bool) -> int:
     return fail(command, message)
 
 
+def model_problem(error: Exception) -> str:
+    """Why the model cannot be read with, and, for its weights, what to do (a damaged default model's
+    command said only its sha256, where the app read with another model and said so)."""
+    from ml.runtime.cards import WeightsError
+
+    if isinstance(error, WeightsError):
+        return f"{error}; name another model with --model (glyphpad-ml models lists them), or reinstall GlyphPad"
+    return str(error)
+
+
 def model_to_read_with(command: str, asked: str | None) -> str:
     """The model asked for, else the default; when the weights folder lacks the default, the model used
     instead is said on stderr (a folder of one's own models was read with its first, silently)."""

@@ -18,6 +18,7 @@ from ml.cli.common import (
     fail_whole,
     files_to_read,
     is_stroke_input,
+    model_problem,
     model_to_read_with,
     path_or_stdin,
     piped_input,
@@ -88,7 +89,7 @@ def run(argv: list[str]) -> int:
         name = model_to_read_with("predict", args.model)
         recognizer = load_recognizer(name, device=args.device, threads=BATCH_THREADS)
     except (WeightsError, DeviceError) as error:
-        return fail_whole("predict", str(error), args.json)
+        return fail_whole("predict", model_problem(error), args.json)
     say_reads_only(recognizer.card)
     args.merged_case = merged_case_of(recognizer.labels)  # (for the text output: "A/a 97.1%")
     files, problems = files_to_read("predict", args.paths, args.strokes)

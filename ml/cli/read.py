@@ -17,6 +17,7 @@ from ml.cli.common import (
     fail_whole,
     files_to_read,
     is_stroke_input,
+    model_problem,
     model_to_read_with,
     path_or_stdin,
     piped_input,
@@ -105,7 +106,7 @@ def run(argv: list[str]) -> int:
             english=not args.no_english,
         )
     except (WeightsError, DeviceError) as error:
-        return fail_whole("read", str(error), args.json)
+        return fail_whole("read", model_problem(error), args.json)
     if reader.image.card.input_kind != "image":
         return fail_whole("read", f"{reader.image.card.name} is a stroke model: give an image model", args.json)
     say_reads_only(reader.image.card)
