@@ -20,6 +20,15 @@ def test_empty_file(tmp_path: Path) -> None:
         load_image(tmp_path / "empty.png")
 
 
+def test_a_vector_picture_named_alone_is_said_as_in_a_folder(tmp_path: Path) -> None:
+    """A robustness trial: an SVG in a folder was "a vector format …: export it as PNG", named alone it
+    was "not an image file"."""
+    svg = tmp_path / "A.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><path d="M0 0L9 9"/></svg>')
+    with pytest.raises(ImageLoadError, match=r"^SVG is a vector format GlyphPad cannot read: export it as PNG$"):
+        load_image(svg)
+
+
 def test_not_an_image(tmp_path: Path) -> None:
     (tmp_path / "notes.png").write_text("this is text, not a picture\n")
     with pytest.raises(ImageLoadError, match="not an image"):

@@ -22,6 +22,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ml.runtime.image_files import (
     HEIC_NOT_SUPPORTED,
+    UNREADABLE_PICTURES,
     FileTooLargeError,
     NotAFileError,
     format_by_signature,
@@ -125,8 +126,9 @@ def _is_heic(data: bytes) -> bool:
 
 
 @contextlib.contextmanager
-def _decoding(data: bytes) -> Iterator[None]:
-    """Any failure of PIL while opening or decoding ``data`` as ImageLoadError, with a one-line reason."""
+def _decoding(data: bytes, name: str = "") -> Iterator[None]:
+    """Any failure of PIL while opening or decoding ``data`` (a file ``name``, where known) as
+    ImageLoadError, with a one-line reason."""
     try:
         yield
     except ImageLoadError:
@@ -146,6 +148,9 @@ def _decoding(data: bytes) -> Iterator[None]:
             ) from error
         if _is_heic(data):  # an iPhone's photo, by its first bytes
             raise ImageLoadError(HEIC_NOT_SUPPORTED) from error
+        # By its name, as a folder's such files are said (an SVG named alone got the words below).
+        if unreadable := UNREADABLE_PICTURES.get(Path(name).suffix.lower()):
+            raise ImageLoadError(unreadable) from error
         raise ImageLoadError("not an image file, or a format GlyphPad cannot read") from error
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
@@ -328,7 +333,7 @@ def load_image(source: str | Path | bytes) -> LoadedImage:
             raise ImageLoadError(f"cannot open {name}: {error.strerror or error}") from error
     if not data:
         raise ImageLoadError("empty file (0 bytes)")
-    with _decoding(data):
+    with _decoding(data, name):
         image, own_size = _open_image(data)
         check_pixel_count(*image.size)
         frames = getattr(image, "n_frames", 1)
