@@ -76,6 +76,24 @@ def test_malformed_stroke_data_gets_its_reason(data: object, reason: str) -> Non
     assert "\n" not in str(error.value)
 
 
+def test_a_stroke_file_that_cannot_be_opened_is_said_as_a_picture_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A robustness trial without the right to read: a picture said "cannot open noperm.png: Permission
+    denied", a stroke file "[Errno 13] Permission denied: '…'" (root reads every file: the error is made)."""
+    import ml.runtime.image_files
+
+    path = tmp_path / "noperm.json"
+    path.write_text(json.dumps({"strokes": SEVEN}))
+
+    def refused(_path: Path, _limit: int) -> bytes:
+        raise PermissionError(13, "Permission denied", str(_path))
+
+    monkeypatch.setattr(ml.runtime.image_files, "read_named_file", refused)
+    with pytest.raises(StrokesError, match=r"^cannot open noperm.json: Permission denied$"):
+        read_strokes_file(path)
+
+
 def test_ink_that_runs_over_itself_thousands_of_times_is_refused() -> None:
     """A robustness trial's one stroke of 200,000 points, back and forth over itself: the pad filled it in to
     2.7 million points (1.7 GB, a minute's work, a 52 MB settings file). A page of shading is still read."""

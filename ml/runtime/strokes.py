@@ -248,7 +248,8 @@ def _refuse_ink_over_itself(strokes: list[np.ndarray]) -> None:
 
 
 def read_strokes_file(path: str | Path) -> Strokes:
-    """Read a stroke JSON file; raises :class:`StrokesError` (or OSError) with a one-line reason."""
+    """Read a stroke JSON file; raises :class:`StrokesError` with a one-line reason (a file that cannot be
+    opened too, said as a picture's is)."""
     from ml.runtime.image_files import FileTooLargeError, NotAFileError, read_named_file
 
     try:
@@ -257,6 +258,8 @@ def read_strokes_file(path: str | Path) -> Strokes:
         raise StrokesError(str(error)) from None
     except FileTooLargeError as error:
         raise _stroke_file_too_large(error.size) from None
+    except OSError as error:  # as a picture's is said (a robustness trial got "[Errno 13] Permission denied: '…'")
+        raise StrokesError(f"cannot open {Path(path).name}: {error.strerror or error}") from error
 
 
 def _stroke_file_too_large(size: int) -> StrokesError:
