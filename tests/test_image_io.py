@@ -29,6 +29,14 @@ def test_a_vector_picture_named_alone_is_said_as_in_a_folder(tmp_path: Path) -> 
         load_image(svg)
 
 
+def test_a_picture_one_pixel_wide_says_how_far_it_was_averaged_down(tmp_path: Path) -> None:
+    """A robustness trial's 1 x 60,000,000 line was "averaged down 1x": its width stays 1, its length is what
+    was averaged."""
+    line = tmp_path / "line.png"
+    Image.new("L", (1, 20_000), 0).save(line)
+    assert load_image(line).notes == ("averaged down 5x from 1x20000 pixels",)
+
+
 def test_not_an_image(tmp_path: Path) -> None:
     (tmp_path / "notes.png").write_text("this is text, not a picture\n")
     with pytest.raises(ImageLoadError, match="not an image"):

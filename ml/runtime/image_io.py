@@ -297,7 +297,7 @@ def _reduced(image: Image.Image, notes: list[str], own_size: tuple[int, int] | N
     width, height = own_size or image.size
     if factor <= 1:
         if own_size is not None:
-            notes.append(f"averaged down {round(width / image.size[0])}x from {width}x{height} pixels")
+            notes.append(f"averaged down {round(max(width, height) / max(image.size))}x from {width}x{height} pixels")
         return image
     if image.mode.startswith("I;16") or image.mode == "I":
         # As [0, 1] floats, read by their bit depth before averaging: averaged first, a picture's few brightest
@@ -307,7 +307,8 @@ def _reduced(image: Image.Image, notes: list[str], own_size: tuple[int, int] | N
         transparent = image.mode in ("PA", "RGBa") or "transparency" in image.info
         image = image.convert("LA" if image.mode == "La" else "RGBA" if transparent else "L")
     reduced = image.reduce(factor)
-    notes.append(f"averaged down {round(width / reduced.size[0])}x from {width}x{height} pixels")
+    # By the longer side: a picture 1 pixel wide stays 1 wide (a 1x60,000,000 line was "averaged down 1x").
+    notes.append(f"averaged down {round(max(width, height) / max(reduced.size))}x from {width}x{height} pixels")
     return reduced
 
 
