@@ -452,9 +452,13 @@ class TextModeLines(QObject):
             for i, key in enumerate(keys)
         ]
         breaks = [c.line_break_before for c in reading.line.characters]
+        # An opened picture with no writing in it: said where its line would be (the status bar's word of it
+        # went in 3 s, and the panel went on saying "Write a word…": a robustness trial).
+        nothing = "No writing found in the picture" if reading.opened and not characters else ""
         self.text_panel.set_line(
             characters,
             alternatives,
+            nothing,
             picked=picked,
             joinable=joinable,
             joined=joined,

@@ -3073,6 +3073,22 @@ def test_undo_takes_back_every_added_line_in_turn_and_redo_adds_them_again(qtbot
     assert box.toPlainText() == first and window.canvas.is_blank()
 
 
+def test_text_mode_says_a_picture_holds_no_writing_where_its_line_would_be(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    """A robustness trial opened a blank picture in text mode: the status bar's word of it went in 3 s and
+    the panel went on saying "Write a word…" (the command line says "no writing found")."""
+    Image.new("L", (300, 120), 255).save(tmp_path / "blank.png")
+    window.set_text_mode(True)
+    window.open_file(tmp_path / "blank.png")
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: window.lines.line is not None, timeout=TIMEOUT_MS)
+    assert not window.lines.line.line.characters
+    assert window.text_panel.hint.text() == "No writing found in the picture"
+    window.canvas.clear()  # the pad's own hint again once the picture is gone
+    qtbot.waitUntil(lambda: window.text_panel.hint.text().startswith("Write a word"), timeout=TIMEOUT_MS)
+
+
 def test_text_mode_reads_a_picture_of_several_lines_and_adds_them_as_lines(  # type: ignore[no-untyped-def]
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:
