@@ -61,7 +61,7 @@ ANSWER_COLUMN = 1  # a read file's answer (a character, or a line's text): the p
 SORT_ARROW_ROOM = 30  # px a header needs beside its name for the sort arrow and the margins
 NARROWEST_NAME = 56  # px: a file's name and a line's text give way to the last column down to this
 CELL_MARGINS = 18  # px a cell takes besides its text (and its icon): the view's margins and focus frame
-WIDEST_ANSWERS = ("W / w", "M / m")  # the widest answers the Top-1 column shows (which, by the font)
+WIDEST_ANSWERS = ("W / w", "M / m")  # the widest answers the Top-1 column shows (which is wider depends on the font)
 TABLE_CHROME = 40  # px of the tab's width the table's columns do not get: margins, frame, scroll bar
 
 

@@ -52,8 +52,8 @@ class WeightsError(RuntimeError):
 
 
 def not_numbers_message(file_name: str, where: str) -> str:
-    """Why weights whose values are not numbers (NaN, infinite) are refused: training that diverged, or a
-    file written so, passes every check of its card and hash and read every drawing as "0 nan%"."""
+    """Why weights whose values are not numbers (NaN, infinite) are refused: from training that diverged,
+    or a file written so, they pass every check of their card and hash, and every drawing read "0 nan%"."""
     return (
         f"{file_name} is damaged: {where} holds values that are not numbers (NaN or infinite), as from a "
         "training run that diverged; train it again, or reinstall GlyphPad for the bundled models"
