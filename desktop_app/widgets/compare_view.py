@@ -178,8 +178,7 @@ class CompareView(QWidget):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             enter = QShortcut(QKeySequence(key), self.table, context=Qt.ShortcutContext.WidgetShortcut)
             enter.activated.connect(lambda: self._row_activated(self.table.currentItem()))
-        self._row_models: list[str] = []  # each row's model, the one put in use from it
-        self._row_names: list[str] = []  # each row's name as written (a fused answer's, a part's)
+        self._rows: list[ComparisonRow] = []  # the rows shown, in the table's order
         layout.addWidget(self.table, 1)
         # The chosen row's answer and what came next, in full: they were in a tooltip only, out of a
         # keyboard user's reach (as Batch's line under its table).
@@ -258,9 +257,8 @@ class CompareView(QWidget):
             reference = next((row for row in models if counts and row.label == counts.most_common(1)[0][0]), None)
         self.table.clearSpans()
         self.table.setRowCount(len(rows))
-        self._row_models = [row.uses or row.model for row in rows]
-        self._row_names = [row.model for row in rows]
-        in_use_rows = (used for row, used in zip(rows, self._row_models, strict=True) if row.model == selected)
+        self._rows = list(rows)
+        in_use_rows = (_model_of(row) for row in rows if row.model == selected)
         model_in_use = next(in_use_rows, "")
         verdicts: list[tuple[ComparisonRow, str]] = []  # the models' own answers (not the parts of a fused one)
         for r, row in enumerate(rows):
@@ -298,7 +296,7 @@ class CompareView(QWidget):
                 if row.error:
                     item.setToolTip(row.error)
                 elif c == 0:  # the whole name, however narrow the column, and what a double-click does
-                    uses = self._row_models[r]
+                    uses = _model_of(row)
                     item.setToolTip(row.model + ("" if uses == model_in_use else f"\nDouble-click to use {uses}"))
                     said = f"{row.model}, the model in use" if row.model == selected else row.model
                     item.setData(Qt.ItemDataRole.AccessibleTextRole, said)  # not the mark, the line-break spaces
@@ -323,16 +321,16 @@ class CompareView(QWidget):
     def _show_detail(self, row: int) -> None:
         """Under the table: the chosen row's model, its answer and the runners-up (or why it has none)."""
         answer = self.table.item(row, 1)
-        shown = answer is not None and 0 <= row < len(self._row_names)
+        shown = answer is not None and 0 <= row < len(self._rows)
         if answer is not None and shown:
-            self.detail.setText(f"{self._row_names[row]}: {answer.toolTip() or answer.text()}")
+            self.detail.setText(f"{self._rows[row].model}: {answer.toolTip() or answer.text()}")
         if shown != self.detail.isVisibleTo(self):
             self.detail.setVisible(shown)
             QTimer.singleShot(0, self, self._fit_legend)  # the line takes the table's room
 
     def _row_activated(self, item: QTableWidgetItem | None) -> None:
-        if item is not None and 0 <= item.row() < len(self._row_models):
-            self.model_activated.emit(self._row_models[item.row()])
+        if item is not None and 0 <= item.row() < len(self._rows):
+            self.model_activated.emit(_model_of(self._rows[item.row()]))
 
     def show_working(self, message: str) -> None:
         """Say what is being done (a large photo read by many models takes seconds); the rows stay until
@@ -340,11 +338,16 @@ class CompareView(QWidget):
         self.summary.setText(message)
 
     def show_blank(self, message: str) -> None:
-        self._row_models, self._row_names = [], []
+        self._rows = []
         self.table.setRowCount(0)
         self.detail.hide()
         self.summary.setText(message)
         QTimer.singleShot(0, self, self._fit_legend)
+
+
+def _model_of(row: ComparisonRow) -> str:
+    """The model a row puts in use (a fused answer's or a part's row: its image model)."""
+    return row.uses or row.model
 
 
 def _summary(verdicts: list[tuple[ComparisonRow, str]], label: str, shown: bool) -> str:

@@ -147,7 +147,8 @@ class Recognizer:
     def refuse_answers_not_numbers(self) -> None:
         """WeightsError where the model's answer to a blank input holds values that are not numbers: such
         weights pass the card's and the hash's checks (a robustness trial's NaN weights were read as
-        "0 nan%", and the app's answer failed on them)."""
+        "0 nan%", and the app's answer failed on them). For the ONNX graph; torch's tensors are looked at
+        as they load (``ml.runtime.weights.load_weights``)."""
         probe = np.zeros((1, *INPUT_SHAPES[self.card.input_kind]), dtype=np.float32)
         if not np.isfinite(self.forward(probe)).all():
             raise WeightsError(not_numbers_message(self.weights_path.name, "its answer to a blank input"))
@@ -325,9 +326,7 @@ class TorchRecognizer(Recognizer):
             model = to_channels_last(model)
         # Never trained here: explanations take the gradients they use, and no parameter's.
         model.requires_grad_(False)
-        recognizer = cls(model, card, target, weights_path)
-        recognizer.refuse_answers_not_numbers()
-        return recognizer
+        return cls(model, card, target, weights_path)  # (load_weights refused tensors that are not numbers)
 
     def forward(self, inputs: np.ndarray) -> np.ndarray:
         import torch
