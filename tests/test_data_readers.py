@@ -73,9 +73,19 @@ def test_letters_mapping_marks_case_unknown(tmp_path: Path) -> None:
     assert read_mapping(tmp_path / "m.txt") == {1: ("A", True), 2: ("B", True)}
 
 
-def test_missing_data_folder_says_how_to_get_it(tmp_path: Path) -> None:
+def test_missing_data_folder_says_how_to_get_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(FileNotFoundError, match="GLYPHPAD_DATA"):
         load_emnist_pool(tmp_path / "nowhere")
+    monkeypatch.chdir(tmp_path)  # a relative folder is named in full: relative to what was not said
+    with pytest.raises(FileNotFoundError, match=f"no EMNIST files in nowhere \\({tmp_path / 'nowhere'}\\)"):
+        load_emnist_pool(Path("nowhere"))
+
+
+def test_the_data_folders_parent_points_at_the_folder_inside(tmp_path: Path) -> None:
+    mapping = {i: [48 + i] for i in range(4)}
+    write_emnist_split(tmp_path / "emnist", "digits", np.zeros((4, 28, 28), np.uint8), np.arange(4), mapping)
+    with pytest.raises(FileNotFoundError, match=f"emnist/ in it holds them: .*--data {tmp_path / 'emnist'}"):
+        load_emnist_pool(tmp_path)
 
 
 def _csv(path: Path, labels: list[int], header: bool, transposed_bar: bool = False) -> np.ndarray:

@@ -26,6 +26,13 @@ def test_reader_gives_each_character_its_strokes(synthetic_unipen: Path) -> None
     assert set(digits[pen.labels == "A"].tolist()) == {-1} and set(digits[pen.labels == "7"].tolist()) == {7}
 
 
+def test_the_archives_folder_names_the_archive(tmp_path: Path, synthetic_unipen: Path) -> None:
+    folder = tmp_path / "unipen"
+    folder.mkdir()
+    (folder / "unipen-chars.npz").write_bytes(synthetic_unipen.read_bytes())
+    assert len(load_unipen(folder)) == len(load_unipen(synthetic_unipen))  # was "no UNIPEN archive at" it
+
+
 def test_damaged_archives_get_a_reason(tmp_path: Path, synthetic_unipen: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no UNIPEN archive"):
         load_unipen(tmp_path / "missing.npz")

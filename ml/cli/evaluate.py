@@ -234,14 +234,14 @@ def run(argv: list[str]) -> int:
 def _data_missing(names: list[str], args: argparse.Namespace) -> str:
     """Why a source's data cannot be read, found without reading it ("" when all are there)."""
     from ml.training.data.emnist import default_data_dir, find_emnist_files, no_files_in
-    from ml.training.data.unipen import default_unipen_file, no_archive_at
+    from ml.training.data.unipen import default_unipen_file, no_archive_at, unipen_file
 
     if any(name.startswith("emnist_") for name in names):
         folder = Path(args.emnist) if args.emnist is not None else default_data_dir()
         if not find_emnist_files(folder):
             return no_files_in(folder)
     if any(name.startswith("unipen_") for name in names):
-        archive = Path(args.pen_data) if args.pen_data else default_unipen_file()
+        archive = unipen_file(args.pen_data) if args.pen_data else default_unipen_file()
         if not archive.is_file():
             return no_archive_at(archive)
     return ""

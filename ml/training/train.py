@@ -768,7 +768,10 @@ def load_pen_splits(config: TrainConfig, label_set: LabelSet) -> PenSplits | Non
     """UNIPEN rendered for training (augmented variants) and evaluation (thin, default and thick pen)."""
     if config.pen_data == "none":
         return None
-    pen = load_unipen(config.pen_data or None)
+    try:
+        pen = load_unipen(config.pen_data or None)
+    except FileNotFoundError as error:  # the one way on without the pen data, said where it is missed
+        raise FileNotFoundError(f"{error}; or --pen-data none trains on EMNIST alone") from None
     split = writer_split(pen.writers, seed=config.writer_split_seed)
     targets = pen.targets_for(label_set)
     parts = {part: split.get(part) for part in ("train", "val", "test")}

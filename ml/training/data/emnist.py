@@ -160,7 +160,27 @@ def drop_duplicate_images(pool: CharacterPool) -> CharacterPool:
 
 
 def no_files_in(directory: Path) -> str:
-    return f"no EMNIST files in {directory}. {DOWNLOAD_HINT}"
+    """Why there is nothing to read in ``directory``: named in full, and the folder inside it that holds
+    the files when one does (the data's parent folder was given and nothing said where to look)."""
+    where = str(directory) if directory.is_absolute() else f"{directory} ({os.path.abspath(directory)})"
+    inside = next((folder for folder in _folders_in(directory) if _holds_emnist_files(folder)), None)
+    if inside is not None:
+        return f"no EMNIST files in {where}, but {inside.name}/ in it holds them: name that folder (--data {inside})"
+    return f"no EMNIST files in {where}. {DOWNLOAD_HINT}"
+
+
+def _folders_in(directory: Path) -> list[Path]:
+    try:
+        return sorted(d for d in directory.iterdir() if d.is_dir()) if directory.is_dir() else []
+    except OSError:  # a folder one may not list: no hint, rather than a crash while saying what is missing
+        return []
+
+
+def _holds_emnist_files(folder: Path) -> bool:
+    try:
+        return bool(find_emnist_files(folder))
+    except OSError:
+        return False
 
 
 def load_emnist_pool(directory: str | Path | None = None) -> CharacterPool:

@@ -14,7 +14,9 @@ UNIPEN_ENV_VAR = "GLYPHPAD_UNIPEN"
 DEFAULT_UNIPEN_FILE = Path("../shared/data/unipen/unipen-chars.npz")
 
 EMNIST_HELP = f"EMNIST folder (default ${EMNIST_ENV_VAR}, else {DEFAULT_EMNIST_DIR} beside the checkout)"
-PEN_DATA_HELP = f"UNIPEN archive (default ${UNIPEN_ENV_VAR}, else {DEFAULT_UNIPEN_FILE} beside the checkout)"
+PEN_DATA_HELP = (
+    f"UNIPEN archive, or its folder (default ${UNIPEN_ENV_VAR}, else {DEFAULT_UNIPEN_FILE} beside the checkout)"
+)
 
 
 def beside_checkout(default: Path) -> Path:

@@ -35,9 +35,13 @@ def default_unipen_file() -> Path:
     """$GLYPHPAD_UNIPEN (the .npz file or its folder), else ../shared/data/unipen/unipen-chars.npz beside
     the checkout."""
     value = os.environ.get(UNIPEN_ENV_VAR)
-    if not value:
-        return beside_checkout(DEFAULT_UNIPEN_FILE)
-    path = Path(value)
+    return unipen_file(value) if value else beside_checkout(DEFAULT_UNIPEN_FILE)
+
+
+def unipen_file(path: str | Path) -> Path:
+    """The archive named by a setting or option: the file, or the folder it is in (``unipen-chars.npz``
+    there: the folder was refused as "no archive" while the file was in it)."""
+    path = Path(path)
     return path / DEFAULT_UNIPEN_FILE.name if path.is_dir() else path
 
 
@@ -69,12 +73,18 @@ class PenCharacters:
 
 
 def no_archive_at(path: Path) -> str:
-    return f"no UNIPEN archive at {path}: put unipen-chars.npz there or point {UNIPEN_ENV_VAR} at it"
+    """Why there is no archive to read, naming where it was looked for in full (a relative default is
+    relative to the working directory, which the user may not have in mind)."""
+    where = str(path) if path.is_absolute() else f"{path} ({os.path.abspath(path)})"
+    return (
+        f"no UNIPEN archive at {where}: put unipen-chars.npz there, or name it (or its folder) with "
+        f"--pen-data or {UNIPEN_ENV_VAR}"
+    )
 
 
 def load_unipen(path: str | Path | None = None) -> PenCharacters:
     """Read and check the UNIPEN archive; raises FileNotFoundError or ValueError with the reason."""
-    path = Path(path) if path else default_unipen_file()
+    path = unipen_file(path) if path else default_unipen_file()
     if not path.is_file():
         raise FileNotFoundError(no_archive_at(path))
     if not zipfile.is_zipfile(path):
