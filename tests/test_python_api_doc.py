@@ -48,4 +48,5 @@ def test_the_python_api_guide_runs_as_written() -> None:
 
 def test_the_onnx_guide_answers_as_glyphpad_does() -> None:
     lines = run_guide("onnx.md")
-    assert lines == ["A", "7", "as GlyphPad answers"]  # its asserts compare each step with ml.runtime's
+    # Its asserts compare each step, and the port of the picture's, with ml.runtime's.
+    assert lines == ["A", "7", "the port makes GlyphPad's input", "as GlyphPad answers"]
