@@ -13,24 +13,25 @@ ROOT = Path(__file__).resolve().parents[1]
 
 RUN_BLOCKS = """
 import json, sys
-blocks = json.load(sys.stdin)
+blocks, alone = json.load(sys.stdin)
 namespace = {}
 for number, block in enumerate(blocks, 1):
     if "ml.runtime.explain" in block:  # answers so far came from ONNX Runtime alone
         heavy = [name for name in ("torch", "PySide6") if name in sys.modules]
         assert not heavy, f"imported before any explanation: {heavy}"
-    exec(compile(block, f"block {number}", "exec"), namespace)
+    exec(compile(block, f"block {number}", "exec"), {} if alone else namespace)
 """
 
 
-def run_guide(name: str) -> list[str]:
-    """The lines a guide's Python blocks print, run one after the other in one process."""
+def run_guide(name: str, alone: bool = False) -> list[str]:
+    """The lines a guide's Python blocks print, run one after the other in one process; ``alone``: each
+    with names of its own only, as a reader who copies one block runs it."""
     text = (ROOT / "docs" / name).read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
     assert len(blocks) >= 3
     done = subprocess.run(
         [sys.executable, "-c", RUN_BLOCKS],
-        input=json.dumps(blocks),
+        input=json.dumps([blocks, alone]),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -44,6 +45,12 @@ def test_the_python_api_guide_runs_as_written() -> None:
     lines = run_guide("python-api.md")
     assert lines[0].startswith("A ")  # the example picture's letter, then its alternatives
     assert "7 ('image', 'strokes')" in lines and lines.count("Hi 42") == 2
+
+
+def test_each_of_the_python_api_guides_examples_runs_alone() -> None:
+    # Run alone, the strokes' example lacked load_recognizer and the explanations' the answer before it.
+    lines = run_guide("python-api.md", alone=True)
+    assert "7 ('image', 'strokes')" in lines and any(line.startswith("A grad") for line in lines)
 
 
 def test_the_onnx_guide_answers_as_glyphpad_does() -> None:
