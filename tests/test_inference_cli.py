@@ -245,6 +245,31 @@ def test_a_damaged_model_to_read_with_says_what_to_do(
         assert "cnn_tiny.safetensors is damaged" in said and "name another model with --model" in said, said
 
 
+def test_a_name_that_is_no_model_gets_no_advice_to_reinstall(
+    weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A practitioner's trial: a typo, a training checkpoint and a prefix were told "or reinstall GlyphPad",
+    and "letters" was answered with one of nine letters models, picked by spelling."""
+    mine = tmp_path / "w"
+    shutil.copytree(weights_env, mine)
+    for name in ("letters_a", "letters_b"):
+        for suffix in (".safetensors", ".onnx", ".json"):
+            shutil.copy(mine / f"cnn_tiny{suffix}", mine / f"{name}{suffix}")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(mine))
+    checkpoint = tmp_path / "run.ckpt"
+    checkpoint.write_bytes(b"not weights")
+    picture = tmp_path / "p.png"
+    Image.new("L", (28, 28), 255).save(picture)
+    for model, reason in [
+        ("cnn_tiyn", "did you mean cnn_tiny?"),
+        ("letters", "did you mean one of letters_a, letters_b?"),
+        (str(checkpoint), "run.ckpt is not a model"),
+    ]:
+        assert cli_main(["predict", "--model", model, str(picture)]) == 2
+        said = capsys.readouterr().err
+        assert reason in said and "reinstall" not in said, said
+
+
 def test_models_json_says_what_is_wrong_with_each_broken_model(
     weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

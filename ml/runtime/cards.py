@@ -51,6 +51,11 @@ class WeightsError(RuntimeError):
     """Weights are missing, damaged or do not match their card; the message says which."""
 
 
+class ModelNameError(WeightsError):
+    """No model answers to the name or path given (a typo, a folder, another kind of file): nothing is
+    damaged, so reinstalling would not help."""
+
+
 def not_numbers_message(file_name: str, where: str) -> str:
     """Why weights whose values are not numbers (NaN, infinite) are refused: from training that diverged,
     or a file written so, they pass every check of their card and hash, and every drawing read "0 nan%"."""
@@ -547,23 +552,28 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
             return candidate
         weights = candidate.with_suffix(".safetensors")
         if not weights.exists() and not weights.with_suffix(".json").exists():
-            raise WeightsError(f"no such model file: {candidate}")
+            raise ModelNameError(f"no such model file: {candidate}")
         return weights
     bundled = [folder / f"{name_or_path}.safetensors" for folder in (weights_dir(), stroke_models_dir())]
     found = [path for path in bundled if path.exists() or path.with_suffix(".json").exists()]
     if found and len(candidate.parts) == 1:
         return found[0]
     if candidate.is_dir():
-        raise WeightsError(f"{candidate} is a folder: name a model, or its .safetensors file")
+        raise ModelNameError(f"{candidate} is a folder: name a model, or its .safetensors file")
     if candidate.exists():  # a picture or other file given where a model was asked for
-        raise WeightsError(f"{candidate} is not a model: give a model's name or its .safetensors file")
+        raise ModelNameError(f"{candidate} is not a model: give a model's name or its .safetensors file")
     if found:  # a name inside the weights folder, such as strokes/strokes36_gru
         return found[0]
     if missing := folder_missing(weights_dir()):  # GLYPHPAD_WEIGHTS naming a folder that is not there, or a file
         raise WeightsError(f"no model named {name_or_path!r}: the weights folder {weights_dir()} {missing}")
     available = [p.stem for p in list_bundled() + list_bundled(stroke_models_dir())]
+    starting = [name for name in available if name.startswith(str(name_or_path))]
+    if len(starting) > 1:  # "letters" was answered "did you mean letters_gru?", one of nine picked by spelling
+        raise ModelNameError(
+            f"no model named {name_or_path!r} in {weights_dir()}; did you mean one of {', '.join(starting)}?"
+        )
     # A typo ("mine63") was answered with seventeen names to read through.
     close = difflib.get_close_matches(str(name_or_path), available, n=1, cutoff=0.75)
     hint = f"; did you mean {close[0]}?" if close else ""
     names = ", ".join(available) or "none"
-    raise WeightsError(f"no model named {name_or_path!r} in {weights_dir()}{hint} (available: {names})")
+    raise ModelNameError(f"no model named {name_or_path!r} in {weights_dir()}{hint} (available: {names})")
