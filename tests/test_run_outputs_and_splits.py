@@ -135,3 +135,22 @@ def test_a_runs_closing_hint_says_when_copying_it_would_replace_a_model_of_its_n
     assert "replaces the model named emnist36_cnn" in replaces_a_model("emnist36_cnn")
     assert "--name" in replaces_a_model("strokes36_cnn", "strokes")
     assert replaces_a_model("strokes36_cnn") == "" and replaces_a_model("mine_cnn") == ""
+
+
+def test_export_to_a_folder_that_takes_no_file_is_refused_once_before_any_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, weights_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A practitioner's trial: export --out a read-only folder failed model by model with a bare errno (train
+    and tune said it first)."""
+    import errno
+    import tempfile
+
+    from ml.cli import main as cli_main
+
+    def read_only(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    assert cli_main(["export", "--model", "cnn_tiny", "--out", str(tmp_path / "ro")]) == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and f"{tmp_path} cannot be written in (Read-only file system)" in said, said

@@ -54,7 +54,7 @@ def run(argv: list[str]) -> int:
         write_card,
     )
     from ml.runtime.weights import load_weights
-    from ml.training.export import ExportError, graph_up_to_date, write_onnx
+    from ml.training.export import ExportError, graph_up_to_date, output_problems, write_onnx
 
     args = get_args_parser().parse_args(argv)
     if args.model:
@@ -68,6 +68,8 @@ def run(argv: list[str]) -> int:
         return fail("export", "no models to export")
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         return fail("export", f"--out {args.out} is a file: name a folder")
+    if args.out is not None and (problems := output_problems("", args.out)):  # said once, not per model
+        return fail("export", "; ".join(problems))
     failed = 0
     for path in paths:
         try:
