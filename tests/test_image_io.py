@@ -29,6 +29,16 @@ def test_a_vector_picture_named_alone_is_said_as_in_a_folder(tmp_path: Path) -> 
         load_image(svg)
 
 
+def test_a_stroke_file_given_as_a_picture_says_what_reads_it() -> None:
+    """A practitioner's trial: recognizer.predict("x.json") answered "not an image file", with no word of
+    the stroke file's own reader."""
+    from ml.runtime.recognizer import PredictionError, load_recognizer
+
+    answer = load_recognizer("emnist36_cnn").predict(Path(__file__).parents[1] / "resources/examples/hi42.json")
+    assert isinstance(answer, PredictionError) and "a stroke file (.json)" in answer.reason
+    assert "read_strokes_file" in answer.reason
+
+
 def test_a_picture_one_pixel_wide_says_how_far_it_was_averaged_down(tmp_path: Path) -> None:
     """A robustness trial's 1 x 60,000,000 line was "averaged down 1x": its width stays 1, its length is what
     was averaged."""

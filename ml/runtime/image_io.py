@@ -30,6 +30,10 @@ from ml.runtime.image_files import (
     read_named_file,
 )
 
+STROKE_FILE_AS_PICTURE = (
+    "a stroke file (.json), not a picture: ml.runtime.strokes.read_strokes_file and "
+    "ml.runtime.fusion.read_drawing_strokes read it (docs/python-api.md)"
+)
 # A 600 dpi A4 scan is 35 megapixels; anything far beyond that is a mistake or an attack, and
 # decoding it would take gigabytes of memory.
 MAX_IMAGE_PIXELS = 64_000_000
@@ -151,6 +155,8 @@ def _decoding(data: bytes, name: str = "") -> Iterator[None]:
         # By its name, as a folder's such files are said (an SVG named alone got the words below).
         if unreadable := UNREADABLE_PICTURES.get(Path(name).suffix.lower()):
             raise ImageLoadError(unreadable) from error
+        if Path(name).suffix.lower() == ".json":  # given to a picture's reader (the app and CLI tell them apart)
+            raise ImageLoadError(STROKE_FILE_AS_PICTURE) from error
         raise ImageLoadError("not an image file, or a format GlyphPad cannot read") from error
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
