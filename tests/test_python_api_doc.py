@@ -8,6 +8,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.test_pen_data import REAL_UNIPEN
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,3 +63,23 @@ def test_the_onnx_guide_answers_as_glyphpad_does() -> None:
     lines = run_guide("onnx.md")
     # Its asserts compare each step, and the port of the picture's, with ml.runtime's.
     assert lines == ["A", "7", "the port makes GlyphPad's input", "as GlyphPad answers"]
+
+
+@pytest.mark.skipif(not REAL_UNIPEN.exists(), reason=f"UNIPEN data not found at {REAL_UNIPEN}")
+def test_the_onnx_guides_port_makes_the_input_of_real_writers_drawings() -> None:
+    """The guide's port of the picture step, on real writers' characters drawn with thin, default and thick
+    pens: the pixels preprocess gives, to float32's rounding."""
+    from ml.runtime.preprocess import preprocess
+    from ml.runtime.render import render_drawing
+    from ml.training.data.unipen import load_unipen
+
+    text = (ROOT / "docs" / "onnx.md").read_text(encoding="utf-8")
+    port = next(b for b in re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL) if "def port_preprocess" in b)
+    namespace: dict[str, Any] = {}
+    exec(compile(port, "the guide's port", "exec"), namespace)
+    pen = load_unipen(REAL_UNIPEN)
+    for index in np.random.default_rng(0).choice(len(pen), 40, replace=False).tolist():
+        for pen_px in (3.0, 14.0, 40.0):
+            drawn = render_drawing(pen.strokes(index), pen_px=pen_px)
+            reference = preprocess(drawn, photo=False).input
+            assert np.abs(namespace["port_preprocess"](drawn / 255.0) - reference).max() < 1e-5, (index, pen_px)
