@@ -447,12 +447,12 @@ def other_json_files(count: int) -> str:
 
 def needs_a_look(notes: list[str]) -> bool:
     """Whether a row's notes say its one answer may not be the picture's (several characters side by side,
-    rows of writing, a character of a few pixels, a dash), rather than how it was read (averaged down, a GIF's
+    rows of writing, a character of a few pixels, a dash, noise), rather than how it was read (averaged down, a GIF's
     first frame)."""
     from desktop_app.inference_service import ROWS_NOTE, SEVERAL_CHARACTERS_NOTE
-    from ml.runtime.preprocess import FLAT_MARK_NOTE, TINY_CHARACTER_NOTE
+    from ml.runtime.preprocess import FLAT_MARK_NOTE, NOISE_NOTE, TINY_CHARACTER_NOTE
 
-    to_check = (SEVERAL_CHARACTERS_NOTE, ROWS_NOTE, TINY_CHARACTER_NOTE, FLAT_MARK_NOTE)
+    to_check = (SEVERAL_CHARACTERS_NOTE, ROWS_NOTE, TINY_CHARACTER_NOTE, FLAT_MARK_NOTE, NOISE_NOTE)
     return any(said in note for note in notes for said in to_check)
 
 

@@ -101,6 +101,13 @@ FLAT_MARK_FILL = 0.5
 FLAT_MARK_STRAIGHT = 0.15
 FLAT_MARK_NOTE = "the ink is a flat line: a dash? Only letters and digits are read"
 
+# Ink (over 0.5) on more than this share of the square its longer side spans (BOX x BOX) is no letter or
+# digit: a square picture of noise came to 0.84 and was read "M 63%" with nothing said; characters reach
+# 0.41 at most (20,000 of EMNIST's test characters) and 0.46 (12,000 of UNIPEN's drawn with 3 and 40 px
+# pens; scratch runs/notes/ink_fill.py). Noise twice as long as it is wide passes unsaid (0.42).
+NOISE_INK_SHARE = 0.6
+NOISE_NOTE = "the ink covers most of the picture: noise or a texture? Only letters and digits are read"
+
 # How far past its range's ends a float picture may reach and still be that range: a bicubic resize rings
 # about 8% past them (a 0-1 picture resized came out from -0.08 to 1.06 and was taken for 0-255: blank).
 FLOAT_OVERSHOOT = 0.25
@@ -1334,6 +1341,8 @@ def preprocess(image: ImageLike, photo: bool | None = None) -> Preprocessed:
     out = np.zeros((SIZE, SIZE), dtype=np.float32)
     s = WORK_SCALE
     out[top // s : bottom // s, left // s : right // s] = blocks
+    if np.count_nonzero(blocks > 0.5) > NOISE_INK_SHARE * BOX * BOX:
+        notes = (*notes, NOISE_NOTE)
     return Preprocessed(input=out, notes=notes, stroke_width_px=work_width / WORK_SCALE)
 
 
