@@ -268,6 +268,12 @@ def test_a_name_that_is_no_model_gets_no_advice_to_reinstall(
         assert cli_main(["predict", "--model", model, str(picture)]) == 2
         said = capsys.readouterr().err
         assert reason in said and "reinstall" not in said, said
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(empty))  # no model at all: reinstalling is what helps
+    assert cli_main(["predict", str(picture)]) == 2
+    said = capsys.readouterr().err
+    assert "the folder holds no models" in said and "reinstall GlyphPad" in said, said
 
 
 def test_models_json_says_what_is_wrong_with_each_broken_model(

@@ -31,6 +31,8 @@ def test_the_archives_folder_names_the_archive(tmp_path: Path, synthetic_unipen:
     folder.mkdir()
     (folder / "unipen-chars.npz").write_bytes(synthetic_unipen.read_bytes())
     assert len(load_unipen(folder)) == len(load_unipen(synthetic_unipen))  # was "no UNIPEN archive at" it
+    with pytest.raises(FileNotFoundError, match=f"unipen/ in its folder holds one: --pen-data {folder}"):
+        load_unipen(tmp_path)  # the data's parent folder
 
 
 def test_damaged_archives_get_a_reason(tmp_path: Path, synthetic_unipen: Path) -> None:

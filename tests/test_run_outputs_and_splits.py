@@ -154,3 +154,6 @@ def test_export_to_a_folder_that_takes_no_file_is_refused_once_before_any_model(
     assert cli_main(["export", "--model", "cnn_tiny", "--out", str(tmp_path / "ro")]) == 2
     said = capsys.readouterr().err
     assert said.count("\n") == 1 and f"{tmp_path} cannot be written in (Read-only file system)" in said, said
+    # Nothing to write, nothing refused: the weights' own folder, its graphs up to date.
+    assert cli_main(["export", "--model", "cnn_tiny", "--out", str(weights_env)]) == 0
+    assert "up to date" in capsys.readouterr().out

@@ -68,9 +68,8 @@ def run(argv: list[str]) -> int:
         return fail("export", "no models to export")
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         return fail("export", f"--out {args.out} is a file: name a folder")
-    if args.out is not None and (problems := output_problems("", args.out)):  # said once, not per model
-        return fail("export", "; ".join(problems))
     failed = 0
+    out_checked = args.out is None
     for path in paths:
         try:
             model, card = load_weights(path)
@@ -81,6 +80,10 @@ def run(argv: list[str]) -> int:
                     f"{card.onnx_sha256[:12]}...); --force writes it again"
                 )
                 continue
+            if not out_checked:  # before the first file written: said once, not model by model
+                if problems := output_problems("", args.out):
+                    return fail("export", "; ".join(problems))
+                out_checked = True
             if target.resolve() != path.resolve():  # the weights travel with their graph and card
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)

@@ -567,6 +567,8 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
     if missing := folder_missing(weights_dir()):  # GLYPHPAD_WEIGHTS naming a folder that is not there, or a file
         raise WeightsError(f"no model named {name_or_path!r}: the weights folder {weights_dir()} {missing}")
     available = [p.stem for p in list_bundled() + list_bundled(stroke_models_dir())]
+    if not available:  # no name could be right: the models are missing (reinstalling brings them back)
+        raise WeightsError(f"no model named {name_or_path!r} in {weights_dir()}: the folder holds no models")
     starting = [name for name in available if name.startswith(str(name_or_path))]
     if len(starting) > 1:  # "letters" was answered "did you mean letters_gru?", one of nine picked by spelling
         raise ModelNameError(

@@ -31,8 +31,8 @@ from ml.runtime.image_files import (
 )
 
 STROKE_FILE_AS_PICTURE = (
-    "a stroke file (.json), not a picture: ml.runtime.strokes.read_strokes_file and "
-    "ml.runtime.fusion.read_drawing_strokes read it (docs/python-api.md)"
+    "a JSON file, not a picture: a stroke file is read by ml.runtime.strokes.read_strokes_file and "
+    "ml.runtime.fusion.read_drawing_strokes (docs/python-api.md)"
 )
 # A 600 dpi A4 scan is 35 megapixels; anything far beyond that is a mistake or an attack, and
 # decoding it would take gigabytes of memory.

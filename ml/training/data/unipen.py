@@ -76,6 +76,12 @@ def no_archive_at(path: Path) -> str:
     """Why there is no archive to read, naming where it was looked for in full (a relative default is
     relative to the working directory, which the user may not have in mind)."""
     where = str(path) if path.is_absolute() else f"{path} ({os.path.abspath(path)})"
+    try:  # the data's parent folder named: the folder inside it that holds the archive
+        inside = next(path.parent.glob(f"*/{path.name}"), None) if path.parent.is_dir() else None
+    except OSError:
+        inside = None
+    if inside is not None:
+        return f"no UNIPEN archive at {where}, but {inside.parent.name}/ in its folder holds one: --pen-data {inside}"
     return (
         f"no UNIPEN archive at {where}: put unipen-chars.npz there, or name it (or its folder) with "
         f"--pen-data or {UNIPEN_ENV_VAR}"
