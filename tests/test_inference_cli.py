@@ -823,6 +823,21 @@ def test_a_mistake_in_the_options_is_said_in_one_line(command: str, capsys: pyte
     assert f"'glyphpad-ml {command} --help' lists the options" in said
 
 
+def test_a_mistyped_option_is_answered_with_the_nearest(capsys: pytest.CaptureFixture[str]) -> None:
+    """A practitioner's trial: "--modle" was "unrecognized arguments", where a command's typo is answered."""
+    for argv, hint in (
+        (["evaluate", "--modle", "digits"], "did you mean --model?"),
+        (["train", "--lables=digits10"], "did you mean --labels?"),
+    ):
+        with pytest.raises(SystemExit):
+            cli_main(argv)
+        said = capsys.readouterr().err
+        assert said.count("\n") == 1 and hint in said, said
+    with pytest.raises(SystemExit):
+        cli_main(["evaluate", "--zzz"])
+    assert "did you mean" not in capsys.readouterr().err  # nothing near: nothing guessed
+
+
 def test_the_readmes_examples_read_as_written(bundled_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The files in resources/examples/ that the README's commands read, read by the bundled default model."""
     from tests.conftest import REPO_ROOT

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import difflib
 import json
 import math
 import sys
@@ -16,7 +17,18 @@ class CommandParser(argparse.ArgumentParser):
     argparse printed the whole usage first (30 lines for train, the error under them)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} ('{self.prog} --help' lists the options)\n")
+        self.exit(
+            2, f"{self.prog}: error: {message}{self._did_you_mean(message)} ('{self.prog} --help' lists the options)\n"
+        )
+
+    def _did_you_mean(self, message: str) -> str:
+        """The option a mistyped one is closest to ("--modle" was "unrecognized arguments", nothing more)."""
+        if not message.startswith("unrecognized arguments: "):
+            return ""
+        known = list(self._option_string_actions)
+        typed = [word.split("=")[0] for word in message.split()[2:] if word.startswith("--")]
+        close = [found[0] for word in typed if (found := difflib.get_close_matches(word, known, n=1, cutoff=0.7))]
+        return f"; did you mean {', '.join(close)}?" if close else ""
 
 
 def fail(command: str, message: str, code: int = 2) -> int:
