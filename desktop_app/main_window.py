@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
     choose_model_action: QAction
     reload_models_action: QAction
     cuda_action: QAction
-    text_size_shown: QAction
+    text_size_menu: QMenu
     zoom_in_action: QAction
     zoom_out_action: QAction
     actual_size_action: QAction
@@ -989,7 +989,7 @@ class MainWindow(QMainWindow):
 
     def show_text_size(self) -> None:
         """The size in the View menu (the status bar's word of it gives way to the next reading's)."""
-        self.text_size_shown.setText(f"Text size: {self.preferences.text_size}%")
+        self.text_size_menu.setTitle(f"Text Si&ze: {self.preferences.text_size}%")
 
     def set_english_words(self, on: bool) -> None:
         """View -> Read Words as English: text mode's words read with how English is spelled, or each letter

@@ -183,9 +183,6 @@ def build_menus(window: MainWindow) -> None:
     window.actual_size_action = make_action(
         window, "Actual Si&ze", "Ctrl+0", lambda: window.zoom(0), "The system's text size in the whole window"
     )
-    window.text_size_shown = QAction(window)  # said, not chosen: the View menu's line above Zoom In
-    window.text_size_shown.setEnabled(False)
-    window.show_text_size()
     window.about_action = make_action(window, "&About GlyphPad", None, window.show_about)
     window.cards_action = make_action(window, "&Model Cards", "Shift+F1", window.show_model_cards)
     window.shortcuts_action = make_action(window, "&Keyboard Shortcuts", "Ctrl+/", window.show_shortcuts)
@@ -300,8 +297,11 @@ def build_menus(window: MainWindow) -> None:
         window.theme_group.addAction(action)
         view_menu.addAction(action)
     view_menu.addSeparator()
-    for action in (window.text_size_shown, window.zoom_in_action, window.zoom_out_action, window.actual_size_action):
-        view_menu.addAction(action)
+    # The size said in the title of the menu that changes it (View -> Text Size: 115% -> Zoom In): it was a
+    # greyed line of its own, read as disabled and hard to read at the sizes it is there for.
+    window.text_size_menu = view_menu.addMenu("")
+    window.text_size_menu.addActions([window.zoom_in_action, window.zoom_out_action, window.actual_size_action])
+    window.show_text_size()
     view_menu.addSeparator()
     window.top_k_menu = view_menu.addMenu("Top-&k")
     top_k_group = QActionGroup(window)
@@ -402,8 +402,8 @@ def shortcut_rows(menu_bar: QMenuBar) -> list[tuple[str, str, str]]:
         for action in menu.actions():
             name = action.text().replace("&", "").replace("…", "")
             submenu = action.menu()
-            if isinstance(submenu, QMenu):
-                walk(submenu, f"{path} → {name}")
+            if isinstance(submenu, QMenu):  # named without what its title says of now ("Text Size: 115%")
+                walk(submenu, f"{path} → {name.partition(':')[0]}")
             elif action.shortcuts():
                 native = QKeySequence.SequenceFormat.NativeText
                 keys = ", ".join(key.toString(native) for key in action.shortcuts())
