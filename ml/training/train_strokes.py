@@ -112,7 +112,7 @@ class StrokeTrainConfig:
     lift_corners: float = option(
         0.0,
         "share of characters varied with the pen lifted at a corner (a 7 as its bar, then its stem): such "
-        "drawings read far better, UNIPEN's own writers' words a little worse (README)",
+        "drawings read far better, UNIPEN's own writers' words a little worse (docs/training.md)",
     )
     seed: int = option(0, "model init, batch order, augmentation")
     writer_split_seed: int = option(DEFAULT_WRITER_SPLIT_SEED, "seed of the UNIPEN split by writer")
