@@ -577,5 +577,6 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
     # A typo ("mine63") was answered with seventeen names to read through.
     close = difflib.get_close_matches(str(name_or_path), available, n=1, cutoff=0.75)
     hint = f"; did you mean {close[0]}?" if close else ""
-    names = ", ".join(available) or "none"
-    raise ModelNameError(f"no model named {name_or_path!r} in {weights_dir()}{hint} (available: {names})")
+    raise ModelNameError(
+        f"no model named {name_or_path!r} in {weights_dir()}{hint} (available: {', '.join(available)})"
+    )

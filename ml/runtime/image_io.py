@@ -34,6 +34,7 @@ STROKE_FILE_AS_PICTURE = (
     "a JSON file, not a picture: a stroke file is read by ml.runtime.strokes.read_strokes_file and "
     "ml.runtime.fusion.read_drawing_strokes (docs/python-api.md)"
 )
+
 # A 600 dpi A4 scan is 35 megapixels; anything far beyond that is a mistake or an attack, and
 # decoding it would take gigabytes of memory.
 MAX_IMAGE_PIXELS = 64_000_000
