@@ -116,13 +116,33 @@ def save_grey_png(pixels: Any, path: Path) -> None:
     write_atomically(path, encoded.getvalue())
 
 
-def pasted_picture(image: QImage) -> Any:
-    """A pasted or dropped picture as recognition reads it: as a picture taken of something (a photo, a
-    screenshot of one), whose light and page lines are evened out and left out as an opened file's are.
-    Drawings on the pad are not: they are read as drawn."""
+def pasted_picture(image: QImage) -> tuple[QImage, Any]:
+    """A pasted or dropped picture as the pad shows it and as recognition reads it: as a picture taken of
+    something (a photo, a screenshot of one), whose light and page lines are evened out and left out as an
+    opened file's are. Drawings on the pad are not: they are read as drawn.
+
+    One longer than ``LOAD_MAX_SIDE`` is averaged down first, as an opened file is (a 9000 x 9000 picture
+    pasted whole took 2.6 GB as floats, a 16000 x 16000 one 8 GB); its boxes are still given in its own
+    pixels."""
     import numpy as np
 
-    from ml.runtime.image_io import LoadedImage
+    from ml.runtime.image_io import LOAD_MAX_SIDE, LoadedImage
 
-    pixels = qimage_to_pixels(image)
-    return LoadedImage(pixels=np.divide(pixels, np.float32(255.0), dtype=np.float32))
+    own_size = (image.width(), image.height())
+    factor = -(-max(own_size) // LOAD_MAX_SIDE)
+    if factor <= 1:
+        pixels = qimage_to_pixels(image)
+        return image, LoadedImage(pixels=np.divide(pixels, np.float32(255.0), dtype=np.float32))
+    # Qt's smooth scaling averages the pixels each one replaces when it shrinks a picture.
+    reduced = image.scaled(
+        -(-own_size[0] // factor),
+        -(-own_size[1] // factor),
+        Qt.AspectRatioMode.IgnoreAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )
+    pixels = qimage_to_pixels(reduced)
+    note = f"averaged down {factor}x from {own_size[0]}x{own_size[1]} pixels"
+    loaded = LoadedImage(
+        pixels=np.divide(pixels, np.float32(255.0), dtype=np.float32), notes=(note,), full_size=own_size
+    )
+    return reduced, loaded

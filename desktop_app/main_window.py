@@ -1674,8 +1674,8 @@ class MainWindow(QMainWindow):
             # bytes, as the picture's file would be opened (a JPEG up to 200 megapixels is read smaller).
             self._paste_encoded(mime)
             return
-        pixels = pasted_picture(image)
-        self.canvas.set_image(image, source=pixels)
+        shown, pixels = pasted_picture(image)
+        self.canvas.set_image(shown, source=pixels)
         self._new_input_taken()
         self._submit(pixels)
 
@@ -1727,9 +1727,8 @@ class MainWindow(QMainWindow):
         if self._accept_mime(mime):
             event.acceptProposedAction()
         elif mime.hasImage() and not QImage(mime.imageData()).isNull():
-            image = QImage(mime.imageData())
-            pixels = pasted_picture(image)
-            self.canvas.set_image(image, source=pixels)
+            picture, pixels = pasted_picture(QImage(mime.imageData()))
+            self.canvas.set_image(picture, source=pixels)
             self._new_input_taken()
             self._submit(pixels)
             event.acceptProposedAction()

@@ -2123,6 +2123,35 @@ def test_a_pasted_photo_beyond_qts_limit_is_read_from_its_file_bytes(  # type: i
     assert window.canvas.opened_source == buffer.getvalue()
 
 
+def test_a_pasted_or_dropped_picture_longer_than_a_files_is_read_averaged_down(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow
+) -> None:
+    from PySide6.QtCore import QMimeData, QPointF
+    from PySide6.QtGui import QColor, QDropEvent, QPainter
+
+    # A hostile-input trial: a 16000 x 16000 picture pasted was read whole, as floats (8 GB); an opened file
+    # that large is averaged down as it is decoded. 9000 px long here, kept thin for the test's memory.
+    page = QImage(9000, 900, QImage.Format.Format_Grayscale8)
+    page.fill(255)
+    bar = QPainter(page)
+    bar.fillRect(4300, 100, 200, 700, QColor(0, 0, 0))  # a bar: a 1 or an l
+    bar.end()
+    QApplication.clipboard().setImage(page)
+    pasted = _last_result(qtbot, window, window.paste_image)
+    assert not pasted.error and pasted.notes == ("averaged down 3x from 9000x900 pixels",)
+    assert window.canvas.opened_source.pixels.shape == (300, 3000)
+    assert window.canvas.opened_image.width() == 3000
+    window.canvas.clear()
+    mime = QMimeData()
+    mime.setImageData(page)
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    dropped = _last_result(qtbot, window, lambda: window.dropEvent(event))
+    assert not dropped.error and dropped.notes == pasted.notes
+    assert window.canvas.opened_source.pixels.shape == (300, 3000)
+
+
 def test_a_paste_without_a_picture_says_so_until_a_picture_is_pasted(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtGui import QImage
 
