@@ -960,3 +960,31 @@ def test_read_prints_a_pictures_lines_each_after_its_path(
     assert record["text"].count("\n") == 1 and breaks.count(True) == 1
     assert shown_reading("a.png", "HI\nYO", ("averaged down 3x",)) == "a.png: HI\na.png: YO\na.png: (averaged down 3x)"
     assert shown_reading("a.png", "HI", ("averaged down 3x",)) == "a.png: HI (averaged down 3x)"
+
+
+def test_file_names_the_output_cannot_show_are_escaped_and_the_batch_goes_on(weights_env: Path, tmp_path: Path) -> None:
+    """A hostile-input trial: output redirected in cp1252 (Windows) stopped at a Chinese file name with a
+    traceback, the files after it unread; an ESC in a name coloured the terminal, a newline split its line;
+    a closed standard output was a traceback."""
+    for name in ("字.png", "good.png", "bad\x1b[31mred.png", "two\nlines.png"):
+        Image.fromarray(render("T", size=64)).save(tmp_path / name)
+    environment = {**os.environ, "GLYPHPAD_WEIGHTS": str(weights_env), "PYTHONIOENCODING": "cp1252"}
+    for command in ("predict", "read"):
+        done = subprocess.run(
+            [sys.executable, "-m", "ml", command, "--model", "cnn_tiny", str(tmp_path)],
+            capture_output=True,
+            env=environment,
+            timeout=120,
+        )
+        assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr.decode("cp1252")
+        shown = sorted(line.split(b": ")[0].rsplit(b"/", 1)[-1] for line in done.stdout.splitlines())
+        assert shown == [b"\\u5b57.png", b"bad\\x1b[31mred.png", b"good.png", b"two\\x0alines.png"]
+    closed = subprocess.run(
+        [sys.executable, "-m", "ml", "predict", "--model", "cnn_tiny", str(tmp_path / "good.png")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=environment,
+        timeout=120,
+        preexec_fn=lambda: os.close(1),  # (as the shell's >&- leaves it)
+    )
+    assert closed.returncode == 0 and not closed.stderr, closed.stderr.decode("cp1252")

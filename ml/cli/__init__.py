@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import io
 import linecache
 import logging
 import os
@@ -63,8 +64,22 @@ def _raised_by_us(error: BaseException) -> bool:
     return not line or line.startswith("raise")
 
 
+def _usable_output() -> None:
+    """Standard output and error that cannot fail on what is written to them: a file name the terminal's
+    encoding has no character for is escaped (a redirect on Windows, cp1252, stopped a folder's batch at
+    its first Chinese name with a traceback), and a stream closed before the start (``>&-``) writes
+    nowhere (print() to it is silently nothing, its flush a traceback)."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 (for the process's life)
+        elif isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _usable_output()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if argv and argv[0] in ("-h", "--help", "help"):
         try:

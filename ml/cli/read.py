@@ -25,6 +25,7 @@ from ml.cli.common import (
     problem_line,
     said_failures,
     say_reads_only,
+    terminal_text,
 )
 from ml.runtime.cards import CASE_MODEL, DEFAULT_MODEL, PICTURE_PARTNER, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
@@ -171,7 +172,7 @@ def shown_reading(path: str, text: str, notes: tuple[str, ...]) -> str:
     """A reading as ``read`` prints it: "path: text (notes)"; a picture's lines each on a line of their own
     after its path, as grep gives them, and the notes on one more (after the last line they read as its
     words; later lines had no path to tell which file they were of)."""
-    lines = text.split("\n")
+    lines, path = text.split("\n"), terminal_text(path)
     said = "".join(f" ({note})" for note in notes)
     if len(lines) == 1:
         return f"{path}: {text}{said}"
