@@ -135,9 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = get_args_parser()
     args = parser.parse_args(argv)
     words = argv if argv is not None else sys.argv[1:]
-    given = args.json or any(w == "--soak" or w.startswith("--soak=") for w in words)  # --soak 0 is given too
-    if given and not args.self_test:  # else the window opened as if they were not given
+    soak_given = any(w == "--soak" or w.startswith("--soak=") for w in words)  # --soak 0 is given too
+    if (args.json or soak_given) and not args.self_test:  # else the window opened as if they were not given
         parser.error("--soak and --json go with --self-test")
+    if soak_given and args.soak < 1:  # (0 ran the plain self-test, -5 failed with a KeyError)
+        parser.error(f"--soak: the strokes to draw, 1 or more (not {args.soak})")
     if args.model:
         args.model, why = model_to_use(args.model)
         if why:

@@ -134,6 +134,16 @@ def test_self_test_options_alone_are_refused_not_ignored(given: list[str], capsy
     assert stopped.value.code == 2 and "go with --self-test" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("given", [["--soak", "-5"], ["--soak=0"]])
+def test_a_soak_of_no_strokes_is_refused(given: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """A hostile-input trial: --soak -5 failed with a KeyError's traceback; --soak 0 ran the plain self-test."""
+    from desktop_app.__main__ import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--self-test", *given])
+    assert stopped.value.code == 2 and "--soak: the strokes to draw, 1 or more" in capsys.readouterr().err
+
+
 def test_a_models_file_given_to_the_app_is_taken_by_its_name_or_refused_with_what_to_do(
     bundled_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
