@@ -506,6 +506,14 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
         assert said == "not a stroke file (JSON text): a picture? leave out --strokes", (command, said)
         assert cli([command, "--json", "--model", "cnn_tiny", str(binary)]) != 0
         assert json.loads(capsys.readouterr().out)["error"] == "not a stroke file (JSON text)", command
+    # JSON saved in Latin-1 (a hostile-input trial: "not a stroke file (JSON text)", or "a picture?"): it is
+    # JSON, in another encoding.
+    latin = tmp_path / "pictures" / "latin.json"
+    latin.write_bytes('{"writer": "Ren\u00e9", "strokes": [[[0, 0], [0, 9]]]}'.encode("latin-1"))
+    for command in ("predict", "read"):
+        assert cli([command, "--strokes", "--json", "--model", "cnn_tiny", str(latin)]) != 0
+        said = json.loads(capsys.readouterr().out)["error"]
+        assert said == "JSON, but not in UTF-8 (byte 0xe9 at offset 15): save it as UTF-8", (command, said)
     # An image model with no stroke model fused: the answer is the picture's alone, and said so.
     assert cli(["predict", "--strokes", "--model", "gru_tiny", str(tmp_path / "seven.json")]) == 0
     assert "no stroke model is fused with gru_tiny" in capsys.readouterr().err

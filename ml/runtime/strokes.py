@@ -281,7 +281,11 @@ def strokes_from_json(text: bytes) -> Strokes:
     _check_stroke_file_size(len(text))
     try:
         data = json.loads(text)
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        if text.lstrip()[:1] in (b"{", b"[") and b"\0" not in text:  # JSON saved in another encoding (Latin-1)
+            raise StrokesError(
+                f"JSON, but not in UTF-8 (byte 0x{text[error.start]:02x} at offset {error.start}): save it as UTF-8"
+            ) from None
         raise NotJsonTextError("not a stroke file (JSON text)") from None
     except json.JSONDecodeError as error:
         raise StrokesError(f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
