@@ -341,6 +341,9 @@ class MainWindow(QMainWindow):
         self.lines = TextModeLines(
             self.canvas, self.text_panel, self.service, self.preferences, self.voice, self._keep_writing_now, self
         )
+        self.lines.opened_strokes = lambda: (
+            self._strokes_opened_on_pad(self._opened_file[0]) if self._opened_file else 0
+        )
 
     @property
     def text_mode(self) -> bool:

@@ -3547,6 +3547,23 @@ def test_text_mode_says_what_to_do_with_more_strokes_than_a_line_holds(qtbot, wi
     assert window.text_panel.hint.text().startswith("Not read:")
 
 
+def test_text_mode_says_an_opened_stroke_file_of_more_than_a_line_is_read_whole_in_character_mode(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    """A hostile-input trial opened a file of 2,000 strokes in text mode: "Undo the last strokes or clear the
+    pad", strokes it never drew."""
+    from ml.runtime.segmentation import MAX_LINE_STROKES
+
+    dots = [[[k % 40 * 9, k // 40 * 9], [k % 40 * 9 + 2, k // 40 * 9]] for k in range(MAX_LINE_STROKES + 1)]
+    (tmp_path / "shading.json").write_text(json.dumps({"strokes": dots}))
+    window.set_text_mode(True)
+    window.open_file(tmp_path / "shading.json")
+    said = "The opened drawing is more than one line holds: Character mode (Ctrl+T) reads it whole"
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == said, timeout=TIMEOUT_MS)
+    _mouse_draw(window.canvas, "T")  # a stroke of one's own after it: one's own to undo
+    qtbot.waitUntil(lambda: "Undo the last strokes" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+
+
 def test_text_mode_says_what_to_do_with_a_picture_of_more_writing_than_it_reads(  # type: ignore[no-untyped-def]
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:
