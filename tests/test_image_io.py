@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ml.runtime.image_io import ImageLoadError, load_image
+from ml.runtime.image_io import ImageLoadError, load_image, preview_pixels
 from ml.runtime.preprocess import BlankImageError, preprocess
 from ml.runtime.synth import render
 from tests.conftest import BUNDLED_DEFAULT
@@ -27,6 +27,13 @@ def test_a_vector_picture_named_alone_is_said_as_in_a_folder(tmp_path: Path) -> 
     svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><path d="M0 0L9 9"/></svg>')
     with pytest.raises(ImageLoadError, match=r"^SVG is a vector format GlyphPad cannot read: export it as PNG$"):
         load_image(svg)
+    # Its bytes alone, as the app reads an opened file and a paste (a hostile-input trial: "not an image file"
+    # in the app, the vector format's words from the command line).
+    unnamed = b'<?xml version="1.0"?>\n' + svg.read_bytes()
+    with pytest.raises(ImageLoadError, match=r"^SVG is a vector format"):
+        load_image(unnamed)
+    with pytest.raises(ImageLoadError, match=r"^SVG is a vector format"):
+        preview_pixels(unnamed, 64)
 
 
 def test_a_stroke_file_given_as_a_picture_says_what_reads_it() -> None:
@@ -97,7 +104,9 @@ def test_corrupt_bytes_inside_a_png(tmp_path: Path) -> None:
 
 def test_decompression_bomb_is_rejected_before_decoding(tmp_path: Path) -> None:
     (tmp_path / "bomb.png").write_bytes(png_bomb(30000, 30000))
-    with pytest.raises(ImageLoadError, match="900 megapixels"):
+    with pytest.raises(
+        ImageLoadError, match=r"^image is 900 megapixels; the limit is 64 megapixels: scale it down first$"
+    ):
         load_image(tmp_path / "bomb.png")
 
 

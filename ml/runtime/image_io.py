@@ -142,8 +142,9 @@ def _decoding(data: bytes, name: str = "") -> Iterator[None]:
         # PIL refuses before our own size check can run; its message holds the pixel count.
         found = re.search(r"\((\d+) pixels\)", str(error))
         megapixels = f"{int(found[1]) / 1e6:.0f} megapixels" if found else "too many pixels"
+        # (Said as check_pixel_count says a smaller one: two wordings for one limit puzzled a trial.)
         raise ImageLoadError(
-            f"image is {megapixels}: too large to decode safely (limit {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels)"
+            f"image is {megapixels}; the limit is {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels: scale it down first"
         ) from error
     except UnidentifiedImageError as error:
         kind = format_by_signature(data)
@@ -153,8 +154,10 @@ def _decoding(data: bytes, name: str = "") -> Iterator[None]:
             ) from error
         if _is_heic(data):  # an iPhone's photo, by its first bytes
             raise ImageLoadError(HEIC_NOT_SUPPORTED) from error
-        # By its name, as a folder's such files are said (an SVG named alone got the words below).
-        if unreadable := UNREADABLE_PICTURES.get(Path(name).suffix.lower()):
+        # By its name, as a folder's such files are said (an SVG named alone got the words below), or an SVG's
+        # by its text where no name is known (the app's opened file, which it reads as bytes).
+        suffix = ".svg" if b"<svg" in data[:4096].lower() else Path(name).suffix.lower()
+        if unreadable := UNREADABLE_PICTURES.get(suffix):
             raise ImageLoadError(unreadable) from error
         if Path(name).suffix.lower() == ".json":  # given to a picture's reader (the app and CLI tell them apart)
             raise ImageLoadError(STROKE_FILE_AS_PICTURE) from error
