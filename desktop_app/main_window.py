@@ -789,10 +789,16 @@ class MainWindow(QMainWindow):
         self._show_model_scope()
         self._show_merged_case()
         if not infos:
-            from ml.runtime.cards import no_models_said
+            from ml.runtime.cards import folder_missing, no_models_said
 
             self.statusBar().showMessage(no_models_said(self.service.weights_dir))
-            self.predictions.show_blank("No models are installed: the weights folder is empty.")
+            # (A folder not there was "empty" here while the status bar said it does not exist: a trial.)
+            missing = folder_missing(self.service.weights_dir)
+            self.predictions.show_blank(
+                f"No models are installed: the weights folder {missing}."
+                if missing
+                else "No models are installed: the weights folder is empty."
+            )
             return
         for name, error in unavailable.items():
             log.warning("model %s unavailable: %s", name, error)

@@ -5989,6 +5989,8 @@ def test_a_weights_folder_that_is_not_there_is_named_with_where_it_was_set(
     try:
         said = f"No models: the weights folder {missing} does not exist (GLYPHPAD_WEIGHTS names it)"
         qtbot.waitUntil(lambda: window.statusBar().currentMessage() == said, timeout=TIMEOUT_MS)
+        # The answer's place says the same (a hostile-input trial: "the weights folder is empty").
+        assert window.predictions.message.text() == "No models are installed: the weights folder does not exist."
     finally:
         window.close()
     (tmp_path / "empty").mkdir()
