@@ -844,7 +844,7 @@ class InferenceService(QObject):
     def _recognize_now(self, model: str, image: Any, top_k: int, strokes: Any = None, how: str = "best") -> Recognition:
         """``how``: "best" (fused when strokes and a stroke model are there), "image" or "strokes" alone."""
         from ml.runtime.recognizer import PredictionError
-        from ml.runtime.strokes import A_DOT, is_a_dot
+        from ml.runtime.strokes import dots_reason
 
         try:
             recognizer = self._recognizer(model)
@@ -859,8 +859,8 @@ class InferenceService(QObject):
                 result = fused.strokes.predict_strokes(strokes, top_k=top_k)
             elif fused is not None:
                 result = fused.predict(image, strokes, top_k=top_k)
-            elif strokes is not None and is_a_dot(strokes):  # Compare's picture rows too
-                result = PredictionError(A_DOT, blank=True)  # a tap, as the fused answer says, whatever the model
+            elif strokes is not None and (dots := dots_reason(strokes)):  # Compare's picture rows too
+                result = PredictionError(dots, blank=True)  # taps, as the fused answer says, whatever the model
             else:
                 result = recognizer.predict(image, top_k=top_k)
         except Exception as error:  # never let one odd input crash the app

@@ -5265,6 +5265,9 @@ def test_a_tap_is_no_character_whatever_the_model(qtbot, window: MainWindow) -> 
 
     result = _last_result(qtbot, window, click)
     assert result.blank and not result.top and "a single dot" in result.error
+    tap = QPoint(window.canvas.width() // 2, window.canvas.height() // 4)  # a second tap above it: a colon
+    result = _last_result(qtbot, window, click)
+    assert result.blank and not result.top and result.error == "only dots, not a character"
 
 
 def test_text_modes_news_goes_when_text_mode_is_left(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -169,7 +169,7 @@ def test_blank_and_pathological_strokes() -> None:
         normalize_strokes([np.array([[0.0, 0.0], [6e-301, 0.0], [2e-301, 1e-300]])])
     tiny = normalize_strokes([np.array([[0.0, 0.0], [6e-6, 0.0], [2e-6, 1e-5]])])  # small units are units
     assert np.isfinite(tiny).all()
-    many = [np.array([[k, 0.0], [k, 1.0]]) for k in range(100)]  # more strokes than points
+    many = [np.array([[k, 0.0], [k, 10.0]]) for k in range(100)]  # more strokes than points
     sequence = normalize_strokes(many)
     assert sequence[:, 4].sum() == STROKE_POINTS and np.isfinite(sequence).all()
 
@@ -459,6 +459,8 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
     (tmp_path / "plus.json").write_text(json.dumps({"strokes": PLUS, "t": [[0, 5], [9, 12]]}))
     (tmp_path / "broken.json").write_text('{"strokes": [[[1, 2], [3]]]}')
     (tmp_path / "dot.json").write_text('{"strokes": [[[1, 2]]]}')
+    # Two taps, one with a pen's wobble (a hostile-input trial: read as an I at 99.97%).
+    (tmp_path / "dots.json").write_text('{"strokes": [[[10, 10]], [[10, 60], [11, 61]]]}')
     word = [[[x + dx, y] for x, y in stroke] for dx in (0, 60, 120) for stroke in SEVEN]  # 777
     (tmp_path / "word.json").write_text(json.dumps({"strokes": word}))
     spaced = [[[x + dx, y] for x, y in stroke] for dx in (0, 200) for stroke in SEVEN]  # 7 7
@@ -478,6 +480,7 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
         "plus.json",
         "broken.json",
         "dot.json",
+        "dots.json",
         "word.json",
         "spaced.json",
         "rows.json",
@@ -491,6 +494,7 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
     assert len(by_name["plus.json"]["top"]) == 5
     assert "stroke 1 is not a list" in by_name["broken.json"]["error"]
     assert by_name["dot.json"]["blank"] is True and not by_name["dot.json"]["error"].startswith("blank")
+    assert by_name["dots.json"]["blank"] is True and by_name["dots.json"]["error"] == "only dots, not a character"
     assert cli(["predict", "--strokes", "--model", "strokes_tiny", str(tmp_path / "seven.json")]) == 0
     capsys.readouterr()
     # A picture read as strokes because --strokes said so: leave it out. Without --strokes, a .json file that
@@ -1104,3 +1108,16 @@ def test_words_are_composed_one_after_another_whatever_their_count(synthetic_uni
         assert (a.text, a.writer, a.character_of_stroke) == (b.text, b.writer, b.character_of_stroke)
         assert all(np.array_equal(s, t) for s, t in zip(a.strokes, b.strokes, strict=True))
     assert [w.text for w in compose_words(pen, everyone, 5, seed=1)] != [w.text for w in few]
+
+
+def test_a_drawing_of_dots_alone_is_no_character_and_a_dot_beside_a_stroke_is() -> None:
+    from ml.runtime.strokes import A_DOT, ONLY_DOTS, dots_reason
+
+    def points(*strokes: list[list[float]]) -> list[np.ndarray]:
+        return [np.array(stroke, dtype=float) for stroke in strokes]
+
+    assert dots_reason(points([[5, 5]], [[5, 5], [5, 5]])) == A_DOT
+    assert dots_reason(points([[0, 0]], [[0, 40]], [[1, 80], [2, 81]])) == ONLY_DOTS  # a colon, an ellipsis
+    assert dots_reason(points([[0, 20], [0, 80]], [[0, 0], [1, 1]])) == ""  # an i: its dot beside its stem
+    assert dots_reason(points([[0, 0], [0, 80]])) == ""  # a stroke alone
+    assert dots_reason(points([[0, 0], [30, 0]], [[0, 40], [30, 40]])) == ""  # an = of two bars

@@ -376,16 +376,28 @@ def _resample_to(stroke: np.ndarray, steps: np.ndarray, count: int) -> np.ndarra
 
 
 A_DOT = "a single dot, not a character"
+ONLY_DOTS = "only dots, not a character"
+# A stroke at most this share of the drawing's size is a dot (a tap, a pen's wobble on it): a character has a
+# stroke that spans much of it (the dot of an i beside its stem, the bars of an E).
+DOT_SHARE = 0.05
 
 
-def is_a_dot(strokes: Strokes) -> bool:
-    """Whether every point of the drawing is in one place: a tap of the pen, no character, whatever a
-    model would make of its picture (one blown up to fill 28x28 reads as a confident U)."""
-    parts = _clean(strokes.strokes)
+def dots_reason(strokes: Strokes | Sequence[np.ndarray]) -> str:
+    """Why the drawing is no character when it is a tap of the pen (every point in one place: ``A_DOT``) or
+    taps (every stroke a dot: ``ONLY_DOTS``), whatever a model would make of its picture (one dot blown up
+    to fill 28x28 read as a confident U, two as an I at 99.97%); "" for anything else."""
+    parts = _clean(strokes.strokes if isinstance(strokes, Strokes) else strokes)
     if not parts:
-        return False
+        return ""
     everything = np.concatenate(parts)
-    return float((everything.max(0) - everything.min(0)).max()) <= 0
+    extent = float((everything.max(0) - everything.min(0)).max())
+    # No extent, or one lost beside the numbers' size (1e-300 units: the pad, in pixels, saw a dot, and the
+    # command line read a "7" into the rounding)
+    if extent <= DOT_EXTENT * max(1.0, float(np.abs(everything).max())):
+        return A_DOT
+    if len(parts) > 1 and all(float((p.max(0) - p.min(0)).max()) <= DOT_SHARE * extent for p in parts):
+        return ONLY_DOTS
+    return ""
 
 
 def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
@@ -393,13 +405,11 @@ def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
     parts = _clean(strokes.strokes if isinstance(strokes, Strokes) else strokes)
     if not parts:
         raise BlankStrokesError("the drawing has no strokes")
+    if dots := dots_reason(parts):
+        raise BlankStrokesError(dots)
     everything = np.concatenate(parts)
     lo, hi = everything.min(0), everything.max(0)
     extent = float((hi - lo).max())
-    # No extent, or one lost beside the numbers' size (1e-300 units: the pad, in pixels, saw a dot, and the
-    # command line read a "7" into the rounding)
-    if extent <= DOT_EXTENT * max(1.0, float(np.abs(everything).max())):
-        raise BlankStrokesError(A_DOT)
     centre = (lo + hi) / 2
     shapes = [(s - centre) / extent for s in parts]
     steps = []  # each stroke's segment lengths, for its length and its resampling
