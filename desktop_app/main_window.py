@@ -1499,10 +1499,8 @@ class MainWindow(QMainWindow):
         if not chosen:
             return False
         path = Path(chosen) if Path(chosen).suffix else Path(chosen).with_suffix(".txt")
-        if path != Path(chosen) and path_exists(path):  # the dialog asked about the name typed, not this one
-            answer = QMessageBox.question(self, "Save Text", f"{path.name} already exists. Replace it?")
-            if answer != QMessageBox.StandardButton.Yes:
-                return False
+        if not self._may_write(path, Path(chosen), "Save Text"):
+            return False
         try:
             # Whole or not at all: written over in place, a full disk left the old file cut to 4 KB of the new.
             write_atomically(path, text + "\n")
@@ -1513,6 +1511,19 @@ class MainWindow(QMainWindow):
         lines = text.count("\n") + 1
         self.voice.say(f"Saved {lines} line{'s' if lines != 1 else ''} of text to {path}")
         return True
+
+    def _may_write(self, path: Path, chosen: Path, title: str) -> bool:
+        """Whether ``path``, the name ``chosen`` in a save dialog with its kind's suffix added, may be written:
+        the dialog asked about the name typed, not this one, so the app asks before replacing a file, and
+        says a folder of that name is no file to write (a trial typed "notes" beside a folder "notes.txt":
+        asked to replace it, then "Is a directory")."""
+        if path == chosen or not path_exists(path):
+            return True
+        if is_folder(path):
+            QMessageBox.warning(self, title, f"{path.name} is a folder: choose another name.")
+            return False
+        answer = QMessageBox.question(self, title, f"{path.name} already exists. Replace it?")
+        return answer == QMessageBox.StandardButton.Yes
 
     def _dialog_folder(self) -> Path:
         """Where a file dialog opens: the folder used last, else the person's pictures folder (where photos
@@ -1550,10 +1561,8 @@ class MainWindow(QMainWindow):
         if not chosen:
             return False
         path = saved_drawing_path(chosen, kind if strokes is not None else PICTURE_KIND)
-        if path != Path(chosen) and path_exists(path):  # the dialog asked about the name typed, not this one
-            answer = QMessageBox.question(self, "Save Drawing", f"{path.name} already exists. Replace it?")
-            if answer != QMessageBox.StandardButton.Yes:
-                return False
+        if not self._may_write(path, Path(chosen), "Save Drawing"):
+            return False
         try:
             if path.suffix.lower() == ".json":
                 if strokes is None:
@@ -1934,11 +1943,8 @@ class MainWindow(QMainWindow):
         if not chosen:
             return False
         path = export_path(chosen, kind)
-        # The dialog asked about replacing the name typed; the suffix added may name another file.
-        if path != Path(chosen) and path_exists(path):
-            answer = QMessageBox.question(self, "Export Results", f"{path.name} already exists. Replace it?")
-            if answer != QMessageBox.StandardButton.Yes:
-                return False
+        if not self._may_write(path, Path(chosen), "Export Results"):
+            return False
         try:
             count = self.batch_view.export(path, decimal_comma=kind == REGIONAL_CSV_KIND)
         except OSError as error:

@@ -6722,6 +6722,17 @@ def test_the_text_written_can_be_saved_as_a_text_file(  # type: ignore[no-untype
     window.save_text_action.trigger()
     assert asked and "notes.txt already exists" in asked[0]
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "milk\neggs ünd bread\n"
+    # A folder of the name with its suffix: said to be a folder, not offered to be replaced (a hostile-input
+    # trial: asked, then "Is a directory").
+    (tmp_path / "beside" / "lists.txt").mkdir(parents=True)
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda _w, _t, text: warned.append(text)))
+    typed = str(tmp_path / "beside" / "lists")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a: (typed, "")))
+    window.save_text_action.trigger()
+    assert warned == ["lists.txt is a folder: choose another name."] and len(asked) == 1
+    (tmp_path / "beside" / "lists.txt").rmdir()
+    (tmp_path / "beside").rmdir()
     # A full disk: said, and the file as it was (written over in place, it was cut to the new text's first
     # 4 KB); a drawing saved as a picture likewise (Qt's writer said "Saved" over a 0-byte file).
     import errno
