@@ -132,7 +132,7 @@ from desktop_app.widgets.text_panel import TextPanel
 from desktop_app.window_menus import ENGLISH_WORDS_TEXT, ENGLISH_WORDS_TIP, KeysStayInMenus, build_menus
 from desktop_app.window_menus import shortcut_rows as menu_shortcut_rows
 from ml.runtime.atomic_files import write_atomically
-from ml.runtime.image_files import PICTURE_FORMAT_NAMES, UNREADABLE_MIME, is_folder, path_exists
+from ml.runtime.image_files import PICTURE_FORMAT_NAMES, UNREADABLE_MIME, is_folder, path_exists, printable_name
 from ml.runtime.labels import READS_ONLY, reads_letters
 from ml.runtime.pen import PEN_WIDTHS_PX
 
@@ -1046,7 +1046,9 @@ class MainWindow(QMainWindow):
         picture while it is the pad's (writing over it or not), a stroke file while its strokes are all on the
         pad (more may be written after them; Clear, or Undo back before it, takes its name away)."""
         shown = self._opened_file is not None and self._pad_shows(self._opened_file[0])
-        self.setWindowTitle(f"GlyphPad — {self._opened_file[1]}" if shown and self._opened_file else "GlyphPad")
+        # (A newline in a file's name was a line of its own in the title bar.)
+        named = f"GlyphPad — {printable_name(self._opened_file[1])}" if shown and self._opened_file else "GlyphPad"
+        self.setWindowTitle(named)
 
     def _pad_shows(self, opened: list[object]) -> bool:
         source = self.canvas.opened_source
@@ -1418,7 +1420,8 @@ class MainWindow(QMainWindow):
         for number, path in enumerate(files, start=1):
             # Numbered for the keyboard (Alt+F, R, 1); the folder beside the name tells two drawing.json apart.
             # A name's & is no keyboard mnemonic; odd bytes shown as \xNN; a long path cut in its middle.
-            shown = middle_cut(f"{display_path(path.name)}    {display_path(path.parent)}", 89).replace("&", "&&")
+            shown = f"{display_path(path.name)}    {display_path(path.parent)}"
+            shown = middle_cut(printable_name(shown), 89).replace("&", "&&")
             action = self.recent_menu.addAction(f"&{number} {shown}")
             action.setToolTip(str(path))
             action.setStatusTip(str(path))

@@ -1763,6 +1763,13 @@ def test_the_window_title_names_a_stroke_file_while_its_strokes_are_on_the_pad(
     assert window.windowTitle() == "GlyphPad — seven.json"
     window.canvas.clear()
     assert window.windowTitle() == "GlyphPad"
+    # A newline in a name (a hostile-input trial: a title of two lines, a menu entry too) shows as \x0a.
+    odd = tmp_path / "two\nlines.json"
+    odd.write_bytes(path.read_bytes())
+    window.open_strokes(odd)
+    assert window.windowTitle() == "GlyphPad — two\\x0alines.json"
+    window.fill_recent_menu()
+    assert window.recent_menu.actions()[0].text().startswith("&1 two\\x0alines.json    ")
 
 
 def test_a_stroke_files_name_comes_back_with_its_strokes_after_a_restart(

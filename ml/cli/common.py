@@ -8,7 +8,6 @@ import difflib
 import json
 import math
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -233,13 +232,6 @@ def reason_line(error: BaseException) -> str:
 BLANK_TAG = "blank: "  # starts the reason of an input with nothing to read in it (JSON: "blank": true)
 
 
-def terminal_text(text: str) -> str:
-    """``text`` (a file's name) as a terminal line shows it: control characters written as escapes, so that
-    a name holding a newline stays on its line and one holding ESC [ 31 m does not colour what follows."""
-    # (Unicode's control characters, C0, DEL and C1, all lie below 0x100.)
-    return "".join(f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" else ch for ch in text)
-
-
 def problem_line(shown: str, reason: str, as_json: bool) -> str:
     """One input that gave no answer: ``{"path", "error"}`` in JSON (with ``"blank": true`` where the
     input holds nothing to read: its reason starts with ``BLANK_TAG``), in text "PATH: error: WHY", or
@@ -248,7 +240,9 @@ def problem_line(shown: str, reason: str, as_json: bool) -> str:
         if reason.startswith(BLANK_TAG):
             return json.dumps({"path": shown, "error": reason.removeprefix(BLANK_TAG), "blank": True})
         return json.dumps({"path": shown, "error": reason})
-    shown = terminal_text(shown)
+    from ml.runtime.image_files import printable_name
+
+    shown = printable_name(shown)
     if reason.startswith(BLANK_TAG):
         return f"{shown}: nothing to read: {reason.removeprefix(BLANK_TAG)}"
     return f"{shown}: error: {reason}"

@@ -26,10 +26,10 @@ from ml.cli.common import (
     problem_line,
     said_failures,
     say_reads_only,
-    terminal_text,
 )
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
+from ml.runtime.image_files import printable_name
 from ml.runtime.labels import TOP_K, merged_case_of
 
 EPILOG = (
@@ -161,7 +161,7 @@ def _answer_line(record: dict[str, Any], result: Any, notes: list[str], as_json:
         return json.dumps(record)
     named = [f"{s.label}/{s.label.lower()}" if s.label in merged else s.label for s in result.top]
     answers = ", ".join(f"{name} {100 * s.prob:.1f}%" for name, s in zip(named, result.top, strict=True))
-    return f"{terminal_text(record['path'])}: {answers}" + "".join(f" ({note})" for note in notes)
+    return f"{printable_name(record['path'])}: {answers}" + "".join(f" ({note})" for note in notes)
 
 
 def _fusion(recognizer: Any, device: str) -> Any:

@@ -25,10 +25,10 @@ from ml.cli.common import (
     problem_line,
     said_failures,
     say_reads_only,
-    terminal_text,
 )
 from ml.runtime.cards import CASE_MODEL, DEFAULT_MODEL, PICTURE_PARTNER, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
+from ml.runtime.image_files import printable_name
 
 if TYPE_CHECKING:
     from ml.runtime.line_reader import LineReader
@@ -172,7 +172,7 @@ def shown_reading(path: str, text: str, notes: tuple[str, ...]) -> str:
     """A reading as ``read`` prints it: "path: text (notes)"; a picture's lines each on a line of their own
     after its path, as grep gives them, and the notes on one more (after the last line they read as its
     words; later lines had no path to tell which file they were of)."""
-    lines, path = text.split("\n"), terminal_text(path)
+    lines, path = text.split("\n"), printable_name(path)
     said = "".join(f" ({note})" for note in notes)
     if len(lines) == 1:
         return f"{path}: {text}{said}"

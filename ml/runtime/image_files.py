@@ -7,6 +7,7 @@ import errno
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -316,6 +317,14 @@ def _sort_in(entry: Path, found: FoundFiles, stroke_files: bool) -> None:
         not_a_file = not_a_file_reason(entry)
         if not_a_file:
             found.problems.append((entry, not_a_file))
+
+
+def printable_name(text: str) -> str:
+    """``text`` (a file's name or path) as a line of a terminal, a title or a menu shows it: control
+    characters written as escapes, so that a name holding a newline stays on its line and one holding
+    ESC [ 31 m does not colour what follows (JSON and CSV escape them their own way)."""
+    # (Unicode's control characters, C0, DEL and C1, all lie below 0x100.)
+    return "".join(f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" else ch for ch in text)
 
 
 def display_path(path: Path | str) -> str:
