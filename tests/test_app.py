@@ -7322,3 +7322,18 @@ def test_words_are_read_as_english_unless_the_view_menu_says_not(qtbot, real_win
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         window.start_batch([REPO_ROOT / "resources" / "examples" / "hi42.png"], lines=True)
     assert batches == [False]
+
+
+def test_a_kept_drawing_with_a_point_that_is_no_number_is_put_aside_without_a_warning(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A hostile-input trial: a NaN in the settings' kept pad printed numpy's "invalid value encountered in
+    cast" on the terminal before the pad started blank."""
+    import warnings
+
+    from desktop_app.widgets.canvas import DrawingCanvas
+
+    canvas = DrawingCanvas()
+    qtbot.addWidget(canvas)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert canvas.load_written_strokes([{"width": 4, "points": [[float("nan"), 5, 1], [60, 70, 1]]}]) == 0
+    assert canvas.load_written_strokes([{"width": 4, "points": [[5, 5, 1], [60, 70, 1]]}]) == 1

@@ -590,16 +590,18 @@ class DrawingCanvas(QWidget):
         strokes = []
         try:
             for item in saved[:MAX_KEPT_STROKES]:
-                # Filled in as drawn strokes are (sessions kept before the pad did so came back sparse).
-                points = _as_drawn([(float(x), float(y), _kept_share(float(p))) for x, y, p in item["points"]])
+                kept = [(float(x), float(y), _kept_share(float(p))) for x, y, p in item["points"]]
                 # (an eraser kept from a drawing shrunk many times may be wider: as wide as kept widths go)
                 width = min(float(item["width"]), MAX_SAVED_PEN_PX)
+                # Checked before they are filled in: a NaN's gap to fill warned on the terminal ("invalid value").
                 if (
-                    not points
+                    not kept
                     or not 0 < width <= MAX_SAVED_PEN_PX
-                    or not all(math.isfinite(v) for pt in points for v in pt)
+                    or not all(math.isfinite(v) for pt in kept for v in pt)
                 ):
                     return 0
+                # Filled in as drawn strokes are (sessions kept before the pad did so came back sparse).
+                points = _as_drawn(kept)
                 strokes.append(Stroke(width, bool(item.get("eraser", False)), points))
         except (TypeError, ValueError, KeyError, OverflowError):  # a 400-digit number stopped the app's start
             return 0
