@@ -802,6 +802,11 @@ def test_export_in_place_keeps_an_up_to_date_graph_and_mends_a_damaged_one(
     assert load_recognizer(weights / "cnn_tiny.safetensors", device="cpu").card.name == "cnn_tiny"
     assert cli_main(["export", "--model", "cnn_tiny", "--force"]) == 0
     assert "up to date" not in capsys.readouterr().out
+    # Every model, one of them without its card: said, not passed over (a hostile-input trial).
+    (weights / "gru_tiny.json").unlink()
+    assert cli_main(["export"]) == 1
+    said = capsys.readouterr()
+    assert "cnn_tiny.onnx: up to date" in said.out and "gru_tiny: " in said.err and "card" in said.err
 
 
 def test_a_model_named_twice_is_refused_not_silently_replaced(capsys: pytest.CaptureFixture[str]) -> None:

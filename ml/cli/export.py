@@ -47,7 +47,7 @@ def run(argv: list[str]) -> int:
     from ml.runtime.cards import (
         WeightsError,
         card_path_for,
-        list_bundled,
+        model_files,
         resolve_model_path,
         stroke_models_dir,
         weights_dir,
@@ -63,7 +63,10 @@ def run(argv: list[str]) -> int:
         except WeightsError as error:
             return fail("export", str(error))
     else:
-        paths = list_bundled() + list_bundled(stroke_models_dir())
+        # Every model the folder holds, one without its card or weights too: said as it fails, as `models` lists
+        # it (such a model was passed over without a word).
+        folders = [folder for folder in (weights_dir(), stroke_models_dir()) if folder.is_dir()]
+        paths = [path for folder in folders for path in model_files(folder)]
     if not paths:
         return fail("export", "no models to export")
     if args.out is not None and args.out.exists() and not args.out.is_dir():

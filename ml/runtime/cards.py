@@ -376,7 +376,7 @@ def list_bundled(directory: Path | None = None) -> list[Path]:
     return sorted(p for p in directory.glob("*.safetensors") if p.with_suffix(".json").exists())
 
 
-def _model_files(directory: Path) -> list[Path]:
+def model_files(directory: Path) -> list[Path]:
     """The weights path of every model in ``directory`` that has a card or weights (sorted by name)."""
     names = {p.stem for p in directory.glob("*.json") if not p.name.endswith(".metrics.json")}
     names |= {p.stem for p in directory.glob("*.safetensors")}
@@ -391,7 +391,7 @@ def bundled_cards(directory: Path | None = None) -> list[tuple[Path, ModelCard |
     weights file without a card is listed with that reason instead of left out.
     """
     out: list[tuple[Path, ModelCard | WeightsError]] = []
-    for weights_path in _model_files(directory or weights_dir()):
+    for weights_path in model_files(directory or weights_dir()):
         try:
             card = verified_card(weights_path)
             verified_onnx(weights_path, card)
@@ -483,7 +483,7 @@ def _stroke_cards_unverified(directory: Path | None = None) -> list[tuple[Path, 
     """The stroke models' readable cards, their weights not hashed (for what is said about them, quickly);
     a damaged card is left out: loading says so."""
     cards = []
-    for weights_path in _model_files(stroke_models_dir(directory)):
+    for weights_path in model_files(stroke_models_dir(directory)):
         try:
             cards.append((weights_path, read_card(card_path_for(weights_path))))
         except (WeightsError, KeyError, TypeError, ValueError):
