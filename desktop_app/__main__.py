@@ -35,7 +35,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--soak",
         type=int,
-        default=0,
+        default=None,  # (not 0: told apart from --soak 0, which ran the plain self-test)
         metavar="N",
         help="with --self-test: draw N strokes one answer at a time and report memory, latency and any missing, "
         "stale or failed answer",
@@ -134,11 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     attach_to_parent_console()
     parser = get_args_parser()
     args = parser.parse_args(argv)
-    words = argv if argv is not None else sys.argv[1:]
-    soak_given = any(w == "--soak" or w.startswith("--soak=") for w in words)  # --soak 0 is given too
-    if (args.json or soak_given) and not args.self_test:  # else the window opened as if they were not given
+    if (args.json or args.soak is not None) and not args.self_test:  # else the window opened as if not given
         parser.error("--soak and --json go with --self-test")
-    if soak_given and args.soak < 1:  # (0 ran the plain self-test, -5 failed with a KeyError)
+    if args.soak is not None and args.soak < 1:  # (0 ran the plain self-test, -5 failed with a KeyError)
         parser.error(f"--soak: the strokes to draw, 1 or more (not {args.soak})")
     if args.model:
         args.model, why = model_to_use(args.model)

@@ -134,7 +134,7 @@ def test_self_test_options_alone_are_refused_not_ignored(given: list[str], capsy
     assert stopped.value.code == 2 and "go with --self-test" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("given", [["--soak", "-5"], ["--soak=0"]])
+@pytest.mark.parametrize("given", [["--soak", "-5"], ["--soak=0"], ["--soa=-5"], ["--so", "0"]])
 def test_a_soak_of_no_strokes_is_refused(given: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     """A hostile-input trial: --soak -5 failed with a KeyError's traceback; --soak 0 ran the plain self-test."""
     from desktop_app.__main__ import main
