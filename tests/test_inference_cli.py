@@ -807,6 +807,9 @@ def test_export_in_place_keeps_an_up_to_date_graph_and_mends_a_damaged_one(
     assert cli_main(["export"]) == 1
     said = capsys.readouterr()
     assert "cnn_tiny.onnx: up to date" in said.out and "gru_tiny: " in said.err and "card" in said.err
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(tmp_path / "nowhere"))  # said as `models` says it
+    assert cli_main(["export"]) == 2
+    assert f"the weights folder {tmp_path / 'nowhere'} does not exist" in capsys.readouterr().err
 
 
 def test_a_model_named_twice_is_refused_not_silently_replaced(capsys: pytest.CaptureFixture[str]) -> None:
@@ -984,6 +987,14 @@ def test_file_names_the_output_cannot_show_are_escaped_and_the_batch_goes_on(wei
         assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr.decode("cp1252")
         shown = sorted(line.split(b": ")[0].rsplit(b"/", 1)[-1] for line in done.stdout.splitlines())
         assert shown == [b"\\u5b57.png", b"bad\\x1b[31mred.png", b"good.png", b"two\\x0alines.png"]
+    # A name in a reason is escaped too ("cannot open NAME: …"), and one that shows a line backwards.
+    missing = subprocess.run(
+        [sys.executable, "-m", "ml", "predict", "--model", "cnn_tiny", str(tmp_path / "gone\x1b[31m\u202egnp.exe")],
+        capture_output=True,
+        env={**environment, "PYTHONIOENCODING": "utf-8"},
+        timeout=120,
+    )
+    assert b"\x1b" not in missing.stdout and b"\\x1b[31m\\u202egnp.exe: error: " in missing.stdout
     closed = subprocess.run(
         [sys.executable, "-m", "ml", "predict", "--model", "cnn_tiny", str(tmp_path / "good.png")],
         stdout=subprocess.DEVNULL,

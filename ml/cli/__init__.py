@@ -78,8 +78,9 @@ def _usable_output() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the console's command: its streams are ours (a caller's own, given argv, are left alone)
+        _usable_output()
     argv = list(sys.argv[1:] if argv is None else argv)
-    _usable_output()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if argv and argv[0] in ("-h", "--help", "help"):
         try:

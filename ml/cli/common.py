@@ -242,10 +242,10 @@ def problem_line(shown: str, reason: str, as_json: bool) -> str:
         return json.dumps({"path": shown, "error": reason})
     from ml.runtime.image_files import printable_name
 
-    shown = printable_name(shown)
+    # (The whole line: a reason names the file again, "cannot open NAME: …".)
     if reason.startswith(BLANK_TAG):
-        return f"{shown}: nothing to read: {reason.removeprefix(BLANK_TAG)}"
-    return f"{shown}: error: {reason}"
+        return printable_name(f"{shown}: nothing to read: {reason.removeprefix(BLANK_TAG)}")
+    return printable_name(f"{shown}: error: {reason}")
 
 
 def said_failures(failed: int, inputs: int, as_json: bool) -> int:

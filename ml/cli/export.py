@@ -47,7 +47,9 @@ def run(argv: list[str]) -> int:
     from ml.runtime.cards import (
         WeightsError,
         card_path_for,
+        folder_missing,
         model_files,
+        no_models_said,
         resolve_model_path,
         stroke_models_dir,
         weights_dir,
@@ -63,10 +65,11 @@ def run(argv: list[str]) -> int:
         except WeightsError as error:
             return fail("export", str(error))
     else:
+        if folder_missing(weights_dir()):
+            return fail("export", no_models_said(weights_dir()))
         # Every model the folder holds, one without its card or weights too: said as it fails, as `models` lists
         # it (such a model was passed over without a word).
-        folders = [folder for folder in (weights_dir(), stroke_models_dir()) if folder.is_dir()]
-        paths = [path for folder in folders for path in model_files(folder)]
+        paths = model_files(weights_dir()) + model_files(stroke_models_dir())
     if not paths:
         return fail("export", "no models to export")
     if args.out is not None and args.out.exists() and not args.out.is_dir():

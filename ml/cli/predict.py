@@ -161,7 +161,7 @@ def _answer_line(record: dict[str, Any], result: Any, notes: list[str], as_json:
         return json.dumps(record)
     named = [f"{s.label}/{s.label.lower()}" if s.label in merged else s.label for s in result.top]
     answers = ", ".join(f"{name} {100 * s.prob:.1f}%" for name, s in zip(named, result.top, strict=True))
-    return f"{printable_name(record['path'])}: {answers}" + "".join(f" ({note})" for note in notes)
+    return printable_name(f"{record['path']}: {answers}" + "".join(f" ({note})" for note in notes))
 
 
 def _fusion(recognizer: Any, device: str) -> Any:

@@ -173,7 +173,7 @@ def shown_reading(path: str, text: str, notes: tuple[str, ...]) -> str:
     after its path, as grep gives them, and the notes on one more (after the last line they read as its
     words; later lines had no path to tell which file they were of)."""
     lines, path = text.split("\n"), printable_name(path)
-    said = "".join(f" ({note})" for note in notes)
+    said = printable_name("".join(f" ({note})" for note in notes))  # (a note may name the file)
     if len(lines) == 1:
         return f"{path}: {text}{said}"
     return "\n".join([*(f"{path}: {line}" for line in lines), *([f"{path}:{said}"] if said else [])])

@@ -319,12 +319,24 @@ def _sort_in(entry: Path, found: FoundFiles, stroke_files: bool) -> None:
             found.problems.append((entry, not_a_file))
 
 
+# Characters that change how a line around them is shown: bidirectional overrides and isolates (U+202E
+# shows "gnp.exe" as "exe.png") and Unicode's own line and paragraph separators.
+_LAYOUT_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+
+
 def printable_name(text: str) -> str:
-    """``text`` (a file's name or path) as a line of a terminal, a title or a menu shows it: control
-    characters written as escapes, so that a name holding a newline stays on its line and one holding
-    ESC [ 31 m does not colour what follows (JSON and CSV escape them their own way)."""
-    # (Unicode's control characters, C0, DEL and C1, all lie below 0x100.)
-    return "".join(f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    """``text`` (a file's name or path, or a line that holds one) as a terminal line, a title or a menu
+    shows it: control characters and the characters that reorder or break a line written as escapes, so
+    that a name holding a newline stays on its line, one holding ESC [ 31 m does not colour what follows
+    and one holding U+202E does not show its name backwards (JSON and CSV escape them their own way)."""
+    return "".join(
+        f"\\x{ord(ch):02x}"
+        if unicodedata.category(ch) == "Cc"  # (C0, DEL and C1: all below 0x100)
+        else f"\\u{ord(ch):04x}"
+        if ch in _LAYOUT_CONTROLS
+        else ch
+        for ch in text
+    )
 
 
 def display_path(path: Path | str) -> str:
