@@ -339,10 +339,14 @@ class MainWindow(QMainWindow):
         # size 200%" were silent); a line's count and time in text mode are not: its text is said instead.
         self.voice = StatusVoice(self.statusBar())
         self.lines = TextModeLines(
-            self.canvas, self.text_panel, self.service, self.preferences, self.voice, self._keep_writing_now, self
-        )
-        self.lines.opened_strokes = lambda: (
-            self._strokes_opened_on_pad(self._opened_file[0]) if self._opened_file else 0
+            self.canvas,
+            self.text_panel,
+            self.service,
+            self.preferences,
+            self.voice,
+            self._keep_writing_now,
+            self._opened_strokes_on_pad,
+            self,
         )
 
     @property
@@ -1056,6 +1060,10 @@ class MainWindow(QMainWindow):
             return any(source is kept for kept in opened)
         return self._strokes_opened_on_pad(opened) > 0
 
+    def _opened_strokes_on_pad(self) -> int:
+        """How many of the pad's first strokes are the opened stroke file's, still as opened (0: none)."""
+        return self._strokes_opened_on_pad(self._opened_file[0]) if self._opened_file else 0
+
     def _strokes_opened_on_pad(self, opened: list[object]) -> int:
         """How many of the pad's first strokes are those of an opened stroke file (``opened``: the file's
         strokes, as opened and as turned), still the very ones; 0 when they are not all there."""
@@ -1678,6 +1686,7 @@ class MainWindow(QMainWindow):
         """A file that cannot be opened: said in a message of its own, and the pad, its answer and the
         views around it stay as they were (the answer once gave way to the error while the pad kept the
         drawing, so the two disagreed). One message box, reused: a second bad file replaces its text."""
+        name, reason = printable_name(name), printable_name(reason)  # (a newline in a name broke the line)
         self.voice.about_input(f"{name}: {reason}")
         if self.input_error_box is None:
             self.input_error_box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open the file", "", parent=self)

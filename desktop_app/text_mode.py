@@ -119,6 +119,7 @@ class TextModeLines(QObject):
         preferences: Preferences,
         voice: StatusVoice,
         keep: Callable[[], None],
+        opened_strokes: Callable[[], int],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -132,7 +133,7 @@ class TextModeLines(QObject):
         self._keep = keep
         # How many of the pad's first strokes are an opened stroke file's, still as opened (the window knows
         # the file): writing too much for a line is then the file's, not the person's to undo.
-        self.opened_strokes: Callable[[], int] = lambda: 0
+        self._opened_strokes = opened_strokes
         self.active = False  # whether the window is in text mode
         self.line: LineReading | None = None  # the last line read
         # An opened picture's characters put right, by their boxes in it (read again the same, they are the
@@ -263,9 +264,11 @@ class TextModeLines(QObject):
                 # Rows that read as no lines (characters one above the other, each a row of its own): only Undo
                 # gets back to a line. (Lines that read are read, each in turn, as a picture's are.)
                 advice = "Characters one above another do not read as a line: Undo them and write left to right"
-            elif reading.not_one_line and self.opened_strokes() >= len(self.canvas.drawn_strokes()):
+            elif reading.not_one_line and self._opened_strokes() >= len(self.canvas.drawn_strokes()):
                 # (A trial opened a file of 2,000 strokes and was told to undo strokes it never drew.)
-                advice = "The opened drawing is more than one line holds: Character mode (Ctrl+T) reads it whole"
+                advice = (
+                    "The opened drawing is more than one line holds: leave Text Mode (Ctrl+T) to read it as one drawing"
+                )
             elif reading.not_one_line:
                 advice = "Undo the last strokes or clear the pad: this is more than one line holds"
             else:

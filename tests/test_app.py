@@ -862,6 +862,9 @@ def test_opening_images_good_bad_and_huge(qtbot, window: MainWindow, tmp_path: P
     (tmp_path / "blank.png").write_bytes(png_bytes(np.full((64, 64), 255, np.uint8)))
     blank = _last_result(qtbot, window, lambda: window.open_image(tmp_path / "blank.png"))
     assert blank.error and "Nothing to recognize" in window.predictions.message.text()
+    window.open_image(tmp_path / "two\nlines.png")  # (a hostile-input trial: the name broke the message's line)
+    box = window.input_error_box
+    assert box is not None and box.text().startswith("two\\x0alines.png cannot be opened: ")
 
 
 def test_every_format_the_readme_names_opens_on_the_pad(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -2157,6 +2160,7 @@ def test_a_pasted_or_dropped_picture_longer_than_a_files_is_read_averaged_down( 
     dropped = _last_result(qtbot, window, lambda: window.dropEvent(event))
     assert not dropped.error and dropped.notes == pasted.notes
     assert window.canvas.opened_source.pixels.shape == (300, 3000)
+    QApplication.clipboard().clear()  # (the picture is not left there for the tests after)
 
 
 def test_a_paste_without_a_picture_says_so_until_a_picture_is_pasted(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -3561,11 +3565,11 @@ def test_text_mode_says_an_opened_stroke_file_of_more_than_a_line_is_read_whole_
     pad", strokes it never drew."""
     from ml.runtime.segmentation import MAX_LINE_STROKES
 
-    dots = [[[k % 40 * 9, k // 40 * 9], [k % 40 * 9 + 2, k // 40 * 9]] for k in range(MAX_LINE_STROKES + 1)]
-    (tmp_path / "shading.json").write_text(json.dumps({"strokes": dots}))
+    bars = [[[k * 9, 0], [k * 9 + 4, 40]] for k in range(MAX_LINE_STROKES + 1)]  # hatching, one row
+    (tmp_path / "hatching.json").write_text(json.dumps({"strokes": bars}))
     window.set_text_mode(True)
-    window.open_file(tmp_path / "shading.json")
-    said = "The opened drawing is more than one line holds: Character mode (Ctrl+T) reads it whole"
+    window.open_file(tmp_path / "hatching.json")
+    said = "The opened drawing is more than one line holds: leave Text Mode (Ctrl+T) to read it as one drawing"
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == said, timeout=TIMEOUT_MS)
     _mouse_draw(window.canvas, "T")  # a stroke of one's own after it: one's own to undo
     qtbot.waitUntil(lambda: "Undo the last strokes" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
@@ -5266,14 +5270,14 @@ def test_a_tap_is_no_character_whatever_the_model(qtbot, window: MainWindow) -> 
     # cnn_tiny reads pictures only: a dot blown up to fill 28x28 read as a confident letter.
     tap = QPoint(window.canvas.width() // 2, window.canvas.height() // 2)
 
-    def click() -> None:
-        QTest.mousePress(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tap)
-        QTest.mouseRelease(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tap)
+    def click(at: QPoint) -> None:
+        QTest.mousePress(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+        QTest.mouseRelease(window.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
 
-    result = _last_result(qtbot, window, click)
+    result = _last_result(qtbot, window, lambda: click(tap))
     assert result.blank and not result.top and "a single dot" in result.error
-    tap = QPoint(window.canvas.width() // 2, window.canvas.height() // 4)  # a second tap above it: a colon
-    result = _last_result(qtbot, window, click)
+    above = QPoint(tap.x(), window.canvas.height() // 4)  # a second tap above it: a colon
+    result = _last_result(qtbot, window, lambda: click(above))
     assert result.blank and not result.top and result.error == "only dots, not a character"
 
 
