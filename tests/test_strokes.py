@@ -169,7 +169,8 @@ def test_blank_and_pathological_strokes() -> None:
         normalize_strokes([np.array([[0.0, 0.0], [6e-301, 0.0], [2e-301, 1e-300]])])
     tiny = normalize_strokes([np.array([[0.0, 0.0], [6e-6, 0.0], [2e-6, 1e-5]])])  # small units are units
     assert np.isfinite(tiny).all()
-    many = [np.array([[k, 0.0], [k, 10.0]]) for k in range(100)]  # more strokes than points
+    # More strokes than points (each 10 tall, not 1: ticks that small beside the drawing are dots, no character).
+    many = [np.array([[k, 0.0], [k, 10.0]]) for k in range(100)]
     sequence = normalize_strokes(many)
     assert sequence[:, 4].sum() == STROKE_POINTS and np.isfinite(sequence).all()
 
@@ -518,6 +519,9 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
         assert cli([command, "--strokes", "--json", "--model", "cnn_tiny", str(latin)]) != 0
         said = json.loads(capsys.readouterr().out)["error"]
         assert said == "JSON, but not in UTF-8 (byte 0xe9 at offset 15): save it as UTF-8", (command, said)
+    latin.write_bytes(b"\xef\xbb\xbf" + latin.read_bytes())  # with UTF-8's mark before it all the same
+    assert cli(["predict", "--strokes", "--json", "--model", "cnn_tiny", str(latin)]) != 0
+    assert json.loads(capsys.readouterr().out)["error"].startswith("JSON, but not in UTF-8 (byte 0xe9 at offset 18)")
     # An image model with no stroke model fused: the answer is the picture's alone, and said so.
     assert cli(["predict", "--strokes", "--model", "gru_tiny", str(tmp_path / "seven.json")]) == 0
     assert "no stroke model is fused with gru_tiny" in capsys.readouterr().err

@@ -557,7 +557,8 @@ class DrawingCanvas(QWidget):
         """Show an opened image in place of the drawing (strokes may be drawn over it); undoable.
 
         ``source`` is what recognition reads while nothing is drawn over the image: the file's bytes
-        or the pasted pixels at full size, never the preview, so one file always gives one input.
+        or the pasted pixels (averaged down past 4096 px, as an opened file is), never the preview, so one
+        file always gives one input.
         """
         self._remember()
         self._strokes = []

@@ -7,8 +7,9 @@ pressure per point. :func:`normalize_strokes` turns it into the fixed-size seque
 reads, as :func:`ml.runtime.preprocess.preprocess` does for pictures. Steps, each with its reason:
 
 1. Clean-up: points that are not finite are an error (a damaged file), repeated points are dropped (a
-   pen resting in place adds no shape), empty strokes are dropped. Nothing left, or every point in one
-   place, raises :class:`BlankStrokesError`: a dot is not a character.
+   pen resting in place adds no shape), empty strokes are dropped. Nothing left, every point in one
+   place, or every stroke a dot beside the drawing (``DOT_SHARE``) raises :class:`BlankStrokesError`:
+   dots are not a character.
 2. Box: the ink box is centred on 0 and its longer side scaled to 1, aspect preserved: a 1 stays
    narrow and an O round, whatever the tablet's units or the canvas's size.
 3. Resampling to even arc length: ``STROKE_POINTS`` points in all, shared among the strokes by their
@@ -26,6 +27,7 @@ would learn the tablet, not the writer.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 from collections.abc import Sequence
@@ -282,9 +284,12 @@ def strokes_from_json(text: bytes) -> Strokes:
     try:
         data = json.loads(text)
     except UnicodeDecodeError as error:
-        if text.lstrip()[:1] in (b"{", b"[") and b"\0" not in text:  # JSON saved in another encoding (Latin-1)
+        # JSON saved in another encoding (Latin-1), a UTF-8 mark before it or not
+        if text.removeprefix(codecs.BOM_UTF8).lstrip()[:1] in (b"{", b"[") and b"\0" not in text:
+            # (The decoder's bytes may lack the mark: the offset is counted in the file's.)
+            offset = error.start + len(text) - len(error.object)
             raise StrokesError(
-                f"JSON, but not in UTF-8 (byte 0x{text[error.start]:02x} at offset {error.start}): save it as UTF-8"
+                f"JSON, but not in UTF-8 (byte 0x{text[offset]:02x} at offset {offset}): save it as UTF-8"
             ) from None
         raise NotJsonTextError("not a stroke file (JSON text)") from None
     except json.JSONDecodeError as error:
