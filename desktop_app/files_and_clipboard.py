@@ -130,19 +130,15 @@ def pasted_picture(image: QImage) -> tuple[QImage, Any]:
 
     own_size = (image.width(), image.height())
     factor = -(-max(own_size) // LOAD_MAX_SIDE)
+    if factor > 1:  # Qt's smooth scaling averages the pixels each one replaces when it shrinks a picture
+        image = image.scaled(
+            -(-own_size[0] // factor),
+            -(-own_size[1] // factor),
+            Qt.AspectRatioMode.IgnoreAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+    pixels = np.divide(qimage_to_pixels(image), np.float32(255.0), dtype=np.float32)
     if factor <= 1:
-        pixels = qimage_to_pixels(image)
-        return image, LoadedImage(pixels=np.divide(pixels, np.float32(255.0), dtype=np.float32))
-    # Qt's smooth scaling averages the pixels each one replaces when it shrinks a picture.
-    reduced = image.scaled(
-        -(-own_size[0] // factor),
-        -(-own_size[1] // factor),
-        Qt.AspectRatioMode.IgnoreAspectRatio,
-        Qt.TransformationMode.SmoothTransformation,
-    )
-    pixels = qimage_to_pixels(reduced)
+        return image, LoadedImage(pixels=pixels)
     note = f"averaged down {factor}x from {own_size[0]}x{own_size[1]} pixels"
-    loaded = LoadedImage(
-        pixels=np.divide(pixels, np.float32(255.0), dtype=np.float32), notes=(note,), full_size=own_size
-    )
-    return reduced, loaded
+    return image, LoadedImage(pixels=pixels, notes=(note,), full_size=own_size)

@@ -1704,8 +1704,8 @@ class MainWindow(QMainWindow):
             # bytes, as the picture's file would be opened (a JPEG up to 200 megapixels is read smaller).
             self._paste_encoded(mime)
             return
-        shown, pixels = pasted_picture(image)
-        self.canvas.set_image(shown, source=pixels)
+        picture, pixels = pasted_picture(image)
+        self.canvas.set_image(picture, source=pixels)
         self._new_input_taken()
         self._submit(pixels)
 

@@ -391,7 +391,11 @@ def dots_reason(strokes: Strokes | Sequence[np.ndarray]) -> str:
     """Why the drawing is no character when it is a tap of the pen (every point in one place: ``A_DOT``) or
     taps (every stroke a dot: ``ONLY_DOTS``), whatever a model would make of its picture (one dot blown up
     to fill 28x28 read as a confident U, two as an I at 99.97%); "" for anything else."""
-    parts = _clean(strokes.strokes if isinstance(strokes, Strokes) else strokes)
+    return _dots_reason(_clean(strokes.strokes if isinstance(strokes, Strokes) else strokes))
+
+
+def _dots_reason(parts: list[np.ndarray]) -> str:
+    """:func:`dots_reason` of strokes already cleaned (``_clean``)."""
     if not parts:
         return ""
     everything = np.concatenate(parts)
@@ -410,7 +414,7 @@ def normalize_strokes(strokes: Strokes | Sequence[np.ndarray]) -> np.ndarray:
     parts = _clean(strokes.strokes if isinstance(strokes, Strokes) else strokes)
     if not parts:
         raise BlankStrokesError("the drawing has no strokes")
-    if dots := dots_reason(parts):
+    if dots := _dots_reason(parts):
         raise BlankStrokesError(dots)
     everything = np.concatenate(parts)
     lo, hi = everything.min(0), everything.max(0)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ml.runtime.labels import LabelSet
 from ml.training.data.idx import read_idx_images, read_idx_labels
-from ml.training.data.locations import DEFAULT_EMNIST_DIR, EMNIST_ENV_VAR, beside_checkout
+from ml.training.data.locations import DEFAULT_EMNIST_DIR, EMNIST_ENV_VAR, beside_checkout, named_in_full
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def drop_duplicate_images(pool: CharacterPool) -> CharacterPool:
 def no_files_in(directory: Path) -> str:
     """Why there is nothing to read in ``directory``: named in full, and the folder inside it that holds
     the files when one does (the data's parent folder was given and nothing said where to look)."""
-    where = str(directory) if directory.is_absolute() else f"{directory} ({os.path.abspath(directory)})"
+    where = named_in_full(directory)
     inside = next((folder for folder in _folders_in(directory) if _holds_emnist_files(folder)), None)
     if inside is not None:
         return f"no EMNIST files in {where}, but {inside.name}/ in it holds them: name that folder (--data {inside})"

@@ -6,6 +6,7 @@ loading the readers."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 EMNIST_ENV_VAR = "GLYPHPAD_DATA"
@@ -25,3 +26,9 @@ def beside_checkout(default: Path) -> Path:
     checkout = Path(__file__).resolve().parents[3]  # ml/training/data/locations.py -> the project's root
     found = checkout / default
     return found if found.exists() else default
+
+
+def named_in_full(path: Path) -> str:
+    """``path`` as a message names a place data was looked for: a relative one with where it is from the
+    working directory, which the user may not have in mind."""
+    return str(path) if path.is_absolute() else f"{path} ({os.path.abspath(path)})"

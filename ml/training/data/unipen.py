@@ -18,7 +18,7 @@ import numpy as np
 
 from ml.runtime.cards import ModelCard
 from ml.runtime.labels import LabelSet
-from ml.training.data.locations import DEFAULT_UNIPEN_FILE, UNIPEN_ENV_VAR, beside_checkout
+from ml.training.data.locations import DEFAULT_UNIPEN_FILE, UNIPEN_ENV_VAR, beside_checkout, named_in_full
 from ml.training.data.split import SplitIndices
 
 DEFAULT_WRITER_SPLIT_SEED = 20261130
@@ -75,7 +75,7 @@ class PenCharacters:
 def no_archive_at(path: Path) -> str:
     """Why there is no archive to read, naming where it was looked for in full (a relative default is
     relative to the working directory, which the user may not have in mind)."""
-    where = str(path) if path.is_absolute() else f"{path} ({os.path.abspath(path)})"
+    where = named_in_full(path)
     try:  # the data's parent folder named: the folder inside it that holds the archive
         inside = next(path.parent.glob(f"*/{path.name}"), None) if path.parent.is_dir() else None
     except OSError:
