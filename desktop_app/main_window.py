@@ -11,6 +11,7 @@ import logging
 import os
 import time
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -170,6 +171,7 @@ class MainWindow(QMainWindow):
     open_action: QAction
     save_action: QAction
     save_text_action: QAction
+    keep_example_action: QAction
     paste_action: QAction
     quit_action: QAction
     undo_action: QAction
@@ -1595,6 +1597,52 @@ class MainWindow(QMainWindow):
             self._opened_file = ([tuple(self.canvas.strokes)], path.name)
             self._show_title()
         self.voice.say(f"Saved {path}")
+        return True
+
+    def keep_as_example(self) -> bool:
+        """File the pad's drawing under the character the person says it is, in the folder of their
+        handwriting (a picture, and its strokes when it was drawn), for ``glyphpad-ml train --images``; the
+        pad is cleared for the next one (Undo brings it back). Whether it was kept."""
+        if self.text_mode:  # a line holds several characters: one folder cannot take it
+            self.voice.say("Keep as Example files one character: leave Text Mode (Ctrl+T) to keep a drawing", 4)
+            return False
+        if self.canvas.stroke_in_progress:
+            self.voice.say("Lift the pen to keep the drawing.")
+            return False
+        if self.canvas.is_blank():
+            self.voice.say("Nothing to keep: draw a character first.")
+            return False
+        from desktop_app.example_dialog import ExampleDialog, default_examples_folder
+
+        rows = self.predictions.shown_rows() if self.predictions.headline.isEnabled() else []
+        folder = Path(self.preferences.examples_folder) if self.preferences.examples_folder else None
+        dialog = ExampleDialog(rows[0][0] if rows else "", folder or default_examples_folder(), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        from ml.runtime.handwriting_examples import class_folder, describe_example_label, example_counts, example_stem
+        from ml.runtime.strokes import fits_a_stroke_file, write_strokes_file
+
+        char, root = dialog.char, dialog.folder
+        strokes = self.canvas.saved_strokes()
+        where = class_folder(root, char)
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+            stem = example_stem(where, datetime.now())
+            save_grey_png(self.canvas.picture_for_saving(), where / f"{stem}.png")
+            if strokes is not None and fits_a_stroke_file(strokes):  # (not over an opened picture, nor erased)
+                write_strokes_file(where / f"{stem}.json", strokes)
+        except OSError as error:
+            QMessageBox.critical(self, "Keep as Example", f"Could not write in {where}:\n{error.strerror or error}")
+            return False
+        self.preferences.examples_folder = str(root)
+        kept = example_counts(root)
+        self.canvas.clear()
+        self.voice.say(
+            f"Kept as {describe_example_label(char)} ({kept.get(char, 0)} of it, {sum(kept.values())} in all) in "
+            f"{printable_name(str(where))}; the pad is clear for the next (Undo brings the drawing back)",
+            8,
+            undoable=True,
+        )
         return True
 
     def open_image(self, path: Path) -> None:

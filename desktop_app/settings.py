@@ -50,6 +50,7 @@ class Preferences:
     compare_left_out: str = "[]"  # the models unticked in Compare, a JSON list (a model's name may hold a comma)
     text_size: int = 100  # percent of the system's text size (View -> Zoom In, Zoom Out)
     english_words: bool = True  # text mode reads a word that reads as English with how English is spelled
+    examples_folder: str = ""  # File -> Keep as Example files drawings here ("": the documents' default)
 
 
 def _coerce(value: object, default: object) -> object:

@@ -78,6 +78,13 @@ def build_menus(window: MainWindow) -> None:
         window.save_drawing,
         "Save the pad as pen strokes (JSON) or as a PNG picture",
     )
+    window.keep_example_action = make_action(
+        window,
+        "&Keep as Example…",
+        "Ctrl+K",
+        window.keep_as_example,
+        "File the drawing under the character it is, in a folder of your handwriting a model can learn from",
+    )
     window.save_text_action = make_action(
         window,
         "Save &Text…",
@@ -198,6 +205,7 @@ def build_menus(window: MainWindow) -> None:
     window.fill_recent_menu()  # (a menu with no entries would not open, from the keyboard or the mouse)
     for action in (
         window.save_action,
+        window.keep_example_action,
         window.save_text_action,
         window.paste_action,
         None,

@@ -5174,6 +5174,72 @@ def test_save_drawing_as_a_picture_and_what_cannot_be_saved(
     assert not window.canvas.is_blank()
 
 
+def test_keep_as_example_files_drawings_by_character_where_training_reads_them(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QDialog
+
+    from desktop_app.example_dialog import ExampleDialog
+    from ml.runtime.labels import get_label_set
+    from ml.runtime.strokes import read_strokes_file
+    from ml.training.data.image_folders import folder_pictures, read_image_folder
+
+    mine = tmp_path / "my writing"
+    offered: list[str] = []
+    typed: list[str] = []
+
+    def person_answers(dialog: ExampleDialog) -> QDialog.DialogCode:
+        offered.append(dialog.char)
+        dialog.folder = mine  # as Change Folder… sets it
+        dialog.char_edit.setText(typed.pop(0))
+        return QDialog.DialogCode.Accepted if dialog.keep_button.isEnabled() else QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ExampleDialog, "exec", person_answers)
+    assert not window.keep_as_example() and "Nothing to keep" in window.statusBar().currentMessage()
+    assert offered == []  # a blank pad: no dialog
+    shown = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
+    typed.append("7")
+    assert window.keep_as_example()
+    assert offered == [shown.top[0][0]]  # the answer shown, to keep or put right
+    assert window.canvas.is_blank() and "Kept as the digit 7" in window.statusBar().currentMessage()
+    assert window.preferences.examples_folder == str(mine)
+    window.lines.undo()  # the drawing is back, to keep again as another character
+    assert not window.canvas.is_blank()
+    typed.append("a")
+    assert window.keep_as_example()
+    typed.append("%")  # no class of any model: Keep stays disabled, nothing written
+    _mouse_draw(window.canvas, "X")
+    assert not window.keep_as_example() and not window.canvas.is_blank()
+    pictures = sorted(mine.glob("*/*.png"))
+    assert [p.parent.name for p in pictures] == ["7", "a_lower"]
+    for picture in pictures:  # the strokes beside each picture, as drawn
+        assert len(read_strokes_file(picture.with_suffix(".json")).strokes) == len(GLYPHS["7"])
+    # Training reads the folder as it is: each picture its character's, through the one preprocessing path.
+    assert sorted(f.char for f in read_image_folder(mine)) == ["7", "a"]
+    read = folder_pictures(mine, get_label_set("byclass62"), progress=False)
+    labels = get_label_set("byclass62").classes
+    assert sorted(labels[t] for t in read.targets) == ["7", "a"] and read.inputs.shape == (2, 28, 28)
+    # The dialog says what is kept, and refuses what no model learns.
+    dialog = ExampleDialog("", mine, window)
+    assert not dialog.keep_button.isEnabled() and "2 examples of 2 characters" in dialog.counts.text()
+    dialog.char_edit.setText("a")
+    assert dialog.keep_button.isEnabled() and dialog.said.text() == "a small a"
+    assert "1 of a small a" in dialog.counts.text()
+    dialog.char_edit.setText("?")
+    assert not dialog.keep_button.isEnabled() and "a letter" in dialog.said.text().lower()
+    either = ExampleDialog("A/a", mine, window)  # a model that reads a and A as one class: the case is asked
+    assert either.char == "A" and either.said.text() == "a capital A (type a for a small one)"
+    # A folder that cannot be written: said, the drawing stays on the pad.
+    (tmp_path / "a file").write_text("")
+    monkeypatch.setattr(ExampleDialog, "exec", lambda d: (setattr(d, "folder", tmp_path / "a file"), 1)[1])
+    errors: list[str] = []
+    monkeypatch.setattr("desktop_app.main_window.QMessageBox.critical", lambda _p, _t, text: errors.append(text))
+    assert not window.keep_as_example()
+    assert "Could not write" in errors[0] and not window.canvas.is_blank()
+    window.set_text_mode(True)  # a line is several characters: one folder cannot take it
+    assert not window.keep_as_example() and "leave Text Mode" in window.statusBar().currentMessage()
+
+
 def test_a_stroke_file_dropped_opens_on_the_pad_and_a_malformed_one_is_refused(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

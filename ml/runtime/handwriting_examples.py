@@ -1,0 +1,76 @@
+"""A folder of a person's own handwriting: one sub-folder per character, a picture of each example kept
+(and its strokes beside it, when it was drawn), laid out as ``glyphpad-ml train --images`` and
+``glyphpad-ml evaluate --images`` read it (:mod:`ml.training.data.image_folders`).
+
+The app's File -> Keep as Example files a drawing here under the character the person says it is; this
+module names the files and counts what is kept, and knows nothing of Qt.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import datetime
+from pathlib import Path
+
+from ml.runtime.image_files import find_image_files
+from ml.runtime.labels import char_from_folder_name, folder_name_for
+
+# The folder offered the first time, in the person's documents.
+EXAMPLES_FOLDER_NAME = "GlyphPad handwriting"
+EXAMPLE_CHARACTERS = string.digits + string.ascii_uppercase + string.ascii_lowercase  # every class of byclass62
+
+
+def example_label_problem(text: str) -> str | None:
+    """Why ``text`` cannot name an example's character, or None: one letter or digit (the classes models
+    learn; a punctuation mark or a space is none of theirs)."""
+    if not text:
+        return "type the character the drawing is"
+    if len(text) != 1:
+        return f"one character, not {len(text)}"
+    if text not in EXAMPLE_CHARACTERS:
+        return "a letter (A-Z, a-z) or a digit (0-9): the models learn no other characters"
+    return None
+
+
+def describe_example_label(char: str) -> str:
+    """How an example's character is said, its case with it: a model that reads small letters apart
+    (byclass62) learns a small a from a_lower and a capital A from A."""
+    if char.isdigit():
+        return f"the digit {char}"
+    return f"a small {char}" if char.islower() else f"a capital {char}"
+
+
+def class_folder(root: Path, char: str) -> Path:
+    """Where examples of ``char`` are kept: ``a_lower`` for a small a, so that a and A stay apart on file
+    systems that do not tell case (Windows, macOS)."""
+    return root / folder_name_for(char)
+
+
+def example_stem(folder: Path, when: datetime) -> str:
+    """A file name (without suffix) for a new example in ``folder``, from when it was kept: in time order
+    as the folder lists it, and never one in use (several kept within a second get -2, -3, ...)."""
+    stem = when.strftime("%Y-%m-%d %H-%M-%S")
+    candidate, number = stem, 1
+    while any(folder.glob(f"{candidate}.*")):  # a picture or strokes of that name
+        number += 1
+        candidate = f"{stem}-{number}"
+    return candidate
+
+
+def example_counts(root: Path) -> dict[str, int]:
+    """How many pictures each character's folder under ``root`` holds, as training counts them (the
+    pictures in its sub-folders too; folders named as no character are left out here, where training
+    refuses them). Empty when ``root`` is no folder."""
+    counts: dict[str, int] = {}
+    try:
+        folders = sorted(p for p in root.iterdir() if p.is_dir())
+    except OSError:
+        return counts
+    for folder in folders:
+        char = char_from_folder_name(folder.name)
+        if char is None or char not in EXAMPLE_CHARACTERS:
+            continue
+        found = len(find_image_files([folder]).files)
+        if found:
+            counts[char] = counts.get(char, 0) + found  # "a_lower" and "lower_a" are both a small a
+    return counts
