@@ -1263,6 +1263,16 @@ class MainWindow(QMainWindow):
         self._show_model_scope()
         self.recognize_canvas()
 
+    def _classes(self) -> tuple[str, ...]:
+        """The classes of the model in use (none known for a card with a label set this version does not know)."""
+        from ml.runtime.labels import get_label_set
+
+        info = self.models.get(self.preferences.model)
+        try:
+            return get_label_set(info.label_set).classes if info and info.label_set else ()
+        except (KeyError, ValueError):
+            return ()
+
     def _merged_case(self) -> frozenset[str]:
         """The letters the model in use reads in either case as one class (their capitals)."""
         from ml.runtime.labels import get_label_set
@@ -1863,7 +1873,9 @@ class MainWindow(QMainWindow):
         info = self.models.get(self.preferences.model)
         reads_only = READS_ONLY.get(info.label_set if info else "", "")
         other_json = len(found.other_json)
-        self.batch_view.start(every_file, self.preferences.model, lines, self._merged_case(), reads_only, other_json)
+        self.batch_view.start(
+            every_file, self.preferences.model, lines, self._merged_case(), reads_only, other_json, self._classes()
+        )
         for offset, (_, reason) in enumerate(found.problems):  # unreadable entries are rows too, with why
             self.batch_view.add_row(len(found.files) + offset, (), reason)
         if not found.files:

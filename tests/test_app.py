@@ -884,6 +884,48 @@ def test_every_format_the_readme_names_opens_on_the_pad(qtbot, window: MainWindo
         assert window.canvas.displayed_image_rect() is not None, name  # shown, not only read
 
 
+def test_a_batch_of_folders_named_by_character_is_checked_against_them(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.batch_view import ANSWER_COLUMN
+    from ml.runtime.handwriting_examples import describe_example_label
+    from ml.runtime.labels import char_from_folder_name
+
+    mine = tmp_path / "GlyphPad handwriting"  # as File -> Keep as Example lays it out
+    drawn = {"A": "A", "a_lower": "A", "7": "7", "T": "T", "X": "7", "lower_b": "b"}  # X's folder holds a 7
+    for folder, char in drawn.items():
+        (mine / folder).mkdir(parents=True)
+        Image.fromarray(render(char, pen_width=8)).save(mine / folder / "1.png")
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([mine])
+    view = window.batch_view
+    # The 36-class model reads b as its B and a as its A; which it read right, by the file's folder:
+    read = {Path(str(row["path"])).parent.name: str(row["top"][0]["label"]) for row in view.rows}
+    said = {"A": "A", "a_lower": "A", "7": "7", "T": "T", "X": "X", "lower_b": "B"}
+    right = sum(read[folder] == said[folder] for folder in drawn)
+    assert read["X"] != "X" and right < len(drawn)
+    assert f"Read as their folders name them: {right} of {len(drawn)} ({right / len(drawn):.1%})." in (
+        view.status.text()
+    )
+    shown = view.table.model()
+    for table_row in range(len(drawn)):
+        folder = Path(str(view.rows[view.model.file_index(table_row)]["path"])).parent.name
+        tip = shown.index(table_row, ANSWER_COLUMN).data(Qt.ItemDataRole.ToolTipRole)
+        if read[folder] == said[folder]:
+            assert tip is None or "folder says" not in tip
+        else:  # in the error colour, the folder's character on hover
+            assert tip == f"Its folder says {describe_example_label(char_from_folder_name(folder) or '')}"
+            assert shown.index(table_row, ANSWER_COLUMN).data(Qt.ItemDataRole.ForegroundRole) is not None
+    # Folders named otherwise (a class's sheets, photos): no check, nothing said.
+    other = tmp_path / "sheets"
+    (other / "week 1").mkdir(parents=True)
+    for name in ("1.png", "2.png"):
+        Image.fromarray(render("A", pen_width=8)).save(other / "week 1" / name)
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([other])
+    assert "folders name" not in view.status.text() and view.model.folder_chars == []
+
+
 def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "batch"
     folder.mkdir()

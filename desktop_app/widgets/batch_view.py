@@ -52,6 +52,7 @@ from desktop_app.widgets.fonts import (
 )
 from desktop_app.widgets.images import grey_pixmap
 from ml.runtime.atomic_files import write_atomically
+from ml.runtime.handwriting_examples import answer_is, describe_example_label, folder_character, model_has_class
 
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
@@ -102,6 +103,13 @@ class BatchRecord(TypedDict):
     chars: NotRequired[list[dict[str, Any]]]
     corrected: NotRequired[str]  # the answer as the person typed it in the table
     blank: NotRequired[bool]  # (the JSON export's: nothing written in the file)
+
+
+def folder_characters(paths: list[Path]) -> list[str | None]:
+    """Each file's character as its folder names it, when every one of two or more files is in a folder
+    named as a letter or a digit ("A", "a_lower", "7"); else [] (a batch of other pictures)."""
+    chars = [folder_character(path) for path in paths]
+    return chars if len(chars) > 1 and all(char is not None for char in chars) else []
 
 
 def keep_line(row: BatchRecord, line: Any) -> None:
@@ -242,19 +250,28 @@ class BatchTableModel(QAbstractTableModel):
         self._row_of_file: list[int] = []  # the inverse: the table row showing each file
         self.lines = False  # the files were read as lines of writing
         self.merged_case: frozenset[str] = frozenset()  # letters the batch's model reads in either case
+        self.classes: tuple[str, ...] = ()  # the batch model's classes
+        # Each file's character as its folder names it, when every file of a batch of characters is in a
+        # folder named so (a folder of one's handwriting, kept by File -> Keep as Example): the answers are
+        # checked against it. Empty otherwise.
+        self.folder_chars: list[str | None] = []
         self.sortable = False  # not while results arrive: rows would move under the person's eye
         self.changed_since_export: set[int] = set()  # files whose answer was corrected since the last export
         # What the model saw of each character read from a picture, beside its answer: a crop that missed
         # the character, or a speck read instead of it, shows at a glance down a long table.
         self.seen: dict[int, QPixmap] = {}
 
-    def reset(self, rows: list[BatchRecord], names: list[str], lines: bool = False) -> None:
+    def reset(
+        self, rows: list[BatchRecord], names: list[str], lines: bool = False, paths: list[Path] | None = None
+    ) -> None:
+        """New rows; ``paths``, their files, for the characters their folders name."""
         self.beginResetModel()
         self.rows, self.names, self.lines = rows, names, lines
         self.changed_since_export = set()
         self.seen = {}
         self.file_at_row = list(range(len(rows)))
         self._row_of_file = list(self.file_at_row)
+        self.folder_chars = [] if lines else folder_characters(paths or [])
         self.endResetModel()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
 
@@ -331,6 +348,12 @@ class BatchTableModel(QAbstractTableModel):
             return "  ".join(f"{name} {whole_percent_text(float(prob))}" for name, prob in named)
         if column == ANSWER_COLUMN and role == Qt.ItemDataRole.EditRole:  # the editor starts from what is shown
             return one_row(corrected(row) or model_answer(row, self.lines) or "")
+        misread = self.folder_says_otherwise(file_index) if column == ANSWER_COLUMN else None
+        if misread is not None and corrected(row) is None:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return error_colour(QApplication.palette())
+            if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+                return f"Its folder says {describe_example_label(misread)}"
         if column == ANSWER_COLUMN and corrected(row) is not None:
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()
@@ -368,6 +391,31 @@ class BatchTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and error and column == ERROR_COLUMN:
             return error_colour(QApplication.palette())
         return None
+
+    def folder_says_otherwise(self, file_index: int) -> str | None:
+        """The character a read file's folder names when the model read another (None when it read that,
+        when the model has no such class, or when the folders name no characters)."""
+        if not self.folder_chars:
+            return None
+        char, answer = self.folder_chars[file_index], model_answer(self.rows[file_index], False)
+        if char is None or answer is None or not model_has_class(char, self.classes, self.merged_case):
+            return None
+        return None if answer_is(answer, char, self.merged_case) else char
+
+    def folder_score(self) -> str:
+        """How many read files the model read as their folders name them, to say when the batch ends ("" when
+        the folders name no characters)."""
+        if not self.folder_chars:
+            return ""
+        read = [i for i, row in enumerate(self.rows) if model_answer(row, False) is not None]
+        judged = [i for i in read if model_has_class(self.folder_chars[i] or "", self.classes, self.merged_case)]
+        if not judged:
+            return ""
+        right = sum(1 for i in judged if self.folder_says_otherwise(i) is None)
+        said = f" Read as their folders name them: {right} of {len(judged)} ({right / len(judged):.1%})"
+        if len(judged) < len(read):
+            said += f"; {len(read) - len(judged)} of characters the model does not read left out"
+        return said + "."
 
     def correction_note(self, row: BatchRecord) -> str:
         """What a corrected answer's cell says on hover: whose answer it is and what the model read."""
@@ -876,10 +924,12 @@ class BatchView(QWidget):
         merged_case: frozenset[str] = frozenset(),
         reads_only: str = "",
         other_json: int = 0,
+        classes: tuple[str, ...] = (),
     ) -> None:
         """Rows for ``paths``, to be read by ``model`` (which reads the letters ``merged_case`` in either case,
         and only ``reads_only`` when it is one kind of character: "digits (0-9)"); ``other_json``: the
-        folders' .json files holding no strokes, passed over (said when the batch ends)."""
+        folders' .json files holding no strokes, passed over (said when the batch ends); ``classes``, the
+        model's, to check its answers against the characters the files' folders name."""
         self._reads_only = reads_only
         self._other_json = other_json
         from ml.runtime.image_files import display_path
@@ -893,7 +943,8 @@ class BatchView(QWidget):
         self.as_lines_button.setVisible(False)
         self._set_sortable(False)
         self.model.merged_case = merged_case
-        self.model.reset(rows, [display_path(name) for name in shortest_names(paths)], lines)
+        self.model.classes = classes
+        self.model.reset(rows, [display_path(name) for name in shortest_names(paths)], lines, paths)
         self._longest_name_for = (0, "")  # other names: measured again
         self._fit_columns(self.width())
         self.table.clearSpans()
@@ -961,6 +1012,7 @@ class BatchView(QWidget):
             self._finished = f"Cancelled: {read} of {len(self.rows)} {files} recognized with {model}{failed}."
         else:
             self._finished = f"Recognized {read} of {len(self.rows)} {files} with {model}{failed}."
+        self._finished += self.model.folder_score()
         self.set_running(False)
         self._set_sortable(True)
         self._show_finished()

@@ -74,3 +74,21 @@ def example_counts(root: Path) -> dict[str, int]:
         if found:
             counts[char] = counts.get(char, 0) + found  # "a_lower" and "lower_a" are both a small a
     return counts
+
+
+def folder_character(path: Path) -> str | None:
+    """The character a file's folder names, as a folder of examples holds it (".../A/x.png" -> "A",
+    ".../a_lower/x.png" -> "a"), or None when the folder is named as no letter or digit."""
+    char = char_from_folder_name(path.parent.name)
+    return char if char is not None and char in EXAMPLE_CHARACTERS else None
+
+
+def model_has_class(char: str, classes: tuple[str, ...], merged_case: frozenset[str]) -> bool:
+    """Whether a model of ``classes`` can answer ``char`` (a small a is its A when it reads a and A as one)."""
+    return char in classes or (char.upper() in merged_case and char.upper() in classes)
+
+
+def answer_is(answer: str, char: str, merged_case: frozenset[str]) -> bool:
+    """Whether a model's answer (a class label) is ``char``: a model that reads a letter's two cases as one
+    class answers its capital for either."""
+    return answer == char or (char.upper() in merged_case and answer == char.upper())
