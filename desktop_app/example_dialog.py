@@ -3,9 +3,12 @@ handwriting is kept (:mod:`ml.runtime.handwriting_examples` names the files and 
 
 from __future__ import annotations
 
+import html
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,8 +27,46 @@ from ml.runtime.handwriting_examples import (
     describe_example_label,
     example_counts,
     example_label_problem,
+    stray_folders,
 )
-from ml.runtime.image_files import display_path
+from ml.runtime.image_files import display_path, printable_name
+
+
+@dataclass
+class KeptExample:
+    """The drawing kept last, its files' bytes (Undo takes them out of the folder, Redo writes them again)
+    and the steps of the pad's history that stand for keeping it (compared by identity)."""
+
+    char: str
+    root: Path
+    files: dict[Path, bytes]
+    drawing: object  # the pad's state that Undo brings back: the drawing kept
+    taken_back: bool = False
+    blank: object = None  # the pad's state that Redo brings back once it was taken back: the pad cleared
+
+    def kept_said(self, done: str) -> str:
+        """ "Kept as a small a (3 of it, 41 in all) in …/GlyphPad handwriting/a_lower"."""
+        kept = example_counts(self.root)
+        folder = next(iter(self.files)).parent
+        where = f"…/{printable_name(self.root.name)}/{printable_name(folder.name)}"
+        counts = f"{kept.get(self.char, 0)} of it, {sum(kept.values())} in all"
+        return f"{done} {describe_example_label(self.char)} ({counts}) in {where}"
+
+    def taken_back_said(self) -> str:
+        kept = example_counts(self.root)
+        return (
+            f"The drawing is back on the pad and out of the folder ({kept.get(self.char, 0)} of "
+            f"{describe_example_label(self.char)} kept, {sum(kept.values())} in all)"
+        )
+
+
+def offered_character(answer: str, last_kept: str) -> str:
+    """The character the dialog offers: the answer shown; but where the model reads a letter's two cases as
+    one ("O/o") and the character kept last is that letter, its case (ten small o's in a row are kept without
+    typing o ten times)."""
+    if len(answer) == 3 and answer[1] == "/" and last_kept and last_kept.upper() == answer[0].upper():
+        return f"{last_kept}/{last_kept.swapcase()}"
+    return answer
 
 
 def default_examples_folder() -> Path:
@@ -40,8 +81,8 @@ def _counted(number: int, thing: str) -> str:
 
 
 def _command(verb: str) -> str:
-    """A command in the dialog's text, kept on one line (it broke after "--")."""
-    return f"<tt style='white-space:nowrap'>glyphpad-ml {verb} --images FOLDER</tt>"
+    """A command in the dialog's text, on a line of its own (within a sentence it broke after "--")."""
+    return f"<tt>glyphpad-ml&nbsp;{verb.replace(' ', '&nbsp;')}&nbsp;--images&nbsp;FOLDER</tt>"
 
 
 class ExampleDialog(QDialog):
@@ -56,20 +97,25 @@ class ExampleDialog(QDialog):
         # A model that does not tell case gave no case: the capital is offered, and the other said.
         self._either_case = suggested[:1] if len(suggested) == 3 and suggested[1] == "/" else ""
         self.char_edit = QLineEdit(suggested[:1])
-        self.char_edit.setMaxLength(1)
         self.char_edit.setAccessibleName("Character")
         self.char_edit.selectAll()  # typed over when the answer shown was wrong
+        self._before_edit = self.char
         self.said = QLabel()  # "a capital A", or why the character cannot be kept
+        self.said.setWordWrap(True)
+        # The folder, its middle cut to the dialog's width (a long path pushed the dialog past the screen);
+        # a link that opens it, the whole path on hover.
         self.folder_label = QLabel()
-        self.folder_label.setWordWrap(True)
+        self.folder_label.setTextFormat(Qt.TextFormat.RichText)
+        self.folder_label.linkActivated.connect(self._open_folder)
         self.change_button = QPushButton("Change Folder…")
         self.change_button.setAutoDefault(False)  # Enter keeps the example
         self.counts = QLabel()
         self.counts.setWordWrap(True)
         explained = QLabel(
-            f"Each character in a folder of its own, as {_command('train')} learns from it and "
-            f"{_command('evaluate')} scores the models on it. Type the character as you wrote it: a small a "
-            "and a capital A are kept apart."
+            "Each character in a folder of its own, as the tools read it:"
+            f"<br>&nbsp;&nbsp;{_command('evaluate')}&nbsp; scores the models,"
+            f"<br>&nbsp;&nbsp;{_command('train ...')}&nbsp; learns your writing."
+            "<br>Type the character as you wrote it: a small a and a capital A are kept apart."
         )
         explained.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -92,23 +138,34 @@ class ExampleDialog(QDialog):
         layout.addWidget(self.buttons)
         self.char_edit.setFixedWidth(self.char_edit.fontMetrics().horizontalAdvance("W") * 3)
 
+        self.char_edit.textEdited.connect(self._typed)
         self.char_edit.textChanged.connect(self._show_character)
         self.change_button.clicked.connect(self._choose_folder)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self._kept = example_counts(folder)
+        self._kept, self._strays = example_counts(folder), stray_folders(folder)
         self._show_folder()
         self._show_character()
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 60)
+        self.setMaximumWidth(self.fontMetrics().horizontalAdvance("x") * 90)
 
     @property
     def char(self) -> str:
         return self.char_edit.text()
 
+    def _typed(self, text: str) -> None:
+        """A key typed beside the character there replaces it (it was refused, or "ab" kept as a): the
+        field holds one character. A paste of several is left to be said as too many."""
+        before, self._before_edit = self._before_edit, text
+        if len(text) == 2 and len(before) == 1 and before in (text[0], text[1]):
+            typed = text[1] if text[0] == before else text[0]
+            self.char_edit.setText(typed)
+            self._before_edit = typed
+
     def _show_character(self) -> None:
         problem = example_label_problem(self.char)
         self.keep_button.setEnabled(problem is None)
-        said = problem.capitalize() if problem else describe_example_label(self.char)
+        said = problem[0].upper() + problem[1:] if problem else describe_example_label(self.char)
         if problem is None and self._either_case and self.char == self._either_case:
             said += f" (type {self.char.swapcase()} for a {'small' if self.char.isupper() else 'capital'} one)"
         self.said.setText(said)
@@ -117,22 +174,42 @@ class ExampleDialog(QDialog):
     def _show_counts(self) -> None:
         total = sum(self._kept.values())
         if not total:
-            self.counts.setText("No examples kept in this folder yet.")
-            return
-        text = f"{_counted(total, 'example')} of {_counted(len(self._kept), 'character')} kept so far"
-        if example_label_problem(self.char) is None:
-            of_this = self._kept.get(self.char, 0)
-            text += f"; {of_this} of {describe_example_label(self.char)}"
-        self.counts.setText(text + ".")
+            text = "No examples kept in this folder yet."
+        else:
+            text = f"{_counted(total, 'example')} of {_counted(len(self._kept), 'character')} kept so far"
+            if example_label_problem(self.char) is None:
+                of_this = self._kept.get(self.char, 0)
+                text += f"; {of_this} of {describe_example_label(self.char)}"
+            text += "."
+        if self._strays:  # training stops at them: said before the person gets there
+            named = ", ".join(f"“{printable_name(name)}”" for name in self._strays[:3])
+            more = f" and {len(self._strays) - 3} more" if len(self._strays) > 3 else ""
+            text += (
+                f" The folder also holds {named}{more}, named as no character: training refuses the folder "
+                "until you move it out."
+            )
+        self.counts.setText(text)
 
     def _show_folder(self) -> None:
-        self.folder_label.setText(display_path(self.folder))
-        self.folder_label.setToolTip(str(self.folder))
+        shown = display_path(self.folder)
+        width = self.fontMetrics().horizontalAdvance("x") * 55
+        cut = self.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideMiddle, width)
+        self.folder_label.setText(f"<a href='open'>{html.escape(cut)}</a>")
+        self.folder_label.setToolTip(f"{shown} (click to open it)")
+
+    def _open_folder(self) -> None:
+        """The folder in the system's file manager (made first, when nothing was kept in it yet)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            self.counts.setText(f"{self.folder} cannot be made: {error.strerror or error}")
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))
 
     def _choose_folder(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Keep Examples In", str(self.folder))
         if chosen:
             self.folder = Path(chosen)
-            self._kept = example_counts(self.folder)
+            self._kept, self._strays = example_counts(self.folder), stray_folders(self.folder)
             self._show_folder()
             self._show_counts()

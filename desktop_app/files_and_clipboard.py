@@ -106,6 +106,11 @@ def save_grey_png(pixels: Any, path: Path) -> None:
     """A grey uint8 picture as a PNG, written whole or not at all (beside it first, then moved over it).
     Raises OSError. Encoded in memory and written by Python, which says when the disk is full (Qt's writer
     said it had written a PNG it left empty: "Saved", a 0-byte file)."""
+    write_atomically(path, grey_png_bytes(pixels))
+
+
+def grey_png_bytes(pixels: Any) -> bytes:
+    """A grey uint8 picture, encoded as a PNG file's bytes."""
     import io
 
     import numpy as np
@@ -113,7 +118,7 @@ def save_grey_png(pixels: Any, path: Path) -> None:
 
     encoded = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8)).save(encoded, format="PNG")
-    write_atomically(path, encoded.getvalue())
+    return encoded.getvalue()
 
 
 def pasted_picture(image: QImage) -> tuple[QImage, Any]:

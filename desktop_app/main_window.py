@@ -68,6 +68,7 @@ from desktop_app.files_and_clipboard import (
     dropped_path,
     export_kinds,
     export_path,
+    grey_png_bytes,
     pasted_picture,
     save_grey_png,
     saved_drawing_path,
@@ -139,6 +140,8 @@ from ml.runtime.pen import PEN_WIDTHS_PX
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
+
+    from desktop_app.example_dialog import KeptExample
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +249,7 @@ class MainWindow(QMainWindow):
         # The last file opened: its name, and what the pad may show of it (its bytes, and the same turned).
         # The file the pad shows, for the title: its pictures (the opened one and its turns) or its strokes.
         self._opened_file: tuple[list[object], str] | None = None
+        self._kept_example: KeptExample | None = None  # the drawing kept last as an example (Undo takes it back)
         self._relisting = ""  # the model list was asked for again ("watch", "reload"): say what changed
         self._listed: list[ModelInfo] = []  # the last listing, as the worker sent it
         self._listing_came = False  # whether any listing came yet (one may list no model at all)
@@ -1612,7 +1616,8 @@ class MainWindow(QMainWindow):
     def keep_as_example(self) -> bool:
         """File the pad's drawing under the character the person says it is, in the folder of their
         handwriting (a picture, and its strokes when it was drawn), for ``glyphpad-ml train --images``; the
-        pad is cleared for the next one (Undo brings it back). Whether it was kept."""
+        pad is cleared for the next one (Undo brings it back and takes it out of the folder). Whether it was
+        kept."""
         if self.text_mode:  # a line holds several characters: one folder cannot take it
             self.voice.say("Keep as Example files one character: leave Text Mode (Ctrl+T) to keep a drawing", 4)
             return False
@@ -1622,38 +1627,78 @@ class MainWindow(QMainWindow):
         if self.canvas.is_blank():
             self.voice.say("Nothing to keep: draw a character first.")
             return False
-        from desktop_app.example_dialog import ExampleDialog, default_examples_folder
+        from desktop_app.example_dialog import ExampleDialog, KeptExample, default_examples_folder, offered_character
 
         rows = self.predictions.shown_rows() if self.predictions.headline.isEnabled() else []
         folder = Path(self.preferences.examples_folder) if self.preferences.examples_folder else None
-        dialog = ExampleDialog(rows[0][0] if rows else "", folder or default_examples_folder(), self)
+        last = self._kept_example.char if self._kept_example else ""
+        dialog = ExampleDialog(
+            offered_character(rows[0][0] if rows else "", last), folder or default_examples_folder(), self
+        )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
-        from ml.runtime.handwriting_examples import class_folder, describe_example_label, example_counts, example_stem
-        from ml.runtime.strokes import fits_a_stroke_file, write_strokes_file
+        from ml.runtime.handwriting_examples import class_folder, example_stem
+        from ml.runtime.strokes import fits_a_stroke_file, strokes_json
 
         char, root = dialog.char, dialog.folder
         strokes = self.canvas.saved_strokes()
         where = class_folder(root, char)
+        written: dict[Path, bytes] = {}
         try:
             where.mkdir(parents=True, exist_ok=True)
             stem = example_stem(where, datetime.now())
-            save_grey_png(self.canvas.picture_for_saving(), where / f"{stem}.png")
+            written[where / f"{stem}.png"] = grey_png_bytes(self.canvas.picture_for_saving())
             if strokes is not None and fits_a_stroke_file(strokes):  # (not over an opened picture, nor erased)
-                write_strokes_file(where / f"{stem}.json", strokes)
+                written[where / f"{stem}.json"] = (
+                    json.dumps(strokes_json(strokes), separators=(",", ":")) + "\n"
+                ).encode()
+            for path, content in written.items():
+                write_atomically(path, content)
         except OSError as error:
+            for path in written:  # not half an example: a picture without the strokes it came with
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
             QMessageBox.critical(self, "Keep as Example", f"Could not write in {where}:\n{error.strerror or error}")
             return False
         self.preferences.examples_folder = str(root)
-        kept = example_counts(root)
         self.canvas.clear()
-        self.voice.say(
-            f"Kept as {describe_example_label(char)} ({kept.get(char, 0)} of it, {sum(kept.values())} in all) in "
-            f"{printable_name(str(where))}; the pad is clear for the next (Undo brings the drawing back)",
-            8,
-            undoable=True,
-        )
+        self._kept_example = KeptExample(char, root, written, drawing=self.canvas.next_undo())
+        self.voice.say(f"{self._kept_example.kept_said('Kept as')}; Undo takes it back", 8, undoable=True)
         return True
+
+    def undo(self) -> None:
+        """Undo on the pad (and in text mode's text); a drawing just kept as an example comes back out of
+        the folder too (kept in, it would be kept twice once put right and kept again)."""
+        kept = self._kept_example
+        taking_back = kept is not None and not kept.taken_back and self.canvas.next_undo() is kept.drawing
+        self.lines.undo()
+        if kept is None or not taking_back:
+            return
+        try:
+            for path in kept.files:
+                path.unlink(missing_ok=True)
+        except OSError as error:
+            self.voice.say(f"The drawing is back on the pad, but still in the folder: {error.strerror or error}", 8)
+            return
+        kept.taken_back, kept.blank = True, self.canvas.next_redo()
+        self.voice.say(kept.taken_back_said(), 6)
+
+    def redo(self) -> None:
+        """Redo on the pad; a kept example that Undo took out of the folder is put back in it."""
+        kept = self._kept_example
+        putting_back = kept is not None and kept.taken_back and self.canvas.next_redo() is kept.blank
+        self.lines.redo()
+        if kept is None or not putting_back:
+            return
+        try:
+            for path, content in kept.files.items():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_atomically(path, content)
+        except OSError as error:
+            self.voice.say(f"The example could not be put back in the folder: {error.strerror or error}", 8)
+            return
+        kept.taken_back, kept.drawing = False, self.canvas.next_undo()  # (Redo made a new step of it)
+        self.voice.say(kept.kept_said("Kept again as"), 6)
 
     def open_image(self, path: Path) -> None:
         """Show and recognize an image file; the file goes through ml.runtime.preprocess exactly as a drawing does."""
@@ -1874,7 +1919,14 @@ class MainWindow(QMainWindow):
         reads_only = READS_ONLY.get(info.label_set if info else "", "")
         other_json = len(found.other_json)
         self.batch_view.start(
-            every_file, self.preferences.model, lines, self._merged_case(), reads_only, other_json, self._classes()
+            every_file,
+            self.preferences.model,
+            lines,
+            self._merged_case(),
+            reads_only,
+            other_json,
+            self._classes(),
+            len(found.twins),
         )
         for offset, (_, reason) in enumerate(found.problems):  # unreadable entries are rows too, with why
             self.batch_view.add_row(len(found.files) + offset, (), reason)

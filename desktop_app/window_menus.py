@@ -101,8 +101,8 @@ def build_menus(window: MainWindow) -> None:
     )
     window.cancel_batch_action.setEnabled(False)  # while a batch runs
     window.quit_action = make_action(window, "&Quit", QKeySequence.StandardKey.Quit, window.close)
-    window.undo_action = make_action(window, "&Undo", QKeySequence.StandardKey.Undo, window.lines.undo)
-    window.redo_action = make_action(window, "&Redo", "Ctrl+Shift+Z", window.lines.redo)
+    window.undo_action = make_action(window, "&Undo", QKeySequence.StandardKey.Undo, window.undo)
+    window.redo_action = make_action(window, "&Redo", "Ctrl+Shift+Z", window.redo)
     # Ctrl+Y too: Redo's key on Windows and in many editors elsewhere.
     window.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     window.clear_action = make_action(window, "&Clear", QKeySequence.StandardKey.Delete, window.clear_pad)

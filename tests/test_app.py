@@ -890,15 +890,23 @@ def test_a_batch_of_folders_named_by_character_is_checked_against_them(
     from desktop_app.widgets.batch_view import ANSWER_COLUMN
     from ml.runtime.handwriting_examples import describe_example_label
     from ml.runtime.labels import char_from_folder_name
+    from ml.runtime.strokes import Strokes, write_strokes_file
 
     mine = tmp_path / "GlyphPad handwriting"  # as File -> Keep as Example lays it out
     drawn = {"A": "A", "a_lower": "A", "7": "7", "T": "T", "X": "7", "lower_b": "b"}  # X's folder holds a 7
     for folder, char in drawn.items():
         (mine / folder).mkdir(parents=True)
         Image.fromarray(render(char, pen_width=8)).save(mine / folder / "1.png")
+    # A drawing kept with its strokes: read once, from them (it was two rows, its picture and its strokes).
+    t_strokes = [np.array(stroke, dtype=float) * 100 for stroke in GLYPHS["T"]]
+    write_strokes_file(mine / "T" / "1.json", Strokes(t_strokes))
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         window.start_batch([mine])
     view = window.batch_view
+    assert len(view.rows) == len(drawn) and [
+        Path(str(row["path"])).parent.name for row in view.rows if str(row["path"]).endswith(".json")
+    ] == ["T"]
+    assert "passed over 1 picture saved beside their drawing's strokes (read from the strokes)" in view.status.text()
     # The 36-class model reads b as its B and a as its A; which it read right, by the file's folder:
     read = {Path(str(row["path"])).parent.name: str(row["top"][0]["label"]) for row in view.rows}
     said = {"A": "A", "a_lower": "A", "7": "7", "T": "T", "X": "X", "lower_b": "B"}
@@ -5236,6 +5244,9 @@ def test_keep_as_example_files_drawings_by_character_where_training_reads_them(
         dialog.char_edit.setText(typed.pop(0))
         return QDialog.DialogCode.Accepted if dialog.keep_button.isEnabled() else QDialog.DialogCode.Rejected
 
+    def kept() -> list[str]:
+        return sorted(f"{p.parent.name}/{p.suffix}" for p in mine.glob("*/*"))
+
     monkeypatch.setattr(ExampleDialog, "exec", person_answers)
     assert not window.keep_as_example() and "Nothing to keep" in window.statusBar().currentMessage()
     assert offered == []  # a blank pad: no dialog
@@ -5243,39 +5254,65 @@ def test_keep_as_example_files_drawings_by_character_where_training_reads_them(
     typed.append("7")
     assert window.keep_as_example()
     assert offered == [shown.top[0][0]]  # the answer shown, to keep or put right
-    assert window.canvas.is_blank() and "Kept as the digit 7" in window.statusBar().currentMessage()
-    assert window.preferences.examples_folder == str(mine)
-    window.lines.undo()  # the drawing is back, to keep again as another character
-    assert not window.canvas.is_blank()
+    assert window.canvas.is_blank() and "Kept as the digit 7 (1 of it, 1 in all)" in window.statusBar().currentMessage()
+    assert kept() == ["7/.json", "7/.png"] and window.preferences.examples_folder == str(mine)
+    # Undo brings the drawing back and takes it out of the folder (kept as 7 by a slip, it is put right and
+    # kept again, not kept twice); Redo keeps it again.
+    window.undo()
+    assert not window.canvas.is_blank() and kept() == [] and "out of the folder" in window.statusBar().currentMessage()
+    window.redo()
+    assert window.canvas.is_blank() and kept() == ["7/.json", "7/.png"]
+    window.undo()
     typed.append("a")
-    assert window.keep_as_example()
+    assert window.keep_as_example() and kept() == ["a_lower/.json", "a_lower/.png"]
     typed.append("%")  # no class of any model: Keep stays disabled, nothing written
     _mouse_draw(window.canvas, "X")
     assert not window.keep_as_example() and not window.canvas.is_blank()
-    pictures = sorted(mine.glob("*/*.png"))
-    assert [p.parent.name for p in pictures] == ["7", "a_lower"]
-    for picture in pictures:  # the strokes beside each picture, as drawn
-        assert len(read_strokes_file(picture.with_suffix(".json")).strokes) == len(GLYPHS["7"])
+    typed.append("X")
+    assert window.keep_as_example()
+    window.undo()  # the X back on the pad: a stroke drawn and taken back does not take the X out again
+    _mouse_char(window.canvas, "1", 5, 5, 20)
+    window.undo()
+    assert not window.canvas.is_blank() and kept() == ["a_lower/.json", "a_lower/.png"]
+    typed.append("X")
+    assert window.keep_as_example()
+    for picture in mine.glob("*/*.png"):  # the strokes beside each picture, as drawn
+        char = "7" if picture.parent.name == "a_lower" else "X"
+        assert len(read_strokes_file(picture.with_suffix(".json")).strokes) == len(GLYPHS[char])
     # Training reads the folder as it is: each picture its character's, through the one preprocessing path.
-    assert sorted(f.char for f in read_image_folder(mine)) == ["7", "a"]
+    assert sorted(f.char for f in read_image_folder(mine)) == ["X", "a"]
     read = folder_pictures(mine, get_label_set("byclass62"), progress=False)
     labels = get_label_set("byclass62").classes
-    assert sorted(labels[t] for t in read.targets) == ["7", "a"] and read.inputs.shape == (2, 28, 28)
+    assert sorted(labels[t] for t in read.targets) == ["X", "a"] and read.inputs.shape == (2, 28, 28)
     # The dialog says what is kept, and refuses what no model learns.
+    (mine / "old").mkdir()
     dialog = ExampleDialog("", mine, window)
     assert not dialog.keep_button.isEnabled() and "2 examples of 2 characters" in dialog.counts.text()
+    assert "also holds “old”, named as no character" in dialog.counts.text()
     dialog.char_edit.setText("a")
     assert dialog.keep_button.isEnabled() and dialog.said.text() == "a small a"
     assert "1 of a small a" in dialog.counts.text()
     dialog.char_edit.setText("?")
-    assert not dialog.keep_button.isEnabled() and "a letter" in dialog.said.text().lower()
+    assert not dialog.keep_button.isEnabled() and dialog.said.text().startswith("A letter (A-Z, a-z)")
     either = ExampleDialog("A/a", mine, window)  # a model that reads a and A as one class: the case is asked
     assert either.char == "A" and either.said.text() == "a capital A (type a for a small one)"
+    either.char_edit.end(False)
+    QTest.keyClick(either.char_edit, Qt.Key.Key_A)  # typed after the A: it replaces it (it was refused)
+    assert either.char == "a" and either.keep_button.isEnabled()
+    # Ten small o's in a row: once one is kept as o, the next O/o answer offers o.
+    typed.append("o")
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "O"))
+    monkeypatch.setattr(window.predictions, "shown_rows", lambda: [("O/o", 0.9)])
+    assert window.keep_as_example()
+    typed.append("o")
+    _mouse_draw(window.canvas, "O")
+    assert window.keep_as_example() and offered[-1] == "o"
     # A folder that cannot be written: said, the drawing stays on the pad.
     (tmp_path / "a file").write_text("")
     monkeypatch.setattr(ExampleDialog, "exec", lambda d: (setattr(d, "folder", tmp_path / "a file"), 1)[1])
     errors: list[str] = []
     monkeypatch.setattr("desktop_app.main_window.QMessageBox.critical", lambda _p, _t, text: errors.append(text))
+    _mouse_draw(window.canvas, "O")
     assert not window.keep_as_example()
     assert "Could not write" in errors[0] and not window.canvas.is_blank()
     window.set_text_mode(True)  # a line is several characters: one folder cannot take it

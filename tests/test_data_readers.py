@@ -176,6 +176,27 @@ def test_a_folder_without_images_or_stroke_files_is_named_not_passed_over(
     assert "no image or stroke files" in found.every_problem()[0][1]
 
 
+def test_a_picture_saved_beside_its_drawings_strokes_is_read_once_from_them(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from ml.cli import main as cli_main
+    from ml.runtime.image_files import find_image_files
+    from ml.runtime.strokes import Strokes, write_strokes_file
+
+    kept = tmp_path / "A"  # as File -> Keep as Example writes a drawing: a picture and its strokes
+    kept.mkdir()
+    Image.fromarray(render("A")).save(kept / "1.png")
+    write_strokes_file(kept / "1.json", Strokes([np.array([[0.0, 10.0], [5.0, 0.0], [10.0, 10.0]])]))
+    Image.fromarray(render("B")).save(kept / "2.png")  # a picture alone
+    write_strokes_file(kept / "3.json", Strokes([np.array([[0.0, 0.0], [0.0, 10.0]])]))  # strokes alone
+    found = find_image_files([tmp_path], stroke_files=True)
+    assert [p.name for p in found.files] == ["1.json", "2.png", "3.json"] and found.twins == [kept / "1.png"]
+    assert len(find_image_files([tmp_path]).files) == 2  # pictures alone asked for: every picture
+    named = find_image_files([kept / "1.png", kept / "1.json"], stroke_files=True)
+    assert len(named.files) == 2 and named.twins == []  # named one by one: each read, as asked
+    assert cli_main(["predict", "--json", "--model", "letters_lenet5", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 3 and "passed over 1 picture(s) saved beside their drawing's strokes" in err
+
+
 def test_stratified_split_is_seeded_disjoint_and_proportional() -> None:
     strata = np.repeat(np.array(["a", "b", "c"]), [1000, 200, 50])
     first, again = stratified_split(strata, seed=7), stratified_split(strata, seed=7)

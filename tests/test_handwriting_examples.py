@@ -13,6 +13,7 @@ from ml.runtime.handwriting_examples import (
     example_counts,
     example_label_problem,
     example_stem,
+    stray_folders,
 )
 from tests.images import png_bytes
 
@@ -35,9 +36,12 @@ def test_new_examples_never_take_a_name_in_use_and_sort_in_time_order(tmp_path: 
     (folder / f"{second}.json").write_text("{}")  # strokes alone hold the name too
     third = example_stem(folder, when)
     assert len({first, second, third}) == 3 and first == "2026-12-06 09-05-03"
-    assert sorted([third, second, first, example_stem(folder, datetime(2026, 12, 6, 10, 0, 0))])[-1].startswith(
-        "2026-12-06 10"
-    )
+    (folder / f"{third}.png").write_bytes(b"")
+    later = example_stem(folder, datetime(2026, 12, 6, 10, 0, 0))
+    (folder / f"{later}.png").write_bytes(b"")
+    # As a folder lists them (by name): in the order they were kept.
+    assert sorted(p.name for p in folder.glob("*.png")) == [f"{first}.png", f"{third}.png", f"{later}.png"]
+    assert sorted([f"{second}.json", f"{first}.json"]) == [f"{first}.json", f"{second}.json"]
 
 
 def test_counts_are_the_pictures_training_reads_by_character(tmp_path: Path) -> None:
@@ -47,3 +51,5 @@ def test_counts_are_the_pictures_training_reads_by_character(tmp_path: Path) -> 
         (tmp_path / where / "x.png").write_bytes(png_bytes(np.zeros((8, 8), dtype=np.uint8)))
     (tmp_path / "A" / "x.json").write_text('{"strokes": []}')  # a picture's strokes: no picture of its own
     assert example_counts(tmp_path) == {"A": 1, "a": 2, "7": 2}
+    assert stray_folders(tmp_path) == ["notes"]  # training refuses it; hidden folders it passes over
+    assert stray_folders(tmp_path / "none yet") == []

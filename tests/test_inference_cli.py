@@ -386,7 +386,18 @@ def test_evaluate_on_an_image_folder(weights_env: Path, tmp_path: Path, capsys: 
         (tmp_path / made_by_a_tool).mkdir()
         Image.fromarray(render("T")).save(tmp_path / made_by_a_tool / "copy.png")
     assert cli_main(["evaluate", "--model", "cnn_tiny", "--images", str(tmp_path), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["sources"]["images"]["n"] == 5
+    scored = json.loads(capsys.readouterr().out)["sources"]["images"]
+    assert scored["n"] == 5
+    # Read by a person: each character's pictures read right (a small a counted as A), and for so few
+    # pictures how far one moves the rates.
+    assert cli_main(["evaluate", "--model", "cnn_tiny", "--images", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    by_character = next(line for line in printed.splitlines() if "by character: " in line).split(": ", 1)[1]
+    counts = {part.split()[0]: part.split()[1] for part in by_character.split(", ") if part[:1] in "AT"}
+    assert set(counts) == {"A", "T"} and counts["A"].endswith("/3") and counts["T"].endswith("/2")
+    right = sum(int(c.split("/")[0]) for c in counts.values())
+    assert right == round(scored["accuracy"] * 5)
+    assert "only 5 pictures: each moves the rates by 20.0 points" in printed
     # Without --model, in a folder without the default: its first model, said, as predict does.
     assert cli_main(["evaluate", "--images", str(tmp_path), "--json"]) == 0
     said = capsys.readouterr()

@@ -689,6 +689,7 @@ class BatchView(QWidget):
         self._model_now = ""  # the model in use (the rows may be another's)
         self._reads_only = ""  # the kind of character alone the rows' model reads ("digits (0-9)"), if one
         self._other_json = 0  # the folders' .json files holding no strokes, passed over
+        self._twins = 0  # the folders' pictures saved beside their drawing's strokes, passed over
         self.set_running(False)
 
     def _headers_for_the_choice(self) -> None:
@@ -925,13 +926,16 @@ class BatchView(QWidget):
         reads_only: str = "",
         other_json: int = 0,
         classes: tuple[str, ...] = (),
+        twins: int = 0,
     ) -> None:
         """Rows for ``paths``, to be read by ``model`` (which reads the letters ``merged_case`` in either case,
         and only ``reads_only`` when it is one kind of character: "digits (0-9)"); ``other_json``: the
         folders' .json files holding no strokes, passed over (said when the batch ends); ``classes``, the
-        model's, to check its answers against the characters the files' folders name."""
+        model's, to check its answers against the characters the files' folders name; ``twins``: the
+        folders' pictures saved beside their drawing's strokes, passed over (the drawing read once)."""
         self._reads_only = reads_only
         self._other_json = other_json
+        self._twins = twins
         from ml.runtime.image_files import display_path
 
         rows: list[BatchRecord] = [
@@ -1006,6 +1010,9 @@ class BatchView(QWidget):
         model = self.batch_model()
         if self._other_json:  # (passed over without a word: a newcomer's package.json and results.json)
             failed += f"; passed over {other_json_files(self._other_json)}"
+        if self._twins:  # (each drawing kept as an example was two rows: its picture and its strokes)
+            pictures = "1 picture" if self._twins == 1 else f"{self._twins} pictures"
+            failed += f"; passed over {pictures} saved beside their drawing's strokes (read from the strokes)"
         if self._reads_only:  # a letter read by a digits model comes out a digit, confidently: said where one looks
             failed += f". {model} reads {self._reads_only} only: anything else gets one of those answers"
         if cancelled:

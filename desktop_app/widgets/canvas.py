@@ -534,6 +534,13 @@ class DrawingCanvas(QWidget):
         if name != self.accessibleName():
             self.setAccessibleName(name)
 
+    def next_undo(self) -> object | None:
+        """What Undo would bring back (compared by identity: a step of the pad's history is one object)."""
+        return self._undo[-1] if self._undo else None
+
+    def next_redo(self) -> object | None:
+        return self._redo[-1] if self._redo else None
+
     def undo(self) -> None:
         """Take back the last change: a stroke, a Clear or an opened image."""
         if not self._undo:

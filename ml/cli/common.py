@@ -184,6 +184,12 @@ def files_to_read(command: str, paths: list[Path], strokes_only: bool) -> tuple[
     else:
         found = find_image_files(paths, stroke_files=True)
         files, problems, other = found.files, found.every_problem(), found.other_json
+        if found.twins:  # (the same drawing was read twice: its picture and its strokes)
+            print(
+                f"note: {command} passed over {len(found.twins)} picture(s) saved beside their drawing's strokes "
+                f"(read from the strokes), e.g. {display_path(found.twins[0])}",
+                file=sys.stderr,
+            )
     if other:
         print(
             f"note: {command} passed over {len(other)} .json file(s) in the folders that hold no strokes "

@@ -254,10 +254,38 @@ def _print_source(name: str, result: dict[str, Any], full: dict[str, Any], label
     if "per_condition" in result:
         print("  " + " " * 14 + "  ".join(f"{k} {100 * v:.1f}%" for k, v in result["per_condition"].items()))
     for pair, counts in result.get("lookalikes", {}).items():
-        print(f"  {'':14s}{pair}: {counts['read_as_digit']} of {counts['written']}")
+        shown = pair.replace("->", " read as the digit ")  # "O/o read as the digit 0: 3 of 120"
+        print(f"  {'':14s}{shown}: {counts['read_as_digit']} of {counts['written']}")
     pairs = most_confused_pairs(np.array(full["confusion"]), labels, top=5)
     confused = ", ".join(f"{p['true']}->{p['predicted']} ({p['count']})" for p in pairs)
     print(f"  {'':14s}most confused: {confused or 'nothing (no errors)'}", flush=True)
+    if name == "images":  # a person's own folder: which of their characters are read, and how sure to be
+        for line in _by_character(np.array(full["confusion"]), labels):
+            print(f"  {'':14s}{line}", flush=True)
+
+
+SMALL_FOLDER = 100  # pictures: under this, a folder's rate moves by a point or more with each picture
+
+
+def _by_character(confusion: np.ndarray, labels: list[str]) -> list[str]:
+    """A folder's pictures by character: how many of each were read right, and as what when not ("O 2/3 (0
+    1)"); and, for a small folder, how far one picture moves its rate."""
+    lines, parts = [], []
+    for k, label in enumerate(labels):
+        written = int(confusion[k].sum())
+        if not written:
+            continue
+        wrong = [(labels[j], int(n)) for j, n in enumerate(confusion[k]) if j != k and n]
+        read_as = " (" + ", ".join(f"read as {other} {n}" for other, n in sorted(wrong, key=lambda w: -w[1])) + ")"
+        parts.append(f"{label} {int(confusion[k, k])}/{written}" + (read_as if wrong else ""))
+    lines.append("by character: " + ", ".join(parts))
+    total = int(confusion.sum())
+    if total < SMALL_FOLDER:
+        lines.append(
+            f"only {total} picture{'s' if total != 1 else ''}: each moves the rates by {100 / total:.1f} points "
+            "(a few dozen of each character say more)"
+        )
+    return lines
 
 
 def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:

@@ -48,13 +48,30 @@ def class_folder(root: Path, char: str) -> Path:
 
 def example_stem(folder: Path, when: datetime) -> str:
     """A file name (without suffix) for a new example in ``folder``, from when it was kept: in time order
-    as the folder lists it, and never one in use (several kept within a second get -2, -3, ...)."""
+    as the folder lists it, and never one in use (several kept within a second get _2, _3, ...: "_" sorts
+    after the "." of the first, where "-" came before it)."""
     stem = when.strftime("%Y-%m-%d %H-%M-%S")
     candidate, number = stem, 1
     while any(folder.glob(f"{candidate}.*")):  # a picture or strokes of that name
         number += 1
-        candidate = f"{stem}-{number}"
+        candidate = f"{stem}_{number}"
     return candidate
+
+
+def is_system_folder(name: str) -> bool:
+    """A folder a tool made beside the class folders, hidden or a Mac's archive leftovers (".ipynb_checkpoints",
+    "__MACOSX"): passed over unsaid, where a folder named otherwise stops training as no class."""
+    return name.startswith(".") or name == "__MACOSX"
+
+
+def stray_folders(root: Path) -> list[str]:
+    """The folders under ``root`` named as no character (an "old" folder put there): training refuses the
+    folder while they are in it. Empty when ``root`` is no folder."""
+    try:
+        names = sorted(p.name for p in root.iterdir() if p.is_dir())
+    except OSError:
+        return []
+    return [name for name in names if not is_system_folder(name) and char_from_folder_name(name) is None]
 
 
 def example_counts(root: Path) -> dict[str, int]:

@@ -64,6 +64,9 @@ class FoundFiles:
     empty_folders: list[Path] = field(default_factory=list)  # folders given that hold no file to read
     # With stroke files asked for: the .json files in the folders that hold no strokes (other JSON), passed over
     other_json: list[Path] = field(default_factory=list)
+    # With stroke files asked for: a folder's pictures saved beside their own drawing's strokes (x.png by
+    # x.json, as Keep as Example writes them), passed over: the drawing is read once, from its strokes.
+    twins: list[Path] = field(default_factory=list)
     with_strokes: bool = False  # whether stroke files were looked for too
 
     def every_problem(self) -> list[tuple[Path, str]]:
@@ -283,9 +286,23 @@ def find_image_files(paths: list[Path], stroke_files: bool = False) -> FoundFile
                 if entry not in {path for path, _ in unlisted}:  # (a folder: said once, as one not listed)
                     found.problems.append((entry, error.strerror or str(error)))
         found.problems.extend(unlisted)
+        if stroke_files:
+            _pass_over_twins(found, before[0])
         if (len(found.files), len(found.problems)) == before:  # nothing in it, not even an unreadable picture
             found.empty_folders.append(path)
     return found
+
+
+def _pass_over_twins(found: FoundFiles, first: int) -> None:
+    """Of the files a folder gave (``found.files[first:]``), the pictures whose stroke file of the same name
+    stands beside them, moved to ``found.twins``."""
+    given = found.files[first:]
+    strokes = {path.with_suffix("") for path in given if is_stroke_path(path)}
+    twins = [path for path in given if not is_stroke_path(path) and path.with_suffix("") in strokes]
+    if twins:
+        passed = set(twins)
+        found.files[first:] = [path for path in given if path not in passed]
+        found.twins.extend(twins)
 
 
 def _sort_in(entry: Path, found: FoundFiles, stroke_files: bool) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ml.runtime.handwriting_examples import is_system_folder
 from ml.runtime.image_files import find_image_files
 from ml.runtime.labels import LabelSet, char_from_folder_name
 from ml.training.data.prepared import LabelledArrays
@@ -26,7 +27,7 @@ def read_image_folder(root: str | Path, problems: list[str] | None = None) -> li
     if not root.is_dir():
         raise FileNotFoundError(f"{root} is not a folder")
     files: list[LabelledFile] = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not _system_folder(p.name)):
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not is_system_folder(p.name)):
         char = char_from_folder_name(folder.name)
         if char is None:
             raise ValueError(f"{folder}: folder name is not a class (use one character, or e.g. 'a_lower')")
@@ -37,12 +38,6 @@ def read_image_folder(root: str | Path, problems: list[str] | None = None) -> li
     if not files:
         raise ValueError(f"{root}: no images in class sub-folders")
     return files
-
-
-def _system_folder(name: str) -> bool:
-    """A folder a tool made beside the class folders, hidden or a Mac's archive leftovers (".ipynb_checkpoints",
-    "__MACOSX"): passed over unsaid, where a folder named otherwise stops the run as no class."""
-    return name.startswith(".") or name == "__MACOSX"
 
 
 @dataclass(frozen=True)
