@@ -810,6 +810,45 @@ def test_train_strokes_caps_the_training_characters_per_class_as_train_does(
     assert cli_main([*argv[:-2], "--max-per-class", "-1"]) == 2
 
 
+def test_train_strokes_mixes_in_a_folder_of_ones_own_drawings(
+    synthetic_unipen: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As File -> Keep as Example keeps them: each drawing's strokes beside its picture, a folder per character."""
+    from ml.cli import main as cli_main
+    from ml.runtime.strokes import Strokes, write_strokes_file
+    from ml.runtime.synth import GLYPHS
+
+    mine = tmp_path / "mine"
+    for folder, char, count in (("T", "T", 12), ("x_lower", "X", 3), ("notes.d", "X", 0)):
+        (mine / folder).mkdir(parents=True)
+        for k in range(count):  # a writer's own, each a little different
+            strokes = [np.array(s, dtype=float) * (90 + k) + k for s in GLYPHS[char]]
+            write_strokes_file(mine / folder / f"{k:02d}.json", Strokes(tuple(strokes)))
+    (mine / "T" / "bad.json").write_text('{"strokes": [[[0, 0], [1]]]}')  # malformed: left out, said
+    argv = ["train-strokes", "--arch", "stroke_gru", "--pen-data", str(synthetic_unipen), "--epochs", "1"]
+    argv += ["--batch-size", "8", "--device", "cpu", "--out", str(tmp_path / "o"), "--name", "own"]
+    argv += ["--model-config", '{"hidden": 16}']
+    assert cli_main([*argv, "--examples", str(mine)]) == 2  # a folder named as no character: training refuses it
+    assert "notes.d: folder name is not a class" in capsys.readouterr().err
+    (mine / "notes.d").rmdir()
+    assert cli_main([*argv, "--examples", str(mine)]) == 0
+    said = capsys.readouterr()
+    assert "--examples: 15 drawings of 2 characters, 1 held out to score" in said.err
+    assert "bad.json" in said.err and "examples_val" in said.out
+    card = json.loads((tmp_path / "o" / "own.json").read_text())
+    mixed = {source["name"]: source for source in card["data_sources"]}
+    assert mixed["examples"]["samples"] == 15 and mixed["examples"]["share"] == 0.3
+    assert mixed["UNIPEN"]["share"] == 0.7 and card["metrics_by_source"]["examples_val"]["n"] == 1
+    assert "examples" not in card["training"]["config"]  # one's folder's path is not in a card shared
+    assert "examples_share" in card["training"]["config"]
+    for bad, reason in (
+        (["--examples", str(tmp_path / "none")], "no such folder"),
+        (["--examples", str(mine), "--examples-share", "1"], "under 1"),
+    ):
+        assert cli_main([*argv, *bad]) == 2
+        assert reason in capsys.readouterr().err
+
+
 def test_fuse_warns_when_the_stroke_model_adds_nothing_on_validation_writers() -> None:
     from ml.cli.fuse import adds_nothing
 

@@ -43,6 +43,7 @@ from ml.training.checkpoints import (
     save_checkpoint,
 )
 from ml.training.data.locations import PEN_DATA_HELP
+from ml.training.data.stroke_folders import HELD_OUT_EVERY, held_out, joined, read_stroke_folder
 from ml.training.data.unipen import (
     DEFAULT_WRITER_SPLIT_SEED,
     PenCharacters,
@@ -63,6 +64,8 @@ from ml.training.scoring import summary
 from ml.training.stroke_data import StrokeAugment, stroke_inputs
 from ml.training.train import log_epoch_progress, option
 from ml.training.worker_processes import limit_workers, training_threads, worker_pool
+
+OWN_DRAWINGS_TO_CHOOSE_BY = 30  # held-out drawings of one's own: from this many they help choose the epoch kept
 
 # An ensemble is assembled from trained stroke models (glyphpad-ml stroke-ensemble), not trained here.
 STROKE_ARCHS = [name for name in list_models() if get_arch(name).family == "stroke" and name != "stroke_ensemble"]
@@ -92,6 +95,8 @@ RESUME_FIXED = (
     "max_per_class",
     "data_workers",
     "lift_corners",
+    "examples",
+    "examples_share",
 )
 
 
@@ -131,6 +136,16 @@ class StrokeTrainConfig:
         "data, optimizer or schedule cannot change)",
     )
     start_from: str = option("", "weights (.safetensors, or a bundled model's name) to start from: a fine-tune")
+    # A person's own drawings, as File -> Keep as Example keeps them (each picture's strokes beside it).
+    examples: str = option(
+        "",
+        "a folder of your own drawings' stroke files, one sub-folder per character ('A', '7', 'a_lower'), mixed "
+        "into every epoch; every tenth of a character's drawings (of ten or more) held out to score "
+        "(the source 'examples')",
+    )
+    examples_share: float = option(
+        0.3, "share of each epoch's characters drawn from --examples (0-1; UNIPEN's writers give way)"
+    )
 
 
 EpochJob = tuple[PenCharacters, np.ndarray, int, StrokeAugment]
@@ -187,6 +202,12 @@ def main(config: StrokeTrainConfig) -> Path:
         raise ValueError("--limit and --max-per-class must be 0 (all) or positive")
     if config.data_workers < 1:
         raise ValueError("--data-workers must be at least 1")
+    if not 0 <= config.examples_share < 1:
+        raise ValueError("--examples-share must be at least 0 and under 1")
+    if config.examples and not Path(config.examples).is_dir():
+        raise ValueError(
+            f"--examples {config.examples}: no such folder (one sub-folder per character: 'A', '7', 'a_lower')"
+        )
     if problems := output_problems(config.name, config.out):
         raise ValueError("; ".join(problems))
     if config.start_from and not config.resume:
@@ -211,8 +232,17 @@ def main(config: StrokeTrainConfig) -> Path:
     if config.start_from and not config.resume:
         start_from_weights(model, config.start_from)
         print(f"starting from {run.started_from}", file=sys.stderr)
+    if config.examples:  # read first: a folder that cannot be used is said before UNIPEN is read
+        examples, unread = read_stroke_folder(config.examples, label_set)
+        for problem in unread[:5]:
+            print(f"--examples: left out {problem}", file=sys.stderr)
+        if len(unread) > 5:
+            print(f"--examples: and {len(unread) - 5} more left out", file=sys.stderr)
     pen = load_unipen(config.pen_data or None)
-    split = writer_split(pen.writers, seed=config.writer_split_seed)
+    split = writer_split(pen.writers, seed=config.writer_split_seed)  # (UNIPEN's alone: the same split as ever)
+    unipen_count = len(pen)
+    if config.examples:
+        pen = joined(pen, examples)
     targets = pen.targets_for(label_set)
     parts = {k: v[targets[v] >= 0] for k, v in (("train", split.train), ("val", split.val), ("test", split.test))}
     if config.limit:
@@ -226,6 +256,16 @@ def main(config: StrokeTrainConfig) -> Path:
         )
         parts["train"] = np.sort(kept)
     writers = {k: len(np.unique(pen.writers[v])) for k, v in parts.items()}
+    own_train = own_val = np.zeros(0, dtype=np.int64)
+    if config.examples:
+        own = unipen_count + np.arange(len(examples))
+        kept_out = held_out(examples.labels)
+        own_train, own_val = own[~kept_out], own[kept_out]
+        print(
+            f"--examples: {len(own)} drawings of {len(np.unique(examples.labels))} characters, {len(own_val)} held "
+            f"out to score; {config.examples_share:g} of each epoch's characters drawn from them",
+            file=sys.stderr,
+        )
     print(
         f"{name}: {config.arch} on {config.labels}; device {describe(device)}; UNIPEN train {len(parts['train'])} "
         f"({writers['train']} writers), val {len(parts['val'])} ({writers['val']}), test {len(parts['test'])} "
@@ -236,6 +276,18 @@ def main(config: StrokeTrainConfig) -> Path:
     for part in ("val", "test"):
         inputs, ok = stroke_inputs(pen, parts[part])
         fixed[part] = (inputs[ok], targets[parts[part]][ok])
+    if len(own_val):
+        inputs, ok = stroke_inputs(pen, own_val)
+        fixed["examples"] = (inputs[ok], targets[own_val][ok])
+        if config.start_from and not config.resume:  # the figure to beat, said before training starts
+            start_x, start_y = fixed["examples"]
+            before = float((stroke_probabilities(model, start_x, device).argmax(1) == start_y).mean())
+            print(
+                f"--examples: the model started from reads {100 * before:.2f}% of the {len(start_y)} held out",
+                file=sys.stderr,
+            )
+    # A few held-out drawings are noise: scored and said, but they choose the epoch kept only from 30 on.
+    own_choose = "examples" in fixed and len(fixed["examples"][1]) >= OWN_DRAWINGS_TO_CHOOSE_BY
 
     augment = StrokeAugment(lift_probability=config.lift_corners)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
@@ -261,7 +313,10 @@ def main(config: StrokeTrainConfig) -> Path:
 
     def epoch_job(epoch: int) -> EpochJob:
         rng = np.random.default_rng([config.seed, epoch])
-        drawn = parts["train"][balanced_draw(train_targets, len(parts["train"]), rng)]
+        own_count = round(config.examples_share * len(parts["train"])) if len(own_train) else 0
+        drawn = parts["train"][balanced_draw(train_targets, len(parts["train"]) - own_count, rng)]
+        if own_count:  # the person's drawings, each class as often (a few of each, varied afresh every epoch)
+            drawn = np.concatenate([drawn, own_train[balanced_draw(targets[own_train], own_count, rng)]])
         return pen, drawn, int(rng.integers(2**31)), augment
 
     on_terminal = sys.stderr.isatty()  # a step counter rewritten in place; a log file gets the epochs' lines
@@ -318,15 +373,23 @@ def main(config: StrokeTrainConfig) -> Path:
                 "val_unipen_loss": round(loss_val, 5),
                 "sequences_per_s": round(seen / seconds, 1),
             }
+            score, own_said = accuracy, ""
+            if "examples" in fixed:
+                own_x, own_y = fixed["examples"]
+                own_accuracy = float((stroke_probabilities(model, own_x, device).argmax(1) == own_y).mean())
+                record["val_examples_accuracy"] = round(own_accuracy, 5)
+                own_said = f", your held-out drawings {100 * own_accuracy:.2f}%"
+                if own_choose:
+                    score = (accuracy + own_accuracy) / 2
             history.append(record)
             back = "\r" if on_terminal else ""
             print(
-                f"{back}epoch {epoch + 1}: loss {record['train_loss']:.4f}, validation top-1 {100 * accuracy:.2f}%, "
-                f"{record['sequences_per_s']:.0f} sequences/s",
+                f"{back}epoch {epoch + 1}: loss {record['train_loss']:.4f}, validation top-1 {100 * accuracy:.2f}%"
+                f"{own_said}, {record['sequences_per_s']:.0f} sequences/s",
                 file=sys.stderr,
             )
-            if accuracy > best_score:
-                best_score = accuracy
+            if score > best_score:
+                best_score = score
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             save_checkpoint(
                 checkpoint_path,
@@ -352,6 +415,11 @@ def main(config: StrokeTrainConfig) -> Path:
         metrics = classification_metrics(stroke_probabilities(model, part_x, device), part_y, list(label_set.classes))
         by_source[f"unipen_{part}"] = summary(metrics)
         print(f"{'unipen_' + part:14s} {scores_line(metrics)}")  # results, on stdout (as train's)
+    if "examples" in fixed:
+        own_x, own_y = fixed["examples"]
+        metrics = classification_metrics(stroke_probabilities(model, own_x, device), own_y, list(label_set.classes))
+        by_source["examples_val"] = summary(metrics)
+        print(f"{'examples_val':14s} {scores_line(metrics)}")
     seconds = time.time() - started
     card = stroke_model_card(
         model,
@@ -370,8 +438,24 @@ def main(config: StrokeTrainConfig) -> Path:
                 "split": f"by writer 80/10/10, seed {config.writer_split_seed} "
                 f"({writers['train']}/{writers['val']}/{writers['test']} writers)",
                 "licence": UNIPEN_LICENCE,
-                "share": 1.0,
-            }
+                "share": round(1.0 - (config.examples_share if len(own_train) else 0.0), 4),
+            },
+            *(
+                [
+                    {
+                        "name": "examples",
+                        "what": f"your drawings' strokes (the folder {Path(config.examples).name}), a fresh "
+                        "variant of each every epoch",
+                        "samples": len(own_train) + len(own_val),
+                        "split": f"every {HELD_OUT_EVERY}th of a character's drawings held out to score "
+                        f"({len(own_val)}), characters with fewer trained on whole",
+                        "licence": "your own",
+                        "share": config.examples_share,
+                    }
+                ]
+                if len(own_train)
+                else []
+            ),
         ],
         training={
             "train_samples": len(parts["train"]),
@@ -380,7 +464,8 @@ def main(config: StrokeTrainConfig) -> Path:
             "host": platform.machine(),
             "torch": torch.__version__,
             **card_run_fields("train-strokes", run, config.resume),
-            "config": {k: v for k, v in asdict(config).items() if k not in ("pen_data", "out", "resume")},
+            # (paths left out: a card is shared, and one's folders are one's own)
+            "config": {k: v for k, v in asdict(config).items() if k not in ("pen_data", "out", "resume", "examples")},
             "augment": augment.to_dict(),
         },
         description=get_arch(config.arch).description,
