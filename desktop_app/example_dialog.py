@@ -3,6 +3,7 @@ handwriting is kept (:mod:`ml.runtime.handwriting_examples` names the files and 
 
 from __future__ import annotations
 
+import contextlib
 import html
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ml.runtime.atomic_files import write_atomically
 from ml.runtime.handwriting_examples import (
     EXAMPLES_FOLDER_NAME,
     describe_example_label,
@@ -34,8 +36,8 @@ from ml.runtime.image_files import display_path, printable_name
 
 @dataclass
 class KeptExample:
-    """The drawing kept last, its files' bytes (Undo takes them out of the folder, Redo writes them again)
-    and the steps of the pad's history that stand for keeping it (compared by identity)."""
+    """A drawing kept as an example, its files' bytes (Undo takes them out of the folder, Redo writes them
+    again) and the steps of the pad's history that stand for keeping it (compared by identity)."""
 
     char: str
     root: Path
@@ -45,19 +47,59 @@ class KeptExample:
     blank: object = None  # the pad's state that Redo brings back once it was taken back: the pad cleared
 
     def kept_said(self, done: str) -> str:
-        """ "Kept as a small a (3 of it, 41 in all) in …/GlyphPad handwriting/a_lower"."""
-        kept = example_counts(self.root)
+        """ "Kept as a small a in …/GlyphPad handwriting/a_lower: 3 of a small a kept, 41 in all"."""
         folder = next(iter(self.files)).parent
         where = f"…/{printable_name(self.root.name)}/{printable_name(folder.name)}"
-        counts = f"{kept.get(self.char, 0)} of it, {sum(kept.values())} in all"
-        return f"{done} {describe_example_label(self.char)} ({counts}) in {where}"
+        return f"{done} {describe_example_label(self.char)} in {where}: {self._counts()}"
 
     def taken_back_said(self) -> str:
+        return f"The drawing is back on the pad and out of the folder: {self._counts()}"
+
+    def _counts(self) -> str:
         kept = example_counts(self.root)
-        return (
-            f"The drawing is back on the pad and out of the folder ({kept.get(self.char, 0)} of "
-            f"{describe_example_label(self.char)} kept, {sum(kept.values())} in all)"
-        )
+        return f"{kept.get(self.char, 0)} of {describe_example_label(self.char)} kept, {sum(kept.values())} in all"
+
+    def take_out(self) -> str:
+        """Delete the example's files: all of them or none ("" when done, else why not). A file changed since
+        it was kept (edited, replaced) is the person's now: nothing is deleted."""
+        for path, content in self.files.items():
+            try:
+                if path.exists() and path.read_bytes() != content:
+                    return f"{path.name} was changed since it was kept, so the example stays in the folder"
+            except OSError as error:
+                return f"{path.name} cannot be read ({error.strerror or error}): the example stays in the folder"
+        gone: list[Path] = []
+        try:
+            for path in self.files:
+                path.unlink(missing_ok=True)
+                gone.append(path)
+        except OSError as error:
+            for path in gone:  # not half an example: the picture back beside its strokes
+                with contextlib.suppress(OSError):
+                    write_atomically(path, self.files[path])
+            return f"the example stays in the folder ({error.strerror or error})"
+        return ""
+
+    def put_back(self) -> str:
+        """Write the example's files again: all of them or none ("" when done, else why not); a file of their
+        name that is there now is left as it is."""
+        if taken := [path for path in self.files if path.exists() and path.read_bytes() != self.files[path]]:
+            return f"another {taken[0].name} is in the folder now, so the example is not kept again"
+        written: list[Path] = []
+        try:
+            for path, content in self.files.items():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_atomically(path, content)
+                written.append(path)
+        except OSError as error:
+            for path in written:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            return f"the example could not be written again ({error.strerror or error})"
+        return ""
+
+
+KEPT_EXAMPLES_REMEMBERED = 200  # examples Undo can still take out of the folder (the pad's Undo reaches as far)
 
 
 def offered_character(answer: str, last_kept: str) -> str:
@@ -186,7 +228,7 @@ class ExampleDialog(QDialog):
             more = f" and {len(self._strays) - 3} more" if len(self._strays) > 3 else ""
             text += (
                 f" The folder also holds {named}{more}, named as no character: training refuses the folder "
-                "until you move it out."
+                f"until you move {'them' if len(self._strays) > 1 else 'it'} out."
             )
         self.counts.setText(text)
 

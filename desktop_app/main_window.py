@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
         # The last file opened: its name, and what the pad may show of it (its bytes, and the same turned).
         # The file the pad shows, for the title: its pictures (the opened one and its turns) or its strokes.
         self._opened_file: tuple[list[object], str] | None = None
-        self._kept_example: KeptExample | None = None  # the drawing kept last as an example (Undo takes it back)
+        self._kept_examples: list[KeptExample] = []  # drawings kept as examples, the last last (Undo takes them back)
         self._relisting = ""  # the model list was asked for again ("watch", "reload"): say what changed
         self._listed: list[ModelInfo] = []  # the last listing, as the worker sent it
         self._listing_came = False  # whether any listing came yet (one may list no model at all)
@@ -1627,22 +1627,45 @@ class MainWindow(QMainWindow):
         if self.canvas.is_blank():
             self.voice.say("Nothing to keep: draw a character first.")
             return False
-        from desktop_app.example_dialog import ExampleDialog, KeptExample, default_examples_folder, offered_character
+        from desktop_app.example_dialog import (
+            KEPT_EXAMPLES_REMEMBERED,
+            ExampleDialog,
+            KeptExample,
+            default_examples_folder,
+            offered_character,
+        )
 
         rows = self.predictions.shown_rows() if self.predictions.headline.isEnabled() else []
         folder = Path(self.preferences.examples_folder) if self.preferences.examples_folder else None
-        last = self._kept_example.char if self._kept_example else ""
+        last = next((kept.char for kept in reversed(self._kept_examples) if not kept.taken_back), "")
         dialog = ExampleDialog(
             offered_character(rows[0][0] if rows else "", last), folder or default_examples_folder(), self
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
-        from ml.runtime.handwriting_examples import class_folder, example_stem
+        from ml.runtime.handwriting_examples import (
+            class_folder,
+            describe_example_label,
+            example_stem,
+            folder_of_other_case,
+        )
+        from ml.runtime.labels import char_from_folder_name
         from ml.runtime.strokes import fits_a_stroke_file, strokes_json
 
         char, root = dialog.char, dialog.folder
         strokes = self.canvas.saved_strokes()
         where = class_folder(root, char)
+        if (other := folder_of_other_case(root, char)) is not None:  # Windows, macOS: one folder for a and A
+            said = char_from_folder_name(other.name)
+            learned = describe_example_label(said) if said else "no character"
+            QMessageBox.warning(
+                self,
+                "Keep as Example",
+                f"On this system “{other.name}” and “{where.name}” in {root} are one folder (it does not tell case "
+                f"in names): {describe_example_label(char)} kept there would be learned as {learned}. Rename "
+                f"“{other.name}” (a small letter's folder is named like a_lower), then keep the drawing.",
+            )
+            return False
         written: dict[Path, bytes] = {}
         try:
             where.mkdir(parents=True, exist_ok=True)
@@ -1662,40 +1685,34 @@ class MainWindow(QMainWindow):
             return False
         self.preferences.examples_folder = str(root)
         self.canvas.clear()
-        self._kept_example = KeptExample(char, root, written, drawing=self.canvas.next_undo())
-        self.voice.say(f"{self._kept_example.kept_said('Kept as')}; Undo takes it back", 8, undoable=True)
+        kept = KeptExample(char, root, written, drawing=self.canvas.next_undo())
+        self._kept_examples = [*self._kept_examples, kept][-KEPT_EXAMPLES_REMEMBERED:]
+        self.voice.say(f"{kept.kept_said('Kept as')}; Undo takes it back", 8, undoable=True)
         return True
 
     def undo(self) -> None:
-        """Undo on the pad (and in text mode's text); a drawing just kept as an example comes back out of
-        the folder too (kept in, it would be kept twice once put right and kept again)."""
-        kept = self._kept_example
-        taking_back = kept is not None and not kept.taken_back and self.canvas.next_undo() is kept.drawing
+        """Undo on the pad (and in text mode's text); a drawing kept as an example that comes back comes
+        back out of the folder too (kept in, it would be kept twice once put right and kept again)."""
+        step = self.canvas.next_undo()
+        kept = next((k for k in self._kept_examples if not k.taken_back and k.drawing is step), None)
         self.lines.undo()
-        if kept is None or not taking_back:
+        if kept is None:
             return
-        try:
-            for path in kept.files:
-                path.unlink(missing_ok=True)
-        except OSError as error:
-            self.voice.say(f"The drawing is back on the pad, but still in the folder: {error.strerror or error}", 8)
+        if why := kept.take_out():
+            self.voice.say(f"The drawing is back on the pad, but {why}", 8)
             return
         kept.taken_back, kept.blank = True, self.canvas.next_redo()
         self.voice.say(kept.taken_back_said(), 6)
 
     def redo(self) -> None:
         """Redo on the pad; a kept example that Undo took out of the folder is put back in it."""
-        kept = self._kept_example
-        putting_back = kept is not None and kept.taken_back and self.canvas.next_redo() is kept.blank
+        step = self.canvas.next_redo()
+        kept = next((k for k in self._kept_examples if k.taken_back and k.blank is step), None)
         self.lines.redo()
-        if kept is None or not putting_back:
+        if kept is None:
             return
-        try:
-            for path, content in kept.files.items():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                write_atomically(path, content)
-        except OSError as error:
-            self.voice.say(f"The example could not be put back in the folder: {error.strerror or error}", 8)
+        if why := kept.put_back():
+            self.voice.say(f"The pad is clear again, but {why}", 8)
             return
         kept.taken_back, kept.drawing = False, self.canvas.next_undo()  # (Redo made a new step of it)
         self.voice.say(kept.kept_said("Kept again as"), 6)

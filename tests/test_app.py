@@ -934,6 +934,41 @@ def test_a_batch_of_folders_named_by_character_is_checked_against_them(
     assert "folders name" not in view.status.text() and view.model.folder_chars == []
 
 
+def test_folders_named_by_character_judge_answers_by_each_label_sets_classes(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.widgets.batch_view import BatchRecord, BatchTableModel, folder_characters
+    from ml.runtime.labels import get_label_set
+
+    root = Path("/data/GlyphPad handwriting")
+    # As Keep as Example lays a folder out (a folder inside a character's is read as its, as training reads it).
+    laid_out = [
+        root / "A" / "1.png",
+        root / "a_lower" / "1.png",
+        root / "c_lower" / "old" / "2.png",
+        root / "7" / "x.png",
+    ]
+    assert folder_characters(laid_out) == ["A", "a", "c", "7"]
+    assert folder_characters([root / "A" / "1.png", root / "notes.png"]) == []  # a file beside them: no layout
+    assert folder_characters([root / "A" / "1.png"]) == []  # one file
+    assert folder_characters([Path("/p/2024/June/1.jpg"), Path("/p/2024/July/2.jpg")]) == []
+    model = BatchTableModel()
+    answers = ["A", "A", "C", "1"]  # read as capitals, and the 7 as 1
+    rows: list[BatchRecord] = [
+        {"path": str(path), "model": "m", "top": [{"label": label, "prob": 0.9}], "error": "", "notes": []}
+        for path, label in zip(laid_out, answers, strict=True)
+    ]
+    wrong: dict[str, list[str | None]] = {}
+    for name in ("emnist36", "balanced47", "byclass62", "digits10"):
+        label_set = get_label_set(name)
+        model.classes, model.merged_case = label_set.classes, label_set.merged_case
+        model.reset([dict(row) for row in rows], [str(p) for p in laid_out], paths=laid_out)  # type: ignore[misc]
+        wrong[name] = [model.folder_says_otherwise(i) for i in range(len(rows))]
+    assert wrong["emnist36"] == [None, None, None, "7"]  # a and c: their capitals' class
+    assert wrong["balanced47"] == [None, "a", None, "7"]  # a has a class of its own there, c does not
+    assert wrong["byclass62"] == [None, "a", "c", "7"]
+    assert wrong["digits10"] == [None, None, None, "7"]  # no letter classes: letters not judged
+    assert "Read as their folders name them: 0 of 1 (0.0%); 3 files of characters" in model.folder_score()
+
+
 def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "batch"
     folder.mkdir()
@@ -5254,15 +5289,18 @@ def test_keep_as_example_files_drawings_by_character_where_training_reads_them(
     typed.append("7")
     assert window.keep_as_example()
     assert offered == [shown.top[0][0]]  # the answer shown, to keep or put right
-    assert window.canvas.is_blank() and "Kept as the digit 7 (1 of it, 1 in all)" in window.statusBar().currentMessage()
+    said = window.statusBar().currentMessage()
+    assert window.canvas.is_blank() and said.startswith(
+        "Kept as the digit 7 in …/my writing/7: 1 of the digit 7 kept, 1"
+    )
     assert kept() == ["7/.json", "7/.png"] and window.preferences.examples_folder == str(mine)
     # Undo brings the drawing back and takes it out of the folder (kept as 7 by a slip, it is put right and
     # kept again, not kept twice); Redo keeps it again.
-    window.undo()
+    window.undo_action.trigger()  # (Ctrl+Z, the menu, the toolbar)
     assert not window.canvas.is_blank() and kept() == [] and "out of the folder" in window.statusBar().currentMessage()
-    window.redo()
+    window.redo_action.trigger()
     assert window.canvas.is_blank() and kept() == ["7/.json", "7/.png"]
-    window.undo()
+    window.undo_action.trigger()
     typed.append("a")
     assert window.keep_as_example() and kept() == ["a_lower/.json", "a_lower/.png"]
     typed.append("%")  # no class of any model: Keep stays disabled, nothing written
@@ -5270,12 +5308,45 @@ def test_keep_as_example_files_drawings_by_character_where_training_reads_them(
     assert not window.keep_as_example() and not window.canvas.is_blank()
     typed.append("X")
     assert window.keep_as_example()
-    window.undo()  # the X back on the pad: a stroke drawn and taken back does not take the X out again
+    window.undo_action.trigger()  # the X back on the pad: a stroke drawn and taken back does not take the X out again
     _mouse_char(window.canvas, "1", 5, 5, 20)
-    window.undo()
+    window.undo_action.trigger()
     assert not window.canvas.is_blank() and kept() == ["a_lower/.json", "a_lower/.png"]
     typed.append("X")
     assert window.keep_as_example()
+    # Two kept in a row, both undone: each comes out of the folder as its drawing comes back, but a file
+    # changed since it was kept is the person's: it stays, and that is said.
+    _mouse_draw(window.canvas, "7")
+    typed.append("7")
+    assert window.keep_as_example() and kept() == [
+        "7/.json",
+        "7/.png",
+        "X/.json",
+        "X/.png",
+        "a_lower/.json",
+        "a_lower/.png",
+    ]
+    window.undo_action.trigger()
+    window.undo_action.trigger()  # (the 7's drawing over the cleared pad, then the X)
+    window.undo_action.trigger()
+    assert kept() == ["a_lower/.json", "a_lower/.png"] and "out of the folder" in window.statusBar().currentMessage()
+    window.redo_action.trigger()
+    window.redo_action.trigger()
+    window.redo_action.trigger()
+    assert kept() == ["7/.json", "7/.png", "X/.json", "X/.png", "a_lower/.json", "a_lower/.png"]
+    edited = next(mine.glob("7/*.png"))
+    edited.write_bytes(edited.read_bytes() + b"\0")
+    window.undo_action.trigger()
+    assert "was changed since it was kept, so the example stays" in window.statusBar().currentMessage()
+    assert edited.exists() and len(list(mine.glob("7/*"))) == 2
+    edited.with_suffix(".json").unlink()
+    edited.unlink()
+    window.undo_action.trigger()
+    window.undo_action.trigger()  # the X out again, and back in
+    assert kept() == ["a_lower/.json", "a_lower/.png"]
+    window.redo_action.trigger()
+    window.redo_action.trigger()
+    assert kept() == ["X/.json", "X/.png", "a_lower/.json", "a_lower/.png"]
     for picture in mine.glob("*/*.png"):  # the strokes beside each picture, as drawn
         char = "7" if picture.parent.name == "a_lower" else "X"
         assert len(read_strokes_file(picture.with_suffix(".json")).strokes) == len(GLYPHS[char])

@@ -195,6 +195,20 @@ def test_a_picture_saved_beside_its_drawings_strokes_is_read_once_from_them(tmp_
     assert cli_main(["predict", "--json", "--model", "letters_lenet5", str(tmp_path)]) == 0
     out, err = capsys.readouterr()
     assert len(out.splitlines()) == 3 and "passed over 1 picture(s) saved beside their drawing's strokes" in err
+    # Only strokes that read as a drawing stand for their picture: a damaged stroke file, a picture saved
+    # as .json, a sidecar of other JSON leave the picture beside them to be read (suffixes in any case).
+    other = tmp_path / "more"
+    other.mkdir()
+    for stem, text in (("4", '{"strokes": [[[0, 0], [1]]]}'), ("5", '{"meta": {"strokes": 3}}')):
+        Image.fromarray(render("B")).save(other / f"{stem}.png")
+        (other / f"{stem}.json").write_text(text)
+    Image.fromarray(render("B")).save(other / "6.PNG")
+    Image.fromarray(render("B")).save(other / "6.json", format="PNG")
+    Image.fromarray(render("B")).save(other / "7.PNG")
+    write_strokes_file(other / "7.Json", Strokes([np.array([[0.0, 0.0], [4.0, 9.0]])]))
+    found = find_image_files([other], stroke_files=True)
+    assert found.twins == [other / "7.PNG"]
+    assert {"4.png", "5.png", "6.PNG"} <= {p.name for p in found.files}
 
 
 def test_stratified_split_is_seeded_disjoint_and_proportional() -> None:

@@ -397,7 +397,7 @@ def test_evaluate_on_an_image_folder(weights_env: Path, tmp_path: Path, capsys: 
     assert set(counts) == {"A", "T"} and counts["A"].endswith("/3") and counts["T"].endswith("/2")
     right = sum(int(c.split("/")[0]) for c in counts.values())
     assert right == round(scored["accuracy"] * 5)
-    assert "only 5 pictures: each moves the rates by 20.0 points" in printed
+    assert "only 5 pictures: each moves the overall rates by 20.0 points" in printed
     # Without --model, in a folder without the default: its first model, said, as predict does.
     assert cli_main(["evaluate", "--images", str(tmp_path), "--json"]) == 0
     said = capsys.readouterr()

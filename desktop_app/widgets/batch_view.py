@@ -106,10 +106,19 @@ class BatchRecord(TypedDict):
 
 
 def folder_characters(paths: list[Path]) -> list[str | None]:
-    """Each file's character as its folder names it, when every one of two or more files is in a folder
-    named as a letter or a digit ("A", "a_lower", "7"); else [] (a batch of other pictures)."""
-    chars = [folder_character(path) for path in paths]
-    return chars if len(chars) > 1 and all(char is not None for char in chars) else []
+    """Each file's character as its folder names it, when two or more files are laid out as a folder of
+    examples is (and as training reads one): under one folder, each in a folder named as a letter or a
+    digit ("A", "a_lower", "7"), or in a folder inside one (read as its character); else [] (other
+    pictures, or a layout of some other kind)."""
+    if len(paths) < 2:
+        return []
+    try:
+        root = Path(os.path.commonpath([str(path.parent.parent) for path in paths]))
+        tops = [path.relative_to(root).parts[0] for path in paths]
+    except ValueError:  # relative and absolute paths, or two drives
+        return []
+    chars = [folder_character(root / top / "file") for top in tops]
+    return chars if all(char is not None for char in chars) else []
 
 
 def keep_line(row: BatchRecord, line: Any) -> None:
@@ -352,8 +361,13 @@ class BatchTableModel(QAbstractTableModel):
         if misread is not None and corrected(row) is None:
             if role == Qt.ItemDataRole.ForegroundRole:
                 return error_colour(QApplication.palette())
-            if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-                return f"Its folder says {describe_example_label(misread)}"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"Its folder says {describe_example_label(misread)}" + (
+                    "\n" + "; ".join(row["notes"]) if row["notes"] else ""
+                )
+            if role == Qt.ItemDataRole.AccessibleTextRole:  # what was read, then what it should have been
+                shown = class_name(str(model_answer(row, False)), self.merged_case, name_lookalikes=False)
+                return f"Read {shown}; its folder says {describe_example_label(misread)}"
         if column == ANSWER_COLUMN and corrected(row) is not None:
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()
@@ -414,7 +428,8 @@ class BatchTableModel(QAbstractTableModel):
         right = sum(1 for i in judged if self.folder_says_otherwise(i) is None)
         said = f" Read as their folders name them: {right} of {len(judged)} ({right / len(judged):.1%})"
         if len(judged) < len(read):
-            said += f"; {len(read) - len(judged)} of characters the model does not read left out"
+            left = len(read) - len(judged)
+            said += f"; {left} file{'s' if left != 1 else ''} of characters the model has no class for left out"
         return said + "."
 
     def correction_note(self, row: BatchRecord) -> str:

@@ -268,8 +268,8 @@ SMALL_FOLDER = 100  # pictures: under this, a folder's rate moves by a point or 
 
 
 def _by_character(confusion: np.ndarray, labels: list[str]) -> list[str]:
-    """A folder's pictures by character: how many of each were read right, and as what when not ("O 2/3 (0
-    1)"); and, for a small folder, how far one picture moves its rate."""
+    """A folder's pictures by character: how many of each were read right, and as what when not ("O 2/3
+    (read as 0 1)"); and, for a small folder, how far one picture moves its overall rates."""
     lines, parts = [], []
     for k, label in enumerate(labels):
         written = int(confusion[k].sum())
@@ -282,8 +282,8 @@ def _by_character(confusion: np.ndarray, labels: list[str]) -> list[str]:
     total = int(confusion.sum())
     if total < SMALL_FOLDER:
         lines.append(
-            f"only {total} picture{'s' if total != 1 else ''}: each moves the rates by {100 / total:.1f} points "
-            "(a few dozen of each character say more)"
+            f"only {total} picture{'s' if total != 1 else ''}: each moves the overall rates by {100 / total:.1f} "
+            "points (a few dozen of each character say more)"
         )
     return lines
 

@@ -46,6 +46,18 @@ def class_folder(root: Path, char: str) -> Path:
     return root / folder_name_for(char)
 
 
+def folder_of_other_case(root: Path, char: str) -> Path | None:
+    """The folder under ``root`` that ``char``'s folder would be on a file system that does not tell case
+    in names (Windows, macOS: an "a" made by hand where a capital A's "A" goes), or None."""
+    target = class_folder(root, char)
+    try:
+        if not target.is_dir() or any(p.name == target.name for p in root.iterdir()):
+            return None
+        return next((p for p in root.iterdir() if p.name.casefold() == target.name.casefold()), None)
+    except OSError:
+        return None
+
+
 def example_stem(folder: Path, when: datetime) -> str:
     """A file name (without suffix) for a new example in ``folder``, from when it was kept: in time order
     as the folder lists it, and never one in use (several kept within a second get _2, _3, ...: "_" sorts

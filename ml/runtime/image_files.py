@@ -297,12 +297,28 @@ def _pass_over_twins(found: FoundFiles, first: int) -> None:
     """Of the files a folder gave (``found.files[first:]``), the pictures whose stroke file of the same name
     stands beside them, moved to ``found.twins``."""
     given = found.files[first:]
-    strokes = {path.with_suffix("") for path in given if is_stroke_path(path)}
-    twins = [path for path in given if not is_stroke_path(path) and path.with_suffix("") in strokes]
+    pictures = {path.with_suffix(""): path for path in given if not is_stroke_path(path)}
+    # Only a stroke file that reads as a drawing stands for its picture: a damaged one, a picture misnamed
+    # .json, a sidecar of other JSON leave the picture to be read.
+    twins = [
+        pictures[path.with_suffix("")]
+        for path in given
+        if is_stroke_path(path) and path.with_suffix("") in pictures and _reads_as_a_drawing(path)
+    ]
     if twins:
         passed = set(twins)
         found.files[first:] = [path for path in given if path not in passed]
         found.twins.extend(twins)
+
+
+def _reads_as_a_drawing(path: Path) -> bool:
+    from ml.runtime.strokes import StrokesError, read_strokes_file
+
+    try:
+        read_strokes_file(path)
+    except (OSError, StrokesError):
+        return False
+    return True
 
 
 def _sort_in(entry: Path, found: FoundFiles, stroke_files: bool) -> None:

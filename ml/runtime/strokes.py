@@ -482,8 +482,8 @@ def find_stroke_files(
             )
             if other_json is not None:  # for the command to say how many it passed over
                 other_json.extend(found.other_json)
-            if pictures is not None:
-                pictures.extend(p for p in found.files if not drawing[p])
+            if pictures is not None:  # (a picture beside its own strokes too: passed over here all the same)
+                pictures.extend([*(p for p in found.files if not drawing[p]), *found.twins])
             if not inside and not any(p == path for p, _ in found.problems):  # (not one unread: said so)
                 problems.append((path, "no stroke files (.json) in this folder"))
         elif there:  # a file, or a process's pipe (/dev/stdin, a shell's <(...)); not a named pipe
