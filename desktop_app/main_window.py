@@ -402,7 +402,8 @@ class MainWindow(QMainWindow):
             app.focusChanged.connect(self._on_focus_changed)  # (a method: dropped with the window)
         self.tabs.currentChanged.connect(lambda _index: self._show_in_side_tabs(QApplication.focusWidget()))
         self.canvas.drawing_changed.connect(self.recognize_canvas)
-        self.canvas.left_the_pad.connect(lambda: self.statusBar().showMessage(OFF_THE_PAD, 6000))
+        # Said as an answer to what the pen did: the line read just after (text mode) does not replace it.
+        self.canvas.left_the_pad.connect(lambda: self.voice.say(OFF_THE_PAD, 6))
         # What is written is kept as it is written (a crash, a power cut), not only at closing.
         self._pad_save_timer = QTimer(self)
         self._pad_save_timer.setSingleShot(True)

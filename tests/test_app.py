@@ -6441,6 +6441,19 @@ def _text_mode_line(qtbot, window: MainWindow, text: str) -> str:  # type: ignor
     return window.lines.line_text()
 
 
+def test_text_mode_says_the_pen_went_past_the_pads_edge_after_the_line_is_read(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A note-taker's trial: the warning was replaced at once by "Read 3 characters…" and never seen."""
+    from desktop_app.main_window import OFF_THE_PAD
+
+    _text_mode_line(qtbot, window, "HI")
+    w, h = window.canvas.width(), window.canvas.height()
+    _pen_line(window.canvas, [(w * 0.9, h * 0.3), (w * 0.97, h * 0.4), (w + 60, h * 0.5)])
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: not window.lines.pending and window.lines.line is not None, timeout=TIMEOUT_MS)
+    qtbot.wait(50)  # (the read line's message would have replaced it by now)
+    assert window.statusBar().currentMessage() == OFF_THE_PAD
+
+
 def test_text_mode_backspace_takes_the_rightmost_and_a_stray_mark_can_be_left_out(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """A note-taker's trial: Backspace took the character written last (an l squeezed into "helo"), and a
     letter split in two boxes ("exam" read "exan7") could not be mended without rewriting it."""

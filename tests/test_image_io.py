@@ -58,6 +58,10 @@ def test_not_an_image(tmp_path: Path) -> None:
     (tmp_path / "notes.png").write_text("this is text, not a picture\n")
     with pytest.raises(ImageLoadError, match="not an image"):
         load_image(tmp_path / "notes.png")
+    # A stroke file under another name (a note-taker's drawing.txt): what it is, and how to read it.
+    (tmp_path / "drawing.txt").write_text('{"strokes": [[[0, 0], [10, 10]]]}')
+    with pytest.raises(ImageLoadError, match=r"^a drawing's strokes \(JSON\), not a picture: name the file .json"):
+        load_image(tmp_path / "drawing.txt")
 
 
 def test_an_iphone_photo_is_named_by_its_format_whatever_its_file_name() -> None:

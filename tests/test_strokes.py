@@ -52,6 +52,8 @@ def test_a_file_whose_y_counts_upwards_says_so_and_is_read_the_right_way_up() ->
         ([1, 2], 'JSON object with a "strokes" list'),
         ({"strokes": "abc"}, "must be a list of strokes"),
         ({"strokes": [[[1, 2], [3]]]}, "stroke 1 is not a list of [x, y] points"),
+        # The points without the strokes around them (a note-taker's file): how to nest them.
+        ({"strokes": [[0, 0], [10, 10]]}, 'stroke 1 is one point, [x, y]: "strokes" holds strokes'),
         ({"strokes": [[[1, 2, 3], [1, 2]]]}, "stroke 1, point 1 has 3 values: a point is [x, y]"),
         ({"strokes": [[[1, 2]], [["a", 2]]]}, "stroke 2 is not a list"),
         ({"strokes": [[[1, True]]]}, "stroke 1 is not a list"),

@@ -22,6 +22,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ml.runtime.image_files import (
     HEIC_NOT_SUPPORTED,
+    JSON_ENCODINGS,
+    STROKES_KEY,
+    STROKES_SNIFF_BYTES,
     UNREADABLE_PICTURES,
     FileTooLargeError,
     NotAFileError,
@@ -30,6 +33,7 @@ from ml.runtime.image_files import (
     read_named_file,
 )
 
+STROKES_UNDER_ANOTHER_NAME = "a drawing's strokes (JSON), not a picture: name the file .json to read it as strokes"
 STROKE_FILE_AS_PICTURE = (
     "a JSON file, not a picture: a stroke file is read by ml.runtime.strokes.read_strokes_file and "
     "ml.runtime.fusion.read_drawing_strokes (docs/python-api.md)"
@@ -161,6 +165,9 @@ def _decoding(data: bytes, name: str = "") -> Iterator[None]:
             raise ImageLoadError(unreadable) from error
         if Path(name).suffix.lower() == ".json":  # given to a picture's reader (the app and CLI tell them apart)
             raise ImageLoadError(STROKE_FILE_AS_PICTURE) from error
+        if any(STROKES_KEY.encode(encoding) in data[:STROKES_SNIFF_BYTES] for encoding in JSON_ENCODINGS):
+            # A stroke file under another name (drawing.txt): read as a picture, it was "not an image file".
+            raise ImageLoadError(STROKES_UNDER_ANOTHER_NAME) from error
         raise ImageLoadError("not an image file, or a format GlyphPad cannot read") from error
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__

@@ -77,6 +77,12 @@ class NotJsonTextError(StrokesError):
 PICTURE_READ_AS_STROKES = "a picture? leave out --strokes"
 
 
+ONE_POINT_FOR_A_STROKE = (
+    'stroke {} is one point, [x, y]: "strokes" holds strokes, each a list of points: [[[x, y], [x, y], ...], ...] '
+    "(one stroke: [[[x, y], ...]])"
+)
+
+
 def stroke_points(stroke: Any, which: int = 1) -> np.ndarray:
     """One stroke as an n x 2 float64 array of (x, y) points; raises :class:`StrokesError` for anything
     else (points of three values, a flat list of numbers, points of different lengths, values that are
@@ -87,6 +93,8 @@ def stroke_points(stroke: Any, which: int = 1) -> np.ndarray:
         raise StrokesError(f"stroke {which} is not a list of [x, y] points (numbers)") from None
     if array.size == 0:
         return array.reshape(0, 2)
+    if array.shape == (2,):  # the points given without the strokes around them: [[x, y], [x, y], ...]
+        raise StrokesError(ONE_POINT_FOR_A_STROKE.format(which))
     if array.ndim != 2 or array.shape[1] != 2:
         raise StrokesError(f"stroke {which} has shape {array.shape}: a stroke is n x 2, one (x, y) row per point")
     if not np.isfinite(array).all():
@@ -166,6 +174,8 @@ def parse_strokes(data: Any) -> Strokes:
     strokes = []
     total = 0
     for k, stroke in enumerate(raw):
+        if isinstance(stroke, list) and len(stroke) == 2 and all(_is_number(v) for v in stroke):
+            raise StrokesError(ONE_POINT_FOR_A_STROKE.format(k + 1))  # the points without the strokes around them
         if not isinstance(stroke, list) or not all(
             isinstance(p, list) and len(p) >= 2 and all(_is_number(v) for v in p[:2]) for p in stroke
         ):
