@@ -36,10 +36,11 @@ from ml.runtime.image_files import display_path, printable_name
 
 @dataclass
 class KeptExample:
-    """A drawing kept as an example, its files' bytes (Undo takes them out of the folder, Redo writes them
-    again) and the steps of the pad's history that stand for keeping it (compared by identity)."""
+    """A drawing kept as an example, or a written line's characters each kept as one: their files' bytes
+    (Undo takes them out of the folder, Redo writes them again) and the steps of the pad's history that
+    stand for keeping them (compared by identity)."""
 
-    char: str
+    chars: str  # the character kept, or the line's characters kept, in order
     root: Path
     files: dict[Path, bytes]
     drawing: object  # the pad's state that Undo brings back: the drawing kept
@@ -47,17 +48,28 @@ class KeptExample:
     blank: object = None  # the pad's state that Redo brings back once it was taken back: the pad cleared
 
     def kept_said(self, done: str) -> str:
-        """ "Kept as a small a in …/GlyphPad handwriting/a_lower: 3 of a small a kept, 41 in all"."""
+        """ "Kept as a small a in …/GlyphPad handwriting/a_lower: 3 of a small a kept, 41 in all"; a line's
+        "Kept 5 characters (H e l l o) in …/GlyphPad handwriting: 41 in all"."""
+        if len(self.chars) > 1:
+            kept = example_counts(self.root)
+            return (
+                f"{done.removesuffix(' as')} {len(self.chars)} characters ({' '.join(self.chars)}) in "
+                f"…/{printable_name(self.root.name)}: {sum(kept.values())} in all"
+            )
         folder = next(iter(self.files)).parent
         where = f"…/{printable_name(self.root.name)}/{printable_name(folder.name)}"
-        return f"{done} {describe_example_label(self.char)} in {where}: {self._counts()}"
+        return f"{done} {describe_example_label(self.chars)} in {where}: {self._counts()}"
 
     def taken_back_said(self) -> str:
+        if len(self.chars) > 1:
+            kept = example_counts(self.root)
+            return f"The line is back on the pad and its characters out of the folder: {sum(kept.values())} in all"
         return f"The drawing is back on the pad and out of the folder: {self._counts()}"
 
     def _counts(self) -> str:
         kept = example_counts(self.root)
-        return f"{kept.get(self.char, 0)} of {describe_example_label(self.char)} kept, {sum(kept.values())} in all"
+        said = describe_example_label(self.chars)
+        return f"{kept.get(self.chars, 0)} of {said} kept, {sum(kept.values())} in all"
 
     def take_out(self) -> str:
         """Delete the example's files: all of them or none ("" when done, else why not). A file changed since

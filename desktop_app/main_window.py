@@ -1251,6 +1251,7 @@ class MainWindow(QMainWindow):
         for text_only in (self.remove_last_action, self.add_line_action, self.continue_line_action):
             text_only.setEnabled(on)
         self.copy_text_action.setText("Cop&y Text" if on else "Cop&y Answer")  # (C is Clear's)
+        self.keep_example_action.setText("&Keep Line as Examples…" if on else "&Keep as Example…")
         self.copy_answers_action.setEnabled(not on)  # the answers' panel is hidden: its rows are of the last drawing
         self.predictions.setVisible(not on)
         self.side_tabs.setVisible(not on)
@@ -1619,9 +1620,8 @@ class MainWindow(QMainWindow):
         handwriting (a picture, and its strokes when it was drawn), for ``glyphpad-ml train --images``; the
         pad is cleared for the next one (Undo brings it back and takes it out of the folder). Whether it was
         kept."""
-        if self.text_mode:  # a line holds several characters: one folder cannot take it
-            self.voice.say("Keep as Example files one character: leave Text Mode (Ctrl+T) to keep a drawing", 4)
-            return False
+        if self.text_mode:  # a line: each of its characters kept as an example of its own
+            return self._keep_line_as_examples()
         if self.canvas.stroke_in_progress:
             self.voice.say("Lift the pen to keep the drawing.")
             return False
@@ -1638,7 +1638,7 @@ class MainWindow(QMainWindow):
 
         rows = self.predictions.shown_rows() if self.predictions.headline.isEnabled() else []
         folder = Path(self.preferences.examples_folder) if self.preferences.examples_folder else None
-        last = next((kept.char for kept in reversed(self._kept_examples) if not kept.taken_back), "")
+        last = next((kept.chars[-1] for kept in reversed(self._kept_examples) if not kept.taken_back), "")
         dialog = ExampleDialog(
             offered_character(rows[0][0] if rows else "", last), folder or default_examples_folder(), self
         )
@@ -1689,6 +1689,81 @@ class MainWindow(QMainWindow):
         kept = KeptExample(char, root, written, drawing=self.canvas.next_undo())
         self._kept_examples = [*self._kept_examples, kept][-KEPT_EXAMPLES_REMEMBERED:]
         self.voice.say(f"{kept.kept_said('Kept as')}; Undo takes it back", 8, undoable=True)
+        return True
+
+    def _keep_line_as_examples(self) -> bool:
+        """Text mode's Keep as Example: each letter and digit of the line on the pad (as shown: read, or put
+        right) filed as an example of its own, the pad cleared (Undo brings the line back and takes them out
+        of the folder). Whether they were kept."""
+        from desktop_app.example_dialog import KEPT_EXAMPLES_REMEMBERED, KeptExample, default_examples_folder
+        from ml.runtime.handwriting_examples import class_folder, example_stem, folder_of_other_case
+        from ml.runtime.strokes import fits_a_stroke_file, strokes_json
+
+        if self.canvas.stroke_in_progress:
+            self.voice.say("Lift the pen to keep the line.")
+            return False
+        if self.lines.pending:
+            self.voice.say("The line is still being read: keep it once it is shown", 4)
+            return False
+        characters, left = self.lines.characters_to_keep()
+        if not characters:
+            why = (
+                "write a line of letters or digits first"
+                if not left
+                else "none of its characters has strokes of its own"
+            )
+            self.voice.say(f"Nothing to keep: {why}", 4)
+            return False
+        root = Path(self.preferences.examples_folder) if self.preferences.examples_folder else default_examples_folder()
+        shown = " ".join(char for char, _ in characters)
+        left_said = (
+            f"\n\nLeft out: {' '.join(left)} (marks, and letters written in one stroke with another)." if left else ""
+        )
+        asked = QMessageBox.question(
+            self,
+            "Keep Line as Examples",
+            f"Keep each of the line's {len(characters)} characters ({shown}) as an example of your handwriting, "
+            f"in {root}?{left_said}\n\nEach is kept as shown: put a wrong one right first (click it). Keep as "
+            "Example in character mode (Ctrl+T) chooses another folder.",
+        )
+        if asked != QMessageBox.StandardButton.Yes:
+            return False
+        for char in {char for char, _ in characters}:
+            if (other := folder_of_other_case(root, char)) is not None:
+                QMessageBox.warning(
+                    self,
+                    "Keep Line as Examples",
+                    f"On this system “{other.name}” and “{class_folder(root, char).name}” in {root} are one folder "
+                    "(it does not tell case in names). Rename it (a small letter's folder is named like a_lower).",
+                )
+                return False
+        written: dict[Path, bytes] = {}
+        try:
+            for char, strokes in characters:
+                where = class_folder(root, char)
+                where.mkdir(parents=True, exist_ok=True)
+                stem = example_stem(where, datetime.now())  # (after the line's earlier ones: two l's, two names)
+                files = {where / f"{stem}.png": grey_png_bytes(self.canvas.picture_of(strokes))}
+                drawn = self.canvas.saved_strokes(only=strokes)
+                if drawn is not None and fits_a_stroke_file(drawn):  # (not after the eraser)
+                    text = json.dumps(strokes_json(drawn), separators=(",", ":")) + "\n"
+                    files[where / f"{stem}.json"] = text.encode("utf-8")
+                for path, content in files.items():
+                    write_atomically(path, content)
+                    written[path] = content
+        except OSError as error:
+            for path in written:  # all of the line or none of it
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
+            QMessageBox.critical(
+                self, "Keep Line as Examples", f"Could not write in {root}:\n{error.strerror or error}"
+            )
+            return False
+        self.preferences.examples_folder = str(root)
+        self.canvas.clear()
+        kept = KeptExample("".join(char for char, _ in characters), root, written, drawing=self.canvas.next_undo())
+        self._kept_examples = [*self._kept_examples, kept][-KEPT_EXAMPLES_REMEMBERED:]
+        self.voice.say(f"{kept.kept_said('Kept')}; Undo takes them back", 8, undoable=True)
         return True
 
     def undo(self) -> None:

@@ -637,6 +637,29 @@ class TextModeLines(QObject):
             self.canvas.set_note(key, replace(note, one_character=False))
             self.voice.say("Split again: read as the writing splits", undoable=True)
 
+    def characters_to_keep(self) -> tuple[list[tuple[str, list[Any]]], list[str]]:
+        """The line's characters that can each be kept as an example of one's handwriting (File -> Keep Line
+        as Examples): each as shown (read, or put right) with its strokes on the pad; and the others as
+        shown: marks read by their place, and letters written in one stroke with another (no drawing of
+        their own)."""
+        if self.line is None or not self.line.from_strokes:
+            return [], []
+        from ml.runtime.handwriting_examples import example_label_problem
+
+        characters = self.line.line.characters
+        kept: list[tuple[str, list[Any]]] = []
+        left: list[str] = []
+        for index, character in enumerate(characters):
+            shown = self._shown_character(index)
+            shares = any(set(character.strokes) & set(other.strokes) for other in characters if other is not character)
+            if not shown:  # left out of the text by the person
+                continue
+            if character.punctuation or example_label_problem(shown) or shares:
+                left.append(shown)
+                continue
+            kept.append((shown, [self.line_strokes[k] for k in character.strokes if k < len(self.line_strokes)]))
+        return kept, left
+
     def copy_text(self) -> None:
         """Ctrl+C in text mode: the line's text (or the text box's selection); with no line on the pad, the
         whole text box (after Ctrl+Enter the line is there, and Ctrl+C copied nothing, silently)."""

@@ -6441,6 +6441,49 @@ def _text_mode_line(qtbot, window: MainWindow, text: str) -> str:  # type: ignor
     return window.lines.line_text()
 
 
+def test_text_mode_keeps_each_character_of_the_line_as_an_example(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Ten of each character for one's own model, written as lines (the alphabet, a row of 7s): each letter
+    and digit kept in its folder at once, as shown (read, or put right)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ml.runtime.labels import get_label_set
+    from ml.training.data.image_folders import read_image_folder
+    from ml.training.data.stroke_folders import read_stroke_folder
+
+    mine = tmp_path / "mine"
+    window.preferences.examples_folder = str(mine)
+    asked: list[str] = []
+
+    def answer(_parent, _title, text):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr("desktop_app.main_window.QMessageBox.question", answer)
+    assert not window.keep_as_example()  # text mode, nothing written: said, nothing asked
+    line = _text_mode_line(qtbot, window, "HT7")
+    window.lines.correct_character(0, "h")  # put right (or wrong) as the person says: kept so
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: not window.lines.pending, timeout=TIMEOUT_MS)
+    shown = window.lines.line_text().replace(" ", "")
+    assert window.keep_example_action.text() == "&Keep Line as Examples…" and shown[0] == "h" and len(line) >= 3
+    window.keep_example_action.trigger()
+    assert asked, window.statusBar().currentMessage()
+    assert f"({' '.join(shown)})" in asked[0] and window.canvas.is_blank()
+    assert sorted(f.char for f in read_image_folder(mine)) == sorted(shown)
+    drawings, problems = read_stroke_folder(mine, get_label_set("byclass62"))
+    assert len(drawings) == 3 and problems == [] and all(len(drawings.strokes(i)) for i in range(3))
+    assert f"Kept 3 characters ({' '.join(shown)})" in window.statusBar().currentMessage()
+    window.undo_action.trigger()  # the line back on the pad, its characters out of the folder
+    assert not window.canvas.is_blank() and list(mine.glob("*/*")) == []
+    assert "out of the folder" in window.statusBar().currentMessage()
+    window.redo_action.trigger()
+    assert len(list(mine.glob("*/*.png"))) == 3
+    window.set_text_mode(False)
+    assert window.keep_example_action.text() == "&Keep as Example…"
+
+
 def test_text_mode_says_the_pen_went_past_the_pads_edge_after_the_line_is_read(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """A note-taker's trial: the warning was replaced at once by "Read 3 characters…" and never seen."""
     from desktop_app.main_window import OFF_THE_PAD

@@ -84,6 +84,7 @@ RECOGNITION_MAX_SIDE = 128
 LINE_RECOGNITION_HEIGHT = 128
 FIT_MARGIN_PX = 14  # a drawing shrunk to fit the pad keeps its ink (and text mode's boxes) this far from the edges
 MAX_KEPT_STROKES = 400  # strokes of the pad kept between sessions, at most (a line holds far fewer)
+PICTURE_MARGIN_PX = 8  # around a character's ink in its picture (Keep Line as Examples)
 UNDO_DEPTH = 200  # changes that can be undone; older states are dropped so a long session stays small
 # The eraser is this many times the pen's width: as thin as the pen, taking back a stroke meant tracing it
 # exactly, and a stray edge of ink was left behind to be read.
@@ -683,26 +684,47 @@ class DrawingCanvas(QWidget):
 
         return Strokes(tuple(np.asarray(points, dtype=np.float64)[:, :2] for points in drawn))
 
-    def saved_strokes(self) -> Strokes | None:
+    def saved_strokes(self, only: Sequence[Stroke] | None = None) -> Strokes | None:
         """The drawing as a stroke file holds it: at the size it was written, with the pen's pressure when a
         pen drew it; None when the strokes alone are not what the pad shows (over an opened image, or after
-        the eraser)."""
-        drawn = self._strokes_alone()
-        if drawn is None:
+        the eraser). ``only``: those of the pad's strokes alone (a character of text mode's line)."""
+        if self._strokes_alone() is None:
             return None
         import numpy as np
 
         from ml.runtime.strokes import Strokes
 
-        points = [np.asarray(stroke, dtype=np.float64) for stroke in drawn]
+        chosen = {id(stroke) for stroke in only} if only is not None else None
+        drawn = [s for s in self._strokes if s.points and (chosen is None or id(s) in chosen)]
+        if not drawn:
+            return None
+        points = [np.asarray(stroke.points, dtype=np.float64) for stroke in drawn]
         pen = any(np.any(p[:, 2] != 1.0) for p in points)  # a mouse draws every point at 1
         return Strokes(
             tuple(p[:, :2] / self._drawing_scale for p in points),
             pressures=tuple(np.array([reported_pressure(v) for v in p[:, 2]]) for p in points) if pen else None,
             pad=(self.width() / self._drawing_scale, self.height() / self._drawing_scale),
             # With the pad's size, the file is read as the pad read it (ml.runtime.render.drawing_picture).
-            pen_widths=tuple(s.width / self._drawing_scale for s in self._strokes if s.points),
+            pen_widths=tuple(s.width / self._drawing_scale for s in drawn),
         )
+
+    def picture_of(self, only: Sequence[Stroke]) -> np.ndarray:
+        """Some of the pad's strokes alone (a character of text mode's line) as :meth:`picture_for_saving`
+        draws the pad, cut to their ink and a margin: black ink on white."""
+        import numpy as np
+
+        from ml.runtime.render import render_strokes
+
+        chosen = {id(stroke) for stroke in only}
+        drawn = [s for s in self._strokes if s.points and id(s) in chosen]
+        if not drawn:
+            return np.full((1, 1), 255, dtype=np.uint8)
+        points = np.concatenate([np.asarray(s.points, dtype=np.float64)[:, :2] for s in drawn])
+        margin = max(s.width for s in drawn) + PICTURE_MARGIN_PX
+        left, top = np.floor(points.min(0) - margin)
+        right, bottom = np.ceil(points.max(0) + margin)
+        moved = [_pen_stroke(replace(s, points=[(x - left, y - top, p) for x, y, p in s.points])) for s in drawn]
+        return render_strokes(moved, int(right - left), int(bottom - top), 1.0, None, *self._grey_ink_paper())
 
     def open_strokes(self, strokes: Strokes) -> None:
         """Replace what the pad holds with strokes from a file (``ml.runtime.strokes.Strokes``, any units;
