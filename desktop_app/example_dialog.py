@@ -53,8 +53,8 @@ class KeptExample:
         if len(self.chars) > 1:
             kept = example_counts(self.root)
             return (
-                f"{done.removesuffix(' as')} {len(self.chars)} characters ({' '.join(self.chars)}) in "
-                f"…/{printable_name(self.root.name)}: {sum(kept.values())} in all"
+                f"Kept {len(self.chars)} characters ({' '.join(self.chars)}){' again' if 'again' in done else ''} "
+                f"in …/{printable_name(self.root.name)}: {sum(kept.values())} in all"
             )
         folder = next(iter(self.files)).parent
         where = f"…/{printable_name(self.root.name)}/{printable_name(folder.name)}"

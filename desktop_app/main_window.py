@@ -131,7 +131,14 @@ from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.picture_menu import PictureMenu
 from desktop_app.widgets.prediction_panel import PredictionPanel
 from desktop_app.widgets.text_panel import TextPanel
-from desktop_app.window_menus import ENGLISH_WORDS_TEXT, ENGLISH_WORDS_TIP, KeysStayInMenus, build_menus
+from desktop_app.window_menus import (
+    ENGLISH_WORDS_TEXT,
+    ENGLISH_WORDS_TIP,
+    KEEP_EXAMPLE_TIP,
+    KEEP_LINE_TIP,
+    KeysStayInMenus,
+    build_menus,
+)
 from desktop_app.window_menus import shortcut_rows as menu_shortcut_rows
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.image_files import PICTURE_FORMAT_NAMES, UNREADABLE_MIME, is_folder, path_exists, printable_name
@@ -403,7 +410,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda _index: self._show_in_side_tabs(QApplication.focusWidget()))
         self.canvas.drawing_changed.connect(self.recognize_canvas)
         # Said as an answer to what the pen did: the line read just after (text mode) does not replace it.
-        self.canvas.left_the_pad.connect(lambda: self.voice.say(OFF_THE_PAD, 6))
+        self.canvas.left_the_pad.connect(self._say_off_the_pad)
         # What is written is kept as it is written (a crash, a power cut), not only at closing.
         self._pad_save_timer = QTimer(self)
         self._pad_save_timer.setSingleShot(True)
@@ -1252,6 +1259,7 @@ class MainWindow(QMainWindow):
             text_only.setEnabled(on)
         self.copy_text_action.setText("Cop&y Text" if on else "Cop&y Answer")  # (C is Clear's)
         self.keep_example_action.setText("&Keep Line as Examples…" if on else "&Keep as Example…")
+        self.keep_example_action.setStatusTip(KEEP_LINE_TIP if on else KEEP_EXAMPLE_TIP)
         self.copy_answers_action.setEnabled(not on)  # the answers' panel is hidden: its rows are of the last drawing
         self.predictions.setVisible(not on)
         self.side_tabs.setVisible(not on)
@@ -1691,6 +1699,11 @@ class MainWindow(QMainWindow):
         self.voice.say(f"{kept.kept_said('Kept as')}; Undo takes it back", 8, undoable=True)
         return True
 
+    def _say_off_the_pad(self) -> None:
+        """Once while it is in view: a hand wobbling along the edge had a screen reader say it at every exit."""
+        if not (self.voice.answering() and self.statusBar().currentMessage() == OFF_THE_PAD):
+            self.voice.say(OFF_THE_PAD, 6)
+
     def _keep_line_as_examples(self) -> bool:
         """Text mode's Keep as Example: each letter and digit of the line on the pad (as shown: read, or put
         right) filed as an example of its own, the pad cleared (Undo brings the line back and takes them out
@@ -1705,26 +1718,23 @@ class MainWindow(QMainWindow):
         if self.lines.pending:
             self.voice.say("The line is still being read: keep it once it is shown", 4)
             return False
+        if self.lines.line is not None and not self.lines.line.from_strokes:
+            self.voice.say("A picture's line has no strokes of its own to keep: write the line on the pad", 5)
+            return False
         characters, left = self.lines.characters_to_keep()
         if not characters:
-            why = (
-                "write a line of letters or digits first"
-                if not left
-                else "none of its characters has strokes of its own"
-            )
-            self.voice.say(f"Nothing to keep: {why}", 4)
+            self.voice.say(f"Nothing to keep: {', '.join(left)}" if left else "Nothing to keep: write a line first", 5)
             return False
         root = Path(self.preferences.examples_folder) if self.preferences.examples_folder else default_examples_folder()
         shown = " ".join(char for char, _ in characters)
-        left_said = (
-            f"\n\nLeft out: {' '.join(left)} (marks, and letters written in one stroke with another)." if left else ""
-        )
+        what = f"each of the line's {len(characters)} characters" if len(characters) > 1 else "the line's character"
         asked = QMessageBox.question(
             self,
             "Keep Line as Examples",
-            f"Keep each of the line's {len(characters)} characters ({shown}) as an example of your handwriting, "
-            f"in {root}?{left_said}\n\nEach is kept as shown: put a wrong one right first (click it). Keep as "
-            "Example in character mode (Ctrl+T) chooses another folder.",
+            f"Keep {what} ({shown}) as an example of your handwriting, in {root}?"
+            + (f"\n\nLeft out: {', '.join(left)}." if left else "")
+            + "\n\nEach is kept as shown: put a wrong one right first (click it). Keep as Example in character "
+            "mode (Ctrl+T) chooses another folder.",
         )
         if asked != QMessageBox.StandardButton.Yes:
             return False
@@ -1763,7 +1773,8 @@ class MainWindow(QMainWindow):
         self.canvas.clear()
         kept = KeptExample("".join(char for char, _ in characters), root, written, drawing=self.canvas.next_undo())
         self._kept_examples = [*self._kept_examples, kept][-KEPT_EXAMPLES_REMEMBERED:]
-        self.voice.say(f"{kept.kept_said('Kept')}; Undo takes them back", 8, undoable=True)
+        them = "them" if len(kept.chars) > 1 else "it"
+        self.voice.say(f"{kept.kept_said('Kept')}; Undo takes {them} back", 8, undoable=True)
         return True
 
     def undo(self) -> None:
@@ -1775,7 +1786,7 @@ class MainWindow(QMainWindow):
         if kept is None:
             return
         if why := kept.take_out():
-            self.voice.say(f"The drawing is back on the pad, but {why}", 8)
+            self.voice.say(f"The {'line' if len(kept.chars) > 1 else 'drawing'} is back on the pad, but {why}", 8)
             return
         kept.taken_back, kept.blank = True, self.canvas.next_redo()
         self.voice.say(kept.taken_back_said(), 6)

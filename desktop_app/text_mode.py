@@ -654,10 +654,16 @@ class TextModeLines(QObject):
             shares = any(set(character.strokes) & set(other.strokes) for other in characters if other is not character)
             if not shown:  # left out of the text by the person
                 continue
-            if character.punctuation or example_label_problem(shown) or shares:
-                left.append(shown)
-                continue
-            kept.append((shown, [self.line_strokes[k] for k in character.strokes if k < len(self.line_strokes)]))
+            if character.punctuation:
+                left.append(f"{shown} (a mark)")
+            elif len(shown) > 1:
+                left.append(f"{shown} (more than one character)")
+            elif example_label_problem(shown):
+                left.append(f"{shown} (no letter or digit)")
+            elif shares:
+                left.append(f"{shown} (written in one stroke with another)")
+            else:
+                kept.append((shown, [self.line_strokes[k] for k in character.strokes if k < len(self.line_strokes)]))
         return kept, left
 
     def copy_text(self) -> None:

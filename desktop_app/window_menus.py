@@ -24,6 +24,12 @@ from PySide6.QtWidgets import (
 from desktop_app.settings import TOP_K_CHOICES
 from ml.runtime.pen import PEN_WIDTHS_PX
 
+# File -> Keep as Example's tip, and its tip as Keep Line as Examples in text mode.
+KEEP_EXAMPLE_TIP = "File the drawing under the character it is, in a folder of your handwriting a model can learn from"
+KEEP_LINE_TIP = (
+    "File each letter and digit of the line, as shown, in a folder of your handwriting a model can learn from"
+)
+
 if TYPE_CHECKING:
     from desktop_app.main_window import MainWindow
 
@@ -83,7 +89,7 @@ def build_menus(window: MainWindow) -> None:
         "&Keep as Example…",
         "Ctrl+K",
         window.keep_as_example,
-        "File the drawing under the character it is, in a folder of your handwriting a model can learn from",
+        KEEP_EXAMPLE_TIP,
     )
     window.save_text_action = make_action(
         window,

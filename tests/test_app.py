@@ -5386,8 +5386,6 @@ def test_keep_as_example_files_drawings_by_character_where_training_reads_them(
     _mouse_draw(window.canvas, "O")
     assert not window.keep_as_example()
     assert "Could not write" in errors[0] and not window.canvas.is_blank()
-    window.set_text_mode(True)  # a line is several characters: one folder cannot take it
-    assert not window.keep_as_example() and "leave Text Mode" in window.statusBar().currentMessage()
 
 
 def test_a_stroke_file_dropped_opens_on_the_pad_and_a_malformed_one_is_refused(
@@ -6474,6 +6472,20 @@ def test_text_mode_keeps_each_character_of_the_line_as_an_example(
     assert sorted(f.char for f in read_image_folder(mine)) == sorted(shown)
     drawings, problems = read_stroke_folder(mine, get_label_set("byclass62"))
     assert len(drawings) == 3 and problems == [] and all(len(drawings.strokes(i)) for i in range(3))
+    # Each file holds its own character: the strokes' places left to right spell the line, and each picture
+    # is its ink with a white margin.
+    from ml.runtime.labels import char_from_folder_name
+    from ml.runtime.strokes import read_strokes_file
+
+    placed = sorted(
+        (float(np.concatenate(read_strokes_file(path).strokes)[:, 0].mean()), char_from_folder_name(path.parent.name))
+        for path in mine.glob("*/*.json")
+    )
+    assert "".join(str(char) for _, char in placed) == shown
+    for picture in mine.glob("*/*.png"):
+        pixels = np.asarray(Image.open(picture).convert("L"))
+        border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+        assert pixels.min() < 64 and border.min() == 255 and min(pixels.shape) > 10
     assert f"Kept 3 characters ({' '.join(shown)})" in window.statusBar().currentMessage()
     window.undo_action.trigger()  # the line back on the pad, its characters out of the folder
     assert not window.canvas.is_blank() and list(mine.glob("*/*")) == []

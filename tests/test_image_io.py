@@ -62,6 +62,10 @@ def test_not_an_image(tmp_path: Path) -> None:
     (tmp_path / "drawing.txt").write_text('{"strokes": [[[0, 0], [10, 10]]]}')
     with pytest.raises(ImageLoadError, match=r"^a drawing's strokes \(JSON\), not a picture: name the file .json"):
         load_image(tmp_path / "drawing.txt")
+    # JSON that names "strokes" but holds none (predict's results saved to a file) is no drawing.
+    (tmp_path / "results.txt").write_text('{"path": "7.json", "inputs": ["image", "strokes"], "top": []}')
+    with pytest.raises(ImageLoadError, match="not an image file"):
+        load_image(tmp_path / "results.txt")
 
 
 def test_an_iphone_photo_is_named_by_its_format_whatever_its_file_name() -> None:

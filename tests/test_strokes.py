@@ -839,9 +839,18 @@ def test_train_strokes_mixes_in_a_folder_of_ones_own_drawings(
     assert "bad.json" in said.err and "examples_val" in said.out
     card = json.loads((tmp_path / "o" / "own.json").read_text())
     mixed = {source["name"]: source for source in card["data_sources"]}
-    assert mixed["examples"]["samples"] == 15 and mixed["examples"]["share"] == 0.3
-    assert mixed["UNIPEN"]["share"] == 0.7 and card["metrics_by_source"]["examples_val"]["n"] == 1
+    assert mixed["examples"]["samples"] == 15 and mixed["examples"]["share_of_its_characters"] == 0.3
+    share = round(0.3 * 2 / len(card["labels"]), 4)  # T and X of the classes
+    assert mixed["examples"]["share"] == share and mixed["UNIPEN"]["share"] == round(1 - share, 4)
+    assert card["metrics_by_source"]["examples_val"]["n"] == 1
     assert "examples" not in card["training"]["config"]  # one's folder's path is not in a card shared
+    assert mixed["UNIPEN"]["samples"] == 240  # the archive's own (the fixture's 240)
+    history = json.loads((tmp_path / "o" / "own.metrics.json").read_text())["history"]
+    assert history[0]["examples_drawn"] > 0  # drawn into the epoch, not only read
+    # A resumed run on a folder changed since it started is refused (every tenth held out would be counted anew).
+    (mine / "T" / "99.json").write_text((mine / "T" / "00.json").read_text())
+    assert cli_main(["train-strokes", "--resume", str(tmp_path / "o" / "own.ckpt")]) == 2
+    assert "trained on other drawings than --examples" in capsys.readouterr().err
     assert "examples_share" in card["training"]["config"]
     for bad, reason in (
         (["--examples", str(tmp_path / "none")], "no such folder"),
@@ -849,6 +858,22 @@ def test_train_strokes_mixes_in_a_folder_of_ones_own_drawings(
     ):
         assert cli_main([*argv, *bad]) == 2
         assert reason in capsys.readouterr().err
+
+
+def test_ones_own_drawings_take_the_place_of_their_own_classes_draws_only() -> None:
+    """A folder of O's and 0's alone took a third of every epoch for two of 36 classes: now a share of
+    those classes' own draws, every class as often as before."""
+    from ml.training.data.stroke_folders import with_own_drawings
+
+    rng = np.random.default_rng(0)
+    targets = np.concatenate([np.repeat(np.arange(36), 50), [24] * 10 + [0] * 10])  # then the person's O's and 0's
+    own = np.arange(36 * 50, len(targets))
+    drawn = rng.permutation(36 * 50)
+    mixed = with_own_drawings(drawn, targets, own, 0.3, rng)
+    assert np.array_equal(np.bincount(targets[mixed], minlength=36), np.bincount(targets[drawn], minlength=36))
+    theirs = np.isin(mixed, own)
+    assert theirs.sum() == 30 and set(targets[mixed[theirs]]) == {0, 24}
+    assert np.array_equal(mixed[~theirs], drawn[~theirs])
 
 
 def test_fuse_warns_when_the_stroke_model_adds_nothing_on_validation_writers() -> None:

@@ -134,6 +134,19 @@ def _is_heic(data: bytes) -> bool:
     return not brands & {b"avif", b"avis"}
 
 
+def _holds_a_drawing(data: bytes) -> bool:
+    """Whether ``data`` is a stroke file's JSON (not only JSON that names "strokes": predict's saved results)."""
+    if not any(STROKES_KEY.encode(encoding) in data[:STROKES_SNIFF_BYTES] for encoding in JSON_ENCODINGS):
+        return False
+    from ml.runtime.strokes import StrokesError, strokes_from_json
+
+    try:
+        strokes_from_json(data)
+    except StrokesError:
+        return False
+    return True
+
+
 @contextlib.contextmanager
 def _decoding(data: bytes, name: str = "") -> Iterator[None]:
     """Any failure of PIL while opening or decoding ``data`` (a file ``name``, where known) as
@@ -165,8 +178,7 @@ def _decoding(data: bytes, name: str = "") -> Iterator[None]:
             raise ImageLoadError(unreadable) from error
         if Path(name).suffix.lower() == ".json":  # given to a picture's reader (the app and CLI tell them apart)
             raise ImageLoadError(STROKE_FILE_AS_PICTURE) from error
-        if any(STROKES_KEY.encode(encoding) in data[:STROKES_SNIFF_BYTES] for encoding in JSON_ENCODINGS):
-            # A stroke file under another name (drawing.txt): read as a picture, it was "not an image file".
+        if _holds_a_drawing(data):  # a stroke file under another name (drawing.txt): it was "not an image file"
             raise ImageLoadError(STROKES_UNDER_ANOTHER_NAME) from error
         raise ImageLoadError("not an image file, or a format GlyphPad cannot read") from error
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as error:

@@ -141,12 +141,17 @@ def run_record(command: str, resume: str, started_at: float, start_from: str = "
 def check_same_pictures(resume: str, images: str) -> None:
     """Refuse, before any data is read, to resume a run on other pictures than it started with: the
     split is drawn anew from the folder, and pictures trained on would be scored as unseen."""
-    kept = [str(f) for f in _read_checkpoint(resume, torch.device("cpu")).get("images_files", [])]
     now = folder_files(images) if images else []
+    check_same_files(resume, "images_files", now, f"pictures than --images {images or '(none)'}")
+
+
+def check_same_files(resume: str, key: str, now: list[str], what: str) -> None:
+    """Refuse to resume a run whose checkpoint's ``key`` lists other files ("name<TAB>size") than ``now``:
+    a folder of one's own changed since the run started (``what``: "pictures than --images FOLDER")."""
+    kept = [str(f) for f in _read_checkpoint(resume, torch.device("cpu")).get(key, [])]
     if kept != now:
         raise ValueError(
-            f"{resume} was trained on other pictures than --images {images or '(none)'} holds now "
-            f"({folder_changes(kept, now)}): "
+            f"{resume} was trained on other {what} holds now ({folder_changes(kept, now)}): "
             "start a new run (--name), or put the folder back as it was"
         )
 

@@ -34,6 +34,7 @@ from ml.runtime.strokes import STROKE_NORMALIZATION_VERSION
 from ml.training.checkpoints import (
     card_run_fields,
     check_resumable,
+    check_same_files,
     checkpoint_settings,
     load_checkpoint,
     random_state,
@@ -43,7 +44,14 @@ from ml.training.checkpoints import (
     save_checkpoint,
 )
 from ml.training.data.locations import PEN_DATA_HELP
-from ml.training.data.stroke_folders import HELD_OUT_EVERY, held_out, joined, read_stroke_folder
+from ml.training.data.stroke_folders import (
+    HELD_OUT_EVERY,
+    held_out,
+    joined,
+    read_stroke_folder,
+    stroke_folder_files,
+    with_own_drawings,
+)
 from ml.training.data.unipen import (
     DEFAULT_WRITER_SPLIT_SEED,
     PenCharacters,
@@ -144,7 +152,9 @@ class StrokeTrainConfig:
         "(the source 'examples')",
     )
     examples_share: float = option(
-        0.3, "share of each epoch's characters drawn from --examples (0-1; UNIPEN's writers give way)"
+        0.3,
+        "of each character you drew, the share of each epoch's draws made from your drawings (0-1; UNIPEN's "
+        "writers give way; the classes stay as balanced as without)",
     )
 
 
@@ -232,6 +242,11 @@ def main(config: StrokeTrainConfig) -> Path:
     if config.start_from and not config.resume:
         start_from_weights(model, config.start_from)
         print(f"starting from {run.started_from}", file=sys.stderr)
+    own_files = stroke_folder_files(config.examples) if config.examples else []
+    if config.resume:  # every tenth held out is counted anew from the folder: it must be as it was
+        check_same_files(
+            config.resume, "examples_files", own_files, f"drawings than --examples {config.examples or '(none)'}"
+        )
     if config.examples:  # read first: a folder that cannot be used is said before UNIPEN is read
         examples, unread = read_stroke_folder(config.examples, label_set)
         for problem in unread[:5]:
@@ -263,7 +278,7 @@ def main(config: StrokeTrainConfig) -> Path:
         own_train, own_val = own[~kept_out], own[kept_out]
         print(
             f"--examples: {len(own)} drawings of {len(np.unique(examples.labels))} characters, {len(own_val)} held "
-            f"out to score; {config.examples_share:g} of each epoch's characters drawn from them",
+            f"out to score; of those characters' draws in each epoch, {config.examples_share:g} made from them",
             file=sys.stderr,
         )
     print(
@@ -278,14 +293,15 @@ def main(config: StrokeTrainConfig) -> Path:
         fixed[part] = (inputs[ok], targets[parts[part]][ok])
     if len(own_val):
         inputs, ok = stroke_inputs(pen, own_val)
-        fixed["examples"] = (inputs[ok], targets[own_val][ok])
-        if config.start_from and not config.resume:  # the figure to beat, said before training starts
-            start_x, start_y = fixed["examples"]
-            before = float((stroke_probabilities(model, start_x, device).argmax(1) == start_y).mean())
-            print(
-                f"--examples: the model started from reads {100 * before:.2f}% of the {len(start_y)} held out",
-                file=sys.stderr,
-            )
+        if ok.any():  # (none that can be read as a sequence: nothing to score them by)
+            fixed["examples"] = (inputs[ok], targets[own_val][ok])
+    if "examples" in fixed and config.start_from and not config.resume:  # the figure to beat, said first
+        start_x, start_y = fixed["examples"]
+        before = float((stroke_probabilities(model, start_x, device).argmax(1) == start_y).mean())
+        print(
+            f"--examples: the model started from reads {100 * before:.2f}% of the {len(start_y)} held out",
+            file=sys.stderr,
+        )
     # A few held-out drawings are noise: scored and said, but they choose the epoch kept only from 30 on.
     own_choose = "examples" in fixed and len(fixed["examples"][1]) >= OWN_DRAWINGS_TO_CHOOSE_BY
 
@@ -313,10 +329,9 @@ def main(config: StrokeTrainConfig) -> Path:
 
     def epoch_job(epoch: int) -> EpochJob:
         rng = np.random.default_rng([config.seed, epoch])
-        own_count = round(config.examples_share * len(parts["train"])) if len(own_train) else 0
-        drawn = parts["train"][balanced_draw(train_targets, len(parts["train"]) - own_count, rng)]
-        if own_count:  # the person's drawings, each class as often (a few of each, varied afresh every epoch)
-            drawn = np.concatenate([drawn, own_train[balanced_draw(targets[own_train], own_count, rng)]])
+        drawn = parts["train"][balanced_draw(train_targets, len(parts["train"]), rng)]
+        if len(own_train):  # the person's drawings in place of some of their classes' (varied afresh each epoch)
+            drawn = with_own_drawings(drawn, targets, own_train, config.examples_share, rng)
         return pen, drawn, int(rng.integers(2**31)), augment
 
     on_terminal = sys.stderr.isatty()  # a step counter rewritten in place; a log file gets the epochs' lines
@@ -368,6 +383,7 @@ def main(config: StrokeTrainConfig) -> Path:
             loss_val = float(F.nll_loss(torch.log(torch.from_numpy(probs).clamp_min(1e-9)), torch.from_numpy(val_y)))
             record = {
                 "epoch": epoch + 1,
+                **({"examples_drawn": int(np.isin(job[1], own_train).sum())} if len(own_train) else {}),
                 "train_loss": round(total / max(seen, 1), 5),
                 "val_unipen_accuracy": round(accuracy, 5),
                 "val_unipen_loss": round(loss_val, 5),
@@ -404,6 +420,7 @@ def main(config: StrokeTrainConfig) -> Path:
                     "best_state": best_state,
                     **random_state(device),
                     **run.checkpoint_fields(),
+                    "examples_files": own_files,
                 },
             )
     if best_state is not None:
@@ -421,6 +438,8 @@ def main(config: StrokeTrainConfig) -> Path:
         by_source["examples_val"] = summary(metrics)
         print(f"{'examples_val':14s} {scores_line(metrics)}")
     seconds = time.time() - started
+    covered = len(np.unique(targets[own_train])) if len(own_train) else 0
+    own_share = round(config.examples_share * covered / label_set.num_classes, 4)
     card = stroke_model_card(
         model,
         by_source,
@@ -434,11 +453,11 @@ def main(config: StrokeTrainConfig) -> Path:
                 "name": "UNIPEN",
                 "what": f"{UNIPEN_SOURCE}: pen trajectories, a fresh augmented variant of each training "
                 "character every epoch, classes drawn equally often",
-                "samples": len(pen),
+                "samples": unipen_count,
                 "split": f"by writer 80/10/10, seed {config.writer_split_seed} "
                 f"({writers['train']}/{writers['val']}/{writers['test']} writers)",
                 "licence": UNIPEN_LICENCE,
-                "share": round(1.0 - (config.examples_share if len(own_train) else 0.0), 4),
+                "share": round(1.0 - own_share, 4),
             },
             *(
                 [
@@ -450,7 +469,8 @@ def main(config: StrokeTrainConfig) -> Path:
                         "split": f"every {HELD_OUT_EVERY}th of a character's drawings held out to score "
                         f"({len(own_val)}), characters with fewer trained on whole",
                         "licence": "your own",
-                        "share": config.examples_share,
+                        "share": own_share,  # of the whole epoch: of their characters' draws, examples_share
+                        "share_of_its_characters": config.examples_share,
                     }
                 ]
                 if len(own_train)
