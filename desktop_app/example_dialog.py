@@ -8,8 +8,8 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -200,8 +200,21 @@ class ExampleDialog(QDialog):
         self._kept, self._strays = example_counts(folder), stray_folders(folder)
         self._show_folder()
         self._show_character()
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 60)
-        self.setMaximumWidth(self.fontMetrics().horizontalAdvance("x") * 90)
+        # One width, and as tall as its text at that width (wrapped labels left a gap above the counts).
+        self.setFixedWidth(self.fontMetrics().horizontalAdvance("x") * 64)
+        self.adjustSize()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Wrapped labels are measured at their final width only once shown: as tall as their text then (a gap
+        # of a line or two stood above the counts).
+        QTimer.singleShot(0, self._fit_height)
+
+    def _fit_height(self) -> None:
+        """As tall as the text at the dialog's width (the layout spread spare height over the labels)."""
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            self.resize(self.width(), max(layout.heightForWidth(self.width()), layout.minimumSize().height()))
 
     @property
     def char(self) -> str:
@@ -243,6 +256,8 @@ class ExampleDialog(QDialog):
                 f"until you move {'them' if len(self._strays) > 1 else 'it'} out."
             )
         self.counts.setText(text)
+        if self.isVisible():  # (a longer text after Change Folder…: a line more)
+            QTimer.singleShot(0, self._fit_height)
 
     def _show_folder(self) -> None:
         shown = display_path(self.folder)
