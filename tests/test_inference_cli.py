@@ -398,6 +398,19 @@ def test_evaluate_on_an_image_folder(weights_env: Path, tmp_path: Path, capsys: 
     right = sum(int(c.split("/")[0]) for c in counts.values())
     assert right == round(scored["accuracy"] * 5)
     assert "only 5 pictures: each moves the overall rates by 20.0 points" in printed
+    assert "images_drawings" not in scored and "drawings" not in printed  # no stroke files there: no line
+    # The strokes kept beside the pictures (Keep as Example) are read too, as the app reads a drawing.
+    from ml.runtime.strokes import Strokes, write_strokes_file
+    from ml.runtime.synth import GLYPHS
+
+    for char, folder in (("T", "T"), ("T", "A")):  # a T filed as A: read wrong, as its folder says
+        strokes = tuple(np.array(stroke, dtype=float) * 100 for stroke in GLYPHS[char])
+        write_strokes_file(tmp_path / folder / "drawn.json", Strokes(strokes))
+    assert cli_main(["evaluate", "--model", "cnn_tiny", "--images", str(tmp_path), "--json"]) == 0
+    drawings = json.loads(capsys.readouterr().out)["sources"]["images_drawings"]
+    assert drawings["n"] == 2 and drawings["read_from"] == "their pictures alone" and drawings["accuracy"] <= 0.5
+    for folder in ("T", "A"):
+        (tmp_path / folder / "drawn.json").unlink()
     # Without --model, in a folder without the default: its first model, said, as predict does.
     assert cli_main(["evaluate", "--images", str(tmp_path), "--json"]) == 0
     said = capsys.readouterr()

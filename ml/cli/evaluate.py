@@ -109,8 +109,51 @@ def _folder_inputs(label_set_name: str, folder: Path) -> tuple[np.ndarray, np.nd
     return pictures.inputs, pictures.targets, len(pictures.unread)
 
 
+def _folder_drawings(recognizer: Any, folder: Path, device: str) -> tuple[Any, str] | None:
+    """The stroke files in ``folder``'s class folders read as the app reads a drawing (its picture and, when a
+    stroke model is fused with the model, its strokes): an EvaluationSet whose inputs are the probabilities,
+    and what they were read from; None when the folder holds no stroke files of the model's characters."""
+    from ml.evaluation.evaluate import EvaluationSet
+    from ml.runtime.fusion import fusion_or_reason, read_drawing_strokes
+    from ml.runtime.handwriting_examples import is_system_folder
+    from ml.runtime.labels import char_from_folder_name, get_label_set
+    from ml.runtime.recognizer import Prediction
+    from ml.runtime.strokes import StrokesError, find_stroke_files, read_strokes_file
+
+    label_set = get_label_set(recognizer.card.label_set)
+    labels = list(recognizer.card.labels)
+    files: list[tuple[Path, int, str]] = []
+    for class_folder in sorted(p for p in folder.iterdir() if p.is_dir() and not is_system_folder(p.name)):
+        char = char_from_folder_name(class_folder.name)
+        if char is None or (target := label_set.class_of(char)) is None:
+            continue
+        files.extend((path, target, char) for path in find_stroke_files([class_folder])[0])
+    if not files:
+        return None
+    fused, _ = fusion_or_reason(recognizer, device)
+    rows, targets, written = [], [], []
+    for path, target, char in files:
+        try:
+            result = read_drawing_strokes(read_strokes_file(path), recognizer, fused, len(labels))
+        except (StrokesError, OSError, ValueError):
+            continue  # (said as a picture's problem is: a stroke file that cannot be read holds no drawing)
+        if not isinstance(result, Prediction):
+            continue
+        row = np.zeros(len(labels), dtype=np.float32)
+        for answer in result.as_dict()["top"]:
+            row[labels.index(answer["label"])] = answer["prob"]
+        rows.append(row)
+        targets.append(target)
+        written.append(char)
+    if not rows:
+        return None
+    how = f"their pictures and strokes ({fused.strokes.card.name})" if fused is not None else "their pictures alone"
+    data = EvaluationSet(np.stack(rows), np.array(targets), np.array(written), np.full(len(rows), ""))
+    return data, how
+
+
 def run(argv: list[str]) -> int:
-    from ml.evaluation.evaluate import EvaluationSet, load_source, score
+    from ml.evaluation.evaluate import EvaluationSet, load_source, score, score_probabilities
     from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
 
     args = get_args_parser().parse_args(argv)
@@ -213,6 +256,16 @@ def run(argv: list[str]) -> int:
             )
         if not args.json:
             _print_source(name, results[name], full[name], list(card.labels))
+        if name == "images" and (drawings := _folder_drawings(recognizer, args.images, args.device)) is not None:
+            # The strokes kept beside the pictures (File -> Keep as Example), read as the app reads a drawing.
+            data, how = drawings
+            results["images_drawings"], full["images_drawings"] = score_probabilities(
+                data.inputs, data, list(card.labels)
+            )
+            results["images_drawings"]["read_from"] = how
+            if not args.json:
+                print(f"  {'':14s}the folder's drawings (their stroke files), read from {how}:")
+                _print_source("drawings", results["images_drawings"], full["images_drawings"], list(card.labels))
     if args.update_card:
         emnist = full.get("emnist_test")
         metrics = card.metrics
@@ -259,15 +312,15 @@ def _print_source(name: str, result: dict[str, Any], full: dict[str, Any], label
     pairs = most_confused_pairs(np.array(full["confusion"]), labels, top=5)
     confused = ", ".join(f"{p['true']}->{p['predicted']} ({p['count']})" for p in pairs)
     print(f"  {'':14s}most confused: {confused or 'nothing (no errors)'}", flush=True)
-    if name == "images":  # a person's own folder: which of their characters are read, and how sure to be
-        for line in _by_character(np.array(full["confusion"]), labels):
+    if name in ("images", "drawings"):  # a person's own folder: which of their characters are read, how sure
+        for line in _by_character(np.array(full["confusion"]), labels, "picture" if name == "images" else "drawing"):
             print(f"  {'':14s}{line}", flush=True)
 
 
 SMALL_FOLDER = 100  # pictures: under this, a folder's rate moves by a point or more with each picture
 
 
-def _by_character(confusion: np.ndarray, labels: list[str]) -> list[str]:
+def _by_character(confusion: np.ndarray, labels: list[str], thing: str = "picture") -> list[str]:
     """A folder's pictures by character: how many of each were read right, and as what when not ("O 2/3
     (read as 0 1)"); and, for a small folder, how far one picture moves its overall rates."""
     lines, parts = [], []
@@ -282,7 +335,7 @@ def _by_character(confusion: np.ndarray, labels: list[str]) -> list[str]:
     total = int(confusion.sum())
     if total < SMALL_FOLDER:
         lines.append(
-            f"only {total} picture{'s' if total != 1 else ''}: each moves the overall rates by {100 / total:.1f} "
+            f"only {total} {thing}{'s' if total != 1 else ''}: each moves the overall rates by {100 / total:.1f} "
             "points (a few dozen of each character say more)"
         )
     return lines
