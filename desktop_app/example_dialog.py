@@ -176,6 +176,13 @@ class ExampleDialog(QDialog):
         self.keep_button = self.buttons.addButton("Keep", QDialogButtonBox.ButtonRole.AcceptRole)
         self.keep_button.setDefault(True)
         self.buttons.addButton(self.change_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # The folder read in the Batch tab, each answer checked against its folder's character: which of one's
+        # characters the model misreads, before (or instead of) training on them.
+        self.check_button = QPushButton("Check Them")
+        self.check_button.setAutoDefault(False)
+        self.check_button.setToolTip("Read the kept examples in the Batch tab, each checked against its folder")
+        self.buttons.addButton(self.check_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.check_requested = False
 
         character_row = QHBoxLayout()
         character_row.addWidget(self.char_edit)
@@ -195,6 +202,7 @@ class ExampleDialog(QDialog):
         self.char_edit.textEdited.connect(self._typed)
         self.char_edit.textChanged.connect(self._show_character)
         self.change_button.clicked.connect(self._choose_folder)
+        self.check_button.clicked.connect(self._check)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self._kept, self._strays = example_counts(folder), stray_folders(folder)
@@ -238,8 +246,13 @@ class ExampleDialog(QDialog):
         self.said.setText(said)
         self._show_counts()
 
+    def _check(self) -> None:
+        self.check_requested = True
+        self.reject()  # (nothing kept: the drawing stays on the pad)
+
     def _show_counts(self) -> None:
         total = sum(self._kept.values())
+        self.check_button.setEnabled(total > 0)
         if not total:
             text = "No examples kept in this folder yet."
         else:

@@ -1651,6 +1651,8 @@ class MainWindow(QMainWindow):
             offered_character(rows[0][0] if rows else "", last), folder or default_examples_folder(), self
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
+            if dialog.check_requested:  # read in the Batch tab, checked against the folders' characters
+                self.start_batch([dialog.folder])
             return False
         from ml.runtime.handwriting_examples import (
             class_folder,

@@ -5378,6 +5378,22 @@ def test_keep_as_example_files_drawings_by_character_where_training_reads_them(
     typed.append("o")
     _mouse_draw(window.canvas, "O")
     assert window.keep_as_example() and offered[-1] == "o"
+
+    # Check Them: the folder read in the Batch tab, each answer checked against its folder; nothing kept.
+    def check_them(dialog: ExampleDialog) -> int:
+        dialog.folder = mine
+        assert dialog.check_button.isEnabled()  # (examples are kept there)
+        dialog.check_button.click()
+        return dialog.result()
+
+    monkeypatch.setattr(ExampleDialog, "exec", check_them)
+    _mouse_draw(window.canvas, "O")
+    before = sorted(mine.glob("*/*"))
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        assert not window.keep_as_example()
+    assert sorted(mine.glob("*/*")) == before and not window.canvas.is_blank()
+    assert "Read as their folders name them" in window.batch_view.status.text()
+    assert len(window.batch_view.rows) == len(list(mine.glob("*/*.json")))  # each drawing once, from its strokes
     # A folder that cannot be written: said, the drawing stays on the pad.
     (tmp_path / "a file").write_text("")
     monkeypatch.setattr(ExampleDialog, "exec", lambda d: (setattr(d, "folder", tmp_path / "a file"), 1)[1])
