@@ -97,6 +97,13 @@ class KeptExample:
         name that is there now is left as it is."""
         if taken := [path for path in self.files if path.exists() and path.read_bytes() != self.files[path]]:
             return f"another {taken[0].name} is in the folder now, so the example is not kept again"
+        if (error := self.write()) is not None:
+            return f"the example could not be written again ({error.strerror or error})"
+        return ""
+
+    def write(self) -> OSError | None:
+        """Write the files, their folders made: all of them or none (a picture without the strokes it came
+        with, or half a line, is none); the error when not."""
         written: list[Path] = []
         try:
             for path, content in self.files.items():
@@ -107,8 +114,8 @@ class KeptExample:
             for path in written:
                 with contextlib.suppress(OSError):
                     path.unlink()
-            return f"the example could not be written again ({error.strerror or error})"
-        return ""
+            return error
+        return None
 
 
 KEPT_EXAMPLES_REMEMBERED = 200  # examples Undo can still take out of the folder (the pad's Undo reaches as far)

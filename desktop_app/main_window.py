@@ -1277,25 +1277,26 @@ class MainWindow(QMainWindow):
         self._show_model_scope()
         self.recognize_canvas()
 
-    def _classes(self) -> tuple[str, ...]:
-        """The classes of the model in use (none known for a card with a label set this version does not know)."""
+    def _label_set(self) -> Any:
+        """The model in use's label set (``ml.runtime.labels.LabelSet``), or None: none listed, or a card with
+        a label set this version does not know."""
         from ml.runtime.labels import get_label_set
 
         info = self.models.get(self.preferences.model)
         try:
-            return get_label_set(info.label_set).classes if info and info.label_set else ()
+            return get_label_set(info.label_set) if info and info.label_set else None
         except (KeyError, ValueError):
-            return ()
+            return None
+
+    def _classes(self) -> tuple[str, ...]:
+        """The classes of the model in use (none known: see :meth:`_label_set`)."""
+        label_set = self._label_set()
+        return label_set.classes if label_set is not None else ()
 
     def _merged_case(self) -> frozenset[str]:
         """The letters the model in use reads in either case as one class (their capitals)."""
-        from ml.runtime.labels import get_label_set
-
-        info = self.models.get(self.preferences.model)
-        try:
-            return get_label_set(info.label_set).merged_case if info and info.label_set else frozenset()
-        except (KeyError, ValueError):  # a card with a label set this version does not know
-            return frozenset()
+        label_set = self._label_set()
+        return label_set.merged_case if label_set is not None else frozenset()
 
     def _show_merged_case(self) -> None:
         merged = self._merged_case()
@@ -1636,13 +1637,7 @@ class MainWindow(QMainWindow):
         if self.canvas.is_blank():
             self.voice.say("Nothing to keep: draw a character first.")
             return False
-        from desktop_app.example_dialog import (
-            KEPT_EXAMPLES_REMEMBERED,
-            ExampleDialog,
-            KeptExample,
-            default_examples_folder,
-            offered_character,
-        )
+        from desktop_app.example_dialog import ExampleDialog, default_examples_folder, offered_character
 
         rows = self.predictions.shown_rows() if self.predictions.headline.isEnabled() else []
         folder = Path(self.preferences.examples_folder) if self.preferences.examples_folder else None
@@ -1654,52 +1649,8 @@ class MainWindow(QMainWindow):
             if dialog.check_requested:  # read in the Batch tab, checked against the folders' characters
                 self.start_batch([dialog.folder])
             return False
-        from ml.runtime.handwriting_examples import (
-            class_folder,
-            describe_example_label,
-            example_stem,
-            folder_of_other_case,
-        )
-        from ml.runtime.labels import char_from_folder_name
-        from ml.runtime.strokes import fits_a_stroke_file, strokes_json
-
-        char, root = dialog.char, dialog.folder
-        strokes = self.canvas.saved_strokes()
-        where = class_folder(root, char)
-        if (other := folder_of_other_case(root, char)) is not None:  # Windows, macOS: one folder for a and A
-            said = char_from_folder_name(other.name)
-            learned = describe_example_label(said) if said else "no character"
-            QMessageBox.warning(
-                self,
-                "Keep as Example",
-                f"On this system “{other.name}” and “{where.name}” in {root} are one folder (it does not tell case "
-                f"in names): {describe_example_label(char)} kept there would be learned as {learned}. Rename "
-                f"“{other.name}” (a small letter's folder is named like a_lower), then keep the drawing.",
-            )
-            return False
-        written: dict[Path, bytes] = {}
-        try:
-            where.mkdir(parents=True, exist_ok=True)
-            stem = example_stem(where, datetime.now())
-            written[where / f"{stem}.png"] = grey_png_bytes(self.canvas.picture_for_saving())
-            if strokes is not None and fits_a_stroke_file(strokes):  # (not over an opened picture, nor erased)
-                written[where / f"{stem}.json"] = (
-                    json.dumps(strokes_json(strokes), separators=(",", ":")) + "\n"
-                ).encode()
-            for path, content in written.items():
-                write_atomically(path, content)
-        except OSError as error:
-            for path in written:  # not half an example: a picture without the strokes it came with
-                with contextlib.suppress(OSError):
-                    path.unlink(missing_ok=True)
-            QMessageBox.critical(self, "Keep as Example", f"Could not write in {where}:\n{error.strerror or error}")
-            return False
-        self.preferences.examples_folder = str(root)
-        self.canvas.clear()
-        kept = KeptExample(char, root, written, drawing=self.canvas.next_undo())
-        self._kept_examples = [*self._kept_examples, kept][-KEPT_EXAMPLES_REMEMBERED:]
-        self.voice.say(f"{kept.kept_said('Kept as')}; Undo takes it back", 8, undoable=True)
-        return True
+        drawing = (dialog.char, self.canvas.picture_for_saving(), self.canvas.saved_strokes())
+        return self._keep_examples("Keep as Example", dialog.folder, [drawing], "Kept as")
 
     def _say_off_the_pad(self) -> None:
         """Once while it is in view: a hand wobbling along the edge had a screen reader say it at every exit."""
@@ -1710,9 +1661,7 @@ class MainWindow(QMainWindow):
         """Text mode's Keep as Example: each letter and digit of the line on the pad (as shown: read, or put
         right) filed as an example of its own, the pad cleared (Undo brings the line back and takes them out
         of the folder). Whether they were kept."""
-        from desktop_app.example_dialog import KEPT_EXAMPLES_REMEMBERED, KeptExample, default_examples_folder
-        from ml.runtime.handwriting_examples import class_folder, example_stem, folder_of_other_case
-        from ml.runtime.strokes import fits_a_stroke_file, strokes_json
+        from desktop_app.example_dialog import default_examples_folder
 
         if self.canvas.stroke_in_progress:
             self.voice.say("Lift the pen to keep the line.")
@@ -1740,43 +1689,58 @@ class MainWindow(QMainWindow):
         )
         if asked != QMessageBox.StandardButton.Yes:
             return False
-        for char in {char for char, _ in characters}:
-            if (other := folder_of_other_case(root, char)) is not None:
+        drawings = [
+            (char, self.canvas.picture_of(strokes), self.canvas.saved_strokes(only=strokes))
+            for char, strokes in characters
+        ]
+        return self._keep_examples("Keep Line as Examples", root, drawings, "Kept")
+
+    def _keep_examples(self, title: str, root: Path, drawings: list[tuple[str, Any, Any]], done: str) -> bool:
+        """File each drawing (its character, picture, and strokes or None) in ``root``'s folder of its
+        character: all of them or none; then the pad is cleared (Undo brings it back and takes them out of
+        the folder, Redo writes them again). Whether they were kept."""
+        from desktop_app.example_dialog import KEPT_EXAMPLES_REMEMBERED, KeptExample
+        from ml.runtime.handwriting_examples import (
+            class_folder,
+            describe_example_label,
+            example_stem,
+            folder_of_other_case,
+        )
+        from ml.runtime.labels import char_from_folder_name
+        from ml.runtime.strokes import fits_a_stroke_file, strokes_json
+
+        for char in dict.fromkeys(char for char, _, _ in drawings):
+            if (other := folder_of_other_case(root, char)) is not None:  # Windows, macOS: one folder for a and A
+                said = char_from_folder_name(other.name)
+                learned = describe_example_label(said) if said else "no character"
                 QMessageBox.warning(
                     self,
-                    "Keep Line as Examples",
+                    title,
                     f"On this system “{other.name}” and “{class_folder(root, char).name}” in {root} are one folder "
-                    "(it does not tell case in names). Rename it (a small letter's folder is named like a_lower).",
+                    f"(it does not tell case in names): {describe_example_label(char)} kept there would be learned "
+                    f"as {learned}. Rename “{other.name}” (a small letter's folder is named like a_lower), then "
+                    "keep it again.",
                 )
                 return False
-        written: dict[Path, bytes] = {}
-        try:
-            for char, strokes in characters:
-                where = class_folder(root, char)
-                where.mkdir(parents=True, exist_ok=True)
-                stem = example_stem(where, datetime.now())  # (after the line's earlier ones: two l's, two names)
-                files = {where / f"{stem}.png": grey_png_bytes(self.canvas.picture_of(strokes))}
-                drawn = self.canvas.saved_strokes(only=strokes)
-                if drawn is not None and fits_a_stroke_file(drawn):  # (not after the eraser)
-                    text = json.dumps(strokes_json(drawn), separators=(",", ":")) + "\n"
-                    files[where / f"{stem}.json"] = text.encode("utf-8")
-                for path, content in files.items():
-                    write_atomically(path, content)
-                    written[path] = content
-        except OSError as error:
-            for path in written:  # all of the line or none of it
-                with contextlib.suppress(OSError):
-                    path.unlink(missing_ok=True)
-            QMessageBox.critical(
-                self, "Keep Line as Examples", f"Could not write in {root}:\n{error.strerror or error}"
-            )
+        files: dict[Path, bytes] = {}
+        now = datetime.now()
+        for char, picture, strokes in drawings:
+            where = class_folder(root, char)
+            stem = example_stem(where, now, files)
+            files[where / f"{stem}.png"] = grey_png_bytes(picture)
+            if strokes is not None and fits_a_stroke_file(strokes):  # (not over an opened picture, nor erased)
+                text = json.dumps(strokes_json(strokes), separators=(",", ":")) + "\n"  # as Save Drawing writes it
+                files[where / f"{stem}.json"] = text.encode("utf-8")
+        kept = KeptExample("".join(char for char, _, _ in drawings), root, files, drawing=None)
+        if (error := kept.write()) is not None:
+            QMessageBox.critical(self, title, f"Could not write in {root}:\n{error.strerror or error}")
             return False
         self.preferences.examples_folder = str(root)
         self.canvas.clear()
-        kept = KeptExample("".join(char for char, _ in characters), root, written, drawing=self.canvas.next_undo())
+        kept.drawing = self.canvas.next_undo()
         self._kept_examples = [*self._kept_examples, kept][-KEPT_EXAMPLES_REMEMBERED:]
         them = "them" if len(kept.chars) > 1 else "it"
-        self.voice.say(f"{kept.kept_said('Kept')}; Undo takes {them} back", 8, undoable=True)
+        self.voice.say(f"{kept.kept_said(done)}; Undo takes {them} back", 8, undoable=True)
         return True
 
     def undo(self) -> None:

@@ -36,6 +36,9 @@ def test_new_examples_never_take_a_name_in_use_and_sort_in_time_order(tmp_path: 
     (folder / f"{second}.json").write_text("{}")  # strokes alone hold the name too
     third = example_stem(folder, when)
     assert len({first, second, third}) == 3 and first == "2026-12-06 09-05-03"
+    # Names about to be written (a line's two l's kept at once) are taken too; another folder's are not.
+    about = [folder / f"{third}.png", tmp_path / "A" / "x.png"]
+    assert example_stem(folder, when, about) not in {first, second, third}
     (folder / f"{third}.png").write_bytes(b"")
     later = example_stem(folder, datetime(2026, 12, 6, 10, 0, 0))
     (folder / f"{later}.png").write_bytes(b"")

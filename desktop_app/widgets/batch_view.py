@@ -117,7 +117,7 @@ def folder_characters(paths: list[Path]) -> list[str | None]:
         tops = [path.relative_to(root).parts[0] for path in paths]
     except ValueError:  # relative and absolute paths, or two drives
         return []
-    chars = [folder_character(root / top / "file") for top in tops]
+    chars = [folder_character(top) for top in tops]
     return chars if all(char is not None for char in chars) else []
 
 

@@ -115,19 +115,17 @@ def _folder_drawings(recognizer: Any, folder: Path, device: str) -> tuple[Any, s
     and what they were read from; None when the folder holds no stroke files of the model's characters."""
     from ml.evaluation.evaluate import EvaluationSet
     from ml.runtime.fusion import fusion_or_reason, read_drawing_strokes
-    from ml.runtime.handwriting_examples import is_system_folder
-    from ml.runtime.labels import char_from_folder_name, get_label_set
+    from ml.runtime.handwriting_examples import class_folders
+    from ml.runtime.labels import get_label_set
     from ml.runtime.recognizer import Prediction
     from ml.runtime.strokes import StrokesError, find_stroke_files, read_strokes_file
 
     label_set = get_label_set(recognizer.card.label_set)
     labels = list(recognizer.card.labels)
     files: list[tuple[Path, int, str]] = []
-    for class_folder in sorted(p for p in folder.iterdir() if p.is_dir() and not is_system_folder(p.name)):
-        char = char_from_folder_name(class_folder.name)
-        if char is None or (target := label_set.class_of(char)) is None:
-            continue
-        files.extend((path, target, char) for path in find_stroke_files([class_folder])[0])
+    for class_folder, char in class_folders(folder):  # (a folder named as no character was refused before)
+        if (target := label_set.class_of(char)) is not None:
+            files.extend((path, target, char) for path in find_stroke_files([class_folder])[0])
     if not files:
         return None
     fused, _ = fusion_or_reason(recognizer, device)

@@ -9,6 +9,7 @@ module names the files and counts what is kept, and knows nothing of Qt.
 from __future__ import annotations
 
 import string
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 
@@ -58,13 +59,15 @@ def folder_of_other_case(root: Path, char: str) -> Path | None:
         return None
 
 
-def example_stem(folder: Path, when: datetime) -> str:
+def example_stem(folder: Path, when: datetime, taken: Collection[Path] = ()) -> str:
     """A file name (without suffix) for a new example in ``folder``, from when it was kept: in time order
-    as the folder lists it, and never one in use (several kept within a second get _2, _3, ...: "_" sorts
-    after the "." of the first, where "-" came before it)."""
+    as the folder lists it, and never one in use there or among ``taken`` (files about to be written: a
+    line's two l's); several within a second get _2, _3, ...: "_" sorts after the "." of the first, where
+    "-" came before it."""
     stem = when.strftime("%Y-%m-%d %H-%M-%S")
+    held = {path.stem for path in taken if path.parent == folder}
     candidate, number = stem, 1
-    while any(folder.glob(f"{candidate}.*")):  # a picture or strokes of that name
+    while candidate in held or any(folder.glob(f"{candidate}.*")):  # a picture or strokes of that name
         number += 1
         candidate = f"{stem}_{number}"
     return candidate
@@ -74,6 +77,19 @@ def is_system_folder(name: str) -> bool:
     """A folder a tool made beside the class folders, hidden or a Mac's archive leftovers (".ipynb_checkpoints",
     "__MACOSX"): passed over unsaid, where a folder named otherwise stops training as no class."""
     return name.startswith(".") or name == "__MACOSX"
+
+
+def class_folders(root: Path) -> list[tuple[Path, str]]:
+    """``root``'s folders of characters in name order, each with the character it names ('a_lower': a),
+    hidden folders and tools' leftovers passed over; ValueError for a folder named as no character (training
+    stops at it: its pictures would be learned as nothing)."""
+    found = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not is_system_folder(p.name)):
+        char = char_from_folder_name(folder.name)
+        if char is None:
+            raise ValueError(f"{folder}: folder name is not a class (use one character, or e.g. 'a_lower')")
+        found.append((folder, char))
+    return found
 
 
 def stray_folders(root: Path) -> list[str]:
@@ -105,10 +121,10 @@ def example_counts(root: Path) -> dict[str, int]:
     return counts
 
 
-def folder_character(path: Path) -> str | None:
-    """The character a file's folder names, as a folder of examples holds it (".../A/x.png" -> "A",
-    ".../a_lower/x.png" -> "a"), or None when the folder is named as no letter or digit."""
-    char = char_from_folder_name(path.parent.name)
+def folder_character(name: str) -> str | None:
+    """The character a folder of examples is named for ("A" -> "A", "a_lower" -> "a"), or None when it is
+    named as no letter or digit."""
+    char = char_from_folder_name(name)
     return char if char is not None and char in EXAMPLE_CHARACTERS else None
 
 

@@ -201,6 +201,12 @@ def stroke_probabilities(
     return torch.cat(out).numpy()
 
 
+def top1(model: nn.Module, part: tuple[np.ndarray, np.ndarray], device: torch.device) -> float:
+    """The share of ``part``'s sequences (inputs, classes) the model reads right."""
+    inputs, classes = part
+    return float((stroke_probabilities(model, inputs, device).argmax(1) == classes).mean())
+
+
 def main(config: StrokeTrainConfig) -> Path:
     if config.resume:
         check_resumable(config.resume, checkpoint_settings(config.resume), asdict(config), RESUME_FIXED)
@@ -256,8 +262,17 @@ def main(config: StrokeTrainConfig) -> Path:
     pen = load_unipen(config.pen_data or None)
     split = writer_split(pen.writers, seed=config.writer_split_seed)  # (UNIPEN's alone: the same split as ever)
     unipen_count = len(pen)
-    if config.examples:
+    own_train = own_val = np.zeros(0, dtype=np.int64)
+    if config.examples:  # after UNIPEN's characters: its indices are as ever
         pen = joined(pen, examples)
+        own = unipen_count + np.arange(len(examples))
+        kept_out = held_out(examples.labels)
+        own_train, own_val = own[~kept_out], own[kept_out]
+        print(
+            f"--examples: {len(own)} drawings of {len(np.unique(examples.labels))} characters, {len(own_val)} held "
+            f"out to score; of those characters' draws in each epoch, {config.examples_share:g} made from them",
+            file=sys.stderr,
+        )
     targets = pen.targets_for(label_set)
     parts = {k: v[targets[v] >= 0] for k, v in (("train", split.train), ("val", split.val), ("test", split.test))}
     if config.limit:
@@ -271,16 +286,6 @@ def main(config: StrokeTrainConfig) -> Path:
         )
         parts["train"] = np.sort(kept)
     writers = {k: len(np.unique(pen.writers[v])) for k, v in parts.items()}
-    own_train = own_val = np.zeros(0, dtype=np.int64)
-    if config.examples:
-        own = unipen_count + np.arange(len(examples))
-        kept_out = held_out(examples.labels)
-        own_train, own_val = own[~kept_out], own[kept_out]
-        print(
-            f"--examples: {len(own)} drawings of {len(np.unique(examples.labels))} characters, {len(own_val)} held "
-            f"out to score; of those characters' draws in each epoch, {config.examples_share:g} made from them",
-            file=sys.stderr,
-        )
     print(
         f"{name}: {config.arch} on {config.labels}; device {describe(device)}; UNIPEN train {len(parts['train'])} "
         f"({writers['train']} writers), val {len(parts['val'])} ({writers['val']}), test {len(parts['test'])} "
@@ -296,10 +301,9 @@ def main(config: StrokeTrainConfig) -> Path:
         if ok.any():  # (none that can be read as a sequence: nothing to score them by)
             fixed["examples"] = (inputs[ok], targets[own_val][ok])
     if "examples" in fixed and config.start_from and not config.resume:  # the figure to beat, said first
-        start_x, start_y = fixed["examples"]
-        before = float((stroke_probabilities(model, start_x, device).argmax(1) == start_y).mean())
+        before = top1(model, fixed["examples"], device)
         print(
-            f"--examples: the model started from reads {100 * before:.2f}% of the {len(start_y)} held out",
+            f"--examples: the model started from reads {100 * before:.2f}% of the {len(fixed['examples'][1])} held out",
             file=sys.stderr,
         )
     # A few held-out drawings are noise: scored and said, but they choose the epoch kept only from 30 on.
@@ -391,8 +395,7 @@ def main(config: StrokeTrainConfig) -> Path:
             }
             score, own_said = accuracy, ""
             if "examples" in fixed:
-                own_x, own_y = fixed["examples"]
-                own_accuracy = float((stroke_probabilities(model, own_x, device).argmax(1) == own_y).mean())
+                own_accuracy = top1(model, fixed["examples"], device)
                 record["val_examples_accuracy"] = round(own_accuracy, 5)
                 own_said = f", your held-out drawings {100 * own_accuracy:.2f}%"
                 if own_choose:
@@ -440,6 +443,32 @@ def main(config: StrokeTrainConfig) -> Path:
     seconds = time.time() - started
     covered = len(np.unique(targets[own_train])) if len(own_train) else 0
     own_share = round(config.examples_share * covered / label_set.num_classes, 4)
+    sources: list[dict[str, Any]] = [
+        {
+            "name": "UNIPEN",
+            "what": f"{UNIPEN_SOURCE}: pen trajectories, a fresh augmented variant of each training "
+            "character every epoch, classes drawn equally often",
+            "samples": unipen_count,
+            "split": f"by writer 80/10/10, seed {config.writer_split_seed} "
+            f"({writers['train']}/{writers['val']}/{writers['test']} writers)",
+            "licence": UNIPEN_LICENCE,
+            "share": round(1.0 - own_share, 4),
+        }
+    ]
+    if len(own_train):
+        sources.append(
+            {
+                "name": "examples",
+                "what": f"your drawings' strokes (the folder {Path(config.examples).name}), a fresh variant of "
+                "each every epoch",
+                "samples": len(own_train) + len(own_val),
+                "split": f"every {HELD_OUT_EVERY}th of a character's drawings held out to score ({len(own_val)}), "
+                "characters with fewer trained on whole",
+                "licence": "your own",
+                "share": own_share,  # of the whole epoch: of their characters' draws, examples_share
+                "share_of_its_characters": config.examples_share,
+            }
+        )
     card = stroke_model_card(
         model,
         by_source,
@@ -448,35 +477,7 @@ def main(config: StrokeTrainConfig) -> Path:
         config=dict(config.model_config),
         label_set=config.labels,
         labels=list(label_set.classes),
-        data_sources=[
-            {
-                "name": "UNIPEN",
-                "what": f"{UNIPEN_SOURCE}: pen trajectories, a fresh augmented variant of each training "
-                "character every epoch, classes drawn equally often",
-                "samples": unipen_count,
-                "split": f"by writer 80/10/10, seed {config.writer_split_seed} "
-                f"({writers['train']}/{writers['val']}/{writers['test']} writers)",
-                "licence": UNIPEN_LICENCE,
-                "share": round(1.0 - own_share, 4),
-            },
-            *(
-                [
-                    {
-                        "name": "examples",
-                        "what": f"your drawings' strokes (the folder {Path(config.examples).name}), a fresh "
-                        "variant of each every epoch",
-                        "samples": len(own_train) + len(own_val),
-                        "split": f"every {HELD_OUT_EVERY}th of a character's drawings held out to score "
-                        f"({len(own_val)}), characters with fewer trained on whole",
-                        "licence": "your own",
-                        "share": own_share,  # of the whole epoch: of their characters' draws, examples_share
-                        "share_of_its_characters": config.examples_share,
-                    }
-                ]
-                if len(own_train)
-                else []
-            ),
-        ],
+        data_sources=sources,
         training={
             "train_samples": len(parts["train"]),
             "epochs_run": len(history),

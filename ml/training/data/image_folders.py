@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.runtime.handwriting_examples import is_system_folder
+from ml.runtime.handwriting_examples import class_folders
 from ml.runtime.image_files import find_image_files
-from ml.runtime.labels import LabelSet, char_from_folder_name
+from ml.runtime.labels import LabelSet
 from ml.training.data.prepared import LabelledArrays
 
 
@@ -27,10 +27,7 @@ def read_image_folder(root: str | Path, problems: list[str] | None = None) -> li
     if not root.is_dir():
         raise FileNotFoundError(f"{root} is not a folder")
     files: list[LabelledFile] = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not is_system_folder(p.name)):
-        char = char_from_folder_name(folder.name)
-        if char is None:
-            raise ValueError(f"{folder}: folder name is not a class (use one character, or e.g. 'a_lower')")
+    for folder, char in class_folders(root):
         found = find_image_files([folder])
         files.extend(LabelledFile(path, char) for path in found.files)
         if problems is not None:  # (they were passed over without a word)

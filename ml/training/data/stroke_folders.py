@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.runtime.handwriting_examples import is_system_folder
-from ml.runtime.labels import LabelSet, char_from_folder_name
+from ml.runtime.handwriting_examples import class_folders
+from ml.runtime.labels import LabelSet
 from ml.runtime.strokes import StrokesError, find_stroke_files, read_strokes_file
 from ml.training.data.unipen import PenCharacters
 
@@ -29,10 +29,7 @@ def read_stroke_folder(root: str | Path, label_set: LabelSet) -> tuple[PenCharac
     labels: list[str] = []
     strokes: list[list[np.ndarray]] = []
     problems: list[str] = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not is_system_folder(p.name)):
-        char = char_from_folder_name(folder.name)
-        if char is None:
-            raise ValueError(f"{folder}: folder name is not a class (use one character, or e.g. 'a_lower')")
+    for folder, char in class_folders(root):
         if label_set.class_of(char) is None:
             problems.append(f"{folder}: {char!r} is none of {label_set.name}'s classes")
             continue
@@ -59,7 +56,7 @@ def stroke_folder_files(root: str | Path) -> list[str]:
     """The stroke files under ``root``'s class folders, as "name<TAB>size", sorted: a run resumed on another
     set would score drawings it trained on as held out (every tenth is counted anew)."""
     root = Path(root)
-    found = [path for folder in sorted(root.iterdir()) if folder.is_dir() for path in find_stroke_files([folder])[0]]
+    found = [path for folder, _ in class_folders(root) for path in find_stroke_files([folder])[0]]
     return sorted(f"{path.relative_to(root).as_posix()}\t{path.stat().st_size}" for path in found)
 
 
