@@ -29,7 +29,6 @@ LINE_SAID_AFTER_MS = 1200  # a screen reader is told the line once the writing p
 ADDED_LINES_KEPT = 100  # lines added to the text that Undo can still take back
 TEXT_ALTERNATIVES = 5  # readings offered in a character's menu, at least
 BOX_MARGIN_PX = 3  # a character's box stands this far off its ink
-LAST_LINES_KEPT = 8  # lines read from strokes kept, to find the first of two lines on the pad
 FULL_PAD = 0.9  # writing past this share of the pad's width is told how to start a new line
 NOTED_NEWS_MS = 8000  # a line read with a note (the pad nearly full, letters joined by the pen) is shown so long
 KEPT_CHARACTER_LENGTH = 100  # a typed correction kept between sessions, at most (a longer one is not kept)
@@ -143,10 +142,6 @@ class TextModeLines(QObject):
         self._corrected_picture: object | None = None
         self.problem = ""  # why the last reading of the pad gave no line ("" if it did, or none yet)
         self.line_strokes: list[Any] = []  # the canvas strokes the shown line was read from
-        # The last lines that read from strokes, and their strokes: when a second line is written below one,
-        # the pad holds two and reads neither, and Ctrl+Enter adds the first, keeping the new one on the pad
-        # (also once Undo has brought the two back after that).
-        self._last_lines: list[tuple[LineReading, list[Any]]] = []
         self.read_strokes: dict[int, list[Any]] = {}  # the canvas strokes of each read request on its way
         # The lines added to the text, oldest first: Undo that brings one's ink back takes it out again,
         # corrections kept.
@@ -209,10 +204,10 @@ class TextModeLines(QObject):
             self._groups_read.joined,
             self._groups_read.split,
             self._groups_read.known,
-            # Two lines on the pad: where the first was read alone before the second was begun, Ctrl+Enter adds
-            # it and keeps the second to write on; else (a stroke file of a note, strokes kept from before a
-            # restart) both are read, line by line, as a picture's lines are.
-            rows=strokes is not None and self._first_of_two_lines() is None,
+            # Lines written one under another (a list, a note) are read line by line, as a picture's lines
+            # are, and added together. (A second line begun below the first once made the pad read neither,
+            # the first's reading hidden until Ctrl+Enter added it alone: a note-taker's trial.)
+            rows=strokes is not None,
             english=self.preferences.english_words,
         )
         self.pending = True  # the line shown is the pad's as it was: not one to add until this comes
@@ -257,9 +252,6 @@ class TextModeLines(QObject):
                 advice = "A line standing sideways? Turn the picture (Ctrl+R), or crop it to the lines of writing"
             elif reading.not_one_line and picture:  # a page of writing, or a picture of texture
                 advice = "Crop the picture to a line or a few lines of writing"
-            elif reading.not_one_line == "rows" and self._first_of_two_lines() is not None:
-                advice = "Two lines on the pad: Ctrl+Enter adds the first to the text and keeps the second here"
-                self.text_panel.add_button.setEnabled(True)
             elif reading.not_one_line == "rows":
                 # Rows that read as no lines (characters one above the other, each a row of its own): only Undo
                 # gets back to a line. (Lines that read are read, each in turn, as a picture's are.)
@@ -283,8 +275,6 @@ class TextModeLines(QObject):
                 self._picture_corrections.clear()
                 self._corrected_picture = source
         self.line_strokes = strokes
-        if reading.from_strokes:
-            self._last_lines = [*self._last_lines[-(LAST_LINES_KEPT - 1) :], (reading, self.line_strokes)]
         self._show_line()
 
     def on_notes_changed(self) -> None:
@@ -734,44 +724,6 @@ class TextModeLines(QObject):
         else:
             self.voice.say("The last character has no strokes of its own to take away: use Undo or the eraser.")
 
-    def _first_of_two_lines(self) -> tuple[LineReading, list[Any]] | None:
-        """When the pad holds two lines, the first, as it read before the second was begun below it: its
-        strokes, all still on the pad and written before every other, lying above all of those."""
-        drawn = self.canvas.drawn_strokes()
-        for reading, strokes in reversed(self._last_lines):  # the latest that fits: the first line at its fullest
-            if (
-                not strokes
-                or len(strokes) >= len(drawn)
-                or any(a is not b for a, b in zip(strokes, drawn, strict=False))
-            ):
-                continue
-            # A reading may have taken the second line's first character for one of its own (a lone character
-            # beside a line is read with it): then its text is not the first line's alone. Nor is a reading of
-            # lines (a note opened, read line by line): a full stop after it was taken for a line below, and
-            # Ctrl+Enter added the note as read before, leaving the stop alone on the pad (a review).
-            if not reading.line.characters or any(c.line_break_before for c in reading.line.characters):
-                continue
-            lowest_middle = max((c.box[1] + c.box[3]) / 2 for c in reading.line.characters)
-            new_top = min(min(y for _, y, _ in stroke.points) for stroke in drawn[len(strokes) :])
-            if lowest_middle < new_top:
-                return reading, strokes
-        return None
-
-    def _add_first_of_two_lines(self, reading: LineReading, strokes: list[Any], same_line: bool = False) -> None:
-        shown = self.line, self.line_strokes
-        self.line, self.line_strokes = reading, strokes  # its text as shown then, with its corrections
-        try:
-            text = self.line_text()
-        finally:
-            self.line, self.line_strokes = shown
-        where = self._put_in_text(text, same_line)
-        self.canvas.remove_drawn_strokes(set(range(len(strokes))))  # the first written: the first line's
-        self._keep()
-        self.canvas.setFocus()
-        self.voice.say(
-            f"Added “{one_row(text)}” to {where}; the second line stays on the pad (Undo takes it back)", undoable=True
-        )
-
     def _put_in_text(self, text: str, same_line: bool) -> str:
         """Add a line to the text box, remembered with what the pad shows now: Undo, bringing that back, takes
         the line out of the text (a photo's line stayed in it, and was written twice when added again).
@@ -793,9 +745,6 @@ class TextModeLines(QObject):
             self.voice.say("The line is still being read: add it in a moment")
             return
         text = "" if self.canvas.is_blank() else self.line_text()
-        if not text and self.problem and (first := self._first_of_two_lines()) is not None:
-            self._add_first_of_two_lines(*first, same_line=same_line)
-            return
         if not text:  # Ctrl+Enter with nothing that reads: said, not ignored
             if self.canvas.is_blank():
                 self.voice.say("Nothing to add yet: write a line first")

@@ -6780,9 +6780,9 @@ def test_undo_after_the_text_was_edited_leaves_the_text_alone_and_says_so(qtbot,
     assert box.toPlainText() == f"{line}\nand bread"
 
 
-def test_a_second_line_written_below_lets_the_first_be_added_and_stays_on_the_pad(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    """A note-taker wrote "milk" and then "eggs" below it: neither was read, and getting the first into the
-    text took an Undo per stroke of the second."""
+def test_a_second_line_written_below_the_first_is_read_with_it_and_added_with_it(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A note-taker wrote "milk" and then "eggs" below it: neither was read ("2 lines of writing"), the first
+    line's reading hidden, where a note written faster, or opened, read line by line."""
     window.resize(1200, 620)
     window.set_text_mode(True)
     qtbot.wait(100)
@@ -6790,27 +6790,30 @@ def test_a_second_line_written_below_lets_the_first_be_added_and_stays_on_the_pa
     size = canvas.height() * 0.3
     for slot, char in enumerate("HT"):
         _mouse_char(canvas, char, size * 0.4 + slot * size * 1.4, canvas.height() * 0.08, size)
-    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 2, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 2 and not window.lines.pending, timeout=TIMEOUT_MS)
     first = window.lines.line_text()
     for slot, char in enumerate("AX"):
         _mouse_char(canvas, char, size * 0.4 + slot * size * 1.4, canvas.height() * 0.58, size)
-    qtbot.waitUntil(lambda: "Ctrl+Enter adds the first" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "\n" in window.lines.line_text() and not window.lines.pending, timeout=TIMEOUT_MS)
+    note = window.lines.line_text()
+    assert note.startswith(first + "\n") and len(note.split("\n")[1]) == 2, note
+    assert not window.text_panel.hint.text().startswith("Not read")
+    assert "in 2 lines" in window.statusBar().currentMessage()
     assert window.text_panel.add_button.isEnabled()
     strokes = len(canvas.strokes)
-    window.lines.add_line_to_text()
+    window.lines.add_line_to_text()  # the note as read, both lines, and the pad cleared
     box = window.text_panel.text_box
-    assert box.toPlainText() == first and len(canvas.strokes) == strokes - 5  # the H's three strokes, the T's two
-    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 2, timeout=TIMEOUT_MS)  # the second line reads now
-    window.lines.undo()  # both lines back on the pad, the first out of the text
+    assert box.toPlainText() == note and canvas.is_blank()
+    window.lines.undo()  # both lines back on the pad, and out of the text
     assert box.toPlainText() == "" and len(canvas.strokes) == strokes
     window.lines.redo()
-    assert box.toPlainText() == first and len(canvas.strokes) == strokes - 5
+    assert box.toPlainText() == note and canvas.is_blank()
     window.lines.undo()
-    # Ctrl+Shift+Enter with the two lines: the first goes on the text's last line.
+    # Ctrl+Shift+Enter: the note's first line goes on the text's last line, its second below it.
     box.setPlainText("earlier words")
-    qtbot.waitUntil(lambda: "Ctrl+Enter adds the first" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.lines.line_text() == note and not window.lines.pending, timeout=TIMEOUT_MS)
     window.continue_line_action.trigger()
-    assert box.toPlainText() == f"earlier words {first}"
+    assert box.toPlainText() == f"earlier words {note}"
     window.lines.undo()
     assert box.toPlainText() == "earlier words"
 
