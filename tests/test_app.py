@@ -4654,7 +4654,8 @@ def test_corrections_are_undone_redone_and_kept_through_clear_and_a_mode_switch(
 
 
 def test_the_labels_of_close_or_overlapping_boxes_do_not_cover_one_another() -> None:
-    """A dense line's labels (overlapping letters, a page of notes) lay over one another, unreadable."""
+    """A dense line's labels (overlapping letters, a page of notes) lay over one another, unreadable; at the
+    pad's top, a label lay over its character's ink."""
     from PySide6.QtCore import QPointF, QRectF
 
     from desktop_app.widgets.canvas import label_tags
@@ -4662,7 +4663,11 @@ def test_the_labels_of_close_or_overlapping_boxes_do_not_cover_one_another() -> 
     size = (12.0, 16.0)
     alone = label_tags([QRectF(100, 100, 40, 60)], [size])
     assert alone == [QRectF(101, 83, 12, 16)]  # above the box, at its left
-    assert label_tags([QRectF(100, 5, 40, 60)], [size]) == [QRectF(101, 6, 12, 16)]  # inside, at the pad's top
+    # At the pad's top: below the box (inside its top, the tag lay over its ink) ...
+    assert label_tags([QRectF(100, 5, 40, 60)], [size], bottom=300) == [QRectF(101, 66, 12, 16)]
+    # ... unless a box of the line below is there, or the pad ends: inside its top.
+    assert label_tags([QRectF(100, 5, 40, 60), QRectF(100, 70, 40, 60)], [size] * 2)[0] == QRectF(101, 6, 12, 16)
+    assert label_tags([QRectF(100, 5, 40, 60)], [size], bottom=75) == [QRectF(101, 6, 12, 16)]
     boxes = [QRectF(100 + 8 * k, 100, 30, 60) for k in range(5)]  # each over the one before
     tags = label_tags(boxes, [size] * 5)
     assert not any(a.intersects(b) for a, b in itertools.combinations(tags, 2))

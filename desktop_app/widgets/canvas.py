@@ -308,18 +308,30 @@ def paint_strokes(painter: QPainter, strokes: list[Stroke], ink: QColor, backgro
         paint_pieces(painter, stroke, range(piece_count(stroke)), ink, background)
 
 
-def label_tags(boxes: list[QRectF], sizes: list[tuple[float, float]]) -> list[QRectF]:
-    """Where each box's label tag goes (``sizes``: each tag's width and height): above the box at its left,
-    or inside its top where the box reaches the top of the pad; where that covers a tag placed before (close
-    or overlapping characters: the labels of a dense line lay over one another, unreadable), the first place
-    free of them of: above at the box's right, a tag higher (left, then right), inside its top."""
+def label_tags(boxes: list[QRectF], sizes: list[tuple[float, float]], bottom: float = math.inf) -> list[QRectF]:
+    """Where each box's label tag goes (``sizes``: each tag's width and height): above the box at its left;
+    where the box reaches the top of the pad, below it (above ``bottom``, the pad's, and clear of the other
+    boxes: a tag inside the box's top lay over its ink), else inside its top. Where that covers a tag placed
+    before (close or overlapping characters: the labels of a dense line lay over one another, unreadable),
+    the first place free of them of: above at the box's right, a tag higher (left, then right), inside its
+    top."""
     placed: list[QRectF] = []
-    for box, (width, height) in zip(boxes, sizes, strict=True):
+    for index, (box, (width, height)) in enumerate(zip(boxes, sizes, strict=True)):
         above = box.top() - height - 1
+        below = box.bottom() + 1
         inside = max(box.top(), 0.0) + 1
         lefts = (box.left() + 1, max(box.right() - width - 1, box.left() + 1))
-        tops = [above if above >= 0 else inside] + ([above - height] if above - height >= 0 else [])
-        candidates = [QRectF(left, top, width, height) for top in tops for left in lefts]
+        candidates = []
+        if above >= 0:
+            candidates += [QRectF(left, above, width, height) for left in lefts]
+        elif below + height <= bottom:
+            others = [other for k, other in enumerate(boxes) if k != index]
+            for left in lefts:
+                tag = QRectF(left, below, width, height)
+                if not any(tag.intersects(other) for other in others):
+                    candidates.append(tag)
+        if above - height >= 0:
+            candidates += [QRectF(left, above - height, width, height) for left in lefts]
         candidates.append(QRectF(lefts[0], inside, width, height))
         free = (tag for tag in candidates if not any(tag.intersects(other) for other in placed))
         placed.append(next(free, candidates[0]))
@@ -1080,7 +1092,7 @@ class DrawingCanvas(QWidget):
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             # Each label on a tag of the paper's colour, readable over ink and photos alike; above its box,
-            # or inside it where the box reaches the top of the pad.
+            # or below it where the box reaches the top of the pad.
             backdrop = self._paper()
             backdrop.setAlpha(215)
             ink = self._ink()
@@ -1097,7 +1109,7 @@ class DrawingCanvas(QWidget):
             if self._overlay_tags is None:
                 metrics = painter.fontMetrics()
                 sizes = [(metrics.horizontalAdvance(label) + 6.0, metrics.height() + 2.0) for _, label in self._overlay]
-                self._overlay_tags = label_tags([box for box, _ in self._overlay], sizes)
+                self._overlay_tags = label_tags([box for box, _ in self._overlay], sizes, self.height())
             for tag, (_, label) in zip(self._overlay_tags, self._overlay, strict=True):
                 painter.fillRect(tag, backdrop)
                 # In the ink's colour on the paper's: readable in either theme (the highlight's blue on the
