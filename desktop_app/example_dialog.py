@@ -26,12 +26,15 @@ from PySide6.QtWidgets import (
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.handwriting_examples import (
     EXAMPLES_FOLDER_NAME,
+    EXAMPLES_TO_HOLD_ONE_OUT,
     describe_example_label,
     example_counts,
     example_label_problem,
     stray_folders,
 )
 from ml.runtime.image_files import display_path, printable_name
+
+FEW_LISTED = 12  # characters with too few examples named in the counts, at most (then "and 5 more")
 
 
 @dataclass
@@ -268,6 +271,13 @@ class ExampleDialog(QDialog):
                 of_this = self._kept.get(self.char, 0)
                 text += f"; {of_this} of {describe_example_label(self.char)}"
             text += "."
+            # Training scores a model on every tenth of a character's examples: who collects ten of each sees
+            # which still have too few.
+            few = [(char, n) for char, n in self._kept.items() if n < EXAMPLES_TO_HOLD_ONE_OUT]
+            if few:
+                listed = ", ".join(f"{char}: {n}" for char, n in few[:FEW_LISTED])
+                more = f" and {len(few) - FEW_LISTED} more" if len(few) > FEW_LISTED else ""
+                text += f" Fewer than {EXAMPLES_TO_HOLD_ONE_OUT}, too few to check a model on: {listed}{more}."
         if self._strays:  # training stops at them: said before the person gets there
             named = ", ".join(f"“{printable_name(name)}”" for name in self._strays[:3])
             more = f" and {len(self._strays) - 3} more" if len(self._strays) > 3 else ""

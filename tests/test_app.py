@@ -5368,6 +5368,14 @@ def test_keep_as_example_files_drawings_by_character_where_training_reads_them(
     dialog.char_edit.setText("a")
     assert dialog.keep_button.isEnabled() and dialog.said.text() == "a small a"
     assert "1 of a small a" in dialog.counts.text()
+    # Which characters have too few examples to score a model on (training holds out every tenth).
+    assert "a. Fewer than 10, too few to check a model on: X: 1, a: 1. The folder" in dialog.counts.text()
+    x_picture = next(mine.glob("X/*.png"))
+    for k in range(9):
+        shutil.copy(x_picture, mine / "X" / f"copy {k}.png")
+    assert "too few to check a model on: a: 1. The folder" in ExampleDialog("", mine, window).counts.text()
+    for copy in mine.glob("X/copy *.png"):
+        copy.unlink()
     dialog.char_edit.setText("?")
     assert not dialog.keep_button.isEnabled() and dialog.said.text().startswith("A letter (A-Z, a-z)")
     either = ExampleDialog("A/a", mine, window)  # a model that reads a and A as one class: the case is asked

@@ -18,6 +18,9 @@ from ml.runtime.labels import char_from_folder_name, folder_name_for
 
 # The folder offered the first time, in the person's documents.
 EXAMPLES_FOLDER_NAME = "GlyphPad handwriting"
+# Training holds every tenth of a character's examples out to score the model on: a character needs ten to
+# have one held out (fewer are trained on whole).
+EXAMPLES_TO_HOLD_ONE_OUT = 10
 EXAMPLE_CHARACTERS = string.digits + string.ascii_uppercase + string.ascii_lowercase  # every class of byclass62
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.runtime.handwriting_examples import class_folders
+from ml.runtime.handwriting_examples import EXAMPLES_TO_HOLD_ONE_OUT, class_folders
 from ml.runtime.image_files import find_image_files
 from ml.runtime.labels import LabelSet
 from ml.training.data.prepared import LabelledArrays
@@ -92,8 +92,9 @@ def folder_pictures(root: str | Path, label_set: LabelSet, progress: bool = True
     return FolderPictures(np.stack(inputs), np.array(targets, dtype=np.int64), outside, unread, nested)
 
 
-PICTURE_SPLIT = (0.8, 0.1, 0.1)  # train, validation, test: a share of each character's pictures
-HELD_OUT_FROM = round(1 / PICTURE_SPLIT[1])  # a character with fewer pictures is trained on whole
+HELD_OUT_FROM = EXAMPLES_TO_HOLD_ONE_OUT  # a character with fewer pictures is trained on whole
+# Train, validation, test: a share of each character's pictures (a tenth held out for each).
+PICTURE_SPLIT = (1 - 2 / HELD_OUT_FROM, 1 / HELD_OUT_FROM, 1 / HELD_OUT_FROM)
 # A validation part this small is scored, but does not choose the epoch kept: four pictures made a third
 # of the score that chose it (and at 100, a teacher's 85 held-out pictures had no say).
 OWN_PICTURES_TO_CHOOSE_BY = 30

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.runtime.handwriting_examples import class_folders
+from ml.runtime.handwriting_examples import EXAMPLES_TO_HOLD_ONE_OUT, class_folders
 from ml.runtime.labels import LabelSet
 from ml.runtime.strokes import StrokesError, find_stroke_files, read_strokes_file
 from ml.training.data.unipen import PenCharacters
 
 EXAMPLES_WRITER = "examples"  # the writer of every drawing of the folder (one person)
-HELD_OUT_EVERY = 10  # of a character's drawings, every tenth is held out to score (ten at least to hold one)
+HELD_OUT_EVERY = EXAMPLES_TO_HOLD_ONE_OUT  # of a character's drawings, every tenth is held out to score
 
 
 def read_stroke_folder(root: str | Path, label_set: LabelSet) -> tuple[PenCharacters, list[str]]:
