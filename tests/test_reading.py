@@ -1846,8 +1846,15 @@ def test_a_word_photographed_in_uneven_light_reads_as_in_even_light() -> None:
     even = reader.read_image(word)
     height, width = word.shape
     across, down = np.meshgrid(np.linspace(0.3, 1.0, width), np.linspace(0.35, 1.0, height))
-    for light in (across, across[:, ::-1], down):  # a shadow from the left, the right, the top
-        shaded = (word * light).astype(np.uint8)
+    # A shadow from the left, the right, the top; one deep enough to leave paper darker than ink in the light
+    # (a lamp at one side of the desk: refused, as "ink" all over); a photo dim all over; a shadow down to
+    # next to no light (it read as rows of i's and j's).
+    deep = np.linspace(1.0, 0.12, width)[None, :].repeat(height, axis=0)
+    dim = np.full_like(across, 0.27)
+    black = np.linspace(1.0, 0.04, width)[None, :].repeat(height, axis=0)
+    for light in (across, across[:, ::-1], down, deep, dim, black):
+        grain = np.random.default_rng(0).normal(0.0, 2.0, word.shape)  # a camera's, a few levels
+        shaded = np.clip(word * light + grain, 0, 255).astype(np.uint8)
         line = reader.read_image(shaded)
         assert line.text == even.text and len(line.characters) == 4
         for a, b in zip(even.characters, line.characters, strict=True):

@@ -925,7 +925,7 @@ def even_ink(ink: np.ndarray) -> np.ndarray:
 
 def _evened(ink: np.ndarray, level: np.ndarray) -> np.ndarray:
     """Each pixel's ink measured from its paper's ``level``, relative to the range left above it."""
-    return np.clip((ink - level) / np.maximum(1.0 - level, 0.05), 0.0, 1.0).astype(np.float32)
+    return np.clip((ink - level) / np.maximum(1.0 - level, DIMMEST_PAPER), 0.0, 1.0).astype(np.float32)
 
 
 def light_level(ink: np.ndarray) -> np.ndarray | None:
@@ -941,7 +941,11 @@ def light_level(ink: np.ndarray) -> np.ndarray | None:
     paper = _around(_around(paper, np.min), np.max)  # lightest around, then darkest: a closing of the level
     if float(paper.max()) < 0.02:  # evenly lit
         return None
-    if float(paper.max()) > DARKEST_PAPER:  # "paper" as dark as ink: strokes filling blocks (a tight crop)
+    # "Paper" as dark as ink, beside light paper: strokes filling blocks (a tight crop), not light. Paper
+    # darkening smoothly (a shadow's far corner) or dim all over (a photo taken in poor light) is paper
+    # still: refused, the whole line read as ink.
+    dark = paper > DARKEST_PAPER
+    if dark.any() and float((paper - _around(paper, np.min))[dark].max()) > DARK_PAPER_STEP:
         return None
     # Block centres to pixels, bilinear: PIL maps the grid's cells onto the picture.
     spread = Image.fromarray(paper, mode="F").resize((columns * block, rows * block), Image.Resampling.BILINEAR)
@@ -954,7 +958,12 @@ def light_level(ink: np.ndarray) -> np.ndarray | None:
     return level
 
 
-DARKEST_PAPER = 0.7  # paper in shadow darker than this (as ink) is taken for writing that fills its blocks
+DARKEST_PAPER = 0.7  # paper in shadow darker than this (as ink) may be writing that fills its blocks ...
+DARK_PAPER_STEP = 0.3  # ... where it is this much darker than a block beside it (light falls off smoothly)
+# Paper in the deepest shadow reflects this share of the light, at least, as ink is measured on it: below, an
+# 8-bit photo's noise is most of what is left, and measured against next to no light it read as ink (a line
+# whose shadow went to black read as rows of i's and j's).
+DIMMEST_PAPER = 0.1
 
 
 def _blocks(values: np.ndarray, block: int) -> np.ndarray:
