@@ -251,6 +251,7 @@ class MainWindow(QMainWindow):
         self.input_error_box: QMessageBox | None = None  # says why a file cannot be opened (made when needed)
         self._batch_id = 0
         self._batch_asked_for: list[Path] = []  # the files and folders the last batch was asked for
+        self._batch_characters_chosen = False  # "one character" picked in the Batch tab by the person
         self._fallback_notice = ""  # why the model in use is not the one asked for, until it is ready
         self._compare_models: list[str] = []
         # The last file opened: its name, and what the pad may show of it (its bytes, and the same turned).
@@ -437,6 +438,8 @@ class MainWindow(QMainWindow):
         self.batch_view.read_as.currentIndexChanged.connect(
             lambda: setattr(self.preferences, "batch_lines", self.batch_view.reads_lines)
         )
+        # Characters picked in the box by the person: a batch of words is then read as they asked.
+        self.batch_view.read_as.activated.connect(lambda index: setattr(self, "_batch_characters_chosen", index == 0))
         self.tabs.currentChanged.connect(lambda _index: self._refresh_side_views())
         self.tabs.currentChanged.connect(lambda _index: self._focus_left_in_hidden_tab())
 
@@ -2118,6 +2121,11 @@ class MainWindow(QMainWindow):
     def _on_batch_finished(self, batch_id: int, done: int, cancelled: bool) -> None:
         if batch_id == self._batch_id:
             self.batch_view.finish(cancelled)
+            # A folder of photographed words read as one character each (the tab's first choice, a new user's
+            # first batch) gave a letter a file: read again as lines, unless the person chose characters.
+            if not cancelled and not self._batch_characters_chosen and self.batch_view.mostly_written_lines():
+                self._read_batch_as_lines()
+                self.batch_view.read_as_lines_by_itself = self.batch_view.rows_are_lines  # said when it ends
             if self._relist_after_batch:  # the weights folder changed while it ran
                 self._relist_after_batch = False
                 self.relist_models(reload=False)

@@ -1066,6 +1066,37 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert view.reads_lines and window.preferences.batch_lines and not view.as_lines_button.isVisibleTo(view)
 
 
+def test_a_batch_of_mostly_words_read_as_characters_is_read_again_as_lines(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    """A teacher's first batch, a folder of photographed answers, was read one character a file (the tab's
+    first choice): "cat" came out "W / w 56%"."""
+    folder = tmp_path / "quiz"
+    folder.mkdir()
+    gap = np.full((100, 30), 255, dtype=np.uint8)
+    for name, chars in (("1.png", "L7X"), ("2.png", "HTA"), ("3.png", "A")):
+        parts = [gap]
+        for char in chars:
+            parts += [render(char, size=100, pen_width=8), gap]
+        Image.fromarray(np.hstack(parts)).save(folder / name)
+    view = window.batch_view
+    assert not view.reads_lines
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([folder])
+    qtbot.waitUntil(lambda: view.rows_are_lines and not view.running, timeout=TIMEOUT_MS)
+    assert [len(row["chars"]) for row in view.rows] == [3, 3, 1]
+    assert "Read as lines of text, most files holding several characters" in view.status.text()
+    assert view.reads_lines and window.preferences.batch_lines  # the box's choice from now on
+    # Characters picked in the box by the person, then Again: read as they asked, and left so.
+    view.read_as.setCurrentIndex(0)
+    view.read_as.activated.emit(0)
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        QTest.mouseClick(view.again_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(200)
+    assert not view.rows_are_lines and all(row["top"] for row in view.rows)
+    assert "Read as lines of text" not in view.status.text() and view.as_lines_button.isVisibleTo(view)
+
+
 def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
     qtbot, real_window: MainWindow, tmp_path: Path, capsys
 ) -> None:  # type: ignore[no-untyped-def]
@@ -1247,6 +1278,7 @@ def test_batch_reads_each_file_as_a_line_of_text_in_text_mode(qtbot, window: Mai
     view.reads_lines = True
     assert window.preferences.batch_lines
     view.reads_lines = False  # ... and the next batch reads characters again
+    view.read_as.activated.emit(0)  # (picked by the person: a file of several is not read again as a line)
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         window.start_batch([folder / "line2.png"])
     assert not view.rows_are_lines and view.rows[0]["top"] and "text" not in view.rows[0]

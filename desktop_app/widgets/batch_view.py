@@ -701,6 +701,7 @@ class BatchView(QWidget):
         as_lines.addStretch(1)
         layout.addLayout(as_lines)
         self._finished = ""  # what the last batch's status said when it ended
+        self.read_as_lines_by_itself = False  # read again as lines, the files mostly holding several characters
         self._model_now = ""  # the model in use (the rows may be another's)
         self._reads_only = ""  # the kind of character alone the rows' model reads ("digits (0-9)"), if one
         self._other_json = 0  # the folders' .json files holding no strokes, passed over
@@ -961,6 +962,7 @@ class BatchView(QWidget):
         self.read_as.blockSignals(False)
         self.as_lines_button.setVisible(False)
         self._set_sortable(False)
+        self.read_as_lines_by_itself = False
         self.model.merged_case = merged_case
         self.model.classes = classes
         self.model.reset(rows, [display_path(name) for name in shortest_names(paths)], lines, paths)
@@ -1009,6 +1011,19 @@ class BatchView(QWidget):
                 self._show_detail(self.table.currentIndex().row())
             self.progress.setValue(self.progress.value() + len(changed))
 
+    def mostly_written_lines(self) -> bool:
+        """Whether the rows, read as one character each, are mostly of files that hold several (photos of
+        words, a class's answers): at least half of those read, one at least."""
+        from desktop_app.inference_service import ROWS_NOTE, SEVERAL_CHARACTERS_NOTE
+
+        if self.model.lines:
+            return False
+        read = [row for row in self.rows if not row["error"]]
+        several = sum(
+            1 for row in read if any(SEVERAL_CHARACTERS_NOTE in note or note == ROWS_NOTE for note in row["notes"])
+        )
+        return several > 0 and 2 * several >= len(read)
+
     def finish(self, cancelled: bool) -> None:
         from desktop_app.inference_service import SEVERAL_CHARACTERS_NOTE
 
@@ -1035,6 +1050,11 @@ class BatchView(QWidget):
         else:
             self._finished = f"Recognized {read} of {len(self.rows)} {files} with {model}{failed}."
         self._finished += self.model.folder_score()
+        if self.read_as_lines_by_itself:
+            self._finished += (
+                " Read as lines of text, most files holding several characters (Each file holds: one character, "
+                "then Again, for one character a file)."
+            )
         self.set_running(False)
         self._set_sortable(True)
         self._show_finished()
