@@ -7258,10 +7258,10 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     qtbot.waitUntil(lambda: QApplication.activeWindow() is view)  # (shortcuts act in the active window)
     view.start([Path(f"/scans/{name}.png") for name in "abc"], "m", merged_case=frozenset("OB"))
     view.add_rows([(0, (("0", 0.61), ("O", 0.38)), "", (), None, None), (2, (("B", 0.9),), "", (), None, None)])
+    model = view.table.model()
+    assert not model.flags(model.index(1, ANSWER_COLUMN)) & Qt.ItemFlag.ItemIsEditable  # not read yet
     view.add_rows([(1, (), "not an image", (), None, None)])
     view.finish(False)
-    model = view.table.model()
-    assert not model.flags(model.index(1, ANSWER_COLUMN)) & Qt.ItemFlag.ItemIsEditable  # no answer to correct
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
     # F2 on any cell of a row edits its answer; Enter keeps what was typed.
     view.table.setFocus()
@@ -7289,7 +7289,18 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     view.table.sortByColumn(ANSWER_COLUMN, Qt.SortOrder.AscendingOrder)
     assert [model.index(r, ANSWER_COLUMN).data() for r in range(3)] == ["not an image", "B / b", "O"]
     assert view.rows_menu(model.index(1, 0)).actions()[1].isEnabled()  # Correct the Answer…
-    assert not view.rows_menu(model.index(0, 0)).actions()[1].isEnabled()  # the unread file
+    # A file that could not be read takes a typed answer too (a pupil's answer photographed too dark), shown
+    # in place of why, which stays on hover; given back, why it was not read is back.
+    assert view.rows_menu(model.index(0, 0)).actions()[1].isEnabled()
+    assert model.setData(model.index(0, ANSWER_COLUMN), "C") and model.index(0, ANSWER_COLUMN).data() == "C"
+    assert (
+        model.index(0, ANSWER_COLUMN).data(Qt.ItemDataRole.ToolTipRole) == "Typed by you: “C”; not read: not an image"
+    )
+    assert model.index(0, ANSWER_COLUMN).data(Qt.ItemDataRole.ForegroundRole) is None
+    view.table.selectRow(0)
+    assert view.detail.text() == "b.png: Typed by you: “C”; not read: not an image"  # why, once
+    assert model.setData(model.index(0, ANSWER_COLUMN), "") and model.index(0, ANSWER_COLUMN).data() == "not an image"
+    assert model.index(0, ANSWER_COLUMN).data(Qt.ItemDataRole.ForegroundRole) is not None  # the error's colour
     view.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
     view.export(tmp_path / "marks.csv")
     assert view.unexported_corrections == 0

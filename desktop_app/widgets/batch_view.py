@@ -341,10 +341,10 @@ class BatchTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return self.names[file_index]
-            if error:
-                return error if column == ERROR_COLUMN else ""
             if column == ANSWER_COLUMN and corrected(row) is not None:
                 return one_row(corrected(row) or "")
+            if error:
+                return error if column == ERROR_COLUMN else ""
             if self.lines:
                 return self._line_data(row, column)
             if not top:
@@ -402,7 +402,7 @@ class BatchTableModel(QAbstractTableModel):
             return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         if role == Qt.ItemDataRole.AccessibleTextRole and look:
             return f"{self.names[file_index]}, to check: {'; '.join(notes)}"
-        if role == Qt.ItemDataRole.ForegroundRole and error and column == ERROR_COLUMN:
+        if role == Qt.ItemDataRole.ForegroundRole and error and column == ERROR_COLUMN and corrected(row) is None:
             return error_colour(QApplication.palette())
         return None
 
@@ -434,6 +434,8 @@ class BatchTableModel(QAbstractTableModel):
 
     def correction_note(self, row: BatchRecord) -> str:
         """What a corrected answer's cell says on hover: whose answer it is and what the model read."""
+        if row["error"]:
+            return f"Typed by you: “{corrected(row)}”; not read: {row['error']}"
         read = model_answer(row, self.lines) or ""
         if not self.lines:
             top = row["top"]
@@ -444,15 +446,18 @@ class BatchTableModel(QAbstractTableModel):
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         flags = super().flags(index)
-        if index.column() == ANSWER_COLUMN and model_answer(self.rows[self.file_at_row[index.row()]], self.lines):
+        # A file not read (blank, too dark, broken) takes a typed answer too: a teacher's pupil left a blank
+        # or photographed badly still has an answer to export.
+        row = self.rows[self.file_at_row[index.row()]]
+        if index.column() == ANSWER_COLUMN and (model_answer(row, self.lines) or row["error"]):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
     def setData(
         self, index: QModelIndex | QPersistentModelIndex, value: object, role: int = Qt.ItemDataRole.EditRole
     ) -> bool:
-        """The person's answer for a read file (typed in the table); empty, or the model's own answer, gives
-        the model's answer back."""
+        """The person's answer for a file (typed in the table), read or not; empty, or the model's own answer,
+        gives the model's answer (or why it has none) back."""
         if role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
             return False
         file_index = self.file_at_row[index.row()]
@@ -463,7 +468,8 @@ class BatchTableModel(QAbstractTableModel):
             text = " ".join(str(value).split())
         before = corrected(row)
         read = model_answer(row, self.lines) or ""
-        as_shown = read if self.lines else class_name(read, self.merged_case, name_lookalikes=False)  # "K / k"
+        # As the table names it ("K / k").
+        as_shown = read if self.lines or not read else class_name(read, self.merged_case, name_lookalikes=False)
         if not self.lines and text not in (read, as_shown) and len(text.replace(" ", "")) > 1:
             self.correction_refused.emit(  # a slip: "zz" was kept as one character's answer
                 f"“{text}” is more than one character: a file read as one character takes one "
@@ -755,7 +761,7 @@ class BatchView(QWidget):
         return cell if self.model.flags(cell) & Qt.ItemFlag.ItemIsEditable else None
 
     def correct_answer(self, index: QModelIndex | QPersistentModelIndex) -> None:
-        """Type the right answer for ``index``'s row, in its answer's cell (a file not read has none)."""
+        """Type the right answer for ``index``'s row, in its answer's cell (one not read yet has none)."""
         cell = self._answer_cell(index)
         if cell is not None:
             self.table.setCurrentIndex(cell)
@@ -822,8 +828,9 @@ class BatchView(QWidget):
             entry = self.rows[file_index]
             notes: list[str] = entry["notes"]
             why = str(entry["error"]) or "; ".join(notes)
-            if corrected(entry) is not None:
-                why = "; ".join(filter(None, (self.model.correction_note(entry), why)))
+            if corrected(entry) is not None:  # (a file not read: its note says why)
+                besides = "; ".join(notes) if entry["error"] else why
+                why = "; ".join(filter(None, (self.model.correction_note(entry), besides)))
             elif not why and "text" in entry:  # a line: its whole text, which the column may cut
                 unsure = unsure_characters(entry)
                 why = f"“{entry['text']}”" + (f"; unsure: {unsure}" if unsure else "")
