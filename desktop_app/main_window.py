@@ -168,6 +168,7 @@ COMPARE_WAITS = "Draw a character, or open a picture: every ticked model reads i
 SIDE_TABS_LEAST_WIDTH = 180  # narrower, the side tabs scroll sideways
 OFFER_TEXT_MODE_FROM = 2  # characters counted in the input: Read as Text is offered under its one answer
 RELIST_AFTER_MS = 1000  # a change in the weights folder lists the models again after this quiet (a copy settles)
+NOTED_MESSAGE_MS = 8000  # a message the person needs to read, not just glance at
 PAD_SAVE_AFTER_MS = 2000  # the pad and the text box are kept this long after their last change (and at closing)
 # A stroke past the pad's edge ends there: what was drawn out there is neither on the pad nor read (an E
 # whose foot went past the edge read F at 100%, with nothing said).
@@ -2093,6 +2094,13 @@ class MainWindow(QMainWindow):
         if self.text_mode:
             self.set_text_mode(False)
             self.canvas.setFocus()  # the text box that had it is hidden: Qt gave it to the tab bar
+            # Said: the line and the text box went out of view, and the pad's line read as one character (a
+            # teacher's trial took it for lost).
+            self.statusBar().showMessage(
+                f"Left Text Mode to show {self.tabs.tabText(self.tabs.indexOf(widget)).replace('&', '')}: "
+                "Ctrl+T brings back the line and the text",
+                NOTED_MESSAGE_MS,
+            )
         self.tabs.setCurrentWidget(widget)
         if focus:
             first = first_tab_stop(widget)

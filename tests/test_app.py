@@ -4407,6 +4407,9 @@ def test_side_tabs_and_tooltips_from_the_keyboard(window: MainWindow) -> None:
     window.set_text_mode(True)
     window.tab_actions[2].trigger()  # Ctrl+3: Batch, leaving text mode to show it
     assert not window.text_mode and window.tabs.currentWidget() is window.batch_view
+    # Said, and how to get back: the line and the text box went out of view without a word.
+    said = window.statusBar().currentMessage()
+    assert said == "Left Text Mode to show Batch: Ctrl+T brings back the line and the text"
     assert [a.shortcut().toString() for a in window.tab_actions] == ["Ctrl+1", "Ctrl+2", "Ctrl+3"]
     # On a French keyboard the number row's keys unshifted (& é " à) do as Ctrl and the digit: they did nothing.
     window.activateWindow()
