@@ -253,6 +253,8 @@ class MainWindow(QMainWindow):
         self._batch_id = 0
         self._batch_asked_for: list[Path] = []  # the files and folders the last batch was asked for
         self._batch_characters_chosen = False  # "one character" picked in the Batch tab by the person
+        # A batch's picture opened on the pad from its row (read as a line), and the picture's bytes there.
+        self._batch_picture_on_pad: tuple[Path, object] | None = None
         self._fallback_notice = ""  # why the model in use is not the one asked for, until it is ready
         self._compare_models: list[str] = []
         # The last file opened: its name, and what the pad may show of it (its bytes, and the same turned).
@@ -435,6 +437,7 @@ class MainWindow(QMainWindow):
             lambda: self.start_batch(self._batch_asked_for, self.batch_view.reads_lines)
         )
         self.batch_view.read_as_lines_requested.connect(self._read_batch_as_lines)
+        self.lines.line_shown.connect(self._line_to_batch)
         self.batch_view.open_requested.connect(self._open_batch_file)
         self.batch_view.read_as.currentIndexChanged.connect(
             lambda: setattr(self.preferences, "batch_lines", self.batch_view.reads_lines)
@@ -2011,11 +2014,30 @@ class MainWindow(QMainWindow):
             self.preferences.model, found.files, self.preferences.top_k, lines, self.preferences.english_words
         )
 
+    def _batch_line_on_pad(self) -> Path | None:
+        """The batch's file whose picture the pad shows, read as a line in text mode (its row's answer is the
+        line as put right on the pad), or None."""
+        if self._batch_picture_on_pad is None or not self.text_mode:
+            return None
+        path, source = self._batch_picture_on_pad
+        if self.canvas.opened_source is not source or self.canvas.drawn_strokes():
+            return None
+        return path if self.batch_view.holds_line_of(path) else None
+
+    def _line_to_batch(self) -> None:
+        """The line of a batch's picture opened from its row, put right on the pad: the row's answer as well
+        (a character's correction given back: the model's answer again)."""
+        path = self._batch_line_on_pad()
+        if path is None or self.lines.pending or self.lines.line is None:
+            return
+        corrected = self.lines.picture_corrections_unadded() > 0
+        self.batch_view.correct_line_of(path, self.lines.line_text() if corrected else "")
+
     def _picture_line_may_go(self) -> bool:
         """Quitting with a picture's line put right and not added to the text: the person is asked, and may
         add it first (in text mode; the picture is not kept for next time, nor its corrections)."""
         count = self.lines.picture_corrections_unadded()
-        if not count:
+        if not count or self._batch_line_on_pad() is not None:  # (its row holds them: asked of, if not exported)
             return True
         name = self._opened_file[1] if self._opened_file is not None else "the picture"
         characters = "1 character" if count == 1 else f"{count} characters"
@@ -2077,6 +2099,10 @@ class MainWindow(QMainWindow):
             self.open_strokes(path)
         else:
             self.open_image(path)
+            # Its line put right on the pad (a character's menu, typing over it) is the row's answer too: a
+            # teacher's trial corrected a letter there and found the row as the model read it.
+            source = self.canvas.opened_source
+            self._batch_picture_on_pad = (path, source) if source is not None and self.text_mode else None
 
     def _focus_left_in_hidden_tab(self) -> None:
         """The focus was in the side tab just hidden (a batch row), and Qt handed it to the new tab's first

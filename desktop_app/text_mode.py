@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QRectF, QTimer
+from PySide6.QtCore import QObject, QRectF, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.inference_service import InferenceService, LineReading
@@ -109,6 +109,8 @@ class AddedLine:
 class TextModeLines(QObject):
     """The line on the pad in text mode (``line``: the last reading that gave one), read again as the pad
     changes, corrected by the person, added to the text box (Ctrl+Enter) and taken back out by Undo."""
+
+    line_shown = Signal()  # the line on the pad shown, as read or as put right since
 
     def __init__(
         self,
@@ -468,6 +470,7 @@ class TextModeLines(QObject):
             by_place=[c.punctuation for c in reading.line.characters],
         )
         self.canvas.set_overlay(boxes)
+        self.line_shown.emit()
         if characters:  # said as shown, with the corrections made (a screen reader heard nothing of a line)
             self._say_timer.start()
         else:

@@ -1066,6 +1066,42 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert view.reads_lines and window.preferences.batch_lines and not view.as_lines_button.isVisibleTo(view)
 
 
+def test_a_line_put_right_on_the_pad_is_its_batch_rows_answer(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A teacher's trial opened a row on the pad, put a letter right there, and found the row as the model read
+    it (and quitting said the correction was not kept)."""
+    folder = tmp_path / "words"
+    folder.mkdir()
+    picture = np.full((120, 360), 255, dtype=np.uint8)
+    for k in range(3):
+        picture[20:100, 120 * k + 30 : 120 * k + 44] = 0
+    Image.fromarray(picture).save(folder / "line3.png")
+    window.batch_view.reads_lines = True
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([folder])
+    view = window.batch_view
+    read = str(view.rows[0]["text"])
+    view.table.setCurrentIndex(view.table.model().index(0, 0))
+    view.open_requested.emit(folder / "line3.png")  # as Enter or a double-click on the row
+    assert window.text_mode
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: window.lines.line is not None and not window.lines.pending, timeout=TIMEOUT_MS)
+    assert "corrected" not in view.rows[0]  # read again on the pad, nothing put right: the row as it was
+    first = "X" if read[0] != "X" else "Y"
+    window.lines.correct_character(0, first)
+    wanted = first + window.lines.line_text()[1:]
+    assert window.lines.line_text() == wanted
+    assert view.rows[0]["corrected"] == wanted and view.unexported_corrections == 1
+    try:
+        assert window._picture_line_may_go()  # kept in the row: quitting asks about the batch's export instead
+        window.lines.correct_character(0, read[0])  # put back as the model read it: the model's answer again
+        assert window.lines.line_text() == read and "corrected" not in view.rows[0]
+        window.lines.correct_character(0, first)
+        window.canvas.clear()  # the picture gone from the pad: the row keeps what it was given
+        assert view.rows[0]["corrected"] == wanted
+    finally:
+        view.model.changed_since_export.clear()  # as an export does: closing asks nothing
+
+
 def test_a_batch_of_mostly_words_read_as_characters_is_read_again_as_lines(  # type: ignore[no-untyped-def]
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:

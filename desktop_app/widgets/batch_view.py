@@ -486,6 +486,10 @@ class BatchTableModel(QAbstractTableModel):
             self.corrections_changed.emit()
         return True
 
+    def file_of(self, path: Path) -> int | None:
+        """The place in ``rows`` of the file at ``path``, or None."""
+        return next((i for i, row in enumerate(self.rows) if row["path"] == str(path)), None)
+
     def correction_count(self) -> int:
         return sum(1 for row in self.rows if corrected(row) is not None)
 
@@ -759,6 +763,20 @@ class BatchView(QWidget):
             return None
         cell = self.model.index(index.row(), ANSWER_COLUMN)
         return cell if self.model.flags(cell) & Qt.ItemFlag.ItemIsEditable else None
+
+    def holds_line_of(self, path: Path) -> bool:
+        """Whether the rows are lines, one of them the file at ``path``, read."""
+        file_index = self.model.file_of(path)
+        return self.model.lines and file_index is not None and "text" in self.rows[file_index]
+
+    def correct_line_of(self, path: Path, text: str) -> None:
+        """The answer of the line read from ``path`` put right to ``text`` (lines as new lines; "": the
+        model's answer back), as typed in its row."""
+        file_index = self.model.file_of(path)
+        if file_index is None or not self.model.lines:
+            return
+        cell = self.model.index(self.model.table_row(file_index), ANSWER_COLUMN)
+        self.model.setData(cell, text.replace("\n", LINE_MARK))
 
     def correct_answer(self, index: QModelIndex | QPersistentModelIndex) -> None:
         """Type the right answer for ``index``'s row, in its answer's cell (one not read yet has none)."""
