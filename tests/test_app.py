@@ -1398,8 +1398,14 @@ def test_a_long_file_name_keeps_its_name_whole_before_its_folders() -> None:
     shown = elided_path("frozen_batch/corrupt.png", fits(18), elide, 18)
     assert shown.endswith("/corrupt.png") and len(shown) <= 18 and "…" in shown  # it showed "froze…t.png"
     # No room for the folder: "…/" says there is one (rows of a subfolder read as the top folder's).
-    assert elided_path("frozen_batch/corrupt.png", fits(10), elide, 10) == "…/cor….png"
-    assert elided_path("IMG_20240512_143000.jpg", fits(18), elide, 18) == "IMG_20240…3000.jpg"
+    # A name too long loses its extension first (a folder's files share it: a small window showed "01…ng",
+    # "02…ng"), then its middle.
+    assert elided_path("frozen_batch/corrupt.png", fits(10), elide, 10) == "…/corrupt"
+    assert elided_path("frozen_batch/corrupt.png", fits(7), elide, 7) == "…/c…upt"
+    assert elided_path("IMG_20240512_143000.jpg", fits(18), elide, 18) == "IMG_20240…2_143000"
+    assert elided_path("03_garden.png", fits(9), elide, 9) == "03_garden"
+    assert elided_path("03_garden.png", fits(7), elide, 7) == "03_…den"
+    assert elided_path("03_garden.png", fits(13), elide, 13) == "03_garden.png"  # fits: as it is
 
 
 def test_a_file_column_sized_to_its_contents_fits_the_whole_names(qtbot) -> None:  # type: ignore[no-untyped-def]

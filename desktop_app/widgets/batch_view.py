@@ -532,13 +532,14 @@ def needs_a_look(notes: list[str]) -> bool:
 def elided_path(text: str, fits: Callable[[str], bool], elide: Callable[[str, int], str], width: int) -> str:
     """A file's name as it fits ``width``: its folders lose their middle first, the name whole after them
     ("froz…h/corrupt.png": a cut in the middle of "frozen_batch/corrupt.png" kept only "froze…t.png"),
-    then the name loses its middle too (phone photos' names differ at their ends)."""
+    then the name its extension (a folder's files share theirs: a small window's column showed "01…ng",
+    "02…ng"), then its middle (phone photos' names differ at their ends)."""
     cut = max(text.rfind("/"), text.rfind(os.sep))  # Windows names its folders with backslashes
     if fits(text) or cut < 0:
-        return text if fits(text) else elide(text, width)
+        return text if fits(text) else elide(without_extension(text), width)
     folders, tail = text[:cut], text[cut:]
     if not fits("…" + tail):  # the name cut, "…/" before it: it is in a folder, as the names around it say
-        return elide("…" + tail, width)
+        return elide("…" + without_extension(tail), width)
     low, high = 0, len(folders)  # the most of the folders' ends that fit before the name
     while low < high:
         keep = (low + high + 1) // 2
@@ -547,6 +548,12 @@ def elided_path(text: str, fits: Callable[[str], bool], elide: Callable[[str, in
         else:
             high = keep - 1
     return middle_cut(folders, low) + tail
+
+
+def without_extension(name: str) -> str:
+    """A file's name without its extension (".png", ".jpeg"), or as it is when it has none."""
+    stem, dot, extension = name.rpartition(".")
+    return stem if dot and stem.strip("/\\") and 0 < len(extension) <= 5 else name
 
 
 class MiddleElidedDelegate(QStyledItemDelegate):
