@@ -941,11 +941,11 @@ def light_level(ink: np.ndarray) -> np.ndarray | None:
     paper = _around(_around(paper, np.min), np.max)  # lightest around, then darkest: a closing of the level
     if float(paper.max()) < 0.02:  # evenly lit
         return None
-    # "Paper" as dark as ink, beside light paper: strokes filling blocks (a tight crop), not light. Paper
-    # darkening smoothly (a shadow's far corner) or dim all over (a photo taken in poor light) is paper
-    # still: refused, the whole line read as ink.
+    # "Paper" as dark as ink within two blocks of light paper: strokes filling blocks (a tight crop, blurred
+    # too), not light. Paper darkening smoothly (a shadow's far corner) or dim all over (a photo taken in
+    # poor light) is evened out as paper (it was refused, and the whole line then read as ink).
     dark = paper > DARKEST_PAPER
-    if dark.any() and float((paper - _around(paper, np.min))[dark].max()) > DARK_PAPER_STEP:
+    if dark.any() and float((paper - _around(_around(paper, np.min), np.min))[dark].max()) > DARK_PAPER_STEP:
         return None
     # Block centres to pixels, bilinear: PIL maps the grid's cells onto the picture.
     spread = Image.fromarray(paper, mode="F").resize((columns * block, rows * block), Image.Resampling.BILINEAR)
@@ -959,7 +959,7 @@ def light_level(ink: np.ndarray) -> np.ndarray | None:
 
 
 DARKEST_PAPER = 0.7  # paper in shadow darker than this (as ink) may be writing that fills its blocks ...
-DARK_PAPER_STEP = 0.3  # ... where it is this much darker than a block beside it (light falls off smoothly)
+DARK_PAPER_STEP = 0.3  # ... where it is this much darker than a block two away (light falls off smoothly)
 # Paper in the deepest shadow reflects this share of the light, at least, as ink is measured on it: below, an
 # 8-bit photo's noise is most of what is left, and measured against next to no light it read as ink (a line
 # whose shadow went to black read as rows of i's and j's).
