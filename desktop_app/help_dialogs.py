@@ -45,14 +45,14 @@ a stroke model has three rows: “(picture)” reading the picture alone, “(st
 use its model.</p>
 <h3>Batch: a folder at once</h3>
 <p>Folder… (Ctrl+Shift+B) reads every picture and stroke file in a folder and its subfolders, Files…
-(Ctrl+B, or several files dropped on the window) the files chosen: one row a file. <b>Each file
-holds</b> says how: one character (its answer, confidence and runners-up) or a line of text (a word, a
-number, a note: its text, its least sure character, and the characters under 80%). A folder of mostly
-words read as characters is read again as lines by itself. Sort by the confidence to see the least sure
-first; a file that could not be read says why in its row. F2 (or Correct the Answer… in the rows' menu)
-types the right answer, for a file not read too; Enter opens the file on the pad. Export… writes CSV (for
-a spreadsheet; the <i>corrected</i> column holds what you typed) or JSON, and Ctrl+C copies the chosen
-rows, file and answer, to paste into a spreadsheet.</p>
+(Ctrl+B, or several files dropped on the window) the files chosen: one row a file. <b>Each file holds</b>
+says how: one character (its answer, confidence and runners-up) or a line of text (a word, a number, a note:
+its text, its least sure character, and the characters under 80%). A folder of mostly words read as
+characters is read again as lines by itself, unless you picked one character. Sort by the confidence to see
+the least sure first; a file that could not be read says why in its row. F2 (or Correct the Answer… in the
+rows' menu) types the right answer, for a file not read too; Enter opens the file on the pad. Export… writes
+CSV (for a spreadsheet; the <i>corrected</i> column holds what you typed) or JSON, and Ctrl+C copies the
+chosen rows, file and answer, to paste into a spreadsheet.</p>
 <h3>How far to trust it</h3>
 <p>Help → Model Cards gives each model's accuracy on pen drawings by writers it never saw and on scanned
 forms, and what it learned from.</p>

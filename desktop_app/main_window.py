@@ -253,8 +253,9 @@ class MainWindow(QMainWindow):
         self._batch_id = 0
         self._batch_asked_for: list[Path] = []  # the files and folders the last batch was asked for
         self._batch_characters_chosen = False  # "one character" picked in the Batch tab by the person
-        # A batch's picture opened on the pad from its row (read as a line), and the picture's bytes there.
-        self._batch_picture_on_pad: tuple[Path, object] | None = None
+        # A batch's picture opened on the pad from its row (read as a line), and its opened file's pictures
+        # (``_opened_file``'s list: as opened, and turned).
+        self._batch_picture_on_pad: tuple[Path, list[object]] | None = None
         self._fallback_notice = ""  # why the model in use is not the one asked for, until it is ready
         self._compare_models: list[str] = []
         # The last file opened: its name, and what the pad may show of it (its bytes, and the same turned).
@@ -443,7 +444,9 @@ class MainWindow(QMainWindow):
             lambda: setattr(self.preferences, "batch_lines", self.batch_view.reads_lines)
         )
         # Characters picked in the box by the person: a batch of words is then read as they asked.
-        self.batch_view.read_as.activated.connect(lambda index: setattr(self, "_batch_characters_chosen", index == 0))
+        self.batch_view.read_as.activated.connect(
+            lambda _index: setattr(self, "_batch_characters_chosen", not self.batch_view.reads_lines)
+        )
         self.tabs.currentChanged.connect(lambda _index: self._refresh_side_views())
         self.tabs.currentChanged.connect(lambda _index: self._focus_left_in_hidden_tab())
 
@@ -2019,8 +2022,9 @@ class MainWindow(QMainWindow):
         line as put right on the pad), or None."""
         if self._batch_picture_on_pad is None or not self.text_mode:
             return None
-        path, source = self._batch_picture_on_pad
-        if self.canvas.opened_source is not source or self.canvas.drawn_strokes():
+        path, pictures = self._batch_picture_on_pad
+        opened = self._opened_file[0] if self._opened_file is not None else None
+        if opened is not pictures or not self._pad_shows(pictures) or self.canvas.drawn_strokes():
             return None
         return path if self.batch_view.holds_line_of(path) else None
 
@@ -2030,8 +2034,10 @@ class MainWindow(QMainWindow):
         path = self._batch_line_on_pad()
         if path is None or self.lines.pending or self.lines.line is None:
             return
-        corrected = self.lines.picture_corrections_unadded() > 0
-        self.batch_view.correct_line_of(path, self.lines.line_text() if corrected else "")
+        # Only once the person has put a character right (the picture as read leaves the row alone: its own
+        # correction, typed in the table, stays); put back as read, the row gets the model's answer again.
+        if self.lines.picture_corrections():
+            self.batch_view.correct_line_of(path, self.lines.line_text())
 
     def _picture_line_may_go(self) -> bool:
         """Quitting with a picture's line put right and not added to the text: the person is asked, and may
@@ -2095,14 +2101,15 @@ class MainWindow(QMainWindow):
 
         if self.batch_view.rows_are_lines != self.text_mode:
             self.set_text_mode(self.batch_view.rows_are_lines)
+        self._batch_picture_on_pad = None
         if is_drawing_file(path):
             self.open_strokes(path)
         else:
             self.open_image(path)
             # Its line put right on the pad (a character's menu, typing over it) is the row's answer too: a
             # teacher's trial corrected a letter there and found the row as the model read it.
-            source = self.canvas.opened_source
-            self._batch_picture_on_pad = (path, source) if source is not None and self.text_mode else None
+            if self._opened_file is not None and self._pad_shows(self._opened_file[0]) and self.text_mode:
+                self._batch_picture_on_pad = (path, self._opened_file[0])
 
     def _focus_left_in_hidden_tab(self) -> None:
         """The focus was in the side tab just hidden (a batch row), and Qt handed it to the new tab's first
@@ -2156,8 +2163,10 @@ class MainWindow(QMainWindow):
         if batch_id == self._batch_id:
             self.batch_view.finish(cancelled)
             # A folder of photographed words read as one character each (the tab's first choice, a new user's
-            # first batch) gave a letter a file: read again as lines, unless the person chose characters.
-            if not cancelled and not self._batch_characters_chosen and self.batch_view.mostly_written_lines():
+            # first batch) gave a letter a file: read again as lines, unless the person chose characters, or
+            # has put answers right in the table meanwhile (Read as Lines is offered: reading again asks).
+            asked = not self._batch_characters_chosen and not self.batch_view.unexported_corrections
+            if not cancelled and asked and self.batch_view.mostly_written_lines():
                 self._read_batch_as_lines()
                 self.batch_view.read_as_lines_by_itself = self.batch_view.rows_are_lines  # said when it ends
             if self._relist_after_batch:  # the weights folder changed while it ran

@@ -215,17 +215,23 @@ class TextModeLines(QObject):
         self.pending = True  # the line shown is the pad's as it was: not one to add until this comes
         self.read_strokes[request_id] = drawn
 
+    def picture_corrections(self) -> int:
+        """How many characters of the line read from the picture on the pad the person has put right (held
+        also out of text mode: they come back with it)."""
+        source = self.canvas.opened_source
+        if source is None or source is not self._corrected_picture or self.canvas.drawn_strokes():
+            return 0
+        return len(self._picture_corrections)
+
     def picture_corrections_unadded(self) -> int:
         """How many characters of the line read from an opened picture the person has put right, the line
         not added to the text: they are kept nowhere else (a pad's strokes keep theirs), and quitting lost
         them without a word."""
-        source = self.canvas.opened_source
-        if source is None or source is not self._corrected_picture or self.canvas.drawn_strokes():
+        if not self.picture_corrections():
             return 0
         added = self._added_line_on_pad()  # added, and Undo brought the picture back: the text holds them
         if added is not None and not added.taken_back:
             return 0
-        # Also out of text mode: they are held, and come back with it.
         return len(self._picture_corrections)
 
     def clear_news(self) -> None:

@@ -1080,12 +1080,13 @@ def test_a_line_put_right_on_the_pad_is_its_batch_rows_answer(qtbot, window: Mai
         window.start_batch([folder])
     view = window.batch_view
     read = str(view.rows[0]["text"])
+    assert view.model.setData(view.model.index(0, 1), "typed")  # an answer typed in the table first (F2)
     view.table.setCurrentIndex(view.table.model().index(0, 0))
     view.open_requested.emit(folder / "line3.png")  # as Enter or a double-click on the row
     assert window.text_mode
     window.service.wait_idle()
     qtbot.waitUntil(lambda: window.lines.line is not None and not window.lines.pending, timeout=TIMEOUT_MS)
-    assert "corrected" not in view.rows[0]  # read again on the pad, nothing put right: the row as it was
+    assert view.rows[0]["corrected"] == "typed"  # read again on the pad, nothing put right there: kept
     first = "X" if read[0] != "X" else "Y"
     window.lines.correct_character(0, first)
     wanted = first + window.lines.line_text()[1:]
@@ -1095,7 +1096,13 @@ def test_a_line_put_right_on_the_pad_is_its_batch_rows_answer(qtbot, window: Mai
         assert window._picture_line_may_go()  # kept in the row: quitting asks about the batch's export instead
         window.lines.correct_character(0, read[0])  # put back as the model read it: the model's answer again
         assert window.lines.line_text() == read and "corrected" not in view.rows[0]
+        # Turned and back (a sideways photo put upright): still the row's picture, its line put right anew.
+        window.rotate_picture(1)
+        window.rotate_picture(-1)
+        window.service.wait_idle()
+        qtbot.waitUntil(lambda: window.lines.line_text() == read and not window.lines.pending, timeout=TIMEOUT_MS)
         window.lines.correct_character(0, first)
+        assert view.rows[0]["corrected"] == wanted
         window.canvas.clear()  # the picture gone from the pad: the row keeps what it was given
         assert view.rows[0]["corrected"] == wanted
     finally:
@@ -1103,7 +1110,7 @@ def test_a_line_put_right_on_the_pad_is_its_batch_rows_answer(qtbot, window: Mai
 
 
 def test_a_batch_of_mostly_words_read_as_characters_is_read_again_as_lines(  # type: ignore[no-untyped-def]
-    qtbot, window: MainWindow, tmp_path: Path
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A teacher's first batch, a folder of photographed answers, was read one character a file (the tab's
     first choice): "cat" came out "W / w 56%"."""
@@ -1131,6 +1138,19 @@ def test_a_batch_of_mostly_words_read_as_characters_is_read_again_as_lines(  # t
     qtbot.wait(200)
     assert not view.rows_are_lines and all(row["top"] for row in view.rows)
     assert "Read as lines of text" not in view.status.text() and view.as_lines_button.isVisibleTo(view)
+    # Answers put right in the table while it ran: not read again by itself (reading again asked whether to
+    # drop them, unasked for); Read as Lines stays offered.
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda *args, **kwargs: asked.append(args[2]) or QMessageBox.StandardButton.Cancel
+    )
+    assert view.model.setData(view.model.index(0, 1), "Q")
+    window._batch_characters_chosen = False
+    window._on_batch_finished(window._batch_id, len(view.rows), False)
+    assert not asked and not view.rows_are_lines and view.as_lines_button.isVisibleTo(view)
+    view.model.changed_since_export.clear()  # as an export does: closing asks nothing
 
 
 def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
@@ -7348,8 +7368,10 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     assert model.index(0, ANSWER_COLUMN).data(Qt.ItemDataRole.ForegroundRole) is None
     view.table.selectRow(0)
     assert view.detail.text() == "b.png: Typed by you: “C”; not read: not an image"  # why, once
-    assert model.setData(model.index(0, ANSWER_COLUMN), "") and model.index(0, ANSWER_COLUMN).data() == "not an image"
-    assert model.index(0, ANSWER_COLUMN).data(Qt.ItemDataRole.ForegroundRole) is not None  # the error's colour
+    view.table.sortByColumn(ANSWER_COLUMN, Qt.SortOrder.AscendingOrder)  # sorted as shown, by what was typed
+    assert [model.index(r, ANSWER_COLUMN).data() for r in range(3)] == ["B / b", "C", "O"]
+    assert model.setData(model.index(1, ANSWER_COLUMN), "") and model.index(1, ANSWER_COLUMN).data() == "not an image"
+    assert model.index(1, ANSWER_COLUMN).data(Qt.ItemDataRole.ForegroundRole) is not None  # the error's colour
     view.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
     view.export(tmp_path / "marks.csv")
     assert view.unexported_corrections == 0

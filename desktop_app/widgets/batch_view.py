@@ -199,7 +199,7 @@ def sort_key(row: BatchRecord, name: str, column: int, lines: bool) -> str | flo
     if not error and not read:
         return None
     if column == 1:
-        return "" if error else corrected(row) or model_answer(row, lines) or ""
+        return corrected(row) or ("" if error else model_answer(row, lines) or "")  # a typed answer as shown
     if error:
         return -math.inf
     if column == 2:
