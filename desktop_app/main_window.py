@@ -1015,14 +1015,19 @@ class MainWindow(QMainWindow):
 
     def zoom(self, step: int) -> None:
         """Text one size larger (``step`` 1), smaller (-1), or the system's (0)."""
-        size = 100 if step == 0 else next_text_size(self.preferences.text_size, step)
+        before = self.preferences.text_size
+        size = 100 if step == 0 else next_text_size(before, step)
         self.preferences.text_size = size
         apply_text_size(QApplication.instance(), size)  # type: ignore[arg-type]
         QTimer.singleShot(0, self, self._keep_side_tabs_whole)  # larger text widens the side tabs' pages
         self.show_text_size()
         self.show_pen_width(self.preferences.pen_width)
         keys = self.actual_size_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        self.statusBar().showMessage(f"Text size {size}%" + (f" ({keys}: the system's size)" if size != 100 else ""))
+        # At either end a key more did nothing, and said the same as before (a parent pressed on for more).
+        end = "" if step == 0 or size != before else ", the largest" if step > 0 else ", the smallest"
+        self.statusBar().showMessage(
+            f"Text size {size}%{end}" + (f" ({keys}: the system's size)" if size != 100 else "")
+        )
 
     def show_text_size(self) -> None:
         """The size in the View menu (the status bar's word of it gives way to the next reading's)."""

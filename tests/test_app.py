@@ -1824,6 +1824,28 @@ def test_side_tabs_take_the_pads_spare_room_when_shown_and_when_the_text_grows(
         window.close()
 
 
+def test_text_size_says_when_it_is_at_its_largest_or_smallest(window: MainWindow) -> None:
+    """A parent pressed Ctrl++ on at 200% for a child who reads slowly: it said "Text size 200%" each time, as
+    if it had grown."""
+    from desktop_app.themes import TEXT_SIZES
+
+    try:
+        window.zoom_in_action.trigger()
+        assert "largest" not in window.statusBar().currentMessage()
+        while window.preferences.text_size < TEXT_SIZES[-1]:
+            window.zoom_in_action.trigger()
+        assert "largest" not in window.statusBar().currentMessage()  # grown to it: not said yet
+        window.zoom_in_action.trigger()
+        assert window.statusBar().currentMessage().startswith(f"Text size {TEXT_SIZES[-1]}%, the largest (")
+        while window.preferences.text_size > TEXT_SIZES[0]:
+            window.zoom_out_action.trigger()
+        window.zoom_out_action.trigger()
+        assert window.statusBar().currentMessage().startswith(f"Text size {TEXT_SIZES[0]}%, the smallest (")
+    finally:
+        window.actual_size_action.trigger()
+    assert window.statusBar().currentMessage() == "Text size 100%"
+
+
 def test_explains_pictures_are_made_in_the_screens_own_pixels(qtbot) -> None:  # type: ignore[no-untyped-def]
     """At 125-200% the heatmap and the maps were scaled in window units and stretched again by Qt: every
     map pixel's edge blurred beside the sharp 28x28 view."""
