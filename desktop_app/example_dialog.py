@@ -34,6 +34,7 @@ from ml.runtime.handwriting_examples import (
 )
 from ml.runtime.image_files import display_path, printable_name
 
+FOLDER_SHOWN_X = 40  # the folder's path is cut in its middle to this many x's width (the dialog is 64)
 FEW_LISTED = 12  # characters with too few examples named in the counts, at most (then "and 5 more")
 
 
@@ -185,7 +186,12 @@ class ExampleDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.keep_button = self.buttons.addButton("Keep", QDialogButtonBox.ButtonRole.AcceptRole)
         self.keep_button.setDefault(True)
-        self.buttons.addButton(self.change_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # A model that reads a letter's two cases as one: the other case is a click away too, not only a key
+        # (a parent kept a child's small g as the capital offered, with one click on Keep).
+        self.other_case_button = QPushButton()
+        self.other_case_button.setAutoDefault(False)
+        self.buttons.addButton(self.other_case_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.other_case_button.clicked.connect(self._keep_other_case)
         # The folder read in the Batch tab, each answer checked against its folder's character: which of one's
         # characters the model misreads, before (or instead of) training on them.
         self.check_button = QPushButton("Check Them")
@@ -201,7 +207,12 @@ class ExampleDialog(QDialog):
         character_label = QLabel("&Character:")
         character_label.setBuddy(self.char_edit)
         form.addRow(character_label, character_row)
-        form.addRow("Kept in:", self.folder_label)
+        # Change Folder… beside the folder it changes (in the buttons' row, "Keep G" and "Keep g" pushed it
+        # and Check Them out of a narrow dialog's view).
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_label, 1)
+        folder_row.addWidget(self.change_button)
+        form.addRow("Kept in:", folder_row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.counts)
@@ -251,10 +262,21 @@ class ExampleDialog(QDialog):
         problem = example_label_problem(self.char)
         self.keep_button.setEnabled(problem is None)
         said = problem[0].upper() + problem[1:] if problem else describe_example_label(self.char)
-        if problem is None and self._either_case and self.char == self._either_case:
+        either = problem is None and bool(self._either_case) and self.char.upper() == self._either_case.upper()
+        if either and self.char == self._either_case:
             said += f" (type {self.char.swapcase()} for a {'small' if self.char.isupper() else 'capital'} one)"
         self.said.setText(said)
+        # "Keep G" beside "Keep g" while the letter is one the model reads in either case; else "Keep".
+        self.keep_button.setText(f"Keep {self.char}" if either else "Keep")
+        self.other_case_button.setText(f"Keep {self.char.swapcase()}" if either else "")
+        self.other_case_button.setVisible(either)
+        if either:
+            self.other_case_button.setToolTip(f"Keep it as {describe_example_label(self.char.swapcase())}")
         self._show_counts()
+
+    def _keep_other_case(self) -> None:
+        self.char_edit.setText(self.char.swapcase())
+        self.accept()
 
     def _check(self) -> None:
         self.check_requested = True
@@ -291,7 +313,7 @@ class ExampleDialog(QDialog):
 
     def _show_folder(self) -> None:
         shown = display_path(self.folder)
-        width = self.fontMetrics().horizontalAdvance("x") * 55
+        width = self.fontMetrics().horizontalAdvance("x") * FOLDER_SHOWN_X
         cut = self.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideMiddle, width)
         self.folder_label.setText(f"<a href='open'>{html.escape(cut)}</a>")
         self.folder_label.setToolTip(f"{shown} (click to open it)")

@@ -5499,6 +5499,12 @@ def test_keep_as_example_files_drawings_by_character_where_training_reads_them(
     assert not dialog.keep_button.isEnabled() and dialog.said.text().startswith("A letter (A-Z, a-z)")
     either = ExampleDialog("A/a", mine, window)  # a model that reads a and A as one class: the case is asked
     assert either.char == "A" and either.said.text() == "a capital A (type a for a small one)"
+    # ... and its other case a click away: "Keep A" beside "Keep a" (one click on Keep kept a child's g as G).
+    assert either.keep_button.text() == "Keep A" and either.other_case_button.text() == "Keep a"
+    assert not either.other_case_button.isHidden() and dialog.other_case_button.isHidden()  # (nothing offered there)
+    either.other_case_button.click()
+    assert either.result() == QDialog.DialogCode.Accepted and either.char == "a"
+    either = ExampleDialog("A/a", mine, window)
     either.char_edit.end(False)
     QTest.keyClick(either.char_edit, Qt.Key.Key_A)  # typed after the A: it replaces it (it was refused)
     assert either.char == "a" and either.keep_button.isEnabled()
