@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QListWidget, QSplitter,
 from desktop_app.inference_service import ModelInfo
 from desktop_app.screen_fit import fitted_size
 from desktop_app.widgets.explain_view import MAX_CHANNELS_SHOWN
+from desktop_app.widgets.fonts import UNSURE_BELOW
 from desktop_app.widgets.model_card import card_html
 from ml.runtime.cards import ModelCard
 
@@ -43,6 +44,12 @@ does not (✗, in orange) or cannot give that answer at all (–: a letters-only
 a stroke model has three rows: “(picture)” reading the picture alone, “(strokes)” its stroke model alone, and
 “+ strokes” the two together, as the window reads a drawing. Double-click a row (or press Enter on it) to
 use its model.</p>
+<h3>Text Mode: words and lines</h3>
+<p>Text Mode (Ctrl+T) reads a word or a line written left to right, and lines written one under another.
+Each character found gets a box on the pad and a button under it; an <u>underlined</u> one was read with
+less than {UNSURE_BELOW:.0%} certainty: click it (or Tab to it and press Space) for the other readings, or type the
+right character. Backspace takes away the last character's strokes; Ctrl+Enter adds the line to the text box
+below and clears the pad for the next; Undo brings it back.</p>
 <h3>Batch: a folder at once</h3>
 <p>Folder… (Ctrl+Shift+B) reads every picture and stroke file in a folder and its subfolders, Files…
 (Ctrl+B, or several files dropped on the window) the files chosen: one row a file. <b>Each file holds</b>

@@ -5963,6 +5963,9 @@ def test_help_says_how_to_read_each_view(qtbot, window: MainWindow) -> None:  # 
     for view in ("What the model sees (28×28)", "Grad-CAM", "Activation maps", "Compare", "Model Cards"):
         assert view in text, view
     assert "shows 64 at a time" in text and "Double-click a row" in text
+    # ... and text mode: what an underlined character means (a parent found nothing of it there).
+    assert "Text Mode: words and lines" in text and "underlined one was read with less than 80% certainty" in text
+    assert f"Text Mode ({window.text_mode_action.shortcut().toString()})" in text
     # ... and a batch, which a teacher marking a class's answers looked for there (with the keys it has).
     assert "Batch: a folder at once" in text and "types the right answer, for a file not read too" in text
     for action in (window.batch_folder_action, window.batch_files_action):
