@@ -3604,6 +3604,25 @@ def test_an_answer_that_is_late_shows_as_the_last_one_not_the_new_inputs(qtbot) 
     assert panel.headline.isEnabled() and panel.answer() == "7" and "900.0 ms" in panel.latency.text()
 
 
+def test_an_answer_the_model_is_not_sure_of_says_it_is_a_guess(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A child's scribble read "Z / z" at 48%, shown as a sure answer is: only the bar said how unsure."""
+    from PySide6.QtGui import QPalette
+
+    from desktop_app.themes import disagree_colour
+    from desktop_app.widgets.prediction_panel import PredictionPanel
+
+    panel = PredictionPanel(top_k=3)
+    qtbot.addWidget(panel)
+    ink = panel.headline.palette().color(QPalette.ColorRole.WindowText)
+    panel.show_result((("Z", 0.48), ("2", 0.3)), np.zeros((28, 28), np.float32), 3.0)
+    assert panel.headline.palette().color(QPalette.ColorRole.WindowText) == disagree_colour(panel.palette())
+    assert panel.headline.toolTip() == "Only 48.0% sure: a guess"
+    assert panel.headline.accessibleName().endswith(", a guess") and panel.message.isHidden()  # no room taken
+    panel.show_result((("Z", 0.9),), np.zeros((28, 28), np.float32), 3.0)
+    assert panel.headline.palette().color(QPalette.ColorRole.WindowText) == ink
+    assert "guess" not in panel.headline.toolTip() + panel.headline.accessibleName()
+
+
 def test_a_slow_answer_greys_the_last_one_and_a_cleared_pad_does_not_wait_for_it(
     qtbot, window: MainWindow, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -4184,7 +4203,7 @@ def test_a_theme_chosen_while_the_window_is_open_reaches_every_widget(window: Ma
     window.set_theme("dark")
     assert pad_lightness() < 80
     label = window.predictions.headline
-    label.setText("W")
+    window.predictions.show_result((("W", 0.99),), None, 1.0)  # a sure answer (a guess is in orange)
     shot = label.grab().toImage()
     colours = {shot.pixelColor(x, y).lightness() for x in range(shot.width()) for y in range(shot.height())}
     assert max(colours) > 150  # light letters on the dark panel
@@ -6411,7 +6430,8 @@ def test_a_screen_reader_hears_the_answer_and_each_chance(qtbot, window: MainWin
     (label, prob), *others = result.top
     spoken = spoken_class_name(label, panel._merged_case)
     interface: QAccessibleInterface = QAccessible.queryAccessibleInterface(panel.headline)
-    assert interface.text(QAccessible.Text.Name) == f"answer: {spoken}, {confidence_text(prob)}"
+    guess = ", a guess" if prob < 0.5 else ""  # (the test's models are small: said to be unsure of it)
+    assert interface.text(QAccessible.Text.Name) == f"answer: {spoken}, {confidence_text(prob)}{guess}"
     second = QAccessible.queryAccessibleInterface(panel._bars[1]).text(QAccessible.Text.Name)
     assert second == f"{spoken_class_name(others[0][0], panel._merged_case)}: {confidence_text(others[0][1])}"
     window.canvas.clear()

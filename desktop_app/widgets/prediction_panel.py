@@ -20,7 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from desktop_app.themes import focus_colour
+from desktop_app.themes import disagree_colour, focus_colour
 from desktop_app.widgets.fonts import (
     character_font,
     class_name,
@@ -51,6 +51,7 @@ SEEN_TITLES = ("What the model sees (28×28)", "What the model sees", "Model's v
 HEADLINE_WIDEST = "W / w"  # the widest answer a headline shows: the size does not jump from answer to answer
 
 
+NOT_SURE_BELOW = 0.5  # an answer the model gives less than this is said to be a guess, under it
 NO_ANSWER = ""  # the headline with no answer to show
 
 
@@ -282,6 +283,7 @@ class PredictionPanel(QWidget):
         # a glitch to a newcomer).
         self.headline = AnswerHeadline(NO_ANSWER)
         self._answer = ""
+        self._guess = False  # the answer shown is one the model gives under NOT_SURE_BELOW
         self._base_font = self.headline.font()
         self._headline_scale = HEADLINE_SCALE
         self.headline.setFont(character_font(self._base_font, HEADLINE_SCALE, bold=True))
@@ -319,8 +321,17 @@ class PredictionPanel(QWidget):
         super().resizeEvent(event)
         self._fit()
 
+    def _colour_headline(self) -> None:
+        """The answer in the theme's text colour, or its unsure colour for a guess."""
+        palette = QPalette(self.palette())
+        if self._guess:
+            palette.setColor(QPalette.ColorRole.WindowText, disagree_colour(palette))
+        self.headline.setPalette(palette)
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "_guess"):  # another theme: its colours
+            self._colour_headline()
         if event.type() == QEvent.Type.FontChange:  # the text size (View -> Zoom): the answer grows with it
             self._base_font = QFont(self.font())
             self._least_headline_height = QFontMetrics(character_font(self._base_font, HEADLINE_SCALE, True)).height()
@@ -483,6 +494,13 @@ class PredictionPanel(QWidget):
                 label.setText("")
                 bar.set_confidence(0, "")
                 bar.setAccessibleName(f"answer {i + 1}: none")
+        # A scribble, a blob, a mirrored 7: its answer stood as a sure one's, the bar alone saying 48% (a
+        # parent's trial). In the unsure colour, said on hover and to a screen reader (a line of text under it
+        # took the answer's room).
+        self._guess = bool(top) and top[0][1] < NOT_SURE_BELOW
+        self._colour_headline()
+        if self._guess:
+            self.headline.setToolTip(f"Only {confidence_text(top[0][1])} sure: a guess")
         self.message.setText("; ".join(notes))
         self.message.setVisible(bool(notes))
         self.read_as_text.setVisible(False)  # offered again once this input is counted (offer_text_mode)
@@ -490,7 +508,7 @@ class PredictionPanel(QWidget):
         spoken = (
             f"{spoken_class_name(self._answer, self._merged_case)}, {confidence_text(top[0][1])}" if top else "none"
         )
-        self.headline.setAccessibleName(f"answer: {spoken}")
+        self.headline.setAccessibleName(f"answer: {spoken}" + (", a guess" if self._guess else ""))
         announce(self.headline, f"Read {spoken}" if top else "No answer")
         read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
         self.latency.setText(f"{read_from} · {latency_ms:.1f} ms")
@@ -529,6 +547,8 @@ class PredictionPanel(QWidget):
         """No answer: ``message`` in its place, ``input_note`` over the empty model input."""
         self._set_current(True)
         self._answer = ""
+        self._guess = False
+        self._colour_headline()
         self.headline.setText(NO_ANSWER)
         self.headline.setToolTip("")
         self.headline.setAccessibleName(f"answer: none. {message}")
