@@ -888,6 +888,34 @@ def test_the_readmes_examples_read_as_written(bundled_weights: Path, capsys: pyt
         assert _lines(capsys)[0]["text"] == "Hi 42", argv
 
 
+def test_read_writes_a_csv_table_for_a_spreadsheet(
+    bundled_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A teacher's trial: `read --csv` was refused; its lines ("path: text") were no table to paste a class's
+    answers into. A row per file, as the app's Batch exports lines, a blank and a broken file's too."""
+    import csv
+    import io
+
+    from tests.conftest import REPO_ROOT
+
+    note = tmp_path / "note.png"  # two lines: one cell, its line break quoted within it
+    word = np.asarray(Image.open(REPO_ROOT / "resources" / "examples" / "hi42.png").convert("L"))
+    gap = np.full((word.shape[0] // 2, word.shape[1]), 255, dtype=np.uint8)
+    Image.fromarray(np.vstack([word, gap, word])).save(note)
+    Image.new("L", (200, 80), 255).save(tmp_path / "blank.png")
+    (tmp_path / "broken.png").write_bytes(b"not a picture")
+    assert cli_main(["read", "--csv", str(REPO_ROOT / "resources" / "examples" / "hi42.png"), str(tmp_path)]) == 1
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert list(rows[0]) == ["path", "model", "error", "notes", "text", "least_sure"]
+    by_name = {Path(row["path"]).name: row for row in rows}
+    assert by_name["hi42.png"]["text"] == "Hi 42" and 0 < float(by_name["hi42.png"]["least_sure"]) <= 1
+    assert by_name["note.png"]["text"] == "Hi 42\nHi 42"
+    assert by_name["blank.png"]["error"] == "blank: no writing found" and not by_name["blank.png"]["text"]
+    assert by_name["broken.png"]["error"] and not by_name["broken.png"]["model"]
+    with pytest.raises(SystemExit):  # one table or the other
+        cli_main(["read", "--csv", "--json", str(tmp_path)])
+
+
 def test_read_names_every_model_that_read_and_alone_reads_with_the_one_given(
     bundled_weights: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 from typing import TYPE_CHECKING, Any
@@ -83,7 +84,14 @@ def get_args_parser() -> argparse.ArgumentParser:
         choices=DEVICE_CHOICES,
         help="where the models run (default: auto, a CUDA GPU when there is one)",
     )
-    parser.add_argument("--json", action="store_true", help="one JSON object per line of output")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="one JSON object per line of output")
+    output.add_argument(
+        "--csv",
+        action="store_true",
+        help="a CSV table, a row per file (path, model, error, notes, text, least_sure), as the app's Batch exports "
+        "lines: for a spreadsheet (glyphpad-ml read FOLDER --csv > marks.csv)",
+    )
     return parser
 
 
@@ -125,6 +133,9 @@ def run(argv: list[str]) -> int:
             "the strokes are read as pictures alone",
             file=sys.stderr,
         )
+    table = csv.writer(sys.stdout, lineterminator="\n") if args.csv else None
+    if table is not None:
+        table.writerow(CSV_COLUMNS)
     failed = 0
     todo = [*((path, why, False) for path, why in problems), *((f, "", k) for f, k in zip(files, kinds, strict=True))]
     for path, reason, as_strokes in todo:
@@ -149,7 +160,11 @@ def run(argv: list[str]) -> int:
         if reason:
             failed += 1
             record["error"] = reason
-            print(problem_line(record["path"], reason, args.json), flush=True)
+            if table is not None:
+                table.writerow([record["path"], "", reason, "", "", ""])  # ("blank: …", as the app exports it)
+                sys.stdout.flush()
+            else:
+                print(problem_line(record["path"], reason, args.json), flush=True)
             continue
         record["model"] = reader.image.card.name  # with its stroke, case and second image models, as the app reads
         if strokes is not None and reader.fused is not None:
@@ -164,8 +179,18 @@ def run(argv: list[str]) -> int:
         if line.notes:
             record["notes"] = list(line.notes)
         record["chars"] = character_records(line, y_up=strokes is not None and strokes.source_y_up)
+        if table is not None:
+            least_sure = min(float(character.top[0].prob) for character in line.characters)
+            notes = "; ".join(line.notes)
+            table.writerow([record["path"], record["model"], "", notes, line.text, round(least_sure, 5)])
+            sys.stdout.flush()
+            continue
         print(json.dumps(record) if args.json else shown_reading(record["path"], line.text, line.notes), flush=True)
     return said_failures(failed, len(files) + len(problems), args.json)
+
+
+# The columns of ``--csv``, named as the app's Batch names them in a CSV of lines (less its own).
+CSV_COLUMNS = ("path", "model", "error", "notes", "text", "least_sure")
 
 
 def shown_reading(path: str, text: str, notes: tuple[str, ...]) -> str:
