@@ -2170,8 +2170,8 @@ class MainWindow(QMainWindow):
             # A folder of photographed words read as one character each (the tab's first choice, a new user's
             # first batch) gave a letter a file: read again as lines, unless the person chose characters, or
             # has put answers right in the table meanwhile (Read as Lines is offered: reading again asks).
-            asked = not self._batch_characters_chosen and not self.batch_view.unexported_corrections
-            if not cancelled and asked and self.batch_view.mostly_written_lines():
+            may_read_again = not self._batch_characters_chosen and not self.batch_view.unexported_corrections
+            if not cancelled and may_read_again and self.batch_view.mostly_written_lines():
                 self._read_batch_as_lines()
                 self.batch_view.read_as_lines_by_itself = self.batch_view.rows_are_lines  # said when it ends
             if self._relist_after_batch:  # the weights folder changed while it ran
