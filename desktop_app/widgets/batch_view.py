@@ -132,8 +132,9 @@ def keep_line(row: BatchRecord, line: Any) -> None:
 
 def least_sure(row: BatchRecord) -> float:
     """The probability of a line's least sure character (1 when every character is read by its place)."""
-    chars: list[dict[str, Any]] = row["chars"]
-    return min((float(c["top"][0]["prob"]) for c in chars if c["top"] and not c.get("punctuation")), default=1.0)
+    from ml.runtime.line_reader import least_sure as least_sure_of
+
+    return least_sure_of(row["chars"])
 
 
 def _unsure(row: BatchRecord) -> list[dict[str, Any]]:

@@ -97,7 +97,7 @@ def get_args_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     from ml.runtime.image_files import display_path
-    from ml.runtime.line_reader import LineReader, character_records, read_error
+    from ml.runtime.line_reader import LineReader, character_records, least_sure, read_error
     from ml.runtime.strokes import PICTURE_READ_AS_STROKES, NotJsonTextError, read_strokes_file, strokes_from_json
 
     args = get_args_parser().parse_args(argv)
@@ -180,9 +180,8 @@ def run(argv: list[str]) -> int:
             record["notes"] = list(line.notes)
         record["chars"] = character_records(line, y_up=strokes is not None and strokes.source_y_up)
         if table is not None:
-            least_sure = min(float(character.top[0].prob) for character in line.characters)
-            notes = "; ".join(line.notes)
-            table.writerow([record["path"], record["model"], "", notes, line.text, round(least_sure, 5)])
+            sure = round(least_sure(record["chars"]), 5)  # as the app's export: punctuation has no model's answer
+            table.writerow([record["path"], record["model"], "", "; ".join(line.notes), line.text, sure])
             sys.stdout.flush()
             continue
         print(json.dumps(record) if args.json else shown_reading(record["path"], line.text, line.notes), flush=True)

@@ -329,6 +329,12 @@ def character_records(line: ReadLine, y_up: bool = False) -> list[dict[str, Any]
     ]
 
 
+def least_sure(characters: Sequence[dict[str, Any]]) -> float:
+    """The probability of a line's least sure character, from its :func:`character_records` (1 when every
+    character is read by its place: punctuation has no model's answer to be unsure of)."""
+    return min((float(c["top"][0]["prob"]) for c in characters if c["top"] and not c.get("punctuation")), default=1.0)
+
+
 def _kind(label: str) -> int:
     return 1 if label.isdigit() else 0
 
