@@ -218,7 +218,6 @@ class ReadText:
     together: tuple[tuple[int, ...], ...] = ()  # strokes (positions) the person joined into one character each
     apart: tuple[tuple[int, ...], ...] = ()  # strokes (positions) of a character the person split in two, each
     known: tuple[tuple[tuple[int, ...], str], ...] = ()  # characters the person put right: strokes, character
-    rows: bool = False  # strokes of several lines are read line by line (else: said to be rows)
     english: bool = True  # a word that reads as English is read with how English is spelled
 
 
@@ -666,16 +665,15 @@ class InferenceService(QObject):
         together: tuple[tuple[int, ...], ...] = (),
         apart: tuple[tuple[int, ...], ...] = (),
         known: tuple[tuple[tuple[int, ...], str], ...] = (),
-        rows: bool = False,
         english: bool = True,
     ) -> int:
         """Queue reading a written line: from its ``strokes`` when given (``together``: groups of them to read
         as one character each; ``apart``: groups to read as two characters each; ``known``: characters the
-        person put right, as their strokes and what they are; ``rows``: strokes of several lines read line
-        by line), else from ``image``; ``english``: with the English letter pairs (else each word's letters on
+        person put right, as their strokes and what they are; strokes of several lines are read line by line),
+        else from ``image``; ``english``: with the English letter pairs (else each word's letters on
         their own)."""
         request_id = self._new_id("read")
-        job = ReadText(request_id, model, strokes, image, scale, opened, top_k, together, apart, known, rows, english)
+        job = ReadText(request_id, model, strokes, image, scale, opened, top_k, together, apart, known, english)
         self._submit(job, needs_torch=self._answers_need_torch())
         return request_id
 
@@ -975,7 +973,9 @@ class InferenceService(QObject):
         try:
             reader = self._line_reader(job.model, job.english)
             if job.strokes is not None:
-                line = reader.read_strokes(job.strokes, job.top_k, job.together, job.apart, job.known, job.rows)
+                # Lines written one under another (a list, a note) are read line by line, as a picture's
+                # are (a second line begun below the first made the pad read neither: a note-taker's trial).
+                line = reader.read_strokes(job.strokes, job.top_k, job.together, job.apart, job.known, rows=True)
             else:
                 # The pad's drawing rendered (after the eraser) is read as one line, as its strokes are
                 # (levelled when it slopes, stood upright when it leans).

@@ -206,10 +206,6 @@ class TextModeLines(QObject):
             self._groups_read.joined,
             self._groups_read.split,
             self._groups_read.known,
-            # Lines written one under another (a list, a note) are read line by line, as a picture's lines
-            # are, and added together. (A second line begun below the first once made the pad read neither,
-            # the first's reading hidden until Ctrl+Enter added it alone: a note-taker's trial.)
-            rows=strokes is not None,
             english=self.preferences.english_words,
         )
         self.pending = True  # the line shown is the pad's as it was: not one to add until this comes
