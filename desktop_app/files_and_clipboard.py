@@ -3,12 +3,13 @@ dropped file's path, a pasted picture, a table's rows as a spreadsheet reads the
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QLocale, Qt, QUrl
+from PySide6.QtCore import QByteArray, QLocale, QMimeData, Qt, QUrl
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QTableView
 
@@ -26,28 +27,76 @@ PICTURE_KIND = "PNG picture (*.png)"
 NUMBER_CELL = re.compile(r"[<>]?\d+\.\d+%?")  # "97.1%", "<0.1%", "2.4" (ms)
 
 
-def table_rows_text(table: QTableView, decimal_comma: bool = False) -> str:
-    """The rows chosen in ``table`` as tab-separated lines of what its cells show (the header first), for a
-    spreadsheet: a tab or a line break inside a cell (a file's name) as a space, and with ``decimal_comma``
-    numbers as a spreadsheet that writes 0,97 reads them ("97,1%": "97.1%" was text there)."""
+# A cell's whole text where the one shown differs for the eye (a note's lines marked with ⏎ in one row): copied
+# as it is, so a spreadsheet gets the lines.
+COPIED_TEXT_ROLE = Qt.ItemDataRole.UserRole + 100
+
+
+def chosen_table_cells(table: QTableView, decimal_comma: bool = False) -> list[list[str]]:
+    """The rows chosen in ``table`` as their cells' texts, the header first (no rows chosen: []): what the
+    cells show less what is there for the eye (the zero-width spaces a narrow column may wrap a name at, the
+    dot that marks the model in use), a cell's ``COPIED_TEXT_ROLE`` text where it has one, a tab or a line
+    break in a file's name as a space, and with ``decimal_comma`` numbers as a spreadsheet that writes 0,97
+    reads them ("97,1%": "97.1%" was text there)."""
     chosen = (
         sorted({index.row() for index in table.selectionModel().selectedIndexes()}) if table.selectionModel() else []
     )
     model = table.model()
     if not chosen or model is None:
-        return ""
+        return []
     columns = range(model.columnCount())
-    header = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in columns]
-    lines = ["\t".join(header)]
+    rows = [[str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in columns]]
     for row in chosen:
-        # As the cells read, less what is there for the eye: the zero-width spaces a narrow column may wrap
-        # a name at, the dot that marks the model in use.
-        cells = [str(model.index(row, c).data() or "").replace("\u200b", "").removeprefix("● ") for c in columns]
-        cells = [" ".join(cell.split()) if "\t" in cell or "\n" in cell else cell for cell in cells]
-        if decimal_comma:
-            cells = [cell.replace(".", ",") if NUMBER_CELL.fullmatch(cell) else cell for cell in cells]
-        lines.append("\t".join(cells))
-    return "\n".join(lines)
+        cells = []
+        for column in columns:
+            index = model.index(row, column)
+            whole = index.data(COPIED_TEXT_ROLE)
+            if whole is not None:
+                cells.append(str(whole))
+                continue
+            cell = str(index.data() or "").replace("\u200b", "").removeprefix("● ")
+            cell = " ".join(cell.split()) if "\t" in cell or "\n" in cell else cell
+            cells.append(cell.replace(".", ",") if decimal_comma and NUMBER_CELL.fullmatch(cell) else cell)
+        rows.append(cells)
+    return rows
+
+
+def tab_separated(rows: list[list[str]]) -> str:
+    """``rows`` as a spreadsheet copies them: cells apart by tabs, rows by new lines, a cell that holds a tab,
+    a new line or starts with a quote in quotes (its quotes doubled), as Excel, LibreOffice and Google Sheets
+    write and read them on the clipboard."""
+
+    def cell_text(cell: str) -> str:
+        if "\t" in cell or "\n" in cell or cell.startswith('"'):
+            return '"' + cell.replace('"', '""') + '"'
+        return cell
+
+    return "\n".join("\t".join(cell_text(cell) for cell in row) for row in rows)
+
+
+def html_table(rows: list[list[str]]) -> str:
+    """``rows`` as an HTML table, the first its header: what a spreadsheet pastes from when it is there, a
+    cell's lines kept in the cell (Excel makes a <br> a new row unless told the same cell)."""
+    line_break = '<br style="mso-data-placement:same-cell">'
+
+    def cell_html(tag: str, cell: str) -> str:
+        return f"<{tag}>" + line_break.join(html.escape(line) for line in cell.split("\n")) + f"</{tag}>"
+
+    tags = ["th"] + ["td"] * (len(rows) - 1)  # the header's cells, then the rows'
+    body = ("<tr>" + "".join(cell_html(tag, c) for c in row) + "</tr>" for tag, row in zip(tags, rows, strict=True))
+    return "<table>" + "".join(body) + "</table>"
+
+
+def table_rows_mime(table: QTableView, decimal_comma: bool = False) -> QMimeData | None:
+    """The rows chosen in ``table`` for the clipboard, the header first, as tab-separated text and as an HTML
+    table (see ``chosen_table_cells``); None when no row is chosen."""
+    rows = chosen_table_cells(table, decimal_comma)
+    if not rows:
+        return None
+    data = QMimeData()
+    data.setText(tab_separated(rows))
+    data.setHtml(html_table(rows))
+    return data
 
 
 # A pasted picture's file formats GlyphPad reads, best first: JPEG is read smaller when huge.

@@ -72,7 +72,7 @@ from desktop_app.files_and_clipboard import (
     pasted_picture,
     save_grey_png,
     saved_drawing_path,
-    table_rows_text,
+    table_rows_mime,
     writes_decimal_comma,
 )
 from desktop_app.inference_service import (
@@ -1397,12 +1397,12 @@ class MainWindow(QMainWindow):
             return
         focused = QApplication.focusWidget()
         if isinstance(focused, QTableView):  # a table's rows, not the answer beside it
-            rows = table_rows_text(focused, decimal_comma=writes_decimal_comma(QLocale.system()))
-            if not rows:
+            rows = table_rows_mime(focused, decimal_comma=writes_decimal_comma(QLocale.system()))
+            if rows is None:
                 self.voice.say("Choose the rows to copy (Ctrl+A: all of them)", 3)
                 return
-            QApplication.clipboard().setText(rows)
-            count = rows.count("\n")  # the lines after the header
+            QApplication.clipboard().setMimeData(rows)
+            count = len({index.row() for index in focused.selectionModel().selectedIndexes()})
             self.voice.say(f"Copied {count} row{'s' if count != 1 else ''}", 3)
             return
         answer = self.predictions.answer()

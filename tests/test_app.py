@@ -1352,6 +1352,16 @@ def test_batch_reads_each_file_as_a_line_of_text_in_text_mode(qtbot, window: Mai
     assert cell.data() == text.replace("\n", " ⏎ ")
     assert view.table.model().setData(cell, "H7 ⏎ AB", Qt.ItemDataRole.EditRole)
     assert view.rows[0]["corrected"] == "H7\nAB" and cell.data() == "H7 ⏎ AB"
+    # Copied for a spreadsheet, the note is one cell of two lines (the ⏎ was pasted as it is).
+    view.table.setFocus()
+    qtbot.waitUntil(view.table.hasFocus, timeout=TIMEOUT_MS)
+    view.table.selectAll()
+    QTest.keyClick(view.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    copied = QApplication.clipboard().mimeData()
+    pasted = list(csv.reader(io.StringIO(copied.text()), delimiter="\t"))
+    assert pasted[0][:2] == ["File", "Text"] and pasted[1][:2] == ["note.png", "H7\nAB"]
+    assert "<td>H7<br" in copied.html() and "⏎" not in copied.text() + copied.html()
+    assert "Copied 1 row" in window.statusBar().currentMessage()
     view.model.changed_since_export.clear()  # as an export does: closing asks nothing
 
 
@@ -6070,12 +6080,15 @@ def test_ctrl_c_copies_the_answer_or_the_rows_chosen_in_a_table(qtbot, window: M
     assert [line.split("\t")[0] for line in lines[1:]] == ["a.png", "b.png"]
     assert "Copied 2 rows" in window.statusBar().currentMessage()
     # For a spreadsheet that writes 0,97: the confidences as numbers there ("97.1%" was text).
-    from desktop_app.files_and_clipboard import table_rows_text
+    from desktop_app.files_and_clipboard import table_rows_mime
 
     confidence = lines[1].split("\t")[2]
     assert re.fullmatch(r"[<]?\d+\.\d%", confidence)
-    regional = table_rows_text(table, decimal_comma=True).splitlines()
-    assert regional[1].split("\t")[2] == confidence.replace(".", ",") and regional[1].split("\t")[0] == "a.png"
+    regional = table_rows_mime(table, decimal_comma=True)
+    assert regional is not None
+    first = regional.text().splitlines()[1].split("\t")
+    assert first[2] == confidence.replace(".", ",") and first[0] == "a.png"
+    assert "<td>a.png</td>" in QApplication.clipboard().mimeData().html()  # a spreadsheet pastes the table
     window.set_text_mode(True)
     assert window.copy_text_action.text() == "Cop&y Text"
 

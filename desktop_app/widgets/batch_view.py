@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.files_and_clipboard import COPIED_TEXT_ROLE
 from desktop_app.themes import disagree_colour, error_colour
 from desktop_app.widgets.fonts import (
     UNSURE_BELOW,
@@ -339,6 +340,8 @@ class BatchTableModel(QAbstractTableModel):
         top = row["top"]
         error = str(row["error"])
         column = index.column()
+        if role == COPIED_TEXT_ROLE:  # a line's text copied with its lines (shown in one row, marked)
+            return (corrected(row) or model_answer(row, True)) if self.lines and column == ANSWER_COLUMN else None
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return self.names[file_index]
