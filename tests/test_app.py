@@ -367,7 +367,7 @@ def test_a_model_retrained_after_its_fusion_says_the_fusion_is_stale_and_how_to_
     assert cli(["fuse", "--strokes-model", "strokes_tiny_mine", "--image-model", "mine", "--write"]) == 0
     capsys.readouterr()
     assert cli(["predict", "--strokes", "--json", "--model", str(elsewhere / "mine.safetensors"), str(drawing)]) == 0
-    assert "note: no stroke model is fused with mine (glyphpad-ml fuse)" in capsys.readouterr().err
+    assert "note: no stroke model is fused with mine (glyphpad-ml fuse --strokes-model " in capsys.readouterr().err
 
 
 def test_answers_on_auto_wait_for_torch_where_a_gpu_may_be(

@@ -526,7 +526,16 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
     assert json.loads(capsys.readouterr().out)["error"].startswith("JSON, but not in UTF-8 (byte 0xe9 at offset 18)")
     # An image model with no stroke model fused: the answer is the picture's alone, and said so.
     assert cli(["predict", "--strokes", "--model", "gru_tiny", str(tmp_path / "seven.json")]) == 0
-    assert "no stroke model is fused with gru_tiny" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "no stroke model is fused with gru_tiny (glyphpad-ml fuse --strokes-model strokes_tiny" in said
+    assert "--image-model gru_tiny --write)" in said  # a command that fuses it, with a stroke model of its classes
+    # A model of classes no stroke model reads is sent to train one first (fuse refuses the others).
+    from ml.cli.predict import _how_to_fuse
+    from ml.runtime.cards import read_card
+
+    digits = replace(read_card(fused_weights / "gru_tiny.json"), label_set="digits10")
+    said = _how_to_fuse(digits)
+    assert said.startswith("no stroke model reads digits10: glyphpad-ml train-strokes --labels digits10")
 
 
 def test_predict_and_read_take_pictures_and_stroke_files_together_as_the_app_opens_them(

@@ -182,10 +182,28 @@ def _fusion(recognizer: Any, device: str) -> Any:
             if problem
             else f"{stale[0]} was fitted to an earlier {name} ({refit_command(stale[0], name)} fits it again)"
             if stale
-            else f"no stroke model is fused with {name} (glyphpad-ml fuse)"
+            else f"no stroke model is fused with {name} ({_how_to_fuse(recognizer.card)})"
         )
         print(f"note: {why}: the strokes are read as a picture alone", file=sys.stderr)
     return fused
+
+
+def _how_to_fuse(card: Any) -> str:
+    """What gives ``card``'s image model a stroke model: fuse one that reads its classes, or train one first
+    (fuse refused the bundled stroke models for a digits model, which the note had sent a person to)."""
+    from ml.runtime.cards import bundled_cards, stroke_models_dir
+
+    readers = sorted(
+        path.stem
+        for path, stroke_card in bundled_cards(stroke_models_dir())
+        if not isinstance(stroke_card, Exception) and stroke_card.label_set == card.label_set
+    )
+    if readers:
+        return f"glyphpad-ml fuse --strokes-model {readers[0]} --image-model {card.name} --write"
+    return (
+        f"no stroke model reads {card.label_set}: glyphpad-ml train-strokes --labels {card.label_set}, "
+        f"then glyphpad-ml fuse --strokes-model NAME --image-model {card.name} --write"
+    )
 
 
 def _stroke_line(path: Path, args: argparse.Namespace, recognizer: Any, fused: Any) -> tuple[str, bool]:
