@@ -107,3 +107,60 @@ def test_word_rates_come_with_the_range_resampling_their_words_gives() -> None:
     mixed.add("ax", "ab", 1.0, writer="w0")
     mixed.add("abcdefgh", "abcdefgh", 1.0, writer="w1")
     assert mixed.as_dict()["cer"] == 1 / 10 and mixed.as_dict()["cer_interval"] == (0.0, 0.5)
+
+
+def test_calibration_error_is_how_far_confidence_is_from_being_right() -> None:
+    from ml.training.metrics import calibration_error
+
+    targets = np.array([0] * 10)
+    sure = np.tile([0.9, 0.1], (10, 1))  # 90% sure each time ...
+    assert calibration_error(sure, targets) == pytest.approx(0.1)  # ... and right every time
+    half_right = np.tile([0.9, 0.1], (10, 1))
+    half_right[5:] = [0.1, 0.9]  # ... right half the time: 40 points too sure
+    assert calibration_error(half_right, targets) == pytest.approx(0.4)
+    honest = np.tile([0.8, 0.2], (10, 1))
+    honest[8:] = [0.2, 0.8]  # 80% sure, right eight times in ten
+    assert calibration_error(honest, targets) == pytest.approx(0.0)
+    certain = np.tile([1.0, 0.0], (4, 1))  # a confidence of exactly 1 is counted, in the last bin
+    assert calibration_error(certain, np.array([0, 0, 0, 1])) == pytest.approx(0.25)
+    assert np.isnan(calibration_error(np.zeros((0, 2)), np.zeros(0, dtype=np.int64)))
+    assert classification_metrics(half_right, targets, ["a", "b"])["calibration_error"] == pytest.approx(0.4)
+
+
+def test_the_fusions_temperature_makes_its_confidence_what_the_drawings_bear_out() -> None:
+    """Two models' weights adding up to more than one made the fused answer surer than it was right (the
+    app showed 100.0% for two models' 94.5% and 95.1%); the temperature is fitted to bring it back."""
+    from ml.evaluation.evaluate import EvaluationSet
+    from ml.evaluation.fusion_fit import PairedProbabilities, fit_temperature
+    from ml.runtime.fusion import FusionWeights, fuse_probabilities
+    from ml.training.metrics import calibration_error
+
+    rng = np.random.default_rng(3)
+    n, classes = 3000, 4
+    targets = rng.integers(0, classes, n)
+
+    # Each model 75% sure of its answer, and right three times in four (honest alone); errors apart.
+    def honest_model() -> np.ndarray:
+        answers = np.where(rng.random(n) < 0.75, targets, (targets + rng.integers(1, classes, n)) % classes)
+        p = np.full((n, classes), 0.25 / (classes - 1))
+        p[np.arange(n), answers] = 0.75
+        return p
+
+    image, strokes = honest_model(), honest_model()
+    data = EvaluationSet(
+        inputs=np.zeros((n, 1, 1), dtype=np.float32),
+        targets=targets,
+        written=np.array(["a"] * n),
+        condition=np.array([""] * n),
+        source_index=np.arange(n),
+    )
+    paired = PairedProbabilities(data, image, strokes)
+    weights = FusionWeights(1.5, 1.5)  # as weights chosen for the answer alone may be
+    too_sure = fuse_probabilities(image, strokes, weights)
+    temperature = fit_temperature(paired, weights)
+    tempered = fuse_probabilities(image, strokes, FusionWeights(1.5, 1.5, temperature=temperature))
+    assert temperature > 1.2
+    assert (tempered.argmax(1) == too_sure.argmax(1)).all()  # no answer changes
+    assert calibration_error(tempered, targets) < calibration_error(too_sure, targets) / 2
+    # Weights of an honest sum (each model's evidence once) need no temperature.
+    assert fit_temperature(paired, FusionWeights(1.0, 1.0)) == pytest.approx(1.0, abs=0.15)

@@ -417,6 +417,7 @@ def test_stroke_models_assembled_read_together_and_fuse_like_any_stroke_model(
 
 
 def test_fused_answer_uses_both_inputs_and_falls_back_to_the_picture(fused_weights: Path) -> None:
+    from ml.runtime.cards import WeightsError
     from ml.runtime.fusion import FusedRecognizer, FusionWeights, fuse_probabilities
     from ml.runtime.recognizer import PredictionError, load_recognizer
     from ml.runtime.render import render_drawing
@@ -450,6 +451,14 @@ def test_fused_answer_uses_both_inputs_and_falls_back_to_the_picture(fused_weigh
     # Weights 1 and 0 give the image model's answer; the fusion of a certain answer keeps it.
     p = np.array([0.7, 0.2, 0.1])
     assert np.allclose(fuse_probabilities(p, np.array([0.1, 0.1, 0.8]), FusionWeights(1.0, 0.0)), p)
+    # A temperature softens the confidence, not the answer; a card's unusable one is refused.
+    softer = fuse_probabilities(p, p, FusionWeights(1.0, 1.0, temperature=2.0))
+    assert np.allclose(softer, p) and FusionWeights(1.0, 1.0, temperature=2.0).for_lines().temperature == 1.0
+    assert FusionWeights.from_card({"image_weight": 1, "stroke_weight": 1, "temperature": 1.6}).temperature == 1.6
+    assert FusionWeights.from_card({"image_weight": 1, "stroke_weight": 1}).temperature == 1.0  # fitted before it
+    for bad in (0.0, -1.0, float("nan")):
+        with pytest.raises(WeightsError, match="no usable fusion weights"):
+            FusedRecognizer(image_model, fused.strokes, FusionWeights(1.0, 1.0, temperature=bad))
 
 
 def test_predict_strokes_cli_writes_json_lines_and_reasons(

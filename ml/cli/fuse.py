@@ -60,7 +60,8 @@ def print_scores(title: str, scores: dict[str, dict[str, Any]]) -> None:
     for kind, result in scores.items():
         per_pen = "  ".join(f"{k} {100 * v:.2f}%" for k, v in result.get("per_condition", {}).items())
         looks = ", ".join(f"{k} {v['read_as_digit']}/{v['written']}" for k, v in result.get("lookalikes", {}).items())
-        print(f"  {kind:8s} {scores_line(result)}  {per_pen}  {looks}")
+        sure = f"calibration error {100 * result['calibration_error']:.2f}  " if "calibration_error" in result else ""
+        print(f"  {kind:8s} {scores_line(result)}  {sure}{per_pen}  {looks}")
 
 
 def adds_nothing(scores: dict[str, dict[str, Any]], strokes_name: str, image_name: str) -> str | None:
@@ -133,7 +134,8 @@ def run(argv: list[str]) -> int:
     if not args.json:
         print(
             f"{strokes.card.name} + {image.card.name}: image weight {weights.image}, stroke weight {weights.strokes}, "
-            f"character prior x{strength} (best of {len(table)} choices on validation writers, per-character accuracy)"
+            f"character prior x{strength} (best of {len(table)} choices on validation writers, per-character "
+            f"accuracy); the confidence's temperature {weights.temperature} (their lowest log-loss)"
         )
         print_scores(f"UNIPEN validation writers (n={len(val.data.targets)} drawings):", scores["unipen_val"])
         print_scores(f"UNIPEN test writers (n={len(test.data.targets)} drawings):", scores["unipen_test"])
@@ -145,9 +147,19 @@ def run(argv: list[str]) -> int:
             weights, lines = fit_lines(image, strokes, weights, args.pen_data, quiet=args.json)
         except (FileNotFoundError, ValueError) as error:
             return fail("fuse", str(error))
+    elif (kept := lines_fitted_before(strokes.card, image.card)) is not None:
+        # (Fitted again without --lines, the card lost the weights a quarter of an hour had fitted.)
+        weights = replace(weights, line_image=kept[0], line_strokes=kept[1])
+        before = strokes.card.fusion
+        lines = {"fitted_on": before["line_fitted_on"], "command": before.get("line_command", before.get("command"))}
     if args.json:
-        figures = {"image_weight": weights.image, "stroke_weight": weights.strokes, "prior_strength": strength}
-        print(json.dumps(json_safe({**figures, **scores, **({"lines": lines} if lines else {})})))
+        figures = {
+            "image_weight": weights.image,
+            "stroke_weight": weights.strokes,
+            "prior_strength": strength,
+            "temperature": weights.temperature,
+        }
+        print(json.dumps(json_safe({**figures, **scores, **({"lines": lines} if args.lines else {})})))
     if args.write:
         fusion = {
             "image_model": image.card.name,
@@ -156,6 +168,7 @@ def run(argv: list[str]) -> int:
             "stroke_weight": weights.strokes,
             "prior_strength": strength,
             "prior_log": list(weights.prior_log),
+            "temperature": weights.temperature,
             "fitted_on": "UNIPEN validation writers, drawn with the thin, default and thick evaluation pens",
             "command": "glyphpad-ml fuse " + " ".join(argv),
         }
@@ -163,6 +176,7 @@ def run(argv: list[str]) -> int:
             fusion["line_image_weight"] = weights.line_image
             fusion["line_stroke_weight"] = weights.line_strokes
             fusion["line_fitted_on"] = lines["fitted_on"]
+            fusion["line_command"] = lines.get("command") or fusion["command"]
         by_source = dict(strokes.card.metrics_by_source)
         for part, result in scores.items():
             by_source[part] = result["strokes"]
@@ -194,6 +208,16 @@ def run(argv: list[str]) -> int:
                 file=sys.stderr,
             )
     return 0
+
+
+def lines_fitted_before(strokes: ModelCard, image: ModelCard) -> tuple[float, float] | None:
+    """The picture's and the strokes' weights in a line that ``strokes``' card holds, fitted with the same
+    ``image`` model (the same weights), or None."""
+    fusion = strokes.fusion
+    same = fusion.get("image_model") == image.name and fusion.get("image_sha256") == image.sha256
+    if not same or fusion.get("line_image_weight") is None or fusion.get("line_stroke_weight") is None:
+        return None
+    return float(fusion["line_image_weight"]), float(fusion["line_stroke_weight"])
 
 
 def fit_lines(

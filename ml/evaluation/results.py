@@ -165,10 +165,12 @@ def stroke_results_table(directory: Path | None = None) -> str:
                 pictures_shown.add(partner)
             looks = metrics.get("lookalikes", {})
             confusions = ", ".join(f"{k} {v['read_as_digit']}/{v['written']}" for k, v in looks.items()) or "–"
+            calibration = metrics.get("calibration_error")  # (figures from before it was measured: none)
+            off_by = f"{100 * calibration:.1f} points" if isinstance(calibration, float) else "–"
             rows.append(
                 f"| {title} | {card.arch if key == PEN_TEST else ''} | {card.label_set} | "
                 f"{100 * metrics['accuracy']:.2f}% | "
-                f"{100 * metrics['top3']:.2f}% | {100 * metrics['balanced_accuracy']:.2f}% | {confusions} | "
+                f"{100 * metrics['top3']:.2f}% | {100 * metrics['balanced_accuracy']:.2f}% | {off_by} | {confusions} | "
                 f"{trained if key == PEN_TEST else ''} |"
             )
     if not rows:
@@ -176,10 +178,12 @@ def stroke_results_table(directory: Path | None = None) -> str:
     return "\n".join(
         [
             "Read from the pen's strokes (UNIPEN test writers; the picture drawn with the thin, default and thick "
-            "pens, the strokes as written):",
+            "pens, the strokes as written; confidence off by: the calibration error, how far an answer's "
+            "confidence was from how often answers that sure were right, on average):",
             "",
-            "| answer | stroke arch | labels | top-1 | top-3 | balanced | look-alikes read as digits | trained |",
-            "| --- | --- | --- | ---: | ---: | ---: | --- | --- |",
+            "| answer | stroke arch | labels | top-1 | top-3 | balanced | confidence off by "
+            "| look-alikes read as digits | trained |",
+            "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
             *rows,
         ]
     )

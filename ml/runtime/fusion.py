@@ -5,12 +5,15 @@ the picture, the stroke model the trajectory. They err on different things (the 
 O drawn as one loop as a 0; the pen's path often tells them apart), so their answers are combined as a
 weighted sum of log-probabilities::
 
-    p_fused = softmax(image_weight * log p_image + stroke_weight * log p_strokes + prior)
+    p_fused = softmax((image_weight * log p_image + stroke_weight * log p_strokes + prior) / temperature)
 
 where the prior says how many written characters each class stands for (in the 36-class set O is O or
 o, 0 only 0), with the weights and the prior's strength fitted on validation writers (``glyphpad-ml
 fuse``) and stored in the stroke model's card (``fusion``), which also names the image model they were
-fitted with. An opened picture has no
+fitted with. The weights are chosen for the answer; the temperature, fitted after them, for its
+confidence alone: two sure models' weights adding up to more than one made the fused answer surer than
+it was right (95% sure on average, 91% right), and the temperature brings that back to what validation
+writers bear out without changing any answer. An opened picture has no
 strokes: the image model answers alone, and says so (``Prediction.inputs_used``).
 """
 
@@ -52,6 +55,7 @@ class FusionWeights:
     prior_log: tuple[float, ...] = ()  # added per class: how many written characters each class stands for
     line_strokes: float | None = None  # the strokes' weight in a written line, fitted on words (None: as here)
     line_image: float | None = None  # the picture's weight in a written line, fitted with it (None: as here)
+    temperature: float = 1.0  # a lone character's fused log-probabilities divided by it (its confidence)
 
     @staticmethod
     def from_card(fusion: dict[str, Any]) -> FusionWeights:
@@ -62,12 +66,14 @@ class FusionWeights:
             tuple(float(v) for v in fusion.get("prior_log", ())),
             None if line is None else float(line),
             None if line_image is None else float(line_image),
+            float(fusion.get("temperature", 1.0)),  # (a card fitted before there was one: as it was read then)
         )
 
     def for_lines(self) -> FusionWeights:
         """What a written line is read with: the weights fitted on lines where there are (a line's context
         and its splitting want softer answers than a character alone), and no character prior (a line's
-        neighbours weigh letters against digits)."""
+        neighbours weigh letters against digits), nor temperature (the line's weights are fitted by how
+        well the line reads, softness and all)."""
         return FusionWeights(
             self.image if self.line_image is None else self.line_image,
             self.strokes if self.line_strokes is None else self.line_strokes,
@@ -81,6 +87,7 @@ def fuse_probabilities(image_probs: np.ndarray, stroke_probs: np.ndarray, weight
     )
     if weights.prior_log:
         logits = logits + np.asarray(weights.prior_log)
+    logits = logits / weights.temperature
     logits = logits - logits.max(axis=-1, keepdims=True)
     exp = np.exp(logits)
     out: np.ndarray = exp / exp.sum(axis=-1, keepdims=True)
@@ -104,6 +111,8 @@ class FusedRecognizer:
             line = tuple(w for w in (self.weights.line_strokes, self.weights.line_image) if w is not None)
             if not np.isfinite([self.weights.image, self.weights.strokes, *self.weights.prior_log, *line]).all():
                 raise ValueError("a weight that is not a number")
+            if not (np.isfinite(self.weights.temperature) and self.weights.temperature > 0):
+                raise ValueError("a temperature that is not a positive number")
         except (KeyError, TypeError, ValueError):
             whose = f"{strokes.card.name}'s card has" if weights is None else "the fusion was given"
             raise WeightsError(f"{whose} no usable fusion weights") from None

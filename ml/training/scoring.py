@@ -75,5 +75,6 @@ def summary(metrics: dict[str, Any]) -> dict[str, Any]:
         "macro_precision",
         "macro_recall",
         "macro_auc_ovr",
+        "calibration_error",
     )
     return {k: (round(metrics[k], 5) if isinstance(metrics[k], float) else metrics[k]) for k in keys if k in metrics}
