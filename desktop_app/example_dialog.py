@@ -125,12 +125,16 @@ class KeptExample:
 KEPT_EXAMPLES_REMEMBERED = 200  # examples Undo can still take out of the folder (the pad's Undo reaches as far)
 
 
-def offered_character(answer: str, last_kept: str) -> str:
+def offered_character(answer: str, last_kept: str, case_read: str = "") -> str:
     """The character the dialog offers: the answer shown; but where the model reads a letter's two cases as
-    one ("O/o") and the character kept last is that letter, its case (ten small o's in a row are kept without
+    one ("O/o"), the case the case model is sure the drawing is in (``case_read``: "g" for a small g, or ""),
+    else when the character kept last is that letter its case (ten small o's in a row are kept without
     typing o ten times)."""
-    if len(answer) == 3 and answer[1] == "/" and last_kept and last_kept.upper() == answer[0].upper():
-        return f"{last_kept}/{last_kept.swapcase()}"
+    if not (len(answer) == 3 and answer[1] == "/"):
+        return answer
+    for letter in (case_read, last_kept):
+        if letter and letter.upper() == answer[0].upper():
+            return f"{letter}/{letter.swapcase()}"
     return answer
 
 

@@ -255,6 +255,7 @@ class InferenceService(QObject):
     strokes_partner = Signal(str, object)  # model name, StrokePartner: just before model_ready
     recognized = Signal(int, object)  # request id, Recognition
     picture_counted = Signal(int, int)  # request id, characters side by side in its picture (more than 1)
+    case_read = Signal(int, str)  # request id, its letter in the case the case model is sure of (a case-merged answer)
     explained = Signal(int, object)  # request id, Explanation
     compared = Signal(int, list)  # request id, list[ComparisonRow]
     line_read = Signal(int, object)  # request id, LineReading
@@ -825,6 +826,16 @@ class InferenceService(QObject):
             answer = f"{result.top[0][0]} {result.top[0][1]:.1%}" if result.top else f"none ({result.error})"
             log.info("read %s in %.1f ms: %s", "+".join(result.inputs_used) or "input", result.latency_ms, answer)
         self.recognized.emit(job.request_id, result)
+        if not result.error and result.top and result.model_input is not None:
+            # After the answer: which case a letter read in one class for both is, as Keep as Example offers
+            # it (a child's small g was offered as a capital G). Never at the cost of the answer.
+            try:
+                case = self._case_alone(job.model, result.model_input, result.top[0][0])
+            except Exception:
+                log.exception("reading the case of a letter failed")
+                case = ""
+            if case:
+                self.case_read.emit(job.request_id, case)
         if job.strokes is None and not result.error and self.is_latest("recognize", job.request_id):
             # A picture (opened, pasted, or a drawing without its strokes) may hold a whole word, which one
             # answer cannot read: its characters are counted once the answer is out (a 12 MP photo's count
@@ -838,6 +849,18 @@ class InferenceService(QObject):
                 return
             if count > 1:
                 self.picture_counted.emit(job.request_id, count)
+
+    def _case_alone(self, model: str, model_input: np.ndarray, label: str) -> str:
+        """``label``'s letter in the case the case model reads ``model_input`` in, when ``model`` reads both
+        cases of it as one class and the case model is sure ("" otherwise, or without a case model)."""
+        from ml.runtime.labels import tells_case
+        from ml.runtime.line_reader import case_alone
+
+        recognizer = self._recognizer(model)
+        if not label.isalpha() or label.lower() == label.upper() or tells_case(recognizer.labels):
+            return ""
+        case_model = self._line_reader(model).case_model  # (loaded once, as text mode loads it)
+        return case_alone(case_model, model_input, label) if case_model is not None else ""
 
     def _recognize_now(self, model: str, image: Any, top_k: int, strokes: Any = None, how: str = "best") -> Recognition:
         """``how``: "best" (fused when strokes and a stroke model are there), "image" or "strokes" alone."""

@@ -249,6 +249,7 @@ class MainWindow(QMainWindow):
         self._current_model_input: np.ndarray | None = None
         self._current_label: str | None = None  # the answer shown for it
         self._request_started: dict[int, float] = {}
+        self._case_of_answer: tuple[int, str] = (0, "")  # request id, its letter in the case it was written
         self.input_error_box: QMessageBox | None = None  # says why a file cannot be opened (made when needed)
         self._batch_id = 0
         self._batch_asked_for: list[Path] = []  # the files and folders the last batch was asked for
@@ -379,6 +380,7 @@ class MainWindow(QMainWindow):
         service.model_failed.connect(self._on_model_failed)
         service.recognized.connect(self._on_recognized)
         service.picture_counted.connect(self._on_picture_counted)
+        service.case_read.connect(self._on_case_read)
         service.explained.connect(self._on_explained)
         service.compared.connect(self._on_compared)
         self.compare_view.model_activated.connect(self._use_compared_model)
@@ -1194,6 +1196,12 @@ class MainWindow(QMainWindow):
             # Last: the explanation's work on the worker (torch) would otherwise slow the window's own.
             self._request_explanation()
 
+    def _on_case_read(self, request_id: int, letter: str) -> None:
+        """The letter of the answer shown, in the case the case model is sure it was written in (the model in
+        use reads both cases as one): Keep as Example offers that case."""
+        if self.service.is_latest("recognize", request_id):
+            self._case_of_answer = (request_id, letter)
+
     def _on_picture_counted(self, request_id: int, count: int) -> None:
         """A picture read here holds several characters (the worker counted them after its answer)."""
         if self.service.is_latest("recognize", request_id) and not self.text_mode and self._current_strokes is None:
@@ -1657,8 +1665,10 @@ class MainWindow(QMainWindow):
         rows = self.predictions.shown_rows() if self.predictions.headline.isEnabled() else []
         folder = Path(self.preferences.examples_folder) if self.preferences.examples_folder else None
         last = next((kept.chars[-1] for kept in reversed(self._kept_examples) if not kept.taken_back), "")
+        answered, case = self._case_of_answer
+        case = case if answered == self.service.latest_id("recognize") else ""
         dialog = ExampleDialog(
-            offered_character(rows[0][0] if rows else "", last), folder or default_examples_folder(), self
+            offered_character(rows[0][0] if rows else "", last, case), folder or default_examples_folder(), self
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             if dialog.check_requested:  # read in the Batch tab, checked against the folders' characters

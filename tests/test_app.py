@@ -5412,6 +5412,39 @@ def test_save_drawing_as_a_picture_and_what_cannot_be_saved(
     assert not window.canvas.is_blank()
 
 
+def test_keep_as_example_offers_a_letter_in_the_case_it_was_written_in(
+    qtbot, real_window: MainWindow, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The default model reads a small a and a capital A as one class; Keep as Example offered the capital
+    for a drawn small a (and Enter kept it so), while the case model beside it read a small a."""
+    from PySide6.QtWidgets import QDialog
+
+    from desktop_app.example_dialog import ExampleDialog
+
+    offered: list[str] = []
+
+    def person_looks(dialog: ExampleDialog) -> QDialog.DialogCode:
+        offered.append(dialog.char)
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ExampleDialog, "exec", person_looks)
+    window = real_window
+    for char in "adG":
+        window.canvas.clear()
+        with qtbot.waitSignal(window.service.case_read, timeout=TIMEOUT_MS) as read:
+            shown = _last_result(qtbot, window, lambda char=char: _mouse_draw(window.canvas, char))
+        assert "/" in window.predictions.shown_rows()[0][0] and shown.top[0][0] == char.upper()  # one class
+        assert read.args[1] == char
+        window.keep_as_example()
+        assert offered[-1] == char
+    # A newer drawing's answer, its case not read yet: the capital, as before.
+    window.canvas.clear()
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "E"))
+    window._case_of_answer = (window.service.latest_id("recognize") - 1, "e")  # (the drawing before)
+    window.keep_as_example()
+    assert offered[-1] == "E"
+
+
 def test_keep_as_example_files_drawings_by_character_where_training_reads_them(
     qtbot, window: MainWindow, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
