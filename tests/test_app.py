@@ -1436,6 +1436,10 @@ def test_a_long_file_name_keeps_its_name_whole_before_its_folders() -> None:
     assert elided_path("03_garden.png", fits(9), elide, 9) == "03_garden"
     assert elided_path("03_garden.png", fits(7), elide, 7) == "03_…den"
     assert elided_path("03_garden.png", fits(13), elide, 13) == "03_garden.png"  # fits: as it is
+    # A character's folder of kept examples stays before the name cut short: it says what they are.
+    assert elided_path("7/2026-12-06 17-39-08.json", fits(18), elide, 18) == "7/2026-12…17-39-08"
+    assert elided_path("a_lower/2026-12-06 17-39-08.json", fits(18), elide, 18) == "a_lower/2…17-39-08"
+    assert elided_path("mine/X/2026-12-06 17-39-08.json", fits(18), elide, 18) == "…/X/2026-…17-39-08"
 
 
 def test_a_file_column_sized_to_its_contents_fits_the_whole_names(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -533,6 +533,9 @@ def needs_a_look(notes: list[str]) -> bool:
     return any(said in note for note in notes for said in to_check)
 
 
+SHORT_FOLDER = 8  # characters of a folder's name kept whole before a file's name cut short: "a_lower"
+
+
 def elided_path(text: str, fits: Callable[[str], bool], elide: Callable[[str, int], str], width: int) -> str:
     """A file's name as it fits ``width``: its folders lose their middle first, the name whole after them
     ("froz…h/corrupt.png": a cut in the middle of "frozen_batch/corrupt.png" kept only "froze…t.png"),
@@ -543,7 +546,12 @@ def elided_path(text: str, fits: Callable[[str], bool], elide: Callable[[str, in
         return text if fits(text) else elide(without_extension(text), width)
     folders, tail = text[:cut], text[cut:]
     if not fits("…" + tail):  # the name cut, "…/" before it: it is in a folder, as the names around it say
-        return elide("…" + without_extension(tail), width)
+        # ... but a short folder stays (a kept example's "7" or "a_lower" says which character it is: a
+        # column of "…/2026-1…17-39-08" hid what Check Them was checking).
+        above = max(folders.rfind("/"), folders.rfind(os.sep))
+        last = folders[above + 1 :]
+        lead = "…" if len(last) > SHORT_FOLDER else last if above < 0 else "…" + folders[above] + last
+        return elide(lead + without_extension(tail), width)
     low, high = 0, len(folders)  # the most of the folders' ends that fit before the name
     while low < high:
         keep = (low + high + 1) // 2
