@@ -401,7 +401,8 @@ def budget_line(config: TrainConfig) -> str:
         f"{config.epoch_samples:,} samples" if config.epoch_samples else "as many samples as EMNIST's training split"
     )
     per_class = (
-        f"at most {config.max_per_class:,} per class (validated each epoch on as many)"
+        f"at most {config.max_per_class:,} per class (each epoch checked on at most as many per class of each "
+        "validation part, the final model on the whole parts)"
         if config.max_per_class
         else "every training sample"
     )
