@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QShowEvent
+from PySide6.QtGui import QDesktopServices, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +35,6 @@ from ml.runtime.handwriting_examples import (
 )
 from ml.runtime.image_files import display_path, printable_name
 
-FOLDER_SHOWN_X = 40  # the folder's path is cut in its middle to this many x's width (the dialog is 64)
 FEW_LISTED = 12  # characters with too few examples named in the counts, at most (then "and 5 more")
 
 
@@ -176,6 +176,10 @@ class ExampleDialog(QDialog):
         self.folder_label = QLabel()
         self.folder_label.setTextFormat(Qt.TextFormat.RichText)
         self.folder_label.linkActivated.connect(self._open_folder)
+        # As wide as the row leaves it, the path cut to that (a path cut to a fixed width ran under Change
+        # Folder… beside it: "/home/…/GlyphPad handw").
+        self.folder_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.folder_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 12)
         self.change_button = QPushButton("Change Folder…")
         self.change_button.setAutoDefault(False)  # Enter keeps the example
         self.counts = QLabel()
@@ -242,6 +246,10 @@ class ExampleDialog(QDialog):
         # Wrapped labels are measured at their final width only once shown: as tall as their text then (a gap
         # of a line or two stood above the counts).
         QTimer.singleShot(0, self._fit_height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show_folder()  # (laid out anew: the label's room is known now)
 
     def _fit_height(self) -> None:
         """As tall as the text at the dialog's width (the layout spread spare height over the labels)."""
@@ -316,9 +324,10 @@ class ExampleDialog(QDialog):
             QTimer.singleShot(0, self._fit_height)
 
     def _show_folder(self) -> None:
+        """The folder's path in the room its label has, cut in its middle when it needs to be."""
         shown = display_path(self.folder)
-        width = self.fontMetrics().horizontalAdvance("x") * FOLDER_SHOWN_X
-        cut = self.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideMiddle, width)
+        width = max(self.folder_label.contentsRect().width(), self.folder_label.minimumWidth())
+        cut = self.folder_label.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideMiddle, width)
         self.folder_label.setText(f"<a href='open'>{html.escape(cut)}</a>")
         self.folder_label.setToolTip(f"{shown} (click to open it)")
 

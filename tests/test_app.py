@@ -5449,6 +5449,27 @@ def test_keep_as_example_offers_a_letter_in_the_case_it_was_written_in(
     assert offered[-1] == "E"
 
 
+def test_keep_as_examples_folder_is_shown_whole_or_cut_to_its_room(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The folder's path was cut to a fixed width and ran on under Change Folder… ("/home/…/GlyphPad handw")."""
+    from PySide6.QtGui import QTextDocumentFragment
+
+    from desktop_app.example_dialog import ExampleDialog
+
+    for folder in (Path("/tmp/mine"), tmp_path / "a folder with a long name" / "GlyphPad handwriting"):
+        dialog = ExampleDialog("7", folder, window)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        label = dialog.folder_label
+        shown = QTextDocumentFragment.fromHtml(label.text()).toPlainText()
+        assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+        assert label.geometry().right() < dialog.change_button.geometry().left()
+        if folder == Path("/tmp/mine"):
+            assert shown == str(folder)  # room enough: whole
+        else:
+            assert "…" in shown and shown.endswith("handwriting")  # cut in its middle, its end kept
+        dialog.close()
+
+
 def test_keep_as_example_files_drawings_by_character_where_training_reads_them(
     qtbot, window: MainWindow, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
