@@ -5449,6 +5449,21 @@ def test_keep_as_example_offers_a_letter_in_the_case_it_was_written_in(
     assert offered[-1] == "E"
 
 
+def test_the_answer_is_not_laid_under_its_note_in_a_short_window(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """At 200% text in a short window the layout laid the note "3 characters? Text mode ..." over the lower
+    part of the answer: the answer is given less height then, and drawn to fit it."""
+    for _ in range(6):
+        window.zoom(1)
+    window.resize(1180, 600)
+    for k, char in enumerate("LOW"):
+        _mouse_char(window.canvas, char, 20 + 110 * k, 20, 90)
+    headline, note = window.predictions.headline, window.predictions.message
+    qtbot.waitUntil(lambda: note.isVisible() and bool(headline.text()), timeout=TIMEOUT_MS)
+    qtbot.wait(50)  # (laid out)
+    assert headline.geometry().bottom() < note.geometry().top()
+    window.zoom(0)
+
+
 def test_keep_as_examples_folder_is_shown_whole_or_cut_to_its_room(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The folder's path was cut to a fixed width and ran on under Change Folder… ("/home/…/GlyphPad handw")."""
     from PySide6.QtGui import QTextDocumentFragment

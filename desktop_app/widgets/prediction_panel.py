@@ -114,7 +114,19 @@ class AnswerHeadline(QLabel):
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
+        room = self.contentsRect()
+        if self.text() and self.fontMetrics().height() > room.height() > 0:
+            # Given less height than its type (200% text in a short window): drawn smaller to fit, not cut
+            # by the note below it, which the layout had laid over its lower part.
+            painter = QPainter(self)
+            font = QFont(self.font())
+            font.setPointSizeF(max(1.0, font.pointSizeF() * room.height() / self.fontMetrics().height()))
+            painter.setFont(font)
+            painter.setPen(self.palette().color(self.foregroundRole()))
+            painter.drawText(room, int(self.alignment()), self.text())
+            painter.end()
+        else:
+            super().paintEvent(event)
         if self.hasFocus() and self._by_keyboard:
             painter = QPainter(self)
             painter.setPen(QPen(focus_colour(self.palette()), 2))
@@ -289,8 +301,11 @@ class PredictionPanel(QWidget):
         self.headline.setFont(character_font(self._base_font, HEADLINE_SCALE, bold=True))
         self._least_headline_height = QFontMetrics(self.headline.font()).height()
         self._sizes: dict[float, tuple[int, int]] = {}  # scale -> (height, widest answer's width)
-        # A grown answer must not hold the column (and the window) at its size: shrunk, it is fitted again.
-        self.headline.setMinimumSize(1, self._least_headline_height)
+        # A grown answer must not hold the column (and the window) at its size: shrunk, it is fitted again. Its
+        # least: half a line of the window's text, the answer drawn smaller than its font where the column is
+        # that short (at 200% text in a 644 px window its font's height held it, and the note below was laid
+        # over it; a line's height still left it a pixel short in a 600 px one).
+        self.headline.setMinimumSize(1, self._smallest_headline_height())
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.headline.setAccessibleName("answer: none yet")
         self._grid.addWidget(self.headline, 0, 0, 1, 2)
@@ -335,7 +350,7 @@ class PredictionPanel(QWidget):
         if event.type() == QEvent.Type.FontChange:  # the text size (View -> Zoom): the answer grows with it
             self._base_font = QFont(self.font())
             self._least_headline_height = QFontMetrics(character_font(self._base_font, HEADLINE_SCALE, True)).height()
-            self.headline.setMinimumSize(1, self._least_headline_height)
+            self.headline.setMinimumSize(1, self._smallest_headline_height())
             self._sizes.clear()
             self._restore_fonts()
             self._fit()
@@ -349,6 +364,10 @@ class PredictionPanel(QWidget):
         for label in self._labels:
             label.setFont(_row_font(self._base_font))
             label.setMinimumWidth(_row_label_width(label.font()))
+
+    def _smallest_headline_height(self) -> int:
+        """The least height the answer is given: half a line of the window's text."""
+        return QFontMetrics(character_font(self._base_font, 1.0, bold=True)).height() // 2
 
     def headline_scale(self) -> float:
         return self._headline_scale
