@@ -6124,6 +6124,29 @@ def test_the_answers_and_the_pictures_that_explain_them_can_be_copied_and_saved(
     assert window.preferences.last_folder == str(tmp_path)
 
 
+def test_the_pens_path_can_be_copied_while_another_tab_is_in_view(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Save Picture and Copy Picture greyed The Pen's Path unless Explain was the tab in view (Grad-CAM and
+    the maps were offered all the same)."""
+    window = real_window
+    window.tabs.setCurrentWidget(window.explain_view)
+    with qtbot.waitSignal(window.service.explained, timeout=TIMEOUT_MS):
+        _mouse_draw(window.canvas, "A")
+    window.tabs.setCurrentWidget(window.compare_view)
+    window.copy_picture_menu.aboutToShow.emit()
+    keyed = {str(action.data()): action for action in window.copy_picture_menu.actions()}
+    assert keyed["pen-path"].isEnabled() and keyed["grad-cam"].isEnabled()
+    QApplication.clipboard().clear()
+    keyed["pen-path"].trigger()
+    copied = QApplication.clipboard().image()
+    assert copied.width() == copied.height() >= 560
+    side = copied.width()
+    colours = {copied.pixelColor(x, y).name() for x in range(0, side, 7) for y in range(0, side, 7)}
+    assert len(colours) > 3  # the path drawn in the heatmap's colours, not a blank square
+    window.canvas.clear()  # no answer: nothing to copy
+    window.tabs.setCurrentWidget(window.explain_view)
+    qtbot.waitUntil(lambda: window.explain_view.pen_path_image() is None, timeout=TIMEOUT_MS)
+
+
 def test_ctrl_c_copies_the_answer_or_the_rows_chosen_in_a_table(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Ctrl+C did nothing outside text mode: a student copying the answer, or a batch's rows into a
     spreadsheet, had to type them."""

@@ -34,6 +34,9 @@ HEATMAP_SCALE = 10  # at most, as the model's view beside it: 280 px in a large 
 MAX_CHANNELS_SHOWN = 64
 
 
+PEN_PATH_PICTURE = 280  # px, the pen's path saved or copied as a picture: as the Grad-CAM's (28 x 10 px)
+
+
 class StrokeSaliencyView(QWidget):
     """The drawing's normalized pen path, each piece coloured by how much it drove the stroke model's
     score (the heatmap's ramp: yellow = most), pen lifts left out, a dot where each stroke starts."""
@@ -51,16 +54,29 @@ class StrokeSaliencyView(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
+        self._draw(painter, self.width(), self.height())
+        painter.end()
+
+    def picture(self) -> QImage | None:
+        """The path as a picture of its own (PEN_PATH_PICTURE px square), shown or not; None without one."""
+        if self._saliency is None:
+            return None
+        image = QImage(PEN_PATH_PICTURE, PEN_PATH_PICTURE, QImage.Format.Format_RGB32)
+        painter = QPainter(image)
+        self._draw(painter, PEN_PATH_PICTURE, PEN_PATH_PICTURE)
+        painter.end()
+        return image
+
+    def _draw(self, painter: QPainter, width_px: int, height_px: int) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        side = min(self.width(), self.height()) - 8
-        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
+        side = min(width_px, height_px) - 8
+        painter.fillRect(0, 0, width_px, height_px, self.palette().color(QPalette.ColorRole.Base))
         saliency = self._saliency
         if saliency is None or side <= 0:
-            painter.end()
             return
         points, pen_down, weight = saliency.points, saliency.pen_down, saliency.weight
         colours = colour_map(weight)
-        centre = QPointF(self.width() / 2, self.height() / 2)
+        centre = QPointF(width_px / 2, height_px / 2)
 
         def at(k: int) -> QPointF:
             return centre + QPointF(float(points[k, 0]), float(points[k, 1])) * (side / 2)
@@ -77,7 +93,6 @@ class StrokeSaliencyView(QWidget):
         for k in range(len(points)):
             if pen_down[k]:
                 painter.drawEllipse(at(k), width * 0.9, width * 0.9)
-        painter.end()
 
 
 class ColourKey(QWidget):
@@ -425,8 +440,9 @@ class ExplainView(QWidget):
         return self._heatmap.toImage() if self._heatmap is not None else None
 
     def pen_path_image(self) -> QImage | None:
-        """The stroke model's saliency along the pen's path, as shown; None when it is not shown."""
-        return self.stroke_view.grab().toImage() if self.stroke_view.isVisible() else None
+        """The stroke model's saliency along the pen's path, as Explain shows it (whichever tab is in view: it
+        was greyed in Save Picture while Compare was); None when the answer has none."""
+        return self.stroke_view.picture() if self.stroke_view.isVisibleTo(self) else None
 
     def maps_image(self) -> QImage | None:
         """The activation maps shown, a pixel a map pixel; None without them."""
