@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
+    QMenu,
     QMenuBar,
     QProxyStyle,
     QStyle,
@@ -138,6 +139,20 @@ class FocusVisibleStyle(QProxyStyle):
             _frame(painter, option.rect, option.palette.color(QPalette.ColorRole.Text))
             return
         super().drawPrimitive(element, option, painter, widget)
+        if element == QStyle.PrimitiveElement.PE_IndicatorCheckBox and isinstance(widget, QMenu):
+            # A menu's on/off item (View -> Text Mode, Edit -> Eraser) unticked: Fusion's box outline is the
+            # window's colour darkened, unseen on the dark theme's menus; outlined in the text's colour, half
+            # way to the menu's, as a box to tick.
+            text, back = option.palette.color(QPalette.ColorRole.Text), option.palette.color(QPalette.ColorRole.Window)
+            outline = QColor(
+                (text.red() + back.red()) // 2, (text.green() + back.green()) // 2, (text.blue() + back.blue()) // 2
+            )
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            painter.setPen(QPen(outline, 1))
+            painter.setBrush(QColor(0, 0, 0, 0))
+            painter.drawRect(option.rect.adjusted(0, 0, -1, -1))
+            painter.restore()
 
     def drawControl(
         self,

@@ -4205,6 +4205,31 @@ def test_unticked_boxes_in_compare_have_an_edge_in_the_dark_theme(window: MainWi
     assert model_list.palette().color(QPalette.ColorRole.Base).lightness() > 200
 
 
+def test_an_unticked_menu_item_shows_its_box_in_the_dark_theme(window: MainWindow) -> None:
+    """View -> Text Mode and Edit -> Eraser unticked: their box was all but unseen on the dark menus."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from desktop_app.themes import contrast
+
+    window.set_theme("dark")
+    try:
+        menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+        menu.adjustSize()
+        row = menu.actionGeometry(window.text_mode_action)
+        assert window.text_mode_action.isCheckable() and not window.text_mode_action.isChecked()
+        picture = menu.grab().toImage()
+        back = menu.palette().color(QPalette.ColorRole.Window)
+        # Fusion's box: 14 px (at 1x), 7 px in from the item's left, centred on its row; the text starts after it.
+        box = [
+            QColor(picture.pixel(x, y))
+            for x in range(row.left() + 4, row.left() + 24)
+            for y in range(row.center().y() - 9, row.center().y() + 10)
+        ]
+        assert max(contrast(colour, back) for colour in box) >= 3  # WCAG's 3:1 for a control's edge
+    finally:
+        window.set_theme("system")
+
+
 def test_a_theme_chosen_while_the_window_is_open_reaches_every_widget(window: MainWindow) -> None:
     # What is painted, not the palette objects: with a style sheet set, widgets kept painting the old theme.
     def pad_lightness() -> int:
