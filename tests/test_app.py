@@ -978,6 +978,7 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     word = [gap, render("L", size=100, pen_width=8), gap, render("7", size=100, pen_width=8), gap]
     Image.fromarray(np.hstack(word)).save(folder / "4_word.png")
     (folder / "9_broken.png").write_bytes(b"\x89PNG broken")
+    assert window.batch_view.progress.isHidden()  # no empty bar before a batch (it looked like a text box)
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         window.start_batch([folder])
         # While it runs the menu's batch commands are off as the tab's buttons are, and Esc cancels.
@@ -985,7 +986,7 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
         assert not window.batch_files_action.isEnabled() and not window.export_action.isEnabled()
     assert window.batch_files_action.isEnabled() and not window.cancel_batch_action.isEnabled()
     view = window.batch_view
-    assert view.table.model().rowCount() == 6 and view.progress.value() == 6
+    assert view.table.model().rowCount() == 6 and view.progress.value() == 6 and view.progress.isVisible()
     shown = view.table.model()
     broken_row = next(r for r in range(6) if shown.index(r, 0).data().endswith("broken.png"))
     # What the person sees: the reason across the answer's three columns, and whole under the table.

@@ -650,6 +650,7 @@ class BatchView(QWidget):
         layout.addLayout(holds)
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m")
+        self.progress.hide()  # until a batch starts (an empty bar under the choices looked like a text box)
         layout.addWidget(self.progress)
         self.model = BatchTableModel()
         self.table = QTableView()
@@ -1017,6 +1018,7 @@ class BatchView(QWidget):
         self._paths = list(paths)
         self.progress.setRange(0, len(paths))
         self.progress.setValue(0)
+        self.progress.show()
         what = " as lines of text" if lines else ""
         files = "1 file" if len(paths) == 1 else f"{len(paths)} files"
         self.status.setText(f"Recognizing {files}{what} with {model}…")
