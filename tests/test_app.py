@@ -6662,6 +6662,15 @@ def test_tab_reaches_the_answer_after_the_pad_and_frames_it(qtbot, window: MainW
     QTest.keyClick(headline, Qt.Key.Key_Backtab)
     qtbot.waitUntil(window.canvas.hasFocus, timeout=TIMEOUT_MS)
     assert headline.grab().toImage().pixelColor(1, middle) != colour
+    # Reached with no answer yet, the frame holds words, not an empty box that looked like a field to type in.
+    window.canvas.clear()
+    qtbot.waitUntil(lambda: not headline.text(), timeout=TIMEOUT_MS)
+    blank = headline.grab().toImage()
+    QTest.keyClick(window.canvas, Qt.Key.Key_Tab)
+    qtbot.waitUntil(headline.hasFocus, timeout=TIMEOUT_MS)
+    said = headline.grab().toImage()
+    inside = [(x, y) for x in range(6, headline.width() - 6, 2) for y in range(6, headline.height() - 6, 2)]
+    assert any(said.pixelColor(x, y) != blank.pixelColor(x, y) for x, y in inside)
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

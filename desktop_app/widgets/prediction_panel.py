@@ -18,7 +18,16 @@ from PySide6.QtGui import (
     QPen,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.themes import disagree_colour, focus_colour
 from desktop_app.widgets.fonts import (
@@ -53,6 +62,7 @@ HEADLINE_WIDEST = "W / w"  # the widest answer a headline shows: the size does n
 
 NOT_SURE_BELOW = 0.5  # an answer the model gives less than this is said to be a guess, under it
 NO_ANSWER = ""  # the headline with no answer to show
+NO_ANSWER_SAID = "No answer yet"  # in the headline's place when the keyboard reaches it with none
 
 
 class ShortenedTitleBox(QGroupBox):
@@ -127,6 +137,15 @@ class AnswerHeadline(QLabel):
             painter.end()
         else:
             super().paintEvent(event)
+        if self.hasFocus() and self._by_keyboard and not self.text():
+            # Reached with no answer yet: a framed empty box looked like a field to type in.
+            painter = QPainter(self)
+            said = QFont(QApplication.font())  # the window's text, not the answer's large type
+            said.setBold(False)
+            painter.setFont(said)
+            painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+            painter.drawText(room, int(Qt.AlignmentFlag.AlignCenter), NO_ANSWER_SAID)
+            painter.end()
         if self.hasFocus() and self._by_keyboard:
             painter = QPainter(self)
             painter.setPen(QPen(focus_colour(self.palette()), 2))
