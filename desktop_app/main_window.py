@@ -1021,6 +1021,18 @@ class MainWindow(QMainWindow):
         size = 100 if step == 0 else next_text_size(before, step)
         self.preferences.text_size = size
         apply_text_size(QApplication.instance(), size)  # type: ignore[arg-type]
+        if size > before and not (self.isMaximized() or self.isFullScreen()):
+            # Larger text wants a larger window: it grows with the text, within the screen (at 200% a window
+            # left at its first size cut Compare's model names to "ba…47" and laid the answer's note over it).
+            grown = fitted_size(self, self.size() * (size / before))
+            self.resize(max(grown.width(), self.width()), max(grown.height(), self.height()))
+            screen = self.screen()
+            if screen is not None:  # ... and moved back onto the screen where it grew past its edge
+                free, frame = screen.availableGeometry(), self.frameGeometry()
+                left = max(free.left(), min(frame.left(), free.right() - frame.width()))
+                top = max(free.top(), min(frame.top(), free.bottom() - frame.height()))
+                if (left, top) != (frame.left(), frame.top()):
+                    self.move(left, top)
         QTimer.singleShot(0, self, self._keep_side_tabs_whole)  # larger text widens the side tabs' pages
         self.show_text_size()
         self.show_pen_width(self.preferences.pen_width)

@@ -2135,7 +2135,10 @@ def test_a_window_closed_on_a_second_monitor_opens_there_again(tmp_path: Path) -
     assert json.loads(done.stdout.strip().splitlines()[-1]) == ["B", [2000, 100, 1000, 700]]
 
 
-def test_zoom_makes_every_text_of_the_window_larger_and_is_kept(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_zoom_makes_every_text_of_the_window_larger_and_is_kept(
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    _screen_as_large_as_the_window(monkeypatch)  # (a window grown with the text grows text mode's characters too)
     first = _open_window(qtbot, tmp_path / "s.ini")
     try:
         app = QApplication.instance()
@@ -2189,6 +2192,45 @@ def test_zoom_makes_every_text_of_the_window_larger_and_is_kept(qtbot, weights_e
         second.close()
 
 
+def _screen_as_large_as_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window fills its screen: larger text cannot grow it (as on a laptop's screen the window fills)."""
+    import desktop_app.main_window
+
+    monkeypatch.setattr(desktop_app.main_window, "fitted_size", lambda widget, wanted, *_: widget.size())
+
+
+def test_the_window_grows_with_larger_text_within_the_screen(
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """At 200% a window left at its first size cut Compare's model names to "ba…47" (1344x756 on a 1920x1080
+    screen) and laid the answer's note over the answer (1180x644 on 1366x768)."""
+    from PySide6.QtCore import QSize
+
+    import desktop_app.main_window
+
+    screen = QSize(1800, 1000)  # (the offscreen screen is 800x600: a larger one, as fitted_size would see it)
+    monkeypatch.setattr(
+        desktop_app.main_window,
+        "fitted_size",
+        lambda widget, wanted, *_: wanted.boundedTo(screen),
+    )
+    window = _open_window(qtbot, tmp_path / "s.ini", size=(1000, 600))
+    try:
+        window.zoom_in_action.trigger()  # 115%: 15% larger
+        assert window.size() == QSize(1150, 690)
+        while window.preferences.text_size < 200:
+            window.zoom_in_action.trigger()
+        assert window.size() == screen  # as large as the screen lets it be
+        window.zoom_out_action.trigger()  # smaller text: the window as the person left it
+        assert window.size() == screen
+        window.resize(900, 660)
+        window.zoom_out_action.trigger()
+        assert window.size() == QSize(900, 660)
+    finally:
+        window.actual_size_action.trigger()
+        window.close()
+
+
 def test_every_side_tab_stays_in_sight_in_a_small_window_at_large_text(
     qtbot, weights_env: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -2216,9 +2258,12 @@ def test_every_side_tab_stays_in_sight_in_a_small_window_at_large_text(
         window.close()
 
 
-def test_zooming_in_gives_the_answer_its_room_before_the_models_view(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_zooming_in_gives_the_answer_its_room_before_the_models_view(
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     # A teacher zoomed in for a projector: the column widened, the model's view grew into its height and
     # the answer fell from 45 to 36 pt at 200% (1180x640, the default window on a 1280x720 screen).
+    _screen_as_large_as_the_window(monkeypatch)  # (the window fills the screen: it cannot grow with the text)
     window = _open_window(qtbot, tmp_path / "s.ini", size=(1180, 640))
     try:
         panel = window.predictions
