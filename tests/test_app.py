@@ -3112,6 +3112,7 @@ def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
     assert "reading together: stroke_gru hidden 64 + stroke_cnn width 96" in pair
     assert "None of its own: it reads with strokes36_gru (12 epochs) and strokes36_cnn (30 epochs)." in pair
     assert "{" not in pair.split("<tt>")[0]
+    assert "<p>Trained stroke models reading together (mean log-probability)" in pair  # a sentence's capital
     # A fine-tune on one's own pictures says what it started from and names those pictures' figures.
     from dataclasses import replace
 

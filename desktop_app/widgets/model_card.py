@@ -118,7 +118,8 @@ def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
     labels = "".join(card.labels)
     parts = [
         f"<h2>{e(card.name)}</h2>",
-        f"<p>{e(card.description)}</p>" if card.description else "",
+        # (A sentence of its own: an architecture's description begins small where it is listed after a name.)
+        f"<p>{e(card.description[:1].upper() + card.description[1:])}</p>" if card.description else "",
         f"<p><b>Architecture:</b> {e(card.arch)} ({card.params:,} parameters)" + _options(card) + "</p>",
         f"<p><b>Answers with</b> {len(card.labels)} classes ({e(card.label_set)}): <tt>{e(labels)}</tt></p>",
     ]
