@@ -8012,3 +8012,18 @@ def test_a_kept_drawing_with_a_point_that_is_no_number_is_put_aside_without_a_wa
         warnings.simplefilter("error")
         assert canvas.load_written_strokes([{"width": 4, "points": [[float("nan"), 5, 1], [60, 70, 1]]}]) == 0
     assert canvas.load_written_strokes([{"width": 4, "points": [[5, 5, 1], [60, 70, 1]]}]) == 1
+
+
+def test_explains_drop_downs_cut_a_long_entry_with_an_ellipsis(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """At 200% text the Layer box clipped "Convolution 1: 32×28×28" mid-character, nothing saying more was there."""
+    from desktop_app.widgets.explain_view import ExplainView
+
+    view = ExplainView()
+    qtbot.addWidget(view)
+    picker = view.layer_picker
+    picker.addItem("Convolution 1: 32×28×28")
+    picker.resize(picker.fontMetrics().horizontalAdvance("Convolution") + 40, picker.height())
+    shown = picker.shown_text()
+    assert shown.endswith("…") and shown.startswith("Conv") and shown != picker.currentText()
+    picker.resize(picker.sizeHint().width() + 40, picker.height())
+    assert picker.shown_text() == "Convolution 1: 32×28×28"  # room enough: whole

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QPen, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.widgets.eliding_combo_box import ElidingComboBox
 from desktop_app.widgets.fonts import class_name, lookalikes_among
 from desktop_app.widgets.images import channel_grid, colour_map, grey_pixmap, overlay_pixmap
 
@@ -190,7 +190,7 @@ class ExplainView(QWidget):
         class_row = QHBoxLayout()
         class_label = QLabel("&Class:")
         class_row.addWidget(class_label)
-        self.class_picker = QComboBox()
+        self.class_picker = ElidingComboBox()
         class_label.setBuddy(self.class_picker)  # its name to a screen reader, Alt+C to it
         self.class_picker.setAccessibleName("class to explain")
         self.class_picker.setToolTip(
@@ -225,14 +225,14 @@ class ExplainView(QWidget):
         picker_row = QHBoxLayout()
         layer_label = QLabel("La&yer:")
         picker_row.addWidget(layer_label)
-        self.layer_picker = QComboBox()
+        self.layer_picker = ElidingComboBox()
         layer_label.setBuddy(self.layer_picker)
         self.layer_picker.setAccessibleName("layer")
         self.layer_picker.currentIndexChanged.connect(self._show_layer)
         self.layer_picker.setEnabled(False)  # until a drawing has layers to show
         picker_row.addWidget(self.layer_picker, 1)
         # A layer of more channels than a mosaic shows: which of them (the first 64 of 128 were all there was).
-        self.channel_picker = QComboBox()
+        self.channel_picker = ElidingComboBox()
         self.channel_picker.setAccessibleName("channels shown")
         self.channel_picker.setToolTip("Which of the layer's channels the tiles show, by number")
         self.channel_picker.currentIndexChanged.connect(lambda _i: self._show_layer(self.layer_picker.currentIndex()))

@@ -8,22 +8,16 @@ the room the toolbar has left, up to its longest entry."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QPaintEvent
-from PySide6.QtWidgets import (
-    QComboBox,
-    QSizePolicy,
-    QStyle,
-    QStyleOptionComboBox,
-    QStylePainter,
-    QWidget,
-)
+from PySide6.QtCore import QEvent, QSize
+from PySide6.QtWidgets import QComboBox, QSizePolicy, QStyle, QStyleOptionComboBox, QWidget
+
+from desktop_app.widgets.eliding_combo_box import ElidingComboBox
 
 # What the box shows at its least: the default model's name whole ("emnist36_cnn…" and the rest cut).
 COMPACT_TEXT = "emnist36_cnn…"
 
 
-class ModelPicker(QComboBox):
+class ModelPicker(ElidingComboBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -61,21 +55,3 @@ class ModelPicker(QComboBox):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):  # a zoom, a theme
             self._fit_to_entries()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        # As QComboBox paints itself, with the text cut to the field it has.
-        painter = QStylePainter(self)
-        option = QStyleOptionComboBox()
-        self.initStyleOption(option)
-        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
-        option.currentText = self.shown_text()
-        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
-
-    def shown_text(self) -> str:
-        """The current entry as the box shows it at its present width ("…" where it is cut)."""
-        option = QStyleOptionComboBox()
-        self.initStyleOption(option)
-        field = self.style().subControlRect(
-            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, self
-        )
-        return self.fontMetrics().elidedText(self.currentText(), Qt.TextElideMode.ElideRight, field.width())

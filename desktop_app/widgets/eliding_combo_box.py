@@ -1,0 +1,28 @@
+"""A drop-down whose current entry, where the box is narrower than it, is cut short with an ellipsis: Qt's
+own clips it mid-character ("Convolution 1: 32×" at 200% text, nothing saying more was there)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox, QStylePainter
+
+
+class ElidingComboBox(QComboBox):
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # As QComboBox paints itself, with the text cut to the field it has.
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+    def shown_text(self) -> str:
+        """The current entry as the box shows it at its present width ("…" where it is cut)."""
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        field = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, self
+        )
+        return self.fontMetrics().elidedText(self.currentText(), Qt.TextElideMode.ElideRight, field.width())
