@@ -8,10 +8,20 @@ import re
 from collections.abc import Iterable
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QListWidget, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QListWidget,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.inference_service import ModelInfo
 from desktop_app.screen_fit import fitted_size
+from desktop_app.themes import text_scale
 from desktop_app.widgets.explain_view import MAX_CHANNELS_SHOWN
 from desktop_app.widgets.fonts import UNSURE_BELOW
 from desktop_app.widgets.model_card import card_html
@@ -95,7 +105,9 @@ def text_dialog(parent: QWidget, title: str, size: QSize, text_html: str) -> QDi
     """A dialog of rich text to read, and Close: Help's guide and keyboard shortcuts."""
     dialog = QDialog(parent)
     dialog.setWindowTitle(title)
-    dialog.resize(fitted_size(parent, size))
+    app = QApplication.instance()
+    scale = text_scale(app) if isinstance(app, QApplication) else 1.0
+    dialog.resize(fitted_size(parent, size * scale))  # as much text a page at a larger text size (200%: twice)
     layout = QVBoxLayout(dialog)
     browser = QTextBrowser()
     browser.setAccessibleName(title.lower())

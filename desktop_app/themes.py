@@ -264,6 +264,17 @@ def apply_text_size(app: QApplication, percent: int) -> None:
     app.setStyleSheet(sheet)
 
 
+def text_scale(app: QApplication) -> float:
+    """How many times the system's size the window's text is now (1 before any text size was applied)."""
+    system = app.property(_SYSTEM_FONT)
+    if not isinstance(system, QFont):
+        return 1.0
+    now = app.font()
+    if system.pointSizeF() > 0 and now.pointSizeF() > 0:
+        return now.pointSizeF() / system.pointSizeF()
+    return now.pixelSize() / system.pixelSize() if system.pixelSize() > 0 and now.pixelSize() > 0 else 1.0
+
+
 def next_text_size(percent: int, step: int) -> int:
     """The text size ``step`` steps of TEXT_SIZES from ``percent`` (which may lie between two), kept
     within them."""

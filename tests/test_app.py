@@ -6134,6 +6134,12 @@ def test_help_says_how_to_read_each_view(qtbot, window: MainWindow) -> None:  # 
     dialog = window.guide_dialog()
     qtbot.addWidget(dialog)
     text = dialog.findChild(QTextBrowser).toPlainText()
+    # At a larger text size the guide opens larger with it (at 200% it held half as much a page as at 100%).
+    window.zoom(1)
+    larger = window.guide_dialog()
+    qtbot.addWidget(larger)
+    assert larger.width() > dialog.width() and larger.height() >= dialog.height()
+    window.zoom(0)
     for view in ("What the model sees (28×28)", "Grad-CAM", "Activation maps", "Compare", "Model Cards"):
         assert view in text, view
     assert "shows 64 at a time" in text and "Double-click a row" in text
