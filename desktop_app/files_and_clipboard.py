@@ -84,7 +84,7 @@ def html_table(rows: list[list[str]]) -> str:
 
     tags = ["th"] + ["td"] * (len(rows) - 1)  # the header's cells, then the rows'
     body = ("<tr>" + "".join(cell_html(tag, c) for c in row) + "</tr>" for tag, row in zip(tags, rows, strict=True))
-    return "<table>" + "".join(body) + "</table>"
+    return '<meta charset="utf-8"><table>' + "".join(body) + "</table>"  # (a pasted é read as Ã© without it)
 
 
 def table_rows_mime(table: QTableView, decimal_comma: bool = False) -> QMimeData | None:

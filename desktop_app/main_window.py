@@ -249,6 +249,7 @@ class MainWindow(QMainWindow):
         self._current_model_input: np.ndarray | None = None
         self._current_label: str | None = None  # the answer shown for it
         self._request_started: dict[int, float] = {}
+        self._size_by_text = QSize()  # the window's size as a change of text size left it (not the person)
         self._case_of_answer: tuple[int, str] = (0, "")  # request id, its letter in the case it was written
         self.input_error_box: QMessageBox | None = None  # says why a file cannot be opened (made when needed)
         self._batch_id = 0
@@ -1021,18 +1022,8 @@ class MainWindow(QMainWindow):
         size = 100 if step == 0 else next_text_size(before, step)
         self.preferences.text_size = size
         apply_text_size(QApplication.instance(), size)  # type: ignore[arg-type]
-        if size > before and not (self.isMaximized() or self.isFullScreen()):
-            # Larger text wants a larger window: it grows with the text, within the screen (at 200% a window
-            # left at its first size cut Compare's model names to "ba…47" and laid the answer's note over it).
-            grown = fitted_size(self, self.size() * (size / before))
-            self.resize(max(grown.width(), self.width()), max(grown.height(), self.height()))
-            screen = self.screen()
-            if screen is not None:  # ... and moved back onto the screen where it grew past its edge
-                free, frame = screen.availableGeometry(), self.frameGeometry()
-                left = max(free.left(), min(frame.left(), free.right() - frame.width()))
-                top = max(free.top(), min(frame.top(), free.bottom() - frame.height()))
-                if (left, top) != (frame.left(), frame.top()):
-                    self.move(left, top)
+        if size != before and not (self.isMaximized() or self.isFullScreen()):
+            self._size_with_text(size / before)
         QTimer.singleShot(0, self, self._keep_side_tabs_whole)  # larger text widens the side tabs' pages
         self.show_text_size()
         self.show_pen_width(self.preferences.pen_width)
@@ -1042,6 +1033,26 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Text size {size}%{end}" + (f" ({keys}: the system's size)" if size != 100 else "")
         )
+
+    def _size_with_text(self, ratio: float) -> None:
+        """Larger text wants a larger window: it grows with the text, within the screen (at 200% a window left
+        at its first size cut Compare's model names to "ba…47" and laid the answer's note over it); smaller
+        text takes back what larger text gave, while the window is as it left it (not as the person sized it)."""
+        if ratio > 1:
+            grown = fitted_size(self, self.size() * ratio)
+            self.resize(max(grown.width(), self.width()), max(grown.height(), self.height()))
+        elif self.size() == self._size_by_text:
+            self.resize(self.size() * ratio)
+        else:
+            return
+        self._size_by_text = self.size()
+        screen = self.screen()
+        if screen is not None:  # ... and moved back onto the screen where it grew past its edge
+            free, frame = screen.availableGeometry(), self.frameGeometry()
+            left = max(free.left(), min(frame.left(), free.right() - frame.width()))
+            top = max(free.top(), min(frame.top(), free.bottom() - frame.height()))
+            if (left, top) != (frame.left(), frame.top()):
+                self.move(left, top)
 
     def show_text_size(self) -> None:
         """The size in the View menu (the status bar's word of it gives way to the next reading's)."""
@@ -1258,7 +1269,12 @@ class MainWindow(QMainWindow):
             self._request_explanation()
 
     def _request_explanation(self) -> None:
-        if self._current_model_input is None or self.tabs.currentWidget() is not self.explain_view:
+        if self._current_model_input is None:
+            return
+        if self.tabs.currentWidget() is not self.explain_view:
+            # Explained once Explain is in view: what it holds is an earlier drawing's, not to be copied or
+            # saved as this one's (Copy Picture gave the last drawing's pen path while Compare was in view).
+            self.explain_view.show_blank("Explained when this tab is shown")
             return
         if not self.service.runtime_loaded and not self.service.runtime_error:  # it waits for torch: said
             self.explain_view.show_error("Loading PyTorch for Grad-CAM and the activation maps…")

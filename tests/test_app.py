@@ -1439,8 +1439,10 @@ def test_a_long_file_name_keeps_its_name_whole_before_its_folders() -> None:
     assert elided_path("03_garden.png", fits(13), elide, 13) == "03_garden.png"  # fits: as it is
     # A character's folder of kept examples stays before the name cut short: it says what they are.
     assert elided_path("7/2026-12-06 17-39-08.json", fits(18), elide, 18) == "7/2026-12…17-39-08"
-    assert elided_path("a_lower/2026-12-06 17-39-08.json", fits(18), elide, 18) == "a_lower/2…17-39-08"
-    assert elided_path("mine/X/2026-12-06 17-39-08.json", fits(18), elide, 18) == "…/X/2026-…17-39-08"
+    assert elided_path("a_lower/2026-12-06 17-39-08.json", fits(18), elide, 18) == "a_lower/2026…39-08"
+    assert elided_path("mine/X/2026-12-06 17-39-08.json", fits(18), elide, 18) == "…/X/2026-1…7-39-08"
+    assert elided_path("a_lower/2026-12-06 17-39-08.json", fits(12), elide, 12) == "a_lower/2…08"  # folder whole
+    assert elided_path("a_lower/2026-12-06 17-39-08.json", fits(8), elide, 8) == "…/20…-08"  # no room beside it
 
 
 def test_a_file_column_sized_to_its_contents_fits_the_whole_names(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -2218,14 +2220,18 @@ def test_the_window_grows_with_larger_text_within_the_screen(
     try:
         window.zoom_in_action.trigger()  # 115%: 15% larger
         assert window.size() == QSize(1150, 690)
+        window.zoom_out_action.trigger()  # ... and back: in and out again did not ratchet it up to the screen
+        assert window.size() == QSize(1000, 600)
+        window.move(400, 300)
         while window.preferences.text_size < 200:
             window.zoom_in_action.trigger()
         assert window.size() == screen  # as large as the screen lets it be
-        window.zoom_out_action.trigger()  # smaller text: the window as the person left it
-        assert window.size() == screen
-        window.resize(900, 660)
+        free = window.screen().availableGeometry()  # ... and moved back onto it where it grew past its edge
+        assert window.frameGeometry().left() <= max(free.left(), free.right() - window.frameGeometry().width() + 1)
+        assert window.frameGeometry().top() <= max(free.top(), free.bottom() - window.frameGeometry().height() + 1)
+        window.resize(1300, 800)  # sized by the person: smaller text leaves it so
         window.zoom_out_action.trigger()
-        assert window.size() == QSize(900, 660)
+        assert window.size() == QSize(1300, 800)
     finally:
         window.actual_size_action.trigger()
         window.close()
@@ -6220,6 +6226,10 @@ def test_the_pens_path_can_be_copied_while_another_tab_is_in_view(qtbot, real_wi
     side = copied.width()
     colours = {copied.pixelColor(x, y).name() for x in range(0, side, 7) for y in range(0, side, 7)}
     assert len(colours) > 3  # the path drawn in the heatmap's colours, not a blank square
+    # A new answer while Compare is in view: the last drawing's path is not offered as this one's.
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
+    window.copy_picture_menu.aboutToShow.emit()
+    assert not keyed["pen-path"].isEnabled() and window.explain_view.pen_path_image() is None
     window.canvas.clear()  # no answer: nothing to copy
     window.tabs.setCurrentWidget(window.explain_view)
     qtbot.waitUntil(lambda: window.explain_view.pen_path_image() is None, timeout=TIMEOUT_MS)

@@ -456,6 +456,9 @@ def test_fused_answer_uses_both_inputs_and_falls_back_to_the_picture(fused_weigh
     assert np.allclose(softer, p) and FusionWeights(1.0, 1.0, temperature=2.0).for_lines().temperature == 1.0
     assert FusionWeights.from_card({"image_weight": 1, "stroke_weight": 1, "temperature": 1.6}).temperature == 1.6
     assert FusionWeights.from_card({"image_weight": 1, "stroke_weight": 1}).temperature == 1.0  # fitted before it
+    for unusable in (0, -1.5, None, "1.6", float("nan"), True):  # (evaluate reads a card's weights with no recognizer)
+        with pytest.raises(ValueError, match="temperature must be a positive number"):
+            FusionWeights.from_card({"image_weight": 1, "stroke_weight": 1, "temperature": unusable})
     for bad in (0.0, -1.0, float("nan")):
         with pytest.raises(WeightsError, match="no usable fusion weights"):
             FusedRecognizer(image_model, fused.strokes, FusionWeights(1.0, 1.0, temperature=bad))
@@ -543,8 +546,11 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
     from ml.runtime.cards import read_card
 
     digits = replace(read_card(fused_weights / "gru_tiny.json"), label_set="digits10")
-    said = _how_to_fuse(digits)
+    said = _how_to_fuse(digits, fused_weights / "gru_tiny.safetensors")
     assert said.startswith("no stroke model reads digits10: glyphpad-ml train-strokes --labels digits10")
+    assert said.endswith("--image-model gru_tiny --write")
+    elsewhere = tmp_path / "mine" / "gru_tiny.safetensors"  # given by its path, not the weights folder's
+    assert f"--image-model {elsewhere} --write" in _how_to_fuse(read_card(fused_weights / "gru_tiny.json"), elsewhere)
 
 
 def test_predict_and_read_take_pictures_and_stroke_files_together_as_the_app_opens_them(
@@ -622,6 +628,24 @@ def test_predict_and_read_take_pictures_and_stroke_files_together_as_the_app_ope
     shown = capsys.readouterr().out.split(": ", 1)[1]
     letters = [answer.split()[0] for answer in shown.split(", ") if answer[0].isalpha()]
     assert letters and all("/" in letter for letter in letters), shown
+
+
+def test_fuse_keeps_a_cards_line_weights_only_for_the_image_model_they_were_fitted_with(fused_weights: Path) -> None:
+    """fuse --write without --lines dropped the line weights a quarter of an hour of --lines had fitted."""
+    from ml.cli.fuse import lines_fitted_before
+    from ml.runtime.cards import read_card
+
+    image = read_card(fused_weights / "cnn_tiny.json")
+    strokes = read_card(fused_weights / "strokes" / "strokes_tiny.json")
+    lines = {"line_image_weight": 0.5, "line_stroke_weight": 0.75, "line_fitted_on": "400 words"}
+    for_image = {"image_model": "cnn_tiny", "image_sha256": image.sha256}
+    fitted = replace(strokes, fusion={**strokes.fusion, **for_image, **lines})
+    assert lines_fitted_before(fitted, image) == (0.5, 0.75)
+    assert lines_fitted_before(replace(fitted, fusion={**fitted.fusion, "image_sha256": "retrained"}), image) is None
+    assert lines_fitted_before(replace(fitted, fusion={**fitted.fusion, "image_model": "other"}), image) is None
+    no_source = {k: v for k, v in fitted.fusion.items() if k != "line_fitted_on"}  # (a hand-edited card)
+    assert lines_fitted_before(replace(fitted, fusion=no_source), image) is None
+    assert lines_fitted_before(strokes, image) is None  # none fitted
 
 
 def test_evaluate_reports_image_strokes_and_fused_for_a_stroke_model(

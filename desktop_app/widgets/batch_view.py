@@ -550,8 +550,20 @@ def elided_path(text: str, fits: Callable[[str], bool], elide: Callable[[str, in
         # column of "…/2026-1…17-39-08" hid what Check Them was checking).
         above = max(folders.rfind("/"), folders.rfind(os.sep))
         last = folders[above + 1 :]
-        lead = "…" if len(last) > SHORT_FOLDER else last if above < 0 else "…" + folders[above] + last
-        return elide(lead + without_extension(tail), width)
+        name = without_extension(tail)
+        if len(last) <= SHORT_FOLDER:
+            lead = last if above < 0 else "…" + folders[above] + last
+            low, high = 0, width  # the most of the name that fits beside the folder kept whole
+            while low < high:
+                room = (low + high + 1) // 2
+                if fits(lead + elide(name, room)):
+                    low = room
+                else:
+                    high = room - 1
+            shown = elide(name, low)
+            if shown.strip("…/\\"):  # some of the name beside it; else the name alone, "…/" before it
+                return lead + shown
+        return elide("…" + name, width)
     low, high = 0, len(folders)  # the most of the folders' ends that fit before the name
     while low < high:
         keep = (low + high + 1) // 2

@@ -129,9 +129,7 @@ class AnswerHeadline(QLabel):
             # Given less height than its type (200% text in a short window): drawn smaller to fit, not cut
             # by the note below it, which the layout had laid over its lower part.
             painter = QPainter(self)
-            font = QFont(self.font())
-            font.setPointSizeF(max(1.0, font.pointSizeF() * room.height() / self.fontMetrics().height()))
-            painter.setFont(font)
+            painter.setFont(sized_like(self.font(), self.font(), room.height() / self.fontMetrics().height()))
             painter.setPen(self.palette().color(self.foregroundRole()))
             painter.drawText(room, int(self.alignment()), self.text())
             painter.end()

@@ -215,7 +215,8 @@ def lines_fitted_before(strokes: ModelCard, image: ModelCard) -> tuple[float, fl
     ``image`` model (the same weights), or None."""
     fusion = strokes.fusion
     same = fusion.get("image_model") == image.name and fusion.get("image_sha256") == image.sha256
-    if not same or fusion.get("line_image_weight") is None or fusion.get("line_stroke_weight") is None:
+    fitted = all(fusion.get(key) is not None for key in ("line_image_weight", "line_stroke_weight", "line_fitted_on"))
+    if not same or not fitted:
         return None
     return float(fusion["line_image_weight"]), float(fusion["line_stroke_weight"])
 

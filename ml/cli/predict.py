@@ -182,27 +182,30 @@ def _fusion(recognizer: Any, device: str) -> Any:
             if problem
             else f"{stale[0]} was fitted to an earlier {name} ({refit_command(stale[0], name)} fits it again)"
             if stale
-            else f"no stroke model is fused with {name} ({_how_to_fuse(recognizer.card)})"
+            else f"no stroke model is fused with {name} ({_how_to_fuse(recognizer.card, recognizer.weights_path)})"
         )
         print(f"note: {why}: the strokes are read as a picture alone", file=sys.stderr)
     return fused
 
 
-def _how_to_fuse(card: Any) -> str:
-    """What gives ``card``'s image model a stroke model: fuse one that reads its classes, or train one first
-    (fuse refused the bundled stroke models for a digits model, which the note had sent a person to)."""
-    from ml.runtime.cards import bundled_cards, stroke_models_dir
+def _how_to_fuse(card: Any, weights_path: Path) -> str:
+    """What gives ``card``'s image model (at ``weights_path``) a stroke model: fuse the one that reads its
+    classes best on validation writers, or train one first (fuse refused the bundled stroke models for a
+    digits model, which the note had sent a person to)."""
+    from ml.runtime.cards import bundled_cards, is_named_model, stroke_models_dir
 
     readers = sorted(
-        path.stem
+        (-float(stroke_card.metrics_by_source.get("unipen_val", {}).get("accuracy", 0.0)), path.stem)
         for path, stroke_card in bundled_cards(stroke_models_dir())
         if not isinstance(stroke_card, Exception) and stroke_card.label_set == card.label_set
     )
+    # (A model given by its path may not be in the weights folder, where fuse looks for a name.)
+    image = card.name if is_named_model(card.name, weights_path) else str(weights_path)
     if readers:
-        return f"glyphpad-ml fuse --strokes-model {readers[0]} --image-model {card.name} --write"
+        return f"glyphpad-ml fuse --strokes-model {readers[0][1]} --image-model {image} --write"
     return (
         f"no stroke model reads {card.label_set}: glyphpad-ml train-strokes --labels {card.label_set}, "
-        f"then glyphpad-ml fuse --strokes-model NAME --image-model {card.name} --write"
+        f"then glyphpad-ml fuse --strokes-model NAME --image-model {image} --write"
     )
 
 
