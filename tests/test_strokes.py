@@ -661,6 +661,13 @@ def test_evaluate_reports_image_strokes_and_fused_for_a_stroke_model(
     assert set(scores) == {"image", "strokes", "fused"}
     assert all(0 <= scores[k]["accuracy"] <= 1 and scores[k]["n"] > 0 for k in scores)
     assert set(scores["image"]["per_condition"]) == {"thin", "default", "thick"}
+    # An image model's pen figures are the picture's alone: said, with the command that scores the app's answer
+    # (an instructor compared them with the Model box's, which is the fused answer's).
+    assert cli(["evaluate", "--model", "cnn_tiny", "--source", "unipen_val"]) == 0
+    said = capsys.readouterr().err
+    assert "read from the picture alone" in said and "glyphpad-ml evaluate --model strokes_tiny" in said
+    assert cli(["evaluate", "--model", "gru_tiny", "--source", "unipen_val"]) == 0  # no stroke model: no note
+    assert "picture alone" not in capsys.readouterr().err
 
 
 def test_hostile_stroke_files_get_a_reason_not_a_traceback(tmp_path: Path) -> None:

@@ -279,7 +279,25 @@ def run(argv: list[str]) -> int:
         print(f"updated {path} ({', '.join(results)})", file=sys.stderr)
     if args.json:
         print(json.dumps(json_safe({"model": card.name, "sources": results})))
+    elif partner := _stroke_partner_of(recognizer, names):
+        # (An instructor compared these with the Model box's figure, which is the fused answer's.)
+        print(
+            f"note: the pen drawings above are read from the picture alone; the app reads a drawing with "
+            f"{partner} too (its Model box figure): glyphpad-ml evaluate --model {partner} scores the two fused",
+            file=sys.stderr,
+        )
     return 1 if unread else 0
+
+
+def _stroke_partner_of(recognizer: Any, names: list[str]) -> str:
+    """The stroke model the app fuses with this image model, where pen drawings were scored ("" if none)."""
+    from ml.runtime.cards import fusion_partner, is_named_model
+
+    card = recognizer.card
+    if not any(name.startswith("unipen_") for name in names) or not is_named_model(card.name, recognizer.weights_path):
+        return ""
+    partner = fusion_partner(card.name, image_sha256=card.sha256)
+    return partner.stem if partner is not None else ""
 
 
 def _data_missing(names: list[str], args: argparse.Namespace) -> str:
