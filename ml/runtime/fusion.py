@@ -12,9 +12,9 @@ o, 0 only 0), with the weights and the prior's strength fitted on validation wri
 fuse``) and stored in the stroke model's card (``fusion``), which also names the image model they were
 fitted with. The weights are chosen for the answer; the temperature, fitted after them, for its
 confidence, without changing any answer: above 1 it softens an answer surer than it is right, below 1
-sharpens one less sure (the app's pair: weights 0.75 + 1.5 made its answers 95% sure on average and 91%
-right on validation writers; its temperature is 1.6). An opened picture has no
-strokes: the image model answers alone, and says so (``Prediction.inputs_used``).
+sharpens one less sure (the app's pair: weights 0.75 + 1.5 made its answers surer than they were right,
+by 4.6 points on average on validation writers; its temperature, 1.6, brings that to 1.2). An opened
+picture has no strokes: the image model answers alone, and says so (``Prediction.inputs_used``).
 """
 
 from __future__ import annotations
