@@ -1555,6 +1555,8 @@ class MainWindow(QMainWindow):
             strokes = read_strokes_file(path)
             if strokes.strokes:
                 self.canvas.open_strokes(strokes)
+                if strokes.corrections:  # (those that do not fit these strokes are left out)
+                    self.lines.restore_notes(list(strokes.corrections))
                 self.canvas.repaint()
         except OSError as error:
             self._show_input_error(path.name, error.strerror or str(error))
@@ -1658,7 +1660,9 @@ class MainWindow(QMainWindow):
                     raise ValueError("the pad shows an opened picture or erased ink: save it as a PNG picture")
                 from ml.runtime.strokes import write_strokes_file
 
-                write_strokes_file(path, strokes)
+                # With the corrections made to text mode's reading of them, put back when it is opened.
+                corrections = tuple(self.lines.notes_as_kept())
+                write_strokes_file(path, replace(strokes, corrections=corrections or None))
             else:
                 save_grey_png(self.canvas.picture_for_saving(), path)
         except OSError as error:

@@ -4849,6 +4849,43 @@ def test_a_pasted_picture_is_grey_unless_some_of_it_is_transparent() -> None:
     assert pixels.shape == (20, 30, 2) and pixels[4, 3, 1] == 255 and pixels[0, 0, 1] == 0
 
 
+def _write_hta_and_join_the_h_and_t(qtbot, window: MainWindow) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Text mode: H, T and A written through the pad, the H and the T joined by the person (two characters
+    left); the size and top the characters were written at."""
+    window.set_text_mode(True)
+    qtbot.wait(100)
+    canvas = window.canvas
+    size, top = canvas.height() * 0.4, canvas.height() * 0.25
+    for slot, char in enumerate("HTA"):
+        _mouse_char(canvas, char, size * 0.4 + slot * size * 1.4, top, size)
+    qtbot.waitUntil(lambda: window.lines.line is not None and len(window.lines.line.line.characters) == 3)
+    window.lines.join_with_next(0)
+    qtbot.waitUntil(lambda: len(window.lines.line.line.characters) == 2, timeout=TIMEOUT_MS)
+    return size, top
+
+
+def test_a_line_saved_as_strokes_opens_with_its_corrections(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A student put an m read as "nn" right (a join), saved the note, opened it again: "nnilk" once more."""
+    from PySide6.QtWidgets import QFileDialog
+
+    _write_hta_and_join_the_h_and_t(qtbot, window)
+    window.lines.correct_character(1, "Q")
+    corrected = window.lines.line_text()
+    saved = tmp_path / "note.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(saved), "")))
+    assert window.save_drawing()
+    assert json.loads(saved.read_text())["corrections"]  # (the command line reads the strokes as before)
+    window.clear_pad()
+    qtbot.waitUntil(lambda: window.lines.line is None or not window.lines.line.line.characters, timeout=TIMEOUT_MS)
+    window.open_file(saved)
+    qtbot.waitUntil(lambda: window.lines.line_text().endswith("Q"), timeout=TIMEOUT_MS)  # the Q typed
+    characters = window.lines.line.line.characters
+    assert len(characters) == 2 and characters[0].strokes == (0, 1, 2, 3, 4)  # the join (its reading the model's)
+    assert len(corrected) == 2 and corrected.endswith("Q")
+
+
 def test_corrections_are_undone_redone_and_kept_through_clear_and_a_mode_switch(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window.set_text_mode(True)
     _mouse_write(window.canvas, "T1")
@@ -4942,15 +4979,8 @@ def test_a_lines_corrections_and_joins_are_back_with_it_after_quitting(
     in it."""
     settings_file = tmp_path / "settings.ini"
     window = _open_window(qtbot, settings_file, size=(1200, 620))
-    window.set_text_mode(True)
-    qtbot.wait(100)
+    size, top = _write_hta_and_join_the_h_and_t(qtbot, window)
     canvas = window.canvas
-    size, top = canvas.height() * 0.4, canvas.height() * 0.25
-    for slot, char in enumerate("HTA"):
-        _mouse_char(canvas, char, size * 0.4 + slot * size * 1.4, top, size)
-    qtbot.waitUntil(lambda: window.lines.line is not None and len(window.lines.line.line.characters) == 3)
-    window.lines.join_with_next(0)  # the H and the T
-    qtbot.waitUntil(lambda: len(window.lines.line.line.characters) == 2, timeout=TIMEOUT_MS)
     window.lines.correct_character(1, "Q")
     window.lines.set_space_before(1, True)
     corrected = window.lines.line_text()

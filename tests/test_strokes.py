@@ -670,6 +670,19 @@ def test_evaluate_reports_image_strokes_and_fused_for_a_stroke_model(
     assert "picture alone" not in capsys.readouterr().err
 
 
+def test_a_stroke_file_keeps_the_corrections_it_was_saved_with() -> None:
+    from ml.runtime.strokes import parse_strokes, strokes_json
+
+    kept = [{"strokes": [0, 1], "one_character": True}, {"strokes": [1], "char": "Q"}]
+    data = {"strokes": [[[0, 0], [5, 9]], [[9, 0], [9, 9]]], "corrections": kept}
+    strokes = parse_strokes(data)
+    assert strokes.corrections == tuple(kept) and strokes_json(strokes)["corrections"] == kept
+    assert "corrections" not in strokes_json(parse_strokes({"strokes": data["strokes"]}))
+    # A stroke without points left out: the positions the corrections name would be another drawing's.
+    assert parse_strokes({**data, "strokes": [[], *data["strokes"]]}).corrections is None
+    assert parse_strokes({**data, "corrections": "join"}).corrections is None  # not a list: none
+
+
 def test_hostile_stroke_files_get_a_reason_not_a_traceback(tmp_path: Path) -> None:
     huge_number = tmp_path / "huge.json"
     huge_number.write_text('{"strokes": [[[1' + "0" * 400 + ", 2]]]}")

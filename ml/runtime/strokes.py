@@ -123,6 +123,10 @@ class Strokes:
     # Each stroke's pen width (at full width share), in the strokes' units, when known (GlyphPad's own
     # files): with the pad, the drawing is rendered as the pad rendered it.
     pen_widths: tuple[float, ...] | None = None
+    # The person's corrections to the app's reading of them (text mode's typed, joined and split characters,
+    # each on its strokes' positions), as GlyphPad's own files hold them: JSON values, checked by the app that
+    # puts them back (Save Drawing lost them: a note reopened read "nnilk" again, its m put right before).
+    corrections: tuple[Any, ...] | None = None
 
     @classmethod
     def from_points(cls, strokes: Sequence[Any], y_up: bool = False) -> Strokes:
@@ -241,7 +245,16 @@ def parse_strokes(data: Any) -> Strokes:
         source_y_up=y_axis == "up",
         pad=(float(pad[0]), float(pad[1])) if pad is not None and y_axis == "down" else None,
         pen_widths=tuple(float(pens[i]) for i in kept) if pens is not None else None,
+        corrections=_corrections(data.get("corrections"), len(kept) == len(strokes)),
     )
+
+
+def _corrections(value: Any, every_stroke_kept: bool) -> tuple[Any, ...] | None:
+    """A file's "corrections" list as it holds it, at most one a stroke (the app checks each); None where it
+    has none, or where strokes without points were left out (the positions they name are another drawing's)."""
+    if not isinstance(value, list) or not value or not every_stroke_kept:
+        return None
+    return tuple(value[:MAX_STROKES])
 
 
 def _refuse_ink_over_itself(strokes: list[np.ndarray]) -> None:
@@ -318,7 +331,7 @@ def strokes_from_json(text: bytes) -> Strokes:
 
 def strokes_json(strokes: Strokes, decimals: int = 2) -> dict[str, Any]:
     """The ``{"strokes": ...}`` object :func:`parse_strokes` reads back as the same strokes (positions
-    rounded to ``decimals``; "t", "pressure", "pad" and "pen" when the drawing has them)."""
+    rounded to ``decimals``; "t", "pressure", "pad", "pen" and "corrections" when the drawing has them)."""
     data: dict[str, Any] = {"strokes": [np.round(s, decimals).tolist() for s in strokes.strokes]}
     if strokes.times is not None:
         data["t"] = [np.round(t, 3).tolist() for t in strokes.times]
@@ -328,6 +341,8 @@ def strokes_json(strokes: Strokes, decimals: int = 2) -> dict[str, Any]:
         data["pad"] = [round(strokes.pad[0], decimals), round(strokes.pad[1], decimals)]
     if strokes.pen_widths is not None:
         data["pen"] = [round(width, decimals) for width in strokes.pen_widths]
+    if strokes.corrections:
+        data["corrections"] = list(strokes.corrections)
     return data
 
 
