@@ -47,6 +47,10 @@ PUNCTUATION_NAMES = {
     "?": "question mark",
     ":": "colon",
     "-": "hyphen",
+    # A note's dates and sums ("due 12/09", "x = 2y + 3"): read as 1, i and t, each took Type another….
+    "/": "slash",
+    "+": "plus sign",
+    "=": "equals sign",
 }
 # A word's case set at once from any of its letters' menus (one letter put right left the others as read:
 # "HEllo"); the models read O and o alike, so the case is often the part read wrong.
