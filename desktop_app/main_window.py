@@ -1642,7 +1642,8 @@ class MainWindow(QMainWindow):
         if strokes is not None and not fits_a_stroke_file(strokes):  # saved, it could not be opened again
             strokes = None
         kinds = [STROKES_KIND, PICTURE_KIND] if strokes is not None else [PICTURE_KIND]
-        name = "drawing.json" if strokes is not None else "drawing.png"
+        stem = "note" if self.text_mode else "drawing"  # (a line of notes offered as "drawing.json": a trial)
+        name = f"{stem}.json" if strokes is not None else f"{stem}.png"
         shown = self._opened_file[1] if self._opened_file and self._pad_shows(self._opened_file[0]) else ""
         if shown.lower().endswith(".png") or (shown.lower().endswith(".json") and strokes is not None):
             name = shown  # the drawing opened or saved last, saved again under its name

@@ -4874,8 +4874,15 @@ def test_a_line_saved_as_strokes_opens_with_its_corrections(
     window.lines.correct_character(1, "Q")
     corrected = window.lines.line_text()
     saved = tmp_path / "note.json"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(saved), "")))
+    offered: list[str] = []
+
+    def save_as(_parent: object, _title: str, start: str, *_: object) -> tuple[str, str]:
+        offered.append(start)
+        return str(saved), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_as))
     assert window.save_drawing()
+    assert Path(offered[0]).name == "note.json"  # a line of text mode, offered as a note, not "drawing.json"
     assert json.loads(saved.read_text())["corrections"]  # (the command line reads the strokes as before)
     window.clear_pad()
     qtbot.waitUntil(lambda: window.lines.line is None or not window.lines.line.line.characters, timeout=TIMEOUT_MS)
