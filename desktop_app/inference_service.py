@@ -826,9 +826,15 @@ class InferenceService(QObject):
             answer = f"{result.top[0][0]} {result.top[0][1]:.1%}" if result.top else f"none ({result.error})"
             log.info("read %s in %.1f ms: %s", "+".join(result.inputs_used) or "input", result.latency_ms, answer)
         self.recognized.emit(job.request_id, result)
-        if not result.error and result.top and result.model_input is not None:
-            # After the answer: which case a letter read in one class for both is, as Keep as Example offers
-            # it (a child's small g was offered as a capital G). Never at the cost of the answer.
+        if (
+            not result.error
+            and result.top
+            and result.model_input is not None
+            and self.is_latest("recognize", job.request_id)
+        ):
+            # After the answer, and only for the last drawing (not for each pen-up of one written on): which
+            # case a letter read in one class for both is, as Keep as Example offers it (a child's small g was
+            # offered as a capital G). Never at the cost of the answer.
             try:
                 case = self._case_alone(job.model, result.model_input, result.top[0][0])
             except Exception:

@@ -1274,7 +1274,8 @@ class MainWindow(QMainWindow):
         if self.tabs.currentWidget() is not self.explain_view:
             # Explained once Explain is in view: what it holds is an earlier drawing's, not to be copied or
             # saved as this one's (Copy Picture gave the last drawing's pen path while Compare was in view).
-            self.explain_view.show_blank("Explained when this tab is shown")
+            if self.explain_view.shows_explanation():  # (once, not at every answer while another tab is in view)
+                self.explain_view.show_blank("Explained when this tab is shown")
             return
         if not self.service.runtime_loaded and not self.service.runtime_error:  # it waits for torch: said
             self.explain_view.show_error("Loading PyTorch for Grad-CAM and the activation maps…")

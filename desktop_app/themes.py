@@ -147,12 +147,7 @@ class FocusVisibleStyle(QProxyStyle):
             outline = QColor(
                 (text.red() + back.red()) // 2, (text.green() + back.green()) // 2, (text.blue() + back.blue()) // 2
             )
-            painter.save()
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            painter.setPen(QPen(outline, 1))
-            painter.setBrush(QColor(0, 0, 0, 0))
-            painter.drawRect(option.rect.adjusted(0, 0, -1, -1))
-            painter.restore()
+            _frame(painter, option.rect, outline, width=1)
 
     def drawControl(
         self,
@@ -216,12 +211,13 @@ def _by_keyboard(option: QStyleOption) -> bool:
     return bool(option.state & QStyle.StateFlag.State_KeyboardFocusChange)
 
 
-def _frame(painter: QPainter, rect: QRect, colour: QColor) -> None:
+def _frame(painter: QPainter, rect: QRect, colour: QColor, width: int = 2) -> None:
+    """A frame ``width`` px wide inside ``rect``."""
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-    painter.setPen(QPen(colour, 2))
+    painter.setPen(QPen(colour, width))
     painter.setBrush(QColor(0, 0, 0, 0))
-    painter.drawRect(rect.adjusted(1, 1, -1, -1))
+    painter.drawRect(rect.adjusted(width // 2, width // 2, -1, -1))
     painter.restore()
 
 

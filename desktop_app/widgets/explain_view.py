@@ -439,6 +439,10 @@ class ExplainView(QWidget):
         """The Grad-CAM (or saliency) picture shown, at its own size (10 px a pixel); None without one."""
         return self._heatmap.toImage() if self._heatmap is not None else None
 
+    def shows_explanation(self) -> bool:
+        """Whether an explanation's pictures are shown (to be cleared when they are another drawing's)."""
+        return self._heatmap is not None or bool(self._layers) or self.stroke_view.isVisibleTo(self)
+
     def pen_path_image(self) -> QImage | None:
         """The stroke model's saliency along the pen's path, as Explain shows it (whichever tab is in view: it
         was greyed in Save Picture while Compare was); None when the answer has none."""

@@ -125,30 +125,26 @@ class AnswerHeadline(QLabel):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         room = self.contentsRect()
-        if self.text() and self.fontMetrics().height() > room.height() > 0:
-            # Given less height than its type (200% text in a short window): drawn smaller to fit, not cut
-            # by the note below it, which the layout had laid over its lower part.
-            painter = QPainter(self)
+        # Given less height than its type (200% text in a short window): drawn smaller to fit, not cut by the
+        # note below it, which the layout had laid over its lower part.
+        squeezed = bool(self.text()) and self.fontMetrics().height() > room.height() > 0
+        if not squeezed:
+            super().paintEvent(event)
+        painter = QPainter(self)
+        if squeezed:
             painter.setFont(sized_like(self.font(), self.font(), room.height() / self.fontMetrics().height()))
             painter.setPen(self.palette().color(self.foregroundRole()))
             painter.drawText(room, int(self.alignment()), self.text())
-            painter.end()
-        else:
-            super().paintEvent(event)
-        if self.hasFocus() and self._by_keyboard and not self.text():
-            # Reached with no answer yet: a framed empty box looked like a field to type in.
-            painter = QPainter(self)
-            said = QFont(QApplication.font())  # the window's text, not the answer's large type
-            said.setBold(False)
-            painter.setFont(said)
-            painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
-            painter.drawText(room, int(Qt.AlignmentFlag.AlignCenter), NO_ANSWER_SAID)
-            painter.end()
         if self.hasFocus() and self._by_keyboard:
-            painter = QPainter(self)
+            if not self.text():  # reached with no answer yet: a framed empty box looked like a field to type in
+                said = QFont(QApplication.font())  # the window's text, not the answer's large type
+                said.setBold(False)
+                painter.setFont(said)
+                painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+                painter.drawText(room, int(Qt.AlignmentFlag.AlignCenter), NO_ANSWER_SAID)
             painter.setPen(QPen(focus_colour(self.palette()), 2))
             painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
-            painter.end()
+        painter.end()
 
 
 class ConfidenceBar(QWidget):
