@@ -957,6 +957,14 @@ def test_the_results_table_marks_a_dry_run() -> None:
     assert not _trained({**training, "config": {"dry_run": False}}).startswith("dry run")
 
 
+def test_the_results_table_says_how_far_each_models_confidence_is_off() -> None:
+    from ml.evaluation.results import _off_by
+
+    assert _off_by({"accuracy": 0.9, "calibration_error": 0.01394}) == "1.4 points"
+    assert _off_by({"accuracy": 0.9}) == "–"  # a card evaluated before it was measured
+    assert _off_by({"calibration_error": None}) == "–"
+
+
 def test_the_results_table_counts_a_fine_tunes_earlier_epochs() -> None:
     """A fine-tune's row said "8 epochs" of a model trained for 5 and then 8 more."""
     from ml.evaluation.results import _trained

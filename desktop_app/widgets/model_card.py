@@ -111,6 +111,24 @@ def _options(card: ModelCard) -> str:
     return f", {html.escape(', '.join(f'{k} {v}' for k, v in card.config.items()))}" if card.config else ""
 
 
+def _confidence_html(card: ModelCard) -> str:
+    """How far the model's stated confidence is from how often it is right, with its temperature and without,
+    where 'glyphpad-ml calibrate' fitted one ("" where not)."""
+    errors = card.calibration.get("calibration_error")
+    before_after = errors.get("unipen_test") if isinstance(errors, dict) else None
+    if not (isinstance(before_after, list) and len(before_after) == 2):
+        return ""
+    if not all(isinstance(v, float) for v in before_after):  # (a card edited by hand: said nothing of)
+        return ""
+    before, after = before_after
+    return (
+        f"<p><b>Confidence:</b> answering alone, how sure it says it is differs from how often it is right by "
+        f"{100 * after:.1f} points on average, on writers it never saw ({100 * before:.1f} as trained; its "
+        f"temperature {card.temperature:g} was fitted on {html.escape(str(card.calibration.get('fitted_on', '')))})."
+        "</p>"
+    )
+
+
 def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
     """Rich text for a QTextBrowser; ``fused``: drawings read right with its stroke model (UNIPEN test
     writers) and that model's name, the figure the Model box shows beside its name."""
@@ -128,6 +146,8 @@ def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
             f"<p><b>Reads</b> each picture three ways, as it is and turned {card.turned_views_degrees:g}° either "
             "way, and answers with what the three agree on.</p>"
         )
+    if confidence := _confidence_html(card):
+        parts.append(confidence)
     fusion = card.fusion
     if card.input_kind == "strokes" and fusion.get("image_model"):
         # (Two stroke cards alike, a copy fitted to a person's model among them, could not be told apart.)

@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fuse": ("fuse", "fit and score the fusion of a stroke model with an image model (stored in its card)"),
     "letter-pairs": ("letter_pairs", "count which letter follows which in English words (text mode reads with them)"),
     "export": ("export", "write the ONNX graph of existing weights and record it in the card"),
+    "calibrate": ("calibrate", "fit a model's temperature: its confidence as validation writers bear it out"),
     "prior": ("prior", "choose a model's class prior on validation writers and store it in its card"),
     "tune": ("tune", "hyperparameter search with Optuna (resumable)"),
     "bench": ("bench", "latency of the bundled models (ONNX Runtime and torch side by side)"),

@@ -39,8 +39,10 @@ class PairedProbabilities:
     """Both models' probabilities for the same drawings: one row per character and pen."""
 
     data: EvaluationSet  # the image rows (with their pen and the written character)
-    image: np.ndarray
+    image: np.ndarray  # each model's probabilities before its temperature: what the fusion weighs
     strokes: np.ndarray  # the stroke model's answer for each row's character (uniform if it had none)
+    image_alone: np.ndarray | None = None  # the image model's answers alone (its temperature; None: as image)
+    strokes_alone: np.ndarray | None = None  # ... and the stroke model's
 
 
 def paired_probabilities(
@@ -62,7 +64,10 @@ def paired_probabilities(
     row_of = {int(k): r for r, k in enumerate(traced.source_index.tolist())}
     uniform = np.full(len(strokes.labels), 1.0 / len(strokes.labels), dtype=by_character.dtype)
     aligned = np.stack([by_character[row_of[k]] if k in row_of else uniform for k in drawn.source_index.tolist()])
-    return PairedProbabilities(drawn, image.predict_inputs(drawn.inputs), aligned)
+    image_probabilities = image.predict_inputs(drawn.inputs)
+    return PairedProbabilities(
+        drawn, image_probabilities, aligned, image.temper(image_probabilities), strokes.temper(aligned)
+    )
 
 
 def _log_loss(probabilities: np.ndarray, targets: np.ndarray) -> float:
@@ -121,13 +126,15 @@ def one_row_per_character(data: EvaluationSet) -> tuple[np.ndarray, EvaluationSe
 
 
 def score_fusion(paired: PairedProbabilities, weights: FusionWeights, labels: list[str]) -> dict[str, dict[str, Any]]:
-    """Headline figures of the image model alone (per pen), the stroke model alone (once per character)
-    and the fused answer (per pen)."""
+    """Headline figures of the image model alone (per pen), the stroke model alone (once per character),
+    each with its temperature, and the fused answer (per pen)."""
     fused = fuse_probabilities(paired.image, paired.strokes, weights)
     rows, characters = one_row_per_character(paired.data)
+    image = paired.image if paired.image_alone is None else paired.image_alone
+    strokes = paired.strokes if paired.strokes_alone is None else paired.strokes_alone
     return {
-        "image": score_probabilities(paired.image, paired.data, labels)[0],
-        "strokes": score_probabilities(paired.strokes[rows], characters, labels)[0],
+        "image": score_probabilities(image, paired.data, labels)[0],
+        "strokes": score_probabilities(strokes[rows], characters, labels)[0],
         "fused": score_probabilities(fused, paired.data, labels)[0],
     }
 

@@ -25,8 +25,8 @@ def results_table(directory: Path | None = None) -> str:
 
     lines = [
         "| model | arch | labels | params | learned from | EMNIST test top-1 | pen, unseen writers: top-1 | top-3 "
-        "| balanced | trained |",
-        "| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | --- |",
+        "| balanced | confidence off by | trained |",
+        "| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for _, card in bundled_cards(directory):
         if isinstance(card, WeightsError) or card.input_kind != "image":  # a stroke model put among the pictures'
@@ -43,11 +43,17 @@ def results_table(directory: Path | None = None) -> str:
         lines.append(
             f"| `{card.name}` | {card.arch} | {card.label_set} | {card.params:,} | {sources} | "
             f"{pct(emnist, 'accuracy')} | {pct(pen, 'accuracy')} | {pct(pen, 'top3')} | "
-            f"{pct(pen, 'balanced_accuracy')} | {trained} |"
+            f"{pct(pen, 'balanced_accuracy')} | {_off_by(pen)} | {trained} |"
         )
     strokes = stroke_results_table(directory)
     words = words_results_table(directory)
     return "\n".join(lines) + "".join(f"\n\n{part}" for part in (strokes, words) if part)
+
+
+def _off_by(metrics: dict[str, Any]) -> str:
+    """The calibration error, said in points ("–" for figures from before it was measured)."""
+    calibration = metrics.get("calibration_error")
+    return f"{100 * calibration:.1f} points" if isinstance(calibration, float) else "–"
 
 
 def _trained(training: dict[str, Any]) -> str:
@@ -165,8 +171,7 @@ def stroke_results_table(directory: Path | None = None) -> str:
                 pictures_shown.add(partner)
             looks = metrics.get("lookalikes", {})
             confusions = ", ".join(f"{k} {v['read_as_digit']}/{v['written']}" for k, v in looks.items()) or "–"
-            calibration = metrics.get("calibration_error")  # (figures from before it was measured: none)
-            off_by = f"{100 * calibration:.1f} points" if isinstance(calibration, float) else "–"
+            off_by = _off_by(metrics)
             rows.append(
                 f"| {title} | {card.arch if key == PEN_TEST else ''} | {card.label_set} | "
                 f"{100 * metrics['accuracy']:.2f}% | "

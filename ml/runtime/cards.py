@@ -108,6 +108,13 @@ class ModelCard:
     # An image model's answer averaged over its picture and the picture turned this many degrees either way
     # (ml.runtime.turned_views); 0: the picture alone.
     turned_views_degrees: float = 0.0
+    # The answer's logits (prior added) are divided by it when the model answers alone: its confidence as the
+    # validation writers bear it out, fitted by 'glyphpad-ml calibrate' (1: as trained). A fusion and a written
+    # line weigh the model's probabilities before it (their weights were fitted on those).
+    temperature: float = 1.0
+    # How the temperature was fitted: {"fitted_on": ..., "command": ..., "calibration_error": {source: [before,
+    # after]}}; empty when there is none.
+    calibration: dict[str, Any] = field(default_factory=dict)
 
     def figure(self, source: str, metric: str = "accuracy") -> float | None:
         """A metric of the card's evaluation on ``source`` (a key of ``metrics_by_source``, such as
@@ -173,6 +180,12 @@ class ModelCard:
                         "docs/onnx.md)"
                         if self.turned_views_degrees
                         else ""
+                    )
+                    + (
+                        f"; the model answering alone divides logits + class_prior_log by its temperature, "
+                        f"{self.temperature:g}, before the softmax (a fusion does not)"
+                        if self.temperature != 1.0
+                        else ""
                     ),
                 }
             },
@@ -182,6 +195,8 @@ class ModelCard:
         data = asdict(self)
         if not self.turned_views_degrees:  # (a card that reads the picture alone stays as it was written)
             del data["turned_views_degrees"]
+        if self.temperature == 1.0 and not self.calibration:  # (nor one never calibrated)
+            del data["temperature"], data["calibration"]
         if self.onnx_sha256:
             data["onnx_io"] = self.onnx_io()
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -224,16 +239,25 @@ class ModelCard:
             raise WeightsError(
                 f"model card of {name} is damaged: it reads strokes, and turned_views_degrees is a picture's"
             )
+        temperature = data.get("temperature", 1.0)
+        if not (_finite(temperature) and MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE):
+            raise WeightsError(
+                f"model card of {name} is damaged: temperature must be a number from {MIN_TEMPERATURE:g} to "
+                f"{MAX_TEMPERATURE:g} (1: the model's confidence as trained)"
+            )
         fields = {k: v for k, v in data.items() if k in known}
         # What a card says about a model (figures, training, fusion) is read as objects everywhere: one edited
         # by hand to null, or a number, stopped the listing of every model. It is left out, the model stays.
-        for key in ("config", "metrics", "metrics_by_source", "training", "fusion"):
+        for key in ("config", "metrics", "metrics_by_source", "training", "fusion", "calibration"):
             if not isinstance(fields.get(key, {}), dict):
                 fields[key] = {}
         by_source = fields.get("metrics_by_source", {})
         fields["metrics_by_source"] = {k: v for k, v in by_source.items() if isinstance(v, dict)}
         return cls(**fields)
 
+
+# A temperature outside these makes every answer all but certain, or all but even: none fitted comes near.
+MIN_TEMPERATURE, MAX_TEMPERATURE = 0.05, 20.0
 
 # A log-prior beyond this outweighs any logit by far (e**100): none chosen on data comes near (the bundled
 # models' are within 0.6), and one past float32's range would be inf, and every answer NaN.

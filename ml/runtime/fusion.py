@@ -160,15 +160,18 @@ class FusedRecognizer:
                 image = drawing_picture(strokes)
             except StrokesError as error:
                 return PredictionError(str(error), blank=isinstance(error, BlankStrokesError))
-        from_image = self.image.predict(image, top_k=top_k)
+        # Fused from each model's probabilities before its own temperature (what the weights were fitted on);
+        # a model answering alone answers with it.
+        from_image = self.image.predict(image, top_k=top_k, calibrated=False)
         if strokes is None:
-            return from_image
-        from_strokes = self.strokes.predict_strokes(strokes, top_k=top_k)
+            return self._alone(self.image, from_image)
+        from_strokes = self.strokes.predict_strokes(strokes, top_k=top_k, calibrated=False)
         if isinstance(from_strokes, PredictionError):
             # A tap of the pen (every point in one place) is no character, however its picture reads.
-            return from_strokes if from_strokes.blank else from_image
+            return from_strokes if from_strokes.blank else self._alone(self.image, from_image)
         if isinstance(from_image, PredictionError):
-            return replace(from_strokes, latency_ms=(time.perf_counter() - start) * 1000.0)
+            alone = self.strokes.answering_alone(from_strokes)
+            return replace(alone, latency_ms=(time.perf_counter() - start) * 1000.0)
         probs = fuse_probabilities(from_image.probabilities, from_strokes.probabilities, self.weights)
         return Prediction(
             top=self.image.top_k(probs, top_k),
@@ -178,6 +181,10 @@ class FusedRecognizer:
             latency_ms=(time.perf_counter() - start) * 1000.0,
             inputs_used=("image", "strokes"),
         )
+
+    @staticmethod
+    def _alone(model: Recognizer, answer: Prediction | PredictionError) -> Prediction | PredictionError:
+        return answer if isinstance(answer, PredictionError) else model.answering_alone(answer)
 
 
 def fusion_or_reason(

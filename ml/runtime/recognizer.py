@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,9 @@ class Prediction:
     ``probabilities`` are the answer's, one per class in the card's label order: the softmax of the
     model's logits (over the picture and it turned a little, where the card says so: :meth:`Recognizer.logits`)
     plus the card's class prior (how many written characters each class stands for: in a
-    set that merges cases, ``O`` is O or o). ``model_input`` is what the model saw (the 28x28 picture in
+    set that merges cases, ``O`` is O or o), divided by the card's temperature (:meth:`Recognizer.temper`;
+    not with ``calibrated=False``); a drawing's fused answer, the fusion's (:mod:`ml.runtime.fusion`).
+    ``model_input`` is what the model saw (the 28x28 picture in
     [0, 1], ink high; or the normalized stroke sequence), the input the explanations in
     :mod:`ml.runtime.explain` take.
     """
@@ -163,8 +165,11 @@ class Recognizer:
         drawing[30:100, 60:68] = 0
         self.predict(drawing)
 
-    def predict_strokes(self, strokes: Strokes, top_k: int = TOP_K) -> Prediction | PredictionError:
-        """Recognize a drawing from its strokes (a stroke model); errors come back as values."""
+    def predict_strokes(
+        self, strokes: Strokes, top_k: int = TOP_K, calibrated: bool = True
+    ) -> Prediction | PredictionError:
+        """Recognize a drawing from its strokes (a stroke model); errors come back as values. ``calibrated``:
+        see :meth:`predict_many`."""
         if self.card.input_kind != "strokes":
             return PredictionError(f"{self.card.name} reads pictures, not strokes")
         start = time.perf_counter()
@@ -173,16 +178,33 @@ class Recognizer:
         except StrokesError as error:
             return PredictionError(str(error), blank=isinstance(error, BlankStrokesError))
         probs = self.predict_inputs(sequence[None])[0]
+        if calibrated:
+            probs = self.temper(probs)
         latency = (time.perf_counter() - start) * 1000.0
         return Prediction(self.top_k(probs, top_k), probs, sequence, (), latency, ("strokes",))
 
     def predict_inputs(self, inputs: np.ndarray) -> np.ndarray:
         """Probabilities (N x classes) for preprocessed inputs (N x 28 x 28, or N x points x features), with
-        the card's prior."""
+        the card's prior, before its temperature: what a fusion and a written line weigh (:meth:`temper`
+        makes them the answer alone)."""
         logits = self.logits(inputs)
         if self.card.class_prior_log:
             logits = logits + np.asarray(self.card.class_prior_log, dtype=logits.dtype)
         return softmax(logits)
+
+    def temper(self, probabilities: np.ndarray) -> np.ndarray:
+        """``predict_inputs``' probabilities (classes, or N x classes) as the model answers alone: the softmax
+        of its logits divided by the card's temperature (no answer changes, only how sure it says it is)."""
+        if self.card.temperature == 1.0:
+            return probabilities
+        return tempered(probabilities, self.card.temperature).astype(probabilities.dtype)
+
+    def answering_alone(self, prediction: Prediction) -> Prediction:
+        """A prediction made with ``calibrated=False`` as the model answers alone (:meth:`temper`)."""
+        if self.card.temperature == 1.0:
+            return prediction
+        probabilities = self.temper(prediction.probabilities)
+        return replace(prediction, top=self.top_k(probabilities, len(prediction.top)), probabilities=probabilities)
 
     def logits(self, inputs: np.ndarray) -> np.ndarray:
         """The answer's logits (N x classes) before the card's prior, for preprocessed inputs: the model's
@@ -210,16 +232,24 @@ class Recognizer:
         order = sorted(range(len(values)), key=values.__getitem__, reverse=True)[:k]
         return tuple(ClassScore(self.labels[i], values[i]) for i in order)
 
-    def predict(self, image: ImageLike, top_k: int = TOP_K, photo: bool | None = None) -> Prediction | PredictionError:
+    def predict(
+        self, image: ImageLike, top_k: int = TOP_K, photo: bool | None = None, calibrated: bool = True
+    ) -> Prediction | PredictionError:
         """Recognize one image (file, bytes, PIL image or array); errors come back as values. ``photo``: see
-        :func:`ml.runtime.preprocess.preprocess` (a photo held as an array: True)."""
-        return self.predict_many([image], top_k=top_k, photo=photo)[0]
+        :func:`ml.runtime.preprocess.preprocess` (a photo held as an array: True); ``calibrated``: see
+        :meth:`predict_many`."""
+        return self.predict_many([image], top_k=top_k, photo=photo, calibrated=calibrated)[0]
 
     def predict_many(
-        self, images: Iterable[ImageLike] | np.ndarray, top_k: int = TOP_K, photo: bool | None = None
+        self,
+        images: Iterable[ImageLike] | np.ndarray,
+        top_k: int = TOP_K,
+        photo: bool | None = None,
+        calibrated: bool = True,
     ) -> list[Prediction | PredictionError]:
         """Recognize many images (a list, any iterable, or an N x H x W array) at once, faster per picture;
-        one result per image, in order."""
+        one result per image, in order. ``calibrated``: the answer's confidence with the card's temperature
+        (:meth:`temper`); False gives the probabilities a fusion weighs."""
         checked_top_k(top_k)  # before any work: a wrong one failed after every picture was read
         if _one_picture(images):  # a string was read as one-letter file names, a picture as its rows or bytes
             raise TypeError("predict_many reads a list of pictures (or an N x H x W array): predict reads one")
@@ -239,6 +269,8 @@ class Recognizer:
         if prepared:
             inputs = prepared[0][1].input[None] if len(prepared) == 1 else np.stack([p.input for _, p in prepared])
             probabilities = self.predict_inputs(inputs)
+            if calibrated:
+                probabilities = self.temper(probabilities)
             latency = (time.perf_counter() - start) * 1000.0 / len(images)
             for (i, item), probs in zip(prepared, probabilities, strict=True):
                 results[i] = Prediction(self.top_k(probs, top_k), probs, item.input, item.notes, latency)
@@ -358,6 +390,15 @@ def load_recognizer(
     if target == "cpu":
         return OnnxRecognizer.load_onnx(weights_path, threads=threads, spin=spin)
     return TorchRecognizer.load_torch(weights_path, target)
+
+
+def tempered(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """``probabilities`` (classes, or N x classes) as ``softmax(log p / temperature)``: the softmax of the
+    logits divided by it (log p is the logits less a constant per row, which the softmax drops)."""
+    logits = np.log(np.maximum(probabilities.astype(np.float64), 1e-300)) / temperature
+    exp = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    out: np.ndarray = exp / exp.sum(axis=-1, keepdims=True)
+    return out
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
