@@ -3076,6 +3076,8 @@ def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(
 
 
 def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
+    from dataclasses import replace
+
     from desktop_app.widgets.model_card import card_html
     from ml.runtime.cards import read_card
 
@@ -3104,6 +3106,11 @@ def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
     # How it reads a picture, where that is more than the picture alone (the default's card says 6 degrees).
     assert "turned 6° either way" in text
     assert "turned" not in card_html(read_card(bundled_weights / "letters_cnn.json"))
+    # How honest its confidence is, with its temperature and as trained ('glyphpad-ml calibrate').
+    before, after = card.calibration["calibration_error"]["unipen_test"]
+    assert f"by {100 * after:.1f} points on average, on writers it never saw ({100 * before:.1f} as trained" in text
+    assert f"temperature {card.temperature:g} was fitted on UNIPEN validation writers" in text
+    assert "Confidence:" not in card_html(replace(card, calibration={}))
     from desktop_app.widgets.model_card import _shown_command
 
     assert (
@@ -3120,8 +3127,6 @@ def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
     assert "{" not in pair.split("<tt>")[0]
     assert "<p>Trained stroke models reading together (mean log-probability)" in pair  # a sentence's capital
     # A fine-tune on one's own pictures says what it started from and names those pictures' figures.
-    from dataclasses import replace
-
     default = read_card(bundled_weights / f"{BUNDLED_DEFAULT}.json")
     training = {**default.training, "epochs_run": 1, "started_from": "emnist36_cnn (emnist_cnn, 8 epochs, sha256 9cd3)"}
     sources = {**default.metrics_by_source, "images_test": {"accuracy": 0.95, "top3": 1.0, "n": 20}}
