@@ -99,6 +99,7 @@ from desktop_app.model_listing import (
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
 from desktop_app.settings import (
     COLLECTED_TEXT_KEY,
+    COLUMN_SHARES_KEY,
     COLUMNS_STATE,
     GEOMETRY_STATE,
     LOCK_RENEWED_EVERY_MS,
@@ -111,6 +112,7 @@ from desktop_app.settings import (
     TEXT_MODE_KEY,
     Preferences,
     SettingsHold,
+    column_shares,
     keep_private,
     save_preferences,
     save_window_state,
@@ -250,6 +252,11 @@ class MainWindow(QMainWindow):
         self._current_label: str | None = None  # the answer shown for it
         self._request_started: dict[int, float] = {}
         self._size_by_text = QSize()  # the window's size as a change of text size left it (not the person)
+        self._size_at_text: dict[int, QSize] = {}  # ... and at each text size since the person last sized it
+        # The columns' shares of the width as the person left them, which a resize goes back to (None until
+        # they are laid out), and as they were at each text size zoomed through (zooming back restores them).
+        self._column_shares: tuple[float, float, float] | None = None
+        self._shares_at_text: dict[int, tuple[float, float, float]] = {}
         self._case_of_answer: tuple[int, str] = (0, "")  # request id, its letter in the case it was written
         self.input_error_box: QMessageBox | None = None  # says why a file cannot be opened (made when needed)
         self._batch_id = 0
@@ -338,6 +345,7 @@ class MainWindow(QMainWindow):
         # No stretch factors: with them Qt's splitter kept the answers' column at its minimum (230 px) in a
         # maximized window; without, the three grow and shrink in proportion, the column up to its maximum.
         self.setCentralWidget(self.splitter)
+        self.splitter.splitterMoved.connect(self._remember_column_shares)
 
         self.model_picker = ModelPicker()
         self.model_picker.setAccessibleName("model")
@@ -475,11 +483,15 @@ class MainWindow(QMainWindow):
                 frame.moveCenter(landed.availableGeometry().center())
                 self.move(frame.topLeft())
         splitter = window_state(self.settings, COLUMNS_STATE)
+        shares = None
         if splitter is not None and same_screen:
             self.splitter.restoreState(splitter)
+            shares = column_shares(self.settings.value(COLUMN_SHARES_KEY))
         else:  # the pad half the window, the answers a sixth (or their minimum), the side tabs a third
             sixth = self.width() // 6
             self.splitter.setSizes([3 * sixth, sixth, 2 * sixth])
+        # (None until the columns are first laid out: the sizes asked for above are not what they come to.)
+        self._column_shares = shares
         tab = str(self.settings.value(TAB_KEY, 0))
         # A number past the tabs (or past a C int: it stopped the app at its start) opens the first.
         self.tabs.setCurrentIndex(int(tab) if tab.isdigit() and int(tab) < self.tabs.count() else 0)
@@ -525,6 +537,8 @@ class MainWindow(QMainWindow):
         save_window_state(self.settings, GEOMETRY_STATE, self.saveGeometry())
         self.settings.setValue(SCREEN_KEY, screen_signature(self))
         save_window_state(self.settings, COLUMNS_STATE, self.splitter.saveState())
+        if shares := self._column_shares or column_shares(self.splitter.sizes()):
+            self.settings.setValue(COLUMN_SHARES_KEY, json.dumps([round(share, 5) for share in shares]))
         self.settings.setValue(TAB_KEY, self.tabs.currentIndex())
         self.settings.setValue(TEXT_MODE_KEY, self.text_mode)
         # What is written on the pad, in either mode (a line written in text mode is still on the pad when a
@@ -672,13 +686,40 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.text_panel.fit_to_window(self.height())
+        self._columns_as_the_person_left_them()
         self._keep_side_tabs_whole()
+
+    def _remember_column_shares(self) -> None:
+        """A divider dragged: the columns' shares of the width are the person's choice from now on."""
+        if not self.text_mode and (shares := column_shares(self.splitter.sizes())):
+            self._column_shares = shares
+            self._shares_at_text = {}  # the person's choice, whatever the text size
+
+    def _columns_as_the_person_left_them(self) -> None:
+        """Each column its share of the width, before the side tabs take what they need to stay whole: they
+        took it from the pad when the window narrowed, and the splitter grew them, not the pad, when it
+        widened again (a student's pad stayed 403 px of 566, and came back so at the next start)."""
+        if self.text_mode or not self.side_tabs.isVisible() or self._column_shares is None:
+            return
+        total = sum(self.splitter.sizes())
+        if total > 0:
+            pad, answers, _ = (round(share * total) for share in self._column_shares)
+            self.splitter.setSizes([pad, answers, total - pad - answers])
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         # The first resize comes before the side tabs are visible (and so were left scrolled at 200%
         # with the pad's room unused): once the columns are laid out.
-        QTimer.singleShot(0, self, self._keep_side_tabs_whole)
+        QTimer.singleShot(0, self, self._columns_settled)
+
+    def _columns_settled(self) -> None:
+        """The side tabs whole, and the columns as laid out first (or for a new text size, which widens the
+        answers' column with its text) the shares a window widened again goes back to."""
+        if self._column_shares is not None:  # (shares kept for a text size zoomed back to)
+            self._columns_as_the_person_left_them()
+        self._keep_side_tabs_whole()
+        if self._column_shares is None and not self.text_mode:
+            self._column_shares = column_shares(self.splitter.sizes())
 
     def _keep_side_tabs_whole(self) -> None:
         """The side tabs scroll only once the pad is down to its least width: the splitter shrinks its
@@ -1021,10 +1062,16 @@ class MainWindow(QMainWindow):
         before = self.preferences.text_size
         size = 100 if step == 0 else next_text_size(before, step)
         self.preferences.text_size = size
+        if size != before and not self.text_mode:
+            # Laid out afresh for the text's size, or as they were at it (zoomed in and back, the answers'
+            # column kept the width the larger text had asked for: 229 -> 340 px, the pad 458 -> 361 px).
+            if self._column_shares is not None:
+                self._shares_at_text[before] = self._column_shares
+            self._column_shares = self._shares_at_text.get(size)
         apply_text_size(QApplication.instance(), size)  # type: ignore[arg-type]
         if size != before and not (self.isMaximized() or self.isFullScreen()):
-            self._size_with_text(size / before)
-        QTimer.singleShot(0, self, self._keep_side_tabs_whole)  # larger text widens the side tabs' pages
+            self._size_with_text(before, size)
+        QTimer.singleShot(0, self, self._columns_settled)  # larger text widens the side tabs' pages
         self.show_text_size()
         self.show_pen_width(self.preferences.pen_width)
         keys = self.actual_size_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -1034,15 +1081,21 @@ class MainWindow(QMainWindow):
             f"Text size {size}%{end}" + (f" ({keys}: the system's size)" if size != 100 else "")
         )
 
-    def _size_with_text(self, ratio: float) -> None:
+    def _size_with_text(self, before: int, after: int) -> None:
         """Larger text wants a larger window: it grows with the text, within the screen (at 200% a window left
         at its first size cut Compare's model names to "ba…47" and laid the answer's note over it); smaller
-        text takes back what larger text gave, while the window is as it left it (not as the person sized it)."""
-        if ratio > 1:
-            grown = fitted_size(self, self.size() * ratio)
+        text takes back what larger text gave, while the window is as it left it (not as the person sized it):
+        the size it had at that text size (shrunk by the whole ratio, growth held to the screen came back
+        smaller than it was: 1180x640 came back 988x555)."""
+        untouched = self.size() == self._size_by_text
+        if not untouched:
+            self._size_at_text = {}
+        self._size_at_text.setdefault(before, self.size())
+        if after > before:
+            grown = fitted_size(self, self.size() * (after / before))
             self.resize(max(grown.width(), self.width()), max(grown.height(), self.height()))
-        elif self.size() == self._size_by_text:
-            self.resize(self.size() * ratio)
+        elif untouched:
+            self.resize(self._size_at_text.get(after, self.size() * (after / before)))
         else:
             return
         self._size_by_text = self.size()

@@ -35,6 +35,9 @@ RECENT_FILES_KEY = "files/recent"  # File -> Open Recent, a JSON list
 # The three columns' widths, saved (save_window_state). Not the key earlier versions saved them under
 # ("splitter"): those kept the answers' column at its minimum however wide the window, and would bring it back.
 COLUMNS_STATE = "columns"
+# The pad's, the answers' and the side tabs' shares of the width as the person left them (JSON): what a
+# window widened again goes back to (a narrow window's squeezing, saved as the columns, is not kept).
+COLUMN_SHARES_KEY = "window/column_shares"
 GEOMETRY_STATE = "geometry"  # the window's size and place (save_window_state)
 
 
@@ -104,6 +107,21 @@ def save_preferences(settings: QSettings, preferences: Preferences) -> None:
     for f in fields(Preferences):
         settings.setValue(f.name, getattr(preferences, f.name))
     settings.endGroup()
+
+
+def column_shares(value: object) -> tuple[float, float, float] | None:
+    """Three shares of the width, from the settings or from the columns' widths; None when they are not
+    three positive numbers (a damaged setting, columns not laid out yet)."""
+    try:
+        widths = json.loads(value) if isinstance(value, str) else value
+    except (ValueError, RecursionError):
+        return None
+    if not (isinstance(widths, list | tuple) and len(widths) == 3):
+        return None
+    if not all(isinstance(w, int | float) and not isinstance(w, bool) and 0 < w < 1e9 for w in widths):
+        return None
+    total = float(sum(widths))
+    return (widths[0] / total, widths[1] / total, widths[2] / total)
 
 
 def save_window_state(settings: QSettings, name: str, state: QByteArray) -> None:

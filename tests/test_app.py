@@ -1815,6 +1815,73 @@ def test_character_mode_fits_a_640_px_window_its_side_tabs_scrolling(qtbot, weig
         window.close()
 
 
+def test_the_columns_come_back_as_they_were_after_zooming_in_and_back(
+    qtbot, weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A reviewer: in a 1000x640 window that could not grow, 175% and back to Actual Size left the answers'
+    column 340 px of its 229 and the pad 361 of 458, and those shares were kept and saved."""
+    _screen_as_large_as_the_window(monkeypatch)
+    window = _open_window(qtbot, tmp_path / "s.ini", size=(1000, 640), load_runtime=False)
+    try:
+        qtbot.wait(100)
+        first = window.splitter.sizes()
+        while window.preferences.text_size < 175:
+            window.zoom_in_action.trigger()
+            qtbot.wait(50)
+        assert window.splitter.sizes() != first  # the larger text laid them out afresh
+        window.actual_size_action.trigger()
+        qtbot.wait(100)
+        assert window.size() == QSize(1000, 640)
+        assert all(abs(a - b) <= 3 for a, b in zip(window.splitter.sizes(), first, strict=True))
+    finally:
+        window.actual_size_action.trigger()
+        window.close()
+
+
+def test_the_columns_come_back_as_they_were_when_a_narrowed_window_grows_again(
+    qtbot, weights_env: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A student's trial: narrowed to 800 px and widened again, the pad stayed 403 px of its 566 (the side tabs
+    had taken the pad's room to stay whole, and kept it), and so it was saved and came back at each start."""
+    window = _open_window(qtbot, tmp_path / "s.ini", size=(1180, 640), load_runtime=False)
+
+    def near(sizes: list[int], expected: list[int]) -> bool:
+        return all(abs(a - b) <= 3 for a, b in zip(sizes, expected, strict=True))
+
+    def narrowed_and_widened() -> list[int]:
+        window.resize(800, 600)
+        qtbot.wait(50)
+        window.resize(1180, 640)
+        qtbot.wait(50)
+        return window.splitter.sizes()
+
+    try:
+        qtbot.wait(100)  # the layout settles
+        first = window.splitter.sizes()
+        assert near(narrowed_and_widened(), first)
+        # Columns the person set by dragging a divider are theirs: they come back so too.
+        handle = window.splitter.handle(1)
+        middle = handle.rect().center()
+        qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=middle)
+        qtbot.mouseMove(handle, middle - QPoint(120, 0))
+        qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=middle - QPoint(120, 0))
+        qtbot.wait(50)
+        dragged = window.splitter.sizes()
+        assert dragged[0] < first[0] - 60
+        assert near(narrowed_and_widened(), dragged)
+        window.resize(800, 600)  # closed narrow ...
+        qtbot.wait(50)
+    finally:
+        window.close()
+    again = _open_window(qtbot, tmp_path / "s.ini", size=None, load_runtime=False)
+    try:
+        again.resize(1180, 640)  # ... and widened at the next start
+        qtbot.wait(100)
+        assert near(again.splitter.sizes(), dragged)
+    finally:
+        again.close()
+
+
 def test_side_tabs_take_the_pads_spare_room_when_shown_and_when_the_text_grows(
     qtbot, weights_env: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -2229,6 +2296,16 @@ def test_the_window_grows_with_larger_text_within_the_screen(
         free = window.screen().availableGeometry()  # ... and moved back onto it where it grew past its edge
         assert window.frameGeometry().left() <= max(free.left(), free.right() - window.frameGeometry().width() + 1)
         assert window.frameGeometry().top() <= max(free.top(), free.bottom() - window.frameGeometry().height() + 1)
+        # Back to the system's size, the window is as large as it was there (a student's 1180x640 came back
+        # 988x555: growth held to the screen, then shrunk by the whole ratio).
+        window.actual_size_action.trigger()
+        assert window.size() == QSize(1000, 600)
+        window.zoom_in_action.trigger()
+        window.zoom_in_action.trigger()
+        window.zoom_out_action.trigger()
+        assert window.size() == QSize(1150, 690)
+        while window.preferences.text_size < 200:
+            window.zoom_in_action.trigger()
         window.resize(1300, 800)  # sized by the person: smaller text leaves it so
         window.zoom_out_action.trigger()
         assert window.size() == QSize(1300, 800)
