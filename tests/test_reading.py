@@ -1911,6 +1911,32 @@ def test_line_metrics_find_two_heights_only_where_there_are_two() -> None:
     assert "".join(forms[int(k)] for k in scores.argmax(1)) == "sun"
 
 
+def test_a_character_that_may_be_a_g_does_not_set_the_baseline() -> None:
+    """A student's "go" read "90": its g read a 9 by a hair, and the baseline was the median of the g's and the
+    o's bottoms, halfway down the g's tail (a line of two has no median that leaves one out): the g now hangs
+    below the o's baseline. (The line, read as digits, still stands at their one height: "go" stays "90".)"""
+    from ml.runtime.line_reader import line_metrics
+
+    go = np.array([[66, 116, 108, 206], [115, 116, 159, 168]], dtype=float)  # a g hanging 38 px, an o
+    as_read = line_metrics(go, ["9", "0"])
+    assert as_read.baseline == 187.0  # as it was: the g half standing
+    second_a_g = line_metrics(go, ["9", "0"], may_hang=[True, False])
+    assert second_a_g.baseline == 168.0
+    # Every character may hang: the line's baseline is theirs, as before.
+    assert line_metrics(go, ["9", "0"], may_hang=[True, True]).baseline == as_read.baseline
+    # A year whose 9 dips below the line, read 9 with a g second, stays a year (a reviewer's "2019" -> "201g").
+    year = np.array([[0, 116, 40, 168], [50, 116, 90, 168], [100, 116, 130, 168], [140, 116, 180, 184]], dtype=float)
+    metrics = line_metrics(year, ["2", "0", "1", "9"], may_hang=[False, False, False, True])
+    assert metrics.baseline == 168.0 and metrics.digits_height
+    forms, scores = read_case(
+        np.stack([case_merged(chances, LABELS) for chances in ({"2": 1}, {"0": 1}, {"1": 1}, {"9": 0.7, "G": 0.3})]),
+        LABELS,
+        np.stack([form_fit(box, metrics) for box in year]),
+        [[0, 1, 2, 3]],
+    )
+    assert "".join(forms[int(k)] for k in scores.argmax(1)) == "2019"
+
+
 def test_a_small_letter_by_its_shape_sets_the_x_height_of_a_line_of_one_height() -> None:
     """A printed "cat" read "Cat" (a teacher's trial), "was" "Was": type's x-height stands 1.25-1.3 times
     under its t and capitals, under TWO_HEIGHTS, and the c and w had no height to be small by."""

@@ -155,6 +155,7 @@ log = logging.getLogger(__name__)
 # bench's glyphs reads KIA: 0.8 does not stake everything on runs.
 STAY = 0.8
 DESCENDERS = "GJPQY"  # letters whose small form reaches below the baseline: g j p q y
+MAY_HANG = 0.25  # a character read at least this likely a g j p q y does not set the line's baseline
 ASCENDERS = "BDFHKLT"  # letters whose small form is as tall as a capital: b d f h k l t
 TWO_HEIGHTS = 1.3  # a line whose characters come in two heights this far apart has small letters and capitals
 # Small letters with neither ascender nor tail whose shape is unlike their capital's: one read small by its
@@ -431,12 +432,18 @@ def _two_heights(above: np.ndarray) -> float:
     return math.exp((logs[split - 1] + logs[split]) / 2)
 
 
-def line_metrics(boxes: np.ndarray, best: Sequence[str], shape_case: Sequence[int] = ()) -> LineMetrics:
-    """Where the line stands: its baseline (median bottom of the characters not read as g j p q y), how
-    tall its characters stand above it, and whether they come in two heights (only with two letters).
-    ``shape_case``: per character, 1 a small a e m n r by its shape, -1 a letter that is a capital by its
-    shape, 0 neither or unsure (:func:`case_by_shape`)."""
-    standing = [i for i, label in enumerate(best) if label not in DESCENDERS] or list(range(len(boxes)))
+def line_metrics(
+    boxes: np.ndarray, best: Sequence[str], shape_case: Sequence[int] = (), may_hang: Sequence[bool] = ()
+) -> LineMetrics:
+    """Where the line stands: its baseline (median bottom of the characters not read as g j p q y, nor
+    ``may_hang``: read so by a close second), how tall its characters stand above it, and whether they come
+    in two heights (only with two letters). ``shape_case``: per character, 1 a small a e m n r by its shape,
+    -1 a letter that is a capital by its shape, 0 neither or unsure (:func:`case_by_shape`)."""
+    standing = (
+        [i for i, label in enumerate(best) if label not in DESCENDERS and not (i < len(may_hang) and may_hang[i])]
+        or [i for i, label in enumerate(best) if label not in DESCENDERS]
+        or list(range(len(boxes)))
+    )
     baseline = float(np.median(boxes[standing, 3]))
     above = np.maximum(baseline - boxes[:, 1], 1e-6)
     tall = float(max(np.percentile(above, 90), 1e-6))
@@ -1601,7 +1608,15 @@ class LineReader:
                     low, high = row[case_labels.index(letter.lower())], row[case_labels.index(letter)]
                     votes[i] = float(low / max(low + high, 1e-9))
         says: Sequence[float | None] = votes or [None] * len(parts)
-        line = line_metrics(boxes, best, case_by_shape(best, says, tells_case(labels)))
+        # A g read as a 9 by a hair set the baseline of "go" halfway down its tail, and so did not hang. The
+        # classes of a small g j p q y: a merged one (G stands for G and g), or the small letter's own.
+        hanging = [
+            k
+            for k, label in enumerate(labels)
+            if label.lower() in DESCENDERS.lower() and (label.islower() or label.lower() not in labels)
+        ]
+        may_hang = (probabilities[:, hanging].sum(1) >= MAY_HANG).tolist() if hanging else []
+        line = line_metrics(boxes, best, case_by_shape(best, says, tells_case(labels)), may_hang)
         small_votes = case_votes(labels, best, says, [bool(p.marks) for p in parts])
         fits = np.stack([form_fit(box, line) for box in boxes])
         form_labels, scores = read_case(probabilities, labels, fits, _words(parts), small_votes)
