@@ -55,6 +55,8 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
+    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -121,7 +123,7 @@ from desktop_app.settings import (
 )
 from desktop_app.status_voice import StatusVoice
 from desktop_app.text_mode import TextModeLines
-from desktop_app.themes import apply_text_size, apply_theme, next_text_size
+from desktop_app.themes import OVERFLOW_BUTTON_NAME, apply_text_size, apply_theme, next_text_size, overflow_icon
 from desktop_app.widgets.batch_view import BatchView, other_json_files
 from desktop_app.widgets.canvas import RESIZE_SETTLE_MS, DrawingCanvas
 from desktop_app.widgets.compare_view import CompareView
@@ -286,6 +288,9 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._build_widgets()
         build_menus(self)
+        self._colour_toolbar_overflow()
+        for toolbar in self.findChildren(QToolBar):  # docked at a side and back, Qt puts its own grey one back
+            toolbar.orientationChanged.connect(lambda _: QTimer.singleShot(0, self, self._colour_toolbar_overflow))
         self._wire()
         try:
             self._restore_state()
@@ -1056,6 +1061,14 @@ class MainWindow(QMainWindow):
         apply_theme(QApplication.instance(), theme, self._system_palette)  # type: ignore[arg-type]
         self.compare_view.edge_tick_boxes()
         self.canvas.update()
+        self._colour_toolbar_overflow()
+
+    def _colour_toolbar_overflow(self) -> None:
+        """The toolbar's » button (where tools go that the window is too narrow for) in the theme's colours."""
+        for button in self.findChildren(QToolButton, OVERFLOW_BUTTON_NAME):
+            toolbar = button.parentWidget()
+            vertical = isinstance(toolbar, QToolBar) and toolbar.orientation() == Qt.Orientation.Vertical
+            button.setIcon(overflow_icon(QApplication.palette(), vertical))
 
     def zoom(self, step: int) -> None:
         """Text one size larger (``step`` 1), smaller (-1), or the system's (0)."""

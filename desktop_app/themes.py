@@ -3,8 +3,8 @@ size (View -> Zoom: a classroom's projector, a screen read from afar)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
+from PySide6.QtCore import QPointF, QRect, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
@@ -219,6 +219,38 @@ def _frame(painter: QPainter, rect: QRect, colour: QColor, width: int = 2) -> No
     painter.setBrush(QColor(0, 0, 0, 0))
     painter.drawRect(rect.adjusted(width // 2, width // 2, -1, -1))
     painter.restore()
+
+
+OVERFLOW_BUTTON_NAME = "qt_toolbar_ext_button"  # Qt's name for the button a toolbar puts its hidden tools under
+
+
+def overflow_icon(palette: QPalette, vertical: bool = False) -> QIcon:
+    """The toolbar's "more tools" button, » (pointing down on a toolbar docked at a side), in the theme's
+    button text: Qt's own is a fixed grey, all but unseen on the dark theme (a student did not find the pen's
+    slider moved under it at 800 px)."""
+    icon = QIcon()
+    for mode, group in (
+        (QIcon.Mode.Normal, QPalette.ColorGroup.Active),
+        (QIcon.Mode.Disabled, QPalette.ColorGroup.Disabled),
+    ):
+        colour = palette.color(group, QPalette.ColorRole.ButtonText)
+        for side in (12, 24, 48):  # crisp at 100%, 200% and on a high-density screen
+            picture = QPixmap(side, side)
+            picture.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(picture)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            pen = QPen(colour, max(1.5, side / 8))
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            painter.setPen(pen)
+            unit = side / 12
+            for left in (2.5, 6.5):  # two chevrons pointing right (or down)
+                chevron = [(left, 3.0), (left + 3, 6.0), (left, 9.0)]
+                turned = [(y, x) if vertical else (x, y) for x, y in chevron]
+                painter.drawPolyline([QPointF(x * unit, y * unit) for x, y in turned])
+            painter.end()
+            icon.addPixmap(picture, mode)
+    return icon
 
 
 def apply_theme(app: QApplication, theme: str, system_palette: QPalette) -> None:

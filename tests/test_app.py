@@ -4365,6 +4365,45 @@ def test_an_unticked_menu_item_shows_its_box_in_the_dark_theme(window: MainWindo
         window.set_theme("system")
 
 
+def test_the_toolbars_more_tools_button_shows_in_either_theme(window: MainWindow) -> None:
+    """A student at 800 px in the dark theme did not find the pen's slider: the » it had moved under was Qt's
+    fixed grey, all but unseen on the dark toolbar."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication, QToolButton
+
+    from desktop_app.themes import contrast
+
+    (button,) = window.findChildren(QToolButton, "qt_toolbar_ext_button")  # (Qt's name for it)
+
+    def strongest_contrast() -> float:
+        picture = button.icon().pixmap(24, 24).toImage()
+        back = QApplication.palette().color(QPalette.ColorRole.Button)  # the theme's toolbar
+        inked = [
+            QColor.fromRgba(picture.pixel(x, y))
+            for x in range(picture.width())
+            for y in range(picture.height())
+            if QColor.fromRgba(picture.pixel(x, y)).alpha() > 200
+        ]
+        assert inked, "no » drawn"
+        return max(contrast(colour, back) for colour in inked)
+
+    try:
+        for theme in ("dark", "light", "dark"):  # and drawn again for each theme
+            window.set_theme(theme)
+            assert strongest_contrast() >= 4.5, theme
+        # Docked at a side and back (a reviewer: Qt put its own grey one back, 1.23:1).
+        from PySide6.QtWidgets import QToolBar
+
+        toolbar = button.parentWidget()
+        assert isinstance(toolbar, QToolBar)
+        for side in (Qt.ToolBarArea.LeftToolBarArea, Qt.ToolBarArea.TopToolBarArea):
+            window.addToolBar(side, toolbar)
+            QApplication.processEvents()
+            assert strongest_contrast() >= 4.5, side
+    finally:
+        window.set_theme("system")
+
+
 def test_a_theme_chosen_while_the_window_is_open_reaches_every_widget(window: MainWindow) -> None:
     # What is painted, not the palette objects: with a style sheet set, widgets kept painting the old theme.
     def pad_lightness() -> int:
