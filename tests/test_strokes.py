@@ -416,6 +416,43 @@ def test_stroke_models_assembled_read_together_and_fuse_like_any_stroke_model(
     assert cli(["stroke-ensemble", "--members", str(tiny), "--name", "x", "--out", str(tmp_path)]) == 2
 
 
+def test_a_tap_of_the_pen_away_from_the_character_is_left_out_and_an_i_dot_is_not() -> None:
+    from ml.runtime.strokes import stray_dots, without_strokes
+
+    five = np.array([[60, 10], [20, 10], [18, 50], [50, 48], [62, 70], [50, 95], [15, 92]], dtype=float)
+
+    def dot(x: float, y: float) -> np.ndarray:
+        return np.array([[x, y], [x + 1, y + 1]], dtype=float)
+
+    assert stray_dots([five, dot(150, 60)]) == [1]  # beside it
+    assert stray_dots([dot(40, 180), five]) == [0]  # below it, drawn first
+    assert stray_dots([five, dot(150, 60), dot(40, 190)]) == [1, 2]
+    assert stray_dots([five, dot(70, 60)]) == []  # near it: part of the drawing
+    assert stray_dots([five, dot(40, -60)]) == []  # above it, as an i's or a j's dot stands
+    stem = np.array([[50, 40], [50, 100]], dtype=float)
+    assert stray_dots([stem, dot(52, -80)]) == []  # an i's dot, however high
+    assert stray_dots([dot(0, 0), dot(100, 100), dot(200, 0)]) == []  # taps alone: nothing is away from them
+    assert stray_dots([five]) == [] and stray_dots([]) == []
+    written = Strokes((five, dot(150, 60)), pressures=(np.ones(7), np.ones(2)), pen_widths=(14.0, 20.0))
+    kept = without_strokes(written, [1])
+    assert len(kept.strokes) == 1 and kept.pressures is not None and len(kept.pressures) == 1
+    assert kept.pen_widths == (14.0,) and without_strokes(written, []) is written
+
+
+def test_a_drawing_read_from_its_strokes_leaves_out_a_tap_as_the_pad_does(fused_weights: Path) -> None:
+    from ml.runtime.fusion import FusedRecognizer, read_drawing_strokes
+    from ml.runtime.recognizer import Prediction, load_recognizer
+
+    image_model = load_recognizer(fused_weights / "cnn_tiny.safetensors", device="cpu")
+    fused = FusedRecognizer.for_image_model(image_model, "cpu", directory=fused_weights)
+    seven = [np.asarray(stroke, dtype=float) for stroke in SEVEN]
+    alone = read_drawing_strokes(seven, image_model, fused)
+    tapped = read_drawing_strokes([*seven, np.array([[300.0, 50.0], [301.0, 50.0]])], image_model, fused)
+    assert isinstance(alone, Prediction) and isinstance(tapped, Prediction)
+    assert np.allclose(tapped.probabilities, alone.probabilities) and tapped.inputs_used == ("image", "strokes")
+    assert tapped.notes == (*alone.notes, "a dot away from the drawing not read")
+
+
 def test_fused_answer_uses_both_inputs_and_falls_back_to_the_picture(fused_weights: Path) -> None:
     from ml.runtime.cards import WeightsError
     from ml.runtime.fusion import FusedRecognizer, FusionWeights, fuse_probabilities

@@ -1213,6 +1213,18 @@ class DrawingCanvas(QWidget):
             self._recognition_pixels = renderer.pixels()
         return self._recognition_pixels
 
+    def render_without(self, left_out: Sequence[int]) -> np.ndarray:
+        """:meth:`render_for_recognition` without the strokes at the positions ``left_out`` among those
+        :meth:`recognition_strokes` gives (a tap of the pen away from the character)."""
+        from ml.runtime.render import render_strokes
+
+        skipped = set(left_out)
+        drawn = [s for s in self._strokes if s.points]
+        kept = [_pen_stroke(stroke) for k, stroke in enumerate(drawn) if k not in skipped]
+        width, height = self._recognition_size()
+        scale = self._stroke_renderer().scale
+        return render_strokes(kept, width, height, scale, self._background_for_recognition(), *self._grey_ink_paper())
+
     def picture_for_saving(self) -> np.ndarray:
         """The pad as a grey picture at its size on screen, as recognition reads it: black ink on white (an
         opened image greyed under it), whatever the theme; what GlyphPad opens again the same."""

@@ -42,7 +42,15 @@ from ml.runtime.labels import TOP_K
 from ml.runtime.preprocess import ImageLike
 from ml.runtime.recognizer import INTERACTIVE_THREADS, Prediction, PredictionError, Recognizer, load_recognizer
 from ml.runtime.render import drawing_picture
-from ml.runtime.strokes import BlankStrokesError, Strokes, StrokesError, normalize_strokes
+from ml.runtime.strokes import (
+    BlankStrokesError,
+    Strokes,
+    StrokesError,
+    normalize_strokes,
+    stray_dots,
+    taps_left_out_note,
+    without_strokes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -233,12 +241,17 @@ def read_drawing_strokes(
     if not isinstance(strokes, Strokes):
         strokes = Strokes.from_points(strokes)
     normalize_strokes(strokes)
+    taps = stray_dots(strokes.strokes)  # as the pad leaves them out
+    strokes = without_strokes(strokes, taps)
     if recognizer.card.input_kind == "strokes":
-        return recognizer.predict_strokes(strokes, top_k=top_k)
-    image = drawing_picture(strokes)
-    if fused is not None:
-        return fused.predict(image, strokes, top_k=top_k)
-    return recognizer.predict(image, top_k=top_k)
+        answer = recognizer.predict_strokes(strokes, top_k=top_k)
+    elif fused is not None:
+        answer = fused.predict(drawing_picture(strokes), strokes, top_k=top_k)
+    else:
+        answer = recognizer.predict(drawing_picture(strokes), top_k=top_k)
+    if taps and isinstance(answer, Prediction):
+        return replace(answer, notes=(*answer.notes, taps_left_out_note(len(taps))))
+    return answer
 
 
 RecognizerT = TypeVar("RecognizerT", bound=Recognizer)
