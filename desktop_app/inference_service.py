@@ -776,7 +776,8 @@ class InferenceService(QObject):
             partner = replace(partner, unusable=intended[1], reason=reason)
         elif not partner.used and (stale := stale_fusions(card.name, card.sha256, self._weights_dir)):
             # Fitted to the weights this model had before (retrained under its name): fitted again, it reads.
-            reason = f"fitted to an earlier {card.name} ({refit_command(stale[0], card.name)} fits it again)"
+            refit = refit_command(stale[0], card.name, self._weights_dir)
+            reason = f"fitted to an earlier {card.name} ({refit} fits it again)"
             partner = replace(partner, unusable=stale[0], reason=reason)
         return partner
 

@@ -358,6 +358,14 @@ def test_a_model_retrained_after_its_fusion_says_the_fusion_is_stale_and_how_to_
         assert partner.reason == f"fitted to an earlier mine ({refit} fits it again)"
     finally:
         service.shutdown()
+    # A card that held a written line's weights: the command fits them again too (without --lines they were
+    # dropped, and text mode read lines with a lone character's weights).
+    card_file = folder / "strokes" / "strokes_tiny_mine.json"
+    card = json.loads(card_file.read_text())
+    card["fusion"].update(line_image_weight=0.5, line_stroke_weight=1.0, line_fitted_on="validation words")
+    card_file.write_text(json.dumps(card))
+    assert cli(["models"]) == 0
+    assert f"(fitted to an earlier mine: {refit} --lines)" in capsys.readouterr().out
     # Another model of that name, given by its path, is not said to be the earlier one (a review).
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

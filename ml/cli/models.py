@@ -86,7 +86,7 @@ def run(argv: list[str]) -> int:
             partner = entry.get("fused_with", "no image model")
             if partner in shas and fitted_to_other_weights(entry["fusion"], partner, shas[partner]):
                 folder_set = f"GLYPHPAD_WEIGHTS={folder} " if args.dir else ""  # the command finds models by name
-                refit = folder_set + refit_command(entry["name"], partner)
+                refit = folder_set + refit_command(entry["name"], partner, folder)
                 fused_shown += f" (fitted to an earlier {partner}: {refit})"
             print(f"{head}strokes: unseen writers {pen_shown}, fused with {partner} {fused_shown}")
             continue

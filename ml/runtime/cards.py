@@ -488,9 +488,13 @@ def stroke_model_for(label_set: str, directory: Path | None = None) -> str | Non
     return next(usable, None)
 
 
-def refit_command(strokes_name: str, image_model: str) -> str:
-    """The command that fits ``strokes_name``'s fusion to ``image_model`` as its weights are now."""
-    return f"glyphpad-ml fuse --strokes-model {strokes_name} --image-model {image_model} --write"
+def refit_command(strokes_name: str, image_model: str, directory: Path | None = None) -> str:
+    """The command that fits ``strokes_name``'s fusion to ``image_model`` as its weights are now: with
+    ``--lines`` where its card holds a written line's weights (fitted to other weights, they are not kept, and
+    text mode would read lines with a lone character's: the suggested command dropped them)."""
+    command = f"glyphpad-ml fuse --strokes-model {strokes_name} --image-model {image_model} --write"
+    cards = [card for _, card in _stroke_cards_unverified(directory) if card.name == strokes_name]
+    return command + (" --lines" if cards and cards[0].fusion.get("line_fitted_on") else "")
 
 
 def stale_fusions(image_model: str, image_sha256: str, directory: Path | None = None) -> list[str]:
