@@ -3245,8 +3245,15 @@ def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
         "glyphpad-ml train --model-config '{\"widen\": 2}'"
     )
     # The stroke models reading together say so, and that they were trained as their members.
-    pair = card_html(read_card(bundled_weights / "strokes" / "strokes36_pair.json"))
+    pair_card = read_card(bundled_weights / "strokes" / "strokes36_pair.json")
+    pair = card_html(pair_card)
     assert "reading together: stroke_gru hidden 64 + stroke_cnn width 96" in pair
+    # The fused answer's temperature and how honest its confidence is: the figure of what the app shows.
+    fused_off = pair_card.metrics_by_source["fused_unipen_test"]["calibration_error"]
+    assert (
+        f"then a temperature of {pair_card.fusion['temperature']:g}: the fused answer's confidence differs from how "
+        f"often it is right by {100 * fused_off:.1f} points on average" in pair
+    )
     assert "None of its own: it reads with strokes36_gru (12 epochs) and strokes36_cnn (30 epochs)." in pair
     assert "{" not in pair.split("<tt>")[0]
     assert "<p>Trained stroke models reading together (mean log-probability)" in pair  # a sentence's capital

@@ -62,7 +62,10 @@ def test_calibrate_writes_the_temperature_that_answers_alone_use_and_fusions_do_
     assert cli(["calibrate", "--model", "strokes_tiny", "--model", "cnn_tiny", "--write"]) == 0
     said = capsys.readouterr().out
     assert "strokes_tiny: temperature" in said and "cnn_tiny: temperature" in said
-    assert "validation writers" in said and "test       writers" in said and "calibration error" in said
+    assert "validation writers" in said and "test       writers" in said
+    # "Before" is the model as trained, said so (a teacher read it as the card's confidence today).
+    assert "its card holds no temperature" in said and "calibration error as trained" in said
+    assert "not written" not in said
 
     for name, card_file in (("strokes_tiny", folder / "strokes" / "strokes_tiny.json"), ("cnn_tiny", None)):
         card = json.loads((card_file or folder / f"{name}.json").read_text())
@@ -75,6 +78,10 @@ def test_calibrate_writes_the_temperature_that_answers_alone_use_and_fusions_do_
         card["temperature"] = temperature
         card_file.write_text(json.dumps(card))
 
+    assert cli(["calibrate", "--model", "cnn_tiny"]) == 0  # fitted afresh: said, and the card left as it is
+    said = capsys.readouterr().out
+    assert "its card holds 2" in said and "(not written: --write stores it in the card)" in said
+    assert json.loads((folder / "cnn_tiny.json").read_text())["temperature"] == 2.0
     image = load_recognizer("cnn_tiny", device="cpu")
     fused = FusedRecognizer.for_image_model(image, "cpu")
     assert fused is not None and fused.strokes.card.temperature == 0.5 and image.card.temperature == 2.0

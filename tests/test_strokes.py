@@ -784,13 +784,21 @@ def test_a_damaged_stroke_model_is_said_when_the_picture_answers_alone(
     assert record.getMessage().startswith("stroke model strokes_tiny cannot be used (model card strokes_tiny.json")
 
 
-@pytest.mark.parametrize("damage", [{"image_weight": "heavy"}, {"line_image_weight": float("nan")}])
+@pytest.mark.parametrize(
+    ("damage", "why"),
+    [
+        ({"image_weight": "heavy"}, "its image_weight is 'heavy', not a number"),
+        ({"line_image_weight": float("nan")}, "a weight that is not a number"),
+        ({"temperature": 0}, "the fusion's temperature must be a positive number, not 0"),
+    ],
+)
 def test_commands_reading_strokes_go_on_with_the_picture_when_the_fusion_cannot_be_used(
     fused_weights: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     damage: dict[str, object],
+    why: str,
 ) -> None:
     """As the app does: every command reading strokes stopped at a stroke card's unusable fusion weights."""
     from dataclasses import replace
@@ -811,8 +819,8 @@ def test_commands_reading_strokes_go_on_with_the_picture_when_the_fusion_cannot_
         out, err = capsys.readouterr()
         assert json.loads(out)["model"] == "cnn_tiny" and "stroke_model" not in json.loads(out)
         assert (
-            "note: cnn_tiny: its stroke model cannot be used (strokes_tiny's card has no usable fusion weights): "
-            f"the strokes are read as {read_as}"
+            "note: cnn_tiny: its stroke model cannot be used (strokes_tiny's card has no usable fusion weights: "
+            f"{why}): the strokes are read as {read_as}"
         ) in err
 
 

@@ -129,6 +129,21 @@ def _confidence_html(card: ModelCard) -> str:
     )
 
 
+def _fused_confidence(card: ModelCard) -> str:
+    """The fused answer's temperature and how far its confidence is from how often it is right on the test
+    writers, where the card has them ("" where not): the figure of the confidence the app shows for a drawing."""
+    from ml.runtime.cards import FUSED_PEN_TEST
+
+    temperature = card.fusion.get("temperature")
+    off = card.figure(FUSED_PEN_TEST, "calibration_error")
+    if not isinstance(temperature, int | float) or isinstance(temperature, bool) or off is None:
+        return ""
+    return (
+        f", then a temperature of {temperature:g}: the fused answer's confidence differs from how often it is "
+        f"right by {100 * off:.1f} points on average, on writers it never saw"
+    )
+
+
 def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
     """Rich text for a QTextBrowser; ``fused``: drawings read right with its stroke model (UNIPEN test
     writers) and that model's name, the figure the Model box shows beside its name."""
@@ -154,7 +169,8 @@ def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
         copied = f" A copy of {e(str(fusion['copy_of']))}'s weights." if fusion.get("copy_of") else ""
         parts.append(
             f"<p><b>Fitted to</b> {e(str(fusion['image_model']))}, to be fused with it: image weight "
-            f"{e(str(fusion.get('image_weight')))}, stroke weight {e(str(fusion.get('stroke_weight')))}.{copied}</p>"
+            f"{e(str(fusion.get('image_weight')))}, stroke weight {e(str(fusion.get('stroke_weight')))}"
+            f"{_fused_confidence(card)}.{copied}</p>"
         )
     names = STROKE_SOURCE_NAMES if card.input_kind == "strokes" else {}
     ranked = sorted(card.metrics_by_source.items(), key=lambda item: _source_rank(item[0]))

@@ -60,7 +60,8 @@ def run(argv: list[str]) -> int:
                         {
                             "model": card.name,
                             "temperature": fitted.temperature,
-                            "temperature_before": card.temperature,
+                            "card_temperature": card.temperature,  # (before --write)
+                            # [as trained (temperature 1), with the fitted temperature], per source
                             "calibration_error": fitted.error,
                             "log_loss": fitted.log_loss,
                             "n": fitted.drawings,
@@ -69,14 +70,22 @@ def run(argv: list[str]) -> int:
                 )
             )
         else:
-            print(f"{card.name}: temperature {fitted.temperature:g} (lowest log-loss on {fitted.fitted_on})")
+            held = "no temperature" if card.temperature == 1.0 else f"{card.temperature:g}"
+            print(
+                f"{card.name}: temperature {fitted.temperature:g} (lowest log-loss on {fitted.fitted_on}; "
+                f"its card holds {held})"
+            )
             for source, (before, after) in fitted.error.items():
                 writers = "validation" if source == "unipen_val" else "test"
                 loss_before, loss_after = fitted.log_loss[source]
+                # (Before: the model as trained, whatever temperature its card holds: it is fitted afresh.)
                 print(
-                    f"  {writers:10s} writers (n={fitted.drawings[source]}): calibration error {100 * before:.2f} -> "
-                    f"{100 * after:.2f} points, log-loss {loss_before:.4f} -> {loss_after:.4f}"
+                    f"  {writers:10s} writers (n={fitted.drawings[source]}): calibration error as trained "
+                    f"{100 * before:.2f} points, at {fitted.temperature:g} {100 * after:.2f}; log-loss "
+                    f"{loss_before:.4f} -> {loss_after:.4f}"
                 )
+            if not args.write:
+                print("  (not written: --write stores it in the card)")
         if args.write:
             calibration = {
                 "fitted_on": fitted.fitted_on,

@@ -319,7 +319,9 @@ def _data_missing(names: list[str], args: argparse.Namespace) -> str:
 def _print_source(name: str, result: dict[str, Any], full: dict[str, Any], labels: list[str]) -> None:
     from ml.training.metrics import most_confused_pairs, scores_line
 
-    print(f"  {name:14s} {scores_line(result)}")
+    calibration = result.get("calibration_error")  # the README's "confidence off by"
+    sure = f"  calibration error {100 * calibration:.2f} points" if isinstance(calibration, float) else ""
+    print(f"  {name:14s} {scores_line(result)}{sure}")
     if "per_condition" in result:
         print("  " + " " * 14 + "  ".join(f"{k} {100 * v:.1f}%" for k, v in result["per_condition"].items()))
     for pair, counts in result.get("lookalikes", {}).items():

@@ -243,7 +243,7 @@ class ModelCard:
         if not (_finite(temperature) and MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE):
             raise WeightsError(
                 f"model card of {name} is damaged: temperature must be a number from {MIN_TEMPERATURE:g} to "
-                f"{MAX_TEMPERATURE:g} (1: the model's confidence as trained)"
+                f"{MAX_TEMPERATURE:g} (1: the model's confidence as trained), not {temperature!r}"
             )
         fields = {k: v for k, v in data.items() if k in known}
         # What a card says about a model (figures, training, fusion) is read as objects everywhere: one edited

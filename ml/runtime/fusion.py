@@ -70,8 +70,8 @@ class FusionWeights:
     def from_card(fusion: dict[str, Any]) -> FusionWeights:
         line, line_image = fusion.get("line_stroke_weight"), fusion.get("line_image_weight")
         return FusionWeights(
-            float(fusion["image_weight"]),
-            float(fusion["stroke_weight"]),
+            _card_number(fusion, "image_weight"),
+            _card_number(fusion, "stroke_weight"),
             tuple(float(v) for v in fusion.get("prior_log", ())),
             None if line is None else float(line),
             None if line_image is None else float(line_image),
@@ -87,6 +87,14 @@ class FusionWeights:
             self.image if self.line_image is None else self.line_image,
             self.strokes if self.line_strokes is None else self.line_strokes,
         )
+
+
+def _card_number(fusion: dict[str, Any], key: str) -> float:
+    """A fusion's weight as a number, or ValueError naming it (float() said "could not convert string")."""
+    value = fusion[key]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"its {key} is {value!r}, not a number")
+    return float(value)
 
 
 def _temperature(value: object) -> float:
@@ -130,9 +138,11 @@ class FusedRecognizer:
                 raise ValueError("a weight that is not a number")
             if not (np.isfinite(self.weights.temperature) and self.weights.temperature > 0):
                 raise ValueError("a temperature that is not a positive number")
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError) as error:
             whose = f"{strokes.card.name}'s card has" if weights is None else "the fusion was given"
-            raise WeightsError(f"{whose} no usable fusion weights") from None
+            # What is wrong, where it can be said (a fusion's temperature of 0 was "no usable weights").
+            why = f": {error}" if isinstance(error, ValueError) and str(error) else ""
+            raise WeightsError(f"{whose} no usable fusion weights{why}") from None
         self.image = image
         self.strokes = strokes
         self.labels = image.labels
