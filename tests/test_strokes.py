@@ -824,6 +824,25 @@ def test_commands_reading_strokes_go_on_with_the_picture_when_the_fusion_cannot_
         ) in err
 
 
+def test_a_damaged_stroke_card_is_named_not_taken_for_no_stroke_model(
+    fused_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A teacher set a stroke card's temperature to 0: predict said no stroke model reads emnist36, train one."""
+    from ml.cli import main as cli
+
+    folder = tmp_path / "weights"
+    shutil.copytree(fused_weights, folder)
+    card_path = folder / "strokes" / "strokes_tiny.json"
+    card_path.write_text(card_path.read_text().replace('"label_set"', '"temperature": 0, "label_set"', 1))
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    drawing = tmp_path / "seven.json"
+    drawing.write_text(json.dumps({"strokes": SEVEN}))
+    assert cli(["predict", "--model", "cnn_tiny", "--strokes", "--json", str(drawing)]) == 0
+    err = capsys.readouterr().err
+    assert "stroke model strokes_tiny cannot be used: model card of strokes_tiny is damaged: temperature" in err
+    assert "train-strokes" not in err
+
+
 def test_bench_times_a_named_stroke_model_with_its_fusion(
     fused_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -203,6 +203,12 @@ def _how_to_fuse(card: Any, weights_path: Path) -> str:
     image = card.name if is_named_model(card.name, weights_path) else str(weights_path)
     if readers:
         return f"glyphpad-ml fuse --strokes-model {readers[0][1]} --image-model {image} --write"
+    damaged = [
+        (path.stem, problem) for path, problem in bundled_cards(stroke_models_dir()) if isinstance(problem, Exception)
+    ]
+    if damaged:  # (a stroke card with a temperature of 0 was "no stroke model reads emnist36: train one")
+        name, problem = damaged[0]
+        return f"stroke model {name} cannot be used: {problem}"
     return (
         f"no stroke model reads {card.label_set}: glyphpad-ml train-strokes --labels {card.label_set}, "
         f"then glyphpad-ml fuse --strokes-model NAME --image-model {image} --write"
