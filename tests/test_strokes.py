@@ -822,6 +822,9 @@ def test_commands_reading_strokes_go_on_with_the_picture_when_the_fusion_cannot_
             "note: cnn_tiny: its stroke model cannot be used (strokes_tiny's card has no usable fusion weights: "
             f"{why}): the strokes are read as {read_as}"
         ) in err
+    # ... and the list of models says so too (it listed the stroke model as fused, with its figure).
+    assert cli(["models"]) == 0
+    assert f"fused with cnn_tiny n/a: its fusion weights cannot be used ({why})" in capsys.readouterr().out
 
 
 def test_a_damaged_stroke_card_is_named_not_taken_for_no_stroke_model(

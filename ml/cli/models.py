@@ -50,7 +50,11 @@ def run(argv: list[str]) -> int:
                 "input": card.input_kind,
                 "sha256": card.sha256,
                 **(
-                    {"fused_with": card.fusion["image_model"], "fusion": card.fusion}
+                    {
+                        "fused_with": card.fusion["image_model"],
+                        "fusion": card.fusion,
+                        **_fusion_problem(card.fusion, len(card.labels)),
+                    }
                     if card.fusion.get("image_model")
                     else {}
                 ),
@@ -84,7 +88,9 @@ def run(argv: list[str]) -> int:
             fused = entry["metrics_by_source"].get(FUSED_PEN_TEST, {}).get("accuracy")
             fused_shown = f"{100 * fused:.2f}%" if isinstance(fused, float) else "n/a"
             partner = entry.get("fused_with", "no image model")
-            if partner in shas and fitted_to_other_weights(entry["fusion"], partner, shas[partner]):
+            if "fusion_problem" in entry:  # (listed as fused while the app and predict passed it over)
+                fused_shown = f"n/a: its fusion weights cannot be used ({entry['fusion_problem']})"
+            elif partner in shas and fitted_to_other_weights(entry["fusion"], partner, shas[partner]):
                 folder_set = f"GLYPHPAD_WEIGHTS={folder} " if args.dir else ""  # the command finds models by name
                 refit = folder_set + refit_command(entry["name"], partner, folder)
                 fused_shown += f" (fitted to an earlier {partner}: {refit})"
@@ -94,6 +100,17 @@ def run(argv: list[str]) -> int:
         shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
         print(f"{head}EMNIST test {shown}  pen, unseen writers {pen_shown}")
     return status
+
+
+def _fusion_problem(fusion: dict[str, Any], classes: int) -> dict[str, str]:
+    """{"fusion_problem": why} where a stroke card's fusion weights cannot be used, as loading it finds."""
+    from ml.runtime.fusion import FusionWeights
+
+    try:
+        FusionWeights.from_card(fusion).check(classes)
+    except (KeyError, TypeError, ValueError) as error:
+        return {"fusion_problem": str(error) if isinstance(error, ValueError) else f"it lacks {error}"}
+    return {}
 
 
 def _verifier_scores(metrics: dict[str, Any]) -> str:

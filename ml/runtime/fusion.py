@@ -78,6 +78,16 @@ class FusionWeights:
             _temperature(fusion.get("temperature", 1.0)),  # (a card fitted before there was one: as read then)
         )
 
+    def check(self, classes: int) -> None:
+        """ValueError, saying why, where these weights cannot fuse answers of ``classes`` classes."""
+        if self.prior_log and len(self.prior_log) != classes:
+            raise ValueError("one prior per class")
+        line = tuple(w for w in (self.line_strokes, self.line_image) if w is not None)
+        if not np.isfinite([self.image, self.strokes, *self.prior_log, *line]).all():
+            raise ValueError("a weight that is not a number")
+        if not (np.isfinite(self.temperature) and self.temperature > 0):
+            raise ValueError("a temperature that is not a positive number")
+
     def for_lines(self) -> FusionWeights:
         """What a written line is read with: the weights fitted on lines where there are (a line's context
         and its splitting want softer answers than a character alone), and no character prior (a line's
@@ -131,13 +141,7 @@ class FusedRecognizer:
             )
         try:
             self.weights = FusionWeights.from_card(strokes.card.fusion) if weights is None else weights
-            if self.weights.prior_log and len(self.weights.prior_log) != len(image.labels):
-                raise ValueError("one prior per class")
-            line = tuple(w for w in (self.weights.line_strokes, self.weights.line_image) if w is not None)
-            if not np.isfinite([self.weights.image, self.weights.strokes, *self.weights.prior_log, *line]).all():
-                raise ValueError("a weight that is not a number")
-            if not (np.isfinite(self.weights.temperature) and self.weights.temperature > 0):
-                raise ValueError("a temperature that is not a positive number")
+            self.weights.check(len(image.labels))
         except (KeyError, TypeError, ValueError) as error:
             whose = f"{strokes.card.name}'s card has" if weights is None else "the fusion was given"
             # What is wrong, where it can be said (a fusion's temperature of 0 was "no usable weights").
