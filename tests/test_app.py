@@ -3235,6 +3235,13 @@ def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
     assert f"by {100 * after:.1f} points on average, on writers it never saw ({100 * before:.1f} as trained" in text
     assert f"temperature {card.temperature:g} was fitted on UNIPEN validation writers" in text
     assert "Confidence:" not in card_html(replace(card, calibration={}))
+    # ... and per source, in the accuracy table: the drawings' and the pen writers' side by side.
+    drawn_off = card.metrics_by_source["drawn"]["calibration_error"]
+    assert "<th>confidence off by</th>" in text and f"<td align='right'>{100 * drawn_off:.1f} points</td>" in text
+    uncalibrated = {
+        k: {m: v for m, v in f.items() if m != "calibration_error"} for k, f in card.metrics_by_source.items()
+    }
+    assert "confidence off by" not in card_html(replace(card, metrics_by_source=uncalibrated))
     from desktop_app.widgets.model_card import _shown_command
 
     assert (
