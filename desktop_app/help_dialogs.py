@@ -59,6 +59,10 @@ does not (✗, in orange) or cannot give that answer at all (–: a letters-only
 a stroke model has three rows: “(picture)” reading the picture alone, “(strokes)” its stroke model alone, and
 “+ strokes” the two together, as the window reads a drawing. Double-click a row (or press Enter on it) to
 use its model.</p>
+<h3>Practice</h3>
+<p>View → Practice (Ctrl+Shift+P) asks for a character over the pad: write it, and the bar says whether it was
+read so (✓) or what it was read as (✗). Write it again, or press Enter (Next) for another: each counts as its
+last reading went, and the score is kept until you end it (End, or Ctrl+Shift+P again).</p>
 <h3>Text Mode: words and lines</h3>
 <p>Text Mode (Ctrl+T) reads a word or a line written left to right, and lines written one under another.
 Each character found gets a box on the pad and a button under it; an <u>underlined</u> one was read with

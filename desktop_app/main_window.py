@@ -98,6 +98,7 @@ from desktop_app.model_listing import (
     short_reason,
     with_partner,
 )
+from desktop_app.practice import Practice, readable_characters, reads_as_asked
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
 from desktop_app.settings import (
     COLLECTED_TEXT_KEY,
@@ -133,6 +134,7 @@ from desktop_app.widgets.fonts import middle_cut
 from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_image
 from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.picture_menu import PictureMenu
+from desktop_app.widgets.practice_bar import PracticeBar
 from desktop_app.widgets.prediction_panel import PredictionPanel
 from desktop_app.widgets.text_panel import TextPanel
 from desktop_app.window_menus import (
@@ -146,7 +148,7 @@ from desktop_app.window_menus import (
 from desktop_app.window_menus import shortcut_rows as menu_shortcut_rows
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.image_files import PICTURE_FORMAT_NAMES, UNREADABLE_MIME, is_folder, path_exists, printable_name
-from ml.runtime.labels import READS_ONLY, reads_letters
+from ml.runtime.labels import READS_ONLY, get_label_set, reads_letters
 from ml.runtime.pen import PEN_WIDTHS_PX
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
@@ -198,6 +200,7 @@ class MainWindow(QMainWindow):
     copy_answers_action: QAction
     copy_text_action: QAction
     text_mode_action: QAction
+    practice_action: QAction
     english_action: QAction
     view_menu: QMenu
     remove_last_action: QAction
@@ -251,6 +254,10 @@ class MainWindow(QMainWindow):
         self._current_input: Any = None  # what the last recognition was asked about
         self._current_strokes: Any = None  # its pen strokes (ml.runtime.strokes.Strokes), when it was drawn
         self._taps_left_out = 0  # taps of the pen away from the drawing, not read with it (stray_dots)
+        self._practice: Practice | None = None  # View -> Practice: the character asked for, and the score
+        # Its bar over the pad, made when practice first starts (one in the layout from the start, hidden,
+        # moved the keyboard's first focus from the pad to the side tabs' bar).
+        self.practice_bar: PracticeBar | None = None
         self._current_model_input: np.ndarray | None = None
         self._current_label: str | None = None  # the answer shown for it
         self._request_started: dict[int, float] = {}
@@ -289,6 +296,15 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._build_widgets()
         build_menus(self)
+        # Practice's Next from the keyboard, while practising, where the pad's column has the focus (Return is
+        # no key of the pad's otherwise; elsewhere Enter keeps its work: Compare's row, a dialog's button).
+        self._next_keys = [
+            QShortcut(QKeySequence(key), self.pad_column) for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ]
+        for key in self._next_keys:
+            key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            key.activated.connect(self.ask_next_character)
+            key.setEnabled(False)
         self._colour_toolbar_overflow()
         for toolbar in self.findChildren(QToolBar):  # docked at a side and back, Qt puts its own grey one back
             toolbar.orientationChanged.connect(lambda _: QTimer.singleShot(0, self, self._colour_toolbar_overflow))
@@ -1219,6 +1235,8 @@ class MainWindow(QMainWindow):
             self.lines.read_canvas()
             return
         if self.canvas.is_blank():
+            if self.practice_bar is not None:
+                self.practice_bar.judge(None, None)  # (what was read last still counts)
             self._current_input = None
             self._current_strokes = None
             self._current_model_input = None
@@ -1288,6 +1306,7 @@ class MainWindow(QMainWindow):
         self.result_shown.emit(replace(result, latency_ms=end_to_end, request_id=request_id))
         if not result.error:  # after the answer is on screen: these notes are no part of its wait
             self._note_several_characters()
+            self._judge_practice(result.model, result.top[0][0] if result.top else "")
             if self._taps_left_out:
                 from ml.runtime.strokes import taps_left_out_note
 
@@ -1382,8 +1401,69 @@ class MainWindow(QMainWindow):
     def text_mode_toggled(self) -> None:
         self.set_text_mode(self.text_mode_action.isChecked())
 
+    # ---- practice -------------------------------------------------------------------------------------
+    def set_practice(self, on: bool) -> None:
+        """View -> Practice: the window asks for a character, the person writes it, the answer says whether it
+        was read so, and Enter (Next) asks for another, the score kept; in character mode only."""
+        if on and self.text_mode:
+            self.set_text_mode(False)
+        self.practice_action.setChecked(on)
+        if on and self.practice_bar is None:
+            self.practice_bar = PracticeBar()
+            self.practice_bar.next_asked.connect(self.ask_next_character)
+            self.practice_bar.ended.connect(lambda: self.set_practice(False))
+            layout = self.pad_column.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(0, self.practice_bar)
+        if self.practice_bar is not None:
+            self.practice_bar.setVisible(on)
+        for key in self._next_keys:
+            key.setEnabled(on)
+        if on and self._practice is None:
+            self._practice = Practice(readable_characters(self._label_set_in_use()))
+            self.ask_next_character()
+            self.voice.say(f"Practice: write {self._practice.asked} (Enter: another)", 5)
+        elif not on and self._practice is not None:
+            score = self._practice.score() if self._practice.read_right is None else ""
+            if self._practice.read_right is not None:  # the last one counts too
+                self._practice.ask_next()
+                score = self._practice.score()
+            self._practice = None
+            self.voice.say("Practice ended" + (f": {score}" if score else ""), 5)
+
+    def ask_next_character(self) -> None:
+        """Next: the character asked counted as last read, another asked for, the pad cleared for it."""
+        if self._practice is None:
+            return
+        self._practice.characters = readable_characters(self._label_set_in_use())
+        self._practice.ask_next()
+        if self.practice_bar is not None:
+            self.practice_bar.ask(self._practice.asked, self._practice.score())
+        if not (self.canvas.is_blank() and not self.canvas.strokes):
+            self.canvas.clear()
+
+    def _judge_practice(self, model: str, answer: str) -> None:
+        practice = self._practice
+        if practice is None or not practice.asked or not answer:
+            return
+        label_set = self._label_set_in_use(model)
+        if practice.asked not in readable_characters(label_set):  # another model chosen since: it cannot
+            self.ask_next_character()
+            return
+        practice.read_right = reads_as_asked(practice.asked, answer, label_set)
+        either = answer.isalpha() and answer.upper() in get_label_set(label_set).merged_case
+        if self.practice_bar is not None:
+            self.practice_bar.judge(f"{answer.upper()} / {answer.lower()}" if either else answer, practice.read_right)
+
+    def _label_set_in_use(self, model: str = "") -> str:
+        """The label set of ``model`` (or the model in use), the 36 classes' while the list has not come."""
+        info = self.models.get(model or self.preferences.model)
+        return info.label_set if info is not None and info.available and info.label_set else "emnist36"
+
     def set_text_mode(self, on: bool) -> None:
         """Text mode: the pad takes the window's width and reads a line of characters as text."""
+        if on and self._practice is not None:
+            self.set_practice(False)
         self.lines.active = on
         self.text_mode_action.setChecked(on)
         for text_only in (self.remove_last_action, self.add_line_action, self.continue_line_action):

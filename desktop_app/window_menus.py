@@ -127,6 +127,14 @@ def build_menus(window: MainWindow) -> None:
         "Write a word or a line: GlyphPad splits it into characters and reads it as text",
     )
     window.text_mode_action.setCheckable(True)
+    window.practice_action = make_action(
+        window,
+        "&Practice",
+        "Ctrl+Shift+P",
+        window.set_practice,
+        "GlyphPad asks for a character, you write it, and it says whether it read it so (Enter: another)",
+    )
+    window.practice_action.setCheckable(True)
     # A phone photo that stands sideways (its orientation tag stripped by a messaging app) was read as
     # "6 lines of writing", and nothing in the app could turn it.
     window.rotate_left_action = make_action(
@@ -269,6 +277,7 @@ def build_menus(window: MainWindow) -> None:
     window.model_actions = QActionGroup(window)
     view_menu = menu.addMenu("&View")
     view_menu.addAction(window.text_mode_action)
+    view_menu.addAction(window.practice_action)
     window.english_action = make_action(
         window,
         ENGLISH_WORDS_TEXT,

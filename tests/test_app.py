@@ -8262,3 +8262,56 @@ def test_explains_drop_downs_cut_a_long_entry_with_an_ellipsis(qtbot) -> None:  
     assert shown.endswith("…") and shown.startswith("Conv") and shown != picker.currentText()
     picker.resize(picker.sizeHint().width() + 40, picker.height())
     assert picker.shown_text() == "Convolution 1: 32×28×28"  # room enough: whole
+
+
+def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the_score(
+    qtbot, real_window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    """Students and a teacher asked to practise: write what is asked, see whether it is read so, go on."""
+    window = real_window
+    window.practice_action.trigger()
+    bar = window.practice_bar
+    assert bar is not None and bar.isVisible() and window._practice is not None
+    asked = window._practice.asked
+    assert asked and asked in "0123456789" + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    assert f">{asked}</b>" in bar.prompt.text() and bar.score.text() == ""
+    window._practice.asked = "7"  # (a character the test can draw)
+    bar.ask("7", "")
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
+    assert bar.verdict.text() == "✓ read as 7"
+    QTest.keyClick(window.canvas, Qt.Key.Key_Return)  # Next: counted, another asked, the pad cleared for it
+    assert window.canvas.is_blank() and window._practice.asked != "7"
+    assert bar.score.text() == "1 of 1 read right" and bar.verdict.text() == ""
+    window._practice.asked = "T"
+    bar.ask("T", window._practice.score())
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
+    assert bar.verdict.text().startswith("✗ read as 7")  # written otherwise: said what it was read as
+    # Enter elsewhere is no Next (Batch's button, the side tabs: only where the pad's column has the focus).
+    window.tabs.setCurrentWidget(window.batch_view)
+    window.batch_view.files_button.setFocus()
+    QTest.keyClick(window.batch_view.files_button, Qt.Key.Key_Return)
+    assert window._practice.asked == "T"
+    window.set_text_mode(True)  # text mode ends it, the last one counted
+    assert not bar.isVisible() and not window.practice_action.isChecked() and window._practice is None
+    assert "Practice ended: 1 of 2 read right" in window.statusBar().currentMessage()
+    window.set_text_mode(False)
+    QTest.keyClick(window.canvas, Qt.Key.Key_Return)  # no key of the pad's otherwise: nothing happens
+    assert window._practice is None
+
+
+def test_practice_asks_for_what_the_model_reads_in_either_case_of_a_merged_letter() -> None:
+    from desktop_app.practice import Practice, readable_characters, reads_as_asked
+
+    assert readable_characters("digits10") == "0123456789"
+    merged = readable_characters("emnist36")
+    assert "g" in merged and "G" in merged and len(merged) == 62
+    assert reads_as_asked("g", "G", "emnist36") and reads_as_asked("G", "G", "emnist36")
+    assert not reads_as_asked("g", "9", "emnist36")
+    assert reads_as_asked("g", "g", "byclass62") and not reads_as_asked("g", "G", "byclass62")  # cases apart
+    assert not reads_as_asked("g", "G", "digits10") and readable_characters("no such set") == ""
+    practice = Practice("ab")
+    first = practice.ask_next()
+    assert practice.ask_next() != first and practice.score() == ""  # nothing written: nothing counted
+    practice.read_right = False
+    practice.ask_next()
+    assert practice.score() == "0 of 1 read right"

@@ -1,0 +1,66 @@
+"""Practice: GlyphPad asks for a character, the person writes it, and the answer says whether it was read so.
+
+A student learning to write clearly, or a class trying which of their letters a model reads, asked for
+it (it could only be done by choosing a character in one's head). The characters asked are those the model
+in use reads, both cases of a letter it reads as one class: written "g" is read right as the class "G/g".
+A character counts once, when the next one is asked for: as its last reading went (a writer may try again
+until it reads right, or move on).
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass, field
+
+from ml.runtime.labels import get_label_set
+
+CHARACTERS = string.digits + string.ascii_uppercase + string.ascii_lowercase
+
+
+def readable_characters(label_set: str) -> str:
+    """The characters a model of ``label_set`` can answer with (a letter of a merged class in both cases); none
+    for a label set GlyphPad does not know."""
+    try:
+        labels = get_label_set(label_set)
+    except (KeyError, ValueError):
+        return ""
+    return "".join(char for char in CHARACTERS if labels.class_of(char) is not None)
+
+
+def reads_as_asked(asked: str, answer: str, label_set: str) -> bool:
+    """Whether ``answer`` (a label of ``label_set``: "G" stands for G and g where the set merges them) is the
+    class ``asked`` is read as."""
+    try:
+        labels = get_label_set(label_set)
+    except (KeyError, ValueError):
+        return False
+    index = labels.class_of(asked)
+    return index is not None and labels.classes[index] == answer
+
+
+@dataclass
+class Practice:
+    """The character asked for, the verdict on its last reading, and the score so far."""
+
+    characters: str
+    rng: random.Random = field(default_factory=random.Random)
+    asked: str = ""
+    read_right: bool | None = None  # the last reading of what is asked: None before any
+    right: int = 0
+    counted: int = 0
+
+    def ask_next(self) -> str:
+        """Counts the character asked (where it was written at all) and asks for another (never the same twice
+        running, where there is another)."""
+        if self.asked and self.read_right is not None:
+            self.counted += 1
+            self.right += int(self.read_right)
+        others = [char for char in self.characters if char != self.asked] or list(self.characters)
+        self.asked = self.rng.choice(others) if others else ""
+        self.read_right = None
+        return self.asked
+
+    def score(self) -> str:
+        """ "3 of 4 read right", or "" before any."""
+        return f"{self.right} of {self.counted} read right" if self.counted else ""

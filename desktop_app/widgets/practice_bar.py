@@ -1,0 +1,69 @@
+"""Practice's bar over the pad: the character to write, whether its reading was it, the score, Next and End."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+from desktop_app.themes import disagree_colour
+
+
+class PracticeBar(QFrame):
+    next_asked = Signal()
+    ended = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName("Practice")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setSpacing(2)
+        ask_row, said_row = QHBoxLayout(), QHBoxLayout()
+        layout.addLayout(ask_row)
+        layout.addLayout(said_row)
+        self.prompt = QLabel()
+        self.prompt.setTextFormat(Qt.TextFormat.RichText)
+        self.verdict = QLabel()
+        self.score = QLabel()
+        # On a row of its own, wrapped: beside the buttons it held a narrow window 360 px wider.
+        self.verdict.setWordWrap(True)
+        self.next_button = QPushButton("&Next")
+        self.next_button.setToolTip("Another character to write (Enter); this one is counted as last read")
+        self.end_button = QPushButton("End")
+        self.end_button.setToolTip("End practice (View → Practice)")
+        # The buttons take no focus from the pad: writing goes on with the keys the pad has.
+        for button in (self.next_button, self.end_button):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.next_button.clicked.connect(self.next_asked)
+        self.end_button.clicked.connect(self.ended)
+        ask_row.addWidget(self.prompt)
+        ask_row.addStretch(1)
+        ask_row.addWidget(self.next_button)
+        ask_row.addWidget(self.end_button)
+        said_row.addWidget(self.verdict, 1)
+        said_row.addWidget(self.score)
+
+    def ask(self, char: str, score: str) -> None:
+        """Show the character to write (large, in the answer's font family) and the score so far."""
+        font = QFont(self.font())
+        big = f"font-size: {round(font.pointSizeF() * 2)}pt" if font.pointSizeF() > 0 else ""
+        shown = char or "–"
+        self.prompt.setText(f"Write: <b style='{big}'>{shown}</b>")
+        self.prompt.setAccessibleName(f"Write {char}" if char else "Nothing to write")
+        self.verdict.setText("")
+        self.score.setText(score)
+
+    def judge(self, answer: str | None, right: bool | None) -> None:
+        """The reading of what is written: right, or what it was read as; nothing while the pad is blank."""
+        if answer is None or right is None:
+            self.verdict.setText("")
+            return
+        if right:
+            self.verdict.setStyleSheet("")
+            self.verdict.setText(f"✓ read as {answer}")
+        else:
+            self.verdict.setStyleSheet(f"color: {disagree_colour(self.palette()).name()}")
+            self.verdict.setText(f"✗ read as {answer}: write it again, or Next")
+        self.verdict.setAccessibleName(self.verdict.text())
