@@ -952,6 +952,9 @@ class MainWindow(QMainWindow):
             self.voice.done_answering()  # and "ready" replaces this one when it comes
             self.statusBar().showMessage(f"Loading {name}…")
         self.service.load_model(name)
+        practice = self._practice
+        if practice is not None and practice.asked not in readable_characters(self._label_set_in_use(name)):
+            self.ask_next_character()  # (a digits model asked for a g: asked for what it reads)
         self.recognize_canvas()
 
     def _on_strokes_partner(self, name: str, partner: StrokePartner) -> None:
@@ -1423,6 +1426,10 @@ class MainWindow(QMainWindow):
             self._practice = Practice(readable_characters(self._label_set_in_use()))
             self.ask_next_character()
             self.voice.say(f"Practice: write {self._practice.asked} (Enter: another)", 5)
+            if self.practice_bar is not None:  # Tab goes from the toolbar to Next and End, then the pad
+                QWidget.setTabOrder(self.pen_slider, self.practice_bar.next_button)
+                QWidget.setTabOrder(self.practice_bar.next_button, self.practice_bar.end_button)
+                QWidget.setTabOrder(self.practice_bar.end_button, self.canvas)
         elif not on and self._practice is not None:
             score = self._practice.score() if self._practice.read_right is None else ""
             if self._practice.read_right is not None:  # the last one counts too
@@ -1439,16 +1446,19 @@ class MainWindow(QMainWindow):
         self._practice.ask_next()
         if self.practice_bar is not None:
             self.practice_bar.ask(self._practice.asked, self._practice.score())
-        if not (self.canvas.is_blank() and not self.canvas.strokes):
-            self.canvas.clear()
+        self.canvas.start_afresh()
+        self.voice.say(f"Write {self._practice.asked}" if self._practice.asked else "Nothing to write", 5)
 
     def _judge_practice(self, model: str, answer: str) -> None:
         practice = self._practice
         if practice is None or not practice.asked or not answer:
             return
         label_set = self._label_set_in_use(model)
-        if practice.asked not in readable_characters(label_set):  # another model chosen since: it cannot
-            self.ask_next_character()
+        # What the pad shows must be what was written for it: an opened or pasted picture filled the score.
+        written = self.canvas.opened_source is None
+        if not written or practice.asked not in readable_characters(label_set):
+            if self.practice_bar is not None:
+                self.practice_bar.judge(None, None)
             return
         practice.read_right = reads_as_asked(practice.asked, answer, label_set)
         either = answer.isalpha() and answer.upper() in get_label_set(label_set).merged_case

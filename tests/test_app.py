@@ -8265,7 +8265,7 @@ def test_explains_drop_downs_cut_a_long_entry_with_an_ellipsis(qtbot) -> None:  
 
 
 def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the_score(
-    qtbot, real_window: MainWindow
+    qtbot, real_window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     """Students and a teacher asked to practise: write what is asked, see whether it is read so, go on."""
     window = real_window
@@ -8281,7 +8281,10 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     assert bar.verdict.text() == "✓ read as 7"
     QTest.keyClick(window.canvas, Qt.Key.Key_Return)  # Next: counted, another asked, the pad cleared for it
     assert window.canvas.is_blank() and window._practice.asked != "7"
-    assert bar.score.text() == "1 of 1 read right" and bar.verdict.text() == ""
+    assert bar.score.text() == "1 of 1 read right" and bar.verdict.text() == "" and not bar.verdict.accessibleName()
+    assert f"Write {window._practice.asked}" in window.statusBar().currentMessage()
+    window.undo()  # the last character's drawing does not come back to be judged against the new one
+    assert window.canvas.is_blank() and not window.undo_action.isEnabled()
     window._practice.asked = "T"
     bar.ask("T", window._practice.score())
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
@@ -8295,8 +8298,19 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     assert not bar.isVisible() and not window.practice_action.isChecked() and window._practice is None
     assert "Practice ended: 1 of 2 read right" in window.statusBar().currentMessage()
     window.set_text_mode(False)
-    QTest.keyClick(window.canvas, Qt.Key.Key_Return)  # no key of the pad's otherwise: nothing happens
-    assert window._practice is None
+    assert not any(key.isEnabled() for key in window._next_keys)  # Enter is no Next outside practice
+    # A picture opened while practising is not judged (it filled the score), and a model that cannot read
+    # what is asked asks for what it reads.
+    window.practice_action.trigger()
+    assert window._practice is not None and window._practice.score() == ""
+    window._practice.asked = "T"
+    bar.ask("T", "")
+    Image.fromarray(render("T")).save(tmp_path / "t.png")
+    _last_result(qtbot, window, lambda: window.open_file(tmp_path / "t.png"))
+    assert bar.verdict.text() == "" and window._practice.read_right is None
+    window.set_model("digits")
+    assert window._practice.asked in "0123456789"
+    window.practice_action.trigger()
 
 
 def test_practice_asks_for_what_the_model_reads_in_either_case_of_a_merged_letter() -> None:

@@ -573,6 +573,13 @@ class DrawingCanvas(QWidget):
         self._remember()
         self._restore(CanvasState((), None, None))
 
+    def start_afresh(self) -> None:
+        """A blank pad with no history: what was on it cannot come back (practice's next character: brought
+        back by Undo, the last one's drawing was judged against the new character)."""
+        self._undo.clear()
+        self._redo.clear()
+        self._restore(CanvasState((), None, None))
+
     def set_image(self, image: QImage, source: OpenedSource) -> None:
         """Show an opened image in place of the drawing (strokes may be drawn over it); undoable.
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from desktop_app.themes import disagree_colour
+from desktop_app.widgets.fonts import character_font
 
 
 class PracticeBar(QFrame):
@@ -46,19 +48,21 @@ class PracticeBar(QFrame):
         said_row.addWidget(self.score)
 
     def ask(self, char: str, score: str) -> None:
-        """Show the character to write (large, in the answer's font family) and the score so far."""
-        font = QFont(self.font())
-        big = f"font-size: {round(font.pointSizeF() * 2)}pt" if font.pointSizeF() > 0 else ""
-        shown = char or "–"
-        self.prompt.setText(f"Write: <b style='{big}'>{shown}</b>")
+        """Show the character to write (large, in the answers' font, where l, I and 1 and O and 0 differ) and
+        the score so far."""
+        font = character_font(self.font(), 2.0, bold=True)
+        size = f"font-size: {font.pointSizeF():.0f}pt; " if font.pointSizeF() > 0 else ""
+        shown = html.escape(char or "–")
+        self.prompt.setText(f"Write: <span style=\"{size}font-family: '{font.family()}'\"><b>{shown}</b></span>")
         self.prompt.setAccessibleName(f"Write {char}" if char else "Nothing to write")
-        self.verdict.setText("")
+        self.judge(None, None)
         self.score.setText(score)
 
     def judge(self, answer: str | None, right: bool | None) -> None:
         """The reading of what is written: right, or what it was read as; nothing while the pad is blank."""
         if answer is None or right is None:
             self.verdict.setText("")
+            self.verdict.setAccessibleName("")
             return
         if right:
             self.verdict.setStyleSheet("")

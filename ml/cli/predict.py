@@ -207,8 +207,8 @@ def _how_to_fuse(card: Any, weights_path: Path) -> str:
         (path.stem, problem) for path, problem in bundled_cards(stroke_models_dir()) if isinstance(problem, Exception)
     ]
     if damaged:  # (a stroke card with a temperature of 0 was "no stroke model reads emnist36: train one")
-        name, problem = damaged[0]
-        return f"stroke model {name} cannot be used: {problem}"
+        name, problem = damaged[0]  # (its classes unknown: its card cannot be read)
+        return f"no usable stroke model reads {card.label_set}; stroke model {name} cannot be used: {problem}"
     return (
         f"no stroke model reads {card.label_set}: glyphpad-ml train-strokes --labels {card.label_set}, "
         f"then glyphpad-ml fuse --strokes-model NAME --image-model {image} --write"
