@@ -20,11 +20,10 @@ def get_args_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str]) -> int:
-    from ml.evaluation.evaluate import unipen_set, unipen_stroke_set
+    from ml.evaluation.evaluate import model_unipen_set
     from ml.evaluation.prior import character_log_prior, choose_strength
     from ml.runtime.labels import get_label_set
     from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
-    from ml.training.data.unipen import model_writer_seed
 
     args = get_args_parser().parse_args(argv)
     for name in args.model:
@@ -35,8 +34,7 @@ def run(argv: list[str]) -> int:
         card = recognizer.card
         label_set = get_label_set(card.label_set)
         try:
-            reader = unipen_stroke_set if card.input_kind == "strokes" else unipen_set
-            data = reader(label_set, "val", None, model_writer_seed(card))  # the writers it never saw
+            data = model_unipen_set(card, "val")  # the writers it never saw
         except (FileNotFoundError, ValueError) as error:
             return fail("prior", str(error))
         best, table = choose_strength(recognizer, data, label_set)

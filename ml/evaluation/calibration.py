@@ -18,10 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.evaluation.evaluate import EvaluationSet, unipen_set, unipen_stroke_set
-from ml.runtime.labels import get_label_set
+from ml.evaluation.evaluate import model_unipen_set
 from ml.runtime.recognizer import Recognizer, tempered
-from ml.training.data.unipen import model_writer_seed
 from ml.training.metrics import calibration_error
 
 # 0.3 to 4.0: what is fitted (a card may hold any from MIN_TEMPERATURE to MAX_TEMPERATURE, set by hand).
@@ -52,20 +50,12 @@ def lowest_log_loss_temperature(probabilities: np.ndarray, targets: np.ndarray) 
     return min(losses, key=lambda t: (losses[t], abs(t - 1.0)))
 
 
-def validation_answers(recognizer: Recognizer, part: str, pen_file: Path | None = None) -> EvaluationSet:
-    """The writers of ``part`` ("val" or "test") of the model's own split of UNIPEN: pictures drawn with each
-    evaluation pen for an image model, strokes as written for a stroke model."""
-    card = recognizer.card
-    reader = unipen_stroke_set if card.input_kind == "strokes" else unipen_set
-    return reader(get_label_set(card.label_set), part, pen_file, model_writer_seed(card))
-
-
 def calibrate(recognizer: Recognizer, pen_file: Path | None = None) -> Calibration:
     """The temperature fitted on the validation writers, and its figures there and on the test writers.
     Raises FileNotFoundError without the pen data, ValueError where it holds none of the model's classes."""
     answers = {}
     for source, part in PARTS.items():
-        data = validation_answers(recognizer, part, pen_file)
+        data = model_unipen_set(recognizer.card, part, pen_file)
         # Before the card's temperature: a model calibrated before is fitted afresh.
         answers[source] = (recognizer.predict_inputs(data.inputs), data.targets)
     probabilities, targets = answers["unipen_val"]

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ml.runtime.cards import ModelCard
 from ml.runtime.labels import LabelSet, get_label_set
 from ml.runtime.recognizer import Recognizer
 from ml.training.metrics import classification_metrics
@@ -115,6 +116,15 @@ def unipen_stroke_set(
     return EvaluationSet(
         inputs[ok], pen.targets_for(label_set)[index], pen.labels[index], np.full(len(index), "", dtype="<U8"), index
     )
+
+
+def model_unipen_set(card: ModelCard, part: str, pen_file: Path | None = None) -> EvaluationSet:
+    """The writers of ``part`` ("val" or "test") of the model's own split of UNIPEN, as it reads them:
+    pictures drawn with each evaluation pen for an image model, strokes as written for a stroke model."""
+    from ml.training.data.unipen import model_writer_seed
+
+    reader = unipen_stroke_set if card.input_kind == "strokes" else unipen_set
+    return reader(get_label_set(card.label_set), part, pen_file, model_writer_seed(card))
 
 
 def drawn_set(label_set: LabelSet) -> EvaluationSet:
