@@ -130,7 +130,7 @@ from desktop_app.widgets.canvas import RESIZE_SETTLE_MS, DrawingCanvas
 from desktop_app.widgets.compare_view import CompareView
 from desktop_app.widgets.eliding_status_bar import ElidingStatusBar
 from desktop_app.widgets.explain_view import ExplainView
-from desktop_app.widgets.fonts import middle_cut
+from desktop_app.widgets.fonts import class_name, middle_cut
 from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_image
 from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.picture_menu import PictureMenu
@@ -1431,10 +1431,7 @@ class MainWindow(QMainWindow):
                 QWidget.setTabOrder(self.practice_bar.next_button, self.practice_bar.end_button)
                 QWidget.setTabOrder(self.practice_bar.end_button, self.canvas)
         elif not on and self._practice is not None:
-            score = self._practice.score() if self._practice.read_right is None else ""
-            if self._practice.read_right is not None:  # the last one counts too
-                self._practice.ask_next()
-                score = self._practice.score()
+            score = self._practice.finish()  # the last one counts too
             self._practice = None
             self.voice.say("Practice ended" + (f": {score}" if score else ""), 5)
 
@@ -1461,9 +1458,9 @@ class MainWindow(QMainWindow):
                 self.practice_bar.judge(None, None)
             return
         practice.read_right = reads_as_asked(practice.asked, answer, label_set)
-        either = answer.isalpha() and answer.upper() in get_label_set(label_set).merged_case
         if self.practice_bar is not None:
-            self.practice_bar.judge(f"{answer.upper()} / {answer.lower()}" if either else answer, practice.read_right)
+            shown = class_name(answer, get_label_set(label_set).merged_case, name_lookalikes=False)
+            self.practice_bar.judge(shown, practice.read_right)
 
     def _label_set_in_use(self, model: str = "") -> str:
         """The label set of ``model`` (or the model in use), the 36 classes' while the list has not come."""

@@ -50,15 +50,20 @@ class Practice:
     right: int = 0
     counted: int = 0
 
-    def ask_next(self) -> str:
-        """Counts the character asked (where it was written at all) and asks for another (never the same twice
-        running, where there is another)."""
+    def finish(self) -> str:
+        """Counts the character asked (where it was written at all): the score."""
         if self.asked and self.read_right is not None:
             self.counted += 1
             self.right += int(self.read_right)
+        self.read_right = None
+        return self.score()
+
+    def ask_next(self) -> str:
+        """Counts the character asked and asks for another (never the same twice running, where there is
+        another)."""
+        self.finish()
         others = [char for char in self.characters if char != self.asked] or list(self.characters)
         self.asked = self.rng.choice(others) if others else ""
-        self.read_right = None
         return self.asked
 
     def score(self) -> str:

@@ -75,7 +75,7 @@ def run(argv: list[str]) -> int:
             fail("drawn", f"{name} reads strokes, not pictures: {advice}", 1)
             failed += 1
             continue
-        probabilities = recognizer.temper(recognizer.predict_inputs(drawn.inputs))
+        probabilities = recognizer.answers_alone(drawn.inputs)
         result = score(probabilities, drawn, recognizer.card.label_set, recognizer.labels)
         row = {"model": recognizer.card.name, "labels": recognizer.card.label_set, **result}
         rows.append(row)

@@ -386,11 +386,7 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
                 data = unipen_stroke_set(
                     get_label_set(card.label_set), part.removeprefix("unipen_"), args.pen_data, model_writer_seed(card)
                 )
-                scores = {
-                    "strokes": score_probabilities(
-                        recognizer.temper(recognizer.predict_inputs(data.inputs)), data, card.labels
-                    )[0]
-                }
+                scores = {"strokes": score_probabilities(recognizer.answers_alone(data.inputs), data, card.labels)[0]}
             else:
                 paired = paired_probabilities(image, recognizer, part.removeprefix("unipen_"), args.pen_data)
                 weights = FusionWeights.from_card(card.fusion)

@@ -142,7 +142,7 @@ def drawn_set(label_set: LabelSet) -> EvaluationSet:
 def score(recognizer: Recognizer, data: EvaluationSet) -> tuple[dict[str, Any], dict[str, Any], np.ndarray]:
     """(headline figures with per-condition accuracy and look-alike counts, full metrics, probabilities): the
     model's answers alone, with its temperature."""
-    probabilities = recognizer.temper(recognizer.predict_inputs(data.inputs))
+    probabilities = recognizer.answers_alone(data.inputs)
     headline, metrics = score_probabilities(probabilities, data, list(recognizer.labels))
     return headline, metrics, probabilities
 

@@ -21,7 +21,7 @@ from ml.evaluation.evaluate import EvaluationSet, score_probabilities, unipen_se
 from ml.evaluation.prior import character_log_prior, per_character_accuracy
 from ml.runtime.fusion import FusionWeights, fuse_probabilities
 from ml.runtime.labels import LabelSet, get_label_set
-from ml.runtime.recognizer import Recognizer
+from ml.runtime.recognizer import Recognizer, tempered
 from ml.training.data.unipen import learned_from_pen, model_writer_seed
 
 IMAGE_WEIGHTS = (0.5, 0.75, 1.0)
@@ -41,8 +41,8 @@ class PairedProbabilities:
     data: EvaluationSet  # the image rows (with their pen and the written character)
     image: np.ndarray  # each model's probabilities before its temperature: what the fusion weighs
     strokes: np.ndarray  # the stroke model's answer for each row's character (uniform if it had none)
-    image_alone: np.ndarray | None = None  # the image model's answers alone (its temperature; None: as image)
-    strokes_alone: np.ndarray | None = None  # ... and the stroke model's
+    image_temperature: float = 1.0  # each model's own, for its answers alone (the card's; 1: none)
+    strokes_temperature: float = 1.0
 
 
 def paired_probabilities(
@@ -64,9 +64,8 @@ def paired_probabilities(
     row_of = {int(k): r for r, k in enumerate(traced.source_index.tolist())}
     uniform = np.full(len(strokes.labels), 1.0 / len(strokes.labels), dtype=by_character.dtype)
     aligned = np.stack([by_character[row_of[k]] if k in row_of else uniform for k in drawn.source_index.tolist()])
-    image_probabilities = image.predict_inputs(drawn.inputs)
     return PairedProbabilities(
-        drawn, image_probabilities, aligned, image.temper(image_probabilities), strokes.temper(aligned)
+        drawn, image.predict_inputs(drawn.inputs), aligned, image.card.temperature, strokes.card.temperature
     )
 
 
@@ -130,11 +129,11 @@ def score_fusion(paired: PairedProbabilities, weights: FusionWeights, labels: li
     each with its temperature, and the fused answer (per pen)."""
     fused = fuse_probabilities(paired.image, paired.strokes, weights)
     rows, characters = one_row_per_character(paired.data)
-    image = paired.image if paired.image_alone is None else paired.image_alone
-    strokes = paired.strokes if paired.strokes_alone is None else paired.strokes_alone
     return {
-        "image": score_probabilities(image, paired.data, labels)[0],
-        "strokes": score_probabilities(strokes[rows], characters, labels)[0],
+        "image": score_probabilities(tempered(paired.image, paired.image_temperature), paired.data, labels)[0],
+        "strokes": score_probabilities(tempered(paired.strokes[rows], paired.strokes_temperature), characters, labels)[
+            0
+        ],
         "fused": score_probabilities(fused, paired.data, labels)[0],
     }
 

@@ -192,6 +192,11 @@ class Recognizer:
             logits = logits + np.asarray(self.card.class_prior_log, dtype=logits.dtype)
         return softmax(logits)
 
+    def answers_alone(self, inputs: np.ndarray) -> np.ndarray:
+        """Probabilities (N x classes) for preprocessed inputs as the model answers alone: ``predict_inputs``
+        with the card's temperature (what evaluating a model scores)."""
+        return self.temper(self.predict_inputs(inputs))
+
     def temper(self, probabilities: np.ndarray) -> np.ndarray:
         """``predict_inputs``' probabilities (classes, or N x classes) as the model answers alone: the softmax
         of its logits divided by the card's temperature (no answer changes, only how sure it says it is)."""
@@ -395,16 +400,14 @@ def load_recognizer(
 def tempered(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     """``probabilities`` (classes, or N x classes) as ``softmax(log p / temperature)``: the softmax of the
     logits divided by it (log p is the logits less a constant per row, which the softmax drops)."""
-    logits = np.log(np.maximum(probabilities.astype(np.float64), 1e-300)) / temperature
-    exp = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    out: np.ndarray = exp / exp.sum(axis=-1, keepdims=True)
-    return out
+    return softmax(np.log(np.maximum(probabilities.astype(np.float64), 1e-300)) / temperature)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
+    """Over the last axis: one answer's logits, or N x classes."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
     exp = np.exp(shifted)
-    out: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+    out: np.ndarray = exp / exp.sum(axis=-1, keepdims=True)
     return out
 
 
