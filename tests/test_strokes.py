@@ -1135,7 +1135,9 @@ def test_a_new_model_says_how_its_drawings_can_be_read_with_the_strokes_too(
     # fine-tune of a fused model was told), the stroke model of its classes; none for classes none reads.
     for start_from in ("", "gru_tiny"):
         assert fused_drawings_hint(start_from, "mine", labels) == f"{alone}, then run: {fitted}"
-    assert fused_drawings_hint("", "mine", next(name for name in ("digits10", "letters26") if name != labels)) == ""
+    # Some of its classes (digits, letters) are read by it too, over those classes alone; none of a case-split set.
+    assert fused_drawings_hint("", "mine", "digits10") == f"{alone}, then run: {fitted}"
+    assert fused_drawings_hint("", "mine", "balanced47") == ""
     # A damaged stroke model is not offered (fuse refused it, and the app reads with another).
     damaged = tmp_path / "weights"
     shutil.copytree(fused_weights, damaged)
@@ -1320,3 +1322,95 @@ def test_a_drawing_of_dots_alone_is_no_character_and_a_dot_beside_a_stroke_is() 
     assert dots_reason(points([[0, 20], [0, 80]], [[0, 0], [1, 1]])) == ""  # an i: its dot beside its stem
     assert dots_reason(points([[0, 0], [0, 80]])) == ""  # a stroke alone
     assert dots_reason(points([[0, 0], [30, 0]], [[0, 40], [30, 40]])) == ""  # an = of two bars
+
+
+def test_a_stroke_model_reads_a_letters_models_drawings_over_the_letters_alone(fused_weights: Path) -> None:
+    """The 36-class stroke model fused with a model of some of its classes (letters, digits) spreads its
+    answer over those: its softmax over their logits, a ring read as 0 becoming the likeliest letter."""
+    from ml.runtime.cards import WeightsError
+    from ml.runtime.fusion import FusedRecognizer, FusionWeights, fuse_probabilities, strokes_in_classes_of
+    from ml.runtime.labels import get_label_set
+    from ml.runtime.recognizer import ClassSubsetRecognizer, load_recognizer
+
+    letters = list(get_label_set("letters26").classes)
+    picture_36 = load_recognizer(fused_weights / "cnn_tiny.safetensors", device="cpu")
+    strokes_36 = load_recognizer(fused_weights / "strokes" / "strokes_tiny.safetensors", device="cpu")
+    image = ClassSubsetRecognizer(picture_36, letters, "letters26")  # a letters model, as far as a fusion sees
+    fused = FusedRecognizer(image, strokes_36, FusionWeights(0.5, 1.0))
+    assert fused.strokes.labels == letters and fused.strokes.card.label_set == "letters26"
+    assert strokes_in_classes_of(picture_36, strokes_36) is strokes_36  # its own classes: itself
+    strokes = parse_strokes({"strokes": SEVEN})
+    every = strokes_36.predict_strokes(strokes, top_k=36, calibrated=False).probabilities
+    over_letters = every[[strokes_36.labels.index(label) for label in letters]]
+    alone = fused.strokes.predict_strokes(strokes, top_k=26, calibrated=False)
+    assert np.allclose(alone.probabilities, over_letters / over_letters.sum(), atol=1e-5)
+    picture = np.full((96, 96), 255, dtype=np.uint8)
+    picture[20:80, 44:52] = 0
+    both = fused.predict(picture, strokes, top_k=3)
+    expected = fuse_probabilities(
+        image.predict(picture, calibrated=False).probabilities, alone.probabilities, fused.weights
+    )
+    assert both.inputs_used == ("image", "strokes") and np.allclose(both.probabilities, expected, atol=1e-5)
+    assert all(score.label in letters for score in both.top)
+    # A class it does not read (a case-split set's lowercase b): no fusion.
+    case_split = ClassSubsetRecognizer(picture_36, letters, "letters26")
+    case_split.labels = [*letters[:-1], "b"]
+    with pytest.raises(WeightsError, match="cannot be fused"):
+        strokes_in_classes_of(case_split, strokes_36)
+
+
+def test_a_stroke_model_fused_with_a_letters_model_is_a_card_beside_it_sharing_its_weights(
+    fused_weights: Path, synthetic_emnist: Path, synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ml.cli import main as cli
+    from ml.runtime.cards import WeightsError, bundled_cards, fusion_partner, read_card
+    from ml.runtime.fusion import FusedRecognizer
+    from ml.runtime.recognizer import load_recognizer
+    from ml.training.train import TrainConfig, main
+
+    folder = tmp_path / "weights"
+    shutil.copytree(fused_weights, folder)
+    main(
+        TrainConfig(
+            arch="lenet5",
+            labels="letters26",
+            name="letters_tiny",
+            data=str(synthetic_emnist),
+            out=str(folder),
+            epochs=1,
+            batch_size=32,
+            pen_data="none",
+            device="cpu",
+        )
+    )
+    for leftover in list(folder.glob("*.ckpt")) + list(folder.glob("*.metrics.json")):
+        leftover.unlink()
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    monkeypatch.setenv("GLYPHPAD_UNIPEN", str(synthetic_unipen))
+    assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "letters_tiny", "--write"]) == 0
+    strokes = folder / "strokes"
+    copy = strokes / "strokes_tiny_letters_tiny"
+    assert copy.with_suffix(".json").exists()
+    assert not copy.with_suffix(".safetensors").exists() and not copy.with_suffix(".onnx").exists()
+    card = read_card(copy.with_suffix(".json"))
+    assert card.fusion["copy_of"] == "strokes_tiny" and card.fusion["classes"] == "letters26"
+    assert card.fusion["image_model"] == "letters_tiny" and "fused_unipen_test" in card.metrics_by_source
+    assert read_card(strokes / "strokes_tiny.json").fusion["image_model"] == "cnn_tiny"  # the original stays
+    assert fusion_partner("letters_tiny", folder) == copy.with_suffix(".safetensors")
+    image = load_recognizer("letters_tiny", device="cpu")
+    fused = FusedRecognizer.for_image_model(image, "cpu", directory=folder)
+    assert fused is not None and fused.strokes.card.name == copy.name and fused.strokes.labels == image.labels
+    answer = fused.predict(None, SEVEN)
+    assert answer.inputs_used == ("image", "strokes") and len(answer.probabilities) == 26
+    torch_copy = load_recognizer(copy.with_suffix(".safetensors"), device="cpu")  # and torch reads it too
+    from ml.runtime.recognizer import TorchRecognizer
+
+    assert len(TorchRecognizer.load_torch(copy.with_suffix(".safetensors")).labels) == len(torch_copy.labels) == 36
+    # Without the weights it shares, the copy says whose they are.
+    (strokes / "strokes_tiny.safetensors").unlink()
+    listed = dict(bundled_cards(strokes))
+    problem = listed[copy.with_suffix(".safetensors")]
+    assert isinstance(problem, WeightsError)
+    assert "strokes_tiny.safetensors is missing (strokes_tiny_letters_tiny is a copy of strokes_tiny's weights)" in str(
+        problem
+    )

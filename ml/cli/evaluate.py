@@ -390,7 +390,7 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
             else:
                 paired = paired_probabilities(image, recognizer, part.removeprefix("unipen_"), args.pen_data)
                 weights = FusionWeights.from_card(card.fusion)
-                scores = score_fusion(paired, weights, list(card.labels))
+                scores = score_fusion(paired, weights, list(image.labels))
             results[part] = scores
     except (WeightsError, FileNotFoundError, ValueError) as error:
         return fail("evaluate", str(error))
@@ -413,7 +413,8 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
         print(json.dumps(json_safe({"model": card.name, "sources": results})))
         return 0
     fused_with = f", fused with {card.fusion['image_model']}" if card.fusion.get("image_model") else ""
-    print(f"{card.name} ({card.label_set}, strokes{fused_with})")
+    over = f" over {card.fusion['classes']}'s classes" if card.fusion.get("classes") else ""
+    print(f"{card.name} ({card.label_set}, strokes{over}{fused_with})")
     for part, scores in results.items():
         print_scores(f"{part}:", scores)
     return 0

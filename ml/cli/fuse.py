@@ -20,6 +20,7 @@ from ml.runtime.cards import (
     is_named_model,
     onnx_path_for,
     weights_dir,
+    weights_file,
     write_card,
 )
 from ml.training.data.locations import PEN_DATA_HELP
@@ -81,6 +82,7 @@ def adds_nothing(scores: dict[str, dict[str, Any]], strokes_name: str, image_nam
 def run(argv: list[str]) -> int:
     from ml.evaluation.fusion_fit import fit_fusion, paired_probabilities, score_fusion
     from ml.runtime.cards import default_model_name
+    from ml.runtime.fusion import strokes_in_classes_of
     from ml.runtime.labels import get_label_set
     from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
 
@@ -101,12 +103,15 @@ def run(argv: list[str]) -> int:
         return fail("fuse", f"{error}{hint if missing else ''}")
     if image.card.input_kind != "image":
         return fail("fuse", f"{image.card.name} is a stroke model: --image-model takes a model that reads pictures")
-    if list(image.labels) != list(strokes.labels):
+    try:
+        # (A 36-class stroke model reads a letters or a digits model's drawings over those classes alone.)
+        reading = strokes_in_classes_of(image, strokes)
+    except WeightsError:
         return fail(
             "fuse",
             f"{image.card.name} reads {image.card.label_set} ({len(image.labels)} classes), {strokes.card.name} "
             f"{strokes.card.label_set} ({len(strokes.labels)}): a stroke model is fused with an image model of "
-            "its own classes",
+            "its own classes, or of some of them",
         )
     target = fused_copy_path(strokes.card, image.card.name, strokes.weights_path, args.name)
     if args.write and (taken := copy_name_taken(target, strokes.card, image.card.name)):
@@ -122,7 +127,7 @@ def run(argv: list[str]) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-            paired[part] = paired_probabilities(image, strokes, part, args.pen_data)
+            paired[part] = paired_probabilities(image, reading, part, args.pen_data)
             print(f" {time.perf_counter() - started:.0f} s", file=sys.stderr)
         val, test = paired["val"], paired["test"]
     except (FileNotFoundError, ValueError) as error:
@@ -144,7 +149,7 @@ def run(argv: list[str]) -> int:
     lines: dict[str, Any] = {}
     if args.lines:
         try:
-            weights, lines = fit_lines(image, strokes, weights, args.pen_data, quiet=args.json)
+            weights, lines = fit_lines(image, reading, weights, args.pen_data, quiet=args.json)
         except (FileNotFoundError, ValueError) as error:
             return fail("fuse", str(error))
     elif (kept := lines_fitted_before(strokes.card, image.card)) is not None:
@@ -172,6 +177,8 @@ def run(argv: list[str]) -> int:
             "fitted_on": "UNIPEN validation writers, drawn with the thin, default and thick evaluation pens",
             "command": "glyphpad-ml fuse " + " ".join(argv),
         }
+        if reading is not strokes:  # its figures alone, as in the fusion, over the image model's classes
+            fusion["classes"] = image.card.label_set
         if weights.line_strokes is not None and weights.line_image is not None:
             fusion["line_image_weight"] = weights.line_image
             fusion["line_stroke_weight"] = weights.line_strokes
@@ -184,9 +191,14 @@ def run(argv: list[str]) -> int:
             by_source[f"image_{part}"] = result["image"]
         name, said = target.stem, sys.stderr if args.json else sys.stdout  # (--json: stdout holds the JSON)
         copy_of = original_of(strokes.card)
-        if target != strokes.weights_path:
-            for source in (strokes.weights_path, onnx_path_for(strokes.weights_path)):
-                write_atomically(target.with_suffix(source.suffix), source.read_bytes())
+        if target != strokes.weights_path:  # a copy beside it: its card alone, the weights are the original's
+            shared = weights_file(strokes.weights_path, strokes.card)
+            if shared != target.with_name(f"{copy_of}{shared.suffix}"):  # (a file named otherwise: copied)
+                for source in (shared, onnx_path_for(shared)):
+                    write_atomically(target.with_suffix(source.suffix), source.read_bytes())
+            else:
+                for stale in (target, onnx_path_for(target)):  # (a copy written before with its own files)
+                    stale.unlink(missing_ok=True)
         if copy_of != name:  # a new copy, or a copy fitted again
             fusion["copy_of"] = copy_of
         card = replace(strokes.card, name=name, fusion=fusion, metrics_by_source=by_source)
@@ -195,7 +207,8 @@ def run(argv: list[str]) -> int:
             print(f"wrote the fusion into {name}'s card", file=said)
         else:
             print(
-                f"wrote {name}: {copy_of}'s weights with the fusion fitted to {image.card.name}, beside "
+                f"wrote {name}: {copy_of}'s weights (shared: its card alone) with the fusion fitted to "
+                f"{image.card.name}, beside "
                 f"{strokes.card.name} in {target.parent} ({strokes.card.name} stays fused with "
                 f"{strokes.card.fusion['image_model']})",
                 file=said,

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ml.cli.common import CommandParser, fail, json_safe, some_or_all_failed
-from ml.runtime.cards import FUSED_PEN_TEST, PEN_TEST
+from ml.runtime.cards import FUSED_PEN_TEST, PEN_TEST, ModelCard
 
 
 def run(argv: list[str]) -> int:
@@ -53,7 +53,7 @@ def run(argv: list[str]) -> int:
                     {
                         "fused_with": card.fusion["image_model"],
                         "fusion": card.fusion,
-                        **_fusion_problem(card.fusion, len(card.labels)),
+                        **_fusion_problem(card.fusion, _fused_classes(card)),
                     }
                     if card.fusion.get("image_model")
                     else {}
@@ -94,12 +94,25 @@ def run(argv: list[str]) -> int:
                 folder_set = f"GLYPHPAD_WEIGHTS={folder} " if args.dir else ""  # the command finds models by name
                 refit = folder_set + refit_command(entry["name"], partner, folder)
                 fused_shown += f" (fitted to an earlier {partner}: {refit})"
-            print(f"{head}strokes: unseen writers {pen_shown}, fused with {partner} {fused_shown}")
+            classes = entry.get("fusion", {}).get("classes")
+            over = f" over {classes}" if classes else ""  # a copy fused with a letters or a digits model
+            print(f"{head}strokes{over}: unseen writers {pen_shown}, fused with {partner} {fused_shown}")
             continue
         accuracy = entry["metrics"].get("accuracy")
         shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
         print(f"{head}EMNIST test {shown}  pen, unseen writers {pen_shown}")
     return status
+
+
+def _fused_classes(card: ModelCard) -> int:
+    """How many classes a stroke model's fusion answers in: the image model's (``fusion.classes``, a copy
+    fused with a letters model), else its own."""
+    from ml.runtime.labels import get_label_set
+
+    try:
+        return len(get_label_set(str(card.fusion["classes"])).classes)
+    except (KeyError, ValueError):
+        return len(card.labels)
 
 
 def _fusion_problem(fusion: dict[str, Any], classes: int) -> dict[str, str]:

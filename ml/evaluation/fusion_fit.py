@@ -19,7 +19,7 @@ import numpy as np
 
 from ml.evaluation.evaluate import EvaluationSet, score_probabilities, unipen_set, unipen_stroke_set
 from ml.evaluation.prior import character_log_prior, per_character_accuracy
-from ml.runtime.fusion import FusionWeights, fuse_probabilities
+from ml.runtime.fusion import FusionWeights, fuse_probabilities, strokes_in_classes_of
 from ml.runtime.labels import LabelSet, get_label_set
 from ml.runtime.recognizer import Recognizer, tempered
 from ml.training.data.unipen import learned_from_pen, model_writer_seed
@@ -48,8 +48,10 @@ class PairedProbabilities:
 def paired_probabilities(
     image: Recognizer, strokes: Recognizer, part: str, pen_file: Path | None = None
 ) -> PairedProbabilities:
-    """Both models' answers on one part of UNIPEN's writers, split as the stroke model's training split them.
-    Raises ValueError when the two were trained on different splits (neither's unseen writers are both's)."""
+    """Both models' answers on one part of UNIPEN's writers, split as the stroke model's training split them,
+    the stroke model's over the image model's classes (:func:`ml.runtime.fusion.strokes_in_classes_of`).
+    Raises ValueError when the two were trained on different splits (neither's unseen writers are both's),
+    WeightsError when the stroke model does not read the image model's classes."""
     seed, image_seed = model_writer_seed(strokes.card), model_writer_seed(image.card)
     if learned_from_pen(image.card) and image_seed != seed:
         raise ValueError(
@@ -60,6 +62,7 @@ def paired_probabilities(
     drawn = unipen_set(label_set, part, pen_file, seed)
     traced = unipen_stroke_set(label_set, part, pen_file, seed)
     assert drawn.source_index is not None and traced.source_index is not None
+    strokes = strokes_in_classes_of(image, strokes)
     by_character = strokes.predict_inputs(traced.inputs)
     row_of = {int(k): r for r, k in enumerate(traced.source_index.tolist())}
     uniform = np.full(len(strokes.labels), 1.0 / len(strokes.labels), dtype=by_character.dtype)

@@ -147,7 +147,7 @@ def stroke_results_table(directory: Path | None = None) -> str:
     )
 
     rows = []
-    pictures_shown = set()
+    shown_once = set()
     for weights_path, card in bundled_cards(stroke_models_dir(directory)):
         if isinstance(card, WeightsError):
             continue
@@ -159,21 +159,29 @@ def stroke_results_table(directory: Path | None = None) -> str:
         partner = card.fusion.get("image_model")
         in_use = partner is not None and fusion_partner(partner, directory) == weights_path
         app_note = ", the app's answer" if in_use else ""
+        # A copy fused with a model of some of its classes (a letters model): its picture alone is in the
+        # table above, the stroke model over those classes said once, the fusion under the original's name.
+        copy_of, classes = card.fusion.get("copy_of"), str(card.fusion.get("classes") or card.label_set)
+        strokes_name = copy_of or card.name
+        over = f", {classes}'s classes" if classes != card.label_set else ""
         for title, key in (
             (f"`{partner}` (picture alone)", IMAGE_PEN_TEST),
-            (f"`{card.name}` (strokes alone)", PEN_TEST),
-            (f"`{partner}` + `{card.name}` (fused{app_note})", FUSED_PEN_TEST),
+            (f"`{strokes_name}` (strokes alone{over})", PEN_TEST),
+            (f"`{partner}` + `{strokes_name}` (fused{app_note})", FUSED_PEN_TEST),
         ):
             metrics = by_source.get(key)
-            if not metrics or (key == IMAGE_PEN_TEST and partner in pictures_shown):
+            shown = (partner, classes) if key == IMAGE_PEN_TEST else (strokes_name, classes)
+            if not metrics or (key != FUSED_PEN_TEST and shown in shown_once):
                 continue
-            if key == IMAGE_PEN_TEST:
-                pictures_shown.add(partner)
+            if key == IMAGE_PEN_TEST and over:  # (in the models' table)
+                continue
+            if key != FUSED_PEN_TEST:
+                shown_once.add(shown)
             looks = metrics.get("lookalikes", {})
             confusions = ", ".join(f"{k} {v['read_as_digit']}/{v['written']}" for k, v in looks.items()) or "–"
             off_by = _off_by(metrics)
             rows.append(
-                f"| {title} | {card.arch if key == PEN_TEST else ''} | {card.label_set} | "
+                f"| {title} | {card.arch if key == PEN_TEST else ''} | {classes} | "
                 f"{100 * metrics['accuracy']:.2f}% | "
                 f"{100 * metrics['top3']:.2f}% | {100 * metrics['balanced_accuracy']:.2f}% | {off_by} | {confusions} | "
                 f"{trained if key == PEN_TEST else ''} |"

@@ -287,9 +287,20 @@ def onnx_path_for(weights_path: Path) -> Path:
     return weights_path.with_suffix(".onnx")
 
 
+def weights_file(weights_path: Path, card: ModelCard) -> Path:
+    """The file that holds the weights of the model at ``weights_path``: itself, or for a stroke model's
+    copy fused with another image model, written as its card alone, the model's it is a copy of, beside it
+    (the same weights: ten copies of the 36-class stroke model, one for each letters model, were 105 MB)."""
+    copy_of = card.fusion.get("copy_of")
+    if weights_path.exists() or not isinstance(copy_of, str) or not copy_of or Path(copy_of).name != copy_of:
+        return weights_path
+    return weights_path.with_name(f"{copy_of}{weights_path.suffix}")
+
+
 def verified_onnx(weights_path: Path, card: ModelCard) -> Path:
-    """The ONNX graph beside ``weights_path``, after checking it exists and matches the card's sha256."""
-    path = onnx_path_for(weights_path)
+    """The ONNX graph beside ``weights_path`` (:func:`weights_file`'s), after checking it exists and
+    matches the card's sha256."""
+    path = onnx_path_for(weights_file(weights_path, card))
     # The command that writes it: by name for a bundled model, by path for weights elsewhere (the name
     # would export the bundled model of that name, not these weights).
     bundled = weights_path.parent.resolve() in (weights_dir().resolve(), stroke_models_dir().resolve())
@@ -343,8 +354,10 @@ def verified_card(weights_path: Path) -> ModelCard:
             f"GlyphPad preprocesses {card.input_kind} with version {version}: its answers would be wrong. "
             "Retrain it or use the GlyphPad release it came with."
         )
+    shared, weights_path = weights_path, weights_file(weights_path, card)
     if not weights_path.exists():
-        raise WeightsError(f"weights file {weights_path.name} is missing")
+        of = f" ({shared.stem} is a copy of {weights_path.stem}'s weights)" if shared != weights_path else ""
+        raise WeightsError(f"weights file {weights_path.name} is missing{of}")
     if not card.sha256:  # a card edited by hand, or not written by GlyphPad: nothing to check the weights by
         raise WeightsError(
             f"model card {card_path_for(weights_path).name} records no sha256 of its weights, so they cannot be "
@@ -476,13 +489,17 @@ def drawings_figures(image_cards: list[ModelCard], directory: Path | None = None
 
 
 def stroke_model_for(label_set: str, directory: Path | None = None) -> str | None:
-    """The stroke model of ``label_set`` whose fusion reads the validation writers best (ties: by name),
-    to fit to a new image model of those classes; None when there is none that can be used (a damaged one
-    was suggested, and fuse then refused it)."""
+    """The stroke model that reads ``label_set``'s classes (its own, or some of its classes: the 36-class
+    one reads a letters model's) whose fusion reads the validation writers best (ties: by name), to fit to
+    a new image model of those classes; None when there is none that can be used (a damaged one was
+    suggested, and fuse then refused it)."""
+    from ml.runtime.labels import get_label_set
+
+    classes = set(get_label_set(label_set).classes)
     candidates = [
         (-(card.figure(FUSED_PEN_VAL) or 0.0), path.stem)
         for path, card in _stroke_cards_unverified(directory)
-        if card.label_set == label_set and card.fusion
+        if classes <= set(card.labels) and card.fusion and not card.fusion.get("copy_of")
     ]
     usable = (name for _, name in sorted(candidates) if not stroke_model_problem(name, directory))
     return next(usable, None)

@@ -40,7 +40,14 @@ from ml.runtime.cards import (
 )
 from ml.runtime.labels import TOP_K
 from ml.runtime.preprocess import ImageLike
-from ml.runtime.recognizer import INTERACTIVE_THREADS, Prediction, PredictionError, Recognizer, load_recognizer
+from ml.runtime.recognizer import (
+    INTERACTIVE_THREADS,
+    ClassSubsetRecognizer,
+    Prediction,
+    PredictionError,
+    Recognizer,
+    load_recognizer,
+)
 from ml.runtime.render import drawing_picture
 from ml.runtime.strokes import (
     BlankStrokesError,
@@ -135,10 +142,7 @@ class FusedRecognizer:
     def __init__(self, image: Recognizer, strokes: Recognizer, weights: FusionWeights | None = None) -> None:
         """Fused with the weights in the stroke model's card, or with ``weights`` (a fusion being fitted: a
         stroke model trained just now has none in its card yet)."""
-        if list(image.labels) != list(strokes.labels):
-            raise WeightsError(
-                f"{strokes.card.name} answers in other classes than {image.card.name}: they cannot be fused"
-            )
+        strokes = strokes_in_classes_of(image, strokes)
         try:
             self.weights = FusionWeights.from_card(strokes.card.fusion) if weights is None else weights
             self.weights.check(len(image.labels))
@@ -207,6 +211,20 @@ class FusedRecognizer:
     @staticmethod
     def _alone(model: Recognizer, answer: Prediction | PredictionError) -> Prediction | PredictionError:
         return answer if isinstance(answer, PredictionError) else model.answering_alone(answer)
+
+
+def strokes_in_classes_of(image: Recognizer, strokes: Recognizer) -> Recognizer:
+    """``strokes`` answering in ``image``'s classes: itself where they are its own, else over those of its
+    classes alone (:class:`ClassSubsetRecognizer`: the 36-class stroke model fused with a letters or a
+    digits model). WeightsError where it does not read all of them (a case-split set's b and B)."""
+    if list(image.labels) == list(strokes.labels):
+        return strokes
+    if not set(image.labels) <= set(strokes.labels):
+        raise WeightsError(
+            f"{strokes.card.name} answers in other classes than {image.card.name} ({strokes.card.label_set}, "
+            f"{image.card.label_set}): they cannot be fused"
+        )
+    return ClassSubsetRecognizer(strokes, image.labels, image.card.label_set)
 
 
 def fusion_or_reason(

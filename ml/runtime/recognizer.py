@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -376,6 +376,35 @@ class TorchRecognizer(Recognizer):
 
     def describe_device(self) -> str:
         return describe(self.device)
+
+
+class ClassSubsetRecognizer(Recognizer):
+    """A model answering over some of its classes only: the softmax of those classes' logits, so that a
+    stroke model of digits and letters fused with a letters model spreads its answer over the letters (a
+    ring it would read as 0 is then the letter it is likeliest to be, O), as the letters model does. The
+    card is the model's own with those classes (``label_set``), its class prior with them."""
+
+    def __init__(self, model: Recognizer, labels: Sequence[str], label_set: str) -> None:
+        missing = [label for label in labels if label not in model.labels]
+        if missing:
+            raise WeightsError(f"{model.card.name} does not read {', '.join(missing)}")
+        self.model = model
+        self.columns = np.array([model.labels.index(label) for label in labels])
+        prior = model.card.class_prior_log
+        self.card = replace(
+            model.card,
+            label_set=label_set,
+            labels=list(labels),
+            class_prior_log=[prior[i] for i in self.columns.tolist()] if prior else [],
+        )
+        self.labels = list(labels)
+        self.weights_path = model.weights_path
+
+    def forward(self, inputs: np.ndarray) -> np.ndarray:
+        return self.model.forward(inputs)[:, self.columns]
+
+    def describe_device(self) -> str:
+        return self.model.describe_device()
 
 
 def load_recognizer(

@@ -18,13 +18,14 @@ from safetensors.torch import load_file
 from torch import nn
 
 from ml.models import get_model
-from ml.runtime.cards import ModelCard, WeightsError, not_numbers_message, verified_card
+from ml.runtime.cards import ModelCard, WeightsError, not_numbers_message, verified_card, weights_file
 
 
 def load_weights(weights_path: str | Path, device: str | torch.device = "cpu") -> tuple[nn.Module, ModelCard]:
     """Rebuild the model from its card and load its tensors, after checking the sha256. Eval mode, float32."""
     weights_path = Path(weights_path)
     card = verified_card(weights_path)
+    weights_path = weights_file(weights_path, card)
     try:
         state = load_file(str(weights_path), device="cpu")
     except (SafetensorError, OSError, ValueError) as error:
