@@ -1135,9 +1135,9 @@ def test_a_new_model_says_how_its_drawings_can_be_read_with_the_strokes_too(
     # fine-tune of a fused model was told), the stroke model of its classes; none for classes none reads.
     for start_from in ("", "gru_tiny"):
         assert fused_drawings_hint(start_from, "mine", labels) == f"{alone}, then run: {fitted}"
-    # Some of its classes (digits, letters) are read by it too, over those classes alone; none of a case-split set.
+    # Classes made of its own (digits, letters, a and A) are read by it too.
+    assert fused_drawings_hint("", "mine", "digits10") == fused_drawings_hint("", "mine", "byclass62")
     assert fused_drawings_hint("", "mine", "digits10") == f"{alone}, then run: {fitted}"
-    assert fused_drawings_hint("", "mine", "balanced47") == ""
     # A damaged stroke model is not offered (fuse refused it, and the app reads with another).
     damaged = tmp_path / "weights"
     shutil.copytree(fused_weights, damaged)
@@ -1324,18 +1324,27 @@ def test_a_drawing_of_dots_alone_is_no_character_and_a_dot_beside_a_stroke_is() 
     assert dots_reason(points([[0, 0], [30, 0]], [[0, 40], [30, 40]])) == ""  # an = of two bars
 
 
-def test_a_stroke_model_reads_a_letters_models_drawings_over_the_letters_alone(fused_weights: Path) -> None:
+def test_a_stroke_model_reads_a_letters_models_drawings_over_the_letters_and_leaves_case_to_the_picture(
+    fused_weights: Path,
+) -> None:
     """The 36-class stroke model fused with a model of some of its classes (letters, digits) spreads its
-    answer over those: its softmax over their logits, a ring read as 0 becoming the likeliest letter."""
+    answer over those: its softmax over their logits, a ring read as 0 becoming the likeliest letter. With
+    a model that tells a from A, each case gets half of the letter's probability: the picture tells case."""
     from ml.runtime.cards import WeightsError
     from ml.runtime.fusion import FusedRecognizer, FusionWeights, fuse_probabilities, strokes_in_classes_of
-    from ml.runtime.labels import get_label_set
-    from ml.runtime.recognizer import ClassSubsetRecognizer, load_recognizer
+    from ml.runtime.labels import class_columns, get_label_set
+    from ml.runtime.recognizer import ClassMappedRecognizer, Recognizer, load_recognizer
+
+    def as_model_of(model: Recognizer, label_set: str) -> ClassMappedRecognizer:
+        labels = list(get_label_set(label_set).classes)
+        columns = class_columns(labels, label_set, model.labels, model.card.label_set)
+        assert columns is not None
+        return ClassMappedRecognizer(model, labels, label_set, columns)
 
     letters = list(get_label_set("letters26").classes)
     picture_36 = load_recognizer(fused_weights / "cnn_tiny.safetensors", device="cpu")
     strokes_36 = load_recognizer(fused_weights / "strokes" / "strokes_tiny.safetensors", device="cpu")
-    image = ClassSubsetRecognizer(picture_36, letters, "letters26")  # a letters model, as far as a fusion sees
+    image = as_model_of(picture_36, "letters26")  # a letters model, as far as a fusion sees
     fused = FusedRecognizer(image, strokes_36, FusionWeights(0.5, 1.0))
     assert fused.strokes.labels == letters and fused.strokes.card.label_set == "letters26"
     assert strokes_in_classes_of(picture_36, strokes_36) is strokes_36  # its own classes: itself
@@ -1347,16 +1356,25 @@ def test_a_stroke_model_reads_a_letters_models_drawings_over_the_letters_alone(f
     picture = np.full((96, 96), 255, dtype=np.uint8)
     picture[20:80, 44:52] = 0
     both = fused.predict(picture, strokes, top_k=3)
-    expected = fuse_probabilities(
-        image.predict(picture, calibrated=False).probabilities, alone.probabilities, fused.weights
-    )
+    from_picture = image.predict(picture, calibrated=False).probabilities
+    expected = fuse_probabilities(from_picture, alone.probabilities, fused.weights)
     assert both.inputs_used == ("image", "strokes") and np.allclose(both.probabilities, expected, atol=1e-5)
     assert all(score.label in letters for score in both.top)
-    # A class it does not read (a case-split set's lowercase b): no fusion.
-    case_split = ClassSubsetRecognizer(picture_36, letters, "letters26")
-    case_split.labels = [*letters[:-1], "b"]
+    # A 62-class model: a and A share the strokes' A, half each; the digits are the strokes' own.
+    cased = FusedRecognizer(as_model_of(picture_36, "byclass62"), strokes_36, FusionWeights(0.5, 1.0))
+    halves = cased.strokes.predict_strokes(strokes, top_k=62, calibrated=False).probabilities
+    index = cased.strokes.labels.index
+    assert np.isclose(halves.sum(), 1.0, atol=1e-5)
+    assert np.allclose([halves[index("a")], halves[index("A")]], every[strokes_36.labels.index("A")] / 2, atol=1e-5)
+    assert np.isclose(halves[index("7")], every[strokes_36.labels.index("7")], atol=1e-5)
+    # A set that merges a case the strokes split (neither of a and A is its A), or a class not there: refused.
+    assert class_columns(letters, "letters26", get_label_set("byclass62").classes, "byclass62") is None
+    assert class_columns(["A", "#"], "mine", letters, "letters26") is None
+    merged_on_split = ClassMappedRecognizer(picture_36, letters, "letters26", list(range(10, 36)))
+    merged_on_split.card = replace(merged_on_split.card, label_set="letters26")
+    split_strokes = as_model_of(strokes_36, "byclass62")
     with pytest.raises(WeightsError, match="cannot be fused"):
-        strokes_in_classes_of(case_split, strokes_36)
+        strokes_in_classes_of(merged_on_split, split_strokes)
 
 
 def test_a_stroke_model_fused_with_a_letters_model_is_a_card_beside_it_sharing_its_weights(

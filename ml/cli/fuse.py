@@ -83,7 +83,7 @@ def run(argv: list[str]) -> int:
     from ml.evaluation.fusion_fit import fit_fusion, paired_probabilities, score_fusion
     from ml.runtime.cards import default_model_name
     from ml.runtime.fusion import strokes_in_classes_of
-    from ml.runtime.labels import get_label_set
+    from ml.runtime.labels import get_label_set, tells_case_apart
     from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
 
     args = get_args_parser().parse_args(argv)
@@ -104,15 +104,17 @@ def run(argv: list[str]) -> int:
     if image.card.input_kind != "image":
         return fail("fuse", f"{image.card.name} is a stroke model: --image-model takes a model that reads pictures")
     try:
-        # (A 36-class stroke model reads a letters or a digits model's drawings over those classes alone.)
+        # (The 36-class stroke model reads a letters model's drawings over the letters, a 62-class one's
+        # leaving the case to the picture.)
         reading = strokes_in_classes_of(image, strokes)
     except WeightsError:
         return fail(
             "fuse",
             f"{image.card.name} reads {image.card.label_set} ({len(image.labels)} classes), {strokes.card.name} "
             f"{strokes.card.label_set} ({len(strokes.labels)}): a stroke model is fused with an image model of "
-            "its own classes, or of some of them",
+            "its own classes, or of classes made of them",
         )
+    cased = tells_case_apart(image.card.label_set, strokes.labels, strokes.card.label_set)  # a and A: the picture's
     target = fused_copy_path(strokes.card, image.card.name, strokes.weights_path, args.name)
     if args.write and (taken := copy_name_taken(target, strokes.card, image.card.name)):
         return fail("fuse", taken)
@@ -144,6 +146,11 @@ def run(argv: list[str]) -> int:
         )
         print_scores(f"UNIPEN validation writers (n={len(val.data.targets)} drawings):", scores["unipen_val"])
         print_scores(f"UNIPEN test writers (n={len(test.data.targets)} drawings):", scores["unipen_test"])
+        if cased:
+            print(
+                f"  (the strokes alone cannot tell a from A: their top-1 over {image.card.label_set}'s classes counts "
+                "every other case wrong; the fused answer takes the case from the picture)"
+            )
     if warning := adds_nothing(scores["unipen_val"], strokes.card.name, image.card.name):
         print(f"warning: {warning}", file=sys.stderr)
     lines: dict[str, Any] = {}
@@ -185,8 +192,10 @@ def run(argv: list[str]) -> int:
             fusion["line_fitted_on"] = lines["fitted_on"]
             fusion["line_command"] = lines.get("command") or fusion["command"]
         by_source = dict(strokes.card.metrics_by_source)
+        # (Over classes that tell a from A, which the strokes alone cannot, their own figures stay.)
         for part, result in scores.items():
-            by_source[part] = result["strokes"]
+            if not cased:
+                by_source[part] = result["strokes"]
             by_source[f"fused_{part}"] = result["fused"]
             by_source[f"image_{part}"] = result["image"]
         name, said = target.stem, sys.stderr if args.json else sys.stdout  # (--json: stdout holds the JSON)

@@ -8,6 +8,7 @@ from typing import Any
 
 from ml.cli.common import CommandParser, fail, json_safe, some_or_all_failed
 from ml.runtime.cards import FUSED_PEN_TEST, PEN_TEST, ModelCard
+from ml.runtime.labels import tells_case_apart
 
 
 def run(argv: list[str]) -> int:
@@ -94,8 +95,12 @@ def run(argv: list[str]) -> int:
                 folder_set = f"GLYPHPAD_WEIGHTS={folder} " if args.dir else ""  # the command finds models by name
                 refit = folder_set + refit_command(entry["name"], partner, folder)
                 fused_shown += f" (fitted to an earlier {partner}: {refit})"
-            classes = entry.get("fusion", {}).get("classes")
-            over = f" over {classes}" if classes else ""  # a copy fused with a letters or a digits model
+            classes = entry.get("fusion", {}).get("classes")  # a copy fused with a model of other classes
+            over = (
+                f" over {classes}"
+                if classes and not tells_case_apart(classes, entry["labels"], entry["label_set"])
+                else ""
+            )
             print(f"{head}strokes{over}: unseen writers {pen_shown}, fused with {partner} {fused_shown}")
             continue
         accuracy = entry["metrics"].get("accuracy")

@@ -145,6 +145,7 @@ def stroke_results_table(directory: Path | None = None) -> str:
         fusion_partner,
         stroke_models_dir,
     )
+    from ml.runtime.labels import tells_case_apart
 
     rows = []
     shown_once = set()
@@ -159,21 +160,23 @@ def stroke_results_table(directory: Path | None = None) -> str:
         partner = card.fusion.get("image_model")
         in_use = partner is not None and fusion_partner(partner, directory) == weights_path
         app_note = ", the app's answer" if in_use else ""
-        # A copy fused with a model of some of its classes (a letters model): its picture alone is in the
-        # table above, the stroke model over those classes said once, the fusion under the original's name.
+        # A copy fused with another model (a letters model): its picture alone is in the table above, the
+        # strokes alone over its classes said once (over classes that tell a from A, which the strokes alone
+        # cannot, their figures stay their own), the fusion under the original's name.
         copy_of, classes = card.fusion.get("copy_of"), str(card.fusion.get("classes") or card.label_set)
         strokes_name = copy_of or card.name
-        over = f", {classes}'s classes" if classes != card.label_set else ""
+        alone_in = card.label_set if tells_case_apart(classes, card.labels, card.label_set) else classes
+        over = f", {alone_in}'s classes" if alone_in != card.label_set else ""
         for title, key in (
             (f"`{partner}` (picture alone)", IMAGE_PEN_TEST),
             (f"`{strokes_name}` (strokes alone{over})", PEN_TEST),
             (f"`{partner}` + `{strokes_name}` (fused{app_note})", FUSED_PEN_TEST),
         ):
             metrics = by_source.get(key)
-            shown = (partner, classes) if key == IMAGE_PEN_TEST else (strokes_name, classes)
+            shown = (partner, classes) if key == IMAGE_PEN_TEST else (strokes_name, alone_in)
             if not metrics or (key != FUSED_PEN_TEST and shown in shown_once):
                 continue
-            if key == IMAGE_PEN_TEST and over:  # (in the models' table)
+            if key == IMAGE_PEN_TEST and copy_of:  # (in the models' table)
                 continue
             if key != FUSED_PEN_TEST:
                 shown_once.add(shown)
@@ -181,7 +184,7 @@ def stroke_results_table(directory: Path | None = None) -> str:
             confusions = ", ".join(f"{k} {v['read_as_digit']}/{v['written']}" for k, v in looks.items()) or "–"
             off_by = _off_by(metrics)
             rows.append(
-                f"| {title} | {card.arch if key == PEN_TEST else ''} | {classes} | "
+                f"| {title} | {card.arch if key == PEN_TEST else ''} | {alone_in if key == PEN_TEST else classes} | "
                 f"{100 * metrics['accuracy']:.2f}% | "
                 f"{100 * metrics['top3']:.2f}% | {100 * metrics['balanced_accuracy']:.2f}% | {off_by} | {confusions} | "
                 f"{trained if key == PEN_TEST else ''} |"

@@ -489,17 +489,19 @@ def drawings_figures(image_cards: list[ModelCard], directory: Path | None = None
 
 
 def stroke_model_for(label_set: str, directory: Path | None = None) -> str | None:
-    """The stroke model that reads ``label_set``'s classes (its own, or some of its classes: the 36-class
-    one reads a letters model's) whose fusion reads the validation writers best (ties: by name), to fit to
-    a new image model of those classes; None when there is none that can be used (a damaged one was
-    suggested, and fuse then refused it)."""
-    from ml.runtime.labels import get_label_set
+    """The stroke model that reads ``label_set``'s classes (its own, or classes made of its own: the
+    36-class one reads a letters model's, and a 62-class one's with the picture telling the case) whose
+    fusion reads the validation writers best (ties: by name), to fit to a new image model of those classes;
+    None when there is none that can be used (a damaged one was suggested, and fuse then refused it)."""
+    from ml.runtime.labels import class_columns, get_label_set
 
-    classes = set(get_label_set(label_set).classes)
+    classes = get_label_set(label_set).classes
     candidates = [
         (-(card.figure(FUSED_PEN_VAL) or 0.0), path.stem)
         for path, card in _stroke_cards_unverified(directory)
-        if classes <= set(card.labels) and card.fusion and not card.fusion.get("copy_of")
+        if class_columns(classes, label_set, card.labels, card.label_set) is not None
+        and card.fusion
+        and not card.fusion.get("copy_of")
     ]
     usable = (name for _, name in sorted(candidates) if not stroke_model_problem(name, directory))
     return next(usable, None)

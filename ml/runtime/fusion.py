@@ -38,11 +38,11 @@ from ml.runtime.cards import (
     stroke_model_problem,
     stroke_models_dir,
 )
-from ml.runtime.labels import TOP_K
+from ml.runtime.labels import TOP_K, class_columns
 from ml.runtime.preprocess import ImageLike
 from ml.runtime.recognizer import (
     INTERACTIVE_THREADS,
-    ClassSubsetRecognizer,
+    ClassMappedRecognizer,
     Prediction,
     PredictionError,
     Recognizer,
@@ -214,17 +214,18 @@ class FusedRecognizer:
 
 
 def strokes_in_classes_of(image: Recognizer, strokes: Recognizer) -> Recognizer:
-    """``strokes`` answering in ``image``'s classes: itself where they are its own, else over those of its
-    classes alone (:class:`ClassSubsetRecognizer`: the 36-class stroke model fused with a letters or a
-    digits model). WeightsError where it does not read all of them (a case-split set's b and B)."""
+    """``strokes`` answering in ``image``'s classes: itself where they are its own, else mapped onto them
+    (:class:`ClassMappedRecognizer`, by :func:`class_columns`: the 36-class stroke model fused with a
+    letters, a digits, a 47- or a 62-class model). WeightsError where it does not read them all."""
     if list(image.labels) == list(strokes.labels):
         return strokes
-    if not set(image.labels) <= set(strokes.labels):
+    columns = class_columns(image.labels, image.card.label_set, strokes.labels, strokes.card.label_set)
+    if columns is None:
         raise WeightsError(
             f"{strokes.card.name} answers in other classes than {image.card.name} ({strokes.card.label_set}, "
             f"{image.card.label_set}): they cannot be fused"
         )
-    return ClassSubsetRecognizer(strokes, image.labels, image.card.label_set)
+    return ClassMappedRecognizer(strokes, image.labels, image.card.label_set, columns)
 
 
 def fusion_or_reason(

@@ -112,3 +112,42 @@ def char_from_folder_name(name: str) -> str | None:
 def merged_case_of(classes: tuple[str, ...] | list[str]) -> frozenset[str]:
     """The letters a model with these classes reads in either case as one class (their capitals)."""
     return frozenset(c for c in classes if c.isalpha() and c.isupper() and c.lower() not in classes)
+
+
+def class_columns(
+    labels: Sequence[str], label_set: str, other_labels: Sequence[str], other_label_set: str
+) -> list[int] | None:
+    """Where each of ``labels`` (classes of ``label_set``) is among ``other_labels``: the same class, or for
+    a letter whose case the other set merges and this one splits (a and A), that letter's one class. None
+    where one is not there, or where this set merges a case the other splits (neither of its two classes
+    is this one's). A set this code does not know is matched by its classes' names alone."""
+    merged, other_merged = _merged_case(label_set), _merged_case(other_label_set)
+    columns = []
+    for label in labels:
+        letter, target = label.upper(), label
+        if label.isalpha() and (letter in merged) != (letter in other_merged):
+            if letter in merged:
+                return None
+            target = letter
+        if target not in other_labels:
+            return None
+        columns.append(list(other_labels).index(target))
+    return columns
+
+
+def _merged_case(label_set: str) -> frozenset[str]:
+    try:
+        return get_label_set(label_set).merged_case
+    except ValueError:
+        return frozenset()
+
+
+def tells_case_apart(label_set: str, other_labels: Sequence[str], other_label_set: str) -> bool:
+    """Whether ``label_set`` splits a case that the other set (a stroke model's) merges: that model's answer
+    over it leaves the case to the picture, and read alone it cannot say a from A."""
+    try:
+        labels = get_label_set(label_set).classes
+    except ValueError:
+        return False
+    columns = class_columns(labels, label_set, other_labels, other_label_set)
+    return columns is not None and len(set(columns)) < len(columns)

@@ -378,18 +378,21 @@ class TorchRecognizer(Recognizer):
         return describe(self.device)
 
 
-class ClassSubsetRecognizer(Recognizer):
-    """A model answering over some of its classes only: the softmax of those classes' logits, so that a
-    stroke model of digits and letters fused with a letters model spreads its answer over the letters (a
-    ring it would read as 0 is then the letter it is likeliest to be, O), as the letters model does. The
-    card is the model's own with those classes (``label_set``), its class prior with them."""
+class ClassMappedRecognizer(Recognizer):
+    """A model answering in classes made of its own: each class's probability is the model's for its class
+    there (``columns``), over these classes alone; a class of the model that two of these share (a letter
+    whose case it merges and they split) gives each half of it. So the 36-class stroke model is fused with
+    a letters model (its answer spread over the letters: a ring it would read as 0 is the letter it is
+    likeliest to be, O) or with one that tells a from A (the picture tells the case, the strokes which
+    letter). The card is the model's own with these classes (``label_set``), its class prior with them."""
 
-    def __init__(self, model: Recognizer, labels: Sequence[str], label_set: str) -> None:
-        missing = [label for label in labels if label not in model.labels]
-        if missing:
-            raise WeightsError(f"{model.card.name} does not read {', '.join(missing)}")
+    def __init__(self, model: Recognizer, labels: Sequence[str], label_set: str, columns: Sequence[int]) -> None:
+        if len(columns) != len(labels) or not all(0 <= c < len(model.labels) for c in columns):
+            raise ValueError(f"one of {model.card.name}'s classes for each of the {len(labels)} classes")
         self.model = model
-        self.columns = np.array([model.labels.index(label) for label in labels])
+        self.columns = np.asarray(columns, dtype=np.int64)
+        sharing = np.bincount(self.columns, minlength=len(model.labels))[self.columns]
+        self._halves = np.log(sharing).astype(np.float32)  # log of how many classes share a column: its share
         prior = model.card.class_prior_log
         self.card = replace(
             model.card,
@@ -401,7 +404,7 @@ class ClassSubsetRecognizer(Recognizer):
         self.weights_path = model.weights_path
 
     def forward(self, inputs: np.ndarray) -> np.ndarray:
-        return self.model.forward(inputs)[:, self.columns]
+        return self.model.forward(inputs)[:, self.columns] - self._halves
 
     def describe_device(self) -> str:
         return self.model.describe_device()
