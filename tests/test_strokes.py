@@ -1375,6 +1375,13 @@ def test_a_stroke_model_reads_a_letters_models_drawings_over_the_letters_and_lea
     split_strokes = as_model_of(strokes_36, "byclass62")
     with pytest.raises(WeightsError, match="cannot be fused"):
         strokes_in_classes_of(merged_on_split, split_strokes)
+    # Explained along the pen's path in the stroke model's own class: a 62-class model's a is its A (the
+    # app explained nothing for one), a letters model's own answer never a digit.
+    from ml.runtime.explain import stroke_saliency
+
+    assert stroke_saliency(cased.strokes, strokes, "a").label == "A"
+    own = stroke_saliency(fused.strokes, strokes)
+    assert own.label == alone.top[0].label and own.label in letters
 
 
 def test_a_stroke_model_fused_with_a_letters_model_is_a_card_beside_it_sharing_its_weights(

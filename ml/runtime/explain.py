@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ml.runtime.recognizer import Prediction, Recognizer, TorchRecognizer
+from ml.runtime.recognizer import ClassMappedRecognizer, Prediction, Recognizer, TorchRecognizer
 from ml.runtime.recurrent_gradients import with_fast_input_gradients
 
 if TYPE_CHECKING:
@@ -389,8 +389,35 @@ def _point_lists(value: object) -> bool:
     return isinstance(first, list | tuple | np.ndarray) and len(first) > 0 and np.ndim(first[0]) == 1
 
 
-@_explaining
 def stroke_saliency(
+    recognizer: Recognizer,
+    sequence: np.ndarray | Strokes | Prediction | Sequence[Sequence[Sequence[float]]],
+    label: str | None = None,
+) -> StrokeSaliency:
+    """:func:`_stroke_saliency` of the stroke model itself where ``recognizer`` answers in classes made of
+    its own (:class:`ClassMappedRecognizer`, fused with a letters or a 62-class model): the class explained is
+    its class there (a 62-class model's e is the stroke model's E, either case; with no ``label``, the mapped
+    answer's, not the stroke model's own: a letters model's drawing was explained as the 0 it never says)."""
+    if isinstance(recognizer, ClassMappedRecognizer):
+        if label is None and isinstance(sequence, Prediction):
+            label = sequence.label
+        elif label is None:
+            from ml.runtime.strokes import Strokes, normalize_strokes
+
+            if _point_lists(sequence):
+                sequence = Strokes.from_points(sequence)  # type: ignore[arg-type]
+            if isinstance(sequence, Strokes):
+                sequence = normalize_strokes(sequence)
+            answer = recognizer.predict_inputs(np.asarray(sequence, dtype=np.float32)[None])[0]
+            label = recognizer.labels[int(answer.argmax())]
+        if label in recognizer.labels:
+            label = recognizer.model.labels[int(recognizer.columns[recognizer.labels.index(label)])]
+        recognizer = recognizer.model
+    return _stroke_saliency(recognizer, sequence, label)
+
+
+@_explaining
+def _stroke_saliency(
     recognizer: TorchRecognizer,
     sequence: np.ndarray | Strokes | Prediction | Sequence[Sequence[Sequence[float]]],
     label: str | None = None,
