@@ -334,6 +334,8 @@ def test_a_model_retrained_after_its_fusion_says_the_fusion_is_stale_and_how_to_
     copy = read_card(folder / "strokes" / "strokes_tiny_mine.json")
     shown = card_html(copy)
     assert "Fitted to</b> mine, to be fused" in shown and "A copy of strokes_tiny's weights." in shown
+    over_letters = replace(copy, fusion={**copy.fusion, "classes": "letters26"})  # its figures over the letters
+    assert "Fitted to</b> mine, to be fused with it over its classes (letters26):" in card_html(over_letters)
     copy_in("gru_tiny")  # retrained, and copied over the first
     refit = "glyphpad-ml fuse --strokes-model strokes_tiny_mine --image-model mine --write"
     capsys.readouterr()

@@ -176,8 +176,11 @@ def card_html(card: ModelCard, fused: tuple[float, str] | None = None) -> str:
     if card.input_kind == "strokes" and fusion.get("image_model"):
         # (Two stroke cards alike, a copy fitted to a person's model among them, could not be told apart.)
         copied = f" A copy of {e(str(fusion['copy_of']))}'s weights." if fusion.get("copy_of") else ""
+        # (A copy fused with a letters model: its figures below are over the letters.)
+        classes = fusion.get("classes")
+        over = f" over its classes ({e(str(classes))})" if isinstance(classes, str) and classes else ""
         parts.append(
-            f"<p><b>Fitted to</b> {e(str(fusion['image_model']))}, to be fused with it: image weight "
+            f"<p><b>Fitted to</b> {e(str(fusion['image_model']))}, to be fused with it{over}: image weight "
             f"{e(str(fusion.get('image_weight')))}, stroke weight {e(str(fusion.get('stroke_weight')))}"
             f"{_fused_confidence(card)}.{copied}</p>"
         )
