@@ -96,6 +96,7 @@ POINTER_ROWS = (
     ("Text mode: a stray mark", "Its menu's Leave out of the text"),
     ("Text mode: one letter boxed as two", "Either half's menu: Join with the next (previous) character"),
     ("Text mode: two letters boxed as one (or written in one stroke)", "Its menu: Split in two"),
+    ("Practice (View → Practice): another character to write", "Enter, or Next"),
 )
 # The keys of the Batch and Compare tables (their own, not the menus'), when a table has the focus.
 TABLE_ROWS = (

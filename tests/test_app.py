@@ -4067,6 +4067,10 @@ def test_help_lists_every_shortcut_from_the_menus_themselves(window: MainWindow,
     assert {"F2", "Shift+F10"} <= table_keys
     for keys in table_keys:
         assert keys.replace("Return", "Enter") in shown, keys
+    # Practice's Next from the keyboard (a key of the pad's column, no menu's: the list left it out).
+    practice_keys = {s.key().toString(native) for s in window.pad_column.findChildren(QShortcut)}
+    assert "Return" in practice_keys
+    assert "Practice (View → Practice): another character to write\nEnter, or Next" in shown
 
 
 def test_the_model_input_grows_with_its_column_in_whole_pixels(qtbot) -> None:  # type: ignore[no-untyped-def]
