@@ -929,7 +929,8 @@ class MainWindow(QMainWindow):
         """Why ``name`` is not among the models to choose: a stroke model answers with its image model."""
         from ml.runtime.cards import stroke_models_dir
 
-        if (stroke_models_dir(self.service.weights_dir) / f"{name}.safetensors").exists():
+        folder = stroke_models_dir(self.service.weights_dir)
+        if any((folder / f"{name}{suffix}").exists() for suffix in (".safetensors", ".json")):  # (a copy: a card)
             return "it reads pen strokes, fused with an image model's answer: choose the image model"
         return "it is not installed"
 

@@ -578,14 +578,21 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
     said = capsys.readouterr().err
     assert "no stroke model is fused with gru_tiny (glyphpad-ml fuse --strokes-model strokes_tiny" in said
     assert "--image-model gru_tiny --write)" in said  # a command that fuses it, with a stroke model of its classes
-    # A model of classes no stroke model reads is sent to train one first (fuse refuses the others).
+    # A model of classes made of a stroke model's (digits) is sent to fuse it; where no stroke model reads
+    # them, to train one first (fuse refuses the others).
     from ml.cli.predict import _how_to_fuse
     from ml.runtime.cards import read_card
 
     digits = replace(read_card(fused_weights / "gru_tiny.json"), label_set="digits10")
-    said = _how_to_fuse(digits, fused_weights / "gru_tiny.safetensors")
+    fitted = "glyphpad-ml fuse --strokes-model strokes_tiny --image-model gru_tiny --write"
+    assert _how_to_fuse(digits, fused_weights / "gru_tiny.safetensors") == fitted
+    no_strokes = tmp_path / "no_strokes"
+    shutil.copytree(fused_weights, no_strokes, ignore=shutil.ignore_patterns("strokes"))
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(no_strokes))
+    said = _how_to_fuse(digits, no_strokes / "gru_tiny.safetensors")
     assert said.startswith("no stroke model reads digits10: glyphpad-ml train-strokes --labels digits10")
     assert said.endswith("--image-model gru_tiny --write")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
     elsewhere = tmp_path / "mine" / "gru_tiny.safetensors"  # given by its path, not the weights folder's
     assert f"--image-model {elsewhere} --write" in _how_to_fuse(read_card(fused_weights / "gru_tiny.json"), elsewhere)
 
@@ -1360,13 +1367,19 @@ def test_a_stroke_model_reads_a_letters_models_drawings_over_the_letters_and_lea
     expected = fuse_probabilities(from_picture, alone.probabilities, fused.weights)
     assert both.inputs_used == ("image", "strokes") and np.allclose(both.probabilities, expected, atol=1e-5)
     assert all(score.label in letters for score in both.top)
-    # A 62-class model: a and A share the strokes' A, half each; the digits are the strokes' own.
+    # A 62-class model: a and A both take the strokes' A, as far against 7 as the strokes put A (not half
+    # as far: every two-case letter put behind the digits), the case left to the picture.
     cased = FusedRecognizer(as_model_of(picture_36, "byclass62"), strokes_36, FusionWeights(0.5, 1.0))
-    halves = cased.strokes.predict_strokes(strokes, top_k=62, calibrated=False).probabilities
-    index = cased.strokes.labels.index
-    assert np.isclose(halves.sum(), 1.0, atol=1e-5)
-    assert np.allclose([halves[index("a")], halves[index("A")]], every[strokes_36.labels.index("A")] / 2, atol=1e-5)
-    assert np.isclose(halves[index("7")], every[strokes_36.labels.index("7")], atol=1e-5)
+    mapped = cased.strokes.predict_strokes(strokes, top_k=62, calibrated=False).probabilities
+    index, own = cased.strokes.labels.index, strokes_36.labels.index
+    assert np.isclose(mapped.sum(), 1.0, atol=1e-5) and np.isclose(mapped[index("a")], mapped[index("A")])
+    assert np.isclose(mapped[index("a")] / mapped[index("7")], every[own("A")] / every[own("7")], rtol=1e-4)
+    picture_62 = cased.image.predict(picture, calibrated=False).probabilities
+    fused_62 = cased.predict(picture, strokes, top_k=62).probabilities
+    for a, b in (("a", "A"), ("e", "7")):  # the picture's odds times the strokes' (weights 0.5 and 1)
+        strokes_odds = every[own(b.upper())] / every[own(a.upper())] if b != "A" else 1.0
+        expected_odds = np.sqrt(picture_62[index(b)] / picture_62[index(a)]) * strokes_odds
+        assert np.isclose(fused_62[index(b)] / fused_62[index(a)], expected_odds, rtol=1e-3)
     # A set that merges a case the strokes split (neither of a and A is its A), or a class not there: refused.
     assert class_columns(letters, "letters26", get_label_set("byclass62").classes, "byclass62") is None
     assert class_columns(["A", "#"], "mine", letters, "letters26") is None
@@ -1431,11 +1444,34 @@ def test_a_stroke_model_fused_with_a_letters_model_is_a_card_beside_it_sharing_i
     from ml.runtime.recognizer import TorchRecognizer
 
     assert len(TorchRecognizer.load_torch(copy.with_suffix(".safetensors")).labels) == len(torch_copy.labels) == 36
-    # Without the weights it shares, the copy says whose they are.
-    (strokes / "strokes_tiny.safetensors").unlink()
-    listed = dict(bundled_cards(strokes))
-    problem = listed[copy.with_suffix(".safetensors")]
-    assert isinstance(problem, WeightsError)
-    assert "strokes_tiny.safetensors is missing (strokes_tiny_letters_tiny is a copy of strokes_tiny's weights)" in str(
+    # Exporting it writes no graph of its own (thirteen copies of the stroke model's 5 MB); with --out, its card.
+    assert cli(["export", "--model", copy.name]) == 0
+    assert not copy.with_suffix(".onnx").exists()
+    assert cli(["export", "--model", copy.name, "--out", str(tmp_path / "out")]) == 0
+    assert read_card(tmp_path / "out" / "strokes" / f"{copy.name}.json") == card
+    # Fitted to the original's weights as they were before it was retrained: said, with the command.
+    from ml.runtime.cards import write_card
+
+    write_card(replace(card, sha256="0" * 64), copy.with_suffix(".json"))
+    stale = dict(bundled_cards(strokes))[copy.with_suffix(".safetensors")]
+    assert isinstance(stale, WeightsError) and str(stale) == (
+        "strokes_tiny_letters_tiny was fitted to strokes_tiny's weights before they were retrained or replaced: fit "
+        "it again with 'glyphpad-ml fuse --strokes-model strokes_tiny --image-model letters_tiny --write'"
+    )
+    write_card(card, copy.with_suffix(".json"))
+    # The original's graph damaged, or its weights gone: the copy says whose they are.
+    graph = strokes / "strokes_tiny.onnx"
+    kept = graph.read_bytes()
+    graph.write_bytes(b"not a graph")
+    problem = dict(bundled_cards(strokes))[copy.with_suffix(".safetensors")]
+    assert "strokes_tiny_letters_tiny shares strokes_tiny's weights, which cannot be used: strokes_tiny.onnx is" in str(
         problem
+    )
+    graph.write_bytes(kept)
+    assert isinstance(dict(bundled_cards(strokes))[copy.with_suffix(".safetensors")], type(card))
+    (strokes / "strokes_tiny.safetensors").unlink()
+    problem = dict(bundled_cards(strokes))[copy.with_suffix(".safetensors")]
+    assert isinstance(problem, WeightsError) and str(problem) == (
+        "weights file strokes_tiny_letters_tiny.safetensors is missing (and strokes_tiny.safetensors, whose "
+        "weights it is a copy of)"
     )

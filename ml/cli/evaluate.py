@@ -365,7 +365,7 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
     from ml.evaluation.evaluate import score_probabilities, unipen_stroke_set
     from ml.evaluation.fusion_fit import paired_probabilities, score_fusion
     from ml.runtime.fusion import FusionWeights, load_fused_image_model
-    from ml.runtime.labels import get_label_set
+    from ml.runtime.labels import get_label_set, tells_case_apart
     from ml.runtime.recognizer import load_recognizer
 
     card = recognizer.card
@@ -396,9 +396,12 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
         return fail("evaluate", str(error))
     if args.update_card:
         by_source = dict(card.metrics_by_source)
+        # (Over classes that tell a from A, which the strokes alone cannot, their own figures stay, as fuse keeps them.)
+        cased = image is not None and tells_case_apart(image.card.label_set, card.labels, card.label_set)
         for part, scores in results.items():
             for kind, result in scores.items():
-                by_source[part if kind == "strokes" else f"{kind}_{part}"] = result
+                if not (kind == "strokes" and cased):
+                    by_source[part if kind == "strokes" else f"{kind}_{part}"] = result
         path = card_path_for(recognizer.weights_path)
         write_card(
             replace(

@@ -43,6 +43,16 @@ def _within_weights(path: Path, weights: Path) -> Path:
         return Path(path.name)
 
 
+def _shared_weights(path: Path) -> Path | None:
+    """The weights file a model's card shares (a stroke model's copy written as its card alone), or None."""
+    from ml.runtime.cards import card_path_for, read_card, weights_file
+
+    if path.exists() or not card_path_for(path).exists():
+        return None
+    shared = weights_file(path, read_card(card_path_for(path)))
+    return shared if shared != path else None
+
+
 def run(argv: list[str]) -> int:
     from ml.runtime.cards import (
         WeightsError,
@@ -78,6 +88,15 @@ def run(argv: list[str]) -> int:
     out_checked = args.out is None
     for path in paths:
         try:
+            shared = _shared_weights(path)
+            if shared is not None:  # a stroke model's copy, its card alone: its original's graph is its own
+                if args.out is not None:
+                    target = args.out / _within_weights(path, weights_dir())
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(card_path_for(path), card_path_for(target))
+                where = f"; its card copied to {card_path_for(target)}" if args.out is not None else ""
+                print(f"{path.stem}: shares {shared.stem}'s weights and graph (a card alone){where}")
+                continue
             model, card = load_weights(path)
             target = path if args.out is None else args.out / _within_weights(path, weights_dir())
             if target.resolve() == path.resolve() and not args.force and graph_up_to_date(model, card, path):

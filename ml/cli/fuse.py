@@ -192,6 +192,9 @@ def run(argv: list[str]) -> int:
             fusion["line_fitted_on"] = lines["fitted_on"]
             fusion["line_command"] = lines.get("command") or fusion["command"]
         by_source = dict(strokes.card.metrics_by_source)
+        if cased and strokes.card.fusion.get("classes"):  # (a copy's own figures were over another model's classes)
+            for part in scores:
+                by_source.pop(part, None)
         # (Over classes that tell a from A, which the strokes alone cannot, their own figures stay.)
         for part, result in scores.items():
             if not cased:

@@ -192,17 +192,16 @@ def _how_to_fuse(card: Any, weights_path: Path) -> str:
     """What gives ``card``'s image model (at ``weights_path``) a stroke model: fuse the one that reads its
     classes best on validation writers, or train one first (fuse refused the bundled stroke models for a
     digits model, which the note had sent a person to)."""
-    from ml.runtime.cards import bundled_cards, is_named_model, stroke_models_dir
+    from ml.runtime.cards import bundled_cards, is_named_model, stroke_model_for, stroke_models_dir
 
-    readers = sorted(
-        (-float(stroke_card.metrics_by_source.get("unipen_val", {}).get("accuracy", 0.0)), path.stem)
-        for path, stroke_card in bundled_cards(stroke_models_dir())
-        if not isinstance(stroke_card, Exception) and stroke_card.label_set == card.label_set
-    )
+    try:  # (the stroke model of its classes, or of classes its are made of: letters, a and A)
+        reader = stroke_model_for(card.label_set)
+    except ValueError:  # a label set this code does not know
+        reader = None
     # (A model given by its path may not be in the weights folder, where fuse looks for a name.)
     image = card.name if is_named_model(card.name, weights_path) else str(weights_path)
-    if readers:
-        return f"glyphpad-ml fuse --strokes-model {readers[0][1]} --image-model {image} --write"
+    if reader is not None:
+        return f"glyphpad-ml fuse --strokes-model {reader} --image-model {image} --write"
     damaged = [
         (path.stem, problem) for path, problem in bundled_cards(stroke_models_dir()) if isinstance(problem, Exception)
     ]

@@ -271,12 +271,42 @@ def _finite(value: object) -> bool:
         return False
 
 
+def _verified_copy(weights_path: Path, card: ModelCard, shared: Path) -> ModelCard:
+    """The card of a stroke model's copy written as its card alone (:func:`weights_file`), after checking
+    the weights it shares as their own model's card checks them, and that its fusion was fitted to those
+    weights as they are: a retrained original leaves every copy's fusion fitted to other weights (said,
+    with the command that fits it again)."""
+    copy, original = weights_path.stem, shared.stem
+    try:
+        verified_card(shared)
+    except WeightsError as error:
+        raise WeightsError(f"{copy} shares {original}'s weights, which cannot be used: {error}") from None
+    if read_card(card_path_for(shared)).sha256 != card.sha256:
+        image = str(card.fusion.get("image_model", "its image model"))
+        lines = " --lines" if card.fusion.get("line_fitted_on") else ""
+        raise WeightsError(
+            f"{copy} was fitted to {original}'s weights before they were retrained or replaced: fit it again "
+            f"with 'glyphpad-ml fuse --strokes-model {original} --image-model {image} --write{lines}'"
+        )
+    return card
+
+
+# A file's sha256 by its path, size and time of change: the thirteen stroke cards that share strokes36_pair's
+# weights had them read and hashed thirteen times over each time the models were listed.
+_HASHED: dict[tuple[str, int, int], str] = {}
+
+
 def sha256_of(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key in _HASHED:
+        return _HASHED[key]
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
-    return digest.hexdigest()
+    _HASHED[key] = digest.hexdigest()
+    return _HASHED[key]
 
 
 def card_path_for(weights_path: Path) -> Path:
@@ -289,18 +319,27 @@ def onnx_path_for(weights_path: Path) -> Path:
 
 def weights_file(weights_path: Path, card: ModelCard) -> Path:
     """The file that holds the weights of the model at ``weights_path``: itself, or for a stroke model's
-    copy fused with another image model, written as its card alone, the model's it is a copy of, beside it
-    (the same weights: ten copies of the 36-class stroke model, one for each letters model, were 105 MB)."""
+    copy fused with another image model, written as its card alone, the file of the model it is a copy of,
+    beside it (the same weights: thirteen copies of the 36-class stroke model, one for each other image
+    model, were 137 MB). Only a file that is there is shared (two cards naming each other share nothing)."""
     copy_of = card.fusion.get("copy_of")
     if weights_path.exists() or not isinstance(copy_of, str) or not copy_of or Path(copy_of).name != copy_of:
         return weights_path
-    return weights_path.with_name(f"{copy_of}{weights_path.suffix}")
+    shared = weights_path.with_name(f"{copy_of}{weights_path.suffix}")
+    return shared if shared.exists() else weights_path
 
 
 def verified_onnx(weights_path: Path, card: ModelCard) -> Path:
     """The ONNX graph beside ``weights_path`` (:func:`weights_file`'s), after checking it exists and
     matches the card's sha256."""
-    path = onnx_path_for(weights_file(weights_path, card))
+    if (shared := weights_file(weights_path, card)) != weights_path:  # a copy: checked by its original's card
+        try:
+            return verified_onnx(shared, read_card(card_path_for(shared)))
+        except WeightsError as error:
+            raise WeightsError(
+                f"{weights_path.stem} shares {shared.stem}'s weights, which cannot be used: {error}"
+            ) from None
+    path = onnx_path_for(weights_path)
     # The command that writes it: by name for a bundled model, by path for weights elsewhere (the name
     # would export the bundled model of that name, not these weights).
     bundled = weights_path.parent.resolve() in (weights_dir().resolve(), stroke_models_dir().resolve())
@@ -354,9 +393,11 @@ def verified_card(weights_path: Path) -> ModelCard:
             f"GlyphPad preprocesses {card.input_kind} with version {version}: its answers would be wrong. "
             "Retrain it or use the GlyphPad release it came with."
         )
-    shared, weights_path = weights_path, weights_file(weights_path, card)
+    if (shared := weights_file(weights_path, card)) != weights_path:
+        return _verified_copy(weights_path, card, shared)
     if not weights_path.exists():
-        of = f" ({shared.stem} is a copy of {weights_path.stem}'s weights)" if shared != weights_path else ""
+        copy_of = card.fusion.get("copy_of")
+        of = f" (and {copy_of}.safetensors, whose weights it is a copy of)" if isinstance(copy_of, str) else ""
         raise WeightsError(f"weights file {weights_path.name} is missing{of}")
     if not card.sha256:  # a card edited by hand, or not written by GlyphPad: nothing to check the weights by
         raise WeightsError(

@@ -379,20 +379,19 @@ class TorchRecognizer(Recognizer):
 
 
 class ClassMappedRecognizer(Recognizer):
-    """A model answering in classes made of its own: each class's probability is the model's for its class
-    there (``columns``), over these classes alone; a class of the model that two of these share (a letter
-    whose case it merges and they split) gives each half of it. So the 36-class stroke model is fused with
-    a letters model (its answer spread over the letters: a ring it would read as 0 is the letter it is
-    likeliest to be, O) or with one that tells a from A (the picture tells the case, the strokes which
-    letter). The card is the model's own with these classes (``label_set``), its class prior with them."""
+    """A model answering in classes made of its own: each class's logit is the model's for its class there
+    (``columns``), the softmax taken over these classes alone. So the 36-class stroke model is fused with a
+    letters model (its answer spread over the letters: a ring it would read as 0 is the letter it is
+    likeliest to be, O), or with one that tells a from A: both take the letter's logit (the strokes say
+    which letter, the picture which case; a share of half each put every letter of two cases
+    log 2 behind the digits, and a fused byclass62 read 445 of 1,035 O and o as 0, not 88). The card is the
+    model's own with these classes (``label_set``), its class prior with them."""
 
     def __init__(self, model: Recognizer, labels: Sequence[str], label_set: str, columns: Sequence[int]) -> None:
         if len(columns) != len(labels) or not all(0 <= c < len(model.labels) for c in columns):
             raise ValueError(f"one of {model.card.name}'s classes for each of the {len(labels)} classes")
         self.model = model
         self.columns = np.asarray(columns, dtype=np.int64)
-        sharing = np.bincount(self.columns, minlength=len(model.labels))[self.columns]
-        self._halves = np.log(sharing).astype(np.float32)  # log of how many classes share a column: its share
         prior = model.card.class_prior_log
         self.card = replace(
             model.card,
@@ -404,7 +403,7 @@ class ClassMappedRecognizer(Recognizer):
         self.weights_path = model.weights_path
 
     def forward(self, inputs: np.ndarray) -> np.ndarray:
-        return self.model.forward(inputs)[:, self.columns] - self._halves
+        return self.model.forward(inputs)[:, self.columns]
 
     def describe_device(self) -> str:
         return self.model.describe_device()
