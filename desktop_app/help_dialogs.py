@@ -230,12 +230,15 @@ def stroke_model_cards(in_use: str, image_sha256: str) -> list[str]:
     parts = [
         "<h1>Stroke models</h1><p>A drawing is read twice: from its picture by the model in use, and from "
         "the pen's strokes (their order, direction and lifts) by a stroke model; the answer fuses the two. "
-        "An opened picture has no strokes and is read from its pixels alone.</p>"
+        "An opened picture has no strokes and is read from its pixels alone. Each other model is fused with "
+        "a copy of one (a card of its own that shares its weights), listed here while that model is in use.</p>"
     ]
     for path, card in cards:
         if not isinstance(card, ModelCard):
             parts.append(f"<h2>{html.escape(path.stem)}</h2><p><b>Unavailable:</b> {html.escape(str(card))}</p>")
             continue
+        if not path.exists() and path != partner and card.name not in stale:
+            continue  # a copy fused with another model, its card alone (sixteen of them made a list of 29 cards)
         try:
             text = card_html(card)
         except (TypeError, AttributeError, ValueError) as error:  # a card edited into the wrong shapes

@@ -204,6 +204,7 @@ class Compare:
     models: tuple[str, ...]
     image: Any
     strokes: Any = None
+    in_use: str = ""  # the model in use: its fused answer's parts get rows of their own ("": every model's)
 
 
 @dataclass(frozen=True)
@@ -649,9 +650,9 @@ class InferenceService(QObject):
         self._submit(job, PRIORITY_EXPLAIN, needs_torch=True)
         return request_id
 
-    def compare(self, models: list[str], image: Any, strokes: Any = None) -> int:
+    def compare(self, models: list[str], image: Any, strokes: Any = None, in_use: str = "") -> int:
         request_id = self._new_id("compare")
-        job = Compare(request_id, tuple(models), image, strokes)
+        job = Compare(request_id, tuple(models), image, strokes, in_use)
         self._submit(job, PRIORITY_EXPLAIN, self._answers_need_torch())
         return request_id
 
@@ -943,9 +944,11 @@ class InferenceService(QObject):
                 fused = self._fused(name) if job.strokes is not None else None
             except Exception:  # the model itself cannot load: its row says why (below)
                 fused = None
-            if fused is not None:  # the picture alone, its stroke model and the fused answer, each a row
+            if fused is not None and job.in_use in ("", name):  # the picture alone, the strokes, the fused answer
                 runs = [(picture_row_name(name), "image"), (stroke_row_name(fused.strokes.card.name), "strokes")]
                 runs.append((fused_row_name(name), "best"))
+            elif fused is not None:  # another model: its answer (every model fuses: 14 models were 42 rows)
+                runs = [(fused_row_name(name), "best")]
             for shown, how in runs:
                 part = fused is not None and how != "best"
                 result = self._recognize_now(name, job.image, COMPARE_TOP_K, job.strokes, how)

@@ -1364,7 +1364,9 @@ class MainWindow(QMainWindow):
             elif self._current_input is None:
                 self.compare_view.show_blank(COMPARE_WAITS)  # models ticked again over a blank pad
             else:
-                self.service.compare(self._compare_models, self._current_input, self._current_strokes)
+                self.service.compare(
+                    self._compare_models, self._current_input, self._current_strokes, self.preferences.model
+                )
                 count = len(self._compare_models)
                 self.compare_view.show_working(f"Reading it with {count} model{'s' if count != 1 else ''}…")
         if not recognition_pending and self.tabs.currentWidget() is self.explain_view:

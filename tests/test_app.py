@@ -3314,7 +3314,10 @@ def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pix
         with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
             QTest.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualItemRect(other).center())
         assert window.preferences.model == "gru_tiny" and window.model_picker.currentData() == "gru_tiny"
-        qtbot.waitUntil(lambda: table.rowCount() > 0 and table.item(0, 0) is not None, timeout=TIMEOUT_MS)
+        # A model not in use: its answer alone, not its parts (every model fusing, fourteen were 42 rows).
+        qtbot.waitUntil(lambda: table.rowCount() == 2 and table.item(1, 0) is not None, timeout=TIMEOUT_MS)
+        shown = {_shown_name(table.item(r, 0).text()) for r in range(2)}
+        assert any("cnn_tiny + strokes" in name for name in shown) and not any("(" in name for name in shown)
         back = next(r for r in range(table.rowCount()) if "cnn_tiny + strokes" in _shown_name(table.item(r, 0).text()))
         table.setCurrentCell(back, 0)
         table.setFocus()
@@ -4949,6 +4952,15 @@ def test_model_cards_list_every_card_to_go_to(qtbot, real_window: MainWindow) ->
     bold = [contents.item(i).text() for i in range(contents.count()) if contents.item(i).font().bold()]
     assert bold == ["Stroke models"]  # a section, set apart from the models
     assert len(names) == len(set(names)) >= len(real_window.models) + 3
+    # The copies fused with other models (cards alone) are not listed; the one fused with the model in use is.
+    assert not any(name.startswith("strokes36_pair_") for name in names)
+    from desktop_app.help_dialogs import stroke_model_cards
+
+    letters = real_window.models["letters_cnn"].card
+    assert letters is not None
+    listed = "".join(stroke_model_cards("letters_cnn", letters.sha256))
+    assert "<h2>strokes36_pair_letters_cnn</h2><p><b>Fused with letters_cnn" in listed
+    assert "strokes36_pair_digits" not in listed and "<h2>strokes36_pair</h2>" in listed
     assert browser.verticalScrollBar().value() == 0
     contents.setCurrentRow(names.index("strokes36_pair"))  # below every image model's card: the page scrolls to it
     assert browser.verticalScrollBar().value() > 0
