@@ -1417,6 +1417,7 @@ class MainWindow(QMainWindow):
         if on and self.practice_bar is None:
             self.practice_bar = PracticeBar()
             self.practice_bar.next_asked.connect(self.ask_next_character)
+            self.practice_bar.again_asked.connect(self._practice_again)
             self.practice_bar.ended.connect(lambda: self.set_practice(False))
             layout = self.pad_column.layout()
             assert isinstance(layout, QVBoxLayout)
@@ -1427,27 +1428,44 @@ class MainWindow(QMainWindow):
             key.setEnabled(on)
         if on and self._practice is None:
             self._practice = Practice(readable_characters(self._label_set_in_use()))
-            self.ask_next_character()
+            self.clear_pad()  # (a drawing there was wiped for good: Undo brings it back)
+            self.ask_next_character(afresh=False)
             self.voice.say(f"Practice: write {self._practice.asked} (Enter: another)", 5)
             if self.practice_bar is not None:  # Tab goes from the toolbar to Next and End, then the pad
-                QWidget.setTabOrder(self.pen_slider, self.practice_bar.next_button)
+                QWidget.setTabOrder(self.pen_slider, self.practice_bar.again_button)
+                QWidget.setTabOrder(self.practice_bar.again_button, self.practice_bar.next_button)
                 QWidget.setTabOrder(self.practice_bar.next_button, self.practice_bar.end_button)
                 QWidget.setTabOrder(self.practice_bar.end_button, self.canvas)
         elif not on and self._practice is not None:
-            score = self._practice.finish()  # the last one counts too
+            self._practice.finish()  # the last one counts too
+            score = self._practice.summary()  # (with what was read otherwise: what to work on next)
             self._practice = None
-            self.voice.say("Practice ended" + (f": {score}" if score else ""), 5)
+            self.voice.say("Practice ended" + (f": {score}" if score else ""), 15)
 
-    def ask_next_character(self) -> None:
-        """Next: the character asked counted as last read, another asked for, the pad cleared for it."""
+    def ask_next_character(self, afresh: bool = True) -> None:
+        """Next: the character asked counted as last read, another asked for, the pad cleared for it (with
+        no history: ``afresh``)."""
         if self._practice is None:
             return
         self._practice.characters = readable_characters(self._label_set_in_use())
         self._practice.ask_next()
         if self.practice_bar is not None:
-            self.practice_bar.ask(self._practice.asked, self._practice.score())
-        self.canvas.start_afresh()
+            asked, label_set = self._practice.asked, self._label_set_in_use()
+            merged = asked.isalpha() and asked.upper() in get_label_set(label_set).merged_case
+            self.practice_bar.ask(asked, self._practice.score(), self.preferences.model if merged else "")
+        if afresh:
+            self.canvas.start_afresh()
         self.voice.say(f"Write {self._practice.asked}" if self._practice.asked else "Nothing to write", 5)
+
+    def _practice_again(self) -> None:
+        """Try Again: the pad cleared (Undo brings it back) for the same character, the verdict cleared."""
+        if self._practice is None:
+            return
+        self.clear_pad()
+        self._practice.try_again()  # (judged again when written again)
+        if self.practice_bar is not None:
+            self.practice_bar.judge(None, None)
+        self.voice.say(f"Write {self._practice.asked} again", 5)
 
     def _judge_practice(self, model: str, answer: str) -> None:
         practice = self._practice

@@ -49,14 +49,26 @@ class Practice:
     read_right: bool | None = None  # the last reading of what is asked: None before any
     right: int = 0
     counted: int = 0
+    missed: list[str] = field(default_factory=list)  # the characters read otherwise at a try, in the order asked
 
     def finish(self) -> str:
         """Counts the character asked (where it was written at all): the score."""
         if self.asked and self.read_right is not None:
             self.counted += 1
             self.right += int(self.read_right)
-        self.read_right = None
+        self.try_again()
         return self.score()
+
+    def try_again(self) -> None:
+        """The character asked, written again: a try read otherwise is remembered (to work on), not counted."""
+        if self.asked and self.read_right is False and self.asked not in self.missed:
+            self.missed.append(self.asked)
+        self.read_right = None
+
+    def summary(self) -> str:
+        """The score and the characters read otherwise at some try: "7 of 9 read right; to work on: b, d"."""
+        score = self.score()
+        return f"{score}; to work on: {', '.join(self.missed)}" if score and self.missed else score
 
     def ask_next(self) -> str:
         """Counts the character asked and asks for another (never the same twice running, where there is

@@ -8289,7 +8289,9 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
 ) -> None:  # type: ignore[no-untyped-def]
     """Students and a teacher asked to practise: write what is asked, see whether it is read so, go on."""
     window = real_window
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))  # a drawing there before practice
     window.practice_action.trigger()
+    assert window.canvas.is_blank() and window.undo_action.isEnabled()  # cleared for it, not lost: Undo
     bar = window.practice_bar
     assert bar is not None and bar.isVisible() and window._practice is not None
     asked = window._practice.asked
@@ -8298,7 +8300,7 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     window._practice.asked = "7"  # (a character the test can draw)
     bar.ask("7", "")
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
-    assert bar.verdict.text() == "✓ read as 7"
+    assert bar.verdict.text() == "✓ Well done: read as 7" and not bar.again_button.isVisibleTo(bar)
     QTest.keyClick(window.canvas, Qt.Key.Key_Return)  # Next: counted, another asked, the pad cleared for it
     assert window.canvas.is_blank() and window._practice.asked != "7"
     assert bar.score.text() == "1 of 1 read right" and bar.verdict.text() == "" and not bar.verdict.accessibleName()
@@ -8309,6 +8311,16 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     bar.ask("T", window._practice.score())
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
     assert bar.verdict.text().startswith("✗ read as 7")  # written otherwise: said what it was read as
+    # Try Again clears the pad for the same character (a child's second try was drawn over the first).
+    assert bar.again_button.isVisibleTo(bar)
+    bar.again_button.click()
+    assert window.canvas.is_blank() and window._practice.asked == "T" and bar.verdict.text() == ""
+    assert not bar.again_button.isVisibleTo(bar) and window._practice.missed == ["T"]
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
+    assert bar.verdict.text().startswith("✗ read as 7")
+    # A letter the model reads in either case says so (a capital Y was right for a small y, and not why).
+    bar.ask("y", "", "emnist36_cnn")
+    assert "(or Y: emnist36_cnn reads both as one)" in bar.prompt.text()
     # Enter elsewhere is no Next (Batch's button, the side tabs: only where the pad's column has the focus).
     window.tabs.setCurrentWidget(window.batch_view)
     window.batch_view.files_button.setFocus()
@@ -8316,7 +8328,7 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     assert window._practice.asked == "T"
     window.set_text_mode(True)  # text mode ends it, the last one counted
     assert not bar.isVisible() and not window.practice_action.isChecked() and window._practice is None
-    assert "Practice ended: 1 of 2 read right" in window.statusBar().currentMessage()
+    assert "Practice ended: 1 of 2 read right; to work on: T" in window.statusBar().currentMessage()
     window.set_text_mode(False)
     assert not any(key.isEnabled() for key in window._next_keys)  # Enter is no Next outside practice
     # A picture opened while practising is not judged (it filled the score), and a model that cannot read
@@ -8345,7 +8357,8 @@ def test_practice_asks_for_what_the_model_reads_in_either_case_of_a_merged_lette
     assert not reads_as_asked("g", "G", "digits10") and readable_characters("no such set") == ""
     practice = Practice("ab")
     first = practice.ask_next()
-    assert practice.ask_next() != first and practice.score() == ""  # nothing written: nothing counted
+    second = practice.ask_next()
+    assert second != first and practice.score() == ""  # nothing written: nothing counted
     practice.read_right = False
     practice.ask_next()
-    assert practice.score() == "0 of 1 read right"
+    assert practice.score() == "0 of 1 read right" and practice.summary() == f"0 of 1 read right; to work on: {second}"

@@ -13,6 +13,7 @@ from desktop_app.widgets.fonts import character_font
 
 class PracticeBar(QFrame):
     next_asked = Signal()
+    again_asked = Signal()  # the pad cleared for another try at the same character
     ended = Signal()
 
     def __init__(self) -> None:
@@ -27,47 +28,58 @@ class PracticeBar(QFrame):
         layout.addLayout(said_row)
         self.prompt = QLabel()
         self.prompt.setTextFormat(Qt.TextFormat.RichText)
+        self.prompt.setWordWrap(True)  # (its note of either case held a narrow window 290 px wider)
         self.verdict = QLabel()
         self.score = QLabel()
         # On a row of its own, wrapped: beside the buttons it held a narrow window 360 px wider.
         self.verdict.setWordWrap(True)
         self.next_button = QPushButton("&Next")
         self.next_button.setToolTip("Another character to write (Enter); this one is counted as last read")
+        # Written again over the first try, a child's X on its O read as Q: the pad cleared for it.
+        self.again_button = QPushButton("&Try Again")
+        self.again_button.setToolTip("Clear the pad and write the same character again (Undo brings it back)")
+        self.again_button.setVisible(False)
+        self.again_button.clicked.connect(self.again_asked)
         self.end_button = QPushButton("End")
         self.end_button.setToolTip("End practice (View → Practice)")
         # The buttons take no focus from the pad: writing goes on with the keys the pad has.
-        for button in (self.next_button, self.end_button):
+        for button in (self.again_button, self.next_button, self.end_button):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.next_button.clicked.connect(self.next_asked)
         self.end_button.clicked.connect(self.ended)
         ask_row.addWidget(self.prompt)
         ask_row.addStretch(1)
+        ask_row.addWidget(self.again_button)
         ask_row.addWidget(self.next_button)
         ask_row.addWidget(self.end_button)
         said_row.addWidget(self.verdict, 1)
         said_row.addWidget(self.score)
 
-    def ask(self, char: str, score: str) -> None:
+    def ask(self, char: str, score: str, either_case: str = "") -> None:
         """Show the character to write (large, in the answers' font, where l, I and 1 and O and 0 differ) and
-        the score so far."""
-        font = character_font(self.font(), 2.0, bold=True)
+        the score so far; ``either_case``: the model in use, where it reads the letter's two cases as one
+        (a teacher asked for a small y was told a capital Y was right, and not why)."""
+        font = character_font(self.font(), 3.0, bold=True)  # (at twice the text it was small for a child)
         size = f"font-size: {font.pointSizeF():.0f}pt; " if font.pointSizeF() > 0 else ""
         shown = html.escape(char or "–")
-        self.prompt.setText(f"Write: <span style=\"{size}font-family: '{font.family()}'\"><b>{shown}</b></span>")
-        self.prompt.setAccessibleName(f"Write {char}" if char else "Nothing to write")
+        other = char.lower() if char.isupper() else char.upper()
+        case = html.escape(f" (or {other}: {either_case} reads both as one)") if either_case else ""
+        self.prompt.setText(f"Write: <span style=\"{size}font-family: '{font.family()}'\"><b>{shown}</b></span>{case}")
+        self.prompt.setAccessibleName((f"Write {char}" if char else "Nothing to write") + html.unescape(case))
         self.judge(None, None)
         self.score.setText(score)
 
     def judge(self, answer: str | None, right: bool | None) -> None:
         """The reading of what is written: right, or what it was read as; nothing while the pad is blank."""
+        self.again_button.setVisible(right is False)
         if answer is None or right is None:
             self.verdict.setText("")
             self.verdict.setAccessibleName("")
             return
         if right:
-            self.verdict.setStyleSheet("")
-            self.verdict.setText(f"✓ read as {answer}")
+            self.verdict.setStyleSheet("font-weight: bold")
+            self.verdict.setText(f"✓ Well done: read as {answer}")
         else:
-            self.verdict.setStyleSheet(f"color: {disagree_colour(self.palette()).name()}")
-            self.verdict.setText(f"✗ read as {answer}: write it again, or Next")
+            self.verdict.setStyleSheet(f"color: {disagree_colour(self.palette()).name()}; font-weight: bold")
+            self.verdict.setText(f"✗ read as {answer}: Try Again, or Next")
         self.verdict.setAccessibleName(self.verdict.text())
