@@ -1506,11 +1506,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self._keep_side_tabs_whole)
         self.text_panel.setVisible(on)
         self.canvas.reads_lines = on
-        self.canvas.placeholder = (
-            "Write a word or a code here, left to right, in print\nor drop a photo of one"
-            if on
-            else "Draw a letter or a digit here\nor drop an image file"
-        )
+        self._show_pad_placeholder()
         self.canvas.setAccessibleDescription(PAD_DESCRIPTIONS[on])
         self.lines.clear_line()
         self._show_model_scope()
@@ -1571,11 +1567,25 @@ class MainWindow(QMainWindow):
         info = self.models.get(self.preferences.model)
         scope = READS_ONLY.get(info.label_set if info else "")
         self._show_english_item()
+        self._show_pad_placeholder()
         self.text_panel.set_scope(
             f"{self.preferences.model} reads {scope} only. For both, choose a model of 36 classes or more."
             if scope
             else ""
         )
+
+    def _show_pad_placeholder(self) -> None:
+        """What the blank pad asks for: a letter, a digit, or either, as the model in use reads (with a
+        letters model it asked a teacher's class for "a letter or a digit")."""
+        info = self.models.get(self.preferences.model)
+        label_set = info.label_set if info else ""
+        what = {"digits10": "a digit", "letters26": "a letter"}.get(label_set, "a letter or a digit")
+        self.canvas.placeholder = (
+            "Write a word or a code here, left to right, in print\nor drop a photo of one"
+            if self.text_mode
+            else f"Draw {what} here\nor drop an image file"
+        )
+        self.canvas.update()
 
     def _on_canvas_resized(self) -> None:
         if self.text_mode:  # the drawing was scaled with the pad: its boxes with it

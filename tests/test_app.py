@@ -8342,6 +8342,9 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     assert bar.verdict.text() == "" and window._practice.read_right is None
     window.set_model("digits")
     assert window._practice.asked in "0123456789"
+    assert window.canvas.placeholder.startswith("Draw a digit here")  # (it asked for "a letter or a digit")
+    window.set_model("letters_cnn")
+    assert window.canvas.placeholder.startswith("Draw a letter here")
     window.practice_action.trigger()
 
 
