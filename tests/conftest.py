@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # widgets render without a display
@@ -123,38 +124,32 @@ def real_samples() -> tuple[np.ndarray, np.ndarray]:
     return pool.images[chosen], pool.chars[chosen]
 
 
+def train_tiny(data: Path, out: Path, arch: str, labels: str, name: str, epochs: int) -> None:
+    """A small model trained for a moment on the synthetic glyphs (``data``), into the weights folder ``out``
+    as a bundled model is there: its checkpoints and metrics left out."""
+    from ml.training.train import TrainConfig, main
+
+    where = TrainConfig(arch, labels, name, data=str(data), pen_data="none", out=str(out), device="cpu")
+    main(replace(where, epochs=epochs, batch_size=32, lr=3e-3))
+    for leftover in list(out.glob("*.ckpt")) + list(out.glob("*.metrics.json")):
+        leftover.unlink()
+
+
 @pytest.fixture(scope="session")
 def trained_weights(synthetic_emnist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A weights folder with two small models trained for a moment on the synthetic glyphs."""
-    from ml.training.train import TrainConfig, main
-
     out = tmp_path_factory.mktemp("weights")
     cache = tmp_path_factory.mktemp("train-cache")
     previous = os.environ.get("GLYPHPAD_CACHE")
     os.environ["GLYPHPAD_CACHE"] = str(cache)
     try:
         for arch, name in (("emnist_cnn", "cnn_tiny"), ("gru", "gru_tiny")):
-            main(
-                TrainConfig(
-                    arch=arch,
-                    labels="emnist36",
-                    name=name,
-                    data=str(synthetic_emnist),
-                    out=str(out),
-                    epochs=3,
-                    batch_size=32,
-                    pen_data="none",
-                    device="cpu",
-                    lr=3e-3,
-                )
-            )
+            train_tiny(synthetic_emnist, out, arch, "emnist36", name, epochs=3)
     finally:
         if previous is None:
             os.environ.pop("GLYPHPAD_CACHE", None)
         else:
             os.environ["GLYPHPAD_CACHE"] = previous
-    for leftover in list(out.glob("*.ckpt")) + list(out.glob("*.metrics.json")):
-        leftover.unlink()
     return out
 
 

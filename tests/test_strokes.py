@@ -1404,25 +1404,11 @@ def test_a_stroke_model_fused_with_a_letters_model_is_a_card_beside_it_sharing_i
     from ml.runtime.cards import WeightsError, bundled_cards, fusion_partner, read_card
     from ml.runtime.fusion import FusedRecognizer
     from ml.runtime.recognizer import load_recognizer
-    from ml.training.train import TrainConfig, main
+    from tests.conftest import train_tiny
 
     folder = tmp_path / "weights"
     shutil.copytree(fused_weights, folder)
-    main(
-        TrainConfig(
-            arch="lenet5",
-            labels="letters26",
-            name="letters_tiny",
-            data=str(synthetic_emnist),
-            out=str(folder),
-            epochs=1,
-            batch_size=32,
-            pen_data="none",
-            device="cpu",
-        )
-    )
-    for leftover in list(folder.glob("*.ckpt")) + list(folder.glob("*.metrics.json")):
-        leftover.unlink()
+    train_tiny(synthetic_emnist, folder, "lenet5", "letters26", "letters_tiny", epochs=1)
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
     monkeypatch.setenv("GLYPHPAD_UNIPEN", str(synthetic_unipen))
     assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "letters_tiny", "--write"]) == 0
