@@ -383,8 +383,8 @@ class ClassMappedRecognizer(Recognizer):
     (``columns``), the softmax taken over these classes alone. So the 36-class stroke model is fused with a
     letters model (its answer spread over the letters: a ring it would read as 0 is the letter it is
     likeliest to be, O), or with one that tells a from A: both take the letter's logit (the strokes say
-    which letter, the picture which case; a share of half each put every letter of two cases
-    log 2 behind the digits, and a fused byclass62 read 445 of 1,035 O and o as 0, not 88). The card is the
+    which letter, the picture which case; a share of half each put every letter of two cases log 2 behind
+    the digits: a fused byclass62 read 445 of UNIPEN's 1,035 test O and o as 0, now 102). The card is the
     model's own with these classes (``label_set``), its class prior with them."""
 
     def __init__(self, model: Recognizer, labels: Sequence[str], label_set: str, columns: Sequence[int]) -> None:
