@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
@@ -213,6 +214,17 @@ def model_cards_dialog(parent: QWidget, models: dict[str, ModelInfo], in_use: st
     return dialog
 
 
+def _fitted_for(weights_path: Path) -> object:
+    """The image model a stroke card names as fused with, read as it stands (a copy whose shared weights
+    are damaged is listed, unavailable, only while its model is in use, as it is when it can be used)."""
+    from ml.runtime.cards import WeightsError, card_path_for, read_card
+
+    try:
+        return read_card(card_path_for(weights_path)).fusion.get("image_model")
+    except WeightsError:
+        return None
+
+
 def stroke_model_cards(in_use: str, image_sha256: str) -> list[str]:
     """The stroke models' cards, after the picture models': a drawing's answer is the model in use
     (``in_use``, its weights' ``image_sha256``) fused with one of them, and the cards said nothing of it."""
@@ -234,11 +246,11 @@ def stroke_model_cards(in_use: str, image_sha256: str) -> list[str]:
         "a copy of one (a card of its own that shares its weights), listed here while that model is in use.</p>"
     ]
     for path, card in cards:
+        if not path.exists() and _fitted_for(path) != in_use:
+            continue  # a copy fused with another model, its card alone (sixteen of them made a list of 29 cards)
         if not isinstance(card, ModelCard):
             parts.append(f"<h2>{html.escape(path.stem)}</h2><p><b>Unavailable:</b> {html.escape(str(card))}</p>")
             continue
-        if not path.exists() and path != partner and card.name not in stale:
-            continue  # a copy fused with another model, its card alone (sixteen of them made a list of 29 cards)
         try:
             text = card_html(card)
         except (TypeError, AttributeError, ValueError) as error:  # a card edited into the wrong shapes

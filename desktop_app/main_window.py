@@ -255,6 +255,7 @@ class MainWindow(QMainWindow):
         self._current_strokes: Any = None  # its pen strokes (ml.runtime.strokes.Strokes), when it was drawn
         self._taps_left_out = 0  # taps of the pen away from the drawing, not read with it (stray_dots)
         self._practice: Practice | None = None  # View -> Practice: the character asked for, and the score
+        self._drawn_before_practice: tuple[Any, ...] = ()  # the strokes on the pad when it began: never judged
         # Its bar over the pad, made when practice first starts (one in the layout from the start, hidden,
         # moved the keyboard's first focus from the pad to the side tabs' bar).
         self.practice_bar: PracticeBar | None = None
@@ -303,7 +304,7 @@ class MainWindow(QMainWindow):
         ]
         for key in self._next_keys:
             key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            key.activated.connect(self.ask_next_character)
+            key.activated.connect(self._enter_while_practising)
             key.setEnabled(False)
         self._colour_toolbar_overflow()
         for toolbar in self.findChildren(QToolBar):  # docked at a side and back, Qt puts its own grey one back
@@ -956,6 +957,8 @@ class MainWindow(QMainWindow):
         practice = self._practice
         if practice is not None and practice.asked not in readable_characters(self._label_set_in_use(name)):
             self.ask_next_character()  # (a digits model asked for a g: asked for what it reads)
+        else:
+            self._show_practice_prompt()
         self.recognize_canvas()
 
     def _on_strokes_partner(self, name: str, partner: StrokePartner) -> None:
@@ -1428,9 +1431,13 @@ class MainWindow(QMainWindow):
             key.setEnabled(on)
         if on and self._practice is None:
             self._practice = Practice(readable_characters(self._label_set_in_use()))
-            self.clear_pad()  # (a drawing there was wiped for good: Undo brings it back)
+            # A drawing there is cleared, not lost (it was wiped for good), and never judged: brought back by
+            # Undo, a 7 drawn before was "read right" when a 7 was asked.
+            self._drawn_before_practice = tuple(self.canvas.strokes)  # (kept: an id alone was reused by a new one)
+            undo = " (Undo brings back your drawing)" if self._drawn_before_practice else ""
+            self.clear_pad()
             self.ask_next_character(afresh=False)
-            self.voice.say(f"Practice: write {self._practice.asked} (Enter: another)", 5)
+            self.voice.say(f"Practice: write {self._practice.asked} (Enter: another){undo}", 8)
             if self.practice_bar is not None:  # Tab goes from the toolbar to Next and End, then the pad
                 QWidget.setTabOrder(self.pen_slider, self.practice_bar.again_button)
                 QWidget.setTabOrder(self.practice_bar.again_button, self.practice_bar.next_button)
@@ -1449,31 +1456,55 @@ class MainWindow(QMainWindow):
             return
         self._practice.characters = readable_characters(self._label_set_in_use())
         self._practice.ask_next()
-        if self.practice_bar is not None:
-            asked, label_set = self._practice.asked, self._label_set_in_use()
-            merged = asked.isalpha() and asked.upper() in get_label_set(label_set).merged_case
-            self.practice_bar.ask(asked, self._practice.score(), self.preferences.model if merged else "")
+        self._show_practice_prompt()
         if afresh:
             self.canvas.start_afresh()
+            self._drawn_before_practice = ()  # (no Undo brings them back now)
         self.voice.say(f"Write {self._practice.asked}" if self._practice.asked else "Nothing to write", 5)
+
+    def _show_practice_prompt(self) -> None:
+        """The character asked, the score, and whether the model in use reads the letter in either case (said
+        anew when the model changes: a 62-class model went on saying balanced47 read o and O as one)."""
+        if self._practice is None or self.practice_bar is None:
+            return
+        asked, label_set = self._practice.asked, self._label_set_in_use()
+        merged = asked.isalpha() and asked.upper() in get_label_set(label_set).merged_case
+        self.practice_bar.ask(asked, self._practice.score(), self.preferences.model if merged else "")
 
     def _practice_again(self) -> None:
         """Try Again: the pad cleared (Undo brings it back) for the same character, the verdict cleared."""
         if self._practice is None:
             return
+        had_focus = self.practice_bar is not None and self.practice_bar.again_button.hasFocus()
         self.clear_pad()
         self._practice.try_again()  # (judged again when written again)
         if self.practice_bar is not None:
             self.practice_bar.judge(None, None)
+        if had_focus:  # (hidden, it handed the focus to Next, and the next Space skipped the character)
+            self.canvas.setFocus()
         self.voice.say(f"Write {self._practice.asked} again", 5)
+
+    def _enter_while_practising(self) -> None:
+        """Enter in the pad's column: Next, or the bar's button that has the focus (Enter on Try Again or
+        End asked for another character and counted a miss)."""
+        bar = self.practice_bar
+        focused = QApplication.focusWidget()
+        if bar is not None and focused in (bar.again_button, bar.end_button):
+            focused.click()
+            return
+        self.ask_next_character()
 
     def _judge_practice(self, model: str, answer: str) -> None:
         practice = self._practice
         if practice is None or not practice.asked or not answer:
             return
         label_set = self._label_set_in_use(model)
-        # What the pad shows must be what was written for it: an opened or pasted picture filled the score.
-        written = self.canvas.opened_source is None
+        # What the pad shows must be what was written for it: an opened or pasted picture filled the score,
+        # and so did a drawing from before practice brought back by Undo.
+        before = self._drawn_before_practice
+        written = self.canvas.opened_source is None and not any(
+            stroke is old for stroke in self.canvas.strokes for old in before
+        )
         if not written or practice.asked not in readable_characters(label_set):
             if self.practice_bar is not None:
                 self.practice_bar.judge(None, None)

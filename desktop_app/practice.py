@@ -57,18 +57,19 @@ class Practice:
             self.counted += 1
             self.right += int(self.read_right)
         self.try_again()
+        self.read_right = None
         return self.score()
 
     def try_again(self) -> None:
-        """The character asked, written again: a try read otherwise is remembered (to work on), not counted."""
+        """The character asked, to be written again: a try read otherwise is remembered (to work on). Its
+        verdict stands until the next reading replaces it (cleared, a miss then skipped went uncounted)."""
         if self.asked and self.read_right is False and self.asked not in self.missed:
             self.missed.append(self.asked)
-        self.read_right = None
 
     def summary(self) -> str:
         """The score and the characters read otherwise at some try: "7 of 9 read right; to work on: b, d"."""
-        score = self.score()
-        return f"{score}; to work on: {', '.join(self.missed)}" if score and self.missed else score
+        work_on = f"to work on: {', '.join(self.missed)}" if self.missed else ""
+        return "; ".join(part for part in (self.score(), work_on) if part)
 
     def ask_next(self) -> str:
         """Counts the character asked and asks for another (never the same twice running, where there is

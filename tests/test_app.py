@@ -8348,6 +8348,41 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     window.practice_action.trigger()
 
 
+def test_practice_judges_only_what_was_written_for_it_and_says_how_the_model_in_use_reads_case(
+    qtbot, real_window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    """A review of Practice: a drawing from before it came back with Undo and was "read right"; Try Again
+    then Next dropped the miss from the score; Enter on Try Again was Next; a model switch left the case
+    note of the model before."""
+    window = real_window
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
+    window.practice_action.trigger()
+    bar, practice = window.practice_bar, window._practice
+    assert bar is not None and practice is not None
+    practice.asked = "7"
+    window._show_practice_prompt()
+    _last_result(qtbot, window, window.undo)  # the 7 from before, back on the pad: not judged
+    assert not window.canvas.is_blank() and bar.verdict.text() == "" and practice.read_right is None
+    window.clear_pad()
+    practice.asked = "T"
+    window._show_practice_prompt()
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
+    assert bar.verdict.text().startswith("✗ read as 7")
+    bar.again_button.setFocus()
+    QTest.keyClick(bar.again_button, Qt.Key.Key_Return)  # Enter on Try Again is Try Again, not Next
+    assert practice.asked == "T" and window.canvas.is_blank() and bar.score.text() == ""
+    assert window.canvas.hasFocus()  # (hidden, the button handed the focus to Next)
+    QTest.keyClick(window.canvas, Qt.Key.Key_Return)  # Next without writing again: the miss is counted
+    assert bar.score.text() == "0 of 1 read right" and practice.summary() == "0 of 1 read right; to work on: T"
+    # The case note follows the model in use.
+    practice.asked = "o"
+    window.set_model("byclass62")
+    assert practice.asked == "o" and "reads both as one" not in bar.prompt.text()
+    window.set_model("emnist36_cnn")
+    assert "(or O: emnist36_cnn reads both as one)" in bar.prompt.text()
+    window.practice_action.trigger()
+
+
 def test_practice_asks_for_what_the_model_reads_in_either_case_of_a_merged_letter() -> None:
     from desktop_app.practice import Practice, readable_characters, reads_as_asked
 

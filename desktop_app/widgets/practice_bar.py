@@ -38,6 +38,9 @@ class PracticeBar(QFrame):
         # Written again over the first try, a child's X on its O read as Q: the pad cleared for it.
         self.again_button = QPushButton("&Try Again")
         self.again_button.setToolTip("Clear the pad and write the same character again (Undo brings it back)")
+        policy = self.again_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # (shown, it made the bar taller and the pad shorter mid-letter)
+        self.again_button.setSizePolicy(policy)
         self.again_button.setVisible(False)
         self.again_button.clicked.connect(self.again_asked)
         self.end_button = QPushButton("End")
