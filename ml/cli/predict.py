@@ -194,7 +194,7 @@ def _how_to_fuse(card: Any, weights_path: Path) -> str:
     digits model, which the note had sent a person to)."""
     from ml.runtime.cards import bundled_cards, is_named_model, stroke_model_for, stroke_models_dir
 
-    try:  # (the stroke model of its classes, or of classes its are made of: letters, a and A)
+    try:  # (the stroke model of its classes, or one whose classes its own are made of: letters; a and A)
         reader = stroke_model_for(card.label_set)
     except ValueError:  # a label set this code does not know
         reader = None
