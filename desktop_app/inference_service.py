@@ -705,7 +705,6 @@ class InferenceService(QObject):
         self._forget(changed | ({key[0] for key in self._recognizers} if job.reload else set()))
         if job.reload:
             self._letter_pairs = None  # read again too (a letter pairs file counted anew, or mended)
-        self._check_letter_pairs()  # (first listing, or reload: the View menu's item follows at once)
         companions_now = self._line_companions_files()
         for key in [key for key, files in self._companion_files.items() if job.reload or files != companions_now]:
             self._line_readers.pop(key, None)  # its case model or picture partner retrained, added or removed
@@ -734,6 +733,9 @@ class InferenceService(QObject):
                 error = f"a stroke model: put it in {folder}/strokes/, where drawings are read with it"
             infos.append(ModelInfo(name=card.name, card=card, error=error, fused=figures.get(card.name)))
         self.models_listed.emit(infos)
+        # After the listing (first, or a reload: the View menu's item follows at once), so that what it says
+        # of the letter pairs follows the listing's own sentence ("2 models in ..., as before" hid it).
+        self._check_letter_pairs()
 
     def _load_model(self, job: LoadModel) -> None:
         start = time.perf_counter()
