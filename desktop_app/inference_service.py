@@ -697,7 +697,7 @@ class InferenceService(QObject):
 
     # ---- jobs (run on the worker thread) ---------------------------------------------------------
     def _list_models(self, job: ListModels) -> None:
-        from ml.runtime.cards import WeightsError, bundled_cards, drawings_figures  # cards only: no torch needed
+        from ml.runtime.cards import WeightsError, bundled_cards, drawings_figures, misnamed  # (no torch needed)
 
         # Models retrained or replaced since they were loaded (a copy over them, a new stroke model) are read
         # anew; with ``reload`` every one is.
@@ -721,12 +721,8 @@ class InferenceService(QObject):
                 infos.append(ModelInfo(name=weights_path.stem, error=str(card)))
                 continue
             error = "" if weights_path.exists() else f"{weights_path.name} is missing"
-            if card.name != weights_path.stem:  # a model is asked for by its card's name: it would be listed twice
-                error = (
-                    f"its card names it {card.name}: a model's card names it as its files are named (give a copy "
-                    "another name with training's --name)"
-                )
-                infos.append(ModelInfo(name=weights_path.stem, card=card, error=error))
+            if wrong_name := misnamed(card, weights_path):  # asked for by its card's name: listed twice
+                infos.append(ModelInfo(name=weights_path.stem, card=card, error=wrong_name))
                 continue
             if card.input_kind != "image":  # one put beside the pictures' models reads no picture
                 folder = weights_path.parent.name

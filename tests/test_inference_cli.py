@@ -1064,3 +1064,23 @@ def test_file_names_the_output_cannot_show_are_escaped_and_the_batch_goes_on(wei
         preexec_fn=lambda: os.close(1),  # (as the shell's >&- leaves it)
     )
     assert closed.returncode == 0 and not closed.stderr, closed.stderr.decode("cp1252")
+
+
+def test_models_lists_a_copy_whose_card_names_another_model_as_unavailable(
+    weights_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An ML practitioner copied a model's files under another name and kept its card: `models` listed the
+    first model twice, and predict answered as it (the app lists such a copy unavailable, and says why)."""
+    import shutil
+
+    from ml.cli import main as cli
+
+    folder = tmp_path / "weights"
+    shutil.copytree(weights_env, folder)
+    for suffix in (".safetensors", ".onnx", ".json"):
+        shutil.copy(folder / f"cnn_tiny{suffix}", folder / f"other{suffix}")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    assert cli(["models", "--json"]) == 1  # one of them cannot be used
+    entries = {entry["name"]: entry for entry in json.loads(capsys.readouterr().out)}
+    assert entries["cnn_tiny"]["available"] and not entries["other"]["available"]
+    assert entries["other"]["error"].startswith("its card names it cnn_tiny: a model's card names it as its files")

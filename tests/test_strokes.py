@@ -1398,7 +1398,12 @@ def test_a_stroke_model_reads_a_letters_models_drawings_over_the_letters_and_lea
 
 
 def test_a_stroke_model_fused_with_a_letters_model_is_a_card_beside_it_sharing_its_weights(
-    fused_weights: Path, synthetic_emnist: Path, synthetic_unipen: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fused_weights: Path,
+    synthetic_emnist: Path,
+    synthetic_unipen: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from ml.cli import main as cli
     from ml.runtime.cards import WeightsError, bundled_cards, fusion_partner, read_card
@@ -1411,6 +1416,9 @@ def test_a_stroke_model_fused_with_a_letters_model_is_a_card_beside_it_sharing_i
     train_tiny(synthetic_emnist, folder, "lenet5", "letters26", "letters_tiny", epochs=1)
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
     monkeypatch.setenv("GLYPHPAD_UNIPEN", str(synthetic_unipen))
+    assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "letters_tiny"]) == 0
+    said = capsys.readouterr().out  # (an ML practitioner could not tell whether it had written anything)
+    assert "nothing written: --write stores this fusion in strokes_tiny_letters_tiny's card, beside it" in said
     assert cli(["fuse", "--strokes-model", "strokes_tiny", "--image-model", "letters_tiny", "--write"]) == 0
     strokes = folder / "strokes"
     copy = strokes / "strokes_tiny_letters_tiny"
@@ -1435,6 +1443,15 @@ def test_a_stroke_model_fused_with_a_letters_model_is_a_card_beside_it_sharing_i
     assert not copy.with_suffix(".onnx").exists()
     assert cli(["export", "--model", copy.name, "--out", str(tmp_path / "out")]) == 0
     assert read_card(tmp_path / "out" / "strokes" / f"{copy.name}.json") == card
+    from ml.runtime.cards import verified_card, verified_onnx
+
+    exported = tmp_path / "out" / "strokes" / f"{copy.name}.safetensors"  # with the files it shares: it loads
+    assert verified_card(exported) == card and verified_onnx(exported, card).name == "strokes_tiny.onnx"
+    # Its strokes alone, evaluated on the validation writers, say where the test writers' figures are.
+    assert cli(["evaluate", "--model", copy.name]) == 0
+    assert "the test writers' figures, as the README and the cards give them: --source unipen_test" in (
+        capsys.readouterr().out
+    )
     # Fitted to the original's weights as they were before it was retrained: said, with the command.
     from ml.runtime.cards import write_card
 

@@ -420,6 +420,8 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
     print(f"{card.name} ({card.label_set}, strokes{over}{fused_with})")
     for part, scores in results.items():
         print_scores(f"{part}:", scores)
+    if "unipen_test" not in results:  # (the README's and the cards' figures are the test writers')
+        print("the test writers' figures, as the README and the cards give them: --source unipen_test")
     return 0
 
 

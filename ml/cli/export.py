@@ -90,11 +90,15 @@ def run(argv: list[str]) -> int:
         try:
             shared = _shared_weights(path)
             if shared is not None:  # a stroke model's copy, its card alone: its original's graph is its own
-                if args.out is not None:
+                where = ""
+                if args.out is not None:  # with the files it shares, beside it (its card alone could not load)
                     target = args.out / _within_weights(path, weights_dir())
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(card_path_for(path), card_path_for(target))
-                where = f"; its card copied to {card_path_for(target)}" if args.out is not None else ""
+                    for source in (shared, shared.with_suffix(".onnx"), card_path_for(shared)):
+                        if not target.with_name(source.name).exists():
+                            shutil.copyfile(source, target.with_name(source.name))
+                    where = f"; its card and {shared.stem}'s files copied to {target.parent}"
                 print(f"{path.stem}: shares {shared.stem}'s weights and graph (a card alone){where}")
                 continue
             model, card = load_weights(path)

@@ -172,6 +172,9 @@ def run(argv: list[str]) -> int:
             "temperature": weights.temperature,
         }
         print(json.dumps(json_safe({**figures, **scores, **({"lines": lines} if args.lines else {})})))
+    if not args.write and not args.json:
+        where = "its card" if target == strokes.weights_path else f"{target.stem}'s card, beside it"
+        print(f"nothing written: --write stores this fusion in {where}")
     if args.write:
         fusion = {
             "image_model": image.card.name,

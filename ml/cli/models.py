@@ -16,6 +16,7 @@ def run(argv: list[str]) -> int:
         WeightsError,
         bundled_cards,
         fitted_to_other_weights,
+        misnamed,
         refit_command,
         stroke_models_dir,
         weights_dir,
@@ -32,6 +33,8 @@ def run(argv: list[str]) -> int:
     for weights_path, card in bundled_cards(folder) + bundled_cards(stroke_models_dir(folder)):
         if not isinstance(card, WeightsError):
             card = _fits_its_architecture(weights_path, card)
+        if not isinstance(card, WeightsError) and (wrong_name := misnamed(card, weights_path)):
+            card = WeightsError(wrong_name)  # (as the app lists it: unavailable, and why)
         if isinstance(card, WeightsError):
             entries.append(
                 {"name": weights_path.stem, "path": str(weights_path), "available": False, "error": str(card)}
@@ -96,11 +99,9 @@ def run(argv: list[str]) -> int:
                 refit = folder_set + refit_command(entry["name"], partner, folder)
                 fused_shown += f" (fitted to an earlier {partner}: {refit})"
             classes = entry.get("fusion", {}).get("classes")  # a copy fused with a model of other classes
-            over = (
-                f" over {classes}"
-                if classes and not tells_case_apart(classes, entry["labels"], entry["label_set"])
-                else ""
-            )
+            cased = bool(classes) and tells_case_apart(classes, entry["labels"], entry["label_set"])
+            # (Over a and A the strokes alone say no case: their figure is in their own classes.)
+            over = f" ({entry['label_set']}, either case)" if cased else f" over {classes}" if classes else ""
             print(f"{head}strokes{over}: unseen writers {pen_shown}, fused with {partner} {fused_shown}")
             continue
         accuracy = entry["metrics"].get("accuracy")

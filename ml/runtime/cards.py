@@ -416,6 +416,18 @@ def verified_card(weights_path: Path) -> ModelCard:
     return card
 
 
+def misnamed(card: ModelCard, weights_path: Path) -> str:
+    """Why a model whose card names it otherwise than its files cannot be listed ("" when it can): it is
+    asked for by its card's name, so two models answered to one name (a copy of letters_lenet5 as
+    other_letters answered as letters_lenet5, listed twice)."""
+    if card.name == weights_path.stem:
+        return ""
+    return (
+        f"its card names it {card.name}: a model's card names it as its files are named (give a copy another "
+        "name with training's --name, or edit the card's name)"
+    )
+
+
 def weights_dir() -> Path:
     return Path(os.environ.get("GLYPHPAD_WEIGHTS") or DEFAULT_WEIGHTS_DIR)
 
