@@ -1344,7 +1344,7 @@ def test_a_stroke_model_reads_a_letters_models_drawings_over_the_letters_and_lea
 
     def as_model_of(model: Recognizer, label_set: str) -> ClassMappedRecognizer:
         labels = list(get_label_set(label_set).classes)
-        columns = class_columns(labels, label_set, model.labels, model.card.label_set)
+        columns = class_columns(labels, model.labels)
         assert columns is not None
         return ClassMappedRecognizer(model, labels, label_set, columns)
 
@@ -1381,8 +1381,8 @@ def test_a_stroke_model_reads_a_letters_models_drawings_over_the_letters_and_lea
         expected_odds = np.sqrt(picture_62[index(b)] / picture_62[index(a)]) * strokes_odds
         assert np.isclose(fused_62[index(b)] / fused_62[index(a)], expected_odds, rtol=1e-3)
     # A set that merges a case the strokes split (neither of a and A is its A), or a class not there: refused.
-    assert class_columns(letters, "letters26", get_label_set("byclass62").classes, "byclass62") is None
-    assert class_columns(["A", "#"], "mine", letters, "letters26") is None
+    assert class_columns(letters, get_label_set("byclass62").classes) is None
+    assert class_columns(["A", "#"], letters) is None
     merged_on_split = ClassMappedRecognizer(picture_36, letters, "letters26", list(range(10, 36)))
     merged_on_split.card = replace(merged_on_split.card, label_set="letters26")
     split_strokes = as_model_of(strokes_36, "byclass62")

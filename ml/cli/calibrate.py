@@ -9,8 +9,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from ml.cli.common import CommandParser, fail, json_safe
-from ml.runtime.cards import WeightsError, card_path_for, write_card
+from ml.cli.common import CommandParser, fail, json_safe, models_to_fit
+from ml.runtime.cards import card_path_for, write_card
 from ml.training.data.locations import PEN_DATA_HELP
 
 
@@ -36,14 +36,12 @@ def get_args_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     from ml.evaluation.calibration import calibrate
-    from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
 
     args = get_args_parser().parse_args(argv)
-    for name in args.model:
-        try:
-            recognizer = load_recognizer(name, device="cpu", threads=BATCH_THREADS)
-        except WeightsError as error:
-            return fail("calibrate", str(error))
+    models = models_to_fit("calibrate", args.model)
+    if isinstance(models, int):
+        return models
+    for name, recognizer in zip(args.model, models, strict=True):
         card = recognizer.card
         started = time.perf_counter()
         print(f"reading UNIPEN's validation and test writers with {card.name}…", end="", file=sys.stderr, flush=True)

@@ -73,6 +73,21 @@ def model_to_read_with(command: str, asked: str | None) -> str:
 STDIN_PATH = Path("-")  # a path of "-" reads what is piped in (standard input), as other tools do
 
 
+def models_to_fit(command: str, names: list[str]) -> list[Any] | int:
+    """Each model named (``--model``, repeatable), loaded on the CPU for reading many drawings at once, or
+    ``fail``'s status for the first that cannot be, before any is read (prior and calibrate had a loop each)."""
+    from ml.runtime.cards import WeightsError
+    from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
+
+    models = []
+    for name in names:
+        try:
+            models.append(load_recognizer(name, device="cpu", threads=BATCH_THREADS))
+        except WeightsError as error:
+            return fail(command, str(error))
+    return models
+
+
 def path_or_stdin(text: str) -> Path:
     """A command's path argument: exactly "-" is STDIN_PATH itself (compared with ``is``), so that "./-"
     still names a file called "-" (equal as paths, they are not the same object)."""

@@ -397,7 +397,7 @@ def _evaluate_stroke_model(recognizer: Any, args: argparse.Namespace) -> int:
     if args.update_card:
         by_source = dict(card.metrics_by_source)
         # (Over classes that tell a from A, which the strokes alone cannot, their own figures stay, as fuse keeps them.)
-        cased = image is not None and tells_case_apart(image.card.label_set, card.labels, card.label_set)
+        cased = image is not None and tells_case_apart(image.card.label_set, card.labels)
         for part, scores in results.items():
             for kind, result in scores.items():
                 if not (kind == "strokes" and cased):

@@ -114,7 +114,7 @@ def run(argv: list[str]) -> int:
             f"{strokes.card.label_set} ({len(strokes.labels)}): a stroke model is fused with an image model of "
             "its own classes, or of classes made of them",
         )
-    cased = tells_case_apart(image.card.label_set, strokes.labels, strokes.card.label_set)  # a and A: the picture's
+    cased = tells_case_apart(image.card.label_set, strokes.labels)  # a and A: the picture's
     target = fused_copy_path(strokes.card, image.card.name, strokes.weights_path, args.name)
     if args.write and (taken := copy_name_taken(target, strokes.card, image.card.name)):
         return fail("fuse", taken)

@@ -99,7 +99,7 @@ def run(argv: list[str]) -> int:
                 refit = folder_set + refit_command(entry["name"], partner, folder)
                 fused_shown += f" (fitted to an earlier {partner}: {refit})"
             classes = entry.get("fusion", {}).get("classes")  # a copy fused with a model of other classes
-            cased = bool(classes) and tells_case_apart(classes, entry["labels"], entry["label_set"])
+            cased = bool(classes) and tells_case_apart(classes, entry["labels"])
             # (Over a and A the strokes alone say no case: their figure is in their own classes.)
             over = f" ({entry['label_set']}, either case)" if cased else f" over {classes}" if classes else ""
             print(f"{head}strokes{over}: unseen writers {pen_shown}, fused with {partner} {fused_shown}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from ml.cli.common import CommandParser, fail
-from ml.runtime.cards import WeightsError, card_path_for, write_card
+from ml.cli.common import CommandParser, fail, models_to_fit
+from ml.runtime.cards import card_path_for, write_card
 
 
 def get_args_parser() -> argparse.ArgumentParser:
@@ -23,14 +23,12 @@ def run(argv: list[str]) -> int:
     from ml.evaluation.evaluate import model_unipen_set
     from ml.evaluation.prior import character_log_prior, choose_strength
     from ml.runtime.labels import get_label_set
-    from ml.runtime.recognizer import BATCH_THREADS, load_recognizer
 
     args = get_args_parser().parse_args(argv)
-    for name in args.model:
-        try:
-            recognizer = load_recognizer(name, device="cpu", threads=BATCH_THREADS)
-        except WeightsError as error:
-            return fail("prior", str(error))
+    models = models_to_fit("prior", args.model)
+    if isinstance(models, int):
+        return models
+    for recognizer in models:
         card = recognizer.card
         label_set = get_label_set(card.label_set)
         try:

@@ -165,7 +165,7 @@ def stroke_results_table(directory: Path | None = None) -> str:
         # cannot, their figures stay their own), the fusion under the original's name.
         copy_of, classes = card.fusion.get("copy_of"), str(card.fusion.get("classes") or card.label_set)
         strokes_name = copy_of or card.name
-        alone_in = card.label_set if tells_case_apart(classes, card.labels, card.label_set) else classes
+        alone_in = card.label_set if tells_case_apart(classes, card.labels) else classes
         over = f", {alone_in}'s classes" if alone_in != card.label_set else ""
         for title, key in (
             (f"`{partner}` (picture alone)", IMAGE_PEN_TEST),

@@ -552,9 +552,7 @@ def stroke_model_for(label_set: str, directory: Path | None = None) -> str | Non
     candidates = [
         (-(card.figure(FUSED_PEN_VAL) or 0.0), path.stem)
         for path, card in _stroke_cards_unverified(directory)
-        if class_columns(classes, label_set, card.labels, card.label_set) is not None
-        and card.fusion
-        and not card.fusion.get("copy_of")
+        if class_columns(classes, card.labels) is not None and card.fusion and not card.fusion.get("copy_of")
     ]
     usable = (name for _, name in sorted(candidates) if not stroke_model_problem(name, directory))
     return next(usable, None)

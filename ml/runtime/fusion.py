@@ -219,7 +219,7 @@ def strokes_in_classes_of(image: Recognizer, strokes: Recognizer) -> Recognizer:
     letters, a digits, a 47- or a 62-class model). WeightsError where it does not read them all."""
     if list(image.labels) == list(strokes.labels):
         return strokes
-    columns = class_columns(image.labels, image.card.label_set, strokes.labels, strokes.card.label_set)
+    columns = class_columns(image.labels, strokes.labels)
     if columns is None:
         raise WeightsError(
             f"{strokes.card.name} answers in other classes than {image.card.name} ({strokes.card.label_set}, "

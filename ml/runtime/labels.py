@@ -114,14 +114,12 @@ def merged_case_of(classes: tuple[str, ...] | list[str]) -> frozenset[str]:
     return frozenset(c for c in classes if c.isalpha() and c.isupper() and c.lower() not in classes)
 
 
-def class_columns(
-    labels: Sequence[str], label_set: str, other_labels: Sequence[str], other_label_set: str
-) -> list[int] | None:
-    """Where each of ``labels`` (classes of ``label_set``) is among ``other_labels``: the same class, or for
-    a letter whose case the other set merges and this one splits (a and A), that letter's one class. None
-    where one is not there, or where this set merges a case the other splits (neither of its two classes
-    is this one's). A set this code does not know is matched by its classes' names alone."""
-    merged, other_merged = _merged_case(label_set), _merged_case(other_label_set)
+def class_columns(labels: Sequence[str], other_labels: Sequence[str]) -> list[int] | None:
+    """Where each of ``labels`` is among ``other_labels``: the same class, or for a letter whose case the
+    other classes merge and these split (a and A), that letter's one class. None where one is not there,
+    or where these merge a case the others split (neither of its two classes is this one's). Which cases a
+    set merges is read from its classes (:func:`merged_case_of`)."""
+    merged, other_merged = merged_case_of(list(labels)), merged_case_of(list(other_labels))
     columns = []
     for label in labels:
         letter, target = label.upper(), label
@@ -135,19 +133,12 @@ def class_columns(
     return columns
 
 
-def _merged_case(label_set: str) -> frozenset[str]:
-    try:
-        return get_label_set(label_set).merged_case
-    except ValueError:
-        return frozenset()
-
-
-def tells_case_apart(label_set: str, other_labels: Sequence[str], other_label_set: str) -> bool:
-    """Whether ``label_set`` splits a case that the other set (a stroke model's) merges: that model's answer
-    over it leaves the case to the picture, and read alone it cannot say a from A."""
+def tells_case_apart(label_set: str, other_labels: Sequence[str]) -> bool:
+    """Whether ``label_set`` splits a case that the other classes (a stroke model's) merge: that model's
+    answer over it leaves the case to the picture, and read alone it cannot say a from A."""
     try:
         labels = get_label_set(label_set).classes
     except ValueError:
         return False
-    columns = class_columns(labels, label_set, other_labels, other_label_set)
+    columns = class_columns(labels, other_labels)
     return columns is not None and len(set(columns)) < len(columns)
