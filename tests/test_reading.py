@@ -1183,7 +1183,9 @@ def test_evaluate_against_reads_the_same_words_with_two_models(
     assert cli_main(["evaluate", "--model", "emnist36_cnn", "--against", "emnist36", *words]) == 0
     compared = json.loads(capsys.readouterr().out)
     assert compared["model"] == "emnist36_cnn" and compared["against"] == "emnist36"
-    assert "strokes36_pair" in compared["readers"]["model"] and "no stroke model" in compared["readers"]["against"]
+    # Each model reads with its own stroke partner: the default's, and emnist36's fused copy.
+    assert compared["readers"]["model"].startswith("emnist36_cnn + strokes36_pair,")
+    assert compared["readers"]["against"].startswith("emnist36 + strokes36_pair_emnist36,")
     scores = compared["sources"]["words_val"]
     assert scores["words"] == 6
     for rate in ("cer", "cer_case_insensitive", "word_accuracy", "one_box_per_character"):
