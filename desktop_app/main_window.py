@@ -98,7 +98,7 @@ from desktop_app.model_listing import (
     short_reason,
     with_partner,
 )
-from desktop_app.practice import Practice, readable_characters, reads_as_asked
+from desktop_app.practice import Practice, chosen_characters, readable_characters, reads_as_asked
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
 from desktop_app.settings import (
     COLLECTED_TEXT_KEY,
@@ -955,7 +955,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Loading {name}…")
         self.service.load_model(name)
         practice = self._practice
-        if practice is not None and practice.asked not in readable_characters(self._label_set_in_use(name)):
+        if practice is not None:
+            practice.characters = readable_characters(self._label_set_in_use(name))
+        if practice is not None and practice.asked not in practice.pool():
             self.ask_next_character()  # (a digits model asked for a g: asked for what it reads)
         else:
             self._show_practice_prompt()
@@ -1422,6 +1424,8 @@ class MainWindow(QMainWindow):
             self.practice_bar.next_asked.connect(self.ask_next_character)
             self.practice_bar.again_asked.connect(self._practice_again)
             self.practice_bar.ended.connect(lambda: self.set_practice(False))
+            self.practice_bar.only_edited.connect(self._practice_only_edited)
+            self.practice_bar.misses_asked.connect(self._practice_misses)
             layout = self.pad_column.layout()
             assert isinstance(layout, QVBoxLayout)
             layout.insertWidget(0, self.practice_bar)
@@ -1430,7 +1434,10 @@ class MainWindow(QMainWindow):
         for key in self._next_keys:
             key.setEnabled(on)
         if on and self._practice is None:
-            self._practice = Practice(readable_characters(self._label_set_in_use()))
+            readable = readable_characters(self._label_set_in_use())
+            self._practice = Practice(readable, only=chosen_characters(self.preferences.practice_only, readable)[0])
+            if self.practice_bar is not None:
+                self.practice_bar.only.setText(self.preferences.practice_only)
             # A drawing there is cleared, not lost (it was wiped for good), and never judged: brought back by
             # Undo, a 7 drawn before was "read right" when a 7 was asked.
             self._drawn_before_practice = tuple(self.canvas.strokes)  # (kept: an id alone was reused by a new one)
@@ -1470,6 +1477,32 @@ class MainWindow(QMainWindow):
         asked, label_set = self._practice.asked, self._label_set_in_use()
         merged = asked.isalpha() and asked.upper() in get_label_set(label_set).merged_case
         self.practice_bar.ask(asked, self._practice.score(), self.preferences.model if merged else "")
+        self.practice_bar.offer_misses("".join(self._practice.missed), self._practice.only)
+
+    def _practice_only_edited(self, typed: str) -> None:
+        """The characters Practice asks for, as typed in its bar (kept for the next practice): the one asked
+        changed at once where it is not among them, and what the model in use cannot read said."""
+        practice = self._practice
+        if practice is None:
+            return
+        self.preferences.practice_only = typed
+        practice.only, unread = chosen_characters(typed, practice.characters)
+        if practice.asked not in practice.pool():
+            self.ask_next_character()
+        else:
+            self._show_practice_prompt()
+        asking = f"only for {', '.join(practice.only)}" if practice.only else "for any character it reads"
+        cannot = f"{self.preferences.model} does not read {', '.join(unread)}; " if unread else ""
+        self.voice.say(f"{cannot}Practice asks {asking}: write {practice.asked}", 8)
+
+    def _practice_misses(self) -> None:
+        """Work on Misses: Practice asks only for the characters read otherwise so far."""
+        if self._practice is None or self.practice_bar is None:
+            return
+        missed = "".join(self._practice.missed)
+        self.practice_bar.only.setText(missed)
+        self._practice_only_edited(missed)
+        self.canvas.setFocus()  # (the button, hidden now, handed the focus on)
 
     def _practice_again(self) -> None:
         """Try Again: the pad cleared (Undo brings it back) for the same character, the verdict cleared."""
@@ -1480,6 +1513,7 @@ class MainWindow(QMainWindow):
         self._practice.try_again()  # (judged again when written again)
         if self.practice_bar is not None:
             self.practice_bar.judge(None, None)
+            self.practice_bar.offer_misses("".join(self._practice.missed), self._practice.only)
         if had_focus:  # (hidden, it handed the focus to Next, and the next Space skipped the character)
             self.canvas.setFocus()
         self.voice.say(f"Write {self._practice.asked} again", 5)

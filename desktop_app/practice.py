@@ -4,7 +4,8 @@ A student learning to write clearly, or a class trying which of their letters a 
 it (it could only be done by choosing a character in one's head). The characters asked are those the model
 in use reads, both cases of a letter it reads as one class: written "g" is read right as the class "G/g".
 A character counts once, when the next one is asked for: as its last reading went (a writer may try again
-until it reads right, or move on).
+until it reads right, or move on). A teacher drilling b, d, p and q, or a student going over what was read
+otherwise, asks for those alone (``only``).
 """
 
 from __future__ import annotations
@@ -39,12 +40,27 @@ def reads_as_asked(asked: str, answer: str, label_set: str) -> bool:
     return index is not None and labels.classes[index] == answer
 
 
+def chosen_characters(typed: str, readable: str) -> tuple[str, str]:
+    """The characters of ``typed`` among ``readable``, each once in the order typed, and the others typed (an é,
+    a # or a digit for a letters model); spaces and commas between them are neither."""
+    chosen, unread = "", ""
+    for char in typed:
+        if char in " ,;" or char in chosen or char in unread:
+            continue
+        if char in readable:
+            chosen += char
+        else:
+            unread += char
+    return chosen, unread
+
+
 @dataclass
 class Practice:
     """The character asked for, the verdict on its last reading, and the score so far."""
 
-    characters: str
+    characters: str  # those the model in use reads
     rng: random.Random = field(default_factory=random.Random)
+    only: str = ""  # the characters chosen to be asked ("": any it reads)
     asked: str = ""
     read_right: bool | None = None  # the last reading of what is asked: None before any
     right: int = 0
@@ -71,11 +87,16 @@ class Practice:
         work_on = f"to work on: {', '.join(self.missed)}" if self.missed else ""
         return "; ".join(part for part in (self.score(), work_on) if part)
 
+    def pool(self) -> str:
+        """The characters asked from: those chosen that the model in use reads, or (none) all it reads."""
+        return "".join(char for char in self.only if char in self.characters) or self.characters
+
     def ask_next(self) -> str:
         """Counts the character asked and asks for another (never the same twice running, where there is
         another)."""
         self.finish()
-        others = [char for char in self.characters if char != self.asked] or list(self.characters)
+        pool = self.pool()
+        others = [char for char in pool if char != self.asked] or list(pool)
         self.asked = self.rng.choice(others) if others else ""
         return self.asked
 

@@ -54,6 +54,7 @@ class Preferences:
     text_size: int = 100  # percent of the system's text size (View -> Zoom In, Zoom Out)
     english_words: bool = True  # text mode reads a word that reads as English with how English is spelled
     examples_folder: str = ""  # File -> Keep as Example files drawings here ("": the documents' default)
+    practice_only: str = ""  # the characters Practice asks for, as typed ("": any the model reads)
 
 
 def _coerce(value: object, default: object) -> object:

@@ -8384,8 +8384,46 @@ def test_practice_judges_only_what_was_written_for_it_and_says_how_the_model_in_
     window.practice_action.trigger()
 
 
+def test_practice_asks_only_for_the_characters_chosen_and_works_on_the_misses(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A teacher drilling b, d, p and q pressed Next until they came; a student could not go over the
+    characters read otherwise."""
+    window.practice_action.trigger()
+    bar, practice = window.practice_bar, window._practice
+    assert bar is not None and practice is not None and bar.only.text() == ""
+    QTest.keyClicks(bar.only, "b, d, #")  # typed: what the model reads asked at once, the rest said
+    assert practice.only == "bd" and practice.asked in "bd"
+    assert "does not read #" in window.statusBar().currentMessage()
+    asked = set()
+    for _ in range(12):
+        asked.add(window._practice.asked)
+        QTest.keyClick(window.canvas, Qt.Key.Key_Return)
+    assert asked == {"b", "d"}  # only those, never the same twice running
+    # A miss offers Work on Misses, which asks only for what was read otherwise.
+    assert not bar.misses_button.isVisibleTo(bar)
+    bar.only.clear()
+    QTest.keyClicks(bar.only, "xyz")
+    practice.asked, practice.read_right = "y", False
+    window.ask_next_character()
+    assert practice.missed == ["y"] and bar.misses_button.isVisibleTo(bar)
+    bar.misses_button.click()
+    assert bar.only.text() == "y" and practice.asked == "y" and not bar.misses_button.isVisibleTo(bar)
+    window.practice_action.trigger()
+    # Kept for the next practice (and the next run).
+    window.practice_action.trigger()
+    assert bar.only.text() == "y" and window._practice is not None and window._practice.only == "y"
+    window.practice_action.trigger()
+    window.close()
+    again = _open_window(qtbot, tmp_path / "settings.ini")
+    try:
+        assert again.preferences.practice_only == "y"
+    finally:
+        again.close()
+
+
 def test_practice_asks_for_what_the_model_reads_in_either_case_of_a_merged_letter() -> None:
-    from desktop_app.practice import Practice, readable_characters, reads_as_asked
+    from desktop_app.practice import Practice, chosen_characters, readable_characters, reads_as_asked
 
     assert readable_characters("digits10") == "0123456789"
     merged = readable_characters("emnist36")
@@ -8401,3 +8439,9 @@ def test_practice_asks_for_what_the_model_reads_in_either_case_of_a_merged_lette
     practice.read_right = False
     practice.ask_next()
     assert practice.score() == "0 of 1 read right" and practice.summary() == f"0 of 1 read right; to work on: {second}"
+    # Characters chosen: those the model reads, each once; the others said; none readable asks any.
+    assert chosen_characters("b, d,b é#", merged) == ("bd", "é#")
+    practice = Practice("0123456789", only="bd")
+    assert practice.pool() == "0123456789" and practice.ask_next() in "0123456789"
+    practice.only = "77"
+    assert practice.pool() == "77" and practice.ask_next() == "7" and practice.ask_next() == "7"

@@ -1,11 +1,12 @@
-"""Practice's bar over the pad: the character to write, whether its reading was it, the score, Next and End."""
+"""Practice's bar over the pad: the character to write, whether its reading was it, the score, Next and End,
+and which characters are asked."""
 
 from __future__ import annotations
 
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from desktop_app.themes import disagree_colour
 from desktop_app.widgets.fonts import character_font
@@ -15,6 +16,8 @@ class PracticeBar(QFrame):
     next_asked = Signal()
     again_asked = Signal()  # the pad cleared for another try at the same character
     ended = Signal()
+    only_edited = Signal(str)  # the characters typed to be asked ("": any the model reads)
+    misses_asked = Signal()  # ask only for those read otherwise so far
 
     def __init__(self) -> None:
         super().__init__()
@@ -23,9 +26,10 @@ class PracticeBar(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.setSpacing(2)
-        ask_row, said_row = QHBoxLayout(), QHBoxLayout()
+        ask_row, said_row, choice_row = QHBoxLayout(), QHBoxLayout(), QHBoxLayout()
         layout.addLayout(ask_row)
         layout.addLayout(said_row)
+        layout.addLayout(choice_row)  # (on the verdict's row, they squeezed it to a word a line)
         self.prompt = QLabel()
         self.prompt.setTextFormat(Qt.TextFormat.RichText)
         self.prompt.setWordWrap(True)  # (its note of either case held a narrow window 290 px wider)
@@ -50,6 +54,20 @@ class PracticeBar(QFrame):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.next_button.clicked.connect(self.next_asked)
         self.end_button.clicked.connect(self.ended)
+        # A teacher drilling b, d, p and q had to press Next until they came.
+        self.only = QLineEdit()
+        self.only.setPlaceholderText("any")
+        self.only.setMaxLength(80)
+        self.only.setAccessibleName("Ask only for these characters")
+        self.only.setToolTip("Ask only for these characters: type them (bdpq); empty, any the model reads")
+        self.only.setMaximumWidth(self.only.fontMetrics().horizontalAdvance("M") * 9)
+        self.only.textEdited.connect(self.only_edited)
+        only_label = QLabel("&Only:")
+        only_label.setBuddy(self.only)
+        self.misses_button = QPushButton("&Work on Misses")
+        self.misses_button.setVisible(False)
+        self.misses_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.misses_button.clicked.connect(self.misses_asked)
         ask_row.addWidget(self.prompt)
         ask_row.addStretch(1)
         ask_row.addWidget(self.again_button)
@@ -57,6 +75,16 @@ class PracticeBar(QFrame):
         ask_row.addWidget(self.end_button)
         said_row.addWidget(self.verdict, 1)
         said_row.addWidget(self.score)
+        choice_row.addWidget(only_label)
+        choice_row.addWidget(self.only)
+        choice_row.addWidget(self.misses_button)
+        choice_row.addStretch(1)
+
+    def offer_misses(self, missed: str, only: str) -> None:
+        """Work on Misses, offered while some characters were read otherwise that are not all that is asked."""
+        offered = bool(missed) and set(missed) != set(only)
+        self.misses_button.setVisible(offered)
+        self.misses_button.setToolTip(f"Ask only for the characters read otherwise so far: {', '.join(missed)}")
 
     def ask(self, char: str, score: str, either_case: str = "") -> None:
         """Show the character to write (large, in the answers' font, where l, I and 1 and O and 0 differ) and
