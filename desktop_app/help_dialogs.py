@@ -35,7 +35,8 @@ strokes to one width. What is not in this square, the model never saw.</p>
 <h3>The answers</h3>
 <p>The model's most likely classes, each with the probability it gives it. A model of 36 classes reads a
 letter in either case as one class (“A / a”); O against 0, and l against 1, are close calls for any reader,
-and the bars say how close; an answer in orange is one the model gives under 50%: a guess. A drawing is read
+and the bars say how close; an answer in orange, “a guess” under the bars, is one the model gives under
+50%. A drawing is read
 from its picture and its pen strokes together (“picture + strokes” under the bars) when the model has a
 stroke model; a picture opened from a file, from its pixels (a tap of the pen well away from a drawing is
 left out, and the answer says so). How sure an answer says it is, from one model alone or from the two

@@ -3833,9 +3833,10 @@ def test_an_answer_the_model_is_not_sure_of_says_it_is_a_guess(qtbot) -> None:  
     assert panel.headline.palette().color(QPalette.ColorRole.WindowText) == disagree_colour(panel.palette())
     assert panel.headline.toolTip() == "Only 48.0% sure: a guess"
     assert panel.headline.accessibleName().endswith(", a guess") and panel.message.isHidden()  # no room taken
+    assert panel.latency.text().endswith("3.0 ms · a guess")  # in words, not in colour alone
     panel.show_result((("Z", 0.9),), np.zeros((28, 28), np.float32), 3.0)
     assert panel.headline.palette().color(QPalette.ColorRole.WindowText) == ink
-    assert "guess" not in panel.headline.toolTip() + panel.headline.accessibleName()
+    assert "guess" not in panel.headline.toolTip() + panel.headline.accessibleName() + panel.latency.text()
 
 
 def test_a_slow_answer_greys_the_last_one_and_a_cleared_pad_does_not_wait_for_it(

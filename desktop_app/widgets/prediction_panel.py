@@ -527,8 +527,8 @@ class PredictionPanel(QWidget):
                 bar.set_confidence(0, "")
                 bar.setAccessibleName(f"answer {i + 1}: none")
         # A scribble, a blob, a mirrored 7: its answer stood as a sure one's, the bar alone saying 48% (a
-        # parent's trial). In the unsure colour, said on hover and to a screen reader (a line of text under it
-        # took the answer's room).
+        # parent's trial). In the unsure colour, said on hover, to a screen reader and on the reading's line (a
+        # line of text of its own under it took the answer's room).
         self._guess = bool(top) and top[0][1] < NOT_SURE_BELOW
         self._colour_headline()
         if self._guess:
@@ -543,7 +543,8 @@ class PredictionPanel(QWidget):
         self.headline.setAccessibleName(f"answer: {spoken}" + (", a guess" if self._guess else ""))
         announce(self.headline, f"Read {spoken}" if top else "No answer")
         read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
-        self.latency.setText(f"{read_from} · {latency_ms:.1f} ms")
+        # Said in words on the line under the bars too: the colour alone told a colour-blind parent nothing.
+        self.latency.setText(f"{read_from} · {latency_ms:.1f} ms" + (" · a guess" if self._guess else ""))
         if len(inputs_used) > 1:
             tip = "The image model and the stroke model answered together (fused)"
         elif inputs_used == ("strokes",):
