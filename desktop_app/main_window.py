@@ -6,6 +6,7 @@ Widgets emit data; the window turns it into requests to the InferenceService and
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -98,7 +99,7 @@ from desktop_app.model_listing import (
     short_reason,
     with_partner,
 )
-from desktop_app.practice import Practice, chosen_characters, readable_characters, reads_as_asked
+from desktop_app.practice import Practice, readable_characters, reads_as_asked
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
 from desktop_app.settings import (
     COLLECTED_TEXT_KEY,
@@ -1434,8 +1435,9 @@ class MainWindow(QMainWindow):
         for key in self._next_keys:
             key.setEnabled(on)
         if on and self._practice is None:
-            readable = readable_characters(self._label_set_in_use())
-            self._practice = Practice(readable, only=chosen_characters(self.preferences.practice_only, readable)[0])
+            self._practice = Practice(
+                readable_characters(self._label_set_in_use()), only=self.preferences.practice_only
+            )
             if self.practice_bar is not None:
                 self.practice_bar.only.setText(self.preferences.practice_only)
             # A drawing there is cleared, not lost (it was wiped for good), and never judged: brought back by
@@ -1444,12 +1446,14 @@ class MainWindow(QMainWindow):
             undo = " (Undo brings back your drawing)" if self._drawn_before_practice else ""
             self.clear_pad()
             self.ask_next_character(afresh=False)
-            self.voice.say(f"Practice: write {self._practice.asked} (Enter: another){undo}", 8)
-            if self.practice_bar is not None:  # Tab goes from the toolbar to Next and End, then the pad
-                QWidget.setTabOrder(self.pen_slider, self.practice_bar.again_button)
-                QWidget.setTabOrder(self.practice_bar.again_button, self.practice_bar.next_button)
-                QWidget.setTabOrder(self.practice_bar.next_button, self.practice_bar.end_button)
-                QWidget.setTabOrder(self.practice_bar.end_button, self.canvas)
+            chosen = self._practice.chosen()[0]
+            only = f"only {', '.join(chosen)}; " if chosen else ""
+            self.voice.say(f"Practice: write {self._practice.asked} ({only}Enter: another){undo}", 8)
+            if self.practice_bar is not None:  # Tab goes from the toolbar to the bar's buttons and box, then the pad
+                bar = self.practice_bar
+                chain = (self.pen_slider, bar.again_button, bar.next_button, bar.end_button, bar.only)
+                for first, then in itertools.pairwise((*chain, bar.misses_button, self.canvas)):
+                    QWidget.setTabOrder(first, then)
         elif not on and self._practice is not None:
             self._practice.finish()  # the last one counts too
             score = self._practice.summary()  # (with what was read otherwise: what to work on next)
@@ -1477,31 +1481,36 @@ class MainWindow(QMainWindow):
         asked, label_set = self._practice.asked, self._label_set_in_use()
         merged = asked.isalpha() and asked.upper() in get_label_set(label_set).merged_case
         self.practice_bar.ask(asked, self._practice.score(), self.preferences.model if merged else "")
-        self.practice_bar.offer_misses("".join(self._practice.missed), self._practice.only)
+        self.practice_bar.offer_misses("".join(self._practice.missed), self._practice.pool())
 
-    def _practice_only_edited(self, typed: str) -> None:
-        """The characters Practice asks for, as typed in its bar (kept for the next practice): the one asked
-        changed at once where it is not among them, and what the model in use cannot read said."""
+    def _practice_only_edited(self, typed: str, keep: bool = True) -> None:
+        """The characters Practice asks for, as typed in its bar (``keep``: for the next practice too): the one
+        asked, where it is not among them, changed at once and not counted (a drawing for it cleared, Undo
+        bringing it back unjudged), and what the model in use cannot read said."""
         practice = self._practice
-        if practice is None:
+        if practice is None or typed == practice.only:  # (the box left as it was)
             return
-        self.preferences.practice_only = typed
-        practice.only, unread = chosen_characters(typed, practice.characters)
+        if keep:
+            self.preferences.practice_only = typed
+        practice.only = typed
+        chosen, unread = practice.chosen()
         if practice.asked not in practice.pool():
-            self.ask_next_character()
-        else:
-            self._show_practice_prompt()
-        asking = f"only for {', '.join(practice.only)}" if practice.only else "for any character it reads"
+            self._drawn_before_practice = tuple(self.canvas.strokes)
+            self.clear_pad()
+            practice.skip()
+        self._show_practice_prompt()
+        asking = f"only for {', '.join(chosen)}" if chosen else "for any character it reads"
         cannot = f"{self.preferences.model} does not read {', '.join(unread)}; " if unread else ""
         self.voice.say(f"{cannot}Practice asks {asking}: write {practice.asked}", 8)
 
     def _practice_misses(self) -> None:
-        """Work on Misses: Practice asks only for the characters read otherwise so far."""
+        """Work on Misses: Practice asks only for the characters read otherwise so far (this practice: what
+        was typed in the box stays the one kept for the next)."""
         if self._practice is None or self.practice_bar is None:
             return
         missed = "".join(self._practice.missed)
         self.practice_bar.only.setText(missed)
-        self._practice_only_edited(missed)
+        self._practice_only_edited(missed, keep=False)
         self.canvas.setFocus()  # (the button, hidden now, handed the focus on)
 
     def _practice_again(self) -> None:
@@ -1513,7 +1522,7 @@ class MainWindow(QMainWindow):
         self._practice.try_again()  # (judged again when written again)
         if self.practice_bar is not None:
             self.practice_bar.judge(None, None)
-            self.practice_bar.offer_misses("".join(self._practice.missed), self._practice.only)
+            self.practice_bar.offer_misses("".join(self._practice.missed), self._practice.pool())
         if had_focus:  # (hidden, it handed the focus to Next, and the next Space skipped the character)
             self.canvas.setFocus()
         self.voice.say(f"Write {self._practice.asked} again", 5)
@@ -1523,8 +1532,11 @@ class MainWindow(QMainWindow):
         End asked for another character and counted a miss)."""
         bar = self.practice_bar
         focused = QApplication.focusWidget()
-        if bar is not None and focused in (bar.again_button, bar.end_button):
+        if bar is not None and focused in (bar.again_button, bar.end_button, bar.misses_button):
             focused.click()
+            return
+        if bar is not None and focused is bar.only:  # the characters typed, asked from now; back to writing
+            self.canvas.setFocus()  # (the box, left, says what was typed)
             return
         self.ask_next_character()
 

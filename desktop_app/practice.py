@@ -60,7 +60,7 @@ class Practice:
 
     characters: str  # those the model in use reads
     rng: random.Random = field(default_factory=random.Random)
-    only: str = ""  # the characters chosen to be asked ("": any it reads)
+    only: str = ""  # the characters chosen to be asked, as typed ("": any it reads)
     asked: str = ""
     read_right: bool | None = None  # the last reading of what is asked: None before any
     right: int = 0
@@ -87,9 +87,19 @@ class Practice:
         work_on = f"to work on: {', '.join(self.missed)}" if self.missed else ""
         return "; ".join(part for part in (self.score(), work_on) if part)
 
+    def chosen(self) -> tuple[str, str]:
+        """The characters chosen that the model in use reads, and those it does not (:func:`chosen_characters`):
+        worked out from what was typed for each model (a model read none of a choice, the next read it all)."""
+        return chosen_characters(self.only, self.characters)
+
     def pool(self) -> str:
         """The characters asked from: those chosen that the model in use reads, or (none) all it reads."""
-        return "".join(char for char in self.only if char in self.characters) or self.characters
+        return self.chosen()[0] or self.characters
+
+    def skip(self) -> str:
+        """Another character asked, the one asked not counted (no longer among those chosen)."""
+        self.read_right = None
+        return self.ask_next()
 
     def ask_next(self) -> str:
         """Counts the character asked and asks for another (never the same twice running, where there is

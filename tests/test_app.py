@@ -3833,7 +3833,7 @@ def test_an_answer_the_model_is_not_sure_of_says_it_is_a_guess(qtbot) -> None:  
     assert panel.headline.palette().color(QPalette.ColorRole.WindowText) == disagree_colour(panel.palette())
     assert panel.headline.toolTip() == "Only 48.0% sure: a guess"
     assert panel.headline.accessibleName().endswith(", a guess") and panel.message.isHidden()  # no room taken
-    assert panel.latency.text().endswith("3.0 ms · a guess")  # in words, not in colour alone
+    assert panel.latency.text().endswith("3.0 ms · a\u00a0guess")  # in words, not in colour alone (kept together)
     panel.show_result((("Z", 0.9),), np.zeros((28, 28), np.float32), 3.0)
     assert panel.headline.palette().color(QPalette.ColorRole.WindowText) == ink
     assert "guess" not in panel.headline.toolTip() + panel.headline.accessibleName() + panel.latency.text()
@@ -8393,32 +8393,46 @@ def test_practice_asks_only_for_the_characters_chosen_and_works_on_the_misses(
     window.practice_action.trigger()
     bar, practice = window.practice_bar, window._practice
     assert bar is not None and practice is not None and bar.only.text() == ""
-    QTest.keyClicks(bar.only, "b, d, #")  # typed: what the model reads asked at once, the rest said
-    assert practice.only == "bd" and practice.asked in "bd"
+    practice.asked = "x"
+    window._show_practice_prompt()
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "X"))  # a drawing for the x asked
+    bar.only.setFocus()
+    QTest.keyClicks(bar.only, "b, d, #")
+    assert practice.asked == "x" and practice.only == ""  # nothing asked at each key: once typed
+    QTest.keyClick(bar.only, Qt.Key.Key_Return)  # Enter in the box: what the model reads asked, the rest said
+    assert practice.pool() == "bd" and practice.asked in "bd" and window.canvas.hasFocus()
     assert "does not read #" in window.statusBar().currentMessage()
-    asked = set()
-    for _ in range(12):
-        asked.add(window._practice.asked)
+    # The x it no longer asks for is not counted, its drawing cleared (Undo brings it back, never judged).
+    assert practice.counted == 0 and window.canvas.is_blank() and window.undo_action.isEnabled()
+    asked = []
+    for _ in range(8):
+        asked.append(practice.asked)
         QTest.keyClick(window.canvas, Qt.Key.Key_Return)
-    assert asked == {"b", "d"}  # only those, never the same twice running
-    # A miss offers Work on Misses, which asks only for what was read otherwise.
+    assert set(asked) == {"b", "d"} and all(a != b for a, b in itertools.pairwise(asked))
+    # A miss offers Work on Misses, which asks only for what was read otherwise (for this practice).
     assert not bar.misses_button.isVisibleTo(bar)
-    bar.only.clear()
+    bar.only.setFocus()
+    bar.only.selectAll()
     QTest.keyClicks(bar.only, "xyz")
+    window.canvas.setFocus()  # leaving the box applies it too
+    assert practice.pool() == "xyz" and window.preferences.practice_only == "xyz"
     practice.asked, practice.read_right = "y", False
     window.ask_next_character()
     assert practice.missed == ["y"] and bar.misses_button.isVisibleTo(bar)
+    assert "y" in bar.misses_button.accessibleDescription()
     bar.misses_button.click()
     assert bar.only.text() == "y" and practice.asked == "y" and not bar.misses_button.isVisibleTo(bar)
-    window.practice_action.trigger()
-    # Kept for the next practice (and the next run).
-    window.practice_action.trigger()
-    assert bar.only.text() == "y" and window._practice is not None and window._practice.only == "y"
+    assert window.canvas.hasFocus() and window.preferences.practice_only == "xyz"  # the typed choice kept
     window.practice_action.trigger()
     window.close()
+    # Kept for the next run: its practice asks from it at once.
     again = _open_window(qtbot, tmp_path / "settings.ini")
     try:
-        assert again.preferences.practice_only == "y"
+        again.practice_action.trigger()
+        assert again.practice_bar is not None and again.practice_bar.only.text() == "xyz"
+        assert again._practice is not None and again._practice.asked in "xyz"
+        assert "only x, y, z" in again.statusBar().currentMessage()
+        again.practice_action.trigger()
     finally:
         again.close()
 
@@ -8442,7 +8456,13 @@ def test_practice_asks_for_what_the_model_reads_in_either_case_of_a_merged_lette
     assert practice.score() == "0 of 1 read right" and practice.summary() == f"0 of 1 read right; to work on: {second}"
     # Characters chosen: those the model reads, each once; the others said; none readable asks any.
     assert chosen_characters("b, d,b é#", merged) == ("bd", "é#")
-    practice = Practice("0123456789", only="bd")
+    practice = Practice("0123456789", only="b, 7")
+    assert practice.chosen() == ("7", "b") and practice.ask_next() == "7" and practice.ask_next() == "7"
+    practice.characters = merged  # another model: the choice as typed, worked out for it
+    assert practice.pool() == "b7"
+    practice.only = "bd"
+    practice.characters = "0123456789"  # none of them read: any it reads
     assert practice.pool() == "0123456789" and practice.ask_next() in "0123456789"
-    practice.only = "77"
-    assert practice.pool() == "77" and practice.ask_next() == "7" and practice.ask_next() == "7"
+    practice.read_right = False
+    practice.skip()  # asked no more: not counted, not missed
+    assert practice.counted == 0 and practice.missed == [] and practice.read_right is None

@@ -16,7 +16,7 @@ class PracticeBar(QFrame):
     next_asked = Signal()
     again_asked = Signal()  # the pad cleared for another try at the same character
     ended = Signal()
-    only_edited = Signal(str)  # the characters typed to be asked ("": any the model reads)
+    only_edited = Signal(str)  # the characters typed to be asked ("": any the model reads), once typed
     misses_asked = Signal()  # ask only for those read otherwise so far
 
     def __init__(self) -> None:
@@ -59,9 +59,13 @@ class PracticeBar(QFrame):
         self.only.setPlaceholderText("any")
         self.only.setMaxLength(80)
         self.only.setAccessibleName("Ask only for these characters")
-        self.only.setToolTip("Ask only for these characters: type them (bdpq); empty, any the model reads")
-        self.only.setMaximumWidth(self.only.fontMetrics().horizontalAdvance("M") * 9)
-        self.only.textEdited.connect(self.only_edited)
+        self.only.setToolTip(
+            "Ask only for these characters: type them (bdpq) and press Enter; empty, any the model reads"
+        )
+        self.only.setClearButtonEnabled(True)
+        self.only.setMaximumWidth(self.only.fontMetrics().horizontalAdvance("M") * 10)
+        # Once typed (Enter, or leaving the box), not at each key: "bdpq" asked a b at its first key.
+        self.only.editingFinished.connect(lambda: self.only_edited.emit(self.only.text()))
         only_label = QLabel("&Only:")
         only_label.setBuddy(self.only)
         self.misses_button = QPushButton("&Work on Misses")
@@ -85,6 +89,7 @@ class PracticeBar(QFrame):
         offered = bool(missed) and set(missed) != set(only)
         self.misses_button.setVisible(offered)
         self.misses_button.setToolTip(f"Ask only for the characters read otherwise so far: {', '.join(missed)}")
+        self.misses_button.setAccessibleDescription(self.misses_button.toolTip())
 
     def ask(self, char: str, score: str, either_case: str = "") -> None:
         """Show the character to write (large, in the answers' font, where l, I and 1 and O and 0 differ) and

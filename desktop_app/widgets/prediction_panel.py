@@ -544,7 +544,8 @@ class PredictionPanel(QWidget):
         announce(self.headline, f"Read {spoken}" if top else "No answer")
         read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
         # Said in words on the line under the bars too: the colour alone told a colour-blind parent nothing.
-        self.latency.setText(f"{read_from} · {latency_ms:.1f} ms" + (" · a guess" if self._guess else ""))
+        # (Its words kept together: "a" ended a line at 800 px.)
+        self.latency.setText(f"{read_from} · {latency_ms:.1f} ms" + (" · a\u00a0guess" if self._guess else ""))
         if len(inputs_used) > 1:
             tip = "The image model and the stroke model answered together (fused)"
         elif inputs_used == ("strokes",):
