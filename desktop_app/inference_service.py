@@ -870,6 +870,7 @@ class InferenceService(QObject):
 
     def _recognize_now(self, model: str, image: Any, top_k: int, strokes: Any = None, how: str = "best") -> Recognition:
         """``how``: "best" (fused when strokes and a stroke model are there), "image" or "strokes" alone."""
+        from ml.runtime.fusion import strokes_alone
         from ml.runtime.recognizer import PredictionError
         from ml.runtime.strokes import dots_reason
 
@@ -883,7 +884,7 @@ class InferenceService(QObject):
             if how == "strokes":
                 if fused is None:
                     return Recognition(model=model, error="no stroke model for this model")
-                result = fused.strokes.predict_strokes(strokes, top_k=top_k)
+                result = strokes_alone(fused.strokes).predict_strokes(strokes, top_k=top_k)
             elif fused is not None:
                 result = fused.predict(image, strokes, top_k=top_k)
             elif strokes is not None and (dots := dots_reason(strokes)):  # Compare's picture rows too
@@ -933,6 +934,8 @@ class InferenceService(QObject):
             return None
 
     def _compare(self, job: Compare) -> None:
+        from ml.runtime.fusion import strokes_alone
+
         if not self.is_latest("compare", job.request_id):
             return
         rows = []
@@ -954,7 +957,9 @@ class InferenceService(QObject):
                     rows.append(ComparisonRow(model=shown, error=result.error, uses=name, part=part))
                 else:
                     label, confidence = result.top[0]
-                    classes = tuple(self._recognizer(name).labels)
+                    # (the strokes row in the stroke model's classes where it answers in them: "E/e")
+                    answered_by = strokes_alone(fused.strokes) if fused is not None and how == "strokes" else None
+                    classes = tuple((answered_by or self._recognizer(name)).labels)
                     row = ComparisonRow(shown, label, confidence, result.latency_ms, classes=classes, uses=name)
                     rows.append(replace(row, runners_up=result.top[1:], part=part))
         self.compared.emit(job.request_id, rows)

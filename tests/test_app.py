@@ -3334,6 +3334,27 @@ def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pix
         window.close()
 
 
+def test_compare_shows_the_strokes_alone_in_their_own_classes_beside_a_model_that_tells_case_apart(
+    qtbot, real_window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    """byclass62's strokes row read a drawn H as "H 45%", then "h 45%": the stroke model cannot tell case,
+    and its letter's probability was halved between the two."""
+    window = real_window
+    with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
+        window.set_model("byclass62")
+    window.tabs.setCurrentWidget(window.compare_view)
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "H"))
+    table = window.compare_view.table
+    qtbot.waitUntil(lambda: table.rowCount() >= 3 and table.item(1, 0) is not None, timeout=TIMEOUT_MS)
+    names = [_shown_name(table.item(r, 0).text()) for r in range(table.rowCount())]
+    strokes_row = next(r for r, name in enumerate(names) if name.endswith("(strokes)"))
+    assert table.item(strokes_row, 1).text() == "H/h"  # either case, as the stroke model reads it
+    assert float(table.item(strokes_row, 2).text().rstrip("%")) > 50
+    picture_row = next(r for r, name in enumerate(names) if name.endswith("(picture)"))
+    assert table.item(picture_row, 1).text() in ("H", "h")  # the picture tells case
+    window.tabs.setCurrentIndex(0)
+
+
 def test_a_damaged_stroke_model_is_said_in_the_window(
     qtbot, fused_weights: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

@@ -1393,6 +1393,11 @@ def test_a_stroke_model_reads_a_letters_models_drawings_over_the_letters_and_lea
     from ml.runtime.explain import stroke_saliency
 
     assert stroke_saliency(cased.strokes, strokes, "a").label == "A"
+    # Alone (Compare's strokes row), over a letters model's classes, but in its own beside a 62-class model's.
+    from ml.runtime.fusion import strokes_alone
+
+    assert strokes_alone(fused.strokes) is fused.strokes and strokes_alone(cased.strokes) is strokes_36
+    assert strokes_alone(strokes_36) is strokes_36
     own = stroke_saliency(fused.strokes, strokes)
     assert own.label == alone.top[0].label and own.label in letters
 

@@ -228,6 +228,16 @@ def strokes_in_classes_of(image: Recognizer, strokes: Recognizer) -> Recognizer:
     return ClassMappedRecognizer(strokes, image.labels, image.card.label_set, columns)
 
 
+def strokes_alone(strokes: Recognizer) -> Recognizer:
+    """The stroke model as its answer is shown on its own (Compare's strokes row): in the image model's
+    classes where those are some of its own (a letters model's: a ring the letter it likeliest is), in its
+    own where the image model splits one of its classes in two (a 62-class model's a and A take the one
+    letter's logit, and each a half of its probability: the row read "E 45%", then "e 45%")."""
+    if isinstance(strokes, ClassMappedRecognizer) and len(set(strokes.columns.tolist())) < len(strokes.columns):
+        return strokes.model
+    return strokes
+
+
 def fusion_or_reason(
     image: Recognizer, device: str = "auto", threads: int = INTERACTIVE_THREADS
 ) -> tuple[FusedRecognizer | None, str]:
