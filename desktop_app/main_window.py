@@ -1495,7 +1495,8 @@ class MainWindow(QMainWindow):
         practice.only = typed
         chosen, unread = practice.chosen()
         if practice.asked not in practice.pool():
-            self._drawn_before_practice = tuple(self.canvas.strokes)
+            # (with those from before practice: Undo may bring either back, judged by neither)
+            self._drawn_before_practice = (*self._drawn_before_practice, *self.canvas.strokes)
             self.clear_pad()
             practice.skip()
         self._show_practice_prompt()

@@ -8411,6 +8411,7 @@ def test_practice_asks_only_for_the_characters_chosen_and_works_on_the_misses(
 ) -> None:  # type: ignore[no-untyped-def]
     """A teacher drilling b, d, p and q pressed Next until they came; a student could not go over the
     characters read otherwise."""
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))  # a drawing from before practice
     window.practice_action.trigger()
     bar, practice = window.practice_bar, window._practice
     assert bar is not None and practice is not None and bar.only.text() == ""
@@ -8425,6 +8426,17 @@ def test_practice_asks_only_for_the_characters_chosen_and_works_on_the_misses(
     assert "does not read #" in window.statusBar().currentMessage()
     # The x it no longer asks for is not counted, its drawing cleared (Undo brings it back, never judged).
     assert practice.counted == 0 and window.canvas.is_blank() and window.undo_action.isEnabled()
+    asked_now = practice.asked
+    practice.asked = "7"  # (were a 7 asked, neither the x nor the 7 from before is judged, back by Undo)
+    _last_result(qtbot, window, window.undo)  # the x
+    assert bar.verdict.text() == "" and practice.read_right is None
+    for _ in GLYPHS["X"]:  # its strokes taken off one by one
+        window.undo()
+    _last_result(qtbot, window, window.undo)  # the 7 from before practice
+    assert len(window.canvas.strokes) == len(GLYPHS["7"])
+    assert bar.verdict.text() == "" and practice.read_right is None
+    window.clear_pad()
+    practice.asked = asked_now
     asked = []
     for _ in range(8):
         asked.append(practice.asked)
