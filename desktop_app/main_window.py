@@ -1481,7 +1481,7 @@ class MainWindow(QMainWindow):
         asked, label_set = self._practice.asked, self._label_set_in_use()
         merged = asked.isalpha() and asked.upper() in get_label_set(label_set).merged_case
         self.practice_bar.ask(asked, self._practice.score(), self.preferences.model if merged else "")
-        self.practice_bar.offer_misses("".join(self._practice.missed), self._practice.pool())
+        self.practice_bar.offer_misses(self._practice.misses_to_ask(), self._practice.pool())
 
     def _practice_only_edited(self, typed: str, keep: bool = True) -> None:
         """The characters Practice asks for, as typed in its bar (``keep``: for the next practice too): the one
@@ -1509,7 +1509,7 @@ class MainWindow(QMainWindow):
         was typed in the box stays the one kept for the next)."""
         if self._practice is None or self.practice_bar is None:
             return
-        missed = "".join(self._practice.missed)
+        missed = self._practice.misses_to_ask()
         self.practice_bar.only.setText(missed)
         self._practice_only_edited(missed, keep=False)
         self.canvas.setFocus()  # (the button, hidden now, handed the focus on)
@@ -1523,7 +1523,7 @@ class MainWindow(QMainWindow):
         self._practice.try_again()  # (judged again when written again)
         if self.practice_bar is not None:
             self.practice_bar.judge(None, None)
-            self.practice_bar.offer_misses("".join(self._practice.missed), self._practice.pool())
+            self.practice_bar.offer_misses(self._practice.misses_to_ask(), self._practice.pool())
         if had_focus:  # (hidden, it handed the focus to Next, and the next Space skipped the character)
             self.canvas.setFocus()
         self.voice.say(f"Write {self._practice.asked} again", 5)

@@ -96,6 +96,11 @@ class Practice:
         """The characters asked from: those chosen that the model in use reads, or (none) all it reads."""
         return self.chosen()[0] or self.characters
 
+    def misses_to_ask(self) -> str:
+        """The characters read otherwise so far that the model in use reads (a miss under a letters model is no
+        character to ask of a digits model: Work on Misses stayed offered once pressed)."""
+        return "".join(char for char in self.missed if char in self.characters)
+
     def skip(self) -> str:
         """Another character asked, the one asked not counted (no longer among those chosen)."""
         self.read_right = None

@@ -8499,3 +8499,5 @@ def test_practice_asks_for_what_the_model_reads_in_either_case_of_a_merged_lette
     practice.read_right = False
     practice.skip()  # asked no more: not counted, not missed
     assert practice.counted == 0 and practice.missed == [] and practice.read_right is None
+    practice.missed = ["y", "7"]
+    assert practice.misses_to_ask() == "7"  # (a digits model asks for the 7 alone)
