@@ -38,7 +38,7 @@ from ml.runtime.cards import (
     stroke_model_problem,
     stroke_models_dir,
 )
-from ml.runtime.labels import TOP_K, class_columns
+from ml.runtime.labels import TOP_K, class_columns, splits_a_class
 from ml.runtime.preprocess import ImageLike
 from ml.runtime.recognizer import (
     INTERACTIVE_THREADS,
@@ -233,7 +233,7 @@ def strokes_alone(strokes: Recognizer) -> Recognizer:
     classes where those are some of its own (a letters model's: a ring the letter it likeliest is), in its
     own where the image model splits one of its classes in two (a 62-class model's a and A take the one
     letter's logit, and each a half of its probability: the row read "E 45%", then "e 45%")."""
-    if isinstance(strokes, ClassMappedRecognizer) and len(set(strokes.columns.tolist())) < len(strokes.columns):
+    if isinstance(strokes, ClassMappedRecognizer) and splits_a_class(strokes.columns.tolist()):
         return strokes.model
     return strokes
 

@@ -141,4 +141,10 @@ def tells_case_apart(label_set: str, other_labels: Sequence[str]) -> bool:
     except ValueError:
         return False
     columns = class_columns(labels, other_labels)
-    return columns is not None and len(set(columns)) < len(columns)
+    return columns is not None and splits_a_class(columns)
+
+
+def splits_a_class(columns: Sequence[int]) -> bool:
+    """Whether classes mapped by ``columns`` (:func:`class_columns`) split one of the other classes in two
+    (a and A, both the other set's A)."""
+    return len(set(columns)) < len(columns)
