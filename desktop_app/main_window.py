@@ -260,6 +260,7 @@ class MainWindow(QMainWindow):
         # Its bar over the pad, made when practice first starts (one in the layout from the start, hidden,
         # moved the keyboard's first focus from the pad to the side tabs' bar).
         self.practice_bar: PracticeBar | None = None
+        self.practice_summary: QMessageBox | None = None  # how practice went, until dismissed (made when it ends)
         self._current_model_input: np.ndarray | None = None
         self._current_label: str | None = None  # the answer shown for it
         self._request_started: dict[int, float] = {}
@@ -449,6 +450,7 @@ class MainWindow(QMainWindow):
             app.focusChanged.connect(self._on_focus_changed)  # (a method: dropped with the window)
         self.tabs.currentChanged.connect(lambda _index: self._show_in_side_tabs(QApplication.focusWidget()))
         self.canvas.drawing_changed.connect(self.recognize_canvas)
+        self.canvas.stroke_begun.connect(self._writing_while_practising)
         # Said as an answer to what the pen did: the line read just after (text mode) does not replace it.
         self.canvas.left_the_pad.connect(self._say_off_the_pad)
         # What is written is kept as it is written (a crash, a power cut), not only at closing.
@@ -1457,8 +1459,28 @@ class MainWindow(QMainWindow):
         elif not on and self._practice is not None:
             self._practice.finish()  # the last one counts too
             score = self._practice.summary()  # (with what was read otherwise: what to work on next)
+            counted, work_on = self._practice.score(), ", ".join(self._practice.missed)
             self._practice = None
             self.voice.say("Practice ended" + (f": {score}" if score else ""), 15)
+            if counted:  # (said in the status bar alone, it was gone in 15 s, and the teacher had not seen it)
+                self._show_practice_summary(counted, work_on)
+
+    def _show_practice_summary(self, score: str, work_on: str) -> None:
+        """How the practice went, in a box that stays until dismissed (open(), not exec(): nothing waits)."""
+        text = f"Practice ended: {score}." + (f"\nTo work on: {work_on}." if work_on else "")
+        if self.practice_summary is not None:
+            self.practice_summary.close()
+        box = QMessageBox(QMessageBox.Icon.Information, "Practice", text, QMessageBox.StandardButton.Ok, self)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # (to copy into a report)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.destroyed.connect(lambda: setattr(self, "practice_summary", None))
+        self.practice_summary = box
+        box.open()
+
+    def _writing_while_practising(self) -> None:
+        """A stroke begins: a miss not yet said waits for this one (the letter was unfinished)."""
+        if self._practice is not None and self.practice_bar is not None:
+            self.practice_bar.writing()
 
     def ask_next_character(self, afresh: bool = True) -> None:
         """Next: the character asked counted as last read, another asked for, the pad cleared for it (with
@@ -1482,6 +1504,15 @@ class MainWindow(QMainWindow):
         merged = asked.isalpha() and asked.upper() in get_label_set(label_set).merged_case
         self.practice_bar.ask(asked, self._practice.score(), self.preferences.model if merged else "")
         self.practice_bar.offer_misses(self._practice.misses_to_ask(), self._practice.pool())
+        chosen, unread = self._practice.chosen()
+        model = self.preferences.model
+        self.practice_bar.note_choice(
+            f"{model} reads none of these: it asks for any character it reads"
+            if unread and not chosen
+            else f"{model} does not read {', '.join(unread)}"
+            if unread
+            else ""
+        )
 
     def _practice_only_edited(self, typed: str, keep: bool = True) -> None:
         """The characters Practice asks for, as typed in its bar (``keep``: for the next practice too): the one

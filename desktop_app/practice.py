@@ -40,11 +40,31 @@ def reads_as_asked(asked: str, answer: str, label_set: str) -> bool:
     return index is not None and labels.classes[index] == answer
 
 
+RANGES = (string.digits, string.ascii_uppercase, string.ascii_lowercase)
+
+
+def with_ranges(typed: str) -> str:
+    """``typed`` with each range written out: "0-9" is 0123456789, "a-e" abcde (a teacher typed 0-9 and was
+    asked for 0 and 9 alone, "-" said unread); a dash between other characters stays one."""
+    out, i = "", 0
+    while i < len(typed):
+        first, dash, last = typed[i], typed[i + 1 : i + 2], typed[i + 2 : i + 3]
+        run = next((r for r in RANGES if first in r and last in r), "") if dash == "-" else ""
+        if run and run.index(first) <= run.index(last):
+            out += run[run.index(first) : run.index(last) + 1]
+            i += 3
+        else:
+            out += first
+            i += 1
+    return out
+
+
 def chosen_characters(typed: str, readable: str) -> tuple[str, str]:
     """The characters of ``typed`` among ``readable``, each once in the order typed, and the others typed (an é,
-    a # or a digit for a letters model); spaces and commas between them are neither."""
+    a # or a digit for a letters model); spaces and commas between them are neither, and "a-z" or "0-9" stands
+    for the range (:func:`with_ranges`)."""
     chosen, unread = "", ""
-    for char in typed:
+    for char in with_ranges(typed):
         if char in " ,;" or char in chosen or char in unread:
             continue
         if char in readable:

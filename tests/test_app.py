@@ -8307,6 +8307,12 @@ def test_explains_drop_downs_cut_a_long_entry_with_an_ellipsis(qtbot) -> None:  
     assert picker.shown_text() == "Convolution 1: 32×28×28"  # room enough: whole
 
 
+def _wait_for_miss(qtbot, bar, said: str) -> None:  # type: ignore[no-untyped-def]
+    """A reading other than the one asked is said once the pen has rested (``MISS_SAID_AFTER_MS``)."""
+    qtbot.waitUntil(lambda: bar.verdict.text().startswith(said), timeout=TIMEOUT_MS)
+    assert bar.again_button.isVisibleTo(bar)
+
+
 def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the_score(
     qtbot, real_window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -8333,17 +8339,18 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     window._practice.asked = "T"
     bar.ask("T", window._practice.score())
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
-    assert bar.verdict.text().startswith("✗ read as 7")  # written otherwise: said what it was read as
+    assert bar.verdict.text() == "" and window._practice.read_right is False  # said once the pen has rested
+    _wait_for_miss(qtbot, bar, "✗ read as 7")  # written otherwise: said what it was read as
     # Try Again clears the pad for the same character (a child's second try was drawn over the first).
     assert bar.again_button.isVisibleTo(bar)
     bar.again_button.click()
     assert window.canvas.is_blank() and window._practice.asked == "T" and bar.verdict.text() == ""
     assert not bar.again_button.isVisibleTo(bar) and window._practice.missed == ["T"]
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
-    assert bar.verdict.text().startswith("✗ read as 7")
+    _wait_for_miss(qtbot, bar, "✗ read as 7")
     # A letter the model reads in either case says so (a capital Y was right for a small y, and not why).
     bar.ask("y", "", "emnist36_cnn")
-    assert "(or Y: emnist36_cnn reads both as one)" in bar.prompt.text()
+    assert bar.case_note.text() == "(or Y: emnist36_cnn reads both as one)"
     # Enter elsewhere is no Next (Batch's button, the side tabs: only where the pad's column has the focus).
     window.tabs.setCurrentWidget(window.batch_view)
     window.batch_view.files_button.setFocus()
@@ -8352,6 +8359,12 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     window.set_text_mode(True)  # text mode ends it, the last one counted
     assert not bar.isVisible() and not window.practice_action.isChecked() and window._practice is None
     assert "Practice ended: 1 of 2 read right; to work on: T" in window.statusBar().currentMessage()
+    # ... and in a box that stays until dismissed (the status bar's line was gone in 15 s).
+    summary = window.practice_summary
+    assert summary is not None and summary.isVisible()
+    assert summary.text() == "Practice ended: 1 of 2 read right.\nTo work on: T."
+    summary.close()
+    qtbot.waitUntil(lambda: window.practice_summary is None, timeout=TIMEOUT_MS)
     window.set_text_mode(False)
     assert not any(key.isEnabled() for key in window._next_keys)  # Enter is no Next outside practice
     # A picture opened while practising is not judged (it filled the score), and a model that cannot read
@@ -8390,7 +8403,7 @@ def test_practice_judges_only_what_was_written_for_it_and_says_how_the_model_in_
     practice.asked = "T"
     window._show_practice_prompt()
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
-    assert bar.verdict.text().startswith("✗ read as 7")
+    _wait_for_miss(qtbot, bar, "✗ read as 7")
     bar.again_button.setFocus()
     QTest.keyClick(bar.again_button, Qt.Key.Key_Return)  # Enter on Try Again is Try Again, not Next
     assert practice.asked == "T" and window.canvas.is_blank() and bar.score.text() == ""
@@ -8400,9 +8413,62 @@ def test_practice_judges_only_what_was_written_for_it_and_says_how_the_model_in_
     # The case note follows the model in use.
     practice.asked = "o"
     window.set_model("byclass62")
-    assert practice.asked == "o" and "reads both as one" not in bar.prompt.text()
+    assert practice.asked == "o" and bar.case_note.text() == ""
     window.set_model("emnist36_cnn")
-    assert "(or O: emnist36_cnn reads both as one)" in bar.prompt.text()
+    assert bar.case_note.text() == "(or O: emnist36_cnn reads both as one)"
+    # A range typed in the Only box is the range (0-9 asked for 0 and 9, "-" said unread); a model that reads
+    # none of the choice says so beside the box, not in the status bar alone.
+    bar.only.setFocus()
+    QTest.keyClicks(bar.only, "0-9")
+    QTest.keyClick(bar.only, Qt.Key.Key_Return)
+    assert practice.pool() == "0123456789" and bar.choice_note.text() == ""
+    window.set_model("letters_cnn")
+    assert practice.asked.isalpha()
+    assert bar.choice_note.text() == "letters_cnn reads none of these: it asks for any character it reads"
+    window.practice_action.trigger()
+
+
+def test_practice_says_a_miss_once_the_pen_has_rested_not_mid_letter(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A teacher's trial: a child's d was "✗ read as L" at its first stroke, while still writing."""
+    from desktop_app.widgets.practice_bar import MISS_SAID_AFTER_MS
+
+    window = real_window
+    window.practice_action.trigger()
+    bar, practice, canvas = window.practice_bar, window._practice, window.canvas
+    assert bar is not None and practice is not None
+    practice.asked = "H"
+    window._show_practice_prompt()
+    size = min(canvas.width(), canvas.height()) * 0.7
+    left, top = (canvas.width() - size) / 2, (canvas.height() - size) / 2
+    first, second, third = ([QPoint(int(left + x * size), int(top + y * size)) for x, y in s] for s in GLYPHS["H"])
+
+    def stroke(points: list[QPoint], lift: bool = True) -> None:
+        QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
+        for point in points[1:]:
+            QTest.mouseMove(canvas, point)
+        if lift:
+            QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+
+    _last_result(qtbot, window, lambda: stroke(first))  # the H's first upright: read as something else
+    assert practice.read_right is False and bar.verdict.text() == "" and not bar.again_button.isVisibleTo(bar)
+    stroke(second, lift=False)  # the pen down again before the pause is over: the letter goes on
+    qtbot.wait(MISS_SAID_AFTER_MS + 300)
+    assert bar.verdict.text() == ""
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, second[-1])
+    _last_result(qtbot, window, lambda: stroke(third))
+    assert practice.read_right is True and bar.verdict.text() == "✓ Well done: read as H / h"
+    qtbot.wait(MISS_SAID_AFTER_MS + 300)
+    assert bar.verdict.text() == "✓ Well done: read as H / h"  # no miss said later for the unfinished H
+    # Left unfinished, the miss is said once the pen has rested.
+    window.undo()
+    qtbot.waitUntil(lambda: practice.read_right is False, timeout=TIMEOUT_MS)
+    _wait_for_miss(qtbot, bar, "✗ read as")
+    # The character asked is sized with the text (zoomed in, it kept its size until the next was asked).
+    size_at = bar.prompt.text()
+    font = bar.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    bar.setFont(font)
+    assert bar.prompt.text() != size_at and ">H</b>" in bar.prompt.text()
     window.practice_action.trigger()
 
 
@@ -8489,6 +8555,9 @@ def test_practice_asks_for_what_the_model_reads_in_either_case_of_a_merged_lette
     assert practice.score() == "0 of 1 read right" and practice.summary() == f"0 of 1 read right; to work on: {second}"
     # Characters chosen: those the model reads, each once; the others said; none readable asks any.
     assert chosen_characters("b, d,b é#", merged) == ("bd", "é#")
+    assert chosen_characters("0-9", merged) == ("0123456789", "")  # ranges: digits, capitals, small letters
+    assert chosen_characters("a-c, X-Z", merged) == ("abcXYZ", "")
+    assert chosen_characters("9-0 a-Z -", merged) == ("90aZ", "-")  # no range backwards or across kinds
     practice = Practice("0123456789", only="b, 7")
     assert practice.chosen() == ("7", "b") and practice.ask_next() == "7" and practice.ask_next() == "7"
     practice.characters = merged  # another model: the choice as typed, worked out for it

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from desktop_app.themes import disagree_colour
 from desktop_app.widgets.fonts import character_font
+
+# A reading other than the one asked is said once the pen has rested this long: said at once, a child's d
+# was "✗ read as L" at its first stroke, mid-letter. A right reading is said at once.
+MISS_SAID_AFTER_MS = 1500
+PROMPT_SCALE = 4.5  # the character asked, times the text's size (at 3 it was half the size of the answer's)
 
 
 class PracticeBar(QFrame):
@@ -32,7 +37,17 @@ class PracticeBar(QFrame):
         layout.addLayout(choice_row)  # (on the verdict's row, they squeezed it to a word a line)
         self.prompt = QLabel()
         self.prompt.setTextFormat(Qt.TextFormat.RichText)
-        self.prompt.setWordWrap(True)  # (its note of either case held a narrow window 290 px wider)
+        # The note of either case beside the character, wrapped within its height: below it, the bar grew a
+        # line taller for a letter than for a digit, and the pad jumped (its note held a narrow window 290 px
+        # wider on one line).
+        self.case_note = QLabel()
+        self.case_note.setWordWrap(True)
+        self._asked = ("", "")  # the character asked and the model that reads its cases as one (for a new font)
+        self._pending_miss = ""  # a reading other than the one asked, said when the pen has rested
+        self._miss_timer = QTimer(self)
+        self._miss_timer.setSingleShot(True)
+        self._miss_timer.setInterval(MISS_SAID_AFTER_MS)
+        self._miss_timer.timeout.connect(lambda: self._say(self._pending_miss, False))
         self.verdict = QLabel()
         self.score = QLabel()
         # On a row of its own, wrapped: beside the buttons it held a narrow window 360 px wider.
@@ -63,7 +78,8 @@ class PracticeBar(QFrame):
             "Ask only for these characters: type them (bdpq) and press Enter; empty, any the model reads"
         )
         self.only.setClearButtonEnabled(True)
-        self.only.setMaximumWidth(self.only.fontMetrics().horizontalAdvance("M") * 10)
+        # (at 10 M's wide, with its clear button, "0123456789" showed as "123456789")
+        self.only.setMinimumWidth(self.only.fontMetrics().horizontalAdvance("M") * 16)
         # Once typed (Enter, or leaving the box), not at each key: "bdpq" asked a b at its first key.
         self.only.editingFinished.connect(lambda: self.only_edited.emit(self.only.text()))
         only_label = QLabel("&Only:")
@@ -73,16 +89,26 @@ class PracticeBar(QFrame):
         self.misses_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.misses_button.clicked.connect(self.misses_asked)
         ask_row.addWidget(self.prompt)
-        ask_row.addStretch(1)
+        ask_row.addWidget(self.case_note, 1)
         ask_row.addWidget(self.again_button)
         ask_row.addWidget(self.next_button)
         ask_row.addWidget(self.end_button)
+        said_row.setSpacing(16)  # (a wrapped verdict ran into the score at 800 px)
         said_row.addWidget(self.verdict, 1)
         said_row.addWidget(self.score)
         choice_row.addWidget(only_label)
         choice_row.addWidget(self.only)
         choice_row.addWidget(self.misses_button)
-        choice_row.addStretch(1)
+        # What the model in use cannot ask of the choice, said beside it as long as it holds (in the status
+        # bar alone, a teacher missed that a letters model asked letters of a box that still said 0123456789).
+        self.choice_note = QLabel()
+        self.choice_note.setWordWrap(True)
+        choice_row.addWidget(self.choice_note, 1)
+
+    def note_choice(self, note: str) -> None:
+        """What the model in use makes of the characters chosen ("" where it reads them all)."""
+        self.choice_note.setText(note)
+        self.choice_note.setAccessibleName(note)
 
     def offer_misses(self, missed: str, only: str) -> None:
         """Work on Misses, offered while some characters were read otherwise that are not all that is asked."""
@@ -95,18 +121,44 @@ class PracticeBar(QFrame):
         """Show the character to write (large, in the answers' font, where l, I and 1 and O and 0 differ) and
         the score so far; ``either_case``: the model in use, where it reads the letter's two cases as one
         (a teacher asked for a small y was told a capital Y was right, and not why)."""
-        font = character_font(self.font(), 3.0, bold=True)  # (at twice the text it was small for a child)
-        size = f"font-size: {font.pointSizeF():.0f}pt; " if font.pointSizeF() > 0 else ""
-        shown = html.escape(char or "–")
-        other = char.lower() if char.isupper() else char.upper()
-        case = html.escape(f" (or {other}: {either_case} reads both as one)") if either_case else ""
-        self.prompt.setText(f"Write: <span style=\"{size}font-family: '{font.family()}'\"><b>{shown}</b></span>{case}")
-        self.prompt.setAccessibleName((f"Write {char}" if char else "Nothing to write") + html.unescape(case))
+        self._asked = (char, either_case)
+        self._show_asked()
         self.judge(None, None)
         self.score.setText(score)
 
+    def _show_asked(self) -> None:
+        char, either_case = self._asked
+        font = character_font(self.font(), PROMPT_SCALE, bold=True)
+        size = f"font-size: {font.pointSizeF():.0f}pt; " if font.pointSizeF() > 0 else ""
+        shown = html.escape(char or "–")
+        other = char.lower() if char.isupper() else char.upper()
+        case = f"(or {other}: {either_case} reads both as one)" if either_case else ""
+        self.prompt.setText(f"Write: <span style=\"{size}font-family: '{font.family()}'\"><b>{shown}</b></span>")
+        self.case_note.setText(case)
+        self.prompt.setAccessibleName((f"Write {char}" if char else "Nothing to write") + (f" {case}" if case else ""))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # (zoomed in, the character asked kept its size till the next)
+            self._show_asked()
+
+    def writing(self) -> None:
+        """The pen is down again: a reading other than the one asked, not yet said, is not said (the letter
+        is being finished; its next reading is judged)."""
+        self._miss_timer.stop()
+
     def judge(self, answer: str | None, right: bool | None) -> None:
-        """The reading of what is written: right, or what it was read as; nothing while the pad is blank."""
+        """The reading of what is written: right at once, or what it was read as once the pen has rested
+        (``MISS_SAID_AFTER_MS``: the letter may be unfinished); nothing while the pad is blank."""
+        self._miss_timer.stop()
+        if answer is not None and right is False:
+            self._pending_miss = answer
+            self._say(None, None)  # (a ✓ for the letter before this stroke no longer holds)
+            self._miss_timer.start()
+            return
+        self._say(answer, right)
+
+    def _say(self, answer: str | None, right: bool | None) -> None:
         self.again_button.setVisible(right is False)
         if answer is None or right is None:
             self.verdict.setText("")
