@@ -99,7 +99,7 @@ from desktop_app.model_listing import (
     short_reason,
     with_partner,
 )
-from desktop_app.practice import Practice, readable_characters, reads_as_asked
+from desktop_app.practice import Practice, named_briefly, readable_characters, reads_as_asked
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
 from desktop_app.settings import (
     COLLECTED_TEXT_KEY,
@@ -450,7 +450,6 @@ class MainWindow(QMainWindow):
             app.focusChanged.connect(self._on_focus_changed)  # (a method: dropped with the window)
         self.tabs.currentChanged.connect(lambda _index: self._show_in_side_tabs(QApplication.focusWidget()))
         self.canvas.drawing_changed.connect(self.recognize_canvas)
-        self.canvas.stroke_begun.connect(self._writing_while_practising)
         # Said as an answer to what the pen did: the line read just after (text mode) does not replace it.
         self.canvas.left_the_pad.connect(self._say_off_the_pad)
         # What is written is kept as it is written (a crash, a power cut), not only at closing.
@@ -1423,7 +1422,7 @@ class MainWindow(QMainWindow):
             self.set_text_mode(False)
         self.practice_action.setChecked(on)
         if on and self.practice_bar is None:
-            self.practice_bar = PracticeBar()
+            self.practice_bar = PracticeBar(pen_is_down=lambda: self.canvas.stroke_in_progress)
             self.practice_bar.next_asked.connect(self.ask_next_character)
             self.practice_bar.again_asked.connect(self._practice_again)
             self.practice_bar.ended.connect(lambda: self.set_practice(False))
@@ -1434,6 +1433,8 @@ class MainWindow(QMainWindow):
             layout.insertWidget(0, self.practice_bar)
         if self.practice_bar is not None:
             self.practice_bar.setVisible(on)
+            if not on:  # (a miss waiting to be said was said in the hidden bar after End)
+                self.practice_bar.judge(None, None)
         for key in self._next_keys:
             key.setEnabled(on)
         if on and self._practice is None:
@@ -1462,25 +1463,25 @@ class MainWindow(QMainWindow):
             counted, work_on = self._practice.score(), ", ".join(self._practice.missed)
             self._practice = None
             self.voice.say("Practice ended" + (f": {score}" if score else ""), 15)
-            if counted:  # (said in the status bar alone, it was gone in 15 s, and the teacher had not seen it)
+            if score:  # (said in the status bar alone, it was gone in 15 s, and the teacher had not seen it)
                 self._show_practice_summary(counted, work_on)
 
     def _show_practice_summary(self, score: str, work_on: str) -> None:
-        """How the practice went, in a box that stays until dismissed (open(), not exec(): nothing waits)."""
-        text = f"Practice ended: {score}." + (f"\nTo work on: {work_on}." if work_on else "")
+        """How the practice went (the score, the characters read otherwise), in a box that stays until
+        dismissed (open(), not exec(): nothing waits on it)."""
+        text = "Practice ended" + (f": {score}." if score else ".") + (f"\nTo work on: {work_on}." if work_on else "")
         if self.practice_summary is not None:
             self.practice_summary.close()
         box = QMessageBox(QMessageBox.Icon.Information, "Practice", text, QMessageBox.StandardButton.Ok, self)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # (to copy into a report)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.destroyed.connect(lambda: setattr(self, "practice_summary", None))
+        box.finished.connect(lambda _result: self._practice_summary_closed(box))
         self.practice_summary = box
         box.open()
 
-    def _writing_while_practising(self) -> None:
-        """A stroke begins: a miss not yet said waits for this one (the letter was unfinished)."""
-        if self._practice is not None and self.practice_bar is not None:
-            self.practice_bar.writing()
+    def _practice_summary_closed(self, box: QMessageBox) -> None:
+        if self.practice_summary is box:  # (not a newer one, shown since)
+            self.practice_summary = None
 
     def ask_next_character(self, afresh: bool = True) -> None:
         """Next: the character asked counted as last read, another asked for, the pad cleared for it (with
@@ -1504,15 +1505,20 @@ class MainWindow(QMainWindow):
         merged = asked.isalpha() and asked.upper() in get_label_set(label_set).merged_case
         self.practice_bar.ask(asked, self._practice.score(), self.preferences.model if merged else "")
         self.practice_bar.offer_misses(self._practice.misses_to_ask(), self._practice.pool())
+        self.practice_bar.note_choice(self._practice_choice_note())
+
+    def _practice_choice_note(self) -> str:
+        """What the model in use cannot ask of the characters chosen ("" where it reads them all): named as
+        long as it fits a line (a digits model listed 26 letters of "0-9a-z", and the pad jumped down)."""
+        if self._practice is None:
+            return ""
         chosen, unread = self._practice.chosen()
         model = self.preferences.model
-        self.practice_bar.note_choice(
-            f"{model} reads none of these: it asks for any character it reads"
-            if unread and not chosen
-            else f"{model} does not read {', '.join(unread)}"
-            if unread
-            else ""
-        )
+        if not unread:
+            return ""
+        if not chosen:
+            return f"{model} reads none of these: it asks for any character it reads"
+        return f"{model} does not read {named_briefly(unread)}"
 
     def _practice_only_edited(self, typed: str, keep: bool = True) -> None:
         """The characters Practice asks for, as typed in its bar (``keep``: for the next practice too): the one
@@ -1532,7 +1538,7 @@ class MainWindow(QMainWindow):
             practice.skip()
         self._show_practice_prompt()
         asking = f"only for {', '.join(chosen)}" if chosen else "for any character it reads"
-        cannot = f"{self.preferences.model} does not read {', '.join(unread)}; " if unread else ""
+        cannot = f"{self.preferences.model} does not read {named_briefly(unread)}; " if unread else ""
         self.voice.say(f"{cannot}Practice asks {asking}: write {practice.asked}", 8)
 
     def _practice_misses(self) -> None:

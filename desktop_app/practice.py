@@ -44,19 +44,37 @@ RANGES = (string.digits, string.ascii_uppercase, string.ascii_lowercase)
 
 
 def with_ranges(typed: str) -> str:
-    """``typed`` with each range written out: "0-9" is 0123456789, "a-e" abcde (a teacher typed 0-9 and was
-    asked for 0 and 9 alone, "-" said unread); a dash between other characters stays one."""
+    """``typed`` with each range written out: "0-9" is 0123456789, "a-e" abcde, "e-a" too, "A-z" the letters
+    in both cases (a teacher typed 0-9 and was asked for 0 and 9 alone, "-" said unread); a dash that joins
+    no range stays one."""
     out, i = "", 0
     while i < len(typed):
         first, dash, last = typed[i], typed[i + 1 : i + 2], typed[i + 2 : i + 3]
-        run = next((r for r in RANGES if first in r and last in r), "") if dash == "-" else ""
-        if run and run.index(first) <= run.index(last):
-            out += run[run.index(first) : run.index(last) + 1]
-            i += 3
-        else:
-            out += first
-            i += 1
+        run = _range(first, last) if dash == "-" and last else ""
+        out += run or first
+        i += 3 if run else 1
     return out
+
+
+def _range(first: str, last: str) -> str:
+    """The characters from ``first`` to ``last`` (either way round) of one kind, or both cases of the letters
+    between two letters of different cases; "" for none."""
+    for kind in RANGES:
+        if first in kind and last in kind:
+            start, end = sorted((kind.index(first), kind.index(last)))
+            return kind[start : end + 1]
+    upper, lower = string.ascii_uppercase, string.ascii_lowercase
+    if first.upper() in upper and last.upper() in upper:  # (A-z: different cases, the same letters)
+        start, end = sorted((upper.index(first.upper()), upper.index(last.upper())))
+        return upper[start : end + 1] + lower[start : end + 1]
+    return ""
+
+
+def named_briefly(characters: str, most: int = 6) -> str:
+    """ "b, d, #", or the first few and how many more (26 letters named made the line three lines tall)."""
+    if len(characters) <= most:
+        return ", ".join(characters)
+    return f"{', '.join(characters[: most - 1])} and {len(characters) - most + 1} more"
 
 
 def chosen_characters(typed: str, readable: str) -> tuple[str, str]:

@@ -8428,48 +8428,69 @@ def test_practice_judges_only_what_was_written_for_it_and_says_how_the_model_in_
     window.practice_action.trigger()
 
 
-def test_practice_says_a_miss_once_the_pen_has_rested_not_mid_letter(qtbot, real_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_practice_says_a_miss_once_the_pen_has_rested_not_mid_letter(
+    qtbot, real_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     """A teacher's trial: a child's d was "✗ read as L" at its first stroke, while still writing."""
-    from desktop_app.widgets.practice_bar import MISS_SAID_AFTER_MS
+    from desktop_app.widgets import practice_bar
 
+    rest_ms = 300
+    monkeypatch.setattr(practice_bar, "MISS_SAID_AFTER_MS", rest_ms)  # (1.5 s in the app)
     window = real_window
     window.practice_action.trigger()
     bar, practice, canvas = window.practice_bar, window._practice, window.canvas
     assert bar is not None and practice is not None
-    practice.asked = "H"
-    window._show_practice_prompt()
+    bar.only.setFocus()
+    QTest.keyClicks(bar.only, "H")
+    QTest.keyClick(bar.only, Qt.Key.Key_Return)
+    assert practice.asked == "H"
     size = min(canvas.width(), canvas.height()) * 0.7
     left, top = (canvas.width() - size) / 2, (canvas.height() - size) / 2
     first, second, third = ([QPoint(int(left + x * size), int(top + y * size)) for x, y in s] for s in GLYPHS["H"])
 
-    def stroke(points: list[QPoint], lift: bool = True) -> None:
+    def down(points: list[QPoint]) -> None:
         QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
         for point in points[1:]:
             QTest.mouseMove(canvas, point)
-        if lift:
-            QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
 
-    _last_result(qtbot, window, lambda: stroke(first))  # the H's first upright: read as something else
+    def up(points: list[QPoint]) -> None:
+        QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+
+    _last_result(qtbot, window, lambda: (down(first), up(first)))  # the H's first upright: read otherwise
     assert practice.read_right is False and bar.verdict.text() == "" and not bar.again_button.isVisibleTo(bar)
-    stroke(second, lift=False)  # the pen down again before the pause is over: the letter goes on
-    qtbot.wait(MISS_SAID_AFTER_MS + 300)
+    down(second)  # the pen down again before the rest is over: the letter goes on
+    qtbot.wait(rest_ms * 3)
     assert bar.verdict.text() == ""
-    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, second[-1])
-    _last_result(qtbot, window, lambda: stroke(third))
+    up(second)
+    # The pen down again before the first stroke's reading came: the reading waits for the lift too.
+    _last_result(qtbot, window, lambda: (window.undo(), down(second)))
+    assert practice.read_right is False
+    qtbot.wait(rest_ms * 3)
+    assert bar.verdict.text() == ""
+    up(second)
+    _last_result(qtbot, window, lambda: (down(third), up(third)))
     assert practice.read_right is True and bar.verdict.text() == "✓ Well done: read as H / h"
-    qtbot.wait(MISS_SAID_AFTER_MS + 300)
+    qtbot.wait(rest_ms * 3)
     assert bar.verdict.text() == "✓ Well done: read as H / h"  # no miss said later for the unfinished H
     # Left unfinished, the miss is said once the pen has rested.
-    window.undo()
-    qtbot.waitUntil(lambda: practice.read_right is False, timeout=TIMEOUT_MS)
+    _last_result(qtbot, window, window.undo)
+    assert bar.verdict.text() == "" and practice.read_right is False
     _wait_for_miss(qtbot, bar, "✗ read as")
     # The character asked is sized with the text (zoomed in, it kept its size until the next was asked).
-    size_at = bar.prompt.text()
+    points = lambda: float(re.search(r"font-size: (\d+)pt", bar.prompt.text()).group(1))  # noqa: E731
+    before = points()
     font = bar.font()
     font.setPointSizeF(font.pointSizeF() * 1.5)
     bar.setFont(font)
-    assert bar.prompt.text() != size_at and ">H</b>" in bar.prompt.text()
+    assert points() > before * 1.3 and ">H</b>" in bar.prompt.text()
+    # A miss ended before it was said is not said after (it was, in the hidden bar) and is in the summary.
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
     window.practice_action.trigger()
+    qtbot.wait(rest_ms * 3)
+    assert bar.verdict.text() == "" and not bar.again_button.isVisibleTo(bar)
+    assert window.practice_summary is not None
+    assert window.practice_summary.text() == "Practice ended: 0 of 1 read right.\nTo work on: H."
+    window.practice_summary.close()
 
 
 def test_practice_asks_only_for_the_characters_chosen_and_works_on_the_misses(
@@ -8557,7 +8578,9 @@ def test_practice_asks_for_what_the_model_reads_in_either_case_of_a_merged_lette
     assert chosen_characters("b, d,b é#", merged) == ("bd", "é#")
     assert chosen_characters("0-9", merged) == ("0123456789", "")  # ranges: digits, capitals, small letters
     assert chosen_characters("a-c, X-Z", merged) == ("abcXYZ", "")
-    assert chosen_characters("9-0 a-Z -", merged) == ("90aZ", "-")  # no range backwards or across kinds
+    assert chosen_characters("9-0", merged) == ("0123456789", "")  # backwards too
+    assert chosen_characters("z-x C-a", merged) == ("xyzABCabc", "")  # across cases: both cases
+    assert chosen_characters("a- -b 0-a", merged) == ("ab0", "-")  # a dash joining no range is one
     practice = Practice("0123456789", only="b, 7")
     assert practice.chosen() == ("7", "b") and practice.ask_next() == "7" and practice.ask_next() == "7"
     practice.characters = merged  # another model: the choice as typed, worked out for it

@@ -4,6 +4,7 @@ and which characters are asked."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
@@ -11,8 +12,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButto
 from desktop_app.themes import disagree_colour
 from desktop_app.widgets.fonts import character_font
 
-# A reading other than the one asked is said once the pen has rested this long: said at once, a child's d
-# was "✗ read as L" at its first stroke, mid-letter. A right reading is said at once.
+# A reading other than the one asked is said once the pen has rested this long, lifted: said at once, a
+# child's d was "✗ read as L" at its first stroke, mid-letter. A right reading is said at once.
 MISS_SAID_AFTER_MS = 1500
 PROMPT_SCALE = 4.5  # the character asked, times the text's size (at 3 it was half the size of the answer's)
 
@@ -24,8 +25,10 @@ class PracticeBar(QFrame):
     only_edited = Signal(str)  # the characters typed to be asked ("": any the model reads), once typed
     misses_asked = Signal()  # ask only for those read otherwise so far
 
-    def __init__(self) -> None:
+    def __init__(self, pen_is_down: Callable[[], bool] = lambda: False) -> None:
+        """``pen_is_down``: whether a stroke is being written on the pad (a miss waits for it)."""
         super().__init__()
+        self._pen_is_down = pen_is_down
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Practice")
         layout = QVBoxLayout(self)
@@ -42,12 +45,13 @@ class PracticeBar(QFrame):
         # wider on one line).
         self.case_note = QLabel()
         self.case_note.setWordWrap(True)
-        self._asked = ("", "")  # the character asked and the model that reads its cases as one (for a new font)
+        self._asked_char = ""  # shown again at a new font size (zoomed, it kept its size till the next)
+        self._asked_either_case = ""  # the model that reads the asked letter's two cases as one, or ""
         self._pending_miss = ""  # a reading other than the one asked, said when the pen has rested
         self._miss_timer = QTimer(self)
         self._miss_timer.setSingleShot(True)
         self._miss_timer.setInterval(MISS_SAID_AFTER_MS)
-        self._miss_timer.timeout.connect(lambda: self._say(self._pending_miss, False))
+        self._miss_timer.timeout.connect(self._miss_due)
         self.verdict = QLabel()
         self.score = QLabel()
         # On a row of its own, wrapped: beside the buttons it held a narrow window 360 px wider.
@@ -79,7 +83,7 @@ class PracticeBar(QFrame):
         )
         self.only.setClearButtonEnabled(True)
         # (at 10 M's wide, with its clear button, "0123456789" showed as "123456789")
-        self.only.setMinimumWidth(self.only.fontMetrics().horizontalAdvance("M") * 16)
+        self.only.setMinimumWidth(self.only.fontMetrics().horizontalAdvance("M") * 13)
         # Once typed (Enter, or leaving the box), not at each key: "bdpq" asked a b at its first key.
         self.only.editingFinished.connect(lambda: self.only_edited.emit(self.only.text()))
         only_label = QLabel("&Only:")
@@ -121,13 +125,13 @@ class PracticeBar(QFrame):
         """Show the character to write (large, in the answers' font, where l, I and 1 and O and 0 differ) and
         the score so far; ``either_case``: the model in use, where it reads the letter's two cases as one
         (a teacher asked for a small y was told a capital Y was right, and not why)."""
-        self._asked = (char, either_case)
+        self._asked_char, self._asked_either_case = char, either_case
         self._show_asked()
         self.judge(None, None)
         self.score.setText(score)
 
     def _show_asked(self) -> None:
-        char, either_case = self._asked
+        char, either_case = self._asked_char, self._asked_either_case
         font = character_font(self.font(), PROMPT_SCALE, bold=True)
         size = f"font-size: {font.pointSizeF():.0f}pt; " if font.pointSizeF() > 0 else ""
         shown = html.escape(char or "–")
@@ -142,10 +146,13 @@ class PracticeBar(QFrame):
         if event.type() == QEvent.Type.FontChange:  # (zoomed in, the character asked kept its size till the next)
             self._show_asked()
 
-    def writing(self) -> None:
-        """The pen is down again: a reading other than the one asked, not yet said, is not said (the letter
-        is being finished; its next reading is judged)."""
-        self._miss_timer.stop()
+    def _miss_due(self) -> None:
+        """The pen has rested since a reading other than the one asked: said, unless a stroke is being
+        written (the letter goes on: its lift brings a new reading, or the wait starts again)."""
+        if self._pen_is_down():
+            self._miss_timer.start()
+            return
+        self._say(self._pending_miss, False)
 
     def judge(self, answer: str | None, right: bool | None) -> None:
         """The reading of what is written: right at once, or what it was read as once the pen has rested
