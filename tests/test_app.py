@@ -8350,7 +8350,8 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     _wait_for_miss(qtbot, bar, "✗ read as 7")
     # A letter the model reads in either case says so (a capital Y was right for a small y, and not why).
     bar.ask("y", "", "emnist36_cnn")
-    assert bar.case_note.text() == "(or Y: emnist36_cnn reads both as one)"
+    assert bar.case_note.text() == "(or Y: read as one)"
+    assert bar.case_note.toolTip() == "emnist36_cnn reads y and Y as one class: either is right"
     # Enter elsewhere is no Next (Batch's button, the side tabs: only where the pad's column has the focus).
     window.tabs.setCurrentWidget(window.batch_view)
     window.batch_view.files_button.setFocus()
@@ -8415,7 +8416,7 @@ def test_practice_judges_only_what_was_written_for_it_and_says_how_the_model_in_
     window.set_model("byclass62")
     assert practice.asked == "o" and bar.case_note.text() == ""
     window.set_model("emnist36_cnn")
-    assert bar.case_note.text() == "(or O: emnist36_cnn reads both as one)"
+    assert bar.case_note.text() == "(or O: read as one)" and "emnist36_cnn" in bar.case_note.toolTip()
     # A range typed in the Only box is the range (0-9 asked for 0 and 9, "-" said unread); a model that reads
     # none of the choice says so beside the box, not in the status bar alone.
     bar.only.setFocus()
@@ -8491,6 +8492,23 @@ def test_practice_says_a_miss_once_the_pen_has_rested_not_mid_letter(
     assert window.practice_summary is not None
     assert window.practice_summary.text() == "Practice ended: 0 of 1 read right.\nTo work on: H."
     window.practice_summary.close()
+
+
+def test_practice_bar_fits_the_pads_column_of_a_small_window(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A teacher's trial at 800x560: the bar's buttons (80 px each) and the model's name in its notes made
+    the pad's column 150 px wider than without practice, and the side panel was cut (a scroll bar)."""
+    window.resize(800, 560)
+    qtbot.waitUntil(lambda: window.width() == 800, timeout=TIMEOUT_MS)
+    without = window.pad_column.width()
+    window.practice_action.trigger()
+    bar = window.practice_bar
+    assert bar is not None
+    bar.only.setText("0-9, bdpq#")
+    bar.only.editingFinished.emit()
+    qtbot.wait(100)
+    assert bar.choice_note.text() and bar.minimumSizeHint().width() <= without
+    assert window.pad_column.width() <= without + 2
+    window.practice_action.trigger()
 
 
 def test_practice_asks_only_for_the_characters_chosen_and_works_on_the_misses(

@@ -71,6 +71,7 @@ class PracticeBar(QFrame):
         # The buttons take no focus from the pad: writing goes on with the keys the pad has.
         for button in (self.again_button, self.next_button, self.end_button):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            _narrow_as_its_text(button)
         self.next_button.clicked.connect(self.next_asked)
         self.end_button.clicked.connect(self.ended)
         # A teacher drilling b, d, p and q had to press Next until they came.
@@ -83,13 +84,14 @@ class PracticeBar(QFrame):
         )
         self.only.setClearButtonEnabled(True)
         # (at 10 M's wide, with its clear button, "0123456789" showed as "123456789")
-        self.only.setMinimumWidth(self.only.fontMetrics().horizontalAdvance("M") * 13)
+        self.only.setMinimumWidth(self.only.fontMetrics().horizontalAdvance("M") * 9)
         # Once typed (Enter, or leaving the box), not at each key: "bdpq" asked a b at its first key.
         self.only.editingFinished.connect(lambda: self.only_edited.emit(self.only.text()))
         only_label = QLabel("&Only:")
         only_label.setBuddy(self.only)
         self.misses_button = QPushButton("&Work on Misses")
         self.misses_button.setVisible(False)
+        _narrow_as_its_text(self.misses_button)
         self.misses_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.misses_button.clicked.connect(self.misses_asked)
         ask_row.addWidget(self.prompt)
@@ -136,10 +138,14 @@ class PracticeBar(QFrame):
         size = f"font-size: {font.pointSizeF():.0f}pt; " if font.pointSizeF() > 0 else ""
         shown = html.escape(char or "–")
         other = char.lower() if char.isupper() else char.upper()
-        case = f"(or {other}: {either_case} reads both as one)" if either_case else ""
+        # Short, the model named on hover: "emnist36_cnn" was a word a teacher did not know, and the longest
+        # word of the note set how narrow the bar could be.
+        case = f"(or {other}: read as one)" if either_case else ""
+        why = f"{either_case} reads {char} and {other} as one class: either is right" if either_case else ""
         self.prompt.setText(f"Write: <span style=\"{size}font-family: '{font.family()}'\"><b>{shown}</b></span>")
         self.case_note.setText(case)
-        self.prompt.setAccessibleName((f"Write {char}" if char else "Nothing to write") + (f" {case}" if case else ""))
+        self.case_note.setToolTip(why)
+        self.prompt.setAccessibleName((f"Write {char}" if char else "Nothing to write") + (f" ({why})" if why else ""))
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -178,3 +184,11 @@ class PracticeBar(QFrame):
             self.verdict.setStyleSheet(f"color: {disagree_colour(self.palette()).name()}; font-weight: bold")
             self.verdict.setText(f"✗ read as {answer}: Try Again, or Next")
         self.verdict.setAccessibleName(self.verdict.text())
+
+
+def _narrow_as_its_text(button: QPushButton) -> None:
+    """The button as narrow as its text when the window is (the style's 80 px per button made the bar,
+    and so the pad's column, 420 px wide: in an 800 px window the side panel was cut); wider with room."""
+    metrics = button.fontMetrics()
+    text_px = metrics.horizontalAdvance(button.text().replace("&", ""))
+    button.setMinimumWidth(text_px + 2 * metrics.averageCharWidth() + 8)
