@@ -3550,6 +3550,13 @@ def test_undo_takes_back_every_added_line_in_turn_and_redo_adds_them_again(qtbot
     assert box.toPlainText() == "" and not window.canvas.is_blank()
     window.lines.redo()  # adding the first line again puts it back, once
     assert box.toPlainText() == first and window.canvas.is_blank()
+    # Typing after a line added: the box's own Ctrl+Z undoes the typing alone (it took the line with it).
+    box.setFocus()
+    box.moveCursor(QTextCursor.MoveOperation.End)
+    QTest.keyClicks(box, " size")
+    assert box.toPlainText() == first + " size"
+    QTest.keyClick(box, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert box.toPlainText() == first
 
 
 def test_text_mode_says_a_picture_holds_no_writing_where_its_line_would_be(  # type: ignore[no-untyped-def]

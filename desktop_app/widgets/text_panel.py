@@ -493,12 +493,16 @@ class TextPanel(QWidget):
             return ""
         box = self.text_box.toPlainText()
         joined_by = "" if not box else " " if same_line and not box.endswith("\n") else "\n"
-        if joined_by == " ":
-            cursor = self.text_box.textCursor()
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText(" " + text)
-        else:
-            self.text_box.appendPlainText(text)
+        # One step of the box's own undo, apart from what is typed after it: appended plainly, the box merged
+        # the line with the typing, and a student's Ctrl+Z on " size" took the line added before with it.
+        # (A document merges typing into the step before only while it is "modified": nothing else reads it.)
+        document = self.text_box.document()
+        cursor = QTextCursor(document)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.beginEditBlock()
+        cursor.insertText(joined_by + text)
+        cursor.endEditBlock()
+        document.setModified(False)
         # In view, wherever the box was scrolled (after a restart it shows its first lines).
         bar = self.text_box.verticalScrollBar()
         bar.setValue(bar.maximum())
