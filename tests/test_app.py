@@ -8102,6 +8102,11 @@ def test_what_the_pad_reads_is_the_ink_it_shows_when_presses_overlap_or_a_lift_i
     path = [(w * 0.8, h * 0.3), (w * 0.95, h * 0.3), (w + 40, h * 0.4), (w * 0.95, h * 0.5), (w * 0.8, h * 0.5)]
     _pen_line(canvas, path)
     assert len(canvas.strokes) == 2
+    # ... one pen movement, one step for Undo (a student's 7 whose bar ran off: one Undo left the bar, read S).
+    window.undo()
+    assert canvas.is_blank() and window.redo_action.isEnabled()
+    window.redo()
+    assert len(canvas.strokes) == 2
     # ... and it is said: an E whose foot went past the edge read F at 100%, nothing said (a shaky hand's trial).
     assert window.statusBar().currentMessage() == OFF_THE_PAD
     reach = OFF_PAD_MARGIN_PX

@@ -374,6 +374,11 @@ class DrawingCanvas(QWidget):
         self._eraser_end_near = False  # the pen's eraser end hovers over the pad (the cursor is the eraser's)
         self._pen_seen_at = -1.0  # time.monotonic() of the last tablet event (see _from_the_pen)
         self._outside = False  # the pen or the mouse went off the pad mid-stroke, still down
+        # The pieces of one pen movement that went past the pad's edge and came back are one step for Undo
+        # (a student's 7 whose bar ran off the pad took two Undos, the bar left read as an S): the step the
+        # movement's first piece made, and whether the stroke being drawn is a later piece of it.
+        self._movement_step: CanvasState | None = None
+        self._piece_of_movement = False
         # Touch (a touch screen, a classroom's board): the points down, each with where it was pressed and
         # whether it has moved; the one that writes (see _touch).
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, True)
@@ -1271,12 +1276,16 @@ class DrawingCanvas(QWidget):
         return self._renderer
 
     # ---- input ---------------------------------------------------------------------------------------
-    def _begin(self, position: QPointF, pressure: float, erase: bool | None = None) -> None:
-        """A stroke from ``position``; ``erase``: an eraser's (the pen's eraser end), else as the Eraser is set."""
+    def _begin(
+        self, position: QPointF, pressure: float, erase: bool | None = None, back_on_the_pad: bool = False
+    ) -> None:
+        """A stroke from ``position``; ``erase``: an eraser's (the pen's eraser end), else as the Eraser is set;
+        ``back_on_the_pad``: the pen, still down, came back past the edge (one movement for Undo)."""
         if self._current is not None:
             # A stroke still down (a palm on a touch screen, then the pen; the pen while the mouse draws):
             # kept as drawn. Replaced, it left its ink on the screen and out of what was read and undone.
             self._end()
+        self._piece_of_movement = back_on_the_pad
         self._outside = False
         hint_shown = self.is_blank()
         if self._background_image is None and self._drawing_scale != 1.0 and not any(s.points for s in self._strokes):
@@ -1304,7 +1313,7 @@ class DrawingCanvas(QWidget):
                     self.left_the_pad.emit()
             return
         if self._outside:
-            self._begin(position, pressure, erase)
+            self._begin(position, pressure, erase, back_on_the_pad=True)
             return
         stroke = self._current
         if stroke is not None and stroke.add(position.x(), position.y(), pressure, self._drawing_scale):
@@ -1337,7 +1346,9 @@ class DrawingCanvas(QWidget):
                 notes = {key: note for key, note in state.notes.items() if not set(key) & gone}
                 self._restore(CanvasState(kept, None, state.source, notes))
                 return
-        self._remember()
+        if not (self._piece_of_movement and self._undo and self._undo[-1] is self._movement_step):
+            self._remember()
+            self._movement_step = self._undo[-1]
         self._strokes.append(stroke)
         if self._renderer is not None and stroke.points:
             self._renderer.add(_pen_stroke(stroke))
