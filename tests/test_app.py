@@ -4578,6 +4578,8 @@ def test_a_character_typed_on_a_focused_character_is_its_reading(qtbot) -> None:
     panel.show()
     button = panel._buttons[2]
     assert "type the right one" in button.toolTip()
+    # How sure each reading is, on hover too (a student found the percentages only in each menu).
+    assert panel._buttons[0].toolTip().startswith("a, read with 90.0%: click")
     with qtbot.waitSignal(panel.character_chosen) as chosen:
         qtbot.keyClick(button, "u")
     assert chosen.args == [2, "u"]

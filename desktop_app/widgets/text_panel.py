@@ -275,7 +275,13 @@ class TextPanel(QWidget):
                 )
             elif char:
                 button.setAccessibleName(f"character {position + 1}: {described(char)}")
-                button.setToolTip(f"{described(char)}: click (or Space) for other readings, or type the right one")
+                # How sure, as the menu says it (a student found the percentages only by opening each menu).
+                by_model = not chosen and bool(options) and char == options[0][0]
+                by_its_place = position < len(by_place) and by_place[position]
+                sure = f", read with {confidence_text(options[0][1])}" if by_model and not by_its_place else ""
+                button.setToolTip(
+                    f"{described(char)}{sure}: click (or Space) for other readings, or type the right one"
+                )
             else:  # its ink stays on the pad (a stray mark, half of a letter split in two)
                 button.setText(LEFT_OUT_MARK)
                 button.setAccessibleName(f"character {position + 1}: left out of the text")
