@@ -66,6 +66,8 @@ def test_calibrate_writes_the_temperature_that_answers_alone_use_and_fusions_do_
     # "Before" is the model as trained, said so (a teacher read it as the card's confidence today).
     assert "its card holds no temperature" in said and "calibration error as trained" in said
     assert "not written" not in said
+    # The next step said as it runs (without --model, evaluate refuses --update-card).
+    assert "run 'glyphpad-ml evaluate --model cnn_tiny --update-card' next" in said
 
     for name, card_file in (("strokes_tiny", folder / "strokes" / "strokes_tiny.json"), ("cnn_tiny", None)):
         card = json.loads((card_file or folder / f"{name}.json").read_text())

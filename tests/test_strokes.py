@@ -1151,6 +1151,19 @@ def test_a_new_model_says_how_its_drawings_can_be_read_with_the_strokes_too(
     (damaged / "strokes" / "strokes_tiny.onnx").write_bytes(b"not a graph")
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(damaged))
     assert fused_drawings_hint("cnn_tiny", "mine", labels) == fused_drawings_hint("", "mine", labels) == ""
+    # A stroke model holding a written line's weights for another image model: a new model is told to fit
+    # its characters' weights alone (an ML practitioner was sent to a quarter of an hour of --lines).
+    from ml.runtime.cards import refit_command
+
+    lined = tmp_path / "lined"
+    shutil.copytree(fused_weights, lined)
+    card_file = lined / "strokes" / "strokes_tiny.json"
+    card = json.loads(card_file.read_text())
+    card["fusion"].update(line_image_weight=0.5, line_stroke_weight=1.0, line_fitted_on="validation words")
+    card_file.write_text(json.dumps(card))
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(lined))
+    assert fused_drawings_hint("", "mine", labels) == f"{alone}, then run: {fitted}"
+    assert refit_command("strokes_tiny", card["fusion"]["image_model"]).endswith(" --write --lines")
 
 
 def test_a_stroke_file_may_say_the_pad_it_was_written_on() -> None:
@@ -1261,7 +1274,10 @@ def test_fuse_lines_fits_a_stroke_model_trained_just_now_in_one_go(
     fusion = read_card(card).fusion
     assert fusion["image_model"] == "cnn_tiny" and fusion["line_stroke_weight"] in LINE_STROKE_WEIGHTS
     assert fusion["line_image_weight"] in LINE_IMAGE_WEIGHTS
-    capsys.readouterr()
+    # Each pair of weights said as it is scored (a log, where the bar is off, said nothing for a quarter hour).
+    pairs = len(LINE_IMAGE_WEIGHTS) * len(LINE_STROKE_WEIGHTS)
+    said = capsys.readouterr().err
+    assert said.count(" left)\n") == pairs and f"({pairs} of {pairs}, " in said
 
 
 def test_fuse_lines_fits_the_strokes_weight_of_a_line_and_the_reader_uses_it(

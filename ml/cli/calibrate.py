@@ -28,7 +28,8 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--write",
         action="store_true",
-        help="store the temperature and its figures in the model card (then 'glyphpad-ml evaluate --update-card')",
+        help="store the temperature and its figures in the model card (then 'glyphpad-ml evaluate --model NAME "
+        "--update-card')",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON line per model")
     return parser
@@ -95,5 +96,6 @@ def run(argv: list[str]) -> int:
                 card_path_for(recognizer.weights_path),
             )
             said = sys.stderr if args.json else sys.stdout
-            print(f"  wrote it into {card.name}'s card: run 'glyphpad-ml evaluate --update-card' next", file=said)
+            then = f"glyphpad-ml evaluate --model {name} --update-card"  # (without --model it is refused)
+            print(f"  wrote it into {card.name}'s card: run '{then}' next", file=said)
     return 0

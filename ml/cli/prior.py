@@ -28,7 +28,7 @@ def run(argv: list[str]) -> int:
     models = models_to_fit("prior", args.model)
     if isinstance(models, int):
         return models
-    for recognizer in models:
+    for name, recognizer in zip(args.model, models, strict=True):  # (each as it was given: a name or a path)
         card = recognizer.card
         label_set = get_label_set(card.label_set)
         try:
@@ -46,5 +46,6 @@ def run(argv: list[str]) -> int:
         if args.write:
             prior = (best * character_log_prior(label_set)).round(5).tolist() if best else []
             write_card(replace(card, class_prior_log=prior), card_path_for(recognizer.weights_path))
-            print(f"  wrote the prior into {card.name}'s card: run 'glyphpad-ml evaluate --update-card' next")
+            then = f"glyphpad-ml evaluate --model {name} --update-card"  # (without --model it is refused)
+            print(f"  wrote the prior into {card.name}'s card: run '{then}' next")
     return 0

@@ -11,6 +11,8 @@ same drawings (it changes no answer). Test writers are only ever scored with the
 
 from __future__ import annotations
 
+import sys
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from ml.runtime.fusion import FusionWeights, fuse_probabilities, strokes_in_clas
 from ml.runtime.labels import LabelSet, get_label_set
 from ml.runtime.recognizer import Recognizer, tempered
 from ml.training.data.unipen import learned_from_pen, model_writer_seed
+from ml.training.progress_lines import minutes
 
 IMAGE_WEIGHTS = (0.5, 0.75, 1.0)
 LINE_STROKE_WEIGHTS = (0.5, 0.75, 1.0, 1.5, 2.0)  # the strokes' weight in a written line (``fuse --lines``)
@@ -173,15 +176,20 @@ def fit_line_weights(
     """The picture's and the strokes' weights that read ``words`` (validation writers') as lines
     (:func:`score_as_lines`) with the lowest character error rate, and each pair's rate. Ties: the pair
     nearer the characters' own (``weights``)."""
-    rates = {
-        (a, b): float(
-            score_as_lines(image, strokes, replace(weights, line_image=a, line_strokes=b), words, companions, progress)[
-                "cer"
-            ]
-        )
-        for a in image_choices
-        for b in stroke_choices
-    }
+    pairs = [(a, b) for a in image_choices for b in stroke_choices]
+    rates: dict[tuple[float, float], float] = {}
+    started = time.perf_counter()
+    for done, (a, b) in enumerate(pairs, 1):
+        fused = replace(weights, line_image=a, line_strokes=b)
+        rates[a, b] = float(score_as_lines(image, strokes, fused, words, companions, progress)["cer"])
+        if progress:  # a line each (a log, where the bar is off, said nothing for a quarter of an hour)
+            elapsed = time.perf_counter() - started
+            print(
+                f"  picture {a}, strokes {b}: CER {100 * rates[a, b]:.2f}% ({done} of {len(pairs)}, "
+                f"{minutes(elapsed)} in, about {minutes(elapsed / done * (len(pairs) - done))} left)",
+                file=sys.stderr,
+                flush=True,
+            )
     best = min(
         rates, key=lambda pair: (round(rates[pair], 6), abs(pair[0] - weights.image) + abs(pair[1] - weights.strokes))
     )

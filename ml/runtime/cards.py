@@ -560,11 +560,14 @@ def stroke_model_for(label_set: str, directory: Path | None = None) -> str | Non
 
 def refit_command(strokes_name: str, image_model: str, directory: Path | None = None) -> str:
     """The command that fits ``strokes_name``'s fusion to ``image_model`` as its weights are now: with
-    ``--lines`` where its card holds a written line's weights (fitted to other weights, they are not kept, and
-    text mode would read lines with a lone character's: the suggested command dropped them)."""
+    ``--lines`` where its card holds a written line's weights fitted for ``image_model`` (fitted to other
+    weights, they are not kept, and text mode would read lines with a lone character's: the suggested command
+    dropped them). Not for another image model's lines: a model trained just now was told to fit lines too, a
+    quarter of an hour with nothing said, because strokes36_pair holds the default's."""
     command = f"glyphpad-ml fuse --strokes-model {strokes_name} --image-model {image_model} --write"
     cards = [card for _, card in _stroke_cards_unverified(directory) if card.name == strokes_name]
-    return command + (" --lines" if cards and cards[0].fusion.get("line_fitted_on") else "")
+    lines = bool(cards) and bool(cards[0].fusion.get("line_fitted_on"))
+    return command + (" --lines" if lines and cards[0].fusion.get("image_model") == image_model else "")
 
 
 def stale_fusions(image_model: str, image_sha256: str, directory: Path | None = None) -> list[str]:
