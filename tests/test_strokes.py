@@ -578,23 +578,28 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
     said = capsys.readouterr().err
     assert "no stroke model is fused with gru_tiny (glyphpad-ml fuse --strokes-model strokes_tiny" in said
     assert "--image-model gru_tiny --write)" in said  # a command that fuses it, with a stroke model of its classes
+    # read says it too (it read a stroke file from its pictures and said nothing: an ML practitioner's trial).
+    assert cli(["read", "--strokes", "--model", "gru_tiny", str(tmp_path / "seven.json")]) == 0
+    said = capsys.readouterr().err
+    assert "note: no stroke model is fused with gru_tiny (glyphpad-ml fuse --strokes-model strokes_tiny" in said
+    assert said.rstrip().endswith("the strokes are read as pictures alone")
     # A model of classes made of a stroke model's (digits) is sent to fuse it; where no stroke model reads
     # them, to train one first (fuse refuses the others).
-    from ml.cli.predict import _how_to_fuse
+    from ml.cli.common import how_to_fuse
     from ml.runtime.cards import read_card
 
     digits = replace(read_card(fused_weights / "gru_tiny.json"), label_set="digits10")
     fitted = "glyphpad-ml fuse --strokes-model strokes_tiny --image-model gru_tiny --write"
-    assert _how_to_fuse(digits, fused_weights / "gru_tiny.safetensors") == fitted
+    assert how_to_fuse(digits, fused_weights / "gru_tiny.safetensors") == fitted
     no_strokes = tmp_path / "no_strokes"
     shutil.copytree(fused_weights, no_strokes, ignore=shutil.ignore_patterns("strokes"))
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(no_strokes))
-    said = _how_to_fuse(digits, no_strokes / "gru_tiny.safetensors")
+    said = how_to_fuse(digits, no_strokes / "gru_tiny.safetensors")
     assert said.startswith("no stroke model reads digits10: glyphpad-ml train-strokes --labels digits10")
     assert said.endswith("--image-model gru_tiny --write")
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
     elsewhere = tmp_path / "mine" / "gru_tiny.safetensors"  # given by its path, not the weights folder's
-    assert f"--image-model {elsewhere} --write" in _how_to_fuse(read_card(fused_weights / "gru_tiny.json"), elsewhere)
+    assert f"--image-model {elsewhere} --write" in how_to_fuse(read_card(fused_weights / "gru_tiny.json"), elsewhere)
 
 
 def test_predict_and_read_take_pictures_and_stroke_files_together_as_the_app_opens_them(

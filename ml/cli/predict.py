@@ -26,6 +26,7 @@ from ml.cli.common import (
     problem_line,
     said_failures,
     say_reads_only,
+    why_no_fusion,
 )
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
@@ -171,47 +172,8 @@ def _fusion(recognizer: Any, device: str) -> Any:
 
     fused, problem = fusion_or_reason(recognizer, device)
     if fused is None:
-        from ml.runtime.cards import is_named_model, refit_command, stale_fusions
-
-        name = recognizer.card.name
-        # (A model given by its path is not the one the stroke models' cards name, whatever its name.)
-        named = is_named_model(name, recognizer.weights_path)
-        stale = stale_fusions(name, recognizer.card.sha256) if named else []
-        why = (
-            f"{name}: its stroke model cannot be used ({problem})"
-            if problem
-            else f"{stale[0]} was fitted to an earlier {name} ({refit_command(stale[0], name)} fits it again)"
-            if stale
-            else f"no stroke model is fused with {name} ({_how_to_fuse(recognizer.card, recognizer.weights_path)})"
-        )
-        print(f"note: {why}: the strokes are read as a picture alone", file=sys.stderr)
+        print(f"note: {why_no_fusion(recognizer, problem)}: the strokes are read as a picture alone", file=sys.stderr)
     return fused
-
-
-def _how_to_fuse(card: Any, weights_path: Path) -> str:
-    """What gives ``card``'s image model (at ``weights_path``) a stroke model: fuse the one that reads its
-    classes best on validation writers, or train one first (fuse refused the bundled stroke models for a
-    digits model, which the note had sent a person to)."""
-    from ml.runtime.cards import bundled_cards, is_named_model, stroke_model_for, stroke_models_dir
-
-    try:  # (the stroke model of its classes, or one whose classes its own are made of: letters; a and A)
-        reader = stroke_model_for(card.label_set)
-    except ValueError:  # a label set this code does not know
-        reader = None
-    # (A model given by its path may not be in the weights folder, where fuse looks for a name.)
-    image = card.name if is_named_model(card.name, weights_path) else str(weights_path)
-    if reader is not None:
-        return f"glyphpad-ml fuse --strokes-model {reader} --image-model {image} --write"
-    damaged = [
-        (path.stem, problem) for path, problem in bundled_cards(stroke_models_dir()) if isinstance(problem, Exception)
-    ]
-    if damaged:  # (a stroke card with a temperature of 0 was "no stroke model reads emnist36: train one")
-        name, problem = damaged[0]  # (its classes unknown: its card cannot be read)
-        return f"no usable stroke model reads {card.label_set}; stroke model {name} cannot be used: {problem}"
-    return (
-        f"no stroke model reads {card.label_set}: glyphpad-ml train-strokes --labels {card.label_set}, "
-        f"then glyphpad-ml fuse --strokes-model NAME --image-model {image} --write"
-    )
 
 
 def _stroke_line(path: Path, args: argparse.Namespace, recognizer: Any, fused: Any) -> tuple[str, bool]:

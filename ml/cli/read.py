@@ -26,6 +26,7 @@ from ml.cli.common import (
     problem_line,
     said_failures,
     say_reads_only,
+    why_no_fusion,
 )
 from ml.runtime.cards import CASE_MODEL, DEFAULT_MODEL, PICTURE_PARTNER, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
@@ -127,12 +128,10 @@ def run(argv: list[str]) -> int:
     problems = nothing_piped + problems
     # Pictures and stroke files alike, as the app opens them: a .json file (or JSON piped in) is a drawing.
     kinds = [is_stroke_input(path, piped, args.strokes) for path in files]
-    if any(kinds) and reader.stroke_model_problem:  # read on, as the app does: said, the answers differ
-        print(
-            f"note: {reader.image.card.name}: its stroke model cannot be used ({reader.stroke_model_problem}): "
-            "the strokes are read as pictures alone",
-            file=sys.stderr,
-        )
+    if any(kinds) and reader.fused is None:  # read on, as the app does: said, the answers differ
+        # (With none fused, a stroke file was read from its pictures and nothing said, as predict says it.)
+        why = why_no_fusion(reader.image, reader.stroke_model_problem)
+        print(f"note: {why}: the strokes are read as pictures alone", file=sys.stderr)
     table = csv.writer(sys.stdout, lineterminator="\n") if args.csv else None
     if table is not None:
         table.writerow(CSV_COLUMNS)
