@@ -1459,12 +1459,12 @@ class MainWindow(QMainWindow):
                     QWidget.setTabOrder(first, then)
         elif not on and self._practice is not None:
             self._practice.finish()  # the last one counts too
-            score = self._practice.summary()  # (with what was read otherwise: what to work on next)
-            counted, work_on = self._practice.score(), ", ".join(self._practice.missed)
+            summary = self._practice.summary()  # (with what was read otherwise: what to work on next)
+            score, work_on = self._practice.score(), ", ".join(self._practice.missed)
             self._practice = None
-            self.voice.say("Practice ended" + (f": {score}" if score else ""), 15)
-            if score:  # (said in the status bar alone, it was gone in 15 s, and the teacher had not seen it)
-                self._show_practice_summary(counted, work_on)
+            self.voice.say("Practice ended" + (f": {summary}" if summary else ""), 15)
+            if summary:  # (said in the status bar alone, it was gone in 15 s, and the teacher had not seen it)
+                self._show_practice_summary(score, work_on)
 
     def _show_practice_summary(self, score: str, work_on: str) -> None:
         """How the practice went (the score, the characters read otherwise), in a box that stays until
