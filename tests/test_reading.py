@@ -1074,6 +1074,18 @@ def test_read_cli_gives_text_boxes_and_alternatives(
     Image.fromarray(picture).save(tmp_path / "bar.png")
     assert cli(["predict", "--model", "cnn_tiny", str(tmp_path / "bar.png")]) == 0
     assert "looks like" not in capsys.readouterr().out
+    # ... and a picture of lines, one guess too (it was given one, and nothing said: an ML practitioner's trial).
+    from ml.runtime.render import PenStroke, render_strokes
+
+    line, _ = write("HI 42")
+    low = np.concatenate(line).min(0)
+    two = [s - low + offset for s in line for offset in ([30.0, 30.0], [30.0, 190.0])]
+    lines_picture = render_strokes([PenStroke.from_xy(s, 6.0) for s in two], 560, 340)
+    Image.fromarray(lines_picture).save(tmp_path / "lines.png")
+    assert cli(["predict", "--json", "--model", "cnn_tiny", str(tmp_path / "lines.png")]) == 0
+    assert json.loads(capsys.readouterr().out)["notes"] == [
+        "this looks like 2 lines of writing: glyphpad-ml read reads them as text"
+    ]
 
 
 def test_read_says_when_the_model_reads_one_kind_of_character(

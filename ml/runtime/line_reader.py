@@ -1871,6 +1871,31 @@ def apart_in_picture(image: ImageLike) -> int:
     """How many characters a picture clearly holds side by side, split as text mode splits a picture
     (:func:`ml.runtime.segmentation.clearly_apart`; 0: no ink or not one line; 1: one, or may be one).
     Counted on the picture brought down to COUNT_SIDE px: a note's worth, not a reading."""
+    try:
+        written = written_ink(_counting_pixels(image))
+        return clearly_apart(split_ink(written.mask)[0]) if written is not None else 0
+    except ValueError:  # mostly ink, or rows of writing: no count to give
+        return 0
+
+
+def lines_in_picture(image: ImageLike) -> int:
+    """How many lines of writing a picture holds where it holds two or more, each of two characters or more
+    (:class:`ml.runtime.segmentation.RowsOfWritingError`'s ``lines``); 0 for one line, a character, no ink:
+    a note's worth (a picture of two lines was given one guess, and nothing said), counted as
+    :func:`apart_in_picture` counts."""
+    try:
+        written = written_ink(_counting_pixels(image))
+        if written is not None:
+            split_ink(written.mask)
+    except RowsOfWritingError as rows:
+        return rows.lines
+    except ValueError:  # mostly ink, too many pieces: no count to give
+        return 0
+    return 0
+
+
+def _counting_pixels(image: ImageLike) -> np.ndarray:
+    """The picture's pixels, brought down to COUNT_SIDE px on their longer side (a count, not a reading)."""
     pixels, _ = as_pixels(image)
     if max(pixels.shape[:2]) > COUNT_SIDE:
         from PIL import Image
@@ -1885,11 +1910,7 @@ def apart_in_picture(image: ImageLike) -> int:
         channels = [pixels] if pixels.ndim == 2 else [pixels[..., c] for c in range(pixels.shape[2])]
         shrunk = [shrink(channel) for channel in channels]
         pixels = shrunk[0] if pixels.ndim == 2 else np.stack(shrunk, axis=-1)
-    try:
-        written = written_ink(pixels)
-        return clearly_apart(split_ink(written.mask)[0]) if written is not None else 0
-    except ValueError:  # mostly ink, or rows of writing: no count to give
-        return 0
+    return pixels
 
 
 WIDE_PICTURE = 1.3  # a picture at least this many times wider than tall may hold a written word
@@ -1907,6 +1928,18 @@ def apart_in_wide_picture(path: str | Path | bytes) -> int:
         if width < WIDE_PICTURE * height:
             return 0
         return apart_in_picture(preview_pixels(data, COUNT_SIDE).astype(np.float32) / 255.0)
+    except (ImageLoadError, OSError):
+        return 0
+
+
+def lines_in_picture_file(path: str | Path | bytes) -> int:
+    """:func:`lines_in_picture` of a picture file, counted on its preview as :func:`apart_in_wide_picture`
+    counts; 0 for one that cannot be read."""
+    from ml.runtime.image_io import ImageLoadError, preview_pixels
+
+    try:
+        data = path if isinstance(path, bytes) else Path(path).read_bytes()
+        return lines_in_picture(preview_pixels(data, COUNT_SIDE).astype(np.float32) / 255.0)
     except (ImageLoadError, OSError):
         return 0
 

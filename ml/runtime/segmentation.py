@@ -174,7 +174,12 @@ class NotOneLineError(ValueError):
 
 
 class RowsOfWritingError(NotOneLineError):
-    """Writing in rows, one above the other."""
+    """Writing in rows, one above the other; ``lines``: how many rows of two characters or more it found (0
+    where the rows are of one part each: an 8 whose loops do not touch may be one, a note of lines is not)."""
+
+    def __init__(self, message: str, lines: int = 0) -> None:
+        super().__init__(message)
+        self.lines = lines
 
 
 SIDEWAYS = "rows of writing that do not read as lines (a line standing sideways? turn the picture a quarter)"
@@ -522,7 +527,7 @@ def _check_one_line(boxes: np.ndarray, by_middles: bool = False) -> None:
     # characters or more are two lines.
     rows = sum(1 for count in counts if count >= 2)
     if rows > 1:
-        raise RowsOfWritingError(f"this is {rows} lines of writing: GlyphPad reads one line at a time")
+        raise RowsOfWritingError(f"this is {rows} lines of writing: GlyphPad reads one line at a time", rows)
     # A row standing over another for most of the narrower one's width is a line too, however few its
     # characters (an H written over an E read as one character); a character set apart stands beside.
     # Spans widened a little: a row of one stem (a T or a 1: its bar too thin to count) has no width.
