@@ -256,6 +256,7 @@ class InferenceService(QObject):
     strokes_partner = Signal(str, object)  # model name, StrokePartner: just before model_ready
     recognized = Signal(int, object)  # request id, Recognition
     picture_counted = Signal(int, int)  # request id, characters side by side in its picture (more than 1)
+    picture_lines = Signal(int, int)  # request id, lines of writing in its picture (two or more)
     case_read = Signal(int, str)  # request id, its letter in the case the case model is sure of (a case-merged answer)
     explained = Signal(int, object)  # request id, Explanation
     compared = Signal(int, list)  # request id, list[ComparisonRow]
@@ -846,15 +847,19 @@ class InferenceService(QObject):
             # A picture (opened, pasted, or a drawing without its strokes) may hold a whole word, which one
             # answer cannot read: its characters are counted once the answer is out (a 12 MP photo's count
             # took a few hundred ms), so the window can point to text mode.
-            from ml.runtime.line_reader import apart_in_picture
+            from ml.runtime.line_reader import apart_in_picture, lines_in_picture
 
             try:
                 count = apart_in_picture(image)
+                # (0: no line to count in; lines of writing, maybe: a photo of two lines read as one N)
+                lines = lines_in_picture(image) if count == 0 else 0
             except Exception:  # a count for a note: never at the cost of the worker
                 log.exception("counting the characters of a picture failed")
                 return
             if count > 1:
                 self.picture_counted.emit(job.request_id, count)
+            elif lines:
+                self.picture_lines.emit(job.request_id, lines)
 
     def _case_alone(self, model: str, model_input: np.ndarray, label: str) -> str:
         """``label``'s letter in the case the case model reads ``model_input`` in, when ``model`` reads both

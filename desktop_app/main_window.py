@@ -174,6 +174,7 @@ PAD_DESCRIPTIONS = {
 COMPARE_WAITS = "Draw a character, or open a picture: every ticked model reads it here."
 SIDE_TABS_LEAST_WIDTH = 180  # narrower, the side tabs scroll sideways
 OFFER_TEXT_MODE_FROM = 2  # characters counted in the input: Read as Text is offered under its one answer
+SEVERAL_LINES_NOTE = "Several lines? Text mode reads one line at a time"  # a drawing or picture in rows
 RELIST_AFTER_MS = 1000  # a change in the weights folder lists the models again after this quiet (a copy settles)
 NOTED_MESSAGE_MS = 8000  # a message the person needs to read, not just glance at
 PAD_SAVE_AFTER_MS = 2000  # the pad and the text box are kept this long after their last change (and at closing)
@@ -414,6 +415,7 @@ class MainWindow(QMainWindow):
         service.model_failed.connect(self._on_model_failed)
         service.recognized.connect(self._on_recognized)
         service.picture_counted.connect(self._on_picture_counted)
+        service.picture_lines.connect(self._on_picture_lines)
         service.case_read.connect(self._on_case_read)
         service.explained.connect(self._on_explained)
         service.compared.connect(self._on_compared)
@@ -1339,6 +1341,12 @@ class MainWindow(QMainWindow):
         if self.service.is_latest("recognize", request_id) and not self.text_mode and self._current_strokes is None:
             self._note_count(count)
 
+    def _on_picture_lines(self, request_id: int, lines: int) -> None:
+        """A picture read here holds lines of writing (counted by the worker after its answer), as a drawing in
+        rows is said to (:meth:`_note_several_characters`)."""
+        if self.service.is_latest("recognize", request_id) and not self.text_mode and self._current_strokes is None:
+            self.predictions.add_note(SEVERAL_LINES_NOTE)
+
     def _note_several_characters(self) -> None:
         """A drawing that splits into several characters gets one answer here: say that text mode reads
         them (a line written in text mode and shown here read as one M, 94.6%). Pictures: counted by the
@@ -1350,7 +1358,7 @@ class MainWindow(QMainWindow):
         try:
             count = apart_characters(list(self._current_strokes.strokes))
         except RowsOfWritingError:
-            self.predictions.add_note("Several lines? Text mode reads one line at a time")
+            self.predictions.add_note(SEVERAL_LINES_NOTE)
             return
         except ValueError:  # more strokes than a line holds: one character shaded in, not a line
             return

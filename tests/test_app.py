@@ -3182,7 +3182,13 @@ def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(
     _last_result(qtbot, window, lambda: window.open_image(single))
     assert window.service.wait_idle(TIMEOUT_MS)  # its count too
     qtbot.wait(50)
-    assert "characters" not in message.text()
+    assert "characters" not in message.text() and "lines" not in message.text()
+    # A picture of two lines: said, as a drawing in rows is (a photo of two lines was read as one letter).
+    lines = tmp_path / "lines.png"
+    row = np.hstack([render(c, 96, pen_width=5, box=0.6) for c in "HI4E"])
+    Image.fromarray(np.vstack([row, np.full((48, row.shape[1]), 255, np.uint8), row])).save(lines)
+    _last_result(qtbot, window, lambda: window.open_image(lines))
+    qtbot.waitUntil(lambda: "Several lines? Text mode" in message.text(), timeout=TIMEOUT_MS)
     window.canvas.clear()
     # A model of digits alone says so beside its answer (its confident 4 for an A is no mystery then).
     from dataclasses import replace
