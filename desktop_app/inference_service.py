@@ -847,19 +847,17 @@ class InferenceService(QObject):
             # A picture (opened, pasted, or a drawing without its strokes) may hold a whole word, which one
             # answer cannot read: its characters are counted once the answer is out (a 12 MP photo's count
             # took a few hundred ms), so the window can point to text mode.
-            from ml.runtime.line_reader import apart_in_picture, lines_in_picture
+            from ml.runtime.line_reader import writing_in_picture
 
             try:
-                count = apart_in_picture(image)
-                # (0: no line to count in; lines of writing, maybe: a photo of two lines read as one N)
-                lines = lines_in_picture(image) if count == 0 else 0
+                count = writing_in_picture(image)  # (its lines too: a photo of two lines read as one N)
             except Exception:  # a count for a note: never at the cost of the worker
                 log.exception("counting the characters of a picture failed")
                 return
-            if count > 1:
-                self.picture_counted.emit(job.request_id, count)
-            elif lines:
-                self.picture_lines.emit(job.request_id, lines)
+            if count.apart > 1:
+                self.picture_counted.emit(job.request_id, count.apart)
+            elif count.lines:
+                self.picture_lines.emit(job.request_id, count.lines)
 
     def _case_alone(self, model: str, model_input: np.ndarray, label: str) -> str:
         """``label``'s letter in the case the case model reads ``model_input`` in, when ``model`` reads both

@@ -11,12 +11,11 @@ otherwise, asks for those alone (``only``).
 from __future__ import annotations
 
 import random
-import string
 from dataclasses import dataclass, field
 
-from ml.runtime.labels import get_label_set
+from ml.runtime.labels import DIGITS, LOWER, UPPER, get_label_set
 
-CHARACTERS = string.digits + string.ascii_uppercase + string.ascii_lowercase
+CHARACTERS = DIGITS + UPPER + LOWER
 
 
 def readable_characters(label_set: str) -> str:
@@ -40,7 +39,7 @@ def reads_as_asked(asked: str, answer: str, label_set: str) -> bool:
     return index is not None and labels.classes[index] == answer
 
 
-RANGES = (string.digits, string.ascii_uppercase, string.ascii_lowercase)
+RANGES = (DIGITS, UPPER, LOWER)
 
 
 def with_ranges(typed: str) -> str:
@@ -63,10 +62,8 @@ def _range(first: str, last: str) -> str:
         if first in kind and last in kind:
             start, end = sorted((kind.index(first), kind.index(last)))
             return kind[start : end + 1]
-    upper, lower = string.ascii_uppercase, string.ascii_lowercase
-    if first.upper() in upper and last.upper() in upper:  # (A-z: different cases, the same letters)
-        start, end = sorted((upper.index(first.upper()), upper.index(last.upper())))
-        return upper[start : end + 1] + lower[start : end + 1]
+    if first.upper() in UPPER and last.upper() in UPPER:  # (A-z: different cases, the same letters)
+        return _range(first.upper(), last.upper()) + _range(first.lower(), last.lower())
     return ""
 
 

@@ -218,13 +218,12 @@ def _stroke_line(path: Path, args: argparse.Namespace, recognizer: Any, fused: A
 def _several_in_picture(path: Path | bytes) -> str:
     """A note when a picture holds several characters side by side (a photo of a word gets one guess), or
     lines of them (a picture of two lines got one guess, and nothing said: an ML practitioner's trial)."""
-    from ml.runtime.line_reader import apart_in_wide_picture, lines_in_picture_file
+    from ml.runtime.line_reader import writing_in_picture_file
 
-    count = apart_in_wide_picture(path)
-    if count > 1:
-        return f"this looks like {count} characters: glyphpad-ml read reads them as text"
-    lines = lines_in_picture_file(path)
-    return f"this looks like {lines} lines of writing: glyphpad-ml read reads them as text" if lines else ""
+    count = writing_in_picture_file(path)
+    if count.apart > 1:
+        return f"this looks like {count.apart} characters: glyphpad-ml read reads them as text"
+    return f"this looks like {count.lines} lines of writing: glyphpad-ml read reads them as text" if count.lines else ""
 
 
 def _several_characters(strokes: Any) -> str:

@@ -1867,31 +1867,31 @@ def without_frames(mask: np.ndarray) -> np.ndarray:
 COUNT_SIDE = 400  # a picture's characters are counted with its longer side brought down to this
 
 
-def apart_in_picture(image: ImageLike) -> int:
-    """How many characters a picture clearly holds side by side, split as text mode splits a picture
-    (:func:`ml.runtime.segmentation.clearly_apart`; 0: no ink or not one line; 1: one, or may be one).
-    Counted on the picture brought down to COUNT_SIDE px: a note's worth, not a reading."""
-    try:
-        written = written_ink(_counting_pixels(image))
-        return clearly_apart(split_ink(written.mask)[0]) if written is not None else 0
-    except ValueError:  # mostly ink, or rows of writing: no count to give
-        return 0
+@dataclass(frozen=True)
+class WritingCount:
+    """What a picture holds, counted for a note (a photo of a word or of a note's lines given one guess)."""
+
+    apart: int  # characters clearly side by side in one line (0: no ink, or not one line; 1: one, or may be)
+    lines: int  # lines of two characters or more, where it holds two or more such (0 otherwise)
 
 
-def lines_in_picture(image: ImageLike) -> int:
-    """How many lines of writing a picture holds where it holds two or more, each of two characters or more
-    (:class:`ml.runtime.segmentation.RowsOfWritingError`'s ``lines``); 0 for one line, a character, no ink:
-    a note's worth (a picture of two lines was given one guess, and nothing said), counted as
-    :func:`apart_in_picture` counts."""
+def writing_in_picture(image: ImageLike) -> WritingCount:
+    """The characters a picture clearly holds side by side, split as text mode splits a picture
+    (:func:`ml.runtime.segmentation.clearly_apart`), or its lines of writing
+    (:class:`ml.runtime.segmentation.RowsOfWritingError`'s ``lines``: an 8 whose loops do not touch is rows
+    of one part, no lines). Counted on the picture brought down to COUNT_SIDE px: a note's worth."""
     try:
         written = written_ink(_counting_pixels(image))
-        if written is not None:
-            split_ink(written.mask)
+        return WritingCount(clearly_apart(split_ink(written.mask)[0]) if written is not None else 0, 0)
     except RowsOfWritingError as rows:
-        return rows.lines
+        return WritingCount(0, rows.lines)
     except ValueError:  # mostly ink, too many pieces: no count to give
-        return 0
-    return 0
+        return WritingCount(0, 0)
+
+
+def apart_in_picture(image: ImageLike) -> int:
+    """:attr:`WritingCount.apart` of :func:`writing_in_picture`."""
+    return writing_in_picture(image).apart
 
 
 def _counting_pixels(image: ImageLike) -> np.ndarray:
@@ -1932,16 +1932,19 @@ def apart_in_wide_picture(path: str | Path | bytes) -> int:
         return 0
 
 
-def lines_in_picture_file(path: str | Path | bytes) -> int:
-    """:func:`lines_in_picture` of a picture file, counted on its preview as :func:`apart_in_wide_picture`
-    counts; 0 for one that cannot be read."""
-    from ml.runtime.image_io import ImageLoadError, preview_pixels
+def writing_in_picture_file(path: str | Path | bytes) -> WritingCount:
+    """:func:`writing_in_picture` of a picture file's preview, its characters side by side counted only where
+    it is wider than tall as shown (as :func:`apart_in_wide_picture`), its lines in any; none for a file that
+    cannot be read."""
+    from ml.runtime.image_io import ImageLoadError, preview_pixels, shown_size
 
     try:
         data = path if isinstance(path, bytes) else Path(path).read_bytes()
-        return lines_in_picture(preview_pixels(data, COUNT_SIDE).astype(np.float32) / 255.0)
+        width, height = shown_size(data)
+        count = writing_in_picture(preview_pixels(data, COUNT_SIDE).astype(np.float32) / 255.0)
     except (ImageLoadError, OSError):
-        return 0
+        return WritingCount(0, 0)
+    return count if width >= WIDE_PICTURE * height else replace(count, apart=0)
 
 
 def _pixel_part(pixels: np.ndarray, whole: CharacterPart, right_side: bool) -> CharacterPart:
