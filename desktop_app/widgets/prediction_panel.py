@@ -455,7 +455,8 @@ class PredictionPanel(QWidget):
         """The model's view grows into the height the answer, its notes and the latency leave (at 800x500,
         none: a 5x view squeezed the answer and cut its notes off), and the room ``kept`` for the answer
         to grow (which never takes the view below INPUT_SCALE: every pixel visible)."""
-        room = self.height() - chrome - below - 4
+        margins = self._layout.contentsMargins()  # (left out, the view took 3x where 2x fitted: the answer squeezed)
+        room = self.height() - margins.top() - margins.bottom() - chrome - below - 4
         self.model_input.limit_scale(max((room - kept) // 28, min(INPUT_SCALE, room // 28)))
 
     def set_merged_case(self, letters: frozenset[str]) -> None:
