@@ -61,7 +61,8 @@ SEVERAL_CHARACTERS_NOTE = "characters side by side: Read as Lines reads each as 
 BATCH_LINES_CHUNK = 4  # files read as lines per job: a line takes tens of ms, so four keep a drawing's wait short
 # Stroke files per job, read one by one (a few ms each, up to a few hundred for a 10 MB file): as few as lines.
 BATCH_STROKES_CHUNK = 4
-ROWS_NOTE = "holds several lines of writing: each file is read as one line of text, or one character"
+# Said of a file read as one character that holds lines of writing, one above the other (after how many).
+ROWS_NOTE = "lines of writing: Read as Lines reads them as text"
 
 
 @dataclass(frozen=True)
@@ -1082,7 +1083,7 @@ class InferenceService(QObject):
         """A chunk of a batch's files, each read as one character: the pictures together, each stroke file
         as a drawing (its picture fused with its strokes, as the pad reads it)."""
         from ml.runtime.image_files import is_drawing_file
-        from ml.runtime.line_reader import apart_in_wide_picture
+        from ml.runtime.line_reader import writing_in_picture_file
         from ml.runtime.recognizer import Prediction
 
         results: list[Any] = [None] * len(chunk)
@@ -1101,8 +1102,9 @@ class InferenceService(QObject):
             if is_drawing_file(path):
                 results[offset], reasons[offset], said[offset] = self._stroke_file_answer(job.model, path, job.top_k)
             elif isinstance(results[offset], Prediction):
-                try:
-                    said[offset] = _several_note(apart_in_wide_picture(path))
+                try:  # (side by side counted in a picture wider than tall; lines in any: a photo of a note)
+                    count = writing_in_picture_file(path)
+                    said[offset] = _rows_note(count.lines) if count.lines else _several_note(count.apart)
                 except Exception:  # a count for a note: never at the cost of the batch
                     log.exception("counting the characters of %s failed", path)
         rows = []
@@ -1135,8 +1137,8 @@ class InferenceService(QObject):
             return None, _one_line(error), ()
         try:
             return answer, "", _several_note(apart_characters(list(strokes.strokes)))
-        except RowsOfWritingError:
-            return answer, "", (ROWS_NOTE,)
+        except RowsOfWritingError as rows:
+            return answer, "", _rows_note(rows.lines)
         except Exception:  # a character shaded in (more strokes than a line holds), or worse: no note
             return answer, "", ()
 
@@ -1167,6 +1169,11 @@ def _file_size(path: Path) -> int:
 
 def _several_note(count: int) -> tuple[str, ...]:
     return (f"holds {count} {SEVERAL_CHARACTERS_NOTE}",) if count > 1 else ()
+
+
+def _rows_note(lines: int) -> tuple[str, ...]:
+    """Rows of writing, counted where each holds two characters or more (rows of one each: "several")."""
+    return (f"holds {lines if lines > 1 else 'several'} {ROWS_NOTE}",)
 
 
 def _recognition(model: str, result: Any, latency_ms: float) -> Recognition:

@@ -1254,7 +1254,7 @@ def test_a_batch_reads_saved_stroke_files_as_the_pad_reads_a_drawing(
     assert rows["K.json"]["top"][0]["prob"] == pytest.approx(cli_answer["prob"], abs=1e-4)
     several = "holds 2 characters side by side: Read as Lines reads each as text"
     assert rows["L7.json"]["notes"] == [several]
-    assert rows["two_rows.json"]["notes"] == [ROWS_NOTE]
+    assert rows["two_rows.json"]["notes"] == [f"holds 2 {ROWS_NOTE}"]  # (H over 4)
     assert str(rows["tap.json"]["error"]).startswith("blank")
     assert "not valid JSON" in str(rows["cut.json"]["error"])
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
@@ -1406,6 +1406,12 @@ def test_batch_reads_each_file_as_a_line_of_text_in_text_mode(qtbot, window: Mai
     note[:100, :200] = np.hstack([render(c, size=100, pen_width=9) for c in "H7"])
     note[150:250, 60:260] = np.hstack([render(c, size=100, pen_width=9) for c in "AX"])
     Image.fromarray(note).save(folder / "note.png")
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):  # read as one character first
+        window.start_batch([folder / "note.png"])  # (its one guess was given without a word)
+    assert view.rows[0]["top"]
+    assert view.rows[0]["notes"] == ["holds 2 lines of writing: Read as Lines reads them as text"]
+    assert view.status.text().endswith("; 1 file holds lines of writing: Read as Lines reads each as text.")
+    assert view.as_lines_button.isVisibleTo(view)
     view.reads_lines = True
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
         window.start_batch([folder / "note.png"])

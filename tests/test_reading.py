@@ -1086,6 +1086,15 @@ def test_read_cli_gives_text_boxes_and_alternatives(
     assert json.loads(capsys.readouterr().out)["notes"] == [
         "this looks like 2 lines of writing: glyphpad-ml read reads them as text"
     ]
+    # Lines are counted in a picture taller than wide too (a note's photo), not in one as small as a data
+    # set's crop of a character (a batch of them read in twice the time for a count).
+    from ml.runtime.line_reader import CROP_SIDE, writing_in_picture_file
+
+    note = [s - low + offset for s in write("HI")[0] for offset in ([20.0, 20.0], [20.0, 180.0])]
+    Image.fromarray(render_strokes([PenStroke.from_xy(s, 6.0) for s in note], 300, 340)).save(tmp_path / "note.png")
+    assert writing_in_picture_file(tmp_path / "note.png").lines == 2
+    Image.open(tmp_path / "note.png").resize((CROP_SIDE * 300 // 340, CROP_SIDE)).save(tmp_path / "crop.png")
+    assert writing_in_picture_file(tmp_path / "crop.png").lines == 0
 
 
 def test_read_says_when_the_model_reads_one_kind_of_character(

@@ -1078,22 +1078,24 @@ class BatchView(QWidget):
             return False
         read = [row for row in self.rows if not row["error"]]
         several = sum(
-            1 for row in read if any(SEVERAL_CHARACTERS_NOTE in note or note == ROWS_NOTE for note in row["notes"])
+            1 for row in read if any(SEVERAL_CHARACTERS_NOTE in note or ROWS_NOTE in note for note in row["notes"])
         )
         return several > 0 and 2 * several >= len(read)
 
     def finish(self, cancelled: bool) -> None:
-        from desktop_app.inference_service import SEVERAL_CHARACTERS_NOTE
+        from desktop_app.inference_service import ROWS_NOTE, SEVERAL_CHARACTERS_NOTE
 
         errors = sum(1 for row in self.rows if row["error"])
         read = sum(1 for row in self.rows if row["top"] or "text" in row)
         notes: list[list[str]] = [row["notes"] for row in self.rows]
         several = sum(1 for kept in notes if any(SEVERAL_CHARACTERS_NOTE in note for note in kept))
+        lines = sum(1 for kept in notes if any(ROWS_NOTE in note for note in kept))
         failed = f"; {errors} could not be read" if errors else ""
-        if several:  # a photo of a word given one guess: what to do is said where the person looks
-            many = "1 file holds" if several == 1 else f"{several} files hold"
-            failed += f"; {many} several characters: Read as Lines reads each as text"
-        self.as_lines_button.setVisible(bool(several) and not self.model.lines)
+        if several or lines:  # a photo of a word (or a note) given one guess: what to do is said where one looks
+            many = "1 file holds" if several + lines == 1 else f"{several + lines} files hold"
+            what = "several characters" if not lines else "lines of writing" if not several else "characters or lines"
+            failed += f"; {many} {what}: Read as Lines reads each as text"
+        self.as_lines_button.setVisible(bool(several or lines) and not self.model.lines)
         files = ("file" if len(self.rows) == 1 else "files") + (" as lines of text" if self.model.lines else "")
         model = self.batch_model()
         if self._other_json:  # (passed over without a word: a newcomer's package.json and results.json)

@@ -1914,6 +1914,9 @@ def _counting_pixels(image: ImageLike) -> np.ndarray:
 
 
 WIDE_PICTURE = 1.3  # a picture at least this many times wider than tall may hold a written word
+# A picture no wider than that and at most this many px long is a character's crop (a data set's 28-64 px):
+# its lines are not counted (a count per file took 1.7 ms, and a batch of 600 such read in 2.3 s, not 1.1 s).
+CROP_SIDE = 64
 
 
 def apart_in_wide_picture(path: str | Path | bytes) -> int:
@@ -1934,17 +1937,20 @@ def apart_in_wide_picture(path: str | Path | bytes) -> int:
 
 def writing_in_picture_file(path: str | Path | bytes) -> WritingCount:
     """:func:`writing_in_picture` of a picture file's preview, its characters side by side counted only where
-    it is wider than tall as shown (as :func:`apart_in_wide_picture`), its lines in any; none for a file that
-    cannot be read."""
+    it is wider than tall as shown (as :func:`apart_in_wide_picture`), its lines in any larger than a
+    character's crop (CROP_SIDE); none for a file that cannot be read."""
     from ml.runtime.image_io import ImageLoadError, preview_pixels, shown_size
 
     try:
         data = path if isinstance(path, bytes) else Path(path).read_bytes()
         width, height = shown_size(data)
+        wide = width >= WIDE_PICTURE * height
+        if not wide and max(width, height) <= CROP_SIDE:
+            return WritingCount(0, 0)
         count = writing_in_picture(preview_pixels(data, COUNT_SIDE).astype(np.float32) / 255.0)
     except (ImageLoadError, OSError):
         return WritingCount(0, 0)
-    return count if width >= WIDE_PICTURE * height else replace(count, apart=0)
+    return count if wide else replace(count, apart=0)
 
 
 def _pixel_part(pixels: np.ndarray, whole: CharacterPart, right_side: bool) -> CharacterPart:
