@@ -1919,26 +1919,12 @@ WIDE_PICTURE = 1.3  # a picture at least this many times wider than tall may hol
 CROP_SIDE = 64
 
 
-def apart_in_wide_picture(path: str | Path | bytes) -> int:
-    """:func:`apart_in_picture` of a picture file wider than tall as shown (a photo of a word given one
-    guess), 0 for any other or one that cannot be read. Its size from the header, its count from a preview
-    COUNT_SIDE px long (a JPEG decoded at 1/8 scale): a folder of phone photos is not decoded twice."""
-    from ml.runtime.image_io import ImageLoadError, preview_pixels, shown_size
-
-    try:
-        data = path if isinstance(path, bytes) else Path(path).read_bytes()
-        width, height = shown_size(data)
-        if width < WIDE_PICTURE * height:
-            return 0
-        return apart_in_picture(preview_pixels(data, COUNT_SIDE).astype(np.float32) / 255.0)
-    except (ImageLoadError, OSError):
-        return 0
-
-
 def writing_in_picture_file(path: str | Path | bytes) -> WritingCount:
     """:func:`writing_in_picture` of a picture file's preview, its characters side by side counted only where
-    it is wider than tall as shown (as :func:`apart_in_wide_picture`), its lines in any larger than a
-    character's crop (CROP_SIDE); none for a file that cannot be read."""
+    it is wider than tall as shown (a photo of a word given one guess), its lines in any larger than a
+    character's crop (CROP_SIDE); none for a file that cannot be read. Its size from the header, its count
+    from a preview COUNT_SIDE px long (a JPEG decoded at 1/8 scale): a folder of phone photos is not decoded
+    twice."""
     from ml.runtime.image_io import ImageLoadError, preview_pixels, shown_size
 
     try:
