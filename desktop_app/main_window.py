@@ -1733,7 +1733,7 @@ class MainWindow(QMainWindow):
         if self.text_mode or not rows:
             self.voice.say("Nothing to copy: draw a character, or open a picture of one", 3)
             return
-        if not self.predictions.headline.isEnabled():  # greyed: the last input's, this one still being read
+        if not self.predictions.is_current():  # greyed: the last input's, this one still being read
             self.voice.say("The answer is still being worked out: copy it once it is shown", 3)
             return
         comma = writes_decimal_comma(QLocale.system())
@@ -2016,7 +2016,7 @@ class MainWindow(QMainWindow):
             return False
         from desktop_app.example_dialog import ExampleDialog, default_examples_folder, offered_character
 
-        rows = self.predictions.shown_rows() if self.predictions.headline.isEnabled() else []
+        rows = self.predictions.shown_rows() if self.predictions.is_current() else []
         folder = Path(self.preferences.examples_folder) if self.preferences.examples_folder else None
         last = next((kept.chars[-1] for kept in reversed(self._kept_examples) if not kept.taken_back), "")
         answered, case = self._case_of_answer

@@ -898,7 +898,7 @@ def test_opening_images_good_bad_and_huge(qtbot, window: MainWindow, tmp_path: P
         box = window.input_error_box
         assert box is not None and box.isVisible() and name in box.text() and expected in box.text(), name
         assert not window.canvas.is_blank() and window.windowTitle() == title, name
-        assert window.predictions.shown_rows() == answer and window.predictions.headline.isEnabled(), name
+        assert window.predictions.shown_rows() == answer and window.predictions.is_current(), name
         box.close()
         QApplication.processEvents()  # a closed box is kept for the next bad file, not deleted
     # A named pipe (or a device) is refused unopened: read, it held the window until something wrote to it.
@@ -3866,15 +3866,43 @@ def test_activation_tiles_fill_their_area_with_a_line_between_them() -> None:
 
 
 def test_an_answer_that_is_late_shows_as_the_last_one_not_the_new_inputs(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QPalette
+
     from desktop_app.widgets.prediction_panel import PredictionPanel
 
     panel = PredictionPanel(top_k=3)
     qtbot.addWidget(panel)
     panel.show_result((("A", 0.9), ("H", 0.05)), np.zeros((28, 28), np.float32), 3.0)
+    ink = panel.headline.palette().color(QPalette.ColorRole.WindowText)
+    panel.headline.setFocus()
     panel.show_pending()  # a large picture is being read: the A is greyed, and the panel says why
-    assert not panel.headline.isEnabled() and panel.latency.text() == "Reading…"
+    assert not panel.is_current() and panel.latency.text() == "Reading…"
+    greyed = panel.headline.palette().color(QPalette.ColorRole.WindowText)
+    assert abs(greyed.lightness() - ink.lightness()) > 60  # halfway to the window's colour, in either theme
+    # Greyed, not disabled: the keyboard's focus stays on the answer, where its new answer is heard (it went
+    # to the tabs, an accessibility audit's).
+    assert panel.headline.isEnabled()
     panel.show_result((("7", 0.8),), np.zeros((28, 28), np.float32), 900.0)
-    assert panel.headline.isEnabled() and panel.answer() == "7" and "900.0 ms" in panel.latency.text()
+    assert panel.is_current() and panel.answer() == "7" and "900.0 ms" in panel.latency.text()
+    assert panel.headline.palette().color(QPalette.ColorRole.WindowText) == ink
+
+
+def test_a_screen_reader_hears_the_answers_notes(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A photo of HELLO was heard as "Read W, capital or small, 68.4%": its note, "5 characters? Text mode
+    (Ctrl+T) reads a line", was shown and never heard (an accessibility audit's)."""
+    import desktop_app.widgets.prediction_panel
+    from desktop_app.widgets.prediction_panel import PredictionPanel
+
+    heard: list[str] = []
+    monkeypatch.setattr(desktop_app.widgets.prediction_panel, "announce", lambda widget, message: heard.append(message))
+    panel = PredictionPanel(top_k=3)
+    qtbot.addWidget(panel)
+    panel.set_merged_case(frozenset("W"))
+    panel.show_result((("W", 0.45),), np.zeros((28, 28), np.float32), 3.0, notes=("averaged down 2x",))
+    assert heard == ["Read W, capital or small, 45.0%, a guess. averaged down 2x"]
+    panel.add_note("5 characters? Text mode (Ctrl+T) reads a line")  # counted after the answer
+    assert heard[-1] == "5 characters? Text mode (Ctrl+T) reads a line"
+    assert panel.headline.accessibleDescription() == "averaged down 2x; 5 characters? Text mode (Ctrl+T) reads a line"
 
 
 def test_an_answer_the_model_is_not_sure_of_says_it_is_a_guess(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -3901,17 +3929,17 @@ def test_a_slow_answer_greys_the_last_one_and_a_cleared_pad_does_not_wait_for_it
     qtbot, window: MainWindow, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
-    assert window.predictions.headline.isEnabled()
+    assert window.predictions.is_current()
     # The worker takes the next drawing and never answers (a huge picture, as far as the window knows).
     monkeypatch.setattr(window.service, "recognize", lambda *args, **kwargs: window.service._new_id("recognize"))
     _mouse_draw(window.canvas, "1")
     qtbot.waitUntil(lambda: window.predictions.latency.text() == "Reading…", timeout=2000)
-    assert not window.predictions.headline.isEnabled() and window.predictions.answer() == "7"
+    assert not window.predictions.is_current() and window.predictions.answer() == "7"
     window.canvas.clear()
     _mouse_draw(window.canvas, "4")
     window.canvas.clear()  # before its answer was due: the blank pad awaits none
     qtbot.wait(2 * PENDING_AFTER_MS)
-    assert window.predictions.headline.isEnabled() and window.predictions.latency.text() == ""
+    assert window.predictions.is_current() and window.predictions.latency.text() == ""
     assert window.predictions.headline.text() == NO_ANSWER
 
 

@@ -309,6 +309,7 @@ class PredictionPanel(QWidget):
         self.headline = AnswerHeadline(NO_ANSWER)
         self._answer = ""
         self._guess = False  # the answer shown is one the model gives under NOT_SURE_BELOW
+        self._stale = False  # the answer shown is the last input's: a new one is being read
         self._base_font = self.headline.font()
         self._headline_scale = HEADLINE_SCALE
         self.headline.setFont(character_font(self._base_font, HEADLINE_SCALE, bold=True))
@@ -350,10 +351,16 @@ class PredictionPanel(QWidget):
         self._fit()
 
     def _colour_headline(self) -> None:
-        """The answer in the theme's text colour, or its unsure colour for a guess."""
+        """The answer in the theme's text colour, or its unsure colour for a guess; halfway to the
+        window's colour while a new input is read (the last answer: greyed, not disabled, so the keyboard's
+        focus stays on it)."""
         palette = QPalette(self.palette())
         if self._guess:
             palette.setColor(QPalette.ColorRole.WindowText, disagree_colour(palette))
+        if self._stale:
+            text, window = palette.color(QPalette.ColorRole.WindowText), palette.color(QPalette.ColorRole.Window)
+            halfway = QColor(*((a + b) // 2 for a, b in zip(text.getRgb()[:3], window.getRgb()[:3], strict=True)))
+            palette.setColor(QPalette.ColorRole.WindowText, halfway)
         self.headline.setPalette(palette)
 
     def changeEvent(self, event: QEvent) -> None:
@@ -541,8 +548,11 @@ class PredictionPanel(QWidget):
         spoken = (
             f"{spoken_class_name(self._answer, self._merged_case)}, {confidence_text(top[0][1])}" if top else "none"
         )
-        self.headline.setAccessibleName(f"answer: {spoken}" + (", a guess" if self._guess else ""))
-        announce(self.headline, f"Read {spoken}" if top else "No answer")
+        spoken += ", a guess" if self._guess else ""
+        self.headline.setAccessibleName(f"answer: {spoken}")
+        self.headline.setAccessibleDescription("; ".join(notes))
+        # Its notes heard with it (a photo of HELLO was heard as "Read W", its "5 characters?" shown alone).
+        announce(self.headline, (f"Read {spoken}" if top else "No answer") + "".join(f". {note}" for note in notes))
         read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
         # Said in words on the line under the bars too: the colour alone told a colour-blind parent nothing.
         # (Its words kept together: "a" ended a line at 800 px.)
@@ -560,6 +570,8 @@ class PredictionPanel(QWidget):
         shown = self.message.text()
         self.message.setText(f"{shown}; {note}" if shown and self.message.isVisibleTo(self) else note)
         self.message.setVisible(True)
+        self.headline.setAccessibleDescription(self.message.text())
+        announce(self.headline, note)  # (counted after the answer was heard: "5 characters? Text mode…")
         self._fit()
 
     def offer_text_mode(self) -> None:
@@ -574,9 +586,18 @@ class PredictionPanel(QWidget):
         self.latency.setText("Reading…")
         self.latency.setToolTip("The answer shown is the last one; the new input is still being read")
 
+    def is_current(self) -> bool:
+        """Whether the answer shown is the input's (not the last one's, greyed while a new input is read)."""
+        return not self._stale
+
     def _set_current(self, current: bool) -> None:
-        for widget in (self.headline, self.model_input, *self._labels, *self._bars):
+        # (The answer greyed, not disabled: disabled, it gave the keyboard's focus to the tabs, and the new
+        # answer was not heard where the person was.)
+        for widget in (self.model_input, *self._labels, *self._bars):
             widget.setEnabled(current)
+        if self._stale == current:
+            self._stale = not current
+            self._colour_headline()
 
     def show_blank(self, message: str, input_note: str = "") -> None:
         """No answer: ``message`` in its place, ``input_note`` over the empty model input."""
