@@ -359,7 +359,11 @@ class PredictionPanel(QWidget):
             palette.setColor(QPalette.ColorRole.WindowText, disagree_colour(palette))
         if self._stale:
             text, window = palette.color(QPalette.ColorRole.WindowText), palette.color(QPalette.ColorRole.Window)
-            halfway = QColor(*((a + b) // 2 for a, b in zip(text.getRgb()[:3], window.getRgb()[:3], strict=True)))
+            halfway = QColor(
+                (text.red() + window.red()) // 2,
+                (text.green() + window.green()) // 2,
+                (text.blue() + window.blue()) // 2,
+            )
             palette.setColor(QPalette.ColorRole.WindowText, halfway)
         self.headline.setPalette(palette)
 
