@@ -131,7 +131,7 @@ from desktop_app.widgets.canvas import RESIZE_SETTLE_MS, DrawingCanvas
 from desktop_app.widgets.compare_view import CompareView
 from desktop_app.widgets.eliding_status_bar import ElidingStatusBar
 from desktop_app.widgets.explain_view import ExplainView
-from desktop_app.widgets.fonts import class_name, middle_cut
+from desktop_app.widgets.fonts import class_name, middle_cut, spoken_class_name
 from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_image
 from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.picture_menu import PictureMenu
@@ -1502,7 +1502,7 @@ class MainWindow(QMainWindow):
         if afresh:
             self.canvas.start_afresh()
             self._drawn_before_practice = ()  # (no Undo brings them back now)
-        self.voice.say(f"Write {self._practice.asked}" if self._practice.asked else "Nothing to write", 5)
+        self.voice.say(f"Write {self._practice_asked_spoken()}" if self._practice.asked else "Nothing to write", 5)
 
     def _show_practice_prompt(self) -> None:
         """The character asked, the score, and whether the model in use reads the letter in either case (said
@@ -1547,7 +1547,13 @@ class MainWindow(QMainWindow):
         self._show_practice_prompt()
         asking = f"only for {', '.join(chosen)}" if chosen else "for any character it reads"
         cannot = f"{self.preferences.model} does not read {named_briefly(unread)}; " if unread else ""
-        self.voice.say(f"{cannot}Practice asks {asking}: write {practice.asked}", 8)
+        self.voice.say(f"{cannot}Practice asks {asking}: write {self._practice_asked_spoken()}", 8)
+
+    def _practice_asked_spoken(self) -> str:
+        """The character Practice asks for as said (speech has no case: "write b" and "write B" sounded the
+        same to a screen reader's user; "small b")."""
+        asked = self._practice.asked if self._practice is not None else ""
+        return spoken_class_name(asked, get_label_set(self._label_set_in_use()).merged_case)
 
     def _practice_misses(self) -> None:
         """Work on Misses: Practice asks only for the characters read otherwise so far (this practice: what
@@ -1603,8 +1609,9 @@ class MainWindow(QMainWindow):
             return
         practice.read_right = reads_as_asked(practice.asked, answer, label_set)
         if self.practice_bar is not None:
-            shown = class_name(answer, get_label_set(label_set).merged_case, name_lookalikes=False)
-            self.practice_bar.judge(shown, practice.read_right)
+            merged = get_label_set(label_set).merged_case
+            shown = class_name(answer, merged, name_lookalikes=False)
+            self.practice_bar.judge(shown, practice.read_right, spoken_class_name(answer, merged))
 
     def _label_set_in_use(self, model: str = "") -> str:
         """The label set of ``model`` (or the model in use), the 36 classes' while the list has not come."""

@@ -8405,7 +8405,7 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     QTest.keyClick(window.canvas, Qt.Key.Key_Return)  # Next: counted, another asked, the pad cleared for it
     assert window.canvas.is_blank() and window._practice.asked != "7"
     assert bar.score.text() == "1 of 1 read right" and bar.verdict.text() == "" and not bar.verdict.accessibleName()
-    assert f"Write {window._practice.asked}" in window.statusBar().currentMessage()
+    assert f"Write {window._practice_asked_spoken()}" in window.statusBar().currentMessage()
     window.undo()  # the last character's drawing does not come back to be judged against the new one
     assert window.canvas.is_blank() and not window.undo_action.isEnabled()
     window._practice.asked = "T"
@@ -8413,6 +8413,18 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
     assert bar.verdict.text() == "" and window._practice.read_right is False  # said once the pen has rested
     _wait_for_miss(qtbot, bar, "✗ read as 7")  # written otherwise: said what it was read as
+    # Heard with the case a screen reader cannot say otherwise ("Write b" and "Write B" sounded alike, and the
+    # verdict was shown, never heard: an accessibility audit's).
+    assert bar.verdict.accessibleName() == "Not yet: read as 7. Try Again, or Next"
+    window._show_practice_prompt()  # as the window asks: with the model, which reads T and t as one
+    assert bar.prompt.accessibleName().startswith("Write T, capital or small (")
+    assert window._practice_asked_spoken() == "T, capital or small"
+    bar.ask("b", "")  # (a model that reads b and B apart)
+    assert bar.prompt.accessibleName() == "Write small b"
+    bar.ask("T", window._practice.score())
+    bar.judge("T / t", False, "T, capital or small")
+    _wait_for_miss(qtbot, bar, "✗ read as T / t")
+    assert bar.verdict.accessibleName() == "Not yet: read as T, capital or small. Try Again, or Next"
     # Try Again clears the pad for the same character (a child's second try was drawn over the first).
     assert bar.again_button.isVisibleTo(bar)
     bar.again_button.click()

@@ -10,7 +10,8 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from desktop_app.themes import disagree_colour
-from desktop_app.widgets.fonts import character_font
+from desktop_app.widgets.fonts import character_font, spoken_class_name
+from desktop_app.widgets.prediction_panel import announce
 
 # A reading other than the one asked is said once the pen has rested this long, lifted: said at once, a
 # child's d was "✗ read as L" at its first stroke, mid-letter. A right reading is said at once.
@@ -47,7 +48,7 @@ class PracticeBar(QFrame):
         self.case_note.setWordWrap(True)
         self._asked_char = ""  # shown again at a new font size (zoomed, it kept its size till the next)
         self._asked_either_case = ""  # the model that reads the asked letter's two cases as one, or ""
-        self._pending_miss = ""  # a reading other than the one asked, said when the pen has rested
+        self._pending_miss = ("", "")  # a reading other than the one asked (shown, heard), said when the pen rests
         self._miss_timer = QTimer(self)
         self._miss_timer.setSingleShot(True)
         self._miss_timer.setInterval(MISS_SAID_AFTER_MS)
@@ -145,7 +146,9 @@ class PracticeBar(QFrame):
         self.prompt.setText(f"Write: <span style=\"{size}font-family: '{font.family()}'\"><b>{shown}</b></span>")
         self.case_note.setText(case)
         self.case_note.setToolTip(why)
-        self.prompt.setAccessibleName((f"Write {char}" if char else "Nothing to write") + (f" ({why})" if why else ""))
+        merged = frozenset({char.upper()}) if either_case else frozenset()  # (speech has no case: "small b")
+        spoken = f"Write {spoken_class_name(char, merged)}" if char else "Nothing to write"
+        self.prompt.setAccessibleName(spoken + (f" ({why})" if why else ""))
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -158,20 +161,21 @@ class PracticeBar(QFrame):
         if self._pen_is_down():
             self._miss_timer.start()
             return
-        self._say(self._pending_miss, False)
+        self._say(*self._pending_miss, False)
 
-    def judge(self, answer: str | None, right: bool | None) -> None:
-        """The reading of what is written: right at once, or what it was read as once the pen has rested
-        (``MISS_SAID_AFTER_MS``: the letter may be unfinished); nothing while the pad is blank."""
+    def judge(self, answer: str | None, right: bool | None, spoken: str = "") -> None:
+        """The reading of what is written (``spoken``: as a screen reader says it, "small b"): right at once,
+        or what it was read as once the pen has rested (``MISS_SAID_AFTER_MS``: the letter may be
+        unfinished); nothing while the pad is blank."""
         self._miss_timer.stop()
         if answer is not None and right is False:
-            self._pending_miss = answer
-            self._say(None, None)  # (a ✓ for the letter before this stroke no longer holds)
+            self._pending_miss = (answer, spoken or answer)
+            self._say(None, "", None)  # (a ✓ for the letter before this stroke no longer holds)
             self._miss_timer.start()
             return
-        self._say(answer, right)
+        self._say(answer, spoken or answer or "", right)
 
-    def _say(self, answer: str | None, right: bool | None) -> None:
+    def _say(self, answer: str | None, spoken: str, right: bool | None) -> None:
         self.again_button.setVisible(right is False)
         if answer is None or right is None:
             self.verdict.setText("")
@@ -180,10 +184,13 @@ class PracticeBar(QFrame):
         if right:
             self.verdict.setStyleSheet("font-weight: bold")
             self.verdict.setText(f"✓ Well done: read as {answer}")
+            heard = f"Well done: read as {spoken}"
         else:
             self.verdict.setStyleSheet(f"color: {disagree_colour(self.palette()).name()}; font-weight: bold")
             self.verdict.setText(f"✗ read as {answer}: Try Again, or Next")
-        self.verdict.setAccessibleName(self.verdict.text())
+            heard = f"Not yet: read as {spoken}. Try Again, or Next"
+        self.verdict.setAccessibleName(heard)
+        announce(self.verdict, heard)  # (shown, and never heard: the answer alone was, an accessibility audit's)
 
 
 def _narrow_as_its_text(button: QPushButton) -> None:
