@@ -1094,11 +1094,16 @@ class MainWindow(QMainWindow):
         self._colour_toolbar_overflow()
 
     def _colour_toolbar_overflow(self) -> None:
-        """The toolbar's » button (where tools go that the window is too narrow for) in the theme's colours."""
+        """The toolbar's » button (where tools go that the window is too narrow for) in the theme's colours,
+        named, and reached with Tab (Qt's had no name and took no focus: the pen's width in it was out of the
+        keyboard's reach, an accessibility audit's)."""
         for button in self.findChildren(QToolButton, OVERFLOW_BUTTON_NAME):
             toolbar = button.parentWidget()
             vertical = isinstance(toolbar, QToolBar) and toolbar.orientation() == Qt.Orientation.Vertical
             button.setIcon(overflow_icon(QApplication.palette(), vertical))
+            button.setAccessibleName("More tools")
+            button.setToolTip("More tools: those the window is too narrow to show")
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 
     def zoom(self, step: int) -> None:
         """Text one size larger (``step`` 1), smaller (-1), or the system's (0)."""

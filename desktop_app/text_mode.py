@@ -152,6 +152,7 @@ class TextModeLines(QObject):
         # A line is said once the writing pauses, and only when it changed: after every pen-up it was said
         # whole again ("Read H", "Read HE", … and again on each resize).
         self._said = ""
+        self._pad_full = False  # the line reaches the pad's right side: said with it
         self._say_timer = QTimer(self, singleShot=True, interval=LINE_SAID_AFTER_MS)
         self._say_timer.timeout.connect(self._say)
         self._notes_timer = QTimer(self, singleShot=True)  # a line's notes, shown once an answer has been read
@@ -473,6 +474,12 @@ class TextModeLines(QObject):
         )
         self.canvas.set_overlay(boxes)
         self.line_shown.emit()
+        # Writing that reaches the pad's right side is a line that will not fit much more.
+        self._pad_full = (
+            bool(characters)
+            and reading.from_strokes
+            and (max(box.right() for box, _ in boxes) > self.canvas.width() * FULL_PAD)
+        )
         if characters:  # said as shown, with the corrections made (a screen reader heard nothing of a line)
             self._say_timer.start()
         else:
@@ -486,8 +493,7 @@ class TextModeLines(QObject):
             count = f"{len(characters)} character{'s' if len(characters) != 1 else ''}"
             if any(breaks):  # a picture of several lines
                 count += f" in {sum(breaks) + 1} lines"
-            # Writing that reaches the pad's right side is a line that will not fit much more.
-            full = reading.from_strokes and max(box.right() for box, _ in boxes) > self.canvas.width() * FULL_PAD
+            full = self._pad_full
             notes = "".join(f" ({note})" for note in reading.line.notes)  # a huge photo averaged down
             self._news = f"Read {count} in {reading.line.latency_ms:.0f} ms{notes}" + (
                 ". Pad nearly full: Ctrl+Enter adds the line to the text (Ctrl+Shift+Enter: to its last line)"
@@ -504,7 +510,9 @@ class TextModeLines(QObject):
         if text and text != self._said:
             # With the line's notes, which the status bar shows unspoken ("letters joined in one stroke…").
             notes = "".join(f" ({note})" for note in self.line.line.notes) if self.line is not None else ""
-            announce(self.text_panel, f"Read {text}{notes}")
+            # ... and the pad's being nearly full (shown, never heard: an accessibility audit's).
+            full = ". Pad nearly full: Ctrl+Enter adds the line to the text" if self._pad_full else ""
+            announce(self.text_panel, f"Read {text}{notes}{full}")
         self._said = text
 
     def correct_character(self, index: int, char: str) -> None:

@@ -1031,7 +1031,13 @@ def test_folders_named_by_character_judge_answers_by_each_label_sets_classes(qtb
     assert "Read as their folders name them: 0 of 1 (0.0%); 3 files of characters" in model.folder_score()
 
 
-def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_batch_with_a_corrupt_file_and_export(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import desktop_app.widgets.batch_view
+
+    heard: list[str] = []
+    monkeypatch.setattr(desktop_app.widgets.batch_view, "announce", lambda widget, message: heard.append(message))
     folder = tmp_path / "batch"
     folder.mkdir()
     for i, char in enumerate("ATXH"):
@@ -1077,6 +1083,7 @@ def test_batch_with_a_corrupt_file_and_export(qtbot, window: MainWindow, tmp_pat
     assert not any(r["notes"] for r in view.rows if r is not word)
     several = "; 1 file holds several characters: Read as Lines reads each as text."
     assert view.status.text() == "Recognized 5 of 6 files with cnn_tiny; 1 could not be read" + several
+    assert heard == [view.status.text()]  # heard too, once (a screen reader's user heard nothing when it ended)
     first_row = view.table.model().index(0, 0)
     opened = _last_result(qtbot, window, lambda: view.table.doubleClicked.emit(first_row))  # a double-click
     assert not opened.error and window.windowTitle().endswith(shown.index(0, 0).data())  # on the pad
@@ -4531,6 +4538,9 @@ def test_the_toolbars_more_tools_button_shows_in_either_theme(window: MainWindow
     from desktop_app.themes import contrast
 
     (button,) = window.findChildren(QToolButton, "qt_toolbar_ext_button")  # (Qt's name for it)
+    # Named, and reached with Tab (Qt's had no name, and the tools under it were out of the keyboard's reach).
+    assert button.accessibleName() == "More tools" and button.toolTip().startswith("More tools")
+    assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
 
     def strongest_contrast() -> float:
         picture = button.icon().pixmap(24, 24).toImage()
@@ -4906,15 +4916,27 @@ def test_side_tabs_and_tooltips_from_the_keyboard(window: MainWindow) -> None:
     assert window.explain_view._maps_area.focusPolicy() == Qt.FocusPolicy.NoFocus
 
 
-def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import desktop_app.text_mode
+
+    heard: list[str] = []
+    monkeypatch.setattr(desktop_app.text_mode, "announce", lambda widget, message: heard.append(message))
     _write_in_text_mode(qtbot, window, "T1")
     assert "nearly full" not in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: bool(heard), timeout=TIMEOUT_MS)
+    assert "nearly full" not in heard[-1]
     window.canvas.clear()
     _mouse_write(window.canvas, "T1T1T1T")  # across the whole pad
     qtbot.waitUntil(
         lambda: window.lines.line is not None and len(window.lines.line.line.characters) == 7, timeout=TIMEOUT_MS
     )
     qtbot.waitUntil(lambda: "Pad nearly full: Ctrl+Enter" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS)
+    # Heard with the line (it was shown alone, unspoken: an accessibility audit's).
+    qtbot.waitUntil(
+        lambda: heard[-1].endswith(". Pad nearly full: Ctrl+Enter adds the line to the text"), timeout=TIMEOUT_MS
+    )
     window.canvas.clear()
     window.resize(800, 500)  # a small laptop's window: the message is wider than the panel
     qtbot.waitUntil(lambda: window.width() <= 800, timeout=TIMEOUT_MS)

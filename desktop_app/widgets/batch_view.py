@@ -52,6 +52,7 @@ from desktop_app.widgets.fonts import (
     whole_percent_text,
 )
 from desktop_app.widgets.images import grey_pixmap
+from desktop_app.widgets.prediction_panel import announce
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.handwriting_examples import answer_is, describe_example_label, folder_character, model_has_class
 
@@ -1118,6 +1119,7 @@ class BatchView(QWidget):
         self.set_running(False)
         self._set_sortable(True)
         self._show_finished()
+        announce(self.status, self._finished)  # (shown under the table, and never heard: an accessibility audit's)
 
     def batch_model(self) -> str:
         """The model the rows shown were read with ("" when there are none)."""
