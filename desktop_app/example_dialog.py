@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.widgets.fonts import spoken_character
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.handwriting_examples import (
     EXAMPLES_FOLDER_NAME,
@@ -282,6 +283,9 @@ class ExampleDialog(QDialog):
         self.keep_button.setText(f"Keep {self.char}" if either else "Keep")
         self.other_case_button.setText(f"Keep {self.char.swapcase()}" if either else "")
         self.other_case_button.setVisible(either)
+        # Heard with their case ("Keep A" and "Keep a" sounded alike to a screen reader's user).
+        self.keep_button.setAccessibleName(f"Keep {spoken_character(self.char)}" if either else "")
+        self.other_case_button.setAccessibleName(f"Keep {spoken_character(self.char.swapcase())}" if either else "")
         if either:
             self.other_case_button.setToolTip(f"Keep it as {describe_example_label(self.char.swapcase())}")
         self._show_counts()

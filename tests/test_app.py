@@ -1621,7 +1621,11 @@ def test_compare_view_runs_every_model(qtbot, window: MainWindow) -> None:  # ty
     assert not window.compare_view.detail.isVisibleTo(window.compare_view)
     table.setCurrentCell(1, 0)
     answer = table.item(1, 1)
-    assert "; then " in answer.toolTip() and answer.data(Qt.ItemDataRole.AccessibleTextRole) == answer.toolTip()
+    assert "; then " in answer.toolTip()
+    heard = answer.data(Qt.ItemDataRole.AccessibleTextRole)  # in words, letters with their case ("b; then B")
+    first = heard.split("; then ")[0]  # the answer, its case said, and how sure
+    assert "; then " in heard and first.endswith("%") and "/" not in heard, heard
+    assert not answer.text()[0].isalpha() or "capital" in first or "small" in first, heard
     assert window.compare_view.detail.isVisibleTo(window.compare_view)
     assert window.compare_view.detail.text().endswith(": " + answer.toolTip())
     # A narrower column wraps the names onto more lines: the rows grow with them (fitted once, they were cut).
@@ -4006,11 +4010,11 @@ def test_a_characters_name_says_the_space_or_new_line_before_it(qtbot) -> None: 
     line = [("H", False), ("i", False), ("n", True), ("4", False)]
     panel.set_line(line, [[(c, 0.9)] for c, _ in line], breaks=[False, False, False, True])
     names = [button.accessibleName() for button in panel._character_buttons()]
-    assert names[1] == "character 2: i (small i)"
+    assert names[0] == "character 1: capital H" and names[1] == "character 2: small i"  # (speech has no case)
     panel.set_line(line, [[(c, 0.9)] for c, _ in line], joined=[False, False, True, False])
     joined = panel._character_buttons()[2].accessibleName()  # what the character is, then the gap before it
-    assert joined.startswith("character 3: n") and joined.endswith(", joined, after a space")
-    assert names[2].startswith("character 3: n") and names[2].endswith(", after a space")
+    assert joined.startswith("character 3: small n") and joined.endswith(", joined, after a space")
+    assert names[2].startswith("character 3: small n") and names[2].endswith(", after a space")
     assert names[3].startswith("character 4: 4") and names[3].endswith(", on a new line")
 
 
@@ -6031,6 +6035,8 @@ def test_keep_as_example_files_drawings_by_character_where_training_reads_them(
     assert either.char == "A" and either.said.text() == "a capital A (type a for a small one)"
     # ... and its other case a click away: "Keep A" beside "Keep a" (one click on Keep kept a child's g as G).
     assert either.keep_button.text() == "Keep A" and either.other_case_button.text() == "Keep a"
+    assert either.keep_button.accessibleName() == "Keep capital A"  # (heard alike, before: speech has no case)
+    assert either.other_case_button.accessibleName() == "Keep small a"
     assert not either.other_case_button.isHidden() and dialog.other_case_button.isHidden()  # (nothing offered there)
     either.other_case_button.click()
     assert either.result() == QDialog.DialogCode.Accepted and either.char == "a"

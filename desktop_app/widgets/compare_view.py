@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.themes import disagree_colour
-from desktop_app.widgets.fonts import character_font, class_name, confidence_text, described
+from desktop_app.widgets.fonts import character_font, class_name, confidence_text, described, spoken_class_name
 from ml.runtime.labels import merged_case_of
 
 if TYPE_CHECKING:
@@ -285,7 +285,17 @@ class CompareView(QWidget):
                         f"{described(label)} {confidence_text(confidence)}" for label, confidence in row.runners_up
                     )
                     item.setToolTip(described(row.label) + (after if row.runners_up else ""))
-                    item.setData(Qt.ItemDataRole.AccessibleTextRole, item.toolTip())  # a screen reader's too
+                    # A screen reader's in words with their case ("b; then B 3.3%" sounded like one letter twice).
+                    merged = merged_case_of(row.classes)
+                    heard = [(row.label, row.confidence), *row.runners_up]
+                    item.setData(
+                        Qt.ItemDataRole.AccessibleTextRole,
+                        "; then ".join(
+                            ", ".join(f"{spoken_class_name(label, merged)} {confidence_text(p)}" for label, p in part)
+                            for part in (heard[:1], heard[1:])
+                            if part
+                        ),
+                    )
                 elif row.model == selected and c != 0:
                     font = item.font()
                     font.setBold(True)

@@ -163,6 +163,14 @@ def described(char: str) -> str:
     return f"{char} ({name})" if name else char
 
 
+def spoken_character(char: str) -> str:
+    """A character of written text as a screen reader should say it: a letter with its case (speech has none:
+    "b" and "B" sounded alike, an accessibility audit's), a digit with a look-alike by its name."""
+    if char.isalpha() and char.lower() != char.upper():
+        return f"capital {char}" if char.isupper() else f"small {char}"
+    return described(char)
+
+
 def class_name(label: str, merged_case: frozenset[str], name_lookalikes: bool = True) -> str:
     """A class as the answer names it: a letter the model reads in either case as one class "L / l"
     (``merged_case``: those letters' capitals), a look-alike with its name ("0 (zero)") unless

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.widgets.fonts import UNSURE_BELOW, character_font, confidence_text, described
+from desktop_app.widgets.fonts import UNSURE_BELOW, character_font, confidence_text, described, spoken_character
 
 LINE_FONT_SCALE = 1.8  # the line's characters, times the window's font, in a window less than 700 px tall
 TEXT_FONT_SCALE = 1.2  # the text box's
@@ -268,13 +268,13 @@ class TextPanel(QWidget):
             button.setProperty(UNSURE_PROPERTY, unsure)
             button.installEventFilter(self)  # focused by Tab: scrolled into view (see eventFilter)
             if char and unsure:
-                button.setAccessibleName(f"character {position + 1}: {described(char)}, unsure")
+                button.setAccessibleName(f"character {position + 1}: {spoken_character(char)}, unsure")
                 button.setToolTip(
                     f"{described(char)}, read with {confidence_text(options[0][1])}: unsure. Click (or Space) for "
                     "other readings, or type the right one"
                 )
             elif char:
-                button.setAccessibleName(f"character {position + 1}: {described(char)}")
+                button.setAccessibleName(f"character {position + 1}: {spoken_character(char)}")
                 # How sure, as the menu says it (a student found the percentages only by opening each menu).
                 by_model = not chosen and bool(options) and char == options[0][0]
                 by_its_place = position < len(by_place) and by_place[position]
