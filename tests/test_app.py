@@ -1825,6 +1825,12 @@ def test_the_grad_cam_map_stays_square_and_whole_when_the_pen_path_is_shown_besi
 
     qtbot.wait(100)  # the layout settles: the caption's lines and the colour key below take their room
     assert fitted() and view.stroke_view.isVisible() and label.width() < view.width() / 2
+    # Named apart to a screen reader (both were their box's title, "Where the evidence is"), a message in the
+    # map's place read as its text.
+    assert label.accessibleName().startswith("Grad-CAM for “A")
+    assert view.stroke_view.accessibleName() == "where along the pen's path the evidence is"
+    view.show_error("The explanation could not be made")
+    assert label.accessibleName() == ""
 
 
 def test_an_answer_and_its_explanation_do_not_grow_a_small_window(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

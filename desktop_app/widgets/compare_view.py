@@ -140,6 +140,8 @@ class CompareView(QWidget):
         buttons = QHBoxLayout()
         for text, state in (("All", True), ("None", False)):
             button = QPushButton(text)
+            button.setToolTip("Tick every model to compare" if state else "Untick every model")
+            button.setAccessibleName("compare every model" if state else "compare no model")
             button.clicked.connect(lambda _=False, state=state: self._tick_all(state))
             buttons.addWidget(button)
         buttons.addStretch(1)

@@ -211,6 +211,9 @@ class ExplainView(QWidget):
         pictures.addWidget(self.heatmap_label, 1)
         self.stroke_view = StrokeSaliencyView()
         self.stroke_view.hide()
+        # Named apart (both were "Where the evidence is" to a screen reader, their box's title; the map's name
+        # is given with the map: a message in its place is read as its text).
+        self.stroke_view.setAccessibleName("where along the pen's path the evidence is")
         pictures.addWidget(self.stroke_view, 1)
         heat_layout.addLayout(pictures, 1)
         self.colour_key = ColourKey()
@@ -298,6 +301,7 @@ class ExplainView(QWidget):
             self._fit_heatmap()
             name = "Grad-CAM" if method == "grad-cam" else "input-gradient saliency"
             text = f"{name} for “{class_name(label, self._merged_case, label in self._named)}”"  # as the list names it
+            self.heatmap_label.setAccessibleName(f"{text}: where in the picture the evidence is")
             self.heatmap_label.setToolTip(
                 f"Warm where the model found what made it answer “{label}”. Blank paper can count as much as "
                 "ink: nothing to the right of a 1's stroke is what tells it from a 7."
@@ -433,6 +437,7 @@ class ExplainView(QWidget):
         self.stroke_view.set_saliency(None)
         self.stroke_view.hide()
         self.heatmap_label.setText(message)
+        self.heatmap_label.setAccessibleName("")  # its text is what a screen reader reads
         self.method_label.setText("")
 
     def heatmap_image(self) -> QImage | None:
