@@ -1137,8 +1137,8 @@ class InferenceService(QObject):
             return None, _one_line(error), ()
         try:
             return answer, "", _several_note(apart_characters(list(strokes.strokes)))
-        except RowsOfWritingError as rows:
-            return answer, "", _rows_note(rows.lines)
+        except RowsOfWritingError as rows:  # (rows of one part each, a colon or an 8 of two loops: no lines)
+            return answer, "", _rows_note(rows.lines) if rows.lines else ()
         except Exception:  # a character shaded in (more strokes than a line holds), or worse: no note
             return answer, "", ()
 
@@ -1172,8 +1172,7 @@ def _several_note(count: int) -> tuple[str, ...]:
 
 
 def _rows_note(lines: int) -> tuple[str, ...]:
-    """Rows of writing, counted where each holds two characters or more (rows of one each: "several")."""
-    return (f"holds {lines if lines > 1 else 'several'} {ROWS_NOTE}",)
+    return (f"holds {lines} {ROWS_NOTE}",)
 
 
 def _recognition(model: str, result: Any, latency_ms: float) -> Recognition:

@@ -1362,8 +1362,9 @@ class MainWindow(QMainWindow):
             return
         try:
             count = apart_characters(list(self._current_strokes.strokes))
-        except RowsOfWritingError:
-            self.predictions.add_note(SEVERAL_LINES_NOTE)
+        except RowsOfWritingError as rows:
+            if rows.lines:  # (rows of one part each are a colon, or an 8 of two loops: no lines of writing)
+                self.predictions.add_note(SEVERAL_LINES_NOTE)
             return
         except ValueError:  # more strokes than a line holds: one character shaded in, not a line
             return

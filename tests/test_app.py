@@ -3200,7 +3200,7 @@ def test_strokes_over_an_opened_picture_are_drawn_and_read_in_ink_that_shows_on_
 
 
 def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(
-    qtbot, window: MainWindow, tmp_path: Path
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     _last_result(qtbot, window, lambda: _mouse_write(window.canvas, "CAT"))
     message = window.predictions.message
@@ -3229,6 +3229,20 @@ def test_several_characters_drawn_in_character_mode_get_a_pointer_to_text_mode(
     row = np.hstack([render(c, 96, pen_width=5, box=0.6) for c in "HI4E"])
     Image.fromarray(np.vstack([row, np.full((48, row.shape[1]), 255, np.uint8), row])).save(lines)
     _last_result(qtbot, window, lambda: window.open_image(lines))
+    qtbot.waitUntil(lambda: "Several lines? Text mode" in message.text(), timeout=TIMEOUT_MS)
+    window.canvas.clear()
+    # An 8 of two loops stands in rows of one part each, as a colon does: one character, no lines (it was
+    # told "Several lines?", a reviewer's find); two rows of a few strokes each are lines.
+    turn = np.linspace(0, 2 * np.pi, 24)
+    loop = np.stack([0.5 + 0.2 * np.sin(turn), 0.22 - 0.2 * np.cos(turn)], axis=1)
+    monkeypatch.setitem(GLYPHS, "two loops", [loop.tolist(), (loop + np.array([0, 0.5])).tolist()])
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "two loops"))
+    assert window.service.wait_idle(TIMEOUT_MS)
+    qtbot.wait(50)
+    assert "lines" not in message.text() and "characters" not in message.text()
+    window.canvas.clear()
+    for char, left, top in (("H", 40, 20), ("I", 160, 20), ("4", 40, 200), ("E", 160, 200)):
+        _mouse_char(window.canvas, char, left, top, 100)
     qtbot.waitUntil(lambda: "Several lines? Text mode" in message.text(), timeout=TIMEOUT_MS)
     window.canvas.clear()
     # A model of digits alone says so beside its answer (its confident 4 for an A is no mystery then).

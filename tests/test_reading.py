@@ -1086,6 +1086,20 @@ def test_read_cli_gives_text_boxes_and_alternatives(
     assert json.loads(capsys.readouterr().out)["notes"] == [
         "this looks like 2 lines of writing: glyphpad-ml read reads them as text"
     ]
+    # Strokes in rows: two lines of a few strokes each are said; an 8 of two loops (rows of one part each, as a
+    # colon's) is one character (it was said to be "several lines of writing").
+    h_and_4 = write("H4")[0]
+    rows = h_and_4[:3] + [s + np.array([-120.0, 160.0]) for s in h_and_4[3:]]  # the H's three strokes, the 4 under it
+    turn = np.linspace(0, 2 * np.pi, 24)
+    loop = np.stack([50 + 20 * np.sin(turn), 22 - 20 * np.cos(turn)], axis=1)
+    for name, drawn in (("rows.json", rows), ("eight.json", [loop, loop + np.array([0, 50])])):
+        (tmp_path / name).write_text(json.dumps({"strokes": [np.asarray(s).tolist() for s in drawn]}))
+    assert cli(["predict", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path / "rows.json")]) == 0
+    assert json.loads(capsys.readouterr().out)["notes"] == [
+        "this looks like 2 lines of writing: glyphpad-ml read reads them as text"
+    ]
+    assert cli(["predict", "--strokes", "--json", "--model", "cnn_tiny", str(tmp_path / "eight.json")]) == 0
+    assert "notes" not in json.loads(capsys.readouterr().out)
     # Lines are counted in a picture taller than wide too (a note's photo), not in one as small as a data
     # set's crop of a character (a batch of them read in twice the time for a count).
     from ml.runtime.line_reader import CROP_SIDE, writing_in_picture_file

@@ -232,8 +232,9 @@ def _several_characters(strokes: Any) -> str:
 
     try:
         count = apart_characters(list(strokes.strokes))
-    except RowsOfWritingError:  # rows of writing: several characters too
-        return "this looks like several lines of writing: glyphpad-ml read reads one line as text"
+    except RowsOfWritingError as rows:  # rows of writing (rows of one part each: a colon, an 8 of two loops)
+        lines = f"this looks like {rows.lines} lines of writing: glyphpad-ml read reads them as text"
+        return lines if rows.lines else ""
     except ValueError:  # more strokes than a line holds: one character shaded in, not a line
         return ""
     return f"this looks like {count} characters: glyphpad-ml read reads them as text" if count > 1 else ""
