@@ -1059,6 +1059,15 @@ class MainWindow(QMainWindow):
 
     def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         self._show_in_side_tabs(new)
+        self._close_toolbar_overflow(new)
+
+    def _close_toolbar_overflow(self, focused: QWidget | None) -> None:
+        """The toolbar's » row, opened from the keyboard, closes when the focus leaves the toolbar (Qt closes it
+        when the mouse leaves: opened with Space, it stayed over the pad's top, a reviewer's find)."""
+        for button in self.findChildren(QToolButton, OVERFLOW_BUTTON_NAME):
+            toolbar = button.parentWidget()
+            if button.isChecked() and focused is not None and toolbar is not None and not toolbar.isAncestorOf(focused):
+                button.click()  # (Qt's toolbar opens and closes its row on the button's click, not its check)
 
     def _show_in_side_tabs(self, focused: QWidget | None) -> None:
         """What the keyboard's focus is on in the side tabs, scrolled into view where they scroll sideways
@@ -2551,6 +2560,8 @@ class MainWindow(QMainWindow):
             if not cancelled and may_read_again and self.batch_view.mostly_written_lines():
                 self._read_batch_as_lines()
                 self.batch_view.read_as_lines_by_itself = self.batch_view.rows_are_lines  # said when it ends
+            else:  # (heard once it is over: not "Read as Lines reads each" as they are being read so)
+                self.batch_view.say_finished()
             if self._relist_after_batch:  # the weights folder changed while it ran
                 self._relist_after_batch = False
                 self.relist_models(reload=False)

@@ -1414,7 +1414,7 @@ def test_batch_reads_each_file_as_a_line_of_text_in_text_mode(qtbot, window: Mai
     note[150:250, 60:260] = np.hstack([render(c, size=100, pen_width=9) for c in "AX"])
     Image.fromarray(note).save(folder / "note.png")
     with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):  # read as one character first
-        window.start_batch([folder / "note.png"])  # (its one guess was given without a word)
+        window.start_batch([folder / "note.png"])  # (its one guess was given without a word, before)
     assert view.rows[0]["top"]
     assert view.rows[0]["notes"] == ["holds 2 lines of writing: Read as Lines reads them as text"]
     assert view.status.text().endswith("; 1 file holds lines of writing: Read as Lines reads each as text.")
@@ -1827,7 +1827,7 @@ def test_the_grad_cam_map_stays_square_and_whole_when_the_pen_path_is_shown_besi
     assert fitted() and view.stroke_view.isVisible() and label.width() < view.width() / 2
     # Named apart to a screen reader (both were their box's title, "Where the evidence is"), a message in the
     # map's place read as its text.
-    assert label.accessibleName().startswith("Grad-CAM for “A")
+    assert label.accessibleName() == "Grad-CAM for capital A: where in the picture the evidence is"
     assert view.stroke_view.accessibleName() == "where along the pen's path the evidence is"
     view.show_error("The explanation could not be made")
     assert label.accessibleName() == ""
@@ -3911,8 +3911,9 @@ def test_an_answer_that_is_late_shows_as_the_last_one_not_the_new_inputs(qtbot) 
     greyed = panel.headline.palette().color(QPalette.ColorRole.WindowText)
     assert abs(greyed.lightness() - ink.lightness()) > 60  # halfway to the window's colour, in either theme
     # Greyed, not disabled: the keyboard's focus stays on the answer, where its new answer is heard (it went
-    # to the tabs, an accessibility audit's).
+    # to the tabs, an accessibility audit's), and its name says it is the last input's.
     assert panel.headline.isEnabled()
+    assert panel.headline.accessibleName() == "answer: capital A, 90.0% (the last input's: the new one is being read)"
     panel.show_result((("7", 0.8),), np.zeros((28, 28), np.float32), 900.0)
     assert panel.is_current() and panel.answer() == "7" and "900.0 ms" in panel.latency.text()
     assert panel.headline.palette().color(QPalette.ColorRole.WindowText) == ink
@@ -3930,10 +3931,22 @@ def test_a_screen_reader_hears_the_answers_notes(qtbot, monkeypatch: pytest.Monk
     qtbot.addWidget(panel)
     panel.set_merged_case(frozenset("W"))
     panel.show_result((("W", 0.45),), np.zeros((28, 28), np.float32), 3.0, notes=("averaged down 2x",))
-    assert heard == ["Read W, capital or small, 45.0%, a guess. averaged down 2x"]
-    panel.add_note("5 characters? Text mode (Ctrl+T) reads a line")  # counted after the answer
-    assert heard[-1] == "5 characters? Text mode (Ctrl+T) reads a line"
+    panel.add_note("5 characters? Text mode (Ctrl+T) reads a line")  # counted as it was shown
+    qtbot.waitUntil(lambda: bool(heard))
+    assert heard == [
+        "Read W, capital or small, 45.0%, a guess. averaged down 2x. 5 characters? Text mode (Ctrl+T) reads a line"
+    ]
     assert panel.headline.accessibleDescription() == "averaged down 2x; 5 characters? Text mode (Ctrl+T) reads a line"
+    panel.add_note("the model in use reads digits only")  # counted after the answer was heard
+    qtbot.waitUntil(lambda: len(heard) == 2)
+    assert heard[-1] == "the model in use reads digits only"
+    # The next answer: heard in one message, without what the last one said of itself (one message a stroke
+    # at most, not "reads digits only" again and again).
+    panel.show_result((("W", 0.95),), np.zeros((28, 28), np.float32), 3.0, notes=("averaged down 2x",))
+    panel.add_note("the model in use reads digits only")
+    qtbot.waitUntil(lambda: len(heard) == 3)
+    qtbot.wait(20)
+    assert heard[2:] == ["Read W, capital or small, 95.0%"]
 
 
 def test_an_answer_the_model_is_not_sure_of_says_it_is_a_guess(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -4565,6 +4578,20 @@ def test_the_toolbars_more_tools_button_shows_in_either_theme(window: MainWindow
     # Named, and reached with Tab (Qt's had no name, and the tools under it were out of the keyboard's reach).
     assert button.accessibleName() == "More tools" and button.toolTip().startswith("More tools")
     assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    # Opened from the keys, its row closes when the focus leaves the toolbar (it stayed over the pad's top).
+    size = window.size()
+    window.resize(640, 600)
+    QApplication.processEvents()
+    toolbar = button.parentWidget()
+    assert button.isVisible()  # (at 640 px the pen's slider is under it)
+    closed = toolbar.height()
+    button.click()
+    QApplication.processEvents()
+    assert button.isChecked() and toolbar.height() > closed
+    window._on_focus_changed(button, window.canvas)  # (offscreen, a window is not made active)
+    QApplication.processEvents()
+    assert not button.isChecked() and toolbar.height() == closed
+    window.resize(size)
 
     def strongest_contrast() -> float:
         picture = button.icon().pixmap(24, 24).toImage()
@@ -8453,7 +8480,9 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     QTest.keyClick(window.canvas, Qt.Key.Key_Return)  # Next: counted, another asked, the pad cleared for it
     assert window.canvas.is_blank() and window._practice.asked != "7"
     assert bar.score.text() == "1 of 1 read right" and bar.verdict.text() == "" and not bar.verdict.accessibleName()
-    assert f"Write {window._practice_asked_spoken()}" in window.statusBar().currentMessage()
+    asked = window._practice.asked
+    spoken = asked if not asked.isalpha() else f"{asked.upper()}, capital or small"  # (emnist36: either case)
+    assert f"Write {spoken}" in window.statusBar().currentMessage()
     window.undo()  # the last character's drawing does not come back to be judged against the new one
     assert window.canvas.is_blank() and not window.undo_action.isEnabled()
     window._practice.asked = "T"
@@ -8624,6 +8653,27 @@ def test_practice_says_a_miss_once_the_pen_has_rested_not_mid_letter(
     assert window.practice_summary is not None
     assert window.practice_summary.text() == "Practice ended: 0 of 1 read right.\nTo work on: H."
     window.practice_summary.close()
+
+
+def test_practice_says_a_verdict_once_not_at_each_stroke(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Each stroke of a letter read right brought its reading again: the verdict is heard once a character."""
+    import desktop_app.widgets.practice_bar
+    from desktop_app.widgets.practice_bar import PracticeBar
+
+    heard: list[str] = []
+    monkeypatch.setattr(desktop_app.widgets.practice_bar, "announce", lambda widget, message: heard.append(message))
+    bar = PracticeBar()
+    qtbot.addWidget(bar)
+    bar.ask("7", "")
+    bar.judge("7", True)
+    bar.judge("7", True)  # a stroke more, read the same
+    assert heard == ["Well done: read as 7"]
+    bar.judge("1", False)
+    qtbot.waitUntil(lambda: len(heard) == 2, timeout=TIMEOUT_MS)  # once the pen has rested
+    assert heard[-1] == "Not yet: read as 1. Try Again, or Next"
+    bar.ask("7", "1 of 1 read right")  # the next character asked: its verdict is heard
+    bar.judge("7", True)
+    assert heard[-1] == "Well done: read as 7" and len(heard) == 3
 
 
 def test_practice_bar_fits_the_pads_column_of_a_small_window(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -1094,7 +1094,13 @@ class BatchView(QWidget):
         failed = f"; {errors} could not be read" if errors else ""
         if several or lines:  # a photo of a word (or a note) given one guess: what to do is said where one looks
             many = "1 file holds" if several + lines == 1 else f"{several + lines} files hold"
-            what = "several characters" if not lines else "lines of writing" if not several else "characters or lines"
+            what = (
+                "several characters"
+                if not lines
+                else "lines of writing"
+                if not several
+                else "several characters or lines of writing"
+            )
             failed += f"; {many} {what}: Read as Lines reads each as text"
         self.as_lines_button.setVisible(bool(several or lines) and not self.model.lines)
         files = ("file" if len(self.rows) == 1 else "files") + (" as lines of text" if self.model.lines else "")
@@ -1119,7 +1125,11 @@ class BatchView(QWidget):
         self.set_running(False)
         self._set_sortable(True)
         self._show_finished()
-        announce(self.status, self._finished)  # (shown under the table, and never heard: an accessibility audit's)
+
+    def say_finished(self) -> None:
+        """The batch's summary as shown, to a screen reader (shown under the table, and never heard: an
+        accessibility audit's)."""
+        announce(self.status, self.status.text())
 
     def batch_model(self) -> str:
         """The model the rows shown were read with ("" when there are none)."""

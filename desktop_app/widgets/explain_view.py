@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.widgets.eliding_combo_box import ElidingComboBox
-from desktop_app.widgets.fonts import class_name, lookalikes_among
+from desktop_app.widgets.fonts import class_name, lookalikes_among, spoken_class_name
 from desktop_app.widgets.images import channel_grid, colour_map, grey_pixmap, overlay_pixmap
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
@@ -301,7 +301,8 @@ class ExplainView(QWidget):
             self._fit_heatmap()
             name = "Grad-CAM" if method == "grad-cam" else "input-gradient saliency"
             text = f"{name} for “{class_name(label, self._merged_case, label in self._named)}”"  # as the list names it
-            self.heatmap_label.setAccessibleName(f"{text}: where in the picture the evidence is")
+            spoken = spoken_class_name(label, self._merged_case)  # ("A / a" was heard "A slash a")
+            self.heatmap_label.setAccessibleName(f"{name} for {spoken}: where in the picture the evidence is")
             self.heatmap_label.setToolTip(
                 f"Warm where the model found what made it answer “{label}”. Blank paper can count as much as "
                 "ink: nothing to the right of a 1's stroke is what tells it from a 7."

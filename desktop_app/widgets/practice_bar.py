@@ -49,6 +49,7 @@ class PracticeBar(QFrame):
         self._asked_char = ""  # shown again at a new font size (zoomed, it kept its size till the next)
         self._asked_either_case = ""  # the model that reads the asked letter's two cases as one, or ""
         self._pending_miss = ("", "")  # a reading other than the one asked (shown, heard), said when the pen rests
+        self._heard = ""  # the verdict a screen reader was told last, for the character asked
         self._miss_timer = QTimer(self)
         self._miss_timer.setSingleShot(True)
         self._miss_timer.setInterval(MISS_SAID_AFTER_MS)
@@ -129,6 +130,7 @@ class PracticeBar(QFrame):
         the score so far; ``either_case``: the model in use, where it reads the letter's two cases as one
         (a teacher asked for a small y was told a capital Y was right, and not why)."""
         self._asked_char, self._asked_either_case = char, either_case
+        self._heard = ""  # the verdict a screen reader was told last, for this character
         self._show_asked()
         self.judge(None, None)
         self.score.setText(score)
@@ -190,7 +192,9 @@ class PracticeBar(QFrame):
             self.verdict.setText(f"✗ read as {answer}: Try Again, or Next")
             heard = f"Not yet: read as {spoken}. Try Again, or Next"
         self.verdict.setAccessibleName(heard)
-        announce(self.verdict, heard)  # (shown, and never heard: the answer alone was, an accessibility audit's)
+        if heard != self._heard:  # (shown, and never heard: an accessibility audit's; not again at each stroke)
+            self._heard = heard
+            announce(self.verdict, heard)
 
 
 def _narrow_as_its_text(button: QPushButton) -> None:

@@ -310,6 +310,14 @@ class PredictionPanel(QWidget):
         self._answer = ""
         self._guess = False  # the answer shown is one the model gives under NOT_SURE_BELOW
         self._stale = False  # the answer shown is the last input's: a new one is being read
+        # What a screen reader is told, once the event loop turns: the answer and its notes in one message (one
+        # each, four came a stroke), a note the last answer had not said again ("reads digits only" each time).
+        self._to_hear = ""  # "Read …", for the answer just shown
+        self._notes_to_hear: list[str] = []
+        self._heard_notes: set[str] = set()  # the notes said of the answer shown
+        self._heard_before: set[str] = set()  # ... and of the one before it
+        self._hearing = QTimer(self, singleShot=True, interval=0)
+        self._hearing.timeout.connect(self._say_to_screen_reader)
         self._base_font = self.headline.font()
         self._headline_scale = HEADLINE_SCALE
         self.headline.setFont(character_font(self._base_font, HEADLINE_SCALE, bold=True))
@@ -556,7 +564,9 @@ class PredictionPanel(QWidget):
         self.headline.setAccessibleName(f"answer: {spoken}")
         self.headline.setAccessibleDescription("; ".join(notes))
         # Its notes heard with it (a photo of HELLO was heard as "Read W", its "5 characters?" shown alone).
-        announce(self.headline, (f"Read {spoken}" if top else "No answer") + "".join(f". {note}" for note in notes))
+        self._heard_before, self._heard_notes = self._heard_notes, set()
+        self._to_hear, self._notes_to_hear = (f"Read {spoken}" if top else "No answer"), list(notes)
+        self._hearing.start()
         read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
         # Said in words on the line under the bars too: the colour alone told a colour-blind parent nothing.
         # (Its words kept together: "a" ended a line at 800 px.)
@@ -575,7 +585,18 @@ class PredictionPanel(QWidget):
         self.message.setText(f"{shown}; {note}" if shown and self.message.isVisibleTo(self) else note)
         self.message.setVisible(True)
         self.headline.setAccessibleDescription(self.message.text())
-        announce(self.headline, note)  # (counted after the answer was heard: "5 characters? Text mode…")
+        self._notes_to_hear.append(note)  # (counted after the answer: "5 characters? Text mode…")
+        self._hearing.start()
+
+    def _say_to_screen_reader(self) -> None:
+        """The answer just shown and its notes, in one message; a note said of the answer before not again."""
+        heard = self._heard_before | self._heard_notes
+        notes = [note for note in dict.fromkeys(self._notes_to_hear) if note not in heard]
+        self._heard_notes.update(self._notes_to_hear)
+        message = ". ".join(filter(None, [self._to_hear, *notes]))
+        self._to_hear, self._notes_to_hear = "", []
+        if message:
+            announce(self.headline, message)
         self._fit()
 
     def offer_text_mode(self) -> None:
@@ -602,6 +623,9 @@ class PredictionPanel(QWidget):
         if self._stale == current:
             self._stale = not current
             self._colour_headline()
+            # Said too (disabled, it was heard as "unavailable"; greyed, it was heard as the answer).
+            name, stale = self.headline.accessibleName(), STALE_ANSWER_NAME
+            self.headline.setAccessibleName(name.removesuffix(stale) if current else name + stale)
 
     def show_blank(self, message: str, input_note: str = "") -> None:
         """No answer: ``message`` in its place, ``input_note`` over the empty model input."""
@@ -625,6 +649,9 @@ class PredictionPanel(QWidget):
         self.read_as_text.setVisible(False)
         self.latency.setText("")
         self._fit()
+
+
+STALE_ANSWER_NAME = " (the last input's: the new one is being read)"
 
 
 def announce(widget: QWidget, message: str) -> None:
