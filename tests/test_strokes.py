@@ -542,7 +542,7 @@ def test_predict_strokes_cli_writes_json_lines_and_reasons(
     (word_note,) = by_name["word.json"]["notes"]
     assert "3 characters" in word_note and "glyphpad-ml read reads" in word_note
     assert "2 characters" in by_name["spaced.json"]["notes"][0]  # two, but a space between them
-    assert "several lines" in by_name["rows.json"]["notes"][0]
+    assert by_name["rows.json"]["notes"] == ["this looks like 2 lines of writing: glyphpad-ml read reads them as text"]
     assert len(by_name["plus.json"]["top"]) == 5
     assert "stroke 1 is not a list" in by_name["broken.json"]["error"]
     assert by_name["dot.json"]["blank"] is True and not by_name["dot.json"]["error"].startswith("blank")
