@@ -37,8 +37,9 @@ def dark_palette() -> QPalette:
     }
     for role, colour in colours.items():
         palette.setColor(role, QColor(colour))
-    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#77777c"))
-    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#77777c"))
+    # Greyed where disabled, labels too (the last answer's rows while a new input is read looked current).
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#77777c"))
     return palette
 
 

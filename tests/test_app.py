@@ -3919,6 +3919,20 @@ def test_an_answer_that_is_late_shows_as_the_last_one_not_the_new_inputs(qtbot) 
     assert panel.headline.palette().color(QPalette.ColorRole.WindowText) == ink
 
 
+def test_the_dark_theme_greys_what_is_disabled() -> None:
+    """The last answer's rows, disabled while a new input is read, looked current in the dark theme (its
+    labels' disabled colour was their own): an accessibility audit's."""
+    from PySide6.QtGui import QPalette
+
+    from desktop_app.themes import dark_palette
+
+    palette = dark_palette()
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        active = palette.color(QPalette.ColorGroup.Active, role)
+        disabled = palette.color(QPalette.ColorGroup.Disabled, role)
+        assert abs(active.lightness() - disabled.lightness()) > 60, role
+
+
 def test_a_screen_reader_hears_the_answers_notes(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """A photo of HELLO was heard as "Read W, capital or small, 68.4%": its note, "5 characters? Text mode
     (Ctrl+T) reads a line", was shown and never heard (an accessibility audit's)."""
