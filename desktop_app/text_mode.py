@@ -153,6 +153,7 @@ class TextModeLines(QObject):
         # whole again ("Read H", "Read HE", … and again on each resize).
         self._said = ""
         self._pad_full = False  # the line reaches the pad's right side: said with it
+        self._said_full = False  # ... and said so to a screen reader
         self._say_timer = QTimer(self, singleShot=True, interval=LINE_SAID_AFTER_MS)
         self._say_timer.timeout.connect(self._say)
         self._notes_timer = QTimer(self, singleShot=True)  # a line's notes, shown once an answer has been read
@@ -507,13 +508,14 @@ class TextModeLines(QObject):
 
     def _say(self) -> None:
         text = self.line_text() if self.active else ""
-        if text and text != self._said:
+        # ... said again when the pad becomes nearly full, the text unchanged (a stroke reaching its edge).
+        if text and (text != self._said or self._pad_full > self._said_full):
             # With the line's notes, which the status bar shows unspoken ("letters joined in one stroke…").
             notes = "".join(f" ({note})" for note in self.line.line.notes) if self.line is not None else ""
             # ... and the pad's being nearly full (shown, never heard: an accessibility audit's).
             full = ". Pad nearly full: Ctrl+Enter adds the line to the text" if self._pad_full else ""
             announce(self.text_panel, f"Read {text}{notes}{full}")
-        self._said = text
+        self._said, self._said_full = text, self._pad_full and bool(text)
 
     def correct_character(self, index: int, char: str) -> None:
         self._correct(index, char=char)

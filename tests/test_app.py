@@ -4992,6 +4992,11 @@ def test_text_mode_says_what_to_do_with_a_full_pad_or_two_lines(
     assert "nearly full" not in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: bool(heard), timeout=TIMEOUT_MS)
     assert "nearly full" not in heard[-1]
+    window.lines._pad_full = True  # a stroke reaching the pad's edge that changes no character: said too
+    window.lines._say()
+    assert heard[-1].endswith(". Pad nearly full: Ctrl+Enter adds the line to the text") and len(heard) == 2
+    window.lines._say()  # (once)
+    assert len(heard) == 2
     window.canvas.clear()
     _mouse_write(window.canvas, "T1T1T1T")  # across the whole pad
     qtbot.waitUntil(
