@@ -587,6 +587,7 @@ class PredictionPanel(QWidget):
         self.headline.setAccessibleDescription(self.message.text())
         self._notes_to_hear.append(note)  # (counted after the answer: "5 characters? Text mode…")
         self._hearing.start()
+        self._fit()
 
     def _say_to_screen_reader(self) -> None:
         """The answer just shown and its notes, in one message; a note said of the answer before not again."""
@@ -597,7 +598,6 @@ class PredictionPanel(QWidget):
         self._to_hear, self._notes_to_hear = "", []
         if message:
             announce(self.headline, message)
-        self._fit()
 
     def offer_text_mode(self) -> None:
         """The input holds several characters: the button to read them as text shows under the answer."""
