@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     from ml.runtime.cards import ModelCard
     from ml.runtime.fusion import FusedRecognizer
     from ml.runtime.letter_pairs import LetterPairs
-    from ml.runtime.line_reader import LineReader
+    from ml.runtime.line_reader import LineReader, WritingCount
     from ml.runtime.recognizer import Recognizer
 
 log = logging.getLogger(__name__)
@@ -1103,8 +1103,7 @@ class InferenceService(QObject):
                 results[offset], reasons[offset], said[offset] = self._stroke_file_answer(job.model, path, job.top_k)
             elif isinstance(results[offset], Prediction):
                 try:  # (side by side counted in a picture wider than tall; lines in any: a photo of a note)
-                    count = writing_in_picture_file(path)
-                    said[offset] = _rows_note(count.lines) if count.lines else _several_note(count.apart)
+                    said[offset] = _count_note(writing_in_picture_file(path))
                 except Exception:  # a count for a note: never at the cost of the batch
                     log.exception("counting the characters of %s failed", path)
         rows = []
@@ -1125,7 +1124,7 @@ class InferenceService(QObject):
         """A stroke file read as one drawing: the answer (or None and why not), and a note when its strokes
         hold several characters side by side, or rows of them."""
         from ml.runtime.fusion import read_drawing_strokes
-        from ml.runtime.segmentation import RowsOfWritingError, apart_characters
+        from ml.runtime.line_reader import writing_in_strokes
         from ml.runtime.strokes import BlankStrokesError, read_strokes_file
 
         try:
@@ -1136,10 +1135,9 @@ class InferenceService(QObject):
         except Exception as error:  # a malformed file is one row's reason, not the batch's end
             return None, _one_line(error), ()
         try:
-            return answer, "", _several_note(apart_characters(list(strokes.strokes)))
-        except RowsOfWritingError as rows:  # (rows of one part each, a colon or an 8 of two loops: no lines)
-            return answer, "", _rows_note(rows.lines) if rows.lines else ()
-        except Exception:  # a character shaded in (more strokes than a line holds), or worse: no note
+            return answer, "", _count_note(writing_in_strokes(strokes.strokes))
+        except Exception:  # a count for a note: never at the cost of the row
+            log.exception("counting the characters of %s failed", path)
             return answer, "", ()
 
 
@@ -1167,12 +1165,11 @@ def _file_size(path: Path) -> int:
         return 0
 
 
-def _several_note(count: int) -> tuple[str, ...]:
-    return (f"holds {count} {SEVERAL_CHARACTERS_NOTE}",) if count > 1 else ()
-
-
-def _rows_note(lines: int) -> tuple[str, ...]:
-    return (f"holds {lines} {ROWS_NOTE}",)
+def _count_note(count: WritingCount) -> tuple[str, ...]:
+    """A file read as one character that holds lines of writing, or several characters side by side."""
+    if count.lines:
+        return (f"holds {count.lines} {ROWS_NOTE}",)
+    return (f"holds {count.apart} {SEVERAL_CHARACTERS_NOTE}",) if count.apart > 1 else ()
 
 
 def _recognition(model: str, result: Any, latency_ms: float) -> Recognition:

@@ -1365,19 +1365,15 @@ class MainWindow(QMainWindow):
         """A drawing that splits into several characters gets one answer here: say that text mode reads
         them (a line written in text mode and shown here read as one M, 94.6%). Pictures: counted by the
         worker (:meth:`_on_picture_counted`; a photo of HELLO read as M)."""
-        from ml.runtime.segmentation import RowsOfWritingError, apart_characters
+        from ml.runtime.line_reader import writing_in_strokes
 
         if self._current_strokes is None:
             return
-        try:
-            count = apart_characters(list(self._current_strokes.strokes))
-        except RowsOfWritingError as rows:
-            if rows.lines:  # (rows of one part each are a colon, or an 8 of two loops: no lines of writing)
-                self.predictions.add_note(SEVERAL_LINES_NOTE)
-            return
-        except ValueError:  # more strokes than a line holds: one character shaded in, not a line
-            return
-        self._note_count(count)
+        count = writing_in_strokes(self._current_strokes.strokes)
+        if count.lines:
+            self.predictions.add_note(SEVERAL_LINES_NOTE)
+        else:
+            self._note_count(count.apart)
 
     def _note_count(self, count: int) -> None:
         if count > 1:

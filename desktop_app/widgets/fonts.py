@@ -166,9 +166,7 @@ def described(char: str) -> str:
 def spoken_character(char: str) -> str:
     """A character of written text as a screen reader should say it: a letter with its case (speech has none:
     "b" and "B" sounded alike, an accessibility audit's), a digit with a look-alike by its name."""
-    if char.isalpha() and char.lower() != char.upper():
-        return f"capital {char}" if char.isupper() else f"small {char}"
-    return described(char)
+    return spoken_class_name(char, frozenset()) if char.lower() != char.upper() else described(char)
 
 
 def class_name(label: str, merged_case: frozenset[str], name_lookalikes: bool = True) -> str:

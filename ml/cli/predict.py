@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ml.cli.common import (
     BLANK_TAG,
@@ -28,6 +28,9 @@ from ml.cli.common import (
     say_reads_only,
     why_no_fusion,
 )
+
+if TYPE_CHECKING:
+    from ml.runtime.line_reader import WritingCount
 from ml.runtime.cards import DEFAULT_MODEL, WeightsError
 from ml.runtime.devices import DEVICE_CHOICES, DeviceError
 from ml.runtime.image_files import printable_name
@@ -220,21 +223,18 @@ def _several_in_picture(path: Path | bytes) -> str:
     lines of them (a picture of two lines got one guess, and nothing said: an ML practitioner's trial)."""
     from ml.runtime.line_reader import writing_in_picture_file
 
-    count = writing_in_picture_file(path)
-    if count.apart > 1:
-        return f"this looks like {count.apart} characters: glyphpad-ml read reads them as text"
-    return f"this looks like {count.lines} lines of writing: glyphpad-ml read reads them as text" if count.lines else ""
+    return _writing_note(writing_in_picture_file(path))
 
 
 def _several_characters(strokes: Any) -> str:
-    """A note when the strokes stand apart as several characters (predict answers with one of them)."""
-    from ml.runtime.segmentation import RowsOfWritingError, apart_characters
+    """A note when the strokes stand apart as several characters (predict answers with one of them), or lines."""
+    from ml.runtime.line_reader import writing_in_strokes
 
-    try:
-        count = apart_characters(list(strokes.strokes))
-    except RowsOfWritingError as rows:  # rows of writing (rows of one part each: a colon, an 8 of two loops)
-        lines = f"this looks like {rows.lines} lines of writing: glyphpad-ml read reads them as text"
-        return lines if rows.lines else ""
-    except ValueError:  # more strokes than a line holds: one character shaded in, not a line
-        return ""
-    return f"this looks like {count} characters: glyphpad-ml read reads them as text" if count > 1 else ""
+    return _writing_note(writing_in_strokes(strokes.strokes))
+
+
+def _writing_note(count: WritingCount) -> str:
+    """What a picture or strokes given one answer hold."""
+    if count.lines:
+        return f"this looks like {count.lines} lines of writing: glyphpad-ml read reads them as text"
+    return f"this looks like {count.apart} characters: glyphpad-ml read reads them as text" if count.apart > 1 else ""

@@ -116,6 +116,7 @@ from ml.runtime.segmentation import (
     RowsOfWritingError,
     SidewaysWritingError,
     TooMuchWritingError,
+    apart_characters,
     clearly_apart,
     close_pairs,
     close_pieces,
@@ -1886,6 +1887,19 @@ def writing_in_picture(image: ImageLike) -> WritingCount:
     except RowsOfWritingError as rows:
         return WritingCount(0, rows.lines)
     except ValueError:  # mostly ink, too many pieces: no count to give
+        return WritingCount(0, 0)
+
+
+def writing_in_strokes(strokes: Sequence[np.ndarray]) -> WritingCount:
+    """The characters strokes stand apart as, split as text mode splits them
+    (:func:`ml.runtime.segmentation.apart_characters`), or their lines of writing (rows of one part each, a
+    colon or an 8 of two loops, are none: as :func:`writing_in_picture` counts a picture's); none for more
+    strokes than a line holds (one character shaded in)."""
+    try:
+        return WritingCount(apart_characters(list(strokes)), 0)
+    except RowsOfWritingError as rows:
+        return WritingCount(0, rows.lines)
+    except ValueError:
         return WritingCount(0, 0)
 
 
