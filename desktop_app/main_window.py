@@ -120,6 +120,7 @@ from desktop_app.settings import (
     keep_private,
     save_preferences,
     save_window_state,
+    settings_text,
     string_list,
     window_state,
 )
@@ -526,10 +527,10 @@ class MainWindow(QMainWindow):
             self.set_text_mode(True)
         # What was written on the pad when the window closed is back on it (quitting lost a line not added);
         # said once the model is ready (said now, "Loading models…" took its place at once).
-        pad = self.settings.value(PAD_KEY, "")
+        pad = settings_text(self.settings.value(PAD_KEY, ""))
         damaged = False
         try:
-            kept_strokes = json.loads(pad) if isinstance(pad, str) and pad else []
+            kept_strokes = json.loads(pad) if pad else []
         except (ValueError, RecursionError):  # damaged settings: the pad starts blank
             kept_strokes, damaged = [], True
         restored = self.canvas.load_written_strokes(kept_strokes)
@@ -539,7 +540,8 @@ class MainWindow(QMainWindow):
         corrections = 0
         if restored:  # with the corrections made to its line (a damaged list: those that read back)
             with contextlib.suppress(ValueError, RecursionError):
-                corrections = self.lines.restore_notes(json.loads(str(self.settings.value(PAD_NOTES_KEY, "[]"))))
+                notes = json.loads(settings_text(self.settings.value(PAD_NOTES_KEY, "[]")))
+                corrections = self.lines.restore_notes(notes)
         if not restored and (damaged or kept_strokes):  # said (it was gone without a word)
             self._restored_note = "the drawing kept from last time could not be read back (a damaged settings file)"
         elif restored:
@@ -552,9 +554,9 @@ class MainWindow(QMainWindow):
                 self._restored_note += ", with your corrections"
         # The text written in text mode is the person's: kept from one session to the next (closing the
         # window lost it, without a word).
-        kept = self.settings.value(COLLECTED_TEXT_KEY, "")
-        self._in_file = (kept if isinstance(kept, str) else "", pad if isinstance(pad, str) else "")
-        if isinstance(kept, str) and kept:
+        kept = settings_text(self.settings.value(COLLECTED_TEXT_KEY, ""))
+        self._in_file = (kept, pad)
+        if kept:
             self.text_panel.text_box.setPlainText(kept)
             # Where the next line goes, in view (it opened scrolled to the top, the newest lines out of sight).
             self.text_panel.text_box.moveCursor(QTextCursor.MoveOperation.End)
@@ -686,7 +688,10 @@ class MainWindow(QMainWindow):
         # what could not be written in it, and the writing went without a question.
         if self._hold.another_copy:
             self.settings.sync()
-            in_file = (str(self.settings.value(COLLECTED_TEXT_KEY, "")), str(self.settings.value(PAD_KEY, "")))
+            in_file = (
+                settings_text(self.settings.value(COLLECTED_TEXT_KEY, "")),
+                settings_text(self.settings.value(PAD_KEY, "")),
+            )
         else:
             in_file = self._in_file
         text = self.text_panel.text_box.toPlainText()
@@ -1246,7 +1251,7 @@ class MainWindow(QMainWindow):
         they were, kept by :meth:`_save_pad`), as the pad's first ``restored`` strokes now; None if none or
         the entry does not fit them (damaged, or more strokes than came back)."""
         try:
-            kept = json.loads(str(self.settings.value(PAD_FILE_KEY, "")) or "null")
+            kept = json.loads(settings_text(self.settings.value(PAD_FILE_KEY, "")) or "null")
         except (ValueError, RecursionError):
             return None
         if not isinstance(kept, dict):

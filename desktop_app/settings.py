@@ -71,11 +71,20 @@ def _coerce(value: object, default: object) -> object:
     return str(value)
 
 
+def settings_text(value: object) -> str:
+    """A text kept in the settings, as it was written: an INI value with commas and no quotes (edited by hand,
+    synced by another tool) is read back as a list of its parts, which the text box and the pad took for no
+    text at all, and then wrote back empty (a fuzzing trial's lost notes)."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)
+
+
 def string_list(value: object) -> list[str]:
     """The strings of a JSON list kept in the settings (lists are kept as JSON: an INI file reads a value
     with commas back as a list of its own); [] when the value is damaged."""
     try:
-        items = json.loads(str(value))
+        items = json.loads(settings_text(value))
     except (ValueError, RecursionError):
         return []
     return [item for item in items if isinstance(item, str)] if isinstance(items, list) else []

@@ -4516,6 +4516,23 @@ def test_a_line_added_to_the_text_is_kept_at_once_with_the_pad(qtbot, weights_en
         window.close()
 
 
+def test_text_kept_unquoted_in_a_hand_edited_settings_file_comes_back(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A fuzzing trial: a value with commas and no quotes (a hand edit, another tool's sync) is read by Qt as a
+    list; the text box took it for nothing, and wrote it back empty on closing: the notes lost."""
+    from desktop_app.settings import COLLECTED_TEXT_KEY
+
+    settings_file = tmp_path / "settings.ini"
+    settings_file.write_text("[text]\ncollected=hello, world, my important notes\n")
+    window = _open_window(qtbot, settings_file, load_runtime=False)
+    try:
+        assert window.text_panel.text_box.toPlainText() == "hello, world, my important notes"
+    finally:
+        window.close()
+    assert QSettings(str(settings_file), QSettings.Format.IniFormat).value(COLLECTED_TEXT_KEY) == (
+        "hello, world, my important notes"
+    )
+
+
 def test_text_mode_and_its_text_are_kept_when_the_window_closes(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.settings import COLLECTED_TEXT_KEY
 
