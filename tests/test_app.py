@@ -2511,6 +2511,40 @@ def test_dropping_files_that_are_no_pictures_says_so(window: MainWindow, tmp_pat
     assert window.canvas.is_blank()
 
 
+def test_a_pasted_or_dropped_file_that_is_gone_is_said_and_leaves_the_batch_alone(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
+    """A fuzzing trial: a file copied, then deleted, and pasted (or dropped) was read as a batch of one error
+    row, which took the place of the Batch tab's rows without a word. It is said as a file that cannot be
+    opened is; the others dropped with it are read."""
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    for char in "AB":
+        Image.fromarray(render(char)).save(tmp_path / f"{char}.png")
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([tmp_path / "A.png", tmp_path / "B.png"])
+    rows = list(window.batch_view.rows)
+    gone = tmp_path / "gone.png"
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(gone))])
+    QApplication.clipboard().setMimeData(mime)
+    window.paste_image()
+    assert window.input_error_box is not None and window.input_error_box.isVisible()
+    assert "gone.png cannot be opened: not there any more" in window.input_error_box.text()
+    assert window.batch_view.rows == rows and window.canvas.is_blank()
+    window.input_error_box.close()
+    # Dropped with a picture that is there: the picture is opened, the missing one said.
+    both = QMimeData()
+    both.setUrls([QUrl.fromLocalFile(str(gone)), QUrl.fromLocalFile(str(tmp_path / "A.png"))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, both, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    result = _last_result(qtbot, window, lambda: window.dropEvent(event))
+    assert not result.error and not window.canvas.is_blank()
+    assert "gone.png" in window.input_error_box.text() and window.batch_view.rows == rows
+
+
 def test_a_dropped_file_whose_name_is_not_utf8_opens(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # A name from an old Windows zip ("Sch\xfcler.png") comes percent-encoded byte for byte; decoded as
     # UTF-8 it named no file ("cannot open Sch\ufffdler.png: not found").
