@@ -292,6 +292,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._relist_after_batch = False  # the folder changed while a batch ran: listed once it is done
         self._fallen_back_from = ""  # the model that could not be used when another was taken instead
+        self._chosen_from = ""  # the model in use when the person chose another: back to it if that one fails
         self._restored_note = ""  # what the window brought back from the last session, said when ready
         self._not_kept_said = False  # the settings file could not be written, and that was said
         self._in_file = ("", "")  # the text box and the pad as the settings file holds them (read, or written)
@@ -1009,6 +1010,17 @@ class MainWindow(QMainWindow):
     def _on_model_failed(self, name: str, reason: str) -> None:
         if name:
             self.models[name] = ModelInfo(name=name, error=reason)
+            self._show_unavailable(name, reason)
+            back, self._chosen_from = self._chosen_from, ""
+            before = self.models.get(back)
+            if name == self.preferences.model and back != name and before is not None and before.available:
+                # Chosen, and found damaged as it loaded (its card listed it well): the model in use before
+                # reads on, and the pad stays usable (every answer was this one's error, the picker still
+                # showing it: a fuzzing trial).
+                self._fallback_notice = f"{name} cannot be used ({short_reason(reason)}): {back} reads on. {SEE_CARDS}"
+                self.set_model(back)
+                self.statusBar().showMessage(self._fallback_notice, 0)  # (over "Loading…"; said again when ready)
+                return
             self.statusBar().showMessage(f"{name} cannot be used ({short_reason(reason)}). {SEE_CARDS}", 10000)
             if name == self.preferences.model:
                 self.predictions.show_blank(f"{name} cannot be used: {reason}\nChoose another model.")
@@ -1025,6 +1037,19 @@ class MainWindow(QMainWindow):
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
 
+    def _show_unavailable(self, name: str, reason: str) -> None:
+        """``name`` greyed in the picker and the Model menu, its reason on hover, as a listing shows a model
+        that cannot be used (one found damaged as it loaded stayed offered, as if it could be)."""
+        index = self.model_picker.findData(name)
+        if index < 0:
+            return
+        item = self.model_picker.model().item(index)  # type: ignore[attr-defined]
+        item.setEnabled(False)
+        self.model_picker.setItemData(index, f"{name} cannot be used: {reason}", Qt.ItemDataRole.ToolTipRole)
+        actions = self.model_actions.actions()
+        if index < len(actions):
+            actions[index].setEnabled(False)
+
     def _fell_back(self, name: str, value: str) -> None:
         """A preference is about to be replaced by ``value`` for want of it: a fallback, not the user's
         choice. What was saved before stays saved: a model given for this run, or saved and now damaged
@@ -1040,6 +1065,8 @@ class MainWindow(QMainWindow):
         self.run_only.pop(name, None)
         if name == "model":
             self._fallen_back_from = ""  # the person's choice now
+            in_use = self.models.get(self.preferences.model)
+            self._chosen_from = self.preferences.model if in_use is not None and in_use.available else ""
             self.set_model(value)
         else:
             self.set_device(value)

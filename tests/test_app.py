@@ -2545,6 +2545,36 @@ def test_a_pasted_or_dropped_file_that_is_gone_is_said_and_leaves_the_batch_alon
     assert "gone.png" in window.input_error_box.text() and window.batch_view.rows == rows
 
 
+def test_a_model_found_damaged_as_it_loads_gives_way_to_the_one_in_use(  # type: ignore[no-untyped-def]
+    qtbot, trained_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fuzzing trial: a model whose card was listed well but whose files disagree with it (here its card's
+    labels cut to 7 of its graph's 36 outputs) was chosen, and every answer after was its error, the picker
+    still showing it. The model in use before reads on, the damaged one is greyed and the reason said."""
+    folder = tmp_path / "weights"
+    shutil.copytree(trained_weights, folder)
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(folder))
+    window = _open_window(qtbot, tmp_path / "settings.ini")
+    try:
+        card_file = folder / "gru_tiny.json"
+        card = json.loads(card_file.read_text())
+        card["labels"] = card["labels"][:7]
+        card_file.write_text(json.dumps(card))
+        with qtbot.waitSignal(window.service.model_failed, timeout=TIMEOUT_MS):
+            window.choose("model", "gru_tiny")
+        qtbot.waitUntil(lambda: window.preferences.model == "cnn_tiny", timeout=TIMEOUT_MS)
+        assert window.model_picker.currentData() == "cnn_tiny"
+        index = window.model_picker.findData("gru_tiny")
+        assert not window.model_picker.model().item(index).isEnabled()
+        assert not window.model_actions.actions()[index].isEnabled()
+        said = window.statusBar().currentMessage()
+        assert said.startswith("gru_tiny cannot be used (") and "cnn_tiny reads on" in said
+        result = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
+        assert not result.error and result.model == "cnn_tiny"
+    finally:
+        window.close()
+
+
 def test_a_dropped_file_whose_name_is_not_utf8_opens(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # A name from an old Windows zip ("Sch\xfcler.png") comes percent-encoded byte for byte; decoded as
     # UTF-8 it named no file ("cannot open Sch\ufffdler.png: not found").
