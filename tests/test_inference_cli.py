@@ -916,6 +916,26 @@ def test_read_writes_a_csv_table_for_a_spreadsheet(
         cli_main(["read", "--csv", "--json", str(tmp_path)])
 
 
+def test_reads_csv_names_no_file_as_a_spreadsheet_formula(
+    bundled_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fuzzing trial: read in its own folder, a file named "=HYPERLINK(...).png" was a cell that a
+    spreadsheet runs as a formula. Such a relative name is written "./" and itself (the same file)."""
+    import csv
+    import io
+
+    names = ['=HYPERLINK("http:x","y").png', "@sum.png", "-1+2.png", "plain.png"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"not a picture")
+    monkeypatch.chdir(tmp_path)
+    assert cli_main(["read", "--csv", "--", *names]) == 2  # (none of them a picture)
+    paths = [row["path"] for row in csv.DictReader(io.StringIO(capsys.readouterr().out))]
+    assert sorted(paths) == sorted(["./" + name for name in names[:3]] + ["plain.png"])
+    from ml.cli.read import csv_path
+
+    assert csv_path("/data/=x.png") == "/data/=x.png"
+
+
 def test_read_names_every_model_that_read_and_alone_reads_with_the_one_given(
     bundled_weights: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -160,7 +160,7 @@ def run(argv: list[str]) -> int:
             failed += 1
             record["error"] = reason
             if table is not None:
-                table.writerow([record["path"], "", reason, "", "", ""])  # ("blank: …", as the app exports it)
+                table.writerow([csv_path(record["path"]), "", reason, "", "", ""])  # ("blank: …", as the app)
                 sys.stdout.flush()
             else:
                 print(problem_line(record["path"], reason, args.json), flush=True)
@@ -180,7 +180,7 @@ def run(argv: list[str]) -> int:
         record["chars"] = character_records(line, y_up=strokes is not None and strokes.source_y_up)
         if table is not None:
             sure = round(least_sure(record["chars"]), 5)  # as the app's export: punctuation has no model's answer
-            table.writerow([record["path"], record["model"], "", "; ".join(line.notes), line.text, sure])
+            table.writerow([csv_path(record["path"]), record["model"], "", "; ".join(line.notes), line.text, sure])
             sys.stdout.flush()
             continue
         print(json.dumps(record) if args.json else shown_reading(record["path"], line.text, line.notes), flush=True)
@@ -189,6 +189,15 @@ def run(argv: list[str]) -> int:
 
 # The columns of ``--csv``, named as the app's Batch names them in a CSV of lines (less its own).
 CSV_COLUMNS = ("path", "model", "error", "notes", "text", "least_sure")
+# What starts a formula in a spreadsheet (and its old DDE calls): a file named "=HYPERLINK(...).png" read from
+# its own folder made a cell that a spreadsheet runs (a fuzzing trial; --help offers the CSV to one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_path(path: str) -> str:
+    """``path`` as a CSV cell: a relative one that would start a formula as "./" and itself, the same file
+    for a script and plain text for a spreadsheet (an absolute one starts with "/" or a drive)."""
+    return f"./{path}" if path.startswith(FORMULA_STARTS) else path
 
 
 def shown_reading(path: str, text: str, notes: tuple[str, ...]) -> str:
