@@ -122,6 +122,20 @@ def test_a_card_whose_labels_are_not_one_name_per_class_is_damaged(
         OnnxRecognizer.load_onnx(path)
 
 
+def test_a_card_of_fewer_labels_than_its_graph_gives_says_so_plainly(tmp_path: Path) -> None:
+    """A fuzzing trial: it read "x.onnx takes ['batch', 1, 28, 28] and gives ['batch', 10], not what x's card
+    says": Python's lists, and no word of which of the two differed."""
+    _, path = _saved(tmp_path)
+    card_file = path.with_suffix(".json")
+    card = json.loads(card_file.read_text())
+    card["labels"], card["class_prior_log"] = card["labels"][:7], []
+    card_file.write_text(json.dumps(card))
+    with pytest.raises(WeightsError) as refused:
+        OnnxRecognizer.load_onnx(path)
+    said = f"{path.stem}.onnx does not match its card: the graph gives 10 classes, the card names 7"
+    assert str(refused.value) == said
+
+
 def test_weights_that_do_not_fit_the_arch(tmp_path: Path) -> None:
     _, path = _saved(tmp_path)
     card = json.loads(path.with_suffix(".json").read_text())

@@ -303,8 +303,18 @@ class OnnxRecognizer(Recognizer):
         session = cpu_session(onnx_file, threads, spin)
         shape = session.get_inputs()[0].shape
         outputs = session.get_outputs()[0].shape
-        if tuple(shape[1:]) != INPUT_SHAPES[card.input_kind] or outputs[-1] != len(card.labels):
-            raise WeightsError(f"{onnx_file.name} takes {shape} and gives {outputs}, not what {card.name}'s card says")
+        if tuple(shape[1:]) != INPUT_SHAPES[card.input_kind]:
+            takes = " x ".join(map(str, shape[1:]))
+            wanted = " x ".join(map(str, INPUT_SHAPES[card.input_kind]))
+            raise WeightsError(
+                f"{onnx_file.name} does not match its card: the graph reads {takes} inputs, the card {wanted} "
+                f"({card.input_kind})"
+            )
+        if outputs[-1] != len(card.labels):
+            raise WeightsError(
+                f"{onnx_file.name} does not match its card: the graph gives {outputs[-1]} classes, the card names "
+                f"{len(card.labels)}"
+            )
         recognizer = cls(session, card, weights_path)
         recognizer.refuse_answers_not_numbers()
         return recognizer
