@@ -184,6 +184,18 @@ PAD_SAVE_AFTER_MS = 2000  # the pad and the text box are kept this long after th
 OFF_THE_PAD = "The pen went past the pad's edge: what was drawn out there is not on the pad, nor read"
 
 
+def _gone(path: Path) -> bool:
+    """Whether no file is at ``path`` (copied, then moved or deleted); one that cannot be looked at (a name
+    too long, a folder not to be entered) is not gone: opening it says why."""
+    try:
+        path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
 class MainWindow(QMainWindow):
     result_shown = Signal(object)  # Recognition, once it is on screen (self-test and tests listen)
 
@@ -292,7 +304,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._relist_after_batch = False  # the folder changed while a batch ran: listed once it is done
         self._fallen_back_from = ""  # the model that could not be used when another was taken instead
-        self._chosen_from = ""  # the model in use when the person chose another: back to it if that one fails
+        self._last_ready = ""  # the model that last loaded well: the one to read on with if another fails to load
         self._restored_note = ""  # what the window brought back from the last session, said when ready
         self._not_kept_said = False  # the settings file could not be written, and that was said
         self._in_file = ("", "")  # the text box and the pad as the settings file holds them (read, or written)
@@ -989,6 +1001,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_ready(self, name: str, device: str) -> None:
         self.device_label.setText(f"device: {device}")
+        self._last_ready = name
         if name == self.preferences.model:
             notice, self._fallback_notice = self._fallback_notice, ""
             info = self.models.get(name)
@@ -1011,13 +1024,17 @@ class MainWindow(QMainWindow):
         if name:
             self.models[name] = ModelInfo(name=name, error=reason)
             self._show_unavailable(name, reason)
-            back, self._chosen_from = self._chosen_from, ""
-            before = self.models.get(back)
-            if name == self.preferences.model and back != name and before is not None and before.available:
-                # Chosen, and found damaged as it loaded (its card listed it well): the model in use before
-                # reads on, and the pad stays usable (every answer was this one's error, the picker still
-                # showing it: a fuzzing trial).
-                self._fallback_notice = f"{name} cannot be used ({short_reason(reason)}): {back} reads on. {SEE_CARDS}"
+            before = self.models.get(self._last_ready)
+            usable = before is not None and before.available and self._last_ready != name
+            back = self._last_ready if usable else best_available(list(self.models.values()))
+            if name == self.preferences.model and back:
+                # Found damaged as it loaded (its card listed it well): the model that last loaded well reads
+                # on (or, at the start, the best one there), and the pad stays usable (every answer was this
+                # one's error, the picker still showing it: a fuzzing trial). As at the start: the choice stays
+                # saved, and is taken again once it is mended.
+                self._fallback_notice = f"{name} cannot be used ({short_reason(reason)}): using {back}. {SEE_CARDS}"
+                self._fell_back("model", back)
+                self._fallen_back_from = self._fallen_back_from or name
                 self.set_model(back)
                 self.statusBar().showMessage(self._fallback_notice, 0)  # (over "Loading…"; said again when ready)
                 return
@@ -1049,6 +1066,8 @@ class MainWindow(QMainWindow):
         actions = self.model_actions.actions()
         if index < len(actions):
             actions[index].setEnabled(False)
+        unavailable = {info.name: info.error for info in self.models.values() if not info.available}
+        self.compare_view.set_models(list(self.models), unavailable, self._compare_left_out())
 
     def _fell_back(self, name: str, value: str) -> None:
         """A preference is about to be replaced by ``value`` for want of it: a fallback, not the user's
@@ -1065,8 +1084,6 @@ class MainWindow(QMainWindow):
         self.run_only.pop(name, None)
         if name == "model":
             self._fallen_back_from = ""  # the person's choice now
-            in_use = self.models.get(self.preferences.model)
-            self._chosen_from = self.preferences.model if in_use is not None and in_use.available else ""
             self.set_model(value)
         else:
             self.set_device(value)
@@ -2339,11 +2356,13 @@ class MainWindow(QMainWindow):
 
         # Files copied, then moved or deleted: said as a file that cannot be opened is, not read as a batch
         # (a batch of one error row took the place of the Batch tab's rows, without a word: a fuzzing trial).
-        gone = [p for p in paths if not path_exists(p)]
+        gone = [p for p in paths if _gone(p)]
         if gone:
-            more = f" and {len(gone) - 1} more" if len(gone) > 1 else ""
-            self._show_input_error(f"{gone[0].name}{more}", "not there any more (moved or deleted since it was copied)")
             paths = [p for p in paths if p not in gone]
+            if not paths and mime.hasImage():  # (a screenshot tool's picture, offered with its deleted file)
+                return False
+            more = f" and {len(gone) - 1} other files" if len(gone) > 1 else ""
+            self._show_input_error(f"{gone[0].name}{more}", "no longer there (moved or deleted)")
             if not paths:
                 return True
         if len(paths) == 1 and is_file(paths[0]) and is_drawing_file(paths[0]):

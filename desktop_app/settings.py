@@ -60,7 +60,8 @@ class Preferences:
 def _coerce(value: object, default: object) -> object:
     """QSettings returns strings from INI files: convert back to the field's type."""
     if isinstance(value, list):  # an INI value with commas and no quotes (edited by hand) is read as a list
-        value = ",".join(map(str, value))
+        value = ",".join(map(str, value))  # (a folder's name, a model's: no space after a comma, unlike prose)
+    value = settings_text(value) if isinstance(value, QByteArray) else value
     if isinstance(default, bool):
         return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
     if isinstance(default, int):
@@ -75,8 +76,10 @@ def settings_text(value: object) -> str:
     """A text kept in the settings, as it was written: an INI value with commas and no quotes (edited by hand,
     synced by another tool) is read back as a list of its parts, which the text box and the pad took for no
     text at all, and then wrote back empty (a fuzzing trial's lost notes)."""
-    if isinstance(value, list):
+    if isinstance(value, list):  # (Qt took the spaces after its commas away: as most text has them)
         return ", ".join(map(str, value))
+    if isinstance(value, QByteArray):  # a value written as @ByteArray(...)
+        return bytes(value.data()).decode("utf-8", errors="replace")
     return "" if value is None else str(value)
 
 

@@ -2531,9 +2531,10 @@ def test_a_pasted_or_dropped_file_that_is_gone_is_said_and_leaves_the_batch_alon
     QApplication.clipboard().setMimeData(mime)
     window.paste_image()
     assert window.input_error_box is not None and window.input_error_box.isVisible()
-    assert "gone.png cannot be opened: not there any more" in window.input_error_box.text()
+    assert "gone.png cannot be opened: no longer there (moved or deleted)" in window.input_error_box.text()
     assert window.batch_view.rows == rows and window.canvas.is_blank()
     window.input_error_box.close()
+    window.input_error_box.setText("")
     # Dropped with a picture that is there: the picture is opened, the missing one said.
     both = QMimeData()
     both.setUrls([QUrl.fromLocalFile(str(gone)), QUrl.fromLocalFile(str(tmp_path / "A.png"))])
@@ -2542,7 +2543,8 @@ def test_a_pasted_or_dropped_file_that_is_gone_is_said_and_leaves_the_batch_alon
     )
     result = _last_result(qtbot, window, lambda: window.dropEvent(event))
     assert not result.error and not window.canvas.is_blank()
-    assert "gone.png" in window.input_error_box.text() and window.batch_view.rows == rows
+    assert window.input_error_box.isVisible() and "gone.png" in window.input_error_box.text()
+    assert window.batch_view.rows == rows
 
 
 def test_a_model_found_damaged_as_it_loads_gives_way_to_the_one_in_use(  # type: ignore[no-untyped-def]
@@ -2568,11 +2570,14 @@ def test_a_model_found_damaged_as_it_loads_gives_way_to_the_one_in_use(  # type:
         assert not window.model_picker.model().item(index).isEnabled()
         assert not window.model_actions.actions()[index].isEnabled()
         said = window.statusBar().currentMessage()
-        assert said.startswith("gru_tiny cannot be used (") and "cnn_tiny reads on" in said
+        assert said.startswith("gru_tiny cannot be used (") and "using cnn_tiny" in said
         result = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
         assert not result.error and result.model == "cnn_tiny"
     finally:
         window.close()
+    # As a damaged model at the start: the person's choice stays saved, taken again once it is mended.
+    saved = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    assert saved.value("preferences/model") == "gru_tiny"
 
 
 def test_a_dropped_file_whose_name_is_not_utf8_opens(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -4595,6 +4600,12 @@ def test_text_kept_unquoted_in_a_hand_edited_settings_file_comes_back(qtbot, wei
     assert QSettings(str(settings_file), QSettings.Format.IniFormat).value(COLLECTED_TEXT_KEY) == (
         "hello, world, my important notes"
     )
+    # A value written as @ByteArray(...) is its text, not "b'...'".
+    from PySide6.QtCore import QByteArray
+
+    from desktop_app.settings import settings_text
+
+    assert settings_text(QByteArray(b"my notes")) == "my notes" and settings_text(None) == ""
 
 
 def test_text_mode_and_its_text_are_kept_when_the_window_closes(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -933,7 +933,7 @@ def test_reads_csv_names_no_file_as_a_spreadsheet_formula(
     assert sorted(paths) == sorted(["./" + name for name in names[:3]] + ["plain.png"])
     from ml.cli.read import csv_path
 
-    assert csv_path("/data/=x.png") == "/data/=x.png"
+    assert csv_path("/data/=x.png") == "/data/=x.png" and csv_path("-") == "-"  # (standard input)
 
 
 def test_read_names_every_model_that_read_and_alone_reads_with_the_one_given(

@@ -197,7 +197,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def csv_path(path: str) -> str:
     """``path`` as a CSV cell: a relative one that would start a formula as "./" and itself, the same file
     for a script and plain text for a spreadsheet (an absolute one starts with "/" or a drive)."""
-    return f"./{path}" if path.startswith(FORMULA_STARTS) else path
+    return f"./{path}" if path.startswith(FORMULA_STARTS) and path != "-" else path  # ("-": standard input)
 
 
 def shown_reading(path: str, text: str, notes: tuple[str, ...]) -> str:
