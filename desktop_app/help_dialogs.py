@@ -67,7 +67,8 @@ read so (✓, at once) or what it was read as (✗, once the pen has rested a mo
 is not judged halfway). Try Again clears the pad for another go; Enter (Next) asks for another: each counts as
 its last reading went, and the score is kept until you end it (End, or Ctrl+Shift+P again), when a box says
 how it went and which characters to work on. Type characters in the Only box (bdpq, or a range: 0-9, a-z)
-and press Enter to be asked for those alone; Work on Misses asks only for those read otherwise so far.</p>
+and press Enter to be asked for those alone (letters alone, or digits alone: a try is read among them, so a q in
+a drill of b, d, p and q is not read as a 9); Work on Misses asks only for those read otherwise so far.</p>
 <h3>Text Mode: words and lines</h3>
 <p>Text Mode (Ctrl+T) reads a word or a line written left to right, and lines written one under another.
 Each character found gets a box on the pad and a button under it; an <u>underlined</u> one was read with

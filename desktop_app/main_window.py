@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -99,7 +100,7 @@ from desktop_app.model_listing import (
     short_reason,
     with_partner,
 )
-from desktop_app.practice import Practice, named_briefly, readable_characters, reads_as_asked
+from desktop_app.practice import Practice, answer_judged, named_briefly, readable_characters, reads_as_asked
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
 from desktop_app.settings import (
     COLLECTED_TEXT_KEY,
@@ -1382,7 +1383,7 @@ class MainWindow(QMainWindow):
         self.result_shown.emit(replace(result, latency_ms=end_to_end, request_id=request_id))
         if not result.error:  # after the answer is on screen: these notes are no part of its wait
             self._note_several_characters()
-            self._judge_practice(result.model, result.top[0][0] if result.top else "")
+            self._judge_practice(result.model, result.top)
             if self._taps_left_out:
                 from ml.runtime.strokes import taps_left_out_note
 
@@ -1652,8 +1653,9 @@ class MainWindow(QMainWindow):
             return
         self.ask_next_character()
 
-    def _judge_practice(self, model: str, answer: str) -> None:
+    def _judge_practice(self, model: str, top: Sequence[tuple[str, float]]) -> None:
         practice = self._practice
+        answer = answer_judged(practice.pool(), top) if practice is not None else ""
         if practice is None or not practice.asked or not answer:
             return
         label_set = self._label_set_in_use(model)

@@ -11,6 +11,7 @@ otherwise, asks for those alone (``only``).
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ml.runtime.labels import DIGITS, LOWER, UPPER, get_label_set
@@ -37,6 +38,19 @@ def reads_as_asked(asked: str, answer: str, label_set: str) -> bool:
         return False
     index = labels.class_of(asked)
     return index is not None and labels.classes[index] == answer
+
+
+def answer_judged(asked_from: str, top: Sequence[tuple[str, float]]) -> str:
+    """The answer a try is judged by: where the characters asked from are all letters (or all digits), the
+    likeliest of ``top``'s of that kind, else the likeliest. A child in a drill of b, d, p and q writes a
+    letter: a q read "9" first and "q" second was marked wrong (a teacher's trial: 6 of 8 good q's), as text
+    mode reads a character among letters by its neighbours."""
+    if not top:
+        return ""
+    kinds = [kind for kind in (str.isalpha, str.isdigit) if asked_from and all(kind(c) for c in asked_from)]
+    if not kinds:
+        return top[0][0]
+    return next((label for label, _ in top if kinds[0](label)), top[0][0])
 
 
 RANGES = (DIGITS, UPPER, LOWER)

@@ -8868,6 +8868,26 @@ def test_practice_asks_only_for_the_characters_chosen_and_works_on_the_misses(
         again.close()
 
 
+def test_a_drill_of_letters_judges_a_try_among_the_letters(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A teacher's trial: in a drill of b, d, p and q, 6 of 8 good q's were marked "read as 9" (the 36-class
+    model's first answer, its q second). A child in a drill of letters writes a letter: judged among them."""
+    from desktop_app.practice import answer_judged
+
+    assert answer_judged("bdpq", [("9", 0.6), ("Q", 0.3)]) == "Q" and answer_judged("bd7", [("9", 0.6)]) == "9"
+    assert answer_judged("0123", [("O", 0.5), ("0", 0.4)]) == "0" and answer_judged("bd", [("9", 0.9)]) == "9"
+    window.practice_action.trigger()
+    bar, practice = window.practice_bar, window._practice
+    assert bar is not None and practice is not None
+    bar.only.setFocus()
+    QTest.keyClicks(bar.only, "b d p q")
+    QTest.keyClick(bar.only, Qt.Key.Key_Return)
+    assert practice.pool() == "bdpq"
+    practice.asked = "q"
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))  # written for it (read as it may be)
+    window._judge_practice(window.preferences.model, (("9", 0.6), ("Q", 0.3)))
+    assert (practice.asked, practice.read_right, bar.verdict.text()) == ("q", True, "✓ Well done: read as Q / q")
+
+
 def test_practice_asks_for_what_the_model_reads_in_either_case_of_a_merged_letter() -> None:
     from desktop_app.practice import Practice, chosen_characters, readable_characters, reads_as_asked
 
