@@ -2584,9 +2584,23 @@ class MainWindow(QMainWindow):
                 NOTED_MESSAGE_MS,
             )
         self.tabs.setCurrentWidget(widget)
+        self._open_shut_columns()
         if focus:
             first = first_tab_stop(widget)
             (first or self.tabs.tabBar()).setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _open_shut_columns(self) -> None:
+        """The answers' and the side tabs' columns back where a splitter's handle was dragged to shut them: a
+        teacher's trial dragged them away, and View's Explain, Compare and Batch then did nothing to be seen
+        (a handle four pixels wide at the window's edge was the only way back)."""
+        sizes = self.splitter.sizes()
+        if len(sizes) != 3 or all(sizes[1:]):
+            return
+        total = sum(sizes)
+        answers = sizes[1] or self.splitter.widget(1).minimumSizeHint().width()
+        tabs = sizes[2] or max(self.tabs.minimumSizeHint().width(), total // 3)
+        pad = max(total - answers - tabs, self.pad_column.minimumSizeHint().width())
+        self.splitter.setSizes([pad, answers, tabs])
 
     def cancel_batch(self) -> None:
         if self.batch_view.running:

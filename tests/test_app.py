@@ -8868,6 +8868,18 @@ def test_practice_asks_only_for_the_characters_chosen_and_works_on_the_misses(
         again.close()
 
 
+def test_view_brings_back_the_columns_a_splitter_shut(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A teacher's trial dragged the answers' and the side tabs' columns shut; View's Explain, Compare and Batch
+    then showed nothing (a handle four pixels wide at the window's edge was the only way back)."""
+    total = sum(window.splitter.sizes())
+    window.splitter.setSizes([total, 0, 0])
+    assert window.splitter.sizes()[1:] == [0, 0]
+    window.show_tab(window.batch_view, focus=True)
+    sizes = window.splitter.sizes()
+    assert sizes[1] > 0 and sizes[2] >= window.tabs.minimumSizeHint().width() and sizes[0] > 0
+    assert window.tabs.currentWidget() is window.batch_view
+
+
 def test_a_drill_of_letters_judges_a_try_among_the_letters(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """A teacher's trial: in a drill of b, d, p and q, 6 of 8 good q's were marked "read as 9" (the 36-class
     model's first answer, its q second). A child in a drill of letters writes a letter: judged among them."""
