@@ -138,7 +138,7 @@ from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_im
 from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.picture_menu import PictureMenu
 from desktop_app.widgets.practice_bar import PracticeBar
-from desktop_app.widgets.prediction_panel import PredictionPanel
+from desktop_app.widgets.prediction_panel import NOT_SURE_BELOW, PredictionPanel
 from desktop_app.widgets.text_panel import TextPanel
 from desktop_app.window_menus import (
     ENGLISH_WORDS_TEXT,
@@ -1673,7 +1673,8 @@ class MainWindow(QMainWindow):
         if self.practice_bar is not None:
             merged = get_label_set(label_set).merged_case
             shown = class_name(answer, merged, name_lookalikes=False)
-            self.practice_bar.judge(shown, practice.read_right, spoken_class_name(answer, merged))
+            sure = dict(top).get(answer, 0.0) >= NOT_SURE_BELOW  # (as the answer's panel calls a guess)
+            self.practice_bar.judge(shown, practice.read_right, spoken_class_name(answer, merged), sure)
 
     def _label_set_in_use(self, model: str = "") -> str:
         """The label set of ``model`` (or the model in use), the 36 classes' while the list has not come."""
@@ -2597,7 +2598,7 @@ class MainWindow(QMainWindow):
         if len(sizes) != 3 or all(sizes[1:]):
             return
         total = sum(sizes)
-        answers = sizes[1] or self.splitter.widget(1).minimumSizeHint().width()
+        answers = sizes[1] or self.predictions.minimumSizeHint().width()
         tabs = sizes[2] or max(self.tabs.minimumSizeHint().width(), total // 3)
         pad = max(total - answers - tabs, self.pad_column.minimumSizeHint().width())
         self.splitter.setSizes([pad, answers, tabs])

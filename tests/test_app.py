@@ -8896,8 +8896,13 @@ def test_a_drill_of_letters_judges_a_try_among_the_letters(qtbot, window: MainWi
     assert practice.pool() == "bdpq"
     practice.asked = "q"
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))  # written for it (read as it may be)
-    window._judge_practice(window.preferences.model, (("9", 0.6), ("Q", 0.3)))
+    window._judge_practice(window.preferences.model, (("Q", 0.7), ("9", 0.2)))
     assert (practice.asked, practice.read_right, bar.verdict.text()) == ("q", True, "✓ Well done: read as Q / q")
+    # Read so by a close second, or any guess (under 50%, as the answer's panel says): no praise, Try Again.
+    window._judge_practice(window.preferences.model, (("9", 0.6), ("Q", 0.3)))
+    assert (practice.read_right, bar.verdict.text()) == (True, "✓ Read as Q / q, but only just: Try Again, clearer?")
+    assert bar.again_button.isVisibleTo(bar)
+    window._judge_practice(window.preferences.model, (("Q", 0.7), ("9", 0.2)))
     # Read from across a classroom: larger than the text around it.
     bar.verdict.ensurePolished()
     assert bar.verdict.font().pointSizeF() >= 1.5 * bar.font().pointSizeF()

@@ -195,7 +195,7 @@ class PracticeBar(QFrame):
             return
         self._say(*self._pending_miss, False)
 
-    def judge(self, answer: str | None, right: bool | None, spoken: str = "") -> None:
+    def judge(self, answer: str | None, right: bool | None, spoken: str = "", sure: bool = True) -> None:
         """The reading of what is written (``spoken``: as a screen reader says it, "small b"): right at once,
         or what it was read as once the pen has rested (``MISS_SAID_AFTER_MS``: the letter may be
         unfinished); nothing while the pad is blank."""
@@ -205,17 +205,22 @@ class PracticeBar(QFrame):
             self._say(None, "", None)  # (a ✓ for the letter before this stroke no longer holds)
             self._miss_timer.start()
             return
-        self._say(answer, spoken or answer or "", right)
+        self._say(answer, spoken or answer or "", right, sure)
 
-    def _say(self, answer: str | None, spoken: str, right: bool | None) -> None:
-        self.again_button.setVisible(right is False)
+    def _say(self, answer: str | None, spoken: str, right: bool | None, sure: bool = True) -> None:
+        """``sure``: the model was sure of the reading (else a ✓ is no praise: a teacher's trial saw "Well done"
+        for a scribble read right at 36%, a guess by the answer's own panel)."""
+        self.again_button.setVisible(right is False or (right is True and not sure))
         if answer is None or right is None:
             self.verdict.setText("")
             self.verdict.setAccessibleName("")
             return
-        if right:
+        if right and sure:
             self.verdict.setText(f"✓ Well done: read as {answer}")
             heard = f"Well done: read as {spoken}"
+        elif right:
+            self.verdict.setText(f"✓ Read as {answer}, but only just: Try Again, clearer?")
+            heard = f"Read as {spoken}, but only just: Try Again, clearer?"
         else:
             self.verdict.setText(f"✗ read as {answer}: Try Again, or Next")
             heard = f"Not yet: read as {spoken}. Try Again, or Next"
