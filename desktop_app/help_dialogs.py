@@ -63,8 +63,8 @@ a stroke model has three rows: “(picture)” reading the picture alone, “(st
 use its model.</p>
 <h3>Practice</h3>
 <p>View → Practice (Ctrl+Shift+P) asks for a character over the pad: write it, and the bar says whether it was
-read so (✓, at once; "only just" where the model was not sure of it) or what it was read as (✗, once the pen has rested a moment: a letter of several strokes
-is not judged halfway). Try Again clears the pad for another go; Enter (Next) asks for another: each counts as
+read so (✓, at once; "only just" where the model was not sure of it) or what it was read as (✗, once the pen
+has rested a moment: a letter of several strokes is not judged halfway). Try Again clears the pad for another go; Enter (Next) asks for another: each counts as
 its last reading went, and the score is kept until you end it (End, or Ctrl+Shift+P again), when a box says
 how it went and which characters to work on. Type characters in the Only box (bdpq, or a range: 0-9, a-z)
 and press Enter to be asked for those alone (letters alone, or digits alone: a try is read among them, so a q in
