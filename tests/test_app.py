@@ -8150,8 +8150,10 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     with (tmp_path / "marks.csv").open(encoding="utf-8-sig") as handle:
         table = list(csv.DictReader(handle))
     assert [(row["corrected"], row["label_1"]) for row in table] == [("O", "0"), ("", ""), ("", "B")]
+    # The answer to use in a column of its own, the person's else the model's (a teacher merged them by hand).
+    assert [row["answer"] for row in table] == ["O", "", "B"]
     with (tmp_path / "marks.csv").open(encoding="utf-8-sig") as handle:
-        assert next(csv.reader(handle))[-1] == "corrected"  # last: the columns before it read as they did
+        assert next(csv.reader(handle))[-2:] == ["corrected", "answer"]  # last: the columns before read as they did
     view.export(tmp_path / "marks.json")
     assert [row.get("corrected") for row in json.loads((tmp_path / "marks.json").read_text())] == ["O", None, None]
     # After an export, only what changed since counts; the menu gives the model's answer back.
@@ -8169,7 +8171,9 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     assert model.setData(model.index(0, ANSWER_COLUMN), "class") and model.index(0, ANSWER_COLUMN).data() == "class"
     view.export(tmp_path / "line.csv")
     with (tmp_path / "line.csv").open(encoding="utf-8-sig") as handle:
-        assert [(row["corrected"], row["text"]) for row in csv.DictReader(handle)] == [("class", "c1ass")]
+        assert [(row["corrected"], row["text"], row["answer"]) for row in csv.DictReader(handle)] == [
+            ("class", "c1ass", "class")
+        ]
 
 
 def test_corrections_not_exported_are_not_dropped_by_a_new_batch_or_quitting_unasked(  # type: ignore[no-untyped-def]

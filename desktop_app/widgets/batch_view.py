@@ -177,10 +177,24 @@ def corrected(row: BatchRecord) -> str | None:
     return None if text is None else str(text)
 
 
+def final_answer(row: BatchRecord) -> str:
+    """The answer to use: the person's where they corrected it, else the model's (a line's text, or a
+    character's first answer); "" for a file not read."""
+    typed = corrected(row)
+    if typed is not None:
+        return typed
+    if "text" in row:
+        return str(row["text"])
+    top = row["top"]
+    return str(top[0]["label"]) if top else ""
+
+
 CSV_FIELDS = ("path", "model", "error", "notes")  # every CSV row's first fields
-# Every CSV row's last: the person's answer where they typed one (label_1 or text stays the model's). Last, so
+# Every CSV row's last two: the person's answer where they typed one (label_1 or text stays the model's), and
+# the answer to use: theirs, else the model's (a teacher's trial merged the two columns by hand). Last, so
 # that a script reading the columns by their place reads what it read before.
 CORRECTED_FIELD = "corrected"
+ANSWER_FIELD = "answer"
 
 
 def csv_fields(row: BatchRecord) -> list[object]:
@@ -1190,7 +1204,7 @@ class BatchView(QWidget):
             return str(value).replace(".", ",") if decimal_comma else value
 
         if self.model.lines:
-            writer.writerow([*CSV_FIELDS, "text", "least_sure", "unsure_characters", CORRECTED_FIELD])
+            writer.writerow([*CSV_FIELDS, "text", "least_sure", "unsure_characters", CORRECTED_FIELD, ANSWER_FIELD])
             for row in rows:
                 read = "text" in row
                 writer.writerow(
@@ -1200,7 +1214,7 @@ class BatchView(QWidget):
                         if read
                         else ["", "", ""]
                     )
-                    + [corrected(row) or ""]
+                    + [corrected(row) or "", final_answer(row)]
                 )
             write_atomically(path, CSV_MARK + buffer.getvalue())
             return len(rows)
@@ -1208,12 +1222,12 @@ class BatchView(QWidget):
         header = list(CSV_FIELDS)
         for k in range(1, depth + 1):
             header += [f"label_{k}", f"prob_{k}"]
-        writer.writerow([*header, CORRECTED_FIELD])
+        writer.writerow([*header, CORRECTED_FIELD, ANSWER_FIELD])
         for row in rows:
             values = csv_fields(row)
             for entry in row["top"]:
                 values += [entry["label"], number(entry["prob"])]
             values += [""] * (len(header) - len(values))  # every row as wide as the header (a failed file's too)
-            writer.writerow([*values, corrected(row) or ""])
+            writer.writerow([*values, corrected(row) or "", final_answer(row)])
         write_atomically(path, CSV_MARK + buffer.getvalue())
         return len(rows)
