@@ -62,13 +62,14 @@ a stroke model has three rows: “(picture)” reading the picture alone, “(st
 “+ strokes” the two together, as the window reads a drawing. Double-click a row (or press Enter on it) to
 use its model.</p>
 <h3>Practice</h3>
-<p>View → Practice (Ctrl+Shift+P) asks for a character over the pad: write it, and the bar says whether it was
-read so (✓, at once; "only just" where the model was not sure of it) or what it was read as (✗, once the pen
-has rested a moment: a letter of several strokes is not judged halfway). Try Again clears the pad for another go; Enter (Next) asks for another: each counts as
-its last reading went, and the score is kept until you end it (End, or Ctrl+Shift+P again), when a box says
-how it went and which characters to work on. Type characters in the Only box (bdpq, or a range: 0-9, a-z)
-and press Enter to be asked for those alone (letters alone, or digits alone: a try is read among them, so a q in
-a drill of b, d, p and q is not read as a 9); Work on Misses asks only for those read otherwise so far.</p>
+<p>View → Practice (Ctrl+Shift+P) asks for a character over the pad: write it, and the bar says whether it was read
+so (✓, at once; "only just" where the model was not sure of it) or what it was read as (✗, once the pen has rested
+a moment: a letter of several strokes is not judged halfway). Try Again clears the pad for another go; Enter (Next)
+asks for another: each counts as its last reading went, and the score is kept until you end it (End, or
+Ctrl+Shift+P again), when a box says how it went and which characters to work on. Type characters in the Only box
+(bdpq, or a range: 0-9, a-z) and press Enter to be asked for those alone (letters alone, or digits alone: a try is
+read among them, so a q in a drill of b, d, p and q is not read as a 9); Work on Misses asks only for those read
+otherwise so far.</p>
 <h3>Text Mode: words and lines</h3>
 <p>Text Mode (Ctrl+T) reads a word or a line written left to right, and lines written one under another.
 Each character found gets a box on the pad and a button under it; an <u>underlined</u> one was read with
