@@ -7,7 +7,6 @@ import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from desktop_app.themes import disagree_colour
@@ -18,7 +17,6 @@ from desktop_app.widgets.prediction_panel import announce
 # child's d was "✗ read as L" at its first stroke, mid-letter. A right reading is said at once.
 MISS_SAID_AFTER_MS = 1500
 PROMPT_SCALE = 4.5  # the character asked, times the text's size (at 3 it was half the size of the answer's)
-VERDICT_SCALE = 1.6  # the verdict (✓ Well done / ✗ read as), times the text's size
 
 
 class PracticeBar(QFrame):
@@ -52,7 +50,6 @@ class PracticeBar(QFrame):
         self._asked_either_case = ""  # the model that reads the asked letter's two cases as one, or ""
         self._pending_miss = ("", "")  # a reading other than the one asked (shown, heard), said when the pen rests
         self._heard = ""  # the verdict a screen reader was told last, for the character asked
-        self._verdict_right = True  # the verdict shown is a ✓ (else a ✗, in the colour of disagreement)
         self._miss_timer = QTimer(self)
         self._miss_timer.setSingleShot(True)
         self._miss_timer.setInterval(MISS_SAID_AFTER_MS)
@@ -159,33 +156,6 @@ class PracticeBar(QFrame):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # (zoomed in, the character asked kept its size till the next)
             self._show_asked()
-            self._style_verdict()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._style_verdict()
-
-    def _style_verdict(self) -> None:
-        """The verdict in bold, a miss in the colour of disagreement; larger than the text around it where it
-        fits the bar's width on one line (read by a class from across the room on a projector: a teacher's
-        trial could not tell a ✓ from a ✗ at the back), else at the text's size (wrapped larger, it was cut)."""
-        layout = self.layout()
-        if layout is None or not self.verdict.text():
-            return
-        larger = QFont(self.font())
-        larger.setBold(True)
-        points = larger.pointSizeF() * VERDICT_SCALE
-        if points > 0:  # (a font sized in pixels has no points: the text's size)
-            larger.setPointSizeF(points)
-        margins = layout.contentsMargins()
-        beside = self.score.sizeHint().width() + 16 if self.score.text() else 0  # the score, on the same row
-        room = self.width() - margins.left() - margins.right() - beside - 8
-        fits = points > 0 and QFontMetrics(larger).horizontalAdvance(self.verdict.text()) <= room
-        size = f"font-size: {points:.1f}pt; " if fits else ""
-        colour = "" if self._verdict_right else f"color: {disagree_colour(self.palette()).name()}; "
-        style = f"{size}{colour}font-weight: bold"
-        if style != self.verdict.styleSheet():
-            self.verdict.setStyleSheet(style)
 
     def _miss_due(self) -> None:
         """The pen has rested since a reading other than the one asked: said, unless a stroke is being
@@ -224,8 +194,8 @@ class PracticeBar(QFrame):
         else:
             self.verdict.setText(f"✗ read as {answer}: Try Again, or Next")
             heard = f"Not yet: read as {spoken}. Try Again, or Next"
-        self._verdict_right = right
-        self._style_verdict()
+        colour = "" if right and sure else f"color: {disagree_colour(self.palette()).name()}; "
+        self.verdict.setStyleSheet(f"{colour}font-weight: bold")
         self.verdict.setAccessibleName(heard)
         if heard != self._heard:  # (shown, and never heard: an accessibility audit's; not again at each stroke)
             self._heard = heard
