@@ -185,18 +185,6 @@ PAD_SAVE_AFTER_MS = 2000  # the pad and the text box are kept this long after th
 OFF_THE_PAD = "The pen went past the pad's edge: what was drawn out there is not on the pad, nor read"
 
 
-def _gone(path: Path) -> bool:
-    """Whether no file is at ``path`` (copied, then moved or deleted); one that cannot be looked at (a name
-    too long, a folder not to be entered) is not gone: opening it says why."""
-    try:
-        path.lstat()
-    except (FileNotFoundError, NotADirectoryError):
-        return True
-    except OSError:
-        return False
-    return False
-
-
 class MainWindow(QMainWindow):
     result_shown = Signal(object)  # Recognition, once it is on screen (self-test and tests listen)
 
@@ -1061,12 +1049,15 @@ class MainWindow(QMainWindow):
         index = self.model_picker.findData(name)
         if index < 0:
             return
+        text, tip = model_entry(ModelInfo(name=name, error=reason))
         item = self.model_picker.model().item(index)  # type: ignore[attr-defined]
         item.setEnabled(False)
-        self.model_picker.setItemData(index, f"{name} cannot be used: {reason}", Qt.ItemDataRole.ToolTipRole)
+        self.model_picker.setItemText(index, text)
+        self.model_picker.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
         actions = self.model_actions.actions()
         if index < len(actions):
             actions[index].setEnabled(False)
+            actions[index].setText(text)
         unavailable = {info.name: info.error for info in self.models.values() if not info.available}
         self.compare_view.set_models(list(self.models), unavailable, self._compare_left_out())
 
@@ -2355,11 +2346,11 @@ class MainWindow(QMainWindow):
         if mime is None or not mime.hasUrls():
             return False
         paths = [dropped_path(url) for url in mime.urls() if url.isLocalFile()]
-        from ml.runtime.image_files import is_drawing_file, is_file, is_image_path, is_stroke_path
+        from ml.runtime.image_files import is_drawing_file, is_file, is_gone, is_image_path, is_stroke_path
 
         # Files copied, then moved or deleted: said as a file that cannot be opened is, not read as a batch
         # (a batch of one error row took the place of the Batch tab's rows, without a word: a fuzzing trial).
-        gone = [p for p in paths if _gone(p)]
+        gone = [p for p in paths if is_gone(p)]
         if gone:
             paths = [p for p in paths if p not in gone]
             if not paths and mime.hasImage():  # (a screenshot tool's picture, offered with its deleted file)

@@ -177,16 +177,11 @@ def corrected(row: BatchRecord) -> str | None:
     return None if text is None else str(text)
 
 
-def final_answer(row: BatchRecord) -> str:
-    """The answer to use: the person's where they corrected it, else the model's (a line's text, or a
-    character's first answer); "" for a file not read."""
+def final_answer(row: BatchRecord, lines: bool) -> str:
+    """The answer to use: the person's where they corrected it, else the model's (:func:`model_answer`); ""
+    for a file not read."""
     typed = corrected(row)
-    if typed is not None:
-        return typed
-    if "text" in row:
-        return str(row["text"])
-    top = row["top"]
-    return str(top[0]["label"]) if top else ""
+    return typed if typed is not None else model_answer(row, lines) or ""
 
 
 CSV_FIELDS = ("path", "model", "error", "notes")  # every CSV row's first fields
@@ -1214,7 +1209,7 @@ class BatchView(QWidget):
                         if read
                         else ["", "", ""]
                     )
-                    + [corrected(row) or "", final_answer(row)]
+                    + [corrected(row) or "", final_answer(row, self.model.lines)]
                 )
             write_atomically(path, CSV_MARK + buffer.getvalue())
             return len(rows)
@@ -1228,6 +1223,6 @@ class BatchView(QWidget):
             for entry in row["top"]:
                 values += [entry["label"], number(entry["prob"])]
             values += [""] * (len(header) - len(values))  # every row as wide as the header (a failed file's too)
-            writer.writerow([*values, corrected(row) or "", final_answer(row)])
+            writer.writerow([*values, corrected(row) or "", final_answer(row, self.model.lines)])
         write_atomically(path, CSV_MARK + buffer.getvalue())
         return len(rows)

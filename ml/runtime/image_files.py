@@ -113,6 +113,18 @@ def path_exists(path: Path) -> bool:
     return _or_false(path.exists)
 
 
+def is_gone(path: Path) -> bool:
+    """Whether nothing is at ``path`` (a file copied, then moved or deleted); one that cannot be looked at (a
+    name too long, a folder not to be entered) is not gone: reading it says why."""
+    try:
+        path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def not_a_file_reason(path: Path) -> str | None:
     """Why ``path``, named by a person, is no file to read, or None for a regular file, a process's pipe
     (/dev/stdin, a shell's <(...)) or one that cannot be looked at (its reader says why). Reading a named
