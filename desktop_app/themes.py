@@ -101,6 +101,11 @@ def disagree_colour(palette: QPalette) -> QColor:
     return QColor("#d9822b" if is_dark(palette) else "#a65300")
 
 
+def agree_colour(palette: QPalette) -> QColor:
+    """Text that says right (Practice's ✓): green readable on the theme's base, 4.5:1 or more."""
+    return QColor("#5cc46f" if is_dark(palette) else "#1e7b34")
+
+
 def error_colour(palette: QPalette) -> QColor:
     """Text of an error (a batch's file that could not be read): red readable on the theme's base."""
     return QColor("#e06c66" if is_dark(palette) else "#c0392b")

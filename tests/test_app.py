@@ -8590,8 +8590,16 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     assert f">{asked}</b>" in bar.prompt.text() and bar.score.text() == ""
     window._practice.asked = "7"  # (a character the test can draw)
     bar.ask("7", "")
+    qtbot.wait(50)  # (the bar laid out)
+    pad = window.canvas.geometry()
+    assert bar.mark.text() == ""
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
     assert bar.verdict.text() == "✓ Well done: read as 7" and not bar.again_button.isVisibleTo(bar)
+    # A ✓ large enough for a classroom's projector, beside the character asked: the pad does not move for it.
+    assert bar.mark.text() == "✓" and bar.mark.mark_font().pointSizeF() >= 2.5 * bar.font().pointSizeF()
+    qtbot.wait(50)
+    assert window.canvas.geometry() == pad
+    ticked = bar.mark.colour()
     QTest.keyClick(window.canvas, Qt.Key.Key_Return)  # Next: counted, another asked, the pad cleared for it
     assert window.canvas.is_blank() and window._practice.asked != "7"
     assert bar.score.text() == "1 of 1 read right" and bar.verdict.text() == "" and not bar.verdict.accessibleName()
@@ -8605,6 +8613,8 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
     assert bar.verdict.text() == "" and window._practice.read_right is False  # said once the pen has rested
     _wait_for_miss(qtbot, bar, "✗ read as 7")  # written otherwise: said what it was read as
+    assert bar.mark.text() == "✗" and window.canvas.geometry() == pad
+    assert bar.mark.colour() != ticked  # (green, then orange)
     # Heard with the case a screen reader cannot say otherwise ("Write b" and "Write B" sounded alike, and the
     # verdict was shown, never heard: an accessibility audit's).
     assert bar.verdict.accessibleName() == "Not yet: read as 7. Try Again, or Next"

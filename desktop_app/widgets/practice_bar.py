@@ -6,17 +6,22 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from desktop_app.themes import disagree_colour
-from desktop_app.widgets.fonts import character_font, spoken_class_name
+from desktop_app.themes import agree_colour, disagree_colour
+from desktop_app.widgets.fonts import character_font, sized_like, spoken_class_name
 from desktop_app.widgets.prediction_panel import announce
 
 # A reading other than the one asked is said once the pen has rested this long, lifted: said at once, a
 # child's d was "✗ read as L" at its first stroke, mid-letter. A right reading is said at once.
 MISS_SAID_AFTER_MS = 1500
 PROMPT_SCALE = 4.5  # the character asked, times the text's size (at 3 it was half the size of the answer's)
+# The ✓ or ✗ beside it, times the text's size: the verdict at the text's size was read by the front row alone
+# (a teacher's trial, on a projector). Within the row the character asked makes tall (the verdict set larger
+# on its own row grew the bar, and the pad shrank under a drawing being judged, which read it again).
+MARK_SCALE = 3.0
 
 
 class PracticeBar(QFrame):
@@ -55,6 +60,7 @@ class PracticeBar(QFrame):
         self._miss_timer.setInterval(MISS_SAID_AFTER_MS)
         self._miss_timer.timeout.connect(self._miss_due)
         self.verdict = QLabel()
+        self.mark = VerdictMark()  # ✓ or ✗, large (the verdict's words say it to a screen reader)
         self.score = QLabel()
         # On a row of its own, wrapped: beside the buttons it held a narrow window 360 px wider.
         self.verdict.setWordWrap(True)
@@ -97,6 +103,7 @@ class PracticeBar(QFrame):
         self.misses_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.misses_button.clicked.connect(self.misses_asked)
         ask_row.addWidget(self.prompt)
+        ask_row.addWidget(self.mark)
         ask_row.addWidget(self.case_note, 1)
         ask_row.addWidget(self.again_button)
         ask_row.addWidget(self.next_button)
@@ -184,6 +191,7 @@ class PracticeBar(QFrame):
         if answer is None or right is None:
             self.verdict.setText("")
             self.verdict.setAccessibleName("")
+            self.mark.show_mark("", QColor())
             return
         if right and sure:
             self.verdict.setText(f"✓ Well done: read as {answer}")
@@ -196,10 +204,57 @@ class PracticeBar(QFrame):
             heard = f"Not yet: read as {spoken}. Try Again, or Next"
         colour = "" if right and sure else f"color: {disagree_colour(self.palette()).name()}; "
         self.verdict.setStyleSheet(f"{colour}font-weight: bold")
+        marked = agree_colour(self.palette()) if right and sure else disagree_colour(self.palette())
+        self.mark.show_mark("✓" if right else "✗", marked)
         self.verdict.setAccessibleName(heard)
         if heard != self._heard:  # (shown, and never heard: an accessibility audit's; not again at each stroke)
             self._heard = heard
             announce(self.verdict, heard)
+
+
+class VerdictMark(QWidget):
+    """A ✓ or ✗ as large as ``MARK_SCALE`` times the text where there is room, smaller where the window is
+    narrow: never what makes the bar taller or wider (a fixed ✓'s width made a small window's pad column
+    70 px wider)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._mark, self._colour = "", QColor()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+
+    def text(self) -> str:
+        return self._mark
+
+    def colour(self) -> QColor:
+        return self._colour
+
+    def show_mark(self, mark: str, colour: QColor) -> None:
+        self._mark, self._colour = mark, colour
+        self.update()
+
+    def mark_font(self) -> QFont:
+        """The mark's font, at its size where there is room: as tall as the row lets it be, and as wide."""
+        font = sized_like(self.font(), self.font(), MARK_SCALE)
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        widest = max(metrics.horizontalAdvance(mark) for mark in "✓✗")
+        fits = min(1.0, self.width() / max(1, widest), self.height() / max(1, metrics.height()))
+        return sized_like(font, font, fits)
+
+    def sizeHint(self) -> QSize:
+        metrics = QFontMetrics(sized_like(self.font(), self.font(), MARK_SCALE))
+        return QSize(max(metrics.horizontalAdvance(mark) for mark in "✓✗") + metrics.averageCharWidth(), 0)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, 0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self._mark:
+            return
+        painter = QPainter(self)
+        painter.setFont(self.mark_font())
+        painter.setPen(self._colour)
+        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._mark)
 
 
 def _narrow_as_its_text(button: QPushButton) -> None:
