@@ -66,7 +66,8 @@ use its model.</p>
 so (✓, at once; "only just" where the model was not sure of it) or what it was read as (✗, once the pen has rested
 a moment: a letter of several strokes is not judged halfway). Try Again clears the pad for another go; Enter (Next)
 asks for another: each counts as its last reading went, and the score is kept until you end it (End, or
-Ctrl+Shift+P again), when a box says how it went and which characters to work on. Type characters in the Only box
+Ctrl+Shift+P again), when a box says how it went, which characters to work on, and how each character asked went
+(Copy Table pastes it into a spreadsheet; Save… writes it as a CSV file). Type characters in the Only box
 (bdpq, or a range: 0-9, a-z) and press Enter to be asked for those alone (letters alone, or digits alone: a try is
 read among them, so a q in a drill of b, d, p and q is not read as a 9); Work on Misses asks only for those read
 otherwise so far.</p>

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
+    QDate,
     QEvent,
     QLocale,
     QMimeData,
@@ -64,6 +65,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.files_and_clipboard import (
+    JSON_KIND,
     OPEN_FILTER,
     PASTED_FORMATS,
     PICTURE_KIND,
@@ -100,7 +102,15 @@ from desktop_app.model_listing import (
     short_reason,
     with_partner,
 )
-from desktop_app.practice import Practice, answer_judged, named_briefly, readable_characters, reads_as_asked
+from desktop_app.practice import (
+    CharacterScore,
+    Practice,
+    answer_judged,
+    named_briefly,
+    readable_characters,
+    reads_as_asked,
+    scores_csv,
+)
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
 from desktop_app.settings import (
     COLLECTED_TEXT_KEY,
@@ -138,6 +148,7 @@ from desktop_app.widgets.images import PREVIEW_MAX_SIDE, grey_pixmap, preview_im
 from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.picture_menu import PictureMenu
 from desktop_app.widgets.practice_bar import PracticeBar
+from desktop_app.widgets.practice_summary import PracticeSummary
 from desktop_app.widgets.prediction_panel import NOT_SURE_BELOW, PredictionPanel
 from desktop_app.widgets.text_panel import TextPanel
 from desktop_app.window_menus import (
@@ -263,7 +274,7 @@ class MainWindow(QMainWindow):
         # Its bar over the pad, made when practice first starts (one in the layout from the start, hidden,
         # moved the keyboard's first focus from the pad to the side tabs' bar).
         self.practice_bar: PracticeBar | None = None
-        self.practice_summary: QMessageBox | None = None  # how practice went, until dismissed (made when it ends)
+        self.practice_summary: PracticeSummary | None = None  # how practice went, until dismissed (made when it ends)
         self._current_model_input: np.ndarray | None = None
         self._current_label: str | None = None  # the answer shown for it
         self._request_started: dict[int, float] = {}
@@ -1521,25 +1532,47 @@ class MainWindow(QMainWindow):
             self._practice.finish()  # the last one counts too
             summary = self._practice.summary()  # (with what was read otherwise: what to work on next)
             score, work_on = self._practice.score(), ", ".join(self._practice.missed)
+            scores = self._practice.scores()
             self._practice = None
             self.voice.say("Practice ended" + (f": {summary}" if summary else ""), 15)
             if summary:  # (said in the status bar alone, it was gone in 15 s, and the teacher had not seen it)
-                self._show_practice_summary(score, work_on)
+                self._show_practice_summary(score, work_on, scores)
 
-    def _show_practice_summary(self, score: str, work_on: str) -> None:
-        """How the practice went (the score, the characters read otherwise), in a box that stays until
-        dismissed (open(), not exec(): nothing waits on it)."""
+    def _show_practice_summary(self, score: str, work_on: str, scores: list[CharacterScore]) -> None:
+        """How the practice went (the score, the characters read otherwise, each character's record), in a box
+        that stays until dismissed (open(), not exec(): nothing waits on it)."""
         text = "Practice ended" + (f": {score}." if score else ".") + (f"\nTo work on: {work_on}." if work_on else "")
         if self.practice_summary is not None:
             self.practice_summary.close()
-        box = QMessageBox(QMessageBox.Icon.Information, "Practice", text, QMessageBox.StandardButton.Ok, self)
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # (to copy into a report)
+        box = PracticeSummary(self, text, scores)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(lambda _result: self._practice_summary_closed(box))
+        box.save_asked.connect(lambda: self.save_practice_record(box))
         self.practice_summary = box
         box.open()
 
-    def _practice_summary_closed(self, box: QMessageBox) -> None:
+    def save_practice_record(self, box: PracticeSummary) -> bool:
+        """The practice's record, a row a character, as a CSV file the person names (fields apart by ";"
+        where the system writes 0,97: a spreadsheet there put each row in one cell); whether it was written."""
+        start = self._dialog_folder() / f"glyphpad-practice-{QDate.currentDate().toString(Qt.DateFormat.ISODate)}.csv"
+        kinds = [kind for kind in export_kinds(QLocale.system()) if kind != JSON_KIND]
+        chosen, kind = QFileDialog.getSaveFileName(box, "Save Practice Record", str(start), ";;".join(kinds), kinds[0])
+        if not chosen:
+            return False
+        path = Path(chosen) if Path(chosen).suffix.lower() == ".csv" else Path(chosen + ".csv")
+        if not self._may_write(path, Path(chosen), "Save Practice Record"):
+            return False
+        try:
+            write_atomically(path, scores_csv(box.scores, delimiter=";" if kind == REGIONAL_CSV_KIND else ","))
+        except OSError as error:
+            QMessageBox.critical(box, "Save Practice Record", f"Could not write {path}:\n{error.strerror or error}")
+            return False
+        self.preferences.last_folder = str(path.parent)
+        box.copied.setText(f"Saved to {path}")
+        self.voice.say(f"Saved the practice record to {path}")
+        return True
+
+    def _practice_summary_closed(self, box: PracticeSummary) -> None:
         if self.practice_summary is box:  # (not a newer one, shown since)
             self.practice_summary = None
 
@@ -1660,10 +1693,10 @@ class MainWindow(QMainWindow):
             if self.practice_bar is not None:
                 self.practice_bar.judge(None, None)
             return
-        practice.read_right = reads_as_asked(practice.asked, answer, label_set)
+        merged = get_label_set(label_set).merged_case
+        shown = class_name(answer, merged, name_lookalikes=False)
+        practice.judge(reads_as_asked(practice.asked, answer, label_set), shown)
         if self.practice_bar is not None:
-            merged = get_label_set(label_set).merged_case
-            shown = class_name(answer, merged, name_lookalikes=False)
             sure = dict(top).get(answer, 0.0) >= NOT_SURE_BELOW  # (as the answer's panel calls a guess)
             self.practice_bar.judge(shown, practice.read_right, spoken_class_name(answer, merged), sure)
 

@@ -10,6 +10,8 @@ otherwise, asks for those alone (``only``).
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -103,6 +105,38 @@ def chosen_characters(typed: str, readable: str) -> tuple[str, str]:
     return chosen, unread
 
 
+@dataclass(frozen=True)
+class CharacterScore:
+    """How one character asked went, over a practice: a teacher keeping a record of a class asked for more
+    than "7 of 9 read right" (which characters, what they were read as)."""
+
+    char: str
+    asked: int  # times counted
+    right: int  # of them, read right at the last try
+    tries: int  # tries written for it in all (Try Again makes one more)
+    read_otherwise: tuple[str, ...]  # what it was last read as where not right, each once, in order
+
+    def row(self) -> list[str]:
+        return [self.char, str(self.asked), str(self.right), str(self.tries), ", ".join(self.read_otherwise)]
+
+
+SCORE_COLUMNS = ("character", "asked", "read right", "tries", "read otherwise as")
+
+
+def scores_text(scores: Sequence[CharacterScore], header: Sequence[str] = SCORE_COLUMNS) -> str:
+    """The scores as lines of tab-separated cells, under ``header``: what a spreadsheet pastes as a table."""
+    return "".join("\t".join(cells) + "\n" for cells in [list(header), *(score.row() for score in scores)])
+
+
+def scores_csv(scores: Sequence[CharacterScore], delimiter: str = ",") -> str:
+    """The scores as a CSV file's text, under a header row (``delimiter`` ";" for a spreadsheet set to a
+    language that writes 0,97: with commas, it put each row in one cell)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerows([list(SCORE_COLUMNS), *(score.row() for score in scores)])
+    return buffer.getvalue()
+
+
 @dataclass
 class Practice:
     """The character asked for, the verdict on its last reading, and the score so far."""
@@ -115,19 +149,34 @@ class Practice:
     right: int = 0
     counted: int = 0
     missed: list[str] = field(default_factory=list)  # the characters read otherwise at a try, in the order asked
+    read_as: str = ""  # the last reading of what is asked, as shown ("T / t")
+    tries: int = 0  # tries written at the character asked (a reading after it was asked, or after Try Again)
+    counted_tries: list[tuple[str, bool, str, int]] = field(default_factory=list)  # (asked, right, read as, tries)
+    _new_try: bool = field(default=True, init=False, repr=False)  # the next reading starts a try
+
+    def judge(self, right: bool, read_as: str) -> None:
+        """The character asked was read as ``read_as`` (shown as the window shows it), ``right`` or not."""
+        self.tries += int(self._new_try)
+        self._new_try = False
+        self.read_right, self.read_as = right, read_as
 
     def finish(self) -> str:
         """Counts the character asked (where it was written at all): the score."""
         if self.asked and self.read_right is not None:
             self.counted += 1
             self.right += int(self.read_right)
-        self.try_again()
-        self.read_right = None
+            self.counted_tries.append((self.asked, self.read_right, self.read_as, max(1, self.tries)))
+        self._note_miss()
+        self.read_right, self.read_as, self.tries, self._new_try = None, "", 0, True
         return self.score()
 
     def try_again(self) -> None:
         """The character asked, to be written again: a try read otherwise is remembered (to work on). Its
         verdict stands until the next reading replaces it (cleared, a miss then skipped went uncounted)."""
+        self._note_miss()
+        self._new_try = True
+
+    def _note_miss(self) -> None:
         if self.asked and self.read_right is False and self.asked not in self.missed:
             self.missed.append(self.asked)
 
@@ -135,6 +184,17 @@ class Practice:
         """The score and the characters read otherwise at some try: "7 of 9 read right; to work on: b, d"."""
         work_on = f"to work on: {', '.join(self.missed)}" if self.missed else ""
         return "; ".join(part for part in (self.score(), work_on) if part)
+
+    def scores(self) -> list[CharacterScore]:
+        """Each character counted, in the order first asked: how often asked, read right, tried, and read as."""
+        order = list(dict.fromkeys(asked for asked, *_ in self.counted_tries))
+        scores = []
+        for char in order:
+            went = [(right, read_as, tries) for asked, right, read_as, tries in self.counted_tries if asked == char]
+            otherwise = tuple(dict.fromkeys(read_as for right, read_as, _ in went if not right and read_as))
+            right = sum(right for right, _, _ in went)
+            scores.append(CharacterScore(char, len(went), right, sum(tries for *_, tries in went), otherwise))
+        return scores
 
     def chosen(self) -> tuple[str, str]:
         """The characters chosen that the model in use reads, and those it does not (:func:`chosen_characters`):

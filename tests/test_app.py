@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QEvent, QPoint, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QLocale, QPoint, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QFontMetrics, QImage, QKeySequence, QPixmap, QShortcut, QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser
@@ -8669,6 +8669,51 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     window.set_model("letters_cnn")
     assert window.canvas.placeholder.startswith("Draw a letter here")
     window.practice_action.trigger()
+
+
+def test_practice_ends_with_each_characters_record_to_copy_or_save(
+    qtbot, real_window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A teacher's trial: the summary said "1 of 2 read right" and no more, and could not be kept for a
+    class's record."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from desktop_app.widgets import practice_bar
+
+    monkeypatch.setattr(practice_bar, "MISS_SAID_AFTER_MS", 50)
+    window = real_window
+    window.practice_action.trigger()
+    bar, practice = window.practice_bar, window._practice
+    assert bar is not None and practice is not None
+    for asked in ("7", "T", "7"):  # a 7 read right; a T read as 7, tried again, again read as 7; a 7 again
+        practice.asked = asked
+        window._show_practice_prompt()
+        _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
+        if asked == "T":
+            _wait_for_miss(qtbot, bar, "✗ read as 7")
+            bar.again_button.click()
+            _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
+        QTest.keyClick(window.canvas, Qt.Key.Key_Return)  # Next: counted
+    window.practice_action.trigger()
+    summary = window.practice_summary
+    assert summary is not None and summary.isVisible()
+    assert summary.text() == "Practice ended: 2 of 3 read right.\nTo work on: T."
+    cells = [[summary.table.item(row, column).text() for column in range(5)] for row in range(2)]
+    assert cells == [["7", "2", "2", "2", ""], ["T", "1", "0", "2", "7"]]
+    summary.copy_button.click()
+    assert QApplication.clipboard().text() == (
+        "character\tasked\tread right\ttries\tread otherwise as\n7\t2\t2\t2\t\nT\t1\t0\t2\t7\n"
+    )
+    chosen = tmp_path / "class 3b"
+    starts: list[str] = []
+    dialog = lambda parent, title, start, kinds, kind: starts.append(start) or (str(chosen), kind)  # noqa: E731
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
+    monkeypatch.setattr(QLocale, "system", staticmethod(lambda: QLocale(QLocale.Language.German)))
+    summary.save_button.click()  # (a German spreadsheet reads fields apart by ";")
+    written = (tmp_path / "class 3b.csv").read_text(encoding="utf-8")
+    assert written == "character;asked;read right;tries;read otherwise as\n7;2;2;2;\nT;1;0;2;7\n"
+    assert starts[0].endswith(".csv") and "glyphpad-practice-" in starts[0] and summary.isVisible()
+    summary.close()
 
 
 def test_practice_judges_only_what_was_written_for_it_and_says_how_the_model_in_use_reads_case(
