@@ -29,10 +29,11 @@ from desktop_app.widgets.model_card import card_html
 from ml.runtime.cards import ModelCard
 
 GUIDE_HTML = f"""
-<h3>What the model sees (28×28)</h3>
-<p>Your drawing as the model gets it: cut to its ink, its longer side brought to 24 pixels and centred, its
-strokes to one width. What is not in this square, the model never saw.</p>
-<h3>The answers</h3>
+<p><a href="#answers">The answers</a> · <a href="#practice">Practice</a> · <a href="#text-mode">Text Mode</a> ·
+<a href="#batch">Batch</a> · <a href="#compare">Compare</a> · <a href="#model-sees">What the model sees</a> ·
+<a href="#explain">Explain</a> · <a href="#activation-maps">Activation maps</a> · <a href="#trust">How far to trust
+it</a></p>
+<h3><a name="answers"></a>The answers</h3>
 <p>The model's most likely classes, each with the probability it gives it. A model of 36 classes reads a
 letter in either case as one class (“A / a”); O against 0, and l against 1, are close calls for any reader,
 and the bars say how close; an answer in orange, “a guess” under the bars, is one the model gives under
@@ -43,25 +44,7 @@ left out, and the answer says so). How sure an answer says it is, from one model
 fused, was fitted on writers no model learned from: there it came within 3.1 points or less, on average, of
 how often answers that sure were right; 1.2 for the default's answer to a drawing (each model's card says
 its own figure, a stroke model's card the fused answer's).</p>
-<h3>Explain: where the evidence is</h3>
-<p><b>Grad-CAM</b> colours the 28×28 input by how much each part counted for the answer, or for the class
-you pick: yellow most, dark blue least (the key under it). Evidence can lie on blank paper: the space to the
-right of a 1 is what tells it from a 7. Models with no convolution layer (letters_gru, letters_lstm) show
-input-gradient <b>saliency</b> instead: where changing a pixel would change the score most. Right of it,
-for a drawing, the <b>pen path</b>: the stroke model's evidence along your strokes, a dot where each stroke
-starts.</p>
-<h3>Activation maps</h3>
-<p>What each filter of a convolution layer responds to in this drawing: a tile per channel, bright where it
-responds, each tile scaled on its own. The first layer's filters respond to edges and stroke directions;
-deeper layers are smaller and respond to parts of characters. A layer of more than {MAX_CHANNELS_SHOWN}
-channels shows {MAX_CHANNELS_SHOWN} at a time: choose which beside the layer.</p>
-<h3>Compare</h3>
-<p>The same drawing read by every ticked model. ● marks the model in use; =● says whether a model agrees (✓),
-does not (✗, in orange) or cannot give that answer at all (–: a letters-only model has no 7). A model with
-a stroke model has three rows: “(picture)” reading the picture alone, “(strokes)” its stroke model alone, and
-“+ strokes” the two together, as the window reads a drawing. Double-click a row (or press Enter on it) to
-use its model.</p>
-<h3>Practice</h3>
+<h3><a name="practice"></a>Practice</h3>
 <p>View → Practice (Ctrl+Shift+P) asks for a character over the pad: write it, and the bar says whether it was read
 so (✓, at once; "only just" where the model was not sure of it) or what it was read as (✗, once the pen has rested
 a moment: a letter of several strokes is not judged halfway). Try Again clears the pad for another go; Enter (Next)
@@ -71,13 +54,13 @@ Ctrl+Shift+P again), when a box says how it went, which characters to work on, a
 (bdpq, or a range: 0-9, a-z) and press Enter to be asked for those alone (letters alone, or digits alone: a try is
 read among them, so a q in a drill of b, d, p and q is not read as a 9); Work on Misses asks only for those read
 otherwise so far.</p>
-<h3>Text Mode: words and lines</h3>
+<h3><a name="text-mode"></a>Text Mode: words and lines</h3>
 <p>Text Mode (Ctrl+T) reads a word or a line written left to right, and lines written one under another.
 Each character found gets a box on the pad and a button under it; an <u>underlined</u> one was read with
 less than {UNSURE_BELOW:.0%} certainty: click it (or Tab to it and press Space) for the other readings, or type the
 right character. Backspace takes away the last character's strokes; Ctrl+Enter adds the line to the text box
 below and clears the pad for the next; Undo brings it back.</p>
-<h3>Batch: a folder at once</h3>
+<h3><a name="batch"></a>Batch: a folder at once</h3>
 <p>Folder… (Ctrl+Shift+B) reads every picture and stroke file in a folder and its subfolders, Files…
 (Ctrl+B, or several files dropped on the window) the files chosen: one row a file. <b>Each file holds</b>
 says how: one character (its answer, confidence and runners-up) or a line of text (a word, a number, a note:
@@ -87,7 +70,28 @@ the least sure first; a file that could not be read says why in its row. F2 (or 
 rows' menu) types the right answer, for a file not read too; Enter opens the file on the pad. Export… writes
 CSV (for a spreadsheet; the <i>corrected</i> column holds what you typed) or JSON, and Ctrl+C copies the
 chosen rows, file and answer, to paste into a spreadsheet.</p>
-<h3>How far to trust it</h3>
+<h3><a name="compare"></a>Compare</h3>
+<p>The same drawing read by every ticked model. ● marks the model in use; =● says whether a model agrees (✓),
+does not (✗, in orange) or cannot give that answer at all (–: a letters-only model has no 7). A model with
+a stroke model has three rows: “(picture)” reading the picture alone, “(strokes)” its stroke model alone, and
+“+ strokes” the two together, as the window reads a drawing. Double-click a row (or press Enter on it) to
+use its model.</p>
+<h3><a name="model-sees"></a>What the model sees (28×28)</h3>
+<p>Your drawing as the model gets it: cut to its ink, its longer side brought to 24 pixels and centred, its
+strokes to one width. What is not in this square, the model never saw.</p>
+<h3><a name="explain"></a>Explain: where the evidence is</h3>
+<p><b>Grad-CAM</b> colours the 28×28 input by how much each part counted for the answer, or for the class
+you pick: yellow most, dark blue least (the key under it). Evidence can lie on blank paper: the space to the
+right of a 1 is what tells it from a 7. Models with no convolution layer (letters_gru, letters_lstm) show
+input-gradient <b>saliency</b> instead: where changing a pixel would change the score most. Right of it,
+for a drawing, the <b>pen path</b>: the stroke model's evidence along your strokes, a dot where each stroke
+starts.</p>
+<h3><a name="activation-maps"></a>Activation maps</h3>
+<p>What each filter of a convolution layer responds to in this drawing: a tile per channel, bright where it
+responds, each tile scaled on its own. The first layer's filters respond to edges and stroke directions;
+deeper layers are smaller and respond to parts of characters. A layer of more than {MAX_CHANNELS_SHOWN}
+channels shows {MAX_CHANNELS_SHOWN} at a time: choose which beside the layer.</p>
+<h3><a name="trust"></a>How far to trust it</h3>
 <p>Help → Model Cards gives each model's accuracy on pen drawings by writers it never saw and on scanned
 forms, and what it learned from.</p>
 <p>Right-click a picture to copy or save it (from the keyboard: Edit → Copy Picture, File → Save Picture);
@@ -136,7 +140,9 @@ def text_dialog(parent: QWidget, title: str, size: QSize, text_html: str) -> QDi
 
 def guide_dialog(parent: QWidget) -> QDialog:
     """Help → Reading the Answers: what each view shows and how to read it (a student found the pictures
-    but nothing that said what their colours, tiles and marks meant)."""
+    but nothing that said what their colours, tiles and marks meant). What a person does first (the answers,
+    Practice, Text Mode, Batch) before how the model reads, with links to each (a teacher's trial found it
+    opening on the 28×28 input and Practice sixth)."""
     return text_dialog(parent, "Reading the Answers", QSize(620, 640), GUIDE_HTML)
 
 

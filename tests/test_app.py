@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QEvent, QLocale, QPoint, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QLocale, QPoint, QSettings, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QFontMetrics, QImage, QKeySequence, QPixmap, QShortcut, QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser
@@ -6671,6 +6671,17 @@ def test_help_says_how_to_read_each_view(qtbot, window: MainWindow) -> None:  # 
     assert "Batch: a folder at once" in text and "types the right answer, for a file not read too" in text
     for action in (window.batch_folder_action, window.batch_files_action):
         assert f"({action.shortcut().toString()}" in text
+    # What a person does first, before how the model reads; a link to each part goes to it (a teacher's trial
+    # found it opening on the 28×28 input, Practice sixth).
+    headings = [line for line in text.splitlines() if line in ("The answers", "Practice", "Activation maps")]
+    assert headings == ["The answers", "Practice", "Activation maps"]
+    browser = dialog.findChild(QTextBrowser)
+    dialog.resize(600, 400)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert browser.verticalScrollBar().value() == 0
+    browser.setSource(QUrl("#activation-maps"))
+    qtbot.waitUntil(lambda: browser.verticalScrollBar().value() > 0, timeout=TIMEOUT_MS)
 
 
 def test_the_answers_and_the_pictures_that_explain_them_can_be_copied_and_saved(
