@@ -94,6 +94,7 @@ from desktop_app.inference_service import (
 from desktop_app.model_listing import (
     SEE_CARDS,
     best_available,
+    best_of_kind,
     folder_identity,
     listed,
     model_entry,
@@ -887,8 +888,9 @@ class MainWindow(QMainWindow):
         for action in self.model_actions.actions():
             self.model_menu.removeAction(action)
             self.model_actions.removeAction(action)
+        best = best_of_kind(infos)
         for info in infos:
-            text, tip = model_entry(info)
+            text, tip = model_entry(info, info.name in best)
             self.model_picker.addItem(text, info.name)
             index = self.model_picker.count() - 1
             self.model_picker.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
@@ -991,13 +993,18 @@ class MainWindow(QMainWindow):
         info = self.models.get(name)
         if info is None:
             return
-        self.models[name] = info = with_partner(info, partner)
-        index = self.model_picker.findData(name)
-        if index >= 0:
-            text, tip = model_entry(info)
+        self.models[name] = with_partner(info, partner)
+        # Its figure, and so which model reads its kind of characters best, may have changed.
+        best = best_of_kind(self.models.values())
+        actions = self.model_actions.actions()
+        for index in range(min(self.model_picker.count(), len(actions))):
+            listed = self.models.get(self.model_picker.itemData(index))
+            if listed is None or not actions[index].isEnabled():  # (one found damaged keeps its line)
+                continue
+            text, tip = model_entry(listed, listed.name in best)
             self.model_picker.setItemText(index, text)
             self.model_picker.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
-            self.model_actions.actions()[index].setText(text)
+            actions[index].setText(text)
 
     def _on_model_ready(self, name: str, device: str) -> None:
         self.device_label.setText(f"device: {device}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -87,17 +88,40 @@ def none_loads_said(folder: Path, reasons: dict[str, str]) -> str:
     )
 
 
-def model_entry(info: ModelInfo) -> tuple[str, str]:
+def drawn_figure(info: ModelInfo) -> float | None:
+    """How often ``info``'s model reads pen drawings by writers it never saw right, as a drawing is answered
+    (with its stroke model when it has one), or None where its card does not say."""
+    if info.fused:
+        return info.fused[0]
+    pen = info.card.figure(PEN_TEST) if info.card else None
+    return pen if isinstance(pen, float) else None
+
+
+def best_of_kind(infos: Iterable[ModelInfo]) -> set[str]:
+    """The usable model that reads drawings best among those reading the same characters, for each kind
+    that two or more read (a teacher's trial: fourteen names such as letters_vgg16_gru, and nothing to say
+    which letters model to choose)."""
+    by_kind: dict[str, list[tuple[float, str]]] = {}
+    for info in infos:
+        figure = drawn_figure(info)
+        if info.available and figure is not None:
+            by_kind.setdefault(info.label_set, []).append((figure, info.name))
+    return {max(kind)[1] for kind in by_kind.values() if len(kind) > 1}
+
+
+def model_entry(info: ModelInfo, best: bool = False) -> tuple[str, str]:
     """The model picker's line for a model and its tooltip: what it reads and how often it reads pen
     drawings by writers it never saw right, as a drawing is answered (with its stroke model when it has
-    one); the picture alone's figure, for opened images, and EMNIST's scanned forms in the tooltip."""
+    one); the picture alone's figure, for opened images, and EMNIST's scanned forms in the tooltip.
+    ``best``: it reads drawings best of the models that read what it reads (:func:`best_of_kind`)."""
     if not info.available:
         return f"{info.name} · unavailable", info.error
     card = info.card
     pen = card.figure(PEN_TEST) if card else None
-    drawn = info.fused[0] if info.fused else pen
+    drawn = drawn_figure(info)
     reads = READS.get(info.label_set, info.label_set)
-    text = f"{info.name} · {reads}" + (f" · {100 * drawn:.1f}%" if isinstance(drawn, float) else "")
+    text = f"{info.name} · {reads}" + (f" · {100 * drawn:.1f}%" if drawn is not None else "")
+    text += f" · best for {reads}" if best else ""
     figures = []
     if info.fused:
         figures.append(
@@ -111,7 +135,8 @@ def model_entry(info: ModelInfo) -> tuple[str, str]:
     if info.accuracy is not None:
         figures.append(f"{100 * info.accuracy:.1f}% of EMNIST's scanned test characters")
     description = card.description if card else ""
-    return text, "\n".join([description, *figures]).strip()
+    chosen = [f"Of the models that read {reads}, the one that reads drawings best."] if best else []
+    return text, "\n".join([*chosen, description, *figures]).strip()
 
 
 def best_available(infos: list[ModelInfo]) -> str:

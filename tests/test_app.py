@@ -4403,6 +4403,21 @@ def test_the_model_picker_says_what_a_model_reads_and_how_well_on_pen_drawings(b
     assert text == f"{BUNDLED_DEFAULT} · digits, letters · 91.8%"
     assert "91.8% of pen drawings" in tip and "strokes36_pair" in tip
     assert f"{100 * pen:.1f}% from the picture alone" in tip
+    # Which model of those reading the same characters reads drawings best, said in its line (a teacher's trial:
+    # fourteen technical names, nothing to say which letters model to choose).
+    from desktop_app.model_listing import best_of_kind
+
+    letters = read_card(bundled_weights / "letters_cnn.json")
+    infos = [
+        ModelInfo(name="a", card=letters, fused=(0.93, "s")),
+        ModelInfo(name="b", card=letters, fused=(0.94, "s")),
+        ModelInfo(name="c", card=letters, fused=(0.99, "s"), error="damaged weights"),  # not to be chosen
+        ModelInfo(name=BUNDLED_DEFAULT, card=card, fused=(0.92, "s")),  # the one of its kind: no best to say
+    ]
+    assert best_of_kind(infos) == {"b"}
+    text, tip = model_entry(infos[1], best=True)
+    assert text == "b · letters · 94.0% · best for letters"
+    assert tip.startswith("Of the models that read letters, the one that reads drawings best.")
 
 
 def test_at_800x500_the_answer_and_its_notes_keep_their_room(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -7995,6 +8010,11 @@ def test_the_model_box_shows_its_longest_entry_whole(qtbot, real_window: MainWin
     qtbot.wait(50)
     longest = max((picker.itemText(i) for i in range(picker.count())), key=picker.fontMetrics().horizontalAdvance)
     assert picker.width() >= picker.fontMetrics().horizontalAdvance(longest) + 20  # and the arrow beside it
+    # The best letters model says so, and it is the one whose figure is highest among them.
+    letters = [picker.itemText(i) for i in range(picker.count()) if " · letters · " in picker.itemText(i)]
+    best = [entry for entry in letters if entry.endswith(" · best for letters")]
+    figure = lambda entry: float(entry.split(" · ")[2].rstrip("%"))  # noqa: E731
+    assert len(letters) >= 9 and len(best) == 1 and figure(best[0]) == max(map(figure, letters))
 
 
 def test_a_reading_the_person_confirmed_is_passed_on_as_picked(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
