@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QEvent, QLocale, QPoint, QSettings, QSize, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QFontMetrics, QImage, QKeySequence, QPixmap, QShortcut, QTextCursor
+from PySide6.QtGui import QAction, QFontMetrics, QImage, QKeySequence, QPalette, QPixmap, QShortcut, QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser
 
@@ -5722,6 +5722,17 @@ def test_a_batch_of_lines_sorts_the_most_unsure_first_and_unread_files_last(qtbo
     assert model.index(2, 1).data() == "sure" and model.table_row(0) == 2 and model.file_index(2) == 0
     model.sort(-1)
     assert shown() == ["sure", "two", "bad", "later", "one"]
+    # A file corrected by the person wants no look: after the others, its model's figures greyed (a teacher's
+    # trial found a corrected row's Least sure and Unsure still calling for one).
+    assert model.setData(model.index(1, 1), "tw0")
+    model.sort(3, Qt.SortOrder.AscendingOrder)
+    assert shown() == ["bad", "one", "sure", "two", "later"]
+    model.sort(2, Qt.SortOrder.AscendingOrder)
+    assert shown() == ["bad", "one", "sure", "two", "later"]
+    grey = QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+    assert model.index(3, 2).data(Qt.ItemDataRole.ForegroundRole) == grey
+    assert model.index(3, 3).data(Qt.ItemDataRole.ForegroundRole) == grey
+    assert model.index(1, 2).data(Qt.ItemDataRole.ForegroundRole) != grey  # "one": 70%, unsure, still orange
 
 
 def test_a_model_picked_just_after_a_message_says_when_it_is_ready(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QKeySequence, QPainter, QPixmap, QResizeEvent, QShortcut
+from PySide6.QtGui import QFont, QKeySequence, QPainter, QPalette, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -202,7 +202,7 @@ def sort_key(row: BatchRecord, name: str, column: int, lines: bool) -> str | flo
 
     Ascending, the number columns put first what wants a look: a file that could not be read, then the
     least sure answer (Conf., Least sure), the closest call between the first two answers (Top-k), the
-    line with the most unsure characters (Unsure)."""
+    line with the most unsure characters (Unsure); a file whose answer the person typed, last."""
     if column == 0:
         return name.casefold()
     error = bool(row["error"])
@@ -212,6 +212,8 @@ def sort_key(row: BatchRecord, name: str, column: int, lines: bool) -> str | flo
         return None
     if column == 1:
         return corrected(row) or ("" if error else model_answer(row, lines) or "")  # a typed answer as shown
+    if corrected(row) is not None:  # the person's answer: no look wanted, after every other read file
+        return math.inf
     if error:
         return -math.inf
     if column == 2:
@@ -391,6 +393,12 @@ class BatchTableModel(QAbstractTableModel):
                 return self.correction_note(row)
         if role == Qt.ItemDataRole.DecorationRole and column == ANSWER_COLUMN and not error:
             return self.seen.get(file_index)
+        if column > ANSWER_COLUMN and corrected(row) is not None and role in UNSURE_ROLES:
+            # The figures are the model's, for what it read, and the answer is the person's now: greyed (a
+            # teacher's trial found a corrected row's Least sure and Unsure still calling for a look).
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "The model's, for what it read: corrected by you, the answer needs no look (sorted last)"
+            return QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         if column == CONFIDENCE_COLUMN and not error and role in UNSURE_ROLES:
             # An answer under UNSURE_BELOW stands out, as text mode underlines one (15.6% looked as 98% does
             # down a class's table, but for its number); sorting by it brings them first.
