@@ -2580,6 +2580,7 @@ class MainWindow(QMainWindow):
         """A file of the batch, double-clicked, on the pad: in text mode when the batch read it as a line."""
         from ml.runtime.image_files import is_drawing_file
 
+        had = not self.canvas.is_blank()
         if self.batch_view.rows_are_lines != self.text_mode:
             self.set_text_mode(self.batch_view.rows_are_lines)
         self._batch_picture_on_pad = None
@@ -2591,6 +2592,14 @@ class MainWindow(QMainWindow):
             # teacher's trial corrected a letter there and found the row as the model read it.
             if self._opened_file is not None and self._pad_shows(self._opened_file[0]) and self.text_mode:
                 self._batch_picture_on_pad = (path, self._opened_file[0])
+        opened = self._opened_file
+        if opened is not None and opened[1] == path.name and self._pad_shows(opened[0]):
+            # Said how to go back: opened in text mode, the Batch tab was out of view, and what the pad held
+            # was gone without a word (a teacher's trial).
+            batch = next(action for action in self.tab_actions if action.text() == "&Batch")
+            back = batch.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            undo = "; Undo brings back what the pad held" if had else ""
+            self.voice.say(f"{path.name} from the batch on the pad: {back} goes back to its rows{undo}", 8)
 
     def _focus_left_in_hidden_tab(self) -> None:
         """The focus was in the side tab just hidden (a batch row), and Qt handed it to the new tab's first

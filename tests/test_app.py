@@ -1152,8 +1152,13 @@ def test_a_line_put_right_on_the_pad_is_its_batch_rows_answer(qtbot, window: Mai
     read = str(view.rows[0]["text"])
     assert view.model.setData(view.model.index(0, 1), "typed")  # an answer typed in the table first (F2)
     view.table.setCurrentIndex(view.table.model().index(0, 0))
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))  # a drawing on the pad before
     view.open_requested.emit(folder / "line3.png")  # as Enter or a double-click on the row
     assert window.text_mode
+    # In text mode the Batch tab is out of view, and the drawing was replaced: said how to go back to both.
+    assert window.statusBar().currentMessage() == (
+        "line3.png from the batch on the pad: Ctrl+3 goes back to its rows; Undo brings back what the pad held"
+    )
     window.service.wait_idle()
     qtbot.waitUntil(lambda: window.lines.line is not None and not window.lines.pending, timeout=TIMEOUT_MS)
     assert view.rows[0]["corrected"] == "typed"  # read again on the pad, nothing put right there: kept
