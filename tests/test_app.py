@@ -8278,6 +8278,28 @@ def _batch_view(qtbot, width: int, height: int) -> Any:  # type: ignore[no-untyp
     return view
 
 
+def test_a_batch_of_lines_gives_their_text_the_room_it_needs(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A teacher's trial at 1366x768: "the quick brow…", the Text column a quarter of the table while Unsure,
+    secondary (its whole line is under the table), stretched over the rest."""
+    view = _batch_view(qtbot, 470, 500)
+    texts = ("the quick brown fox", "hat")
+    view.start([Path(f"/scans/pupil {i}.png") for i in range(2)], "m", lines=True)
+    view.add_rows([(i, (), "", (), _read_line(text), None) for i, text in enumerate(texts)])
+    view.finish(False)
+    qtbot.wait(50)
+    needed = view.table.fontMetrics().horizontalAdvance(texts[0])
+    text_width = view.table.columnWidth(1)
+    assert needed < text_width <= view.table.width() // 3 + 10
+    assert view.table.columnWidth(0) >= view.table.width() // 5  # the pupils' names keep their share
+    # Cut short anyway (a narrower window), the whole text is on hover, as the row's unsure characters are.
+    assert view.model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) == "the quick brown fox"
+    # A short text takes no more room than before (a quarter at most, 220 px in a wide table).
+    view.start([Path("/scans/pupil.png")], "m", lines=True)
+    view.add_rows([(0, (), "", (), _read_line("hat"), None)])
+    view.finish(False)
+    assert view.table.columnWidth(1) <= max(80, view.table.width() // 4) + 10
+
+
 def _read_line(text: str) -> Any:
     """A line as the line reader gives it: each character of ``text`` read at 90%."""
     from ml.runtime.line_reader import ReadCharacter, ReadLine

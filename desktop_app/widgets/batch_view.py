@@ -60,6 +60,7 @@ COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: 
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing
 ERROR_COLUMN = 1
 CONFIDENCE_COLUMN = 2  # its confidence (a line's least sure character's)
+UNSURE_COLUMN = 3  # a line's characters read with less than UNSURE_BELOW (a character's: its top answers)
 ANSWER_COLUMN = 1  # a read file's answer (a character, or a line's text): the person may correct it (F2)
 SORT_ARROW_ROOM = 30  # px a header needs beside its name for the sort arrow and the margins
 NARROWEST_NAME = 56  # px: a file's name and a line's text give way to the last column down to this
@@ -417,6 +418,10 @@ class BatchTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
                 return str(row["path"]) + ("\n" + "; ".join(notes) if look else "")
+            if self.lines and not error and "text" in row and column in (ANSWER_COLUMN, UNSURE_COLUMN):
+                # A line's whole text and its unsure characters, which a narrow column cuts short.
+                whole = one_row(str(row["text"])) if column == ANSWER_COLUMN else unsure_characters(row)
+                return "\n".join(filter(None, (whole, "; ".join(notes)))) or None
             return error or "; ".join(notes) or None
         if role == Qt.ItemDataRole.DecorationRole and look:
             # Several characters in one picture, or a picture of a few pixels: one answer, to be checked (the
@@ -925,8 +930,12 @@ class BatchView(QWidget):
             self._longest_name = max((metrics.horizontalAdvance(n) for n in self.model.names), default=0) + 16
             self._longest_name_for = (len(self.model.names), self.table.font().key())
         longest = self._longest_name + (self.table.iconSize().width() or 16)  # room for a row's warning icon
-        if self.model.lines:  # a line's text wants room; a confidence, less
-            shares = (min(max(160, longest), max(80, width // 4)), min(220, max(80, width // 4)), 76)
+        if self.model.lines:  # a line's text wants room (a third, where the longest needs it); a confidence, less
+            cells = self.table.fontMetrics()
+            texts = (corrected(row) or str(row.get("text", "")) for row in self.rows)
+            longest_text = max((cells.horizontalAdvance(one_row(text)) for text in texts), default=0) + CELL_MARGINS
+            text_share = min(max(longest_text, min(220, width // 4)), max(80, width // 3))
+            shares = (min(max(160, longest), max(80, width // 4)), text_share, 76)
         else:
             # The answer beside what the model saw ("M / m" was cut to "M /…" beside it).
             # Measured in the table's font: fixed pixels cut "100.0%" and "M / m" at 130% text.
@@ -1129,6 +1138,7 @@ class BatchView(QWidget):
             failed += f"; passed over {pictures} saved beside their drawing's strokes (read from the strokes)"
         if self._reads_only:  # a letter read by a digits model comes out a digit, confidently: said where one looks
             failed += f". {model} reads {self._reads_only} only: anything else gets one of those answers"
+        self._fit_columns(self.width())  # (a line's text, now read, may want more room)
         if cancelled:
             self._finished = f"Cancelled: {read} of {len(self.rows)} {files} recognized with {model}{failed}."
         else:
