@@ -2684,10 +2684,15 @@ class MainWindow(QMainWindow):
         if not self.batch_view.finished_rows():
             self.statusBar().showMessage("No batch results to export yet.", 5000)
             return False
-        # Beside the files read (it opened where a row was last opened on the pad: a pupil's folder).
+        # Beside the folder read, named after it: "class 3b results.csv" (it opened where a row was last opened
+        # on the pad; then in the pupils' folder, among their pictures, where a JSON export is passed over as
+        # holding no strokes when the folder is read again: a teacher's trial).
         asked = self._batch_asked_for[0] if self._batch_asked_for else None
         folder = (asked if is_folder(asked) else asked.parent) if asked is not None else self._dialog_folder()
-        start = str((folder if is_folder(folder) else self._dialog_folder()) / "glyphpad-results.csv")
+        if is_folder(folder) and folder.name and is_folder(folder.parent):
+            start = str(folder.parent / f"{folder.name} results.csv")
+        else:
+            start = str((folder if is_folder(folder) else self._dialog_folder()) / "glyphpad-results.csv")
         kinds = export_kinds(QLocale.system())
         # Where numbers are written 0,97 a spreadsheet opens the file it reads there (the first kind offered).
         chosen, kind = QFileDialog.getSaveFileName(self, "Export Results", start, ";;".join(kinds), kinds[0])

@@ -4491,7 +4491,8 @@ def test_an_export_asks_before_replacing_the_file_its_added_suffix_names(
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
     window.export_batch()
     assert asked and "results.csv" in asked[0] and existing.read_text() == "keep me"
-    assert starts[0] == str(tmp_path / "glyphpad-results.csv")  # beside the files read
+    # Beside the folder read, named after it (among the pupils' pictures, a JSON export was read with them).
+    assert starts[0] == str(tmp_path.parent / f"{tmp_path.name} results.csv")
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     window.export_batch()
     assert existing.read_text(encoding="utf-8-sig").startswith("path,model")
