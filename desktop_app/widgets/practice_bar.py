@@ -103,7 +103,7 @@ class PracticeBar(QFrame):
         self.misses_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.misses_button.clicked.connect(self.misses_asked)
         ask_row.addWidget(self.prompt)
-        ask_row.addWidget(self.mark)
+        ask_row.addWidget(self.mark)  # (the case note before it, where a narrow window has room for one)
         ask_row.addWidget(self.case_note, 1)
         ask_row.addWidget(self.again_button)
         ask_row.addWidget(self.next_button)
@@ -239,7 +239,7 @@ class VerdictMark(QWidget):
         metrics = QFontMetrics(font)
         widest = max(metrics.horizontalAdvance(mark) for mark in "✓✗")
         fits = min(1.0, self.width() / max(1, widest), self.height() / max(1, metrics.height()))
-        return sized_like(font, font, fits)
+        return sized_like(font, font, max(fits, 0.01))
 
     def sizeHint(self) -> QSize:
         metrics = QFontMetrics(sized_like(self.font(), self.font(), MARK_SCALE))
@@ -249,12 +249,13 @@ class VerdictMark(QWidget):
         return QSize(0, 0)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        if not self._mark:
+        font = self.mark_font()
+        if not self._mark or font.pointSizeF() < 1:  # (no room: a narrow window's bar)
             return
         painter = QPainter(self)
-        painter.setFont(self.mark_font())
+        painter.setFont(font)
         painter.setPen(self._colour)
-        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._mark)
+        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self._mark)
 
 
 def _narrow_as_its_text(button: QPushButton) -> None:
