@@ -45,7 +45,8 @@ fused, was fitted on writers no model learned from: there it came within 3.1 poi
 how often answers that sure were right; 1.2 for the default's answer to a drawing (each model's card says
 its own figure, a stroke model's card the fused answer's).</p>
 <h3><a name="practice"></a>Practice</h3>
-<p>View → Practice (Ctrl+Shift+P) asks for a character over the pad: write it, and the bar says whether it was read
+<p>Practice (on the toolbar, or View → Practice, Ctrl+Shift+P) asks for a character over the pad: write it, and
+the bar says whether it was read
 so (✓, at once; "only just" where the model was not sure of it) or what it was read as (✗, once the pen has rested
 a moment: a letter of several strokes is not judged halfway). Try Again clears the pad for another go; Enter (Next)
 asks for another: each counts as its last reading went, and the score is kept until you end it (End, or
