@@ -6,6 +6,7 @@ Widgets emit data; the window turns it into requests to the InferenceService and
 from __future__ import annotations
 
 import contextlib
+import copy
 import itertools
 import json
 import logging
@@ -110,6 +111,7 @@ from desktop_app.practice import (
     named_briefly,
     readable_characters,
     reads_as_asked,
+    score_text,
     scores_csv,
 )
 from desktop_app.screen_fit import fitted_size, grown_to_screen, screen_signature
@@ -787,7 +789,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._asking_at_close and not (
-            self._corrections_may_go("Quit") and self._picture_line_may_go() and self._writing_may_go()
+            self._corrections_may_go("Quit")
+            and self._picture_line_may_go()
+            and self._writing_may_go()
+            and self._practice_record_may_go()
         ):
             event.ignore()
             return
@@ -1554,30 +1559,60 @@ class MainWindow(QMainWindow):
         box = PracticeSummary(self, text, scores)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(lambda _result: self._practice_summary_closed(box))
-        box.save_asked.connect(lambda: self.save_practice_record(box))
+        box.save_asked.connect(lambda: box.show_saved(self.save_practice_record(box.scores, box)))
         self.practice_summary = box
         box.open()
 
-    def save_practice_record(self, box: PracticeSummary) -> bool:
+    def save_practice_record(self, scores: list[CharacterScore], parent: QWidget) -> Path | None:
         """The practice's record, a row a character, as a CSV file the person names (fields apart by ";"
-        where the system writes 0,97: a spreadsheet there put each row in one cell); whether it was written."""
+        where the system writes 0,97: a spreadsheet there put each row in one cell); where it was written."""
         start = self._dialog_folder() / f"glyphpad-practice-{QDate.currentDate().toString(Qt.DateFormat.ISODate)}.csv"
         kinds = [kind for kind in export_kinds(QLocale.system()) if kind != JSON_KIND]
-        chosen, kind = QFileDialog.getSaveFileName(box, "Save Practice Record", str(start), ";;".join(kinds), kinds[0])
+        chosen, kind = QFileDialog.getSaveFileName(
+            parent, "Save Practice Record", str(start), ";;".join(kinds), kinds[0]
+        )
         if not chosen:
-            return False
+            return None
         path = Path(chosen) if Path(chosen).suffix.lower() == ".csv" else Path(chosen + ".csv")
         if not self._may_write(path, Path(chosen), "Save Practice Record"):
-            return False
+            return None
         try:
-            write_atomically(path, scores_csv(box.scores, delimiter=";" if kind == REGIONAL_CSV_KIND else ","))
+            write_atomically(path, scores_csv(scores, delimiter=";" if kind == REGIONAL_CSV_KIND else ","))
         except OSError as error:
-            QMessageBox.critical(box, "Save Practice Record", f"Could not write {path}:\n{error.strerror or error}")
-            return False
+            QMessageBox.critical(parent, "Save Practice Record", f"Could not write {path}:\n{error.strerror or error}")
+            return None
         self.preferences.last_folder = str(path.parent)
-        box.copied.setText(f"Saved to {path}")
         self.voice.say(f"Saved the practice record to {path}")
-        return True
+        return path
+
+    def _practice_record_may_go(self) -> bool:
+        """Whether a practice's record not saved may be dropped by quitting (the practice going on, counted as
+        if ended now, or its summary still open): the person is asked, and may save it first. A teacher's
+        record of a class's drill was gone with the window."""
+        box = self.practice_summary
+        if self._practice is not None:
+            ended = copy.deepcopy(self._practice)
+            ended.finish()
+            scores, score = ended.scores(), ended.score()
+        elif box is not None and box.saved is None:
+            scores = box.scores
+            score = score_text(sum(each.right for each in scores), sum(each.asked for each in scores))
+        else:
+            return True
+        if not scores:
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.warning(
+            self,
+            "Quit",
+            f"The practice's record ({score}, {len(scores)} character{'s' if len(scores) != 1 else ''}) is not "
+            "saved; it is dropped if you quit. Save it to a file first?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        if answer == buttons.Save:
+            return self.save_practice_record(scores, self) is not None
+        return answer == buttons.Discard
 
     def _practice_summary_closed(self, box: PracticeSummary) -> None:
         if self.practice_summary is box:  # (not a newer one, shown since)

@@ -128,6 +128,10 @@ def scores_text(scores: Sequence[CharacterScore], header: Sequence[str] = SCORE_
     return "".join("\t".join(cells) + "\n" for cells in [list(header), *(score.row() for score in scores)])
 
 
+def score_text(right: int, counted: int) -> str:
+    return f"{right} of {counted} read right"
+
+
 def scores_csv(scores: Sequence[CharacterScore], delimiter: str = ",") -> str:
     """The scores as a CSV file's text, under a header row (``delimiter`` ";" for a spreadsheet set to a
     language that writes 0,97: with commas, it put each row in one cell)."""
@@ -226,4 +230,4 @@ class Practice:
 
     def score(self) -> str:
         """ "3 of 4 read right", or "" before any."""
-        return f"{self.right} of {self.counted} read right" if self.counted else ""
+        return score_text(self.right, self.counted) if self.counted else ""

@@ -54,7 +54,8 @@ def _open_window(
 ) -> MainWindow:  # type: ignore[no-untyped-def]
     settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
     window = create_window(argparse.Namespace(model=model, device="cpu"), settings=settings)
-    qtbot.addWidget(window)
+    # Closed when the test is over: no one is there to answer a question about what is not saved.
+    qtbot.addWidget(window, before_close_func=lambda closing: setattr(closing, "_asking_at_close", False))
     if size is not None:
         window.resize(*size)
     window.show()
@@ -8746,7 +8747,7 @@ def test_practice_ends_with_each_characters_record_to_copy_or_save(
 ) -> None:  # type: ignore[no-untyped-def]
     """A teacher's trial: the summary said "1 of 2 read right" and no more, and could not be kept for a
     class's record."""
-    from PySide6.QtWidgets import QFileDialog
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
 
     from desktop_app.widgets import practice_bar
 
@@ -8764,6 +8765,15 @@ def test_practice_ends_with_each_characters_record_to_copy_or_save(
             bar.again_button.click()
             _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
         QTest.keyClick(window.canvas, Qt.Key.Key_Return)  # Next: counted
+    # Quitting asks before the record is dropped (the window closed on a class's drill, its record gone).
+    asked: list[str] = []
+    answer = QMessageBox.StandardButton.Cancel
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda _w, _t, text, *_a: asked.append(text) or answer))
+    window.close()
+    assert window.isVisible() and asked == [
+        "The practice's record (2 of 3 read right, 2 characters) is not saved; it is dropped if you quit. "
+        "Save it to a file first?"
+    ]
     window.practice_action.trigger()
     summary = window.practice_summary
     assert summary is not None and summary.isVisible()
@@ -8779,10 +8789,15 @@ def test_practice_ends_with_each_characters_record_to_copy_or_save(
     dialog = lambda parent, title, start, kinds, kind: starts.append(start) or (str(chosen), kind)  # noqa: E731
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
     monkeypatch.setattr(QLocale, "system", staticmethod(lambda: QLocale(QLocale.Language.German)))
+    window.close()  # ended, its box still open and the record not saved: asked too
+    assert window.isVisible() and len(asked) == 2 and asked[1] == asked[0]
     summary.save_button.click()  # (a German spreadsheet reads fields apart by ";")
     written = (tmp_path / "class 3b.csv").read_text(encoding="utf-8")
     assert written == "character;asked;read right;tries;read otherwise as\n7;2;2;2;\nT;1;0;2;7\n"
     assert starts[0].endswith(".csv") and "glyphpad-practice-" in starts[0] and summary.isVisible()
+    assert summary.copied.text() == f"Saved to {tmp_path / 'class 3b.csv'}"
+    window.close()  # saved: nothing to ask
+    assert len(asked) == 2 and not window.isVisible()
     summary.close()
 
 
@@ -8984,6 +8999,8 @@ def test_practice_asks_only_for_the_characters_chosen_and_works_on_the_misses(
     assert bar.only.text() == "y" and practice.asked == "y" and not bar.misses_button.isVisibleTo(bar)
     assert window.canvas.hasFocus() and window.preferences.practice_only == "xyz"  # the typed choice kept
     window.practice_action.trigger()
+    assert window.practice_summary is not None
+    window.practice_summary.close()  # its record dropped by the person: nothing to ask at quitting
     window.close()
     # Kept for the next run: its practice asks from it at once.
     again = _open_window(qtbot, tmp_path / "settings.ini")

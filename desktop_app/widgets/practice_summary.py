@@ -5,6 +5,7 @@ CSV file. A teacher's trial: the box said "7 of 9 read right" and no more, and c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -34,6 +35,7 @@ class PracticeSummary(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Practice")
         self.scores = list(scores)
+        self.saved: Path | None = None  # the file the record was saved to, once it was
         layout = QVBoxLayout(self)
         self.message = QLabel(text)
         self.message.setWordWrap(True)
@@ -85,6 +87,12 @@ class PracticeSummary(QDialog):
     def text(self) -> str:
         """The score and the characters to work on, as the box says them."""
         return self.message.text()
+
+    def show_saved(self, path: Path | None) -> None:
+        """The record saved to ``path`` (None: it was not), said in the box."""
+        if path is not None:
+            self.saved = path
+            self.copied.setText(f"Saved to {path}")
 
     def copy_table(self) -> None:
         """Each character's row on the clipboard, its cells apart by tabs (a spreadsheet pastes a table)."""
