@@ -44,10 +44,11 @@ too, and kept as one where that reads far likelier, as for strokes.
 
 One line only: parts that stand in rows one above the other raise RowsOfWritingError, more than a line
 holds TooMuchWritingError (two lines read as one would be nonsense). Characters are returned left to
-right; a gap wider than ``SPACE_GAP`` line heights (``TIGHT_SPACE_GAP`` where every other letter all but
-touches its neighbour: type) and ``SPACE_OVER_USUAL`` times the line's usual gap marks a space. The
-usual gap is the median of the line's other gaps between letters ``APART``; with one such gap, or only
-closer ones, that gap or ``APART`` (at most a line height over ``SPACE_OVER_USUAL``);
+right; a gap wider than ``SPACE_GAP`` of the writing's full height (its tallest character, at most
+``SPACE_HEIGHT_CAP`` line heights; ``TIGHT_SPACE_GAP`` line heights where every other letter, ``TIGHT_GAPS``
+of them at least, all but touches its neighbour: type) and ``SPACE_OVER_USUAL`` times the line's usual gap
+marks a space. The usual gap is the median of the line's other gaps between letters ``APART``; with one
+such gap, or only closer ones, that gap or ``APART`` (at most a line height over ``SPACE_OVER_USUAL``);
 with no other gap (two characters), a line height over ``SPACE_OVER_USUAL``. Among short words, whose
 spaces raise that median, a gap is also a space where the line's gaps fall into two sizes clearly apart
 (``WORD_GAP_RATIO``) and it is of the wide ones, or where it is ``SURE_SPACE_GAP`` line heights wide and
@@ -144,7 +145,9 @@ COMMA_SPACE_GAP = 0.3  # ... or after a comma, this many (and wider than the lin
 # ... if it is also this many times the line's median gap. 2.0, not 2.5: on the validation words with one
 # gap of 0.6-1.0 capital heights put in, the space is found in 206 of 349 words, not 125; the words as
 # written get 12 false spaces, not 6 (measured with a scratch script; a new user's "HI 42" read "H142").
-SPACE_OVER_USUAL = 2.0
+# 1.85 since SPACE_GAP is measured against the writing's full height (SPACE_HEIGHT_CAP), which asks more of a
+# space in a word of small letters; 1.8 read a gap of 55 among letters 30 apart as a space.
+SPACE_OVER_USUAL = 1.85
 # A line's gaps fall into letters' and words' where the wide ones are this many times the narrow. On the
 # validation words cut into short words (1-3 characters, gaps of 0.6-1.0 capital heights; scratch script):
 # 372 of 855 spaces found, not 235, 10 false (none before); the words as written keep their 12 false
@@ -158,6 +161,20 @@ WORD_GAP_RATIO = 3.0
 # false space in the words as written, 1.0: 988, three more.
 SURE_SPACE_GAP = 1.5
 APART = 0.15  # letters this many line heights apart stand apart: closer ones say nothing of the usual gap
+# SPACE_GAP is measured against the writing's full height: its tallest character (a capital, a digit, a b d f h k
+# l t, a g j p q y), at most SPACE_HEIGHT_CAP line heights (a flourish is not the writing's size). The line height
+# is the median of its taller half: in a word of small letters mostly the x-height, while a hand spaces its letters
+# by its full size ("zemguhmmx" read "ze mg uhmmx"). With SPACE_OVER_USUAL 1.85 (was 2.0) and TIGHT_GAPS, from
+# split_strokes alone (scratch script, the 1600 validation words; in brackets the training writers' 1600): false
+# spaces in the words as written 116 -> 45 (121 -> 45); one gap of 0.6-1.0 capital heights put in, found in 1195 ->
+# 1178 of 1600 (1204 -> 1203 of 1597); cut into words of 1-3 characters, 1733 -> 1797 of 4191 spaces found (1619 ->
+# 1746 of 4062). Read end to end (glyphpad-ml evaluate --model emnist36_cnn --source words_val ...): the validation
+# writers' words' CER 8.92 -> 8.30%, the test writers' 8.68 -> 7.83%; printed_words lost one space ("code 42" in
+# DejaVu Serif at 110 px: its space 0.524 line heights, its d 1.05 tall).
+SPACE_HEIGHT_CAP = 1.5
+# Type's narrower spaces (TIGHT_SPACE_GAP) where at least this many other gaps all but touch: one tight gap of
+# a three-letter handwritten word ("z rx", "7 1207") is no sign of type.
+TIGHT_GAPS = 2
 MAX_CHARACTERS = 64  # more parts than this is not one line of writing
 # ... nor more strokes than this (four a character): refused before splitting, which weighs strokes in
 # pairs (10,000 dots took 18 s to be refused as 700 characters).
@@ -942,6 +959,8 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]], punctuation
             marks_between = 0.0
         right = edge if right is None else max(right, edge)
     word_gap = _word_gaps(between_characters, APART * height)
+    tallest = float((np.array(characters)[:, 3] - np.array(characters)[:, 1]).max()) if characters else height
+    space_height = min(max(tallest, height), SPACE_HEIGHT_CAP * height)
     out = []
     for k, (i, gap) in enumerate(zip(order, gaps, strict=True)):
         # A space is wider than the line's usual gap between letters, and wide for the line's height. The
@@ -954,6 +973,7 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]], punctuation
         measured = [None if j == k else g for j, g in enumerate(between_characters)]  # other characters' gaps
         others = [g for g in measured if g is not None and g > APART * height]
         close = any(g is not None and g <= APART * height for g in measured)
+        typeset = sum(g is not None and g <= APART * height for g in measured) >= TIGHT_GAPS
         if len(others) >= 2:
             usual = float(np.median(others))
             letters_gap = float(np.median(sorted(others)[: len(others) // 2]))
@@ -967,7 +987,7 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]], punctuation
         # one of the wide gaps where the line's gaps fall into two clearly apart sizes.
         space = (
             gap is not None
-            and gap > (TIGHT_SPACE_GAP if close and not others else SPACE_GAP) * height
+            and gap > (TIGHT_SPACE_GAP * height if typeset and not others else SPACE_GAP * space_height)
             and (
                 gap > SPACE_OVER_USUAL * usual
                 or (word_gap is not None and gap >= word_gap)
