@@ -274,6 +274,7 @@ class MainWindow(QMainWindow):
         self._taps_left_out = 0  # taps of the pen away from the drawing, not read with it (stray_dots)
         self._practice: Practice | None = None  # View -> Practice: the character asked for, and the score
         self._drawn_before_practice: tuple[Any, ...] = ()  # the strokes on the pad when it began: never judged
+        self._practice_judged: tuple[Any, ...] = ()  # the strokes of the drawing judged last for the character asked
         # Its bar over the pad, made when practice first starts (one in the layout from the start, hidden,
         # moved the keyboard's first focus from the pad to the side tabs' bar).
         self.practice_bar: PracticeBar | None = None
@@ -1737,7 +1738,12 @@ class MainWindow(QMainWindow):
             return
         merged = get_label_set(label_set).merged_case
         shown = class_name(answer, merged, name_lookalikes=False)
-        practice.judge(reads_as_asked(practice.asked, answer, label_set), shown)
+        # A try written afresh shares no stroke with the drawing judged before (Undo after Try Again brought
+        # that drawing back: no new try).
+        strokes = tuple(self.canvas.strokes)
+        new_try = not any(stroke is judged for stroke in strokes for judged in self._practice_judged)
+        self._practice_judged = strokes
+        practice.judge(reads_as_asked(practice.asked, answer, label_set), shown, new_try)
         if self.practice_bar is not None:
             sure = dict(top).get(answer, 0.0) >= NOT_SURE_BELOW  # (as the answer's panel calls a guess)
             self.practice_bar.judge(shown, practice.read_right, spoken_class_name(answer, merged), sure)

@@ -114,7 +114,7 @@ class CharacterScore:
     asked: int  # times counted
     right: int  # of them, read right at the last try
     tries: int  # tries written for it in all (Try Again makes one more)
-    read_otherwise: tuple[str, ...]  # what it was last read as where not right, each once, in order
+    read_otherwise: tuple[str, ...]  # what its tries read otherwise ended as, each once, in order
 
     def row(self) -> list[str]:
         return [self.char, str(self.asked), str(self.right), str(self.tries), ", ".join(self.read_otherwise)]
@@ -123,12 +123,23 @@ class CharacterScore:
 SCORE_COLUMNS = ("character", "asked", "read right", "tries", "read otherwise as")
 
 
+@dataclass(frozen=True)
+class CountedCharacter:
+    """A character asked, counted when the next was asked (or practice ended): as its last reading went."""
+
+    asked: str
+    right: bool
+    tries: int
+    misread_as: tuple[str, ...]  # what its tries read otherwise ended as, as shown ("T / t"), in order
+
+
 def scores_text(scores: Sequence[CharacterScore], header: Sequence[str] = SCORE_COLUMNS) -> str:
     """The scores as lines of tab-separated cells, under ``header``: what a spreadsheet pastes as a table."""
     return "".join("\t".join(cells) + "\n" for cells in [list(header), *(score.row() for score in scores)])
 
 
 def score_text(right: int, counted: int) -> str:
+    """ "3 of 4 read right"."""
     return f"{right} of {counted} read right"
 
 
@@ -154,14 +165,17 @@ class Practice:
     counted: int = 0
     missed: list[str] = field(default_factory=list)  # the characters read otherwise at a try, in the order asked
     read_as: str = ""  # the last reading of what is asked, as shown ("T / t")
-    tries: int = 0  # tries written at the character asked (a reading after it was asked, or after Try Again)
-    counted_tries: list[tuple[str, bool, str, int]] = field(default_factory=list)  # (asked, right, read as, tries)
-    _new_try: bool = field(default=True, init=False, repr=False)  # the next reading starts a try
+    tries: int = 0  # tries written at the character asked
+    misread_as: list[str] = field(default_factory=list)  # what its tries before this one read otherwise ended as
+    counted_characters: list[CountedCharacter] = field(default_factory=list)  # in the order asked
 
-    def judge(self, right: bool, read_as: str) -> None:
-        """The character asked was read as ``read_as`` (shown as the window shows it), ``right`` or not."""
-        self.tries += int(self._new_try)
-        self._new_try = False
+    def judge(self, right: bool, read_as: str, new_try: bool) -> None:
+        """The character asked was read as ``read_as`` (shown as the window shows it), ``right`` or not;
+        ``new_try``: written afresh on a pad cleared since the last reading (Try Again, Clear), not a stroke
+        added to it, nor a drawing brought back by Undo. A try read otherwise that another replaces is kept."""
+        if new_try and self.read_right is False and self.read_as:
+            self.misread_as.append(self.read_as)
+        self.tries += int(new_try or not self.tries)
         self.read_right, self.read_as = right, read_as
 
     def finish(self) -> str:
@@ -169,16 +183,17 @@ class Practice:
         if self.asked and self.read_right is not None:
             self.counted += 1
             self.right += int(self.read_right)
-            self.counted_tries.append((self.asked, self.read_right, self.read_as, max(1, self.tries)))
+            last = [self.read_as] if not self.read_right and self.read_as else []
+            misread = tuple([*self.misread_as, *last])
+            self.counted_characters.append(CountedCharacter(self.asked, self.read_right, max(1, self.tries), misread))
         self._note_miss()
-        self.read_right, self.read_as, self.tries, self._new_try = None, "", 0, True
+        self.read_right, self.read_as, self.tries, self.misread_as = None, "", 0, []
         return self.score()
 
     def try_again(self) -> None:
         """The character asked, to be written again: a try read otherwise is remembered (to work on). Its
         verdict stands until the next reading replaces it (cleared, a miss then skipped went uncounted)."""
         self._note_miss()
-        self._new_try = True
 
     def _note_miss(self) -> None:
         if self.asked and self.read_right is False and self.asked not in self.missed:
@@ -191,13 +206,12 @@ class Practice:
 
     def scores(self) -> list[CharacterScore]:
         """Each character counted, in the order first asked: how often asked, read right, tried, and read as."""
-        order = list(dict.fromkeys(asked for asked, *_ in self.counted_tries))
         scores = []
-        for char in order:
-            went = [(right, read_as, tries) for asked, right, read_as, tries in self.counted_tries if asked == char]
-            otherwise = tuple(dict.fromkeys(read_as for right, read_as, _ in went if not right and read_as))
-            right = sum(right for right, _, _ in went)
-            scores.append(CharacterScore(char, len(went), right, sum(tries for *_, tries in went), otherwise))
+        for char in dict.fromkeys(each.asked for each in self.counted_characters):
+            went = [each for each in self.counted_characters if each.asked == char]
+            otherwise = tuple(dict.fromkeys(read_as for each in went for read_as in each.misread_as))
+            right, tries = sum(each.right for each in went), sum(each.tries for each in went)
+            scores.append(CharacterScore(char, len(went), right, tries, otherwise))
         return scores
 
     def chosen(self) -> tuple[str, str]:

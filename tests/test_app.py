@@ -8763,6 +8763,8 @@ def test_practice_ends_with_each_characters_record_to_copy_or_save(
         if asked == "T":
             _wait_for_miss(qtbot, bar, "✗ read as 7")
             bar.again_button.click()
+            _last_result(qtbot, window, window.undo)  # the first try back, read again: no new try
+            window._practice_again()
             _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "7"))
         QTest.keyClick(window.canvas, Qt.Key.Key_Return)  # Next: counted
     # Quitting asks before the record is dropped (the window closed on a class's drill, its record gone).
@@ -9052,7 +9054,7 @@ def test_a_drill_of_letters_judges_a_try_among_the_letters(qtbot, window: MainWi
 
 
 def test_practice_asks_for_what_the_model_reads_in_either_case_of_a_merged_letter() -> None:
-    from desktop_app.practice import Practice, chosen_characters, readable_characters, reads_as_asked
+    from desktop_app.practice import CharacterScore, Practice, chosen_characters, readable_characters, reads_as_asked
 
     assert readable_characters("digits10") == "0123456789"
     merged = readable_characters("emnist36")
@@ -9087,3 +9089,14 @@ def test_practice_asks_for_what_the_model_reads_in_either_case_of_a_merged_lette
     assert practice.counted == 0 and practice.missed == [] and practice.read_right is None
     practice.missed = ["y", "7"]
     assert practice.misses_to_ask() == "7"  # (a digits model asks for the 7 alone)
+    # Each character's record: a try read otherwise, then Try Again and Undo (the same drawing back: no new
+    # try), then written afresh and read right: asked once, right, 2 tries, once read as d (a review's).
+    practice = Practice("ab")
+    practice.asked = "a"
+    practice.judge(False, "d", new_try=True)
+    practice.try_again()
+    practice.judge(False, "d", new_try=False)
+    practice.judge(True, "a", new_try=True)
+    practice.finish()
+    assert practice.scores() == [CharacterScore("a", 1, 1, 2, ("d",))] and practice.missed == ["a"]
+    assert practice.scores()[0].row() == ["a", "1", "1", "2", "d"]
