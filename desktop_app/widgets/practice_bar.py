@@ -7,7 +7,7 @@ import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop_app.themes import agree_colour, disagree_colour
@@ -250,7 +250,7 @@ class VerdictMark(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         font = self.mark_font()
-        if not self._mark or font.pointSizeF() < 1:  # (no room: a narrow window's bar)
+        if not self._mark or QFontInfo(font).pixelSize() < 2:  # (no room: a narrow window's bar)
             return
         painter = QPainter(self)
         painter.setFont(font)
