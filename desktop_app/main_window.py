@@ -1553,7 +1553,8 @@ class MainWindow(QMainWindow):
 
     def _show_practice_summary(self, score: str, work_on: str, scores: list[CharacterScore]) -> None:
         """How the practice went (the score, the characters read otherwise, each character's record), in a box
-        that stays until dismissed (open(), not exec(): nothing waits on it)."""
+        that stays until dismissed, the window usable beside it (show(): with open() the window could not be
+        closed while it was up, and closing the box first dropped the record unasked, a review's find)."""
         text = "Practice ended" + (f": {score}." if score else ".") + (f"\nTo work on: {work_on}." if work_on else "")
         if self.practice_summary is not None:
             self.practice_summary.close()
@@ -1562,7 +1563,7 @@ class MainWindow(QMainWindow):
         box.finished.connect(lambda _result: self._practice_summary_closed(box))
         box.save_asked.connect(lambda: box.show_saved(self.save_practice_record(box.scores, box)))
         self.practice_summary = box
-        box.open()
+        box.show()
 
     def save_practice_record(self, scores: list[CharacterScore], parent: QWidget) -> Path | None:
         """The practice's record, a row a character, as a CSV file the person names (fields apart by ";"
@@ -1606,8 +1607,8 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.warning(
             self,
             "Quit",
-            f"The practice's record ({score}, {len(scores)} character{'s' if len(scores) != 1 else ''}) is not "
-            "saved; it is dropped if you quit. Save it to a file first?",
+            f"The practice's record ({score}: {named_briefly(''.join(each.char for each in scores))}) is not saved; "
+            "it is dropped if you quit. Save it to a file first?",
             buttons.Save | buttons.Discard | buttons.Cancel,
             buttons.Save,
         )

@@ -8784,7 +8784,7 @@ def test_practice_ends_with_each_characters_record_to_copy_or_save(
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda _w, _t, text, *_a: asked.append(text) or answer))
     window.close()
     assert window.isVisible() and asked == [
-        "The practice's record (2 of 3 read right, 2 characters) is not saved; it is dropped if you quit. "
+        "The practice's record (2 of 3 read right: 7, T) is not saved; it is dropped if you quit. "
         "Save it to a file first?"
     ]
     window.practice_action.trigger()
