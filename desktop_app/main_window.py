@@ -1000,14 +1000,17 @@ class MainWindow(QMainWindow):
         if info is None:
             return
         self.models[name] = with_partner(info, partner)
-        # Its figure, and so which model reads its kind of characters best, may have changed.
-        best = best_of_kind(self.models.values())
+        self._write_model_entries()  # its figure, and so which model reads its kind best, may have changed
+
+    def _write_model_entries(self) -> None:
+        """Each usable model's line and tooltip in the picker and the Model menu, the best of each kind said
+        among those usable; one found damaged as it loaded keeps its greyed line."""
         actions = self.model_actions.actions()
-        for index in range(min(self.model_picker.count(), len(actions))):
-            listed = self.models.get(self.model_picker.itemData(index))
-            if listed is None or not actions[index].isEnabled():  # (one found damaged keeps its line)
-                continue
-            text, tip = model_entry(listed, listed.name in best)
+        entries = [(index, self.models.get(self.model_picker.itemData(index))) for index in range(len(actions))]
+        usable = [(index, info) for index, info in entries if info is not None and actions[index].isEnabled()]
+        best = best_of_kind(info for _, info in usable)
+        for index, info in usable:
+            text, tip = model_entry(info, info.name in best)
             self.model_picker.setItemText(index, text)
             self.model_picker.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
             actions[index].setText(text)
@@ -1084,6 +1087,7 @@ class MainWindow(QMainWindow):
             actions[index].setText(text)
         unavailable = {info.name: info.error for info in self.models.values() if not info.available}
         self.compare_view.set_models(list(self.models), unavailable, self._compare_left_out())
+        self._write_model_entries()  # (it may have been the best of its kind: another is now)
 
     def _fell_back(self, name: str, value: str) -> None:
         """A preference is about to be replaced by ``value`` for want of it: a fallback, not the user's

@@ -8043,6 +8043,13 @@ def test_the_model_box_shows_its_longest_entry_whole(qtbot, real_window: MainWin
     best = [entry for entry in letters if entry.endswith(" · best for letters")]
     figure = lambda entry: float(entry.split(" · ")[2].rstrip("%"))  # noqa: E731
     assert len(letters) >= 9 and len(best) == 1 and figure(best[0]) == max(map(figure, letters))
+    # Found damaged as it loads, the best gives way: another letters model is the best of those usable.
+    real_window._show_unavailable(best[0].split(" · ")[0], "damaged weights")
+    entries = [picker.itemText(i) for i in range(picker.count())]
+    usable = [entry for entry in entries if " · letters · " in entry]
+    assert len(usable) == len(letters) - 1 and f"{best[0].split(' · ')[0]} · unavailable" in entries
+    now_best = [entry for entry in usable if entry.endswith(" · best for letters")]
+    assert len(now_best) == 1 and figure(now_best[0]) == max(map(figure, usable))
 
 
 def test_a_reading_the_person_confirmed_is_passed_on_as_picked(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
