@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
     copy_text_action: QAction
     text_mode_action: QAction
     practice_action: QAction
+    batch_tab_action: QAction  # View -> Batch
     english_action: QAction
     view_menu: QMenu
     remove_last_action: QAction
@@ -2626,7 +2627,7 @@ class MainWindow(QMainWindow):
         """A file of the batch, double-clicked, on the pad: in text mode when the batch read it as a line."""
         from ml.runtime.image_files import is_drawing_file
 
-        had = not self.canvas.is_blank()
+        had, before = not self.canvas.is_blank(), self._opened_file
         if self.batch_view.rows_are_lines != self.text_mode:
             self.set_text_mode(self.batch_view.rows_are_lines)
         self._batch_picture_on_pad = None
@@ -2639,11 +2640,10 @@ class MainWindow(QMainWindow):
             if self._opened_file is not None and self._pad_shows(self._opened_file[0]) and self.text_mode:
                 self._batch_picture_on_pad = (path, self._opened_file[0])
         opened = self._opened_file
-        if opened is not None and opened[1] == path.name and self._pad_shows(opened[0]):
+        if opened is not None and opened is not before and self._pad_shows(opened[0]):  # (not refused: said why)
             # Said how to go back: opened in text mode, the Batch tab was out of view, and what the pad held
             # was gone without a word (a teacher's trial).
-            batch = next(action for action in self.tab_actions if action.text() == "&Batch")
-            back = batch.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            back = self.batch_tab_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             undo = "; Undo brings back what the pad held" if had else ""
             self.voice.say(f"{path.name} from the batch on the pad: {back} goes back to its rows{undo}", 8)
 
@@ -2735,7 +2735,7 @@ class MainWindow(QMainWindow):
         # holding no strokes when the folder is read again: a teacher's trial).
         asked = self._batch_asked_for[0] if self._batch_asked_for else None
         folder = (asked if is_folder(asked) else asked.parent) if asked is not None else self._dialog_folder()
-        if is_folder(folder) and folder.name and is_folder(folder.parent):
+        if is_folder(folder) and folder.name and is_folder(folder.parent) and os.access(folder.parent, os.W_OK):
             start = str(folder.parent / f"{folder.name} results.csv")
         else:
             start = str((folder if is_folder(folder) else self._dialog_folder()) / "glyphpad-results.csv")

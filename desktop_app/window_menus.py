@@ -309,6 +309,8 @@ def build_menus(window: MainWindow) -> None:
             f"Show {plain}",
         )
         window.tab_actions.append(action)
+        if widget is window.batch_view:
+            window.batch_tab_action = action
         view_menu.addAction(action)
     view_menu.addSeparator()
     window.theme_group = QActionGroup(window)

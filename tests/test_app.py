@@ -1147,6 +1147,22 @@ def test_batch_with_a_corrupt_file_and_export(
     assert view.reads_lines and window.preferences.batch_lines and not view.as_lines_button.isVisibleTo(view)
 
 
+def test_a_batch_row_opened_says_how_to_go_back_only_when_it_opened(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A review: a row's file gone since it was read, while the pad still showed it, was said to be "on the pad"
+    over the reason it could not be opened."""
+    Image.fromarray(render("A")).save(tmp_path / "a.png")
+    with qtbot.waitSignal(window.service.batch_finished, timeout=TIMEOUT_MS):
+        window.start_batch([tmp_path / "a.png"])
+    _last_result(qtbot, window, lambda: window.batch_view.open_requested.emit(tmp_path / "a.png"))
+    assert window.statusBar().currentMessage() == "a.png from the batch on the pad: Ctrl+3 goes back to its rows"
+    (tmp_path / "a.png").unlink()
+    window.voice.say("")
+    window.batch_view.open_requested.emit(tmp_path / "a.png")
+    assert "from the batch" not in window.statusBar().currentMessage()
+    assert window.input_error_box is not None and "a.png" in window.input_error_box.text()
+    window.input_error_box.close()
+
+
 def test_a_line_put_right_on_the_pad_is_its_batch_rows_answer(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A teacher's trial opened a row on the pad, put a letter right there, and found the row as the model read
     it (and quitting said the correction was not kept)."""

@@ -394,11 +394,14 @@ class BatchTableModel(QAbstractTableModel):
                 return self.correction_note(row)
         if role == Qt.ItemDataRole.DecorationRole and column == ANSWER_COLUMN and not error:
             return self.seen.get(file_index)
-        if column > ANSWER_COLUMN and corrected(row) is not None and role in UNSURE_ROLES:
+        if column > ANSWER_COLUMN and corrected(row) is not None and not error and role in UNSURE_ROLES:
             # The figures are the model's, for what it read, and the answer is the person's now: greyed (a
             # teacher's trial found a corrected row's Least sure and Unsure still calling for a look).
             if role == Qt.ItemDataRole.ToolTipRole:
-                return "The model's, for what it read: corrected by you, the answer needs no look (sorted last)"
+                return (
+                    "You typed this answer: the figures are the model's, for what it read (sorted after the "
+                    "others when the least sure come first)"
+                )
             return QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         if column == CONFIDENCE_COLUMN and not error and role in UNSURE_ROLES:
             # An answer under UNSURE_BELOW stands out, as text mode underlines one (15.6% looked as 98% does
