@@ -8831,7 +8831,7 @@ def test_practice_ends_with_each_characters_record_to_copy_or_save(
     written = (tmp_path / "class 3b.csv").read_text(encoding="utf-8")
     assert written == "character;asked;read right;tries;read otherwise as\n7;2;2;2;\nT;1;0;2;7\n"
     assert starts[0].endswith(".csv") and "glyphpad-practice-" in starts[0] and summary.isVisible()
-    assert summary.copied.text() == f"Saved to {tmp_path / 'class 3b.csv'}"
+    assert summary.said.text() == f"Saved to {tmp_path / 'class 3b.csv'}"
     window.close()  # saved: nothing to ask
     assert len(asked) == 2 and not window.isVisible()
     summary.close()

@@ -69,8 +69,8 @@ class PracticeSummary(QDialog):
         self.table.setMinimumWidth(header.length() + frame + scroll_bar)
         self.table.setVisible(bool(self.scores))
         layout.addWidget(self.table)
-        self.copied = QLabel()  # what Copy did, said in the box (the window's status bar is behind it)
-        layout.addWidget(self.copied)
+        self.said = QLabel()  # what Copy or Save did, said in the box (the window's status bar is behind it)
+        layout.addWidget(self.said)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.copy_button = QPushButton("&Copy Table")
         self.copy_button.setToolTip("Copy each character's row, to paste into a spreadsheet or a report")
@@ -92,9 +92,9 @@ class PracticeSummary(QDialog):
         """The record saved to ``path`` (None: it was not), said in the box."""
         if path is not None:
             self.saved = path
-            self.copied.setText(f"Saved to {path}")
+            self.said.setText(f"Saved to {path}")
 
     def copy_table(self) -> None:
         """Each character's row on the clipboard, its cells apart by tabs (a spreadsheet pastes a table)."""
         QGuiApplication.clipboard().setText(scores_text(self.scores))
-        self.copied.setText(f"Copied {len(self.scores)} row{'s' if len(self.scores) != 1 else ''}.")
+        self.said.setText(f"Copied {len(self.scores)} row{'s' if len(self.scores) != 1 else ''}.")
