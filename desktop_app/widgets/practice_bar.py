@@ -141,6 +141,10 @@ class PracticeBar(QFrame):
         self._show_asked()
         self.judge(None, None)
         self.score.setText(score)
+        # "1 of 1 read right" beside a ✗ for the character being written looked like a score that forgot it (a
+        # teacher's trial): said on hover (in the bar's words, "Before this one: ..." cut the verdict short in a
+        # narrow window).
+        self.score.setToolTip("Counted before this one: the character being written counts once the next is asked")
 
     def _show_asked(self) -> None:
         char, either_case = self._asked_char, self._asked_either_case
