@@ -633,6 +633,30 @@ def test_letters_written_far_smaller_than_the_line_stay_apart() -> None:
     assert [set(p.strokes) for p in split_strokes([*tall, *cross])] == [{0}, {1}, {2, 3}]
 
 
+def test_a_letter_written_small_is_no_mark_and_neighbours_overlapping_along_the_line_are_weighed_as_one() -> None:
+    from ml.runtime.segmentation import LETTER_INK, OVERLAP_CLOSE, SMALL_MARK, close_pairs
+
+    # A small s (a quarter of the line's height across, its ink running on) written beside an l, over its
+    # reach for a dot: a letter of its own. A dot there (little ink) still joins the l.
+    tall = np.array([[0.0, 0.0], [0.0, 100.0]])
+    s = np.array([[33.0, 75.0], [8.0, 75.0], [8.0, 87.0], [33.0, 87.0], [33.0, 100.0], [8.0, 100.0]])
+    assert max(np.ptp(s, axis=0)) <= SMALL_MARK * 100 and np.hypot(*np.diff(s, axis=0).T).sum() >= LETTER_INK * 100
+    later = np.array([[120.0, 0.0], [120.0, 100.0]])
+    assert [set(p.strokes) for p in split_strokes([tall, s, later])] == [{0}, {1}, {2}]
+    dot = np.array([[15.0, 40.0], [17.0, 42.0]])
+    assert [set(p.strokes) for p in split_strokes([tall, dot, later])] == [{0, 1}, {2}]
+    # Two parts whose boxes overlap along the line (a tenth of its height, short of joining), their ink far
+    # apart (a flag drawn apart above its body): offered to recognition as one; apart along the line, not.
+    low = np.array([[0.0, 40.0], [0.0, 100.0], [60.0, 100.0]])
+    high = np.array([[50.0, 0.0], [110.0, 0.0], [110.0, 60.0]])
+    far = np.array([[200.0, 40.0], [200.0, 100.0], [260.0, 100.0]])
+    strokes = [low, high, far]
+    parts = split_strokes(strokes)
+    assert [set(p.strokes) for p in parts] == [{0}, {1}, {2}]
+    assert parts[0].box[2] - parts[1].box[0] >= OVERLAP_CLOSE * 60
+    assert close_pairs(parts, strokes) == [0]
+
+
 def test_a_piece_wide_for_its_line_is_less_likely_one_character() -> None:
     from ml.runtime.line_reader import (
         ONE_WIDE,
