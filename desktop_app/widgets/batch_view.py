@@ -646,6 +646,7 @@ class BatchView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._longest_name, self._longest_name_for = 0, (0, "")  # the names' widest, and for which names and font
+        self._longest_text = 0  # a line's longest text, in the table's font: measured when the batch ends
         layout = QVBoxLayout(self)
         buttons = QHBoxLayout()
         self.files_button = QPushButton("Files…")
@@ -934,9 +935,7 @@ class BatchView(QWidget):
             self._longest_name_for = (len(self.model.names), self.table.font().key())
         longest = self._longest_name + (self.table.iconSize().width() or 16)  # room for a row's warning icon
         if self.model.lines:  # a line's text wants room (a third, where the longest needs it); a confidence, less
-            cells = self.table.fontMetrics()
-            texts = (corrected(row) or str(row.get("text", "")) for row in self.rows)
-            longest_text = max((cells.horizontalAdvance(one_row(text)) for text in texts), default=0) + CELL_MARGINS
+            longest_text = self._longest_text + CELL_MARGINS
             text_share = min(max(longest_text, min(220, width // 4)), max(80, width // 3))
             shares = (min(max(160, longest), max(80, width // 4)), text_share, 76)
         else:
@@ -1054,6 +1053,7 @@ class BatchView(QWidget):
         self.model.classes = classes
         self.model.reset(rows, [display_path(name) for name in shortest_names(paths)], lines, paths)
         self._longest_name_for = (0, "")  # other names: measured again
+        self._longest_text = 0
         self._fit_columns(self.width())
         self.table.clearSpans()
         self._show_detail(-1)
@@ -1141,7 +1141,12 @@ class BatchView(QWidget):
             failed += f"; passed over {pictures} saved beside their drawing's strokes (read from the strokes)"
         if self._reads_only:  # a letter read by a digits model comes out a digit, confidently: said where one looks
             failed += f". {model} reads {self._reads_only} only: anything else gets one of those answers"
-        self._fit_columns(self.width())  # (a line's text, now read, may want more room)
+        # A line's text, now read, may want more room: measured once a batch (at each resize, a window dragged
+        # wider measured every row of a large batch over and over).
+        cells = self.table.fontMetrics()
+        texts = (corrected(row) or str(row.get("text", "")) for row in self.rows)
+        self._longest_text = max((cells.horizontalAdvance(one_row(text)) for text in texts), default=0)
+        self._fit_columns(self.width())
         if cancelled:
             self._finished = f"Cancelled: {read} of {len(self.rows)} {files} recognized with {model}{failed}."
         else:
