@@ -199,6 +199,12 @@ PAD_SAVE_AFTER_MS = 2000  # the pad and the text box are kept this long after th
 OFF_THE_PAD = "The pen went past the pad's edge: what was drawn out there is not on the pad, nor read"
 
 
+def shares_a_stroke(strokes: Sequence[Any], others: Sequence[Any]) -> bool:
+    """Whether any of ``strokes`` is one of ``others`` (the same stroke, not an equal one: an id alone was
+    reused by a new stroke)."""
+    return any(stroke is other for stroke in strokes for other in others)
+
+
 class MainWindow(QMainWindow):
     result_shown = Signal(object)  # Recognition, once it is on screen (self-test and tests listen)
 
@@ -1734,10 +1740,8 @@ class MainWindow(QMainWindow):
         label_set = self._label_set_in_use(model)
         # What the pad shows must be what was written for it: an opened or pasted picture filled the score,
         # and so did a drawing from before practice brought back by Undo.
-        before = self._drawn_before_practice
-        written = self.canvas.opened_source is None and not any(
-            stroke is old for stroke in self.canvas.strokes for old in before
-        )
+        strokes = tuple(self.canvas.strokes)
+        written = self.canvas.opened_source is None and not shares_a_stroke(strokes, self._drawn_before_practice)
         if not written or practice.asked not in readable_characters(label_set):
             if self.practice_bar is not None:
                 self.practice_bar.judge(None, None)
@@ -1746,8 +1750,7 @@ class MainWindow(QMainWindow):
         shown = class_name(answer, merged, name_lookalikes=False)
         # A try written afresh shares no stroke with the drawing judged before (Undo after Try Again brought
         # that drawing back: no new try).
-        strokes = tuple(self.canvas.strokes)
-        new_try = not any(stroke is judged for stroke in strokes for judged in self._practice_judged)
+        new_try = not shares_a_stroke(strokes, self._practice_judged)
         self._practice_judged = strokes
         practice.judge(reads_as_asked(practice.asked, answer, label_set), shown, new_try)
         if self.practice_bar is not None:

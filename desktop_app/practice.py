@@ -133,11 +133,6 @@ class CountedCharacter:
     misread_as: tuple[str, ...]  # what its tries read otherwise ended as, as shown ("T / t"), in order
 
 
-def scores_text(scores: Sequence[CharacterScore], header: Sequence[str] = SCORE_COLUMNS) -> str:
-    """The scores as lines of tab-separated cells, under ``header``: what a spreadsheet pastes as a table."""
-    return "".join("\t".join(cells) + "\n" for cells in [list(header), *(score.row() for score in scores)])
-
-
 def score_text(right: int, counted: int) -> str:
     """ "3 of 4 read right"."""
     return f"{right} of {counted} read right"
@@ -145,7 +140,8 @@ def score_text(right: int, counted: int) -> str:
 
 def scores_csv(scores: Sequence[CharacterScore], delimiter: str = ",") -> str:
     """The scores as a CSV file's text, under a header row (``delimiter`` ";" for a spreadsheet set to a
-    language that writes 0,97: with commas, it put each row in one cell)."""
+    language that writes 0,97: with commas, it put each row in one cell; a tab: what a spreadsheet pastes
+    as a table)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     writer.writerows([list(SCORE_COLUMNS), *(score.row() for score in scores)])

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.practice import SCORE_COLUMNS, CharacterScore, scores_text
+from desktop_app.practice import SCORE_COLUMNS, CharacterScore, scores_csv
 from desktop_app.widgets.fonts import character_font
 
 SHOWN_ROWS = 8  # the table's height, in rows, before it scrolls
@@ -96,5 +96,5 @@ class PracticeSummary(QDialog):
 
     def copy_table(self) -> None:
         """Each character's row on the clipboard, its cells apart by tabs (a spreadsheet pastes a table)."""
-        QGuiApplication.clipboard().setText(scores_text(self.scores))
+        QGuiApplication.clipboard().setText(scores_csv(self.scores, delimiter="\t"))
         self.said.setText(f"Copied {len(self.scores)} row{'s' if len(self.scores) != 1 else ''}.")

@@ -947,7 +947,8 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]], punctuation
     # hyphen).
     is_mark = [bool(mark) for mark in punctuation]
     characters = [b for b, m in zip(merged, is_mark, strict=True) if not m] or merged
-    height = line_height(np.array(characters)) if characters else 1.0
+    character_boxes = np.array(characters)
+    height = line_height(character_boxes) if characters else 1.0
     gaps: list[float | None] = []  # each part's, from the part before it
     between_characters: list[float | None] = []  # each character's, from the character before it
     right: float | None = None  # of the parts so far
@@ -968,7 +969,7 @@ def _parts_left_to_right(boxes: np.ndarray, groups: list[list[int]], punctuation
             marks_between = 0.0
         right = edge if right is None else max(right, edge)
     word_gap = _word_gaps(between_characters, APART * height)
-    tallest = float((np.array(characters)[:, 3] - np.array(characters)[:, 1]).max()) if characters else height
+    tallest = float((character_boxes[:, 3] - character_boxes[:, 1]).max()) if characters else height
     space_height = min(max(tallest, height), SPACE_HEIGHT_CAP * height)
     out = []
     for k, (i, gap) in enumerate(zip(order, gaps, strict=True)):
