@@ -236,6 +236,29 @@ def test_a_full_stop_and_a_hyphen_are_read_by_their_place_on_the_line() -> None:
     assert left[2] < middle[0] < middle[2] < right[0] and 95 < middle[1] < 110
 
 
+def test_a_lone_dash_read_as_a_line_says_what_it_is() -> None:
+    from ml.runtime.line_reader import LineReader
+    from ml.runtime.preprocess import FLAT_MARK_NOTE
+    from ml.runtime.render import PenStroke, render_strokes
+
+    # No label is a dash: alone, it is read as some letter, and said (it read "s" with nothing said, where the
+    # same dash read as a character said it); level or sloped, from its strokes or a picture of them.
+    reader = LineReader.load(device="cpu")
+    for dash in (np.array([[20.0, 50.0], [140.0, 52.0]]), np.array([[20.0, 45.0], [140.0, 57.0]])):
+        assert FLAT_MARK_NOTE in reader.read_strokes([dash]).notes
+        picture = render_strokes([PenStroke.from_xy(dash, 8.0)], 160, 100)
+        assert FLAT_MARK_NOTE in reader.read_image(picture).notes
+    # Not of a letter, nor of a dash among characters (read "-" there).
+    assert FLAT_MARK_NOTE not in reader.read_strokes(write("L")[0]).notes
+    hyphened = [
+        *write("A")[0],
+        np.array([[105.0, 50.0], [148.0, 50.0]]),
+        *(s + np.array([150.0, 0.0]) for s in write("4")[0]),
+    ]
+    read = reader.read_strokes(hyphened)
+    assert FLAT_MARK_NOTE not in read.notes and [c.text for c in read.characters][1] == "-"
+
+
 def test_type_set_close_has_its_narrower_word_space_read() -> None:
     """Printed "KEEP OUT" read as one word: type sets its letters all but touching and its spaces at about
     0.35-0.45 of the line's height, under a hand's half. Letters that stand apart keep the wider rule."""

@@ -85,11 +85,13 @@ from ml.runtime.piece_verifier import (
     strokes_geometry,
 )
 from ml.runtime.preprocess import (
+    FLAT_MARK_NOTE,
     BlankImageError,
     ImageLike,
     as_pixels,
     even_ink,
     file_data_as_bytes,
+    is_flat_mark,
     preprocess,
     unclipped_ink,
     without_grain,
@@ -175,6 +177,7 @@ MAX_INK_PIXELS = 160_000  # more ink than this (at that size, a quarter of it) i
 # at the pad's 128 px; validation words at 56 px against 80: CER 11.66% / 11.73%, test words 12.52% /
 # 12.37%, reading time a tenth lower).
 READ_SIDE = 56
+HALF_INK = 128  # a rendered drawing's pixel darker than this is ink (dark on white, 0-255)
 PREPARED_CACHE = 512  # characters whose picture and strokes (and each model's answer to them) a reader remembers
 MERGE_ODDS = 3.0  # two close neighbours become one character when that reads this many times likelier
 # The stroke model's odds in that choice count as much as the picture's: with the default image model
@@ -945,6 +948,8 @@ class LineReader:
         line = self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation, certain)
         if len(parts_xy) > drawn_strokes:
             line = _named_by_drawn_strokes(line, origin)
+        if len(line.characters) == 1 and is_flat_mark(render_drawing(parts_xy, side=READ_SIDE) < HALF_INK):
+            return flat_mark_said(line)  # (a dash's one long stroke is no letters joined)
         # (Letters cut from a stroke are measured by it: read unsure, they may still be letters misread.)
         return replace(line, notes=(JOINED_LETTERS_NOTE,)) if joined_by_the_pen(line, parts_xy) else line
 
@@ -1052,7 +1057,8 @@ class LineReader:
                 raise SidewaysWritingError(SIDEWAYS) from None
             line = in_rows
         notes = image.notes if isinstance(image, LoadedImage) else ()
-        return replace(line, latency_ms=(time.perf_counter() - start) * 1000, size=size, notes=notes)
+        line = replace(line, latency_ms=(time.perf_counter() - start) * 1000, size=size, notes=notes)
+        return flat_mark_said(line) if len(line.characters) == 1 and is_flat_mark(written.mask) else line
 
     def _read_levelled(
         self,
@@ -1631,6 +1637,14 @@ class LineReader:
             top = tuple(ClassScore(form_labels[k], float(scores[i, k])) for k in order)
             out.append(ReadCharacter(part.box, top, part.strokes, part.space_before, part.marks))
         return out
+
+
+def flat_mark_said(line: ReadLine) -> ReadLine:
+    """A line of one character whose ink is a flat line across, with the note a character's reading gives it
+    (:data:`FLAT_MARK_NOTE`): no label is a dash, and a lone dash was read "s" with nothing said (from strokes,
+    "letters joined in one stroke"), where the same dash read as a character said what it is."""
+    kept = tuple(note for note in line.notes if note not in (FLAT_MARK_NOTE, JOINED_LETTERS_NOTE))
+    return replace(line, notes=(*kept, FLAT_MARK_NOTE))
 
 
 def likeness(first: np.ndarray, second: np.ndarray) -> float:

@@ -1290,6 +1290,16 @@ def photo_pixels(pixels: np.ndarray) -> np.ndarray:
     return np.subtract(1.0, cleared, dtype=np.float32)
 
 
+def is_flat_mark(mask: np.ndarray) -> bool:
+    """Whether the ink of ``mask`` (True where inked) is a flat mark, a dash: at least FLAT_MARK_RATIO times as
+    wide as tall, and one line across (:data:`FLAT_MARK_NOTE`)."""
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if not len(rows):
+        return False
+    ink = mask[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+    return ink.shape[1] >= FLAT_MARK_RATIO * ink.shape[0] and _one_line_across(ink)
+
+
 def _one_line_across(mask: np.ndarray) -> bool:
     """Whether a flat box's ink is one line across it, level or sloped (see FLAT_MARK_FILL)."""
     if np.count_nonzero(mask) >= FLAT_MARK_FILL * mask.size:
@@ -1331,7 +1341,7 @@ def preprocess(image: ImageLike, photo: bool | None = None) -> Preprocessed:
     height, width = box.mask.shape
     if max(height, width) < TINY_CHARACTER_PX:  # enlarged many times over: the answer is a guess, and said so
         notes = (*notes, f"the character is only {width} x {height} pixels: {TINY_CHARACTER_NOTE}")
-    elif width >= FLAT_MARK_RATIO * height and _one_line_across(box.mask):
+    elif is_flat_mark(box.mask):
         notes = (*notes, FLAT_MARK_NOTE)
 
     # The character is centred in a 112 x 112 work image and is all that is not 0 there. Every step
