@@ -83,3 +83,13 @@ def test_the_onnx_guides_port_makes_the_input_of_real_writers_drawings() -> None
             drawn = render_drawing(pen.strokes(index), pen_px=pen_px)
             reference = preprocess(drawn, photo=False).input
             assert np.abs(namespace["port_preprocess"](drawn / 255.0) - reference).max() < 1e-5, (index, pen_px)
+
+
+def test_the_api_is_marked_typed_for_a_type_checker() -> None:
+    import tomllib
+
+    # A practitioner's mypy skipped ml as untyped ("missing library stubs or py.typed marker") though every
+    # function of its API is annotated: the PEP 561 marker is in the package and installed with it.
+    assert (ROOT / "ml" / "py.typed").is_file()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "py.typed" in project["tool"]["setuptools"]["package-data"]["ml"]
