@@ -610,7 +610,9 @@ def test_python_dash_m_ml_is_the_same_tool(weights_env: Path) -> None:
     assert {e["name"] for e in json.loads(done.stdout)} == {"cnn_tiny", "gru_tiny"}
 
 
-def test_results_table_is_generated_into_the_readme(weights_env: Path, tmp_path: Path) -> None:
+def test_results_table_is_generated_into_the_readme(
+    weights_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from ml.evaluation.results import RESULTS_END, RESULTS_START
 
     readme = tmp_path / "README.md"
@@ -618,6 +620,12 @@ def test_results_table_is_generated_into_the_readme(weights_env: Path, tmp_path:
     assert cli_main(["results", "--readme", str(readme)]) == 0
     text = readme.read_text()
     assert "old table" not in text and "`cnn_tiny`" in text and "`gru_tiny`" in text and text.endswith("after\n")
+    assert capsys.readouterr().out.startswith("updated the results table in")
+    # Again, with nothing new: said so, and the file not written ("updated" was said of an unchanged file).
+    written = readme.stat().st_mtime_ns
+    os.utime(readme, ns=(written - 10**9, written - 10**9))
+    assert cli_main(["results", "--readme", str(readme)]) == 0
+    assert "already up to date" in capsys.readouterr().out and readme.stat().st_mtime_ns == written - 10**9
     readme.write_text("no markers")
     assert cli_main(["results", "--readme", str(readme)]) == 2
 

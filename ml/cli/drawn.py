@@ -88,11 +88,11 @@ def run(argv: list[str]) -> int:
         for row in rows:
             print(f"{row['model']}: most missed {', '.join(row['misses']) or 'none'}")
     if args.readme is not None:
-        from ml.evaluation.results import replace_between_markers
+        from ml.evaluation.results import replace_between_markers, said_updated
 
         try:
-            replace_between_markers(args.readme, DRAWN_START, DRAWN_END, table(rows))
+            changed = replace_between_markers(args.readme, DRAWN_START, DRAWN_END, table(rows))
         except ValueError as error:
             return fail("drawn", str(error))
-        print(f"updated the drawn-character table in {args.readme}")
+        print(said_updated("the drawn-character table", args.readme, changed))
     return some_or_all_failed(failed, len(names))

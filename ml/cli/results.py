@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from ml.cli.common import CommandParser, fail
-from ml.evaluation.results import RESULTS_END, RESULTS_START, replace_between_markers, results_table
+from ml.evaluation.results import RESULTS_END, RESULTS_START, replace_between_markers, results_table, said_updated
 
 
 def run(argv: list[str]) -> int:
@@ -27,8 +27,8 @@ def run(argv: list[str]) -> int:
         print(table)
         return 0
     try:
-        replace_between_markers(args.readme, RESULTS_START, RESULTS_END, table)
+        changed = replace_between_markers(args.readme, RESULTS_START, RESULTS_END, table)
     except ValueError as error:
         return fail("results", str(error))
-    print(f"updated the results table in {args.readme}")
+    print(said_updated("the results table", args.readme, changed))
     return 0

@@ -205,11 +205,21 @@ def stroke_results_table(directory: Path | None = None) -> str:
     )
 
 
-def replace_between_markers(path: Path, start: str, end: str, body: str) -> None:
-    """Rewrite what stands between two marker lines of a generated README section."""
+def replace_between_markers(path: Path, start: str, end: str, body: str) -> bool:
+    """Rewrite what stands between two marker lines of a generated README section; whether it changed (a
+    file that already says it is left untouched, and the commands say so: "updated" read as news)."""
     text = path.read_text(encoding="utf-8")
     if start not in text or end not in text:
         raise ValueError(f"{path} has no markers {start} ... {end}")
     head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
-    path.write_text(f"{head}{start}\n{body}\n{end}{tail}", encoding="utf-8")
+    rewritten = f"{head}{start}\n{body}\n{end}{tail}"
+    if rewritten == text:
+        return False
+    path.write_text(rewritten, encoding="utf-8")
+    return True
+
+
+def said_updated(what: str, path: Path, changed: bool) -> str:
+    """What a command that rewrote ``what`` in ``path`` says of it."""
+    return f"updated {what} in {path}" if changed else f"{what} in {path} already up to date: nothing changed"
