@@ -133,7 +133,7 @@ def model_entry(info: ModelInfo, best: bool = False) -> tuple[str, str]:
     elif isinstance(pen, float):
         figures.append(f"{100 * pen:.1f}% of pen drawings by writers it never saw read right (UNIPEN test writers)")
     if info.accuracy is not None:
-        figures.append(f"{100 * info.accuracy:.1f}% of EMNIST's scanned test characters")
+        figures.append(f"{100 * info.accuracy:.1f}% of EMNIST's held-out scanned characters")
     description = card.description if card else ""
     chosen = [f"Of the models that read {reads}, the one that reads drawings best."] if best else []
     return text, "\n".join([*chosen, description, *figures]).strip()

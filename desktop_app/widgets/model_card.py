@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from ml.runtime.cards import ModelCard
 
 SOURCE_NAMES = {
-    "emnist_test": "EMNIST test split (scanned paper)",
+    "emnist_test": "EMNIST held out (scanned paper; split by character, not by writer)",
     "unipen_test": "pen drawings, UNIPEN test writers",
     "unipen_val": "pen drawings, UNIPEN validation writers",
     "emnist_val": "EMNIST validation split",

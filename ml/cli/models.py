@@ -106,7 +106,7 @@ def run(argv: list[str]) -> int:
             continue
         accuracy = entry["metrics"].get("accuracy")
         shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
-        print(f"{head}EMNIST test {shown}  pen, unseen writers {pen_shown}")
+        print(f"{head}EMNIST held out {shown}  pen, unseen writers {pen_shown}")
     return status
 
 

@@ -24,7 +24,7 @@ def results_table(directory: Path | None = None) -> str:
     from ml.runtime.cards import EMNIST_TEST, PEN_TEST, WeightsError, bundled_cards
 
     lines = [
-        "| model | arch | labels | params | learned from | EMNIST test top-1 | pen, unseen writers: top-1 | top-3 "
+        "| model | arch | labels | params | learned from | EMNIST held out: top-1 | pen, unseen writers: top-1 | top-3 "
         "| balanced | confidence off by | trained |",
         "| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]

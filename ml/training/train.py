@@ -1205,7 +1205,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
     if (accuracy := by_source["emnist_test"]["accuracy"]) < HALF_RIGHT and not config.dry_run:
         # (a 7% model was offered to the app as any other)
         print(
-            f"note: it reads {100 * accuracy:.1f}% of EMNIST's test characters: train it longer (--epochs, "
+            f"note: it reads {100 * accuracy:.1f}% of EMNIST's held-out characters: train it longer (--epochs, "
             "--epoch-samples) before relying on its answers",
             file=sys.stderr,
         )
