@@ -164,3 +164,28 @@ def test_the_fusions_temperature_makes_its_confidence_what_the_drawings_bear_out
     assert calibration_error(tempered, targets) < calibration_error(too_sure, targets) / 2
     # Weights of an honest sum (each model's evidence once) need no temperature.
     assert fit_temperature(paired, FusionWeights(1.0, 1.0)) == pytest.approx(1.0, abs=0.15)
+
+
+def test_digits_read_as_letters_like_them_are_counted_as_letters_read_as_digits_are() -> None:
+    from ml.evaluation.evaluate import EvaluationSet, score_probabilities
+
+    labels = ["0", "1", "I/i", "L", "O/o", "A/a"]  # (L as a 36-class model names its L and l)
+    written = np.array(["0", "0", "0", "1", "1", "1", "o", "A"])
+    read = ["O/o", "0", "O/o", "L", "I/i", "1", "0", "A/a"]  # two 0s as O, both 1s as letters but one
+    probabilities = np.eye(len(labels), dtype=np.float32)[[labels.index(label) for label in read]]
+    data = EvaluationSet(
+        inputs=np.zeros((len(written), 28, 28), dtype=np.float32),
+        targets=np.array([labels.index({"0": "0", "1": "1", "o": "O/o", "A": "A/a"}[w]) for w in written]),
+        written=written,
+        condition=np.array([""] * len(written)),
+        source_index=np.arange(len(written)),
+    )
+    headline, _ = score_probabilities(probabilities, data, labels)
+    assert headline["digits_as_letters"] == {
+        "0->O/o": {"written": 3, "read_as_letter": 2},
+        "1->I/l": {"written": 3, "read_as_letter": 2},
+    }
+    assert headline["lookalikes"]["O/o->0"] == {"written": 1, "read_as_digit": 1}
+    # A model of digits alone has no letters to read them as: nothing to count.
+    digits_only = EvaluationSet(data.inputs[:1], np.array([0]), written[:1], data.condition[:1], data.source_index[:1])
+    assert "digits_as_letters" not in score_probabilities(np.eye(2, dtype=np.float32)[:1], digits_only, ["0", "1"])[0]

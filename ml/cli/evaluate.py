@@ -327,6 +327,9 @@ def _print_source(name: str, result: dict[str, Any], full: dict[str, Any], label
     for pair, counts in result.get("lookalikes", {}).items():
         shown = pair.replace("->", " read as the digit ")  # "O/o read as the digit 0: 3 of 120"
         print(f"  {'':14s}{shown}: {counts['read_as_digit']} of {counts['written']}")
+    for pair, counts in result.get("digits_as_letters", {}).items():
+        digit, letters = pair.split("->")  # "the digit 0 read as O/o: 20 of 1035"
+        print(f"  {'':14s}the digit {digit} read as {letters}: {counts['read_as_letter']} of {counts['written']}")
     pairs = most_confused_pairs(np.array(full["confusion"]), labels, top=5)
     confused = ", ".join(f"{p['true']}->{p['predicted']} ({p['count']})" for p in pairs)
     print(f"  {'':14s}most confused: {confused or 'nothing (no errors)'}", flush=True)

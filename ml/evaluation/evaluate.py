@@ -52,6 +52,8 @@ SOURCES = (
 WORD_COUNT = 1600
 # Look-alikes people complain about: true characters (as written) read as a digit.
 LOOKALIKES = {"O/o->0": ("Oo", "0"), "I/l->1": ("Il", "1")}
+# ... and the other way: a digit read as a letter like it, in either case (a 36-class model's L stands for l too).
+DIGIT_LOOKALIKES = {"0->O/o": ("0", "Oo"), "1->I/l": ("1", "Il")}
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,17 @@ def score_probabilities(
             lookalikes[name] = {"written": int(mask.sum()), "read_as_digit": int((predicted[mask] == digit).sum())}
     if lookalikes:
         headline["lookalikes"] = lookalikes
+    # (A practitioner found the default reading a lone 0 as O more often than the reverse the tables gave.)
+    digits_as_letters = {}
+    for name, (digit, letters) in DIGIT_LOOKALIKES.items():
+        mask = data.written == digit
+        alike = {letter.casefold() for letter in letters}
+        as_letter = np.array([any(part.casefold() in alike for part in label.split("/")) for label in labels])
+        if mask.any() and as_letter.any():
+            read = int(as_letter[probabilities[mask].argmax(1)].sum())
+            digits_as_letters[name] = {"written": int(mask.sum()), "read_as_letter": read}
+    if digits_as_letters:
+        headline["digits_as_letters"] = digits_as_letters
     return headline, metrics
 
 
