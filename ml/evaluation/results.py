@@ -180,8 +180,14 @@ def stroke_results_table(directory: Path | None = None) -> str:
                 continue
             if key != FUSED_PEN_TEST:
                 shown_once.add(shown)
-            looks = metrics.get("lookalikes", {})
-            confusions = ", ".join(f"{k} {v['read_as_digit']}/{v['written']}" for k, v in looks.items()) or "–"
+            looks, digits = metrics.get("lookalikes", {}), metrics.get("digits_as_letters", {})
+            confusions = (
+                ", ".join(
+                    [f"{k} {v['read_as_digit']}/{v['written']}" for k, v in looks.items()]
+                    + [f"{k} {v['read_as_letter']}/{v['written']}" for k, v in digits.items()]
+                )
+                or "–"
+            )
             off_by = _off_by(metrics)
             rows.append(
                 f"| {title} | {card.arch if key == PEN_TEST else ''} | {alone_in if key == PEN_TEST else classes} | "
@@ -198,7 +204,7 @@ def stroke_results_table(directory: Path | None = None) -> str:
             "confidence was from how often answers that sure were right, on average):",
             "",
             "| answer | stroke arch | labels | top-1 | top-3 | balanced | confidence off by "
-            "| look-alikes read as digits | trained |",
+            "| look-alikes read as each other | trained |",
             "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
             *rows,
         ]
