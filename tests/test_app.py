@@ -8985,6 +8985,27 @@ def test_practice_bar_fits_the_pads_column_of_a_small_window(qtbot, window: Main
     window.practice_action.trigger()
 
 
+def test_practice_keeps_room_for_its_longest_verdict_so_saying_one_moves_nothing(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """At 800 px the ✗'s "Try Again, or Next" wrapped to a second line that the bar cut off: the verdict's row
+    is as tall as the longest verdict needs at its width before any is said, so the pad stays where it is."""
+    window.resize(800, 560)
+    qtbot.waitUntil(lambda: window.width() == 800, timeout=TIMEOUT_MS)
+    window.practice_action.trigger()
+    bar = window.practice_bar
+    assert bar is not None
+    qtbot.wait(100)
+    pad = window.canvas.geometry()
+    verdict = bar.verdict
+    for right, sure in ((True, False), (False, True)):  # the longest verdict; a miss (said once the pen rests)
+        bar.judge("W/w", right, sure=sure)
+        qtbot.waitUntil(lambda: bool(verdict.text()), timeout=TIMEOUT_MS)
+        qtbot.wait(100)
+        assert verdict.height() >= verdict.heightForWidth(verdict.width()), verdict.text()  # all of it shown
+        assert window.canvas.geometry() == pad
+        bar.judge(None, None)
+    window.practice_action.trigger()
+
+
 def test_practice_asks_only_for_the_characters_chosen_and_works_on_the_misses(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]

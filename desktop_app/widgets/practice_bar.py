@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
@@ -22,6 +22,16 @@ PROMPT_SCALE = 4.5  # the character asked, times the text's size (at 3 it was ha
 # (a teacher's trial, on a projector). Within the row the character asked makes tall (the verdict set larger
 # on its own row grew the bar, and the pad shrank under a drawing being judged, which read it again).
 MARK_SCALE = 3.0
+# The verdicts the bar says, the longest reading in them ("W/w"): the verdict's row is kept as tall as the
+# longest needs at the bar's width, so a verdict said wraps within it and the pad never moves under a drawing
+# being judged (at 800 px the ✗'s "Try Again, or Next" wrapped to a second line that the row cut off).
+WELL_DONE, ONLY_JUST, MISSED = (
+    "✓ Well done: read as {}",
+    "✓ Read as {}, but only just: Try Again, clearer?",
+    "✗ read as {}: Try Again, or Next",
+)
+VERDICTS = (WELL_DONE, ONLY_JUST, MISSED)
+WIDEST_READING = "W/w"
 
 
 class PracticeBar(QFrame):
@@ -64,6 +74,7 @@ class PracticeBar(QFrame):
         self.score = QLabel()
         # On a row of its own, wrapped: beside the buttons it held a narrow window 360 px wider.
         self.verdict.setWordWrap(True)
+        self.verdict.installEventFilter(self)  # (its width sets the height kept for it: _keep_verdict_room)
         self.next_button = QPushButton("&Next")
         self.next_button.setToolTip("Another character to write (Enter); this one is counted as last read")
         # Written again over the first try, a child's X on its O read as Q: the pad cleared for it.
@@ -168,6 +179,30 @@ class PracticeBar(QFrame):
         if event.type() == QEvent.Type.FontChange:  # (zoomed in, the character asked kept its size till the next)
             self._show_asked()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.verdict and event.type() in (QEvent.Type.Resize, QEvent.Type.FontChange):
+            self._keep_verdict_room()  # (zoomed, the text needs other room at the same width)
+        return super().eventFilter(watched, event)
+
+    def _verdict_room(self, width: int) -> int:
+        """The height the longest verdict needs, wrapped at ``width`` in the verdict's bold text."""
+        font = QFont(self.verdict.font())
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        return max(
+            metrics.boundingRect(
+                QRect(0, 0, max(width, 1), 10**6), Qt.TextFlag.TextWordWrap, v.format(WIDEST_READING)
+            ).height()
+            for v in VERDICTS
+        )
+
+    def _keep_verdict_room(self) -> None:
+        """The verdict's row kept as tall as the longest verdict needs at its width (``VERDICTS``): the same
+        with a verdict said or none, so that saying one moves nothing below it."""
+        room = self._verdict_room(self.verdict.width())
+        if self.verdict.minimumHeight() != room:
+            self.verdict.setMinimumHeight(room)
+
     def _miss_due(self) -> None:
         """The pen has rested since a reading other than the one asked: said, unless a stroke is being
         written (the letter goes on: its lift brings a new reading, or the wait starts again)."""
@@ -198,13 +233,13 @@ class PracticeBar(QFrame):
             self.mark.show_mark("", QColor())
             return
         if right and sure:
-            self.verdict.setText(f"✓ Well done: read as {answer}")
+            self.verdict.setText(WELL_DONE.format(answer))
             heard = f"Well done: read as {spoken}"
         elif right:
-            self.verdict.setText(f"✓ Read as {answer}, but only just: Try Again, clearer?")
+            self.verdict.setText(ONLY_JUST.format(answer))
             heard = f"Read as {spoken}, but only just: Try Again, clearer?"
         else:
-            self.verdict.setText(f"✗ read as {answer}: Try Again, or Next")
+            self.verdict.setText(MISSED.format(answer))
             heard = f"Not yet: read as {spoken}. Try Again, or Next"
         colour = "" if right and sure else f"color: {disagree_colour(self.palette()).name()}; "
         self.verdict.setStyleSheet(f"{colour}font-weight: bold")
