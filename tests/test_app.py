@@ -9003,6 +9003,12 @@ def test_practice_keeps_room_for_its_longest_verdict_so_saying_one_moves_nothing
         assert verdict.height() >= verdict.heightForWidth(verdict.width()), verdict.text()  # all of it shown
         assert window.canvas.geometry() == pad
         bar.judge(None, None)
+    # The note of either case beside the character, short where it stood a word a line ("(or", "t:", ...).
+    bar.ask("t", "", "emnist36_cnn")
+    qtbot.waitUntil(lambda: bar.case_note.text() == "(or T)", timeout=TIMEOUT_MS)
+    assert bar.case_note.toolTip() == "emnist36_cnn reads t and T as one class: either is right"
+    window.resize(1400, 700)
+    qtbot.waitUntil(lambda: bar.case_note.text() == "(or T: read as one)", timeout=TIMEOUT_MS)
     window.practice_action.trigger()
 
 

@@ -61,6 +61,8 @@ class PracticeBar(QFrame):
         # wider on one line).
         self.case_note = QLabel()
         self.case_note.setWordWrap(True)
+        self.case_note.installEventFilter(self)  # (its width chooses its words: _fit_case_note)
+        self._case_notes = ("", "")  # the note in full, and short where a narrow bar has no room for it
         self._asked_char = ""  # shown again at a new font size (zoomed, it kept its size till the next)
         self._asked_either_case = ""  # the model that reads the asked letter's two cases as one, or ""
         self._pending_miss = ("", "")  # a reading other than the one asked (shown, heard), said when the pen rests
@@ -165,10 +167,10 @@ class PracticeBar(QFrame):
         other = char.lower() if char.isupper() else char.upper()
         # Short, the model named on hover: "emnist36_cnn" was a word a teacher did not know, and the longest
         # word of the note set how narrow the bar could be.
-        case = f"(or {other}: read as one)" if either_case else ""
+        self._case_notes = (f"(or {other}: read as one)", f"(or {other})") if either_case else ("", "")
         why = f"{either_case} reads {char} and {other} as one class: either is right" if either_case else ""
         self.prompt.setText(f"Write: <span style=\"{size}font-family: '{font.family()}'\"><b>{shown}</b></span>")
-        self.case_note.setText(case)
+        self._fit_case_note()
         self.case_note.setToolTip(why)
         merged = frozenset({char.upper()}) if either_case else frozenset()  # (speech has no case: "small b")
         spoken = f"Write {spoken_class_name(char, merged)}" if char else "Nothing to write"
@@ -182,7 +184,20 @@ class PracticeBar(QFrame):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.verdict and event.type() in (QEvent.Type.Resize, QEvent.Type.FontChange):
             self._keep_verdict_room()  # (zoomed, the text needs other room at the same width)
+        elif watched is self.case_note and event.type() in (QEvent.Type.Resize, QEvent.Type.FontChange):
+            self._fit_case_note()
         return super().eventFilter(watched, event)
+
+    def _fit_case_note(self) -> None:
+        """The note of either case in full where it wraps to two lines at most at its width, else short (its
+        reason on hover): at 800 px "(or t: read as one)" stood a word a line beside the character."""
+        full, short = self._case_notes
+        metrics = self.case_note.fontMetrics()
+        room = QRect(0, 0, max(self.case_note.width(), 1), 10**6)
+        fits = metrics.boundingRect(room, Qt.TextFlag.TextWordWrap, full).height() <= 2 * metrics.lineSpacing()
+        shown = full if fits else short
+        if self.case_note.text() != shown:
+            self.case_note.setText(shown)
 
     def _verdict_room(self, width: int) -> int:
         """The height the longest verdict needs, wrapped at ``width`` in the verdict's bold text."""
