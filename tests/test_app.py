@@ -8988,21 +8988,27 @@ def test_practice_bar_fits_the_pads_column_of_a_small_window(qtbot, window: Main
 def test_practice_keeps_room_for_its_longest_verdict_so_saying_one_moves_nothing(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """At 800 px the ✗'s "Try Again, or Next" wrapped to a second line that the bar cut off: the verdict's row
     is as tall as the longest verdict needs at its width before any is said, so the pad stays where it is."""
-    window.resize(800, 560)
-    qtbot.waitUntil(lambda: window.width() == 800, timeout=TIMEOUT_MS)
+    from desktop_app.widgets.fonts import class_name
+
     window.practice_action.trigger()
     bar = window.practice_bar
     assert bar is not None
-    qtbot.wait(100)
-    pad = window.canvas.geometry()
     verdict = bar.verdict
-    for right, sure in ((True, False), (False, True)):  # the longest verdict; a miss (said once the pen rests)
-        bar.judge("W/w", right, sure=sure)
-        qtbot.waitUntil(lambda: bool(verdict.text()), timeout=TIMEOUT_MS)
+    widest = class_name("W", frozenset("W"), name_lookalikes=False)  # as the app names a W read in either case
+    for width in (800, 920, 1100):  # (at 920 "W / w" once wrapped a line more than the room kept for "W/w")
+        window.resize(width, 560)
+        qtbot.waitUntil(lambda width=width: window.width() == width, timeout=TIMEOUT_MS)
         qtbot.wait(100)
-        assert verdict.height() >= verdict.heightForWidth(verdict.width()), verdict.text()  # all of it shown
-        assert window.canvas.geometry() == pad
-        bar.judge(None, None)
+        pad = window.canvas.geometry()
+        for right, sure in ((True, False), (False, True)):  # the longest verdict; a miss (said once the pen rests)
+            bar.judge(widest, right, sure=sure)
+            qtbot.waitUntil(lambda: bool(verdict.text()), timeout=TIMEOUT_MS)
+            qtbot.wait(100)
+            assert verdict.height() >= verdict.heightForWidth(verdict.width()), (width, verdict.text())  # all shown
+            assert window.canvas.geometry() == pad, width
+            bar.judge(None, None)
+    window.resize(800, 560)
+    qtbot.waitUntil(lambda: window.width() == 800, timeout=TIMEOUT_MS)
     # The note of either case beside the character, short where it stood a word a line ("(or", "t:", ...).
     bar.ask("t", "", "emnist36_cnn")
     qtbot.waitUntil(lambda: bar.case_note.text() == "(or T)", timeout=TIMEOUT_MS)

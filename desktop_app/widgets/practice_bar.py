@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics, QPainter, QPai
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop_app.themes import agree_colour, disagree_colour
-from desktop_app.widgets.fonts import character_font, sized_like, spoken_class_name
+from desktop_app.widgets.fonts import character_font, class_name, sized_like, spoken_class_name
 from desktop_app.widgets.prediction_panel import announce
 
 # A reading other than the one asked is said once the pen has rested this long, lifted: said at once, a
@@ -22,16 +22,17 @@ PROMPT_SCALE = 4.5  # the character asked, times the text's size (at 3 it was ha
 # (a teacher's trial, on a projector). Within the row the character asked makes tall (the verdict set larger
 # on its own row grew the bar, and the pad shrank under a drawing being judged, which read it again).
 MARK_SCALE = 3.0
-# The verdicts the bar says, the longest reading in them ("W/w"): the verdict's row is kept as tall as the
-# longest needs at the bar's width, so a verdict said wraps within it and the pad never moves under a drawing
-# being judged (at 800 px the ✗'s "Try Again, or Next" wrapped to a second line that the row cut off).
+# The verdicts the bar says, and the longest reading in them (a W read in either case): the verdict's row is
+# kept as tall as the longest needs at the bar's width, so a verdict said wraps within it and the pad never
+# moves under a drawing being judged (at 800 px the ✗'s "Try Again, or Next" wrapped to a second line that
+# the row cut off).
 WELL_DONE, ONLY_JUST, MISSED = (
     "✓ Well done: read as {}",
     "✓ Read as {}, but only just: Try Again, clearer?",
     "✗ read as {}: Try Again, or Next",
 )
 VERDICTS = (WELL_DONE, ONLY_JUST, MISSED)
-WIDEST_READING = "W/w"
+WIDEST_READING = class_name("W", frozenset("W"), name_lookalikes=False)  # "W / w", as the verdict names it
 
 
 class PracticeBar(QFrame):
