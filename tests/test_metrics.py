@@ -186,6 +186,17 @@ def test_digits_read_as_letters_like_them_are_counted_as_letters_read_as_digits_
         "1->I/l": {"written": 3, "read_as_letter": 2},
     }
     assert headline["lookalikes"]["O/o->0"] == {"written": 1, "read_as_digit": 1}
+    # Where the classes tell a letter's cases apart (the 62), a 1 read as L or i is no 1 read as I or l.
+    cased = ["1", "I", "i", "L", "l"]
+    ones = EvaluationSet(
+        np.zeros((4, 28, 28), dtype=np.float32),
+        np.zeros(4, dtype=np.int64),
+        np.array(["1"] * 4),
+        np.array([""] * 4),
+        np.arange(4),
+    )
+    read_as = np.eye(len(cased), dtype=np.float32)[[cased.index(label) for label in ("L", "i", "l", "I")]]
+    assert score_probabilities(read_as, ones, cased)[0]["digits_as_letters"]["1->I/l"]["read_as_letter"] == 2
     # A model of digits alone has no letters to read them as: nothing to count.
     digits_only = EvaluationSet(data.inputs[:1], np.array([0]), written[:1], data.condition[:1], data.source_index[:1])
     assert "digits_as_letters" not in score_probabilities(np.eye(2, dtype=np.float32)[:1], digits_only, ["0", "1"])[0]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ml.cli.common import CommandParser, fail, json_safe
+from ml.evaluation.results import lookalike_counts
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.cards import (
     ModelCard,
@@ -60,10 +61,7 @@ def print_scores(title: str, scores: dict[str, dict[str, Any]]) -> None:
     print(title)
     for kind, result in scores.items():
         per_pen = "  ".join(f"{k} {100 * v:.2f}%" for k, v in result.get("per_condition", {}).items())
-        looks = ", ".join(
-            [f"{k} {v['read_as_digit']}/{v['written']}" for k, v in result.get("lookalikes", {}).items()]
-            + [f"{k} {v['read_as_letter']}/{v['written']}" for k, v in result.get("digits_as_letters", {}).items()]
-        )
+        looks = ", ".join(lookalike_counts(result))
         sure = f"calibration error {100 * result['calibration_error']:.2f}  " if "calibration_error" in result else ""
         print(f"  {kind:8s} {scores_line(result)}  {sure}{per_pen}  {looks}")
 

@@ -19,6 +19,7 @@ Answers come from the model's recognizer (ONNX Runtime on the CPU), as the app's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,8 +53,16 @@ SOURCES = (
 WORD_COUNT = 1600
 # Look-alikes people complain about: true characters (as written) read as a digit.
 LOOKALIKES = {"O/o->0": ("Oo", "0"), "I/l->1": ("Il", "1")}
-# ... and the other way: a digit read as a letter like it, in either case (a 36-class model's L stands for l too).
+# ... and the other way: a digit read as one of those letters (a label of a model that reads a letter's two
+# cases as one, as the 36 classes' L, stands for both: l too).
 DIGIT_LOOKALIKES = {"0->O/o": ("0", "Oo"), "1->I/l": ("1", "Il")}
+
+
+def letters_of(label: str, labels: Sequence[str]) -> set[str]:
+    """The letters a class stands for: its label's, and a letter's other case where ``labels`` has no class
+    of its own for it ("L" of the 36 classes is L and l; of the 62, L alone)."""
+    letters = set(label.split("/"))
+    return letters | {c.swapcase() for c in letters if c.isalpha() and c.swapcase() not in labels}
 
 
 @dataclass(frozen=True)
@@ -171,8 +180,7 @@ def score_probabilities(
     digits_as_letters = {}
     for name, (digit, letters) in DIGIT_LOOKALIKES.items():
         mask = data.written == digit
-        alike = {letter.casefold() for letter in letters}
-        as_letter = np.array([any(part.casefold() in alike for part in label.split("/")) for label in labels])
+        as_letter = np.array([bool(letters_of(label, labels) & set(letters)) for label in labels])
         if mask.any() and as_letter.any():
             read = int(as_letter[probabilities[mask].argmax(1)].sum())
             digits_as_letters[name] = {"written": int(mask.sum()), "read_as_letter": read}

@@ -50,6 +50,13 @@ def results_table(directory: Path | None = None) -> str:
     return "\n".join(lines) + "".join(f"\n\n{part}" for part in (strokes, words) if part)
 
 
+def lookalike_counts(metrics: dict[str, Any]) -> list[str]:
+    """Figures' look-alike counts as the tables show them: "O/o->0 17/1035", ..., then "0->O/o 223/327", ..."""
+    return [f"{k} {v['read_as_digit']}/{v['written']}" for k, v in metrics.get("lookalikes", {}).items()] + [
+        f"{k} {v['read_as_letter']}/{v['written']}" for k, v in metrics.get("digits_as_letters", {}).items()
+    ]
+
+
 def _off_by(metrics: dict[str, Any]) -> str:
     """The calibration error, said in points ("–" for figures from before it was measured)."""
     calibration = metrics.get("calibration_error")
@@ -180,14 +187,7 @@ def stroke_results_table(directory: Path | None = None) -> str:
                 continue
             if key != FUSED_PEN_TEST:
                 shown_once.add(shown)
-            looks, digits = metrics.get("lookalikes", {}), metrics.get("digits_as_letters", {})
-            confusions = (
-                ", ".join(
-                    [f"{k} {v['read_as_digit']}/{v['written']}" for k, v in looks.items()]
-                    + [f"{k} {v['read_as_letter']}/{v['written']}" for k, v in digits.items()]
-                )
-                or "–"
-            )
+            confusions = ", ".join(lookalike_counts(metrics)) or "–"
             off_by = _off_by(metrics)
             rows.append(
                 f"| {title} | {card.arch if key == PEN_TEST else ''} | {alone_in if key == PEN_TEST else classes} | "

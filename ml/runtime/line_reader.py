@@ -86,6 +86,7 @@ from ml.runtime.piece_verifier import (
 )
 from ml.runtime.preprocess import (
     FLAT_MARK_NOTE,
+    FLAT_MARK_RATIO,
     BlankImageError,
     ImageLike,
     as_pixels,
@@ -948,7 +949,7 @@ class LineReader:
         line = self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation, certain)
         if len(parts_xy) > drawn_strokes:
             line = _named_by_drawn_strokes(line, origin)
-        if len(line.characters) == 1 and is_flat_mark(render_drawing(parts_xy, side=READ_SIDE) < HALF_INK):
+        if len(line.characters) == 1 and _flat_as_drawn(parts_xy):
             return flat_mark_said(line)  # (a dash's one long stroke is no letters joined)
         # (Letters cut from a stroke are measured by it: read unsure, they may still be letters misread.)
         return replace(line, notes=(JOINED_LETTERS_NOTE,)) if joined_by_the_pen(line, parts_xy) else line
@@ -1637,6 +1638,17 @@ class LineReader:
             top = tuple(ClassScore(form_labels[k], float(scores[i, k])) for k in order)
             out.append(ReadCharacter(part.box, top, part.strokes, part.space_before, part.marks))
         return out
+
+
+def _flat_as_drawn(strokes: Sequence[np.ndarray]) -> bool:
+    """Whether strokes' ink, rendered as a character is read, is a flat mark (:func:`is_flat_mark`); the
+    render only where the points themselves are FLAT_MARK_RATIO times as wide as tall (the pen's width
+    only makes ink less flat), as a dash's are and a character's almost never (read at each pen-up)."""
+    drawn = [points for points in strokes if len(points)]
+    if not drawn:
+        return False
+    width, height = np.ptp(np.concatenate(drawn), axis=0)
+    return bool(width >= FLAT_MARK_RATIO * height) and is_flat_mark(render_drawing(drawn, side=READ_SIDE) < HALF_INK)
 
 
 def flat_mark_said(line: ReadLine) -> ReadLine:
