@@ -228,4 +228,4 @@ def replace_between_markers(path: Path, start: str, end: str, body: str) -> bool
 
 def said_updated(what: str, path: Path, changed: bool) -> str:
     """What a command that rewrote ``what`` in ``path`` says of it."""
-    return f"updated {what} in {path}" if changed else f"{what} in {path} already up to date: nothing changed"
+    return f"updated {what} in {path}" if changed else f"{what} in {path} is already up to date: nothing changed"

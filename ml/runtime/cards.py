@@ -86,7 +86,7 @@ class ModelCard:
     params: int
     sha256: str = ""
     weights_dtype: str = "float32"
-    metrics: dict[str, Any] = field(default_factory=dict)  # EMNIST test split
+    metrics: dict[str, Any] = field(default_factory=dict)  # EMNIST's held-out characters
     # Headline metrics per data source and part: emnist_test, unipen_test (writers no model trained on,
     # thin/default/thick pen), emnist_val, unipen_val, drawn (synthesized drawings).
     metrics_by_source: dict[str, Any] = field(default_factory=dict)
