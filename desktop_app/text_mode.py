@@ -149,6 +149,10 @@ class TextModeLines(QObject):
         # corrections kept.
         self._added_lines: list[AddedLine] = []
         self._news = ""  # the status bar's last word on a line read (gone when text mode is left)
+        # The line's other characters as shown when some were put right (by their strokes): those the line read
+        # again then shows otherwise (a twin drawn alike that followed, a neighbour read in the new context) are
+        # said (a student's "O0" became "OO" with the 0 never touched, and nothing said).
+        self._shown_before_correction: dict[tuple[int, ...], str] | None = None
         # A line is said once the writing pauses, and only when it changed: after every pen-up it was said
         # whole again ("Read H", "Read HE", … and again on each resize).
         self._said = ""
@@ -282,6 +286,22 @@ class TextModeLines(QObject):
                 self._corrected_picture = source
         self.line_strokes = strokes
         self._show_line()
+        self._say_followers()
+
+    def _say_followers(self) -> None:
+        """After a correction, the characters it changed besides (see ``_shown_before_correction``), said."""
+        before, self._shown_before_correction = self._shown_before_correction, None
+        if before is None or self.line is None or not self.line.from_strokes:
+            return
+        changed = [
+            f"{before[key]} → {now}"
+            for i in range(len(self.line.line.characters))
+            if (key := self._character_key(i)) in before and (now := self._shown_character(i)) != before[key]
+        ]
+        if changed:
+            self.voice.say(
+                f"Also changed with it: {', '.join(changed)} (Undo takes the correction back)", 8, undoable=True
+            )
 
     def on_notes_changed(self) -> None:
         if not self.active:
@@ -293,6 +313,8 @@ class TextModeLines(QObject):
         reading_strokes = self.pending or (self.line is not None and self.line.from_strokes)
         if reading_strokes and self._person_groups() != self._groups_read:
             self.read_canvas()
+        else:  # (no reading to come of it: what changes later is no follower of this)
+            self._shown_before_correction = None
         if self.line is not None:
             self._show_line()
 
@@ -560,6 +582,12 @@ class TextModeLines(QObject):
             else:
                 self._picture_corrections[self._box_key(index)] = note
         if on_strokes:
+            assert self.line is not None
+            self._shown_before_correction = {
+                key: self._shown_character(i)
+                for i in range(len(self.line.line.characters))
+                if (key := self._character_key(i)) and key not in on_strokes
+            }
             self.canvas.set_notes(on_strokes)
         if len(on_strokes) < len(corrected):
             self._show_line()

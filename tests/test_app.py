@@ -3613,9 +3613,21 @@ def test_a_character_put_right_on_the_pad_takes_its_twin_along_and_undo_both(qtb
     window.lines.correct_character(0, "O")  # the first ring is an O: the last, drawn the same, follows
     window.service.wait_idle()
     qtbot.waitUntil(lambda: window.lines.line_text() == "O7O", timeout=TIMEOUT_MS)
+    # ... and is said to have followed (a student's "O0" became "OO", the 0 never touched, nothing said).
+    said = window.statusBar().currentMessage()
+    assert said == "Also changed with it: 0 → O (Undo takes the correction back)"
     window.lines.undo()  # the correction taken back: both as read
     window.service.wait_idle()
     qtbot.waitUntil(lambda: window.lines.line_text() == "070", timeout=TIMEOUT_MS)
+    assert "Also changed" not in window.statusBar().currentMessage()
+    window.lines.correct_character(1, "4")  # a character put right alone: nothing else said to change
+    window.service.wait_idle()
+    qtbot.wait(200)
+    assert window.lines.line_text() == "040" and "Also changed" not in window.statusBar().currentMessage()
+    window.lines.correct_character(1, "T")  # ... and one whose neighbours read otherwise beside it: said
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: window.lines.line_text() == "OTO", timeout=TIMEOUT_MS)
+    assert window.statusBar().currentMessage().startswith("Also changed with it: 0 → O, 0 → O")
 
 
 def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept(
