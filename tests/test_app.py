@@ -3671,6 +3671,11 @@ def test_text_mode_reads_a_written_word_and_lets_it_be_corrected_copied_and_kept
     QApplication.clipboard().clear()
     window.copy_text()  # no line on the pad: the text box is what there is to copy (it copied nothing)
     assert QApplication.clipboard().text() == "HTA" and "Copied the text box" in window.statusBar().currentMessage()
+    QApplication.clipboard().clear()  # ... and so does the Copy button (it was greyed out: a student's trial)
+    copy = window.text_panel.copy_button
+    assert copy.isEnabled() and copy.toolTip() == "Copy all the text below (Ctrl+C)"
+    copy.click()
+    assert QApplication.clipboard().text() == "HTA"
     QApplication.clipboard().clear()  # the same by Ctrl+C in the text box with nothing selected (the box took it)
     window.activateWindow()
     window.text_panel.text_box.setFocus()

@@ -182,6 +182,7 @@ class TextPanel(QWidget):
         line_layout.addWidget(self.copy_button)
         line_layout.addWidget(self.add_button)
         layout.addWidget(line_box)
+        self._line_shown = False  # a line of characters on show (Copy copies it; without one, the text below)
         self.text_box = TextBox()
         self.text_box.setPlaceholderText("Lines you add collect here; edit and copy them as you like.")
         self._base_font = self.text_box.font()
@@ -194,6 +195,8 @@ class TextPanel(QWidget):
         # Named by its placeholder and its tooltip: a titled frame around it took 30 px from the pad at 800x500.
         self.text_box.setToolTip("The text written so far: lines are added here (Ctrl+Enter) and kept between sessions")
         self.text_box.setAccessibleName("text written so far")
+        # With the pad empty, Copy copies the whole text, as Ctrl+C does (a student found it greyed out there).
+        self.text_box.textChanged.connect(self._show_what_copy_copies)
         layout.addWidget(self.text_box)
         self._buttons: list[QWidget] = []  # the line's characters (buttons) and the spaces between words
         self.set_line([], [])
@@ -376,10 +379,19 @@ class TextPanel(QWidget):
         self.hint.setText(problem or LINE_HINT)
         self.hint.setVisible(not characters)
         self.add_button.setEnabled(bool(characters))
-        self.copy_button.setEnabled(bool(characters))
+        self._line_shown = bool(characters)
+        self._show_what_copy_copies()
         self._fit_row_height()
         if not characters or from_start:
             self._scroll.horizontalScrollBar().setValue(0)
+
+    def _show_what_copy_copies(self) -> None:
+        """Copy copies the line; with no line, the text below (when it holds some): said on the button."""
+        line, text = self._line_shown, bool(self.text_box.toPlainText().strip())
+        self.copy_button.setEnabled(line or text)
+        self.copy_button.setToolTip(
+            "Copy this line's text (Ctrl+C)" if line or not text else "Copy all the text below (Ctrl+C)"
+        )
 
     def _line_font(self, unsure: bool = False) -> QFont:
         font = character_font(self._base_font, LINE_FONT_SCALE * self._growth)
