@@ -94,7 +94,7 @@ def build_menus(window: MainWindow) -> None:
     window.save_text_action = make_action(
         window,
         "Save &Text…",
-        None,
+        "Ctrl+Shift+S",  # (a student's notes had no key to keep them; Ctrl+S saves the drawing, as it did)
         window.save_text,
         "Save the text written so far (text mode's text box) as a .txt file",
     )

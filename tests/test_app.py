@@ -4314,6 +4314,10 @@ def test_help_lists_every_shortcut_from_the_menus_themselves(window: MainWindow,
     assert by_command["Text Mode"] == QKeySequence("Ctrl+T").toString(native)
     assert QKeySequence("Ctrl+Return").toString(native) in by_command["Add Line to Text"]
     assert by_command["Keyboard Shortcuts"] == QKeySequence("Ctrl+/").toString(native)
+    assert by_command["Save Text"] == QKeySequence("Ctrl+Shift+S").toString(native)  # (a student's notes had none)
+    # No key is two commands' (one of them would never run).
+    keys = [key for _, _, shown in rows for key in shown.split(", ")]
+    assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
     # Every menu command that has a key is listed once, under its menu.
     with_keys = [a for a in window.findChildren(QAction) if a.shortcuts() and a.associatedObjects()]
     assert len(rows) == len({id(a) for a in with_keys if any(isinstance(o, QMenu) for o in a.associatedObjects())})
