@@ -824,8 +824,10 @@ class TextModeLines(QObject):
                 box.setPlainText(text[: len(text) - len(added.text)].removesuffix(added.joined_by))
                 added.taken_back = True  # (Redo puts it back)
                 self.voice.say("The line is back on the pad and out of the text")
-            else:  # written after in the text box: what the person wrote there is theirs to change
+            elif added.text in text:  # written after in the text box: what the person wrote there is theirs
                 self.voice.say("The line is back on the pad; the text, changed since it was added, still holds it")
+            else:  # (the box's own Undo or an edit took it out: "still holds it" was said of a box without it)
+                self.voice.say("The line is back on the pad (the text, changed since it was added, no longer holds it)")
 
     def redo(self) -> None:
         """Redo on the pad; when that clears again a line Undo took back, it goes back into the text."""

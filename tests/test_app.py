@@ -7755,6 +7755,11 @@ def test_undo_after_the_text_was_edited_leaves_the_text_alone_and_says_so(qtbot,
     assert box.toPlainText() == f"{line}\nand bread" and "still holds it" in window.statusBar().currentMessage()
     window.lines.redo()  # the pad clears again; the text is not given the line a second time
     assert box.toPlainText() == f"{line}\nand bread"
+    # The line taken out of the text by the box itself (its own Undo, an edit): not said to be there still.
+    box.setPlainText("and bread")
+    window.lines.undo()
+    said = window.statusBar().currentMessage()
+    assert box.toPlainText() == "and bread" and "no longer holds it" in said and "still holds it" not in said
 
 
 def test_a_second_line_written_below_the_first_is_read_with_it_and_added_with_it(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
