@@ -182,7 +182,6 @@ class TextPanel(QWidget):
         line_layout.addWidget(self.copy_button)
         line_layout.addWidget(self.add_button)
         layout.addWidget(line_box)
-        self._line_shown = False  # a line of characters on show (Copy copies it; without one, the text below)
         self.text_box = TextBox()
         self.text_box.setPlaceholderText("Lines you add collect here; edit and copy them as you like.")
         self._base_font = self.text_box.font()
@@ -195,10 +194,10 @@ class TextPanel(QWidget):
         # Named by its placeholder and its tooltip: a titled frame around it took 30 px from the pad at 800x500.
         self.text_box.setToolTip("The text written so far: lines are added here (Ctrl+Enter) and kept between sessions")
         self.text_box.setAccessibleName("text written so far")
-        # With the pad empty, Copy copies the whole text, as Ctrl+C does (a student found it greyed out there).
-        self.text_box.textChanged.connect(self._show_what_copy_copies)
         layout.addWidget(self.text_box)
         self._buttons: list[QWidget] = []  # the line's characters (buttons) and the spaces between words
+        # With the pad empty, Copy copies the whole text, as Ctrl+C does (a student found it greyed out there).
+        self.text_box.textChanged.connect(self._show_what_copy_copies)
         self.set_line([], [])
 
     def set_scope(self, note: str) -> None:
@@ -379,7 +378,6 @@ class TextPanel(QWidget):
         self.hint.setText(problem or LINE_HINT)
         self.hint.setVisible(not characters)
         self.add_button.setEnabled(bool(characters))
-        self._line_shown = bool(characters)
         self._show_what_copy_copies()
         self._fit_row_height()
         if not characters or from_start:
@@ -387,7 +385,7 @@ class TextPanel(QWidget):
 
     def _show_what_copy_copies(self) -> None:
         """Copy copies the line; with no line, the text below (when it holds some): said on the button."""
-        line, text = self._line_shown, bool(self.text_box.toPlainText().strip())
+        line, text = bool(self._character_buttons()), bool(self.text_box.toPlainText().strip())
         self.copy_button.setEnabled(line or text)
         self.copy_button.setToolTip(
             "Copy this line's text (Ctrl+C)" if line or not text else "Copy all the text below (Ctrl+C)"
