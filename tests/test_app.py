@@ -32,6 +32,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QPalette,
     QPixmap,
+    QRegion,
     QShortcut,
     QTextCursor,
 )
@@ -42,7 +43,8 @@ from desktop_app.app import create_window
 from desktop_app.inference_service import Recognition
 from desktop_app.main_window import COMPARE_WAITS, PENDING_AFTER_MS, MainWindow
 from desktop_app.self_test import draw_with_pen
-from desktop_app.widgets.canvas import ERASER_WIDTH_TIMES_PEN
+from desktop_app.themes import error_colour
+from desktop_app.widgets.canvas import ERASER_WIDTH_TIMES_PEN, _painted_rect
 from desktop_app.widgets.eliding_status_bar import ElidingStatusBar
 from desktop_app.widgets.prediction_panel import NO_ANSWER, ConfidenceBar
 from desktop_app.widgets.text_panel import LEFT_OUT_MARK
@@ -5031,6 +5033,46 @@ def _write_in_text_mode(qtbot, window: MainWindow, text: str) -> None:  # type: 
     qtbot.wait(50)
     _mouse_write(window.canvas, text)
     _line_read_whole(qtbot, window, len(text))
+
+
+def test_text_modes_eraser_shows_the_strokes_it_will_take_before_it_lifts(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    # Text mode's eraser takes every stroke it touches away whole when it lifts: while it is down, those
+    # strokes are shown whole in red (they were seen rubbed out only where it passed, then went whole).
+    _write_in_text_mode(qtbot, window, "T1")
+    canvas = window.canvas
+    bar, stem, one = canvas.drawn_strokes()
+    red = error_colour(canvas.palette())
+
+    def red_pixels_in(stroke) -> int:  # type: ignore[no-untyped-def]
+        # (of the stroke's own box, less where the T's bar crosses the stem)
+        area = QRegion(_painted_rect(stroke)) - (QRegion() if stroke is bar else QRegion(_painted_rect(bar)))
+        pixels = canvas.grab(area.boundingRect()).toImage().convertToFormat(QImage.Format.Format_RGB32)
+        rgb = np.frombuffer(pixels.constBits(), np.uint8).reshape(pixels.height(), pixels.bytesPerLine() // 4, 4)
+        return int((np.abs(rgb[..., :3].astype(int) - [red.blue(), red.green(), red.red()]).max(axis=-1) < 40).sum())
+
+    assert red_pixels_in(bar) == red_pixels_in(stem) == red_pixels_in(one) == 0
+    canvas.eraser = True
+    (x, y, _) = bar.points[0]
+    at = QPoint(round(x), round(y))
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    QTest.mouseMove(canvas, at + QPoint(3, 0))
+    # The bar's far end, the eraser nowhere near it, is shown red as the bar's start is; the stem and the 1
+    # are not, nor rubbed out.
+    far = bar.points[-1]
+    assert red_pixels_in(bar) > 0.5 * bar.width * math.dist(bar.points[0][:2], far[:2])
+    assert red_pixels_in(stem) == red_pixels_in(one) == 0
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at + QPoint(3, 0))
+    assert canvas.drawn_strokes() == [stem, one]
+    assert red_pixels_in(stem) == red_pixels_in(one) == red_pixels_in(bar) == 0
+    # In Character mode the eraser rubs out only where it passes: nothing is shown red.
+    window.set_text_mode(False)
+    qtbot.wait(50)
+    kept = canvas.drawn_strokes()[0]
+    (x, y, _) = kept.points[len(kept.points) // 2]
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(round(x), round(y)))
+    assert red_pixels_in(kept) == 0
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(round(x), round(y)))
+    canvas.eraser = False
 
 
 def _line_read_whole(qtbot, window: MainWindow, characters: int) -> None:  # type: ignore[no-untyped-def]

@@ -36,6 +36,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from desktop_app.themes import error_colour
 from desktop_app.widgets.fonts import character_font
 from ml.runtime.pen import (
     DEFAULT_PEN_PX,
@@ -377,6 +378,9 @@ class DrawingCanvas(QWidget):
         self._redo: list[CanvasState] = []
         self._opened_source: OpenedSource | None = None  # see set_image
         self._current: Stroke | None = None
+        # Text mode: the strokes the eraser being drawn touches, shown red until it lifts and takes them away
+        # whole (they were seen rubbed out where it passed, and then went whole, unannounced).
+        self._doomed: list[Stroke] = []
         self._pen_down = False
         self._pen_erases = False  # the pen on the pad is its eraser end (turned over): its stroke erases
         self._eraser_end_near = False  # the pen's eraser end hovers over the pad (the cursor is the eraser's)
@@ -1088,6 +1092,25 @@ class DrawingCanvas(QWidget):
         painter.end()
         self.update(touched.toAlignedRect())
 
+    def _takes_whole_strokes(self) -> bool:
+        """Whether the eraser takes away each stroke it touches, whole: text mode, over strokes alone."""
+        return self._reads_lines and self._strokes_alone() is not None
+
+    def _mark_doomed(self, eraser: Stroke, first_point: int) -> None:
+        """Where the eraser takes whole strokes, mark those its points from ``first_point`` on touch (as
+        :meth:`_end` finds them: painted as the pad paints them), to be shown red until it lifts."""
+        if not eraser.eraser or not self._takes_whole_strokes():
+            return
+        # From the point before: the piece joining it to the new ones is painted with them.
+        reach = Stroke(eraser.width, True, eraser.points[max(0, first_point - 1) :])
+        near = _painted_rect(reach)
+        for stroke in self.drawn_strokes():
+            if any(stroke is s for s in self._doomed):
+                continue
+            if _painted_rect(stroke).intersects(near) and erases_ink(reach, [stroke]):
+                self._doomed.append(stroke)
+                self.update(_painted_rect(stroke))
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         if self._screen_layer is None and self._stale_layer is not None:
@@ -1100,6 +1123,8 @@ class DrawingCanvas(QWidget):
                 self._screen_layer = self._build_screen_layer()
                 self._screen_layer_seconds = time.perf_counter() - started
             painter.drawImage(QPointF(0, 0), self._screen_layer)
+        if self._doomed:  # whole, the eraser's track through them covered: what lifting it takes away
+            paint_strokes(painter, self._doomed, error_colour(self.palette()), self._paper())
         if self._current is None and self.is_blank():
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self.placeholder)
@@ -1306,6 +1331,7 @@ class DrawingCanvas(QWidget):
         self._current.add(position.x(), position.y(), pressure)
         self._current_pieces = 0
         self._paint_new_pieces(self._current, range(0, 1))
+        self._mark_doomed(self._current, 0)
         if hint_shown:
             self.update()  # the whole canvas, or the hint would stay on screen around the new stroke
 
@@ -1326,7 +1352,9 @@ class DrawingCanvas(QWidget):
             return
         stroke = self._current
         if stroke is not None and stroke.add(position.x(), position.y(), pressure, self._drawing_scale):
+            reached = self._current_pieces
             self._paint_new_pieces(stroke, range(self._current_pieces, len(stroke.points)))
+            self._mark_doomed(stroke, reached)
 
     def _end(self) -> None:
         stroke = self._current
@@ -1334,6 +1362,9 @@ class DrawingCanvas(QWidget):
             return
         self._paint_new_pieces(stroke, range(self._current_pieces, piece_count(stroke)))
         self._current = None
+        if self._doomed:
+            self._doomed = []
+            self.update()
         if stroke.eraser and self._background_image is None and not erases_ink(stroke, self._strokes):
             # Over blank paper it took nothing away: kept, it made the drawing one to read from its picture
             # alone (no strokes, no fusion; Save offered only a PNG), and Undo had a step that did nothing.
