@@ -1133,9 +1133,16 @@ class MainWindow(QMainWindow):
             f"PyTorch could not be loaded ({reason}): recognition works, explanations and CUDA do not", 0
         )
 
-    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        self._show_in_side_tabs(new)
-        self._close_toolbar_overflow(new)
+    def _on_focus_changed(self, _old: QWidget | None, _new: QWidget | None) -> None:
+        # Followed once the change is over, with the focus as it is then: a file dialog closed with Enter
+        # hands its focus on while it is being taken apart, and the window's children looked through then
+        # (the dialog among them) crashed the app (a teacher's trial: 3 of 3 Enters in Recognize Folder).
+        QTimer.singleShot(0, self, self._follow_focus)
+
+    def _follow_focus(self) -> None:
+        focused = QApplication.focusWidget()
+        self._show_in_side_tabs(focused)
+        self._close_toolbar_overflow(focused)
 
     def _close_toolbar_overflow(self, focused: QWidget | None) -> None:
         """The toolbar's » row, opened from the keyboard, closes when the focus leaves the toolbar (Qt closes it

@@ -4743,6 +4743,33 @@ def test_an_unticked_menu_item_shows_its_box_in_the_dark_theme(window: MainWindo
         window.set_theme("system")
 
 
+def test_a_folder_typed_into_recognize_folder_and_entered_is_read(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The file dialog closed with Enter hands its focus on while it is taken apart: the window looked through
+    # its children then (the dialog among them) and the app crashed (a teacher's trial, 3 of 3).
+    from PySide6.QtWidgets import QFileDialog, QLineEdit
+
+    folder = tmp_path / "worksheets"
+    folder.mkdir()
+    Image.fromarray(render("7", size=64)).save(folder / "seven.png")
+    typed: list[bool] = []
+
+    def type_the_folder_and_enter() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):  # (not yet up)
+            QTimer.singleShot(50, type_the_folder_and_enter)
+            return
+        name = dialog.findChild(QLineEdit)
+        name.setFocus()
+        QTest.keyClicks(name, str(folder))
+        QTest.keyClick(name, Qt.Key.Key_Return)
+        typed.append(True)
+
+    QTimer.singleShot(50, type_the_folder_and_enter)
+    window.choose_batch_folder()
+    assert typed
+    qtbot.waitUntil(lambda: window.batch_view.model.rowCount() == 1, timeout=TIMEOUT_MS)
+
+
 def test_the_toolbars_more_tools_button_shows_in_either_theme(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """A student at 800 px in the dark theme did not find the pen's slider: the » it had moved under was Qt's
     fixed grey, all but unseen on the dark toolbar."""
