@@ -23,6 +23,7 @@ from PySide6.QtCore import (
     QEvent,
     QLocale,
     QMimeData,
+    QObject,
     QSettings,
     QSize,
     QStandardPaths,
@@ -120,13 +121,16 @@ from desktop_app.settings import (
     COLUMN_SHARES_KEY,
     COLUMNS_STATE,
     GEOMETRY_STATE,
+    LEAST_TEXT_BOX_SHARE,
     LOCK_RENEWED_EVERY_MS,
+    MOST_TEXT_BOX_SHARE,
     PAD_FILE_KEY,
     PAD_KEY,
     PAD_NOTES_KEY,
     RECENT_FILES_KEY,
     SCREEN_KEY,
     TAB_KEY,
+    TEXT_BOX_SHARE_KEY,
     TEXT_MODE_KEY,
     Preferences,
     SettingsHold,
@@ -136,6 +140,7 @@ from desktop_app.settings import (
     save_window_state,
     settings_text,
     string_list,
+    text_box_share,
     window_state,
 )
 from desktop_app.status_voice import StatusVoice
@@ -294,6 +299,8 @@ class MainWindow(QMainWindow):
         # The columns' shares of the width as the person left them, which a resize goes back to (None until
         # they are laid out), and as they were at each text size zoomed through (zooming back restores them).
         self._column_shares: tuple[float, float, float] | None = None
+        # The text box's share of the window's height as the person dragged it (None: the panel's own choice).
+        self._text_box_share: float | None = None
         self._shares_at_text: dict[int, tuple[float, float, float]] = {}
         self._case_of_answer: tuple[int, str] = (0, "")  # request id, its letter in the case it was written
         self.input_error_box: QMessageBox | None = None  # says why a file cannot be opened (made when needed)
@@ -373,11 +380,25 @@ class MainWindow(QMainWindow):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.canvas, 1)
         self.text_panel = TextPanel()
         self.text_panel.tab_from = self.canvas
         self.text_panel.hide()
-        left_layout.addWidget(self.text_panel)
+        # Text mode's panel under the pad, its top edge dragged to give the text box more room or the pad
+        # more (the box was a sixth of the window, however much was written in it). A window resized grows
+        # and shrinks the pad; the box keeps the height the person gave it (a share of the window's).
+        self.pad_and_text = QSplitter(Qt.Orientation.Vertical)
+        self.pad_and_text.addWidget(self.canvas)
+        self.pad_and_text.addWidget(self.text_panel)
+        self.pad_and_text.setChildrenCollapsible(False)
+        self.pad_and_text.setStretchFactor(0, 1)
+        self.pad_and_text.setStretchFactor(1, 0)
+        self.pad_and_text.handle(1).setToolTip(
+            "Drag to give the text box more room, or the pad; double-click for the text box's own height"
+        )
+        self.pad_and_text.handle(1).installEventFilter(self)
+        self.pad_and_text.splitterMoved.connect(self._remember_text_box_share)
+        self.text_panel.installEventFilter(self)  # (its line grown, a note shown: the panel fitted again)
+        left_layout.addWidget(self.pad_and_text, 1)
         self.pad_column = left  # the pad, and text mode's panel under it
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -544,6 +565,7 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([3 * sixth, sixth, 2 * sixth])
         # (None until the columns are first laid out: the sizes asked for above are not what they come to.)
         self._column_shares = shares
+        self._text_box_share = text_box_share(self.settings.value(TEXT_BOX_SHARE_KEY, ""))
         tab = str(self.settings.value(TAB_KEY, 0))
         # A number past the tabs (or past a C int: it stopped the app at its start) opens the first.
         self.tabs.setCurrentIndex(int(tab) if tab.isdigit() and int(tab) < self.tabs.count() else 0)
@@ -742,8 +764,41 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.text_panel.fit_to_window(self.height())
+        self._fit_text_panel()
         self._columns_as_the_person_left_them()
         self._keep_side_tabs_whole()
+
+    def _fit_text_panel(self) -> None:
+        """Text mode's panel as tall as its line and a text box of the person's share of the window's height
+        (a drag), else of the panel's own choice; the pad the rest, and at least its least height."""
+        panel = self.text_panel
+        if self._text_box_share is not None:
+            panel.wanted_box = max(round(self._text_box_share * self.height()), panel.text_box.minimumHeight())
+        else:
+            panel.wanted_box = None
+        panel.updateGeometry()
+        total = sum(self.pad_and_text.sizes())
+        if not self.text_mode or total <= 0 or not self.isVisible():  # (laid out when shown: by its size hint)
+            return
+        height = min(panel.height_with_box(panel.wanted_box or panel.box_height), total - self.canvas.minimumHeight())
+        if height != self.pad_and_text.sizes()[1]:
+            self.pad_and_text.setSizes([total - height, height])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.text_panel and event.type() == QEvent.Type.LayoutRequest:
+            QTimer.singleShot(0, self, self._fit_text_panel)  # (once its layout has its new size)
+        elif watched is self.pad_and_text.handle(1) and event.type() == QEvent.Type.MouseButtonDblClick:
+            self._text_box_share = None  # the text box's own height back
+            self.settings.remove(TEXT_BOX_SHARE_KEY)
+            self._fit_text_panel()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _remember_text_box_share(self) -> None:
+        """The divider over text mode's panel dragged: the text box's height is the person's from now on."""
+        share = self.text_panel.text_box.height() / max(self.height(), 1)
+        self._text_box_share = min(max(share, LEAST_TEXT_BOX_SHARE), MOST_TEXT_BOX_SHARE)
+        self.settings.setValue(TEXT_BOX_SHARE_KEY, round(self._text_box_share, 4))
 
     def _remember_column_shares(self) -> None:
         """A divider dragged: the columns' shares of the width are the person's choice from now on."""
@@ -1786,6 +1841,7 @@ class MainWindow(QMainWindow):
         if not on:  # once the columns are laid out again
             QTimer.singleShot(0, self, self._keep_side_tabs_whole)
         self.text_panel.setVisible(on)
+        self._fit_text_panel()
         self.canvas.reads_lines = on
         self._show_pad_placeholder()
         self.canvas.setAccessibleDescription(PAD_DESCRIPTIONS[on])

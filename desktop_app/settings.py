@@ -39,6 +39,19 @@ COLUMNS_STATE = "columns"
 # window widened again goes back to (a narrow window's squeezing, saved as the columns, is not kept).
 COLUMN_SHARES_KEY = "window/column_shares"
 GEOMETRY_STATE = "geometry"  # the window's size and place (save_window_state)
+# Text mode's text box's height as the person dragged it, a share of the window's height ("": its own choice).
+TEXT_BOX_SHARE_KEY = "window/text_box_share"
+LEAST_TEXT_BOX_SHARE, MOST_TEXT_BOX_SHARE = 0.05, 0.7  # a share outside these is a damaged setting
+
+
+def text_box_share(value: object) -> float | None:
+    """The text box's share of the window's height kept in the settings; None when there is none, or it is
+    not a number between the least and the most a drag can leave (a damaged setting)."""
+    try:
+        share = float(value) if isinstance(value, str | int | float) and not isinstance(value, bool) else None
+    except ValueError:
+        return None
+    return share if share is not None and LEAST_TEXT_BOX_SHARE <= share <= MOST_TEXT_BOX_SHARE else None
 
 
 @dataclass

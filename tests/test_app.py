@@ -5102,6 +5102,48 @@ def test_text_modes_eraser_shows_the_strokes_it_will_take_before_it_lifts(qtbot,
     canvas.eraser = False
 
 
+def test_text_modes_text_box_is_as_tall_as_its_divider_is_dragged_and_kept_so(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings_file = tmp_path / "settings.ini"
+    window = _open_window(qtbot, settings_file, size=(1000, 600))
+    window.set_text_mode(True)
+    box, divider = window.text_panel.text_box, window.pad_and_text.handle(1)
+    # Its own height: a sixth of the window's (3 to 10 lines), the pad the rest.
+    qtbot.waitUntil(lambda: divider.isVisible() and abs(box.height() - 600 // 6) <= 2, timeout=TIMEOUT_MS)
+    pad = window.canvas.height()
+    # The divider above the line dragged 100 px up: the box 100 px taller, the pad as much shorter.
+    start = divider.rect().center()
+    QTest.mousePress(divider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(divider, start - QPoint(0, 100))
+    QTest.mouseRelease(divider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start - QPoint(0, 100))
+    qtbot.waitUntil(lambda: abs(box.height() - (600 // 6 + 100)) <= 2, timeout=TIMEOUT_MS)
+    assert abs(window.canvas.height() - (pad - 100)) <= 2
+    dragged = box.height()
+    # A taller window: the box keeps its share of the window's height, the pad takes the rest.
+    window.resize(1000, 900)
+    qtbot.waitUntil(lambda: abs(box.height() - dragged * 1.5) <= 3, timeout=TIMEOUT_MS)
+    assert window.canvas.height() > pad
+    # A line written and read: the box as tall as before (the panel grew with its row, not into the box).
+    _mouse_write(window.canvas, "T1")
+    _line_read_whole(qtbot, window, 2)
+    qtbot.waitUntil(lambda: abs(box.height() - dragged * 1.5) <= 3, timeout=TIMEOUT_MS)
+    # Dragged down past the box's least height: 3 lines, never less, and the pad never below its least.
+    start = divider.rect().center()
+    QTest.mousePress(divider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(divider, start + QPoint(0, 2000))
+    QTest.mouseRelease(divider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(0, 2000))
+    qtbot.waitUntil(lambda: box.height() == box.minimumHeight(), timeout=TIMEOUT_MS)
+    assert box.minimumHeight() >= 3 * box.fontMetrics().lineSpacing()
+    low = box.height()
+    window.canvas.clear()
+    window.close()
+    # Next time, the box is as the person left it; a double-click on the divider gives it its own height.
+    again = _open_window(qtbot, settings_file, size=(1000, 900))
+    assert again.text_mode
+    qtbot.waitUntil(lambda: abs(again.text_panel.text_box.height() - low) <= 3, timeout=TIMEOUT_MS)
+    QTest.mouseDClick(again.pad_and_text.handle(1), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: abs(again.text_panel.text_box.height() - 900 // 6) <= 2, timeout=TIMEOUT_MS)
+
+
 def _line_read_whole(qtbot, window: MainWindow, characters: int) -> None:  # type: ignore[no-untyped-def]
     """Wait for the reading of the whole line written, not of its strokes so far (a T and the 1's first
     stroke are two characters too: the row was built again under a test's feet when the last one came)."""

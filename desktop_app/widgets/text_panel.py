@@ -7,7 +7,7 @@ import itertools
 import math
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent, QKeySequence, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
@@ -188,8 +188,10 @@ class TextPanel(QWidget):
         self._growth = 1.0  # the line's and the text's size, times their least (fit_to_window)
         self._probe_height = (0.0, 0)  # (growth, the height of a character's button at it)
         self.text_box.setFont(character_font(self._base_font, TEXT_FONT_SCALE))  # l, I and 1 told apart
-        self.text_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.text_box.setMaximumHeight(110)  # until the window says how tall it is (fit_to_window)
+        # As tall as the panel leaves it: the window gives the panel a height (a drag, or box_height's).
+        self.text_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.box_height = 110  # the text box's own height, until the window says how tall it is (fit_to_window)
+        self.wanted_box: int | None = None  # the text box's height the window gives it (a drag's), else its own
         self.text_box.setTabChangesFocus(True)  # Tab moves on (it typed tabs, and focus never left the box)
         # Named by its placeholder and its tooltip: a titled frame around it took 30 px from the pad at 800x500.
         self.text_box.setToolTip("The text written so far: lines are added here (Ctrl+Enter) and kept between sessions")
@@ -459,15 +461,32 @@ class TextPanel(QWidget):
         self._fit_row_height()
 
     def fit_to_window(self, window_height: int) -> None:
-        """The line's characters and the text grow with a tall window; the text box takes a sixth of the
-        window's height, between 3 and 10 lines: at 800 x 500 a fixed 110 px left the pad 215 px to write on."""
+        """The line's characters and the text grow with a tall window; the text box's own height is a sixth
+        of the window's, between 3 and 10 lines (at 800 x 500 a fixed 110 px left the pad 215 px to write
+        on), and it is never below 3 lines, however the person drags it."""
         growth = min(MAX_GROWTH, max(1.0, math.floor(window_height / WINDOW_PX_PER_GROWTH * 4) / 4))
         if growth != self._growth:
             self._growth = growth
             self._restore_fonts()
         lines = self.text_box.fontMetrics().lineSpacing()
         frame = 2 * self.text_box.frameWidth() + 8
-        self.text_box.setMaximumHeight(max(3 * lines + frame, min(10 * lines + frame, window_height // 6)))
+        self.text_box.setMinimumHeight(3 * lines + frame)
+        self.box_height = max(3 * lines + frame, min(10 * lines + frame, window_height // 6))
+
+    def sizeHint(self) -> QSize:
+        # What the divider over the panel starts from when the window is first laid out: had the box its
+        # own size hint, the panel took half the window's height, and a line restored at the start was
+        # shrunk to that pad (and grown back when the panel was fitted).
+        return QSize(super().sizeHint().width(), self.height_with_box(self.wanted_box or self.box_height))
+
+    def height_with_box(self, box: int) -> int:
+        """The panel's height with its line as it is and a text box ``box`` px tall."""
+        layout = self.layout()
+        assert layout is not None
+        # At the panel's width: the note on what the model reads wraps, and is as tall as its lines there.
+        width = self.width()
+        whole = layout.heightForWidth(width) if width > 0 and layout.hasHeightForWidth() else layout.sizeHint().height()
+        return whole - self.text_box.sizeHint().height() + box
 
     def _type_character(self, position: int) -> None:
         shown = self._character_buttons()[position].property(CHARACTER_PROPERTY)
