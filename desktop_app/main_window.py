@@ -198,6 +198,7 @@ OFFER_TEXT_MODE_FROM = 2  # characters counted in the input: Read as Text is off
 SEVERAL_LINES_NOTE = "Several lines? Text mode reads one line at a time"  # a drawing or picture in rows
 RELIST_AFTER_MS = 1000  # a change in the weights folder lists the models again after this quiet (a copy settles)
 NOTED_MESSAGE_MS = 8000  # a message the person needs to read, not just glance at
+PREFERENCES_LOOKED_AT_MS = 3000  # the preferences are written this long after a change at most (and at closing)
 PAD_SAVE_AFTER_MS = 2000  # the pad and the text box are kept this long after their last change (and at closing)
 # A stroke past the pad's edge ends there: what was drawn out there is neither on the pad nor read (an E
 # whose foot went past the edge read F at 100%, with nothing said).
@@ -621,14 +622,28 @@ class MainWindow(QMainWindow):
         # second copy: the first one's would be wiped.
         self._save_pad(sync=False)
         self._save_text(sync=False)
+        self._preferences_kept = self._preferences_to_keep()
+        save_preferences(self.settings, self._preferences_kept)
+        self._write_settings()
+        if not self._hold.not_kept:  # (made by this first write where it was not made at the start)
+            keep_private(Path(self.settings.fileName()))
+
+    def _preferences_to_keep(self) -> Preferences:
+        """The preferences as the settings keep them: those given for this run only (``run_only``) as saved."""
         kept = replace(self.preferences)
         for name, (given, saved) in self.run_only.items():
             if getattr(kept, name) == given:
                 setattr(kept, name, saved)
-        save_preferences(self.settings, kept)
-        self._write_settings()
-        if not self._hold.not_kept:  # (made by this first write where it was not made at the start)
-            keep_private(Path(self.settings.fileName()))
+        return kept
+
+    def _keep_preferences(self) -> None:
+        """The preferences written when they changed since they were last (a model, Practice's characters, the
+        theme): a crash lost a day's (a teacher's trial), written only at closing."""
+        kept = self._preferences_to_keep()
+        if kept != self._preferences_kept:
+            save_preferences(self.settings, kept)
+            self.settings.sync()
+            self._preferences_kept = kept
 
     def _save_text(self, sync: bool = True) -> None:
         """Keep text mode's text box in the settings (not by a second copy: the first one's would be wiped)."""
@@ -685,6 +700,11 @@ class MainWindow(QMainWindow):
         """Whether this window keeps the writing for next time (``desktop_app.settings.hold_settings``); if
         not, said now, and kept in sight in the status bar."""
         self._hold = hold
+        # Looked at every few seconds rather than written at each of the many places a preference changes.
+        self._preferences_kept = self._preferences_to_keep()
+        self._preferences_check = QTimer(self, interval=PREFERENCES_LOOKED_AT_MS)
+        self._preferences_check.timeout.connect(self._keep_preferences)
+        self._preferences_check.start()
         self._lock_renewal = QTimer(self, interval=LOCK_RENEWED_EVERY_MS)
         self._lock_renewal.timeout.connect(hold.keep_fresh)
         self._lock_renewal.start()

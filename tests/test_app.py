@@ -2246,6 +2246,23 @@ def test_settings_survive_a_restart(qtbot, weights_env: Path, tmp_path: Path) ->
         second.close()
 
 
+def test_preferences_are_written_while_the_app_runs_not_only_when_it_closes(
+    qtbot, weights_env: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # A crash lost a day's choices (a teacher's trial): they were written only at closing.
+    settings_file = tmp_path / "s.ini"
+    window = _open_window(qtbot, settings_file, model="")
+    window.pen_slider.setValue(27)
+    with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
+        window.choose("model", "gru_tiny")  # (as the picker does: the person's choice)
+
+    def in_the_file() -> dict[str, str]:  # (the file itself: a second QSettings is given the same copy)
+        lines = settings_file.read_text(encoding="utf-8").splitlines() if settings_file.exists() else []
+        return dict(line.split("=", 1) for line in lines if "=" in line)
+
+    qtbot.waitUntil(lambda: (in_the_file().get("pen_width"), in_the_file().get("model")) == ("27", "gru_tiny"))
+
+
 def test_a_window_saved_on_another_screen_opens_as_on_a_first_start(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Saved on a projector, then opened on a laptop at 125%: the window came back at two thirds of the
     screen with its pad squeezed, and stayed so."""
