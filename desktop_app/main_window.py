@@ -109,6 +109,7 @@ from desktop_app.practice import (
     CharacterScore,
     Practice,
     answer_judged,
+    cases_alike_apart,
     named_briefly,
     readable_characters,
     reads_as_asked,
@@ -1733,7 +1734,9 @@ class MainWindow(QMainWindow):
             return
         asked, label_set = self._practice.asked, self._label_set_in_use()
         merged = asked.isalpha() and asked.upper() in get_label_set(label_set).merged_case
-        self.practice_bar.ask(asked, self._practice.score(), self.preferences.model if merged else "")
+        self.practice_bar.ask(
+            asked, self._practice.score(), self.preferences.model if merged else "", cases_alike_apart(asked, label_set)
+        )
         self.practice_bar.offer_misses(self._practice.misses_to_ask(), self._practice.pool())
         self.practice_bar.note_choice(self._practice_choice_note())
 

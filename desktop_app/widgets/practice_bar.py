@@ -66,6 +66,7 @@ class PracticeBar(QFrame):
         self._case_notes = ("", "")  # the note in full, and short where a narrow bar has no room for it
         self._asked_char = ""  # shown again at a new font size (zoomed, it kept its size till the next)
         self._asked_either_case = ""  # the model that reads the asked letter's two cases as one, or ""
+        self._asked_cases_alike = False  # the asked letter's two cases look the same drawn alone (o, O)
         self._pending_miss = ("", "")  # a reading other than the one asked (shown, heard), said when the pen rests
         self._heard = ""  # the verdict a screen reader was told last, for the character asked
         self._miss_timer = QTimer(self)
@@ -146,11 +147,12 @@ class PracticeBar(QFrame):
         self.misses_button.setToolTip(f"Ask only for the characters read otherwise so far: {', '.join(missed)}")
         self.misses_button.setAccessibleDescription(self.misses_button.toolTip())
 
-    def ask(self, char: str, score: str, either_case: str = "") -> None:
+    def ask(self, char: str, score: str, either_case: str = "", cases_alike: bool = False) -> None:
         """Show the character to write (large, in the answers' font, where l, I and 1 and O and 0 differ) and
         the score so far; ``either_case``: the model in use, where it reads the letter's two cases as one
-        (a teacher asked for a small y was told a capital Y was right, and not why)."""
-        self._asked_char, self._asked_either_case = char, either_case
+        (a teacher asked for a small y was told a capital Y was right, and not why); ``cases_alike``: the
+        model tells its two cases apart, but they look the same drawn alone (o, O), and either is right."""
+        self._asked_char, self._asked_either_case, self._asked_cases_alike = char, either_case, cases_alike
         self._heard = ""  # the verdict a screen reader was told last, for this character
         self._show_asked()
         self.judge(None, None)
@@ -170,6 +172,9 @@ class PracticeBar(QFrame):
         # word of the note set how narrow the bar could be.
         self._case_notes = (f"(or {other}: read as one)", f"(or {other})") if either_case else ("", "")
         why = f"{either_case} reads {char} and {other} as one class: either is right" if either_case else ""
+        if self._asked_cases_alike and not either_case:
+            self._case_notes = (f"(or {other}: alike alone)", f"(or {other})")
+            why = f"{char} and {other} look the same drawn alone, with no line to size them by: either is right"
         self.prompt.setText(f"Write: <span style=\"{size}font-family: '{font.family()}'\"><b>{shown}</b></span>")
         self._fit_case_note()
         self.case_note.setToolTip(why)
