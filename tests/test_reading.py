@@ -1176,6 +1176,15 @@ def test_read_cli_gives_text_boxes_and_alternatives(
     assert writing_in_picture_file(tmp_path / "note.png").lines == 2
     Image.open(tmp_path / "note.png").resize((CROP_SIDE * 300 // 340, CROP_SIDE)).save(tmp_path / "crop.png")
     assert writing_in_picture_file(tmp_path / "crop.png").lines == 0
+    # Characters side by side are counted in a picture not much wider than tall too, as the pad counts an
+    # opened picture's (a teacher's "Dog" on a photo 1.27 times as wide as tall read as one M, said nothing);
+    # a character alone is one.
+    word = [s - low + [20.0, 60.0] for s in write("DOG")[0]]
+    Image.fromarray(render_strokes([PenStroke.from_xy(s, 6.0) for s in word], 380, 300)).save(tmp_path / "dog.png")
+    assert writing_in_picture_file(tmp_path / "dog.png").apart == 3
+    alone = [s - low + [100.0, 60.0] for s in write("D")[0]]
+    Image.fromarray(render_strokes([PenStroke.from_xy(s, 6.0) for s in alone], 380, 300)).save(tmp_path / "d.png")
+    assert writing_in_picture_file(tmp_path / "d.png").apart == 1
 
 
 def test_read_says_when_the_model_reads_one_kind_of_character(
