@@ -8346,6 +8346,8 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     view.add_rows([(1, (), "not an image", (), None, None)])
     view.finish(False)
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+    qtbot.wait(20)
+    rows_in_sight = view.table.viewport().height()
     # F2 on any cell of a row edits its answer; Enter keeps what was typed.
     view.table.setFocus()
     view.table.setCurrentIndex(model.index(0, 0))
@@ -8361,6 +8363,11 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     assert answer.data(Qt.ItemDataRole.ToolTipRole) == "Corrected by you to “O”; m read 0 (61.0%)"
     assert view.status.text().endswith("1 corrected by you.") and view.unexported_corrections == 1
     assert "Corrected by you" in view.detail.text()
+    # The row chosen and its answer corrected, the table is as tall as before: it shrank under the pointer as
+    # the details under it came, scrolling the chosen row into view (a teacher's next click corrected the file
+    # below the one meant).
+    qtbot.wait(20)
+    assert view.table.viewport().height() == rows_in_sight
     # The model's own answer, or nothing, gives it back.
     assert model.setData(model.index(2, ANSWER_COLUMN), "  8 ") and model.index(2, ANSWER_COLUMN).data() == "8"
     assert model.setData(model.index(2, ANSWER_COLUMN), "B / b") and model.index(2, ANSWER_COLUMN).data() == "B / b"

@@ -918,7 +918,11 @@ class BatchView(QWidget):
                 why = ", ".join(f"{name} {confidence_text(prob)}" for name, prob in answers)
             text = f"{self.model.names[file_index]}: {why}" if why else ""
         self.detail.setText(text)
-        self.detail.setVisible(bool(text))
+        # Two lines kept for it while the table has rows, whether a row is chosen or not: shown when one was
+        # clicked, and a line taller when its answer was corrected, it shrank the table under the pointer,
+        # which scrolled the chosen row back into view, and a teacher's next click corrected the file below.
+        self.detail.setMinimumHeight(2 * self.detail.fontMetrics().lineSpacing() if self.model.rowCount() else 0)
+        self.detail.setVisible(bool(text) or self.model.rowCount() > 0)
 
     def _fit_columns(self, width: int) -> None:
         """The file names a third of the table at most (160 px), so the top-k keeps room in a narrow window
