@@ -16,7 +16,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ml.runtime.labels import CASES_LOOK_ALIKE, DIGITS, LOWER, UPPER, get_label_set
+from ml.runtime.labels import CASES_ALIKE_ALONE, DIGITS, LOWER, UPPER, get_label_set
 
 CHARACTERS = DIGITS + UPPER + LOWER
 
@@ -45,15 +45,15 @@ def reads_as_asked(asked: str, answer: str, label_set: str) -> bool:
 
 
 def cases_alike_apart(char: str, label_set: str) -> bool:
-    """Whether ``char`` is a letter whose two cases look the same written (o, O) that a model of ``label_set``
-    reads as two classes: drawn alone, with nothing to size it by, either is right (a teacher's trial: a good
-    small o marked wrong, read as O by the 62 classes)."""
+    """Whether ``char`` is a letter whose two cases are one shape drawn alone (o, O; ``CASES_ALIKE_ALONE``)
+    that a model of ``label_set`` reads as two classes: drawn alone, with nothing to size it by, either is
+    right (a teacher's trial: a good small o marked wrong, read as O by the 62 classes)."""
     try:
         labels = get_label_set(label_set)
     except (KeyError, ValueError):
         return False
     upper, lower = labels.class_of(char.upper()), labels.class_of(char.lower())
-    return char.upper() in CASES_LOOK_ALIKE and None not in (upper, lower) and upper != lower
+    return char.upper() in CASES_ALIKE_ALONE and None not in (upper, lower) and upper != lower
 
 
 def answer_judged(asked_from: str, top: Sequence[tuple[str, float]]) -> str:
