@@ -533,6 +533,8 @@ class DrawingCanvas(QWidget):
 
     def _restore(self, state: CanvasState) -> None:
         self._strokes = list(state.strokes)
+        # (Undo or Clear with the eraser still down: the strokes gone from the pad are not shown red)
+        self._doomed = [s for s in self._doomed if any(s is kept for kept in self._strokes)]
         self._notes = dict(state.notes)
         self._background_image = state.image
         self._opened_source = state.source
@@ -1362,8 +1364,8 @@ class DrawingCanvas(QWidget):
             return
         self._paint_new_pieces(stroke, range(self._current_pieces, piece_count(stroke)))
         self._current = None
-        if self._doomed:
-            self._doomed = []
+        doomed, self._doomed = self._doomed, []
+        if doomed:
             self.update()
         if stroke.eraser and self._background_image is None and not erases_ink(stroke, self._strokes):
             # Over blank paper it took nothing away: kept, it made the drawing one to read from its picture
@@ -1371,7 +1373,12 @@ class DrawingCanvas(QWidget):
             return
         if stroke.eraser and self._strokes_alone() is not None:
             near = _painted_rect(stroke)  # (a busy pad: only the strokes under the eraser are painted to see)
-            touched = [s for s in self.drawn_strokes() if _painted_rect(s).intersects(near) and erases_ink(stroke, [s])]
+            touched = [
+                s
+                for s in self.drawn_strokes()
+                # (those shown red as it went, and any its whole path touches: one set, a piece's join aside)
+                if any(s is d for d in doomed) or (_painted_rect(s).intersects(near) and erases_ink(stroke, [s]))
+            ]
             # Text mode rubs out each stroke the eraser touches, whole: a line is read from its strokes (a tip
             # rubbed off left a picture to read, a word of five letters read as one "m", and the person's
             # corrections and joins set aside).
