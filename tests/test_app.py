@@ -8346,7 +8346,7 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     view.add_rows([(1, (), "not an image", (), None, None)])
     view.finish(False)
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: view.detail.isVisible())  # (its two lines kept while there are rows)
     rows_in_sight = view.table.viewport().height()
     # F2 on any cell of a row edits its answer; Enter keeps what was typed.
     view.table.setFocus()
@@ -8366,8 +8366,14 @@ def test_a_batch_answer_is_corrected_in_the_table_and_exported_beside_the_models
     # The row chosen and its answer corrected, the table is as tall as before: it shrank under the pointer as
     # the details under it came, scrolling the chosen row into view (a teacher's next click corrected the file
     # below the one meant).
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: view.table.viewport().height() == rows_in_sight)
+    # ... and so it stays with more to say than two lines hold: cut short there, in full on hover.
+    long_reason = "a reason as long as a paragraph " * 12
+    assert not model.setData(model.index(2, ANSWER_COLUMN), "zz " + long_reason)
+    qtbot.wait(50)
     assert view.table.viewport().height() == rows_in_sight
+    assert view.detail.text().endswith("…") and view.detail.toolTip().startswith("“zz ")
+    assert len(view.detail.toolTip()) > len(view.detail.text())
     # The model's own answer, or nothing, gives it back.
     assert model.setData(model.index(2, ANSWER_COLUMN), "  8 ") and model.index(2, ANSWER_COLUMN).data() == "8"
     assert model.setData(model.index(2, ANSWER_COLUMN), "B / b") and model.index(2, ANSWER_COLUMN).data() == "B / b"

@@ -18,12 +18,13 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
+    QRect,
     QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QKeySequence, QPainter, QPalette, QPixmap, QResizeEvent, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QPainter, QPalette, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -62,6 +63,7 @@ ERROR_COLUMN = 1
 CONFIDENCE_COLUMN = 2  # its confidence (a line's least sure character's)
 UNSURE_COLUMN = 3  # a line's characters read with less than UNSURE_BELOW (a character's: its top answers)
 ANSWER_COLUMN = 1  # a read file's answer (a character, or a line's text): the person may correct it (F2)
+DETAIL_LINES = 2  # the chosen file's details under the table: this many lines, kept while it has rows
 SORT_ARROW_ROOM = 30  # px a header needs beside its name for the sort arrow and the margins
 NARROWEST_NAME = 56  # px: a file's name and a line's text give way to the last column down to this
 CELL_MARGINS = 18  # px a cell takes besides its text (and its icon): the view's margins and focus frame
@@ -543,6 +545,23 @@ LOOK_ROLES = (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole, Qt.It
 UNSURE_ROLES = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole)
 
 
+def in_lines(text: str, metrics: QFontMetrics, width: int, lines: int) -> str:
+    """``text`` as much of it as ``lines`` lines ``width`` px wide hold, word-wrapped, ended by "…" when cut."""
+    room = QRect(0, 0, max(width, 1), 10**6)
+    tall = lines * metrics.lineSpacing()
+
+    def fits(shown: str) -> bool:
+        return metrics.boundingRect(room, Qt.TextFlag.TextWordWrap, shown).height() <= tall
+
+    if width <= 0 or fits(text):
+        return text
+    low, high = 0, len(text)  # the longest start of the text that fits with "…" after it
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(text[:middle].rstrip() + "…") else (low, middle - 1)
+    return text[:low].rstrip() + "…"
+
+
 def other_json_files(count: int) -> str:
     """The folders' .json files that hold no strokes, as a batch says it passed them over."""
     return f"{count} .json file{'s' if count != 1 else ''} holding no strokes"
@@ -748,6 +767,7 @@ class BatchView(QWidget):
         layout.addWidget(self.table, 1)
         # The chosen row's whole reason: in the table it is cut to the columns' width.
         self.detail = QLabel("")
+        self._detail_text = ""  # what the label says, in full (it shows as much as DETAIL_LINES hold)
         self.detail.setTextFormat(Qt.TextFormat.PlainText)  # a file named <b>x</b>.png is shown as named
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -893,8 +913,7 @@ class BatchView(QWidget):
 
     def _say_refused(self, why: str) -> None:
         """Why a typed answer was not taken, under the table where the chosen row's details go."""
-        self.detail.setText(why)
-        self.detail.setVisible(True)
+        self._set_detail(why)
 
     def _show_detail(self, table_row: int) -> None:
         """Under the table, in full: the chosen file's name and why it could not be read, its notes, a line's
@@ -917,12 +936,19 @@ class BatchView(QWidget):
                 answers = [(short_class_name(str(t["label"]), merged), float(t["prob"])) for t in top]
                 why = ", ".join(f"{name} {confidence_text(prob)}" for name, prob in answers)
             text = f"{self.model.names[file_index]}: {why}" if why else ""
-        self.detail.setText(text)
-        # Two lines kept for it while the table has rows, whether a row is chosen or not: shown when one was
-        # clicked, and a line taller when its answer was corrected, it shrank the table under the pointer,
-        # which scrolled the chosen row back into view, and a teacher's next click corrected the file below.
-        self.detail.setMinimumHeight(2 * self.detail.fontMetrics().lineSpacing() if self.model.rowCount() else 0)
-        self.detail.setVisible(bool(text) or self.model.rowCount() > 0)
+        self._set_detail(text)
+
+    def _set_detail(self, text: str) -> None:
+        """Under the table, ``text`` in two lines, kept for it while the table has rows whether a row is chosen
+        or not, and cut short there (in full on hover): shown when one was clicked, and a line taller when its
+        answer was corrected, it shrank the table under the pointer, which scrolled the chosen row back into
+        view, and a teacher's next click corrected the file below the one meant."""
+        self._detail_text = text
+        rows = self.model.rowCount() > 0
+        self.detail.setMinimumHeight(DETAIL_LINES * self.detail.fontMetrics().lineSpacing() if rows else 0)
+        self.detail.setText(in_lines(text, self.detail.fontMetrics(), self.detail.contentsRect().width(), DETAIL_LINES))
+        self.detail.setToolTip(text if self.detail.text() != text else "")
+        self.detail.setVisible(bool(text) or rows)
 
     def _fit_columns(self, width: int) -> None:
         """The file names a third of the table at most (160 px), so the top-k keeps room in a narrow window
@@ -982,6 +1008,7 @@ class BatchView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_columns(event.size().width())  # the table's own size is set after this, by the layout
+        QTimer.singleShot(0, self, lambda: self._set_detail(self._detail_text))  # (at the label's new width)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
