@@ -1102,7 +1102,7 @@ class InferenceService(QObject):
             if is_drawing_file(path):
                 results[offset], reasons[offset], said[offset] = self._stroke_file_answer(job.model, path, job.top_k)
             elif isinstance(results[offset], Prediction):
-                try:  # (side by side counted in a picture wider than tall; lines in any: a photo of a note)
+                try:  # (side by side, or lines: a photo of a word, or of a note; not in a character's crop)
                     said[offset] = _count_note(writing_in_picture_file(path))
                 except Exception:  # a count for a note: never at the cost of the batch
                     log.exception("counting the characters of %s failed", path)
