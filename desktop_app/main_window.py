@@ -301,6 +301,10 @@ class MainWindow(QMainWindow):
         # The columns' shares of the width as the person left them, which a resize goes back to (None until
         # they are laid out), and as they were at each text size zoomed through (zooming back restores them).
         self._column_shares: tuple[float, float, float] | None = None
+        # The preferences as last written (hold_writing, then every few seconds and at closing: _keep_preferences).
+        self._preferences_kept = replace(preferences)
+        self._preferences_check = QTimer(self, interval=PREFERENCES_LOOKED_AT_MS)
+        self._preferences_check.timeout.connect(self._keep_preferences)
         # The text box's share of the window's height as the person dragged it (None: the panel's own choice).
         self._text_box_share: float | None = None
         self._shares_at_text: dict[int, tuple[float, float, float]] = {}
@@ -394,10 +398,11 @@ class MainWindow(QMainWindow):
         self.pad_and_text.setChildrenCollapsible(False)
         self.pad_and_text.setStretchFactor(0, 1)
         self.pad_and_text.setStretchFactor(1, 0)
-        self.pad_and_text.handle(1).setToolTip(
+        self.text_divider = self.pad_and_text.handle(1)
+        self.text_divider.setToolTip(
             "Drag to give the text box more room, or the pad; double-click for the text box's own height"
         )
-        self.pad_and_text.handle(1).installEventFilter(self)
+        self.text_divider.installEventFilter(self)
         self.pad_and_text.splitterMoved.connect(self._remember_text_box_share)
         self.text_panel.installEventFilter(self)  # (its line grown, a note shown: the panel fitted again)
         left_layout.addWidget(self.pad_and_text, 1)
@@ -642,7 +647,7 @@ class MainWindow(QMainWindow):
         theme): a crash lost a day's (a teacher's trial), written only at closing."""
         kept = self._preferences_to_keep()
         if kept != self._preferences_kept:
-            save_preferences(self.settings, kept)
+            save_preferences(self.settings, kept, since=self._preferences_kept)
             self.settings.sync()
             self._preferences_kept = kept
 
@@ -703,8 +708,6 @@ class MainWindow(QMainWindow):
         self._hold = hold
         # Looked at every few seconds rather than written at each of the many places a preference changes.
         self._preferences_kept = self._preferences_to_keep()
-        self._preferences_check = QTimer(self, interval=PREFERENCES_LOOKED_AT_MS)
-        self._preferences_check.timeout.connect(self._keep_preferences)
         self._preferences_check.start()
         self._lock_renewal = QTimer(self, interval=LOCK_RENEWED_EVERY_MS)
         self._lock_renewal.timeout.connect(hold.keep_fresh)
@@ -806,9 +809,10 @@ class MainWindow(QMainWindow):
             self.pad_and_text.setSizes([total - height, height])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.text_panel and event.type() == QEvent.Type.LayoutRequest:
+        kind = event.type()
+        if kind == QEvent.Type.LayoutRequest and watched is self.text_panel:
             QTimer.singleShot(0, self, self._fit_text_panel)  # (once its layout has its new size)
-        elif watched is self.pad_and_text.handle(1) and event.type() == QEvent.Type.MouseButtonDblClick:
+        elif kind == QEvent.Type.MouseButtonDblClick and watched is self.text_divider:
             self._text_box_share = None  # the text box's own height back
             self.settings.remove(TEXT_BOX_SHARE_KEY)
             self._fit_text_panel()
@@ -820,6 +824,8 @@ class MainWindow(QMainWindow):
         share = self.text_panel.text_box.height() / max(self.height(), 1)
         self._text_box_share = min(max(share, LEAST_TEXT_BOX_SHARE), MOST_TEXT_BOX_SHARE)
         self.settings.setValue(TEXT_BOX_SHARE_KEY, round(self._text_box_share, 4))
+        if self._text_box_share != share:  # dragged past what is kept: held there now, not at the next fit
+            self._fit_text_panel()
 
     def _remember_column_shares(self) -> None:
         """A divider dragged: the columns' shares of the width are the person's choice from now on."""
@@ -881,6 +887,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_state()
+        self._preferences_check.stop()
         if self._hold.lock is not None:  # the next copy keeps the writing
             self._lock_renewal.stop()
             self._hold.lock.unlock()

@@ -128,10 +128,13 @@ def load_preferences(settings: QSettings) -> Preferences:
     return preferences
 
 
-def save_preferences(settings: QSettings, preferences: Preferences) -> None:
+def save_preferences(settings: QSettings, preferences: Preferences, since: Preferences | None = None) -> None:
+    """Write the preferences; with ``since``, only those that differ from it (a second copy of the app
+    writing its choice does not write back the first copy's others as they were when it started)."""
     settings.beginGroup("preferences")
     for f in fields(Preferences):
-        settings.setValue(f.name, getattr(preferences, f.name))
+        if since is None or getattr(preferences, f.name) != getattr(since, f.name):
+            settings.setValue(f.name, getattr(preferences, f.name))
     settings.endGroup()
 
 

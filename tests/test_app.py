@@ -2260,7 +2260,9 @@ def test_preferences_are_written_while_the_app_runs_not_only_when_it_closes(
         lines = settings_file.read_text(encoding="utf-8").splitlines() if settings_file.exists() else []
         return dict(line.split("=", 1) for line in lines if "=" in line)
 
-    qtbot.waitUntil(lambda: (in_the_file().get("pen_width"), in_the_file().get("model")) == ("27", "gru_tiny"))
+    qtbot.waitUntil(
+        lambda: (in_the_file().get("pen_width"), in_the_file().get("model")) == ("27", "gru_tiny"), timeout=TIMEOUT_MS
+    )
 
 
 def test_a_window_saved_on_another_screen_opens_as_on_a_first_start(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -486,7 +486,10 @@ class TextPanel(QWidget):
         # At the panel's width: the note on what the model reads wraps, and is as tall as its lines there.
         width = self.width()
         whole = layout.heightForWidth(width) if width > 0 and layout.hasHeightForWidth() else layout.sizeHint().height()
-        return whole - self.text_box.sizeHint().height() + box
+        # (the layout counts the box at its size hint or its least height, whichever is taller: 3 lines of
+        # large text are taller than the hint, and the panel was made as much too tall)
+        counted = max(self.text_box.sizeHint().height(), self.text_box.minimumHeight())
+        return whole - counted + box
 
     def _type_character(self, position: int) -> None:
         shown = self._character_buttons()[position].property(CHARACTER_PROPERTY)
