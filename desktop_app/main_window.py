@@ -1659,17 +1659,22 @@ class MainWindow(QMainWindow):
         text = "Practice ended" + (f": {score}." if score else ".") + (f"\nTo work on: {work_on}." if work_on else "")
         if self.practice_summary is not None:
             self.practice_summary.close()
-        box = PracticeSummary(self, text, scores)
+        box = PracticeSummary(self, text, scores, QDate.currentDate().toString(Qt.DateFormat.ISODate))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(lambda _result: self._practice_summary_closed(box))
-        box.save_asked.connect(lambda: box.show_saved(self.save_practice_record(box.scores, box)))
+        box.save_asked.connect(
+            lambda: box.show_saved(self.save_practice_record(box.scores, box, box.written_by.text().strip()))
+        )
         self.practice_summary = box
         box.show()
 
-    def save_practice_record(self, scores: list[CharacterScore], parent: QWidget) -> Path | None:
-        """The practice's record, a row a character, as a CSV file the person names (fields apart by ";"
-        where the system writes 0,97: a spreadsheet there put each row in one cell); where it was written."""
-        start = self._dialog_folder() / f"glyphpad-practice-{QDate.currentDate().toString(Qt.DateFormat.ISODate)}.csv"
+    def save_practice_record(self, scores: list[CharacterScore], parent: QWidget, written_by: str = "") -> Path | None:
+        """The practice's record, a row a character (``written_by``: whose practice, a column of it and a word
+        of the file's name), as a CSV file the person names (fields apart by ";" where the system writes 0,97:
+        a spreadsheet there put each row in one cell); where it was written."""
+        day = QDate.currentDate().toString(Qt.DateFormat.ISODate)
+        whose = "".join(c for c in written_by if c.isalnum() or c in " -_").strip()
+        start = self._dialog_folder() / f"glyphpad-practice-{whose + '-' if whose else ''}{day}.csv"
         kinds = [kind for kind in export_kinds(QLocale.system()) if kind != JSON_KIND]
         chosen, kind = QFileDialog.getSaveFileName(
             parent, "Save Practice Record", str(start), ";;".join(kinds), kinds[0]
@@ -1680,7 +1685,8 @@ class MainWindow(QMainWindow):
         if not self._may_write(path, Path(chosen), "Save Practice Record"):
             return None
         try:
-            write_atomically(path, scores_csv(scores, delimiter=";" if kind == REGIONAL_CSV_KIND else ","))
+            delimiter = ";" if kind == REGIONAL_CSV_KIND else ","
+            write_atomically(path, scores_csv(scores, delimiter, day, written_by))
         except OSError as error:
             QMessageBox.critical(parent, "Save Practice Record", f"Could not write {path}:\n{error.strerror or error}")
             return None
@@ -1844,7 +1850,7 @@ class MainWindow(QMainWindow):
         # that drawing back: no new try).
         new_try = not shares_a_stroke(strokes, self._practice_judged)
         self._practice_judged = strokes
-        practice.judge(reads_as_asked(practice.asked, answer, label_set), shown, new_try)
+        practice.judge(reads_as_asked(practice.asked, answer, label_set), shown, new_try, model)
         if self.practice_bar is not None:
             sure = dict(top).get(answer, 0.0) >= NOT_SURE_BELOW  # (as the answer's panel calls a guess)
             self.practice_bar.judge(shown, practice.read_right, spoken_class_name(answer, merged), sure)

@@ -129,12 +129,16 @@ class CharacterScore:
     right: int  # of them, read right at the last try
     tries: int  # tries written for it in all (Try Again makes one more)
     read_otherwise: tuple[str, ...]  # what its tries read otherwise ended as, each once, in order
+    read_by: tuple[str, ...] = ()  # the models that read it (the model may change during a practice)
 
     def row(self) -> list[str]:
         return [self.char, str(self.asked), str(self.right), str(self.tries), ", ".join(self.read_otherwise)]
 
 
 SCORE_COLUMNS = ("character", "asked", "read right", "tries", "read otherwise as")
+# A record's columns: the table's, then who wrote, which model read and when (a teacher's record of a class
+# had none of them: files of several pupils, put together in a spreadsheet, did not say whose each row was).
+RECORD_COLUMNS = (*SCORE_COLUMNS, "read by", "date", "written by")
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,7 @@ class CountedCharacter:
     right: bool
     tries: int
     misread_as: tuple[str, ...]  # what its tries read otherwise ended as, as shown ("T / t"), in order
+    read_by: str = ""  # the model whose reading counted
 
 
 def score_text(right: int, counted: int) -> str:
@@ -152,14 +157,21 @@ def score_text(right: int, counted: int) -> str:
     return f"{right} of {counted} read right"
 
 
-def scores_csv(scores: Sequence[CharacterScore], delimiter: str = ",") -> str:
+def scores_csv(scores: Sequence[CharacterScore], delimiter: str = ",", day: str = "", written_by: str = "") -> str:
     """The scores as a CSV file's text, under a header row (``delimiter`` ";" for a spreadsheet set to a
     language that writes 0,97: with commas, it put each row in one cell; a tab: what a spreadsheet pastes
-    as a table)."""
+    as a table), each row with the models that read it, ``day`` and ``written_by`` (RECORD_COLUMNS)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-    writer.writerows([list(SCORE_COLUMNS), *(score.row() for score in scores)])
+    rows = [[*score.row(), ", ".join(score.read_by), day, spreadsheet_safe(written_by)] for score in scores]
+    writer.writerows([list(RECORD_COLUMNS), *rows])
     return buffer.getvalue()
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` typed by the person as a spreadsheet shows it, not as a formula (as ``read --csv`` keeps a
+    file name): one starting with what starts a formula, after a quote mark."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 @dataclass
@@ -178,15 +190,17 @@ class Practice:
     tries: int = 0  # tries written at the character asked
     misread_as: list[str] = field(default_factory=list)  # what its tries before this one read otherwise ended as
     counted_characters: list[CountedCharacter] = field(default_factory=list)  # in the order asked
+    read_by: str = ""  # the model whose reading of what is asked is the last
 
-    def judge(self, right: bool, read_as: str, new_try: bool) -> None:
-        """The character asked was read as ``read_as`` (shown as the window shows it), ``right`` or not;
-        ``new_try``: written afresh on a pad cleared since the last reading (Try Again, Clear), not a stroke
-        added to it, nor a drawing brought back by Undo. A try read otherwise that another replaces is kept."""
+    def judge(self, right: bool, read_as: str, new_try: bool, model: str = "") -> None:
+        """The character asked was read as ``read_as`` (shown as the window shows it) by ``model``, ``right``
+        or not; ``new_try``: written afresh on a pad cleared since the last reading (Try Again, Clear), not a
+        stroke added to it, nor a drawing brought back by Undo. A try read otherwise that another replaces is
+        kept."""
         if new_try and self.read_right is False and self.read_as:
             self.misread_as.append(self.read_as)
         self.tries += int(new_try or not self.tries)
-        self.read_right, self.read_as = right, read_as
+        self.read_right, self.read_as, self.read_by = right, read_as, model
 
     def finish(self) -> str:
         """Counts the character asked (where it was written at all): the score."""
@@ -195,7 +209,9 @@ class Practice:
             self.right += int(self.read_right)
             last = [self.read_as] if not self.read_right and self.read_as else []
             misread = tuple([*self.misread_as, *last])
-            self.counted_characters.append(CountedCharacter(self.asked, self.read_right, max(1, self.tries), misread))
+            self.counted_characters.append(
+                CountedCharacter(self.asked, self.read_right, max(1, self.tries), misread, self.read_by)
+            )
         self._note_miss()
         self.read_right, self.read_as, self.tries, self.misread_as = None, "", 0, []
         return self.score()
@@ -221,7 +237,8 @@ class Practice:
             went = [each for each in self.counted_characters if each.asked == char]
             otherwise = tuple(dict.fromkeys(read_as for each in went for read_as in each.misread_as))
             right, tries = sum(each.right for each in went), sum(each.tries for each in went)
-            scores.append(CharacterScore(char, len(went), right, tries, otherwise))
+            read_by = tuple(dict.fromkeys(each.read_by for each in went if each.read_by))
+            scores.append(CharacterScore(char, len(went), right, tries, otherwise, read_by))
         return scores
 
     def chosen(self) -> tuple[str, str]:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QEvent, QLocale, QPoint, QSettings, QSize, Qt, QTimer, QUrl
+from PySide6.QtCore import QDate, QEvent, QLocale, QPoint, QSettings, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QFontInfo,
@@ -8997,10 +8997,17 @@ def test_practice_ends_with_each_characters_record_to_copy_or_save(
     assert summary.text() == "Practice ended: 2 of 3 read right.\nTo work on: T."
     cells = [[summary.table.item(row, column).text() for column in range(5)] for row in range(2)]
     assert cells == [["7", "2", "2", "2", ""], ["T", "1", "0", "2", "7"]]
+    # Copied or saved, each row says which model read it, when, and who wrote it (a name typed in the box; one
+    # that would start a spreadsheet's formula kept as text).
+    day = QDate.currentDate().toString(Qt.DateFormat.ISODate)
     summary.copy_button.click()
     assert QApplication.clipboard().text() == (
-        "character\tasked\tread right\ttries\tread otherwise as\n7\t2\t2\t2\t\nT\t1\t0\t2\t7\n"
+        "character\tasked\tread right\ttries\tread otherwise as\tread by\tdate\twritten by\n"
+        f"7\t2\t2\t2\t\temnist36_cnn\t{day}\t\nT\t1\t0\t2\t7\temnist36_cnn\t{day}\t\n"
     )
+    summary.written_by.setText("=Ana B.")
+    summary.copy_button.click()
+    assert QApplication.clipboard().text().splitlines()[1] == f"7\t2\t2\t2\t\temnist36_cnn\t{day}\t'=Ana B."
     chosen = tmp_path / "class 3b"
     starts: list[str] = []
     dialog = lambda parent, title, start, kinds, kind: starts.append(start) or (str(chosen), kind)  # noqa: E731
@@ -9010,8 +9017,11 @@ def test_practice_ends_with_each_characters_record_to_copy_or_save(
     assert window.isVisible() and len(asked) == 2 and asked[1] == asked[0]
     summary.save_button.click()  # (a German spreadsheet reads fields apart by ";")
     written = (tmp_path / "class 3b.csv").read_text(encoding="utf-8")
-    assert written == "character;asked;read right;tries;read otherwise as\n7;2;2;2;\nT;1;0;2;7\n"
-    assert starts[0].endswith(".csv") and "glyphpad-practice-" in starts[0] and summary.isVisible()
+    assert written == (
+        "character;asked;read right;tries;read otherwise as;read by;date;written by\n"
+        f"7;2;2;2;;emnist36_cnn;{day};'=Ana B.\nT;1;0;2;7;emnist36_cnn;{day};'=Ana B.\n"
+    )
+    assert Path(starts[0]).name == f"glyphpad-practice-Ana B-{day}.csv" and summary.isVisible()
     assert summary.said.text() == f"Saved to {tmp_path / 'class 3b.csv'}"
     window.close()  # saved: nothing to ask
     assert len(asked) == 2 and not window.isVisible()

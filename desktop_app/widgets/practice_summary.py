@@ -13,8 +13,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -31,10 +33,11 @@ SHOWN_ROWS = 8  # the table's height, in rows, before it scrolls
 class PracticeSummary(QDialog):
     save_asked = Signal()  # Save…: the window asks where
 
-    def __init__(self, parent: QWidget | None, text: str, scores: Sequence[CharacterScore]) -> None:
+    def __init__(self, parent: QWidget | None, text: str, scores: Sequence[CharacterScore], day: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Practice")
         self.scores = list(scores)
+        self.day = day  # when the practice ended (ISO), a column of the record
         self.saved: Path | None = None  # the file the record was saved to, once it was
         layout = QVBoxLayout(self)
         self.message = QLabel(text)
@@ -69,6 +72,15 @@ class PracticeSummary(QDialog):
         self.table.setMinimumWidth(header.length() + frame + scroll_bar)
         self.table.setVisible(bool(self.scores))
         layout.addWidget(self.table)
+        # Whose practice it was, a column of the record copied or saved (and in the saved file's name).
+        self.written_by = QLineEdit()
+        self.written_by.setPlaceholderText("a name, for the record (optional)")
+        self.written_by.setMaxLength(80)
+        self.written_by.setVisible(bool(self.scores))
+        name_row = QFormLayout()
+        name_row.addRow("&Written by:", self.written_by)
+        name_row.labelForField(self.written_by).setVisible(bool(self.scores))
+        layout.addLayout(name_row)
         self.said = QLabel()  # what Copy or Save did, said in the box (the window's status bar is behind it)
         layout.addWidget(self.said)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -88,6 +100,10 @@ class PracticeSummary(QDialog):
         """The score and the characters to work on, as the box says them."""
         return self.message.text()
 
+    def record(self, delimiter: str = ",") -> str:
+        """Each character's row as CSV text, with the models that read it, the day and the name typed."""
+        return scores_csv(self.scores, delimiter, self.day, self.written_by.text().strip())
+
     def show_saved(self, path: Path | None) -> None:
         """The record saved to ``path`` (None: it was not), said in the box."""
         if path is not None:
@@ -96,5 +112,5 @@ class PracticeSummary(QDialog):
 
     def copy_table(self) -> None:
         """Each character's row on the clipboard, its cells apart by tabs (a spreadsheet pastes a table)."""
-        QGuiApplication.clipboard().setText(scores_csv(self.scores, delimiter="\t"))
+        QGuiApplication.clipboard().setText(self.record(delimiter="\t"))
         self.said.setText(f"Copied {len(self.scores)} row{'s' if len(self.scores) != 1 else ''}.")
