@@ -51,7 +51,8 @@ so (✓, at once; "only just" where the model was not sure of it) or what it was
 a moment: a letter of several strokes is not judged halfway). Try Again clears the pad for another go; Enter (Next)
 asks for another: each counts as its last reading went, and the score is kept until you end it (End, or
 Ctrl+Shift+P again), when a box says how it went, which characters to work on, and how each character asked went
-(Copy Table pastes it into a spreadsheet; Save… writes it as a CSV file). Type characters in the Only box
+(Copy Table pastes it into a spreadsheet; Save… writes it as a CSV file, with the model that read each character,
+the date and the name typed under Written by). Type characters in the Only box
 (bdpq, or a range: 0-9, a-z) and press Enter to be asked for those alone (letters alone, or digits alone: a try is
 read among them, so a q in a drill of b, d, p and q is not read as a 9); Work on Misses asks only for those read
 otherwise so far.</p>
@@ -59,8 +60,9 @@ otherwise so far.</p>
 <p>Text Mode (Ctrl+T) reads a word or a line written left to right, and lines written one under another.
 Each character found gets a box on the pad and a button under it; an <u>underlined</u> one was read with
 less than {UNSURE_BELOW:.0%} certainty: click it (or Tab to it and press Space) for the other readings, or type the
-right character. Backspace takes away the last character's strokes; Ctrl+Enter adds the line to the text box
-below and clears the pad for the next; Undo brings it back.</p>
+right character. Backspace takes away the last character's strokes; the eraser takes away each stroke it touches
+(shown red until it lifts). Ctrl+Enter adds the line to the text box below and clears the pad for the next; Undo
+brings it back. Drag the divider above the line to give the text box more room.</p>
 <h3><a name="batch"></a>Batch: a folder at once</h3>
 <p>Folder… (Ctrl+Shift+B) reads every picture and stroke file in a folder and its subfolders, Files…
 (Ctrl+B, or several files dropped on the window) the files chosen: one row a file. <b>Each file holds</b>
