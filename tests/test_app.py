@@ -8493,6 +8493,30 @@ def _batch_view(qtbot, width: int, height: int) -> Any:  # type: ignore[no-untyp
     return view
 
 
+def test_a_batch_files_picture_shows_on_hover_over_its_name(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A teacher checking a misread file had to open it on the pad to see it.
+    from desktop_app.widgets.batch_view import PREVIEW_SIDE
+
+    photo, drawing, broken = tmp_path / "photo.png", tmp_path / "seven.json", tmp_path / "broken.png"
+    Image.fromarray(np.kron(render("7", size=100), np.ones((8, 5), np.uint8))).save(photo)  # 500 wide, 800 tall
+    drawing.write_text(json.dumps({"strokes": [[[0, 0], [40, 0], [10, 60]]]}))
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n not a picture")
+    view = _batch_view(qtbot, 700, 400)
+    # A PNG of 20 megapixels is not decoded on a hover (seconds): its path alone.
+    scan = tmp_path / "scan.png"
+    Image.new("L", (5000, 4000), 255).save(scan)
+    view.start([photo, drawing, broken, scan], "m")
+    tips = [str(view.model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)) for row in range(4)]
+    assert tips[3] == str(scan)
+    for tip, path in zip(tips[:2], (photo, drawing), strict=True):
+        shown = re.search(r"<img src='([^']+)'>", tip)
+        assert shown is not None and str(path) in tip
+        preview = QImage(shown.group(1))
+        assert not preview.isNull() and max(preview.width(), preview.height()) <= PREVIEW_SIDE
+    assert QImage(re.search(r"<img src='([^']+)'>", tips[0]).group(1)).size() == QSize(150, PREVIEW_SIDE)
+    assert tips[2] == str(broken)  # nothing to show: its path, as before
+
+
 def test_a_batch_of_lines_gives_their_text_the_room_it_needs(qtbot) -> None:  # type: ignore[no-untyped-def]
     """A teacher's trial at 1366x768: "the quick brow…", the Text column a quarter of the table while Unsure,
     secondary (its whole line is under the table), stretched over the rest."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import math
@@ -21,6 +22,7 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    QTemporaryDir,
     QTimer,
     Signal,
 )
@@ -52,7 +54,7 @@ from desktop_app.widgets.fonts import (
     short_class_name,
     whole_percent_text,
 )
-from desktop_app.widgets.images import grey_pixmap
+from desktop_app.widgets.images import file_picture, grey_pixmap
 from desktop_app.widgets.prediction_panel import announce
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.handwriting_examples import answer_is, describe_example_label, folder_character, model_has_class
@@ -63,6 +65,7 @@ ERROR_COLUMN = 1
 CONFIDENCE_COLUMN = 2  # its confidence (a line's least sure character's)
 UNSURE_COLUMN = 3  # a line's characters read with less than UNSURE_BELOW (a character's: its top answers)
 ANSWER_COLUMN = 1  # a read file's answer (a character, or a line's text): the person may correct it (F2)
+PREVIEW_SIDE = 240  # px: a file's picture, on hover over its name, to check its reading against it
 DETAIL_LINES = 2  # the chosen file's details under the table: this many lines, kept while it has rows
 SORT_ARROW_ROOM = 30  # px a header needs beside its name for the sort arrow and the margins
 NARROWEST_NAME = 56  # px: a file's name and a line's text give way to the last column down to this
@@ -286,6 +289,11 @@ class BatchTableModel(QAbstractTableModel):
         # What the model saw of each character read from a picture, beside its answer: a crop that missed
         # the character, or a speck read instead of it, shows at a glance down a long table.
         self.seen: dict[int, QPixmap] = {}
+        # Each file's picture as shown on hover over its name (made at the first hover), in a folder of its
+        # own that goes with the app: a teacher checking a misread file had to open it on the pad to see it.
+        self._previews = QTemporaryDir()
+        self._preview_of: dict[int, str] = {}
+        self._files: list[Path] = []  # each row's file (its path as shown may not be its name on disk)
 
     def reset(
         self, rows: list[BatchRecord], names: list[str], lines: bool = False, paths: list[Path] | None = None
@@ -295,6 +303,8 @@ class BatchTableModel(QAbstractTableModel):
         self.rows, self.names, self.lines = rows, names, lines
         self.changed_since_export = set()
         self.seen = {}
+        self._preview_of = {}
+        self._files = list(paths or [])
         self.file_at_row = list(range(len(rows)))
         self._row_of_file = list(self.file_at_row)
         self.folder_chars = [] if lines else folder_characters(paths or [])
@@ -422,7 +432,11 @@ class BatchTableModel(QAbstractTableModel):
         look = column == 0 and role in LOOK_ROLES and not error and needs_a_look(notes)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
-                return str(row["path"]) + ("\n" + "; ".join(notes) if look else "")
+                said = str(row["path"]) + ("\n" + "; ".join(notes) if look else "")
+                picture = self.preview(file_index)
+                if not picture:
+                    return said
+                return f"<p><img src='{html.escape(picture)}'></p><p style='white-space:pre'>{html.escape(said)}</p>"
             if self.lines and not error and "text" in row and column in (ANSWER_COLUMN, UNSURE_COLUMN):
                 # A line's whole text and its unsure characters, which a narrow column cuts short.
                 whole = one_row(str(row["text"])) if column == ANSWER_COLUMN else unsure_characters(row)
@@ -437,6 +451,22 @@ class BatchTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and error and column == ERROR_COLUMN and corrected(row) is None:
             return error_colour(QApplication.palette())
         return None
+
+    def preview(self, file_index: int) -> str:
+        """The file of ``file_index``'s picture (a stroke file's drawing) at most PREVIEW_SIDE px, as a PNG in
+        the previews' folder, made the first time it is asked for; "" for a file that cannot be shown."""
+        if file_index in self._preview_of:
+            return self._preview_of[file_index]
+        made = ""
+        if self._previews.isValid() and file_index < len(self._files):
+            try:
+                pixels = file_picture(self._files[file_index], PREVIEW_SIDE)
+                made = str(Path(self._previews.path()) / f"{file_index}.png")
+                grey_pixmap(pixels).save(made)
+            except (OSError, ValueError):  # (unreadable, or not a picture: its row says why)
+                made = ""
+        self._preview_of[file_index] = made
+        return made
 
     def folder_says_otherwise(self, file_index: int) -> str | None:
         """The character a read file's folder names when the model read another (None when it read that,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QImage, QPixmap
@@ -112,3 +113,31 @@ def preview_image(data: bytes) -> QImage:
     reader.setDevice(None)  # type: ignore[arg-type]  # Qt takes no device: the reader lets go
     buffer.close()
     return image
+
+
+PREVIEW_MOST_PIXELS = 16_000_000  # a picture file larger than this (but a JPEG) is not shown on a hover
+
+
+def file_picture(path: Path, side: int) -> np.ndarray:
+    """A picture file, or a stroke file's drawing, as grey [0, 1] at most ``side`` px on its longer side (a
+    JPEG decoded at reduced scale). Raises OSError or ValueError (ImageLoadError, StrokesError) for a file
+    that cannot be shown."""
+    import numpy as np
+    from PIL import Image
+
+    from ml.runtime.image_files import is_drawing_file
+    from ml.runtime.image_io import preview_pixels, shown_size
+
+    if not is_drawing_file(path):
+        data = path.read_bytes()
+        width, height = shown_size(data)
+        if width * height > PREVIEW_MOST_PIXELS and not data.startswith(b"\xff\xd8"):
+            # (a JPEG is decoded at an eighth of its size; a 60 MP PNG whole, seconds on a hover)
+            raise ValueError("too large to show at once")
+        return preview_pixels(data, side).astype(np.float32) / 255.0
+    from ml.runtime.render import drawing_picture
+    from ml.runtime.strokes import read_strokes_file
+
+    drawing = Image.fromarray(drawing_picture(read_strokes_file(path)))
+    drawing.thumbnail((side, side))
+    return np.asarray(drawing, dtype=np.float32) / 255.0
