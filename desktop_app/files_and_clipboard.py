@@ -108,6 +108,14 @@ REGIONAL_CSV_KIND = "CSV for a spreadsheet that writes 0,97: fields apart by ; (
 JSON_KIND = "JSON (*.json)"
 
 
+def pasted_percent(confidence: float, comma: bool = False) -> str:
+    """A confidence as a spreadsheet reads it (``comma``: with a decimal comma): one decimal, as the answers
+    panel shows it, and below 0.1%, where the panel says "<0.1%", its first two figures ("0.0%" pasted
+    contradicted the panel, a student's trial)."""
+    number = f"{100 * confidence:.1f}" if confidence >= 0.0005 else f"{100 * confidence:.2g}"
+    return (number.replace(".", ",") if comma else number) + "%"
+
+
 def writes_decimal_comma(locale: QLocale) -> bool:
     """Whether numbers are written 0,97 where ``locale`` is (its spreadsheets read them so)."""
     return locale.decimalPoint() == ","

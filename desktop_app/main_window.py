@@ -77,6 +77,7 @@ from desktop_app.files_and_clipboard import (
     export_kinds,
     export_path,
     grey_png_bytes,
+    pasted_percent,
     pasted_picture,
     save_grey_png,
     saved_drawing_path,
@@ -1987,12 +1988,7 @@ class MainWindow(QMainWindow):
             self.voice.say("The answer is still being worked out: copy it once it is shown", 3)
             return
         comma = writes_decimal_comma(QLocale.system())
-
-        def percent(confidence: float) -> str:
-            number = f"{100 * confidence:.1f}"
-            return (number.replace(".", ",") if comma else number) + "%"
-
-        lines = [f"{label}\t{percent(confidence)}" for label, confidence in rows]
+        lines = [f"{label}\t{pasted_percent(confidence, comma)}" for label, confidence in rows]
         QApplication.clipboard().setText("\n".join(lines) + "\n")
         self.voice.say(f"Copied {len(rows)} answer{'s' if len(rows) != 1 else ''} with their confidences", 3)
 

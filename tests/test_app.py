@@ -6925,7 +6925,17 @@ def test_the_answers_and_the_pictures_that_explain_them_can_be_copied_and_saved(
     window.copy_answers_action.trigger()
     lines = QApplication.clipboard().text().splitlines()
     shown = window.predictions.shown_rows()
-    assert lines == [f"{label}\t{100 * confidence:.1f}%" for label, confidence in shown] and len(lines) == 5
+    assert [line.split("\t")[0] for line in lines] == [label for label, _ in shown] and len(lines) == 5
+    # Numbers a spreadsheet reads, as the panel shows them to 0.1%, and below that never "0.0%" (the panel's
+    # "<0.1%"): their first two figures.
+    for line, (_, confidence) in zip(lines, shown, strict=True):
+        pasted = float(line.split("\t")[1].removesuffix("%"))
+        assert abs(pasted - 100 * confidence) <= (0.05 if confidence >= 0.0005 else 0.05 * 100 * confidence)
+        assert pasted > 0 or confidence == 0
+    from desktop_app.files_and_clipboard import pasted_percent
+
+    assert [pasted_percent(c) for c in (0.97, 0.0005, 0.000123, 0.0)] == ["97.0%", "0.1%", "0.012%", "0%"]
+    assert pasted_percent(0.000123, comma=True) == "0,012%"
     window.predictions.show_pending()  # greyed: the last input's answers, not this one's
     QApplication.clipboard().setText("before")
     window.copy_answers_action.trigger()
