@@ -1780,7 +1780,22 @@ def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore
     ]
     view.show_rows([*parts, five, ComparisonRow("letters", "S", 0.9, classes=letters)], "emnist36_cnn + strokes")
     assert view.table.item(1, 3).toolTip() == "no" and view.table.rowCount() == 5  # shown and judged all the same
-    assert view.summary.text() == "2 of 2 models that can say “S” say it; digits has no “S”"
+    # ... but a part that says otherwise is said (a student's "13 of 13 say O" stood over the picture's 0).
+    assert view.summary.text() == (
+        "2 of 2 models that can say “S” say it; digits has no “S”; strokes36_pair (strokes) says “5”"
+    )
+    # Copied, the model in use keeps its mark: the =● column's ✓ and ✗ are against it.
+    from desktop_app.files_and_clipboard import chosen_table_cells
+
+    view.table.selectAll()
+    copied = chosen_table_cells(view.table)
+    assert copied[0][3] == "=●" and [row[0] for row in copied[1:]] == [
+        "emnist36_cnn (picture)",
+        "strokes36_pair (strokes)",
+        "● emnist36_cnn + strokes",
+        "digits",
+        "letters",
+    ]
     # The model in use not among the rows, nothing shown: the models' commonest answer, the parts not counted.
     fives = [replace(row, label="5") for row in parts[:2]]
     view.show_rows(

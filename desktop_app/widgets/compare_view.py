@@ -9,7 +9,7 @@ that has no class for the reference answer is "cannot say", not a dissenting vot
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.files_and_clipboard import COPIED_TEXT_ROLE
 from desktop_app.themes import disagree_colour
 from desktop_app.widgets.fonts import character_font, class_name, confidence_text, described, spoken_class_name
 from ml.runtime.labels import merged_case_of
@@ -312,6 +313,8 @@ class CompareView(QWidget):
                     item.setToolTip(row.model + ("" if uses == model_in_use else f"\nDouble-click to use {uses}"))
                     said = f"{row.model}, the model in use" if row.model == selected else row.model
                     item.setData(Qt.ItemDataRole.AccessibleTextRole, said)  # not the mark, the line-break spaces
+                    if row.model == selected:  # copied with its mark: the =● column's answers are against it
+                        item.setData(COPIED_TEXT_ROLE, f"● {row.model}")
                 elif c == 3:
                     item.setToolTip(verdict)
                     item.setData(Qt.ItemDataRole.AccessibleTextRole, verdict)
@@ -328,7 +331,8 @@ class CompareView(QWidget):
         if reference is None:
             self.summary.setText("")
             return
-        self.summary.setText(_summary(verdicts, reference.label, reference is shown))
+        parts_otherwise = [row for row in rows if row.part and not row.error and row.label != reference.label]
+        self.summary.setText(_summary(verdicts, reference.label, reference is shown, parts_otherwise))
 
     def _show_detail(self, row: int) -> None:
         """Under the table: the chosen row's model, its answer and the runners-up (or why it has none)."""
@@ -362,9 +366,13 @@ def _model_of(row: ComparisonRow) -> str:
     return row.uses or row.model
 
 
-def _summary(verdicts: list[tuple[ComparisonRow, str]], label: str, shown: bool) -> str:
+def _summary(
+    verdicts: list[tuple[ComparisonRow, str]], label: str, shown: bool, parts_otherwise: Sequence[ComparisonRow] = ()
+) -> str:
     """How many models say ``label`` (``shown``: the window's answer) of those that can, which cannot
-    (named when few), and what the models that can also say the commonest other answer say."""
+    (named when few), what the models that can also say the commonest other answer say, and what the parts
+    of a fused answer that say otherwise say (not counted as models: a student's "13 of 13 say O" stood
+    over the picture alone's 0)."""
     agreeing = sum(verdict == "yes" for _, verdict in verdicts)
     able = sum(verdict in ("yes", "no") for _, verdict in verdicts)
     said = f"“{label}”" + (", the answer shown," if shown else "")
@@ -379,6 +387,8 @@ def _summary(verdicts: list[tuple[ComparisonRow, str]], label: str, shown: bool)
     failed = sum(bool(row.error) for row, _ in verdicts)
     if failed:
         text += f"; {failed} could not answer"
+    for part in parts_otherwise:
+        text += f"; {part.model} says “{part.label}”"
     return text + _between_the_two(verdicts, label)
 
 
