@@ -162,6 +162,7 @@ from desktop_app.widgets.practice_summary import PracticeSummary
 from desktop_app.widgets.prediction_panel import NOT_SURE_BELOW, PredictionPanel
 from desktop_app.widgets.text_panel import TextPanel
 from desktop_app.window_menus import (
+    CUDA_TEXT,
     ENGLISH_WORDS_TEXT,
     ENGLISH_WORDS_TIP,
     KEEP_EXAMPLE_TIP,
@@ -200,6 +201,7 @@ OFFER_TEXT_MODE_FROM = 2  # characters counted in the input: Read as Text is off
 SEVERAL_LINES_NOTE = "Several lines? Text mode reads one line at a time"  # a drawing or picture in rows
 RELIST_AFTER_MS = 1000  # a change in the weights folder lists the models again after this quiet (a copy settles)
 NOTED_MESSAGE_MS = 8000  # a message the person needs to read, not just glance at
+NO_CUDA_SAID = "No CUDA GPU found: an NVIDIA GPU and PyTorch's CUDA build are needed (answers run on the CPU)"
 PREFERENCES_LOOKED_AT_MS = 3000  # the preferences are written this long after a change at most (and at closing)
 PAD_SAVE_AFTER_MS = 2000  # the pad and the text box are kept this long after their last change (and at closing)
 # A stroke past the pad's edge ends there: what was drawn out there is neither on the pad nor read (an E
@@ -1261,6 +1263,12 @@ class MainWindow(QMainWindow):
     def _on_device_changed(self, description: str, cuda_present: bool) -> None:
         self.device_label.setText(f"device: {description}")
         self.cuda_action.setEnabled(cuda_present)
+        # Greyed, it says why (a student found it greyed without a word), in its text and on hover.
+        self.cuda_action.setText(CUDA_TEXT if cuda_present else f"{CUDA_TEXT} (none found)")
+        said = "" if cuda_present else NO_CUDA_SAID
+        self.cuda_action.setStatusTip(said)
+        self.cuda_action.setToolTip(said or CUDA_TEXT.replace("&", ""))
+        self.device_menu.setToolTipsVisible(not cuda_present)
 
     def set_theme(self, theme: str) -> None:
         self.preferences.theme = theme
@@ -2032,9 +2040,13 @@ class MainWindow(QMainWindow):
         self.voice.say(f"Saved {path}")
 
     def _use_compared_model(self, name: str) -> None:
-        """A row of Compare double-clicked: its model in use, as the Model menu would put it."""
+        """A row of Compare double-clicked: its model in use, as the Model menu would put it (the person's
+        choice, kept); the model in use already (its picture's or its strokes' row too) is said so (a student's
+        double-click on the picture's row did nothing, without a word)."""
         if name != self.preferences.model:
-            self.set_model(name)
+            self.choose("model", name)
+        else:
+            self.voice.say(f"{name} is the model in use already", 4)
 
     def _on_compared(self, request_id: int, rows: list[ComparisonRow]) -> None:
         if self.service.is_latest("compare", request_id):

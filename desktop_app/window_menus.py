@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 from desktop_app.settings import TOP_K_CHOICES
 from ml.runtime.pen import PEN_WIDTHS_PX
 
+CUDA_TEXT = "C&UDA GPU"  # Model -> Device's GPU item (greyed where none was found: said so after it)
+
 # File -> Keep as Example's tip, and its tip as Keep Line as Examples in text mode.
 KEEP_EXAMPLE_TIP = "File the drawing under the character it is, in a folder of your handwriting a model can learn from"
 KEEP_LINE_TIP = (
@@ -264,7 +266,7 @@ def build_menus(window: MainWindow) -> None:
     window.device_menu = window.model_menu.addMenu("&Device")
     window.device_group = QActionGroup(window)
     for device in ("auto", "cpu", "cuda"):
-        action = QAction({"auto": "&Auto (GPU when present)", "cpu": "&CPU", "cuda": "C&UDA GPU"}[device], window)
+        action = QAction({"auto": "&Auto (GPU when present)", "cpu": "&CPU", "cuda": CUDA_TEXT}[device], window)
         action.setCheckable(True)
         action.setData(device)
         action.setChecked(device == window.preferences.device)

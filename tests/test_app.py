@@ -2827,6 +2827,9 @@ def test_a_missing_gpu_asked_for_on_the_command_line_falls_back_for_this_run_onl
     # Automatic (answering on the CPU here): a saved "cpu" kept a GPU machine sharing the home folder off it.
     assert [a.data() for a in window.device_group.actions() if a.isChecked()] == ["auto"]
     assert window.device_label.text() == "device: CPU (ONNX Runtime)"
+    # The GPU's item greyed says why (a student found it greyed without a word).
+    assert not window.cuda_action.isEnabled() and window.cuda_action.text().endswith("(none found)")
+    assert "No CUDA GPU found" in window.cuda_action.statusTip() and window.device_menu.toolTipsVisible()
     window.close()
     # The model and device given for this run are not what the user saved: those come back next time.
     assert settings.value("preferences/device") == "auto"
@@ -3504,6 +3507,11 @@ def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pix
         # Each answer's next two on hover (only the first was known).
         assert table.item(fused_row, 1).toolTip().count(", ") == 1 and "; then " in table.item(fused_row, 1).toolTip()
         assert "Double-click to use" not in table.item(rows.index("cnn_tiny (picture)"), 0).toolTip()
+        # ... and Enter (or a double-click) there says so (it did nothing, without a word).
+        table.setFocus()
+        table.setCurrentCell(rows.index("cnn_tiny (picture)"), 0)
+        QTest.keyClick(table, Qt.Key.Key_Return)
+        assert window.statusBar().currentMessage() == "cnn_tiny is the model in use already"
         # A row double-clicked (or Enter on it) puts its model in use.
         other = table.item(rows.index("gru_tiny"), 0)
         assert other.toolTip() == "gru_tiny\nDouble-click to use gru_tiny"
