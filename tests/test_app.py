@@ -4514,7 +4514,10 @@ def test_the_model_picker_says_what_a_model_reads_and_how_well_on_pen_drawings(b
     assert best_of_kind(infos) == {"b"}
     text, tip = model_entry(infos[1], best=True)
     assert text == "b · letters · 94.0% · best for letters"
-    assert tip.startswith("Of the models that read letters, the one that reads drawings best.")
+    assert tip.startswith("Of the models that read letters, one that reads drawings best.")
+    # Two shown alike (94.0% and 94.0%) are both the best: one of them alone looked arbitrary (a student's trial).
+    infos[0] = replace(infos[0], fused=(0.94004, "s"))
+    assert best_of_kind(infos) == {"a", "b"}
 
 
 def test_at_800x500_the_answer_and_its_notes_keep_their_room(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -8258,14 +8261,14 @@ def test_the_model_box_shows_its_longest_entry_whole(qtbot, real_window: MainWin
     letters = [picker.itemText(i) for i in range(picker.count()) if " · letters · " in picker.itemText(i)]
     best = [entry for entry in letters if entry.endswith(" · best for letters")]
     figure = lambda entry: float(entry.split(" · ")[2].rstrip("%"))  # noqa: E731
-    assert len(letters) >= 9 and len(best) == 1 and figure(best[0]) == max(map(figure, letters))
+    assert len(letters) >= 9 and best and all(figure(entry) == max(map(figure, letters)) for entry in best)
     # Found damaged as it loads, the best gives way: another letters model is the best of those usable.
     real_window._show_unavailable(best[0].split(" · ")[0], "damaged weights")
     entries = [picker.itemText(i) for i in range(picker.count())]
     usable = [entry for entry in entries if " · letters · " in entry]
     assert len(usable) == len(letters) - 1 and f"{best[0].split(' · ')[0]} · unavailable" in entries
     now_best = [entry for entry in usable if entry.endswith(" · best for letters")]
-    assert len(now_best) == 1 and figure(now_best[0]) == max(map(figure, usable))
+    assert now_best and all(figure(entry) == max(map(figure, usable)) for entry in now_best)
 
 
 def test_a_reading_the_person_confirmed_is_passed_on_as_picked(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
