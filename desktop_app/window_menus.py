@@ -24,6 +24,11 @@ from PySide6.QtWidgets import (
 from desktop_app.settings import TOP_K_CHOICES
 from ml.runtime.pen import PEN_WIDTHS_PX
 
+# Why Copy Picture's or Save Picture's item is greyed: by whether the picture could be shown at all now.
+PICTURE_NOT_SHOWN = {
+    False: "Shown on the Explain tab (View → Explain, Ctrl+1), for a character drawn or opened",
+    True: "Nothing to show: draw a character, or open a picture of one (not in text mode)",
+}
 CUDA_TEXT = "C&UDA GPU"  # Model -> Device's GPU item (greyed where none was found: said so after it)
 
 # File -> Keep as Example's tip, and its tip as Keep Line as Examples in text mode.
@@ -464,7 +469,12 @@ def picture_submenu(window: MainWindow, title: str, act: str) -> QMenu:
 
     def enable() -> None:  # (in text mode they are hidden, and of the last character's drawing)
         for action in menu.actions():
-            action.setEnabled(not window.text_mode and window.picture_menus[str(action.data())].shown())
+            shown = not window.text_mode and window.picture_menus[str(action.data())].shown()
+            action.setEnabled(shown)
+            # Greyed, on hover it says why (a student found Grad-CAM greyed on the Compare tab, without a word).
+            why = "" if shown else PICTURE_NOT_SHOWN[window.text_mode or str(action.data()) == "model-input"]
+            action.setToolTip(why or action.text().replace("&", ""))
+        menu.setToolTipsVisible(not all(action.isEnabled() for action in menu.actions()))
 
     menu.aboutToShow.connect(enable)
     return menu

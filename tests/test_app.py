@@ -6943,6 +6943,9 @@ def test_the_answers_and_the_pictures_that_explain_them_can_be_copied_and_saved(
     window.copy_picture_menu.aboutToShow.emit()
     keyed = {str(action.data()): action for action in window.copy_picture_menu.actions()}
     assert set(keyed) == set(menus) and not any(action.isEnabled() for action in keyed.values())
+    # Greyed, each says why on hover (a student found Grad-CAM greyed on the Compare tab, without a word).
+    assert window.copy_picture_menu.toolTipsVisible()
+    assert keyed["grad-cam"].toolTip().startswith("Shown on the Explain tab")
     window.copy_answers_action.trigger()
     assert "Nothing to copy" in window.statusBar().currentMessage()
     window.tabs.setCurrentWidget(window.explain_view)
