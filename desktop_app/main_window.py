@@ -1602,6 +1602,7 @@ class MainWindow(QMainWindow):
             explanation.heatmap,
             explanation.layers,
             explanation.strokes,
+            explanation.model,
         )
 
     # ---- text mode -----------------------------------------------------------------------------------

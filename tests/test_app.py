@@ -6989,7 +6989,11 @@ def test_the_answers_and_the_pictures_that_explain_them_can_be_copied_and_saved(
     saving = {str(action.data()): action for action in window.save_picture_menu.actions()}
     saving["grad-cam"].trigger()
     saved = Image.open(tmp_path / "evidence.png")
-    assert saved.size == (560, 560) and saved.mode == "RGB"
+    # The Grad-CAM with what it is of and its colour key under it (a bare heatmap said neither).
+    assert saved.size[0] == 560 and saved.size[1] > 560 and saved.mode == "RGB"
+    under = np.asarray(saved.convert("RGB"))[560:]
+    assert (under.min(axis=-1) < 100).any()  # the title's dark text
+    assert (np.ptp(under.astype(int), axis=-1) > 80).any()  # the coloured ramp
     assert window.statusBar().currentMessage() == f"Saved {tmp_path / 'evidence.png'}"
     assert window.preferences.last_folder == str(tmp_path)
 

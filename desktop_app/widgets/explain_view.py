@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QPen, QPixmap, QResizeEvent
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -21,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop_app.widgets.eliding_combo_box import ElidingComboBox
 from desktop_app.widgets.fonts import class_name, lookalikes_among, spoken_class_name
 from desktop_app.widgets.images import channel_grid, colour_map, grey_pixmap, overlay_pixmap
+from desktop_app.widgets.picture_menu import enlarged
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np
@@ -112,8 +124,6 @@ class ColourKey(QWidget):
         return QSize(120, self.fontMetrics().height() + 4)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        import numpy as np
-
         painter = QPainter(self)
         metrics = self.fontMetrics()
         low, high = "least", "most"
@@ -123,12 +133,45 @@ class ColourKey(QWidget):
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, low)
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, high)
         if right > left:
-            ramp = np.ascontiguousarray(colour_map(np.linspace(0.0, 1.0, 256))[None])
-            image = QImage(ramp.data, 256, 1, 3 * 256, QImage.Format.Format_RGB888).copy()
             bar = QRectF(left, self.height() * 0.25, right - left, self.height() * 0.5)
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-            painter.drawImage(bar, image)
+            painter.drawImage(bar, ramp_image())
         painter.end()
+
+
+def ramp_image() -> QImage:
+    """The heatmaps' colour ramp, least to most, as a 256 x 1 picture."""
+    import numpy as np
+
+    ramp = np.ascontiguousarray(colour_map(np.linspace(0.0, 1.0, 256))[None])
+    return QImage(ramp.data, 256, 1, 3 * 256, QImage.Format.Format_RGB888).copy()
+
+
+def captioned(image: QImage, title: str) -> QImage:
+    """``image`` with ``title`` and the colour key under it, dark on white whatever the theme: a picture
+    for a page that says what it is of and what its colours mean (a student's copied Grad-CAM was a bare
+    heatmap, no class and no key)."""
+    font = QFont()
+    font.setPixelSize(max(14, image.width() // 32))
+    metrics = QFontMetrics(font)
+    line, margin, width = metrics.height(), 8, image.width()
+    out = QImage(width, image.height() + 2 * line + 3 * margin, QImage.Format.Format_RGB32)
+    out.fill(QColor("white"))
+    painter = QPainter(out)
+    painter.drawImage(0, 0, image)
+    painter.setFont(font)
+    painter.setPen(QColor("black"))
+    top = image.height() + margin
+    painter.drawText(QRect(margin, top, width - 2 * margin, line), Qt.AlignmentFlag.AlignLeft, title)
+    key = QRect(margin, top + line + margin, width - 2 * margin, line)
+    painter.drawText(key, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "least")
+    painter.drawText(key, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "most")
+    left = key.left() + metrics.horizontalAdvance("least") + margin
+    right = key.right() - metrics.horizontalAdvance("most") - margin
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+    painter.drawImage(QRectF(left, key.top() + line * 0.25, right - left, line * 0.5), ramp_image())
+    painter.end()
+    return out
 
 
 class CaptionLabel(QLabel):
@@ -260,6 +303,7 @@ class ExplainView(QWidget):
         self._mosaic_aspect = 1.0  # of the area the mosaic was laid out for
         self._shown_maps: np.ndarray | None = None  # the layer's maps the mosaic shows
         self._heatmap: QPixmap | None = None
+        self._explained_by = ""  # the model whose explanation is shown
         self._merged_case: frozenset[str] = frozenset()  # letters the model reads in either case as one class
         self._named: frozenset[str] = frozenset()  # classes named for a look-alike among the model's classes
 
@@ -293,7 +337,9 @@ class ExplainView(QWidget):
         heatmap: np.ndarray | None,
         layers: tuple[tuple[str, np.ndarray], ...],
         strokes: StrokeSaliency | None = None,
+        model: str = "",
     ) -> None:
+        self._explained_by = model  # named under an exported heatmap
         self.stroke_view.set_saliency(strokes)
         self.stroke_view.setVisible(strokes is not None)
         if heatmap is not None:
@@ -442,8 +488,12 @@ class ExplainView(QWidget):
         self.method_label.setText("")
 
     def heatmap_image(self) -> QImage | None:
-        """The Grad-CAM (or saliency) picture shown, at its own size (10 px a pixel); None without one."""
-        return self._heatmap.toImage() if self._heatmap is not None else None
+        """The Grad-CAM (or saliency) picture shown, enlarged for a page, with what it is of and its colour key
+        under it (:func:`captioned`); None without one."""
+        if self._heatmap is None:
+            return None
+        title = self.method_label.text().split(";")[0] + (f" · {self._explained_by}" if self._explained_by else "")
+        return captioned(enlarged(self._heatmap.toImage()), title)
 
     def shows_explanation(self) -> bool:
         """Whether an explanation's pictures are shown (to be cleared when they are another drawing's)."""
