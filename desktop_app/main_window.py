@@ -1729,8 +1729,9 @@ class MainWindow(QMainWindow):
             buttons.Save | buttons.Discard | buttons.Cancel,
             buttons.Save,
         )
-        if answer == buttons.Save:
-            return self.save_practice_record(scores, self) is not None
+        if answer == buttons.Save:  # (with the name typed in the summary, where it is open)
+            whose = box.written_by.text().strip() if box is not None and self._practice is None else ""
+            return self.save_practice_record(scores, self, whose) is not None
         return answer == buttons.Discard
 
     def _practice_summary_closed(self, box: PracticeSummary) -> None:

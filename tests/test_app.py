@@ -9090,8 +9090,13 @@ def test_practice_ends_with_each_characters_record_to_copy_or_save(
     )
     assert Path(starts[0]).name == f"glyphpad-practice-Ana B-{day}.csv" and summary.isVisible()
     assert summary.said.text() == f"Saved to {tmp_path / 'class 3b.csv'}"
-    window.close()  # saved: nothing to ask
-    assert len(asked) == 2 and not window.isVisible()
+    # Saved from the question at quitting instead, the record has the name typed in the box too.
+    summary.saved = None
+    (tmp_path / "class 3b.csv").unlink()
+    answer = QMessageBox.StandardButton.Save
+    window.close()
+    assert len(asked) == 3 and not window.isVisible()
+    assert (tmp_path / "class 3b.csv").read_text(encoding="utf-8") == written
     summary.close()
 
 
