@@ -291,7 +291,7 @@ class BatchTableModel(QAbstractTableModel):
         self.seen: dict[int, QPixmap] = {}
         # Each file's picture as shown on hover over its name (made at the first hover), in a folder of its
         # own that goes with the app: a teacher checking a misread file had to open it on the pad to see it.
-        self._previews = QTemporaryDir()
+        self._previews: QTemporaryDir | None = None  # (made at the first hover: none for a window never asked)
         self._preview_of: dict[int, str] = {}
         self._files: list[Path] = []  # each row's file (its path as shown may not be its name on disk)
 
@@ -458,6 +458,8 @@ class BatchTableModel(QAbstractTableModel):
         if file_index in self._preview_of:
             return self._preview_of[file_index]
         made = ""
+        if self._previews is None:
+            self._previews = QTemporaryDir()
         if self._previews.isValid() and file_index < len(self._files):
             try:
                 pixels = file_picture(self._files[file_index], PREVIEW_SIDE)
