@@ -14,6 +14,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QTableView
 
 from desktop_app.widgets.canvas import qimage_to_pixels
+from desktop_app.widgets.fonts import LEAST_SHOWN
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.image_files import IMAGE_PATTERNS, PICTURE_FORMATS, path_exists
 
@@ -112,7 +113,7 @@ def pasted_percent(confidence: float, comma: bool = False) -> str:
     """A confidence as a spreadsheet reads it (``comma``: with a decimal comma): one decimal, as the answers
     panel shows it, and below 0.1%, where the panel says "<0.1%", its first two figures ("0.0%" pasted
     contradicted the panel, a student's trial)."""
-    number = f"{100 * confidence:.1f}" if confidence >= 0.0005 else f"{100 * confidence:.2g}"
+    number = f"{100 * confidence:.1f}" if confidence >= LEAST_SHOWN else f"{100 * confidence:.2g}"
     return (number.replace(".", ",") if comma else number) + "%"
 
 

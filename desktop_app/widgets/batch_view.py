@@ -19,7 +19,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
-    QRect,
     QSize,
     Qt,
     QTemporaryDir,
@@ -53,6 +52,7 @@ from desktop_app.widgets.fonts import (
     middle_cut,
     short_class_name,
     whole_percent_text,
+    wrapped_height,
 )
 from desktop_app.widgets.images import file_picture, grey_pixmap
 from desktop_app.widgets.prediction_panel import announce
@@ -579,11 +579,10 @@ UNSURE_ROLES = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole)
 
 def in_lines(text: str, metrics: QFontMetrics, width: int, lines: int) -> str:
     """``text`` as much of it as ``lines`` lines ``width`` px wide hold, word-wrapped, ended by "…" when cut."""
-    room = QRect(0, 0, max(width, 1), 10**6)
     tall = lines * metrics.lineSpacing()
 
     def fits(shown: str) -> bool:
-        return metrics.boundingRect(room, Qt.TextFlag.TextWordWrap, shown).height() <= tall
+        return wrapped_height(metrics, shown, width) <= tall
 
     if width <= 0 or fits(text):
         return text
@@ -1251,9 +1250,8 @@ class BatchView(QWidget):
         )
         # Room kept for the count of corrections from the start: a line more when the first answer was
         # corrected shrank the table under the pointer (a 1024 px window's, 309 -> 295 px).
-        room = QRect(0, 0, max(self.status.contentsRect().width(), 1), 10**6)
         with_count = self.status.text() if count else f"{self.status.text()} 99 corrected by you."
-        needed = self.status.fontMetrics().boundingRect(room, Qt.TextFlag.TextWordWrap, with_count).height()
+        needed = wrapped_height(self.status.fontMetrics(), with_count, self.status.contentsRect().width())
         self.status.setMinimumHeight(max(needed, self.status.minimumHeight()))
 
     def finished_rows(self) -> list[BatchRecord]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop_app.themes import agree_colour, disagree_colour
-from desktop_app.widgets.fonts import character_font, class_name, sized_like, spoken_class_name
+from desktop_app.widgets.fonts import character_font, class_name, sized_like, spoken_class_name, wrapped_height
 from desktop_app.widgets.prediction_panel import announce
 
 # A reading other than the one asked is said once the pen has rested this long, lifted: said at once, a
@@ -199,8 +199,7 @@ class PracticeBar(QFrame):
         reason on hover): at 800 px "(or t: read as one)" stood a word a line beside the character."""
         full, short = self._case_notes
         metrics = self.case_note.fontMetrics()
-        room = QRect(0, 0, max(self.case_note.width(), 1), 10**6)
-        fits = metrics.boundingRect(room, Qt.TextFlag.TextWordWrap, full).height() <= 2 * metrics.lineSpacing()
+        fits = wrapped_height(metrics, full, self.case_note.width()) <= 2 * metrics.lineSpacing()
         shown = full if fits else short
         if self.case_note.text() != shown:
             self.case_note.setText(shown)
@@ -210,12 +209,7 @@ class PracticeBar(QFrame):
         font = QFont(self.verdict.font())
         font.setBold(True)
         metrics = QFontMetrics(font)
-        return max(
-            metrics.boundingRect(
-                QRect(0, 0, max(width, 1), 10**6), Qt.TextFlag.TextWordWrap, v.format(WIDEST_READING)
-            ).height()
-            for v in VERDICTS
-        )
+        return max(wrapped_height(metrics, v.format(WIDEST_READING), width) for v in VERDICTS)
 
     def _keep_verdict_room(self) -> None:
         """The verdict's row kept as tall as the longest verdict needs at its width (``VERDICTS``): the same
