@@ -14,9 +14,9 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QTableView
 
 from desktop_app.widgets.canvas import qimage_to_pixels
-from desktop_app.widgets.fonts import LEAST_SHOWN
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.image_files import IMAGE_PATTERNS, PICTURE_FORMATS, path_exists
+from ml.runtime.percentages import LEAST_SHOWN
 
 IMAGE_FILTER = f"Images ({IMAGE_PATTERNS});;All files (*)"
 # The pad opens pictures and stroke files (the JSON `glyphpad-ml predict` reads; Save Drawing writes it).

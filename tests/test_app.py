@@ -6519,7 +6519,8 @@ def test_a_stroke_file_dropped_opens_on_the_pad_and_a_malformed_one_is_refused(
 
 
 def test_every_view_shows_a_tiny_chance_as_under_a_tenth_of_a_percent() -> None:
-    from desktop_app.widgets.fonts import confidence_text, whole_percent_text
+    from desktop_app.widgets.fonts import whole_percent_text
+    from ml.runtime.percentages import confidence_text
 
     shown = [confidence_text(p) for p in (0.0, 0.0004, 0.0005, 0.5, 1.0)]
     assert shown == ["<0.1%", "<0.1%", "0.1%", "50.0%", "100.0%"]
@@ -7400,7 +7401,8 @@ def test_a_screen_reader_hears_the_answer_and_each_chance(qtbot, window: MainWin
     """The answer's spoken name was "top prediction" and its bars "confidence 1": never what was read."""
     from PySide6.QtGui import QAccessible, QAccessibleInterface
 
-    from desktop_app.widgets.fonts import confidence_text, spoken_class_name
+    from desktop_app.widgets.fonts import spoken_class_name
+    from ml.runtime.percentages import confidence_text
 
     assert [spoken_class_name(c, frozenset("L")) for c in ("A", "a", "l", "7")] == [
         "capital A",

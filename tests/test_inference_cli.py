@@ -896,6 +896,18 @@ def test_the_readmes_examples_read_as_written(bundled_weights: Path, capsys: pyt
         assert _lines(capsys)[0]["text"] == "Hi 42", argv
 
 
+def test_predicts_text_says_a_chance_under_a_twentieth_percent_as_the_app_does(
+    bundled_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clear A's tenth answer is far under 0.05%: printed "0.0%", where the window says "<0.1%"."""
+    from tests.conftest import REPO_ROOT
+
+    assert cli_main(["predict", "--top-k", "10", str(REPO_ROOT / "resources" / "examples" / "A.png")]) == 0
+    answers = capsys.readouterr().out.strip().split(": ", 1)[1].split(", ")
+    assert len(answers) == 10 and answers[0].startswith("A/a 9")
+    assert not any(answer.endswith(" 0.0%") for answer in answers) and answers[-1].endswith(" <0.1%")
+
+
 def test_read_writes_a_csv_table_for_a_spreadsheet(
     bundled_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

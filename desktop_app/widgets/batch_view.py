@@ -48,7 +48,6 @@ from desktop_app.themes import disagree_colour, error_colour
 from desktop_app.widgets.fonts import (
     UNSURE_BELOW,
     class_name,
-    confidence_text,
     middle_cut,
     short_class_name,
     whole_percent_text,
@@ -58,6 +57,7 @@ from desktop_app.widgets.images import file_picture, grey_pixmap
 from desktop_app.widgets.prediction_panel import announce
 from ml.runtime.atomic_files import write_atomically
 from ml.runtime.handwriting_examples import answer_is, describe_example_label, folder_character, model_has_class
+from ml.runtime.percentages import confidence_text
 
 COLUMNS = ("File", "Top-1", "Conf.", "Top-k")  # a file that could not be read: why, across the last three
 LINE_COLUMNS = ("File", "Text", "Least sure", "Unsure")  # each file read as a line of writing

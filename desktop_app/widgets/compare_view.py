@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
 
 from desktop_app.files_and_clipboard import COPIED_TEXT_ROLE
 from desktop_app.themes import disagree_colour
-from desktop_app.widgets.fonts import character_font, class_name, confidence_text, described, spoken_class_name
+from desktop_app.widgets.fonts import character_font, class_name, described, spoken_class_name
 from ml.runtime.labels import merged_case_of
+from ml.runtime.percentages import confidence_text
 
 if TYPE_CHECKING:
     from desktop_app.inference_service import ComparisonRow

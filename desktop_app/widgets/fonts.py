@@ -147,14 +147,6 @@ def middle_cut(text: str, keep: int) -> str:
 UNSURE_BELOW = 0.8  # a line's character read with less than this is marked unsure (its alternatives matter)
 
 
-LEAST_SHOWN = 0.0005  # a chance below this is shown as "<0.1%" (one decimal would say 0.0%)
-
-
-def confidence_text(prob: float) -> str:
-    """A chance as every view shows it: one decimal, and "<0.1%" rather than a column of "0.0%"."""
-    return f"{100 * prob:.1f}%" if prob >= LEAST_SHOWN else "<0.1%"
-
-
 def wrapped_height(metrics: QFontMetrics, text: str, width: int) -> int:
     """How tall ``text`` is, word-wrapped at ``width`` px in ``metrics``' font."""
     return metrics.boundingRect(QRect(0, 0, max(width, 1), 10**6), Qt.TextFlag.TextWordWrap, text).height()

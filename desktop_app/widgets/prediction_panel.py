@@ -33,12 +33,12 @@ from desktop_app.themes import disagree_colour, focus_colour
 from desktop_app.widgets.fonts import (
     character_font,
     class_name,
-    confidence_text,
     short_class_name,
     sized_like,
     spoken_class_name,
 )
 from ml.runtime.labels import TOP_K
+from ml.runtime.percentages import confidence_text
 
 if TYPE_CHECKING:  # numpy loads after the window is up, with the first drawing
     import numpy as np

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.widgets.fonts import UNSURE_BELOW, character_font, confidence_text, described, spoken_character
+from desktop_app.widgets.fonts import UNSURE_BELOW, character_font, described, spoken_character
+from ml.runtime.percentages import confidence_text
 
 LINE_FONT_SCALE = 1.8  # the line's characters, times the window's font, in a window less than 700 px tall
 TEXT_FONT_SCALE = 1.2  # the text box's

@@ -28,6 +28,7 @@ from ml.cli.common import (
     say_reads_only,
     why_no_fusion,
 )
+from ml.runtime.percentages import confidence_text
 
 if TYPE_CHECKING:
     from ml.runtime.line_reader import WritingCount
@@ -160,11 +161,12 @@ def _picture_lines(batch: list[Path], args: argparse.Namespace, recognizer: Any)
 
 def _answer_line(record: dict[str, Any], result: Any, notes: list[str], as_json: bool, merged: frozenset[str]) -> str:
     """A file's answers as one line: JSON, or "path: A/a 97.1%, ..." (a letter read in either case by
-    the model written as both, as the app writes it: "A" alone read as a capital the model told apart)."""
+    the model written as both, as the app writes it: "A" alone read as a capital the model told apart; a
+    chance under 0.05% as "<0.1%", as the app says it)."""
     if as_json:
         return json.dumps(record)
     named = [f"{s.label}/{s.label.lower()}" if s.label in merged else s.label for s in result.top]
-    answers = ", ".join(f"{name} {100 * s.prob:.1f}%" for name, s in zip(named, result.top, strict=True))
+    answers = ", ".join(f"{name} {confidence_text(s.prob)}" for name, s in zip(named, result.top, strict=True))
     return printable_name(f"{record['path']}: {answers}" + "".join(f" ({note})" for note in notes))
 
 
