@@ -517,8 +517,10 @@ class MainWindow(QMainWindow):
         self._pad_save_timer.timeout.connect(self._save_pad)
         self.canvas.drawing_changed.connect(self._pad_save_timer.start)
         self.canvas.notes_changed.connect(self._pad_save_timer.start)  # a line's corrections are kept with it
-        self.canvas.can_undo_changed.connect(self.undo_action.setEnabled)
-        self.canvas.can_redo_changed.connect(self.redo_action.setEnabled)
+        self.canvas.can_undo_changed.connect(self._show_undo_redo)
+        self.canvas.can_redo_changed.connect(self._show_undo_redo)
+        self.text_panel.text_box.undoAvailable.connect(self._show_undo_redo)
+        self.text_panel.text_box.redoAvailable.connect(self._show_undo_redo)
         self.pen_slider.valueChanged.connect(self._set_pen_width)
         self.model_picker.activated.connect(lambda index: self.choose("model", str(self.model_picker.itemData(index))))
         self.explain_view.class_chosen.connect(lambda _label: self._request_explanation())
@@ -1229,6 +1231,24 @@ class MainWindow(QMainWindow):
         focused = QApplication.focusWidget()
         self._show_in_side_tabs(focused)
         self._close_toolbar_overflow(focused)
+        self._show_undo_redo()
+
+    def _editing_text_box(self) -> bool:
+        """Whether Undo and Redo are the text box's: it has the keyboard's focus, as in any editor (a
+        note-taker's trial: Ctrl+A, Del in the box took all its text, and the toolbar's Undo took strokes
+        off the pad instead while the text, saved empty, was lost)."""
+        return self.text_mode and self.text_panel.text_box.hasFocus()
+
+    def _show_undo_redo(self) -> None:
+        """Undo and Redo enabled for what they act on: the text box while it has the focus, else the pad."""
+        box = self.text_panel.text_box.document()
+        editing = self._editing_text_box()
+        self.undo_action.setEnabled(box.isUndoAvailable() if editing else self.canvas.next_undo() is not None)
+        self.redo_action.setEnabled(box.isRedoAvailable() if editing else self.canvas.next_redo() is not None)
+        for action, name in ((self.undo_action, "Undo"), (self.redo_action, "Redo")):
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{name} in the text box ({keys})" if editing else f"{name} ({keys})")
+            action.setStatusTip(f"{name} in the text box" if editing else name)
 
     def _close_toolbar_overflow(self, focused: QWidget | None) -> None:
         """The toolbar's » row, opened from the keyboard, closes when the focus leaves the toolbar (Qt closes it
@@ -2384,7 +2404,11 @@ class MainWindow(QMainWindow):
 
     def undo(self) -> None:
         """Undo on the pad (and in text mode's text); a drawing kept as an example that comes back comes
-        back out of the folder too (kept in, it would be kept twice once put right and kept again)."""
+        back out of the folder too (kept in, it would be kept twice once put right and kept again). While
+        the text box has the focus, its own Undo (the menu's and the toolbar's, as its Ctrl+Z)."""
+        if self._editing_text_box():
+            self.text_panel.text_box.undo()
+            return
         step = self.canvas.next_undo()
         kept = next((k for k in self._kept_examples if not k.taken_back and k.drawing is step), None)
         self.lines.undo()
@@ -2397,7 +2421,11 @@ class MainWindow(QMainWindow):
         self.voice.say(kept.taken_back_said(), 6)
 
     def redo(self) -> None:
-        """Redo on the pad; a kept example that Undo took out of the folder is put back in it."""
+        """Redo on the pad; a kept example that Undo took out of the folder is put back in it. While the
+        text box has the focus, its own Redo (Ctrl+Y too, which the box itself does not take)."""
+        if self._editing_text_box():
+            self.text_panel.text_box.redo()
+            return
         step = self.canvas.next_redo()
         kept = next((k for k in self._kept_examples if k.taken_back and k.blank is step), None)
         self.lines.redo()

@@ -37,7 +37,7 @@ from PySide6.QtGui import (
     QTextCursor,
 )
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextBrowser, QToolBar
 
 from desktop_app.app import create_window
 from desktop_app.inference_service import Recognition
@@ -4680,6 +4680,37 @@ def test_typing_in_a_long_text_box_keeps_it_once_the_typing_pauses(  # type: ign
     window.close()  # at closing, without waiting for the pause
     kept = QSettings(str(settings_file), QSettings.Format.IniFormat).value(COLLECTED_TEXT_KEY)
     assert kept.endswith("line 1999 HAT4more words and the last")
+
+
+def test_undo_and_redo_act_on_the_text_box_while_it_has_the_focus(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A note-taker's trial: Ctrl+A, Del in the text box took all its text, and the toolbar's (and the
+    menu's) Undo took the pad's last stroke instead; Ctrl+Y, Redo's other key, did nothing in the box."""
+    window = _open_window(qtbot, tmp_path / "settings.ini")
+    window.set_text_mode(True)
+    _mouse_write(window.canvas, "H7")
+    qtbot.waitUntil(lambda: window.lines.line_text() != "" and not window.lines.pending, timeout=TIMEOUT_MS)
+    strokes = len(window.canvas.strokes)
+    box = window.text_panel.text_box
+    box.setPlainText("call the office\nmilk, eggs")
+    window.activateWindow()
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus, timeout=TIMEOUT_MS)
+    QTest.keyClick(box, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(box, Qt.Key.Key_Delete)
+    assert box.toPlainText() == ""
+    qtbot.waitUntil(lambda: window.undo_action.isEnabled() and "text box" in window.undo_action.toolTip(), timeout=2000)
+    toolbar = window.findChild(QToolBar, "drawing_toolbar")
+    QTest.mouseClick(toolbar.widgetForAction(window.undo_action), Qt.MouseButton.LeftButton)
+    assert box.toPlainText() == "call the office\nmilk, eggs" and len(window.canvas.strokes) == strokes
+    QTest.keyClick(box, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert box.toPlainText() == ""
+    window.undo_action.trigger()
+    assert not window.redo_action.isEnabled() or box.document().isRedoAvailable()
+    # Out of the box, Undo is the pad's again: its last stroke comes off.
+    window.canvas.setFocus()
+    qtbot.waitUntil(lambda: window.undo_action.toolTip() == "Undo (Ctrl+Z)", timeout=2000)
+    window.undo_action.trigger()
+    assert len(window.canvas.strokes) == strokes - 1 and box.toPlainText() == "call the office\nmilk, eggs"
 
 
 def test_a_line_added_to_the_text_is_kept_at_once_with_the_pad(qtbot, weights_env: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
