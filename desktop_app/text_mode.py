@@ -467,7 +467,7 @@ class TextModeLines(QObject):
                 box = QRectF(x0 * s, y0 * s, (x1 - x0) * s, (y1 - y0) * s).adjusted(-margin, -margin, margin, margin)
             boxes.append((box, shown or LEFT_OUT_MARK))
         picked = [self._correction(i).char is not None for i in range(len(characters))]
-        joinable = [reading.from_strokes and len(characters) > 1 for _ in characters]
+        joins_next = [self._joins_next(i) for i in range(len(characters) - 1)]
         joined = [reading.from_strokes and self._join_key(i) is not None for i in range(len(characters))]
         # Two letters that overlap, or written in one stroke, read as one: they can be split in two.
         keys = [set(self._character_key(i)) for i in range(len(characters))]
@@ -487,7 +487,7 @@ class TextModeLines(QObject):
             alternatives,
             nothing,
             picked=picked,
-            joinable=joinable,
+            joins_next=joins_next,
             joined=joined,
             breaks=breaks,
             splittable=splittable,
@@ -592,21 +592,28 @@ class TextModeLines(QObject):
         if len(on_strokes) < len(corrected):
             self._show_line()
 
+    def _joins_next(self, index: int) -> bool:
+        """Whether the line's character ``index`` and the next can be read as one: written with strokes of
+        their own (a stroke they share with a third letter would take it along)."""
+        if self.line is None or not self.line.from_strokes or not 0 <= index < len(self.line.line.characters) - 1:
+            return False
+        characters = self.line.line.characters
+        pair = {*characters[index].strokes, *characters[index + 1].strokes}
+        return not any(pair & set(c.strokes) for k, c in enumerate(characters) if k not in (index, index + 1))
+
     def join_with_next(self, index: int) -> None:
         """Read the line's character ``index`` and the next as one character (the splitting made two of one:
         an H's stems apart, a k's arms); Undo splits them again."""
         if self.line is None or not self.line.from_strokes or not 0 <= index < len(self.line.line.characters) - 1:
             return
         characters = self.line.line.characters
-        first, second = characters[index], characters[index + 1]
-        strokes = sorted({*first.strokes, *second.strokes})
-        if any(set(strokes) & set(c.strokes) for k, c in enumerate(characters) if k not in (index, index + 1)):
-            # (Its strokes would take the other letters written in the same stroke along.)
+        if not self._joins_next(index):  # (its menu does not offer it then; said if asked all the same)
             self.voice.say(
                 "These two were written in one stroke with another letter and cannot be joined alone: type the "
                 "right letters in one of them (Type another…) and leave the others out"
             )
             return
+        strokes = sorted({*characters[index].strokes, *characters[index + 1].strokes})
         key = tuple(id(self.line_strokes[k]) for k in strokes if k < len(self.line_strokes))
         split = self.canvas.notes.get(key)
         if isinstance(split, Correction) and split.two_characters:

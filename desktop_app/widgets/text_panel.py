@@ -214,7 +214,7 @@ class TextPanel(QWidget):
         alternatives: list[list[tuple[str, float]]],
         problem: str = "",
         picked: Sequence[bool] = (),
-        joinable: Sequence[bool] = (),
+        joins_next: Sequence[bool] = (),
         joined: Sequence[bool] = (),
         breaks: Sequence[bool] = (),
         splittable: Sequence[bool] = (),
@@ -225,7 +225,7 @@ class TextPanel(QWidget):
         """``characters``: (character, space before it); ``alternatives``: (character, probability) each;
         ``problem``: why there is no line to show (the writing could not be read), in place of the hint;
         ``picked``: whether the person chose each character (then it is not unsure, whatever was read);
-        ``joinable``: whether each can be joined with a neighbour into one character; ``joined``: whether the
+        ``joins_next``: whether each can be joined with the next into one character; ``joined``: whether the
         person joined it so; ``breaks``: whether each starts a new line (a picture of several lines);
         ``splittable``: whether each can be split into two characters; ``parted``: whether the person split
         it from a character read as one; ``from_start``: the row shown from its first character (a picture's
@@ -334,9 +334,19 @@ class TextPanel(QWidget):
             # One character split in two boxes (an H's stems apart), or two the person joined by mistake; from
             # either half (a trial's person opened the right half's menu, found no join and took its reading).
             # Not across a new line (a note's lines are read each on its own: such a join changed nothing).
-            with_previous = position > 0 and not (position < len(breaks) and breaks[position])
-            with_next = position < len(characters) - 1 and not (position + 1 < len(breaks) and breaks[position + 1])
-            if position < len(joinable) and joinable[position] and (with_previous or with_next):
+            # Not offered where it cannot be done: letters of one stroke with a third (a trial's joined-up
+            # "call mum": its "Join" only said it could not).
+            with_previous = (
+                0 < position <= len(joins_next)
+                and joins_next[position - 1]
+                and not (position < len(breaks) and breaks[position])
+            )
+            with_next = (
+                position < min(len(characters) - 1, len(joins_next))
+                and joins_next[position]
+                and not (position + 1 < len(breaks) and breaks[position + 1])
+            )
+            if with_previous or with_next:
                 menu.addSeparator()
                 if with_previous:
                     before = menu.addAction("&Join with the previous character")
@@ -351,7 +361,7 @@ class TextPanel(QWidget):
                 button.setToolTip(f"{button.toolTip()}. Joined from two: Split again in its menu parts them")
             # Two letters that overlap, read as one ("lc" as k): the reader cuts them where they read best.
             if position < len(splittable) and splittable[position]:
-                if not (position < len(joinable) and joinable[position]):
+                if not (with_previous or with_next):
                     menu.addSeparator()
                 two = menu.addAction("&Split in two")
                 two.triggered.connect(lambda _=False, p=position: self.split_in_two_chosen.emit(p))
