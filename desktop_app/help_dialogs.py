@@ -110,6 +110,7 @@ POINTER_ROWS = (
     ("Text mode: other readings of a character, a space before it", "Click it, or Tab to it and Space"),
     ("Text mode: type the right character", "Type it after a click on it (or Tab), or its menu's Type another…"),
     ("Text mode: a stray mark", "Its menu's Leave out of the text"),
+    ("Text mode: a whole word read wrong (joined-up letters)", "Any of its characters' menus: Retype the word…"),
     ("Text mode: one letter boxed as two", "Either half's menu: Join with the next (previous) character"),
     ("Text mode: two letters boxed as one (or written in one stroke)", "Its menu: Split in two"),
     ("Practice (View → Practice): another character to write", "Enter, or Next"),

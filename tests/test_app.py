@@ -4978,6 +4978,45 @@ def test_a_box_can_be_corrected_to_the_two_characters_it_holds(
     assert not window.text_panel.findChildren(QInputDialog)  # none left behind
 
 
+def test_a_word_is_retyped_in_one_step_from_any_of_its_characters_menus(
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A note-taker's trial: a joined-up "call mum", read "odinnunn", took nine corrections (two typed, six
+    left out, a space): a word's menu retypes it whole, Undo takes that back."""
+    from PySide6.QtWidgets import QDialog, QInputDialog
+
+    prompts: list[str] = []
+
+    def typed(dialog: QInputDialog) -> QDialog.DialogCode:
+        prompts.append(dialog.labelText())
+        dialog.setTextValue("mum")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QInputDialog, "exec", typed)
+    window.set_text_mode(True)
+    _mouse_write(window.canvas, "HT7")
+    window.service.wait_idle()
+    qtbot.waitUntil(lambda: len(window.lines.line_text()) == 3, timeout=TIMEOUT_MS)
+    read = window.lines.line_text()
+    assert " " not in read  # (one word)
+    menu = window.text_panel._buttons[2].menu()
+    retype = next(a for a in menu.actions() if a.text().replace("&", "") == "Retype the word…")
+    retype.trigger()
+    assert prompts and f"read as “{read}”" in prompts[0]
+    qtbot.waitUntil(lambda: window.lines.line_text() == "mum", timeout=TIMEOUT_MS)
+    assert (
+        window.text_panel.shown_text().startswith("mum") and "Undo takes it back" in window.statusBar().currentMessage()
+    )
+    window.undo()
+    qtbot.waitUntil(lambda: window.lines.line_text() == read, timeout=TIMEOUT_MS)
+    # A character alone in its word has no word to retype.
+    window.lines.set_space_before(1, True)
+    window.lines.set_space_before(2, True)
+    qtbot.waitUntil(lambda: window.lines.line_text().count(" ") == 2, timeout=TIMEOUT_MS)
+    menu = window.text_panel._character_buttons()[1].menu()
+    assert not [a for a in menu.actions() if "Retype" in a.text()]
+
+
 def test_a_character_typed_on_a_focused_character_is_its_reading(qtbot) -> None:  # type: ignore[no-untyped-def]
     """Its tooltip says "or type the right one": typing on the focused character did nothing."""
     from desktop_app.widgets.text_panel import TextPanel

@@ -125,6 +125,7 @@ class TextPanel(QWidget):
     split_chosen = Signal(int)  # position in the line: a character joined by the person, split as the line splits
     split_in_two_chosen = Signal(int)  # position in the line: a character to read as two (letters that overlap)
     word_case_chosen = Signal(int, str)  # position in the line, its word's case: a key of WORD_CASES
+    word_typed = Signal(int, str)  # position in the line, what its word is retyped as
     add_line_requested = Signal()
     copy_requested = Signal()
 
@@ -325,6 +326,9 @@ class TextPanel(QWidget):
                     action.setCheckable(cased_word(word, case) == word)
                     action.setChecked(cased_word(word, case) == word)
                     action.triggered.connect(lambda _=False, p=position, c=case: self.word_case_chosen.emit(p, c))
+            if len(word_of[position]) > 1:  # a joined-up word cut wrong ("call mum" read "odinnunn"): one step
+                retyped = menu.addAction("Retype the &word…")
+                retyped.triggered.connect(lambda _=False, p=position, w=word: self._type_word(p, w))
             if char:  # a stray mark, or a letter split in two boxes ("m" read as "n" and "7"): the text goes on
                 left_out = menu.addAction("&Leave out of the text")
                 left_out.triggered.connect(lambda _=False, p=position: self.character_chosen.emit(p, ""))
@@ -526,6 +530,23 @@ class TextPanel(QWidget):
         text = "".join(typed.split())
         if ok and (text or shown):  # nothing typed: left out of the text, as its menu's Leave out does
             self.character_chosen.emit(position, text)
+
+    def _type_word(self, position: int, shown: str) -> None:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Retype a word")
+        dialog.setLabelText(
+            f"Type the word written here (read as “{shown}”).\n"
+            "It goes in its first box and the others are left out; Undo takes it back."
+        )
+        for label in dialog.findChildren(QLabel):
+            label.setWordWrap(True)
+            label.setMinimumWidth(min(label.fontMetrics().averageCharWidth() * PROMPT_CHARACTERS, 640))
+        dialog.setTextValue(shown)
+        ok = dialog.exec() == QDialog.DialogCode.Accepted
+        typed = dialog.textValue()
+        dialog.deleteLater()
+        if ok:
+            self.word_typed.emit(position, "".join(typed.split()))  # (spaces as in a box: its Space before)
 
     def shown_text(self) -> str:
         """The line as its row shows it (a space's mark as a space, a new line's as a new line)."""
