@@ -489,6 +489,7 @@ class TextModeLines(QObject):
             nothing,
             picked=picked,
             joins_next=joins_next,
+            read_alone=[c.read_alone for c in reading.line.characters],
             joined=joined,
             breaks=breaks,
             splittable=splittable,

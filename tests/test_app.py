@@ -5017,6 +5017,26 @@ def test_a_word_is_retyped_in_one_step_from_any_of_its_characters_menus(
     assert not [a for a in menu.actions() if "Retype" in a.text()]
 
 
+def test_a_character_its_neighbours_made_a_digit_says_what_it_read_on_its_own(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A trial's "Z5S2" read "Z552", the S a sure 5 among digits, and nothing said it read S on its own."""
+    from desktop_app.widgets.text_panel import TextPanel
+
+    panel = TextPanel()
+    qtbot.addWidget(panel)
+    line = [("Z", False), ("5", False), ("5", False), ("2", False)]
+    options = [[("Z", 0.9)], [("5", 0.99)], [("5", 0.866), ("S", 0.032), ("s", 0.01)], [("2", 0.99)]]
+    panel.set_line(line, options, read_alone=["", "", "S", ""])
+    buttons = panel._character_buttons()
+    assert "86.6%; S (capital S) on its own, made a digit by its neighbours: click" in buttons[2].toolTip()
+    assert "on its own" not in buttons[1].toolTip()
+    readings = [a.text() for a in buttons[2].menu().actions() if "%" in a.text()]
+    assert readings[1].endswith("(first on its own)") and not readings[0].endswith("own)")
+    assert not readings[2].endswith("own)")
+    # Picked by the person: what it read on its own is no longer said.
+    panel.set_line(line, options, picked=[False, False, True, False], read_alone=["", "", "S", ""])
+    assert "on its own" not in panel._character_buttons()[2].toolTip()
+
+
 def test_a_character_typed_on_a_focused_character_is_its_reading(qtbot) -> None:  # type: ignore[no-untyped-def]
     """Its tooltip says "or type the right one": typing on the focused character did nothing."""
     from desktop_app.widgets.text_panel import TextPanel

@@ -1454,6 +1454,22 @@ def test_a_character_the_person_put_right_is_certain_context_for_its_neighbours(
     assert as_read[0] == "I" and reader.read_strokes(strokes, known=[(first, "?"), ([0, 99], "1")]).text == as_read
 
 
+def test_a_character_its_neighbours_made_the_other_kind_keeps_what_it_read_on_its_own() -> None:
+    """A trial's "Z5S2" read "Z552": the S, read S on its own, was a 5 among digits with nothing to say so."""
+    from ml.runtime.line_reader import LineReader, character_records
+
+    reader = LineReader.load(device="cpu")
+    bar = [np.array([[100.0, 0.0], [100.0, 100.0]])]
+    two = [np.array([[130, 20], [150, 0], [175, 5], [185, 25], [170, 55], [125, 100], [190, 100]], dtype=float)]
+    assert reader.read_strokes(bar).text == "l" and reader.read_strokes(bar).characters[0].read_alone == ""
+    line = reader.read_strokes([*bar, *two, bar[0] + np.array([130.0, 0.0])])
+    assert line.text == "121" and [c.read_alone for c in line.characters] == ["L", "", "L"]
+    assert [r.get("read_alone") for r in character_records(line)] == ["L", None, "L"]  # (read --json)
+    # Put right (and its twin with it), a character is what the person said: nothing read otherwise.
+    line = reader.read_strokes([*bar, *two, bar[0] + np.array([130.0, 0.0])], known=[((0,), "1")])
+    assert [c.read_alone for c in line.characters] == ["", "", ""]
+
+
 def test_a_character_put_right_takes_its_twins_in_the_line_along() -> None:
     """A newcomer put one of "He11o"'s two l right: the other, drawn the same, stayed a 1. Its word's twins
     follow now; another word's do not."""

@@ -286,6 +286,9 @@ class ReadCharacter:
     marks: tuple[int, ...] = ()  # its small marks (an i's dot), among ``strokes``
     punctuation: bool = False  # a mark (. : - , ' ! ?) read by its place on the line (no model's answer)
     line_break_before: bool = False  # it starts a line of a picture of several lines (the text has a new line)
+    # What its own answers read first where its neighbours made it the other kind (a letter among digits
+    # read as a digit: "S" of "Z5S2" read 5): a reading worth a look, however sure the line made it.
+    read_alone: str = ""
 
     @property
     def text(self) -> str:
@@ -315,7 +318,8 @@ class ReadLine:
 
 def character_records(line: ReadLine, y_up: bool = False) -> list[dict[str, Any]]:
     """A line's characters as JSON gives them (``glyphpad-ml read --json``, the app's batch export): each
-    one's box, alternatives, and whether a space comes before it or it is punctuation. ``y_up``: the
+    one's box, alternatives, whether a space comes before it or it is punctuation, and what it read first on
+    its own where its neighbours made it the other kind (a letter or a digit). ``y_up``: the
     boxes go back to a stroke file's own upward y, [x0, bottom, x1, top]."""
 
     def box(b: tuple[float, float, float, float]) -> list[float]:
@@ -330,6 +334,7 @@ def character_records(line: ReadLine, y_up: bool = False) -> list[dict[str, Any]
             **({"space_before": True} if c.space_before else {}),
             **({"punctuation": True} if c.punctuation else {}),  # read by its place, not by a model
             **({"line_break_before": True} if c.line_break_before else {}),  # a picture of several lines
+            **({"read_alone": c.read_alone} if c.read_alone else {}),  # made the other kind by its neighbours
         }
         for c in line.characters
     ]
@@ -1520,6 +1525,7 @@ class LineReader:
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000)
         probabilities, typed = self._with_certain(parts, probabilities, certain or {}, pictures)
+        alone = [self.labels[k] for k in probabilities.argmax(1)]
         in_context = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
         # A space there for a comma alone, between what context reads as digits, is taken back, and context
         # asked again without it (the first digit's word was read apart from the rest).
@@ -1532,6 +1538,10 @@ class LineReader:
             spaces = [p.space_before for p in parts]
             probabilities = read_as_english(probabilities, self.labels, spaces, self.letter_pairs)
         characters = self._with_case(parts, probabilities, np.stack(pictures), top_k, typed)
+        characters = [
+            replace(c, read_alone=own) if c.top and _kind(own) != _kind(c.text) and i not in typed else c
+            for i, (c, own) in enumerate(zip(characters, alone, strict=True))
+        ]
         marks = [
             ReadCharacter(p.box, (ClassScore(p.punctuation, 1.0),), p.strokes, p.space_before, punctuation=True)
             for p in punctuation
