@@ -896,6 +896,25 @@ def test_the_readmes_examples_read_as_written(bundled_weights: Path, capsys: pyt
         assert _lines(capsys)[0]["text"] == "Hi 42", argv
 
 
+def test_an_interrupted_command_ends_at_once_whatever_waits_at_exit(tmp_path: Path) -> None:
+    """A trial's calibrate hung after "interrupted" once in ten Ctrl+C's: Python's exit joined a process
+    pool's thread that waited for ever on its stopped workers. The console's command leaves at once."""
+    script = (
+        "import sys, threading, time\n"
+        "import ml.cli.archs as command\n"
+        "def run(argv):\n"
+        "    threading._register_atexit(lambda: time.sleep(600))  # as a pool's thread that never ends\n"
+        "    print('half done', flush=False)\n"
+        "    raise KeyboardInterrupt\n"
+        "command.run = run\n"
+        "sys.argv = ['glyphpad-ml', 'archs']\n"
+        "from ml.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 130 and done.stderr == "interrupted\n" and done.stdout == "half done\n"
+
+
 def test_predicts_text_says_a_chance_under_a_twentieth_percent_as_the_app_does(
     bundled_weights: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
