@@ -143,7 +143,18 @@ def test_a_weights_folder_that_is_not_there_is_said(
 ) -> None:
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(tmp_path / "nowhere"))
     assert cli_main(["predict", "x.png"]) == 2
-    assert f"the weights folder {tmp_path / 'nowhere'} does not exist" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert f"the weights folder {tmp_path / 'nowhere'} does not exist (GLYPHPAD_WEIGHTS names it)" in said
+    # A CLI trial: `models` said "no such folder" without naming the setting that chose it, and an empty
+    # folder was listed as [] with exit 0 (a script checking it was told all was well).
+    assert cli_main(["models"]) == 2
+    assert "does not exist (GLYPHPAD_WEIGHTS names it)" in capsys.readouterr().err
+    (tmp_path / "nowhere").mkdir()
+    for argv in (["models"], ["models", "--json"]):
+        assert cli_main(argv) == 2
+        said = capsys.readouterr()
+        assert f"there are no models in the weights folder {tmp_path / 'nowhere'} (GLYPHPAD_WEIGHTS" in said.err
+        assert said.out == ("[]\n" if "--json" in argv else "")
 
 
 def test_a_name_too_long_is_one_row_and_the_other_files_are_read(
@@ -270,10 +281,11 @@ def test_a_name_that_is_no_model_gets_no_advice_to_reinstall(
         assert reason in said and "reinstall" not in said, said
     empty = tmp_path / "empty"
     empty.mkdir()
-    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(empty))  # no model at all: reinstalling is what helps
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(empty))  # no model at all: the setting that chose the folder is said
     assert cli_main(["predict", str(picture)]) == 2
     said = capsys.readouterr().err
-    assert "the folder holds no models" in said and "reinstall GlyphPad" in said, said
+    assert f"there are no models in the weights folder {empty} (GLYPHPAD_WEIGHTS names it)" in said, said
+    assert "--model" not in said  # (no other model to name)
 
 
 def test_models_json_says_what_is_wrong_with_each_broken_model(

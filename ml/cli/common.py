@@ -48,9 +48,9 @@ def fail_whole(command: str, message: str, as_json: bool) -> int:
 def model_problem(error: Exception) -> str:
     """Why the model cannot be read with, and, for its weights, what to do (a damaged default model's
     command said only its sha256, where the app read with another model and said so)."""
-    from ml.runtime.cards import ModelNameError, WeightsError
+    from ml.runtime.cards import ModelNameError, NoModelsError, WeightsError
 
-    if isinstance(error, ModelNameError):  # it says what there is; reinstalling would not help a typo
+    if isinstance(error, ModelNameError | NoModelsError):  # it says what there is, and what would help
         return str(error)
     if isinstance(error, WeightsError):
         return f"{error}; name another model with --model (glyphpad-ml models lists them), or reinstall GlyphPad"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ def run(argv: list[str]) -> int:
         bundled_cards,
         fitted_to_other_weights,
         misnamed,
+        no_models_said,
         refit_command,
         stroke_models_dir,
         weights_dir,
@@ -29,6 +31,8 @@ def run(argv: list[str]) -> int:
     entries: list[dict[str, Any]] = []
     folder = args.dir or weights_dir()
     if not folder.is_dir():
+        if args.dir is None:  # GLYPHPAD_WEIGHTS's, or GlyphPad's own: said where it came from
+            return fail("models", no_models_said(folder))
         return fail("models", f"{folder} is not a folder" if folder.exists() else f"no such folder: {folder}")
     for weights_path, card in bundled_cards(folder) + bundled_cards(stroke_models_dir(folder)):
         if not isinstance(card, WeightsError):
@@ -69,12 +73,14 @@ def run(argv: list[str]) -> int:
     # Every model listed; 1 when any cannot be used (a script checking a weights folder learns it), 2 when
     # none can, as for any command's inputs.
     unusable = sum(1 for entry in entries if not entry["available"])
-    status = some_or_all_failed(unusable, len(entries)) if entries else 0
+    # No models at all is none usable: 2, and said (a script checking the folder read [] and 0 as "fine").
+    status = some_or_all_failed(unusable, len(entries)) if entries else 2
+    if not entries:
+        said = no_models_said(folder) if args.dir is None else f"No models: there are no models in {folder}"
+        print(said, file=sys.stderr)
     if args.json:
         print(json.dumps(json_safe(entries)))
         return status
-    if not entries:
-        print(f"no models in {args.dir or weights_dir()}")
     shas = {entry["name"]: entry["sha256"] for entry in entries if entry["available"] and entry["input"] == "image"}
     # A column as wide as the longest name (a fused copy's "strokes36_pair_emnist36_lenet5" pushed its row out).
     width = max([28, *(len(entry["name"]) + 1 for entry in entries)])

@@ -51,6 +51,11 @@ class WeightsError(RuntimeError):
     """Weights are missing, damaged or do not match their card; the message says which."""
 
 
+class NoModelsError(WeightsError):
+    """The weights folder holds no models, or is not there: its message says where it came from and what to
+    do (no other model's name would help)."""
+
+
 class ModelNameError(WeightsError):
     """No model answers to the name or path given (a typo, a folder, another kind of file): nothing is
     damaged, so reinstalling would not help."""
@@ -442,11 +447,16 @@ def folder_missing(folder: Path) -> str:
 def no_models_said(folder: Path) -> str:
     """Why ``folder`` gave no models, said with where it came from (a lab's GLYPHPAD_WEIGHTS pointing at a
     folder that is not there was "No models found in the weights folder", naming neither)."""
+    return f"No models: {no_models_reason(folder)}"
+
+
+def no_models_reason(folder: Path) -> str:
+    """:func:`no_models_said` as a clause: "there are no models in the weights folder … (… names it)"."""
     missing = folder_missing(folder)
     why = f"the weights folder {folder} {missing}" if missing else f"there are no models in the weights folder {folder}"
     if os.environ.get("GLYPHPAD_WEIGHTS"):
-        return f"No models: {why} (GLYPHPAD_WEIGHTS names it)"
-    return f"No models: {why} (GlyphPad's own: reinstall it, or point GLYPHPAD_WEIGHTS at a folder of models)"
+        return f"{why} (GLYPHPAD_WEIGHTS names it)"
+    return f"{why} (GlyphPad's own: reinstall it, or point GLYPHPAD_WEIGHTS at a folder of models)"
 
 
 def replaces_a_model(name: str, subfolder: str = "") -> str:
@@ -665,11 +675,10 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
         raise ModelNameError(f"{candidate} is not a model: give a model's name or its .safetensors file")
     if found:  # a name inside the weights folder, such as strokes/strokes36_gru
         return found[0]
-    if missing := folder_missing(weights_dir()):  # GLYPHPAD_WEIGHTS naming a folder that is not there, or a file
-        raise WeightsError(f"no model named {name_or_path!r}: the weights folder {weights_dir()} {missing}")
-    available = [p.stem for p in list_bundled() + list_bundled(stroke_models_dir())]
-    if not available:  # no name could be right: the models are missing (reinstalling brings them back)
-        raise WeightsError(f"no model named {name_or_path!r} in {weights_dir()}: the folder holds no models")
+    there = not folder_missing(weights_dir())
+    available = [p.stem for p in list_bundled() + list_bundled(stroke_models_dir())] if there else []
+    if not available:  # no name could be right (GLYPHPAD_WEIGHTS naming an empty folder, or none): said where from
+        raise NoModelsError(f"no model named {name_or_path!r}: {no_models_reason(weights_dir())}")
     starting = [name for name in available if name.startswith(str(name_or_path))]
     if len(starting) > 1:  # "letters" was answered "did you mean letters_gru?", one of nine picked by spelling
         raise ModelNameError(
