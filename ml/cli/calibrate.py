@@ -45,13 +45,14 @@ def run(argv: list[str]) -> int:
     for name, recognizer in zip(args.model, models, strict=True):
         card = recognizer.card
         started = time.perf_counter()
-        print(f"reading UNIPEN's validation and test writers with {card.name}…", end="", file=sys.stderr, flush=True)
+        # On a line of its own: the drawings' rendering, the first time, says its progress under it (" 28 s"
+        # was left alone on a line after it, a CLI trial's).
+        print(f"reading UNIPEN's validation and test writers with {card.name}…", file=sys.stderr, flush=True)
         try:
             fitted = calibrate(recognizer, args.pen_data)
         except (FileNotFoundError, ValueError) as error:
-            print(file=sys.stderr)
             return fail("calibrate", str(error))
-        print(f" {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        print(f"read in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         if args.json:
             print(
                 json.dumps(

@@ -124,17 +124,16 @@ def run(argv: list[str]) -> int:
         paired = {}
         for part, writers in (("val", "validation"), ("test", "test")):
             started = time.perf_counter()
+            # (On a line of its own: the drawings' rendering, the first time, says its progress under it.)
             print(
                 f"reading UNIPEN {writers} writers' drawings with {image.card.name} and {strokes.card.name}…",
-                end="",
                 file=sys.stderr,
                 flush=True,
             )
             paired[part] = paired_probabilities(image, reading, part, args.pen_data)
-            print(f" {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            print(f"read in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         val, test = paired["val"], paired["test"]
     except (FileNotFoundError, ValueError) as error:
-        print(file=sys.stderr)
         return fail("fuse", str(error))
     weights, strength, table = fit_fusion(val, get_label_set(image.card.label_set))
     labels = list(image.labels)
