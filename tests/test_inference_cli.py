@@ -890,7 +890,9 @@ def test_a_mistyped_option_is_answered_with_the_nearest(capsys: pytest.CaptureFi
     assert "did you mean" not in capsys.readouterr().err  # nothing near: nothing guessed
 
 
-def test_the_readmes_examples_read_as_written(bundled_weights: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_readmes_examples_read_as_written(
+    bundled_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The files in resources/examples/ that the README's commands read, read by the bundled default model."""
     from tests.conftest import REPO_ROOT
 
@@ -905,7 +907,20 @@ def test_the_readmes_examples_read_as_written(bundled_weights: Path, capsys: pyt
         ["read", "--strokes", "--json", str(examples / "hi42.json")],
     ):
         assert cli_main(argv) == 0
-        assert _lines(capsys)[0]["text"] == "Hi 42", argv
+        said = capsys.readouterr()
+        record = json.loads(said.out)
+        assert record["text"] == "Hi 42" and record["piece_verifier"] == "piece_verifier", argv
+        assert "piece verifier" not in said.err
+    # A folder without the verifier (a CLI trial's `export --out`) split lines otherwise, and said nothing.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for suffix in (".safetensors", ".onnx", ".json"):
+        shutil.copy(bundled_weights / f"{BUNDLED_DEFAULT}{suffix}", mine / f"{BUNDLED_DEFAULT}{suffix}")
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(mine))
+    assert cli_main(["read", "--json", str(examples / "hi42.png")]) == 0
+    said = capsys.readouterr()
+    assert "piece_verifier" not in json.loads(said.out)
+    assert f"note: no piece verifier in {mine / 'pieces'}: lines are split by the models' odds alone" in said.err
 
 
 def test_an_interrupted_command_ends_at_once_whatever_waits_at_exit(tmp_path: Path) -> None:

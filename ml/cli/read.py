@@ -99,6 +99,7 @@ def get_args_parser() -> argparse.ArgumentParser:
 def run(argv: list[str]) -> int:
     from ml.runtime.image_files import display_path
     from ml.runtime.line_reader import LineReader, character_records, least_sure, read_error
+    from ml.runtime.piece_verifier import VERIFIER_NAME, pieces_dir
     from ml.runtime.strokes import PICTURE_READ_AS_STROKES, NotJsonTextError, read_strokes_file, strokes_from_json
 
     args = get_args_parser().parse_args(argv)
@@ -128,6 +129,8 @@ def run(argv: list[str]) -> int:
     problems = nothing_piped + problems
     # Pictures and stroke files alike, as the app opens them: a .json file (or JSON piped in) is a drawing.
     kinds = [is_stroke_input(path, piped, args.strokes) for path in files]
+    if reader.verifier is None:  # (a weights folder made by export --out has none: lines were split otherwise, unsaid)
+        print(f"note: no piece verifier in {pieces_dir()}: lines are split by the models' odds alone", file=sys.stderr)
     if any(kinds) and reader.fused is None:  # read on, as the app does: said, the answers differ
         # (With none fused, a stroke file was read from its pictures and nothing said, as predict says it.)
         why = why_no_fusion(reader.image, reader.stroke_model_problem)
@@ -174,6 +177,8 @@ def run(argv: list[str]) -> int:
             record["case_model"] = reader.case_model.card.name
         if reader.letter_pairs is not None:
             record["spelling"] = "english"  # words read with the English letter pairs (not with --no-english)
+        if reader.verifier is not None:  # (a folder without one splits lines otherwise: a CLI trial's export)
+            record["piece_verifier"] = VERIFIER_NAME
         record["text"] = line.text
         if line.notes:
             record["notes"] = list(line.notes)
