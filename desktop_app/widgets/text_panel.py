@@ -339,7 +339,7 @@ class TextPanel(QWidget):
                     action.setChecked(cased_word(word, case) == word)
                     action.triggered.connect(lambda _=False, p=position, c=case: self.word_case_chosen.emit(p, c))
             if len(word_of[position]) > 1:  # a joined-up word cut wrong ("call mum" read "odinnunn"): one step
-                retyped = menu.addAction("Retype the &word…")
+                retyped = menu.addAction("&Retype the word…")
                 retyped.triggered.connect(lambda _=False, p=position, w=word: self._type_word(p, w))
             if char:  # a stray mark, or a letter split in two boxes ("m" read as "n" and "7"): the text goes on
                 left_out = menu.addAction("&Leave out of the text")
