@@ -135,19 +135,31 @@ def test_a_letter_its_shape_leaves_open_is_read_as_english_spells_it() -> None:
         read_as_english(word, LABELS, [False], pairs)
 
 
-def test_spelling_moves_letters_among_letters_and_leaves_lone_characters_and_blank_rows() -> None:
+def test_spelling_moves_a_words_0_and_1_to_letters_and_leaves_numbers_lone_characters_and_blank_rows() -> None:
     pairs = load_letter_pairs()
-    # "page 5", its 5 drawn close to an S: English would rather an S, but letter or digit is the line's
-    # neighbours' to say (they said it first); the letters of "page" move, the 5's digit chance stays.
+    # "page 5", its 5 drawn close to an S: a word of one character is left as it is.
     page = _rows([{"P": 0.9}, {"A": 0.5, "Q": 0.45}, {"G": 0.9}, {"E": 0.9}, {"5": 0.6, "S": 0.35}])
     spaces = [False, False, False, False, True]
     out = read_as_english(page, LABELS, spaces, pairs)
-    assert np.allclose(out[4], page[4])  # a word of one character is left as it is
-    two = _rows([{"5": 0.6, "S": 0.35}, {"5": 0.6, "S": 0.35}])  # "55" or "SS"
+    assert np.allclose(out[4], page[4])
+    # A number ("55" drawn close to "SS": its rows more digit than letter) keeps each row's digit chance.
+    two = _rows([{"5": 0.6, "S": 0.35}, {"5": 0.6, "S": 0.35}])
     kept = read_as_english(two, LABELS, [False, False], pairs)
     digits = [LABELS.index(d) for d in "0123456789"]
     assert np.allclose(kept[:, digits].sum(1), two[:, digits].sum(1))
     assert LABELS[int(kept[0].argmax())] == "5"
+    # A word of letters: its bar and ring read 1 and 0 lean to l and o (a trial's printed "hello" read "hel1o").
+    hello = _rows([{"H": 0.96}, {"E": 0.99}, {"L": 0.7, "1": 0.26}, {"1": 0.58, "L": 0.37}, {"O": 0.7, "0": 0.26}])
+    assert "".join(LABELS[int(row.argmax())] for row in read_as_english(hello, LABELS, [False] * 5, pairs)) == "HELLO"
+    # Spelling never makes a letter of a word of letters a digit (the chain's digits, even chances after any
+    # letter, explained "IM" worse than "1M": a review's "IMPORT" read "1MPORT").
+    word = _rows([{"I": 0.53, "1": 0.37}, {"M": 0.95}, {"P": 0.95}, {"O": 0.9}, {"R": 0.9}, {"T": 0.9}])
+    out = read_as_english(word, LABELS, [False] * 6, pairs)
+    assert out[0, LABELS.index("1")] <= word[0, LABELS.index("1")] / word[0].sum() + 1e-12
+    assert "".join(LABELS[int(row.argmax())] for row in out) == "IMPORT" and np.allclose(out.sum(1), 1.0)
+    # ... and a code of letters and digits that reads as no English word keeps its digits ("B7").
+    code = _rows([{"B": 0.9}, {"7": 0.9}, {"X": 0.9}, {"4": 0.9}])
+    assert "".join(LABELS[int(row.argmax())] for row in read_as_english(code, LABELS, [False] * 4, pairs)) == "B7X4"
     # A row that says nothing stays so, and does not make its word's other rows say less.
     blank = page[:4].copy()
     blank[2] = 0.0
@@ -242,6 +254,16 @@ def test_letter_pairs_command_counts_a_checkouts_prose(tmp_path: Path) -> None:
         check=False,
     )
     assert missing.returncode == 2 and "not a GlyphPad checkout" in missing.stderr
+
+
+def test_a_printed_hello_reads_hello_not_hel1o() -> None:
+    """A CLI trial: "hello" in DejaVu Sans, a picture, read "hel1o" at every size (its second bar a 1)."""
+    from ml.evaluation.printed import font_folder, printed_line
+    from ml.runtime.line_reader import LineReader
+
+    reader = LineReader.load(device="cpu")
+    for size in (40, 70):
+        assert reader.read_image(printed_line("hello", font_folder() / "DejaVuSans.ttf", size)).text == "hello"
 
 
 @pytest.mark.skipif(not REAL_UNIPEN.exists(), reason=f"UNIPEN data not found at {REAL_UNIPEN}")
