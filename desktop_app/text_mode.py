@@ -565,16 +565,24 @@ class TextModeLines(QObject):
 
     def retype_word(self, index: int, typed: str) -> None:
         """The word holding the line's character ``index`` read as ``typed``: in its first box, the others left
-        out, in one Undo step (a joined-up "call mum" read "odinnunn" took a trial nine corrections)."""
+        out, in one Undo step (a joined-up "call mum" read "odinnunn" took a trial nine corrections). Several
+        words typed (written with too small a gap): one in each of its first boxes, a space before each but
+        the first (the last box takes what is left over)."""
         if self.line is None or not 0 <= index < len(self.line.line.characters):
             return
         characters = self.line.line.characters
         starts = [self._shown_space(i) or c.line_break_before for i, c in enumerate(characters)]
-        span = next(span for span in word_spans(starts) if index in span)
-        if typed == "".join(self._shown_character(i) for i in span):
+        span = list(next(span for span in word_spans(starts) if index in span))
+        words = typed.split()
+        words = [*words[: len(span) - 1], "".join(words[len(span) - 1 :])] if len(words) > len(span) else words
+        if " ".join(words) == "".join(self._shown_character(i) for i in span):
             self.voice.say(f"The word reads “{typed}” already")
             return
-        self._put_right({i: replace(self._correction(i), char=typed if i == span[0] else "") for i in span})
+        corrected = {i: replace(self._correction(i), char="") for i in span}
+        for k, word in enumerate(words):
+            at = span[k]
+            corrected[at] = replace(self._correction(at), char=word, **({"space_before": True} if k else {}))
+        self._put_right(corrected)
         from_strokes = self.line.from_strokes
         undo = " (Undo takes it back)" if from_strokes else ""
         said = f"The word reads “{typed}” now{undo}" if typed else f"The word is left out of the text{undo}"

@@ -5009,6 +5009,11 @@ def test_a_word_is_retyped_in_one_step_from_any_of_its_characters_menus(
     )
     window.undo()
     qtbot.waitUntil(lambda: window.lines.line_text() == read, timeout=TIMEOUT_MS)
+    # Two words written with too small a gap: one in each of its first boxes, a space between.
+    window.lines.retype_word(0, "ca mu")
+    qtbot.waitUntil(lambda: window.lines.line_text() == "ca mu", timeout=TIMEOUT_MS)
+    window.undo()
+    qtbot.waitUntil(lambda: window.lines.line_text() == read, timeout=TIMEOUT_MS)
     # A character alone in its word has no word to retype.
     window.lines.set_space_before(1, True)
     window.lines.set_space_before(2, True)

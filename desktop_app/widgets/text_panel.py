@@ -548,7 +548,7 @@ class TextPanel(QWidget):
         dialog.setWindowTitle("Retype a word")
         dialog.setLabelText(
             f"Type the word written here (read as “{shown}”).\n"
-            "It goes in its first box and the others are left out; Undo takes it back."
+            "It goes in its first box and the others are left out (two words: in its first two)."
         )
         for label in dialog.findChildren(QLabel):
             label.setWordWrap(True)
@@ -558,7 +558,7 @@ class TextPanel(QWidget):
         typed = dialog.textValue()
         dialog.deleteLater()
         if ok:
-            self.word_typed.emit(position, "".join(typed.split()))  # (spaces as in a box: its Space before)
+            self.word_typed.emit(position, " ".join(typed.split()))
 
     def shown_text(self) -> str:
         """The line as its row shows it (a space's mark as a space, a new line's as a new line)."""
