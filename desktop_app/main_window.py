@@ -169,6 +169,7 @@ from desktop_app.window_menus import (
     KEEP_LINE_TIP,
     KeysStayInMenus,
     build_menus,
+    tip_with_keys,
 )
 from desktop_app.window_menus import shortcut_rows as menu_shortcut_rows
 from ml.runtime.atomic_files import write_atomically
@@ -1246,9 +1247,9 @@ class MainWindow(QMainWindow):
         self.undo_action.setEnabled(box.isUndoAvailable() if editing else self.canvas.next_undo() is not None)
         self.redo_action.setEnabled(box.isRedoAvailable() if editing else self.canvas.next_redo() is not None)
         for action, name in ((self.undo_action, "Undo"), (self.redo_action, "Redo")):
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            action.setToolTip(f"{name} in the text box ({keys})" if editing else f"{name} ({keys})")
-            action.setStatusTip(f"{name} in the text box" if editing else name)
+            said = f"{name} in the text box" if editing else name
+            action.setToolTip(tip_with_keys(said, action))
+            action.setStatusTip(said)
 
     def _close_toolbar_overflow(self, focused: QWidget | None) -> None:
         """The toolbar's » row, opened from the keyboard, closes when the focus leaves the toolbar (Qt closes it

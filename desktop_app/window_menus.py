@@ -60,6 +60,12 @@ ENGLISH_WORDS_TIP = (
 )
 
 
+def tip_with_keys(said: str, action: QAction) -> str:
+    """A toolbar button's tooltip: what it does and its key ("Undo (Ctrl+Z)"; it repeated the button's name)."""
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    return f"{said} ({keys})" if keys else said
+
+
 def make_action(
     window: QWidget, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None, slot: Any, tip: str = ""
 ) -> QAction:
@@ -67,9 +73,7 @@ def make_action(
     plain = text.replace("&", "").replace("…", "")
     if shortcut is not None:
         action.setShortcut(QKeySequence(shortcut))
-        # A toolbar button's tooltip says its key too ("Undo (Ctrl+Z)"): it repeated the button's name.
-        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{plain} ({keys})" if keys else plain)
+        action.setToolTip(tip_with_keys(plain, action))
     action.setStatusTip(tip or plain)
     action.triggered.connect(slot)
     return action

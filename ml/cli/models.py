@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -73,13 +72,12 @@ def run(argv: list[str]) -> int:
     # Every model listed; 1 when any cannot be used (a script checking a weights folder learns it), 2 when
     # none can, as for any command's inputs.
     unusable = sum(1 for entry in entries if not entry["available"])
-    # No models at all is none usable: 2, and said (a script checking the folder read [] and 0 as "fine").
-    status = some_or_all_failed(unusable, len(entries)) if entries else 2
-    if not entries:
-        said = no_models_said(folder) if args.dir is None else f"No models: there are no models in {folder}"
-        print(said, file=sys.stderr)
+    status = some_or_all_failed(unusable, len(entries))
     if args.json:
         print(json.dumps(json_safe(entries)))
+    if not entries:  # none usable: 2, and said (a script checking the folder read [] and 0 as "fine")
+        return fail("models", no_models_said(folder) if args.dir is None else f"there are no models in {folder}")
+    if args.json:
         return status
     shas = {entry["name"]: entry["sha256"] for entry in entries if entry["available"] and entry["input"] == "image"}
     # A column as wide as the longest name (a fused copy's "strokes36_pair_emnist36_lenet5" pushed its row out).

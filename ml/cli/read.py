@@ -129,8 +129,10 @@ def run(argv: list[str]) -> int:
     problems = nothing_piped + problems
     # Pictures and stroke files alike, as the app opens them: a .json file (or JSON piped in) is a drawing.
     kinds = [is_stroke_input(path, piped, args.strokes) for path in files]
-    if reader.verifier is None:  # (a weights folder made by export --out has none: lines were split otherwise, unsaid)
-        print(f"note: no piece verifier in {pieces_dir()}: lines are split by the models' odds alone", file=sys.stderr)
+    graph = pieces_dir() / f"{VERIFIER_NAME}.onnx"
+    if reader.verifier is None and not graph.exists():  # (a damaged one is said by its warning)
+        # A weights folder made by export --out has none: lines were split otherwise, and nothing said.
+        print(f"note: no piece verifier in {graph.parent}: lines are split by the models' odds alone", file=sys.stderr)
     if any(kinds) and reader.fused is None:  # read on, as the app does: said, the answers differ
         # (With none fused, a stroke file was read from its pictures and nothing said, as predict says it.)
         why = why_no_fusion(reader.image, reader.stroke_model_problem)
