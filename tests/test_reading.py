@@ -351,6 +351,29 @@ def test_an_h_is_one_character_in_whatever_order_its_strokes_come() -> None:
     assert [p.punctuation for p in parts] == ["", "-", ""]
 
 
+def test_a_straight_stroke_leaning_far_right_is_a_slash_and_a_leaning_1_is_not() -> None:
+    """A note-taker's trial: "12/05" read "12105" (no model reads /: it was a 1 at 99%)."""
+    from ml.runtime.line_reader import LineReader
+    from ml.runtime.segmentation import is_slash
+
+    reader = LineReader.load(device="cpu")
+    digits = [write(d, size=100.0)[0] for d in "1205"]
+
+    def line(middle: np.ndarray) -> list[np.ndarray]:
+        strokes = [s + np.array([x, 0.0]) for x, ds in ((0.0, digits[0]), (70.0, digits[1])) for s in ds]
+        strokes.append(middle + np.array([200.0, 0.0]))
+        return strokes + [s + np.array([x, 0.0]) for x, ds in ((330.0, digits[2]), (440.0, digits[3])) for s in ds]
+
+    slash = np.array([[0.0, 100.0], [80.0, 0.0]])  # 39 degrees from upright
+    line_read = reader.read_strokes(line(slash))
+    assert line_read.text == "12/05" and line_read.characters[2].punctuation
+    # A 1 leaning as a slanted hand leans it (27 degrees), or backwards, or bent: the models' to read.
+    for stroke in (np.array([[0.0, 100.0], [50.0, 0.0]]), np.array([[80.0, 100.0], [0.0, 0.0]])):
+        assert "/" not in reader.read_strokes(line(stroke)).text
+    assert not is_slash(np.array([[0.0, 100.0], [90.0, 70.0], [80.0, 0.0]]), 100.0)  # bent: no straight stroke
+    assert is_slash(slash, 100.0) and not is_slash(slash * 0.5, 100.0)  # half the line tall: too short
+
+
 def test_a_bold_dash_of_type_is_a_hyphen() -> None:
     """A photo trial: "B7-42" in bold type read "B742" and "A-4 x-ray" "As4 Xsray": a bold dash is short for
     its pen, set close to its neighbours, and as tall as a character's flat parts."""

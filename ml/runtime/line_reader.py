@@ -284,7 +284,7 @@ class ReadCharacter:
     strokes: tuple[int, ...] = ()  # which strokes (or ink pieces) it is made of
     space_before: bool = False
     marks: tuple[int, ...] = ()  # its small marks (an i's dot), among ``strokes``
-    punctuation: bool = False  # a mark (. : - , ' ! ?) read by its place on the line (no model's answer)
+    punctuation: bool = False  # a mark (. : - , ' ! ? /) read by its place on the line (no model's answer)
     line_break_before: bool = False  # it starts a line of a picture of several lines (the text has a new line)
     # What its own answers read first where its neighbours made it the other kind (a letter among digits
     # read as a digit: "S" of "Z5S2" read 5): a reading worth a look, however sure the line made it.
