@@ -5040,6 +5040,9 @@ def test_a_character_its_neighbours_made_a_digit_says_what_it_read_on_its_own(qt
     # Picked by the person: what it read on its own is no longer said.
     panel.set_line(line, options, picked=[False, False, True, False], read_alone=["", "", "S", ""])
     assert "on its own" not in panel._character_buttons()[2].toolTip()
+    # A character with no readings at all (a reader's "?") is shown, not a crash.
+    panel.set_line([("Z", False), ("?", False)], [[("Z", 0.9)], []], read_alone=["", "S"])
+    assert [b.text() for b in panel._character_buttons()] == ["Z", "?"]
 
 
 def test_a_character_typed_on_a_focused_character_is_its_reading(qtbot) -> None:  # type: ignore[no-untyped-def]

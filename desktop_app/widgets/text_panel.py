@@ -271,8 +271,8 @@ class TextPanel(QWidget):
             unsure = not chosen and bool(options) and char == options[0][0] and options[0][1] < UNSURE_BELOW
             # Made the other kind by its neighbours (an S among digits read 5, a trial's "Z5S2"): said where it
             # is pointed at. Not underlined: such readings were right 124 times in 135 (validation words).
-            own = read_alone[position] if position < len(read_alone) and bool(options) else ""
-            own = own if not chosen and char == options[0][0] else ""
+            own = read_alone[position] if position < len(read_alone) and options and not chosen else ""
+            own = own if own and char == options[0][0] else ""  # (its reading as read, not one picked)
             own = next((option for option, _ in options if option.upper() == own.upper()), own) if own else ""
             kind = "digit" if char.isdigit() else "letter"
             own_said = f"; {described(own)} on its own, made a {kind} by its neighbours" if own else ""

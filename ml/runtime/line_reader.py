@@ -1525,7 +1525,7 @@ class LineReader:
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000)
         probabilities, typed = self._with_certain(parts, probabilities, certain or {}, pictures)
-        alone = [self.labels[k] for k in probabilities.argmax(1)]
+        alone = [self.labels[int(row.argmax())] if row.sum() > 0 else "" for row in probabilities]
         in_context = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
         # A space there for a comma alone, between what context reads as digits, is taken back, and context
         # asked again without it (the first digit's word was read apart from the rest).
@@ -1539,7 +1539,7 @@ class LineReader:
             probabilities = read_as_english(probabilities, self.labels, spaces, self.letter_pairs)
         characters = self._with_case(parts, probabilities, np.stack(pictures), top_k, typed)
         characters = [
-            replace(c, read_alone=own) if c.top and _kind(own) != _kind(c.text) and i not in typed else c
+            replace(c, read_alone=own) if own and c.top and _kind(own) != _kind(c.text) and i not in typed else c
             for i, (c, own) in enumerate(zip(characters, alone, strict=True))
         ]
         marks = [
