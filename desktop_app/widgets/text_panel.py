@@ -518,46 +518,47 @@ class TextPanel(QWidget):
         counted = max(self.text_box.sizeHint().height(), self.text_box.minimumHeight())
         return whole - counted + box
 
-    def _type_character(self, position: int) -> None:
-        shown = self._character_buttons()[position].property(CHARACTER_PROPERTY)
+    def _typed(self, title: str, prompt: str, shown: str) -> str | None:
+        """What the person types in a dialog (``shown`` in it at first, selected: typing replaces it, and a
+        second character can be added to it); None when cancelled."""
         dialog = QInputDialog(self)
-        dialog.setWindowTitle("Correct a character")
-        dialog.setLabelText(
-            # (A student's trial found the one long sentence hard to parse.)
-            f"Type what is written in this box (the line's {_ordinal(position + 1)} character, read as “{shown}”).\n"
-            "Two letters in one box: type both. Nothing: it is left out of the text."
-        )
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(prompt)
         # The prompt wraps: on one line the dialog was wider than a laptop's screen at 125% (its buttons off
         # it), and twice the window's width at 100%.
-        for label in dialog.findChildren(QLabel):
-            label.setWordWrap(True)
-            label.setMinimumWidth(min(label.fontMetrics().averageCharWidth() * PROMPT_CHARACTERS, 640))
-        dialog.setTextValue(shown)  # selected: typing replaces it, and a second character can be added to it
-        ok = dialog.exec() == QDialog.DialogCode.Accepted
-        typed = dialog.textValue()
-        dialog.deleteLater()  # (each correction left one behind, a child of the panel)
-        # A box may hold two characters the splitting took for one ("rn" read as m): what is typed is kept
-        # whole (it kept only its first character, without a word), spaces left out (a space belongs before
-        # a box: its menu's Space before).
-        text = "".join(typed.split())
-        if ok and (text or shown):  # nothing typed: left out of the text, as its menu's Leave out does
-            self.character_chosen.emit(position, text)
-
-    def _type_word(self, position: int, shown: str) -> None:
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle("Retype a word")
-        dialog.setLabelText(
-            f"Type the word written here (read as “{shown}”).\n"
-            "It goes in its first box and the others are left out (two words: in its first two)."
-        )
         for label in dialog.findChildren(QLabel):
             label.setWordWrap(True)
             label.setMinimumWidth(min(label.fontMetrics().averageCharWidth() * PROMPT_CHARACTERS, 640))
         dialog.setTextValue(shown)
         ok = dialog.exec() == QDialog.DialogCode.Accepted
         typed = dialog.textValue()
-        dialog.deleteLater()
-        if ok:
+        dialog.deleteLater()  # (each correction left one behind, a child of the panel)
+        return typed if ok else None
+
+    def _type_character(self, position: int) -> None:
+        shown = self._character_buttons()[position].property(CHARACTER_PROPERTY)
+        typed = self._typed(
+            "Correct a character",
+            # (A student's trial found the one long sentence hard to parse.)
+            f"Type what is written in this box (the line's {_ordinal(position + 1)} character, read as “{shown}”).\n"
+            "Two letters in one box: type both. Nothing: it is left out of the text.",
+            shown,
+        )
+        # A box may hold two characters the splitting took for one ("rn" read as m): what is typed is kept
+        # whole (it kept only its first character, without a word), spaces left out (a space belongs before
+        # a box: its menu's Space before).
+        text = "".join((typed or "").split())
+        if typed is not None and (text or shown):  # nothing typed: left out of the text, as Leave out does
+            self.character_chosen.emit(position, text)
+
+    def _type_word(self, position: int, shown: str) -> None:
+        typed = self._typed(
+            "Retype a word",
+            f"Type the word written here (read as “{shown}”).\n"
+            "It goes in its first box and the others are left out (two words: in its first two).",
+            shown,
+        )
+        if typed is not None:
             self.word_typed.emit(position, " ".join(typed.split()))
 
     def shown_text(self) -> str:
