@@ -549,9 +549,8 @@ class TextModeLines(QObject):
         capitalized (a key of WORD_CASES): each letter whose case changes put right, in one Undo step."""
         if self.line is None or not 0 <= index < len(self.line.line.characters):
             return
-        characters, from_strokes = self.line.line.characters, self.line.from_strokes
-        starts = [self._shown_space(i) or c.line_break_before for i, c in enumerate(characters)]
-        span = next(span for span in word_spans(starts) if index in span)
+        from_strokes = self.line.from_strokes
+        span = self._word_of(index)
         shown = [self._shown_character(i) for i in span]
         cased = cased_characters(shown, case)
         wanted = "".join(cased)
@@ -563,6 +562,14 @@ class TextModeLines(QObject):
         undo = " (Undo takes it back)" if from_strokes else ""  # (a picture's corrections are no pad step)
         self.voice.say(f"The word reads “{wanted}” now{undo}", undoable=from_strokes)
 
+    def _word_of(self, index: int) -> list[int]:
+        """The positions of the word (as shown: the person's spaces too) that holds the line's character
+        ``index``."""
+        assert self.line is not None
+        characters = self.line.line.characters
+        starts = [self._shown_space(i) or c.line_break_before for i, c in enumerate(characters)]
+        return list(next(span for span in word_spans(starts) if index in span))
+
     def retype_word(self, index: int, typed: str) -> None:
         """The word holding the line's character ``index`` read as ``typed``: in its first box, the others left
         out, in one Undo step (a joined-up "call mum" read "odinnunn" took a trial nine corrections). Several
@@ -570,9 +577,7 @@ class TextModeLines(QObject):
         the first (the last box takes what is left over)."""
         if self.line is None or not 0 <= index < len(self.line.line.characters):
             return
-        characters = self.line.line.characters
-        starts = [self._shown_space(i) or c.line_break_before for i, c in enumerate(characters)]
-        span = list(next(span for span in word_spans(starts) if index in span))
+        span = self._word_of(index)
         words = typed.split()
         words = [*words[: len(span) - 1], "".join(words[len(span) - 1 :])] if len(words) > len(span) else words
         if " ".join(words) == "".join(self._shown_character(i) for i in span):

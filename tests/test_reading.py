@@ -370,8 +370,13 @@ def test_a_straight_stroke_leaning_far_right_is_a_slash_and_a_leaning_1_is_not()
     # A 1 leaning as a slanted hand leans it (27 degrees), or backwards, or bent: the models' to read.
     for stroke in (np.array([[0.0, 100.0], [50.0, 0.0]]), np.array([[80.0, 100.0], [0.0, 0.0]])):
         assert "/" not in reader.read_strokes(line(stroke)).text
-    assert not is_slash(np.array([[0.0, 100.0], [90.0, 70.0], [80.0, 0.0]]), 100.0)  # bent: no straight stroke
-    assert is_slash(slash, 100.0) and not is_slash(slash * 0.5, 100.0)  # half the line tall: too short
+
+    def ink(stroke: np.ndarray) -> float:
+        return float(np.hypot(*np.diff(stroke, axis=0).T).sum())
+
+    bent = np.array([[0.0, 100.0], [90.0, 70.0], [80.0, 0.0]])
+    assert not is_slash(bent, ink(bent), 100.0)  # bent: no straight stroke
+    assert is_slash(slash, ink(slash), 100.0) and not is_slash(slash * 0.5, ink(slash * 0.5), 100.0)  # too short
 
 
 def test_a_bold_dash_of_type_is_a_hyphen() -> None:

@@ -155,9 +155,9 @@ def _verifier_scores(metrics: dict[str, Any]) -> str:
 def _piece_verifier(folder: Path) -> list[dict[str, Any]]:
     """Text mode's piece verifier, when the folder holds one."""
     from ml.runtime.cards import WeightsError
-    from ml.runtime.piece_verifier import VERIFIER_NAME, PieceVerifier, pieces_dir
+    from ml.runtime.piece_verifier import VERIFIER_NAME, PieceVerifier, verifier_files
 
-    path = str(pieces_dir(folder) / f"{VERIFIER_NAME}.onnx")
+    path = str(verifier_files(folder)[0])
     try:
         verifier = PieceVerifier.load(folder)
     except WeightsError as error:

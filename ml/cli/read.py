@@ -99,7 +99,7 @@ def get_args_parser() -> argparse.ArgumentParser:
 def run(argv: list[str]) -> int:
     from ml.runtime.image_files import display_path
     from ml.runtime.line_reader import LineReader, character_records, least_sure, read_error
-    from ml.runtime.piece_verifier import VERIFIER_NAME, pieces_dir
+    from ml.runtime.piece_verifier import VERIFIER_NAME, verifier_files
     from ml.runtime.strokes import PICTURE_READ_AS_STROKES, NotJsonTextError, read_strokes_file, strokes_from_json
 
     args = get_args_parser().parse_args(argv)
@@ -129,8 +129,8 @@ def run(argv: list[str]) -> int:
     problems = nothing_piped + problems
     # Pictures and stroke files alike, as the app opens them: a .json file (or JSON piped in) is a drawing.
     kinds = [is_stroke_input(path, piped, args.strokes) for path in files]
-    graph = pieces_dir() / f"{VERIFIER_NAME}.onnx"
-    if reader.verifier is None and not graph.exists():  # (a damaged one is said by its warning)
+    graph, card_file = verifier_files()
+    if reader.verifier is None and not graph.exists() and not card_file.exists():  # (a damaged one: its warning)
         # A weights folder made by export --out has none: lines were split otherwise, and nothing said.
         print(f"note: no piece verifier in {graph.parent}: lines are split by the models' odds alone", file=sys.stderr)
     if any(kinds) and reader.fused is None:  # read on, as the app does: said, the answers differ

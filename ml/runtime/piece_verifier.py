@@ -38,6 +38,12 @@ def pieces_dir(directory: Path | None = None) -> Path:
     return (directory or weights_dir()) / "pieces"
 
 
+def verifier_files(directory: Path | None = None) -> tuple[Path, Path]:
+    """The verifier's ONNX graph and its card in a weights folder (``directory``; the weights folder's)."""
+    folder = pieces_dir(directory)
+    return folder / f"{VERIFIER_NAME}.onnx", folder / f"{VERIFIER_NAME}.json"
+
+
 def piece_geometry(pixels: np.ndarray, usual_width: float, line_height: float) -> np.ndarray:
     """The size on the line of the ink at ``pixels`` ((row, column) pairs) as the verifier reads it
     (:func:`size_geometry`)."""
@@ -77,8 +83,7 @@ class PieceVerifier:
         from ml.runtime.preprocess import PREPROCESS_VERSION
         from ml.runtime.recognizer import cpu_session
 
-        folder = pieces_dir(directory)
-        graph, card_file = folder / f"{VERIFIER_NAME}.onnx", folder / f"{VERIFIER_NAME}.json"
+        graph, card_file = verifier_files(directory)
         if not graph.exists() and not card_file.exists():
             return None
         try:

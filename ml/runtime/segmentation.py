@@ -730,7 +730,8 @@ def _group(
             len(groups[g]) == 1
             and g not in punctuation
             and points is not None
-            and is_slash(points[one], character_height)
+            and lengths is not None
+            and is_slash(points[one], float(lengths[one]), character_height)
         ):
             punctuation[g] = "/"
     # A speck alone that is no full stop (a stray touch of the pen, dust on a photo, off the baseline) is
@@ -892,15 +893,15 @@ def _apart(box: np.ndarray, characters: Sequence[np.ndarray], gap: float) -> boo
     return all(box[0] - c[2] >= gap or c[0] - box[2] >= gap for c in characters)
 
 
-def is_slash(points: np.ndarray, height: float) -> bool:
-    """Whether a stroke (x, y points, y down) is a slash on a line ``height`` tall: straight, rising at least
-    SLASH_TALL line heights, leaning right as it rises at least SLASH_LEAN degrees from upright."""
+def is_slash(points: np.ndarray, ink: float, height: float) -> bool:
+    """Whether a stroke (x, y points, y down; ``ink`` the length of its path) is a slash on a line ``height``
+    tall: straight, rising at least SLASH_TALL line heights, leaning right as it rises at least SLASH_LEAN
+    degrees from upright."""
     if len(points) < 2 or height <= 0:
         return False
     ends = points[[0, -1]].astype(np.float64)
     low, high = (ends[0], ends[1]) if ends[0, 1] >= ends[1, 1] else (ends[1], ends[0])
     across, rise = float(high[0] - low[0]), float(low[1] - high[1])
-    ink = float(np.hypot(*np.diff(points.astype(np.float64), axis=0).T).sum())
     return (
         rise >= SLASH_TALL * height
         and ink <= SLASH_STRAIGHT * math.hypot(across, rise)
