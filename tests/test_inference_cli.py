@@ -982,6 +982,37 @@ def test_read_writes_a_csv_table_for_a_spreadsheet(
         cli_main(["read", "--csv", "--json", str(tmp_path)])
 
 
+def test_predict_writes_a_csv_table_as_the_apps_batch_exports_characters(
+    bundled_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`read` wrote a CSV table and `predict` none: a row per file, a label and its chance for each answer
+    asked, every row as wide as the header (a blank and a broken file's too), a drawing's row beside a picture's."""
+    import csv
+    import io
+    import shutil
+
+    from tests.conftest import REPO_ROOT
+
+    examples = REPO_ROOT / "resources" / "examples"
+    shutil.copy(examples / "A.png", tmp_path / "A.png")
+    shutil.copy(examples / "seven.json", tmp_path / "seven.json")
+    Image.new("L", (80, 80), 255).save(tmp_path / "blank.png")
+    (tmp_path / "broken.png").write_bytes(b"not a picture")
+    assert cli_main(["predict", "--csv", "--top-k", "2", str(tmp_path)]) == 1
+    table = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert table[0] == ["path", "model", "error", "notes", "label_1", "prob_1", "label_2", "prob_2"]
+    assert {len(row) for row in table} == {8}
+    by_name = {Path(row[0]).name: dict(zip(table[0], row, strict=True)) for row in table[1:]}
+    assert sorted(by_name) == ["A.png", "blank.png", "broken.png", "seven.json"]
+    assert by_name["A.png"]["label_1"] == "A" and 0.5 < float(by_name["A.png"]["prob_1"]) <= 1
+    assert float(by_name["A.png"]["prob_2"]) < float(by_name["A.png"]["prob_1"])
+    assert by_name["seven.json"]["label_1"] == "7" and by_name["seven.json"]["model"] == "emnist36_cnn"
+    assert by_name["blank.png"]["error"].startswith("blank: ") and not by_name["blank.png"]["label_1"]
+    assert by_name["broken.png"]["error"] and not by_name["broken.png"]["model"]
+    with pytest.raises(SystemExit):  # one table or the other
+        cli_main(["predict", "--csv", "--json", str(tmp_path)])
+
+
 def test_reads_csv_names_no_file_as_a_spreadsheet_formula(
     bundled_weights: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -997,7 +1028,7 @@ def test_reads_csv_names_no_file_as_a_spreadsheet_formula(
     assert cli_main(["read", "--csv", "--", *names]) == 2  # (none of them a picture)
     paths = [row["path"] for row in csv.DictReader(io.StringIO(capsys.readouterr().out))]
     assert sorted(paths) == sorted(["./" + name for name in names[:3]] + ["plain.png"])
-    from ml.cli.read import csv_path
+    from ml.cli.common import csv_path
 
     assert csv_path("/data/=x.png") == "/data/=x.png" and csv_path("-") == "-"  # (standard input)
 

@@ -325,3 +325,29 @@ def how_to_fuse(card: Any, weights_path: Path) -> str:
         f"no stroke model reads {card.label_set}: glyphpad-ml train-strokes --labels {card.label_set}, "
         f"then glyphpad-ml fuse --strokes-model NAME --image-model {image} --write"
     )
+
+
+def add_json_or_csv(parser: argparse.ArgumentParser, own_columns: str, exported_as: str, example: str) -> None:
+    """``--json`` or ``--csv`` (one or the other), the CSV's columns those of the app's Batch export of
+    ``exported_as`` ("characters", "lines") after ``CSV_FIELDS``."""
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="one JSON object per line of output")
+    output.add_argument(
+        "--csv",
+        action="store_true",
+        help=f"a CSV table, a row per file ({', '.join(CSV_FIELDS)}, {own_columns}), as the app's Batch exports "
+        f"{exported_as}: for a spreadsheet ({example})",
+    )
+
+
+# A ``--csv`` row's first fields, as the app's Batch names them in its CSV export (then each command's own).
+CSV_FIELDS = ("path", "model", "error", "notes")
+# What starts a formula in a spreadsheet (and its old DDE calls): a file named "=HYPERLINK(...).png" read from
+# its own folder made a cell that a spreadsheet runs (a fuzzing trial; --help offers the CSV to one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_path(path: str) -> str:
+    """``path`` as a CSV cell: a relative one that would start a formula as "./" and itself, the same file
+    for a script and plain text for a spreadsheet (an absolute one starts with "/" or a drive)."""
+    return f"./{path}" if path.startswith(FORMULA_STARTS) and path != "-" else path  # ("-": standard input)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 from pathlib import Path
@@ -10,10 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from ml.cli.common import (
     BLANK_TAG,
+    CSV_FIELDS,
     STDIN_HELP,
     STDIN_PATH,
     CommandParser,
     GivenOnce,
+    add_json_or_csv,
+    csv_path,
     fail,
     fail_whole,
     files_to_read,
@@ -66,7 +70,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         choices=DEVICE_CHOICES,
         help="where the model runs (default: auto, a CUDA GPU when there is one)",
     )
-    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    add_json_or_csv(parser, "label_1, prob_1, ...", "characters", "glyphpad-ml predict FOLDER --csv > answers.csv")
     parser.add_argument(
         "--strokes",
         action="store_true",
@@ -113,8 +117,11 @@ def run(argv: list[str]) -> int:
             fused = _fusion(recognizer, args.device)
         except DeviceError as error:
             return fail("predict", f"the stroke model of {recognizer.card.name} cannot be used: {error}")
+    table = csv.writer(sys.stdout, lineterminator="\n") if args.csv else None
+    if table is not None:
+        table.writerow([*CSV_FIELDS, *(f"{name}_{k}" for k in range(1, args.top_k + 1) for name in ("label", "prob"))])
     for path, reason in problems:
-        print(problem_line(display_path(path), reason, args.json))
+        say(problem_record(display_path(path), reason), args, table)
     failed = len(problems)
     with tqdm(total=len(files), desc="predict", unit="file", file=sys.stderr, disable=None) as bar:
         for start in range(0, len(files), BATCH_SIZE):
@@ -122,52 +129,40 @@ def run(argv: list[str]) -> int:
             # at a time), its lines in the files' order.
             batch = list(zip(files[start : start + BATCH_SIZE], kinds[start : start + BATCH_SIZE], strict=True))
             pictures = [path for path, strokes in batch if not strokes]
-            picture_lines = iter(_picture_lines(pictures, args, recognizer) if pictures else [])
-            lines = [
-                _stroke_line(path, args, recognizer, fused) if strokes else next(picture_lines)
+            picture_records = iter(_picture_records(pictures, args, recognizer) if pictures else [])
+            records = [
+                _stroke_record(path, args, recognizer, fused) if strokes else next(picture_records)
                 for path, strokes in batch
             ]
             bar.clear()
-            for line, ok in lines:
-                failed += not ok
-                print(line, flush=True)
+            for record in records:
+                failed += "error" in record
+                say(record, args, table)
             bar.update(len(batch))
     return said_failures(failed, len(files) + len(problems), args.json)
 
 
-def _picture_lines(batch: list[Path], args: argparse.Namespace, recognizer: Any) -> list[tuple[str, bool]]:
-    """Each picture's line of output, and whether it was read."""
+def _picture_records(batch: list[Path], args: argparse.Namespace, recognizer: Any) -> list[dict[str, Any]]:
+    """Each picture's record of output: its answers, or why it has none (``problem_record``'s)."""
     from ml.runtime.image_files import display_path
     from ml.runtime.recognizer import Prediction
 
     if recognizer.card.input_kind == "strokes":
         reason = f"{recognizer.card.name} reads strokes, not pictures"
-        return [(problem_line(display_path(path), reason, args.json), False) for path in batch]
+        return [problem_record(display_path(path), reason) for path in batch]
     inputs = [args.piped if path is STDIN_PATH else path for path in batch]
-    lines = []
-    for path, result in zip(batch, recognizer.predict_many(inputs, top_k=args.top_k), strict=True):
+    records = []
+    for path, picture, result in zip(batch, inputs, recognizer.predict_many(inputs, top_k=args.top_k), strict=True):
         shown = display_path(path)
         if not isinstance(result, Prediction):
-            lines.append((problem_line(shown, (BLANK_TAG if result.blank else "") + result.reason, args.json), False))
+            records.append(problem_record(shown, (BLANK_TAG if result.blank else "") + result.reason))
             continue
         record: dict[str, Any] = {"path": shown, "model": recognizer.card.name, "top": result.as_dict()["top"]}
-        picture = args.piped if path is STDIN_PATH else path
         notes = [*result.notes, *filter(None, [_several_in_picture(picture)])]
         if notes:
             record["notes"] = notes
-        lines.append((_answer_line(record, result, notes, args.json, args.merged_case), True))
-    return lines
-
-
-def _answer_line(record: dict[str, Any], result: Any, notes: list[str], as_json: bool, merged: frozenset[str]) -> str:
-    """A file's answers as one line: JSON, or "path: A/a 97.1%, ..." (a letter read in either case by
-    the model written as both, as the app writes it: "A" alone read as a capital the model told apart; a
-    chance under 0.05% as "<0.1%", as the app says it)."""
-    if as_json:
-        return json.dumps(record)
-    named = [f"{s.label}/{s.label.lower()}" if s.label in merged else s.label for s in result.top]
-    answers = ", ".join(f"{name} {confidence_text(s.prob)}" for name, s in zip(named, result.top, strict=True))
-    return printable_name(f"{record['path']}: {answers}" + "".join(f" ({note})" for note in notes))
+        records.append(record)
+    return records
 
 
 def _fusion(recognizer: Any, device: str) -> Any:
@@ -181,8 +176,8 @@ def _fusion(recognizer: Any, device: str) -> Any:
     return fused
 
 
-def _stroke_line(path: Path, args: argparse.Namespace, recognizer: Any, fused: Any) -> tuple[str, bool]:
-    """A stroke file's line of output, and whether it was read."""
+def _stroke_record(path: Path, args: argparse.Namespace, recognizer: Any, fused: Any) -> dict[str, Any]:
+    """A stroke file's record of output: its answers, or why it has none (``problem_record``'s)."""
     from ml.runtime.fusion import read_drawing_strokes
     from ml.runtime.image_files import display_path
     from ml.runtime.recognizer import Prediction
@@ -203,9 +198,9 @@ def _stroke_line(path: Path, args: argparse.Namespace, recognizer: Any, fused: A
     except (StrokesError, OSError, ValueError) as error:
         blank = BLANK_TAG if isinstance(error, BlankStrokesError) else ""
         advice = f": {PICTURE_READ_AS_STROKES}" if args.strokes and isinstance(error, NotJsonTextError) else ""
-        return problem_line(shown, blank + (str(error) or type(error).__name__) + advice, args.json), False
+        return problem_record(shown, blank + (str(error) or type(error).__name__) + advice)
     if not isinstance(result, Prediction):
-        return problem_line(shown, (BLANK_TAG if result.blank else "") + result.reason, args.json), False
+        return problem_record(shown, (BLANK_TAG if result.blank else "") + result.reason)
     record: dict[str, Any] = {
         "path": shown,
         "model": recognizer.card.name,
@@ -217,7 +212,33 @@ def _stroke_line(path: Path, args: argparse.Namespace, recognizer: Any, fused: A
     notes = [*result.notes, *filter(None, [_several_characters(strokes)])]  # (a dash's note, as the app says it)
     if notes:
         record["notes"] = notes
-    return _answer_line(record, result, notes, args.json, args.merged_case), True
+    return record
+
+
+def problem_record(shown: str, reason: str) -> dict[str, Any]:
+    """An input that gave no answer: its path and why (``reason`` starts with ``BLANK_TAG`` where it holds
+    nothing to read)."""
+    return {"path": shown, "error": reason}
+
+
+def say(record: dict[str, Any], args: argparse.Namespace, table: Any) -> None:
+    """A file's record on standard output: a CSV row (with ``table``), a JSON line, or "path: A/a 97.1%, ..."
+    (a letter read in either case by the model written as both, as the app writes it: "A" alone read as a
+    capital the model told apart; a chance under 0.05% as "<0.1%", as the app says it)."""
+    notes: list[str] = record.get("notes", [])
+    if table is not None:  # (an error's row as wide as the header, as the app's export writes one)
+        cells = [value for answer in record.get("top", []) for value in (answer["label"], answer["prob"])]
+        fields = [csv_path(record["path"]), record.get("model", ""), record.get("error", ""), "; ".join(notes)]
+        table.writerow([*fields, *cells, *[""] * (2 * args.top_k - len(cells))])
+    elif "error" in record:
+        print(problem_line(record["path"], record["error"], args.json), flush=True)
+    elif args.json:
+        print(json.dumps(record), flush=True)
+    else:
+        top = record["top"]
+        named = [f"{a['label']}/{a['label'].lower()}" if a["label"] in args.merged_case else a["label"] for a in top]
+        answers = ", ".join(f"{name} {confidence_text(a['prob'])}" for name, a in zip(named, top, strict=True))
+        print(printable_name(f"{record['path']}: {answers}" + "".join(f" ({note})" for note in notes)), flush=True)
 
 
 def _several_in_picture(path: Path | bytes) -> str:

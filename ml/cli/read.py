@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from ml.cli.common import (
     BLANK_TAG,
+    CSV_FIELDS,
     STDIN_HELP,
     STDIN_PATH,
     CommandParser,
     GivenOnce,
+    add_json_or_csv,
+    csv_path,
     fail,
     fail_whole,
     files_to_read,
@@ -85,14 +88,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         choices=DEVICE_CHOICES,
         help="where the models run (default: auto, a CUDA GPU when there is one)",
     )
-    output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="one JSON object per line of output")
-    output.add_argument(
-        "--csv",
-        action="store_true",
-        help="a CSV table, a row per file (path, model, error, notes, text, least_sure), as the app's Batch exports "
-        "lines: for a spreadsheet (glyphpad-ml read FOLDER --csv > marks.csv)",
-    )
+    add_json_or_csv(parser, "text, least_sure", "lines", "glyphpad-ml read FOLDER --csv > marks.csv")
     return parser
 
 
@@ -195,16 +191,7 @@ def run(argv: list[str]) -> int:
 
 
 # The columns of ``--csv``, named as the app's Batch names them in a CSV of lines (less its own).
-CSV_COLUMNS = ("path", "model", "error", "notes", "text", "least_sure")
-# What starts a formula in a spreadsheet (and its old DDE calls): a file named "=HYPERLINK(...).png" read from
-# its own folder made a cell that a spreadsheet runs (a fuzzing trial; --help offers the CSV to one).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_path(path: str) -> str:
-    """``path`` as a CSV cell: a relative one that would start a formula as "./" and itself, the same file
-    for a script and plain text for a spreadsheet (an absolute one starts with "/" or a drive)."""
-    return f"./{path}" if path.startswith(FORMULA_STARTS) and path != "-" else path  # ("-": standard input)
+CSV_COLUMNS = (*CSV_FIELDS, "text", "least_sure")
 
 
 def shown_reading(path: str, text: str, notes: tuple[str, ...]) -> str:
