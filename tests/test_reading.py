@@ -352,7 +352,8 @@ def test_an_h_is_one_character_in_whatever_order_its_strokes_come() -> None:
 
 
 def test_a_straight_stroke_leaning_far_right_is_a_slash_and_a_leaning_1_is_not() -> None:
-    """A note-taker's trial: "12/05" read "12105" (no model reads /: it was a 1 at 99%)."""
+    """A note-taker's trial: "12/05" read "12105" (no model reads /: it was a 1 at 99%), from strokes and
+    from a picture of them."""
     from ml.runtime.line_reader import LineReader
     from ml.runtime.segmentation import is_slash
 
@@ -377,6 +378,17 @@ def test_a_straight_stroke_leaning_far_right_is_a_slash_and_a_leaning_1_is_not()
     bent = np.array([[0.0, 100.0], [90.0, 70.0], [80.0, 0.0]])
     assert not is_slash(bent, ink(bent), 100.0)  # bent: no straight stroke
     assert is_slash(slash, ink(slash), 100.0) and not is_slash(slash * 0.5, ink(slash * 0.5), 100.0)  # too short
+
+    # In a picture of the line (a scan of a form's date), as the strokes are read; a bent stroke is no slash.
+    from ml.runtime.render import PenStroke, render_strokes
+
+    def picture(middle: np.ndarray) -> np.ndarray:
+        strokes = [s * 0.8 + 20.0 for s in line(middle)]  # a line 80 px tall, a pen 4 px wide
+        return render_strokes([PenStroke.from_xy(s, 4.0) for s in strokes], 460, 120)
+
+    assert reader.read_image(picture(slash)).text == "12/05"
+    for stroke in (np.array([[0.0, 100.0], [50.0, 0.0]]), np.array([[0.0, 100.0], [90.0, 60.0], [70.0, 0.0]])):
+        assert "/" not in reader.read_image(picture(stroke)).text
 
 
 def test_a_bold_dash_of_type_is_a_hyphen() -> None:

@@ -27,9 +27,9 @@ file), in the order they were written:
   not "42"; so is a speck of dust there on a photo), two specks one above the other there a colon
   ("3:45"), a flat dash across the middle of the line in a gap a hyphen ("A-4") unless another mark
   stands over it (an =), a tick hanging from the baseline a comma ("Hi, 4"), a tick high in a gap an
-  apostrophe ("it's"), a character with a dot under it a "!" (a stem) or a "?" (a hook), and, written with
-  strokes, one straight stroke leaning far to the right as it rises a "/" (:func:`is_slash`: "12/05"); the
-  reader gives them as they are;
+  apostrophe ("it's"), a character with a dot under it a "!" (a stem) or a "?" (a hook), and one straight
+  stroke (or a picture's straight piece of ink) leaning far to the right as it rises a "/" (:func:`is_slash`:
+  "12/05"); the reader gives them as they are;
 - everything else starts a character.
 
 The rules join some neighbours that are two characters (a letter that starts on the last one's ink, or
@@ -111,13 +111,19 @@ BOLD_HYPHEN_LONG = 2.0  # ... or, for a thick pen's dash, its ink this many time
 # baseline, its top at most COMMA_TOP line heights above it and its foot COMMA_BELOW below; an
 # apostrophe stands with its foot at least APOSTROPHE_HIGH line heights above the baseline.
 TICK_LONG = 0.12
-# A slash, written with strokes: one straight stroke (its ink at most SLASH_STRAIGHT times the distance
+# A slash: one straight stroke (its ink at most SLASH_STRAIGHT times the distance
 # between its ends) rising at least SLASH_TALL line heights, leaning right at least SLASH_LEAN degrees from
 # upright as it rises. Of UNIPEN's single straight strokes written alone, 9 of 1,398 1s, 6 of 1,174 Is and
 # 1 of 2,542 ls lean more than 35 degrees (24, 14 and 11 more than 30): a slash leaning less is read as a 1.
 SLASH_STRAIGHT = 1.15
 SLASH_TALL = 0.6
 SLASH_LEAN = 35.0
+# In a picture, a piece is straight where no pixel strays from its axis more than PIECE_STRAIGHT_PEN pen
+# widths and PIECE_STRAIGHT_BOW of its length. Of 198 straight strokes drawn as slashes into composed test
+# words, 90% strayed at most 0.72 pen widths; the pieces of the words' letters taken for slashes without it
+# (29 in 10,363 characters: y's, r's, a k's arms) strayed 0.6-7.9.
+PIECE_STRAIGHT_PEN = 0.75
+PIECE_STRAIGHT_BOW = 0.03
 TICK_TALLEST = 0.45  # a tick alone as tall as a third of the line is not a mark (SMALL_MARK), but a comma still
 TICK_UPRIGHT = 1.2
 TICK_PATH = 1.5  # ... and its ink at most this many times as long as its box is across (no loop, no hook)
@@ -571,7 +577,11 @@ def _check_one_line(boxes: np.ndarray, by_middles: bool = False) -> None:
 
 
 def _group(
-    boxes: np.ndarray, points: Sequence[np.ndarray] | None = None, pen: float = 0.0, lengths: np.ndarray | None = None
+    boxes: np.ndarray,
+    points: Sequence[np.ndarray] | None = None,
+    pen: float = 0.0,
+    lengths: np.ndarray | None = None,
+    ends: Sequence[np.ndarray | None] | None = None,
 ) -> tuple[list[list[int]], list[str]]:
     """Parts (in writing order) grouped into characters, by the rules of the module's docstring, and each
     group's punctuation ("" for a character).
@@ -580,7 +590,8 @@ def _group(
     little along the line joins it too: the bars of an F, the arms of a k. ``pen``: the width of a
     picture's strokes (0 for strokes, which have none). ``lengths``: each part's length of ink (along a
     stroke; a piece of a picture's pixels over the pen's width), which tells a comma's tick from a small
-    letter's loop (the lengths of the strokes' paths when not given).
+    letter's loop (the lengths of the strokes' paths when not given). ``ends``: a picture's straight pieces'
+    two ends (:func:`straight_piece_ends`, None for one that bends), which tell a slash as a stroke's do.
     """
     if lengths is None and points is not None:
         lengths = np.array([float(np.hypot(*np.diff(p, axis=0).T).sum()) if len(p) > 1 else 0.0 for p in points])
@@ -726,12 +737,13 @@ def _group(
                 punctuation[g] = mark
         elif mark := dot_below(boxes, groups[g], baseline, character_height, pen):
             punctuation[g] = mark
+        path = points[one] if points is not None else None if ends is None else ends[one]
         if (
             len(groups[g]) == 1
             and g not in punctuation
-            and points is not None
+            and path is not None
             and lengths is not None
-            and is_slash(points[one], float(lengths[one]), character_height)
+            and is_slash(path, float(lengths[one]), character_height)
         ):
             punctuation[g] = "/"
     # A speck alone that is no full stop (a stray touch of the pen, dust on a photo, off the baseline) is
@@ -1294,7 +1306,8 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     pen = pen_width(runs)
     # A piece's length of ink: its pixels over the pen's width, less the round ends' share.
     lengths = np.array([max(len(pieces[k]) / max(pen, 1.0) - pen, 0.0) for k in order])
-    groups, punctuation = _group(boxes[order], pen=pen, lengths=lengths)
+    ends = [straight_piece_ends(pieces[k], pen) for k in order]
+    groups, punctuation = _group(boxes[order], pen=pen, lengths=lengths, ends=ends)
     # Lines standing sideways are columns, two or more, most of what the splitting found: one column is a
     # letter whose ink broke (a faint y in three pieces, one above another), not a note turned.
     height = line_height(boxes)
@@ -1302,6 +1315,21 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     if columns >= 2 and 2 * columns >= len(groups):
         raise SidewaysWritingError(SIDEWAYS)
     return _parts_left_to_right(boxes, [[int(order[k]) for k in g] for g in groups], punctuation), pieces
+
+
+def straight_piece_ends(piece: np.ndarray, pen: float) -> np.ndarray | None:
+    """A straight piece of ink's (row, column pixels) two ends, as (x, y) points: its pixels furthest apart
+    along its axis; None for a piece that bends, its pixels straying from the axis more than
+    PIECE_STRAIGHT_PEN pen widths and PIECE_STRAIGHT_BOW of its length (a y's arm, an r's shoulder)."""
+    xy = piece[:, ::-1].astype(np.float64)
+    if len(xy) < 2:
+        return None
+    centred = xy - xy.mean(0)
+    along_axis, across_axis = np.linalg.svd(centred, full_matrices=False)[2][:2]
+    along, across = centred @ along_axis, centred @ across_axis
+    if np.abs(across).max() > PIECE_STRAIGHT_PEN * pen + PIECE_STRAIGHT_BOW * np.ptp(along):
+        return None
+    return xy[[int(np.argmin(along)), int(np.argmax(along))]]
 
 
 def _a_column(boxes: np.ndarray, height: float) -> bool:
