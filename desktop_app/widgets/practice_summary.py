@@ -49,6 +49,9 @@ class PracticeSummary(QDialog):
         self.table.setAccessibleName("Each character asked")
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Tab leaves the table, arrows move in it (Tab went from cell to cell round the table: the only ways on
+        # were Alt keys or Esc, an accessibility trial's keyboard trap).
+        self.table.setTabKeyNavigation(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         # The character in the answers' font, where l, I and 1 differ.
         characters = character_font(self.font(), 1.2, bold=True)
