@@ -1322,6 +1322,9 @@ class MainWindow(QMainWindow):
                 self._shares_at_text[before] = self._column_shares
             self._column_shares = self._shares_at_text.get(size)
         apply_text_size(QApplication.instance(), size)  # type: ignore[arg-type]
+        # The style sheet polished afresh for the text's size took the dark theme's edge off Compare's tick
+        # boxes again: an unticked model could not be seen (an accessibility trial at 200%).
+        self.compare_view.edge_tick_boxes()
         if size != before and not (self.isMaximized() or self.isFullScreen()):
             self._size_with_text(before, size)
         QTimer.singleShot(0, self, self._columns_settled)  # larger text widens the side tabs' pages
