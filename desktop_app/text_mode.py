@@ -160,6 +160,7 @@ class TextModeLines(QObject):
         self._said_full = False  # ... and said so to a screen reader
         self._say_timer = QTimer(self, singleShot=True, interval=LINE_SAID_AFTER_MS)
         self._say_timer.timeout.connect(self._say)
+        self.canvas.stroke_begun.connect(self._say_timer.stop)  # the writing goes on: said when it rests
         self._notes_timer = QTimer(self, singleShot=True)  # a line's notes, shown once an answer has been read
         self._notes_timer.timeout.connect(lambda: self._show_line() if self.active and self.line is not None else None)
         self.pending = False  # a reading of the pad as it is now is on its way

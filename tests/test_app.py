@@ -4125,6 +4125,39 @@ def test_a_screen_reader_hears_the_answers_notes(qtbot, monkeypatch: pytest.Monk
     assert heard[2:] == ["Read W, capital or small, 95.0%"]
 
 
+def test_a_screen_reader_hears_the_answer_once_the_writing_rests(
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """An accessibility trial: a three-stroke A was heard as "Read N, capital or small, 45.4%, a guess" after
+    its first stroke, then as A. Each answer is shown at once; it is said once the pen rests, and a stroke
+    begun holds it however long the stroke takes."""
+    import desktop_app.widgets.prediction_panel
+
+    heard: list[str] = []
+    monkeypatch.setattr(desktop_app.widgets.prediction_panel, "announce", lambda widget, message: heard.append(message))
+    canvas = window.canvas
+    size = min(canvas.width(), canvas.height()) * 0.7
+    left, top = (canvas.width() - size) / 2, (canvas.height() - size) / 2
+    strokes = [[QPoint(int(left + x * size), int(top + y * size)) for x, y in stroke] for stroke in GLYPHS["H"]]
+
+    def release(points: list[QPoint]) -> None:
+        QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])
+
+    answers = []
+    for k, stroke in enumerate(strokes):
+        QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, stroke[0])
+        for point in stroke[1:]:
+            QTest.mouseMove(canvas, point)
+        if k:  # begun at once after the last answer was shown, and taking its time: nothing said meanwhile
+            qtbot.wait(900)
+            assert heard == []
+        answers.append(_last_result(qtbot, window, lambda stroke=stroke: release(stroke)))
+    assert all(answer.top for answer in answers)  # each shown as it came
+    qtbot.waitUntil(lambda: bool(heard))
+    qtbot.wait(50)
+    assert len(heard) == 1 and heard[0].startswith("Read "), heard
+
+
 def test_an_answer_the_model_is_not_sure_of_says_it_is_a_guess(qtbot) -> None:  # type: ignore[no-untyped-def]
     """A child's scribble read "Z / z" at 48%, shown as a sure answer is: only the bar said how unsure."""
     from PySide6.QtGui import QPalette

@@ -351,6 +351,7 @@ class DrawingCanvas(QWidget):
     """Emits ``drawing_changed`` when a stroke ends, on undo/redo/clear; never recognizes anything itself."""
 
     drawing_changed = Signal()
+    stroke_begun = Signal()  # the pen (or the mouse) came down on the pad: the writing goes on
     notes_changed = Signal()  # a note was added or changed (set_note), the drawing as it was
     resized = Signal()  # the drawing was scaled with the pad: boxes over it are out of place
     left_the_pad = Signal()  # a stroke went past the pad's edge: what was drawn out there is not on it
@@ -1336,6 +1337,7 @@ class DrawingCanvas(QWidget):
         self._mark_doomed(self._current, 0)
         if hint_shown:
             self.update()  # the whole canvas, or the hint would stay on screen around the new stroke
+        self.stroke_begun.emit()
 
     def _extend(self, position: QPointF, pressure: float, erase: bool | None = None) -> None:
         # Off the pad the stroke ends, and one begins where the pen comes back: a path drawn over the side

@@ -60,6 +60,10 @@ SEEN_TITLES = ("What the model sees (28×28)", "What the model sees", "Model's v
 HEADLINE_WIDEST = "W / w"  # the widest answer a headline shows: the size does not jump from answer to answer
 
 
+# An answer is said to a screen reader once the writing has rested this long: a three-stroke A was heard as
+# "Read N, 45.4%, a guess" after its first stroke, then as A (an accessibility trial). A new stroke begun
+# holds it (hold_hearing): the answer to the drawing as it then is comes after it.
+ANSWER_SAID_AFTER_MS = 700
 NOT_SURE_BELOW = 0.5  # an answer the model gives less than this is said to be a guess, under it
 NO_ANSWER = ""  # the headline with no answer to show
 NO_ANSWER_SAID = "No answer yet"  # in the headline's place when the keyboard reaches it with none
@@ -316,7 +320,7 @@ class PredictionPanel(QWidget):
         self._notes_to_hear: list[str] = []
         self._heard_notes: set[str] = set()  # the notes said of the answer shown
         self._heard_before: set[str] = set()  # ... and of the one before it
-        self._hearing = QTimer(self, singleShot=True, interval=0)
+        self._hearing = QTimer(self, singleShot=True, interval=ANSWER_SAID_AFTER_MS)
         self._hearing.timeout.connect(self._say_to_screen_reader)
         self._base_font = self.headline.font()
         self._headline_scale = HEADLINE_SCALE
@@ -588,6 +592,10 @@ class PredictionPanel(QWidget):
         self._notes_to_hear.append(note)  # (counted after the answer: "5 characters? Text mode…")
         self._hearing.start()
         self._fit()
+
+    def hold_hearing(self) -> None:
+        """The writing goes on (a stroke begun): the answer shown is not said yet, the next one is."""
+        self._hearing.stop()
 
     def _say_to_screen_reader(self) -> None:
         """The answer just shown and its notes, in one message; a note said of the answer before not again."""
