@@ -49,7 +49,7 @@ its own figure, a stroke model's card the fused answer's).</p>
 the bar says whether it was read
 so (✓, at once; "only just" where the model was not sure of it) or what it was read as (✗, once the pen has rested
 a moment: a letter of several strokes is not judged halfway). Try Again clears the pad for another go; Enter (Next)
-asks for another: each counts as its last reading went, and the score is kept until you end it (End, or
+asks for another: each counts as its last reading went, and the score is kept until you end it (End, Alt+D, or
 Ctrl+Shift+P again), when a box says how it went, which characters to work on, and how each character asked went
 (Copy Table pastes it into a spreadsheet; Save… writes it as a CSV file, with the model that read each character,
 the date and the name typed under Written by). Type characters in the Only box

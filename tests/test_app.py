@@ -9159,6 +9159,17 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     window.set_model("letters_cnn")
     assert window.canvas.placeholder.startswith("Draw a letter here")
     window.practice_action.trigger()
+    if window.practice_summary is not None:
+        window.practice_summary.close()
+    # Ended from the keyboard as the others are, by its underlined letter (a keyboard user found End had none).
+    window.practice_action.trigger()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=TIMEOUT_MS)
+    window.canvas.setFocus()
+    assert bar.end_button.text() == "En&d"
+    QTest.keyClick(window.canvas, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: window._practice is None, timeout=TIMEOUT_MS)  # (a button pressed by its key)
+    assert not window.practice_action.isChecked()
 
 
 def test_practice_ends_with_each_characters_record_to_copy_or_save(

@@ -89,8 +89,8 @@ class PracticeBar(QFrame):
         self.again_button.setSizePolicy(policy)
         self.again_button.setVisible(False)
         self.again_button.clicked.connect(self.again_asked)
-        self.end_button = QPushButton("End")
-        self.end_button.setToolTip("End practice (View → Practice)")
+        self.end_button = QPushButton("En&d")  # (Alt+E opens the Edit menu)
+        self.end_button.setToolTip("End practice (Alt+D, or View → Practice, Ctrl+Shift+P)")
         # The buttons take no focus from the pad: writing goes on with the keys the pad has.
         for button in (self.again_button, self.next_button, self.end_button):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
