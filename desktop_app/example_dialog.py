@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QResizeEvent, QShowEvent
+from PySide6.QtGui import QDesktopServices, QFocusEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -155,6 +155,16 @@ def _command(verb: str) -> str:
     return f"<tt>glyphpad-ml&nbsp;{verb.replace(' ', '&nbsp;')}&nbsp;--images&nbsp;FOLDER</tt>"
 
 
+class FolderLink(QLabel):
+    """A label holding one link, reached by Tab with its link chosen: Enter opens it (a label of links takes
+    the focus first and its link at the next Tab, where Enter kept the example instead)."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
+            self.focusNextPrevChild(event.reason() == Qt.FocusReason.TabFocusReason)
+
+
 class ExampleDialog(QDialog):
     """Which character the drawing is (the answer shown, to put right when it is wrong) and the folder it
     is kept in; what is kept there already, so a person collecting ten of each sees how far they are."""
@@ -174,8 +184,12 @@ class ExampleDialog(QDialog):
         self.said.setWordWrap(True)
         # The folder, its middle cut to the dialog's width (a long path pushed the dialog past the screen);
         # a link that opens it, the whole path on hover.
-        self.folder_label = QLabel()
+        self.folder_label = FolderLink()
         self.folder_label.setTextFormat(Qt.TextFormat.RichText)
+        # A Tab stop, Enter opens it (the keyboard passed it by: a keyboard user's trial).
+        self.folder_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
         self.folder_label.linkActivated.connect(self._open_folder)
         # As wide as the row leaves it, the path cut to that (a path cut to a fixed width ran under Change
         # Folder… beside it: "/home/…/GlyphPad handw").
@@ -334,6 +348,7 @@ class ExampleDialog(QDialog):
         cut = self.folder_label.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideMiddle, width)
         self.folder_label.setText(f"<a href='open'>{html.escape(cut)}</a>")
         self.folder_label.setToolTip(f"{shown} (click to open it)")
+        self.folder_label.setAccessibleName(f"Kept in {shown}: Enter opens the folder")
 
     def _open_folder(self) -> None:
         """The folder in the system's file manager (made first, when nothing was kept in it yet)."""

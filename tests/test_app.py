@@ -6433,9 +6433,11 @@ def test_the_answer_is_not_laid_under_its_note_in_a_short_window(qtbot, window: 
     window.zoom(0)
 
 
-def test_keep_as_examples_folder_is_shown_whole_or_cut_to_its_room(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_keep_as_examples_folder_is_shown_whole_or_cut_to_its_room(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     """The folder's path was cut to a fixed width and ran on under Change Folder… ("/home/…/GlyphPad handw")."""
-    from PySide6.QtGui import QTextDocumentFragment
+    from PySide6.QtGui import QDesktopServices, QTextDocumentFragment
 
     from desktop_app.example_dialog import ExampleDialog
 
@@ -6452,6 +6454,22 @@ def test_keep_as_examples_folder_is_shown_whole_or_cut_to_its_room(qtbot, window
         else:
             assert "…" in shown and shown.endswith("handwriting")  # cut in its middle, its end kept
         dialog.close()
+    # Reached by Tab from the character and opened by Enter (the keyboard passed it by).
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url.toLocalFile())))
+    dialog = ExampleDialog("7", tmp_path / "kept", window)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=TIMEOUT_MS)
+    dialog.char_edit.setFocus()
+    QTest.keyClick(dialog.char_edit, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.folder_label
+    QTest.keyClick(dialog.folder_label, Qt.Key.Key_Return)
+    assert opened == [str(tmp_path / "kept")] and dialog.isVisible()  # opened, the example not kept yet
+    QTest.keyClick(dialog.folder_label, Qt.Key.Key_Tab)  # and on, by the next Tab
+    assert QApplication.focusWidget() is dialog.change_button
+    dialog.close()
 
 
 def test_keep_as_example_files_drawings_by_character_where_training_reads_them(
