@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QLabel,
+    QLayout,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -1298,6 +1299,7 @@ class MainWindow(QMainWindow):
         self.compare_view.edge_tick_boxes()
         self.canvas.update()
         self._colour_toolbar_overflow()
+        QTimer.singleShot(0, self, self._columns_settled)
 
     def _colour_toolbar_overflow(self) -> None:
         """The toolbar's » button (where tools go that the window is too narrow for) in the theme's colours,
@@ -1326,6 +1328,11 @@ class MainWindow(QMainWindow):
         # The style sheet polished afresh for the text's size took the dark theme's edge off Compare's tick
         # boxes again: an unticked model could not be seen (an accessibility trial at 200%).
         self.compare_view.edge_tick_boxes()
+        # Every layout measures its widgets again: a hidden tab's kept the least sizes of the last text size
+        # (Batch's buttons' words at 100%), so the side tabs were given too little room and, shown, Batch's
+        # Again read "Agair" at 200% (a keyboard user's trial); a theme chosen after it measured them anew.
+        for layout in self.findChildren(QLayout):
+            layout.invalidate()
         if size != before and not (self.isMaximized() or self.isFullScreen()):
             self._size_with_text(before, size)
         QTimer.singleShot(0, self, self._columns_settled)  # larger text widens the side tabs' pages

@@ -4812,6 +4812,45 @@ def test_text_mode_and_its_text_are_kept_when_the_window_closes(qtbot, weights_e
         third.close()
 
 
+def test_the_largest_text_keeps_explain_and_batch_within_their_column_whatever_the_theme(
+    qtbot, real_window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    """A keyboard user's trial at 200% text: choosing the dark theme widened Explain past its column (the
+    layer's drop-down measured its longest entry again), a horizontal scroll bar and its right edge cut off;
+    Batch's Again read "Agair"."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window = real_window
+    window.resize(1366, 740)
+    for _ in range(5):
+        window.zoom(1)
+    assert window.preferences.text_size == 200
+    window.resize(1366, 740)
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "L"))
+    window.tab_actions[0].trigger()
+    qtbot.waitUntil(lambda: window.explain_view.layer_picker.count() > 0, timeout=TIMEOUT_MS)
+    areas = [window.side_tabs, *window.explain_view.findChildren(QScrollArea)]
+
+    def scrolled_sideways() -> list[str]:
+        return [area.accessibleName() or "Explain" for area in areas if area.horizontalScrollBar().isVisible()]
+
+    qtbot.wait(100)
+    assert scrolled_sideways() == []
+    # Batch's buttons whole at this size too ("Again" read "Agair": measured at the last text size).
+    window.tab_actions[2].trigger()
+    batch = window.batch_view
+    buttons = (batch.files_button, batch.folder_button, batch.cancel_button, batch.export_button, batch.again_button)
+    qtbot.waitUntil(lambda: batch.again_button.isVisible(), timeout=TIMEOUT_MS)
+    qtbot.wait(100)
+    cut = [b.text() for b in buttons if b.width() < b.fontMetrics().horizontalAdvance(b.text()) + 8]
+    assert cut == [] and scrolled_sideways() == []
+    window.tab_actions[0].trigger()
+    for theme in ("dark", "light"):
+        window.set_theme(theme)
+        qtbot.wait(100)
+        assert scrolled_sideways() == [], theme
+
+
 def test_unticked_boxes_in_compare_have_an_edge_in_the_dark_theme(window: MainWindow) -> None:
     from PySide6.QtGui import QPalette
 
@@ -9073,6 +9112,13 @@ def test_explains_drop_downs_cut_a_long_entry_with_an_ellipsis(qtbot) -> None:  
     assert shown.endswith("…") and shown.startswith("Conv") and shown != picker.currentText()
     picker.resize(picker.sizeHint().width() + 40, picker.height())
     assert picker.shown_text() == "Convolution 1: 32×28×28"  # room enough: whole
+    # Cut rather than widening Explain past its column: the least it needs is a few characters, not its
+    # longest entry (a theme chosen at 200% text measured that again: Explain scrolled sideways).
+    assert (
+        picker.minimumSizeHint().width()
+        < picker.fontMetrics().horizontalAdvance("Convolution 1")
+        < picker.sizeHint().width()
+    )
 
 
 def _wait_for_miss(qtbot, bar, said: str) -> None:  # type: ignore[no-untyped-def]

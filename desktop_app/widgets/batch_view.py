@@ -714,10 +714,8 @@ class BatchView(QWidget):
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.export_button.clicked.connect(self.export_requested)
         first_row = (self.files_button, self.folder_button, self.cancel_button, self.export_button)
-        for button in (*first_row, self.again_button):
-            # As wide as their words, not the style's 80 px: four of those made this tab, and so the whole
-            # right panel, 360 px wide at least, and left the pad 200 px of an 800 px window.
-            button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text()) + 18)
+        self._narrow_buttons = (*first_row, self.again_button)
+        self._narrow_as_their_words()
         for button in first_row:
             buttons.addWidget(button)  # Again goes beside what each file holds, on the next row
         buttons.addStretch(1)
@@ -1046,6 +1044,13 @@ class BatchView(QWidget):
         if event.type() == QEvent.Type.FontChange:  # the text size: the columns are measured in it
             # Once the table has the new font too (measured at once, a column kept the last size's width).
             QTimer.singleShot(0, self, lambda: self._fit_columns(self.width()))
+            self._narrow_as_their_words()  # (measured at 100% once, Again read "Agair" at 200%)
+
+    def _narrow_as_their_words(self) -> None:
+        """The buttons as wide as their words, not the style's 80 px: four of those made this tab, and so the
+        whole right panel, 360 px wide at least, and left the pad 200 px of an 800 px window."""
+        for button in self._narrow_buttons:
+            button.setMinimumWidth(QFontMetrics(self.font()).horizontalAdvance(button.text()) + 18)
 
     @property
     def rows(self) -> list[BatchRecord]:

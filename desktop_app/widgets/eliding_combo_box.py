@@ -3,12 +3,24 @@ own clips it mid-character ("Convolution 1: 32×" at 200% text, nothing saying m
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox, QStylePainter
 
+# The box needs room for this many characters and "…" at least, not for its longest entry (it asks for that
+# with room to spare): the first show's entries set its least width once, but a style polished afresh (a
+# theme chosen at 200% text) measured the longest again and widened Explain past its tab (a horizontal
+# scroll bar, the right edge cut off).
+LEAST_CHARACTERS = 3
+ARROW_AND_FRAME_PX = 30  # the drop-down's arrow and frame around its field
+
 
 class ElidingComboBox(QComboBox):
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        field = self.fontMetrics().horizontalAdvance("x" * LEAST_CHARACTERS + "…")
+        return QSize(min(hint.width(), field + ARROW_AND_FRAME_PX), hint.height())
+
     def paintEvent(self, event: QPaintEvent) -> None:
         # As QComboBox paints itself, with the text cut to the field it has.
         painter = QStylePainter(self)
