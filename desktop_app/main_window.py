@@ -511,6 +511,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda _index: self._show_in_side_tabs(QApplication.focusWidget()))
         self.canvas.drawing_changed.connect(self.recognize_canvas)
         self.canvas.stroke_begun.connect(self.predictions.hold_hearing)  # (heard once the writing rests)
+        self.canvas.stroke_ended.connect(self.predictions.hear_when_rested)
         # Said as an answer to what the pen did: the line read just after (text mode) does not replace it.
         self.canvas.left_the_pad.connect(self._say_off_the_pad)
         # What is written is kept as it is written (a crash, a power cut), not only at closing.

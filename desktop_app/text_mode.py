@@ -160,7 +160,9 @@ class TextModeLines(QObject):
         self._said_full = False  # ... and said so to a screen reader
         self._say_timer = QTimer(self, singleShot=True, interval=LINE_SAID_AFTER_MS)
         self._say_timer.timeout.connect(self._say)
-        self.canvas.stroke_begun.connect(self._say_timer.stop)  # the writing goes on: said when it rests
+        # A stroke being written holds what is to be said (a line read meanwhile too) until it ends.
+        self.canvas.stroke_begun.connect(self._say_timer.stop)
+        self.canvas.stroke_ended.connect(lambda: self._say_timer.start() if self.line is not None else None)
         self._notes_timer = QTimer(self, singleShot=True)  # a line's notes, shown once an answer has been read
         self._notes_timer.timeout.connect(lambda: self._show_line() if self.active and self.line is not None else None)
         self.pending = False  # a reading of the pad as it is now is on its way
@@ -506,8 +508,8 @@ class TextModeLines(QObject):
             and reading.from_strokes
             and (max(box.right() for box, _ in boxes) > self.canvas.width() * FULL_PAD)
         )
-        if characters:  # said as shown, with the corrections made (a screen reader heard nothing of a line)
-            self._say_timer.start()
+        if characters and not self.canvas.stroke_in_progress:  # said as shown, with the corrections made
+            self._say_timer.start()  # (a screen reader heard nothing of a line)
         else:
             self._said = ""
         if self.voice.answering():  # a message the person asked for is still being read

@@ -4158,6 +4158,29 @@ def test_a_screen_reader_hears_the_answer_once_the_writing_rests(
     assert len(heard) == 1 and heard[0].startswith("Read "), heard
 
 
+def test_an_answer_is_not_said_mid_stroke_nor_once_it_is_gone(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A review: an answer that came while the next stroke was being written was said during it (a busy
+    machine's answer comes late), and one cleared before it was said named a character no longer there."""
+    import desktop_app.widgets.prediction_panel
+    from desktop_app.widgets.prediction_panel import ANSWER_SAID_AFTER_MS, PredictionPanel
+
+    heard: list[str] = []
+    monkeypatch.setattr(desktop_app.widgets.prediction_panel, "announce", lambda widget, message: heard.append(message))
+    panel = PredictionPanel(top_k=3)
+    qtbot.addWidget(panel)
+    panel.hold_hearing()  # a stroke being written
+    panel.show_result((("A", 0.99),), np.zeros((28, 28), np.float32), 3.0)  # the last stroke's answer, late
+    qtbot.wait(ANSWER_SAID_AFTER_MS + 200)
+    assert heard == []
+    panel.hear_when_rested()  # the stroke ended: said once the writing rests
+    qtbot.waitUntil(lambda: bool(heard))
+    assert heard == ["Read capital A, 99.0%"]
+    panel.show_result((("B", 0.98),), np.zeros((28, 28), np.float32), 3.0)
+    panel.show_blank("Nothing drawn")  # cleared before it was said
+    qtbot.wait(ANSWER_SAID_AFTER_MS + 200)
+    assert heard == ["Read capital A, 99.0%"]
+
+
 def test_an_answer_the_model_is_not_sure_of_says_it_is_a_guess(qtbot) -> None:  # type: ignore[no-untyped-def]
     """A child's scribble read "Z / z" at 48%, shown as a sure answer is: only the bar said how unsure."""
     from PySide6.QtGui import QPalette

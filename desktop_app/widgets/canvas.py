@@ -352,6 +352,7 @@ class DrawingCanvas(QWidget):
 
     drawing_changed = Signal()
     stroke_begun = Signal()  # the pen (or the mouse) came down on the pad: the writing goes on
+    stroke_ended = Signal()  # ... and came up, whatever the stroke did (an eraser over blank paper: nothing)
     notes_changed = Signal()  # a note was added or changed (set_note), the drawing as it was
     resized = Signal()  # the drawing was scaled with the pad: boxes over it are out of place
     left_the_pad = Signal()  # a stroke went past the pad's edge: what was drawn out there is not on it
@@ -1366,6 +1367,7 @@ class DrawingCanvas(QWidget):
             return
         self._paint_new_pieces(stroke, range(self._current_pieces, piece_count(stroke)))
         self._current = None
+        self.stroke_ended.emit()
         doomed, self._doomed = self._doomed, []
         if doomed:
             self.update()

@@ -61,8 +61,8 @@ HEADLINE_WIDEST = "W / w"  # the widest answer a headline shows: the size does n
 
 
 # An answer is said to a screen reader once the writing has rested this long: a three-stroke A was heard as
-# "Read N, 45.4%, a guess" after its first stroke, then as A (an accessibility trial). A new stroke begun
-# holds it (hold_hearing): the answer to the drawing as it then is comes after it.
+# "Read N, 45.4%, a guess" after its first stroke, then as A (an accessibility trial). A stroke being
+# written holds it (hold_hearing, then hear_when_rested): an answer that comes meanwhile waits for it too.
 ANSWER_SAID_AFTER_MS = 700
 NOT_SURE_BELOW = 0.5  # an answer the model gives less than this is said to be a guess, under it
 NO_ANSWER = ""  # the headline with no answer to show
@@ -321,6 +321,7 @@ class PredictionPanel(QWidget):
         self._heard_notes: set[str] = set()  # the notes said of the answer shown
         self._heard_before: set[str] = set()  # ... and of the one before it
         self._hearing = QTimer(self, singleShot=True, interval=ANSWER_SAID_AFTER_MS)
+        self._held = False  # a stroke is being written: nothing is said until it ends
         self._hearing.timeout.connect(self._say_to_screen_reader)
         self._base_font = self.headline.font()
         self._headline_scale = HEADLINE_SCALE
@@ -570,7 +571,7 @@ class PredictionPanel(QWidget):
         # Its notes heard with it (a photo of HELLO was heard as "Read W", its "5 characters?" shown alone).
         self._heard_before, self._heard_notes = self._heard_notes, set()
         self._to_hear, self._notes_to_hear = (f"Read {spoken}" if top else "No answer"), list(notes)
-        self._hearing.start()
+        self._hear_when_rested()
         read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
         # Said in words on the line under the bars too: the colour alone told a colour-blind parent nothing.
         # (Its words kept together: "a" ended a line at 800 px.)
@@ -590,12 +591,23 @@ class PredictionPanel(QWidget):
         self.message.setVisible(True)
         self.headline.setAccessibleDescription(self.message.text())
         self._notes_to_hear.append(note)  # (counted after the answer: "5 characters? Text mode…")
-        self._hearing.start()
+        self._hear_when_rested()
         self._fit()
 
     def hold_hearing(self) -> None:
-        """The writing goes on (a stroke begun): the answer shown is not said yet, the next one is."""
+        """A stroke is being written: nothing is said until it ends (:meth:`hear_when_rested`)."""
+        self._held = True
         self._hearing.stop()
+
+    def hear_when_rested(self) -> None:
+        """The stroke ended: what waits to be said is said once the writing rests (the next answer, which
+        comes after it, replaces it)."""
+        self._held = False
+        self._hear_when_rested()
+
+    def _hear_when_rested(self) -> None:
+        if not self._held and (self._to_hear or self._notes_to_hear):
+            self._hearing.start()
 
     def _say_to_screen_reader(self) -> None:
         """The answer just shown and its notes, in one message; a note said of the answer before not again."""
@@ -644,6 +656,10 @@ class PredictionPanel(QWidget):
         self.headline.setText(NO_ANSWER)
         self.headline.setToolTip("")
         self.headline.setAccessibleName(f"answer: none. {message}")
+        # The answer gone before it was said (cleared, undone) is not said (heard after, it named a character
+        # no longer there).
+        self._hearing.stop()
+        self._to_hear, self._notes_to_hear = "", []
         self.model_input.clear(input_note)
         for row, (label, bar) in enumerate(zip(self._labels, self._bars, strict=True)):
             bar.setAccessibleName(f"answer {row + 1}: none")
