@@ -156,13 +156,17 @@ def _command(verb: str) -> str:
 
 
 class FolderLink(QLabel):
-    """A label holding one link, reached by Tab with its link chosen: Enter opens it (a label of links takes
-    the focus first and its link at the next Tab, where Enter kept the example instead)."""
+    """A label holding one link, reached by Tab or Shift+Tab with its link chosen: Enter opens it (a label of
+    links takes the focus first and its link at the next Tab, where Enter kept the example instead), and the
+    next Tab or Shift+Tab goes on (a label's own went round its one link: Shift+Tab never left it)."""
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
         if event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
-            self.focusNextPrevChild(event.reason() == Qt.FocusReason.TabFocusReason)
+            QLabel.focusNextPrevChild(self, event.reason() == Qt.FocusReason.TabFocusReason)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
 
 
 class ExampleDialog(QDialog):
@@ -348,7 +352,8 @@ class ExampleDialog(QDialog):
         cut = self.folder_label.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideMiddle, width)
         self.folder_label.setText(f"<a href='open'>{html.escape(cut)}</a>")
         self.folder_label.setToolTip(f"{shown} (click to open it)")
-        self.folder_label.setAccessibleName(f"Kept in {shown}: Enter opens the folder")
+        self.folder_label.setAccessibleName(f"Kept in {shown}")
+        self.folder_label.setAccessibleDescription("Enter opens the folder")
 
     def _open_folder(self) -> None:
         """The folder in the system's file manager (made first, when nothing was kept in it yet)."""

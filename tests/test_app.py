@@ -6531,6 +6531,10 @@ def test_keep_as_examples_folder_is_shown_whole_or_cut_to_its_room(
     assert opened == [str(tmp_path / "kept")] and dialog.isVisible()  # opened, the example not kept yet
     QTest.keyClick(dialog.folder_label, Qt.Key.Key_Tab)  # and on, by the next Tab
     assert QApplication.focusWidget() is dialog.change_button
+    QTest.keyClick(dialog.change_button, Qt.Key.Key_Backtab)  # back to it by Shift+Tab, and on again
+    assert QApplication.focusWidget() is dialog.folder_label and dialog.folder_label.hasSelectedText()
+    QTest.keyClick(dialog.folder_label, Qt.Key.Key_Backtab)
+    assert QApplication.focusWidget() is dialog.char_edit
     dialog.close()
 
 
