@@ -387,7 +387,13 @@ def test_a_straight_stroke_leaning_far_right_is_a_slash_and_a_leaning_1_is_not()
         return render_strokes([PenStroke.from_xy(s, 4.0) for s in strokes], 460, 120)
 
     assert reader.read_image(picture(slash)).text == "12/05"
-    for stroke in (np.array([[0.0, 100.0], [50.0, 0.0]]), np.array([[0.0, 100.0], [90.0, 60.0], [70.0, 0.0]])):
+    # An arc leaning as a slash (a leaning bracket, a c's back), its middle a sixth of its length off the
+    # straight line: a slash by its ends and its ink, not by its pixels, which stray from its axis.
+    t = np.linspace(0.0, 1.0, 30)[:, None]
+    arc = (
+        (1 - t) ** 2 * np.array([0.0, 100.0]) + 2 * (1 - t) * t * np.array([71.2, 75.0]) + t**2 * np.array([80.0, 0.0])
+    )
+    for stroke in (np.array([[0.0, 100.0], [50.0, 0.0]]), np.array([[0.0, 100.0], [90.0, 60.0], [70.0, 0.0]]), arc):
         assert "/" not in reader.read_image(picture(stroke)).text
 
 

@@ -581,7 +581,7 @@ def _group(
     points: Sequence[np.ndarray] | None = None,
     pen: float = 0.0,
     lengths: np.ndarray | None = None,
-    ends: Sequence[np.ndarray | None] | None = None,
+    ends: Callable[[int], np.ndarray | None] | None = None,
 ) -> tuple[list[list[int]], list[str]]:
     """Parts (in writing order) grouped into characters, by the rules of the module's docstring, and each
     group's punctuation ("" for a character).
@@ -590,8 +590,9 @@ def _group(
     little along the line joins it too: the bars of an F, the arms of a k. ``pen``: the width of a
     picture's strokes (0 for strokes, which have none). ``lengths``: each part's length of ink (along a
     stroke; a piece of a picture's pixels over the pen's width), which tells a comma's tick from a small
-    letter's loop (the lengths of the strokes' paths when not given). ``ends``: a picture's straight pieces'
-    two ends (:func:`straight_piece_ends`, None for one that bends), which tell a slash as a stroke's do.
+    letter's loop (the lengths of the strokes' paths when not given). ``ends``: a picture's part's two ends
+    where it is straight (:func:`straight_piece_ends`; None where it bends), which tell a slash as a stroke's
+    do: asked only of a part standing alone as a character.
     """
     if lengths is None and points is not None:
         lengths = np.array([float(np.hypot(*np.diff(p, axis=0).T).sum()) if len(p) > 1 else 0.0 for p in points])
@@ -737,15 +738,16 @@ def _group(
                 punctuation[g] = mark
         elif mark := dot_below(boxes, groups[g], baseline, character_height, pen):
             punctuation[g] = mark
-        path = points[one] if points is not None else None if ends is None else ends[one]
-        if (
-            len(groups[g]) == 1
-            and g not in punctuation
-            and path is not None
-            and lengths is not None
-            and is_slash(path, float(lengths[one]), character_height)
-        ):
-            punctuation[g] = "/"
+        if len(groups[g]) == 1 and g not in punctuation and lengths is not None:
+            path: np.ndarray | None
+            if points is not None:
+                path = points[one]
+            elif ends is not None:
+                path = ends(one)
+            else:
+                path = None
+            if path is not None and is_slash(path, float(lengths[one]), character_height):
+                punctuation[g] = "/"
     # A speck alone that is no full stop (a stray touch of the pen, dust on a photo, off the baseline) is
     # no character any model knows: read, it came out as an I or a d at the end of a word. A picture's
     # pen adds its width to every mark: the speck is measured without it.
@@ -1306,8 +1308,9 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     pen = pen_width(runs)
     # A piece's length of ink: its pixels over the pen's width, less the round ends' share.
     lengths = np.array([max(len(pieces[k]) / max(pen, 1.0) - pen, 0.0) for k in order])
-    ends = [straight_piece_ends(pieces[k], pen) for k in order]
-    groups, punctuation = _group(boxes[order], pen=pen, lengths=lengths, ends=ends)
+    groups, punctuation = _group(
+        boxes[order], pen=pen, lengths=lengths, ends=lambda k: straight_piece_ends(pieces[order[k]], pen)
+    )
     # Lines standing sideways are columns, two or more, most of what the splitting found: one column is a
     # letter whose ink broke (a faint y in three pieces, one above another), not a note turned.
     height = line_height(boxes)
@@ -1325,7 +1328,7 @@ def straight_piece_ends(piece: np.ndarray, pen: float) -> np.ndarray | None:
     if len(xy) < 2:
         return None
     centred = xy - xy.mean(0)
-    along_axis, across_axis = np.linalg.svd(centred, full_matrices=False)[2][:2]
+    across_axis, along_axis = np.linalg.eigh(centred.T @ centred)[1].T  # (its axes, the longer last)
     along, across = centred @ along_axis, centred @ across_axis
     if np.abs(across).max() > PIECE_STRAIGHT_PEN * pen + PIECE_STRAIGHT_BOW * np.ptp(along):
         return None
