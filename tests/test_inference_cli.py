@@ -1011,6 +1011,10 @@ def test_predict_writes_a_csv_table_as_the_apps_batch_exports_characters(
     assert by_name["broken.png"]["error"] and not by_name["broken.png"]["model"]
     with pytest.raises(SystemExit):  # one table or the other
         cli_main(["predict", "--csv", "--json", str(tmp_path)])
+    # No column that can never be filled: --top-k beyond the model's classes gives them all.
+    assert cli_main(["predict", "--csv", "--top-k", "99", str(tmp_path / "A.png")]) == 0
+    header = next(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert header[-2:] == ["label_36", "prob_36"]  # (emnist36_cnn's 36 classes)
 
 
 def test_reads_csv_names_no_file_as_a_spreadsheet_formula(

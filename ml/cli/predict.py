@@ -119,9 +119,12 @@ def run(argv: list[str]) -> int:
             return fail("predict", f"the stroke model of {recognizer.card.name} cannot be used: {error}")
     table = csv.writer(sys.stdout, lineterminator="\n") if args.csv else None
     if table is not None:
-        table.writerow([*CSV_FIELDS, *(f"{name}_{k}" for k in range(1, args.top_k + 1) for name in ("label", "prob"))])
+        # As many answers as a file gets: --top-k, or all the model's classes where it has fewer.
+        args.answers = min(args.top_k, len(recognizer.labels))
+        numbered = (f"{name}_{k}" for k in range(1, args.answers + 1) for name in ("label", "prob"))
+        table.writerow([*CSV_FIELDS, *numbered])
     for path, reason in problems:
-        say(problem_record(display_path(path), reason), args, table)
+        print_record(problem_record(display_path(path), reason), args, table)
     failed = len(problems)
     with tqdm(total=len(files), desc="predict", unit="file", file=sys.stderr, disable=None) as bar:
         for start in range(0, len(files), BATCH_SIZE):
@@ -137,7 +140,7 @@ def run(argv: list[str]) -> int:
             bar.clear()
             for record in records:
                 failed += "error" in record
-                say(record, args, table)
+                print_record(record, args, table)
             bar.update(len(batch))
     return said_failures(failed, len(files) + len(problems), args.json)
 
@@ -221,7 +224,7 @@ def problem_record(shown: str, reason: str) -> dict[str, Any]:
     return {"path": shown, "error": reason}
 
 
-def say(record: dict[str, Any], args: argparse.Namespace, table: Any) -> None:
+def print_record(record: dict[str, Any], args: argparse.Namespace, table: Any) -> None:
     """A file's record on standard output: a CSV row (with ``table``), a JSON line, or "path: A/a 97.1%, ..."
     (a letter read in either case by the model written as both, as the app writes it: "A" alone read as a
     capital the model told apart; a chance under 0.05% as "<0.1%", as the app says it)."""
@@ -229,7 +232,8 @@ def say(record: dict[str, Any], args: argparse.Namespace, table: Any) -> None:
     if table is not None:  # (an error's row as wide as the header, as the app's export writes one)
         cells = [value for answer in record.get("top", []) for value in (answer["label"], answer["prob"])]
         fields = [csv_path(record["path"]), record.get("model", ""), record.get("error", ""), "; ".join(notes)]
-        table.writerow([*fields, *cells, *[""] * (2 * args.top_k - len(cells))])
+        table.writerow([*fields, *cells, *[""] * (2 * args.answers - len(cells))])
+        sys.stdout.flush()  # (each row as it is read, as read --csv writes them)
     elif "error" in record:
         print(problem_line(record["path"], record["error"], args.json), flush=True)
     elif args.json:

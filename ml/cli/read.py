@@ -161,7 +161,8 @@ def run(argv: list[str]) -> int:
             failed += 1
             record["error"] = reason
             if table is not None:
-                table.writerow([csv_path(record["path"]), "", reason, "", "", ""])  # ("blank: …", as the app)
+                # ("blank: …", as the app)
+                table.writerow([csv_path(record["path"]), "", reason, *[""] * (len(CSV_COLUMNS) - 3)])
                 sys.stdout.flush()
             else:
                 print(problem_line(record["path"], reason, args.json), flush=True)
