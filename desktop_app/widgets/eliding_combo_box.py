@@ -12,14 +12,16 @@ from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox, QStylePai
 # theme chosen at 200% text) measured the longest again and widened Explain past its tab (a horizontal
 # scroll bar, the right edge cut off).
 LEAST_CHARACTERS = 3
-ARROW_AND_FRAME_PX = 30  # the drop-down's arrow and frame around its field
 
 
 class ElidingComboBox(QComboBox):
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
-        field = self.fontMetrics().horizontalAdvance("x" * LEAST_CHARACTERS + "…")
-        return QSize(min(hint.width(), field + ARROW_AND_FRAME_PX), hint.height())
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        field = QSize(self.fontMetrics().horizontalAdvance("x" * LEAST_CHARACTERS + "…"), hint.height())
+        least = self.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, field, self)  # (arrow, frame)
+        return QSize(min(hint.width(), least.width()), hint.height())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         # As QComboBox paints itself, with the text cut to the field it has.
