@@ -4874,6 +4874,40 @@ def test_the_largest_text_keeps_explain_and_batch_within_their_column_whatever_t
         assert scrolled_sideways() == [], theme
 
 
+def test_the_keyboard_shows_the_activation_maps_below_the_view_from_the_layers_box(
+    qtbot, real_window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    """A keyboard user's trial at 200% text: the maps lay below Explain's view, and no Tab stop under them
+    scrolled it there (the maps' own area is none: it showed no focus)."""
+    window = real_window
+    window.resize(1366, 740)
+    for _ in range(5):
+        window.zoom(1)
+    window.resize(1366, 740)
+    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "L"))
+    window.tab_actions[0].trigger()
+    view = window.explain_view
+    qtbot.waitUntil(lambda: view.layer_picker.count() > 0 and view.maps_label.pixmap() is not None, timeout=TIMEOUT_MS)
+    qtbot.wait(100)
+    from PySide6.QtWidgets import QScrollArea
+
+    outer = next(area for area in view.findChildren(QScrollArea) if area.widget().isAncestorOf(view.layer_picker))
+    viewport = outer.viewport()
+
+    def bottom_of_maps() -> int:
+        return view._maps_area.mapTo(viewport, view._maps_area.rect().bottomLeft()).y()
+
+    assert bottom_of_maps() > viewport.height()  # below the view, as the trial found it
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=TIMEOUT_MS)
+    view.class_picker.setFocus()
+    QTest.keyClick(view.class_picker, Qt.Key.Key_Tab)  # on to the layer's box
+    assert QApplication.focusWidget() is view.layer_picker
+    qtbot.waitUntil(lambda: bottom_of_maps() <= viewport.height(), timeout=3000)
+    assert view.layer_picker.mapTo(viewport, view.layer_picker.rect().topLeft()).y() >= 0  # its box in view too
+    window.zoom(0)
+
+
 def test_unticked_boxes_in_compare_have_an_edge_in_the_dark_theme(window: MainWindow) -> None:
     from PySide6.QtGui import QPalette
 

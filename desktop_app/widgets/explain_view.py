@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -221,6 +221,7 @@ class ExplainView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
+        self._scroll = scroll
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its controls are the Tab stops
@@ -296,6 +297,9 @@ class ExplainView(QWidget):
         self._maps_area.setWidgetResizable(True)
         self._maps_area.setWidget(self.maps_label)
         self._maps_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a Tab stop that showed nothing; the maps fit
+        # ... so the keyboard shows them from the layer's box: the view scrolled down to them when it has the
+        # focus (at 200% text the maps lay below the view, and no Tab stop under them scrolled it there).
+        self.layer_picker.installEventFilter(self)
         maps_layout.addWidget(self._maps_area, 1)
         layout.addWidget(maps_box, 1)
         self._layers: tuple[tuple[str, np.ndarray], ...] = ()
@@ -422,6 +426,16 @@ class ExplainView(QWidget):
         self._shown_maps = maps[first:last]
         self._mosaic = None
         self._fit_maps()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.layer_picker and event.type() == QEvent.Type.FocusIn:
+            QTimer.singleShot(0, self, self._show_maps_with_their_box)
+        return super().eventFilter(watched, event)
+
+    def _show_maps_with_their_box(self) -> None:
+        """The view scrolled to show the maps, and the layer's box above them (first, where not both fit)."""
+        self._scroll.ensureWidgetVisible(self._maps_area, 0, 0)
+        self._scroll.ensureWidgetVisible(self.layer_picker)
 
     def _fit_maps(self) -> None:
         """The mosaic as large as the area allows without scrolling, in whole-pixel-sharp tiles, laid out
