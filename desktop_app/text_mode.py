@@ -162,7 +162,9 @@ class TextModeLines(QObject):
         self._say_timer.timeout.connect(self._say)
         # A stroke being written holds what is to be said (a line read meanwhile too) until it ends.
         self.canvas.stroke_begun.connect(self._say_timer.stop)
-        self.canvas.stroke_ended.connect(lambda: self._say_timer.start() if self.line is not None else None)
+        self.canvas.stroke_ended.connect(
+            lambda: self._say_timer.start() if self.active and self.line is not None else None
+        )
         self._notes_timer = QTimer(self, singleShot=True)  # a line's notes, shown once an answer has been read
         self._notes_timer.timeout.connect(lambda: self._show_line() if self.active and self.line is not None else None)
         self.pending = False  # a reading of the pad as it is now is on its way

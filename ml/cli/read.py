@@ -161,7 +161,7 @@ def run(argv: list[str]) -> int:
             failed += 1
             record["error"] = reason
             if table is not None:
-                # ("blank: …", as the app)
+                # (a blank file's reason as "blank: …", as the app's export writes it)
                 table.writerow([csv_path(record["path"]), "", reason, *[""] * (len(CSV_COLUMNS) - 3)])
                 sys.stdout.flush()
             else:

@@ -111,10 +111,10 @@ BOLD_HYPHEN_LONG = 2.0  # ... or, for a thick pen's dash, its ink this many time
 # baseline, its top at most COMMA_TOP line heights above it and its foot COMMA_BELOW below; an
 # apostrophe stands with its foot at least APOSTROPHE_HIGH line heights above the baseline.
 TICK_LONG = 0.12
-# A slash: one straight stroke (its ink at most SLASH_STRAIGHT times the distance
-# between its ends) rising at least SLASH_TALL line heights, leaning right at least SLASH_LEAN degrees from
-# upright as it rises. Of UNIPEN's single straight strokes written alone, 9 of 1,398 1s, 6 of 1,174 Is and
-# 1 of 2,542 ls lean more than 35 degrees (24, 14 and 11 more than 30): a slash leaning less is read as a 1.
+# A slash: one straight stroke (its ink at most SLASH_STRAIGHT times the distance between its ends) rising
+# at least SLASH_TALL line heights, leaning right at least SLASH_LEAN degrees from upright as it rises. Of
+# UNIPEN's single straight strokes written alone, 9 of 1,398 1s, 6 of 1,174 Is and 1 of 2,542 ls lean more
+# than 35 degrees (24, 14 and 11 more than 30): a slash leaning less is read as a 1.
 SLASH_STRAIGHT = 1.15
 SLASH_TALL = 0.6
 SLASH_LEAN = 35.0
