@@ -571,7 +571,7 @@ class PredictionPanel(QWidget):
         # Its notes heard with it (a photo of HELLO was heard as "Read W", its "5 characters?" shown alone).
         self._heard_before, self._heard_notes = self._heard_notes, set()
         self._to_hear, self._notes_to_hear = (f"Read {spoken}" if top else "No answer"), list(notes)
-        self._hear_when_rested()
+        self._say_once_rested()
         read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
         # Said in words on the line under the bars too: the colour alone told a colour-blind parent nothing.
         # (Its words kept together: "a" ended a line at 800 px.)
@@ -591,7 +591,7 @@ class PredictionPanel(QWidget):
         self.message.setVisible(True)
         self.headline.setAccessibleDescription(self.message.text())
         self._notes_to_hear.append(note)  # (counted after the answer: "5 characters? Text mode…")
-        self._hear_when_rested()
+        self._say_once_rested()
         self._fit()
 
     def hold_hearing(self) -> None:
@@ -603,9 +603,9 @@ class PredictionPanel(QWidget):
         """The stroke ended: what waits to be said is said once the writing rests (the next answer, which
         comes after it, replaces it)."""
         self._held = False
-        self._hear_when_rested()
+        self._say_once_rested()
 
-    def _hear_when_rested(self) -> None:
+    def _say_once_rested(self) -> None:
         if not self._held and (self._to_hear or self._notes_to_hear):
             self._hearing.start()
 
