@@ -4845,33 +4845,42 @@ def test_the_largest_text_keeps_explain_and_batch_within_their_column_whatever_t
 
     window = real_window
     window.resize(1366, 740)
-    for _ in range(5):
-        window.zoom(1)
-    assert window.preferences.text_size == 200
-    window.resize(1366, 740)
-    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "L"))
-    window.tab_actions[0].trigger()
-    qtbot.waitUntil(lambda: window.explain_view.layer_picker.count() > 0, timeout=TIMEOUT_MS)
-    areas = [window.side_tabs, *window.explain_view.findChildren(QScrollArea)]
+    try:
+        for _ in range(5):
+            window.zoom(1)
+        assert window.preferences.text_size == 200
+        window.resize(1366, 740)
+        _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "L"))
+        window.tab_actions[0].trigger()
+        qtbot.waitUntil(lambda: window.explain_view.layer_picker.count() > 0, timeout=TIMEOUT_MS)
+        areas = [window.side_tabs, *window.explain_view.findChildren(QScrollArea)]
 
-    def scrolled_sideways() -> list[str]:
-        return [area.accessibleName() or "Explain" for area in areas if area.horizontalScrollBar().isVisible()]
+        def scrolled_sideways() -> list[str]:
+            return [area.accessibleName() or "Explain" for area in areas if area.horizontalScrollBar().isVisible()]
 
-    qtbot.wait(100)
-    assert scrolled_sideways() == []
-    # Batch's buttons whole at this size too ("Again" read "Agair": measured at the last text size).
-    window.tab_actions[2].trigger()
-    batch = window.batch_view
-    buttons = (batch.files_button, batch.folder_button, batch.cancel_button, batch.export_button, batch.again_button)
-    qtbot.waitUntil(lambda: batch.again_button.isVisible(), timeout=TIMEOUT_MS)
-    qtbot.wait(100)
-    cut = [b.text() for b in buttons if b.width() < b.fontMetrics().horizontalAdvance(b.text()) + 8]
-    assert cut == [] and scrolled_sideways() == []
-    window.tab_actions[0].trigger()
-    for theme in ("dark", "light"):
-        window.set_theme(theme)
         qtbot.wait(100)
-        assert scrolled_sideways() == [], theme
+        assert scrolled_sideways() == []
+        # Batch's buttons whole at this size too ("Again" read "Agair": measured at the last text size).
+        window.tab_actions[2].trigger()
+        batch = window.batch_view
+        buttons = (
+            batch.files_button,
+            batch.folder_button,
+            batch.cancel_button,
+            batch.export_button,
+            batch.again_button,
+        )
+        qtbot.waitUntil(lambda: batch.again_button.isVisible(), timeout=TIMEOUT_MS)
+        qtbot.wait(100)
+        cut = [b.text() for b in buttons if b.width() < b.fontMetrics().horizontalAdvance(b.text()) + 8]
+        assert cut == [] and scrolled_sideways() == []
+        window.tab_actions[0].trigger()
+        for theme in ("dark", "light"):
+            window.set_theme(theme)
+            qtbot.wait(100)
+            assert scrolled_sideways() == [], theme
+    finally:
+        window.zoom(0)  # (the application's text size is every later test's)
 
 
 def test_the_keyboard_shows_the_activation_maps_below_the_view_from_the_layers_box(
@@ -4881,31 +4890,35 @@ def test_the_keyboard_shows_the_activation_maps_below_the_view_from_the_layers_b
     scrolled it there (the maps' own area is none: it showed no focus)."""
     window = real_window
     window.resize(1366, 740)
-    for _ in range(5):
-        window.zoom(1)
-    window.resize(1366, 740)
-    _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "L"))
-    window.tab_actions[0].trigger()
-    view = window.explain_view
-    qtbot.waitUntil(lambda: view.layer_picker.count() > 0 and view.maps_label.pixmap() is not None, timeout=TIMEOUT_MS)
-    qtbot.wait(100)
-    from PySide6.QtWidgets import QScrollArea
+    try:
+        for _ in range(5):
+            window.zoom(1)
+        window.resize(1366, 740)
+        _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "L"))
+        window.tab_actions[0].trigger()
+        view = window.explain_view
+        qtbot.waitUntil(
+            lambda: view.layer_picker.count() > 0 and view.maps_label.pixmap() is not None, timeout=TIMEOUT_MS
+        )
+        qtbot.wait(100)
+        from PySide6.QtWidgets import QScrollArea
 
-    outer = next(area for area in view.findChildren(QScrollArea) if area.widget().isAncestorOf(view.layer_picker))
-    viewport = outer.viewport()
+        outer = next(area for area in view.findChildren(QScrollArea) if area.widget().isAncestorOf(view.layer_picker))
+        viewport = outer.viewport()
 
-    def bottom_of_maps() -> int:
-        return view._maps_area.mapTo(viewport, view._maps_area.rect().bottomLeft()).y()
+        def bottom_of_maps() -> int:
+            return view._maps_area.mapTo(viewport, view._maps_area.rect().bottomLeft()).y()
 
-    assert bottom_of_maps() > viewport.height()  # below the view, as the trial found it
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=TIMEOUT_MS)
-    view.class_picker.setFocus()
-    QTest.keyClick(view.class_picker, Qt.Key.Key_Tab)  # on to the layer's box
-    assert QApplication.focusWidget() is view.layer_picker
-    qtbot.waitUntil(lambda: bottom_of_maps() <= viewport.height(), timeout=3000)
-    assert view.layer_picker.mapTo(viewport, view.layer_picker.rect().topLeft()).y() >= 0  # its box in view too
-    window.zoom(0)
+        assert bottom_of_maps() > viewport.height()  # below the view, as the trial found it
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=TIMEOUT_MS)
+        view.class_picker.setFocus()
+        QTest.keyClick(view.class_picker, Qt.Key.Key_Tab)  # on to the layer's box
+        assert QApplication.focusWidget() is view.layer_picker
+        qtbot.waitUntil(lambda: bottom_of_maps() <= viewport.height(), timeout=3000)
+        assert view.layer_picker.mapTo(viewport, view.layer_picker.rect().topLeft()).y() >= 0  # its box in view too
+    finally:
+        window.zoom(0)  # (the application's text size is every later test's)
 
 
 def test_unticked_boxes_in_compare_have_an_edge_in_the_dark_theme(window: MainWindow) -> None:
