@@ -328,15 +328,16 @@ def how_to_fuse(card: Any, weights_path: Path) -> str:
 
 
 def add_json_or_csv(parser: argparse.ArgumentParser, own_columns: str, exported_as: str, example: str) -> None:
-    """``--json`` or ``--csv`` (one or the other), the CSV's columns those of the app's Batch export of
-    ``exported_as`` ("characters", "lines") after ``CSV_FIELDS``."""
+    """``--json`` or ``--csv`` (one or the other), the CSV's columns the first of the app's Batch export of
+    ``exported_as`` ("characters", "lines"): ``CSV_FIELDS``, then ``own_columns`` (a teacher's trial took "as
+    the app's Batch exports" for all of its columns, and looked for its corrected and answer columns)."""
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON object per line of output")
     output.add_argument(
         "--csv",
         action="store_true",
-        help=f"a CSV table, a row per file ({', '.join(CSV_FIELDS)}, {own_columns}), as the app's Batch exports "
-        f"{exported_as}: for a spreadsheet ({example})",
+        help=f"a CSV table, a row per file ({', '.join(CSV_FIELDS)}, {own_columns}; the app's Batch export of "
+        f"{exported_as} starts with the same columns): for a spreadsheet ({example})",
     )
 
 
