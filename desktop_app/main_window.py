@@ -1297,9 +1297,17 @@ class MainWindow(QMainWindow):
     def set_theme(self, theme: str) -> None:
         self.preferences.theme = theme
         apply_theme(QApplication.instance(), theme, self._system_palette)  # type: ignore[arg-type]
-        self.compare_view.edge_tick_boxes()
+        self._restyled()
         self.canvas.update()
         self._colour_toolbar_overflow()
+
+    def _restyled(self) -> None:
+        """After the style sheet was polished afresh (a theme, a text size): what the polish undoes set again,
+        and the columns laid out for the widgets' new sizes (a theme at 200% text widened Explain past its
+        column)."""
+        # The polish took the dark theme's edge off Compare's tick boxes: an unticked model could not be seen
+        # (an accessibility trial at 200% text).
+        self.compare_view.edge_tick_boxes()
         QTimer.singleShot(0, self, self._columns_settled)
 
     def _colour_toolbar_overflow(self) -> None:
@@ -1326,9 +1334,6 @@ class MainWindow(QMainWindow):
                 self._shares_at_text[before] = self._column_shares
             self._column_shares = self._shares_at_text.get(size)
         apply_text_size(QApplication.instance(), size)  # type: ignore[arg-type]
-        # The style sheet polished afresh for the text's size took the dark theme's edge off Compare's tick
-        # boxes again: an unticked model could not be seen (an accessibility trial at 200%).
-        self.compare_view.edge_tick_boxes()
         # Every layout measures its widgets again: a hidden tab's kept the least sizes of the last text size
         # (Batch's buttons' words at 100%), so the side tabs were given too little room and, shown, Batch's
         # Again read "Agair" at 200% (a keyboard user's trial); a theme chosen after it measured them anew.
@@ -1336,7 +1341,7 @@ class MainWindow(QMainWindow):
             layout.invalidate()
         if size != before and not (self.isMaximized() or self.isFullScreen()):
             self._size_with_text(before, size)
-        QTimer.singleShot(0, self, self._columns_settled)  # larger text widens the side tabs' pages
+        self._restyled()  # (larger text widens the side tabs' pages)
         self.show_text_size()
         self.show_pen_width(self.preferences.pen_width)
         keys = self.actual_size_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)

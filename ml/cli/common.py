@@ -8,6 +8,7 @@ import difflib
 import json
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -346,6 +347,14 @@ CSV_FIELDS = ("path", "model", "error", "notes")
 # What starts a formula in a spreadsheet (and its old DDE calls): a file named "=HYPERLINK(...).png" read from
 # its own folder made a cell that a spreadsheet runs (a fuzzing trial; --help offers the CSV to one).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_row(record: dict[str, Any], own_cells: Sequence[object], width: int) -> list[object]:
+    """A file's ``--csv`` row: ``CSV_FIELDS`` from its record (path, model, error, notes), then the command's
+    own cells, as wide as the header (``width`` columns: a file that could not be read has no cells)."""
+    notes: list[str] = record.get("notes", [])
+    fields = [csv_path(record["path"]), record.get("model", ""), record.get("error", ""), "; ".join(notes)]
+    return [*fields, *own_cells, *[""] * (width - len(fields) - len(own_cells))]
 
 
 def csv_path(path: str) -> str:

@@ -17,7 +17,7 @@ from ml.cli.common import (
     CommandParser,
     GivenOnce,
     add_json_or_csv,
-    csv_path,
+    csv_row,
     fail,
     fail_whole,
     files_to_read,
@@ -231,8 +231,7 @@ def print_record(record: dict[str, Any], args: argparse.Namespace, table: Any) -
     notes: list[str] = record.get("notes", [])
     if table is not None:  # (an error's row as wide as the header, as the app's export writes one)
         cells = [value for answer in record.get("top", []) for value in (answer["label"], answer["prob"])]
-        fields = [csv_path(record["path"]), record.get("model", ""), record.get("error", ""), "; ".join(notes)]
-        table.writerow([*fields, *cells, *[""] * (2 * args.answers - len(cells))])
+        table.writerow(csv_row(record, cells, len(CSV_FIELDS) + 2 * args.answers))
         sys.stdout.flush()  # (each row as it is read, as read --csv writes them)
     elif "error" in record:
         print(problem_line(record["path"], record["error"], args.json), flush=True)

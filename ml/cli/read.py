@@ -16,7 +16,7 @@ from ml.cli.common import (
     CommandParser,
     GivenOnce,
     add_json_or_csv,
-    csv_path,
+    csv_row,
     fail,
     fail_whole,
     files_to_read,
@@ -161,8 +161,7 @@ def run(argv: list[str]) -> int:
             failed += 1
             record["error"] = reason
             if table is not None:
-                # (a blank file's reason as "blank: …", as the app's export writes it)
-                table.writerow([csv_path(record["path"]), "", reason, *[""] * (len(CSV_COLUMNS) - 3)])
+                table.writerow(csv_row(record, [], len(CSV_COLUMNS)))  # ("blank: …", as the app's export)
                 sys.stdout.flush()
             else:
                 print(problem_line(record["path"], reason, args.json), flush=True)
@@ -184,7 +183,7 @@ def run(argv: list[str]) -> int:
         record["chars"] = character_records(line, y_up=strokes is not None and strokes.source_y_up)
         if table is not None:
             sure = round(least_sure(record["chars"]), 5)  # as the app's export: punctuation has no model's answer
-            table.writerow([csv_path(record["path"]), record["model"], "", "; ".join(line.notes), line.text, sure])
+            table.writerow(csv_row(record, [line.text, sure], len(CSV_COLUMNS)))
             sys.stdout.flush()
             continue
         print(json.dumps(record) if args.json else shown_reading(record["path"], line.text, line.notes), flush=True)
