@@ -29,7 +29,8 @@ file), in the order they were written:
   stands over it (an =), a tick hanging from the baseline a comma ("Hi, 4"), a tick high in a gap an
   apostrophe ("it's"), a character with a dot under it a "!" (a stem) or a "?" (a hook), and one straight
   stroke (or a picture's straight piece of ink) leaning far to the right as it rises a "/" (:func:`is_slash`:
-  "12/05"); the reader gives them as they are;
+  "12/05"; between two digits the reader takes one leaning less for a "/" too, once the models have read
+  it as a 1: :func:`ml.runtime.line_reader.slashes_between_digits`); the reader gives them as they are;
 - everything else starts a character.
 
 The rules join some neighbours that are two characters (a letter that starts on the last one's ink, or
@@ -911,16 +912,22 @@ def is_slash(points: np.ndarray, ink: float, height: float) -> bool:
     """Whether a stroke (x, y points, y down; ``ink`` the length of its path) is a slash on a line ``height``
     tall: straight, rising at least SLASH_TALL line heights, leaning right as it rises at least SLASH_LEAN
     degrees from upright."""
+    lean = straight_lean(points, ink, height)
+    return lean is not None and lean >= SLASH_LEAN
+
+
+def straight_lean(points: np.ndarray, ink: float, height: float) -> float | None:
+    """How far a straight stroke (x, y points, y down; ``ink`` the length of its path) rising at least
+    SLASH_TALL of a line ``height`` tall leans right as it rises, in degrees from upright (negative leaning
+    left); None for a stroke that bends or is short."""
     if len(points) < 2 or height <= 0:
-        return False
+        return None
     ends = points[[0, -1]].astype(np.float64)
     low, high = (ends[0], ends[1]) if ends[0, 1] >= ends[1, 1] else (ends[1], ends[0])
     across, rise = float(high[0] - low[0]), float(low[1] - high[1])
-    return (
-        rise >= SLASH_TALL * height
-        and ink <= SLASH_STRAIGHT * math.hypot(across, rise)
-        and math.degrees(math.atan2(across, rise)) >= SLASH_LEAN
-    )
+    if rise < SLASH_TALL * height or ink > SLASH_STRAIGHT * math.hypot(across, rise):
+        return None
+    return math.degrees(math.atan2(across, rise))
 
 
 def dot_below(boxes: np.ndarray, members: Sequence[int], baseline: float, height: float, pen: float = 0.0) -> str:
@@ -1180,6 +1187,17 @@ HAIRLINE_PIECE_PIXELS = 6  # pieces smaller than this (a photo's grain) do not c
 # specks of noise a 3-6 px pen's median run was 1 and its neighbouring letters were joined by faint ink
 
 
+def mask_pen_width(mask: np.ndarray) -> float:
+    """The width of the pen that wrote ``mask`` (True where ink), as :func:`split_ink` measures it."""
+    return pen_width(_row_runs(np.asarray(mask, dtype=bool)))
+
+
+def piece_ink(piece: np.ndarray, pen: float) -> float:
+    """A piece of ink's length (its pixels, (row, column) pairs, written with a pen ``pen`` wide): its pixels
+    over the pen's width, less the round ends' share."""
+    return max(len(piece) / max(pen, 1.0) - pen, 0.0)
+
+
 def pen_width(runs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> float:
     """The width of the pen that wrote a mask (its runs, :func:`_row_runs`): the median run across a stroke."""
     _, starts, ends = runs
@@ -1306,8 +1324,7 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     # Parts ordered left to right.
     order = np.argsort(boxes[:, 0], kind="stable")
     pen = pen_width(runs)
-    # A piece's length of ink: its pixels over the pen's width, less the round ends' share.
-    lengths = np.array([max(len(pieces[k]) / max(pen, 1.0) - pen, 0.0) for k in order])
+    lengths = np.array([piece_ink(pieces[k], pen) for k in order])
     groups, punctuation = _group(
         boxes[order], pen=pen, lengths=lengths, ends=lambda k: straight_piece_ends(pieces[order[k]], pen)
     )
