@@ -7686,8 +7686,11 @@ def test_a_screen_reader_hears_the_answer_and_each_chance(qtbot, window: MainWin
     assert interface.text(QAccessible.Text.Name) == f"answer: {spoken}, {confidence_text(prob)}{guess}"
     second = QAccessible.queryAccessibleInterface(panel._bars[1]).text(QAccessible.Text.Name)
     assert second == f"{spoken_class_name(others[0][0], panel._merged_case)}: {confidence_text(others[0][1])}"
+    seen = QAccessible.queryAccessibleInterface(panel.model_input).text(QAccessible.Text.Name)
+    assert seen == "what the model sees: the writing brought to 28 by 28 pixels"
     window.canvas.clear()
     qtbot.waitUntil(lambda: panel.answer() == "", timeout=TIMEOUT_MS)
+    assert panel.model_input.accessibleName().startswith("what the model sees: nothing")
     assert QAccessible.queryAccessibleInterface(panel.headline).text(QAccessible.Text.Name).startswith("answer: none")
     assert QAccessible.queryAccessibleInterface(panel._bars[1]).text(QAccessible.Text.Name) == "answer 2: none"
 
@@ -9224,6 +9227,7 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     # A ✓ large enough for a classroom's projector, beside the character asked: the pad does not move for it.
     mark_px, text_px = QFontInfo(bar.mark.mark_font()).pixelSize(), QFontInfo(bar.font()).pixelSize()
     assert bar.mark.text() == "✓" and mark_px >= 2.5 * text_px > 0  # (in pixels: a font may have no point size)
+    assert bar.mark.accessibleName() == "tick: read as asked"  # (not a nameless graphic to a screen reader)
     qtbot.wait(50)
     assert window.canvas.geometry() == pad
     ticked = bar.mark.colour()
@@ -9242,6 +9246,7 @@ def test_practice_asks_for_a_character_says_whether_it_was_read_so_and_keeps_the
     assert bar.verdict.text() == "" and window._practice.read_right is False  # said once the pen has rested
     _wait_for_miss(qtbot, bar, "✗ read as 7")  # written otherwise: said what it was read as
     assert bar.mark.text() == "✗" and window.canvas.geometry() == pad
+    assert bar.mark.accessibleName() == "cross: not read as asked"
     assert bar.mark.colour() != ticked  # (green, then orange)
     # Heard with the case a screen reader cannot say otherwise ("Write b" and "Write B" sounded alike, and the
     # verdict was shown, never heard: an accessibility audit's).

@@ -223,6 +223,7 @@ class ModelInputView(QWidget):
         self._image: QImage | None = None
         self._note = ""  # said over the empty square
         self._largest = MAX_INPUT_SCALE  # set by the panel: what the space below the view allows
+        self.setAccessibleName("what the model sees: nothing")
         side = 28 * MIN_INPUT_SCALE + 4
         self.setMinimumSize(side, side)
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -256,6 +257,8 @@ class ModelInputView(QWidget):
         grey = np.ascontiguousarray((np.clip(values, 0, 1) * 255).astype(np.uint8))
         height, width = grey.shape
         self._image = QImage(grey.data, width, height, width, QImage.Format.Format_Grayscale8).copy()
+        # What a screen reader hears of the picture (a keyboard user's trial: its name said nothing of it).
+        self.setAccessibleName(f"what the model sees: the writing brought to {width} by {height} pixels")
         self.update()
 
     def image(self) -> QImage | None:
@@ -266,6 +269,7 @@ class ModelInputView(QWidget):
         fault)."""
         self._image = None
         self._note = note
+        self.setAccessibleName(f"what the model sees: nothing{f' ({note})' if note else ''}")
         self.update()
 
     def scale(self) -> int:
