@@ -6127,6 +6127,13 @@ def test_text_mode_reads_a_full_stop_and_a_hyphen_written_between_characters(qtb
     assert any(a.text().endswith("read by its place on the line") for a in menu.actions())
     assert not any(a.text().endswith("%") for a in menu.actions())
     assert any(a.text().endswith("%") for a in window.text_panel._character_buttons()[0].menu().actions())
+    # A slash between digits leaning 29 degrees, read as a 1 by the models: a "/" by its lean among the
+    # digits, the 1 the models read one click away in its menu, with its chance.
+    slash = [QPoint(int(gap - size * 0.25 + k * size * 0.05), int(baseline - k * size * 0.09)) for k in range(11)]
+    assert line("4", "2", slash) == "4/2"
+    readings = [a.text() for a in window.text_panel._character_buttons()[1].menu().actions()]
+    assert readings[0].endswith("read by its place on the line")
+    assert any(text.startswith("1") and text.endswith("%") for text in readings[1:])
 
 
 def test_a_line_added_to_a_long_text_is_scrolled_into_view(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -184,10 +184,10 @@ def test_a_full_stop_and_a_hyphen_are_read_by_their_place_on_the_line() -> None:
     i_and_dot = [np.array([[0.0, 40.0], [0.0, 95.0]]), np.array([[1.0, 15.0], [2.0, 16.0]])]
     four_after = [s + np.array([150.0, 0.0]) for s in placed("4", {})]
     assert all(not p.punctuation for p in split_strokes([*i_and_dot, *four_after]))
-    # Nor the bars of an =, stacked along the line.
+    # The bars of an =, stacked along the line, are no hyphens: one equals sign.
     equals = [hyphen + np.array([0.0, -10.0]), hyphen + np.array([0.0, 10.0])]
     stacked = [*placed("A", {}), *equals, *four_after]
-    assert all(not p.punctuation for p in split_strokes(stacked))
+    assert [p.punctuation for p in split_strokes(stacked)] == ["", "=", ""]
     # Two dots one above the other after a character are a colon, either dot first ("3:45" read "345": its
     # dots went to the 3).
     high_dot = stop + np.array([0.0, -46.0])
@@ -376,7 +376,13 @@ def test_a_straight_stroke_leaning_far_right_is_a_slash_and_a_leaning_1_is_not()
     # Between upright digits a stroke leaning 27 degrees is a slash too; between letters, or leaning back,
     # it is the models' to read, and so is a 1 leaning as the rest of a slanted hand leans.
     steep = np.array([[0.0, 100.0], [50.0, 0.0]])
-    assert reader.read_strokes(line(steep)).text.replace(" ", "") == "12/05"
+    between_digits = reader.read_strokes(line(steep))
+    assert between_digits.text.replace(" ", "") == "12/05"
+    # The models' 1 after it, one click away; put right as a 1, a 1.
+    slash_read = next(c for c in between_digits.characters if c.text == "/")
+    assert [score.label for score in slash_read.top[:2]] == ["/", "1"]
+    put_right = reader.read_strokes(line(steep), known=[(slash_read.strokes, "1")])
+    assert put_right.text.replace(" ", "") == "12105"
     assert "/" not in reader.read_strokes(line(np.array([[80.0, 100.0], [0.0, 0.0]]))).text
     before, after = write("AE")[0], [s + np.array([390.0, 0.0]) for s in write("HK")[0]]
     assert "/" not in reader.read_strokes([*before, steep + np.array([290.0, 0.0]), *after]).text
@@ -409,6 +415,47 @@ def test_a_straight_stroke_leaning_far_right_is_a_slash_and_a_leaning_1_is_not()
     )
     for stroke in (np.array([[0.0, 100.0], [90.0, 60.0], [70.0, 0.0]]), arc):
         assert "/" not in reader.read_image(picture(stroke)).text
+
+
+def test_a_sum_reads_with_its_plus_and_equals_signs() -> None:
+    """A student's "2+3=5" read "2t35 5": no model reads + or =, the + was a t and the = joined the 3. Both
+    are read by their shape and place, from strokes and from a picture; a cross is a + between digits,
+    wherever it stands, and the models' to read elsewhere (a t), and three bars stacked are no =."""
+    from ml.runtime.line_reader import LineReader
+    from ml.runtime.render import PenStroke, render_strokes
+
+    reader = LineReader.load(device="cpu")
+
+    def at(strokes: list[np.ndarray], x: float) -> list[np.ndarray]:
+        return [s + np.array([x, 0.0]) for s in strokes]
+
+    plus = [np.array([[0.0, 55.0], [100.0, 58.0]]), np.array([[52.0, 15.0], [49.0, 85.0]])]  # bar first
+    equals = [np.array([[0.0, 38.0], [100.0, 36.0]]), np.array([[0.0, 64.0], [95.0, 66.0]])]
+    written = [*write("2")[0], *at(plus, 140.0), *at(write("3")[0], 280.0), *at(equals, 420.0)]
+    written += at(write("5")[0], 560.0)
+
+    def picture(strokes: list[np.ndarray]) -> np.ndarray:
+        return render_strokes([PenStroke.from_xy(s * 0.8 + 20.0, 4.0) for s in strokes], 600, 120)
+
+    for line in (reader.read_strokes(written), reader.read_image(picture(written))):
+        assert line.text.replace(" ", "") == "2+3=5"
+        assert [c.punctuation for c in line.characters if c.text in "+="] == [True, True]
+    # What the models read it as follows the +, one click away; put right as a t by the person, a t.
+    plus_read = next(c for c in reader.read_strokes(written).characters if c.text == "+")
+    assert len(plus_read.top) > 1 and plus_read.top[1].label.lower() == "t"
+    assert reader.read_strokes(written, known=[(plus_read.strokes, "t")]).text.replace(" ", "") == "2t3=5"
+    # A cross standing on the baseline (the foot of the line), crossed in its middle: a t between letters,
+    # a + written large between digits.
+    t = [np.array([[50.0, 0.0], [50.0, 100.0]]), np.array([[0.0, 50.0], [100.0, 50.0]])]
+    with_t = [*write("A")[0], *at(t, 140.0), *at(write("H")[0], 280.0)]
+    for line in (reader.read_strokes(with_t), reader.read_image(picture(with_t))):
+        assert "+" not in line.text and len(line.characters) == 3
+    large = [*write("2")[0], *at(t, 140.0), *at(write("3")[0], 280.0)]
+    for line in (reader.read_strokes(large), reader.read_image(picture(large))):
+        assert line.text.replace(" ", "") == "2+3"
+    # Three bars, one over the other, between two letters: no =.
+    bars = [np.array([[0.0, y], [100.0, y]]) for y in (5.0, 50.0, 95.0)]
+    assert "=" not in reader.read_strokes([*write("A")[0], *at(bars, 140.0), *at(write("H")[0], 280.0)]).text
 
 
 def test_a_bold_dash_of_type_is_a_hyphen() -> None:

@@ -307,9 +307,10 @@ class TextPanel(QWidget):
             menu.typed.connect(lambda typed, p=position: self.character_chosen.emit(p, typed))
             menu.aboutToShow.connect(lambda p=position: self.character_pointed.emit(p))
             menu.aboutToHide.connect(lambda: self.character_pointed.emit(-1))
-            for option, prob in options:
-                placed = position < len(by_place) and by_place[position]
-                # A mark read by its place had "100.0%", a confidence no model gave (a student's trial).
+            for rank, (option, prob) in enumerate(options):
+                # A mark read by its place had "100.0%", a confidence no model gave (a student's trial); the
+                # models' readings after it (a "/" between digits read as a 1) have theirs.
+                placed = rank == 0 and position < len(by_place) and by_place[position]
                 how = "read by its place on the line" if placed else confidence_text(prob)
                 if option == own:  # (one of the readings: in its case)
                     how += "    (first on its own)"

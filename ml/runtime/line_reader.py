@@ -38,7 +38,7 @@ import math
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -123,9 +123,11 @@ from ml.runtime.segmentation import (
     clearly_apart,
     close_pairs,
     close_pieces,
+    crossing_bars,
     cut_columns,
     ink_components,
     is_hairline,
+    is_plus,
     joined_parts,
     line_height,
     mask_pen_width,
@@ -274,6 +276,8 @@ VOTE_LIMIT = 0.05
 # word: at 0.8, 78 of 98 that are the same letter follow and 2 of 55 that are not; at 0.7, 82 and 3; at 0.9, 74
 # and 0.
 TWIN_LIKENESS = 0.8
+# Between two digits, a character shaped as a plus sign (segmentation.is_plus) is a "+", whatever the models
+# read (a t mostly: "3t14"): plus_signs_between_digits. Among letters that shape is a t.
 # A character read as a 1 between two digits is a "/" (a date's, a fraction's) where it is one straight stroke
 # (or piece of ink) leaning right at least DIGITS_SLASH_LEAN degrees from upright as it rises, and at least
 # DIGITS_SLASH_BEYOND_SLANT more than the rest of the line leans (a writer's slanted 1 among slanted digits
@@ -976,8 +980,20 @@ class LineReader:
             others = [xy for k, xy in enumerate(parts_xy) if k != kept[i].strokes[0]]
             return degrees, math.degrees(math.atan(strokes_slant(others)))
 
+        def stroke_cross(i: int) -> bool:
+            strokes = [parts_xy[k] for k in kept[i].strokes]
+            return is_plus(strokes, [float(np.hypot(*np.diff(xy, axis=0).T).sum()) for xy in strokes])
+
         line = self._finish(
-            kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation, certain, lean=stroke_lean
+            kept,
+            np.stack(kept_probs),
+            kept_pictures,
+            top_k,
+            start,
+            punctuation,
+            certain,
+            lean=stroke_lean,
+            crossed=stroke_cross,
         )
         if len(parts_xy) > drawn_strokes:
             line = _named_by_drawn_strokes(line, origin)
@@ -1247,10 +1263,15 @@ class LineReader:
         if not kept:
             return ReadLine(())
 
-        def piece_lean(i: int) -> tuple[float, float] | None:
+        def whole_piece(i: int) -> np.ndarray | None:
             pixels = kept_pixels[i]
             if len(kept[i].strokes) != 1 or len(pixels) != len(pieces[kept[i].strokes[0]]):
                 return None  # (a side of a piece cut in two is no stroke of its own)
+            return pixels
+
+        def piece_lean(i: int) -> tuple[float, float] | None:
+            if (pixels := whole_piece(i)) is None:
+                return None
             pen = mask_pen_width(mask)
             ends = straight_piece_ends(pixels, pen)
             degrees = None if ends is None else straight_lean(ends, piece_ink(pixels, pen), height)
@@ -1261,7 +1282,14 @@ class LineReader:
             return degrees, math.degrees(math.atan(line_slant(others)))
 
         punctuation = [replace(p, box=to_picture(p.box), body=to_picture(p.body_box)) for p in punctuation]
-        return self._finish(kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation, lean=piece_lean)
+
+        def piece_cross(i: int) -> bool:
+            bars = None if (pixels := whole_piece(i)) is None else crossing_bars(pixels, mask_pen_width(mask))
+            return bars is not None and is_plus(bars, [float(np.hypot(*(bar[1] - bar[0]))) for bar in bars])
+
+        return self._finish(
+            kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation, lean=piece_lean, crossed=piece_cross
+        )
 
     def _verified(
         self,
@@ -1562,14 +1590,30 @@ class LineReader:
         punctuation: Sequence[CharacterPart] = (),
         certain: dict[tuple[int, ...], str] | None = None,
         lean: Callable[[int], tuple[float, float] | None] | None = None,
+        crossed: Callable[[int], bool] | None = None,
     ) -> ReadLine:
         """Context (letters or digits, case) and the alternatives of each character; then the line's full
         stops and hyphens put in their places (read by their place on the line: no model's classes).
         ``certain``: characters known (by their strokes), as certain as their neighbours' context; ``lean``:
         how far the part at an index leans, and the line without it (degrees right of upright), where it is
-        one straight stroke (:func:`slashes_between_digits`)."""
+        one straight stroke (:func:`slashes_between_digits`); ``crossed``: whether it is shaped as a plus
+        sign (:func:`plus_signs_between_digits`)."""
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000)
+        signs: list[ReadCharacter] = []
+        plus = plus_signs_between_digits(parts, probabilities, self.labels, crossed, certain or {}) if crossed else []
+        if plus and len(plus) < len(parts):  # (the models' readings after the sign: one click away)
+            for i in plus:
+                order = np.argsort(-probabilities[i], kind="stable")[: max(top_k - 1, 1)]
+                readings = (
+                    ClassScore("+", 1.0),
+                    *(ClassScore(self.labels[k], float(probabilities[i, k])) for k in order),
+                )
+                part = parts[i]
+                signs.append(ReadCharacter(part.box, readings, part.strokes, part.space_before, punctuation=True))
+            kept = [i for i in range(len(parts)) if i not in plus]
+            parts, probabilities, pictures = [parts[i] for i in kept], probabilities[kept], [pictures[i] for i in kept]
+            lean = None if lean is None else _reindexed(lean, kept)
         probabilities, typed = self._with_certain(parts, probabilities, certain or {}, pictures)
         alone = [self.labels[int(row.argmax())] if row.sum() > 0 else "" for row in probabilities]
         in_context = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
@@ -1592,8 +1636,9 @@ class LineReader:
             ReadCharacter(p.box, (ClassScore(p.punctuation, 1.0),), p.strokes, p.space_before, punctuation=True)
             for p in punctuation
         ]
+        marks += signs
         if lean is not None:
-            characters = slashes_between_digits(characters, marks, lean)
+            characters = slashes_between_digits(characters, marks, lean, kept_as_typed=typed.keys())
         in_order = sorted([*characters, *marks], key=_along_the_line)
         return ReadLine(tuple(in_order), (time.perf_counter() - start) * 1000)
 
@@ -1702,31 +1747,65 @@ def _along_the_line(character: ReadCharacter) -> float:
     return character.box[0] + character.box[2]
 
 
+def _reindexed(
+    lean: Callable[[int], tuple[float, float] | None], kept: list[int]
+) -> Callable[[int], tuple[float, float] | None]:
+    """``lean`` asked of the parts ``kept`` by their new indices."""
+    return lambda k: lean(kept[k])
+
+
+def plus_signs_between_digits(
+    parts: Sequence[CharacterPart],
+    probabilities: np.ndarray,
+    labels: Sequence[str],
+    crossed: Callable[[int], bool],
+    certain: dict[tuple[int, ...], str],
+) -> list[int]:
+    """The indices of ``parts`` that are plus signs: shaped as one (``crossed``), not put right by the person
+    (``certain``, by strokes), between two parts that the line's context, asked without them, reads as
+    digits. (Asked with them, the t they read as made their neighbours letters: "0+9" read "otq".)"""
+    crosses = [i for i, part in enumerate(parts) if tuple(sorted(part.strokes)) not in certain and crossed(i)]
+    rest = [i for i in range(len(parts)) if i not in crosses]
+    if not crosses or len(rest) < 2:
+        return []
+    kinds = letters_or_digits(probabilities[rest], labels, [parts[i].space_before for i in rest]).argmax(1)
+    digit = {i: labels[int(k)].isdigit() for i, k in zip(rest, kinds, strict=True)}
+    plus = []
+    for i in crosses:
+        before, after = [j for j in rest if j < i], [j for j in rest if j > i]
+        if before and after and digit[before[-1]] and digit[after[0]]:
+            plus.append(i)
+    return plus
+
+
 def slashes_between_digits(
     characters: Sequence[ReadCharacter],
     marks: Sequence[ReadCharacter],
     lean: Callable[[int], tuple[float, float] | None],
+    kept_as_typed: Collection[int] = (),
 ) -> list[ReadCharacter]:
     """``characters`` (the models' answers in context), each read as a 1 between two digits (``marks``, the
     line's punctuation, stand between too) made a "/" where it leans as a slash among digits does
     (``lean``: the character at an index's lean and the line's without it, in degrees right of upright; None
-    where it is no straight stroke): "12/05" written with its slash 25 degrees from upright read "12105"."""
+    where it is no straight stroke): "12/05" written with its slash 25 degrees from upright read "12105".
+    The models' readings follow the sign's, one click away where it is a 1 after all; a character the
+    person put right (``kept_as_typed``, by index) is as they typed it."""
     every = [*characters, *marks]
     order = sorted(range(len(every)), key=lambda k: _along_the_line(every[k]))
     out = list(characters)
     for at in range(1, len(order) - 1):
         i, before, after = order[at], every[order[at - 1]], every[order[at + 1]]
-        if i >= len(characters) or characters[i].text != "1":
+        if i >= len(characters) or i in kept_as_typed:
             continue
         if before.punctuation or after.punctuation or not (before.text.isdigit() and after.text.isdigit()):
             continue
-        measured = lean(i)
-        if measured is None:
+        if characters[i].text != "1" or (measured := lean(i)) is None:
             continue
         degrees, slant = measured
         if degrees >= DIGITS_SLASH_LEAN and degrees - slant >= DIGITS_SLASH_BEYOND_SLANT:
             c = characters[i]
-            out[i] = ReadCharacter(c.box, (ClassScore("/", 1.0),), c.strokes, c.space_before, punctuation=True)
+            readings = (ClassScore("/", 1.0), *c.top[: max(len(c.top) - 1, 1)])
+            out[i] = ReadCharacter(c.box, readings, c.strokes, c.space_before, punctuation=True)
     return out
 
 
@@ -1824,8 +1903,14 @@ def _model_read(line: ReadLine) -> int:
 
 
 def _sureness(line: ReadLine) -> float:
-    """How sure the models are of a line's reading: the mean log-probability of the characters they read."""
-    chances = [c.top[0].prob for c in line.characters if c.top and not c.punctuation]
+    """How sure the models are of a line's reading: the mean log-probability of the characters they read
+    (a sign read after them, :func:`slashes_between_digits`, by their chance of their own first reading: a
+    reading of a line written downhill that made an unsure 1 a "/" was not surer for it)."""
+    chances = [
+        c.top[1].prob if c.punctuation else c.top[0].prob
+        for c in line.characters
+        if c.top and (not c.punctuation or len(c.top) > 1)
+    ]
     return sum(math.log(max(p, 1e-9)) for p in chances) / len(chances) if chances else -math.inf
 
 

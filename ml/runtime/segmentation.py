@@ -26,11 +26,15 @@ file), in the order they were written:
   :func:`colons`, :func:`dot_below`): a speck sitting on the baseline in a gap is a full stop ("4.2",
   not "42"; so is a speck of dust there on a photo), two specks one above the other there a colon
   ("3:45"), a flat dash across the middle of the line in a gap a hyphen ("A-4") unless another mark
-  stands over it (an =), a tick hanging from the baseline a comma ("Hi, 4"), a tick high in a gap an
-  apostrophe ("it's"), a character with a dot under it a "!" (a stem) or a "?" (a hook), and one straight
-  stroke (or a picture's straight piece of ink) leaning far to the right as it rises a "/" (:func:`is_slash`:
-  "12/05"; between two digits the reader takes one leaning less for a "/" too, once the models have read
-  it as a 1: :func:`ml.runtime.line_reader.slashes_between_digits`); the reader gives them as they are;
+  stands over it, two such dashes one above the other an equals sign (:func:`equals_signs`: "3=5"), a
+  tick hanging from the baseline a comma ("Hi, 4"), a tick high in a gap an apostrophe ("it's"), a
+  character with a dot under it a "!" (a stem) or a "?" (a hook), and one straight stroke (or a picture's
+  straight piece of ink) leaning far to the right as it rises a "/" (:func:`is_slash`: "12/05"); once the
+  models have read the line, between two digits a 1 leaning less is a "/" too, and two straight strokes
+  (or a picture's piece of ink of two straight bars, :func:`crossing_bars`) crossing near their middles,
+  one flat and one upright, a "+" (:func:`is_plus`: "2+3"; among letters that shape is a t, as 517 of
+  UNIPEN's 524 characters so shaped are; :mod:`ml.runtime.line_reader`'s ``slashes_between_digits`` and
+  ``plus_signs_between_digits``); the reader gives them as they are;
 - everything else starts a character.
 
 The rules join some neighbours that are two characters (a letter that starts on the last one's ink, or
@@ -125,6 +129,17 @@ SLASH_LEAN = 35.0
 # (29 in 10,363 characters: y's, r's, a k's arms) strayed 0.6-7.9.
 PIECE_STRAIGHT_PEN = 0.75
 PIECE_STRAIGHT_BOW = 0.03
+# An equals sign: two flat marks (each a hyphen's shape) overlapping along the line, their middles
+# EQUALS_APART_LOW to EQUALS_APART_HIGH line heights apart, one at most EQUALS_WIDER times the other's width,
+# the pair's middle where a hyphen's is, in a gap.
+EQUALS_APART_LOW, EQUALS_APART_HIGH = 0.08, 0.6
+EQUALS_WIDER = 2.0
+# A plus sign's shape: two straight strokes, one within PLUS_TILT degrees of flat and one of upright,
+# crossing between PLUS_MIDDLE and 1 - PLUS_MIDDLE of each, one at most PLUS_LONGER times the other's length.
+PLUS_TILT = 25.0
+PLUS_MIDDLE = 0.25
+PLUS_LONGER = 2.0
+PLUS_TILT_REACH = 0.2  # of a picture's cross's width: rows this far from its flat bar's are the upright bar's
 TICK_TALLEST = 0.45  # a tick alone as tall as a third of the line is not a mark (SMALL_MARK), but a comma still
 TICK_UPRIGHT = 1.2
 TICK_PATH = 1.5  # ... and its ink at most this many times as long as its box is across (no loop, no hook)
@@ -660,8 +675,14 @@ def _group(
     character_height = line_height(np.array(group_boxes)) if group_boxes else height
     punctuation: dict[int, str] = {}  # group -> its mark
     bodies = [box.copy() for box in group_boxes[:characters]]  # the characters before any mark joins them
-    for pair in colons(boxes, marks, group_boxes[:characters], baseline, character_height, pen):
-        punctuation[len(groups)] = ":"
+    beside = group_boxes[:characters]
+    for pair, sign in [
+        *((pair, ":") for pair in colons(boxes, marks, beside, baseline, character_height, pen)),
+        *((pair, "=") for pair in equals_signs(boxes, marks, beside, baseline, character_height, pen)),
+    ]:
+        if any(k not in marks for k in pair):
+            continue  # (its marks taken by a colon already)
+        punctuation[len(groups)] = sign
         groups.append(list(pair))
         group_boxes.append(_union(boxes[pair[0]], boxes[pair[1]]))
         marks = [k for k in marks if k not in pair]
@@ -719,7 +740,7 @@ def _group(
             groups.append([k])
             group_boxes.append(boxes[k].copy())
     # A character of one small part that is a comma (one written a third of the line tall was no mark
-    # against the line's strokes, and read as a 1), and one with a dot under it.
+    # against the line's strokes, and read as a 1), one with a dot under it, a slash.
     for g in range(characters):
         one = groups[g][0]
         if len(groups[g]) == 1 and max(_union_size(boxes[[one]])) - pen <= TICK_TALLEST * character_height:
@@ -802,6 +823,80 @@ def colons(
         if math.isfinite(left) and min(left, right) >= STOP_CLEAR * height:  # it follows something, clear of it
             found.append((upper, lower))
     return found
+
+
+def equals_signs(
+    boxes: np.ndarray,
+    marks: Sequence[int],
+    characters: Sequence[np.ndarray],
+    baseline: float,
+    height: float,
+    pen: float = 0.0,
+) -> list[tuple[int, int]]:
+    """Pairs of ``marks`` that are an equals sign ("2+3=5"): two flat marks one above the other in a gap, as
+    the module's constants say (EQUALS_APART_LOW ...). (Its bars, marks stacked along the line, were no
+    hyphen, and joined a neighbour: "3=5" read "35".)"""
+    if not len(characters):
+        return []
+
+    def bar(k: int) -> bool:  # a hyphen's shape
+        width, tall = boxes[k, 2] - boxes[k, 0] - pen, max(boxes[k, 3] - boxes[k, 1] - pen, 0.0)
+        return tall <= FLAT * height and width >= HYPHEN_WIDE * height and width >= HYPHEN_LONG * max(tall, 1e-9)
+
+    bars = [k for k in marks if bar(k)]
+    found: list[tuple[int, int]] = []
+    for a, b in itertools.combinations(bars, 2):
+        if any(k in pair for pair in found for k in (a, b)):
+            continue
+        upper, lower = sorted((a, b), key=lambda k: boxes[k, 1] + boxes[k, 3])
+        if _overlap_share(boxes[upper], boxes[lower], MIN_WIDTH * height) < JOIN_OVERLAP:
+            continue
+        widths = boxes[[upper, lower], 2] - boxes[[upper, lower], 0]
+        if widths.max() > EQUALS_WIDER * widths.min():
+            continue
+        middles = (boxes[[upper, lower], 1] + boxes[[upper, lower], 3]) / 2
+        if not EQUALS_APART_LOW * height <= middles[1] - middles[0] <= EQUALS_APART_HIGH * height:
+            continue
+        if not HYPHEN_LOW * height <= baseline - middles.mean() <= HYPHEN_HIGH * height:
+            continue
+        if any(
+            _overlap_share(boxes[k], boxes[upper], MIN_WIDTH * height) >= JOIN_OVERLAP for k in marks if k not in (a, b)
+        ):
+            continue  # a third mark stacked with them (an E's bars without its stem)
+        x0, x1 = min(boxes[a, 0], boxes[b, 0]), max(boxes[a, 2], boxes[b, 2])
+        if any(min(x1, c[2]) - max(x0, c[0]) > HYPHEN_TOUCH * (x1 - x0) for c in characters):
+            continue  # over a character: a bar of it (a Z's drawn apart)
+        left = min((x0 - c[2] for c in characters if c[2] <= (x0 + x1) / 2), default=math.inf)
+        right = min((c[0] - x1 for c in characters if c[0] >= (x0 + x1) / 2), default=math.inf)
+        if min(left, right) >= STOP_CLEAR * height and (math.isfinite(left) or math.isfinite(right)):
+            found.append((upper, lower))
+    return found
+
+
+def is_plus(strokes: Sequence[np.ndarray], inks: Sequence[float]) -> bool:
+    """Whether two strokes (x, y points, y down; ``inks`` the lengths of their paths) are shaped as a plus
+    sign: straight, one flat and one upright, crossing near both their middles (the module's constants,
+    PLUS_TILT ...). Its place is the caller's to weigh: of UNIPEN's characters of two straight strokes
+    crossing near their middles, one flat and one upright, 517 of 524 are t's."""
+    if len(strokes) != 2 or any(len(points) < 2 for points in strokes):
+        return False
+    chords = [points[-1].astype(np.float64) - points[0] for points in strokes]
+    lengths = [math.hypot(*chord) for chord in chords]
+    if min(lengths) <= 0 or any(ink > SLASH_STRAIGHT * length for ink, length in zip(inks, lengths, strict=True)):
+        return False
+    if max(lengths) > PLUS_LONGER * min(lengths):
+        return False
+    flatness = [math.degrees(math.atan2(abs(chord[1]), abs(chord[0]))) for chord in chords]
+    if not (min(flatness) <= PLUS_TILT and max(flatness) >= 90.0 - PLUS_TILT):
+        return False
+    # Where the two chords cross, as a share of each (solved from start_a + t chord_a = start_b + u chord_b).
+    (ax, ay), (bx, by) = chords
+    across = ax * by - ay * bx
+    if abs(across) < 1e-9:
+        return False
+    dx, dy = (strokes[1][0] - strokes[0][0]).astype(np.float64)
+    t, u = (dx * by - dy * bx) / across, (dx * ay - dy * ax) / across
+    return PLUS_MIDDLE <= t <= 1 - PLUS_MIDDLE and PLUS_MIDDLE <= u <= 1 - PLUS_MIDDLE
 
 
 def _dot_of_the_stem_before(
@@ -1326,7 +1421,10 @@ def split_ink(ink: np.ndarray) -> tuple[list[CharacterPart], list[np.ndarray]]:
     pen = pen_width(runs)
     lengths = np.array([piece_ink(pieces[k], pen) for k in order])
     groups, punctuation = _group(
-        boxes[order], pen=pen, lengths=lengths, ends=lambda k: straight_piece_ends(pieces[order[k]], pen)
+        boxes[order],
+        pen=pen,
+        lengths=lengths,
+        ends=lambda k: straight_piece_ends(pieces[order[k]], pen),
     )
     # Lines standing sideways are columns, two or more, most of what the splitting found: one column is a
     # letter whose ink broke (a faint y in three pieces, one above another), not a note turned.
@@ -1350,6 +1448,39 @@ def straight_piece_ends(piece: np.ndarray, pen: float) -> np.ndarray | None:
     if np.abs(across).max() > PIECE_STRAIGHT_PEN * pen + PIECE_STRAIGHT_BOW * np.ptp(along):
         return None
     return xy[[int(np.argmin(along)), int(np.argmax(along))]]
+
+
+def crossing_bars(piece: np.ndarray, pen: float) -> list[np.ndarray] | None:
+    """A piece of ink's (row, column pixels) two straight bars, as their ends ((x, y) points, the upright
+    bar first), where it is two that cross, one nearer flat and one nearer upright (a plus sign, a cross:
+    :func:`is_plus` tells); None where it is not. The flat bar is
+    the band of rows round the row with the most ink; the upright one what reaches above and below it."""
+    rows, columns = piece[:, 0], piece[:, 1]
+    if len(piece) < 4 or np.ptp(rows) < 2 * pen or np.ptp(columns) < 2 * pen:
+        return None
+    first = int(rows.min())
+    bar_row = first + int(np.argmax(np.bincount(rows - first)))
+    reach = pen + PLUS_TILT_REACH * np.ptp(columns)  # (a bar tilted a little spans rows)
+    upright = straight_piece_ends(piece[np.abs(rows - bar_row) > reach], pen)
+    if upright is None:
+        return None
+    # The flat bar: what lies off the upright bar's line.
+    axis = (upright[1] - upright[0]) / max(float(np.hypot(*(upright[1] - upright[0]))), 1e-9)
+    xy = piece[:, ::-1].astype(np.float64)
+    off = np.abs((xy[:, 0] - upright[0, 0]) * axis[1] - (xy[:, 1] - upright[0, 1]) * axis[0])
+    flat = straight_piece_ends(piece[off > pen], pen)
+    if flat is None:
+        return None
+    # Every pixel on one bar or the other, and the upright bar's ends where its ink ends.
+    along = (xy - upright[0]) @ axis
+    on_upright = off <= PIECE_STRAIGHT_PEN * pen + PIECE_STRAIGHT_BOW * float(np.ptp(along))
+    flat_axis = (flat[1] - flat[0]) / max(float(np.hypot(*(flat[1] - flat[0]))), 1e-9)
+    off_flat = np.abs((xy[:, 0] - flat[0, 0]) * flat_axis[1] - (xy[:, 1] - flat[0, 1]) * flat_axis[0])
+    on_flat = off_flat <= PIECE_STRAIGHT_PEN * pen + PIECE_STRAIGHT_BOW * float(np.hypot(*(flat[1] - flat[0])))
+    if not (on_upright | on_flat).all():
+        return None
+    upright = upright[0] + np.outer([along[on_upright].min(), along[on_upright].max()], axis)
+    return [upright, flat]
 
 
 def _a_column(boxes: np.ndarray, height: float) -> bool:
