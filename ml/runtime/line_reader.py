@@ -282,8 +282,8 @@ TWIN_LIKENESS = 0.8
 # (or piece of ink) leaning right at least DIGITS_SLASH_LEAN degrees from upright as it rises, and at least
 # DIGITS_SLASH_BEYOND_SLANT more than the rest of the line leans (a writer's slanted 1 among slanted digits
 # stays a 1): a slash of a date written nearer upright than a slash alone must lean (SLASH_LEAN). Slashes
-# drawn between two digits of 177 validation words at 20-25, 25-30 and 30-35 degrees: read as "/" 14, 17 and
-# 19 times of 23, 23 and 21 from strokes (11, 19 and 19 as pictures; none before); at 15-20 degrees 1 of 29.
+# drawn between two digits of 177 validation words at 20-25, 25-30 and 30-35 degrees: read as "/" 13, 17 and
+# 20 times of 23, 23 and 21 from strokes (11, 18 and 19 as pictures; none before); at 15-20 degrees 1 of 29.
 # 1,600 validation and 1,600 test words that hold no slash: no "/" more from strokes; as pictures 3 more in
 # validation (1s with a hook, 27-28 degrees, among digits leaning 11-13), none in test.
 DIGITS_SLASH_LEAN = 20.0
