@@ -1263,6 +1263,9 @@ class LineReader:
         if not kept:
             return ReadLine(())
 
+        punctuation = [replace(p, box=to_picture(p.box), body=to_picture(p.body_box)) for p in punctuation]
+        pen = functools.cache(lambda: mask_pen_width(mask))  # (measured once, when a part is first looked at)
+
         def whole_piece(i: int) -> np.ndarray | None:
             pixels = kept_pixels[i]
             if len(kept[i].strokes) != 1 or len(pixels) != len(pieces[kept[i].strokes[0]]):
@@ -1272,19 +1275,16 @@ class LineReader:
         def piece_lean(i: int) -> tuple[float, float] | None:
             if (pixels := whole_piece(i)) is None:
                 return None
-            pen = mask_pen_width(mask)
-            ends = straight_piece_ends(pixels, pen)
-            degrees = None if ends is None else straight_lean(ends, piece_ink(pixels, pen), height)
+            ends = straight_piece_ends(pixels, pen())
+            degrees = None if ends is None else straight_lean(ends, piece_ink(pixels, pen()), height)
             if degrees is None:
                 return None
             others = mask.copy()
             others[pixels[:, 0], pixels[:, 1]] = False
             return degrees, math.degrees(math.atan(line_slant(others)))
 
-        punctuation = [replace(p, box=to_picture(p.box), body=to_picture(p.body_box)) for p in punctuation]
-
         def piece_cross(i: int) -> bool:
-            bars = None if (pixels := whole_piece(i)) is None else crossing_bars(pixels, mask_pen_width(mask))
+            bars = None if (pixels := whole_piece(i)) is None else crossing_bars(pixels, pen())
             return bars is not None and is_plus(bars, [float(np.hypot(*(bar[1] - bar[0]))) for bar in bars])
 
         return self._finish(
