@@ -384,10 +384,10 @@ def test_a_straight_stroke_leaning_far_right_is_a_slash_and_a_leaning_1_is_not()
     put_right = reader.read_strokes(line(steep), known=[(slash_read.strokes, "1")])
     assert put_right.text.replace(" ", "") == "12105"
     assert "/" not in reader.read_strokes(line(np.array([[80.0, 100.0], [0.0, 0.0]]))).text
-    before, after = write("AE")[0], [s + np.array([390.0, 0.0]) for s in write("HK")[0]]
-    assert "/" not in reader.read_strokes([*before, steep + np.array([290.0, 0.0]), *after]).text
+    before, after = write("AE")[0], [s + np.array([390.0, 0.0]) for s in write("4")[0]]
+    assert "/" not in reader.read_strokes([*before, steep + np.array([290.0, 0.0]), *after]).text  # (letter, digit)
     assert "/" not in reader.read_strokes(line(steep, in_a_slanted_hand)).text
-    leaning_further = np.array([[0.0, 100.0], [110.0, 0.0]])
+    leaning_further = np.array([[0.0, 100.0], [90.0, 0.0]])  # 42 degrees: a slash by its lean alone
     assert reader.read_strokes(line(leaning_further, in_a_slanted_hand)).text.replace(" ", "") == "12/05"
 
     def ink(stroke: np.ndarray) -> float:
@@ -442,7 +442,12 @@ def test_a_sum_reads_with_its_plus_and_equals_signs() -> None:
         assert [c.punctuation for c in line.characters if c.text in "+="] == [True, True]
     # What the models read it as follows the +, one click away; put right as a t by the person, a t.
     plus_read = next(c for c in reader.read_strokes(written).characters if c.text == "+")
-    assert len(plus_read.top) > 1 and plus_read.top[1].label.lower() == "t"
+    assert len(plus_read.top) > 1 and plus_read.top[1].label == "t"  # (the 36 classes' T, in its small form)
+    assert len(next(c for c in reader.read_strokes(written, top_k=1).characters if c.text == "+").top) == 1
+    # A + and a / in one line, each read after the models: "3+21/5".
+    slash = [np.array([[0.0, 100.0], [50.0, 0.0]])]
+    both = [*at(write("3")[0], 0.0), *at(plus, 140.0), *at(write("21")[0], 280.0), *at(slash, 570.0)]
+    assert reader.read_strokes([*both, *at(write("5")[0], 670.0)]).text.replace(" ", "") == "3+21/5"
     assert reader.read_strokes(written, known=[(plus_read.strokes, "t")]).text.replace(" ", "") == "2t3=5"
     # A cross standing on the baseline (the foot of the line), crossed in its middle: a t between letters,
     # a + written large between digits.

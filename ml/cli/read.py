@@ -182,7 +182,7 @@ def run(argv: list[str]) -> int:
             record["notes"] = list(line.notes)
         record["chars"] = character_records(line, y_up=strokes is not None and strokes.source_y_up)
         if table is not None:
-            sure = round(least_sure(record["chars"]), 5)  # as the app's export: punctuation has no model's answer
+            sure = round(least_sure(record["chars"]), 5)  # as the app's export: punctuation is no model's answer
             table.writerow(csv_row(record, [line.text, sure], len(CSV_COLUMNS)))
             sys.stdout.flush()
             continue

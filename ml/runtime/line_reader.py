@@ -277,7 +277,9 @@ VOTE_LIMIT = 0.05
 # and 0.
 TWIN_LIKENESS = 0.8
 # Between two digits, a character shaped as a plus sign (segmentation.is_plus) is a "+", whatever the models
-# read (a t mostly: "3t14"): plus_signs_between_digits. Among letters that shape is a t.
+# read (a t mostly: "3t14"): plus_signs_between_digits. Among letters that shape is a t. Its shape is looked
+# at only where the parts beside it are MAY_BE_DIGIT likely digits or more, as the models read them alone.
+MAY_BE_DIGIT = 0.05
 # A character read as a 1 between two digits is a "/" (a date's, a fraction's) where it is one straight stroke
 # (or piece of ink) leaning right at least DIGITS_SLASH_LEAN degrees from upright as it rises, and at least
 # DIGITS_SLASH_BEYOND_SLANT more than the rest of the line leans (a writer's slanted 1 among slanted digits
@@ -302,7 +304,9 @@ class ReadCharacter:
     strokes: tuple[int, ...] = ()  # which strokes (or ink pieces) it is made of
     space_before: bool = False
     marks: tuple[int, ...] = ()  # its small marks (an i's dot), among ``strokes``
-    punctuation: bool = False  # a mark (. : - , ' ! ? /) read by its place on the line (no model's answer)
+    # A mark (. : - , ' ! ? / + =) read by its place on the line, not a model's answer (a "/" or "+" read
+    # between digits after the models keeps their readings after its own).
+    punctuation: bool = False
     line_break_before: bool = False  # it starts a line of a picture of several lines (the text has a new line)
     # What its own answers read first where its neighbours made it the other kind (a letter among digits
     # read as a digit: "S" of "Z5S2" read 5): a reading worth a look, however sure the line made it.
@@ -360,7 +364,7 @@ def character_records(line: ReadLine, y_up: bool = False) -> list[dict[str, Any]
 
 def least_sure(characters: Sequence[dict[str, Any]]) -> float:
     """The probability of a line's least sure character, from its :func:`character_records` (1 when every
-    character is read by its place: punctuation has no model's answer to be unsure of)."""
+    character is read by its place: punctuation is no model's answer to be unsure of)."""
     return min((float(c["top"][0]["prob"]) for c in characters if c["top"] and not c.get("punctuation")), default=1.0)
 
 
@@ -977,8 +981,10 @@ class LineReader:
             degrees = straight_lean(points, float(np.hypot(*np.diff(points, axis=0).T).sum()), body_height)
             if degrees is None:
                 return None
-            others = [xy for k, xy in enumerate(parts_xy) if k != kept[i].strokes[0]]
-            return degrees, math.degrees(math.atan(strokes_slant(others)))
+            # The rest of the line's ink once (a stroke cut into letters is its pieces, not also itself).
+            rest = [k for j, part in enumerate(kept) if j != i for k in part.strokes]
+            rest += [k for mark in punctuation for k in mark.strokes]
+            return degrees, math.degrees(math.atan(strokes_slant([parts_xy[k] for k in rest])))
 
         def stroke_cross(i: int) -> bool:
             strokes = [parts_xy[k] for k in kept[i].strokes]
@@ -1601,14 +1607,18 @@ class LineReader:
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000)
         signs: list[ReadCharacter] = []
-        plus = plus_signs_between_digits(parts, probabilities, self.labels, crossed, certain or {}) if crossed else []
-        if plus and len(plus) < len(parts):  # (the models' readings after the sign: one click away)
-            for i in plus:
-                order = np.argsort(-probabilities[i], kind="stable")[: max(top_k - 1, 1)]
-                readings = (
-                    ClassScore("+", 1.0),
-                    *(ClassScore(self.labels[k], float(probabilities[i, k])) for k in order),
-                )
+        plus: list[int] = []
+        if crossed is not None:  # (its neighbours' kinds as the person's corrections make them)
+            corrected = self._with_certain(parts, probabilities, certain or {}, pictures)[0]
+            plus = plus_signs_between_digits(parts, corrected, self.labels, crossed, certain or {})
+        if plus:
+            for i in plus:  # the models' readings after the sign (a merged class in its small form: a t)
+                order = np.argsort(-probabilities[i], kind="stable")[: top_k - 1]
+                models = [
+                    ClassScore(_small_where_merged(self.labels[k], self.labels), float(probabilities[i, k]))
+                    for k in order
+                ]
+                readings = (ClassScore("+", 1.0), *models)
                 part = parts[i]
                 signs.append(ReadCharacter(part.box, readings, part.strokes, part.space_before, punctuation=True))
             kept = [i for i in range(len(parts)) if i not in plus]
@@ -1747,6 +1757,11 @@ def _along_the_line(character: ReadCharacter) -> float:
     return character.box[0] + character.box[2]
 
 
+def _small_where_merged(label: str, labels: Sequence[str]) -> str:
+    """A letter class that stands for both cases (the 36 classes' T, for T and t) in its small form."""
+    return label.lower() if label.isalpha() and label.lower() not in labels else label
+
+
 def _reindexed(
     lean: Callable[[int], tuple[float, float] | None], kept: list[int]
 ) -> Callable[[int], tuple[float, float] | None]:
@@ -1764,7 +1779,18 @@ def plus_signs_between_digits(
     """The indices of ``parts`` that are plus signs: shaped as one (``crossed``), not put right by the person
     (``certain``, by strokes), between two parts that the line's context, asked without them, reads as
     digits. (Asked with them, the t they read as made their neighbours letters: "0+9" read "otq".)"""
-    crosses = [i for i, part in enumerate(parts) if tuple(sorted(part.strokes)) not in certain and crossed(i)]
+    # Shapes looked at only between two parts that may be digits (a picture's bars cost 0.1 ms a part).
+    kinds = np.array([_kind(label) for label in labels])
+    may_be_digit = probabilities[:, kinds == 1].sum(1) >= MAY_BE_DIGIT
+    crosses = [
+        i
+        for i, part in enumerate(parts)
+        if 0 < i < len(parts) - 1
+        and may_be_digit[i - 1]
+        and may_be_digit[i + 1]
+        and tuple(sorted(part.strokes)) not in certain
+        and crossed(i)
+    ]
     rest = [i for i in range(len(parts)) if i not in crosses]
     if not crosses or len(rest) < 2:
         return []
@@ -1804,7 +1830,7 @@ def slashes_between_digits(
         degrees, slant = measured
         if degrees >= DIGITS_SLASH_LEAN and degrees - slant >= DIGITS_SLASH_BEYOND_SLANT:
             c = characters[i]
-            readings = (ClassScore("/", 1.0), *c.top[: max(len(c.top) - 1, 1)])
+            readings = (ClassScore("/", 1.0), *c.top[: len(c.top) - 1])  # (as many as asked for)
             out[i] = ReadCharacter(c.box, readings, c.strokes, c.space_before, punctuation=True)
     return out
 
@@ -1904,8 +1930,9 @@ def _model_read(line: ReadLine) -> int:
 
 def _sureness(line: ReadLine) -> float:
     """How sure the models are of a line's reading: the mean log-probability of the characters they read
-    (a sign read after them, :func:`slashes_between_digits`, by their chance of their own first reading: a
-    reading of a line written downhill that made an unsure 1 a "/" was not surer for it)."""
+    (a sign read after them, :func:`slashes_between_digits` and :func:`plus_signs_between_digits`, by their
+    chance of their own first reading where it is kept: a reading of a line written downhill that made an
+    unsure 1 a "/" was not surer for it)."""
     chances = [
         c.top[1].prob if c.punctuation else c.top[0].prob
         for c in line.characters

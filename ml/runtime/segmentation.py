@@ -257,7 +257,7 @@ class CharacterPart:
     space_before: bool = False
     marks: tuple[int, ...] = ()  # its small marks (the dot of an i or j), among ``strokes``
     body: tuple[float, float, float, float] | None = None  # the box without its marks
-    punctuation: str = ""  # . : - , ' ! ? for a mark read by its place on the line (no model reads it)
+    punctuation: str = ""  # . : - , ' ! ? / = for a mark read by its place on the line (no model reads it)
     comma_space: bool = False  # its space is there for the comma before it alone (none between digits)
 
     @property
@@ -1453,8 +1453,9 @@ def straight_piece_ends(piece: np.ndarray, pen: float) -> np.ndarray | None:
 def crossing_bars(piece: np.ndarray, pen: float) -> list[np.ndarray] | None:
     """A piece of ink's (row, column pixels) two straight bars, as their ends ((x, y) points, the upright
     bar first), where it is two that cross, one nearer flat and one nearer upright (a plus sign, a cross:
-    :func:`is_plus` tells); None where it is not. The flat bar is
-    the band of rows round the row with the most ink; the upright one what reaches above and below it."""
+    :func:`is_plus` tells); None where it is not. The upright bar is what reaches above and below the band
+    of rows round the row with the most ink (the flat bar's), the flat bar what lies off the upright's
+    line; every pixel lies on one or the other."""
     rows, columns = piece[:, 0], piece[:, 1]
     if len(piece) < 4 or np.ptp(rows) < 2 * pen or np.ptp(columns) < 2 * pen:
         return None
