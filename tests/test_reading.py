@@ -449,6 +449,9 @@ def test_a_sum_reads_with_its_plus_and_equals_signs() -> None:
     both = [*at(write("3")[0], 0.0), *at(plus, 140.0), *at(write("21")[0], 280.0), *at(slash, 570.0)]
     assert reader.read_strokes([*both, *at(write("5")[0], 670.0)]).text.replace(" ", "") == "3+21/5"
     assert reader.read_strokes(written, known=[(plus_read.strokes, "t")]).text.replace(" ", "") == "2t3=5"
+    # The 2 put right as a Z by the person: a letter beside it, the cross is the models' to read.
+    two = tuple(range(len(write("2")[0])))
+    assert "+" not in reader.read_strokes(written, known=[(two, "Z")]).text
     # A cross standing on the baseline (the foot of the line), crossed in its middle: a t between letters,
     # a + written large between digits.
     t = [np.array([[50.0, 0.0], [50.0, 100.0]]), np.array([[0.0, 50.0], [100.0, 50.0]])]
