@@ -68,7 +68,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -801,28 +801,43 @@ def colons(
         width, tall = boxes[k, 2] - boxes[k, 0] - pen, boxes[k, 3] - boxes[k, 1] - pen
         return max(width, tall) <= COLON_DOT * height and tall <= 2 * width + SPECK * height / 2
 
-    dots = [k for k in marks if dot(k)]
     found: list[tuple[int, int]] = []
-    for a, b in itertools.combinations(dots, 2):
-        if any(k in pair for pair in found for k in (a, b)):
-            continue
-        upper, lower = sorted((a, b), key=lambda k: boxes[k, 1] + boxes[k, 3])
-        if _overlap_share(boxes[upper], boxes[lower], MIN_WIDTH * height) < JOIN_OVERLAP:
-            continue
+    for upper, lower in _stacked_pairs([k for k in marks if dot(k)], boxes, height, found):
         above_upper = baseline - (boxes[upper, 1] + boxes[upper, 3]) / 2
         above_lower = baseline - (boxes[lower, 1] + boxes[lower, 3]) / 2
         if abs(above_lower) > STOP_BAND * height or not COLON_LOW * height <= above_upper <= COLON_HIGH * height:
             continue
-        x0, x1 = min(boxes[a, 0], boxes[b, 0]), max(boxes[a, 2], boxes[b, 2])
+        x0, x1 = min(boxes[upper, 0], boxes[lower, 0]), max(boxes[upper, 2], boxes[lower, 2])
         if any(c[0] <= (x0 + x1) / 2 <= c[2] for c in characters):
             continue  # over a character: an i's dot and a speck of its stem, a j's
         if _over_a_characters_top(boxes[upper], characters, height):
             continue  # the upper one an i's or j's dot, and the lower a full stop
-        left = min((x0 - c[2] for c in characters if c[2] <= (x0 + x1) / 2), default=math.inf)
-        right = min((c[0] - x1 for c in characters if c[0] >= (x0 + x1) / 2), default=math.inf)
+        left, right = _gaps_beside(x0, x1, characters)
         if math.isfinite(left) and min(left, right) >= STOP_CLEAR * height:  # it follows something, clear of it
             found.append((upper, lower))
     return found
+
+
+def _stacked_pairs(
+    candidates: Sequence[int], boxes: np.ndarray, height: float, found: Sequence[tuple[int, int]]
+) -> Iterator[tuple[int, int]]:
+    """Pairs of ``candidates`` one above the other (overlapping along the line JOIN_OVERLAP of the narrower),
+    the upper first, neither in a pair ``found`` so far (the caller's list, as it grows)."""
+    for a, b in itertools.combinations(candidates, 2):
+        if any(k in pair for pair in found for k in (a, b)):
+            continue
+        upper, lower = sorted((a, b), key=lambda k: boxes[k, 1] + boxes[k, 3])
+        if _overlap_share(boxes[upper], boxes[lower], MIN_WIDTH * height) >= JOIN_OVERLAP:
+            yield upper, lower
+
+
+def _gaps_beside(x0: float, x1: float, characters: Sequence[np.ndarray]) -> tuple[float, float]:
+    """How far a mark from ``x0`` to ``x1`` along the line stands from the nearest character on its left and on
+    its right (inf where there is none)."""
+    middle = (x0 + x1) / 2
+    left = min((x0 - c[2] for c in characters if c[2] <= middle), default=math.inf)
+    right = min((c[0] - x1 for c in characters if c[0] >= middle), default=math.inf)
+    return float(left), float(right)
 
 
 def equals_signs(
@@ -843,14 +858,8 @@ def equals_signs(
         width, tall = boxes[k, 2] - boxes[k, 0] - pen, max(boxes[k, 3] - boxes[k, 1] - pen, 0.0)
         return tall <= FLAT * height and width >= HYPHEN_WIDE * height and width >= HYPHEN_LONG * max(tall, 1e-9)
 
-    bars = [k for k in marks if bar(k)]
     found: list[tuple[int, int]] = []
-    for a, b in itertools.combinations(bars, 2):
-        if any(k in pair for pair in found for k in (a, b)):
-            continue
-        upper, lower = sorted((a, b), key=lambda k: boxes[k, 1] + boxes[k, 3])
-        if _overlap_share(boxes[upper], boxes[lower], MIN_WIDTH * height) < JOIN_OVERLAP:
-            continue
+    for upper, lower in _stacked_pairs([k for k in marks if bar(k)], boxes, height, found):
         widths = boxes[[upper, lower], 2] - boxes[[upper, lower], 0]
         if widths.max() > EQUALS_WIDER * widths.min():
             continue
@@ -860,14 +869,15 @@ def equals_signs(
         if not HYPHEN_LOW * height <= baseline - middles.mean() <= HYPHEN_HIGH * height:
             continue
         if any(
-            _overlap_share(boxes[k], boxes[upper], MIN_WIDTH * height) >= JOIN_OVERLAP for k in marks if k not in (a, b)
+            _overlap_share(boxes[k], boxes[upper], MIN_WIDTH * height) >= JOIN_OVERLAP
+            for k in marks
+            if k not in (upper, lower)
         ):
             continue  # a third mark stacked with them (an E's bars without its stem)
-        x0, x1 = min(boxes[a, 0], boxes[b, 0]), max(boxes[a, 2], boxes[b, 2])
+        x0, x1 = min(boxes[upper, 0], boxes[lower, 0]), max(boxes[upper, 2], boxes[lower, 2])
         if any(min(x1, c[2]) - max(x0, c[0]) > HYPHEN_TOUCH * (x1 - x0) for c in characters):
             continue  # over a character: a bar of it (a Z's drawn apart)
-        left = min((x0 - c[2] for c in characters if c[2] <= (x0 + x1) / 2), default=math.inf)
-        right = min((c[0] - x1 for c in characters if c[0] >= (x0 + x1) / 2), default=math.inf)
+        left, right = _gaps_beside(x0, x1, characters)
         if min(left, right) >= STOP_CLEAR * height and (math.isfinite(left) or math.isfinite(right)):
             found.append((upper, lower))
     return found
