@@ -6518,12 +6518,15 @@ def test_keep_as_example_offers_a_letter_in_the_case_it_was_written_in(
 
     monkeypatch.setattr(ExampleDialog, "exec", person_looks)
     window = real_window
+    # Each drawing's case by its request: a d's stem, read as the first stroke lifted, had its own ("l").
+    cases: dict[int, str] = {}
+    window.service.case_read.connect(lambda request, case: cases.__setitem__(request, case))
     for char in "adG":
         window.canvas.clear()
-        with qtbot.waitSignal(window.service.case_read, timeout=TIMEOUT_MS) as read:
-            shown = _last_result(qtbot, window, lambda char=char: _mouse_draw(window.canvas, char))
+        shown = _last_result(qtbot, window, lambda char=char: _mouse_draw(window.canvas, char))
         assert "/" in window.predictions.shown_rows()[0][0] and shown.top[0][0] == char.upper()  # one class
-        assert read.args[1] == char
+        qtbot.waitUntil(lambda request=shown.request_id: request in cases, timeout=TIMEOUT_MS)
+        assert cases[shown.request_id] == char
         window.keep_as_example()
         assert offered[-1] == char
     # A newer drawing's answer, its case not read yet: the capital, as before.
