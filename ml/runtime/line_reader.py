@@ -141,6 +141,7 @@ from ml.runtime.segmentation import (
     straight_lean,
     straight_piece_ends,
     stroke_cuts,
+    stroke_ink,
     strokes_box,
     with_faint_links,
     writing_rows,
@@ -978,7 +979,7 @@ class LineReader:
             if len(kept[i].strokes) != 1:
                 return None
             points = parts_xy[kept[i].strokes[0]]
-            degrees = straight_lean(points, float(np.hypot(*np.diff(points, axis=0).T).sum()), body_height)
+            degrees = straight_lean(points, stroke_ink(points), body_height)
             if degrees is None:
                 return None
             # The rest of the line's ink once (a stroke cut into letters is its pieces, not also itself).
@@ -988,7 +989,7 @@ class LineReader:
 
         def stroke_cross(i: int) -> bool:
             strokes = [parts_xy[k] for k in kept[i].strokes]
-            return is_plus(strokes, [float(np.hypot(*np.diff(xy, axis=0).T).sum()) for xy in strokes])
+            return is_plus(strokes, [stroke_ink(xy) for xy in strokes])
 
         line = self._finish(
             kept,
@@ -1291,7 +1292,7 @@ class LineReader:
 
         def piece_cross(i: int) -> bool:
             bars = None if (pixels := whole_piece(i)) is None else crossing_bars(pixels, pen())
-            return bars is not None and is_plus(bars, [float(np.hypot(*(bar[1] - bar[0]))) for bar in bars])
+            return bars is not None and is_plus(bars, [stroke_ink(bar) for bar in bars])
 
         return self._finish(
             kept, np.stack(kept_probs), kept_pictures, top_k, start, punctuation, lean=piece_lean, crossed=piece_cross
@@ -1618,9 +1619,7 @@ class LineReader:
                     ClassScore(_small_where_merged(self.labels[k], self.labels), float(probabilities[i, k]))
                     for k in order
                 ]
-                readings = (ClassScore("+", 1.0), *models)
-                part = parts[i]
-                signs.append(ReadCharacter(part.box, readings, part.strokes, part.space_before, punctuation=True))
+                signs.append(_read_by_place("+", parts[i], models))
             kept = [i for i in range(len(parts)) if i not in plus]
             parts, probabilities, pictures = [parts[i] for i in kept], probabilities[kept], [pictures[i] for i in kept]
             lean = None if lean is None else _reindexed(lean, kept)
@@ -1757,6 +1756,12 @@ def _along_the_line(character: ReadCharacter) -> float:
     return character.box[0] + character.box[2]
 
 
+def _read_by_place(sign: str, read: CharacterPart | ReadCharacter, models: Sequence[ClassScore]) -> ReadCharacter:
+    """A sign read after the models at a character's place (its box, strokes and space kept), their readings
+    (``models``, as many as asked for less one) behind it."""
+    return ReadCharacter(read.box, (ClassScore(sign, 1.0), *models), read.strokes, read.space_before, punctuation=True)
+
+
 def _small_where_merged(label: str, labels: Sequence[str]) -> str:
     """A letter class that stands for both cases (the 36 classes' T, for T and t) in its small form."""
     return label.lower() if label.isalpha() and label.lower() not in labels else label
@@ -1829,9 +1834,7 @@ def slashes_between_digits(
             continue
         degrees, slant = measured
         if degrees >= DIGITS_SLASH_LEAN and degrees - slant >= DIGITS_SLASH_BEYOND_SLANT:
-            c = characters[i]
-            readings = (ClassScore("/", 1.0), *c.top[: len(c.top) - 1])  # (as many as asked for)
-            out[i] = ReadCharacter(c.box, readings, c.strokes, c.space_before, punctuation=True)
+            out[i] = _read_by_place("/", characters[i], characters[i].top[: len(characters[i].top) - 1])
     return out
 
 

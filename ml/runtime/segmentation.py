@@ -611,7 +611,7 @@ def _group(
     do: asked only of a part standing alone as a character.
     """
     if lengths is None and points is not None:
-        lengths = np.array([float(np.hypot(*np.diff(p, axis=0).T).sum()) if len(p) > 1 else 0.0 for p in points])
+        lengths = np.array([stroke_ink(p) for p in points])
     height = line_height(boxes)
     min_width = MIN_WIDTH * height
     sizes = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
@@ -1295,6 +1295,11 @@ HAIRLINE_PIECE_PIXELS = 6  # pieces smaller than this (a photo's grain) do not c
 def mask_pen_width(mask: np.ndarray) -> float:
     """The width of the pen that wrote ``mask`` (True where ink), as :func:`split_ink` measures it."""
     return pen_width(_row_runs(np.asarray(mask, dtype=bool)))
+
+
+def stroke_ink(points: np.ndarray) -> float:
+    """A stroke's length of ink: the length of its path through its (x, y) points."""
+    return float(np.hypot(*np.diff(points, axis=0).T).sum()) if len(points) > 1 else 0.0
 
 
 def piece_ink(piece: np.ndarray, pen: float) -> float:
