@@ -466,6 +466,31 @@ def test_a_sum_reads_with_its_plus_and_equals_signs() -> None:
     assert "=" not in reader.read_strokes([*write("A")[0], *at(bars, 140.0), *at(write("H")[0], 280.0)]).text
 
 
+def test_a_cross_between_two_9_like_gs_of_a_word_stays_a_t() -> None:
+    """A test word "gcmzorgtg" as a picture read "9CMZOR9+9": its g's read 9 more than g, and without its t
+    (a cross) the line's kinds made them digits. A "+" must make the line likelier than the models' t does,
+    by PLUS_ODDS; between two digits read as surely as a written sum's are, it is one."""
+    from ml.runtime.line_reader import plus_signs_between_digits
+    from ml.runtime.segmentation import CharacterPart
+
+    labels = ["9", "2", "G", "C", "M", "R", "T"]
+
+    def row(chances: dict[str, float]) -> list[float]:
+        return [chances.get(label, 0.0) for label in labels]
+
+    g_or_9 = row({"9": 0.57, "G": 0.43})
+    letter = {name: row({name: 1.0}) for name in "CMR"}
+    t = row({"T": 0.99, "2": 0.01})
+    word = np.array([g_or_9, letter["C"], letter["M"], letter["R"], g_or_9, t, g_or_9])
+    parts = [CharacterPart((i * 10.0, 0.0, i * 10.0 + 8, 10.0)) for i in range(len(word))]
+    assert plus_signs_between_digits(parts, word, labels, lambda i: i == 5, {}) == []
+    two = row({"2": 0.98, "G": 0.02})
+    sum_ = np.array([two, t, two])
+    assert plus_signs_between_digits(parts[:3], sum_, labels, lambda i: i == 1, {}) == [1]
+    # The same cross between two 9-like g's with no letters about them: a sum of 9s.
+    assert plus_signs_between_digits(parts[:3], np.array([g_or_9, t, g_or_9]), labels, lambda i: i == 1, {}) == [1]
+
+
 def test_a_bold_dash_of_type_is_a_hyphen() -> None:
     """A photo trial: "B7-42" in bold type read "B742" and "A-4 x-ray" "As4 Xsray": a bold dash is short for
     its pen, set close to its neighbours, and as tall as a character's flat parts."""

@@ -281,6 +281,13 @@ TWIN_LIKENESS = 0.8
 # read (a t mostly: "3t14"): plus_signs_between_digits. Among letters that shape is a t. Its shape is looked
 # at only where the parts beside it are MAY_BE_DIGIT likely digits or more, as the models read them alone.
 MAY_BE_DIGIT = 0.05
+# And the line read with it a "+" between two digits must be PLUS_ODDS times as likely, by its kinds
+# (kinds_log_likelihood), as read with it the models' character, a t: two g's of a word read 9 more than g
+# ("gcmzorgtg", a test word as a picture, read "9CMZOR9+9"; a validation word from strokes, "Pltzaqhqvw",
+# read "P1+2aqhqvw": odds 1.01 and 1.43). Crosses drawn between two digits of 400 validation words (scratch
+# runs/signs/signs.py 400 val +), read as "+" at odds 1, 1.5, 2, 3: 73, 72, 70, 68 of 79 from strokes and
+# 72, 70, 67, 64 as pictures.
+PLUS_ODDS = 1.5
 # A character read as a 1 between two digits is a "/" (a date's, a fraction's) where it is one straight stroke
 # (or piece of ink) leaning right at least DIGITS_SLASH_LEAN degrees from upright as it rises, and at least
 # DIGITS_SLASH_BEYOND_SLANT more than the rest of the line leans (a writer's slanted 1 among slanted digits
@@ -401,21 +408,8 @@ def letters_or_digits(
     character is left as it is.
     """
     n = len(probabilities)
-    spaces = list(space_before) if space_before is not None else [False] * n
-    if len(spaces) != n:
-        raise ValueError(f"{len(spaces)} space marks for {n} characters")
-    kinds = np.array([_kind(label) for label in labels])
-    prior = kind_prior(labels)
-    known = prior > 0
-    of_kind = np.stack([probabilities[:, kinds == k].sum(1) for k in (0, 1)], axis=1)
-    emission = np.where(known, np.maximum(of_kind, 1e-9) / np.where(known, prior, 1.0), 0.0)
-    emission[of_kind.sum(1) <= 0] = known  # a row that says nothing says nothing of its kind either
-    # Within a word the kind is kept with chance STAY, else drawn afresh from the prior: the prior is then
-    # every position's, not only the first's (a symmetric chain drifted to even odds along the line, so a
-    # line and its mirror image read differently). A word after a space starts afresh.
-    new_word = np.tile(prior, (2, 1))
-    within_word = STAY * np.eye(2) + (1 - STAY) * new_word
-    move = [new_word if spaces[i] else within_word for i in range(n)]  # into character i
+    kinds, prior, of_kind, emission = _kind_evidence(probabilities, labels)
+    move = _kind_moves(prior, space_before, n)
     before = np.tile(prior, (n, 1))  # the kind of character i from characters 0..i-1
     after = np.ones((n, 2))  # how well characters i+1.. fit each kind of character i
     forward = prior.copy()
@@ -435,6 +429,59 @@ def letters_or_digits(
     out = probabilities * (kind_chance / np.maximum(of_kind, 1e-12))[:, kinds]
     out /= np.maximum(out.sum(1, keepdims=True), 1e-12)
     return out
+
+
+def _kind_evidence(
+    probabilities: np.ndarray, labels: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each label's kind (letter 0, digit 1), the kinds' prior, each row's chance of each kind, and what
+    each row says of its kind: that chance over the prior (rule 1's likelihood, :func:`letters_or_digits`)."""
+    kinds = np.array([_kind(label) for label in labels])
+    prior = kind_prior(labels)
+    known = prior > 0
+    of_kind = np.stack([probabilities[:, kinds == k].sum(1) for k in (0, 1)], axis=1)
+    emission = np.where(known, np.maximum(of_kind, 1e-9) / np.where(known, prior, 1.0), 0.0)
+    emission[of_kind.sum(1) <= 0] = known  # a row that says nothing says nothing of its kind either
+    return kinds, prior, of_kind, emission
+
+
+def _kind_moves(prior: np.ndarray, space_before: Sequence[bool] | None, n: int) -> list[np.ndarray]:
+    """Rule 1's chain of kinds: into each of ``n`` characters, the chance of its kind from the one before."""
+    spaces = list(space_before) if space_before is not None else [False] * n
+    if len(spaces) != n:
+        raise ValueError(f"{len(spaces)} space marks for {n} characters")
+    # Within a word the kind is kept with chance STAY, else drawn afresh from the prior: the prior is then
+    # every position's, not only the first's (a symmetric chain drifted to even odds along the line, so a
+    # line and its mirror image read differently). A word after a space starts afresh.
+    new_word = np.tile(prior, (2, 1))
+    within_word = STAY * np.eye(2) + (1 - STAY) * new_word
+    return [new_word if spaces[i] else within_word for i in range(n)]
+
+
+def kinds_log_likelihood(
+    probabilities: np.ndarray,
+    labels: Sequence[str],
+    space_before: Sequence[bool] | None = None,
+    digits: Collection[int] = (),
+) -> float:
+    """How well rule 1's chain of kinds (:func:`letters_or_digits`) explains a line's answers, as the log of
+    their likelihood, with the characters at ``digits`` (indices) taken to be digits: two readings of a
+    line (a t, or a plus sign between digits) weighed against each other."""
+    n = len(probabilities)
+    _, prior, _, emission = _kind_evidence(probabilities, labels)
+    emission[list(digits), 0] = 0.0
+    move = _kind_moves(prior, space_before, n)
+    forward, total = prior.copy(), 0.0
+    for i in range(n):
+        if i:
+            forward = forward @ move[i]
+        forward = forward * emission[i]
+        likely = float(forward.sum())
+        if likely <= 0:
+            return -math.inf
+        total += math.log(likely)
+        forward /= likely
+    return total
 
 
 def _sigmoid(x: float) -> float:
@@ -1783,7 +1830,8 @@ def plus_signs_between_digits(
 ) -> list[int]:
     """The indices of ``parts`` that are plus signs: shaped as one (``crossed``), not put right by the person
     (``certain``, by strokes), between two parts that the line's context, asked without them, reads as
-    digits. (Asked with them, the t they read as made their neighbours letters: "0+9" read "otq".)"""
+    digits (asked with them, the t they read as made their neighbours letters: "0+9" read "otq"), where the
+    line so read is PLUS_ODDS times as likely by its kinds as read with the models' character there."""
     # Shapes looked at only between two parts that may be digits (a picture's bars cost 0.1 ms a part).
     kinds = np.array([_kind(label) for label in labels])
     may_be_digit = probabilities[:, kinds == 1].sum(1) >= MAY_BE_DIGIT
@@ -1799,12 +1847,24 @@ def plus_signs_between_digits(
     rest = [i for i in range(len(parts)) if i not in crosses]
     if not crosses or len(rest) < 2:
         return []
-    kinds = letters_or_digits(probabilities[rest], labels, [parts[i].space_before for i in rest]).argmax(1)
+    spaces = [part.space_before for part in parts]
+    kinds = letters_or_digits(probabilities[rest], labels, [spaces[i] for i in rest]).argmax(1)
     digit = {i: labels[int(k)].isdigit() for i, k in zip(rest, kinds, strict=True)}
     plus = []
     for i in crosses:
         before, after = [j for j in rest if j < i], [j for j in rest if j > i]
-        if before and after and digit[before[-1]] and digit[after[0]]:
+        if not (before and after and digit[before[-1]] and digit[after[0]]):
+            continue
+        as_models = [j for j in range(len(parts)) if j == i or j not in crosses]
+        as_sign = kinds_log_likelihood(
+            probabilities[rest],
+            labels,
+            [spaces[j] for j in rest],
+            digits=(rest.index(before[-1]), rest.index(after[0])),
+        )
+        if as_sign - kinds_log_likelihood(probabilities[as_models], labels, [spaces[j] for j in as_models]) >= (
+            math.log(PLUS_ODDS)
+        ):
             plus.append(i)
     return plus
 
