@@ -466,6 +466,38 @@ def test_a_sum_reads_with_its_plus_and_equals_signs() -> None:
     assert "=" not in reader.read_strokes([*write("A")[0], *at(bars, 140.0), *at(write("H")[0], 280.0)]).text
 
 
+def test_an_equals_sign_or_a_colon_written_alone_is_read_as_one() -> None:
+    """An "=" written first in text mode was "this is 2 lines of writing": alone, its two bars stand in rows of
+    their own. Two bars, or two dots, one above the other and nothing else are the sign, from strokes and as
+    a picture; bars far apart, or two curves, are still two lines."""
+    from ml.runtime.line_reader import LineReader
+    from ml.runtime.render import PenStroke, render_strokes
+    from ml.runtime.segmentation import NotOneLineError
+
+    reader = LineReader.load(device="cpu")
+
+    def picture(strokes: list[np.ndarray]) -> np.ndarray:
+        return render_strokes([PenStroke.from_xy(s * 0.8 + 20.0, 4.0) for s in strokes], 200, 300)
+
+    equals = [np.array([[0.0, 38.0], [100.0, 36.0]]), np.array([[0.0, 64.0], [95.0, 66.0]])]
+    # (Bars this far apart for their length were one character to the splitting: read "I".)
+    wider_apart = [np.array([[0.0, 56.0], [108.0, 57.0]]), np.array([[0.0, 99.0], [108.0, 102.0]])]
+    colon = [np.array([[50.0, 30.0], [51.0, 31.0]]), np.array([[50.0, 80.0], [51.0, 81.0]])]
+    for sign, strokes in (("=", equals), ("=", wider_apart), (":", colon)):
+        for line in (reader.read_strokes(strokes), reader.read_image(picture(strokes))):
+            assert line.text == sign and [c.punctuation for c in line.characters] == [True]
+        assert reader.read_strokes(strokes).characters[0].strokes == (0, 1)
+    for letter in "TX":  # two straight strokes, not one above the other
+        assert reader.read_strokes(write(letter)[0]).text == letter
+    far_apart = [equals[0], equals[1] + np.array([0.0, 250.0])]
+    arc = np.array([[100 + 100 * math.cos(t), 40 + 30 * math.sin(t)] for t in np.linspace(0.5, 5.8, 30)])
+    for strokes in (far_apart, [arc, arc + np.array([0.0, 160.0])]):
+        with pytest.raises(NotOneLineError):
+            reader.read_strokes(strokes)
+        with pytest.raises(NotOneLineError):
+            reader.read_image(picture(strokes))
+
+
 def test_a_cross_between_two_9_like_gs_of_a_word_stays_a_t() -> None:
     """A test word "gcmzorgtg" as a picture read "9CMZOR9+9": its g's read 9 more than g, and without its t
     (a cross) the line's kinds made them digits. A "+" must make the line likelier than the models' t does,

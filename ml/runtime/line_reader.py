@@ -128,8 +128,10 @@ from ml.runtime.segmentation import (
     ink_components,
     is_hairline,
     is_plus,
+    is_straight_stroke,
     joined_parts,
     line_height,
+    lone_sign,
     mask_pen_width,
     merge_parts,
     part_cuts,
@@ -879,6 +881,8 @@ class LineReader:
 
         together = [group for group in map(present, together) if group]
         apart = [group for group in map(present, apart) if group]  # (one stroke: letters written without a lift)
+        if not (together or apart or known) and (alone := _sign_alone_in_strokes(parts_xy)) is not None:
+            return replace(alone, latency_ms=(time.perf_counter() - start) * 1000)
         try:
             every_part = split_strokes(parts_xy)
         except NotOneLineError as error:
@@ -1150,6 +1154,8 @@ class LineReader:
         try:
             line = self._read_levelled(written, written.mask, to_picture, from_picture, top_k, start, level)
         except RowsOfWritingError as error:
+            if (alone := _sign_alone_in_pieces(ink_components(written.mask), to_picture)) is not None:
+                return replace(alone, latency_ms=(time.perf_counter() - start) * 1000, size=size)
             # The pad's own drawing rendered is read as its strokes are: one line. Lines standing sideways
             # are not read as rows (each row a letter of every line, turned).
             if not rows or isinstance(error, SidewaysWritingError):
@@ -1258,6 +1264,8 @@ class LineReader:
         """The line written in ``ink`` (its ``mask`` the pixels that are ink), boxes given by ``to_picture``.
         Raises NotOneLineError for writing that is not one line."""
         every_part, pieces = split_ink(mask)
+        if (alone := _sign_alone_in_pieces(pieces, to_picture)) is not None:
+            return alone
         parts, punctuation = without_punctuation(every_part)
         if not parts:
             return ReadLine(())
@@ -1801,6 +1809,42 @@ class LineReader:
 
 def _along_the_line(character: ReadCharacter) -> float:
     return character.box[0] + character.box[2]
+
+
+def _sign_alone_in_strokes(strokes: Sequence[np.ndarray]) -> ReadLine | None:
+    """A line of one sign, where two strokes and nothing else are an "=" or a ":" written alone
+    (:func:`ml.runtime.segmentation.lone_sign`: alone, two bars stood in rows of their own, "2 lines of
+    writing", or were one character, read "I"); None where they are not."""
+    drawn = [k for k, points in enumerate(strokes) if len(points)]
+    if len(drawn) != 2:
+        return None
+    straight = [is_straight_stroke(strokes[k]) for k in drawn]
+    sign = lone_sign(np.array([strokes_box(strokes, [k]) for k in drawn]), straight)
+    return _one_sign(sign, strokes_box(strokes, drawn), tuple(drawn)) if sign else None
+
+
+def _sign_alone_in_pieces(
+    pieces: Sequence[np.ndarray],
+    to_picture: Callable[[tuple[float, float, float, float]], tuple[float, float, float, float]],
+) -> ReadLine | None:
+    """:func:`_sign_alone_in_strokes` for a picture's pieces of ink ((row, column) pixels; boxes given by
+    ``to_picture``)."""
+    if len(pieces) != 2:
+        return None
+    boxes = piece_boxes(pieces)
+    # The pen as wide as the thinner side of the thinner box (a bar's thickness, a dot's size): a line's
+    # measure (mask_pen_width, by its rows of ink) takes a flat bar's length for it.
+    pen = float(np.minimum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]).min())
+    sign = lone_sign(boxes, [straight_piece_ends(piece, pen) is not None for piece in pieces], pen)
+    if not sign:
+        return None
+    x0, y0 = boxes[:, :2].min(0)
+    x1, y1 = boxes[:, 2:].max(0)
+    return _one_sign(sign, to_picture((float(x0), float(y0), float(x1), float(y1))), (0, 1))
+
+
+def _one_sign(sign: str, box: tuple[float, float, float, float], pieces: tuple[int, ...]) -> ReadLine:
+    return ReadLine((ReadCharacter(box, (ClassScore(sign, 1.0),), pieces, punctuation=True),))
 
 
 def _read_by_place(sign: str, read: CharacterPart | ReadCharacter, models: Sequence[ClassScore]) -> ReadCharacter:

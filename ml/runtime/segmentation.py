@@ -134,6 +134,12 @@ PIECE_STRAIGHT_BOW = 0.03
 # the pair's middle where a hyphen's is, in a gap.
 EQUALS_APART_LOW, EQUALS_APART_HIGH = 0.08, 0.6
 EQUALS_WIDER = 2.0
+# Written alone (nothing else on the pad), two marks one above the other stand in rows of their own, which
+# read as two lines of writing ("=" written first in text mode was "2 lines of writing"): an "=" where both
+# are straight bars, each HYPHEN_LONG times as long as thick, one at most EQUALS_WIDER times the other's
+# length, their middles apart by at most the longer's length; a ":" where each is a dot, at most LONE_DOT of
+# the distance between their middles across (lone_sign). Two stacked characters are still two lines.
+LONE_DOT = 0.25
 # A plus sign's shape: two straight strokes, one within PLUS_TILT degrees of flat and one of upright,
 # crossing between PLUS_MIDDLE and 1 - PLUS_MIDDLE of each, one at most PLUS_LONGER times the other's length.
 PLUS_TILT = 25.0
@@ -840,6 +846,27 @@ def _gaps_beside(x0: float, x1: float, characters: Sequence[np.ndarray]) -> tupl
     return float(left), float(right)
 
 
+def lone_sign(boxes: np.ndarray, straight: Sequence[bool], pen: float = 0.0) -> str:
+    """The sign that two pieces of writing and nothing else are (their boxes, x0 y0 x1 y1, y down; whether
+    each is straight; ``pen``: a picture's pen width, by which its pieces' boxes are longer and thicker than
+    the lines drawn): "=" for two bars one above the other, ":" for two dots, "" for anything else (module
+    constants: LONE_DOT ...)."""
+    if len(boxes) != 2:
+        return ""
+    upper, lower = sorted(np.asarray(boxes, dtype=np.float64), key=lambda b: b[1] + b[3])
+    if upper[3] > lower[1] or _overlap_share(upper, lower, max(pen, 1e-9)) < JOIN_OVERLAP:
+        return ""  # not one above the other
+    long = np.maximum(np.array([upper[2] - upper[0], lower[2] - lower[0]]) - pen, 0.0)
+    thick = np.maximum(np.array([upper[3] - upper[1], lower[3] - lower[1]]) - pen, 0.0)
+    apart = (lower[1] + lower[3]) / 2 - (upper[1] + upper[3]) / 2
+    bars = all(straight) and bool(np.all(long >= HYPHEN_LONG * np.maximum(thick, 1e-9)) and long.min() > 0)
+    if bars and long.max() <= EQUALS_WIDER * long.min() and apart <= long.max():
+        return "="
+    if np.maximum(long, thick).max() <= LONE_DOT * apart:
+        return ":"
+    return ""
+
+
 def equals_signs(
     boxes: np.ndarray,
     marks: Sequence[int],
@@ -1019,6 +1046,15 @@ def is_slash(points: np.ndarray, ink: float, height: float) -> bool:
     degrees from upright."""
     lean = straight_lean(points, ink, height)
     return lean is not None and lean >= SLASH_LEAN
+
+
+def is_straight_stroke(points: np.ndarray) -> bool:
+    """Whether a stroke (x, y points) is straight: its ink at most SLASH_STRAIGHT times the distance between
+    its ends."""
+    if len(points) < 2:
+        return False
+    chord = math.hypot(*(np.asarray(points[-1], dtype=np.float64) - points[0]))
+    return chord > 0 and stroke_ink(points) <= SLASH_STRAIGHT * chord
 
 
 def straight_lean(points: np.ndarray, ink: float, height: float) -> float | None:
