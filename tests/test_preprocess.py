@@ -444,6 +444,25 @@ def test_a_dash_is_read_with_a_note_that_only_letters_and_digits_are() -> None:
         assert preprocess(np.concatenate([render(c) for c in word], axis=1)).notes == (), word
 
 
+def test_an_equals_sign_or_a_colon_drawn_as_a_character_is_said() -> None:
+    """A student's "=" drawn in character mode read "I / i" 65% with nothing said: two bars, or two dots, one
+    above the other and nothing else get a note that names the sign; an i, a ! or a ; do not."""
+    from ml.runtime.preprocess import SIGN_NOTES
+    from ml.runtime.render import PenStroke, render_strokes
+
+    def drawn(*strokes: list[tuple[float, float]]) -> np.ndarray:
+        pen = [PenStroke.from_xy(np.array(points, dtype=float), 14.0) for points in strokes]
+        return render_strokes(pen, 128, 128, scale=128 / 480)
+
+    assert preprocess(drawn([(120, 200), (360, 196)], [(120, 290), (350, 296)])).notes == (SIGN_NOTES["="],)
+    assert preprocess(drawn([(240, 150), (241, 151)], [(240, 330), (241, 331)])).notes == (SIGN_NOTES[":"],)
+    i_dotted = drawn([(240, 200), (240, 400)], [(240, 110), (241, 111)])
+    exclamation = drawn([(240, 60), (240, 300)], [(240, 390), (241, 391)])
+    semicolon = drawn([(240, 150), (241, 151)], [(245, 330), (225, 400)])
+    for no_sign in (i_dotted, exclamation, semicolon):
+        assert preprocess(no_sign).notes == ()
+
+
 def test_noise_is_read_with_a_note_that_only_letters_and_digits_are() -> None:
     """A practitioner's trial: a 28 x 28 array of noise was read "M 63%" with nothing said."""
     from desktop_app.widgets.batch_view import needs_a_look

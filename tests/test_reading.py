@@ -236,18 +236,23 @@ def test_a_full_stop_and_a_hyphen_are_read_by_their_place_on_the_line() -> None:
     assert left[2] < middle[0] < middle[2] < right[0] and 95 < middle[1] < 110
 
 
-def test_a_lone_dash_read_as_a_line_says_what_it_is() -> None:
+def test_a_lone_dash_read_as_a_line_is_a_dash() -> None:
     from ml.runtime.line_reader import LineReader
     from ml.runtime.preprocess import FLAT_MARK_NOTE
     from ml.runtime.render import PenStroke, render_strokes
 
-    # No label is a dash: alone, it is read as some letter, and said (it read "s" with nothing said, where the
-    # same dash read as a character said it); level or sloped, from its strokes or a picture of them.
+    # No label is a dash: alone, it was read as some letter with a note, or as nothing at all (a student's
+    # "-" written first in text mode: no box, nothing said). It is a "-" by its shape, level or sloped, from
+    # its strokes or a picture of them.
     reader = LineReader.load(device="cpu")
-    for dash in (np.array([[20.0, 50.0], [140.0, 52.0]]), np.array([[20.0, 45.0], [140.0, 57.0]])):
-        assert FLAT_MARK_NOTE in reader.read_strokes([dash]).notes
-        picture = render_strokes([PenStroke.from_xy(dash, 8.0)], 160, 100)
-        assert FLAT_MARK_NOTE in reader.read_image(picture).notes
+    for dash in (
+        np.array([[20.0, 50.0], [140.0, 52.0]]),
+        np.array([[20.0, 45.0], [140.0, 57.0]]),
+        np.array([[0.0, 38.0], [100.0, 36.0]]),  # (this one was read as nothing)
+    ):
+        picture = render_strokes([PenStroke.from_xy(dash + 10.0, 8.0)], 160, 100)
+        for line in (reader.read_strokes([dash]), reader.read_image(picture)):
+            assert line.text == "-" and line.characters[0].punctuation and FLAT_MARK_NOTE not in line.notes
     # Not of a letter, nor of a dash among characters (read "-" there).
     assert FLAT_MARK_NOTE not in reader.read_strokes(write("L")[0]).notes
     hyphened = [
@@ -489,9 +494,23 @@ def test_an_equals_sign_or_a_colon_written_alone_is_read_as_one() -> None:
         assert reader.read_strokes(strokes).characters[0].strokes == (0, 1)
     for letter in "TX":  # two straight strokes, not one above the other
         assert reader.read_strokes(write(letter)[0]).text == letter
+    taps = [np.array([[60.0, 30.0], [60.0, 30.0]]), np.array([[61.0, 80.0], [61.0, 80.0]])]  # (boxes of no width)
+    assert reader.read_strokes(taps).text == ":"
+    # A picture's file notes are kept (a sign on the first of a TIFF's two pages).
+    pages = io.BytesIO()
+    Image.fromarray(picture(equals)).save(pages, "TIFF", save_all=True, append_images=[Image.new("L", (20, 20), 255)])
+    assert reader.read_image(pages.getvalue()).notes
     far_apart = [equals[0], equals[1] + np.array([0.0, 250.0])]
     arc = np.array([[100 + 100 * math.cos(t), 40 + 30 * math.sin(t)] for t in np.linspace(0.5, 5.8, 30)])
-    for strokes in (far_apart, [arc, arc + np.array([0.0, 160.0])]):
+    # Two characters one above the other, small or far apart, are no colon (a picture's "2" over a "3", or
+    # an 8's loops apart, read ":" while a dot was told by its box alone).
+    two_over_three = [*(s * 0.9 for s in write("2")[0]), *(s * 0.9 + np.array([0.0, 160.0]) for s in write("3")[0])]
+    loops = [
+        np.array([[50 + 30 * math.cos(t), y + 30 * math.sin(t)] for t in np.linspace(0, 6.2, 40)]) for y in (30, 100)
+    ]
+    small_two_far_apart = [write("2")[0][0] * 0.27, write("7")[0][0] * 0.27 + np.array([0.0, 140.0])]
+    for strokes in (far_apart, [arc, arc + np.array([0.0, 160.0])], two_over_three, loops, small_two_far_apart):
+        assert len(strokes) == 2
         with pytest.raises(NotOneLineError):
             reader.read_strokes(strokes)
         with pytest.raises(NotOneLineError):
@@ -505,7 +524,7 @@ def test_a_cross_between_two_9_like_gs_of_a_word_stays_a_t() -> None:
     from ml.runtime.line_reader import plus_signs_between_digits
     from ml.runtime.segmentation import CharacterPart
 
-    labels = ["9", "2", "G", "C", "M", "R", "T"]
+    labels = ["9", "2", "4", "G", "C", "M", "R", "T"]
 
     def row(chances: dict[str, float]) -> list[float]:
         return [chances.get(label, 0.0) for label in labels]
@@ -521,6 +540,14 @@ def test_a_cross_between_two_9_like_gs_of_a_word_stays_a_t() -> None:
     assert plus_signs_between_digits(parts[:3], sum_, labels, lambda i: i == 1, {}) == [1]
     # The same cross between two 9-like g's with no letters about them: a sum of 9s.
     assert plus_signs_between_digits(parts[:3], np.array([g_or_9, t, g_or_9]), labels, lambda i: i == 1, {}) == [1]
+    # A cross the models read as part 4, part t, between digits is a "+" too (the line was weighed with it
+    # read as the models read it, a digit in part, not as the t it is taken for).
+    for t_or_4 in (row({"T": 0.6, "4": 0.4}), row({"4": 0.9, "T": 0.1})):
+        sum_ = np.array([two, t_or_4, two])
+        assert plus_signs_between_digits(parts[:3], sum_, labels, lambda i: i == 1, {}) == [1]
+    # A space before the cross stands before the digit after it once the cross is taken out ("2 +2").
+    spaced = [parts[0], replace(parts[1], space_before=True), parts[2]]
+    assert plus_signs_between_digits(spaced, np.array([two, t, two]), labels, lambda i: i == 1, {}) == [1]
 
 
 def test_a_bold_dash_of_type_is_a_hyphen() -> None:

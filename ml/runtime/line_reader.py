@@ -38,7 +38,7 @@ import math
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -137,6 +137,7 @@ from ml.runtime.segmentation import (
     part_cuts,
     piece_boxes,
     piece_ink,
+    sign_in_ink,
     split_ink,
     split_strokes,
     starts_on_ink,
@@ -464,14 +465,15 @@ def kinds_log_likelihood(
     probabilities: np.ndarray,
     labels: Sequence[str],
     space_before: Sequence[bool] | None = None,
-    digits: Collection[int] = (),
+    kinds: Mapping[int, int] | None = None,
 ) -> float:
     """How well rule 1's chain of kinds (:func:`letters_or_digits`) explains a line's answers, as the log of
-    their likelihood, with the characters at ``digits`` (indices) taken to be digits: two readings of a
-    line (a t, or a plus sign between digits) weighed against each other."""
+    their likelihood, with the characters at ``kinds``' indices taken to be of its kind (0 a letter, 1 a
+    digit): two readings of a line (a t, or a plus sign between digits) weighed against each other."""
     n = len(probabilities)
     _, prior, _, emission = _kind_evidence(probabilities, labels)
-    emission[list(digits), 0] = 0.0
+    for i, kind in (kinds or {}).items():
+        emission[i, 1 - kind] = 0.0
     move = _kind_moves(prior, space_before, n)
     forward, total = prior.copy(), 0.0
     for i in range(n):
@@ -1154,8 +1156,9 @@ class LineReader:
         try:
             line = self._read_levelled(written, written.mask, to_picture, from_picture, top_k, start, level)
         except RowsOfWritingError as error:
-            if (alone := _sign_alone_in_pieces(ink_components(written.mask), to_picture)) is not None:
-                return replace(alone, latency_ms=(time.perf_counter() - start) * 1000, size=size)
+            if (alone := _sign_alone_in_pieces(written.mask, ink_components(written.mask), to_picture)) is not None:
+                notes = image.notes if isinstance(image, LoadedImage) else ()
+                return replace(alone, latency_ms=(time.perf_counter() - start) * 1000, size=size, notes=notes)
             # The pad's own drawing rendered is read as its strokes are: one line. Lines standing sideways
             # are not read as rows (each row a letter of every line, turned).
             if not rows or isinstance(error, SidewaysWritingError):
@@ -1167,7 +1170,8 @@ class LineReader:
             line = in_rows
         notes = image.notes if isinstance(image, LoadedImage) else ()
         line = replace(line, latency_ms=(time.perf_counter() - start) * 1000, size=size, notes=notes)
-        return flat_mark_said(line) if len(line.characters) == 1 and is_flat_mark(written.mask) else line
+        one_character = len(line.characters) == 1 and not line.characters[0].punctuation
+        return flat_mark_said(line) if one_character and is_flat_mark(written.mask) else line
 
     def _read_levelled(
         self,
@@ -1264,8 +1268,8 @@ class LineReader:
         """The line written in ``ink`` (its ``mask`` the pixels that are ink), boxes given by ``to_picture``.
         Raises NotOneLineError for writing that is not one line."""
         every_part, pieces = split_ink(mask)
-        if (alone := _sign_alone_in_pieces(pieces, to_picture)) is not None:
-            return alone
+        if len(pieces) == 1 and (alone := _sign_alone_in_pieces(mask, pieces, to_picture)) is not None:
+            return alone  # a dash alone (two pieces alone are rows to the splitting: read_image's)
         parts, punctuation = without_punctuation(every_part)
         if not parts:
             return ReadLine(())
@@ -1812,32 +1816,28 @@ def _along_the_line(character: ReadCharacter) -> float:
 
 
 def _sign_alone_in_strokes(strokes: Sequence[np.ndarray]) -> ReadLine | None:
-    """A line of one sign, where two strokes and nothing else are an "=" or a ":" written alone
+    """A line of one sign, where a stroke or two and nothing else are a "-", an "=" or a ":" written alone
     (:func:`ml.runtime.segmentation.lone_sign`: alone, two bars stood in rows of their own, "2 lines of
-    writing", or were one character, read "I"); None where they are not."""
+    writing", or were one character, read "I"; a dash was nothing); None where they are not."""
     drawn = [k for k, points in enumerate(strokes) if len(points)]
-    if len(drawn) != 2:
+    if len(drawn) not in (1, 2):
         return None
     straight = [is_straight_stroke(strokes[k]) for k in drawn]
-    sign = lone_sign(np.array([strokes_box(strokes, [k]) for k in drawn]), straight)
+    inks = [stroke_ink(strokes[k]) for k in drawn]
+    sign = lone_sign(np.array([strokes_box(strokes, [k]) for k in drawn]), straight, inks)
     return _one_sign(sign, strokes_box(strokes, drawn), tuple(drawn)) if sign else None
 
 
 def _sign_alone_in_pieces(
+    mask: np.ndarray,
     pieces: Sequence[np.ndarray],
     to_picture: Callable[[tuple[float, float, float, float]], tuple[float, float, float, float]],
 ) -> ReadLine | None:
-    """:func:`_sign_alone_in_strokes` for a picture's pieces of ink ((row, column) pixels; boxes given by
-    ``to_picture``)."""
-    if len(pieces) != 2:
+    """:func:`_sign_alone_in_strokes` for a picture's ink (``mask``: True where ink; its ``pieces``, (row,
+    column) pixels each; boxes given by ``to_picture``)."""
+    if not (sign := sign_in_ink(mask, pieces)):
         return None
     boxes = piece_boxes(pieces)
-    # The pen as wide as the thinner side of the thinner box (a bar's thickness, a dot's size): a line's
-    # measure (mask_pen_width, by its rows of ink) takes a flat bar's length for it.
-    pen = float(np.minimum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]).min())
-    sign = lone_sign(boxes, [straight_piece_ends(piece, pen) is not None for piece in pieces], pen)
-    if not sign:
-        return None
     x0, y0 = boxes[:, :2].min(0)
     x1, y1 = boxes[:, 2:].max(0)
     return _one_sign(sign, to_picture((float(x0), float(y0), float(x1), float(y1))), (0, 1))
@@ -1892,25 +1892,38 @@ def plus_signs_between_digits(
     if not crosses or len(rest) < 2:
         return []
     spaces = [part.space_before for part in parts]
-    kinds = letters_or_digits(probabilities[rest], labels, [spaces[i] for i in rest]).argmax(1)
+    kinds = letters_or_digits(probabilities[rest], labels, _spaces_kept(spaces, rest)).argmax(1)
     digit = {i: labels[int(k)].isdigit() for i, k in zip(rest, kinds, strict=True)}
     plus = []
     for i in crosses:
         before, after = [j for j in rest if j < i], [j for j in rest if j > i]
         if not (before and after and digit[before[-1]] and digit[after[0]]):
             continue
-        as_models = [j for j in range(len(parts)) if j == i or j not in crosses]
+        # Weighed: the line with it a sign between two digits, and with it a letter (the t it reads as).
         as_sign = kinds_log_likelihood(
             probabilities[rest],
             labels,
-            [spaces[j] for j in rest],
-            digits=(rest.index(before[-1]), rest.index(after[0])),
+            _spaces_kept(spaces, rest),
+            {rest.index(before[-1]): 1, rest.index(after[0]): 1},
         )
-        if as_sign - kinds_log_likelihood(probabilities[as_models], labels, [spaces[j] for j in as_models]) >= (
-            math.log(PLUS_ODDS)
-        ):
+        as_letter = [j for j in range(len(parts)) if j == i or j not in crosses]
+        as_t = kinds_log_likelihood(
+            probabilities[as_letter], labels, _spaces_kept(spaces, as_letter), {as_letter.index(i): 0}
+        )
+        if as_sign - as_t >= math.log(PLUS_ODDS):
             plus.append(i)
     return plus
+
+
+def _spaces_kept(spaces: Sequence[bool], kept: Sequence[int]) -> list[bool]:
+    """Which of the characters ``kept`` (indices, in order) have a space before them, with the others taken
+    out of the line: a space before one taken out stands before the next kept ("2 +3" without its + is
+    "2 3")."""
+    out, after = [], 0
+    for j in kept:
+        out.append(any(spaces[after : j + 1]))
+        after = j + 1
+    return out
 
 
 def slashes_between_digits(

@@ -51,6 +51,7 @@ from ml.runtime.image_io import (
     load_image,
     pil_to_pixels,
 )
+from ml.runtime.segmentation import sign_in_ink
 
 PREPROCESS_VERSION = 4
 SIZE = 28
@@ -100,6 +101,12 @@ FLAT_MARK_RATIO = 5.0
 FLAT_MARK_FILL = 0.5
 FLAT_MARK_STRAIGHT = 0.15
 FLAT_MARK_NOTE = "the ink is a flat line: a dash? Only letters and digits are read"
+# Two bars or two dots one above the other and nothing else (segmentation.sign_in_ink): "=" drawn alone was
+# read "I" 65% with nothing said (a student's trial).
+SIGN_NOTES = {
+    "=": "the ink is two flat lines: an equals sign? Only letters and digits are read here; Text Mode reads signs",
+    ":": "the ink is two dots: a colon? Only letters and digits are read here; Text Mode reads signs",
+}
 
 # Ink (over 0.5) on more than this share of the square its longer side spans (BOX x BOX) is no letter or
 # digit: a square picture of noise came to 0.84 and was read "M 63%" with nothing said; characters reach
@@ -1343,6 +1350,8 @@ def preprocess(image: ImageLike, photo: bool | None = None) -> Preprocessed:
         notes = (*notes, f"the character is only {width} x {height} pixels: {TINY_CHARACTER_NOTE}")
     elif is_flat_mark(box.mask):
         notes = (*notes, FLAT_MARK_NOTE)
+    elif (sign := sign_in_ink(box.mask)) in SIGN_NOTES:
+        notes = (*notes, SIGN_NOTES[sign])
 
     # The character is centred in a 112 x 112 work image and is all that is not 0 there. Every step
     # from here leaves 0 pixels 0 except dilation, which grows ink by a pixel a step, so the steps run

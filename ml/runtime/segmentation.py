@@ -134,11 +134,14 @@ PIECE_STRAIGHT_BOW = 0.03
 # the pair's middle where a hyphen's is, in a gap.
 EQUALS_APART_LOW, EQUALS_APART_HIGH = 0.08, 0.6
 EQUALS_WIDER = 2.0
-# Written alone (nothing else on the pad), two marks one above the other stand in rows of their own, which
-# read as two lines of writing ("=" written first in text mode was "2 lines of writing"): an "=" where both
+# Written alone (nothing else on the pad), a flat straight bar is a "-" (a lone dash read as nothing, or as
+# a letter with a note), and two marks one above the other stand in rows of their own, which read as two
+# lines of writing ("=" written first in text mode was "2 lines of writing"): an "=" where both
 # are straight bars, each HYPHEN_LONG times as long as thick, one at most EQUALS_WIDER times the other's
 # length, their middles apart by at most the longer's length; a ":" where each is a dot, at most LONE_DOT of
-# the distance between their middles across (lone_sign). Two stacked characters are still two lines.
+# the distance between their middles across, and as long in ink (lone_sign). Two stacked characters are
+# still two lines: a picture's "2" over a "3" read ":" while a dot was measured only by its box, less a pen
+# taken from the boxes themselves.
 LONE_DOT = 0.25
 # A plus sign's shape: two straight strokes, one within PLUS_TILT degrees of flat and one of upright,
 # crossing between PLUS_MIDDLE and 1 - PLUS_MIDDLE of each, one at most PLUS_LONGER times the other's length.
@@ -846,25 +849,57 @@ def _gaps_beside(x0: float, x1: float, characters: Sequence[np.ndarray]) -> tupl
     return float(left), float(right)
 
 
-def lone_sign(boxes: np.ndarray, straight: Sequence[bool], pen: float = 0.0) -> str:
-    """The sign that two pieces of writing and nothing else are (their boxes, x0 y0 x1 y1, y down; whether
-    each is straight; ``pen``: a picture's pen width, by which its pieces' boxes are longer and thicker than
-    the lines drawn): "=" for two bars one above the other, ":" for two dots, "" for anything else (module
-    constants: LONE_DOT ...)."""
+def lone_sign(boxes: np.ndarray, straight: Sequence[bool], inks: Sequence[float], pen: float = 0.0) -> str:
+    """The sign that one or two pieces of writing and nothing else are (their boxes, x0 y0 x1 y1, y down;
+    whether each is straight; each one's length of ink; ``pen``: a picture's pen width, by which its pieces'
+    boxes are longer and thicker than the lines drawn): "-" for a bar, "=" for two bars one above the other,
+    ":" for two dots, "" for anything else (module constants: LONE_DOT ...)."""
+    if len(boxes) == 1:
+        length, across = (max(float(boxes[0][k + 2] - boxes[0][k]) - pen, 0.0) for k in (0, 1))
+        return "-" if straight[0] and length > 0 and length >= HYPHEN_LONG * across else ""
     if len(boxes) != 2:
         return ""
-    upper, lower = sorted(np.asarray(boxes, dtype=np.float64), key=lambda b: b[1] + b[3])
-    if upper[3] > lower[1] or _overlap_share(upper, lower, max(pen, 1e-9)) < JOIN_OVERLAP:
+    order = sorted(range(2), key=lambda k: float(boxes[k][1] + boxes[k][3]))
+    upper, lower = (np.asarray(boxes[k], dtype=np.float64) for k in order)
+    apart = (lower[1] + lower[3]) / 2 - (upper[1] + upper[3]) / 2
+    # (A dot's box may have no width: two taps a unit apart across stand one above the other all the same.)
+    if upper[3] > lower[1] or _overlap_share(upper, lower, max(pen, LONE_DOT * apart)) < JOIN_OVERLAP:
         return ""  # not one above the other
     long = np.maximum(np.array([upper[2] - upper[0], lower[2] - lower[0]]) - pen, 0.0)
     thick = np.maximum(np.array([upper[3] - upper[1], lower[3] - lower[1]]) - pen, 0.0)
-    apart = (lower[1] + lower[3]) / 2 - (upper[1] + upper[3]) / 2
     bars = all(straight) and bool(np.all(long >= HYPHEN_LONG * np.maximum(thick, 1e-9)) and long.min() > 0)
     if bars and long.max() <= EQUALS_WIDER * long.min() and apart <= long.max():
         return "="
-    if np.maximum(long, thick).max() <= LONE_DOT * apart:
+    if max(float(np.maximum(long, thick).max()), *inks) <= LONE_DOT * apart:
         return ":"
     return ""
+
+
+def sign_in_ink(mask: np.ndarray, pieces: Sequence[np.ndarray] | None = None) -> str:
+    """:func:`lone_sign` for a picture's ink (``mask``: True where ink; its ``pieces`` as :func:`ink_components`
+    finds them, when known): "-", "=", ":" or ""."""
+    if pieces is None:
+        # Two pieces one above the other leave rows of no ink between them: without such rows (most
+        # characters) there is no sign of two to look for.
+        inked_rows = np.flatnonzero(mask.any(axis=1))
+        gap = len(inked_rows) and inked_rows[-1] - inked_rows[0] + 1 > len(inked_rows)
+        if not gap and not is_flat_shape(mask):
+            return ""
+        pieces = ink_components(mask)
+    if len(pieces) not in (1, 2):
+        return ""
+    # The pen by its runs of ink across rows and down columns, the shorter: by rows alone (as a line's pen
+    # is measured) a flat bar's length was taken for it.
+    pen = min(mask_pen_width(mask), mask_pen_width(mask.T))
+    straight = [straight_piece_ends(piece, pen) is not None for piece in pieces]
+    inks = [len(piece) / max(pen, 1.0) for piece in pieces]  # a piece's length of ink: its pixels over the pen
+    return lone_sign(piece_boxes(pieces), straight, inks, pen)
+
+
+def is_flat_shape(mask: np.ndarray) -> bool:
+    """Whether the ink of ``mask`` spans HYPHEN_LONG times as wide as it is tall (a dash may be)."""
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return bool(len(rows)) and bool(np.ptp(columns) + 1 >= HYPHEN_LONG * (np.ptp(rows) + 1))
 
 
 def equals_signs(
