@@ -61,10 +61,10 @@ otherwise so far.</p>
 Each character found gets a box on the pad and a button under it; an <u>underlined</u> one was read with
 less than {UNSURE_BELOW:.0%} certainty: click it (or Tab to it and press Space) for the other readings, or type the
 right character. Besides letters and digits it reads . , : ' - ! ? / + = by their shape and place on the line
-(a date, "12/05"; a sum, "2+3=5"). Backspace takes away the last character's strokes; the eraser takes away each
-stroke it touches (shown red until it lifts). Ctrl+Enter adds the line to the text box below and clears the pad for
-the next; Undo brings it back. While you type in the text box, Undo and Redo are the box's. Drag the divider above
-the line to give the text box more room.</p>
+(a date, "12/05"; a sum, "2+3=5"; a phone number, "+44 7700"). Backspace takes away the last character's
+strokes; the eraser takes away each stroke it touches (shown red until it lifts). Ctrl+Enter adds the line to
+the text box below and clears the pad for the next; Undo brings it back. While you type in the text box, Undo
+and Redo are the box's. Drag the divider above the line to give the text box more room.</p>
 <h3><a name="batch"></a>Batch: a folder at once</h3>
 <p>Folder… (Ctrl+Shift+B) reads every picture and stroke file in a folder and its subfolders, Files…
 (Ctrl+B, or several files dropped on the window) the files chosen: one row a file. <b>Each file holds</b>

@@ -466,6 +466,14 @@ def test_a_sum_reads_with_its_plus_and_equals_signs() -> None:
     large = [*write("2")[0], *at(t, 140.0), *at(write("3")[0], 280.0)]
     for line in (reader.read_strokes(large), reader.read_image(picture(large))):
         assert line.text.replace(" ", "") == "2+3"
+    # A phone number's leading + ("+44 7700" read "t44 7700"); before one digit it stays a t ("t4": a code).
+    phone = [*plus, *at(write("44 7700")[0], 140.0)]
+    for line in (
+        reader.read_strokes(phone),
+        reader.read_image(render_strokes([PenStroke.from_xy(s * 0.8 + 20.0, 4.0) for s in phone], 1000, 120)),
+    ):
+        assert line.text == "+44 7700"
+    assert reader.read_strokes([*plus, *at(write("4")[0], 140.0)]).text == "t4"
     # Three bars, one over the other, between two letters: no =.
     bars = [np.array([[0.0, y], [100.0, y]]) for y in (5.0, 50.0, 95.0)]
     assert "=" not in reader.read_strokes([*write("A")[0], *at(bars, 140.0), *at(write("H")[0], 280.0)]).text
@@ -521,7 +529,7 @@ def test_a_cross_between_two_9_like_gs_of_a_word_stays_a_t() -> None:
     """A test word "gcmzorgtg" as a picture read "9CMZOR9+9": its g's read 9 more than g, and without its t
     (a cross) the line's kinds made them digits. A "+" must make the line likelier than the models' t does,
     by PLUS_ODDS; between two digits read as surely as a written sum's are, it is one."""
-    from ml.runtime.line_reader import plus_signs_between_digits
+    from ml.runtime.line_reader import plus_signs_by_digits
     from ml.runtime.segmentation import CharacterPart
 
     labels = ["9", "2", "4", "G", "C", "M", "R", "T"]
@@ -534,20 +542,20 @@ def test_a_cross_between_two_9_like_gs_of_a_word_stays_a_t() -> None:
     t = row({"T": 0.99, "2": 0.01})
     word = np.array([g_or_9, letter["C"], letter["M"], letter["R"], g_or_9, t, g_or_9])
     parts = [CharacterPart((i * 10.0, 0.0, i * 10.0 + 8, 10.0)) for i in range(len(word))]
-    assert plus_signs_between_digits(parts, word, labels, lambda i: i == 5, {}) == []
+    assert plus_signs_by_digits(parts, word, labels, lambda i: i == 5, {}) == []
     two = row({"2": 0.98, "G": 0.02})
     sum_ = np.array([two, t, two])
-    assert plus_signs_between_digits(parts[:3], sum_, labels, lambda i: i == 1, {}) == [1]
+    assert plus_signs_by_digits(parts[:3], sum_, labels, lambda i: i == 1, {}) == [1]
     # The same cross between two 9-like g's with no letters about them: a sum of 9s.
-    assert plus_signs_between_digits(parts[:3], np.array([g_or_9, t, g_or_9]), labels, lambda i: i == 1, {}) == [1]
+    assert plus_signs_by_digits(parts[:3], np.array([g_or_9, t, g_or_9]), labels, lambda i: i == 1, {}) == [1]
     # A cross the models read as part 4, part t, between digits is a "+" too (the line was weighed with it
     # read as the models read it, a digit in part, not as the t it is taken for).
     for t_or_4 in (row({"T": 0.6, "4": 0.4}), row({"4": 0.9, "T": 0.1})):
         sum_ = np.array([two, t_or_4, two])
-        assert plus_signs_between_digits(parts[:3], sum_, labels, lambda i: i == 1, {}) == [1]
+        assert plus_signs_by_digits(parts[:3], sum_, labels, lambda i: i == 1, {}) == [1]
     # A space before the cross stands before the digit after it once the cross is taken out ("2 +2").
     spaced = [parts[0], replace(parts[1], space_before=True), parts[2]]
-    assert plus_signs_between_digits(spaced, np.array([two, t, two]), labels, lambda i: i == 1, {}) == [1]
+    assert plus_signs_by_digits(spaced, np.array([two, t, two]), labels, lambda i: i == 1, {}) == [1]
 
 
 def test_a_bold_dash_of_type_is_a_hyphen() -> None:

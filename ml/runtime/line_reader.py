@@ -281,7 +281,7 @@ VOTE_LIMIT = 0.05
 # and 0.
 TWIN_LIKENESS = 0.8
 # Between two digits, a character shaped as a plus sign (segmentation.is_plus) is a "+", whatever the models
-# read (a t mostly: "3t14"): plus_signs_between_digits. Among letters that shape is a t. Its shape is looked
+# read (a t mostly: "3t14"): plus_signs_by_digits. Among letters that shape is a t. Its shape is looked
 # at only where the parts beside it are MAY_BE_DIGIT likely digits or more, as the models read them alone.
 MAY_BE_DIGIT = 0.05
 # And the line read with it a "+" between two digits must be PLUS_ODDS times as likely, by its kinds
@@ -291,6 +291,11 @@ MAY_BE_DIGIT = 0.05
 # runs/signs/signs.py 400 val +), read as "+" at odds 1, 1.5, 2, 3: 73, 72, 70, 68 of 79 from strokes and
 # 72, 70, 67, 64 as pictures.
 PLUS_ODDS = 1.5
+# A cross first in its word is a "+" before PLUS_LEADS_DIGITS or more digits, all of its word: a phone
+# number's ("+44 7700"). Before one digit it stays the models' (a t: "t4" is as likely a code, and UNIPEN's
+# writers cross their t's as near the middle as a plus sign's: 516 t's so shaped, their bars crossing at 0.47
+# of the stem and 0.49 of the bar, medians; scratch runs/signs/tcross.py).
+PLUS_LEADS_DIGITS = 2
 # A character read as a 1 between two digits is a "/" (a date's, a fraction's) where it is one straight stroke
 # (or piece of ink) leaning right at least DIGITS_SLASH_LEAN degrees from upright as it rises, and at least
 # DIGITS_SLASH_BEYOND_SLANT more than the rest of the line leans (a writer's slanted 1 among slanted digits
@@ -1663,14 +1668,14 @@ class LineReader:
         ``certain``: characters known (by their strokes), as certain as their neighbours' context; ``lean``:
         how far the part at an index leans, and the line without it (degrees right of upright), where it is
         one straight stroke (:func:`slashes_between_digits`); ``crossed``: whether it is shaped as a plus
-        sign (:func:`plus_signs_between_digits`)."""
+        sign (:func:`plus_signs_by_digits`)."""
         if not parts:
             return ReadLine((), (time.perf_counter() - start) * 1000)
         signs: list[ReadCharacter] = []
         plus: list[int] = []
         if crossed is not None:  # (its neighbours' kinds as the person's corrections make them)
             corrected = self._with_certain(parts, probabilities, certain or {}, pictures)[0]
-            plus = plus_signs_between_digits(parts, corrected, self.labels, crossed, certain or {})
+            plus = plus_signs_by_digits(parts, corrected, self.labels, crossed, certain or {})
         if plus:
             for i in plus:  # the models' readings after the sign (a merged class in its small form: a t)
                 order = np.argsort(-probabilities[i], kind="stable")[: top_k - 1]
@@ -1865,7 +1870,7 @@ def _reindexed(
     return lambda k: lean(kept[k])
 
 
-def plus_signs_between_digits(
+def plus_signs_by_digits(
     parts: Sequence[CharacterPart],
     probabilities: np.ndarray,
     labels: Sequence[str],
@@ -1874,37 +1879,43 @@ def plus_signs_between_digits(
 ) -> list[int]:
     """The indices of ``parts`` that are plus signs: shaped as one (``crossed``), not put right by the person
     (``certain``, by strokes), between two parts that the line's context, asked without them, reads as
-    digits (asked with them, the t they read as made their neighbours letters: "0+9" read "otq"), where the
-    line so read is PLUS_ODDS times as likely by its kinds as read with the models' character there."""
-    # Shapes looked at only between two parts that may be digits (a picture's bars cost 0.1 ms a part).
+    digits (asked with them, the t they read as made their neighbours letters: "0+9" read "otq"), or first
+    in a word whose PLUS_LEADS_DIGITS or more other parts it reads so ("+44 7700" read "t44 7700"), where the
+    line so read is PLUS_ODDS times as likely by its kinds as read with a letter (a t) there."""
+    # Shapes looked at only beside parts that may be digits (a picture's bars cost 0.1 ms a part).
     kinds = np.array([_kind(label) for label in labels])
     may_be_digit = probabilities[:, kinds == 1].sum(1) >= MAY_BE_DIGIT
+    spaces = [part.space_before for part in parts]
+    last = len(parts) - 1
     crosses = [
         i
         for i, part in enumerate(parts)
-        if 0 < i < len(parts) - 1
-        and may_be_digit[i - 1]
-        and may_be_digit[i + 1]
+        if (
+            (0 < i < last and may_be_digit[i - 1] and may_be_digit[i + 1])
+            or ((i == 0 or spaces[i]) and i < last and not spaces[i + 1] and may_be_digit[i + 1])
+        )
         and tuple(sorted(part.strokes)) not in certain
         and crossed(i)
     ]
     rest = [i for i in range(len(parts)) if i not in crosses]
-    if not crosses or len(rest) < 2:
+    if not crosses or not rest:
         return []
-    spaces = [part.space_before for part in parts]
     kinds = letters_or_digits(probabilities[rest], labels, _spaces_kept(spaces, rest)).argmax(1)
     digit = {i: labels[int(k)].isdigit() for i, k in zip(rest, kinds, strict=True)}
     plus = []
     for i in crosses:
         before, after = [j for j in rest if j < i], [j for j in rest if j > i]
-        if not (before and after and digit[before[-1]] and digit[after[0]]):
+        word = list(itertools.takewhile(lambda j: not spaces[j], after[1:]))
+        word = [after[0], *word] if after and not spaces[after[0]] else []  # its word's other parts, after it
+        if before and after and digit[before[-1]] and digit[after[0]]:
+            digits = [before[-1], after[0]]
+        elif (i == 0 or spaces[i]) and len(word) >= PLUS_LEADS_DIGITS and all(digit[j] for j in word):
+            digits = word
+        else:
             continue
-        # Weighed: the line with it a sign between two digits, and with it a letter (the t it reads as).
+        # Weighed: the line with it a sign beside digits, and with it a letter (the t it reads as).
         as_sign = kinds_log_likelihood(
-            probabilities[rest],
-            labels,
-            _spaces_kept(spaces, rest),
-            {rest.index(before[-1]): 1, rest.index(after[0]): 1},
+            probabilities[rest], labels, _spaces_kept(spaces, rest), {rest.index(j): 1 for j in digits}
         )
         as_letter = [j for j in range(len(parts)) if j == i or j not in crosses]
         as_t = kinds_log_likelihood(
@@ -2050,7 +2061,7 @@ def _model_read(line: ReadLine) -> int:
 
 def _sureness(line: ReadLine) -> float:
     """How sure the models are of a line's reading: the mean log-probability of the characters they read
-    (a sign read after them, :func:`slashes_between_digits` and :func:`plus_signs_between_digits`, by their
+    (a sign read after them, :func:`slashes_between_digits` and :func:`plus_signs_by_digits`, by their
     chance of their own first reading where it is kept: a reading of a line written downhill that made an
     unsure 1 a "/" was not surer for it)."""
     chances = [

@@ -34,7 +34,7 @@ file), in the order they were written:
   (or a picture's piece of ink of two straight bars, :func:`crossing_bars`) crossing near their middles,
   one flat and one upright, a "+" (:func:`is_plus`: "2+3"; among letters that shape is a t, as 517 of
   UNIPEN's 524 characters so shaped are; :mod:`ml.runtime.line_reader`'s ``slashes_between_digits`` and
-  ``plus_signs_between_digits``); the reader gives them as they are;
+  ``plus_signs_by_digits``); the reader gives them as they are;
 - everything else starts a character.
 
 The rules join some neighbours that are two characters (a letter that starts on the last one's ink, or
