@@ -6124,7 +6124,7 @@ def test_text_mode_reads_a_full_stop_and_a_hyphen_written_between_characters(qtb
     assert line("A", "4", hyphen) == "A-4"
     # Its menu says how the mark was read: by its place (it said "100.0%", a confidence no model gave).
     menu = window.text_panel._character_buttons()[1].menu()
-    assert any(a.text().endswith("read by its place on the line") for a in menu.actions())
+    assert any(a.text().endswith("read by its shape and place") for a in menu.actions())
     assert not any(a.text().endswith("%") for a in menu.actions())
     assert any(a.text().endswith("%") for a in window.text_panel._character_buttons()[0].menu().actions())
     # A slash between digits leaning 29 degrees, read as a 1 by the models: a "/" by its lean among the
@@ -6132,7 +6132,7 @@ def test_text_mode_reads_a_full_stop_and_a_hyphen_written_between_characters(qtb
     slash = [QPoint(int(gap - size * 0.25 + k * size * 0.05), int(baseline - k * size * 0.09)) for k in range(11)]
     assert line("4", "2", slash) == "4/2"
     readings = [a.text() for a in window.text_panel._character_buttons()[1].menu().actions()]
-    assert readings[0].endswith("read by its place on the line")
+    assert readings[0].endswith("read by its shape and place")
     assert any(text.startswith("1") and text.endswith("%") for text in readings[1:])
 
 

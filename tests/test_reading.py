@@ -253,6 +253,7 @@ def test_a_lone_dash_read_as_a_line_is_a_dash() -> None:
         picture = render_strokes([PenStroke.from_xy(dash + 10.0, 8.0)], 160, 100)
         for line in (reader.read_strokes([dash]), reader.read_image(picture)):
             assert line.text == "-" and line.characters[0].punctuation and FLAT_MARK_NOTE not in line.notes
+            assert line.characters[0].strokes == (0,)  # its one stroke, or piece of ink
     # Not of a letter, nor of a dash among characters (read "-" there).
     assert FLAT_MARK_NOTE not in reader.read_strokes(write("L")[0]).notes
     hyphened = [

@@ -311,7 +311,7 @@ class TextPanel(QWidget):
                 # A mark read by its place had "100.0%", a confidence no model gave (a student's trial); the
                 # models' readings after it (a "/" between digits read as a 1) have theirs.
                 placed = rank == 0 and position < len(by_place) and by_place[position]
-                how = "read by its place on the line" if placed else confidence_text(prob)
+                how = "read by its shape and place" if placed else confidence_text(prob)
                 if option == own:  # (one of the readings: in its case)
                     how += "    (first on its own)"
                 action = menu.addAction(f"{described(option)}    {how}")

@@ -1845,7 +1845,7 @@ def _sign_alone_in_pieces(
     boxes = piece_boxes(pieces)
     x0, y0 = boxes[:, :2].min(0)
     x1, y1 = boxes[:, 2:].max(0)
-    return _one_sign(sign, to_picture((float(x0), float(y0), float(x1), float(y1))), (0, 1))
+    return _one_sign(sign, to_picture((float(x0), float(y0), float(x1), float(y1))), tuple(range(len(pieces))))
 
 
 def _one_sign(sign: str, box: tuple[float, float, float, float], pieces: tuple[int, ...]) -> ReadLine:
