@@ -60,7 +60,7 @@ otherwise so far.</p>
 <p>Text Mode (Ctrl+T) reads a word or a line written left to right, and lines written one under another.
 Each character found gets a box on the pad and a button under it; an <u>underlined</u> one was read with
 less than {UNSURE_BELOW:.0%} certainty: click it (or Tab to it and press Space) for the other readings, or type the
-right character. Besides letters and digits it reads . , : ' - ! ? / + = by their shape and place on the line
+right character. Besides letters and digits it reads . , : ' - ! ? / + = ÷ by their shape and place on the line
 (a date, "12/05"; a sum, "2+3=5"; a phone number, "+44 7700"). Backspace takes away the last character's
 strokes; the eraser takes away each stroke it touches (shown red until it lifts). Ctrl+Enter adds the line to
 the text box below and clears the pad for the next; Undo brings it back. While you type in the text box, Undo

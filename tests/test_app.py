@@ -5290,7 +5290,7 @@ def test_a_characters_menu_offers_the_marks_no_model_reads(qtbot) -> None:  # ty
     marks = next(a.menu() for a in panel._buttons[1].menu().actions() if a.menu() is not None)
     assert marks.title().replace("&", "") == "Punctuation"
     offered = {a.text().split()[0]: a for a in marks.actions()}
-    assert set(offered) == set(",.'!?:-/+=")  # (a note's "12/09", "x = 2y + 3")
+    assert set(offered) == set(",.'!?:-/+=÷")  # (a note's "12/09", "x = 2y + 3", a sum's "6÷2")
     with qtbot.waitSignal(panel.character_chosen) as chosen:
         offered[","].trigger()
     assert chosen.args == [1, ","]

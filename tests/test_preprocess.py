@@ -456,6 +456,8 @@ def test_an_equals_sign_or_a_colon_drawn_as_a_character_is_said() -> None:
 
     assert preprocess(drawn([(120, 200), (360, 196)], [(120, 290), (350, 296)])).notes == (SIGN_NOTES["="],)
     assert preprocess(drawn([(240, 150), (241, 151)], [(240, 330), (241, 331)])).notes == (SIGN_NOTES[":"],)
+    divide = drawn([(240, 150), (241, 151)], [(120, 240), (360, 240)], [(240, 330), (241, 331)])
+    assert preprocess(divide).notes == (SIGN_NOTES["÷"],)
     i_dotted = drawn([(240, 200), (240, 400)], [(240, 110), (241, 111)])
     exclamation = drawn([(240, 60), (240, 300)], [(240, 390), (241, 391)])
     semicolon = drawn([(240, 150), (241, 151)], [(245, 330), (225, 400)])

@@ -475,6 +475,19 @@ def test_a_sum_reads_with_its_plus_and_equals_signs() -> None:
     ):
         assert line.text == "+44 7700"
     assert reader.read_strokes([*plus, *at(write("4")[0], 140.0)]).text == "t4"
+    # A division sign between digits, its dots no colon and its bar no hyphen ("6÷2" read "6-:2").
+    divide = [np.array([[50.0, 20.0], [51.0, 21.0]]), np.array([[0.0, 50.0], [100.0, 50.0]])]
+    divide.append(np.array([[50.0, 80.0], [51.0, 81.0]]))
+    sum_ = [
+        *write("12")[0],
+        *at(divide, 280.0),
+        *at(write("4")[0], 420.0),
+        *at(equals, 560.0),
+        *at(write("3")[0], 700.0),
+    ]
+    wide = render_strokes([PenStroke.from_xy(s * 0.8 + 20.0, 4.0) for s in sum_], 700, 120)
+    for line in (reader.read_strokes(sum_), reader.read_image(wide)):
+        assert line.text.replace(" ", "") == "12÷4=3"
     # Three bars, one over the other, between two letters: no =.
     bars = [np.array([[0.0, y], [100.0, y]]) for y in (5.0, 50.0, 95.0)]
     assert "=" not in reader.read_strokes([*write("A")[0], *at(bars, 140.0), *at(write("H")[0], 280.0)]).text
@@ -497,10 +510,11 @@ def test_an_equals_sign_or_a_colon_written_alone_is_read_as_one() -> None:
     # (Bars this far apart for their length were one character to the splitting: read "I".)
     wider_apart = [np.array([[0.0, 56.0], [108.0, 57.0]]), np.array([[0.0, 99.0], [108.0, 102.0]])]
     colon = [np.array([[50.0, 30.0], [51.0, 31.0]]), np.array([[50.0, 80.0], [51.0, 81.0]])]
-    for sign, strokes in (("=", equals), ("=", wider_apart), (":", colon)):
+    divide = [colon[0], np.array([[0.0, 55.0], [100.0, 55.0]]), colon[1]]
+    for sign, strokes in (("=", equals), ("=", wider_apart), (":", colon), ("÷", divide)):
         for line in (reader.read_strokes(strokes), reader.read_image(picture(strokes))):
             assert line.text == sign and [c.punctuation for c in line.characters] == [True]
-        assert reader.read_strokes(strokes).characters[0].strokes == (0, 1)
+        assert reader.read_strokes(strokes).characters[0].strokes == tuple(range(len(strokes)))
     for letter in "TX":  # two straight strokes, not one above the other
         assert reader.read_strokes(write(letter)[0]).text == letter
     taps = [np.array([[60.0, 30.0], [60.0, 30.0]]), np.array([[61.0, 80.0], [61.0, 80.0]])]  # (boxes of no width)

@@ -52,6 +52,7 @@ PUNCTUATION_NAMES = {
     "/": "slash",
     "+": "plus sign",
     "=": "equals sign",
+    "÷": "division sign",
 }
 # A word's case set at once from any of its letters' menus (one letter put right left the others as read:
 # "HEllo"); the models read O and o alike, so the case is often the part read wrong.

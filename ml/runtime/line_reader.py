@@ -320,7 +320,7 @@ class ReadCharacter:
     strokes: tuple[int, ...] = ()  # which strokes (or ink pieces) it is made of
     space_before: bool = False
     marks: tuple[int, ...] = ()  # its small marks (an i's dot), among ``strokes``
-    # A mark (. : - , ' ! ? / + =) read by its place on the line, not a model's answer (a "/" or "+" read
+    # A mark (. : - , ' ! ? / + = ÷) read by its place on the line, not a model's answer (a "/" or "+" read
     # between digits after the models keeps their readings after its own).
     punctuation: bool = False
     line_break_before: bool = False  # it starts a line of a picture of several lines (the text has a new line)
@@ -1821,11 +1821,11 @@ def _along_the_line(character: ReadCharacter) -> float:
 
 
 def _sign_alone_in_strokes(strokes: Sequence[np.ndarray]) -> ReadLine | None:
-    """A line of one sign, where a stroke or two and nothing else are a "-", an "=" or a ":" written alone
-    (:func:`ml.runtime.segmentation.lone_sign`: alone, two bars stood in rows of their own, "2 lines of
+    """A line of one sign, where one to three strokes and nothing else are a "-", "=", ":" or "÷" written
+    alone (:func:`ml.runtime.segmentation.lone_sign`: alone, two bars stood in rows of their own, "2 lines of
     writing", or were one character, read "I"; a dash was nothing); None where they are not."""
     drawn = [k for k, points in enumerate(strokes) if len(points)]
-    if len(drawn) not in (1, 2):
+    if len(drawn) not in (1, 2, 3):
         return None
     straight = [is_straight_stroke(strokes[k]) for k in drawn]
     inks = [stroke_ink(strokes[k]) for k in drawn]

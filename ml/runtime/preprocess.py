@@ -106,6 +106,8 @@ FLAT_MARK_NOTE = "the ink is a flat line: a dash? Only letters and digits are re
 SIGN_NOTES = {
     "=": "the ink is two flat lines: an equals sign? Only letters and digits are read here; Text Mode reads signs",
     ":": "the ink is two dots: a colon? Only letters and digits are read here; Text Mode reads signs",
+    "÷": "the ink is a bar between two dots: a division sign? Only letters and digits are read here; Text Mode reads"
+    " signs",
 }
 
 # Ink (over 0.5) on more than this share of the square its longer side spans (BOX x BOX) is no letter or

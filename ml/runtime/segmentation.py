@@ -22,18 +22,18 @@ file), in the order they were written:
   that join no character stand as characters of their own (letters written far smaller than the line's),
   and join one another only by overlapping along the line, as strokes do; a speck among them (a stray
   touch of the pen, dust on a photo) is not read at all;
-- marks no model reads are read by their place on the line instead (:func:`punctuation_mark`,
-  :func:`colons`, :func:`dot_below`): a speck sitting on the baseline in a gap is a full stop ("4.2",
-  not "42"; so is a speck of dust there on a photo), two specks one above the other there a colon
-  ("3:45"), a flat dash across the middle of the line in a gap a hyphen ("A-4") unless another mark
-  stands over it, two such dashes one above the other an equals sign (:func:`equals_signs`: "3=5"), a
-  tick hanging from the baseline a comma ("Hi, 4"), a tick high in a gap an apostrophe ("it's"), a
-  character with a dot under it a "!" (a stem) or a "?" (a hook), and one straight stroke (or a picture's
-  straight piece of ink) leaning far to the right as it rises a "/" (:func:`is_slash`: "12/05"); once the
-  models have read the line, between two digits a 1 leaning less is a "/" too, and two straight strokes
-  (or a picture's piece of ink of two straight bars, :func:`crossing_bars`) crossing near their middles,
-  one flat and one upright, a "+" (:func:`is_plus`: "2+3"; among letters that shape is a t, as 517 of
-  UNIPEN's 524 characters so shaped are; :mod:`ml.runtime.line_reader`'s ``slashes_between_digits`` and
+- marks no model reads are read by their place on the line instead (:func:`punctuation_mark`, :func:`colons`,
+  :func:`dot_below`): a speck sitting on the baseline in a gap is a full stop ("4.2", not "42"; so is a speck
+  of dust there on a photo), two specks one above the other there a colon ("3:45"), a flat dash across the
+  middle of the line in a gap a hyphen ("A-4") unless another mark stands over it, two such dashes one above
+  the other an equals sign (:func:`equals_signs`: "3=5"), such a dash between two dots a division sign
+  (:func:`division_signs`: "6÷2"), a tick hanging from the baseline a comma ("Hi, 4"), a tick high in a gap an
+  apostrophe ("it's"), a character with a dot under it a "!" (a stem) or a "?" (a hook), and one straight
+  stroke (or a picture's straight piece of ink) leaning far to the right as it rises a "/" (:func:`is_slash`:
+  "12/05"); once the models have read the line, between two digits a 1 leaning less is a "/" too, and two
+  straight strokes (or a picture's piece of ink of two straight bars, :func:`crossing_bars`) crossing near
+  their middles, one flat and one upright, a "+" (:func:`is_plus`: "2+3"; among letters that shape is a t, as
+  517 of UNIPEN's 524 characters so shaped are; :mod:`ml.runtime.line_reader`'s ``slashes_between_digits`` and
   ``plus_signs_by_digits``); the reader gives them as they are;
 - everything else starts a character.
 
@@ -66,6 +66,7 @@ comma, a gap of ``COMMA_SPACE_GAP`` line heights wider than the line's narrow ga
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -143,6 +144,10 @@ EQUALS_WIDER = 2.0
 # still two lines: a picture's "2" over a "3" read ":" while a dot was measured only by its box, less a pen
 # taken from the boxes themselves.
 LONE_DOT = 0.25
+# A division sign: a bar where a hyphen stands (a hyphen's shape and place), a dot over it and a dot under
+# it, each a colon's dot (COLON_DOT), its middle over the bar and at most DIVISION_APART line heights from
+# the bar's middle, in a gap ("6÷2" read "6-:2": its dots a colon, its bar a hyphen).
+DIVISION_APART = 0.6
 # A plus sign's shape: two straight strokes, one within PLUS_TILT degrees of flat and one of upright,
 # crossing between PLUS_MIDDLE and 1 - PLUS_MIDDLE of each, one at most PLUS_LONGER times the other's length.
 PLUS_TILT = 25.0
@@ -266,7 +271,7 @@ class CharacterPart:
     space_before: bool = False
     marks: tuple[int, ...] = ()  # its small marks (the dot of an i or j), among ``strokes``
     body: tuple[float, float, float, float] | None = None  # the box without its marks
-    punctuation: str = ""  # . : - , ' ! ? / = for a mark read by its place on the line (no model reads it)
+    punctuation: str = ""  # . : - , ' ! ? / = ÷ for a mark read by its place on the line (no model reads it)
     comma_space: bool = False  # its space is there for the comma before it alone (none between digits)
 
     @property
@@ -685,16 +690,18 @@ def _group(
     punctuation: dict[int, str] = {}  # group -> its mark
     bodies = [box.copy() for box in group_boxes[:characters]]  # the characters before any mark joins them
     beside = group_boxes[:characters]
-    for pair, sign in [
-        *((pair, ":") for pair in colons(boxes, marks, beside, baseline, character_height, pen)),
-        *((pair, "=") for pair in equals_signs(boxes, marks, beside, baseline, character_height, pen)),
-    ]:
-        if any(k not in marks for k in pair):
+    on_line = MarksOnALine(boxes, marks, beside, baseline, character_height, pen)
+    signs: list[tuple[tuple[int, ...], str]] = [(triple, "÷") for triple in division_signs(on_line)]
+    taken = {k for triple, _ in signs for k in triple}  # (a division sign's dots are no colon)
+    free = replace(on_line, marks=[k for k in marks if k not in taken])
+    signs += [*((pair, ":") for pair in colons(free)), *((pair, "=") for pair in equals_signs(free))]
+    for members, sign in signs:
+        if any(k not in marks for k in members):
             continue  # (its marks taken by a colon already)
         punctuation[len(groups)] = sign
-        groups.append(list(pair))
-        group_boxes.append(_union(boxes[pair[0]], boxes[pair[1]]))
-        marks = [k for k in marks if k not in pair]
+        groups.append(list(members))
+        group_boxes.append(functools.reduce(_union, [boxes[k] for k in members]))
+        marks = [k for k in marks if k not in members]
     for k in marks:
         # Marks stacked along the line (the bars of an =, the dots of a colon) are no full stop or hyphen.
         # (An i's dot over a full stop is the i's: "Hi." kept no full stop.)
@@ -791,18 +798,28 @@ def _group(
     return [sorted(groups[i]) for i in kept], [punctuation.get(i, "") for i in kept]
 
 
-def colons(
-    boxes: np.ndarray,
-    marks: Sequence[int],
-    characters: Sequence[np.ndarray],
-    baseline: float,
-    height: float,
-    pen: float = 0.0,
-) -> list[tuple[int, int]]:
+@dataclass(frozen=True)
+class MarksOnALine:
+    """Marks that joined no character and the line they stand on: what the signs read by their place
+    (:func:`colons`, :func:`equals_signs`, :func:`division_signs`) look at."""
+
+    boxes: np.ndarray  # every stroke's (or piece's) box: x0, y0, x1, y1
+    marks: Sequence[int]  # the marks, by their index in ``boxes``
+    characters: Sequence[np.ndarray]  # the characters' boxes
+    baseline: float
+    height: float  # the characters' line height
+    pen: float = 0.0  # a picture's pen width (its boxes are that much wider and taller than the lines drawn)
+
+    def unpacked(self) -> tuple[np.ndarray, Sequence[int], Sequence[np.ndarray], float, float, float]:
+        return self.boxes, self.marks, self.characters, self.baseline, self.height, self.pen
+
+
+def colons(line: MarksOnALine) -> list[tuple[int, int]]:
     """Pairs of ``marks`` that are a colon ("3:45"): two specks one above the other in a gap after a
     character, the lower on the baseline, the upper COLON_LOW to COLON_HIGH line heights above it and not
     over a character's top (an i's dot with a full stop under it: "Hi."). (A colon's dots, joined as two
     marks stacked along the line, were taken for a neighbour's and the colon was lost.)"""
+    boxes, marks, characters, baseline, height, pen = line.unpacked()
     if not len(characters):
         return []
 
@@ -850,13 +867,15 @@ def _gaps_beside(x0: float, x1: float, characters: Sequence[np.ndarray]) -> tupl
 
 
 def lone_sign(boxes: np.ndarray, straight: Sequence[bool], inks: Sequence[float], pen: float = 0.0) -> str:
-    """The sign that one or two pieces of writing and nothing else are (their boxes, x0 y0 x1 y1, y down;
+    """The sign that one to three pieces of writing and nothing else are (their boxes, x0 y0 x1 y1, y down;
     whether each is straight; each one's length of ink; ``pen``: a picture's pen width, by which its pieces'
     boxes are longer and thicker than the lines drawn): "-" for a bar, "=" for two bars one above the other,
-    ":" for two dots, "" for anything else (module constants: LONE_DOT ...)."""
+    ":" for two dots, "÷" for a bar between two dots, "" for anything else (module constants: LONE_DOT ...)."""
     if len(boxes) == 1:
         length, across = (max(float(boxes[0][k + 2] - boxes[0][k]) - pen, 0.0) for k in (0, 1))
         return "-" if straight[0] and length > 0 and length >= HYPHEN_LONG * across else ""
+    if len(boxes) == 3:
+        return "÷" if _lone_division(np.asarray(boxes, dtype=np.float64), straight, inks, pen) else ""
     if len(boxes) != 2:
         return ""
     order = sorted(range(2), key=lambda k: float(boxes[k][1] + boxes[k][3]))
@@ -875,9 +894,30 @@ def lone_sign(boxes: np.ndarray, straight: Sequence[bool], inks: Sequence[float]
     return ""
 
 
+def _lone_division(boxes: np.ndarray, straight: Sequence[bool], inks: Sequence[float], pen: float) -> bool:
+    """Whether three pieces alone (:func:`lone_sign`'s) are a division sign: the middle one a straight bar, a
+    dot over it and a dot under it, each at most LONE_DOT of the bar's length across and in ink, and no
+    farther from the bar than it is long."""
+    order = np.argsort((boxes[:, 1] + boxes[:, 3]) / 2, kind="stable")
+    top, bar, bottom = (int(k) for k in order)
+    length = float(boxes[bar, 2] - boxes[bar, 0]) - pen
+    across = max(float(boxes[bar, 3] - boxes[bar, 1]) - pen, 0.0)
+    if not straight[bar] or length <= 0 or length < HYPHEN_LONG * across:
+        return False
+    middle_y = (boxes[bar, 1] + boxes[bar, 3]) / 2
+    for dot in (top, bottom):
+        size = max(float(boxes[dot, 2] - boxes[dot, 0]), float(boxes[dot, 3] - boxes[dot, 1])) - pen
+        middle = (boxes[dot, :2] + boxes[dot, 2:]) / 2
+        if max(size, inks[dot]) > LONE_DOT * length or not boxes[bar, 0] <= middle[0] <= boxes[bar, 2]:
+            return False
+        if abs(middle[1] - middle_y) > length:
+            return False
+    return bool(boxes[top, 3] <= boxes[bar, 1] + pen and boxes[bottom, 1] >= boxes[bar, 3] - pen)
+
+
 def sign_in_ink(mask: np.ndarray, pieces: Sequence[np.ndarray] | None = None) -> str:
     """:func:`lone_sign` for a picture's ink (``mask``: True where ink; its ``pieces`` as :func:`ink_components`
-    finds them, when known): "-", "=", ":" or ""."""
+    finds them, when known): "-", "=", ":", "÷" or ""."""
     if pieces is None:
         # Two pieces one above the other leave rows of no ink between them: without such rows (most
         # characters) there is no sign of two to look for.
@@ -886,7 +926,7 @@ def sign_in_ink(mask: np.ndarray, pieces: Sequence[np.ndarray] | None = None) ->
         if not gap and not is_flat_shape(mask):
             return ""
         pieces = ink_components(mask)
-    if len(pieces) not in (1, 2):
+    if len(pieces) not in (1, 2, 3):
         return ""
     # The pen by its runs of ink across rows and down columns, the shorter: by rows alone (as a line's pen
     # is measured) a flat bar's length was taken for it.
@@ -902,17 +942,11 @@ def is_flat_shape(mask: np.ndarray) -> bool:
     return bool(len(rows)) and bool(np.ptp(columns) + 1 >= HYPHEN_LONG * (np.ptp(rows) + 1))
 
 
-def equals_signs(
-    boxes: np.ndarray,
-    marks: Sequence[int],
-    characters: Sequence[np.ndarray],
-    baseline: float,
-    height: float,
-    pen: float = 0.0,
-) -> list[tuple[int, int]]:
+def equals_signs(line: MarksOnALine) -> list[tuple[int, int]]:
     """Pairs of ``marks`` that are an equals sign ("2+3=5"): two flat marks one above the other in a gap, as
     the module's constants say (EQUALS_APART_LOW ...). (Its bars, marks stacked along the line, were no
     hyphen, and joined a neighbour: "3=5" read "35".)"""
+    boxes, marks, characters, baseline, height, pen = line.unpacked()
     if not len(characters):
         return []
 
@@ -942,6 +976,39 @@ def equals_signs(
         left, right = _gaps_beside(x0, x1, characters)
         if min(left, right) >= STOP_CLEAR * height and (math.isfinite(left) or math.isfinite(right)):
             found.append((upper, lower))
+    return found
+
+
+def division_signs(line: MarksOnALine) -> list[tuple[int, int, int]]:
+    """Triples of ``marks`` (the upper dot, the bar, the lower dot) that are a division sign ("6÷2"), as the
+    module's constants say (DIVISION_APART ...)."""
+    boxes, marks, characters, baseline, height, pen = line.unpacked()
+    if not len(characters):
+        return []
+    width, tall = boxes[:, 2] - boxes[:, 0] - pen, np.maximum(boxes[:, 3] - boxes[:, 1] - pen, 0.0)
+    middle_x, middle_y = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
+    bars = [
+        k for k in marks if tall[k] <= FLAT * height and width[k] >= max(HYPHEN_WIDE * height, HYPHEN_LONG * tall[k])
+    ]
+    dots = [k for k in marks if max(width[k], tall[k]) <= COLON_DOT * height]
+    found: list[tuple[int, int, int]] = []
+    for bar in bars:
+        if not HYPHEN_LOW * height <= baseline - middle_y[bar] <= HYPHEN_HIGH * height:
+            continue
+        over = [k for k in dots if boxes[bar, 0] <= middle_x[k] <= boxes[bar, 2] and not any(k in t for t in found)]
+        near = [k for k in over if abs(middle_y[k] - middle_y[bar]) <= DIVISION_APART * height]
+        upper = [k for k in near if boxes[k, 3] <= boxes[bar, 1] + pen]
+        lower = [k for k in near if boxes[k, 1] >= boxes[bar, 3] - pen]
+        if not (upper and lower):
+            continue
+        up = min(upper, key=lambda k: middle_y[bar] - middle_y[k])
+        down = min(lower, key=lambda k: middle_y[k] - middle_y[bar])
+        x0, x1 = boxes[bar, 0], boxes[bar, 2]
+        if any(min(x1, c[2]) - max(x0, c[0]) > HYPHEN_TOUCH * (x1 - x0) for c in characters):
+            continue  # over a character
+        left, right = _gaps_beside(x0, x1, characters)
+        if min(left, right) >= STOP_CLEAR * height and (math.isfinite(left) or math.isfinite(right)):
+            found.append((up, bar, down))
     return found
 
 
