@@ -475,6 +475,14 @@ def test_a_sum_reads_with_its_plus_and_equals_signs() -> None:
     ):
         assert line.text == "+44 7700"
     assert reader.read_strokes([*plus, *at(write("4")[0], 140.0)]).text == "t4"
+    # A space before a leading + still parts its digits from the word before ("AB +10 7700" read "AB +I0
+    # 7700" as a picture), and a cross taken out later on the line does not join the words it stood between.
+    spaced = [*write("AB")[0], *at(plus, 395.0), *at(write("10")[0], 530.0), *at(write("7700")[0], 925.0)]
+    spaced_picture = render_strokes([PenStroke.from_xy(s * 0.8 + 20.0, 4.0) for s in spaced], 1300, 120)
+    for line in (reader.read_strokes(spaced), reader.read_image(spaced_picture)):
+        assert line.text == "AB +10 7700"
+    two_words = [*plus, *at(write("44")[0], 135.0), *at(plus, 530.0), *at(write("7A")[0], 665.0)]
+    assert reader.read_strokes(two_words).text.startswith("+44 ")
     # A division sign between digits, its dots no colon and its bar no hyphen ("6÷2" read "6-:2").
     divide = [np.array([[50.0, 20.0], [51.0, 21.0]]), np.array([[0.0, 50.0], [100.0, 50.0]])]
     divide.append(np.array([[50.0, 80.0], [51.0, 81.0]]))
@@ -488,6 +496,11 @@ def test_a_sum_reads_with_its_plus_and_equals_signs() -> None:
     wide = render_strokes([PenStroke.from_xy(s * 0.8 + 20.0, 4.0) for s in sum_], 700, 120)
     for line in (reader.read_strokes(sum_), reader.read_image(wide)):
         assert line.text.replace(" ", "") == "12÷4=3"
+    # A colon written before a dash is no division sign, nor an i's dot over a dash (its dots off the bar's
+    # middle, or the upper one over the stem).
+    colon_dash = [np.array([[150.0, 45.0], [151.0, 46.0]]), np.array([[150.0, 92.0], [151.0, 93.0]])]
+    colon_dash.append(np.array([[145.0, 60.0], [240.0, 60.0]]))
+    assert reader.read_strokes([*write("A")[0], *colon_dash, *at(write("B")[0], 270.0)]).text == "A:-B"
     # Three bars, one over the other, between two letters: no =.
     bars = [np.array([[0.0, y], [100.0, y]]) for y in (5.0, 50.0, 95.0)]
     assert "=" not in reader.read_strokes([*write("A")[0], *at(bars, 140.0), *at(write("H")[0], 280.0)]).text
@@ -511,6 +524,11 @@ def test_an_equals_sign_or_a_colon_written_alone_is_read_as_one() -> None:
     wider_apart = [np.array([[0.0, 56.0], [108.0, 57.0]]), np.array([[0.0, 99.0], [108.0, 102.0]])]
     colon = [np.array([[50.0, 30.0], [51.0, 31.0]]), np.array([[50.0, 80.0], [51.0, 81.0]])]
     divide = [colon[0], np.array([[0.0, 55.0], [100.0, 55.0]]), colon[1]]
+    # (A stacked fraction of two 1s over and under a bar is no division sign: its 1s are no dots.)
+    fraction = [np.array([[50.0, 0.0], [50.0, 22.0]]), np.array([[0.0, 40.0], [100.0, 40.0]])]
+    fraction.append(np.array([[50.0, 58.0], [50.0, 80.0]]))
+    with pytest.raises(NotOneLineError):  # (rows: as before)
+        reader.read_strokes(fraction)
     for sign, strokes in (("=", equals), ("=", wider_apart), (":", colon), ("÷", divide)):
         for line in (reader.read_strokes(strokes), reader.read_image(picture(strokes))):
             assert line.text == sign and [c.punctuation for c in line.characters] == [True]

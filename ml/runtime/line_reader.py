@@ -1685,21 +1685,29 @@ class LineReader:
                 ]
                 signs.append(_read_by_place("+", parts[i], models))
             kept = [i for i in range(len(parts)) if i not in plus]
+            # A space before a sign taken out still parts the words for the context ("AB +10" read "AB +I0":
+            # its digits were read with the AB); the text keeps it on the sign.
+            carried = _spaces_kept([p.space_before for p in parts], kept)
             parts, probabilities, pictures = [parts[i] for i in kept], probabilities[kept], [pictures[i] for i in kept]
             lean = None if lean is None else _reindexed(lean, kept)
+        else:
+            carried = [p.space_before for p in parts]
         probabilities, typed = self._with_certain(parts, probabilities, certain or {}, pictures)
         alone = [self.labels[int(row.argmax())] if row.sum() > 0 else "" for row in probabilities]
-        in_context = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
+        in_context = letters_or_digits(probabilities, self.labels, carried)
         # A space there for a comma alone, between what context reads as digits, is taken back, and context
         # asked again without it (the first digit's word was read apart from the rest).
         spaced = _no_comma_space_between_digits(parts, [self.labels[k] for k in in_context.argmax(1)])
         if spaced != parts:
+            carried = [
+                space and (p.space_before or not was.space_before)
+                for space, p, was in zip(carried, spaced, parts, strict=True)
+            ]
             parts = spaced
-            in_context = letters_or_digits(probabilities, self.labels, [p.space_before for p in parts])
+            in_context = letters_or_digits(probabilities, self.labels, carried)
         probabilities = in_context
         if self.letter_pairs is not None:
-            spaces = [p.space_before for p in parts]
-            probabilities = read_as_english(probabilities, self.labels, spaces, self.letter_pairs)
+            probabilities = read_as_english(probabilities, self.labels, carried, self.letter_pairs)
         characters = self._with_case(parts, probabilities, np.stack(pictures), top_k, typed)
         characters = [
             replace(c, read_alone=own) if own and c.top and _kind(own) != _kind(c.text) and i not in typed else c
@@ -1900,16 +1908,23 @@ def plus_signs_by_digits(
     rest = [i for i in range(len(parts)) if i not in crosses]
     if not crosses or not rest:
         return []
-    kinds = letters_or_digits(probabilities[rest], labels, _spaces_kept(spaces, rest)).argmax(1)
+    kept_spaces = dict(zip(rest, _spaces_kept(spaces, rest), strict=True))
+    kinds = letters_or_digits(probabilities[rest], labels, list(kept_spaces.values())).argmax(1)
     digit = {i: labels[int(k)].isdigit() for i, k in zip(rest, kinds, strict=True)}
     plus = []
     for i in crosses:
         before, after = [j for j in rest if j < i], [j for j in rest if j > i]
-        word = list(itertools.takewhile(lambda j: not spaces[j], after[1:]))
-        word = [after[0], *word] if after and not spaces[after[0]] else []  # its word's other parts, after it
+        # Its word's other parts, after it: to the next space, a space before a cross taken out too.
+        word = list(itertools.takewhile(lambda j: not kept_spaces[j], after[1:]))
+        word = [after[0], *word] if after and not spaces[after[0]] else []
         if before and after and digit[before[-1]] and digit[after[0]]:
             digits = [before[-1], after[0]]
-        elif (i == 0 or spaces[i]) and len(word) >= PLUS_LEADS_DIGITS and all(digit[j] for j in word):
+        elif (
+            (i == 0 or spaces[i])
+            and len(word) >= PLUS_LEADS_DIGITS
+            and all(digit[j] for j in word)
+            and any(labels[int(probabilities[j].argmax())].isdigit() for j in word)  # ("tOO" read "+00")
+        ):
             digits = word
         else:
             continue

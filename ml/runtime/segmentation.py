@@ -145,9 +145,12 @@ EQUALS_WIDER = 2.0
 # taken from the boxes themselves.
 LONE_DOT = 0.25
 # A division sign: a bar where a hyphen stands (a hyphen's shape and place), a dot over it and a dot under
-# it, each a colon's dot (COLON_DOT), its middle over the bar and at most DIVISION_APART line heights from
-# the bar's middle, in a gap ("6÷2" read "6-:2": its dots a colon, its bar a hyphen).
+# it, each a colon's dot (COLON_DOT), its middle at most DIVISION_CENTRED of the bar's length from the bar's
+# middle along the line (a colon written before a dash, ":-", is no division) and at most DIVISION_APART line
+# heights from it across, the upper one no i's or j's dot, in a gap ("6÷2" read "6-:2": its dots a colon,
+# its bar a hyphen).
 DIVISION_APART = 0.6
+DIVISION_CENTRED = 0.25
 # A plus sign's shape: two straight strokes, one within PLUS_TILT degrees of flat and one of upright,
 # crossing between PLUS_MIDDLE and 1 - PLUS_MIDDLE of each, one at most PLUS_LONGER times the other's length.
 PLUS_TILT = 25.0
@@ -896,8 +899,9 @@ def lone_sign(boxes: np.ndarray, straight: Sequence[bool], inks: Sequence[float]
 
 def _lone_division(boxes: np.ndarray, straight: Sequence[bool], inks: Sequence[float], pen: float) -> bool:
     """Whether three pieces alone (:func:`lone_sign`'s) are a division sign: the middle one a straight bar, a
-    dot over it and a dot under it, each at most LONE_DOT of the bar's length across and in ink, and no
-    farther from the bar than it is long."""
+    dot over it and a dot under it, each at most COLON_DOT of the bar's length across and in ink (a stacked
+    fraction's 1s are longer), its middle DIVISION_CENTRED of it from the bar's along it, and no farther from
+    the bar than it is long."""
     order = np.argsort((boxes[:, 1] + boxes[:, 3]) / 2, kind="stable")
     top, bar, bottom = (int(k) for k in order)
     length = float(boxes[bar, 2] - boxes[bar, 0]) - pen
@@ -908,7 +912,8 @@ def _lone_division(boxes: np.ndarray, straight: Sequence[bool], inks: Sequence[f
     for dot in (top, bottom):
         size = max(float(boxes[dot, 2] - boxes[dot, 0]), float(boxes[dot, 3] - boxes[dot, 1])) - pen
         middle = (boxes[dot, :2] + boxes[dot, 2:]) / 2
-        if max(size, inks[dot]) > LONE_DOT * length or not boxes[bar, 0] <= middle[0] <= boxes[bar, 2]:
+        centre = (boxes[bar, 0] + boxes[bar, 2]) / 2
+        if max(size, inks[dot]) > COLON_DOT * length or abs(middle[0] - centre) > DIVISION_CENTRED * length:
             return False
         if abs(middle[1] - middle_y) > length:
             return False
@@ -995,7 +1000,8 @@ def division_signs(line: MarksOnALine) -> list[tuple[int, int, int]]:
     for bar in bars:
         if not HYPHEN_LOW * height <= baseline - middle_y[bar] <= HYPHEN_HIGH * height:
             continue
-        over = [k for k in dots if boxes[bar, 0] <= middle_x[k] <= boxes[bar, 2] and not any(k in t for t in found)]
+        reach = DIVISION_CENTRED * (boxes[bar, 2] - boxes[bar, 0])
+        over = [k for k in dots if abs(middle_x[k] - middle_x[bar]) <= reach and not any(k in t for t in found)]
         near = [k for k in over if abs(middle_y[k] - middle_y[bar]) <= DIVISION_APART * height]
         upper = [k for k in near if boxes[k, 3] <= boxes[bar, 1] + pen]
         lower = [k for k in near if boxes[k, 1] >= boxes[bar, 3] - pen]
@@ -1006,6 +1012,8 @@ def division_signs(line: MarksOnALine) -> list[tuple[int, int, int]]:
         x0, x1 = boxes[bar, 0], boxes[bar, 2]
         if any(min(x1, c[2]) - max(x0, c[0]) > HYPHEN_TOUCH * (x1 - x0) for c in characters):
             continue  # over a character
+        if _over_a_characters_top(boxes[up], characters, height):
+            continue  # the upper one an i's or j's dot
         left, right = _gaps_beside(x0, x1, characters)
         if min(left, right) >= STOP_CLEAR * height and (math.isfinite(left) or math.isfinite(right)):
             found.append((up, bar, down))
