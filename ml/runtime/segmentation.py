@@ -860,6 +860,22 @@ def _stacked_pairs(
             yield upper, lower
 
 
+def _hyphen_shaped(box: np.ndarray, height: float, pen: float) -> bool:
+    """Whether a mark's box (less the ``pen``) is a hyphen's shape: flat (FLAT), HYPHEN_WIDE line heights
+    wide and HYPHEN_LONG times as wide as tall (an equals sign's bars, a division sign's)."""
+    width, tall = box[2] - box[0] - pen, max(box[3] - box[1] - pen, 0.0)
+    return bool(tall <= FLAT * height and width >= HYPHEN_WIDE * height and width >= HYPHEN_LONG * max(tall, 1e-9))
+
+
+def _in_a_gap(x0: float, x1: float, characters: Sequence[np.ndarray], height: float) -> bool:
+    """Whether a sign from ``x0`` to ``x1`` along the line stands in a gap: over no character (HYPHEN_TOUCH of
+    its width at most), clear of those beside it (STOP_CLEAR), with one on a side at least."""
+    if any(min(x1, c[2]) - max(x0, c[0]) > HYPHEN_TOUCH * (x1 - x0) for c in characters):
+        return False
+    left, right = _gaps_beside(x0, x1, characters)
+    return min(left, right) >= STOP_CLEAR * height and (math.isfinite(left) or math.isfinite(right))
+
+
 def _gaps_beside(x0: float, x1: float, characters: Sequence[np.ndarray]) -> tuple[float, float]:
     """How far a mark from ``x0`` to ``x1`` along the line stands from the nearest character on its left and on
     its right (inf where there is none)."""
@@ -955,12 +971,9 @@ def equals_signs(line: MarksOnALine) -> list[tuple[int, int]]:
     if not len(characters):
         return []
 
-    def bar(k: int) -> bool:  # a hyphen's shape
-        width, tall = boxes[k, 2] - boxes[k, 0] - pen, max(boxes[k, 3] - boxes[k, 1] - pen, 0.0)
-        return tall <= FLAT * height and width >= HYPHEN_WIDE * height and width >= HYPHEN_LONG * max(tall, 1e-9)
-
     found: list[tuple[int, int]] = []
-    for upper, lower in _stacked_pairs([k for k in marks if bar(k)], boxes, height, found):
+    bars = [k for k in marks if _hyphen_shaped(boxes[k], height, pen)]
+    for upper, lower in _stacked_pairs(bars, boxes, height, found):
         widths = boxes[[upper, lower], 2] - boxes[[upper, lower], 0]
         if widths.max() > EQUALS_WIDER * widths.min():
             continue
@@ -976,10 +989,7 @@ def equals_signs(line: MarksOnALine) -> list[tuple[int, int]]:
         ):
             continue  # a third mark stacked with them (an E's bars without its stem)
         x0, x1 = min(boxes[upper, 0], boxes[lower, 0]), max(boxes[upper, 2], boxes[lower, 2])
-        if any(min(x1, c[2]) - max(x0, c[0]) > HYPHEN_TOUCH * (x1 - x0) for c in characters):
-            continue  # over a character: a bar of it (a Z's drawn apart)
-        left, right = _gaps_beside(x0, x1, characters)
-        if min(left, right) >= STOP_CLEAR * height and (math.isfinite(left) or math.isfinite(right)):
+        if _in_a_gap(x0, x1, characters, height):  # (not over a character: a Z's bars drawn apart)
             found.append((upper, lower))
     return found
 
@@ -992,9 +1002,7 @@ def division_signs(line: MarksOnALine) -> list[tuple[int, int, int]]:
         return []
     width, tall = boxes[:, 2] - boxes[:, 0] - pen, np.maximum(boxes[:, 3] - boxes[:, 1] - pen, 0.0)
     middle_x, middle_y = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
-    bars = [
-        k for k in marks if tall[k] <= FLAT * height and width[k] >= max(HYPHEN_WIDE * height, HYPHEN_LONG * tall[k])
-    ]
+    bars = [k for k in marks if _hyphen_shaped(boxes[k], height, pen)]
     dots = [k for k in marks if max(width[k], tall[k]) <= COLON_DOT * height]
     found: list[tuple[int, int, int]] = []
     for bar in bars:
@@ -1009,13 +1017,9 @@ def division_signs(line: MarksOnALine) -> list[tuple[int, int, int]]:
             continue
         up = min(upper, key=lambda k: middle_y[bar] - middle_y[k])
         down = min(lower, key=lambda k: middle_y[k] - middle_y[bar])
-        x0, x1 = boxes[bar, 0], boxes[bar, 2]
-        if any(min(x1, c[2]) - max(x0, c[0]) > HYPHEN_TOUCH * (x1 - x0) for c in characters):
-            continue  # over a character
         if _over_a_characters_top(boxes[up], characters, height):
             continue  # the upper one an i's or j's dot
-        left, right = _gaps_beside(x0, x1, characters)
-        if min(left, right) >= STOP_CLEAR * height and (math.isfinite(left) or math.isfinite(right)):
+        if _in_a_gap(boxes[bar, 0], boxes[bar, 2], characters, height):
             found.append((up, bar, down))
     return found
 
