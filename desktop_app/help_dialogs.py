@@ -26,6 +26,7 @@ from desktop_app.themes import text_scale
 from desktop_app.widgets.explain_view import MAX_CHANNELS_SHOWN
 from desktop_app.widgets.fonts import UNSURE_BELOW
 from desktop_app.widgets.model_card import card_html
+from desktop_app.widgets.text_panel import MARKS_READ
 from ml.runtime.cards import ModelCard
 
 GUIDE_HTML = f"""
@@ -60,7 +61,7 @@ otherwise so far.</p>
 <p>Text Mode (Ctrl+T) reads a word or a line written left to right, and lines written one under another.
 Each character found gets a box on the pad and a button under it; an <u>underlined</u> one was read with
 less than {UNSURE_BELOW:.0%} certainty: click it (or Tab to it and press Space) for the other readings, or type the
-right character. Besides letters and digits it reads . , : ' - ! ? / + = ÷ by their shape and place on the line
+right character. Besides letters and digits it reads {MARKS_READ} by their shape and place on the line
 (a date, "12/05"; a sum, "2+3=5"; a phone number, "+44 7700"). Backspace takes away the last character's
 strokes; the eraser takes away each stroke it touches (shown red until it lifts). Ctrl+Enter adds the line to
 the text box below and clears the pad for the next; Undo brings it back. While you type in the text box, Undo

@@ -161,7 +161,7 @@ from desktop_app.widgets.picture_menu import PictureMenu
 from desktop_app.widgets.practice_bar import PracticeBar
 from desktop_app.widgets.practice_summary import PracticeSummary
 from desktop_app.widgets.prediction_panel import NOT_SURE_BELOW, PredictionPanel
-from desktop_app.widgets.text_panel import TextPanel
+from desktop_app.widgets.text_panel import MARKS_READ, TextPanel
 from desktop_app.window_menus import (
     CUDA_TEXT,
     ENGLISH_WORDS_TEXT,
@@ -2922,7 +2922,7 @@ class MainWindow(QMainWindow):
             "About GlyphPad",
             f"<h3>GlyphPad {__version__}</h3><p>Draw a letter or a digit; GlyphPad recognizes it and "
             "shows why.</p><p>It reads the letters A–Z and a–z, the digits 0–9 and, in text mode, the marks "
-            ". : - , ' ! ? / + = ÷: an accented letter is read without its accent or as a "
+            f"{MARKS_READ}: an accented letter is read without its accent or as a "
             "look-alike (é as e, ä as a or d), ß as B (type the right one in the character's menu).</p>"
             "<p>Models trained on EMNIST (NIST Special Database 19) and UNIPEN pen handwriting. "
             "See Help → Model Cards for each model's data, accuracy and training.</p>",

@@ -9747,3 +9747,15 @@ def test_practice_asks_for_what_the_model_reads_in_either_case_of_a_merged_lette
     practice.finish()
     assert practice.scores() == [CharacterScore("a", 1, 1, 2, ("d",))] and practice.missed == ["a"]
     assert practice.scores()[0].row() == ["a", "1", "1", "2", "d"]
+
+
+def test_the_readme_lists_every_mark_text_mode_reads() -> None:
+    # The README names the marks twice by hand (a character's Punctuation menu; read --json's "punctuation"):
+    # the division sign joined the menu and one list was left without it.
+    from desktop_app.widgets.text_panel import PUNCTUATION_NAMES
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    for opening in ("Punctuation makes it a mark (", '`"punctuation": true` on a mark ('):
+        assert opening in readme
+        listed = readme.split(opening, 1)[1].split(")", 1)[0].split()
+        assert sorted(listed) == sorted(PUNCTUATION_NAMES), opening

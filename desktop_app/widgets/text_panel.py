@@ -54,6 +54,7 @@ PUNCTUATION_NAMES = {
     "=": "equals sign",
     "÷": "division sign",
 }
+MARKS_READ = " ".join(PUNCTUATION_NAMES)  # as Help and About list them (the README's lists are tested against it)
 # A word's case set at once from any of its letters' menus (one letter put right left the others as read:
 # "HEllo"); the models read O and o alike, so the case is often the part read wrong.
 WORD_CASES = {"small": "small letters", "capitals": "capitals", "capitalized": "capitalized"}
