@@ -160,7 +160,7 @@ from desktop_app.widgets.model_picker import ModelPicker
 from desktop_app.widgets.picture_menu import PictureMenu
 from desktop_app.widgets.practice_bar import PracticeBar
 from desktop_app.widgets.practice_summary import PracticeSummary
-from desktop_app.widgets.prediction_panel import NOT_SURE_BELOW, PredictionPanel
+from desktop_app.widgets.prediction_panel import ERASED, NOT_SURE_BELOW, PredictionPanel
 from desktop_app.widgets.text_panel import MARKS_READ, TextPanel
 from desktop_app.window_menus import (
     CUDA_TEXT,
@@ -1535,8 +1535,16 @@ class MainWindow(QMainWindow):
         else:
             self._current_model_input = result.model_input
             self._current_label = result.top[0][0] if result.top else None
+            # A drawing that its model reads with a stroke model, erased: the answer says why the strokes were not read.
+            partner = self._stroke_partners.get(result.model)
+            erased = bool(partner and partner.used) and not self.text_mode and self.canvas.erased_drawing()
             self.predictions.show_result(
-                result.top, result.model_input, result.latency_ms, result.notes, result.inputs_used
+                result.top,
+                result.model_input,
+                result.latency_ms,
+                result.notes,
+                result.inputs_used,
+                picture_alone_since=ERASED if erased else "",
             )
         # Painted now, not at the event loop's next turn: by then the explanation requested below is running
         # on the worker and holding the GIL for milliseconds, while the answer it follows waits unseen.

@@ -1742,6 +1742,38 @@ def test_compare_says_a_drawings_fault_once_not_in_every_row(qtbot) -> None:  # 
     qtbot.waitUntil(lambda: view.table.height() >= view._table_least_height(), timeout=TIMEOUT_MS)
 
 
+def test_compare_names_answers_that_look_alike(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.inference_service import ComparisonRow
+    from desktop_app.widgets.compare_view import CompareView
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    by_case = tuple("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    merged = tuple("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    rows = [
+        ComparisonRow("emnist36_cnn", "L", 0.6, classes=merged),
+        ComparisonRow("byclass62", "l", 0.5, classes=by_case),
+        ComparisonRow("digits", "1", 0.9, classes=tuple("0123456789")),
+    ]
+    view.show_rows(rows, "emnist36_cnn")
+    # A teacher's trial could not tell byclass62's l from the digits model's 1 in the table's font.
+    assert [view.table.item(r, 1).text() for r in range(3)] == ["L/l", "l (small L)", "1 (one)"]
+    shown = QFontMetrics(view.table.item(1, 1).font()).horizontalAdvance("l (small L)")
+    assert view.table.columnWidth(1) > shown  # on one line, whole ("l (… L)" wrapped in a narrow column)
+    # In a view too narrow for them beside the models' names, unnamed (the names on hover), not cut.
+    view.show()
+    view.resize(260, 500)
+    qtbot.waitUntil(lambda: view.table.viewport().width() < 250, timeout=TIMEOUT_MS)
+    view.show_rows(rows, "emnist36_cnn")
+    assert [view.table.item(r, 1).text() for r in range(3)] == ["L/l", "l", "1"]
+    assert view.table.item(1, 1).toolTip().startswith("l (small L)")
+    view.resize(900, view.height())
+    qtbot.waitUntil(lambda: view.table.item(1, 1).text() == "l (small L)", timeout=TIMEOUT_MS)
+    # Answers with no look-alike among them stay short.
+    view.show_rows([rows[2], ComparisonRow("byclass62", "7", 0.5, classes=by_case)], "digits")
+    assert [view.table.item(r, 1).text() for r in range(2)] == ["1", "7"]
+
+
 def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore[no-untyped-def]
     from desktop_app.inference_service import ComparisonRow
     from desktop_app.widgets.compare_view import CompareView, agreement
@@ -3616,7 +3648,47 @@ def test_explain_shows_the_stroke_models_evidence_along_the_path(
         assert saliency.points.shape == (64, 2) and saliency.pen_down.sum() == len(GLYPHS["T"])
         assert saliency.weight.min() >= 0 and saliency.weight.max() == pytest.approx(1.0)
         qtbot.waitUntil(lambda: window.explain_view.stroke_view.isVisible(), timeout=TIMEOUT_MS)
-        assert "pen's path" in window.explain_view.method_label.text()
+        # Each map says whose it is: the answer above is the two models' together, the left map the picture's.
+        caption = window.explain_view.method_label.text()
+        assert caption.startswith("Grad-CAM for") and "left by the picture model, right by the stroke model" in caption
+        assert caption.endswith("the answer weighs both")
+        assert (
+            f"the picture model's ({window.preferences.model}) Grad-CAM" in window.explain_view.method_label.toolTip()
+        )
+    finally:
+        window.close()
+
+
+def test_an_erased_drawing_says_its_picture_alone_was_read(
+    qtbot, fused_weights: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # A student erased part of a 9's tail: "picture + strokes" became "picture", the pen-path view went, and
+    # nothing said why.
+    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
+    window = _open_window(qtbot, tmp_path / "settings.ini")
+    try:
+        canvas = window.canvas
+        drawn = _last_result(qtbot, window, lambda: _mouse_draw(canvas, "T"))
+        assert drawn.inputs_used == ("image", "strokes")
+        assert window.predictions.latency.text().startswith("picture + strokes ·")
+
+        def erase() -> None:
+            canvas.eraser = True
+            x, height = canvas.width() // 2, canvas.height()
+            press, release = QPoint(x, height // 2), QPoint(x, height - 1)
+            QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, press)
+            for y in range(height // 2, height, 4):  # the lower half of the T's stem
+                QTest.mouseMove(canvas, QPoint(x, y))
+            QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, release)
+            canvas.eraser = False
+
+        erased = _last_result(qtbot, window, erase)
+        assert erased.inputs_used == ("image",)
+        assert window.predictions.latency.text().startswith("picture alone (erased) ·")
+        assert "the eraser cut the strokes" in window.predictions.latency.toolTip()
+        # Undone, both are read again and the line says so.
+        _last_result(qtbot, window, window.undo_action.trigger)
+        assert window.predictions.latency.text().startswith("picture + strokes ·")
     finally:
         window.close()
 
@@ -5675,7 +5747,7 @@ def test_explain_names_look_alike_classes(qtbot) -> None:  # type: ignore[no-unt
     assert shown == ["predicted class", "0", "I / i", "L / l", "7"]
     # The Grad-CAM caption names the class so too ("L (capital L)" beside the answer "L / l" was a contradiction).
     view.show_explanation(np.zeros((28, 28), np.float32), "L", "grad-cam", np.zeros((28, 28), np.float32), ())
-    assert view.method_label.text() == "Grad-CAM for “L / l”"
+    assert view.method_label.text() == "Grad-CAM for “L / l” by the picture model"
     view.set_classes(list("0123456789"))
     assert [view.class_picker.itemText(i) for i in range(1, 11)] == list("0123456789")
     # Layers counted from the input; a residual block's 1x1 shortcut (it runs beside the block's
@@ -6795,10 +6867,12 @@ def test_every_view_shows_a_tiny_chance_as_under_a_tenth_of_a_percent() -> None:
     from desktop_app.widgets.fonts import whole_percent_text
     from ml.runtime.percentages import confidence_text
 
-    shown = [confidence_text(p) for p in (0.0, 0.0004, 0.0005, 0.5, 1.0)]
-    assert shown == ["<0.1%", "<0.1%", "0.1%", "50.0%", "100.0%"]
-    # A cell of several (the batch's Top-k, a line's unsure characters) in whole percents: none reads "0%".
-    assert [whole_percent_text(p) for p in (0.0, 0.004, 0.005, 0.5)] == ["<1%", "<1%", "1%", "50%"]
+    shown = [confidence_text(p) for p in (0.0, 0.0004, 0.0005, 0.5, 0.9994, 0.9995, 1.0)]
+    assert shown == ["<0.1%", "<0.1%", "0.1%", "50.0%", "99.9%", ">99.9%", ">99.9%"]  # never "100.0%" (a trial)
+    # A cell of several (the batch's Top-k, a line's unsure characters) in whole percents: none reads "0%"
+    # nor "100%".
+    shown = [whole_percent_text(p) for p in (0.0, 0.004, 0.005, 0.5, 0.994, 0.995, 1.0)]
+    assert shown == ["<1%", "<1%", "1%", "50%", "99%", ">99%", ">99%"]
 
 
 def test_the_app_has_an_icon_at_every_size_a_desktop_asks_for(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -706,6 +706,11 @@ class DrawingCanvas(QWidget):
         """The strokes with ink, in the order drawn: ``recognition_strokes`` holds their points."""
         return [s for s in self._strokes if s.points and not s.eraser]
 
+    def erased_drawing(self) -> bool:
+        """Whether the eraser has been over the drawing (not over an opened picture): its strokes are then no
+        longer what the pad shows, and the picture alone is read."""
+        return self._background_image is None and any(s.eraser for s in self._strokes)
+
     def _strokes_alone(self) -> list[list[tuple[float, float, float]]] | None:
         """The drawn strokes' points when they alone are what the pad shows; None over an opened image,
         after the eraser, or with nothing drawn."""

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.files_and_clipboard import COPIED_TEXT_ROLE
 from desktop_app.themes import disagree_colour
-from desktop_app.widgets.fonts import character_font, class_name, described, spoken_class_name
+from desktop_app.widgets.fonts import character_font, class_name, described, lookalikes_among, spoken_class_name
 from ml.runtime.labels import merged_case_of
 from ml.runtime.percentages import confidence_text
 
@@ -51,6 +51,8 @@ DARK_TICK_EDGE = "#a0a0a8"  # Fusion draws the edge 1.4 times darker: about #727
 
 
 DISAGREES = Qt.ItemDataRole.UserRole + 1  # a cell of an answer that disagrees: coloured for the theme
+SHORT_ANSWER = Qt.ItemDataRole.UserRole + 2  # an answer named as a look-alike ("1 (one)") as it is shown unnamed
+NAMED_ANSWER = Qt.ItemDataRole.UserRole + 3  # ... and named
 
 
 NAME_WRAP_SLACK_PX = 10  # a name is measured this much narrower than its cell (below)
@@ -78,10 +80,23 @@ class CompareView(QWidget):
 
     def _fit_answer_column(self) -> None:
         """The answers' column as wide as "A/a" in their font, or its header (a fixed 44 px wrapped "A / a"
-        onto three lines with the text larger, View -> Zoom)."""
-        answer = QFontMetrics(character_font(self.table.font(), bold=True)).horizontalAdvance("W/w")
+        onto three lines with the text larger, View -> Zoom), or the answers named as look-alikes ("l (small L)"
+        wrapped to "l (… L)")."""
+        metrics = QFontMetrics(character_font(self.table.font(), bold=True))
         header = self.table.horizontalHeader().fontMetrics().horizontalAdvance("Says")
-        self.table.setColumnWidth(1, max(answer, header) + 14)
+        usual = max(metrics.horizontalAdvance("W/w"), header) + 14
+        named = max((metrics.horizontalAdvance(text) + 14 for text in self._named_answers), default=0)
+        # ... but not at the models' names' cost: in an 800 px window they shrank to "ba…7 + st…es" (the name
+        # in full on hover).
+        others = sum(self.table.columnWidth(c) for c in range(2, self.table.columnCount()))
+        room = self.table.viewport().width() - others - self.table.fontMetrics().horizontalAdvance("emnist36_cnn +")
+        fits = named <= room
+        self.table.setColumnWidth(1, named if fits else usual)
+        # Where they do not fit, unnamed ("l (… L)" was worse than "l"): the name stays on hover.
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, 1)
+            if item is not None and item.data(SHORT_ANSWER):
+                item.setText(item.data(NAMED_ANSWER) if fits else item.data(SHORT_ANSWER))
 
     def _table_least_height(self) -> int:
         line = self.table.fontMetrics().lineSpacing()
@@ -91,6 +106,8 @@ class CompareView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_legend()
+        if self._named_answers:  # the room the answers' names take is the view's width less the models' names'
+            self._fit_answer_column()
 
     def showEvent(self, event: QShowEvent) -> None:  # a text size changed while another tab was shown
         super().showEvent(event)
@@ -131,6 +148,7 @@ class CompareView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._named_answers: list[str] = []  # answers shown with their names ("1 (one)"): the column fits them
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Models to compare:"))
         self.model_list = QListWidget()
@@ -265,6 +283,10 @@ class CompareView(QWidget):
         in_use_rows = (_model_of(row) for row in rows if row.model == selected)
         model_in_use = next(in_use_rows, "")
         verdicts: list[tuple[ComparisonRow, str]] = []  # the models' own answers (not the parts of a fused one)
+        # Answers that look alike in the table's font ("l" and "1" from two models: a teacher's trial could not
+        # tell them apart at its size) are named, "l (small L)", "1 (one)"; otherwise the column stays short.
+        named = lookalikes_among({row.label for row in rows if not row.error})
+        self._named_answers = [described(label) for label in sorted(named)]
         for r, row in enumerate(rows):
             verdict = "" if row.error or reference is None else agreement(row, reference)
             if not row.part:
@@ -276,13 +298,16 @@ class CompareView(QWidget):
                 # "A/a" as the top-k rows write it: the names' column keeps the room (View -> Zoom).
                 row.error
                 if row.error
-                else class_name(row.label, merged_case_of(row.classes), name_lookalikes=False).replace(" / ", "/"),
+                else class_name(row.label, merged_case_of(row.classes), row.label in named).replace(" / ", "/"),
                 "" if row.error else confidence_text(row.confidence),
                 VERDICT_MARKS.get(verdict, CANNOT_SAY_MARK),
                 "" if row.error else f"{row.latency_ms:.1f}",
             )
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
+                if c == 1 and not row.error and row.label in named:  # (both forms: the column's width picks one)
+                    item.setData(SHORT_ANSWER, class_name(row.label, merged_case_of(row.classes), False))
+                    item.setData(NAMED_ANSWER, value)
                 if c == 1 and not row.error:  # the answer in the font where 0 and O, l, I and 1 differ
                     item.setFont(character_font(item.font(), bold=row.model == selected))
                     after = "; then " + ", ".join(
@@ -326,6 +351,7 @@ class CompareView(QWidget):
                 self.table.setItem(r, c, item)
             if row.error:  # the reason spans the answer columns and wraps there
                 self.table.setSpan(r, 1, 1, len(COLUMNS) - 1)
+        self._fit_answer_column()  # (named answers where they fit)
         self.table.resizeRowsToContents()
         self._show_detail(self.table.currentRow())
         QTimer.singleShot(0, self, self._fit_legend)  # (the summary's lines may change the table's height)

@@ -350,21 +350,32 @@ class ExplainView(QWidget):
             self._heatmap = overlay_pixmap(model_input, heatmap, HEATMAP_SCALE)
             self._fit_heatmap()
             name = "Grad-CAM" if method == "grad-cam" else "input-gradient saliency"
-            text = f"{name} for “{class_name(label, self._merged_case, label in self._named)}”"  # as the list names it
+            named = class_name(label, self._merged_case, label in self._named)  # as the list names it
+            # Whose evidence each map is: a student read the picture model's map beside the fused answer's
+            # percentage as that answer's (on an l the picture model said 47%, the answer 63%).
+            by = f" ({model})" if model else ""
+            # (Short: at 800 px each line of it is taken from the maps above.)
+            text = (
+                f"{name} for “{named}”, left by the picture model, right by the stroke model (along the pen); "
+                "the answer weighs both"
+                if strokes is not None
+                else f"{name} for “{named}” by the picture model{by}"
+            )
             spoken = spoken_class_name(label, self._merged_case)  # ("A / a" was heard "A slash a")
             self.heatmap_label.setAccessibleName(f"{name} for {spoken}: where in the picture the evidence is")
             self.heatmap_label.setToolTip(
-                f"Warm where the model found what made it answer “{label}”. Blank paper can count as much as "
-                "ink: nothing to the right of a 1's stroke is what tells it from a 7."
+                f"Warm where the model found what made it answer “{label}”, from its deepest convolution layer "
+                "of 3×3 or more, scaled to this picture's strongest. Blank paper can count as much as ink: nothing "
+                "to the right of a 1's stroke is what tells it from a 7."
                 if method == "grad-cam"
-                else f"Warm where changing a pixel would change the score of “{label}” most."
+                else f"Warm where changing a pixel would change the score of “{label}” most, scaled to this "
+                "picture's strongest."
             )
-            if strokes is not None:
-                text += "; right: along the pen's path, a dot where each stroke starts"
             self.method_label.setText(text)
             self.colour_key.show()
             self.method_label.setToolTip(
-                "Right: the stroke model's saliency along the pen's path; dots are where strokes start"
+                f"Left: the picture model's{by} {name}; right: the stroke model's saliency along the pen's path, a "
+                "dot where each stroke starts. The answer above is the two models' together."
                 if strokes is not None
                 else ""
             )

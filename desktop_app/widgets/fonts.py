@@ -154,8 +154,10 @@ def wrapped_height(metrics: QFontMetrics, text: str, width: int) -> int:
 
 def whole_percent_text(prob: float) -> str:
     """A chance in whole percents, for a list of several in one cell: "<1%" rather than "0%" (which reads as
-    never)."""
-    return f"{max(100 * prob, 1.0):.0f}%" if prob >= 0.005 else "<1%"
+    never), ">99%" rather than "100%" (as sure as no model is)."""
+    if prob < 0.005:
+        return "<1%"
+    return f"{max(100 * prob, 1.0):.0f}%" if prob < 0.995 else ">99%"
 
 
 def described(char: str) -> str:

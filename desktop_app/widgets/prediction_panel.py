@@ -292,6 +292,7 @@ class ModelInputView(QWidget):
 
 
 INPUT_NAMES = {"image": "picture", "strokes": "strokes"}
+ERASED = "erased"  # why a drawing was read as its picture alone (a trial's student asked where the strokes went)
 
 
 class PredictionPanel(QWidget):
@@ -532,7 +533,10 @@ class PredictionPanel(QWidget):
         latency_ms: float,
         notes: tuple[str, ...] = (),
         inputs_used: tuple[str, ...] = ("image",),
+        picture_alone_since: str = "",
     ) -> None:
+        """``picture_alone_since``: why a drawing that is read with its strokes was read as a picture alone
+        ("erased"), said on the line under the bars."""
         if model_input is not None:
             self.model_input.set_input(model_input)
         self._set_current(True)
@@ -577,6 +581,8 @@ class PredictionPanel(QWidget):
         self._to_hear, self._notes_to_hear = (f"Read {spoken}" if top else "No answer"), list(notes)
         self._say_once_rested()
         read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
+        if picture_alone_since and inputs_used == ("image",):
+            read_from = f"picture alone ({picture_alone_since})"
         # Said in words on the line under the bars too: the colour alone told a colour-blind parent nothing.
         # (Its words kept together: "a" ended a line at 800 px.)
         self.latency.setText(f"{read_from} · {latency_ms:.1f} ms" + (" · a\u00a0guess" if self._guess else ""))
@@ -584,6 +590,11 @@ class PredictionPanel(QWidget):
             tip = "The image model and the stroke model answered together (fused)"
         elif inputs_used == ("strokes",):
             tip = "Only the pen strokes were read: the picture could not be"
+        elif picture_alone_since == ERASED:
+            tip = (
+                "Only the picture was read: the eraser cut the strokes, and the stroke model reads whole ones "
+                "(Undo the erasing, or Clear and draw again, for both)"
+            )
         else:
             tip = "Only the picture was read: an opened image, a model without a stroke model, or an erased drawing"
         self.latency.setToolTip(tip)

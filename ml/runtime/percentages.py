@@ -4,5 +4,8 @@ LEAST_SHOWN = 0.0005  # a chance below this is shown as "<0.1%" (one decimal wou
 
 
 def confidence_text(prob: float) -> str:
-    """A chance as every view shows it: one decimal, and "<0.1%" rather than a column of "0.0%"."""
-    return f"{100 * prob:.1f}%" if prob >= LEAST_SHOWN else "<0.1%"
+    """A chance as every view shows it: one decimal, "<0.1%" rather than a column of "0.0%", and ">99.9%"
+    rather than "100.0%" (a certainty no model has: the digits model was "100.0%" sure an O was a 0)."""
+    if prob < LEAST_SHOWN:
+        return "<0.1%"
+    return f"{100 * prob:.1f}%" if prob < 1.0 - LEAST_SHOWN else ">99.9%"
