@@ -15,7 +15,7 @@ SOURCE_NAMES = {
     "emnist_test": "EMNIST held out (scanned paper; split by character, not by writer)",
     "unipen_test": "pen drawings, UNIPEN test writers",
     "unipen_val": "pen drawings, UNIPEN validation writers",
-    "emnist_val": "EMNIST validation split",
+    "emnist_val": "EMNIST validation split (another tenth, kept out to choose the training's settings and epoch)",
     "drawn": "synthesized drawings (pens, sizes, scans)",
     # A stroke model's card: its strokes alone (above), the picture alone, and the two fused.
     "image_unipen_val": "the picture alone, UNIPEN validation writers",

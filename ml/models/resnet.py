@@ -51,6 +51,6 @@ class WideResNet(nn.Module):
         return self.classifier(self.features(x))
 
 
-@register_model("wide_resnet", "cnn", "Wide ResNet (pre-activation), WRN-10-4 by default")
+@register_model("wide_resnet", "cnn", "Wide ResNet (pre-activation), WRN-depth-widen: 10 and 4 unless set")
 def wide_resnet(num_classes: int, depth: int = 10, widen: int = 4, dropout: float = 0.1) -> nn.Module:
     return WideResNet(num_classes, depth=depth, widen=widen, dropout=dropout)
