@@ -112,8 +112,11 @@ JSON_KIND = "JSON (*.json)"
 def pasted_percent(confidence: float, comma: bool = False) -> str:
     """A confidence as a spreadsheet reads it (``comma``: with a decimal comma): one decimal, as the answers
     panel shows it, and below 0.1%, where the panel says "<0.1%", its first two figures ("0.0%" pasted
-    contradicted the panel, a student's trial)."""
-    number = f"{100 * confidence:.1f}" if confidence >= LEAST_SHOWN else f"{100 * confidence:.2g}"
+    contradicted the panel, a student's trial); above 99.9%, where the panel says ">99.9%", two decimals."""
+    if confidence < LEAST_SHOWN:
+        number = f"{100 * confidence:.2g}"
+    else:
+        number = f"{100 * confidence:.2f}" if confidence >= 1.0 - LEAST_SHOWN else f"{100 * confidence:.1f}"
     return (number.replace(".", ",") if comma else number) + "%"
 
 

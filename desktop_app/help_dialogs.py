@@ -61,7 +61,7 @@ otherwise so far.</p>
 <p>Text Mode (Ctrl+T) reads a word or a line written left to right, and lines written one under another.
 Each character found gets a box on the pad and a button under it; an <u>underlined</u> one was read with
 less than {UNSURE_BELOW:.0%} certainty: click it (or Tab to it and press Space) for the other readings, or type the
-right character. Besides letters and digits it reads {MARKS_READ} by their shape and place on the line
+right character. Besides letters and digits it reads {html.escape(MARKS_READ)} by their shape and place on the line
 (a date, "12/05"; a sum, "2+3=5"; a phone number, "+44 7700"). Backspace takes away the last character's
 strokes; the eraser takes away each stroke it touches (shown red until it lifts). Ctrl+Enter adds the line to
 the text box below and clears the pad for the next; Undo brings it back. While you type in the text box, Undo
@@ -86,12 +86,13 @@ use its model.</p>
 <p>Your drawing as the model gets it: cut to its ink, its longer side brought to 24 pixels and centred, its
 strokes to one width. What is not in this square, the model never saw.</p>
 <h3><a name="explain"></a>Explain: where the evidence is</h3>
-<p><b>Grad-CAM</b> colours the 28×28 input by how much each part counted for the answer, or for the class
-you pick: yellow most, dark blue least (the key under it). Evidence can lie on blank paper: the space to the
-right of a 1 is what tells it from a 7. Models with no convolution layer (letters_gru, letters_lstm) show
-input-gradient <b>saliency</b> instead: where changing a pixel would change the score most. Right of it,
-for a drawing, the <b>pen path</b>: the stroke model's evidence along your strokes, a dot where each stroke
-starts.</p>
+<p><b>Grad-CAM</b> colours the 28×28 input by how much each part counted for the picture model's answer, or
+for the class you pick: yellow most, dark blue least (the key under it); where the strokes are read too, the
+answer shown weighs the picture model's with the stroke model's (the pen path, below). Evidence can lie on
+blank paper: the space to the right of a 1 is what tells it from a 7. Models with no convolution layer
+(letters_gru, letters_lstm) show input-gradient <b>saliency</b> instead: where changing a pixel would change
+the score most. Right of it, for a drawing, the <b>pen path</b>: the stroke model's evidence along your
+strokes, a dot where each stroke starts.</p>
 <h3><a name="activation-maps"></a>Activation maps</h3>
 <p>What each filter of a convolution layer responds to in this drawing: a tile per channel, bright where it
 responds, each tile scaled on its own. The first layer's filters respond to edges and stroke directions;

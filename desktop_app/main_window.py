@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import html
 import itertools
 import json
 import logging
@@ -2930,7 +2931,7 @@ class MainWindow(QMainWindow):
             "About GlyphPad",
             f"<h3>GlyphPad {__version__}</h3><p>Draw a letter or a digit; GlyphPad recognizes it and "
             "shows why.</p><p>It reads the letters A–Z and a–z, the digits 0–9 and, in text mode, the marks "
-            f"{MARKS_READ}: an accented letter is read without its accent or as a "
+            f"{html.escape(MARKS_READ)}: an accented letter is read without its accent or as a "
             "look-alike (é as e, ä as a or d), ß as B (type the right one in the character's menu).</p>"
             "<p>Models trained on EMNIST (NIST Special Database 19) and UNIPEN pen handwriting. "
             "See Help → Model Cards for each model's data, accuracy and training.</p>",

@@ -1769,9 +1769,13 @@ def test_compare_names_answers_that_look_alike(qtbot) -> None:  # type: ignore[n
     assert view.table.item(1, 1).toolTip().startswith("l (small L)")
     view.resize(900, view.height())
     qtbot.waitUntil(lambda: view.table.item(1, 1).text() == "l (small L)", timeout=TIMEOUT_MS)
-    # Answers with no look-alike among them stay short.
+    # Answers with no look-alike among them stay short, in a column as wide as "W/w" (a review: it fell to 26 px).
     view.show_rows([rows[2], ComparisonRow("byclass62", "7", 0.5, classes=by_case)], "digits")
     assert [view.table.item(r, 1).text() for r in range(2)] == ["1", "7"]
+    assert view.table.columnWidth(1) > QFontMetrics(view.table.item(0, 1).font()).horizontalAdvance("W/w")
+    # A letter read in either case is shown "I/i" named or not (it was "I / i" where names did not fit).
+    view.show_rows([ComparisonRow("emnist36", "I", 0.6, classes=merged), rows[2]], "emnist36")
+    assert [view.table.item(r, 1).text() for r in range(2)] == ["I/i", "1 (one)"]
 
 
 def test_compare_judges_agreement_like_with_like(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -1873,7 +1877,10 @@ def test_a_narrow_window_keeps_the_room_of_explains_captions(qtbot) -> None:  # 
     qtbot.addWidget(view)
     view.resize(280, 300)  # the Explain tab of a 728x457 window: the map was drawn over its caption
     view.show()
-    view.method_label.setText("Grad-CAM for “A / a”; right: along the pen's path")
+    view.method_label.setText(
+        "Grad-CAM for “A / a”, left by the picture model, right by the stroke model (along the pen); the answer "
+        "weighs both"
+    )
     view.maps_caption.setText("32 channels: bright where a filter responds")
     for caption in (view.method_label, view.maps_caption):
         qtbot.waitUntil(lambda c=caption: c.height() >= c.heightForWidth(c.width()), timeout=TIMEOUT_MS)
@@ -3684,7 +3691,7 @@ def test_an_erased_drawing_says_its_picture_alone_was_read(
 
         erased = _last_result(qtbot, window, erase)
         assert erased.inputs_used == ("image",)
-        assert window.predictions.latency.text().startswith("picture alone (erased) ·")
+        assert window.predictions.latency.text().startswith("picture\u00a0alone\u00a0(erased) ·")
         assert "the eraser cut the strokes" in window.predictions.latency.toolTip()
         # Undone, both are read again and the line says so.
         _last_result(qtbot, window, window.undo_action.trigger)
@@ -6867,8 +6874,9 @@ def test_every_view_shows_a_tiny_chance_as_under_a_tenth_of_a_percent() -> None:
     from desktop_app.widgets.fonts import whole_percent_text
     from ml.runtime.percentages import confidence_text
 
-    shown = [confidence_text(p) for p in (0.0, 0.0004, 0.0005, 0.5, 0.9994, 0.9995, 1.0)]
-    assert shown == ["<0.1%", "<0.1%", "0.1%", "50.0%", "99.9%", ">99.9%", ">99.9%"]  # never "100.0%" (a trial)
+    shown = [confidence_text(p) for p in (0.0, 0.0004, 0.0005, 0.5, 0.9994, 0.9995, 1.0, float("nan"))]
+    # Never "100.0%" (a trial), and a broken answer is no certainty (a review).
+    assert shown == ["<0.1%", "<0.1%", "0.1%", "50.0%", "99.9%", ">99.9%", ">99.9%", "nan%"]
     # A cell of several (the batch's Top-k, a line's unsure characters) in whole percents: none reads "0%"
     # nor "100%".
     shown = [whole_percent_text(p) for p in (0.0, 0.004, 0.005, 0.5, 0.994, 0.995, 1.0)]
@@ -7312,6 +7320,8 @@ def test_the_answers_and_the_pictures_that_explain_them_can_be_copied_and_saved(
     from desktop_app.files_and_clipboard import pasted_percent
 
     assert [pasted_percent(c) for c in (0.97, 0.0005, 0.000123, 0.0)] == ["97.0%", "0.1%", "0.012%", "0%"]
+    # Where the panel says ">99.9%", a number still, short of a certainty it never showed ("100.0%").
+    assert [pasted_percent(c) for c in (0.9994, 0.99968)] == ["99.9%", "99.97%"]
     assert pasted_percent(0.000123, comma=True) == "0,012%"
     window.predictions.show_pending()  # greyed: the last input's answers, not this one's
     QApplication.clipboard().setText("before")
@@ -9828,8 +9838,13 @@ def test_the_readme_lists_every_mark_text_mode_reads() -> None:
     # the division sign joined the menu and one list was left without it.
     from desktop_app.widgets.text_panel import PUNCTUATION_NAMES
 
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    for opening in ("Punctuation makes it a mark (", '`"punctuation": true` on a mark ('):
-        assert opening in readme
-        listed = readme.split(opening, 1)[1].split(")", 1)[0].split()
+    readme = " ".join((REPO_ROOT / "README.md").read_text(encoding="utf-8").split())
+    api = " ".join((REPO_ROOT / "docs" / "python-api.md").read_text(encoding="utf-8").split())
+    for text, opening in (
+        (readme, "Punctuation makes it a mark ("),
+        (readme, '`"punctuation": true` on a mark ('),
+        (api, "a mark read by its place on the line ("),
+    ):
+        assert opening in text
+        listed = text.split(opening, 1)[1].split(")", 1)[0].split(";")[0].split()
         assert sorted(listed) == sorted(PUNCTUATION_NAMES), opening

@@ -1220,3 +1220,22 @@ def test_models_gives_an_image_models_figure_with_its_stroke_model_as_the_app_do
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("emnist36_cnn "))
     figures = f"pen, unseen writers {100 * alone['accuracy']:.2f}% (picture), {100 * fused:.2f}% with strokes36_pair"
     assert row.endswith(figures)
+
+
+def test_models_gives_no_figure_with_a_stroke_model_that_cannot_be_used(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A review: a stroke model listed as unavailable (damaged weights) still lent the image model its figure.
+    weights = REPO_ROOT / "weights"
+    folder = tmp_path / "weights"
+    (folder / "strokes").mkdir(parents=True)
+    for suffix in (".safetensors", ".onnx", ".json"):
+        shutil.copy(weights / f"{BUNDLED_DEFAULT}{suffix}", folder)
+        shutil.copy(weights / "strokes" / f"strokes36_pair{suffix}", folder / "strokes")
+    (folder / "strokes" / "strokes36_pair.safetensors").write_bytes(b"not weights")
+    assert cli_main(["models", "--dir", str(folder)]) == 1  # one of the two cannot be used
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line for line in out.splitlines()}
+    assert rows["strokes36_pair"].split()[1] == "unavailable:"
+    alone = json.loads((weights / f"{BUNDLED_DEFAULT}.json").read_text())["metrics_by_source"]["unipen_test"]
+    assert rows[BUNDLED_DEFAULT].endswith(f"pen, unseen writers {100 * alone['accuracy']:.2f}%")  # its own alone

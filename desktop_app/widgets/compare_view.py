@@ -53,6 +53,7 @@ DARK_TICK_EDGE = "#a0a0a8"  # Fusion draws the edge 1.4 times darker: about #727
 DISAGREES = Qt.ItemDataRole.UserRole + 1  # a cell of an answer that disagrees: coloured for the theme
 SHORT_ANSWER = Qt.ItemDataRole.UserRole + 2  # an answer named as a look-alike ("1 (one)") as it is shown unnamed
 NAMED_ANSWER = Qt.ItemDataRole.UserRole + 3  # ... and named
+MODEL_NAME_LEAST = "emnist36_cnn +"  # the models' column keeps room for this much of a name before answers are named
 
 
 NAME_WRAP_SLACK_PX = 10  # a name is measured this much narrower than its cell (below)
@@ -72,6 +73,12 @@ class WrappedNameDelegate(QStyledItemDelegate):
         return super().sizeHint(narrower, index)
 
 
+def _answer_text(row: ComparisonRow, named: bool) -> str:
+    """A row's answer as its cell shows it: "A/a" for a letter read in either case, as the top-k rows write it,
+    and a look-alike with its name where ``named`` ("1 (one)")."""
+    return class_name(row.label, merged_case_of(row.classes), named).replace(" / ", "/")
+
+
 class CompareView(QWidget):
     """Emits ``models_chosen`` with the ticked models whenever the choice changes."""
 
@@ -89,9 +96,9 @@ class CompareView(QWidget):
         # ... but not at the models' names' cost: in an 800 px window they shrank to "ba…7 + st…es" (the name
         # in full on hover).
         others = sum(self.table.columnWidth(c) for c in range(2, self.table.columnCount()))
-        room = self.table.viewport().width() - others - self.table.fontMetrics().horizontalAdvance("emnist36_cnn +")
-        fits = named <= room
-        self.table.setColumnWidth(1, named if fits else usual)
+        room = self.table.viewport().width() - others - self.table.fontMetrics().horizontalAdvance(MODEL_NAME_LEAST)
+        fits = bool(self._named_answers) and named <= room
+        self.table.setColumnWidth(1, max(usual, named) if fits else usual)
         # Where they do not fit, unnamed ("l (… L)" was worse than "l"): the name stays on hover.
         for r in range(self.table.rowCount()):
             item = self.table.item(r, 1)
@@ -286,7 +293,7 @@ class CompareView(QWidget):
         # Answers that look alike in the table's font ("l" and "1" from two models: a teacher's trial could not
         # tell them apart at its size) are named, "l (small L)", "1 (one)"; otherwise the column stays short.
         named = lookalikes_among({row.label for row in rows if not row.error})
-        self._named_answers = [described(label) for label in sorted(named)]
+        self._named_answers = []  # as shown named (the column is fitted to them)
         for r, row in enumerate(rows):
             verdict = "" if row.error or reference is None else agreement(row, reference)
             if not row.part:
@@ -296,18 +303,17 @@ class CompareView(QWidget):
                 # "emnist36_" over "cnn" rather than "e…n", which could be any of four models.
                 ("● " if row.model == selected else "") + row.model.replace("_", "_\u200b"),
                 # "A/a" as the top-k rows write it: the names' column keeps the room (View -> Zoom).
-                row.error
-                if row.error
-                else class_name(row.label, merged_case_of(row.classes), row.label in named).replace(" / ", "/"),
+                row.error if row.error else _answer_text(row, row.label in named),
                 "" if row.error else confidence_text(row.confidence),
                 VERDICT_MARKS.get(verdict, CANNOT_SAY_MARK),
                 "" if row.error else f"{row.latency_ms:.1f}",
             )
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                if c == 1 and not row.error and row.label in named:  # (both forms: the column's width picks one)
-                    item.setData(SHORT_ANSWER, class_name(row.label, merged_case_of(row.classes), False))
+                if c == 1 and not row.error and value != (short := _answer_text(row, False)):
+                    item.setData(SHORT_ANSWER, short)  # (both forms: the column's width picks one)
                     item.setData(NAMED_ANSWER, value)
+                    self._named_answers.append(value)
                 if c == 1 and not row.error:  # the answer in the font where 0 and O, l, I and 1 differ
                     item.setFont(character_font(item.font(), bold=row.model == selected))
                     after = "; then " + ", ".join(

@@ -365,8 +365,8 @@ class ExplainView(QWidget):
             self.heatmap_label.setAccessibleName(f"{name} for {spoken}: where in the picture the evidence is")
             self.heatmap_label.setToolTip(
                 f"Warm where the model found what made it answer “{label}”, from its deepest convolution layer "
-                "of 3×3 or more, scaled to this picture's strongest. Blank paper can count as much as ink: nothing "
-                "to the right of a 1's stroke is what tells it from a 7."
+                "whose maps are 3×3 or larger, scaled to this picture's strongest. Blank paper can count as much "
+                "as ink: nothing to the right of a 1's stroke is what tells it from a 7."
                 if method == "grad-cam"
                 else f"Warm where changing a pixel would change the score of “{label}” most, scaled to this "
                 "picture's strongest."

@@ -157,7 +157,7 @@ def whole_percent_text(prob: float) -> str:
     never), ">99%" rather than "100%" (as sure as no model is)."""
     if prob < 0.005:
         return "<1%"
-    return f"{max(100 * prob, 1.0):.0f}%" if prob < 0.995 else ">99%"
+    return ">99%" if prob >= 0.995 else f"{max(100 * prob, 1.0):.0f}%"  # (NaN: "nan%", not certain)
 
 
 def described(char: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
@@ -292,7 +292,9 @@ class ModelInputView(QWidget):
 
 
 INPUT_NAMES = {"image": "picture", "strokes": "strokes"}
-ERASED = "erased"  # why a drawing was read as its picture alone (a trial's student asked where the strokes went)
+ERASED: Literal["erased"] = (
+    "erased"  # why a drawing was read as its picture alone (a trial's student asked where the strokes went)
+)
 
 
 class PredictionPanel(QWidget):
@@ -533,7 +535,7 @@ class PredictionPanel(QWidget):
         latency_ms: float,
         notes: tuple[str, ...] = (),
         inputs_used: tuple[str, ...] = ("image",),
-        picture_alone_since: str = "",
+        picture_alone_since: Literal["", "erased"] = "",
     ) -> None:
         """``picture_alone_since``: why a drawing that is read with its strokes was read as a picture alone
         ("erased"), said on the line under the bars."""
@@ -582,7 +584,7 @@ class PredictionPanel(QWidget):
         self._say_once_rested()
         read_from = " + ".join(INPUT_NAMES.get(kind, kind) for kind in inputs_used)
         if picture_alone_since and inputs_used == ("image",):
-            read_from = f"picture alone ({picture_alone_since})"
+            read_from = f"picture\u00a0alone\u00a0({picture_alone_since})"  # (kept on one line, as "a guess")
         # Said in words on the line under the bars too: the colour alone told a colour-blind parent nothing.
         # (Its words kept together: "a" ended a line at 800 px.)
         self.latency.setText(f"{read_from} · {latency_ms:.1f} ms" + (" · a\u00a0guess" if self._guess else ""))

@@ -41,8 +41,8 @@ UNSURE_PROPERTY = "unsure"  # a character button read with less than UNSURE_BELO
 LINE_HINT = "Write a word or a code, left to right, in print."
 # The marks text mode reads by their place on the line (ml.runtime.segmentation), offered in a character's menu.
 PUNCTUATION_NAMES = {
-    ",": "comma",
     ".": "full stop",
+    ",": "comma",
     "'": "apostrophe",
     "!": "exclamation mark",
     "?": "question mark",

@@ -87,6 +87,11 @@ def run(argv: list[str]) -> int:
     # A drawing is read with the image model's stroke model where it has one: the figure the app's Model box
     # shows beside the picture's own (a practitioner's trial found 92.0% there and 89.42% here).
     with_strokes = drawings_figures(image_cards, folder)
+    usable_strokes = {
+        entry["name"]
+        for entry in entries
+        if entry["available"] and entry["input"] == "strokes" and "fusion_problem" not in entry
+    }
     # A column as wide as the longest name (a fused copy's "strokes36_pair_emnist36_lenet5" pushed its row out).
     width = max([28, *(len(entry["name"]) + 1 for entry in entries)])
     for entry in entries:
@@ -118,6 +123,8 @@ def run(argv: list[str]) -> int:
         accuracy = entry["metrics"].get("accuracy")
         shown = f"{100 * accuracy:.2f}%" if isinstance(accuracy, float) else "n/a"
         fused_figure = with_strokes.get(entry["name"])
+        if fused_figure and fused_figure[1] not in usable_strokes:  # (listed below as unavailable, or unfused)
+            fused_figure = None
         strokes_shown = f" (picture), {100 * fused_figure[0]:.2f}% with {fused_figure[1]}" if fused_figure else ""
         print(f"{head}EMNIST held out {shown}  pen, unseen writers {pen_shown}{strokes_shown}")
     return status

@@ -55,6 +55,12 @@ class ArchInfo:
         return problems
 
 
+def model_description(arch: str, options: dict[str, Any]) -> str:
+    """A trained model's description for its card: its architecture's, and the options it was built with
+    ("WRN-depth-widen: 10 and 4 unless set (widen=2)": the card said what a default model is)."""
+    return get_arch(arch).description + (f" ({describe_options(options)})" if options else "")
+
+
 def describe_options(options: dict[str, Any]) -> str:
     """``options`` as ``glyphpad-ml archs`` lists them: "dropout=0.05, width=32"."""
     return ", ".join(f"{key}={json.dumps(value)}" for key, value in options.items()) or "none"

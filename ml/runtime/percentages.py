@@ -8,4 +8,4 @@ def confidence_text(prob: float) -> str:
     rather than "100.0%" (a certainty no model has: the digits model was "100.0%" sure an O was a 0)."""
     if prob < LEAST_SHOWN:
         return "<0.1%"
-    return f"{100 * prob:.1f}%" if prob < 1.0 - LEAST_SHOWN else ">99.9%"
+    return ">99.9%" if prob >= 1.0 - LEAST_SHOWN else f"{100 * prob:.1f}%"  # (NaN: "nan%", not certain)

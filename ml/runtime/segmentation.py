@@ -274,7 +274,7 @@ class CharacterPart:
     space_before: bool = False
     marks: tuple[int, ...] = ()  # its small marks (the dot of an i or j), among ``strokes``
     body: tuple[float, float, float, float] | None = None  # the box without its marks
-    punctuation: str = ""  # . : - , ' ! ? / = ÷ for a mark read by its place on the line (no model reads it)
+    punctuation: str = ""  # . : - , ' ! ? / + = ÷ for a mark read by its place on the line (no model reads it)
     comma_space: bool = False  # its space is there for the comma before it alone (none between digits)
 
     @property

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm import tqdm
 
-from ml.models import check_model_config, get_arch, get_model, list_models
+from ml.models import check_model_config, get_arch, get_model, list_models, model_description
 from ml.runtime.cards import ModelCard, replaces_a_model, weights_dir
 from ml.runtime.devices import describe, to_channels_last, torch_device
 from ml.runtime.labels import LABEL_SETS, LabelSet, get_label_set
@@ -1152,7 +1152,7 @@ def _train(config: TrainConfig, world: World, device_choice: str) -> Path:
             "config": settings_in_effect(config, pen is not None, device),
             **throughput,
         },
-        description=get_arch(config.arch).description,
+        description=model_description(config.arch, config.model_config),
     )
     if prior:
         # The class prior chosen for the weights it started from (a fine-tune without it read the class's O as

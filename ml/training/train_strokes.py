@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ml.models import check_model_config, get_arch, get_model, list_models
+from ml.models import check_model_config, get_arch, get_model, list_models, model_description
 from ml.runtime.cards import ModelCard, replaces_a_model, stroke_models_dir
 from ml.runtime.devices import describe, resolve_device, torch_device
 from ml.runtime.labels import LABEL_SETS, get_label_set
@@ -489,7 +489,7 @@ def main(config: StrokeTrainConfig) -> Path:
             "config": {k: v for k, v in asdict(config).items() if k not in ("pen_data", "out", "resume", "examples")},
             "augment": augment.to_dict(),
         },
-        description=get_arch(config.arch).description,
+        description=model_description(config.arch, config.model_config),
     )
     if len(run.started_prior) == label_set.num_classes:  # a fine-tune keeps its class prior, as train's does
         card = replace(card, class_prior_log=list(run.started_prior))
