@@ -985,6 +985,7 @@ def test_train_strokes_mixes_in_a_folder_of_ones_own_drawings(
     assert mixed["examples"]["share"] == share and mixed["UNIPEN"]["share"] == round(1 - share, 4)
     assert card["metrics_by_source"]["examples_val"]["n"] == 1
     assert "examples" not in card["training"]["config"]  # one's folder's path is not in a card shared
+    assert card["description"].endswith("(hidden=16)")  # the model as built, not its architecture's defaults
     assert mixed["UNIPEN"]["samples"] == 240  # the archive's own (the fixture's 240)
     history = json.loads((tmp_path / "o" / "own.metrics.json").read_text())["history"]
     assert history[0]["examples_drawn"] > 0  # drawn into the epoch, not only read
