@@ -3523,60 +3523,67 @@ def test_model_cards_read_as_cards_not_json(bundled_weights: Path) -> None:
     assert all("validation" in row for row in rows[:3]) and all("test writers" in row for row in rows[3:6])
 
 
-def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pixels(
+@pytest.fixture
+def fused_window(  # type: ignore[no-untyped-def]
     qtbot, fused_weights: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> Iterator[MainWindow]:
+    """A window over the tiny image models and a stroke model fused with cnn_tiny: drawings read both ways."""
     monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
     window = _open_window(qtbot, tmp_path / "settings.ini")
-    try:
-        drawn = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
-        assert drawn.inputs_used == ("image", "strokes")
-        assert "picture + strokes" in window.predictions.latency.text()
-        window.tabs.setCurrentWidget(window.compare_view)
-        qtbot.waitUntil(lambda: window.compare_view.table.rowCount() == 4, timeout=TIMEOUT_MS)
-        rows = [_shown_name(window.compare_view.table.item(r, 0).text()) for r in range(4)]
-        # The model in use from the picture alone is named so (as "cnn_tiny" it read as the model in use,
-        # disagreeing with itself).
-        assert set(rows) == {"cnn_tiny (picture)", "gru_tiny", "strokes_tiny (strokes)", "● cnn_tiny + strokes"}
-        fused_row = rows.index("● cnn_tiny + strokes")
-        assert window.compare_view.table.item(fused_row, 1).text() == drawn.top[0][0]  # what the window shows
-        # Two models answered: the picture's and the strokes' rows are parts of the fused answer, not votes.
-        assert window.compare_view.summary.text().startswith(("2 of 2 models", "1 of 2 models", "the one model"))
-        table = window.compare_view.table
-        # Each answer's next two on hover (only the first was known).
-        assert table.item(fused_row, 1).toolTip().count(", ") == 1 and "; then " in table.item(fused_row, 1).toolTip()
-        assert "Double-click to use" not in table.item(rows.index("cnn_tiny (picture)"), 0).toolTip()
-        # ... and Enter (or a double-click) there says so (it did nothing, without a word).
-        table.setFocus()
-        table.setCurrentCell(rows.index("cnn_tiny (picture)"), 0)
-        QTest.keyClick(table, Qt.Key.Key_Return)
-        assert window.statusBar().currentMessage() == "cnn_tiny is the model in use already"
-        # A row double-clicked (or Enter on it) puts its model in use.
-        other = table.item(rows.index("gru_tiny"), 0)
-        assert other.toolTip() == "gru_tiny\nDouble-click to use gru_tiny"
-        QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualItemRect(other).center())
-        assert window.preferences.model == "cnn_tiny"  # a click chooses the row, no more
-        with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
-            QTest.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualItemRect(other).center())
-        assert window.preferences.model == "gru_tiny" and window.model_picker.currentData() == "gru_tiny"
-        # A model not in use: its answer alone, not its parts (every model fusing, fourteen were 42 rows).
-        qtbot.waitUntil(lambda: table.rowCount() == 2 and table.item(1, 0) is not None, timeout=TIMEOUT_MS)
-        shown = {_shown_name(table.item(r, 0).text()) for r in range(2)}
-        assert any("cnn_tiny + strokes" in name for name in shown) and not any("(" in name for name in shown)
-        back = next(r for r in range(table.rowCount()) if "cnn_tiny + strokes" in _shown_name(table.item(r, 0).text()))
-        table.setCurrentCell(back, 0)
-        table.setFocus()
-        with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
-            QTest.keyClick(table, Qt.Key.Key_Return)  # Enter on a row, as the keyboard's double-click
-        assert window.preferences.model == "cnn_tiny"
-        window.tabs.setCurrentIndex(0)
-        path = tmp_path / "seven.png"
-        Image.fromarray(render("7", 160)).save(path)
-        opened = _last_result(qtbot, window, lambda: window.open_image(path))
-        assert opened.inputs_used == ("image",)
-        assert window.predictions.latency.text().startswith("picture ·")
-    finally:
-        window.close()
+    yield window
+    window.close()
+
+
+def test_a_drawing_is_read_from_picture_and_strokes_an_opened_image_from_its_pixels(
+    qtbot, fused_window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    window = fused_window
+    drawn = _last_result(qtbot, window, lambda: _mouse_draw(window.canvas, "T"))
+    assert drawn.inputs_used == ("image", "strokes")
+    assert "picture + strokes" in window.predictions.latency.text()
+    window.tabs.setCurrentWidget(window.compare_view)
+    qtbot.waitUntil(lambda: window.compare_view.table.rowCount() == 4, timeout=TIMEOUT_MS)
+    rows = [_shown_name(window.compare_view.table.item(r, 0).text()) for r in range(4)]
+    # The model in use from the picture alone is named so (as "cnn_tiny" it read as the model in use,
+    # disagreeing with itself).
+    assert set(rows) == {"cnn_tiny (picture)", "gru_tiny", "strokes_tiny (strokes)", "● cnn_tiny + strokes"}
+    fused_row = rows.index("● cnn_tiny + strokes")
+    assert window.compare_view.table.item(fused_row, 1).text() == drawn.top[0][0]  # what the window shows
+    # Two models answered: the picture's and the strokes' rows are parts of the fused answer, not votes.
+    assert window.compare_view.summary.text().startswith(("2 of 2 models", "1 of 2 models", "the one model"))
+    table = window.compare_view.table
+    # Each answer's next two on hover (only the first was known).
+    assert table.item(fused_row, 1).toolTip().count(", ") == 1 and "; then " in table.item(fused_row, 1).toolTip()
+    assert "Double-click to use" not in table.item(rows.index("cnn_tiny (picture)"), 0).toolTip()
+    # ... and Enter (or a double-click) there says so (it did nothing, without a word).
+    table.setFocus()
+    table.setCurrentCell(rows.index("cnn_tiny (picture)"), 0)
+    QTest.keyClick(table, Qt.Key.Key_Return)
+    assert window.statusBar().currentMessage() == "cnn_tiny is the model in use already"
+    # A row double-clicked (or Enter on it) puts its model in use.
+    other = table.item(rows.index("gru_tiny"), 0)
+    assert other.toolTip() == "gru_tiny\nDouble-click to use gru_tiny"
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualItemRect(other).center())
+    assert window.preferences.model == "cnn_tiny"  # a click chooses the row, no more
+    with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
+        QTest.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualItemRect(other).center())
+    assert window.preferences.model == "gru_tiny" and window.model_picker.currentData() == "gru_tiny"
+    # A model not in use: its answer alone, not its parts (every model fusing, fourteen were 42 rows).
+    qtbot.waitUntil(lambda: table.rowCount() == 2 and table.item(1, 0) is not None, timeout=TIMEOUT_MS)
+    shown = {_shown_name(table.item(r, 0).text()) for r in range(2)}
+    assert any("cnn_tiny + strokes" in name for name in shown) and not any("(" in name for name in shown)
+    back = next(r for r in range(table.rowCount()) if "cnn_tiny + strokes" in _shown_name(table.item(r, 0).text()))
+    table.setCurrentCell(back, 0)
+    table.setFocus()
+    with qtbot.waitSignal(window.service.model_ready, timeout=TIMEOUT_MS):
+        QTest.keyClick(table, Qt.Key.Key_Return)  # Enter on a row, as the keyboard's double-click
+    assert window.preferences.model == "cnn_tiny"
+    window.tabs.setCurrentIndex(0)
+    path = tmp_path / "seven.png"
+    Image.fromarray(render("7", 160)).save(path)
+    opened = _last_result(qtbot, window, lambda: window.open_image(path))
+    assert opened.inputs_used == ("image",)
+    assert window.predictions.latency.text().startswith("picture ·")
 
 
 def test_compare_shows_the_strokes_alone_in_their_own_classes_beside_a_model_that_tells_case_apart(
@@ -3640,64 +3647,50 @@ def test_a_stroke_model_that_loads_but_cannot_run_leaves_the_picture_to_answer(
         window.close()
 
 
-def test_explain_shows_the_stroke_models_evidence_along_the_path(
-    qtbot, fused_weights: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
-    window = _open_window(qtbot, tmp_path / "settings.ini")
-    try:
-        window.tabs.setCurrentWidget(window.explain_view)
-        explained: list = []
-        window.service.explained.connect(lambda _id, explanation: explained.append(explanation))
-        _mouse_draw(window.canvas, "T")
-        qtbot.waitUntil(lambda: any(e.strokes is not None for e in explained), timeout=TIMEOUT_MS)
-        saliency = next(e.strokes for e in explained if e.strokes is not None)
-        assert saliency.points.shape == (64, 2) and saliency.pen_down.sum() == len(GLYPHS["T"])
-        assert saliency.weight.min() >= 0 and saliency.weight.max() == pytest.approx(1.0)
-        qtbot.waitUntil(lambda: window.explain_view.stroke_view.isVisible(), timeout=TIMEOUT_MS)
-        # Each map says whose it is: the answer above is the two models' together, the left map the picture's.
-        caption = window.explain_view.method_label.text()
-        assert caption.startswith("Grad-CAM for") and "left by the picture model, right by the stroke model" in caption
-        assert caption.endswith("the answer weighs both")
-        assert (
-            f"the picture model's ({window.preferences.model}) Grad-CAM" in window.explain_view.method_label.toolTip()
-        )
-    finally:
-        window.close()
+def test_explain_shows_the_stroke_models_evidence_along_the_path(qtbot, fused_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window = fused_window
+    window.tabs.setCurrentWidget(window.explain_view)
+    explained: list = []
+    window.service.explained.connect(lambda _id, explanation: explained.append(explanation))
+    _mouse_draw(window.canvas, "T")
+    qtbot.waitUntil(lambda: any(e.strokes is not None for e in explained), timeout=TIMEOUT_MS)
+    saliency = next(e.strokes for e in explained if e.strokes is not None)
+    assert saliency.points.shape == (64, 2) and saliency.pen_down.sum() == len(GLYPHS["T"])
+    assert saliency.weight.min() >= 0 and saliency.weight.max() == pytest.approx(1.0)
+    qtbot.waitUntil(lambda: window.explain_view.stroke_view.isVisible(), timeout=TIMEOUT_MS)
+    # Each map says whose it is: the answer above is the two models' together, the left map the picture's.
+    caption = window.explain_view.method_label.text()
+    assert caption.startswith("Grad-CAM for") and "left by the picture model, right by the stroke model" in caption
+    assert caption.endswith("the answer weighs both")
+    assert f"the picture model's ({window.preferences.model}) Grad-CAM" in window.explain_view.method_label.toolTip()
 
 
-def test_an_erased_drawing_says_its_picture_alone_was_read(
-    qtbot, fused_weights: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+def test_an_erased_drawing_says_its_picture_alone_was_read(qtbot, fused_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     # A student erased part of a 9's tail: "picture + strokes" became "picture", the pen-path view went, and
     # nothing said why.
-    monkeypatch.setenv("GLYPHPAD_WEIGHTS", str(fused_weights))
-    window = _open_window(qtbot, tmp_path / "settings.ini")
-    try:
-        canvas = window.canvas
-        drawn = _last_result(qtbot, window, lambda: _mouse_draw(canvas, "T"))
-        assert drawn.inputs_used == ("image", "strokes")
-        assert window.predictions.latency.text().startswith("picture + strokes ·")
+    window = fused_window
+    canvas = window.canvas
+    drawn = _last_result(qtbot, window, lambda: _mouse_draw(canvas, "T"))
+    assert drawn.inputs_used == ("image", "strokes")
+    assert window.predictions.latency.text().startswith("picture + strokes ·")
 
-        def erase() -> None:
-            canvas.eraser = True
-            x, height = canvas.width() // 2, canvas.height()
-            press, release = QPoint(x, height // 2), QPoint(x, height - 1)
-            QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, press)
-            for y in range(height // 2, height, 4):  # the lower half of the T's stem
-                QTest.mouseMove(canvas, QPoint(x, y))
-            QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, release)
-            canvas.eraser = False
+    def erase() -> None:
+        canvas.eraser = True
+        x, height = canvas.width() // 2, canvas.height()
+        press, release = QPoint(x, height // 2), QPoint(x, height - 1)
+        QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, press)
+        for y in range(height // 2, height, 4):  # the lower half of the T's stem
+            QTest.mouseMove(canvas, QPoint(x, y))
+        QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, release)
+        canvas.eraser = False
 
-        erased = _last_result(qtbot, window, erase)
-        assert erased.inputs_used == ("image",)
-        assert window.predictions.latency.text().startswith("picture\u00a0alone\u00a0(erased) ·")
-        assert "the eraser cut the strokes" in window.predictions.latency.toolTip()
-        # Undone, both are read again and the line says so.
-        _last_result(qtbot, window, window.undo_action.trigger)
-        assert window.predictions.latency.text().startswith("picture + strokes ·")
-    finally:
-        window.close()
+    erased = _last_result(qtbot, window, erase)
+    assert erased.inputs_used == ("image",)
+    assert window.predictions.latency.text().startswith("picture\u00a0alone\u00a0(erased) ·")
+    assert "the eraser cut the strokes" in window.predictions.latency.toolTip()
+    # Undone, both are read again and the line says so.
+    _last_result(qtbot, window, window.undo_action.trigger)
+    assert window.predictions.latency.text().startswith("picture + strokes ·")
 
 
 def _add_line(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
