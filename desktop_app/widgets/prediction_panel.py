@@ -292,9 +292,8 @@ class ModelInputView(QWidget):
 
 
 INPUT_NAMES = {"image": "picture", "strokes": "strokes"}
-ERASED: Literal["erased"] = (
-    "erased"  # why a drawing was read as its picture alone (a trial's student asked where the strokes went)
-)
+# Why a drawing was read as its picture alone, said under the bars (a trial's student asked where the strokes went).
+ERASED: Literal["erased"] = "erased"
 
 
 class PredictionPanel(QWidget):
