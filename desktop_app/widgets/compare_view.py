@@ -92,18 +92,18 @@ class CompareView(QWidget):
         metrics = QFontMetrics(character_font(self.table.font(), bold=True))
         header = self.table.horizontalHeader().fontMetrics().horizontalAdvance("Says")
         usual = max(metrics.horizontalAdvance("W/w"), header) + 14
-        named = max((metrics.horizontalAdvance(text) + 14 for text in self._named_answers), default=0)
+        answers = [self.table.item(r, 1) for r in range(self.table.rowCount())]
+        named_items = [item for item in answers if item is not None and item.data(NAMED_ANSWER)]
+        named = max((metrics.horizontalAdvance(item.data(NAMED_ANSWER)) + 14 for item in named_items), default=0)
         # ... but not at the models' names' cost: in an 800 px window they shrank to "ba…7 + st…es" (the name
         # in full on hover).
         others = sum(self.table.columnWidth(c) for c in range(2, self.table.columnCount()))
         room = self.table.viewport().width() - others - self.table.fontMetrics().horizontalAdvance(MODEL_NAME_LEAST)
-        fits = bool(self._named_answers) and named <= room
+        fits = bool(named_items) and named <= room
         self.table.setColumnWidth(1, max(usual, named) if fits else usual)
         # Where they do not fit, unnamed ("l (… L)" was worse than "l"): the name stays on hover.
-        for r in range(self.table.rowCount()):
-            item = self.table.item(r, 1)
-            if item is not None and item.data(SHORT_ANSWER):
-                item.setText(item.data(NAMED_ANSWER) if fits else item.data(SHORT_ANSWER))
+        for item in named_items:
+            item.setText(item.data(NAMED_ANSWER) if fits else item.data(SHORT_ANSWER))
 
     def _table_least_height(self) -> int:
         line = self.table.fontMetrics().lineSpacing()
@@ -113,8 +113,7 @@ class CompareView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_legend()
-        if self._named_answers:  # the room the answers' names take is the view's width less the models' names'
-            self._fit_answer_column()
+        self._fit_answer_column()  # the room answers' names take is the view's width less the models' names'
 
     def showEvent(self, event: QShowEvent) -> None:  # a text size changed while another tab was shown
         super().showEvent(event)
@@ -155,7 +154,6 @@ class CompareView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._named_answers: list[str] = []  # answers shown with their names ("1 (one)"): the column fits them
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Models to compare:"))
         self.model_list = QListWidget()
@@ -293,7 +291,6 @@ class CompareView(QWidget):
         # Answers that look alike in the table's font ("l" and "1" from two models: a teacher's trial could not
         # tell them apart at its size) are named, "l (small L)", "1 (one)"; otherwise the column stays short.
         named = lookalikes_among({row.label for row in rows if not row.error})
-        self._named_answers = []  # as shown named (the column is fitted to them)
         for r, row in enumerate(rows):
             verdict = "" if row.error or reference is None else agreement(row, reference)
             if not row.part:
@@ -313,7 +310,6 @@ class CompareView(QWidget):
                 if c == 1 and not row.error and value != (short := _answer_text(row, False)):
                     item.setData(SHORT_ANSWER, short)  # (both forms: the column's width picks one)
                     item.setData(NAMED_ANSWER, value)
-                    self._named_answers.append(value)
                 if c == 1 and not row.error:  # the answer in the font where 0 and O, l, I and 1 differ
                     item.setFont(character_font(item.font(), bold=row.model == selected))
                     after = "; then " + ", ".join(

@@ -1908,8 +1908,9 @@ def plus_signs_by_digits(
     rest = [i for i in range(len(parts)) if i not in crosses]
     if not crosses or not rest:
         return []
-    kept_spaces = dict(zip(rest, _spaces_kept(spaces, rest), strict=True))
-    kinds = letters_or_digits(probabilities[rest], labels, list(kept_spaces.values())).argmax(1)
+    rest_spaces = _spaces_kept(spaces, rest)
+    kept_spaces = dict(zip(rest, rest_spaces, strict=True))
+    kinds = letters_or_digits(probabilities[rest], labels, rest_spaces).argmax(1)
     digit = {i: labels[int(k)].isdigit() for i, k in zip(rest, kinds, strict=True)}
     plus = []
     for i in crosses:
@@ -1929,9 +1930,7 @@ def plus_signs_by_digits(
         else:
             continue
         # Weighed: the line with it a sign beside digits, and with it a letter (the t it reads as).
-        as_sign = kinds_log_likelihood(
-            probabilities[rest], labels, _spaces_kept(spaces, rest), {rest.index(j): 1 for j in digits}
-        )
+        as_sign = kinds_log_likelihood(probabilities[rest], labels, rest_spaces, {rest.index(j): 1 for j in digits})
         as_letter = [j for j in range(len(parts)) if j == i or j not in crosses]
         as_t = kinds_log_likelihood(
             probabilities[as_letter], labels, _spaces_kept(spaces, as_letter), {as_letter.index(i): 0}

@@ -891,8 +891,7 @@ def lone_sign(boxes: np.ndarray, straight: Sequence[bool], inks: Sequence[float]
     boxes are longer and thicker than the lines drawn): "-" for a bar, "=" for two bars one above the other,
     ":" for two dots, "÷" for a bar between two dots, "" for anything else (module constants: LONE_DOT ...)."""
     if len(boxes) == 1:
-        length, across = (max(float(boxes[0][k + 2] - boxes[0][k]) - pen, 0.0) for k in (0, 1))
-        return "-" if straight[0] and length > 0 and length >= HYPHEN_LONG * across else ""
+        return "-" if _lone_bar(np.asarray(boxes[0], dtype=np.float64), straight[0], pen) else ""
     if len(boxes) == 3:
         return "÷" if _lone_division(np.asarray(boxes, dtype=np.float64), straight, inks, pen) else ""
     if len(boxes) != 2:
@@ -913,6 +912,13 @@ def lone_sign(boxes: np.ndarray, straight: Sequence[bool], inks: Sequence[float]
     return ""
 
 
+def _lone_bar(box: np.ndarray, straight: bool, pen: float) -> bool:
+    """Whether a piece written alone (its box, less the ``pen``) is a dash's bar: straight, HYPHEN_LONG times
+    as long as it is thick."""
+    length, across = (max(float(box[k + 2] - box[k]) - pen, 0.0) for k in (0, 1))
+    return straight and length > 0 and length >= HYPHEN_LONG * across
+
+
 def _lone_division(boxes: np.ndarray, straight: Sequence[bool], inks: Sequence[float], pen: float) -> bool:
     """Whether three pieces alone (:func:`lone_sign`'s) are a division sign: the middle one a straight bar, a
     dot over it and a dot under it, each at most COLON_DOT of the bar's length across and in ink (a stacked
@@ -920,15 +926,13 @@ def _lone_division(boxes: np.ndarray, straight: Sequence[bool], inks: Sequence[f
     the bar than it is long."""
     order = np.argsort((boxes[:, 1] + boxes[:, 3]) / 2, kind="stable")
     top, bar, bottom = (int(k) for k in order)
-    length = float(boxes[bar, 2] - boxes[bar, 0]) - pen
-    across = max(float(boxes[bar, 3] - boxes[bar, 1]) - pen, 0.0)
-    if not straight[bar] or length <= 0 or length < HYPHEN_LONG * across:
+    if not _lone_bar(boxes[bar], straight[bar], pen):
         return False
-    middle_y = (boxes[bar, 1] + boxes[bar, 3]) / 2
+    length = float(boxes[bar, 2] - boxes[bar, 0]) - pen
+    centre, middle_y = (boxes[bar, :2] + boxes[bar, 2:]) / 2
     for dot in (top, bottom):
         size = max(float(boxes[dot, 2] - boxes[dot, 0]), float(boxes[dot, 3] - boxes[dot, 1])) - pen
         middle = (boxes[dot, :2] + boxes[dot, 2:]) / 2
-        centre = (boxes[bar, 0] + boxes[bar, 2]) / 2
         if max(size, inks[dot]) > COLON_DOT * length or abs(middle[0] - centre) > DIVISION_CENTRED * length:
             return False
         if abs(middle[1] - middle_y) > length:
